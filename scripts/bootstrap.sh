@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Installs what c6 needs on a fresh Debian 12 machine and builds QuickJS.
+#   scripts/bootstrap.sh packages   -> Debian packages (apt-get), only if missing
+#   scripts/bootstrap.sh quickjs    -> build/deps/quickjs/libquickjs.a (cached)
+#   scripts/bootstrap.sh            -> both
+# Idempotent: every step checks first and does nothing when already done.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+DEPS="$ROOT/build/deps"
+QJS_VERSION=2025.04.26
+QJS_SHA256=ec81da5b3249ed648dbc7df4a1654988910e66a118d9b71cb63534216efcfbbe
+
+PACKAGES=(build-essential pkg-config libcurl4-openssl-dev libuv1-dev libssl-dev
+  libmicrohttpd-dev libcmocka-dev libcjson-dev zlib1g-dev python3-pytest
+  nginx-light wrk dpkg-dev ca-certificates)
+
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+
+install_packages() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "bootstrap: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+# The mirror the machine already uses (first deb822 URIs or sources.list line).
+mirror_uri() {
+  local uri=""
+  if ls /etc/apt/sources.list.d/*.sources >/dev/null 2>&1; then
+    uri=$(grep -h '^URIs:' /etc/apt/sources.list.d/*.sources | grep -v security | head -n1 | awk '{print $2}')
+  fi
+  if [ -z "$uri" ] && [ -f /etc/apt/sources.list ]; then
+    uri=$(grep -E '^deb ' /etc/apt/sources.list | grep -v security | head -n1 | awk '{print $2}')
+  fi
+  echo "${uri:-http://deb.debian.org/debian}"
+}
+
+fetch_quickjs_source() {
+  local src="$DEPS/quickjs-src"
+  local tarball="$src/quickjs_${QJS_VERSION}.orig.tar.xz"
+  if [ ! -f "$tarball" ]; then
+    mkdir -p "$src" "$DEPS/apt/lists/partial" "$DEPS/apt/cache/archives/partial"
+    local list="$DEPS/apt/sources.list"
+    echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(mirror_uri) trixie main" > "$list"
+    local aptopts=(-o "Dir::Etc::SourceList=$list" -o "Dir::Etc::SourceParts=/dev/null"
+      -o "Dir::State::Lists=$DEPS/apt/lists" -o "Dir::Cache=$DEPS/apt/cache"
+      -o "APT::Get::List-Cleanup=0")
+    echo "bootstrap: fetching quickjs source from trixie" >&2
+    apt-get "${aptopts[@]}" update -qq >&2
+    (cd "$src" && apt-get "${aptopts[@]}" source --download-only "quickjs=${QJS_VERSION}*" >&2 \
+      || apt-get "${aptopts[@]}" source --download-only quickjs >&2)
+    local got
+    got=$(ls "$src"/quickjs_*.orig.tar.* 2>/dev/null | head -n1)
+    [ -n "$got" ] || { echo "bootstrap: quickjs orig tarball not downloaded" >&2; exit 1; }
+    [ "$got" = "$tarball" ] || mv "$got" "$tarball"
+  fi
+  echo "$QJS_SHA256  $tarball" | sha256sum -c --quiet - >&2 || {
+    echo "bootstrap: sha256 mismatch for $tarball" >&2; rm -f "$tarball"; exit 1; }
+  echo "$tarball"
+}
+
+build_quickjs() {
+  local out="$DEPS/quickjs"
+  [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] && return 0
+  local tarball
+  tarball=$(fetch_quickjs_source)
+  rm -rf "$out/src" && mkdir -p "$out/src" "$out/include"
+  tar -xf "$tarball" -C "$out/src" --strip-components=1
+  echo "bootstrap: building libquickjs.a" >&2
+  local cflags="-O2 -g -fPIC -D_GNU_SOURCE -DCONFIG_VERSION=\"${QJS_VERSION//./-}\" -DCONFIG_BIGNUM"
+  local objs=()
+  for f in quickjs libregexp libunicode cutils dtoa quickjs-libc; do
+    [ -f "$out/src/$f.c" ] || continue
+    # shellcheck disable=SC2086
+    gcc $cflags -w -c "$out/src/$f.c" -o "$out/src/$f.o"
+    objs+=("$out/src/$f.o")
+  done
+  ar rcs "$out/libquickjs.a.tmp" "${objs[@]}"
+  mv "$out/libquickjs.a.tmp" "$out/libquickjs.a"
+  cp "$out/src/quickjs.h" "$out/include/"
+  [ -f "$out/src/quickjs-libc.h" ] && cp "$out/src/quickjs-libc.h" "$out/include/"
+  echo "bootstrap: quickjs ready in $out" >&2
+}
+
+case "${1:-all}" in
+  packages) install_packages ;;
+  quickjs) build_quickjs ;;
+  all) install_packages; build_quickjs ;;
+  *) echo "usage: $0 [packages|quickjs|all]" >&2; exit 2 ;;
+esac
