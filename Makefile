@@ -9,7 +9,7 @@ PKGS     := libcurl libuv libmicrohttpd libcjson zlib openssl
 CC       ?= cc
 OPT      ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) \
-            -Isrc -I$(QJS_DIR)/include -MMD -MP
+            -Isrc -isystem $(QJS_DIR)/include -MMD -MP
 LDLIBS   += $(QJS_LIB) -lpthread -lm -ldl
 
 SRCS     := $(shell find src -name '*.c' ! -name main.c | sort)

@@ -1,0 +1,399 @@
+/* args.c - a small, table-driven parser for the flags of `c6 run`.
+ *
+ * It follows k6's flag library (pflag) where users can tell the difference:
+ * GNU-style long and short forms, flags mixed with the positional script,
+ * the same error wording for unknown flags and missing values. Everything it
+ * owns lives in the c6_run_args it fills; there is no global state.
+ */
+#include "cli/args.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/duration.h"
+
+typedef int (*flag_setter)(c6_run_args *a, const char *val, char *err, size_t errlen);
+
+typedef struct {
+    const char *name;   /* long name, without "--" */
+    char shorthand;     /* 0 if none */
+    bool is_bool;       /* takes no separate value; "--x=false" still works */
+    flag_setter set;    /* writes only the cause into err; the caller names the flag */
+} flag_def;
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fputs("c6: out of memory\n", stderr);
+        abort();
+    }
+    return q;
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+    char *r = xrealloc(NULL, n + 1);
+    memcpy(r, s, n);
+    r[n] = '\0';
+    return r;
+}
+
+static int parse_i64(const char *s, int64_t *out)
+{
+    if (!*s || isspace((unsigned char)*s)) return -1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end) return -1;
+    *out = v;
+    return 0;
+}
+
+/* Go's strconv.ParseBool, as pflag uses for "--flag=value". */
+static int parse_bool(const char *s, bool *out, char *err, size_t errlen)
+{
+    static const char *yes[] = {"1", "t", "T", "true", "TRUE", "True"};
+    static const char *no[] = {"0", "f", "F", "false", "FALSE", "False"};
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        if (strcmp(s, yes[i]) == 0) return *out = true, 0;
+        if (strcmp(s, no[i]) == 0) return *out = false, 0;
+    }
+    return fail(err, errlen, "not a boolean (use true or false)");
+}
+
+/* ---- flag setters: one per flag, each a few lines ---------------------- */
+
+static int set_int64(const char *val, bool *set, int64_t *out, char *err, size_t errlen)
+{
+    if (parse_i64(val, out) != 0) return fail(err, errlen, "not an integer");
+    *set = true;
+    return 0;
+}
+
+static int set_vus(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    return set_int64(v, &a->flags.vus_set, &a->flags.vus, e, n);
+}
+
+static int set_iterations(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    return set_int64(v, &a->flags.iterations_set, &a->flags.iterations, e, n);
+}
+
+static int set_duration(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    if (duration_parse_flag(v, &a->flags.duration_us, e, n) != 0) return -1;
+    a->flags.duration_set = true;
+    return 0;
+}
+
+static int set_stage(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    if (options_parse_stages(v, &a->flags.stages, &a->flags.nstages, e, n) != 0) return -1;
+    a->flags.stages_set = true;
+    return 0;
+}
+
+static int set_no_thresholds(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    a->flags.no_thresholds_set = true;
+    return parse_bool(v, &a->flags.no_thresholds, e, n);
+}
+
+static int set_insecure(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    a->flags.insecure_skip_tls_verify_set = true;
+    return parse_bool(v, &a->flags.insecure_skip_tls_verify, e, n);
+}
+
+static void replace_string(char **dst, bool *set, const char *v)
+{
+    free(*dst);
+    *dst = xstrndup(v, strlen(v));
+    *set = true;
+}
+
+static int set_user_agent(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    (void)e, (void)n;
+    replace_string(&a->flags.user_agent, &a->flags.user_agent_set, v);
+    return 0;
+}
+
+static int set_summary_export(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    (void)e, (void)n;
+    replace_string(&a->flags.summary_export, &a->flags.summary_export_set, v);
+    return 0;
+}
+
+static int set_trend_stats(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    c6_options *o = &a->flags;
+    if (options_parse_trend_stats(v, &o->summary_trend_stats, &o->nsummary_trend_stats, e, n))
+        return -1;
+    o->summary_trend_stats_set = true;
+    return 0;
+}
+
+/* Adds or replaces key in a kv list: both -e and --tag behave like maps. */
+static void kv_put(c6_kv **kv, size_t *n, const char *key, size_t klen, const char *value)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strlen((*kv)[i].key) == klen && memcmp((*kv)[i].key, key, klen) == 0) {
+            free((*kv)[i].value);
+            (*kv)[i].value = xstrndup(value, strlen(value));
+            return;
+        }
+    *kv = xrealloc(*kv, (*n + 1) * sizeof(**kv));
+    (*kv)[*n].key = xstrndup(key, klen);
+    (*kv)[*n].value = xstrndup(value, strlen(value));
+    (*n)++;
+}
+
+static int set_tag(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    const char *eq = strchr(v, '=');
+    if (*v == '\0') return fail(e, n, "invalid tag, empty string");
+    if (eq == v) return fail(e, n, "invalid tag, empty name");
+    if (!eq || eq[1] == '\0') return fail(e, n, "invalid tag, empty value (use name=value)");
+    kv_put(&a->flags.tags, &a->flags.ntags, v, (size_t)(eq - v), eq + 1);
+    a->flags.tags_set = true;
+    return 0;
+}
+
+/* k6 allows only portable names: [a-zA-Z_][a-zA-Z0-9_]*. */
+static bool valid_env_name(const char *k, size_t len)
+{
+    if (len == 0 || isdigit((unsigned char)k[0])) return false;
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char)k[i]) && k[i] != '_') return false;
+    return true;
+}
+
+static int set_env(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    const char *eq = strchr(v, '=');
+    size_t klen = eq ? (size_t)(eq - v) : strlen(v);
+    if (!valid_env_name(v, klen))
+        return fail(e, n, "invalid environment variable name \"%.*s\"", (int)klen, v);
+    kv_put(&a->env, &a->nenv, v, klen, eq ? eq + 1 : "");
+    return 0;
+}
+
+static int set_include_env(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    return parse_bool(v, &a->include_system_env_vars, e, n);
+}
+
+static int set_config(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    (void)e, (void)n;
+    a->config_path = v;
+    return 0;
+}
+
+static int set_quiet(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    return parse_bool(v, &a->quiet, e, n);
+}
+
+static int set_no_color(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    return parse_bool(v, &a->no_color, e, n);
+}
+
+static int set_verbose(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    return parse_bool(v, &a->verbose, e, n);
+}
+
+static int set_help(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    return parse_bool(v, &a->help, e, n);
+}
+
+static int set_workers(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    int64_t w;
+    if (parse_i64(v, &w) != 0) return fail(e, n, "not an integer");
+    if (w < 0 || w > 4096) return fail(e, n, "must be from 0 (one per CPU) to 4096");
+    a->workers = (int)w;
+    return 0;
+}
+
+static int set_no_summary(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    return parse_bool(v, &a->no_summary, e, n);
+}
+
+static int set_summary_mode(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    if (strcmp(v, "compact") != 0 && strcmp(v, "full") != 0 && strcmp(v, "disabled") != 0)
+        return fail(e, n, "must be compact, full or disabled");
+    a->summary_mode = v;
+    return 0;
+}
+
+static const flag_def FLAGS[] = {
+    {"vus", 'u', false, set_vus},
+    {"duration", 'd', false, set_duration},
+    {"iterations", 'i', false, set_iterations},
+    {"stage", 's', false, set_stage},
+    {"no-thresholds", 0, true, set_no_thresholds},
+    {"insecure-skip-tls-verify", 0, true, set_insecure},
+    {"user-agent", 0, false, set_user_agent},
+    {"summary-trend-stats", 0, false, set_trend_stats},
+    {"summary-export", 0, false, set_summary_export},
+    {"tag", 0, false, set_tag},
+    {"env", 'e', false, set_env},
+    {"include-system-env-vars", 0, true, set_include_env},
+    {"config", 'c', false, set_config},
+    {"quiet", 'q', true, set_quiet},
+    {"no-color", 0, true, set_no_color},
+    {"verbose", 'v', true, set_verbose},
+    {"help", 'h', true, set_help},
+    {"workers", 'w', false, set_workers},
+    {"no-summary", 0, true, set_no_summary},
+    {"summary-mode", 0, false, set_summary_mode},
+};
+
+#define NFLAGS (sizeof(FLAGS) / sizeof(FLAGS[0]))
+
+/* ---- the parser ------------------------------------------------------- */
+
+static const flag_def *find_long(const char *name, size_t len)
+{
+    for (size_t i = 0; i < NFLAGS; i++)
+        if (strlen(FLAGS[i].name) == len && memcmp(FLAGS[i].name, name, len) == 0)
+            return &FLAGS[i];
+    return NULL;
+}
+
+static const flag_def *find_short(char c)
+{
+    for (size_t i = 0; i < NFLAGS; i++)
+        if (FLAGS[i].shorthand == c) return &FLAGS[i];
+    return NULL;
+}
+
+/* Runs the setter; on failure, names the flag the way k6 does:
+ * invalid argument "abc" for "-u, --vus" flag: not an integer */
+static int apply(const flag_def *f, const char *val, c6_run_args *a, char *err, size_t errlen)
+{
+    char cause[256] = "";
+    if (f->set(a, val, cause, sizeof(cause)) == 0) return 0;
+    if (f->shorthand)
+        return fail(err, errlen, "invalid argument \"%s\" for \"-%c, --%s\" flag: %s", val,
+                    f->shorthand, f->name, cause);
+    return fail(err, errlen, "invalid argument \"%s\" for \"--%s\" flag: %s", val, f->name, cause);
+}
+
+/* "--name", "--name=value" or "--name value"; may consume argv[*i + 1]. */
+static int parse_long(int argc, char **argv, int *i, c6_run_args *a, char *err, size_t errlen)
+{
+    const char *name = argv[*i] + 2, *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    const flag_def *f = find_long(name, len);
+    if (!f) return fail(err, errlen, "unknown flag: --%.*s", (int)len, name);
+    if (eq) return apply(f, eq + 1, a, err, errlen);
+    if (f->is_bool) return apply(f, "true", a, err, errlen);
+    if (*i + 1 >= argc) return fail(err, errlen, "flag needs an argument: --%s", f->name);
+    return apply(f, argv[++*i], a, err, errlen);
+}
+
+/* "-q", "-qv", "-u10", "-u=10", "-u 10"; may consume argv[*i + 1]. */
+static int parse_shorts(int argc, char **argv, int *i, c6_run_args *a, char *err, size_t errlen)
+{
+    const char *arg = argv[*i];
+    for (const char *p = arg + 1; *p; p++) {
+        const flag_def *f = find_short(*p);
+        if (!f) return fail(err, errlen, "unknown shorthand flag: '%c' in %s", *p, arg);
+        if (p[1] == '=') return apply(f, p + 2, a, err, errlen);
+        if (f->is_bool) {
+            if (apply(f, "true", a, err, errlen) != 0) return -1;
+            continue;
+        }
+        if (p[1]) return apply(f, p + 1, a, err, errlen);
+        if (*i + 1 >= argc)
+            return fail(err, errlen, "flag needs an argument: '%c' in %s", *p, arg);
+        return apply(f, argv[++*i], a, err, errlen);
+    }
+    return 0;
+}
+
+static int set_script(c6_run_args *a, const char *arg, char *err, size_t errlen)
+{
+    if (a->script)
+        return fail(err, errlen, "\"run\" takes one script, got a second argument \"%s\"", arg);
+    a->script = arg;
+    return 0;
+}
+
+static int parse_all(int argc, char **argv, c6_run_args *a, char *err, size_t errlen)
+{
+    bool only_positional = false;
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        int rc;
+        if (only_positional || arg[0] != '-' || arg[1] == '\0') /* "-" is stdin */
+            rc = set_script(a, arg, err, errlen);
+        else if (strcmp(arg, "--") == 0)
+            rc = 0, only_positional = true;
+        else if (arg[1] == '-')
+            rc = parse_long(argc, argv, &i, a, err, errlen);
+        else
+            rc = parse_shorts(argc, argv, &i, a, err, errlen);
+        if (rc != 0) return -1;
+    }
+    if (!a->script && !a->help)
+        return fail(err, errlen, "\"run\" needs a script: a file path, or \"-\" to read it "
+                                 "from stdin");
+    return 0;
+}
+
+static void args_init(c6_run_args *a)
+{
+    memset(a, 0, sizeof(*a));
+    options_init(&a->flags);
+    a->include_system_env_vars = true;
+}
+
+int args_parse_run(int argc, char **argv, c6_run_args *a, char *err, size_t errlen)
+{
+    args_init(a);
+    if (parse_all(argc, argv, a, err, errlen) != 0) {
+        args_free(a);
+        return -1;
+    }
+    if (a->no_summary && !a->summary_mode) a->summary_mode = "disabled";
+    return 0;
+}
+
+void args_free(c6_run_args *a)
+{
+    options_free(&a->flags);
+    for (size_t i = 0; i < a->nenv; i++) {
+        free(a->env[i].key);
+        free(a->env[i].value);
+    }
+    free(a->env);
+    args_init(a);
+}

@@ -1,0 +1,44 @@
+/* args.h - flags of `c6 run`, spelled as k6 spells them.
+ *
+ * Accepted forms (as k6's pflag): --flag=value, --flag value, -u10, -u 10,
+ * -u=10, grouped booleans (-qv), booleans as --flag or --flag=false, flags
+ * before or after the script, and "--" to end the flags.
+ */
+#ifndef C6_CLI_ARGS_H
+#define C6_CLI_ARGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config/options.h"
+
+typedef struct c6_run_args {
+    const char *script;          /* positional: a path, or "-" for stdin (points into argv) */
+    /* The CLI source of options: -u/--vus, -d/--duration, -i/--iterations,
+     * -s/--stage (repeatable, "30s:10", also comma-separated),
+     * --no-thresholds, --insecure-skip-tls-verify, --user-agent,
+     * --summary-trend-stats "avg,p(99)", --summary-export FILE,
+     * --tag NAME=VALUE (repeatable; replaces options.tags, as in k6). */
+    c6_options flags;
+    c6_kv *env; size_t nenv;     /* -e/--env KEY=VALUE (repeatable; a later KEY wins; no '=' -> "") */
+    bool include_system_env_vars;/* --include-system-env-vars[=bool], default true for run */
+    const char *config_path;     /* -c/--config FILE, NULL if not given (points into argv) */
+    bool quiet;                  /* -q/--quiet */
+    bool no_color;               /* --no-color */
+    bool verbose;                /* -v/--verbose */
+    bool help;                   /* -h/--help: the caller prints usage and exits 0 */
+    int  workers;                /* c6's own -w/--workers N; 0 = one per CPU. (k6 uses -w
+                                    for --throw, which c6 does not have.) */
+    bool no_summary;             /* --no-summary: kept by c6 (k6 v2 dropped it); also sets
+                                    summary_mode to "disabled" when that is not given */
+    const char *summary_mode;    /* --summary-mode=compact|full|disabled; NULL if not given */
+} c6_run_args;
+
+/* Parses the arguments after "run" (argv[0] is the first of them, not the
+ * program name). Returns 0, or -1 with err like k6's ("unknown flag: --foo",
+ * `invalid argument "abc" for "-u, --vus" flag: not an integer`); the caller
+ * exits 255 then. Either way, args_free(a) is safe afterwards. */
+int  args_parse_run(int argc, char **argv, c6_run_args *a, char *err, size_t errlen);
+void args_free(c6_run_args *a);
+
+#endif

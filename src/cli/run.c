@@ -1,0 +1,530 @@
+/* The `run` command: the main thread compiles the script (first init run),
+ * consolidates options, starts the workers, drives the test's timeline, the
+ * metrics engine and the progress line, then prints the summary. */
+#include "cli/run.h"
+
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uv.h>
+#include "cli/args.h"
+#include "config/duration.h"
+#include "config/options.h"
+#include "exec/executor.h"
+#include "exec/test.h"
+#include "js/script.h"
+#include "js/vm.h"
+#include "metrics/engine.h"
+#include "metrics/registry.h"
+#include "metrics/threshold.h"
+#include "net/worker.h"
+#include "output/summary.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+extern char **environ;
+
+enum { EXIT_THRESHOLDS = 99, EXIT_CONFIG = 104, EXIT_ABORTED = 105, EXIT_SCRIPT = 107, EXIT_FLAGS = 255 };
+
+typedef struct run_threshold {
+    char *metric;
+    int metric_id;
+    threshold t;
+    bool ok;
+    double observed;
+} run_threshold;
+
+typedef struct run_ctx {
+    c6_test test;
+    c6_run_args args;
+    c6_options opts;
+    script scr;
+    engine *eng;
+    sample_buf main_samples;      /* vus / vus_max, from the main thread */
+    uv_loop_t *loop;
+    uv_async_t wake;
+    uv_timer_t tick, end_timer, stop_timer;
+    uv_signal_t sigint, sigterm;
+    int signals;
+    bool aborted;
+    bool waiting_special;
+    int64_t last_progress_us;
+    int64_t run_end_us;
+    run_threshold *thr;
+    size_t nthr;
+    bool tty;
+} run_ctx;
+
+/* ---- helpers ---- */
+
+static char **run_build_env(const c6_run_args *a) {
+    size_t n = 0, cap = 16;
+    char **env = malloc(cap * sizeof *env);
+    if (a->include_system_env_vars)
+        for (char **e = environ; *e; e++) {
+            if (n + 1 >= cap) env = realloc(env, (cap *= 2) * sizeof *env);
+            env[n++] = strdup(*e);
+        }
+    for (size_t i = 0; i < a->nenv; i++) {
+        if (n + 1 >= cap) env = realloc(env, (cap *= 2) * sizeof *env);
+        size_t len = strlen(a->env[i].key) + strlen(a->env[i].value) + 2;
+        env[n] = malloc(len);
+        snprintf(env[n++], len, "%s=%s", a->env[i].key, a->env[i].value);
+    }
+    env[n] = NULL;
+    return env;
+}
+
+static void run_free_env(char **env) {
+    for (char **e = env; e && *e; e++) free(*e);
+    free(env);
+}
+
+static int run_worker_count(const run_ctx *r) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int w = r->args.workers > 0 ? r->args.workers : (int)(cpus > 0 ? cpus : 1);
+    if (w > r->test.plan.max_vus) w = (int)r->test.plan.max_vus;
+    return w < 1 ? 1 : w;
+}
+
+/* ---- first init run: compile and read options ---- */
+
+static int run_compile(run_ctx *r, char *err, size_t errlen) {
+    vu v = {0};
+    v.test = &r->test;
+    v.role = VU_REGULAR;
+    int rc = vm_create(&v, &r->scr, true, err, errlen);
+    vm_destroy(&v);
+    if (rc == 0 && !r->scr.has_default)
+        snprintf(err, errlen, "%s: the script has no exported default function", r->scr.main_path), rc = -1;
+    return rc;
+}
+
+static int run_options(run_ctx *r, char *err, size_t errlen) {
+    c6_options env, scr, cfg;
+    options_init(&env);
+    options_init(&scr);
+    options_init(&cfg);
+    int rc = options_from_env(environ, &env, err, errlen);
+    if (!rc && r->scr.options_json) rc = options_from_json(r->scr.options_json, "script options", &scr, err, errlen);
+    if (!rc && r->args.config_path) {
+        size_t len;
+        const script_blob *b = script_open_file(&r->scr, r->args.config_path);
+        (void)len;
+        if (!b) { snprintf(err, errlen, "cannot read config file %s", r->args.config_path); rc = -1; }
+        else rc = options_from_json((const char *)b->data, r->args.config_path, &cfg, err, errlen);
+    }
+    if (!rc) {
+        options_merge(&r->opts, &r->args.flags);
+        options_merge(&r->opts, &env);
+        options_merge(&r->opts, &scr);
+        options_merge(&r->opts, &cfg);
+        rc = options_plan(&r->opts, &r->test.plan, err, errlen);
+    }
+    options_free(&env);
+    options_free(&scr);
+    options_free(&cfg);
+    return rc;
+}
+
+static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
+    if (r->opts.no_thresholds) return 0;
+    for (size_t i = 0; i < r->opts.nthresholds; i++) {
+        const c6_threshold_set *ts = &r->opts.thresholds[i];
+        if (strchr(ts->metric, '{')) {
+            log_printf(LOG_WARN, "threshold on sub-metric %s is not supported yet by c6; it is skipped", ts->metric);
+            continue;
+        }
+        int id = registry_find(ts->metric);
+        if (id < 0) {
+            snprintf(err, errlen, "invalid threshold: metric \"%s\" is not defined by the script or by k6", ts->metric);
+            return -1;
+        }
+        for (size_t k = 0; k < ts->nexprs; k++) {
+            r->thr = realloc(r->thr, (r->nthr + 1) * sizeof *r->thr);
+            run_threshold *t = &r->thr[r->nthr];
+            memset(t, 0, sizeof *t);
+            char e2[512];
+            if (threshold_parse(ts->exprs[k], &t->t, e2, sizeof e2) ||
+                threshold_check_type(&t->t, registry_get(id)->type, e2, sizeof e2)) {
+                snprintf(err, errlen, "invalid threshold for %s: %s", ts->metric, e2);
+                threshold_free(&t->t);
+                return -1;
+            }
+            t->metric = ts->metric;
+            t->metric_id = id;
+            r->nthr++;
+        }
+    }
+    return 0;
+}
+
+/* ---- progress and banner ---- */
+
+static void run_banner(run_ctx *r) {
+    if (r->args.quiet) return;
+    const c6_plan *p = &r->test.plan;
+    char dur[32], gs[32], maxd[32];
+    duration_format(dur, sizeof dur, executor_duration(p));
+    duration_format(gs, sizeof gs, p->graceful_stop_us);
+    duration_format(maxd, sizeof maxd, executor_duration(p) + p->graceful_stop_us);
+    printf("\n         /\\      |‾‾| /‾‾/   /‾‾/   \n"
+           "    /\\  /  \\     |  |/  /   /  /    \n"
+           "   /  \\/    \\    |     (   /   ‾‾\\  \n"
+           "  /          \\   |  |\\  \\ |  (‾)  | \n"
+           " / __________ \\  |__| \\__\\ \\_____/ .io   c6\n\n");
+    printf("     execution: local\n        script: %s\n        output: -\n\n", r->args.script);
+    printf("     scenarios: (100.00%%) 1 scenario, %lld max VUs, %s max duration (incl. graceful stop):\n",
+           (long long)p->max_vus, maxd);
+    switch (p->kind) {
+    case PLAN_SHARED_ITERATIONS:
+        printf("              * default: %lld iterations shared among %lld VUs (maxDuration: %s, gracefulStop: %s)\n\n",
+               (long long)p->iterations, (long long)p->vus, dur, gs);
+        break;
+    case PLAN_CONSTANT_VUS:
+        printf("              * default: %lld looping VUs for %s (gracefulStop: %s)\n\n", (long long)p->vus, dur, gs);
+        break;
+    case PLAN_RAMPING_VUS:
+        printf("              * default: Up to %lld looping VUs for %s over %zu stages (gracefulRampDown: %s, gracefulStop: %s)\n\n",
+               (long long)p->max_vus, dur, p->nstages, gs, gs);
+        break;
+    }
+    fflush(stdout);
+}
+
+static void run_progress(run_ctx *r, bool final) {
+    if (r->args.quiet) return;
+    c6_test *t = &r->test;
+    double el = t->start_us ? (double)(clock_now_us() - t->start_us) / 1e6 : 0;
+    char line[256];
+    snprintf(line, sizeof line, "running (%04.1fs), %03d/%03lld VUs, %lld complete and %lld interrupted iterations",
+             el, atomic_load(&t->vus_active), (long long)t->plan.max_vus,
+             (long long)atomic_load(&t->iters_done), (long long)atomic_load(&t->iters_interrupted));
+    if (r->tty) printf("\r%s\033[K%s", line, final ? "\n" : "");
+    else printf("%s\n", line);
+    fflush(stdout);
+}
+
+/* ---- the main loop ---- */
+
+static void run_all_workers(run_ctx *r, enum worker_cmd cmd) {
+    for (int i = 0; i < r->test.nworkers; i++) worker_command(r->test.workers[i], cmd);
+}
+
+static bool run_workers_finished(run_ctx *r) {
+    for (int i = 0; i < r->test.nworkers; i++)
+        if (!atomic_load(&r->test.workers[i]->finished)) return false;
+    return true;
+}
+
+static void run_set_phase(run_ctx *r, int phase) {
+    if (atomic_load(&r->test.phase) >= phase) return;
+    atomic_store(&r->test.phase, phase);
+    run_all_workers(r, CMD_STOP);
+}
+
+static void run_sample_vus(run_ctx *r) {
+    int64_t now = clock_now_us();
+    tag_kv none[1];
+    uint32_t tags = tagdict_intern(r->main_samples.tags, none, 0);
+    sample_push(&r->main_samples, M_VUS, tags, atomic_load(&r->test.vus_active), now);
+    sample_push(&r->main_samples, M_VUS_MAX, tags, (double)r->test.plan.max_vus, now);
+    sample_buf_flush(&r->main_samples);
+}
+
+static void run_on_tick(uv_timer_t *h) {
+    run_ctx *r = h->data;
+    c6_test *t = &r->test;
+    int64_t now = clock_now_us();
+    if (t->plan.kind == PLAN_RAMPING_VUS && test_phase(t) == PHASE_RUNNING)
+        atomic_store(&t->target_vus, (int)executor_ramp_target(&t->plan, now - t->start_us));
+    engine_drain(r->eng);
+    if (now - r->last_progress_us >= 1000000) {
+        r->last_progress_us += 1000000;
+        run_sample_vus(r);
+        run_progress(r, false);
+    }
+}
+
+static void run_on_end(uv_timer_t *h) { run_set_phase(h->data, PHASE_GRACEFUL); }
+static void run_on_hard_stop(uv_timer_t *h) { run_set_phase(h->data, PHASE_HARD_STOP); }
+
+static void run_on_wake(uv_async_t *a) {
+    run_ctx *r = a->data;
+    if (r->waiting_special) {
+        if (atomic_load(&r->test.workers[0]->special_done)) uv_stop(r->loop);
+        return;
+    }
+    if (test_phase(&r->test) >= PHASE_RUNNING && run_workers_finished(r)) uv_stop(r->loop);
+}
+
+static void run_on_signal(uv_signal_t *s, int signum) {
+    run_ctx *r = s->data;
+    if (++r->signals > 1) {
+        fprintf(stderr, "\nstopping now (second signal)\n");
+        _exit(EXIT_ABORTED);
+    }
+    log_printf(LOG_WARN, "%s received: stopping the test (press Ctrl-C again to exit at once)",
+               signum == SIGINT ? "SIGINT" : "SIGTERM");
+    r->aborted = true;
+    run_set_phase(r, PHASE_HARD_STOP);
+}
+
+/* Runs setup() or teardown() on worker 0; returns 0 or -1 with the error logged. */
+static int run_special(run_ctx *r, enum worker_cmd cmd) {
+    worker *w0 = r->test.workers[0];
+    atomic_store(&w0->special_done, 0);
+    r->waiting_special = true;
+    worker_command(w0, cmd);
+    uv_run(r->loop, UV_RUN_DEFAULT);
+    r->waiting_special = false;
+    if (w0->special && w0->special->error) {
+        char *e = w0->special->error;
+        log_msg(LOG_ERROR, cmd == CMD_SETUP ? " hint=\"script exception in setup()\"" :
+                " hint=\"script exception in teardown()\"", e, strlen(e));
+        return -1;
+    }
+    if (cmd == CMD_SETUP && w0->special) {
+        free(r->test.setup_json);
+        r->test.setup_json = w0->special->result_json ? strdup(w0->special->result_json) : NULL;
+    }
+    return 0;
+}
+
+static int run_wait_init(run_ctx *r) {
+    c6_test *t = &r->test;
+    while (atomic_load(&t->vus_initialized) < t->plan.max_vus && !atomic_load(&t->init_errors)) {
+        if (r->signals) return -1;
+        usleep(2000);
+    }
+    return atomic_load(&t->init_errors) ? -1 : 0;
+}
+
+static void run_start(run_ctx *r) {
+    c6_test *t = &r->test;
+    t->start_us = clock_now_us();
+    r->last_progress_us = t->start_us;
+    if (t->plan.kind == PLAN_RAMPING_VUS)
+        atomic_store(&t->target_vus, (int)executor_ramp_target(&t->plan, 0));
+    atomic_store(&t->phase, PHASE_RUNNING);
+    run_all_workers(r, CMD_START);
+    int64_t d = executor_duration(&t->plan);
+    if (d > 0) {
+        uv_timer_start(&r->end_timer, run_on_end, (uint64_t)(d / 1000), 0);
+        uv_timer_start(&r->stop_timer, run_on_hard_stop, (uint64_t)((d + t->plan.graceful_stop_us) / 1000), 0);
+    }
+    uv_timer_start(&r->tick, run_on_tick, 20, 20);
+}
+
+/* ---- end of test ---- */
+
+static bool run_eval_thresholds(run_ctx *r, double dur_s) {
+    bool all = true;
+    for (size_t i = 0; i < r->nthr; i++) {
+        run_threshold *t = &r->thr[i];
+        const sink *s = engine_sink(r->eng, t->metric_id);
+        sink empty;
+        if (!s) { sink_init(&empty, registry_get(t->metric_id)->type); s = &empty; }
+        t->ok = threshold_eval(&t->t, s, dur_s, &t->observed);
+        if (s == &empty) sink_free(&empty);
+        if (!t->ok) all = false;
+    }
+    return all;
+}
+
+static void run_summary(run_ctx *r, double dur_s) {
+    if (r->args.no_summary || (r->args.summary_mode && strcmp(r->args.summary_mode, "disabled") == 0)) return;
+    int n = registry_count();
+    summary_metric *ms = calloc((size_t)n, sizeof *ms);
+    size_t nm = 0;
+    for (int i = 0; i < n; i++) {
+        const sink *s = engine_sink(r->eng, i);
+        if (!s) continue;
+        const metric_def *d = registry_get(i);
+        ms[nm++] = (summary_metric){d->name, d->type, d->kind, s};
+    }
+    const engine_check *ec;
+    size_t nc = engine_checks(r->eng, &ec);
+    summary_check *cs = calloc(nc + 1, sizeof *cs);
+    for (size_t i = 0; i < nc; i++) cs[i] = (summary_check){ec[i].name, ec[i].group, ec[i].passes, ec[i].fails};
+    summary_threshold *ts = calloc(r->nthr + 1, sizeof *ts);
+    for (size_t i = 0; i < r->nthr; i++)
+        ts[i] = (summary_threshold){r->thr[i].metric, r->thr[i].t.source, r->thr[i].ok, r->thr[i].observed, r->thr[i].t.agg};
+    summary_data d = {0};
+    d.metrics = ms;
+    d.nmetrics = nm;
+    d.checks = cs;
+    d.nchecks = nc;
+    d.thresholds = ts;
+    d.nthresholds = r->nthr;
+    d.duration_s = dur_s;
+    d.trend_stats = (const char *const *)r->opts.summary_trend_stats;
+    d.ntrend_stats = r->opts.nsummary_trend_stats;
+    d.color = r->tty && !r->args.no_color;
+    summary_render(stdout, &d);
+    fflush(stdout);
+    free(ms);
+    free(cs);
+    free(ts);
+}
+
+static int run_fail(run_ctx *r, int code, const char *msg) {
+    (void)r;
+    log_msg(LOG_ERROR, NULL, msg, strlen(msg));
+    return code;
+}
+
+/* ---- lifecycle ---- */
+
+static void run_setup_loop(run_ctx *r) {
+    r->loop = uv_default_loop();
+    uv_async_init(r->loop, &r->wake, run_on_wake);
+    r->wake.data = r;
+    r->test.main_wake = &r->wake;
+    uv_timer_init(r->loop, &r->tick);
+    uv_timer_init(r->loop, &r->end_timer);
+    uv_timer_init(r->loop, &r->stop_timer);
+    r->tick.data = r->end_timer.data = r->stop_timer.data = r;
+    uv_signal_init(r->loop, &r->sigint);
+    uv_signal_init(r->loop, &r->sigterm);
+    r->sigint.data = r->sigterm.data = r;
+    uv_signal_start(&r->sigint, run_on_signal, SIGINT);
+    uv_signal_start(&r->sigterm, run_on_signal, SIGTERM);
+}
+
+static void run_close_cb(uv_handle_t *h) { (void)h; }
+
+static void run_teardown_loop(run_ctx *r) {
+    uv_close((uv_handle_t *)&r->wake, run_close_cb);
+    uv_close((uv_handle_t *)&r->tick, run_close_cb);
+    uv_close((uv_handle_t *)&r->end_timer, run_close_cb);
+    uv_close((uv_handle_t *)&r->stop_timer, run_close_cb);
+    uv_close((uv_handle_t *)&r->sigint, run_close_cb);
+    uv_close((uv_handle_t *)&r->sigterm, run_close_cb);
+    uv_run(r->loop, UV_RUN_DEFAULT);
+    uv_loop_close(r->loop);
+}
+
+static void run_spawn_workers(run_ctx *r) {
+    c6_test *t = &r->test;
+    t->nworkers = run_worker_count(r);
+    t->workers = calloc((size_t)t->nworkers, sizeof *t->workers);
+    for (int i = 0; i < t->nworkers; i++) {
+        t->workers[i] = worker_new(t, i);
+        engine_add_source(r->eng, &t->workers[i]->samples);
+    }
+    for (int64_t k = 0; k < t->plan.max_vus; k++)
+        worker_add_vu(t->workers[k % t->nworkers], (int)k + 1, (int)k);
+    for (int i = 0; i < t->nworkers; i++) worker_start(t->workers[i]);
+}
+
+static void run_stop_workers(run_ctx *r) {
+    c6_test *t = &r->test;
+    atomic_store(&t->phase, PHASE_HARD_STOP);
+    for (int i = 0; i < t->nworkers; i++) worker_command(t->workers[i], CMD_EXIT);
+    for (int i = 0; i < t->nworkers; i++) worker_join(t->workers[i]);
+    engine_drain(r->eng);
+}
+
+static void run_free(run_ctx *r) {
+    for (int i = 0; i < r->test.nworkers; i++) worker_free(r->test.workers[i]);
+    free(r->test.workers);
+    for (size_t i = 0; i < r->nthr; i++) threshold_free(&r->thr[i].t);
+    free(r->thr);
+    engine_free(r->eng);
+    sample_buf_destroy(&r->main_samples);
+    run_free_env(r->test.env);
+    free(r->test.setup_json);
+    free(r->test.init_error);
+    script_free(&r->scr);
+    options_free(&r->opts);
+    args_free(&r->args);
+    registry_free();
+}
+
+static int run_execute(run_ctx *r) {
+    c6_test *t = &r->test;
+    run_setup_loop(r);
+    run_spawn_workers(r);
+    int code = 0;
+    if (run_wait_init(r)) {
+        code = r->signals ? EXIT_ABORTED : EXIT_SCRIPT;
+        if (t->init_error) log_msg(LOG_ERROR, NULL, t->init_error, strlen(t->init_error));
+    } else if (r->scr.has_setup && run_special(r, CMD_SETUP)) {
+        code = EXIT_SCRIPT;
+    } else if (!r->signals) {
+        run_start(r);
+        uv_run(r->loop, UV_RUN_DEFAULT);
+        r->run_end_us = clock_now_us();
+        uv_timer_stop(&r->tick);
+        uv_timer_stop(&r->end_timer);
+        uv_timer_stop(&r->stop_timer);
+        engine_drain(r->eng);
+        run_sample_vus(r);
+        run_progress(r, true);
+        if (r->scr.has_teardown && run_special(r, CMD_TEARDOWN)) code = EXIT_SCRIPT;
+    }
+    run_stop_workers(r);
+    if (t->start_us) {
+        double dur_s = (double)((r->run_end_us ? r->run_end_us : clock_now_us()) - t->start_us) / 1e6;
+        bool ok = run_eval_thresholds(r, dur_s);
+        run_summary(r, dur_s);
+        if (!ok && code == 0) {
+            code = EXIT_THRESHOLDS;
+            log_printf(LOG_ERROR, "thresholds on metrics '%s' have been crossed", r->nthr ? r->thr[0].metric : "");
+        }
+    }
+    if (r->aborted) code = EXIT_ABORTED;
+    run_teardown_loop(r);
+    return code;
+}
+
+int run_main(int argc, char **argv) {
+    static run_ctx rc;
+    run_ctx *r = &rc;
+    memset(r, 0, sizeof *r);
+    char err[8192];
+    if (args_parse_run(argc, argv, &r->args, err, sizeof err)) {
+        fprintf(stderr, "error: %s\n", err);
+        args_free(&r->args);
+        return EXIT_FLAGS;
+    }
+    if (r->args.help || !r->args.script) {
+        fprintf(stderr, "usage: c6 run [flags] script.js\n");
+        args_free(&r->args);
+        return r->args.help ? 0 : EXIT_FLAGS;
+    }
+    log_set_verbose(r->args.verbose);
+    r->tty = isatty(STDOUT_FILENO);
+    registry_init();
+    script_init(&r->scr);
+    options_init(&r->opts);
+    sample_buf_init(&r->main_samples);
+    r->eng = engine_new();
+    engine_add_source(r->eng, &r->main_samples);
+    r->test.script = &r->scr;
+    r->test.env = run_build_env(&r->args);
+    char abs[PATH_MAX];
+    int code = 0;
+    if (!realpath(r->args.script, abs)) {
+        snprintf(err, sizeof err, "The moduleSpecifier \"%s\" couldn't be found on local disk. "
+                 "Make sure that you've specified the right path to the file.", r->args.script);
+        code = run_fail(r, EXIT_SCRIPT, err);
+    } else if ((r->scr.main_path = strdup(abs)), run_compile(r, err, sizeof err)) {
+        code = run_fail(r, EXIT_SCRIPT, err);
+    } else if (run_options(r, err, sizeof err) || run_thresholds(r, err, sizeof err)) {
+        code = run_fail(r, EXIT_CONFIG, err);
+    } else {
+        r->test.opts = &r->opts;
+        r->test.user_agent = r->opts.user_agent_set ? r->opts.user_agent : NULL;
+        r->test.insecure_skip_tls_verify = r->opts.insecure_skip_tls_verify;
+        run_banner(r);
+        code = run_execute(r);
+    }
+    run_free(r);
+    return code;
+}

@@ -1,0 +1,867 @@
+/* options.c - k6 options from JSON and env, consolidation, execution plan.
+ *
+ * What k6 (v2) does, and what this file follows (sources: k6 docs "How to
+ * use options", "Executors", the option reference, and k6's behaviour):
+ *
+ * Precedence: defaults < config file < script options < K6_* env < flags.
+ *   duration/iterations/stages/scenarios form one group: a source that sets
+ *   any of them replaces the whole group of every lower source ("-d 30s"
+ *   beats a script's `iterations`, they are not combined). vus is separate.
+ *   --tag (and options.tags from any source) replaces tags, never merges.
+ *
+ * Shortcut -> executor (all named "default", gracefulStop 30s):
+ *   iterations (+vus, +duration) -> shared-iterations; vus default 1;
+ *                                   duration becomes maxDuration (default 10m)
+ *   duration (+vus)              -> constant-vus; vus default 1
+ *   stages (+vus)                -> ramping-vus; startVUs = vus, default 1;
+ *                                   gracefulRampDown 30s
+ *   only vus                     -> shared-iterations with iterations = vus
+ *                                   (k6 before v2 ignored a lone vus)
+ *   nothing, or stages: []       -> per-vu-iterations, 1 VU x 1 iteration
+ * Rejected (exit 104): iterations or duration together with non-empty
+ *   stages or scenarios, stages with scenarios (same source: lower sources
+ *   were already dropped by the group rule); duration <= 0 ("0" included:
+ *   k6 points to externally-controlled for endless tests); vus <= 0 with
+ *   iterations, duration or alone; iterations < vus; a constant-vus duration
+ *   or a shared-iterations maxDuration under 1s; for stages: negative
+ *   startVUs, negative or missing target, negative duration, and all of
+ *   startVUs and targets 0.
+ * Value syntax: JSON numbers for durations are milliseconds, strings use
+ *   duration_parse (a bare number in a string is milliseconds too); integer
+ *   options accept numeric strings and "" means unset (k6's null types);
+ *   null means unset; unknown keys are ignored; thresholds per metric must
+ *   be an array of strings or {threshold, abortOnFail, delayAbortEval};
+ *   tags values must be strings. noThresholds and summaryExport come only
+ *   from flags and env (k6 "runtime options"), so JSON ignores them.
+ * Deliberate difference: k6 silently drops a stage without a duration; c6
+ *   reports it (options.stages[N].duration: missing).
+ */
+#include "config/options.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/duration.h"
+
+#define MIN_EXEC_DURATION_US C6_US_PER_SEC /* k6 rejects shorter scenarios */
+
+/* ------------------------------------------------------------------------ */
+/* Small helpers                                                            */
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+/* Options are tiny; running out of memory here is not worth unwinding. */
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) {
+        fputs("c6: out of memory\n", stderr);
+        abort();
+    }
+    return q;
+}
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(xrealloc(NULL, n), s, n);
+}
+
+static int parse_i64(const char *s, int64_t *out)
+{
+    if (!s || !*s || isspace((unsigned char)*s)) return -1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end) return -1;
+    *out = v;
+    return 0;
+}
+
+/* Go's strconv.ParseBool, which k6 uses for its boolean env vars. */
+static int parse_bool(const char *s, bool *out)
+{
+    static const char *yes[] = {"1", "t", "T", "true", "TRUE", "True"};
+    static const char *no[] = {"0", "f", "F", "false", "FALSE", "False"};
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        if (strcmp(s, yes[i]) == 0) return *out = true, 0;
+        if (strcmp(s, no[i]) == 0) return *out = false, 0;
+    }
+    return -1;
+}
+
+/* Copies [s, s+n) without surrounding blanks. */
+static char *dup_trimmed(const char *s, size_t n)
+{
+    while (n && isspace((unsigned char)*s)) s++, n--;
+    while (n && isspace((unsigned char)s[n - 1])) n--;
+    char *r = xrealloc(NULL, n + 1);
+    memcpy(r, s, n);
+    r[n] = '\0';
+    return r;
+}
+
+static void strv_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(v[i]);
+    free(v);
+}
+
+static char **strv_dup(char *const *v, size_t n)
+{
+    char **r = xrealloc(NULL, n * sizeof(*r));
+    for (size_t i = 0; i < n; i++) r[i] = xstrdup(v[i]);
+    return r;
+}
+
+static void kv_free(c6_kv *kv, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(kv[i].key);
+        free(kv[i].value);
+    }
+    free(kv);
+}
+
+static c6_kv *kv_dup(const c6_kv *kv, size_t n)
+{
+    c6_kv *r = xrealloc(NULL, n * sizeof(*r));
+    for (size_t i = 0; i < n; i++) {
+        r[i].key = xstrdup(kv[i].key);
+        r[i].value = xstrdup(kv[i].value);
+    }
+    return r;
+}
+
+static void threshold_set_free(c6_threshold_set *t)
+{
+    free(t->metric);
+    strv_free(t->exprs, t->nexprs);
+    free(t->abort_on_fail);
+    free(t->delay_abort_eval_us);
+}
+
+static void thresholds_free(c6_threshold_set *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) threshold_set_free(&t[i]);
+    free(t);
+}
+
+static c6_threshold_set *thresholds_dup(const c6_threshold_set *t, size_t n)
+{
+    c6_threshold_set *r = xrealloc(NULL, n * sizeof(*r));
+    for (size_t i = 0; i < n; i++) {
+        size_t k = t[i].nexprs;
+        r[i].metric = xstrdup(t[i].metric);
+        r[i].exprs = strv_dup(t[i].exprs, k);
+        r[i].nexprs = k;
+        r[i].abort_on_fail = memcpy(xrealloc(NULL, k * sizeof(bool)), t[i].abort_on_fail,
+                                    k * sizeof(bool));
+        r[i].delay_abort_eval_us = memcpy(xrealloc(NULL, k * sizeof(int64_t)),
+                                          t[i].delay_abort_eval_us, k * sizeof(int64_t));
+    }
+    return r;
+}
+
+void options_init(c6_options *o)
+{
+    memset(o, 0, sizeof(*o));
+}
+
+void options_free(c6_options *o)
+{
+    free(o->stages);
+    thresholds_free(o->thresholds, o->nthresholds);
+    kv_free(o->tags, o->ntags);
+    strv_free(o->summary_trend_stats, o->nsummary_trend_stats);
+    free(o->user_agent);
+    free(o->summary_export);
+    options_init(o);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Stage lists and trend stats (shared by env, JSON and CLI flags)           */
+
+static int parse_stage(const char *text, c6_stage *st, char *err, size_t errlen)
+{
+    char derr[200];
+    const char *colon = strchr(text, ':');
+    size_t dlen = colon ? (size_t)(colon - text) : strlen(text);
+    if (dlen == 0) return fail(err, errlen, "stage \"%s\": missing duration", text);
+    char *dur = dup_trimmed(text, dlen);
+    int rc = duration_parse_flag(dur, &st->duration_us, derr, sizeof(derr));
+    free(dur);
+    if (rc != 0) return fail(err, errlen, "stage \"%s\": %s", text, derr);
+
+    char *tgt = colon ? dup_trimmed(colon + 1, strlen(colon + 1)) : xstrdup("");
+    rc = parse_i64(tgt, &st->target);
+    if (rc != 0 && *tgt == '\0')
+        fail(err, errlen, "stage \"%s\": missing target (use duration:target, e.g. 30s:10)", text);
+    else if (rc != 0)
+        fail(err, errlen, "stage \"%s\": target \"%s\" is not an integer", text, tgt);
+    free(tgt);
+    return rc;
+}
+
+/* Calls fn on each comma-separated, blank-trimmed item of list. Empty items
+ * ("a,,b", a trailing comma) are skipped: k6 drops empty stages too. */
+static int for_each_item(const char *list, int (*fn)(const char *item, void *ctx), void *ctx)
+{
+    const char *p = list;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        char *item = dup_trimmed(p, n);
+        int rc = *item ? fn(item, ctx) : 0;
+        free(item);
+        if (rc != 0) return -1;
+        if (!comma) break;
+        p = comma + 1;
+    }
+    return 0;
+}
+
+typedef struct {
+    c6_stage **stages;
+    size_t *n;
+    char *err;
+    size_t errlen;
+} stage_list_ctx;
+
+static int stage_item(const char *item, void *vctx)
+{
+    stage_list_ctx *c = vctx;
+    c6_stage st;
+    if (parse_stage(item, &st, c->err, c->errlen) != 0) return -1;
+    *c->stages = xrealloc(*c->stages, (*c->n + 1) * sizeof(**c->stages));
+    (*c->stages)[(*c->n)++] = st;
+    return 0;
+}
+
+int options_parse_stages(const char *list, c6_stage **stages, size_t *n, char *err, size_t errlen)
+{
+    stage_list_ctx c = {stages, n, err, errlen};
+    return for_each_item(list, stage_item, &c);
+}
+
+/* avg, min, med, max, count, or p(N) with 0 <= N <= 100 (k6's set). */
+static int check_trend_stat(const char *st, char *err, size_t errlen)
+{
+    static const char *fixed[] = {"avg", "min", "med", "max", "count"};
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+        if (strcmp(st, fixed[i]) == 0) return 0;
+
+    size_t len = strlen(st);
+    if (len < 4 || strncmp(st, "p(", 2) != 0 || st[len - 1] != ')')
+        return fail(err, errlen,
+                    "invalid trend stat \"%s\" (use avg, min, med, max, count or p(N))", st);
+    /* Inside the parentheses: digits with at most one dot, as in "p(99.9)". */
+    const char *num = st + 2, *close = st + len - 1;
+    size_t digits = 0, dots = 0, others = 0;
+    for (const char *q = num; q < close; q++) {
+        if (isdigit((unsigned char)*q)) digits++;
+        else if (*q == '.') dots++;
+        else others++;
+    }
+    double p = (digits && dots <= 1 && !others) ? strtod(num, NULL) : -1;
+    if (p < 0 || p > 100)
+        return fail(err, errlen,
+                    "invalid trend stat \"%s\": the percentile must be a number from 0 to 100",
+                    st);
+    return 0;
+}
+
+typedef struct {
+    char ***stats;
+    size_t *n;
+    char *err;
+    size_t errlen;
+} stat_list_ctx;
+
+static int stat_item(const char *item, void *vctx)
+{
+    stat_list_ctx *c = vctx;
+    if (check_trend_stat(item, c->err, c->errlen) != 0) return -1;
+    *c->stats = xrealloc(*c->stats, (*c->n + 1) * sizeof(**c->stats));
+    (*c->stats)[(*c->n)++] = xstrdup(item);
+    return 0;
+}
+
+int options_parse_trend_stats(const char *list, char ***stats, size_t *n, char *err, size_t errlen)
+{
+    stat_list_ctx c = {stats, n, err, errlen};
+    return for_each_item(list, stat_item, &c);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The fields k6 reads from JSON (script/config) and from K6_* variables     */
+
+typedef enum {
+    F_INT, F_DURATION, F_BOOL, F_STRING,
+    F_STAGES, F_TREND_STATS, F_THRESHOLDS, F_TAGS, F_SCENARIOS
+} field_kind;
+
+typedef struct {
+    const char *json; /* key in script options / config file; NULL: flags and env only */
+    const char *env;  /* K6_* variable; NULL: not settable from the environment */
+    field_kind kind;
+    size_t set_off;   /* offsetof the _set flag */
+    size_t val_off;   /* offsetof the value, for the scalar kinds */
+} field_def;
+
+#define SCALAR(f, v) offsetof(c6_options, f), offsetof(c6_options, v)
+#define LIST(f) offsetof(c6_options, f), 0
+
+static const field_def FIELDS[] = {
+    {"vus", "K6_VUS", F_INT, SCALAR(vus_set, vus)},
+    {"duration", "K6_DURATION", F_DURATION, SCALAR(duration_set, duration_us)},
+    {"iterations", "K6_ITERATIONS", F_INT, SCALAR(iterations_set, iterations)},
+    {"stages", "K6_STAGES", F_STAGES, LIST(stages_set)},
+    {"thresholds", NULL, F_THRESHOLDS, LIST(thresholds_set)},
+    {"tags", NULL, F_TAGS, LIST(tags_set)},
+    {"summaryTrendStats", "K6_SUMMARY_TREND_STATS", F_TREND_STATS, LIST(summary_trend_stats_set)},
+    {NULL, "K6_NO_THRESHOLDS", F_BOOL, SCALAR(no_thresholds_set, no_thresholds)},
+    {"insecureSkipTLSVerify", "K6_INSECURE_SKIP_TLS_VERIFY", F_BOOL,
+     SCALAR(insecure_skip_tls_verify_set, insecure_skip_tls_verify)},
+    {"userAgent", "K6_USER_AGENT", F_STRING, SCALAR(user_agent_set, user_agent)},
+    {"setupTimeout", "K6_SETUP_TIMEOUT", F_DURATION, SCALAR(setup_timeout_set, setup_timeout_us)},
+    {"teardownTimeout", "K6_TEARDOWN_TIMEOUT", F_DURATION,
+     SCALAR(teardown_timeout_set, teardown_timeout_us)},
+    {NULL, "K6_SUMMARY_EXPORT", F_STRING, SCALAR(summary_export_set, summary_export)},
+    {"scenarios", NULL, F_SCENARIOS, LIST(scenarios_present)},
+};
+
+#define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
+
+static bool *field_set(c6_options *o, const field_def *f)
+{
+    return (bool *)((char *)o + f->set_off);
+}
+
+static void *field_val(c6_options *o, const field_def *f)
+{
+    return (char *)o + f->val_off;
+}
+
+/* ------------------------------------------------------------------------ */
+/* JSON (script `options`, config file)                                      */
+
+typedef struct {
+    char prefix[256]; /* "options." or "k6.json: " */
+    char *err;
+    size_t errlen;
+} jctx;
+
+__attribute__((format(printf, 3, 4)))
+static int jfail(const jctx *c, const char *path, const char *fmt, ...)
+{
+    if (!c->err || !c->errlen) return -1;
+    int n = snprintf(c->err, c->errlen, "%s%s: ", c->prefix, path);
+    if (n < 0 || (size_t)n >= c->errlen) return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* k6's null.Int: a number without fraction, or a numeric string; "" is unset. */
+static int json_i64(const jctx *c, const char *path, const cJSON *v, bool *set, int64_t *out)
+{
+    if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (!(d >= -9.2e18 && d <= 9.2e18) || (double)(int64_t)d != d)
+            return jfail(c, path, "must be an integer, got %g", d);
+        *out = (int64_t)d;
+        *set = true;
+        return 0;
+    }
+    if (cJSON_IsString(v)) {
+        if (*v->valuestring == '\0') return *set = false, 0;
+        if (parse_i64(v->valuestring, out) != 0)
+            return jfail(c, path, "must be an integer, got \"%.64s\"", v->valuestring);
+        *set = true;
+        return 0;
+    }
+    return jfail(c, path, "must be an integer");
+}
+
+static int json_duration(const jctx *c, const char *path, const cJSON *v, int64_t *out)
+{
+    if (cJSON_IsNumber(v)) {
+        if (!isfinite(v->valuedouble) || v->valuedouble < 0)
+            return jfail(c, path, "must not be negative, got %g", v->valuedouble);
+        *out = duration_from_json_ms(v->valuedouble);
+        return 0;
+    }
+    if (cJSON_IsString(v)) {
+        char derr[200];
+        if (duration_parse(v->valuestring, out, derr, sizeof(derr)) != 0)
+            return jfail(c, path, "%s", derr);
+        return 0;
+    }
+    return jfail(c, path, "must be a duration string like \"30s\" or a number of milliseconds");
+}
+
+static int json_stage(const jctx *c, const char *path, const cJSON *v, c6_stage *st)
+{
+    char sub[300];
+    if (!cJSON_IsObject(v))
+        return jfail(c, path, "must be an object like {duration: \"30s\", target: 10}");
+    const cJSON *d = cJSON_GetObjectItem(v, "duration");
+    const cJSON *t = cJSON_GetObjectItem(v, "target");
+    snprintf(sub, sizeof(sub), "%s.duration", path);
+    if (!d || cJSON_IsNull(d)) return jfail(c, sub, "missing");
+    if (json_duration(c, sub, d, &st->duration_us) != 0) return -1;
+    snprintf(sub, sizeof(sub), "%s.target", path);
+    bool tset = false;
+    if (t && !cJSON_IsNull(t) && json_i64(c, sub, t, &tset, &st->target) != 0) return -1;
+    if (!tset) return jfail(c, sub, "missing");
+    return 0;
+}
+
+static int json_stages(const jctx *c, const cJSON *v, c6_options *o)
+{
+    char path[64];
+    if (!cJSON_IsArray(v)) return jfail(c, "stages", "must be an array");
+    int n = cJSON_GetArraySize(v);
+    o->stages = xrealloc(NULL, (size_t)n * sizeof(c6_stage));
+    for (int i = 0; i < n; i++) {
+        snprintf(path, sizeof(path), "stages[%d]", i);
+        if (json_stage(c, path, cJSON_GetArrayItem(v, i), &o->stages[i]) != 0) return -1;
+        o->nstages++;
+    }
+    o->stages_set = true;
+    return 0;
+}
+
+static int json_trend_stats(const jctx *c, const cJSON *v, c6_options *o)
+{
+    char path[64], serr[200];
+    if (!cJSON_IsArray(v)) return jfail(c, "summaryTrendStats", "must be an array of strings");
+    int n = cJSON_GetArraySize(v);
+    o->summary_trend_stats = xrealloc(NULL, (size_t)n * sizeof(char *));
+    for (int i = 0; i < n; i++) {
+        const cJSON *s = cJSON_GetArrayItem(v, i);
+        snprintf(path, sizeof(path), "summaryTrendStats[%d]", i);
+        if (!cJSON_IsString(s)) return jfail(c, path, "must be a string");
+        if (check_trend_stat(s->valuestring, serr, sizeof(serr)) != 0)
+            return jfail(c, path, "%s", serr);
+        o->summary_trend_stats[o->nsummary_trend_stats++] = xstrdup(s->valuestring);
+    }
+    o->summary_trend_stats_set = true;
+    return 0;
+}
+
+/* One element of thresholds[metric]: "p(95)<200" or {threshold, abortOnFail,
+ * delayAbortEval}. */
+static int json_threshold(const jctx *c, const char *path, const cJSON *v,
+                          c6_threshold_set *t)
+{
+    char sub[400];
+    size_t k = t->nexprs;
+    bool abort_on_fail = false;
+    int64_t delay = 0;
+    const char *expr;
+
+    if (cJSON_IsString(v)) {
+        expr = v->valuestring;
+    } else if (cJSON_IsObject(v)) {
+        const cJSON *e = cJSON_GetObjectItem(v, "threshold");
+        const cJSON *a = cJSON_GetObjectItem(v, "abortOnFail");
+        const cJSON *d = cJSON_GetObjectItem(v, "delayAbortEval");
+        snprintf(sub, sizeof(sub), "%s.threshold", path);
+        if (!cJSON_IsString(e)) return jfail(c, sub, "must be a string like \"p(95)<200\"");
+        expr = e->valuestring;
+        snprintf(sub, sizeof(sub), "%s.abortOnFail", path);
+        if (a && !cJSON_IsNull(a) && !cJSON_IsBool(a)) return jfail(c, sub, "must be true or false");
+        abort_on_fail = cJSON_IsTrue(a);
+        snprintf(sub, sizeof(sub), "%s.delayAbortEval", path);
+        if (d && !cJSON_IsNull(d) && json_duration(c, sub, d, &delay) != 0) return -1;
+    } else {
+        return jfail(c, path, "must be a string like \"p(95)<200\" or an object "
+                              "{threshold, abortOnFail, delayAbortEval}");
+    }
+    t->exprs = xrealloc(t->exprs, (k + 1) * sizeof(char *));
+    t->abort_on_fail = xrealloc(t->abort_on_fail, (k + 1) * sizeof(bool));
+    t->delay_abort_eval_us = xrealloc(t->delay_abort_eval_us, (k + 1) * sizeof(int64_t));
+    t->exprs[k] = xstrdup(expr);
+    t->abort_on_fail[k] = abort_on_fail;
+    t->delay_abort_eval_us[k] = delay;
+    t->nexprs = k + 1;
+    return 0;
+}
+
+static int json_thresholds(const jctx *c, const cJSON *v, c6_options *o)
+{
+    char path[300];
+    if (!cJSON_IsObject(v)) return jfail(c, "thresholds", "must be an object of metric: [...]");
+    o->thresholds_set = true;
+    for (const cJSON *m = v->child; m; m = m->next) {
+        if (cJSON_IsNull(m)) continue;
+        snprintf(path, sizeof(path), "thresholds.%.200s", m->string);
+        if (!cJSON_IsArray(m))
+            return jfail(c, path, "must be an array of thresholds, like [\"p(95)<200\"]");
+        o->thresholds = xrealloc(o->thresholds, (o->nthresholds + 1) * sizeof(c6_threshold_set));
+        c6_threshold_set *t = &o->thresholds[o->nthresholds++];
+        memset(t, 0, sizeof(*t));
+        t->metric = xstrdup(m->string);
+        int i = 0;
+        for (const cJSON *e = m->child; e; e = e->next, i++) {
+            char epath[320];
+            snprintf(epath, sizeof(epath), "%s[%d]", path, i);
+            if (json_threshold(c, epath, e, t) != 0) return -1;
+        }
+    }
+    return 0;
+}
+
+/* An empty tags object does not override lower sources (as in k6). */
+static int json_tags(const jctx *c, const cJSON *v, c6_options *o)
+{
+    char path[300];
+    if (!cJSON_IsObject(v)) return jfail(c, "tags", "must be an object of name: \"value\"");
+    for (const cJSON *t = v->child; t; t = t->next) {
+        if (cJSON_IsNull(t)) continue;
+        snprintf(path, sizeof(path), "tags.%.200s", t->string);
+        if (!cJSON_IsString(t)) return jfail(c, path, "must be a string");
+        o->tags = xrealloc(o->tags, (o->ntags + 1) * sizeof(c6_kv));
+        o->tags[o->ntags].key = xstrdup(t->string);
+        o->tags[o->ntags++].value = xstrdup(t->valuestring);
+    }
+    o->tags_set = o->ntags > 0;
+    return 0;
+}
+
+static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_options *o)
+{
+    bool *set = field_set(o, f);
+    switch (f->kind) {
+    case F_INT:
+        return json_i64(c, f->json, v, set, field_val(o, f));
+    case F_DURATION:
+        if (json_duration(c, f->json, v, field_val(o, f)) != 0) return -1;
+        return *set = true, 0;
+    case F_BOOL:
+        if (!cJSON_IsBool(v)) return jfail(c, f->json, "must be true or false");
+        *(bool *)field_val(o, f) = cJSON_IsTrue(v);
+        return *set = true, 0;
+    case F_STRING:
+        if (!cJSON_IsString(v)) return jfail(c, f->json, "must be a string");
+        free(*(char **)field_val(o, f));
+        *(char **)field_val(o, f) = xstrdup(v->valuestring);
+        return *set = true, 0;
+    case F_STAGES:
+        return json_stages(c, v, o);
+    case F_TREND_STATS:
+        return json_trend_stats(c, v, o);
+    case F_THRESHOLDS:
+        return json_thresholds(c, v, o);
+    case F_TAGS:
+        return json_tags(c, v, o);
+    case F_SCENARIOS:
+        if (!cJSON_IsObject(v)) return jfail(c, f->json, "must be an object of named scenarios");
+        o->scenarios_present = v->child != NULL;
+        return 0;
+    }
+    return 0;
+}
+
+int options_from_json(const char *json, const char *origin, c6_options *o,
+                      char *err, size_t errlen)
+{
+    jctx c = {.err = err, .errlen = errlen};
+    if (!origin) origin = "script options";
+    if (strcmp(origin, "script options") == 0)
+        snprintf(c.prefix, sizeof(c.prefix), "options.");
+    else
+        snprintf(c.prefix, sizeof(c.prefix), "%.200s: ", origin);
+    options_init(o);
+
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithOpts(json ? json : "", &end, true);
+    if (!root) {
+        long at = end && json ? (long)(end - json) : 0;
+        return fail(err, errlen, "%s: invalid JSON at byte %ld", origin, at);
+    }
+    int rc = 0;
+    if (!cJSON_IsObject(root)) rc = fail(err, errlen, "%s: must be a JSON object", origin);
+    for (size_t i = 0; rc == 0 && i < NFIELDS; i++) {
+        if (!FIELDS[i].json) continue;
+        const cJSON *v = cJSON_GetObjectItem(root, FIELDS[i].json);
+        if (v && !cJSON_IsNull(v)) rc = json_field(&c, &FIELDS[i], v, o);
+    }
+    cJSON_Delete(root);
+    if (rc != 0) options_free(o);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Environment                                                               */
+
+/* First match wins, as with getenv(3). */
+static const char *env_get(char *const *envp, const char *key)
+{
+    size_t n = strlen(key);
+    for (; envp && *envp; envp++)
+        if (strncmp(*envp, key, n) == 0 && (*envp)[n] == '=') return *envp + n + 1;
+    return NULL;
+}
+
+static int env_field(const field_def *f, const char *val, c6_options *o, char *err, size_t errlen)
+{
+    char sub[256];
+    bool *set = field_set(o, f);
+    switch (f->kind) {
+    case F_INT:
+        if (parse_i64(val, field_val(o, f)) != 0)
+            return fail(err, errlen, "%s: \"%.64s\" is not an integer", f->env, val);
+        return *set = true, 0;
+    case F_DURATION:
+        if (duration_parse(val, field_val(o, f), sub, sizeof(sub)) != 0)
+            return fail(err, errlen, "%s: %s", f->env, sub);
+        return *set = true, 0;
+    case F_BOOL:
+        if (parse_bool(val, field_val(o, f)) != 0)
+            return fail(err, errlen, "%s: \"%.64s\" is not a boolean (use true or false)",
+                        f->env, val);
+        return *set = true, 0;
+    case F_STRING:
+        free(*(char **)field_val(o, f));
+        *(char **)field_val(o, f) = xstrdup(val);
+        return *set = true, 0;
+    case F_STAGES:
+        if (options_parse_stages(val, &o->stages, &o->nstages, sub, sizeof(sub)) != 0)
+            return fail(err, errlen, "%s: %s", f->env, sub);
+        return *set = true, 0;
+    case F_TREND_STATS:
+        if (options_parse_trend_stats(val, &o->summary_trend_stats, &o->nsummary_trend_stats,
+                                      sub, sizeof(sub)) != 0)
+            return fail(err, errlen, "%s: %s", f->env, sub);
+        return *set = true, 0;
+    default:
+        return 0; /* JSON-only kinds have no env variable */
+    }
+}
+
+int options_from_env(char *const *envp, c6_options *o, char *err, size_t errlen)
+{
+    options_init(o);
+    for (size_t i = 0; i < NFIELDS; i++) {
+        if (!FIELDS[i].env) continue;
+        const char *v = env_get(envp, FIELDS[i].env);
+        if (!v || !*v) continue;
+        if (env_field(&FIELDS[i], v, o, err, errlen) != 0) {
+            options_free(o);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Consolidation                                                             */
+
+static bool sets_execution(const c6_options *o)
+{
+    return o->duration_set || o->iterations_set || o->stages_set || o->scenarios_present;
+}
+
+static void merge_execution(c6_options *dst, const c6_options *lower)
+{
+    if (sets_execution(dst)) return; /* the higher source owns the whole group */
+    dst->duration_set = lower->duration_set;
+    dst->duration_us = lower->duration_us;
+    dst->iterations_set = lower->iterations_set;
+    dst->iterations = lower->iterations;
+    dst->scenarios_present = lower->scenarios_present;
+    if (lower->stages_set) {
+        dst->stages_set = true;
+        dst->nstages = lower->nstages;
+        dst->stages = memcpy(xrealloc(NULL, lower->nstages * sizeof(c6_stage)), lower->stages,
+                             lower->nstages * sizeof(c6_stage));
+    }
+}
+
+static void merge_string(bool *dset, char **dval, bool lset, const char *lval)
+{
+    if (*dset || !lset) return;
+    *dset = true;
+    *dval = xstrdup(lval ? lval : "");
+}
+
+void options_merge(c6_options *dst, const c6_options *lower)
+{
+    if (!dst->vus_set && lower->vus_set) {
+        dst->vus_set = true;
+        dst->vus = lower->vus;
+    }
+    merge_execution(dst, lower);
+    if (!dst->thresholds_set && lower->thresholds_set) {
+        dst->thresholds_set = true;
+        dst->thresholds = thresholds_dup(lower->thresholds, lower->nthresholds);
+        dst->nthresholds = lower->nthresholds;
+    }
+    if (!dst->tags_set && lower->tags_set) {
+        dst->tags_set = true;
+        dst->tags = kv_dup(lower->tags, lower->ntags);
+        dst->ntags = lower->ntags;
+    }
+    if (!dst->summary_trend_stats_set && lower->summary_trend_stats_set) {
+        dst->summary_trend_stats_set = true;
+        dst->summary_trend_stats = strv_dup(lower->summary_trend_stats,
+                                            lower->nsummary_trend_stats);
+        dst->nsummary_trend_stats = lower->nsummary_trend_stats;
+    }
+    if (!dst->no_thresholds_set && lower->no_thresholds_set) {
+        dst->no_thresholds_set = true;
+        dst->no_thresholds = lower->no_thresholds;
+    }
+    if (!dst->insecure_skip_tls_verify_set && lower->insecure_skip_tls_verify_set) {
+        dst->insecure_skip_tls_verify_set = true;
+        dst->insecure_skip_tls_verify = lower->insecure_skip_tls_verify;
+    }
+    if (!dst->setup_timeout_set && lower->setup_timeout_set) {
+        dst->setup_timeout_set = true;
+        dst->setup_timeout_us = lower->setup_timeout_us;
+    }
+    if (!dst->teardown_timeout_set && lower->teardown_timeout_set) {
+        dst->teardown_timeout_set = true;
+        dst->teardown_timeout_us = lower->teardown_timeout_us;
+    }
+    merge_string(&dst->user_agent_set, &dst->user_agent, lower->user_agent_set,
+                 lower->user_agent);
+    merge_string(&dst->summary_export_set, &dst->summary_export, lower->summary_export_set,
+                 lower->summary_export);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Execution plan                                                            */
+
+static void plan_base(c6_plan *p, c6_plan_kind kind, const char *name)
+{
+    memset(p, 0, sizeof(*p));
+    p->kind = kind;
+    p->executor_name = name;
+    p->graceful_stop_us = C6_DEFAULT_GRACEFUL_STOP_US;
+    p->graceful_ramp_down_us = C6_DEFAULT_GRACEFUL_STOP_US;
+}
+
+static int check_vus(int64_t vus, char *err, size_t errlen)
+{
+    if (vus <= 0) return fail(err, errlen, "`vus` must be more than 0, got %lld", (long long)vus);
+    return 0;
+}
+
+static int plan_shared(const c6_options *o, int64_t vus, int64_t iters, c6_plan *p,
+                       char *err, size_t errlen)
+{
+    char d[32];
+    plan_base(p, PLAN_SHARED_ITERATIONS, "shared-iterations");
+    p->vus = p->max_vus = vus;
+    p->iterations = iters;
+    p->duration_us = o->duration_set ? o->duration_us : C6_DEFAULT_MAX_DURATION_US;
+    if (check_vus(vus, err, errlen) != 0) return -1;
+    if (iters < vus)
+        return fail(err, errlen, "`iterations` (%lld) must not be less than `vus` (%lld)",
+                    (long long)iters, (long long)vus);
+    if (p->duration_us < MIN_EXEC_DURATION_US) {
+        duration_format(d, sizeof(d), p->duration_us);
+        return fail(err, errlen,
+                    "`duration` (the time limit for `iterations`) must be at least 1s, got %s", d);
+    }
+    return 0;
+}
+
+static int plan_constant(const c6_options *o, int64_t vus, c6_plan *p, char *err, size_t errlen)
+{
+    char d[32];
+    plan_base(p, PLAN_CONSTANT_VUS, "constant-vus");
+    p->vus = p->max_vus = vus;
+    p->duration_us = o->duration_us;
+    if (o->duration_us <= 0)
+        return fail(err, errlen, "`duration` must be more than 0 (an endless test needs the "
+                                 "externally-controlled executor)");
+    if (check_vus(vus, err, errlen) != 0) return -1;
+    if (o->duration_us < MIN_EXEC_DURATION_US) {
+        duration_format(d, sizeof(d), o->duration_us);
+        return fail(err, errlen, "`duration` must be at least 1s, got %s", d);
+    }
+    return 0;
+}
+
+static int plan_ramping(const c6_options *o, int64_t start, c6_plan *p, char *err, size_t errlen)
+{
+    plan_base(p, PLAN_RAMPING_VUS, "ramping-vus");
+    p->vus = p->max_vus = start;
+    p->stages = o->stages;
+    p->nstages = o->nstages;
+    if (start < 0)
+        return fail(err, errlen, "`vus` (the VUs the stages start from) can't be negative, got %lld",
+                    (long long)start);
+    for (size_t i = 0; i < o->nstages; i++) {
+        const c6_stage *s = &o->stages[i];
+        if (s->duration_us < 0)
+            return fail(err, errlen, "`stages[%zu].duration` can't be negative", i);
+        if (s->target < 0)
+            return fail(err, errlen, "`stages[%zu].target` can't be negative, got %lld", i,
+                        (long long)s->target);
+        if (s->target > p->max_vus) p->max_vus = s->target;
+        p->duration_us = s->duration_us > INT64_MAX - p->duration_us ? INT64_MAX
+                                                                      : p->duration_us + s->duration_us;
+    }
+    if (p->max_vus <= 0)
+        return fail(err, errlen, "either `vus` or one of the `stages` targets must be more than 0");
+    return 0;
+}
+
+/* k6 checks the same-source conflicts first; the group rule in
+ * options_merge has already dropped any lower source's execution options. */
+static int check_conflicts(const c6_options *o, char *err, size_t errlen)
+{
+    bool stages = o->nstages > 0;
+    const char *a = NULL, *b = NULL;
+    if (o->iterations_set && stages) a = "iterations", b = "stages";
+    else if (o->iterations_set && o->scenarios_present) a = "iterations", b = "scenarios";
+    else if (o->duration_set && stages) a = "duration", b = "stages";
+    else if (o->duration_set && o->scenarios_present) a = "duration", b = "scenarios";
+    else if (stages && o->scenarios_present) a = "stages", b = "scenarios";
+    if (a) return fail(err, errlen, "the `%s` and `%s` options can't be used together", a, b);
+    return 0;
+}
+
+int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen)
+{
+    int64_t vus = o->vus_set ? o->vus : 1;
+    if (check_conflicts(o, err, errlen) != 0) return -1;
+    if (o->iterations_set) return plan_shared(o, vus, o->iterations, plan, err, errlen);
+    if (o->duration_set) return plan_constant(o, vus, plan, err, errlen);
+    if (o->nstages > 0) return plan_ramping(o, vus, plan, err, errlen);
+    if (o->scenarios_present) {
+        plan_base(plan, PLAN_SHARED_ITERATIONS, "scenarios");
+        return fail(err, errlen, "`scenarios` is not supported by c6 yet; use vus with "
+                                 "duration, iterations or stages");
+    }
+    if (o->vus_set) return plan_shared(o, vus, vus, plan, err, errlen);
+    /* Nothing set: k6's per-vu-iterations 1x1, which runs like shared 1/1. */
+    plan_base(plan, PLAN_SHARED_ITERATIONS, "per-vu-iterations");
+    plan->vus = plan->max_vus = plan->iterations = 1;
+    plan->duration_us = C6_DEFAULT_MAX_DURATION_US;
+    return 0;
+}

@@ -1,0 +1,133 @@
+/* options.h - k6 test options: reading each source, consolidating them, and
+ * deriving the execution plan from the vus/duration/iterations/stages
+ * shortcuts.
+ *
+ * Sources, highest precedence first (as in k6):
+ *   CLI flags (args.c) > K6_* env vars > script `options` > config file > defaults
+ * Build one c6_options per source, then fold them from the top:
+ *
+ *   c6_options o = flags;             // owned copy or the flags themselves
+ *   options_merge(&o, &env);
+ *   options_merge(&o, &script);
+ *   options_merge(&o, &config);
+ *   options_plan(&o, &plan, err, sizeof err);   // error -> exit 104
+ *
+ * Each field carries a _set flag ("the source said something"), so an unset
+ * field never hides a lower source, and defaults are applied only at the end
+ * (options_plan for execution, C6_DEFAULT_* for the rest).
+ */
+#ifndef C6_CONFIG_OPTIONS_H
+#define C6_CONFIG_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* k6's defaults for options that have no execution meaning. */
+#define C6_DEFAULT_SETUP_TIMEOUT_US    (60LL * 1000000LL)
+#define C6_DEFAULT_TEARDOWN_TIMEOUT_US (60LL * 1000000LL)
+#define C6_DEFAULT_MAX_DURATION_US     (10LL * 60LL * 1000000LL)  /* shared-iterations */
+#define C6_DEFAULT_GRACEFUL_STOP_US    (30LL * 1000000LL)
+#define C6_DEFAULT_SUMMARY_TREND_STATS "avg,min,med,max,p(90),p(95)"
+
+typedef struct { int64_t duration_us; int64_t target; } c6_stage;
+
+/* One per metric key ("http_req_duration", "http_reqs{status:200}"), with
+ * the expressions in script order. A threshold may be written as a string or
+ * as {threshold, abortOnFail, delayAbortEval}; the three arrays are parallel. */
+typedef struct {
+    char *metric;
+    char **exprs;
+    size_t nexprs;
+    bool *abort_on_fail;
+    int64_t *delay_abort_eval_us;
+} c6_threshold_set;
+
+typedef struct { char *key, *value; } c6_kv;
+
+typedef struct c6_options {
+    bool vus_set;        int64_t vus;
+    bool duration_set;   int64_t duration_us;
+    bool iterations_set; int64_t iterations;
+    /* stages_set with nstages == 0 means "explicitly empty" (k6 then runs
+     * 1 VU x 1 iteration, but the empty list still overrides lower sources). */
+    bool stages_set;     c6_stage *stages; size_t nstages;
+    bool thresholds_set; c6_threshold_set *thresholds; size_t nthresholds;
+    bool tags_set;       c6_kv *tags; size_t ntags;
+    bool summary_trend_stats_set; char **summary_trend_stats; size_t nsummary_trend_stats;
+    /* no_thresholds and summary_export are k6 "runtime options": read from
+     * flags and env only; options_from_json ignores them, as k6 does. */
+    bool no_thresholds_set; bool no_thresholds;
+    bool insecure_skip_tls_verify_set; bool insecure_skip_tls_verify;
+    bool user_agent_set; char *user_agent;   /* "" = send no User-Agent */
+    bool setup_timeout_set; int64_t setup_timeout_us;
+    bool teardown_timeout_set; int64_t teardown_timeout_us;
+    bool summary_export_set; char *summary_export;
+    /* options.scenarios was a non-empty object. Full scenarios are another
+     * issue: options_plan reports them as unsupported. */
+    bool scenarios_present;
+} c6_options;
+
+void options_init(c6_options *o);
+void options_free(c6_options *o);   /* frees and re-initialises */
+
+/* Parses a JSON object of k6 options (the script's exported `options`, or a
+ * k6 config file, whose options sit at the top level too). Unknown keys are
+ * ignored and null means "not set", as in k6. Duration fields take a string
+ * ("30s", "1d", bare number = ms) or a number of milliseconds; integer
+ * fields take a number or a numeric string (k6 allows `vus: __ENV.VUS`).
+ * origin "script options" names errors like `options.stages[1].target: must
+ * be an integer`; any other origin is a file name: `k6.json: stages[1]...`.
+ * Returns 0, or -1 with err set (o is then re-initialised). */
+int options_from_json(const char *json, const char *origin, c6_options *o,
+                      char *err, size_t errlen);
+
+/* Reads K6_VUS, K6_DURATION, K6_ITERATIONS, K6_STAGES ("30s:10,1m:0"),
+ * K6_NO_THRESHOLDS, K6_INSECURE_SKIP_TLS_VERIFY, K6_USER_AGENT,
+ * K6_SUMMARY_TREND_STATS ("avg,p(99)"), K6_SUMMARY_EXPORT, K6_SETUP_TIMEOUT,
+ * K6_TEARDOWN_TIMEOUT from a NULL-terminated "KEY=VALUE" array. An empty
+ * value counts as unset. Errors: `K6_VUS: "abc" is not an integer`. */
+int options_from_env(char *const *envp, c6_options *o, char *err, size_t errlen);
+
+/* Deep-copies into dst every field that lower sets and dst does not, with
+ * k6's one exception: duration, iterations, stages and scenarios are one
+ * group, and if dst sets any of them, none of them is taken from lower
+ * (so `-d 30s` on the CLI replaces a script's `iterations`, it does not
+ * combine with it into shared-iterations). vus is not in the group. */
+void options_merge(c6_options *dst, const c6_options *lower);
+
+/* Shared parsers, also used by the CLI flags. Both append to the arrays. */
+/* "30s:10,1m:0" -> stages (duration in flag syntax; a target is required). */
+int options_parse_stages(const char *list, c6_stage **stages, size_t *n,
+                         char *err, size_t errlen);
+/* "avg,p(99.9),count" -> validated trend stat names. */
+int options_parse_trend_stats(const char *list, char ***stats, size_t *n,
+                              char *err, size_t errlen);
+
+/* The execution plan k6 derives from the shortcut options (full `scenarios`
+ * is another issue). */
+typedef enum { PLAN_SHARED_ITERATIONS, PLAN_CONSTANT_VUS, PLAN_RAMPING_VUS } c6_plan_kind;
+
+typedef struct c6_plan {
+    c6_plan_kind kind;
+    int64_t vus;              /* constant-vus / shared-iterations VUs; ramping: startVUs */
+    int64_t max_vus;          /* VUs to initialise (ramping: max of startVUs and targets) */
+    int64_t iterations;       /* shared-iterations total */
+    int64_t duration_us;      /* constant-vus duration; shared-iterations maxDuration
+                                 (default 10m); ramping: sum of stage durations */
+    c6_stage *stages; size_t nstages;  /* ramping-vus, borrowed from the options */
+    int64_t graceful_stop_us;          /* 30s */
+    int64_t graceful_ramp_down_us;     /* 30s */
+    /* k6's executor name, for the banner and progress lines. With no
+     * execution options at all k6 runs "per-vu-iterations" with 1 VU x 1
+     * iteration: kind is then PLAN_SHARED_ITERATIONS (it runs identically),
+     * but k6 describes it as "1 iterations for each of 1 VUs", so describe
+     * the plan from executor_name, not from kind. */
+    const char *executor_name;
+} c6_plan;
+
+/* Applies k6's shortcut rules and validation (see the table in options.c).
+ * Returns 0, or -1 with a message naming the option (k6 exits 104). */
+int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen);
+
+#endif

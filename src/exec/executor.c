@@ -1,0 +1,51 @@
+#include "exec/executor.h"
+
+#include "exec/test.h"
+
+int test_phase(const c6_test *t) {
+    return atomic_load_explicit(&((c6_test *)t)->phase, memory_order_acquire);
+}
+
+enum exec_next executor_next(vu *v) {
+    c6_test *t = v->test;
+    if (test_phase(t) >= PHASE_GRACEFUL) return EXEC_DONE;
+    switch (t->plan.kind) {
+    case PLAN_SHARED_ITERATIONS:
+        if (atomic_fetch_add(&t->iters_claimed, 1) >= t->plan.iterations) return EXEC_DONE;
+        return EXEC_RUN;
+    case PLAN_CONSTANT_VUS:
+        return EXEC_RUN;
+    case PLAN_RAMPING_VUS:
+        return v->index < atomic_load(&t->target_vus) ? EXEC_RUN : EXEC_PARK;
+    }
+    return EXEC_DONE;
+}
+
+int64_t executor_ramp_target(const c6_plan *p, int64_t elapsed_us) {
+    int64_t from = p->vus, t0 = 0;
+    for (size_t i = 0; i < p->nstages; i++) {
+        const c6_stage *s = &p->stages[i];
+        if (elapsed_us < t0 + s->duration_us) {
+            double f = (double)(elapsed_us - t0) / (double)s->duration_us;
+            /* k6 rounds down while ramping: a VU starts once fully "due" */
+            return from + (int64_t)((double)(s->target - from) * f);
+        }
+        t0 += s->duration_us;
+        from = s->target;
+    }
+    return from;
+}
+
+int64_t executor_duration(const c6_plan *p) {
+    switch (p->kind) {
+    case PLAN_SHARED_ITERATIONS:
+    case PLAN_CONSTANT_VUS:
+        return p->duration_us;
+    case PLAN_RAMPING_VUS: {
+        int64_t d = 0;
+        for (size_t i = 0; i < p->nstages; i++) d += p->stages[i].duration_us;
+        return d;
+    }
+    }
+    return 0;
+}

@@ -1,0 +1,50 @@
+/* State of one test run shared by the main thread and the workers. Fields
+ * written during the run are atomics; the rest is set before workers start. */
+#ifndef C6_TEST_H
+#define C6_TEST_H
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "config/options.h"
+
+struct script;
+struct worker;
+
+enum test_phase {
+    PHASE_INIT,        /* VUs initialising */
+    PHASE_RUNNING,     /* iterations start */
+    PHASE_GRACEFUL,    /* no new iterations; running ones may finish */
+    PHASE_HARD_STOP,   /* running iterations are interrupted */
+};
+
+typedef struct c6_test {
+    c6_plan plan;
+    const c6_options *opts;
+    struct script *script;
+    char **env;                 /* "KEY=VALUE" strings for __ENV, NULL-terminated */
+    const char *user_agent;
+    bool insecure_skip_tls_verify;
+
+    int nworkers;
+    struct worker **workers;
+
+    atomic_int phase;
+    int64_t start_us;           /* monotonic time the iterations started */
+    char *setup_json;           /* setup()'s return value as JSON, or NULL */
+
+    atomic_llong iters_claimed; /* shared-iterations: iterations handed out */
+    atomic_llong iters_done;
+    atomic_llong iters_interrupted;
+    atomic_int vus_busy;        /* VUs inside an iteration */
+    atomic_int vus_active;      /* VUs that may start iterations */
+    atomic_int target_vus;      /* ramping-vus: how many VUs should be active */
+    atomic_int init_errors;
+    atomic_int vus_initialized;
+    char *init_error;           /* first init error text (under its own lock) */
+    int exit_code;
+    void *main_wake;            /* uv_async_t on the main loop: a worker has news */
+} c6_test;
+
+int test_phase(const c6_test *t);
+
+#endif

@@ -1,0 +1,666 @@
+/* The "k6/http" module. A request runs on the worker's curl multi handle
+ * while the VU's coroutine waits; redirects are followed here, hop by hop,
+ * because k6 records every hop as its own sample. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config/duration.h"
+#include "exec/test.h"
+#include "js/vm.h"
+#include "metrics/registry.h"
+#include "net/worker.h"
+#include "util/buf.h"
+#include "util/clock.h"
+
+#define HTTP_DEFAULT_TIMEOUT_MS 60000
+#define HTTP_DEFAULT_REDIRECTS 10
+#define HTTP_MAX_TAGS 48
+
+JSValue k6_throw_interrupted(JSContext *ctx);
+
+typedef struct http_req {
+    vu *v;
+    bool done;
+    CURLcode rc;
+    buf body;
+    buf hdr;                       /* header block of the last response */
+    char errbuf[CURL_ERROR_SIZE];
+} http_req;
+
+typedef struct http_params {
+    struct curl_slist *headers;
+    bool has_content_type, has_accept;
+    const char *tag_k[HTTP_MAX_TAGS], *tag_v[HTTP_MAX_TAGS];
+    int ntags;
+    const char *name;              /* the name tag, if set */
+    long timeout_ms;
+    int redirects;
+    int response_type;             /* 0 text, 1 binary, 2 none */
+} http_params;
+
+typedef struct http_result {
+    long status;
+    char proto[16];
+    char *url;
+    char error[512];
+    int error_code;
+    double t_blocked, t_connecting, t_tls, t_sending, t_waiting, t_receiving, t_duration;
+    char ip[64];
+    long port;
+} http_result;
+
+/* ---- transfer plumbing ---- */
+
+static size_t http_on_body(char *p, size_t size, size_t n, void *ud) {
+    http_req *r = ud;
+    return buf_append(&r->body, p, size * n) ? 0 : size * n;
+}
+
+static size_t http_on_header(char *p, size_t size, size_t n, void *ud) {
+    http_req *r = ud;
+    size_t len = size * n;
+    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) buf_clear(&r->hdr);   /* 100-continue etc. */
+    return buf_append(&r->hdr, p, len) ? 0 : len;
+}
+
+void http_transfer_done(CURL *e, CURLcode rc) {
+    http_req *r = NULL;
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
+    if (!r) return;
+    r->done = true;
+    r->rc = rc;
+    if (r->v->state == VU_WAITING) vu_wake(r->v);
+}
+
+/* ---- argument parsing ---- */
+
+static void http_params_free(JSContext *ctx, http_params *p) {
+    curl_slist_free_all(p->headers);
+    for (int i = 0; i < p->ntags; i++) { JS_FreeCString(ctx, p->tag_k[i]); JS_FreeCString(ctx, p->tag_v[i]); }
+}
+
+static int http_parse_headers(JSContext *ctx, JSValueConst h, http_params *p) {
+    JSPropertyEnum *props;
+    uint32_t n;
+    if (JS_GetOwnPropertyNames(ctx, &props, &n, h, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY)) return -1;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *k = JS_AtomToCString(ctx, props[i].atom);
+        JSValue val = JS_GetProperty(ctx, h, props[i].atom);
+        const char *s = JS_ToCString(ctx, val);
+        if (k && s) {
+            size_t len = strlen(k) + strlen(s) + 4;
+            char *line = malloc(len);
+            /* "Name;" sends an empty header; "Name:" would remove it */
+            if (*s) snprintf(line, len, "%s: %s", k, s); else snprintf(line, len, "%s;", k);
+            p->headers = curl_slist_append(p->headers, line);
+            free(line);
+            if (strcasecmp(k, "content-type") == 0) p->has_content_type = true;
+            if (strcasecmp(k, "accept") == 0) p->has_accept = true;
+        }
+        JS_FreeCString(ctx, k);
+        JS_FreeCString(ctx, s);
+        JS_FreeValue(ctx, val);
+    }
+    vm_free_props(ctx, props, n);
+    return 0;
+}
+
+static int http_parse_tags(JSContext *ctx, JSValueConst t, http_params *p) {
+    JSPropertyEnum *props;
+    uint32_t n;
+    if (JS_GetOwnPropertyNames(ctx, &props, &n, t, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY)) return -1;
+    for (uint32_t i = 0; i < n && p->ntags < HTTP_MAX_TAGS; i++) {
+        JSValue val = JS_GetProperty(ctx, t, props[i].atom);
+        const char *k = JS_AtomToCString(ctx, props[i].atom);
+        const char *s = JS_ToCString(ctx, val);
+        JS_FreeValue(ctx, val);
+        if (!k || !s) { JS_FreeCString(ctx, k); JS_FreeCString(ctx, s); continue; }
+        if (strcmp(k, "name") == 0) p->name = s;
+        p->tag_k[p->ntags] = k;
+        p->tag_v[p->ntags++] = s;
+    }
+    vm_free_props(ctx, props, n);
+    return 0;
+}
+
+static int http_parse_timeout(JSContext *ctx, JSValueConst t, http_params *p) {
+    if (JS_IsNumber(t)) {
+        double ms;
+        JS_ToFloat64(ctx, &ms, t);
+        p->timeout_ms = ms > 0 ? (long)ms : HTTP_DEFAULT_TIMEOUT_MS;
+        return 0;
+    }
+    const char *s = JS_ToCString(ctx, t);
+    if (!s) return -1;
+    int64_t us;
+    char err[256];
+    int rc = duration_parse(s, &us, err, sizeof err);
+    JS_FreeCString(ctx, s);
+    if (rc) { JS_ThrowTypeError(ctx, "params.timeout: %s", err); return -1; }
+    p->timeout_ms = (long)(us / 1000);
+    return 0;
+}
+
+static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
+    p->timeout_ms = HTTP_DEFAULT_TIMEOUT_MS;
+    p->redirects = HTTP_DEFAULT_REDIRECTS;
+    if (!JS_IsObject(obj)) return 0;
+    JSValue h = JS_GetPropertyStr(ctx, obj, "headers");
+    int rc = JS_IsObject(h) ? http_parse_headers(ctx, h, p) : 0;
+    JS_FreeValue(ctx, h);
+    JSValue t = JS_GetPropertyStr(ctx, obj, "tags");
+    if (!rc && JS_IsObject(t)) rc = http_parse_tags(ctx, t, p);
+    JS_FreeValue(ctx, t);
+    JSValue to = JS_GetPropertyStr(ctx, obj, "timeout");
+    if (!rc && !JS_IsUndefined(to) && !JS_IsNull(to)) rc = http_parse_timeout(ctx, to, p);
+    JS_FreeValue(ctx, to);
+    JSValue rd = JS_GetPropertyStr(ctx, obj, "redirects");
+    if (!rc && JS_IsNumber(rd)) { int32_t n; JS_ToInt32(ctx, &n, rd); p->redirects = n < 0 ? 0 : n; }
+    JS_FreeValue(ctx, rd);
+    JSValue rt = JS_GetPropertyStr(ctx, obj, "responseType");
+    if (!rc && JS_IsString(rt)) {
+        const char *s = JS_ToCString(ctx, rt);
+        if (s && strcmp(s, "binary") == 0) p->response_type = 1;
+        else if (s && strcmp(s, "none") == 0) p->response_type = 2;
+        JS_FreeCString(ctx, s);
+    }
+    JS_FreeValue(ctx, rt);
+    return rc;
+}
+
+static void http_urlencode(buf *out, const char *s) {
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') buf_append(out, s, 1);
+        else if (c == ' ') buf_append(out, "+", 1);
+        else { char e[3] = {'%', hex[c >> 4], hex[c & 15]}; buf_append(out, e, 3); }
+    }
+}
+
+/* Body: string, ArrayBuffer/typed array, or object (form-urlencoded). */
+static int http_body(JSContext *ctx, JSValueConst b, buf *out, bool *is_form) {
+    *is_form = false;
+    if (JS_IsUndefined(b) || JS_IsNull(b)) return 0;
+    size_t len;
+    uint8_t *ab = JS_IsObject(b) ? JS_GetArrayBuffer(ctx, &len, b) : NULL;
+    if (ab) return buf_append(out, ab, len);
+    if (JS_IsObject(b)) {
+        JS_FreeValue(ctx, JS_GetException(ctx));
+        size_t off, bpe;
+        JSValue abv = JS_GetTypedArrayBuffer(ctx, b, &off, &len, &bpe);
+        if (!JS_IsException(abv)) {
+            size_t total;
+            uint8_t *p = JS_GetArrayBuffer(ctx, &total, abv);
+            JS_FreeValue(ctx, abv);
+            if (p) return buf_append(out, p + off, len);
+        }
+        JS_FreeValue(ctx, JS_GetException(ctx));
+        JSPropertyEnum *props;
+        uint32_t n;
+        if (JS_GetOwnPropertyNames(ctx, &props, &n, b, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY)) return -1;
+        for (uint32_t i = 0; i < n; i++) {
+            const char *k = JS_AtomToCString(ctx, props[i].atom);
+            JSValue val = JS_GetProperty(ctx, b, props[i].atom);
+            const char *s = JS_ToCString(ctx, val);
+            if (i) buf_append(out, "&", 1);
+            http_urlencode(out, k ? k : "");
+            buf_append(out, "=", 1);
+            http_urlencode(out, s ? s : "");
+            JS_FreeCString(ctx, k);
+            JS_FreeCString(ctx, s);
+            JS_FreeValue(ctx, val);
+        }
+        vm_free_props(ctx, props, n);
+        *is_form = true;
+        if (!out->p) buf_reserve(out, 1);
+        return 0;
+    }
+    size_t sl;
+    const char *s = JS_ToCStringLen(ctx, &sl, b);
+    if (!s) return -1;
+    int rc = buf_append(out, s, sl);
+    JS_FreeCString(ctx, s);
+    return rc;
+}
+
+/* ---- results ---- */
+
+static double http_us_to_ms(curl_off_t us) { return us > 0 ? (double)us / 1000.0 : 0; }
+
+static void http_timings(CURL *e, http_result *res) {
+    curl_off_t dns = 0, conn = 0, app = 0, pre = 0, start = 0, total = 0;
+    curl_easy_getinfo(e, CURLINFO_NAMELOOKUP_TIME_T, &dns);
+    curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &conn);
+    curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME_T, &app);
+    curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pre);
+    curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &start);
+    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
+    if (start < pre) start = pre;
+    if (total < start) total = start;
+    res->t_blocked = http_us_to_ms(dns);
+    res->t_connecting = conn > dns ? http_us_to_ms(conn - dns) : 0;
+    res->t_tls = app > conn ? http_us_to_ms(app - conn) : 0;
+    res->t_sending = 0;   /* libcurl 7.88 has no "request sent" mark; counted in waiting */
+    res->t_waiting = http_us_to_ms(start - pre);
+    res->t_receiving = http_us_to_ms(total - start);
+    res->t_duration = res->t_sending + res->t_waiting + res->t_receiving;
+}
+
+static void http_classify_error(CURL *e, CURLcode rc, const char *url, const char *errbuf, http_result *res) {
+    long oserr = 0;
+    char *ip = NULL;
+    long port = 0;
+    curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &oserr);
+    curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
+    curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &port);
+    const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        res->error_code = 1050;
+        snprintf(res->error, sizeof res->error, "request timeout");
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+        res->error_code = 1101;
+        snprintf(res->error, sizeof res->error, "lookup: no such host (%s)", detail);
+        break;
+    case CURLE_COULDNT_CONNECT:
+        res->error_code = oserr == ECONNREFUSED ? 1212 : oserr == ENETUNREACH ? 1210 : 1200;
+        snprintf(res->error, sizeof res->error, "dial tcp %s:%ld: connect: %s",
+                 ip && *ip ? ip : "?", port, oserr ? strerror((int)oserr) : detail);
+        break;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        res->error_code = 1020;
+        snprintf(res->error, sizeof res->error, "invalid URL \"%s\": %s", url, detail);
+        break;
+    case CURLE_PEER_FAILED_VERIFICATION:
+        res->error_code = 1310;
+        snprintf(res->error, sizeof res->error, "tls: failed to verify certificate: %s", detail);
+        break;
+    case CURLE_SSL_CONNECT_ERROR:
+        res->error_code = 1300;
+        snprintf(res->error, sizeof res->error, "tls: handshake failed: %s", detail);
+        break;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+        res->error_code = oserr == ECONNRESET ? 1220 : 1000;
+        snprintf(res->error, sizeof res->error, "%s", oserr ? strerror((int)oserr) : detail);
+        break;
+    case CURLE_GOT_NOTHING:
+        res->error_code = 1000;
+        snprintf(res->error, sizeof res->error, "EOF");
+        break;
+    default:
+        res->error_code = 1000;
+        snprintf(res->error, sizeof res->error, "%s", detail);
+    }
+}
+
+static void http_proto(const buf *hdr, char *out, size_t n) {
+    snprintf(out, n, "%s", "");
+    if (!hdr->p || hdr->len < 8) return;
+    if (strncmp(hdr->p, "HTTP/2", 6) == 0) snprintf(out, n, "HTTP/2.0");
+    else if (strncmp(hdr->p, "HTTP/3", 6) == 0) snprintf(out, n, "HTTP/3.0");
+    else snprintf(out, n, "%.8s", hdr->p);
+}
+
+/* ---- samples ---- */
+
+static void http_emit(vu *v, const char *method, const char *url, http_params *p,
+                      http_result *res, CURL *e, int64_t now) {
+    char status[8], code[8];
+    snprintf(status, sizeof status, "%ld", res->status);
+    snprintf(code, sizeof code, "%d", res->error_code);
+    bool expected = res->status >= 200 && res->status < 400;
+    tag_kv kv[HTTP_MAX_TAGS + 12];
+    size_t n = 0;
+    kv[n++] = (tag_kv){"method", method};
+    kv[n++] = (tag_kv){"url", p->name ? p->name : url};
+    kv[n++] = (tag_kv){"name", p->name ? p->name : url};
+    kv[n++] = (tag_kv){"status", status};
+    kv[n++] = (tag_kv){"proto", res->proto[0] ? res->proto : NULL};
+    kv[n++] = (tag_kv){"group", v->group};
+    kv[n++] = (tag_kv){"scenario", v->scenario};
+    kv[n++] = (tag_kv){"expected_response", expected ? "true" : "false"};
+    if (res->error_code) kv[n++] = (tag_kv){"error_code", code};
+    for (int i = 0; i < p->ntags; i++)
+        if (strcmp(p->tag_k[i], "name") != 0) kv[n++] = (tag_kv){p->tag_k[i], p->tag_v[i]};
+    sample_buf *sb = &v->w->samples;
+    uint32_t tags = tagdict_intern(sb->tags, kv, n);
+    curl_off_t up = 0, down = 0;
+    long reqsize = 0, hdrsize = 0;
+    curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &reqsize);
+    curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &hdrsize);
+    curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
+    curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &down);
+    sample_push(sb, M_HTTP_REQS, tags, 1, now);
+    sample_push(sb, M_HTTP_REQ_DURATION, tags, res->t_duration, now);
+    sample_push(sb, M_HTTP_REQ_BLOCKED, tags, res->t_blocked, now);
+    sample_push(sb, M_HTTP_REQ_CONNECTING, tags, res->t_connecting, now);
+    sample_push(sb, M_HTTP_REQ_TLS_HANDSHAKING, tags, res->t_tls, now);
+    sample_push(sb, M_HTTP_REQ_SENDING, tags, res->t_sending, now);
+    sample_push(sb, M_HTTP_REQ_WAITING, tags, res->t_waiting, now);
+    sample_push(sb, M_HTTP_REQ_RECEIVING, tags, res->t_receiving, now);
+    sample_push(sb, M_HTTP_REQ_FAILED, tags, expected ? 0 : 1, now);
+    sample_push(sb, M_DATA_SENT, tags, (double)(reqsize + up), now);
+    sample_push(sb, M_DATA_RECEIVED, tags, (double)(hdrsize + down), now);
+}
+
+/* ---- the request ---- */
+
+static const char *http_effective_ua(vu *v) {
+    return v->test && v->test->user_agent ? v->test->user_agent : "c6/0.1.0 (k6-compatible; +https://k6.io/)";
+}
+
+static struct curl_slist *http_default_headers(http_params *p, bool is_form, bool has_body) {
+    struct curl_slist *h = p->headers;
+    if (!p->has_accept) h = curl_slist_append(h, "Accept:");          /* k6 sends no Accept */
+    h = curl_slist_append(h, "Accept-Encoding:");                       /* nor Accept-Encoding */
+    h = curl_slist_append(h, "Expect:");
+    if (has_body && !p->has_content_type)
+        h = curl_slist_append(h, is_form ? "Content-Type: application/x-www-form-urlencoded" : "Content-Type:");
+    p->headers = h;
+    return h;
+}
+
+static void http_setup(CURL *e, vu *v, http_req *r, const char *method, const char *url,
+                       const buf *body, bool has_body, http_params *p) {
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, http_on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, http_effective_ua(v));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, p->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");   /* decode compressed bodies */
+    curl_easy_setopt(e, CURLOPT_SHARE, v->w->share);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, p->headers);
+    if (v->test && v->test->insecure_skip_tls_verify) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (strcmp(method, "HEAD") == 0) curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    else if (strcmp(method, "GET") != 0 || has_body) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+    if (has_body) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body->len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, body->p ? body->p : "");
+    }
+}
+
+static void http_collect(CURL *e, http_req *r, const char *url, http_result *res) {
+    memset(res, 0, sizeof *res);
+    char *eff = NULL;
+    curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff);
+    res->url = strdup(eff ? eff : url);
+    http_timings(e, res);
+    char *ip = NULL;
+    curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
+    snprintf(res->ip, sizeof res->ip, "%s", ip ? ip : "");
+    curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &res->port);
+    if (r->rc != CURLE_OK) {
+        http_classify_error(e, r->rc, url, r->errbuf, res);
+        return;
+    }
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &res->status);
+    http_proto(&r->hdr, res->proto, sizeof res->proto);
+    if (res->status >= 400 && res->status < 600) res->error_code = 1000 + (int)res->status;
+}
+
+static char *http_redirect_target(CURL *e, long status, int *method_get) {
+    if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) return NULL;
+    char *loc = NULL;
+    curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc);
+    if (!loc) return NULL;
+    *method_get = status <= 303;
+    return strdup(loc);
+}
+
+/* ---- Response object ---- */
+
+static void http_canonical(char *name) {
+    bool up = true;
+    for (char *c = name; *c; c++) {
+        *c = up ? (char)toupper((unsigned char)*c) : (char)tolower((unsigned char)*c);
+        up = *c == '-';
+    }
+}
+
+static JSValue http_headers_object(JSContext *ctx, const buf *hdr) {
+    JSValue o = JS_NewObject(ctx);
+    if (!hdr->p) return o;
+    const char *p = strchr(hdr->p, '\n');   /* skip the status line */
+    while (p && *++p) {
+        const char *eol = strchr(p, '\n');
+        if (!eol) break;
+        const char *colon = memchr(p, ':', (size_t)(eol - p));
+        if (colon) {
+            char name[256];
+            size_t nl = (size_t)(colon - p) < sizeof name - 1 ? (size_t)(colon - p) : sizeof name - 1;
+            memcpy(name, p, nl);
+            name[nl] = 0;
+            http_canonical(name);
+            const char *vs = colon + 1;
+            while (vs < eol && (*vs == ' ' || *vs == '\t')) vs++;
+            const char *ve = eol;
+            while (ve > vs && (ve[-1] == '\r' || ve[-1] == ' ')) ve--;
+            JSValue prev = JS_GetPropertyStr(ctx, o, name);
+            if (JS_IsString(prev)) {
+                const char *ps = JS_ToCString(ctx, prev);
+                buf joined = {0};
+                buf_puts(&joined, ps);
+                buf_puts(&joined, ", ");
+                buf_append(&joined, vs, (size_t)(ve - vs));
+                JS_SetPropertyStr(ctx, o, name, JS_NewStringLen(ctx, joined.p, joined.len));
+                buf_free(&joined);
+                JS_FreeCString(ctx, ps);
+            } else {
+                JS_SetPropertyStr(ctx, o, name, JS_NewStringLen(ctx, vs, (size_t)(ve - vs)));
+            }
+            JS_FreeValue(ctx, prev);
+        }
+        p = eol;
+    }
+    return o;
+}
+
+static JSValue http_timings_object(JSContext *ctx, const http_result *res) {
+    JSValue t = JS_NewObject(ctx);
+    JS_SetPropertyStr(ctx, t, "blocked", JS_NewFloat64(ctx, res->t_blocked));
+    JS_SetPropertyStr(ctx, t, "connecting", JS_NewFloat64(ctx, res->t_connecting));
+    JS_SetPropertyStr(ctx, t, "tls_handshaking", JS_NewFloat64(ctx, res->t_tls));
+    JS_SetPropertyStr(ctx, t, "sending", JS_NewFloat64(ctx, res->t_sending));
+    JS_SetPropertyStr(ctx, t, "waiting", JS_NewFloat64(ctx, res->t_waiting));
+    JS_SetPropertyStr(ctx, t, "receiving", JS_NewFloat64(ctx, res->t_receiving));
+    JS_SetPropertyStr(ctx, t, "duration", JS_NewFloat64(ctx, res->t_duration));
+    return t;
+}
+
+static JSValue http_response(vu *v, const http_result *res, http_req *r, const char *method,
+                             const char *req_url, int response_type) {
+    JSContext *ctx = v->ctx;
+    JSValue o = JS_NewObjectProto(ctx, v->resp_proto);
+    JS_SetPropertyStr(ctx, o, "status", JS_NewInt32(ctx, (int32_t)res->status));
+    JS_SetPropertyStr(ctx, o, "url", JS_NewString(ctx, res->url));
+    JS_SetPropertyStr(ctx, o, "proto", JS_NewString(ctx, res->proto));
+    if (response_type == 2 || r->rc != CURLE_OK) {
+        JS_SetPropertyStr(ctx, o, "body", r->rc != CURLE_OK ? JS_NULL : JS_NULL);
+    } else if (response_type == 1) {
+        JS_SetPropertyStr(ctx, o, "body", JS_NewArrayBufferCopy(ctx, (uint8_t *)r->body.p, r->body.len));
+    } else {
+        JS_SetPropertyStr(ctx, o, "body", JS_NewStringLen(ctx, r->body.p ? r->body.p : "", r->body.len));
+    }
+    JS_SetPropertyStr(ctx, o, "headers", http_headers_object(ctx, &r->hdr));
+    JS_SetPropertyStr(ctx, o, "timings", http_timings_object(ctx, res));
+    JS_SetPropertyStr(ctx, o, "error", JS_NewString(ctx, res->error));
+    JS_SetPropertyStr(ctx, o, "error_code", JS_NewInt32(ctx, res->error_code));
+    JS_SetPropertyStr(ctx, o, "remote_ip", JS_NewString(ctx, res->ip));
+    JS_SetPropertyStr(ctx, o, "remote_port", JS_NewInt32(ctx, (int32_t)res->port));
+    JS_SetPropertyStr(ctx, o, "cookies", JS_NewObject(ctx));
+    JSValue req = JS_NewObject(ctx);
+    JS_SetPropertyStr(ctx, req, "method", JS_NewString(ctx, method));
+    JS_SetPropertyStr(ctx, req, "url", JS_NewString(ctx, req_url));
+    JS_SetPropertyStr(ctx, o, "request", req);
+    return o;
+}
+
+static void http_req_reset(http_req *r) {
+    buf_clear(&r->body);
+    buf_clear(&r->hdr);
+    r->errbuf[0] = 0;
+    r->done = false;
+}
+
+static JSValue http_do(JSContext *ctx, const char *method_in, const char *url_in,
+                       JSValueConst body_v, JSValueConst params_v) {
+    vu *v = vu_from_ctx(ctx);
+    if (!v->w || v->in_init)
+        return JS_ThrowTypeError(ctx, "making HTTP requests in the init context is not supported");
+    http_params p = {0};
+    buf body = {0};
+    bool is_form = false;
+    if (http_parse_params(ctx, params_v, &p) || http_body(ctx, body_v, &body, &is_form)) {
+        http_params_free(ctx, &p);
+        buf_free(&body);
+        return JS_EXCEPTION;
+    }
+    bool has_body = body.p != NULL;
+    http_default_headers(&p, is_form, has_body);
+    char method[16];
+    snprintf(method, sizeof method, "%s", method_in);
+    char *url = strdup(url_in);
+    http_req r = {.v = v};
+    http_result res = {0};
+    JSValue out = JS_UNDEFINED;
+    for (int hop = 0;; hop++) {
+        CURL *e = worker_easy_get(v->w);
+        http_req_reset(&r);
+        http_setup(e, v, &r, method, url, &body, has_body, &p);
+        curl_multi_add_handle(v->w->multi, e);
+        if (!vu_wait(v)) {
+            curl_multi_remove_handle(v->w->multi, e);
+            worker_easy_put(v->w, e);
+            out = k6_throw_interrupted(ctx);
+            break;
+        }
+        free(res.url);
+        http_collect(e, &r, url, &res);
+        http_emit(v, method, url, &p, &res, e, clock_now_us());
+        int to_get = 0;
+        char *next = r.rc == CURLE_OK && hop < p.redirects ? http_redirect_target(e, res.status, &to_get) : NULL;
+        worker_easy_put(v->w, e);
+        if (!next) break;
+        free(url);
+        url = next;
+        if (to_get && strcmp(method, "HEAD") != 0) {
+            snprintf(method, sizeof method, "GET");
+            has_body = false;
+        }
+    }
+    if (JS_IsUndefined(out)) out = http_response(v, &res, &r, method, url, p.response_type);
+    free(res.url);
+    free(url);
+    buf_free(&r.body);
+    buf_free(&r.hdr);
+    buf_free(&body);
+    http_params_free(ctx, &p);
+    return out;
+}
+
+/* http.get(url, params), http.post(url, body, params), http.request(method, url, body, params) */
+enum { H_GET, H_HEAD, H_POST, H_PUT, H_PATCH, H_DEL, H_OPTIONS, H_REQUEST };
+static const char *http_methods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+
+static JSValue http_call(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv, int magic) {
+    const char *method = NULL;
+    int a = 0;
+    if (magic == H_REQUEST) {
+        if (argc < 2) return JS_ThrowTypeError(ctx, "http.request(method, url[, body][, params])");
+        method = JS_ToCString(ctx, argv[a++]);
+        if (!method) return JS_EXCEPTION;
+    }
+    if (argc <= a) { JS_FreeCString(ctx, method); return JS_ThrowTypeError(ctx, "missing URL"); }
+    const char *url = JS_ToCString(ctx, argv[a++]);
+    if (!url) { JS_FreeCString(ctx, method); return JS_EXCEPTION; }
+    bool takes_body = magic != H_GET && magic != H_HEAD;
+    JSValueConst body = takes_body && argc > a ? argv[a] : JS_UNDEFINED;
+    if (takes_body) a++;
+    JSValueConst params = argc > a ? argv[a] : JS_UNDEFINED;
+    char upper[16];
+    const char *m = magic == H_REQUEST ? method : http_methods[magic];
+    size_t i = 0;
+    for (; m[i] && i < sizeof upper - 1; i++) upper[i] = (char)toupper((unsigned char)m[i]);
+    upper[i] = 0;
+    JSValue r = http_do(ctx, upper, url, body, params);
+    JS_FreeCString(ctx, url);
+    JS_FreeCString(ctx, method);
+    return r;
+}
+
+/* res.json([selector]): parses the body; a selector walks "a.b.0.c" ("#" = length). */
+static JSValue http_json(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    JSValue body = JS_GetPropertyStr(ctx, this_val, "body");
+    size_t len;
+    const char *s = JS_ToCStringLen(ctx, &len, body);
+    JS_FreeValue(ctx, body);
+    if (!s) return JS_EXCEPTION;
+    JSValue v = JS_ParseJSON(ctx, s, len, "<response body>");
+    JS_FreeCString(ctx, s);
+    if (JS_IsException(v) || argc == 0 || !JS_IsString(argv[0])) return v;
+    const char *sel = JS_ToCString(ctx, argv[0]);
+    char *path = strdup(sel);
+    JS_FreeCString(ctx, sel);
+    for (char *save = NULL, *seg = strtok_r(path, ".", &save); seg && !JS_IsUndefined(v);
+         seg = strtok_r(NULL, ".", &save)) {
+        JSValue next = strcmp(seg, "#") == 0 ? JS_GetPropertyStr(ctx, v, "length")
+                                               : JS_GetPropertyStr(ctx, v, seg);
+        JS_FreeValue(ctx, v);
+        v = next;
+        if (JS_IsException(v)) break;
+    }
+    free(path);
+    return v;
+}
+
+static const JSCFunctionListEntry http_funcs[] = {
+    JS_CFUNC_MAGIC_DEF("get", 2, http_call, H_GET),
+    JS_CFUNC_MAGIC_DEF("head", 2, http_call, H_HEAD),
+    JS_CFUNC_MAGIC_DEF("post", 3, http_call, H_POST),
+    JS_CFUNC_MAGIC_DEF("put", 3, http_call, H_PUT),
+    JS_CFUNC_MAGIC_DEF("patch", 3, http_call, H_PATCH),
+    JS_CFUNC_MAGIC_DEF("del", 3, http_call, H_DEL),
+    JS_CFUNC_MAGIC_DEF("options", 3, http_call, H_OPTIONS),
+    JS_CFUNC_MAGIC_DEF("request", 4, http_call, H_REQUEST),
+};
+
+static const JSCFunctionListEntry http_resp_funcs[] = {
+    JS_CFUNC_DEF("json", 1, http_json),
+};
+
+void http_class_init(JSRuntime *rt) { (void)rt; }
+
+static int http_module_set(JSContext *ctx, JSModuleDef *m) {
+    vu *v = vu_from_ctx(ctx);
+    size_t n = sizeof http_funcs / sizeof *http_funcs;
+    if (JS_IsUndefined(v->resp_proto)) {
+        v->resp_proto = JS_NewObject(ctx);
+        JS_SetPropertyFunctionList(ctx, v->resp_proto, http_resp_funcs, 1);
+    }
+    JSValue def = JS_NewObject(ctx);
+    JS_SetPropertyFunctionList(ctx, def, http_funcs, (int)n);
+    JS_SetModuleExport(ctx, m, "default", def);
+    return JS_SetModuleExportList(ctx, m, http_funcs, (int)n);
+}
+
+JSModuleDef *http_module_init(JSContext *ctx, const char *name) {
+    JSModuleDef *m = JS_NewCModule(ctx, name, http_module_set);
+    if (!m) return NULL;
+    JS_AddModuleExportList(ctx, m, http_funcs, sizeof http_funcs / sizeof *http_funcs);
+    JS_AddModuleExport(ctx, m, "default");
+    return m;
+}

@@ -1,0 +1,167 @@
+/* The "k6" module: check, group, sleep, fail, randomSeed. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "exec/test.h"
+#include "js/vm.h"
+#include "metrics/registry.h"
+#include "net/worker.h"
+#include "util/clock.h"
+
+JSValue k6_throw_interrupted(JSContext *ctx) {
+    JSValue err = JS_NewError(ctx);
+    JS_SetPropertyStr(ctx, err, "message", JS_NewString(ctx, "iteration interrupted: the test is stopping"));
+    JS_SetUncatchableError(ctx, err, 1);
+    return JS_Throw(ctx, err);
+}
+
+static void k6_on_sleep(uv_timer_t *t) {
+    vu *v = t->data;
+    if (v->state == VU_WAITING) vu_wake(v);
+}
+
+static JSValue k6_sleep(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    vu *v = vu_from_ctx(ctx);
+    double secs = 0;
+    if (argc > 0 && JS_ToFloat64(ctx, &secs, argv[0])) return JS_EXCEPTION;
+    if (!v->w) return JS_ThrowTypeError(ctx, "sleep() is not available in the init context");
+    if (!(secs > 0)) return JS_UNDEFINED;
+    uint64_t ms = (uint64_t)llround(secs * 1000.0);
+    uv_timer_start(&v->sleep_timer, k6_on_sleep, ms, 0);
+    if (!vu_wait(v)) {
+        uv_timer_stop(&v->sleep_timer);
+        return k6_throw_interrupted(ctx);
+    }
+    return JS_UNDEFINED;
+}
+
+/* Interns the tags of a check sample: check, group, scenario + user tags. */
+static uint32_t k6_check_tags(vu *v, const char *name, JSValueConst tags) {
+    tag_kv kv[64];
+    size_t n = 0;
+    const char *owned[64];
+    size_t nowned = 0;
+    kv[n++] = (tag_kv){"check", name};
+    kv[n++] = (tag_kv){"group", v->group};
+    if (v->scenario) kv[n++] = (tag_kv){"scenario", v->scenario};
+    JSPropertyEnum *props = NULL;
+    uint32_t np = 0;
+    if (JS_IsObject(tags) &&
+        JS_GetOwnPropertyNames(v->ctx, &props, &np, tags, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY) == 0) {
+        for (uint32_t i = 0; i < np && n < 62; i++) {
+            JSValue val = JS_GetProperty(v->ctx, tags, props[i].atom);
+            const char *k = JS_AtomToCString(v->ctx, props[i].atom);
+            const char *s = JS_ToCString(v->ctx, val);
+            JS_FreeValue(v->ctx, val);
+            if (k && s) { kv[n++] = (tag_kv){k, s}; owned[nowned++] = k; owned[nowned++] = s; }
+            else { JS_FreeCString(v->ctx, k); JS_FreeCString(v->ctx, s); }
+            if (nowned >= 62) break;
+        }
+        vm_free_props(v->ctx, props, np);
+    }
+    uint32_t id = tagdict_intern(v->w->samples.tags, kv, n);
+    for (size_t i = 0; i < nowned; i++) JS_FreeCString(v->ctx, owned[i]);
+    return id;
+}
+
+static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    vu *v = vu_from_ctx(ctx);
+    if (argc < 2 || !JS_IsObject(argv[1])) return JS_NewBool(ctx, 1);
+    if (!v->w) return JS_ThrowTypeError(ctx, "check() is not available in the init context");
+    JSPropertyEnum *props;
+    uint32_t np;
+    if (JS_GetOwnPropertyNames(ctx, &props, &np, argv[1], JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY))
+        return JS_EXCEPTION;
+    int all = 1;
+    JSValue ret = JS_UNDEFINED;
+    for (uint32_t i = 0; i < np; i++) {
+        JSValue fn = JS_GetProperty(ctx, argv[1], props[i].atom);
+        JSValue r;
+        if (JS_IsFunction(ctx, fn)) r = JS_Call(ctx, fn, JS_UNDEFINED, 1, (JSValueConst *)&argv[0]);
+        else r = JS_DupValue(ctx, fn);
+        JS_FreeValue(ctx, fn);
+        if (JS_IsException(r)) { ret = JS_EXCEPTION; break; }
+        int ok = JS_ToBool(ctx, r);
+        JS_FreeValue(ctx, r);
+        const char *name = JS_AtomToCString(ctx, props[i].atom);
+        uint32_t tags = k6_check_tags(v, name, argc > 2 ? argv[2] : JS_UNDEFINED);
+        JS_FreeCString(ctx, name);
+        sample_push(&v->w->samples, M_CHECKS, tags, ok ? 1 : 0, clock_now_us());
+        if (!ok) all = 0;
+    }
+    vm_free_props(ctx, props, np);
+    if (JS_IsException(ret)) return ret;
+    return JS_NewBool(ctx, all);
+}
+
+static JSValue k6_group(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    vu *v = vu_from_ctx(ctx);
+    if (argc < 2 || !JS_IsFunction(ctx, argv[1]))
+        return JS_ThrowTypeError(ctx, "group() needs a name and a function");
+    const char *name = JS_ToCString(ctx, argv[0]);
+    if (!name) return JS_EXCEPTION;
+    if (strstr(name, "::")) {
+        JS_FreeCString(ctx, name);
+        return JS_ThrowTypeError(ctx, "group and check names may not contain '::'");
+    }
+    size_t saved = strlen(v->group);
+    snprintf(v->group + saved, sizeof v->group - saved, "::%s", name);
+    JS_FreeCString(ctx, name);
+    int64_t t0 = clock_now_us();
+    JSValue r = JS_Call(ctx, argv[1], JS_UNDEFINED, 0, NULL);
+    if (v->w && !JS_IsException(r)) {
+        int64_t t1 = clock_now_us();
+        tag_kv kv[2] = {{"group", v->group}, {"scenario", v->scenario}};
+        uint32_t tags = tagdict_intern(v->w->samples.tags, kv, v->scenario ? 2 : 1);
+        sample_push(&v->w->samples, M_GROUP_DURATION, tags, (double)(t1 - t0) / 1000.0, t1);
+    }
+    v->group[saved] = 0;
+    return r;
+}
+
+static JSValue k6_fail(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    JSValue err = JS_NewError(ctx);
+    JSValue msg = argc > 0 ? JS_ToString(ctx, argv[0]) : JS_NewString(ctx, "");
+    JS_SetPropertyStr(ctx, err, "message", msg);
+    return JS_Throw(ctx, err);
+}
+
+/* Replaces Math.random with a seeded generator (mulberry32) for this VU. */
+static JSValue k6_random_seed(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    int64_t seed = 0;
+    if (argc > 0 && JS_ToInt64(ctx, &seed, argv[0])) return JS_EXCEPTION;
+    char src[512];
+    snprintf(src, sizeof src,
+             "(function(){let a=%lld>>>0;Math.random=function(){a=(a+0x6D2B79F5)|0;"
+             "let t=Math.imul(a^(a>>>15),1|a);t=(t+Math.imul(t^(t>>>7),61|t))^t;"
+             "return((t^(t>>>14))>>>0)/4294967296;};})()", (long long)(seed & 0xffffffff));
+    JSValue r = JS_Eval(ctx, src, strlen(src), "<randomSeed>", JS_EVAL_TYPE_GLOBAL);
+    if (JS_IsException(r)) return r;
+    JS_FreeValue(ctx, r);
+    return JS_UNDEFINED;
+}
+
+static const JSCFunctionListEntry k6_funcs[] = {
+    JS_CFUNC_DEF("check", 3, k6_check),
+    JS_CFUNC_DEF("group", 2, k6_group),
+    JS_CFUNC_DEF("sleep", 1, k6_sleep),
+    JS_CFUNC_DEF("fail", 1, k6_fail),
+    JS_CFUNC_DEF("randomSeed", 1, k6_random_seed),
+};
+
+static int k6_module_set(JSContext *ctx, JSModuleDef *m) {
+    size_t n = sizeof k6_funcs / sizeof *k6_funcs;
+    JSValue def = JS_NewObject(ctx);
+    JS_SetPropertyFunctionList(ctx, def, k6_funcs, (int)n);
+    JS_SetModuleExport(ctx, m, "default", def);
+    return JS_SetModuleExportList(ctx, m, k6_funcs, (int)n);
+}
+
+JSModuleDef *k6_module_init(JSContext *ctx, const char *name) {
+    JSModuleDef *m = JS_NewCModule(ctx, name, k6_module_set);
+    if (!m) return NULL;
+    JS_AddModuleExportList(ctx, m, k6_funcs, sizeof k6_funcs / sizeof *k6_funcs);
+    JS_AddModuleExport(ctx, m, "default");
+    return m;
+}

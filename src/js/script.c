@@ -1,0 +1,118 @@
+#include "js/script.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void script_init(script *s) {
+    memset(s, 0, sizeof *s);
+    pthread_mutex_init(&s->files_lock, NULL);
+}
+
+static void script_free_blobs(script_blob *b, size_t n) {
+    for (size_t i = 0; i < n; i++) { free(b[i].name); free(b[i].data); }
+    free(b);
+}
+
+void script_free(script *s) {
+    script_free_blobs(s->mods, s->nmods);
+    script_free_blobs(s->files, s->nfiles);
+    free(s->main_path);
+    free(s->options_json);
+    pthread_mutex_destroy(&s->files_lock);
+}
+
+const script_blob *script_module(const script *s, const char *name) {
+    for (size_t i = 0; i < s->nmods; i++)
+        if (strcmp(s->mods[i].name, name) == 0) return &s->mods[i];
+    return NULL;
+}
+
+static script_blob *script_push(script_blob **arr, size_t *n, size_t *cap) {
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 8;
+        *arr = realloc(*arr, *cap * sizeof **arr);
+    }
+    return &(*arr)[(*n)++];
+}
+
+void script_add_module(script *s, const char *name, uint8_t *bc, size_t len) {
+    script_blob *b = script_push(&s->mods, &s->nmods, &s->capmods);
+    b->name = strdup(name);
+    b->data = bc;
+    b->len = len;
+}
+
+static uint8_t *script_read(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 4096, n = 0;
+    uint8_t *data = malloc(cap);
+    size_t r;
+    while ((r = fread(data + n, 1, cap - n - 1, f)) > 0) {
+        n += r;
+        if (n + 1 == cap) { cap *= 2; data = realloc(data, cap); }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) { free(data); errno = EIO; return NULL; }
+    data[n] = 0;   /* sources are handed to the parser as C strings */
+    *len = n;
+    return data;
+}
+
+const script_blob *script_open_file(script *s, const char *path) {
+    pthread_mutex_lock(&s->files_lock);
+    const script_blob *found = NULL;
+    for (size_t i = 0; i < s->nfiles && !found; i++)
+        if (strcmp(s->files[i].name, path) == 0) found = &s->files[i];
+    if (!found) {
+        size_t len;
+        uint8_t *data = script_read(path, &len);
+        if (data) {
+            script_blob *b = script_push(&s->files, &s->nfiles, &s->capfiles);
+            b->name = strdup(path);
+            b->data = data;
+            b->len = len;
+            found = b;
+        }
+    }
+    pthread_mutex_unlock(&s->files_lock);
+    return found;
+}
+
+/* Joins base's directory and a relative name, folding "." and ".." segments. */
+char *script_resolve(const char *base, const char *name) {
+    char joined[PATH_MAX * 2];
+    if (name[0] == '/') {
+        snprintf(joined, sizeof joined, "%s", name);
+    } else {
+        const char *slash = strrchr(base, '/');
+        int dirlen = slash ? (int)(slash - base) : 0;
+        snprintf(joined, sizeof joined, "%.*s/%s", dirlen, base, name);
+    }
+    char *out = malloc(strlen(joined) + 2);
+    size_t o = 0;
+    const char *p = joined;
+    while (*p) {
+        while (*p == '/') p++;
+        const char *e = strchr(p, '/');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == 0) break;
+        if (n == 1 && p[0] == '.') {
+        } else if (n == 2 && p[0] == '.' && p[1] == '.') {
+            while (o > 0 && out[o - 1] != '/') o--;
+            if (o > 0) o--;
+        } else {
+            out[o++] = '/';
+            memcpy(out + o, p, n);
+            o += n;
+        }
+        p += n;
+    }
+    if (o == 0) out[o++] = '/';
+    out[o] = 0;
+    return out;
+}

@@ -1,0 +1,37 @@
+/* The user's script, compiled once. The first init run (on the main thread)
+ * compiles the entry module and every local module it imports to bytecode;
+ * VUs then load that bytecode instead of parsing the sources again. Files read
+ * with open() are cached here too, so 10,000 VUs read a data file once. */
+#ifndef C6_SCRIPT_H
+#define C6_SCRIPT_H
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct script_blob {
+    char *name;          /* absolute path (module name or opened file) */
+    uint8_t *data;
+    size_t len;
+} script_blob;
+
+typedef struct script {
+    char *main_path;     /* absolute path of the entry module */
+    script_blob *mods;   /* compiled modules, entry first */
+    size_t nmods, capmods;
+    pthread_mutex_t files_lock;
+    script_blob *files;  /* open() cache */
+    size_t nfiles, capfiles;
+    char *options_json;  /* JSON.stringify(options) from the first init run, or NULL */
+    int has_setup, has_teardown, has_default;
+} script;
+
+void script_init(script *s);
+void script_free(script *s);
+const script_blob *script_module(const script *s, const char *name);
+void script_add_module(script *s, const char *name, uint8_t *bc, size_t len);
+/* Reads a file through the cache; returns NULL and sets errno on failure. */
+const script_blob *script_open_file(script *s, const char *path);
+/* Resolves `name` imported from module `base` to an absolute path. */
+char *script_resolve(const char *base, const char *name);
+
+#endif

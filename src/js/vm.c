@@ -1,0 +1,285 @@
+/* Per-VU QuickJS setup. The runtime is created on the VU's coroutine stack so
+ * QuickJS measures stack depth against that stack. Modules come from the
+ * script's bytecode table (JS_READ_OBJ_ROM_DATA: all VUs share one copy of
+ * the bytecode instead of each holding its own). */
+#include "js/vm.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "exec/test.h"
+
+#define VM_STACK_LIMIT (192 * 1024)
+
+typedef struct vm_builtin {
+    const char *name;
+    JSModuleDef *(*init)(JSContext *ctx, const char *name);
+} vm_builtin;
+
+static const vm_builtin vm_builtins[] = {
+    {"k6", k6_module_init},
+    {"k6/http", http_module_init},
+};
+
+typedef struct vm_loader {
+    vu *v;
+    script *s;
+    bool compile;
+} vm_loader;
+
+static bool vm_is_builtin(const char *name) { return strncmp(name, "k6", 2) == 0 && (name[2] == 0 || name[2] == '/'); }
+
+static char *vm_normalize(JSContext *ctx, const char *base, const char *name, void *opaque) {
+    (void)opaque;
+    if (vm_is_builtin(name)) return js_strdup(ctx, name);
+    if (strncmp(name, "https://", 8) == 0 || strncmp(name, "http://", 7) == 0) {
+        JS_ThrowReferenceError(ctx, "remote module \"%s\" cannot be loaded: c6 runs offline, "
+                               "download it and import it by a relative path", name);
+        return NULL;
+    }
+    char *abs = script_resolve(base, name);
+    char *r = js_strdup(ctx, abs);
+    free(abs);
+    return r;
+}
+
+static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *name) {
+    size_t len;
+    const script_blob *src = script_open_file(l->s, name);
+    if (!src) {
+        JS_ThrowReferenceError(ctx, "could not load module \"%s\": %s", name, strerror(errno));
+        return NULL;
+    }
+    len = src->len;
+    JSValue fn = JS_Eval(ctx, (const char *)src->data, len, name,
+                         JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
+    if (JS_IsException(fn)) return NULL;
+    size_t bclen;
+    uint8_t *bc = JS_WriteObject(ctx, &bclen, fn, JS_WRITE_OBJ_BYTECODE);
+    if (bc) {
+        uint8_t *copy = malloc(bclen);
+        memcpy(copy, bc, bclen);
+        js_free(ctx, bc);
+        script_add_module(l->s, name, copy, bclen);
+    }
+    JSModuleDef *m = JS_VALUE_GET_PTR(fn);
+    JS_FreeValue(ctx, fn);
+    return m;
+}
+
+static JSModuleDef *vm_load_bytecode(JSContext *ctx, vm_loader *l, const char *name) {
+    const script_blob *b = script_module(l->s, name);
+    if (!b) {
+        JS_ThrowReferenceError(ctx, "module \"%s\" was not compiled before the run", name);
+        return NULL;
+    }
+    JSValue fn = JS_ReadObject(ctx, b->data, b->len, JS_READ_OBJ_BYTECODE | JS_READ_OBJ_ROM_DATA);
+    if (JS_IsException(fn)) return NULL;
+    JSModuleDef *m = JS_VALUE_GET_PTR(fn);
+    JS_FreeValue(ctx, fn);
+    return m;
+}
+
+static JSModuleDef *vm_loader_fn(JSContext *ctx, const char *name, void *opaque) {
+    vm_loader *l = opaque;
+    if (vm_is_builtin(name)) {
+        for (size_t i = 0; i < sizeof vm_builtins / sizeof *vm_builtins; i++)
+            if (strcmp(vm_builtins[i].name, name) == 0) return vm_builtins[i].init(ctx, name);
+        JS_ThrowReferenceError(ctx, "unknown module \"%s\": c6 does not provide it yet", name);
+        return NULL;
+    }
+    if (!l->v->in_init) {
+        JS_ThrowReferenceError(ctx, "import of \"%s\" outside the init context", name);
+        return NULL;
+    }
+    return l->compile ? vm_compile_module(ctx, l, name) : vm_load_bytecode(ctx, l, name);
+}
+
+static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    vu *v = vu_from_ctx(ctx);
+    if (!v->in_init)
+        return JS_ThrowTypeError(ctx, "open() can only be called from the init context");
+    const char *path = JS_ToCString(ctx, argv[0]);
+    if (!path) return JS_EXCEPTION;
+    const char *mode = argc > 1 && JS_IsString(argv[1]) ? JS_ToCString(ctx, argv[1]) : NULL;
+    bool binary = mode && strchr(mode, 'b');
+    JS_FreeCString(ctx, mode);
+    char *abs = script_resolve(v->test ? ((script *)v->test->script)->main_path : "/", path);
+    script *s = v->test->script;
+    const script_blob *f = script_open_file(s, abs);
+    JSValue r;
+    if (!f)
+        r = JS_ThrowReferenceError(ctx, "open(\"%s\"): %s (looked for %s)", path, strerror(errno), abs);
+    else if (binary)
+        r = JS_NewArrayBufferCopy(ctx, f->data, f->len);
+    else
+        r = JS_NewStringLen(ctx, (const char *)f->data, f->len);
+    free(abs);
+    JS_FreeCString(ctx, path);
+    return r;
+}
+
+static void vm_install_env(vu *v, JSValue global) {
+    JSContext *ctx = v->ctx;
+    JSValue env = JS_NewObject(ctx);
+    for (char **e = v->test->env; e && *e; e++) {
+        const char *eq = strchr(*e, '=');
+        if (!eq) continue;
+        char key[256];
+        size_t kl = (size_t)(eq - *e) < sizeof key - 1 ? (size_t)(eq - *e) : sizeof key - 1;
+        memcpy(key, *e, kl);
+        key[kl] = 0;
+        JS_SetPropertyStr(ctx, env, key, JS_NewString(ctx, eq + 1));
+    }
+    JS_SetPropertyStr(ctx, global, "__ENV", env);
+}
+
+static void vm_install_globals(vu *v) {
+    JSContext *ctx = v->ctx;
+    JSValue global = JS_GetGlobalObject(ctx);
+    vm_install_env(v, global);
+    JS_SetPropertyStr(ctx, global, "__VU", JS_NewInt32(ctx, v->id));
+    JS_SetPropertyStr(ctx, global, "__ITER", JS_NewInt32(ctx, 0));
+    JS_SetPropertyStr(ctx, global, "open", JS_NewCFunction(ctx, vm_open, "open", 2));
+    JS_SetPropertyStr(ctx, global, "global", JS_DupValue(ctx, global));
+    console_install(ctx);
+    JS_FreeValue(ctx, global);
+}
+
+void vm_set_iter(vu *v, int64_t iter) {
+    JSValue global = JS_GetGlobalObject(v->ctx);
+    JS_SetPropertyStr(v->ctx, global, "__ITER", JS_NewInt64(v->ctx, iter));
+    JS_FreeValue(v->ctx, global);
+}
+
+static int vm_interrupt(JSRuntime *rt, void *opaque) {
+    vu *v = opaque;
+    (void)rt;
+    return v->test && v->in_iteration && test_phase(v->test) >= PHASE_HARD_STOP;
+}
+
+/* Runs queued promise jobs until `p` is no longer pending. */
+static JSValue vm_settle(vu *v, JSValue p) {
+    JSContext *ctx = v->ctx;
+    for (;;) {
+        JSPromiseStateEnum st = JS_PromiseState(ctx, p);
+        if (st == JS_PROMISE_FULFILLED) {
+            JSValue r = JS_PromiseResult(ctx, p);
+            JS_FreeValue(ctx, p);
+            return r;
+        }
+        if (st == JS_PROMISE_REJECTED) {
+            JSValue r = JS_PromiseResult(ctx, p);
+            JS_FreeValue(ctx, p);
+            return JS_Throw(ctx, r);
+        }
+        if ((int)st < 0) return p;   /* not a promise */
+        JSContext *jctx;
+        int r = JS_ExecutePendingJob(v->rt, &jctx);
+        if (r < 0) { JS_FreeValue(ctx, p); return JS_EXCEPTION; }
+        if (r == 0) {
+            JS_FreeValue(ctx, p);
+            return JS_ThrowInternalError(ctx, "promise never settled (no pending job can resolve it)");
+        }
+    }
+}
+
+JSValue vm_call(vu *v, JSValueConst fn, int argc, JSValueConst *argv) {
+    JSValue r = JS_Call(v->ctx, fn, JS_UNDEFINED, argc, (JSValue *)argv);
+    if (JS_IsException(r)) return r;
+    return vm_settle(v, r);
+}
+
+static void vm_read_exports(vu *v, script *s, bool compile) {
+    JSContext *ctx = v->ctx;
+    JSValue def = JS_GetPropertyStr(ctx, v->ns, "default");
+    if (compile) {
+        JSValue setup = JS_GetPropertyStr(ctx, v->ns, "setup");
+        JSValue teardown = JS_GetPropertyStr(ctx, v->ns, "teardown");
+        JSValue opts = JS_GetPropertyStr(ctx, v->ns, "options");
+        s->has_default = JS_IsFunction(ctx, def);
+        s->has_setup = JS_IsFunction(ctx, setup);
+        s->has_teardown = JS_IsFunction(ctx, teardown);
+        if (JS_IsObject(opts)) s->options_json = vm_to_json(ctx, opts);
+        JS_FreeValue(ctx, setup);
+        JS_FreeValue(ctx, teardown);
+        JS_FreeValue(ctx, opts);
+    }
+    const char *want = v->role == VU_SETUP ? "setup" : v->role == VU_TEARDOWN ? "teardown" : NULL;
+    if (want) {
+        JS_FreeValue(ctx, def);
+        def = JS_GetPropertyStr(ctx, v->ns, want);
+    }
+    v->fn = def;
+}
+
+static int vm_fail(vu *v, char *err, size_t errlen) {
+    char *t = vu_exception_text(v->ctx);
+    snprintf(err, errlen, "%s", t ? t : "unknown error");
+    free(t);
+    return -1;
+}
+
+int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
+    v->rt = JS_NewRuntime();
+    JS_SetMaxStackSize(v->rt, compile ? 4 * 1024 * 1024 : VM_STACK_LIMIT);
+    JS_UpdateStackTop(v->rt);
+    JS_SetRuntimeOpaque(v->rt, v);
+    http_class_init(v->rt);
+    v->ctx = JS_NewContext(v->rt);
+    JS_SetContextOpaque(v->ctx, v);
+    JS_SetInterruptHandler(v->rt, vm_interrupt, v);
+    vm_loader *l = calloc(1, sizeof *l);
+    *l = (vm_loader){v, s, compile};
+    v->loader = l;
+    JS_SetModuleLoaderFunc(v->rt, vm_normalize, vm_loader_fn, l);
+    v->ns = JS_UNDEFINED;
+    v->fn = JS_UNDEFINED;
+    v->data = JS_UNDEFINED;
+    v->resp_proto = JS_UNDEFINED;
+    vm_install_globals(v);
+
+    v->in_init = true;
+    JSModuleDef *m = compile ? vm_compile_module(v->ctx, l, s->main_path)
+                             : vm_load_bytecode(v->ctx, l, s->main_path);
+    if (!m) { v->in_init = false; return vm_fail(v, err, errlen); }
+    JSValue mod = JS_MKPTR(JS_TAG_MODULE, m);
+    JSValue r = JS_EvalFunction(v->ctx, JS_DupValue(v->ctx, mod));
+    if (!JS_IsException(r)) r = vm_settle(v, r);
+    v->in_init = false;
+    if (JS_IsException(r)) return vm_fail(v, err, errlen);
+    JS_FreeValue(v->ctx, r);
+    v->ns = JS_GetModuleNamespace(v->ctx, m);
+    vm_read_exports(v, s, compile);
+    return 0;
+}
+
+void vm_destroy(vu *v) {
+    if (!v->rt) return;
+    JS_FreeValue(v->ctx, v->fn);
+    JS_FreeValue(v->ctx, v->data);
+    JS_FreeValue(v->ctx, v->ns);
+    JS_FreeValue(v->ctx, v->resp_proto);
+    JS_FreeContext(v->ctx);
+    JS_FreeRuntime(v->rt);
+    free(v->loader);
+    v->loader = NULL;
+    v->rt = NULL;
+    v->ctx = NULL;
+}
+
+char *vm_to_json(JSContext *ctx, JSValueConst val) {
+    JSValue s = JS_JSONStringify(ctx, val, JS_UNDEFINED, JS_UNDEFINED);
+    if (JS_IsException(s) || JS_IsUndefined(s)) { JS_FreeValue(ctx, s); return NULL; }
+    const char *c = JS_ToCString(ctx, s);
+    char *out = c ? strdup(c) : NULL;
+    JS_FreeCString(ctx, c);
+    JS_FreeValue(ctx, s);
+    return out;
+}
+
+JSValue vm_from_json(JSContext *ctx, const char *json) {
+    if (!json) return JS_UNDEFINED;
+    return JS_ParseJSON(ctx, json, strlen(json), "<setup data>");
+}

@@ -1,0 +1,36 @@
+/* A VU's JavaScript machine: runtime, context, module loader and globals. */
+#ifndef C6_VM_H
+#define C6_VM_H
+#include <quickjs.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "js/script.h"
+#include "vu/vu.h"
+
+/* Builds v's runtime and context on the current stack and runs the init code.
+ * compile=true: first init run, compiles sources into s (main thread).
+ * Returns 0, or -1 with err set to the located error text. */
+int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen);
+void vm_destroy(vu *v);
+/* Calls fn(args), then runs pending jobs until a returned promise settles.
+ * Returns the result, or JS_EXCEPTION with the exception pending. */
+JSValue vm_call(vu *v, JSValueConst fn, int argc, JSValueConst *argv);
+/* Sets __ITER. */
+void vm_set_iter(vu *v, int64_t iter);
+/* JSON text <-> value through the context. */
+char *vm_to_json(JSContext *ctx, JSValueConst v);
+JSValue vm_from_json(JSContext *ctx, const char *json);
+
+/* Frees what JS_GetOwnPropertyNames returned (QuickJS exports no helper). */
+static inline void vm_free_props(JSContext *ctx, JSPropertyEnum *tab, uint32_t len) {
+    for (uint32_t i = 0; i < len; i++) JS_FreeAtom(ctx, tab[i].atom);
+    js_free(ctx, tab);
+}
+
+/* Built-in modules (one file each under js/modules/). */
+JSModuleDef *k6_module_init(JSContext *ctx, const char *name);
+JSModuleDef *http_module_init(JSContext *ctx, const char *name);
+void console_install(JSContext *ctx);
+void http_class_init(JSRuntime *rt);
+
+#endif

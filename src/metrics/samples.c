@@ -1,0 +1,66 @@
+#include "metrics/samples.h"
+
+#include <stdlib.h>
+
+static sample_chunk *samples_new_chunk(void) {
+    sample_chunk *c = malloc(sizeof *c);
+    c->next = NULL;
+    c->n = 0;
+    return c;
+}
+
+void sample_buf_init(sample_buf *b) {
+    b->cur = samples_new_chunk();
+    b->tags = tagdict_new();
+    pthread_mutex_init(&b->lock, NULL);
+    b->full_head = b->full_tail = b->spare = NULL;
+}
+
+static void samples_free_list(sample_chunk *c) {
+    while (c) { sample_chunk *n = c->next; free(c); c = n; }
+}
+
+void sample_buf_destroy(sample_buf *b) {
+    free(b->cur);
+    samples_free_list(b->full_head);
+    samples_free_list(b->spare);
+    tagdict_free(b->tags);
+    pthread_mutex_destroy(&b->lock);
+}
+
+void sample_buf_rotate(sample_buf *b) {
+    pthread_mutex_lock(&b->lock);
+    sample_chunk *c = b->cur;
+    c->next = NULL;
+    if (b->full_tail) b->full_tail->next = c; else b->full_head = c;
+    b->full_tail = c;
+    sample_chunk *fresh = b->spare;
+    if (fresh) b->spare = fresh->next;
+    pthread_mutex_unlock(&b->lock);
+    if (!fresh) fresh = samples_new_chunk();
+    fresh->n = 0;
+    fresh->next = NULL;
+    b->cur = fresh;
+}
+
+void sample_buf_flush(sample_buf *b) {
+    if (b->cur->n) sample_buf_rotate(b);
+}
+
+sample_chunk *sample_buf_take(sample_buf *b) {
+    pthread_mutex_lock(&b->lock);
+    sample_chunk *list = b->full_head;
+    b->full_head = b->full_tail = NULL;
+    pthread_mutex_unlock(&b->lock);
+    return list;
+}
+
+void sample_buf_recycle(sample_buf *b, sample_chunk *list) {
+    if (!list) return;
+    sample_chunk *last = list;
+    while (last->next) last = last->next;
+    pthread_mutex_lock(&b->lock);
+    last->next = b->spare;
+    b->spare = list;
+    pthread_mutex_unlock(&b->lock);
+}

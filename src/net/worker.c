@@ -1,0 +1,292 @@
+/* Worker thread: runs its VUs' coroutines from one libuv loop and drives one
+ * curl multi handle through libuv's poll and timer handles. */
+#include "net/worker.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "exec/executor.h"
+#include "exec/test.h"
+#include "js/vm.h"
+#include "util/clock.h"
+
+#define WORKER_TICK_MS 50
+
+typedef struct worker_sock {
+    uv_poll_t poll;
+    curl_socket_t fd;
+    worker *w;
+} worker_sock;
+
+void worker_ready(worker *w, vu *v) {
+    if (v->queued) return;
+    v->queued = true;
+    v->next_ready = NULL;
+    if (w->ready_tail) w->ready_tail->next_ready = v; else w->ready_head = v;
+    w->ready_tail = v;
+}
+
+static void worker_notify_main(worker *w) {
+    if (w->test->main_wake) uv_async_send(w->test->main_wake);
+}
+
+static void worker_vu_finished(worker *w, vu *v) {
+    if (v->role != VU_REGULAR) {
+        atomic_store(&w->special_done, 1);
+        worker_notify_main(w);
+        return;
+    }
+    if (++w->vus_done == w->nvus) {
+        atomic_store(&w->finished, 1);
+        worker_notify_main(w);
+    }
+}
+
+static void worker_run_ready(worker *w) {
+    vu *v;
+    while ((v = w->ready_head) != NULL) {
+        w->ready_head = v->next_ready;
+        if (!w->ready_head) w->ready_tail = NULL;
+        v->queued = false;
+        coro_resume(v->co);
+        if (coro_done(v->co) && v->state == VU_DONE) {
+            v->state = VU_DONE + 1;     /* reported once */
+            worker_vu_finished(w, v);
+        }
+    }
+}
+
+/* ---- curl <-> libuv ---- */
+
+static void worker_check_multi(worker *w);
+
+static void worker_on_poll(uv_poll_t *h, int status, int events) {
+    worker_sock *s = h->data;
+    int flags = 0;
+    if (status < 0) flags = CURL_CSELECT_ERR;
+    if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
+    if (events & UV_WRITABLE) flags |= CURL_CSELECT_OUT;
+    int running;
+    curl_multi_socket_action(s->w->multi, s->fd, flags, &running);
+    worker_check_multi(s->w);
+}
+
+static void worker_sock_closed(uv_handle_t *h) { free(h->data); }
+
+static int worker_socket_cb(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp) {
+    worker *w = userp;
+    worker_sock *s = socketp;
+    (void)e;
+    if (what == CURL_POLL_REMOVE) {
+        if (s) {
+            uv_poll_stop(&s->poll);
+            uv_close((uv_handle_t *)&s->poll, worker_sock_closed);
+            curl_multi_assign(w->multi, fd, NULL);
+        }
+        return 0;
+    }
+    if (!s) {
+        s = calloc(1, sizeof *s);
+        s->fd = fd;
+        s->w = w;
+        uv_poll_init_socket(&w->loop, &s->poll, fd);
+        s->poll.data = s;
+        curl_multi_assign(w->multi, fd, s);
+    }
+    int ev = 0;
+    if (what & CURL_POLL_IN) ev |= UV_READABLE;
+    if (what & CURL_POLL_OUT) ev |= UV_WRITABLE;
+    uv_poll_start(&s->poll, ev, worker_on_poll);
+    return 0;
+}
+
+static void worker_on_curl_timeout(uv_timer_t *t) {
+    worker *w = t->data;
+    int running;
+    curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+    worker_check_multi(w);
+}
+
+static int worker_timer_cb(CURLM *m, long timeout_ms, void *userp) {
+    worker *w = userp;
+    (void)m;
+    if (timeout_ms < 0) uv_timer_stop(&w->curl_timer);
+    else uv_timer_start(&w->curl_timer, worker_on_curl_timeout, (uint64_t)timeout_ms, 0);
+    return 0;
+}
+
+/* Finished transfers wake their VUs (http.c reads the results). */
+void http_transfer_done(CURL *e, CURLcode result);
+static void worker_check_multi(worker *w) {
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(w->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE) continue;
+        CURL *e = msg->easy_handle;
+        CURLcode rc = msg->data.result;
+        curl_multi_remove_handle(w->multi, e);
+        http_transfer_done(e, rc);
+    }
+}
+
+CURL *worker_easy_get(worker *w) {
+    if (w->neasy) return w->easy_pool[--w->neasy];
+    return curl_easy_init();
+}
+
+void worker_easy_put(worker *w, CURL *e) {
+    if (w->neasy == w->capeasy) {
+        w->capeasy = w->capeasy ? w->capeasy * 2 : 16;
+        w->easy_pool = realloc(w->easy_pool, (size_t)w->capeasy * sizeof *w->easy_pool);
+    }
+    curl_easy_reset(e);
+    w->easy_pool[w->neasy++] = e;
+}
+
+/* ---- commands from the main thread ---- */
+
+static void worker_wake_all(worker *w, bool interrupt) {
+    for (int i = 0; i < w->nvus; i++) {
+        vu *v = w->vus[i];
+        if (v->state == VU_IDLE) worker_ready(w, v);
+        else if (interrupt && v->state == VU_WAITING) {
+            v->interrupted = true;
+            worker_ready(w, v);
+        }
+    }
+    if (interrupt && w->special && w->special->state == VU_WAITING) {
+        w->special->interrupted = true;
+        worker_ready(w, w->special);
+    }
+}
+
+static void worker_on_tick(uv_timer_t *t) {
+    worker *w = t->data;
+    sample_buf_flush(&w->samples);
+    c6_test *test = w->test;
+    if (test->plan.kind == PLAN_RAMPING_VUS && test_phase(test) == PHASE_RUNNING) {
+        int target = atomic_load(&test->target_vus);
+        for (int i = 0; i < w->nvus; i++)
+            if (w->vus[i]->state == VU_IDLE && w->vus[i]->index < target) worker_ready(w, w->vus[i]);
+    }
+}
+
+static void worker_start_special(worker *w, enum vu_role role) {
+    if (w->special) { vm_destroy(w->special); vu_free(w->special); }
+    w->special = vu_new(w, w->test, 0, -1, role);
+    atomic_store(&w->special_done, 0);
+    coro_resume(w->special->co);               /* init on its own stack */
+    if (w->special->state == VU_DONE) { worker_vu_finished(w, w->special); return; }
+    worker_ready(w, w->special);
+}
+
+static void worker_on_wake(uv_async_t *a) {
+    worker *w = a->data;
+    int cmds = atomic_exchange(&w->cmds, 0);
+    if (cmds & CMD_SETUP) worker_start_special(w, VU_SETUP);
+    if (cmds & CMD_TEARDOWN) worker_start_special(w, VU_TEARDOWN);
+    if (cmds & CMD_START) {
+        worker_wake_all(w, false);
+        uv_timer_start(&w->tick, worker_on_tick, WORKER_TICK_MS, WORKER_TICK_MS);
+    }
+    if (cmds & CMD_STOP) worker_wake_all(w, test_phase(w->test) >= PHASE_HARD_STOP);
+    if (cmds & CMD_EXIT) {
+        worker_wake_all(w, true);
+        uv_stop(&w->loop);
+    }
+}
+
+void worker_command(worker *w, enum worker_cmd cmd) {
+    atomic_fetch_or(&w->cmds, cmd);
+    uv_async_send(&w->wake);
+}
+
+/* ---- thread ---- */
+
+worker *worker_new(c6_test *t, int id) {
+    worker *w = calloc(1, sizeof *w);
+    w->id = id;
+    w->test = t;
+    uv_loop_init(&w->loop);
+    uv_async_init(&w->loop, &w->wake, worker_on_wake);
+    w->wake.data = w;
+    uv_timer_init(&w->loop, &w->tick);
+    w->tick.data = w;
+    uv_timer_init(&w->loop, &w->curl_timer);
+    w->curl_timer.data = w;
+    sample_buf_init(&w->samples);
+    w->multi = curl_multi_init();
+    curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, worker_socket_cb);
+    curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
+    curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, worker_timer_cb);
+    curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+    w->share = curl_share_init();
+    curl_share_setopt(w->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(w->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    return w;
+}
+
+void worker_add_vu(worker *w, int id, int index) {
+    w->vus = realloc(w->vus, (size_t)(w->nvus + 1) * sizeof *w->vus);
+    w->vus[w->nvus++] = vu_new(w, w->test, id, index, VU_REGULAR);
+}
+
+static void worker_init_vus(worker *w) {
+    c6_test *t = w->test;
+    for (int i = 0; i < w->nvus; i++) {
+        vu *v = w->vus[i];
+        coro_resume(v->co);
+        if (v->state == VU_DONE) {
+            v->state = VU_DONE + 1;
+            w->vus_done++;
+            if (atomic_fetch_add(&t->init_errors, 1) == 0) t->init_error = strdup(v->error);
+            break;   /* one broken VU means a broken script: stop initialising */
+        }
+    }
+    worker_notify_main(w);
+}
+
+static void *worker_main(void *arg) {
+    worker *w = arg;
+    w->sched = coro_thread_init();
+    worker_init_vus(w);
+    for (;;) {
+        int more = uv_run(&w->loop, w->ready_head ? UV_RUN_NOWAIT : UV_RUN_ONCE);
+        worker_run_ready(w);
+        if (w->loop.stop_flag) break;
+        (void)more;
+        if (atomic_load(&w->cmds) & CMD_EXIT) { worker_on_wake(&w->wake); worker_run_ready(w); break; }
+    }
+    /* let every VU unwind and free its JS runtime on its own stack */
+    worker_wake_all(w, true);
+    worker_run_ready(w);
+    sample_buf_flush(&w->samples);
+    return NULL;
+}
+
+int worker_start(worker *w) {
+    return pthread_create(&w->thread, NULL, worker_main, w);
+}
+
+void worker_join(worker *w) { pthread_join(w->thread, NULL); }
+
+static void worker_close_cb(uv_handle_t *h) { (void)h; }
+
+void worker_free(worker *w) {
+    if (!w) return;
+    for (int i = 0; i < w->nvus; i++) vu_free(w->vus[i]);
+    if (w->special) vu_free(w->special);
+    free(w->vus);
+    for (int i = 0; i < w->neasy; i++) curl_easy_cleanup(w->easy_pool[i]);
+    free(w->easy_pool);
+    curl_multi_cleanup(w->multi);
+    curl_share_cleanup(w->share);
+    uv_close((uv_handle_t *)&w->wake, worker_close_cb);
+    uv_close((uv_handle_t *)&w->tick, worker_close_cb);
+    uv_close((uv_handle_t *)&w->curl_timer, worker_close_cb);
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&w->loop);
+    coro_thread_free(w->sched);
+    sample_buf_destroy(&w->samples);
+    free(w);
+}

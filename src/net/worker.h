@@ -1,0 +1,57 @@
+/* A worker thread: one libuv loop, one libcurl multi handle, and the VUs whose
+ * coroutines it runs. VUs made runnable by I/O callbacks are queued and
+ * resumed from the loop's top level, never from inside a curl callback. */
+#ifndef C6_WORKER_H
+#define C6_WORKER_H
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <uv.h>
+#include "metrics/samples.h"
+#include "vu/vu.h"
+
+struct c6_test;
+
+enum worker_cmd { CMD_NONE = 0, CMD_SETUP = 1, CMD_START = 2, CMD_TEARDOWN = 4,
+                  CMD_STOP = 8, CMD_EXIT = 16 };
+
+typedef struct worker {
+    int id;
+    struct c6_test *test;
+    pthread_t thread;
+    uv_loop_t loop;
+    uv_async_t wake;            /* main thread -> worker commands */
+    uv_timer_t tick;            /* flushes samples, ramps VUs */
+    uv_timer_t curl_timer;
+    CURLM *multi;
+    CURLSH *share;
+    sample_buf samples;
+    coro *sched;
+
+    vu **vus;
+    int nvus;
+    vu *ready_head, *ready_tail;
+    vu *special;                /* setup/teardown VU */
+
+    atomic_int cmds;            /* pending worker_cmd bits */
+    atomic_int finished;        /* all of this worker's VUs are done */
+    atomic_int special_done;    /* setup/teardown finished */
+    int vus_done;
+
+    CURL **easy_pool;
+    int neasy, capeasy;
+} worker;
+
+worker *worker_new(struct c6_test *t, int id);
+int worker_start(worker *w);          /* spawns the thread, which initialises its VUs */
+void worker_command(worker *w, enum worker_cmd cmd);
+void worker_join(worker *w);
+void worker_free(worker *w);
+void worker_add_vu(worker *w, int id, int index);
+
+/* For VU code running on this worker: */
+void worker_ready(worker *w, vu *v);  /* queue v to be resumed */
+CURL *worker_easy_get(worker *w);
+void worker_easy_put(worker *w, CURL *e);
+
+#endif

@@ -1,0 +1,82 @@
+/* c6 target: the built-in httpbin-like HTTP server (`c6 target`).
+ *
+ * target_main() is the whole command. The rest of this header is shared
+ * by the .c files in src/target (and open to unit tests); nothing outside
+ * src/target needs it. */
+#ifndef C6_TARGET_H
+#define C6_TARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* `c6 target [--listen HOST:PORT] [--threads N]`; argv[0] is "target".
+ * Blocks until SIGINT/SIGTERM, then returns 0; returns 1 on usage or
+ * bind errors (after printing a message to stderr). */
+int target_main(int argc, char **argv);
+
+/* ---- growable byte buffer -------------------------------------------
+ * Writers never fail one by one: an allocation failure sets `oom` and
+ * later writes are dropped, so a response builder checks once at the end. */
+struct target_buf {
+    char *p;
+    size_t len;
+    size_t cap;
+    int oom;
+};
+
+void target_buf_put(struct target_buf *b, const void *p, size_t n);
+void target_buf_puts(struct target_buf *b, const char *s);
+void target_buf_putc(struct target_buf *b, char c);
+void target_buf_putu(struct target_buf *b, uint64_t v);
+void target_buf_free(struct target_buf *b);
+
+/* ---- JSON ----------------------------------------------------------- */
+/* Appends s[0..n) as a quoted JSON string. Valid UTF-8 passes through;
+ * any other byte >= 0x80 becomes \u00XX so the output is always valid. */
+void target_json_str(struct target_buf *b, const char *s, size_t n);
+/* 1 if s[0..n) is exactly one JSON object or array (surrounding
+ * whitespace allowed), 0 otherwise. Nesting is capped, no allocation. */
+int target_json_container(const char *s, size_t n);
+
+/* ---- decoding ------------------------------------------------------- */
+/* Percent-decodes s[0..n) in place ('+' becomes ' ' when plus is set);
+ * malformed escapes are kept verbatim. Returns the new length. */
+size_t target_url_decode(char *s, size_t n, int plus);
+/* Appends the percent-encoding of s[0..n) to b, keeping RFC 3986
+ * unreserved bytes and those in `keep` (may be NULL). */
+void target_url_encode(struct target_buf *b, const char *s, size_t n,
+                       const char *keep);
+/* Decodes standard base64 (padding optional) into out, which must hold
+ * n / 4 * 3 + 3 bytes. Returns the decoded length or -1 if malformed. */
+long target_base64_decode(const char *s, size_t n, unsigned char *out);
+
+/* ---- delayed responses ----------------------------------------------
+ * /delay parks connections with MHD_suspend_connection() and one timer
+ * thread resumes them when due, so waiting costs no worker thread. */
+struct MHD_Connection;
+struct target_delay;
+
+struct target_delay *target_delay_start(void);
+/* Suspends c and schedules its resumption in ms milliseconds. Must be
+ * called from the access handler. Returns 0 without suspending when the
+ * server is shutting down (or out of memory): answer at once then. */
+int target_delay_add(struct target_delay *d, struct MHD_Connection *c,
+                     uint64_t ms);
+/* Stops the timer and resumes every parked connection (MHD must not be
+ * stopped with suspended connections). Call before MHD_stop_daemon(). */
+void target_delay_stop(struct target_delay *d);
+void target_delay_free(struct target_delay *d);
+
+/* ---- HTTP server (target_routes.c) -------------------------------- */
+struct target_server;
+
+/* Starts libmicrohttpd on the listening socket fd with `threads` epoll
+ * workers and at most `limit` connections. On success MHD owns fd (closed
+ * by target_server_free); on failure it prints why and returns NULL. */
+struct target_server *target_server_start(int fd, unsigned threads,
+                                          unsigned limit,
+                                          struct target_delay *delay);
+/* Stops the daemon (resume delayed connections first) and frees all. */
+void target_server_free(struct target_server *s);
+
+#endif

@@ -1,0 +1,1144 @@
+/* The target server's endpoints on top of libmicrohttpd.
+ *
+ * MHD calls the access handler at least twice per request: once when the
+ * headers are in (we pick the route and, if the route needs it, allocate
+ * per-request state), once per body chunk, and a last time with no data,
+ * when we answer. Fixed documents are built once at start and shared by
+ * every worker, so the benchmark hot paths allocate nothing. */
+#include "target/target.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <zlib.h>
+
+#define TARGET_BODY_MAX   (16u << 20)  /* larger uploads get 413 */
+#define TARGET_BYTES_MAX  (100u << 20) /* /bytes/{n} is clamped to this */
+#define TARGET_PATTERN    (1u << 20)   /* /bytes data repeats with this period */
+#define TARGET_DELAY_MAX  60000u       /* ms */
+#define TARGET_PAIRS_MAX  65536        /* form fields parsed per body */
+#define TARGET_IDLE_S     300u         /* idle keep-alive connections closed */
+
+#define TARGET_JSON_TYPE "application/json"
+
+struct target_server {
+    struct MHD_Daemon *daemon;
+    struct target_delay *delay;
+    struct MHD_Response *root, *json, *html, *notfound, *empty;
+};
+
+/* State of a request whose route reads the body or waits. */
+struct target_req {
+    const struct target_route *route;
+    struct target_buf body;
+    int too_big;
+    int delayed;
+};
+
+struct target_call {
+    struct target_server *s;
+    struct MHD_Connection *c;
+    const char *url;    /* decoded path, without the query */
+    const char *rest;   /* what follows a prefix route's path */
+    const char *method;
+    struct target_req *rq; /* NULL for stateless routes */
+};
+
+typedef enum MHD_Result (*target_fn)(const struct target_call *x);
+
+enum {
+    T_PREFIX = 1,              /* path is a prefix ("/status/") */
+    T_STATE = 2,               /* allocate a target_req */
+    T_BODY = T_STATE | 4,      /* ... and keep the request body in it */
+};
+
+struct target_route {
+    const char *path;
+    const char *method; /* NULL: any method */
+    int flags;
+    target_fn fn;
+};
+
+static unsigned char target_pattern[TARGET_PATTERN];
+static atomic_int target_log_on = 1;
+
+/* ---- responses -------------------------------------------------------- */
+
+static enum MHD_Result target_send(struct MHD_Connection *c, unsigned status,
+                                   struct MHD_Response *r)
+{
+    enum MHD_Result ret;
+
+    if (!r)
+        return MHD_NO;
+    ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static struct MHD_Response *target_header(struct MHD_Response *r,
+                                          const char *name, const char *val)
+{
+    if (r && MHD_add_response_header(r, name, val) != MHD_YES) {
+        MHD_destroy_response(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* Turns the buffer into a response that owns (and later frees) its bytes. */
+static struct MHD_Response *target_take(struct target_buf *b, const char *type)
+{
+    struct MHD_Response *r = NULL;
+
+    if (!b->oom && b->p)
+        r = MHD_create_response_from_buffer_with_free_callback(b->len, b->p,
+                                                               free);
+    if (!r) {
+        target_buf_free(b);
+        return NULL;
+    }
+    memset(b, 0, sizeof(*b));
+    return target_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+}
+
+static struct MHD_Response *target_empty(void)
+{
+    return MHD_create_response_from_buffer(0, (void *)"",
+                                           MHD_RESPMEM_PERSISTENT);
+}
+
+static enum MHD_Result target_json_send(struct MHD_Connection *c,
+                                        unsigned status, struct target_buf *b)
+{
+    return target_send(c, status, target_take(b, TARGET_JSON_TYPE));
+}
+
+static enum MHD_Result target_error(struct MHD_Connection *c, unsigned status,
+                                    const char *msg)
+{
+    struct target_buf b = {0};
+
+    target_buf_puts(&b, "{\"error\":");
+    target_json_str(&b, msg, strlen(msg));
+    target_buf_puts(&b, "}\n");
+    return target_json_send(c, status, &b);
+}
+
+/* ---- request data as JSON -------------------------------------------- */
+
+struct target_pair {
+    const char *k, *v; /* v is "" when the key came without '=' */
+    size_t kl, vl, idx;
+    int novalue;
+};
+
+struct target_pairs {
+    struct target_pair *a;
+    size_t n, cap;
+    int oom;
+};
+
+static void target_pairs_add(struct target_pairs *ps, const char *k, size_t kl,
+                             const char *v, size_t vl)
+{
+    struct target_pair *a;
+
+    if (ps->n == ps->cap) {
+        size_t cap = ps->cap ? ps->cap * 2 : 16;
+
+        if (ps->oom || !(a = realloc(ps->a, cap * sizeof(*a)))) {
+            ps->oom = 1;
+            return;
+        }
+        ps->a = a;
+        ps->cap = cap;
+    }
+    ps->a[ps->n] = (struct target_pair){k, v ? v : "", kl, v ? vl : 0, ps->n,
+                                        v == NULL};
+    ps->n++;
+}
+
+static enum MHD_Result target_pairs_cb(void *cls, enum MHD_ValueKind kind,
+                                       const char *k, size_t kl,
+                                       const char *v, size_t vl)
+{
+    (void)kind;
+    target_pairs_add(cls, k, kl, v, vl);
+    return MHD_YES;
+}
+
+static void target_pairs_get(struct target_pairs *ps, struct MHD_Connection *c,
+                             enum MHD_ValueKind kind)
+{
+    MHD_get_connection_values_n(c, kind, target_pairs_cb, ps);
+}
+
+static int target_keycmp(const struct target_pair *a,
+                         const struct target_pair *b, int nocase)
+{
+    size_t n = a->kl < b->kl ? a->kl : b->kl;
+    int d = nocase ? strncasecmp(a->k, b->k, n) : memcmp(a->k, b->k, n);
+
+    if (d == 0 && a->kl != b->kl)
+        d = a->kl < b->kl ? -1 : 1;
+    return d;
+}
+
+/* Sorted by key, then by arrival, so repeated keys keep their order. */
+static int target_paircmp(const void *a, const void *b, int nocase)
+{
+    const struct target_pair *x = a, *y = b;
+    int d = target_keycmp(x, y, nocase);
+
+    return d ? d : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int target_paircmp_cs(const void *a, const void *b)
+{
+    return target_paircmp(a, b, 0);
+}
+
+static int target_paircmp_ci(const void *a, const void *b)
+{
+    return target_paircmp(a, b, 1);
+}
+
+/* Header names are case-insensitive; show them as "Content-Type" so that
+ * scripts written against other echo servers find them. */
+static void target_json_header_name(struct target_buf *b, const char *k,
+                                    size_t n)
+{
+    char tmp[256];
+    size_t i;
+
+    if (n > sizeof(tmp)) {
+        target_json_str(b, k, n);
+        return;
+    }
+    for (i = 0; i < n; i++) {
+        char ch = k[i];
+        int upper = i == 0 || k[i - 1] == '-';
+
+        if (upper && ch >= 'a' && ch <= 'z')
+            ch = (char)(ch - 32);
+        else if (!upper && ch >= 'A' && ch <= 'Z')
+            ch = (char)(ch + 32);
+        tmp[i] = ch;
+    }
+    target_json_str(b, tmp, n);
+}
+
+/* Emits a group of values sharing one key: a repeated header becomes one
+ * comma-joined string, a repeated query/form/cookie key an array. */
+static void target_json_group(struct target_buf *b, const struct target_pair *g,
+                              size_t n, int headers)
+{
+    struct target_buf j = {0};
+    size_t i;
+
+    if (n == 1) {
+        target_json_str(b, g->v, g->vl);
+        return;
+    }
+    if (headers) {
+        for (i = 0; i < n; i++) {
+            if (i)
+                target_buf_puts(&j, ", ");
+            target_buf_put(&j, g[i].v, g[i].vl);
+        }
+        b->oom |= j.oom;
+        target_json_str(b, j.p, j.len);
+        target_buf_free(&j);
+        return;
+    }
+    target_buf_putc(b, '[');
+    for (i = 0; i < n; i++) {
+        if (i)
+            target_buf_putc(b, ',');
+        target_json_str(b, g[i].v, g[i].vl);
+    }
+    target_buf_putc(b, ']');
+}
+
+static void target_json_pairs(struct target_buf *b, struct target_pairs *ps,
+                              int headers)
+{
+    size_t i, j;
+
+    b->oom |= ps->oom;
+    if (ps->n > 1)
+        qsort(ps->a, ps->n, sizeof(*ps->a),
+              headers ? target_paircmp_ci : target_paircmp_cs);
+    target_buf_putc(b, '{');
+    for (i = 0; i < ps->n; i = j) {
+        for (j = i + 1; j < ps->n; j++)
+            if (target_keycmp(&ps->a[i], &ps->a[j], headers) != 0)
+                break;
+        if (i)
+            target_buf_putc(b, ',');
+        if (headers)
+            target_json_header_name(b, ps->a[i].k, ps->a[i].kl);
+        else
+            target_json_str(b, ps->a[i].k, ps->a[i].kl);
+        target_buf_putc(b, ':');
+        target_json_group(b, ps->a + i, j - i, headers);
+    }
+    target_buf_putc(b, '}');
+}
+
+static void target_json_values(struct target_buf *b, struct MHD_Connection *c,
+                               enum MHD_ValueKind kind)
+{
+    struct target_pairs ps = {0};
+
+    target_pairs_get(&ps, c, kind);
+    target_json_pairs(b, &ps, kind == MHD_HEADER_KIND);
+    free(ps.a);
+}
+
+static void target_origin(struct MHD_Connection *c, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci;
+    const struct sockaddr *sa;
+
+    out[0] = '\0';
+    ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !(sa = ci->client_addr))
+        return;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+                  (socklen_t)n);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+                  (socklen_t)n);
+}
+
+static void target_json_origin(struct target_buf *b, struct MHD_Connection *c)
+{
+    char ip[INET6_ADDRSTRLEN];
+
+    target_origin(c, ip, sizeof(ip));
+    target_json_str(b, ip, strlen(ip));
+}
+
+/* MHD hands us the path decoded and the query split into arguments, so
+ * the URL is rebuilt by re-encoding both. */
+static void target_json_url(struct target_buf *b, struct MHD_Connection *c,
+                            const char *path)
+{
+    const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                   MHD_HTTP_HEADER_HOST);
+    struct target_buf u = {0};
+    struct target_pairs ps = {0};
+    size_t i;
+
+    target_buf_puts(&u, "http://");
+    target_buf_puts(&u, host ? host : "localhost");
+    target_url_encode(&u, path, strlen(path), "/:@!$&'()*+,;=");
+    target_pairs_get(&ps, c, MHD_GET_ARGUMENT_KIND);
+    for (i = 0; i < ps.n; i++) {
+        target_buf_putc(&u, i ? '&' : '?');
+        target_url_encode(&u, ps.a[i].k, ps.a[i].kl, NULL);
+        if (ps.a[i].novalue)
+            continue;
+        target_buf_putc(&u, '=');
+        target_url_encode(&u, ps.a[i].v, ps.a[i].vl, NULL);
+    }
+    b->oom |= u.oom | ps.oom;
+    target_json_str(b, u.p ? u.p : "", u.len);
+    target_buf_free(&u);
+    free(ps.a);
+}
+
+/* ---- echo endpoints --------------------------------------------------- */
+
+enum {
+    E_BODY = 1,   /* data, form, json */
+    E_METHOD = 2,
+};
+
+static int target_is_form(struct MHD_Connection *c)
+{
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_TYPE);
+    static const char form[] = "application/x-www-form-urlencoded";
+
+    return ct && strncasecmp(ct, form, sizeof(form) - 1) == 0 &&
+           (ct[sizeof(form) - 1] == '\0' || ct[sizeof(form) - 1] == ';' ||
+            ct[sizeof(form) - 1] == ' ');
+}
+
+/* Splits a urlencoded body into decoded pairs. The pairs point into
+ * `copy`, a private copy of the body the caller frees. */
+static void target_form_parse(const struct target_buf *body, char **copy,
+                              struct target_pairs *ps)
+{
+    char *p, *end, *amp, *eq;
+
+    *copy = NULL;
+    if (body->len == 0)
+        return;
+    if (!(*copy = malloc(body->len))) {
+        ps->oom = 1;
+        return;
+    }
+    memcpy(*copy, body->p, body->len);
+    for (p = *copy, end = p + body->len; p < end && ps->n < TARGET_PAIRS_MAX;
+         p = amp + 1) {
+        size_t kl, vl = 0;
+        char *v = NULL;
+
+        if (!(amp = memchr(p, '&', (size_t)(end - p))))
+            amp = end;
+        if (amp == p)
+            continue;
+        if ((eq = memchr(p, '=', (size_t)(amp - p)))) {
+            v = eq + 1;
+            vl = target_url_decode(v, (size_t)(amp - v), 1);
+        } else {
+            eq = amp;
+        }
+        kl = target_url_decode(p, (size_t)(eq - p), 1);
+        target_pairs_add(ps, p, kl, v, vl);
+    }
+}
+
+static void target_json_body(struct target_buf *b, struct MHD_Connection *c,
+                             const struct target_buf *body)
+{
+    struct target_pairs ps = {0};
+    char *copy = NULL;
+    const char *data = body->p ? body->p : "";
+
+    target_buf_puts(b, ",\"data\":");
+    target_json_str(b, data, body->len);
+    if (target_is_form(c))
+        target_form_parse(body, &copy, &ps);
+    target_buf_puts(b, ",\"form\":");
+    target_json_pairs(b, &ps, 0);
+    free(ps.a);
+    free(copy);
+    target_buf_puts(b, ",\"json\":");
+    /* Validated, so embedding the client's text keeps the output valid. */
+    if (target_json_container(data, body->len))
+        target_buf_put(b, data, body->len);
+    else
+        target_buf_puts(b, "null");
+}
+
+static enum MHD_Result target_echo(const struct target_call *x, int what)
+{
+    struct target_buf b = {0};
+
+    if (x->rq && x->rq->too_big)
+        return target_error(x->c, 413, "request body too large");
+    target_buf_puts(&b, "{\"args\":");
+    target_json_values(&b, x->c, MHD_GET_ARGUMENT_KIND);
+    if (what & E_BODY)
+        target_json_body(&b, x->c, &x->rq->body);
+    target_buf_puts(&b, ",\"headers\":");
+    target_json_values(&b, x->c, MHD_HEADER_KIND);
+    if (what & E_METHOD) {
+        target_buf_puts(&b, ",\"method\":");
+        target_json_str(&b, x->method, strlen(x->method));
+    }
+    target_buf_puts(&b, ",\"origin\":");
+    target_json_origin(&b, x->c);
+    target_buf_puts(&b, ",\"url\":");
+    target_json_url(&b, x->c, x->url);
+    target_buf_puts(&b, "}\n");
+    return target_json_send(x->c, 200, &b);
+}
+
+static enum MHD_Result target_get(const struct target_call *x)
+{
+    return target_echo(x, 0);
+}
+
+static enum MHD_Result target_post(const struct target_call *x)
+{
+    return target_echo(x, E_BODY);
+}
+
+static enum MHD_Result target_anything(const struct target_call *x)
+{
+    return target_echo(x, E_BODY | E_METHOD);
+}
+
+static enum MHD_Result target_headers(const struct target_call *x)
+{
+    struct target_buf b = {0};
+
+    target_buf_puts(&b, "{\"headers\":");
+    target_json_values(&b, x->c, MHD_HEADER_KIND);
+    target_buf_puts(&b, "}\n");
+    return target_json_send(x->c, 200, &b);
+}
+
+/* {"<key>":"<value>"} for one request detail. */
+static enum MHD_Result target_one(struct MHD_Connection *c, const char *key,
+                                  const char *val)
+{
+    struct target_buf b = {0};
+
+    target_buf_putc(&b, '{');
+    target_json_str(&b, key, strlen(key));
+    target_buf_putc(&b, ':');
+    target_json_str(&b, val, strlen(val));
+    target_buf_puts(&b, "}\n");
+    return target_json_send(c, 200, &b);
+}
+
+static enum MHD_Result target_ip(const struct target_call *x)
+{
+    char ip[INET6_ADDRSTRLEN];
+
+    target_origin(x->c, ip, sizeof(ip));
+    return target_one(x->c, "origin", ip);
+}
+
+static enum MHD_Result target_user_agent(const struct target_call *x)
+{
+    const char *ua = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_USER_AGENT);
+
+    return target_one(x->c, "user-agent", ua ? ua : "");
+}
+
+/* ---- numbers and randomness ------------------------------------------ */
+
+/* Parses a non-empty run of decimal digits, saturating at `max`, so
+ * "/delay/99999999999999999999" clamps rather than fails. */
+static int target_parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (!*s)
+        return 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+        v = v > max ? max : v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v > max ? max : v;
+    return 1;
+}
+
+static uint64_t target_splitmix(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static uint64_t target_random(void)
+{
+    static _Thread_local uint64_t state;
+
+    if (state == 0 && getrandom(&state, sizeof(state), 0) != sizeof(state))
+        state = (uint64_t)(uintptr_t)&state ^ 0x5eed;
+    return target_splitmix(&state);
+}
+
+static enum MHD_Result target_uuid(const struct target_call *x)
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned char r[16];
+    char out[37];
+    uint64_t a = target_random(), b = target_random();
+    int i, o = 0;
+
+    memcpy(r, &a, 8);
+    memcpy(r + 8, &b, 8);
+    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40); /* version 4 */
+    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    for (i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out[o++] = '-';
+        out[o++] = hex[r[i] >> 4];
+        out[o++] = hex[r[i] & 15];
+    }
+    out[o] = '\0';
+    return target_one(x->c, "uuid", out);
+}
+
+/* ---- status, delay, bytes -------------------------------------------- */
+
+static enum MHD_Result target_status(const struct target_call *x)
+{
+    uint64_t code;
+
+    if (!target_parse_uint(x->rest, 1000, &code) || code < 100 || code > 599)
+        return target_error(x->c, 400, "status code must be 100-599");
+    if (code >= 200)
+        return MHD_queue_response(x->c, (unsigned)code, x->s->empty);
+    /* A 1xx cannot end an exchange: a client would wait for a final
+     * response forever. Closing after it makes the client fail fast. */
+    return target_send(x->c, (unsigned)code,
+                       target_header(target_empty(), MHD_HTTP_HEADER_CONNECTION,
+                                     "close"));
+}
+
+static enum MHD_Result target_delay(const struct target_call *x)
+{
+    struct target_buf b = {0};
+    uint64_t ms;
+
+    if (!target_parse_uint(x->rest, TARGET_DELAY_MAX, &ms))
+        return target_error(x->c, 400, "delay must be milliseconds");
+    if (!x->rq->delayed) {
+        x->rq->delayed = 1;
+        if (ms > 0 && target_delay_add(x->s->delay, x->c, ms))
+            return MHD_YES; /* called again once resumed */
+    }
+    target_buf_puts(&b, "{\"delay_ms\":");
+    target_buf_putu(&b, ms);
+    target_buf_puts(&b, "}\n");
+    return target_json_send(x->c, 200, &b);
+}
+
+/* Large bodies are sent straight from the shared pattern: the iovec
+ * repeats it, so MHD writes it out without any copy. */
+static struct MHD_Response *target_bytes_resp(size_t n)
+{
+    struct MHD_IoVec iov[TARGET_BYTES_MAX / TARGET_PATTERN + 1];
+    unsigned k = 0;
+
+    if (n <= TARGET_PATTERN)
+        return MHD_create_response_from_buffer(n, target_pattern,
+                                               MHD_RESPMEM_PERSISTENT);
+    for (; n > 0; k++) {
+        iov[k].iov_base = target_pattern;
+        iov[k].iov_len = n < TARGET_PATTERN ? n : TARGET_PATTERN;
+        n -= iov[k].iov_len;
+    }
+    return MHD_create_response_from_iovec(iov, k, NULL, NULL);
+}
+
+static enum MHD_Result target_bytes(const struct target_call *x)
+{
+    uint64_t n;
+
+    if (!target_parse_uint(x->rest, TARGET_BYTES_MAX, &n))
+        return target_error(x->c, 400, "length must be a number of bytes");
+    return target_send(x->c, 200,
+                       target_header(target_bytes_resp((size_t)n),
+                                     MHD_HTTP_HEADER_CONTENT_TYPE,
+                                     "application/octet-stream"));
+}
+
+/* ---- cookies ---------------------------------------------------------- */
+
+static enum MHD_Result target_cookies(const struct target_call *x)
+{
+    struct target_buf b = {0};
+
+    target_buf_puts(&b, "{\"cookies\":");
+    target_json_values(&b, x->c, MHD_COOKIE_KIND);
+    target_buf_puts(&b, "}\n");
+    return target_json_send(x->c, 200, &b);
+}
+
+static int target_is_token(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (s[i] <= 0x20 || s[i] >= 0x7f || strchr("()<>@,;:\\\"/[]?={}", s[i]))
+            return 0;
+    return n > 0;
+}
+
+/* Adds one Set-Cookie per valid query key; `del` expires it instead.
+ * Values are percent-encoded where a cookie may not carry the byte. */
+static struct MHD_Response *target_set_cookies(struct MHD_Connection *c,
+                                               int del)
+{
+    struct MHD_Response *r = target_empty();
+    struct target_pairs ps = {0};
+    size_t i;
+
+    target_pairs_get(&ps, c, MHD_GET_ARGUMENT_KIND);
+    for (i = 0; r && i < ps.n; i++) {
+        struct target_buf h = {0};
+
+        if (!target_is_token(ps.a[i].k, ps.a[i].kl))
+            continue;
+        target_buf_put(&h, ps.a[i].k, ps.a[i].kl);
+        target_buf_putc(&h, '=');
+        if (del)
+            target_buf_puts(&h, "; Expires=Thu, 01 Jan 1970 00:00:00 GMT; "
+                                "Max-Age=0");
+        else
+            target_url_encode(&h, ps.a[i].v, ps.a[i].vl,
+                              "!#$&'()*+/:<=>?@[]^`{|}");
+        target_buf_puts(&h, "; Path=/");
+        target_buf_putc(&h, '\0');
+        if (h.oom) {
+            MHD_destroy_response(r);
+            r = NULL;
+        } else {
+            r = target_header(r, MHD_HTTP_HEADER_SET_COOKIE, h.p);
+        }
+        target_buf_free(&h);
+    }
+    if (r && ps.oom) {
+        MHD_destroy_response(r);
+        r = NULL;
+    }
+    free(ps.a);
+    return target_header(r, MHD_HTTP_HEADER_LOCATION, "/cookies");
+}
+
+static enum MHD_Result target_cookies_set(const struct target_call *x)
+{
+    return target_send(x->c, 302, target_set_cookies(x->c, 0));
+}
+
+static enum MHD_Result target_cookies_delete(const struct target_call *x)
+{
+    return target_send(x->c, 302, target_set_cookies(x->c, 1));
+}
+
+/* ---- redirects and auth ----------------------------------------------- */
+
+static enum MHD_Result target_redirect(const struct target_call *x)
+{
+    char loc[48];
+    uint64_t n;
+
+    if (!target_parse_uint(x->rest, UINT32_MAX, &n) || n < 1)
+        return target_error(x->c, 400, "redirect count must be >= 1");
+    if (n == 1)
+        snprintf(loc, sizeof(loc), "/get");
+    else
+        snprintf(loc, sizeof(loc), "/redirect/%llu", (unsigned long long)n - 1);
+    return target_send(x->c, 302,
+                       target_header(target_empty(), MHD_HTTP_HEADER_LOCATION,
+                                     loc));
+}
+
+static enum MHD_Result target_redirect_to(const struct target_call *x)
+{
+    const char *url = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND,
+                                                  "url");
+    const char *sc = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND,
+                                                 "status_code");
+    uint64_t code = 302;
+    const char *p;
+
+    if (!url || !*url)
+        return target_error(x->c, 400, "missing url");
+    for (p = url; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            return target_error(x->c, 400, "bad url");
+    if (sc && (!target_parse_uint(sc, 1000, &code) || code < 300 || code > 399))
+        return target_error(x->c, 400, "status_code must be 300-399");
+    return target_send(x->c, (unsigned)code,
+                       target_header(target_empty(), MHD_HTTP_HEADER_LOCATION,
+                                     url));
+}
+
+/* 1 if the Authorization header is Basic and decodes to "user:pass". */
+static int target_auth_ok(struct MHD_Connection *c, const char *user,
+                          size_t ul, const char *pass)
+{
+    const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                MHD_HTTP_HEADER_AUTHORIZATION);
+    unsigned char out[1024 + 3];
+    size_t pl = strlen(pass), n;
+    long got;
+
+    if (!h || strncasecmp(h, "Basic ", 6) != 0)
+        return 0;
+    for (h += 6; *h == ' '; h++)
+        ;
+    n = strlen(h);
+    while (n > 0 && h[n - 1] == ' ')
+        n--;
+    if (n > 1024 / 3 * 4)
+        return 0;
+    got = target_base64_decode(h, n, out);
+    return got >= 0 && (size_t)got == ul + 1 + pl &&
+           memcmp(out, user, ul) == 0 && out[ul] == ':' &&
+           memcmp(out + ul + 1, pass, pl) == 0;
+}
+
+static enum MHD_Result target_basic_auth(const struct target_call *x)
+{
+    const char *slash = strchr(x->rest, '/');
+    struct target_buf b = {0};
+    size_t ul;
+
+    if (!slash || slash == x->rest)
+        return MHD_queue_response(x->c, 404, x->s->notfound);
+    ul = (size_t)(slash - x->rest);
+    if (!target_auth_ok(x->c, x->rest, ul, slash + 1)) {
+        target_buf_puts(&b, "{\"authenticated\":false}\n");
+        return target_send(x->c, 401,
+                           target_header(target_take(&b, TARGET_JSON_TYPE),
+                                         MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                         "Basic realm=\"c6\""));
+    }
+    target_buf_puts(&b, "{\"authenticated\":true,\"user\":");
+    target_json_str(&b, x->rest, ul);
+    target_buf_puts(&b, "}\n");
+    return target_json_send(x->c, 200, &b);
+}
+
+/* ---- gzip ------------------------------------------------------------- */
+
+/* gzip-wraps in[0..n) (windowBits 16+15 selects the gzip container). */
+static int target_gzip_buf(const struct target_buf *in, struct target_buf *out)
+{
+    z_stream z;
+    int ok;
+
+    memset(&z, 0, sizeof(z));
+    if (in->oom || deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + 15,
+                                8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return 0;
+    out->cap = deflateBound(&z, (uLong)in->len);
+    out->p = malloc(out->cap);
+    z.next_in = (Bytef *)in->p;
+    z.avail_in = (uInt)in->len;
+    z.next_out = (Bytef *)out->p;
+    z.avail_out = (uInt)out->cap;
+    ok = out->p && deflate(&z, Z_FINISH) == Z_STREAM_END;
+    out->len = z.total_out;
+    deflateEnd(&z);
+    return ok;
+}
+
+static enum MHD_Result target_gzip(const struct target_call *x)
+{
+    struct target_buf b = {0}, gz = {0};
+    struct MHD_Response *r = NULL;
+
+    target_buf_puts(&b, "{\"gzipped\":true,\"headers\":");
+    target_json_values(&b, x->c, MHD_HEADER_KIND);
+    target_buf_puts(&b, ",\"method\":");
+    target_json_str(&b, x->method, strlen(x->method));
+    target_buf_puts(&b, ",\"origin\":");
+    target_json_origin(&b, x->c);
+    target_buf_puts(&b, "}\n");
+    if (target_gzip_buf(&b, &gz))
+        r = target_header(target_take(&gz, TARGET_JSON_TYPE),
+                          MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+    target_buf_free(&gz);
+    target_buf_free(&b);
+    return target_send(x->c, 200, r);
+}
+
+/* ---- fixed documents -------------------------------------------------- */
+
+static enum MHD_Result target_root(const struct target_call *x)
+{
+    return MHD_queue_response(x->c, 200, x->s->root);
+}
+
+static enum MHD_Result target_json_doc(const struct target_call *x)
+{
+    return MHD_queue_response(x->c, 200, x->s->json);
+}
+
+static enum MHD_Result target_html(const struct target_call *x)
+{
+    return MHD_queue_response(x->c, 200, x->s->html);
+}
+
+static enum MHD_Result target_not_found(const struct target_call *x)
+{
+    return MHD_queue_response(x->c, 404, x->s->notfound);
+}
+
+static const char target_root_text[] =
+    "c6 target: an HTTP test server. Try /get /post /anything /json /html "
+    "/status/{code} /delay/{ms} /bytes/{n}\n";
+
+static const char target_json_text[] =
+    "{\"slideshow\":{\"title\":\"Load testing with c6\","
+    "\"author\":\"c6 team\",\"date\":\"2024-05-01\",\"published\":true,"
+    "\"rating\":4.5,\"tags\":[\"http\",\"load\",\"k6\"],"
+    "\"slides\":["
+    "{\"title\":\"Virtual users\",\"type\":\"intro\",\"items\":[]},"
+    "{\"title\":\"Checks and thresholds\",\"type\":\"list\","
+    "\"items\":[\"checks assert on responses\","
+    "\"thresholds decide pass or fail\"]},"
+    "{\"title\":\"Scenarios\",\"type\":\"list\",\"duration_s\":30,"
+    "\"items\":[\"ramping-vus\",\"constant-arrival-rate\"],\"notes\":null}"
+    "]}}\n";
+
+static const char target_html_text[] =
+    "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\">"
+    "<title>c6 target</title></head>\n<body>\n"
+    "<h1 id=\"title\">c6 target</h1>\n"
+    "<p class=\"intro\">A small page for HTML parsing and form tests.</p>\n"
+    "<ul id=\"links\">\n"
+    "<li><a href=\"/get\">echo a GET</a></li>\n"
+    "<li><a href=\"/json\">a JSON document</a></li>\n"
+    "<li><a href=\"/status/418\">a teapot</a></li>\n"
+    "</ul>\n"
+    "<form id=\"login\" action=\"/post\" method=\"post\">\n"
+    "<input type=\"text\" name=\"user\" value=\"alice\">\n"
+    "<input type=\"password\" name=\"password\" value=\"\">\n"
+    "<input type=\"hidden\" name=\"csrf\" value=\"c6-csrf-7f3a\">\n"
+    "<button type=\"submit\">Sign in</button>\n"
+    "</form>\n</body>\n</html>\n";
+
+static const char target_notfound_text[] = "{\"error\":\"not found\"}\n";
+
+static struct MHD_Response *target_fixed(const char *text, size_t n,
+                                         const char *type)
+{
+    return target_header(MHD_create_response_from_buffer(n, (void *)text,
+                                                         MHD_RESPMEM_PERSISTENT),
+                         MHD_HTTP_HEADER_CONTENT_TYPE, type);
+}
+
+#define TARGET_FIXED(text, type) target_fixed(text, sizeof(text) - 1, type)
+
+static int target_fixed_init(struct target_server *s)
+{
+    uint64_t seed = 0x6336746172676574u; /* fixed: /bytes is deterministic */
+    size_t i;
+
+    for (i = 0; i < TARGET_PATTERN; i += 8) {
+        uint64_t v = target_splitmix(&seed);
+
+        memcpy(target_pattern + i, &v, 8);
+    }
+    s->root = TARGET_FIXED(target_root_text, "text/plain; charset=utf-8");
+    s->json = TARGET_FIXED(target_json_text, TARGET_JSON_TYPE);
+    s->html = TARGET_FIXED(target_html_text, "text/html; charset=utf-8");
+    s->notfound = TARGET_FIXED(target_notfound_text, TARGET_JSON_TYPE);
+    s->empty = target_empty();
+    return s->root && s->json && s->html && s->notfound && s->empty;
+}
+
+/* ---- routing ---------------------------------------------------------- */
+
+/* Not const: stateless requests keep a pointer to their entry as MHD's
+ * per-request context, told apart from allocated state by address. */
+static struct target_route target_routes[] = {
+    {"/", NULL, 0, target_root},
+    {"/get", "GET", 0, target_get},
+    {"/post", "POST", T_BODY, target_post},
+    {"/put", "PUT", T_BODY, target_post},
+    {"/patch", "PATCH", T_BODY, target_post},
+    {"/delete", "DELETE", T_BODY, target_post},
+    {"/anything", NULL, T_BODY, target_anything},
+    {"/anything/", NULL, T_BODY | T_PREFIX, target_anything},
+    {"/status/", NULL, T_PREFIX, target_status},
+    {"/delay/", NULL, T_STATE | T_PREFIX, target_delay},
+    {"/bytes/", NULL, T_PREFIX, target_bytes},
+    {"/headers", NULL, 0, target_headers},
+    {"/json", NULL, 0, target_json_doc},
+    {"/html", NULL, 0, target_html},
+    {"/ip", NULL, 0, target_ip},
+    {"/user-agent", NULL, 0, target_user_agent},
+    {"/uuid", NULL, 0, target_uuid},
+    {"/cookies", NULL, 0, target_cookies},
+    {"/cookies/set", NULL, 0, target_cookies_set},
+    {"/cookies/delete", NULL, 0, target_cookies_delete},
+    {"/redirect/", NULL, T_PREFIX, target_redirect},
+    {"/redirect-to", NULL, 0, target_redirect_to},
+    {"/basic-auth/", NULL, T_PREFIX, target_basic_auth},
+    {"/gzip", NULL, 0, target_gzip},
+    {NULL, NULL, 0, target_not_found}, /* must stay last */
+};
+
+#define TARGET_NROUTES (sizeof(target_routes) / sizeof(target_routes[0]))
+
+static struct target_route *target_route_of(const char *url)
+{
+    struct target_route *r = target_routes;
+
+    for (; r->path; r++) {
+        if (r->flags & T_PREFIX) {
+            if (strncmp(url, r->path, strlen(r->path)) == 0)
+                break;
+        } else if (strcmp(url, r->path) == 0) {
+            break;
+        }
+    }
+    return r;
+}
+
+static int target_is_route(const void *p)
+{
+    uintptr_t a = (uintptr_t)p, lo = (uintptr_t)target_routes;
+
+    return a >= lo && a < lo + sizeof(target_routes);
+}
+
+/* GET routes also answer HEAD (MHD drops the body). */
+static int target_method_ok(const struct target_route *r, const char *m)
+{
+    return !r->method || strcmp(r->method, m) == 0 ||
+           (strcmp(r->method, "GET") == 0 && strcmp(m, "HEAD") == 0);
+}
+
+static enum MHD_Result target_not_allowed(const struct target_call *x,
+                                          const struct target_route *r)
+{
+    struct target_buf b = {0};
+
+    target_buf_puts(&b, "{\"error\":\"method not allowed\"}\n");
+    return target_send(x->c, 405,
+                       target_header(target_take(&b, TARGET_JSON_TYPE),
+                                     MHD_HTTP_HEADER_ALLOW,
+                                     strcmp(r->method, "GET") == 0
+                                         ? "GET, HEAD" : r->method));
+}
+
+static enum MHD_Result target_begin(const char *url, void **ctx)
+{
+    struct target_route *r = target_route_of(url);
+    struct target_req *rq;
+
+    if (!(r->flags & T_STATE)) {
+        *ctx = r;
+        return MHD_YES;
+    }
+    if (!(rq = calloc(1, sizeof(*rq))))
+        return MHD_NO;
+    rq->route = r;
+    *ctx = rq;
+    return MHD_YES;
+}
+
+static void target_append(struct target_req *rq, const char *data, size_t n)
+{
+    if ((rq->route->flags & T_BODY) != T_BODY || rq->too_big)
+        return;
+    if (n > TARGET_BODY_MAX - rq->body.len) {
+        /* Keep reading (and dropping) so the connection stays usable. */
+        rq->too_big = 1;
+        target_buf_free(&rq->body);
+        return;
+    }
+    target_buf_put(&rq->body, data, n);
+    if (rq->body.oom) {
+        rq->too_big = 1;
+        target_buf_free(&rq->body);
+    }
+}
+
+static enum MHD_Result target_handle(void *cls, struct MHD_Connection *c,
+                                     const char *url, const char *method,
+                                     const char *version, const char *data,
+                                     size_t *size, void **ctx)
+{
+    const struct target_route *r;
+    struct target_call x = {cls, c, url, url, method, NULL};
+
+    (void)version;
+    if (!*ctx)
+        return target_begin(url, ctx);
+    if (target_is_route(*ctx)) {
+        r = *ctx;
+    } else {
+        x.rq = *ctx;
+        r = x.rq->route;
+    }
+    if (*size) {
+        if (x.rq)
+            target_append(x.rq, data, *size);
+        *size = 0;
+        return MHD_YES;
+    }
+    if (!target_method_ok(r, method))
+        return target_not_allowed(&x, r);
+    if (r->flags & T_PREFIX)
+        x.rest = url + strlen(r->path);
+    return r->fn(&x);
+}
+
+static void target_done(void *cls, struct MHD_Connection *c, void **ctx,
+                        enum MHD_RequestTerminationCode toe)
+{
+    struct target_req *rq = *ctx;
+
+    (void)cls, (void)c, (void)toe;
+    if (rq && !target_is_route(rq)) {
+        target_buf_free(&rq->body);
+        free(rq);
+    }
+    *ctx = NULL;
+}
+
+/* ---- daemon ----------------------------------------------------------- */
+
+/* MHD reports start-up problems through this; once serving, its
+ * per-connection complaints (resets, limits) would only flood stderr. */
+static void target_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    if (!atomic_load(&target_log_on))
+        return;
+    fputs("c6 target: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
+struct target_server *target_server_start(int fd, unsigned threads,
+                                          unsigned limit,
+                                          struct target_delay *delay)
+{
+    struct target_server *s = calloc(1, sizeof(*s));
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO |
+                     MHD_USE_ERROR_LOG;
+
+    if (!s || !target_fixed_init(s)) {
+        fprintf(stderr, "c6 target: out of memory\n");
+        target_server_free(s);
+        return NULL;
+    }
+    s->delay = delay;
+    atomic_store(&target_log_on, 1);
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, target_handle, s,
+        MHD_OPTION_EXTERNAL_LOGGER, target_log, NULL,
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+        MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
+        MHD_OPTION_CONNECTION_LIMIT, limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, TARGET_IDLE_S,
+        MHD_OPTION_NOTIFY_COMPLETED, target_done, s,
+        MHD_OPTION_END);
+    atomic_store(&target_log_on, 0);
+    if (!s->daemon) {
+        fprintf(stderr, "c6 target: cannot start the HTTP server\n");
+        target_server_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void target_server_free(struct target_server *s)
+{
+    if (!s)
+        return;
+    if (s->daemon)
+        MHD_stop_daemon(s->daemon);
+    if (s->root)
+        MHD_destroy_response(s->root);
+    if (s->json)
+        MHD_destroy_response(s->json);
+    if (s->html)
+        MHD_destroy_response(s->html);
+    if (s->notfound)
+        MHD_destroy_response(s->notfound);
+    if (s->empty)
+        MHD_destroy_response(s->empty);
+    free(s);
+}

@@ -1,0 +1,33 @@
+/* A growable byte buffer (response bodies, header blocks, scratch text). */
+#ifndef C6_BUF_H
+#define C6_BUF_H
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct buf { char *p; size_t len, cap; } buf;
+
+static inline int buf_reserve(buf *b, size_t extra) {
+    if (b->len + extra + 1 <= b->cap) return 0;
+    size_t ncap = b->cap ? b->cap : 256;
+    while (ncap < b->len + extra + 1) ncap *= 2;
+    char *np = realloc(b->p, ncap);
+    if (!np) return -1;
+    b->p = np;
+    b->cap = ncap;
+    return 0;
+}
+
+static inline int buf_append(buf *b, const void *data, size_t n) {
+    if (buf_reserve(b, n)) return -1;
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+    b->p[b->len] = 0;
+    return 0;
+}
+
+static inline int buf_puts(buf *b, const char *s) { return buf_append(b, s, strlen(s)); }
+static inline void buf_clear(buf *b) { b->len = 0; if (b->p) b->p[0] = 0; }
+static inline void buf_free(buf *b) { free(b->p); b->p = NULL; b->len = b->cap = 0; }
+
+#endif

@@ -1,0 +1,19 @@
+/* Monotonic time in microseconds (vDSO: no syscall) and wall-clock helpers. */
+#ifndef C6_CLOCK_H
+#define C6_CLOCK_H
+#include <stdint.h>
+#include <time.h>
+
+static inline int64_t clock_now_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static inline int64_t clock_wall_us(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+#endif

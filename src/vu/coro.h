@@ -1,0 +1,31 @@
+/* Stackful coroutines: each VU runs on its own mmap'd stack; a switch saves
+ * only callee-saved registers (no signal mask syscall as swapcontext does). */
+#ifndef C6_CORO_H
+#define C6_CORO_H
+#include <stddef.h>
+#include <stdbool.h>
+
+typedef struct coro coro;
+typedef void coro_fn(void *arg);
+
+/* The thread's own context (the scheduler) that coroutines yield back to. */
+coro *coro_thread_init(void);
+void coro_thread_free(coro *self);
+
+/* A coroutine with a stack of `stack_size` bytes (plus a guard page) that will
+ * call fn(arg) on its first resume. When fn returns the coroutine is done and
+ * control goes back to whoever resumed it last. */
+coro *coro_new(size_t stack_size, coro_fn *fn, void *arg);
+void coro_free(coro *c);
+
+/* Switches from the scheduler into c; returns when c yields or finishes. */
+void coro_resume(coro *c);
+/* Switches from the running coroutine back to the scheduler that resumed it. */
+void coro_yield(void);
+bool coro_done(const coro *c);
+/* The running coroutine, or NULL on the scheduler's stack. */
+coro *coro_current(void);
+/* Lowest usable address and size of c's stack (QuickJS needs its limits). */
+void *coro_stack_base(const coro *c);
+
+#endif

@@ -1,0 +1,206 @@
+/* VU lifecycle: build the JS machine on the VU's own stack, wait for the
+ * start, then loop over iterations as the executor says. */
+#include "vu/vu.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "exec/executor.h"
+#include "exec/test.h"
+#include "js/vm.h"
+#include "metrics/registry.h"
+#include "net/worker.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+#define VU_STACK_SIZE (256 * 1024)
+
+static void vu_main(void *arg);
+
+vu *vu_new(worker *w, c6_test *t, int id, int index, enum vu_role role) {
+    vu *v = calloc(1, sizeof *v);
+    v->id = id;
+    v->index = index;
+    v->role = role;
+    v->w = w;
+    v->test = t;
+    v->scenario = "default";
+    v->co = coro_new(VU_STACK_SIZE, vu_main, v);
+    uv_timer_init(&w->loop, &v->sleep_timer);
+    v->sleep_timer.data = v;
+    return v;
+}
+
+static void vu_timer_closed(uv_handle_t *h) { free(h->data); }
+
+void vu_free(vu *v) {
+    if (!v) return;
+    coro_free(v->co);
+    free(v->result_json);
+    free(v->error);
+    /* the timer handle lives inside v: free v once libuv lets go of it */
+    uv_close((uv_handle_t *)&v->sleep_timer, vu_timer_closed);
+}
+
+vu *vu_from_ctx(JSContext *ctx) { return JS_GetContextOpaque(ctx); }
+
+bool vu_wait(vu *v) {
+    v->state = VU_WAITING;
+    coro_yield();
+    v->state = VU_RUNNING;
+    return !v->interrupted;
+}
+
+void vu_wake(vu *v) { worker_ready(v->w, v); }
+
+/* "file:line:col" of the innermost frame in a QuickJS stack text. */
+static void vu_stack_location(const char *stack, char *out, size_t n) {
+    out[0] = 0;
+    const char *at = stack ? strstr(stack, "at ") : NULL;
+    if (!at) return;
+    const char *eol = strchr(at, '\n');
+    size_t len = eol ? (size_t)(eol - at) : strlen(at);
+    const char *open = memchr(at, '(', len);
+    const char *start = open ? open + 1 : at + 3;
+    const char *end = open ? memchr(start, ')', len - (size_t)(start - at)) : at + len;
+    if (!end) end = at + len;
+    snprintf(out, n, "%.*s", (int)(end - start), start);
+}
+
+char *vu_exception_text(JSContext *ctx) {
+    JSValue ex = JS_GetException(ctx);
+    char *out = NULL;
+    const char *msg = JS_ToCString(ctx, ex);
+    const char *stack = NULL;
+    JSValue st = JS_UNDEFINED;
+    if (JS_IsError(ctx, ex)) {
+        st = JS_GetPropertyStr(ctx, ex, "stack");
+        if (JS_IsString(st)) stack = JS_ToCString(ctx, st);
+    }
+    char loc[1024];
+    vu_stack_location(stack, loc, sizeof loc);
+    size_t n = strlen(msg ? msg : "") + (stack ? strlen(stack) : 0) + strlen(loc) + 16;
+    out = malloc(n);
+    if (loc[0])
+        snprintf(out, n, "%s: %s\n%s", loc, msg ? msg : "exception", stack ? stack : "");
+    else
+        snprintf(out, n, "%s\n%s", msg ? msg : "exception", stack ? stack : "");
+    size_t l = strlen(out);
+    while (l > 0 && out[l - 1] == '\n') out[--l] = 0;
+    JS_FreeCString(ctx, msg);
+    JS_FreeCString(ctx, stack);
+    JS_FreeValue(ctx, st);
+    JS_FreeValue(ctx, ex);
+    return out;
+}
+
+static void vu_log_exception(vu *v, const char *where) {
+    char *t = vu_exception_text(v->ctx);
+    char extra[128];
+    snprintf(extra, sizeof extra, " source=stacktrace%s%s", where ? " stage=" : "", where ? where : "");
+    log_msg(LOG_ERROR, extra, t, strlen(t));
+    free(t);
+}
+
+static void vu_emit_iteration(vu *v, int64_t t0, int64_t t1) {
+    worker *w = v->w;
+    tag_kv kv[2] = {{"group", ""}, {"scenario", v->scenario}};
+    uint32_t tags = tagdict_intern(w->samples.tags, kv, 2);
+    sample_push(&w->samples, M_ITERATIONS, tags, 1, t1);
+    sample_push(&w->samples, M_ITERATION_DURATION, tags, (double)(t1 - t0) / 1000.0, t1);
+}
+
+/* Runs one call of v->fn; returns false when the VU must stop (interrupted). */
+static bool vu_iteration(vu *v) {
+    c6_test *t = v->test;
+    int64_t t0 = clock_now_us();
+    v->in_iteration = true;
+    v->group[0] = 0;
+    vm_set_iter(v, v->iter);
+    atomic_fetch_add(&t->vus_busy, 1);
+    JSValue r = vm_call(v, v->fn, 1, (JSValueConst *)&v->data);
+    atomic_fetch_sub(&t->vus_busy, 1);
+    v->in_iteration = false;
+    v->iter++;
+    if (JS_IsException(r)) {
+        if (v->interrupted || test_phase(t) >= PHASE_HARD_STOP) {
+            JS_FreeValue(v->ctx, JS_GetException(v->ctx));
+            atomic_fetch_add(&t->iters_interrupted, 1);
+            return false;
+        }
+        vu_log_exception(v, NULL);
+    }
+    JS_FreeValue(v->ctx, r);
+    vu_emit_iteration(v, t0, clock_now_us());
+    atomic_fetch_add(&t->iters_done, 1);
+    return true;
+}
+
+static void vu_set_active(vu *v, bool on) {
+    if (v->active == on) return;
+    v->active = on;
+    atomic_fetch_add(&v->test->vus_active, on ? 1 : -1);
+}
+
+static void vu_run_loop(vu *v) {
+    for (;;) {
+        enum exec_next n = executor_next(v);
+        vu_set_active(v, n == EXEC_RUN);
+        if (n == EXEC_DONE) return;
+        if (n == EXEC_PARK) {
+            v->state = VU_IDLE;
+            coro_yield();        /* the worker's tick resumes us when needed */
+            v->state = VU_RUNNING;
+            continue;
+        }
+        if (!vu_iteration(v)) return;
+        /* let the loop and the other VUs run between iterations */
+        worker_ready(v->w, v);
+        v->state = VU_READY;
+        coro_yield();
+        v->state = VU_RUNNING;
+    }
+}
+
+static void vu_run_special(vu *v) {
+    c6_test *t = v->test;
+    if (!JS_IsFunction(v->ctx, v->fn)) return;
+    v->group[0] = 0;
+    strcpy(v->group, v->role == VU_SETUP ? "::setup" : "::teardown");
+    v->scenario = NULL;
+    JSValue data = v->role == VU_TEARDOWN ? vm_from_json(v->ctx, t->setup_json) : JS_UNDEFINED;
+    v->in_iteration = true;
+    JSValue r = vm_call(v, v->fn, 1, (JSValueConst *)&data);
+    v->in_iteration = false;
+    JS_FreeValue(v->ctx, data);
+    if (JS_IsException(r)) {
+        char *text = vu_exception_text(v->ctx);
+        v->error = text;
+        return;
+    }
+    if (v->role == VU_SETUP && !JS_IsUndefined(r)) v->result_json = vm_to_json(v->ctx, r);
+    JS_FreeValue(v->ctx, r);
+}
+
+static void vu_main(void *arg) {
+    vu *v = arg;
+    char err[8192];
+    v->state = VU_RUNNING;
+    if (vm_create(v, v->test->script, false, err, sizeof err) != 0) {
+        v->error = strdup(err);
+        v->state = VU_DONE;
+        return;
+    }
+    atomic_fetch_add(&v->test->vus_initialized, 1);
+    v->state = VU_IDLE;
+    coro_yield();                 /* until the run starts */
+    v->state = VU_RUNNING;
+    if (v->role == VU_REGULAR) {
+        v->data = vm_from_json(v->ctx, v->test->setup_json);
+        vu_run_loop(v);
+    } else {
+        vu_run_special(v);
+    }
+    vm_destroy(v);
+    v->state = VU_DONE;
+}

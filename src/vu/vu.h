@@ -1,0 +1,64 @@
+/* A virtual user: one coroutine with its own QuickJS runtime and context,
+ * living on one worker thread. Everything here is touched by that worker only,
+ * except `interrupt`, which the main thread may set. */
+#ifndef C6_VU_H
+#define C6_VU_H
+#include <quickjs.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+#include "util/buf.h"
+#include "vu/coro.h"
+
+struct worker;
+struct c6_test;
+struct http_req;
+
+enum vu_role { VU_REGULAR, VU_SETUP, VU_TEARDOWN };
+enum vu_state { VU_NEW, VU_IDLE, VU_READY, VU_RUNNING, VU_WAITING, VU_DONE };
+
+typedef struct vu {
+    int id;                    /* __VU: 1-based; 0 for setup/teardown */
+    int index;                 /* 0-based activation order (ramping) */
+    enum vu_role role;
+    enum vu_state state;
+    struct worker *w;
+    struct c6_test *test;
+    coro *co;
+
+    JSRuntime *rt;
+    JSContext *ctx;
+    JSValue ns;                /* main module namespace */
+    JSValue fn;                /* the function each iteration calls */
+    JSValue data;              /* setup() data passed to fn */
+    bool in_init;              /* init context: open() and imports allowed */
+    bool interrupted;          /* the current blocking call was cancelled */
+    bool in_iteration;
+    int64_t iter;              /* __ITER */
+    int64_t deactivated_at;    /* ramping: time the VU was told to stop */
+
+    char group[512];           /* current group path: "" or "::a::b" */
+    const char *scenario;      /* scenario tag */
+
+    struct vu *next_ready;
+    bool queued;               /* in the worker's ready queue */
+    bool active;               /* counted in test->vus_active */
+    JSValue resp_proto;        /* prototype of http Response objects */
+    uv_timer_t sleep_timer;
+    struct http_req *req;      /* request in flight */
+    char *result_json;         /* setup(): its JSON result */
+    void *loader;              /* module loader state (js/vm.c) */
+    char *error;               /* init error text, if init failed */
+} vu;
+
+/* Creates the coroutine; the JS runtime is built on its first resume. */
+vu *vu_new(struct worker *w, struct c6_test *t, int id, int index, enum vu_role role);
+void vu_free(vu *v);
+/* Blocks the VU (on its own stack) until vu_wake; returns false if interrupted. */
+bool vu_wait(vu *v);
+void vu_wake(vu *v);
+/* Formats the pending JS exception as "file:line:col: Type: msg\n<stack>". */
+char *vu_exception_text(JSContext *ctx);
+vu *vu_from_ctx(JSContext *ctx);
+
+#endif

@@ -1,0 +1,718 @@
+/* test_options.c - options from JSON and env, precedence, execution plan. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/options.h"
+
+#define S  1000000LL
+#define MS 1000LL
+
+static void json_ok(const char *json, c6_options *o)
+{
+    char err[512] = "";
+    if (options_from_json(json, "script options", o, err, sizeof(err)) != 0)
+        fail_msg("options_from_json failed: %s\n%s", err, json);
+}
+
+static void env_ok(char **envp, c6_options *o)
+{
+    char err[512] = "";
+    if (options_from_env(envp, o, err, sizeof(err)) != 0) fail_msg("options_from_env: %s", err);
+}
+
+static const char *tag(const c6_options *o, const char *key)
+{
+    for (size_t i = 0; i < o->ntags; i++)
+        if (strcmp(o->tags[i].key, key) == 0) return o->tags[i].value;
+    return NULL;
+}
+
+/* ---- JSON ---------------------------------------------------------------- */
+
+static const char *REALISTIC =
+    "{"
+    "  \"vus\": 10, \"duration\": \"30s\","
+    "  \"stages\": ["
+    "    {\"duration\": \"30s\", \"target\": 20},"
+    "    {\"duration\": 90000, \"target\": \"10\"},"
+    "    {\"duration\": \"1m\", \"target\": 0}"
+    "  ],"
+    "  \"thresholds\": {"
+    "    \"http_req_duration\": [\"p(95)<500\","
+    "       {\"threshold\": \"p(99)<1500\", \"abortOnFail\": true, \"delayAbortEval\": \"10s\"}],"
+    "    \"http_req_failed{status:500}\": [\"rate<0.01\"],"
+    "    \"checks\": [{\"threshold\": \"rate>0.9\", \"delayAbortEval\": 2500}],"
+    "    \"ignored_null\": null"
+    "  },"
+    "  \"tags\": {\"env\": \"staging\", \"team\": \"perf\"},"
+    "  \"summaryTrendStats\": [\"avg\", \"p(99.9)\", \"count\"],"
+    "  \"insecureSkipTLSVerify\": true,"
+    "  \"userAgent\": \"MyK6/1.0\","
+    "  \"setupTimeout\": \"2m\", \"teardownTimeout\": 5000,"
+    "  \"noThresholds\": true, \"summaryExport\": \"ignored.json\","
+    "  \"discardResponseBodies\": true, \"ext\": {\"loadimpact\": {\"name\": \"x\"}}"
+    "}";
+
+static void test_json_realistic(void **state)
+{
+    (void)state;
+    c6_options o;
+    json_ok(REALISTIC, &o);
+
+    assert_true(o.vus_set);
+    assert_int_equal(o.vus, 10);
+    assert_true(o.duration_set);
+    assert_int_equal(o.duration_us, 30 * S);
+    assert_false(o.iterations_set);
+
+    assert_true(o.stages_set);
+    assert_int_equal(o.nstages, 3);
+    assert_int_equal(o.stages[0].duration_us, 30 * S);
+    assert_int_equal(o.stages[0].target, 20);
+    assert_int_equal(o.stages[1].duration_us, 90 * S); /* JSON number = ms */
+    assert_int_equal(o.stages[1].target, 10);          /* numeric string */
+    assert_int_equal(o.stages[2].duration_us, 60 * S);
+    assert_int_equal(o.stages[2].target, 0);
+
+    assert_true(o.thresholds_set);
+    assert_int_equal(o.nthresholds, 3); /* the null entry is skipped */
+    const c6_threshold_set *t = &o.thresholds[0];
+    assert_string_equal(t->metric, "http_req_duration");
+    assert_int_equal(t->nexprs, 2);
+    assert_string_equal(t->exprs[0], "p(95)<500");
+    assert_false(t->abort_on_fail[0]);
+    assert_int_equal(t->delay_abort_eval_us[0], 0);
+    assert_string_equal(t->exprs[1], "p(99)<1500");
+    assert_true(t->abort_on_fail[1]);
+    assert_int_equal(t->delay_abort_eval_us[1], 10 * S);
+    assert_string_equal(o.thresholds[1].metric, "http_req_failed{status:500}");
+    assert_string_equal(o.thresholds[1].exprs[0], "rate<0.01");
+    assert_false(o.thresholds[2].abort_on_fail[0]);
+    assert_int_equal(o.thresholds[2].delay_abort_eval_us[0], 2500 * MS);
+
+    assert_true(o.tags_set);
+    assert_int_equal(o.ntags, 2);
+    assert_string_equal(tag(&o, "env"), "staging");
+    assert_string_equal(tag(&o, "team"), "perf");
+
+    assert_true(o.summary_trend_stats_set);
+    assert_int_equal(o.nsummary_trend_stats, 3);
+    assert_string_equal(o.summary_trend_stats[1], "p(99.9)");
+
+    assert_true(o.insecure_skip_tls_verify_set && o.insecure_skip_tls_verify);
+    assert_string_equal(o.user_agent, "MyK6/1.0");
+    assert_int_equal(o.setup_timeout_us, 120 * S);
+    assert_int_equal(o.teardown_timeout_us, 5 * S);
+
+    /* Runtime options are not read from the script, as in k6. */
+    assert_false(o.no_thresholds_set);
+    assert_false(o.summary_export_set);
+    assert_false(o.scenarios_present);
+    options_free(&o);
+    assert_null(o.stages); /* options_free re-initialises */
+}
+
+static void test_json_null_and_empty_mean_unset(void **state)
+{
+    (void)state;
+    c6_options o;
+    json_ok("{\"vus\": null, \"iterations\": \"\", \"duration\": null, \"tags\": {},"
+            " \"userAgent\": null, \"stages\": null}", &o);
+    assert_false(o.vus_set);
+    assert_false(o.iterations_set);
+    assert_false(o.duration_set);
+    assert_false(o.tags_set);
+    assert_false(o.user_agent_set);
+    assert_false(o.stages_set);
+    options_free(&o);
+
+    json_ok("{}", &o);
+    assert_false(o.vus_set);
+    options_free(&o);
+}
+
+static void test_json_numeric_strings_and_empty_stages(void **state)
+{
+    (void)state;
+    c6_options o;
+    /* vus: __ENV.VUS arrives as a string. */
+    json_ok("{\"vus\": \"5\", \"iterations\": 20, \"stages\": [], \"userAgent\": \"\"}", &o);
+    assert_int_equal(o.vus, 5);
+    assert_int_equal(o.iterations, 20);
+    assert_true(o.stages_set);
+    assert_int_equal(o.nstages, 0);
+    assert_true(o.user_agent_set); /* "" means: send no User-Agent */
+    assert_string_equal(o.user_agent, "");
+    options_free(&o);
+}
+
+static void test_json_scenarios_are_reported(void **state)
+{
+    (void)state;
+    c6_options o;
+    json_ok("{\"scenarios\": {\"browse\": {\"executor\": \"constant-vus\"}}}", &o);
+    assert_true(o.scenarios_present);
+    options_free(&o);
+    json_ok("{\"scenarios\": {}}", &o);
+    assert_false(o.scenarios_present);
+    options_free(&o);
+}
+
+static void test_json_bad_types(void **state)
+{
+    (void)state;
+    static const struct { const char *json, *err; } cases[] = {
+        {"{\"vus\": 1.5}", "options.vus: must be an integer, got 1.5"},
+        {"{\"vus\": \"abc\"}", "options.vus: must be an integer, got \"abc\""},
+        {"{\"vus\": true}", "options.vus: must be an integer"},
+        {"{\"iterations\": [1]}", "options.iterations: must be an integer"},
+        {"{\"duration\": \"1x\"}",
+         "options.duration: invalid duration \"1x\": unknown unit \"x\" (use ms, s, m, h)"},
+        {"{\"duration\": -5}", "options.duration: must not be negative, got -5"},
+        {"{\"duration\": \"-5s\"}", "options.duration: invalid duration \"-5s\": must not be negative"},
+        {"{\"duration\": true}",
+         "options.duration: must be a duration string like \"30s\" or a number of milliseconds"},
+        {"{\"setupTimeout\": \"\"}", "options.setupTimeout: invalid duration \"\": empty value"},
+        {"{\"stages\": {}}", "options.stages: must be an array"},
+        {"{\"stages\": [{\"duration\": \"30s\", \"target\": 1}, {\"duration\": \"1m\", \"target\": \"x\"}]}",
+         "options.stages[1].target: must be an integer, got \"x\""},
+        {"{\"stages\": [{\"duration\": \"1m\", \"target\": 2.5}]}",
+         "options.stages[0].target: must be an integer, got 2.5"},
+        {"{\"stages\": [{\"target\": 1}]}", "options.stages[0].duration: missing"},
+        {"{\"stages\": [{\"duration\": \"1m\"}]}", "options.stages[0].target: missing"},
+        {"{\"stages\": [{\"duration\": \"1m\", \"target\": \"\"}]}", "options.stages[0].target: missing"},
+        {"{\"stages\": [{\"duration\": \"1q\", \"target\": 1}]}",
+         "options.stages[0].duration: invalid duration \"1q\": unknown unit \"q\" (use ms, s, m, h)"},
+        {"{\"stages\": [5]}",
+         "options.stages[0]: must be an object like {duration: \"30s\", target: 10}"},
+        {"{\"thresholds\": []}", "options.thresholds: must be an object of metric: [...]"},
+        {"{\"thresholds\": {\"http_req_duration\": \"p(95)<200\"}}",
+         "options.thresholds.http_req_duration: must be an array of thresholds, like [\"p(95)<200\"]"},
+        {"{\"thresholds\": {\"checks\": [\"rate>0.9\", 1]}}",
+         "options.thresholds.checks[1]: must be a string like \"p(95)<200\" or an object "
+         "{threshold, abortOnFail, delayAbortEval}"},
+        {"{\"thresholds\": {\"checks\": [{\"abortOnFail\": true}]}}",
+         "options.thresholds.checks[0].threshold: must be a string like \"p(95)<200\""},
+        {"{\"thresholds\": {\"checks\": [{\"threshold\": \"rate>0.9\", \"abortOnFail\": \"yes\"}]}}",
+         "options.thresholds.checks[0].abortOnFail: must be true or false"},
+        {"{\"thresholds\": {\"checks\": [{\"threshold\": \"rate>0.9\", \"delayAbortEval\": \"soon\"}]}}",
+         "options.thresholds.checks[0].delayAbortEval: invalid duration \"soon\": expected a number at \"soon\""},
+        {"{\"tags\": {\"build\": 123}}", "options.tags.build: must be a string"},
+        {"{\"tags\": \"a=b\"}", "options.tags: must be an object of name: \"value\""},
+        {"{\"summaryTrendStats\": [\"avg\", \"p(101)\"]}",
+         "options.summaryTrendStats[1]: invalid trend stat \"p(101)\": the percentile must be a "
+         "number from 0 to 100"},
+        {"{\"summaryTrendStats\": [\"mean\"]}",
+         "options.summaryTrendStats[0]: invalid trend stat \"mean\" (use avg, min, med, max, count "
+         "or p(N))"},
+        {"{\"summaryTrendStats\": \"avg\"}", "options.summaryTrendStats: must be an array of strings"},
+        {"{\"summaryTrendStats\": [1]}", "options.summaryTrendStats[0]: must be a string"},
+        {"{\"insecureSkipTLSVerify\": \"true\"}", "options.insecureSkipTLSVerify: must be true or false"},
+        {"{\"userAgent\": 5}", "options.userAgent: must be a string"},
+        {"{\"scenarios\": []}", "options.scenarios: must be an object of named scenarios"},
+        {"[1, 2]", "script options: must be a JSON object"},
+        {"{\"vus\": ", "script options: invalid JSON at byte 8"},
+        {"{\"vus\": 1} x", "script options: invalid JSON at byte 11"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        c6_options o;
+        char err[512] = "";
+        int rc = options_from_json(cases[i].json, "script options", &o, err, sizeof(err));
+        if (rc != -1) fail_msg("accepted: %s", cases[i].json);
+        if (strcmp(err, cases[i].err) != 0)
+            fail_msg("for %s\n  got:  %s\n  want: %s", cases[i].json, err, cases[i].err);
+        assert_false(o.vus_set); /* re-initialised on error */
+        assert_null(o.stages);
+        assert_null(o.thresholds);
+    }
+}
+
+static void test_json_config_file_origin(void **state)
+{
+    (void)state;
+    c6_options o;
+    char err[256];
+    assert_int_equal(options_from_json("{\"vus\": \"x\"}", "/etc/k6.json", &o, err, sizeof(err)), -1);
+    assert_string_equal(err, "/etc/k6.json: vus: must be an integer, got \"x\"");
+    assert_int_equal(options_from_json("{\"stages\": [{\"duration\": 1}]}", "k6.json", &o, err,
+                                       sizeof(err)), -1);
+    assert_string_equal(err, "k6.json: stages[0].target: missing");
+    assert_int_equal(options_from_json("nope", "k6.json", &o, err, sizeof(err)), -1);
+    assert_string_equal(err, "k6.json: invalid JSON at byte 0");
+}
+
+/* ---- env ----------------------------------------------------------------- */
+
+static void test_env_all_variables(void **state)
+{
+    (void)state;
+    char *envp[] = {
+        "PATH=/usr/bin",
+        "K6_VUS=7",
+        "K6_DURATION=1m30s",
+        "K6_ITERATIONS=70",
+        "K6_STAGES=30s:10, 1m:20 ,10s:0",
+        "K6_NO_THRESHOLDS=true",
+        "K6_INSECURE_SKIP_TLS_VERIFY=1",
+        "K6_USER_AGENT=env-agent/2",
+        "K6_SUMMARY_TREND_STATS=avg,p(99),max",
+        "K6_SUMMARY_EXPORT=out.json",
+        "K6_SETUP_TIMEOUT=90s",
+        "K6_TEARDOWN_TIMEOUT=1500",
+        "K6_VUSX=99",
+        NULL,
+    };
+    c6_options o;
+    env_ok(envp, &o);
+    assert_int_equal(o.vus, 7);
+    assert_int_equal(o.duration_us, 90 * S);
+    assert_int_equal(o.iterations, 70);
+    assert_int_equal(o.nstages, 3);
+    assert_int_equal(o.stages[1].duration_us, 60 * S);
+    assert_int_equal(o.stages[1].target, 20);
+    assert_true(o.no_thresholds_set && o.no_thresholds);
+    assert_true(o.insecure_skip_tls_verify);
+    assert_string_equal(o.user_agent, "env-agent/2");
+    assert_int_equal(o.nsummary_trend_stats, 3);
+    assert_string_equal(o.summary_trend_stats[1], "p(99)");
+    assert_string_equal(o.summary_export, "out.json");
+    assert_int_equal(o.setup_timeout_us, 90 * S);
+    assert_int_equal(o.teardown_timeout_us, 1500 * MS); /* bare number = ms, as in k6 */
+    assert_false(o.thresholds_set);
+    options_free(&o);
+}
+
+static void test_env_empty_values_and_first_match(void **state)
+{
+    (void)state;
+    char *envp[] = {"K6_VUS=", "K6_DURATION=10s", "K6_DURATION=20s", "K6_NO_THRESHOLDS=false", NULL};
+    c6_options o;
+    env_ok(envp, &o);
+    assert_false(o.vus_set);
+    assert_int_equal(o.duration_us, 10 * S);
+    assert_true(o.no_thresholds_set);
+    assert_false(o.no_thresholds);
+    options_free(&o);
+
+    env_ok(NULL, &o);
+    assert_false(o.duration_set);
+}
+
+static void test_env_errors(void **state)
+{
+    (void)state;
+    static const struct { const char *var, *err; } cases[] = {
+        {"K6_VUS=abc", "K6_VUS: \"abc\" is not an integer"},
+        {"K6_ITERATIONS=1.5", "K6_ITERATIONS: \"1.5\" is not an integer"},
+        {"K6_DURATION=1x", "K6_DURATION: invalid duration \"1x\": unknown unit \"x\" (use ms, s, m, h)"},
+        {"K6_STAGES=30s:10,1x:0",
+         "K6_STAGES: stage \"1x:0\": invalid duration \"1x\": unknown unit \"x\" (use ms, s, m, h)"},
+        {"K6_STAGES=30s",
+         "K6_STAGES: stage \"30s\": missing target (use duration:target, e.g. 30s:10)"},
+        {"K6_STAGES=30s:ten", "K6_STAGES: stage \"30s:ten\": target \"ten\" is not an integer"},
+        {"K6_STAGES=30s:1,:5", "K6_STAGES: stage \":5\": missing duration"},
+        {"K6_STAGES=10:5",
+         "K6_STAGES: stage \"10:5\": invalid duration \"10\": missing unit after \"10\" (use ms, s, m, h)"},
+        {"K6_NO_THRESHOLDS=maybe", "K6_NO_THRESHOLDS: \"maybe\" is not a boolean (use true or false)"},
+        {"K6_SUMMARY_TREND_STATS=avg,p(200)",
+         "K6_SUMMARY_TREND_STATS: invalid trend stat \"p(200)\": the percentile must be a number "
+         "from 0 to 100"},
+        {"K6_SETUP_TIMEOUT=-1s", "K6_SETUP_TIMEOUT: invalid duration \"-1s\": must not be negative"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *envp[] = {"K6_USER_AGENT=x", (char *)cases[i].var, NULL};
+        c6_options o;
+        char err[512] = "";
+        assert_int_equal(options_from_env(envp, &o, err, sizeof(err)), -1);
+        if (strcmp(err, cases[i].err) != 0)
+            fail_msg("for %s\n  got:  %s\n  want: %s", cases[i].var, err, cases[i].err);
+        assert_null(o.user_agent); /* freed and re-initialised */
+    }
+}
+
+static void test_shared_list_parsers_append(void **state)
+{
+    (void)state;
+    c6_stage *st = NULL;
+    size_t n = 0;
+    char err[256];
+    assert_int_equal(options_parse_stages("10s:5", &st, &n, err, sizeof(err)), 0);
+    assert_int_equal(options_parse_stages("1m:10,,0:0,", &st, &n, err, sizeof(err)), 0);
+    assert_int_equal(n, 3); /* empty items are skipped */
+    assert_int_equal(st[1].duration_us, 60 * S);
+    assert_int_equal(st[2].duration_us, 0);
+    free(st);
+
+    char **stats = NULL;
+    n = 0;
+    assert_int_equal(options_parse_trend_stats("avg, med", &stats, &n, err, sizeof(err)), 0);
+    assert_int_equal(options_parse_trend_stats("p(0),p(100),p(.5)", &stats, &n, err, sizeof(err)), 0);
+    assert_int_equal(n, 5);
+    assert_string_equal(stats[1], "med");
+    assert_string_equal(stats[4], "p(.5)");
+    for (size_t i = 0; i < n; i++) free(stats[i]);
+    free(stats);
+
+    static const char *bad[] = {"p()", "p(1.2.3)", "p(1e2)", "p(-1)", "p(0x10)", "p(50", "P(50)", "p( 5)"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        stats = NULL;
+        n = 0;
+        if (options_parse_trend_stats(bad[i], &stats, &n, err, sizeof(err)) == 0)
+            fail_msg("accepted trend stat %s", bad[i]);
+        assert_int_equal(n, 0);
+        free(stats);
+    }
+}
+
+/* ---- precedence ---------------------------------------------------------- */
+
+static const char *CONFIG_JSON =
+    "{\"vus\": 1, \"duration\": \"10s\", \"userAgent\": \"config\", \"tags\": {\"src\": \"config\"},"
+    " \"setupTimeout\": \"11s\", \"teardownTimeout\": \"12s\", \"insecureSkipTLSVerify\": false,"
+    " \"summaryTrendStats\": [\"min\"], \"thresholds\": {\"checks\": [\"rate>0.1\"]}}";
+static const char *SCRIPT_JSON =
+    "{\"vus\": 2, \"duration\": \"20s\", \"userAgent\": \"script\", \"setupTimeout\": \"21s\","
+    " \"thresholds\": {\"checks\": [\"rate>0.2\"]}, \"summaryTrendStats\": [\"med\"]}";
+
+typedef struct {
+    c6_options flags, env, script, config, merged;
+} sources;
+
+/* flags > env > script > config */
+static void consolidate(sources *s)
+{
+    options_init(&s->merged);
+    options_merge(&s->merged, &s->flags);
+    options_merge(&s->merged, &s->env);
+    options_merge(&s->merged, &s->script);
+    options_merge(&s->merged, &s->config);
+}
+
+static void sources_free(sources *s)
+{
+    options_free(&s->flags);
+    options_free(&s->env);
+    options_free(&s->script);
+    options_free(&s->config);
+    options_free(&s->merged);
+}
+
+static void test_precedence_four_sources(void **state)
+{
+    (void)state;
+    sources s;
+    char *envp[] = {"K6_VUS=3", "K6_DURATION=30s", "K6_USER_AGENT=env", "K6_SETUP_TIMEOUT=31s", NULL};
+    char err[256];
+    assert_int_equal(options_from_json(CONFIG_JSON, "k6.json", &s.config, err, sizeof(err)), 0);
+    json_ok(SCRIPT_JSON, &s.script);
+    env_ok(envp, &s.env);
+    options_init(&s.flags);
+    s.flags.vus_set = true;
+    s.flags.vus = 4;
+    s.flags.duration_set = true;
+    s.flags.duration_us = 40 * S;
+
+    consolidate(&s);
+    assert_int_equal(s.merged.vus, 4);                 /* flag */
+    assert_int_equal(s.merged.duration_us, 40 * S);    /* flag */
+    assert_string_equal(s.merged.user_agent, "env");   /* env over script and config */
+    assert_int_equal(s.merged.setup_timeout_us, 31 * S);
+    assert_string_equal(s.merged.thresholds[0].exprs[0], "rate>0.2"); /* script over config */
+    assert_string_equal(s.merged.summary_trend_stats[0], "med");
+    assert_int_equal(s.merged.teardown_timeout_us, 12 * S);          /* config only */
+    assert_string_equal(tag(&s.merged, "src"), "config");
+    assert_true(s.merged.insecure_skip_tls_verify_set);
+    assert_false(s.merged.insecure_skip_tls_verify);
+
+    /* Peel the sources off one by one. */
+    options_free(&s.flags);
+    options_free(&s.merged);
+    consolidate(&s);
+    assert_int_equal(s.merged.vus, 3);
+    assert_int_equal(s.merged.duration_us, 30 * S);
+
+    options_free(&s.env);
+    options_free(&s.merged);
+    consolidate(&s);
+    assert_int_equal(s.merged.vus, 2);
+    assert_int_equal(s.merged.duration_us, 20 * S);
+    assert_string_equal(s.merged.user_agent, "script");
+
+    options_free(&s.script);
+    options_free(&s.merged);
+    consolidate(&s);
+    assert_int_equal(s.merged.vus, 1);
+    assert_int_equal(s.merged.duration_us, 10 * S);
+    assert_string_equal(s.merged.user_agent, "config");
+    assert_string_equal(s.merged.thresholds[0].exprs[0], "rate>0.1");
+    sources_free(&s);
+}
+
+static void test_merge_execution_group(void **state)
+{
+    (void)state;
+    c6_plan p;
+    char err[256];
+
+    /* -d on the CLI replaces the script's iterations; vus still comes through. */
+    sources s;
+    json_ok("{\"vus\": 5, \"iterations\": 10}", &s.script);
+    options_init(&s.flags);
+    options_init(&s.env);
+    options_init(&s.config);
+    s.flags.duration_set = true;
+    s.flags.duration_us = 30 * S;
+    consolidate(&s);
+    assert_false(s.merged.iterations_set);
+    assert_int_equal(options_plan(&s.merged, &p, err, sizeof(err)), 0);
+    assert_string_equal(p.executor_name, "constant-vus");
+    assert_int_equal(p.vus, 5);
+    sources_free(&s);
+
+    /* K6_ITERATIONS replaces the config file's stages. */
+    char *envp[] = {"K6_ITERATIONS=20", NULL};
+    env_ok(envp, &s.env);
+    assert_int_equal(options_from_json("{\"stages\": [{\"duration\": \"1m\", \"target\": 9}]}",
+                                       "k6.json", &s.config, err, sizeof(err)), 0);
+    options_init(&s.flags);
+    options_init(&s.script);
+    consolidate(&s);
+    assert_false(s.merged.stages_set);
+    assert_int_equal(options_plan(&s.merged, &p, err, sizeof(err)), 0);
+    assert_string_equal(p.executor_name, "shared-iterations");
+    assert_int_equal(p.iterations, 20);
+    sources_free(&s);
+
+    /* An explicitly empty stages list still replaces a lower duration. */
+    json_ok("{\"stages\": []}", &s.script);
+    assert_int_equal(options_from_json("{\"duration\": \"10s\"}", "k6.json", &s.config, err,
+                                       sizeof(err)), 0);
+    options_init(&s.flags);
+    options_init(&s.env);
+    consolidate(&s);
+    assert_false(s.merged.duration_set);
+    assert_int_equal(options_plan(&s.merged, &p, err, sizeof(err)), 0);
+    assert_string_equal(p.executor_name, "per-vu-iterations");
+    sources_free(&s);
+
+    /* Conflicts inside one source survive the merge and fail the plan. */
+    json_ok("{\"duration\": \"10s\", \"stages\": [{\"duration\": \"5s\", \"target\": 1}]}", &s.script);
+    options_init(&s.flags);
+    options_init(&s.env);
+    options_init(&s.config);
+    consolidate(&s);
+    assert_int_equal(options_plan(&s.merged, &p, err, sizeof(err)), -1);
+    assert_string_equal(err, "the `duration` and `stages` options can't be used together");
+    sources_free(&s);
+}
+
+static void test_merge_deep_copies_and_keeps_higher(void **state)
+{
+    (void)state;
+    c6_options dst, lower;
+    json_ok(REALISTIC, &lower);
+    json_ok("{\"tags\": {\"only\": \"cli\"}, \"userAgent\": \"top\"}", &dst);
+    options_merge(&dst, &lower);
+    options_free(&lower); /* dst must not point into lower */
+    assert_int_equal(dst.ntags, 1);
+    assert_string_equal(tag(&dst, "only"), "cli"); /* tags replace, never merge */
+    assert_string_equal(dst.user_agent, "top");
+    assert_int_equal(dst.nstages, 3);
+    assert_int_equal(dst.stages[2].duration_us, 60 * S);
+    assert_string_equal(dst.thresholds[0].exprs[1], "p(99)<1500");
+    assert_true(dst.thresholds[0].abort_on_fail[1]);
+    assert_string_equal(dst.summary_trend_stats[2], "count");
+    options_free(&dst);
+}
+
+/* ---- plan ---------------------------------------------------------------- */
+
+static void plan_ok(const char *json, c6_plan *p, c6_options *o)
+{
+    char err[256] = "";
+    json_ok(json, o);
+    if (options_plan(o, p, err, sizeof(err)) != 0) fail_msg("plan(%s): %s", json, err);
+}
+
+static void plan_err(const char *json, const char *want)
+{
+    c6_options o;
+    c6_plan p;
+    char err[256] = "";
+    json_ok(json, &o);
+    int rc = options_plan(&o, &p, err, sizeof(err));
+    options_free(&o);
+    if (rc != -1) fail_msg("plan accepted %s", json);
+    if (strcmp(err, want) != 0) fail_msg("for %s\n  got:  %s\n  want: %s", json, err, want);
+}
+
+static void test_plan_defaults_to_one_iteration(void **state)
+{
+    (void)state;
+    c6_options o;
+    c6_plan p;
+    plan_ok("{}", &p, &o);
+    assert_int_equal(p.kind, PLAN_SHARED_ITERATIONS);
+    assert_string_equal(p.executor_name, "per-vu-iterations");
+    assert_int_equal(p.vus, 1);
+    assert_int_equal(p.max_vus, 1);
+    assert_int_equal(p.iterations, 1);
+    assert_int_equal(p.duration_us, 600 * S);
+    assert_int_equal(p.graceful_stop_us, 30 * S);
+    options_free(&o);
+}
+
+static void test_plan_vus_only(void **state)
+{
+    (void)state;
+    c6_options o;
+    c6_plan p;
+    plan_ok("{\"vus\": 5}", &p, &o);
+    assert_string_equal(p.executor_name, "shared-iterations");
+    assert_int_equal(p.vus, 5);
+    assert_int_equal(p.iterations, 5);
+    options_free(&o);
+    plan_err("{\"vus\": 0}", "`vus` must be more than 0, got 0");
+}
+
+static void test_plan_iterations(void **state)
+{
+    (void)state;
+    c6_options o;
+    c6_plan p;
+    plan_ok("{\"iterations\": 10}", &p, &o);
+    assert_int_equal(p.kind, PLAN_SHARED_ITERATIONS);
+    assert_string_equal(p.executor_name, "shared-iterations");
+    assert_int_equal(p.vus, 1);
+    assert_int_equal(p.iterations, 10);
+    assert_int_equal(p.duration_us, 600 * S); /* maxDuration default */
+    options_free(&o);
+
+    plan_ok("{\"vus\": 5, \"iterations\": 10, \"duration\": \"1m\"}", &p, &o);
+    assert_int_equal(p.vus, 5);
+    assert_int_equal(p.max_vus, 5);
+    assert_int_equal(p.duration_us, 60 * S); /* duration becomes maxDuration */
+    options_free(&o);
+
+    plan_err("{\"vus\": 10, \"iterations\": 5}", "`iterations` (5) must not be less than `vus` (10)");
+    plan_err("{\"iterations\": 0}", "`iterations` (0) must not be less than `vus` (1)");
+    plan_err("{\"vus\": 0, \"iterations\": 5}", "`vus` must be more than 0, got 0");
+    plan_err("{\"iterations\": 5, \"duration\": \"500ms\"}",
+             "`duration` (the time limit for `iterations`) must be at least 1s, got 500ms");
+    plan_err("{\"iterations\": 5, \"duration\": \"0\"}",
+             "`duration` (the time limit for `iterations`) must be at least 1s, got 0s");
+    plan_err("{\"iterations\": 5, \"stages\": [{\"duration\": \"1s\", \"target\": 1}]}",
+             "the `iterations` and `stages` options can't be used together");
+    plan_err("{\"iterations\": 5, \"scenarios\": {\"a\": {}}}",
+             "the `iterations` and `scenarios` options can't be used together");
+}
+
+static void test_plan_duration(void **state)
+{
+    (void)state;
+    c6_options o;
+    c6_plan p;
+    plan_ok("{\"vus\": 10, \"duration\": \"30s\"}", &p, &o);
+    assert_int_equal(p.kind, PLAN_CONSTANT_VUS);
+    assert_string_equal(p.executor_name, "constant-vus");
+    assert_int_equal(p.vus, 10);
+    assert_int_equal(p.max_vus, 10);
+    assert_int_equal(p.duration_us, 30 * S);
+    options_free(&o);
+
+    plan_ok("{\"duration\": 1000}", &p, &o); /* 1000 ms */
+    assert_int_equal(p.vus, 1);
+    assert_int_equal(p.duration_us, 1 * S);
+    options_free(&o);
+
+    plan_err("{\"duration\": \"0\"}", "`duration` must be more than 0 (an endless test needs the "
+                                     "externally-controlled executor)");
+    plan_err("{\"duration\": \"500ms\"}", "`duration` must be at least 1s, got 500ms");
+    plan_err("{\"vus\": 0, \"duration\": \"10s\"}", "`vus` must be more than 0, got 0");
+    plan_err("{\"vus\": -3, \"duration\": \"10s\"}", "`vus` must be more than 0, got -3");
+    plan_err("{\"duration\": \"10s\", \"scenarios\": {\"a\": {}}}",
+             "the `duration` and `scenarios` options can't be used together");
+}
+
+static void test_plan_stages(void **state)
+{
+    (void)state;
+    c6_options o;
+    c6_plan p;
+    plan_ok("{\"stages\": [{\"duration\": \"10s\", \"target\": 20}, {\"duration\": \"1m\", \"target\": 50},"
+            " {\"duration\": \"10s\", \"target\": 0}]}", &p, &o);
+    assert_int_equal(p.kind, PLAN_RAMPING_VUS);
+    assert_string_equal(p.executor_name, "ramping-vus");
+    assert_int_equal(p.vus, 1); /* startVUs defaults to 1 */
+    assert_int_equal(p.max_vus, 50);
+    assert_int_equal(p.nstages, 3);
+    assert_ptr_equal(p.stages, o.stages); /* borrowed */
+    assert_int_equal(p.duration_us, 80 * S);
+    assert_int_equal(p.graceful_ramp_down_us, 30 * S);
+    options_free(&o);
+
+    plan_ok("{\"vus\": 0, \"stages\": [{\"duration\": \"10s\", \"target\": 3}]}", &p, &o);
+    assert_int_equal(p.vus, 0);
+    assert_int_equal(p.max_vus, 3);
+    options_free(&o);
+
+    plan_ok("{\"vus\": 8, \"stages\": [{\"duration\": \"0s\", \"target\": 3}]}", &p, &o);
+    assert_int_equal(p.max_vus, 8); /* startVUs counts toward the VUs to initialise */
+    options_free(&o);
+
+    plan_ok("{\"vus\": 4, \"stages\": []}", &p, &o); /* empty stages: vus alone decides */
+    assert_string_equal(p.executor_name, "shared-iterations");
+    assert_int_equal(p.iterations, 4);
+    options_free(&o);
+
+    plan_err("{\"vus\": 0, \"stages\": [{\"duration\": \"10s\", \"target\": 0}]}",
+             "either `vus` or one of the `stages` targets must be more than 0");
+    plan_err("{\"stages\": [{\"duration\": \"10s\", \"target\": 5}, {\"duration\": \"1s\", \"target\": -1}]}",
+             "`stages[1].target` can't be negative, got -1");
+    plan_err("{\"vus\": -1, \"stages\": [{\"duration\": \"10s\", \"target\": 5}]}",
+             "`vus` (the VUs the stages start from) can't be negative, got -1");
+    plan_err("{\"duration\": \"10s\", \"stages\": [{\"duration\": \"10s\", \"target\": 5}]}",
+             "the `duration` and `stages` options can't be used together");
+    plan_err("{\"stages\": [{\"duration\": \"10s\", \"target\": 5}], \"scenarios\": {\"a\": {}}}",
+             "the `stages` and `scenarios` options can't be used together");
+}
+
+static void test_plan_scenarios_unsupported(void **state)
+{
+    (void)state;
+    plan_err("{\"vus\": 3, \"scenarios\": {\"a\": {\"executor\": \"shared-iterations\"}}}",
+             "`scenarios` is not supported by c6 yet; use vus with duration, iterations or stages");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_json_realistic),
+        cmocka_unit_test(test_json_null_and_empty_mean_unset),
+        cmocka_unit_test(test_json_numeric_strings_and_empty_stages),
+        cmocka_unit_test(test_json_scenarios_are_reported),
+        cmocka_unit_test(test_json_bad_types),
+        cmocka_unit_test(test_json_config_file_origin),
+        cmocka_unit_test(test_env_all_variables),
+        cmocka_unit_test(test_env_empty_values_and_first_match),
+        cmocka_unit_test(test_env_errors),
+        cmocka_unit_test(test_shared_list_parsers_append),
+        cmocka_unit_test(test_precedence_four_sources),
+        cmocka_unit_test(test_merge_execution_group),
+        cmocka_unit_test(test_merge_deep_copies_and_keeps_higher),
+        cmocka_unit_test(test_plan_defaults_to_one_iteration),
+        cmocka_unit_test(test_plan_vus_only),
+        cmocka_unit_test(test_plan_iterations),
+        cmocka_unit_test(test_plan_duration),
+        cmocka_unit_test(test_plan_stages),
+        cmocka_unit_test(test_plan_scenarios_unsupported),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
