@@ -32,6 +32,7 @@ enum { EXIT_THRESHOLDS = 99, EXIT_CONFIG = 104, EXIT_ABORTED = 105, EXIT_SCRIPT 
 
 typedef struct run_threshold {
     char *metric;
+    const char *source;      /* the expression as written */
     int metric_id;
     threshold t;
     bool ok;
@@ -152,10 +153,10 @@ static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
             if (threshold_parse(ts->exprs[k], &t->t, e2, sizeof e2) ||
                 threshold_check_type(&t->t, registry_get(id)->type, e2, sizeof e2)) {
                 snprintf(err, errlen, "invalid threshold for %s: %s", ts->metric, e2);
-                threshold_free(&t->t);
                 return -1;
             }
             t->metric = ts->metric;
+            t->source = ts->exprs[k];
             t->metric_id = id;
             r->nthr++;
         }
@@ -353,7 +354,7 @@ static void run_summary(run_ctx *r, double dur_s) {
     for (size_t i = 0; i < nc; i++) cs[i] = (summary_check){ec[i].name, ec[i].group, ec[i].passes, ec[i].fails};
     summary_threshold *ts = calloc(r->nthr + 1, sizeof *ts);
     for (size_t i = 0; i < r->nthr; i++)
-        ts[i] = (summary_threshold){r->thr[i].metric, r->thr[i].t.source, r->thr[i].ok, r->thr[i].observed, r->thr[i].t.agg};
+        ts[i] = (summary_threshold){r->thr[i].metric, r->thr[i].source, r->thr[i].ok, r->thr[i].observed, r->thr[i].t.agg_name};
     summary_data d = {0};
     d.metrics = ms;
     d.nmetrics = nm;
@@ -433,7 +434,6 @@ static void run_stop_workers(run_ctx *r) {
 static void run_free(run_ctx *r) {
     for (int i = 0; i < r->test.nworkers; i++) worker_free(r->test.workers[i]);
     free(r->test.workers);
-    for (size_t i = 0; i < r->nthr; i++) threshold_free(&r->thr[i].t);
     free(r->thr);
     engine_free(r->eng);
     sample_buf_destroy(&r->main_samples);

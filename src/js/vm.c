@@ -245,6 +245,8 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
                              : vm_load_bytecode(v->ctx, l, s->main_path);
     if (!m) { v->in_init = false; return vm_fail(v, err, errlen); }
     JSValue mod = JS_MKPTR(JS_TAG_MODULE, m);
+    /* bytecode modules come unlinked: load and link their imports first */
+    if (!compile && JS_ResolveModule(v->ctx, mod) < 0) { v->in_init = false; return vm_fail(v, err, errlen); }
     JSValue r = JS_EvalFunction(v->ctx, JS_DupValue(v->ctx, mod));
     if (!JS_IsException(r)) r = vm_settle(v, r);
     v->in_init = false;

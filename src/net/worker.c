@@ -191,6 +191,7 @@ static void worker_on_wake(uv_async_t *a) {
     }
     if (cmds & CMD_STOP) worker_wake_all(w, test_phase(w->test) >= PHASE_HARD_STOP);
     if (cmds & CMD_EXIT) {
+        w->exiting = true;
         worker_wake_all(w, true);
         uv_stop(&w->loop);
     }
@@ -251,11 +252,9 @@ static void *worker_main(void *arg) {
     w->sched = coro_thread_init();
     worker_init_vus(w);
     for (;;) {
-        int more = uv_run(&w->loop, w->ready_head ? UV_RUN_NOWAIT : UV_RUN_ONCE);
+        uv_run(&w->loop, w->ready_head ? UV_RUN_NOWAIT : UV_RUN_ONCE);
         worker_run_ready(w);
-        if (w->loop.stop_flag) break;
-        (void)more;
-        if (atomic_load(&w->cmds) & CMD_EXIT) { worker_on_wake(&w->wake); worker_run_ready(w); break; }
+        if (w->exiting) break;
     }
     /* let every VU unwind and free its JS runtime on its own stack */
     worker_wake_all(w, true);

@@ -37,6 +37,7 @@ typedef struct worker {
     atomic_int finished;        /* all of this worker's VUs are done */
     atomic_int special_done;    /* setup/teardown finished */
     int vus_done;
+    bool exiting;               /* CMD_EXIT seen */
 
     CURL **easy_pool;
     int neasy, capeasy;

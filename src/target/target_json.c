@@ -273,6 +273,7 @@ static int target_jp_members(struct target_jp *j, unsigned char close)
         return 1;
     }
     for (;;) {
+        target_jp_ws(j);
         if (close == '}') {
             if (j->p >= j->end || *j->p != '"' || !target_jp_string(j))
                 return 0;

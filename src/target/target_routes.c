@@ -1096,7 +1096,7 @@ struct target_server *target_server_start(int fd, unsigned threads,
                                           struct target_delay *delay)
 {
     struct target_server *s = calloc(1, sizeof(*s));
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO |
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG;
 
     if (!s || !target_fixed_init(s)) {

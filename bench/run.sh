@@ -1,0 +1,313 @@
+#!/usr/bin/env bash
+# c6 performance benchmark (not a test): throughput against wrk, memory per VU,
+# and time to start 10,000 VUs, all against a private nginx on 127.0.0.1.
+#
+#   bash bench/run.sh [path/to/c6]        (default: build/c6)
+#
+# Environment:
+#   BENCH_DURATION      seconds of each throughput run (default 10)
+#   BENCH_MEM_DURATION  seconds of each memory run (default 8)
+#   BENCH_SKIP_C6=1     only run nginx + wrk (to check the harness itself)
+#
+# Everything it starts runs under `timeout` and is stopped on exit; nothing
+# outside a temp dir and bench/results/ is written.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+C6=${1:-build/c6}
+D=${BENCH_DURATION:-10}
+MEM_D=${BENCH_MEM_DURATION:-8}
+SKIP_C6=${BENCH_SKIP_C6:-0}
+NGINX=${NGINX:-/usr/sbin/nginx}
+RESULTS=$HERE/results/latest.txt
+
+die() { echo "bench: $*" >&2; exit 1; }
+note() { echo "bench: $*" >&2; }
+
+[[ $D =~ ^[0-9]+$ && $D -gt 0 ]] || die "BENCH_DURATION must be a positive integer, got '$D'"
+[[ $MEM_D =~ ^[0-9]+$ && $MEM_D -gt 0 ]] || die "BENCH_MEM_DURATION must be a positive integer, got '$MEM_D'"
+for tool in "$NGINX" wrk curl taskset timeout /usr/bin/time; do
+    command -v "$tool" >/dev/null || die "missing tool: $tool"
+done
+if [[ $SKIP_C6 != 1 ]]; then
+    [[ -x $C6 ]] || die "c6 binary not found or not executable: $C6 (run make first)"
+    C6=$(cd "$(dirname "$C6")" && pwd)/$(basename "$C6")
+fi
+
+# Two cores: nginx on one, the load generator on the other.
+if (( $(nproc) >= 2 )); then
+    SRV_CPU=0 CLI_CPU=1
+else
+    note "only one CPU: nginx and the client share CPU 0, numbers mean little"
+    SRV_CPU=0 CLI_CPU=0
+fi
+
+# 10,000 VUs need 10,000+ sockets on both sides.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+NOFILE=$(ulimit -n)
+[[ $NOFILE == unlimited ]] && NOFILE=1048576
+(( NOFILE >= 10240 )) || note "open-file limit is $NOFILE; 10k VUs will probably fail"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/c6-bench.XXXXXX")
+NGINX_PID=""
+CHILD_PID=""
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [[ -n $CHILD_PID ]] && kill -0 "$CHILD_PID" 2>/dev/null; then
+        kill -TERM "$CHILD_PID" 2>/dev/null || true
+        wait "$CHILD_PID" 2>/dev/null || true
+    fi
+    if [[ -n $NGINX_PID ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
+        kill -QUIT "$NGINX_PID" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$NGINX_PID" 2>/dev/null || true
+        wait "$NGINX_PID" 2>/dev/null || true
+    fi
+    rm -rf "$TMP"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# run_bounded NAME SECONDS CMD...: runs CMD under timeout in the background
+# (so a signal to this script reaches the trap at once), stdout/stderr to
+# $TMP/NAME.out / $TMP/NAME.err. Returns CMD's exit status (124 on timeout).
+run_bounded() {
+    local name=$1 secs=$2 rc=0
+    shift 2
+    timeout -k 5 "$secs" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err" </dev/null &
+    CHILD_PID=$!
+    wait "$CHILD_PID" || rc=$?
+    CHILD_PID=""
+    return "$rc"
+}
+
+# c6_fail NAME RC: explains a failed c6 run and stops.
+c6_fail() {
+    local name=$1 rc=$2
+    {
+        echo "bench: c6 failed in '$name' (exit $rc$( ((rc == 124 || rc == 137)) && echo ', timed out'))"
+        echo "bench: command: ${LAST_CMD[*]}"
+        echo "---- stderr (tail) ----"
+        tail -n 30 "$TMP/$name.err" 2>/dev/null || true
+        echo "---- stdout (tail) ----"
+        tail -n 15 "$TMP/$name.out" 2>/dev/null || true
+    } >&2
+    exit 1
+}
+
+free_port() {
+    if command -v python3 >/dev/null; then
+        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+        return
+    fi
+    local p
+    for _ in $(seq 100); do
+        p=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+    done
+    die "no free port found"
+}
+
+# ---- nginx -------------------------------------------------------------------
+
+start_nginx() {
+    local user_line="" tries
+    mkdir -p "$TMP/nginx/logs" "$TMP/nginx/tmp"
+    # As root the workers would switch to nobody, who cannot read the private
+    # temp dir; keep them as the current user. As non-root the directive is
+    # ignored (with a warning), so leave it out.
+    if [[ $(id -u) == 0 ]]; then user_line="user root root;"; fi
+    for tries in 1 2 3; do
+        PORT=$(free_port)
+        cat >"$TMP/nginx/nginx.conf" <<EOF
+$user_line
+worker_processes 1;
+worker_rlimit_nofile $NOFILE;
+pid $TMP/nginx/nginx.pid;
+error_log $TMP/nginx/logs/error.log warn;
+events {
+    worker_connections $((NOFILE > 30000 ? 30000 : NOFILE - 100));
+    multi_accept on;
+}
+http {
+    access_log off;
+    keepalive_timeout 120s;
+    keepalive_requests 1000000;
+    client_body_temp_path $TMP/nginx/tmp/body;
+    proxy_temp_path $TMP/nginx/tmp/proxy;
+    fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
+    uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
+    scgi_temp_path $TMP/nginx/tmp/scgi;
+    default_type text/plain;
+    server {
+        listen 127.0.0.1:$PORT;
+        location / {
+            return 200 "ok\n";
+        }
+    }
+}
+EOF
+        taskset -c "$SRV_CPU" "$NGINX" -p "$TMP/nginx/" -c "$TMP/nginx/nginx.conf" \
+            -e "$TMP/nginx/logs/error.log" -g 'daemon off;' \
+            >"$TMP/nginx/stdout" 2>"$TMP/nginx/stderr" </dev/null &
+        NGINX_PID=$!
+        TARGET="http://127.0.0.1:$PORT/"
+        for _ in $(seq 50); do
+            if [[ $(curl -s --max-time 1 "$TARGET" 2>/dev/null) == ok ]]; then return 0; fi
+            kill -0 "$NGINX_PID" 2>/dev/null || break
+            sleep 0.1
+        done
+        note "nginx did not answer on port $PORT (attempt $tries):"
+        tail -n 5 "$TMP/nginx/stderr" "$TMP/nginx/logs/error.log" >&2 2>/dev/null || true
+        kill -KILL "$NGINX_PID" 2>/dev/null || true
+        wait "$NGINX_PID" 2>/dev/null || true
+        NGINX_PID=""
+    done
+    die "could not start nginx"
+}
+
+# ---- parsing -----------------------------------------------------------------
+
+# Requests/sec from wrk's output.
+wrk_rps() { awk '/^Requests\/sec:/ { print $2; found = 1 } END { exit !found }' "$1"; }
+
+# summary_field FILE METRIC: the first number and the first "N/s" rate on a
+# k6 summary line such as `  http_reqs......................: 123456 12345.6/s`.
+# Prints "COUNT RATE" (RATE empty if the line has none).
+summary_field() {
+    awk -v m="$2" '
+        {
+            line = $0
+            sub(/^[[:space:]]*[^[:alnum:]_]*[[:space:]]*/, "", line)   # drop a leading check mark
+            if (index(line, m) != 1) next
+            rest = substr(line, length(m) + 1)
+            if (rest !~ /^[ .]*:/) next
+            sub(/^[ .]*:/, "", rest)
+            n = split(rest, f, /[[:space:]]+/)
+            count = ""; rate = ""
+            for (i = 1; i <= n; i++) {
+                if (f[i] == "") continue
+                if (count == "" && f[i] ~ /^[0-9.]+$/) count = f[i]
+                if (rate == "" && f[i] ~ /^[0-9.]+\/s$/) { rate = f[i]; sub(/\/s$/, "", rate) }
+            }
+            print count, rate
+            found = 1
+            exit
+        }
+        END { exit !found }' "$1"
+}
+
+# Peak RSS in KB from GNU time -v output.
+time_rss_kb() { awk -F: '/Maximum resident set size/ { gsub(/ /, "", $2); print $2; f = 1 } END { exit !f }' "$1"; }
+
+# Wall time in seconds from GNU time -v ("h:mm:ss" or "m:ss.ss").
+time_wall_s() {
+    awk '/Elapsed \(wall clock\) time/ {
+            v = $NF; n = split(v, p, ":"); s = 0
+            for (i = 1; i <= n; i++) s = s * 60 + p[i]
+            printf "%.2f\n", s; f = 1
+         } END { exit !f }' "$1"
+}
+
+# c6 run helper: c6_run NAME SECONDS ARGS... (TARGET in env). Fails loudly.
+LAST_CMD=()
+c6_run() {
+    local name=$1 secs=$2 rc=0
+    shift 2
+    LAST_CMD=(env "TARGET=$TARGET" "$@")
+    run_bounded "$name" "$secs" env "TARGET=$TARGET" "$@" || rc=$?
+    (( rc == 0 )) || c6_fail "$name" "$rc"
+}
+
+check_failed_reqs() {  # warns when http_req_failed is not 0%
+    local name=$1 line
+    line=$(grep -E '^[[:space:]]*http_req_failed[ .]*:' "$TMP/$name.out" || true)
+    if [[ -n $line && ! $line =~ :[[:space:]]*0(\.0+)?%([[:space:]]|$) ]]; then
+        note "WARNING ($name): some requests failed: $(echo "$line" | tr -s ' ')"
+    fi
+}
+
+# ---- the runs ------------------------------------------------------------------
+
+start_nginx
+note "nginx pid $NGINX_PID on $TARGET (CPU $SRV_CPU); client on CPU $CLI_CPU; ${D}s runs"
+
+# Warm-up, so neither contender pays for nginx's first-touch costs.
+run_bounded warmup 20 taskset -c "$CLI_CPU" wrk -t1 -c50 -d2s "$TARGET" || die "wrk warm-up failed"
+
+note "wrk: -t1 -c50 -d${D}s"
+run_bounded wrk $((D + 30)) taskset -c "$CLI_CPU" wrk -t1 -c50 -d"${D}s" "$TARGET" \
+    || { cat "$TMP/wrk.err" >&2; die "wrk failed"; }
+WRK_RPS=$(wrk_rps "$TMP/wrk.out") || { cat "$TMP/wrk.out" >&2; die "no Requests/sec in wrk output"; }
+if grep -q 'Non-2xx\|Socket errors' "$TMP/wrk.out"; then
+    note "WARNING (wrk): $(grep 'Non-2xx\|Socket errors' "$TMP/wrk.out" | tr -s ' ')"
+fi
+
+REPORT=$(printf 'wrk         : %.0f req/s\n' "$WRK_RPS")
+
+if [[ $SKIP_C6 == 1 ]]; then
+    echo "$REPORT"
+    exit 0
+fi
+
+SCRIPTS=$HERE/scripts
+
+# -- throughput
+note "c6: --workers 1 -u 50 -d ${D}s"
+c6_run c6_get $((D + 60)) taskset -c "$CLI_CPU" "$C6" run -q --workers 1 -u 50 -d "${D}s" "$SCRIPTS/get.js"
+read -r C6_REQS C6_RPS < <(summary_field "$TMP/c6_get.out" http_reqs || true) || true
+if [[ -z ${C6_RPS:-} ]]; then
+    note "no 'http_reqs ...: N R/s' line in c6's summary; stdout was:"
+    cat "$TMP/c6_get.out" >&2
+    die "cannot parse c6 throughput"
+fi
+check_failed_reqs c6_get
+RATIO=$(awk -v a="$C6_RPS" -v b="$WRK_RPS" 'BEGIN { printf "%.2f", a / b }')
+REPORT+=$'\n'$(printf 'c6          : %.0f req/s   (%s x wrk)' "$C6_RPS" "$RATIO")
+note "c6: $C6_REQS requests, $C6_RPS req/s"
+
+# -- memory: idle-ish VUs holding a connection each
+declare -A RSS
+for n in 1000 10000; do
+    note "c6: -u $n -d ${MEM_D}s (memory)"
+    c6_run "c6_mem$n" $((MEM_D + 120)) /usr/bin/time -v -o "$TMP/time_mem$n" \
+        "$C6" run -q -u "$n" -d "${MEM_D}s" "$SCRIPTS/sleep.js"
+    RSS[$n]=$(time_rss_kb "$TMP/time_mem$n") || die "no RSS in /usr/bin/time output"
+    check_failed_reqs "c6_mem$n"
+    read -r reqs _ < <(summary_field "$TMP/c6_mem$n.out" http_reqs || true) || true
+    if [[ -z ${reqs:-} ]]; then
+        note "WARNING (c6_mem$n): no http_reqs line in the summary"
+    elif (( ${reqs%.*} < n )); then
+        note "WARNING (c6_mem$n): only $reqs requests from $n VUs in ${MEM_D}s (expected >= $n)"
+    fi
+    note "c6: $n VUs peak RSS ${RSS[$n]} KB, ${reqs:-?} requests"
+done
+REPORT+=$'\n'$(awk -v r="${RSS[1000]}" 'BEGIN { printf "RSS 1k VUs  : %.0f MB  (%.0f KB/VU)", r / 1024, r / 1000 }')
+REPORT+=$'\n'$(awk -v r="${RSS[10000]}" -v r1="${RSS[1000]}" \
+    'BEGIN { printf "RSS 10k VUs : %.0f MB  (%.0f KB/VU, marginal %.0f KB/VU)", r / 1024, r / 10000, (r - r1) / 9000 }')
+
+# -- start-up: 10k VUs, one trivial iteration each
+note "c6: -u 10000 -i 10000 (start-up)"
+c6_run c6_start 180 /usr/bin/time -v -o "$TMP/time_start" \
+    "$C6" run -q -u 10000 -i 10000 "$SCRIPTS/noop.js"
+START_S=$(time_wall_s "$TMP/time_start") || die "no wall time in /usr/bin/time output"
+read -r iters _ < <(summary_field "$TMP/c6_start.out" iterations || true) || true
+if [[ ${iters:-} != 10000 ]]; then
+    note "WARNING (c6_start): summary reports ${iters:-no} iterations, expected 10000"
+fi
+REPORT+=$'\n'$(printf 'start 10k   : %s s' "$START_S")
+
+# ---- report --------------------------------------------------------------------
+mkdir -p "$(dirname "$RESULTS")"
+{
+    echo "$REPORT"
+    echo
+    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) CPUs, duration ${D}s," \
+         "c6 $("$C6" version 2>/dev/null | head -n 1 || echo '?')"
+} >"$RESULTS"
+echo "$REPORT"
+note "written to $RESULTS"

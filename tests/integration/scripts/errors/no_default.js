@@ -1,0 +1,2 @@
+// Exports no default function.
+export function notDefault() {}

@@ -1,0 +1,106 @@
+"""`c6 run` basics: iteration counts, durations, stages, defaults, and the
+precedence of options (flag > env > script options > config file > defaults)."""
+import re
+
+import pytest
+
+
+def test_shared_iterations_exact_counts(c6):
+    r = c6("basic_get.js", "-u", "2", "-i", "100")
+    assert r.code == 0, r
+    assert r.count("http_reqs") == 100, r
+    assert r.count("iterations") == 100, r
+    _, failed, total = r.rate("http_req_failed")
+    assert (failed, total) == (0, 100), r
+
+
+def test_summary_has_k6_metric_names(c6):
+    r = c6("basic_get.js", "-i", "3")
+    assert r.code == 0, r
+    for name in ("http_reqs", "http_req_duration", "http_req_blocked", "http_req_connecting",
+                 "http_req_tls_handshaking", "http_req_sending", "http_req_waiting",
+                 "http_req_receiving", "http_req_failed", "iterations", "iteration_duration",
+                 "vus_max", "data_sent", "data_received"):
+        assert name in r.metrics, f"{name} missing from the summary\n{r!r}"
+    # Every trend line carries the default stats.
+    stats = r.trend("http_req_duration")
+    for k in ("avg", "min", "med", "max", "p(90)", "p(95)"):
+        assert k in stats, (k, stats, r)
+    assert 0 < stats["min"] <= stats["med"] <= stats["max"], stats
+    assert r.count("data_sent") > 0 and r.count("data_received") > 0, r
+
+
+def test_constant_vus_for_duration(c6):
+    r = c6("sleep_get.js", "-u", "5", "-d", "2s")
+    assert r.code == 0, r
+    # 2 s of test plus start-up and a short graceful stop: not less, not much more.
+    assert 2.0 <= r.elapsed < 6.0, r
+    assert r.count("vus_max") == 5, r
+    # 5 VUs * ~2 s / ~0.1 s per iteration: clearly more than a handful.
+    iters = r.count("iterations")
+    assert 30 <= iters <= 110, r
+    assert r.count("http_reqs") >= iters, r
+
+
+def test_stages_ramp_up_and_down(c6):
+    r = c6("sleep_get.js", "-s", "1s:4", "-s", "1s:0")
+    assert r.code == 0, r
+    assert 2.0 <= r.elapsed < 6.0, r
+    assert r.count("vus_max") == 4, r
+    assert r.count("iterations") > 0, r
+    # Banner names the ramping scenario with its stage count.
+    assert re.search(r"4 max VUs", r.out), r
+
+
+def test_default_is_one_vu_one_iteration(c6):
+    r = c6("log_iter.js")
+    assert r.code == 0, r
+    assert r.console() == ["iter vu=1 iter=0"], r
+    assert r.count("iterations") == 1, r
+
+
+def test_quiet_hides_banner_and_progress(c6):
+    r = c6("basic_get.js", "-q", "-i", "2")
+    assert r.code == 0, r
+    assert "running (" not in r.out, r
+    assert r.count("iterations") == 2, r
+
+
+@pytest.mark.parametrize(
+    "script,flags,env,expected",
+    [
+        ("options_iters.js", [], {}, 3),                                   # script options
+        ("options_iters.js", [], {"K6_ITERATIONS": "5"}, 5),               # env > script
+        ("options_iters.js", ["-i", "7"], {"K6_ITERATIONS": "5"}, 7),      # flag > env
+        ("options_iters.js", ["-c", "config_iters2.json"], {}, 3),         # script > config
+        ("no_options_iters.js", ["-c", "config_iters2.json"], {}, 2),      # config > default
+        ("no_options_iters.js", ["--config", "config_iters2.json", "-i", "4"], {}, 4),
+    ],
+    ids=["script", "env>script", "flag>env", "script>config", "config>default", "flag>config"],
+)
+def test_option_precedence(c6, script, flags, env, expected):
+    r = c6(script, *flags, env=env)
+    assert r.code == 0, r
+    assert len(r.console()) == expected, r
+    assert r.count("iterations") == expected, r
+
+
+def test_env_vus_and_duration(c6):
+    r = c6("sleep_get.js", env={"K6_VUS": "3", "K6_DURATION": "1s"})
+    assert r.code == 0, r
+    assert r.count("vus_max") == 3, r
+    assert 1.0 <= r.elapsed < 5.0, r
+
+
+def test_env_stages(c6):
+    r = c6("sleep_get.js", env={"K6_STAGES": "1s:3,1s:0"})
+    assert r.code == 0, r
+    assert r.count("vus_max") == 3, r
+    assert 2.0 <= r.elapsed < 6.0, r
+
+
+def test_workers_flag_keeps_counts(c6):
+    r = c6("basic_get.js", "-w", "2", "-u", "4", "-i", "40")
+    assert r.code == 0, r
+    assert r.count("iterations") == 40, r
+    assert r.count("http_reqs") == 40, r

@@ -1,0 +1,161 @@
+"""k6/http against the built-in target: methods, bodies, headers, errors,
+redirects, gzip, json() and connection reuse."""
+import json
+
+
+def _records(r, prefix=None):
+    out = []
+    for m in r.console():
+        if prefix is None:
+            out.append(json.loads(m))
+        elif m.startswith(prefix + " "):
+            out.append(json.loads(m[len(prefix) + 1:]))
+    return out
+
+
+def test_methods_are_sent(c6):
+    r = c6("http/methods.js")
+    assert r.code == 0, r
+    got = {x["name"]: x for x in _records(r)}
+    for name, method in [("get", "GET"), ("post", "POST"), ("put", "PUT"), ("patch", "PATCH"),
+                         ("del", "DELETE"), ("request-delete", "DELETE"), ("options", "OPTIONS")]:
+        assert got[name]["status"] == 200, (name, got[name], r)
+        assert got[name]["echoed"] == method, (name, got[name], r)
+    for name in ("route-post", "route-put", "route-patch", "route-delete"):
+        assert got[name]["status"] == 200, (name, got[name], r)
+    assert got["head"]["status"] == 200, r
+    assert got["head"]["bodyLen"] == 0, r
+    assert got["wrong-method"]["status"] == 405, r
+    assert r.count("http_reqs") == 13, r
+
+
+def test_request_bodies(c6):
+    r = c6("http/bodies.js")
+    assert r.code == 0, r
+    assert _records(r, "string") == [{"status": 200, "data": "hello body"}], r
+    form = _records(r, "form")
+    assert len(form) == 1, r
+    assert form[0]["status"] == 200, r
+    assert form[0]["form"] == {"a": "1", "b": "x y&z"}, r
+    assert form[0]["ct"].startswith("application/x-www-form-urlencoded"), r
+    assert _records(r, "binary") == [{"status": 200, "data": "hi!"}], r
+    assert _records(r, "json") == [{"status": 200, "json": {"k": [1, 2]}}], r
+
+
+def test_request_headers_and_tags(c6):
+    r = c6("http/headers_tags.js")
+    assert r.code == 0, r
+    assert _records(r, "headers") == [{"status": 200, "custom": "value-1", "accept": "text/plain"}], r
+
+
+def test_default_request_headers(c6):
+    # k6 sends a User-Agent and no Accept-Encoding by default.
+    r = c6("http/headers_tags.js")
+    assert r.code == 0, r
+    d = _records(r, "defaults")
+    assert len(d) == 1, r
+    assert d[0]["ua"], r
+    assert d[0]["acceptEncoding"] is None, r
+
+
+def test_timeout_gives_status_0_and_code_1050(c6):
+    r = c6("http/timeout.js")
+    assert r.code == 0, r
+    rec = _records(r)
+    assert len(rec) == 1, r
+    assert rec[0]["status"] == 0, r
+    assert rec[0]["error_code"] == 1050, r
+    assert rec[0]["hasError"] is True, r
+    assert 400 <= rec[0]["ms"] < 1800, r
+    assert r.rate("http_req_failed")[1:] == (1, 1), r
+
+
+def test_connection_refused_code_1212(c6):
+    r = c6("http/refused.js", "-i", "2")
+    assert r.code == 0, r
+    assert _records(r) == [{"status": 0, "error_code": 1212, "hasError": True}] * 2, r
+    pct, failed, total = r.rate("http_req_failed")
+    assert (pct, failed, total) == (100.0, 2, 2), r
+    assert r.count("http_reqs") == 2, r
+
+
+def test_http_error_status_codes(c6):
+    r = c6("http/status404.js")
+    assert r.code == 0, r
+    assert _records(r) == [
+        {"status": 404, "error_code": 1404, "error": ""},
+        {"status": 503, "error_code": 1503, "error": ""},
+        {"status": 200, "error_code": 0, "error": ""},
+    ], r
+    assert r.rate("http_req_failed")[1:] == (2, 3), r
+
+
+def test_redirects_are_followed_and_each_hop_counted(c6):
+    r = c6("http/redirects.js")
+    assert r.code == 0, r
+    rec = _records(r)
+    assert len(rec) == 1, r
+    assert rec[0]["status"] == 200, r
+    assert rec[0]["url"].endswith("/get"), r
+    assert r.count("http_reqs") == 4, r
+
+
+def test_redirects_zero_returns_first_hop(c6):
+    r = c6("http/redirects_off.js")
+    assert r.code == 0, r
+    assert _records(r) == [{"status": 302, "location": "/redirect/2"}], r
+    assert r.count("http_reqs") == 1, r
+
+
+def test_gzip_body_is_decoded(c6):
+    r = c6("http/gzip.js")
+    assert r.code == 0, r
+    rec = _records(r)
+    assert len(rec) == 1, r
+    assert rec[0]["status"] == 200 and rec[0]["gzipped"] is True and rec[0]["method"] == "GET", r
+    assert rec[0]["encoding"] == "gzip", r
+
+
+def test_json_selectors(c6, target):
+    r = c6("http/json.js")
+    assert r.code == 0, r
+    assert _records(r) == [{
+        "status": 200,
+        "title": "Load testing with c6",
+        "tag1": "load",
+        "nslides": 3,
+        "item": "checks assert on responses",
+        "rating": 4.5,
+        "missing": "undefined",
+        "whole": "c6 team",
+        "contentType": "application/json",
+        "url": f"{target}/json",
+        "proto": "HTTP/1.1",
+    }], r
+
+
+def test_keep_alive_reuses_connection(c6):
+    r = c6("http/keepalive.js", "-i", "2")
+    assert r.code == 0, r
+    rec = _records(r)
+    assert len(rec) == 2, r
+    for reqs in rec:
+        assert [x["status"] for x in reqs] == [200] * 6, r
+        # After the first request of the VU, the connection is reused.
+        assert [x["connecting"] for x in reqs[1:]] == [0] * 5, r
+    # The summary agrees: connecting is 0 for most requests.
+    assert r.trend("http_req_connecting")["med"] == 0, r
+
+
+def test_timings_fields(c6):
+    r = c6("http/timings.js")
+    assert r.code == 0, r
+    rec = _records(r)
+    assert len(rec) == 1, r
+    t = rec[0]
+    for k in ("blocked", "connecting", "tls_handshaking", "sending", "waiting", "receiving", "duration"):
+        assert isinstance(t.get(k), (int, float)) and t[k] >= 0, (k, t)
+    # /delay/100: the server waited ~100 ms before answering.
+    assert 90 <= t["waiting"] < 1000, t
+    assert abs(t["duration"] - (t["sending"] + t["waiting"] + t["receiving"])) < 1.0, t
+    assert t["tls_handshaking"] == 0, t
