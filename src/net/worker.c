@@ -24,6 +24,8 @@ void worker_ready(worker *w, vu *v) {
     v->next_ready = NULL;
     if (w->ready_tail) w->ready_tail->next_ready = v; else w->ready_head = v;
     w->ready_tail = v;
+    /* called from inside uv_run: make it return instead of blocking in poll */
+    uv_stop(&w->loop);
 }
 
 static void worker_notify_main(worker *w) {

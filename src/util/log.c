@@ -1,5 +1,7 @@
 #include "util/log.h"
 
+#include "util/buf.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,29 +27,38 @@ static void log_time(char *out, size_t n) {
 }
 
 /* Quote as logfmt does: backslash-escape quotes, backslashes and newlines. */
-static void log_quote(FILE *f, const char *s, size_t len) {
-    fputc('"', f);
+static void log_quote(buf *b, const char *s, size_t len) {
+    buf_append(b, "\"", 1);
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
-        if (c == '"' || c == '\\') { fputc('\\', f); fputc(c, f); }
-        else if (c == '\n') fputs("\\n", f);
-        else if (c == '\t') fputs("\\t", f);
-        else if (c == '\r') fputs("\\r", f);
-        else fputc(c, f);
+        if (c == '"' || c == '\\') { buf_append(b, "\\", 1); buf_append(b, &c, 1); }
+        else if (c == '\n') buf_append(b, "\\n", 2);
+        else if (c == '\t') buf_append(b, "\\t", 2);
+        else if (c == '\r') buf_append(b, "\\r", 2);
+        else buf_append(b, &c, 1);
     }
-    fputc('"', f);
+    buf_append(b, "\"", 1);
 }
 
+/* One write per line: lines from several threads never interleave. */
 void log_msg(log_level lvl, const char *extra, const char *msg, size_t len) {
     if (lvl == LOG_DEBUG && !log_verbose) return;
     char ts[64];
     log_time(ts, sizeof ts);
+    buf b = {0};
+    buf_puts(&b, "time=\"");
+    buf_puts(&b, ts);
+    buf_puts(&b, "\" level=");
+    buf_puts(&b, log_names[lvl]);
+    buf_puts(&b, " msg=");
+    log_quote(&b, msg, len);
+    if (extra) buf_puts(&b, extra);
+    buf_append(&b, "\n", 1);
     pthread_mutex_lock(&log_lock);
-    fprintf(stderr, "time=\"%s\" level=%s msg=", ts, log_names[lvl]);
-    log_quote(stderr, msg, len);
-    if (extra) fputs(extra, stderr);
-    fputc('\n', stderr);
+    fwrite(b.p, 1, b.len, stderr);
+    fflush(stderr);
     pthread_mutex_unlock(&log_lock);
+    buf_free(&b);
 }
 
 void log_printf(log_level lvl, const char *fmt, ...) {
