@@ -51,6 +51,7 @@ NOFILE=$(ulimit -n)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/c6-bench.XXXXXX")
 NGINX_PID=""
 CHILD_PID=""
+WATCH_PID=""
 
 cleanup() {
     local rc=$?
@@ -59,6 +60,7 @@ cleanup() {
         kill -TERM "$CHILD_PID" 2>/dev/null || true
         wait "$CHILD_PID" 2>/dev/null || true
     fi
+    if [[ -n $WATCH_PID ]]; then kill "$WATCH_PID" 2>/dev/null || true; fi
     if [[ -n $NGINX_PID ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
         kill -QUIT "$NGINX_PID" 2>/dev/null || true
         for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
@@ -144,7 +146,7 @@ http {
     scgi_temp_path $TMP/nginx/tmp/scgi;
     default_type text/plain;
     server {
-        listen 127.0.0.1:$PORT;
+        listen 127.0.0.1:$PORT backlog=4096;
         location / {
             return 200 "ok\n";
         }
@@ -213,6 +215,37 @@ time_wall_s() {
          } END { exit !f }' "$1"
 }
 
+# watch_progress OUT SEEN: polls OUT every 20 ms; when the banner and then the
+# first `running (...)` line show up, writes "T_banner T_line line" to SEEN.
+watch_progress() {
+    local out=$1 seen=$2 tb="" line
+    for _ in $(seq 9000); do
+        if [[ -z $tb ]] && grep -q 'execution:' "$out" 2>/dev/null; then tb=$EPOCHREALTIME; fi
+        if line=$(grep -m1 -E '^running \(' "$out" 2>/dev/null); then
+            echo "${tb:-$EPOCHREALTIME} $EPOCHREALTIME $line" >"$seen"
+            return 0
+        fi
+        sleep 0.02
+    done
+}
+
+# ready_time SEEN T0 WALL: seconds from start until c6 had all VUs ready, or
+# nothing when stdout was evidently block-buffered (banner and progress line
+# seen at the same moment) or the figure makes no sense.
+ready_time() {
+    [[ -s $1 ]] || return 1
+    awk -v t0="$2" -v wall="$3" '{
+        tb = $1; tl = $2
+        s = $0; sub(/^[^(]*\(/, "", s); sub(/\).*/, "", s)   # "00.5s" or "1m02.0s"
+        el = 0
+        if (s ~ /m/) { split(s, p, "m"); el = p[1] * 60; s = p[2] }
+        sub(/s$/, "", s); el += s
+        r = tl - t0 - el
+        if (tl - tb < 0.05 || r < 0 || r > wall) exit 1
+        printf "%.2f\n", r
+    }' "$1"
+}
+
 # c6 run helper: c6_run NAME SECONDS ARGS... (TARGET in env). Fails loudly.
 LAST_CMD=()
 c6_run() {
@@ -279,10 +312,13 @@ for n in 1000 10000; do
     RSS[$n]=$(time_rss_kb "$TMP/time_mem$n") || die "no RSS in /usr/bin/time output"
     check_failed_reqs "c6_mem$n"
     read -r reqs _ < <(summary_field "$TMP/c6_mem$n.out" http_reqs || true) || true
+    # Each VU should manage close to one iteration per second of the run.
+    expect=$(( n * (MEM_D > 1 ? MEM_D - 1 : 1) / 2 ))
     if [[ -z ${reqs:-} ]]; then
         note "WARNING (c6_mem$n): no http_reqs line in the summary"
-    elif (( ${reqs%.*} < n )); then
-        note "WARNING (c6_mem$n): only $reqs requests from $n VUs in ${MEM_D}s (expected >= $n)"
+    elif (( ${reqs%.*} < expect )); then
+        note "WARNING (c6_mem$n): only $reqs requests from $n VUs sleeping 1s for ${MEM_D}s" \
+             "(expected ~$(( n * MEM_D )), at least $expect)"
     fi
     note "c6: $n VUs peak RSS ${RSS[$n]} KB, ${reqs:-?} requests"
 done
@@ -292,14 +328,22 @@ REPORT+=$'\n'$(awk -v r="${RSS[10000]}" -v r1="${RSS[1000]}" \
 
 # -- start-up: 10k VUs, one trivial iteration each
 note "c6: -u 10000 -i 10000 (start-up)"
+# Not quiet, line-buffered: a watcher notes when the first progress line
+# appears; minus the run time it shows, that is when all VUs were ready.
+STDBUF=(); command -v stdbuf >/dev/null && STDBUF=(stdbuf -oL)
+T0=$EPOCHREALTIME
+watch_progress "$TMP/c6_start.out" "$TMP/progress_seen" &
+WATCH_PID=$!
 c6_run c6_start 180 /usr/bin/time -v -o "$TMP/time_start" \
-    "$C6" run -q -u 10000 -i 10000 "$SCRIPTS/noop.js"
+    "${STDBUF[@]}" "$C6" run -u 10000 -i 10000 "$SCRIPTS/noop.js"
+kill "$WATCH_PID" 2>/dev/null || true; wait "$WATCH_PID" 2>/dev/null || true; WATCH_PID=""
 START_S=$(time_wall_s "$TMP/time_start") || die "no wall time in /usr/bin/time output"
+READY_S=$(ready_time "$TMP/progress_seen" "$T0" "$START_S" || true)
 read -r iters _ < <(summary_field "$TMP/c6_start.out" iterations || true) || true
 if [[ ${iters:-} != 10000 ]]; then
     note "WARNING (c6_start): summary reports ${iters:-no} iterations, expected 10000"
 fi
-REPORT+=$'\n'$(printf 'start 10k   : %s s' "$START_S")
+REPORT+=$'\n'$(printf 'start 10k   : %s s%s' "$START_S" "${READY_S:+  (all VUs ready at $READY_S s)}")
 
 # ---- report --------------------------------------------------------------------
 mkdir -p "$(dirname "$RESULTS")"

@@ -464,7 +464,6 @@ static int run_execute(run_ctx *r) {
         uv_timer_stop(&r->end_timer);
         uv_timer_stop(&r->stop_timer);
         engine_drain(r->eng);
-        run_sample_vus(r);
         run_progress(r, true);
         if (r->scr.has_teardown && run_special(r, CMD_TEARDOWN)) code = EXIT_SCRIPT;
     }

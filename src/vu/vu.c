@@ -53,18 +53,21 @@ bool vu_wait(vu *v) {
 
 void vu_wake(vu *v) { worker_ready(v->w, v); }
 
-/* "file:line:col" of the innermost frame in a QuickJS stack text. */
+/* "file:line:col" of the innermost frame of the script (native frames skipped). */
 static void vu_stack_location(const char *stack, char *out, size_t n) {
     out[0] = 0;
-    const char *at = stack ? strstr(stack, "at ") : NULL;
-    if (!at) return;
-    const char *eol = strchr(at, '\n');
-    size_t len = eol ? (size_t)(eol - at) : strlen(at);
-    const char *open = memchr(at, '(', len);
-    const char *start = open ? open + 1 : at + 3;
-    const char *end = open ? memchr(start, ')', len - (size_t)(start - at)) : at + len;
-    if (!end) end = at + len;
-    snprintf(out, n, "%.*s", (int)(end - start), start);
+    for (const char *at = stack; at && (at = strstr(at, "at ")) != NULL; at += 3) {
+        const char *eol = strchr(at, '\n');
+        size_t len = eol ? (size_t)(eol - at) : strlen(at);
+        const char *open = memchr(at, '(', len);
+        const char *start = open ? open + 1 : at + 3;
+        const char *end = open ? memchr(start, ')', len - (size_t)(start - at)) : at + len;
+        if (!end) end = at + len;
+        if (end - start >= 6 && memcmp(start, "native", 6) == 0) continue;
+        if (!memchr(start, ':', (size_t)(end - start))) continue;
+        snprintf(out, n, "%.*s", (int)(end - start), start);
+        return;
+    }
 }
 
 char *vu_exception_text(JSContext *ctx) {
