@@ -27,6 +27,8 @@ tagdict *tagdict_new(void) {
     tagdict *d = calloc(1, sizeof *d);
     d->cap = 256;
     d->table = calloc(d->cap, sizeof *d->table);
+    d->scratch_cap = 256;
+    d->scratch = malloc(d->scratch_cap);
     return d;
 }
 
