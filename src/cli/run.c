@@ -337,6 +337,21 @@ static bool run_eval_thresholds(run_ctx *r, double dur_s) {
     return all;
 }
 
+/* k6: thresholds on metrics 'a, b' have been crossed */
+static void run_log_crossed(run_ctx *r) {
+    char names[1024] = "";
+    size_t off = 0;
+    for (size_t i = 0; i < r->nthr; i++) {
+        if (r->thr[i].ok) continue;
+        bool seen = false;
+        for (size_t k = 0; k < i; k++) seen |= !r->thr[k].ok && strcmp(r->thr[k].metric, r->thr[i].metric) == 0;
+        if (seen) continue;
+        off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", off ? ", " : "", r->thr[i].metric);
+        if (off >= sizeof names) break;
+    }
+    log_printf(LOG_ERROR, "thresholds on metrics '%s' have been crossed", names);
+}
+
 static void run_summary(run_ctx *r, double dur_s) {
     if (r->args.no_summary || (r->args.summary_mode && strcmp(r->args.summary_mode, "disabled") == 0)) return;
     int n = registry_count();
@@ -366,6 +381,7 @@ static void run_summary(run_ctx *r, double dur_s) {
     d.trend_stats = (const char *const *)r->opts.summary_trend_stats;
     d.ntrend_stats = r->opts.nsummary_trend_stats;
     d.color = r->tty && !r->args.no_color;
+    d.full = r->args.summary_mode && strcmp(r->args.summary_mode, "full") == 0;
     summary_render(stdout, &d);
     fflush(stdout);
     free(ms);
@@ -474,7 +490,7 @@ static int run_execute(run_ctx *r) {
         run_summary(r, dur_s);
         if (!ok && code == 0) {
             code = EXIT_THRESHOLDS;
-            log_printf(LOG_ERROR, "thresholds on metrics '%s' have been crossed", r->nthr ? r->thr[0].metric : "");
+            run_log_crossed(r);
         }
     }
     if (r->aborted) code = EXIT_ABORTED;
