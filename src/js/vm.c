@@ -263,6 +263,7 @@ void vm_destroy(vu *v) {
     JS_FreeValue(v->ctx, v->data);
     JS_FreeValue(v->ctx, v->ns);
     JS_FreeValue(v->ctx, v->resp_proto);
+    http_atoms_free(v);
     JS_FreeContext(v->ctx);
     JS_FreeRuntime(v->rt);
     free(v->loader);

@@ -32,5 +32,6 @@ JSModuleDef *k6_module_init(JSContext *ctx, const char *name);
 JSModuleDef *http_module_init(JSContext *ctx, const char *name);
 void console_install(JSContext *ctx);
 void http_class_init(JSRuntime *rt);
+void http_atoms_free(vu *v);
 
 #endif

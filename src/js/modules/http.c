@@ -423,6 +423,30 @@ static char *http_redirect_target(CURL *e, long status, int *method_get) {
 
 /* ---- Response object ---- */
 
+/* Response objects are built per request: their property names are atoms made
+ * once per VU, not looked up from C strings every time. */
+enum { A_STATUS, A_URL, A_PROTO, A_BODY, A_HEADERS, A_TIMINGS, A_ERROR, A_ERROR_CODE, A_REMOTE_IP, A_REMOTE_PORT, A_COOKIES, A_REQUEST, A_METHOD, A_BLOCKED, A_CONNECTING, A_TLS_HANDSHAKING, A_SENDING, A_WAITING, A_RECEIVING, A_DURATION, A_COUNT };
+static const char *const http_atom_names[A_COUNT] = {"status", "url", "proto", "body", "headers", "timings", "error", "error_code", "remote_ip", "remote_port", "cookies", "request", "method", "blocked", "connecting", "tls_handshaking", "sending", "waiting", "receiving", "duration"};
+
+static JSAtom *http_atoms(vu *v) {
+    if (!v->atoms) {
+        v->atoms = calloc(A_COUNT, sizeof(JSAtom));
+        for (int i = 0; i < A_COUNT; i++) v->atoms[i] = JS_NewAtom(v->ctx, http_atom_names[i]);
+    }
+    return v->atoms;
+}
+
+void http_atoms_free(vu *v) {
+    if (!v->atoms) return;
+    for (int i = 0; i < A_COUNT; i++) JS_FreeAtom(v->ctx, v->atoms[i]);
+    free(v->atoms);
+    v->atoms = NULL;
+}
+
+static void http_set(JSContext *ctx, JSValue o, JSAtom a, JSValue val) {
+    JS_DefinePropertyValue(ctx, o, a, val, JS_PROP_C_W_E);
+}
+
 static void http_canonical(char *name) {
     bool up = true;
     for (char *c = name; *c; c++) {
@@ -469,43 +493,44 @@ static JSValue http_headers_object(JSContext *ctx, const buf *hdr) {
     return o;
 }
 
-static JSValue http_timings_object(JSContext *ctx, const http_result *res) {
+static JSValue http_timings_object(JSContext *ctx, const JSAtom *at, const http_result *res) {
     JSValue t = JS_NewObject(ctx);
-    JS_SetPropertyStr(ctx, t, "blocked", JS_NewFloat64(ctx, res->t_blocked));
-    JS_SetPropertyStr(ctx, t, "connecting", JS_NewFloat64(ctx, res->t_connecting));
-    JS_SetPropertyStr(ctx, t, "tls_handshaking", JS_NewFloat64(ctx, res->t_tls));
-    JS_SetPropertyStr(ctx, t, "sending", JS_NewFloat64(ctx, res->t_sending));
-    JS_SetPropertyStr(ctx, t, "waiting", JS_NewFloat64(ctx, res->t_waiting));
-    JS_SetPropertyStr(ctx, t, "receiving", JS_NewFloat64(ctx, res->t_receiving));
-    JS_SetPropertyStr(ctx, t, "duration", JS_NewFloat64(ctx, res->t_duration));
+    http_set(ctx, t, at[A_BLOCKED], JS_NewFloat64(ctx, res->t_blocked));
+    http_set(ctx, t, at[A_CONNECTING], JS_NewFloat64(ctx, res->t_connecting));
+    http_set(ctx, t, at[A_TLS_HANDSHAKING], JS_NewFloat64(ctx, res->t_tls));
+    http_set(ctx, t, at[A_SENDING], JS_NewFloat64(ctx, res->t_sending));
+    http_set(ctx, t, at[A_WAITING], JS_NewFloat64(ctx, res->t_waiting));
+    http_set(ctx, t, at[A_RECEIVING], JS_NewFloat64(ctx, res->t_receiving));
+    http_set(ctx, t, at[A_DURATION], JS_NewFloat64(ctx, res->t_duration));
     return t;
 }
 
 static JSValue http_response(vu *v, const http_result *res, http_req *r, const char *method,
                              const char *req_url, int response_type) {
     JSContext *ctx = v->ctx;
+    const JSAtom *at = http_atoms(v);
     JSValue o = JS_NewObjectProto(ctx, v->resp_proto);
-    JS_SetPropertyStr(ctx, o, "status", JS_NewInt32(ctx, (int32_t)res->status));
-    JS_SetPropertyStr(ctx, o, "url", JS_NewString(ctx, res->url));
-    JS_SetPropertyStr(ctx, o, "proto", JS_NewString(ctx, res->proto));
+    http_set(ctx, o, at[A_STATUS], JS_NewInt32(ctx, (int32_t)res->status));
+    http_set(ctx, o, at[A_URL], JS_NewString(ctx, res->url));
+    http_set(ctx, o, at[A_PROTO], JS_NewString(ctx, res->proto));
     if (response_type == 2 || r->rc != CURLE_OK) {
-        JS_SetPropertyStr(ctx, o, "body", r->rc != CURLE_OK ? JS_NULL : JS_NULL);
+        http_set(ctx, o, at[A_BODY], r->rc != CURLE_OK ? JS_NULL : JS_NULL);
     } else if (response_type == 1) {
-        JS_SetPropertyStr(ctx, o, "body", JS_NewArrayBufferCopy(ctx, (uint8_t *)r->body.p, r->body.len));
+        http_set(ctx, o, at[A_BODY], JS_NewArrayBufferCopy(ctx, (uint8_t *)r->body.p, r->body.len));
     } else {
-        JS_SetPropertyStr(ctx, o, "body", JS_NewStringLen(ctx, r->body.p ? r->body.p : "", r->body.len));
+        http_set(ctx, o, at[A_BODY], JS_NewStringLen(ctx, r->body.p ? r->body.p : "", r->body.len));
     }
-    JS_SetPropertyStr(ctx, o, "headers", http_headers_object(ctx, &r->hdr));
-    JS_SetPropertyStr(ctx, o, "timings", http_timings_object(ctx, res));
-    JS_SetPropertyStr(ctx, o, "error", JS_NewString(ctx, res->error));
-    JS_SetPropertyStr(ctx, o, "error_code", JS_NewInt32(ctx, res->error_code));
-    JS_SetPropertyStr(ctx, o, "remote_ip", JS_NewString(ctx, res->ip));
-    JS_SetPropertyStr(ctx, o, "remote_port", JS_NewInt32(ctx, (int32_t)res->port));
-    JS_SetPropertyStr(ctx, o, "cookies", JS_NewObject(ctx));
+    http_set(ctx, o, at[A_HEADERS], http_headers_object(ctx, &r->hdr));
+    http_set(ctx, o, at[A_TIMINGS], http_timings_object(ctx, at, res));
+    http_set(ctx, o, at[A_ERROR], JS_NewString(ctx, res->error));
+    http_set(ctx, o, at[A_ERROR_CODE], JS_NewInt32(ctx, res->error_code));
+    http_set(ctx, o, at[A_REMOTE_IP], JS_NewString(ctx, res->ip));
+    http_set(ctx, o, at[A_REMOTE_PORT], JS_NewInt32(ctx, (int32_t)res->port));
+    http_set(ctx, o, at[A_COOKIES], JS_NewObject(ctx));
     JSValue req = JS_NewObject(ctx);
-    JS_SetPropertyStr(ctx, req, "method", JS_NewString(ctx, method));
-    JS_SetPropertyStr(ctx, req, "url", JS_NewString(ctx, req_url));
-    JS_SetPropertyStr(ctx, o, "request", req);
+    http_set(ctx, req, at[A_METHOD], JS_NewString(ctx, method));
+    http_set(ctx, req, at[A_URL], JS_NewString(ctx, req_url));
+    http_set(ctx, o, at[A_REQUEST], req);
     return o;
 }
 

@@ -1,0 +1,312 @@
+/* Tag sets: interning (sorted keys, order independence, later duplicate wins,
+ * NULL values skipped, distinct ids), growth with stable ids, packed bytes,
+ * tagset_find / tagset_next. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "metrics/tags.h"
+
+/* Interns a copy of kvs, so the caller's array keeps its order. */
+static uint32_t intern(tagdict *d, const tag_kv *kvs, size_t n) {
+    tag_kv copy[32];
+    assert_true(n <= 32);
+    if (n) memcpy(copy, kvs, n * sizeof *kvs);
+    return tagdict_intern(d, copy, n);
+}
+
+static void assert_packed(const tagdict *d, uint32_t id, const char *want, size_t want_len) {
+    size_t len = 12345;
+    const char *p = tagdict_get(d, id, &len);
+    assert_non_null(p);
+    assert_int_equal(len, want_len);
+    assert_memory_equal(p, want, want_len);
+}
+
+static void test_sorted_packing(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    tag_kv kv[] = {{"status", "200"}, {"method", "GET"}, {"url", "http://x/"}, {"group", ""}};
+    uint32_t id = tagdict_intern(d, kv, 4);
+    /* the caller's array is sorted in place (documented) */
+    assert_string_equal(kv[0].key, "group");
+    assert_string_equal(kv[1].key, "method");
+    assert_string_equal(kv[2].key, "status");
+    assert_string_equal(kv[3].key, "url");
+    static const char want[] = "group\0\0method\0GET\0status\0" "200\0url\0http://x/";
+    assert_packed(d, id, want, sizeof want);   /* sizeof counts the final NUL */
+    assert_int_equal(tagdict_published(d), 1);
+    tagdict_free(d);
+}
+
+static void test_order_independent(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    const char *k[4] = {"a", "b", "c", "d"};
+    const char *v[4] = {"1", "2", "3", "4"};
+    uint32_t first = UINT32_MAX;
+    /* all 24 permutations of 4 pairs */
+    int perm[4] = {0, 1, 2, 3};
+    for (int a = 0; a < 4; a++)
+        for (int b = 0; b < 4; b++)
+            for (int c = 0; c < 4; c++)
+                for (int e = 0; e < 4; e++) {
+                    perm[0] = a; perm[1] = b; perm[2] = c; perm[3] = e;
+                    int seen = 0;
+                    for (int i = 0; i < 4; i++) seen |= 1 << perm[i];
+                    if (seen != 15) continue;
+                    tag_kv kv[4];
+                    for (int i = 0; i < 4; i++) kv[i] = (tag_kv){k[perm[i]], v[perm[i]]};
+                    uint32_t id = tagdict_intern(d, kv, 4);
+                    if (first == UINT32_MAX) first = id;
+                    assert_int_equal(id, first);
+                }
+    assert_int_equal(tagdict_published(d), 1);
+    static const char want[] = "a\0" "1\0b\0" "2\0c\0" "3\0d\0" "4";
+    assert_packed(d, first, want, sizeof want);
+    tagdict_free(d);
+}
+
+static void test_later_duplicate_wins(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    uint32_t only2 = intern(d, (tag_kv[]){{"a", "2"}, {"z", "z"}}, 2);
+    uint32_t dup = intern(d, (tag_kv[]){{"a", "1"}, {"z", "z"}, {"a", "2"}}, 3);
+    assert_int_equal(dup, only2);
+    uint32_t triple = intern(d, (tag_kv[]){{"a", "0"}, {"a", "1"}, {"a", "2"}, {"z", "z"}}, 4);
+    assert_int_equal(triple, only2);
+    static const char want[] = "a\0" "2\0z\0z";
+    assert_packed(d, dup, want, sizeof want);
+    /* the other order gives the other value, hence another set */
+    uint32_t rev = intern(d, (tag_kv[]){{"a", "2"}, {"z", "z"}, {"a", "1"}}, 3);
+    assert_int_not_equal(rev, only2);
+    static const char want1[] = "a\0" "1\0z\0z";
+    assert_packed(d, rev, want1, sizeof want1);
+    /* a NULL earlier duplicate does not hide a later value */
+    uint32_t nl = intern(d, (tag_kv[]){{"a", NULL}, {"z", "z"}, {"a", "2"}}, 3);
+    assert_int_equal(nl, only2);
+    tagdict_free(d);
+}
+
+static void test_null_values_skipped(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    uint32_t plain = intern(d, (tag_kv[]){{"a", "1"}, {"c", "3"}}, 2);
+    uint32_t with_null = intern(d, (tag_kv[]){{"b", NULL}, {"c", "3"}, {"a", "1"}, {"0", NULL}}, 4);
+    assert_int_equal(with_null, plain);
+    static const char want[] = "a\0" "1\0c\0" "3";
+    assert_packed(d, plain, want, sizeof want);
+    /* only NULLs: the empty set */
+    uint32_t empty = intern(d, (tag_kv[]){{"x", NULL}}, 1);
+    size_t len = 99;
+    tagdict_get(d, empty, &len);
+    assert_int_equal(len, 0);
+    assert_int_not_equal(empty, plain);
+    assert_int_equal(tagdict_published(d), 2);
+    tagdict_free(d);
+}
+
+static void test_empty_set(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    tag_kv none[1];
+    uint32_t e1 = tagdict_intern(d, none, 0);   /* as the CLI does for its own samples */
+    uint32_t a = intern(d, (tag_kv[]){{"a", "1"}}, 1);
+    uint32_t e2 = tagdict_intern(d, none, 0);
+    assert_int_equal(e1, e2);
+    assert_int_not_equal(e1, a);
+    size_t len = 99;
+    const char *p = tagdict_get(d, e1, &len);
+    assert_non_null(p);
+    assert_int_equal(len, 0);
+    tagdict_free(d);
+}
+
+static void test_distinct_sets(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    uint32_t ids[] = {
+        intern(d, (tag_kv[]){{"ab", "c"}}, 1),
+        intern(d, (tag_kv[]){{"a", "bc"}}, 1),
+        intern(d, (tag_kv[]){{"a", "b"}, {"c", ""}}, 2),
+        intern(d, (tag_kv[]){{"a", "b"}}, 1),
+        intern(d, (tag_kv[]){{"a", ""}}, 1),
+        intern(d, (tag_kv[]){{"b", "a"}}, 1),
+        intern(d, (tag_kv[]){{"a", "B"}}, 1),
+        intern(d, (tag_kv[]){{"a", "b"}, {"c", "d"}}, 2),
+        intern(d, (tag_kv[]){{"a", "d"}, {"c", "b"}}, 2),
+    };
+    size_t n = sizeof ids / sizeof *ids;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) assert_int_not_equal(ids[i], ids[j]);
+    assert_int_equal(tagdict_published(d), n);
+    /* and each is found again */
+    assert_int_equal(intern(d, (tag_kv[]){{"c", "d"}, {"a", "b"}}, 2), ids[7]);
+    assert_int_equal(intern(d, (tag_kv[]){{"a", "bc"}}, 1), ids[1]);
+    assert_int_equal(tagdict_published(d), n);
+    tagdict_free(d);
+}
+
+#define GROW_N 20000
+
+static size_t make_set(char *kbuf, char *vbuf, size_t i, tag_kv *kv) {
+    /* sets of 1-3 pairs so equal lengths and prefixes occur */
+    snprintf(vbuf, 32, "v%zu", i);
+    snprintf(kbuf, 32, "k%zu", i % 7);
+    size_t n = 0;
+    kv[n++] = (tag_kv){"url", vbuf};
+    if (i % 2) kv[n++] = (tag_kv){kbuf, "x"};
+    if (i % 3) kv[n++] = (tag_kv){"method", i % 5 ? "GET" : "POST"};
+    return n;
+}
+
+static size_t expected_packed(size_t i, char *out) {
+    char kb[32], vb[32];
+    tag_kv kv[3];
+    size_t n = make_set(kb, vb, i, kv);
+    /* sort by hand (three elements) */
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = a + 1; b < n; b++)
+            if (strcmp(kv[a].key, kv[b].key) > 0) { tag_kv t = kv[a]; kv[a] = kv[b]; kv[b] = t; }
+    size_t off = 0;
+    for (size_t a = 0; a < n; a++) {
+        size_t kl = strlen(kv[a].key) + 1, vl = strlen(kv[a].value) + 1;
+        memcpy(out + off, kv[a].key, kl); off += kl;
+        memcpy(out + off, kv[a].value, vl); off += vl;
+    }
+    return off;
+}
+
+static void test_growth_keeps_ids(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    uint32_t *ids = malloc(GROW_N * sizeof *ids);
+    for (size_t i = 0; i < GROW_N; i++) {
+        char kb[32], vb[32];
+        tag_kv kv[3];
+        size_t n = make_set(kb, vb, i, kv);
+        ids[i] = tagdict_intern(d, kv, n);
+        assert_int_equal(ids[i], i);   /* new sets get the next id */
+        assert_int_equal(tagdict_published(d), i + 1);
+        if (i % 1000 == 999) {
+            /* earlier sets still map to their ids after table growth */
+            for (size_t j = 0; j <= i; j += 97) {
+                size_t n2 = make_set(kb, vb, j, kv);
+                /* reversed input order */
+                for (size_t a = 0, b = n2 - 1; a < b; a++, b--) { tag_kv t = kv[a]; kv[a] = kv[b]; kv[b] = t; }
+                assert_int_equal(tagdict_intern(d, kv, n2), ids[j]);
+            }
+        }
+    }
+    assert_int_equal(tagdict_published(d), GROW_N);
+    for (size_t i = 0; i < GROW_N; i++) {
+        char kb[32], vb[32];
+        tag_kv kv[3];
+        size_t n = make_set(kb, vb, i, kv);
+        assert_int_equal(tagdict_intern(d, kv, n), ids[i]);
+        char want[128];
+        size_t wl = expected_packed(i, want);
+        assert_packed(d, ids[i], want, wl);
+    }
+    assert_int_equal(tagdict_published(d), GROW_N);
+    free(ids);
+    tagdict_free(d);
+}
+
+static void test_get_is_nul_terminated(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    uint32_t id = intern(d, (tag_kv[]){{"k", "value"}}, 1);
+    size_t len;
+    const char *p = tagdict_get(d, id, &len);
+    assert_int_equal(len, 8);
+    assert_int_equal(p[len - 1], 0);   /* the last value's own NUL is part of the set */
+    assert_string_equal(p, "k");
+    assert_string_equal(p + 2, "value");
+    tagdict_free(d);
+}
+
+static void test_tagset_find(void **state) {
+    (void)state;
+    static const char set[] = "check\0status is 200\0group\0\0method\0GET\0x\0method";
+    size_t len = sizeof set;
+    assert_string_equal(tagset_find(set, len, "check"), "status is 200");
+    assert_string_equal(tagset_find(set, len, "method"), "GET");
+    assert_string_equal(tagset_find(set, len, "x"), "method");
+    const char *g = tagset_find(set, len, "group");
+    assert_non_null(g);
+    assert_string_equal(g, "");                       /* empty value is found, not NULL */
+    assert_null(tagset_find(set, len, "GET"));          /* values are not keys */
+    assert_null(tagset_find(set, len, "status is 200"));
+    assert_null(tagset_find(set, len, "chec"));         /* no prefix matches */
+    assert_null(tagset_find(set, len, "checks"));
+    assert_null(tagset_find(set, len, ""));
+    assert_null(tagset_find(set, 0, "check"));          /* empty set */
+    /* only the first pairs when len is cut */
+    assert_null(tagset_find(set, strlen("check") + 1 + strlen("status is 200") + 1, "method"));
+}
+
+static void test_tagset_next(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    uint32_t id = intern(d, (tag_kv[]){{"c", "3"}, {"a", ""}, {"b", "22"}}, 3);
+    size_t len;
+    const char *p = tagdict_get(d, id, &len);
+    const char *k = NULL, *v = NULL;
+    const char *wk[] = {"a", "b", "c"}, *wv[] = {"", "22", "3"};
+    size_t off = 0, n = 0;
+    while ((off = tagset_next(p, len, off, &k, &v)) != 0) {
+        assert_true(n < 3);
+        assert_string_equal(k, wk[n]);
+        assert_string_equal(v, wv[n]);
+        assert_true(off <= len);
+        n++;
+    }
+    assert_int_equal(n, 3);
+    k = v = NULL;
+    assert_int_equal(tagset_next(p, 0, 0, &k, &v), 0);   /* empty: nothing, untouched */
+    assert_null(k);
+    assert_null(v);
+    assert_int_equal(tagset_next(p, len, len, &k, &v), 0);
+    /* first step lands after "a\0\0" */
+    assert_int_equal(tagset_next(p, len, 0, &k, &v), 3);
+    tagdict_free(d);
+}
+
+static void test_dicts_independent(void **state) {
+    (void)state;
+    tagdict *a = tagdict_new(), *b = tagdict_new();
+    uint32_t a1 = intern(a, (tag_kv[]){{"x", "1"}}, 1);
+    uint32_t a2 = intern(a, (tag_kv[]){{"x", "2"}}, 1);
+    uint32_t b2 = intern(b, (tag_kv[]){{"x", "2"}}, 1);
+    assert_int_equal(a1, 0);
+    assert_int_equal(a2, 1);
+    assert_int_equal(b2, 0);   /* ids are per dictionary */
+    assert_int_equal(tagdict_published(a), 2);
+    assert_int_equal(tagdict_published(b), 1);
+    tagdict_free(a);
+    tagdict_free(b);
+    tagdict_free(NULL);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sorted_packing),
+        cmocka_unit_test(test_order_independent),
+        cmocka_unit_test(test_later_duplicate_wins),
+        cmocka_unit_test(test_null_values_skipped),
+        cmocka_unit_test(test_empty_set),
+        cmocka_unit_test(test_distinct_sets),
+        cmocka_unit_test(test_growth_keeps_ids),
+        cmocka_unit_test(test_get_is_nul_terminated),
+        cmocka_unit_test(test_tagset_find),
+        cmocka_unit_test(test_tagset_next),
+        cmocka_unit_test(test_dicts_independent),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
