@@ -272,18 +272,27 @@ note "nginx pid $NGINX_PID on $TARGET (CPU $SRV_CPU); client on CPU $CLI_CPU; ${
 # Warm-up, so neither contender pays for nginx's first-touch costs.
 run_bounded warmup 20 taskset -c "$CLI_CPU" wrk -t1 -c50 -d2s "$TARGET" || die "wrk warm-up failed"
 
-note "wrk: -t1 -c50 -d${D}s"
-run_bounded wrk $((D + 30)) taskset -c "$CLI_CPU" wrk -t1 -c50 -d"${D}s" "$TARGET" \
-    || { cat "$TMP/wrk.err" >&2; die "wrk failed"; }
-WRK_RPS=$(wrk_rps "$TMP/wrk.out") || { cat "$TMP/wrk.out" >&2; die "no Requests/sec in wrk output"; }
-if grep -q 'Non-2xx\|Socket errors' "$TMP/wrk.out"; then
-    note "WARNING (wrk): $(grep 'Non-2xx\|Socket errors' "$TMP/wrk.out" | tr -s ' ')"
-fi
+# run_wrk NAME VAR: one wrk run; sets VAR to its Requests/sec. (Not run in
+# $(...), so that the EXIT trap can still stop wrk.)
+run_wrk() {
+    local name=$1 var=$2 rps
+    note "wrk: -t1 -c50 -d${D}s"
+    run_bounded "$name" $((D + 30)) taskset -c "$CLI_CPU" wrk -t1 -c50 -d"${D}s" "$TARGET" \
+        || { cat "$TMP/$name.err" >&2; die "wrk failed"; }
+    if grep -q 'Non-2xx\|Socket errors' "$TMP/$name.out"; then
+        note "WARNING ($name): $(grep 'Non-2xx\|Socket errors' "$TMP/$name.out" | tr -s ' ')"
+    fi
+    rps=$(wrk_rps "$TMP/$name.out") || { cat "$TMP/$name.out" >&2; die "no Requests/sec in wrk output"; }
+    printf -v "$var" '%s' "$rps"
+}
 
-REPORT=$(printf 'wrk         : %.0f req/s\n' "$WRK_RPS")
+# wrk runs before and after c6 and the two are averaged, so a neighbour that
+# loads the machine during one of them skews the ratio less (and shows up as
+# a spread between the two).
+run_wrk wrk1 WRK1
 
 if [[ $SKIP_C6 == 1 ]]; then
-    echo "$REPORT"
+    printf 'wrk         : %.0f req/s\n' "$WRK1"
     exit 0
 fi
 
@@ -292,6 +301,12 @@ SCRIPTS=$HERE/scripts
 # -- throughput
 note "c6: --workers 1 -u 50 -d ${D}s"
 c6_run c6_get $((D + 60)) taskset -c "$CLI_CPU" "$C6" run -q --workers 1 -u 50 -d "${D}s" "$SCRIPTS/get.js"
+run_wrk wrk2 WRK2
+WRK_RPS=$(awk -v a="$WRK1" -v b="$WRK2" 'BEGIN { printf "%.1f", (a + b) / 2 }')
+SPREAD=$(awk -v a="$WRK1" -v b="$WRK2" 'BEGIN { d = a - b; if (d < 0) d = -d; printf "%.0f", 100 * d / ((a + b) / 2) }')
+note "wrk: $WRK1 and $WRK2 req/s (spread $SPREAD %)"
+(( SPREAD <= 10 )) || note "WARNING: wrk runs differ by $SPREAD %; the machine is busy, ratios are unreliable"
+REPORT=$(printf 'wrk         : %.0f req/s   (%.0f / %.0f, spread %s %%)' "$WRK_RPS" "$WRK1" "$WRK2" "$SPREAD")
 read -r C6_REQS C6_RPS < <(summary_field "$TMP/c6_get.out" http_reqs || true) || true
 if [[ -z ${C6_RPS:-} ]]; then
     note "no 'http_reqs ...: N R/s' line in c6's summary; stdout was:"

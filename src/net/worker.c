@@ -223,6 +223,9 @@ worker *worker_new(c6_test *t, int id) {
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
     curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, worker_timer_cb);
     curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+    /* keep a connection per VU alive (k6's VUs keep theirs); curl's default
+     * cache is sized from the handles in flight and would close them */
+    curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, 100000L);
     w->share = curl_share_init();
     curl_share_setopt(w->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(w->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
@@ -281,6 +284,7 @@ void worker_free(worker *w) {
     for (int i = 0; i < w->neasy; i++) curl_easy_cleanup(w->easy_pool[i]);
     free(w->easy_pool);
     curl_multi_cleanup(w->multi);
+    for (int i = 0; i < 3; i++) curl_slist_free_all(w->default_headers[i]);
     curl_share_cleanup(w->share);
     uv_close((uv_handle_t *)&w->wake, worker_close_cb);
     uv_close((uv_handle_t *)&w->tick, worker_close_cb);

@@ -39,6 +39,7 @@ typedef struct worker {
     int vus_done;
     bool exiting;               /* CMD_EXIT seen */
 
+    struct curl_slist *default_headers[3];   /* http.c: no body, body, form body */
     CURL **easy_pool;
     int neasy, capeasy;
 } worker;

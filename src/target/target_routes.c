@@ -39,7 +39,8 @@ struct target_req {
     const struct target_route *route;
     struct target_buf body;
     int too_big;
-    int delayed;
+    int delayed;  /* /delay: the timer has been armed */
+    int informed; /* /status/1xx: the interim response went out */
 };
 
 struct target_call {
@@ -582,8 +583,13 @@ static enum MHD_Result target_status(const struct target_call *x)
         return target_error(x->c, 400, "status code must be 100-599");
     if (code >= 200)
         return MHD_queue_response(x->c, (unsigned)code, x->s->empty);
-    /* A 1xx cannot end an exchange: a client would wait for a final
-     * response forever. Closing after it makes the client fail fast. */
+    /* A 1xx cannot end an exchange, so the connection is closed after it
+     * and the client fails at once instead of waiting for a final answer.
+     * MHD treats 102 as interim and asks again for the final response:
+     * that second call closes the connection too. */
+    if (x->rq->informed)
+        return MHD_NO;
+    x->rq->informed = 1;
     return target_send(x->c, (unsigned)code,
                        target_header(target_empty(), MHD_HTTP_HEADER_CONNECTION,
                                      "close"));
@@ -939,7 +945,7 @@ static struct target_route target_routes[] = {
     {"/delete", "DELETE", T_BODY, target_post},
     {"/anything", NULL, T_BODY, target_anything},
     {"/anything/", NULL, T_BODY | T_PREFIX, target_anything},
-    {"/status/", NULL, T_PREFIX, target_status},
+    {"/status/", NULL, T_STATE | T_PREFIX, target_status},
     {"/delay/", NULL, T_STATE | T_PREFIX, target_delay},
     {"/bytes/", NULL, T_PREFIX, target_bytes},
     {"/headers", NULL, 0, target_headers},

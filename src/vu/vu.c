@@ -38,6 +38,8 @@ void vu_free(vu *v) {
     coro_free(v->co);
     free(v->result_json);
     free(v->error);
+    buf_free(&v->rbody);
+    buf_free(&v->rhdr);
     /* the timer handle lives inside v: free v once libuv lets go of it */
     uv_close((uv_handle_t *)&v->sleep_timer, vu_timer_closed);
 }

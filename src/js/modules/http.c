@@ -32,6 +32,7 @@ typedef struct http_req {
 typedef struct http_params {
     struct curl_slist *headers;
     bool has_content_type, has_accept;
+    bool shared_headers;           /* p->headers belongs to the worker */
     const char *tag_k[HTTP_MAX_TAGS], *tag_v[HTTP_MAX_TAGS];
     int ntags;
     const char *name;              /* the name tag, if set */
@@ -77,7 +78,7 @@ void http_transfer_done(CURL *e, CURLcode rc) {
 /* ---- argument parsing ---- */
 
 static void http_params_free(JSContext *ctx, http_params *p) {
-    curl_slist_free_all(p->headers);
+    if (!p->shared_headers) curl_slist_free_all(p->headers);
     for (int i = 0; i < p->ntags; i++) { JS_FreeCString(ctx, p->tag_k[i]); JS_FreeCString(ctx, p->tag_v[i]); }
 }
 
@@ -355,15 +356,27 @@ static const char *http_effective_ua(vu *v) {
     return v->test && v->test->user_agent ? v->test->user_agent : "c6/0.1.0 (k6-compatible; +https://k6.io/)";
 }
 
-static struct curl_slist *http_default_headers(http_params *p, bool is_form, bool has_body) {
-    struct curl_slist *h = p->headers;
+static struct curl_slist *http_add_defaults(struct curl_slist *h, http_params *p, bool is_form, bool has_body) {
     if (!p->has_accept) h = curl_slist_append(h, "Accept:");          /* k6 sends no Accept */
     h = curl_slist_append(h, "Accept-Encoding:");                       /* nor Accept-Encoding */
     h = curl_slist_append(h, "Expect:");
     if (has_body && !p->has_content_type)
         h = curl_slist_append(h, is_form ? "Content-Type: application/x-www-form-urlencoded" : "Content-Type:");
-    p->headers = h;
     return h;
+}
+
+/* Without user headers the list is one of three fixed ones, built once per
+ * worker: no allocation per request in the common case. */
+static void http_default_headers(vu *v, http_params *p, bool is_form, bool has_body) {
+    if (p->headers) {
+        p->headers = http_add_defaults(p->headers, p, is_form, has_body);
+        return;
+    }
+    int variant = has_body ? (is_form ? 2 : 1) : 0;
+    struct curl_slist **slot = &v->w->default_headers[variant];
+    if (!*slot) *slot = http_add_defaults(NULL, p, is_form, has_body);
+    p->headers = *slot;
+    p->shared_headers = true;
 }
 
 static void http_setup(CURL *e, vu *v, http_req *r, const char *method, const char *url,
@@ -555,11 +568,11 @@ static JSValue http_do(JSContext *ctx, const char *method_in, const char *url_in
         return JS_EXCEPTION;
     }
     bool has_body = body.p != NULL;
-    http_default_headers(&p, is_form, has_body);
+    http_default_headers(v, &p, is_form, has_body);
     char method[16];
     snprintf(method, sizeof method, "%s", method_in);
     char *url = strdup(url_in);
-    http_req r = {.v = v};
+    http_req r = {.v = v, .body = v->rbody, .hdr = v->rhdr};   /* reuse the VU's buffers */
     http_result res = {0};
     JSValue out = JS_UNDEFINED;
     for (int hop = 0;; hop++) {
@@ -590,8 +603,9 @@ static JSValue http_do(JSContext *ctx, const char *method_in, const char *url_in
     if (JS_IsUndefined(out)) out = http_response(v, &res, &r, method, url, p.response_type);
     free(res.url);
     free(url);
-    buf_free(&r.body);
-    buf_free(&r.hdr);
+    v->rbody = r.body;
+    v->rhdr = r.hdr;
+    if (v->rbody.cap > (1u << 20)) buf_free(&v->rbody);   /* don't pin a huge body per VU */
     buf_free(&body);
     http_params_free(ctx, &p);
     return out;

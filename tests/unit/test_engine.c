@@ -1,0 +1,644 @@
+/* Metrics pipeline: sample buffers (chunks, flush, recycling), the engine's
+ * drain into per-metric sinks and per-check counts, listeners, the registry,
+ * and a producer thread pushing while the main thread drains. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "metrics/engine.h"
+#include "metrics/histogram.h"
+#include "metrics/registry.h"
+#include "metrics/samples.h"
+#include "metrics/sink.h"
+#include "metrics/tags.h"
+
+static int setup(void **state) {
+    (void)state;
+    registry_init();
+    return 0;
+}
+
+static int teardown(void **state) {
+    (void)state;
+    registry_free();
+    return 0;
+}
+
+static uint32_t tags_of(sample_buf *b, const char *k1, const char *v1, const char *k2, const char *v2) {
+    tag_kv kv[2];
+    size_t n = 0;
+    if (k1) kv[n++] = (tag_kv){k1, v1};
+    if (k2) kv[n++] = (tag_kv){k2, v2};
+    return tagdict_intern(b->tags, kv, n);
+}
+
+/* What the test pushed, to compare with what the engine aggregated. */
+typedef struct expect {
+    double counter_sum;   uint64_t counter_n;     /* M_HTTP_REQS */
+    double iter_sum;      uint64_t iter_n;        /* M_ITERATIONS */
+    double gauge_last, gauge_min, gauge_max; uint64_t gauge_n;   /* M_VUS */
+    double trend_sum;     uint64_t trend_n;       /* M_HTTP_REQ_DURATION */
+    uint64_t rate_nz, rate_total;                 /* M_HTTP_REQ_FAILED */
+    uint64_t total;
+} expect;
+
+/* Sample i goes to one of five metrics with a value derived from i. */
+static void push_one(sample_buf *b, uint32_t tags, uint64_t i, expect *x) {
+    double v;
+    switch (i % 5) {
+    case 0:
+        v = (double)(i % 10);
+        sample_push(b, M_HTTP_REQS, tags, v, (int64_t)i);
+        x->counter_sum += v; x->counter_n++;
+        break;
+    case 1:
+        sample_push(b, M_ITERATIONS, tags, 1, (int64_t)i);
+        x->iter_sum += 1; x->iter_n++;
+        break;
+    case 2:
+        v = (double)((i * 7919) % 1000) - 300;
+        sample_push(b, M_VUS, tags, v, (int64_t)i);
+        if (!x->gauge_n || v < x->gauge_min) x->gauge_min = v;
+        if (!x->gauge_n || v > x->gauge_max) x->gauge_max = v;
+        x->gauge_last = v; x->gauge_n++;
+        break;
+    case 3:
+        v = (double)(i % 500) + 0.5;
+        sample_push(b, M_HTTP_REQ_DURATION, tags, v, (int64_t)i);
+        x->trend_sum += v; x->trend_n++;
+        break;
+    default:
+        v = (i / 5) % 3 == 0 ? 1 : 0;
+        sample_push(b, M_HTTP_REQ_FAILED, tags, v, (int64_t)i);
+        x->rate_total++; if (v != 0) x->rate_nz++;
+        break;
+    }
+    x->total++;
+}
+
+static void assert_engine_matches(const engine *e, const expect *x) {
+    assert_int_equal(engine_samples_seen(e), x->total);
+    const sink *s = engine_sink(e, M_HTTP_REQS);
+    assert_non_null(s);
+    assert_int_equal(s->type, METRIC_COUNTER);
+    assert_int_equal(s->u.counter.n, x->counter_n);
+    assert_true(s->u.counter.sum == x->counter_sum);
+    s = engine_sink(e, M_ITERATIONS);
+    assert_non_null(s);
+    assert_int_equal(s->u.counter.n, x->iter_n);
+    assert_true(s->u.counter.sum == x->iter_sum);
+    s = engine_sink(e, M_VUS);
+    assert_non_null(s);
+    assert_int_equal(s->type, METRIC_GAUGE);
+    assert_int_equal(s->u.gauge.n, x->gauge_n);
+    assert_true(s->u.gauge.value == x->gauge_last);
+    assert_true(s->u.gauge.min == x->gauge_min);
+    assert_true(s->u.gauge.max == x->gauge_max);
+    s = engine_sink(e, M_HTTP_REQ_DURATION);
+    assert_non_null(s);
+    assert_int_equal(s->type, METRIC_TREND);
+    assert_int_equal(hist_count(s->u.trend.h), x->trend_n);
+    assert_true(hist_sum(s->u.trend.h) == x->trend_sum);
+    s = engine_sink(e, M_HTTP_REQ_FAILED);
+    assert_non_null(s);
+    assert_int_equal(s->type, METRIC_RATE);
+    assert_int_equal(s->u.rate.total, x->rate_total);
+    assert_int_equal(s->u.rate.nonzero, x->rate_nz);
+}
+
+static void test_push_flush_drain(void **state) {
+    (void)state;
+    sample_buf b;
+    sample_buf_init(&b);
+    uint32_t t = tags_of(&b, "group", "", NULL, NULL);
+    engine *e = engine_new();
+    engine_add_source(e, &b);
+    engine_drain(e);                         /* nothing yet */
+    assert_int_equal(engine_samples_seen(e), 0);
+    assert_null(engine_sink(e, M_HTTP_REQS));
+
+    expect x = {0};
+    const uint64_t N = 2 * SAMPLE_CHUNK + 1000;
+    for (uint64_t i = 0; i < N; i++) push_one(&b, t, i, &x);
+    /* two full chunks are handed over; the third is still being filled */
+    engine_drain(e);
+    assert_int_equal(engine_samples_seen(e), 2 * SAMPLE_CHUNK);
+    assert_int_equal(b.cur->n, 1000);
+    sample_buf_flush(&b);
+    assert_int_equal(b.cur->n, 0);
+    engine_drain(e);
+    assert_engine_matches(e, &x);
+    /* a second drain without new samples changes nothing */
+    engine_drain(e);
+    assert_engine_matches(e, &x);
+    /* flushing an empty chunk publishes nothing */
+    sample_chunk *cur = b.cur;
+    sample_buf_flush(&b);
+    assert_ptr_equal(b.cur, cur);
+    assert_null(b.full_head);
+    /* never-seen metrics have no sink */
+    assert_null(engine_sink(e, M_DATA_SENT));
+    assert_null(engine_sink(e, M_CHECKS));
+    const engine_check *ch;
+    assert_int_equal(engine_checks(e, &ch), 0);
+    engine_free(e);
+    sample_buf_destroy(&b);
+}
+
+static void test_exact_chunk_boundary(void **state) {
+    (void)state;
+    sample_buf b;
+    sample_buf_init(&b);
+    uint32_t t = tags_of(&b, NULL, NULL, NULL, NULL);
+    engine *e = engine_new();
+    engine_add_source(e, &b);
+    expect x = {0};
+    for (uint64_t i = 0; i < SAMPLE_CHUNK; i++) push_one(&b, t, i, &x);
+    engine_drain(e);
+    assert_int_equal(engine_samples_seen(e), 0);   /* full but not rotated yet */
+    assert_int_equal(b.cur->n, SAMPLE_CHUNK);
+    push_one(&b, t, SAMPLE_CHUNK, &x);             /* the next push rotates */
+    assert_int_equal(b.cur->n, 1);
+    engine_drain(e);
+    assert_int_equal(engine_samples_seen(e), SAMPLE_CHUNK);
+    sample_buf_flush(&b);
+    engine_drain(e);
+    assert_engine_matches(e, &x);
+    engine_free(e);
+    sample_buf_destroy(&b);
+}
+
+static void test_chunks_recycled(void **state) {
+    (void)state;
+    sample_buf b;
+    sample_buf_init(&b);
+    uint32_t t = tags_of(&b, "a", "b", NULL, NULL);
+    engine *e = engine_new();
+    engine_add_source(e, &b);
+    expect x = {0};
+    for (uint64_t i = 0; i < 3 * SAMPLE_CHUNK; i++) push_one(&b, t, i, &x);
+    sample_buf_flush(&b);
+    engine_drain(e);
+    assert_null(b.full_head);
+    assert_null(b.full_tail);
+    /* the three drained chunks are spare now and get reused */
+    size_t spares = 0;
+    for (sample_chunk *c = b.spare; c; c = c->next) spares++;
+    assert_int_equal(spares, 3);
+    sample_chunk *first_spare = b.spare;
+    for (uint64_t i = 0; i < SAMPLE_CHUNK + 1; i++) push_one(&b, t, 3 * SAMPLE_CHUNK + i, &x);
+    assert_ptr_equal(b.cur, first_spare);
+    assert_int_equal(b.cur->n, 1);          /* reset on reuse */
+    sample_buf_flush(&b);
+    engine_drain(e);
+    assert_engine_matches(e, &x);
+    engine_free(e);
+    sample_buf_destroy(&b);
+}
+
+static void test_interleaved_rounds(void **state) {
+    (void)state;
+    sample_buf b;
+    sample_buf_init(&b);
+    uint32_t tg[3] = {
+        tags_of(&b, "group", "", NULL, NULL),
+        tags_of(&b, "group", "::g", "name", "x"),
+        tags_of(&b, NULL, NULL, NULL, NULL),
+    };
+    engine *e = engine_new();
+    engine_add_source(e, &b);
+    expect x = {0};
+    uint64_t i = 0;
+    uint32_t rnd = 12345;
+    for (int round = 0; round < 200; round++) {
+        rnd = rnd * 1103515245u + 12345u;
+        uint64_t n = (rnd >> 8) % 5000;
+        for (uint64_t k = 0; k < n; k++, i++) push_one(&b, tg[i % 3], i, &x);
+        if (round % 3 == 0) sample_buf_flush(&b);
+        if (round % 2 == 0) engine_drain(e);
+        /* the engine never counts more than was pushed, nor less than what
+         * was handed over before the last drain */
+        assert_true(engine_samples_seen(e) <= x.total);
+    }
+    sample_buf_flush(&b);
+    engine_drain(e);
+    assert_true(x.total > 200000);
+    assert_engine_matches(e, &x);
+    engine_free(e);
+    sample_buf_destroy(&b);
+}
+
+static void test_two_buffers(void **state) {
+    (void)state;
+    sample_buf a, b;
+    sample_buf_init(&a);
+    sample_buf_init(&b);
+    /* different tag dictionaries: id 0 in each means a different set */
+    uint32_t ta = tags_of(&a, "group", "", NULL, NULL);
+    uint32_t tb0 = tags_of(&b, "x", "y", NULL, NULL);
+    uint32_t tb = tags_of(&b, "group", "", NULL, NULL);
+    assert_int_equal(ta, 0);
+    assert_int_equal(tb0, 0);
+    engine *e = engine_new();
+    engine_add_source(e, &a);
+    engine_add_source(e, &b);
+    expect x = {0};
+    for (uint64_t i = 0; i < 10000; i++) {
+        push_one(&a, ta, i, &x);
+        push_one(&b, i % 2 ? tb : tb0, i + 3, &x);
+        if (i % 3000 == 0) engine_drain(e);
+    }
+    sample_buf_flush(&a);
+    engine_drain(e);
+    assert_true(engine_samples_seen(e) < x.total);   /* b's last chunk still pending */
+    sample_buf_flush(&b);
+    engine_drain(e);
+    /* the gauge's "last" value depends on the drain order: check the rest */
+    const sink *g = engine_sink(e, M_VUS);
+    assert_non_null(g);
+    x.gauge_last = g->u.gauge.value;
+    assert_engine_matches(e, &x);
+    engine_free(e);
+    sample_buf_destroy(&a);
+    sample_buf_destroy(&b);
+}
+
+static const engine_check *find_check(const engine *e, const char *name, const char *group) {
+    const engine_check *c;
+    size_t n = engine_checks(e, &c);
+    const engine_check *found = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(c[i].name, name) == 0 && strcmp(c[i].group, group) == 0) {
+            assert_null(found);   /* one entry per (name, group) */
+            found = &c[i];
+        }
+    return found;
+}
+
+static void test_checks(void **state) {
+    (void)state;
+    sample_buf a, b;
+    sample_buf_init(&a);
+    sample_buf_init(&b);
+    /* a's dictionary gets a few unrelated sets first so ids differ from b's */
+    tags_of(&a, "url", "http://x/", NULL, NULL);
+    tags_of(&a, "url", "http://y/", NULL, NULL);
+    uint32_t a_ok = tags_of(&a, "check", "status is 200", "group", "");
+    uint32_t a_ok_g = tags_of(&a, "group", "::login", "check", "status is 200");
+    uint32_t a_body = tags_of(&a, "check", "body", "group", "::login");
+    uint32_t a_nogroup = tags_of(&a, "check", "no group", NULL, NULL);
+    uint32_t a_plain = tags_of(&a, "group", "", NULL, NULL);   /* a checks sample without check tag */
+    uint32_t b_ok = tags_of(&b, "check", "status is 200", "group", "");
+    uint32_t b_body = tags_of(&b, "group", "::login", "check", "body");
+    engine *e = engine_new();
+    engine_add_source(e, &a);
+    engine_add_source(e, &b);
+
+    uint64_t ok_p = 0, ok_f = 0, okg_p = 0, okg_f = 0, body_p = 0, body_f = 0, ng_p = 0, ng_f = 0;
+    uint64_t rate_total = 0, rate_nz = 0;
+    for (uint64_t i = 0; i < 3 * SAMPLE_CHUNK + 77; i++) {
+        double pass = (i % 7) < 4 ? 1 : 0;
+        double passv = pass != 0 ? (double)((i / 6) % 3) + 1 : 0;   /* any non-zero value passes */
+        switch (i % 6) {
+        case 0: sample_push(&a, M_CHECKS, a_ok, passv, 0); if (pass) ok_p++; else ok_f++; break;
+        case 1: sample_push(&b, M_CHECKS, b_ok, pass, 0); if (pass) ok_p++; else ok_f++; break;
+        case 2: sample_push(&a, M_CHECKS, a_ok_g, pass, 0); if (pass) okg_p++; else okg_f++; break;
+        case 3: sample_push(i % 12 == 3 ? &a : &b, M_CHECKS, i % 12 == 3 ? a_body : b_body, pass, 0);
+                if (pass) body_p++; else body_f++; break;
+        case 4: sample_push(&a, M_CHECKS, a_nogroup, pass, 0); if (pass) ng_p++; else ng_f++; break;
+        default: sample_push(&a, M_CHECKS, a_plain, pass, 0); break;
+        }
+        /* other metrics with check-like tags do not count as checks */
+        if (i % 10 == 0) sample_push(&a, M_HTTP_REQS, a_ok, 1, 0);
+        rate_total++;
+        if (pass) rate_nz++;
+        if (i % 1500 == 0) engine_drain(e);
+    }
+    sample_buf_flush(&a);
+    sample_buf_flush(&b);
+    engine_drain(e);
+
+    const engine_check *all;
+    assert_int_equal(engine_checks(e, &all), 4);
+    const engine_check *c = find_check(e, "status is 200", "");
+    assert_non_null(c);
+    assert_int_equal(c->passes, ok_p);
+    assert_int_equal(c->fails, ok_f);
+    c = find_check(e, "status is 200", "::login");
+    assert_non_null(c);
+    assert_int_equal(c->passes, okg_p);
+    assert_int_equal(c->fails, okg_f);
+    c = find_check(e, "body", "::login");
+    assert_non_null(c);
+    assert_int_equal(c->passes, body_p);
+    assert_int_equal(c->fails, body_f);
+    c = find_check(e, "no group", "");   /* a missing group tag is the root group */
+    assert_non_null(c);
+    assert_int_equal(c->passes, ng_p);
+    assert_int_equal(c->fails, ng_f);
+    assert_true(ok_p && ok_f && okg_p && okg_f && body_p && body_f && ng_p && ng_f);
+    /* the checks rate sink has every sample, the tagless ones too */
+    const sink *s = engine_sink(e, M_CHECKS);
+    assert_non_null(s);
+    assert_int_equal(s->u.rate.total, rate_total);
+    assert_int_equal(s->u.rate.nonzero, rate_nz);
+    engine_free(e);
+    sample_buf_destroy(&a);
+    sample_buf_destroy(&b);
+}
+
+static void test_registry(void **state) {
+    (void)state;
+    registry_init();
+    assert_int_equal(registry_count(), M_BUILTIN_COUNT);
+    assert_int_equal(registry_find("http_reqs"), M_HTTP_REQS);
+    assert_int_equal(registry_find("checks"), M_CHECKS);
+    assert_int_equal(registry_find("dropped_iterations"), M_DROPPED_ITERATIONS);
+    assert_int_equal(registry_find("nope"), -1);
+    assert_string_equal(registry_get(M_HTTP_REQ_DURATION)->name, "http_req_duration");
+    assert_int_equal(registry_get(M_HTTP_REQ_DURATION)->type, METRIC_TREND);
+    assert_int_equal(registry_get(M_HTTP_REQ_DURATION)->kind, VALUE_TIME);
+    assert_int_equal(registry_get(M_DATA_SENT)->kind, VALUE_DATA);
+    assert_int_equal(registry_get(M_VUS)->type, METRIC_GAUGE);
+
+    char err[256];
+    static const char *bad[] = {"", "1abc", "a-b", "a b", "a.b", "my_metric{x:1}", "\xc3\xa9t\xc3\xa9", "-"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        err[0] = 0;
+        assert_int_equal(registry_get_or_add(bad[i], METRIC_COUNTER, VALUE_DEFAULT, err, sizeof err), -1);
+        assert_non_null(strstr(err, "invalid metric name"));
+        char quoted[64];
+        snprintf(quoted, sizeof quoted, "\"%s\"", bad[i]);
+        assert_non_null(strstr(err, quoted));
+    }
+    char name[200];
+    memset(name, 'a', 129);
+    name[129] = 0;
+    err[0] = 0;
+    assert_int_equal(registry_get_or_add(name, METRIC_COUNTER, VALUE_DEFAULT, err, sizeof err), -1);
+    assert_non_null(strstr(err, "invalid metric name"));
+    assert_int_equal(registry_count(), M_BUILTIN_COUNT);   /* nothing was added */
+
+    name[128] = 0;   /* 128 characters is allowed */
+    int long_id = registry_get_or_add(name, METRIC_COUNTER, VALUE_DEFAULT, err, sizeof err);
+    assert_int_equal(long_id, M_BUILTIN_COUNT);
+    int id = registry_get_or_add("_my_trend2", METRIC_TREND, VALUE_TIME, err, sizeof err);
+    assert_int_equal(id, M_BUILTIN_COUNT + 1);
+    assert_int_equal(registry_count(), M_BUILTIN_COUNT + 2);
+    assert_int_equal(registry_find("_my_trend2"), id);
+    assert_string_equal(registry_get(id)->name, "_my_trend2");
+    assert_int_equal(registry_get(id)->type, METRIC_TREND);
+    assert_int_equal(registry_get(id)->kind, VALUE_TIME);
+    /* the same name and type again: the same id, nothing added */
+    assert_int_equal(registry_get_or_add("_my_trend2", METRIC_TREND, VALUE_TIME, err, sizeof err), id);
+    assert_int_equal(registry_get_or_add("http_reqs", METRIC_COUNTER, VALUE_DEFAULT, err, sizeof err),
+                     M_HTTP_REQS);
+    assert_int_equal(registry_count(), M_BUILTIN_COUNT + 2);
+    /* names are case-sensitive */
+    assert_int_equal(registry_get_or_add("_MY_TREND2", METRIC_RATE, VALUE_DEFAULT, err, sizeof err),
+                     M_BUILTIN_COUNT + 2);
+
+    /* another type: refused with both types named */
+    err[0] = 0;
+    assert_int_equal(registry_get_or_add("_my_trend2", METRIC_COUNTER, VALUE_DEFAULT, err, sizeof err), -1);
+    assert_string_equal(err, "metric \"_my_trend2\" already exists as a trend, cannot redefine it as a counter");
+    err[0] = 0;
+    assert_int_equal(registry_get_or_add("http_reqs", METRIC_GAUGE, VALUE_DEFAULT, err, sizeof err), -1);
+    assert_non_null(strstr(err, "\"http_reqs\""));
+    assert_non_null(strstr(err, "counter"));
+    assert_non_null(strstr(err, "gauge"));
+    assert_int_equal(registry_get(M_HTTP_REQS)->type, METRIC_COUNTER);   /* unchanged */
+    assert_int_equal(registry_count(), M_BUILTIN_COUNT + 3);
+
+    /* a small err buffer is truncated, not overrun */
+    char small[8];
+    memset(small, 'Z', sizeof small);
+    assert_int_equal(registry_get_or_add("a-b", METRIC_COUNTER, VALUE_DEFAULT, small, 6), -1);
+    assert_int_equal(small[5], 0);
+    assert_int_equal(small[6], 'Z');
+
+    /* re-init drops custom metrics */
+    registry_init();
+    assert_int_equal(registry_count(), M_BUILTIN_COUNT);
+    assert_int_equal(registry_find("_my_trend2"), -1);
+}
+
+static void test_custom_metric_sink(void **state) {
+    (void)state;
+    registry_init();
+    char err[256];
+    int c = registry_get_or_add("my_counter", METRIC_COUNTER, VALUE_DEFAULT, err, sizeof err);
+    int g = registry_get_or_add("my_gauge", METRIC_GAUGE, VALUE_DEFAULT, err, sizeof err);
+    assert_true(c >= M_BUILTIN_COUNT && g >= M_BUILTIN_COUNT && c != g);
+    sample_buf b;
+    sample_buf_init(&b);
+    uint32_t t = tags_of(&b, NULL, NULL, NULL, NULL);
+    engine *e = engine_new();
+    engine_add_source(e, &b);
+    for (int i = 1; i <= 5000; i++) {
+        sample_push(&b, c, t, 2, i);
+        sample_push(&b, g, t, i % 100, i);
+    }
+    sample_buf_flush(&b);
+    engine_drain(e);
+    const sink *s = engine_sink(e, c);
+    assert_non_null(s);
+    assert_int_equal(s->type, METRIC_COUNTER);
+    assert_true(s->u.counter.sum == 10000);
+    s = engine_sink(e, g);
+    assert_non_null(s);
+    assert_int_equal(s->type, METRIC_GAUGE);
+    assert_true(s->u.gauge.value == 0);   /* 5000 % 100 */
+    assert_true(s->u.gauge.max == 99);
+    engine_free(e);
+    sample_buf_destroy(&b);
+    registry_init();
+}
+
+typedef struct seen {
+    const sample_buf *bufs[2];
+    uint64_t n[2];             /* samples seen per buffer */
+    int64_t last_t[2];         /* per buffer, to check the order */
+    double sum;
+    uint64_t per_metric[M_BUILTIN_COUNT];
+    uint64_t tags_ok;
+} seen;
+
+/* Samples carry t_us = 2 * index + buffer number, so the listener can tell
+ * which buffer a sample came from and check its tags against that dict. */
+static void listener(void *ctx, const sample *s, const char *tags, size_t len) {
+    seen *x = ctx;
+    int which = (int)(s->t_us & 1);
+    x->n[which]++;
+    if (x->n[which] > 1) assert_true(s->t_us > x->last_t[which]);   /* oldest first */
+    x->last_t[which] = s->t_us;
+    x->sum += s->value;
+    assert_true(s->metric < M_BUILTIN_COUNT);
+    x->per_metric[s->metric]++;
+    size_t want_len;
+    const char *want = tagdict_get(x->bufs[which]->tags, s->tags, &want_len);
+    assert_int_equal(len, want_len);
+    assert_memory_equal(tags, want, len);
+    x->tags_ok++;
+}
+
+static void test_listeners(void **state) {
+    (void)state;
+    sample_buf a, b;
+    sample_buf_init(&a);
+    sample_buf_init(&b);
+    uint32_t ta[2] = {tags_of(&a, "k", "a0", NULL, NULL), tags_of(&a, "k", "a1", "z", "")};
+    uint32_t tb[3] = {tags_of(&b, NULL, NULL, NULL, NULL), tags_of(&b, "k", "b1", NULL, NULL),
+                      tags_of(&b, "check", "c", "group", "")};
+    engine *e = engine_new();
+    engine_add_source(e, &a);
+    engine_add_source(e, &b);
+    seen s1 = {.bufs = {&a, &b}}, s2 = {.bufs = {&a, &b}};
+    engine_add_listener(e, listener, &s1);
+    engine_add_listener(e, listener, &s2);
+    static const int metrics[] = {M_HTTP_REQS, M_CHECKS, M_VUS, M_HTTP_REQ_DURATION, M_DATA_SENT};
+    double sum = 0;
+    uint64_t per_metric[M_BUILTIN_COUNT] = {0};
+    const uint64_t N = 7000;
+    for (uint64_t i = 0; i < N; i++) {
+        int m = metrics[i % 5];
+        sample_push(&a, m, ta[i % 2], (double)(i % 13), (int64_t)(2 * i));
+        sample_push(&b, m, tb[i % 3], (double)(i % 17), (int64_t)(2 * i + 1));
+        sum += (double)(i % 13) + (double)(i % 17);
+        per_metric[m] += 2;
+        if (i % 2500 == 0) engine_drain(e);
+    }
+    sample_buf_flush(&a);
+    sample_buf_flush(&b);
+    engine_drain(e);
+    const seen *all[2] = {&s1, &s2};
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(all[k]->n[0], N);
+        assert_int_equal(all[k]->n[1], N);
+        assert_int_equal(all[k]->tags_ok, 2 * N);
+        assert_true(all[k]->sum == sum);
+        assert_memory_equal(all[k]->per_metric, per_metric, sizeof per_metric);
+    }
+    assert_int_equal(engine_samples_seen(e), 2 * N);
+    engine_free(e);
+    sample_buf_destroy(&a);
+    sample_buf_destroy(&b);
+}
+
+/* One producer thread pushes while the main thread drains. */
+#define CONC_N 1000000
+#define CONC_CHECKS 50
+
+typedef struct producer {
+    sample_buf *b;
+    atomic_int done;
+    uint64_t passes[CONC_CHECKS], fails[CONC_CHECKS];
+    double sum;
+} producer;
+
+static void *producer_main(void *arg) {
+    producer *p = arg;
+    uint32_t plain = tags_of(p->b, "group", "", NULL, NULL);
+    uint32_t check_tags[CONC_CHECKS];
+    char names[CONC_CHECKS][16];
+    for (uint64_t i = 0; i < CONC_N; i++) {
+        if (i % 10 == 7) {
+            /* the owner interns new check sets while the engine reads older ones */
+            size_t c = (i / 10) % CONC_CHECKS;
+            if (i / 10 < CONC_CHECKS) {
+                snprintf(names[c], sizeof names[c], "check %zu", c);
+                check_tags[c] = tags_of(p->b, "check", names[c], "group", c % 2 ? "::g" : "");
+            }
+            int pass = (i / 10) % 3 != 0;
+            sample_push(p->b, M_CHECKS, check_tags[c], pass, (int64_t)i);
+            if (pass) p->passes[c]++; else p->fails[c]++;
+        } else {
+            double v = (double)(i % 100);
+            sample_push(p->b, M_HTTP_REQS, plain, v, (int64_t)i);
+            p->sum += v;
+        }
+        if (i % 100000 == 0) {
+            /* a few fresh unrelated sets too: the dictionary grows under the reader */
+            for (int k = 0; k < 300; k++) {
+                char v[32];
+                snprintf(v, sizeof v, "%zu-%d", (size_t)i, k);
+                uint32_t t = tags_of(p->b, "url", v, NULL, NULL);
+                sample_push(p->b, M_HTTP_REQS, t, 0, (int64_t)i);
+            }
+        }
+    }
+    sample_buf_flush(p->b);
+    atomic_store(&p->done, 1);
+    return NULL;
+}
+
+static void test_concurrent_producer(void **state) {
+    (void)state;
+    registry_init();
+    sample_buf b;
+    sample_buf_init(&b);
+    engine *e = engine_new();
+    engine_add_source(e, &b);
+    producer *p = calloc(1, sizeof *p);
+    p->b = &b;
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, producer_main, p), 0);
+    uint64_t drains = 0, prev = 0;
+    while (!atomic_load(&p->done)) {
+        engine_drain(e);
+        assert_true(engine_samples_seen(e) >= prev);
+        prev = engine_samples_seen(e);
+        drains++;
+    }
+    assert_int_equal(pthread_join(th, NULL), 0);
+    engine_drain(e);
+    const uint64_t extra = 10 * 300;   /* the unrelated sets' samples */
+    assert_int_equal(engine_samples_seen(e), CONC_N + extra);
+    const sink *s = engine_sink(e, M_HTTP_REQS);
+    assert_non_null(s);
+    assert_int_equal(s->u.counter.n, CONC_N - CONC_N / 10 + extra);
+    assert_true(s->u.counter.sum == p->sum);
+    s = engine_sink(e, M_CHECKS);
+    assert_non_null(s);
+    assert_int_equal(s->u.rate.total, CONC_N / 10);
+    const engine_check *all;
+    assert_int_equal(engine_checks(e, &all), CONC_CHECKS);
+    uint64_t tp = 0;
+    for (size_t c = 0; c < CONC_CHECKS; c++) {
+        char name[16];
+        snprintf(name, sizeof name, "check %zu", c);
+        const engine_check *ch = find_check(e, name, c % 2 ? "::g" : "");
+        assert_non_null(ch);
+        assert_int_equal(ch->passes, p->passes[c]);
+        assert_int_equal(ch->fails, p->fails[c]);
+        tp += ch->passes;
+    }
+    assert_int_equal(s->u.rate.nonzero, tp);
+    print_message("concurrent: %llu drains\n", (unsigned long long)drains);
+    free(p);
+    engine_free(e);
+    sample_buf_destroy(&b);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_push_flush_drain),
+        cmocka_unit_test(test_exact_chunk_boundary),
+        cmocka_unit_test(test_chunks_recycled),
+        cmocka_unit_test(test_interleaved_rounds),
+        cmocka_unit_test(test_two_buffers),
+        cmocka_unit_test(test_checks),
+        cmocka_unit_test(test_listeners),
+        cmocka_unit_test(test_registry),
+        cmocka_unit_test(test_custom_metric_sink),
+        cmocka_unit_test(test_concurrent_producer),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
