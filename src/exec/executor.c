@@ -26,9 +26,9 @@ int64_t executor_ramp_target(const c6_plan *p, int64_t elapsed_us) {
     for (size_t i = 0; i < p->nstages; i++) {
         const c6_stage *s = &p->stages[i];
         if (elapsed_us < t0 + s->duration_us) {
-            double f = (double)(elapsed_us - t0) / (double)s->duration_us;
-            /* k6 rounds down while ramping: a VU starts once fully "due" */
-            return from + (int64_t)((double)(s->target - from) * f);
+            /* integer arithmetic: a VU is due at the exact microsecond, not
+             * one float rounding later; truncation toward `from` as k6 */
+            return from + (s->target - from) * (elapsed_us - t0) / s->duration_us;
         }
         t0 += s->duration_us;
         from = s->target;

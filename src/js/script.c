@@ -18,7 +18,12 @@ static void script_free_blobs(script_blob *b, size_t n) {
 
 void script_free(script *s) {
     script_free_blobs(s->mods, s->nmods);
-    script_free_blobs(s->files, s->nfiles);
+    for (size_t i = 0; i < s->nfiles; i++) {
+        free(s->files[i]->name);
+        free(s->files[i]->data);
+        free(s->files[i]);
+    }
+    free(s->files);
     free(s->main_path);
     free(s->options_json);
     pthread_mutex_destroy(&s->files_lock);
@@ -67,12 +72,17 @@ const script_blob *script_open_file(script *s, const char *path) {
     pthread_mutex_lock(&s->files_lock);
     const script_blob *found = NULL;
     for (size_t i = 0; i < s->nfiles && !found; i++)
-        if (strcmp(s->files[i].name, path) == 0) found = &s->files[i];
+        if (strcmp(s->files[i]->name, path) == 0) found = s->files[i];
     if (!found) {
         size_t len;
         uint8_t *data = script_read(path, &len);
         if (data) {
-            script_blob *b = script_push(&s->files, &s->nfiles, &s->capfiles);
+            if (s->nfiles == s->capfiles) {
+                s->capfiles = s->capfiles ? s->capfiles * 2 : 8;
+                s->files = realloc(s->files, s->capfiles * sizeof *s->files);
+            }
+            script_blob *b = malloc(sizeof *b);
+            s->files[s->nfiles++] = b;
             b->name = strdup(path);
             b->data = data;
             b->len = len;

@@ -19,7 +19,7 @@ typedef struct script {
     script_blob *mods;   /* compiled modules, entry first */
     size_t nmods, capmods;
     pthread_mutex_t files_lock;
-    script_blob *files;  /* open() cache */
+    script_blob **files; /* open() cache; entries never move (VUs keep pointers) */
     size_t nfiles, capfiles;
     char *options_json;  /* JSON.stringify(options) from the first init run, or NULL */
     int has_setup, has_teardown, has_default;

@@ -72,14 +72,13 @@ static void tags_sort(tag_kv *kvs, size_t n) {   /* insertion sort, stable: sets
 
 static size_t tags_pack(tagdict *d, tag_kv *kvs, size_t n) {
     size_t need = 0;
-    for (size_t i = 0; i < n; i++) need += strlen(kvs[i].key) + (kvs[i].value ? strlen(kvs[i].value) : 0) + 2;
+    for (size_t i = 0; i < n; i++) need += strlen(kvs[i].key) + strlen(kvs[i].value) + 2;
     if (need > d->scratch_cap) {
         d->scratch_cap = need * 2 + 64;
         d->scratch = realloc(d->scratch, d->scratch_cap);
     }
     size_t off = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!kvs[i].value) continue;
         if (i + 1 < n && strcmp(kvs[i].key, kvs[i + 1].key) == 0) continue;  /* later wins */
         size_t kl = strlen(kvs[i].key) + 1, vl = strlen(kvs[i].value) + 1;
         memcpy(d->scratch + off, kvs[i].key, kl); off += kl;
@@ -102,6 +101,9 @@ static void tagdict_grow(tagdict *d) {
 }
 
 uint32_t tagdict_intern(tagdict *d, tag_kv *kvs, size_t n) {
+    size_t k = 0;   /* a NULL value means "no such tag": drop it before deduplicating */
+    for (size_t i = 0; i < n; i++) if (kvs[i].value) kvs[k++] = kvs[i];
+    n = k;
     tags_sort(kvs, n);
     size_t len = tags_pack(d, kvs, n);
     uint64_t h = tags_hash(d->scratch, len);

@@ -91,10 +91,9 @@ static void test_ramp_monotonic_within_stages(void **state) {
  * (int64_t)(diff * (elapsed / duration)), so at the exact microsecond a VU
  * becomes due the product can land just below the integer (28.999...) and
  * the VU starts 1us late. 0 -> 50 over 10s: at 5.8s, 29 VUs are due.
- * Run with C6_UNIT_KNOWN_BUGS=1 to see it fail. */
+ * Regression test: the ramp now uses integer arithmetic. */
 static void test_ramp_exact_step_instants(void **state) {
     (void)state;
-    if (!getenv("C6_UNIT_KNOWN_BUGS")) skip();
     c6_stage up[] = {{S(10), 50}};
     c6_plan p = ramp_plan(0, up, 1);
     assert_int_equal(executor_ramp_target(&p, 5800000), 29);

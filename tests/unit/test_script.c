@@ -192,10 +192,9 @@ static void test_open_distinct_names(void **state) {
  * blob pointer handed out earlier dangles once more files are opened. In c6
  * VUs on different worker threads call open() concurrently (vm_open reads
  * f->data after the lock is released), so one VU's open() can free the entry
- * another VU is reading. Run with C6_UNIT_KNOWN_BUGS=1 to see it fail. */
+ * another VU is reading. Regression test: entries are now allocated one by one. */
 static void test_open_pointer_stable_across_growth(void **state) {
     (void)state;
-    if (!getenv("C6_UNIT_KNOWN_BUGS")) skip();
     script s;
     script_init(&s);
     write_file(tmp_path("first.txt"), "first", 5);
