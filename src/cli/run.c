@@ -467,7 +467,11 @@ static int run_execute(run_ctx *r) {
     run_setup_loop(r);
     run_spawn_workers(r);
     int code = 0;
-    if (run_wait_init(r)) {
+    int64_t t0 = clock_now_us();
+    int init_rc = run_wait_init(r);
+    log_printf(LOG_DEBUG, "initialized %d VUs in %.0f ms on %d workers",
+               atomic_load(&t->vus_initialized), (double)(clock_now_us() - t0) / 1000.0, t->nworkers);
+    if (init_rc) {
         code = r->signals ? EXIT_ABORTED : EXIT_SCRIPT;
         if (t->init_error) log_msg(LOG_ERROR, NULL, t->init_error, strlen(t->init_error));
     } else if (r->scr.has_setup && run_special(r, CMD_SETUP)) {
@@ -483,7 +487,9 @@ static int run_execute(run_ctx *r) {
         run_progress(r, true);
         if (r->scr.has_teardown && run_special(r, CMD_TEARDOWN)) code = EXIT_SCRIPT;
     }
+    int64_t t1 = clock_now_us();
     run_stop_workers(r);
+    log_printf(LOG_DEBUG, "stopped workers and freed VUs in %.0f ms", (double)(clock_now_us() - t1) / 1000.0);
     if (t->start_us) {
         double dur_s = (double)((r->run_end_us ? r->run_end_us : clock_now_us()) - t->start_us) / 1e6;
         bool ok = run_eval_thresholds(r, dur_s);
@@ -514,6 +520,7 @@ int run_main(int argc, char **argv) {
         return r->args.help ? 0 : EXIT_FLAGS;
     }
     log_set_verbose(r->args.verbose);
+    (void)vu_free_at_exit();   /* read C6_FREE_VUS once, before any worker asks */
     r->tty = isatty(STDOUT_FILENO);
     registry_init();
     script_init(&r->scr);

@@ -62,5 +62,7 @@ void vu_wake(vu *v);
 /* Formats the pending JS exception as "file:line:col: Type: msg\n<stack>". */
 char *vu_exception_text(JSContext *ctx);
 vu *vu_from_ctx(JSContext *ctx);
+/* Whether VU runtimes are freed when the test ends (sanitizer builds, C6_FREE_VUS). */
+bool vu_free_at_exit(void);
 
 #endif
