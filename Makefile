@@ -48,8 +48,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libc6.a $(QJS_LIB)
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
+PYTHON   ?= /usr/bin/python3
+
 integration: $(BUILD)/c6
-	C6_BIN=$(abspath $(BUILD)/c6) python3 -m pytest -q tests/integration
+	C6_BIN=$(abspath $(BUILD)/c6) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 test: unit integration
 
