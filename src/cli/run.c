@@ -34,6 +34,7 @@ typedef struct run_threshold {
     char *metric;
     const char *source;      /* the expression as written */
     int metric_id;
+    int sub;                 /* engine sub-metric index, or -1 for the metric itself */
     threshold t;
     bool ok;
     double observed;
@@ -133,17 +134,32 @@ static int run_options(run_ctx *r, char *err, size_t errlen) {
 }
 
 static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
+    /* k6's summary always has this line under http_req_duration */
+    engine_add_submetric(r->eng, M_HTTP_REQ_DURATION, "expected_response:true", err, errlen);
     if (r->opts.no_thresholds) return 0;
     for (size_t i = 0; i < r->opts.nthresholds; i++) {
         const c6_threshold_set *ts = &r->opts.thresholds[i];
-        if (strchr(ts->metric, '{')) {
-            log_printf(LOG_WARN, "threshold on sub-metric %s is not supported yet by c6; it is skipped", ts->metric);
-            continue;
-        }
-        int id = registry_find(ts->metric);
+        char base[256];
+        const char *brace = strchr(ts->metric, '{');
+        size_t bl = brace ? (size_t)(brace - ts->metric) : strlen(ts->metric);
+        snprintf(base, sizeof base, "%.*s", (int)(bl < sizeof base ? bl : sizeof base - 1), ts->metric);
+        int id = registry_find(base);
         if (id < 0) {
-            snprintf(err, errlen, "invalid threshold: metric \"%s\" is not defined by the script or by k6", ts->metric);
+            snprintf(err, errlen, "invalid threshold: metric \"%s\" is not defined by the script or by k6", base);
             return -1;
+        }
+        int sub = -1;
+        if (brace) {
+            size_t fl = strlen(brace + 1);
+            if (fl == 0 || brace[fl] != '}') {
+                snprintf(err, errlen, "invalid threshold: \"%s\": a sub-metric filter ends with '}'", ts->metric);
+                return -1;
+            }
+            char *filter = strndup(brace + 1, fl - 1);
+            char e3[512];
+            sub = engine_add_submetric(r->eng, id, filter, e3, sizeof e3);
+            free(filter);
+            if (sub < 0) { snprintf(err, errlen, "invalid threshold on %s: %s", ts->metric, e3); return -1; }
         }
         for (size_t k = 0; k < ts->nexprs; k++) {
             r->thr = realloc(r->thr, (r->nthr + 1) * sizeof *r->thr);
@@ -157,6 +173,7 @@ static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
             }
             t->metric = ts->metric;
             t->source = ts->exprs[k];
+            t->sub = sub;
             t->metric_id = id;
             r->nthr++;
         }
@@ -327,7 +344,7 @@ static bool run_eval_thresholds(run_ctx *r, double dur_s) {
     bool all = true;
     for (size_t i = 0; i < r->nthr; i++) {
         run_threshold *t = &r->thr[i];
-        const sink *s = engine_sink(r->eng, t->metric_id);
+        const sink *s = t->sub >= 0 ? engine_submetric_sink(r->eng, t->sub) : engine_sink(r->eng, t->metric_id);
         sink empty;
         if (!s) { sink_init(&empty, registry_get(t->metric_id)->type); s = &empty; }
         t->ok = threshold_eval(&t->t, s, dur_s, &t->observed);
@@ -354,14 +371,20 @@ static void run_log_crossed(run_ctx *r) {
 
 static void run_summary(run_ctx *r, double dur_s) {
     if (r->args.no_summary || (r->args.summary_mode && strcmp(r->args.summary_mode, "disabled") == 0)) return;
-    int n = registry_count();
-    summary_metric *ms = calloc((size_t)n, sizeof *ms);
+    int n = registry_count(), nsub = engine_submetric_count(r->eng);
+    summary_metric *ms = calloc((size_t)(n + nsub), sizeof *ms);
     size_t nm = 0;
     for (int i = 0; i < n; i++) {
         const sink *s = engine_sink(r->eng, i);
         if (!s) continue;
         const metric_def *d = registry_get(i);
         ms[nm++] = (summary_metric){d->name, d->type, d->kind, s};
+    }
+    for (int i = 0; i < nsub; i++) {
+        const sink *s = engine_submetric_sink(r->eng, i);
+        if (!s) continue;
+        const metric_def *d = registry_get(engine_submetric_parent(r->eng, i));
+        ms[nm++] = (summary_metric){engine_submetric_name(r->eng, i), d->type, d->kind, s};
     }
     const engine_check *ec;
     size_t nc = engine_checks(r->eng, &ec);

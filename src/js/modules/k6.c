@@ -27,11 +27,16 @@ static JSValue k6_sleep(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     if (argc > 0 && JS_ToFloat64(ctx, &secs, argv[0])) return JS_EXCEPTION;
     if (!v->w) return JS_ThrowTypeError(ctx, "sleep() is not available in the init context");
     if (!(secs > 0)) return JS_UNDEFINED;
-    uint64_t ms = (uint64_t)llround(secs * 1000.0);
-    uv_timer_start(&v->sleep_timer, k6_on_sleep, ms, 0);
-    if (!vu_wait(v)) {
-        uv_timer_stop(&v->sleep_timer);
-        return k6_throw_interrupted(ctx);
+    /* libuv timers have millisecond ticks on a cached clock: re-arm until the
+     * full duration has really passed, so sleep() never returns early */
+    int64_t until = clock_now_us() + (int64_t)llround(secs * 1e6);
+    for (int64_t left; (left = until - clock_now_us()) > 0;) {
+        uv_update_time(&v->w->loop);
+        uv_timer_start(&v->sleep_timer, k6_on_sleep, (uint64_t)((left + 999) / 1000), 0);
+        if (!vu_wait(v)) {
+            uv_timer_stop(&v->sleep_timer);
+            return k6_throw_interrupted(ctx);
+        }
     }
     return JS_UNDEFINED;
 }

@@ -1,0 +1,68 @@
+/* A lean HTTP/1.1 client for plain http:// URLs on a libuv loop: the hot path
+ * of c6's HTTP requests (libcurl keeps https and everything else).
+ *
+ * One h1_client per worker thread owns per-(host,port) pools of keep-alive
+ * connections, a DNS cache, one 64 KB read buffer shared by every connection
+ * and one scratch buffer requests are serialized into. A connection carries
+ * one request at a time; a pooled connection costs ~700 bytes and no buffer
+ * memory. In steady state a request allocates nothing.
+ *
+ * The caller keeps method, url, headers, user_agent and body valid, and does
+ * not touch the request, until done runs or h1_cancel returns. */
+#ifndef C6_H1_H
+#define C6_H1_H
+#include <stdint.h>
+#include <uv.h>
+#include "net/h1_parse.h"
+#include "util/buf.h"
+
+typedef struct h1_client h1_client;          /* one per worker thread: pools, DNS cache, read buffer */
+h1_client *h1_client_new(uv_loop_t *loop);
+/* Closes every connection; requests still in flight are dropped without
+ * their done callback. The caller runs the loop afterwards so close
+ * callbacks fire: memory is released from them. */
+void h1_client_free(h1_client *c);
+
+enum h1_error { H1_OK = 0, H1_ERR_URL, H1_ERR_DNS, H1_ERR_REFUSED, H1_ERR_NETUNREACH, H1_ERR_CONNECT,
+                H1_ERR_TIMEOUT, H1_ERR_RESET, H1_ERR_EOF, H1_ERR_PROTO, H1_ERR_OTHER };
+
+typedef struct h1_request {
+    /* in */
+    const char *method;                      /* "GET", "POST", ... */
+    const char *url;                         /* http://host[:port][/path][?query]; host may be [::1] */
+    const char *const *headers; size_t nheaders; /* "Name: value" lines sent as given */
+    const char *user_agent;                  /* sent as User-Agent unless NULL or a User-Agent header is given */
+    const void *body; size_t body_len; int has_body;   /* Content-Length sent when has_body (even 0) */
+    int64_t timeout_ms;                      /* whole request, from h1_start to the last body byte; <= 0: none */
+    buf *resp_headers;                       /* filled: the final response's raw header block */
+    buf *resp_body;                          /* filled: body, decoded if Content-Encoding gzip/deflate */
+    void (*done)(struct h1_request *r, void *ud); void *ud;
+    /* out */
+    int status;                              /* 0 on error */
+    char proto[12];                          /* "HTTP/1.1" or "HTTP/1.0" */
+    enum h1_error err; char errmsg[256];     /* Go-like: "dial tcp 127.0.0.1:1: connect: connection refused" */
+    int os_errno;                            /* positive errno behind err, when there is one */
+    char remote_ip[46]; int remote_port;
+    double t_blocked, t_connecting, t_sending, t_waiting, t_receiving;   /* milliseconds, k6 semantics */
+    uint64_t bytes_sent, bytes_received;     /* wire bytes of this request/response, incl. headers;
+                                                a retried request counts both attempts */
+
+    /* private */
+    h1_parser parser_;
+    struct h1_conn *conn_;                   /* connection serving the request, or NULL */
+    struct h1_host *host_;
+    struct h1_request *next_;                /* client's list of completions to deliver */
+    void *zs_;                               /* z_stream borrowed from the client's pool */
+    const char *path_; size_t path_len_;     /* path+query inside url */
+    int64_t t_start_, t_ready_, t_sent_, t_first_, t_conn0_, deadline_us_;
+    int state_, retried_, zdone_, zraw_, need_escape_;
+} h1_request;
+
+/* Starts the request on c's loop. Always completes through r->done, called
+ * from a libuv callback (never synchronously inside h1_start), exactly once,
+ * unless h1_cancel is called first. */
+void h1_start(h1_client *c, h1_request *r);
+/* Abandons r (the VU was interrupted): closes its connection, r->done is never called. */
+void h1_cancel(h1_client *c, h1_request *r);
+
+#endif

@@ -1,0 +1,52 @@
+/* Incremental HTTP/1.x response parser: no I/O, no allocation of its own.
+ * Fed arbitrary chunks of the byte stream of one connection, it copies the
+ * final response's header block into a caller's buf, hands body bytes
+ * (de-chunked, still content-encoded) to a callback and says when the
+ * response is complete. 1xx interim responses are skipped entirely. */
+#ifndef C6_H1_PARSE_H
+#define C6_H1_PARSE_H
+#include <stddef.h>
+#include <stdint.h>
+#include "util/buf.h"
+
+#define H1_MAX_HEADER_BLOCK (64 * 1024)
+
+enum h1_parse_rc { H1P_ERROR = -1, H1P_AGAIN = 0, H1P_DONE = 1 };
+enum h1_encoding { H1_ENC_NONE = 0, H1_ENC_GZIP, H1_ENC_DEFLATE };
+
+/* Receives body bytes; a nonzero return aborts parsing with H1P_ERROR. */
+typedef int (*h1_body_cb)(void *ud, const char *p, size_t n);
+
+typedef struct h1_parser {
+    /* results, valid once the header block is complete */
+    int status;                 /* 100..999 */
+    int minor;                  /* HTTP/1.<minor> */
+    int keep_alive;             /* the connection may carry another request */
+    int chunked;
+    int encoding;               /* enum h1_encoding, from Content-Encoding */
+    int64_t content_length;     /* -1 when absent */
+    const char *err;            /* static message after H1P_ERROR */
+    /* private */
+    buf *hdr;
+    h1_body_cb on_body;
+    void *ud;
+    int state, no_body, conn_close, conn_keep, ninterim;
+    size_t line_start;          /* offset in hdr of the line being read */
+    int64_t remaining;          /* body or chunk bytes still to come */
+    size_t aux;                 /* bytes of chunk-size line / trailer seen */
+} h1_parser;
+
+/* Prepares p for one response. hdr is cleared and receives the final header
+ * block; head says the request was HEAD (so no body whatever the headers). */
+void h1_parser_init(h1_parser *p, buf *hdr, int head, h1_body_cb on_body, void *ud);
+
+/* Feeds len bytes. Returns H1P_AGAIN (all consumed, want more), H1P_DONE
+ * (response complete; *used bytes belonged to it, the rest do not) or
+ * H1P_ERROR (p->err says why). */
+int h1_parse(h1_parser *p, const char *data, size_t len, size_t *used);
+
+/* The peer closed the connection: H1P_DONE if that ends a close-delimited
+ * body (or the response was already complete), else H1P_ERROR. */
+int h1_parse_eof(h1_parser *p);
+
+#endif
