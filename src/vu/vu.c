@@ -9,6 +9,7 @@
 #include "exec/test.h"
 #include "js/vm.h"
 #include "metrics/registry.h"
+#include "net/cookies.h"
 #include "net/worker.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -40,6 +41,7 @@ void vu_free(vu *v) {
     free(v->error);
     buf_free(&v->rbody);
     buf_free(&v->rhdr);
+    cookies_free(v->jar);
     /* the timer handle lives inside v: free v once libuv lets go of it */
     uv_close((uv_handle_t *)&v->sleep_timer, vu_timer_closed);
 }
@@ -121,6 +123,7 @@ static bool vu_iteration(vu *v) {
     int64_t t0 = clock_now_us();
     v->in_iteration = true;
     v->group[0] = 0;
+    if (v->jar) cookies_clear(v->jar);   /* k6 empties the jar every iteration */
     vm_set_iter(v, v->iter);
     atomic_fetch_add(&t->vus_busy, 1);
     JSValue r = vm_call(v, v->fn, 1, (JSValueConst *)&v->data);

@@ -43,6 +43,7 @@ typedef struct vu {
     struct vu *next_ready;
     bool queued;               /* in the worker's ready queue */
     bool active;               /* counted in test->vus_active */
+    struct cookie_jar *jar;    /* created on the first Set-Cookie */
     buf rbody, rhdr;           /* response buffers, reused across requests */
     JSAtom *atoms;             /* http.c's property names, made on first use */
     JSValue resp_proto;        /* prototype of http Response objects */

@@ -10,6 +10,7 @@
 #include "exec/test.h"
 #include "js/vm.h"
 #include "metrics/registry.h"
+#include "net/cookies.h"
 #include "net/worker.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -579,8 +580,12 @@ static JSValue http_do(JSContext *ctx, const char *method_in, const char *url_in
         CURL *e = worker_easy_get(v->w);
         http_req_reset(&r);
         http_setup(e, v, &r, method, url, &body, has_body, &p);
+        buf cookie = {0};
+        if (v->jar && cookies_header(v->jar, url, &cookie)) curl_easy_setopt(e, CURLOPT_COOKIE, cookie.p);
         curl_multi_add_handle(v->w->multi, e);
-        if (!vu_wait(v)) {
+        bool ok = vu_wait(v);
+        buf_free(&cookie);
+        if (!ok) {
             curl_multi_remove_handle(v->w->multi, e);
             worker_easy_put(v->w, e);
             out = k6_throw_interrupted(ctx);
@@ -589,6 +594,10 @@ static JSValue http_do(JSContext *ctx, const char *method_in, const char *url_in
         free(res.url);
         http_collect(e, &r, url, &res);
         http_emit(v, method, url, &p, &res, e, clock_now_us());
+        if (r.rc == CURLE_OK && r.hdr.len) {
+            if (!v->jar) v->jar = cookies_new();
+            cookies_store(v->jar, url, r.hdr.p, r.hdr.len);
+        }
         int to_get = 0;
         char *next = r.rc == CURLE_OK && hop < p.redirects ? http_redirect_target(e, res.status, &to_get) : NULL;
         worker_easy_put(v->w, e);

@@ -1,0 +1,917 @@
+/* Lean HTTP/1.1 client on libuv (see h1.h).
+ *
+ * Shape of a request: h1_start parses the URL, finds the (host,port) entry
+ * (DNS cache and idle pool in one), pops an idle connection or dials a new
+ * one, serializes the request into the client's scratch buffer and writes
+ * it with one uv_try_write. Every connection reads all the time into the
+ * client's one read buffer; the response is parsed straight out of it into
+ * the caller's bufs, and the connection goes back to its pool.
+ *
+ * Completions: successes are delivered from the read callback; every failure
+ * is queued and delivered from a zero-delay timer, so done never runs inside
+ * h1_start whichever step failed synchronously.
+ *
+ * Per-request work avoids the kernel and the allocator: the connection's
+ * timer is armed lazily (a running timer due before the new deadline is left
+ * alone and re-armed when it fires), and timestamps are taken only where
+ * k6's timings need them. */
+#include "net/h1.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <zlib.h>
+#include "util/clock.h"
+
+#define READ_BUF_SIZE (64 * 1024)
+#define MIN_HOST_BUCKETS 16
+
+enum { RQ_IDLE = 0, RQ_ACTIVE, RQ_DEFERRED };
+enum { CK_DNS = 0, CK_CONNECTING, CK_BUSY, CK_IDLE, CK_CLOSING };
+enum { HS_NEW = 0, HS_RESOLVING, HS_RESOLVED };
+
+typedef struct h1_conn {
+    uv_tcp_t tcp;
+    uv_timer_t timer;                /* request timeout, armed lazily */
+    union { uv_connect_t connect; uv_write_t write; } req;   /* never both in flight */
+    h1_client *c;
+    struct h1_host *host;
+    h1_request *r;                   /* request being served, NULL when idle */
+    struct h1_conn *prev, *next;     /* host's idle pool or DNS wait list */
+    struct h1_conn *aprev, *anext;   /* every connection of the client */
+    buf wpend;                       /* request head left over by a partial try_write */
+    size_t wtotal;                   /* bytes of the request being written */
+    int64_t timer_due_us;            /* armed timer fires by then; 0: not armed */
+    int state, nhandles;
+    unsigned tcp_open : 1, reused : 1, writing : 1, wrote_any : 1;
+} h1_conn;
+
+typedef struct h1_host {
+    struct h1_host *next;            /* hash chain */
+    h1_client *c;
+    char *name;                      /* as in the URL, without brackets */
+    size_t namelen;
+    int port, state;
+    char authority[300];             /* Host header value */
+    size_t authlen;
+    char ip[46];
+    size_t iplen;
+    union { struct sockaddr sa; struct sockaddr_in in4; struct sockaddr_in6 in6; } addr;
+    uv_getaddrinfo_t gai;
+    h1_conn *idle;                   /* pool, most recently used first */
+    h1_conn *waiting;                /* connections waiting for the lookup */
+} h1_host;
+
+struct h1_client {
+    uv_loop_t *loop;
+    uv_timer_t defer;                /* delivers queued failures */
+    h1_request *deferred, *delivering;
+    h1_host **tab;
+    size_t nbuckets, nhosts;
+    h1_host *last;                   /* last host used: usually the next one too */
+    h1_conn *all;
+    buf wbuf;                        /* request serialization scratch */
+    z_stream **zfree;                /* inflaters ready for reuse */
+    size_t nzfree, capzfree;
+    int refs;                        /* the defer timer + lookups in flight */
+    int freeing;
+    char rbuf[READ_BUF_SIZE];        /* every read lands here, consumed at once */
+};
+
+typedef struct url_parts {
+    const char *host;
+    size_t hostlen;
+    int port, ipv6;
+} url_parts;
+
+static void conn_send(h1_conn *k, h1_request *r);
+static void conn_connect(h1_conn *k);
+
+/* ---- small helpers ---- */
+
+static int ci_prefix(const char *s, const char *lit, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 'A' && c <= 'Z') c |= 0x20;
+        if (c != (unsigned char)lit[i]) return 0;
+    }
+    return 1;
+}
+
+static double span_ms(int64_t from, int64_t to) {
+    return from && to > from ? (double)(to - from) / 1000.0 : 0.0;
+}
+
+static char *put(char *o, const char *s, size_t n) {
+    memcpy(o, s, n);
+    return o + n;
+}
+
+static char *put_u64(char *o, uint64_t v) {
+    char tmp[20];
+    int n = 0;
+    do tmp[n++] = (char)('0' + v % 10); while ((v /= 10) != 0);
+    while (n) *o++ = tmp[--n];
+    return o;
+}
+
+/* Replaying is safe only for methods that mean the same done twice; Go's
+ * transport (and so k6) retries only these after a response never came. */
+static int idempotent(const char *m) {
+    return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS") || !strcmp(m, "TRACE");
+}
+
+/* ---- lists ---- */
+
+static void list_push(h1_conn **head, h1_conn *k) {
+    k->prev = NULL;
+    k->next = *head;
+    if (*head) (*head)->prev = k;
+    *head = k;
+}
+
+static void list_unlink(h1_conn **head, h1_conn *k) {
+    if (k->prev) k->prev->next = k->next; else *head = k->next;
+    if (k->next) k->next->prev = k->prev;
+    k->prev = k->next = NULL;
+}
+
+/* ---- completion ---- */
+
+static void set_timings(h1_request *r, int64_t end) {
+    r->t_blocked = span_ms(r->t_start_, r->t_ready_);
+    r->t_connecting = span_ms(r->t_conn0_, r->t_ready_);
+    r->t_sending = span_ms(r->t_ready_, r->t_sent_);
+    r->t_waiting = span_ms(r->t_sent_, r->t_first_);
+    r->t_receiving = span_ms(r->t_first_, end);
+}
+
+static void zs_release(h1_client *c, h1_request *r) {
+    z_stream *zs = r->zs_;
+    if (!zs) return;
+    r->zs_ = NULL;
+    if (c->nzfree == c->capzfree) {
+        size_t ncap = c->capzfree ? c->capzfree * 2 : 8;
+        z_stream **nz = realloc(c->zfree, ncap * sizeof *nz);
+        if (!nz) { inflateEnd(zs); free(zs); return; }
+        c->zfree = nz;
+        c->capzfree = ncap;
+    }
+    c->zfree[c->nzfree++] = zs;
+}
+
+static void on_defer(uv_timer_t *t) {
+    h1_client *c = t->data;
+    h1_request *r;
+    /* a snapshot: failures queued by these done callbacks wait for the next turn */
+    c->delivering = c->deferred;
+    c->deferred = NULL;
+    while ((r = c->delivering) != NULL) {
+        c->delivering = r->next_;
+        r->state_ = RQ_IDLE;
+        r->done(r, r->ud);
+    }
+}
+
+static void req_vfail(h1_client *c, h1_request *r, enum h1_error e, int uverr, const char *fmt, va_list ap) {
+    vsnprintf(r->errmsg, sizeof r->errmsg, fmt, ap);
+    r->err = e;
+    r->status = 0;
+    r->os_errno = uverr < 0 && uverr > -4096 ? -uverr : 0;
+    set_timings(r, clock_now_us());
+    zs_release(c, r);
+    r->state_ = RQ_DEFERRED;
+    r->next_ = c->deferred;
+    c->deferred = r;
+    if (!uv_is_active((uv_handle_t *)&c->defer)) uv_timer_start(&c->defer, on_defer, 0, 0);
+}
+
+/* Fails r, which no connection holds any more; done runs from the loop. */
+__attribute__((format(printf, 5, 6)))
+static void req_fail(h1_client *c, h1_request *r, enum h1_error e, int uverr, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    req_vfail(c, r, e, uverr, fmt, ap);
+    va_end(ap);
+}
+
+static int unlink_req(h1_request **head, h1_request *r) {
+    for (h1_request **pp = head; *pp; pp = &(*pp)->next_)
+        if (*pp == r) { *pp = r->next_; return 1; }
+    return 0;
+}
+
+/* ---- connections ---- */
+
+static void on_conn_closed(uv_handle_t *h) {
+    h1_conn *k = h->data;
+    if (--k->nhandles) return;
+    buf_free(&k->wpend);
+    free(k);
+}
+
+static void conn_close(h1_conn *k) {
+    h1_client *c = k->c;
+    if (k->state == CK_CLOSING) return;
+    if (k->state == CK_IDLE) list_unlink(&k->host->idle, k);
+    else if (k->state == CK_DNS) list_unlink(&k->host->waiting, k);
+    k->state = CK_CLOSING;
+    if (k->aprev) k->aprev->anext = k->anext; else c->all = k->anext;
+    if (k->anext) k->anext->aprev = k->aprev;
+    /* pending connect/write requests complete with UV_ECANCELED before on_conn_closed */
+    if (k->tcp_open) uv_close((uv_handle_t *)&k->tcp, on_conn_closed);
+    uv_close((uv_handle_t *)&k->timer, on_conn_closed);
+}
+
+static void detach(h1_conn *k, h1_request *r) {
+    k->r = NULL;
+    r->conn_ = NULL;
+}
+
+/* Fails the request k serves and closes k. */
+__attribute__((format(printf, 4, 5)))
+static void conn_fail(h1_conn *k, enum h1_error e, int uverr, const char *fmt, ...) {
+    h1_request *r = k->r;
+    va_list ap;
+    detach(k, r);
+    conn_close(k);
+    va_start(ap, fmt);
+    req_vfail(k->c, r, e, uverr, fmt, ap);
+    va_end(ap);
+}
+
+static void on_timer(uv_timer_t *t);
+
+/* The armed timer may fire before r's deadline (it was set for an earlier
+ * request); on_timer then re-arms it. So a steady stream of requests with
+ * one timeout touches the timer heap once per timeout period, not per request. */
+static void arm_timer(h1_conn *k, h1_request *r, int64_t now) {
+    if (r->deadline_us_ == INT64_MAX) return;
+    if (k->timer_due_us && k->timer_due_us <= r->deadline_us_) return;
+    int64_t ms = (r->deadline_us_ - now + 999) / 1000;
+    if (ms < 0) ms = 0;
+    k->timer_due_us = now + ms * 1000;
+    uv_timer_start(&k->timer, on_timer, (uint64_t)ms, 0);
+}
+
+static void on_timer(uv_timer_t *t) {
+    h1_conn *k = t->data;
+    h1_request *r = k->r;
+    k->timer_due_us = 0;
+    if (!r || k->state == CK_CLOSING) return;
+    int64_t now = clock_now_us();
+    if (now < r->deadline_us_) { arm_timer(k, r, now); return; }
+    conn_fail(k, H1_ERR_TIMEOUT, 0, "request timeout");
+}
+
+static void attach(h1_conn *k, h1_request *r, int64_t now) {
+    h1_host *h = k->host;
+    k->r = r;
+    r->conn_ = k;
+    memcpy(r->remote_ip, h->ip, h->iplen + 1);
+    r->remote_port = h->port;
+    arm_timer(k, r, now);
+}
+
+static h1_conn *conn_new(h1_client *c, h1_host *h) {
+    h1_conn *k = calloc(1, sizeof *k);
+    if (!k) return NULL;
+    k->c = c;
+    k->host = h;
+    uv_timer_init(c->loop, &k->timer);
+    k->timer.data = k;
+    k->nhandles = 1;
+    k->anext = c->all;
+    if (c->all) c->all->aprev = k;
+    c->all = k;
+    return k;
+}
+
+static void pool_put(h1_conn *k) {
+    k->state = CK_IDLE;
+    k->reused = 1;
+    list_push(&k->host->idle, k);
+}
+
+static h1_conn *pool_get(h1_host *h) {
+    h1_conn *k = h->idle;
+    if (!k) return NULL;
+    list_unlink(&h->idle, k);
+    k->state = CK_BUSY;
+    return k;
+}
+
+/* ---- DNS ---- */
+
+static void host_fail_waiting(h1_host *h, int status) {
+    h1_conn *k;
+    const char *why = status == UV_EAI_NONAME || status == UV_EAI_NODATA ? "no such host"
+                                                                         : uv_strerror(status);
+    while ((k = h->waiting) != NULL) {
+        h1_request *r = k->r;
+        detach(k, r);
+        conn_close(k);                     /* unlinks it from h->waiting */
+        req_fail(h->c, r, H1_ERR_DNS, 0, "lookup %s: %s", h->name, why);
+    }
+}
+
+static void host_set_addr(h1_host *h, const struct sockaddr *sa) {
+    if (sa->sa_family == AF_INET) {
+        memcpy(&h->addr.in4, sa, sizeof h->addr.in4);
+        h->addr.in4.sin_port = htons((uint16_t)h->port);
+        inet_ntop(AF_INET, &h->addr.in4.sin_addr, h->ip, sizeof h->ip);
+    } else {
+        memcpy(&h->addr.in6, sa, sizeof h->addr.in6);
+        h->addr.in6.sin6_port = htons((uint16_t)h->port);
+        inet_ntop(AF_INET6, &h->addr.in6.sin6_addr, h->ip, sizeof h->ip);
+    }
+    h->iplen = strlen(h->ip);
+    h->state = HS_RESOLVED;
+}
+
+static void host_free(h1_host *h) {
+    free(h->name);
+    free(h);
+}
+
+static void client_unref(h1_client *c) {
+    if (--c->refs == 0) free(c);
+}
+
+/* k6 prefers IPv4 when a name has both. */
+static const struct addrinfo *pick_addr(const struct addrinfo *res) {
+    for (const struct addrinfo *a = res; a; a = a->ai_next)
+        if (a->ai_family == AF_INET) return a;
+    for (const struct addrinfo *a = res; a; a = a->ai_next)
+        if (a->ai_family == AF_INET6) return a;
+    return NULL;
+}
+
+static void on_resolved(uv_getaddrinfo_t *g, int status, struct addrinfo *res) {
+    h1_host *h = g->data;
+    h1_client *c = h->c;
+    const struct addrinfo *a = status == 0 ? pick_addr(res) : NULL;
+    if (c->freeing) {
+        host_free(h);                      /* h1_client_free left it to us */
+    } else if (a) {
+        host_set_addr(h, a->ai_addr);
+        h1_conn *k, *list = h->waiting;
+        h->waiting = NULL;
+        while ((k = list) != NULL) {
+            list = k->next;
+            k->prev = k->next = NULL;
+            conn_connect(k);
+        }
+    } else {
+        h->state = HS_NEW;                 /* failures are not cached: ask again next time */
+        host_fail_waiting(h, status ? status : UV_EAI_NONAME);
+    }
+    uv_freeaddrinfo(res);
+    client_unref(c);
+}
+
+static void host_resolve(h1_host *h) {
+    struct addrinfo hints;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    h->gai.data = h;
+    int rc = uv_getaddrinfo(h->c->loop, &h->gai, on_resolved, h->name, NULL, &hints);
+    if (rc) { host_fail_waiting(h, rc); return; }
+    h->state = HS_RESOLVING;
+    h->c->refs++;
+}
+
+/* ---- host table ---- */
+
+static uint32_t host_hash(const char *s, size_t n, int port) {
+    uint32_t x = 2166136261u ^ (uint32_t)port;
+    for (size_t i = 0; i < n; i++) x = (x ^ (unsigned char)s[i]) * 16777619u;
+    return x;
+}
+
+static int host_grow(h1_client *c) {
+    size_t nb = c->nbuckets ? c->nbuckets * 2 : MIN_HOST_BUCKETS;
+    h1_host **tab = calloc(nb, sizeof *tab);
+    if (!tab) return -1;
+    for (size_t i = 0; i < c->nbuckets; i++) {
+        h1_host *h, *next;
+        for (h = c->tab[i]; h; h = next) {
+            next = h->next;
+            uint32_t b = host_hash(h->name, h->namelen, h->port) & (uint32_t)(nb - 1);
+            h->next = tab[b];
+            tab[b] = h;
+        }
+    }
+    free(c->tab);
+    c->tab = tab;
+    c->nbuckets = nb;
+    return 0;
+}
+
+static int valid_hostname(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (!(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z') && !(ch >= '0' && ch <= '9') &&
+            ch != '-' && ch != '.' && ch != '_')
+            return 0;
+    }
+    return 1;
+}
+
+/* Numeric addresses and localhost need no lookup; names wait for host_resolve. */
+static int host_init_addr(h1_host *h, int ipv6) {
+    struct sockaddr_in6 s6;
+    struct sockaddr_in s4;
+    memset(&s6, 0, sizeof s6);
+    memset(&s4, 0, sizeof s4);
+    if (ipv6) {
+        if (inet_pton(AF_INET6, h->name, &s6.sin6_addr) != 1) return -1;
+        s6.sin6_family = AF_INET6;
+        host_set_addr(h, (struct sockaddr *)&s6);
+        return 0;
+    }
+    if (!valid_hostname(h->name, h->namelen)) return -1;
+    s4.sin_family = AF_INET;
+    if (h->namelen == 9 && ci_prefix(h->name, "localhost", 9))
+        s4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    else if (inet_pton(AF_INET, h->name, &s4.sin_addr) != 1)
+        return 0;                          /* a name: HS_NEW */
+    host_set_addr(h, (struct sockaddr *)&s4);
+    return 0;
+}
+
+static h1_host *host_new(h1_client *c, const url_parts *u, uint32_t hv) {
+    if (u->hostlen > 255) return NULL;
+    h1_host *h = calloc(1, sizeof *h);
+    if (!h || !(h->name = strndup(u->host, u->hostlen))) { free(h); return NULL; }
+    h->c = c;
+    h->namelen = u->hostlen;
+    h->port = u->port;
+    if (host_init_addr(h, u->ipv6)) { host_free(h); return NULL; }
+    h->authlen = (size_t)snprintf(h->authority, sizeof h->authority, u->ipv6 ? "[%s]" : "%s", h->name);
+    if (u->port != 80)
+        h->authlen += (size_t)snprintf(h->authority + h->authlen, sizeof h->authority - h->authlen, ":%d", u->port);
+    if (c->nhosts >= c->nbuckets && host_grow(c)) { host_free(h); return NULL; }
+    uint32_t b = hv & (uint32_t)(c->nbuckets - 1);
+    h->next = c->tab[b];
+    c->tab[b] = h;
+    c->nhosts++;
+    return h;
+}
+
+static h1_host *host_get(h1_client *c, const url_parts *u) {
+    h1_host *h = c->last;
+    if (h && h->port == u->port && h->namelen == u->hostlen && !memcmp(h->name, u->host, u->hostlen))
+        return h;
+    uint32_t hv = host_hash(u->host, u->hostlen, u->port);
+    h = c->nbuckets ? c->tab[hv & (uint32_t)(c->nbuckets - 1)] : NULL;
+    for (; h; h = h->next)
+        if (h->port == u->port && h->namelen == u->hostlen && !memcmp(h->name, u->host, u->hostlen))
+            break;
+    if (!h) h = host_new(c, u, hv);
+    if (h) c->last = h;
+    return h;
+}
+
+/* ---- URL ---- */
+
+/* http://host[:port][/path][?query][#fragment]. Sets r->path_ and returns
+ * NULL, or returns why the URL is unusable. */
+static const char *url_parse(h1_request *r, url_parts *u) {
+    const char *s = r->url, *p, *a;
+    if (!s || !ci_prefix(s, "http://", 7)) return "unsupported protocol scheme";
+    a = s += 7;
+    while (*s && *s != '/' && *s != '?' && *s != '#') s++;
+    if (memchr(a, '@', (size_t)(s - a))) return "user info in URL not supported";
+    u->ipv6 = *a == '[';
+    if (u->ipv6) {
+        const char *close = memchr(a, ']', (size_t)(s - a));
+        if (!close) return "missing ']' in host";
+        u->host = a + 1;
+        p = close + 1;
+    } else {
+        for (p = a; p < s && *p != ':'; p++) {}
+        u->host = a;
+    }
+    u->hostlen = (size_t)(p - u->host) - (size_t)u->ipv6;
+    if (u->hostlen == 0) return "missing host";
+    u->port = 80;
+    if (p < s) {
+        if (*p++ != ':') return "invalid port";
+        if (p < s) {
+            int port = 0;
+            for (; p < s; p++) {
+                if (*p < '0' || *p > '9' || (port = port * 10 + (*p - '0')) > 65535) return "invalid port";
+            }
+            if (port == 0) return "invalid port";
+            u->port = port;
+        }
+    }
+    r->path_ = s;
+    r->need_escape_ = 0;
+    for (; *s && *s != '#'; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch <= ' ' || ch >= 0x7f) {
+            if (ch < ' ' || ch == 0x7f) return "invalid control character in URL";
+            r->need_escape_ = 1;           /* space or non-ASCII: percent-encode, like Go */
+        }
+    }
+    r->path_len_ = (size_t)(s - r->path_);
+    return NULL;
+}
+
+/* ---- request serialization ---- */
+
+static char *put_path(char *o, const h1_request *r) {
+    static const char hex[] = "0123456789ABCDEF";
+    const char *s = r->path_;
+    size_t n = r->path_len_;
+    if (n == 0 || s[0] == '?') *o++ = '/';
+    if (!r->need_escape_) return put(o, s, n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch > ' ' && ch < 0x7f) { *o++ = (char)ch; continue; }
+        *o++ = '%';
+        *o++ = hex[ch >> 4];
+        *o++ = hex[ch & 15];
+    }
+    return o;
+}
+
+/* Request line, Host, User-Agent, the caller's headers, Content-Length, blank
+ * line: into c->wbuf, sized once. Returns the length, or -1. */
+static ssize_t serialize(h1_client *c, const h1_request *r) {
+    const h1_host *h = r->host_;
+    size_t mlen = strlen(r->method), ualen = 0;
+    size_t need = mlen + 3 * r->path_len_ + h->authlen + 64;
+    int ua = r->user_agent != NULL;
+    for (size_t i = 0; i < r->nheaders; i++) {
+        size_t n = strlen(r->headers[i]);
+        need += n + 2;
+        if (ua && n >= 11 && ci_prefix(r->headers[i], "user-agent:", 11)) ua = 0;
+    }
+    if (ua) need += (ualen = strlen(r->user_agent)) + 14;
+    if (buf_reserve(&c->wbuf, need)) return -1;
+    char *o = put(c->wbuf.p, r->method, mlen);
+    *o++ = ' ';
+    o = put_path(o, r);
+    o = put(o, " HTTP/1.1\r\nHost: ", 17);
+    o = put(o, h->authority, h->authlen);
+    if (ua) o = put(put(o, "\r\nUser-Agent: ", 14), r->user_agent, ualen);
+    for (size_t i = 0; i < r->nheaders; i++)
+        o = put(put(o, "\r\n", 2), r->headers[i], strlen(r->headers[i]));
+    if (r->has_body) o = put_u64(put(o, "\r\nContent-Length: ", 18), r->body_len);
+    o = put(o, "\r\n\r\n", 4);
+    return o - c->wbuf.p;
+}
+
+/* ---- response body ---- */
+
+static z_stream *zs_take(h1_client *c) {
+    z_stream *zs;
+    if (c->nzfree) {
+        zs = c->zfree[--c->nzfree];
+        inflateReset2(zs, 15 + 32);
+        return zs;
+    }
+    if (!(zs = calloc(1, sizeof *zs))) return NULL;
+    if (inflateInit2(zs, 15 + 32) != Z_OK) { free(zs); return NULL; }   /* 15+32: zlib or gzip */
+    return zs;
+}
+
+static int inflate_body(h1_request *r, const char *p, size_t n) {
+    buf *b = r->resp_body;
+    if (r->zdone_) return 0;               /* bytes after the compressed stream: ignored */
+    if (!r->zs_ && !(r->zs_ = zs_take(r->host_->c))) return -1;
+    z_stream *zs = r->zs_;
+    int first = zs->total_in == 0 && !r->zraw_;
+    size_t len0 = b->len;
+    zs->next_in = (Bytef *)p;
+    zs->avail_in = (uInt)n;
+    while (zs->avail_in) {
+        if (buf_reserve(b, n < 16384 ? 16384 : n)) return -1;
+        zs->next_out = (Bytef *)b->p + b->len;
+        zs->avail_out = (uInt)(b->cap - b->len - 1);
+        int rc = inflate(zs, Z_NO_FLUSH);
+        b->len = b->cap - 1 - zs->avail_out;
+        b->p[b->len] = 0;
+        if (rc == Z_STREAM_END) { r->zdone_ = 1; break; }
+        if (rc == Z_DATA_ERROR && first && r->parser_.encoding == H1_ENC_DEFLATE) {
+            /* many servers send "deflate" raw, without the zlib wrapper: start over raw */
+            inflateReset2(zs, -15);
+            r->zraw_ = 1;
+            first = 0;
+            b->len = len0;
+            zs->next_in = (Bytef *)p;
+            zs->avail_in = (uInt)n;
+            continue;
+        }
+        if (rc != Z_OK) { r->zdone_ = -1; return -1; }
+    }
+    return 0;
+}
+
+static int on_body(void *ud, const char *p, size_t n) {
+    h1_request *r = ud;
+    if (!r->resp_body) return 0;           /* caller discards the body */
+    if (r->parser_.encoding == H1_ENC_NONE) return buf_append(r->resp_body, p, n);
+    return inflate_body(r, p, n);
+}
+
+/* ---- request flow ---- */
+
+static void finish(h1_conn *k, h1_request *r, int keep, int64_t now) {
+    const h1_parser *p = &r->parser_;
+    r->status = p->status;
+    memcpy(r->proto, p->minor == 0 ? "HTTP/1.0" : "HTTP/1.1", 9);
+    set_timings(r, now);
+    zs_release(k->c, r);
+    detach(k, r);
+    if (keep) pool_put(k); else conn_close(k);
+    r->state_ = RQ_IDLE;
+    r->done(r, r->ud);                     /* last: it may start the next request */
+}
+
+static void new_conn(h1_client *c, h1_request *r, int64_t now);
+
+/* The server dropped a kept-alive connection as the request went out: try
+ * once more on a new connection. */
+static void retry(h1_conn *k, h1_request *r) {
+    h1_client *c = k->c;
+    detach(k, r);
+    conn_close(k);
+    r->retried_ = 1;
+    r->t_ready_ = r->t_sent_ = r->t_first_ = r->t_conn0_ = 0;
+    new_conn(c, r, clock_now_us());
+}
+
+static int can_retry(h1_conn *k, h1_request *r, int replay_ok) {
+    return k->reused && !r->retried_ && r->bytes_received == 0 && (replay_ok || idempotent(r->method));
+}
+
+static void write_failed(h1_conn *k, int err) {
+    h1_request *r = k->r;
+    /* a request that never left cannot have been acted on: replay any method */
+    if (can_retry(k, r, !k->wrote_any)) { retry(k, r); return; }
+    conn_fail(k, err == UV_ECONNRESET || err == UV_EPIPE ? H1_ERR_RESET : H1_ERR_OTHER, err,
+              "write: %s", uv_strerror(err));
+}
+
+static void read_failed(h1_conn *k, int err) {
+    h1_request *r = k->r;
+    if (err == UV_EOF && h1_parse_eof(&r->parser_) == H1P_DONE) {
+        finish(k, r, 0, clock_now_us());   /* close-delimited body */
+        return;
+    }
+    if ((err == UV_EOF || err == UV_ECONNRESET) && can_retry(k, r, 0)) { retry(k, r); return; }
+    if (err == UV_EOF)
+        conn_fail(k, H1_ERR_EOF, 0, "%s", r->bytes_received ? "unexpected EOF" : "EOF");
+    else
+        conn_fail(k, err == UV_ECONNRESET ? H1_ERR_RESET : H1_ERR_OTHER, err, "read: %s", uv_strerror(err));
+}
+
+static void parse_failed(h1_conn *k, h1_request *r) {
+    if (r->zdone_ == -1) {
+        z_stream *zs = r->zs_;
+        conn_fail(k, H1_ERR_PROTO, 0, "invalid compressed body: %s", zs && zs->msg ? zs->msg : "corrupt data");
+        return;
+    }
+    conn_fail(k, H1_ERR_PROTO, 0, "malformed HTTP response: %s", r->parser_.err);
+}
+
+static void on_alloc(uv_handle_t *h, size_t size, uv_buf_t *b) {
+    (void)size;
+    h1_conn *k = h->data;
+    b->base = k->c->rbuf;                  /* on_read consumes it before the next read */
+    b->len = READ_BUF_SIZE;
+}
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
+    h1_conn *k = s->data;
+    if (n == 0 || k->state == CK_CLOSING) return;
+    if (k->state != CK_BUSY) { conn_close(k); return; }   /* idle: EOF, error or stray bytes */
+    if (n < 0) { read_failed(k, (int)n); return; }
+    h1_request *r = k->r;
+    int64_t now = clock_now_us();
+    if (!r->t_first_) r->t_first_ = now;
+    size_t used;
+    int rc = h1_parse(&r->parser_, b->base, (size_t)n, &used);
+    r->bytes_received += used;
+    if (rc == H1P_AGAIN) return;
+    if (rc == H1P_ERROR) { parse_failed(k, r); return; }
+    /* bytes beyond the response, or a request still going out: not reusable */
+    finish(k, r, r->parser_.keep_alive && used == (size_t)n && !k->writing, now);
+}
+
+static void on_write(uv_write_t *w, int status) {
+    h1_conn *k = w->handle->data;
+    k->writing = 0;
+    if (status == UV_ECANCELED || k->state == CK_CLOSING || !k->r) return;
+    if (status < 0) { write_failed(k, status); return; }
+    k->r->t_sent_ = clock_now_us();
+    k->r->bytes_sent += k->wtotal;
+}
+
+/* What try_write left: the rest of the head is copied (the scratch buffer is
+ * shared), the body is written from the caller's memory. */
+static void write_rest(h1_conn *k, h1_request *r, size_t hlen, size_t done) {
+    uv_buf_t b[2];
+    unsigned nb = 0;
+    if (done < hlen) {
+        buf_clear(&k->wpend);
+        if (buf_append(&k->wpend, k->c->wbuf.p + done, hlen - done)) {
+            conn_fail(k, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory");
+            return;
+        }
+        b[nb++] = uv_buf_init(k->wpend.p, (unsigned)(hlen - done));
+        done = hlen;
+    }
+    if (r->body_len > done - hlen)
+        b[nb++] = uv_buf_init((char *)r->body + (done - hlen), (unsigned)(r->body_len - (done - hlen)));
+    k->writing = 1;
+    int rc = uv_write(&k->req.write, (uv_stream_t *)&k->tcp, b, nb, on_write);
+    if (rc) { k->writing = 0; write_failed(k, rc); }
+}
+
+static void conn_send(h1_conn *k, h1_request *r) {
+    ssize_t hlen = serialize(k->c, r);
+    if (hlen < 0) { conn_fail(k, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory"); return; }
+    uv_buf_t b[2] = { uv_buf_init(k->c->wbuf.p, (unsigned)hlen),
+                      uv_buf_init((char *)r->body, (unsigned)r->body_len) };
+    unsigned nb = r->has_body && r->body_len ? 2 : 1;
+    k->wtotal = (size_t)hlen + (nb == 2 ? r->body_len : 0);
+    int n = uv_try_write((uv_stream_t *)&k->tcp, b, nb);
+    k->wrote_any = n > 0;
+    if (n >= 0 && (size_t)n == k->wtotal) {
+        r->t_sent_ = clock_now_us();
+        r->bytes_sent += k->wtotal;
+        return;
+    }
+    if (n < 0 && n != UV_EAGAIN) { write_failed(k, n); return; }
+    write_rest(k, r, (size_t)hlen, n < 0 ? 0 : (size_t)n);
+}
+
+static void conn_ready(h1_conn *k) {
+    h1_request *r = k->r;
+    r->t_ready_ = clock_now_us();
+    k->state = CK_BUSY;
+    int rc = uv_read_start((uv_stream_t *)&k->tcp, on_alloc, on_read);
+    if (rc) { conn_fail(k, H1_ERR_OTHER, rc, "read: %s", uv_strerror(rc)); return; }
+    conn_send(k, r);
+}
+
+static void connect_failed(h1_conn *k, int st) {
+    h1_request *r = k->r;
+    h1_host *h = k->host;
+    enum h1_error e = st == UV_ECONNREFUSED ? H1_ERR_REFUSED
+                    : st == UV_ENETUNREACH ? H1_ERR_NETUNREACH : H1_ERR_CONNECT;
+    detach(k, r);
+    conn_close(k);
+    req_fail(k->c, r, e, st, h->addr.sa.sa_family == AF_INET6 ? "dial tcp [%s]:%d: connect: %s"
+                                                              : "dial tcp %s:%d: connect: %s",
+             h->ip, h->port, uv_strerror(st));
+}
+
+static void on_connect(uv_connect_t *req, int status) {
+    h1_conn *k = req->handle->data;
+    if (status == UV_ECANCELED || k->state == CK_CLOSING) return;
+    if (status < 0) { connect_failed(k, status); return; }
+    conn_ready(k);
+}
+
+static void conn_connect(h1_conn *k) {
+    h1_request *r = k->r;
+    int rc;
+    memcpy(r->remote_ip, k->host->ip, k->host->iplen + 1);
+    r->t_conn0_ = clock_now_us();
+    k->state = CK_CONNECTING;
+    if ((rc = uv_tcp_init(k->c->loop, &k->tcp)) != 0) { connect_failed(k, rc); return; }
+    k->tcp.data = k;
+    k->tcp_open = 1;
+    k->nhandles++;
+    uv_tcp_nodelay(&k->tcp, 1);            /* applied when connect creates the socket */
+    rc = uv_tcp_connect(&k->req.connect, &k->tcp, &k->host->addr.sa, on_connect);
+    if (rc) connect_failed(k, rc);
+}
+
+static void new_conn(h1_client *c, h1_request *r, int64_t now) {
+    h1_host *h = r->host_;
+    h1_conn *k = conn_new(c, h);
+    if (!k) { req_fail(c, r, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory"); return; }
+    attach(k, r, now);
+    if (h->state == HS_RESOLVED) { conn_connect(k); return; }
+    k->state = CK_DNS;
+    list_push(&h->waiting, k);
+    if (h->state == HS_NEW) host_resolve(h);
+}
+
+static void req_reset(h1_request *r, int64_t now) {
+    r->status = 0;
+    r->proto[0] = 0;
+    r->err = H1_OK;
+    r->errmsg[0] = 0;
+    r->os_errno = 0;
+    r->remote_ip[0] = 0;
+    r->remote_port = 0;
+    r->t_blocked = r->t_connecting = r->t_sending = r->t_waiting = r->t_receiving = 0;
+    r->bytes_sent = r->bytes_received = 0;
+    r->conn_ = NULL;
+    r->host_ = NULL;
+    r->zs_ = NULL;
+    r->t_start_ = now;
+    r->t_ready_ = r->t_sent_ = r->t_first_ = r->t_conn0_ = 0;
+    r->deadline_us_ = r->timeout_ms > 0 ? now + r->timeout_ms * 1000 : INT64_MAX;
+    r->retried_ = r->zdone_ = r->zraw_ = 0;
+    r->state_ = RQ_ACTIVE;
+    if (!r->method) r->method = "GET";
+}
+
+void h1_start(h1_client *c, h1_request *r) {
+    int64_t now = clock_now_us();
+    url_parts u;
+    req_reset(r, now);
+    if (r->resp_body) buf_clear(r->resp_body);
+    h1_parser_init(&r->parser_, r->resp_headers, !strcmp(r->method, "HEAD"), on_body, r);
+    const char *why = url_parse(r, &u);
+    if (why) { req_fail(c, r, H1_ERR_URL, 0, "parse \"%s\": %s", r->url ? r->url : "", why); return; }
+    if (!(r->host_ = host_get(c, &u))) {
+        req_fail(c, r, H1_ERR_URL, 0, "parse \"%s\": %s", r->url, "invalid host");
+        return;
+    }
+    h1_conn *k = pool_get(r->host_);
+    if (!k) { new_conn(c, r, now); return; }
+    attach(k, r, now);
+    r->t_ready_ = now;                     /* a pooled connection is ready at once */
+    conn_send(k, r);
+}
+
+void h1_cancel(h1_client *c, h1_request *r) {
+    if (r->state_ == RQ_DEFERRED) {
+        if (!unlink_req(&c->deferred, r)) unlink_req(&c->delivering, r);
+    } else if (r->state_ == RQ_ACTIVE && r->conn_) {
+        h1_conn *k = r->conn_;
+        detach(k, r);
+        conn_close(k);
+    }
+    zs_release(c, r);
+    r->state_ = RQ_IDLE;
+}
+
+/* ---- client ---- */
+
+h1_client *h1_client_new(uv_loop_t *loop) {
+    h1_client *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    if (buf_reserve(&c->wbuf, 4096) || host_grow(c)) {
+        buf_free(&c->wbuf);
+        free(c);
+        return NULL;
+    }
+    c->loop = loop;
+    uv_timer_init(loop, &c->defer);
+    c->defer.data = c;
+    c->refs = 1;
+    return c;
+}
+
+static void on_client_closed(uv_handle_t *h) {
+    client_unref(h->data);
+}
+
+void h1_client_free(h1_client *c) {
+    if (!c) return;
+    c->freeing = 1;
+    while (c->all) {
+        h1_conn *k = c->all;
+        if (k->r) {
+            zs_release(c, k->r);
+            k->r->state_ = RQ_IDLE;
+            detach(k, k->r);
+        }
+        conn_close(k);
+    }
+    c->deferred = c->delivering = NULL;
+    for (size_t i = 0; i < c->nbuckets; i++) {
+        h1_host *h, *next;
+        for (h = c->tab[i]; h; h = next) {
+            next = h->next;
+            if (h->state == HS_RESOLVING) uv_cancel((uv_req_t *)&h->gai);   /* on_resolved frees it */
+            else host_free(h);
+        }
+    }
+    free(c->tab);
+    c->tab = NULL;
+    c->nbuckets = 0;
+    for (size_t i = 0; i < c->nzfree; i++) {
+        inflateEnd(c->zfree[i]);
+        free(c->zfree[i]);
+    }
+    free(c->zfree);
+    buf_free(&c->wbuf);
+    uv_close((uv_handle_t *)&c->defer, on_client_closed);
+}
