@@ -57,7 +57,12 @@ cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     if [[ -n $CHILD_PID ]] && kill -0 "$CHILD_PID" 2>/dev/null; then
+        # CHILD_PID is `timeout`, which leads its own process group: TERM
+        # reaches the command; if it does not stop within 5 s, kill the group.
         kill -TERM "$CHILD_PID" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$CHILD_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL -- "-$CHILD_PID" 2>/dev/null || true
+        kill -KILL "$CHILD_PID" 2>/dev/null || true
         wait "$CHILD_PID" 2>/dev/null || true
     fi
     if [[ -n $WATCH_PID ]]; then kill "$WATCH_PID" 2>/dev/null || true; fi
@@ -366,7 +371,8 @@ mkdir -p "$(dirname "$RESULTS")"
     echo "$REPORT"
     echo
     echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) CPUs, duration ${D}s," \
-         "c6 $("$C6" version 2>/dev/null | head -n 1 || echo '?')"
+         "c6 $("$C6" version 2>/dev/null | awk 'NR == 1 { print $2 }')" \
+         "(tree $(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$HERE" diff --quiet HEAD -- ../src 2>/dev/null || echo '+changes'))"
 } >"$RESULTS"
 echo "$REPORT"
 note "written to $RESULTS"

@@ -324,6 +324,7 @@ static int run_wait_init(run_ctx *r) {
 
 static void run_start(run_ctx *r) {
     c6_test *t = &r->test;
+    uv_update_time(r->loop);   /* the loop clock is stale after VU init: timers would fire early */
     t->start_us = clock_now_us();
     r->last_progress_us = t->start_us;
     if (t->plan.kind == PLAN_RAMPING_VUS)
