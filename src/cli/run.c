@@ -35,6 +35,8 @@ typedef struct run_threshold {
     const char *source;      /* the expression as written */
     int metric_id;
     int sub;                 /* engine sub-metric index, or -1 for the metric itself */
+    bool abort_on_fail;
+    int64_t delay_abort_us;  /* delayAbortEval */
     threshold t;
     bool ok;
     double observed;
@@ -55,6 +57,8 @@ typedef struct run_ctx {
     bool aborted;
     bool waiting_special;
     int64_t last_progress_us;
+    int64_t last_threshold_us;
+    bool threshold_aborted;
     int64_t run_end_us;
     run_threshold *thr;
     size_t nthr;
@@ -174,6 +178,8 @@ static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
             t->metric = ts->metric;
             t->source = ts->exprs[k];
             t->sub = sub;
+            t->abort_on_fail = ts->abort_on_fail && ts->abort_on_fail[k];
+            t->delay_abort_us = ts->delay_abort_eval_us ? ts->delay_abort_eval_us[k] : 0;
             t->metric_id = id;
             r->nthr++;
         }
@@ -254,6 +260,29 @@ static void run_sample_vus(run_ctx *r) {
     sample_buf_flush(&r->main_samples);
 }
 
+static bool run_eval_thresholds(run_ctx *r, double dur_s);
+
+/* k6 evaluates thresholds every 2 s; a crossed abortOnFail one (past its
+ * delayAbortEval) stops the test: iterations are interrupted, teardown runs. */
+static void run_check_abort(run_ctx *r, int64_t now) {
+    c6_test *t = &r->test;
+    if (r->threshold_aborted || now - r->last_threshold_us < 2000000) return;
+    r->last_threshold_us = now;
+    bool any = false;
+    for (size_t i = 0; i < r->nthr; i++) any |= r->thr[i].abort_on_fail;
+    if (!any) return;
+    run_eval_thresholds(r, (double)(now - t->start_us) / 1e6);
+    for (size_t i = 0; i < r->nthr; i++) {
+        run_threshold *th = &r->thr[i];
+        if (!th->abort_on_fail || th->ok || now - t->start_us < th->delay_abort_us) continue;
+        log_printf(LOG_ERROR, "thresholds on metrics '%s' were crossed; at least one has abortOnFail enabled, stopping test prematurely",
+                   th->metric);
+        r->threshold_aborted = true;
+        run_set_phase(r, PHASE_HARD_STOP);
+        return;
+    }
+}
+
 static void run_on_tick(uv_timer_t *h) {
     run_ctx *r = h->data;
     c6_test *t = &r->test;
@@ -261,6 +290,7 @@ static void run_on_tick(uv_timer_t *h) {
     if (t->plan.kind == PLAN_RAMPING_VUS && test_phase(t) == PHASE_RUNNING)
         atomic_store(&t->target_vus, (int)executor_ramp_target(&t->plan, now - t->start_us));
     engine_drain(r->eng);
+    run_check_abort(r, now);
     if (now - r->last_progress_us >= 1000000) {
         r->last_progress_us += 1000000;
         run_sample_vus(r);
@@ -327,6 +357,7 @@ static void run_start(run_ctx *r) {
     uv_update_time(r->loop);   /* the loop clock is stale after VU init: timers would fire early */
     t->start_us = clock_now_us();
     r->last_progress_us = t->start_us;
+    r->last_threshold_us = t->start_us;
     if (t->plan.kind == PLAN_RAMPING_VUS)
         atomic_store(&t->target_vus, (int)executor_ramp_target(&t->plan, 0));
     atomic_store(&t->phase, PHASE_RUNNING);

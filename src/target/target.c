@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define TARGET_DEFAULT_LISTEN "127.0.0.1:8080"
@@ -261,12 +262,17 @@ int target_main(int argc, char **argv)
 {
     struct target_opts o;
     sigset_t sigs, old;
+    rlim_t nofile;
     unsigned limit;
     int fd, rc;
 
     if ((rc = target_parse_opts(argc, argv, &o)) <= 0)
         return rc < 0 ? 1 : 0;
-    limit = target_conn_limit(target_raise_nofile());
+    nofile = target_raise_nofile();
+    limit = target_conn_limit(nofile);
+    if (nofile < TARGET_WANT_CONNS)
+        fprintf(stderr, "c6 target: note: open-file limit %llu caps connections "
+                        "at %u\n", (unsigned long long)nofile, limit);
     if ((fd = target_listen(o.listen)) < 0)
         return 1;
     /* A client vanishing mid-write must not kill the server. */

@@ -145,6 +145,7 @@ void target_json_str(struct target_buf *b, const char *s, size_t n)
     target_buf_putc(b, '"');
 }
 
+/* Value of a hex digit or -1; for \uXXXX checks and percent-decoding. */
 static int target_hexval(unsigned char c)
 {
     if (c >= '0' && c <= '9')

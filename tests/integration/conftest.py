@@ -96,13 +96,27 @@ def parse_duration_ms(text):
     return total
 
 
+_SUBMETRIC_RE = re.compile(r"^\s*(?:[✓✗]\s+)?\{\s*([^}]*?)\s*\}\s*\.+\s*:\s*(.*?)\s*$")
+
+
 def parse_metrics(stdout):
-    """Maps each metric line of the summary to its value text (first wins)."""
+    """Maps each metric line of the summary to its value text (first wins).
+
+    A sub-metric line ("  { expected_response:true }....: ...") that follows
+    its parent is stored as "parent{expected_response:true}"."""
     out = {}
+    parent = None
     for line in stdout.splitlines():
         m = _METRIC_RE.match(line)
-        if m and m.group(1) not in out:
-            out[m.group(1)] = m.group(2)
+        if m:
+            parent = m.group(1).split("{")[0]
+            if m.group(1) not in out:
+                out[m.group(1)] = m.group(2)
+            continue
+        m = _SUBMETRIC_RE.match(line)
+        if m and parent:
+            key = parent + "{" + re.sub(r"\s+", "", m.group(1)) + "}"
+            out.setdefault(key, m.group(2))
     return out
 
 

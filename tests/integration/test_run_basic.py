@@ -17,17 +17,33 @@ def test_shared_iterations_exact_counts(c6):
 def test_summary_has_k6_metric_names(c6):
     r = c6("basic_get.js", "-i", "3")
     assert r.code == 0, r
-    for name in ("http_reqs", "http_req_duration", "http_req_blocked", "http_req_connecting",
-                 "http_req_tls_handshaking", "http_req_sending", "http_req_waiting",
-                 "http_req_receiving", "http_req_failed", "iterations", "iteration_duration",
-                 "vus_max", "data_sent", "data_received"):
+    # Compact mode (the default) shows these...
+    for name in ("http_reqs", "http_req_duration", "http_req_failed", "iterations",
+                 "iteration_duration", "data_sent", "data_received"):
         assert name in r.metrics, f"{name} missing from the summary\n{r!r}"
+    # ...and hides the request phase timings.
+    assert "http_req_waiting" not in r.metrics, r
     # Every trend line carries the default stats.
     stats = r.trend("http_req_duration")
     for k in ("avg", "min", "med", "max", "p(90)", "p(95)"):
         assert k in stats, (k, stats, r)
     assert 0 < stats["min"] <= stats["med"] <= stats["max"], stats
     assert r.count("data_sent") > 0 and r.count("data_received") > 0, r
+
+
+def test_summary_mode_full_shows_phase_timings(c6):
+    r = c6("basic_get.js", "-i", "3", "--summary-mode=full")
+    assert r.code == 0, r
+    for name in ("http_req_blocked", "http_req_connecting", "http_req_tls_handshaking",
+                 "http_req_sending", "http_req_waiting", "http_req_receiving"):
+        assert name in r.metrics, f"{name} missing from the full summary\n{r!r}"
+    assert r.trend("http_req_tls_handshaking")["max"] == 0, r
+
+
+def test_summary_trend_stats_flag(c6):
+    r = c6("basic_get.js", "-i", "3", "--summary-trend-stats", "min,max,p(99)")
+    assert r.code == 0, r
+    assert sorted(r.trend("http_req_duration")) == ["max", "min", "p(99)"], r
 
 
 def test_constant_vus_for_duration(c6):
@@ -86,9 +102,10 @@ def test_option_precedence(c6, script, flags, env, expected):
 
 
 def test_env_vus_and_duration(c6):
-    r = c6("sleep_get.js", env={"K6_VUS": "3", "K6_DURATION": "1s"})
+    r = c6("js/vu_iter.js", env={"K6_VUS": "3", "K6_DURATION": "1s"})
     assert r.code == 0, r
-    assert r.count("vus_max") == 3, r
+    vus = {re.match(r"vu=(\d+) ", m).group(1) for m in r.console()}
+    assert vus == {"1", "2", "3"}, r
     assert 1.0 <= r.elapsed < 5.0, r
 
 
@@ -104,3 +121,19 @@ def test_workers_flag_keeps_counts(c6):
     assert r.code == 0, r
     assert r.count("iterations") == 40, r
     assert r.count("http_reqs") == 40, r
+
+
+def test_iterations_with_duration_cap(c6):
+    # -i with -d: the iterations are shared, the duration only caps the run.
+    r = c6("basic_get.js", "-i", "5", "-d", "10s")
+    assert r.code == 0, r
+    assert r.count("iterations") == 5, r
+    assert r.elapsed < 5.0, r
+
+
+def test_sleep_counts_in_iteration_duration(c6):
+    r = c6("sleep_only.js", "-i", "2")
+    assert r.code == 0, r
+    stats = r.trend("iteration_duration")
+    assert 300 <= stats["min"] < 600, (stats, r)
+    assert 0.6 <= r.elapsed < 5.0, r

@@ -105,3 +105,25 @@ def test_bad_vus_flag_exit_255(c6):
     r = c6("basic_get.js", "-u", "abc")
     assert r.code == 255, r
     assert "abc" in r.err, r
+
+
+def test_fail_in_iteration_is_logged_and_counted(c6):
+    r = c6("errors/iter_fail.js", "-i", "3")
+    assert r.code == 0, r
+    msgs = r.console()
+    assert msgs.count("before fail") == 3, r
+    assert "after fail" not in msgs, r
+    assert len([e for e in r.logs(level="error") if "failing on purpose" in e["msg"]]) == 3, r
+    assert r.count("iterations") == 3, r
+
+
+def test_json_of_non_json_body_throws_in_iteration(c6):
+    r = c6("errors/json_not_json.js", "-i", "2")
+    assert r.code == 0, r
+    msgs = r.console()
+    assert msgs.count("status 200") == 2, r
+    assert "after json" not in msgs, r
+    errs = [e for e in r.logs(level="error")]
+    assert len(errs) == 2, r
+    assert all(re.search(r"json_not_json\.js:7:\d+", e["msg"]) for e in errs), r
+    assert r.count("iterations") == 2, r

@@ -135,7 +135,7 @@ def test_json_selectors(c6, target):
 
 
 def test_keep_alive_reuses_connection(c6):
-    r = c6("http/keepalive.js", "-i", "2")
+    r = c6("http/keepalive.js", "-i", "2", "--summary-mode=full")
     assert r.code == 0, r
     rec = _records(r)
     assert len(rec) == 2, r
@@ -159,3 +159,43 @@ def test_timings_fields(c6):
     assert 90 <= t["waiting"] < 1000, t
     assert abs(t["duration"] - (t["sending"] + t["waiting"] + t["receiving"])) < 1.0, t
     assert t["tls_handshaking"] == 0, t
+
+
+def test_cookie_jar_kept_within_and_reset_between_iterations(c6):
+    r = c6("http/cookies.js", "-i", "2")
+    assert r.code == 0, r
+    rec = sorted(_records(r), key=lambda x: x["iter"])
+    assert rec == [
+        {"iter": 0, "before": {}, "viaRedirect": {"flavour": "choc"}, "after": {"flavour": "choc"}},
+        {"iter": 1, "before": {}, "viaRedirect": {"flavour": "choc"}, "after": {"flavour": "choc"}},
+    ], r
+
+
+def test_basic_auth_from_url_credentials(c6):
+    r = c6("http/basic_auth.js")
+    assert r.code == 0, r
+    assert _records(r) == [{"ok": 200, "user": "alice", "bad": 401, "none": 401}], r
+
+
+def test_expected_response_submetric_in_summary(c6):
+    # k6 always shows http_req_duration{expected_response:true} under http_req_duration.
+    r = c6("http/status404.js")
+    assert r.code == 0, r
+    assert "http_req_duration{expected_response:true}" in r.metrics, r
+
+
+def test_large_bodies_arrive_whole(c6):
+    r = c6("http/large_body.js")
+    assert r.code == 0, r
+    assert _records(r) == [{"status": 200, "isBuffer": True, "length": 1000000, "echoed": 100000}], r
+    # data_received counts at least the 1 MB body (summary shows it in MB).
+    assert r.metric("data_received").split()[1] in ("MB", "GB"), r
+    assert r.count("data_received") >= 1.0, r
+    assert r.count("data_sent") >= 100, r  # 100 kB body, shown in kB
+
+
+def test_numeric_timeout_is_milliseconds(c6):
+    r = c6("http/timeout_number.js")
+    assert r.code == 0, r
+    assert _records(r) == [{"status": 0, "error_code": 1050}], r
+    assert r.elapsed < 1.9, r

@@ -12,18 +12,19 @@ import pytest
 from conftest import RunResult, script_path
 
 
-def _interrupt(c6_bin, target, sig):
+def _interrupt(c6_bin, target, sig, script="signal.js", ready=b"running ("):
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        args = [c6_bin, "run", "-e", f"TARGET={target}", script_path("signal.js")]
+        args = [c6_bin, "run", "-e", f"TARGET={target}", script_path(script)]
         env = {k: v for k, v in os.environ.items() if not k.startswith("K6_")}
         p = subprocess.Popen(args, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
         t0 = time.monotonic()
         try:
-            # Wait until the test runs (a progress line) or 10 s at most.
+            # Wait until the test runs (`ready` shows up) or 10 s at most.
             deadline = t0 + 10
             while time.monotonic() < deadline and p.poll() is None:
                 out.seek(0)
-                if b"running (" in out.read():
+                err.seek(0)
+                if ready in out.read() + err.read():
                     break
                 time.sleep(0.1)
             time.sleep(1.0)
@@ -57,3 +58,12 @@ def test_signal_aborts_with_105(c6_bin, target, sig):
     assert r.count("http_reqs") >= 1, r
     assert r.count("iterations") >= 1, r
     assert re.search(r"running \(", r.out), r
+
+
+def test_sigint_during_setup_exits_105_quickly(c6_bin, target):
+    r, stopped = _interrupt(c6_bin, target, signal.SIGINT, script="signal_setup.js",
+                            ready=b"setup started")
+    assert r.code == 105, r
+    assert stopped < 5.0, (stopped, r)
+    assert "setup finished" not in r.console(), r
+    assert "default ran" not in r.console(), r

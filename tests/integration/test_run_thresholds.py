@@ -38,3 +38,61 @@ def test_checks_rate_threshold_passing(c6):
     r = c6("thresholds.js", env={"THR": "p(95)<10000", "CHECK": "rate>0.4"})
     assert r.code == 0, r
     assert r.threshold("checks", "rate>0.4") is True, r
+
+
+def _any(c6, metric, expr, *flags):
+    return c6("thresholds_any.js", *flags, env={"METRIC": metric, "EXPR": expr})
+
+
+def test_counter_threshold(c6):
+    # 4 iterations x 2 requests.
+    assert _any(c6, "http_reqs", "count==8").code == 0
+    r = _any(c6, "http_reqs", "count>8")
+    assert r.code == 99, r
+    assert r.threshold("http_reqs", "count>8") is False, r
+
+
+def test_rate_threshold_on_http_req_failed(c6):
+    r = _any(c6, "http_req_failed", "rate<0.01")
+    assert r.code == 0, r
+    assert r.threshold("http_req_failed", "rate<0.01") is True, r
+
+
+def test_submetric_threshold_on_request_tag(c6):
+    # Only the mytag:other requests hit /delay/50, so they alone cross 'min>40'
+    # while the mytag:mine ones (fast /get) pass it.
+    r = _any(c6, "http_req_duration{mytag:other}", "min>40")
+    assert r.code == 0, r
+    assert r.threshold("http_req_duration{mytag:other}", "min>40") is True, r
+    r = _any(c6, "http_req_duration{mytag:mine}", "min>40")
+    assert r.code == 99, r
+    assert r.threshold("http_req_duration{mytag:mine}", "min>40") is False, r
+
+
+def test_submetric_threshold_shows_submetric_in_summary(c6):
+    r = _any(c6, "http_req_duration{mytag:mine}", "max<10000")
+    assert r.code == 0, r
+    assert "http_req_duration{mytag:mine}" in r.metrics, r
+
+
+def test_threshold_syntax_error_exit_104(c6):
+    r = _any(c6, "http_req_duration", "p(95)<<abc")
+    assert r.code == 104, r
+    assert not r.has_summary(), r
+
+
+def test_threshold_wrong_aggregation_exit_104(c6):
+    # p(95) is a Trend aggregation; http_reqs is a Counter.
+    r = _any(c6, "http_reqs", "p(95)<100")
+    assert r.code == 104, r
+
+
+def test_abort_on_fail_stops_early_with_99(c6):
+    # Thresholds are checked every ~2 s during the run; abortOnFail stops then.
+    # The script asks for 10 s; an abort at the first check ends it in ~2-3 s.
+    r = c6("abort_on_fail.js")
+    assert r.code == 99, r
+    assert r.elapsed < 6.0, r
+    assert r.threshold("http_req_duration", "p(95)<0.0001") is False, r
+    assert r.count("http_reqs") >= 1, r
+    assert "teardown ran" in r.console(), r

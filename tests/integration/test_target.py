@@ -12,7 +12,6 @@ import selectors
 import signal
 import socket
 import subprocess
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -508,6 +507,20 @@ def test_bad_input_does_not_hurt(target, payload):
             pass
     status, body = get_json(target + "/get")
     assert status == 200
+
+
+def test_header_size_limit(target):
+    status, body = get_json(target + "/headers", headers={"X-Big": "b" * 8000})
+    assert status == 200 and body["headers"]["X-Big"] == "b" * 8000
+    out = raw_exchange(target, b"GET /headers HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 65536 + b"\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 431 ")
+
+
+def test_form_edge_cases(target):
+    status, body = get_json(target + "/anything", method="POST", data=b"&&a=1&&b&=c&d==e&+x+=%zz%41&",
+                            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    assert status == 200
+    assert body["form"] == {"a": "1", "b": "", "": "c", "d": "=e", " x ": "%zzA"}
 
 
 def test_chunked_upload(target):

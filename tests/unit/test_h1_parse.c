@@ -1,0 +1,365 @@
+/* HTTP/1.x response parser: every case fed whole, split in two at every
+ * offset, and one byte at a time; all three must agree with the expectation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "net/h1_parse.h"
+
+enum { WANT_DONE, WANT_EOF_DONE, WANT_ERROR, WANT_EOF_ERROR };
+
+typedef struct pcase {
+    const char *name;
+    const char *in;
+    int head;
+    int want;                   /* WANT_* */
+    int status, minor, keep, encoding;
+    const char *hdr;            /* expected header block (NULL: skip) */
+    const char *body;
+    size_t extra;               /* bytes after the response, not consumed */
+    const char *err;            /* substring of the error */
+} pcase;
+
+typedef struct result {
+    int rc;                     /* last return */
+    size_t used;
+    buf hdr, body;
+    h1_parser p;
+} result;
+
+static int collect(void *ud, const char *p, size_t n) {
+    return buf_append(ud, p, n);
+}
+
+/* Feeds in as chunks of the given sizes (0 ends the list); then EOF if the
+ * parser still wants more. */
+static void feed(result *res, const pcase *c, const size_t *chunks) {
+    size_t len = strlen(c->in), off = 0;
+    buf_clear(&res->body);
+    h1_parser_init(&res->p, &res->hdr, c->head, collect, &res->body);
+    res->used = 0;
+    res->rc = H1P_AGAIN;
+    for (int i = 0; off < len && res->rc == H1P_AGAIN; i++) {
+        size_t n = chunks[i] ? chunks[i] : len - off, used;
+        if (n > len - off) n = len - off;
+        res->rc = h1_parse(&res->p, c->in + off, n, &used);
+        if (res->rc == H1P_AGAIN) assert_int_equal(used, n);
+        res->used += used;
+        off += n;
+    }
+    if (res->rc == H1P_AGAIN) res->rc = h1_parse_eof(&res->p) == H1P_DONE ? 2 : 3;
+}
+
+static void check(const pcase *c, result *res, const char *how) {
+    static const int want_rc[] = { H1P_DONE, 2, H1P_ERROR, 3 };
+    char ctx[160];
+    snprintf(ctx, sizeof ctx, "case '%s' fed %s", c->name, how);
+    if (res->rc != want_rc[c->want]) {
+        print_error("%s: rc %d want %d (err %s)\n", ctx, res->rc, want_rc[c->want],
+                    res->p.err ? res->p.err : "-");
+        fail();
+    }
+    if (c->want == WANT_ERROR || c->want == WANT_EOF_ERROR) {
+        if (!res->p.err || !strstr(res->p.err, c->err)) {
+            print_error("%s: err '%s' want '%s'\n", ctx, res->p.err ? res->p.err : "", c->err);
+            fail();
+        }
+        return;
+    }
+    size_t len = strlen(c->in);
+    int ok = res->p.status == c->status && res->p.minor == c->minor &&
+             res->p.keep_alive == c->keep && res->p.encoding == c->encoding &&
+             res->used == len - c->extra &&
+             res->body.len == strlen(c->body) && !memcmp(res->body.p ? res->body.p : "", c->body, res->body.len) &&
+             (!c->hdr || (res->hdr.len == strlen(c->hdr) && !memcmp(res->hdr.p, c->hdr, res->hdr.len)));
+    if (!ok) {
+        print_error("%s: status %d minor %d keep %d enc %d used %zu/%zu body '%s' hdr '%s'\n", ctx,
+                    res->p.status, res->p.minor, res->p.keep_alive, res->p.encoding, res->used,
+                    len - c->extra, res->body.p ? res->body.p : "", res->hdr.p ? res->hdr.p : "");
+        fail();
+    }
+}
+
+static void run_case(const pcase *c) {
+    result res;
+    memset(&res, 0, sizeof res);
+    size_t len = strlen(c->in), chunks[3] = { 0, 0, 0 };
+    char how[64];
+
+    feed(&res, c, chunks);
+    check(c, &res, "whole");
+    for (size_t split = 1; split < len; split++) {
+        chunks[0] = split;
+        feed(&res, c, chunks);
+        snprintf(how, sizeof how, "split at %zu", split);
+        check(c, &res, how);
+    }
+    size_t *ones = malloc((len + 1) * sizeof *ones);
+    for (size_t i = 0; i < len; i++) ones[i] = 1;
+    ones[len] = 0;
+    feed(&res, c, ones);
+    check(c, &res, "byte by byte");
+    free(ones);
+    buf_free(&res.hdr);
+    buf_free(&res.body);
+}
+
+static void run_cases(const pcase *cs, size_t n) {
+    for (size_t i = 0; i < n; i++) run_case(&cs[i]);
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- well-formed responses ---- */
+
+static const pcase ok_cases[] = {
+    { "content-length", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello",
+      0, WANT_DONE, 200, 1, 1, 0, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\n", "hello", 0, NULL },
+    { "bytes after the response", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1",
+      0, WANT_DONE, 200, 1, 1, 0, NULL, "hi", 8, NULL },
+    { "content-length 0", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+      0, WANT_DONE, 200, 1, 1, 0, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", "", 0, NULL },
+    { "names are case-insensitive", "HTTP/1.1 201 Created\r\ncontent-LENGTH:3\r\nCONNECTION: Keep-Alive\r\n\r\nabc",
+      0, WANT_DONE, 201, 1, 1, 0, NULL, "abc", 0, NULL },
+    { "status without reason", "HTTP/1.1 404\r\nContent-Length: 1\r\n\r\nx",
+      0, WANT_DONE, 404, 1, 1, 0, NULL, "x", 0, NULL },
+    { "bare LF line ends", "HTTP/1.1 200 OK\nContent-Length: 2\n\nhi",
+      0, WANT_DONE, 200, 1, 1, 0, "HTTP/1.1 200 OK\nContent-Length: 2\n\n", "hi", 0, NULL },
+    { "HTTP/1.0 closes by default", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi",
+      0, WANT_DONE, 200, 0, 0, 0, NULL, "hi", 0, NULL },
+    { "HTTP/1.0 keep-alive", "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nhi",
+      0, WANT_DONE, 200, 0, 1, 0, NULL, "hi", 0, NULL },
+    { "Connection: close", "HTTP/1.1 200 OK\r\nConnection: foo, CLOSE\r\nContent-Length: 2\r\n\r\nhi",
+      0, WANT_DONE, 200, 1, 0, 0, NULL, "hi", 0, NULL },
+    { "same Content-Length twice", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length:  3 \r\n\r\nabc",
+      0, WANT_DONE, 200, 1, 1, 0, NULL, "abc", 0, NULL },
+    { "OWS and obs-fold", "HTTP/1.1 200 OK\r\nX-Long: a\r\n  folded\r\nContent-Length: \t2\t\r\n\r\nhi",
+      0, WANT_DONE, 200, 1, 1, 0, NULL, "hi", 0, NULL },
+    { "gzip", "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 1\r\n\r\nz",
+      0, WANT_DONE, 200, 1, 1, H1_ENC_GZIP, NULL, "z", 0, NULL },
+    { "deflate", "HTTP/1.1 200 OK\r\ncontent-encoding: Deflate\r\nContent-Length: 1\r\n\r\nz",
+      0, WANT_DONE, 200, 1, 1, H1_ENC_DEFLATE, NULL, "z", 0, NULL },
+    { "unknown coding untouched", "HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 1\r\n\r\nz",
+      0, WANT_DONE, 200, 1, 1, H1_ENC_NONE, NULL, "z", 0, NULL },
+};
+
+static void test_ok(void **state) {
+    (void)state;
+    run_cases(ok_cases, N(ok_cases));
+}
+
+/* ---- chunked ---- */
+
+static const pcase chunked_cases[] = {
+    { "chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+      0, WANT_DONE, 200, 1, 1, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "hello world", 0, NULL },
+    { "extensions, hex case, trailers",
+      "HTTP/1.1 200 OK\r\ntransfer-encoding: Chunked\r\n\r\n"
+      "a;name=value;x=\"q\"\r\n0123456789\r\nB \r\nabcdefghijk\r\n0;last\r\nTrailer-A: 1\r\nTrailer-B: 2\r\n\r\n",
+      0, WANT_DONE, 200, 1, 1, 0, NULL, "0123456789abcdefghijk", 0, NULL },
+    { "empty chunked body", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+      0, WANT_DONE, 200, 1, 1, 0, NULL, "", 0, NULL },
+    { "chunked after more", "HTTP/1.1 200 OK\r\nTransfer-Encoding: identity, chunked\r\n\r\n1\r\nx\r\n0\r\n\r\nNEXT",
+      0, WANT_DONE, 200, 1, 1, 0, NULL, "x", 4, NULL },
+    { "chunked beats Content-Length, then close",
+      "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+      0, WANT_DONE, 200, 1, 0, 0, NULL, "ok", 0, NULL },
+    { "bare LF in chunk framing", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nok\n0\n\n",
+      0, WANT_DONE, 200, 1, 1, 0, NULL, "ok", 0, NULL },
+};
+
+static void test_chunked(void **state) {
+    (void)state;
+    run_cases(chunked_cases, N(chunked_cases));
+}
+
+/* ---- no body, interim responses, close-delimited ---- */
+
+static const pcase nobody_cases[] = {
+    { "HEAD with Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n",
+      1, WANT_DONE, 200, 1, 1, 0, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", "", 0, NULL },
+    { "HEAD chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+      1, WANT_DONE, 200, 1, 1, 0, NULL, "", 0, NULL },
+    { "204", "HTTP/1.1 204 No Content\r\n\r\n", 0, WANT_DONE, 204, 1, 1, 0, NULL, "", 0, NULL },
+    { "304 with Content-Length", "HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n",
+      0, WANT_DONE, 304, 1, 1, 0, NULL, "", 0, NULL },
+    { "100-continue then 200",
+      "HTTP/1.1 100 Continue\r\nX-Interim: 1\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+      0, WANT_DONE, 200, 1, 1, 0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", "ok", 0, NULL },
+    { "103 then 100 then 200 with Connection: close",
+      "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n"
+      "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\nz",
+      0, WANT_DONE, 200, 1, 0, 0, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\n", "z", 0, NULL },
+    { "101 ends HTTP", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n",
+      0, WANT_DONE, 101, 1, 0, 0, NULL, "", 0, NULL },
+    { "close-delimited body", "HTTP/1.1 200 OK\r\nX: y\r\n\r\nall of this until EOF",
+      0, WANT_EOF_DONE, 200, 1, 0, 0, "HTTP/1.1 200 OK\r\nX: y\r\n\r\n", "all of this until EOF", 0, NULL },
+    { "close-delimited empty", "HTTP/1.0 200 OK\r\n\r\n",
+      0, WANT_EOF_DONE, 200, 0, 0, 0, NULL, "", 0, NULL },
+};
+
+static void test_nobody(void **state) {
+    (void)state;
+    run_cases(nobody_cases, N(nobody_cases));
+}
+
+/* ---- malformed ---- */
+
+static const pcase bad_cases[] = {
+    { "HTTP/2 status line", "HTTP/2 200 OK\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "status line" },
+    { "not HTTP", "garbage in\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "status line" },
+    { "bad version", "HTTX/1.1 200 OK\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "status line" },
+    { "bad status code", "HTTP/1.1 2x0 OK\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "status code" },
+    { "status glued to reason", "HTTP/1.1 200OK\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "status code" },
+    { "status below 100", "HTTP/1.1 099 X\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "status code" },
+    { "header without colon", "HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "header line" },
+    { "space before colon", "HTTP/1.1 200 OK\r\nName : v\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "header line" },
+    { "empty name", "HTTP/1.1 200 OK\r\n: v\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "header line" },
+    { "negative Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "invalid Content-Length" },
+    { "Content-Length junk", "HTTP/1.1 200 OK\r\nContent-Length: 3a\r\n\r\n",
+      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "invalid Content-Length" },
+    { "empty Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n",
+      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "invalid Content-Length" },
+    { "huge Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n",
+      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "invalid Content-Length" },
+    { "conflicting Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "conflicting Content-Length" },
+    { "unsupported Transfer-Encoding", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "Transfer-Encoding" },
+    { "bad chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "bad chunk size" },
+    { "empty chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n",
+      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "bad chunk size" },
+    { "chunk size then junk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5 x\r\n",
+      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "bad chunk size" },
+    { "chunk size overflow", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFF\r\n",
+      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "chunk size too large" },
+    { "no CRLF after chunk data", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n",
+      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "missing CRLF" },
+    { "truncated Content-Length body", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
+      0, WANT_EOF_ERROR, 0, 0, 0, 0, NULL, "", 0, "unexpected EOF" },
+    { "truncated head", "HTTP/1.1 200 OK\r\nContent-Le",
+      0, WANT_EOF_ERROR, 0, 0, 0, 0, NULL, "", 0, "unexpected EOF" },
+    { "truncated chunked body", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+      0, WANT_EOF_ERROR, 0, 0, 0, 0, NULL, "", 0, "unexpected EOF" },
+};
+
+static void test_bad(void **state) {
+    (void)state;
+    run_cases(bad_cases, N(bad_cases));
+}
+
+/* Header block limit: one big header, and a line that never ends. */
+static void test_oversize(void **state) {
+    (void)state;
+    size_t big = H1_MAX_HEADER_BLOCK + 100;
+    char *in = malloc(big + 64);
+    int n = sprintf(in, "HTTP/1.1 200 OK\r\nX-Big: ");
+    memset(in + n, 'a', big);
+    strcpy(in + n + big, "\r\n\r\n");
+
+    buf hdr = { 0 };
+    h1_parser p;
+    size_t used;
+    h1_parser_init(&p, &hdr, 0, NULL, NULL);
+    assert_int_equal(h1_parse(&p, in, strlen(in), &used), H1P_ERROR);
+    assert_non_null(strstr(p.err, "too large"));
+
+    /* the same fed in 1000-byte reads, without its line end */
+    h1_parser_init(&p, &hdr, 0, NULL, NULL);
+    int rc = H1P_AGAIN;
+    for (size_t off = 0; off < (size_t)n + big && rc == H1P_AGAIN; off += 1000)
+        rc = h1_parse(&p, in + off, 1000, &used);
+    assert_int_equal(rc, H1P_ERROR);
+    assert_true(hdr.len <= H1_MAX_HEADER_BLOCK);
+
+    /* a block of exactly the limit is fine, one byte more is not */
+    n = sprintf(in, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Big: ");
+    size_t fit = H1_MAX_HEADER_BLOCK - (size_t)n - 4;
+    memset(in + n, 'a', fit);
+    strcpy(in + n + fit, "\r\n\r\n");
+    assert_int_equal(strlen(in), H1_MAX_HEADER_BLOCK);
+    h1_parser_init(&p, &hdr, 0, NULL, NULL);
+    assert_int_equal(h1_parse(&p, in, strlen(in), &used), H1P_DONE);
+    assert_int_equal(p.status, 200);
+    assert_int_equal(hdr.len, H1_MAX_HEADER_BLOCK);
+    memset(in + n, 'a', fit + 1);
+    strcpy(in + n + fit + 1, "\r\n\r\n");
+    h1_parser_init(&p, &hdr, 0, NULL, NULL);
+    assert_int_equal(h1_parse(&p, in, strlen(in), &used), H1P_ERROR);
+    buf_free(&hdr);
+    free(in);
+}
+
+static int refuse(void *ud, const char *p, size_t n) {
+    (void)ud; (void)p; (void)n;
+    return -1;
+}
+
+static void test_callback_abort(void **state) {
+    (void)state;
+    const char *in = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
+    buf hdr = { 0 };
+    h1_parser p;
+    size_t used;
+    h1_parser_init(&p, &hdr, 0, refuse, NULL);
+    assert_int_equal(h1_parse(&p, in, strlen(in), &used), H1P_ERROR);
+    assert_non_null(strstr(p.err, "callback"));
+    buf_free(&hdr);
+}
+
+static void test_too_many_interim(void **state) {
+    (void)state;
+    char in[2048] = "";
+    for (int i = 0; i < 20; i++) strcat(in, "HTTP/1.1 100 Continue\r\n\r\n");
+    buf hdr = { 0 };
+    h1_parser p;
+    size_t used;
+    h1_parser_init(&p, &hdr, 0, NULL, NULL);
+    assert_int_equal(h1_parse(&p, in, strlen(in), &used), H1P_ERROR);
+    assert_non_null(strstr(p.err, "1xx"));
+    buf_free(&hdr);
+}
+
+/* The parser is reused across responses on one connection. */
+static void test_reuse(void **state) {
+    (void)state;
+    const char *a = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n";
+    const char *b = "HTTP/1.0 404 Not Found\r\nContent-Length: 1\r\n\r\nb";
+    buf hdr = { 0 }, body = { 0 };
+    h1_parser p;
+    size_t used;
+    h1_parser_init(&p, &hdr, 0, collect, &body);
+    assert_int_equal(h1_parse(&p, a, strlen(a), &used), H1P_DONE);
+    assert_int_equal(p.chunked, 1);
+    buf_clear(&body);
+    h1_parser_init(&p, &hdr, 0, collect, &body);
+    assert_int_equal(h1_parse(&p, b, strlen(b), &used), H1P_DONE);
+    assert_int_equal(p.status, 404);
+    assert_int_equal(p.chunked, 0);
+    assert_int_equal(p.keep_alive, 0);
+    assert_string_equal(body.p, "b");
+    assert_string_equal(hdr.p, "HTTP/1.0 404 Not Found\r\nContent-Length: 1\r\n\r\n");
+    buf_free(&hdr);
+    buf_free(&body);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ok),
+        cmocka_unit_test(test_chunked),
+        cmocka_unit_test(test_nobody),
+        cmocka_unit_test(test_bad),
+        cmocka_unit_test(test_oversize),
+        cmocka_unit_test(test_callback_abort),
+        cmocka_unit_test(test_too_many_interim),
+        cmocka_unit_test(test_reuse),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
