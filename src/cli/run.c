@@ -220,16 +220,41 @@ static void run_banner(run_ctx *r) {
     fflush(stdout);
 }
 
+/* k6's progress line: "running (0m12.0s), 050/100 VUs, 1234 complete and 0
+ * interrupted iterations", then the scenario's line with its bar. */
 static void run_progress(run_ctx *r, bool final) {
     if (r->args.quiet) return;
     c6_test *t = &r->test;
-    double el = t->start_us ? (double)(clock_now_us() - t->start_us) / 1e6 : 0;
-    char line[256];
-    snprintf(line, sizeof line, "running (%04.1fs), %03d/%03lld VUs, %lld complete and %lld interrupted iterations",
-             el, atomic_load(&t->vus_active), (long long)t->plan.max_vus,
-             (long long)atomic_load(&t->iters_done), (long long)atomic_load(&t->iters_interrupted));
-    if (r->tty) printf("\r%s\033[K%s", line, final ? "\n" : "");
-    else printf("%s\n", line);
+    int64_t el_us = t->start_us ? clock_now_us() - t->start_us : 0;
+    int64_t total_us = executor_duration(&t->plan);
+    int width = snprintf(NULL, 0, "%lld", (long long)t->plan.max_vus);
+    char line[512];
+    int n = snprintf(line, sizeof line, "running (%lldm%04.1fs), %0*d/%lld VUs, %lld complete and %lld interrupted iterations",
+                     (long long)(el_us / 60000000), (double)(el_us % 60000000) / 1e6, width,
+                     atomic_load(&t->vus_active), (long long)t->plan.max_vus,
+                     (long long)atomic_load(&t->iters_done), (long long)atomic_load(&t->iters_interrupted));
+    double frac;
+    if (t->plan.kind == PLAN_SHARED_ITERATIONS)
+        frac = (double)atomic_load(&t->iters_done) / (double)(t->plan.iterations ? t->plan.iterations : 1);
+    else
+        frac = total_us > 0 ? (double)el_us / (double)total_us : 1;
+    if (final && !r->aborted && !r->threshold_aborted) frac = 1;
+    if (frac > 1) frac = 1;
+    char bar[41];
+    int fill = (int)(frac * 40);
+    for (int i = 0; i < 40; i++) bar[i] = i < fill ? '=' : ' ';
+    if (fill < 40 && fill > 0) bar[fill - 1] = '>';
+    bar[40] = 0;
+    char el[32], tot[32];
+    duration_format(el, sizeof el, el_us - el_us % 100000);
+    duration_format(tot, sizeof tot, total_us);
+    (void)n;
+    char sc[256];
+    snprintf(sc, sizeof sc, "default %s [%s] %d/%lld VUs  %s/%s",
+             frac >= 1 ? "✓" : " ", bar, atomic_load(&t->vus_active), (long long)t->plan.max_vus, el, tot);
+    /* on a terminal the two lines are redrawn in place */
+    if (r->tty) printf("\r\033[K%s\n\033[K%s%s", line, sc, final ? "\n" : "\033[1A\r");
+    else printf("%s\n%s\n", line, sc);
     fflush(stdout);
 }
 

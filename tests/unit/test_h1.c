@@ -112,6 +112,7 @@ static void srv_process(sconn *sc) {
         if (sc->in.len < hlen + blen) return;
         buf_append(&s->reqlog, sc->in.p, hlen + blen);
         s->requests++;
+        uv_stop(s->loop);
         s->last_body_len = blen;
         sc->nreq++;
         memmove(sc->in.p, sc->in.p + hlen + blen, sc->in.len - hlen - blen);
@@ -247,6 +248,7 @@ static void on_done(h1_request *r, void *ud) {
     (void)r;
     k->done++;
     k->t_done = clock_now_us();
+    uv_stop(&k->f->loop);      /* as the worker does: return from uv_run, skip the poll */
 }
 
 static void call_init(call *k, fx *f, const char *method, const char *fmt, ...) {
@@ -517,6 +519,8 @@ static void test_connection_close(void **state) {
     /* HTTP/1.0 without keep-alive, and a body delimited by the close */
     f->s.mode = M_CLOSE_AFTER;
     srv_set_resp(&f->s, "HTTP/1.0 200 OK\r\n\r\nuntil the end", 0);
+    call_free(&a);
+    call_free(&b);
     call_init(&a, f, "GET", "http://127.0.0.1:%d/", f->s.port);
     call_run(&a);
     assert_int_equal(a.r.err, H1_OK);
@@ -681,6 +685,8 @@ static void test_timeout_reused(void **state) {
     assert_true(b.t_done - t0 < 1000000);
 
     f->s.mode = M_NORMAL;
+    call_free(&a);
+    call_free(&b);
     call_init(&a, f, "GET", "http://127.0.0.1:%d/", f->s.port);
     a.r.timeout_ms = 100;
     call_run(&a);
@@ -739,8 +745,11 @@ static void test_free_busy(void **state) {
     call_init(&k[1], f, "GET", "http://nohost.invalid/");
     call_init(&k[2], f, "GET", "bad url");
     call_init(&k[3], f, "GET", "http://127.0.0.1:%d/", f->s.port);
-    for (int i = 0; i < 4; i++) h1_start(f->c, &k[i].r);
-    run_until(f, &f->s.requests, 2, 2000);
+    h1_start(f->c, &k[0].r);
+    h1_start(f->c, &k[3].r);
+    assert_int_equal(run_until(f, &f->s.requests, 2, 2000), 0);
+    h1_start(f->c, &k[1].r);                /* DNS lookup in flight */
+    h1_start(f->c, &k[2].r);                /* failure queued */
     h1_client_free(f->c);
     f->c = NULL;
     run_for(f, 50);
@@ -831,6 +840,7 @@ static void on_many_done(h1_request *r, void *ud) {
     runner *rn = k->rn;
     rn->finished++;
     if (r->err != H1_OK || r->status != 200 || k->body.len != 5) rn->errors++;
+    if (rn->finished == rn->total) uv_stop(&rn->f->loop);
     if (rn->started < rn->total) {
         rn->started++;
         h1_start(rn->f->c, r);
