@@ -19,6 +19,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -480,14 +481,27 @@ static h1_host *host_get(h1_client *c, const url_parts *u) {
 
 /* ---- URL ---- */
 
+/* Bytes that end or split the authority part of a URL. A table lookup per
+ * byte: this scan runs on every request. */
+enum { A_END = 1, A_AT, A_COLON };
+static const unsigned char auth_class[256] = {
+    [0] = A_END, ['/'] = A_END, ['?'] = A_END, ['#'] = A_END, ['@'] = A_AT, [':'] = A_COLON,
+};
+
 /* http://host[:port][/path][?query][#fragment]. Sets r->path_ and returns
  * NULL, or returns why the URL is unusable. */
 static const char *url_parse(h1_request *r, url_parts *u) {
-    const char *s = r->url, *p, *a;
-    if (!s || !ci_prefix(s, "http://", 7)) return "unsupported protocol scheme";
-    a = s += 7;
-    while (*s && *s != '/' && *s != '?' && *s != '#') s++;
-    if (memchr(a, '@', (size_t)(s - a))) return "user info in URL not supported";
+    const char *s = r->url, *p, *a, *colon = NULL;
+    unsigned char k;
+    if (!s || (s[0] | 0x20) != 'h' || (s[1] | 0x20) != 't' || (s[2] | 0x20) != 't' ||
+        (s[3] | 0x20) != 'p' || s[4] != ':' || s[5] != '/' || s[6] != '/')
+        return "unsupported protocol scheme";
+    for (a = s += 7;; s++) {
+        while (!auth_class[(unsigned char)*s]) s++;
+        if ((k = auth_class[(unsigned char)*s]) == A_END) break;
+        if (k == A_AT) return "user info in URL not supported";
+        colon = s;
+    }
     u->ipv6 = *a == '[';
     if (u->ipv6) {
         const char *close = memchr(a, ']', (size_t)(s - a));
@@ -495,7 +509,7 @@ static const char *url_parse(h1_request *r, url_parts *u) {
         u->host = a + 1;
         p = close + 1;
     } else {
-        for (p = a; p < s && *p != ':'; p++) {}
+        p = colon ? colon : s;
         u->host = a;
     }
     u->hostlen = (size_t)(p - u->host) - (size_t)u->ipv6;
@@ -544,24 +558,27 @@ static char *put_path(char *o, const h1_request *r) {
 }
 
 /* Request line, Host, User-Agent, the caller's headers, Content-Length, blank
- * line: into c->wbuf, sized once. Returns the length, or -1. */
+ * line: into c->wbuf, sized once. A Host or User-Agent among the caller's
+ * headers replaces ours (k6 lets scripts set both). Returns the length, or -1. */
 static ssize_t serialize(h1_client *c, const h1_request *r) {
     const h1_host *h = r->host_;
     size_t mlen = strlen(r->method), ualen = 0;
     size_t need = mlen + 3 * r->path_len_ + h->authlen + 64;
-    int ua = r->user_agent != NULL;
+    int ua = r->user_agent != NULL, host = 1;
     for (size_t i = 0; i < r->nheaders; i++) {
-        size_t n = strlen(r->headers[i]);
+        const char *hd = r->headers[i];
+        size_t n = strlen(hd);
         need += n + 2;
-        if (ua && n >= 11 && ci_prefix(r->headers[i], "user-agent:", 11)) ua = 0;
+        if ((hd[0] | 0x20) == 'u' && n >= 11 && ci_prefix(hd, "user-agent:", 11)) ua = 0;
+        if ((hd[0] | 0x20) == 'h' && n >= 5 && ci_prefix(hd, "host:", 5)) host = 0;
     }
     if (ua) need += (ualen = strlen(r->user_agent)) + 14;
     if (buf_reserve(&c->wbuf, need)) return -1;
     char *o = put(c->wbuf.p, r->method, mlen);
     *o++ = ' ';
     o = put_path(o, r);
-    o = put(o, " HTTP/1.1\r\nHost: ", 17);
-    o = put(o, h->authority, h->authlen);
+    o = put(o, " HTTP/1.1", 9);
+    if (host) o = put(put(o, "\r\nHost: ", 8), h->authority, h->authlen);
     if (ua) o = put(put(o, "\r\nUser-Agent: ", 14), r->user_agent, ualen);
     for (size_t i = 0; i < r->nheaders; i++)
         o = put(put(o, "\r\n", 2), r->headers[i], strlen(r->headers[i]));
@@ -835,8 +852,10 @@ void h1_start(h1_client *c, h1_request *r) {
     int64_t now = clock_now_us();
     url_parts u;
     req_reset(r, now);
+    if (!r->resp_headers) { req_fail(c, r, H1_ERR_OTHER, 0, "%s", "h1_start: resp_headers is required"); return; }
     if (r->resp_body) buf_clear(r->resp_body);
-    h1_parser_init(&r->parser_, r->resp_headers, !strcmp(r->method, "HEAD"), on_body, r);
+    int head = r->method[0] == 'H' && !strcmp(r->method, "HEAD");
+    h1_parser_init(&r->parser_, r->resp_headers, head, on_body, r);
     const char *why = url_parse(r, &u);
     if (why) { req_fail(c, r, H1_ERR_URL, 0, "parse \"%s\": %s", r->url ? r->url : "", why); return; }
     if (!(r->host_ = host_get(c, &u))) {
@@ -865,6 +884,12 @@ void h1_cancel(h1_client *c, h1_request *r) {
 /* ---- client ---- */
 
 h1_client *h1_client_new(uv_loop_t *loop) {
+    struct sigaction sa;
+    /* libuv writes with writev(), so a write to a reset connection raises
+     * SIGPIPE, which would kill the process; the error comes back as EPIPE
+     * anyway. Go's runtime ignores SIGPIPE on sockets too. A handler the
+     * program installed itself is left alone. */
+    if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) signal(SIGPIPE, SIG_IGN);
     h1_client *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     if (buf_reserve(&c->wbuf, 4096) || host_grow(c)) {

@@ -8,7 +8,11 @@
  * memory. In steady state a request allocates nothing.
  *
  * The caller keeps method, url, headers, user_agent and body valid, and does
- * not touch the request, until done runs or h1_cancel returns. */
+ * not touch the request, until done runs or h1_cancel returns.
+ *
+ * h1_client_new sets SIGPIPE to SIG_IGN unless the program installed a
+ * handler: libuv writes with writev(), and a write to a reset connection
+ * must fail with EPIPE rather than kill the process. */
 #ifndef C6_H1_H
 #define C6_H1_H
 #include <stdint.h>
@@ -30,12 +34,13 @@ typedef struct h1_request {
     /* in */
     const char *method;                      /* "GET", "POST", ... */
     const char *url;                         /* http://host[:port][/path][?query]; host may be [::1] */
-    const char *const *headers; size_t nheaders; /* "Name: value" lines sent as given */
+    const char *const *headers; size_t nheaders; /* "Name: value" lines sent as given; a Host line replaces ours */
     const char *user_agent;                  /* sent as User-Agent unless NULL or a User-Agent header is given */
     const void *body; size_t body_len; int has_body;   /* Content-Length sent when has_body (even 0) */
     int64_t timeout_ms;                      /* whole request, from h1_start to the last body byte; <= 0: none */
-    buf *resp_headers;                       /* filled: the final response's raw header block */
-    buf *resp_body;                          /* filled: body, decoded if Content-Encoding gzip/deflate */
+    buf *resp_headers;                       /* required; filled: the final response's raw header block */
+    buf *resp_body;                          /* filled: body, decoded if Content-Encoding gzip/deflate;
+                                                NULL: the body is read and discarded */
     void (*done)(struct h1_request *r, void *ud); void *ud;
     /* out */
     int status;                              /* 0 on error */

@@ -39,6 +39,24 @@ static int ci_eq(const char *s, const char *lit, size_t n) {
 
 static int is_ws(char c) { return c == ' ' || c == '\t'; }
 
+static uint64_t load64(const char *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* Header name s (n >= 8 bytes) equals lower-case literal lit, ignoring case:
+ * 8 bytes at a time, every byte OR 0x20. The literals are lower-case letters
+ * and '-', which have that bit set; the only non-letter folding onto one of
+ * them is CR onto '-', which a well-formed name cannot hold anyway. */
+static int name_is(const char *s, const char *lit, size_t n) {
+    const uint64_t fold = 0x2020202020202020ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        if ((load64(s + i) | fold) != load64(lit + i)) return 0;
+    return i == n || (load64(s + n - 8) | fold) == load64(lit + n - 8);
+}
+
 static int hexval(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     c |= 0x20;
@@ -163,10 +181,10 @@ static int header_line(h1_parser *p, const char *l, size_t n) {
     size_t vn = (size_t)(e - v);
     /* dispatch on length first: most headers are rejected by one compare */
     switch (nl) {
-    case 10: if (ci_eq(l, "connection", 10)) connection(p, v, vn); break;
-    case 14: if (ci_eq(l, "content-length", 14)) return content_length(p, v, vn); break;
-    case 16: if (ci_eq(l, "content-encoding", 16)) content_encoding(p, v, vn); break;
-    case 17: if (ci_eq(l, "transfer-encoding", 17)) return transfer_encoding(p, v, vn); break;
+    case 10: if (name_is(l, "connection", 10)) connection(p, v, vn); break;
+    case 14: if (name_is(l, "content-length", 14)) return content_length(p, v, vn); break;
+    case 16: if (name_is(l, "content-encoding", 16)) content_encoding(p, v, vn); break;
+    case 17: if (name_is(l, "transfer-encoding", 17)) return transfer_encoding(p, v, vn); break;
     }
     return H1P_AGAIN;
 }

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -292,6 +294,24 @@ static void assert_ok(call *k, int status, const char *body) {
 
 /* ---- tests ---- */
 
+/* uv_walk: client-side sockets (peer is the server's port) must have TCP_NODELAY. */
+typedef struct nd_check { int port, seen, nodelay; } nd_check;
+
+static void nd_walk(uv_handle_t *h, void *arg) {
+    nd_check *nd = arg;
+    struct sockaddr_storage ss;
+    int len = sizeof ss, on = 0;
+    socklen_t olen = sizeof on;
+    uv_os_fd_t fd;
+    if (h->type != UV_TCP || uv_is_closing(h)) return;
+    if (uv_tcp_getpeername((uv_tcp_t *)h, (struct sockaddr *)&ss, &len)) return;
+    if (ntohs(((struct sockaddr_in *)&ss)->sin_port) != nd->port) return;
+    if (uv_fileno(h, &fd)) return;
+    getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &olen);
+    nd->seen++;
+    nd->nodelay += on != 0;
+}
+
 static void test_get_and_reuse(void **state) {
     fx *f = *state;
     call a, b;
@@ -312,6 +332,11 @@ static void test_get_and_reuse(void **state) {
     assert_true(b.r.t_sending >= 0 && b.r.t_waiting > 0 && b.r.t_receiving >= 0);
     assert_int_equal(f->s.accepts, 1);
     assert_int_equal(f->s.requests, 2);
+
+    nd_check nd = { f->s.port, 0, 0 };
+    uv_walk(&f->loop, nd_walk, &nd);
+    assert_int_equal(nd.seen, 1);            /* the pooled connection */
+    assert_int_equal(nd.nodelay, 1);
     call_free(&a);
     call_free(&b);
 }
@@ -353,6 +378,21 @@ static void test_exact_bytes(void **state) {
     assert_ok(&k, 200, "hello");
     snprintf(want, sizeof want, "GET / HTTP/1.1\r\nHost: localhost:%d\r\n\r\n", f->s.port);
     assert_string_equal(f->s.reqlog.p, want);
+    call_free(&k);
+
+    /* a Host header replaces ours; a NULL resp_body discards the body */
+    buf_clear(&f->s.reqlog);
+    const char *host[] = { "Host: example.com" };
+    call_init(&k, f, "GET", "http://127.0.0.1:%d/h", f->s.port);
+    k.r.user_agent = NULL;
+    k.r.headers = host;
+    k.r.nheaders = 1;
+    k.r.resp_body = NULL;
+    call_run(&k);
+    assert_int_equal(k.r.err, H1_OK);
+    assert_int_equal(k.r.status, 200);
+    assert_null(k.body.p);
+    assert_string_equal(f->s.reqlog.p, "GET /h HTTP/1.1\r\nHost: example.com\r\n\r\n");
     call_free(&k);
 
     /* a space in the path is percent-encoded, like Go does */
