@@ -1,5 +1,6 @@
 /* c6: runs k6 scripts. Commands: run, target, version. */
 #include <curl/curl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli/run.h"
@@ -19,6 +20,8 @@ static int main_usage(void) {
 
 int main(int argc, char **argv) {
     if (argc < 2) return main_usage();
+    /* a peer that resets a connection must cost a request, not the process */
+    signal(SIGPIPE, SIG_IGN);
     const char *cmd = argv[1];
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("c6 v%s (k6-compatible; %s)\n", C6_VERSION, curl_version());

@@ -226,6 +226,7 @@ worker *worker_new(c6_test *t, int id) {
     /* keep a connection per VU alive (k6's VUs keep theirs); curl's default
      * cache is sized from the handles in flight and would close them */
     curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, 100000L);
+    w->h1 = h1_client_new(&w->loop);
     w->share = curl_share_init();
     curl_share_setopt(w->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(w->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
@@ -283,6 +284,7 @@ void worker_free(worker *w) {
     free(w->vus);
     for (int i = 0; i < w->neasy; i++) curl_easy_cleanup(w->easy_pool[i]);
     free(w->easy_pool);
+    h1_client_free(w->h1);
     curl_multi_cleanup(w->multi);
     for (int i = 0; i < 3; i++) curl_slist_free_all(w->default_headers[i]);
     curl_share_cleanup(w->share);

@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <uv.h>
 #include "metrics/samples.h"
+#include "net/h1.h"
 #include "vu/vu.h"
 
 struct c6_test;
@@ -25,6 +26,7 @@ typedef struct worker {
     uv_timer_t curl_timer;
     CURLM *multi;
     CURLSH *share;
+    h1_client *h1;              /* plain http:// fast path */
     sample_buf samples;
     coro *sched;
 

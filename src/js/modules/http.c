@@ -11,6 +11,7 @@
 #include "js/vm.h"
 #include "metrics/registry.h"
 #include "net/cookies.h"
+#include "net/h1.h"
 #include "net/worker.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -30,10 +31,11 @@ typedef struct http_req {
     char errbuf[CURL_ERROR_SIZE];
 } http_req;
 
+#define HTTP_MAX_HEADERS 64
 typedef struct http_params {
-    struct curl_slist *headers;
+    char *hlines[HTTP_MAX_HEADERS];   /* the script's headers as "Name: value" */
+    int nh;
     bool has_content_type, has_accept;
-    bool shared_headers;           /* p->headers belongs to the worker */
     const char *tag_k[HTTP_MAX_TAGS], *tag_v[HTTP_MAX_TAGS];
     int ntags;
     const char *name;              /* the name tag, if set */
@@ -45,7 +47,6 @@ typedef struct http_params {
 typedef struct http_result {
     long status;
     char proto[16];
-    char *url;
     char error[512];
     int error_code;
     double t_blocked, t_connecting, t_tls, t_sending, t_waiting, t_receiving, t_duration;
@@ -79,7 +80,7 @@ void http_transfer_done(CURL *e, CURLcode rc) {
 /* ---- argument parsing ---- */
 
 static void http_params_free(JSContext *ctx, http_params *p) {
-    if (!p->shared_headers) curl_slist_free_all(p->headers);
+    for (int i = 0; i < p->nh; i++) free(p->hlines[i]);
     for (int i = 0; i < p->ntags; i++) { JS_FreeCString(ctx, p->tag_k[i]); JS_FreeCString(ctx, p->tag_v[i]); }
 }
 
@@ -91,13 +92,11 @@ static int http_parse_headers(JSContext *ctx, JSValueConst h, http_params *p) {
         const char *k = JS_AtomToCString(ctx, props[i].atom);
         JSValue val = JS_GetProperty(ctx, h, props[i].atom);
         const char *s = JS_ToCString(ctx, val);
-        if (k && s) {
+        if (k && s && p->nh < HTTP_MAX_HEADERS) {
             size_t len = strlen(k) + strlen(s) + 4;
             char *line = malloc(len);
-            /* "Name;" sends an empty header; "Name:" would remove it */
-            if (*s) snprintf(line, len, "%s: %s", k, s); else snprintf(line, len, "%s;", k);
-            p->headers = curl_slist_append(p->headers, line);
-            free(line);
+            snprintf(line, len, "%s: %s", k, s);
+            p->hlines[p->nh++] = line;
             if (strcasecmp(k, "content-type") == 0) p->has_content_type = true;
             if (strcasecmp(k, "accept") == 0) p->has_accept = true;
         }
@@ -312,7 +311,7 @@ static void http_proto(const buf *hdr, char *out, size_t n) {
 /* ---- samples ---- */
 
 static void http_emit(vu *v, const char *method, const char *url, http_params *p,
-                      http_result *res, CURL *e, int64_t now) {
+                      http_result *res, double sent, double received, int64_t now) {
     char status[8], code[8];
     snprintf(status, sizeof status, "%ld", res->status);
     snprintf(code, sizeof code, "%d", res->error_code);
@@ -332,12 +331,6 @@ static void http_emit(vu *v, const char *method, const char *url, http_params *p
         if (strcmp(p->tag_k[i], "name") != 0) kv[n++] = (tag_kv){p->tag_k[i], p->tag_v[i]};
     sample_buf *sb = &v->w->samples;
     uint32_t tags = tagdict_intern(sb->tags, kv, n);
-    curl_off_t up = 0, down = 0;
-    long reqsize = 0, hdrsize = 0;
-    curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &reqsize);
-    curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &hdrsize);
-    curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
-    curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &down);
     sample_push(sb, M_HTTP_REQS, tags, 1, now);
     sample_push(sb, M_HTTP_REQ_DURATION, tags, res->t_duration, now);
     sample_push(sb, M_HTTP_REQ_BLOCKED, tags, res->t_blocked, now);
@@ -347,8 +340,8 @@ static void http_emit(vu *v, const char *method, const char *url, http_params *p
     sample_push(sb, M_HTTP_REQ_WAITING, tags, res->t_waiting, now);
     sample_push(sb, M_HTTP_REQ_RECEIVING, tags, res->t_receiving, now);
     sample_push(sb, M_HTTP_REQ_FAILED, tags, expected ? 0 : 1, now);
-    sample_push(sb, M_DATA_SENT, tags, (double)(reqsize + up), now);
-    sample_push(sb, M_DATA_RECEIVED, tags, (double)(hdrsize + down), now);
+    sample_push(sb, M_DATA_SENT, tags, sent, now);
+    sample_push(sb, M_DATA_RECEIVED, tags, received, now);
 }
 
 /* ---- the request ---- */
@@ -357,27 +350,41 @@ static const char *http_effective_ua(vu *v) {
     return v->test && v->test->user_agent ? v->test->user_agent : "c6/0.1.0 (k6-compatible; +https://k6.io/)";
 }
 
-static struct curl_slist *http_add_defaults(struct curl_slist *h, http_params *p, bool is_form, bool has_body) {
-    if (!p->has_accept) h = curl_slist_append(h, "Accept:");          /* k6 sends no Accept */
-    h = curl_slist_append(h, "Accept-Encoding:");                       /* nor Accept-Encoding */
+/* curl sends Accept and may send Expect or a form Content-Type on its own;
+ * k6 sends none of them, so they are switched off ("Name:" removes). */
+static struct curl_slist *http_add_defaults(struct curl_slist *h, const http_params *p, bool is_form, bool has_body) {
+    if (!p->has_accept) h = curl_slist_append(h, "Accept:");
+    h = curl_slist_append(h, "Accept-Encoding:");
     h = curl_slist_append(h, "Expect:");
     if (has_body && !p->has_content_type)
         h = curl_slist_append(h, is_form ? "Content-Type: application/x-www-form-urlencoded" : "Content-Type:");
     return h;
 }
 
-/* Without user headers the list is one of three fixed ones, built once per
- * worker: no allocation per request in the common case. */
-static void http_default_headers(vu *v, http_params *p, bool is_form, bool has_body) {
-    if (p->headers) {
-        p->headers = http_add_defaults(p->headers, p, is_form, has_body);
-        return;
+/* The header list for curl. Without script headers it is one of three fixed
+ * lists built once per worker (*owned = false): no allocation per request. */
+static struct curl_slist *http_curl_headers(vu *v, const http_params *p, bool is_form, bool has_body, bool *owned) {
+    if (p->nh == 0) {
+        int variant = has_body ? (is_form ? 2 : 1) : 0;
+        struct curl_slist **slot = &v->w->default_headers[variant];
+        if (!*slot) *slot = http_add_defaults(NULL, p, is_form, has_body);
+        *owned = false;
+        return *slot;
     }
-    int variant = has_body ? (is_form ? 2 : 1) : 0;
-    struct curl_slist **slot = &v->w->default_headers[variant];
-    if (!*slot) *slot = http_add_defaults(NULL, p, is_form, has_body);
-    p->headers = *slot;
-    p->shared_headers = true;
+    struct curl_slist *h = NULL;
+    for (int i = 0; i < p->nh; i++) {
+        size_t l = strlen(p->hlines[i]);
+        if (l >= 2 && p->hlines[i][l - 1] == ' ' && p->hlines[i][l - 2] == ':') {
+            /* an empty value: curl sends "Name:" only when written "Name;" */
+            char tmp[512];
+            snprintf(tmp, sizeof tmp, "%.*s;", (int)(l - 2), p->hlines[i]);
+            h = curl_slist_append(h, tmp);
+        } else {
+            h = curl_slist_append(h, p->hlines[i]);
+        }
+    }
+    *owned = true;
+    return http_add_defaults(h, p, is_form, has_body);
 }
 
 static void http_setup(CURL *e, vu *v, http_req *r, const char *method, const char *url,
@@ -394,7 +401,6 @@ static void http_setup(CURL *e, vu *v, http_req *r, const char *method, const ch
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, p->timeout_ms);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");   /* decode compressed bodies */
     curl_easy_setopt(e, CURLOPT_SHARE, v->w->share);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, p->headers);
     if (v->test && v->test->insecure_skip_tls_verify) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -409,9 +415,6 @@ static void http_setup(CURL *e, vu *v, http_req *r, const char *method, const ch
 
 static void http_collect(CURL *e, http_req *r, const char *url, http_result *res) {
     memset(res, 0, sizeof *res);
-    char *eff = NULL;
-    curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &eff);
-    res->url = strdup(eff ? eff : url);
     http_timings(e, res);
     char *ip = NULL;
     curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
@@ -426,13 +429,51 @@ static void http_collect(CURL *e, http_req *r, const char *url, http_result *res
     if (res->status >= 400 && res->status < 600) res->error_code = 1000 + (int)res->status;
 }
 
-static char *http_redirect_target(CURL *e, long status, int *method_get) {
+/* The Location of a redirect response, resolved against url; NULL if none. */
+static char *http_redirect_target(const buf *hdr, const char *url, long status, int *method_get) {
     if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) return NULL;
-    char *loc = NULL;
-    curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &loc);
-    if (!loc) return NULL;
+    const char *loc = NULL;
+    size_t ll = 0;
+    for (const char *p = hdr->p; p && *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (len > 9 && strncasecmp(p, "location:", 9) == 0) {
+            loc = p + 9;
+            while (*loc == ' ' || *loc == '\t') loc++;
+            ll = (size_t)(p + len - loc);
+            while (ll && (loc[ll - 1] == '\r' || loc[ll - 1] == ' ')) ll--;
+        }
+        p = eol ? eol + 1 : NULL;
+    }
+    if (!loc || ll == 0) return NULL;
     *method_get = status <= 303;
-    return strdup(loc);
+    const char *scheme_end = strstr(url, "://");
+    const char *colon = memchr(loc, ':', ll);
+    const char *slash = memchr(loc, '/', ll);
+    if (colon && (!slash || colon < slash)) return strndup(loc, ll);          /* absolute */
+    if (!scheme_end) return strndup(loc, ll);
+    const char *auth = scheme_end + 3;
+    const char *path = auth + strcspn(auth, "/?#");
+    size_t keep;
+    if (ll >= 2 && loc[0] == '/' && loc[1] == '/') keep = (size_t)(scheme_end + 1 - url);   /* "scheme:" */
+    else if (loc[0] == '/') keep = (size_t)(path - url);
+    else if (loc[0] == '?') keep = (size_t)(path + strcspn(path, "?#") - url);
+    else {
+        const char *q = path + strcspn(path, "?#");
+        const char *last = q;
+        while (last > path && last[-1] != '/') last--;
+        keep = (size_t)(last - url);
+        if (last == path) {   /* no path at all: "http://h" + "/" + loc */
+            char *out = malloc(keep + ll + 2);
+            sprintf(out, "%.*s/%.*s", (int)keep, url, (int)ll, loc);
+            return out;
+        }
+    }
+    char *out = malloc(keep + ll + 1);
+    memcpy(out, url, keep);
+    memcpy(out + keep, loc, ll);
+    out[keep + ll] = 0;
+    return out;
 }
 
 /* ---- Response object ---- */
@@ -525,10 +566,10 @@ static JSValue http_response(vu *v, const http_result *res, http_req *r, const c
     const JSAtom *at = http_atoms(v);
     JSValue o = JS_NewObjectProto(ctx, v->resp_proto);
     http_set(ctx, o, at[A_STATUS], JS_NewInt32(ctx, (int32_t)res->status));
-    http_set(ctx, o, at[A_URL], JS_NewString(ctx, res->url));
+    http_set(ctx, o, at[A_URL], JS_NewString(ctx, req_url));   /* after redirects */
     http_set(ctx, o, at[A_PROTO], JS_NewString(ctx, res->proto));
-    if (response_type == 2 || r->rc != CURLE_OK) {
-        http_set(ctx, o, at[A_BODY], r->rc != CURLE_OK ? JS_NULL : JS_NULL);
+    if (response_type == 2 || res->status == 0) {
+        http_set(ctx, o, at[A_BODY], JS_NULL);
     } else if (response_type == 1) {
         http_set(ctx, o, at[A_BODY], JS_NewArrayBufferCopy(ctx, (uint8_t *)r->body.p, r->body.len));
     } else {
@@ -555,6 +596,119 @@ static void http_req_reset(http_req *r) {
     r->done = false;
 }
 
+/* One hop through libcurl (https, and what the h1 client does not take). */
+static bool http_hop_curl(vu *v, http_req *r, const char *method, const char *url, const buf *body,
+                          bool has_body, bool is_form, const http_params *p, const char *cookie,
+                          http_result *res, double *sent, double *received) {
+    CURL *e = worker_easy_get(v->w);
+    bool owned;
+    struct curl_slist *hl = http_curl_headers(v, p, is_form, has_body, &owned);
+    http_setup(e, v, r, method, url, body, has_body, (http_params *)p);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
+    if (cookie) curl_easy_setopt(e, CURLOPT_COOKIE, cookie);
+    curl_multi_add_handle(v->w->multi, e);
+    bool ok = vu_wait(v);
+    if (ok) {
+        http_collect(e, r, url, res);
+        curl_off_t up = 0, down = 0;
+        long reqsize = 0, hdrsize = 0;
+        curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &reqsize);
+        curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &hdrsize);
+        curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
+        curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &down);
+        *sent = (double)(reqsize + up);
+        *received = (double)(hdrsize + down);
+    } else {
+        curl_multi_remove_handle(v->w->multi, e);
+    }
+    worker_easy_put(v->w, e);
+    if (owned) curl_slist_free_all(hl);
+    return ok;
+}
+
+static void http_h1_done(h1_request *hr, void *ud) {
+    vu *v = ud;
+    (void)hr;
+    if (v->state == VU_WAITING) vu_wake(v);
+}
+
+static void http_h1_error(const h1_request *hr, http_result *res) {
+    static const int codes[] = {
+        [H1_ERR_URL] = 1020, [H1_ERR_DNS] = 1101, [H1_ERR_REFUSED] = 1212, [H1_ERR_NETUNREACH] = 1210,
+        [H1_ERR_CONNECT] = 1200, [H1_ERR_TIMEOUT] = 1050, [H1_ERR_RESET] = 1220, [H1_ERR_EOF] = 1000,
+        [H1_ERR_PROTO] = 1000, [H1_ERR_OTHER] = 1000,
+    };
+    res->error_code = codes[hr->err] ? codes[hr->err] : 1000;
+    snprintf(res->error, sizeof res->error, "%s", hr->errmsg);
+}
+
+/* One hop through c6's own HTTP/1.1 client: plain http:// on keep-alive
+ * connections, a few thousand instructions instead of libcurl's ~75,000. */
+static bool http_hop_h1(vu *v, http_req *r, const char *method, const char *url, const buf *body,
+                        bool has_body, bool is_form, const http_params *p, const char *cookie,
+                        http_result *res, double *sent, double *received) {
+    const char *hdrs[HTTP_MAX_HEADERS + 2];
+    size_t nh = 0;
+    for (int i = 0; i < p->nh; i++) hdrs[nh++] = p->hlines[i];
+    if (has_body && is_form && !p->has_content_type) hdrs[nh++] = "Content-Type: application/x-www-form-urlencoded";
+    char *cookie_line = NULL;
+    if (cookie) {
+        size_t l = strlen(cookie) + 9;
+        cookie_line = malloc(l);
+        snprintf(cookie_line, l, "Cookie: %s", cookie);
+        hdrs[nh++] = cookie_line;
+    }
+    h1_request hr;
+    memset(&hr, 0, sizeof hr);
+    hr.method = method;
+    hr.url = url;
+    hr.headers = hdrs;
+    hr.nheaders = nh;
+    hr.user_agent = http_effective_ua(v);
+    hr.body = body->p;
+    hr.body_len = body->len;
+    hr.has_body = has_body;
+    hr.timeout_ms = p->timeout_ms;
+    hr.resp_headers = &r->hdr;
+    hr.resp_body = &r->body;
+    hr.done = http_h1_done;
+    hr.ud = v;
+    h1_start(v->w->h1, &hr);
+    bool ok = vu_wait(v);
+    if (!ok) {
+        h1_cancel(v->w->h1, &hr);
+    } else {
+        memset(res, 0, sizeof *res);
+        res->t_blocked = hr.t_blocked;
+        res->t_connecting = hr.t_connecting;
+        res->t_sending = hr.t_sending;
+        res->t_waiting = hr.t_waiting;
+        res->t_receiving = hr.t_receiving;
+        res->t_duration = hr.t_sending + hr.t_waiting + hr.t_receiving;
+        snprintf(res->ip, sizeof res->ip, "%s", hr.remote_ip);
+        res->port = hr.remote_port;
+        *sent = (double)hr.bytes_sent;
+        *received = (double)hr.bytes_received;
+        if (hr.err != H1_OK) {
+            http_h1_error(&hr, res);
+        } else {
+            res->status = hr.status;
+            snprintf(res->proto, sizeof res->proto, "%s", hr.proto);
+            if (res->status >= 400 && res->status < 600) res->error_code = 1000 + (int)res->status;
+        }
+    }
+    free(cookie_line);
+    return ok;
+}
+
+/* Plain http:// without credentials in the URL goes to the h1 client. */
+static bool http_use_h1(const char *url) {
+    if (strncasecmp(url, "http://", 7) != 0) return false;
+    const char *auth = url + 7;
+    size_t alen = strcspn(auth, "/?#");
+    return memchr(auth, '@', alen) == NULL;
+}
+
 static JSValue http_do(JSContext *ctx, const char *method_in, const char *url_in,
                        JSValueConst body_v, JSValueConst params_v) {
     vu *v = vu_from_ctx(ctx);
@@ -569,7 +723,6 @@ static JSValue http_do(JSContext *ctx, const char *method_in, const char *url_in
         return JS_EXCEPTION;
     }
     bool has_body = body.p != NULL;
-    http_default_headers(v, &p, is_form, has_body);
     char method[16];
     snprintf(method, sizeof method, "%s", method_in);
     char *url = strdup(url_in);
@@ -577,30 +730,25 @@ static JSValue http_do(JSContext *ctx, const char *method_in, const char *url_in
     http_result res = {0};
     JSValue out = JS_UNDEFINED;
     for (int hop = 0;; hop++) {
-        CURL *e = worker_easy_get(v->w);
         http_req_reset(&r);
-        http_setup(e, v, &r, method, url, &body, has_body, &p);
         buf cookie = {0};
-        if (v->jar && cookies_header(v->jar, url, &cookie)) curl_easy_setopt(e, CURLOPT_COOKIE, cookie.p);
-        curl_multi_add_handle(v->w->multi, e);
-        bool ok = vu_wait(v);
+        bool has_cookie = v->jar && cookies_header(v->jar, url, &cookie);
+        double sent = 0, received = 0;
+        bool ok = http_use_h1(url)
+            ? http_hop_h1(v, &r, method, url, &body, has_body, is_form, &p, has_cookie ? cookie.p : NULL, &res, &sent, &received)
+            : http_hop_curl(v, &r, method, url, &body, has_body, is_form, &p, has_cookie ? cookie.p : NULL, &res, &sent, &received);
         buf_free(&cookie);
         if (!ok) {
-            curl_multi_remove_handle(v->w->multi, e);
-            worker_easy_put(v->w, e);
             out = k6_throw_interrupted(ctx);
             break;
         }
-        free(res.url);
-        http_collect(e, &r, url, &res);
-        http_emit(v, method, url, &p, &res, e, clock_now_us());
-        if (r.rc == CURLE_OK && r.hdr.len) {
+        http_emit(v, method, url, &p, &res, sent, received, clock_now_us());
+        if (res.status && r.hdr.len) {
             if (!v->jar) v->jar = cookies_new();
             cookies_store(v->jar, url, r.hdr.p, r.hdr.len);
         }
         int to_get = 0;
-        char *next = r.rc == CURLE_OK && hop < p.redirects ? http_redirect_target(e, res.status, &to_get) : NULL;
-        worker_easy_put(v->w, e);
+        char *next = res.status && hop < p.redirects ? http_redirect_target(&r.hdr, url, res.status, &to_get) : NULL;
         if (!next) break;
         free(url);
         url = next;
@@ -610,7 +758,6 @@ static JSValue http_do(JSContext *ctx, const char *method_in, const char *url_in
         }
     }
     if (JS_IsUndefined(out)) out = http_response(v, &res, &r, method, url, p.response_type);
-    free(res.url);
     free(url);
     v->rbody = r.body;
     v->rhdr = r.hdr;
