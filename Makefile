@@ -60,6 +60,7 @@ demo: $(BUILD)/c6
 
 # AddressSanitizer + UBSan build in build-asan/, running the same tests.
 asan:
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -DC6_ASAN" \
 	  LDFLAGS="-fsanitize=address,undefined" QJS_DIR=build/deps/quickjs test
 

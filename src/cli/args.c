@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "config/duration.h"
+#include "util/err.h"
 
 typedef int (*flag_setter)(c6_run_args *a, const char *val, char *err, size_t errlen);
 
@@ -24,28 +25,6 @@ typedef struct {
     bool is_bool;       /* takes no separate value; "--x=false" still works */
     flag_setter set;    /* writes only the cause into err; the caller names the flag */
 } flag_def;
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fputs("c6: out of memory\n", stderr);
-        abort();
-    }
-    return q;
-}
 
 static char *xstrndup(const char *s, size_t n)
 {
@@ -75,14 +54,14 @@ static int parse_bool(const char *s, bool *out, char *err, size_t errlen)
         if (strcmp(s, yes[i]) == 0) return *out = true, 0;
         if (strcmp(s, no[i]) == 0) return *out = false, 0;
     }
-    return fail(err, errlen, "not a boolean (use true or false)");
+    return err_set(err, errlen, "not a boolean (use true or false)");
 }
 
 /* ---- flag setters: one per flag, each a few lines ---------------------- */
 
 static int set_int64(const char *val, bool *set, int64_t *out, char *err, size_t errlen)
 {
-    if (parse_i64(val, out) != 0) return fail(err, errlen, "not an integer");
+    if (parse_i64(val, out) != 0) return err_set(err, errlen, "not an integer");
     *set = true;
     return 0;
 }
@@ -171,9 +150,9 @@ static void kv_put(c6_kv **kv, size_t *n, const char *key, size_t klen, const ch
 static int set_tag(c6_run_args *a, const char *v, char *e, size_t n)
 {
     const char *eq = strchr(v, '=');
-    if (*v == '\0') return fail(e, n, "invalid tag, empty string");
-    if (eq == v) return fail(e, n, "invalid tag, empty name");
-    if (!eq || eq[1] == '\0') return fail(e, n, "invalid tag, empty value (use name=value)");
+    if (*v == '\0') return err_set(e, n, "invalid tag, empty string");
+    if (eq == v) return err_set(e, n, "invalid tag, empty name");
+    if (!eq || eq[1] == '\0') return err_set(e, n, "invalid tag, empty value (use name=value)");
     kv_put(&a->flags.tags, &a->flags.ntags, v, (size_t)(eq - v), eq + 1);
     a->flags.tags_set = true;
     return 0;
@@ -193,7 +172,7 @@ static int set_env(c6_run_args *a, const char *v, char *e, size_t n)
     const char *eq = strchr(v, '=');
     size_t klen = eq ? (size_t)(eq - v) : strlen(v);
     if (!valid_env_name(v, klen))
-        return fail(e, n, "invalid environment variable name \"%.*s\"", (int)klen, v);
+        return err_set(e, n, "invalid environment variable name \"%.*s\"", (int)klen, v);
     kv_put(&a->env, &a->nenv, v, klen, eq ? eq + 1 : "");
     return 0;
 }
@@ -233,8 +212,8 @@ static int set_help(c6_run_args *a, const char *v, char *e, size_t n)
 static int set_workers(c6_run_args *a, const char *v, char *e, size_t n)
 {
     int64_t w;
-    if (parse_i64(v, &w) != 0) return fail(e, n, "not an integer");
-    if (w < 0 || w > 4096) return fail(e, n, "must be from 0 (one per CPU) to 4096");
+    if (parse_i64(v, &w) != 0) return err_set(e, n, "not an integer");
+    if (w < 0 || w > 4096) return err_set(e, n, "must be from 0 (one per CPU) to 4096");
     a->workers = (int)w;
     return 0;
 }
@@ -247,7 +226,7 @@ static int set_no_summary(c6_run_args *a, const char *v, char *e, size_t n)
 static int set_summary_mode(c6_run_args *a, const char *v, char *e, size_t n)
 {
     if (strcmp(v, "compact") != 0 && strcmp(v, "full") != 0 && strcmp(v, "disabled") != 0)
-        return fail(e, n, "must be compact, full or disabled");
+        return err_set(e, n, "must be compact, full or disabled");
     a->summary_mode = v;
     return 0;
 }
@@ -301,9 +280,9 @@ static int apply(const flag_def *f, const char *val, c6_run_args *a, char *err, 
     char cause[256] = "";
     if (f->set(a, val, cause, sizeof(cause)) == 0) return 0;
     if (f->shorthand)
-        return fail(err, errlen, "invalid argument \"%s\" for \"-%c, --%s\" flag: %s", val,
+        return err_set(err, errlen, "invalid argument \"%s\" for \"-%c, --%s\" flag: %s", val,
                     f->shorthand, f->name, cause);
-    return fail(err, errlen, "invalid argument \"%s\" for \"--%s\" flag: %s", val, f->name, cause);
+    return err_set(err, errlen, "invalid argument \"%s\" for \"--%s\" flag: %s", val, f->name, cause);
 }
 
 /* "--name", "--name=value" or "--name value"; may consume argv[*i + 1]. */
@@ -312,10 +291,10 @@ static int parse_long(int argc, char **argv, int *i, c6_run_args *a, char *err, 
     const char *name = argv[*i] + 2, *eq = strchr(name, '=');
     size_t len = eq ? (size_t)(eq - name) : strlen(name);
     const flag_def *f = find_long(name, len);
-    if (!f) return fail(err, errlen, "unknown flag: --%.*s", (int)len, name);
+    if (!f) return err_set(err, errlen, "unknown flag: --%.*s", (int)len, name);
     if (eq) return apply(f, eq + 1, a, err, errlen);
     if (f->is_bool) return apply(f, "true", a, err, errlen);
-    if (*i + 1 >= argc) return fail(err, errlen, "flag needs an argument: --%s", f->name);
+    if (*i + 1 >= argc) return err_set(err, errlen, "flag needs an argument: --%s", f->name);
     return apply(f, argv[++*i], a, err, errlen);
 }
 
@@ -325,7 +304,7 @@ static int parse_shorts(int argc, char **argv, int *i, c6_run_args *a, char *err
     const char *arg = argv[*i];
     for (const char *p = arg + 1; *p; p++) {
         const flag_def *f = find_short(*p);
-        if (!f) return fail(err, errlen, "unknown shorthand flag: '%c' in %s", *p, arg);
+        if (!f) return err_set(err, errlen, "unknown shorthand flag: '%c' in %s", *p, arg);
         if (p[1] == '=') return apply(f, p + 2, a, err, errlen);
         if (f->is_bool) {
             if (apply(f, "true", a, err, errlen) != 0) return -1;
@@ -333,7 +312,7 @@ static int parse_shorts(int argc, char **argv, int *i, c6_run_args *a, char *err
         }
         if (p[1]) return apply(f, p + 1, a, err, errlen);
         if (*i + 1 >= argc)
-            return fail(err, errlen, "flag needs an argument: '%c' in %s", *p, arg);
+            return err_set(err, errlen, "flag needs an argument: '%c' in %s", *p, arg);
         return apply(f, argv[++*i], a, err, errlen);
     }
     return 0;
@@ -342,7 +321,7 @@ static int parse_shorts(int argc, char **argv, int *i, c6_run_args *a, char *err
 static int set_script(c6_run_args *a, const char *arg, char *err, size_t errlen)
 {
     if (a->script)
-        return fail(err, errlen, "\"run\" takes one script, got a second argument \"%s\"", arg);
+        return err_set(err, errlen, "\"run\" takes one script, got a second argument \"%s\"", arg);
     a->script = arg;
     return 0;
 }
@@ -364,7 +343,7 @@ static int parse_all(int argc, char **argv, c6_run_args *a, char *err, size_t er
         if (rc != 0) return -1;
     }
     if (!a->script && !a->help)
-        return fail(err, errlen, "\"run\" needs a script: a file path, or \"-\" to read it "
+        return err_set(err, errlen, "\"run\" needs a script: a file path, or \"-\" to read it "
                                  "from stdin");
     return 0;
 }

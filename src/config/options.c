@@ -37,6 +37,7 @@
  *   reports it (options.stages[N].duration: missing).
  */
 #include "config/options.h"
+#include "util/err.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -53,29 +54,6 @@
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                            */
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
-/* Options are tiny; running out of memory here is not worth unwinding. */
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fputs("c6: out of memory\n", stderr);
-        abort();
-    }
-    return q;
-}
 
 static char *xstrdup(const char *s)
 {
@@ -203,18 +181,18 @@ static int parse_stage(const char *text, c6_stage *st, char *err, size_t errlen)
     char derr[200];
     const char *colon = strchr(text, ':');
     size_t dlen = colon ? (size_t)(colon - text) : strlen(text);
-    if (dlen == 0) return fail(err, errlen, "stage \"%s\": missing duration", text);
+    if (dlen == 0) return err_set(err, errlen, "stage \"%s\": missing duration", text);
     char *dur = dup_trimmed(text, dlen);
     int rc = duration_parse_flag(dur, &st->duration_us, derr, sizeof(derr));
     free(dur);
-    if (rc != 0) return fail(err, errlen, "stage \"%s\": %s", text, derr);
+    if (rc != 0) return err_set(err, errlen, "stage \"%s\": %s", text, derr);
 
     char *tgt = colon ? dup_trimmed(colon + 1, strlen(colon + 1)) : xstrdup("");
     rc = parse_i64(tgt, &st->target);
     if (rc != 0 && *tgt == '\0')
-        fail(err, errlen, "stage \"%s\": missing target (use duration:target, e.g. 30s:10)", text);
+        err_set(err, errlen, "stage \"%s\": missing target (use duration:target, e.g. 30s:10)", text);
     else if (rc != 0)
-        fail(err, errlen, "stage \"%s\": target \"%s\" is not an integer", text, tgt);
+        err_set(err, errlen, "stage \"%s\": target \"%s\" is not an integer", text, tgt);
     free(tgt);
     return rc;
 }
@@ -269,7 +247,7 @@ static int check_trend_stat(const char *st, char *err, size_t errlen)
 
     size_t len = strlen(st);
     if (len < 4 || strncmp(st, "p(", 2) != 0 || st[len - 1] != ')')
-        return fail(err, errlen,
+        return err_set(err, errlen,
                     "invalid trend stat \"%s\" (use avg, min, med, max, count or p(N))", st);
     /* Inside the parentheses: digits with at most one dot, as in "p(99.9)". */
     const char *num = st + 2, *close = st + len - 1;
@@ -281,7 +259,7 @@ static int check_trend_stat(const char *st, char *err, size_t errlen)
     }
     double p = (digits && dots <= 1 && !others) ? strtod(num, NULL) : -1;
     if (p < 0 || p > 100)
-        return fail(err, errlen,
+        return err_set(err, errlen,
                     "invalid trend stat \"%s\": the percentile must be a number from 0 to 100",
                     st);
     return 0;
@@ -598,10 +576,10 @@ int options_from_json(const char *json, const char *origin, c6_options *o,
     cJSON *root = cJSON_ParseWithOpts(json ? json : "", &end, true);
     if (!root) {
         long at = end && json ? (long)(end - json) : 0;
-        return fail(err, errlen, "%s: invalid JSON at byte %ld", origin, at);
+        return err_set(err, errlen, "%s: invalid JSON at byte %ld", origin, at);
     }
     int rc = 0;
-    if (!cJSON_IsObject(root)) rc = fail(err, errlen, "%s: must be a JSON object", origin);
+    if (!cJSON_IsObject(root)) rc = err_set(err, errlen, "%s: must be a JSON object", origin);
     for (size_t i = 0; rc == 0 && i < NFIELDS; i++) {
         if (!FIELDS[i].json) continue;
         const cJSON *v = cJSON_GetObjectItem(root, FIELDS[i].json);
@@ -631,15 +609,15 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
     switch (f->kind) {
     case F_INT:
         if (parse_i64(val, field_val(o, f)) != 0)
-            return fail(err, errlen, "%s: \"%.64s\" is not an integer", f->env, val);
+            return err_set(err, errlen, "%s: \"%.64s\" is not an integer", f->env, val);
         return *set = true, 0;
     case F_DURATION:
         if (duration_parse(val, field_val(o, f), sub, sizeof(sub)) != 0)
-            return fail(err, errlen, "%s: %s", f->env, sub);
+            return err_set(err, errlen, "%s: %s", f->env, sub);
         return *set = true, 0;
     case F_BOOL:
         if (parse_bool(val, field_val(o, f)) != 0)
-            return fail(err, errlen, "%s: \"%.64s\" is not a boolean (use true or false)",
+            return err_set(err, errlen, "%s: \"%.64s\" is not a boolean (use true or false)",
                         f->env, val);
         return *set = true, 0;
     case F_STRING:
@@ -648,12 +626,12 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         return *set = true, 0;
     case F_STAGES:
         if (options_parse_stages(val, &o->stages, &o->nstages, sub, sizeof(sub)) != 0)
-            return fail(err, errlen, "%s: %s", f->env, sub);
+            return err_set(err, errlen, "%s: %s", f->env, sub);
         return *set = true, 0;
     case F_TREND_STATS:
         if (options_parse_trend_stats(val, &o->summary_trend_stats, &o->nsummary_trend_stats,
                                       sub, sizeof(sub)) != 0)
-            return fail(err, errlen, "%s: %s", f->env, sub);
+            return err_set(err, errlen, "%s: %s", f->env, sub);
         return *set = true, 0;
     default:
         return 0; /* JSON-only kinds have no env variable */
@@ -765,7 +743,7 @@ static void plan_base(c6_plan *p, c6_plan_kind kind, const char *name)
 
 static int check_vus(int64_t vus, char *err, size_t errlen)
 {
-    if (vus <= 0) return fail(err, errlen, "`vus` must be more than 0, got %lld", (long long)vus);
+    if (vus <= 0) return err_set(err, errlen, "`vus` must be more than 0, got %lld", (long long)vus);
     return 0;
 }
 
@@ -779,11 +757,11 @@ static int plan_shared(const c6_options *o, int64_t vus, int64_t iters, c6_plan 
     p->duration_us = o->duration_set ? o->duration_us : C6_DEFAULT_MAX_DURATION_US;
     if (check_vus(vus, err, errlen) != 0) return -1;
     if (iters < vus)
-        return fail(err, errlen, "`iterations` (%lld) must not be less than `vus` (%lld)",
+        return err_set(err, errlen, "`iterations` (%lld) must not be less than `vus` (%lld)",
                     (long long)iters, (long long)vus);
     if (p->duration_us < MIN_EXEC_DURATION_US) {
         duration_format(d, sizeof(d), p->duration_us);
-        return fail(err, errlen,
+        return err_set(err, errlen,
                     "`duration` (the time limit for `iterations`) must be at least 1s, got %s", d);
     }
     return 0;
@@ -796,12 +774,12 @@ static int plan_constant(const c6_options *o, int64_t vus, c6_plan *p, char *err
     p->vus = p->max_vus = vus;
     p->duration_us = o->duration_us;
     if (o->duration_us <= 0)
-        return fail(err, errlen, "`duration` must be more than 0 (an endless test needs the "
+        return err_set(err, errlen, "`duration` must be more than 0 (an endless test needs the "
                                  "externally-controlled executor)");
     if (check_vus(vus, err, errlen) != 0) return -1;
     if (o->duration_us < MIN_EXEC_DURATION_US) {
         duration_format(d, sizeof(d), o->duration_us);
-        return fail(err, errlen, "`duration` must be at least 1s, got %s", d);
+        return err_set(err, errlen, "`duration` must be at least 1s, got %s", d);
     }
     return 0;
 }
@@ -813,21 +791,21 @@ static int plan_ramping(const c6_options *o, int64_t start, c6_plan *p, char *er
     p->stages = o->stages;
     p->nstages = o->nstages;
     if (start < 0)
-        return fail(err, errlen, "`vus` (the VUs the stages start from) can't be negative, got %lld",
+        return err_set(err, errlen, "`vus` (the VUs the stages start from) can't be negative, got %lld",
                     (long long)start);
     for (size_t i = 0; i < o->nstages; i++) {
         const c6_stage *s = &o->stages[i];
         if (s->duration_us < 0)
-            return fail(err, errlen, "`stages[%zu].duration` can't be negative", i);
+            return err_set(err, errlen, "`stages[%zu].duration` can't be negative", i);
         if (s->target < 0)
-            return fail(err, errlen, "`stages[%zu].target` can't be negative, got %lld", i,
+            return err_set(err, errlen, "`stages[%zu].target` can't be negative, got %lld", i,
                         (long long)s->target);
         if (s->target > p->max_vus) p->max_vus = s->target;
         p->duration_us = s->duration_us > INT64_MAX - p->duration_us ? INT64_MAX
                                                                       : p->duration_us + s->duration_us;
     }
     if (p->max_vus <= 0)
-        return fail(err, errlen, "either `vus` or one of the `stages` targets must be more than 0");
+        return err_set(err, errlen, "either `vus` or one of the `stages` targets must be more than 0");
     return 0;
 }
 
@@ -842,7 +820,7 @@ static int check_conflicts(const c6_options *o, char *err, size_t errlen)
     else if (o->duration_set && stages) a = "duration", b = "stages";
     else if (o->duration_set && o->scenarios_present) a = "duration", b = "scenarios";
     else if (stages && o->scenarios_present) a = "stages", b = "scenarios";
-    if (a) return fail(err, errlen, "the `%s` and `%s` options can't be used together", a, b);
+    if (a) return err_set(err, errlen, "the `%s` and `%s` options can't be used together", a, b);
     return 0;
 }
 
@@ -855,7 +833,7 @@ int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen)
     if (o->nstages > 0) return plan_ramping(o, vus, plan, err, errlen);
     if (o->scenarios_present) {
         plan_base(plan, PLAN_SHARED_ITERATIONS, "scenarios");
-        return fail(err, errlen, "`scenarios` is not supported by c6 yet; use vus with "
+        return err_set(err, errlen, "`scenarios` is not supported by c6 yet; use vus with "
                                  "duration, iterations or stages");
     }
     if (o->vus_set) return plan_shared(o, vus, vus, plan, err, errlen);

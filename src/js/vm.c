@@ -286,3 +286,28 @@ JSValue vm_from_json(JSContext *ctx, const char *json) {
     if (!json) return JS_UNDEFINED;
     return JS_ParseJSON(ctx, json, strlen(json), "<setup data>");
 }
+
+int vm_pairs_read(JSContext *ctx, JSValueConst obj, vm_pairs *p) {
+    JSPropertyEnum *props;
+    uint32_t n;
+    p->ctx = ctx;
+    if (!JS_IsObject(obj)) return 0;
+    if (JS_GetOwnPropertyNames(ctx, &props, &n, obj, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY)) return -1;
+    int rc = 0;
+    for (uint32_t i = 0; i < n && p->n < VM_MAX_PAIRS; i++) {
+        JSValue val = JS_GetProperty(ctx, obj, props[i].atom);
+        const char *k = JS_AtomToCString(ctx, props[i].atom);
+        const char *s = JS_IsException(val) ? NULL : JS_ToCString(ctx, val);
+        JS_FreeValue(ctx, val);
+        if (!k || !s) { JS_FreeCString(ctx, k); JS_FreeCString(ctx, s); rc = -1; break; }
+        p->k[p->n] = k;
+        p->v[p->n++] = s;
+    }
+    vm_free_props(ctx, props, n);
+    return rc;
+}
+
+void vm_pairs_free(vm_pairs *p) {
+    for (int i = 0; i < p->n; i++) { JS_FreeCString(p->ctx, p->k[i]); JS_FreeCString(p->ctx, p->v[i]); }
+    p->n = 0;
+}

@@ -27,6 +27,18 @@ static inline void vm_free_props(JSContext *ctx, JSPropertyEnum *tab, uint32_t l
     js_free(ctx, tab);
 }
 
+/* Key/value strings read from an object's own enumerable properties (values
+ * through ToString): headers, tags and form fields all come this way. */
+#define VM_MAX_PAIRS 64
+typedef struct vm_pairs {
+    JSContext *ctx;
+    const char *k[VM_MAX_PAIRS], *v[VM_MAX_PAIRS];
+    int n;
+} vm_pairs;
+/* Appends obj's pairs (past VM_MAX_PAIRS they are dropped); -1 if reading threw. */
+int vm_pairs_read(JSContext *ctx, JSValueConst obj, vm_pairs *p);
+void vm_pairs_free(vm_pairs *p);
+
 /* Built-in modules (one file each under js/modules/). */
 JSModuleDef *k6_module_init(JSContext *ctx, const char *name);
 JSModuleDef *http_module_init(JSContext *ctx, const char *name);

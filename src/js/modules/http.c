@@ -18,7 +18,6 @@
 
 #define HTTP_DEFAULT_TIMEOUT_MS 60000
 #define HTTP_DEFAULT_REDIRECTS 10
-#define HTTP_MAX_TAGS 48
 
 JSValue k6_throw_interrupted(JSContext *ctx);
 
@@ -36,8 +35,7 @@ typedef struct http_params {
     char *hlines[HTTP_MAX_HEADERS];   /* the script's headers as "Name: value" */
     int nh;
     bool has_content_type, has_accept;
-    const char *tag_k[HTTP_MAX_TAGS], *tag_v[HTTP_MAX_TAGS];
-    int ntags;
+    vm_pairs tags;                 /* params.tags */
     const char *name;              /* the name tag, if set */
     long timeout_ms;
     int redirects;
@@ -81,49 +79,29 @@ void http_transfer_done(CURL *e, CURLcode rc) {
 
 static void http_params_free(JSContext *ctx, http_params *p) {
     for (int i = 0; i < p->nh; i++) free(p->hlines[i]);
-    for (int i = 0; i < p->ntags; i++) { JS_FreeCString(ctx, p->tag_k[i]); JS_FreeCString(ctx, p->tag_v[i]); }
+    vm_pairs_free(&p->tags);
 }
 
 static int http_parse_headers(JSContext *ctx, JSValueConst h, http_params *p) {
-    JSPropertyEnum *props;
-    uint32_t n;
-    if (JS_GetOwnPropertyNames(ctx, &props, &n, h, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY)) return -1;
-    for (uint32_t i = 0; i < n; i++) {
-        const char *k = JS_AtomToCString(ctx, props[i].atom);
-        JSValue val = JS_GetProperty(ctx, h, props[i].atom);
-        const char *s = JS_ToCString(ctx, val);
-        if (k && s && p->nh < HTTP_MAX_HEADERS) {
-            size_t len = strlen(k) + strlen(s) + 4;
-            char *line = malloc(len);
-            snprintf(line, len, "%s: %s", k, s);
-            p->hlines[p->nh++] = line;
-            if (strcasecmp(k, "content-type") == 0) p->has_content_type = true;
-            if (strcasecmp(k, "accept") == 0) p->has_accept = true;
-        }
-        JS_FreeCString(ctx, k);
-        JS_FreeCString(ctx, s);
-        JS_FreeValue(ctx, val);
+    vm_pairs hs = {0};
+    int rc = vm_pairs_read(ctx, h, &hs);
+    for (int i = 0; i < hs.n && p->nh < HTTP_MAX_HEADERS; i++) {
+        size_t len = strlen(hs.k[i]) + strlen(hs.v[i]) + 4;
+        char *line = malloc(len);
+        snprintf(line, len, "%s: %s", hs.k[i], hs.v[i]);
+        p->hlines[p->nh++] = line;
+        if (strcasecmp(hs.k[i], "content-type") == 0) p->has_content_type = true;
+        if (strcasecmp(hs.k[i], "accept") == 0) p->has_accept = true;
     }
-    vm_free_props(ctx, props, n);
-    return 0;
+    vm_pairs_free(&hs);
+    return rc;
 }
 
 static int http_parse_tags(JSContext *ctx, JSValueConst t, http_params *p) {
-    JSPropertyEnum *props;
-    uint32_t n;
-    if (JS_GetOwnPropertyNames(ctx, &props, &n, t, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY)) return -1;
-    for (uint32_t i = 0; i < n && p->ntags < HTTP_MAX_TAGS; i++) {
-        JSValue val = JS_GetProperty(ctx, t, props[i].atom);
-        const char *k = JS_AtomToCString(ctx, props[i].atom);
-        const char *s = JS_ToCString(ctx, val);
-        JS_FreeValue(ctx, val);
-        if (!k || !s) { JS_FreeCString(ctx, k); JS_FreeCString(ctx, s); continue; }
-        if (strcmp(k, "name") == 0) p->name = s;
-        p->tag_k[p->ntags] = k;
-        p->tag_v[p->ntags++] = s;
-    }
-    vm_free_props(ctx, props, n);
-    return 0;
+    int rc = vm_pairs_read(ctx, t, &p->tags);
+    for (int i = 0; i < p->tags.n; i++)
+        if (strcmp(p->tags.k[i], "name") == 0) p->name = p->tags.v[i];
+    return rc;
 }
 
 static int http_parse_timeout(JSContext *ctx, JSValueConst t, http_params *p) {
@@ -199,22 +177,16 @@ static int http_body(JSContext *ctx, JSValueConst b, buf *out, bool *is_form) {
             if (p) return buf_append(out, p + off, len);
         }
         JS_FreeValue(ctx, JS_GetException(ctx));
-        JSPropertyEnum *props;
-        uint32_t n;
-        if (JS_GetOwnPropertyNames(ctx, &props, &n, b, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY)) return -1;
-        for (uint32_t i = 0; i < n; i++) {
-            const char *k = JS_AtomToCString(ctx, props[i].atom);
-            JSValue val = JS_GetProperty(ctx, b, props[i].atom);
-            const char *s = JS_ToCString(ctx, val);
+        vm_pairs form = {0};
+        int rc = vm_pairs_read(ctx, b, &form);
+        for (int i = 0; i < form.n; i++) {
             if (i) buf_append(out, "&", 1);
-            http_urlencode(out, k ? k : "");
+            http_urlencode(out, form.k[i]);
             buf_append(out, "=", 1);
-            http_urlencode(out, s ? s : "");
-            JS_FreeCString(ctx, k);
-            JS_FreeCString(ctx, s);
-            JS_FreeValue(ctx, val);
+            http_urlencode(out, form.v[i]);
         }
-        vm_free_props(ctx, props, n);
+        vm_pairs_free(&form);
+        if (rc) return -1;
         *is_form = true;
         if (!out->p) buf_reserve(out, 1);
         return 0;
@@ -316,7 +288,7 @@ static void http_emit(vu *v, const char *method, const char *url, http_params *p
     snprintf(status, sizeof status, "%ld", res->status);
     snprintf(code, sizeof code, "%d", res->error_code);
     bool expected = res->status >= 200 && res->status < 400;
-    tag_kv kv[HTTP_MAX_TAGS + 12];
+    tag_kv kv[VM_MAX_PAIRS + 12];
     size_t n = 0;
     kv[n++] = (tag_kv){"method", method};
     kv[n++] = (tag_kv){"url", p->name ? p->name : url};
@@ -327,8 +299,8 @@ static void http_emit(vu *v, const char *method, const char *url, http_params *p
     kv[n++] = (tag_kv){"scenario", v->scenario};
     kv[n++] = (tag_kv){"expected_response", expected ? "true" : "false"};
     if (res->error_code) kv[n++] = (tag_kv){"error_code", code};
-    for (int i = 0; i < p->ntags; i++)
-        if (strcmp(p->tag_k[i], "name") != 0) kv[n++] = (tag_kv){p->tag_k[i], p->tag_v[i]};
+    for (int i = 0; i < p->tags.n; i++)
+        if (strcmp(p->tags.k[i], "name") != 0) kv[n++] = (tag_kv){p->tags.k[i], p->tags.v[i]};
     sample_buf *sb = &v->w->samples;
     uint32_t tags = tagdict_intern(sb->tags, kv, n);
     sample_push(sb, M_HTTP_REQS, tags, 1, now);

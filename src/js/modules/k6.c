@@ -43,30 +43,16 @@ static JSValue k6_sleep(JSContext *ctx, JSValueConst this_val, int argc, JSValue
 
 /* Interns the tags of a check sample: check, group, scenario + user tags. */
 static uint32_t k6_check_tags(vu *v, const char *name, JSValueConst tags) {
-    tag_kv kv[64];
+    tag_kv kv[VM_MAX_PAIRS + 3];
     size_t n = 0;
-    const char *owned[64];
-    size_t nowned = 0;
     kv[n++] = (tag_kv){"check", name};
     kv[n++] = (tag_kv){"group", v->group};
     if (v->scenario) kv[n++] = (tag_kv){"scenario", v->scenario};
-    JSPropertyEnum *props = NULL;
-    uint32_t np = 0;
-    if (JS_IsObject(tags) &&
-        JS_GetOwnPropertyNames(v->ctx, &props, &np, tags, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY) == 0) {
-        for (uint32_t i = 0; i < np && n < 62; i++) {
-            JSValue val = JS_GetProperty(v->ctx, tags, props[i].atom);
-            const char *k = JS_AtomToCString(v->ctx, props[i].atom);
-            const char *s = JS_ToCString(v->ctx, val);
-            JS_FreeValue(v->ctx, val);
-            if (k && s) { kv[n++] = (tag_kv){k, s}; owned[nowned++] = k; owned[nowned++] = s; }
-            else { JS_FreeCString(v->ctx, k); JS_FreeCString(v->ctx, s); }
-            if (nowned >= 62) break;
-        }
-        vm_free_props(v->ctx, props, np);
-    }
+    vm_pairs user = {0};
+    if (vm_pairs_read(v->ctx, tags, &user)) JS_FreeValue(v->ctx, JS_GetException(v->ctx));
+    for (int i = 0; i < user.n; i++) kv[n++] = (tag_kv){user.k[i], user.v[i]};
     uint32_t id = tagdict_intern(v->w->samples.tags, kv, n);
-    for (size_t i = 0; i < nowned; i++) JS_FreeCString(v->ctx, owned[i]);
+    vm_pairs_free(&user);
     return id;
 }
 

@@ -1,0 +1,13 @@
+/* Error text into a caller's buffer, and allocation that cannot fail
+ * quietly: the small helpers option and flag parsing share. */
+#ifndef C6_ERR_H
+#define C6_ERR_H
+#include <stddef.h>
+
+/* Formats into err (if any) and returns -1, so `return err_set(...)` reads well. */
+int err_set(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* realloc that aborts with a message when memory runs out (tiny config data:
+ * not worth unwinding). */
+void *xrealloc(void *p, size_t n);
+
+#endif
