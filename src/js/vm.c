@@ -156,7 +156,8 @@ void vm_set_iter(vu *v, int64_t iter) {
 static int vm_interrupt(JSRuntime *rt, void *opaque) {
     vu *v = opaque;
     (void)rt;
-    return v->test && v->in_iteration && test_phase(v->test) >= PHASE_HARD_STOP;
+    /* only iterations are cut off; teardown runs after the stop and must finish */
+    return v->test && v->role == VU_REGULAR && v->in_iteration && test_phase(v->test) >= PHASE_HARD_STOP;
 }
 
 /* Runs queued promise jobs until `p` is no longer pending. */
