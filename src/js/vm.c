@@ -20,6 +20,7 @@ typedef struct vm_builtin {
 static const vm_builtin vm_builtins[] = {
     {"k6", k6_module_init},
     {"k6/http", http_module_init},
+    {"k6/metrics", metrics_module_init},
 };
 
 typedef struct vm_loader {
@@ -228,6 +229,7 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     JS_UpdateStackTop(v->rt);
     JS_SetRuntimeOpaque(v->rt, v);
     http_class_init(v->rt);
+    metrics_class_init(v->rt);
     v->ctx = JS_NewContext(v->rt);
     JS_SetContextOpaque(v->ctx, v);
     JS_SetInterruptHandler(v->rt, vm_interrupt, v);

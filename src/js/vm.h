@@ -42,6 +42,8 @@ void vm_pairs_free(vm_pairs *p);
 /* Built-in modules (one file each under js/modules/). */
 JSModuleDef *k6_module_init(JSContext *ctx, const char *name);
 JSModuleDef *http_module_init(JSContext *ctx, const char *name);
+JSModuleDef *metrics_module_init(JSContext *ctx, const char *name);
+void metrics_class_init(JSRuntime *rt);
 void console_install(JSContext *ctx);
 void http_class_init(JSRuntime *rt);
 void http_atoms_free(vu *v);

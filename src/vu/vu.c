@@ -109,10 +109,21 @@ static void vu_log_exception(vu *v, const char *where) {
     free(t);
 }
 
+size_t vu_base_tags(const vu *v, tag_kv *kv, const char *group) {
+    size_t n = 0;
+    const c6_options *o = v->test ? v->test->opts : NULL;
+    for (size_t i = 0; o && i < o->ntags && n < VU_BASE_TAGS - 2; i++)
+        kv[n++] = (tag_kv){o->tags[i].key, o->tags[i].value};
+    kv[n++] = (tag_kv){"group", group};
+    kv[n++] = (tag_kv){"scenario", v->scenario};
+    return n;
+}
+
 static void vu_emit_iteration(vu *v, int64_t t0, int64_t t1) {
     worker *w = v->w;
-    tag_kv kv[2] = {{"group", ""}, {"scenario", v->scenario}};
-    uint32_t tags = tagdict_intern(w->samples.tags, kv, 2);
+    tag_kv kv[VU_BASE_TAGS];
+    size_t n = vu_base_tags(v, kv, "");
+    uint32_t tags = tagdict_intern(w->samples.tags, kv, n);
     sample_push(&w->samples, M_ITERATIONS, tags, 1, t1);
     sample_push(&w->samples, M_ITERATION_DURATION, tags, (double)(t1 - t0) / 1000.0, t1);
 }

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
+#include "metrics/tags.h"
 #include "util/buf.h"
 #include "vu/coro.h"
 
@@ -63,6 +64,11 @@ void vu_wake(vu *v);
 /* Formats the pending JS exception as "file:line:col: Type: msg\n<stack>". */
 char *vu_exception_text(JSContext *ctx);
 vu *vu_from_ctx(JSContext *ctx);
+/* Fills kv with the tags every sample of v carries: the test-wide
+ * options.tags, then group and scenario. Returns how many; callers append
+ * their own (a later duplicate key wins). kv needs VU_BASE_TAGS entries. */
+#define VU_BASE_TAGS 66
+size_t vu_base_tags(const vu *v, tag_kv *kv, const char *group);
 /* Whether VU runtimes are freed when the test ends (sanitizer builds, C6_FREE_VUS). */
 bool vu_free_at_exit(void);
 

@@ -288,15 +288,13 @@ static void http_emit(vu *v, const char *method, const char *url, http_params *p
     snprintf(status, sizeof status, "%ld", res->status);
     snprintf(code, sizeof code, "%d", res->error_code);
     bool expected = res->status >= 200 && res->status < 400;
-    tag_kv kv[VM_MAX_PAIRS + 12];
-    size_t n = 0;
+    tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 10];
+    size_t n = vu_base_tags(v, kv, v->group);
     kv[n++] = (tag_kv){"method", method};
     kv[n++] = (tag_kv){"url", p->name ? p->name : url};
     kv[n++] = (tag_kv){"name", p->name ? p->name : url};
     kv[n++] = (tag_kv){"status", status};
     kv[n++] = (tag_kv){"proto", res->proto[0] ? res->proto : NULL};
-    kv[n++] = (tag_kv){"group", v->group};
-    kv[n++] = (tag_kv){"scenario", v->scenario};
     kv[n++] = (tag_kv){"expected_response", expected ? "true" : "false"};
     if (res->error_code) kv[n++] = (tag_kv){"error_code", code};
     for (int i = 0; i < p->tags.n; i++)

@@ -43,11 +43,9 @@ static JSValue k6_sleep(JSContext *ctx, JSValueConst this_val, int argc, JSValue
 
 /* Interns the tags of a check sample: check, group, scenario + user tags. */
 static uint32_t k6_check_tags(vu *v, const char *name, JSValueConst tags) {
-    tag_kv kv[VM_MAX_PAIRS + 3];
-    size_t n = 0;
+    tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 1];
+    size_t n = vu_base_tags(v, kv, v->group);
     kv[n++] = (tag_kv){"check", name};
-    kv[n++] = (tag_kv){"group", v->group};
-    if (v->scenario) kv[n++] = (tag_kv){"scenario", v->scenario};
     vm_pairs user = {0};
     if (vm_pairs_read(v->ctx, tags, &user)) JS_FreeValue(v->ctx, JS_GetException(v->ctx));
     for (int i = 0; i < user.n; i++) kv[n++] = (tag_kv){user.k[i], user.v[i]};
@@ -103,8 +101,9 @@ static JSValue k6_group(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     JSValue r = JS_Call(ctx, argv[1], JS_UNDEFINED, 0, NULL);
     if (v->w && !JS_IsException(r)) {
         int64_t t1 = clock_now_us();
-        tag_kv kv[2] = {{"group", v->group}, {"scenario", v->scenario}};
-        uint32_t tags = tagdict_intern(v->w->samples.tags, kv, v->scenario ? 2 : 1);
+        tag_kv kv[VU_BASE_TAGS];
+        size_t n = vu_base_tags(v, kv, v->group);
+        uint32_t tags = tagdict_intern(v->w->samples.tags, kv, n);
         sample_push(&v->w->samples, M_GROUP_DURATION, tags, (double)(t1 - t0) / 1000.0, t1);
     }
     v->group[saved] = 0;

@@ -1,0 +1,55 @@
+"""k6/metrics custom metrics and test-wide tags (options.tags, --tag)."""
+
+
+def test_custom_metrics_of_each_type(c6):
+    r = c6("metrics/custom.js")
+    assert r.code == 0, r
+    assert r.count("my_counter") == 20, r
+    assert r.metric("my_gauge").split()[0] == "9", r          # last value
+    assert "min=0" in r.metric("my_gauge") and "max=9" in r.metric("my_gauge"), r
+    assert r.rate("my_rate")[1:] == (10, 20), r
+    assert r.rate("my_rate{kind:a}")[1:] == (10, 10), r
+    assert r.trend("my_trend")["avg"] == 12.5, r              # isTime: shown in ms
+    assert r.threshold("my_counter", "count==20") is True, r
+    assert r.threshold("my_rate{kind:a}", "rate==1") is True, r
+    assert r.console() == ["my_counter function"], r
+
+
+def test_crossed_threshold_on_a_custom_metric_exits_99(c6):
+    r = c6("metrics/custom.js", "-i", "5")          # my_counter becomes 10, not 20
+    assert r.code == 99, r
+    assert r.threshold("my_counter", "count==20") is False, r
+
+
+def test_metric_declared_in_an_iteration_is_an_iteration_error(c6):
+    r = c6("metrics/late.js", "-i", "2")
+    assert r.code == 0, r
+    errs = [l["msg"] for l in r.logs(level="error")]
+    assert len(errs) == 2 and all("init context" in m for m in errs), r
+    assert r.count("iterations") == 2, r
+
+
+def test_redefining_a_metric_with_another_type_fails_init(c6):
+    r = c6("metrics/redefine.js")
+    assert r.code == 107, r
+    assert "already exists as a counter" in r.err and "redefine.js:4" in r.err, r
+
+
+def test_invalid_metric_name_fails_init(c6):
+    r = c6("metrics/badname.js")
+    assert r.code == 107, r
+    msgs = [l["msg"] for l in r.logs(level="error")]
+    assert any('invalid metric name "bad-name!"' in m for m in msgs), r
+
+
+def test_options_tags_reach_every_sample(c6):
+    r = c6("metrics/global_tags.js")
+    assert r.code == 0, r
+    assert r.threshold("http_reqs{team:qa}", "count==3") is True, r
+    assert r.threshold("iterations{team:qa}", "count==3") is True, r
+
+
+def test_tag_flag_replaces_options_tags(c6):
+    r = c6("metrics/global_tags.js", "--tag", "team=ops")
+    assert r.code == 99, r                           # no sample is tagged team=qa any more
+    assert r.threshold("http_reqs{team:qa}", "count==3") is False, r
