@@ -23,6 +23,7 @@
 #include "metrics/threshold.h"
 #include "net/worker.h"
 #include "output/summary.h"
+#include "output/summary_json.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -55,7 +56,7 @@ typedef struct run_ctx {
     uv_signal_t sigint, sigterm;
     int signals;
     bool aborted;
-    bool waiting_special;
+    worker *waiting_on;           /* setup/teardown/handleSummary running there */
     int64_t last_progress_us;
     int64_t last_threshold_us;
     bool threshold_aborted;
@@ -328,8 +329,8 @@ static void run_on_hard_stop(uv_timer_t *h) { run_set_phase(h->data, PHASE_HARD_
 
 static void run_on_wake(uv_async_t *a) {
     run_ctx *r = a->data;
-    if (r->waiting_special) {
-        if (atomic_load(&r->test.workers[0]->special_done)) uv_stop(r->loop);
+    if (r->waiting_on) {
+        if (atomic_load(&r->waiting_on->special_done)) uv_stop(r->loop);
         return;
     }
     if (test_phase(&r->test) >= PHASE_RUNNING && run_workers_finished(r)) uv_stop(r->loop);
@@ -347,25 +348,42 @@ static void run_on_signal(uv_signal_t *s, int signum) {
     run_set_phase(r, PHASE_HARD_STOP);
 }
 
-/* Runs setup() or teardown() on worker 0; returns 0 or -1 with the error logged. */
-static int run_special(run_ctx *r, enum worker_cmd cmd) {
-    worker *w0 = r->test.workers[0];
-    atomic_store(&w0->special_done, 0);
-    r->waiting_special = true;
-    worker_command(w0, cmd);
+/* Runs setup(), teardown() or handleSummary() on worker w; returns 0, or -1
+ * with the error logged. */
+static int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
+    atomic_store(&w->special_done, 0);
+    r->waiting_on = w;
+    worker_command(w, cmd);
     uv_run(r->loop, UV_RUN_DEFAULT);
-    r->waiting_special = false;
-    if (w0->special && w0->special->error) {
-        char *e = w0->special->error;
-        log_msg(LOG_ERROR, cmd == CMD_SETUP ? " hint=\"script exception in setup()\"" :
-                " hint=\"script exception in teardown()\"", e, strlen(e));
+    r->waiting_on = NULL;
+    if (w->special && w->special->error) {
+        char *e = w->special->error;
+        const char *hint = cmd == CMD_SETUP ? " hint=\"script exception in setup()\""
+                         : cmd == CMD_TEARDOWN ? " hint=\"script exception in teardown()\""
+                         : " hint=\"script exception in handleSummary()\"";
+        log_msg(LOG_ERROR, hint, e, strlen(e));
         return -1;
     }
-    if (cmd == CMD_SETUP && w0->special) {
+    if (cmd == CMD_SETUP && w->special) {
         free(r->test.setup_json);
-        r->test.setup_json = w0->special->result_json ? strdup(w0->special->result_json) : NULL;
+        r->test.setup_json = w->special->result_json ? strdup(w->special->result_json) : NULL;
     }
     return 0;
+}
+
+static int run_special(run_ctx *r, enum worker_cmd cmd) {
+    return run_special_on(r, r->test.workers[0], cmd);
+}
+
+/* handleSummary runs after the workers stopped, on a worker of its own. */
+static int run_handle_summary(run_ctx *r) {
+    worker *w = worker_new(&r->test, r->test.nworkers);
+    worker_start(w);
+    int rc = run_special_on(r, w, CMD_SUMMARY);
+    worker_command(w, CMD_EXIT);
+    worker_join(w);
+    worker_free(w);
+    return rc;
 }
 
 static int run_wait_init(run_ctx *r) {
@@ -426,47 +444,93 @@ static void run_log_crossed(run_ctx *r) {
     log_printf(LOG_ERROR, "thresholds on metrics '%s' have been crossed", names);
 }
 
-static void run_summary(run_ctx *r, double dur_s) {
-    if (r->args.no_summary || (r->args.summary_mode && strcmp(r->args.summary_mode, "disabled") == 0)) return;
+/* The summary's inputs, gathered from the engine once at the end. */
+typedef struct run_summary_in {
+    summary_data d;
+    summary_metric *ms;
+    summary_check *cs;
+    summary_threshold *ts;
+} run_summary_in;
+
+static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
     int n = registry_count(), nsub = engine_submetric_count(r->eng);
-    summary_metric *ms = calloc((size_t)(n + nsub), sizeof *ms);
+    in->ms = calloc((size_t)(n + nsub), sizeof *in->ms);
     size_t nm = 0;
     for (int i = 0; i < n; i++) {
         const sink *s = engine_sink(r->eng, i);
         if (!s) continue;
         const metric_def *d = registry_get(i);
-        ms[nm++] = (summary_metric){d->name, d->type, d->kind, s};
+        in->ms[nm++] = (summary_metric){d->name, d->type, d->kind, s};
     }
     for (int i = 0; i < nsub; i++) {
         const sink *s = engine_submetric_sink(r->eng, i);
         if (!s) continue;
         const metric_def *d = registry_get(engine_submetric_parent(r->eng, i));
-        ms[nm++] = (summary_metric){engine_submetric_name(r->eng, i), d->type, d->kind, s};
+        in->ms[nm++] = (summary_metric){engine_submetric_name(r->eng, i), d->type, d->kind, s};
     }
     const engine_check *ec;
     size_t nc = engine_checks(r->eng, &ec);
-    summary_check *cs = calloc(nc + 1, sizeof *cs);
-    for (size_t i = 0; i < nc; i++) cs[i] = (summary_check){ec[i].name, ec[i].group, ec[i].passes, ec[i].fails};
-    summary_threshold *ts = calloc(r->nthr + 1, sizeof *ts);
+    in->cs = calloc(nc + 1, sizeof *in->cs);
+    for (size_t i = 0; i < nc; i++) in->cs[i] = (summary_check){ec[i].name, ec[i].group, ec[i].passes, ec[i].fails};
+    in->ts = calloc(r->nthr + 1, sizeof *in->ts);
     for (size_t i = 0; i < r->nthr; i++)
-        ts[i] = (summary_threshold){r->thr[i].metric, r->thr[i].source, r->thr[i].ok, r->thr[i].observed, r->thr[i].t.agg_name};
-    summary_data d = {0};
-    d.metrics = ms;
-    d.nmetrics = nm;
-    d.checks = cs;
-    d.nchecks = nc;
-    d.thresholds = ts;
-    d.nthresholds = r->nthr;
-    d.duration_s = dur_s;
-    d.trend_stats = (const char *const *)r->opts.summary_trend_stats;
-    d.ntrend_stats = r->opts.nsummary_trend_stats;
-    d.color = r->tty && !r->args.no_color;
-    d.full = r->args.summary_mode && strcmp(r->args.summary_mode, "full") == 0;
-    summary_render(stdout, &d);
+        in->ts[i] = (summary_threshold){r->thr[i].metric, r->thr[i].source, r->thr[i].ok, r->thr[i].observed, r->thr[i].t.agg_name};
+    summary_data *d = &in->d;
+    memset(d, 0, sizeof *d);
+    d->metrics = in->ms;
+    d->nmetrics = nm;
+    d->checks = in->cs;
+    d->nchecks = nc;
+    d->thresholds = in->ts;
+    d->nthresholds = r->nthr;
+    d->duration_s = dur_s;
+    d->trend_stats = (const char *const *)r->opts.summary_trend_stats;
+    d->ntrend_stats = r->opts.nsummary_trend_stats;
+    d->color = r->tty && !r->args.no_color;
+    d->full = r->args.summary_mode && strcmp(r->args.summary_mode, "full") == 0;
+}
+
+static void run_summary_release(run_summary_in *in) {
+    free(in->ms);
+    free(in->cs);
+    free(in->ts);
+}
+
+/* textSummary(data, opts) in handleSummary: the same text as the default
+ * summary, rendered into a string (runs on worker 0 while the main thread
+ * waits for it, so reading the engine is safe). */
+static char *run_text_summary(void *ctx, bool color) {
+    run_summary_in *in = ctx;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) return NULL;
+    summary_data d = in->d;
+    d.color = color;
+    summary_render(f, &d);
+    fclose(f);
+    return text;
+}
+
+static void run_summary(run_ctx *r, double dur_s) {
+    if (r->args.no_summary || (r->args.summary_mode && strcmp(r->args.summary_mode, "disabled") == 0)) return;
+    run_summary_in in;
+    run_summary_gather(r, dur_s, &in);
+    if (r->scr.has_handle_summary) {
+        summary_json_state st = {r->tty, isatty(STDERR_FILENO), r->args.no_color, ""};
+        r->test.summary_json = summary_json(&in.d, &st);
+        r->test.text_summary = run_text_summary;
+        r->test.text_summary_ctx = &in;
+        if (run_handle_summary(r)) {   /* as k6: the error is logged, the default summary shown */
+            log_printf(LOG_WARN, "handleSummary() failed; falling back to the default summary");
+            summary_render(stdout, &in.d);
+        }
+        r->test.text_summary_ctx = NULL;
+    } else {
+        summary_render(stdout, &in.d);
+    }
     fflush(stdout);
-    free(ms);
-    free(cs);
-    free(ts);
+    run_summary_release(&in);
 }
 
 static int run_fail(run_ctx *r, int code, const char *msg) {
@@ -535,6 +599,7 @@ static void run_free(run_ctx *r) {
     sample_buf_destroy(&r->main_samples);
     run_free_env(r->test.env);
     free(r->test.setup_json);
+    free(r->test.summary_json);
     free(r->test.init_error);
     script_free(&r->scr);
     options_free(&r->opts);

@@ -22,7 +22,7 @@ typedef struct script {
     script_blob **files; /* open() cache; entries never move (VUs keep pointers) */
     size_t nfiles, capfiles;
     char *options_json;  /* JSON.stringify(options) from the first init run, or NULL */
-    int has_setup, has_teardown, has_default;
+    int has_setup, has_teardown, has_default, has_handle_summary;
 } script;
 
 void script_init(script *s);

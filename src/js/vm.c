@@ -21,6 +21,7 @@ static const vm_builtin vm_builtins[] = {
     {"k6", k6_module_init},
     {"k6/http", http_module_init},
     {"k6/metrics", metrics_module_init},
+    {"k6/c6/jslib-summary", jslib_summary_module_init},
 };
 
 typedef struct vm_loader {
@@ -34,6 +35,8 @@ static bool vm_is_builtin(const char *name) { return strncmp(name, "k6", 2) == 0
 static char *vm_normalize(JSContext *ctx, const char *base, const char *name, void *opaque) {
     (void)opaque;
     if (vm_is_builtin(name)) return js_strdup(ctx, name);
+    /* jslib helpers c6 carries itself, so scripts that import them run offline */
+    if (strncmp(name, "https://jslib.k6.io/k6-summary/", 31) == 0) return js_strdup(ctx, "k6/c6/jslib-summary");
     if (strncmp(name, "https://", 8) == 0 || strncmp(name, "http://", 7) == 0) {
         JS_ThrowReferenceError(ctx, "remote module \"%s\" cannot be loaded: c6 runs offline, "
                                "download it and import it by a relative path", name);
@@ -200,6 +203,9 @@ static void vm_read_exports(vu *v, script *s, bool compile) {
         JSValue setup = JS_GetPropertyStr(ctx, v->ns, "setup");
         JSValue teardown = JS_GetPropertyStr(ctx, v->ns, "teardown");
         JSValue opts = JS_GetPropertyStr(ctx, v->ns, "options");
+        JSValue hs = JS_GetPropertyStr(ctx, v->ns, "handleSummary");
+        s->has_handle_summary = JS_IsFunction(ctx, hs);
+        JS_FreeValue(ctx, hs);
         s->has_default = JS_IsFunction(ctx, def);
         s->has_setup = JS_IsFunction(ctx, setup);
         s->has_teardown = JS_IsFunction(ctx, teardown);
@@ -208,7 +214,8 @@ static void vm_read_exports(vu *v, script *s, bool compile) {
         JS_FreeValue(ctx, teardown);
         JS_FreeValue(ctx, opts);
     }
-    const char *want = v->role == VU_SETUP ? "setup" : v->role == VU_TEARDOWN ? "teardown" : NULL;
+    const char *want = v->role == VU_SETUP ? "setup" : v->role == VU_TEARDOWN ? "teardown"
+                     : v->role == VU_SUMMARY ? "handleSummary" : NULL;
     if (want) {
         JS_FreeValue(ctx, def);
         def = JS_GetPropertyStr(ctx, v->ns, want);

@@ -187,6 +187,7 @@ static void worker_on_wake(uv_async_t *a) {
     int cmds = atomic_exchange(&w->cmds, 0);
     if (cmds & CMD_SETUP) worker_start_special(w, VU_SETUP);
     if (cmds & CMD_TEARDOWN) worker_start_special(w, VU_TEARDOWN);
+    if (cmds & CMD_SUMMARY) worker_start_special(w, VU_SUMMARY);
     if (cmds & CMD_START) {
         worker_wake_all(w, false);
         uv_timer_start(&w->tick, worker_on_tick, WORKER_TICK_MS, WORKER_TICK_MS);

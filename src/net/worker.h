@@ -14,7 +14,7 @@
 struct c6_test;
 
 enum worker_cmd { CMD_NONE = 0, CMD_SETUP = 1, CMD_START = 2, CMD_TEARDOWN = 4,
-                  CMD_STOP = 8, CMD_EXIT = 16 };
+                  CMD_STOP = 8, CMD_EXIT = 16, CMD_SUMMARY = 32 };
 
 typedef struct worker {
     int id;

@@ -2,6 +2,7 @@
  * start, then loop over iterations as the executor says. */
 #include "vu/vu.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,13 +182,44 @@ static void vu_run_loop(vu *v) {
     }
 }
 
+/* handleSummary's result: {stdout: text, stderr: text, "path": text or ArrayBuffer}. */
+static void vu_write_summary_outputs(vu *v, JSValueConst out) {
+    JSContext *ctx = v->ctx;
+    JSPropertyEnum *props;
+    uint32_t n;
+    if (!JS_IsObject(out) || JS_GetOwnPropertyNames(ctx, &props, &n, out, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY))
+        return;
+    for (uint32_t i = 0; i < n; i++) {
+        const char *key = JS_AtomToCString(ctx, props[i].atom);
+        JSValue val = JS_GetProperty(ctx, out, props[i].atom);
+        size_t len = 0;
+        const char *data = NULL, *str = NULL;
+        uint8_t *ab = JS_IsObject(val) ? JS_GetArrayBuffer(ctx, &len, val) : NULL;
+        if (ab) data = (const char *)ab;
+        else { JS_FreeValue(ctx, JS_GetException(ctx)); str = JS_ToCStringLen(ctx, &len, val); data = str; }
+        if (key && data) {
+            FILE *f = strcmp(key, "stdout") == 0 ? stdout : strcmp(key, "stderr") == 0 ? stderr : fopen(key, "wb");
+            if (!f) {
+                log_printf(LOG_ERROR, "handleSummary: cannot write %s: %s", key, strerror(errno));
+            } else {
+                fwrite(data, 1, len, f);
+                if (f == stdout || f == stderr) fflush(f); else fclose(f);
+            }
+        }
+        JS_FreeCString(ctx, str);
+        JS_FreeCString(ctx, key);
+        JS_FreeValue(ctx, val);
+    }
+    vm_free_props(ctx, props, n);
+}
+
 static void vu_run_special(vu *v) {
     c6_test *t = v->test;
     if (!JS_IsFunction(v->ctx, v->fn)) return;
-    v->group[0] = 0;
-    strcpy(v->group, v->role == VU_SETUP ? "::setup" : "::teardown");
+    snprintf(v->group, sizeof v->group, "%s", v->role == VU_SETUP ? "::setup" : v->role == VU_TEARDOWN ? "::teardown" : "");
     v->scenario = NULL;
-    JSValue data = v->role == VU_TEARDOWN ? vm_from_json(v->ctx, t->setup_json) : JS_UNDEFINED;
+    JSValue data = v->role == VU_TEARDOWN ? vm_from_json(v->ctx, t->setup_json)
+                 : v->role == VU_SUMMARY ? vm_from_json(v->ctx, t->summary_json) : JS_UNDEFINED;
     v->in_iteration = true;
     JSValue r = vm_call(v, v->fn, 1, (JSValueConst *)&data);
     v->in_iteration = false;
@@ -198,6 +230,7 @@ static void vu_run_special(vu *v) {
         return;
     }
     if (v->role == VU_SETUP && !JS_IsUndefined(r)) v->result_json = vm_to_json(v->ctx, r);
+    if (v->role == VU_SUMMARY) vu_write_summary_outputs(v, r);
     JS_FreeValue(v->ctx, r);
 }
 

@@ -15,7 +15,7 @@ struct worker;
 struct c6_test;
 struct http_req;
 
-enum vu_role { VU_REGULAR, VU_SETUP, VU_TEARDOWN };
+enum vu_role { VU_REGULAR, VU_SETUP, VU_TEARDOWN, VU_SUMMARY };
 enum vu_state { VU_NEW, VU_IDLE, VU_READY, VU_RUNNING, VU_WAITING, VU_DONE };
 
 typedef struct vu {
