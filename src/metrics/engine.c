@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "metrics/registry.h"
+#include "util/log.h"
 
 #define ENGINE_MAX_SOURCES 256
 #define ENGINE_MAX_LISTENERS 8
@@ -40,7 +41,12 @@ struct engine {
     struct { engine_listener *fn; void *ctx; } listeners[ENGINE_MAX_LISTENERS];
     int nlisteners;
     uint64_t seen;
+    bool warned_cardinality;
 };
+
+/* Distinct tag sets past which the engine says, once, that URLs probably
+ * carry IDs (each set is a series in every output and cloud backend). */
+#define ENGINE_CARDINALITY_WARN 10000
 
 engine *engine_new(void) { return calloc(1, sizeof(engine)); }
 
@@ -147,7 +153,18 @@ static void engine_add(engine *e, engine_source *src, const sample *s) {
     }
 }
 
+static void engine_check_cardinality(engine *e) {
+    uint64_t sets = 0;
+    for (int i = 0; i < e->nsrc; i++) sets += tagdict_published(e->src[i].buf->tags);
+    if (sets <= ENGINE_CARDINALITY_WARN) return;
+    e->warned_cardinality = true;
+    log_printf(LOG_WARN, "the test has produced more than %d distinct tag sets (%llu): URLs with IDs in "
+               "them make a series each. Group them with the name tag: http.url`...${id}` or "
+               "params.tags.name", ENGINE_CARDINALITY_WARN, (unsigned long long)sets);
+}
+
 void engine_drain(engine *e) {
+    if (!e->warned_cardinality) engine_check_cardinality(e);
     for (int i = 0; i < e->nsrc; i++) {
         engine_source *src = &e->src[i];
         sample_chunk *list = sample_buf_take(src->buf);

@@ -1,4 +1,5 @@
 """k6/metrics custom metrics and test-wide tags (options.tags, --tag)."""
+import json
 
 
 def test_custom_metrics_of_each_type(c6):
@@ -53,3 +54,21 @@ def test_tag_flag_replaces_options_tags(c6):
     r = c6("metrics/global_tags.js", "--tag", "team=ops")
     assert r.code == 99, r                           # no sample is tagged team=qa any more
     assert r.threshold("http_reqs{team:qa}", "count==3") is False, r
+
+
+def test_http_url_template_names_requests_by_template(c6, target):
+    r = c6("metrics/url_template.js")
+    assert r.code == 0, r
+    recs = sorted((json.loads(m) for m in r.console()), key=lambda x: x["status"])
+    assert [x["status"] for x in recs] == [200, 201, 202, 203], r
+    assert all(x["name"] == "${}/status/${}" for x in recs), recs
+    assert recs[1]["url"] == recs[1]["resUrl"] == f"{target}/status/201", recs
+    assert r.threshold("http_reqs{name:${}/status/${}}", "count==4") is True, r
+
+
+def test_high_cardinality_warns_once_and_suggests_the_name_tag(c6):
+    r = c6("metrics/cardinality.js")
+    assert r.code == 0, r
+    warns = [l["msg"] for l in r.logs(level="warning") if "distinct tag sets" in l["msg"]]
+    assert len(warns) == 1 and "name tag" in warns[0], r
+    assert r.count("http_reqs") == 10500, r

@@ -679,7 +679,7 @@ static bool http_use_h1(const char *url) {
     return memchr(auth, '@', alen) == NULL;
 }
 
-static JSValue http_do(JSContext *ctx, const char *method_in, const char *url_in,
+static JSValue http_do(JSContext *ctx, const char *method_in, const char *url_in, const char *url_name,
                        JSValueConst body_v, JSValueConst params_v) {
     vu *v = vu_from_ctx(ctx);
     if (!v->w || v->in_init)
@@ -692,6 +692,7 @@ static JSValue http_do(JSContext *ctx, const char *method_in, const char *url_in
         buf_free(&body);
         return JS_EXCEPTION;
     }
+    if (!p.name && url_name) p.name = url_name;   /* http.url`...` groups by its template */
     bool has_body = body.p != NULL;
     char method[16];
     snprintf(method, sizeof method, "%s", method_in);
@@ -750,8 +751,18 @@ static JSValue http_call(JSContext *ctx, JSValueConst this_val, int argc, JSValu
         if (!method) return JS_EXCEPTION;
     }
     if (argc <= a) { JS_FreeCString(ctx, method); return JS_ThrowTypeError(ctx, "missing URL"); }
-    const char *url = JS_ToCString(ctx, argv[a++]);
-    if (!url) { JS_FreeCString(ctx, method); return JS_EXCEPTION; }
+    const char *url, *url_name = NULL;
+    if (JS_IsObject(argv[a]) && !JS_IsFunction(ctx, argv[a])) {   /* http.url`...` */
+        JSValue u = JS_GetPropertyStr(ctx, argv[a], "url"), nm = JS_GetPropertyStr(ctx, argv[a], "name");
+        url = JS_IsUndefined(u) ? JS_ToCString(ctx, argv[a]) : JS_ToCString(ctx, u);
+        if (JS_IsString(nm)) url_name = JS_ToCString(ctx, nm);
+        JS_FreeValue(ctx, u);
+        JS_FreeValue(ctx, nm);
+        a++;
+    } else {
+        url = JS_ToCString(ctx, argv[a++]);
+    }
+    if (!url) { JS_FreeCString(ctx, method); JS_FreeCString(ctx, url_name); return JS_EXCEPTION; }
     bool takes_body = magic != H_GET && magic != H_HEAD;
     JSValueConst body = takes_body && argc > a ? argv[a] : JS_UNDEFINED;
     if (takes_body) a++;
@@ -761,8 +772,9 @@ static JSValue http_call(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     size_t i = 0;
     for (; m[i] && i < sizeof upper - 1; i++) upper[i] = (char)toupper((unsigned char)m[i]);
     upper[i] = 0;
-    JSValue r = http_do(ctx, upper, url, body, params);
+    JSValue r = http_do(ctx, upper, url, url_name, body, params);
     JS_FreeCString(ctx, url);
+    JS_FreeCString(ctx, url_name);
     JS_FreeCString(ctx, method);
     return r;
 }
@@ -792,7 +804,44 @@ static JSValue http_json(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     return v;
 }
 
+static JSValue http_url_to_string(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    return JS_GetPropertyStr(ctx, this_val, "url");
+}
+
+/* http.url`https://x/items/${id}`: the URL, and a name tag with "${}" where
+ * the values were, so all those requests share one tag set. */
+static JSValue http_url(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    if (argc < 1 || !JS_IsArray(ctx, argv[0])) return JS_ThrowTypeError(ctx, "http.url is a tagged template: http.url`...${x}...`");
+    int64_t n = 0;
+    JSValue len = JS_GetPropertyStr(ctx, argv[0], "length");
+    JS_ToInt64(ctx, &n, len);
+    JS_FreeValue(ctx, len);
+    buf url = {0}, name = {0};
+    for (int64_t i = 0; i < n; i++) {
+        JSValue part = JS_GetPropertyUint32(ctx, argv[0], (uint32_t)i);
+        const char *ps = JS_ToCString(ctx, part);
+        JS_FreeValue(ctx, part);
+        buf_puts(&url, ps ? ps : "");
+        buf_puts(&name, ps ? ps : "");
+        JS_FreeCString(ctx, ps);
+        if (i + 1 < n && i + 1 < argc) {
+            const char *vs = JS_ToCString(ctx, argv[i + 1]);
+            buf_puts(&url, vs ? vs : "");
+            buf_puts(&name, "${}");
+            JS_FreeCString(ctx, vs);
+        }
+    }
+    JSValue o = JS_NewObject(ctx);
+    JS_SetPropertyStr(ctx, o, "url", JS_NewStringLen(ctx, url.p ? url.p : "", url.len));
+    JS_SetPropertyStr(ctx, o, "name", JS_NewStringLen(ctx, name.p ? name.p : "", name.len));
+    JS_SetPropertyStr(ctx, o, "toString", JS_NewCFunction(ctx, http_url_to_string, "toString", 0));
+    buf_free(&url);
+    buf_free(&name);
+    return o;
+}
+
 static const JSCFunctionListEntry http_funcs[] = {
+    JS_CFUNC_DEF("url", 1, http_url),
     JS_CFUNC_MAGIC_DEF("get", 2, http_call, H_GET),
     JS_CFUNC_MAGIC_DEF("head", 2, http_call, H_HEAD),
     JS_CFUNC_MAGIC_DEF("post", 3, http_call, H_POST),
