@@ -123,6 +123,19 @@ static int set_summary_export(c6_run_args *a, const char *v, char *e, size_t n)
     return 0;
 }
 
+static int set_time_unit(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    (void)e, (void)n;
+    replace_string(&a->flags.summary_time_unit, &a->flags.summary_time_unit_set, v);
+    return 0;
+}
+
+static int set_system_tags(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    (void)e, (void)n;
+    return options_parse_system_tags(v, &a->flags);
+}
+
 static int set_trend_stats(c6_run_args *a, const char *v, char *e, size_t n)
 {
     c6_options *o = &a->flags;
@@ -241,6 +254,8 @@ static const flag_def FLAGS[] = {
     {"user-agent", 0, false, set_user_agent},
     {"summary-trend-stats", 0, false, set_trend_stats},
     {"summary-export", 0, false, set_summary_export},
+    {"summary-time-unit", 0, false, set_time_unit},
+    {"system-tags", 0, false, set_system_tags},
     {"tag", 0, false, set_tag},
     {"env", 'e', false, set_env},
     {"include-system-env-vars", 0, true, set_include_env},

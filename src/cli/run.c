@@ -138,6 +138,20 @@ static int run_options(run_ctx *r, char *err, size_t errlen) {
     return rc;
 }
 
+/* Options whose values c6 checks itself (exit 104 when wrong). */
+static int run_validate(run_ctx *r, char *err, size_t errlen) {
+    const char *tu = r->opts.summary_time_unit_set ? r->opts.summary_time_unit : NULL;
+    if (tu && *tu && strcmp(tu, "s") && strcmp(tu, "ms") && strcmp(tu, "us")) {
+        snprintf(err, errlen, "invalid summaryTimeUnit \"%s\": use s, ms or us", tu);
+        return -1;
+    }
+    r->test.system_tags = SYSTEM_TAGS_DEFAULT;
+    if (r->opts.system_tags_set &&
+        system_tags_mask(r->opts.system_tags, r->opts.nsystem_tags, &r->test.system_tags, err, errlen))
+        return -1;
+    return 0;
+}
+
 static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
     /* k6's summary always has this line under http_req_duration */
     engine_add_submetric(r->eng, M_HTTP_REQ_DURATION, "expected_response:true", err, errlen);
@@ -488,6 +502,7 @@ static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
     d->ntrend_stats = r->opts.nsummary_trend_stats;
     d->color = r->tty && !r->args.no_color;
     d->full = r->args.summary_mode && strcmp(r->args.summary_mode, "full") == 0;
+    d->time_unit = r->opts.summary_time_unit_set ? r->opts.summary_time_unit : NULL;
 }
 
 static void run_summary_release(run_summary_in *in) {
@@ -517,7 +532,8 @@ static void run_summary(run_ctx *r, double dur_s) {
     run_summary_in in;
     run_summary_gather(r, dur_s, &in);
     if (r->scr.has_handle_summary) {
-        summary_json_state st = {r->tty, isatty(STDERR_FILENO), r->args.no_color, ""};
+        summary_json_state st = {r->tty, isatty(STDERR_FILENO), r->args.no_color,
+                                 r->opts.summary_time_unit_set ? r->opts.summary_time_unit : ""};
         r->test.summary_json = summary_json(&in.d, &st);
         r->test.text_summary = run_text_summary;
         r->test.text_summary_ctx = &in;
@@ -683,7 +699,8 @@ int run_main(int argc, char **argv) {
         code = run_fail(r, EXIT_SCRIPT, err);
     } else if ((r->scr.main_path = strdup(abs)), run_compile(r, err, sizeof err)) {
         code = run_fail(r, EXIT_SCRIPT, err);
-    } else if (run_options(r, err, sizeof err) || run_thresholds(r, err, sizeof err)) {
+    } else if (run_options(r, err, sizeof err) || run_validate(r, err, sizeof err) ||
+               run_thresholds(r, err, sizeof err)) {
         code = run_fail(r, EXIT_CONFIG, err);
     } else {
         r->test.opts = &r->opts;

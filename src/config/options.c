@@ -168,6 +168,8 @@ void options_free(c6_options *o)
     thresholds_free(o->thresholds, o->nthresholds);
     kv_free(o->tags, o->ntags);
     strv_free(o->summary_trend_stats, o->nsummary_trend_stats);
+    strv_free(o->system_tags, o->nsystem_tags);
+    free(o->summary_time_unit);
     free(o->user_agent);
     free(o->summary_export);
     options_init(o);
@@ -292,7 +294,7 @@ int options_parse_trend_stats(const char *list, char ***stats, size_t *n, char *
 
 typedef enum {
     F_INT, F_DURATION, F_BOOL, F_STRING,
-    F_STAGES, F_TREND_STATS, F_THRESHOLDS, F_TAGS, F_SCENARIOS
+    F_STAGES, F_TREND_STATS, F_THRESHOLDS, F_TAGS, F_SCENARIOS, F_SYSTEM_TAGS
 } field_kind;
 
 typedef struct {
@@ -323,6 +325,8 @@ static const field_def FIELDS[] = {
      SCALAR(teardown_timeout_set, teardown_timeout_us)},
     {NULL, "K6_SUMMARY_EXPORT", F_STRING, SCALAR(summary_export_set, summary_export)},
     {"scenarios", NULL, F_SCENARIOS, LIST(scenarios_present)},
+    {"summaryTimeUnit", "K6_SUMMARY_TIME_UNIT", F_STRING, SCALAR(summary_time_unit_set, summary_time_unit)},
+    {"systemTags", "K6_SYSTEM_TAGS", F_SYSTEM_TAGS, LIST(system_tags_set)},
 };
 
 #define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
@@ -527,6 +531,26 @@ static int json_tags(const jctx *c, const cJSON *v, c6_options *o)
     return 0;
 }
 
+void options_add_system_tag(c6_options *o, const char *name)
+{
+    o->system_tags = xrealloc(o->system_tags, (o->nsystem_tags + 1) * sizeof(char *));
+    o->system_tags[o->nsystem_tags++] = xstrdup(name);
+}
+
+int options_parse_system_tags(const char *list, c6_options *o)
+{
+    char *copy = xstrdup(list);
+    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        while (*t == ' ') t++;
+        char *e = t + strlen(t);
+        while (e > t && e[-1] == ' ') *--e = 0;
+        if (*t) options_add_system_tag(o, t);
+    }
+    free(copy);
+    o->system_tags_set = true;
+    return 0;
+}
+
 static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_options *o)
 {
     bool *set = field_set(o, f);
@@ -557,6 +581,15 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
         if (!cJSON_IsObject(v)) return jfail(c, f->json, "must be an object of named scenarios");
         o->scenarios_present = v->child != NULL;
         return 0;
+    case F_SYSTEM_TAGS: {
+        if (!cJSON_IsArray(v)) return jfail(c, f->json, "must be an array of tag names");
+        const cJSON *it;
+        cJSON_ArrayForEach(it, v) {
+            if (!cJSON_IsString(it)) return jfail(c, f->json, "must be an array of tag names");
+            options_add_system_tag(o, it->valuestring);
+        }
+        return *set = true, 0;
+    }
     }
     return 0;
 }
@@ -633,6 +666,8 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
                                       sub, sizeof(sub)) != 0)
             return err_set(err, errlen, "%s: %s", f->env, sub);
         return *set = true, 0;
+    case F_SYSTEM_TAGS:
+        return options_parse_system_tags(val, o);
     default:
         return 0; /* JSON-only kinds have no env variable */
     }
@@ -725,6 +760,13 @@ void options_merge(c6_options *dst, const c6_options *lower)
     }
     merge_string(&dst->user_agent_set, &dst->user_agent, lower->user_agent_set,
                  lower->user_agent);
+    merge_string(&dst->summary_time_unit_set, &dst->summary_time_unit, lower->summary_time_unit_set,
+                 lower->summary_time_unit);
+    if (!dst->system_tags_set && lower->system_tags_set) {
+        dst->system_tags_set = true;
+        dst->system_tags = strv_dup(lower->system_tags, lower->nsystem_tags);
+        dst->nsystem_tags = lower->nsystem_tags;
+    }
     merge_string(&dst->summary_export_set, &dst->summary_export, lower->summary_export_set,
                  lower->summary_export);
 }

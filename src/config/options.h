@@ -63,6 +63,8 @@ typedef struct c6_options {
     bool setup_timeout_set; int64_t setup_timeout_us;
     bool teardown_timeout_set; int64_t teardown_timeout_us;
     bool summary_export_set; char *summary_export;
+    bool summary_time_unit_set; char *summary_time_unit;       /* "s", "ms", "us" */
+    bool system_tags_set; char **system_tags; size_t nsystem_tags; /* systemTags: which system tags samples get */
     /* options.scenarios was a non-empty object. Full scenarios are another
      * issue: options_plan reports them as unsupported. */
     bool scenarios_present;
@@ -101,6 +103,9 @@ void options_merge(c6_options *dst, const c6_options *lower);
 int options_parse_stages(const char *list, c6_stage **stages, size_t *n,
                          char *err, size_t errlen);
 /* "avg,p(99.9),count" -> validated trend stat names. */
+/* systemTags: one name, or a comma-separated list (flag and env form). */
+void options_add_system_tag(c6_options *o, const char *name);
+int options_parse_system_tags(const char *list, c6_options *o);
 int options_parse_trend_stats(const char *list, char ***stats, size_t *n,
                               char *err, size_t errlen);
 

@@ -2,6 +2,9 @@
 
 #include "exec/test.h"
 
+#include <stdio.h>
+#include <string.h>
+
 int test_phase(const c6_test *t) {
     return atomic_load_explicit(&((c6_test *)t)->phase, memory_order_acquire);
 }
@@ -46,6 +49,28 @@ int64_t executor_duration(const c6_plan *p) {
         for (size_t i = 0; i < p->nstages; i++) d += p->stages[i].duration_us;
         return d;
     }
+    }
+    return 0;
+}
+
+const char *const system_tag_names[ST_COUNT] = {
+    "proto", "subproto", "status", "method", "url", "name", "group", "check", "error",
+    "error_code", "tls_version", "scenario", "service", "expected_response", "vu", "iter",
+    "ip", "ocsp_status",
+};
+
+int system_tags_mask(char *const *names, size_t n, uint32_t *mask, char *err, size_t errlen) {
+    *mask = 0;
+    for (size_t i = 0; i < n; i++) {
+        int k = 0;
+        while (k < ST_COUNT && strcmp(system_tag_names[k], names[i]) != 0) k++;
+        if (k == ST_COUNT) {
+            snprintf(err, errlen, "systemTags: \"%s\" is not a system tag (known: proto, subproto, status, "
+                     "method, url, name, group, check, error, error_code, tls_version, scenario, service, "
+                     "expected_response, vu, iter, ip, ocsp_status)", names[i]);
+            return -1;
+        }
+        *mask |= 1u << k;
     }
     return 0;
 }

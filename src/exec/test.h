@@ -17,12 +17,25 @@ enum test_phase {
     PHASE_HARD_STOP,   /* running iterations are interrupted */
 };
 
+/* k6's system tags; systemTags chooses which of them samples carry. */
+enum system_tag {
+    ST_PROTO, ST_SUBPROTO, ST_STATUS, ST_METHOD, ST_URL, ST_NAME, ST_GROUP, ST_CHECK, ST_ERROR,
+    ST_ERROR_CODE, ST_TLS_VERSION, ST_SCENARIO, ST_SERVICE, ST_EXPECTED_RESPONSE, ST_VU, ST_ITER,
+    ST_IP, ST_OCSP_STATUS, ST_COUNT
+};
+extern const char *const system_tag_names[ST_COUNT];
+/* Everything but vu, iter, ip and ocsp_status, as k6. */
+#define SYSTEM_TAGS_DEFAULT ((1u << ST_VU) - 1)
+/* Bitmask of the named tags; -1 with the unknown name in err. */
+int system_tags_mask(char *const *names, size_t n, uint32_t *mask, char *err, size_t errlen);
+
 typedef struct c6_test {
     c6_plan plan;
     const c6_options *opts;
     struct script *script;
     char **env;                 /* "KEY=VALUE" strings for __ENV, NULL-terminated */
     const char *user_agent;
+    uint32_t system_tags;       /* bits of enum system_tag */
     bool insecure_skip_tls_verify;
 
     int nworkers;

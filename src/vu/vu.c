@@ -110,13 +110,26 @@ static void vu_log_exception(vu *v, const char *where) {
     free(t);
 }
 
-size_t vu_base_tags(const vu *v, tag_kv *kv, const char *group) {
+bool vu_tag_on(const vu *v, int st) {
+    uint32_t mask = v->test ? v->test->system_tags : SYSTEM_TAGS_DEFAULT;
+    return (mask >> st) & 1;
+}
+
+size_t vu_base_tags(vu *v, tag_kv *kv, const char *group) {
     size_t n = 0;
     const c6_options *o = v->test ? v->test->opts : NULL;
-    for (size_t i = 0; o && i < o->ntags && n < VU_BASE_TAGS - 2; i++)
+    for (size_t i = 0; o && i < o->ntags && n < VU_BASE_TAGS - 4; i++)
         kv[n++] = (tag_kv){o->tags[i].key, o->tags[i].value};
-    kv[n++] = (tag_kv){"group", group};
-    kv[n++] = (tag_kv){"scenario", v->scenario};
+    if (vu_tag_on(v, ST_GROUP)) kv[n++] = (tag_kv){"group", group};
+    if (vu_tag_on(v, ST_SCENARIO)) kv[n++] = (tag_kv){"scenario", v->scenario};
+    if (vu_tag_on(v, ST_VU)) {
+        snprintf(v->vu_str, sizeof v->vu_str, "%d", v->id);
+        kv[n++] = (tag_kv){"vu", v->vu_str};
+    }
+    if (vu_tag_on(v, ST_ITER)) {
+        snprintf(v->iter_str, sizeof v->iter_str, "%lld", (long long)(v->iter > 0 && !v->in_iteration ? v->iter - 1 : v->iter));
+        kv[n++] = (tag_kv){"iter", v->iter_str};
+    }
     return n;
 }
 

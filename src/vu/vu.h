@@ -53,6 +53,7 @@ typedef struct vu {
     char *result_json;         /* setup(): its JSON result */
     void *loader;              /* module loader state (js/vm.c) */
     char *error;               /* init error text, if init failed */
+    char vu_str[16], iter_str[24];   /* vu/iter tag values when enabled */
 } vu;
 
 /* Creates the coroutine; the JS runtime is built on its first resume. */
@@ -68,7 +69,9 @@ vu *vu_from_ctx(JSContext *ctx);
  * options.tags, then group and scenario. Returns how many; callers append
  * their own (a later duplicate key wins). kv needs VU_BASE_TAGS entries. */
 #define VU_BASE_TAGS 66
-size_t vu_base_tags(const vu *v, tag_kv *kv, const char *group);
+size_t vu_base_tags(vu *v, tag_kv *kv, const char *group);
+/* Whether samples carry system tag st (enum system_tag): the systemTags option. */
+bool vu_tag_on(const vu *v, int st);
 /* Whether VU runtimes are freed when the test ends (sanitizer builds, C6_FREE_VUS). */
 bool vu_free_at_exit(void);
 

@@ -209,9 +209,12 @@ class RunResult:
 
         v2 layout: a metric header line then "✓ 'expr' stat=value";
         older layout: "✓ metric.....: values" (expression not repeated)."""
+        current = None          # the metric header the ✓/✗ lines belong to
         for line in self.out.splitlines():
             s = line.strip()
-            if expr in s and s[:1] in CHECK_MARKS:
+            if s and s[:1] not in CHECK_MARKS and not s.startswith("█"):
+                current = s
+            elif expr in s and s[:1] in CHECK_MARKS and current == metric:
                 return s[0] == "✓"
         for line in self.out.splitlines():
             s = line.strip()

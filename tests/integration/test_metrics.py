@@ -72,3 +72,34 @@ def test_high_cardinality_warns_once_and_suggests_the_name_tag(c6):
     warns = [l["msg"] for l in r.logs(level="warning") if "distinct tag sets" in l["msg"]]
     assert len(warns) == 1 and "name tag" in warns[0], r
     assert r.count("http_reqs") == 10500, r
+
+
+def test_default_system_tags(c6):
+    r = c6("metrics/system_tags.js")
+    assert r.code == 99, r                                   # vu is not a default system tag
+    assert r.threshold("http_reqs{status:200}", "count==2") is True, r
+    assert r.threshold("http_reqs{method:GET}", "count==2") is True, r
+    assert r.threshold("http_reqs{vu:1}", "count==2") is False, r
+
+
+def test_system_tags_option_selects_tags(c6):
+    r = c6("metrics/system_tags.js", "--system-tags", "status,vu")
+    assert r.code == 99, r                                   # method is no longer attached
+    assert r.threshold("http_reqs{status:200}", "count==2") is True, r
+    assert r.threshold("http_reqs{vu:1}", "count==2") is True, r
+    assert r.threshold("http_reqs{method:GET}", "count==2") is False, r
+
+
+def test_unknown_system_tag_is_a_config_error(c6):
+    r = c6("metrics/system_tags.js", env={"K6_SYSTEM_TAGS": "status,bogus"})
+    assert r.code == 104, r
+    assert any('"bogus" is not a system tag' in l["msg"] for l in r.logs(level="error")), r
+
+
+def test_summary_time_unit(c6):
+    r = c6("metrics/system_tags.js", "--summary-time-unit", "s", "--no-thresholds")
+    assert r.code == 0, r
+    line = r.metric("http_req_duration")
+    assert "avg=0.00" in line and "ms" not in line and "µs" not in line, line
+    bad = c6("metrics/system_tags.js", "--summary-time-unit", "hours")
+    assert bad.code == 104, bad

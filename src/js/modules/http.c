@@ -290,13 +290,15 @@ static void http_emit(vu *v, const char *method, const char *url, http_params *p
     bool expected = res->status >= 200 && res->status < 400;
     tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 10];
     size_t n = vu_base_tags(v, kv, v->group);
-    kv[n++] = (tag_kv){"method", method};
-    kv[n++] = (tag_kv){"url", p->name ? p->name : url};
-    kv[n++] = (tag_kv){"name", p->name ? p->name : url};
-    kv[n++] = (tag_kv){"status", status};
-    kv[n++] = (tag_kv){"proto", res->proto[0] ? res->proto : NULL};
-    kv[n++] = (tag_kv){"expected_response", expected ? "true" : "false"};
-    if (res->error_code) kv[n++] = (tag_kv){"error_code", code};
+    if (vu_tag_on(v, ST_METHOD)) kv[n++] = (tag_kv){"method", method};
+    if (vu_tag_on(v, ST_URL)) kv[n++] = (tag_kv){"url", p->name ? p->name : url};
+    if (vu_tag_on(v, ST_NAME)) kv[n++] = (tag_kv){"name", p->name ? p->name : url};
+    if (vu_tag_on(v, ST_STATUS)) kv[n++] = (tag_kv){"status", status};
+    if (vu_tag_on(v, ST_PROTO)) kv[n++] = (tag_kv){"proto", res->proto[0] ? res->proto : NULL};
+    if (vu_tag_on(v, ST_EXPECTED_RESPONSE)) kv[n++] = (tag_kv){"expected_response", expected ? "true" : "false"};
+    if (res->error_code && vu_tag_on(v, ST_ERROR_CODE)) kv[n++] = (tag_kv){"error_code", code};
+    if (res->error[0] && vu_tag_on(v, ST_ERROR)) kv[n++] = (tag_kv){"error", res->error};
+    if (res->ip[0] && vu_tag_on(v, ST_IP)) kv[n++] = (tag_kv){"ip", res->ip};
     for (int i = 0; i < p->tags.n; i++)
         if (strcmp(p->tags.k[i], "name") != 0) kv[n++] = (tag_kv){p->tags.k[i], p->tags.v[i]};
     sample_buf *sb = &v->w->samples;

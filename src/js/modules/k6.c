@@ -45,7 +45,7 @@ static JSValue k6_sleep(JSContext *ctx, JSValueConst this_val, int argc, JSValue
 static uint32_t k6_check_tags(vu *v, const char *name, JSValueConst tags) {
     tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 1];
     size_t n = vu_base_tags(v, kv, v->group);
-    kv[n++] = (tag_kv){"check", name};
+    if (vu_tag_on(v, ST_CHECK)) kv[n++] = (tag_kv){"check", name};
     vm_pairs user = {0};
     if (vm_pairs_read(v->ctx, tags, &user)) JS_FreeValue(v->ctx, JS_GetException(v->ctx));
     for (int i = 0; i < user.n; i++) kv[n++] = (tag_kv){user.k[i], user.v[i]};
