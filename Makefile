@@ -17,7 +17,7 @@ OBJS     := $(SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test unit integration demo asan bench clean
+.PHONY: all deps test unit integration demo asan bench bench-metrics clean
 all: $(BUILD)/c6
 
 # Installs missing Debian packages and builds QuickJS (cached) when absent.
@@ -64,8 +64,14 @@ asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -DC6_ASAN" \
 	  LDFLAGS="-fsanitize=address,undefined" QJS_DIR=build/deps/quickjs test
 
-bench: $(BUILD)/c6
+bench: $(BUILD)/c6 bench-metrics
 	bash bench/run.sh $(BUILD)/c6
+
+$(BUILD)/bench-engine: bench/engine.c $(BUILD)/libc6.a
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libc6.a $(PKG_LIBS) $(LDLIBS) $(LDFLAGS)
+
+bench-metrics: $(BUILD)/bench-engine
+	$(BUILD)/bench-engine
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/c6 $(BUILD)/libc6.a build-asan
