@@ -248,6 +248,9 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     v->fn = JS_UNDEFINED;
     v->data = JS_UNDEFINED;
     v->resp_proto = JS_UNDEFINED;
+    v->expect_obj = JS_UNDEFINED;
+    v->expect = NULL;
+    v->expect_default = true;
     vm_install_globals(v);
 
     v->in_init = true;
@@ -273,6 +276,7 @@ void vm_destroy(vu *v) {
     JS_FreeValue(v->ctx, v->data);
     JS_FreeValue(v->ctx, v->ns);
     JS_FreeValue(v->ctx, v->resp_proto);
+    JS_FreeValue(v->ctx, v->expect_obj);
     http_atoms_free(v);
     JS_FreeContext(v->ctx);
     JS_FreeRuntime(v->rt);

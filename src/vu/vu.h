@@ -48,6 +48,9 @@ typedef struct vu {
     buf rbody, rhdr;           /* response buffers, reused across requests */
     JSAtom *atoms;             /* http.c's property names, made on first use */
     JSValue resp_proto;        /* prototype of http Response objects */
+    JSValue expect_obj;        /* http.setResponseCallback's object (keeps expect alive) */
+    const void *expect;        /* its statuses (http.c's http_expect), NULL with none */
+    bool expect_default;       /* no setResponseCallback yet: 200-399 expected */
     uv_timer_t sleep_timer;
     struct http_req *req;      /* request in flight */
     char *result_json;         /* setup(): its JSON result */

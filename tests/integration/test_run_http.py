@@ -199,3 +199,13 @@ def test_numeric_timeout_is_milliseconds(c6):
     assert r.code == 0, r
     assert _records(r) == [{"status": 0, "error_code": 1050}], r
     assert r.elapsed < 1.9, r
+
+
+def test_expected_statuses_and_response_callbacks(c6):
+    r = c6("http/expected_statuses.js")
+    assert r.code == 0, r
+    assert r.count("http_reqs") == 6, r
+    # 5 requests had a callback (default or set); the last one has none
+    assert r.rate("http_req_failed")[1:] == (2, 5), r
+    assert r.threshold("http_reqs{expected_response:true}", "count==3") is True, r
+    assert r.threshold("http_reqs{expected_response:false}", "count==2") is True, r

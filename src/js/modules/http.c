@@ -2,6 +2,7 @@
  * while the VU's coroutine waits; redirects are followed here, hop by hop,
  * because k6 records every hop as its own sample. */
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,14 @@ typedef struct http_req {
     char errbuf[CURL_ERROR_SIZE];
 } http_req;
 
+/* http.expectedStatuses(...): which statuses count as expected (not failed). */
+#define HTTP_EXPECT_MAX 32
+typedef struct http_expect {
+    int n;
+    int min[HTTP_EXPECT_MAX], max[HTTP_EXPECT_MAX];
+} http_expect;
+static JSClassID http_expect_class_id;
+
 #define HTTP_MAX_HEADERS 64
 typedef struct http_params {
     char *hlines[HTTP_MAX_HEADERS];   /* the script's headers as "Name: value" */
@@ -40,6 +49,8 @@ typedef struct http_params {
     long timeout_ms;
     int redirects;
     int response_type;             /* 0 text, 1 binary, 2 none */
+    const http_expect *expect;     /* params.responseCallback; NULL: the VU's */
+    bool expect_set;               /* responseCallback given (possibly null) */
 } http_params;
 
 typedef struct http_result {
@@ -122,6 +133,15 @@ static int http_parse_timeout(JSContext *ctx, JSValueConst t, http_params *p) {
     return 0;
 }
 
+static const http_expect *http_expect_of(JSContext *ctx, JSValueConst cb, bool *is_null, int *bad) {
+    *is_null = JS_IsNull(cb);
+    *bad = 0;
+    if (*is_null) return NULL;
+    const http_expect *e = JS_GetOpaque(cb, http_expect_class_id);
+    if (!e) *bad = 1;
+    return e;
+}
+
 static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
     p->timeout_ms = HTTP_DEFAULT_TIMEOUT_MS;
     p->redirects = HTTP_DEFAULT_REDIRECTS;
@@ -138,6 +158,15 @@ static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
     JSValue rd = JS_GetPropertyStr(ctx, obj, "redirects");
     if (!rc && JS_IsNumber(rd)) { int32_t n; JS_ToInt32(ctx, &n, rd); p->redirects = n < 0 ? 0 : n; }
     JS_FreeValue(ctx, rd);
+    JSValue cb = JS_GetPropertyStr(ctx, obj, "responseCallback");
+    if (!rc && !JS_IsUndefined(cb)) {
+        bool is_null;
+        int bad;
+        p->expect = http_expect_of(ctx, cb, &is_null, &bad);
+        p->expect_set = true;
+        if (bad) { JS_ThrowTypeError(ctx, "params.responseCallback must be http.expectedStatuses(...) or null"); rc = -1; }
+    }
+    JS_FreeValue(ctx, cb);
     JSValue rt = JS_GetPropertyStr(ctx, obj, "responseType");
     if (!rc && JS_IsString(rt)) {
         const char *s = JS_ToCString(ctx, rt);
@@ -287,7 +316,14 @@ static void http_emit(vu *v, const char *method, const char *url, http_params *p
     char status[8], code[8];
     snprintf(status, sizeof status, "%ld", res->status);
     snprintf(code, sizeof code, "%d", res->error_code);
+    /* the callback decides "expected"; with none (null) k6 emits no http_req_failed */
+    const http_expect *ex = p->expect_set ? p->expect : v->expect_default ? v->expect : NULL;
+    bool has_cb = p->expect_set ? p->expect != NULL : (v->expect_default || v->expect != NULL);
     bool expected = res->status >= 200 && res->status < 400;
+    if (ex) {
+        expected = false;
+        for (int i = 0; i < ex->n && !expected; i++) expected = res->status >= ex->min[i] && res->status <= ex->max[i];
+    }
     tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 10];
     size_t n = vu_base_tags(v, kv, v->group);
     if (vu_tag_on(v, ST_METHOD)) kv[n++] = (tag_kv){"method", method};
@@ -295,7 +331,7 @@ static void http_emit(vu *v, const char *method, const char *url, http_params *p
     if (vu_tag_on(v, ST_NAME)) kv[n++] = (tag_kv){"name", p->name ? p->name : url};
     if (vu_tag_on(v, ST_STATUS)) kv[n++] = (tag_kv){"status", status};
     if (vu_tag_on(v, ST_PROTO)) kv[n++] = (tag_kv){"proto", res->proto[0] ? res->proto : NULL};
-    if (vu_tag_on(v, ST_EXPECTED_RESPONSE)) kv[n++] = (tag_kv){"expected_response", expected ? "true" : "false"};
+    if (has_cb && vu_tag_on(v, ST_EXPECTED_RESPONSE)) kv[n++] = (tag_kv){"expected_response", expected ? "true" : "false"};
     if (res->error_code && vu_tag_on(v, ST_ERROR_CODE)) kv[n++] = (tag_kv){"error_code", code};
     if (res->error[0] && vu_tag_on(v, ST_ERROR)) kv[n++] = (tag_kv){"error", res->error};
     if (res->ip[0] && vu_tag_on(v, ST_IP)) kv[n++] = (tag_kv){"ip", res->ip};
@@ -311,7 +347,7 @@ static void http_emit(vu *v, const char *method, const char *url, http_params *p
     sample_push(sb, M_HTTP_REQ_SENDING, tags, res->t_sending, now);
     sample_push(sb, M_HTTP_REQ_WAITING, tags, res->t_waiting, now);
     sample_push(sb, M_HTTP_REQ_RECEIVING, tags, res->t_receiving, now);
-    sample_push(sb, M_HTTP_REQ_FAILED, tags, expected ? 0 : 1, now);
+    if (has_cb) sample_push(sb, M_HTTP_REQ_FAILED, tags, expected ? 0 : 1, now);
     sample_push(sb, M_DATA_SENT, tags, sent, now);
     sample_push(sb, M_DATA_RECEIVED, tags, received, now);
 }
@@ -842,7 +878,57 @@ static JSValue http_url(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     return o;
 }
 
+static void http_expect_finalizer(JSRuntime *rt, JSValue val) {
+    js_free_rt(rt, JS_GetOpaque(val, http_expect_class_id));
+}
+
+/* http.expectedStatuses(200, 201, {min: 300, max: 399}) */
+static JSValue http_expected_statuses(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    http_expect *e = js_mallocz(ctx, sizeof *e);
+    if (!e) return JS_EXCEPTION;
+    for (int i = 0; i < argc; i++) {
+        int32_t lo, hi;
+        if (e->n == HTTP_EXPECT_MAX) { js_free(ctx, e); return JS_ThrowRangeError(ctx, "expectedStatuses: at most %d entries", HTTP_EXPECT_MAX); }
+        if (JS_IsNumber(argv[i])) {
+            JS_ToInt32(ctx, &lo, argv[i]);
+            hi = lo;
+        } else if (JS_IsObject(argv[i])) {
+            JSValue mn = JS_GetPropertyStr(ctx, argv[i], "min"), mx = JS_GetPropertyStr(ctx, argv[i], "max");
+            int bad = !JS_IsNumber(mn) || !JS_IsNumber(mx);
+            JS_ToInt32(ctx, &lo, mn);
+            JS_ToInt32(ctx, &hi, mx);
+            JS_FreeValue(ctx, mn);
+            JS_FreeValue(ctx, mx);
+            if (bad) { js_free(ctx, e); return JS_ThrowTypeError(ctx, "expectedStatuses: argument %d: {min, max} needs two numbers", i + 1); }
+        } else {
+            js_free(ctx, e);
+            return JS_ThrowTypeError(ctx, "expectedStatuses: argument %d must be a status or {min, max}", i + 1);
+        }
+        e->min[e->n] = lo;
+        e->max[e->n++] = hi;
+    }
+    JSValue o = JS_NewObjectClass(ctx, (int)http_expect_class_id);
+    JS_SetOpaque(o, e);
+    return o;
+}
+
+/* http.setResponseCallback(cb): the VU's default; null turns http_req_failed off. */
+static JSValue http_set_response_callback(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    vu *v = vu_from_ctx(ctx);
+    bool is_null;
+    int bad;
+    const http_expect *e = http_expect_of(ctx, argc ? argv[0] : JS_NULL, &is_null, &bad);
+    if (bad) return JS_ThrowTypeError(ctx, "setResponseCallback() takes http.expectedStatuses(...) or null");
+    JS_FreeValue(ctx, v->expect_obj);
+    v->expect_obj = is_null ? JS_UNDEFINED : JS_DupValue(ctx, argv[0]);
+    v->expect = e;
+    v->expect_default = false;
+    return JS_UNDEFINED;
+}
+
 static const JSCFunctionListEntry http_funcs[] = {
+    JS_CFUNC_DEF("expectedStatuses", 1, http_expected_statuses),
+    JS_CFUNC_DEF("setResponseCallback", 1, http_set_response_callback),
     JS_CFUNC_DEF("url", 1, http_url),
     JS_CFUNC_MAGIC_DEF("get", 2, http_call, H_GET),
     JS_CFUNC_MAGIC_DEF("head", 2, http_call, H_HEAD),
@@ -858,7 +944,14 @@ static const JSCFunctionListEntry http_resp_funcs[] = {
     JS_CFUNC_DEF("json", 1, http_json),
 };
 
-void http_class_init(JSRuntime *rt) { (void)rt; }
+static pthread_once_t http_once = PTHREAD_ONCE_INIT;
+static void http_new_class_ids(void) { JS_NewClassID(&http_expect_class_id); }
+static const JSClassDef http_expect_class = {.class_name = "ExpectedStatuses", .finalizer = http_expect_finalizer};
+
+void http_class_init(JSRuntime *rt) {
+    pthread_once(&http_once, http_new_class_ids);
+    JS_NewClass(rt, http_expect_class_id, &http_expect_class);
+}
 
 static int http_module_set(JSContext *ctx, JSModuleDef *m) {
     vu *v = vu_from_ctx(ctx);
