@@ -231,6 +231,14 @@ static int set_workers(c6_run_args *a, const char *v, char *e, size_t n)
     return 0;
 }
 
+static int set_out(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    (void)e, (void)n;
+    a->outs = xrealloc(a->outs, (a->nouts + 1) * sizeof *a->outs);
+    a->outs[a->nouts++] = v;
+    return 0;
+}
+
 static int set_no_summary(c6_run_args *a, const char *v, char *e, size_t n)
 {
     return parse_bool(v, &a->no_summary, e, n);
@@ -266,6 +274,7 @@ static const flag_def FLAGS[] = {
     {"help", 'h', true, set_help},
     {"workers", 'w', false, set_workers},
     {"no-summary", 0, true, set_no_summary},
+    {"out", 'o', false, set_out},
     {"summary-mode", 0, false, set_summary_mode},
 };
 
@@ -389,5 +398,6 @@ void args_free(c6_run_args *a)
         free(a->env[i].value);
     }
     free(a->env);
+    free(a->outs);
     args_init(a);
 }

@@ -23,6 +23,9 @@
 #include "metrics/threshold.h"
 #include "net/worker.h"
 #include "output/summary.h"
+#include "output/csv.h"
+#include "output/export.h"
+#include "output/json.h"
 #include "output/summary_json.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -60,9 +63,13 @@ typedef struct run_ctx {
     int64_t last_progress_us;
     int64_t last_threshold_us;
     bool threshold_aborted;
+    bool output_failed;
     int64_t run_end_us;
     run_threshold *thr;
     size_t nthr;
+    json_output *json_out[4];
+    csv_output *csv_out[4];
+    int njson, ncsv;
     bool tty;
 } run_ctx;
 
@@ -135,6 +142,71 @@ static int run_options(run_ctx *r, char *err, size_t errlen) {
     options_free(&env);
     options_free(&scr);
     options_free(&cfg);
+    return rc;
+}
+
+/* -o TYPE=ARG: k6's json and csv outputs, as engine listeners (main thread). */
+static int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
+    int64_t mono0 = clock_now_us(), wall0 = clock_wall_us();
+    for (size_t i = 0; i < r->args.nouts; i++) {
+        const char *o = r->args.outs[i];
+        const char *eq = strchr(o, '=');
+        size_t tl = eq ? (size_t)(eq - o) : strlen(o);
+        const char *arg = eq ? eq + 1 : NULL;
+        char e2[512] = "";
+        if (tl == 4 && strncmp(o, "json", 4) == 0 && r->njson < 4) {
+            json_output *j = json_output_open(arg ? arg : "-", mono0, wall0, e2, sizeof e2);
+            if (!j) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
+            r->json_out[r->njson++] = j;
+            engine_add_listener(r->eng, json_output_sample, j);
+        } else if (tl == 3 && strncmp(o, "csv", 3) == 0 && r->ncsv < 4) {
+            csv_config c;
+            if (csv_config_parse(&c, arg, e2, sizeof e2)) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
+            csv_output *cv = csv_output_open_config(&c, r->opts.system_tags_set ? (const char *const *)r->opts.system_tags : NULL,
+                                                    r->opts.system_tags_set ? r->opts.nsystem_tags : 0, mono0, wall0, e2, sizeof e2);
+            csv_config_free(&c);
+            if (!cv) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
+            r->csv_out[r->ncsv++] = cv;
+            engine_add_listener(r->eng, csv_output_sample, cv);
+        } else {
+            snprintf(err, errlen, "invalid output \"%s\": c6 has json=FILE and csv=FILE (a name ending in .gz is gzipped)", o);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The Metric lines of the JSON output list thresholds and sub-metrics. */
+static void run_describe_outputs(run_ctx *r) {
+    for (int j = 0; j < r->njson; j++) {
+        for (size_t i = 0; i < r->nthr; i++) {
+            const char *src = r->thr[i].source;
+            if (r->thr[i].sub < 0) json_output_set_thresholds(r->json_out[j], r->thr[i].metric_id, &src, 1);
+        }
+        for (int k = 0; k < engine_submetric_count(r->eng); k++) {
+            const char *name = engine_submetric_name(r->eng, k);
+            const char *brace = strchr(name, '{');
+            char *filter = strndup(brace + 1, strlen(brace + 1) - 1);
+            json_output_set_submetrics(r->json_out[j], engine_submetric_parent(r->eng, k), (const char *const *)&filter, 1);
+            free(filter);
+        }
+    }
+}
+
+static void run_flush_outputs(run_ctx *r) {
+    for (int i = 0; i < r->njson; i++) json_output_flush(r->json_out[i]);
+    for (int i = 0; i < r->ncsv; i++) csv_output_flush(r->csv_out[i]);
+}
+
+/* Returns -1 if an output could not be written completely (logged). */
+static int run_close_outputs(run_ctx *r) {
+    char e[512];
+    int rc = 0;
+    for (int i = 0; i < r->njson; i++)
+        if (json_output_close(r->json_out[i], e, sizeof e)) { log_printf(LOG_ERROR, "json output: %s", e); rc = -1; }
+    for (int i = 0; i < r->ncsv; i++)
+        if (csv_output_close(r->csv_out[i], e, sizeof e)) { log_printf(LOG_ERROR, "csv output: %s", e); rc = -1; }
+    r->njson = r->ncsv = 0;
     return rc;
 }
 
@@ -216,7 +288,9 @@ static void run_banner(run_ctx *r) {
            "   /  \\/    \\    |     (   /   ‾‾\\  \n"
            "  /          \\   |  |\\  \\ |  (‾)  | \n"
            " / __________ \\  |__| \\__\\ \\_____/ .io   c6\n\n");
-    printf("     execution: local\n        script: %s\n        output: -\n\n", r->args.script);
+    printf("     execution: local\n        script: %s\n        output: ", r->args.script);
+    for (size_t i = 0; i < r->args.nouts; i++) printf("%s%s", i ? ", " : "", r->args.outs[i]);
+    printf("%s\n\n", r->args.nouts ? "" : "-");
     printf("     scenarios: (100.00%%) 1 scenario, %lld max VUs, %s max duration (incl. graceful stop):\n",
            (long long)p->max_vus, maxd);
     switch (p->kind) {
@@ -330,6 +404,7 @@ static void run_on_tick(uv_timer_t *h) {
     if (t->plan.kind == PLAN_RAMPING_VUS && test_phase(t) == PHASE_RUNNING)
         atomic_store(&t->target_vus, (int)executor_ramp_target(&t->plan, now - t->start_us));
     engine_drain(r->eng);
+    run_flush_outputs(r);
     run_check_abort(r, now);
     if (now - r->last_progress_us >= 1000000) {
         r->last_progress_us += 1000000;
@@ -531,6 +606,11 @@ static void run_summary(run_ctx *r, double dur_s) {
     if (r->args.no_summary || (r->args.summary_mode && strcmp(r->args.summary_mode, "disabled") == 0)) return;
     run_summary_in in;
     run_summary_gather(r, dur_s, &in);
+    if (r->opts.summary_export_set && r->opts.summary_export && *r->opts.summary_export) {
+        char e[512];
+        if (export_write_summary(r->opts.summary_export, &in.d, e, sizeof e))
+            log_printf(LOG_ERROR, "--summary-export: %s", e);
+    }
     if (r->scr.has_handle_summary) {
         summary_json_state st = {r->tty, isatty(STDERR_FILENO), r->args.no_color,
                                  r->opts.summary_time_unit_set ? r->opts.summary_time_unit : ""};
@@ -605,9 +685,11 @@ static void run_stop_workers(run_ctx *r) {
     for (int i = 0; i < t->nworkers; i++) worker_command(t->workers[i], CMD_EXIT);
     for (int i = 0; i < t->nworkers; i++) worker_join(t->workers[i]);
     engine_drain(r->eng);
+    if (run_close_outputs(r)) r->output_failed = true;
 }
 
 static void run_free(run_ctx *r) {
+    run_close_outputs(r);
     for (int i = 0; i < r->test.nworkers; i++) worker_free(r->test.workers[i]);
     free(r->test.workers);
     free(r->thr);
@@ -700,12 +782,13 @@ int run_main(int argc, char **argv) {
     } else if ((r->scr.main_path = strdup(abs)), run_compile(r, err, sizeof err)) {
         code = run_fail(r, EXIT_SCRIPT, err);
     } else if (run_options(r, err, sizeof err) || run_validate(r, err, sizeof err) ||
-               run_thresholds(r, err, sizeof err)) {
+               run_thresholds(r, err, sizeof err) || run_open_outputs(r, err, sizeof err)) {
         code = run_fail(r, EXIT_CONFIG, err);
     } else {
         r->test.opts = &r->opts;
         r->test.user_agent = r->opts.user_agent_set ? r->opts.user_agent : NULL;
         r->test.insecure_skip_tls_verify = r->opts.insecure_skip_tls_verify;
+        run_describe_outputs(r);
         run_banner(r);
         code = run_execute(r);
     }

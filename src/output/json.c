@@ -1,0 +1,317 @@
+/* k6's JSON output. Speed comes from rendering each thing once: the text
+ * before a metric's time ("{"metric":"name","type":"Point","data":{"time":")
+ * per metric, the date and zone per second (writer_time), and the tags
+ * object per tag set, kept in a small direct-mapped cache keyed by the
+ * packed set (tag sets are interned, so a run sees few distinct ones). A
+ * point then costs a few memcpy and one number format. */
+#include "output/json.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics/registry.h"
+#include "metrics/tags.h"
+#include "output/writer.h"
+#include "util/buf.h"
+#include "util/clock.h"
+
+#define JSON_CACHE 4096                 /* tag-set cache slots, a power of 2 */
+#define JSON_FLUSH_US 200000            /* k6's JSON output flushes every 200 ms */
+#define JSON_FLUSH_CHECK 1024           /* samples between clock reads */
+
+typedef struct json_tags {
+    const char *key;                    /* packed set pointer last rendered here */
+    char *packed;                       /* its bytes, to confirm a hit */
+    size_t plen;
+    char *text;                         /* {"k":"v",...} and maybe ,"metadata":{...} */
+    size_t tlen;
+} json_tags;
+
+typedef struct json_metric {
+    bool declared;
+    char *prefix;                       /* {"metric":"name","type":"Point","data":{"time":" */
+    size_t prefix_len;
+    char **thresholds;
+    size_t nthresholds;
+    char **subs;
+    size_t nsubs;
+} json_metric;
+
+struct json_output {
+    writer *w;
+    int64_t mono0, wall0;
+    writer_time clock;
+    json_metric *metrics;               /* REGISTRY_MAX */
+    json_tags cache[JSON_CACHE];
+    buf scratch;
+    unsigned since_check;
+    int64_t last_flush;
+    bool oom;
+};
+
+json_output *json_output_open(const char *path, int64_t mono0_us, int64_t wall0_us,
+                              char *err, size_t errlen) {
+    json_output *o = calloc(1, sizeof *o);
+    if (o) o->metrics = calloc(REGISTRY_MAX, sizeof *o->metrics);
+    if (!o || !o->metrics) {
+        snprintf(err, errlen, "json output: out of memory");
+        if (o) free(o->metrics);
+        free(o);
+        return NULL;
+    }
+    o->w = writer_open(path, err, errlen);
+    if (!o->w) {
+        free(o->metrics);
+        free(o);
+        return NULL;
+    }
+    o->mono0 = mono0_us;
+    o->wall0 = wall0_us;
+    writer_time_init(&o->clock);
+    o->last_flush = clock_now_us();
+    return o;
+}
+
+static char **json_copy_list(const char *const *v, size_t n, bool *oom) {
+    if (n == 0) return NULL;
+    char **out = calloc(n, sizeof *out);
+    if (!out) { *oom = true; return NULL; }
+    for (size_t i = 0; i < n; i++)
+        if (!(out[i] = strdup(v[i]))) *oom = true;
+    return out;
+}
+
+static void json_free_list(char **v, size_t n) {
+    for (size_t i = 0; v && i < n; i++) free(v[i]);
+    free(v);
+}
+
+void json_output_set_thresholds(json_output *o, int metric, const char *const *exprs, size_t n) {
+    if (metric < 0 || metric >= REGISTRY_MAX) return;
+    json_metric *m = &o->metrics[metric];
+    json_free_list(m->thresholds, m->nthresholds);
+    m->thresholds = json_copy_list(exprs, n, &o->oom);
+    m->nthresholds = m->thresholds ? n : 0;
+}
+
+void json_output_set_submetrics(json_output *o, int metric, const char *const *filters, size_t n) {
+    if (metric < 0 || metric >= REGISTRY_MAX) return;
+    json_metric *m = &o->metrics[metric];
+    json_free_list(m->subs, m->nsubs);
+    m->subs = json_copy_list(filters, n, &o->oom);
+    m->nsubs = m->subs ? n : 0;
+}
+
+static void json_trim(const char **s, const char **e, const char *cut) {
+    while (*s < *e && strchr(cut, **s)) (*s)++;
+    while (*e > *s && strchr(cut, (*e)[-1])) (*e)--;
+}
+
+typedef struct json_kv { const char *k, *ke, *v, *ve; } json_kv;
+
+static int json_kv_cmp(const void *a, const void *b) {
+    const json_kv *x = a, *y = b;
+    size_t xl = (size_t)(x->ke - x->k), yl = (size_t)(y->ke - y->k);
+    int c = memcmp(x->k, y->k, xl < yl ? xl : yl);
+    return c ? c : (xl > yl) - (xl < yl);
+}
+
+/* A sub-metric's tags object, as k6 parses the filter: pairs split on ',',
+ * key and value on the first ':', spaces trimmed, quotes trimmed from the
+ * value, keys sorted (a later duplicate wins). */
+static void json_sub_tags(buf *b, const char *filter) {
+    json_kv kv[64];
+    size_t n = 0;
+    for (const char *p = filter; *p && n < 64;) {
+        const char *end = strchr(p, ',');
+        if (!end) end = p + strlen(p);
+        const char *colon = memchr(p, ':', (size_t)(end - p));
+        json_kv x = {p, colon ? colon : end, colon ? colon + 1 : end, end};
+        json_trim(&x.k, &x.ke, " \t");
+        json_trim(&x.v, &x.ve, " \t");
+        json_trim(&x.v, &x.ve, "\"'");
+        if (x.ke > x.k) {
+            size_t i = 0;
+            while (i < n && json_kv_cmp(&kv[i], &x) != 0) i++;
+            kv[i] = x;
+            if (i == n) n++;
+        }
+        p = *end ? end + 1 : end;
+    }
+    qsort(kv, n, sizeof *kv, json_kv_cmp);
+    buf_puts(b, "{");
+    for (size_t i = 0; i < n; i++) {
+        if (i) buf_puts(b, ",");
+        writer_json_string(b, kv[i].k, (size_t)(kv[i].ke - kv[i].k), WRITER_ESC_EASYJSON);
+        buf_puts(b, ":");
+        writer_json_string(b, kv[i].v, (size_t)(kv[i].ve - kv[i].v), WRITER_ESC_EASYJSON);
+    }
+    buf_puts(b, "}");
+}
+
+/* Writes the metric's "Metric" line and renders its point prefix. */
+static void json_declare(json_output *o, int id) {
+    json_metric *m = &o->metrics[id];
+    const metric_def *def = registry_get(id);
+    buf *b = &o->scratch;
+    m->declared = true;
+    buf_clear(b);
+    buf_puts(b, "{\"type\":\"Metric\",\"data\":{\"name\":");
+    writer_json_string(b, def->name, strlen(def->name), WRITER_ESC_EASYJSON);
+    buf_puts(b, ",\"type\":\"");
+    buf_puts(b, metric_type_name(def->type));
+    buf_puts(b, "\",\"contains\":\"");
+    buf_puts(b, value_kind_name(def->kind));
+    buf_puts(b, "\",\"thresholds\":[");
+    for (size_t i = 0; i < m->nthresholds; i++) {
+        if (i) buf_puts(b, ",");
+        writer_json_string(b, m->thresholds[i], strlen(m->thresholds[i]), WRITER_ESC_GO);
+    }
+    buf_puts(b, "],\"submetrics\":");
+    if (!m->nsubs) buf_puts(b, "null");
+    for (size_t i = 0; i < m->nsubs; i++) {
+        buf_puts(b, i ? "," : "[");
+        size_t nl = strlen(def->name) + strlen(m->subs[i]) + 3;
+        char *name = malloc(nl);
+        if (!name) { o->oom = true; break; }
+        snprintf(name, nl, "%s{%s}", def->name, m->subs[i]);
+        buf_puts(b, "{\"name\":");
+        writer_json_string(b, name, strlen(name), WRITER_ESC_EASYJSON);
+        free(name);
+        buf_puts(b, ",\"suffix\":");
+        writer_json_string(b, m->subs[i], strlen(m->subs[i]), WRITER_ESC_EASYJSON);
+        buf_puts(b, ",\"tags\":");
+        json_sub_tags(b, m->subs[i]);
+        buf_puts(b, "}");
+        if (i + 1 == m->nsubs) buf_puts(b, "]");
+    }
+    buf_puts(b, "},\"metric\":");
+    writer_json_string(b, def->name, strlen(def->name), WRITER_ESC_EASYJSON);
+    buf_puts(b, "}\n");
+    if (!b->p) { o->oom = true; return; }
+    writer_write(o->w, b->p, b->len);
+
+    buf_clear(b);
+    buf_puts(b, "{\"metric\":");
+    writer_json_string(b, def->name, strlen(def->name), WRITER_ESC_EASYJSON);
+    buf_puts(b, ",\"type\":\"Point\",\"data\":{\"time\":\"");
+    m->prefix = b->p ? strndup(b->p, b->len) : NULL;
+    m->prefix_len = b->len;
+    if (!m->prefix) o->oom = true;
+}
+
+/* k6's non-indexable system tags: sample metadata, not tags. */
+static bool json_is_metadata(const char *k) {
+    return strcmp(k, "vu") == 0 || strcmp(k, "iter") == 0;
+}
+
+/* The tags object (and metadata object, if any) of a packed set. */
+static void json_render_tags(buf *b, const char *tags, size_t len) {
+    const char *k, *v;
+    bool first = true, meta = false;
+    buf_puts(b, "{");
+    for (size_t off = 0; (off = tagset_next(tags, len, off, &k, &v)) != 0;) {
+        if (json_is_metadata(k)) { meta = true; continue; }
+        if (!first) buf_puts(b, ",");
+        first = false;
+        writer_json_string(b, k, strlen(k), WRITER_ESC_EASYJSON);
+        buf_puts(b, ":");
+        writer_json_string(b, v, strlen(v), WRITER_ESC_EASYJSON);
+    }
+    buf_puts(b, "}");
+    if (!meta) return;
+    buf_puts(b, ",\"metadata\":{");
+    first = true;
+    for (size_t off = 0; (off = tagset_next(tags, len, off, &k, &v)) != 0;) {
+        if (!json_is_metadata(k)) continue;
+        if (!first) buf_puts(b, ",");
+        first = false;
+        writer_json_string(b, k, strlen(k), WRITER_ESC_EASYJSON);
+        buf_puts(b, ":");
+        writer_json_string(b, v, strlen(v), WRITER_ESC_EASYJSON);
+    }
+    buf_puts(b, "}");
+}
+
+static const json_tags *json_tags_of(json_output *o, const char *tags, size_t len) {
+    uintptr_t h = ((uintptr_t)tags >> 3) ^ (len * 0x9E3779B1u);
+    h ^= h >> 15;
+    json_tags *t = &o->cache[(h * 0x9E3779B97F4A7C15ull) >> 52 & (JSON_CACHE - 1)];
+    if (t->text && t->key == tags && t->plen == len &&
+        (len == 0 || memcmp(t->packed, tags, len) == 0)) return t;
+    buf_clear(&o->scratch);
+    json_render_tags(&o->scratch, tags, len);
+    char *packed = malloc(len ? len : 1), *text = o->scratch.p ? strndup(o->scratch.p, o->scratch.len) : NULL;
+    if (!packed || !text) {
+        free(packed);
+        free(text);
+        o->oom = true;
+        return NULL;
+    }
+    if (len) memcpy(packed, tags, len);
+    free(t->packed);
+    free(t->text);
+    *t = (json_tags){tags, packed, len, text, o->scratch.len};
+    return t;
+}
+
+void json_output_sample(void *ctx, const sample *s, const char *tags, size_t tags_len) {
+    json_output *o = ctx;
+    int id = s->metric;
+    if (id >= registry_count()) return;
+    json_metric *m = &o->metrics[id];
+    if (!m->declared) json_declare(o, id);
+    const json_tags *t = json_tags_of(o, tags, tags_len);
+    if (!m->prefix || !t) return;
+
+    char tbuf[48], num[WRITER_NUM_MAX];
+    size_t tl = writer_fmt_time(&o->clock, tbuf, o->wall0 + (s->t_us - o->mono0), true);
+    size_t nl = writer_fmt_go(num, s->value);
+    writer *w = o->w;
+    writer_write(w, m->prefix, m->prefix_len);
+    writer_write(w, tbuf, tl);
+    writer_write(w, "\",\"value\":", 10);
+    writer_write(w, num, nl);
+    writer_write(w, ",\"tags\":", 8);
+    writer_write(w, t->text, t->tlen);
+    writer_write(w, "}}\n", 3);
+
+    if (++o->since_check >= JSON_FLUSH_CHECK) {
+        o->since_check = 0;
+        int64_t now = clock_now_us();
+        if (now - o->last_flush >= JSON_FLUSH_US) {
+            writer_flush(w);
+            o->last_flush = now;
+        }
+    }
+}
+
+int json_output_flush(json_output *o) {
+    o->last_flush = clock_now_us();
+    return writer_flush(o->w);
+}
+
+int json_output_close(json_output *o, char *err, size_t errlen) {
+    if (!o) return 0;
+    int rc = writer_close(o->w, err, errlen);
+    if (rc == 0 && o->oom) {
+        snprintf(err, errlen, "json output: out of memory, some samples were not written");
+        rc = -1;
+    }
+    for (int i = 0; i < REGISTRY_MAX; i++) {
+        json_metric *m = &o->metrics[i];
+        free(m->prefix);
+        json_free_list(m->thresholds, m->nthresholds);
+        json_free_list(m->subs, m->nsubs);
+    }
+    for (size_t i = 0; i < JSON_CACHE; i++) {
+        free(o->cache[i].packed);
+        free(o->cache[i].text);
+    }
+    buf_free(&o->scratch);
+    free(o->metrics);
+    free(o);
+    return rc;
+}

@@ -1,0 +1,44 @@
+/* `-o json=FILE`: k6's JSON output, one JSON object per line.
+ *
+ * The first sample of a metric is preceded by its declaration:
+ *   {"type":"Metric","data":{"name":"http_reqs","type":"counter","contains":"default",
+ *    "thresholds":[],"submetrics":null},"metric":"http_reqs"}
+ * then every sample is a point:
+ *   {"metric":"http_reqs","type":"Point","data":{"time":"2026-11-22T10:00:00.123456+01:00",
+ *    "value":1,"tags":{"method":"GET","status":"200"}}}
+ * Key order, number text (Go's shortest 'g': 1e+06), time text (RFC3339
+ * with the fraction's trailing zeros cut, local zone, "Z" for UTC) and string
+ * escaping (<, >, & as \u003c...) are k6's. Tags are sorted by key; the
+ * non-indexable system tags vu and iter go to "metadata":{...} after the
+ * tags, as k6 writes them. "-" or "" is stdout; a name ending in ".gz" is
+ * gzipped. Buffered: call json_output_flush() now and then (k6 flushes every
+ * 200 ms; so does this output itself while samples keep coming). */
+#ifndef C6_JSON_OUTPUT_H
+#define C6_JSON_OUTPUT_H
+#include <stddef.h>
+#include <stdint.h>
+#include "metrics/samples.h"
+
+typedef struct json_output json_output;
+
+/* mono0_us/wall0_us: one instant read on both clocks (clock_now_us(),
+ * clock_wall_us()), to turn sample times into wall-clock times. */
+json_output *json_output_open(const char *path, int64_t mono0_us, int64_t wall0_us,
+                              char *err, size_t errlen);
+/* Threshold expressions of a metric, listed in its "Metric" line (copied).
+ * Call before the metric's first sample. */
+void json_output_set_thresholds(json_output *o, int metric, const char *const *exprs, size_t n);
+/* Sub-metric filters of a metric ("expected_response:true",
+ * "status:200,method:GET"), listed in its "Metric" line as k6 does:
+ * {"name":"m{filter}","suffix":"filter","tags":{...}}. Call before the
+ * metric's first sample; without it "submetrics" is null. */
+void json_output_set_submetrics(json_output *o, int metric, const char *const *filters, size_t n);
+/* An engine_listener: ctx is the json_output. */
+void json_output_sample(void *ctx, const sample *s, const char *tags, size_t tags_len);
+/* Hands what is buffered to the file. Returns -1 once a write has failed. */
+int json_output_flush(json_output *o);
+/* Flushes, closes and frees. Returns 0, or -1 with a message if any write
+ * failed. NULL is a no-op. */
+int json_output_close(json_output *o, char *err, size_t errlen);
+
+#endif

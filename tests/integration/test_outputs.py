@@ -1,0 +1,75 @@
+"""-o json / -o csv / --summary-export: k6's formats, and no sample lost."""
+import csv
+import gzip
+import json
+import pathlib
+import signal
+import subprocess
+import time
+
+
+def _points(path, metric, opener=open):
+    n, metrics = 0, []
+    with opener(path, "rt") as f:
+        for line in f:
+            rec = json.loads(line)
+            if rec["type"] == "Metric":
+                metrics.append(rec["metric"])
+            elif rec["metric"] == metric:
+                n += 1
+    return n, metrics
+
+
+def test_json_output_has_every_request(c6, tmp_path):
+    out = tmp_path / "out.json"
+    r = c6("outputs/get.js", "-u", "4", "-i", "200", "-o", f"json={out}")
+    assert r.code == 0, r
+    n, metrics = _points(out, "http_reqs")
+    assert n == 200 == r.count("http_reqs"), r
+    assert len(metrics) == len(set(metrics)) and "http_req_duration" in metrics, metrics
+    first = json.loads(out.read_text().splitlines()[1])
+    assert first["type"] == "Point" and first["data"]["tags"]["method"] == "GET", first
+    assert first["data"]["time"].endswith("Z") or "+" in first["data"]["time"][-6:], first
+
+
+def test_json_output_gzip_and_csv_together(c6, tmp_path):
+    j, c = tmp_path / "out.json.gz", tmp_path / "out.csv"
+    r = c6("outputs/get.js", "-i", "30", "-o", f"json={j}", "-o", f"csv={c}")
+    assert r.code == 0, r
+    assert _points(j, "http_reqs", gzip.open)[0] == 30, r
+    rows = list(csv.DictReader(c.open()))
+    reqs = [x for x in rows if x["metric_name"] == "http_reqs"]
+    assert len(reqs) == 30 and reqs[0]["method"] == "GET" and reqs[0]["status"] == "200", reqs[:1]
+    assert float(reqs[0]["timestamp"]) > 1.7e9, reqs[0]
+
+
+def test_no_sample_lost_when_interrupted(c6_bin, target, tmp_path):
+    out = tmp_path / "out.json"
+    p = subprocess.Popen([c6_bin, "run", "-e", f"TARGET={target}", "-e", "PAUSE=0.01", "-u", "4", "-d", "30s",
+                          "-o", f"json={out}", str(pathlib.Path(__file__).parent / "scripts" / "outputs" / "get.js")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)
+    p.send_signal(signal.SIGINT)
+    stdout, stderr = p.communicate(timeout=30)
+    assert p.returncode == 105, stderr[-2000:]
+    summary = [l for l in stdout.splitlines() if l.strip().startswith("http_reqs")]
+    count = int(summary[0].split(":")[1].split()[0])
+    assert count > 50, stdout[-2000:]
+    assert _points(out, "http_reqs")[0] == count
+
+
+def test_summary_export_legacy_format(c6, tmp_path):
+    out = tmp_path / "export.json"
+    r = c6("outputs/get.js", "-i", "5", f"--summary-export={out}")
+    assert r.code == 0, r
+    d = json.loads(out.read_text())
+    assert d["metrics"]["http_reqs"]["count"] == 5, d["metrics"]["http_reqs"]
+    assert d["metrics"]["http_req_duration"]["thresholds"] == {"p(95)<10000": False}, d   # false = not failed
+    assert d["metrics"]["checks"]["passes"] == 5 and d["metrics"]["checks"]["fails"] == 0, d["metrics"]["checks"]
+    assert d["root_group"]["checks"]["is 200"]["passes"] == 5, d["root_group"]
+
+
+def test_unknown_output_is_a_config_error(c6):
+    r = c6("outputs/get.js", "-o", "influxdb=http://127.0.0.1:1/x")
+    assert r.code == 104, r
+    assert any("invalid output" in l["msg"] for l in r.logs(level="error")), r
