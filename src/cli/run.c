@@ -32,7 +32,8 @@
 
 extern char **environ;
 
-enum { EXIT_THRESHOLDS = 99, EXIT_CONFIG = 104, EXIT_ABORTED = 105, EXIT_SCRIPT = 107, EXIT_FLAGS = 255 };
+enum { EXIT_THRESHOLDS = 99, EXIT_CONFIG = 104, EXIT_ABORTED = 105, EXIT_SCRIPT = 107,
+       EXIT_SCRIPT_ABORT = 108, EXIT_SCRIPT_FAIL = 110, EXIT_FLAGS = 255 };
 
 typedef struct run_threshold {
     char *metric;
@@ -418,6 +419,7 @@ static void run_on_hard_stop(uv_timer_t *h) { run_set_phase(h->data, PHASE_HARD_
 
 static void run_on_wake(uv_async_t *a) {
     run_ctx *r = a->data;
+    if (atomic_load(&r->test.script_aborted) && !r->waiting_on) run_set_phase(r, PHASE_HARD_STOP);
     if (r->waiting_on) {
         if (atomic_load(&r->waiting_on->special_done)) uv_stop(r->loop);
         return;
@@ -488,6 +490,7 @@ static void run_start(run_ctx *r) {
     c6_test *t = &r->test;
     uv_update_time(r->loop);   /* the loop clock is stale after VU init: timers would fire early */
     t->start_us = clock_now_us();
+    t->start_wall_ms = clock_wall_us() / 1000;
     r->last_progress_us = t->start_us;
     r->last_threshold_us = t->start_us;
     if (t->plan.kind == PLAN_RAMPING_VUS)
@@ -743,6 +746,8 @@ static int run_execute(run_ctx *r) {
         }
     }
     if (r->aborted) code = EXIT_ABORTED;
+    else if (atomic_load(&t->script_aborted)) code = EXIT_SCRIPT_ABORT;
+    else if (atomic_load(&t->script_failed) && code == 0) code = EXIT_SCRIPT_FAIL;
     run_teardown_loop(r);
     return code;
 }

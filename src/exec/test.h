@@ -43,6 +43,9 @@ typedef struct c6_test {
 
     atomic_int phase;
     int64_t start_us;           /* monotonic time the iterations started */
+    int64_t start_wall_ms;      /* the same instant, unix milliseconds */
+    atomic_int script_aborted;  /* exec.test.abort() was called: exit 108 */
+    atomic_int script_failed;   /* exec.test.fail() was called: exit 110 */
     char *setup_json;           /* setup()'s return value as JSON, or NULL */
 
     atomic_llong iters_claimed; /* shared-iterations: iterations handed out */

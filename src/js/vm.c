@@ -21,6 +21,7 @@ static const vm_builtin vm_builtins[] = {
     {"k6", k6_module_init},
     {"k6/http", http_module_init},
     {"k6/metrics", metrics_module_init},
+    {"k6/execution", execution_module_init},
     {"k6/c6/jslib-summary", jslib_summary_module_init},
 };
 

@@ -43,6 +43,7 @@ void vm_pairs_free(vm_pairs *p);
 JSModuleDef *k6_module_init(JSContext *ctx, const char *name);
 JSModuleDef *http_module_init(JSContext *ctx, const char *name);
 JSModuleDef *metrics_module_init(JSContext *ctx, const char *name);
+JSModuleDef *execution_module_init(JSContext *ctx, const char *name);
 JSModuleDef *jslib_summary_module_init(JSContext *ctx, const char *name);
 void metrics_class_init(JSRuntime *rt);
 void console_install(JSContext *ctx);

@@ -1,0 +1,28 @@
+"""k6/execution: VU and scenario info, test.abort() (108) and test.fail() (110)."""
+import json
+
+
+def test_execution_info(c6):
+    r = c6("exec/info.js")
+    assert r.code == 0, r
+    recs = [json.loads(m) for m in r.console()]
+    assert len(recs) == 4, r
+    for x in recs:
+        assert x["id"] == x["vuVar"] and x["iter"] == x["iterVar"], x
+        assert x["scenario"] == "default" and x["executor"] == "shared-iterations" and x["started"], x
+        assert x["inited"] == 2, x
+
+
+def test_abort_stops_the_test_with_108(c6):
+    r = c6("exec/abort.js")
+    assert r.code == 108, r
+    assert r.elapsed < 10, r
+    assert "teardown ran" in r.console(), r
+    assert any("enough" in l["msg"] for l in r.logs(level="error")), r
+
+
+def test_fail_marks_the_run_failed_with_110(c6):
+    r = c6("exec/fail.js")
+    assert r.code == 110, r
+    assert r.count("iterations") == 3, r
+    assert any("bad data" in l["msg"] for l in r.logs(level="error")), r
