@@ -209,3 +209,11 @@ def test_expected_statuses_and_response_callbacks(c6):
     assert r.rate("http_req_failed")[1:] == (2, 5), r
     assert r.threshold("http_reqs{expected_response:true}", "count==3") is True, r
     assert r.threshold("http_reqs{expected_response:false}", "count==2") is True, r
+
+
+def test_dns_failure_is_1101_for_both_clients(c6):
+    r = c6("http/dns_fail.js")
+    assert r.code == 0, r
+    recs = [json.loads(m) for m in r.console()]
+    assert recs == [{"status": 0, "code": 1101, "error": "lookup nohost.invalid: no such host"}] * 2, r
+    assert r.rate("http_req_failed")[1:] == (2, 2), r

@@ -266,7 +266,11 @@ static void http_classify_error(CURL *e, CURLcode rc, const char *url, const cha
         break;
     case CURLE_COULDNT_RESOLVE_HOST:
         res->error_code = 1101;
-        snprintf(res->error, sizeof res->error, "lookup: no such host (%s)", detail);
+        {   /* Go's wording, as the h1 client and k6 say it */
+            char sch[16], host[256], path[8];
+            if (cookies_split_url(url, sch, sizeof sch, host, sizeof host, path, sizeof path)) snprintf(host, sizeof host, "%s", url);
+            snprintf(res->error, sizeof res->error, "lookup %s: no such host", host);
+        }
         break;
     case CURLE_COULDNT_CONNECT:
         res->error_code = oserr == ECONNREFUSED ? 1212 : oserr == ENETUNREACH ? 1210 : 1200;
