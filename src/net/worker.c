@@ -52,7 +52,7 @@ static void worker_run_ready(worker *w) {
         v->queued = false;
         coro_resume(v->co);
         if (coro_done(v->co) && v->state == VU_DONE) {
-            v->state = VU_DONE + 1;     /* reported once */
+            v->state = VU_COUNTED;
             worker_vu_finished(w, v);
         }
     }
@@ -245,7 +245,7 @@ static void worker_init_vus(worker *w) {
         vu *v = w->vus[i];
         coro_resume(v->co);
         if (v->state == VU_DONE) {
-            v->state = VU_DONE + 1;
+            v->state = VU_COUNTED;
             w->vus_done++;
             if (atomic_fetch_add(&t->init_errors, 1) == 0) t->init_error = strdup(v->error);
             break;   /* one broken VU means a broken script: stop initialising */

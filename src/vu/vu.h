@@ -16,7 +16,8 @@ struct c6_test;
 struct http_req;
 
 enum vu_role { VU_REGULAR, VU_SETUP, VU_TEARDOWN, VU_SUMMARY };
-enum vu_state { VU_NEW, VU_IDLE, VU_READY, VU_RUNNING, VU_WAITING, VU_DONE };
+enum vu_state { VU_NEW, VU_IDLE, VU_READY, VU_RUNNING, VU_WAITING, VU_DONE,
+                VU_COUNTED   /* done, and counted once by its worker */ };
 
 typedef struct vu {
     int id;                    /* __VU: 1-based; 0 for setup/teardown */
