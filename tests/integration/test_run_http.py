@@ -217,3 +217,9 @@ def test_dns_failure_is_1101_for_both_clients(c6):
     recs = [json.loads(m) for m in r.console()]
     assert recs == [{"status": 0, "code": 1101, "error": "lookup nohost.invalid: no such host"}] * 2, r
     assert r.rate("http_req_failed")[1:] == (2, 2), r
+
+
+def test_status_text(c6):
+    r = c6("http/status_text.js")
+    assert r.code == 0, r
+    assert json.loads(r.console()[0]) == ["404 Not Found", ""], r

@@ -492,8 +492,8 @@ static char *http_redirect_target(const buf *hdr, const char *url, long status, 
 
 /* Response objects are built per request: their property names are atoms made
  * once per VU, not looked up from C strings every time. */
-enum { A_STATUS, A_URL, A_PROTO, A_BODY, A_HEADERS, A_TIMINGS, A_ERROR, A_ERROR_CODE, A_REMOTE_IP, A_REMOTE_PORT, A_COOKIES, A_REQUEST, A_METHOD, A_BLOCKED, A_CONNECTING, A_TLS_HANDSHAKING, A_SENDING, A_WAITING, A_RECEIVING, A_DURATION, A_COUNT };
-static const char *const http_atom_names[A_COUNT] = {"status", "url", "proto", "body", "headers", "timings", "error", "error_code", "remote_ip", "remote_port", "cookies", "request", "method", "blocked", "connecting", "tls_handshaking", "sending", "waiting", "receiving", "duration"};
+enum { A_STATUS, A_URL, A_PROTO, A_BODY, A_HEADERS, A_TIMINGS, A_ERROR, A_ERROR_CODE, A_REMOTE_IP, A_REMOTE_PORT, A_COOKIES, A_REQUEST, A_METHOD, A_BLOCKED, A_CONNECTING, A_TLS_HANDSHAKING, A_SENDING, A_WAITING, A_RECEIVING, A_DURATION, A_STATUS_TEXT, A_COUNT };
+static const char *const http_atom_names[A_COUNT] = {"status", "url", "proto", "body", "headers", "timings", "error", "error_code", "remote_ip", "remote_port", "cookies", "request", "method", "blocked", "connecting", "tls_handshaking", "sending", "waiting", "receiving", "duration", "status_text"};
 
 static JSAtom *http_atoms(vu *v) {
     if (!v->atoms) {
@@ -572,6 +572,16 @@ static JSValue http_timings_object(JSContext *ctx, const JSAtom *at, const http_
     return t;
 }
 
+/* "200 OK": the status line after the protocol, as k6's status_text. */
+static JSValue http_status_text(JSContext *ctx, const http_result *res, const buf *hdr) {
+    if (res->status == 0 || !hdr->p) return JS_NewString(ctx, "");
+    const char *sp = memchr(hdr->p, ' ', hdr->len);
+    if (!sp) return JS_NewString(ctx, "");
+    sp++;
+    size_t n = strcspn(sp, "\r\n");
+    return JS_NewStringLen(ctx, sp, n);
+}
+
 static JSValue http_response(vu *v, const http_result *res, http_req *r, const char *method,
                              const char *req_url, int response_type) {
     JSContext *ctx = v->ctx;
@@ -580,6 +590,7 @@ static JSValue http_response(vu *v, const http_result *res, http_req *r, const c
     http_set(ctx, o, at[A_STATUS], JS_NewInt32(ctx, (int32_t)res->status));
     http_set(ctx, o, at[A_URL], JS_NewString(ctx, req_url));   /* after redirects */
     http_set(ctx, o, at[A_PROTO], JS_NewString(ctx, res->proto));
+    http_set(ctx, o, at[A_STATUS_TEXT], http_status_text(ctx, res, &r->hdr));
     if (response_type == 2 || res->status == 0) {
         http_set(ctx, o, at[A_BODY], JS_NULL);
     } else if (response_type == 1) {
