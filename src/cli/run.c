@@ -194,9 +194,10 @@ static void run_describe_outputs(run_ctx *r) {
     }
 }
 
-static void run_flush_outputs(run_ctx *r) {
-    for (int i = 0; i < r->njson; i++) json_output_flush(r->json_out[i]);
-    for (int i = 0; i < r->ncsv; i++) csv_output_flush(r->csv_out[i]);
+/* Each output flushes on its own interval (CSV's saveInterval), also when idle. */
+static void run_tick_outputs(run_ctx *r) {
+    for (int i = 0; i < r->njson; i++) json_output_tick(r->json_out[i]);
+    for (int i = 0; i < r->ncsv; i++) csv_output_tick(r->csv_out[i]);
 }
 
 /* Returns -1 if an output could not be written completely (logged). */
@@ -405,7 +406,7 @@ static void run_on_tick(uv_timer_t *h) {
     if (t->plan.kind == PLAN_RAMPING_VUS && test_phase(t) == PHASE_RUNNING)
         atomic_store(&t->target_vus, (int)executor_ramp_target(&t->plan, now - t->start_us));
     engine_drain(r->eng);
-    run_flush_outputs(r);
+    run_tick_outputs(r);
     run_check_abort(r, now);
     if (now - r->last_progress_us >= 1000000) {
         r->last_progress_us += 1000000;

@@ -18,7 +18,6 @@
 #include "util/clock.h"
 
 #define CSV_CACHE 4096
-#define CSV_FLUSH_CHECK 1024
 #define CSV_MAX_COLUMNS 32
 
 /* k6's default system tags (the ones samples carry unless systemTags says
@@ -46,8 +45,6 @@ struct csv_output {
     size_t ncolumns;
     csv_tags cache[CSV_CACHE];
     buf scratch;
-    unsigned since_check;
-    int64_t last_flush;
     bool oom;
 };
 
@@ -188,7 +185,7 @@ csv_output *csv_output_open_config(const csv_config *c, const char *const *syste
     o->time_format = c->time_format;
     o->save_interval_us = c->save_interval_us > 0 ? c->save_interval_us : C6_US_PER_SEC;
     writer_time_init(&o->clock);
-    o->last_flush = clock_now_us();
+    writer_set_flush_interval(o->w, o->save_interval_us);
 
     writer_puts(o->w, "metric_name,timestamp,metric_value");
     for (size_t i = 0; i < o->ncolumns; i++) {
@@ -307,18 +304,12 @@ void csv_output_sample(void *ctx, const sample *s, const char *tags, size_t tags
     writer_write(w, num, nl);
     writer_write(w, t->text, t->tlen);
 
-    if (++o->since_check >= CSV_FLUSH_CHECK) {
-        o->since_check = 0;
-        int64_t now = clock_now_us();
-        if (now - o->last_flush >= o->save_interval_us) {
-            writer_flush(w);
-            o->last_flush = now;
-        }
-    }
+    writer_paced(w);
 }
 
+void csv_output_tick(csv_output *o) { writer_paced_tick(o->w); }
+
 int csv_output_flush(csv_output *o) {
-    o->last_flush = clock_now_us();
     return writer_flush(o->w);
 }
 

@@ -59,6 +59,8 @@ csv_output *csv_output_open_config(const csv_config *c, const char *const *syste
 /* An engine_listener: ctx is the csv_output. */
 void csv_output_sample(void *ctx, const sample *s, const char *tags, size_t tags_len);
 int csv_output_flush(csv_output *o);
+/* From a timer: flushes if the output's interval has passed (no sample needed). */
+void csv_output_tick(csv_output *o);
 /* Flushes, closes and frees. Returns 0, or -1 with a message if any write
  * failed. NULL is a no-op. */
 int csv_output_close(csv_output *o, char *err, size_t errlen);

@@ -19,7 +19,6 @@
 
 #define JSON_CACHE 4096                 /* tag-set cache slots, a power of 2 */
 #define JSON_FLUSH_US 200000            /* k6's JSON output flushes every 200 ms */
-#define JSON_FLUSH_CHECK 1024           /* samples between clock reads */
 
 typedef struct json_tags {
     const char *key;                    /* packed set pointer last rendered here */
@@ -46,8 +45,6 @@ struct json_output {
     json_metric *metrics;               /* REGISTRY_MAX */
     json_tags cache[JSON_CACHE];
     buf scratch;
-    unsigned since_check;
-    int64_t last_flush;
     bool oom;
 };
 
@@ -70,7 +67,7 @@ json_output *json_output_open(const char *path, int64_t mono0_us, int64_t wall0_
     o->mono0 = mono0_us;
     o->wall0 = wall0_us;
     writer_time_init(&o->clock);
-    o->last_flush = clock_now_us();
+    writer_set_flush_interval(o->w, JSON_FLUSH_US);
     return o;
 }
 
@@ -278,18 +275,12 @@ void json_output_sample(void *ctx, const sample *s, const char *tags, size_t tag
     writer_write(w, t->text, t->tlen);
     writer_write(w, "}}\n", 3);
 
-    if (++o->since_check >= JSON_FLUSH_CHECK) {
-        o->since_check = 0;
-        int64_t now = clock_now_us();
-        if (now - o->last_flush >= JSON_FLUSH_US) {
-            writer_flush(w);
-            o->last_flush = now;
-        }
-    }
+    writer_paced(w);
 }
 
+void json_output_tick(json_output *o) { writer_paced_tick(o->w); }
+
 int json_output_flush(json_output *o) {
-    o->last_flush = clock_now_us();
     return writer_flush(o->w);
 }
 

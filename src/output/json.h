@@ -37,6 +37,8 @@ void json_output_set_submetrics(json_output *o, int metric, const char *const *f
 void json_output_sample(void *ctx, const sample *s, const char *tags, size_t tags_len);
 /* Hands what is buffered to the file. Returns -1 once a write has failed. */
 int json_output_flush(json_output *o);
+/* From a timer: flushes if the output's interval has passed (no sample needed). */
+void json_output_tick(json_output *o);
 /* Flushes, closes and frees. Returns 0, or -1 with a message if any write
  * failed. NULL is a no-op. */
 int json_output_close(json_output *o, char *err, size_t errlen);

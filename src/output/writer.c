@@ -1,5 +1,7 @@
 #include "output/writer.h"
 
+#include "util/clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -56,7 +58,20 @@ static void writer_deflate(writer *w, const void *data, size_t len, int flush) {
     }
 }
 
+void writer_set_flush_interval(writer *w, int64_t every_us) {
+    w->flush_every_us = every_us;
+    w->last_flush_us = clock_now_us();
+}
+
+void writer_paced_tick(writer *w) {
+    w->since_check = 0;
+    if (!w->flush_every_us) return;
+    int64_t now = clock_now_us();
+    if (now - w->last_flush_us >= w->flush_every_us) writer_flush(w);
+}
+
 int writer_flush(writer *w) {
+    w->last_flush_us = clock_now_us();
     if (w->len) {
         if (w->gz) writer_deflate(w, w->buf, w->len, Z_NO_FLUSH);
         else writer_raw(w, w->buf, w->len);

@@ -32,7 +32,20 @@ typedef struct writer {
     char *path;
     void *z;                     /* z_stream when gz */
     unsigned char *zout;         /* deflate output buffer */
+    int64_t flush_every_us;      /* writer_paced: 0 = only on demand */
+    int64_t last_flush_us;
+    unsigned since_check;        /* records since the clock was last read */
 } writer;
+
+/* Periodic flushing for record-per-sample outputs: writer_paced() after each
+ * record reads the clock once every 1024 records and flushes when `every_us`
+ * has passed since the last flush; writer_paced_tick() does the same check
+ * from a timer, so data still reaches the file while no sample arrives. */
+void writer_set_flush_interval(writer *w, int64_t every_us);
+void writer_paced_tick(writer *w);
+static inline void writer_paced(writer *w) {
+    if (++w->since_check >= 1024) writer_paced_tick(w);
+}
 
 typedef enum {
     WRITER_AUTO,                 /* gzip when the name ends in ".gz" */

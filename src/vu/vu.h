@@ -37,7 +37,6 @@ typedef struct vu {
     bool interrupted;          /* the current blocking call was cancelled */
     bool in_iteration;
     int64_t iter;              /* __ITER */
-    int64_t deactivated_at;    /* ramping: time the VU was told to stop */
 
     char group[512];           /* current group path: "" or "::a::b" */
     const char *scenario;      /* scenario tag */

@@ -24,7 +24,6 @@ JSValue k6_throw_interrupted(JSContext *ctx);
 
 typedef struct http_req {
     vu *v;
-    bool done;
     CURLcode rc;
     buf body;
     buf hdr;                       /* header block of the last response */
@@ -81,7 +80,6 @@ void http_transfer_done(CURL *e, CURLcode rc) {
     http_req *r = NULL;
     curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
     if (!r) return;
-    r->done = true;
     r->rc = rc;
     if (r->v->state == VU_WAITING) vu_wake(r->v);
 }
@@ -616,7 +614,6 @@ static void http_req_reset(http_req *r) {
     buf_clear(&r->body);
     buf_clear(&r->hdr);
     r->errbuf[0] = 0;
-    r->done = false;
 }
 
 /* One hop through libcurl (https, and what the h1 client does not take). */
