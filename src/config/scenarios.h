@@ -1,0 +1,103 @@
+/* Scenarios: k6's `options.scenarios` and the shortcut options, turned into
+ * one validated execution plan.
+ *
+ * Every run is a list of scenarios. The shortcuts map as in k6:
+ *   vus + duration            -> one constant-vus scenario named "default"
+ *   iterations (+ vus)        -> shared-iterations
+ *   stages (+ vus as startVUs)-> ramping-vus
+ *   vus alone                 -> shared-iterations with iterations = vus
+ *   nothing                   -> per-vu-iterations, 1 VU x 1 iteration
+ * and options.scenarios gives the list explicitly (shortcuts and scenarios in
+ * the same source are an error, see options.c).
+ *
+ * All durations are microseconds, rates are iterations per time_unit_us. */
+#ifndef C6_CONFIG_SCENARIOS_H
+#define C6_CONFIG_SCENARIOS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct cJSON;
+
+typedef struct { int64_t duration_us; int64_t target; } c6_stage;
+typedef struct { char *key, *value; } c6_kv;
+
+typedef enum c6_executor {
+    EXECUTOR_SHARED_ITERATIONS,
+    EXECUTOR_PER_VU_ITERATIONS,
+    EXECUTOR_CONSTANT_VUS,
+    EXECUTOR_RAMPING_VUS,
+    EXECUTOR_CONSTANT_ARRIVAL_RATE,
+    EXECUTOR_RAMPING_ARRIVAL_RATE,
+    EXECUTOR_EXTERNALLY_CONTROLLED,
+    EXECUTOR_COUNT
+} c6_executor;
+
+/* One scenario with k6's defaults filled in. Fields an executor does not use
+ * are 0 / NULL. */
+typedef struct c6_scenario {
+    char *name;
+    c6_executor executor;
+    char *exec;                   /* exported function to run: "default" unless `exec` is set */
+    bool exec_set;                /* `exec` was given (k6 then names it in the banner) */
+    int64_t start_time_us;        /* startTime, default 0 */
+    int64_t graceful_stop_us;     /* gracefulStop, default 30s */
+    c6_kv *env; size_t nenv;      /* added to __ENV for this scenario's iterations */
+    c6_kv *tags; size_t ntags;    /* added to every sample of this scenario */
+
+    int64_t vus;                  /* shared-/per-vu-iterations, constant-vus, externally-controlled */
+    int64_t iterations;           /* shared-iterations: total; per-vu-iterations: per VU */
+    int64_t max_duration_us;      /* shared-/per-vu-iterations: maxDuration, default 10m */
+    int64_t duration_us;          /* constant-vus, constant-arrival-rate, externally-controlled */
+    int64_t start_vus;            /* ramping-vus: startVUs, default 1 */
+    c6_stage *stages; size_t nstages;   /* ramping-vus: target VUs; ramping-arrival-rate: target rate */
+    int64_t graceful_ramp_down_us;      /* ramping-vus: gracefulRampDown, default 30s */
+    int64_t rate;                 /* constant-arrival-rate: iterations per time unit */
+    int64_t start_rate;           /* ramping-arrival-rate: startRate, default 0 */
+    int64_t time_unit_us;         /* arrival-rate: timeUnit, default 1s */
+    int64_t pre_allocated_vus;    /* arrival-rate: preAllocatedVUs */
+    int64_t max_vus;              /* arrival-rate / externally-controlled: maxVUs (default: preAllocatedVUs / vus) */
+} c6_scenario;
+
+const char *executor_name(c6_executor e);            /* "constant-arrival-rate" */
+int executor_from_name(const char *name);           /* -1 when unknown */
+
+/* Parses options.scenarios (a JSON object of named scenarios) into a new
+ * array sorted by name, with k6's defaults and k6's validation. Errors name
+ * the scenario and the option, with `origin` in front as options.c does
+ * ("script options" -> "options.scenarios.contacts.maxVUs: ..."):
+ *   options.scenarios.contacts.maxVUs: must be at least preAllocatedVUs (10), got 5
+ * Returns 0, or -1 with err set (k6 exits 104). */
+int scenarios_from_json(const struct cJSON *obj, const char *origin, c6_scenario **out, size_t *n,
+                        char *err, size_t errlen);
+/* k6's per-executor validation (also used for scenarios made from the
+ * shortcut options). 0, or -1 with err naming scenarios.<name>.<option>. */
+int scenario_validate(const c6_scenario *s, char *err, size_t errlen);
+void scenario_copy(c6_scenario *dst, const c6_scenario *src);   /* deep copy */
+void scenario_free(c6_scenario *s);                            /* frees the members */
+
+/* The scenario's line of the start banner after "* name: ", as k6 prints it:
+ *   "10 looping VUs for 30s (gracefulStop: 30s)" */
+void scenario_describe(const c6_scenario *s, char *buf, size_t n);
+
+/* Scheduled run time, without startTime and gracefulStop: duration, the sum
+ * of the stages, or maxDuration for the iteration-based executors. */
+int64_t scenario_duration_us(const c6_scenario *s);
+/* Run time including gracefulStop (and gracefulRampDown where k6 counts it),
+ * without startTime. */
+int64_t scenario_max_duration_us(const c6_scenario *s);
+/* VUs initialised before the start for this scenario, and the most it may use. */
+int64_t scenario_planned_vus(const c6_scenario *s);
+int64_t scenario_max_vus(const c6_scenario *s);
+
+/* Over all scenarios, with their startTimes, as k6 computes it: the most
+ * planned VUs in use at the same instant (VUs are reused by scenarios that
+ * do not overlap) = vus_max at the start; the unplanned VUs (maxVUs above
+ * preAllocatedVUs) that may be added during the run; and the end of the
+ * last scenario including its gracefulStop. */
+int64_t scenarios_max_vus(const c6_scenario *s, size_t n);
+int64_t scenarios_max_unplanned_vus(const c6_scenario *s, size_t n);
+int64_t scenarios_max_duration_us(const c6_scenario *s, size_t n);
+
+#endif
