@@ -281,10 +281,8 @@ static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
 static void run_banner(run_ctx *r) {
     if (r->args.quiet) return;
     const c6_plan *p = &r->test.plan;
-    char dur[32], gs[32], maxd[32];
-    duration_format(dur, sizeof dur, executor_duration(p));
-    duration_format(gs, sizeof gs, p->graceful_stop_us);
-    duration_format(maxd, sizeof maxd, executor_duration(p) + p->graceful_stop_us);
+    char maxd[32], desc[512];
+    duration_format(maxd, sizeof maxd, p->max_duration_us);
     printf("\n         /\\      |‾‾| /‾‾/   /‾‾/   \n"
            "    /\\  /  \\     |  |/  /   /  /    \n"
            "   /  \\/    \\    |     (   /   ‾‾\\  \n"
@@ -293,21 +291,13 @@ static void run_banner(run_ctx *r) {
     printf("     execution: local\n        script: %s\n        output: ", r->args.script);
     for (size_t i = 0; i < r->args.nouts; i++) printf("%s%s", i ? ", " : "", r->args.outs[i]);
     printf("%s\n\n", r->args.nouts ? "" : "-");
-    printf("     scenarios: (100.00%%) 1 scenario, %lld max VUs, %s max duration (incl. graceful stop):\n",
-           (long long)p->max_vus, maxd);
-    switch (p->kind) {
-    case PLAN_SHARED_ITERATIONS:
-        printf("              * default: %lld iterations shared among %lld VUs (maxDuration: %s, gracefulStop: %s)\n\n",
-               (long long)p->iterations, (long long)p->vus, dur, gs);
-        break;
-    case PLAN_CONSTANT_VUS:
-        printf("              * default: %lld looping VUs for %s (gracefulStop: %s)\n\n", (long long)p->vus, dur, gs);
-        break;
-    case PLAN_RAMPING_VUS:
-        printf("              * default: Up to %lld looping VUs for %s over %zu stages (gracefulRampDown: %s, gracefulStop: %s)\n\n",
-               (long long)p->max_vus, dur, p->nstages, gs, gs);
-        break;
+    printf("     scenarios: (100.00%%) %zu scenario%s, %lld max VUs, %s max duration (incl. graceful stop):\n",
+           p->nscenarios, p->nscenarios == 1 ? "" : "s", (long long)(p->max_vus + p->max_unplanned_vus), maxd);
+    for (size_t i = 0; i < p->nscenarios; i++) {
+        scenario_describe(&p->scenarios[i], desc, sizeof desc);
+        printf("              * %s: %s\n", p->scenarios[i].name, desc);
     }
+    printf("\n");
     fflush(stdout);
 }
 
@@ -317,7 +307,8 @@ static void run_progress(run_ctx *r, bool final) {
     if (r->args.quiet) return;
     c6_test *t = &r->test;
     int64_t el_us = t->start_us ? clock_now_us() - t->start_us : 0;
-    int64_t total_us = executor_duration(&t->plan);
+    const c6_scenario *sc0 = &t->plan.scenarios[0];
+    int64_t total_us = scenario_duration_us(sc0);
     int width = snprintf(NULL, 0, "%lld", (long long)t->plan.max_vus);
     char line[512];
     int n = snprintf(line, sizeof line, "running (%lldm%04.1fs), %0*d/%lld VUs, %lld complete and %lld interrupted iterations",
@@ -325,8 +316,9 @@ static void run_progress(run_ctx *r, bool final) {
                      atomic_load(&t->vus_active), (long long)t->plan.max_vus,
                      (long long)atomic_load(&t->iters_done), (long long)atomic_load(&t->iters_interrupted));
     double frac;
-    if (t->plan.kind == PLAN_SHARED_ITERATIONS)
-        frac = (double)atomic_load(&t->iters_done) / (double)(t->plan.iterations ? t->plan.iterations : 1);
+    if (sc0->executor == EXECUTOR_SHARED_ITERATIONS || sc0->executor == EXECUTOR_PER_VU_ITERATIONS)
+        frac = (double)atomic_load(&t->iters_done) /
+               (double)(sc0->iterations * (sc0->executor == EXECUTOR_PER_VU_ITERATIONS ? sc0->vus : 1));
     else
         frac = total_us > 0 ? (double)el_us / (double)total_us : 1;
     if (final && !r->aborted && !r->threshold_aborted) frac = 1;
@@ -403,8 +395,8 @@ static void run_on_tick(uv_timer_t *h) {
     run_ctx *r = h->data;
     c6_test *t = &r->test;
     int64_t now = clock_now_us();
-    if (t->plan.kind == PLAN_RAMPING_VUS && test_phase(t) == PHASE_RUNNING)
-        atomic_store(&t->target_vus, (int)executor_ramp_target(&t->plan, now - t->start_us));
+    if (t->plan.scenarios[0].executor == EXECUTOR_RAMPING_VUS && test_phase(t) == PHASE_RUNNING)
+        atomic_store(&t->target_vus, (int)executor_ramp_target(&t->plan.scenarios[0], now - t->start_us));
     engine_drain(r->eng);
     run_tick_outputs(r);
     run_check_abort(r, now);
@@ -494,14 +486,14 @@ static void run_start(run_ctx *r) {
     t->start_wall_ms = clock_wall_us() / 1000;
     r->last_progress_us = t->start_us;
     r->last_threshold_us = t->start_us;
-    if (t->plan.kind == PLAN_RAMPING_VUS)
-        atomic_store(&t->target_vus, (int)executor_ramp_target(&t->plan, 0));
+    if (t->plan.scenarios[0].executor == EXECUTOR_RAMPING_VUS)
+        atomic_store(&t->target_vus, (int)executor_ramp_target(&t->plan.scenarios[0], 0));
     atomic_store(&t->phase, PHASE_RUNNING);
     run_all_workers(r, CMD_START);
-    int64_t d = executor_duration(&t->plan);
+    int64_t d = scenario_duration_us(&t->plan.scenarios[0]);
     if (d > 0) {
         uv_timer_start(&r->end_timer, run_on_end, (uint64_t)(d / 1000), 0);
-        uv_timer_start(&r->stop_timer, run_on_hard_stop, (uint64_t)((d + t->plan.graceful_stop_us) / 1000), 0);
+        uv_timer_start(&r->stop_timer, run_on_hard_stop, (uint64_t)((d + t->plan.scenarios[0].graceful_stop_us) / 1000), 0);
     }
     uv_timer_start(&r->tick, run_on_tick, 20, 20);
 }
@@ -704,6 +696,7 @@ static void run_free(run_ctx *r) {
     free(r->test.summary_json);
     free(r->test.init_error);
     script_free(&r->scr);
+    options_plan_free(&r->test.plan);
     options_free(&r->opts);
     args_free(&r->args);
     registry_free();

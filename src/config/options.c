@@ -774,13 +774,20 @@ void options_merge(c6_options *dst, const c6_options *lower)
 /* ------------------------------------------------------------------------ */
 /* Execution plan                                                            */
 
-static void plan_base(c6_plan *p, c6_plan_kind kind, const char *name)
+/* One scenario named "default" from the shortcut options. */
+static c6_scenario *plan_base(c6_plan *p, c6_executor kind)
 {
     memset(p, 0, sizeof(*p));
-    p->kind = kind;
-    p->executor_name = name;
-    p->graceful_stop_us = C6_DEFAULT_GRACEFUL_STOP_US;
-    p->graceful_ramp_down_us = C6_DEFAULT_GRACEFUL_STOP_US;
+    p->scenarios = xrealloc(NULL, sizeof(c6_scenario));
+    p->nscenarios = 1;
+    c6_scenario *s = &p->scenarios[0];
+    memset(s, 0, sizeof(*s));
+    s->name = xstrdup("default");
+    s->exec = xstrdup("default");
+    s->executor = kind;
+    s->graceful_stop_us = C6_DEFAULT_GRACEFUL_STOP_US;
+    if (kind == EXECUTOR_RAMPING_VUS) s->graceful_ramp_down_us = C6_DEFAULT_GRACEFUL_STOP_US;
+    return s;
 }
 
 static int check_vus(int64_t vus, char *err, size_t errlen)
@@ -793,16 +800,16 @@ static int plan_shared(const c6_options *o, int64_t vus, int64_t iters, c6_plan 
                        char *err, size_t errlen)
 {
     char d[32];
-    plan_base(p, PLAN_SHARED_ITERATIONS, "shared-iterations");
-    p->vus = p->max_vus = vus;
-    p->iterations = iters;
-    p->duration_us = o->duration_set ? o->duration_us : C6_DEFAULT_MAX_DURATION_US;
+    c6_scenario *s = plan_base(p, EXECUTOR_SHARED_ITERATIONS);
+    s->vus = vus;
+    s->iterations = iters;
+    s->max_duration_us = o->duration_set ? o->duration_us : C6_DEFAULT_MAX_DURATION_US;
     if (check_vus(vus, err, errlen) != 0) return -1;
     if (iters < vus)
         return err_set(err, errlen, "`iterations` (%lld) must not be less than `vus` (%lld)",
                     (long long)iters, (long long)vus);
-    if (p->duration_us < MIN_EXEC_DURATION_US) {
-        duration_format(d, sizeof(d), p->duration_us);
+    if (s->max_duration_us < MIN_EXEC_DURATION_US) {
+        duration_format(d, sizeof(d), s->max_duration_us);
         return err_set(err, errlen,
                     "`duration` (the time limit for `iterations`) must be at least 1s, got %s", d);
     }
@@ -812,9 +819,9 @@ static int plan_shared(const c6_options *o, int64_t vus, int64_t iters, c6_plan 
 static int plan_constant(const c6_options *o, int64_t vus, c6_plan *p, char *err, size_t errlen)
 {
     char d[32];
-    plan_base(p, PLAN_CONSTANT_VUS, "constant-vus");
-    p->vus = p->max_vus = vus;
-    p->duration_us = o->duration_us;
+    c6_scenario *s = plan_base(p, EXECUTOR_CONSTANT_VUS);
+    s->vus = vus;
+    s->duration_us = o->duration_us;
     if (o->duration_us <= 0)
         return err_set(err, errlen, "`duration` must be more than 0 (an endless test needs the "
                                  "externally-controlled executor)");
@@ -828,25 +835,24 @@ static int plan_constant(const c6_options *o, int64_t vus, c6_plan *p, char *err
 
 static int plan_ramping(const c6_options *o, int64_t start, c6_plan *p, char *err, size_t errlen)
 {
-    plan_base(p, PLAN_RAMPING_VUS, "ramping-vus");
-    p->vus = p->max_vus = start;
-    p->stages = o->stages;
-    p->nstages = o->nstages;
+    c6_scenario *s = plan_base(p, EXECUTOR_RAMPING_VUS);
+    s->start_vus = start;
+    s->nstages = o->nstages;
+    s->stages = memcpy(xrealloc(NULL, o->nstages * sizeof(c6_stage)), o->stages, o->nstages * sizeof(c6_stage));
     if (start < 0)
         return err_set(err, errlen, "`vus` (the VUs the stages start from) can't be negative, got %lld",
                     (long long)start);
+    int64_t max = start;
     for (size_t i = 0; i < o->nstages; i++) {
-        const c6_stage *s = &o->stages[i];
-        if (s->duration_us < 0)
+        const c6_stage *st = &o->stages[i];
+        if (st->duration_us < 0)
             return err_set(err, errlen, "`stages[%zu].duration` can't be negative", i);
-        if (s->target < 0)
+        if (st->target < 0)
             return err_set(err, errlen, "`stages[%zu].target` can't be negative, got %lld", i,
-                        (long long)s->target);
-        if (s->target > p->max_vus) p->max_vus = s->target;
-        p->duration_us = s->duration_us > INT64_MAX - p->duration_us ? INT64_MAX
-                                                                      : p->duration_us + s->duration_us;
+                        (long long)st->target);
+        if (st->target > max) max = st->target;
     }
-    if (p->max_vus <= 0)
+    if (max <= 0)
         return err_set(err, errlen, "either `vus` or one of the `stages` targets must be more than 0");
     return 0;
 }
@@ -866,7 +872,7 @@ static int check_conflicts(const c6_options *o, char *err, size_t errlen)
     return 0;
 }
 
-int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen)
+static int plan_shortcuts(const c6_options *o, c6_plan *plan, char *err, size_t errlen)
 {
     int64_t vus = o->vus_set ? o->vus : 1;
     if (check_conflicts(o, err, errlen) != 0) return -1;
@@ -874,14 +880,30 @@ int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen)
     if (o->duration_set) return plan_constant(o, vus, plan, err, errlen);
     if (o->nstages > 0) return plan_ramping(o, vus, plan, err, errlen);
     if (o->scenarios_present) {
-        plan_base(plan, PLAN_SHARED_ITERATIONS, "scenarios");
+        plan_base(plan, EXECUTOR_SHARED_ITERATIONS);
         return err_set(err, errlen, "`scenarios` is not supported by c6 yet; use vus with "
                                  "duration, iterations or stages");
     }
     if (o->vus_set) return plan_shared(o, vus, vus, plan, err, errlen);
-    /* Nothing set: k6's per-vu-iterations 1x1, which runs like shared 1/1. */
-    plan_base(plan, PLAN_SHARED_ITERATIONS, "per-vu-iterations");
-    plan->vus = plan->max_vus = plan->iterations = 1;
-    plan->duration_us = C6_DEFAULT_MAX_DURATION_US;
+    /* Nothing set: k6's per-vu-iterations, 1 VU x 1 iteration. */
+    c6_scenario *s = plan_base(plan, EXECUTOR_PER_VU_ITERATIONS);
+    s->vus = s->iterations = 1;
+    s->max_duration_us = C6_DEFAULT_MAX_DURATION_US;
     return 0;
+}
+
+int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen)
+{
+    int rc = plan_shortcuts(o, plan, err, errlen);
+    plan->max_vus = scenarios_max_vus(plan->scenarios, plan->nscenarios);
+    plan->max_unplanned_vus = scenarios_max_unplanned_vus(plan->scenarios, plan->nscenarios);
+    plan->max_duration_us = scenarios_max_duration_us(plan->scenarios, plan->nscenarios);
+    return rc;
+}
+
+void options_plan_free(c6_plan *plan)
+{
+    for (size_t i = 0; i < plan->nscenarios; i++) scenario_free(&plan->scenarios[i]);
+    free(plan->scenarios);
+    memset(plan, 0, sizeof(*plan));
 }

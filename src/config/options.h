@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "config/scenarios.h"
 
 /* k6's defaults for options that have no execution meaning. */
 #define C6_DEFAULT_SETUP_TIMEOUT_US    (60LL * 1000000LL)
@@ -30,7 +31,6 @@
 #define C6_DEFAULT_GRACEFUL_STOP_US    (30LL * 1000000LL)
 #define C6_DEFAULT_SUMMARY_TREND_STATS "avg,min,med,max,p(90),p(95)"
 
-typedef struct { int64_t duration_us; int64_t target; } c6_stage;
 
 /* One per metric key ("http_req_duration", "http_reqs{status:200}"), with
  * the expressions in script order. A threshold may be written as a string or
@@ -43,7 +43,6 @@ typedef struct {
     int64_t *delay_abort_eval_us;
 } c6_threshold_set;
 
-typedef struct { char *key, *value; } c6_kv;
 
 typedef struct c6_options {
     bool vus_set;        int64_t vus;
@@ -109,30 +108,19 @@ int options_parse_system_tags(const char *list, c6_options *o);
 int options_parse_trend_stats(const char *list, char ***stats, size_t *n,
                               char *err, size_t errlen);
 
-/* The execution plan k6 derives from the shortcut options (full `scenarios`
- * is another issue). */
-typedef enum { PLAN_SHARED_ITERATIONS, PLAN_CONSTANT_VUS, PLAN_RAMPING_VUS } c6_plan_kind;
-
+/* The execution plan: the scenarios to run (the shortcut options become one
+ * scenario named "default"), with k6's defaults and validation applied. */
 typedef struct c6_plan {
-    c6_plan_kind kind;
-    int64_t vus;              /* constant-vus / shared-iterations VUs; ramping: startVUs */
-    int64_t max_vus;          /* VUs to initialise (ramping: max of startVUs and targets) */
-    int64_t iterations;       /* shared-iterations total */
-    int64_t duration_us;      /* constant-vus duration; shared-iterations maxDuration
-                                 (default 10m); ramping: sum of stage durations */
-    c6_stage *stages; size_t nstages;  /* ramping-vus, borrowed from the options */
-    int64_t graceful_stop_us;          /* 30s */
-    int64_t graceful_ramp_down_us;     /* 30s */
-    /* k6's executor name, for the banner and progress lines. With no
-     * execution options at all k6 runs "per-vu-iterations" with 1 VU x 1
-     * iteration: kind is then PLAN_SHARED_ITERATIONS (it runs identically),
-     * but k6 describes it as "1 iterations for each of 1 VUs", so describe
-     * the plan from executor_name, not from kind. */
-    const char *executor_name;
+    c6_scenario *scenarios;       /* sorted by name, as k6 lists them */
+    size_t nscenarios;
+    int64_t max_vus;              /* VUs initialised before the start (k6's vus_max) */
+    int64_t max_unplanned_vus;    /* arrival-rate VUs above preAllocatedVUs, added during the run */
+    int64_t max_duration_us;      /* the end of the last scenario, gracefulStop included */
 } c6_plan;
 
 /* Applies k6's shortcut rules and validation (see the table in options.c).
  * Returns 0, or -1 with a message naming the option (k6 exits 104). */
 int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen);
+void options_plan_free(c6_plan *plan);
 
 #endif

@@ -12,20 +12,23 @@ int test_phase(const c6_test *t) {
 enum exec_next executor_next(vu *v) {
     c6_test *t = v->test;
     if (test_phase(t) >= PHASE_GRACEFUL) return EXEC_DONE;
-    switch (t->plan.kind) {
-    case PLAN_SHARED_ITERATIONS:
-        if (atomic_fetch_add(&t->iters_claimed, 1) >= t->plan.iterations) return EXEC_DONE;
+    const c6_scenario *s = &t->plan.scenarios[0];
+    switch (s->executor) {
+    case EXECUTOR_SHARED_ITERATIONS:
+    case EXECUTOR_PER_VU_ITERATIONS:
+        if (atomic_fetch_add(&t->iters_claimed, 1) >= s->iterations * (s->executor == EXECUTOR_PER_VU_ITERATIONS ? s->vus : 1)) return EXEC_DONE;
         return EXEC_RUN;
-    case PLAN_CONSTANT_VUS:
+    case EXECUTOR_CONSTANT_VUS:
         return EXEC_RUN;
-    case PLAN_RAMPING_VUS:
+    case EXECUTOR_RAMPING_VUS:
         return v->index < atomic_load(&t->target_vus) ? EXEC_RUN : EXEC_PARK;
+    default:
+        return EXEC_DONE;
     }
-    return EXEC_DONE;
 }
 
-int64_t executor_ramp_target(const c6_plan *p, int64_t elapsed_us) {
-    int64_t from = p->vus, t0 = 0;
+int64_t executor_ramp_target(const c6_scenario *p, int64_t elapsed_us) {
+    int64_t from = p->start_vus, t0 = 0;
     for (size_t i = 0; i < p->nstages; i++) {
         const c6_stage *s = &p->stages[i];
         if (elapsed_us < t0 + s->duration_us) {
@@ -37,20 +40,6 @@ int64_t executor_ramp_target(const c6_plan *p, int64_t elapsed_us) {
         from = s->target;
     }
     return from;
-}
-
-int64_t executor_duration(const c6_plan *p) {
-    switch (p->kind) {
-    case PLAN_SHARED_ITERATIONS:
-    case PLAN_CONSTANT_VUS:
-        return p->duration_us;
-    case PLAN_RAMPING_VUS: {
-        int64_t d = 0;
-        for (size_t i = 0; i < p->nstages; i++) d += p->stages[i].duration_us;
-        return d;
-    }
-    }
-    return 0;
 }
 
 const char *const system_tag_names[ST_COUNT] = {

@@ -11,8 +11,6 @@ enum exec_next { EXEC_RUN, EXEC_PARK, EXEC_DONE };
 
 enum exec_next executor_next(vu *v);
 /* ramping-vus: target VUs at `elapsed_us` into the run (linear between stages). */
-int64_t executor_ramp_target(const c6_plan *p, int64_t elapsed_us);
-/* Total scheduled time of the plan (without gracefulStop). */
-int64_t executor_duration(const c6_plan *p);
+int64_t executor_ramp_target(const c6_scenario *s, int64_t elapsed_us);
 
 #endif

@@ -166,7 +166,7 @@ static void worker_on_tick(uv_timer_t *t) {
     worker *w = t->data;
     sample_buf_flush(&w->samples);
     c6_test *test = w->test;
-    if (test->plan.kind == PLAN_RAMPING_VUS && test_phase(test) == PHASE_RUNNING) {
+    if (test->plan.scenarios[0].executor == EXECUTOR_RAMPING_VUS && test_phase(test) == PHASE_RUNNING) {
         int target = atomic_load(&test->target_vus);
         for (int i = 0; i < w->nvus; i++)
             if (w->vus[i]->state == VU_IDLE && w->vus[i]->index < target) worker_ready(w, w->vus[i]);

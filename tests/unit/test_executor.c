@@ -17,11 +17,11 @@
 
 #define S(x) ((int64_t)((x) * 1000000.0))   /* seconds -> microseconds */
 
-static c6_plan ramp_plan(int64_t start, c6_stage *st, size_t n) {
-    c6_plan p;
+static c6_scenario ramp_plan(int64_t start, c6_stage *st, size_t n) {
+    c6_scenario p;
     memset(&p, 0, sizeof p);
-    p.kind = PLAN_RAMPING_VUS;
-    p.vus = start;
+    p.executor = EXECUTOR_RAMPING_VUS;
+    p.start_vus = start;
     p.stages = st;
     p.nstages = n;
     return p;
@@ -30,7 +30,7 @@ static c6_plan ramp_plan(int64_t start, c6_stage *st, size_t n) {
 static void test_ramp_up_from_start_vus(void **state) {
     (void)state;
     c6_stage st[] = {{S(10), 10}};
-    c6_plan p = ramp_plan(5, st, 1);
+    c6_scenario p = ramp_plan(5, st, 1);
     assert_int_equal(executor_ramp_target(&p, 0), 5);            /* startVUs at t=0 */
     assert_int_equal(executor_ramp_target(&p, S(1)), 5);         /* 5.5: not fully due yet */
     assert_int_equal(executor_ramp_target(&p, S(2) - 1), 5);
@@ -53,7 +53,7 @@ static void test_ramp_multi_stage(void **state) {
         {S(7), 0},      /* 40-47s: 7 -> 0 */
         {S(4), 4},      /* 47-51s: 0 -> 4 */
     };
-    c6_plan p = ramp_plan(0, st, sizeof st / sizeof *st);
+    c6_scenario p = ramp_plan(0, st, sizeof st / sizeof *st);
     static const struct { double t; int64_t want; } cases[] = {
         {0, 0}, {0.5, 0}, {1, 1}, {4.5, 4}, {9.999999, 9}, {10, 10},
         {15, 10}, {29.999999, 10}, {30, 10},
@@ -68,13 +68,13 @@ static void test_ramp_multi_stage(void **state) {
         if (got != cases[i].want)
             fail_msg("t=%gs: target %lld, want %lld", cases[i].t, (long long)got, (long long)cases[i].want);
     }
-    assert_int_equal(executor_duration(&p), S(51));
+    assert_int_equal(scenario_duration_us(&p), S(51));
 }
 
 static void test_ramp_monotonic_within_stages(void **state) {
     (void)state;
     c6_stage st[] = {{S(3), 37}, {S(5), 2}, {S(2), 100}};
-    c6_plan p = ramp_plan(1, st, 3);
+    c6_scenario p = ramp_plan(1, st, 3);
     int64_t prev = executor_ramp_target(&p, 0);
     assert_int_equal(prev, 1);
     for (int64_t t = 1000; t <= S(10) + 1000; t += 1000) {
@@ -95,7 +95,7 @@ static void test_ramp_monotonic_within_stages(void **state) {
 static void test_ramp_exact_step_instants(void **state) {
     (void)state;
     c6_stage up[] = {{S(10), 50}};
-    c6_plan p = ramp_plan(0, up, 1);
+    c6_scenario p = ramp_plan(0, up, 1);
     assert_int_equal(executor_ramp_target(&p, 5800000), 29);
     long bad = 0, total = 0;
     for (int64_t diff = -60; diff <= 60; diff++) {
@@ -103,7 +103,7 @@ static void test_ramp_exact_step_instants(void **state) {
         int64_t ad = diff < 0 ? -diff : diff;
         for (int64_t dsec = 1; dsec <= 30; dsec++) {
             c6_stage st[] = {{S(dsec), 100 + diff}};
-            c6_plan q = ramp_plan(100, st, 1);
+            c6_scenario q = ramp_plan(100, st, 1);
             for (int64_t k = 1; k < ad; k++) {
                 int64_t num = k * S(dsec);
                 if (num % ad) continue;                 /* exact instant VU k is due */
@@ -118,42 +118,42 @@ static void test_ramp_exact_step_instants(void **state) {
 
 static void test_ramp_no_stages(void **state) {
     (void)state;
-    c6_plan p = ramp_plan(3, NULL, 0);
+    c6_scenario p = ramp_plan(3, NULL, 0);
     assert_int_equal(executor_ramp_target(&p, 0), 3);
     assert_int_equal(executor_ramp_target(&p, S(100)), 3);
-    assert_int_equal(executor_duration(&p), 0);
+    assert_int_equal(scenario_duration_us(&p), 0);
 }
 
 static void test_ramp_large_values(void **state) {
     (void)state;
     /* 24h to 100000 VUs: no overflow in the microsecond arithmetic */
     c6_stage st[] = {{S(86400), 100000}};
-    c6_plan p = ramp_plan(0, st, 1);
+    c6_scenario p = ramp_plan(0, st, 1);
     assert_int_equal(executor_ramp_target(&p, S(43200)), 50000);
     assert_int_equal(executor_ramp_target(&p, S(86400) - 1), 99999);
-    assert_int_equal(executor_duration(&p), S(86400));
+    assert_int_equal(scenario_duration_us(&p), S(86400));
 }
 
 static void test_duration_per_kind(void **state) {
     (void)state;
-    c6_plan p;
+    c6_scenario p;
     memset(&p, 0, sizeof p);
-    p.kind = PLAN_SHARED_ITERATIONS;
-    p.duration_us = S(600);
+    p.executor = EXECUTOR_SHARED_ITERATIONS;
+    p.max_duration_us = S(600);
     p.iterations = 10;
-    assert_int_equal(executor_duration(&p), S(600));
-    p.kind = PLAN_CONSTANT_VUS;
+    assert_int_equal(scenario_duration_us(&p), S(600));
+    p.executor = EXECUTOR_CONSTANT_VUS;
     p.duration_us = S(30);
-    assert_int_equal(executor_duration(&p), S(30));
+    assert_int_equal(scenario_duration_us(&p), S(30));
     /* ramping: the sum of the stages, whatever duration_us says */
     c6_stage st[] = {{S(10), 5}, {0, 3}, {S(2.5), 0}};
-    p.kind = PLAN_RAMPING_VUS;
+    p.executor = EXECUTOR_RAMPING_VUS;
     p.duration_us = S(999);
     p.stages = st;
     p.nstages = 3;
-    assert_int_equal(executor_duration(&p), S(12.5));
+    assert_int_equal(scenario_duration_us(&p), S(12.5));
     p.nstages = 1;
-    assert_int_equal(executor_duration(&p), S(10));
+    assert_int_equal(scenario_duration_us(&p), S(10));
 }
 
 static void test_duration_from_options_plan(void **state) {
@@ -166,25 +166,32 @@ static void test_duration_from_options_plan(void **state) {
     o.stages_set = true;
     c6_plan p;
     assert_int_equal(options_plan(&o, &p, err, sizeof err), 0);
-    assert_int_equal(p.kind, PLAN_RAMPING_VUS);
-    assert_int_equal(executor_duration(&p), S(105));
-    assert_int_equal(executor_ramp_target(&p, S(15)), 5);
-    assert_int_equal(executor_ramp_target(&p, S(60)), 10);
-    assert_int_equal(executor_ramp_target(&p, S(105)), 0);
+    assert_int_equal(p.scenarios[0].executor, EXECUTOR_RAMPING_VUS);
+    assert_int_equal(scenario_duration_us(&p.scenarios[0]), S(105));
+    assert_int_equal(executor_ramp_target(&p.scenarios[0], S(15)), 5);
+    assert_int_equal(executor_ramp_target(&p.scenarios[0], S(60)), 10);
+    assert_int_equal(executor_ramp_target(&p.scenarios[0], S(105)), 0);
+    options_plan_free(&p);
     options_free(&o);
 
     options_init(&o);
     o.vus_set = true; o.vus = 4;
     o.duration_set = true; o.duration_us = S(20);
     assert_int_equal(options_plan(&o, &p, err, sizeof err), 0);
-    assert_int_equal(p.kind, PLAN_CONSTANT_VUS);
-    assert_int_equal(executor_duration(&p), S(20));
+    assert_int_equal(p.scenarios[0].executor, EXECUTOR_CONSTANT_VUS);
+    assert_int_equal(scenario_duration_us(&p.scenarios[0]), S(20));
+    options_plan_free(&p);
     options_free(&o);
 }
 
-static void init_test(c6_test *t, c6_plan_kind kind) {
+static c6_scenario test_sc;
+
+static void init_test(c6_test *t, c6_executor kind) {
     memset(t, 0, sizeof *t);
-    t->plan.kind = kind;
+    memset(&test_sc, 0, sizeof test_sc);
+    test_sc.executor = kind;
+    t->plan.scenarios = &test_sc;
+    t->plan.nscenarios = 1;
     atomic_init(&t->phase, PHASE_RUNNING);
     atomic_init(&t->iters_claimed, 0);
     atomic_init(&t->target_vus, 0);
@@ -193,8 +200,8 @@ static void init_test(c6_test *t, c6_plan_kind kind) {
 static void test_next_shared_iterations(void **state) {
     (void)state;
     c6_test t;
-    init_test(&t, PLAN_SHARED_ITERATIONS);
-    t.plan.iterations = 3;
+    init_test(&t, EXECUTOR_SHARED_ITERATIONS);
+    test_sc.iterations = 3;
     vu v;
     memset(&v, 0, sizeof v);
     v.test = &t;
@@ -216,8 +223,8 @@ static void *claim_all(void *arg) {
 static void test_next_shared_iterations_threads(void **state) {
     (void)state;
     c6_test t;
-    init_test(&t, PLAN_SHARED_ITERATIONS);
-    t.plan.iterations = 200000;
+    init_test(&t, EXECUTOR_SHARED_ITERATIONS);
+    test_sc.iterations = 200000;
     claimer c[4];
     pthread_t th[4];
     for (int i = 0; i < 4; i++) {
@@ -237,7 +244,7 @@ static void test_next_shared_iterations_threads(void **state) {
 static void test_next_constant_and_phase(void **state) {
     (void)state;
     c6_test t;
-    init_test(&t, PLAN_CONSTANT_VUS);
+    init_test(&t, EXECUTOR_CONSTANT_VUS);
     vu v;
     memset(&v, 0, sizeof v);
     v.test = &t;
@@ -247,8 +254,8 @@ static void test_next_constant_and_phase(void **state) {
     atomic_store(&t.phase, PHASE_HARD_STOP);
     assert_int_equal(executor_next(&v), EXEC_DONE);
     /* a stopping test hands out no more shared iterations */
-    init_test(&t, PLAN_SHARED_ITERATIONS);
-    t.plan.iterations = 100;
+    init_test(&t, EXECUTOR_SHARED_ITERATIONS);
+    test_sc.iterations = 100;
     atomic_store(&t.phase, PHASE_GRACEFUL);
     assert_int_equal(executor_next(&v), EXEC_DONE);
     assert_int_equal(atomic_load(&t.iters_claimed), 0);
@@ -257,7 +264,7 @@ static void test_next_constant_and_phase(void **state) {
 static void test_next_ramping(void **state) {
     (void)state;
     c6_test t;
-    init_test(&t, PLAN_RAMPING_VUS);
+    init_test(&t, EXECUTOR_RAMPING_VUS);
     vu v0, v3;
     memset(&v0, 0, sizeof v0);
     memset(&v3, 0, sizeof v3);

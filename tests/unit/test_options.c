@@ -14,6 +14,19 @@
 #define S  1000000LL
 #define MS 1000LL
 
+/* Plans own their scenarios; keep every one made so the end frees them. */
+static c6_plan kept_plans[128];
+static size_t nkept;
+
+static int plan_make(const c6_options *o, c6_plan *p, char *err, size_t errlen)
+{
+    int rc = options_plan(o, p, err, errlen);
+    if (nkept < sizeof kept_plans / sizeof kept_plans[0]) kept_plans[nkept++] = *p;
+    return rc;
+}
+
+#define SC(p) (&(p).scenarios[0])
+
 static void json_ok(const char *json, c6_options *o)
 {
     char err[512] = "";
@@ -471,9 +484,9 @@ static void test_merge_execution_group(void **state)
     s.flags.duration_us = 30 * S;
     consolidate(&s);
     assert_false(s.merged.iterations_set);
-    assert_int_equal(options_plan(&s.merged, &p, err, sizeof(err)), 0);
-    assert_string_equal(p.executor_name, "constant-vus");
-    assert_int_equal(p.vus, 5);
+    assert_int_equal(plan_make(&s.merged, &p, err, sizeof(err)), 0);
+    assert_string_equal(executor_name(SC(p)->executor), "constant-vus");
+    assert_int_equal(SC(p)->vus, 5);
     sources_free(&s);
 
     /* K6_ITERATIONS replaces the config file's stages. */
@@ -485,9 +498,9 @@ static void test_merge_execution_group(void **state)
     options_init(&s.script);
     consolidate(&s);
     assert_false(s.merged.stages_set);
-    assert_int_equal(options_plan(&s.merged, &p, err, sizeof(err)), 0);
-    assert_string_equal(p.executor_name, "shared-iterations");
-    assert_int_equal(p.iterations, 20);
+    assert_int_equal(plan_make(&s.merged, &p, err, sizeof(err)), 0);
+    assert_string_equal(executor_name(SC(p)->executor), "shared-iterations");
+    assert_int_equal(SC(p)->iterations, 20);
     sources_free(&s);
 
     /* An explicitly empty stages list still replaces a lower duration. */
@@ -498,8 +511,8 @@ static void test_merge_execution_group(void **state)
     options_init(&s.env);
     consolidate(&s);
     assert_false(s.merged.duration_set);
-    assert_int_equal(options_plan(&s.merged, &p, err, sizeof(err)), 0);
-    assert_string_equal(p.executor_name, "per-vu-iterations");
+    assert_int_equal(plan_make(&s.merged, &p, err, sizeof(err)), 0);
+    assert_string_equal(executor_name(SC(p)->executor), "per-vu-iterations");
     sources_free(&s);
 
     /* Conflicts inside one source survive the merge and fail the plan. */
@@ -508,7 +521,7 @@ static void test_merge_execution_group(void **state)
     options_init(&s.env);
     options_init(&s.config);
     consolidate(&s);
-    assert_int_equal(options_plan(&s.merged, &p, err, sizeof(err)), -1);
+    assert_int_equal(plan_make(&s.merged, &p, err, sizeof(err)), -1);
     assert_string_equal(err, "the `duration` and `stages` options can't be used together");
     sources_free(&s);
 }
@@ -534,11 +547,13 @@ static void test_merge_deep_copies_and_keeps_higher(void **state)
 
 /* ---- plan ---------------------------------------------------------------- */
 
+
+
 static void plan_ok(const char *json, c6_plan *p, c6_options *o)
 {
     char err[256] = "";
     json_ok(json, o);
-    if (options_plan(o, p, err, sizeof(err)) != 0) fail_msg("plan(%s): %s", json, err);
+    if (plan_make(o, p, err, sizeof(err)) != 0) fail_msg("plan(%s): %s", json, err);
 }
 
 static void plan_err(const char *json, const char *want)
@@ -547,7 +562,7 @@ static void plan_err(const char *json, const char *want)
     c6_plan p;
     char err[256] = "";
     json_ok(json, &o);
-    int rc = options_plan(&o, &p, err, sizeof(err));
+    int rc = plan_make(&o, &p, err, sizeof(err));
     options_free(&o);
     if (rc != -1) fail_msg("plan accepted %s", json);
     if (strcmp(err, want) != 0) fail_msg("for %s\n  got:  %s\n  want: %s", json, err, want);
@@ -559,13 +574,12 @@ static void test_plan_defaults_to_one_iteration(void **state)
     c6_options o;
     c6_plan p;
     plan_ok("{}", &p, &o);
-    assert_int_equal(p.kind, PLAN_SHARED_ITERATIONS);
-    assert_string_equal(p.executor_name, "per-vu-iterations");
-    assert_int_equal(p.vus, 1);
+    assert_string_equal(executor_name(SC(p)->executor), "per-vu-iterations");
+    assert_int_equal(SC(p)->vus, 1);
     assert_int_equal(p.max_vus, 1);
-    assert_int_equal(p.iterations, 1);
-    assert_int_equal(p.duration_us, 600 * S);
-    assert_int_equal(p.graceful_stop_us, 30 * S);
+    assert_int_equal(SC(p)->iterations, 1);
+    assert_int_equal(scenario_duration_us(SC(p)), 600 * S);
+    assert_int_equal(SC(p)->graceful_stop_us, 30 * S);
     options_free(&o);
 }
 
@@ -575,9 +589,9 @@ static void test_plan_vus_only(void **state)
     c6_options o;
     c6_plan p;
     plan_ok("{\"vus\": 5}", &p, &o);
-    assert_string_equal(p.executor_name, "shared-iterations");
-    assert_int_equal(p.vus, 5);
-    assert_int_equal(p.iterations, 5);
+    assert_string_equal(executor_name(SC(p)->executor), "shared-iterations");
+    assert_int_equal(SC(p)->vus, 5);
+    assert_int_equal(SC(p)->iterations, 5);
     options_free(&o);
     plan_err("{\"vus\": 0}", "`vus` must be more than 0, got 0");
 }
@@ -588,17 +602,16 @@ static void test_plan_iterations(void **state)
     c6_options o;
     c6_plan p;
     plan_ok("{\"iterations\": 10}", &p, &o);
-    assert_int_equal(p.kind, PLAN_SHARED_ITERATIONS);
-    assert_string_equal(p.executor_name, "shared-iterations");
-    assert_int_equal(p.vus, 1);
-    assert_int_equal(p.iterations, 10);
-    assert_int_equal(p.duration_us, 600 * S); /* maxDuration default */
+    assert_string_equal(executor_name(SC(p)->executor), "shared-iterations");
+    assert_int_equal(SC(p)->vus, 1);
+    assert_int_equal(SC(p)->iterations, 10);
+    assert_int_equal(scenario_duration_us(SC(p)), 600 * S); /* maxDuration default */
     options_free(&o);
 
     plan_ok("{\"vus\": 5, \"iterations\": 10, \"duration\": \"1m\"}", &p, &o);
-    assert_int_equal(p.vus, 5);
+    assert_int_equal(SC(p)->vus, 5);
     assert_int_equal(p.max_vus, 5);
-    assert_int_equal(p.duration_us, 60 * S); /* duration becomes maxDuration */
+    assert_int_equal(scenario_duration_us(SC(p)), 60 * S); /* duration becomes maxDuration */
     options_free(&o);
 
     plan_err("{\"vus\": 10, \"iterations\": 5}", "`iterations` (5) must not be less than `vus` (10)");
@@ -620,16 +633,15 @@ static void test_plan_duration(void **state)
     c6_options o;
     c6_plan p;
     plan_ok("{\"vus\": 10, \"duration\": \"30s\"}", &p, &o);
-    assert_int_equal(p.kind, PLAN_CONSTANT_VUS);
-    assert_string_equal(p.executor_name, "constant-vus");
-    assert_int_equal(p.vus, 10);
+    assert_string_equal(executor_name(SC(p)->executor), "constant-vus");
+    assert_int_equal(SC(p)->vus, 10);
     assert_int_equal(p.max_vus, 10);
-    assert_int_equal(p.duration_us, 30 * S);
+    assert_int_equal(scenario_duration_us(SC(p)), 30 * S);
     options_free(&o);
 
     plan_ok("{\"duration\": 1000}", &p, &o); /* 1000 ms */
-    assert_int_equal(p.vus, 1);
-    assert_int_equal(p.duration_us, 1 * S);
+    assert_int_equal(SC(p)->vus, 1);
+    assert_int_equal(scenario_duration_us(SC(p)), 1 * S);
     options_free(&o);
 
     plan_err("{\"duration\": \"0\"}", "`duration` must be more than 0 (an endless test needs the "
@@ -648,18 +660,17 @@ static void test_plan_stages(void **state)
     c6_plan p;
     plan_ok("{\"stages\": [{\"duration\": \"10s\", \"target\": 20}, {\"duration\": \"1m\", \"target\": 50},"
             " {\"duration\": \"10s\", \"target\": 0}]}", &p, &o);
-    assert_int_equal(p.kind, PLAN_RAMPING_VUS);
-    assert_string_equal(p.executor_name, "ramping-vus");
-    assert_int_equal(p.vus, 1); /* startVUs defaults to 1 */
+    assert_string_equal(executor_name(SC(p)->executor), "ramping-vus");
+    assert_int_equal(SC(p)->start_vus, 1); /* startVUs defaults to 1 */
     assert_int_equal(p.max_vus, 50);
-    assert_int_equal(p.nstages, 3);
-    assert_ptr_equal(p.stages, o.stages); /* borrowed */
-    assert_int_equal(p.duration_us, 80 * S);
-    assert_int_equal(p.graceful_ramp_down_us, 30 * S);
+    assert_int_equal(SC(p)->nstages, 3);
+    assert_ptr_not_equal(SC(p)->stages, o.stages); /* a copy */
+    assert_int_equal(scenario_duration_us(SC(p)), 80 * S);
+    assert_int_equal(SC(p)->graceful_ramp_down_us, 30 * S);
     options_free(&o);
 
     plan_ok("{\"vus\": 0, \"stages\": [{\"duration\": \"10s\", \"target\": 3}]}", &p, &o);
-    assert_int_equal(p.vus, 0);
+    assert_int_equal(SC(p)->start_vus, 0);
     assert_int_equal(p.max_vus, 3);
     options_free(&o);
 
@@ -668,8 +679,8 @@ static void test_plan_stages(void **state)
     options_free(&o);
 
     plan_ok("{\"vus\": 4, \"stages\": []}", &p, &o); /* empty stages: vus alone decides */
-    assert_string_equal(p.executor_name, "shared-iterations");
-    assert_int_equal(p.iterations, 4);
+    assert_string_equal(executor_name(SC(p)->executor), "shared-iterations");
+    assert_int_equal(SC(p)->iterations, 4);
     options_free(&o);
 
     plan_err("{\"vus\": 0, \"stages\": [{\"duration\": \"10s\", \"target\": 0}]}",
@@ -714,5 +725,7 @@ int main(void)
         cmocka_unit_test(test_plan_stages),
         cmocka_unit_test(test_plan_scenarios_unsupported),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    for (size_t i = 0; i < nkept; i++) options_plan_free(&kept_plans[i]);
+    return rc;
 }

@@ -25,7 +25,7 @@ static JSValue exec_get(JSContext *ctx, JSValueConst this_val, int magic) {
     case X_VU_ID: return JS_NewInt32(ctx, v->id);
     case X_VU_ITER: return JS_NewInt64(ctx, v->in_iteration ? v->iter : v->iter - 1);
     case X_SC_NAME: return v->scenario ? JS_NewString(ctx, v->scenario) : JS_UNDEFINED;
-    case X_SC_EXECUTOR: return JS_NewString(ctx, t->plan.executor_name ? t->plan.executor_name : "");
+    case X_SC_EXECUTOR: return JS_NewString(ctx, t->plan.nscenarios ? executor_name(t->plan.scenarios[0].executor) : "");
     case X_SC_START: return JS_NewInt64(ctx, t->start_wall_ms);
     case X_SC_ITER: return JS_NewInt64(ctx, atomic_load(&t->iters_done) + atomic_load(&t->iters_interrupted));
     case X_IN_ACTIVE: return JS_NewInt32(ctx, atomic_load(&t->vus_active));
