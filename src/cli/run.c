@@ -56,7 +56,8 @@ typedef struct run_ctx {
     sample_buf main_samples;      /* vus / vus_max, from the main thread */
     uv_loop_t *loop;
     uv_async_t wake;
-    uv_timer_t tick, end_timer, stop_timer;
+    uv_timer_t tick;
+    struct run_scen *rs;          /* per scenario: its start/end/hard-stop timers */
     uv_signal_t sigint, sigterm;
     int signals;
     bool aborted;
@@ -73,6 +74,15 @@ typedef struct run_ctx {
     int njson, ncsv;
     bool tty;
 } run_ctx;
+
+/* The main thread's side of a scenario: it starts at startTime, stops
+ * starting iterations at the end of its duration, interrupts the running
+ * ones gracefulStop later, and is done when every worker has reported. */
+typedef struct run_scen {
+    run_ctx *r;
+    scen_rt *sc;
+    uv_timer_t start, end, hard;
+} run_scen;
 
 /* ---- helpers ---- */
 
@@ -347,16 +357,85 @@ static void run_all_workers(run_ctx *r, enum worker_cmd cmd) {
     for (int i = 0; i < r->test.nworkers; i++) worker_command(r->test.workers[i], cmd);
 }
 
-static bool run_workers_finished(run_ctx *r) {
-    for (int i = 0; i < r->test.nworkers; i++)
-        if (!atomic_load(&r->test.workers[i]->finished)) return false;
-    return true;
+static void run_scen_set(run_ctx *r, scen_rt *sc, int state) {
+    if (scen_state(sc) >= state) return;
+    atomic_store(&sc->state, state);
+    run_all_workers(r, CMD_SCEN);
 }
 
+/* Stopping the whole test (Ctrl-C, exec.test.abort, abortOnFail): every
+ * scenario interrupts its iterations; ones not started yet never start. */
 static void run_set_phase(run_ctx *r, int phase) {
     if (atomic_load(&r->test.phase) >= phase) return;
     atomic_store(&r->test.phase, phase);
-    run_all_workers(r, CMD_STOP);
+    if (phase < PHASE_HARD_STOP) return;
+    for (int i = 0; i < r->test.nscen; i++)
+        if (scen_state(&r->test.scen[i]) < SC_HARD_STOP) atomic_store(&r->test.scen[i].state, SC_HARD_STOP);
+    run_all_workers(r, CMD_SCEN);
+}
+
+static void run_scen_end(uv_timer_t *h) {
+    run_scen *rs = h->data;
+    run_scen_set(rs->r, rs->sc, SC_GRACEFUL);
+}
+
+static void run_scen_hard(uv_timer_t *h) {
+    run_scen *rs = h->data;
+    run_scen_set(rs->r, rs->sc, SC_HARD_STOP);
+}
+
+static void run_scen_start(uv_timer_t *h) {
+    run_scen *rs = h->data;
+    scen_rt *sc = rs->sc;
+    if (scen_state(sc) != SC_PENDING) return;
+    uv_update_time(rs->r->loop);
+    atomic_store(&sc->start_us, clock_now_us());
+    run_scen_set(rs->r, sc, SC_RUNNING);
+    int64_t d = scenario_duration_us(sc->cfg);
+    int64_t hard = scenario_max_duration_us(sc->cfg);
+    uv_timer_start(&rs->end, run_scen_end, (uint64_t)(d / 1000), 0);
+    uv_timer_start(&rs->hard, run_scen_hard, (uint64_t)(hard / 1000), 0);
+}
+
+/* Iteration-based executors: what maxDuration (or a stop) left undone is
+ * dropped_iterations, one sample, as k6 counts it. */
+static void run_scen_dropped(run_ctx *r, scen_rt *sc) {
+    const c6_scenario *c = sc->cfg;
+    int64_t planned;
+    if (c->executor == EXECUTOR_SHARED_ITERATIONS) planned = sc->iterations;
+    else if (c->executor == EXECUTOR_PER_VU_ITERATIONS) planned = sc->vus * c->iterations;
+    else return;
+    int64_t left = planned - atomic_load(&sc->done) - atomic_load(&sc->interrupted);
+    if (left <= 0) return;
+    tag_kv kv[VU_BASE_TAGS];
+    size_t n = 0;
+    for (size_t i = 0; i < r->opts.ntags && n < VU_BASE_TAGS - 2; i++)
+        kv[n++] = (tag_kv){r->opts.tags[i].key, r->opts.tags[i].value};
+    for (size_t i = 0; i < c->ntags && n < VU_BASE_TAGS - 1; i++) kv[n++] = (tag_kv){c->tags[i].key, c->tags[i].value};
+    if ((r->test.system_tags >> ST_SCENARIO) & 1) kv[n++] = (tag_kv){"scenario", c->name};
+    sample_push(&r->main_samples, M_DROPPED_ITERATIONS, tagdict_intern(r->main_samples.tags, kv, n),
+                (double)left, clock_now_us());
+    sample_buf_flush(&r->main_samples);
+}
+
+/* Ends the scenarios whose every worker has reported; true when all are done. */
+static bool run_check_scenarios(run_ctx *r) {
+    c6_test *t = &r->test;
+    int done = 0;
+    for (int i = 0; i < t->nscen; i++) {
+        scen_rt *sc = &t->scen[i];
+        int st = scen_state(sc);
+        if (st >= SC_RUNNING && st < SC_DONE && atomic_load(&sc->workers_done) >= t->nworkers) {
+            atomic_store(&sc->state, SC_DONE);
+            uv_timer_stop(&r->rs[i].start);
+            uv_timer_stop(&r->rs[i].end);
+            uv_timer_stop(&r->rs[i].hard);
+            run_scen_dropped(r, sc);
+            st = SC_DONE;
+        }
+        done += st == SC_DONE;
+    }
+    return done == t->nscen;
 }
 
 static void run_sample_vus(run_ctx *r) {
@@ -364,7 +443,7 @@ static void run_sample_vus(run_ctx *r) {
     tag_kv none[1];
     uint32_t tags = tagdict_intern(r->main_samples.tags, none, 0);
     sample_push(&r->main_samples, M_VUS, tags, atomic_load(&r->test.vus_active), now);
-    sample_push(&r->main_samples, M_VUS_MAX, tags, (double)r->test.plan.max_vus, now);
+    sample_push(&r->main_samples, M_VUS_MAX, tags, (double)atomic_load(&r->test.vus_initialized), now);
     sample_buf_flush(&r->main_samples);
 }
 
@@ -393,10 +472,7 @@ static void run_check_abort(run_ctx *r, int64_t now) {
 
 static void run_on_tick(uv_timer_t *h) {
     run_ctx *r = h->data;
-    c6_test *t = &r->test;
     int64_t now = clock_now_us();
-    if (t->plan.scenarios[0].executor == EXECUTOR_RAMPING_VUS && test_phase(t) == PHASE_RUNNING)
-        atomic_store(&t->target_vus, (int)executor_ramp_target(&t->plan.scenarios[0], now - t->start_us));
     engine_drain(r->eng);
     run_tick_outputs(r);
     run_check_abort(r, now);
@@ -407,8 +483,6 @@ static void run_on_tick(uv_timer_t *h) {
     }
 }
 
-static void run_on_end(uv_timer_t *h) { run_set_phase(h->data, PHASE_GRACEFUL); }
-static void run_on_hard_stop(uv_timer_t *h) { run_set_phase(h->data, PHASE_HARD_STOP); }
 
 static void run_on_wake(uv_async_t *a) {
     run_ctx *r = a->data;
@@ -417,7 +491,7 @@ static void run_on_wake(uv_async_t *a) {
         if (atomic_load(&r->waiting_on->special_done)) uv_stop(r->loop);
         return;
     }
-    if (test_phase(&r->test) >= PHASE_RUNNING && run_workers_finished(r)) uv_stop(r->loop);
+    if (test_phase(&r->test) >= PHASE_RUNNING && run_check_scenarios(r)) uv_stop(r->loop);
 }
 
 static void run_on_signal(uv_signal_t *s, int signum) {
@@ -486,15 +560,10 @@ static void run_start(run_ctx *r) {
     t->start_wall_ms = clock_wall_us() / 1000;
     r->last_progress_us = t->start_us;
     r->last_threshold_us = t->start_us;
-    if (t->plan.scenarios[0].executor == EXECUTOR_RAMPING_VUS)
-        atomic_store(&t->target_vus, (int)executor_ramp_target(&t->plan.scenarios[0], 0));
     atomic_store(&t->phase, PHASE_RUNNING);
     run_all_workers(r, CMD_START);
-    int64_t d = scenario_duration_us(&t->plan.scenarios[0]);
-    if (d > 0) {
-        uv_timer_start(&r->end_timer, run_on_end, (uint64_t)(d / 1000), 0);
-        uv_timer_start(&r->stop_timer, run_on_hard_stop, (uint64_t)((d + t->plan.scenarios[0].graceful_stop_us) / 1000), 0);
-    }
+    for (int i = 0; i < t->nscen; i++)
+        uv_timer_start(&r->rs[i].start, run_scen_start, (uint64_t)(t->scen[i].cfg->start_time_us / 1000), 0);
     uv_timer_start(&r->tick, run_on_tick, 20, 20);
 }
 
@@ -639,9 +708,16 @@ static void run_setup_loop(run_ctx *r) {
     r->wake.data = r;
     r->test.main_wake = &r->wake;
     uv_timer_init(r->loop, &r->tick);
-    uv_timer_init(r->loop, &r->end_timer);
-    uv_timer_init(r->loop, &r->stop_timer);
-    r->tick.data = r->end_timer.data = r->stop_timer.data = r;
+    r->tick.data = r;
+    r->rs = calloc((size_t)(r->test.nscen ? r->test.nscen : 1), sizeof *r->rs);
+    for (int i = 0; i < r->test.nscen; i++) {
+        run_scen *rs = &r->rs[i];
+        *rs = (run_scen){r, &r->test.scen[i], {0}, {0}, {0}};
+        uv_timer_init(r->loop, &rs->start);
+        uv_timer_init(r->loop, &rs->end);
+        uv_timer_init(r->loop, &rs->hard);
+        rs->start.data = rs->end.data = rs->hard.data = rs;
+    }
     uv_signal_init(r->loop, &r->sigint);
     uv_signal_init(r->loop, &r->sigterm);
     r->sigint.data = r->sigterm.data = r;
@@ -654,12 +730,16 @@ static void run_close_cb(uv_handle_t *h) { (void)h; }
 static void run_teardown_loop(run_ctx *r) {
     uv_close((uv_handle_t *)&r->wake, run_close_cb);
     uv_close((uv_handle_t *)&r->tick, run_close_cb);
-    uv_close((uv_handle_t *)&r->end_timer, run_close_cb);
-    uv_close((uv_handle_t *)&r->stop_timer, run_close_cb);
+    for (int i = 0; i < r->test.nscen; i++) {
+        uv_close((uv_handle_t *)&r->rs[i].start, run_close_cb);
+        uv_close((uv_handle_t *)&r->rs[i].end, run_close_cb);
+        uv_close((uv_handle_t *)&r->rs[i].hard, run_close_cb);
+    }
     uv_close((uv_handle_t *)&r->sigint, run_close_cb);
     uv_close((uv_handle_t *)&r->sigterm, run_close_cb);
     uv_run(r->loop, UV_RUN_DEFAULT);
     uv_loop_close(r->loop);
+    free(r->rs);
 }
 
 static void run_spawn_workers(run_ctx *r) {
@@ -671,7 +751,8 @@ static void run_spawn_workers(run_ctx *r) {
         engine_add_source(r->eng, &t->workers[i]->samples);
     }
     for (int64_t k = 0; k < t->plan.max_vus; k++)
-        worker_add_vu(t->workers[k % t->nworkers], (int)k + 1, (int)k);
+        worker_add_vu(t->workers[k % t->nworkers], (int)k + 1);
+    atomic_store(&t->next_vu_id, (int)t->plan.max_vus);
     for (int i = 0; i < t->nworkers; i++) worker_start(t->workers[i]);
 }
 
@@ -696,14 +777,34 @@ static void run_free(run_ctx *r) {
     free(r->test.summary_json);
     free(r->test.init_error);
     script_free(&r->scr);
+    free(r->test.scen);
     options_plan_free(&r->test.plan);
     options_free(&r->opts);
     args_free(&r->args);
     registry_free();
 }
 
+/* The run-time state of each scenario of the plan. */
+static void run_make_scenarios(run_ctx *r) {
+    c6_test *t = &r->test;
+    t->nscen = (int)t->plan.nscenarios;
+    t->scen = calloc((size_t)(t->nscen ? t->nscen : 1), sizeof *t->scen);
+    for (int i = 0; i < t->nscen; i++) {
+        scen_rt *sc = &t->scen[i];
+        const c6_scenario *c = &t->plan.scenarios[i];
+        sc->cfg = c;
+        sc->index = i;
+        sc->iterations = c->iterations;
+        sc->vus = scenario_planned_vus(c);
+        sc->max_vus = scenario_max_vus(c);
+        atomic_store(&sc->ext_vus, (int)c->vus);
+        atomic_store(&sc->state, SC_PENDING);
+    }
+}
+
 static int run_execute(run_ctx *r) {
     c6_test *t = &r->test;
+    run_make_scenarios(r);
     run_setup_loop(r);
     run_spawn_workers(r);
     int code = 0;
@@ -721,8 +822,6 @@ static int run_execute(run_ctx *r) {
         uv_run(r->loop, UV_RUN_DEFAULT);
         r->run_end_us = clock_now_us();
         uv_timer_stop(&r->tick);
-        uv_timer_stop(&r->end_timer);
-        uv_timer_stop(&r->stop_timer);
         engine_drain(r->eng);
         run_progress(r, true);
         if (r->scr.has_teardown && run_special(r, CMD_TEARDOWN)) code = EXIT_SCRIPT;

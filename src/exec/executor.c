@@ -1,27 +1,42 @@
 #include "exec/executor.h"
 
-#include "exec/test.h"
-
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "exec/test.h"
+#include "util/clock.h"
 
 int test_phase(const c6_test *t) {
     return atomic_load_explicit(&((c6_test *)t)->phase, memory_order_acquire);
 }
 
+int scen_state(const scen_rt *s) {
+    return atomic_load_explicit(&((scen_rt *)s)->state, memory_order_acquire);
+}
+
 enum exec_next executor_next(vu *v) {
-    c6_test *t = v->test;
-    if (test_phase(t) >= PHASE_GRACEFUL) return EXEC_DONE;
-    const c6_scenario *s = &t->plan.scenarios[0];
-    switch (s->executor) {
+    scen_rt *sc = v->sc;
+    if (!sc || scen_state(sc) >= SC_GRACEFUL || test_phase(v->test) >= PHASE_GRACEFUL) return EXEC_DONE;
+    const c6_scenario *cfg = sc->cfg;
+    switch (cfg->executor) {
     case EXECUTOR_SHARED_ITERATIONS:
+        /* a failed claim overshoots the counter, harmlessly: it only grows */
+        return atomic_fetch_add(&sc->claimed, 1) < sc->iterations ? EXEC_RUN : EXEC_DONE;
     case EXECUTOR_PER_VU_ITERATIONS:
-        if (atomic_fetch_add(&t->iters_claimed, 1) >= s->iterations * (s->executor == EXECUTOR_PER_VU_ITERATIONS ? s->vus : 1)) return EXEC_DONE;
-        return EXEC_RUN;
+        return v->sc_iter < cfg->iterations ? EXEC_RUN : EXEC_DONE;
     case EXECUTOR_CONSTANT_VUS:
         return EXEC_RUN;
-    case EXECUTOR_RAMPING_VUS:
-        return v->index < atomic_load(&t->target_vus) ? EXEC_RUN : EXEC_PARK;
+    case EXECUTOR_RAMPING_VUS: {
+        int64_t at = clock_now_us() - atomic_load(&sc->start_us);
+        return v->sc_index < executor_ramp_target(cfg, at) ? EXEC_RUN : EXEC_PARK;
+    }
+    case EXECUTOR_EXTERNALLY_CONTROLLED:
+        return v->sc_index < atomic_load(&sc->ext_vus) ? EXEC_RUN : EXEC_PARK;
+    case EXECUTOR_CONSTANT_ARRIVAL_RATE:
+    case EXECUTOR_RAMPING_ARRIVAL_RATE:
+        if (!v->go) return EXEC_PARK;
+        v->go = false;
+        return EXEC_RUN;
     default:
         return EXEC_DONE;
     }
@@ -33,7 +48,7 @@ int64_t executor_ramp_target(const c6_scenario *p, int64_t elapsed_us) {
         const c6_stage *s = &p->stages[i];
         if (elapsed_us < t0 + s->duration_us) {
             /* integer arithmetic: a VU is due at the exact microsecond, not
-             * one float rounding later; truncation toward `from` as k6 */
+             * one float rounding later */
             return from + (s->target - from) * (elapsed_us - t0) / s->duration_us;
         }
         t0 += s->duration_us;
@@ -42,6 +57,42 @@ int64_t executor_ramp_target(const c6_scenario *p, int64_t elapsed_us) {
     return from;
 }
 
+int64_t executor_arrival_at(const c6_scenario *s, int64_t k) {
+    if (k < 0 || s->time_unit_us <= 0) return -1;
+    if (s->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE) {
+        if (s->rate <= 0) return -1;
+        /* exact: 128-bit product, no drift however long the test runs */
+        __int128 at = (__int128)k * s->time_unit_us / s->rate;
+        return at < s->duration_us ? (int64_t)at : -1;
+    }
+    /* Ramping: within a stage of length d the rate (iterations per µs) goes
+     * linearly from a to b, so the iterations done x µs into it are
+     * a*x + (b-a)/(2d)*x^2; solve that for the stage holding k. */
+    double need = (double)k, tu = (double)s->time_unit_us;
+    double a = (double)s->start_rate / tu;
+    int64_t t0 = 0;
+    for (size_t i = 0; i < s->nstages; i++) {
+        double d = (double)s->stages[i].duration_us, b = (double)s->stages[i].target / tu;
+        double area = (a + b) / 2 * d;
+        /* (tolerance: float sums must not invent an iteration at the very end) */
+        if (need < area - 1e-9 * (area + 1)) {
+            double x;
+            if (fabs(b - a) < 1e-18) {
+                x = need / a;
+            } else {
+                double c = (b - a) / (2 * d);
+                x = (-a + sqrt(a * a + 4 * c * need)) / (2 * c);
+            }
+            if (x < 0) x = 0;
+            if (x > d) x = d;
+            return t0 + (int64_t)x;
+        }
+        need -= area;
+        t0 += s->stages[i].duration_us;
+        a = b;
+    }
+    return -1;
+}
 const char *const system_tag_names[ST_COUNT] = {
     "proto", "subproto", "status", "method", "url", "name", "group", "check", "error",
     "error_code", "tls_version", "scenario", "service", "expected_response", "vu", "iter",

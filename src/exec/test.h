@@ -29,6 +29,27 @@ extern const char *const system_tag_names[ST_COUNT];
 /* Bitmask of the named tags; -1 with the unknown name in err. */
 int system_tags_mask(char *const *names, size_t n, uint32_t *mask, char *err, size_t errlen);
 
+/* A scenario's life: waiting for its startTime, starting iterations, letting
+ * running iterations finish (gracefulStop), interrupting them, finished. */
+enum scen_state { SC_PENDING, SC_RUNNING, SC_GRACEFUL, SC_HARD_STOP, SC_DONE };
+
+/* One scenario at run time, shared by the main thread and the workers. */
+typedef struct scen_rt {
+    const c6_scenario *cfg;
+    int index;
+    int64_t iterations;         /* shared-iterations: this instance's total */
+    int64_t vus;                /* this instance's VUs (ramping: the most it uses) */
+    int64_t max_vus;            /* arrival-rate: with the unplanned ones */
+    atomic_int state;           /* enum scen_state */
+    atomic_llong start_us;      /* monotonic start, set before state turns RUNNING */
+    atomic_llong claimed;       /* shared-iterations: iterations handed out */
+    atomic_llong started;       /* iterations started (exec.scenario.iterationInInstance) */
+    atomic_llong done, interrupted;
+    atomic_int vus_active;
+    atomic_int workers_done;    /* workers whose share of it has ended */
+    atomic_int ext_vus;         /* externally-controlled: VUs asked for */
+} scen_rt;
+
 typedef struct c6_test {
     c6_plan plan;
     const c6_options *opts;
@@ -48,12 +69,13 @@ typedef struct c6_test {
     atomic_int script_failed;   /* exec.test.fail() was called: exit 110 */
     char *setup_json;           /* setup()'s return value as JSON, or NULL */
 
-    atomic_llong iters_claimed; /* shared-iterations: iterations handed out */
+    scen_rt *scen;              /* one per plan scenario, same order */
+    int nscen;
     atomic_llong iters_done;
     atomic_llong iters_interrupted;
     atomic_int vus_busy;        /* VUs inside an iteration */
     atomic_int vus_active;      /* VUs that may start iterations */
-    atomic_int target_vus;      /* ramping-vus: how many VUs should be active */
+    atomic_int next_vu_id;      /* VUs created so far (ids are 1-based) */
     atomic_int init_errors;
     atomic_int vus_initialized;
     char *init_error;           /* first init error text (under its own lock) */
@@ -65,5 +87,6 @@ typedef struct c6_test {
 } c6_test;
 
 int test_phase(const c6_test *t);
+int scen_state(const scen_rt *s);
 
 #endif

@@ -125,7 +125,8 @@ static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     return r;
 }
 
-static void vm_install_env(vu *v, JSValue global) {
+/* __ENV: the test's variables, then `extra` (a scenario's env) over them. */
+static void vm_install_env(vu *v, JSValue global, const c6_kv *extra, size_t nextra) {
     JSContext *ctx = v->ctx;
     JSValue env = JS_NewObject(ctx);
     for (char **e = v->test->env; e && *e; e++) {
@@ -137,13 +138,20 @@ static void vm_install_env(vu *v, JSValue global) {
         key[kl] = 0;
         JS_SetPropertyStr(ctx, env, key, JS_NewString(ctx, eq + 1));
     }
+    for (size_t i = 0; i < nextra; i++) JS_SetPropertyStr(ctx, env, extra[i].key, JS_NewString(ctx, extra[i].value));
     JS_SetPropertyStr(ctx, global, "__ENV", env);
+}
+
+void vm_set_env(vu *v, const c6_kv *extra, size_t nextra) {
+    JSValue global = JS_GetGlobalObject(v->ctx);
+    vm_install_env(v, global, extra, nextra);
+    JS_FreeValue(v->ctx, global);
 }
 
 static void vm_install_globals(vu *v) {
     JSContext *ctx = v->ctx;
     JSValue global = JS_GetGlobalObject(ctx);
-    vm_install_env(v, global);
+    vm_install_env(v, global, NULL, 0);
     JS_SetPropertyStr(ctx, global, "__VU", JS_NewInt32(ctx, v->id));
     JS_SetPropertyStr(ctx, global, "__ITER", JS_NewInt32(ctx, 0));
     JS_SetPropertyStr(ctx, global, "open", JS_NewCFunction(ctx, vm_open, "open", 2));
@@ -162,7 +170,8 @@ static int vm_interrupt(JSRuntime *rt, void *opaque) {
     vu *v = opaque;
     (void)rt;
     /* only iterations are cut off; teardown runs after the stop and must finish */
-    return v->test && v->role == VU_REGULAR && v->in_iteration && test_phase(v->test) >= PHASE_HARD_STOP;
+    if (!v->test || v->role != VU_REGULAR || !v->in_iteration) return 0;
+    return v->stop_req || test_phase(v->test) >= PHASE_HARD_STOP || (v->sc && scen_state(v->sc) >= SC_HARD_STOP);
 }
 
 /* Runs queued promise jobs until `p` is no longer pending. */

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "js/script.h"
+#include "config/scenarios.h"
 #include "vu/vu.h"
 
 /* Builds v's runtime and context on the current stack and runs the init code.
@@ -17,6 +18,8 @@ void vm_destroy(vu *v);
 JSValue vm_call(vu *v, JSValueConst fn, int argc, JSValueConst *argv);
 /* Sets __ITER. */
 void vm_set_iter(vu *v, int64_t iter);
+/* Replaces __ENV with the test's variables plus `extra` (a scenario's env). */
+void vm_set_env(vu *v, const c6_kv *extra, size_t nextra);
 /* JSON text <-> value through the context. */
 char *vm_to_json(JSContext *ctx, JSValueConst v);
 JSValue vm_from_json(JSContext *ctx, const char *json);

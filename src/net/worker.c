@@ -9,6 +9,7 @@
 #include "exec/test.h"
 #include "js/vm.h"
 #include "util/clock.h"
+#include "util/log.h"
 
 #define WORKER_TICK_MS 50
 
@@ -32,16 +33,12 @@ static void worker_notify_main(worker *w) {
     if (w->test->main_wake) uv_async_send(w->test->main_wake);
 }
 
+/* Regular VUs' coroutines end only when the worker exits; a special one's
+ * end is news for the main thread. */
 static void worker_vu_finished(worker *w, vu *v) {
-    if (v->role != VU_REGULAR) {
-        atomic_store(&w->special_done, 1);
-        worker_notify_main(w);
-        return;
-    }
-    if (++w->vus_done == w->nvus) {
-        atomic_store(&w->finished, 1);
-        worker_notify_main(w);
-    }
+    if (v->role == VU_REGULAR) return;
+    atomic_store(&w->special_done, 1);
+    worker_notify_main(w);
 }
 
 static void worker_run_ready(worker *w) {
@@ -147,16 +144,14 @@ void worker_easy_put(worker *w, CURL *e) {
 
 /* ---- commands from the main thread ---- */
 
-static void worker_wake_all(worker *w, bool interrupt) {
+/* At exit: every VU resumes, sees `exiting` and ends its coroutine. */
+static void worker_wake_all(worker *w) {
     for (int i = 0; i < w->nvus; i++) {
         vu *v = w->vus[i];
-        if (v->state == VU_IDLE) worker_ready(w, v);
-        else if (interrupt && v->state == VU_WAITING) {
-            v->interrupted = true;
-            worker_ready(w, v);
-        }
+        if (v->state == VU_WAITING) v->interrupted = true;
+        if (v->state == VU_IDLE || v->state == VU_WAITING) worker_ready(w, v);
     }
-    if (interrupt && w->special && w->special->state == VU_WAITING) {
+    if (w->special && w->special->state == VU_WAITING) {
         w->special->interrupted = true;
         worker_ready(w, w->special);
     }
@@ -165,17 +160,12 @@ static void worker_wake_all(worker *w, bool interrupt) {
 static void worker_on_tick(uv_timer_t *t) {
     worker *w = t->data;
     sample_buf_flush(&w->samples);
-    c6_test *test = w->test;
-    if (test->plan.scenarios[0].executor == EXECUTOR_RAMPING_VUS && test_phase(test) == PHASE_RUNNING) {
-        int target = atomic_load(&test->target_vus);
-        for (int i = 0; i < w->nvus; i++)
-            if (w->vus[i]->state == VU_IDLE && w->vus[i]->index < target) worker_ready(w, w->vus[i]);
-    }
+    if (test_phase(w->test) == PHASE_RUNNING) sched_tick(w);
 }
 
 static void worker_start_special(worker *w, enum vu_role role) {
     if (w->special) { vm_destroy(w->special); vu_free(w->special); }
-    w->special = vu_new(w, w->test, 0, -1, role);
+    w->special = vu_new(w, w->test, 0, role);
     atomic_store(&w->special_done, 0);
     coro_resume(w->special->co);               /* init on its own stack */
     if (w->special->state == VU_DONE) { worker_vu_finished(w, w->special); return; }
@@ -188,14 +178,17 @@ static void worker_on_wake(uv_async_t *a) {
     if (cmds & CMD_SETUP) worker_start_special(w, VU_SETUP);
     if (cmds & CMD_TEARDOWN) worker_start_special(w, VU_TEARDOWN);
     if (cmds & CMD_SUMMARY) worker_start_special(w, VU_SUMMARY);
-    if (cmds & CMD_START) {
-        worker_wake_all(w, false);
-        uv_timer_start(&w->tick, worker_on_tick, WORKER_TICK_MS, WORKER_TICK_MS);
+    if (cmds & CMD_START) uv_timer_start(&w->tick, worker_on_tick, WORKER_TICK_MS, WORKER_TICK_MS);
+    if (cmds & (CMD_START | CMD_SCEN)) sched_update(w);
+    /* a stop during setup() cuts its waits short, as it does an iteration's */
+    if ((cmds & CMD_SCEN) && test_phase(w->test) >= PHASE_HARD_STOP && w->special &&
+        w->special->state == VU_WAITING) {
+        w->special->interrupted = true;
+        worker_ready(w, w->special);
     }
-    if (cmds & CMD_STOP) worker_wake_all(w, test_phase(w->test) >= PHASE_HARD_STOP);
     if (cmds & CMD_EXIT) {
         w->exiting = true;
-        worker_wake_all(w, true);
+        worker_wake_all(w);
         uv_stop(&w->loop);
     }
 }
@@ -234,29 +227,44 @@ worker *worker_new(c6_test *t, int id) {
     return w;
 }
 
-void worker_add_vu(worker *w, int id, int index) {
+void worker_add_vu(worker *w, int id) {
     w->vus = realloc(w->vus, (size_t)(w->nvus + 1) * sizeof *w->vus);
-    w->vus[w->nvus++] = vu_new(w, w->test, id, index, VU_REGULAR);
+    w->vus[w->nvus++] = vu_new(w, w->test, id, VU_REGULAR);
+}
+
+/* Runs v's init on its own stack; false (error kept) when it failed. */
+static bool worker_init_vu(worker *w, vu *v) {
+    coro_resume(v->co);
+    if (v->state != VU_DONE) return true;
+    v->state = VU_COUNTED;
+    c6_test *t = w->test;
+    if (atomic_fetch_add(&t->init_errors, 1) == 0) t->init_error = strdup(v->error);
+    return false;
 }
 
 static void worker_init_vus(worker *w) {
-    c6_test *t = w->test;
     for (int i = 0; i < w->nvus; i++) {
-        vu *v = w->vus[i];
-        coro_resume(v->co);
-        if (v->state == VU_DONE) {
-            v->state = VU_COUNTED;
-            w->vus_done++;
-            if (atomic_fetch_add(&t->init_errors, 1) == 0) t->init_error = strdup(v->error);
-            break;   /* one broken VU means a broken script: stop initialising */
-        }
+        if (!worker_init_vu(w, w->vus[i])) break;   /* one broken VU means a broken script */
+        w->pool = realloc(w->pool, (size_t)(w->npool + 1) * sizeof *w->pool);
+        w->pool[w->npool++] = w->vus[i];
+        w->cappool = w->npool;
     }
     worker_notify_main(w);
+}
+
+vu *worker_spawn_vu(worker *w) {
+    c6_test *t = w->test;
+    worker_add_vu(w, atomic_fetch_add(&t->next_vu_id, 1) + 1);
+    vu *v = w->vus[w->nvus - 1];
+    if (worker_init_vu(w, v)) return v;
+    log_msg(LOG_ERROR, NULL, v->error, strlen(v->error));
+    return NULL;
 }
 
 static void *worker_main(void *arg) {
     worker *w = arg;
     w->sched = coro_thread_init();
+    sched_init(w);
     worker_init_vus(w);
     for (;;) {
         uv_run(&w->loop, w->ready_head ? UV_RUN_NOWAIT : UV_RUN_ONCE);
@@ -264,7 +272,7 @@ static void *worker_main(void *arg) {
         if (w->exiting) break;
     }
     /* let every VU unwind and free its JS runtime on its own stack */
-    worker_wake_all(w, true);
+    worker_wake_all(w);
     worker_run_ready(w);
     sample_buf_flush(&w->samples);
     return NULL;
@@ -283,6 +291,8 @@ void worker_free(worker *w) {
     for (int i = 0; i < w->nvus; i++) vu_free(w->vus[i]);
     if (w->special) vu_free(w->special);
     free(w->vus);
+    free(w->pool);
+    sched_close(w);
     for (int i = 0; i < w->neasy; i++) curl_easy_cleanup(w->easy_pool[i]);
     free(w->easy_pool);
     h1_client_free(w->h1);
@@ -294,6 +304,7 @@ void worker_free(worker *w) {
     uv_close((uv_handle_t *)&w->curl_timer, worker_close_cb);
     uv_run(&w->loop, UV_RUN_DEFAULT);
     uv_loop_close(&w->loop);
+    free(w->ws);
     coro_thread_free(w->sched);
     sample_buf_destroy(&w->samples);
     free(w);

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <uv.h>
+#include "exec/sched.h"
 #include "metrics/samples.h"
 #include "net/h1.h"
 #include "vu/vu.h"
@@ -14,7 +15,8 @@
 struct c6_test;
 
 enum worker_cmd { CMD_NONE = 0, CMD_SETUP = 1, CMD_START = 2, CMD_TEARDOWN = 4,
-                  CMD_STOP = 8, CMD_EXIT = 16, CMD_SUMMARY = 32 };
+                  CMD_SCEN = 8,   /* a scenario's state changed */
+                  CMD_EXIT = 16, CMD_SUMMARY = 32 };
 
 typedef struct worker {
     int id;
@@ -30,15 +32,17 @@ typedef struct worker {
     sample_buf samples;
     coro *sched;
 
-    vu **vus;
+    vu **vus;                   /* every regular VU of this worker */
     int nvus;
+    vu **pool;                  /* initialised VUs no scenario uses now */
+    int npool, cappool;
+    wscen *ws;                  /* this worker's side of each scenario */
+    int nws;
     vu *ready_head, *ready_tail;
     vu *special;                /* setup/teardown VU */
 
     atomic_int cmds;            /* pending worker_cmd bits */
-    atomic_int finished;        /* all of this worker's VUs are done */
     atomic_int special_done;    /* setup/teardown finished */
-    int vus_done;
     bool exiting;               /* CMD_EXIT seen */
 
     struct curl_slist *default_headers[3];   /* http.c: no body, body, form body */
@@ -51,7 +55,10 @@ int worker_start(worker *w);          /* spawns the thread, which initialises it
 void worker_command(worker *w, enum worker_cmd cmd);
 void worker_join(worker *w);
 void worker_free(worker *w);
-void worker_add_vu(worker *w, int id, int index);
+void worker_add_vu(worker *w, int id);   /* before worker_start: initialised by the thread */
+/* On the worker's thread during the run: a new VU (id from the test's
+ * counter), initialised now; NULL (error logged) if its init fails. */
+vu *worker_spawn_vu(worker *w);
 
 /* For VU code running on this worker: */
 void worker_ready(worker *w, vu *v);  /* queue v to be resumed */

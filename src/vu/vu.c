@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "exec/executor.h"
+#include "exec/sched.h"
 #include "exec/test.h"
 #include "js/vm.h"
 #include "metrics/registry.h"
@@ -19,10 +20,9 @@
 
 static void vu_main(void *arg);
 
-vu *vu_new(worker *w, c6_test *t, int id, int index, enum vu_role role) {
+vu *vu_new(worker *w, c6_test *t, int id, enum vu_role role) {
     vu *v = calloc(1, sizeof *v);
     v->id = id;
-    v->index = index;
     v->role = role;
     v->w = w;
     v->test = t;
@@ -120,6 +120,9 @@ size_t vu_base_tags(vu *v, tag_kv *kv, const char *group) {
     const c6_options *o = v->test ? v->test->opts : NULL;
     for (size_t i = 0; o && i < o->ntags && n < VU_BASE_TAGS - 4; i++)
         kv[n++] = (tag_kv){o->tags[i].key, o->tags[i].value};
+    const c6_scenario *c = v->bound ? v->bound->cfg : NULL;
+    for (size_t i = 0; c && i < c->ntags && n < VU_BASE_TAGS - 4; i++)
+        kv[n++] = (tag_kv){c->tags[i].key, c->tags[i].value};
     if (vu_tag_on(v, ST_GROUP)) kv[n++] = (tag_kv){"group", group};
     if (vu_tag_on(v, ST_SCENARIO)) kv[n++] = (tag_kv){"scenario", v->scenario};
     if (vu_tag_on(v, ST_VU)) {
@@ -142,23 +145,33 @@ static void vu_emit_iteration(vu *v, int64_t t0, int64_t t1) {
     sample_push(&w->samples, M_ITERATION_DURATION, tags, (double)(t1 - t0) / 1000.0, t1);
 }
 
-/* Runs one call of v->fn; returns false when the VU must stop (interrupted). */
+static bool vu_cut_off(const vu *v) {
+    return v->interrupted || v->stop_req || (v->sc && scen_state(v->sc) >= SC_HARD_STOP) ||
+           test_phase(v->test) >= PHASE_HARD_STOP;
+}
+
+/* Runs one call of v->fn; false when it was interrupted. */
 static bool vu_iteration(vu *v) {
     c6_test *t = v->test;
+    scen_rt *sc = v->sc;
     int64_t t0 = clock_now_us();
     v->in_iteration = true;
+    v->interrupted = v->stop_req = false;
     v->group[0] = 0;
     if (v->jar) cookies_clear(v->jar);   /* k6 empties the jar every iteration */
+    v->sc_iter_instance = atomic_fetch_add(&sc->started, 1);
     vm_set_iter(v, v->iter);
     atomic_fetch_add(&t->vus_busy, 1);
     JSValue r = vm_call(v, v->fn, 1, (JSValueConst *)&v->data);
     atomic_fetch_sub(&t->vus_busy, 1);
     v->in_iteration = false;
     v->iter++;
+    v->sc_iter++;
     if (JS_IsException(r)) {
-        if (v->interrupted || test_phase(t) >= PHASE_HARD_STOP) {
+        if (vu_cut_off(v)) {
             JS_FreeValue(v->ctx, JS_GetException(v->ctx));
             atomic_fetch_add(&t->iters_interrupted, 1);
+            atomic_fetch_add(&sc->interrupted, 1);
             return false;
         }
         vu_log_exception(v, NULL);
@@ -166,6 +179,7 @@ static bool vu_iteration(vu *v) {
     JS_FreeValue(v->ctx, r);
     vu_emit_iteration(v, t0, clock_now_us());
     atomic_fetch_add(&t->iters_done, 1);
+    atomic_fetch_add(&sc->done, 1);
     return true;
 }
 
@@ -173,26 +187,44 @@ static void vu_set_active(vu *v, bool on) {
     if (v->active == on) return;
     v->active = on;
     atomic_fetch_add(&v->test->vus_active, on ? 1 : -1);
+    if (v->sc) atomic_fetch_add(&v->sc->vus_active, on ? 1 : -1);
 }
 
+/* Sets the VM up for a scenario: its exec function, its __ENV, its tags. */
+static void vu_bind(vu *v, scen_rt *sc) {
+    const c6_scenario *c = sc->cfg;
+    JS_FreeValue(v->ctx, v->fn);
+    v->fn = JS_GetPropertyStr(v->ctx, v->ns, c->exec ? c->exec : "default");
+    if (c->nenv || (v->bound && v->bound->cfg->nenv)) vm_set_env(v, c->env, c->nenv);
+    v->scenario = c->name;
+    v->bound = sc;
+}
+
+static void vu_park(vu *v) {
+    v->state = VU_IDLE;
+    coro_yield();              /* the worker resumes it when it is needed */
+    v->state = VU_RUNNING;
+}
+
+/* A regular VU's life after init: idle in its worker's pool until a
+ * scenario takes it, then iterations as the executor says, until the
+ * worker exits. */
 static void vu_run_loop(vu *v) {
-    for (;;) {
+    while (!v->w->exiting) {
+        if (!v->sc) { vu_park(v); continue; }
         enum exec_next n = executor_next(v);
         vu_set_active(v, n == EXEC_RUN);
-        if (n == EXEC_DONE) return;
-        if (n == EXEC_PARK) {
-            v->state = VU_IDLE;
-            coro_yield();        /* the worker's tick resumes us when needed */
-            v->state = VU_RUNNING;
-            continue;
-        }
-        if (!vu_iteration(v)) return;
+        if (n == EXEC_DONE) { sched_vu_done(v); continue; }
+        if (n == EXEC_PARK) { sched_vu_parked(v); vu_park(v); continue; }
+        if (v->bound != v->sc) vu_bind(v, v->sc);
+        if (!vu_iteration(v)) continue;
         /* let the loop and the other VUs run between iterations */
         worker_ready(v->w, v);
         v->state = VU_READY;
         coro_yield();
         v->state = VU_RUNNING;
     }
+    vu_set_active(v, false);
 }
 
 /* handleSummary's result: {stdout: text, stderr: text, "path": text or ArrayBuffer}. */

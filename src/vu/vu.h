@@ -13,6 +13,7 @@
 
 struct worker;
 struct c6_test;
+struct scen_rt;
 struct http_req;
 
 enum vu_role { VU_REGULAR, VU_SETUP, VU_TEARDOWN, VU_SUMMARY };
@@ -21,7 +22,6 @@ enum vu_state { VU_NEW, VU_IDLE, VU_READY, VU_RUNNING, VU_WAITING, VU_DONE,
 
 typedef struct vu {
     int id;                    /* __VU: 1-based; 0 for setup/teardown */
-    int index;                 /* 0-based activation order (ramping) */
     enum vu_role role;
     enum vu_state state;
     struct worker *w;
@@ -40,6 +40,17 @@ typedef struct vu {
 
     char group[512];           /* current group path: "" or "::a::b" */
     const char *scenario;      /* scenario tag */
+
+    struct scen_rt *sc;        /* the scenario it works for; NULL while in its worker's pool */
+    struct scen_rt *bound;     /* the scenario its exec function, __ENV and tags are set up for */
+    int64_t sc_index;          /* its place among the scenario's VUs (ramping: activation order) */
+    int64_t sc_iter;           /* iterations in this scenario (exec.vu.iterationInScenario) */
+    int64_t sc_iter_instance;  /* the running iteration's number in the scenario (exec.scenario.iterationInInstance) */
+    bool go;                   /* arrival-rate: an iteration was handed to it */
+    bool stop_req;             /* interrupt the running iteration (gracefulRampDown ran out) */
+    int64_t ramp_deadline;     /* when a ramped-down VU's iteration is cut off; 0 = not ramping down */
+    struct vu *next_free;      /* arrival-rate: the scenario's free VUs on this worker */
+    int ws_pos;                /* its slot in the worker's list of the scenario's VUs */
 
     struct vu *next_ready;
     bool queued;               /* in the worker's ready queue */
@@ -60,7 +71,7 @@ typedef struct vu {
 } vu;
 
 /* Creates the coroutine; the JS runtime is built on its first resume. */
-vu *vu_new(struct worker *w, struct c6_test *t, int id, int index, enum vu_role role);
+vu *vu_new(struct worker *w, struct c6_test *t, int id, enum vu_role role);
 void vu_free(vu *v);
 /* Blocks the VU (on its own stack) until vu_wake; returns false if interrupted. */
 bool vu_wait(vu *v);
@@ -69,7 +80,7 @@ void vu_wake(vu *v);
 char *vu_exception_text(JSContext *ctx);
 vu *vu_from_ctx(JSContext *ctx);
 /* Fills kv with the tags every sample of v carries: the test-wide
- * options.tags, then group and scenario. Returns how many; callers append
+ * options.tags, its scenario's tags, then group and scenario. Returns how many; callers append
  * their own (a later duplicate key wins). kv needs VU_BASE_TAGS entries. */
 #define VU_BASE_TAGS 66
 size_t vu_base_tags(vu *v, tag_kv *kv, const char *group);

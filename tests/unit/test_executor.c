@@ -13,6 +13,7 @@
 #include "config/options.h"
 #include "exec/executor.h"
 #include "exec/test.h"
+#include "util/clock.h"
 #include "vu/vu.h"
 
 #define S(x) ((int64_t)((x) * 1000000.0))   /* seconds -> microseconds */
@@ -185,26 +186,37 @@ static void test_duration_from_options_plan(void **state) {
 }
 
 static c6_scenario test_sc;
+static scen_rt test_rt;
 
 static void init_test(c6_test *t, c6_executor kind) {
     memset(t, 0, sizeof *t);
     memset(&test_sc, 0, sizeof test_sc);
+    memset(&test_rt, 0, sizeof test_rt);
     test_sc.executor = kind;
+    test_rt.cfg = &test_sc;
     t->plan.scenarios = &test_sc;
     t->plan.nscenarios = 1;
+    t->scen = &test_rt;
+    t->nscen = 1;
     atomic_init(&t->phase, PHASE_RUNNING);
-    atomic_init(&t->iters_claimed, 0);
-    atomic_init(&t->target_vus, 0);
+    atomic_init(&test_rt.state, SC_RUNNING);
+    atomic_init(&test_rt.start_us, clock_now_us());
+}
+
+static void init_vu(vu *v, c6_test *t, int64_t index) {
+    memset(v, 0, sizeof *v);
+    v->test = t;
+    v->sc = &test_rt;
+    v->sc_index = index;
 }
 
 static void test_next_shared_iterations(void **state) {
     (void)state;
     c6_test t;
     init_test(&t, EXECUTOR_SHARED_ITERATIONS);
-    test_sc.iterations = 3;
+    test_rt.iterations = 3;
     vu v;
-    memset(&v, 0, sizeof v);
-    v.test = &t;
+    init_vu(&v, &t, 0);
     assert_int_equal(executor_next(&v), EXEC_RUN);
     assert_int_equal(executor_next(&v), EXEC_RUN);
     assert_int_equal(executor_next(&v), EXEC_RUN);
@@ -224,13 +236,12 @@ static void test_next_shared_iterations_threads(void **state) {
     (void)state;
     c6_test t;
     init_test(&t, EXECUTOR_SHARED_ITERATIONS);
-    test_sc.iterations = 200000;
+    test_rt.iterations = 200000;
     claimer c[4];
     pthread_t th[4];
     for (int i = 0; i < 4; i++) {
         memset(&c[i], 0, sizeof c[i]);
-        c[i].v.test = &t;
-        c[i].v.index = i;
+        init_vu(&c[i].v, &t, i);
         assert_int_equal(pthread_create(&th[i], NULL, claim_all, &c[i]), 0);
     }
     long total = 0;
@@ -241,47 +252,137 @@ static void test_next_shared_iterations_threads(void **state) {
     assert_int_equal(total, 200000);   /* every iteration handed out exactly once */
 }
 
+static void test_next_per_vu_iterations(void **state) {
+    (void)state;
+    c6_test t;
+    init_test(&t, EXECUTOR_PER_VU_ITERATIONS);
+    test_sc.iterations = 2;
+    vu a, b;
+    init_vu(&a, &t, 0);
+    init_vu(&b, &t, 1);
+    assert_int_equal(executor_next(&a), EXEC_RUN);
+    a.sc_iter++;
+    assert_int_equal(executor_next(&a), EXEC_RUN);
+    a.sc_iter++;
+    assert_int_equal(executor_next(&a), EXEC_DONE);   /* its own 2 are done */
+    assert_int_equal(executor_next(&b), EXEC_RUN);    /* the other VU's are not */
+}
+
 static void test_next_constant_and_phase(void **state) {
     (void)state;
     c6_test t;
     init_test(&t, EXECUTOR_CONSTANT_VUS);
     vu v;
-    memset(&v, 0, sizeof v);
-    v.test = &t;
+    init_vu(&v, &t, 0);
     for (int i = 0; i < 5; i++) assert_int_equal(executor_next(&v), EXEC_RUN);
-    atomic_store(&t.phase, PHASE_GRACEFUL);
+    atomic_store(&test_rt.state, SC_GRACEFUL);         /* its duration is over */
     assert_int_equal(executor_next(&v), EXEC_DONE);
-    atomic_store(&t.phase, PHASE_HARD_STOP);
+    atomic_store(&test_rt.state, SC_RUNNING);
+    atomic_store(&t.phase, PHASE_HARD_STOP);            /* the whole test stops */
     assert_int_equal(executor_next(&v), EXEC_DONE);
-    /* a stopping test hands out no more shared iterations */
+    /* a stopping scenario hands out no more shared iterations */
     init_test(&t, EXECUTOR_SHARED_ITERATIONS);
-    test_sc.iterations = 100;
-    atomic_store(&t.phase, PHASE_GRACEFUL);
+    init_vu(&v, &t, 0);
+    test_rt.iterations = 100;
+    atomic_store(&test_rt.state, SC_GRACEFUL);
     assert_int_equal(executor_next(&v), EXEC_DONE);
-    assert_int_equal(atomic_load(&t.iters_claimed), 0);
+    assert_int_equal(atomic_load(&test_rt.claimed), 0);
+    /* a VU in no scenario has nothing to do */
+    v.sc = NULL;
+    assert_int_equal(executor_next(&v), EXEC_DONE);
 }
 
 static void test_next_ramping(void **state) {
     (void)state;
     c6_test t;
     init_test(&t, EXECUTOR_RAMPING_VUS);
+    /* 0 -> 4 VUs over 4 s, then down to 2: the target is read from the clock */
+    c6_stage st[] = {{S(4), 4}, {S(4), 2}};
+    test_sc.stages = st;
+    test_sc.nstages = 2;
     vu v0, v3;
-    memset(&v0, 0, sizeof v0);
-    memset(&v3, 0, sizeof v3);
-    v0.test = v3.test = &t;
-    v0.index = 0;
-    v3.index = 3;
+    init_vu(&v0, &t, 0);
+    init_vu(&v3, &t, 3);
+    atomic_store(&test_rt.start_us, clock_now_us());
     assert_int_equal(executor_next(&v0), EXEC_PARK);   /* target 0 */
-    atomic_store(&t.target_vus, 1);
+    atomic_store(&test_rt.start_us, clock_now_us() - S(1.5));   /* target 1 */
     assert_int_equal(executor_next(&v0), EXEC_RUN);
     assert_int_equal(executor_next(&v3), EXEC_PARK);
-    atomic_store(&t.target_vus, 4);
+    atomic_store(&test_rt.start_us, clock_now_us() - S(4.2));   /* target 4 */
     assert_int_equal(executor_next(&v3), EXEC_RUN);
-    atomic_store(&t.target_vus, 3);
+    atomic_store(&test_rt.start_us, clock_now_us() - S(6.5));   /* target 2 */
     assert_int_equal(executor_next(&v3), EXEC_PARK);
     assert_int_equal(executor_next(&v0), EXEC_RUN);
-    atomic_store(&t.phase, PHASE_GRACEFUL);
+    atomic_store(&test_rt.state, SC_GRACEFUL);
     assert_int_equal(executor_next(&v0), EXEC_DONE);
+}
+
+static void test_next_arrival_and_external(void **state) {
+    (void)state;
+    c6_test t;
+    init_test(&t, EXECUTOR_CONSTANT_ARRIVAL_RATE);
+    vu v;
+    init_vu(&v, &t, 0);
+    assert_int_equal(executor_next(&v), EXEC_PARK);   /* nothing handed to it */
+    v.go = true;
+    assert_int_equal(executor_next(&v), EXEC_RUN);
+    assert_false(v.go);                                /* one iteration per hand-over */
+    assert_int_equal(executor_next(&v), EXEC_PARK);
+    init_test(&t, EXECUTOR_EXTERNALLY_CONTROLLED);
+    init_vu(&v, &t, 2);
+    atomic_store(&test_rt.ext_vus, 2);
+    assert_int_equal(executor_next(&v), EXEC_PARK);
+    atomic_store(&test_rt.ext_vus, 3);
+    assert_int_equal(executor_next(&v), EXEC_RUN);
+}
+
+/* constant-arrival-rate: k * timeUnit / rate, exactly, until the duration. */
+static void test_arrival_constant(void **state) {
+    (void)state;
+    c6_scenario s;
+    memset(&s, 0, sizeof s);
+    s.executor = EXECUTOR_CONSTANT_ARRIVAL_RATE;
+    s.rate = 3;
+    s.time_unit_us = S(1);
+    s.duration_us = S(10);
+    assert_int_equal(executor_arrival_at(&s, 0), 0);
+    assert_int_equal(executor_arrival_at(&s, 1), 333333);
+    assert_int_equal(executor_arrival_at(&s, 3), S(1));
+    assert_int_equal(executor_arrival_at(&s, 29), 9666666);
+    assert_int_equal(executor_arrival_at(&s, 30), -1);   /* 10 s: the end */
+    /* 20,000/s for a day: no drift, no overflow */
+    s.rate = 20000;
+    s.duration_us = S(86400);
+    assert_int_equal(executor_arrival_at(&s, 20000LL * 86399), S(86399));
+    assert_int_equal(executor_arrival_at(&s, 20000LL * 86400), -1);
+    s.rate = 50;
+    s.time_unit_us = S(60);   /* 50 per minute */
+    assert_int_equal(executor_arrival_at(&s, 1), S(1.2));
+}
+
+/* ramping-arrival-rate: the k-th start is where the rate's integral is k. */
+static void test_arrival_ramping(void **state) {
+    (void)state;
+    c6_scenario s;
+    memset(&s, 0, sizeof s);
+    s.executor = EXECUTOR_RAMPING_ARRIVAL_RATE;
+    s.time_unit_us = S(1);
+    c6_stage st[] = {{S(10), 10}, {S(10), 10}, {S(10), 0}};
+    s.stages = st;
+    s.nstages = 3;
+    /* 0 -> 10/s over 10 s: integral t^2/2, so k at sqrt(2k) s; 50 in total */
+    assert_int_equal(executor_arrival_at(&s, 0), 0);
+    assert_true(llabs(executor_arrival_at(&s, 2) - S(2)) <= 1);
+    assert_true(llabs(executor_arrival_at(&s, 32) - S(8)) <= 1);
+    /* then 10/s flat: iteration 50 + 10j at 10 + j s */
+    assert_true(llabs(executor_arrival_at(&s, 50) - S(10)) <= 1);
+    assert_true(llabs(executor_arrival_at(&s, 100) - S(15)) <= 1);
+    /* 150 by 20 s, 200 in total: the last one due before 30 s */
+    int64_t last = executor_arrival_at(&s, 199);
+    assert_true(last > S(25) && last < S(30));
+    assert_int_equal(executor_arrival_at(&s, 200), -1);
+    /* starts are ordered */
+    for (int64_t k = 1; k < 200; k++) assert_true(executor_arrival_at(&s, k) >= executor_arrival_at(&s, k - 1));
 }
 
 int main(void) {
@@ -298,6 +399,10 @@ int main(void) {
         cmocka_unit_test(test_next_shared_iterations_threads),
         cmocka_unit_test(test_next_constant_and_phase),
         cmocka_unit_test(test_next_ramping),
+        cmocka_unit_test(test_next_per_vu_iterations),
+        cmocka_unit_test(test_next_arrival_and_external),
+        cmocka_unit_test(test_arrival_constant),
+        cmocka_unit_test(test_arrival_ramping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

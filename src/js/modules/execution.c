@@ -1,6 +1,7 @@
-/* The "k6/execution" module, the parts the simple executors have:
+/* The "k6/execution" module:
  * exec.vu (idInTest, idInInstance, iterationInInstance, iterationInScenario),
- * exec.scenario (name, executor, startTime, iterationInInstance),
+ * exec.scenario (name, executor, startTime, progress, iterationInInstance,
+ * iterationInTest) of the scenario the VU works for,
  * exec.instance (vusActive, vusInitialized, iterationsCompleted,
  * iterationsInterrupted, currentTestRunDuration), exec.test.abort([reason])
  * (stops the test, teardown runs, exit 108) and exec.test.fail([reason])
@@ -13,8 +14,23 @@
 #include "util/clock.h"
 #include "util/log.h"
 
-enum { X_VU_ID, X_VU_ITER, X_SC_NAME, X_SC_EXECUTOR, X_SC_START, X_SC_ITER, X_IN_ACTIVE, X_IN_INIT,
-       X_IN_DONE, X_IN_INTERRUPTED, X_IN_DURATION };
+enum { X_VU_ID, X_VU_ITER, X_VU_SC_ITER, X_SC_NAME, X_SC_EXECUTOR, X_SC_START, X_SC_ITER, X_SC_PROGRESS,
+       X_IN_ACTIVE, X_IN_INIT, X_IN_DONE, X_IN_INTERRUPTED, X_IN_DURATION };
+
+/* exec.scenario.progress: the share of its time (or of its iterations, for
+ * the iteration-based executors) that is behind it, 0..1. */
+static double exec_progress(const scen_rt *sc) {
+    const c6_scenario *c = sc->cfg;
+    double f;
+    if (c->executor == EXECUTOR_SHARED_ITERATIONS || c->executor == EXECUTOR_PER_VU_ITERATIONS) {
+        double total = (double)(c->executor == EXECUTOR_SHARED_ITERATIONS ? sc->iterations : sc->vus * c->iterations);
+        f = total > 0 ? (double)(atomic_load(&((scen_rt *)sc)->done) + atomic_load(&((scen_rt *)sc)->interrupted)) / total : 1;
+    } else {
+        int64_t d = scenario_duration_us(c);
+        f = d > 0 ? (double)(clock_now_us() - atomic_load(&((scen_rt *)sc)->start_us)) / (double)d : 1;
+    }
+    return f < 0 ? 0 : f > 1 ? 1 : f;
+}
 
 static JSValue exec_get(JSContext *ctx, JSValueConst this_val, int magic) {
     vu *v = vu_from_ctx(ctx);
@@ -24,10 +40,14 @@ static JSValue exec_get(JSContext *ctx, JSValueConst this_val, int magic) {
     switch (magic) {
     case X_VU_ID: return JS_NewInt32(ctx, v->id);
     case X_VU_ITER: return JS_NewInt64(ctx, v->in_iteration ? v->iter : v->iter - 1);
+    case X_VU_SC_ITER: return JS_NewInt64(ctx, v->in_iteration ? v->sc_iter : v->sc_iter - 1);
     case X_SC_NAME: return v->scenario ? JS_NewString(ctx, v->scenario) : JS_UNDEFINED;
-    case X_SC_EXECUTOR: return JS_NewString(ctx, t->plan.nscenarios ? executor_name(t->plan.scenarios[0].executor) : "");
-    case X_SC_START: return JS_NewInt64(ctx, t->start_wall_ms);
-    case X_SC_ITER: return JS_NewInt64(ctx, atomic_load(&t->iters_done) + atomic_load(&t->iters_interrupted));
+    case X_SC_EXECUTOR: return v->bound ? JS_NewString(ctx, executor_name(v->bound->cfg->executor)) : JS_UNDEFINED;
+    case X_SC_START:
+        if (!v->bound) return JS_UNDEFINED;
+        return JS_NewInt64(ctx, t->start_wall_ms + (atomic_load(&v->bound->start_us) - t->start_us) / 1000);
+    case X_SC_ITER: return v->bound ? JS_NewInt64(ctx, v->sc_iter_instance) : JS_UNDEFINED;
+    case X_SC_PROGRESS: return v->bound ? JS_NewFloat64(ctx, exec_progress(v->bound)) : JS_UNDEFINED;
     case X_IN_ACTIVE: return JS_NewInt32(ctx, atomic_load(&t->vus_active));
     case X_IN_INIT: return JS_NewInt32(ctx, atomic_load(&t->vus_initialized));
     case X_IN_DONE: return JS_NewInt64(ctx, atomic_load(&t->iters_done));
@@ -73,7 +93,7 @@ static const JSCFunctionListEntry exec_vu[] = {
     JS_CGETSET_MAGIC_DEF("idInTest", exec_get, NULL, X_VU_ID),
     JS_CGETSET_MAGIC_DEF("idInInstance", exec_get, NULL, X_VU_ID),
     JS_CGETSET_MAGIC_DEF("iterationInInstance", exec_get, NULL, X_VU_ITER),
-    JS_CGETSET_MAGIC_DEF("iterationInScenario", exec_get, NULL, X_VU_ITER),
+    JS_CGETSET_MAGIC_DEF("iterationInScenario", exec_get, NULL, X_VU_SC_ITER),
 };
 static const JSCFunctionListEntry exec_scenario[] = {
     JS_CGETSET_MAGIC_DEF("name", exec_get, NULL, X_SC_NAME),
@@ -81,6 +101,7 @@ static const JSCFunctionListEntry exec_scenario[] = {
     JS_CGETSET_MAGIC_DEF("startTime", exec_get, NULL, X_SC_START),
     JS_CGETSET_MAGIC_DEF("iterationInInstance", exec_get, NULL, X_SC_ITER),
     JS_CGETSET_MAGIC_DEF("iterationInTest", exec_get, NULL, X_SC_ITER),
+    JS_CGETSET_MAGIC_DEF("progress", exec_get, NULL, X_SC_PROGRESS),
 };
 static const JSCFunctionListEntry exec_instance[] = {
     JS_CGETSET_MAGIC_DEF("vusActive", exec_get, NULL, X_IN_ACTIVE),

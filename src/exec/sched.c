@@ -1,0 +1,277 @@
+/* Scenarios on one worker thread (see sched.h for the split between workers). */
+#include "exec/sched.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include "exec/executor.h"
+#include "exec/test.h"
+#include "metrics/registry.h"
+#include "net/worker.h"
+#include "util/clock.h"
+#include "util/err.h"
+
+static bool is_arrival(const c6_scenario *c) {
+    return c->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE || c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE;
+}
+
+/* How many of the numbers 0..n-1 are = wid (mod W). */
+static int64_t share_of(int64_t n, int wid, int W) {
+    return n > wid ? (n - wid + W - 1) / W : 0;
+}
+
+static void notify_main(worker *w) {
+    if (w->test->main_wake) uv_async_send(w->test->main_wake);
+}
+
+void sched_init(worker *w) {
+    c6_test *t = w->test;
+    w->nws = t->nscen;
+    w->ws = calloc((size_t)(w->nws ? w->nws : 1), sizeof *w->ws);
+    for (int i = 0; i < w->nws; i++) {
+        wscen *ws = &w->ws[i];
+        ws->w = w;
+        ws->sc = &t->scen[i];
+        uv_timer_init(&w->loop, &ws->timer);
+        ws->timer.data = ws;
+    }
+}
+
+static void timer_closed(uv_handle_t *h) { (void)h; }
+
+void sched_close(worker *w) {
+    for (int i = 0; i < w->nws; i++) {
+        uv_close((uv_handle_t *)&w->ws[i].timer, timer_closed);
+        free(w->ws[i].vus);
+    }
+}
+
+/* ---- VUs in and out of a scenario ---- */
+
+static void pool_put(worker *w, vu *v) {
+    if (w->npool == w->cappool) {
+        w->cappool = w->cappool ? w->cappool * 2 : 64;
+        w->pool = xrealloc(w->pool, (size_t)w->cappool * sizeof *w->pool);
+    }
+    w->pool[w->npool++] = v;
+}
+
+/* A VU from the pool, or a new one initialised now (arrival-rate growth, or
+ * a worker whose share of overlapping scenarios is above its pool). */
+static vu *pool_take(worker *w) {
+    if (w->npool) return w->pool[--w->npool];
+    return worker_spawn_vu(w);
+}
+
+static void ws_assign(wscen *ws, vu *v, int64_t index) {
+    if (ws->nvus == ws->cap) {
+        ws->cap = ws->cap ? ws->cap * 2 : 16;
+        ws->vus = xrealloc(ws->vus, (size_t)ws->cap * sizeof *ws->vus);
+    }
+    v->ws_pos = ws->nvus;
+    ws->vus[ws->nvus++] = v;
+    v->sc = ws->sc;
+    v->sc_index = index;
+    v->sc_iter = 0;
+    v->go = v->stop_req = false;
+    v->ramp_deadline = 0;
+}
+
+static void ws_release(wscen *ws, vu *v) {
+    vu *last = ws->vus[--ws->nvus];
+    ws->vus[v->ws_pos] = last;
+    last->ws_pos = v->ws_pos;
+    v->sc = NULL;
+    v->go = false;
+    pool_put(ws->w, v);
+}
+
+static void free_push(wscen *ws, vu *v) {
+    v->next_free = ws->free_head;
+    ws->free_head = v;
+    ws->nfree++;
+}
+
+/* Arrival-rate: the VUs waiting for iterations go back to the pool. */
+static void release_free(wscen *ws) {
+    for (vu *v = ws->free_head, *next; v; v = next) {
+        next = v->next_free;
+        ws_release(ws, v);
+    }
+    ws->free_head = NULL;
+    ws->nfree = 0;
+}
+
+/* Reports, once, that this worker's share of the scenario has ended. */
+static void ws_check_done(wscen *ws) {
+    if (!ws->started || ws->reported) return;
+    if (is_arrival(ws->sc->cfg)) {
+        if (!ws->sched_done && scen_state(ws->sc) < SC_GRACEFUL) return;
+        if (ws->nfree == ws->nvus) release_free(ws);
+    }
+    if (ws->nvus) return;
+    ws->reported = true;
+    uv_timer_stop(&ws->timer);
+    atomic_fetch_add(&ws->sc->workers_done, 1);
+    notify_main(ws->w);
+}
+
+void sched_vu_done(vu *v) {
+    wscen *ws = &v->w->ws[v->sc->index];
+    ws_release(ws, v);
+    ws_check_done(ws);
+}
+
+void sched_vu_parked(vu *v) {
+    wscen *ws = &v->w->ws[v->sc->index];
+    if (!is_arrival(ws->sc->cfg)) return;
+    free_push(ws, v);
+    ws_check_done(ws);
+}
+
+/* ---- arrival rate ---- */
+
+/* The tag set of the scenario's dropped_iterations samples, made once. */
+static uint32_t drop_tags(wscen *ws) {
+    if (ws->drop_tags_set) return ws->drop_tags;
+    c6_test *t = ws->w->test;
+    const c6_scenario *c = ws->sc->cfg;
+    tag_kv kv[VU_BASE_TAGS];
+    size_t n = 0;
+    for (size_t i = 0; t->opts && i < t->opts->ntags && n < VU_BASE_TAGS - 2; i++)
+        kv[n++] = (tag_kv){t->opts->tags[i].key, t->opts->tags[i].value};
+    for (size_t i = 0; i < c->ntags && n < VU_BASE_TAGS - 1; i++) kv[n++] = (tag_kv){c->tags[i].key, c->tags[i].value};
+    if ((t->system_tags >> ST_SCENARIO) & 1) kv[n++] = (tag_kv){"scenario", c->name};
+    ws->drop_tags = tagdict_intern(ws->w->samples.tags, kv, n);
+    ws->drop_tags_set = true;
+    return ws->drop_tags;
+}
+
+static void arrival_fire(uv_timer_t *h) {
+    wscen *ws = h->data;
+    worker *w = ws->w;
+    scen_rt *sc = ws->sc;
+    if (ws->sched_done || scen_state(sc) != SC_RUNNING) return;
+    int W = w->test->nworkers;
+    int64_t start = atomic_load(&sc->start_us), now = clock_now_us();
+    bool grew = false;
+    for (;;) {
+        int64_t at = executor_arrival_at(sc->cfg, ws->next);
+        if (at < 0) { ws->sched_done = true; break; }
+        if (start + at > now) {
+            uv_update_time(&w->loop);
+            uv_timer_start(&ws->timer, arrival_fire, (uint64_t)((start + at - now + 999) / 1000), 0);
+            break;
+        }
+        ws->next += W;
+        vu *v = ws->free_head;
+        if (v) {
+            ws->free_head = v->next_free;
+            ws->nfree--;
+            v->go = true;
+            worker_ready(w, v);
+            continue;
+        }
+        /* No free VU when it was due: the iteration is dropped, as in k6,
+         * and one more VU is added (one per round, up to maxVUs) for the
+         * ones to come. */
+        sample_push(&w->samples, M_DROPPED_ITERATIONS, drop_tags(ws), 1, now);
+        if (!grew && ws->nvus < ws->max) {
+            grew = true;
+            vu *nv = pool_take(w);
+            if (nv) {
+                ws_assign(ws, nv, -1);
+                free_push(ws, nv);
+            }
+        }
+    }
+    ws_check_done(ws);
+}
+
+/* ---- scenario state changes ---- */
+
+static void ws_start(wscen *ws) {
+    worker *w = ws->w;
+    scen_rt *sc = ws->sc;
+    int W = w->test->nworkers, wid = w->id;
+    bool arrival = is_arrival(sc->cfg);
+    ws->started = true;
+    ws->want = share_of(sc->vus, wid, W);
+    ws->max = arrival ? share_of(sc->max_vus, wid, W) : ws->want;
+    for (int64_t k = 0; k < ws->want; k++) {
+        vu *v = pool_take(w);
+        if (!v) break;
+        ws_assign(ws, v, wid + k * W);
+        if (arrival) free_push(ws, v);
+        else worker_ready(w, v);
+    }
+    if (arrival) {
+        ws->next = wid;
+        arrival_fire(&ws->timer);
+    }
+    ws_check_done(ws);
+}
+
+static void ws_wake_parked(wscen *ws) {
+    for (int i = 0; i < ws->nvus; i++)
+        if (ws->vus[i]->state == VU_IDLE) worker_ready(ws->w, ws->vus[i]);
+}
+
+static void ws_interrupt(wscen *ws) {
+    for (int i = 0; i < ws->nvus; i++) {
+        vu *v = ws->vus[i];
+        if (v->state == VU_WAITING) {
+            v->interrupted = true;
+            worker_ready(ws->w, v);
+        }
+    }
+}
+
+void sched_update(worker *w) {
+    for (int i = 0; i < w->nws; i++) {
+        wscen *ws = &w->ws[i];
+        int st = scen_state(ws->sc);
+        if (st == ws->seen) continue;
+        if (!ws->started && st == SC_RUNNING) ws_start(ws);
+        ws->started |= st >= SC_RUNNING;
+        if (st >= SC_GRACEFUL && ws->seen < SC_GRACEFUL) {
+            ws->sched_done = true;
+            uv_timer_stop(&ws->timer);
+            release_free(ws);
+            ws_wake_parked(ws);
+        }
+        if (st >= SC_HARD_STOP && ws->seen < SC_HARD_STOP) ws_interrupt(ws);
+        ws->seen = st;
+        ws_check_done(ws);
+    }
+}
+
+/* Ramping VUs: wake the ones the target now covers; give the ones above it
+ * gracefulRampDown to finish their iteration, then interrupt it. */
+void sched_tick(worker *w) {
+    int64_t now = clock_now_us();
+    for (int i = 0; i < w->nws; i++) {
+        wscen *ws = &w->ws[i];
+        const c6_scenario *c = ws->sc->cfg;
+        bool ramping = c->executor == EXECUTOR_RAMPING_VUS;
+        if (!ws->started || ws->reported || scen_state(ws->sc) != SC_RUNNING) continue;
+        if (!ramping && c->executor != EXECUTOR_EXTERNALLY_CONTROLLED) continue;
+        int64_t target = ramping ? executor_ramp_target(c, now - atomic_load(&ws->sc->start_us))
+                                 : atomic_load(&ws->sc->ext_vus);
+        for (int k = 0; k < ws->nvus; k++) {
+            vu *v = ws->vus[k];
+            if (v->sc_index < target) {
+                v->ramp_deadline = 0;
+                if (v->state == VU_IDLE) worker_ready(w, v);
+            } else if (ramping && v->in_iteration && !v->stop_req) {
+                if (!v->ramp_deadline) v->ramp_deadline = now + c->graceful_ramp_down_us;
+                if (now >= v->ramp_deadline) {
+                    v->stop_req = true;
+                    if (v->state == VU_WAITING) {
+                        v->interrupted = true;
+                        worker_ready(w, v);
+                    }
+                }
+            }
+        }
+    }
+}
