@@ -311,43 +311,92 @@ static void run_banner(run_ctx *r) {
     fflush(stdout);
 }
 
-/* k6's progress line: "running (0m12.0s), 050/100 VUs, 1234 complete and 0
- * interrupted iterations", then the scenario's line with its bar. */
+/* A scenario's progress: the fraction for its bar and k6's text columns
+ * after it ("05/10 VUs  12.0s/30s", "10 VUs  1m0s/10m0s  120/500 shared iters"). */
+static double run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, char *right, size_t n) {
+    const c6_scenario *c = sc->cfg;
+    int st = scen_state(sc);
+    int64_t d = scenario_duration_us(c);
+    int64_t spent = st >= SC_RUNNING ? clock_now_us() - atomic_load(&((scen_rt *)sc)->start_us) : 0;
+    if (spent > d) spent = d;
+    char dur[32], tot[32], vus[64], extra[96] = "";
+    duration_format(tot, sizeof tot, d);
+    duration_format(dur, sizeof dur, spent - spent % 100000);
+    int vw = snprintf(NULL, 0, "%lld", (long long)sc->max_vus);
+    int active = atomic_load(&((scen_rt *)sc)->vus_active);
+    int64_t done = atomic_load(&((scen_rt *)sc)->done) + atomic_load(&((scen_rt *)sc)->interrupted);
+    double frac = d > 0 ? (double)spent / (double)d : 1;
+    switch (c->executor) {
+    case EXECUTOR_SHARED_ITERATIONS:
+    case EXECUTOR_PER_VU_ITERATIONS: {
+        int64_t total = c->executor == EXECUTOR_SHARED_ITERATIONS ? sc->iterations : sc->vus * c->iterations;
+        int iw = snprintf(NULL, 0, "%lld", (long long)total);
+        snprintf(vus, sizeof vus, "%0*lld VUs", vw, (long long)sc->vus);
+        if (c->executor == EXECUTOR_SHARED_ITERATIONS)
+            snprintf(extra, sizeof extra, "  %0*lld/%lld shared iters", iw, (long long)done, (long long)total);
+        else
+            snprintf(extra, sizeof extra, "  %0*lld/%lld iters, %lld per VU", iw, (long long)done, (long long)total,
+                     (long long)c->iterations);
+        frac = total > 0 ? (double)done / (double)total : 1;
+        break;
+    }
+    case EXECUTOR_CONSTANT_VUS:
+        snprintf(vus, sizeof vus, "%lld VUs", (long long)sc->vus);
+        break;
+    case EXECUTOR_CONSTANT_ARRIVAL_RATE:
+    case EXECUTOR_RAMPING_ARRIVAL_RATE: {
+        double rate = (double)c->rate;
+        if (c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE) {
+            c6_scenario tmp = *c;   /* the rate now: the ramp of rates, read like a ramp of VUs */
+            tmp.start_vus = c->start_rate;
+            rate = (double)executor_ramp_target(&tmp, spent);
+        }
+        snprintf(vus, sizeof vus, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
+        snprintf(extra, sizeof extra, "  %.2f iters/s", rate * 1e6 / (double)c->time_unit_us);
+        break;
+    }
+    default:
+        snprintf(vus, sizeof vus, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
+    }
+    if (st == SC_PENDING) {
+        char wait[32];
+        int64_t left = c->start_time_us - (clock_now_us() - r->test.start_us);
+        duration_format(wait, sizeof wait, left > 0 ? left - left % 100000 : 0);
+        snprintf(right, n, "waiting  %s", wait);
+        return 0;
+    }
+    if (final && st == SC_DONE && !r->aborted && !r->threshold_aborted) frac = 1;
+    snprintf(right, n, "%s  %s/%s%s", vus, dur, tot, extra);
+    return frac < 0 ? 0 : frac > 1 ? 1 : frac;
+}
+
+/* k6's progress: "running (0m12.0s), 050/100 VUs, 1234 complete and 0
+ * interrupted iterations", then one line per scenario with its bar. */
 static void run_progress(run_ctx *r, bool final) {
     if (r->args.quiet) return;
     c6_test *t = &r->test;
     int64_t el_us = t->start_us ? clock_now_us() - t->start_us : 0;
-    const c6_scenario *sc0 = &t->plan.scenarios[0];
-    int64_t total_us = scenario_duration_us(sc0);
-    int width = snprintf(NULL, 0, "%lld", (long long)t->plan.max_vus);
-    char line[512];
-    int n = snprintf(line, sizeof line, "running (%lldm%04.1fs), %0*d/%lld VUs, %lld complete and %lld interrupted iterations",
-                     (long long)(el_us / 60000000), (double)(el_us % 60000000) / 1e6, width,
-                     atomic_load(&t->vus_active), (long long)t->plan.max_vus,
-                     (long long)atomic_load(&t->iters_done), (long long)atomic_load(&t->iters_interrupted));
-    double frac;
-    if (sc0->executor == EXECUTOR_SHARED_ITERATIONS || sc0->executor == EXECUTOR_PER_VU_ITERATIONS)
-        frac = (double)atomic_load(&t->iters_done) /
-               (double)(sc0->iterations * (sc0->executor == EXECUTOR_PER_VU_ITERATIONS ? sc0->vus : 1));
-    else
-        frac = total_us > 0 ? (double)el_us / (double)total_us : 1;
-    if (final && !r->aborted && !r->threshold_aborted) frac = 1;
-    if (frac > 1) frac = 1;
-    char bar[41];
-    int fill = (int)(frac * 40);
-    for (int i = 0; i < 40; i++) bar[i] = i < fill ? '=' : ' ';
-    if (fill < 40 && fill > 0) bar[fill - 1] = '>';
-    bar[40] = 0;
-    char el[32], tot[32];
-    duration_format(el, sizeof el, el_us - el_us % 100000);
-    duration_format(tot, sizeof tot, total_us);
-    (void)n;
-    char sc[256];
-    snprintf(sc, sizeof sc, "default %s [%s] %d/%lld VUs  %s/%s",
-             frac >= 1 ? "✓" : " ", bar, atomic_load(&t->vus_active), (long long)t->plan.max_vus, el, tot);
-    /* on a terminal the two lines are redrawn in place */
-    if (r->tty) printf("\r\033[K%s\n\033[K%s%s", line, sc, final ? "\n" : "\033[1A\r");
-    else printf("%s\n%s\n", line, sc);
+    long long vmax = atomic_load(&t->vus_initialized);
+    int width = snprintf(NULL, 0, "%lld", vmax);
+    size_t namew = 0;
+    for (int i = 0; i < t->nscen; i++)
+        if (strlen(t->scen[i].cfg->name) > namew) namew = strlen(t->scen[i].cfg->name);
+    if (r->tty) printf("\r\033[K");
+    printf("running (%lldm%04.1fs), %0*d/%lld VUs, %lld complete and %lld interrupted iterations\n",
+           (long long)(el_us / 60000000), (double)(el_us % 60000000) / 1e6, width, atomic_load(&t->vus_active), vmax,
+           (long long)atomic_load(&t->iters_done), (long long)atomic_load(&t->iters_interrupted));
+    for (int i = 0; i < t->nscen; i++) {
+        char right[256], bar[41];
+        double frac = run_scen_progress(r, &t->scen[i], final, right, sizeof right);
+        int fill = (int)(frac * 40);
+        for (int k = 0; k < 40; k++) bar[k] = k < fill ? '=' : ' ';
+        if (fill < 40 && fill > 0) bar[fill - 1] = '>';
+        bar[40] = 0;
+        if (r->tty) printf("\033[K");
+        printf("%-*s %s [%s] %s\n", (int)namew, t->scen[i].cfg->name, frac >= 1 ? "✓" : " ", bar, right);
+    }
+    /* on a terminal the block is redrawn in place */
+    if (r->tty && !final) printf("\033[%dA\r", t->nscen + 1);
     fflush(stdout);
 }
 
