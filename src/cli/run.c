@@ -32,7 +32,7 @@
 
 extern char **environ;
 
-enum { EXIT_THRESHOLDS = 99, EXIT_CONFIG = 104, EXIT_ABORTED = 105, EXIT_SCRIPT = 107,
+enum { EXIT_THRESHOLDS = 99, EXIT_SETUP_TIMEOUT = 100, EXIT_TEARDOWN_TIMEOUT = 101, EXIT_CONFIG = 104, EXIT_ABORTED = 105, EXIT_SCRIPT = 107,
        EXIT_SCRIPT_ABORT = 108, EXIT_SCRIPT_FAIL = 110, EXIT_FLAGS = 255 };
 
 typedef struct run_threshold {
@@ -56,7 +56,8 @@ typedef struct run_ctx {
     sample_buf main_samples;      /* vus / vus_max, from the main thread */
     uv_loop_t *loop;
     uv_async_t wake;
-    uv_timer_t tick;
+    uv_timer_t tick, special_timer;
+    bool special_timed_out;
     struct run_scen *rs;          /* per scenario: its start/end/hard-stop timers */
     uv_signal_t sigint, sigterm;
     int signals;
@@ -555,21 +556,42 @@ static void run_on_signal(uv_signal_t *s, int signum) {
     run_set_phase(r, PHASE_HARD_STOP);
 }
 
-/* Runs setup(), teardown() or handleSummary() on worker w; returns 0, or -1
- * with the error logged. */
+/* Runs setup(), teardown() or handleSummary() on worker w; returns 0, or the
+ * exit code (script error 107, setup/teardown timeout 100/101) with the
+ * error logged. */
+static void run_special_timeout(uv_timer_t *h) {
+    run_ctx *r = h->data;
+    r->special_timed_out = true;
+    atomic_store(&r->test.special_stop, 1);   /* running JavaScript sees this at once */
+    if (r->waiting_on) worker_command(r->waiting_on, CMD_STOP_SPECIAL);   /* a wait needs waking */
+}
+
 static int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
     atomic_store(&w->special_done, 0);
     r->waiting_on = w;
+    r->special_timed_out = false;
+    atomic_store(&r->test.special_stop, 0);
+    /* setupTimeout / teardownTimeout (60s by default): then it is cut off */
+    int64_t limit = cmd == CMD_SETUP ? (r->opts.setup_timeout_set ? r->opts.setup_timeout_us : 60000000)
+                  : cmd == CMD_TEARDOWN ? (r->opts.teardown_timeout_set ? r->opts.teardown_timeout_us : 60000000) : 0;
+    uv_update_time(r->loop);
+    if (limit > 0) uv_timer_start(&r->special_timer, run_special_timeout, (uint64_t)(limit / 1000), 0);
     worker_command(w, cmd);
     uv_run(r->loop, UV_RUN_DEFAULT);
+    uv_timer_stop(&r->special_timer);
     r->waiting_on = NULL;
+    if (r->special_timed_out) {
+        log_printf(LOG_ERROR, "%s() execution timed out after %.0f seconds", cmd == CMD_SETUP ? "setup" : "teardown",
+                   (double)limit / 1e6);
+        return cmd == CMD_SETUP ? EXIT_SETUP_TIMEOUT : EXIT_TEARDOWN_TIMEOUT;
+    }
     if (w->special && w->special->error) {
         char *e = w->special->error;
         const char *hint = cmd == CMD_SETUP ? " hint=\"script exception in setup()\""
                          : cmd == CMD_TEARDOWN ? " hint=\"script exception in teardown()\""
                          : " hint=\"script exception in handleSummary()\"";
         log_msg(LOG_ERROR, hint, e, strlen(e));
-        return -1;
+        return EXIT_SCRIPT;
     }
     if (cmd == CMD_SETUP && w->special) {
         free(r->test.setup_json);
@@ -758,6 +780,8 @@ static void run_setup_loop(run_ctx *r) {
     r->test.main_wake = &r->wake;
     uv_timer_init(r->loop, &r->tick);
     r->tick.data = r;
+    uv_timer_init(r->loop, &r->special_timer);
+    r->special_timer.data = r;
     r->rs = calloc((size_t)(r->test.nscen ? r->test.nscen : 1), sizeof *r->rs);
     for (int i = 0; i < r->test.nscen; i++) {
         run_scen *rs = &r->rs[i];
@@ -779,6 +803,7 @@ static void run_close_cb(uv_handle_t *h) { (void)h; }
 static void run_teardown_loop(run_ctx *r) {
     uv_close((uv_handle_t *)&r->wake, run_close_cb);
     uv_close((uv_handle_t *)&r->tick, run_close_cb);
+    uv_close((uv_handle_t *)&r->special_timer, run_close_cb);
     for (int i = 0; i < r->test.nscen; i++) {
         uv_close((uv_handle_t *)&r->rs[i].start, run_close_cb);
         uv_close((uv_handle_t *)&r->rs[i].end, run_close_cb);
@@ -864,8 +889,8 @@ static int run_execute(run_ctx *r) {
     if (init_rc) {
         code = r->signals ? EXIT_ABORTED : EXIT_SCRIPT;
         if (t->init_error) log_msg(LOG_ERROR, NULL, t->init_error, strlen(t->init_error));
-    } else if (r->scr.has_setup && run_special(r, CMD_SETUP)) {
-        code = EXIT_SCRIPT;
+    } else if (r->scr.has_setup && (code = run_special(r, CMD_SETUP)) != 0) {
+        /* code says why */
     } else if (!r->signals) {
         run_start(r);
         uv_run(r->loop, UV_RUN_DEFAULT);
@@ -873,7 +898,7 @@ static int run_execute(run_ctx *r) {
         uv_timer_stop(&r->tick);
         engine_drain(r->eng);
         run_progress(r, true);
-        if (r->scr.has_teardown && run_special(r, CMD_TEARDOWN)) code = EXIT_SCRIPT;
+        if (r->scr.has_teardown) code = run_special(r, CMD_TEARDOWN);
     }
     int64_t t1 = clock_now_us();
     run_stop_workers(r);

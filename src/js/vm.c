@@ -170,7 +170,9 @@ static int vm_interrupt(JSRuntime *rt, void *opaque) {
     vu *v = opaque;
     (void)rt;
     /* only iterations are cut off; teardown runs after the stop and must finish */
-    if (!v->test || v->role != VU_REGULAR || !v->in_iteration) return 0;
+    if (!v->test || !v->in_iteration) return 0;
+    if (v->role != VU_REGULAR)   /* setup/teardown past their timeout; set by the main thread */
+        return atomic_load_explicit(&v->test->special_stop, memory_order_relaxed);
     return v->stop_req || test_phase(v->test) >= PHASE_HARD_STOP || (v->sc && scen_state(v->sc) >= SC_HARD_STOP);
 }
 

@@ -180,6 +180,12 @@ static void worker_on_wake(uv_async_t *a) {
     if (cmds & CMD_SUMMARY) worker_start_special(w, VU_SUMMARY);
     if (cmds & CMD_START) uv_timer_start(&w->tick, worker_on_tick, WORKER_TICK_MS, WORKER_TICK_MS);
     if (cmds & (CMD_START | CMD_SCEN)) sched_update(w);
+    if ((cmds & CMD_STOP_SPECIAL) && w->special) {
+        if (w->special->state == VU_WAITING) {
+            w->special->interrupted = true;
+            worker_ready(w, w->special);
+        }
+    }
     /* a stop during setup() cuts its waits short, as it does an iteration's */
     if ((cmds & CMD_SCEN) && test_phase(w->test) >= PHASE_HARD_STOP && w->special &&
         w->special->state == VU_WAITING) {

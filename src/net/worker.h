@@ -16,7 +16,8 @@ struct c6_test;
 
 enum worker_cmd { CMD_NONE = 0, CMD_SETUP = 1, CMD_START = 2, CMD_TEARDOWN = 4,
                   CMD_SCEN = 8,   /* a scenario's state changed */
-                  CMD_EXIT = 16, CMD_SUMMARY = 32 };
+                  CMD_EXIT = 16, CMD_SUMMARY = 32,
+                  CMD_STOP_SPECIAL = 64   /* setup/teardown ran out of time */ };
 
 typedef struct worker {
     int id;
