@@ -252,6 +252,20 @@ static int set_summary_mode(c6_run_args *a, const char *v, char *e, size_t n)
     return 0;
 }
 
+static int set_segment(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    (void)e, (void)n;
+    a->execution_segment = v;
+    return 0;
+}
+
+static int set_segment_sequence(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    (void)e, (void)n;
+    a->execution_segment_sequence = v;
+    return 0;
+}
+
 static const flag_def FLAGS[] = {
     {"vus", 'u', false, set_vus},
     {"duration", 'd', false, set_duration},
@@ -276,6 +290,8 @@ static const flag_def FLAGS[] = {
     {"no-summary", 0, true, set_no_summary},
     {"out", 'o', false, set_out},
     {"summary-mode", 0, false, set_summary_mode},
+    {"execution-segment", 0, false, set_segment},
+    {"execution-segment-sequence", 0, false, set_segment_sequence},
 };
 
 #define NFLAGS (sizeof(FLAGS) / sizeof(FLAGS[0]))

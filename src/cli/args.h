@@ -31,8 +31,10 @@ typedef struct c6_run_args {
                                     for --throw, which c6 does not have.) */
     bool no_summary;             /* --no-summary: kept by c6 (k6 v2 dropped it); also sets
                                     summary_mode to "disabled" when that is not given */
-    const char *summary_mode;
-    const char **outs; size_t nouts;   /* -o/--out TYPE=ARG (repeatable; point into argv) */    /* --summary-mode=compact|full|disabled; NULL if not given */
+    const char *summary_mode;    /* --summary-mode=compact|full|disabled; NULL if not given */
+    const char **outs; size_t nouts;   /* -o/--out TYPE=ARG (repeatable; point into argv) */
+    const char *execution_segment;           /* --execution-segment "1/4:2/4"; NULL if not given */
+    const char *execution_segment_sequence;  /* --execution-segment-sequence "0,1/4,1/2,1" */
 } c6_run_args;
 
 /* Parses the arguments after "run" (argv[0] is the first of them, not the

@@ -21,6 +21,7 @@
 #include "metrics/engine.h"
 #include "metrics/registry.h"
 #include "metrics/threshold.h"
+#include "exec/segment.h"
 #include "net/worker.h"
 #include "output/summary.h"
 #include "output/csv.h"
@@ -113,7 +114,8 @@ static void run_free_env(char **env) {
 static int run_worker_count(const run_ctx *r) {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int w = r->args.workers > 0 ? r->args.workers : (int)(cpus > 0 ? cpus : 1);
-    if (w > r->test.plan.max_vus) w = (int)r->test.plan.max_vus;
+    int64_t most = r->test.init_vus + r->test.plan.max_unplanned_vus;
+    if (w > most) w = (int)most;
     return w < 1 ? 1 : w;
 }
 
@@ -125,8 +127,6 @@ static int run_compile(run_ctx *r, char *err, size_t errlen) {
     v.role = VU_REGULAR;
     int rc = vm_create(&v, &r->scr, true, err, errlen);
     vm_destroy(&v);
-    if (rc == 0 && !r->scr.has_default)
-        snprintf(err, errlen, "%s: the script has no exported default function", r->scr.main_path), rc = -1;
     return rc;
 }
 
@@ -224,6 +224,26 @@ static int run_close_outputs(run_ctx *r) {
 }
 
 /* Options whose values c6 checks itself (exit 104 when wrong). */
+/* --execution-segment / --execution-segment-sequence (or K6_EXECUTION_SEGMENT,
+ * K6_EXECUTION_SEGMENT_SEQUENCE): this instance's share of the test. */
+static int run_segment(run_ctx *r, char *err, size_t errlen) {
+    const char *seg = r->args.execution_segment ? r->args.execution_segment : getenv("K6_EXECUTION_SEGMENT");
+    const char *seq = r->args.execution_segment_sequence ? r->args.execution_segment_sequence
+                                                         : getenv("K6_EXECUTION_SEGMENT_SEQUENCE");
+    if ((!seg || !*seg) && (!seq || !*seq)) return 0;
+    c6_segment s;
+    c6_segment_seq q = {0};
+    if (c6_segment_parse(seg ? seg : "", &s, err, errlen)) return -1;
+    if (seq && *seq && c6_segment_seq_parse(seq, &q, err, errlen)) return -1;
+    r->test.seg = calloc(1, sizeof *r->test.seg);
+    if (c6_segment_tuple_new(&s, &q, r->test.seg, err, errlen)) {
+        free(r->test.seg);
+        r->test.seg = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 static int run_validate(run_ctx *r, char *err, size_t errlen) {
     const char *tu = r->opts.summary_time_unit_set ? r->opts.summary_time_unit : NULL;
     if (tu && *tu && strcmp(tu, "s") && strcmp(tu, "ms") && strcmp(tu, "us")) {
@@ -234,6 +254,23 @@ static int run_validate(run_ctx *r, char *err, size_t errlen) {
     if (r->opts.system_tags_set &&
         system_tags_mask(r->opts.system_tags, r->opts.nsystem_tags, &r->test.system_tags, err, errlen))
         return -1;
+    return run_segment(r, err, errlen);
+}
+
+/* Each scenario runs an exported function: `exec`, or the default export.
+ * 0, or the exit code with err set. */
+static int run_check_exec(run_ctx *r, char *err, size_t errlen) {
+    for (size_t i = 0; i < r->test.plan.nscenarios; i++) {
+        const c6_scenario *c = &r->test.plan.scenarios[i];
+        const char *fn = c->exec ? c->exec : "default";
+        if (script_exports_fn(&r->scr, fn)) continue;
+        if (!c->exec_set) {
+            snprintf(err, errlen, "%s: the script has no exported default function", r->scr.main_path);
+            return EXIT_SCRIPT;
+        }
+        snprintf(err, errlen, "scenarios.%s.exec: function '%s' not found in exports", c->name, fn);
+        return EXIT_CONFIG;
+    }
     return 0;
 }
 
@@ -302,8 +339,15 @@ static void run_banner(run_ctx *r) {
     printf("     execution: local\n        script: %s\n        output: ", r->args.script);
     for (size_t i = 0; i < r->args.nouts; i++) printf("%s%s", i ? ", " : "", r->args.outs[i]);
     printf("%s\n\n", r->args.nouts ? "" : "-");
-    printf("     scenarios: (100.00%%) %zu scenario%s, %lld max VUs, %s max duration (incl. graceful stop):\n",
-           p->nscenarios, p->nscenarios == 1 ? "" : "s", (long long)(p->max_vus + p->max_unplanned_vus), maxd);
+    double pct = 100;
+    if (r->test.seg) {
+        c6_rat len = c6_segment_length(&r->test.seg->seg);
+        pct = 100.0 * (double)len.num / (double)len.den;
+    }
+    int64_t most = r->test.init_vus;
+    for (int i = 0; i < r->test.nscen; i++) most += r->test.scen[i].max_vus - r->test.scen[i].vus;
+    printf("     scenarios: (%.2f%%) %zu scenario%s, %lld max VUs, %s max duration (incl. graceful stop):\n",
+           pct, p->nscenarios, p->nscenarios == 1 ? "" : "s", (long long)most, maxd);
     for (size_t i = 0; i < p->nscenarios; i++) {
         scenario_describe(&p->scenarios[i], desc, sizeof desc);
         printf("              * %s: %s\n", p->scenarios[i].name, desc);
@@ -617,7 +661,7 @@ static int run_handle_summary(run_ctx *r) {
 
 static int run_wait_init(run_ctx *r) {
     c6_test *t = &r->test;
-    while (atomic_load(&t->vus_initialized) < t->plan.max_vus && !atomic_load(&t->init_errors)) {
+    while (atomic_load(&t->vus_initialized) < t->init_vus && !atomic_load(&t->init_errors)) {
         if (r->signals) return -1;
         usleep(2000);
     }
@@ -824,9 +868,9 @@ static void run_spawn_workers(run_ctx *r) {
         t->workers[i] = worker_new(t, i);
         engine_add_source(r->eng, &t->workers[i]->samples);
     }
-    for (int64_t k = 0; k < t->plan.max_vus; k++)
+    for (int64_t k = 0; k < t->init_vus; k++)
         worker_add_vu(t->workers[k % t->nworkers], (int)k + 1);
-    atomic_store(&t->next_vu_id, (int)t->plan.max_vus);
+    atomic_store(&t->next_vu_id, (int)t->init_vus);
     for (int i = 0; i < t->nworkers; i++) worker_start(t->workers[i]);
 }
 
@@ -851,7 +895,13 @@ static void run_free(run_ctx *r) {
     free(r->test.summary_json);
     free(r->test.init_error);
     script_free(&r->scr);
+    for (int i = 0; i < r->test.nscen; i++) {
+        if (r->test.scen[i].seg) c6_segment_tuple_free(r->test.scen[i].seg);
+        free(r->test.scen[i].seg);
+    }
     free(r->test.scen);
+    if (r->test.seg) c6_segment_tuple_free(r->test.seg);
+    free(r->test.seg);
     options_plan_free(&r->test.plan);
     options_free(&r->opts);
     args_free(&r->args);
@@ -861,6 +911,7 @@ static void run_free(run_ctx *r) {
 /* The run-time state of each scenario of the plan. */
 static void run_make_scenarios(run_ctx *r) {
     c6_test *t = &r->test;
+    t->init_vus = t->seg ? c6_segment_scale(t->seg, t->plan.max_vus) : t->plan.max_vus;
     t->nscen = (int)t->plan.nscenarios;
     t->scen = calloc((size_t)(t->nscen ? t->nscen : 1), sizeof *t->scen);
     for (int i = 0; i < t->nscen; i++) {
@@ -868,17 +919,29 @@ static void run_make_scenarios(run_ctx *r) {
         const c6_scenario *c = &t->plan.scenarios[i];
         sc->cfg = c;
         sc->index = i;
-        sc->iterations = c->iterations;
-        sc->vus = scenario_planned_vus(c);
-        sc->max_vus = scenario_max_vus(c);
-        atomic_store(&sc->ext_vus, (int)c->vus);
+        sc->vu_seg = t->seg;
+        /* with an execution segment, this instance's part of each number */
+        sc->iterations = scen_scale(sc, c->iterations);
+        sc->vus = scen_scale(sc, scenario_planned_vus(c));
+        sc->max_vus = scen_scale(sc, scenario_max_vus(c));
+        atomic_store(&sc->ext_vus, (int)scen_scale(sc, c->vus));
+        bool arrival = c->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE || c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE;
+        if (arrival && t->seg) {
+            /* k6 stripes arrival-rate iterations by the split of maxVUs */
+            char e[256];
+            sc->seg = calloc(1, sizeof *sc->seg);
+            if (c6_segment_tuple_from_value(t->seg, scenario_max_vus(c), sc->seg, e, sizeof e)) {
+                free(sc->seg);
+                sc->seg = NULL;
+                sc->no_work = true;
+            }
+        }
         atomic_store(&sc->state, SC_PENDING);
     }
 }
 
 static int run_execute(run_ctx *r) {
     c6_test *t = &r->test;
-    run_make_scenarios(r);
     run_setup_loop(r);
     run_spawn_workers(r);
     int code = 0;
@@ -956,10 +1019,13 @@ int run_main(int argc, char **argv) {
     } else if (run_options(r, err, sizeof err) || run_validate(r, err, sizeof err) ||
                run_thresholds(r, err, sizeof err) || run_open_outputs(r, err, sizeof err)) {
         code = run_fail(r, EXIT_CONFIG, err);
+    } else if ((code = run_check_exec(r, err, sizeof err)) != 0) {
+        code = run_fail(r, code, err);
     } else {
         r->test.opts = &r->opts;
         r->test.user_agent = r->opts.user_agent_set ? r->opts.user_agent : NULL;
         r->test.insecure_skip_tls_verify = r->opts.insecure_skip_tls_verify;
+        run_make_scenarios(r);
         run_describe_outputs(r);
         run_banner(r);
         code = run_execute(r);

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "exec/segment.h"
 #include "exec/test.h"
 #include "util/clock.h"
 
@@ -12,6 +13,10 @@ int test_phase(const c6_test *t) {
 
 int scen_state(const scen_rt *s) {
     return atomic_load_explicit(&((scen_rt *)s)->state, memory_order_acquire);
+}
+
+int64_t scen_scale(const scen_rt *s, int64_t n) {
+    return s->vu_seg ? c6_segment_scale(s->vu_seg, n) : n;
 }
 
 enum exec_next executor_next(vu *v) {
@@ -28,7 +33,7 @@ enum exec_next executor_next(vu *v) {
         return EXEC_RUN;
     case EXECUTOR_RAMPING_VUS: {
         int64_t at = clock_now_us() - atomic_load(&sc->start_us);
-        return v->sc_index < executor_ramp_target(cfg, at) ? EXEC_RUN : EXEC_PARK;
+        return v->sc_index < scen_scale(sc, executor_ramp_target(cfg, at)) ? EXEC_RUN : EXEC_PARK;
     }
     case EXECUTOR_EXTERNALLY_CONTROLLED:
         return v->sc_index < atomic_load(&sc->ext_vus) ? EXEC_RUN : EXEC_PARK;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "exec/executor.h"
+#include "exec/segment.h"
 #include "exec/test.h"
 #include "metrics/registry.h"
 #include "net/worker.h"
@@ -155,7 +156,8 @@ static void arrival_fire(uv_timer_t *h) {
     int64_t start = atomic_load(&sc->start_us), now = clock_now_us();
     bool grew = false;
     for (;;) {
-        int64_t at = executor_arrival_at(sc->cfg, ws->next);
+        int64_t k = sc->seg ? c6_segment_global(sc->seg, ws->next) : ws->next;
+        int64_t at = executor_arrival_at(sc->cfg, k);
         if (at < 0) { ws->sched_done = true; break; }
         if (start + at > now) {
             uv_update_time(&w->loop);
@@ -204,9 +206,11 @@ static void ws_start(wscen *ws) {
         if (arrival) free_push(ws, v);
         else worker_ready(w, v);
     }
-    if (arrival) {
+    if (arrival && !sc->no_work) {
         ws->next = wid;
         arrival_fire(&ws->timer);
+    } else if (arrival) {
+        ws->sched_done = true;
     }
     ws_check_done(ws);
 }
@@ -255,7 +259,7 @@ void sched_tick(worker *w) {
         bool ramping = c->executor == EXECUTOR_RAMPING_VUS;
         if (!ws->started || ws->reported || scen_state(ws->sc) != SC_RUNNING) continue;
         if (!ramping && c->executor != EXECUTOR_EXTERNALLY_CONTROLLED) continue;
-        int64_t target = ramping ? executor_ramp_target(c, now - atomic_load(&ws->sc->start_us))
+        int64_t target = ramping ? scen_scale(ws->sc, executor_ramp_target(c, now - atomic_load(&ws->sc->start_us)))
                                  : atomic_load(&ws->sc->ext_vus);
         for (int k = 0; k < ws->nvus; k++) {
             vu *v = ws->vus[k];

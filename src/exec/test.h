@@ -9,6 +9,7 @@
 
 struct script;
 struct worker;
+struct c6_segment_tuple;
 
 enum test_phase {
     PHASE_INIT,        /* VUs initialising */
@@ -48,6 +49,11 @@ typedef struct scen_rt {
     atomic_int vus_active;
     atomic_int workers_done;    /* workers whose share of it has ended */
     atomic_int ext_vus;         /* externally-controlled: VUs asked for */
+    const struct c6_segment_tuple *vu_seg;   /* the instance's segment (NULL: all): ramping
+                                                targets are scaled with it */
+    struct c6_segment_tuple *seg;   /* arrival-rate with an execution segment: which of the
+                                       test's iterations are this instance's (NULL: all) */
+    bool no_work;               /* the execution segment leaves this instance nothing of it */
 } scen_rt;
 
 typedef struct c6_test {
@@ -69,6 +75,8 @@ typedef struct c6_test {
     atomic_int script_failed;   /* exec.test.fail() was called: exit 110 */
     char *setup_json;           /* setup()'s return value as JSON, or NULL */
 
+    struct c6_segment_tuple *seg;   /* --execution-segment: this instance's share; NULL = all */
+    int64_t init_vus;           /* VUs initialised before the start (the segment's part of vus_max) */
     scen_rt *scen;              /* one per plan scenario, same order */
     int nscen;
     atomic_llong iters_done;
@@ -89,5 +97,7 @@ typedef struct c6_test {
 
 int test_phase(const c6_test *t);
 int scen_state(const scen_rt *s);
+/* This instance's part of n (VUs, iterations) under its execution segment. */
+int64_t scen_scale(const scen_rt *s, int64_t n);
 
 #endif

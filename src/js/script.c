@@ -26,7 +26,15 @@ void script_free(script *s) {
     free(s->files);
     free(s->main_path);
     free(s->options_json);
+    for (size_t i = 0; i < s->nexport_fns; i++) free(s->export_fns[i]);
+    free(s->export_fns);
     pthread_mutex_destroy(&s->files_lock);
+}
+
+bool script_exports_fn(const script *s, const char *name) {
+    for (size_t i = 0; i < s->nexport_fns; i++)
+        if (strcmp(s->export_fns[i], name) == 0) return true;
+    return false;
 }
 
 const script_blob *script_module(const script *s, const char *name) {

@@ -6,6 +6,7 @@
 #define C6_SCRIPT_H
 #include <pthread.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct script_blob {
@@ -23,10 +24,13 @@ typedef struct script {
     size_t nfiles, capfiles;
     char *options_json;  /* JSON.stringify(options) from the first init run, or NULL */
     int has_setup, has_teardown, has_default, has_handle_summary;
+    char **export_fns;   /* names of the exported functions (a scenario's `exec` must be one) */
+    size_t nexport_fns;
 } script;
 
 void script_init(script *s);
 void script_free(script *s);
+bool script_exports_fn(const script *s, const char *name);
 const script_blob *script_module(const script *s, const char *name);
 void script_add_module(script *s, const char *name, uint8_t *bc, size_t len);
 /* Reads a file through the cache; returns NULL and sets errno on failure. */

@@ -208,6 +208,26 @@ JSValue vm_call(vu *v, JSValueConst fn, int argc, JSValueConst *argv) {
     return vm_settle(v, r);
 }
 
+static void vm_list_exported_fns(JSContext *ctx, JSValueConst ns, script *s) {
+    JSPropertyEnum *props;
+    uint32_t n;
+    if (JS_GetOwnPropertyNames(ctx, &props, &n, ns, JS_GPN_STRING_MASK)) {
+        JS_FreeValue(ctx, JS_GetException(ctx));
+        return;
+    }
+    s->export_fns = calloc(n + 1, sizeof *s->export_fns);
+    for (uint32_t i = 0; i < n; i++) {
+        JSValue f = JS_GetProperty(ctx, ns, props[i].atom);
+        if (JS_IsFunction(ctx, f)) {
+            const char *name = JS_AtomToCString(ctx, props[i].atom);
+            if (name) s->export_fns[s->nexport_fns++] = strdup(name);
+            JS_FreeCString(ctx, name);
+        }
+        JS_FreeValue(ctx, f);
+    }
+    vm_free_props(ctx, props, n);
+}
+
 static void vm_read_exports(vu *v, script *s, bool compile) {
     JSContext *ctx = v->ctx;
     JSValue def = JS_GetPropertyStr(ctx, v->ns, "default");
@@ -222,6 +242,7 @@ static void vm_read_exports(vu *v, script *s, bool compile) {
         s->has_setup = JS_IsFunction(ctx, setup);
         s->has_teardown = JS_IsFunction(ctx, teardown);
         if (JS_IsObject(opts)) s->options_json = vm_to_json(ctx, opts);
+        vm_list_exported_fns(ctx, v->ns, s);
         JS_FreeValue(ctx, setup);
         JS_FreeValue(ctx, teardown);
         JS_FreeValue(ctx, opts);
