@@ -894,6 +894,7 @@ static int plan_shortcuts(const c6_options *o, c6_plan *plan, char *err, size_t 
 
 int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen)
 {
+    memset(plan, 0, sizeof(*plan));
     int rc = plan_shortcuts(o, plan, err, errlen);
     plan->max_vus = scenarios_max_vus(plan->scenarios, plan->nscenarios);
     plan->max_unplanned_vus = scenarios_max_unplanned_vus(plan->scenarios, plan->nscenarios);

@@ -36,6 +36,7 @@ enum exec_next executor_next(vu *v) {
         return v->sc_index < scen_scale(sc, executor_ramp_target(cfg, at)) ? EXEC_RUN : EXEC_PARK;
     }
     case EXECUTOR_EXTERNALLY_CONTROLLED:
+        if (atomic_load(&v->test->paused)) return EXEC_PARK;
         return v->sc_index < atomic_load(&sc->ext_vus) ? EXEC_RUN : EXEC_PARK;
     case EXECUTOR_CONSTANT_ARRIVAL_RATE:
     case EXECUTOR_RAMPING_ARRIVAL_RATE:

@@ -10,6 +10,7 @@
 #include "net/worker.h"
 #include "util/clock.h"
 #include "util/err.h"
+#include "util/log.h"
 
 static bool is_arrival(const c6_scenario *c) {
     return c->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE || c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE;
@@ -112,6 +113,10 @@ static void ws_check_done(wscen *ws) {
     if (ws->nvus) return;
     ws->reported = true;
     uv_timer_stop(&ws->timer);
+    if (ws->late_n)   /* the arrival-rate precision benchmark reads this */
+        log_printf(LOG_DEBUG, "scenario %s on worker %d: %lld iterations due, started late by %.1f µs on "
+                   "average, %lld µs at most", ws->sc->cfg->name, ws->w->id, (long long)ws->late_n,
+                   (double)ws->late_sum / (double)ws->late_n, (long long)ws->late_max);
     atomic_fetch_add(&ws->sc->workers_done, 1);
     notify_main(ws->w);
 }
@@ -165,6 +170,10 @@ static void arrival_fire(uv_timer_t *h) {
             break;
         }
         ws->next += W;
+        int64_t late = now - (start + at);
+        if (late > ws->late_max) ws->late_max = late;
+        ws->late_sum += late;
+        ws->late_n++;
         vu *v = ws->free_head;
         if (v) {
             ws->free_head = v->next_free;
@@ -261,6 +270,17 @@ void sched_tick(worker *w) {
         if (!ramping && c->executor != EXECUTOR_EXTERNALLY_CONTROLLED) continue;
         int64_t target = ramping ? scen_scale(ws->sc, executor_ramp_target(c, now - atomic_load(&ws->sc->start_us)))
                                  : atomic_load(&ws->sc->ext_vus);
+        if (!ramping) {
+            /* externally-controlled: the REST API may ask for more VUs than
+             * it started with (up to vus-max); this worker takes its share */
+            if (atomic_load(&w->test->paused)) continue;
+            int W = w->test->nworkers;
+            while (ws->nvus < share_of(target, w->id, W)) {
+                vu *v = pool_take(w);
+                if (!v) break;
+                ws_assign(ws, v, w->id + (int64_t)ws->nvus * W);
+            }
+        }
         for (int k = 0; k < ws->nvus; k++) {
             vu *v = ws->vus[k];
             if (v->sc_index < target) {

@@ -36,6 +36,7 @@ typedef struct wscen {
     int64_t next;             /* arrival-rate: the next iteration number this worker starts */
     uv_timer_t timer;         /* arrival-rate: fires when `next` is due */
     bool started, reported, sched_done;
+    int64_t late_max, late_sum, late_n;   /* arrival-rate: how late iterations started (µs) */
     bool drop_tags_set;
     uint32_t drop_tags;       /* dropped_iterations samples' tag set */
 } wscen;

@@ -83,6 +83,7 @@ typedef struct c6_test {
     atomic_llong iters_interrupted;
     atomic_int vus_busy;        /* VUs inside an iteration */
     atomic_int vus_active;      /* VUs that may start iterations */
+    atomic_int paused;          /* --paused / the REST API: no iteration starts (externally-controlled) */
     atomic_int special_stop;    /* setup/teardown is past its timeout (read by the JS interrupt handler) */
     atomic_int next_vu_id;      /* VUs created so far (ids are 1-based) */
     atomic_int init_errors;
