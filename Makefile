@@ -17,7 +17,7 @@ OBJS     := $(SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test unit integration demo asan bench bench-metrics clean
+.PHONY: all deps test unit integration demo asan bench bench-metrics bench-arrival clean
 all: $(BUILD)/c6
 
 # Installs missing Debian packages and builds QuickJS (cached) when absent.
@@ -72,6 +72,9 @@ $(BUILD)/bench-engine: bench/engine.c $(BUILD)/libc6.a
 
 bench-metrics: $(BUILD)/bench-engine
 	$(BUILD)/bench-engine
+
+bench-arrival: $(BUILD)/c6
+	bash bench/arrival.sh $(BUILD)/c6
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/c6 $(BUILD)/libc6.a build-asan

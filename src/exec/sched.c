@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 #include "exec/executor.h"
 #include "exec/segment.h"
 #include "exec/test.h"
@@ -25,6 +27,8 @@ static void notify_main(worker *w) {
     if (w->test->main_wake) uv_async_send(w->test->main_wake);
 }
 
+static void arrival_ready(uv_poll_t *h, int status, int events);
+
 void sched_init(worker *w) {
     c6_test *t = w->test;
     w->nws = t->nscen;
@@ -33,18 +37,39 @@ void sched_init(worker *w) {
         wscen *ws = &w->ws[i];
         ws->w = w;
         ws->sc = &t->scen[i];
-        uv_timer_init(&w->loop, &ws->timer);
-        ws->timer.data = ws;
+        ws->tfd = -1;
+        if (!is_arrival(ws->sc->cfg)) continue;
+        ws->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+        if (ws->tfd < 0) continue;
+        uv_poll_init(&w->loop, &ws->poll, ws->tfd);
+        ws->poll.data = ws;
     }
 }
 
-static void timer_closed(uv_handle_t *h) { (void)h; }
+static void poll_closed(uv_handle_t *h) {
+    wscen *ws = h->data;
+    close(ws->tfd);
+}
 
 void sched_close(worker *w) {
     for (int i = 0; i < w->nws; i++) {
-        uv_close((uv_handle_t *)&w->ws[i].timer, timer_closed);
+        if (w->ws[i].tfd >= 0) uv_close((uv_handle_t *)&w->ws[i].poll, poll_closed);
         free(w->ws[i].vus);
     }
+}
+
+/* Arms the timerfd for the absolute monotonic instant `at_us`. */
+static void arm(wscen *ws, int64_t at_us) {
+    struct itimerspec its = {{0, 0}, {at_us / 1000000, (at_us % 1000000) * 1000}};
+    if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0) its.it_value.tv_nsec = 1;   /* 0 disarms */
+    timerfd_settime(ws->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void disarm(wscen *ws) {
+    if (ws->tfd < 0) return;
+    struct itimerspec its = {{0, 0}, {0, 0}};
+    timerfd_settime(ws->tfd, 0, &its, NULL);
+    uv_poll_stop(&ws->poll);
 }
 
 /* ---- VUs in and out of a scenario ---- */
@@ -112,7 +137,7 @@ static void ws_check_done(wscen *ws) {
     }
     if (ws->nvus) return;
     ws->reported = true;
-    uv_timer_stop(&ws->timer);
+    disarm(ws);
     if (ws->late_n)   /* the arrival-rate precision benchmark reads this */
         log_printf(LOG_DEBUG, "scenario %s on worker %d: %lld iterations due, started late by %.1f µs on "
                    "average, %lld µs at most", ws->sc->cfg->name, ws->w->id, (long long)ws->late_n,
@@ -152,8 +177,7 @@ static uint32_t drop_tags(wscen *ws) {
     return ws->drop_tags;
 }
 
-static void arrival_fire(uv_timer_t *h) {
-    wscen *ws = h->data;
+static void arrival_fire(wscen *ws) {
     worker *w = ws->w;
     scen_rt *sc = ws->sc;
     if (ws->sched_done || scen_state(sc) != SC_RUNNING) return;
@@ -165,8 +189,7 @@ static void arrival_fire(uv_timer_t *h) {
         int64_t at = executor_arrival_at(sc->cfg, k);
         if (at < 0) { ws->sched_done = true; break; }
         if (start + at > now) {
-            uv_update_time(&w->loop);
-            uv_timer_start(&ws->timer, arrival_fire, (uint64_t)((start + at - now + 999) / 1000), 0);
+            arm(ws, start + at);
             break;
         }
         ws->next += W;
@@ -198,6 +221,14 @@ static void arrival_fire(uv_timer_t *h) {
     ws_check_done(ws);
 }
 
+static void arrival_ready(uv_poll_t *h, int status, int events) {
+    wscen *ws = h->data;
+    uint64_t expirations;
+    (void)status, (void)events;
+    if (read(ws->tfd, &expirations, sizeof expirations) < 0) { /* EAGAIN: nothing due yet */ }
+    arrival_fire(ws);
+}
+
 /* ---- scenario state changes ---- */
 
 static void ws_start(wscen *ws) {
@@ -215,9 +246,10 @@ static void ws_start(wscen *ws) {
         if (arrival) free_push(ws, v);
         else worker_ready(w, v);
     }
-    if (arrival && !sc->no_work) {
+    if (arrival && !sc->no_work && ws->tfd >= 0) {
         ws->next = wid;
-        arrival_fire(&ws->timer);
+        uv_poll_start(&ws->poll, UV_READABLE, arrival_ready);
+        arrival_fire(ws);
     } else if (arrival) {
         ws->sched_done = true;
     }
@@ -248,7 +280,7 @@ void sched_update(worker *w) {
         ws->started |= st >= SC_RUNNING;
         if (st >= SC_GRACEFUL && ws->seen < SC_GRACEFUL) {
             ws->sched_done = true;
-            uv_timer_stop(&ws->timer);
+            disarm(ws);
             release_free(ws);
             ws_wake_parked(ws);
         }

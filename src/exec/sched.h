@@ -34,7 +34,9 @@ typedef struct wscen {
     int64_t want;             /* VUs this worker gives it at its start */
     int64_t max;              /* arrival-rate: with the unplanned VUs it may add */
     int64_t next;             /* arrival-rate: the next iteration number this worker starts */
-    uv_timer_t timer;         /* arrival-rate: fires when `next` is due */
+    int tfd;                  /* arrival-rate: a timerfd armed for when `next` is due (µs
+                                 precision, unlike libuv's millisecond timers); -1 if none */
+    uv_poll_t poll;           /* watches tfd */
     bool started, reported, sched_done;
     int64_t late_max, late_sum, late_n;   /* arrival-rate: how late iterations started (µs) */
     bool drop_tags_set;
