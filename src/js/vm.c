@@ -270,6 +270,7 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     JS_SetRuntimeOpaque(v->rt, v);
     http_class_init(v->rt);
     metrics_class_init(v->rt);
+    execution_class_init(v->rt);
     v->ctx = JS_NewContext(v->rt);
     JS_SetContextOpaque(v->ctx, v);
     JS_SetInterruptHandler(v->rt, vm_interrupt, v);

@@ -49,6 +49,7 @@ JSModuleDef *metrics_module_init(JSContext *ctx, const char *name);
 JSModuleDef *execution_module_init(JSContext *ctx, const char *name);
 JSModuleDef *jslib_summary_module_init(JSContext *ctx, const char *name);
 void metrics_class_init(JSRuntime *rt);
+void execution_class_init(JSRuntime *rt);
 void console_install(JSContext *ctx);
 void http_class_init(JSRuntime *rt);
 void http_atoms_free(vu *v);

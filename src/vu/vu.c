@@ -43,6 +43,8 @@ void vu_free(vu *v) {
     buf_free(&v->rbody);
     buf_free(&v->rhdr);
     cookies_free(v->jar);
+    for (int i = 0; i < v->nutags; i++) { free((char *)v->utags[i].key); free((char *)v->utags[i].value); }
+    free(v->utags);
     /* the timer handle lives inside v: free v once libuv lets go of it */
     uv_close((uv_handle_t *)&v->sleep_timer, vu_timer_closed);
 }
@@ -123,6 +125,7 @@ size_t vu_base_tags(vu *v, tag_kv *kv, const char *group) {
     const c6_scenario *c = v->bound ? v->bound->cfg : NULL;
     for (size_t i = 0; c && i < c->ntags && n < VU_BASE_TAGS - 4; i++)
         kv[n++] = (tag_kv){c->tags[i].key, c->tags[i].value};
+    for (int i = 0; i < v->nutags && n < VU_BASE_TAGS - 4; i++) kv[n++] = v->utags[i];
     if (vu_tag_on(v, ST_GROUP)) kv[n++] = (tag_kv){"group", group};
     if (vu_tag_on(v, ST_SCENARIO)) kv[n++] = (tag_kv){"scenario", v->scenario};
     if (vu_tag_on(v, ST_VU)) {

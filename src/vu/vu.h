@@ -51,6 +51,8 @@ typedef struct vu {
     int64_t ramp_deadline;     /* when a ramped-down VU's iteration is cut off; 0 = not ramping down */
     struct vu *next_free;      /* arrival-rate: the scenario's free VUs on this worker */
     int ws_pos;                /* its slot in the worker's list of the scenario's VUs */
+    tag_kv *utags;             /* exec.vu.tags set by the script (strings owned), on all its samples */
+    int nutags;
 
     struct vu *next_ready;
     bool queued;               /* in the worker's ready queue */

@@ -26,3 +26,16 @@ def test_fail_marks_the_run_failed_with_110(c6):
     assert r.code == 110, r
     assert r.count("iterations") == 3, r
     assert any("bad data" in l["msg"] for l in r.logs(level="error")), r
+
+
+def test_vu_tags_go_on_later_samples(c6, tmp_path):
+    out = tmp_path / "o.json"
+    r = c6("exec/vu_tags.js", "-o", f"json={out}")
+    assert r.code == 0, r
+    msgs = r.console()
+    assert msgs[0] == '{"flavor":"vanilla","scenario":"default"} vanilla flavor,scenario', msgs
+    assert '"count":"3"' in msgs[2], msgs   # numbers are kept as strings
+    assert sum("rejected: exec.vu.tags: only String, Boolean and Number types" in m for m in msgs) == 2, msgs
+    tags = [json.loads(l)["data"]["tags"] for l in open(out) if '"Point"' in l and '"http_reqs"' in l]
+    assert [t.get("flavor") for t in tags] == ["vanilla", "vanilla"], tags
+    assert [t.get("count") for t in tags] == [None, "3"], tags

@@ -6,6 +6,7 @@
  * iterationsInterrupted, currentTestRunDuration), exec.test.abort([reason])
  * (stops the test, teardown runs, exit 108) and exec.test.fail([reason])
  * (the run goes on, exit 110). Values are read when accessed. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,115 @@ static const JSCFunctionListEntry exec_test[] = {
     JS_CFUNC_DEF("fail", 1, exec_fail),
 };
 
+/* ---- exec.vu.tags: the VU's own tags, an object the script reads and writes ----
+ * Set values must be strings, numbers or booleans (stored as strings, as k6
+ * does); they go on every later sample of the VU, across iterations. The
+ * scenario tag reads as the scenario's name. */
+
+static JSClassID tags_class_id;
+static pthread_once_t tags_once = PTHREAD_ONCE_INIT;
+static void tags_new_class_id(void) { JS_NewClassID(&tags_class_id); }
+
+static int tags_find(const vu *v, const char *k) {
+    for (int i = 0; i < v->nutags; i++)
+        if (strcmp(v->utags[i].key, k) == 0) return i;
+    return -1;
+}
+
+static const char *tags_value(vu *v, const char *k) {
+    int i = tags_find(v, k);
+    if (i >= 0) return v->utags[i].value;
+    if (strcmp(k, "scenario") == 0) return v->scenario;
+    return NULL;
+}
+
+static int tags_get_own(JSContext *ctx, JSPropertyDescriptor *desc, JSValueConst obj, JSAtom prop) {
+    vu *v = vu_from_ctx(ctx);
+    const char *k = JS_AtomToCString(ctx, prop);
+    const char *val = k ? tags_value(v, k) : NULL;
+    JS_FreeCString(ctx, k);
+    if (!val) return 0;
+    if (desc) {
+        desc->flags = JS_PROP_ENUMERABLE | JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE;
+        desc->value = JS_NewString(ctx, val);
+        desc->getter = desc->setter = JS_UNDEFINED;
+    }
+    return 1;
+}
+
+static int tags_own_names(JSContext *ctx, JSPropertyEnum **ptab, uint32_t *plen, JSValueConst obj) {
+    vu *v = vu_from_ctx(ctx);
+    bool scen = v->scenario && tags_find(v, "scenario") < 0;
+    uint32_t n = (uint32_t)v->nutags + scen;
+    JSPropertyEnum *tab = js_mallocz(ctx, sizeof *tab * (n ? n : 1));
+    if (!tab) return -1;
+    for (int i = 0; i < v->nutags; i++) tab[i].atom = JS_NewAtom(ctx, v->utags[i].key);
+    if (scen) tab[n - 1].atom = JS_NewAtom(ctx, "scenario");
+    *ptab = tab;
+    *plen = n;
+    return 0;
+}
+
+static int tags_set(JSContext *ctx, JSAtom prop, JSValueConst val) {
+    vu *v = vu_from_ctx(ctx);
+    if (!JS_IsString(val) && !JS_IsNumber(val) && !JS_IsBool(val)) {
+        JS_ThrowTypeError(ctx, "exec.vu.tags: only String, Boolean and Number types are accepted as a tag value");
+        return -1;
+    }
+    const char *k = JS_AtomToCString(ctx, prop), *s = JS_ToCString(ctx, val);
+    if (!k || !s) { JS_FreeCString(ctx, k); JS_FreeCString(ctx, s); return -1; }
+    int i = tags_find(v, k);
+    if (i < 0) {
+        v->utags = realloc(v->utags, (size_t)(v->nutags + 1) * sizeof *v->utags);
+        i = v->nutags++;
+        v->utags[i].key = strdup(k);
+    } else {
+        free((char *)v->utags[i].value);
+    }
+    v->utags[i].value = strdup(s);
+    JS_FreeCString(ctx, k);
+    JS_FreeCString(ctx, s);
+    return 1;
+}
+
+static int tags_define(JSContext *ctx, JSValueConst this_obj, JSAtom prop, JSValueConst val, JSValueConst getter,
+                       JSValueConst setter, int flags) {
+    return tags_set(ctx, prop, val);
+}
+
+static int tags_set_property(JSContext *ctx, JSValueConst obj, JSAtom prop, JSValueConst val, JSValueConst receiver,
+                             int flags) {
+    return tags_set(ctx, prop, val);
+}
+
+static int tags_delete(JSContext *ctx, JSValueConst obj, JSAtom prop) {
+    vu *v = vu_from_ctx(ctx);
+    const char *k = JS_AtomToCString(ctx, prop);
+    int i = k ? tags_find(v, k) : -1;
+    JS_FreeCString(ctx, k);
+    if (i >= 0) {
+        free((char *)v->utags[i].key);
+        free((char *)v->utags[i].value);
+        v->utags[i] = v->utags[--v->nutags];
+    }
+    return 1;
+}
+
+static JSClassExoticMethods tags_exotic = {
+    .get_own_property = tags_get_own,
+    .get_own_property_names = tags_own_names,
+    .delete_property = tags_delete,
+    .define_own_property = tags_define,
+    .set_property = tags_set_property,
+};
+
+static JSClassDef tags_class = {.class_name = "VUTags", .exotic = &tags_exotic};
+
+void execution_class_init(JSRuntime *rt) {
+    pthread_once(&tags_once, tags_new_class_id);
+    JS_NewClass(rt, tags_class_id, &tags_class);
+}
+
 static JSValue exec_obj(JSContext *ctx, const JSCFunctionListEntry *l, int n) {
     JSValue o = JS_NewObject(ctx);
     JS_SetPropertyFunctionList(ctx, o, l, n);
@@ -127,6 +237,11 @@ static int exec_module_set(JSContext *ctx, JSModuleDef *m) {
     JSValue def = JS_NewObject(ctx);
     JSValue parts[4] = {exec_obj(ctx, exec_vu, EXEC_N(exec_vu)), exec_obj(ctx, exec_scenario, EXEC_N(exec_scenario)),
                         exec_obj(ctx, exec_instance, EXEC_N(exec_instance)), exec_obj(ctx, exec_test, EXEC_N(exec_test))};
+    /* exec.vu.tags, and exec.vu.metrics.tags (the same object, as k6) */
+    JSValue tags = JS_NewObjectClass(ctx, (int)tags_class_id), metrics = JS_NewObject(ctx);
+    JS_SetPropertyStr(ctx, metrics, "tags", JS_DupValue(ctx, tags));
+    JS_DefinePropertyValueStr(ctx, parts[0], "tags", tags, JS_PROP_ENUMERABLE);
+    JS_DefinePropertyValueStr(ctx, parts[0], "metrics", metrics, JS_PROP_ENUMERABLE);
     static const char *const names[4] = {"vu", "scenario", "instance", "test"};
     for (int i = 0; i < 4; i++) {
         JS_SetPropertyStr(ctx, def, names[i], JS_DupValue(ctx, parts[i]));
