@@ -22,6 +22,7 @@
 #include "metrics/registry.h"
 #include "metrics/threshold.h"
 #include "exec/segment.h"
+#include "config/options_json.h"
 #include "net/worker.h"
 #include "output/summary.h"
 #include "output/csv.h"
@@ -893,6 +894,7 @@ static void run_free(run_ctx *r) {
     run_free_env(r->test.env);
     free(r->test.setup_json);
     free(r->test.summary_json);
+    free(r->test.options_json);
     free(r->test.init_error);
     script_free(&r->scr);
     for (int i = 0; i < r->test.nscen; i++) {
@@ -1026,6 +1028,7 @@ int run_main(int argc, char **argv) {
         r->test.user_agent = r->opts.user_agent_set ? r->opts.user_agent : NULL;
         r->test.insecure_skip_tls_verify = r->opts.insecure_skip_tls_verify;
         run_make_scenarios(r);
+        r->test.options_json = options_to_json(&r->opts, &r->test.plan);
         run_describe_outputs(r);
         run_banner(r);
         code = run_execute(r);

@@ -91,6 +91,7 @@ typedef struct c6_test {
     char *init_error;           /* first init error text (under its own lock) */
     int exit_code;
     char *summary_json;         /* handleSummary's data */
+    char *options_json;         /* exec.test.options */
     char *(*text_summary)(void *ctx, bool color);   /* textSummary() */
     void *text_summary_ctx;
     void *main_wake;            /* uv_async_t on the main loop: a worker has news */

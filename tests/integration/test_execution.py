@@ -39,3 +39,13 @@ def test_vu_tags_go_on_later_samples(c6, tmp_path):
     tags = [json.loads(l)["data"]["tags"] for l in open(out) if '"Point"' in l and '"http_reqs"' in l]
     assert [t.get("flavor") for t in tags] == ["vanilla", "vanilla"], tags
     assert [t.get("count") for t in tags] == [None, "3"], tags
+
+
+def test_test_options_are_the_consolidated_ones(c6):
+    r = c6("exec/test_options.js", "--tag", "team=y")
+    assert r.code == 0, r
+    o = json.loads(r.console()[0])
+    assert o["scenarios"] == {"default": {"executor": "constant-vus", "startTime": "0s", "gracefulStop": "30s",
+                                          "exec": "default", "env": {}, "tags": {}, "vus": 2, "duration": "1s"}}, o
+    assert o["tags"] == {"team": "y"}, o   # the flag replaced the script's tags
+    assert o["thresholds"] == {"http_reqs": ["count>=0"]}, o

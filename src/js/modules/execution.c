@@ -111,9 +111,20 @@ static const JSCFunctionListEntry exec_instance[] = {
     JS_CGETSET_MAGIC_DEF("iterationsInterrupted", exec_get, NULL, X_IN_INTERRUPTED),
     JS_CGETSET_MAGIC_DEF("currentTestRunDuration", exec_get, NULL, X_IN_DURATION),
 };
+/* exec.test.options: the consolidated options, parsed once per VU and frozen. */
+static JSValue exec_options(JSContext *ctx, JSValueConst this_val) {
+    vu *v = vu_from_ctx(ctx);
+    if (!v->test || !v->test->options_json) return JS_UNDEFINED;
+    JSValue o = JS_ParseJSON(ctx, v->test->options_json, strlen(v->test->options_json), "options");
+    if (JS_IsException(o)) return o;
+    JS_DefinePropertyValueStr(ctx, this_val, "options", JS_DupValue(ctx, o), JS_PROP_ENUMERABLE);
+    return o;
+}
+
 static const JSCFunctionListEntry exec_test[] = {
     JS_CFUNC_DEF("abort", 1, exec_abort),
     JS_CFUNC_DEF("fail", 1, exec_fail),
+    JS_CGETSET_DEF("options", exec_options, NULL),
 };
 
 /* ---- exec.vu.tags: the VU's own tags, an object the script reads and writes ----
