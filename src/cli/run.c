@@ -582,12 +582,24 @@ static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
     d->color = r->tty && !r->args.no_color;
     d->full = r->args.summary_mode && strcmp(r->args.summary_mode, "full") == 0;
     d->time_unit = r->opts.summary_time_unit_set ? r->opts.summary_time_unit : NULL;
+    const engine_node *root = engine_group_root(r->eng);   /* full mode only */
+    if (root) {
+        const engine_node *const *nodes;
+        size_t ng = engine_node_children(root, &nodes);
+        d->groups = summary_groups_from_engine(nodes, ng);
+        d->ngroups = d->groups ? ng : 0;
+        size_t nsc = engine_scenarios(r->eng, &nodes);
+        d->scenarios = summary_groups_from_engine(nodes, nsc);
+        d->nscenarios = d->scenarios ? nsc : 0;
+    }
 }
 
 static void run_summary_release(run_summary_in *in) {
     free(in->ms);
     free(in->cs);
     free(in->ts);
+    summary_groups_free(in->d.groups, in->d.ngroups);
+    summary_groups_free(in->d.scenarios, in->d.nscenarios);
 }
 
 /* textSummary(data, opts) in handleSummary: the same text as the default
@@ -776,6 +788,7 @@ int run_main(int argc, char **argv) {
     options_init(&r->opts);
     sample_buf_init(&r->main_samples);
     r->eng = engine_new();
+    if (r->args.summary_mode && strcmp(r->args.summary_mode, "full") == 0) engine_enable_breakdown(r->eng);
     engine_add_source(r->eng, &r->main_samples);
     r->test.script = &r->scr;
     r->test.env = run_build_env(&r->args);
