@@ -1,6 +1,7 @@
-"""handleSummary(data): k6's data object, its outputs, textSummary; --summary-mode=full sections."""
+"""handleSummary(data): k6's data object, its outputs, the jslib helpers; --summary-mode=full sections."""
 import json
 import re
+import xml.etree.ElementTree as ET
 
 
 def test_handle_summary_data_and_text_summary(c6, tmp_path):
@@ -93,3 +94,31 @@ def test_summary_compact_mode_has_no_group_sections(c6):
     assert r.code == 0, r
     assert "GROUP:" not in r.out and "TOTAL RESULTS" in r.out, r
     assert r.count("http_reqs") == 18, r
+
+
+# ---- the jslib helpers jUnit and humanizeValue
+
+
+def test_jslib_junit_and_humanize_value(c6, tmp_path):
+    r = c6("summary/junit.js", "-e", f"OUT={tmp_path}")
+    assert r.code == 99, r                                    # a threshold failed; handleSummary changes nothing
+    text = (tmp_path / "junit.xml").read_text()
+    assert text.startswith('<?xml version="1.0"?>\n<testsuites tests="2" failures="1">\n'), text
+    root = ET.fromstring(text)
+    assert root.tag == "testsuites" and root.attrib == {"tests": "2", "failures": "1"}, text
+    (suite,) = list(root)
+    assert suite.attrib == {"name": "k6 thresholds", "tests": "2", "failures": "1"}, text
+    cases = {c.attrib["name"]: c for c in suite}
+    assert set(cases) == {"http_reqs - count>=2", "http_req_duration - max<0"}, text
+    assert list(cases["http_reqs - count>=2"]) == [], text
+    (failure,) = list(cases["http_req_duration - max<0"])
+    assert failure.tag == "failure" and failure.attrib == {"message": "failed"}, text
+
+    # made from the object handed in: edits show, names are escaped
+    root = ET.fromstring((tmp_path / "edited.xml").read_text())
+    (suite,) = list(root)
+    assert suite.attrib == {"name": "my <suite>", "tests": "2", "failures": "1"}, suite.attrib
+    assert sorted(c.attrib["name"] for c in suite) == ["http_req_duration - max<0", "odd \"name\" <&> - rate>'1'"]
+
+    assert json.loads((tmp_path / "human.json").read_text()) == [
+        "12.34%", "1.5s", "1500.00ms", "456.12µs", "4.9 kB", "0.333333", "2"]
