@@ -189,21 +189,38 @@ static int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
     return 0;
 }
 
-/* The Metric lines of the JSON output list thresholds and sub-metrics. */
+/* The Metric lines of the JSON output list all of a metric's thresholds
+ * (those on its sub-metrics belong to them, as in k6) and sub-metrics. */
 static void run_describe_outputs(run_ctx *r) {
-    for (int j = 0; j < r->njson; j++) {
-        for (size_t i = 0; i < r->nthr; i++) {
-            const char *src = r->thr[i].source;
-            if (r->thr[i].sub < 0) json_output_set_thresholds(r->json_out[j], r->thr[i].metric_id, &src, 1);
-        }
-        for (int k = 0; k < engine_submetric_count(r->eng); k++) {
-            const char *name = engine_submetric_name(r->eng, k);
-            const char *brace = strchr(name, '{');
-            char *filter = strndup(brace + 1, strlen(brace + 1) - 1);
-            json_output_set_submetrics(r->json_out[j], engine_submetric_parent(r->eng, k), (const char *const *)&filter, 1);
-            free(filter);
-        }
+    int nsub = engine_submetric_count(r->eng);
+    json_threshold *ts = calloc(r->nthr + 1, sizeof *ts);
+    char **filters = calloc((size_t)nsub + 1, sizeof *filters);
+    for (size_t i = 0; ts && i < r->nthr; i++) {
+        int id = r->thr[i].metric_id;
+        size_t n = 0, k = 0;
+        while (k < i && (r->thr[k].sub >= 0 || r->thr[k].metric_id != id)) k++;
+        if (r->thr[i].sub >= 0 || k < i) continue;   /* done with the metric's first threshold */
+        for (k = i; k < r->nthr; k++)
+            if (r->thr[k].sub < 0 && r->thr[k].metric_id == id)
+                ts[n++] = (json_threshold){r->thr[k].source, r->thr[k].abort_on_fail, r->thr[k].delay_abort_us};
+        for (int j = 0; j < r->njson; j++) json_output_set_thresholds(r->json_out[j], id, ts, n);
     }
+    for (int i = 0; filters && i < nsub; i++) {
+        int parent = engine_submetric_parent(r->eng, i), k = 0;
+        size_t n = 0;
+        while (k < i && engine_submetric_parent(r->eng, k) != parent) k++;
+        if (k < i) continue;
+        for (k = i; k < nsub; k++) {
+            if (engine_submetric_parent(r->eng, k) != parent) continue;
+            const char *brace = strchr(engine_submetric_name(r->eng, k), '{');
+            if ((filters[n] = strndup(brace + 1, strlen(brace + 1) - 1))) n++;
+        }
+        for (int j = 0; j < r->njson; j++)
+            json_output_set_submetrics(r->json_out[j], parent, (const char *const *)filters, n);
+        while (n) free(filters[--n]);
+    }
+    free(ts);
+    free(filters);
 }
 
 /* Each output flushes on its own interval (CSV's saveInterval), also when idle. */
@@ -759,12 +776,24 @@ static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
     d->color = r->tty && !r->args.no_color;
     d->full = r->args.summary_mode && strcmp(r->args.summary_mode, "full") == 0;
     d->time_unit = r->opts.summary_time_unit_set ? r->opts.summary_time_unit : NULL;
+    const engine_node *root = engine_group_root(r->eng);   /* full mode only */
+    if (root) {
+        const engine_node *const *nodes;
+        size_t ng = engine_node_children(root, &nodes);
+        d->groups = summary_groups_from_engine(nodes, ng);
+        d->ngroups = d->groups ? ng : 0;
+        size_t nsc = engine_scenarios(r->eng, &nodes);
+        d->scenarios = summary_groups_from_engine(nodes, nsc);
+        d->nscenarios = d->scenarios ? nsc : 0;
+    }
 }
 
 static void run_summary_release(run_summary_in *in) {
     free(in->ms);
     free(in->cs);
     free(in->ts);
+    summary_groups_free(in->d.groups, in->d.ngroups);
+    summary_groups_free(in->d.scenarios, in->d.nscenarios);
 }
 
 /* textSummary(data, opts) in handleSummary: the same text as the default
@@ -1007,6 +1036,7 @@ int run_main(int argc, char **argv) {
     options_init(&r->opts);
     sample_buf_init(&r->main_samples);
     r->eng = engine_new();
+    if (r->args.summary_mode && strcmp(r->args.summary_mode, "full") == 0) engine_enable_breakdown(r->eng);
     engine_add_source(r->eng, &r->main_samples);
     r->test.script = &r->scr;
     r->test.env = run_build_env(&r->args);

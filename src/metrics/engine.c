@@ -12,12 +12,34 @@
 #define TAG_UNKNOWN (-2)
 #define TAG_NOCHECK (-1)
 
+/* What a tag set means to the engine, worked out once per (worker, tag
+ * set) so that a sample costs one lookup whatever its tags. */
+typedef struct engine_taginfo {
+    uint64_t subs;               /* sub-metrics whose filter the set matches */
+    int32_t check;               /* index in checks, TAG_NOCHECK, or TAG_UNKNOWN: not worked out */
+    int32_t scenario_check;      /* breakdown: the check's index in those nodes, or TAG_NOCHECK */
+    int32_t group_check;
+    engine_node *scenario;       /* breakdown: the scenario's root; NULL for none or "default" */
+    engine_node *group;          /* breakdown: the group's node; NULL outside any group */
+} engine_taginfo;
+
 typedef struct engine_source {
     sample_buf *buf;
-    int32_t *check_of;     /* local tag id -> check index, TAG_NOCHECK, or TAG_UNKNOWN */
-    uint64_t *sub_of;      /* local tag id -> sub-metrics whose filter the set matches */
-    uint32_t ncheck_of;    /* entries in check_of and sub_of */
+    engine_taginfo *info;        /* by local tag id */
+    uint32_t ninfo;
 } engine_source;
+
+struct engine_node {
+    char *name;                  /* NULL for a root */
+    engine_node **kids;
+    size_t nkids;
+    engine_node_metric *ms;      /* a sink per metric seen here, added as samples come */
+    size_t nms;
+    int32_t *slot;               /* metric id -> index in ms, or -1 */
+    uint32_t nslot;
+    engine_check *checks;
+    size_t nchecks;
+};
 
 typedef struct engine_sub {
     int metric;
@@ -42,6 +64,8 @@ struct engine {
     int nlisteners;
     uint64_t seen;
     bool warned_cardinality;
+    bool breakdown;
+    engine_node root, scenarios;       /* breakdown: the test's groups; the scenarios' roots */
 };
 
 /* Distinct tag sets past which the engine says, once, that URLs probably
@@ -50,12 +74,25 @@ struct engine {
 
 engine *engine_new(void) { return calloc(1, sizeof(engine)); }
 
+static void node_clear(engine_node *n) {
+    for (size_t i = 0; i < n->nkids; i++) { node_clear(n->kids[i]); free(n->kids[i]); }
+    free(n->kids);
+    for (size_t i = 0; i < n->nms; i++) sink_free(&n->ms[i].sink);
+    free(n->ms);
+    free(n->slot);
+    for (size_t i = 0; i < n->nchecks; i++) free(n->checks[i].name);
+    free(n->checks);
+    free(n->name);
+}
+
 void engine_free(engine *e) {
     if (!e) return;
     for (int i = 0; i < REGISTRY_MAX; i++) if (e->has[i]) sink_free(&e->sinks[i]);
     for (size_t i = 0; i < e->nchecks; i++) { free(e->checks[i].name); free(e->checks[i].group); }
     free(e->checks);
-    for (int i = 0; i < e->nsrc; i++) { free(e->src[i].check_of); free(e->src[i].sub_of); }
+    for (int i = 0; i < e->nsrc; i++) free(e->src[i].info);
+    node_clear(&e->root);
+    node_clear(&e->scenarios);
     for (int i = 0; i < e->nsubs; i++) {
         engine_sub *sb = &e->subs[i];
         if (sb->has) sink_free(&sb->sink);
@@ -97,27 +134,119 @@ static bool engine_sub_matches(const engine_sub *sb, const char *p, size_t len) 
     return true;
 }
 
-/* What a tag set means to the engine (its check, the sub-metrics it feeds),
- * computed once per (worker, tag set), not per sample. */
-static void engine_tag_info(engine *e, engine_source *s, uint32_t tag) {
-    if (tag >= s->ncheck_of) {
+/* ---- the breakdown's nodes ---- */
+
+static engine_node *node_child(engine_node *parent, const char *name, size_t len) {
+    for (size_t i = 0; i < parent->nkids; i++) {
+        const char *k = parent->kids[i]->name;
+        if (strlen(k) == len && memcmp(k, name, len) == 0) return parent->kids[i];
+    }
+    engine_node **kids = realloc(parent->kids, (parent->nkids + 1) * sizeof *kids);
+    if (kids) parent->kids = kids;
+    engine_node *n = kids ? calloc(1, sizeof *n) : NULL;
+    if (n && !(n->name = strndup(name, len))) { free(n); n = NULL; }
+    if (n) parent->kids[parent->nkids++] = n;
+    return n;
+}
+
+/* The node of a group tag, made as needed: "::a::b" is b under a, as k6
+ * splits the tag on "::" after dropping the leading one. */
+static engine_node *node_of_group(engine_node *base, const char *path) {
+    if (strncmp(path, "::", 2) == 0) path += 2;
+    engine_node *n = base;
+    for (;;) {
+        const char *sep = strstr(path, "::");
+        size_t len = sep ? (size_t)(sep - path) : strlen(path);
+        if (!(n = node_child(n, path, len)) || !sep) return n;
+        path = sep + 2;
+    }
+}
+
+static int32_t node_check_index(engine_node *n, const char *name) {
+    for (size_t i = 0; i < n->nchecks; i++)
+        if (strcmp(n->checks[i].name, name) == 0) return (int32_t)i;
+    engine_check *c = realloc(n->checks, (n->nchecks + 1) * sizeof *c);
+    if (c) n->checks = c;
+    char *copy = c ? strdup(name) : NULL;
+    if (!copy) return TAG_NOCHECK;
+    c[n->nchecks] = (engine_check){copy, NULL, 0, 0};
+    return (int32_t)n->nchecks++;
+}
+
+/* The index of metric m's sink in n, made on its first sample; -1 when
+ * out of memory. */
+static int32_t node_metric(engine_node *n, int m) {
+    if ((uint32_t)m >= n->nslot) {
+        uint32_t ns = (uint32_t)registry_count() > (uint32_t)m ? (uint32_t)registry_count() : (uint32_t)m + 1;
+        int32_t *slot = realloc(n->slot, ns * sizeof *slot);
+        if (!slot) return -1;
+        for (uint32_t i = n->nslot; i < ns; i++) slot[i] = -1;
+        n->slot = slot;
+        n->nslot = ns;
+    }
+    if (n->slot[m] >= 0) return n->slot[m];
+    engine_node_metric *ms = realloc(n->ms, (n->nms + 1) * sizeof *ms);
+    if (!ms) return -1;
+    n->ms = ms;
+    ms[n->nms].metric = m;
+    sink_init(&ms[n->nms].sink, registry_get(m)->type);
+    n->slot[m] = (int32_t)n->nms;
+    return (int32_t)n->nms++;
+}
+
+static void node_add(engine_node *n, int m, double v, int32_t check) {
+    int32_t k = (uint32_t)m < n->nslot ? n->slot[m] : -1;
+    if (k < 0 && (k = node_metric(n, m)) < 0) return;
+    sink_add(&n->ms[k].sink, v);
+    if (check >= 0) {
+        if (v != 0) n->checks[check].passes++; else n->checks[check].fails++;
+    }
+}
+
+/* Where a tag set's samples go in the breakdown (k6's summary output). */
+static void engine_tag_nodes(engine *e, engine_taginfo *ti, const char *p, size_t len,
+                             const char *check, const char *group) {
+    const char *scenario = tagset_find(p, len, "scenario");
+    engine_node *base = &e->root;
+    if (scenario && strcmp(scenario, "default") != 0)
+        base = ti->scenario = node_child(&e->scenarios, scenario, strlen(scenario));
+    if (base && group && *group) ti->group = node_of_group(base, group);
+    if (!check) return;
+    if (ti->scenario) ti->scenario_check = node_check_index(ti->scenario, check);
+    if (ti->group) ti->group_check = node_check_index(ti->group, check);
+}
+
+/* ---- draining ---- */
+
+/* The tag set's info, worked out on its first sample; NULL when out of memory. */
+static const engine_taginfo *engine_tag_info(engine *e, engine_source *s, uint32_t tag) {
+    if (tag >= s->ninfo) {
         uint32_t n = tagdict_published(s->buf->tags);
         if (n <= tag) n = tag + 1;
-        s->check_of = realloc(s->check_of, n * sizeof *s->check_of);
-        s->sub_of = realloc(s->sub_of, n * sizeof *s->sub_of);
-        for (uint32_t i = s->ncheck_of; i < n; i++) s->check_of[i] = TAG_UNKNOWN;
-        s->ncheck_of = n;
+        engine_taginfo *info = realloc(s->info, n * sizeof *info);
+        if (!info) return NULL;
+        for (uint32_t i = s->ninfo; i < n; i++) info[i].check = TAG_UNKNOWN;
+        s->info = info;
+        s->ninfo = n;
     }
-    if (s->check_of[tag] != TAG_UNKNOWN) return;
+    engine_taginfo *ti = &s->info[tag];
+    if (ti->check != TAG_UNKNOWN) return ti;
     size_t len;
     const char *p = tagdict_get(s->buf->tags, tag, &len);
     const char *name = tagset_find(p, len, "check");
     const char *group = tagset_find(p, len, "group");
-    s->check_of[tag] = name ? engine_check_index(e, name, group ? group : "") : TAG_NOCHECK;
-    uint64_t mask = 0;
+    *ti = (engine_taginfo){0, TAG_NOCHECK, TAG_NOCHECK, TAG_NOCHECK, NULL, NULL};
+    if (name) ti->check = engine_check_index(e, name, group ? group : "");
     for (int i = 0; i < e->nsubs; i++)
-        if (engine_sub_matches(&e->subs[i], p, len)) mask |= 1ULL << i;
-    s->sub_of[tag] = mask;
+        if (engine_sub_matches(&e->subs[i], p, len)) ti->subs |= 1ULL << i;
+    if (e->breakdown) engine_tag_nodes(e, ti, p, len, name, group);
+    return ti;
+}
+
+/* Tag sets seen so far were worked out without what is being added. */
+static void engine_forget_tags(engine *e) {
+    for (int i = 0; i < e->nsrc; i++)
+        for (uint32_t t = 0; t < e->src[i].ninfo; t++) e->src[i].info[t].check = TAG_UNKNOWN;
 }
 
 static void engine_add_to_subs(engine *e, uint64_t mask, double v) {
@@ -130,6 +259,17 @@ static void engine_add_to_subs(engine *e, uint64_t mask, double v) {
     }
 }
 
+static void engine_add_tagged(engine *e, const engine_taginfo *ti, int m, double v) {
+    bool is_check = m == M_CHECKS;
+    if (is_check && ti->check >= 0) {
+        if (v != 0) e->checks[ti->check].passes++; else e->checks[ti->check].fails++;
+    }
+    uint64_t subs = ti->subs & e->sub_mask[m];
+    if (subs) engine_add_to_subs(e, subs, v);
+    if (ti->scenario) node_add(ti->scenario, m, v, is_check ? ti->scenario_check : TAG_NOCHECK);
+    if (ti->group) node_add(ti->group, m, v, is_check ? ti->group_check : TAG_NOCHECK);
+}
+
 static void engine_add(engine *e, engine_source *src, const sample *s) {
     int m = s->metric;
     if (!e->has[m]) {
@@ -137,14 +277,9 @@ static void engine_add(engine *e, engine_source *src, const sample *s) {
         e->has[m] = 1;
     }
     sink_add(&e->sinks[m], s->value);
-    if (m == M_CHECKS || e->sub_mask[m]) {
-        engine_tag_info(e, src, s->tags);
-        int32_t c = src->check_of[s->tags];
-        if (m == M_CHECKS && c >= 0) {
-            if (s->value != 0) e->checks[c].passes++; else e->checks[c].fails++;
-        }
-        uint64_t subs = src->sub_of[s->tags] & e->sub_mask[m];
-        if (subs) engine_add_to_subs(e, subs, s->value);
+    if (m == M_CHECKS || e->sub_mask[m] || e->breakdown) {
+        const engine_taginfo *ti = engine_tag_info(e, src, s->tags);
+        if (ti) engine_add_tagged(e, ti, m, s->value);
     }
     for (int i = 0; i < e->nlisteners; i++) {
         size_t len;
@@ -236,9 +371,7 @@ int engine_add_submetric(engine *e, int metric, const char *filter, char *err, s
         return -1;
     }
     e->sub_mask[metric] |= 1ULL << e->nsubs;
-    /* tag sets seen so far were classified without this sub-metric */
-    for (int i = 0; i < e->nsrc; i++)
-        for (uint32_t t = 0; t < e->src[i].ncheck_of; t++) e->src[i].check_of[t] = TAG_UNKNOWN;
+    engine_forget_tags(e);
     return e->nsubs++;
 }
 
@@ -248,3 +381,33 @@ const sink *engine_submetric_sink(const engine *e, int idx) {
 int engine_submetric_count(const engine *e) { return e->nsubs; }
 const char *engine_submetric_name(const engine *e, int idx) { return e->subs[idx].name; }
 int engine_submetric_parent(const engine *e, int idx) { return e->subs[idx].metric; }
+
+/* ---- the breakdown ---- */
+
+void engine_enable_breakdown(engine *e) {
+    e->breakdown = true;
+    engine_forget_tags(e);
+}
+
+const engine_node *engine_group_root(const engine *e) { return e->breakdown ? &e->root : NULL; }
+
+size_t engine_scenarios(const engine *e, const engine_node *const **out) {
+    return engine_node_children(&e->scenarios, out);
+}
+
+const char *engine_node_name(const engine_node *n) { return n->name ? n->name : ""; }
+
+size_t engine_node_children(const engine_node *n, const engine_node *const **out) {
+    *out = (const engine_node *const *)n->kids;
+    return n->nkids;
+}
+
+size_t engine_node_metrics(const engine_node *n, const engine_node_metric **out) {
+    *out = n->ms;
+    return n->nms;
+}
+
+size_t engine_node_checks(const engine_node *n, const engine_check **out) {
+    *out = n->checks;
+    return n->nchecks;
+}

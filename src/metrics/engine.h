@@ -1,6 +1,7 @@
 /* The metrics engine: drains every worker's sample buffer on the main thread,
- * keeps one sink per metric and the per-check pass/fail counts. It never makes
- * a VU wait: workers only hand over full chunks. */
+ * keeps one sink per metric and the per-check pass/fail counts (and, when
+ * asked, per group and scenario). It never makes a VU wait: workers only
+ * hand over full chunks. */
 #ifndef C6_ENGINE_H
 #define C6_ENGINE_H
 #include <stddef.h>
@@ -40,5 +41,28 @@ int engine_submetric_count(const engine *e);
 const char *engine_submetric_name(const engine *e, int idx);
 int engine_submetric_parent(const engine *e, int idx);
 uint64_t engine_samples_seen(const engine *e);
+
+/* The per-group and per-scenario breakdown of --summary-mode=full, as k6's
+ * summary output keeps it. Off unless enabled (before the first drain).
+ * A sample tagged scenario:S with S not "default" goes to S's root; then,
+ * if its group tag is "::a::b", to node b under a, under S's root when it
+ * had one, else under the test's root. A sample goes to that node only,
+ * not to its ancestors; roots hold no samples of their own but those of
+ * their scenario. Each node aggregates plain metrics (no sub-metrics) and
+ * counts the checks it saw by name, in first-seen order. */
+typedef struct engine_node engine_node;
+typedef struct engine_node_metric { int metric; sink sink; } engine_node_metric;
+
+void engine_enable_breakdown(engine *e);
+/* The test's root, whose children are the top-level groups; NULL when
+ * the breakdown is off. */
+const engine_node *engine_group_root(const engine *e);
+/* The roots of the scenarios other than "default", in first-seen order. */
+size_t engine_scenarios(const engine *e, const engine_node *const **out);
+const char *engine_node_name(const engine_node *n);   /* group or scenario name; "" for the test root */
+size_t engine_node_children(const engine_node *n, const engine_node *const **out);   /* first-seen order */
+size_t engine_node_metrics(const engine_node *n, const engine_node_metric **out);     /* first-seen order */
+/* The node's checks, merged by name (group is NULL), first-seen order. */
+size_t engine_node_checks(const engine_node *n, const engine_check **out);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/duration.h"
 #include "metrics/registry.h"
 #include "metrics/tags.h"
 #include "output/writer.h"
@@ -32,8 +33,7 @@ typedef struct json_metric {
     bool declared;
     char *prefix;                       /* {"metric":"name","type":"Point","data":{"time":" */
     size_t prefix_len;
-    char **thresholds;
-    size_t nthresholds;
+    char *thresholds;                   /* the items of the "thresholds" list, rendered */
     char **subs;
     size_t nsubs;
 } json_metric;
@@ -85,12 +85,38 @@ static void json_free_list(char **v, size_t n) {
     free(v);
 }
 
-void json_output_set_thresholds(json_output *o, int metric, const char *const *exprs, size_t n) {
+/* k6 marshals a threshold as its source string, or, with abortOnFail, as
+ * its whole config; Go's encoder without HTML escaping keeps '<' as is. */
+static void json_threshold_item(buf *b, const json_threshold *t) {
+    if (!t->abort_on_fail) {
+        writer_json_string(b, t->source, strlen(t->source), WRITER_ESC_GO);
+        return;
+    }
+    buf_puts(b, "{\"threshold\":");
+    writer_json_string(b, t->source, strlen(t->source), WRITER_ESC_GO);
+    buf_puts(b, ",\"abortOnFail\":true,\"delayAbortEval\":");
+    if (t->delay_abort_us) {
+        char d[32];
+        duration_format(d, sizeof d, t->delay_abort_us);
+        writer_json_string(b, d, strlen(d), WRITER_ESC_GO);
+    } else {
+        buf_puts(b, "null");
+    }
+    buf_puts(b, "}");
+}
+
+void json_output_set_thresholds(json_output *o, int metric, const json_threshold *ts, size_t n) {
     if (metric < 0 || metric >= REGISTRY_MAX) return;
     json_metric *m = &o->metrics[metric];
-    json_free_list(m->thresholds, m->nthresholds);
-    m->thresholds = json_copy_list(exprs, n, &o->oom);
-    m->nthresholds = m->thresholds ? n : 0;
+    buf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (i) buf_puts(&b, ",");
+        json_threshold_item(&b, &ts[i]);
+    }
+    free(m->thresholds);
+    m->thresholds = n && b.p ? strndup(b.p, b.len) : NULL;
+    if (n && !m->thresholds) o->oom = true;
+    buf_free(&b);
 }
 
 void json_output_set_submetrics(json_output *o, int metric, const char *const *filters, size_t n) {
@@ -162,10 +188,7 @@ static void json_declare(json_output *o, int id) {
     buf_puts(b, "\",\"contains\":\"");
     buf_puts(b, value_kind_name(def->kind));
     buf_puts(b, "\",\"thresholds\":[");
-    for (size_t i = 0; i < m->nthresholds; i++) {
-        if (i) buf_puts(b, ",");
-        writer_json_string(b, m->thresholds[i], strlen(m->thresholds[i]), WRITER_ESC_GO);
-    }
+    if (m->thresholds) buf_puts(b, m->thresholds);
     buf_puts(b, "],\"submetrics\":");
     if (!m->nsubs) buf_puts(b, "null");
     for (size_t i = 0; i < m->nsubs; i++) {
@@ -294,7 +317,7 @@ int json_output_close(json_output *o, char *err, size_t errlen) {
     for (int i = 0; i < REGISTRY_MAX; i++) {
         json_metric *m = &o->metrics[i];
         free(m->prefix);
-        json_free_list(m->thresholds, m->nthresholds);
+        free(m->thresholds);
         json_free_list(m->subs, m->nsubs);
     }
     for (size_t i = 0; i < JSON_CACHE; i++) {

@@ -15,6 +15,7 @@
  * 200 ms; so does this output itself while samples keep coming). */
 #ifndef C6_JSON_OUTPUT_H
 #define C6_JSON_OUTPUT_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "metrics/samples.h"
@@ -25,13 +26,24 @@ typedef struct json_output json_output;
  * clock_wall_us()), to turn sample times into wall-clock times. */
 json_output *json_output_open(const char *path, int64_t mono0_us, int64_t wall0_us,
                               char *err, size_t errlen);
-/* Threshold expressions of a metric, listed in its "Metric" line (copied).
- * Call before the metric's first sample. */
-void json_output_set_thresholds(json_output *o, int metric, const char *const *exprs, size_t n);
-/* Sub-metric filters of a metric ("expected_response:true",
+/* A threshold as k6 lists it in a "Metric" line: its expression as a
+ * string, or with abortOnFail an object
+ * {"threshold":"p(95)<500","abortOnFail":true,"delayAbortEval":"10s"}
+ * (delayAbortEval as Go prints a duration, null when not set). */
+typedef struct json_threshold {
+    const char *source;
+    bool abort_on_fail;
+    int64_t delay_abort_us;   /* delayAbortEval; 0: not set */
+} json_threshold;
+
+/* All the thresholds of a metric, in order (copied; replaces an earlier
+ * list). Call before the metric's first sample. */
+void json_output_set_thresholds(json_output *o, int metric, const json_threshold *ts, size_t n);
+/* All the sub-metric filters of a metric ("expected_response:true",
  * "status:200,method:GET"), listed in its "Metric" line as k6 does:
- * {"name":"m{filter}","suffix":"filter","tags":{...}}. Call before the
- * metric's first sample; without it "submetrics" is null. */
+ * {"name":"m{filter}","suffix":"filter","tags":{...}} (copied; replaces an
+ * earlier list). Call before the metric's first sample; without it
+ * "submetrics" is null. */
 void json_output_set_submetrics(json_output *o, int metric, const char *const *filters, size_t n);
 /* An engine_listener: ctx is the json_output. */
 void json_output_sample(void *ctx, const sample *s, const char *tags, size_t tags_len);

@@ -50,13 +50,33 @@
  *   "↳  <floor(pass%)>% — ✓ <passes> / ✗ <fails>". Checks are merged by name
  *   across groups (compact mode shows totals).
  * - Colours (when enabled) as k6: bold titles, green/red marks, cyan values,
- *   faint dots and extras. */
+ *   faint dots and extras.
+ *
+ * Full mode (--summary-mode=full) shows the metrics compact mode hides but
+ * checks and group_duration, and after TOTAL RESULTS, as k6's summary.js
+ * lays them out:
+ *
+ *     █ GROUP: <name>                 (one per top-level group, by name)
+ *   <blank>
+ *       <checks block and metric sections of the group's own samples>
+ *       ↳ GROUP: <sub>                (no blank line after it)
+ *         <its checks and metric sections, 2 columns further in>
+ *       ↳ GROUP: <subsub>             (every depth at this same indentation,
+ *         ...                          as k6 renders nested groups)
+ *   <blank>
+ *     █ SCENARIO: <name>              (one per scenario but "default", by
+ *       ...                            name; its groups as ↳ sub-sections)
+ *
+ * Each group's content has its own name column and value widths; in a
+ * subgroup the "↳ N% — ✓ x / ✗ y" line of a failed check is 4 columns in
+ * from the check (k6 indents it by twice the check's level). */
 #include "output/summary.h"
 
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "metrics/registry.h"
 
 #define CELL 64              /* one formatted value */
 #define NAME_COL_MIN 35      /* documented name + dots width */
@@ -275,11 +295,19 @@ static void element(printer *o, size_t indent) {
     spaces(o, indent);
 }
 
-static void title(printer *o, const char *t) {
-    element(o, 2);
-    fputs("█ ", o->f);
-    deco(o, C_BOLD, t);
-    fputs(" \n", o->f);
+/* "<mark> <kind><name> <end>", the kind and name in bold: section titles
+ * ("█ TOTAL RESULTS \n") and subgroup titles ("↳ GROUP: a "). */
+static void heading(printer *o, size_t indent, const char *mark, const char *kind, const char *name,
+                    const char *end) {
+    element(o, indent);
+    fprintf(o->f, "%s ", mark);
+    if (o->color) fprintf(o->f, "\x1b[%sm%s%s\x1b[0m", C_BOLD, kind, name);
+    else fprintf(o->f, "%s%s", kind, name);
+    fprintf(o->f, " %s", end);
+}
+
+static void title(printer *o, const char *kind, const char *name) {
+    heading(o, 2, "█", kind, name, "\n");
 }
 
 /* ---- names: sorting and sections ------------------------------------------- */
@@ -484,14 +512,14 @@ static void put_values(printer *o, const ctx *c, const row *r, const widths *w) 
     }
 }
 
-static void put_row(printer *o, const ctx *c, const row *r, const widths *w, size_t name_col) {
+static void put_row(printer *o, const ctx *c, const row *r, const widths *w, size_t name_col, size_t indent) {
     char dots[256];
     size_t nd = name_col - r->indent - width(r->label);
     if (nd > sizeof dots - 2) nd = sizeof dots - 2;
     memset(dots, '.', nd);
     dots[nd] = ':';
     dots[nd + 1] = '\0';
-    element(o, 4 + r->indent);
+    element(o, indent + r->indent);
     fputs(r->label, o->f);
     deco(o, C_FAINT_WHITE, dots);
     fputc(' ', o->f);
@@ -502,22 +530,24 @@ static void put_row(printer *o, const ctx *c, const row *r, const widths *w, siz
 
 typedef struct check_total { const char *name; uint64_t passes, fails; } check_total;
 
-/* Compact mode shows one line per check name, whatever its group. */
-static size_t merge_checks(const summary_data *d, check_total *out) {
+/* One line per check name, whatever its group (k6 counts checks by name). */
+static size_t merge_checks(const summary_check *cs, size_t nc, check_total *out) {
     size_t n = 0;
-    for (size_t i = 0; i < d->nchecks; i++) {
+    for (size_t i = 0; i < nc; i++) {
         size_t j = 0;
-        while (j < n && strcmp(out[j].name, d->checks[i].name)) j++;
-        if (j == n) out[n++] = (check_total){d->checks[i].name, 0, 0};
-        out[j].passes += d->checks[i].passes;
-        out[j].fails += d->checks[i].fails;
+        while (j < n && strcmp(out[j].name, cs[i].name)) j++;
+        if (j == n) out[n++] = (check_total){cs[i].name, 0, 0};
+        out[j].passes += cs[i].passes;
+        out[j].fails += cs[i].fails;
     }
     return n;
 }
 
-static void put_check(printer *o, const check_total *ck) {
+/* k6 puts the details of a failed check at twice the check's level: 2
+ * columns in at the top, 4 in a subgroup. */
+static void put_check(printer *o, const check_total *ck, size_t indent) {
     char line[512];
-    element(o, 4);
+    element(o, indent);
     if (!ck->fails) {
         cat(line, sizeof line, "✓ ", ck->name, NULL);
         deco(o, C_GREEN, line);
@@ -529,17 +559,17 @@ static void put_check(printer *o, const check_total *ck) {
     snprintf(line, sizeof line, "↳  %llu%% — ✓ %llu / ✗ %llu", (unsigned long long)pct,
              (unsigned long long)ck->passes, (unsigned long long)ck->fails);
     fputc('\n', o->f);
-    spaces(o, 6);
+    spaces(o, 2 * indent - 2);
     deco(o, C_RED, line);
 }
 
 /* The checks_total/succeeded/failed rows, from the checks metric when there
  * is one, else from the per-check counts. Returns false without checks. */
-static bool checks_sinks(const summary_data *d, const check_total *cks, size_t n, sink out[3]) {
+static bool checks_sinks(const summary_metric *ms, size_t nm, const check_total *cks, size_t n, sink out[3]) {
     uint64_t total = 0, passed = 0;
     bool have = false;
-    for (size_t i = 0; i < d->nmetrics; i++) {
-        const summary_metric *m = &d->metrics[i];
+    for (size_t i = 0; i < nm; i++) {
+        const summary_metric *m = &ms[i];
         if (strcmp(m->name, "checks") || !m->sink || m->sink->type != METRIC_RATE) continue;
         total = m->sink->u.rate.total;
         passed = m->sink->u.rate.nonzero;
@@ -622,7 +652,7 @@ static void put_thresholds(printer *o, const ctx *c) {
         if (!has_name(names, n, d->thresholds[i].metric, strlen(d->thresholds[i].metric)))
             names[n++] = d->thresholds[i].metric;
     qsort(names, n, sizeof *names, str_ptr_cmp);
-    title(o, "THRESHOLDS");
+    title(o, "", "THRESHOLDS");
     for (size_t i = 0; i < n; i++) {
         size_t plen = parent_len(names[i]);
         bool nested = names[i][plen] && has_name(names, n, names[i], plen);
@@ -648,19 +678,18 @@ typedef struct results {
     size_t name_col;
 } results;
 
-static int build_rows(const ctx *c, results *r, const sink checks[3]) {
-    const summary_data *d = c->d;
+static int build_rows(const ctx *c, results *r, const summary_metric *ms, size_t nm, const sink checks[3]) {
     static const char *const check_names[3] = {"checks_total", "checks_succeeded", "checks_failed"};
-    r->rows = calloc(d->nmetrics + 3, sizeof *r->rows);
-    r->sorted = calloc(d->nmetrics + 1, sizeof *r->sorted);
+    r->rows = calloc(nm + 3, sizeof *r->rows);
+    r->sorted = calloc(nm + 1, sizeof *r->sorted);
     if (!r->rows || !r->sorted) return -1;
     for (size_t i = 0; checks && i < 3; i++) {
         r->ncheck_rows++;   /* counted first so results_free frees a half-filled row */
         if (row_fill(c, &r->rows[r->nrows++], check_names[i], &checks[i], VALUE_DEFAULT) < 0) return -1;
     }
-    for (size_t i = 0; i < d->nmetrics; i++) {
-        const summary_metric *m = &d->metrics[i];
-        enum section sec = section_of(m->name, d->full);
+    for (size_t i = 0; i < nm; i++) {
+        const summary_metric *m = &ms[i];
+        enum section sec = section_of(m->name, c->d->full);
         if (!m->sink || sec == SEC_HIDDEN) continue;
         row *w = &r->rows[r->nrows++];
         if (row_fill(c, w, m->name, m->sink, m->kind) < 0) return -1;
@@ -693,40 +722,122 @@ static void results_free(results *r) {
     free(r->metrics_w.trend);
 }
 
-static void put_sections(printer *o, const ctx *c, const results *r) {
+static void put_sections(printer *o, const ctx *c, const results *r, size_t indent) {
     for (size_t s = 0; s < SEC_COUNT; s++) {
         enum section sec = SECTION_ORDER[s];
         bool any = false;
         for (size_t i = 0; i < r->nsorted; i++) {
             if (r->sorted[i]->section != sec) continue;
-            if (!any) { element(o, 4); deco(o, C_BOLD, SECTION_TITLE[sec]); any = true; }
-            put_row(o, c, r->sorted[i], &r->metrics_w, r->name_col);
+            if (!any) { element(o, indent); deco(o, C_BOLD, SECTION_TITLE[sec]); any = true; }
+            put_row(o, c, r->sorted[i], &r->metrics_w, r->name_col, indent);
         }
         if (any) fputc('\n', o->f);
     }
 }
 
-static void put_total_results(printer *o, const ctx *c) {
-    const summary_data *d = c->d;
-    check_total *cks = calloc(d->nchecks + 1, sizeof *cks);
+/* The checks block and metric sections of TOTAL RESULTS, a group or a
+ * scenario, their rows starting at column `indent`. */
+static void put_content(printer *o, const ctx *c, const summary_metric *ms, size_t nm,
+                        const summary_check *cs, size_t nc, size_t indent) {
+    check_total *cks = calloc(nc + 1, sizeof *cks);
     results r = {0};
     sink checks[3];
     if (!cks) return;
-    size_t ncks = merge_checks(d, cks);
-    bool have_checks = checks_sinks(d, cks, ncks, checks);
-    if (build_rows(c, &r, have_checks ? checks : NULL) == 0 && measure(c, &r) == 0) {
-        title(o, "TOTAL RESULTS");
+    size_t ncks = merge_checks(cs, nc, cks);
+    bool have_checks = checks_sinks(ms, nm, cks, ncks, checks);
+    if (build_rows(c, &r, ms, nm, have_checks ? checks : NULL) == 0 && measure(c, &r) == 0) {
         if (have_checks) {
-            for (size_t i = 0; i < r.ncheck_rows; i++) put_row(o, c, &r.rows[i], &r.checks_w, r.name_col);
+            for (size_t i = 0; i < r.ncheck_rows; i++) put_row(o, c, &r.rows[i], &r.checks_w, r.name_col, indent);
             fputc('\n', o->f);
-            for (size_t i = 0; i < ncks; i++) put_check(o, &cks[i]);
+            for (size_t i = 0; i < ncks; i++) put_check(o, &cks[i], indent);
             fputc('\n', o->f);
         }
-        put_sections(o, c, &r);
-        fputc('\n', o->f);
+        put_sections(o, c, &r, indent);
     }
     results_free(&r);
     free(cks);
+}
+
+static void put_total_results(printer *o, const ctx *c) {
+    const summary_data *d = c->d;
+    title(o, "", "TOTAL RESULTS");
+    put_content(o, c, d->metrics, d->nmetrics, d->checks, d->nchecks, 4);
+    fputc('\n', o->f);
+}
+
+/* ---- groups and scenarios (full mode) ------------------------------------ */
+
+static int group_ptr_cmp(const void *a, const void *b) {
+    const char *x = (*(const summary_group *const *)a)->name, *y = (*(const summary_group *const *)b)->name;
+    return coll_cmp(x, strlen(x), y, strlen(y));
+}
+
+/* Pointers to g[0..n) sorted by name (k6: localeCompare); NULL when n is 0
+ * or out of memory. */
+static const summary_group **sorted_groups(const summary_group *g, size_t n) {
+    const summary_group **s = n ? malloc(n * sizeof *s) : NULL;
+    for (size_t i = 0; s && i < n; i++) s[i] = &g[i];
+    if (s) qsort(s, n, sizeof *s, group_ptr_cmp);
+    return s;
+}
+
+/* Subgroups, depth first; k6 renders every depth at the first one's indentation. */
+static void put_subgroups(printer *o, const ctx *c, const summary_group *g, size_t n) {
+    const summary_group **s = sorted_groups(g, n);
+    for (size_t i = 0; s && i < n; i++) {
+        heading(o, 4, "↳", "GROUP: ", s[i]->name, "");
+        put_content(o, c, s[i]->metrics, s[i]->nmetrics, s[i]->checks, s[i]->nchecks, 6);
+        put_subgroups(o, c, s[i]->groups, s[i]->ngroups);
+    }
+    free(s);
+}
+
+static void put_group_sections(printer *o, const ctx *c, const char *kind, const summary_group *g, size_t n) {
+    const summary_group **s = sorted_groups(g, n);
+    for (size_t i = 0; s && i < n; i++) {
+        title(o, kind, s[i]->name);
+        put_content(o, c, s[i]->metrics, s[i]->nmetrics, s[i]->checks, s[i]->nchecks, 4);
+        put_subgroups(o, c, s[i]->groups, s[i]->ngroups);
+        fputc('\n', o->f);
+    }
+    free(s);
+}
+
+summary_group *summary_groups_from_engine(const engine_node *const *nodes, size_t n) {
+    summary_group *out = n ? calloc(n, sizeof *out) : NULL;
+    for (size_t i = 0; out && i < n; i++) {
+        summary_group *g = &out[i];
+        const engine_node_metric *ms;
+        const engine_check *ck;
+        const engine_node *const *kids;
+        size_t nm = engine_node_metrics(nodes[i], &ms), nc = engine_node_checks(nodes[i], &ck);
+        size_t nk = engine_node_children(nodes[i], &kids);
+        summary_metric *sm = calloc(nm + 1, sizeof *sm);
+        summary_check *sc = calloc(nc + 1, sizeof *sc);
+        g->name = engine_node_name(nodes[i]);
+        g->metrics = sm;
+        g->checks = sc;
+        if (!sm || !sc) continue;   /* shown empty */
+        for (size_t k = 0; k < nm; k++) {
+            const metric_def *def = registry_get(ms[k].metric);
+            sm[k] = (summary_metric){def->name, def->type, def->kind, &ms[k].sink};
+        }
+        for (size_t k = 0; k < nc; k++) sc[k] = (summary_check){ck[k].name, "", ck[k].passes, ck[k].fails};
+        g->nmetrics = nm;
+        g->nchecks = nc;
+        g->groups = summary_groups_from_engine(kids, nk);
+        g->ngroups = g->groups ? nk : 0;
+    }
+    return out;
+}
+
+void summary_groups_free(const summary_group *g, size_t n) {
+    for (size_t i = 0; g && i < n; i++) {
+        free((summary_metric *)g[i].metrics);
+        free((summary_check *)g[i].checks);
+        summary_groups_free(g[i].groups, g[i].ngroups);
+    }
+    free((summary_group *)g);
 }
 
 void summary_render(FILE *f, const summary_data *d) {
@@ -738,5 +849,7 @@ void summary_render(FILE *f, const summary_data *d) {
     }
     if (d->nthresholds) put_thresholds(&o, &c);
     put_total_results(&o, &c);
+    put_group_sections(&o, &c, "GROUP: ", d->groups, d->ngroups);
+    put_group_sections(&o, &c, "SCENARIO: ", d->scenarios, d->nscenarios);
     fflush(f);
 }

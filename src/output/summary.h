@@ -1,13 +1,15 @@
 /* End-of-test summary text, in k6's "compact" layout (THRESHOLDS, then
- * TOTAL RESULTS with the checks block and the metrics by category), plus the
- * value formatters it uses, shared with the live progress line.
- * Layout and formatting rules are described at the top of summary.c. */
+ * TOTAL RESULTS with the checks block and the metrics by category) and its
+ * "full" one (also a section per group and per scenario), plus the value
+ * formatters it uses, shared with the live progress line and the jslib
+ * helpers. Layout and formatting rules are described at the top of summary.c. */
 #ifndef C6_SUMMARY_H
 #define C6_SUMMARY_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "metrics/engine.h"
 #include "metrics/sink.h"
 
 typedef struct summary_metric {
@@ -31,6 +33,17 @@ typedef struct summary_threshold {
     const char *agg;         /* "p(95)"; NULL: taken from source */
 } summary_threshold;
 
+/* A group or scenario of --summary-mode=full: the metrics of the samples
+ * tagged with it (a group's own samples, not its subgroups'; plain metrics,
+ * no sub-metrics), its checks merged by name in first-seen order, and its
+ * subgroups in any order (shown sorted by name). */
+typedef struct summary_group {
+    const char *name;
+    const summary_metric *metrics; size_t nmetrics;
+    const summary_check *checks; size_t nchecks;
+    const struct summary_group *groups; size_t ngroups;
+} summary_group;
+
 typedef struct summary_data {
     const summary_metric *metrics; size_t nmetrics;
     const summary_check *checks; size_t nchecks;          /* in first-seen order */
@@ -40,9 +53,20 @@ typedef struct summary_data {
     bool color;                                            /* ANSI colours (off when not a tty) */
     const char *time_unit;   /* summaryTimeUnit: NULL or "" = automatic, else "s", "ms" or "us" */
     bool full;               /* --summary-mode=full: also show the metrics compact mode hides */
+    /* --summary-mode=full: the top-level groups and the scenarios other
+     * than "default", each shown in a section of its own; NULL/0 otherwise */
+    const summary_group *groups; size_t ngroups;
+    const summary_group *scenarios; size_t nscenarios;
 } summary_data;
 
 void summary_render(FILE *out, const summary_data *d);
+
+/* The summary's view of n breakdown nodes (engine_node_children() of
+ * engine_group_root(), or engine_scenarios()) and all below them. It points
+ * at the engine's names and sinks, so it lives no longer than the engine
+ * and no sample may be drained meanwhile. NULL when n is 0 or out of memory. */
+summary_group *summary_groups_from_engine(const engine_node *const *nodes, size_t n);
+void summary_groups_free(const summary_group *g, size_t n);
 
 /* Value formatters, k6's rules. Each writes a NUL-terminated string into buf
  * (truncated to n) and returns buf. Times are in milliseconds. */

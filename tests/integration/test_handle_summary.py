@@ -1,5 +1,7 @@
-"""handleSummary(data): k6's data object, its outputs, textSummary."""
+"""handleSummary(data): k6's data object, its outputs, the jslib helpers; --summary-mode=full sections."""
 import json
+import re
+import xml.etree.ElementTree as ET
 
 
 def test_handle_summary_data_and_text_summary(c6, tmp_path):
@@ -37,3 +39,86 @@ def test_handle_summary_error_falls_back_to_the_default_summary(c6):
     assert r.code == 0, r
     assert any("summary boom" in l["msg"] for l in r.logs(level="error")), r
     assert "TOTAL RESULTS" in r.out, r
+
+
+# ---- --summary-mode=full: a section per group
+
+
+def _section(out, title):
+    """The lines of the summary section whose title line is `title`, up to the next "  █" title."""
+    lines = out.splitlines()
+    start = lines.index(title)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("  █")), len(lines))
+    return lines[start + 1:end]
+
+
+def _count(lines, name, indent):
+    """The count of a counter row at exactly `indent` spaces."""
+    for line in lines:
+        m = re.match(r"^( *)" + re.escape(name) + r"\.+: (\d+) ", line)
+        if m and len(m.group(1)) == indent:
+            return int(m.group(2))
+    raise AssertionError(f"no {name} row at indent {indent} in {lines}")
+
+
+def test_summary_full_mode_has_a_section_per_group(c6):
+    r = c6("summary/groups.js", "--summary-mode=full")
+    assert r.code == 0, r
+    titles = [l for l in r.out.splitlines() if "█" in l or "↳ GROUP" in l]
+    # top-level groups sorted by name after TOTAL RESULTS; subgroups depth first, all at 4 columns
+    assert titles == ["  █ TOTAL RESULTS ", "  █ GROUP: a ", "  █ GROUP: b ",
+                      "    ↳ GROUP: inner ", "    ↳ GROUP: deep "], titles
+    assert _count(_section(r.out, "  █ TOTAL RESULTS "), "http_reqs", 4) == 18, r
+    a = _section(r.out, "  █ GROUP: a ")
+    assert _count(a, "http_reqs", 4) == 6, a                  # exactly the requests made in a
+    assert not any("checks_total" in l for l in a), a         # no check in a: no checks block
+    assert not any("group_duration" in l or "iterations" in l for l in a), a
+    b = _section(r.out, "  █ GROUP: b ")
+    inner, deep = b.index("    ↳ GROUP: inner "), b.index("    ↳ GROUP: deep ")
+    # b's own rows, its own check only, a blank line after the title as for TOTAL RESULTS
+    assert b[0] == "" and b[1].startswith("    checks_total....") and b[1].split(":")[1].split()[0] == "3", b
+    assert "    ✓ b is 200" in b[:inner] and not any("inner fails" in l for l in b[:inner]), b
+    assert _count(b[:inner], "http_reqs", 4) == 3, b
+    # a subgroup: no blank line after its title, its content 2 columns further in
+    assert b[inner + 1].startswith("      checks_total....") and b[inner + 1].split(":")[1].split()[0] == "3", b
+    assert "      ✗ inner fails" in b[inner:deep], b
+    assert "          ↳  0% — ✓ 0 / ✗ 3" in b[inner:deep], b
+    assert _count(b[inner:deep], "http_reqs", 6) == 3, b
+    assert b[deep + 1] == "      HTTP", b
+    assert _count(b[deep:], "http_reqs", 6) == 3, b
+    assert "http_req_waiting" in r.metrics, r                 # full mode also shows the phase timings
+
+
+def test_summary_compact_mode_has_no_group_sections(c6):
+    r = c6("summary/groups.js")
+    assert r.code == 0, r
+    assert "GROUP:" not in r.out and "TOTAL RESULTS" in r.out, r
+    assert r.count("http_reqs") == 18, r
+
+
+# ---- the jslib helpers jUnit and humanizeValue
+
+
+def test_jslib_junit_and_humanize_value(c6, tmp_path):
+    r = c6("summary/junit.js", "-e", f"OUT={tmp_path}")
+    assert r.code == 99, r                                    # a threshold failed; handleSummary changes nothing
+    text = (tmp_path / "junit.xml").read_text()
+    assert text.startswith('<?xml version="1.0"?>\n<testsuites tests="2" failures="1">\n'), text
+    root = ET.fromstring(text)
+    assert root.tag == "testsuites" and root.attrib == {"tests": "2", "failures": "1"}, text
+    (suite,) = list(root)
+    assert suite.attrib == {"name": "k6 thresholds", "tests": "2", "failures": "1"}, text
+    cases = {c.attrib["name"]: c for c in suite}
+    assert set(cases) == {"http_reqs - count>=2", "http_req_duration - max<0"}, text
+    assert list(cases["http_reqs - count>=2"]) == [], text
+    (failure,) = list(cases["http_req_duration - max<0"])
+    assert failure.tag == "failure" and failure.attrib == {"message": "failed"}, text
+
+    # made from the object handed in: edits show, names are escaped
+    root = ET.fromstring((tmp_path / "edited.xml").read_text())
+    (suite,) = list(root)
+    assert suite.attrib == {"name": "my <suite>", "tests": "2", "failures": "1"}, suite.attrib
+    assert sorted(c.attrib["name"] for c in suite) == ["http_req_duration - max<0", "odd \"name\" <&> - rate>'1'"]
+
+    assert json.loads((tmp_path / "human.json").read_text()) == [
+        "12.34%", "1.5s", "1500.00ms", "456.12µs", "4.9 kB", "0.333333", "2"]

@@ -1,4 +1,4 @@
-"""-o json / -o csv / --summary-export: k6's formats, and no sample lost."""
+"""-o json / -o csv / --summary-export: k6's formats, no sample lost, the JSON Metric lines."""
 import csv
 import gzip
 import json
@@ -73,3 +73,35 @@ def test_unknown_output_is_a_config_error(c6):
     r = c6("outputs/get.js", "-o", "influxdb=http://127.0.0.1:1/x")
     assert r.code == 104, r
     assert any("invalid output" in l["msg"] for l in r.logs(level="error")), r
+
+
+def _metric_line(path, name):
+    with open(path) as f:
+        for line in f:
+            rec = json.loads(line)
+            if rec["type"] == "Metric" and rec["metric"] == name:
+                return rec["data"]
+    raise AssertionError(f"no Metric line for {name} in {path}")
+
+
+def test_json_metric_lines_list_every_threshold_and_sub_metric(c6, tmp_path):
+    out = tmp_path / "out.json"
+    r = c6("outputs/metric_lines.js", "-o", f"json={out}")
+    assert r.code == 0, r
+    d = _metric_line(out, "http_req_duration")
+    # k6: a plain threshold is its source; with abortOnFail, its whole config
+    assert d["thresholds"] == [
+        "p(95)<10000",
+        {"threshold": "max<20000", "abortOnFail": True, "delayAbortEval": "10s"},
+        {"threshold": "avg<30000", "abortOnFail": True, "delayAbortEval": None},
+    ], d
+    assert '"p(95)<10000"' in out.read_text(), "'<' is not escaped in threshold sources"
+    subs = {s["name"]: s for s in d["submetrics"]}
+    assert set(subs) == {"http_req_duration{expected_response:true}", "http_req_duration{status:200}",
+                         "http_req_duration{method:GET,status:200}"}, d
+    assert subs["http_req_duration{method:GET,status:200}"] == {
+        "name": "http_req_duration{method:GET,status:200}", "suffix": "method:GET,status:200",
+        "tags": {"method": "GET", "status": "200"}}, d
+    assert _metric_line(out, "http_reqs")["thresholds"] == ["count>=2"], r
+    assert _metric_line(out, "http_reqs")["submetrics"] is None, r
+    assert _metric_line(out, "iterations")["thresholds"] == [], r

@@ -1,6 +1,7 @@
 /* Metrics pipeline: sample buffers (chunks, flush, recycling), the engine's
  * drain into per-metric sinks and per-check counts, listeners, the registry,
- * and a producer thread pushing while the main thread drains. */
+ * the per-group and per-scenario breakdown, and a producer thread pushing
+ * while the main thread drains. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -354,6 +355,194 @@ static void test_checks(void **state) {
     sample_buf_destroy(&b);
 }
 
+/* ---- the breakdown of --summary-mode=full ---- */
+
+static uint32_t tags3(sample_buf *b, const char *scenario, const char *group, const char *check) {
+    tag_kv kv[4];
+    size_t n = 0;
+    kv[n++] = (tag_kv){"method", "GET"};
+    if (scenario) kv[n++] = (tag_kv){"scenario", scenario};
+    if (group) kv[n++] = (tag_kv){"group", group};
+    if (check) kv[n++] = (tag_kv){"check", check};
+    return tagdict_intern(b->tags, kv, n);
+}
+
+static const engine_node *child(const engine_node *n, const char *name) {
+    const engine_node *const *kids;
+    size_t nk = engine_node_children(n, &kids);
+    for (size_t i = 0; i < nk; i++)
+        if (strcmp(engine_node_name(kids[i]), name) == 0) return kids[i];
+    return NULL;
+}
+
+static size_t nkids(const engine_node *n) {
+    const engine_node *const *kids;
+    return engine_node_children(n, &kids);
+}
+
+static const sink *node_sink(const engine_node *n, int metric) {
+    const engine_node_metric *ms;
+    size_t nm = engine_node_metrics(n, &ms);
+    for (size_t i = 0; i < nm; i++)
+        if (ms[i].metric == metric) return &ms[i].sink;
+    return NULL;
+}
+
+static size_t nmetrics(const engine_node *n) {
+    const engine_node_metric *ms;
+    return engine_node_metrics(n, &ms);
+}
+
+/* http_reqs count of a node (0 when it has none) */
+static double reqs(const engine_node *n) {
+    const sink *s = node_sink(n, M_HTTP_REQS);
+    return s ? s->u.counter.sum : 0;
+}
+
+static void expect_node_check(const engine_node *n, size_t i, const char *name, uint64_t passes, uint64_t fails) {
+    const engine_check *c;
+    size_t nc = engine_node_checks(n, &c);
+    assert_true(i < nc);
+    assert_string_equal(c[i].name, name);
+    assert_null(c[i].group);
+    assert_int_equal(c[i].passes, passes);
+    assert_int_equal(c[i].fails, fails);
+}
+
+static void test_breakdown(void **state) {
+    (void)state;
+    sample_buf a, b;
+    sample_buf_init(&a);
+    sample_buf_init(&b);
+    engine *e = engine_new();
+    engine_add_source(e, &a);
+    engine_add_source(e, &b);
+    char err[256];
+    int sub = engine_add_submetric(e, M_HTTP_REQS, "method:GET", err, sizeof err);
+    engine_enable_breakdown(e);
+
+    /* b's dictionary starts with other sets, so the same set has other ids */
+    tags3(&b, NULL, "::zzz", NULL);
+    tags3(&b, "other", NULL, NULL);
+    struct { sample_buf *buf; uint32_t tags; double n; } kinds[] = {
+        {&a, tags3(&a, NULL, NULL, NULL), 0},            /* no group: in no node */
+        {&a, tags3(&a, "default", "", NULL), 0},         /* the default scenario is no scenario */
+        {&a, tags3(&a, NULL, "::a", NULL), 0},
+        {&b, tags3(&b, "default", "::a", NULL), 0},      /* same node from another worker */
+        {&a, tags3(&a, NULL, "::a::b", NULL), 0},
+        {&b, tags3(&b, NULL, "::a::b::c", NULL), 0},
+        {&a, tags3(&a, "foo", "", NULL), 0},             /* scenario root only */
+        {&b, tags3(&b, "foo", "::a", NULL), 0},          /* scenario root and its own a */
+        {&a, tags3(&a, "foo", "::x", NULL), 0},
+    };
+    enum { NONE, DEF, A, A2, AB, ABC, FOO, FOO_A, FOO_X, NKINDS };
+    uint32_t chk_a = tags3(&a, NULL, "::a", "ok"), chk_a2 = tags3(&a, NULL, "::a", "second");
+    uint32_t chk_foo_a = tags3(&b, "foo", "::a", "ok"), chk_foo = tags3(&a, "foo", "", "top");
+    uint64_t a_ok[2] = {0}, a_second[2] = {0}, foo_a_ok[2] = {0}, foo_top[2] = {0};
+    double gd_ab = 0;
+    for (uint64_t i = 0; i < 3 * SAMPLE_CHUNK + 500; i++) {
+        int k = (int)(i % NKINDS);
+        double v = (double)(i % 3) + 1;
+        sample_push(kinds[k].buf, M_HTTP_REQS, kinds[k].tags, v, 0);
+        kinds[k].n += v;
+        int pass = i % 5 != 0;
+        switch (i % 4) {
+        case 0: sample_push(&a, M_CHECKS, chk_a, pass, 0); a_ok[pass]++; break;
+        case 1: sample_push(&b, M_CHECKS, chk_foo_a, pass, 0); foo_a_ok[pass]++; break;
+        case 2: sample_push(&a, M_CHECKS, chk_foo, pass, 0); foo_top[pass]++; break;
+        default: if (i % 8 == 3) { sample_push(&a, M_CHECKS, chk_a2, pass, 0); a_second[pass]++; }
+        }
+        if (i % 100 == 0) { sample_push(&a, M_GROUP_DURATION, kinds[AB].tags, 5, 0); gd_ab += 5; }
+        if (i % 1000 == 0) engine_drain(e);
+    }
+    sample_buf_flush(&a);
+    sample_buf_flush(&b);
+    engine_drain(e);
+
+    const engine_node *root = engine_group_root(e);
+    assert_non_null(root);
+    assert_string_equal(engine_node_name(root), "");
+    assert_int_equal(nmetrics(root), 0);              /* roots hold no samples of their own */
+    assert_int_equal(nkids(root), 1);
+    const engine_node *na = child(root, "a"), *nb = na ? child(na, "b") : NULL;
+    const engine_node *nc = nb ? child(nb, "c") : NULL;
+    assert_non_null(na); assert_non_null(nb); assert_non_null(nc);
+    assert_null(child(root, "zzz"));                  /* interned but never sampled */
+    /* a node has its own samples only, not its subgroups' */
+    assert_true(reqs(na) == kinds[A].n + kinds[A2].n);
+    assert_true(reqs(nb) == kinds[AB].n);
+    assert_true(reqs(nc) == kinds[ABC].n);
+    assert_int_equal(nkids(nc), 0);
+    const sink *gd = node_sink(nb, M_GROUP_DURATION);
+    assert_non_null(gd);
+    assert_true(hist_sum(gd->u.trend.h) == gd_ab);
+    assert_null(node_sink(na, M_GROUP_DURATION));
+    /* checks per node, by name in first-seen order, counted exactly */
+    const engine_check *cks;
+    assert_int_equal(engine_node_checks(na, &cks), 2);
+    expect_node_check(na, 0, "ok", a_ok[1], a_ok[0]);
+    expect_node_check(na, 1, "second", a_second[1], a_second[0]);
+    const sink *chk = node_sink(na, M_CHECKS);
+    assert_non_null(chk);
+    assert_int_equal(chk->u.rate.total, a_ok[0] + a_ok[1] + a_second[0] + a_second[1]);
+    assert_int_equal(engine_node_checks(nb, &cks), 0);
+
+    const engine_node *const *scen;
+    assert_int_equal(engine_scenarios(e, &scen), 1);
+    const engine_node *foo = scen[0];
+    assert_string_equal(engine_node_name(foo), "foo");
+    /* a scenario's root has all of its samples; its groups their own */
+    assert_true(reqs(foo) == kinds[FOO].n + kinds[FOO_A].n + kinds[FOO_X].n);
+    assert_int_equal(nkids(foo), 2);
+    assert_true(reqs(child(foo, "a")) == kinds[FOO_A].n);
+    assert_true(reqs(child(foo, "x")) == kinds[FOO_X].n);
+    assert_int_equal(engine_node_checks(foo, &cks), 2);
+    /* first seen in drain order: worker a's "top" before worker b's "ok" */
+    expect_node_check(foo, 0, "top", foo_top[1], foo_top[0]);
+    expect_node_check(foo, 1, "ok", foo_a_ok[1], foo_a_ok[0]);
+    assert_int_equal(engine_node_checks(child(foo, "a"), &cks), 1);
+    expect_node_check(child(foo, "a"), 0, "ok", foo_a_ok[1], foo_a_ok[0]);
+
+    /* the totals and the sub-metric see every sample, as without the breakdown */
+    double total = 0;
+    for (int k = 0; k < NKINDS; k++) total += kinds[k].n;
+    assert_true(engine_sink(e, M_HTTP_REQS)->u.counter.sum == total);
+    assert_true(engine_submetric_sink(e, sub)->u.counter.sum == total);
+    const engine_check *all;
+    assert_int_equal(engine_checks(e, &all), 3);   /* by (name, group), whatever the scenario */
+    engine_free(e);
+    sample_buf_destroy(&a);
+    sample_buf_destroy(&b);
+}
+
+static void test_breakdown_off(void **state) {
+    (void)state;
+    sample_buf a;
+    sample_buf_init(&a);
+    engine *e = engine_new();
+    engine_add_source(e, &a);
+    sample_push(&a, M_HTTP_REQS, tags3(&a, "foo", "::a", NULL), 1, 0);
+    sample_push(&a, M_CHECKS, tags3(&a, "foo", "::a", "ok"), 1, 0);
+    sample_buf_flush(&a);
+    engine_drain(e);
+    const engine_node *const *scen;
+    assert_null(engine_group_root(e));
+    assert_int_equal(engine_scenarios(e, &scen), 0);
+    const engine_check *c;
+    assert_int_equal(engine_checks(e, &c), 1);
+    assert_int_equal(c[0].passes, 1);
+    /* turned on later, it takes the samples drained from then on */
+    engine_enable_breakdown(e);
+    sample_push(&a, M_HTTP_REQS, tags3(&a, "foo", "::a", NULL), 2, 0);
+    sample_buf_flush(&a);
+    engine_drain(e);
+    assert_int_equal(engine_scenarios(e, &scen), 1);
+    assert_true(reqs(scen[0]) == 2);
+    assert_true(reqs(child(scen[0], "a")) == 2);
+    engine_free(e);
+    sample_buf_destroy(&a);
+}
+
 static void test_registry(void **state) {
     (void)state;
     registry_init();
@@ -635,6 +824,8 @@ int main(void) {
         cmocka_unit_test(test_interleaved_rounds),
         cmocka_unit_test(test_two_buffers),
         cmocka_unit_test(test_checks),
+        cmocka_unit_test(test_breakdown),
+        cmocka_unit_test(test_breakdown_off),
         cmocka_unit_test(test_listeners),
         cmocka_unit_test(test_registry),
         cmocka_unit_test(test_custom_metric_sink),

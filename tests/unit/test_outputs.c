@@ -373,8 +373,12 @@ static const char *json_expected[] = {
     "\"value\":1,\"tags\":{\"group\":\"\",\"method\":\"GET\",\"name\":\"http://x/?a=1\\u0026b=2\","
     "\"scenario\":\"default\",\"status\":\"200\"}}}",
     "{\"type\":\"Metric\",\"data\":{\"name\":\"http_req_duration\",\"type\":\"trend\",\"contains\":\"time\","
-    "\"thresholds\":[\"p(95)<500\",\"avg<200\"],\"submetrics\":[{\"name\":\"http_req_duration{expected_response:true}\","
-    "\"suffix\":\"expected_response:true\",\"tags\":{\"expected_response\":\"true\"}}]},\"metric\":\"http_req_duration\"}",
+    "\"thresholds\":[\"p(95)<500\",{\"threshold\":\"avg<200\",\"abortOnFail\":true,\"delayAbortEval\":\"1m30s\"},"
+    "{\"threshold\":\"max<1e3 & \\\"x\\\"\",\"abortOnFail\":true,\"delayAbortEval\":null},\"med<9\"],"
+    "\"submetrics\":[{\"name\":\"http_req_duration{expected_response:true}\","
+    "\"suffix\":\"expected_response:true\",\"tags\":{\"expected_response\":\"true\"}},"
+    "{\"name\":\"http_req_duration{status:200, method: 'GET'}\",\"suffix\":\"status:200, method: 'GET'\","
+    "\"tags\":{\"method\":\"GET\",\"status\":\"200\"}}]},\"metric\":\"http_req_duration\"}",
     "{\"metric\":\"http_req_duration\",\"type\":\"Point\",\"data\":{\"time\":\"2026-11-22T10:00:00.1235Z\","
     "\"value\":12.345678,\"tags\":{\"group\":\"\",\"method\":\"GET\",\"name\":\"http://x/?a=1\\u0026b=2\","
     "\"scenario\":\"default\",\"status\":\"200\"}}}",
@@ -399,13 +403,18 @@ static void json_fixture(json_output *o, tagdict *d) {
                                        "group", "", "scenario", "default"};
     static const char *const odd[] = {"check", "say \"hi\"\nnow\t<ok> \xC3\xA9\xE2\x9C\x93", "k\\", "\x01"};
     static const char *const meta[] = {"vu", "7", "scenario", "s", "iter", "3"};
-    static const char *const th[] = {"p(95)<500", "avg<200"};
-    static const char *const subs[] = {"expected_response:true"};
+    /* a list set again replaces the first one */
+    static const json_threshold old[] = {{"p(99)<1", false, 0}};
+    static const json_threshold th[] = {{"p(95)<500", false, 0}, {"avg<200", true, 90000000},
+                                        {"max<1e3 & \"x\"", true, 0}, {"med<9", false, 5000000}};
+    static const char *const subs[] = {"expected_response:true", "status:200, method: 'GET'"};
     char err[128];
     int gauge = registry_get_or_add("my_gauge", METRIC_GAUGE, VALUE_DEFAULT, err, sizeof err);
     assert_true(gauge >= 0);
-    json_output_set_thresholds(o, M_HTTP_REQ_DURATION, th, 2);
+    json_output_set_thresholds(o, M_HTTP_REQ_DURATION, old, 1);
+    json_output_set_thresholds(o, M_HTTP_REQ_DURATION, th, 4);
     json_output_set_submetrics(o, M_HTTP_REQ_DURATION, subs, 1);
+    json_output_set_submetrics(o, M_HTTP_REQ_DURATION, subs, 2);
     tagset t1 = tags_of(d, http, 5), t2 = tags_of(d, odd, 2), t3 = tags_of(d, meta, 3);
     sample s;
     s = mk(M_HTTP_REQS, 1, 123456);             json_output_sample(o, &s, t1.p, t1.len);
@@ -766,7 +775,7 @@ static void test_export(void **state) {
     summary_threshold st[] = {{"http_req_duration", "max<100", true, 40, NULL},
                               {"iterations", "count>0", false, 0, NULL}};
     summary_check sc[] = {{"c", "", 1, 0}};
-    summary_data sd = {sm, 2, sc, 1, st, 2, 2.0, stats, 3, false, NULL, false};
+    summary_data sd = {sm, 2, sc, 1, st, 2, 2.0, stats, 3, false, NULL, false, NULL, 0, NULL, 0};
     assert_int_equal(export_write_summary(path, &sd, err, sizeof err), 0);
     text = read_file(path, NULL);
     assert_contains(text,

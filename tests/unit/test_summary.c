@@ -1,5 +1,6 @@
 /* End-of-test summary: value formatters (k6's humanize rules, JavaScript
- * number printing) and the rendered text of small fixtures, line by line. */
+ * number printing), the rendered text of small fixtures, line by line, and
+ * full mode's group and scenario sections, also from the engine's breakdown. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "metrics/registry.h"
+#include "metrics/samples.h"
 #include "output/summary.h"
 
 /* ---- formatters ---- */
@@ -129,7 +132,7 @@ static int setup(void **state) {
         {"http_req_duration{expected_response:true}", "max < 300", false, 400, NULL},
     };
     memcpy(f->t, t, sizeof t);
-    f->d = (summary_data){f->m, 13, f->c, 3, f->t, 4, 2.0, NULL, 0, false, NULL, false};
+    f->d = (summary_data){f->m, 13, f->c, 3, f->t, 4, 2.0, NULL, 0, false, NULL, false, NULL, 0, NULL, 0};
     *state = f;
     return 0;
 }
@@ -143,7 +146,9 @@ static int teardown(void **state) {
     return 0;
 }
 
-static char *render(const summary_data *d) {
+/* Not inlined: gcc 12 then takes the returned text for a pointer to the
+ * local `buf` (-Wdangling-pointer false positive). */
+__attribute__((noinline)) static char *render(const summary_data *d) {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
@@ -295,13 +300,211 @@ static void test_render_long_name(void **state) {
     sink_add(&s, 3);
     summary_metric m[] = {{"a_really_long_custom_metric_name_of_40ch", METRIC_COUNTER, VALUE_DEFAULT, &s},
                           {"http_reqs", METRIC_COUNTER, VALUE_DEFAULT, &f->reqs}};
-    summary_data d = {m, 2, NULL, 0, NULL, 0, 3.0, NULL, 0, false, NULL, false};
+    summary_data d = {m, 2, NULL, 0, NULL, 0, 3.0, NULL, 0, false, NULL, false, NULL, 0, NULL, 0};
     char *out = render(&d);
     /* the longest name gets 3 dots and pushes the whole column out */
     expect_line(out, "    a_really_long_custom_metric_name_of_40ch...: 3 1/s");
     expect_line(out, "    http_reqs..................................: 4 1.333333/s");
     free(out);
     sink_free(&s);
+}
+
+/* ---- full mode: groups and scenarios ---- */
+
+typedef struct tree {
+    sink total, a, a_gd, b, b_chk, inner, inner_chk, deep, foo, foo_x;
+} tree;
+
+static void counter(sink *s, double v) { sink_init(s, METRIC_COUNTER); sink_add(s, v); }
+
+static void rate(sink *s, int passes, int fails) {
+    sink_init(s, METRIC_RATE);
+    for (int i = 0; i < passes + fails; i++) sink_add(s, i < passes);
+}
+
+/* k6's layout: a section per top-level group by name, subgroups as
+ * "↳ GROUP:" titles at 4 columns whatever their depth, their content at 6,
+ * a failed check's details at 10; scenarios after the groups. */
+static const char GROUPS_TEXT[] =
+    "\n"
+    "  █ TOTAL RESULTS \n"
+    "\n"
+    "    HTTP\n"
+    "    http_reqs..........................: 8 4/s\n"
+    "\n"
+    "\n"
+    "  █ GROUP: a \n"
+    "\n"
+    "    HTTP\n"
+    "    http_reqs..........................: 1 0.5/s\n"
+    "\n"
+    "\n"
+    "  █ GROUP: B \n"
+    "\n"
+    "    checks_total.......................: 2       1/s\n"
+    "    checks_succeeded...................: 100.00% 2 out of 2\n"
+    "    checks_failed......................: 0.00%   0 out of 2\n"
+    "\n"
+    "    ✓ ok\n"
+    "\n"
+    "    HTTP\n"
+    "    http_reqs..........................: 2 1/s\n"
+    "\n"
+    "    ↳ GROUP: inner \n"
+    "      checks_total.......................: 1       0.5/s\n"
+    "      checks_succeeded...................: 0.00%   0 out of 1\n"
+    "      checks_failed......................: 100.00% 1 out of 1\n"
+    "\n"
+    "      ✗ bad\n"
+    "          ↳  0% — ✓ 0 / ✗ 1\n"
+    "\n"
+    "      HTTP\n"
+    "      http_reqs..........................: 3 1.5/s\n"
+    "\n"
+    "    ↳ GROUP: deep \n"
+    "      HTTP\n"
+    "      http_reqs..........................: 1 0.5/s\n"
+    "\n"
+    "\n"
+    "  █ SCENARIO: foo \n"
+    "\n"
+    "    HTTP\n"
+    "    http_reqs..........................: 2 1/s\n"
+    "\n"
+    "    ↳ GROUP: x \n"
+    "      HTTP\n"
+    "      http_reqs..........................: 1 0.5/s\n"
+    "\n";
+
+static void test_render_groups_text(void **state) {
+    (void)state;
+    tree t;
+    counter(&t.total, 8); counter(&t.a, 1); counter(&t.b, 2); counter(&t.inner, 3);
+    counter(&t.deep, 1); counter(&t.foo, 2); counter(&t.foo_x, 1);
+    sink_init(&t.a_gd, METRIC_TREND); sink_add(&t.a_gd, 12);
+    rate(&t.b_chk, 2, 0); rate(&t.inner_chk, 0, 1);
+    summary_metric total[] = {{"http_reqs", METRIC_COUNTER, VALUE_DEFAULT, &t.total}};
+    summary_metric a[] = {{"group_duration", METRIC_TREND, VALUE_TIME, &t.a_gd},   /* never listed */
+                          {"http_reqs", METRIC_COUNTER, VALUE_DEFAULT, &t.a}};
+    summary_metric b[] = {{"checks", METRIC_RATE, VALUE_DEFAULT, &t.b_chk},
+                          {"http_reqs", METRIC_COUNTER, VALUE_DEFAULT, &t.b}};
+    summary_metric inner[] = {{"http_reqs", METRIC_COUNTER, VALUE_DEFAULT, &t.inner},
+                              {"checks", METRIC_RATE, VALUE_DEFAULT, &t.inner_chk}};
+    summary_metric deep[] = {{"http_reqs", METRIC_COUNTER, VALUE_DEFAULT, &t.deep}};
+    summary_metric foo[] = {{"http_reqs", METRIC_COUNTER, VALUE_DEFAULT, &t.foo}};
+    summary_metric foo_x[] = {{"http_reqs", METRIC_COUNTER, VALUE_DEFAULT, &t.foo_x}};
+    summary_check b_checks[] = {{"ok", "", 2, 0}}, inner_checks[] = {{"bad", "", 0, 1}};
+    summary_group deep_g[] = {{"deep", deep, 1, NULL, 0, NULL, 0}};
+    summary_group inner_g[] = {{"inner", inner, 2, inner_checks, 1, deep_g, 1}};
+    /* given out of order: shown sorted as localeCompare does (a < B) */
+    summary_group groups[] = {{"B", b, 2, b_checks, 1, inner_g, 1}, {"a", a, 2, NULL, 0, NULL, 0}};
+    summary_group foo_g[] = {{"x", foo_x, 1, NULL, 0, NULL, 0}};
+    summary_group scenarios[] = {{"foo", foo, 1, NULL, 0, foo_g, 1}};
+    summary_data d = {total, 1, NULL, 0, NULL, 0, 2.0, NULL, 0, false, NULL, true, groups, 2, scenarios, 1};
+    char *out = render(&d);
+    if (strcmp(out, GROUPS_TEXT)) { print_error("got:\n%s\nwant:\n%s\n", out, GROUPS_TEXT); fail(); }
+    free(out);
+    d.color = true;
+    out = render(&d);
+    expect_line(out, "  █ \x1b[1mGROUP: a\x1b[0m ");
+    expect_line(out, "    ↳ \x1b[1mGROUP: inner\x1b[0m ");
+    expect_line(out, "  █ \x1b[1mSCENARIO: foo\x1b[0m ");
+    free(out);
+    sink *all[] = {&t.total, &t.a, &t.a_gd, &t.b, &t.b_chk, &t.inner, &t.inner_chk, &t.deep, &t.foo, &t.foo_x};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) sink_free(all[i]);
+}
+
+static uint32_t tagset(sample_buf *b, const char *scenario, const char *group, const char *check) {
+    tag_kv kv[3];
+    size_t n = 0;
+    kv[n++] = (tag_kv){"scenario", scenario};
+    kv[n++] = (tag_kv){"group", group};
+    if (check) kv[n++] = (tag_kv){"check", check};
+    return tagdict_intern(b->tags, kv, n);
+}
+
+/* Samples through the engine's breakdown to the text: scenarios cannot run
+ * yet, so their samples are made up here. */
+static void test_render_scenarios_from_engine(void **state) {
+    (void)state;
+    registry_init();
+    sample_buf b;
+    sample_buf_init(&b);
+    engine *e = engine_new();
+    engine_add_source(e, &b);
+    engine_enable_breakdown(e);
+    uint32_t def = tagset(&b, "default", "", NULL), def_g = tagset(&b, "default", "::login", NULL);
+    uint32_t foo = tagset(&b, "foo", "", NULL), foo_g = tagset(&b, "foo", "::login", NULL);
+    uint32_t foo_gg = tagset(&b, "foo", "::login::mfa", NULL), foo_chk = tagset(&b, "foo", "::login", "is 200");
+    uint32_t bar = tagset(&b, "bar", "", NULL);
+    for (int i = 0; i < 10; i++) sample_push(&b, M_HTTP_REQS, def, 1, 0);
+    for (int i = 0; i < 4; i++) sample_push(&b, M_HTTP_REQS, def_g, 1, 0);
+    for (int i = 0; i < 3; i++) sample_push(&b, M_HTTP_REQS, foo, 1, 0);
+    for (int i = 0; i < 5; i++) sample_push(&b, M_HTTP_REQS, foo_g, 1, 0);
+    for (int i = 0; i < 6; i++) sample_push(&b, M_HTTP_REQS, foo_gg, 1, 0);
+    for (int i = 0; i < 4; i++) sample_push(&b, M_CHECKS, foo_chk, i != 0, 0);
+    sample_push(&b, M_ITERATIONS, bar, 1, 0);
+    sample_buf_flush(&b);
+    engine_drain(e);
+
+    const engine_node *const *nodes;
+    size_t ng = engine_node_children(engine_group_root(e), &nodes);
+    summary_group *groups = summary_groups_from_engine(nodes, ng);
+    size_t ns = engine_scenarios(e, &nodes);
+    summary_group *scenarios = summary_groups_from_engine(nodes, ns);
+    assert_int_equal(ng, 1);
+    assert_int_equal(ns, 2);
+    summary_data d = {NULL, 0, NULL, 0, NULL, 0, 1.0, NULL, 0, false, NULL, true, groups, ng, scenarios, ns};
+    char *out = render(&d);
+    /* sections in order: the default scenario's group, then bar and foo by name */
+    const char *g = strstr(out, "\n  █ GROUP: login \n"), *sbar = strstr(out, "\n  █ SCENARIO: bar \n");
+    const char *sfoo = strstr(out, "\n  █ SCENARIO: foo \n");
+    assert_non_null(g); assert_non_null(sbar); assert_non_null(sfoo);
+    assert_true(g < sbar && sbar < sfoo);
+    expect_no(out, "SCENARIO: default");
+    /* default's group: its own 4 requests */
+    assert_non_null(strstr(g, "\n    http_reqs..........................: 4 4/s\n"));
+    assert_true(strstr(g, "http_reqs") < sbar);
+    /* bar: an iteration and nothing else */
+    assert_non_null(strstr(sbar, "\n    EXECUTION\n    iterations.........................: 1 1/s\n"));
+    assert_true(strstr(sbar, "HTTP") == NULL || strstr(sbar, "HTTP") > sfoo);
+    /* foo: all of its 14 requests and 4 checks at the top, then its group's
+     * own 5 and its subgroup's 6 */
+    const char *want_foo =
+        "\n  █ SCENARIO: foo \n"
+        "\n"
+        "    checks_total.......................: 4      4/s\n"
+        "    checks_succeeded...................: 75.00% 3 out of 4\n"
+        "    checks_failed......................: 25.00% 1 out of 4\n"
+        "\n"
+        "    ✗ is 200\n"
+        "      ↳  75% — ✓ 3 / ✗ 1\n"
+        "\n"
+        "    HTTP\n"
+        "    http_reqs..........................: 14 14/s\n"
+        "\n"
+        "    ↳ GROUP: login \n"
+        "      checks_total.......................: 4      4/s\n"
+        "      checks_succeeded...................: 75.00% 3 out of 4\n"
+        "      checks_failed......................: 25.00% 1 out of 4\n"
+        "\n"
+        "      ✗ is 200\n"
+        "          ↳  75% — ✓ 3 / ✗ 1\n"
+        "\n"
+        "      HTTP\n"
+        "      http_reqs..........................: 5 5/s\n"
+        "\n"
+        "    ↳ GROUP: mfa \n"
+        "      HTTP\n"
+        "      http_reqs..........................: 6 6/s\n"
+        "\n";
+    if (strcmp(sfoo, want_foo)) { print_error("got:\n%s\nwant:\n%s\n", sfoo, want_foo); fail(); }
+    free(out);
+    summary_groups_free(groups, ng);
+    summary_groups_free(scenarios, ns);
+    engine_free(e);
+    sample_buf_destroy(&b);
+    registry_free();
 }
 
 int main(void) {
@@ -314,6 +517,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_render_colors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_render_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_render_long_name, setup, teardown),
+        cmocka_unit_test(test_render_groups_text),
+        cmocka_unit_test(test_render_scenarios_from_engine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
