@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/server.h"
 #include "config/duration.h"
 #include "util/err.h"
 
@@ -252,6 +253,20 @@ static int set_summary_mode(c6_run_args *a, const char *v, char *e, size_t n)
     return 0;
 }
 
+static int set_address(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    (void)e, (void)n;
+    a->address = v;
+    a->address_set = true;
+    return 0;
+}
+
+static int set_paused(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    a->paused_set = true;
+    return parse_bool(v, &a->paused, e, n);
+}
+
 static const flag_def FLAGS[] = {
     {"vus", 'u', false, set_vus},
     {"duration", 'd', false, set_duration},
@@ -276,6 +291,8 @@ static const flag_def FLAGS[] = {
     {"no-summary", 0, true, set_no_summary},
     {"out", 'o', false, set_out},
     {"summary-mode", 0, false, set_summary_mode},
+    {"address", 'a', false, set_address},
+    {"paused", 'p', true, set_paused},
 };
 
 #define NFLAGS (sizeof(FLAGS) / sizeof(FLAGS[0]))
@@ -387,6 +404,12 @@ int args_parse_run(int argc, char **argv, c6_run_args *a, char *err, size_t errl
         return -1;
     }
     if (a->no_summary && !a->summary_mode) a->summary_mode = "disabled";
+    /* k6 reads K6_ADDRESS with its global flags: below the flag, and not
+     * counted as "set" (a bind failure then only warns). */
+    if (!a->address) {
+        const char *env = getenv("K6_ADDRESS");
+        a->address = env ? env : API_DEFAULT_ADDRESS;
+    }
     return 0;
 }
 

@@ -33,6 +33,13 @@ typedef struct c6_run_args {
                                     summary_mode to "disabled" when that is not given */
     const char *summary_mode;
     const char **outs; size_t nouts;   /* -o/--out TYPE=ARG (repeatable; point into argv) */    /* --summary-mode=compact|full|disabled; NULL if not given */
+    /* -a/--address HOST:PORT of the REST API, else $K6_ADDRESS, else
+     * "localhost:6565" (never NULL after parsing); "" starts no server.
+     * address_set: given as a flag, which is when k6 exits 106 if the
+     * server cannot listen (it only warns otherwise). */
+    const char *address;
+    bool address_set;
+    bool paused, paused_set;     /* -p/--paused[=bool]: start the test paused */
 } c6_run_args;
 
 /* Parses the arguments after "run" (argv[0] is the first of them, not the
