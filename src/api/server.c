@@ -135,10 +135,9 @@ static int jx_literal(jscan *s, const char *word)
     return 0;
 }
 
-static int jx_digits(jscan *s)
+static void jx_digits(jscan *s)
 {
     while (s->p < s->end && isdigit(*s->p)) s->p++;
-    return 0;
 }
 
 static int jx_number(jscan *s)
@@ -177,7 +176,7 @@ static int jx_string(jscan *s)
                 s->p++;
                 if (!isxdigit(jx_cur(s))) return jx_bad(s, "in \\u hexadecimal character escape");
             }
-        } else if (!strchr("\"\\/bfnrt", c) || s->p == s->end) {
+        } else if (c == '\0' || !strchr("\"\\/bfnrt", c) || s->p == s->end) {
             return jx_bad(s, "in string escape code");
         }
     }
@@ -240,7 +239,8 @@ int api_json_check(const char *str, size_t n, char *err, size_t errlen)
 }
 
 /* ======================================================================
- * Reading checked JSON, for the PATCH body
+ * Reading checked JSON: k6's status document (a PATCH body, or the
+ * answer the client commands decode)
  * ==================================================================== */
 
 typedef struct {
@@ -345,17 +345,10 @@ static bool jr_next_key(jread *j, char *key, size_t cap)
 
 /* ---- decoding into k6's StatusJSONAPI ------------------------------- */
 
-typedef struct {
-    bool paused_set, paused;
-    bool vus_set, vus_max_set;
-    int64_t vus, vus_max;
-    bool stopped;
-} api_patch;
-
 /* Go keeps the first type error and goes on decoding; an error from a
  * custom unmarshaler (null.Bool, null.Int) stops at once and wins. */
 typedef struct {
-    api_patch *out;
+    api_status_doc *out;
     char saved[320];
     char fatal[320];
 } pdec;
@@ -377,9 +370,10 @@ static void pd_type(pdec *d, const char *value, const char *strct, const char *f
 static bool pd_int(const char *s, size_t n, bool is_unsigned, int64_t *out)
 {
     char tmp[32];
-    if (n == 0 || n >= sizeof tmp || strcspn(s, ".eE") < n) return false;
+    if (n == 0 || n >= sizeof tmp) return false;
     memcpy(tmp, s, n);
     tmp[n] = '\0';
+    if (strpbrk(tmp, ".eE")) return false;
     errno = 0;
     if (is_unsigned) {
         if (tmp[0] == '-') return false;
@@ -502,7 +496,7 @@ static void pd_null_int(pdec *d, jread *j, const char *field, bool *set, int64_t
 static void pd_attributes(pdec *d, jread *j)
 {
     char key[32];
-    api_patch *p = d->out;
+    api_status_doc *p = d->out;
     while (!d->fatal[0] && jr_next_key(j, key, sizeof key)) {
         if (pd_is(key, "paused")) {
             pd_null_bool(d, j, &p->paused_set, &p->paused);
@@ -512,13 +506,19 @@ static void pd_attributes(pdec *d, jread *j)
             pd_null_int(d, j, "vus-max", &p->vus_max_set, &p->vus_max);
         } else if (pd_is(key, "stopped")) {
             pd_bool(d, j, "stopped", &p->stopped);
-        } else if (pd_is(key, "running") || pd_is(key, "tainted")) {
-            pd_bool(d, j, pd_is(key, "running") ? "running" : "tainted", NULL);
+        } else if (pd_is(key, "running")) {
+            pd_bool(d, j, "running", &p->running);
+        } else if (pd_is(key, "tainted")) {
+            pd_bool(d, j, "tainted", &p->tainted);
         } else if (pd_is(key, "status")) {
             const char *kind = jr_kind(j), *tok;
             size_t n = jr_token(j, &tok);
             int64_t v;
-            if (*tok == 'n' || (strcmp(kind, "number") == 0 && pd_int(tok, n, true, &v))) continue;
+            if (*tok == 'n') continue;
+            if (strcmp(kind, "number") == 0 && pd_int(tok, n, true, &v)) {
+                p->status = (uint32_t)v;
+                continue;
+            }
             char value[48];
             if (strcmp(kind, "number") == 0) snprintf(value, sizeof value, "number %.*s", (int)n, tok);
             else snprintf(value, sizeof value, "%s", kind);
@@ -550,8 +550,7 @@ static void pd_data(pdec *d, jread *j)
     }
 }
 
-/* Returns 0, or -1 with Go's error text in err. */
-static int api_patch_decode(const char *body, size_t n, api_patch *out, char *err, size_t errlen)
+int api_status_decode(const char *body, size_t n, api_status_doc *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (api_json_check(body, n, err, errlen)) return -1;
@@ -562,9 +561,13 @@ static int api_patch_decode(const char *body, size_t n, api_patch *out, char *er
     if (*j.p == '{') {
         while (!d.fatal[0] && jr_next_key(&j, key, sizeof key)) {
             kind = jr_kind(&j);
-            if (!pd_is(key, "data") || *j.p == 'n') jr_skip(&j);
-            else if (*j.p == '{') pd_data(&d, &j);
-            else pd_type(&d, kind, "StatusJSONAPI", "data", "v1.statusData"), jr_skip(&j);
+            if (pd_is(key, "data") && *j.p == '{') {
+                pd_data(&d, &j);
+                continue;
+            }
+            if (pd_is(key, "data") && *j.p != 'n')
+                pd_type(&d, kind, "StatusJSONAPI", "data", "v1.statusData");
+            jr_skip(&j);
         }
     } else if (*j.p != 'n') {
         pd_type(&d, kind, NULL, NULL, "v1.StatusJSONAPI");
@@ -615,7 +618,10 @@ static void jw_num(jw *w, double v)
 {
     char num[WRITER_NUM_MAX];
     if (!isfinite(v)) {
-        if (!w->has_bad) w->bad = v, w->has_bad = true;
+        if (!w->has_bad) {
+            w->bad = v;
+            w->has_bad = true;
+        }
         jw_raw(w, "null");
         return;
     }
@@ -636,22 +642,25 @@ static void jw_sample(jw *w, const api_metric *m)
         [API_TREND] = {"avg", "max", "med", "min", "p(90)", "p(95)"},
         [API_RATE] = {"rate"},
     };
-    const double *v;
-    double trend[6];
-    size_t n;
+    double v[6];
+    size_t n = 1;
     switch (m->type) {
-    case API_COUNTER: v = &m->sample.counter.count; n = 2; break;
-    case API_GAUGE: v = &m->sample.gauge.value; n = 1; break;
-    case API_RATE: v = &m->sample.rate.rate; n = 1; break;
-    default:
-        trend[0] = m->sample.trend.avg;
-        trend[1] = m->sample.trend.max;
-        trend[2] = m->sample.trend.med;
-        trend[3] = m->sample.trend.min;
-        trend[4] = m->sample.trend.p90;
-        trend[5] = m->sample.trend.p95;
-        v = trend;
+    case API_COUNTER:
+        v[0] = m->sample.counter.count;
+        v[1] = m->sample.counter.rate;
+        n = 2;
+        break;
+    case API_GAUGE: v[0] = m->sample.gauge.value; break;
+    case API_RATE: v[0] = m->sample.rate.rate; break;
+    case API_TREND:
+        v[0] = m->sample.trend.avg;
+        v[1] = m->sample.trend.max;
+        v[2] = m->sample.trend.med;
+        v[3] = m->sample.trend.min;
+        v[4] = m->sample.trend.p90;
+        v[5] = m->sample.trend.p95;
         n = 6;
+        break;
     }
     jw_raw(w, "{");
     for (size_t i = 0; i < n; i++) {
@@ -828,8 +837,8 @@ static enum MHD_Result api_send(struct MHD_Connection *c, unsigned code, const c
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!r) return MHD_NO;
     if (type) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    if (code == MHD_HTTP_NOT_FOUND)   /* Go's http.Error */
-        MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (code == MHD_HTTP_NOT_FOUND && type && strcmp(type, API_TEXT_TYPE) == 0)
+        MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");   /* Go's http.Error */
     enum MHD_Result ret = MHD_queue_response(c, code, r);
     MHD_destroy_response(r);
     return ret;
@@ -874,10 +883,10 @@ static enum MHD_Result api_get_status(api_server *s, struct MHD_Connection *c)
 static enum MHD_Result api_patch_status(api_server *s, struct MHD_Connection *c, api_req *r)
 {
     char err[512];
-    api_patch p;
+    api_status_doc p;
     if (r->too_big)
         return api_send_error(c, 400, "Couldn't read request", "http: request body too large");
-    if (api_patch_decode(r->body.p ? r->body.p : "", r->body.len, &p, err, sizeof err))
+    if (api_status_decode(r->body.p ? r->body.p : "", r->body.len, &p, err, sizeof err))
         return api_send_error(c, 400, "Invalid data", err);
     if (p.stopped) {
         s->ops->stop(s->ctx);
@@ -936,7 +945,10 @@ static enum MHD_Result api_get_groups(api_server *s, struct MHD_Connection *c, c
     jw w = {0};
     enum MHD_Result ret;
     s->ops->groups(s->ctx, api_group_collect, &gs);
-    w.oom = gs.oom;
+    if (gs.oom) {
+        api_grps_free(&gs);
+        return api_send(c, MHD_HTTP_INTERNAL_SERVER_ERROR, API_TEXT_TYPE, "out of memory", 13);
+    }
     if (id) {
         size_t i = 0;
         while (i < gs.n && strcmp(gs.g[i].id, id) != 0) i++;

@@ -9,7 +9,8 @@
  *   GET   /v1/groups/{id}     one group (id = md5 hex of its path, as k6)
  * and k6's answers for the rest: another method on those paths is a 405
  * with an empty body, other paths under /v1/ are Go's "404 page not found",
- * everything else (/, /ping, ...) answers "ok".
+ * "/v1" redirects to "/v1/", everything else (/, /ping, ...) answers "ok".
+ * Not served yet: k6's /v1/setup and /v1/teardown (they are 404s here).
  *
  * The server knows nothing of the run: it asks the run through api_ops.
  * It speaks k6's wire format (field names and order, error titles and HTTP
@@ -135,11 +136,29 @@ unsigned api_server_port(const api_server *s);
  * runs after it returns. NULL is fine. */
 void api_server_stop(api_server *s);
 
+/* The JSON decoding both ends of the API share, with Go's behaviour and
+ * error texts, so that the server rejects what k6 rejects and the
+ * `c6 status` family reports a bad answer as k6's client does. */
+
 /* Checks that s[0..n) is one JSON value as Go's encoding/json scanner
  * does, with its error text ("unexpected end of JSON input", "invalid
  * character 'x' looking for beginning of value", ...) in err on failure.
- * Returns 0 or -1. Shared with the `c6 status` family, which reports
- * non-JSON answers in the words k6's client uses. */
+ * Returns 0 or -1. */
 int api_json_check(const char *s, size_t n, char *err, size_t errlen);
+
+/* k6's v1.Status as json.Unmarshal fills it from a status document; the
+ * nullable fields (null.Bool, null.Int) say whether they were given. */
+typedef struct api_status_doc {
+    uint32_t status;
+    bool paused_set, paused;
+    bool vus_set, vus_max_set;
+    int64_t vus, vus_max;
+    bool stopped, running, tainted;
+} api_status_doc;
+
+/* Decodes {"data":{"attributes":{...}}} into out (zeroed first). Returns
+ * 0, or -1 with Go's error in err: a syntax error, or a type error such
+ * as "json: cannot unmarshal string into Go value of type null.Bool". */
+int api_status_decode(const char *s, size_t n, api_status_doc *out, char *err, size_t errlen);
 
 #endif

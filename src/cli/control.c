@@ -33,9 +33,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <arpa/inet.h>
 #include <netdb.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <cjson/cJSON.h>
@@ -87,7 +85,6 @@ static bool ctl_in(const char *s, const char *const *set)
         if (strcmp(s, *set) == 0) return true;
     return false;
 }
-
 
 typedef struct {
     const char *name;
@@ -155,35 +152,47 @@ static const ctl_flag *ctl_flag_find(const ctl_opts *o, const char *name, size_t
     return NULL;
 }
 
-/* "--name", "--name=v", "--name v", "-a v", "-av", "-a=v", "-h". Extra
- * arguments are ignored, as cobra does for these commands. */
+/* "-h", "-a v", "-av", "-a=v", and groups such as "-hu5"; may consume
+ * argv[*i + 1]. */
+static int ctl_shorts(int argc, char **argv, int *i, ctl_opts *o, char *err, size_t errlen)
+{
+    const char *arg = argv[*i];
+    for (const char *p = arg + 1; *p; p++) {
+        const ctl_flag *f = ctl_flag_find(o, NULL, 0, *p);
+        if (!f) return err_set(err, errlen, "unknown shorthand flag: '%c' in %s", *p, arg);
+        if (p[1] == '=') return ctl_apply(o, f, p + 2, err, errlen);
+        if (f->shorthand == 'h') {   /* a boolean: the group goes on */
+            if (ctl_apply(o, f, "true", err, errlen)) return -1;
+            continue;
+        }
+        if (p[1]) return ctl_apply(o, f, p + 1, err, errlen);
+        if (*i + 1 >= argc)
+            return err_set(err, errlen, "flag needs an argument: '%c' in %s", *p, arg);
+        return ctl_apply(o, f, argv[++*i], err, errlen);
+    }
+    return 0;
+}
+
+/* pflag's forms: "--name", "--name=v", "--name v" and the shorthands.
+ * Other arguments are ignored, as cobra does for these commands. */
 static int ctl_parse(int argc, char **argv, ctl_opts *o, char *err, size_t errlen)
 {
     for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *val = NULL;
-        const ctl_flag *f;
+        const char *arg = argv[i];
         if (strcmp(arg, "--") == 0) break;
         if (arg[0] != '-' || arg[1] == '\0') continue;
-        if (arg[1] == '-') {
-            const char *name = arg + 2, *eq = strchr(name, '=');
-            size_t len = eq ? (size_t)(eq - name) : strlen(name);
-            if (!(f = ctl_flag_find(o, name, len, 0)))
-                return err_set(err, errlen, "unknown flag: --%.*s", (int)len, name);
-            if (eq) val = eq + 1;
-            else if (f->shorthand == 'h') val = "true";
-            else if (i + 1 < argc) val = argv[++i];
-            else return err_set(err, errlen, "flag needs an argument: --%s", f->name);
-        } else {
-            if (!(f = ctl_flag_find(o, NULL, 0, arg[1])))
-                return err_set(err, errlen, "unknown shorthand flag: '%c' in %s", arg[1], arg);
-            if (arg[2] == '=') val = arg + 3;
-            else if (arg[2]) val = f->shorthand == 'h' ? NULL : arg + 2;
-            else if (f->shorthand == 'h') val = "true";
-            else if (i + 1 < argc) val = argv[++i];
-            else return err_set(err, errlen, "flag needs an argument: '%c' in %s", arg[1], arg);
-            if (!val)   /* "-hx": x is the next shorthand */
-                return err_set(err, errlen, "unknown shorthand flag: '%c' in %s", arg[2], arg);
+        if (arg[1] != '-') {
+            if (ctl_shorts(argc, argv, &i, o, err, errlen)) return -1;
+            continue;
         }
+        const char *name = arg + 2, *eq = strchr(name, '='), *val;
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        const ctl_flag *f = ctl_flag_find(o, name, len, 0);
+        if (!f) return err_set(err, errlen, "unknown flag: --%.*s", (int)len, name);
+        if (eq) val = eq + 1;
+        else if (f->shorthand == 'h') val = "true";
+        else if (i + 1 < argc) val = argv[++i];
+        else return err_set(err, errlen, "flag needs an argument: --%s", f->name);
         if (ctl_apply(o, f, val, err, errlen)) return -1;
     }
     return 0;
@@ -211,40 +220,37 @@ static size_t ctl_collect(char *data, size_t size, size_t n, void *arg)
 
 /* The host and port the client dials, from "host:port" or "[v6]:port"
  * (no port: 80, as for any http:// URL). */
-static void ctl_host_port(const char *address, char *host, size_t hostlen, const char **port)
+static void ctl_host_port(const char *address, char *host, size_t hostlen, char *port, size_t portlen)
 {
     size_t n = strcspn(address, "/?#");
-    const char *end = address + n, *colon = memrchr(address, ':', n), *h = address, *hend;
-    *port = "80";
+    const char *end = address + n, *h = address, *hend = end, *p = NULL;
     if (address[0] == '[') {
         const char *close = memchr(address, ']', n);
         h = address + 1;
-        hend = close ? close : end;
-        if (close && close + 1 < end && close[1] == ':') *port = close + 2;
+        if (close) hend = close;
+        if (close && close + 1 < end && close[1] == ':') p = close + 2;
+    } else if ((hend = memrchr(address, ':', n))) {
+        p = hend + 1;
     } else {
-        hend = colon ? colon : end;
-        if (colon) *port = colon + 1;
+        hend = end;
     }
     snprintf(host, hostlen, "%.*s", (int)(hend - h), h);
+    snprintf(port, portlen, "%.*s", p && p < end ? (int)(end - p) : 2, p && p < end ? p : "80");
 }
 
 /* Go's dial error for a refused connection names the address it tried:
  * the first IPv4 address of the host (else its first), with the port. */
 static void ctl_dial_addr(const char *address, char *out, size_t n)
 {
-    char host[256], ip[INET6_ADDRSTRLEN];
-    const char *port;
+    char host[256], port[16], ip[NI_MAXHOST];
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai, *pick;
-    ctl_host_port(address, host, sizeof host, &port);
-    snprintf(out, n, "%s:%.*s", host, (int)strcspn(port, "/?#"), port);
+    ctl_host_port(address, host, sizeof host, port, sizeof port);
+    snprintf(out, n, "%s:%s", host, port);
     if (getaddrinfo(host, NULL, &hints, &res) != 0) return;
     for (pick = res, ai = res; ai; ai = ai->ai_next)
         if (ai->ai_family == AF_INET) { pick = ai; break; }
-    const void *a = pick->ai_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)pick->ai_addr)->sin6_addr
-                                                : (const void *)&((struct sockaddr_in *)pick->ai_addr)->sin_addr;
-    inet_ntop(pick->ai_family, a, ip, sizeof ip);
-    snprintf(out, n, pick->ai_family == AF_INET6 ? "[%s]:%.*s" : "%s:%.*s", ip,
-             (int)strcspn(port, "/?#"), port);
+    if (getnameinfo(pick->ai_addr, pick->ai_addrlen, ip, sizeof ip, NULL, 0, NI_NUMERICHOST) == 0)
+        snprintf(out, n, pick->ai_family == AF_INET6 ? "[%s]:%s" : "%s:%s", ip, port);
     freeaddrinfo(res);
 }
 
@@ -258,9 +264,8 @@ static void ctl_transport_error(CURL *h, CURLcode rc, const char *method, const 
     long oserr = 0;
     curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &oserr);
     if (rc == CURLE_COULDNT_RESOLVE_HOST) {
-        char host[256];
-        const char *port;
-        ctl_host_port(address, host, sizeof host, &port);
+        char host[256], port[16];
+        ctl_host_port(address, host, sizeof host, port, sizeof port);
         snprintf(cause, sizeof cause, "dial tcp: lookup %s: no such host", host);
     } else if (rc == CURLE_COULDNT_CONNECT && oserr) {
         char msg[128], where[300];
@@ -302,25 +307,21 @@ static int ctl_request(const char *address, const char *method, const char *path
     return rc == CURLE_OK ? 0 : -1;
 }
 
-/* The answer as JSON, or k6's error for it: the first JSON:API error as
- * "title: detail" for a status >= 400, Go's JSON error if it is none. */
-static cJSON *ctl_answer(long code, const buf *resp, char *err, size_t errlen)
+/* 0 when the answer is a JSON document to print; else -1 with k6's error
+ * for it: the first JSON:API error as "title: detail" for an HTTP status
+ * >= 400, or Go's JSON error when the body is not JSON. */
+static int ctl_check_answer(long code, const buf *resp, char *err, size_t errlen)
 {
-    const char *body = resp->p ? resp->p : "";
-    if (api_json_check(body, resp->len, err, errlen)) return NULL;
-    cJSON *doc = cJSON_ParseWithLength(body, resp->len);
-    if (!doc) {
-        err_set(err, errlen, "out of memory");
-        return NULL;
-    }
-    if (code < 400) return doc;
+    if (api_json_check(resp->p, resp->len, err, errlen)) return -1;
+    if (code < 400) return 0;
+    cJSON *doc = cJSON_ParseWithLength(resp->p, resp->len);
     const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "errors"), 0);
     const char *title = cJSON_GetStringValue(cJSON_GetObjectItem(e, "title"));
     const char *detail = cJSON_GetStringValue(cJSON_GetObjectItem(e, "detail"));
     if (e) err_set(err, errlen, "%s: %s", title ? title : "", detail ? detail : "");
-    else err_set(err, errlen, "the API answered HTTP %ld without an error document", code);
+    else err_set(err, errlen, "HTTP %ld without a JSON:API error document", code);
     cJSON_Delete(doc);
-    return NULL;
+    return -1;
 }
 
 /* ---- YAML, as gopkg.in/yaml.v3 writes these values -------------------- */
@@ -397,29 +398,27 @@ static void ctl_yaml_float(FILE *out, double v)
 }
 
 /* null.Bool / null.Int through MarshalText: quoted text, "" when null. */
-static void ctl_yaml_null_text(FILE *out, const cJSON *v, bool is_int)
+static void ctl_yaml_null_bool(FILE *out, const char *key, bool set, bool v)
 {
-    if (is_int && cJSON_IsNumber(v)) fprintf(out, "\"%.0f\"\n", v->valuedouble);
-    else if (!is_int && cJSON_IsBool(v)) fprintf(out, "\"%s\"\n", cJSON_IsTrue(v) ? "true" : "false");
-    else fputs("\"\"\n", out);
+    fprintf(out, "%s: \"%s\"\n", key, !set ? "" : v ? "true" : "false");
 }
 
-static const char *ctl_bool(const cJSON *v) { return cJSON_IsTrue(v) ? "true" : "false"; }
-
-static int ctl_print_status(FILE *out, const cJSON *doc)
+static void ctl_yaml_null_int(FILE *out, const char *key, bool set, int64_t v)
 {
-    const cJSON *a = cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "data"), "attributes");
-    const cJSON *st = cJSON_GetObjectItem(a, "status");
-    fprintf(out, "status: %" PRIu32 "\npaused: ",
-            cJSON_IsNumber(st) ? (uint32_t)st->valuedouble : 0);
-    ctl_yaml_null_text(out, cJSON_GetObjectItem(a, "paused"), false);
-    fputs("vus: ", out);
-    ctl_yaml_null_text(out, cJSON_GetObjectItem(a, "vus"), true);
-    fputs("vus-max: ", out);
-    ctl_yaml_null_text(out, cJSON_GetObjectItem(a, "vus-max"), true);
-    fprintf(out, "stopped: %s\nrunning: %s\ntainted: %s\n",
-            ctl_bool(cJSON_GetObjectItem(a, "stopped")), ctl_bool(cJSON_GetObjectItem(a, "running")),
-            ctl_bool(cJSON_GetObjectItem(a, "tainted")));
+    if (set) fprintf(out, "%s: \"%" PRId64 "\"\n", key, v);
+    else fprintf(out, "%s: \"\"\n", key);
+}
+
+static int ctl_print_status(FILE *out, const buf *resp, char *err, size_t errlen)
+{
+    api_status_doc st;
+    if (api_status_decode(resp->p, resp->len, &st, err, errlen)) return -1;
+    fprintf(out, "status: %" PRIu32 "\n", st.status);
+    ctl_yaml_null_bool(out, "paused", st.paused_set, st.paused);
+    ctl_yaml_null_int(out, "vus", st.vus_set, st.vus);
+    ctl_yaml_null_int(out, "vus-max", st.vus_max_set, st.vus_max);
+    fprintf(out, "stopped: %s\nrunning: %s\ntainted: %s\n", st.stopped ? "true" : "false",
+            st.running ? "true" : "false", st.tainted ? "true" : "false");
     return 0;
 }
 
@@ -486,13 +485,13 @@ static void ctl_print_typed(FILE *out, const char *key, const cJSON *v, const ch
     fprintf(out, "\n    valid: %s\n", s ? "true" : "false");
 }
 
-static int ctl_print_metrics(FILE *out, const cJSON *doc)
+static int ctl_print_metrics(FILE *out, const buf *resp, char *err, size_t errlen)
 {
+    cJSON *doc = cJSON_ParseWithLength(resp->p, resp->len);
     const cJSON *data = cJSON_GetObjectItem(doc, "data"), *m;
-    if (cJSON_GetArraySize(data) == 0) {
-        fputs("[]\n", out);
-        return 0;
-    }
+    int rc = 0;
+    if (!doc) return err_set(err, errlen, "out of memory");
+    if (cJSON_GetArraySize(data) == 0) fputs("[]\n", out);
     cJSON_ArrayForEach(m, data) {
         const cJSON *a = cJSON_GetObjectItem(m, "attributes");
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(m, "id"));
@@ -501,11 +500,15 @@ static int ctl_print_metrics(FILE *out, const cJSON *doc)
         fputc('\n', out);
         ctl_print_typed(out, "type", cJSON_GetObjectItem(a, "type"), "counter");
         ctl_print_typed(out, "contains", cJSON_GetObjectItem(a, "contains"), "default");
-        fputs("  tainted: ", out);
-        ctl_yaml_null_text(out, cJSON_GetObjectItem(a, "tainted"), false);
-        if (ctl_print_sample(out, cJSON_GetObjectItem(a, "sample"))) return -1;
+        const cJSON *tainted = cJSON_GetObjectItem(a, "tainted");
+        ctl_yaml_null_bool(out, "  tainted", cJSON_IsBool(tainted), cJSON_IsTrue(tainted));
+        if ((rc = ctl_print_sample(out, cJSON_GetObjectItem(a, "sample"))) != 0) {
+            err_set(err, errlen, "out of memory");
+            break;
+        }
     }
-    return 0;
+    cJSON_Delete(doc);
+    return rc;
 }
 
 /* ---- the commands ----------------------------------------------------- */
@@ -538,16 +541,12 @@ static int ctl_run(const ctl_opts *o, FILE *out, char *err, size_t errlen)
     }
     buf resp = {0};
     long code = 0;
-    int rc = -1;
-    if (ctl_request(o->address, method, o->cmd == CTL_STATS ? "/v1/metrics" : "/v1/status", send,
-                    &code, &resp, err, errlen) == 0) {
-        cJSON *doc = ctl_answer(code, &resp, err, errlen);
-        if (doc) {
-            rc = o->cmd == CTL_STATS ? ctl_print_metrics(out, doc) : ctl_print_status(out, doc);
-            if (rc) err_set(err, errlen, "out of memory");
-            cJSON_Delete(doc);
-        }
-    }
+    int rc = ctl_request(o->address, method, o->cmd == CTL_STATS ? "/v1/metrics" : "/v1/status",
+                         send, &code, &resp, err, errlen);
+    if (rc == 0) rc = ctl_check_answer(code, &resp, err, errlen);
+    if (rc == 0)
+        rc = o->cmd == CTL_STATS ? ctl_print_metrics(out, &resp, err, errlen)
+                                 : ctl_print_status(out, &resp, err, errlen);
     buf_free(&resp);
     return rc;
 }
@@ -557,7 +556,7 @@ int control_main(int argc, char **argv, FILE *out)
     char err[1024] = "";
     int cmd = ctl_find(argv[0]);
     const char *env = getenv("K6_ADDRESS");
-    ctl_opts o = {.cmd = (ctl_cmd)cmd, .address = env ? env : API_DEFAULT_ADDRESS, .vus = 1};
+    ctl_opts o = {.cmd = (ctl_cmd)cmd, .address = env ? env : API_DEFAULT_ADDRESS};
     if (cmd < 0) err_set(err, sizeof err, "unknown command \"%s\" for \"c6\"", argv[0]);
     else if (ctl_parse(argc, argv, &o, err, sizeof err) == 0 && o.help) {
         ctl_usage(&o, out);

@@ -795,6 +795,15 @@ static void test_cli_not_an_api(void **state)
                     "{\"data\":[]}", "stats");
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.out, "[]\n");
+    /* a status as Go decodes it: absent nullables print as "" */
+    r = cli_against("HTTP/1.1 200 OK\r\nContent-Length: 36\r\nConnection: close\r\n\r\n"
+                    "{\"data\":{\"attributes\":{\"vus\":3}}}   ", "status");
+    assert_int_equal(r.rc, 0);
+    assert_string_equal(r.out, "status: 0\npaused: \"\"\nvus: \"3\"\nvus-max: \"\"\n"
+                               "stopped: false\nrunning: false\ntainted: false\n");
+    r = cli_against("HTTP/1.1 200 OK\r\nContent-Length: 35\r\nConnection: close\r\n\r\n"
+                    "{\"data\":{\"attributes\":{\"vus\":\"3\"}}}", "status");
+    expect_log_error(&r, "json: cannot unmarshal string into Go value of type null.Int");
 }
 
 /* ---- `c6 run` flags ----------------------------------------------------- */
