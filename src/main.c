@@ -1,8 +1,11 @@
-/* c6: runs k6 scripts. Commands: run, target, version. */
+/* c6: runs k6 scripts. Commands: run, status, pause, resume, scale, stats,
+ * target, version. */
 #include <curl/curl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include "cli/control.h"
 #include "cli/run.h"
 #include "target/target.h"
 
@@ -13,6 +16,10 @@ static int main_usage(void) {
             "c6 %s - load testing for k6 scripts\n\n"
             "usage:\n"
             "  c6 run [flags] script.js     run a test\n"
+            "  c6 status [-a ADDR]          show the status of a running test\n"
+            "  c6 pause|resume [-a ADDR]    pause or resume a running test\n"
+            "  c6 scale -u N [-m M]         change the VUs of a running test\n"
+            "  c6 stats [-a ADDR]           show the metrics of a running test\n"
             "  c6 target [--listen H:P]     serve the built-in test target\n"
             "  c6 version                   print the version\n", C6_VERSION);
     return 255;
@@ -28,9 +35,10 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (strcmp(cmd, "target") == 0) return target_main(argc - 1, argv + 1);
-    if (strcmp(cmd, "run") == 0) {
+    bool run = strcmp(cmd, "run") == 0;
+    if (run || control_is_command(cmd)) {
         curl_global_init(CURL_GLOBAL_ALL);
-        int rc = run_main(argc - 2, argv + 2);
+        int rc = run ? run_main(argc - 2, argv + 2) : control_main(argc - 1, argv + 1, stdout);
         curl_global_cleanup();
         return rc;
     }

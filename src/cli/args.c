@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/server.h"
 #include "config/duration.h"
 #include "util/err.h"
 
@@ -266,6 +267,20 @@ static int set_segment_sequence(c6_run_args *a, const char *v, char *e, size_t n
     return 0;
 }
 
+static int set_address(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    (void)e, (void)n;
+    a->address = v;
+    a->address_set = true;
+    return 0;
+}
+
+static int set_paused(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    a->paused_set = true;
+    return parse_bool(v, &a->paused, e, n);
+}
+
 static const flag_def FLAGS[] = {
     {"vus", 'u', false, set_vus},
     {"duration", 'd', false, set_duration},
@@ -292,6 +307,8 @@ static const flag_def FLAGS[] = {
     {"summary-mode", 0, false, set_summary_mode},
     {"execution-segment", 0, false, set_segment},
     {"execution-segment-sequence", 0, false, set_segment_sequence},
+    {"address", 'a', false, set_address},
+    {"paused", 'p', true, set_paused},
 };
 
 #define NFLAGS (sizeof(FLAGS) / sizeof(FLAGS[0]))
@@ -403,6 +420,12 @@ int args_parse_run(int argc, char **argv, c6_run_args *a, char *err, size_t errl
         return -1;
     }
     if (a->no_summary && !a->summary_mode) a->summary_mode = "disabled";
+    /* k6 reads K6_ADDRESS with its global flags: below the flag, and not
+     * counted as "set" (a bind failure then only warns). */
+    if (!a->address) {
+        const char *env = getenv("K6_ADDRESS");
+        a->address = env ? env : API_DEFAULT_ADDRESS;
+    }
     return 0;
 }
 
