@@ -799,6 +799,28 @@ static enum MHD_Result target_cookies_delete(const struct target_call *x)
     return target_send(x->c, 302, target_set_cookies(x->c, 1));
 }
 
+/* /response-headers?Name=value&...: every query pair becomes a response
+ * header (httpbin's endpoint: how tests get any Set-Cookie they need), and
+ * the body echoes the pairs. Pairs that cannot be a header are skipped. */
+static enum MHD_Result target_response_headers(const struct target_call *x)
+{
+    struct target_pairs ps = {0};
+    struct target_buf b = {0};
+    struct MHD_Response *r;
+    size_t i;
+
+    target_pairs_get(&ps, x->c, MHD_GET_ARGUMENT_KIND);
+    target_json_pairs(&b, &ps, 0); /* sorts by name; a repeated name keeps its order */
+    target_buf_putc(&b, '\n');
+    r = target_take(&b, TARGET_JSON_TYPE);
+    for (i = 0; r && i < ps.n; i++)
+        if (target_is_token(ps.a[i].k, ps.a[i].kl) &&
+            !memchr(ps.a[i].v, '\r', ps.a[i].vl) && !memchr(ps.a[i].v, '\n', ps.a[i].vl))
+            MHD_add_response_header(r, ps.a[i].k, ps.a[i].v);
+    free(ps.a);
+    return target_send(x->c, 200, r);
+}
+
 /* ---- redirects and auth ----------------------------------------------- */
 
 static enum MHD_Result target_redirect(const struct target_call *x)
@@ -1040,6 +1062,7 @@ static struct target_route target_routes[] = {
     {"/cookies", NULL, 0, target_cookies},
     {"/cookies/set", NULL, 0, target_cookies_set},
     {"/cookies/delete", NULL, 0, target_cookies_delete},
+    {"/response-headers", NULL, 0, target_response_headers},
     {"/redirect/", NULL, T_PREFIX, target_redirect},
     {"/redirect-to", NULL, 0, target_redirect_to},
     {"/basic-auth/", NULL, T_PREFIX, target_basic_auth},
