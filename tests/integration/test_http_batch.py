@@ -2,6 +2,9 @@
 results, errors that do not stop the other requests, samples per request
 and hop, and parallelism within k6's default limits."""
 import json
+import signal
+
+from test_run_signals import _interrupt
 
 
 def records(r, tag):
@@ -36,17 +39,19 @@ def test_batch_forms_results_and_errors(c6, target, tmp_path):
         "first": {"status": 200, "method": "GET", "url": T + "/get?o=1", "error_code": 0},
         "second": {"status": 200, "method": "DELETE", "url": T + "/delete", "error_code": 0},
         "third": {"status": 200, "method": "PATCH", "url": T + "/patch", "error_code": 0},
+        "viaCurl": {"status": 200, "method": "GET", "url": T.replace("://", "://u:pw@") + "/basic-auth/u/pw",
+                    "error_code": 0},
     }, r
     assert records(r, "empty")[0] == {"array": [], "object": {}}, r
     errors = records(r, "errors")[0]
     assert all(e and e.startswith("TypeError") for e in errors), r
     assert "url" in errors[1], r
 
-    # 9 requests + 2 redirect hops + 3 = 14, each with its own samples
-    assert r.count("http_reqs") == 14, r
+    # 9 requests + 2 redirect hops + 4 = 15, each with its own samples
+    assert r.count("http_reqs") == 15, r
     reqs = [json.loads(l) for l in out.read_text().splitlines()]
     reqs = [s["data"]["tags"] for s in reqs if s.get("type") == "Point" and s["metric"] == "http_reqs"]
-    assert len(reqs) == 14, reqs
+    assert len(reqs) == 15, reqs
     names = [t.get("name") for t in reqs]
     assert names.count("batched-post") == 1, names
     assert sum(1 for t in reqs if t.get("url", "").startswith(T + "/redirect/")) == 2, reqs
@@ -66,3 +71,12 @@ def test_batch_runs_requests_in_parallel_within_limits(c6):
     assert delay <= t["twenty"]["ms"] < 1.75 * delay, t
     assert t["twentyFour"]["ms"] >= 2 * delay, t     # batch: 20
     assert r.count("http_reqs") == 6 + 7 + 20 + 24, r
+
+
+def test_interrupt_during_a_batch(c6_bin, target):
+    # requests in flight on both clients (h1, and libcurl for the URL with
+    # credentials) are abandoned when the test stops
+    r, stopped = _interrupt(c6_bin, target, signal.SIGINT, script="http/batch_interrupt.js")
+    assert r.code == 105, r
+    assert stopped < 5.0, (stopped, r)
+    assert "batch done" not in r.console(), r

@@ -14,7 +14,6 @@
 
 #define HTTP_DEFAULT_TIMEOUT_MS 60000
 #define HTTP_DEFAULT_REDIRECTS 10
-#define HTTP_FORM_CTYPE "Content-Type: application/x-www-form-urlencoded"
 
 JSValue k6_throw_interrupted(JSContext *ctx);
 

@@ -18,6 +18,7 @@
 #include "util/buf.h"
 
 #define HTTP_MAX_HEADERS 64
+#define HTTP_FORM_CTYPE "Content-Type: application/x-www-form-urlencoded"
 
 /* http.expectedStatuses(...): which statuses count as expected (not failed). */
 #define HTTP_EXPECT_MAX 32

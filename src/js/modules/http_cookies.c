@@ -279,11 +279,18 @@ int http_parse_cookies(JSContext *ctx, JSValueConst obj, http_params *p) {
 
 /* ---- the Cookie line ---- */
 
+/* Starts the line, or separates the next cookie: nothing is allocated for
+ * a request that sends no cookie. */
+static void http_cookie_sep(buf *out) {
+    if (out->len) buf_append(out, "; ", 2);
+    else buf_puts(out, "Cookie: ");
+}
+
 /* "name=value" as Go's http.Request.AddCookie writes it: CR and LF in the
  * name become '-', bytes a cookie value may not hold are dropped, a value
  * with a space or a comma is quoted. */
 static void http_cookie_pair(buf *out, const char *name, const char *value) {
-    if (out->len > 8) buf_append(out, "; ", 2);
+    http_cookie_sep(out);
     for (const char *s = name; *s; s++) buf_append(out, *s == '\r' || *s == '\n' ? "-" : s, 1);
     buf_append(out, "=", 1);
     bool quote = value[strcspn(value, " ,")] != 0;
@@ -304,13 +311,13 @@ static void http_cookie_from_jar(const char *name, const char *value, void *ud) 
 
 void http_cookie_line(http_call *c, cookie_jar *jar, buf *out) {
     const http_params *p = &c->p;
-    bool own = c->hop == 0 && p->cookie_hdr && p->cookie_hdr[0];
-    buf_puts(out, "Cookie: ");
-    if (own) buf_puts(out, p->cookie_hdr);
+    if (c->hop == 0 && p->cookie_hdr && p->cookie_hdr[0]) {
+        http_cookie_sep(out);
+        buf_puts(out, p->cookie_hdr);
+    }
     for (int i = 0; i < p->cookies.n; i++) http_cookie_pair(out, p->cookies.k[i], p->cookies.v[i]);
     line_ctx l = {out, p};
     if (jar) cookies_for_url(jar, c->url, time(NULL), http_cookie_from_jar, &l);
-    if (out->len == 8) buf_clear(out);
 }
 
 /* ---- what responses show ---- */

@@ -146,8 +146,6 @@ static struct curl_slist *http_add_defaults(struct curl_slist *h, const http_cal
     return h;
 }
 
-#define HTTP_FORM_CTYPE "Content-Type: application/x-www-form-urlencoded"
-
 /* The header list for curl. Without script headers nor a multipart type it
  * is one of three fixed lists built once per worker (*owned = false): no
  * allocation per request. */
@@ -481,12 +479,12 @@ static const char *http_host_key(const http_call *c, size_t *n) {
     return h;
 }
 
-static bool http_host_free(const http_call *calls, size_t taken, size_t i, int per_host) {
+static bool http_host_free(const http_call *calls, size_t from, size_t taken, size_t i, int per_host) {
     if (per_host <= 0) return true;
     size_t kl, ol;
     const char *key = http_host_key(&calls[i], &kl);
     int busy = 0;
-    for (size_t j = 0; j < taken; j++) {
+    for (size_t j = from; j < taken; j++) {
         if (calls[j].state != HC_RUNNING) continue;
         const char *o = http_host_key(&calls[j], &ol);
         if (ol == kl && memcmp(o, key, kl) == 0) busy++;
@@ -495,32 +493,32 @@ static bool http_host_free(const http_call *calls, size_t taken, size_t i, int p
 }
 
 bool http_run(vu *v, http_call *calls, size_t n, int limit, int per_host) {
-    size_t taken = 0, active = 0, done = 0;
+    size_t first = 0, taken = 0, active = 0;   /* calls before `first` are done */
     size_t lim = limit > 0 ? (size_t)limit : SIZE_MAX;
     for (;;) {
         while (taken < n && active < lim) {
             calls[taken++].state = HC_WAITING;
             active++;
         }
-        for (size_t i = 0; i < taken; i++) {
-            if (calls[i].state == HC_WAITING && http_host_free(calls, taken, i, per_host)) {
+        for (size_t i = first; i < taken; i++) {
+            if (calls[i].state == HC_WAITING && http_host_free(calls, first, taken, i, per_host)) {
                 calls[i].state = HC_RUNNING;
                 http_hop_start(&calls[i]);
             }
         }
-        if (done == n) return true;
+        while (first < n && calls[first].state == HC_DONE) first++;
+        if (first == n) return true;
         if (!vu_wait(v)) {
-            for (size_t i = 0; i < taken; i++)
+            for (size_t i = first; i < taken; i++)
                 if (calls[i].state == HC_RUNNING) http_hop_cancel(&calls[i]);
             return false;
         }
-        for (size_t i = 0; i < taken; i++) {
+        for (size_t i = first; i < taken; i++) {
             http_call *c = &calls[i];
             if (c->state != HC_RUNNING || !c->hop_done) continue;
             if (!http_hop_finish(c)) {
                 c->state = HC_DONE;
                 active--;
-                done++;
             }
         }
     }

@@ -31,6 +31,7 @@ export default function () {
     first: `${T}/get?o=1`,
     second: ['DELETE', `${T}/delete`],
     third: { method: 'PATCH', url: `${T}/patch`, body: 'p' },
+    viaCurl: T.replace('://', '://u:pw@') + '/basic-auth/u/pw',   // credentials: libcurl
   });
   log('object', Object.fromEntries(Object.entries(obj).map(([k, r]) => [k, brief(r)])));
 
