@@ -1,22 +1,29 @@
+/* Cookie jar and Set-Cookie parsing with Go's semantics (see cookies.h).
+ *
+ * The jar is one array kept in sending order (longest path first, then
+ * creation order), so a lookup walks it once and allocates nothing. */
 #include "net/cookies.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 typedef struct cookie {
     char *name, *value, *domain, *path;
-    time_t expires;          /* 0 = session cookie */
-    bool host_only, secure;
+    char *key;               /* Go's jarKey of the host it was set from */
+    size_t path_len;
+    int64_t expires;         /* unix seconds; 0: a session cookie */
+    uint64_t seq;            /* creation order */
+    bool host_only, secure, http_only;
 } cookie;
 
 struct cookie_jar {
     cookie *c;
     size_t n, cap;
+    uint64_t seq;
 };
 
 cookie_jar *cookies_new(void) { return calloc(1, sizeof(cookie_jar)); }
@@ -26,6 +33,7 @@ static void cookie_free(cookie *c) {
     free(c->value);
     free(c->domain);
     free(c->path);
+    free(c->key);
 }
 
 void cookies_clear(cookie_jar *j) {
@@ -64,133 +72,362 @@ int cookies_split_url(const char *url, char *scheme, size_t ns, char *host, size
     return 0;
 }
 
-static bool cookies_domain_match(const cookie *c, const char *host) {
-    if (c->host_only) return strcasecmp(c->domain, host) == 0;
-    size_t hl = strlen(host), dl = strlen(c->domain);
-    if (hl < dl) return false;
-    if (strcasecmp(host + hl - dl, c->domain) != 0) return false;
-    return hl == dl || host[hl - dl - 1] == '.';
+/* ---- Set-Cookie parsing (Go's readSetCookies) ---- */
+
+static bool cookies_is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+static cookie_str cookies_trim(const char *s, size_t n) {
+    while (n && cookies_is_space(*s)) { s++; n--; }
+    while (n && cookies_is_space(s[n - 1])) n--;
+    return (cookie_str){s, n};
 }
 
-static bool cookies_path_match(const char *cpath, const char *path) {
-    size_t cl = strlen(cpath);
-    if (strncmp(cpath, path, cl) != 0) return false;
-    return path[cl] == 0 || cpath[cl - 1] == '/' || path[cl] == '/';
-}
-
-static void cookies_default_path(const char *path, char *out, size_t n) {
-    const char *last = strrchr(path, '/');
-    if (!last || last == path) snprintf(out, n, "/");
-    else snprintf(out, n, "%.*s", (int)(last - path), path);
-}
-
-static char *cookies_trim(const char *s, size_t len) {
-    while (len && isspace((unsigned char)*s)) { s++; len--; }
-    while (len && isspace((unsigned char)s[len - 1])) len--;
-    return strndup(s, len);
-}
-
-/* Applies one attribute ("Path=/x", "Max-Age=0", ...) to c. */
-static void cookies_attr(cookie *c, const char *a, size_t len, time_t now, bool *expired) {
-    const char *eq = memchr(a, '=', len);
-    char *key = cookies_trim(a, eq ? (size_t)(eq - a) : len);
-    char *val = eq ? cookies_trim(eq + 1, len - (size_t)(eq - a) - 1) : strdup("");
-    if (strcasecmp(key, "path") == 0 && val[0] == '/') { free(c->path); c->path = strdup(val); }
-    else if (strcasecmp(key, "domain") == 0 && val[0]) {
-        const char *d = val[0] == '.' ? val + 1 : val;
-        free(c->domain);
-        c->domain = strdup(d);
-        for (char *p = c->domain; *p; p++) *p = (char)tolower((unsigned char)*p);
-        c->host_only = false;
-    } else if (strcasecmp(key, "max-age") == 0) {
-        long s = strtol(val, NULL, 10);
-        if (s <= 0) *expired = true; else c->expires = now + s;
-    } else if (strcasecmp(key, "expires") == 0 && c->expires == 0 && !*expired) {
-        struct tm tm = {0};
-        if (strptime(val, "%a, %d %b %Y %H:%M:%S", &tm) || strptime(val, "%a, %d-%b-%Y %H:%M:%S", &tm)) {
-            time_t t = timegm(&tm);
-            if (t <= now) *expired = true; else c->expires = t;
-        }
-    } else if (strcasecmp(key, "secure") == 0) c->secure = true;
-    free(key);
-    free(val);
-}
-
-static void cookies_put(cookie_jar *j, cookie *c, bool expired) {
-    for (size_t i = 0; i < j->n; i++) {
-        cookie *o = &j->c[i];
-        if (strcmp(o->name, c->name) == 0 && strcasecmp(o->domain, c->domain) == 0 && strcmp(o->path, c->path) == 0) {
-            cookie_free(o);
-            if (expired) { j->c[i] = j->c[--j->n]; cookie_free(c); return; }
-            *o = *c;
-            return;
-        }
+static bool cookies_is_token(cookie_str s) {
+    if (!s.n) return false;
+    for (size_t i = 0; i < s.n; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+        if (!isalnum(c) && !strchr("!#$%&'*+-.^_`|~", c)) return false;
     }
-    if (expired) { cookie_free(c); return; }
-    if (j->n == j->cap) {
-        j->cap = j->cap ? j->cap * 2 : 8;
-        j->c = realloc(j->c, j->cap * sizeof *j->c);
-    }
-    j->c[j->n++] = *c;
+    return true;
 }
 
-static void cookies_parse_line(cookie_jar *j, const char *host, const char *path, const char *v, size_t len) {
-    const char *semi = memchr(v, ';', len);
-    size_t first = semi ? (size_t)(semi - v) : len;
-    const char *eq = memchr(v, '=', first);
-    if (!eq) return;
-    cookie c = {0};
-    c.name = cookies_trim(v, (size_t)(eq - v));
-    c.value = cookies_trim(eq + 1, first - (size_t)(eq - v) - 1);
-    c.domain = strdup(host);
-    c.host_only = true;
-    char dp[1024];
-    cookies_default_path(path, dp, sizeof dp);
-    c.path = strdup(dp);
-    bool expired = false;
-    time_t now = time(NULL);
-    for (const char *a = semi; a && a < v + len;) {
+/* Go's parseCookieValue: optional surrounding quotes, then only bytes a
+ * cookie value may hold. */
+static bool cookies_value(cookie_str *v, bool strip_quotes) {
+    if (strip_quotes && v->n > 1 && v->p[0] == '"' && v->p[v->n - 1] == '"') { v->p++; v->n -= 2; }
+    for (size_t i = 0; i < v->n; i++) {
+        unsigned char c = (unsigned char)v->p[i];
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == ';' || c == '\\') return false;
+    }
+    return true;
+}
+
+/* strconv.Atoi with Go's Max-Age rule: no leading zero unless it is "0". */
+static bool cookies_max_age(cookie_str v, int64_t *out) {
+    size_t i = 0;
+    bool neg = false;
+    if (v.n && (v.p[0] == '+' || v.p[0] == '-')) { neg = v.p[0] == '-'; i = 1; }
+    if (i == v.n) return false;
+    int64_t x = 0;
+    for (; i < v.n; i++) {
+        if (!isdigit((unsigned char)v.p[i]) || x > (INT64_MAX - 9) / 10) return false;
+        x = x * 10 + (v.p[i] - '0');
+    }
+    if (x != 0 && v.p[0] == '0') return false;
+    *out = neg ? -x : x;
+    return true;
+}
+
+static int cookies_num(const char *s, size_t n, size_t *i, size_t min, size_t max) {
+    int x = 0;
+    size_t start = *i;
+    while (*i < n && *i - start < max && isdigit((unsigned char)s[*i])) x = x * 10 + (s[(*i)++] - '0');
+    return *i - start >= min ? x : -1;
+}
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
+static int64_t cookies_days(int64_t y, int m, int d) {
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+bool cookies_parse_time(const char *s, size_t n, int64_t *unix_s) {
+    static const char *const days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (n < 5) return false;
+    int wd = -1, mon = -1;
+    for (int k = 0; k < 7; k++) if (memcmp(s, days[k], 3) == 0) wd = k;
+    if (wd < 0 || s[3] != ',' || s[4] != ' ') return false;
+    size_t i = 5;
+    int day = cookies_num(s, n, &i, 2, 2);
+    if (day < 1 || i >= n || (s[i] != ' ' && s[i] != '-')) return false;
+    char sep = s[i++];
+    for (int k = 0; k < 12 && i + 3 <= n; k++) if (memcmp(s + i, months[k], 3) == 0) mon = k;
+    if (mon < 0 || (i += 3) >= n || s[i++] != sep) return false;
+    int year = cookies_num(s, n, &i, 4, 4);
+    if (year < 0 || i >= n || s[i++] != ' ') return false;
+    int hh = cookies_num(s, n, &i, 1, 2);
+    if (hh < 0 || i >= n || s[i++] != ':') return false;
+    int mm = cookies_num(s, n, &i, 2, 2);
+    if (mm < 0 || i >= n || s[i++] != ':') return false;
+    int ss = cookies_num(s, n, &i, 2, 2);
+    if (ss < 0 || i >= n || s[i++] != ' ') return false;
+    size_t zone = i;
+    while (i < n && isupper((unsigned char)s[i])) i++;
+    if (i != n || n - zone < 3 || n - zone > 5) return false;
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (hh > 23 || mm > 59 || ss > 59 || day > mdays[mon] || (mon == 1 && day == 29 && !leap)) return false;
+    *unix_s = cookies_days(year, mon + 1, day) * 86400 + hh * 3600 + mm * 60 + ss;
+    return true;
+}
+
+static void cookies_attr(cookie_attrs *c, cookie_str part) {
+    const char *eq = memchr(part.p, '=', part.n);
+    cookie_str key = {part.p, eq ? (size_t)(eq - part.p) : part.n};
+    cookie_str val = eq ? (cookie_str){eq + 1, part.n - key.n - 1} : (cookie_str){part.p + part.n, 0};
+    if (!cookies_value(&val, false)) return;
+    if (key.n == 6 && strncasecmp(key.p, "secure", 6) == 0) c->secure = true;
+    else if (key.n == 8 && strncasecmp(key.p, "httponly", 8) == 0) c->http_only = true;
+    else if (key.n == 6 && strncasecmp(key.p, "domain", 6) == 0) c->domain = val;
+    else if (key.n == 4 && strncasecmp(key.p, "path", 4) == 0) c->path = val;
+    else if (key.n == 7 && strncasecmp(key.p, "max-age", 7) == 0) {
+        int64_t secs;
+        if (cookies_max_age(val, &secs)) c->max_age = secs <= 0 ? -1 : secs;
+    } else if (key.n == 7 && strncasecmp(key.p, "expires", 7) == 0) {
+        c->has_expires = cookies_parse_time(val.p, val.n, &c->expires);
+    }
+}
+
+bool cookies_parse(const char *line, size_t len, cookie_attrs *c) {
+    memset(c, 0, sizeof *c);
+    const char *end = line + len;
+    const char *semi = memchr(line, ';', len);
+    cookie_str first = cookies_trim(line, (size_t)((semi ? semi : end) - line));
+    const char *eq = memchr(first.p, '=', first.n);
+    if (!eq) return false;
+    c->name = cookies_trim(first.p, (size_t)(eq - first.p));
+    c->value = (cookie_str){eq + 1, (size_t)(first.p + first.n - eq - 1)};
+    if (!cookies_is_token(c->name) || !cookies_value(&c->value, true)) return false;
+    for (const char *a = semi; a && a < end;) {
         a++;
-        const char *next = memchr(a, ';', (size_t)(v + len - a));
-        size_t al = next ? (size_t)(next - a) : (size_t)(v + len - a);
-        cookies_attr(&c, a, al, now, &expired);
+        const char *next = memchr(a, ';', (size_t)(end - a));
+        cookie_str part = cookies_trim(a, (size_t)((next ? next : end) - a));
+        if (part.n) cookies_attr(c, part);
         a = next;
     }
-    if (!c.name[0]) { cookie_free(&c); return; }
-    cookies_put(j, &c, expired);
+    return true;
 }
 
-void cookies_store(cookie_jar *j, const char *url, const char *headers, size_t len) {
-    char scheme[16], host[256], path[1024];
-    if (!headers || cookies_split_url(url, scheme, sizeof scheme, host, sizeof host, path, sizeof path)) return;
+void cookies_each_set_cookie(const char *headers, size_t len,
+                             void (*fn)(const cookie_attrs *c, void *ud), void *ud) {
+    if (!headers) return;
     const char *end = headers + len;
     for (const char *p = headers; p < end;) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         size_t ll = eol ? (size_t)(eol - p) : (size_t)(end - p);
-        if (ll > 11 && strncasecmp(p, "set-cookie:", 11) == 0) {
-            size_t vl = ll - 11;
-            while (vl && (p[11 + vl - 1] == '\r')) vl--;
-            cookies_parse_line(j, host, path, p + 11, vl);
-        }
+        cookie_attrs c;
+        if (ll > 11 && strncasecmp(p, "set-cookie:", 11) == 0 && cookies_parse(p + 11, ll - 11, &c)) fn(&c, ud);
         p = eol ? eol + 1 : end;
     }
 }
 
-int cookies_header(const cookie_jar *j, const char *url, buf *out) {
-    if (!j || j->n == 0) return 0;
-    char scheme[16], host[256], path[1024];
-    if (cookies_split_url(url, scheme, sizeof scheme, host, sizeof host, path, sizeof path)) return 0;
-    time_t now = time(NULL);
-    int n = 0;
+/* ---- the jar (Go's net/http/cookiejar) ---- */
+
+typedef struct jar_url {
+    char host[256], path[1024];
+    bool https;
+} jar_url;
+
+/* Scheme, canonical host (no port or brackets, lower case, no trailing dot)
+ * and path; false for anything but http(s). */
+static bool cookies_url(const char *url, jar_url *u) {
+    char scheme[16];
+    if (cookies_split_url(url, scheme, sizeof scheme, u->host, sizeof u->host, u->path, sizeof u->path)) return false;
+    if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0) return false;
+    u->https = strcasecmp(scheme, "https") == 0;
+    size_t hl = strlen(u->host);
+    if (hl >= 2 && u->host[0] == '[' && u->host[hl - 1] == ']') {
+        memmove(u->host, u->host + 1, hl - 2);
+        u->host[hl -= 2] = 0;
+    }
+    if (hl && u->host[hl - 1] == '.') u->host[--hl] = 0;
+    return hl > 0;
+}
+
+static bool cookies_is_ip(const char *host) {
+    unsigned char a[16];
+    return inet_pton(AF_INET, host, a) == 1 || inet_pton(AF_INET6, host, a) == 1;
+}
+
+/* Go's jarKey without a public suffix list: the last two labels. */
+static const char *cookies_jar_key(const char *host) {
+    if (cookies_is_ip(host)) return host;
+    const char *last = strrchr(host, '.');
+    if (!last || last == host) return host;
+    const char *prev = NULL;
+    for (const char *p = host; p < last - 1; p++) if (*p == '.') prev = p;
+    return prev ? prev + 1 : host;
+}
+
+static bool cookies_dot_suffix(const char *host, const char *domain) {
+    size_t hl = strlen(host), dl = strlen(domain);
+    return hl > dl && host[hl - dl - 1] == '.' && strcmp(host + hl - dl, domain) == 0;
+}
+
+/* Go's domainAndType: the cookie's domain (malloc'd) and host-only flag, or NULL to drop it. */
+static char *cookies_domain(const char *host, cookie_str d, bool *host_only) {
+    *host_only = true;
+    if (!d.n) return strdup(host);
+    if (cookies_is_ip(host))
+        return d.n == strlen(host) && memcmp(d.p, host, d.n) == 0 ? strdup(host) : NULL;
+    if (d.p[0] == '.') { d.p++; d.n--; }
+    if (!d.n || d.p[0] == '.' || d.p[d.n - 1] == '.') return NULL;
+    char *dom = strndup(d.p, d.n);
+    for (char *p = dom; *p; p++) {
+        if ((unsigned char)*p >= 0x80) { free(dom); return NULL; }
+        *p = (char)tolower((unsigned char)*p);
+    }
+    if (strcmp(host, dom) != 0 && !cookies_dot_suffix(host, dom)) { free(dom); return NULL; }
+    *host_only = false;
+    return dom;
+}
+
+/* Go's defaultPath: the directory of the request path. */
+static void cookies_default_path(const char *path, char *out, size_t n) {
+    const char *last = strrchr(path, '/');
+    if (path[0] != '/' || !last || last == path) snprintf(out, n, "/");
+    else snprintf(out, n, "%.*s", (int)(last - path), path);
+}
+
+static void cookies_remove_at(cookie_jar *j, size_t i) {
+    cookie_free(&j->c[i]);
+    memmove(&j->c[i], &j->c[i + 1], (j->n - i - 1) * sizeof *j->c);
+    j->n--;
+}
+
+static ssize_t cookies_find(const cookie_jar *j, const char *domain, const char *path, const char *name) {
     for (size_t i = 0; i < j->n; i++) {
+        const cookie *o = &j->c[i];
+        if (strcmp(o->name, name) == 0 && strcmp(o->domain, domain) == 0 && strcmp(o->path, path) == 0)
+            return (ssize_t)i;
+    }
+    return -1;
+}
+
+/* Inserts c where sending order puts it: after every longer path and every
+ * older cookie of the same path length. */
+static void cookies_insert(cookie_jar *j, const cookie *c) {
+    if (j->n == j->cap) {
+        size_t ncap = j->cap ? j->cap * 2 : 8;
+        cookie *nc = realloc(j->c, ncap * sizeof *nc);
+        if (!nc) { cookie tmp = *c; cookie_free(&tmp); return; }
+        j->c = nc;
+        j->cap = ncap;
+    }
+    size_t at = 0;
+    while (at < j->n && (j->c[at].path_len > c->path_len ||
+                         (j->c[at].path_len == c->path_len && j->c[at].seq < c->seq)))
+        at++;
+    memmove(&j->c[at + 1], &j->c[at], (j->n - at) * sizeof *j->c);
+    j->c[at] = *c;
+    j->n++;
+}
+
+static void cookies_set_u(cookie_jar *j, const jar_url *u, const cookie_attrs *a, int64_t now) {
+    char defpath[1024];
+    cookies_default_path(u->path, defpath, sizeof defpath);
+    bool host_only;
+    char *domain = cookies_domain(u->host, a->domain, &host_only);
+    if (!domain) return;
+    char *path = a->path.n && a->path.p[0] == '/' ? strndup(a->path.p, a->path.n) : strdup(defpath);
+    char *name = strndup(a->name.p, a->name.n);
+    ssize_t old = cookies_find(j, domain, path, name);
+    bool remove = a->max_age < 0 || (a->max_age == 0 && a->has_expires && a->expires <= now);
+    if (remove) {
+        if (old >= 0) cookies_remove_at(j, (size_t)old);
+        free(domain);
+        free(path);
+        free(name);
+        return;
+    }
+    cookie c = {
+        .name = name, .value = strndup(a->value.p, a->value.n), .domain = domain, .path = path,
+        .key = strdup(cookies_jar_key(u->host)), .path_len = strlen(path),
+        .expires = a->max_age > 0 ? now + a->max_age : a->has_expires ? a->expires : 0,
+        .secure = a->secure, .http_only = a->http_only, .host_only = host_only,
+    };
+    if (old >= 0) {   /* the same cookie again: it keeps its place and age */
+        c.seq = j->c[old].seq;
+        cookie_free(&j->c[old]);
+        j->c[old] = c;
+        return;
+    }
+    c.seq = j->seq++;
+    cookies_insert(j, &c);
+}
+
+void cookies_set(cookie_jar *j, const char *url, const cookie_attrs *c, int64_t now) {
+    jar_url u;
+    if (c->name.n && cookies_url(url, &u)) cookies_set_u(j, &u, c, now);
+}
+
+typedef struct store_ctx { cookie_jar *j; const jar_url *u; int64_t now; } store_ctx;
+
+static void cookies_store_one(const cookie_attrs *c, void *ud) {
+    store_ctx *s = ud;
+    cookies_set_u(s->j, s->u, c, s->now);
+}
+
+void cookies_store(cookie_jar *j, const char *url, const char *headers, size_t len, int64_t now) {
+    jar_url u;
+    if (!headers || !cookies_url(url, &u)) return;
+    store_ctx s = {j, &u, now};
+    cookies_each_set_cookie(headers, len, cookies_store_one, &s);
+}
+
+static bool cookies_path_match(const cookie *c, const char *path) {
+    if (strncmp(c->path, path, c->path_len) != 0) return false;
+    return path[c->path_len] == 0 || c->path[c->path_len - 1] == '/' || path[c->path_len] == '/';
+}
+
+static bool cookies_match(const cookie *c, const jar_url *u, const char *key) {
+    if (strcmp(c->key, key) != 0) return false;
+    if (strcmp(c->domain, u->host) != 0 && (c->host_only || !cookies_dot_suffix(u->host, c->domain))) return false;
+    return cookies_path_match(c, u->path) && (u->https || !c->secure);
+}
+
+int cookies_for_url(cookie_jar *j, const char *url, int64_t now,
+                    void (*fn)(const char *name, const char *value, void *ud), void *ud) {
+    jar_url u;
+    if (!j || j->n == 0 || !cookies_url(url, &u)) return 0;
+    const char *key = cookies_jar_key(u.host);
+    int n = 0;
+    for (size_t i = 0; i < j->n;) {
         const cookie *c = &j->c[i];
-        if (c->expires && c->expires <= now) continue;
-        if (c->secure && strcasecmp(scheme, "https") != 0) continue;
-        if (!cookies_domain_match(c, host) || !cookies_path_match(c->path, path)) continue;
-        if (n++) buf_puts(out, "; ");
-        buf_puts(out, c->name);
-        buf_puts(out, "=");
-        buf_puts(out, c->value);
+        if (c->expires && c->expires <= now) { cookies_remove_at(j, i); continue; }
+        if (cookies_match(c, &u, key)) {
+            fn(c->name, c->value, ud);
+            n++;
+        }
+        i++;
     }
     return n;
+}
+
+void cookies_delete(cookie_jar *j, const char *url, const char *name, int64_t now) {
+    cookie_attrs a = {.name = {name, strlen(name)}, .max_age = -1};
+    cookies_set(j, url, &a, now);
+}
+
+void cookies_clear_url(cookie_jar *j, const char *url, int64_t now) {
+    jar_url u;
+    if (!j || j->n == 0 || !cookies_url(url, &u)) return;
+    const char *key = cookies_jar_key(u.host);
+    char defpath[1024];
+    cookies_default_path(u.path, defpath, sizeof defpath);
+    /* Go deletes (host, default path, name) for each name the URL gets */
+    size_t n = j->n, out = 0;
+    bool *sent = calloc(2 * n, sizeof *sent), *drop = sent + n;
+    if (!sent) return;
+    for (size_t i = 0; i < n; i++) {
+        const cookie *c = &j->c[i];
+        sent[i] = !(c->expires && c->expires <= now) && cookies_match(c, &u, key);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const cookie *c = &j->c[i];
+        if (strcmp(c->domain, u.host) == 0 && strcmp(c->path, defpath) == 0 && strcmp(c->key, key) == 0)
+            for (size_t k = 0; k < n && !drop[i]; k++) drop[i] = sent[k] && strcmp(j->c[k].name, c->name) == 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (drop[i]) cookie_free(&j->c[i]);
+        else j->c[out++] = j->c[i];
+    }
+    free(sent);
+    j->n = out;
 }

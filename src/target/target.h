@@ -50,6 +50,21 @@ void target_url_encode(struct target_buf *b, const char *s, size_t n,
  * n / 4 * 3 + 3 bytes. Returns the decoded length or -1 if malformed. */
 long target_base64_decode(const char *s, size_t n, unsigned char *out);
 
+/* ---- multipart/form-data bodies (target_multipart.c) ----------------- */
+struct target_part {
+    const char *name, *filename, *type, *data;
+    size_t name_len, filename_len, type_len, len;
+    int has_filename; /* a file upload, even with an empty file name */
+};
+
+/* 1 with the boundary (inside ctype) if ctype is multipart/form-data. */
+int target_multipart_boundary(const char *ctype, const char **b, size_t *bl);
+/* Splits body into its parts (at most max are kept; they point into body,
+ * whose quoted header values are unescaped in place). Returns how many
+ * parts there were, or -1 if the body is not well-formed. */
+int target_multipart_parse(char *body, size_t n, const char *b, size_t bl,
+                           struct target_part *parts, int max);
+
 /* ---- delayed responses ----------------------------------------------
  * /delay parks connections with MHD_suspend_connection() and one timer
  * thread resumes them when due, so waiting costs no worker thread. */

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #define TARGET_PATTERN    (1u << 20)   /* /bytes data repeats with this period */
 #define TARGET_DELAY_MAX  60000u       /* ms */
 #define TARGET_PAIRS_MAX  65536        /* form fields parsed per body */
+#define TARGET_PARTS_MAX  1024         /* multipart parts shown per body */
 #define TARGET_IDLE_S     300u         /* idle keep-alive connections closed */
 /* Per-connection memory of MHD, which bounds the request head (~16 KB of
  * headers here). MHD zeroes it between requests, so half the default 32 KB
@@ -416,20 +418,94 @@ static void target_form_parse(const struct target_buf *body, char **copy,
     }
 }
 
+/* A multipart body: plain parts go to `form`; file parts (those with a
+ * filename) to `files` as text, as httpbin shows them, and to `info` as
+ * {name, filename, content_type, size, sha256} so binary uploads can be
+ * checked byte for byte. */
+static void target_multipart_fields(const struct target_buf *body,
+                                    const char *bnd, size_t bl, char **copy,
+                                    struct target_pairs *form,
+                                    struct target_pairs *files,
+                                    struct target_buf *info)
+{
+    struct target_part *parts;
+    int n, i;
+
+    *copy = NULL;
+    if (!body->len)
+        return;
+    parts = malloc(TARGET_PARTS_MAX * sizeof(*parts));
+    if (!parts || !(*copy = malloc(body->len))) {
+        free(parts);
+        form->oom = 1;
+        return;
+    }
+    memcpy(*copy, body->p, body->len);
+    n = target_multipart_parse(*copy, body->len, bnd, bl, parts,
+                               TARGET_PARTS_MAX);
+    for (i = 0; i < n && i < TARGET_PARTS_MAX; i++) {
+        const struct target_part *pt = &parts[i];
+        unsigned char md[EVP_MAX_MD_SIZE];
+        unsigned int mdlen = 0, k;
+        char hex[2 * EVP_MAX_MD_SIZE + 1];
+
+        if (!pt->has_filename) {
+            target_pairs_add(form, pt->name ? pt->name : "", pt->name_len,
+                             pt->data, pt->len);
+            continue;
+        }
+        target_pairs_add(files, pt->name ? pt->name : "", pt->name_len,
+                         pt->data, pt->len);
+        EVP_Digest(pt->data, pt->len, md, &mdlen, EVP_sha256(), NULL);
+        for (k = 0; k < mdlen; k++)
+            snprintf(hex + 2 * k, 3, "%02x", md[k]);
+        hex[2 * mdlen] = '\0';
+        if (info->len)
+            target_buf_putc(info, ',');
+        target_buf_puts(info, "{\"name\":");
+        target_json_str(info, pt->name ? pt->name : "", pt->name_len);
+        target_buf_puts(info, ",\"filename\":");
+        target_json_str(info, pt->filename, pt->filename_len);
+        target_buf_puts(info, ",\"content_type\":");
+        target_json_str(info, pt->type ? pt->type : "", pt->type_len);
+        target_buf_puts(info, ",\"size\":");
+        target_buf_putu(info, pt->len);
+        target_buf_puts(info, ",\"sha256\":\"");
+        target_buf_puts(info, hex);
+        target_buf_puts(info, "\"}");
+    }
+    free(parts);
+}
+
 static void target_json_body(struct target_buf *b, struct MHD_Connection *c,
                              const struct target_buf *body)
 {
-    struct target_pairs ps = {0};
+    struct target_pairs ps = {0}, files = {0};
+    struct target_buf info = {0};
     char *copy = NULL;
     const char *data = body->p ? body->p : "";
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_TYPE);
+    const char *bnd;
+    size_t bl;
 
     target_buf_puts(b, ",\"data\":");
     target_json_str(b, data, body->len);
     if (target_is_form(c))
         target_form_parse(body, &copy, &ps);
+    else if (target_multipart_boundary(ct, &bnd, &bl))
+        target_multipart_fields(body, bnd, bl, &copy, &ps, &files, &info);
     target_buf_puts(b, ",\"form\":");
     target_json_pairs(b, &ps, 0);
+    target_buf_puts(b, ",\"files\":");
+    target_json_pairs(b, &files, 0);
+    target_buf_puts(b, ",\"file_info\":[");
+    target_buf_put(b, info.p, info.len);
+    target_buf_putc(b, ']');
+    b->oom |= info.oom;
+    target_buf_free(&info);
     free(ps.a);
+    free(files.a);
     free(copy);
     target_buf_puts(b, ",\"json\":");
     /* Validated, so embedding the client's text keeps the output valid. */
@@ -723,6 +799,28 @@ static enum MHD_Result target_cookies_delete(const struct target_call *x)
     return target_send(x->c, 302, target_set_cookies(x->c, 1));
 }
 
+/* /response-headers?Name=value&...: every query pair becomes a response
+ * header (httpbin's endpoint: how tests get any Set-Cookie they need), and
+ * the body echoes the pairs. Pairs that cannot be a header are skipped. */
+static enum MHD_Result target_response_headers(const struct target_call *x)
+{
+    struct target_pairs ps = {0};
+    struct target_buf b = {0};
+    struct MHD_Response *r;
+    size_t i;
+
+    target_pairs_get(&ps, x->c, MHD_GET_ARGUMENT_KIND);
+    target_json_pairs(&b, &ps, 0); /* sorts by name; a repeated name keeps its order */
+    target_buf_putc(&b, '\n');
+    r = target_take(&b, TARGET_JSON_TYPE);
+    for (i = 0; r && i < ps.n; i++)
+        if (target_is_token(ps.a[i].k, ps.a[i].kl) &&
+            !memchr(ps.a[i].v, '\r', ps.a[i].vl) && !memchr(ps.a[i].v, '\n', ps.a[i].vl))
+            MHD_add_response_header(r, ps.a[i].k, ps.a[i].v);
+    free(ps.a);
+    return target_send(x->c, 200, r);
+}
+
 /* ---- redirects and auth ----------------------------------------------- */
 
 static enum MHD_Result target_redirect(const struct target_call *x)
@@ -964,6 +1062,7 @@ static struct target_route target_routes[] = {
     {"/cookies", NULL, 0, target_cookies},
     {"/cookies/set", NULL, 0, target_cookies_set},
     {"/cookies/delete", NULL, 0, target_cookies_delete},
+    {"/response-headers", NULL, 0, target_response_headers},
     {"/redirect/", NULL, T_PREFIX, target_redirect},
     {"/redirect-to", NULL, 0, target_redirect_to},
     {"/basic-auth/", NULL, T_PREFIX, target_basic_auth},

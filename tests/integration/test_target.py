@@ -5,6 +5,7 @@ start-up, signals and listening addresses start their own."""
 import base64
 import concurrent.futures
 import gzip
+import hashlib
 import http.client
 import json
 import re
@@ -233,6 +234,57 @@ def test_post_binary_body_is_escaped(target):
     assert body["data"] == bytes(range(128)).decode() + "".join(map(chr, range(128, 256))) + "€ ok"
 
 
+def multipart_body(boundary, parts):
+    """parts: (name, filename or None, content type or None, bytes)."""
+    out = b""
+    for name, filename, ctype, data in parts:
+        out += b"--" + boundary + b"\r\n"
+        disp = b'Content-Disposition: form-data; name="' + name + b'"'
+        if filename is not None:
+            disp += b'; filename="' + filename + b'"'
+        out += disp + b"\r\n"
+        if ctype:
+            out += b"Content-Type: " + ctype + b"\r\n"
+        out += b"\r\n" + data + b"\r\n"
+    return out + b"--" + boundary + b"--\r\n"
+
+
+@pytest.mark.parametrize("path,method", [("/post", "POST"), ("/anything/up", "PUT")])
+def test_multipart_echo(target, path, method):
+    blob = bytes(range(256)) * 4 + b"\r\n--almost\r\n"
+    body = b"preamble\r\n" + multipart_body(b"XyZ-123", [
+        (b"title", None, None, b"hello world"),
+        (b"tag", None, None, b"a"),
+        (b"tag", None, None, b"b"),
+        (b"up", b'we\\"ird.bin', b"application/x-test", blob),
+        (b"note", b"n.txt", b"text/plain", "caf\u00e9".encode()),
+        (b"empty", b"", None, b""),
+    ])
+    status, doc = get_json(target + path, method=method, data=body,
+                           headers={"Content-Type": 'multipart/form-data; boundary="XyZ-123"'})
+    assert status == 200
+    assert doc["form"] == {"title": "hello world", "tag": ["a", "b"]}
+    assert doc["files"]["note"] == "caf\u00e9" and doc["files"]["empty"] == ""
+    info = {i["name"]: i for i in doc["file_info"]}
+    assert info["up"] == {"name": "up", "filename": 'we"ird.bin', "content_type": "application/x-test",
+                          "size": len(blob), "sha256": hashlib.sha256(blob).hexdigest()}
+    assert info["note"]["size"] == 5 and info["note"]["content_type"] == "text/plain"
+    assert info["empty"] == {"name": "empty", "filename": "", "content_type": "", "size": 0,
+                             "sha256": hashlib.sha256(b"").hexdigest()}
+    assert [i["name"] for i in doc["file_info"]] == ["up", "note", "empty"]
+
+
+def test_multipart_malformed_or_not_multipart(target):
+    # a truncated body (no closing delimiter) shows no parts
+    body = multipart_body(b"b1", [(b"a", None, None, b"1")])[:-12]
+    status, doc = get_json(target + "/post", method="POST", data=body,
+                           headers={"Content-Type": "multipart/form-data; boundary=b1"})
+    assert status == 200 and doc["files"] == {} and doc["file_info"] == []
+    status, doc = get_json(target + "/post", method="POST", data=b"x=1",
+                           headers={"Content-Type": "text/plain"})
+    assert doc["form"] == {} and doc["files"] == {} and doc["file_info"] == []
+
+
 def test_post_too_large(target):
     status, body = get_json(target + "/post", method="POST", data=b"x" * (16 * 1024 * 1024 + 1), timeout=30)
     assert status == 413 and "error" in body
@@ -435,6 +487,17 @@ def test_cookies_round_trip_with_jar(target):
         assert json.loads(r.read()) == {"cookies": {"k1": "v1", "k2": "v2"}}
     with opener.open(target + "/cookies/delete?k1", timeout=5) as r:
         assert json.loads(r.read()) == {"cookies": {"k2": "v2"}}
+
+
+def test_response_headers(target):
+    q = urllib.parse.urlencode([("Set-Cookie", "a=1; Path=/x"), ("Set-Cookie", "b=2"), ("X-Thing", "t"),
+                                ("bad name", "skipped"), ("X-Bad", "no\r\nsplit")])
+    status, headers, body = req(target + "/response-headers?" + q)
+    assert status == 200
+    assert headers.get_all("Set-Cookie") == ["a=1; Path=/x", "b=2"]
+    assert headers["X-Thing"] == "t" and headers["X-Bad"] is None
+    assert json.loads(body) == {"Set-Cookie": ["a=1; Path=/x", "b=2"], "X-Thing": "t",
+                                "X-Bad": "no\r\nsplit", "bad name": "skipped"}
 
 
 def test_redirect_chain(target):

@@ -1,100 +1,51 @@
-/* The "k6/http" module. A request runs on the worker's curl multi handle
- * while the VU's coroutine waits; redirects are followed here, hop by hop,
- * because k6 records every hop as its own sample. */
+/* The "k6/http" module: its functions, the arguments of a request (params,
+ * bodies) and the Response objects. Requests run in http_run.c; cookies,
+ * multipart bodies and http.batch have files of their own (see http.h). */
 #include <ctype.h>
 #include <pthread.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "config/duration.h"
-#include "exec/test.h"
+#include "js/modules/http.h"
 #include "js/vm.h"
-#include "metrics/registry.h"
-#include "net/cookies.h"
-#include "net/h1.h"
-#include "net/worker.h"
 #include "util/buf.h"
-#include "util/clock.h"
 
 #define HTTP_DEFAULT_TIMEOUT_MS 60000
 #define HTTP_DEFAULT_REDIRECTS 10
 
 JSValue k6_throw_interrupted(JSContext *ctx);
 
-typedef struct http_req {
-    vu *v;
-    CURLcode rc;
-    buf body;
-    buf hdr;                       /* header block of the last response */
-    char errbuf[CURL_ERROR_SIZE];
-} http_req;
-
-/* http.expectedStatuses(...): which statuses count as expected (not failed). */
-#define HTTP_EXPECT_MAX 32
-typedef struct http_expect {
-    int n;
-    int min[HTTP_EXPECT_MAX], max[HTTP_EXPECT_MAX];
-} http_expect;
 static JSClassID http_expect_class_id;
+static JSClassID http_url_class_id;   /* what http.url`...` returns */
 
-#define HTTP_MAX_HEADERS 64
-typedef struct http_params {
-    char *hlines[HTTP_MAX_HEADERS];   /* the script's headers as "Name: value" */
-    int nh;
-    bool has_content_type, has_accept;
-    vm_pairs tags;                 /* params.tags */
-    const char *name;              /* the name tag, if set */
-    long timeout_ms;
-    int redirects;
-    int response_type;             /* 0 text, 1 binary, 2 none */
-    const http_expect *expect;     /* params.responseCallback; NULL: the VU's */
-    bool expect_set;               /* responseCallback given (possibly null) */
-} http_params;
+bool http_is_url(JSValueConst v) { return JS_GetClassID(v) == http_url_class_id; }
 
-typedef struct http_result {
-    long status;
-    char proto[16];
-    char error[512];
-    int error_code;
-    double t_blocked, t_connecting, t_tls, t_sending, t_waiting, t_receiving, t_duration;
-    char ip[64];
-    long port;
-} http_result;
-
-/* ---- transfer plumbing ---- */
-
-static size_t http_on_body(char *p, size_t size, size_t n, void *ud) {
-    http_req *r = ud;
-    return buf_append(&r->body, p, size * n) ? 0 : size * n;
-}
-
-static size_t http_on_header(char *p, size_t size, size_t n, void *ud) {
-    http_req *r = ud;
-    size_t len = size * n;
-    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) buf_clear(&r->hdr);   /* 100-continue etc. */
-    return buf_append(&r->hdr, p, len) ? 0 : len;
-}
-
-void http_transfer_done(CURL *e, CURLcode rc) {
-    http_req *r = NULL;
-    curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
-    if (!r) return;
-    r->rc = rc;
-    if (r->v->state == VU_WAITING) vu_wake(r->v);
-}
-
-/* ---- argument parsing ---- */
+/* ---- params ---- */
 
 static void http_params_free(JSContext *ctx, http_params *p) {
     for (int i = 0; i < p->nh; i++) free(p->hlines[i]);
+    p->nh = 0;
+    free(p->cookie_hdr);
+    p->cookie_hdr = NULL;
     vm_pairs_free(&p->tags);
+    vm_pairs_free(&p->cookies);
+    JS_FreeValue(ctx, p->jar_obj);
+    p->jar_obj = JS_UNDEFINED;
 }
 
+/* A Cookie header is kept apart: k6 adds the jar's cookies to it, and sends
+ * it on the first hop only. */
 static int http_parse_headers(JSContext *ctx, JSValueConst h, http_params *p) {
     vm_pairs hs = {0};
     int rc = vm_pairs_read(ctx, h, &hs);
     for (int i = 0; i < hs.n && p->nh < HTTP_MAX_HEADERS; i++) {
+        if (strcasecmp(hs.k[i], "cookie") == 0) {
+            free(p->cookie_hdr);
+            p->cookie_hdr = strdup(hs.v[i]);
+            continue;
+        }
         size_t len = strlen(hs.k[i]) + strlen(hs.v[i]) + 4;
         char *line = malloc(len);
         snprintf(line, len, "%s: %s", hs.k[i], hs.v[i]);
@@ -143,6 +94,7 @@ static const http_expect *http_expect_of(JSContext *ctx, JSValueConst cb, bool *
 static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
     p->timeout_ms = HTTP_DEFAULT_TIMEOUT_MS;
     p->redirects = HTTP_DEFAULT_REDIRECTS;
+    p->jar_obj = JS_UNDEFINED;
     if (!JS_IsObject(obj)) return 0;
     JSValue h = JS_GetPropertyStr(ctx, obj, "headers");
     int rc = JS_IsObject(h) ? http_parse_headers(ctx, h, p) : 0;
@@ -173,9 +125,14 @@ static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
         JS_FreeCString(ctx, s);
     }
     JS_FreeValue(ctx, rt);
+    if (!rc) rc = http_parse_cookies(ctx, obj, p);
+    if (!rc) rc = http_parse_jar(ctx, obj, p);
     return rc;
 }
 
+/* ---- bodies ---- */
+
+/* Go's url.QueryEscape, as url.Values.Encode writes form bodies. */
 static void http_urlencode(buf *out, const char *s) {
     static const char hex[] = "0123456789ABCDEF";
     for (; *s; s++) {
@@ -186,13 +143,71 @@ static void http_urlencode(buf *out, const char *s) {
     }
 }
 
-/* Body: string, ArrayBuffer/typed array, or object (form-urlencoded). */
-static int http_body(JSContext *ctx, JSValueConst b, buf *out, bool *is_form) {
-    *is_form = false;
+typedef struct form_field { const char *k, *v; size_t order; } form_field;
+
+static int http_form_cmp(const void *a, const void *b) {
+    const form_field *x = a, *y = b;
+    int c = strcmp(x->k, y->k);
+    return c ? c : x->order < y->order ? -1 : 1;
+}
+
+/* An object body as k6 encodes it without files: url.Values.Encode, so the
+ * fields sorted by name and an array giving one field per element. */
+static int http_form_body(JSContext *ctx, JSValueConst obj, buf *out) {
+    JSPropertyEnum *props;
+    uint32_t np;
+    if (JS_GetOwnPropertyNames(ctx, &props, &np, obj, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY)) return -1;
+    form_field *f = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    for (uint32_t i = 0; i < np && !rc; i++) {
+        JSValue val = JS_GetProperty(ctx, obj, props[i].atom);
+        bool arr = JS_IsArray(ctx, val) > 0;
+        int64_t len = 1;
+        if (arr) {
+            JSValue l = JS_GetPropertyStr(ctx, val, "length");
+            JS_ToInt64(ctx, &len, l);
+            JS_FreeValue(ctx, l);
+        }
+        for (int64_t e = 0; e < len && !rc; e++) {
+            JSValue item = arr ? JS_GetPropertyUint32(ctx, val, (uint32_t)e) : JS_DupValue(ctx, val);
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                form_field *nf = realloc(f, cap * sizeof *f);
+                if (!nf) { JS_FreeValue(ctx, item); rc = -1; JS_ThrowOutOfMemory(ctx); break; }
+                f = nf;
+            }
+            f[n] = (form_field){JS_AtomToCString(ctx, props[i].atom), JS_ToCString(ctx, item), n};
+            JS_FreeValue(ctx, item);
+            if (!f[n].k || !f[n].v) rc = -1;
+            n++;
+        }
+        JS_FreeValue(ctx, val);
+    }
+    vm_free_props(ctx, props, np);
+    if (!rc) {
+        qsort(f, n, sizeof *f, http_form_cmp);
+        buf_reserve(out, 1);   /* an empty form is still a body */
+        for (size_t i = 0; i < n; i++) {
+            if (i) buf_append(out, "&", 1);
+            http_urlencode(out, f[i].k);
+            buf_append(out, "=", 1);
+            http_urlencode(out, f[i].v);
+        }
+    }
+    for (size_t i = 0; i < n; i++) { JS_FreeCString(ctx, f[i].k); JS_FreeCString(ctx, f[i].v); }
+    free(f);
+    return rc;
+}
+
+/* Body: string, ArrayBuffer/typed array, or object (form-urlencoded, or
+ * multipart when a field holds an http.file()). */
+static int http_body(JSContext *ctx, JSValueConst b, http_call *c) {
     if (JS_IsUndefined(b) || JS_IsNull(b)) return 0;
+    c->has_body = true;
     size_t len;
     uint8_t *ab = JS_IsObject(b) ? JS_GetArrayBuffer(ctx, &len, b) : NULL;
-    if (ab) return buf_append(out, ab, len);
+    if (ab) return buf_append(&c->body, ab, len);
     if (JS_IsObject(b)) {
         JS_FreeValue(ctx, JS_GetException(ctx));
         size_t off, bpe;
@@ -201,302 +216,87 @@ static int http_body(JSContext *ctx, JSValueConst b, buf *out, bool *is_form) {
             size_t total;
             uint8_t *p = JS_GetArrayBuffer(ctx, &total, abv);
             JS_FreeValue(ctx, abv);
-            if (p) return buf_append(out, p + off, len);
+            if (p) return buf_append(&c->body, p + off, len);
         }
         JS_FreeValue(ctx, JS_GetException(ctx));
-        vm_pairs form = {0};
-        int rc = vm_pairs_read(ctx, b, &form);
-        for (int i = 0; i < form.n; i++) {
-            if (i) buf_append(out, "&", 1);
-            http_urlencode(out, form.k[i]);
-            buf_append(out, "=", 1);
-            http_urlencode(out, form.v[i]);
-        }
-        vm_pairs_free(&form);
-        if (rc) return -1;
-        *is_form = true;
-        if (!out->p) buf_reserve(out, 1);
-        return 0;
+        if (http_has_file(ctx, b)) return http_multipart_body(ctx, b, &c->body, c->ctype, sizeof c->ctype);
+        snprintf(c->ctype, sizeof c->ctype, "%s", HTTP_FORM_CTYPE);
+        return http_form_body(ctx, b, &c->body);
     }
     size_t sl;
     const char *s = JS_ToCStringLen(ctx, &sl, b);
     if (!s) return -1;
-    int rc = buf_append(out, s, sl);
+    int rc = buf_append(&c->body, s, sl);
     JS_FreeCString(ctx, s);
     return rc;
 }
 
-/* ---- results ---- */
+/* ---- one request's arguments ---- */
 
-static double http_us_to_ms(curl_off_t us) { return us > 0 ? (double)us / 1000.0 : 0; }
-
-static void http_timings(CURL *e, http_result *res) {
-    curl_off_t dns = 0, conn = 0, app = 0, pre = 0, start = 0, total = 0;
-    curl_easy_getinfo(e, CURLINFO_NAMELOOKUP_TIME_T, &dns);
-    curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &conn);
-    curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME_T, &app);
-    curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pre);
-    curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &start);
-    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
-    if (start < pre) start = pre;
-    if (total < start) total = start;
-    res->t_blocked = http_us_to_ms(dns);
-    res->t_connecting = conn > dns ? http_us_to_ms(conn - dns) : 0;
-    res->t_tls = app > conn ? http_us_to_ms(app - conn) : 0;
-    res->t_sending = 0;   /* libcurl 7.88 has no "request sent" mark; counted in waiting */
-    res->t_waiting = http_us_to_ms(start - pre);
-    res->t_receiving = http_us_to_ms(total - start);
-    res->t_duration = res->t_sending + res->t_waiting + res->t_receiving;
+void http_call_free(JSContext *ctx, http_call *c) {
+    http_params_free(ctx, &c->p);
+    free(c->url);
+    free(c->url0);
+    free(c->url_name);
+    buf_free(&c->body);
+    buf_free(&c->rbody);
+    buf_free(&c->rhdr);
+    buf_free(&c->cookie);
+    buf_free(&c->cookie0);
+    c->url = c->url0 = c->url_name = NULL;
 }
 
-static void http_classify_error(CURL *e, CURLcode rc, const char *url, const char *errbuf, http_result *res) {
-    long oserr = 0;
-    char *ip = NULL;
-    long port = 0;
-    curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &oserr);
-    curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
-    curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &port);
-    const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-    switch (rc) {
-    case CURLE_OPERATION_TIMEDOUT:
-        res->error_code = 1050;
-        snprintf(res->error, sizeof res->error, "request timeout");
-        break;
-    case CURLE_COULDNT_RESOLVE_HOST:
-        res->error_code = 1101;
-        {   /* Go's wording, as the h1 client and k6 say it */
-            char sch[16], host[256], path[8];
-            if (cookies_split_url(url, sch, sizeof sch, host, sizeof host, path, sizeof path)) snprintf(host, sizeof host, "%s", url);
-            snprintf(res->error, sizeof res->error, "lookup %s: no such host", host);
-        }
-        break;
-    case CURLE_COULDNT_CONNECT:
-        res->error_code = oserr == ECONNREFUSED ? 1212 : oserr == ENETUNREACH ? 1210 : 1200;
-        snprintf(res->error, sizeof res->error, "dial tcp %s:%ld: connect: %s",
-                 ip && *ip ? ip : "?", port, oserr ? strerror((int)oserr) : detail);
-        break;
-    case CURLE_URL_MALFORMAT:
-    case CURLE_UNSUPPORTED_PROTOCOL:
-        res->error_code = 1020;
-        snprintf(res->error, sizeof res->error, "invalid URL \"%s\": %s", url, detail);
-        break;
-    case CURLE_PEER_FAILED_VERIFICATION:
-        res->error_code = 1310;
-        snprintf(res->error, sizeof res->error, "tls: failed to verify certificate: %s", detail);
-        break;
-    case CURLE_SSL_CONNECT_ERROR:
-        res->error_code = 1300;
-        snprintf(res->error, sizeof res->error, "tls: handshake failed: %s", detail);
-        break;
-    case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-        res->error_code = oserr == ECONNRESET ? 1220 : 1000;
-        snprintf(res->error, sizeof res->error, "%s", oserr ? strerror((int)oserr) : detail);
-        break;
-    case CURLE_GOT_NOTHING:
-        res->error_code = 1000;
-        snprintf(res->error, sizeof res->error, "EOF");
-        break;
-    default:
-        res->error_code = 1000;
-        snprintf(res->error, sizeof res->error, "%s", detail);
+/* The URL argument: a string, or what http.url`...` made (its name tag too). */
+static int http_url_arg(JSContext *ctx, JSValueConst u, http_call *c) {
+    const char *url, *name = NULL;
+    if (JS_IsObject(u) && !JS_IsFunction(ctx, u)) {
+        JSValue uv = JS_GetPropertyStr(ctx, u, "url"), nm = JS_GetPropertyStr(ctx, u, "name");
+        url = JS_IsUndefined(uv) ? JS_ToCString(ctx, u) : JS_ToCString(ctx, uv);
+        if (JS_IsString(nm)) name = JS_ToCString(ctx, nm);
+        JS_FreeValue(ctx, uv);
+        JS_FreeValue(ctx, nm);
+    } else {
+        url = JS_ToCString(ctx, u);
     }
+    if (url) c->url = strdup(url);
+    if (name) c->url_name = strdup(name);
+    JS_FreeCString(ctx, url);
+    JS_FreeCString(ctx, name);
+    return url ? 0 : -1;
 }
 
-static void http_proto(const buf *hdr, char *out, size_t n) {
-    snprintf(out, n, "%s", "");
-    if (!hdr->p || hdr->len < 8) return;
-    if (strncmp(hdr->p, "HTTP/2", 6) == 0) snprintf(out, n, "HTTP/2.0");
-    else if (strncmp(hdr->p, "HTTP/3", 6) == 0) snprintf(out, n, "HTTP/3.0");
-    else snprintf(out, n, "%.8s", hdr->p);
-}
-
-/* ---- samples ---- */
-
-static void http_emit(vu *v, const char *method, const char *url, http_params *p,
-                      http_result *res, double sent, double received, int64_t now) {
-    char status[8], code[8];
-    snprintf(status, sizeof status, "%ld", res->status);
-    snprintf(code, sizeof code, "%d", res->error_code);
-    /* the callback decides "expected"; with none (null) k6 emits no http_req_failed */
-    const http_expect *ex = p->expect_set ? p->expect : v->expect_default ? v->expect : NULL;
-    bool has_cb = p->expect_set ? p->expect != NULL : (v->expect_default || v->expect != NULL);
-    bool expected = res->status >= 200 && res->status < 400;
-    if (ex) {
-        expected = false;
-        for (int i = 0; i < ex->n && !expected; i++) expected = res->status >= ex->min[i] && res->status <= ex->max[i];
+int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueConst url,
+                   JSValueConst body, JSValueConst params) {
+    c->v = vu_from_ctx(ctx);
+    c->p.jar_obj = JS_UNDEFINED;
+    size_t i = 0;
+    for (; method[i] && i < sizeof c->method - 1; i++) c->method[i] = (char)toupper((unsigned char)method[i]);
+    c->method[i] = 0;
+    memcpy(c->method0, c->method, sizeof c->method0);
+    if (http_url_arg(ctx, url, c) || http_parse_params(ctx, params, &c->p) || http_body(ctx, body, c)) {
+        http_call_free(ctx, c);
+        return -1;
     }
-    tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 10];
-    size_t n = vu_base_tags(v, kv, v->group);
-    if (vu_tag_on(v, ST_METHOD)) kv[n++] = (tag_kv){"method", method};
-    if (vu_tag_on(v, ST_URL)) kv[n++] = (tag_kv){"url", p->name ? p->name : url};
-    if (vu_tag_on(v, ST_NAME)) kv[n++] = (tag_kv){"name", p->name ? p->name : url};
-    if (vu_tag_on(v, ST_STATUS)) kv[n++] = (tag_kv){"status", status};
-    if (vu_tag_on(v, ST_PROTO)) kv[n++] = (tag_kv){"proto", res->proto[0] ? res->proto : NULL};
-    if (has_cb && vu_tag_on(v, ST_EXPECTED_RESPONSE)) kv[n++] = (tag_kv){"expected_response", expected ? "true" : "false"};
-    if (res->error_code && vu_tag_on(v, ST_ERROR_CODE)) kv[n++] = (tag_kv){"error_code", code};
-    if (res->error[0] && vu_tag_on(v, ST_ERROR)) kv[n++] = (tag_kv){"error", res->error};
-    if (res->ip[0] && vu_tag_on(v, ST_IP)) kv[n++] = (tag_kv){"ip", res->ip};
-    for (int i = 0; i < p->tags.n; i++)
-        if (strcmp(p->tags.k[i], "name") != 0) kv[n++] = (tag_kv){p->tags.k[i], p->tags.v[i]};
-    sample_buf *sb = &v->w->samples;
-    uint32_t tags = tagdict_intern(sb->tags, kv, n);
-    sample_push(sb, M_HTTP_REQS, tags, 1, now);
-    sample_push(sb, M_HTTP_REQ_DURATION, tags, res->t_duration, now);
-    sample_push(sb, M_HTTP_REQ_BLOCKED, tags, res->t_blocked, now);
-    sample_push(sb, M_HTTP_REQ_CONNECTING, tags, res->t_connecting, now);
-    sample_push(sb, M_HTTP_REQ_TLS_HANDSHAKING, tags, res->t_tls, now);
-    sample_push(sb, M_HTTP_REQ_SENDING, tags, res->t_sending, now);
-    sample_push(sb, M_HTTP_REQ_WAITING, tags, res->t_waiting, now);
-    sample_push(sb, M_HTTP_REQ_RECEIVING, tags, res->t_receiving, now);
-    if (has_cb) sample_push(sb, M_HTTP_REQ_FAILED, tags, expected ? 0 : 1, now);
-    sample_push(sb, M_DATA_SENT, tags, sent, now);
-    sample_push(sb, M_DATA_RECEIVED, tags, received, now);
-}
-
-/* ---- the request ---- */
-
-static const char *http_effective_ua(vu *v) {
-    return v->test && v->test->user_agent ? v->test->user_agent : "c6/0.1.0 (k6-compatible; +https://k6.io/)";
-}
-
-/* curl sends Accept and may send Expect or a form Content-Type on its own;
- * k6 sends none of them, so they are switched off ("Name:" removes). */
-static struct curl_slist *http_add_defaults(struct curl_slist *h, const http_params *p, bool is_form, bool has_body) {
-    if (!p->has_accept) h = curl_slist_append(h, "Accept:");
-    h = curl_slist_append(h, "Accept-Encoding:");
-    h = curl_slist_append(h, "Expect:");
-    if (has_body && !p->has_content_type)
-        h = curl_slist_append(h, is_form ? "Content-Type: application/x-www-form-urlencoded" : "Content-Type:");
-    return h;
-}
-
-/* The header list for curl. Without script headers it is one of three fixed
- * lists built once per worker (*owned = false): no allocation per request. */
-static struct curl_slist *http_curl_headers(vu *v, const http_params *p, bool is_form, bool has_body, bool *owned) {
-    if (p->nh == 0) {
-        int variant = has_body ? (is_form ? 2 : 1) : 0;
-        struct curl_slist **slot = &v->w->default_headers[variant];
-        if (!*slot) *slot = http_add_defaults(NULL, p, is_form, has_body);
-        *owned = false;
-        return *slot;
-    }
-    struct curl_slist *h = NULL;
-    for (int i = 0; i < p->nh; i++) {
-        size_t l = strlen(p->hlines[i]);
-        if (l >= 2 && p->hlines[i][l - 1] == ' ' && p->hlines[i][l - 2] == ':') {
-            /* an empty value: curl sends "Name:" only when written "Name;" */
-            char tmp[512];
-            snprintf(tmp, sizeof tmp, "%.*s;", (int)(l - 2), p->hlines[i]);
-            h = curl_slist_append(h, tmp);
-        } else {
-            h = curl_slist_append(h, p->hlines[i]);
-        }
-    }
-    *owned = true;
-    return http_add_defaults(h, p, is_form, has_body);
-}
-
-static void http_setup(CURL *e, vu *v, http_req *r, const char *method, const char *url,
-                       const buf *body, bool has_body, http_params *p) {
-    curl_easy_setopt(e, CURLOPT_URL, url);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, http_on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->errbuf);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, http_effective_ua(v));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, p->timeout_ms);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");   /* decode compressed bodies */
-    curl_easy_setopt(e, CURLOPT_SHARE, v->w->share);
-    if (v->test && v->test->insecure_skip_tls_verify) {
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
-    if (strcmp(method, "HEAD") == 0) curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-    else if (strcmp(method, "GET") != 0 || has_body) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-    if (has_body) {
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body->len);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, body->p ? body->p : "");
-    }
-}
-
-static void http_collect(CURL *e, http_req *r, const char *url, http_result *res) {
-    memset(res, 0, sizeof *res);
-    http_timings(e, res);
-    char *ip = NULL;
-    curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
-    snprintf(res->ip, sizeof res->ip, "%s", ip ? ip : "");
-    curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &res->port);
-    if (r->rc != CURLE_OK) {
-        http_classify_error(e, r->rc, url, r->errbuf, res);
-        return;
-    }
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &res->status);
-    http_proto(&r->hdr, res->proto, sizeof res->proto);
-    if (res->status >= 400 && res->status < 600) res->error_code = 1000 + (int)res->status;
-}
-
-/* The Location of a redirect response, resolved against url; NULL if none. */
-static char *http_redirect_target(const buf *hdr, const char *url, long status, int *method_get) {
-    if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) return NULL;
-    const char *loc = NULL;
-    size_t ll = 0;
-    for (const char *p = hdr->p; p && *p;) {
-        const char *eol = strchr(p, '\n');
-        size_t len = eol ? (size_t)(eol - p) : strlen(p);
-        if (len > 9 && strncasecmp(p, "location:", 9) == 0) {
-            loc = p + 9;
-            while (*loc == ' ' || *loc == '\t') loc++;
-            ll = (size_t)(p + len - loc);
-            while (ll && (loc[ll - 1] == '\r' || loc[ll - 1] == ' ')) ll--;
-        }
-        p = eol ? eol + 1 : NULL;
-    }
-    if (!loc || ll == 0) return NULL;
-    *method_get = status <= 303;
-    const char *scheme_end = strstr(url, "://");
-    const char *colon = memchr(loc, ':', ll);
-    const char *slash = memchr(loc, '/', ll);
-    if (colon && (!slash || colon < slash)) return strndup(loc, ll);          /* absolute */
-    if (!scheme_end) return strndup(loc, ll);
-    const char *auth = scheme_end + 3;
-    const char *path = auth + strcspn(auth, "/?#");
-    size_t keep;
-    if (ll >= 2 && loc[0] == '/' && loc[1] == '/') keep = (size_t)(scheme_end + 1 - url);   /* "scheme:" */
-    else if (loc[0] == '/') keep = (size_t)(path - url);
-    else if (loc[0] == '?') keep = (size_t)(path + strcspn(path, "?#") - url);
-    else {
-        const char *q = path + strcspn(path, "?#");
-        const char *last = q;
-        while (last > path && last[-1] != '/') last--;
-        keep = (size_t)(last - url);
-        if (last == path) {   /* no path at all: "http://h" + "/" + loc */
-            char *out = malloc(keep + ll + 2);
-            sprintf(out, "%.*s/%.*s", (int)keep, url, (int)ll, loc);
-            return out;
-        }
-    }
-    char *out = malloc(keep + ll + 1);
-    memcpy(out, url, keep);
-    memcpy(out + keep, loc, ll);
-    out[keep + ll] = 0;
-    return out;
+    if (!c->p.name && c->url_name) c->p.name = c->url_name;   /* http.url`...` groups by its template */
+    return 0;
 }
 
 /* ---- Response object ---- */
 
 /* Response objects are built per request: their property names are atoms made
  * once per VU, not looked up from C strings every time. */
-enum { A_STATUS, A_URL, A_PROTO, A_BODY, A_HEADERS, A_TIMINGS, A_ERROR, A_ERROR_CODE, A_REMOTE_IP, A_REMOTE_PORT, A_COOKIES, A_REQUEST, A_METHOD, A_BLOCKED, A_CONNECTING, A_TLS_HANDSHAKING, A_SENDING, A_WAITING, A_RECEIVING, A_DURATION, A_STATUS_TEXT, A_COUNT };
-static const char *const http_atom_names[A_COUNT] = {"status", "url", "proto", "body", "headers", "timings", "error", "error_code", "remote_ip", "remote_port", "cookies", "request", "method", "blocked", "connecting", "tls_handshaking", "sending", "waiting", "receiving", "duration", "status_text"};
+enum { A_STATUS, A_URL, A_PROTO, A_BODY, A_HEADERS, A_TIMINGS, A_ERROR, A_ERROR_CODE, A_REMOTE_IP, A_REMOTE_PORT, A_COOKIES, A_REQUEST, A_METHOD, A_BLOCKED, A_CONNECTING, A_TLS_HANDSHAKING, A_SENDING, A_WAITING, A_RECEIVING, A_DURATION, A_STATUS_TEXT,
+       A_H_USER_AGENT, A_H_CONTENT_TYPE, A_H_COOKIE,
+       A_UA,   /* the User-Agent itself: an atom is a string made once */
+       A_COUNT };
+static const char *const http_atom_names[A_UA] = {"status", "url", "proto", "body", "headers", "timings", "error", "error_code", "remote_ip", "remote_port", "cookies", "request", "method", "blocked", "connecting", "tls_handshaking", "sending", "waiting", "receiving", "duration", "status_text",
+                                                   "User-Agent", "Content-Type", "Cookie"};
 
 static JSAtom *http_atoms(vu *v) {
     if (!v->atoms) {
         v->atoms = calloc(A_COUNT, sizeof(JSAtom));
-        for (int i = 0; i < A_COUNT; i++) v->atoms[i] = JS_NewAtom(v->ctx, http_atom_names[i]);
+        for (int i = 0; i < A_UA; i++) v->atoms[i] = JS_NewAtom(v->ctx, http_atom_names[i]);
+        v->atoms[A_UA] = JS_NewAtom(v->ctx, http_user_agent(v));
     }
     return v->atoms;
 }
@@ -580,211 +380,97 @@ static JSValue http_status_text(JSContext *ctx, const http_result *res, const bu
     return JS_NewStringLen(ctx, sp, n);
 }
 
-static JSValue http_response(vu *v, const http_result *res, http_req *r, const char *method,
-                             const char *req_url, int response_type) {
+/* Response.request.headers: what k6 puts in the Go request's header map,
+ * canonical names to one-value arrays. */
+static JSValue http_request_headers(JSContext *ctx, const JSAtom *at, const http_call *c) {
+    JSValue h = JS_NewObject(ctx);
+    bool ua = false;
+    for (int i = 0; i < c->p.nh; i++) {
+        const char *line = c->p.hlines[i], *colon = strchr(line, ':');
+        char name[256];
+        snprintf(name, sizeof name, "%.*s", (int)(colon - line), line);
+        http_canonical(name);
+        ua = ua || strcmp(name, "User-Agent") == 0;
+        JSValue arr = JS_NewArray(ctx);
+        JS_SetPropertyUint32(ctx, arr, 0, JS_NewString(ctx, colon + 2));
+        JS_SetPropertyStr(ctx, h, name, arr);
+    }
+    if (!ua) {
+        JSValue arr = JS_NewArray(ctx);
+        JS_SetPropertyUint32(ctx, arr, 0, JS_AtomToString(ctx, at[A_UA]));
+        http_set(ctx, h, at[A_H_USER_AGENT], arr);
+    }
+    if (c->ctype[0] && !c->p.has_content_type) {
+        JSValue arr = JS_NewArray(ctx);
+        JS_SetPropertyUint32(ctx, arr, 0, JS_NewString(ctx, c->ctype + 14));   /* after "Content-Type: " */
+        http_set(ctx, h, at[A_H_CONTENT_TYPE], arr);
+    }
+    const buf *cookie = c->url0 ? &c->cookie0 : &c->cookie;
+    if (cookie->len) {
+        JSValue arr = JS_NewArray(ctx);
+        JS_SetPropertyUint32(ctx, arr, 0, JS_NewStringLen(ctx, cookie->p + 8, cookie->len - 8));
+        http_set(ctx, h, at[A_H_COOKIE], arr);
+    }
+    return h;
+}
+
+/* Response.request: the first hop as k6 describes it. */
+static JSValue http_request_object(JSContext *ctx, const JSAtom *at, const http_call *c) {
+    JSValue req = JS_NewObject(ctx);
+    http_set(ctx, req, at[A_METHOD], JS_NewString(ctx, c->method0));
+    http_set(ctx, req, at[A_URL], JS_NewString(ctx, c->url0 ? c->url0 : c->url));
+    http_set(ctx, req, at[A_HEADERS], http_request_headers(ctx, at, c));
+    http_set(ctx, req, at[A_BODY], JS_NewStringLen(ctx, c->body.p ? c->body.p : "", c->body.len));
+    http_set(ctx, req, at[A_COOKIES], http_request_cookies(ctx, c->url0 ? &c->cookie0 : &c->cookie));
+    return req;
+}
+
+JSValue http_call_response(vu *v, http_call *c) {
     JSContext *ctx = v->ctx;
     const JSAtom *at = http_atoms(v);
+    const http_result *res = &c->res;
     JSValue o = JS_NewObjectProto(ctx, v->resp_proto);
     http_set(ctx, o, at[A_STATUS], JS_NewInt32(ctx, (int32_t)res->status));
-    http_set(ctx, o, at[A_URL], JS_NewString(ctx, req_url));   /* after redirects */
+    http_set(ctx, o, at[A_URL], JS_NewString(ctx, c->url));   /* after redirects */
     http_set(ctx, o, at[A_PROTO], JS_NewString(ctx, res->proto));
-    http_set(ctx, o, at[A_STATUS_TEXT], http_status_text(ctx, res, &r->hdr));
-    if (response_type == 2 || res->status == 0) {
+    http_set(ctx, o, at[A_STATUS_TEXT], http_status_text(ctx, res, &c->rhdr));
+    if (c->p.response_type == 2 || res->status == 0) {
         http_set(ctx, o, at[A_BODY], JS_NULL);
-    } else if (response_type == 1) {
-        http_set(ctx, o, at[A_BODY], JS_NewArrayBufferCopy(ctx, (uint8_t *)r->body.p, r->body.len));
+    } else if (c->p.response_type == 1) {
+        http_set(ctx, o, at[A_BODY], JS_NewArrayBufferCopy(ctx, (uint8_t *)c->rbody.p, c->rbody.len));
     } else {
-        http_set(ctx, o, at[A_BODY], JS_NewStringLen(ctx, r->body.p ? r->body.p : "", r->body.len));
+        http_set(ctx, o, at[A_BODY], JS_NewStringLen(ctx, c->rbody.p ? c->rbody.p : "", c->rbody.len));
     }
-    http_set(ctx, o, at[A_HEADERS], http_headers_object(ctx, &r->hdr));
+    http_set(ctx, o, at[A_HEADERS], http_headers_object(ctx, &c->rhdr));
     http_set(ctx, o, at[A_TIMINGS], http_timings_object(ctx, at, res));
     http_set(ctx, o, at[A_ERROR], JS_NewString(ctx, res->error));
     http_set(ctx, o, at[A_ERROR_CODE], JS_NewInt32(ctx, res->error_code));
     http_set(ctx, o, at[A_REMOTE_IP], JS_NewString(ctx, res->ip));
     http_set(ctx, o, at[A_REMOTE_PORT], JS_NewInt32(ctx, (int32_t)res->port));
-    http_set(ctx, o, at[A_COOKIES], JS_NewObject(ctx));
-    JSValue req = JS_NewObject(ctx);
-    http_set(ctx, req, at[A_METHOD], JS_NewString(ctx, method));
-    http_set(ctx, req, at[A_URL], JS_NewString(ctx, req_url));
-    http_set(ctx, o, at[A_REQUEST], req);
+    http_set(ctx, o, at[A_COOKIES], res->status ? http_response_cookies(ctx, &c->rhdr) : JS_NewObject(ctx));
+    http_set(ctx, o, at[A_REQUEST], http_request_object(ctx, at, c));
     return o;
 }
 
-static void http_req_reset(http_req *r) {
-    buf_clear(&r->body);
-    buf_clear(&r->hdr);
-    r->errbuf[0] = 0;
-}
+/* ---- http.get, post, ..., request ---- */
 
-/* One hop through libcurl (https, and what the h1 client does not take). */
-static bool http_hop_curl(vu *v, http_req *r, const char *method, const char *url, const buf *body,
-                          bool has_body, bool is_form, const http_params *p, const char *cookie,
-                          http_result *res, double *sent, double *received) {
-    CURL *e = worker_easy_get(v->w);
-    bool owned;
-    struct curl_slist *hl = http_curl_headers(v, p, is_form, has_body, &owned);
-    http_setup(e, v, r, method, url, body, has_body, (http_params *)p);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, hl);
-    if (cookie) curl_easy_setopt(e, CURLOPT_COOKIE, cookie);
-    curl_multi_add_handle(v->w->multi, e);
-    bool ok = vu_wait(v);
-    if (ok) {
-        http_collect(e, r, url, res);
-        curl_off_t up = 0, down = 0;
-        long reqsize = 0, hdrsize = 0;
-        curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &reqsize);
-        curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &hdrsize);
-        curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
-        curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &down);
-        *sent = (double)(reqsize + up);
-        *received = (double)(hdrsize + down);
-    } else {
-        curl_multi_remove_handle(v->w->multi, e);
-    }
-    worker_easy_put(v->w, e);
-    if (owned) curl_slist_free_all(hl);
-    return ok;
-}
-
-static void http_h1_done(h1_request *hr, void *ud) {
-    vu *v = ud;
-    (void)hr;
-    if (v->state == VU_WAITING) vu_wake(v);
-}
-
-static void http_h1_error(const h1_request *hr, http_result *res) {
-    static const int codes[] = {
-        [H1_ERR_URL] = 1020, [H1_ERR_DNS] = 1101, [H1_ERR_REFUSED] = 1212, [H1_ERR_NETUNREACH] = 1210,
-        [H1_ERR_CONNECT] = 1200, [H1_ERR_TIMEOUT] = 1050, [H1_ERR_RESET] = 1220, [H1_ERR_EOF] = 1000,
-        [H1_ERR_PROTO] = 1000, [H1_ERR_OTHER] = 1000,
-    };
-    res->error_code = codes[hr->err] ? codes[hr->err] : 1000;
-    snprintf(res->error, sizeof res->error, "%s", hr->errmsg);
-}
-
-/* One hop through c6's own HTTP/1.1 client: plain http:// on keep-alive
- * connections, a few thousand instructions instead of libcurl's ~75,000. */
-static bool http_hop_h1(vu *v, http_req *r, const char *method, const char *url, const buf *body,
-                        bool has_body, bool is_form, const http_params *p, const char *cookie,
-                        http_result *res, double *sent, double *received) {
-    const char *hdrs[HTTP_MAX_HEADERS + 2];
-    size_t nh = 0;
-    for (int i = 0; i < p->nh; i++) hdrs[nh++] = p->hlines[i];
-    if (has_body && is_form && !p->has_content_type) hdrs[nh++] = "Content-Type: application/x-www-form-urlencoded";
-    char *cookie_line = NULL;
-    if (cookie) {
-        size_t l = strlen(cookie) + 9;
-        cookie_line = malloc(l);
-        snprintf(cookie_line, l, "Cookie: %s", cookie);
-        hdrs[nh++] = cookie_line;
-    }
-    h1_request hr;
-    memset(&hr, 0, sizeof hr);
-    hr.method = method;
-    hr.url = url;
-    hr.headers = hdrs;
-    hr.nheaders = nh;
-    hr.user_agent = http_effective_ua(v);
-    hr.body = body->p;
-    hr.body_len = body->len;
-    hr.has_body = has_body;
-    hr.timeout_ms = p->timeout_ms;
-    hr.resp_headers = &r->hdr;
-    hr.resp_body = &r->body;
-    hr.done = http_h1_done;
-    hr.ud = v;
-    h1_start(v->w->h1, &hr);
-    bool ok = vu_wait(v);
-    if (!ok) {
-        h1_cancel(v->w->h1, &hr);
-    } else {
-        memset(res, 0, sizeof *res);
-        res->t_blocked = hr.t_blocked;
-        res->t_connecting = hr.t_connecting;
-        res->t_sending = hr.t_sending;
-        res->t_waiting = hr.t_waiting;
-        res->t_receiving = hr.t_receiving;
-        res->t_duration = hr.t_sending + hr.t_waiting + hr.t_receiving;
-        snprintf(res->ip, sizeof res->ip, "%s", hr.remote_ip);
-        res->port = hr.remote_port;
-        *sent = (double)hr.bytes_sent;
-        *received = (double)hr.bytes_received;
-        if (hr.err != H1_OK) {
-            http_h1_error(&hr, res);
-        } else {
-            res->status = hr.status;
-            snprintf(res->proto, sizeof res->proto, "%s", hr.proto);
-            if (res->status >= 400 && res->status < 600) res->error_code = 1000 + (int)res->status;
-        }
-    }
-    free(cookie_line);
-    return ok;
-}
-
-/* Plain http:// without credentials in the URL goes to the h1 client. */
-static bool http_use_h1(const char *url) {
-    if (strncasecmp(url, "http://", 7) != 0) return false;
-    const char *auth = url + 7;
-    size_t alen = strcspn(auth, "/?#");
-    return memchr(auth, '@', alen) == NULL;
-}
-
-static JSValue http_do(JSContext *ctx, const char *method_in, const char *url_in, const char *url_name,
-                       JSValueConst body_v, JSValueConst params_v) {
+/* One request: the VU's response buffers are lent to it (no allocation in
+ * steady state). */
+static JSValue http_do(JSContext *ctx, const char *method, JSValueConst url, JSValueConst body, JSValueConst params) {
     vu *v = vu_from_ctx(ctx);
     if (!v->w || v->in_init)
         return JS_ThrowTypeError(ctx, "making HTTP requests in the init context is not supported");
-    http_params p = {0};
-    buf body = {0};
-    bool is_form = false;
-    if (http_parse_params(ctx, params_v, &p) || http_body(ctx, body_v, &body, &is_form)) {
-        http_params_free(ctx, &p);
-        buf_free(&body);
-        return JS_EXCEPTION;
-    }
-    if (!p.name && url_name) p.name = url_name;   /* http.url`...` groups by its template */
-    bool has_body = body.p != NULL;
-    char method[16];
-    snprintf(method, sizeof method, "%s", method_in);
-    char *url = strdup(url_in);
-    http_req r = {.v = v, .body = v->rbody, .hdr = v->rhdr};   /* reuse the VU's buffers */
-    http_result res = {0};
-    JSValue out = JS_UNDEFINED;
-    for (int hop = 0;; hop++) {
-        http_req_reset(&r);
-        buf cookie = {0};
-        bool has_cookie = v->jar && cookies_header(v->jar, url, &cookie);
-        double sent = 0, received = 0;
-        bool ok = http_use_h1(url)
-            ? http_hop_h1(v, &r, method, url, &body, has_body, is_form, &p, has_cookie ? cookie.p : NULL, &res, &sent, &received)
-            : http_hop_curl(v, &r, method, url, &body, has_body, is_form, &p, has_cookie ? cookie.p : NULL, &res, &sent, &received);
-        buf_free(&cookie);
-        if (!ok) {
-            out = k6_throw_interrupted(ctx);
-            break;
-        }
-        http_emit(v, method, url, &p, &res, sent, received, clock_now_us());
-        if (res.status && r.hdr.len) {
-            if (!v->jar) v->jar = cookies_new();
-            cookies_store(v->jar, url, r.hdr.p, r.hdr.len);
-        }
-        int to_get = 0;
-        char *next = res.status && hop < p.redirects ? http_redirect_target(&r.hdr, url, res.status, &to_get) : NULL;
-        if (!next) break;
-        free(url);
-        url = next;
-        if (to_get && strcmp(method, "HEAD") != 0) {
-            snprintf(method, sizeof method, "GET");
-            has_body = false;
-        }
-    }
-    if (JS_IsUndefined(out)) out = http_response(v, &res, &r, method, url, p.response_type);
-    free(url);
-    v->rbody = r.body;
-    v->rhdr = r.hdr;
+    http_call c;
+    memset(&c, 0, sizeof c);
+    if (http_call_init(ctx, &c, method, url, body, params)) return JS_EXCEPTION;
+    c.rbody = v->rbody;
+    c.rhdr = v->rhdr;
+    JSValue out = http_run(v, &c, 1, 0, 0) ? http_call_response(v, &c) : k6_throw_interrupted(ctx);
+    v->rbody = c.rbody;
+    v->rhdr = c.rhdr;
+    c.rbody = c.rhdr = (buf){0};
     if (v->rbody.cap > (1u << 20)) buf_free(&v->rbody);   /* don't pin a huge body per VU */
-    buf_free(&body);
-    http_params_free(ctx, &p);
+    http_call_free(ctx, &c);
     return out;
 }
 
@@ -792,7 +478,7 @@ static JSValue http_do(JSContext *ctx, const char *method_in, const char *url_in
 enum { H_GET, H_HEAD, H_POST, H_PUT, H_PATCH, H_DEL, H_OPTIONS, H_REQUEST };
 static const char *http_methods[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
 
-static JSValue http_call(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv, int magic) {
+static JSValue http_call_fn(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv, int magic) {
     const char *method = NULL;
     int a = 0;
     if (magic == H_REQUEST) {
@@ -801,30 +487,12 @@ static JSValue http_call(JSContext *ctx, JSValueConst this_val, int argc, JSValu
         if (!method) return JS_EXCEPTION;
     }
     if (argc <= a) { JS_FreeCString(ctx, method); return JS_ThrowTypeError(ctx, "missing URL"); }
-    const char *url, *url_name = NULL;
-    if (JS_IsObject(argv[a]) && !JS_IsFunction(ctx, argv[a])) {   /* http.url`...` */
-        JSValue u = JS_GetPropertyStr(ctx, argv[a], "url"), nm = JS_GetPropertyStr(ctx, argv[a], "name");
-        url = JS_IsUndefined(u) ? JS_ToCString(ctx, argv[a]) : JS_ToCString(ctx, u);
-        if (JS_IsString(nm)) url_name = JS_ToCString(ctx, nm);
-        JS_FreeValue(ctx, u);
-        JS_FreeValue(ctx, nm);
-        a++;
-    } else {
-        url = JS_ToCString(ctx, argv[a++]);
-    }
-    if (!url) { JS_FreeCString(ctx, method); JS_FreeCString(ctx, url_name); return JS_EXCEPTION; }
+    JSValueConst url = argv[a++];
     bool takes_body = magic != H_GET && magic != H_HEAD;
     JSValueConst body = takes_body && argc > a ? argv[a] : JS_UNDEFINED;
     if (takes_body) a++;
     JSValueConst params = argc > a ? argv[a] : JS_UNDEFINED;
-    char upper[16];
-    const char *m = magic == H_REQUEST ? method : http_methods[magic];
-    size_t i = 0;
-    for (; m[i] && i < sizeof upper - 1; i++) upper[i] = (char)toupper((unsigned char)m[i]);
-    upper[i] = 0;
-    JSValue r = http_do(ctx, upper, url, url_name, body, params);
-    JS_FreeCString(ctx, url);
-    JS_FreeCString(ctx, url_name);
+    JSValue r = http_do(ctx, magic == H_REQUEST ? method : http_methods[magic], url, body, params);
     JS_FreeCString(ctx, method);
     return r;
 }
@@ -881,10 +549,9 @@ static JSValue http_url(JSContext *ctx, JSValueConst this_val, int argc, JSValue
             JS_FreeCString(ctx, vs);
         }
     }
-    JSValue o = JS_NewObject(ctx);
+    JSValue o = JS_NewObjectClass(ctx, (int)http_url_class_id);   /* toString comes from the class prototype */
     JS_SetPropertyStr(ctx, o, "url", JS_NewStringLen(ctx, url.p ? url.p : "", url.len));
     JS_SetPropertyStr(ctx, o, "name", JS_NewStringLen(ctx, name.p ? name.p : "", name.len));
-    JS_SetPropertyStr(ctx, o, "toString", JS_NewCFunction(ctx, http_url_to_string, "toString", 0));
     buf_free(&url);
     buf_free(&name);
     return o;
@@ -939,17 +606,19 @@ static JSValue http_set_response_callback(JSContext *ctx, JSValueConst this_val,
 }
 
 static const JSCFunctionListEntry http_funcs[] = {
+    JS_CFUNC_DEF("batch", 1, http_batch),
+    JS_CFUNC_DEF("file", 3, http_file),
     JS_CFUNC_DEF("expectedStatuses", 1, http_expected_statuses),
     JS_CFUNC_DEF("setResponseCallback", 1, http_set_response_callback),
     JS_CFUNC_DEF("url", 1, http_url),
-    JS_CFUNC_MAGIC_DEF("get", 2, http_call, H_GET),
-    JS_CFUNC_MAGIC_DEF("head", 2, http_call, H_HEAD),
-    JS_CFUNC_MAGIC_DEF("post", 3, http_call, H_POST),
-    JS_CFUNC_MAGIC_DEF("put", 3, http_call, H_PUT),
-    JS_CFUNC_MAGIC_DEF("patch", 3, http_call, H_PATCH),
-    JS_CFUNC_MAGIC_DEF("del", 3, http_call, H_DEL),
-    JS_CFUNC_MAGIC_DEF("options", 3, http_call, H_OPTIONS),
-    JS_CFUNC_MAGIC_DEF("request", 4, http_call, H_REQUEST),
+    JS_CFUNC_MAGIC_DEF("get", 2, http_call_fn, H_GET),
+    JS_CFUNC_MAGIC_DEF("head", 2, http_call_fn, H_HEAD),
+    JS_CFUNC_MAGIC_DEF("post", 3, http_call_fn, H_POST),
+    JS_CFUNC_MAGIC_DEF("put", 3, http_call_fn, H_PUT),
+    JS_CFUNC_MAGIC_DEF("patch", 3, http_call_fn, H_PATCH),
+    JS_CFUNC_MAGIC_DEF("del", 3, http_call_fn, H_DEL),
+    JS_CFUNC_MAGIC_DEF("options", 3, http_call_fn, H_OPTIONS),
+    JS_CFUNC_MAGIC_DEF("request", 4, http_call_fn, H_REQUEST),
 };
 
 static const JSCFunctionListEntry http_resp_funcs[] = {
@@ -957,12 +626,19 @@ static const JSCFunctionListEntry http_resp_funcs[] = {
 };
 
 static pthread_once_t http_once = PTHREAD_ONCE_INIT;
-static void http_new_class_ids(void) { JS_NewClassID(&http_expect_class_id); }
+static void http_new_class_ids(void) {
+    JS_NewClassID(&http_expect_class_id);
+    JS_NewClassID(&http_url_class_id);
+}
 static const JSClassDef http_expect_class = {.class_name = "ExpectedStatuses", .finalizer = http_expect_finalizer};
+static const JSClassDef http_url_class = {.class_name = "URL"};
 
 void http_class_init(JSRuntime *rt) {
     pthread_once(&http_once, http_new_class_ids);
     JS_NewClass(rt, http_expect_class_id, &http_expect_class);
+    JS_NewClass(rt, http_url_class_id, &http_url_class);
+    http_cookies_class_init(rt);
+    http_file_class_init(rt);
 }
 
 static int http_module_set(JSContext *ctx, JSModuleDef *m) {
@@ -972,8 +648,13 @@ static int http_module_set(JSContext *ctx, JSModuleDef *m) {
         v->resp_proto = JS_NewObject(ctx);
         JS_SetPropertyFunctionList(ctx, v->resp_proto, http_resp_funcs, 1);
     }
+    JSValue url_proto = JS_NewObject(ctx);
+    JS_SetPropertyStr(ctx, url_proto, "toString", JS_NewCFunction(ctx, http_url_to_string, "toString", 0));
+    JS_SetClassProto(ctx, http_url_class_id, url_proto);
+    http_file_module_set(ctx);
     JSValue def = JS_NewObject(ctx);
     JS_SetPropertyFunctionList(ctx, def, http_funcs, (int)n);
+    http_cookies_module_set(ctx, m, def);
     JS_SetModuleExport(ctx, m, "default", def);
     return JS_SetModuleExportList(ctx, m, http_funcs, (int)n);
 }
@@ -982,6 +663,7 @@ JSModuleDef *http_module_init(JSContext *ctx, const char *name) {
     JSModuleDef *m = JS_NewCModule(ctx, name, http_module_set);
     if (!m) return NULL;
     JS_AddModuleExportList(ctx, m, http_funcs, sizeof http_funcs / sizeof *http_funcs);
+    http_cookies_module_init(ctx, m);
     JS_AddModuleExport(ctx, m, "default");
     return m;
 }

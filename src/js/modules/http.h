@@ -1,0 +1,132 @@
+/* Internals of the "k6/http" module, shared by its files:
+ *   http.c            the module, params, request bodies, Response objects
+ *   http_run.c        running requests: hops on the h1 client or libcurl,
+ *                     redirects, samples, several at once for http.batch
+ *   http_cookies.c    CookieJar, params.cookies/jar, Response.cookies
+ *   http_multipart.c  http.file() and multipart/form-data bodies
+ *   http_batch.c      http.batch()
+ * A request is an http_call: filled from the script's arguments
+ * (http_call_init), run with others or alone (http_run), turned into a
+ * Response (http_call_response), freed (http_call_free). */
+#ifndef C6_JS_MODULES_HTTP_H
+#define C6_JS_MODULES_HTTP_H
+#include <curl/curl.h>
+#include <stdbool.h>
+#include "js/vm.h"
+#include "net/cookies.h"
+#include "net/h1.h"
+#include "util/buf.h"
+
+#define HTTP_MAX_HEADERS 64
+#define HTTP_FORM_CTYPE "Content-Type: application/x-www-form-urlencoded"
+
+/* http.expectedStatuses(...): which statuses count as expected (not failed). */
+#define HTTP_EXPECT_MAX 32
+typedef struct http_expect {
+    int n;
+    int min[HTTP_EXPECT_MAX], max[HTTP_EXPECT_MAX];
+} http_expect;
+
+typedef struct http_params {
+    char *hlines[HTTP_MAX_HEADERS];   /* the script's headers as "Name: value" (not Cookie) */
+    int nh;
+    bool has_content_type, has_accept;
+    char *cookie_hdr;              /* the script's Cookie header: k6 sends it on the first hop only */
+    vm_pairs tags;                 /* params.tags */
+    const char *name;              /* the name tag, if set */
+    long timeout_ms;
+    int redirects;
+    int response_type;             /* 0 text, 1 binary, 2 none */
+    const http_expect *expect;     /* params.responseCallback; NULL: the VU's */
+    bool expect_set;               /* responseCallback given (possibly null) */
+    vm_pairs cookies;              /* params.cookies: names and values */
+    bool cookie_replace[VM_MAX_PAIRS];   /* ... {value, replace: true} */
+    cookie_jar *jar;               /* params.jar; NULL: the VU's jar */
+    JSValue jar_obj;               /* keeps params.jar alive during the request */
+} http_params;
+
+typedef struct http_result {
+    long status;
+    char proto[16];
+    char error[512];
+    int error_code;
+    double t_blocked, t_connecting, t_tls, t_sending, t_waiting, t_receiving, t_duration;
+    char ip[64];
+    long port;
+} http_result;
+
+typedef struct http_call {
+    vu *v;
+    http_params p;
+    char method[16];               /* the hop's method (GET after a 301-303) */
+    char method0[16];              /* as asked: Response.request.method */
+    char *url;                     /* the hop's URL; after the run, the final one */
+    char *url0;                    /* as asked: Response.request.url */
+    char *url_name;                /* http.url`...`'s name tag */
+    buf body;
+    bool has_body;
+    char ctype[128];               /* the "Content-Type: ..." line c6 adds (form, multipart); "" none */
+
+    /* running (http_run.c) */
+    int state, hop;
+    bool hop_done;                 /* set by the transport's completion callback */
+    bool on_h1;                    /* this hop runs on the h1 client, else on libcurl */
+    h1_request hr;
+    const char *hdrs[HTTP_MAX_HEADERS + 2];
+    CURL *easy;
+    struct curl_slist *hl;
+    bool hl_owned;
+    CURLcode rc;
+    char errbuf[CURL_ERROR_SIZE];
+    buf rbody, rhdr;               /* the hop's response body and header block */
+    buf cookie;                    /* "Cookie: ..." line of the hop, empty: none */
+    buf cookie0;                   /* the first hop's, once a redirect followed it */
+    http_result res;
+} http_call;
+
+/* http.c */
+/* Fills c from a request's arguments (url: string or http.url object).
+ * Returns 0, or -1 with a JS exception pending (c is then freed). */
+int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueConst url,
+                   JSValueConst body, JSValueConst params);
+JSValue http_call_response(vu *v, http_call *c);
+bool http_is_url(JSValueConst v);
+void http_call_free(JSContext *ctx, http_call *c);
+
+/* http_run.c */
+const char *http_user_agent(vu *v);
+/* Runs calls[0..n): at most `limit` at once and `per_host` per host
+ * (0: no limit), taken in order as k6's batch workers take them. The VU
+ * waits until all are done. Returns false if the VU was interrupted: the
+ * calls still running are abandoned. */
+bool http_run(vu *v, http_call *calls, size_t n, int limit, int per_host);
+
+/* http_cookies.c */
+void http_cookies_class_init(JSRuntime *rt);
+/* Defines CookieJar and cookieJar on the module's default object and exports. */
+void http_cookies_module_set(JSContext *ctx, JSModuleDef *m, JSValueConst def);
+void http_cookies_module_init(JSContext *ctx, JSModuleDef *m);
+/* params.cookies and params.jar; -1 with an exception pending. */
+int http_parse_cookies(JSContext *ctx, JSValueConst obj, http_params *p);
+int http_parse_jar(JSContext *ctx, JSValueConst obj, http_params *p);
+/* Writes the hop's "Cookie: ..." line (params.cookies, the jar's cookies not
+ * replaced by them, after the script's own Cookie header on the first hop);
+ * leaves out empty when there are none. */
+void http_cookie_line(http_call *c, cookie_jar *jar, buf *out);
+JSValue http_response_cookies(JSContext *ctx, const buf *hdr);
+JSValue http_request_cookies(JSContext *ctx, const buf *cookie_line);
+
+/* http_multipart.c */
+void http_file_class_init(JSRuntime *rt);
+void http_file_module_set(JSContext *ctx);
+JSValue http_file(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv);
+/* Whether the object body holds an http.file() value (k6 then sends multipart). */
+bool http_has_file(JSContext *ctx, JSValueConst obj);
+/* Writes obj as multipart/form-data into out and its Content-Type into
+ * ctype; -1 with an exception pending. */
+int http_multipart_body(JSContext *ctx, JSValueConst obj, buf *out, char *ctype, size_t nctype);
+
+/* http_batch.c */
+JSValue http_batch(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv);
+
+#endif

@@ -1,0 +1,525 @@
+/* Running k6/http requests. Each hop of a request goes to c6's HTTP/1.1
+ * client (plain http://) or to the worker's libcurl multi handle (https and
+ * the rest) while the VU's coroutine waits; redirects are followed here,
+ * hop by hop, because k6 records every hop as its own sample.
+ *
+ * Several requests (http.batch) run at once: their completion callbacks only
+ * mark them done and wake the VU, which then, on its own stack, records the
+ * samples, stores the cookies and starts the next hops. Which requests may
+ * start follows k6's MakeBatchRequests: `limit` workers take the requests in
+ * order, and a taken request waits for a free per-host slot while holding
+ * its worker. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include "exec/test.h"
+#include "js/modules/http.h"
+#include "metrics/registry.h"
+#include "net/worker.h"
+#include "util/clock.h"
+
+enum { HC_QUEUED, HC_WAITING, HC_RUNNING, HC_DONE };
+
+const char *http_user_agent(vu *v) {
+    return v->test && v->test->user_agent ? v->test->user_agent : "c6/0.1.0 (k6-compatible; +https://k6.io/)";
+}
+
+/* ---- libcurl plumbing ---- */
+
+static size_t http_on_body(char *p, size_t size, size_t n, void *ud) {
+    http_call *c = ud;
+    return buf_append(&c->rbody, p, size * n) ? 0 : size * n;
+}
+
+static size_t http_on_header(char *p, size_t size, size_t n, void *ud) {
+    http_call *c = ud;
+    size_t len = size * n;
+    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) buf_clear(&c->rhdr);   /* 100-continue etc. */
+    return buf_append(&c->rhdr, p, len) ? 0 : len;
+}
+
+/* Called by the worker when a transfer ends. */
+void http_transfer_done(CURL *e, CURLcode rc) {
+    http_call *c = NULL;
+    curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&c);
+    if (!c) return;
+    c->rc = rc;
+    c->hop_done = true;
+    if (c->v->state == VU_WAITING) vu_wake(c->v);
+}
+
+static double http_us_to_ms(curl_off_t us) { return us > 0 ? (double)us / 1000.0 : 0; }
+
+static void http_timings(CURL *e, http_result *res) {
+    curl_off_t dns = 0, conn = 0, app = 0, pre = 0, start = 0, total = 0;
+    curl_easy_getinfo(e, CURLINFO_NAMELOOKUP_TIME_T, &dns);
+    curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &conn);
+    curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME_T, &app);
+    curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pre);
+    curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &start);
+    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
+    if (start < pre) start = pre;
+    if (total < start) total = start;
+    res->t_blocked = http_us_to_ms(dns);
+    res->t_connecting = conn > dns ? http_us_to_ms(conn - dns) : 0;
+    res->t_tls = app > conn ? http_us_to_ms(app - conn) : 0;
+    res->t_sending = 0;   /* libcurl 7.88 has no "request sent" mark; counted in waiting */
+    res->t_waiting = http_us_to_ms(start - pre);
+    res->t_receiving = http_us_to_ms(total - start);
+    res->t_duration = res->t_sending + res->t_waiting + res->t_receiving;
+}
+
+static void http_classify_error(CURL *e, CURLcode rc, const char *url, const char *errbuf, http_result *res) {
+    long oserr = 0;
+    char *ip = NULL;
+    long port = 0;
+    curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &oserr);
+    curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
+    curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &port);
+    const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    switch (rc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        res->error_code = 1050;
+        snprintf(res->error, sizeof res->error, "request timeout");
+        break;
+    case CURLE_COULDNT_RESOLVE_HOST:
+        res->error_code = 1101;
+        {   /* Go's wording, as the h1 client and k6 say it */
+            char sch[16], host[256], path[8];
+            if (cookies_split_url(url, sch, sizeof sch, host, sizeof host, path, sizeof path)) snprintf(host, sizeof host, "%s", url);
+            snprintf(res->error, sizeof res->error, "lookup %s: no such host", host);
+        }
+        break;
+    case CURLE_COULDNT_CONNECT:
+        res->error_code = oserr == ECONNREFUSED ? 1212 : oserr == ENETUNREACH ? 1210 : 1200;
+        snprintf(res->error, sizeof res->error, "dial tcp %s:%ld: connect: %s",
+                 ip && *ip ? ip : "?", port, oserr ? strerror((int)oserr) : detail);
+        break;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+        res->error_code = 1020;
+        snprintf(res->error, sizeof res->error, "invalid URL \"%s\": %s", url, detail);
+        break;
+    case CURLE_PEER_FAILED_VERIFICATION:
+        res->error_code = 1310;
+        snprintf(res->error, sizeof res->error, "tls: failed to verify certificate: %s", detail);
+        break;
+    case CURLE_SSL_CONNECT_ERROR:
+        res->error_code = 1300;
+        snprintf(res->error, sizeof res->error, "tls: handshake failed: %s", detail);
+        break;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+        res->error_code = oserr == ECONNRESET ? 1220 : 1000;
+        snprintf(res->error, sizeof res->error, "%s", oserr ? strerror((int)oserr) : detail);
+        break;
+    case CURLE_GOT_NOTHING:
+        res->error_code = 1000;
+        snprintf(res->error, sizeof res->error, "EOF");
+        break;
+    default:
+        res->error_code = 1000;
+        snprintf(res->error, sizeof res->error, "%s", detail);
+    }
+}
+
+static void http_proto(const buf *hdr, char *out, size_t n) {
+    snprintf(out, n, "%s", "");
+    if (!hdr->p || hdr->len < 8) return;
+    if (strncmp(hdr->p, "HTTP/2", 6) == 0) snprintf(out, n, "HTTP/2.0");
+    else if (strncmp(hdr->p, "HTTP/3", 6) == 0) snprintf(out, n, "HTTP/3.0");
+    else snprintf(out, n, "%.8s", hdr->p);
+}
+
+/* curl sends Accept and may send Expect or a form Content-Type on its own;
+ * k6 sends none of them, so they are switched off ("Name:" removes). */
+static struct curl_slist *http_add_defaults(struct curl_slist *h, const http_call *c) {
+    if (!c->p.has_accept) h = curl_slist_append(h, "Accept:");
+    h = curl_slist_append(h, "Accept-Encoding:");
+    h = curl_slist_append(h, "Expect:");
+    if (c->has_body && !c->p.has_content_type)
+        h = curl_slist_append(h, c->ctype[0] ? c->ctype : "Content-Type:");
+    return h;
+}
+
+/* The header list for curl. Without script headers nor a multipart type it
+ * is one of three fixed lists built once per worker (*owned = false): no
+ * allocation per request. */
+static struct curl_slist *http_curl_headers(vu *v, const http_call *c, bool *owned) {
+    bool is_form = strcmp(c->ctype, HTTP_FORM_CTYPE) == 0;
+    if (c->p.nh == 0 && (!c->ctype[0] || is_form || !c->has_body)) {
+        int variant = c->has_body ? (is_form ? 2 : 1) : 0;
+        struct curl_slist **slot = &v->w->default_headers[variant];
+        if (!*slot) *slot = http_add_defaults(NULL, c);
+        *owned = false;
+        return *slot;
+    }
+    struct curl_slist *h = NULL;
+    for (int i = 0; i < c->p.nh; i++) {
+        size_t l = strlen(c->p.hlines[i]);
+        if (l >= 2 && c->p.hlines[i][l - 1] == ' ' && c->p.hlines[i][l - 2] == ':') {
+            /* an empty value: curl sends "Name:" only when written "Name;" */
+            char tmp[512];
+            snprintf(tmp, sizeof tmp, "%.*s;", (int)(l - 2), c->p.hlines[i]);
+            h = curl_slist_append(h, tmp);
+        } else {
+            h = curl_slist_append(h, c->p.hlines[i]);
+        }
+    }
+    *owned = true;
+    return http_add_defaults(h, c);
+}
+
+static void http_curl_start(http_call *c) {
+    vu *v = c->v;
+    CURL *e = c->easy = worker_easy_get(v->w);
+    c->hl = http_curl_headers(v, c, &c->hl_owned);
+    curl_easy_setopt(e, CURLOPT_URL, c->url);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, c);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, http_on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, http_on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, http_user_agent(v));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->p.timeout_ms);
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");   /* decode compressed bodies */
+    curl_easy_setopt(e, CURLOPT_SHARE, v->w->share);
+    if (v->test && v->test->insecure_skip_tls_verify) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (strcmp(c->method, "HEAD") == 0) curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    else if (strcmp(c->method, "GET") != 0 || c->has_body) curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, c->method);
+    if (c->has_body) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->body.len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, c->body.p ? c->body.p : "");
+    }
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->hl);
+    if (c->cookie.len) curl_easy_setopt(e, CURLOPT_COOKIE, c->cookie.p + 8);   /* after "Cookie: " */
+    curl_multi_add_handle(v->w->multi, e);
+}
+
+static void http_curl_release(http_call *c) {
+    worker_easy_put(c->v->w, c->easy);
+    c->easy = NULL;
+    if (c->hl_owned) curl_slist_free_all(c->hl);
+    c->hl = NULL;
+}
+
+static void http_curl_result(http_call *c, double *sent, double *received) {
+    CURL *e = c->easy;
+    http_result *res = &c->res;
+    memset(res, 0, sizeof *res);
+    http_timings(e, res);
+    char *ip = NULL;
+    curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
+    snprintf(res->ip, sizeof res->ip, "%s", ip ? ip : "");
+    curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &res->port);
+    if (c->rc != CURLE_OK) {
+        http_classify_error(e, c->rc, c->url, c->errbuf, res);
+    } else {
+        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &res->status);
+        http_proto(&c->rhdr, res->proto, sizeof res->proto);
+        if (res->status >= 400 && res->status < 600) res->error_code = 1000 + (int)res->status;
+    }
+    curl_off_t up = 0, down = 0;
+    long reqsize = 0, hdrsize = 0;
+    curl_easy_getinfo(e, CURLINFO_REQUEST_SIZE, &reqsize);
+    curl_easy_getinfo(e, CURLINFO_HEADER_SIZE, &hdrsize);
+    curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
+    curl_easy_getinfo(e, CURLINFO_SIZE_DOWNLOAD_T, &down);
+    *sent = (double)(reqsize + up);
+    *received = (double)(hdrsize + down);
+    http_curl_release(c);
+}
+
+/* ---- the h1 client ---- */
+
+static void http_h1_done(h1_request *hr, void *ud) {
+    http_call *c = ud;
+    (void)hr;
+    c->hop_done = true;
+    if (c->v->state == VU_WAITING) vu_wake(c->v);
+}
+
+/* One hop through c6's own HTTP/1.1 client: plain http:// on keep-alive
+ * connections, a few thousand instructions instead of libcurl's ~75,000. */
+static void http_h1_start(http_call *c) {
+    size_t nh = 0;
+    for (int i = 0; i < c->p.nh; i++) c->hdrs[nh++] = c->p.hlines[i];
+    if (c->has_body && c->ctype[0] && !c->p.has_content_type) c->hdrs[nh++] = c->ctype;
+    if (c->cookie.len) c->hdrs[nh++] = c->cookie.p;
+    h1_request *hr = &c->hr;
+    memset(hr, 0, sizeof *hr);
+    hr->method = c->method;
+    hr->url = c->url;
+    hr->headers = c->hdrs;
+    hr->nheaders = nh;
+    hr->user_agent = http_user_agent(c->v);
+    hr->body = c->body.p;
+    hr->body_len = c->body.len;
+    hr->has_body = c->has_body;
+    hr->timeout_ms = c->p.timeout_ms;
+    hr->resp_headers = &c->rhdr;
+    hr->resp_body = &c->rbody;
+    hr->done = http_h1_done;
+    hr->ud = c;
+    h1_start(c->v->w->h1, hr);
+}
+
+static void http_h1_result(http_call *c, double *sent, double *received) {
+    static const int codes[] = {
+        [H1_ERR_URL] = 1020, [H1_ERR_DNS] = 1101, [H1_ERR_REFUSED] = 1212, [H1_ERR_NETUNREACH] = 1210,
+        [H1_ERR_CONNECT] = 1200, [H1_ERR_TIMEOUT] = 1050, [H1_ERR_RESET] = 1220, [H1_ERR_EOF] = 1000,
+        [H1_ERR_PROTO] = 1000, [H1_ERR_OTHER] = 1000,
+    };
+    const h1_request *hr = &c->hr;
+    http_result *res = &c->res;
+    memset(res, 0, sizeof *res);
+    res->t_blocked = hr->t_blocked;
+    res->t_connecting = hr->t_connecting;
+    res->t_sending = hr->t_sending;
+    res->t_waiting = hr->t_waiting;
+    res->t_receiving = hr->t_receiving;
+    res->t_duration = hr->t_sending + hr->t_waiting + hr->t_receiving;
+    snprintf(res->ip, sizeof res->ip, "%s", hr->remote_ip);
+    res->port = hr->remote_port;
+    *sent = (double)hr->bytes_sent;
+    *received = (double)hr->bytes_received;
+    if (hr->err != H1_OK) {
+        res->error_code = codes[hr->err] ? codes[hr->err] : 1000;
+        snprintf(res->error, sizeof res->error, "%s", hr->errmsg);
+    } else {
+        res->status = hr->status;
+        snprintf(res->proto, sizeof res->proto, "%s", hr->proto);
+        if (res->status >= 400 && res->status < 600) res->error_code = 1000 + (int)res->status;
+    }
+}
+
+/* Plain http:// without credentials in the URL goes to the h1 client. */
+static bool http_use_h1(const char *url) {
+    if (strncasecmp(url, "http://", 7) != 0) return false;
+    const char *auth = url + 7;
+    size_t alen = strcspn(auth, "/?#");
+    return memchr(auth, '@', alen) == NULL;
+}
+
+/* ---- samples ---- */
+
+static void http_emit(vu *v, const http_call *c, double sent, double received, int64_t now) {
+    const http_params *p = &c->p;
+    const http_result *res = &c->res;
+    char status[8], code[8];
+    snprintf(status, sizeof status, "%ld", res->status);
+    snprintf(code, sizeof code, "%d", res->error_code);
+    /* the callback decides "expected"; with none (null) k6 emits no http_req_failed */
+    const http_expect *ex = p->expect_set ? p->expect : v->expect_default ? v->expect : NULL;
+    bool has_cb = p->expect_set ? p->expect != NULL : (v->expect_default || v->expect != NULL);
+    bool expected = res->status >= 200 && res->status < 400;
+    if (ex) {
+        expected = false;
+        for (int i = 0; i < ex->n && !expected; i++) expected = res->status >= ex->min[i] && res->status <= ex->max[i];
+    }
+    const char *name = p->name ? p->name : c->url;
+    tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 10];
+    size_t n = vu_base_tags(v, kv, v->group);
+    if (vu_tag_on(v, ST_METHOD)) kv[n++] = (tag_kv){"method", c->method};
+    if (vu_tag_on(v, ST_URL)) kv[n++] = (tag_kv){"url", name};
+    if (vu_tag_on(v, ST_NAME)) kv[n++] = (tag_kv){"name", name};
+    if (vu_tag_on(v, ST_STATUS)) kv[n++] = (tag_kv){"status", status};
+    if (vu_tag_on(v, ST_PROTO)) kv[n++] = (tag_kv){"proto", res->proto[0] ? res->proto : NULL};
+    if (has_cb && vu_tag_on(v, ST_EXPECTED_RESPONSE)) kv[n++] = (tag_kv){"expected_response", expected ? "true" : "false"};
+    if (res->error_code && vu_tag_on(v, ST_ERROR_CODE)) kv[n++] = (tag_kv){"error_code", code};
+    if (res->error[0] && vu_tag_on(v, ST_ERROR)) kv[n++] = (tag_kv){"error", res->error};
+    if (res->ip[0] && vu_tag_on(v, ST_IP)) kv[n++] = (tag_kv){"ip", res->ip};
+    for (int i = 0; i < p->tags.n; i++)
+        if (strcmp(p->tags.k[i], "name") != 0) kv[n++] = (tag_kv){p->tags.k[i], p->tags.v[i]};
+    sample_buf *sb = &v->w->samples;
+    uint32_t tags = tagdict_intern(sb->tags, kv, n);
+    sample_push(sb, M_HTTP_REQS, tags, 1, now);
+    sample_push(sb, M_HTTP_REQ_DURATION, tags, res->t_duration, now);
+    sample_push(sb, M_HTTP_REQ_BLOCKED, tags, res->t_blocked, now);
+    sample_push(sb, M_HTTP_REQ_CONNECTING, tags, res->t_connecting, now);
+    sample_push(sb, M_HTTP_REQ_TLS_HANDSHAKING, tags, res->t_tls, now);
+    sample_push(sb, M_HTTP_REQ_SENDING, tags, res->t_sending, now);
+    sample_push(sb, M_HTTP_REQ_WAITING, tags, res->t_waiting, now);
+    sample_push(sb, M_HTTP_REQ_RECEIVING, tags, res->t_receiving, now);
+    if (has_cb) sample_push(sb, M_HTTP_REQ_FAILED, tags, expected ? 0 : 1, now);
+    sample_push(sb, M_DATA_SENT, tags, sent, now);
+    sample_push(sb, M_DATA_RECEIVED, tags, received, now);
+}
+
+/* ---- redirects ---- */
+
+/* The Location of a redirect response, resolved against url; NULL if none. */
+static char *http_redirect_target(const buf *hdr, const char *url, long status, int *method_get) {
+    if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) return NULL;
+    const char *loc = NULL;
+    size_t ll = 0;
+    for (const char *p = hdr->p; p && *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (len > 9 && strncasecmp(p, "location:", 9) == 0) {
+            loc = p + 9;
+            while (*loc == ' ' || *loc == '\t') loc++;
+            ll = (size_t)(p + len - loc);
+            while (ll && (loc[ll - 1] == '\r' || loc[ll - 1] == ' ')) ll--;
+        }
+        p = eol ? eol + 1 : NULL;
+    }
+    if (!loc || ll == 0) return NULL;
+    *method_get = status <= 303;
+    const char *scheme_end = strstr(url, "://");
+    const char *colon = memchr(loc, ':', ll);
+    const char *slash = memchr(loc, '/', ll);
+    if (colon && (!slash || colon < slash)) return strndup(loc, ll);          /* absolute */
+    if (!scheme_end) return strndup(loc, ll);
+    const char *auth = scheme_end + 3;
+    const char *path = auth + strcspn(auth, "/?#");
+    size_t keep;
+    if (ll >= 2 && loc[0] == '/' && loc[1] == '/') keep = (size_t)(scheme_end + 1 - url);   /* "scheme:" */
+    else if (loc[0] == '/') keep = (size_t)(path - url);
+    else if (loc[0] == '?') keep = (size_t)(path + strcspn(path, "?#") - url);
+    else {
+        const char *q = path + strcspn(path, "?#");
+        const char *last = q;
+        while (last > path && last[-1] != '/') last--;
+        keep = (size_t)(last - url);
+        if (last == path) {   /* no path at all: "http://h" + "/" + loc */
+            char *out = malloc(keep + ll + 2);
+            sprintf(out, "%.*s/%.*s", (int)keep, url, (int)ll, loc);
+            return out;
+        }
+    }
+    char *out = malloc(keep + ll + 1);
+    memcpy(out, url, keep);
+    memcpy(out + keep, loc, ll);
+    out[keep + ll] = 0;
+    return out;
+}
+
+/* ---- hops ---- */
+
+static cookie_jar *http_jar(http_call *c) {
+    return c->p.jar ? c->p.jar : c->v->jar;
+}
+
+static void http_hop_start(http_call *c) {
+    buf_clear(&c->rbody);
+    buf_clear(&c->rhdr);
+    buf_clear(&c->cookie);
+    c->errbuf[0] = 0;
+    c->hop_done = false;
+    http_cookie_line(c, http_jar(c), &c->cookie);
+    c->on_h1 = http_use_h1(c->url);
+    if (c->on_h1) http_h1_start(c);
+    else http_curl_start(c);
+}
+
+/* The hop is over: its samples and cookies are recorded, and a redirect
+ * starts the next hop. Returns false when the request is complete. */
+static bool http_hop_finish(http_call *c) {
+    vu *v = c->v;
+    double sent = 0, received = 0;
+    if (c->on_h1) http_h1_result(c, &sent, &received);
+    else http_curl_result(c, &sent, &received);
+    http_emit(v, c, sent, received, clock_now_us());
+    if (c->res.status && c->rhdr.len) {
+        if (!c->p.jar && !v->jar) v->jar = cookies_new();
+        if (http_jar(c)) cookies_store(http_jar(c), c->url, c->rhdr.p, c->rhdr.len, time(NULL));
+    }
+    int to_get = 0;
+    char *next = c->res.status && c->hop < c->p.redirects ? http_redirect_target(&c->rhdr, c->url, c->res.status, &to_get) : NULL;
+    if (!next) return false;
+    if (c->hop == 0) {   /* Response.request describes the first hop */
+        c->url0 = c->url;
+        c->cookie0 = c->cookie;
+        c->cookie = (buf){0};
+    } else {
+        free(c->url);
+    }
+    c->url = next;
+    if (to_get && strcmp(c->method, "HEAD") != 0) {
+        snprintf(c->method, sizeof c->method, "GET");
+        c->has_body = false;
+    }
+    c->hop++;
+    http_hop_start(c);
+    return true;
+}
+
+/* Abandons a running hop (the VU is interrupted). A finished curl transfer
+ * has already left the multi handle; removing it again is harmless. */
+static void http_hop_cancel(http_call *c) {
+    if (c->on_h1) {
+        if (!c->hop_done) h1_cancel(c->v->w->h1, &c->hr);
+    } else {
+        curl_multi_remove_handle(c->v->w->multi, c->easy);
+        http_curl_release(c);
+    }
+}
+
+/* ---- several requests at once ---- */
+
+/* The host[:port] of the URL the request was made for (k6's per-host key). */
+static const char *http_host_key(const http_call *c, size_t *n) {
+    const char *url = c->url0 ? c->url0 : c->url;
+    const char *h = strstr(url, "://");
+    h = h ? h + 3 : url;
+    size_t len = strcspn(h, "/?#");
+    const char *at = memchr(h, '@', len);
+    if (at) { len -= (size_t)(at + 1 - h); h = at + 1; }
+    *n = len;
+    return h;
+}
+
+static bool http_host_free(const http_call *calls, size_t from, size_t taken, size_t i, int per_host) {
+    if (per_host <= 0) return true;
+    size_t kl, ol;
+    const char *key = http_host_key(&calls[i], &kl);
+    int busy = 0;
+    for (size_t j = from; j < taken; j++) {
+        if (calls[j].state != HC_RUNNING) continue;
+        const char *o = http_host_key(&calls[j], &ol);
+        if (ol == kl && memcmp(o, key, kl) == 0) busy++;
+    }
+    return busy < per_host;
+}
+
+bool http_run(vu *v, http_call *calls, size_t n, int limit, int per_host) {
+    size_t first = 0, taken = 0, active = 0;   /* calls before `first` are done */
+    size_t lim = limit > 0 ? (size_t)limit : SIZE_MAX;
+    for (;;) {
+        while (taken < n && active < lim) {
+            calls[taken++].state = HC_WAITING;
+            active++;
+        }
+        for (size_t i = first; i < taken; i++) {
+            if (calls[i].state == HC_WAITING && http_host_free(calls, first, taken, i, per_host)) {
+                calls[i].state = HC_RUNNING;
+                http_hop_start(&calls[i]);
+            }
+        }
+        while (first < n && calls[first].state == HC_DONE) first++;
+        if (first == n) return true;
+        if (!vu_wait(v)) {
+            for (size_t i = first; i < taken; i++)
+                if (calls[i].state == HC_RUNNING) http_hop_cancel(&calls[i]);
+            return false;
+        }
+        for (size_t i = first; i < taken; i++) {
+            http_call *c = &calls[i];
+            if (c->state != HC_RUNNING || !c->hop_done) continue;
+            if (!http_hop_finish(c)) {
+                c->state = HC_DONE;
+                active--;
+            }
+        }
+    }
+}
