@@ -23,6 +23,7 @@
 #include "metrics/threshold.h"
 #include "exec/segment.h"
 #include "config/options_json.h"
+#include "api/server.h"
 #include "net/worker.h"
 #include "output/summary.h"
 #include "output/csv.h"
@@ -34,7 +35,8 @@
 
 extern char **environ;
 
-enum { EXIT_THRESHOLDS = 99, EXIT_SETUP_TIMEOUT = 100, EXIT_TEARDOWN_TIMEOUT = 101, EXIT_CONFIG = 104, EXIT_ABORTED = 105, EXIT_SCRIPT = 107,
+enum { EXIT_THRESHOLDS = 99, EXIT_SETUP_TIMEOUT = 100, EXIT_TEARDOWN_TIMEOUT = 101, EXIT_API_STOP = 103,
+       EXIT_CONFIG = 104, EXIT_API_LISTEN = 106, EXIT_ABORTED = 105, EXIT_SCRIPT = 107,
        EXIT_SCRIPT_ABORT = 108, EXIT_SCRIPT_FAIL = 110, EXIT_FLAGS = 255 };
 
 typedef struct run_threshold {
@@ -59,6 +61,12 @@ typedef struct run_ctx {
     uv_loop_t *loop;
     uv_async_t wake;
     uv_timer_t tick, special_timer;
+    api_server *api;              /* the REST API (--address), NULL when off */
+    pthread_mutex_t eng_lock;     /* the API thread reads the engine the main thread drains */
+    atomic_int api_state;         /* api_exec_status, for GET /v1/status */
+    atomic_int api_stopped;       /* PATCH {"stopped": true} */
+    atomic_int tainted;           /* a threshold was crossed at the last evaluation */
+    bool waiting_resume;          /* --paused: the main loop waits for a resume */
     bool special_timed_out;
     struct run_scen *rs;          /* per scenario: its start/end/hard-stop timers */
     uv_signal_t sigint, sigterm;
@@ -463,6 +471,180 @@ static void run_progress(run_ctx *r, bool final) {
     fflush(stdout);
 }
 
+
+/* ---- the REST API (k6's --address): the run's side of api_ops ----
+ * Callbacks run on the API server's thread: they read atomics, and take
+ * eng_lock to read the engine, which the main thread drains under it. */
+
+static void api_op_status(void *ctx, api_status *out) {
+    run_ctx *r = ctx;
+    int st = atomic_load(&r->api_state);
+    out->status = (api_exec_status)st;
+    out->paused = atomic_load(&r->test.paused);
+    out->vus = atomic_load(&r->test.vus_active);
+    out->vus_max = atomic_load(&r->test.vus_initialized);
+    out->stopped = atomic_load(&r->api_stopped) || test_phase(&r->test) >= PHASE_HARD_STOP;
+    out->running = st >= API_EXEC_STARTED && st < API_EXEC_ENDED;
+    out->tainted = atomic_load(&r->tainted);
+}
+
+static void api_op_stop(void *ctx) {
+    run_ctx *r = ctx;
+    atomic_store(&r->api_stopped, 1);
+    uv_async_send(&r->wake);
+}
+
+static int api_op_set_paused(void *ctx, bool paused, char *err, size_t errlen) {
+    run_ctx *r = ctx;
+    c6_test *t = &r->test;
+    if (atomic_load(&t->paused) == paused) {
+        snprintf(err, errlen, paused ? "test execution was already paused" : "test execution wasn't paused");
+        return -1;
+    }
+    /* once running, only the externally-controlled executor can pause, as in k6 */
+    if (atomic_load(&r->api_state) >= API_EXEC_STARTED && atomic_load(&r->api_state) != API_EXEC_PAUSED_BEFORE_RUN) {
+        for (int i = 0; i < t->nscen; i++) {
+            const c6_scenario *c = t->scen[i].cfg;
+            if (c->executor == EXECUTOR_EXTERNALLY_CONTROLLED) continue;
+            snprintf(err, errlen, "%s executor '%s' doesn't support pause and resume operations after its start",
+                     executor_name(c->executor), c->name);
+            return -1;
+        }
+    }
+    atomic_store(&t->paused, paused);
+    uv_async_send(&r->wake);
+    return 0;
+}
+
+static api_scale_result api_op_scale(void *ctx, const int64_t *vus, const int64_t *vus_max, char *err, size_t errlen) {
+    run_ctx *r = ctx;
+    scen_rt *sc = NULL;
+    for (int i = 0; i < r->test.nscen && !sc; i++)
+        if (r->test.scen[i].cfg->executor == EXECUTOR_EXTERNALLY_CONTROLLED) sc = &r->test.scen[i];
+    if (!sc) return API_SCALE_NO_EXECUTOR;
+    int64_t max = vus_max ? *vus_max : atomic_load(&sc->ext_max);
+    int64_t want = vus ? *vus : atomic_load(&sc->ext_vus);
+    if (want < 0 || max < 0) {
+        snprintf(err, errlen, "the number of VUs can't be negative");
+        return API_SCALE_REJECTED;
+    }
+    if (want > max) {
+        snprintf(err, errlen, "the number of active VUs (%lld) must be less than or equal to the number of maxVUs (%lld)",
+                 (long long)want, (long long)max);
+        return API_SCALE_REJECTED;
+    }
+    atomic_store(&sc->ext_max, max);
+    atomic_store(&sc->ext_vus, (int)want);
+    return API_SCALE_OK;
+}
+
+static int api_metric_tainted(const run_ctx *r, const char *name) {
+    int t = -1;
+    for (size_t i = 0; i < r->nthr; i++)
+        if (strcmp(r->thr[i].metric, name) == 0) t = (t == 1 || !r->thr[i].ok) ? 1 : 0;
+    return t;
+}
+
+static void api_emit_metric(run_ctx *r, const char *name, const metric_def *d, const sink *s, double dur_s,
+                            api_metric_fn emit, void *arg) {
+    api_metric m = {.name = name, .tainted = api_metric_tainted(r, name)};
+    m.type = d->type == METRIC_COUNTER ? API_COUNTER : d->type == METRIC_GAUGE ? API_GAUGE
+           : d->type == METRIC_RATE ? API_RATE : API_TREND;
+    m.contains = d->kind == VALUE_TIME ? API_TIME : d->kind == VALUE_DATA ? API_DATA : API_DEFAULT;
+    switch (d->type) {
+    case METRIC_COUNTER:
+        sink_agg(s, "count", dur_s, &m.sample.counter.count);
+        sink_agg(s, "rate", dur_s, &m.sample.counter.rate);
+        break;
+    case METRIC_GAUGE: sink_agg(s, "value", dur_s, &m.sample.gauge.value); break;
+    case METRIC_RATE: sink_agg(s, "rate", dur_s, &m.sample.rate.rate); break;
+    case METRIC_TREND:
+        sink_agg(s, "min", dur_s, &m.sample.trend.min);
+        sink_agg(s, "max", dur_s, &m.sample.trend.max);
+        sink_agg(s, "avg", dur_s, &m.sample.trend.avg);
+        sink_agg(s, "med", dur_s, &m.sample.trend.med);
+        sink_agg(s, "p(90)", dur_s, &m.sample.trend.p90);
+        sink_agg(s, "p(95)", dur_s, &m.sample.trend.p95);
+        break;
+    }
+    emit(arg, &m);
+}
+
+static void api_op_metrics(void *ctx, const char *name, api_metric_fn emit, void *arg) {
+    run_ctx *r = ctx;
+    int64_t start = r->test.start_us;
+    double dur_s = start ? (double)(clock_now_us() - start) / 1e6 : 0;
+    pthread_mutex_lock(&r->eng_lock);
+    for (int i = 0; i < registry_count(); i++) {
+        const sink *s = engine_sink(r->eng, i);
+        const metric_def *d = registry_get(i);
+        if (s && (!name || strcmp(name, d->name) == 0)) api_emit_metric(r, d->name, d, s, dur_s, emit, arg);
+    }
+    for (int i = 0; i < engine_submetric_count(r->eng); i++) {
+        const sink *s = engine_submetric_sink(r->eng, i);
+        const char *sn = engine_submetric_name(r->eng, i);
+        if (s && (!name || strcmp(name, sn) == 0))
+            api_emit_metric(r, sn, registry_get(engine_submetric_parent(r->eng, i)), s, dur_s, emit, arg);
+    }
+    pthread_mutex_unlock(&r->eng_lock);
+}
+
+/* Groups as the checks name them (the engine knows groups by their samples'
+ * tags), each after its parent: the root, then the paths in first-seen order. */
+static void api_op_groups(void *ctx, api_group_fn emit, void *arg) {
+    run_ctx *r = ctx;
+    pthread_mutex_lock(&r->eng_lock);
+    const engine_check *ec;
+    size_t nc = engine_checks(r->eng, &ec);
+    const char **paths = calloc(nc * 8 + 1, sizeof *paths);
+    size_t np = 0;
+    paths[np++] = "";
+    for (size_t i = 0; i < nc; i++) {
+        /* the path and every ancestor ("::a", "::a::b") */
+        const char *g = ec[i].group;
+        for (const char *p = g; p && *p; ) {
+            const char *next = strstr(p + 2, "::");
+            size_t len = next ? (size_t)(next - g) : strlen(g);
+            bool seen = false;
+            for (size_t k = 0; k < np && !seen; k++) seen = strlen(paths[k]) == len && !strncmp(paths[k], g, len);
+            if (!seen && np < nc * 8) paths[np++] = strndup(g, len);
+            p = next;
+        }
+    }
+    api_check *cks = calloc(nc + 1, sizeof *cks);
+    for (size_t k = 0; k < np; k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < nc; i++)
+            if (strcmp(ec[i].group, paths[k]) == 0) cks[n++] = (api_check){ec[i].name, (int64_t)ec[i].passes, (int64_t)ec[i].fails};
+        api_group g = {paths[k], cks, n};
+        emit(arg, &g);
+    }
+    pthread_mutex_unlock(&r->eng_lock);
+    for (size_t k = 1; k < np; k++) free((char *)paths[k]);
+    free(paths);
+    free(cks);
+}
+
+static const api_ops RUN_API_OPS = {
+    api_op_status, api_op_stop, api_op_set_paused, api_op_scale, api_op_metrics, api_op_groups,
+};
+
+/* Starts the API on --address (k6's default localhost:6565). A bind error
+ * is fatal (exit 106) only when the address was given explicitly. */
+static int run_api_start(run_ctx *r) {
+    const char *addr = r->args.address;
+    if (!addr || !*addr) return 0;
+    char err[512];
+    r->api = api_server_start(addr, &RUN_API_OPS, r, err, sizeof err);
+    if (r->api) return 0;
+    if (r->args.address_set) {
+        log_printf(LOG_ERROR, "Error from API server: %s", err);
+        return EXIT_API_LISTEN;
+    }
+    log_printf(LOG_WARN, "Error from API server: %s", err);
+    return 0;
+}
+
 /* ---- the main loop ---- */
 
 static void run_all_workers(run_ctx *r, enum worker_cmd cmd) {
@@ -561,16 +743,22 @@ static void run_sample_vus(run_ctx *r) {
 
 static bool run_eval_thresholds(run_ctx *r, double dur_s);
 
+/* Drains the workers' samples into the engine (the API thread reads it). */
+static void run_drain(run_ctx *r) {
+    pthread_mutex_lock(&r->eng_lock);
+    engine_drain(r->eng);
+    pthread_mutex_unlock(&r->eng_lock);
+}
+
 /* k6 evaluates thresholds every 2 s; a crossed abortOnFail one (past its
  * delayAbortEval) stops the test: iterations are interrupted, teardown runs. */
 static void run_check_abort(run_ctx *r, int64_t now) {
     c6_test *t = &r->test;
     if (r->threshold_aborted || now - r->last_threshold_us < 2000000) return;
     r->last_threshold_us = now;
-    bool any = false;
-    for (size_t i = 0; i < r->nthr; i++) any |= r->thr[i].abort_on_fail;
-    if (!any) return;
-    run_eval_thresholds(r, (double)(now - t->start_us) / 1e6);
+    if (!r->nthr) return;
+    /* k6 evaluates every 2 s: abortOnFail, and the API's "tainted" */
+    atomic_store(&r->tainted, !run_eval_thresholds(r, (double)(now - t->start_us) / 1e6));
     for (size_t i = 0; i < r->nthr; i++) {
         run_threshold *th = &r->thr[i];
         if (!th->abort_on_fail || th->ok || now - t->start_us < th->delay_abort_us) continue;
@@ -585,7 +773,7 @@ static void run_check_abort(run_ctx *r, int64_t now) {
 static void run_on_tick(uv_timer_t *h) {
     run_ctx *r = h->data;
     int64_t now = clock_now_us();
-    engine_drain(r->eng);
+    run_drain(r);
     run_tick_outputs(r);
     run_check_abort(r, now);
     if (now - r->last_progress_us >= 1000000) {
@@ -598,6 +786,14 @@ static void run_on_tick(uv_timer_t *h) {
 
 static void run_on_wake(uv_async_t *a) {
     run_ctx *r = a->data;
+    if (atomic_load(&r->api_stopped) && !r->waiting_on && test_phase(&r->test) < PHASE_HARD_STOP) {
+        log_printf(LOG_WARN, "test run stopped from REST API");
+        run_set_phase(r, PHASE_HARD_STOP);
+    }
+    if (r->waiting_resume) {
+        if (!atomic_load(&r->test.paused) || atomic_load(&r->api_stopped)) uv_stop(r->loop);
+        return;
+    }
     if (atomic_load(&r->test.script_aborted) && !r->waiting_on) run_set_phase(r, PHASE_HARD_STOP);
     if (r->waiting_on) {
         if (atomic_load(&r->waiting_on->special_done)) uv_stop(r->loop);
@@ -909,11 +1105,14 @@ static void run_stop_workers(run_ctx *r) {
     atomic_store(&t->phase, PHASE_HARD_STOP);
     for (int i = 0; i < t->nworkers; i++) worker_command(t->workers[i], CMD_EXIT);
     for (int i = 0; i < t->nworkers; i++) worker_join(t->workers[i]);
-    engine_drain(r->eng);
+    run_drain(r);
     if (run_close_outputs(r)) r->output_failed = true;
 }
 
 static void run_free(run_ctx *r) {
+    api_server_stop(r->api);
+    r->api = NULL;
+    pthread_mutex_destroy(&r->eng_lock);
     run_close_outputs(r);
     for (int i = 0; i < r->test.nworkers; i++) worker_free(r->test.workers[i]);
     free(r->test.workers);
@@ -956,6 +1155,7 @@ static void run_make_scenarios(run_ctx *r) {
         sc->vus = scen_scale(sc, scenario_planned_vus(c));
         sc->max_vus = scen_scale(sc, scenario_max_vus(c));
         atomic_store(&sc->ext_vus, (int)scen_scale(sc, c->vus));
+        atomic_store(&sc->ext_max, scen_scale(sc, c->max_vus));
         bool arrival = c->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE || c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE;
         if (arrival && t->seg) {
             /* k6 stripes arrival-rate iterations by the split of maxVUs */
@@ -971,29 +1171,55 @@ static void run_make_scenarios(run_ctx *r) {
     }
 }
 
+/* --paused: VUs are ready; nothing runs until the REST API resumes. */
+static void run_wait_resume(run_ctx *r) {
+    atomic_store(&r->test.paused, 1);
+    atomic_store(&r->api_state, API_EXEC_PAUSED_BEFORE_RUN);
+    r->waiting_resume = true;
+    log_printf(LOG_INFO, "the test is paused; resume it with `c6 resume` (or PATCH /v1/status)");
+    while (atomic_load(&r->test.paused) && !atomic_load(&r->api_stopped) && !r->signals)
+        uv_run(r->loop, UV_RUN_ONCE);
+    r->waiting_resume = false;
+}
+
 static int run_execute(run_ctx *r) {
     c6_test *t = &r->test;
     run_setup_loop(r);
+    atomic_store(&r->api_state, API_EXEC_INIT_VUS);
+    int api_rc = run_api_start(r);
+    if (api_rc) {
+        run_teardown_loop(r);
+        return api_rc;
+    }
     run_spawn_workers(r);
     int code = 0;
     int64_t t0 = clock_now_us();
     int init_rc = run_wait_init(r);
     log_printf(LOG_DEBUG, "initialized %d VUs in %.0f ms on %d workers",
                atomic_load(&t->vus_initialized), (double)(clock_now_us() - t0) / 1000.0, t->nworkers);
+    if (!init_rc && r->args.paused) run_wait_resume(r);
+    atomic_store(&r->api_state, API_EXEC_STARTED);
     if (init_rc) {
         code = r->signals ? EXIT_ABORTED : EXIT_SCRIPT;
         if (t->init_error) log_msg(LOG_ERROR, NULL, t->init_error, strlen(t->init_error));
-    } else if (r->scr.has_setup && (code = run_special(r, CMD_SETUP)) != 0) {
+    } else if (atomic_load(&r->api_stopped) || r->signals) {
+        /* stopped while paused before the start */
+    } else if (r->scr.has_setup && (atomic_store(&r->api_state, API_EXEC_SETUP),
+                                    (code = run_special(r, CMD_SETUP)) != 0)) {
         /* code says why */
     } else if (!r->signals) {
+        atomic_store(&r->api_state, API_EXEC_RUNNING);
         run_start(r);
         uv_run(r->loop, UV_RUN_DEFAULT);
         r->run_end_us = clock_now_us();
         uv_timer_stop(&r->tick);
-        engine_drain(r->eng);
+        run_drain(r);
         run_progress(r, true);
+        atomic_store(&r->api_state, API_EXEC_TEARDOWN);
         if (r->scr.has_teardown) code = run_special(r, CMD_TEARDOWN);
     }
+    bool stopped = atomic_load(&r->api_stopped) || r->aborted || atomic_load(&t->script_aborted) || r->threshold_aborted;
+    atomic_store(&r->api_state, stopped ? API_EXEC_INTERRUPTED : API_EXEC_ENDED);
     int64_t t1 = clock_now_us();
     run_stop_workers(r);
     log_printf(LOG_DEBUG, "stopped workers and freed VUs in %.0f ms", (double)(clock_now_us() - t1) / 1000.0);
@@ -1007,6 +1233,7 @@ static int run_execute(run_ctx *r) {
         }
     }
     if (r->aborted) code = EXIT_ABORTED;
+    else if (atomic_load(&r->api_stopped)) code = EXIT_API_STOP;
     else if (atomic_load(&t->script_aborted)) code = EXIT_SCRIPT_ABORT;
     else if (atomic_load(&t->script_failed) && code == 0) code = EXIT_SCRIPT_FAIL;
     run_teardown_loop(r);
@@ -1017,6 +1244,7 @@ int run_main(int argc, char **argv) {
     static run_ctx rc;
     run_ctx *r = &rc;
     memset(r, 0, sizeof *r);
+    pthread_mutex_init(&r->eng_lock, NULL);
     char err[8192];
     if (args_parse_run(argc, argv, &r->args, err, sizeof err)) {
         fprintf(stderr, "error: %s\n", err);

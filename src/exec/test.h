@@ -49,6 +49,7 @@ typedef struct scen_rt {
     atomic_int vus_active;
     atomic_int workers_done;    /* workers whose share of it has ended */
     atomic_int ext_vus;         /* externally-controlled: VUs asked for */
+    atomic_llong ext_max;       /* externally-controlled: maxVUs (the REST API may raise it) */
     const struct c6_segment_tuple *vu_seg;   /* the instance's segment (NULL: all): ramping
                                                 targets are scaled with it */
     struct c6_segment_tuple *seg;   /* arrival-rate with an execution segment: which of the

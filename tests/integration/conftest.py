@@ -272,6 +272,8 @@ def c6(c6_bin, target):
 
     def run(script, *flags, env=None, with_target=True, timeout=60, cwd=None):
         penv = {k: v for k, v in os.environ.items() if not k.startswith("K6_")}
+        # each run's REST API on a port of its own (runs may overlap)
+        penv["K6_ADDRESS"] = "127.0.0.1:0"
         for k, v in (env or {}).items():
             if v is None:
                 penv.pop(k, None)
