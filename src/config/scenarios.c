@@ -338,8 +338,7 @@ static size_t opt_index(const char *key) {
     return NOPTS;
 }
 
-/* One scenario while parsing: what was given, and a stage's missing parts
- * (k6 reports those in validation, after the JSON is read). */
+/* Where parse errors go: "<prefix>scenarios.<name>.<option>: ..." */
 typedef struct {
     const char *prefix;  /* "options." or "k6.json: " */
     const char *name;
@@ -347,10 +346,12 @@ typedef struct {
     size_t errlen;
 } pctx;
 
+/* One scenario as read: which options were given (k6 checks the required
+ * ones in validation, after the JSON is read) and its validation error. */
 typedef struct {
     c6_scenario s;
     unsigned seen;           /* SEEN() bits of the options given */
-    char *verr;              /* first validation error, NULL if valid */
+    char *invalid;           /* first validation error with its prefix, NULL if valid */
 } parsed;
 
 __attribute__((format(printf, 3, 4)))
@@ -415,8 +416,14 @@ static int json_kv(const pctx *c, const char *opt, const cJSON *v, c6_kv **kv, s
     for (const cJSON *e = v->child; e; e = e->next) {
         snprintf(sub, sizeof sub, "%s.%.200s", opt, e->string);
         if (!cJSON_IsString(e) && !cJSON_IsNull(e)) return pfail(c, sub, "must be a string");
-        *kv = xrealloc(*kv, (*n + 1) * sizeof **kv);
-        (*kv)[(*n)++] = (c6_kv){dup_str(e->string), dup_str(cJSON_IsString(e) ? e->valuestring : "")};
+        size_t i = 0;   /* a repeated name keeps the last value, as in a Go map */
+        while (i < *n && strcmp((*kv)[i].key, e->string) != 0) i++;
+        if (i == *n) {
+            *kv = xrealloc(*kv, (*n + 1) * sizeof **kv);
+            (*kv)[(*n)++] = (c6_kv){dup_str(e->string), NULL};
+        }
+        free((*kv)[i].value);
+        (*kv)[i].value = dup_str(cJSON_IsString(e) ? e->valuestring : ""); /* Go: null -> "" */
     }
     return 0;
 }
@@ -511,16 +518,28 @@ static int parse_option(const pctx *c, const cJSON *e, parsed *p, char *missing_
         return pfail(c, e->string, "unknown option for the %s executor", executor_name(s->executor));
     const opt_def *d = &OPTS[i];
     char *base = (char *)s;
-    if (cJSON_IsNull(e)) {          /* null: back to unset (the default stays) */
+    if (cJSON_IsNull(e)) {   /* null: a value goes back to unset (its default stays), a list to none */
         p->seen &= ~(1u << i);
         if (d->kind == K_EXEC) s->exec_set = false;
+        if (d->kind == K_KV) {
+            free_kv(*(c6_kv **)(base + d->off), *(size_t *)(base + d->n_off));
+            *(c6_kv **)(base + d->off) = NULL;
+            *(size_t *)(base + d->n_off) = 0;
+        }
+        if (d->kind == K_STAGES) {
+            free(s->stages);
+            s->stages = NULL;
+            s->nstages = 0;
+            missing_stage[0] = 0;
+        }
         return 0;
     }
     bool set = true;
     switch (d->kind) {
-    case K_EXECUTOR:
+    case K_EXECUTOR:     /* read first, by parse_executor */
+        break;
     case K_IGNORED:
-        if (d->kind == K_IGNORED && !cJSON_IsObject(e)) return pfail(c, e->string, "must be an object");
+        if (!cJSON_IsObject(e)) return pfail(c, e->string, "must be an object");
         break;
     case K_INT: {
         int64_t v;
@@ -595,8 +614,8 @@ static int parse_scenario(const pctx *c, const cJSON *obj, parsed *p) {
     if (validate_base(s, e, sizeof e) == 0 && check_required(p, missing_stage, e, sizeof e) == 0 &&
         validate_executor(s, e, sizeof e) == 0)
         return 0;
-    p->verr = xrealloc(NULL, strlen(c->prefix) + strlen(e) + 1);
-    strcat(strcpy(p->verr, c->prefix), e);
+    p->invalid = xrealloc(NULL, strlen(c->prefix) + strlen(e) + 1);
+    strcat(strcpy(p->invalid, c->prefix), e);
     return 0;
 }
 
@@ -632,13 +651,13 @@ int scenarios_parse_json(const struct cJSON *obj, const char *origin, c6_scenari
         size_t k = 0;   /* a repeated name replaces the earlier one, as in a Go map */
         while (k < np && strcmp(ps[k].s.name, p.s.name) != 0) k++;
         if (k == np) ps = xrealloc(ps, ++np * sizeof *ps);
-        else { scenario_free(&ps[k].s); free(ps[k].verr); }
+        else { scenario_free(&ps[k].s); free(ps[k].invalid); }
         ps[k] = p;
     }
     if (rc == 0 && np > 1) qsort(ps, np, sizeof *ps, parsed_order);
     for (size_t i = 0; i < np; i++) {
-        if (rc == 0 && ps[i].verr && vmsg && vlen && !vmsg[0]) snprintf(vmsg, vlen, "%s", ps[i].verr);
-        free(ps[i].verr);
+        if (rc == 0 && ps[i].invalid && vmsg && vlen && !vmsg[0]) snprintf(vmsg, vlen, "%s", ps[i].invalid);
+        free(ps[i].invalid);
         if (rc != 0) scenario_free(&ps[i].s);
     }
     if (rc != 0) {

@@ -213,6 +213,17 @@ static void test_keys_as_go_reads_them(void **state)
     assert_int_equal(l.v[1].vus, 1); /* "" = not set */
     drop(&l);
 
+    /* Lists: a repeated env name keeps its last value; null empties a list. */
+    l = ok("{'a': {'executor': 'shared-iterations', 'env': {'K': '1', 'K': '2', 'L': '3'}, 'tags': {'t': 'x'},"
+           " 'tags': null}}");
+    assert_int_equal(l.v[0].nenv, 2);
+    assert_string_equal(kv(l.v[0].env, l.v[0].nenv, "K"), "2");
+    assert_int_equal(l.v[0].ntags, 0);
+    assert_null(l.v[0].tags);
+    drop(&l);
+    bad("{'a': {'executor': 'ramping-vus', 'stages': [{'duration': '1s', 'target': 1}], 'stages': null}}",
+        "script options", "options.scenarios.a.stages: at least one stage is required");
+
     l = ok("{}");
     assert_int_equal(l.n, 0);
     assert_null(l.v);
