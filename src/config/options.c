@@ -18,9 +18,16 @@
  *   only vus                     -> shared-iterations with iterations = vus
  *                                   (k6 before v2 ignored a lone vus)
  *   nothing, or stages: []       -> per-vu-iterations, 1 VU x 1 iteration
+ * options.scenarios (parsed and validated in scenarios.c) replaces the
+ *   shortcuts; vus is then ignored. An empty scenarios object runs as if
+ *   nothing were set (k6 warns). A higher source's -d/-i/-s replaces a
+ *   script's scenarios (group rule above). The scenarios' validation errors
+ *   are reported only when they are the scenarios used, since k6 validates
+ *   after consolidation; their JSON errors (unknown executor or option,
+ *   wrong type) fail at once, as k6's decoding does.
  * Rejected (exit 104): iterations or duration together with non-empty
- *   stages or scenarios, stages with scenarios (same source: lower sources
- *   were already dropped by the group rule); duration <= 0 ("0" included:
+ *   stages or with scenarios (even {}), stages with scenarios (same source:
+ *   lower sources were already dropped by the group rule); duration <= 0 ("0" included:
  *   k6 points to externally-controlled for endless tests); vus <= 0 with
  *   iterations, duration or alone; iterations < vus; a constant-vus duration
  *   or a shared-iterations maxDuration under 1s; for stages: negative
@@ -162,9 +169,24 @@ void options_init(c6_options *o)
     memset(o, 0, sizeof(*o));
 }
 
+static void scenarios_free(c6_scenario *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) scenario_free(&s[i]);
+    free(s);
+}
+
+static c6_scenario *scenarios_dup(const c6_scenario *s, size_t n)
+{
+    c6_scenario *r = n ? xrealloc(NULL, n * sizeof(*r)) : NULL;
+    for (size_t i = 0; i < n; i++) scenario_copy(&r[i], &s[i]);
+    return r;
+}
+
 void options_free(c6_options *o)
 {
     free(o->stages);
+    scenarios_free(o->scenarios, o->nscenarios);
+    free(o->scenarios_error);
     thresholds_free(o->thresholds, o->nthresholds);
     kv_free(o->tags, o->ntags);
     strv_free(o->summary_trend_stats, o->nsummary_trend_stats);
@@ -324,7 +346,7 @@ static const field_def FIELDS[] = {
     {"teardownTimeout", "K6_TEARDOWN_TIMEOUT", F_DURATION,
      SCALAR(teardown_timeout_set, teardown_timeout_us)},
     {NULL, "K6_SUMMARY_EXPORT", F_STRING, SCALAR(summary_export_set, summary_export)},
-    {"scenarios", NULL, F_SCENARIOS, LIST(scenarios_present)},
+    {"scenarios", NULL, F_SCENARIOS, LIST(scenarios_set)},
     {"summaryTimeUnit", "K6_SUMMARY_TIME_UNIT", F_STRING, SCALAR(summary_time_unit_set, summary_time_unit)},
     {"systemTags", "K6_SYSTEM_TAGS", F_SYSTEM_TAGS, LIST(system_tags_set)},
 };
@@ -346,6 +368,7 @@ static void *field_val(c6_options *o, const field_def *f)
 
 typedef struct {
     char prefix[256]; /* "options." or "k6.json: " */
+    const char *origin;
     char *err;
     size_t errlen;
 } jctx;
@@ -577,10 +600,14 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
         return json_thresholds(c, v, o);
     case F_TAGS:
         return json_tags(c, v, o);
-    case F_SCENARIOS:
-        if (!cJSON_IsObject(v)) return jfail(c, f->json, "must be an object of named scenarios");
-        o->scenarios_present = v->child != NULL;
-        return 0;
+    case F_SCENARIOS: {
+        char verr[512];
+        if (scenarios_parse_json(v, c->origin, &o->scenarios, &o->nscenarios, c->err, c->errlen, verr,
+                                 sizeof(verr)) != 0)
+            return -1;
+        if (verr[0]) o->scenarios_error = xstrdup(verr);
+        return *set = true, 0;
+    }
     case F_SYSTEM_TAGS: {
         if (!cJSON_IsArray(v)) return jfail(c, f->json, "must be an array of tag names");
         const cJSON *it;
@@ -597,8 +624,8 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
 int options_from_json(const char *json, const char *origin, c6_options *o,
                       char *err, size_t errlen)
 {
-    jctx c = {.err = err, .errlen = errlen};
     if (!origin) origin = "script options";
+    jctx c = {.origin = origin, .err = err, .errlen = errlen};
     if (strcmp(origin, "script options") == 0)
         snprintf(c.prefix, sizeof(c.prefix), "options.");
     else
@@ -693,7 +720,7 @@ int options_from_env(char *const *envp, c6_options *o, char *err, size_t errlen)
 
 static bool sets_execution(const c6_options *o)
 {
-    return o->duration_set || o->iterations_set || o->stages_set || o->scenarios_present;
+    return o->duration_set || o->iterations_set || o->stages_set || o->scenarios_set;
 }
 
 static void merge_execution(c6_options *dst, const c6_options *lower)
@@ -703,7 +730,12 @@ static void merge_execution(c6_options *dst, const c6_options *lower)
     dst->duration_us = lower->duration_us;
     dst->iterations_set = lower->iterations_set;
     dst->iterations = lower->iterations;
-    dst->scenarios_present = lower->scenarios_present;
+    if (lower->scenarios_set) {
+        dst->scenarios_set = true;
+        dst->scenarios = scenarios_dup(lower->scenarios, lower->nscenarios);
+        dst->nscenarios = lower->nscenarios;
+        dst->scenarios_error = lower->scenarios_error ? xstrdup(lower->scenarios_error) : NULL;
+    }
     if (lower->stages_set) {
         dst->stages_set = true;
         dst->nstages = lower->nstages;
@@ -864,11 +896,21 @@ static int check_conflicts(const c6_options *o, char *err, size_t errlen)
     bool stages = o->nstages > 0;
     const char *a = NULL, *b = NULL;
     if (o->iterations_set && stages) a = "iterations", b = "stages";
-    else if (o->iterations_set && o->scenarios_present) a = "iterations", b = "scenarios";
+    else if (o->iterations_set && o->scenarios_set) a = "iterations", b = "scenarios";
     else if (o->duration_set && stages) a = "duration", b = "stages";
-    else if (o->duration_set && o->scenarios_present) a = "duration", b = "scenarios";
-    else if (stages && o->scenarios_present) a = "stages", b = "scenarios";
+    else if (o->duration_set && o->scenarios_set) a = "duration", b = "scenarios";
+    else if (stages && o->scenarios_set) a = "stages", b = "scenarios";
     if (a) return err_set(err, errlen, "the `%s` and `%s` options can't be used together", a, b);
+    return 0;
+}
+
+/* The scenarios as given; vus and the shortcuts play no part. */
+static int plan_scenarios(const c6_options *o, c6_plan *p, char *err, size_t errlen)
+{
+    memset(p, 0, sizeof(*p));
+    if (o->scenarios_error) return err_set(err, errlen, "%s", o->scenarios_error);
+    p->scenarios = scenarios_dup(o->scenarios, o->nscenarios);
+    p->nscenarios = o->nscenarios;
     return 0;
 }
 
@@ -879,11 +921,7 @@ static int plan_shortcuts(const c6_options *o, c6_plan *plan, char *err, size_t 
     if (o->iterations_set) return plan_shared(o, vus, o->iterations, plan, err, errlen);
     if (o->duration_set) return plan_constant(o, vus, plan, err, errlen);
     if (o->nstages > 0) return plan_ramping(o, vus, plan, err, errlen);
-    if (o->scenarios_present) {
-        plan_base(plan, EXECUTOR_SHARED_ITERATIONS);
-        return err_set(err, errlen, "`scenarios` is not supported by c6 yet; use vus with "
-                                 "duration, iterations or stages");
-    }
+    if (o->nscenarios > 0) return plan_scenarios(o, plan, err, errlen);
     if (o->vus_set) return plan_shared(o, vus, vus, plan, err, errlen);
     /* Nothing set: k6's per-vu-iterations, 1 VU x 1 iteration. */
     c6_scenario *s = plan_base(plan, EXECUTOR_PER_VU_ITERATIONS);
@@ -894,12 +932,13 @@ static int plan_shortcuts(const c6_options *o, c6_plan *plan, char *err, size_t 
 
 int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen)
 {
-    memset(plan, 0, sizeof(*plan));
+    memset(plan, 0, sizeof(*plan)); /* safe to free whatever path fails */
     int rc = plan_shortcuts(o, plan, err, errlen);
+    if (rc != 0) return rc; /* no totals: an invalid scenario may not be plannable */
     plan->max_vus = scenarios_max_vus(plan->scenarios, plan->nscenarios);
     plan->max_unplanned_vus = scenarios_max_unplanned_vus(plan->scenarios, plan->nscenarios);
     plan->max_duration_us = scenarios_max_duration_us(plan->scenarios, plan->nscenarios);
-    return rc;
+    return 0;
 }
 
 void options_plan_free(c6_plan *plan)

@@ -64,9 +64,13 @@ typedef struct c6_options {
     bool summary_export_set; char *summary_export;
     bool summary_time_unit_set; char *summary_time_unit;       /* "s", "ms", "us" */
     bool system_tags_set; char **system_tags; size_t nsystem_tags; /* systemTags: which system tags samples get */
-    /* options.scenarios was a non-empty object. Full scenarios are another
-     * issue: options_plan reports them as unsupported. */
-    bool scenarios_present;
+    /* options.scenarios (script or config file only), with k6's defaults,
+     * in k6's order. Set even when {}: it still belongs to the execution
+     * group (see options_merge). scenarios_error is the first validation
+     * error, reported by options_plan only if these scenarios are the ones
+     * used, as k6 validates after consolidating. */
+    bool scenarios_set; c6_scenario *scenarios; size_t nscenarios;
+    char *scenarios_error;
 } c6_options;
 
 void options_init(c6_options *o);
@@ -74,7 +78,8 @@ void options_free(c6_options *o);   /* frees and re-initialises */
 
 /* Parses a JSON object of k6 options (the script's exported `options`, or a
  * k6 config file, whose options sit at the top level too). Unknown keys are
- * ignored and null means "not set", as in k6. Duration fields take a string
+ * ignored (except inside a scenario, where k6 rejects them) and null means
+ * "not set", as in k6. Duration fields take a string
  * ("30s", "1d", bare number = ms) or a number of milliseconds; integer
  * fields take a number or a numeric string (k6 allows `vus: __ENV.VUS`).
  * origin "script options" names errors like `options.stages[1].target: must
@@ -111,15 +116,17 @@ int options_parse_trend_stats(const char *list, char ***stats, size_t *n,
 /* The execution plan: the scenarios to run (the shortcut options become one
  * scenario named "default"), with k6's defaults and validation applied. */
 typedef struct c6_plan {
-    c6_scenario *scenarios;       /* sorted by name, as k6 lists them */
+    c6_scenario *scenarios;       /* by startTime, then name, as k6 lists them */
     size_t nscenarios;
     int64_t max_vus;              /* VUs initialised before the start (k6's vus_max) */
     int64_t max_unplanned_vus;    /* arrival-rate VUs above preAllocatedVUs, added during the run */
     int64_t max_duration_us;      /* the end of the last scenario, gracefulStop included */
 } c6_plan;
 
-/* Applies k6's shortcut rules and validation (see the table in options.c).
- * Returns 0, or -1 with a message naming the option (k6 exits 104). */
+/* Applies k6's shortcut rules and validation (see the table in options.c),
+ * or takes options.scenarios as they are. Returns 0 with the plan's totals
+ * computed, or -1 with a message naming the option (k6 exits 104); the plan
+ * is then still safe to free. */
 int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen);
 void options_plan_free(c6_plan *plan);
 

@@ -8,7 +8,8 @@
  *   vus alone                 -> shared-iterations with iterations = vus
  *   nothing                   -> per-vu-iterations, 1 VU x 1 iteration
  * and options.scenarios gives the list explicitly (shortcuts and scenarios in
- * the same source are an error, see options.c).
+ * the same source are an error, see options.c; an empty scenarios object
+ * runs like nothing set).
  *
  * All durations are microseconds, rates are iterations per time_unit_us. */
 #ifndef C6_CONFIG_SCENARIOS_H
@@ -64,13 +65,21 @@ const char *executor_name(c6_executor e);            /* "constant-arrival-rate" 
 int executor_from_name(const char *name);           /* -1 when unknown */
 
 /* Parses options.scenarios (a JSON object of named scenarios) into a new
- * array sorted by name, with k6's defaults and k6's validation. Errors name
- * the scenario and the option, with `origin` in front as options.c does
- * ("script options" -> "options.scenarios.contacts.maxVUs: ..."):
- *   options.scenarios.contacts.maxVUs: must be at least preAllocatedVUs (10), got 5
+ * array in k6's order (by startTime, then by name), with k6's defaults and
+ * k6's validation. Errors name the scenario and the option, with `origin` in
+ * front as options.c does ("script options" -> "options.scenarios...", a
+ * file name -> "k6.json: scenarios..."):
+ *   options.scenarios.contacts.maxVUs: can't be less than preAllocatedVUs (10), got 5
  * Returns 0, or -1 with err set (k6 exits 104). */
 int scenarios_from_json(const struct cJSON *obj, const char *origin, c6_scenario **out, size_t *n,
                         char *err, size_t errlen);
+/* The same in k6's two steps: -1 with err for what k6 rejects while reading
+ * the JSON (not an object, unknown executor or option, a wrong type); else
+ * 0 with the scenarios, and vmsg set to the first validation error (a
+ * missing or invalid value) or "" - k6 checks those only for the scenarios
+ * that win the consolidation of all sources. */
+int scenarios_parse_json(const struct cJSON *obj, const char *origin, c6_scenario **out, size_t *n,
+                         char *err, size_t errlen, char *vmsg, size_t vlen);
 /* k6's per-executor validation (also used for scenarios made from the
  * shortcut options). 0, or -1 with err naming scenarios.<name>.<option>. */
 int scenario_validate(const c6_scenario *s, char *err, size_t errlen);
@@ -84,18 +93,23 @@ void scenario_describe(const c6_scenario *s, char *buf, size_t n);
 /* Scheduled run time, without startTime and gracefulStop: duration, the sum
  * of the stages, or maxDuration for the iteration-based executors. */
 int64_t scenario_duration_us(const c6_scenario *s);
-/* Run time including gracefulStop (and gracefulRampDown where k6 counts it),
- * without startTime. */
+/* When the scenario gives back its last VU, without startTime (k6's end of
+ * its execution requirements): the scheduled time plus gracefulStop; for
+ * ramping-vus that ramps down to 0 earlier, the last ramp-down plus
+ * gracefulRampDown (capped at stages + gracefulStop); for
+ * externally-controlled its duration, 0 when it runs until stopped. */
 int64_t scenario_max_duration_us(const c6_scenario *s);
 /* VUs initialised before the start for this scenario, and the most it may use. */
 int64_t scenario_planned_vus(const c6_scenario *s);
 int64_t scenario_max_vus(const c6_scenario *s);
 
-/* Over all scenarios, with their startTimes, as k6 computes it: the most
- * planned VUs in use at the same instant (VUs are reused by scenarios that
- * do not overlap) = vus_max at the start; the unplanned VUs (maxVUs above
- * preAllocatedVUs) that may be added during the run; and the end of the
- * last scenario including its gracefulStop. */
+/* Over all scenarios, with their startTimes, as k6 computes it from their
+ * combined execution requirements: the most planned VUs in use at the same
+ * instant (VUs are reused by scenarios that do not overlap) = vus_max at the
+ * start; the unplanned VUs (maxVUs above preAllocatedVUs) that may be added
+ * during the run, i.e. the most planned + unplanned VUs at one instant
+ * (k6's "max VUs") minus the first number; and the end of the last scenario
+ * including its gracefulStop. */
 int64_t scenarios_max_vus(const c6_scenario *s, size_t n);
 int64_t scenarios_max_unplanned_vus(const c6_scenario *s, size_t n);
 int64_t scenarios_max_duration_us(const c6_scenario *s, size_t n);

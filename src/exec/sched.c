@@ -161,6 +161,13 @@ void sched_vu_parked(vu *v) {
 
 /* ---- arrival rate ---- */
 
+/* Workers taking part in an arrival-rate scenario: no more than its VUs, so
+ * that no worker is handed iterations without a VU to run them. */
+static int arrival_workers(const worker *w, const scen_rt *sc) {
+    int64_t W = w->test->nworkers;
+    return (int)(sc->max_vus < W ? (sc->max_vus > 0 ? sc->max_vus : 1) : W);
+}
+
 /* The tag set of the scenario's dropped_iterations samples, made once. */
 static uint32_t drop_tags(wscen *ws) {
     if (ws->drop_tags_set) return ws->drop_tags;
@@ -181,7 +188,7 @@ static void arrival_fire(wscen *ws) {
     worker *w = ws->w;
     scen_rt *sc = ws->sc;
     if (ws->sched_done || scen_state(sc) != SC_RUNNING) return;
-    int W = w->test->nworkers;
+    int W = arrival_workers(w, sc);
     int64_t start = atomic_load(&sc->start_us), now = clock_now_us();
     bool grew = false;
     for (;;) {
@@ -234,9 +241,14 @@ static void arrival_ready(uv_poll_t *h, int status, int events) {
 static void ws_start(wscen *ws) {
     worker *w = ws->w;
     scen_rt *sc = ws->sc;
-    int W = w->test->nworkers, wid = w->id;
     bool arrival = is_arrival(sc->cfg);
+    int W = arrival ? arrival_workers(w, sc) : w->test->nworkers, wid = w->id;
     ws->started = true;
+    if (wid >= W) {   /* nothing for this worker */
+        ws->sched_done = true;
+        ws_check_done(ws);
+        return;
+    }
     ws->want = share_of(sc->vus, wid, W);
     ws->max = arrival ? share_of(sc->max_vus, wid, W) : ws->want;
     for (int64_t k = 0; k < ws->want; k++) {

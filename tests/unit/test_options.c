@@ -127,7 +127,7 @@ static void test_json_realistic(void **state)
     /* Runtime options are not read from the script, as in k6. */
     assert_false(o.no_thresholds_set);
     assert_false(o.summary_export_set);
-    assert_false(o.scenarios_present);
+    assert_false(o.scenarios_set);
     options_free(&o);
     assert_null(o.stages); /* options_free re-initialises */
 }
@@ -166,16 +166,42 @@ static void test_json_numeric_strings_and_empty_stages(void **state)
     options_free(&o);
 }
 
-static void test_json_scenarios_are_reported(void **state)
+static void test_json_scenarios(void **state)
 {
     (void)state;
     c6_options o;
-    json_ok("{\"scenarios\": {\"browse\": {\"executor\": \"constant-vus\"}}}", &o);
-    assert_true(o.scenarios_present);
+    json_ok("{\"scenarios\": {\"browse\": {\"executor\": \"constant-vus\", \"duration\": \"1m\"},"
+            " \"buy\": {\"executor\": \"shared-iterations\", \"startTime\": \"5s\"}}}", &o);
+    assert_true(o.scenarios_set);
+    assert_int_equal(o.nscenarios, 2);
+    assert_string_equal(o.scenarios[0].name, "browse");
+    assert_int_equal(o.scenarios[0].duration_us, 60 * S);
+    assert_string_equal(o.scenarios[1].name, "buy");
+    assert_null(o.scenarios_error);
     options_free(&o);
+    assert_null(o.scenarios);
+
+    /* {} is still "set" (it takes part in the execution group); null is not. */
     json_ok("{\"scenarios\": {}}", &o);
-    assert_false(o.scenarios_present);
+    assert_true(o.scenarios_set);
+    assert_int_equal(o.nscenarios, 0);
     options_free(&o);
+    json_ok("{\"scenarios\": null}", &o);
+    assert_false(o.scenarios_set);
+    options_free(&o);
+
+    /* A missing or invalid value is kept for the plan to report; a JSON
+     * error (here an unknown option) fails at once, as in k6. */
+    json_ok("{\"scenarios\": {\"browse\": {\"executor\": \"constant-vus\"}}}", &o);
+    assert_true(o.scenarios_set);
+    assert_string_equal(o.scenarios_error, "options.scenarios.browse.duration: missing (required by constant-vus)");
+    options_free(&o);
+    char err[256];
+    assert_int_equal(options_from_json("{\"vus\": 2, \"scenarios\": {\"a\": {\"executor\": \"constant-vus\","
+                                       " \"vus\": 1, \"iterations\": 3}}}", "k6.json", &o, err, sizeof(err)), -1);
+    assert_string_equal(err, "k6.json: scenarios.a.iterations: unknown option for the constant-vus executor");
+    assert_false(o.vus_set); /* re-initialised on error */
+    assert_false(o.scenarios_set);
 }
 
 static void test_json_bad_types(void **state)
@@ -623,7 +649,9 @@ static void test_plan_iterations(void **state)
              "`duration` (the time limit for `iterations`) must be at least 1s, got 0s");
     plan_err("{\"iterations\": 5, \"stages\": [{\"duration\": \"1s\", \"target\": 1}]}",
              "the `iterations` and `stages` options can't be used together");
-    plan_err("{\"iterations\": 5, \"scenarios\": {\"a\": {}}}",
+    plan_err("{\"iterations\": 5, \"scenarios\": {\"a\": {\"executor\": \"per-vu-iterations\"}}}",
+             "the `iterations` and `scenarios` options can't be used together");
+    plan_err("{\"iterations\": 5, \"scenarios\": {}}",
              "the `iterations` and `scenarios` options can't be used together");
 }
 
@@ -649,7 +677,7 @@ static void test_plan_duration(void **state)
     plan_err("{\"duration\": \"500ms\"}", "`duration` must be at least 1s, got 500ms");
     plan_err("{\"vus\": 0, \"duration\": \"10s\"}", "`vus` must be more than 0, got 0");
     plan_err("{\"vus\": -3, \"duration\": \"10s\"}", "`vus` must be more than 0, got -3");
-    plan_err("{\"duration\": \"10s\", \"scenarios\": {\"a\": {}}}",
+    plan_err("{\"duration\": \"10s\", \"scenarios\": {\"a\": {\"executor\": \"per-vu-iterations\"}}}",
              "the `duration` and `scenarios` options can't be used together");
 }
 
@@ -691,15 +719,189 @@ static void test_plan_stages(void **state)
              "`vus` (the VUs the stages start from) can't be negative, got -1");
     plan_err("{\"duration\": \"10s\", \"stages\": [{\"duration\": \"10s\", \"target\": 5}]}",
              "the `duration` and `stages` options can't be used together");
-    plan_err("{\"stages\": [{\"duration\": \"10s\", \"target\": 5}], \"scenarios\": {\"a\": {}}}",
+    plan_err("{\"stages\": [{\"duration\": \"10s\", \"target\": 5}], \"scenarios\": {}}",
              "the `stages` and `scenarios` options can't be used together");
 }
 
-static void test_plan_scenarios_unsupported(void **state)
+/* JSON with single quotes, for the longer scenario documents below. */
+static const char *Q(const char *s)
+{
+    static char buf[4][2048];
+    static int k;
+    char *b = buf[k++ % 4];
+    snprintf(b, sizeof buf[0], "%s", s);
+    for (char *p = b; *p; p++)
+        if (*p == '\'') *p = '"';
+    return b;
+}
+
+static void test_plan_from_scenarios(void **state)
 {
     (void)state;
-    plan_err("{\"vus\": 3, \"scenarios\": {\"a\": {\"executor\": \"shared-iterations\"}}}",
-             "`scenarios` is not supported by c6 yet; use vus with duration, iterations or stages");
+    c6_options o;
+    c6_plan p;
+    /* vus is ignored next to scenarios; the plan is a copy in k6's order. */
+    plan_ok(Q("{'vus': 50, 'scenarios': {"
+              " 'ramp_to_load': {'executor': 'ramping-arrival-rate', 'preAllocatedVUs': 200, 'maxVUs': 250,"
+              "   'stages': [{'duration': '4m', 'target': 50}]},"
+              " 'maintain_load': {'executor': 'constant-arrival-rate', 'rate': 50, 'duration': '1m',"
+              "   'preAllocatedVUs': 200, 'maxVUs': 250, 'startTime': '4m'}}}"), &p, &o);
+    assert_int_equal(p.nscenarios, 2);
+    assert_string_equal(p.scenarios[0].name, "ramp_to_load");
+    assert_string_equal(p.scenarios[1].name, "maintain_load");
+    assert_ptr_not_equal(p.scenarios[0].stages, o.scenarios[0].stages);
+    assert_int_equal(p.max_vus, 400);           /* k6: "000/400 VUs" */
+    assert_int_equal(p.max_unplanned_vus, 100); /* k6: "500 max VUs" */
+    assert_int_equal(p.max_duration_us, 330 * S);
+    options_free(&o);
+
+    /* Sequential scenarios reuse VUs. */
+    plan_ok(Q("{'scenarios': {'a': {'executor': 'constant-vus', 'vus': 5, 'duration': '10s', 'gracefulStop': 0},"
+              " 'b': {'executor': 'per-vu-iterations', 'vus': 3, 'startTime': '10s', 'exec': 'b'}}}"), &p, &o);
+    assert_int_equal(p.max_vus, 5);
+    assert_int_equal(p.max_unplanned_vus, 0);
+    assert_int_equal(p.max_duration_us, 640 * S);
+    assert_true(p.scenarios[1].exec_set);
+    assert_string_equal(p.scenarios[1].exec, "b");
+    options_free(&o);
+
+    /* An empty scenarios object runs as if nothing were set. */
+    plan_ok("{\"scenarios\": {}}", &p, &o);
+    assert_int_equal(p.nscenarios, 1);
+    assert_string_equal(SC(p)->name, "default");
+    assert_string_equal(executor_name(SC(p)->executor), "per-vu-iterations");
+    options_free(&o);
+    plan_ok("{\"vus\": 3, \"scenarios\": {}}", &p, &o);
+    assert_string_equal(executor_name(SC(p)->executor), "shared-iterations");
+    assert_int_equal(SC(p)->iterations, 3);
+    options_free(&o);
+
+    /* Validation errors surface when the plan is made (exit 104). */
+    plan_err(Q("{'scenarios': {'contacts': {'executor': 'constant-arrival-rate', 'rate': 10, 'duration': '1m',"
+               " 'preAllocatedVUs': 10, 'maxVUs': 5}}}"),
+             "options.scenarios.contacts.maxVUs: can't be less than preAllocatedVUs (10), got 5");
+    plan_err(Q("{'scenarios': {'a': {'executor': 'shared-iterations', 'vus': 10, 'iterations': 5}}}"),
+             "options.scenarios.a.iterations: can't be less than vus (10), got 5");
+    /* A same-source shortcut conflict is reported before validation, as in k6. */
+    plan_err(Q("{'duration': '10s', 'scenarios': {'a': {'executor': 'constant-vus'}}}"),
+             "the `duration` and `scenarios` options can't be used together");
+}
+
+static void no_sources(sources *s)
+{
+    options_init(&s->flags);
+    options_init(&s->env);
+    options_init(&s->script);
+    options_init(&s->config);
+}
+
+static const char *SCRIPT_SCENARIOS =
+    "{'vus': 7, 'scenarios': {'browse': {'executor': 'constant-vus', 'vus': 2, 'duration': '1m'},"
+    " 'buy': {'executor': 'per-vu-iterations', 'startTime': '30s'}}}";
+
+static void test_merge_group_with_scenarios(void **state)
+{
+    (void)state;
+    c6_plan p;
+    char err[256];
+    sources s;
+
+    /* `c6 run -d 10s` on a script with scenarios replaces them; the
+     * script's vus still applies. */
+    no_sources(&s);
+    json_ok(Q(SCRIPT_SCENARIOS), &s.script);
+    s.flags.duration_set = true;
+    s.flags.duration_us = 10 * S;
+    consolidate(&s);
+    assert_false(s.merged.scenarios_set);
+    assert_null(s.merged.scenarios);
+    assert_int_equal(plan_make(&s.merged, &p, err, sizeof(err)), 0);
+    assert_string_equal(SC(p)->name, "default");
+    assert_string_equal(executor_name(SC(p)->executor), "constant-vus");
+    assert_int_equal(SC(p)->vus, 7);
+    sources_free(&s);
+
+    /* K6_ITERATIONS replaces them too. */
+    char *envp[] = {"K6_ITERATIONS=20", NULL};
+    no_sources(&s);
+    env_ok(envp, &s.env);
+    json_ok(Q(SCRIPT_SCENARIOS), &s.script);
+    consolidate(&s);
+    assert_int_equal(plan_make(&s.merged, &p, err, sizeof(err)), 0);
+    assert_string_equal(executor_name(SC(p)->executor), "shared-iterations");
+    assert_int_equal(SC(p)->iterations, 20);
+    sources_free(&s);
+
+    /* Script scenarios replace the config file's duration, and are deep
+     * copies: the sources can go before the plan is made. */
+    no_sources(&s);
+    json_ok(Q(SCRIPT_SCENARIOS), &s.script);
+    assert_int_equal(options_from_json("{\"duration\": \"5m\", \"vus\": 9}", "k6.json", &s.config, err,
+                                       sizeof(err)), 0);
+    consolidate(&s);
+    options_free(&s.script);
+    assert_false(s.merged.duration_set);
+    assert_true(s.merged.scenarios_set);
+    assert_int_equal(s.merged.nscenarios, 2);
+    assert_int_equal(plan_make(&s.merged, &p, err, sizeof(err)), 0);
+    assert_int_equal(p.nscenarios, 2);
+    assert_string_equal(p.scenarios[0].name, "browse");
+    assert_int_equal(p.max_vus, 3); /* both run at 30s: 2 + 1 */
+    assert_int_equal(p.max_duration_us, 660 * S);
+    sources_free(&s);
+
+    /* The script's duration replaces the config file's scenarios - even
+     * invalid ones, which k6 never validates then. */
+    no_sources(&s);
+    json_ok("{\"duration\": \"20s\"}", &s.script);
+    assert_int_equal(options_from_json(Q("{'scenarios': {'x': {'executor': 'constant-vus', 'vus': 0,"
+                                         " 'duration': '1m'}}}"), "k6.json", &s.config, err, sizeof(err)), 0);
+    assert_non_null(s.config.scenarios_error);
+    consolidate(&s);
+    assert_false(s.merged.scenarios_set);
+    assert_int_equal(plan_make(&s.merged, &p, err, sizeof(err)), 0);
+    assert_int_equal(scenario_duration_us(SC(p)), 20 * S);
+    sources_free(&s);
+
+    /* ...but when they are the ones used, their error names the file. */
+    no_sources(&s);
+    assert_int_equal(options_from_json(Q("{'scenarios': {'x': {'executor': 'constant-vus', 'vus': 0,"
+                                         " 'duration': '1m'}}}"), "k6.json", &s.config, err, sizeof(err)), 0);
+    consolidate(&s);
+    assert_int_equal(plan_make(&s.merged, &p, err, sizeof(err)), -1);
+    assert_string_equal(err, "k6.json: scenarios.x.vus: must be more than 0, got 0");
+    sources_free(&s);
+
+    /* Script scenarios replace the config file's scenarios as a whole, and
+     * an empty object still replaces a lower duration. */
+    no_sources(&s);
+    json_ok(Q("{'scenarios': {'only': {'executor': 'shared-iterations'}}}"), &s.script);
+    assert_int_equal(options_from_json(Q(SCRIPT_SCENARIOS), "k6.json", &s.config, err, sizeof(err)), 0);
+    consolidate(&s);
+    assert_int_equal(plan_make(&s.merged, &p, err, sizeof(err)), 0);
+    assert_int_equal(p.nscenarios, 1);
+    assert_string_equal(p.scenarios[0].name, "only");
+    sources_free(&s);
+
+    no_sources(&s);
+    json_ok("{\"scenarios\": {}}", &s.script);
+    assert_int_equal(options_from_json("{\"duration\": \"5m\"}", "k6.json", &s.config, err, sizeof(err)), 0);
+    consolidate(&s);
+    assert_false(s.merged.duration_set);
+    assert_int_equal(plan_make(&s.merged, &p, err, sizeof(err)), 0);
+    assert_string_equal(executor_name(SC(p)->executor), "per-vu-iterations");
+    sources_free(&s);
+
+    /* A flag's stages and the script's scenarios do not meet: no conflict. */
+    no_sources(&s);
+    json_ok(Q(SCRIPT_SCENARIOS), &s.script);
+    assert_int_equal(options_parse_stages("10s:5", &s.flags.stages, &s.flags.nstages, err, sizeof(err)), 0);
+    s.flags.stages_set = true;
+    consolidate(&s);
+    assert_int_equal(plan_make(&s.merged, &p, err, sizeof(err)), 0);
+    assert_string_equal(executor_name(SC(p)->executor), "ramping-vus");
+    assert_int_equal(SC(p)->start_vus, 7);
+    sources_free(&s);
 }
 
 int main(void)
@@ -708,7 +910,7 @@ int main(void)
         cmocka_unit_test(test_json_realistic),
         cmocka_unit_test(test_json_null_and_empty_mean_unset),
         cmocka_unit_test(test_json_numeric_strings_and_empty_stages),
-        cmocka_unit_test(test_json_scenarios_are_reported),
+        cmocka_unit_test(test_json_scenarios),
         cmocka_unit_test(test_json_bad_types),
         cmocka_unit_test(test_json_config_file_origin),
         cmocka_unit_test(test_env_all_variables),
@@ -723,7 +925,8 @@ int main(void)
         cmocka_unit_test(test_plan_iterations),
         cmocka_unit_test(test_plan_duration),
         cmocka_unit_test(test_plan_stages),
-        cmocka_unit_test(test_plan_scenarios_unsupported),
+        cmocka_unit_test(test_plan_from_scenarios),
+        cmocka_unit_test(test_merge_group_with_scenarios),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     for (size_t i = 0; i < nkept; i++) options_plan_free(&kept_plans[i]);
