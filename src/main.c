@@ -18,6 +18,7 @@ static int main_usage(void) {
             "  c6 run [flags] script.js     run a test\n"
             "  c6 status [-a ADDR]          show the status of a running test\n"
             "  c6 pause|resume [-a ADDR]    pause or resume a running test\n"
+            "  c6 stop [-a ADDR]            stop a running test (teardown runs, exit code 103)\n"
             "  c6 scale -u N [-m M]         change the VUs of a running test\n"
             "  c6 stats [-a ADDR]           show the metrics of a running test\n"
             "  c6 target [--listen H:P]     serve the built-in test target\n"

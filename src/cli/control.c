@@ -47,7 +47,7 @@
 
 #define CTL_EXIT_ERROR 255
 
-typedef enum { CTL_STATUS, CTL_PAUSE, CTL_RESUME, CTL_SCALE, CTL_STATS } ctl_cmd;
+typedef enum { CTL_STATUS, CTL_PAUSE, CTL_RESUME, CTL_SCALE, CTL_STATS, CTL_STOP } ctl_cmd;
 
 static const struct {
     const char *name, *summary;
@@ -57,6 +57,8 @@ static const struct {
     [CTL_RESUME] = {"resume", "Resume a paused test"},
     [CTL_SCALE] = {"scale", "Scale a running test"},
     [CTL_STATS] = {"stats", "Show test metrics"},
+    /* c6's own: k6 has no CLI command for PATCH {"stopped": true} */
+    [CTL_STOP] = {"stop", "Stop a running test (it ends with exit code 103)"},
 };
 #define CTL_NCOMMANDS (sizeof CTL_COMMANDS / sizeof CTL_COMMANDS[0])
 
@@ -523,9 +525,9 @@ static void ctl_patch_body(const ctl_opts *o, char *body, size_t n)
     if (o->max_set) snprintf(max, sizeof max, "%" PRId64, o->max);
     snprintf(body, n,
              "{\"data\":{\"type\":\"status\",\"id\":\"default\",\"attributes\":{\"status\":0,"
-             "\"paused\":%s,\"vus\":%s,\"vus-max\":%s,\"stopped\":false,\"running\":false,"
+             "\"paused\":%s,\"vus\":%s,\"vus-max\":%s,\"stopped\":%s,\"running\":false,"
              "\"tainted\":false}}}",
-             paused, vus, max);
+             paused, vus, max, o->cmd == CTL_STOP ? "true" : "false");
 }
 
 static int ctl_run(const ctl_opts *o, FILE *out, char *err, size_t errlen)
@@ -534,7 +536,7 @@ static int ctl_run(const ctl_opts *o, FILE *out, char *err, size_t errlen)
     const char *method = "GET", *send = NULL;
     if (o->cmd == CTL_SCALE && !o->vus_set && !o->max_set)
         return err_set(err, errlen, "Specify either -u/--vus or -m/--max");
-    if (o->cmd == CTL_PAUSE || o->cmd == CTL_RESUME || o->cmd == CTL_SCALE) {
+    if (o->cmd == CTL_PAUSE || o->cmd == CTL_RESUME || o->cmd == CTL_SCALE || o->cmd == CTL_STOP) {
         ctl_patch_body(o, body, sizeof body);
         method = "PATCH";
         send = body;

@@ -155,3 +155,13 @@ def test_execution_segments_add_up(c6, tmp_path):
     assert sum(p[0] for p in parts) == 103, parts
     assert sum(p[1] for p in parts) == 80, parts
     assert all(p[1] > 0 for p in parts), parts
+
+
+def test_full_summary_has_a_section_per_scenario(c6):
+    r = c6("scenarios/two.js", "--summary-mode=full")
+    assert r.code == 0, r
+    a, b = r.out.find("█ SCENARIO: batch"), r.out.find("█ SCENARIO: looper")
+    assert 0 < a < b, r.out    # sorted by name, after TOTAL RESULTS
+    assert r.out.find("█ TOTAL RESULTS") < a, r.out
+    batch = r.out[a:b]
+    assert "http_reqs" in batch and ": 9 " in batch.split("http_reqs")[1].split("\n")[0], batch

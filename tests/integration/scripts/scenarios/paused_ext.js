@@ -1,0 +1,3 @@
+import { sleep } from 'k6';
+export const options = { scenarios: { ext: { executor: 'externally-controlled', vus: 1, maxVUs: 4, duration: '30s' } } };
+export default function () { sleep(0.05); }
