@@ -38,11 +38,11 @@ for rate in $RATES; do
     timeout $((D + 60)) "$C6" run -v -e RATE="$rate" -e DUR="$D" --summary-trend-stats count \
         "$TMP/arrival.js" > "$TMP/out.txt" 2> "$TMP/err.txt" || true
     due=$((rate * D))
-    started=$(grep -E '^ +iterations\.+:' "$TMP/out.txt" | awk '{print $2}')
-    dropped=$(grep -E '^ +dropped_iterations\.+:' "$TMP/out.txt" | awk '{print $2}')
+    started=$(grep -E '^ +iterations\.+:' "$TMP/out.txt" | awk '{print $2}' || true)
+    dropped=$(grep -E '^ +dropped_iterations\.+:' "$TMP/out.txt" | awk '{print $2}' || true)
     # one debug line per worker: "... N iterations due, started late by M µs on average, X µs at most"
-    stats=$(grep -o '[0-9]* iterations due, started late by [0-9.]* µs on average, [0-9]* µs at most' "$TMP/err.txt" |
-            awk '{n+=$1; s+=$1*$7; if ($10>m) m=$10} END {if (n) printf "%.1f %d", s/n, m; else print "- -"}')
+    stats=$( (grep -o '[0-9]* iterations due, started late by [0-9.]* µs on average, [0-9]* µs at most' "$TMP/err.txt" || true) |
+            awk '{n+=$1; s+=$1*$7; if ($11>m) m=$11} END {if (n) printf "%.1f %d", s/n, m; else print "- -"}')
     read -r mean max <<< "$stats"
     printf '%-8s %-10s %-10s %-9s %-8s %-16s %-14s %s\n' "$rate" "$due" "${started:-0}" \
         "$(awk -v s="${started:-0}" -v d="$due" 'BEGIN {printf "%.4f", s/d}')" "${dropped:-0}" "$mean" "$max" \

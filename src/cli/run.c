@@ -687,8 +687,10 @@ static void run_scen_start(uv_timer_t *h) {
     run_scen_set(rs->r, sc, SC_RUNNING);
     int64_t d = scenario_duration_us(sc->cfg);
     int64_t hard = scenario_max_duration_us(sc->cfg);
-    uv_timer_start(&rs->end, run_scen_end, (uint64_t)(d / 1000), 0);
-    uv_timer_start(&rs->hard, run_scen_hard, (uint64_t)(hard / 1000), 0);
+    /* libuv counts whole milliseconds from a truncated clock: one more
+     * keeps the end from coming before the scenario's last due start */
+    uv_timer_start(&rs->end, run_scen_end, (uint64_t)(d / 1000 + 1), 0);
+    uv_timer_start(&rs->hard, run_scen_hard, (uint64_t)(hard / 1000 + 1), 0);
 }
 
 /* Iteration-based executors: what maxDuration (or a stop) left undone is

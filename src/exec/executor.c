@@ -21,7 +21,13 @@ int64_t scen_scale(const scen_rt *s, int64_t n) {
 
 enum exec_next executor_next(vu *v) {
     scen_rt *sc = v->sc;
-    if (!sc || scen_state(sc) >= SC_GRACEFUL || test_phase(v->test) >= PHASE_GRACEFUL) return EXEC_DONE;
+    if (!sc) return EXEC_DONE;
+    /* an arrival-rate iteration handed out before the end still runs */
+    if (v->go && scen_state(sc) < SC_HARD_STOP && test_phase(v->test) < PHASE_HARD_STOP) {
+        v->go = false;
+        return EXEC_RUN;
+    }
+    if (scen_state(sc) >= SC_GRACEFUL || test_phase(v->test) >= PHASE_GRACEFUL) return EXEC_DONE;
     const c6_scenario *cfg = sc->cfg;
     switch (cfg->executor) {
     case EXECUTOR_SHARED_ITERATIONS:
@@ -40,9 +46,7 @@ enum exec_next executor_next(vu *v) {
         return v->sc_index < atomic_load(&sc->ext_vus) ? EXEC_RUN : EXEC_PARK;
     case EXECUTOR_CONSTANT_ARRIVAL_RATE:
     case EXECUTOR_RAMPING_ARRIVAL_RATE:
-        if (!v->go) return EXEC_PARK;
-        v->go = false;
-        return EXEC_RUN;
+        return EXEC_PARK;   /* until the worker hands it an iteration (v->go, above) */
     default:
         return EXEC_DONE;
     }

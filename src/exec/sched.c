@@ -187,7 +187,9 @@ static uint32_t drop_tags(wscen *ws) {
 static void arrival_fire(wscen *ws) {
     worker *w = ws->w;
     scen_rt *sc = ws->sc;
-    if (ws->sched_done || scen_state(sc) != SC_RUNNING) return;
+    /* GRACEFUL: the last round, for iterations due before the end that the
+     * timer had not fired for yet */
+    if (ws->sched_done || scen_state(sc) < SC_RUNNING || scen_state(sc) > SC_GRACEFUL) return;
     int W = arrival_workers(w, sc);
     int64_t start = atomic_load(&sc->start_us), now = clock_now_us();
     bool grew = false;
@@ -291,6 +293,7 @@ void sched_update(worker *w) {
         if (!ws->started && st == SC_RUNNING) ws_start(ws);
         ws->started |= st >= SC_RUNNING;
         if (st >= SC_GRACEFUL && ws->seen < SC_GRACEFUL) {
+            if (ws->started && is_arrival(ws->sc->cfg)) arrival_fire(ws);
             ws->sched_done = true;
             disarm(ws);
             release_free(ws);
