@@ -223,3 +223,15 @@ def test_status_text(c6):
     r = c6("http/status_text.js")
     assert r.code == 0, r
     assert json.loads(r.console()[0]) == ["404 Not Found", ""], r
+
+
+def test_response_lazy_fields_serialise_and_assign(c6):
+    import json as _json
+    r = c6("http/lazy_response.js")
+    assert r.code == 0, r
+    got = _json.loads(r.console()[0])
+    assert got["keys"] == sorted(["body", "cookies", "error", "error_code", "headers", "proto", "remote_ip",
+                                  "remote_port", "request", "status", "status_text", "timings", "url"]), got
+    assert got["probe"] == ["p1"] and got["ua"] == "string", got
+    assert got["ctype"].startswith("application/json") and got["timing"] and got["again"], got
+    assert r.console()[1] == "replaced", r

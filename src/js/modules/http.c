@@ -358,18 +358,6 @@ static JSValue http_headers_object(JSContext *ctx, const buf *hdr) {
     return o;
 }
 
-static JSValue http_timings_object(JSContext *ctx, const JSAtom *at, const http_result *res) {
-    JSValue t = JS_NewObject(ctx);
-    http_set(ctx, t, at[A_BLOCKED], JS_NewFloat64(ctx, res->t_blocked));
-    http_set(ctx, t, at[A_CONNECTING], JS_NewFloat64(ctx, res->t_connecting));
-    http_set(ctx, t, at[A_TLS_HANDSHAKING], JS_NewFloat64(ctx, res->t_tls));
-    http_set(ctx, t, at[A_SENDING], JS_NewFloat64(ctx, res->t_sending));
-    http_set(ctx, t, at[A_WAITING], JS_NewFloat64(ctx, res->t_waiting));
-    http_set(ctx, t, at[A_RECEIVING], JS_NewFloat64(ctx, res->t_receiving));
-    http_set(ctx, t, at[A_DURATION], JS_NewFloat64(ctx, res->t_duration));
-    return t;
-}
-
 /* "200 OK": the status line after the protocol, as k6's status_text. */
 static JSValue http_status_text(JSContext *ctx, const http_result *res, const buf *hdr) {
     if (res->status == 0 || !hdr->p) return JS_NewString(ctx, "");
@@ -380,13 +368,84 @@ static JSValue http_status_text(JSContext *ctx, const http_result *res, const bu
     return JS_NewStringLen(ctx, sp, n);
 }
 
+/* ---- lazy parts of a Response ----
+ * headers, timings, cookies and request are built when the script first
+ * reads them (most scripts read status and body only): the response keeps a
+ * packed copy of what they are made from, one allocation, freed with it. */
+
+typedef struct http_snap {
+    double t[7];                   /* blocked .. duration */
+    bool failed;                   /* no response (status 0) */
+    bool has_content_type;         /* the script set Content-Type itself */
+    char method[16];
+    const char *hdr; size_t hdr_len;       /* response header block */
+    const char *url;                       /* the request's URL (first hop) */
+    const char *ua;                        /* User-Agent c6 sent, when the script set none */
+    const char *ctype;                     /* "Content-Type: ..." line c6 added, "" none */
+    const char *cookie; size_t cookie_len; /* "Cookie: ..." line of the first hop */
+    const char *body; size_t body_len;
+    int nh;
+    const char **hlines;                   /* the script's header lines */
+} http_snap;
+
+static JSClassID http_resp_class_id;
+
+static void http_resp_finalizer(JSRuntime *rt, JSValue val) {
+    (void)rt;
+    free(JS_GetOpaque(val, http_resp_class_id));
+}
+
+static size_t http_pad(size_t n) { return (n + 7) & ~(size_t)7; }
+
+/* Copies what the lazy properties need into one block. */
+static http_snap *http_snap_new(vu *v, const http_call *c) {
+    const buf *cookie = c->url0 ? &c->cookie0 : &c->cookie;
+    const char *url = c->url0 ? c->url0 : c->url;
+    const char *ua = http_user_agent(v);
+    size_t url_len = strlen(url) + 1, ua_len = strlen(ua) + 1, ct_len = strlen(c->ctype) + 1;
+    size_t size = http_pad(sizeof(http_snap)) + http_pad((size_t)c->p.nh * sizeof(char *)) +
+                  http_pad(c->rhdr.len + 1) + http_pad(url_len) + http_pad(ua_len) + http_pad(ct_len) +
+                  http_pad(cookie->len + 1) + http_pad(c->body.len + 1);
+    for (int i = 0; i < c->p.nh; i++) size += strlen(c->p.hlines[i]) + 1;
+    http_snap *s = malloc(size);
+    if (!s) return NULL;
+    char *p = (char *)s + http_pad(sizeof *s);
+    const http_result *r = &c->res;
+    double t[7] = {r->t_blocked, r->t_connecting, r->t_tls, r->t_sending, r->t_waiting, r->t_receiving, r->t_duration};
+    memcpy(s->t, t, sizeof t);
+    s->failed = r->status == 0;
+    s->has_content_type = c->p.has_content_type;
+    memcpy(s->method, c->method0, sizeof s->method);
+    s->hlines = (const char **)p;
+    p += http_pad((size_t)c->p.nh * sizeof(char *));
+#define SNAP_COPY(dst, src, len) do { memcpy(p, (src) ? (src) : "", (len)); p[(len)] = 0; dst = p; p += http_pad((len) + 1); } while (0)
+    SNAP_COPY(s->hdr, c->rhdr.p, c->rhdr.len);
+    s->hdr_len = c->rhdr.len;
+    SNAP_COPY(s->url, url, url_len - 1);
+    SNAP_COPY(s->ua, ua, ua_len - 1);
+    SNAP_COPY(s->ctype, c->ctype, ct_len - 1);
+    SNAP_COPY(s->cookie, cookie->p, cookie->len);
+    s->cookie_len = cookie->len;
+    SNAP_COPY(s->body, c->body.p, c->body.len);
+    s->body_len = c->body.len;
+#undef SNAP_COPY
+    s->nh = c->p.nh;
+    for (int i = 0; i < c->p.nh; i++) {
+        size_t l = strlen(c->p.hlines[i]) + 1;
+        memcpy(p, c->p.hlines[i], l);
+        s->hlines[i] = p;
+        p += l;
+    }
+    return s;
+}
+
 /* Response.request.headers: what k6 puts in the Go request's header map,
  * canonical names to one-value arrays. */
-static JSValue http_request_headers(JSContext *ctx, const JSAtom *at, const http_call *c) {
+static JSValue http_request_headers(JSContext *ctx, const JSAtom *at, const http_snap *s) {
     JSValue h = JS_NewObject(ctx);
     bool ua = false;
-    for (int i = 0; i < c->p.nh; i++) {
-        const char *line = c->p.hlines[i], *colon = strchr(line, ':');
+    for (int i = 0; i < s->nh; i++) {
+        const char *line = s->hlines[i], *colon = strchr(line, ':');
         char name[256];
         snprintf(name, sizeof name, "%.*s", (int)(colon - line), line);
         http_canonical(name);
@@ -395,41 +454,96 @@ static JSValue http_request_headers(JSContext *ctx, const JSAtom *at, const http
         JS_SetPropertyUint32(ctx, arr, 0, JS_NewString(ctx, colon + 2));
         JS_SetPropertyStr(ctx, h, name, arr);
     }
-    if (!ua) {
+    if (!ua && s->ua[0]) {
         JSValue arr = JS_NewArray(ctx);
-        JS_SetPropertyUint32(ctx, arr, 0, JS_AtomToString(ctx, at[A_UA]));
+        JS_SetPropertyUint32(ctx, arr, 0, JS_NewString(ctx, s->ua));
         http_set(ctx, h, at[A_H_USER_AGENT], arr);
     }
-    if (c->ctype[0] && !c->p.has_content_type) {
+    if (s->ctype[0] && !s->has_content_type) {
         JSValue arr = JS_NewArray(ctx);
-        JS_SetPropertyUint32(ctx, arr, 0, JS_NewString(ctx, c->ctype + 14));   /* after "Content-Type: " */
+        JS_SetPropertyUint32(ctx, arr, 0, JS_NewString(ctx, s->ctype + 14));   /* after "Content-Type: " */
         http_set(ctx, h, at[A_H_CONTENT_TYPE], arr);
     }
-    const buf *cookie = c->url0 ? &c->cookie0 : &c->cookie;
-    if (cookie->len) {
+    if (s->cookie_len) {
         JSValue arr = JS_NewArray(ctx);
-        JS_SetPropertyUint32(ctx, arr, 0, JS_NewStringLen(ctx, cookie->p + 8, cookie->len - 8));
+        JS_SetPropertyUint32(ctx, arr, 0, JS_NewStringLen(ctx, s->cookie + 8, s->cookie_len - 8));
         http_set(ctx, h, at[A_H_COOKIE], arr);
     }
     return h;
 }
 
 /* Response.request: the first hop as k6 describes it. */
-static JSValue http_request_object(JSContext *ctx, const JSAtom *at, const http_call *c) {
+static JSValue http_request_object(JSContext *ctx, const JSAtom *at, const http_snap *s) {
     JSValue req = JS_NewObject(ctx);
-    http_set(ctx, req, at[A_METHOD], JS_NewString(ctx, c->method0));
-    http_set(ctx, req, at[A_URL], JS_NewString(ctx, c->url0 ? c->url0 : c->url));
-    http_set(ctx, req, at[A_HEADERS], http_request_headers(ctx, at, c));
-    http_set(ctx, req, at[A_BODY], JS_NewStringLen(ctx, c->body.p ? c->body.p : "", c->body.len));
-    http_set(ctx, req, at[A_COOKIES], http_request_cookies(ctx, c->url0 ? &c->cookie0 : &c->cookie));
+    buf cookie = {(char *)s->cookie, s->cookie_len, 0};
+    http_set(ctx, req, at[A_METHOD], JS_NewString(ctx, s->method));
+    http_set(ctx, req, at[A_URL], JS_NewString(ctx, s->url));
+    http_set(ctx, req, at[A_HEADERS], http_request_headers(ctx, at, s));
+    http_set(ctx, req, at[A_BODY], JS_NewStringLen(ctx, s->body, s->body_len));
+    http_set(ctx, req, at[A_COOKIES], http_request_cookies(ctx, &cookie));
     return req;
+}
+
+static JSValue http_timings_object(JSContext *ctx, const JSAtom *at, const double *t) {
+    JSValue o = JS_NewObject(ctx);
+    for (int i = 0; i < 7; i++) http_set(ctx, o, at[A_BLOCKED + i], JS_NewFloat64(ctx, t[i]));
+    return o;
+}
+
+enum { LAZY_HEADERS, LAZY_TIMINGS, LAZY_COOKIES, LAZY_REQUEST, LAZY_COUNT };
+static const int LAZY_ATOM[LAZY_COUNT] = {A_HEADERS, A_TIMINGS, A_COOKIES, A_REQUEST};
+
+static JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap *s, int which) {
+    buf hdr = {(char *)s->hdr, s->hdr_len, 0};
+    switch (which) {
+    case LAZY_HEADERS: return http_headers_object(ctx, s->hdr_len ? &hdr : &(buf){0});
+    case LAZY_TIMINGS: return http_timings_object(ctx, at, s->t);
+    case LAZY_COOKIES: return s->failed ? JS_NewObject(ctx) : http_response_cookies(ctx, &hdr);
+    default: return http_request_object(ctx, at, s);
+    }
+}
+
+/* The getter on Response's prototype: builds the value once and keeps it
+ * as the response's own property (later reads are plain property reads). */
+static JSValue http_lazy_get(JSContext *ctx, JSValueConst this_val, int which) {
+    http_snap *s = JS_GetOpaque(this_val, http_resp_class_id);
+    if (!s) return JS_UNDEFINED;
+    const JSAtom *at = http_atoms(vu_from_ctx(ctx));
+    JSValue v = http_lazy_build(ctx, at, s, which);
+    if (JS_IsException(v)) return v;
+    JS_DefinePropertyValue(ctx, this_val, at[LAZY_ATOM[which]], JS_DupValue(ctx, v), JS_PROP_C_W_E);
+    return v;
+}
+
+/* An assignment makes it the response's own property, as for any object. */
+static JSValue http_lazy_set(JSContext *ctx, JSValueConst this_val, JSValueConst val, int which) {
+    const JSAtom *at = http_atoms(vu_from_ctx(ctx));
+    JS_DefinePropertyValue(ctx, this_val, at[LAZY_ATOM[which]], JS_DupValue(ctx, val), JS_PROP_C_W_E);
+    return JS_UNDEFINED;
+}
+
+/* JSON.stringify(res) shows every field, as in k6. */
+static JSValue http_resp_to_json(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    for (int i = 0; i < LAZY_COUNT; i++) {
+        JSValue v = JS_GetProperty(ctx, this_val, http_atoms(vu_from_ctx(ctx))[LAZY_ATOM[i]]);
+        if (JS_IsException(v)) return v;
+        JS_FreeValue(ctx, v);
+    }
+    return JS_DupValue(ctx, this_val);
 }
 
 JSValue http_call_response(vu *v, http_call *c) {
     JSContext *ctx = v->ctx;
     const JSAtom *at = http_atoms(v);
     const http_result *res = &c->res;
-    JSValue o = JS_NewObjectProto(ctx, v->resp_proto);
+    JSValue o = JS_NewObjectProtoClass(ctx, v->resp_proto, http_resp_class_id);
+    if (JS_IsException(o)) return o;
+    http_snap *snap = http_snap_new(v, c);
+    if (!snap) {
+        JS_FreeValue(ctx, o);
+        return JS_ThrowOutOfMemory(ctx);
+    }
+    JS_SetOpaque(o, snap);
     http_set(ctx, o, at[A_STATUS], JS_NewInt32(ctx, (int32_t)res->status));
     http_set(ctx, o, at[A_URL], JS_NewString(ctx, c->url));   /* after redirects */
     http_set(ctx, o, at[A_PROTO], JS_NewString(ctx, res->proto));
@@ -441,14 +555,10 @@ JSValue http_call_response(vu *v, http_call *c) {
     } else {
         http_set(ctx, o, at[A_BODY], JS_NewStringLen(ctx, c->rbody.p ? c->rbody.p : "", c->rbody.len));
     }
-    http_set(ctx, o, at[A_HEADERS], http_headers_object(ctx, &c->rhdr));
-    http_set(ctx, o, at[A_TIMINGS], http_timings_object(ctx, at, res));
     http_set(ctx, o, at[A_ERROR], JS_NewString(ctx, res->error));
     http_set(ctx, o, at[A_ERROR_CODE], JS_NewInt32(ctx, res->error_code));
     http_set(ctx, o, at[A_REMOTE_IP], JS_NewString(ctx, res->ip));
     http_set(ctx, o, at[A_REMOTE_PORT], JS_NewInt32(ctx, (int32_t)res->port));
-    http_set(ctx, o, at[A_COOKIES], res->status ? http_response_cookies(ctx, &c->rhdr) : JS_NewObject(ctx));
-    http_set(ctx, o, at[A_REQUEST], http_request_object(ctx, at, c));
     return o;
 }
 
@@ -623,20 +733,28 @@ static const JSCFunctionListEntry http_funcs[] = {
 
 static const JSCFunctionListEntry http_resp_funcs[] = {
     JS_CFUNC_DEF("json", 1, http_json),
+    JS_CFUNC_DEF("toJSON", 1, http_resp_to_json),
+    JS_CGETSET_MAGIC_DEF("headers", http_lazy_get, http_lazy_set, LAZY_HEADERS),
+    JS_CGETSET_MAGIC_DEF("timings", http_lazy_get, http_lazy_set, LAZY_TIMINGS),
+    JS_CGETSET_MAGIC_DEF("cookies", http_lazy_get, http_lazy_set, LAZY_COOKIES),
+    JS_CGETSET_MAGIC_DEF("request", http_lazy_get, http_lazy_set, LAZY_REQUEST),
 };
 
 static pthread_once_t http_once = PTHREAD_ONCE_INIT;
 static void http_new_class_ids(void) {
     JS_NewClassID(&http_expect_class_id);
     JS_NewClassID(&http_url_class_id);
+    JS_NewClassID(&http_resp_class_id);
 }
 static const JSClassDef http_expect_class = {.class_name = "ExpectedStatuses", .finalizer = http_expect_finalizer};
 static const JSClassDef http_url_class = {.class_name = "URL"};
+static const JSClassDef http_resp_class = {.class_name = "Response", .finalizer = http_resp_finalizer};
 
 void http_class_init(JSRuntime *rt) {
     pthread_once(&http_once, http_new_class_ids);
     JS_NewClass(rt, http_expect_class_id, &http_expect_class);
     JS_NewClass(rt, http_url_class_id, &http_url_class);
+    JS_NewClass(rt, http_resp_class_id, &http_resp_class);
     http_cookies_class_init(rt);
     http_file_class_init(rt);
 }
@@ -646,7 +764,8 @@ static int http_module_set(JSContext *ctx, JSModuleDef *m) {
     size_t n = sizeof http_funcs / sizeof *http_funcs;
     if (JS_IsUndefined(v->resp_proto)) {
         v->resp_proto = JS_NewObject(ctx);
-        JS_SetPropertyFunctionList(ctx, v->resp_proto, http_resp_funcs, 1);
+        JS_SetPropertyFunctionList(ctx, v->resp_proto, http_resp_funcs,
+                                   (int)(sizeof http_resp_funcs / sizeof *http_resp_funcs));
     }
     JSValue url_proto = JS_NewObject(ctx);
     JS_SetPropertyStr(ctx, url_proto, "toString", JS_NewCFunction(ctx, http_url_to_string, "toString", 0));
