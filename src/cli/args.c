@@ -256,14 +256,14 @@ static int set_summary_mode(c6_run_args *a, const char *v, char *e, size_t n)
 static int set_segment(c6_run_args *a, const char *v, char *e, size_t n)
 {
     (void)e, (void)n;
-    a->execution_segment = v;
+    replace_string(&a->flags.execution_segment, &a->flags.execution_segment_set, v);
     return 0;
 }
 
 static int set_segment_sequence(c6_run_args *a, const char *v, char *e, size_t n)
 {
     (void)e, (void)n;
-    a->execution_segment_sequence = v;
+    replace_string(&a->flags.execution_segment_sequence, &a->flags.execution_segment_sequence_set, v);
     return 0;
 }
 
@@ -277,8 +277,8 @@ static int set_address(c6_run_args *a, const char *v, char *e, size_t n)
 
 static int set_paused(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    a->paused_set = true;
-    return parse_bool(v, &a->paused, e, n);
+    a->flags.paused_set = true;
+    return parse_bool(v, &a->flags.paused, e, n);
 }
 
 static const flag_def FLAGS[] = {

@@ -33,15 +33,12 @@ typedef struct c6_run_args {
                                     summary_mode to "disabled" when that is not given */
     const char *summary_mode;    /* --summary-mode=compact|full|disabled; NULL if not given */
     const char **outs; size_t nouts;   /* -o/--out TYPE=ARG (repeatable; point into argv) */
-    const char *execution_segment;           /* --execution-segment "1/4:2/4"; NULL if not given */
-    const char *execution_segment_sequence;  /* --execution-segment-sequence "0,1/4,1/2,1" */
     /* -a/--address HOST:PORT of the REST API, else $K6_ADDRESS, else
      * "localhost:6565" (never NULL after parsing); "" starts no server.
      * address_set: given as a flag, which is when k6 exits 106 if the
      * server cannot listen (it only warns otherwise). */
     const char *address;
     bool address_set;
-    bool paused, paused_set;     /* -p/--paused[=bool]: start the test paused */
 } c6_run_args;
 
 /* Parses the arguments after "run" (argv[0] is the first of them, not the

@@ -253,9 +253,8 @@ static int run_close_outputs(run_ctx *r) {
 /* --execution-segment / --execution-segment-sequence (or K6_EXECUTION_SEGMENT,
  * K6_EXECUTION_SEGMENT_SEQUENCE): this instance's share of the test. */
 static int run_segment(run_ctx *r, char *err, size_t errlen) {
-    const char *seg = r->args.execution_segment ? r->args.execution_segment : getenv("K6_EXECUTION_SEGMENT");
-    const char *seq = r->args.execution_segment_sequence ? r->args.execution_segment_sequence
-                                                         : getenv("K6_EXECUTION_SEGMENT_SEQUENCE");
+    const char *seg = r->opts.execution_segment_set ? r->opts.execution_segment : NULL;
+    const char *seq = r->opts.execution_segment_sequence_set ? r->opts.execution_segment_sequence : NULL;
     if ((!seg || !*seg) && (!seq || !*seq)) return 0;
     c6_segment s;
     c6_segment_seq q = {0};
@@ -1199,7 +1198,7 @@ static int run_execute(run_ctx *r) {
     int init_rc = run_wait_init(r);
     log_printf(LOG_DEBUG, "initialized %d VUs in %.0f ms on %d workers",
                atomic_load(&t->vus_initialized), (double)(clock_now_us() - t0) / 1000.0, t->nworkers);
-    if (!init_rc && r->args.paused) run_wait_resume(r);
+    if (!init_rc && r->opts.paused_set && r->opts.paused) run_wait_resume(r);
     atomic_store(&r->api_state, API_EXEC_STARTED);
     if (init_rc) {
         code = r->signals ? EXIT_ABORTED : EXIT_SCRIPT;

@@ -194,6 +194,8 @@ void options_free(c6_options *o)
     free(o->summary_time_unit);
     free(o->user_agent);
     free(o->summary_export);
+    free(o->execution_segment);
+    free(o->execution_segment_sequence);
     options_init(o);
 }
 
@@ -349,6 +351,11 @@ static const field_def FIELDS[] = {
     {"scenarios", NULL, F_SCENARIOS, LIST(scenarios_set)},
     {"summaryTimeUnit", "K6_SUMMARY_TIME_UNIT", F_STRING, SCALAR(summary_time_unit_set, summary_time_unit)},
     {"systemTags", "K6_SYSTEM_TAGS", F_SYSTEM_TAGS, LIST(system_tags_set)},
+    {"executionSegment", "K6_EXECUTION_SEGMENT", F_STRING,
+     SCALAR(execution_segment_set, execution_segment)},
+    {"executionSegmentSequence", "K6_EXECUTION_SEGMENT_SEQUENCE", F_STRING,
+     SCALAR(execution_segment_sequence_set, execution_segment_sequence)},
+    {"paused", "K6_PAUSED", F_BOOL, SCALAR(paused_set, paused)},
 };
 
 #define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
@@ -801,6 +808,14 @@ void options_merge(c6_options *dst, const c6_options *lower)
     }
     merge_string(&dst->summary_export_set, &dst->summary_export, lower->summary_export_set,
                  lower->summary_export);
+    merge_string(&dst->execution_segment_set, &dst->execution_segment, lower->execution_segment_set,
+                 lower->execution_segment);
+    merge_string(&dst->execution_segment_sequence_set, &dst->execution_segment_sequence,
+                 lower->execution_segment_sequence_set, lower->execution_segment_sequence);
+    if (!dst->paused_set && lower->paused_set) {
+        dst->paused_set = true;
+        dst->paused = lower->paused;
+    }
 }
 
 /* ------------------------------------------------------------------------ */

@@ -64,6 +64,11 @@ typedef struct c6_options {
     bool summary_export_set; char *summary_export;
     bool summary_time_unit_set; char *summary_time_unit;       /* "s", "ms", "us" */
     bool system_tags_set; char **system_tags; size_t nsystem_tags; /* systemTags: which system tags samples get */
+    /* executionSegment "1/4:2/4", executionSegmentSequence "0,1/4,1/2,1":
+     * checked by c6 run (exec/segment.h); paused: start paused (REST API). */
+    bool execution_segment_set; char *execution_segment;
+    bool execution_segment_sequence_set; char *execution_segment_sequence;
+    bool paused_set; bool paused;
     /* options.scenarios (script or config file only), with k6's defaults,
      * in k6's order. Set even when {}: it still belongs to the execution
      * group (see options_merge). scenarios_error is the first validation

@@ -71,6 +71,28 @@ def test_paused_start_resume_scale_and_stop(c6_bin):
     assert "iterations" in out, out   # the summary is still printed
 
 
+def test_paused_from_env_waits_for_resume(c6_bin):
+    """K6_PAUSED=true starts the test paused, as --paused does."""
+    addr = _free_addr()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("K6_")}
+    env["K6_PAUSED"] = "true"
+    p = subprocess.Popen([c6_bin, "run", "-q", "-a", addr, "-i", "1", script_path("sleep_only.js")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert _wait(lambda: _status(addr)["status"] == 4), "never paused before the run"
+        time.sleep(0.3)
+        assert p.poll() is None and _status(addr)["paused"] is True
+        r = _ctl(c6_bin, addr, "resume")
+        assert r.returncode == 0, r
+        out, err = p.communicate(timeout=20)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert p.returncode == 0, (p.returncode, err)
+    assert "iterations" in out, out
+
+
 def test_pause_is_refused_for_other_executors(c6_bin):
     addr = _free_addr()
     env = {k: v for k, v in os.environ.items() if not k.startswith("K6_")}

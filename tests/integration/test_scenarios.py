@@ -157,6 +157,30 @@ def test_execution_segments_add_up(c6, tmp_path):
     assert all(p[1] > 0 for p in parts), parts
 
 
+def test_execution_segment_from_env_and_script_options(c6, tmp_path):
+    """K6_EXECUTION_SEGMENT(_SEQUENCE) and options.executionSegment(Sequence)
+    give the same parts as the flags; the flag wins over the script."""
+    def counts(script, env=None, *flags):
+        out = tmp_path / f"o{len(list(tmp_path.iterdir()))}.json"
+        r = c6(script, "-o", f"json={out}", *flags, env=env)
+        assert r.code == 0, r
+        p = _points(out)
+        return p[("iterations", "shared")], p[("iterations", "rate")]
+
+    segs = ("0:1/4", "1/4:1/2", "1/2:3/4", "3/4:1")
+    by_env = [counts("scenarios/segments.js", {"K6_EXECUTION_SEGMENT": s,
+                                              "K6_EXECUTION_SEGMENT_SEQUENCE": "0,1/4,1/2,3/4,1"})
+              for s in segs]
+    by_opt = [counts("scenarios/segments_opt.js", None, "-e", f"SEG={s}") for s in segs]
+    assert by_env == by_opt, (by_env, by_opt)
+    assert sum(p[0] for p in by_opt) == 103 and sum(p[1] for p in by_opt) == 80, by_opt
+    assert len(set(by_opt)) > 1, by_opt     # the parts differ: each instance ran its own share
+    flag = counts("scenarios/segments_opt.js", None, "-e", "SEG=0:1/4", "--execution-segment", "3/4:1")
+    assert flag == by_opt[3], (flag, by_opt)
+    r = c6("scenarios/segments_opt.js", "-e", "SEG=1/2:1/3")
+    assert r.code == 104, r
+
+
 def test_full_summary_has_a_section_per_scenario(c6):
     r = c6("scenarios/two.js", "--summary-mode=full")
     assert r.code == 0, r

@@ -818,7 +818,7 @@ static void test_run_flags(void **state)
     assert_int_equal(args_parse_run(1, plain, &a, err, sizeof err), 0);
     assert_string_equal(a.address, "localhost:6565");
     assert_false(a.address_set);
-    assert_false(a.paused_set);
+    assert_false(a.flags.paused_set);
     args_free(&a);
 
     setenv("K6_ADDRESS", "0.0.0.0:7000", 1);
@@ -831,16 +831,16 @@ static void test_run_flags(void **state)
     assert_int_equal(args_parse_run(4, flags, &a, err, sizeof err), 0);
     assert_string_equal(a.address, "127.0.0.1:0");
     assert_true(a.address_set);
-    assert_true(a.paused_set);
-    assert_true(a.paused);
+    assert_true(a.flags.paused_set);
+    assert_true(a.flags.paused);
     args_free(&a);
     unsetenv("K6_ADDRESS");
 
     char *longs[] = {"s.js", "--address=", "--paused=false"};
     assert_int_equal(args_parse_run(3, longs, &a, err, sizeof err), 0);
     assert_string_equal(a.address, "");   /* k6: an empty address starts no server */
-    assert_true(a.paused_set);
-    assert_false(a.paused);
+    assert_true(a.flags.paused_set);
+    assert_false(a.flags.paused);
     args_free(&a);
 
     char *bad[] = {"s.js", "--paused=maybe"};
