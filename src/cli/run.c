@@ -62,7 +62,10 @@ typedef struct run_ctx {
     uv_async_t wake;
     uv_timer_t tick, special_timer;
     api_server *api;              /* the REST API (--address), NULL when off */
-    pthread_mutex_t eng_lock;     /* the API thread reads the engine the main thread drains */
+    pthread_mutex_t eng_lock;     /* the metrics thread drains the engine; main and API threads read it */
+    pthread_t metrics_thread;     /* drains samples into the engine and outputs while the test runs */
+    bool metrics_running;
+    atomic_bool metrics_stop;
     atomic_int api_state;         /* api_exec_status, for GET /v1/status */
     atomic_int api_stopped;       /* PATCH {"stopped": true} */
     atomic_int tainted;           /* a threshold was crossed at the last evaluation */
@@ -381,37 +384,70 @@ static void run_banner(run_ctx *r) {
     fflush(stdout);
 }
 
+/* k6's fixed-length elapsed time: d rounded to 0.1 s, with as many fields
+ * as max needs, so that the text keeps its width as the run goes on:
+ * "05.3s" (max under a minute), "01m05.3s", "00h01m05.3s". */
+static void run_fixed_duration(char *out, size_t n, int64_t d_us, int64_t max_us) {
+    if (d_us < 0) d_us = 0;
+    int64_t tenths = (d_us + 50000) / 100000;
+    long long h = tenths / 36000, m = tenths / 600 % 60, s = tenths / 10 % 60, f = tenths % 10;
+    if (max_us >= 3600LL * 1000000) snprintf(out, n, "%02lldh%02lldm%02lld.%llds", h, m, s, f);
+    else if (max_us >= 60LL * 1000000) snprintf(out, n, "%02lldm%02lld.%llds", h * 60 + m, s, f);
+    else snprintf(out, n, "%02lld.%llds", (h * 60 + m) * 60 + s, f);
+}
+
+enum { PROG_COLS = 3, PROG_COL_LEN = 96 };
+
 /* A scenario's progress: the fraction for its bar and k6's text columns
- * after it ("05/10 VUs  12.0s/30s", "10 VUs  1m0s/10m0s  120/500 shared iters"). */
-static double run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, char *right, size_t n) {
+ * after it: VUs, time ("05/10 VUs", "12.0s/30s", or the total once over),
+ * and the executor's own (shared iters, iters per VU, iters/s). */
+static double run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, char col[PROG_COLS][PROG_COL_LEN]) {
     const c6_scenario *c = sc->cfg;
     int st = scen_state(sc);
     int64_t d = scenario_duration_us(c);
-    int64_t spent = st >= SC_RUNNING ? clock_now_us() - atomic_load(&((scen_rt *)sc)->start_us) : 0;
-    if (spent > d) spent = d;
-    char dur[32], tot[32], vus[64], extra[96] = "";
+    int64_t spent = st >= SC_RUNNING ? (st == SC_DONE && sc->end_us ? sc->end_us : clock_now_us()) -
+                                           atomic_load(&((scen_rt *)sc)->start_us) : 0;
+    char tot[32], el[32];
     duration_format(tot, sizeof tot, d);
-    duration_format(dur, sizeof dur, spent - spent % 100000);
     int vw = snprintf(NULL, 0, "%lld", (long long)sc->max_vus);
     int active = atomic_load(&((scen_rt *)sc)->vus_active);
     int64_t done = atomic_load(&((scen_rt *)sc)->done) + atomic_load(&((scen_rt *)sc)->interrupted);
     double frac = d > 0 ? (double)spent / (double)d : 1;
+    for (int i = 0; i < PROG_COLS; i++) col[i][0] = 0;
+    if (st == SC_PENDING) {
+        int64_t left = c->start_time_us - (clock_now_us() - r->test.start_us);
+        char wait[32];
+        run_fixed_duration(wait, sizeof wait, left, c->start_time_us);
+        snprintf(col[0], PROG_COL_LEN, "waiting");
+        snprintf(col[1], PROG_COL_LEN, "%s", wait);
+        return 0;
+    }
+    if (spent >= d || st >= SC_DONE) snprintf(col[1], PROG_COL_LEN, "%s", tot);
+    else {
+        run_fixed_duration(el, sizeof el, spent, d);
+        snprintf(col[1], PROG_COL_LEN, "%s/%s", el, tot);
+    }
     switch (c->executor) {
     case EXECUTOR_SHARED_ITERATIONS:
     case EXECUTOR_PER_VU_ITERATIONS: {
         int64_t total = c->executor == EXECUTOR_SHARED_ITERATIONS ? sc->iterations : sc->vus * c->iterations;
         int iw = snprintf(NULL, 0, "%lld", (long long)total);
-        snprintf(vus, sizeof vus, "%0*lld VUs", vw, (long long)sc->vus);
+        snprintf(col[0], PROG_COL_LEN, "%lld VUs", (long long)sc->vus);
         if (c->executor == EXECUTOR_SHARED_ITERATIONS)
-            snprintf(extra, sizeof extra, "  %0*lld/%lld shared iters", iw, (long long)done, (long long)total);
+            snprintf(col[2], PROG_COL_LEN, "%0*lld/%lld shared iters", iw, (long long)done, (long long)total);
         else
-            snprintf(extra, sizeof extra, "  %0*lld/%lld iters, %lld per VU", iw, (long long)done, (long long)total,
+            snprintf(col[2], PROG_COL_LEN, "%0*lld/%lld iters, %lld per VU", iw, (long long)done, (long long)total,
                      (long long)c->iterations);
         frac = total > 0 ? (double)done / (double)total : 1;
+        /* the time column runs to maxDuration; once done, the time taken */
+        if (st >= SC_DONE || done >= total) {
+            run_fixed_duration(el, sizeof el, spent < d ? spent : d, d);
+            snprintf(col[1], PROG_COL_LEN, "%s/%s", el, tot);
+        }
         break;
     }
     case EXECUTOR_CONSTANT_VUS:
-        snprintf(vus, sizeof vus, "%lld VUs", (long long)sc->vus);
+        snprintf(col[0], PROG_COL_LEN, "%lld VUs", (long long)sc->vus);
         break;
     case EXECUTOR_CONSTANT_ARRIVAL_RATE:
     case EXECUTOR_RAMPING_ARRIVAL_RATE: {
@@ -419,29 +455,29 @@ static double run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, char 
         if (c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE) {
             c6_scenario tmp = *c;   /* the rate now: the ramp of rates, read like a ramp of VUs */
             tmp.start_vus = c->start_rate;
-            rate = (double)executor_ramp_target(&tmp, spent);
+            rate = (double)executor_ramp_target(&tmp, spent < d ? spent : d);
         }
-        snprintf(vus, sizeof vus, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
-        snprintf(extra, sizeof extra, "  %.2f iters/s", rate * 1e6 / (double)c->time_unit_us);
+        snprintf(col[0], PROG_COL_LEN, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
+        snprintf(col[2], PROG_COL_LEN, "%.2f iters/s", rate * 1e6 / (double)c->time_unit_us);
         break;
     }
     default:
-        snprintf(vus, sizeof vus, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
-    }
-    if (st == SC_PENDING) {
-        char wait[32];
-        int64_t left = c->start_time_us - (clock_now_us() - r->test.start_us);
-        duration_format(wait, sizeof wait, left > 0 ? left - left % 100000 : 0);
-        snprintf(right, n, "waiting  %s", wait);
-        return 0;
+        snprintf(col[0], PROG_COL_LEN, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
     }
     if (final && st == SC_DONE && !r->aborted && !r->threshold_aborted) frac = 1;
-    snprintf(right, n, "%s  %s/%s%s", vus, dur, tot, extra);
     return frac < 0 ? 0 : frac > 1 ? 1 : frac;
 }
 
-/* k6's progress: "running (0m12.0s), 050/100 VUs, 1234 complete and 0
- * interrupted iterations", then one line per scenario with its bar. */
+/* Display width of UTF-8 text (durations hold only ASCII, but be safe). */
+static int run_text_width(const char *s) {
+    int w = 0;
+    for (; *s; s++) w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+/* k6's progress: "running (01m12.0s), 050/100 VUs, 1234 complete and 0
+ * interrupted iterations", then one line per scenario with its bar and its
+ * columns, each column as wide as its widest line. */
 static void run_progress(run_ctx *r, bool final) {
     if (r->args.quiet) return;
     c6_test *t = &r->test;
@@ -451,20 +487,36 @@ static void run_progress(run_ctx *r, bool final) {
     size_t namew = 0;
     for (int i = 0; i < t->nscen; i++)
         if (strlen(t->scen[i].cfg->name) > namew) namew = strlen(t->scen[i].cfg->name);
+    char el[48];
+    run_fixed_duration(el, sizeof el, el_us, t->plan.max_duration_us);
     if (r->tty) printf("\r\033[K");
-    printf("running (%lldm%04.1fs), %0*d/%lld VUs, %lld complete and %lld interrupted iterations\n",
-           (long long)(el_us / 60000000), (double)(el_us % 60000000) / 1e6, width, atomic_load(&t->vus_active), vmax,
-           (long long)atomic_load(&t->iters_done), (long long)atomic_load(&t->iters_interrupted));
+    printf("running (%s), %0*d/%lld VUs, %lld complete and %lld interrupted iterations\n", el, width,
+           atomic_load(&t->vus_active), vmax, (long long)atomic_load(&t->iters_done),
+           (long long)atomic_load(&t->iters_interrupted));
+    char (*cols)[PROG_COLS][PROG_COL_LEN] = calloc((size_t)t->nscen + 1, sizeof *cols);
+    double *frac = calloc((size_t)t->nscen + 1, sizeof *frac);
+    int cw[PROG_COLS] = {0};
     for (int i = 0; i < t->nscen; i++) {
-        char right[256], bar[41];
-        double frac = run_scen_progress(r, &t->scen[i], final, right, sizeof right);
-        int fill = (int)(frac * 40);
+        frac[i] = run_scen_progress(r, &t->scen[i], final, cols[i]);
+        for (int k = 0; k < PROG_COLS; k++)
+            if (run_text_width(cols[i][k]) > cw[k]) cw[k] = run_text_width(cols[i][k]);
+    }
+    for (int i = 0; i < t->nscen; i++) {
+        char bar[41];
+        int fill = (int)(frac[i] * 40);
         for (int k = 0; k < 40; k++) bar[k] = k < fill ? '=' : ' ';
         if (fill < 40 && fill > 0) bar[fill - 1] = '>';
         bar[40] = 0;
         if (r->tty) printf("\033[K");
-        printf("%-*s %s [%s] %s\n", (int)namew, t->scen[i].cfg->name, frac >= 1 ? "✓" : " ", bar, right);
+        printf("%-*s %s [%s]", (int)namew, t->scen[i].cfg->name, frac[i] >= 1 ? "✓" : " ", bar);
+        int last = PROG_COLS - 1;
+        while (last > 0 && !cols[i][last][0]) last--;
+        for (int k = 0; k <= last; k++)
+            printf(k ? "  %-*s" : " %-*s", k == last ? 0 : cw[k], cols[i][k]);
+        printf("\n");
     }
+    free(cols);
+    free(frac);
     /* on a terminal the block is redrawn in place */
     if (r->tty && !final) printf("\033[%dA\r", t->nscen + 1);
     fflush(stdout);
@@ -722,6 +774,7 @@ static bool run_check_scenarios(run_ctx *r) {
         int st = scen_state(sc);
         if (st >= SC_RUNNING && st < SC_DONE && atomic_load(&sc->workers_done) >= t->nworkers) {
             atomic_store(&sc->state, SC_DONE);
+            sc->end_us = clock_now_us();
             uv_timer_stop(&r->rs[i].start);
             uv_timer_stop(&r->rs[i].end);
             uv_timer_stop(&r->rs[i].hard);
@@ -759,7 +812,9 @@ static void run_check_abort(run_ctx *r, int64_t now) {
     r->last_threshold_us = now;
     if (!r->nthr) return;
     /* k6 evaluates every 2 s: abortOnFail, and the API's "tainted" */
+    pthread_mutex_lock(&r->eng_lock);
     atomic_store(&r->tainted, !run_eval_thresholds(r, (double)(now - t->start_us) / 1e6));
+    pthread_mutex_unlock(&r->eng_lock);
     for (size_t i = 0; i < r->nthr; i++) {
         run_threshold *th = &r->thr[i];
         if (!th->abort_on_fail || th->ok || now - t->start_us < th->delay_abort_us) continue;
@@ -771,11 +826,42 @@ static void run_check_abort(run_ctx *r, int64_t now) {
     }
 }
 
+/* While the test runs, samples go into the engine and the outputs on their
+ * own thread: writing a busy test's JSON output must not delay the main
+ * loop's scenario timers, nor the other way round. */
+static void *run_metrics_main(void *arg) {
+    run_ctx *r = arg;
+    const struct timespec period = {0, 20 * 1000000L};
+    while (!atomic_load(&r->metrics_stop)) {
+        nanosleep(&period, NULL);
+        pthread_mutex_lock(&r->eng_lock);
+        engine_drain(r->eng);
+        run_tick_outputs(r);
+        pthread_mutex_unlock(&r->eng_lock);
+    }
+    return NULL;
+}
+
+static void run_metrics_start(run_ctx *r) {
+    atomic_store(&r->metrics_stop, false);
+    r->metrics_running = pthread_create(&r->metrics_thread, NULL, run_metrics_main, r) == 0;
+}
+
+/* Back to draining on the main thread (its final drain follows). */
+static void run_metrics_stop(run_ctx *r) {
+    if (!r->metrics_running) return;
+    atomic_store(&r->metrics_stop, true);
+    pthread_join(r->metrics_thread, NULL);
+    r->metrics_running = false;
+}
+
 static void run_on_tick(uv_timer_t *h) {
     run_ctx *r = h->data;
     int64_t now = clock_now_us();
-    run_drain(r);
-    run_tick_outputs(r);
+    if (!r->metrics_running) {
+        run_drain(r);
+        run_tick_outputs(r);
+    }
     run_check_abort(r, now);
     if (now - r->last_progress_us >= 1000000) {
         r->last_progress_us += 1000000;
@@ -895,6 +981,7 @@ static void run_start(run_ctx *r) {
     for (int i = 0; i < t->nscen; i++)
         uv_timer_start(&r->rs[i].start, run_scen_start, (uint64_t)(t->scen[i].cfg->start_time_us / 1000), 0);
     uv_timer_start(&r->tick, run_on_tick, 20, 20);
+    run_metrics_start(r);
 }
 
 /* ---- end of test ---- */
@@ -1214,6 +1301,7 @@ static int run_execute(run_ctx *r) {
         uv_run(r->loop, UV_RUN_DEFAULT);
         r->run_end_us = clock_now_us();
         uv_timer_stop(&r->tick);
+        run_metrics_stop(r);
         run_drain(r);
         run_progress(r, true);
         atomic_store(&r->api_state, API_EXEC_TEARDOWN);

@@ -43,6 +43,7 @@ typedef struct scen_rt {
     int64_t max_vus;            /* arrival-rate: with the unplanned ones */
     atomic_int state;           /* enum scen_state */
     atomic_llong start_us;      /* monotonic start, set before state turns RUNNING */
+    int64_t end_us;             /* when the main thread saw it DONE (progress text) */
     atomic_llong claimed;       /* shared-iterations: iterations handed out */
     atomic_llong started;       /* iterations started (exec.scenario.iterationInInstance) */
     atomic_llong done, interrupted;

@@ -17,6 +17,7 @@ def test_teardown_timeout_cuts_a_busy_loop_and_exits_101(c6):
     assert any("teardown() execution timed out after 1 seconds" in l["msg"] for l in r.logs(level="error")), r
 
 
+import re
 import json
 import subprocess
 from collections import Counter
@@ -189,3 +190,18 @@ def test_full_summary_has_a_section_per_scenario(c6):
     assert r.out.find("█ TOTAL RESULTS") < a, r.out
     batch = r.out[a:b]
     assert "http_reqs" in batch and ": 9 " in batch.split("http_reqs")[1].split("\n")[0], batch
+
+
+def test_progress_lines_use_k6s_fixed_length_times(c6):
+    """running (00m01.0s) against a 10m30s plan; per-scenario columns:
+    VUs, elapsed/total (or the total once over), the executor's own column."""
+    r = c6("scenarios/two.js")
+    assert r.code == 0, r
+    run_lines = [l for l in r.out.splitlines() if l.startswith("running (")]
+    assert run_lines and re.match(r"running \(\d\dm\d\d\.\ds\), \d/5 VUs, \d+ complete and \d+ interrupted iterations$",
+                                  run_lines[-1]), run_lines
+    last = r.out.splitlines()
+    looper = [l for l in last if l.startswith("looper ")][-1]
+    batch = [l for l in last if l.startswith("batch ")][-1]
+    assert re.search(r"✓ \[=+\] 2 VUs +2s$", looper), looper
+    assert re.search(r"✓ \[=+\] 3 VUs +\d\dm\d\d\.\ds/10m0s  9/9 shared iters$", batch), batch
