@@ -205,3 +205,17 @@ def test_progress_lines_use_k6s_fixed_length_times(c6):
     batch = [l for l in last if l.startswith("batch ")][-1]
     assert re.search(r"✓ \[=+\] 2 VUs +2s$", looper), looper
     assert re.search(r"✓ \[=+\] 3 VUs +\d\dm\d\d\.\ds/10m0s  9/9 shared iters$", batch), batch
+
+
+def test_graceful_ramp_down_lets_iterations_finish_or_interrupts_them(c6):
+    def final(r):
+        line = [l for l in r.out.splitlines() if l.startswith("running (")][-1]
+        m = re.search(r"(\d+) complete and (\d+) interrupted", line)
+        return int(m.group(1)), int(m.group(2))
+
+    r = c6("scenarios/ramp_down.js", "-e", "GRD=1s")
+    assert r.code == 0, r
+    assert final(r) == (2, 0), r.out
+    r = c6("scenarios/ramp_down.js", "-e", "GRD=200ms")
+    assert r.code == 0, r
+    assert final(r) == (0, 2), r.out
