@@ -87,12 +87,17 @@ def test_threshold_wrong_aggregation_exit_104(c6):
     assert r.code == 104, r
 
 
-def test_abort_on_fail_stops_early_with_99(c6):
+def test_abort_on_fail_stops_early_with_99(c6, tmp_path):
     # Thresholds are checked every ~2 s during the run; abortOnFail stops then.
-    # The script asks for 10 s; an abort at the first check ends it in ~2-3 s.
-    r = c6("abort_on_fail.js")
+    # The script asks for 60 s; an abort at the first check ends it in ~2-3 s,
+    # and the JSON output still has a point for every request counted.
+    out = tmp_path / "o.json"
+    r = c6("abort_on_fail.js", "-o", f"json={out}")
     assert r.code == 99, r
     assert r.elapsed < 6.0, r
     assert r.threshold("http_req_duration", "p(95)<0.0001") is False, r
     assert r.count("http_reqs") >= 1, r
     assert "teardown ran" in r.console(), r
+    with open(out) as f:
+        points = sum(1 for l in f if '"Point"' in l and '"metric":"http_reqs"' in l)
+    assert points == r.count("http_reqs"), (points, r)

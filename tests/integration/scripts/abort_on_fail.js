@@ -4,7 +4,7 @@ import { sleep } from 'k6';
 
 export const options = {
   vus: 1,
-  duration: '10s',
+  duration: '60s',
   thresholds: {
     http_req_duration: [{ threshold: 'p(95)<0.0001', abortOnFail: true }],
   },
