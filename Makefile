@@ -34,6 +34,13 @@ $(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
+# k6/html's JS side, built into c6 as a C string literal.
+$(BUILD)/gen/html_lib.inc: src/js/modules/html_lib.js
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(BUILD)/obj/src/js/modules/html.o: $(BUILD)/gen/html_lib.inc
+$(BUILD)/obj/src/js/modules/html.o: CFLAGS += -I$(BUILD)/gen
+
 $(BUILD)/libc6.a: $(OBJS)
 	@rm -f $@
 	ar rcs $@ $^
