@@ -7,12 +7,9 @@
   const ELEMENT = 1, TEXT = 3, COMMENT = 8, DOCUMENT = 9;
   const DOC = Symbol('doc'), NODES = Symbol('nodes'), URL = Symbol('url'), IDX = Symbol('idx');
 
-  function uniq(arr) {
-    arr.sort((a, b) => a - b);
-    const out = [];
-    for (const x of arr) if (!out.length || out[out.length - 1] !== x) out.push(x);
-    return out;
-  }
+  // Each node once, in the order the traversal met it (as goquery: parents()
+  // and prevAll() list the nearest first).
+  function uniq(arr) { return Array.from(new Set(arr)); }
   const isEl = (d, i) => i >= 0 && N.type(d, i) === ELEMENT;
 
   function elementParent(d, i) { const p = N.parent(d, i); return isEl(d, p) ? p : -1; }
