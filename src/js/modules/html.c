@@ -297,7 +297,8 @@ static JSValue html_lib_function(JSContext *ctx) {
         if (!html_bc) { pthread_mutex_unlock(&html_bc_lock); return JS_ThrowOutOfMemory(ctx); }
     }
     pthread_mutex_unlock(&html_bc_lock);
-    JSValue fn = JS_ReadObject(ctx, html_bc, html_bc_len, JS_READ_OBJ_BYTECODE);
+    /* ROM_DATA: VUs point into the shared bytecode instead of copying it */
+    JSValue fn = JS_ReadObject(ctx, html_bc, html_bc_len, JS_READ_OBJ_BYTECODE | JS_READ_OBJ_ROM_DATA);
     if (JS_IsException(fn)) return fn;
     return JS_EvalFunction(ctx, fn);
 }
