@@ -93,7 +93,7 @@ def test_response_html_submit_form_click_link(c6, target):
     assert r.code == 0, r
     rec = records(r)
     assert rec["html"] == {"title": "Order form", "inputs": 11, "doc": "/post", "action": f"{target}/post",
-                           "link": f"{target}/html"}, r
+                           "link": f"{target}/html", "binary": "Order form"}, r
 
     s = rec["submit"]
     assert s["status"] == 200 and s["url"] == f"{target}/post" and s["method"] == "POST", r
@@ -119,7 +119,7 @@ def test_response_html_submit_form_click_link(c6, target):
         'invalid selector "form >": selector ends early at offset 6',
     ], r
     # the submitted requests are ordinary requests: counted, tagged
-    assert r.count("http_reqs") == 7, r
+    assert r.count("http_reqs") == 8, r
 
 
 def test_many_documents_are_collected(c6, tmp_path):

@@ -63,12 +63,16 @@ static html_sel *html_sel_arg(JSContext *ctx, JSValueConst v) {
     return sel;
 }
 
+/* parse(string or ArrayBuffer): the bytes as UTF-8, as gumbo reads them. */
 static JSValue html_parse_fn(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     size_t len;
-    const char *src = JS_ToCStringLen(ctx, &len, argc ? argv[0] : JS_UNDEFINED);
+    JSValueConst arg = argc ? argv[0] : JS_UNDEFINED;
+    uint8_t *bytes = JS_IsObject(arg) ? JS_GetArrayBuffer(ctx, &len, arg) : NULL;
+    if (JS_IsObject(arg) && !bytes) JS_FreeValue(ctx, JS_GetException(ctx));   /* not a buffer: its string */
+    const char *src = bytes ? (const char *)bytes : JS_ToCStringLen(ctx, &len, arg);
     if (!src) return JS_EXCEPTION;
     html_doc *d = html_parse(src, len);
-    JS_FreeCString(ctx, src);
+    if (!bytes) JS_FreeCString(ctx, src);
     if (!d) return JS_ThrowOutOfMemory(ctx);
     JSValue o = JS_NewObjectClass(ctx, (int)html_doc_class_id);
     if (JS_IsException(o)) { html_free(d); return o; }

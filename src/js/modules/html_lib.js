@@ -521,15 +521,10 @@
     return new Selection(N.parse(String(src)), [0], url || '');
   }
 
-  function bodyText(res) {
-    const b = res.body;
-    if (b === null || b === undefined) return '';
-    if (b instanceof ArrayBuffer) return String.fromCharCode.apply(null, new Uint8Array(b));
-    return String(b);
-  }
-
   function responseHTML(res, selector) {
-    const doc = parseHTML(bodyText(res), res.url);
+    const b = res.body;   // a binary body (responseType 'binary') is parsed as its bytes
+    const doc = new Selection(N.parse(b === null || b === undefined ? '' : b instanceof ArrayBuffer ? b : String(b)),
+      [0], res.url || '');
     return selector === undefined ? doc : doc.find(selector);
   }
 

@@ -13,6 +13,7 @@ export default function () {
     doc: page.html().find('form').attr('action'),
     action: page.html('form').get(0).action(),
     link: page.html('a#home').get(0).href(),
+    binary: http.get(`${T}/forms/post`, { responseType: 'binary' }).html('title').text(),
   });
 
   let r = page.submitForm({ fields: { custname: 'Ann Lee', extra: 'x&y' } });
