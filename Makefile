@@ -5,7 +5,7 @@
 BUILD    ?= build
 QJS_DIR  := $(BUILD)/deps/quickjs
 QJS_LIB  := $(QJS_DIR)/libquickjs.a
-PKGS     := libcurl libuv libmicrohttpd libcjson zlib openssl
+PKGS     := libcurl libuv libmicrohttpd libcjson zlib openssl gumbo
 CC       ?= cc
 OPT      ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) \
@@ -33,6 +33,13 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 $(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+# k6/html's JS side, built into c6 as a C string literal.
+$(BUILD)/gen/html_lib.inc: src/js/modules/html_lib.js
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(BUILD)/obj/src/js/modules/html.o: $(BUILD)/gen/html_lib.inc
+$(BUILD)/obj/src/js/modules/html.o: CFLAGS += -I$(BUILD)/gen
 
 $(BUILD)/libc6.a: $(OBJS)
 	@rm -f $@

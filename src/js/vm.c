@@ -22,6 +22,7 @@ static const vm_builtin vm_builtins[] = {
     {"k6/http", http_module_init},
     {"k6/metrics", metrics_module_init},
     {"k6/execution", execution_module_init},
+    {"k6/html", html_module_init},
     {"k6/c6/jslib-summary", jslib_summary_module_init},
 };
 
@@ -271,6 +272,7 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     http_class_init(v->rt);
     metrics_class_init(v->rt);
     execution_class_init(v->rt);
+    html_class_init(v->rt);
     v->ctx = JS_NewContext(v->rt);
     JS_SetContextOpaque(v->ctx, v);
     JS_SetInterruptHandler(v->rt, vm_interrupt, v);
@@ -282,6 +284,7 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     v->fn = JS_UNDEFINED;
     v->data = JS_UNDEFINED;
     v->resp_proto = JS_UNDEFINED;
+    v->html_lib = JS_UNDEFINED;
     v->expect_obj = JS_UNDEFINED;
     v->expect = NULL;
     v->expect_default = true;
@@ -310,6 +313,7 @@ void vm_destroy(vu *v) {
     JS_FreeValue(v->ctx, v->data);
     JS_FreeValue(v->ctx, v->ns);
     JS_FreeValue(v->ctx, v->resp_proto);
+    JS_FreeValue(v->ctx, v->html_lib);
     JS_FreeValue(v->ctx, v->expect_obj);
     http_atoms_free(v);
     JS_FreeContext(v->ctx);

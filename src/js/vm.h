@@ -48,6 +48,10 @@ JSModuleDef *http_module_init(JSContext *ctx, const char *name);
 JSModuleDef *metrics_module_init(JSContext *ctx, const char *name);
 JSModuleDef *execution_module_init(JSContext *ctx, const char *name);
 JSModuleDef *jslib_summary_module_init(JSContext *ctx, const char *name);
+JSModuleDef *html_module_init(JSContext *ctx, const char *name);
+void html_class_init(JSRuntime *rt);
+/* res.html(), res.submitForm(), res.clickLink() (html.c) */
+JSValue html_response_call(JSContext *ctx, JSValueConst res, const char *name, int argc, JSValueConst *argv);
 void metrics_class_init(JSRuntime *rt);
 void execution_class_init(JSRuntime *rt);
 void console_install(JSContext *ctx);

@@ -37,7 +37,7 @@
 struct target_server {
     struct MHD_Daemon *daemon;
     struct target_delay *delay;
-    struct MHD_Response *root, *json, *html, *notfound, *empty;
+    struct MHD_Response *root, *json, *html, *forms, *notfound, *empty;
 };
 
 /* State of a request whose route reads the body or waits. */
@@ -968,6 +968,11 @@ static enum MHD_Result target_html(const struct target_call *x)
     return MHD_queue_response(x->c, 200, x->s->html);
 }
 
+static enum MHD_Result target_forms_post(const struct target_call *x)
+{
+    return MHD_queue_response(x->c, 200, x->s->forms);
+}
+
 static enum MHD_Result target_not_found(const struct target_call *x)
 {
     return MHD_queue_response(x->c, 404, x->s->notfound);
@@ -1007,6 +1012,35 @@ static const char target_html_text[] =
     "<button type=\"submit\">Sign in</button>\n"
     "</form>\n</body>\n</html>\n";
 
+/* /forms/post: an order form in httpbin's manner (text inputs, radios,
+ * checkboxes, a select, a textarea) posting to /post, for submitForm. */
+static const char target_forms_text[] =
+    "<!DOCTYPE html>\n<html>\n<head><meta charset=\"utf-8\"><title>Order form</title></head>\n<body>\n"
+    "<form method=\"post\" action=\"/post\">\n"
+    "<p><label>Customer name: <input name=\"custname\"></label></p>\n"
+    "<p><label>Telephone: <input type=\"tel\" name=\"custtel\"></label></p>\n"
+    "<p><label>E-mail address: <input type=\"email\" name=\"custemail\"></label></p>\n"
+    "<fieldset><legend>Pizza size</legend>\n"
+    "<p><label><input type=\"radio\" name=\"size\" value=\"small\"> Small</label></p>\n"
+    "<p><label><input type=\"radio\" name=\"size\" value=\"medium\" checked> Medium</label></p>\n"
+    "<p><label><input type=\"radio\" name=\"size\" value=\"large\"> Large</label></p>\n"
+    "</fieldset>\n"
+    "<fieldset><legend>Pizza toppings</legend>\n"
+    "<p><label><input type=\"checkbox\" name=\"topping\" value=\"bacon\"> Bacon</label></p>\n"
+    "<p><label><input type=\"checkbox\" name=\"topping\" value=\"cheese\" checked> Extra cheese</label></p>\n"
+    "<p><label><input type=\"checkbox\" name=\"topping\" value=\"onion\"> Onion</label></p>\n"
+    "<p><label><input type=\"checkbox\" name=\"topping\" value=\"mushroom\"> Mushroom</label></p>\n"
+    "</fieldset>\n"
+    "<p><label>Crust: <select name=\"crust\"><option value=\"thin\">Thin</option>"
+    "<option value=\"thick\" selected>Thick</option></select></label></p>\n"
+    "<p><label>Preferred delivery time: <input type=\"time\" min=\"11:00\" max=\"21:00\" step=\"900\" "
+    "name=\"delivery\" value=\"18:00\"></label></p>\n"
+    "<p><label>Delivery instructions: <textarea name=\"comments\"></textarea></label></p>\n"
+    "<p><button type=\"submit\" name=\"action\" value=\"order\">Submit order</button></p>\n"
+    "</form>\n"
+    "<p><a id=\"home\" href=\"/html\">back to the start</a></p>\n"
+    "</body>\n</html>\n";
+
 static const char target_notfound_text[] = "{\"error\":\"not found\"}\n";
 
 static struct MHD_Response *target_fixed(const char *text, size_t n,
@@ -1032,9 +1066,10 @@ static int target_fixed_init(struct target_server *s)
     s->root = TARGET_FIXED(target_root_text, "text/plain; charset=utf-8");
     s->json = TARGET_FIXED(target_json_text, TARGET_JSON_TYPE);
     s->html = TARGET_FIXED(target_html_text, "text/html; charset=utf-8");
+    s->forms = TARGET_FIXED(target_forms_text, "text/html; charset=utf-8");
     s->notfound = TARGET_FIXED(target_notfound_text, TARGET_JSON_TYPE);
     s->empty = target_empty();
-    return s->root && s->json && s->html && s->notfound && s->empty;
+    return s->root && s->json && s->html && s->forms && s->notfound && s->empty;
 }
 
 /* ---- routing ---------------------------------------------------------- */
@@ -1056,6 +1091,7 @@ static struct target_route target_routes[] = {
     {"/headers", NULL, 0, target_headers},
     {"/json", NULL, 0, target_json_doc},
     {"/html", NULL, 0, target_html},
+    {"/forms/post", NULL, 0, target_forms_post},
     {"/ip", NULL, 0, target_ip},
     {"/user-agent", NULL, 0, target_user_agent},
     {"/uuid", NULL, 0, target_uuid},
@@ -1247,6 +1283,8 @@ void target_server_free(struct target_server *s)
         MHD_destroy_response(s->json);
     if (s->html)
         MHD_destroy_response(s->html);
+    if (s->forms)
+        MHD_destroy_response(s->forms);
     if (s->notfound)
         MHD_destroy_response(s->notfound);
     if (s->empty)

@@ -61,6 +61,7 @@ typedef struct vu {
     buf rbody, rhdr;           /* response buffers, reused across requests */
     JSAtom *atoms;             /* http.c's property names, made on first use */
     JSValue resp_proto;        /* prototype of http Response objects */
+    JSValue html_lib;          /* k6/html's JS side (html.c), made on first use */
     JSValue expect_obj;        /* http.setResponseCallback's object (keeps expect alive) */
     const void *expect;        /* its statuses (http.c's http_expect), NULL with none */
     bool expect_default;       /* no setResponseCallback yet: 200-399 expected */

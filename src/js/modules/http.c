@@ -731,8 +731,22 @@ static const JSCFunctionListEntry http_funcs[] = {
     JS_CFUNC_MAGIC_DEF("request", 4, http_call_fn, H_REQUEST),
 };
 
+JSValue http_request_function(JSContext *ctx) {
+    return JS_NewCFunctionMagic(ctx, http_call_fn, "request", 4, JS_CFUNC_generic_magic, H_REQUEST);
+}
+
+/* res.html(selector), res.submitForm(opts), res.clickLink(opts): k6/html's JS side does them. */
+static const char *const http_html_methods[] = {"responseHTML", "submitForm", "clickLink"};
+
+static JSValue http_html_method(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv, int magic) {
+    return html_response_call(ctx, this_val, http_html_methods[magic], argc, argv);
+}
+
 static const JSCFunctionListEntry http_resp_funcs[] = {
     JS_CFUNC_DEF("json", 1, http_json),
+    JS_CFUNC_MAGIC_DEF("html", 1, http_html_method, 0),
+    JS_CFUNC_MAGIC_DEF("submitForm", 1, http_html_method, 1),
+    JS_CFUNC_MAGIC_DEF("clickLink", 1, http_html_method, 2),
     JS_CFUNC_DEF("toJSON", 1, http_resp_to_json),
     JS_CGETSET_MAGIC_DEF("headers", http_lazy_get, http_lazy_set, LAZY_HEADERS),
     JS_CGETSET_MAGIC_DEF("timings", http_lazy_get, http_lazy_set, LAZY_TIMINGS),

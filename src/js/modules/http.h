@@ -91,6 +91,8 @@ int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueCons
                    JSValueConst body, JSValueConst params);
 JSValue http_call_response(vu *v, http_call *c);
 bool http_is_url(JSValueConst v);
+/* A new http.request function (for Response.submitForm/clickLink). */
+JSValue http_request_function(JSContext *ctx);
 void http_call_free(JSContext *ctx, http_call *c);
 
 /* http_run.c */
