@@ -414,6 +414,9 @@ int tls_classify_error(CURL *e, CURLcode rc, const char *detail, char *msg, size
     case CURLE_PEER_FAILED_VERIFICATION: {
         long vr = X509_V_OK;
         curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &vr);
+        /* curl checks the host name itself, after OpenSSL accepted the chain,
+         * and then reports a verify result of 1 */
+        if (strstr(detail, "target host name")) vr = X509_V_ERR_HOSTNAME_MISMATCH;
         switch (vr) {
         case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
         case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
@@ -422,7 +425,6 @@ int tls_classify_error(CURL *e, CURLcode rc, const char *detail, char *msg, size
         case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
             snprintf(msg, n, "x509: unknown authority");
             return 1310;
-        case X509_V_OK:   /* the chain was fine: curl's own host name check failed */
         case X509_V_ERR_HOSTNAME_MISMATCH:
         case X509_V_ERR_IP_ADDRESS_MISMATCH:
             snprintf(msg, n, "x509: certificate doesn't match hostname");
