@@ -366,3 +366,11 @@ def test_insecure_skip_tls_verify_accepts_unknown_authority_and_mismatch(run, se
     r, recs = run([servers["selfsigned"], servers["other"]], {"insecureSkipTLSVerify": True})
     assert r.code == 0, r
     assert [rec["status"] for rec in recs] == [200, 200], recs
+
+
+def test_https_to_a_plain_http_server_is_1301(run, target):
+    r, recs = run([target.replace("http://", "https://", 1) + "/get"])
+    assert r.code == 0, r
+    rec = recs[0]
+    assert (rec["status"], rec["error_code"]) == (0, 1301), rec
+    assert rec["error"] == "tls: first record does not look like a TLS handshake", rec
