@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,6 +340,42 @@ static void tls_parse_ocsp(const unsigned char *der, long len, tls_ocsp *o) {
     ERR_clear_error();
 }
 
+/* The stapled response is the connection's: it is parsed once, on the
+ * connection's first hop, and kept with the SSL object. */
+static int tls_ocsp_index = -1;
+static const tls_ocsp TLS_OCSP_UNKNOWN = {0, 0, 0, 0, "unknown", ""};
+
+static void tls_ocsp_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
+    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+    free(ptr);
+}
+
+static void tls_ocsp_index_init(void) {
+    tls_ocsp_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, tls_ocsp_free);
+}
+
+static const tls_ocsp *tls_session_ocsp(SSL *ssl) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, tls_ocsp_index_init);
+    if (tls_ocsp_index < 0) return &TLS_OCSP_UNKNOWN;
+    tls_ocsp *o = SSL_get_ex_data(ssl, tls_ocsp_index);
+    if (o) return o;
+    const unsigned char *der = NULL;
+    long len = SSL_get_tlsext_status_ocsp_resp(ssl, &der);
+    if (!der || len <= 0) return &TLS_OCSP_UNKNOWN;   /* nothing stapled: nothing to keep */
+    o = malloc(sizeof *o);
+    if (!o) return &TLS_OCSP_UNKNOWN;
+    *o = TLS_OCSP_UNKNOWN;
+    tls_parse_ocsp(der, len, o);
+    if (!SSL_set_ex_data(ssl, tls_ocsp_index, o)) {
+        static __thread tls_ocsp last;   /* not kept: hand out a copy */
+        last = *o;
+        free(o);
+        return &last;
+    }
+    return o;
+}
+
 void tls_info_clear(tls_info *out) {
     out->version = 0;
     out->cipher[0] = 0;
@@ -362,10 +399,7 @@ void tls_read_session(CURL *e, tls_info *out) {
         if (!name) name = SSL_CIPHER_standard_name(c);   /* outside k6's list: the IANA name */
         snprintf(out->cipher, sizeof out->cipher, "%s", name ? name : "");
     }
-    out->ocsp = (tls_ocsp){0, 0, 0, 0, "unknown", ""};
-    const unsigned char *der = NULL;
-    long len = SSL_get_tlsext_status_ocsp_resp(ssl, &der);
-    if (der && len > 0) tls_parse_ocsp(der, len, &out->ocsp);
+    out->ocsp = *tls_session_ocsp(ssl);
 }
 
 /* ---- errors ---- */

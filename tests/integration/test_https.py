@@ -238,10 +238,14 @@ def test_http2_over_tls_proto_tls_fields_and_tags(run, servers, tmp_path):
         assert "ocsp_status" not in t, t                        # not a default system tag
 
 
-def test_stapled_ocsp_response(run, servers):
-    r, recs = run([servers["h2"]], {"systemTags": ["ocsp_status", "tls_version"]})
+def test_stapled_ocsp_response(run, servers, tmp_path):
+    out = tmp_path / "out.json"
+    r, recs = run([servers["h2"], servers["h2"]], {"systemTags": ["ocsp_status", "tls_version"]},
+                  "-o", f"json={out}")
     assert r.code == 0, r
     o = recs[0]["ocsp"]
+    assert recs[1]["ocsp"] == o and recs[1]["tls"] == 0, recs   # the reused connection keeps its response
+    assert [t.get("ocsp_status") for t in _points(out, "http_reqs")] == ["good", "good"], r
     assert o["status"] == "good", o
     assert o["revocation_reason"] == "unspecified", o            # Go's zero reason, as k6 shows it
     now = time.time()
