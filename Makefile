@@ -17,7 +17,7 @@ OBJS     := $(SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test unit integration demo asan bench bench-metrics bench-arrival clean
+.PHONY: all deps test unit integration demo asan bench bench-metrics bench-arrival bench-http2 clean
 all: $(BUILD)/c6
 
 # Installs missing Debian packages and builds QuickJS (cached) when absent.
@@ -82,6 +82,10 @@ bench-metrics: $(BUILD)/bench-engine
 
 bench-arrival: $(BUILD)/c6
 	bash bench/arrival.sh $(BUILD)/c6
+
+# HTTPS: c6 next to wrk (HTTP/1.1 + TLS) and h2load (HTTP/2) against nginx.
+bench-http2: $(BUILD)/c6
+	bash bench/http2.sh $(BUILD)/c6
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/c6 $(BUILD)/libc6.a build-asan

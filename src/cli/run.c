@@ -24,6 +24,7 @@
 #include "exec/segment.h"
 #include "config/options_json.h"
 #include "api/server.h"
+#include "net/tls.h"
 #include "net/worker.h"
 #include "output/summary.h"
 #include "output/csv.h"
@@ -282,6 +283,10 @@ static int run_validate(run_ctx *r, char *err, size_t errlen) {
     if (r->opts.system_tags_set &&
         system_tags_mask(r->opts.system_tags, r->opts.nsystem_tags, &r->test.system_tags, err, errlen))
         return -1;
+    /* SSL_CERT_FILE/SSL_CERT_DIR come from c6's own environment, as Go
+     * reads them for k6 */
+    r->test.tls = tls_config_new(&r->opts, environ, err, errlen);
+    if (!r->test.tls && err[0]) return -1;
     return run_segment(r, err, errlen);
 }
 
@@ -1212,6 +1217,8 @@ static void run_free(run_ctx *r) {
     free(r->test.summary_json);
     free(r->test.options_json);
     free(r->test.init_error);
+    tls_config_free(r->test.tls);
+    r->test.tls = NULL;
     script_free(&r->scr);
     for (int i = 0; i < r->test.nscen; i++) {
         if (r->test.scen[i].seg) c6_segment_tuple_free(r->test.scen[i].seg);

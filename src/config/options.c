@@ -56,6 +56,7 @@
 #include <string.h>
 
 #include "config/duration.h"
+#include "net/tls.h"
 
 #define MIN_EXEC_DURATION_US C6_US_PER_SEC /* k6 rejects shorter scenarios */
 
@@ -182,6 +183,30 @@ static c6_scenario *scenarios_dup(const c6_scenario *s, size_t n)
     return r;
 }
 
+static void tls_auth_free(c6_tls_auth *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        strv_free(a[i].domains, a[i].ndomains);
+        free(a[i].cert);
+        free(a[i].key);
+        free(a[i].password);
+    }
+    free(a);
+}
+
+static c6_tls_auth *tls_auth_dup(const c6_tls_auth *a, size_t n)
+{
+    c6_tls_auth *r = n ? xrealloc(NULL, n * sizeof(*r)) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        r[i].domains = strv_dup(a[i].domains, a[i].ndomains);
+        r[i].ndomains = a[i].ndomains;
+        r[i].cert = xstrdup(a[i].cert);
+        r[i].key = xstrdup(a[i].key);
+        r[i].password = a[i].password ? xstrdup(a[i].password) : NULL;
+    }
+    return r;
+}
+
 void options_free(c6_options *o)
 {
     free(o->stages);
@@ -196,6 +221,10 @@ void options_free(c6_options *o)
     free(o->summary_export);
     free(o->execution_segment);
     free(o->execution_segment_sequence);
+    free(o->tls_version_min);
+    free(o->tls_version_max);
+    strv_free(o->tls_cipher_suites, o->ntls_cipher_suites);
+    tls_auth_free(o->tls_auth, o->ntls_auth);
     options_init(o);
 }
 
@@ -318,7 +347,8 @@ int options_parse_trend_stats(const char *list, char ***stats, size_t *n, char *
 
 typedef enum {
     F_INT, F_DURATION, F_BOOL, F_STRING,
-    F_STAGES, F_TREND_STATS, F_THRESHOLDS, F_TAGS, F_SCENARIOS, F_SYSTEM_TAGS
+    F_STAGES, F_TREND_STATS, F_THRESHOLDS, F_TAGS, F_SCENARIOS, F_SYSTEM_TAGS,
+    F_TLS_VERSION, F_TLS_SUITES, F_TLS_AUTH
 } field_kind;
 
 typedef struct {
@@ -356,6 +386,9 @@ static const field_def FIELDS[] = {
     {"executionSegmentSequence", "K6_EXECUTION_SEGMENT_SEQUENCE", F_STRING,
      SCALAR(execution_segment_sequence_set, execution_segment_sequence)},
     {"paused", "K6_PAUSED", F_BOOL, SCALAR(paused_set, paused)},
+    {"tlsVersion", "K6_TLS_VERSION", F_TLS_VERSION, LIST(tls_version_set)},
+    {"tlsCipherSuites", "K6_TLS_CIPHER_SUITES", F_TLS_SUITES, LIST(tls_cipher_suites_set)},
+    {"tlsAuth", NULL, F_TLS_AUTH, LIST(tls_auth_set)},
 };
 
 #define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
@@ -581,6 +614,109 @@ int options_parse_system_tags(const char *list, c6_options *o)
     return 0;
 }
 
+/* ---- TLS options ---- */
+
+static int check_tls_version(const char *name, char *err, size_t errlen)
+{
+    if (tls_version_from_name(name) >= 0) return 0;
+    return err_set(err, errlen, "unknown TLS version \"%.64s\" (use ssl3.0, tls1.0, tls1.1, tls1.2 or tls1.3)",
+                   name);
+}
+
+/* tlsVersion: "tls1.2" (exactly that version) or {min, max} (either may be
+ * left out: that side stays open). */
+static int json_tls_version(const jctx *c, const cJSON *v, c6_options *o)
+{
+    char e[160];
+    if (cJSON_IsString(v)) {
+        if (check_tls_version(v->valuestring, e, sizeof(e)) != 0) return jfail(c, "tlsVersion", "%s", e);
+        o->tls_version_min = xstrdup(v->valuestring);
+        o->tls_version_max = xstrdup(v->valuestring);
+        return o->tls_version_set = true, 0;
+    }
+    if (!cJSON_IsObject(v))
+        return jfail(c, "tlsVersion", "must be a version like \"tls1.2\" or an object {min, max}");
+    static const char *const keys[] = {"min", "max"};
+    char **dst[] = {&o->tls_version_min, &o->tls_version_max};
+    for (int i = 0; i < 2; i++) {
+        const cJSON *b = cJSON_GetObjectItem(v, keys[i]);
+        char path[32];
+        snprintf(path, sizeof(path), "tlsVersion.%s", keys[i]);
+        if (!b || cJSON_IsNull(b) || (cJSON_IsString(b) && !*b->valuestring)) continue;
+        if (!cJSON_IsString(b)) return jfail(c, path, "must be a version string like \"tls1.2\"");
+        if (check_tls_version(b->valuestring, e, sizeof(e)) != 0) return jfail(c, path, "%s", e);
+        *dst[i] = xstrdup(b->valuestring);
+    }
+    return o->tls_version_set = true, 0;
+}
+
+static int add_tls_suite(c6_options *o, const char *name, char *err, size_t errlen)
+{
+    if (!tls_cipher_known(name))
+        return err_set(err, errlen, "unknown cipher suite \"%.80s\" (use Go's names, e.g. "
+                                    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)", name);
+    o->tls_cipher_suites = xrealloc(o->tls_cipher_suites, (o->ntls_cipher_suites + 1) * sizeof(char *));
+    o->tls_cipher_suites[o->ntls_cipher_suites++] = xstrdup(name);
+    return 0;
+}
+
+static int json_tls_suites(const jctx *c, const cJSON *v, c6_options *o)
+{
+    char path[64], e[200];
+    if (!cJSON_IsArray(v)) return jfail(c, "tlsCipherSuites", "must be an array of cipher suite names");
+    int i = 0;
+    for (const cJSON *it = v->child; it; it = it->next, i++) {
+        snprintf(path, sizeof(path), "tlsCipherSuites[%d]", i);
+        if (!cJSON_IsString(it)) return jfail(c, path, "must be a string");
+        if (add_tls_suite(o, it->valuestring, e, sizeof(e)) != 0) return jfail(c, path, "%s", e);
+    }
+    return o->tls_cipher_suites_set = true, 0;
+}
+
+static int json_tls_auth_entry(const jctx *c, const char *path, const cJSON *v, c6_tls_auth *a)
+{
+    char sub[96];
+    if (!cJSON_IsObject(v)) return jfail(c, path, "must be an object {domains, cert, key, password}");
+    static const char *const keys[] = {"cert", "key"};
+    char **dst[] = {&a->cert, &a->key};
+    for (int i = 0; i < 2; i++) {
+        const cJSON *s = cJSON_GetObjectItem(v, keys[i]);
+        snprintf(sub, sizeof(sub), "%s.%s", path, keys[i]);
+        if (!s || cJSON_IsNull(s)) return jfail(c, sub, "missing (a PEM block is required)");
+        if (!cJSON_IsString(s)) return jfail(c, sub, "must be a PEM string");
+        *dst[i] = xstrdup(s->valuestring);
+    }
+    const cJSON *pw = cJSON_GetObjectItem(v, "password");
+    snprintf(sub, sizeof(sub), "%s.password", path);
+    if (pw && !cJSON_IsNull(pw) && !cJSON_IsString(pw)) return jfail(c, sub, "must be a string");
+    if (cJSON_IsString(pw) && *pw->valuestring) a->password = xstrdup(pw->valuestring);
+    const cJSON *d = cJSON_GetObjectItem(v, "domains");
+    snprintf(sub, sizeof(sub), "%s.domains", path);
+    if (!d || cJSON_IsNull(d)) return 0;
+    if (!cJSON_IsArray(d)) return jfail(c, sub, "must be an array of host names");
+    for (const cJSON *it = d->child; it; it = it->next) {
+        if (!cJSON_IsString(it)) return jfail(c, sub, "must be an array of host names");
+        a->domains = xrealloc(a->domains, (a->ndomains + 1) * sizeof(char *));
+        a->domains[a->ndomains++] = xstrdup(it->valuestring);
+    }
+    return 0;
+}
+
+static int json_tls_auth(const jctx *c, const cJSON *v, c6_options *o)
+{
+    char path[64];
+    if (!cJSON_IsArray(v)) return jfail(c, "tlsAuth", "must be an array of {domains, cert, key, password}");
+    int i = 0;
+    for (const cJSON *it = v->child; it; it = it->next, i++) {
+        snprintf(path, sizeof(path), "tlsAuth[%d]", i);
+        o->tls_auth = xrealloc(o->tls_auth, (o->ntls_auth + 1) * sizeof(c6_tls_auth));
+        c6_tls_auth *a = &o->tls_auth[o->ntls_auth++];
+        memset(a, 0, sizeof(*a));
+        if (json_tls_auth_entry(c, path, it, a) != 0) return -1;
+    }
+    return o->tls_auth_set = true, 0;
+}
+
 static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_options *o)
 {
     bool *set = field_set(o, f);
@@ -624,6 +760,12 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
         }
         return *set = true, 0;
     }
+    case F_TLS_VERSION:
+        return json_tls_version(c, v, o);
+    case F_TLS_SUITES:
+        return json_tls_suites(c, v, o);
+    case F_TLS_AUTH:
+        return json_tls_auth(c, v, o);
     }
     return 0;
 }
@@ -702,6 +844,20 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         return *set = true, 0;
     case F_SYSTEM_TAGS:
         return options_parse_system_tags(val, o);
+    case F_TLS_VERSION:   /* one version: min = max */
+        if (check_tls_version(val, sub, sizeof(sub)) != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
+        o->tls_version_min = xstrdup(val);
+        o->tls_version_max = xstrdup(val);
+        return *set = true, 0;
+    case F_TLS_SUITES: {   /* comma-separated names */
+        char *copy = xstrdup(val);
+        int rc = 0;
+        for (char *save = NULL, *t = strtok_r(copy, ", ", &save); t && rc == 0; t = strtok_r(NULL, ", ", &save))
+            rc = add_tls_suite(o, t, sub, sizeof(sub));
+        free(copy);
+        if (rc != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
+        return *set = true, 0;
+    }
     default:
         return 0; /* JSON-only kinds have no env variable */
     }
@@ -815,6 +971,21 @@ void options_merge(c6_options *dst, const c6_options *lower)
     if (!dst->paused_set && lower->paused_set) {
         dst->paused_set = true;
         dst->paused = lower->paused;
+    }
+    if (!dst->tls_version_set && lower->tls_version_set) {
+        dst->tls_version_set = true;
+        dst->tls_version_min = lower->tls_version_min ? xstrdup(lower->tls_version_min) : NULL;
+        dst->tls_version_max = lower->tls_version_max ? xstrdup(lower->tls_version_max) : NULL;
+    }
+    if (!dst->tls_cipher_suites_set && lower->tls_cipher_suites_set) {
+        dst->tls_cipher_suites_set = true;
+        dst->tls_cipher_suites = strv_dup(lower->tls_cipher_suites, lower->ntls_cipher_suites);
+        dst->ntls_cipher_suites = lower->ntls_cipher_suites;
+    }
+    if (!dst->tls_auth_set && lower->tls_auth_set) {
+        dst->tls_auth_set = true;
+        dst->tls_auth = tls_auth_dup(lower->tls_auth, lower->ntls_auth);
+        dst->ntls_auth = lower->ntls_auth;
     }
 }
 

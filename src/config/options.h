@@ -44,6 +44,13 @@ typedef struct {
 } c6_threshold_set;
 
 
+/* One options.tlsAuth entry: a client certificate and the hosts it is for. */
+typedef struct c6_tls_auth {
+    char **domains; size_t ndomains;
+    char *cert, *key;          /* PEM */
+    char *password;            /* the key's passphrase, or NULL */
+} c6_tls_auth;
+
 typedef struct c6_options {
     bool vus_set;        int64_t vus;
     bool duration_set;   int64_t duration_us;
@@ -69,6 +76,10 @@ typedef struct c6_options {
     bool execution_segment_set; char *execution_segment;
     bool execution_segment_sequence_set; char *execution_segment_sequence;
     bool paused_set; bool paused;
+    /* tlsVersion: "tls1.2" (min = max) or {min, max}; a NULL bound is open. */
+    bool tls_version_set; char *tls_version_min, *tls_version_max;
+    bool tls_cipher_suites_set; char **tls_cipher_suites; size_t ntls_cipher_suites;   /* Go's names */
+    bool tls_auth_set; c6_tls_auth *tls_auth; size_t ntls_auth;
     /* options.scenarios (script or config file only), with k6's defaults,
      * in k6's order. Set even when {}: it still belongs to the execution
      * group (see options_merge). scenarios_error is the first validation
@@ -96,7 +107,8 @@ int options_from_json(const char *json, const char *origin, c6_options *o,
 /* Reads K6_VUS, K6_DURATION, K6_ITERATIONS, K6_STAGES ("30s:10,1m:0"),
  * K6_NO_THRESHOLDS, K6_INSECURE_SKIP_TLS_VERIFY, K6_USER_AGENT,
  * K6_SUMMARY_TREND_STATS ("avg,p(99)"), K6_SUMMARY_EXPORT, K6_SETUP_TIMEOUT,
- * K6_TEARDOWN_TIMEOUT from a NULL-terminated "KEY=VALUE" array. An empty
+ * K6_TEARDOWN_TIMEOUT, K6_TLS_VERSION (one version), K6_TLS_CIPHER_SUITES
+ * (comma-separated) from a NULL-terminated "KEY=VALUE" array. An empty
  * value counts as unset. Errors: `K6_VUS: "abc" is not an integer`. */
 int options_from_env(char *const *envp, c6_options *o, char *err, size_t errlen);
 

@@ -103,6 +103,13 @@ char *options_to_json(const c6_options *o, const c6_plan *plan) {
     if (o->user_agent_set) cJSON_AddStringToObject(root, "userAgent", o->user_agent);
     if (o->insecure_skip_tls_verify_set) cJSON_AddBoolToObject(root, "insecureSkipTLSVerify", o->insecure_skip_tls_verify);
     if (o->no_thresholds_set) cJSON_AddBoolToObject(root, "noThresholds", o->no_thresholds);
+    if (o->tls_version_set) {   /* k6 shows both bounds, also for the one-version form */
+        cJSON *tv = cJSON_AddObjectToObject(root, "tlsVersion");
+        cJSON_AddStringToObject(tv, "min", o->tls_version_min ? o->tls_version_min : "");
+        cJSON_AddStringToObject(tv, "max", o->tls_version_max ? o->tls_version_max : "");
+    }
+    if (o->tls_cipher_suites_set)
+        add_strings(root, "tlsCipherSuites", o->tls_cipher_suites, o->ntls_cipher_suites);
     add_duration(root, "setupTimeout", o->setup_timeout_set ? o->setup_timeout_us : 60 * C6_US_PER_SEC);
     add_duration(root, "teardownTimeout", o->teardown_timeout_set ? o->teardown_timeout_us : 60 * C6_US_PER_SEC);
     char *s = cJSON_PrintUnformatted(root);

@@ -10,6 +10,7 @@
 struct script;
 struct worker;
 struct c6_segment_tuple;
+struct tls_config;
 
 enum test_phase {
     PHASE_INIT,        /* VUs initialising */
@@ -66,6 +67,7 @@ typedef struct c6_test {
     const char *user_agent;
     uint32_t system_tags;       /* bits of enum system_tag */
     bool insecure_skip_tls_verify;
+    struct tls_config *tls;     /* k6's TLS options as curl values; NULL: curl's defaults */
 
     int nworkers;
     struct worker **workers;

@@ -226,6 +226,9 @@ worker *worker_new(c6_test *t, int id) {
     /* keep a connection per VU alive (k6's VUs keep theirs); curl's default
      * cache is sized from the handles in flight and would close them */
     curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, 100000L);
+    /* no HTTP/2 multiplexing across transfers: in k6 every VU has its own
+     * connections, so the VUs of a worker must not share one h2 connection */
+    curl_multi_setopt(w->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
     w->h1 = h1_client_new(&w->loop);
     w->share = curl_share_init();
     curl_share_setopt(w->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);

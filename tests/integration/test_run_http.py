@@ -231,7 +231,8 @@ def test_response_lazy_fields_serialise_and_assign(c6):
     assert r.code == 0, r
     got = _json.loads(r.console()[0])
     assert got["keys"] == sorted(["body", "cookies", "error", "error_code", "headers", "proto", "remote_ip",
-                                  "remote_port", "request", "status", "status_text", "timings", "url"]), got
+                                  "remote_port", "request", "status", "status_text", "timings", "url",
+                                  "tls_version", "tls_cipher_suite", "ocsp"]), got
     assert got["probe"] == ["p1"] and got["ua"] == "string", got
     assert got["ctype"].startswith("application/json") and got["timing"] and got["again"], got
     assert r.console()[1] == "replaced", r

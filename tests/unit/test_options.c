@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config/options.h"
+#include "net/tls.h"
 
 #define S  1000000LL
 #define MS 1000LL
@@ -904,10 +905,131 @@ static void test_merge_group_with_scenarios(void **state)
     sources_free(&s);
 }
 
+/* ---- TLS options ----------------------------------------------------------- */
+
+static void test_tls_options_json(void **state)
+{
+    (void)state;
+    c6_options o;
+    json_ok("{\"tlsVersion\": \"tls1.2\", \"tlsCipherSuites\": [\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\","
+            " \"TLS_AES_128_GCM_SHA256\"], \"tlsAuth\": [{\"domains\": [\"a.test\", \"*.b.test\"],"
+            " \"cert\": \"C\", \"key\": \"K\", \"password\": \"pw\"}, {\"cert\": \"C2\", \"key\": \"K2\"}]}", &o);
+    assert_true(o.tls_version_set);
+    assert_string_equal(o.tls_version_min, "tls1.2");
+    assert_string_equal(o.tls_version_max, "tls1.2");
+    assert_int_equal(o.ntls_cipher_suites, 2);
+    assert_string_equal(o.tls_cipher_suites[1], "TLS_AES_128_GCM_SHA256");
+    assert_int_equal(o.ntls_auth, 2);
+    assert_int_equal(o.tls_auth[0].ndomains, 2);
+    assert_string_equal(o.tls_auth[0].domains[1], "*.b.test");
+    assert_string_equal(o.tls_auth[0].password, "pw");
+    assert_null(o.tls_auth[1].password);
+    assert_int_equal(o.tls_auth[1].ndomains, 0);
+
+    /* merged into a source that sets none of them: deep copies */
+    c6_options top;
+    options_init(&top);
+    options_merge(&top, &o);
+    options_free(&o);
+    assert_string_equal(top.tls_version_max, "tls1.2");
+    assert_string_equal(top.tls_cipher_suites[0], "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+    assert_string_equal(top.tls_auth[1].key, "K2");
+    options_free(&top);
+
+    json_ok("{\"tlsVersion\": {\"min\": \"tls1.1\"}}", &o);
+    assert_string_equal(o.tls_version_min, "tls1.1");
+    assert_null(o.tls_version_max);
+    options_free(&o);
+}
+
+static void test_tls_options_errors(void **state)
+{
+    (void)state;
+    static const struct { const char *json, *where; } cases[] = {
+        {"{\"tlsVersion\": \"tls1.4\"}", "options.tlsVersion: unknown TLS version \"tls1.4\""},
+        {"{\"tlsVersion\": 12}", "options.tlsVersion: must be"},
+        {"{\"tlsVersion\": {\"max\": \"x\"}}", "options.tlsVersion.max: unknown TLS version"},
+        {"{\"tlsCipherSuites\": [\"RC4-SHA\"]}", "options.tlsCipherSuites[0]: unknown cipher suite"},
+        {"{\"tlsAuth\": [{\"key\": \"K\"}]}", "options.tlsAuth[0].cert: missing"},
+        {"{\"tlsAuth\": [{\"cert\": \"C\", \"key\": \"K\", \"domains\": \"a\"}]}", "options.tlsAuth[0].domains: must be"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        c6_options o;
+        char err[512] = "";
+        assert_int_equal(options_from_json(cases[i].json, "script options", &o, err, sizeof(err)), -1);
+        if (!strstr(err, cases[i].where)) fail_msg("%s: got \"%s\", want \"%s\"", cases[i].json, err, cases[i].where);
+    }
+}
+
+static void test_tls_options_env(void **state)
+{
+    (void)state;
+    c6_options o;
+    char *envp[] = {"K6_TLS_VERSION=tls1.3", "K6_TLS_CIPHER_SUITES=TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384", NULL};
+    env_ok(envp, &o);
+    assert_string_equal(o.tls_version_min, "tls1.3");
+    assert_int_equal(o.ntls_cipher_suites, 2);
+    assert_string_equal(o.tls_cipher_suites[1], "TLS_AES_256_GCM_SHA384");
+    options_free(&o);
+    char err[256] = "";
+    char *bad[] = {"K6_TLS_VERSION=1.2", NULL};
+    assert_int_equal(options_from_env(bad, &o, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "K6_TLS_VERSION"));
+}
+
+/* The curl values are worked out once: version bits and the two suite lists. */
+static void test_tls_config_values(void **state)
+{
+    (void)state;
+    c6_options o;
+    char err[256] = "";
+    char *noenv[] = {NULL};
+    options_init(&o);
+    assert_null(tls_config_new(&o, noenv, err, sizeof(err)));   /* nothing set: curl's defaults */
+    assert_string_equal(err, "");
+
+    json_ok("{\"tlsVersion\": {\"min\": \"ssl3.0\", \"max\": \"tls1.2\"}, \"tlsCipherSuites\": ["
+            "\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\", \"TLS_CHACHA20_POLY1305_SHA256\", \"TLS_RSA_WITH_AES_128_CBC_SHA\"]}", &o);
+    tls_config *t = tls_config_new(&o, noenv, err, sizeof(err));
+    assert_non_null(t);
+    assert_int_equal(t->sslversion, CURL_SSLVERSION_TLSv1_0 | CURL_SSLVERSION_MAX_TLSv1_2);
+    assert_string_equal(t->cipher_list, "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA");
+    assert_string_equal(t->tls13_ciphers, "TLS_CHACHA20_POLY1305_SHA256");
+    assert_null(t->ca_file);
+    tls_config_free(t);
+    options_free(&o);
+
+    json_ok("{\"tlsVersion\": {\"min\": \"tls1.3\", \"max\": \"tls1.2\"}}", &o);
+    assert_null(tls_config_new(&o, noenv, err, sizeof(err)));
+    assert_non_null(strstr(err, "options.tlsVersion: min (tls1.3) is newer than max (tls1.2)"));
+    options_free(&o);
+
+    json_ok("{\"tlsAuth\": [{\"cert\": \"not pem\", \"key\": \"not pem\"}]}", &o);
+    assert_null(tls_config_new(&o, noenv, err, sizeof(err)));
+    assert_non_null(strstr(err, "options.tlsAuth[0].cert: not a PEM certificate"));
+    options_free(&o);
+
+    char *env[] = {"SSL_CERT_FILE=/x/ca.pem", NULL};
+    options_init(&o);
+    t = tls_config_new(&o, env, err, sizeof(err));
+    assert_non_null(t);
+    assert_string_equal(t->ca_file, "/x/ca.pem");
+    assert_int_equal(t->sslversion, 0);
+    tls_config_free(t);
+
+    assert_string_equal(tls_version_name(0x0304), "tls1.3");
+    assert_string_equal(tls_version_name(0), "");
+    assert_int_equal(tls_version_from_name("ssl3.0"), 0x0300);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_realistic),
+        cmocka_unit_test(test_tls_options_json),
+        cmocka_unit_test(test_tls_options_errors),
+        cmocka_unit_test(test_tls_options_env),
+        cmocka_unit_test(test_tls_config_values),
         cmocka_unit_test(test_json_null_and_empty_mean_unset),
         cmocka_unit_test(test_json_numeric_strings_and_empty_stages),
         cmocka_unit_test(test_json_scenarios),

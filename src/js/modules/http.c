@@ -286,10 +286,12 @@ int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueCons
 /* Response objects are built per request: their property names are atoms made
  * once per VU, not looked up from C strings every time. */
 enum { A_STATUS, A_URL, A_PROTO, A_BODY, A_HEADERS, A_TIMINGS, A_ERROR, A_ERROR_CODE, A_REMOTE_IP, A_REMOTE_PORT, A_COOKIES, A_REQUEST, A_METHOD, A_BLOCKED, A_CONNECTING, A_TLS_HANDSHAKING, A_SENDING, A_WAITING, A_RECEIVING, A_DURATION, A_STATUS_TEXT,
+       A_TLS_VERSION, A_TLS_CIPHER_SUITE, A_OCSP, A_PRODUCED_AT, A_THIS_UPDATE, A_NEXT_UPDATE, A_REVOCATION_REASON, A_REVOKED_AT,
        A_H_USER_AGENT, A_H_CONTENT_TYPE, A_H_COOKIE,
        A_UA,   /* the User-Agent itself: an atom is a string made once */
        A_COUNT };
 static const char *const http_atom_names[A_UA] = {"status", "url", "proto", "body", "headers", "timings", "error", "error_code", "remote_ip", "remote_port", "cookies", "request", "method", "blocked", "connecting", "tls_handshaking", "sending", "waiting", "receiving", "duration", "status_text",
+                                                   "tls_version", "tls_cipher_suite", "ocsp", "produced_at", "this_update", "next_update", "revocation_reason", "revoked_at",
                                                    "User-Agent", "Content-Type", "Cookie"};
 
 static JSAtom *http_atoms(vu *v) {
@@ -375,6 +377,7 @@ static JSValue http_status_text(JSContext *ctx, const http_result *res, const bu
 
 typedef struct http_snap {
     double t[7];                   /* blocked .. duration */
+    tls_ocsp ocsp;                 /* its strings are static */
     bool failed;                   /* no response (status 0) */
     bool has_content_type;         /* the script set Content-Type itself */
     char method[16];
@@ -413,6 +416,7 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     const http_result *r = &c->res;
     double t[7] = {r->t_blocked, r->t_connecting, r->t_tls, r->t_sending, r->t_waiting, r->t_receiving, r->t_duration};
     memcpy(s->t, t, sizeof t);
+    s->ocsp = r->tls.ocsp;
     s->failed = r->status == 0;
     s->has_content_type = c->p.has_content_type;
     memcpy(s->method, c->method0, sizeof s->method);
@@ -490,8 +494,21 @@ static JSValue http_timings_object(JSContext *ctx, const JSAtom *at, const doubl
     return o;
 }
 
-enum { LAZY_HEADERS, LAZY_TIMINGS, LAZY_COOKIES, LAZY_REQUEST, LAZY_COUNT };
-static const int LAZY_ATOM[LAZY_COUNT] = {A_HEADERS, A_TIMINGS, A_COOKIES, A_REQUEST};
+/* Response.ocsp: k6's fields; status "" without TLS, "unknown" when the
+ * server stapled no response. */
+static JSValue http_ocsp_object(JSContext *ctx, const JSAtom *at, const tls_ocsp *o) {
+    JSValue r = JS_NewObject(ctx);
+    http_set(ctx, r, at[A_PRODUCED_AT], JS_NewInt64(ctx, o->produced_at));
+    http_set(ctx, r, at[A_THIS_UPDATE], JS_NewInt64(ctx, o->this_update));
+    http_set(ctx, r, at[A_NEXT_UPDATE], JS_NewInt64(ctx, o->next_update));
+    http_set(ctx, r, at[A_REVOCATION_REASON], JS_NewString(ctx, o->revocation_reason ? o->revocation_reason : ""));
+    http_set(ctx, r, at[A_REVOKED_AT], JS_NewInt64(ctx, o->revoked_at));
+    http_set(ctx, r, at[A_STATUS], JS_NewString(ctx, o->status ? o->status : ""));
+    return r;
+}
+
+enum { LAZY_HEADERS, LAZY_TIMINGS, LAZY_COOKIES, LAZY_REQUEST, LAZY_OCSP, LAZY_COUNT };
+static const int LAZY_ATOM[LAZY_COUNT] = {A_HEADERS, A_TIMINGS, A_COOKIES, A_REQUEST, A_OCSP};
 
 static JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap *s, int which) {
     buf hdr = {(char *)s->hdr, s->hdr_len, 0};
@@ -499,6 +516,7 @@ static JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap
     case LAZY_HEADERS: return http_headers_object(ctx, s->hdr_len ? &hdr : &(buf){0});
     case LAZY_TIMINGS: return http_timings_object(ctx, at, s->t);
     case LAZY_COOKIES: return s->failed ? JS_NewObject(ctx) : http_response_cookies(ctx, &hdr);
+    case LAZY_OCSP: return http_ocsp_object(ctx, at, &s->ocsp);
     default: return http_request_object(ctx, at, s);
     }
 }
@@ -559,6 +577,8 @@ JSValue http_call_response(vu *v, http_call *c) {
     http_set(ctx, o, at[A_ERROR_CODE], JS_NewInt32(ctx, res->error_code));
     http_set(ctx, o, at[A_REMOTE_IP], JS_NewString(ctx, res->ip));
     http_set(ctx, o, at[A_REMOTE_PORT], JS_NewInt32(ctx, (int32_t)res->port));
+    http_set(ctx, o, at[A_TLS_VERSION], JS_NewString(ctx, tls_version_name(res->tls.version)));
+    http_set(ctx, o, at[A_TLS_CIPHER_SUITE], JS_NewString(ctx, res->tls.cipher));
     return o;
 }
 
@@ -729,6 +749,26 @@ static const JSCFunctionListEntry http_funcs[] = {
     JS_CFUNC_MAGIC_DEF("del", 3, http_call_fn, H_DEL),
     JS_CFUNC_MAGIC_DEF("options", 3, http_call_fn, H_OPTIONS),
     JS_CFUNC_MAGIC_DEF("request", 4, http_call_fn, H_REQUEST),
+    /* k6's names for TLS versions and OCSP values */
+    JS_PROP_STRING_DEF("SSL_3_0", "ssl3.0", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("TLS_1_0", "tls1.0", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("TLS_1_1", "tls1.1", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("TLS_1_2", "tls1.2", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("TLS_1_3", "tls1.3", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("OCSP_STATUS_GOOD", "good", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("OCSP_STATUS_REVOKED", "revoked", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("OCSP_STATUS_SERVER_FAILED", "server_failed", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("OCSP_STATUS_UNKNOWN", "unknown", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("OCSP_REASON_UNSPECIFIED", "unspecified", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("OCSP_REASON_KEY_COMPROMISE", "key_compromise", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("OCSP_REASON_CA_COMPROMISE", "ca_compromise", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("OCSP_REASON_AFFILIATION_CHANGED", "affiliation_changed", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("OCSP_REASON_SUPERSEDED", "superseded", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("OCSP_REASON_CESSATION_OF_OPERATION", "cessation_of_operation", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("OCSP_REASON_CERTIFICATE_HOLD", "certificate_hold", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("OCSP_REASON_REMOVE_FROM_CRL", "remove_from_crl", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("OCSP_REASON_PRIVILEGE_WITHDRAWN", "privilege_withdrawn", JS_PROP_ENUMERABLE),
+    JS_PROP_STRING_DEF("OCSP_REASON_AA_COMPROMISE", "aa_compromise", JS_PROP_ENUMERABLE),
 };
 
 JSValue http_request_function(JSContext *ctx) {
@@ -752,6 +792,7 @@ static const JSCFunctionListEntry http_resp_funcs[] = {
     JS_CGETSET_MAGIC_DEF("timings", http_lazy_get, http_lazy_set, LAZY_TIMINGS),
     JS_CGETSET_MAGIC_DEF("cookies", http_lazy_get, http_lazy_set, LAZY_COOKIES),
     JS_CGETSET_MAGIC_DEF("request", http_lazy_get, http_lazy_set, LAZY_REQUEST),
+    JS_CGETSET_MAGIC_DEF("ocsp", http_lazy_get, http_lazy_set, LAZY_OCSP),
 };
 
 static pthread_once_t http_once = PTHREAD_ONCE_INIT;

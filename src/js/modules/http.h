@@ -15,6 +15,7 @@
 #include "js/vm.h"
 #include "net/cookies.h"
 #include "net/h1.h"
+#include "net/tls.h"
 #include "util/buf.h"
 
 #define HTTP_MAX_HEADERS 64
@@ -53,6 +54,7 @@ typedef struct http_result {
     double t_blocked, t_connecting, t_tls, t_sending, t_waiting, t_receiving, t_duration;
     char ip[64];
     long port;
+    tls_info tls;                  /* version, cipher suite, OCSP; cleared without TLS */
 } http_result;
 
 typedef struct http_call {
@@ -79,6 +81,7 @@ typedef struct http_call {
     CURLcode rc;
     char errbuf[CURL_ERROR_SIZE];
     buf rbody, rhdr;               /* the hop's response body and header block */
+    tls_info tls;                  /* read from the connection while the hop runs */
     buf cookie;                    /* "Cookie: ..." line of the hop, empty: none */
     buf cookie0;                   /* the first hop's, once a redirect followed it */
     http_result res;

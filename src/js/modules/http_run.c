@@ -38,7 +38,11 @@ static size_t http_on_body(char *p, size_t size, size_t n, void *ud) {
 static size_t http_on_header(char *p, size_t size, size_t n, void *ud) {
     http_call *c = ud;
     size_t len = size * n;
-    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) buf_clear(&c->rhdr);   /* 100-continue etc. */
+    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+        buf_clear(&c->rhdr);   /* 100-continue etc. */
+        /* the connection is still the transfer's: its TLS session can be read */
+        if (!c->tls.version) tls_read_session(c->easy, &c->tls);
+    }
     return buf_append(&c->rhdr, p, len) ? 0 : len;
 }
 
@@ -81,6 +85,11 @@ static void http_classify_error(CURL *e, CURLcode rc, const char *url, const cha
     curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
     curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &port);
     const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    int tls_code = tls_classify_error(e, rc, detail, res->error, sizeof res->error);
+    if (tls_code) {
+        res->error_code = tls_code;
+        return;
+    }
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
         res->error_code = 1050;
@@ -103,14 +112,6 @@ static void http_classify_error(CURL *e, CURLcode rc, const char *url, const cha
     case CURLE_UNSUPPORTED_PROTOCOL:
         res->error_code = 1020;
         snprintf(res->error, sizeof res->error, "invalid URL \"%s\": %s", url, detail);
-        break;
-    case CURLE_PEER_FAILED_VERIFICATION:
-        res->error_code = 1310;
-        snprintf(res->error, sizeof res->error, "tls: failed to verify certificate: %s", detail);
-        break;
-    case CURLE_SSL_CONNECT_ERROR:
-        res->error_code = 1300;
-        snprintf(res->error, sizeof res->error, "tls: handshake failed: %s", detail);
         break;
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
@@ -190,6 +191,8 @@ static void http_curl_start(http_call *c) {
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, c->p.timeout_ms);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");   /* decode compressed bodies */
     curl_easy_setopt(e, CURLOPT_SHARE, v->w->share);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);   /* h2 when ALPN says so */
+    tls_apply(e, v->test ? v->test->tls : NULL, c->url);
     if (v->test && v->test->insecure_skip_tls_verify) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -217,6 +220,7 @@ static void http_curl_result(http_call *c, double *sent, double *received) {
     http_result *res = &c->res;
     memset(res, 0, sizeof *res);
     http_timings(e, res);
+    res->tls = c->tls;
     char *ip = NULL;
     curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
     snprintf(res->ip, sizeof res->ip, "%s", ip ? ip : "");
@@ -288,6 +292,7 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
     res->t_waiting = hr->t_waiting;
     res->t_receiving = hr->t_receiving;
     res->t_duration = hr->t_sending + hr->t_waiting + hr->t_receiving;
+    tls_info_clear(&res->tls);
     snprintf(res->ip, sizeof res->ip, "%s", hr->remote_ip);
     res->port = hr->remote_port;
     *sent = (double)hr->bytes_sent;
@@ -327,7 +332,7 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
         for (int i = 0; i < ex->n && !expected; i++) expected = res->status >= ex->min[i] && res->status <= ex->max[i];
     }
     const char *name = p->name ? p->name : c->url;
-    tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 10];
+    tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 12];
     size_t n = vu_base_tags(v, kv, v->group);
     if (vu_tag_on(v, ST_METHOD)) kv[n++] = (tag_kv){"method", c->method};
     if (vu_tag_on(v, ST_URL)) kv[n++] = (tag_kv){"url", name};
@@ -338,6 +343,8 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     if (res->error_code && vu_tag_on(v, ST_ERROR_CODE)) kv[n++] = (tag_kv){"error_code", code};
     if (res->error[0] && vu_tag_on(v, ST_ERROR)) kv[n++] = (tag_kv){"error", res->error};
     if (res->ip[0] && vu_tag_on(v, ST_IP)) kv[n++] = (tag_kv){"ip", res->ip};
+    if (res->tls.version && vu_tag_on(v, ST_TLS_VERSION)) kv[n++] = (tag_kv){"tls_version", tls_version_name(res->tls.version)};
+    if (res->tls.version && vu_tag_on(v, ST_OCSP_STATUS)) kv[n++] = (tag_kv){"ocsp_status", res->tls.ocsp.status};
     for (int i = 0; i < p->tags.n; i++)
         if (strcmp(p->tags.k[i], "name") != 0) kv[n++] = (tag_kv){p->tags.k[i], p->tags.v[i]};
     sample_buf *sb = &v->w->samples;
@@ -416,6 +423,7 @@ static void http_hop_start(http_call *c) {
     buf_clear(&c->cookie);
     c->errbuf[0] = 0;
     c->hop_done = false;
+    tls_info_clear(&c->tls);
     http_cookie_line(c, http_jar(c), &c->cookie);
     c->on_h1 = http_use_h1(c->url);
     if (c->on_h1) http_h1_start(c);

@@ -1,0 +1,498 @@
+/* TLS options, session details and TLS errors for the libcurl path (see
+ * tls.h). Everything that can be worked out before the run is: the curl
+ * strings are built once, and a hop only sets pointers to them. */
+#include "net/tls.h"
+
+#include <openssl/err.h>
+#include <openssl/ocsp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include "config/options.h"
+#include "util/err.h"
+
+/* ---- names ---- */
+
+static const struct { const char *name; int version; } TLS_VERSIONS[] = {
+    {"ssl3.0", 0x0300}, {"tls1.0", 0x0301}, {"tls1.1", 0x0302}, {"tls1.2", 0x0303}, {"tls1.3", 0x0304},
+};
+#define NVERSIONS (sizeof TLS_VERSIONS / sizeof TLS_VERSIONS[0])
+
+int tls_version_from_name(const char *name) {
+    for (size_t i = 0; i < NVERSIONS; i++)
+        if (strcmp(name, TLS_VERSIONS[i].name) == 0) return TLS_VERSIONS[i].version;
+    return -1;
+}
+
+const char *tls_version_name(int version) {
+    for (size_t i = 0; i < NVERSIONS; i++)
+        if (TLS_VERSIONS[i].version == version) return TLS_VERSIONS[i].name;
+    return "";
+}
+
+/* k6's cipher suites: Go's name, the IANA number (what OpenSSL reports of a
+ * session) and OpenSSL's name (what curl's cipher list takes). The TLS 1.3
+ * suites have the same name in both. */
+typedef struct { const char *go; uint16_t id; const char *ossl; } tls_suite;
+static const tls_suite TLS_SUITES[] = {
+    {"TLS_RSA_WITH_RC4_128_SHA", 0x0005, "RC4-SHA"},
+    {"TLS_RSA_WITH_3DES_EDE_CBC_SHA", 0x000a, "DES-CBC3-SHA"},
+    {"TLS_RSA_WITH_AES_128_CBC_SHA", 0x002f, "AES128-SHA"},
+    {"TLS_RSA_WITH_AES_256_CBC_SHA", 0x0035, "AES256-SHA"},
+    {"TLS_RSA_WITH_AES_128_CBC_SHA256", 0x003c, "AES128-SHA256"},
+    {"TLS_RSA_WITH_AES_128_GCM_SHA256", 0x009c, "AES128-GCM-SHA256"},
+    {"TLS_RSA_WITH_AES_256_GCM_SHA384", 0x009d, "AES256-GCM-SHA384"},
+    {"TLS_ECDHE_ECDSA_WITH_RC4_128_SHA", 0xc007, "ECDHE-ECDSA-RC4-SHA"},
+    {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", 0xc009, "ECDHE-ECDSA-AES128-SHA"},
+    {"TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", 0xc00a, "ECDHE-ECDSA-AES256-SHA"},
+    {"TLS_ECDHE_RSA_WITH_RC4_128_SHA", 0xc011, "ECDHE-RSA-RC4-SHA"},
+    {"TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", 0xc012, "ECDHE-RSA-DES-CBC3-SHA"},
+    {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", 0xc013, "ECDHE-RSA-AES128-SHA"},
+    {"TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", 0xc014, "ECDHE-RSA-AES256-SHA"},
+    {"TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", 0xc023, "ECDHE-ECDSA-AES128-SHA256"},
+    {"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", 0xc027, "ECDHE-RSA-AES128-SHA256"},
+    {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0xc02b, "ECDHE-ECDSA-AES128-GCM-SHA256"},
+    {"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", 0xc02c, "ECDHE-ECDSA-AES256-GCM-SHA384"},
+    {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0xc02f, "ECDHE-RSA-AES128-GCM-SHA256"},
+    {"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", 0xc030, "ECDHE-RSA-AES256-GCM-SHA384"},
+    {"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305", 0xcca8, "ECDHE-RSA-CHACHA20-POLY1305"},
+    {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305", 0xcca9, "ECDHE-ECDSA-CHACHA20-POLY1305"},
+    {"TLS_AES_128_GCM_SHA256", 0x1301, "TLS_AES_128_GCM_SHA256"},
+    {"TLS_AES_256_GCM_SHA384", 0x1302, "TLS_AES_256_GCM_SHA384"},
+    {"TLS_CHACHA20_POLY1305_SHA256", 0x1303, "TLS_CHACHA20_POLY1305_SHA256"},
+};
+#define NSUITES (sizeof TLS_SUITES / sizeof TLS_SUITES[0])
+
+static const tls_suite *tls_suite_by_name(const char *go) {
+    for (size_t i = 0; i < NSUITES; i++)
+        if (strcmp(go, TLS_SUITES[i].go) == 0) return &TLS_SUITES[i];
+    return NULL;
+}
+
+bool tls_cipher_known(const char *name) { return tls_suite_by_name(name) != NULL; }
+
+static bool tls_suite_is13(const tls_suite *s) { return (s->id >> 8) == 0x13; }
+
+/* ---- configuration ---- */
+
+static char *tls_strdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    return memcpy(xrealloc(NULL, n), s, n);
+}
+
+/* Appends ":name" (or "name") to a growing list. */
+static void tls_list_add(char **list, const char *name) {
+    size_t old = *list ? strlen(*list) : 0, add = strlen(name);
+    *list = xrealloc(*list, old + add + 2);
+    if (old) (*list)[old++] = ':';
+    memcpy(*list + old, name, add + 1);
+}
+
+/* curl's value for a k6 version bound. OpenSSL 3 has no SSL 3.0: as the
+ * lower bound it means the oldest version there is, TLS 1.0. */
+static long tls_curl_min(int v) {
+    switch (v) {
+    case 0x0304: return CURL_SSLVERSION_TLSv1_3;
+    case 0x0303: return CURL_SSLVERSION_TLSv1_2;
+    case 0x0302: return CURL_SSLVERSION_TLSv1_1;
+    default: return CURL_SSLVERSION_TLSv1_0;
+    }
+}
+
+static long tls_curl_max(int v) {
+    switch (v) {
+    case 0x0304: return CURL_SSLVERSION_MAX_TLSv1_3;
+    case 0x0303: return CURL_SSLVERSION_MAX_TLSv1_2;
+    case 0x0302: return CURL_SSLVERSION_MAX_TLSv1_1;
+    default: return CURL_SSLVERSION_MAX_TLSv1_0;
+    }
+}
+
+static int tls_config_versions(const c6_options *o, tls_config *t, char *err, size_t errlen) {
+    if (!o->tls_version_set) return 0;
+    int lo = o->tls_version_min ? tls_version_from_name(o->tls_version_min) : 0;
+    int hi = o->tls_version_max ? tls_version_from_name(o->tls_version_max) : 0;
+    if (lo && hi && lo > hi)
+        return err_set(err, errlen, "options.tlsVersion: min (%s) is newer than max (%s)",
+                       o->tls_version_min, o->tls_version_max);
+    if (hi == 0x0300)
+        return err_set(err, errlen, "options.tlsVersion: ssl3.0 is not supported by c6's TLS library "
+                                    "(OpenSSL 3); the oldest version it speaks is tls1.0");
+    t->sslversion = (lo ? tls_curl_min(lo) : CURL_SSLVERSION_DEFAULT) | (hi ? tls_curl_max(hi) : 0);
+    return 0;
+}
+
+/* tlsCipherSuites: TLS 1.2-and-older suites go to the cipher list, TLS 1.3
+ * ones to their own list. k6 (Go) cannot restrict TLS 1.3 suites and
+ * ignores them; c6 honours them. A list of only one kind leaves the other
+ * kind's defaults alone, so listing 1.2 suites does not turn TLS 1.3 off. */
+static void tls_config_suites(const c6_options *o, tls_config *t) {
+    if (!o->tls_cipher_suites_set) return;
+    for (size_t i = 0; i < o->ntls_cipher_suites; i++) {
+        const tls_suite *s = tls_suite_by_name(o->tls_cipher_suites[i]);
+        if (!s) continue;   /* options.c rejected unknown names */
+        tls_list_add(tls_suite_is13(s) ? &t->tls13_ciphers : &t->cipher_list, s->ossl);
+    }
+}
+
+/* Loads a tlsAuth entry's PEM blocks the way curl will, so that a wrong
+ * block or passphrase stops the run before it starts. */
+static int tls_check_pair(const c6_tls_auth *a, size_t i, char *err, size_t errlen) {
+    int rc = 0;
+    BIO *cb = BIO_new_mem_buf(a->cert, -1), *kb = BIO_new_mem_buf(a->key, -1);
+    X509 *x = cb ? PEM_read_bio_X509(cb, NULL, NULL, NULL) : NULL;
+    EVP_PKEY *k = kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, a->password ? a->password : (char *)"") : NULL;
+    if (!x)
+        rc = err_set(err, errlen, "options.tlsAuth[%zu].cert: not a PEM certificate", i);
+    else if (!k)
+        rc = err_set(err, errlen, "options.tlsAuth[%zu].key: not a PEM private key%s", i,
+                     a->password ? " (or a wrong password)" : " (an encrypted key needs `password`)");
+    else if (X509_check_private_key(x, k) != 1)
+        rc = err_set(err, errlen, "options.tlsAuth[%zu]: the key does not belong to the certificate", i);
+    X509_free(x);
+    EVP_PKEY_free(k);
+    BIO_free(cb);
+    BIO_free(kb);
+    ERR_clear_error();
+    return rc;
+}
+
+static int tls_config_certs(const c6_options *o, tls_config *t, char *err, size_t errlen) {
+    if (!o->tls_auth_set || !o->ntls_auth) return 0;
+    t->certs = xrealloc(NULL, o->ntls_auth * sizeof *t->certs);
+    for (size_t i = 0; i < o->ntls_auth; i++) {
+        const c6_tls_auth *a = &o->tls_auth[i];
+        tls_cert *c = &t->certs[t->ncerts++];
+        memset(c, 0, sizeof *c);
+        if (tls_check_pair(a, i, err, errlen)) return -1;
+        c->cert = (struct curl_blob){tls_strdup(a->cert), strlen(a->cert), CURL_BLOB_NOCOPY};
+        c->key = (struct curl_blob){tls_strdup(a->key), strlen(a->key), CURL_BLOB_NOCOPY};
+        c->password = a->password ? tls_strdup(a->password) : NULL;
+        c->domains = a->ndomains ? xrealloc(NULL, a->ndomains * sizeof(char *)) : NULL;
+        for (size_t d = 0; d < a->ndomains; d++) c->domains[c->ndomains++] = tls_strdup(a->domains[d]);
+    }
+    return 0;
+}
+
+static const char *tls_env(char *const *envp, const char *key) {
+    size_t n = strlen(key);
+    for (; envp && *envp; envp++)
+        if (strncmp(*envp, key, n) == 0 && (*envp)[n] == '=' && (*envp)[n + 1]) return *envp + n + 1;
+    return NULL;
+}
+
+tls_config *tls_config_new(const c6_options *o, char *const *envp, char *err, size_t errlen) {
+    if (err && errlen) err[0] = 0;
+    const char *ca_file = tls_env(envp, "SSL_CERT_FILE"), *ca_dir = tls_env(envp, "SSL_CERT_DIR");
+    if (!o->tls_version_set && !o->tls_cipher_suites_set && !(o->tls_auth_set && o->ntls_auth) &&
+        !ca_file && !ca_dir)
+        return NULL;
+    tls_config *t = calloc(1, sizeof *t);
+    if (!t) { err_set(err, errlen, "out of memory"); return NULL; }
+    if (tls_config_versions(o, t, err, errlen) || tls_config_certs(o, t, err, errlen)) {
+        tls_config_free(t);
+        return NULL;
+    }
+    tls_config_suites(o, t);
+    t->ca_file = ca_file ? tls_strdup(ca_file) : NULL;
+    t->ca_dir = ca_dir ? tls_strdup(ca_dir) : NULL;
+    return t;
+}
+
+void tls_config_free(tls_config *t) {
+    if (!t) return;
+    free(t->cipher_list);
+    free(t->tls13_ciphers);
+    for (size_t i = 0; i < t->ncerts; i++) {
+        tls_cert *c = &t->certs[i];
+        free(c->cert.data);
+        free(c->key.data);
+        free(c->password);
+        for (size_t d = 0; d < c->ndomains; d++) free(c->domains[d]);
+        free(c->domains);
+    }
+    free(t->certs);
+    free(t->ca_file);
+    free(t->ca_dir);
+    free(t);
+}
+
+/* ---- per hop ---- */
+
+/* The host of an absolute URL, without port or credentials. */
+static size_t tls_url_host(const char *url, const char **host) {
+    const char *h = strstr(url, "://");
+    h = h ? h + 3 : url;
+    size_t len = strcspn(h, "/?#");
+    const char *at = memchr(h, '@', len);
+    if (at) { len -= (size_t)(at + 1 - h); h = at + 1; }
+    if (len && h[0] == '[') {   /* [::1]:443 */
+        const char *close = memchr(h, ']', len);
+        *host = h + 1;
+        return close ? (size_t)(close - h - 1) : len - 1;
+    }
+    const char *colon = memchr(h, ':', len);
+    *host = h;
+    return colon ? (size_t)(colon - h) : len;
+}
+
+/* A domain matches the host exactly (any case) or, written "*.example.com",
+ * any one label in front of example.com. */
+static bool tls_domain_matches(const char *dom, const char *host, size_t hl) {
+    size_t dl = strlen(dom);
+    if (dl == hl && strncasecmp(dom, host, hl) == 0) return true;
+    if (dl > 2 && dom[0] == '*' && dom[1] == '.') {
+        const char *dot = memchr(host, '.', hl);
+        size_t rest = dot ? hl - (size_t)(dot - host) : 0;
+        return dot && dot > host && rest == dl - 1 && strncasecmp(dot, dom + 1, rest) == 0;
+    }
+    return false;
+}
+
+/* The tlsAuth entry for a host: the first whose domains name it, else the
+ * first that names no domain at all. */
+static const tls_cert *tls_cert_for(const tls_config *t, const char *url) {
+    const char *host;
+    size_t hl = tls_url_host(url, &host);
+    const tls_cert *any = NULL;
+    for (size_t i = 0; i < t->ncerts; i++) {
+        const tls_cert *c = &t->certs[i];
+        if (!c->ndomains && !any) any = c;
+        for (size_t d = 0; d < c->ndomains; d++)
+            if (tls_domain_matches(c->domains[d], host, hl)) return c;
+    }
+    return any;
+}
+
+static CURLcode tls_ctx_ask_ocsp(CURL *e, void *ctx, void *ud) {
+    (void)e;
+    (void)ud;
+    SSL_CTX_set_tlsext_status_type((SSL_CTX *)ctx, TLSEXT_STATUSTYPE_ocsp);
+    return CURLE_OK;
+}
+
+void tls_apply(CURL *e, const tls_config *t, const char *url) {
+    curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, tls_ctx_ask_ocsp);
+    if (!t) return;
+    if (t->sslversion) curl_easy_setopt(e, CURLOPT_SSLVERSION, t->sslversion);
+    if (t->cipher_list) curl_easy_setopt(e, CURLOPT_SSL_CIPHER_LIST, t->cipher_list);
+    if (t->tls13_ciphers) curl_easy_setopt(e, CURLOPT_TLS13_CIPHERS, t->tls13_ciphers);
+    if (t->ca_file) curl_easy_setopt(e, CURLOPT_CAINFO, t->ca_file);
+    if (t->ca_dir) curl_easy_setopt(e, CURLOPT_CAPATH, t->ca_dir);
+    if (!t->ncerts) return;
+    const tls_cert *c = tls_cert_for(t, url);
+    if (!c) return;
+    curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &c->cert);
+    curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &c->key);
+    if (c->password) curl_easy_setopt(e, CURLOPT_KEYPASSWD, c->password);
+}
+
+/* ---- session details ---- */
+
+/* Go's zero time as Unix seconds: what k6 reports for a time an OCSP
+ * response leaves out (k6 calls .Unix() on it). */
+#define GO_ZERO_UNIX (-62135596800LL)
+
+static int64_t tls_asn1_unix(const ASN1_GENERALIZEDTIME *t) {
+    struct tm tm;
+    if (!t || ASN1_TIME_to_tm(t, &tm) != 1) return GO_ZERO_UNIX;
+    return (int64_t)timegm(&tm);
+}
+
+static const char *tls_revocation_reason(int r) {
+    static const char *const names[] = {
+        "unspecified", "key_compromise", "ca_compromise", "affiliation_changed", "superseded",
+        "cessation_of_operation", "certificate_hold", "", "remove_from_crl", "privilege_withdrawn",
+        "aa_compromise",
+    };
+    if (r < 0) r = 0;   /* not revoked: Go's zero value, "unspecified" */
+    return r < (int)(sizeof names / sizeof names[0]) ? names[r] : "";
+}
+
+/* A stapled OCSP response as k6 shows it: its first certificate status and
+ * times in Unix seconds (k6's "millisecond" documentation notwithstanding,
+ * it reports seconds). Unparseable or unsuccessful: status stays unknown. */
+static void tls_parse_ocsp(const unsigned char *der, long len, tls_ocsp *o) {
+    const unsigned char *p = der;
+    OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &p, len);
+    OCSP_BASICRESP *bs = resp && OCSP_response_status(resp) == OCSP_RESPONSE_STATUS_SUCCESSFUL
+                             ? OCSP_response_get1_basic(resp) : NULL;
+    OCSP_SINGLERESP *sr = bs ? OCSP_resp_get0(bs, 0) : NULL;
+    if (sr) {
+        int reason = -1;
+        ASN1_GENERALIZEDTIME *rev = NULL, *thisupd = NULL, *nextupd = NULL;
+        int st = OCSP_single_get0_status(sr, &reason, &rev, &thisupd, &nextupd);
+        o->status = st == V_OCSP_CERTSTATUS_GOOD ? "good" : st == V_OCSP_CERTSTATUS_REVOKED ? "revoked" : "unknown";
+        o->revocation_reason = tls_revocation_reason(reason);
+        o->produced_at = tls_asn1_unix(OCSP_resp_get0_produced_at(bs));
+        o->this_update = tls_asn1_unix(thisupd);
+        o->next_update = tls_asn1_unix(nextupd);
+        o->revoked_at = tls_asn1_unix(rev);
+    }
+    OCSP_BASICRESP_free(bs);
+    OCSP_RESPONSE_free(resp);
+    ERR_clear_error();
+}
+
+/* The stapled response is the connection's: it is parsed once, on the
+ * connection's first hop, and kept with the SSL object. */
+static int tls_ocsp_index = -1;
+static const tls_ocsp TLS_OCSP_UNKNOWN = {0, 0, 0, 0, "unknown", ""};
+
+static void tls_ocsp_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
+    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+    free(ptr);
+}
+
+static void tls_ocsp_index_init(void) {
+    tls_ocsp_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, tls_ocsp_free);
+}
+
+static const tls_ocsp *tls_session_ocsp(SSL *ssl) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, tls_ocsp_index_init);
+    if (tls_ocsp_index < 0) return &TLS_OCSP_UNKNOWN;
+    tls_ocsp *o = SSL_get_ex_data(ssl, tls_ocsp_index);
+    if (o) return o;
+    const unsigned char *der = NULL;
+    long len = SSL_get_tlsext_status_ocsp_resp(ssl, &der);
+    if (!der || len <= 0) return &TLS_OCSP_UNKNOWN;   /* nothing stapled: nothing to keep */
+    o = malloc(sizeof *o);
+    if (!o) return &TLS_OCSP_UNKNOWN;
+    *o = TLS_OCSP_UNKNOWN;
+    tls_parse_ocsp(der, len, o);
+    if (!SSL_set_ex_data(ssl, tls_ocsp_index, o)) {
+        static __thread tls_ocsp last;   /* not kept: hand out a copy */
+        last = *o;
+        free(o);
+        return &last;
+    }
+    return o;
+}
+
+void tls_info_clear(tls_info *out) {
+    out->version = 0;
+    out->cipher[0] = 0;
+    out->ocsp = (tls_ocsp){0, 0, 0, 0, "", ""};
+}
+
+void tls_read_session(CURL *e, tls_info *out) {
+    struct curl_tlssessioninfo *si = NULL;
+    if (curl_easy_getinfo(e, CURLINFO_TLS_SSL_PTR, &si) != CURLE_OK || !si ||
+        si->backend != CURLSSLBACKEND_OPENSSL || !si->internals)
+        return;
+    SSL *ssl = si->internals;
+    out->version = SSL_version(ssl);
+    const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
+    out->cipher[0] = 0;
+    if (c) {
+        uint16_t id = (uint16_t)SSL_CIPHER_get_protocol_id(c);
+        const char *name = NULL;
+        for (size_t i = 0; i < NSUITES && !name; i++)
+            if (TLS_SUITES[i].id == id) name = TLS_SUITES[i].go;
+        if (!name) name = SSL_CIPHER_standard_name(c);   /* outside k6's list: the IANA name */
+        snprintf(out->cipher, sizeof out->cipher, "%s", name ? name : "");
+    }
+    out->ocsp = *tls_session_ocsp(ssl);
+}
+
+/* ---- errors ---- */
+
+/* OpenSSL's alert wording -> Go's, where they differ. */
+static const char *tls_go_alert(const char *ossl, size_t n) {
+    static const struct { const char *ossl, *go; } map[] = {
+        {"unknown ca", "unknown certificate authority"},
+        {"certificate expired", "expired certificate"},
+        {"certificate revoked", "revoked certificate"},
+        {"certificate unknown", "unknown certificate"},
+        {"protocol version", "protocol version not supported"},
+        {"decode error", "error decoding message"},
+        {"decrypt error", "error decrypting message"},
+        {"insufficient security", "insufficient security level"},
+        {"bad record mac", "bad record MAC"},
+        {"user cancelled", "user canceled"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strlen(map[i].ossl) == n && strncmp(map[i].ossl, ossl, n) == 0) return map[i].go;
+    return NULL;
+}
+
+/* "...:SSL routines::tlsv13 alert certificate required, errno 0" -> the
+ * alert's words ("certificate required"), or NULL. */
+static const char *tls_alert_in(const char *detail, size_t *n) {
+    const char *a = strstr(detail, " alert ");
+    if (!a) return NULL;
+    a += 7;
+    *n = strcspn(a, ",\n");
+    return *n ? a : NULL;
+}
+
+int tls_classify_error(CURL *e, CURLcode rc, const char *detail, char *msg, size_t n) {
+    size_t an = 0;
+    const char *alert = tls_alert_in(detail, &an);
+    if (alert && (rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR)) {
+        /* the server refused the handshake; Go reports a net.OpError without
+         * a network, which k6 files as 1010 */
+        const char *go = tls_go_alert(alert, an);
+        if (go) snprintf(msg, n, "remote error: tls: %s", go);
+        else snprintf(msg, n, "remote error: tls: %.*s", (int)an, alert);
+        return 1010;
+    }
+    switch (rc) {
+    case CURLE_PEER_FAILED_VERIFICATION: {
+        long vr = X509_V_OK;
+        curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &vr);
+        /* curl checks the host name itself, after OpenSSL accepted the chain,
+         * and then reports a verify result of 1 */
+        if (strstr(detail, "target host name")) vr = X509_V_ERR_HOSTNAME_MISMATCH;
+        switch (vr) {
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+        case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+            snprintf(msg, n, "x509: unknown authority");
+            return 1310;
+        case X509_V_ERR_HOSTNAME_MISMATCH:
+        case X509_V_ERR_IP_ADDRESS_MISMATCH:
+            snprintf(msg, n, "x509: certificate doesn't match hostname");
+            return 1311;
+        case X509_V_ERR_CERT_HAS_EXPIRED:
+        case X509_V_ERR_CERT_NOT_YET_VALID:
+            /* Go's CertificateInvalidError: no code of its own in k6 */
+            snprintf(msg, n, "x509: certificate has expired or is not yet valid");
+            return 1000;
+        default:
+            snprintf(msg, n, "tls: failed to verify certificate: %s", X509_verify_cert_error_string(vr));
+            return 1300;
+        }
+    }
+    case CURLE_SSL_CONNECT_ERROR:
+        if (strstr(detail, "wrong version number") || strstr(detail, "packet length too long")) {
+            snprintf(msg, n, "tls: first record does not look like a TLS handshake");
+            return 1301;
+        }
+        snprintf(msg, n, "tls: handshake failed: %s", detail);
+        return 1300;
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+        snprintf(msg, n, "tls: %s", detail);
+        return 1300;
+    default:
+        return 0;
+    }
+}

@@ -1,0 +1,83 @@
+/* TLS for the libcurl path: k6's TLS options turned into curl option values
+ * once per run (tls_config), applied to each https hop, and what a finished
+ * hop says about its TLS session (version, cipher suite, stapled OCSP
+ * response) and its TLS errors in k6's terms.
+ *
+ * Names are k6's: versions "ssl3.0" .. "tls1.3", cipher suites as Go names
+ * them ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), OCSP statuses "good",
+ * "revoked", "unknown", "server_failed". */
+#ifndef C6_NET_TLS_H
+#define C6_NET_TLS_H
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct c6_options;
+
+/* ---- names (also used by options.c to validate) ---- */
+
+/* "tls1.2" -> 0x0303 (the TLS wire version; ssl3.0 is 0x0300); -1 unknown. */
+int tls_version_from_name(const char *name);
+/* 0x0303 -> "tls1.2"; "" for 0 or an unknown version. */
+const char *tls_version_name(int version);
+/* Whether name is one of k6's cipher suite names. */
+bool tls_cipher_known(const char *name);
+
+/* ---- run-wide configuration ---- */
+
+typedef struct tls_cert {
+    char **domains;               /* hosts this certificate is sent to (none: any host) */
+    size_t ndomains;
+    struct curl_blob cert, key;   /* PEM; curl reads them in place (CURL_BLOB_NOCOPY) */
+    char *password;               /* the key's passphrase, or NULL */
+} tls_cert;
+
+typedef struct tls_config {
+    long sslversion;              /* CURLOPT_SSLVERSION (min | max); 0: curl's default */
+    char *cipher_list;            /* TLS 1.0-1.2 suites, OpenSSL names joined by ':'; NULL: default */
+    char *tls13_ciphers;          /* TLS 1.3 suites; NULL: default */
+    tls_cert *certs;              /* options.tlsAuth, in order */
+    size_t ncerts;
+    char *ca_file, *ca_dir;       /* SSL_CERT_FILE / SSL_CERT_DIR, as Go reads them */
+} tls_config;
+
+/* Builds the configuration from tlsVersion, tlsCipherSuites and tlsAuth
+ * (already checked for form by options.c; the PEM blocks are checked here
+ * by loading them) and the SSL_CERT_FILE/SSL_CERT_DIR environment. Returns
+ * NULL with err empty when nothing is configured (curl's defaults apply),
+ * NULL with err set on a bad option (exit 104), or the configuration. */
+tls_config *tls_config_new(const struct c6_options *o, char *const *envp, char *err, size_t errlen);
+void tls_config_free(tls_config *t);
+
+/* Sets the hop's TLS options on its easy handle: version range, suites,
+ * CA file, the client certificate for the URL's host, and a request for a
+ * stapled OCSP response (Go's client asks for one too). cfg may be NULL. */
+void tls_apply(CURL *e, const tls_config *cfg, const char *url);
+
+/* ---- what a hop's session says ---- */
+
+typedef struct tls_ocsp {
+    int64_t produced_at, this_update, next_update, revoked_at;   /* Unix ms; 0: none */
+    const char *status;           /* "good", "revoked", "unknown", "server_failed"; "" no TLS */
+    const char *revocation_reason;/* k6's name, "" when not revoked */
+} tls_ocsp;
+
+typedef struct tls_info {
+    int version;                  /* 0x0303..; 0: no TLS session seen */
+    char cipher[64];              /* Go's suite name */
+    tls_ocsp ocsp;
+} tls_info;
+
+/* Reads the session of the hop's connection while the transfer is under way
+ * (curl detaches the connection when it ends). Leaves out untouched when the
+ * hop has no TLS session. */
+void tls_read_session(CURL *e, tls_info *out);
+/* The values a Response shows when the hop had no TLS. */
+void tls_info_clear(tls_info *out);
+
+/* A libcurl failure that is a TLS one, as k6 reports it: returns k6's error
+ * code with its message in msg, or 0 when rc is not a TLS failure. */
+int tls_classify_error(CURL *e, CURLcode rc, const char *detail, char *msg, size_t n);
+
+#endif
