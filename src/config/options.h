@@ -64,6 +64,20 @@ typedef struct c6_options {
     bool summary_export_set; char *summary_export;
     bool summary_time_unit_set; char *summary_time_unit;       /* "s", "ms", "us" */
     bool system_tags_set; char **system_tags; size_t nsystem_tags; /* systemTags: which system tags samples get */
+    /* k6/http connection and request options (applied by net/dialer.c and
+     * js/modules/http*.c). Values are validated when read. */
+    bool hosts_set; c6_kv *hosts; size_t nhosts;     /* name -> "IP[:port]" */
+    bool dns_set; char *dns;                          /* "ttl=..,select=..,policy=.." */
+    bool block_hostnames_set; char **block_hostnames; size_t nblock_hostnames;
+    bool blacklist_ips_set; char **blacklist_ips; size_t nblacklist_ips;
+    bool local_ips_set; char *local_ips;
+    bool no_connection_reuse_set; bool no_connection_reuse;
+    bool no_vu_connection_reuse_set; bool no_vu_connection_reuse;
+    bool throw_set; bool throw_errors;
+    bool discard_response_bodies_set; bool discard_response_bodies;
+    bool max_redirects_set; int64_t max_redirects;
+    bool batch_set; int64_t batch;
+    bool batch_per_host_set; int64_t batch_per_host;
     /* options.scenarios (script or config file only), with k6's defaults,
      * in k6's order. Set even when {}: it still belongs to the execution
      * group (see options_merge). scenarios_error is the first validation

@@ -65,6 +65,12 @@ typedef struct c6_test {
     const char *user_agent;
     uint32_t system_tags;       /* bits of enum system_tag */
     bool insecure_skip_tls_verify;
+    /* k6/http options (defaults applied): */
+    struct net_dialer *dialer;  /* hosts, dns, blockHostnames, blacklistIPs, localIPs, reuse */
+    bool throw_errors;          /* throw: a failed request throws */
+    bool discard_bodies;        /* discardResponseBodies */
+    int max_redirects;          /* maxRedirects (10) */
+    int batch, batch_per_host;  /* batch (20), batchPerHost (6); 0: no limit */
 
     int nworkers;
     struct worker **workers;
