@@ -102,7 +102,8 @@ int dialer_parse_cidr(const char *s, dialer_cidr *c, char *err, size_t errlen) {
     if (parse_ip(s, slash ? (size_t)(slash - s) : strlen(s), &sa))
         return err_set(err, errlen, "\"%s\" is not a CIDR range (like 10.0.0.0/8)", s);
     int len = 0;
-    memcpy(c->addr, sa_bytes(&sa.sa, &len), (size_t)len);
+    const uint8_t *a = sa_bytes(&sa.sa, &len);
+    memcpy(c->addr, a, (size_t)len);
     c->family = sa.sa.sa_family;
     c->bits = len * 8;
     if (slash) {
@@ -134,8 +135,10 @@ static int parse_range(const char *s, dialer_range *r, char *err, size_t errlen)
         if (parse_ip(s, (size_t)(dash - s), &lo) || parse_ip(dash + 1, strlen(dash + 1), &hi) ||
             lo.sa.sa_family != hi.sa.sa_family)
             return err_set(err, errlen, "\"%s\" is not an IP range (like 10.0.0.1-10.0.0.9)", s);
-        memcpy(r->lo, sa_bytes(&lo.sa, &len), (size_t)len);
-        memcpy(r->hi, sa_bytes(&hi.sa, &len), (size_t)len);
+        const uint8_t *a = sa_bytes(&lo.sa, &len);
+        memcpy(r->lo, a, (size_t)len);
+        a = sa_bytes(&hi.sa, &len);
+        memcpy(r->hi, a, (size_t)len);
         if (memcmp(r->lo, r->hi, (size_t)len) > 0)
             return err_set(err, errlen, "\"%s\": the range's start is after its end", s);
     } else if (slash) {
@@ -151,7 +154,8 @@ static int parse_range(const char *s, dialer_range *r, char *err, size_t errlen)
         lo.sa.sa_family = (sa_family_t)c.family;
     } else {
         if (parse_ip(s, strlen(s), &lo)) return err_set(err, errlen, "\"%s\" is not an IP address or range", s);
-        memcpy(r->lo, sa_bytes(&lo.sa, &len), (size_t)len);
+        const uint8_t *a = sa_bytes(&lo.sa, &len);
+        memcpy(r->lo, a, (size_t)len);
         memcpy(r->hi, r->lo, (size_t)len);
     }
     r->family = lo.sa.sa_family;

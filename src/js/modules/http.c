@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include "config/duration.h"
+#include "exec/test.h"
 #include "js/modules/http.h"
 #include "js/vm.h"
 #include "util/buf.h"
@@ -92,8 +93,10 @@ static const http_expect *http_expect_of(JSContext *ctx, JSValueConst cb, bool *
 }
 
 static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
+    const c6_test *test = vu_from_ctx(ctx)->test;
     p->timeout_ms = HTTP_DEFAULT_TIMEOUT_MS;
-    p->redirects = HTTP_DEFAULT_REDIRECTS;
+    p->redirects = test ? test->max_redirects : HTTP_DEFAULT_REDIRECTS;
+    p->response_type = test && test->discard_bodies ? 2 : 0;   /* discardResponseBodies: responseType "none" */
     p->jar_obj = JS_UNDEFINED;
     if (!JS_IsObject(obj)) return 0;
     JSValue h = JS_GetPropertyStr(ctx, obj, "headers");
@@ -122,6 +125,7 @@ static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
         const char *s = JS_ToCString(ctx, rt);
         if (s && strcmp(s, "binary") == 0) p->response_type = 1;
         else if (s && strcmp(s, "none") == 0) p->response_type = 2;
+        else if (s && strcmp(s, "text") == 0) p->response_type = 0;
         JS_FreeCString(ctx, s);
     }
     JS_FreeValue(ctx, rt);
@@ -564,6 +568,15 @@ JSValue http_call_response(vu *v, http_call *c) {
 
 /* ---- http.get, post, ..., request ---- */
 
+bool http_should_throw(vu *v, const http_call *c) {
+    return v->test && v->test->throw_errors && c->res.status == 0 && c->res.error[0];
+}
+
+/* options.throw: the request's error as a JS exception instead of a Response. */
+JSValue http_throw_error(JSContext *ctx, const http_call *c) {
+    return JS_ThrowInternalError(ctx, "%s", c->res.error);
+}
+
 /* One request: the VU's response buffers are lent to it (no allocation in
  * steady state). */
 static JSValue http_do(JSContext *ctx, const char *method, JSValueConst url, JSValueConst body, JSValueConst params) {
@@ -575,7 +588,8 @@ static JSValue http_do(JSContext *ctx, const char *method, JSValueConst url, JSV
     if (http_call_init(ctx, &c, method, url, body, params)) return JS_EXCEPTION;
     c.rbody = v->rbody;
     c.rhdr = v->rhdr;
-    JSValue out = http_run(v, &c, 1, 0, 0) ? http_call_response(v, &c) : k6_throw_interrupted(ctx);
+    JSValue out = !http_run(v, &c, 1, 0, 0) ? k6_throw_interrupted(ctx)
+                : http_should_throw(v, &c) ? http_throw_error(ctx, &c) : http_call_response(v, &c);
     v->rbody = c.rbody;
     v->rhdr = c.rhdr;
     c.rbody = c.rhdr = (buf){0};

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include "js/vm.h"
 #include "net/cookies.h"
+#include "net/dialer.h"
 #include "net/h1.h"
 #include "util/buf.h"
 
@@ -71,6 +72,9 @@ typedef struct http_call {
     int state, hop;
     bool hop_done;                 /* set by the transport's completion callback */
     bool on_h1;                    /* this hop runs on the h1 client, else on libcurl */
+    bool refused;                  /* blockHostnames / blacklistIPs stopped the hop (res says why) */
+    struct curl_slist *connect_to; /* options.hosts for libcurl, NULL: none */
+    dialer_sa local;               /* localIPs: the VU's source address */
     h1_request hr;
     const char *hdrs[HTTP_MAX_HEADERS + 2];
     CURL *easy;
@@ -90,6 +94,9 @@ typedef struct http_call {
 int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueConst url,
                    JSValueConst body, JSValueConst params);
 JSValue http_call_response(vu *v, http_call *c);
+/* options.throw is on and the request failed without a response. */
+bool http_should_throw(vu *v, const http_call *c);
+JSValue http_throw_error(JSContext *ctx, const http_call *c);
 bool http_is_url(JSValueConst v);
 void http_call_free(JSContext *ctx, http_call *c);
 
