@@ -586,6 +586,28 @@ static enum MHD_Result target_ip(const struct target_call *x)
     return target_one(x->c, "origin", ip);
 }
 
+/* {"origin": ip, "port": n}: the client's address, so tests can tell
+ * connections apart (connection reuse) and see the source IP (localIPs). */
+static enum MHD_Result target_client(const struct target_call *x)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(x->c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    struct target_buf b = {0};
+    unsigned port = 0;
+
+    if (sa && sa->sa_family == AF_INET)
+        port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+    else if (sa && sa->sa_family == AF_INET6)
+        port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+    target_buf_puts(&b, "{\"origin\":");
+    target_json_origin(&b, x->c);
+    target_buf_puts(&b, ",\"port\":");
+    target_buf_putu(&b, port);
+    target_buf_puts(&b, "}\n");
+    return target_json_send(x->c, 200, &b);
+}
+
 static enum MHD_Result target_user_agent(const struct target_call *x)
 {
     const char *ua = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND,
@@ -1057,6 +1079,7 @@ static struct target_route target_routes[] = {
     {"/json", NULL, 0, target_json_doc},
     {"/html", NULL, 0, target_html},
     {"/ip", NULL, 0, target_ip},
+    {"/client", NULL, 0, target_client},
     {"/user-agent", NULL, 0, target_user_agent},
     {"/uuid", NULL, 0, target_uuid},
     {"/cookies", NULL, 0, target_cookies},
