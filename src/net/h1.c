@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <zlib.h>
 #include "net/dialer.h"
+#include "util/codec.h"
 #include "util/clock.h"
 
 #define READ_BUF_SIZE (64 * 1024)
@@ -672,7 +673,9 @@ static int inflate_body(h1_request *r, const char *p, size_t n) {
 static int on_body(void *ud, const char *p, size_t n) {
     h1_request *r = ud;
     if (!r->resp_body) return 0;           /* caller discards the body */
-    if (r->parser_.encoding == H1_ENC_NONE) return buf_append(r->resp_body, p, n);
+    int enc = r->parser_.encoding;
+    if (enc == H1_ENC_NONE || enc == H1_ENC_BR || enc == H1_ENC_ZSTD)
+        return buf_append(r->resp_body, p, n);   /* br and zstd are decoded whole, at the end */
     return inflate_body(r, p, n);
 }
 
@@ -757,6 +760,17 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     r->bytes_received += used;
     if (rc == H1P_AGAIN) return;
     if (rc == H1P_ERROR) { parse_failed(k, r); return; }
+    if (r->resp_body && (r->parser_.encoding == H1_ENC_BR || r->parser_.encoding == H1_ENC_ZSTD)) {
+        buf d = {0};
+        int codec = r->parser_.encoding == H1_ENC_BR ? CODEC_BR : CODEC_ZSTD;
+        if (codec_decode(codec, r->resp_body->p ? r->resp_body->p : "", r->resp_body->len, &d, (size_t)1 << 31)) {
+            buf_free(&d);
+            conn_fail(k, H1_ERR_PROTO, 0, "invalid compressed body: %s data is corrupt", codec_name(codec));
+            return;
+        }
+        buf_free(r->resp_body);
+        *r->resp_body = d;
+    }
     /* bytes beyond the response, or a request still going out: not reusable */
     finish(k, r, r->parser_.keep_alive && used == (size_t)n && !k->writing, now);
 }

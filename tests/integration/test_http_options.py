@@ -101,3 +101,29 @@ def test_bad_connection_options_are_config_errors(c6, tmp_path):
     assert r.code == 104 and any('K6_DNS: unknown field "colour"' in x["msg"] for x in r.logs()), r
     r = c6(str(p), with_target=False, env={"K6_BLACKLIST_IPS": "10.0.0.0/8,nope"})
     assert r.code == 104 and "K6_BLACKLIST_IPS:" in r.err, r
+
+
+def test_digest_and_ntlm_auth(c6):
+    r = c6("httpopt/auth.js", "--summary-mode=full")
+    assert r.code == 0, r
+    o = last_json(r)
+    assert o["digest"] == [200, True, "/digest-auth/auth/alice/s:cret"], r
+    assert o["sha256"] == 200 and o["wrong"] == 401, r
+    assert o["noChallenge"] == 200, r                # a 2xx needs no second request
+    assert o["ntlm"] == "NTLM TlRMTVNTUAAB", r       # libcurl's NTLM negotiate (type 1) message
+    assert o["bad"].startswith('params.auth: unknown authentication method "kerberos"'), r
+    # each digest exchange is two samples (401 challenge + answer)
+    assert r.count("http_reqs") == 2 + 2 + 2 + 1 + 1, r
+
+
+def test_request_compression_and_decoded_responses(c6):
+    r = c6("httpopt/compression.js")
+    assert r.code == 0, r
+    o = last_json(r)
+    for alg in ("gzip", "deflate", "br", "zstd", "gzip, br"):
+        for via in ("h1", "curl"):
+            assert o[f"{alg}/{via}"] == [200, alg, True, True], (alg, via, r)
+    for path, enc in (("gzip", "gzip"), ("deflate", "deflate"), ("brotli", "br"), ("zstd", "zstd")):
+        for via in ("h1", "curl"):
+            assert o[f"get-{path}/{via}"] == [200, enc, "GET"], (path, via, r)
+    assert o["bad"].startswith('params.compression: unknown compression algorithm "lz4"'), r
