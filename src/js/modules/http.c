@@ -304,6 +304,8 @@ void http_call_free(JSContext *ctx, http_call *c) {
     buf_free(&c->rhdr);
     buf_free(&c->cookie);
     buf_free(&c->cookie0);
+    free(c->cr);
+    c->cr = NULL;
     c->url = c->url0 = c->url_name = NULL;
 }
 

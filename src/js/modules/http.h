@@ -50,6 +50,11 @@ typedef struct http_params {
 
 enum http_auth { HTTP_AUTH_NONE = 0, HTTP_AUTH_BASIC, HTTP_AUTH_DIGEST, HTTP_AUTH_NTLM };
 
+typedef struct http_creds {
+    char user[128], pass[128];     /* the URL's credentials (taken out of it) */
+    char authz[1024];              /* digest: the Authorization line answering the challenge */
+} http_creds;
+
 typedef struct http_result {
     long status;
     char proto[16];
@@ -79,8 +84,7 @@ typedef struct http_call {
     bool refused;                  /* blockHostnames / blacklistIPs stopped the hop (res says why) */
     struct curl_slist *connect_to; /* options.hosts for libcurl, NULL: none */
     dialer_sa local;               /* localIPs: the VU's source address */
-    char user[128], pass[128];     /* digest/ntlm: the URL's credentials (taken out of it) */
-    char authz[1024];              /* digest: the Authorization line answering the challenge */
+    struct http_creds *cr;         /* digest/ntlm only (heap; the call stays small to clear) */
     h1_request hr;
     const char *hdrs[HTTP_MAX_HEADERS + 3];
     CURL *easy;

@@ -40,9 +40,10 @@ void http_take_credentials(http_call *c) {
     size_t alen = strcspn(auth, "/?#");
     char *at = memchr(auth, '@', alen);
     if (!at) return;
+    if (!c->cr && !(c->cr = calloc(1, sizeof *c->cr))) return;
     char *colon = memchr(auth, ':', (size_t)(at - auth));
-    unescape(auth, (size_t)((colon ? colon : at) - auth), c->user, sizeof c->user);
-    if (colon) unescape(colon + 1, (size_t)(at - colon - 1), c->pass, sizeof c->pass);
+    unescape(auth, (size_t)((colon ? colon : at) - auth), c->cr->user, sizeof c->cr->user);
+    if (colon) unescape(colon + 1, (size_t)(at - colon - 1), c->cr->pass, sizeof c->cr->pass);
     memmove(auth, at + 1, strlen(at + 1) + 1);   /* the URL without user:pass@ */
 }
 
@@ -120,7 +121,9 @@ static bool offers_auth(const char *qops) {
 }
 
 bool http_digest_answer(http_call *c) {
+    http_creds *cr = c->cr;
     const char *s, *e;
+    if (!cr) return false;                 /* no user:pass@ in the URL */
     char realm[256], nonce[256], opaque[256] = "", qops[64] = "", alg[32] = "MD5";
     if (!digest_challenge(&c->rhdr, &s, &e) || !param(s, e, "realm", realm, sizeof realm) ||
         !param(s, e, "nonce", nonce, sizeof nonce))
@@ -140,7 +143,7 @@ bool http_digest_answer(http_call *c) {
     char cnonce[17], ha1[2 * EVP_MAX_MD_SIZE + 1], ha2[2 * EVP_MAX_MD_SIZE + 1], resp[2 * EVP_MAX_MD_SIZE + 1];
     if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) memset(rnd, 0x3c, sizeof rnd);
     for (int i = 0; i < 8; i++) snprintf(cnonce + 2 * i, 3, "%02x", rnd[i]);
-    const char *p1[] = {c->user, ":", realm, ":", c->pass};
+    const char *p1[] = {cr->user, ":", realm, ":", cr->pass};
     hash_hex(md, p1, 5, ha1);
     const char *p2[] = {c->method, ":", uri};
     hash_hex(md, p2, 3, ha2);
@@ -151,16 +154,16 @@ bool http_digest_answer(http_call *c) {
         const char *p3[] = {ha1, ":", nonce, ":", ha2};
         hash_hex(md, p3, 5, resp);
     }
-    int n = snprintf(c->authz, sizeof c->authz,
+    int n = snprintf(cr->authz, sizeof cr->authz,
                      "Authorization: Digest username=\"%s\", realm=\"%s\", nonce=\"%s\", uri=\"%s\", "
                      "response=\"%s\", algorithm=%s",
-                     c->user, realm, nonce, uri, resp, md == EVP_md5() ? "MD5" : "SHA-256");
-    if (has_qop && n > 0 && (size_t)n < sizeof c->authz)
-        n += snprintf(c->authz + n, sizeof c->authz - (size_t)n, ", qop=auth, nc=00000001, cnonce=\"%s\"", cnonce);
-    if (opaque[0] && n > 0 && (size_t)n < sizeof c->authz)
-        n += snprintf(c->authz + n, sizeof c->authz - (size_t)n, ", opaque=\"%s\"", opaque);
-    if (n <= 0 || (size_t)n >= sizeof c->authz) {
-        c->authz[0] = 0;
+                     cr->user, realm, nonce, uri, resp, md == EVP_md5() ? "MD5" : "SHA-256");
+    if (has_qop && n > 0 && (size_t)n < sizeof cr->authz)
+        n += snprintf(cr->authz + n, sizeof cr->authz - (size_t)n, ", qop=auth, nc=00000001, cnonce=\"%s\"", cnonce);
+    if (opaque[0] && n > 0 && (size_t)n < sizeof cr->authz)
+        n += snprintf(cr->authz + n, sizeof cr->authz - (size_t)n, ", opaque=\"%s\"", opaque);
+    if (n <= 0 || (size_t)n >= sizeof cr->authz) {
+        cr->authz[0] = 0;
         return false;
     }
     return true;

@@ -153,7 +153,7 @@ static struct curl_slist *http_add_defaults(struct curl_slist *h, const http_cal
  * allocation per request. */
 static struct curl_slist *http_curl_headers(vu *v, const http_call *c, bool *owned) {
     bool is_form = strcmp(c->ctype, HTTP_FORM_CTYPE) == 0;
-    if (c->p.nh == 0 && !c->authz[0] && (!c->ctype[0] || is_form || !c->has_body)) {
+    if (c->p.nh == 0 && !(c->cr && c->cr->authz[0]) && (!c->ctype[0] || is_form || !c->has_body)) {
         int variant = c->has_body ? (is_form ? 2 : 1) : 0;
         struct curl_slist **slot = &v->w->default_headers[variant];
         if (!*slot) *slot = http_add_defaults(NULL, c);
@@ -172,7 +172,7 @@ static struct curl_slist *http_curl_headers(vu *v, const http_call *c, bool *own
             h = curl_slist_append(h, c->p.hlines[i]);
         }
     }
-    if (c->authz[0]) h = curl_slist_append(h, c->authz);
+    if (c->cr && c->cr->authz[0]) h = curl_slist_append(h, c->cr->authz);
     *owned = true;
     return http_add_defaults(h, c);
 }
@@ -278,8 +278,8 @@ static void http_curl_start(http_call *c) {
     if (c->cookie.len) curl_easy_setopt(e, CURLOPT_COOKIE, c->cookie.p + 8);   /* after "Cookie: " */
     if (c->p.auth == HTTP_AUTH_NTLM) {
         curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_NTLM);
-        curl_easy_setopt(e, CURLOPT_USERNAME, c->user);
-        curl_easy_setopt(e, CURLOPT_PASSWORD, c->pass);
+        curl_easy_setopt(e, CURLOPT_USERNAME, c->cr ? c->cr->user : "");
+        curl_easy_setopt(e, CURLOPT_PASSWORD, c->cr ? c->cr->pass : "");
     }
     http_curl_dialer(c, e);
     curl_multi_add_handle(v->w->multi, e);
@@ -341,7 +341,7 @@ static void http_h1_start(http_call *c) {
     for (int i = 0; i < c->p.nh; i++) c->hdrs[nh++] = c->p.hlines[i];
     if (c->has_body && c->ctype[0] && !c->p.has_content_type) c->hdrs[nh++] = c->ctype;
     if (c->cookie.len) c->hdrs[nh++] = c->cookie.p;
-    if (c->authz[0]) c->hdrs[nh++] = c->authz;
+    if (c->cr && c->cr->authz[0]) c->hdrs[nh++] = c->cr->authz;
     h1_request *hr = &c->hr;
     memset(hr, 0, sizeof *hr);
     hr->method = c->method;
@@ -546,7 +546,7 @@ static bool http_hop_finish(http_call *c) {
         if (http_jar(c)) cookies_store(http_jar(c), c->url, c->rhdr.p, c->rhdr.len, time(NULL));
     }
     /* digest: the 401's challenge is answered by a second request, a sample of its own (k6) */
-    if (c->p.auth == HTTP_AUTH_DIGEST && c->res.status == 401 && !c->authz[0] && http_digest_answer(c)) {
+    if (c->p.auth == HTTP_AUTH_DIGEST && c->res.status == 401 && !(c->cr && c->cr->authz[0]) && http_digest_answer(c)) {
         http_hop_start(c);
         return true;
     }
