@@ -25,6 +25,7 @@
 #include "config/options_json.h"
 #include "api/server.h"
 #include "net/tls.h"
+#include "net/dialer.h"
 #include "net/worker.h"
 #include "output/summary.h"
 #include "output/csv.h"
@@ -1219,6 +1220,7 @@ static void run_free(run_ctx *r) {
     free(r->test.init_error);
     tls_config_free(r->test.tls);
     r->test.tls = NULL;
+    dialer_free(r->test.dialer);
     script_free(&r->scr);
     for (int i = 0; i < r->test.nscen; i++) {
         if (r->test.scen[i].seg) c6_segment_tuple_free(r->test.scen[i].seg);
@@ -1231,6 +1233,18 @@ static void run_free(run_ctx *r) {
     options_free(&r->opts);
     args_free(&r->args);
     registry_free();
+}
+
+/* k6/http's options with k6's defaults, for the workers to read. */
+static void run_http_options(run_ctx *r) {
+    const c6_options *o = &r->opts;
+    c6_test *t = &r->test;
+    t->dialer = dialer_new(o);
+    t->throw_errors = o->throw_set && o->throw_errors;
+    t->discard_bodies = o->discard_response_bodies_set && o->discard_response_bodies;
+    t->max_redirects = o->max_redirects_set ? (int)(o->max_redirects < 0 ? 0 : o->max_redirects > 1000000 ? 1000000 : o->max_redirects) : 10;
+    t->batch = o->batch_set ? (int)(o->batch < 0 ? 0 : o->batch > 1000000 ? 1000000 : o->batch) : 20;
+    t->batch_per_host = o->batch_per_host_set ? (int)(o->batch_per_host < 0 ? 0 : o->batch_per_host > 1000000 ? 1000000 : o->batch_per_host) : 6;
 }
 
 /* The run-time state of each scenario of the plan. */
@@ -1381,6 +1395,7 @@ int run_main(int argc, char **argv) {
         r->test.opts = &r->opts;
         r->test.user_agent = r->opts.user_agent_set ? r->opts.user_agent : NULL;
         r->test.insecure_skip_tls_verify = r->opts.insecure_skip_tls_verify;
+        run_http_options(r);
         run_make_scenarios(r);
         r->test.options_json = options_to_json(&r->opts, &r->test.plan);
         run_describe_outputs(r);

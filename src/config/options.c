@@ -57,6 +57,7 @@
 
 #include "config/duration.h"
 #include "net/tls.h"
+#include "net/dialer.h"
 
 #define MIN_EXEC_DURATION_US C6_US_PER_SEC /* k6 rejects shorter scenarios */
 
@@ -225,6 +226,11 @@ void options_free(c6_options *o)
     free(o->tls_version_max);
     strv_free(o->tls_cipher_suites, o->ntls_cipher_suites);
     tls_auth_free(o->tls_auth, o->ntls_auth);
+    kv_free(o->hosts, o->nhosts);
+    free(o->dns);
+    strv_free(o->block_hostnames, o->nblock_hostnames);
+    strv_free(o->blacklist_ips, o->nblacklist_ips);
+    free(o->local_ips);
     options_init(o);
 }
 
@@ -348,7 +354,8 @@ int options_parse_trend_stats(const char *list, char ***stats, size_t *n, char *
 typedef enum {
     F_INT, F_DURATION, F_BOOL, F_STRING,
     F_STAGES, F_TREND_STATS, F_THRESHOLDS, F_TAGS, F_SCENARIOS, F_SYSTEM_TAGS,
-    F_TLS_VERSION, F_TLS_SUITES, F_TLS_AUTH
+    F_TLS_VERSION, F_TLS_SUITES, F_TLS_AUTH,
+    F_HOSTS, F_DNS, F_HOSTNAMES, F_CIDRS, F_LOCAL_IPS
 } field_kind;
 
 typedef struct {
@@ -389,6 +396,20 @@ static const field_def FIELDS[] = {
     {"tlsVersion", "K6_TLS_VERSION", F_TLS_VERSION, LIST(tls_version_set)},
     {"tlsCipherSuites", "K6_TLS_CIPHER_SUITES", F_TLS_SUITES, LIST(tls_cipher_suites_set)},
     {"tlsAuth", NULL, F_TLS_AUTH, LIST(tls_auth_set)},
+    {"hosts", NULL, F_HOSTS, LIST(hosts_set)},
+    {"dns", "K6_DNS", F_DNS, LIST(dns_set)},
+    {"blockHostnames", "K6_BLOCK_HOSTNAMES", F_HOSTNAMES, LIST(block_hostnames_set)},
+    {"blacklistIPs", "K6_BLACKLIST_IPS", F_CIDRS, LIST(blacklist_ips_set)},
+    {"localIPs", "K6_LOCAL_IPS", F_LOCAL_IPS, LIST(local_ips_set)},
+    {"noConnectionReuse", "K6_NO_CONNECTION_REUSE", F_BOOL, SCALAR(no_connection_reuse_set, no_connection_reuse)},
+    {"noVUConnectionReuse", "K6_NO_VU_CONNECTION_REUSE", F_BOOL,
+     SCALAR(no_vu_connection_reuse_set, no_vu_connection_reuse)},
+    {"throw", "K6_THROW", F_BOOL, SCALAR(throw_set, throw_errors)},
+    {"discardResponseBodies", "K6_DISCARD_RESPONSE_BODIES", F_BOOL,
+     SCALAR(discard_response_bodies_set, discard_response_bodies)},
+    {"maxRedirects", "K6_MAX_REDIRECTS", F_INT, SCALAR(max_redirects_set, max_redirects)},
+    {"batch", "K6_BATCH", F_INT, SCALAR(batch_set, batch)},
+    {"batchPerHost", "K6_BATCH_PER_HOST", F_INT, SCALAR(batch_per_host_set, batch_per_host)},
 };
 
 #define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
@@ -717,6 +738,81 @@ static int json_tls_auth(const jctx *c, const cJSON *v, c6_options *o)
     return o->tls_auth_set = true, 0;
 }
 
+/* hosts: {"name[:port]": "IP[:port]"}; both sides validated now. */
+static int json_hosts(const jctx *c, const cJSON *v, c6_options *o)
+{
+    if (!cJSON_IsObject(v)) return jfail(c, "hosts", "must be an object of host name -> IP[:port]");
+    const cJSON *it;
+    char e[256], path[300];
+    cJSON_ArrayForEach(it, v) {
+        snprintf(path, sizeof(path), "hosts[\"%.200s\"]", it->string);
+        if (!cJSON_IsString(it)) return jfail(c, path, "must be a string \"IP\" or \"IP:port\"");
+        dialer_host h;
+        dialer_sa to;
+        int port;
+        if (dialer_parse_host_key(it->string, &h, e, sizeof(e)) != 0) return jfail(c, path, "%s", e);
+        free(h.name);
+        if (dialer_parse_target(it->valuestring, &to, &port, e, sizeof(e)) != 0) return jfail(c, path, "%s", e);
+        o->hosts = xrealloc(o->hosts, (o->nhosts + 1) * sizeof(*o->hosts));
+        o->hosts[o->nhosts].key = xstrdup(it->string);
+        o->hosts[o->nhosts++].value = xstrdup(it->valuestring);
+    }
+    o->hosts_set = true;
+    return 0;
+}
+
+/* dns: {ttl, select, policy} -> the K6_DNS text form, validated. */
+static int json_dns(const jctx *c, const cJSON *v, c6_options *o)
+{
+    if (!cJSON_IsObject(v)) return jfail(c, "dns", "must be an object {ttl, select, policy}");
+    char text[256] = "", e[256];
+    const cJSON *it;
+    cJSON_ArrayForEach(it, v) {
+        size_t n = strlen(text);
+        if (cJSON_IsNull(it)) continue;
+        if (cJSON_IsString(it))
+            snprintf(text + n, sizeof(text) - n, "%s%.20s=%.60s", n ? "," : "", it->string, it->valuestring);
+        else if (cJSON_IsNumber(it) && strcmp(it->string, "ttl") == 0)   /* milliseconds */
+            snprintf(text + n, sizeof(text) - n, "%sttl=%.0fms", n ? "," : "", it->valuedouble);
+        else
+            return jfail(c, "dns", "%.20s must be a string", it->string);
+    }
+    dialer_dns d;
+    dialer_dns_default(&d);
+    if (dialer_parse_dns(text, &d, e, sizeof(e)) != 0) return jfail(c, "dns", "%s", e);
+    free(o->dns);
+    o->dns = xstrdup(text);
+    o->dns_set = true;
+    return 0;
+}
+
+/* One blockHostnames pattern or blacklistIPs range, validated and appended. */
+static int add_checked(const char *item, bool cidr, char ***list, size_t *n, char *e, size_t elen)
+{
+    dialer_cidr cr;
+    if (cidr ? dialer_parse_cidr(item, &cr, e, elen) : dialer_check_pattern(item, e, elen)) return -1;
+    *list = xrealloc(*list, (*n + 1) * sizeof(**list));
+    (*list)[(*n)++] = xstrdup(item);
+    return 0;
+}
+
+static int json_strlist(const jctx *c, const field_def *f, const cJSON *v, c6_options *o)
+{
+    bool cidr = f->kind == F_CIDRS;
+    char ***list = cidr ? &o->blacklist_ips : &o->block_hostnames;
+    size_t *n = cidr ? &o->nblacklist_ips : &o->nblock_hostnames;
+    char e[256], path[64];
+    if (!cJSON_IsArray(v)) return jfail(c, f->json, "must be an array of strings");
+    const cJSON *it;
+    int i = 0;
+    cJSON_ArrayForEach(it, v) {
+        snprintf(path, sizeof(path), "%s[%d]", f->json, i++);
+        if (!cJSON_IsString(it)) return jfail(c, path, "must be a string");
+        if (add_checked(it->valuestring, cidr, list, n, e, sizeof(e)) != 0) return jfail(c, path, "%s", e);
+    }
+    return *field_set(o, f) = true, 0;
+}
+
 static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_options *o)
 {
     bool *set = field_set(o, f);
@@ -766,6 +862,24 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
         return json_tls_suites(c, v, o);
     case F_TLS_AUTH:
         return json_tls_auth(c, v, o);
+    case F_HOSTS:
+        return json_hosts(c, v, o);
+    case F_DNS:
+        return json_dns(c, v, o);
+    case F_HOSTNAMES:
+    case F_CIDRS:
+        return json_strlist(c, f, v, o);
+    case F_LOCAL_IPS: {
+        char e[256];
+        dialer_range *r;
+        size_t n;
+        if (!cJSON_IsString(v)) return jfail(c, f->json, "must be a string of IPs, ranges (a-b) or CIDRs");
+        if (dialer_parse_local_ips(v->valuestring, &r, &n, e, sizeof(e)) != 0) return jfail(c, f->json, "%s", e);
+        free(r);
+        free(o->local_ips);
+        o->local_ips = xstrdup(v->valuestring);
+        return *set = true, 0;
+    }
     }
     return 0;
 }
@@ -858,6 +972,37 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         if (rc != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
         return *set = true, 0;
     }
+    case F_DNS: {
+        dialer_dns d;
+        dialer_dns_default(&d);
+        if (dialer_parse_dns(val, &d, sub, sizeof(sub)) != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
+        free(o->dns);
+        o->dns = xstrdup(val);
+        return *set = true, 0;
+    }
+    case F_LOCAL_IPS: {
+        dialer_range *r;
+        size_t n;
+        if (dialer_parse_local_ips(val, &r, &n, sub, sizeof(sub)) != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
+        free(r);
+        free(o->local_ips);
+        o->local_ips = xstrdup(val);
+        return *set = true, 0;
+    }
+    case F_HOSTNAMES:
+    case F_CIDRS: {
+        bool cidr = f->kind == F_CIDRS;
+        char *copy = xstrdup(val), *save = NULL;
+        for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+            char *item = dup_trimmed(t, strlen(t));
+            int rc = *item ? add_checked(item, cidr, cidr ? &o->blacklist_ips : &o->block_hostnames,
+                                         cidr ? &o->nblacklist_ips : &o->nblock_hostnames, sub, sizeof(sub)) : 0;
+            free(item);
+            if (rc != 0) { free(copy); return err_set(err, errlen, "%s: %s", f->env, sub); }
+        }
+        free(copy);
+        return *set = true, 0;
+    }
     default:
         return 0; /* JSON-only kinds have no env variable */
     }
@@ -912,6 +1057,33 @@ static void merge_string(bool *dset, char **dval, bool lset, const char *lval)
     if (*dset || !lset) return;
     *dset = true;
     *dval = xstrdup(lval ? lval : "");
+}
+
+#define MERGE_SCALAR(f) \
+    if (!dst->f##_set && lower->f##_set) { dst->f##_set = true; dst->f = lower->f; }
+#define MERGE_LIST(f) \
+    if (!dst->f##_set && lower->f##_set) { \
+        dst->f##_set = true; dst->f = strv_dup(lower->f, lower->n##f); dst->n##f = lower->n##f; }
+
+/* The k6/http connection and request options. */
+static void merge_net(c6_options *dst, const c6_options *lower)
+{
+    if (!dst->hosts_set && lower->hosts_set) {
+        dst->hosts_set = true;
+        dst->hosts = kv_dup(lower->hosts, lower->nhosts);
+        dst->nhosts = lower->nhosts;
+    }
+    merge_string(&dst->dns_set, &dst->dns, lower->dns_set, lower->dns);
+    MERGE_LIST(block_hostnames)
+    MERGE_LIST(blacklist_ips)
+    merge_string(&dst->local_ips_set, &dst->local_ips, lower->local_ips_set, lower->local_ips);
+    if (!dst->throw_set && lower->throw_set) { dst->throw_set = true; dst->throw_errors = lower->throw_errors; }
+    MERGE_SCALAR(no_connection_reuse)
+    MERGE_SCALAR(no_vu_connection_reuse)
+    MERGE_SCALAR(discard_response_bodies)
+    MERGE_SCALAR(max_redirects)
+    MERGE_SCALAR(batch)
+    MERGE_SCALAR(batch_per_host)
 }
 
 void options_merge(c6_options *dst, const c6_options *lower)
@@ -987,6 +1159,7 @@ void options_merge(c6_options *dst, const c6_options *lower)
         dst->tls_auth = tls_auth_dup(lower->tls_auth, lower->ntls_auth);
         dst->ntls_auth = lower->ntls_auth;
     }
+    merge_net(dst, lower);
 }
 
 /* ------------------------------------------------------------------------ */

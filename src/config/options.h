@@ -80,6 +80,20 @@ typedef struct c6_options {
     bool tls_version_set; char *tls_version_min, *tls_version_max;
     bool tls_cipher_suites_set; char **tls_cipher_suites; size_t ntls_cipher_suites;   /* Go's names */
     bool tls_auth_set; c6_tls_auth *tls_auth; size_t ntls_auth;
+    /* k6/http connection and request options (applied by net/dialer.c and
+     * js/modules/http*.c). Values are validated when read. */
+    bool hosts_set; c6_kv *hosts; size_t nhosts;     /* name -> "IP[:port]" */
+    bool dns_set; char *dns;                          /* "ttl=..,select=..,policy=.." */
+    bool block_hostnames_set; char **block_hostnames; size_t nblock_hostnames;
+    bool blacklist_ips_set; char **blacklist_ips; size_t nblacklist_ips;
+    bool local_ips_set; char *local_ips;
+    bool no_connection_reuse_set; bool no_connection_reuse;
+    bool no_vu_connection_reuse_set; bool no_vu_connection_reuse;
+    bool throw_set; bool throw_errors;
+    bool discard_response_bodies_set; bool discard_response_bodies;
+    bool max_redirects_set; int64_t max_redirects;
+    bool batch_set; int64_t batch;
+    bool batch_per_host_set; int64_t batch_per_host;
     /* options.scenarios (script or config file only), with k6's defaults,
      * in k6's order. Set even when {}: it still belongs to the execution
      * group (see options_merge). scenarios_error is the first validation

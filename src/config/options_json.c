@@ -110,6 +110,17 @@ char *options_to_json(const c6_options *o, const c6_plan *plan) {
     }
     if (o->tls_cipher_suites_set)
         add_strings(root, "tlsCipherSuites", o->tls_cipher_suites, o->ntls_cipher_suites);
+    if (o->hosts_set) add_kv(root, "hosts", o->hosts, o->nhosts);
+    if (o->block_hostnames_set) add_strings(root, "blockHostnames", o->block_hostnames, o->nblock_hostnames);
+    if (o->blacklist_ips_set) add_strings(root, "blacklistIPs", o->blacklist_ips, o->nblacklist_ips);
+    if (o->local_ips_set) cJSON_AddStringToObject(root, "localIPs", o->local_ips);
+    if (o->no_connection_reuse_set) cJSON_AddBoolToObject(root, "noConnectionReuse", o->no_connection_reuse);
+    if (o->no_vu_connection_reuse_set) cJSON_AddBoolToObject(root, "noVUConnectionReuse", o->no_vu_connection_reuse);
+    if (o->throw_set) cJSON_AddBoolToObject(root, "throw", o->throw_errors);
+    if (o->discard_response_bodies_set) cJSON_AddBoolToObject(root, "discardResponseBodies", o->discard_response_bodies);
+    if (o->max_redirects_set) cJSON_AddNumberToObject(root, "maxRedirects", (double)o->max_redirects);
+    if (o->batch_set) cJSON_AddNumberToObject(root, "batch", (double)o->batch);
+    if (o->batch_per_host_set) cJSON_AddNumberToObject(root, "batchPerHost", (double)o->batch_per_host);
     add_duration(root, "setupTimeout", o->setup_timeout_set ? o->setup_timeout_us : 60 * C6_US_PER_SEC);
     add_duration(root, "teardownTimeout", o->teardown_timeout_set ? o->teardown_timeout_us : 60 * C6_US_PER_SEC);
     char *s = cJSON_PrintUnformatted(root);

@@ -68,6 +68,12 @@ typedef struct c6_test {
     uint32_t system_tags;       /* bits of enum system_tag */
     bool insecure_skip_tls_verify;
     struct tls_config *tls;     /* k6's TLS options as curl values; NULL: curl's defaults */
+    /* k6/http options (defaults applied): */
+    struct net_dialer *dialer;  /* hosts, dns, blockHostnames, blacklistIPs, localIPs, reuse */
+    bool throw_errors;          /* throw: a failed request throws */
+    bool discard_bodies;        /* discardResponseBodies */
+    int max_redirects;          /* maxRedirects (10) */
+    int batch, batch_per_host;  /* batch (20), batchPerHost (6); 0: no limit */
 
     int nworkers;
     struct worker **workers;

@@ -26,9 +26,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <zlib.h>
+#include "net/dialer.h"
+#include "util/codec.h"
 #include "util/clock.h"
 
 #define READ_BUF_SIZE (64 * 1024)
+#define MAX_ADDRS 16                         /* addresses kept per looked-up name */
 #define MIN_HOST_BUCKETS 16
 
 enum { RQ_IDLE = 0, RQ_ACTIVE, RQ_DEFERRED };
@@ -48,6 +51,7 @@ typedef struct h1_conn {
     size_t wtotal;                   /* bytes of the request being written */
     int64_t timer_due_us;            /* armed timer fires by then; 0: not armed */
     int state, nhandles;
+    int owner;                       /* h1_request.owner of the request that opened it */
     unsigned tcp_open : 1, reused : 1, writing : 1, wrote_any : 1;
 } h1_conn;
 
@@ -61,7 +65,11 @@ typedef struct h1_host {
     size_t authlen;
     char ip[46];
     size_t iplen;
-    union { struct sockaddr sa; struct sockaddr_in in4; struct sockaddr_in6 in6; } addr;
+    union { struct sockaddr sa; struct sockaddr_in in4; struct sockaddr_in6 in6; } addr;   /* dialed next */
+    dialer_sa addrs[MAX_ADDRS];      /* a looked-up name's addresses (policy filtered) */
+    int naddrs;
+    int fixed;                       /* numeric, localhost or options.hosts: never looked up */
+    int64_t resolved_us;             /* when the lookup finished (dns.ttl) */
     uv_getaddrinfo_t gai;
     h1_conn *idle;                   /* pool, most recently used first */
     h1_conn *waiting;                /* connections waiting for the lookup */
@@ -79,6 +87,8 @@ struct h1_client {
     z_stream **zfree;                /* inflaters ready for reuse */
     size_t nzfree, capzfree;
     int refs;                        /* the defer timer + lookups in flight */
+    const net_dialer *d;             /* options; NULL: k6's defaults */
+    unsigned rr;                     /* dns.select roundRobin counter */
     int freeing;
     char rbuf[READ_BUF_SIZE];        /* every read lands here, consumed at once */
 };
@@ -274,7 +284,7 @@ static void attach(h1_conn *k, h1_request *r, int64_t now) {
     k->r = r;
     r->conn_ = k;
     memcpy(r->remote_ip, h->ip, h->iplen + 1);
-    r->remote_port = h->port;
+    r->remote_port = ntohs(h->addr.sa.sa_family == AF_INET6 ? h->addr.in6.sin6_port : h->addr.in4.sin_port);
     arm_timer(k, r, now);
 }
 
@@ -298,8 +308,9 @@ static void pool_put(h1_conn *k) {
     list_push(&k->host->idle, k);
 }
 
-static h1_conn *pool_get(h1_host *h) {
+static h1_conn *pool_get(h1_host *h, int owner) {
     h1_conn *k = h->idle;
+    while (k && k->owner != owner) k = k->next;   /* owners are all 0 unless localIPs/noVUConnectionReuse */
     if (!k) return NULL;
     list_unlink(&h->idle, k);
     k->state = CK_BUSY;
@@ -343,23 +354,38 @@ static void client_unref(h1_client *c) {
     if (--c->refs == 0) free(c);
 }
 
-/* k6 prefers IPv4 when a name has both. */
-static const struct addrinfo *pick_addr(const struct addrinfo *res) {
-    for (const struct addrinfo *a = res; a; a = a->ai_next)
-        if (a->ai_family == AF_INET) return a;
-    for (const struct addrinfo *a = res; a; a = a->ai_next)
-        if (a->ai_family == AF_INET6) return a;
-    return NULL;
+static const dialer_dns *client_dns(const h1_client *c) {
+    static const dialer_dns k6_default = {5LL * 60 * 1000000, DNS_SELECT_RANDOM, DNS_PREFER_IPV4};
+    return c->d ? &c->d->dns : &k6_default;
+}
+
+/* The address the next connection dials, by dns.policy and dns.select
+ * (k6: preferIPv4, random). Returns 0, or -1 when the policy leaves none. */
+static int host_pick(h1_host *h) {
+    const struct sockaddr *v[MAX_ADDRS];
+    for (int i = 0; i < h->naddrs; i++) v[i] = &h->addrs[i].sa;
+    int i = dialer_pick(client_dns(h->c), v, h->naddrs, &h->c->rr);
+    if (i < 0) return -1;
+    host_set_addr(h, v[i]);
+    return 0;
 }
 
 static void on_resolved(uv_getaddrinfo_t *g, int status, struct addrinfo *res) {
     h1_host *h = g->data;
     h1_client *c = h->c;
-    const struct addrinfo *a = status == 0 ? pick_addr(res) : NULL;
     if (c->freeing) {
         host_free(h);                      /* h1_client_free left it to us */
-    } else if (a) {
-        host_set_addr(h, a->ai_addr);
+        uv_freeaddrinfo(res);
+        client_unref(c);
+        return;
+    }
+    h->naddrs = 0;
+    for (const struct addrinfo *a = status == 0 ? res : NULL; a && h->naddrs < MAX_ADDRS; a = a->ai_next) {
+        if (a->ai_family == AF_INET) memcpy(&h->addrs[h->naddrs++].in4, a->ai_addr, sizeof(struct sockaddr_in));
+        else if (a->ai_family == AF_INET6) memcpy(&h->addrs[h->naddrs++].in6, a->ai_addr, sizeof(struct sockaddr_in6));
+    }
+    if (h->naddrs && host_pick(h) == 0) {
+        h->resolved_us = clock_now_us();
         h1_conn *k, *list = h->waiting;
         h->waiting = NULL;
         while ((k = list) != NULL) {
@@ -378,7 +404,7 @@ static void on_resolved(uv_getaddrinfo_t *g, int status, struct addrinfo *res) {
 static void host_resolve(h1_host *h) {
     struct addrinfo hints;
     memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
+    hints.ai_family = dialer_family(client_dns(h->c));
     hints.ai_socktype = SOCK_STREAM;
     h->gai.data = h;
     int rc = uv_getaddrinfo(h->c->loop, &h->gai, on_resolved, h->name, NULL, &hints);
@@ -430,6 +456,15 @@ static int host_init_addr(h1_host *h, int ipv6) {
     struct sockaddr_in s4;
     memset(&s6, 0, sizeof s6);
     memset(&s4, 0, sizeof s4);
+    const dialer_host *m = h->c->d && h->c->d->nhosts ? dialer_map(h->c->d, h->name, h->namelen, h->port) : NULL;
+    h->fixed = 1;
+    if (m) {                               /* options.hosts: no lookup, maybe another port */
+        int port = h->port;
+        if (m->to_port) h->port = m->to_port;
+        host_set_addr(h, &m->to.sa);
+        h->port = port;
+        return 0;
+    }
     if (ipv6) {
         if (inet_pton(AF_INET6, h->name, &s6.sin6_addr) != 1) return -1;
         s6.sin6_family = AF_INET6;
@@ -441,7 +476,7 @@ static int host_init_addr(h1_host *h, int ipv6) {
     if (h->namelen == 9 && ci_prefix(h->name, "localhost", 9))
         s4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     else if (inet_pton(AF_INET, h->name, &s4.sin_addr) != 1)
-        return 0;                          /* a name: HS_NEW */
+        return h->fixed = 0;               /* a name: HS_NEW */
     host_set_addr(h, (struct sockaddr *)&s4);
     return 0;
 }
@@ -573,6 +608,7 @@ static ssize_t serialize(h1_client *c, const h1_request *r) {
         if ((hd[0] | 0x20) == 'h' && n >= 5 && ci_prefix(hd, "host:", 5)) host = 0;
     }
     if (ua) need += (ualen = strlen(r->user_agent)) + 14;
+    if (r->no_reuse) need += 19;
     if (buf_reserve(&c->wbuf, need)) return -1;
     char *o = put(c->wbuf.p, r->method, mlen);
     *o++ = ' ';
@@ -583,6 +619,7 @@ static ssize_t serialize(h1_client *c, const h1_request *r) {
     for (size_t i = 0; i < r->nheaders; i++)
         o = put(put(o, "\r\n", 2), r->headers[i], strlen(r->headers[i]));
     if (r->has_body) o = put_u64(put(o, "\r\nContent-Length: ", 18), r->body_len);
+    if (r->no_reuse) o = put(o, "\r\nConnection: close", 19);
     o = put(o, "\r\n\r\n", 4);
     return o - c->wbuf.p;
 }
@@ -636,7 +673,9 @@ static int inflate_body(h1_request *r, const char *p, size_t n) {
 static int on_body(void *ud, const char *p, size_t n) {
     h1_request *r = ud;
     if (!r->resp_body) return 0;           /* caller discards the body */
-    if (r->parser_.encoding == H1_ENC_NONE) return buf_append(r->resp_body, p, n);
+    int enc = r->parser_.encoding;
+    if (enc == H1_ENC_NONE || enc == H1_ENC_BR || enc == H1_ENC_ZSTD)
+        return buf_append(r->resp_body, p, n);   /* br and zstd are decoded whole, at the end */
     return inflate_body(r, p, n);
 }
 
@@ -649,7 +688,7 @@ static void finish(h1_conn *k, h1_request *r, int keep, int64_t now) {
     set_timings(r, now);
     zs_release(k->c, r);
     detach(k, r);
-    if (keep) pool_put(k); else conn_close(k);
+    if (keep && !r->no_reuse) pool_put(k); else conn_close(k);
     r->state_ = RQ_IDLE;
     r->done(r, r->ud);                     /* last: it may start the next request */
 }
@@ -721,6 +760,17 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     r->bytes_received += used;
     if (rc == H1P_AGAIN) return;
     if (rc == H1P_ERROR) { parse_failed(k, r); return; }
+    if (r->resp_body && (r->parser_.encoding == H1_ENC_BR || r->parser_.encoding == H1_ENC_ZSTD)) {
+        buf d = {0};
+        int codec = r->parser_.encoding == H1_ENC_BR ? CODEC_BR : CODEC_ZSTD;
+        if (codec_decode(codec, r->resp_body->p ? r->resp_body->p : "", r->resp_body->len, &d, (size_t)1 << 31)) {
+            buf_free(&d);
+            conn_fail(k, H1_ERR_PROTO, 0, "invalid compressed body: %s data is corrupt", codec_name(codec));
+            return;
+        }
+        buf_free(r->resp_body);
+        *r->resp_body = d;
+    }
     /* bytes beyond the response, or a request still going out: not reusable */
     finish(k, r, r->parser_.keep_alive && used == (size_t)n && !k->writing, now);
 }
@@ -791,7 +841,7 @@ static void connect_failed(h1_conn *k, int st) {
     conn_close(k);
     req_fail(k->c, r, e, st, h->addr.sa.sa_family == AF_INET6 ? "dial tcp [%s]:%d: connect: %s"
                                                               : "dial tcp %s:%d: connect: %s",
-             h->ip, h->port, uv_strerror(st));
+             h->ip, r->remote_port, uv_strerror(st));
 }
 
 static void on_connect(uv_connect_t *req, int status) {
@@ -803,14 +853,31 @@ static void on_connect(uv_connect_t *req, int status) {
 
 static void conn_connect(h1_conn *k) {
     h1_request *r = k->r;
+    h1_host *h = k->host;
     int rc;
-    memcpy(r->remote_ip, k->host->ip, k->host->iplen + 1);
+    memcpy(r->remote_ip, h->ip, h->iplen + 1);
+    r->remote_port = ntohs(h->addr.sa.sa_family == AF_INET6 ? h->addr.in6.sin6_port : h->addr.in4.sin_port);
     r->t_conn0_ = clock_now_us();
     k->state = CK_CONNECTING;
+    const char *range = k->c->d && k->c->d->nblacklist ? dialer_blacklisted(k->c->d, &h->addr.sa) : NULL;
+    if (range) {
+        char msg[200];
+        dialer_blacklist_msg(msg, sizeof msg, &h->addr.sa, range);
+        detach(k, r);
+        conn_close(k);
+        req_fail(k->c, r, H1_ERR_BLACKLISTED, 0, "%s", msg);
+        return;
+    }
     if ((rc = uv_tcp_init(k->c->loop, &k->tcp)) != 0) { connect_failed(k, rc); return; }
     k->tcp.data = k;
     k->tcp_open = 1;
     k->nhandles++;
+    if (r->local_addr && (rc = uv_tcp_bind(&k->tcp, r->local_addr, 0)) != 0) {
+        detach(k, r);
+        conn_close(k);
+        req_fail(k->c, r, H1_ERR_CONNECT, rc, "dial tcp: bind local address: %s", uv_strerror(rc));
+        return;
+    }
     uv_tcp_nodelay(&k->tcp, 1);            /* applied when connect creates the socket */
     rc = uv_tcp_connect(&k->req.connect, &k->tcp, &k->host->addr.sa, on_connect);
     if (rc) connect_failed(k, rc);
@@ -820,6 +887,12 @@ static void new_conn(h1_client *c, h1_request *r, int64_t now) {
     h1_host *h = r->host_;
     h1_conn *k = conn_new(c, h);
     if (!k) { req_fail(c, r, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory"); return; }
+    k->owner = r->owner;
+    if (h->state == HS_RESOLVED && !h->fixed) {
+        int64_t ttl = client_dns(c)->ttl_us;
+        if (ttl >= 0 && now - h->resolved_us >= ttl) h->state = HS_NEW;   /* dns.ttl: look it up again */
+        else if (h->naddrs > 1) host_pick(h);                             /* dns.select per connection */
+    }
     attach(k, r, now);
     if (h->state == HS_RESOLVED) { conn_connect(k); return; }
     k->state = CK_DNS;
@@ -862,7 +935,7 @@ void h1_start(h1_client *c, h1_request *r) {
         req_fail(c, r, H1_ERR_URL, 0, "parse \"%s\": %s", r->url, "invalid host");
         return;
     }
-    h1_conn *k = pool_get(r->host_);
+    h1_conn *k = r->no_reuse ? NULL : pool_get(r->host_, r->owner);
     if (!k) { new_conn(c, r, now); return; }
     attach(k, r, now);
     r->t_ready_ = now;                     /* a pooled connection is ready at once */
@@ -882,6 +955,18 @@ void h1_cancel(h1_client *c, h1_request *r) {
 }
 
 /* ---- client ---- */
+
+void h1_client_set_dialer(h1_client *c, const net_dialer *d) {
+    c->d = d;
+}
+
+void h1_close_owner(h1_client *c, int owner) {
+    h1_conn *k = c->all, *next;
+    for (; k; k = next) {
+        next = k->anext;
+        if (k->state == CK_IDLE && k->owner == owner) conn_close(k);
+    }
+}
 
 h1_client *h1_client_new(uv_loop_t *loop) {
     struct sigaction sa;

@@ -22,13 +22,21 @@
 
 typedef struct h1_client h1_client;          /* one per worker thread: pools, DNS cache, read buffer */
 h1_client *h1_client_new(uv_loop_t *loop);
+struct net_dialer;
+/* The run's connection options (hosts, dns, blacklistIPs); NULL: k6's
+ * defaults. d must outlive c. */
+void h1_client_set_dialer(h1_client *c, const struct net_dialer *d);
+/* Closes the idle connections requests with this owner opened
+ * (noVUConnectionReuse: at the end of the VU's iteration). */
+void h1_close_owner(h1_client *c, int owner);
 /* Closes every connection; requests still in flight are dropped without
  * their done callback. The caller runs the loop afterwards so close
  * callbacks fire: memory is released from them. */
 void h1_client_free(h1_client *c);
 
 enum h1_error { H1_OK = 0, H1_ERR_URL, H1_ERR_DNS, H1_ERR_REFUSED, H1_ERR_NETUNREACH, H1_ERR_CONNECT,
-                H1_ERR_TIMEOUT, H1_ERR_RESET, H1_ERR_EOF, H1_ERR_PROTO, H1_ERR_OTHER };
+                H1_ERR_TIMEOUT, H1_ERR_RESET, H1_ERR_EOF, H1_ERR_PROTO, H1_ERR_OTHER,
+                H1_ERR_BLACKLISTED };                 /* the address is in blacklistIPs */
 
 typedef struct h1_request {
     /* in */
@@ -38,6 +46,9 @@ typedef struct h1_request {
     const char *user_agent;                  /* sent as User-Agent unless NULL or a User-Agent header is given */
     const void *body; size_t body_len; int has_body;   /* Content-Length sent when has_body (even 0) */
     int64_t timeout_ms;                      /* whole request, from h1_start to the last body byte; <= 0: none */
+    const struct sockaddr *local_addr;       /* source address to bind (localIPs); NULL: the kernel's choice */
+    int owner;                               /* only connections of the same owner are reused; 0: shared */
+    int no_reuse;                            /* a new connection, closed after (Connection: close) */
     buf *resp_headers;                       /* required; filled: the final response's raw header block */
     buf *resp_body;                          /* filled: body, decoded if Content-Encoding gzip/deflate;
                                                 NULL: the body is read and discarded */

@@ -165,6 +165,10 @@ static void content_encoding(h1_parser *p, const char *v, size_t n) {
         p->encoding = H1_ENC_GZIP;
     else if (n == 7 && ci_eq(v, "deflate", 7))
         p->encoding = H1_ENC_DEFLATE;
+    else if (n == 2 && ci_eq(v, "br", 2))
+        p->encoding = H1_ENC_BR;
+    else if (n == 4 && ci_eq(v, "zstd", 4))
+        p->encoding = H1_ENC_ZSTD;
     else
         p->encoding = H1_ENC_NONE;    /* identity, or a coding we leave alone */
 }

@@ -1,5 +1,6 @@
 /* Worker thread: runs its VUs' coroutines from one libuv loop and drives one
  * curl multi handle through libuv's poll and timer handles. */
+#include "net/dialer.h"
 #include "net/worker.h"
 
 #include <stdio.h>
@@ -230,6 +231,7 @@ worker *worker_new(c6_test *t, int id) {
      * connections, so the VUs of a worker must not share one h2 connection */
     curl_multi_setopt(w->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
     w->h1 = h1_client_new(&w->loop);
+    if (w->h1) h1_client_set_dialer(w->h1, t->dialer);
     w->share = curl_share_init();
     curl_share_setopt(w->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(w->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);

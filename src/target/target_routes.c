@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sys/random.h>
 #include <zlib.h>
+#include "util/codec.h"
 
 #define TARGET_BODY_MAX   (16u << 20)  /* larger uploads get 413 */
 #define TARGET_BYTES_MAX  (100u << 20) /* /bytes/{n} is clamped to this */
@@ -48,6 +49,8 @@ struct target_req {
     int delayed;  /* /delay: the timer has been armed */
     int informed; /* /status/1xx: the interim response went out */
 };
+
+#define TARGET_DECODED_MAX (64u << 20) /* a compressed request body's limit */
 
 struct target_call {
     struct target_server *s;
@@ -515,6 +518,49 @@ static void target_json_body(struct target_buf *b, struct MHD_Connection *c,
         target_buf_puts(b, "null");
 }
 
+/* A body sent with Content-Encoding (a list is undone last first) into
+ * out: 1, or 0 when the body is not encoded, or -1 when it cannot be
+ * decoded. */
+static int target_decode_body(struct MHD_Connection *c,
+                              const struct target_buf *body, buf *out)
+{
+    const char *ce = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_ENCODING);
+    int codecs[8], n = 0;
+    buf tmp = {0};
+
+    if (!ce || !*ce)
+        return 0;
+    for (const char *p = ce; *p && n < 8;) {
+        size_t len = strcspn(p, ",");
+        int k = codec_from_name(p, len);
+
+        if (k < 0)
+            return -1;
+        if (k != CODEC_IDENTITY)
+            codecs[n++] = k;
+        p += len + (p[len] == ',');
+    }
+    if (n == 0)
+        return 0;
+    if (buf_append(&tmp, body->p ? body->p : "", body->len))
+        return -1;
+    while (n-- > 0) {
+        buf_clear(out);
+        if (codec_decode(codecs[n], tmp.p, tmp.len, out, TARGET_DECODED_MAX)) {
+            buf_free(&tmp);
+            return -1;
+        }
+        buf_clear(&tmp);
+        if (buf_append(&tmp, out->p ? out->p : "", out->len)) {
+            buf_free(&tmp);
+            return -1;
+        }
+    }
+    buf_free(&tmp);
+    return 1;
+}
+
 static enum MHD_Result target_echo(const struct target_call *x, int what)
 {
     struct target_buf b = {0};
@@ -523,8 +569,19 @@ static enum MHD_Result target_echo(const struct target_call *x, int what)
         return target_error(x->c, 413, "request body too large");
     target_buf_puts(&b, "{\"args\":");
     target_json_values(&b, x->c, MHD_GET_ARGUMENT_KIND);
-    if (what & E_BODY)
-        target_json_body(&b, x->c, &x->rq->body);
+    if (what & E_BODY) {
+        buf dec = {0};
+        int rc = target_decode_body(x->c, &x->rq->body, &dec);
+        struct target_buf view = {dec.p, dec.len, dec.cap, 0};
+
+        if (rc < 0) {
+            buf_free(&dec);
+            target_buf_free(&b);
+            return target_error(x->c, 400, "cannot decode the Content-Encoding of the body");
+        }
+        target_json_body(&b, x->c, rc ? &view : &x->rq->body);
+        buf_free(&dec);
+    }
     target_buf_puts(&b, ",\"headers\":");
     target_json_values(&b, x->c, MHD_HEADER_KIND);
     if (what & E_METHOD) {
@@ -584,6 +641,28 @@ static enum MHD_Result target_ip(const struct target_call *x)
 
     target_origin(x->c, ip, sizeof(ip));
     return target_one(x->c, "origin", ip);
+}
+
+/* {"origin": ip, "port": n}: the client's address, so tests can tell
+ * connections apart (connection reuse) and see the source IP (localIPs). */
+static enum MHD_Result target_client(const struct target_call *x)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(x->c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    struct target_buf b = {0};
+    unsigned port = 0;
+
+    if (sa && sa->sa_family == AF_INET)
+        port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
+    else if (sa && sa->sa_family == AF_INET6)
+        port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
+    target_buf_puts(&b, "{\"origin\":");
+    target_json_origin(&b, x->c);
+    target_buf_puts(&b, ",\"port\":");
+    target_buf_putu(&b, port);
+    target_buf_puts(&b, "}\n");
+    return target_json_send(x->c, 200, &b);
 }
 
 static enum MHD_Result target_user_agent(const struct target_call *x)
@@ -951,6 +1030,223 @@ static enum MHD_Result target_gzip(const struct target_call *x)
     return target_send(x->c, 200, r);
 }
 
+/* /brotli, /deflate, /zstd: httpbin's {"<coding>": true, headers, method,
+ * origin} in that Content-Encoding. */
+static enum MHD_Result target_coded(const struct target_call *x, int codec,
+                                    const char *key)
+{
+    struct target_buf b = {0};
+    buf out = {0};
+    struct MHD_Response *r = NULL;
+
+    target_buf_putc(&b, '{');
+    target_json_str(&b, key, strlen(key));
+    target_buf_puts(&b, ":true,\"headers\":");
+    target_json_values(&b, x->c, MHD_HEADER_KIND);
+    target_buf_puts(&b, ",\"method\":");
+    target_json_str(&b, x->method, strlen(x->method));
+    target_buf_puts(&b, ",\"origin\":");
+    target_json_origin(&b, x->c);
+    target_buf_puts(&b, "}\n");
+    if (!b.oom && codec_encode(codec, b.p, b.len, &out) == 0) {
+        struct target_buf t = {out.p, out.len, out.cap, 0};
+
+        r = target_header(target_take(&t, TARGET_JSON_TYPE),
+                          MHD_HTTP_HEADER_CONTENT_ENCODING, codec_name(codec));
+        out.p = NULL;
+    }
+    buf_free(&out);
+    target_buf_free(&b);
+    return target_send(x->c, 200, r);
+}
+
+static enum MHD_Result target_brotli(const struct target_call *x)
+{
+    return target_coded(x, CODEC_BR, "brotli");
+}
+
+static enum MHD_Result target_deflate(const struct target_call *x)
+{
+    return target_coded(x, CODEC_DEFLATE, "deflated");
+}
+
+static enum MHD_Result target_zstd(const struct target_call *x)
+{
+    return target_coded(x, CODEC_ZSTD, "zstd");
+}
+
+/* ---- digest auth (RFC 7616) -------------------------------------------- */
+
+#define TARGET_DIGEST_REALM "c6@target"
+
+/* Lower-case hex digest of the concatenated parts with md ("MD5", "SHA-256"). */
+static void target_hash(const EVP_MD *md, const char *const *parts, int n,
+                        char *hex)
+{
+    static const char digits[] = "0123456789abcdef";
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int dl = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+    EVP_DigestInit_ex(ctx, md, NULL);
+    for (int i = 0; i < n; i++)
+        EVP_DigestUpdate(ctx, parts[i], strlen(parts[i]));
+    EVP_DigestFinal_ex(ctx, d, &dl);
+    EVP_MD_CTX_free(ctx);
+    for (unsigned i = 0; i < dl; i++) {
+        hex[2 * i] = digits[d[i] >> 4];
+        hex[2 * i + 1] = digits[d[i] & 15];
+    }
+    hex[2 * dl] = 0;
+}
+
+/* The value of key in a Digest credentials list (quoted or token) into
+ * out; 0 if absent. */
+static int target_digest_param(const char *h, const char *key, char *out,
+                               size_t n)
+{
+    size_t kl = strlen(key);
+
+    for (const char *p = h; *p;) {
+        while (*p == ' ' || *p == ',' || *p == '\t')
+            p++;
+        const char *eq = strchr(p, '=');
+        if (!eq)
+            return 0;
+        int match = (size_t)(eq - p) == kl && strncasecmp(p, key, kl) == 0;
+        const char *v = eq + 1, *end;
+        if (*v == '"') {
+            end = strchr(++v, '"');
+            if (!end)
+                return 0;
+        } else {
+            end = v + strcspn(v, ",");
+        }
+        if (match) {
+            snprintf(out, n, "%.*s", (int)(end - v), v);
+            return 1;
+        }
+        p = *end == '"' ? end + 1 : end;
+    }
+    return 0;
+}
+
+static int target_digest_ok(const struct target_call *x, const char *qop,
+                            const char *user, const char *pass,
+                            const EVP_MD *md)
+{
+    const char *h = MHD_lookup_connection_value(x->c, MHD_HEADER_KIND,
+                                                MHD_HTTP_HEADER_AUTHORIZATION);
+    char u[128], realm[128], nonce[128], uri[1024], resp[160], nc[32],
+        cnonce[128], q[32], ha1[EVP_MAX_MD_SIZE * 2 + 1],
+        ha2[EVP_MAX_MD_SIZE * 2 + 1], want[EVP_MAX_MD_SIZE * 2 + 1];
+
+    if (!h || strncasecmp(h, "Digest ", 7) != 0)
+        return 0;
+    h += 7;
+    if (!target_digest_param(h, "username", u, sizeof(u)) ||
+        !target_digest_param(h, "realm", realm, sizeof(realm)) ||
+        !target_digest_param(h, "nonce", nonce, sizeof(nonce)) ||
+        !target_digest_param(h, "uri", uri, sizeof(uri)) ||
+        !target_digest_param(h, "response", resp, sizeof(resp)) ||
+        strcmp(u, user) != 0 || strcmp(realm, TARGET_DIGEST_REALM) != 0)
+        return 0;
+    const char *p1[] = {user, ":", realm, ":", pass};
+    target_hash(md, p1, 5, ha1);
+    const char *p2[] = {x->method, ":", uri};
+    target_hash(md, p2, 3, ha2);
+    if (!target_digest_param(h, "qop", q, sizeof(q))) {
+        const char *p3[] = {ha1, ":", nonce, ":", ha2};
+        target_hash(md, p3, 5, want);   /* RFC 2069, no qop */
+    } else {
+        if (strcmp(q, qop) != 0 ||
+            !target_digest_param(h, "nc", nc, sizeof(nc)) ||
+            !target_digest_param(h, "cnonce", cnonce, sizeof(cnonce)))
+            return 0;
+        const char *p3[] = {ha1, ":", nonce, ":", nc, ":", cnonce, ":", q, ":", ha2};
+        target_hash(md, p3, 11, want);
+    }
+    return strcasecmp(want, resp) == 0;
+}
+
+/* /digest-auth/{qop}/{user}/{passwd}[/{MD5|SHA-256}]: 401 with a fresh
+ * challenge until the Authorization answers it (httpbin's route; qop
+ * "auth" only: auth-int would need the body). */
+static enum MHD_Result target_digest_auth(const struct target_call *x)
+{
+    char qop[32], user[128], pass[128], alg[32] = "MD5", chal[400];
+    char nonce[33], opaque[33];
+    unsigned char rnd[16];
+    struct target_buf b = {0};
+    const EVP_MD *md;
+
+    if (sscanf(x->rest, "%31[^/]/%127[^/]/%127[^/]/%31s", qop, user, pass, alg) < 3 ||
+        strcmp(qop, "auth") != 0)
+        return MHD_queue_response(x->c, 404, x->s->notfound);
+    md = strcasecmp(alg, "MD5") == 0 ? EVP_md5() : strcasecmp(alg, "SHA-256") == 0 ? EVP_sha256() : NULL;
+    if (!md)
+        return target_error(x->c, 400, "algorithm must be MD5 or SHA-256");
+    if (target_digest_ok(x, qop, user, pass, md)) {
+        target_buf_puts(&b, "{\"authenticated\":true,\"user\":");
+        target_json_str(&b, user, strlen(user));
+        target_buf_puts(&b, "}\n");
+        return target_json_send(x->c, 200, &b);
+    }
+    if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+        memset(rnd, 7, sizeof(rnd));
+    for (int i = 0; i < 16; i++)
+        snprintf(nonce + 2 * i, 3, "%02x", rnd[i]);
+    for (int i = 0; i < 16; i++)
+        snprintf(opaque + 2 * i, 3, "%02x", rnd[15 - i] ^ 0x5a);
+    snprintf(chal, sizeof(chal),
+             "Digest realm=\"%s\", nonce=\"%s\", qop=\"%s\", opaque=\"%s\", algorithm=%s, stale=FALSE",
+             TARGET_DIGEST_REALM, nonce, qop, opaque, strcasecmp(alg, "MD5") == 0 ? "MD5" : "SHA-256");
+    target_buf_puts(&b, "{\"authenticated\":false}\n");
+    return target_send(x->c, 401,
+                       target_header(target_take(&b, TARGET_JSON_TYPE),
+                                     MHD_HTTP_HEADER_WWW_AUTHENTICATE, chal));
+}
+
+/* ---- drip ---------------------------------------------------------------- */
+
+/* Seconds ("1", "0.5") from the query into ms, capped at the delay limit. */
+static uint64_t target_query_ms(struct MHD_Connection *c, const char *key,
+                                double dflt)
+{
+    const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, key);
+    double s = v ? strtod(v, NULL) : dflt;
+
+    if (!(s > 0))
+        return 0;
+    return s * 1000 > TARGET_DELAY_MAX ? TARGET_DELAY_MAX : (uint64_t)(s * 1000);
+}
+
+/* /drip?numbytes=N&duration=S&delay=S&code=C: N '*' bytes after delay +
+ * duration seconds (httpbin spreads them over duration; c6's target sends
+ * them together at its end, so the whole wait is time to first byte). */
+static enum MHD_Result target_drip(const struct target_call *x)
+{
+    const char *nb = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "numbytes");
+    const char *code = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "code");
+    uint64_t n = 10, status = 200;
+    uint64_t ms = target_query_ms(x->c, "delay", 0) + target_query_ms(x->c, "duration", 2);
+    struct target_buf b = {0};
+
+    if ((nb && !target_parse_uint(nb, TARGET_BYTES_MAX, &n)) ||
+        (code && (!target_parse_uint(code, 599, &status) || status < 200)))
+        return target_error(x->c, 400, "numbytes and code must be numbers");
+    if (!x->rq->delayed) {
+        x->rq->delayed = 1;
+        if (ms > TARGET_DELAY_MAX)
+            ms = TARGET_DELAY_MAX;
+        if (ms > 0 && target_delay_add(x->s->delay, x->c, ms))
+            return MHD_YES; /* called again once resumed */
+    }
+    for (uint64_t i = 0; i < n; i++)
+        target_buf_putc(&b, '*');
+    return target_send(x->c, (unsigned)status, target_take(&b, "application/octet-stream"));
+}
+
 /* ---- fixed documents -------------------------------------------------- */
 
 static enum MHD_Result target_root(const struct target_call *x)
@@ -1093,6 +1389,7 @@ static struct target_route target_routes[] = {
     {"/html", NULL, 0, target_html},
     {"/forms/post", NULL, 0, target_forms_post},
     {"/ip", NULL, 0, target_ip},
+    {"/client", NULL, 0, target_client},
     {"/user-agent", NULL, 0, target_user_agent},
     {"/uuid", NULL, 0, target_uuid},
     {"/cookies", NULL, 0, target_cookies},
@@ -1103,6 +1400,12 @@ static struct target_route target_routes[] = {
     {"/redirect-to", NULL, 0, target_redirect_to},
     {"/basic-auth/", NULL, T_PREFIX, target_basic_auth},
     {"/gzip", NULL, 0, target_gzip},
+    {"/brotli", NULL, 0, target_brotli},
+    {"/deflate", NULL, 0, target_deflate},
+    {"/zstd", NULL, 0, target_zstd},
+    {"/digest-auth/", NULL, T_PREFIX, target_digest_auth},
+    {"/drip", NULL, T_STATE, target_drip},
+    {"/forms/post", NULL, 0, target_forms_post},
     {NULL, NULL, 0, target_not_found}, /* must stay last */
 };
 

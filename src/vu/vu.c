@@ -12,6 +12,7 @@
 #include "js/vm.h"
 #include "metrics/registry.h"
 #include "net/cookies.h"
+#include "net/dialer.h"
 #include "net/worker.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -168,6 +169,7 @@ static bool vu_iteration(vu *v) {
     JSValue r = vm_call(v, v->fn, 1, (JSValueConst *)&v->data);
     atomic_fetch_sub(&t->vus_busy, 1);
     v->in_iteration = false;
+    if (t->dialer && t->dialer->no_vu_conn_reuse) h1_close_owner(v->w->h1, v->id);   /* noVUConnectionReuse */
     v->iter++;
     v->sc_iter++;
     if (JS_IsException(r)) {

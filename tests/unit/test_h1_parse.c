@@ -144,7 +144,11 @@ static const pcase ok_cases[] = {
       0, WANT_DONE, 200, 1, 1, H1_ENC_GZIP, NULL, "z", 0, NULL },
     { "deflate", "HTTP/1.1 200 OK\r\ncontent-encoding: Deflate\r\nContent-Length: 1\r\n\r\nz",
       0, WANT_DONE, 200, 1, 1, H1_ENC_DEFLATE, NULL, "z", 0, NULL },
-    { "unknown coding untouched", "HTTP/1.1 200 OK\r\nContent-Encoding: br\r\nContent-Length: 1\r\n\r\nz",
+    { "br", "HTTP/1.1 200 OK\r\nContent-Encoding: BR\r\nContent-Length: 1\r\n\r\nz",
+      0, WANT_DONE, 200, 1, 1, H1_ENC_BR, NULL, "z", 0, NULL },
+    { "zstd", "HTTP/1.1 200 OK\r\nContent-Encoding: zstd\r\nContent-Length: 1\r\n\r\nz",
+      0, WANT_DONE, 200, 1, 1, H1_ENC_ZSTD, NULL, "z", 0, NULL },
+    { "unknown coding untouched", "HTTP/1.1 200 OK\r\nContent-Encoding: compress\r\nContent-Length: 1\r\n\r\nz",
       0, WANT_DONE, 200, 1, 1, H1_ENC_NONE, NULL, "z", 0, NULL },
 };
 

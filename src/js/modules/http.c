@@ -8,9 +8,11 @@
 #include <string.h>
 #include <strings.h>
 #include "config/duration.h"
+#include "exec/test.h"
 #include "js/modules/http.h"
 #include "js/vm.h"
 #include "util/buf.h"
+#include "util/codec.h"
 
 #define HTTP_DEFAULT_TIMEOUT_MS 60000
 #define HTTP_DEFAULT_REDIRECTS 10
@@ -91,9 +93,66 @@ static const http_expect *http_expect_of(JSContext *ctx, JSValueConst cb, bool *
     return e;
 }
 
+/* params.auth ("basic", "digest", "ntlm") and params.compression ("gzip",
+ * "deflate", "br", "zstd", or a comma-separated list applied in order). */
+static int http_parse_auth(JSContext *ctx, JSValueConst obj, http_params *p) {
+    static const char *const auths[] = {"", "basic", "digest", "ntlm"};
+    int rc = 0;
+    JSValue a = JS_GetPropertyStr(ctx, obj, "auth");
+    if (!JS_IsUndefined(a) && !JS_IsNull(a)) {
+        const char *s = JS_ToCString(ctx, a);
+        rc = -1;
+        for (int i = 1; s && i < 4; i++) if (!strcmp(s, auths[i])) { p->auth = i; rc = 0; }
+        if (rc && s) JS_ThrowTypeError(ctx, "params.auth: unknown authentication method \"%s\" (basic, digest and ntlm are)", s);
+        JS_FreeCString(ctx, s);
+    }
+    JS_FreeValue(ctx, a);
+    JSValue z = rc ? JS_UNDEFINED : JS_GetPropertyStr(ctx, obj, "compression");
+    if (!JS_IsUndefined(z) && !JS_IsNull(z)) {
+        const char *s = JS_ToCString(ctx, z);
+        for (const char *q = s; q && *q && !rc;) {
+            size_t n = strcspn(q, ",");
+            int k = codec_from_name(q, n);
+            if (k <= CODEC_IDENTITY || p->ncodecs == 4) {
+                JS_ThrowTypeError(ctx, "params.compression: unknown compression algorithm \"%.*s\" (gzip, deflate, br and zstd are)", (int)n, q);
+                rc = -1;
+            } else {
+                p->codecs[p->ncodecs++] = k;
+            }
+            q += n + (q[n] == ',');
+        }
+        if (!s) rc = -1;
+        JS_FreeCString(ctx, s);
+    }
+    JS_FreeValue(ctx, z);
+    return rc;
+}
+
+/* params.compression: the body encoded with each algorithm in turn, and a
+ * Content-Encoding header naming them in that order. */
+static int http_compress_body(JSContext *ctx, http_call *c) {
+    char line[96] = "Content-Encoding: ";
+    for (int i = 0; i < c->p.ncodecs; i++) {
+        buf out = {0};
+        if (codec_encode(c->p.codecs[i], c->body.p ? c->body.p : "", c->body.len, &out)) {
+            buf_free(&out);
+            JS_ThrowInternalError(ctx, "params.compression: %s failed", codec_name(c->p.codecs[i]));
+            return -1;
+        }
+        buf_free(&c->body);
+        c->body = out;
+        size_t l = strlen(line);
+        snprintf(line + l, sizeof line - l, "%s%s", i ? ", " : "", codec_name(c->p.codecs[i]));
+    }
+    if (c->p.nh < HTTP_MAX_HEADERS) c->p.hlines[c->p.nh++] = strdup(line);
+    return 0;
+}
+
 static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
+    const c6_test *test = vu_from_ctx(ctx)->test;
     p->timeout_ms = HTTP_DEFAULT_TIMEOUT_MS;
-    p->redirects = HTTP_DEFAULT_REDIRECTS;
+    p->redirects = test ? test->max_redirects : HTTP_DEFAULT_REDIRECTS;
+    p->response_type = test && test->discard_bodies ? 2 : 0;   /* discardResponseBodies: responseType "none" */
     p->jar_obj = JS_UNDEFINED;
     if (!JS_IsObject(obj)) return 0;
     JSValue h = JS_GetPropertyStr(ctx, obj, "headers");
@@ -122,11 +181,13 @@ static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
         const char *s = JS_ToCString(ctx, rt);
         if (s && strcmp(s, "binary") == 0) p->response_type = 1;
         else if (s && strcmp(s, "none") == 0) p->response_type = 2;
+        else if (s && strcmp(s, "text") == 0) p->response_type = 0;
         JS_FreeCString(ctx, s);
     }
     JS_FreeValue(ctx, rt);
     if (!rc) rc = http_parse_cookies(ctx, obj, p);
     if (!rc) rc = http_parse_jar(ctx, obj, p);
+    if (!rc) rc = http_parse_auth(ctx, obj, p);
     return rc;
 }
 
@@ -243,6 +304,8 @@ void http_call_free(JSContext *ctx, http_call *c) {
     buf_free(&c->rhdr);
     buf_free(&c->cookie);
     buf_free(&c->cookie0);
+    free(c->cr);
+    c->cr = NULL;
     c->url = c->url0 = c->url_name = NULL;
 }
 
@@ -278,6 +341,11 @@ int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueCons
         return -1;
     }
     if (!c->p.name && c->url_name) c->p.name = c->url_name;   /* http.url`...` groups by its template */
+    if (c->p.ncodecs && c->has_body && http_compress_body(ctx, c)) {
+        http_call_free(ctx, c);
+        return -1;
+    }
+    if (c->p.auth == HTTP_AUTH_DIGEST || c->p.auth == HTTP_AUTH_NTLM) http_take_credentials(c);
     return 0;
 }
 
@@ -584,6 +652,15 @@ JSValue http_call_response(vu *v, http_call *c) {
 
 /* ---- http.get, post, ..., request ---- */
 
+bool http_should_throw(vu *v, const http_call *c) {
+    return v->test && v->test->throw_errors && c->res.status == 0 && c->res.error[0];
+}
+
+/* options.throw: the request's error as a JS exception instead of a Response. */
+JSValue http_throw_error(JSContext *ctx, const http_call *c) {
+    return JS_ThrowInternalError(ctx, "%s", c->res.error);
+}
+
 /* One request: the VU's response buffers are lent to it (no allocation in
  * steady state). */
 static JSValue http_do(JSContext *ctx, const char *method, JSValueConst url, JSValueConst body, JSValueConst params) {
@@ -595,7 +672,8 @@ static JSValue http_do(JSContext *ctx, const char *method, JSValueConst url, JSV
     if (http_call_init(ctx, &c, method, url, body, params)) return JS_EXCEPTION;
     c.rbody = v->rbody;
     c.rhdr = v->rhdr;
-    JSValue out = http_run(v, &c, 1, 0, 0) ? http_call_response(v, &c) : k6_throw_interrupted(ctx);
+    JSValue out = !http_run(v, &c, 1, 0, 0) ? k6_throw_interrupted(ctx)
+                : http_should_throw(v, &c) ? http_throw_error(ctx, &c) : http_call_response(v, &c);
     v->rbody = c.rbody;
     v->rhdr = c.rhdr;
     c.rbody = c.rhdr = (buf){0};

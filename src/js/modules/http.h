@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include "js/vm.h"
 #include "net/cookies.h"
+#include "net/dialer.h"
 #include "net/h1.h"
 #include "net/tls.h"
 #include "util/buf.h"
@@ -44,7 +45,16 @@ typedef struct http_params {
     bool cookie_replace[VM_MAX_PAIRS];   /* ... {value, replace: true} */
     cookie_jar *jar;               /* params.jar; NULL: the VU's jar */
     JSValue jar_obj;               /* keeps params.jar alive during the request */
+    int auth;                      /* params.auth: enum http_auth */
+    int codecs[4], ncodecs;        /* params.compression, in the order applied */
 } http_params;
+
+enum http_auth { HTTP_AUTH_NONE = 0, HTTP_AUTH_BASIC, HTTP_AUTH_DIGEST, HTTP_AUTH_NTLM };
+
+typedef struct http_creds {
+    char user[128], pass[128];     /* the URL's credentials (taken out of it) */
+    char authz[1024];              /* digest: the Authorization line answering the challenge */
+} http_creds;
 
 typedef struct http_result {
     long status;
@@ -73,8 +83,12 @@ typedef struct http_call {
     int state, hop;
     bool hop_done;                 /* set by the transport's completion callback */
     bool on_h1;                    /* this hop runs on the h1 client, else on libcurl */
+    bool refused;                  /* blockHostnames / blacklistIPs stopped the hop (res says why) */
+    struct curl_slist *connect_to; /* options.hosts for libcurl, NULL: none */
+    dialer_sa local;               /* localIPs: the VU's source address */
+    struct http_creds *cr;         /* digest/ntlm only (heap; the call stays small to clear) */
     h1_request hr;
-    const char *hdrs[HTTP_MAX_HEADERS + 2];
+    const char *hdrs[HTTP_MAX_HEADERS + 3];
     CURL *easy;
     struct curl_slist *hl;
     bool hl_owned;
@@ -93,6 +107,9 @@ typedef struct http_call {
 int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueConst url,
                    JSValueConst body, JSValueConst params);
 JSValue http_call_response(vu *v, http_call *c);
+/* options.throw is on and the request failed without a response. */
+bool http_should_throw(vu *v, const http_call *c);
+JSValue http_throw_error(JSContext *ctx, const http_call *c);
 bool http_is_url(JSValueConst v);
 /* A new http.request function (for Response.submitForm/clickLink). */
 JSValue http_request_function(JSContext *ctx);
@@ -130,6 +147,13 @@ bool http_has_file(JSContext *ctx, JSValueConst obj);
 /* Writes obj as multipart/form-data into out and its Content-Type into
  * ctype; -1 with an exception pending. */
 int http_multipart_body(JSContext *ctx, JSValueConst obj, buf *out, char *ctype, size_t nctype);
+
+/* http_auth.c */
+/* After a 401 with a Digest challenge (params.auth "digest"): writes the
+ * Authorization line into c->authz. False if there is no usable challenge. */
+bool http_digest_answer(http_call *c);
+/* Moves user:pass@ out of c->url into c->user/c->pass (percent-decoded). */
+void http_take_credentials(http_call *c);
 
 /* http_batch.c */
 JSValue http_batch(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv);

@@ -10,16 +10,14 @@
  * gets its Response with error and error_code, the others go on. Each
  * request records its own samples, redirects included.
  *
- * Parallelism: k6's options batch (20) and batchPerHost (6). c6's options
- * do not carry them yet, so k6's defaults apply. */
+ * Parallelism: k6's options batch (20) and batchPerHost (6); 0 means no limit. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "js/modules/http.h"
 
-#define HTTP_BATCH_DEFAULT 20
-#define HTTP_BATCH_PER_HOST_DEFAULT 6
+#include "exec/test.h"
 
 JSValue k6_throw_interrupted(JSContext *ctx);
 
@@ -113,10 +111,12 @@ JSValue http_batch(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst
         JS_FreeValue(ctx, item);
         if (rc) goto done;
     }
-    if (!http_run(v, calls, n, HTTP_BATCH_DEFAULT, HTTP_BATCH_PER_HOST_DEFAULT)) {
+    if (!http_run(v, calls, n, v->test ? v->test->batch : 20, v->test ? v->test->batch_per_host : 6)) {
         out = k6_throw_interrupted(ctx);
         goto done;
     }
+    for (uint32_t i = 0; i < n; i++)
+        if (http_should_throw(v, &calls[i])) { out = http_throw_error(ctx, &calls[i]); goto done; }
     out = is_array ? JS_NewArray(ctx) : JS_NewObject(ctx);
     for (uint32_t i = 0; i < n; i++) {
         JSValue r = http_call_response(v, &calls[i]);

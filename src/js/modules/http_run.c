@@ -9,6 +9,7 @@
  * start follows k6's MakeBatchRequests: `limit` workers take the requests in
  * order, and a taken request waits for a free per-host slot while holding
  * its worker. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -78,6 +79,7 @@ static void http_timings(CURL *e, http_result *res) {
 }
 
 static void http_classify_error(CURL *e, CURLcode rc, const char *url, const char *errbuf, http_result *res) {
+    if (res->error_code == 1110) return;   /* blacklistIPs: set by http_open_socket */
     long oserr = 0;
     char *ip = NULL;
     long port = 0;
@@ -152,7 +154,7 @@ static struct curl_slist *http_add_defaults(struct curl_slist *h, const http_cal
  * allocation per request. */
 static struct curl_slist *http_curl_headers(vu *v, const http_call *c, bool *owned) {
     bool is_form = strcmp(c->ctype, HTTP_FORM_CTYPE) == 0;
-    if (c->p.nh == 0 && (!c->ctype[0] || is_form || !c->has_body)) {
+    if (c->p.nh == 0 && !(c->cr && c->cr->authz[0]) && (!c->ctype[0] || is_form || !c->has_body)) {
         int variant = c->has_body ? (is_form ? 2 : 1) : 0;
         struct curl_slist **slot = &v->w->default_headers[variant];
         if (!*slot) *slot = http_add_defaults(NULL, c);
@@ -171,8 +173,80 @@ static struct curl_slist *http_curl_headers(vu *v, const http_call *c, bool *own
             h = curl_slist_append(h, c->p.hlines[i]);
         }
     }
+    if (c->cr && c->cr->authz[0]) h = curl_slist_append(h, c->cr->authz);
     *owned = true;
     return http_add_defaults(h, c);
+}
+
+/* blacklistIPs for libcurl: the address is checked before the socket exists. */
+static curl_socket_t http_open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *a) {
+    http_call *c = ud;
+    const char *range = dialer_blacklisted(c->v->test->dialer, &a->addr);
+    if (range) {
+        c->res.error_code = 1110;
+        dialer_blacklist_msg(c->res.error, sizeof c->res.error, &a->addr, range);
+        return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype, a->protocol);
+}
+
+/* "host:port" of url into host/port; false if it has none. */
+static bool http_url_host(const char *url, char *host, size_t n, int *port) {
+    const char *h = strstr(url, "://");
+    if (!h) return false;
+    bool tls = h - url == 5 && strncasecmp(url, "https", 5) == 0;
+    h += 3;
+    size_t len = strcspn(h, "/?#");
+    const char *at = memchr(h, '@', len);
+    if (at) { len -= (size_t)(at + 1 - h); h = at + 1; }
+    const char *end = h + len, *colon = NULL;
+    if (*h == '[') {
+        const char *close = memchr(h, ']', len);
+        if (!close) return false;
+        colon = close + 1 < end && close[1] == ':' ? close + 1 : NULL;
+        snprintf(host, n, "%.*s", (int)(close - h - 1), h + 1);
+    } else {
+        colon = memchr(h, ':', len);
+        snprintf(host, n, "%.*s", (int)((colon ? colon : end) - h), h);
+    }
+    *port = colon ? atoi(colon + 1) : tls ? 443 : 80;
+    return *host != 0;
+}
+
+/* The connection options for a libcurl hop; only what the options ask for. */
+static void http_curl_dialer(http_call *c, CURL *e) {
+    const net_dialer *d = c->v->test ? c->v->test->dialer : NULL;
+    if (!d) return;
+    const dialer_dns *dns = &d->dns;
+    curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, dns->ttl_us < 0 ? -1L : (long)(dns->ttl_us / 1000000));
+    if (dns->policy == DNS_ONLY_IPV4) curl_easy_setopt(e, CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V4);
+    if (dns->policy == DNS_ONLY_IPV6) curl_easy_setopt(e, CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V6);
+    if (d->nhosts) {
+        char host[256], line[600];
+        int port;
+        const dialer_host *m = http_url_host(c->url, host, sizeof host, &port) ? dialer_map(d, host, strlen(host), port) : NULL;
+        if (m) {
+            bool v6 = m->to.sa.sa_family == AF_INET6;
+            snprintf(line, sizeof line, "%s:%d:%s%s%s:%d", host, port, v6 ? "[" : "", m->ip, v6 ? "]" : "",
+                     m->to_port ? m->to_port : port);
+            c->connect_to = curl_slist_append(NULL, line);
+            curl_easy_setopt(e, CURLOPT_CONNECT_TO, c->connect_to);
+        }
+    }
+    if (d->nblacklist) {
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, http_open_socket);
+        curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, c);
+    }
+    if (d->nlocal_total && dialer_local_addr(d, c->v->id, &c->local)) {
+        char ip[64] = "host!";
+        inet_ntop(c->local.sa.sa_family, c->local.sa.sa_family == AF_INET ? (const void *)&c->local.in4.sin_addr
+                                                                          : (const void *)&c->local.in6.sin6_addr, ip + 5, sizeof ip - 5);
+        curl_easy_setopt(e, CURLOPT_INTERFACE, ip);
+    }
+    bool fresh = d->no_conn_reuse || (d->no_vu_conn_reuse && c->v->fresh_iter != c->v->iter);
+    if (d->no_vu_conn_reuse) c->v->fresh_iter = c->v->iter;
+    if (fresh) curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+    if (d->no_conn_reuse) curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 }
 
 static void http_curl_start(http_call *c) {
@@ -205,6 +279,12 @@ static void http_curl_start(http_call *c) {
     }
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->hl);
     if (c->cookie.len) curl_easy_setopt(e, CURLOPT_COOKIE, c->cookie.p + 8);   /* after "Cookie: " */
+    if (c->p.auth == HTTP_AUTH_NTLM) {
+        curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_NTLM);
+        curl_easy_setopt(e, CURLOPT_USERNAME, c->cr ? c->cr->user : "");
+        curl_easy_setopt(e, CURLOPT_PASSWORD, c->cr ? c->cr->pass : "");
+    }
+    http_curl_dialer(c, e);
     curl_multi_add_handle(v->w->multi, e);
 }
 
@@ -213,12 +293,18 @@ static void http_curl_release(http_call *c) {
     c->easy = NULL;
     if (c->hl_owned) curl_slist_free_all(c->hl);
     c->hl = NULL;
+    curl_slist_free_all(c->connect_to);
+    c->connect_to = NULL;
 }
 
 static void http_curl_result(http_call *c, double *sent, double *received) {
     CURL *e = c->easy;
     http_result *res = &c->res;
+    int blocked = res->error_code == 1110;          /* set by http_open_socket during the transfer */
+    char why[sizeof res->error];
+    if (blocked) memcpy(why, res->error, sizeof why);
     memset(res, 0, sizeof *res);
+    if (blocked) { res->error_code = 1110; memcpy(res->error, why, sizeof why); }
     http_timings(e, res);
     res->tls = c->tls;
     char *ip = NULL;
@@ -259,6 +345,7 @@ static void http_h1_start(http_call *c) {
     for (int i = 0; i < c->p.nh; i++) c->hdrs[nh++] = c->p.hlines[i];
     if (c->has_body && c->ctype[0] && !c->p.has_content_type) c->hdrs[nh++] = c->ctype;
     if (c->cookie.len) c->hdrs[nh++] = c->cookie.p;
+    if (c->cr && c->cr->authz[0]) c->hdrs[nh++] = c->cr->authz;
     h1_request *hr = &c->hr;
     memset(hr, 0, sizeof *hr);
     hr->method = c->method;
@@ -270,6 +357,12 @@ static void http_h1_start(http_call *c) {
     hr->body_len = c->body.len;
     hr->has_body = c->has_body;
     hr->timeout_ms = c->p.timeout_ms;
+    const net_dialer *d = c->v->test ? c->v->test->dialer : NULL;
+    if (d) {
+        hr->no_reuse = d->no_conn_reuse;
+        hr->owner = d->no_vu_conn_reuse || d->nlocal_total ? c->v->id : 0;
+        if (d->nlocal_total && dialer_local_addr(d, c->v->id, &c->local)) hr->local_addr = &c->local.sa;
+    }
     hr->resp_headers = &c->rhdr;
     hr->resp_body = &c->rbody;
     hr->done = http_h1_done;
@@ -281,7 +374,7 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
     static const int codes[] = {
         [H1_ERR_URL] = 1020, [H1_ERR_DNS] = 1101, [H1_ERR_REFUSED] = 1212, [H1_ERR_NETUNREACH] = 1210,
         [H1_ERR_CONNECT] = 1200, [H1_ERR_TIMEOUT] = 1050, [H1_ERR_RESET] = 1220, [H1_ERR_EOF] = 1000,
-        [H1_ERR_PROTO] = 1000, [H1_ERR_OTHER] = 1000,
+        [H1_ERR_PROTO] = 1000, [H1_ERR_OTHER] = 1000, [H1_ERR_BLACKLISTED] = 1110,
     };
     const h1_request *hr = &c->hr;
     http_result *res = &c->res;
@@ -417,6 +510,20 @@ static cookie_jar *http_jar(http_call *c) {
     return c->p.jar ? c->p.jar : c->v->jar;
 }
 
+/* blockHostnames: the hop ends at once, before any lookup or connection. */
+static bool http_blocked(http_call *c, const net_dialer *d) {
+    char host[256];
+    int port;
+    const char *pat = http_url_host(c->url, host, sizeof host, &port) ? dialer_blocked(d, host, strlen(host)) : NULL;
+    if (!pat) return false;
+    memset(&c->res, 0, sizeof c->res);
+    c->res.error_code = 1111;
+    dialer_blocked_msg(c->res.error, sizeof c->res.error, host, strlen(host), pat);
+    c->refused = c->hop_done = true;
+    vu_wake(c->v);                         /* http_run waits for a wake-up */
+    return true;
+}
+
 static void http_hop_start(http_call *c) {
     buf_clear(&c->rbody);
     buf_clear(&c->rhdr);
@@ -425,7 +532,10 @@ static void http_hop_start(http_call *c) {
     c->hop_done = false;
     tls_info_clear(&c->tls);
     http_cookie_line(c, http_jar(c), &c->cookie);
-    c->on_h1 = http_use_h1(c->url);
+    c->refused = false;
+    const net_dialer *d = c->v->test ? c->v->test->dialer : NULL;
+    if (d && d->nblocked && http_blocked(c, d)) return;
+    c->on_h1 = c->p.auth != HTTP_AUTH_NTLM && http_use_h1(c->url);
     if (c->on_h1) http_h1_start(c);
     else http_curl_start(c);
 }
@@ -435,12 +545,18 @@ static void http_hop_start(http_call *c) {
 static bool http_hop_finish(http_call *c) {
     vu *v = c->v;
     double sent = 0, received = 0;
-    if (c->on_h1) http_h1_result(c, &sent, &received);
+    if (c->refused) ;                      /* blockHostnames: res is set, nothing was sent */
+    else if (c->on_h1) http_h1_result(c, &sent, &received);
     else http_curl_result(c, &sent, &received);
     http_emit(v, c, sent, received, clock_now_us());
     if (c->res.status && c->rhdr.len) {
         if (!c->p.jar && !v->jar) v->jar = cookies_new();
         if (http_jar(c)) cookies_store(http_jar(c), c->url, c->rhdr.p, c->rhdr.len, time(NULL));
+    }
+    /* digest: the 401's challenge is answered by a second request, a sample of its own (k6) */
+    if (c->p.auth == HTTP_AUTH_DIGEST && c->res.status == 401 && !(c->cr && c->cr->authz[0]) && http_digest_answer(c)) {
+        http_hop_start(c);
+        return true;
     }
     int to_get = 0;
     char *next = c->res.status && c->hop < c->p.redirects ? http_redirect_target(&c->rhdr, c->url, c->res.status, &to_get) : NULL;
@@ -465,6 +581,7 @@ static bool http_hop_finish(http_call *c) {
 /* Abandons a running hop (the VU is interrupted). A finished curl transfer
  * has already left the multi handle; removing it again is harmless. */
 static void http_hop_cancel(http_call *c) {
+    if (c->refused) return;
     if (c->on_h1) {
         if (!c->hop_done) h1_cancel(c->v->w->h1, &c->hr);
     } else {

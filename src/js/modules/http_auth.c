@@ -1,0 +1,170 @@
+/* params.auth "digest" (RFC 7616) on c6's side: the first request goes
+ * without credentials; a 401 carrying a Digest challenge is answered by a
+ * second request with the Authorization line built here. Both are samples,
+ * as in k6. Works the same on the h1 client and on libcurl, since it is
+ * only a header. ("ntlm" is libcurl's CURLAUTH_NTLM, see http_run.c.) */
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include "js/modules/http.h"
+
+static int hexval(int ch) {
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+/* Percent-decodes s[0..n) into out (userinfo may be escaped). */
+static void unescape(const char *s, size_t n, char *out, size_t cap) {
+    size_t o = 0;
+    for (size_t i = 0; i < n && o + 1 < cap; i++) {
+        int h, l;
+        if (s[i] == '%' && i + 2 < n && (h = hexval(s[i + 1])) >= 0 && (l = hexval(s[i + 2])) >= 0) {
+            out[o++] = (char)(h * 16 + l);
+            i += 2;
+        } else {
+            out[o++] = s[i];
+        }
+    }
+    out[o] = 0;
+}
+
+void http_take_credentials(http_call *c) {
+    char *sep = strstr(c->url, "://");
+    if (!sep) return;
+    char *auth = sep + 3;
+    size_t alen = strcspn(auth, "/?#");
+    char *at = memchr(auth, '@', alen);
+    if (!at) return;
+    if (!c->cr && !(c->cr = calloc(1, sizeof *c->cr))) return;
+    char *colon = memchr(auth, ':', (size_t)(at - auth));
+    unescape(auth, (size_t)((colon ? colon : at) - auth), c->cr->user, sizeof c->cr->user);
+    if (colon) unescape(colon + 1, (size_t)(at - colon - 1), c->cr->pass, sizeof c->cr->pass);
+    memmove(auth, at + 1, strlen(at + 1) + 1);   /* the URL without user:pass@ */
+}
+
+/* The value of key in a challenge's parameter list (quoted or token). */
+static bool param(const char *p, const char *end, const char *key, char *out, size_t n) {
+    size_t kl = strlen(key);
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == ',' || *p == '\t')) p++;
+        const char *eq = memchr(p, '=', (size_t)(end - p));
+        if (!eq) return false;
+        bool match = (size_t)(eq - p) == kl && strncasecmp(p, key, kl) == 0;
+        const char *v = eq + 1, *ve;
+        if (v < end && *v == '"') {
+            v++;
+            ve = memchr(v, '"', (size_t)(end - v));
+            if (!ve) return false;
+        } else {
+            ve = v;
+            while (ve < end && *ve != ',') ve++;
+        }
+        if (match) {
+            snprintf(out, n, "%.*s", (int)(ve - v), v);
+            return true;
+        }
+        p = ve < end && *ve == '"' ? ve + 1 : ve;
+    }
+    return false;
+}
+
+/* The first "WWW-Authenticate: Digest ..." parameters in the header block. */
+static bool digest_challenge(const buf *hdr, const char **start, const char **end) {
+    for (const char *p = hdr->p; p && *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (len > 17 && strncasecmp(p, "www-authenticate:", 17) == 0) {
+            const char *v = p + 17;
+            while (*v == ' ' || *v == '\t') v++;
+            if (strncasecmp(v, "digest ", 7) == 0) {
+                *start = v + 7;
+                *end = p + len;
+                while (*end > *start && ((*end)[-1] == '\r' || (*end)[-1] == ' ')) (*end)--;
+                return true;
+            }
+        }
+        p = eol ? eol + 1 : NULL;
+    }
+    return false;
+}
+
+static void hash_hex(const EVP_MD *md, const char *const *parts, int n, char *hex) {
+    static const char digits[] = "0123456789abcdef";
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned int dl = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    EVP_DigestInit_ex(ctx, md, NULL);
+    for (int i = 0; i < n; i++) EVP_DigestUpdate(ctx, parts[i], strlen(parts[i]));
+    EVP_DigestFinal_ex(ctx, d, &dl);
+    EVP_MD_CTX_free(ctx);
+    for (unsigned i = 0; i < dl; i++) {
+        hex[2 * i] = digits[d[i] >> 4];
+        hex[2 * i + 1] = digits[d[i] & 15];
+    }
+    hex[2 * dl] = 0;
+}
+
+/* "auth" if the server's qop list offers it (auth-int is not supported). */
+static bool offers_auth(const char *qops) {
+    for (const char *q = qops; *q;) {
+        size_t n = strcspn(q, ", ");
+        if (n == 4 && strncasecmp(q, "auth", 4) == 0) return true;
+        q += n;
+        while (*q == ',' || *q == ' ') q++;
+    }
+    return false;
+}
+
+bool http_digest_answer(http_call *c) {
+    http_creds *cr = c->cr;
+    const char *s, *e;
+    if (!cr) return false;                 /* no user:pass@ in the URL */
+    char realm[256], nonce[256], opaque[256] = "", qops[64] = "", alg[32] = "MD5";
+    if (!digest_challenge(&c->rhdr, &s, &e) || !param(s, e, "realm", realm, sizeof realm) ||
+        !param(s, e, "nonce", nonce, sizeof nonce))
+        return false;
+    param(s, e, "opaque", opaque, sizeof opaque);
+    param(s, e, "algorithm", alg, sizeof alg);
+    bool has_qop = param(s, e, "qop", qops, sizeof qops);
+    if (has_qop && !offers_auth(qops)) return false;
+    const EVP_MD *md = !strcasecmp(alg, "MD5") ? EVP_md5() : !strcasecmp(alg, "SHA-256") ? EVP_sha256() : NULL;
+    if (!md) return false;
+    /* the request-target: path and query of the URL */
+    const char *sep = strstr(c->url, "://");
+    const char *path = sep ? sep + 3 + strcspn(sep + 3, "/?#") : c->url;
+    char uri[1024];
+    snprintf(uri, sizeof uri, "%s%.*s", *path == '/' ? "" : "/", (int)strcspn(path, "#"), path);
+    unsigned char rnd[8];
+    char cnonce[17], ha1[2 * EVP_MAX_MD_SIZE + 1], ha2[2 * EVP_MAX_MD_SIZE + 1], resp[2 * EVP_MAX_MD_SIZE + 1];
+    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) memset(rnd, 0x3c, sizeof rnd);
+    for (int i = 0; i < 8; i++) snprintf(cnonce + 2 * i, 3, "%02x", rnd[i]);
+    const char *p1[] = {cr->user, ":", realm, ":", cr->pass};
+    hash_hex(md, p1, 5, ha1);
+    const char *p2[] = {c->method, ":", uri};
+    hash_hex(md, p2, 3, ha2);
+    if (has_qop) {
+        const char *p3[] = {ha1, ":", nonce, ":", "00000001", ":", cnonce, ":", "auth", ":", ha2};
+        hash_hex(md, p3, 11, resp);
+    } else {
+        const char *p3[] = {ha1, ":", nonce, ":", ha2};
+        hash_hex(md, p3, 5, resp);
+    }
+    int n = snprintf(cr->authz, sizeof cr->authz,
+                     "Authorization: Digest username=\"%s\", realm=\"%s\", nonce=\"%s\", uri=\"%s\", "
+                     "response=\"%s\", algorithm=%s",
+                     cr->user, realm, nonce, uri, resp, md == EVP_md5() ? "MD5" : "SHA-256");
+    if (has_qop && n > 0 && (size_t)n < sizeof cr->authz)
+        n += snprintf(cr->authz + n, sizeof cr->authz - (size_t)n, ", qop=auth, nc=00000001, cnonce=\"%s\"", cnonce);
+    if (opaque[0] && n > 0 && (size_t)n < sizeof cr->authz)
+        n += snprintf(cr->authz + n, sizeof cr->authz - (size_t)n, ", opaque=\"%s\"", opaque);
+    if (n <= 0 || (size_t)n >= sizeof cr->authz) {
+        cr->authz[0] = 0;
+        return false;
+    }
+    return true;
+}
