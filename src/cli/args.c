@@ -25,6 +25,7 @@ typedef struct {
     char shorthand;     /* 0 if none */
     bool is_bool;       /* takes no separate value; "--x=false" still works */
     flag_setter set;    /* writes only the cause into err; the caller names the flag */
+    const char *option; /* with set NULL: the k6 option (JSON name) the flag sets */
 } flag_def;
 
 static char *xstrndup(const char *s, size_t n)
@@ -282,33 +283,48 @@ static int set_paused(c6_run_args *a, const char *v, char *e, size_t n)
 }
 
 static const flag_def FLAGS[] = {
-    {"vus", 'u', false, set_vus},
-    {"duration", 'd', false, set_duration},
-    {"iterations", 'i', false, set_iterations},
-    {"stage", 's', false, set_stage},
-    {"no-thresholds", 0, true, set_no_thresholds},
-    {"insecure-skip-tls-verify", 0, true, set_insecure},
-    {"user-agent", 0, false, set_user_agent},
-    {"summary-trend-stats", 0, false, set_trend_stats},
-    {"summary-export", 0, false, set_summary_export},
-    {"summary-time-unit", 0, false, set_time_unit},
-    {"system-tags", 0, false, set_system_tags},
-    {"tag", 0, false, set_tag},
-    {"env", 'e', false, set_env},
-    {"include-system-env-vars", 0, true, set_include_env},
-    {"config", 'c', false, set_config},
-    {"quiet", 'q', true, set_quiet},
-    {"no-color", 0, true, set_no_color},
-    {"verbose", 'v', true, set_verbose},
-    {"help", 'h', true, set_help},
-    {"workers", 'w', false, set_workers},
-    {"no-summary", 0, true, set_no_summary},
-    {"out", 'o', false, set_out},
-    {"summary-mode", 0, false, set_summary_mode},
-    {"execution-segment", 0, false, set_segment},
-    {"execution-segment-sequence", 0, false, set_segment_sequence},
-    {"address", 'a', false, set_address},
-    {"paused", 'p', true, set_paused},
+    {"vus", 'u', false, set_vus, NULL},
+    {"duration", 'd', false, set_duration, NULL},
+    {"iterations", 'i', false, set_iterations, NULL},
+    {"stage", 's', false, set_stage, NULL},
+    {"no-thresholds", 0, true, set_no_thresholds, NULL},
+    {"insecure-skip-tls-verify", 0, true, set_insecure, NULL},
+    {"user-agent", 0, false, set_user_agent, NULL},
+    {"summary-trend-stats", 0, false, set_trend_stats, NULL},
+    {"summary-export", 0, false, set_summary_export, NULL},
+    {"summary-time-unit", 0, false, set_time_unit, NULL},
+    {"system-tags", 0, false, set_system_tags, NULL},
+    {"tag", 0, false, set_tag, NULL},
+    {"env", 'e', false, set_env, NULL},
+    {"include-system-env-vars", 0, true, set_include_env, NULL},
+    {"config", 'c', false, set_config, NULL},
+    {"quiet", 'q', true, set_quiet, NULL},
+    {"no-color", 0, true, set_no_color, NULL},
+    {"verbose", 'v', true, set_verbose, NULL},
+    {"help", 'h', true, set_help, NULL},
+    {"workers", 0, false, set_workers, NULL},
+    {"no-summary", 0, true, set_no_summary, NULL},
+    {"out", 'o', false, set_out, NULL},
+    {"summary-mode", 0, false, set_summary_mode, NULL},
+    {"execution-segment", 0, false, set_segment, NULL},
+    {"execution-segment-sequence", 0, false, set_segment_sequence, NULL},
+    {"address", 'a', false, set_address, NULL},
+    {"paused", 'p', true, set_paused, NULL},
+    /* flags that set a k6 option through its text form (as its K6_* variable) */
+    {"min-iteration-duration", 0, false, NULL, "minIterationDuration"},
+    {"no-setup", 0, true, NULL, "noSetup"},
+    {"no-teardown", 0, true, NULL, "noTeardown"},
+    {"batch", 0, false, NULL, "batch"},
+    {"batch-per-host", 0, false, NULL, "batchPerHost"},
+    {"max-redirects", 0, false, NULL, "maxRedirects"},
+    {"no-connection-reuse", 0, true, NULL, "noConnectionReuse"},
+    {"no-vu-connection-reuse", 0, true, NULL, "noVUConnectionReuse"},
+    {"discard-response-bodies", 0, true, NULL, "discardResponseBodies"},
+    {"throw", 'w', true, NULL, "throw"},
+    {"blacklist-ip", 0, false, NULL, "blacklistIPs"},
+    {"block-hostnames", 0, false, NULL, "blockHostnames"},
+    {"dns", 0, false, NULL, "dns"},
+    {"local-ips", 0, false, NULL, "localIPs"},
 };
 
 #define NFLAGS (sizeof(FLAGS) / sizeof(FLAGS[0]))
@@ -335,7 +351,9 @@ static const flag_def *find_short(char c)
 static int apply(const flag_def *f, const char *val, c6_run_args *a, char *err, size_t errlen)
 {
     char cause[256] = "";
-    if (f->set(a, val, cause, sizeof(cause)) == 0) return 0;
+    if (f->set ? f->set(a, val, cause, sizeof(cause)) == 0
+               : options_set_text(&a->flags, f->option, val, cause, sizeof(cause)) == 0)
+        return 0;
     if (f->shorthand)
         return err_set(err, errlen, "invalid argument \"%s\" for \"-%c, --%s\" flag: %s", val,
                     f->shorthand, f->name, cause);

@@ -1313,7 +1313,7 @@ static int run_execute(run_ctx *r) {
         if (t->init_error) log_msg(LOG_ERROR, NULL, t->init_error, strlen(t->init_error));
     } else if (atomic_load(&r->api_stopped) || r->signals) {
         /* stopped while paused before the start */
-    } else if (r->scr.has_setup && (atomic_store(&r->api_state, API_EXEC_SETUP),
+    } else if (r->scr.has_setup && !(r->opts.no_setup_set && r->opts.no_setup) && (atomic_store(&r->api_state, API_EXEC_SETUP),
                                     (code = run_special(r, CMD_SETUP)) != 0)) {
         /* code says why */
     } else if (!r->signals) {
@@ -1326,7 +1326,8 @@ static int run_execute(run_ctx *r) {
         run_drain(r);
         run_progress(r, true);
         atomic_store(&r->api_state, API_EXEC_TEARDOWN);
-        if (r->scr.has_teardown) code = run_special(r, CMD_TEARDOWN);
+        if (r->scr.has_teardown && !(r->opts.no_teardown_set && r->opts.no_teardown))
+            code = run_special(r, CMD_TEARDOWN);
     }
     bool stopped = atomic_load(&r->api_stopped) || r->aborted || atomic_load(&t->script_aborted) || r->threshold_aborted;
     atomic_store(&r->api_state, stopped ? API_EXEC_INTERRUPTED : API_EXEC_ENDED);
@@ -1394,6 +1395,7 @@ int run_main(int argc, char **argv) {
     } else {
         r->test.opts = &r->opts;
         r->test.user_agent = r->opts.user_agent_set ? r->opts.user_agent : NULL;
+        r->test.min_iter_us = r->opts.min_iteration_duration_set ? r->opts.min_iteration_duration_us : 0;
         r->test.insecure_skip_tls_verify = r->opts.insecure_skip_tls_verify;
         run_http_options(r);
         run_make_scenarios(r);

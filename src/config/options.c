@@ -393,6 +393,10 @@ static const field_def FIELDS[] = {
     {"executionSegmentSequence", "K6_EXECUTION_SEGMENT_SEQUENCE", F_STRING,
      SCALAR(execution_segment_sequence_set, execution_segment_sequence)},
     {"paused", "K6_PAUSED", F_BOOL, SCALAR(paused_set, paused)},
+    {"minIterationDuration", "K6_MIN_ITERATION_DURATION", F_DURATION,
+     SCALAR(min_iteration_duration_set, min_iteration_duration_us)},
+    {"noSetup", "K6_NO_SETUP", F_BOOL, SCALAR(no_setup_set, no_setup)},
+    {"noTeardown", "K6_NO_TEARDOWN", F_BOOL, SCALAR(no_teardown_set, no_teardown)},
     {"tlsVersion", "K6_TLS_VERSION", F_TLS_VERSION, LIST(tls_version_set)},
     {"tlsCipherSuites", "K6_TLS_CIPHER_SUITES", F_TLS_SUITES, LIST(tls_cipher_suites_set)},
     {"tlsAuth", NULL, F_TLS_AUTH, LIST(tls_auth_set)},
@@ -1008,6 +1012,20 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
     }
 }
 
+int options_set_text(c6_options *o, const char *key, const char *val, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < NFIELDS; i++) {
+        const field_def *f = &FIELDS[i];
+        if (!f->json || strcmp(f->json, key) != 0) continue;
+        field_def g = *f;
+        g.env = "";   /* the caller names the flag: keep only the cause */
+        if (env_field(&g, val, o, err, errlen) == 0) return 0;
+        if (err && strncmp(err, ": ", 2) == 0) memmove(err, err + 2, strlen(err + 2) + 1);
+        return -1;
+    }
+    return err_set(err, errlen, "unknown option %s", key);
+}
+
 int options_from_env(char *const *envp, c6_options *o, char *err, size_t errlen)
 {
     options_init(o);
@@ -1143,6 +1161,18 @@ void options_merge(c6_options *dst, const c6_options *lower)
     if (!dst->paused_set && lower->paused_set) {
         dst->paused_set = true;
         dst->paused = lower->paused;
+    }
+    if (!dst->min_iteration_duration_set && lower->min_iteration_duration_set) {
+        dst->min_iteration_duration_set = true;
+        dst->min_iteration_duration_us = lower->min_iteration_duration_us;
+    }
+    if (!dst->no_setup_set && lower->no_setup_set) {
+        dst->no_setup_set = true;
+        dst->no_setup = lower->no_setup;
+    }
+    if (!dst->no_teardown_set && lower->no_teardown_set) {
+        dst->no_teardown_set = true;
+        dst->no_teardown = lower->no_teardown;
     }
     if (!dst->tls_version_set && lower->tls_version_set) {
         dst->tls_version_set = true;

@@ -76,6 +76,9 @@ typedef struct c6_options {
     bool execution_segment_set; char *execution_segment;
     bool execution_segment_sequence_set; char *execution_segment_sequence;
     bool paused_set; bool paused;
+    bool min_iteration_duration_set; int64_t min_iteration_duration_us;   /* pads short iterations */
+    bool no_setup_set; bool no_setup;
+    bool no_teardown_set; bool no_teardown;
     /* tlsVersion: "tls1.2" (min = max) or {min, max}; a NULL bound is open. */
     bool tls_version_set; char *tls_version_min, *tls_version_max;
     bool tls_cipher_suites_set; char **tls_cipher_suites; size_t ntls_cipher_suites;   /* Go's names */
@@ -125,6 +128,12 @@ int options_from_json(const char *json, const char *origin, c6_options *o,
  * (comma-separated) from a NULL-terminated "KEY=VALUE" array. An empty
  * value counts as unset. Errors: `K6_VUS: "abc" is not an integer`. */
 int options_from_env(char *const *envp, c6_options *o, char *err, size_t errlen);
+
+/* Sets one option from its text form, as its K6_* variable would (the
+ * flags that mirror options use it): `key` is the option's JSON name
+ * ("batch", "blacklistIPs", ...). List options append. Errors hold only
+ * the cause. Returns 0, or -1 with err set. */
+int options_set_text(c6_options *o, const char *key, const char *val, char *err, size_t errlen);
 
 /* Deep-copies into dst every field that lower sets and dst does not, with
  * k6's one exception: duration, iterations, stages and scenarios are one

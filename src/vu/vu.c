@@ -154,6 +154,25 @@ static bool vu_cut_off(const vu *v) {
            test_phase(v->test) >= PHASE_HARD_STOP;
 }
 
+static void vu_on_pad(uv_timer_t *t) {
+    vu *v = t->data;
+    if (v->state == VU_WAITING) vu_wake(v);
+}
+
+/* minIterationDuration: the VU waits out the rest of it after the
+ * iteration (the wait is not part of iteration_duration, as in k6). */
+static void vu_pad_iteration(vu *v, int64_t t0) {
+    int64_t until = t0 + v->test->min_iter_us;
+    for (int64_t left; (left = until - clock_now_us()) > 0 && !vu_cut_off(v);) {
+        uv_update_time(&v->w->loop);
+        uv_timer_start(&v->sleep_timer, vu_on_pad, (uint64_t)((left + 999) / 1000), 0);
+        if (!vu_wait(v)) {
+            uv_timer_stop(&v->sleep_timer);
+            return;
+        }
+    }
+}
+
 /* Runs one call of v->fn; false when it was interrupted. */
 static bool vu_iteration(vu *v) {
     c6_test *t = v->test;
@@ -185,6 +204,7 @@ static bool vu_iteration(vu *v) {
     vu_emit_iteration(v, t0, clock_now_us());
     atomic_fetch_add(&t->iters_done, 1);
     atomic_fetch_add(&sc->done, 1);
+    if (t->min_iter_us > 0) vu_pad_iteration(v, t0);
     return true;
 }
 

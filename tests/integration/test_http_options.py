@@ -127,3 +127,27 @@ def test_request_compression_and_decoded_responses(c6):
         for via in ("h1", "curl"):
             assert o[f"get-{path}/{via}"] == [200, enc, "GET"], (path, via, r)
     assert o["bad"].startswith('params.compression: unknown compression algorithm "lz4"'), r
+
+
+def test_option_flags_as_k6_has_them(c6):
+    """--no-connection-reuse, --discard-response-bodies, --max-redirects,
+    -w (--throw) set the same options as their K6_* variables."""
+    r = c6("httpopt/reuse.js", "-i", "2", "--no-connection-reuse")
+    a, b = all_json(r)
+    assert len(set(a + b)) == 6, r
+    r = c6("httpopt/discard.js", "--max-redirects", "0")
+    assert last_json(r)["stopped"] == [302, "/redirect/3"], r    # the flag wins over options.maxRedirects
+    r = c6("httpopt/throw.js", "-w=false")
+    assert "no throw" in r.console(), r
+    r = c6("httpopt/reuse.js", "--batch-per-host", "x")
+    assert r.code == 255 and 'invalid argument "x" for "--batch-per-host" flag' in r.err, r
+
+
+def test_min_iteration_duration_and_no_setup_teardown(c6):
+    r = c6("min_iter.js", "-u", "1", "-i", "3", "--min-iteration-duration", "300ms")
+    assert r.code == 0, r
+    assert r.elapsed >= 0.9, r                       # 3 iterations padded to 300 ms each
+    assert r.trend("iteration_duration")["max"] < 100, r   # the padding is not in the iteration
+    assert r.console() == ["setup ran", "teardown ran"], r
+    r = c6("min_iter.js", "-i", "1", "--no-setup", env={"K6_NO_TEARDOWN": "true"})
+    assert r.code == 0 and r.console() == [], r

@@ -201,8 +201,20 @@ static void test_c6_and_summary_flags(void **state)
 {
     (void)state;
     c6_run_args a;
-    PARSE_OK(&a, "-w", "4", "x.js");
+    PARSE_OK(&a, "--workers", "4", "x.js");
     assert_int_equal(a.workers, 4);
+    args_free(&a);
+    /* flags that mirror k6 options: -w is k6's --throw */
+    PARSE_OK(&a, "-w", "--batch", "3", "--batch-per-host=2", "--max-redirects", "0", "--no-setup",
+             "--blacklist-ip", "10.0.0.0/8", "--blacklist-ip", "192.168.0.0/16,172.16.0.0/12",
+             "--min-iteration-duration", "1.5s", "x.js");
+    assert_true(a.flags.throw_set && a.flags.throw_errors);
+    assert_true(a.flags.batch_set && a.flags.batch == 3);
+    assert_true(a.flags.batch_per_host_set && a.flags.batch_per_host == 2);
+    assert_true(a.flags.max_redirects_set && a.flags.max_redirects == 0);
+    assert_true(a.flags.no_setup_set && a.flags.no_setup);
+    assert_int_equal(a.flags.nblacklist_ips, 3);
+    assert_true(a.flags.min_iteration_duration_set && a.flags.min_iteration_duration_us == 1500000);
     args_free(&a);
 
     PARSE_OK(&a, "--workers=0", "--no-summary", "x.js");
@@ -248,7 +260,7 @@ static void test_unknown_and_missing(void **state)
     (void)state;
     EXPECT_ERROR("unknown flag: --foo", "--foo", "x.js");
     EXPECT_ERROR("unknown flag: --foo", "x.js", "--foo=bar");
-    EXPECT_ERROR("unknown flag: --throw", "--throw", "x.js");
+    EXPECT_ERROR("unknown flag: --throws", "--throws", "x.js");
     EXPECT_ERROR("unknown shorthand flag: 'x' in -x", "-x", "x.js");
     EXPECT_ERROR("unknown shorthand flag: 'z' in -qz", "-qz", "x.js");
     EXPECT_ERROR("flag needs an argument: 'u' in -u", "x.js", "-u");
@@ -296,10 +308,14 @@ static void test_invalid_values(void **state)
     EXPECT_ERROR("invalid argument \"avg,p(x)\" for \"--summary-trend-stats\" flag: invalid trend "
                  "stat \"p(x)\": the percentile must be a number from 0 to 100",
                  "--summary-trend-stats", "avg,p(x)", "x.js");
-    EXPECT_ERROR("invalid argument \"-1\" for \"-w, --workers\" flag: must be from 0 (one per CPU) "
-                 "to 4096", "-w", "-1", "x.js");
-    EXPECT_ERROR("invalid argument \"x.js\" for \"-w, --workers\" flag: not an integer",
-                 "-w", "x.js");
+    EXPECT_ERROR("invalid argument \"-1\" for \"--workers\" flag: must be from 0 (one per CPU) "
+                 "to 4096", "--workers", "-1", "x.js");
+    EXPECT_ERROR("invalid argument \"x.js\" for \"--workers\" flag: not an integer",
+                 "--workers", "x.js");
+    EXPECT_ERROR("invalid argument \"x\" for \"--batch\" flag: \"x\" is not an integer", "--batch", "x",
+                 "x.js");
+    EXPECT_ERROR("invalid argument \"10.0.0.0/33\" for \"--blacklist-ip\" flag: \"10.0.0.0/33\" has an "
+                 "invalid prefix length", "--blacklist-ip", "10.0.0.0/33", "x.js");
 }
 
 static void test_error_buffer_may_be_small(void **state)
