@@ -429,14 +429,6 @@ static JSValue http_headers_object(JSContext *ctx, const buf *hdr) {
 }
 
 /* "200 OK": the status line after the protocol, as k6's status_text. */
-static JSValue http_status_text(JSContext *ctx, const http_result *res, const buf *hdr) {
-    if (res->status == 0 || !hdr->p) return JS_NewString(ctx, "");
-    const char *sp = memchr(hdr->p, ' ', hdr->len);
-    if (!sp) return JS_NewString(ctx, "");
-    sp++;
-    size_t n = strcspn(sp, "\r\n");
-    return JS_NewStringLen(ctx, sp, n);
-}
 
 /* ---- lazy parts of a Response ----
  * headers, timings, cookies and request are built when the script first
@@ -457,6 +449,11 @@ typedef struct http_snap {
     const char *body; size_t body_len;
     int nh;
     const char **hlines;                   /* the script's header lines */
+    /* the Response's scalar fields */
+    int32_t status, error_code, port;
+    int tls_version;
+    const char *final_url;                 /* after redirects */
+    const char *proto, *error, *ip, *cipher;
 } http_snap;
 
 static JSClassID http_resp_class_id;
@@ -473,15 +470,18 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     const buf *cookie = c->url0 ? &c->cookie0 : &c->cookie;
     const char *url = c->url0 ? c->url0 : c->url;
     const char *ua = http_user_agent(v);
+    const http_result *r = &c->res;
     size_t url_len = strlen(url) + 1, ua_len = strlen(ua) + 1, ct_len = strlen(c->ctype) + 1;
+    size_t furl_len = strlen(c->url), proto_len = strlen(r->proto), err_len = strlen(r->error),
+           ip_len = strlen(r->ip), cipher_len = strlen(r->tls.cipher);
     size_t size = http_pad(sizeof(http_snap)) + http_pad((size_t)c->p.nh * sizeof(char *)) +
                   http_pad(c->rhdr.len + 1) + http_pad(url_len) + http_pad(ua_len) + http_pad(ct_len) +
-                  http_pad(cookie->len + 1) + http_pad(c->body.len + 1);
+                  http_pad(cookie->len + 1) + http_pad(c->body.len + 1) + furl_len + proto_len + err_len +
+                  ip_len + cipher_len + 5;
     for (int i = 0; i < c->p.nh; i++) size += strlen(c->p.hlines[i]) + 1;
     http_snap *s = malloc(size);
     if (!s) return NULL;
     char *p = (char *)s + http_pad(sizeof *s);
-    const http_result *r = &c->res;
     double t[7] = {r->t_blocked, r->t_connecting, r->t_tls, r->t_sending, r->t_waiting, r->t_receiving, r->t_duration};
     memcpy(s->t, t, sizeof t);
     s->ocsp = r->tls.ocsp;
@@ -508,6 +508,17 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
         s->hlines[i] = p;
         p += l;
     }
+    s->status = (int32_t)r->status;
+    s->error_code = r->error_code;
+    s->port = (int32_t)r->port;
+    s->tls_version = r->tls.version;
+#define SNAP_STR(dst, src, len) do { memcpy(p, (src), (len) + 1); dst = p; p += (len) + 1; } while (0)
+    SNAP_STR(s->final_url, c->url, furl_len);
+    SNAP_STR(s->proto, r->proto, proto_len);
+    SNAP_STR(s->error, r->error, err_len);
+    SNAP_STR(s->ip, r->ip, ip_len);
+    SNAP_STR(s->cipher, r->tls.cipher, cipher_len);
+#undef SNAP_STR
     return s;
 }
 
@@ -575,8 +586,28 @@ static JSValue http_ocsp_object(JSContext *ctx, const JSAtom *at, const tls_ocsp
     return r;
 }
 
-enum { LAZY_HEADERS, LAZY_TIMINGS, LAZY_COOKIES, LAZY_REQUEST, LAZY_OCSP, LAZY_COUNT };
-static const int LAZY_ATOM[LAZY_COUNT] = {A_HEADERS, A_TIMINGS, A_COOKIES, A_REQUEST, A_OCSP};
+/* In k6's order of a Response's fields (toJSON materializes them so). The
+ * numbers (LAZY_STATUS ... LAZY_REMOTE_PORT) are read from the snapshot at
+ * every access and never stored; the rest is built once and kept. */
+enum { LAZY_REMOTE_IP, LAZY_REMOTE_PORT, LAZY_URL, LAZY_STATUS, LAZY_STATUS_TEXT, LAZY_PROTO, LAZY_HEADERS,
+       LAZY_COOKIES, LAZY_TIMINGS, LAZY_TLS_VERSION, LAZY_TLS_CIPHER, LAZY_OCSP, LAZY_ERROR, LAZY_ERROR_CODE,
+       LAZY_REQUEST, LAZY_COUNT };
+static const int LAZY_ATOM[LAZY_COUNT] = {A_REMOTE_IP, A_REMOTE_PORT, A_URL, A_STATUS, A_STATUS_TEXT, A_PROTO,
+                                          A_HEADERS, A_COOKIES, A_TIMINGS, A_TLS_VERSION, A_TLS_CIPHER_SUITE,
+                                          A_OCSP, A_ERROR, A_ERROR_CODE, A_REQUEST};
+
+static bool http_lazy_is_number(int which) {
+    return which == LAZY_STATUS || which == LAZY_ERROR_CODE || which == LAZY_REMOTE_PORT;
+}
+
+/* The status line's text after the code ("200 OK" -> "200 OK", as k6). */
+static JSValue http_snap_status_text(JSContext *ctx, const http_snap *s) {
+    if (s->failed || !s->hdr_len) return JS_NewString(ctx, "");
+    const char *sp = memchr(s->hdr, ' ', s->hdr_len);
+    if (!sp) return JS_NewString(ctx, "");
+    sp++;
+    return JS_NewStringLen(ctx, sp, strcspn(sp, "\r\n"));
+}
 
 static JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap *s, int which) {
     buf hdr = {(char *)s->hdr, s->hdr_len, 0};
@@ -585,6 +616,16 @@ static JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap
     case LAZY_TIMINGS: return http_timings_object(ctx, at, s->t);
     case LAZY_COOKIES: return s->failed ? JS_NewObject(ctx) : http_response_cookies(ctx, &hdr);
     case LAZY_OCSP: return http_ocsp_object(ctx, at, &s->ocsp);
+    case LAZY_REMOTE_IP: return JS_NewString(ctx, s->ip);
+    case LAZY_REMOTE_PORT: return JS_NewInt32(ctx, s->port);
+    case LAZY_URL: return JS_NewString(ctx, s->final_url);
+    case LAZY_STATUS: return JS_NewInt32(ctx, s->status);
+    case LAZY_STATUS_TEXT: return http_snap_status_text(ctx, s);
+    case LAZY_PROTO: return JS_NewString(ctx, s->proto);
+    case LAZY_TLS_VERSION: return JS_NewString(ctx, tls_version_name(s->tls_version));
+    case LAZY_TLS_CIPHER: return JS_NewString(ctx, s->cipher);
+    case LAZY_ERROR: return JS_NewString(ctx, s->error);
+    case LAZY_ERROR_CODE: return JS_NewInt32(ctx, s->error_code);
     default: return http_request_object(ctx, at, s);
     }
 }
@@ -596,7 +637,7 @@ static JSValue http_lazy_get(JSContext *ctx, JSValueConst this_val, int which) {
     if (!s) return JS_UNDEFINED;
     const JSAtom *at = http_atoms(vu_from_ctx(ctx));
     JSValue v = http_lazy_build(ctx, at, s, which);
-    if (JS_IsException(v)) return v;
+    if (JS_IsException(v) || http_lazy_is_number(which)) return v;
     JS_DefinePropertyValue(ctx, this_val, at[LAZY_ATOM[which]], JS_DupValue(ctx, v), JS_PROP_C_W_E);
     return v;
 }
@@ -610,10 +651,14 @@ static JSValue http_lazy_set(JSContext *ctx, JSValueConst this_val, JSValueConst
 
 /* JSON.stringify(res) shows every field, as in k6. */
 static JSValue http_resp_to_json(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    const JSAtom *at = http_atoms(vu_from_ctx(ctx));
     for (int i = 0; i < LAZY_COUNT; i++) {
-        JSValue v = JS_GetProperty(ctx, this_val, http_atoms(vu_from_ctx(ctx))[LAZY_ATOM[i]]);
+        JSValue v = JS_GetProperty(ctx, this_val, at[LAZY_ATOM[i]]);
         if (JS_IsException(v)) return v;
-        JS_FreeValue(ctx, v);
+        if (http_lazy_is_number(i) && JS_GetOpaque(this_val, http_resp_class_id))
+            JS_DefinePropertyValue(ctx, this_val, at[LAZY_ATOM[i]], v, JS_PROP_C_W_E);
+        else
+            JS_FreeValue(ctx, v);
     }
     return JS_DupValue(ctx, this_val);
 }
@@ -630,10 +675,6 @@ JSValue http_call_response(vu *v, http_call *c) {
         return JS_ThrowOutOfMemory(ctx);
     }
     JS_SetOpaque(o, snap);
-    http_set(ctx, o, at[A_STATUS], JS_NewInt32(ctx, (int32_t)res->status));
-    http_set(ctx, o, at[A_URL], JS_NewString(ctx, c->url));   /* after redirects */
-    http_set(ctx, o, at[A_PROTO], JS_NewString(ctx, res->proto));
-    http_set(ctx, o, at[A_STATUS_TEXT], http_status_text(ctx, res, &c->rhdr));
     if (c->p.response_type == 2 || res->status == 0) {
         http_set(ctx, o, at[A_BODY], JS_NULL);
     } else if (c->p.response_type == 1) {
@@ -641,12 +682,6 @@ JSValue http_call_response(vu *v, http_call *c) {
     } else {
         http_set(ctx, o, at[A_BODY], JS_NewStringLen(ctx, c->rbody.p ? c->rbody.p : "", c->rbody.len));
     }
-    http_set(ctx, o, at[A_ERROR], JS_NewString(ctx, res->error));
-    http_set(ctx, o, at[A_ERROR_CODE], JS_NewInt32(ctx, res->error_code));
-    http_set(ctx, o, at[A_REMOTE_IP], JS_NewString(ctx, res->ip));
-    http_set(ctx, o, at[A_REMOTE_PORT], JS_NewInt32(ctx, (int32_t)res->port));
-    http_set(ctx, o, at[A_TLS_VERSION], JS_NewString(ctx, tls_version_name(res->tls.version)));
-    http_set(ctx, o, at[A_TLS_CIPHER_SUITE], JS_NewString(ctx, res->tls.cipher));
     return o;
 }
 
@@ -871,6 +906,16 @@ static const JSCFunctionListEntry http_resp_funcs[] = {
     JS_CGETSET_MAGIC_DEF("cookies", http_lazy_get, http_lazy_set, LAZY_COOKIES),
     JS_CGETSET_MAGIC_DEF("request", http_lazy_get, http_lazy_set, LAZY_REQUEST),
     JS_CGETSET_MAGIC_DEF("ocsp", http_lazy_get, http_lazy_set, LAZY_OCSP),
+    JS_CGETSET_MAGIC_DEF("remote_ip", http_lazy_get, http_lazy_set, LAZY_REMOTE_IP),
+    JS_CGETSET_MAGIC_DEF("remote_port", http_lazy_get, http_lazy_set, LAZY_REMOTE_PORT),
+    JS_CGETSET_MAGIC_DEF("url", http_lazy_get, http_lazy_set, LAZY_URL),
+    JS_CGETSET_MAGIC_DEF("status", http_lazy_get, http_lazy_set, LAZY_STATUS),
+    JS_CGETSET_MAGIC_DEF("status_text", http_lazy_get, http_lazy_set, LAZY_STATUS_TEXT),
+    JS_CGETSET_MAGIC_DEF("proto", http_lazy_get, http_lazy_set, LAZY_PROTO),
+    JS_CGETSET_MAGIC_DEF("tls_version", http_lazy_get, http_lazy_set, LAZY_TLS_VERSION),
+    JS_CGETSET_MAGIC_DEF("tls_cipher_suite", http_lazy_get, http_lazy_set, LAZY_TLS_CIPHER),
+    JS_CGETSET_MAGIC_DEF("error", http_lazy_get, http_lazy_set, LAZY_ERROR),
+    JS_CGETSET_MAGIC_DEF("error_code", http_lazy_get, http_lazy_set, LAZY_ERROR_CODE),
 };
 
 static pthread_once_t http_once = PTHREAD_ONCE_INIT;

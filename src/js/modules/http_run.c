@@ -29,6 +29,21 @@ const char *http_user_agent(vu *v) {
     return v->test && v->test->user_agent ? v->test->user_agent : "c6/0.1.0 (k6-compatible; +https://k6.io/)";
 }
 
+/* Per-request text without printf. */
+static void http_strlcpy(char *dst, const char *src, size_t n) {
+    size_t l = strnlen(src, n - 1);
+    memcpy(dst, src, l);
+    dst[l] = 0;
+}
+
+static void http_utoa(char *out, unsigned long v) {
+    char tmp[24];
+    int n = 0;
+    do tmp[n++] = (char)('0' + v % 10); while ((v /= 10) && n < (int)sizeof tmp);
+    for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+    out[n] = 0;
+}
+
 /* ---- libcurl plumbing ---- */
 
 static size_t http_on_body(char *p, size_t size, size_t n, void *ud) {
@@ -386,7 +401,7 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
     res->t_receiving = hr->t_receiving;
     res->t_duration = hr->t_sending + hr->t_waiting + hr->t_receiving;
     tls_info_clear(&res->tls);
-    snprintf(res->ip, sizeof res->ip, "%s", hr->remote_ip);
+    http_strlcpy(res->ip, hr->remote_ip, sizeof res->ip);
     res->port = hr->remote_port;
     *sent = (double)hr->bytes_sent;
     *received = (double)hr->bytes_received;
@@ -395,7 +410,7 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
         snprintf(res->error, sizeof res->error, "%s", hr->errmsg);
     } else {
         res->status = hr->status;
-        snprintf(res->proto, sizeof res->proto, "%s", hr->proto);
+        http_strlcpy(res->proto, hr->proto, sizeof res->proto);
         if (res->status >= 400 && res->status < 600) res->error_code = 1000 + (int)res->status;
     }
 }
@@ -413,9 +428,9 @@ static bool http_use_h1(const char *url) {
 static void http_emit(vu *v, const http_call *c, double sent, double received, int64_t now) {
     const http_params *p = &c->p;
     const http_result *res = &c->res;
-    char status[8], code[8];
-    snprintf(status, sizeof status, "%ld", res->status);
-    snprintf(code, sizeof code, "%d", res->error_code);
+    char status[24], code[24];
+    http_utoa(status, res->status < 0 ? 0 : (unsigned long)res->status);
+    http_utoa(code, res->error_code < 0 ? 0 : (unsigned long)res->error_code);
     /* the callback decides "expected"; with none (null) k6 emits no http_req_failed */
     const http_expect *ex = p->expect_set ? p->expect : v->expect_default ? v->expect : NULL;
     bool has_cb = p->expect_set ? p->expect != NULL : (v->expect_default || v->expect != NULL);
