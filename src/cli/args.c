@@ -17,6 +17,7 @@
 #include "api/server.h"
 #include "config/duration.h"
 #include "util/err.h"
+#include "util/log.h"
 
 typedef int (*flag_setter)(c6_run_args *a, const char *val, char *err, size_t errlen);
 
@@ -276,6 +277,33 @@ static int set_address(c6_run_args *a, const char *v, char *e, size_t n)
     return 0;
 }
 
+static int set_log_format(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    log_format f;
+    if (log_parse_format(v, &f) != 0) return err_set(e, n, "must be text, json or raw");
+    a->log_format = v;
+    return 0;
+}
+
+static int set_log_output(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    (void)e, (void)n;
+    a->log_output = v;
+    return 0;
+}
+
+static int set_console_output(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    (void)e, (void)n;
+    a->console_output = v;
+    return 0;
+}
+
+static int set_no_usage_report(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    return parse_bool(v, &a->no_usage_report, e, n);
+}
+
 static int set_paused(c6_run_args *a, const char *v, char *e, size_t n)
 {
     a->flags.paused_set = true;
@@ -310,6 +338,10 @@ static const flag_def FLAGS[] = {
     {"execution-segment-sequence", 0, false, set_segment_sequence, NULL},
     {"address", 'a', false, set_address, NULL},
     {"paused", 'p', true, set_paused, NULL},
+    {"log-format", 0, false, set_log_format, NULL},
+    {"log-output", 0, false, set_log_output, NULL},
+    {"console-output", 0, false, set_console_output, NULL},
+    {"no-usage-report", 0, true, set_no_usage_report, NULL},
     /* flags that set a k6 option through its text form (as its K6_* variable) */
     {"min-iteration-duration", 0, false, NULL, "minIterationDuration"},
     {"no-setup", 0, true, NULL, "noSetup"},
@@ -444,6 +476,9 @@ int args_parse_run(int argc, char **argv, c6_run_args *a, char *err, size_t errl
         const char *env = getenv("K6_ADDRESS");
         a->address = env ? env : API_DEFAULT_ADDRESS;
     }
+    if (!a->log_format) a->log_format = getenv("K6_LOG_FORMAT");
+    if (!a->log_output) a->log_output = getenv("K6_LOG_OUTPUT");
+    if (!a->console_output) a->console_output = getenv("K6_CONSOLE_OUTPUT");
     return 0;
 }
 

@@ -27,8 +27,7 @@ typedef struct c6_run_args {
     bool no_color;               /* --no-color */
     bool verbose;                /* -v/--verbose */
     bool help;                   /* -h/--help: the caller prints usage and exits 0 */
-    int  workers;                /* c6's own -w/--workers N; 0 = one per CPU. (k6 uses -w
-                                    for --throw, which c6 does not have.) */
+    int  workers;                /* c6's own --workers N; 0 = one per CPU (-w is k6's --throw) */
     bool no_summary;             /* --no-summary: kept by c6 (k6 v2 dropped it); also sets
                                     summary_mode to "disabled" when that is not given */
     const char *summary_mode;    /* --summary-mode=compact|full|disabled; NULL if not given */
@@ -39,6 +38,11 @@ typedef struct c6_run_args {
      * server cannot listen (it only warns otherwise). */
     const char *address;
     bool address_set;
+    /* k6's global logging flags, else K6_LOG_FORMAT, K6_LOG_OUTPUT,
+     * K6_CONSOLE_OUTPUT (NULL: not given); --no-usage-report is accepted
+     * (c6 never reports usage). */
+    const char *log_format, *log_output, *console_output;
+    bool no_usage_report;
 } c6_run_args;
 
 /* Parses the arguments after "run" (argv[0] is the first of them, not the

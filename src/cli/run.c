@@ -1368,6 +1368,18 @@ int run_main(int argc, char **argv) {
         return r->args.help ? 0 : EXIT_FLAGS;
     }
     log_set_verbose(r->args.verbose);
+    {
+        log_format lf = LOG_FMT_TEXT;
+        if (r->args.log_format && log_parse_format(r->args.log_format, &lf) != 0)
+            log_printf(LOG_WARN, "unknown log format '%s' (K6_LOG_FORMAT): using text", r->args.log_format);
+        log_set_format(lf);
+        if ((r->args.log_output && log_set_output(r->args.log_output, err, sizeof err)) ||
+            (r->args.console_output && log_set_console_output(r->args.console_output, err, sizeof err))) {
+            fprintf(stderr, "error: %s\n", err);
+            args_free(&r->args);
+            return EXIT_CONFIG;
+        }
+    }
     (void)vu_free_at_exit();   /* read C6_FREE_VUS once, before any worker asks */
     r->tty = isatty(STDOUT_FILENO);
     registry_init();
@@ -1405,5 +1417,6 @@ int run_main(int argc, char **argv) {
         code = run_execute(r);
     }
     run_free(r);
+    log_close();
     return code;
 }

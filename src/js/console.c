@@ -62,7 +62,7 @@ static JSValue console_log(JSContext *ctx, JSValueConst this_val, int argc, JSVa
         if (i) buf_puts(&out, " ");
         console_format(ctx, argv[i], &out, 0, 1);
     }
-    log_msg((log_level)magic, " source=console", out.p ? out.p : "", out.len);
+    log_console((log_level)magic, out.p ? out.p : "", out.len);
     buf_free(&out);
     return JS_UNDEFINED;
 }

@@ -1,5 +1,6 @@
 """`c6 run` basics: iteration counts, durations, stages, defaults, and the
 precedence of options (flag > env > script options > config file > defaults)."""
+import json
 import re
 
 import pytest
@@ -117,7 +118,7 @@ def test_env_stages(c6):
 
 
 def test_workers_flag_keeps_counts(c6):
-    r = c6("basic_get.js", "-w", "2", "-u", "4", "-i", "40")
+    r = c6("basic_get.js", "--workers", "2", "-u", "4", "-i", "40")
     assert r.code == 0, r
     assert r.count("iterations") == 40, r
     assert r.count("http_reqs") == 40, r
@@ -137,3 +138,24 @@ def test_sleep_counts_in_iteration_duration(c6):
     stats = r.trend("iteration_duration")
     assert 300 <= stats["min"] < 600, (stats, r)
     assert 0.6 <= r.elapsed < 5.0, r
+
+
+def test_log_format_output_and_console_output(c6, tmp_path):
+    r = c6("log_formats.js", "-i", "1", "--log-format", "json", "--no-usage-report")
+    assert r.code == 0, r
+    lines = [json.loads(l) for l in r.err.splitlines() if l.startswith("{")]
+    cons = [x for x in lines if x.get("source") == "console"]
+    assert [(x["level"], x["msg"]) for x in cons] == [("info", 'hello "you"\nline'), ("warning", "w")], r.err
+    assert list(cons[0]) == sorted(cons[0]), cons[0]                 # keys sorted, as k6's JSON logs
+    assert any(x.get("source") == "stacktrace" and "boom" in x["msg"] for x in lines), r.err
+    r = c6("log_formats.js", "-i", "1", env={"K6_LOG_FORMAT": "raw"})
+    assert r.err.splitlines()[:3] == ['hello "you"', "line", "w"], r.err
+    cons, logs = tmp_path / "console.txt", tmp_path / "logs.txt"
+    r = c6("log_formats.js", "-i", "1", "--console-output", str(cons), "--log-output", f"file={logs}")
+    assert r.code == 0 and "boom" not in r.err and "hello" not in r.err, r
+    assert cons.read_text().count("source=console") == 2, cons.read_text()
+    assert "source=stacktrace" in logs.read_text() and "source=console" not in logs.read_text()
+    r = c6("log_formats.js", "-i", "1", "--log-output", "none")
+    assert "boom" not in r.err and "hello" not in r.err, r
+    r = c6("log_formats.js", "--log-format", "xml")
+    assert r.code == 255 and "must be text, json or raw" in r.err, r
