@@ -751,18 +751,11 @@ static JSValue http_json(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     JS_FreeCString(ctx, s);
     if (JS_IsException(v) || argc == 0 || !JS_IsString(argv[0])) return v;
     const char *sel = JS_ToCString(ctx, argv[0]);
-    char *path = strdup(sel);
+    if (!sel) { JS_FreeValue(ctx, v); return JS_EXCEPTION; }
+    JSValue out = http_gjson_get(ctx, v, sel);
     JS_FreeCString(ctx, sel);
-    for (char *save = NULL, *seg = strtok_r(path, ".", &save); seg && !JS_IsUndefined(v);
-         seg = strtok_r(NULL, ".", &save)) {
-        JSValue next = strcmp(seg, "#") == 0 ? JS_GetPropertyStr(ctx, v, "length")
-                                               : JS_GetPropertyStr(ctx, v, seg);
-        JS_FreeValue(ctx, v);
-        v = next;
-        if (JS_IsException(v)) break;
-    }
-    free(path);
-    return v;
+    JS_FreeValue(ctx, v);
+    return out;
 }
 
 static JSValue http_url_to_string(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {

@@ -158,4 +158,7 @@ void http_take_credentials(http_call *c);
 /* http_batch.c */
 JSValue http_batch(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv);
 
+/* Response.json(selector): GJSON's path syntax (http_gjson.c). */
+JSValue http_gjson_get(JSContext *ctx, JSValueConst root, const char *path);
+
 #endif
