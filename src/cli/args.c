@@ -304,6 +304,16 @@ static int set_no_usage_report(c6_run_args *a, const char *v, char *e, size_t n)
     return parse_bool(v, &a->no_usage_report, e, n);
 }
 
+/* --http-debug logs headers; --http-debug=full bodies too. */
+static int set_http_debug(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    const char *level = !strcmp(v, "true") ? "headers" : !strcmp(v, "false") ? "" : v;
+    if (*level && strcmp(level, "headers") && strcmp(level, "full"))
+        return err_set(e, n, "use --http-debug or --http-debug=full");
+    replace_string(&a->flags.http_debug, &a->flags.http_debug_set, level);
+    return 0;
+}
+
 static int set_paused(c6_run_args *a, const char *v, char *e, size_t n)
 {
     a->flags.paused_set = true;
@@ -338,6 +348,7 @@ static const flag_def FLAGS[] = {
     {"execution-segment-sequence", 0, false, set_segment_sequence, NULL},
     {"address", 'a', false, set_address, NULL},
     {"paused", 'p', true, set_paused, NULL},
+    {"http-debug", 0, true, set_http_debug, NULL},
     {"log-format", 0, false, set_log_format, NULL},
     {"log-output", 0, false, set_log_output, NULL},
     {"console-output", 0, false, set_console_output, NULL},

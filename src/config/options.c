@@ -220,6 +220,7 @@ void options_free(c6_options *o)
     free(o->summary_time_unit);
     free(o->user_agent);
     free(o->summary_export);
+    free(o->http_debug);
     free(o->execution_segment);
     free(o->execution_segment_sequence);
     free(o->tls_version_min);
@@ -393,6 +394,7 @@ static const field_def FIELDS[] = {
     {"executionSegmentSequence", "K6_EXECUTION_SEGMENT_SEQUENCE", F_STRING,
      SCALAR(execution_segment_sequence_set, execution_segment_sequence)},
     {"paused", "K6_PAUSED", F_BOOL, SCALAR(paused_set, paused)},
+    {"httpDebug", "K6_HTTP_DEBUG", F_STRING, SCALAR(http_debug_set, http_debug)},
     {"minIterationDuration", "K6_MIN_ITERATION_DURATION", F_DURATION,
      SCALAR(min_iteration_duration_set, min_iteration_duration_us)},
     {"noSetup", "K6_NO_SETUP", F_BOOL, SCALAR(no_setup_set, no_setup)},
@@ -1162,6 +1164,7 @@ void options_merge(c6_options *dst, const c6_options *lower)
         dst->paused_set = true;
         dst->paused = lower->paused;
     }
+    merge_string(&dst->http_debug_set, &dst->http_debug, lower->http_debug_set, lower->http_debug);
     if (!dst->min_iteration_duration_set && lower->min_iteration_duration_set) {
         dst->min_iteration_duration_set = true;
         dst->min_iteration_duration_us = lower->min_iteration_duration_us;

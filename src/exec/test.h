@@ -65,6 +65,7 @@ typedef struct c6_test {
     struct script *script;
     char **env;                 /* "KEY=VALUE" strings for __ENV, NULL-terminated */
     const char *user_agent;
+    int http_debug;             /* httpDebug: 0 off, 1 headers, 2 full */
     int64_t min_iter_us;        /* minIterationDuration: iterations are padded to it */
     uint32_t system_tags;       /* bits of enum system_tag */
     bool insecure_skip_tls_verify;
