@@ -372,8 +372,23 @@ def test_insecure_skip_tls_verify_accepts_unknown_authority_and_mismatch(run, se
     assert [rec["status"] for rec in recs] == [200, 200], recs
 
 
-def test_https_to_a_plain_http_server_is_1301(run, target):
-    r, recs = run([target.replace("http://", "https://", 1) + "/get"])
+class _PlainAnswer(socketserver.BaseRequestHandler):
+    """A plain-HTTP server that answers whatever arrives (a ClientHello too)."""
+    def handle(self):
+        self.request.recv(4096)
+        self.request.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+
+def test_https_to_a_plain_http_server_is_1301(run):
+    # the built-in target sometimes closes on a ClientHello without answering
+    # (that is an EOF, 1300); a server that answers in plain HTTP is what 1301 means
+    srv = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _PlainAnswer)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        r, recs = run([f"https://127.0.0.1:{srv.server_address[1]}/get"])
+    finally:
+        srv.shutdown()
+        srv.server_close()
     assert r.code == 0, r
     rec = recs[0]
     assert (rec["status"], rec["error_code"]) == (0, 1301), rec
