@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <time.h>
 #include <zlib.h>
 #include "util/codec.h"
 
@@ -1221,30 +1222,83 @@ static uint64_t target_query_ms(struct MHD_Connection *c, const char *key,
     return s * 1000 > TARGET_DELAY_MAX ? TARGET_DELAY_MAX : (uint64_t)(s * 1000);
 }
 
-/* /drip?numbytes=N&duration=S&delay=S&code=C: N '*' bytes after delay +
- * duration seconds (httpbin spreads them over duration; c6's target sends
- * them together at its end, so the whole wait is time to first byte). */
+/* A /drip body: byte i (0-based) is due `duration` * (i + 1) / n after the
+ * headers, so the last one ends the response at `duration`, as httpbin's
+ * byte-then-pause loop does. While nothing is due the connection is
+ * suspended on the delay timer (MHD calls the reader again on resume), so
+ * a slow drip holds no MHD thread. */
+struct target_drip {
+    struct target_delay *delay;
+    struct MHD_Connection *c;
+    uint64_t n, start_ns, dur_ns;
+};
+
+static uint64_t target_mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static ssize_t target_drip_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+    struct target_drip *d = cls;
+    uint64_t now = target_mono_ns(), elapsed, due, k;
+
+    if (pos >= d->n)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    if (!d->start_ns)
+        d->start_ns = now;
+    /* bytes [0, due) are due: (i + 1) * dur / n <= elapsed (no overflow:
+     * dur <= 60 s in ns times n <= 100 MiB stays below 2^63) */
+    elapsed = now - d->start_ns;
+    due = elapsed >= d->dur_ns ? d->n : elapsed * d->n / d->dur_ns;
+    if (due > pos) {
+        k = due - pos < max ? due - pos : max;
+        memset(out, '*', k);
+        return (ssize_t)k;
+    }
+    k = d->dur_ns * (pos + 1) / d->n - elapsed; /* ns until byte pos is due */
+    if (target_delay_add(d->delay, d->c, (k + 999999u) / 1000000u))
+        return 0; /* suspended: called again once resumed */
+    memset(out, '*', 1); /* the timer is closing: no more waiting */
+    return 1;
+}
+
+/* /drip?numbytes=N&duration=S&delay=S&code=C: after delay seconds the
+ * headers, then N '*' bytes spread evenly over duration seconds. */
 static enum MHD_Result target_drip(const struct target_call *x)
 {
     const char *nb = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "numbytes");
     const char *code = MHD_lookup_connection_value(x->c, MHD_GET_ARGUMENT_KIND, "code");
     uint64_t n = 10, status = 200;
-    uint64_t ms = target_query_ms(x->c, "delay", 0) + target_query_ms(x->c, "duration", 2);
-    struct target_buf b = {0};
+    uint64_t delay_ms = target_query_ms(x->c, "delay", 0), dur_ms = target_query_ms(x->c, "duration", 2);
+    struct target_drip *d;
+    struct MHD_Response *r;
 
     if ((nb && !target_parse_uint(nb, TARGET_BYTES_MAX, &n)) ||
         (code && (!target_parse_uint(code, 599, &status) || status < 200)))
         return target_error(x->c, 400, "numbytes and code must be numbers");
     if (!x->rq->delayed) {
         x->rq->delayed = 1;
-        if (ms > TARGET_DELAY_MAX)
-            ms = TARGET_DELAY_MAX;
-        if (ms > 0 && target_delay_add(x->s->delay, x->c, ms))
+        if (delay_ms > 0 && target_delay_add(x->s->delay, x->c, delay_ms))
             return MHD_YES; /* called again once resumed */
     }
-    for (uint64_t i = 0; i < n; i++)
-        target_buf_putc(&b, '*');
-    return target_send(x->c, (unsigned)status, target_take(&b, "application/octet-stream"));
+    if (n == 0)
+        return target_send(x->c, (unsigned)status,
+                           target_header(target_empty(), MHD_HTTP_HEADER_CONTENT_TYPE, "application/octet-stream"));
+    d = calloc(1, sizeof(*d));
+    if (!d)
+        return MHD_NO;
+    *d = (struct target_drip){x->s->delay, x->c, n, 0, dur_ms * 1000000u};
+    r = MHD_create_response_from_callback(n, 4096, target_drip_read, d, free);
+    if (!r) {
+        free(d);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/octet-stream");
+    return target_send(x->c, (unsigned)status, r);
 }
 
 /* ---- fixed documents -------------------------------------------------- */

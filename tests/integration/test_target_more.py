@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 import re
+import socket
 import time
 import zlib
 
@@ -75,8 +76,48 @@ def test_drip(target):
     status, h, body = req(target + "/drip?numbytes=7&duration=0.2&delay=0.1&code=201")
     elapsed = time.monotonic() - t0
     assert status == 201 and body == b"*" * 7 and h["Content-Type"] == "application/octet-stream"
+    assert h["Content-Length"] == "7"
     assert elapsed >= 0.29
     assert req(target + "/drip?numbytes=x")[0] == 400
+    status, _, body = req(target + "/drip?numbytes=0")
+    assert status == 200 and body == b""
+
+
+def test_drip_spreads_the_bytes(target):
+    """The headers come after `delay`, then byte i at duration * (i + 1) / n."""
+    host, port = target.split("//")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as s:
+        t0 = time.monotonic()
+        s.sendall(b"GET /drip?numbytes=4&duration=0.4&delay=0.2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        data, times = b"", []
+        while b"\r\n\r\n" not in data:
+            data += s.recv(4096)
+        times.append(time.monotonic() - t0)            # the headers
+        body = data.split(b"\r\n\r\n", 1)[1]
+        while len(body) < 4:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            body += chunk
+            times.append(time.monotonic() - t0)
+    assert body == b"****", body
+    assert 0.18 <= times[0] < 0.3, times
+    # four separate arrivals, about 0.1 s apart, the last at delay + duration
+    assert len(times) == 5, times
+    gaps = [b - a for a, b in zip(times, times[1:])]
+    assert all(0.06 <= g <= 0.2 for g in gaps), times
+    assert 0.58 <= times[-1] < 0.8, times
+
+
+def test_drip_timings_in_c6(c6):
+    r = c6("http/drip.js")
+    assert r.code == 0, r
+    o = json.loads(r.console()[-1])
+    for via in ("h1", "curl"):
+        x = o[via]
+        assert (x["status"], x["len"]) == (202, 5), (via, o)
+        assert 180 <= x["waiting"] < 350, (via, o)       # delay: until the headers
+        assert 450 <= x["receiving"] < 700, (via, o)     # duration: the body
 
 
 def test_forms_post(target):

@@ -94,6 +94,8 @@ typedef struct http_call {
     bool hl_owned;
     CURLcode rc;
     char errbuf[CURL_ERROR_SIZE];
+    int h2_goaway;                 /* https: a GOAWAY's error code, -1: none came */
+    bool h2_refused;               /* https: a stream was refused (curl retried it) */
     buf rbody, rhdr;               /* the hop's response body and header block */
     tls_info tls;                  /* read from the connection while the hop runs */
     buf cookie;                    /* "Cookie: ..." line of the hop, empty: none */

@@ -63,6 +63,23 @@ static size_t http_on_header(char *p, size_t size, size_t n, void *ud) {
     return buf_append(&c->rhdr, p, len) ? 0 : len;
 }
 
+/* libcurl 7.88 tells a GOAWAY's error code and a refused stream only in its
+ * verbose text; this reads those two lines and ignores the rest. The text
+ * costs curl ~16,000 instructions per https request (~10% of one h2
+ * request, callgrind), the price of k6's 161x codes on this libcurl. */
+static int http_on_debug(CURL *e, curl_infotype type, char *p, size_t n, void *ud) {
+    (void)e;
+    http_call *c = ud;
+    if (type != CURLINFO_TEXT || n < 14) return 0;
+    if (memcmp(p, "REFUSED_STREAM", 14) == 0) {
+        c->h2_refused = true;
+    } else if (n > 20 && (memcmp(p, "received GOAWAY", 15) == 0 || memcmp(p, "recveived GOAWAY", 16) == 0)) {
+        const char *err = memmem(p, n, "error=", 6);
+        if (err) c->h2_goaway = (int)strtol(err + 6, NULL, 10);
+    }
+    return 0;
+}
+
 /* Called by the worker when a transfer ends. */
 void http_transfer_done(CURL *e, CURLcode rc) {
     http_call *c = NULL;
@@ -94,7 +111,48 @@ static void http_timings(CURL *e, http_result *res) {
     res->t_duration = res->t_sending + res->t_waiting + res->t_receiving;
 }
 
-static void http_classify_error(CURL *e, CURLcode rc, const char *url, const char *errbuf, http_result *res) {
+/* Go's names of the HTTP/2 error codes (RFC 9113, 7), which k6's messages use. */
+static const char *const http2_err_names[] = {
+    "NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR", "FLOW_CONTROL_ERROR", "SETTINGS_TIMEOUT",
+    "STREAM_CLOSED", "FRAME_SIZE_ERROR", "REFUSED_STREAM", "CANCEL", "COMPRESSION_ERROR",
+    "CONNECT_ERROR", "ENHANCE_YOUR_CALM", "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED",
+};
+
+/* k6's HTTP/2 codes: base (1610 GOAWAY, 1630 stream, 1650 connection) for
+ * an unknown error code, base + 1 + code for a known one. */
+static void http2_error(http_result *res, int base, long code, const char *what) {
+    bool known = code >= 0 && code < (long)(sizeof http2_err_names / sizeof *http2_err_names);
+    res->error_code = base + (known ? 1 + (int)code : 0);
+    if (known) snprintf(res->error, sizeof res->error, "http2: %s with http2 ErrCode %s", what, http2_err_names[code]);
+    else snprintf(res->error, sizeof res->error, "http2: %s with http2 ErrCode unknown error code 0x%lx", what, code);
+}
+
+/* The HTTP/2 failures: a GOAWAY from the server, a stream reset (curl says
+ * "... (err N)"), a refused stream curl gave up retrying, a framing error. */
+static bool http2_classify(const http_call *c, CURLcode rc, const char *detail, http_result *res) {
+    if (c->h2_goaway >= 0) {
+        http2_error(res, 1610, c->h2_goaway, "received GoAway");
+        return true;
+    }
+    const char *err = rc == CURLE_HTTP2_STREAM ? strstr(detail, "(err ") : NULL;
+    if (err) {
+        http2_error(res, 1630, strtol(err + 5, NULL, 10), "stream error");
+        return true;
+    }
+    if (c->h2_refused) {
+        http2_error(res, 1630, 7, "stream error");
+        return true;
+    }
+    if (rc == CURLE_HTTP2) {   /* the code nghttp2 sent is not told */
+        res->error_code = 1650;
+        snprintf(res->error, sizeof res->error, "http2: connection error: %s", detail);
+        return true;
+    }
+    return false;
+}
+
+static void http_classify_error(const http_call *c, CURLcode rc, const char *url, const char *errbuf, http_result *res) {
+    CURL *e = c->easy;
     if (res->error_code == 1110) return;   /* blacklistIPs: set by http_open_socket */
     long oserr = 0;
     char *ip = NULL;
@@ -108,6 +166,7 @@ static void http_classify_error(CURL *e, CURLcode rc, const char *url, const cha
         res->error_code = tls_code;
         return;
     }
+    if (http2_classify(c, rc, detail, res)) return;
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
         res->error_code = 1050;
@@ -283,6 +342,13 @@ static void http_curl_start(http_call *c) {
     curl_easy_setopt(e, CURLOPT_SHARE, v->w->share);
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);   /* h2 when ALPN says so */
     tls_apply(e, v->test ? v->test->tls : NULL, c->url);
+    c->h2_goaway = -1;
+    c->h2_refused = false;
+    if (strncasecmp(c->url, "https:", 6) == 0) {   /* h2 is negotiated over TLS only */
+        curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, http_on_debug);
+        curl_easy_setopt(e, CURLOPT_DEBUGDATA, c);
+        curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+    }
     if (v->test && v->test->insecure_skip_tls_verify) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -328,7 +394,7 @@ static void http_curl_result(http_call *c, double *sent, double *received) {
     snprintf(res->ip, sizeof res->ip, "%s", ip ? ip : "");
     curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &res->port);
     if (c->rc != CURLE_OK) {
-        http_classify_error(e, c->rc, c->url, c->errbuf, res);
+        http_classify_error(c, c->rc, c->url, c->errbuf, res);
     } else {
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &res->status);
         http_proto(&c->rhdr, res->proto, sizeof res->proto);
