@@ -30,6 +30,7 @@ typedef struct worker {
     CURLM *multi;
     CURLSH *share;
     h1_client *h1;              /* plain http:// fast path */
+    bool h2_verbose;            /* an https transfer failed: read libcurl's verbose text from now on */
     sample_buf samples;
     coro *sched;
 

@@ -66,7 +66,9 @@ static size_t http_on_header(char *p, size_t size, size_t n, void *ud) {
 /* libcurl 7.88 tells a GOAWAY's error code and a refused stream only in its
  * verbose text; this reads those two lines and ignores the rest. The text
  * costs curl ~16,000 instructions per https request (~10% of one h2
- * request, callgrind), the price of k6's 161x codes on this libcurl. */
+ * request, callgrind), so a worker turns it on only after one of its https
+ * transfers failed: the first such failure may get a generic code
+ * (1000), the ones after it k6's exact 161x/163x codes. */
 static int http_on_debug(CURL *e, curl_infotype type, char *p, size_t n, void *ud) {
     (void)e;
     http_call *c = ud;
@@ -344,7 +346,7 @@ static void http_curl_start(http_call *c) {
     tls_apply(e, v->test ? v->test->tls : NULL, c->url);
     c->h2_goaway = -1;
     c->h2_refused = false;
-    if (strncasecmp(c->url, "https:", 6) == 0) {   /* h2 is negotiated over TLS only */
+    if (v->w->h2_verbose && strncasecmp(c->url, "https:", 6) == 0) {   /* h2 is negotiated over TLS only */
         curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, http_on_debug);
         curl_easy_setopt(e, CURLOPT_DEBUGDATA, c);
         curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
@@ -395,6 +397,14 @@ static void http_curl_result(http_call *c, double *sent, double *received) {
     curl_easy_getinfo(e, CURLINFO_PRIMARY_PORT, &res->port);
     if (c->rc != CURLE_OK) {
         http_classify_error(c, c->rc, c->url, c->errbuf, res);
+        switch (c->rc) {   /* failures an h2 connection can cause: read curl's verbose text from now on */
+        case CURLE_HTTP2: case CURLE_HTTP2_STREAM: case CURLE_RECV_ERROR: case CURLE_SEND_ERROR:
+        case CURLE_GOT_NOTHING: case CURLE_PARTIAL_FILE:
+            if (strncasecmp(c->url, "https:", 6) == 0) c->v->w->h2_verbose = true;
+            break;
+        default:
+            break;
+        }
     } else {
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &res->status);
         http_proto(&c->rhdr, res->proto, sizeof res->proto);
