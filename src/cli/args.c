@@ -355,6 +355,7 @@ static const flag_def FLAGS[] = {
     {"no-usage-report", 0, true, set_no_usage_report, NULL},
     /* flags that set a k6 option through its text form (as its K6_* variable) */
     {"min-iteration-duration", 0, false, NULL, "minIterationDuration"},
+    {"rps", 0, false, NULL, "rps"},
     {"no-setup", 0, true, NULL, "noSetup"},
     {"no-teardown", 0, true, NULL, "noTeardown"},
     {"batch", 0, false, NULL, "batch"},

@@ -1407,6 +1407,7 @@ int run_main(int argc, char **argv) {
     } else {
         r->test.opts = &r->opts;
         r->test.user_agent = r->opts.user_agent_set ? r->opts.user_agent : NULL;
+        if (r->opts.rps_set && r->opts.rps > 0) r->test.rps_interval_us = 1000000 / r->opts.rps > 0 ? 1000000 / r->opts.rps : 1;
         if (r->opts.http_debug_set && r->opts.http_debug[0] && strcmp(r->opts.http_debug, "false") != 0)
             r->test.http_debug = strcmp(r->opts.http_debug, "full") == 0 ? 2 : 1;
         r->test.min_iter_us = r->opts.min_iteration_duration_set ? r->opts.min_iteration_duration_us : 0;

@@ -395,6 +395,7 @@ static const field_def FIELDS[] = {
      SCALAR(execution_segment_sequence_set, execution_segment_sequence)},
     {"paused", "K6_PAUSED", F_BOOL, SCALAR(paused_set, paused)},
     {"httpDebug", "K6_HTTP_DEBUG", F_STRING, SCALAR(http_debug_set, http_debug)},
+    {"rps", "K6_RPS", F_INT, SCALAR(rps_set, rps)},
     {"minIterationDuration", "K6_MIN_ITERATION_DURATION", F_DURATION,
      SCALAR(min_iteration_duration_set, min_iteration_duration_us)},
     {"noSetup", "K6_NO_SETUP", F_BOOL, SCALAR(no_setup_set, no_setup)},
@@ -1165,6 +1166,10 @@ void options_merge(c6_options *dst, const c6_options *lower)
         dst->paused = lower->paused;
     }
     merge_string(&dst->http_debug_set, &dst->http_debug, lower->http_debug_set, lower->http_debug);
+    if (!dst->rps_set && lower->rps_set) {
+        dst->rps_set = true;
+        dst->rps = lower->rps;
+    }
     if (!dst->min_iteration_duration_set && lower->min_iteration_duration_set) {
         dst->min_iteration_duration_set = true;
         dst->min_iteration_duration_us = lower->min_iteration_duration_us;

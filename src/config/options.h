@@ -76,6 +76,7 @@ typedef struct c6_options {
     bool execution_segment_set; char *execution_segment;
     bool execution_segment_sequence_set; char *execution_segment_sequence;
     bool paused_set; bool paused;
+    bool rps_set; int64_t rps;               /* rps: requests per second for the whole test (0: no limit) */
     bool http_debug_set; char *http_debug;   /* httpDebug: "" off, "headers", "full" (bodies too) */
     bool min_iteration_duration_set; int64_t min_iteration_duration_us;   /* pads short iterations */
     bool no_setup_set; bool no_setup;

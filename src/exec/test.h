@@ -65,6 +65,8 @@ typedef struct c6_test {
     struct script *script;
     char **env;                 /* "KEY=VALUE" strings for __ENV, NULL-terminated */
     const char *user_agent;
+    int64_t rps_interval_us;    /* rps: the gap between two requests' starts; 0: no limit */
+    atomic_llong rps_next_us;   /* the next free request slot (monotonic µs) */
     int http_debug;             /* httpDebug: 0 off, 1 headers, 2 full */
     int64_t min_iter_us;        /* minIterationDuration: iterations are padded to it */
     uint32_t system_tags;       /* bits of enum system_tag */

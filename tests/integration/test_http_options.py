@@ -151,3 +151,13 @@ def test_min_iteration_duration_and_no_setup_teardown(c6):
     assert r.console() == ["setup ran", "teardown ran"], r
     r = c6("min_iter.js", "-i", "1", "--no-setup", env={"K6_NO_TEARDOWN": "true"})
     assert r.code == 0 and r.console() == [], r
+
+
+def test_rps_limits_the_whole_test(c6, target):
+    # 8 VUs would make thousands of requests in 1.5 s; rps 40 lets ~60 through
+    r = c6("httpopt/rps.js", "-u", "8", "-d", "1500ms", "--rps", "40")
+    assert r.code == 0, r
+    n = r.count("http_reqs")
+    assert 55 <= n <= 75, r
+    r = c6("httpopt/rps.js", "-u", "2", "-i", "20", env={"K6_RPS": "50"})
+    assert r.code == 0 and r.elapsed >= 0.35, r      # 20 requests 20 ms apart
