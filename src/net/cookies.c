@@ -51,7 +51,9 @@ void cookies_free(cookie_jar *j) {
 int cookies_split_url(const char *url, char *scheme, size_t ns, char *host, size_t nh, char *path, size_t np) {
     const char *sep = strstr(url, "://");
     if (!sep) return -1;
-    snprintf(scheme, ns, "%.*s", (int)(sep - url), url);
+    size_t sl = (size_t)(sep - url) < ns - 1 ? (size_t)(sep - url) : ns - 1;
+    memcpy(scheme, url, sl);
+    scheme[sl] = 0;
     const char *h = sep + 3;
     const char *end = h + strcspn(h, "/?#");
     const char *at = memchr(h, '@', (size_t)(end - h));
@@ -67,8 +69,11 @@ int cookies_split_url(const char *url, char *scheme, size_t ns, char *host, size
     size_t hl = (size_t)(hend - h) < nh - 1 ? (size_t)(hend - h) : nh - 1;
     for (size_t i = 0; i < hl; i++) host[i] = (char)tolower((unsigned char)h[i]);
     host[hl] = 0;
-    if (*end == '/') snprintf(path, np, "%.*s", (int)strcspn(end, "?#"), end);
-    else snprintf(path, np, "/");
+    size_t pl = *end == '/' ? strcspn(end, "?#") : 0;
+    if (pl > np - 1) pl = np - 1;
+    if (pl) memcpy(path, end, pl);
+    else path[pl++] = '/';
+    path[pl] = 0;
     return 0;
 }
 
