@@ -439,6 +439,7 @@ typedef struct http_snap {
     double t[7];                   /* blocked .. duration */
     tls_ocsp ocsp;                 /* its strings are static */
     bool failed;                   /* no response (status 0) */
+    uint32_t built;                /* lazy fields already made own properties (bit per LAZY_*) */
     bool has_content_type;         /* the script set Content-Type itself */
     char method[16];
     const char *hdr; size_t hdr_len;       /* response header block */
@@ -486,6 +487,7 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     memcpy(s->t, t, sizeof t);
     s->ocsp = r->tls.ocsp;
     s->failed = r->status == 0;
+    s->built = 0;
     s->has_content_type = c->p.has_content_type;
     memcpy(s->method, c->method0, sizeof s->method);
     s->hlines = (const char **)p;
@@ -586,19 +588,13 @@ static JSValue http_ocsp_object(JSContext *ctx, const JSAtom *at, const tls_ocsp
     return r;
 }
 
-/* In k6's order of a Response's fields (toJSON materializes them so). The
- * numbers (LAZY_STATUS ... LAZY_REMOTE_PORT) are read from the snapshot at
- * every access and never stored; the rest is built once and kept. */
+/* In k6's order of a Response's fields (toJSON materializes them so). */
 enum { LAZY_REMOTE_IP, LAZY_REMOTE_PORT, LAZY_URL, LAZY_STATUS, LAZY_STATUS_TEXT, LAZY_PROTO, LAZY_HEADERS,
        LAZY_COOKIES, LAZY_TIMINGS, LAZY_TLS_VERSION, LAZY_TLS_CIPHER, LAZY_OCSP, LAZY_ERROR, LAZY_ERROR_CODE,
        LAZY_REQUEST, LAZY_COUNT };
 static const int LAZY_ATOM[LAZY_COUNT] = {A_REMOTE_IP, A_REMOTE_PORT, A_URL, A_STATUS, A_STATUS_TEXT, A_PROTO,
                                           A_HEADERS, A_COOKIES, A_TIMINGS, A_TLS_VERSION, A_TLS_CIPHER_SUITE,
                                           A_OCSP, A_ERROR, A_ERROR_CODE, A_REQUEST};
-
-static bool http_lazy_is_number(int which) {
-    return which == LAZY_STATUS || which == LAZY_ERROR_CODE || which == LAZY_REMOTE_PORT;
-}
 
 /* The status line's text after the code ("200 OK" -> "200 OK", as k6). */
 static JSValue http_snap_status_text(JSContext *ctx, const http_snap *s) {
@@ -630,23 +626,33 @@ static JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap
     }
 }
 
-/* The getter on Response's prototype: builds the value once and keeps it
- * as the response's own property (later reads are plain property reads). */
-static JSValue http_lazy_get(JSContext *ctx, JSValueConst this_val, int which) {
-    http_snap *s = JS_GetOpaque(this_val, http_resp_class_id);
-    if (!s) return JS_UNDEFINED;
+/* Response's lazy fields without a getter function object per field and VU
+ * (30 of them cost ~6 KB per VU): QuickJS asks the class for an own
+ * property it does not find in the object; the field is then built once and
+ * made a plain own property (later reads, writes and deletes are ordinary). */
+static int http_resp_get_own(JSContext *ctx, JSPropertyDescriptor *desc, JSValueConst obj, JSAtom prop) {
+    http_snap *s = JS_GetOpaque(obj, http_resp_class_id);
+    if (!s) return 0;
     const JSAtom *at = http_atoms(vu_from_ctx(ctx));
+    int which = -1;
+    for (int i = 0; i < LAZY_COUNT; i++)
+        if (at[LAZY_ATOM[i]] == prop) { which = i; break; }
+    if (which < 0 || (s->built & (1u << which))) return 0;   /* deleted after it was built: gone */
     JSValue v = http_lazy_build(ctx, at, s, which);
-    if (JS_IsException(v) || http_lazy_is_number(which)) return v;
-    JS_DefinePropertyValue(ctx, this_val, at[LAZY_ATOM[which]], JS_DupValue(ctx, v), JS_PROP_C_W_E);
-    return v;
-}
-
-/* An assignment makes it the response's own property, as for any object. */
-static JSValue http_lazy_set(JSContext *ctx, JSValueConst this_val, JSValueConst val, int which) {
-    const JSAtom *at = http_atoms(vu_from_ctx(ctx));
-    JS_DefinePropertyValue(ctx, this_val, at[LAZY_ATOM[which]], JS_DupValue(ctx, val), JS_PROP_C_W_E);
-    return JS_UNDEFINED;
+    if (JS_IsException(v)) return -1;
+    s->built |= 1u << which;
+    if (JS_DefinePropertyValue(ctx, obj, prop, JS_DupValue(ctx, v), JS_PROP_C_W_E) < 0) {
+        JS_FreeValue(ctx, v);
+        return -1;
+    }
+    if (desc) {
+        desc->flags = JS_PROP_C_W_E;
+        desc->value = v;
+        desc->getter = desc->setter = JS_UNDEFINED;
+    } else {
+        JS_FreeValue(ctx, v);
+    }
+    return 1;
 }
 
 /* JSON.stringify(res) shows every field, as in k6. */
@@ -655,10 +661,7 @@ static JSValue http_resp_to_json(JSContext *ctx, JSValueConst this_val, int argc
     for (int i = 0; i < LAZY_COUNT; i++) {
         JSValue v = JS_GetProperty(ctx, this_val, at[LAZY_ATOM[i]]);
         if (JS_IsException(v)) return v;
-        if (http_lazy_is_number(i) && JS_GetOpaque(this_val, http_resp_class_id))
-            JS_DefinePropertyValue(ctx, this_val, at[LAZY_ATOM[i]], v, JS_PROP_C_W_E);
-        else
-            JS_FreeValue(ctx, v);
+        JS_FreeValue(ctx, v);
     }
     return JS_DupValue(ctx, this_val);
 }
@@ -894,21 +897,6 @@ static const JSCFunctionListEntry http_resp_funcs[] = {
     JS_CFUNC_MAGIC_DEF("submitForm", 1, http_html_method, 1),
     JS_CFUNC_MAGIC_DEF("clickLink", 1, http_html_method, 2),
     JS_CFUNC_DEF("toJSON", 1, http_resp_to_json),
-    JS_CGETSET_MAGIC_DEF("headers", http_lazy_get, http_lazy_set, LAZY_HEADERS),
-    JS_CGETSET_MAGIC_DEF("timings", http_lazy_get, http_lazy_set, LAZY_TIMINGS),
-    JS_CGETSET_MAGIC_DEF("cookies", http_lazy_get, http_lazy_set, LAZY_COOKIES),
-    JS_CGETSET_MAGIC_DEF("request", http_lazy_get, http_lazy_set, LAZY_REQUEST),
-    JS_CGETSET_MAGIC_DEF("ocsp", http_lazy_get, http_lazy_set, LAZY_OCSP),
-    JS_CGETSET_MAGIC_DEF("remote_ip", http_lazy_get, http_lazy_set, LAZY_REMOTE_IP),
-    JS_CGETSET_MAGIC_DEF("remote_port", http_lazy_get, http_lazy_set, LAZY_REMOTE_PORT),
-    JS_CGETSET_MAGIC_DEF("url", http_lazy_get, http_lazy_set, LAZY_URL),
-    JS_CGETSET_MAGIC_DEF("status", http_lazy_get, http_lazy_set, LAZY_STATUS),
-    JS_CGETSET_MAGIC_DEF("status_text", http_lazy_get, http_lazy_set, LAZY_STATUS_TEXT),
-    JS_CGETSET_MAGIC_DEF("proto", http_lazy_get, http_lazy_set, LAZY_PROTO),
-    JS_CGETSET_MAGIC_DEF("tls_version", http_lazy_get, http_lazy_set, LAZY_TLS_VERSION),
-    JS_CGETSET_MAGIC_DEF("tls_cipher_suite", http_lazy_get, http_lazy_set, LAZY_TLS_CIPHER),
-    JS_CGETSET_MAGIC_DEF("error", http_lazy_get, http_lazy_set, LAZY_ERROR),
-    JS_CGETSET_MAGIC_DEF("error_code", http_lazy_get, http_lazy_set, LAZY_ERROR_CODE),
 };
 
 static pthread_once_t http_once = PTHREAD_ONCE_INIT;
@@ -919,7 +907,9 @@ static void http_new_class_ids(void) {
 }
 static const JSClassDef http_expect_class = {.class_name = "ExpectedStatuses", .finalizer = http_expect_finalizer};
 static const JSClassDef http_url_class = {.class_name = "URL"};
-static const JSClassDef http_resp_class = {.class_name = "Response", .finalizer = http_resp_finalizer};
+static const JSClassExoticMethods http_resp_exotic = {.get_own_property = http_resp_get_own};
+static const JSClassDef http_resp_class = {.class_name = "Response", .finalizer = http_resp_finalizer,
+                                           .exotic = (JSClassExoticMethods *)&http_resp_exotic};
 
 void http_class_init(JSRuntime *rt) {
     pthread_once(&http_once, http_new_class_ids);
