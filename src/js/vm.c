@@ -363,3 +363,12 @@ void vm_pairs_free(vm_pairs *p) {
     for (int i = 0; i < p->n; i++) { JS_FreeCString(p->ctx, p->k[i]); JS_FreeCString(p->ctx, p->v[i]); }
     p->n = 0;
 }
+
+int vm_set_exports(JSContext *ctx, JSModuleDef *m, JSValueConst def, const JSCFunctionListEntry *list, int n) {
+    JS_SetPropertyFunctionList(ctx, def, list, n);
+    for (int i = 0; i < n; i++) {
+        JSValue v = JS_GetPropertyStr(ctx, def, list[i].name);
+        if (JS_IsException(v) || JS_SetModuleExport(ctx, m, list[i].name, v) < 0) return -1;
+    }
+    return 0;
+}

@@ -58,4 +58,10 @@ void console_install(JSContext *ctx);
 void http_class_init(JSRuntime *rt);
 void http_atoms_free(vu *v);
 
+/* A module's exports from a function list, made once: each value is put
+ * on `def` (the default export) and the same value exported by name, so a
+ * VU holds one function object per export, not two. Returns
+ * JS_SetModuleExport's result (0 or -1). */
+int vm_set_exports(JSContext *ctx, JSModuleDef *m, JSValueConst def, const JSCFunctionListEntry *list, int n);
+
 #endif

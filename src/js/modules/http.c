@@ -933,10 +933,9 @@ static int http_module_set(JSContext *ctx, JSModuleDef *m) {
     JS_SetClassProto(ctx, http_url_class_id, url_proto);
     http_file_module_set(ctx);
     JSValue def = JS_NewObject(ctx);
-    JS_SetPropertyFunctionList(ctx, def, http_funcs, (int)n);
     http_cookies_module_set(ctx, m, def);
     JS_SetModuleExport(ctx, m, "default", def);
-    return JS_SetModuleExportList(ctx, m, http_funcs, (int)n);
+    return vm_set_exports(ctx, m, def, http_funcs, (int)n);
 }
 
 JSModuleDef *http_module_init(JSContext *ctx, const char *name) {

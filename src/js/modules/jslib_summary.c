@@ -182,9 +182,8 @@ static const JSCFunctionListEntry jslib_funcs[] = {
 
 static int jslib_module_set(JSContext *ctx, JSModuleDef *m) {
     JSValue def = JS_NewObject(ctx);
-    JS_SetPropertyFunctionList(ctx, def, jslib_funcs, JSLIB_NFUNCS);
     JS_SetModuleExport(ctx, m, "default", def);
-    return JS_SetModuleExportList(ctx, m, jslib_funcs, JSLIB_NFUNCS);
+    return vm_set_exports(ctx, m, def, jslib_funcs, JSLIB_NFUNCS);
 }
 
 JSModuleDef *jslib_summary_module_init(JSContext *ctx, const char *name) {

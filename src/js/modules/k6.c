@@ -143,9 +143,8 @@ static const JSCFunctionListEntry k6_funcs[] = {
 static int k6_module_set(JSContext *ctx, JSModuleDef *m) {
     size_t n = sizeof k6_funcs / sizeof *k6_funcs;
     JSValue def = JS_NewObject(ctx);
-    JS_SetPropertyFunctionList(ctx, def, k6_funcs, (int)n);
     JS_SetModuleExport(ctx, m, "default", def);
-    return JS_SetModuleExportList(ctx, m, k6_funcs, (int)n);
+    return vm_set_exports(ctx, m, def, k6_funcs, (int)n);
 }
 
 JSModuleDef *k6_module_init(JSContext *ctx, const char *name) {
