@@ -112,7 +112,7 @@ enum {
 
 struct target_peer {
     char cn[256];      /* subject CN ("" if none) */
-    char subject[1024];/* subject DN, RFC 4514 */
+    char subject[1024];/* subject DN as GnuTLS writes it */
     char why[256];     /* for UNTRUSTED: GnuTLS's reason */
 };
 

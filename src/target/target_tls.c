@@ -268,8 +268,13 @@ int target_tls_peer(struct MHD_Connection *c, struct target_peer *p)
     if (status) {
         if (gnutls_certificate_verification_status_print(
                 status, GNUTLS_CRT_X509, &why, 0) == 0) {
+            size_t n;
+
             snprintf(p->why, sizeof(p->why), "%s", (const char *)why.data);
             gnutls_free(why.data);
+            /* GnuTLS ends its sentences with a space */
+            for (n = strlen(p->why); n > 0 && p->why[n - 1] == ' '; n--)
+                p->why[n - 1] = '\0';
         }
         return TARGET_PEER_UNTRUSTED;
     }
