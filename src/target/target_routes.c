@@ -1315,7 +1315,7 @@ static enum MHD_Result target_not_found(const struct target_call *x)
 
 static const char target_root_text[] =
     "c6 target: an HTTP test server. Try /get /post /anything /json /html "
-    "/status/{code} /delay/{ms} /bytes/{n}\n";
+    "/status/{code} /delay/{ms} /bytes/{n} (over HTTPS: /client-cert)\n";
 
 static const char target_json_text[] =
     "{\"slideshow\":{\"title\":\"Load testing with c6\","
