@@ -145,6 +145,14 @@ static int target_selfsigned(char **cert, char **key)
     return ok;
 }
 
+/* Encrypted keys are not supported: without this, OpenSSL would prompt on
+ * the terminal for a password. */
+static int target_no_password(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf, (void)size, (void)rwflag, (void)u;
+    return -1;
+}
+
 /* Checks that cert holds a certificate and key the private key that goes
  * with it, so a mistake is reported with the file names rather than as
  * MHD's "cannot start". */
@@ -153,15 +161,16 @@ static int target_check_pair(const char *cert, const char *key,
 {
     BIO *cb = BIO_new_mem_buf(cert, -1), *kb = BIO_new_mem_buf(key, -1);
     X509 *x = cb ? PEM_read_bio_X509(cb, NULL, NULL, NULL) : NULL;
-    EVP_PKEY *pk = kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL) : NULL;
+    EVP_PKEY *pk = kb ? PEM_read_bio_PrivateKey(kb, NULL, target_no_password, NULL)
+                      : NULL;
     int ok = 0;
 
     if (!x)
         fprintf(stderr, "c6 target: --tls-cert '%s': no PEM certificate: %s\n",
                 cert_file, target_ossl_err());
     else if (!pk)
-        fprintf(stderr, "c6 target: --tls-key '%s': no PEM private key: %s\n",
-                key_file, target_ossl_err());
+        fprintf(stderr, "c6 target: --tls-key '%s': no unencrypted PEM private "
+                        "key: %s\n", key_file, target_ossl_err());
     else if (X509_check_private_key(x, pk) != 1)
         fprintf(stderr, "c6 target: --tls-key '%s' does not belong to the "
                         "certificate in --tls-cert '%s'\n", key_file, cert_file);

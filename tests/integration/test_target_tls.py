@@ -122,7 +122,7 @@ def test_given_certificate_and_key(run, c6_bin, target_tls):
 
 def _target_fails(c6_bin, *args):
     p = subprocess.run([c6_bin, "target", "--listen", "127.0.0.1:0", *args], capture_output=True,
-                       text=True, timeout=10)
+                       text=True, timeout=10, stdin=subprocess.DEVNULL)
     assert p.returncode == 1 and p.stdout == "", p
     return p.stderr
 
@@ -138,6 +138,10 @@ def test_bad_tls_options(c6_bin, target_tls):
     assert "--tls-cert '" in err and "no PEM certificate" in err, err
     err = _target_fails(c6_bin, *tls, "--tls-cert", target_tls.client_cert, "--tls-key", target_tls.rogue_key)
     assert "does not belong to the certificate" in err, err
+    # an encrypted key is refused (no password prompt on the terminal)
+    _openssl("pkey", "-in", "client.key", "-aes128", "-passout", "pass:x", "-out", "enc.key", cwd=d)
+    err = _target_fails(c6_bin, *tls, "--tls-cert", target_tls.client_cert, "--tls-key", str(d / "enc.key"))
+    assert "no unencrypted PEM private key" in err, err
     err = _target_fails(c6_bin, *tls, "--tls-client-ca", target_tls.client_key)
     assert "--tls-client-ca '" in err and "no PEM certificate" in err, err
     err = _target_fails(c6_bin, "--tls-listen", "nowhere")
