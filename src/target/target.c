@@ -73,10 +73,11 @@ static const char *target_optval(int argc, char **argv, int *i,
 /* The --tls-* options make sense only together: say which one is amiss. */
 static int target_check_tls_opts(const struct target_opts *o)
 {
-    const char *lone = o->tls.cert      ? "--tls-cert"
-                       : o->tls.key     ? "--tls-key"
+    const char *lone = o->tls.cert        ? "--tls-cert"
+                       : o->tls.key       ? "--tls-key"
                        : o->tls.client_ca ? "--tls-client-ca"
-                       : o->tls.cert_out  ? "--tls-cert-out" : NULL;
+                       : o->tls.cert_out  ? "--tls-cert-out"
+                                          : NULL;
 
     if (!o->tls_listen && lone) {
         fprintf(stderr, "c6 target: %s needs --tls-listen\n", lone);
