@@ -1,6 +1,7 @@
-/* `c6 target`: command line, listening socket, limits, signals and the
+/* `c6 target`: command line, listening sockets, limits, signals and the
  * start/stop sequence of the built-in test server. The endpoints live in
- * target_routes.c, the /delay timer in target_delay.c. */
+ * target_routes.c, the /delay timer in target_delay.c, the HTTPS
+ * certificates in target_tls.c. */
 #include "target/target.h"
 
 #include <arpa/inet.h>
@@ -29,6 +30,8 @@
 
 struct target_opts {
     const char *listen;
+    const char *tls_listen; /* NULL: no HTTPS */
+    struct target_tls_files tls;
     unsigned threads;
 };
 
@@ -36,9 +39,19 @@ static void target_usage(FILE *f)
 {
     fprintf(f,
             "usage: c6 target [--listen HOST:PORT] [--threads N]\n"
-            "  --listen HOST:PORT  address to serve on (default %s;\n"
-            "                      port 0 picks a free port; IPv6 as [::1]:PORT)\n"
-            "  --threads N         worker threads (default %d)\n",
+            "                 [--tls-listen HOST:PORT [--tls-cert FILE --tls-key FILE]\n"
+            "                  [--tls-client-ca FILE] [--tls-cert-out FILE]]\n"
+            "  --listen HOST:PORT     address to serve HTTP on (default %s;\n"
+            "                         port 0 picks a free port; IPv6 as [::1]:PORT)\n"
+            "  --threads N            worker threads (default %d)\n"
+            "  --tls-listen HOST:PORT also serve the same routes over HTTPS there\n"
+            "  --tls-cert FILE        PEM certificate (chain) for HTTPS; without it a\n"
+            "                         self-signed one for 127.0.0.1, ::1 and localhost\n"
+            "                         (EC P-256, valid one day) is made at start-up\n"
+            "  --tls-key FILE         PEM private key of --tls-cert\n"
+            "  --tls-client-ca FILE   PEM CA(s) whose client certificates /client-cert\n"
+            "                         accepts (HTTPS then asks clients for one)\n"
+            "  --tls-cert-out FILE    write the served certificate there (PEM)\n",
             TARGET_DEFAULT_LISTEN, TARGET_DEFAULT_THREADS);
 }
 
@@ -57,6 +70,28 @@ static const char *target_optval(int argc, char **argv, int *i,
     return argv[++*i];
 }
 
+/* The --tls-* options make sense only together: say which one is amiss. */
+static int target_check_tls_opts(const struct target_opts *o)
+{
+    const char *lone = o->tls.cert        ? "--tls-cert"
+                       : o->tls.key       ? "--tls-key"
+                       : o->tls.client_ca ? "--tls-client-ca"
+                       : o->tls.cert_out  ? "--tls-cert-out"
+                                          : NULL;
+
+    if (!o->tls_listen && lone) {
+        fprintf(stderr, "c6 target: %s needs --tls-listen\n", lone);
+        return -1;
+    }
+    if (!o->tls.cert != !o->tls.key) {
+        fprintf(stderr, "c6 target: %s needs %s\n",
+                o->tls.cert ? "--tls-cert" : "--tls-key",
+                o->tls.cert ? "--tls-key" : "--tls-cert");
+        return -1;
+    }
+    return 1;
+}
+
 static int target_parse_opts(int argc, char **argv, struct target_opts *o)
 {
     const char *v;
@@ -64,6 +99,7 @@ static int target_parse_opts(int argc, char **argv, struct target_opts *o)
     long n;
     int i;
 
+    memset(o, 0, sizeof(*o));
     o->listen = TARGET_DEFAULT_LISTEN;
     o->threads = TARGET_DEFAULT_THREADS;
     for (i = 1; i < argc; i++) {
@@ -73,6 +109,16 @@ static int target_parse_opts(int argc, char **argv, struct target_opts *o)
         }
         if ((v = target_optval(argc, argv, &i, "--listen"))) {
             o->listen = v;
+        } else if ((v = target_optval(argc, argv, &i, "--tls-listen"))) {
+            o->tls_listen = v;
+        } else if ((v = target_optval(argc, argv, &i, "--tls-cert"))) {
+            o->tls.cert = v;
+        } else if ((v = target_optval(argc, argv, &i, "--tls-key"))) {
+            o->tls.key = v;
+        } else if ((v = target_optval(argc, argv, &i, "--tls-client-ca"))) {
+            o->tls.client_ca = v;
+        } else if ((v = target_optval(argc, argv, &i, "--tls-cert-out"))) {
+            o->tls.cert_out = v;
         } else if ((v = target_optval(argc, argv, &i, "--threads"))) {
             errno = 0;
             n = strtol(v, &end, 10);
@@ -89,7 +135,7 @@ static int target_parse_opts(int argc, char **argv, struct target_opts *o)
             return -1;
         }
     }
-    return 1;
+    return target_check_tls_opts(o);
 }
 
 /* Splits "HOST:PORT", "[V6]:PORT" or ":PORT" (all interfaces). */
@@ -137,8 +183,9 @@ static int target_bind_one(const struct addrinfo *ai)
     return -1;
 }
 
-/* Binds and listens on spec; returns the socket or -1 after a message. */
-static int target_listen(const char *spec)
+/* Binds and listens on spec (the value of option opt); returns the socket
+ * or -1 after a message. */
+static int target_listen(const char *opt, const char *spec)
 {
     struct addrinfo hints, *res, *ai;
     char host[256];
@@ -146,7 +193,7 @@ static int target_listen(const char *spec)
     int fd = -1, rc, err = 0;
 
     if (!target_split_addr(spec, host, sizeof(host), &port)) {
-        fprintf(stderr, "c6 target: bad --listen '%s' (want HOST:PORT)\n", spec);
+        fprintf(stderr, "c6 target: bad %s '%s' (want HOST:PORT)\n", opt, spec);
         return -1;
     }
     memset(&hints, 0, sizeof(hints));
@@ -155,7 +202,7 @@ static int target_listen(const char *spec)
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
     if (rc != 0) {
-        fprintf(stderr, "c6 target: cannot resolve '%s': %s\n", spec,
+        fprintf(stderr, "c6 target: %s: cannot resolve '%s': %s\n", opt, spec,
                 gai_strerror(rc));
         return -1;
     }
@@ -164,13 +211,13 @@ static int target_listen(const char *spec)
             err = errno;
     freeaddrinfo(res);
     if (fd < 0)
-        fprintf(stderr, "c6 target: cannot listen on %s: %s\n", spec,
+        fprintf(stderr, "c6 target: %s: cannot listen on %s: %s\n", opt, spec,
                 strerror(err));
     return fd;
 }
 
-/* Prints the one line callers wait for, with the port actually bound. */
-static int target_announce(int fd)
+/* Prints the line callers wait for, with the port actually bound. */
+static int target_announce(int fd, const char *scheme)
 {
     struct sockaddr_storage ss;
     socklen_t len = sizeof(ss);
@@ -184,13 +231,13 @@ static int target_announce(int fd)
 
         inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof(ip));
         port = ntohs(s6->sin6_port);
-        printf("c6 target listening on http://[%s]:%u\n", ip, port);
+        printf("c6 target listening on %s://[%s]:%u\n", scheme, ip, port);
     } else {
         struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
 
         inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof(ip));
         port = ntohs(s4->sin_port);
-        printf("c6 target listening on http://%s:%u\n", ip, port);
+        printf("c6 target listening on %s://%s:%u\n", scheme, ip, port);
     }
     return fflush(stdout) == 0;
 }
@@ -234,23 +281,27 @@ static unsigned target_conn_limit(rlim_t nofile)
 /* Serves until SIGINT or SIGTERM. The signals are blocked before any
  * thread starts, so every thread inherits the mask and sigwait() here is
  * the only place they are seen. */
-static int target_run(int fd, const struct target_opts *o, unsigned limit,
+static int target_run(int fd, const struct target_opts *o,
+                      const struct target_tls *tls, unsigned limit,
                       const sigset_t *sigs)
 {
     struct target_delay *delay = target_delay_start();
     struct target_server *srv = NULL;
     int sig, rc = 1;
 
-    if (!delay)
+    if (!delay) {
         fprintf(stderr, "c6 target: cannot start the timer thread\n");
-    else if (!(srv = target_server_start(fd, o->threads, limit, delay)))
         close(fd);
-    else if (!target_announce(fd))
+        if (tls->fd >= 0)
+            close(tls->fd);
+    } else if (!(srv = target_server_start(fd, o->threads, limit, delay, tls))) {
+        /* it printed why and closed the sockets */
+    } else if (!target_announce(fd, "http") ||
+               (tls->fd >= 0 && !target_announce(tls->fd, "https"))) {
         fprintf(stderr, "c6 target: cannot write to stdout\n");
-    else if (sigwait(sigs, &sig) == 0)
+    } else if (sigwait(sigs, &sig) == 0) {
         rc = 0;
-    if (!delay)
-        close(fd);
+    }
     /* Order matters: MHD must not be stopped with parked connections. */
     target_delay_stop(delay);
     target_server_free(srv);
@@ -258,9 +309,27 @@ static int target_run(int fd, const struct target_opts *o, unsigned limit,
     return rc;
 }
 
+/* Certificates first (a bad file should not leave sockets half set up),
+ * then the sockets. Returns 1, or 0 after a message. */
+static int target_setup(const struct target_opts *o, int *fd,
+                        struct target_tls *tls)
+{
+    tls->fd = -1;
+    if (o->tls_listen && !target_tls_load(tls, &o->tls))
+        return 0;
+    if ((*fd = target_listen("--listen", o->listen)) < 0)
+        return 0;
+    if (o->tls_listen && (tls->fd = target_listen("--tls-listen", o->tls_listen)) < 0) {
+        close(*fd);
+        return 0;
+    }
+    return 1;
+}
+
 int target_main(int argc, char **argv)
 {
     struct target_opts o;
+    struct target_tls tls = {.fd = -1};
     sigset_t sigs, old;
     rlim_t nofile;
     unsigned limit;
@@ -273,15 +342,18 @@ int target_main(int argc, char **argv)
     if (nofile < TARGET_WANT_CONNS)
         fprintf(stderr, "c6 target: note: open-file limit %llu caps connections "
                         "at %u\n", (unsigned long long)nofile, limit);
-    if ((fd = target_listen(o.listen)) < 0)
+    if (!target_setup(&o, &fd, &tls)) {
+        target_tls_free(&tls);
         return 1;
+    }
     /* A client vanishing mid-write must not kill the server. */
     signal(SIGPIPE, SIG_IGN);
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &sigs, &old);
-    rc = target_run(fd, &o, limit, &sigs);
+    rc = target_run(fd, &o, &tls, limit, &sigs);
+    target_tls_free(&tls);
     /* A second Ctrl-C during shutdown must not turn exit 0 into a kill. */
     while (sigtimedwait(&sigs, NULL, &(struct timespec){0, 0}) > 0)
         ;

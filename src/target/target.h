@@ -9,7 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* `c6 target [--listen HOST:PORT] [--threads N]`; argv[0] is "target".
+/* `c6 target [--listen HOST:PORT] [--threads N] [--tls-listen HOST:PORT
+ * ...]`; argv[0] is "target".
  * Blocks until SIGINT/SIGTERM, then returns 0; returns 1 on usage or
  * bind errors (after printing a message to stderr). */
 int target_main(int argc, char **argv);
@@ -82,15 +83,55 @@ int target_delay_add(struct target_delay *d, struct MHD_Connection *c,
 void target_delay_stop(struct target_delay *d);
 void target_delay_free(struct target_delay *d);
 
+/* ---- HTTPS (target_tls.c) ------------------------------------------ */
+/* The files named on the command line; NULL when not given. */
+struct target_tls_files {
+    const char *cert, *key;   /* both or neither: else a self-signed pair */
+    const char *client_ca;    /* trusted issuers of client certificates */
+    const char *cert_out;     /* where to write the served certificate */
+};
+
+struct target_tls {
+    int fd;          /* HTTPS listening socket, -1 when HTTPS is off */
+    char *cert, *key; /* PEM served (NUL-terminated) */
+    char *ca;        /* PEM of --tls-client-ca, NULL when not given */
+};
+
+/* Reads (or makes) the certificate and key, reads the client CA, writes
+ * cert_out. Returns 1, or 0 after a message naming the option and cause.
+ * Sets t->fd to -1; target_tls_free() is due either way. */
+int target_tls_load(struct target_tls *t, const struct target_tls_files *f);
+void target_tls_free(struct target_tls *t);
+
+enum {
+    TARGET_PEER_OK,        /* a certificate issued by --tls-client-ca */
+    TARGET_PEER_PLAIN,     /* not a TLS connection */
+    TARGET_PEER_NONE,      /* TLS, but the client sent no certificate */
+    TARGET_PEER_UNTRUSTED, /* a certificate that does not verify */
+};
+
+struct target_peer {
+    char cn[256];      /* subject CN ("" if none) */
+    char subject[1024];/* subject DN as GnuTLS writes it */
+    char why[256];     /* for UNTRUSTED: GnuTLS's reason */
+};
+
+/* Reads and verifies the client certificate of c (from the access handler). */
+int target_tls_peer(struct MHD_Connection *c, struct target_peer *p);
+
 /* ---- HTTP server (target_routes.c) -------------------------------- */
 struct target_server;
 
 /* Starts libmicrohttpd on the listening socket fd with `threads` epoll
- * workers and at most `limit` connections. On success MHD owns fd (closed
- * by target_server_free); on failure it prints why and returns NULL. */
+ * workers and at most `limit` connections, and, when tls->fd >= 0, a
+ * second daemon serving the same routes over HTTPS on tls->fd (tls must
+ * outlive the server). MHD owns the sockets on success (closed by
+ * target_server_free); on failure they are closed, and it prints why and
+ * returns NULL. */
 struct target_server *target_server_start(int fd, unsigned threads,
                                           unsigned limit,
-                                          struct target_delay *delay);
+                                          struct target_delay *delay,
+                                          const struct target_tls *tls);
 /* Stops the daemon (resume delayed connections first) and frees all. */
 void target_server_free(struct target_server *s);
 

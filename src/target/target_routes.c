@@ -8,6 +8,7 @@
 #include "target/target.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
@@ -19,6 +20,7 @@
 #include <strings.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 #include <zlib.h>
 #include "util/codec.h"
 
@@ -36,8 +38,16 @@
 
 #define TARGET_JSON_TYPE "application/json"
 
+/* What a daemon's access handler is given: the shared server, and whether
+ * this daemon is the HTTPS one (no per-request lookup to tell). */
+struct target_side {
+    struct target_server *s;
+    int tls;
+};
+
 struct target_server {
-    struct MHD_Daemon *daemon;
+    struct MHD_Daemon *daemon, *tls_daemon;
+    struct target_side plain, secure;
     struct target_delay *delay;
     struct MHD_Response *root, *json, *html, *forms, *notfound, *empty;
 };
@@ -60,6 +70,7 @@ struct target_call {
     const char *rest;   /* what follows a prefix route's path */
     const char *method;
     struct target_req *rq; /* NULL for stateless routes */
+    int tls;               /* served by the HTTPS daemon */
 };
 
 typedef enum MHD_Result (*target_fn)(const struct target_call *x);
@@ -343,7 +354,7 @@ static void target_json_origin(struct target_buf *b, struct MHD_Connection *c)
 /* MHD hands us the path decoded and the query split into arguments, so
  * the URL is rebuilt by re-encoding both. */
 static void target_json_url(struct target_buf *b, struct MHD_Connection *c,
-                            const char *path)
+                            const char *path, int tls)
 {
     const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_HOST);
@@ -351,7 +362,7 @@ static void target_json_url(struct target_buf *b, struct MHD_Connection *c,
     struct target_pairs ps = {0};
     size_t i;
 
-    target_buf_puts(&u, "http://");
+    target_buf_puts(&u, tls ? "https://" : "http://");
     target_buf_puts(&u, host ? host : "localhost");
     target_url_encode(&u, path, strlen(path), "/:@!$&'()*+,;=");
     target_pairs_get(&ps, c, MHD_GET_ARGUMENT_KIND);
@@ -592,7 +603,7 @@ static enum MHD_Result target_echo(const struct target_call *x, int what)
     target_buf_puts(&b, ",\"origin\":");
     target_json_origin(&b, x->c);
     target_buf_puts(&b, ",\"url\":");
-    target_json_url(&b, x->c, x->url);
+    target_json_url(&b, x->c, x->url, x->tls);
     target_buf_puts(&b, "}\n");
     return target_json_send(x->c, 200, &b);
 }
@@ -1303,6 +1314,34 @@ static enum MHD_Result target_drip(const struct target_call *x)
 
 /* ---- fixed documents -------------------------------------------------- */
 
+/* {"cn": ..., "subject": ...} of a client certificate issued by
+ * --tls-client-ca. MHD can only ask for a certificate (a client without
+ * one still completes the handshake), so this route is where it becomes
+ * required: 401 without one, 403 with one that does not verify. */
+static enum MHD_Result target_client_cert(const struct target_call *x)
+{
+    struct target_peer p;
+    struct target_buf b = {0};
+    char msg[320];
+
+    switch (target_tls_peer(x->c, &p)) {
+    case TARGET_PEER_PLAIN:
+        return target_error(x->c, 401, "client certificate required: not a TLS connection");
+    case TARGET_PEER_NONE:
+        return target_error(x->c, 401, "client certificate required");
+    case TARGET_PEER_UNTRUSTED:
+        snprintf(msg, sizeof(msg), "client certificate not trusted: %s",
+                 p.why[0] ? p.why : "verification failed");
+        return target_error(x->c, 403, msg);
+    }
+    target_buf_puts(&b, "{\"cn\":");
+    target_json_str(&b, p.cn, strlen(p.cn));
+    target_buf_puts(&b, ",\"subject\":");
+    target_json_str(&b, p.subject, strlen(p.subject));
+    target_buf_puts(&b, "}\n");
+    return target_json_send(x->c, 200, &b);
+}
+
 static enum MHD_Result target_root(const struct target_call *x)
 {
     return MHD_queue_response(x->c, 200, x->s->root);
@@ -1330,7 +1369,7 @@ static enum MHD_Result target_not_found(const struct target_call *x)
 
 static const char target_root_text[] =
     "c6 target: an HTTP test server. Try /get /post /anything /json /html "
-    "/status/{code} /delay/{ms} /bytes/{n}\n";
+    "/status/{code} /delay/{ms} /bytes/{n} (over HTTPS: /client-cert)\n";
 
 static const char target_json_text[] =
     "{\"slideshow\":{\"title\":\"Load testing with c6\","
@@ -1460,6 +1499,7 @@ static struct target_route target_routes[] = {
     {"/digest-auth/", NULL, T_PREFIX, target_digest_auth},
     {"/drip", NULL, T_STATE, target_drip},
     {"/forms/post", NULL, 0, target_forms_post},
+    {"/client-cert", NULL, 0, target_client_cert},
     {NULL, NULL, 0, target_not_found}, /* must stay last */
 };
 
@@ -1543,8 +1583,9 @@ static enum MHD_Result target_handle(void *cls, struct MHD_Connection *c,
                                      const char *version, const char *data,
                                      size_t *size, void **ctx)
 {
+    const struct target_side *side = cls;
     const struct target_route *r;
-    struct target_call x = {cls, c, url, url, method, NULL};
+    struct target_call x = {side->s, c, url, url, method, NULL, side->tls};
 
     (void)version;
     if (!*ctx)
@@ -1594,23 +1635,26 @@ static void target_log(void *cls, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
-struct target_server *target_server_start(int fd, unsigned threads,
-                                          unsigned limit,
-                                          struct target_delay *delay)
+/* One daemon on fd; tls (when not NULL) makes it the HTTPS one. */
+static struct MHD_Daemon *target_daemon(struct target_server *s, int fd,
+                                        unsigned threads, unsigned limit,
+                                        const struct target_tls *tls)
 {
-    struct target_server *s = calloc(1, sizeof(*s));
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG;
+    struct MHD_OptionItem none[] = {{MHD_OPTION_END, 0, NULL}};
+    struct MHD_OptionItem certs[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, tls ? tls->cert : NULL},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, tls ? tls->key : NULL},
+        /* with a trust list MHD asks clients for a certificate */
+        {tls && tls->ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, 0,
+         tls ? tls->ca : NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
 
-    if (!s || !target_fixed_init(s)) {
-        fprintf(stderr, "c6 target: out of memory\n");
-        target_server_free(s);
-        return NULL;
-    }
-    s->delay = delay;
-    atomic_store(&target_log_on, 1);
-    s->daemon = MHD_start_daemon(
-        flags, 0, NULL, NULL, target_handle, s,
+    return MHD_start_daemon(
+        flags | (tls ? MHD_USE_TLS : 0), 0, NULL, NULL, target_handle,
+        tls ? &s->secure : &s->plain,
         MHD_OPTION_EXTERNAL_LOGGER, target_log, NULL,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
         MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
@@ -1618,20 +1662,60 @@ struct target_server *target_server_start(int fd, unsigned threads,
         MHD_OPTION_CONNECTION_TIMEOUT, TARGET_IDLE_S,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)TARGET_CONN_MEMORY,
         MHD_OPTION_NOTIFY_COMPLETED, target_done, s,
+        MHD_OPTION_ARRAY, tls ? certs : none,
         MHD_OPTION_END);
-    atomic_store(&target_log_on, 0);
-    if (!s->daemon) {
-        fprintf(stderr, "c6 target: cannot start the HTTP server\n");
-        target_server_free(s);
-        return NULL;
+}
+
+/* After a failed start: MHD closes a listening socket on some failures
+ * and not on others, so close it only if it is still open. No daemon runs
+ * by then, so no other thread can have reused the number. */
+static void target_close_left(int fd)
+{
+    if (fd >= 0 && fcntl(fd, F_GETFD) != -1)
+        close(fd);
+}
+
+struct target_server *target_server_start(int fd, unsigned threads,
+                                          unsigned limit,
+                                          struct target_delay *delay,
+                                          const struct target_tls *tls)
+{
+    struct target_server *s = calloc(1, sizeof(*s));
+    int tls_fd = tls ? tls->fd : -1;
+    /* Both daemons draw on one open-file limit: HTTPS (a test aid) gets a
+     * quarter of it, plain HTTP (the benchmark target) the rest. */
+    unsigned tls_limit = tls_fd >= 0 ? limit / 4 : 0;
+
+    if (!s || !target_fixed_init(s)) {
+        fprintf(stderr, "c6 target: out of memory\n");
+        goto fail;
     }
-    return s;
+    s->delay = delay;
+    s->plain = (struct target_side){s, 0};
+    s->secure = (struct target_side){s, 1};
+    atomic_store(&target_log_on, 1);
+    /* HTTPS first: if it fails, no worker thread is accepting yet */
+    if (tls_fd >= 0 &&
+        !(s->tls_daemon = target_daemon(s, tls_fd, threads, tls_limit, tls)))
+        fprintf(stderr, "c6 target: cannot start the HTTPS server\n");
+    else if (!(s->daemon = target_daemon(s, fd, threads, limit - tls_limit, NULL)))
+        fprintf(stderr, "c6 target: cannot start the HTTP server\n");
+    atomic_store(&target_log_on, 0);
+    if (s->daemon)
+        return s;
+fail:
+    target_server_free(s);
+    target_close_left(fd);
+    target_close_left(tls_fd);
+    return NULL;
 }
 
 void target_server_free(struct target_server *s)
 {
     if (!s)
         return;
+    if (s->tls_daemon)
+        MHD_stop_daemon(s->tls_daemon);
     if (s->daemon)
         MHD_stop_daemon(s->daemon);
     if (s->root)

@@ -1,7 +1,8 @@
 """Shared fixtures for c6's integration tests.
 
 `c6_bin` is the binary under test (C6_BIN, else build/c6); `target` is the
-URL of one `c6 target` server shared by the whole session.
+URL of one `c6 target` server shared by the whole session; `target_tls` is
+another one that also serves HTTPS (see TargetTLS).
 
 Below them: `c6` runs `c6 run` as a subprocess and returns a RunResult whose
 helpers read the end-of-test summary (tolerant of k6's dotted padding and of
@@ -37,36 +38,85 @@ def c6_bin():
 # ---------------------------------------------------------------- target
 
 
-@pytest.fixture(scope="session")
-def target(c6_bin):
-    """Starts `c6 target --listen 127.0.0.1:0` once; yields its base URL."""
+def _start_target(c6_bin, *extra):
+    """Starts `c6 target --listen 127.0.0.1:0 *extra`; returns the process
+    and {scheme: base URL} from the lines it prints once listening."""
     proc = subprocess.Popen(
-        [c6_bin, "target", "--listen", "127.0.0.1:0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        encoding="utf-8", errors="replace",
+        [c6_bin, "target", "--listen", "127.0.0.1:0", *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
+    want = {"http", "https"} if "--tls-listen" in extra else {"http"}
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
-    url, seen, deadline = None, "", time.monotonic() + 15
-    while url is None and time.monotonic() < deadline and proc.poll() is None:
+    # raw reads: both lines may come in one chunk, which a buffered
+    # readline would hide from the selector
+    urls, seen, deadline = {}, "", time.monotonic() + 15
+    while set(urls) != want and time.monotonic() < deadline and proc.poll() is None:
         if sel.select(timeout=0.2):
-            line = proc.stdout.readline()
-            seen += line
-            m = re.search(r"listening on (http://\S+)", line)
-            if m:
-                url = m.group(1).rstrip("/")
+            seen += os.read(proc.stdout.fileno(), 4096).decode("utf-8", "replace")
+            urls = {m.group(2): m.group(1).rstrip("/")
+                    for m in re.finditer(r"listening on ((https?)://\S+)\n", seen)}
     sel.close()
-    if url is None:
+    if set(urls) != want:
         proc.kill()
         _, err = proc.communicate(timeout=5)
-        pytest.fail(f"c6 target did not start; stdout={seen!r} stderr={err!r}")
-    yield url
+        pytest.fail(f"c6 target did not start; stdout={seen!r} stderr={err.decode('utf-8', 'replace')!r}")
+    return proc, urls
+
+
+def _stop_target(proc):
     proc.send_signal(signal.SIGINT)
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def target(c6_bin):
+    """Starts `c6 target --listen 127.0.0.1:0` once; yields its base URL."""
+    proc, urls = _start_target(c6_bin)
+    yield urls["http"]
+    _stop_target(proc)
+
+
+class TargetTLS:
+    """What `target_tls` yields: `url` (https base), `http` (the same
+    server's plain base URL), `cert` (the server's self-signed certificate,
+    PEM), `ca` (the client CA the server trusts), `client_cert`/`client_key`
+    (issued by `ca`, CN `client_cn`), `rogue_cert`/`rogue_key` (a
+    self-signed client certificate the server does not trust), `dir`."""
+
+
+def _openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="session")
+def target_tls(c6_bin, tmp_path_factory):
+    """A second `c6 target`, also serving HTTPS (`--tls-listen`) with the
+    certificate it makes at start-up and asking for client certificates
+    issued by a CA made here with openssl."""
+    d = tmp_path_factory.mktemp("target_tls")
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    _openssl("req", "-x509", *ec, "-days", "1", "-subj", "/CN=c6 test client CA",
+             "-keyout", "ca.key", "-out", "ca.pem", cwd=d)
+    _openssl("req", *ec, "-subj", "/O=c6 tests/CN=c6-client-one", "-keyout", "client.key",
+             "-out", "client.csr", cwd=d)
+    _openssl("x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+             "-CAcreateserial", "-days", "1", "-out", "client.pem", cwd=d)
+    _openssl("req", "-x509", *ec, "-days", "1", "-subj", "/CN=c6-rogue",
+             "-keyout", "rogue.key", "-out", "rogue.pem", cwd=d)
+    proc, urls = _start_target(c6_bin, "--tls-listen", "127.0.0.1:0", "--tls-cert-out",
+                               str(d / "server.pem"), "--tls-client-ca", str(d / "ca.pem"))
+    t = TargetTLS()
+    t.url, t.http, t.dir = urls["https"], urls["http"], d
+    t.cert, t.ca = str(d / "server.pem"), str(d / "ca.pem")
+    t.client_cert, t.client_key, t.client_cn = str(d / "client.pem"), str(d / "client.key"), "c6-client-one"
+    t.rogue_cert, t.rogue_key = str(d / "rogue.pem"), str(d / "rogue.key")
+    yield t
+    _stop_target(proc)
 
 
 # ---------------------------------------------------------------- summary parsing
