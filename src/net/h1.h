@@ -88,10 +88,10 @@ void h1_cancel(h1_client *c, h1_request *r);
 typedef struct h1_lookup {
     void (*done)(struct h1_lookup *l, void *ud); void *ud;   /* for H1_LOOKUP_PENDING only */
     /* out */
-    int ok;                                  /* 1: ip/family are set, 0: errmsg says why not */
+    int ok;                                  /* 1: ip/family are set, 0: why says why not */
     int family;                              /* AF_INET or AF_INET6 */
     char ip[46];
-    char errmsg[300];                        /* Go's "lookup NAME: no such host" */
+    const char *why;                         /* static text: "no such host", ... (Go's "lookup NAME: <why>") */
     /* private */
     struct h1_lookup *next_;
     struct h1_host *host_;
