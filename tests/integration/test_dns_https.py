@@ -100,10 +100,10 @@ def dual(tmp_path_factory):
 def run(c6, dual):
     port, ca = dual
 
-    def go(names, opts=None, n=1, resolve=RESOLVE):
+    def go(names, opts=None, n=1, resolve=RESOLVE, batch=False):
         urls = [f"https://{name}:{port}/" for name in names] * n
         env = {"SSL_CERT_FILE": str(ca), "C6_TEST_RESOLVE": resolve}
-        args = ["-e", "URLS=" + " ".join(urls)]
+        args = ["-e", "URLS=" + " ".join(urls)] + (["-e", "BATCH=1"] if batch else [])
         if opts is not None:
             args += ["-e", "OPTS=" + json.dumps(opts)]
         r = c6("dns_https.js", *args, env=env, timeout=30)
@@ -157,6 +157,15 @@ def test_select_round_robin_and_first(run):
     assert [_ok(r, "dual.test") for r in recs] == ["127.0.0.1"] * 3
     recs = run(["dual.test"], {"dns": {"policy": "any", "select": "first"}}, n=3, resolve="dual.test=::1,127.0.0.1")
     assert [_ok(r, "dual.test") for r in recs] == ["::1"] * 3
+
+
+def test_batch_requests_share_one_lookup_and_each_picks(run):
+    # four requests wait for the same lookup; each then takes its own address
+    recs = run(["dual.test"], {"dns": {"policy": "any", "select": "roundRobin"}}, n=4, batch=True)
+    ips = [_ok(r, "dual.test") for r in recs]
+    assert sorted(ips) == ["127.0.0.1", "127.0.0.1", "::1", "::1"], ips
+    recs = run(["v4only.test"], {"dns": {"policy": "onlyIPv6"}}, n=3, batch=True)
+    assert [(r["error_code"], r["error"]) for r in recs] == [(1101, "lookup v4only.test: no such host")] * 3
 
 
 def test_hosts_option_still_wins(run):
