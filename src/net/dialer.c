@@ -401,3 +401,26 @@ int dialer_pick(const dialer_dns *dns, const struct sockaddr *const *addrs, int 
     default: return idx[0];
     }
 }
+
+int dialer_test_resolve(const char *name, size_t n, int family, dialer_sa *out, int max) {
+    const char *s = getenv("C6_TEST_RESOLVE");
+    if (!s) return -1;
+    while (*s) {
+        size_t entry = strcspn(s, ";");
+        const char *eq = memchr(s, '=', entry);
+        if (eq && (size_t)(eq - s) == n && strncasecmp(s, name, n) == 0) {
+            int m = 0;
+            for (const char *a = eq + 1, *end = s + entry; a < end && m < max;) {
+                size_t len = strcspn(a, ",;");
+                if (len > (size_t)(end - a)) len = (size_t)(end - a);
+                dialer_sa sa;
+                if (parse_ip(a, len, &sa) == 0 && (family == AF_UNSPEC || sa.sa.sa_family == family))
+                    out[m++] = sa;
+                a += len + 1;
+            }
+            return m;
+        }
+        s += entry + (s[entry] == ';');
+    }
+    return -1;
+}

@@ -110,4 +110,12 @@ int dialer_pick(const dialer_dns *dns, const struct sockaddr *const *addrs, int 
 /* AF_INET / AF_INET6 for the only* policies, AF_UNSPEC otherwise. */
 int dialer_family(const dialer_dns *dns);
 
+/* TESTS ONLY. C6_TEST_RESOLVE="name=ip1,ip2;name2=ip3" answers lookups of
+ * those names (of family, AF_UNSPEC: both) without DNS: the integration
+ * tests need a name with both an IPv4 and an IPv6 address, which the test
+ * machine's resolver may not have. Returns how many addresses were put in
+ * out (0: the name has none of that family), or -1 when the variable does
+ * not name it (the resolver is asked). Read on every lookup, not per request. */
+int dialer_test_resolve(const char *name, size_t n, int family, dialer_sa *out, int max);
+
 #endif

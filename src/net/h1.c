@@ -73,6 +73,7 @@ typedef struct h1_host {
     uv_getaddrinfo_t gai;
     h1_conn *idle;                   /* pool, most recently used first */
     h1_conn *waiting;                /* connections waiting for the lookup */
+    h1_lookup *lwait;                /* h1_lookup_start callers waiting for it */
 } h1_host;
 
 struct h1_client {
@@ -319,15 +320,27 @@ static h1_conn *pool_get(h1_host *h, int owner) {
 
 /* ---- DNS ---- */
 
+static const char *dns_why(int status) {
+    return status == UV_EAI_NONAME || status == UV_EAI_NODATA ? "no such host" : uv_strerror(status);
+}
+
 static void host_fail_waiting(h1_host *h, int status) {
     h1_conn *k;
-    const char *why = status == UV_EAI_NONAME || status == UV_EAI_NODATA ? "no such host"
-                                                                         : uv_strerror(status);
+    const char *why = dns_why(status);
     while ((k = h->waiting) != NULL) {
         h1_request *r = k->r;
         detach(k, r);
         conn_close(k);                     /* unlinks it from h->waiting */
         req_fail(h->c, r, H1_ERR_DNS, 0, "lookup %s: %s", h->name, why);
+    }
+    h1_lookup *l, *list = h->lwait;
+    h->lwait = NULL;
+    while ((l = list) != NULL) {
+        list = l->next_;
+        l->host_ = NULL;
+        l->ok = 0;
+        l->why = why;
+        l->done(l, l->ud);
     }
 }
 
@@ -370,20 +383,15 @@ static int host_pick(h1_host *h) {
     return 0;
 }
 
-static void on_resolved(uv_getaddrinfo_t *g, int status, struct addrinfo *res) {
-    h1_host *h = g->data;
-    h1_client *c = h->c;
-    if (c->freeing) {
-        host_free(h);                      /* h1_client_free left it to us */
-        uv_freeaddrinfo(res);
-        client_unref(c);
-        return;
-    }
-    h->naddrs = 0;
-    for (const struct addrinfo *a = status == 0 ? res : NULL; a && h->naddrs < MAX_ADDRS; a = a->ai_next) {
-        if (a->ai_family == AF_INET) memcpy(&h->addrs[h->naddrs++].in4, a->ai_addr, sizeof(struct sockaddr_in));
-        else if (a->ai_family == AF_INET6) memcpy(&h->addrs[h->naddrs++].in6, a->ai_addr, sizeof(struct sockaddr_in6));
-    }
+static void lookup_answer(h1_host *h, h1_lookup *l) {
+    l->ok = 1;
+    l->family = h->addr.sa.sa_family;
+    memcpy(l->ip, h->ip, h->iplen + 1);
+}
+
+/* h->addrs holds the lookup's answer (naddrs 0: none): the waiting
+ * connections dial, the waiting h1_lookup callers get an address each. */
+static void host_resolved(h1_host *h, int status) {
     if (h->naddrs && host_pick(h) == 0) {
         h->resolved_us = clock_now_us();
         h1_conn *k, *list = h->waiting;
@@ -393,24 +401,70 @@ static void on_resolved(uv_getaddrinfo_t *g, int status, struct addrinfo *res) {
             k->prev = k->next = NULL;
             conn_connect(k);
         }
+        h1_lookup *l, *llist = h->lwait;
+        h->lwait = NULL;
+        for (bool first = true; (l = llist) != NULL; first = false) {
+            llist = l->next_;
+            l->host_ = NULL;
+            if (!first && h->naddrs > 1) host_pick(h);   /* dns.select per "dial" */
+            lookup_answer(h, l);
+            l->done(l, l->ud);
+        }
     } else {
         h->state = HS_NEW;                 /* failures are not cached: ask again next time */
         host_fail_waiting(h, status ? status : UV_EAI_NONAME);
     }
+}
+
+static void on_resolved(uv_getaddrinfo_t *g, int status, struct addrinfo *res) {
+    h1_host *h = g->data;
+    h1_client *c = h->c;
+    if (c->freeing) {
+        host_free(h);                      /* h1_client_free left it to us */
+        uv_freeaddrinfo(res);
+        client_unref(c);
+        return;
+    }
+    int n = dialer_test_resolve(h->name, h->namelen, dialer_family(client_dns(c)), h->addrs, MAX_ADDRS);
+    h->naddrs = n > 0 ? n : 0;
+    if (n >= 0) status = 0;                /* tests only: C6_TEST_RESOLVE's answer replaces res */
+    for (const struct addrinfo *a = status == 0 && n < 0 ? res : NULL; a && h->naddrs < MAX_ADDRS; a = a->ai_next) {
+        if (a->ai_family == AF_INET) memcpy(&h->addrs[h->naddrs++].in4, a->ai_addr, sizeof(struct sockaddr_in));
+        else if (a->ai_family == AF_INET6) memcpy(&h->addrs[h->naddrs++].in6, a->ai_addr, sizeof(struct sockaddr_in6));
+    }
+    host_resolved(h, status);
     uv_freeaddrinfo(res);
     client_unref(c);
 }
 
-static void host_resolve(h1_host *h) {
+/* Starts h's lookup. Returns 0 (h is HS_RESOLVING) or the libuv status it
+ * failed with. A name C6_TEST_RESOLVE answers (tests only) still takes the
+ * asynchronous path: a numeric lookup of 127.0.0.1 stands in for it, and
+ * on_resolved puts the variable's addresses in place of its answer. */
+static int host_resolve(h1_host *h) {
+    int family = dialer_family(client_dns(h->c));
+    dialer_sa probe;
+    bool test = dialer_test_resolve(h->name, h->namelen, family, &probe, 1) >= 0;
     struct addrinfo hints;
     memset(&hints, 0, sizeof hints);
-    hints.ai_family = dialer_family(client_dns(h->c));
+    hints.ai_family = test ? AF_UNSPEC : family;
     hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = test ? AI_NUMERICHOST : 0;
     h->gai.data = h;
-    int rc = uv_getaddrinfo(h->c->loop, &h->gai, on_resolved, h->name, NULL, &hints);
-    if (rc) { host_fail_waiting(h, rc); return; }
+    int rc = uv_getaddrinfo(h->c->loop, &h->gai, on_resolved, test ? "127.0.0.1" : h->name, NULL, &hints);
+    if (rc) { host_fail_waiting(h, rc); return rc; }
     h->state = HS_RESOLVING;
     h->c->refs++;
+    return 0;
+}
+
+/* dns.ttl and dns.select before a new connection (or lookup) to h: an
+ * expired answer is looked up again, a live one gives its next address. */
+static void host_refresh(h1_host *h, int64_t now) {
+    if (h->state != HS_RESOLVED || h->fixed) return;
+    int64_t ttl = client_dns(h->c)->ttl_us;
+    if (ttl >= 0 && now - h->resolved_us >= ttl) h->state = HS_NEW;
+    else if (h->naddrs > 1) host_pick(h);
 }
 
 /* ---- host table ---- */
@@ -888,11 +942,7 @@ static void new_conn(h1_client *c, h1_request *r, int64_t now) {
     h1_conn *k = conn_new(c, h);
     if (!k) { req_fail(c, r, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory"); return; }
     k->owner = r->owner;
-    if (h->state == HS_RESOLVED && !h->fixed) {
-        int64_t ttl = client_dns(c)->ttl_us;
-        if (ttl >= 0 && now - h->resolved_us >= ttl) h->state = HS_NEW;   /* dns.ttl: look it up again */
-        else if (h->naddrs > 1) host_pick(h);                             /* dns.select per connection */
-    }
+    host_refresh(h, now);
     attach(k, r, now);
     if (h->state == HS_RESOLVED) { conn_connect(k); return; }
     k->state = CK_DNS;
@@ -952,6 +1002,39 @@ void h1_cancel(h1_client *c, h1_request *r) {
     }
     zs_release(c, r);
     r->state_ = RQ_IDLE;
+}
+
+int h1_lookup_start(h1_client *c, const char *host, size_t n, int port, h1_lookup *l) {
+    url_parts u = {host, n, port, 0};
+    l->ok = 0;
+    l->why = "";
+    l->next_ = NULL;
+    l->host_ = NULL;
+    h1_host *h = host_get(c, &u);
+    if (!h) return H1_LOOKUP_SKIP;
+    host_refresh(h, clock_now_us());
+    int rc = h->state == HS_NEW ? host_resolve(h) : 0;
+    if (rc) {
+        l->why = dns_why(rc);
+        return H1_LOOKUP_FAILED;
+    }
+    if (h->state == HS_RESOLVED) {
+        lookup_answer(h, l);
+        return H1_LOOKUP_DONE;
+    }
+    l->host_ = h;
+    l->next_ = h->lwait;
+    h->lwait = l;
+    return H1_LOOKUP_PENDING;
+}
+
+void h1_lookup_cancel(h1_client *c, h1_lookup *l) {
+    (void)c;
+    h1_host *h = l->host_;
+    if (!h) return;
+    for (h1_lookup **pp = &h->lwait; *pp; pp = &(*pp)->next_)
+        if (*pp == l) { *pp = l->next_; break; }
+    l->host_ = NULL;
 }
 
 /* ---- client ---- */

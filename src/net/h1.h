@@ -81,4 +81,29 @@ void h1_start(h1_client *c, h1_request *r);
 /* Abandons r (the VU was interrupted): closes its connection, r->done is never called. */
 void h1_cancel(h1_client *c, h1_request *r);
 
+/* A name's address for another transport (libcurl's https), from the same
+ * per-(host,port) cache as h1's connections, so the dns option's ttl, policy
+ * and select mean the same on both: each lookup is one "dial" and picks an
+ * address as a new h1 connection would. */
+typedef struct h1_lookup {
+    void (*done)(struct h1_lookup *l, void *ud); void *ud;   /* for H1_LOOKUP_PENDING only */
+    /* out */
+    int ok;                                  /* 1: ip/family are set, 0: why says why not */
+    int family;                              /* AF_INET or AF_INET6 */
+    char ip[46];
+    const char *why;                         /* static text: "no such host", ... (Go's "lookup NAME: <why>") */
+    /* private */
+    struct h1_lookup *next_;
+    struct h1_host *host_;
+} h1_lookup;
+
+enum { H1_LOOKUP_SKIP = -2, H1_LOOKUP_FAILED = -1, H1_LOOKUP_PENDING = 0, H1_LOOKUP_DONE = 1 };
+
+/* Looks host[0..n) (not an IP literal) up for port. DONE or FAILED: l is
+ * filled now and done is not called; PENDING: done runs from a libuv
+ * callback once l is filled, unless h1_lookup_cancel is called first; SKIP:
+ * a name h1 cannot handle (bad characters, too long): leave it to the caller. */
+int h1_lookup_start(h1_client *c, const char *host, size_t n, int port, h1_lookup *l);
+void h1_lookup_cancel(h1_client *c, h1_lookup *l);
+
 #endif

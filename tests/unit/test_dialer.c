@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "config/options.h"
@@ -123,6 +124,25 @@ static void test_pick(void **state) {
     assert_int_equal(dialer_pick(&d, v, 3, &rr), 1);
 }
 
+static void test_test_resolve(void **state) {
+    (void)state;
+    dialer_sa out[4];
+    unsetenv("C6_TEST_RESOLVE");
+    assert_int_equal(dialer_test_resolve("a.test", 6, AF_UNSPEC, out, 4), -1);
+    setenv("C6_TEST_RESOLVE", "a.test=127.0.0.1,::1;ab.test=10.0.0.1;bad.test=nope", 1);
+    assert_int_equal(dialer_test_resolve("A.TEST", 6, AF_UNSPEC, out, 4), 2);
+    assert_int_equal(out[0].sa.sa_family, AF_INET);
+    assert_int_equal(out[1].sa.sa_family, AF_INET6);
+    assert_int_equal(dialer_test_resolve("a.test", 6, AF_INET6, out, 4), 1);
+    assert_int_equal(out[0].sa.sa_family, AF_INET6);
+    assert_int_equal(dialer_test_resolve("a.test", 6, AF_UNSPEC, out, 1), 1);     /* max */
+    assert_int_equal(dialer_test_resolve("ab.test", 7, AF_INET6, out, 4), 0);     /* known, no IPv6 */
+    assert_int_equal(dialer_test_resolve("bad.test", 8, AF_UNSPEC, out, 4), 0);   /* not an address */
+    assert_int_equal(dialer_test_resolve("b.test", 6, AF_UNSPEC, out, 4), -1);
+    assert_int_equal(dialer_test_resolve("a.tes", 5, AF_UNSPEC, out, 4), -1);
+    unsetenv("C6_TEST_RESOLVE");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_blacklist),
@@ -130,6 +150,7 @@ int main(void) {
         cmocka_unit_test(test_local_ips_round_robin),
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_pick),
+        cmocka_unit_test(test_test_resolve),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,8 +83,12 @@ typedef struct http_call {
     int state, hop;
     bool hop_done;                 /* set by the transport's completion callback */
     bool on_h1;                    /* this hop runs on the h1 client, else on libcurl */
-    bool refused;                  /* blockHostnames / blacklistIPs stopped the hop (res says why) */
-    struct curl_slist *connect_to; /* options.hosts for libcurl, NULL: none */
+    bool refused;                  /* no transfer: blockHostnames, a failed lookup (res says why) */
+    bool resolving;                /* libcurl hop waiting for lk before its transfer starts */
+    h1_lookup lk;                  /* libcurl: the name's address, from the worker's DNS cache */
+    int64_t lookup_us;             /* libcurl: time spent waiting for lk (http_req_blocked) */
+    struct curl_slist ct_node;     /* CURLOPT_CONNECT_TO, one line, no allocation */
+    char ct_line[340];             /* "host:port:ip:port" (options.hosts or dns); "" none */
     dialer_sa local;               /* localIPs: the VU's source address */
     struct http_creds *cr;         /* digest/ntlm only (heap; the call stays small to clear) */
     h1_request hr;

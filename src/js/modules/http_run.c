@@ -290,26 +290,26 @@ static bool http_url_host(const char *url, char *host, size_t n, int *port) {
     return *host != 0;
 }
 
+/* c->ct_line = "host:port:ip:port" for CURLOPT_CONNECT_TO: curl dials ip
+ * while the Host header, SNI and certificate checks stay on host. */
+static void http_connect_to(http_call *c, const char *host, int port, int family, const char *ip, int to_port) {
+    bool v6 = family == AF_INET6;
+    snprintf(c->ct_line, sizeof c->ct_line, "%s:%d:%s%s%s:%d", host, port, v6 ? "[" : "", ip, v6 ? "]" : "", to_port);
+}
+
 /* The connection options for a libcurl hop; only what the options ask for. */
 static void http_curl_dialer(http_call *c, CURL *e) {
+    if (c->ct_line[0]) {
+        c->ct_node.data = c->ct_line;
+        c->ct_node.next = NULL;
+        curl_easy_setopt(e, CURLOPT_CONNECT_TO, &c->ct_node);
+    }
     const net_dialer *d = c->v->test ? c->v->test->dialer : NULL;
     if (!d) return;
     const dialer_dns *dns = &d->dns;
-    curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, dns->ttl_us < 0 ? -1L : (long)(dns->ttl_us / 1000000));
-    if (dns->policy == DNS_ONLY_IPV4) curl_easy_setopt(e, CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V4);
-    if (dns->policy == DNS_ONLY_IPV6) curl_easy_setopt(e, CURLOPT_IPRESOLVE, (long)CURL_IPRESOLVE_V6);
-    if (d->nhosts) {
-        char host[256], line[600];
-        int port;
-        const dialer_host *m = http_url_host(c->url, host, sizeof host, &port) ? dialer_map(d, host, strlen(host), port) : NULL;
-        if (m) {
-            bool v6 = m->to.sa.sa_family == AF_INET6;
-            snprintf(line, sizeof line, "%s:%d:%s%s%s:%d", host, port, v6 ? "[" : "", m->ip, v6 ? "]" : "",
-                     m->to_port ? m->to_port : port);
-            c->connect_to = curl_slist_append(NULL, line);
-            curl_easy_setopt(e, CURLOPT_CONNECT_TO, c->connect_to);
-        }
-    }
+    /* Left to curl: IP literals, to which k6 applies no policy either, and
+     * names h1 rejects (bad characters), which Go would not resolve. */
+    if (!c->ct_line[0]) curl_easy_setopt(e, CURLOPT_DNS_CACHE_TIMEOUT, dns->ttl_us < 0 ? -1L : (long)(dns->ttl_us / 1000000));
     if (d->nblacklist) {
         curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, http_open_socket);
         curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, c);
@@ -326,7 +326,75 @@ static void http_curl_dialer(http_call *c, CURL *e) {
     if (d->no_conn_reuse) curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 }
 
+static void http_curl_begin(http_call *c);
+
+/* A lookup the hop waited for has ended: the transfer starts, or the hop
+ * ends with k6's DNS error. Runs from a libuv callback. */
+static void http_curl_resolved(h1_lookup *l, void *ud) {
+    http_call *c = ud;
+    char host[256];
+    int port;
+    c->resolving = false;
+    c->lookup_us = clock_now_us() - c->lookup_us;
+    if (!http_url_host(c->url, host, sizeof host, &port)) snprintf(host, sizeof host, "?");
+    if (l->ok) {
+        http_connect_to(c, host, port, l->family, l->ip, port);
+        http_curl_begin(c);
+        return;
+    }
+    memset(&c->res, 0, sizeof c->res);
+    c->res.error_code = 1101;
+    c->res.t_blocked = (double)c->lookup_us / 1000.0;
+    snprintf(c->res.error, sizeof c->res.error, "lookup %s: %s", host, l->why);
+    c->refused = c->hop_done = true;
+    if (c->v->state == VU_WAITING) vu_wake(c->v);
+}
+
+/* Where a libcurl hop connects, decided as c6's h1 client decides it: a
+ * hosts entry, else for a name an address from the worker's DNS cache
+ * under the dns option (ttl, policy, select), handed to curl as
+ * CONNECT_TO. IP literals (and names h1 rejects) are left to curl. Returns
+ * false when the hop does not start now (a lookup runs, or failed). */
+static bool http_curl_target(http_call *c) {
+    char host[256];
+    int port;
+    c->ct_line[0] = 0;
+    c->lookup_us = 0;
+    if (!http_url_host(c->url, host, sizeof host, &port)) return true;
+    const net_dialer *d = c->v->test ? c->v->test->dialer : NULL;
+    size_t hl = strlen(host);
+    const dialer_host *m = d && d->nhosts ? dialer_map(d, host, hl, port) : NULL;
+    if (m) {
+        http_connect_to(c, host, port, m->to.sa.sa_family, m->ip, m->to_port ? m->to_port : port);
+        return true;
+    }
+    struct in_addr a4;
+    if (!c->v->w->h1 || strchr(host, ':') || inet_pton(AF_INET, host, &a4) == 1) return true;
+    c->lk.done = http_curl_resolved;
+    c->lk.ud = c;
+    switch (h1_lookup_start(c->v->w->h1, host, hl, port, &c->lk)) {
+    case H1_LOOKUP_DONE:
+        http_connect_to(c, host, port, c->lk.family, c->lk.ip, port);
+        return true;
+    case H1_LOOKUP_PENDING:
+        c->resolving = true;
+        c->lookup_us = clock_now_us();
+        return false;
+    case H1_LOOKUP_FAILED:
+        c->lookup_us = clock_now_us();   /* so the failure reports 0 ms */
+        http_curl_resolved(&c->lk, c);
+        vu_wake(c->v);                   /* http_run waits for a wake-up */
+        return false;
+    default:
+        return true;
+    }
+}
+
 static void http_curl_start(http_call *c) {
+    if (http_curl_target(c)) http_curl_begin(c);
+}
+
+static void http_curl_begin(http_call *c) {
     vu *v = c->v;
     CURL *e = c->easy = worker_easy_get(v->w);
     c->hl = http_curl_headers(v, c, &c->hl_owned);
@@ -377,8 +445,6 @@ static void http_curl_release(http_call *c) {
     c->easy = NULL;
     if (c->hl_owned) curl_slist_free_all(c->hl);
     c->hl = NULL;
-    curl_slist_free_all(c->connect_to);
-    c->connect_to = NULL;
 }
 
 static void http_curl_result(http_call *c, double *sent, double *received) {
@@ -390,6 +456,7 @@ static void http_curl_result(http_call *c, double *sent, double *received) {
     memset(res, 0, sizeof *res);
     if (blocked) { res->error_code = 1110; memcpy(res->error, why, sizeof why); }
     http_timings(e, res);
+    res->t_blocked += (double)c->lookup_us / 1000.0;   /* the wait for c6's own lookup */
     res->tls = c->tls;
     char *ip = NULL;
     curl_easy_getinfo(e, CURLINFO_PRIMARY_IP, &ip);
@@ -714,7 +781,7 @@ static void http_debug_dump(http_call *c) {
 static bool http_hop_finish(http_call *c) {
     vu *v = c->v;
     double sent = 0, received = 0;
-    if (c->refused) ;                      /* blockHostnames: res is set, nothing was sent */
+    if (c->refused) ;                      /* blockHostnames, lookup failed: res is set, nothing was sent */
     else if (c->on_h1) http_h1_result(c, &sent, &received);
     else http_curl_result(c, &sent, &received);
     http_emit(v, c, sent, received, clock_now_us());
@@ -752,6 +819,11 @@ static bool http_hop_finish(http_call *c) {
  * has already left the multi handle; removing it again is harmless. */
 static void http_hop_cancel(http_call *c) {
     if (c->refused) return;
+    if (c->resolving) {
+        h1_lookup_cancel(c->v->w->h1, &c->lk);
+        c->resolving = false;
+        return;
+    }
     if (c->on_h1) {
         if (!c->hop_done) h1_cancel(c->v->w->h1, &c->hr);
     } else {
