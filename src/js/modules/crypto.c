@@ -89,7 +89,7 @@ static int cr_alg_arg(JSContext *ctx, int argc, JSValueConst *argv, int i) {
 
 static JSValue cr_hex(JSContext *ctx, const uint8_t *d, size_t n) {
     static const char digits[] = "0123456789abcdef";
-    char stack[2 * EVP_MAX_MD_SIZE + 1];
+    char stack[2 * EVP_MAX_MD_SIZE + 1] = "";   /* initialised: -O1 -Werror sees n == 0 as a read */
     char *out = 2 * n < sizeof stack ? stack : js_malloc(ctx, 2 * n + 1);
     if (!out) return JS_EXCEPTION;
     for (size_t i = 0; i < n; i++) {
