@@ -125,6 +125,7 @@ def test_crypto_errors(c6):
         assert e[k][0] == "TypeError" and f"invalid type {kind}, expected string, ArrayBuffer" in e[k][1], (k, r)
     for k in ("size0", "sizeNeg", "sizeNaN"):
         assert e[k] == ["Error", "invalid size"], (k, r)
+    assert e["sizeHuge"][0] == "RangeError" and "larger than an ArrayBuffer" in e["sizeHuge"][1], r
     assert e["digestAfter"] == hashlib.sha256(b"").hexdigest(), r
 
 

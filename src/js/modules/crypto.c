@@ -13,6 +13,7 @@
 #include <openssl/provider.h>
 #include <openssl/rand.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "js/bytes.h"
@@ -276,6 +277,8 @@ static JSValue cr_random_bytes(JSContext *ctx, JSValueConst this_val, int argc, 
     double size = 0;
     if (argc > 0 && JS_ToFloat64(ctx, &size, argv[0])) return JS_EXCEPTION;
     if (!(size >= 1)) return js_throw_error(ctx, NULL, "invalid size");
+    if (size > INT32_MAX)   /* QuickJS's ArrayBuffer limit, checked before the cast */
+        return JS_ThrowRangeError(ctx, "randomBytes: size %.0f is larger than an ArrayBuffer can be", size);
     JSValue ab = JS_NewArrayBufferCopy(ctx, NULL, (size_t)size);   /* zero-filled; too large throws */
     size_t len;
     uint8_t *p = JS_IsException(ab) ? NULL : JS_GetArrayBuffer(ctx, &len, ab);

@@ -25,6 +25,7 @@ export default function () {
     size0: attempt(() => crypto.randomBytes(0)),
     sizeNeg: attempt(() => crypto.randomBytes(-3)),
     sizeNaN: attempt(() => crypto.randomBytes('many')),
+    sizeHuge: attempt(() => crypto.randomBytes(Infinity)),
     digestAfter: h.digest('hex'),   // the hasher still works after the failures
   }));
 }
