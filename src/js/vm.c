@@ -24,6 +24,8 @@ static const vm_builtin vm_builtins[] = {
     {"k6/execution", execution_module_init},
     {"k6/html", html_module_init},
     {"k6/c6/jslib-summary", jslib_summary_module_init},
+    {"k6/encoding", encoding_module_init},
+    {"k6/crypto", crypto_module_init},
 };
 
 typedef struct vm_loader {
@@ -158,6 +160,7 @@ static void vm_install_globals(vu *v) {
     JS_SetPropertyStr(ctx, global, "open", JS_NewCFunction(ctx, vm_open, "open", 2));
     JS_SetPropertyStr(ctx, global, "global", JS_DupValue(ctx, global));
     console_install(ctx);
+    crypto_global_install(ctx);
     JS_FreeValue(ctx, global);
 }
 

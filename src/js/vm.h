@@ -49,6 +49,10 @@ JSModuleDef *metrics_module_init(JSContext *ctx, const char *name);
 JSModuleDef *execution_module_init(JSContext *ctx, const char *name);
 JSModuleDef *jslib_summary_module_init(JSContext *ctx, const char *name);
 JSModuleDef *html_module_init(JSContext *ctx, const char *name);
+JSModuleDef *encoding_module_init(JSContext *ctx, const char *name);
+JSModuleDef *crypto_module_init(JSContext *ctx, const char *name);
+/* The global `crypto` object: getRandomValues(), randomUUID() (crypto.c). */
+void crypto_global_install(JSContext *ctx);
 void html_class_init(JSRuntime *rt);
 /* res.html(), res.submitForm(), res.clickLink() (html.c) */
 JSValue html_response_call(JSContext *ctx, JSValueConst res, const char *name, int argc, JSValueConst *argv);

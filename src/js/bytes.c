@@ -1,0 +1,101 @@
+#include "js/bytes.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+
+/* QuickJS numbers its typed-array classes in JSTypedArrayEnum's order and
+ * does not export them: learn the first one (and ArrayBuffer's) once from
+ * objects made for the purpose. Every thread finds the same values. */
+static _Atomic JSClassID js_ta_first, js_ab_class;
+
+static void js_learn_classes(JSContext *ctx) {
+    if (atomic_load_explicit(&js_ta_first, memory_order_acquire)) return;
+    JSValue zero = JS_NewInt32(ctx, 0);
+    JSValue ta = JS_NewTypedArray(ctx, 1, &zero, JS_TYPED_ARRAY_UINT8C);
+    JSValue ab = JS_NewArrayBufferCopy(ctx, NULL, 0);
+    JSClassID tac = JS_GetClassID(ta), abc = JS_GetClassID(ab);
+    JS_FreeValue(ctx, ta);
+    JS_FreeValue(ctx, ab);
+    if (tac == JS_INVALID_CLASS_ID || abc == JS_INVALID_CLASS_ID) {   /* out of memory */
+        JS_FreeValue(ctx, JS_GetException(ctx));
+        return;
+    }
+    atomic_store_explicit(&js_ab_class, abc, memory_order_relaxed);
+    atomic_store_explicit(&js_ta_first, tac, memory_order_release);
+}
+
+int js_typed_array_type(JSContext *ctx, JSValueConst v) {
+    JSClassID c = JS_GetClassID(v);
+    if (c == JS_INVALID_CLASS_ID) return -1;
+    js_learn_classes(ctx);
+    JSClassID first = atomic_load_explicit(&js_ta_first, memory_order_acquire);
+    if (!first || c < first || c > first + JS_TYPED_ARRAY_FLOAT64) return -1;
+    return (int)(c - first);
+}
+
+uint8_t *js_typed_array_bytes(JSContext *ctx, JSValueConst v, size_t *len) {
+    size_t off, n, total;
+    JSValue ab = JS_GetTypedArrayBuffer(ctx, v, &off, &n, NULL);
+    if (JS_IsException(ab)) return NULL;
+    uint8_t *p = JS_GetArrayBuffer(ctx, &total, ab);
+    JS_FreeValue(ctx, ab);   /* the typed array keeps the buffer alive */
+    if (!p) return NULL;
+    *len = n;
+    return p + off;
+}
+
+static const char *js_kind(JSContext *ctx, JSValueConst v) {
+    if (JS_IsUndefined(v)) return "undefined";
+    if (JS_IsNull(v)) return "null";
+    if (JS_IsNumber(v)) return "number";
+    if (JS_IsBool(v)) return "boolean";
+    if (JS_IsFunction(ctx, v)) return "function";
+    if (JS_IsArray(ctx, v) > 0) return "array";
+    return "object";
+}
+
+int js_bytes_get(JSContext *ctx, JSValueConst v, js_bytes *b, const char *what) {
+    *b = (js_bytes){0};
+    if (JS_IsString(v)) {
+        b->str = JS_ToCStringLen(ctx, &b->len, v);
+        if (!b->str) return -1;
+        b->p = (const uint8_t *)b->str;
+        return 0;
+    }
+    js_learn_classes(ctx);
+    if (JS_GetClassID(v) == atomic_load_explicit(&js_ab_class, memory_order_relaxed)) {
+        uint8_t *p = JS_GetArrayBuffer(ctx, &b->len, v);
+        if (!p) return -1;   /* detached: QuickJS threw */
+        b->p = p;
+        return 0;
+    }
+    if (js_typed_array_type(ctx, v) >= 0) {
+        uint8_t *p = js_typed_array_bytes(ctx, v, &b->len);
+        if (!p) return -1;   /* detached: QuickJS threw */
+        b->p = p;
+        return 0;
+    }
+    JS_ThrowTypeError(ctx, "%s: invalid type %s, expected string, ArrayBuffer or typed array", what,
+                      js_kind(ctx, v));
+    return -1;
+}
+
+void js_bytes_free(JSContext *ctx, js_bytes *b) {
+    if (b->str) JS_FreeCString(ctx, b->str);
+    *b = (js_bytes){0};
+}
+
+JSValue js_throw_error(JSContext *ctx, const char *name, const char *fmt, ...) {
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    JSValue err = JS_NewError(ctx);
+    if (JS_IsException(err)) return err;
+    if (name) JS_DefinePropertyValueStr(ctx, err, "name", JS_NewString(ctx, name),
+                                        JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
+    JS_DefinePropertyValueStr(ctx, err, "message", JS_NewString(ctx, msg), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
+    return JS_Throw(ctx, err);
+}
