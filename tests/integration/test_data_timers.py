@@ -90,3 +90,13 @@ def test_timers_cut_off_at_the_end(c6):
     assert r.elapsed < 8, r
     assert "never: 60s" not in r.console(), r
     assert not r.logs(level="error"), r
+
+
+def test_shared_array_errors_and_timers_in_setup_teardown(c6):
+    r = c6("data/shared_edge.js", with_target=False)
+    assert r.code == 0, r
+    rec = json.loads(r.console()[0])
+    assert rec["err"] == 'SharedArray "circ": element 0 cannot be stored as JSON: TypeError: circular reference', r
+    assert rec["err2"] == "new SharedArray(name, fn): the name is empty", r
+    assert rec["empty"] == 0 and rec["d"] == {"ok": 1}, r
+    assert r.console()[1:] == ["teardown timer"], r

@@ -190,7 +190,17 @@ static shared_array *data_build(JSContext *ctx, const char *name, JSValueConst f
         JSValue el = JS_GetPropertyUint32(ctx, arr, (uint32_t)i);
         JSValue s = JS_IsException(el) ? JS_EXCEPTION : JS_JSONStringify(ctx, el, JS_UNDEFINED, JS_UNDEFINED);
         JS_FreeValue(ctx, el);
-        if (JS_IsException(s)) { bad = 1; break; }
+        if (JS_IsException(s)) {
+            /* say which array and element: the bare "circular reference" names neither */
+            JSValue e = JS_GetException(ctx);
+            const char *why = JS_ToCString(ctx, e);
+            JS_ThrowTypeError(ctx, "SharedArray \"%s\": element %lld cannot be stored as JSON: %s", name,
+                              (long long)i, why ? why : "error");
+            JS_FreeCString(ctx, why);
+            JS_FreeValue(ctx, e);
+            bad = 1;
+            break;
+        }
         size_t sl = 4;
         const char *c = JS_IsUndefined(s) ? NULL : JS_ToCStringLen(ctx, &sl, s);
         bool undef = JS_IsUndefined(s);
