@@ -9,6 +9,11 @@
 void script_init(script *s) {
     memset(s, 0, sizeof *s);
     pthread_mutex_init(&s->files_lock, NULL);
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&s->shared_lock, &attr);
+    pthread_mutexattr_destroy(&attr);
 }
 
 static void script_free_blobs(script_blob *b, size_t n) {
@@ -29,6 +34,31 @@ void script_free(script *s) {
     for (size_t i = 0; i < s->nexport_fns; i++) free(s->export_fns[i]);
     free(s->export_fns);
     pthread_mutex_destroy(&s->files_lock);
+    while (s->shared) {
+        shared_array *next = s->shared->next;
+        shared_array_free(s->shared);
+        s->shared = next;
+    }
+    pthread_mutex_destroy(&s->shared_lock);
+}
+
+void shared_array_free(shared_array *a) {
+    if (!a) return;
+    free(a->name);
+    free(a->off);
+    free(a->text);
+    free(a);
+}
+
+const shared_array *script_shared_find(script *s, const char *name) {
+    for (const shared_array *a = s->shared; a; a = a->next)
+        if (strcmp(a->name, name) == 0) return a;
+    return NULL;
+}
+
+void script_shared_add(script *s, shared_array *a) {
+    a->next = s->shared;
+    s->shared = a;
 }
 
 bool script_exports_fn(const script *s, const char *name) {

@@ -15,6 +15,16 @@ typedef struct script_blob {
     size_t len;
 } script_blob;
 
+/* A SharedArray's contents (k6/data): made once per process, read-only
+ * afterwards, so every VU on every worker reads it without a lock. */
+typedef struct shared_array {
+    char *name;
+    size_t n;            /* elements */
+    size_t *off;         /* n offsets into text: element i's JSON, NUL-terminated */
+    char *text;
+    struct shared_array *next;
+} shared_array;
+
 typedef struct script {
     char *main_path;     /* absolute path of the entry module */
     script_blob *mods;   /* compiled modules, entry first */
@@ -26,6 +36,8 @@ typedef struct script {
     int has_setup, has_teardown, has_default, has_handle_summary;
     char **export_fns;   /* names of the exported functions (a scenario's `exec` must be one) */
     size_t nexport_fns;
+    pthread_mutex_t shared_lock;   /* recursive: a SharedArray's function may make another */
+    shared_array *shared;
 } script;
 
 void script_init(script *s);
@@ -35,6 +47,11 @@ const script_blob *script_module(const script *s, const char *name);
 void script_add_module(script *s, const char *name, uint8_t *bc, size_t len);
 /* Reads a file through the cache; returns NULL and sets errno on failure. */
 const script_blob *script_open_file(script *s, const char *path);
+/* The SharedArray called name, or NULL. Call with shared_lock held. */
+const shared_array *script_shared_find(script *s, const char *name);
+/* Adds a (complete) SharedArray; s owns it from then on. Call with shared_lock held. */
+void script_shared_add(script *s, shared_array *a);
+void shared_array_free(shared_array *a);
 /* Resolves `name` imported from module `base` to an absolute path. */
 char *script_resolve(const char *base, const char *name);
 

@@ -23,6 +23,8 @@ static const vm_builtin vm_builtins[] = {
     {"k6/metrics", metrics_module_init},
     {"k6/execution", execution_module_init},
     {"k6/html", html_module_init},
+    {"k6/data", data_module_init},
+    {"k6/timers", timers_module_init},
     {"k6/c6/jslib-summary", jslib_summary_module_init},
     {"k6/encoding", encoding_module_init},
     {"k6/crypto", crypto_module_init},
@@ -161,6 +163,7 @@ static void vm_install_globals(vu *v) {
     JS_SetPropertyStr(ctx, global, "global", JS_DupValue(ctx, global));
     console_install(ctx);
     crypto_global_install(ctx);
+    timers_install(ctx);
     JS_FreeValue(ctx, global);
 }
 
@@ -180,29 +183,35 @@ static int vm_interrupt(JSRuntime *rt, void *opaque) {
     return v->stop_req || test_phase(v->test) >= PHASE_HARD_STOP || (v->sc && scen_state(v->sc) >= SC_HARD_STOP);
 }
 
-/* Runs queued promise jobs until `p` is no longer pending. */
+/* The event loop after a call: runs promise jobs and due timers until the
+ * returned promise (if any) has settled and no timer is left, as an iteration
+ * in k6 lasts until its timers have run. An exception or a rejection ends it
+ * at once and drops the timers still set. */
 static JSValue vm_settle(vu *v, JSValue p) {
     JSContext *ctx = v->ctx;
     for (;;) {
-        JSPromiseStateEnum st = JS_PromiseState(ctx, p);
-        if (st == JS_PROMISE_FULFILLED) {
-            JSValue r = JS_PromiseResult(ctx, p);
-            JS_FreeValue(ctx, p);
-            return r;
-        }
-        if (st == JS_PROMISE_REJECTED) {
-            JSValue r = JS_PromiseResult(ctx, p);
-            JS_FreeValue(ctx, p);
-            return JS_Throw(ctx, r);
-        }
-        if ((int)st < 0) return p;   /* not a promise */
         JSContext *jctx;
-        int r = JS_ExecutePendingJob(v->rt, &jctx);
-        if (r < 0) { JS_FreeValue(ctx, p); return JS_EXCEPTION; }
-        if (r == 0) {
+        int r;
+        while ((r = JS_ExecutePendingJob(v->rt, &jctx)) > 0) {}
+        if (r < 0) { JS_FreeValue(ctx, p); timers_clear(v); return JS_EXCEPTION; }
+        JSPromiseStateEnum st = JS_PromiseState(ctx, p);
+        if (st == JS_PROMISE_REJECTED) {
+            JSValue e = JS_PromiseResult(ctx, p);
             JS_FreeValue(ctx, p);
-            return JS_ThrowInternalError(ctx, "promise never settled (no pending job can resolve it)");
+            timers_clear(v);
+            return JS_Throw(ctx, e);
         }
+        if (!timers_pending(v)) {
+            if ((int)st < 0) return p;   /* not a promise */
+            if (st == JS_PROMISE_FULFILLED) {
+                JSValue res = JS_PromiseResult(ctx, p);
+                JS_FreeValue(ctx, p);
+                return res;
+            }
+            JS_FreeValue(ctx, p);
+            return JS_ThrowInternalError(ctx, "promise never settled (no pending job or timer can resolve it)");
+        }
+        if (timers_run_next(v) < 0) { JS_FreeValue(ctx, p); timers_clear(v); return JS_EXCEPTION; }
     }
 }
 
@@ -276,6 +285,7 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     metrics_class_init(v->rt);
     execution_class_init(v->rt);
     html_class_init(v->rt);
+    data_class_init(v->rt);
     v->ctx = JS_NewContext(v->rt);
     JS_SetContextOpaque(v->ctx, v);
     JS_SetInterruptHandler(v->rt, vm_interrupt, v);
@@ -312,6 +322,7 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
 
 void vm_destroy(vu *v) {
     if (!v->rt) return;
+    timers_clear(v);
     JS_FreeValue(v->ctx, v->fn);
     JS_FreeValue(v->ctx, v->data);
     JS_FreeValue(v->ctx, v->ns);

@@ -53,6 +53,17 @@ JSModuleDef *encoding_module_init(JSContext *ctx, const char *name);
 JSModuleDef *crypto_module_init(JSContext *ctx, const char *name);
 /* The global `crypto` object: getRandomValues(), randomUUID() (crypto.c). */
 void crypto_global_install(JSContext *ctx);
+JSModuleDef *data_module_init(JSContext *ctx, const char *name);
+JSModuleDef *timers_module_init(JSContext *ctx, const char *name);
+void data_class_init(JSRuntime *rt);
+/* setTimeout & co. (timers.c): globals, and the per-VU queue the event loop
+ * in vm.c drains after each call */
+void timers_install(JSContext *ctx);
+bool timers_pending(const vu *v);
+/* Waits for the earliest timer and runs its callback; -1 with an exception
+ * pending if it threw or the wait was interrupted. */
+int timers_run_next(vu *v);
+void timers_clear(vu *v);
 void html_class_init(JSRuntime *rt);
 /* res.html(), res.submitForm(), res.clickLink() (html.c) */
 JSValue html_response_call(JSContext *ctx, JSValueConst res, const char *name, int argc, JSValueConst *argv);

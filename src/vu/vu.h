@@ -66,7 +66,8 @@ typedef struct vu {
     JSValue expect_obj;        /* http.setResponseCallback's object (keeps expect alive) */
     const void *expect;        /* its statuses (http.c's http_expect), NULL with none */
     bool expect_default;       /* no setResponseCallback yet: 200-399 expected */
-    uv_timer_t sleep_timer;
+    uv_timer_t sleep_timer;    /* sleep(), minIterationDuration and setTimeout waits */
+    struct js_timers *timers;  /* setTimeout/setInterval queue (js/modules/timers.c), NULL when empty */
     struct http_req *req;      /* request in flight */
     char *result_json;         /* setup(): its JSON result */
     void *loader;              /* module loader state (js/vm.c) */
