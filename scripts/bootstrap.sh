@@ -53,7 +53,9 @@ fetch_quickjs_source() {
       -o "APT::Get::List-Cleanup=0")
     echo "bootstrap: fetching quickjs source from trixie" >&2
     apt-get "${aptopts[@]}" update -qq >&2
-    (cd "$src" && apt-get "${aptopts[@]}" source --download-only "quickjs=${QJS_VERSION}*" >&2 \
+    # the Debian revision of 2025.04.26 first; any trixie version as a fallback
+    # (the sha256 below decides whether its orig tarball is the one we want)
+    (cd "$src" && apt-get "${aptopts[@]}" source --download-only "quickjs=${QJS_VERSION}-1" >&2 2>/dev/null \
       || apt-get "${aptopts[@]}" source --download-only quickjs >&2)
     local got
     got=$(ls "$src"/quickjs_*.orig.tar.* 2>/dev/null | head -n1)
