@@ -1,6 +1,7 @@
-/* c6: runs k6 scripts. Commands: run, status, pause, resume, scale, stats,
- * target, version. */
+/* c6: runs k6 scripts. Commands: run, inspect, new, status, pause, resume,
+ * scale, stats, stop, target, version. */
 #include <curl/curl.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,15 +16,67 @@ static int main_usage(void) {
     fprintf(stderr,
             "c6 %s - load testing for k6 scripts\n\n"
             "usage:\n"
-            "  c6 run [flags] script.js     run a test\n"
+            "  c6 run [flags] script.js     run a test (script.js: a file, or - for stdin)\n"
+            "  c6 inspect [flags] script.js print the test's consolidated options as JSON\n"
+            "                               (--execution-requirements: with maxVUs, totalDuration)\n"
             "  c6 status [-a ADDR]          show the status of a running test\n"
             "  c6 pause|resume [-a ADDR]    pause or resume a running test\n"
             "  c6 stop [-a ADDR]            stop a running test (teardown runs, exit code 103)\n"
             "  c6 scale -u N [-m M]         change the VUs of a running test\n"
             "  c6 stats [-a ADDR]           show the metrics of a running test\n"
             "  c6 target [--listen H:P]     serve the built-in test target\n"
+            "  c6 new [file] [--force]      write a script to start from (default script.js)\n"
             "  c6 version                   print the version\n", C6_VERSION);
     return 255;
+}
+
+/* c6 new [file] [--force]: a script to start from (c6's own template). */
+static const char new_template[] =
+    "// A load test to start from: `c6 run script.js` (or k6 run script.js).\n"
+    "import http from 'k6/http';\n"
+    "import { check, sleep } from 'k6';\n"
+    "\n"
+    "export const options = {\n"
+    "  // 10 virtual users looping over the default function for 30 seconds\n"
+    "  vus: 10,\n"
+    "  duration: '30s',\n"
+    "  // the run fails (exit code 99) when these do not hold\n"
+    "  thresholds: {\n"
+    "    http_req_failed: ['rate<0.01'],\n"
+    "    http_req_duration: ['p(95)<500'],\n"
+    "  },\n"
+    "};\n"
+    "\n"
+    "// `c6 target` serves this address on your machine; point it at your own service\n"
+    "const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';\n"
+    "\n"
+    "export default function () {\n"
+    "  const res = http.get(`${BASE}/get`);\n"
+    "  check(res, { 'status is 200': (r) => r.status === 200 });\n"
+    "  sleep(1);\n"
+    "}\n";
+
+static int main_new(int argc, char **argv) {
+    const char *file = "script.js";
+    bool force = false;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--force") || !strcmp(argv[i], "-f")) force = true;
+        else if (argv[i][0] == '-') { fprintf(stderr, "error: unknown flag: %s\n", argv[i]); return 255; }
+        else file = argv[i];
+    }
+    FILE *f = fopen(file, force ? "w" : "wx");
+    if (!f && errno == EEXIST) {
+        fprintf(stderr, "error: %s already exists, please use the `--force` flag if you want to overwrite it\n", file);
+        return 255;
+    }
+    if (!f || fwrite(new_template, 1, sizeof new_template - 1, f) != sizeof new_template - 1) {
+        fprintf(stderr, "error: cannot write %s: %s\n", file, strerror(errno));
+        if (f) fclose(f);
+        return 255;
+    }
+    fclose(f);
+    printf("New script created: %s\n", file);
+    return 0;
 }
 
 int main(int argc, char **argv) {
@@ -36,10 +89,13 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (strcmp(cmd, "target") == 0) return target_main(argc - 1, argv + 1);
-    bool run = strcmp(cmd, "run") == 0;
-    if (run || control_is_command(cmd)) {
+    if (strcmp(cmd, "new") == 0) return main_new(argc - 2, argv + 2);
+    bool run = strcmp(cmd, "run") == 0, inspect = strcmp(cmd, "inspect") == 0;
+    if (run || inspect || control_is_command(cmd)) {
         curl_global_init(CURL_GLOBAL_ALL);
-        int rc = run ? run_main(argc - 2, argv + 2) : control_main(argc - 1, argv + 1, stdout);
+        int rc = run       ? run_main(argc - 2, argv + 2)
+                 : inspect ? run_inspect_main(argc - 2, argv + 2)
+                           : control_main(argc - 1, argv + 1, stdout);
         curl_global_cleanup();
         return rc;
     }

@@ -13,6 +13,7 @@
 #include <uv.h>
 #include "cli/args.h"
 #include "config/duration.h"
+#include <cjson/cJSON.h>
 #include "config/options.h"
 #include "exec/executor.h"
 #include "exec/test.h"
@@ -1351,7 +1352,74 @@ static int run_execute(run_ctx *r) {
     return code;
 }
 
-int run_main(int argc, char **argv) {
+enum { MODE_RUN, MODE_INSPECT, MODE_INSPECT_REQS };
+static int run_main_mode(int argc, char **argv, int mode);
+
+int run_main(int argc, char **argv) { return run_main_mode(argc, argv, MODE_RUN); }
+
+int run_inspect_main(int argc, char **argv) {
+    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    int n = 0, mode = MODE_INSPECT;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--execution-requirements") || !strcmp(argv[i], "--execution-requirements=true"))
+            mode = MODE_INSPECT_REQS;
+        else if (strcmp(argv[i], "--execution-requirements=false") != 0)
+            rest[n++] = argv[i];
+    }
+    int rc = run_main_mode(n, rest, mode);
+    free(rest);
+    return rc;
+}
+
+/* Two-space indented JSON, as k6 inspect prints it. */
+static void run_print_json(buf *b, const cJSON *v, int depth) {
+    if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+        bool obj = cJSON_IsObject(v);
+        if (!v->child) { buf_puts(b, obj ? "{}" : "[]"); return; }
+        buf_puts(b, obj ? "{\n" : "[\n");
+        for (const cJSON *c = v->child; c; c = c->next) {
+            for (int i = 0; i <= depth; i++) buf_puts(b, "  ");
+            if (obj) {
+                cJSON *k = cJSON_CreateString(c->string);
+                char *ks = cJSON_PrintUnformatted(k);
+                buf_puts(b, ks);
+                buf_puts(b, ": ");
+                free(ks);
+                cJSON_Delete(k);
+            }
+            run_print_json(b, c, depth + 1);
+            buf_puts(b, c->next ? ",\n" : "\n");
+        }
+        for (int i = 0; i < depth; i++) buf_puts(b, "  ");
+        buf_puts(b, obj ? "}" : "]");
+        return;
+    }
+    char *t = cJSON_PrintUnformatted(v);
+    buf_puts(b, t);
+    free(t);
+}
+
+static int run_inspect_print(run_ctx *r, int mode) {
+    char *json = options_to_json(&r->opts, &r->test.plan);
+    cJSON *root = cJSON_Parse(json);
+    free(json);
+    if (!root) return EXIT_CONFIG;
+    if (mode == MODE_INSPECT_REQS) {
+        char d[64];
+        duration_format(d, sizeof d, r->test.plan.max_duration_us);
+        cJSON_AddNumberToObject(root, "maxVUs", (double)(r->test.plan.max_vus + r->test.plan.max_unplanned_vus));
+        cJSON_AddStringToObject(root, "totalDuration", d);
+    }
+    buf b = {0};
+    run_print_json(&b, root, 0);
+    buf_puts(&b, "\n");
+    fwrite(b.p, 1, b.len, stdout);
+    buf_free(&b);
+    cJSON_Delete(root);
+    return 0;
+}
+
+static int run_main_mode(int argc, char **argv, int mode) {
     static run_ctx rc;
     run_ctx *r = &rc;
     memset(r, 0, sizeof *r);
@@ -1393,7 +1461,18 @@ int run_main(int argc, char **argv) {
     r->test.env = run_build_env(&r->args);
     char abs[PATH_MAX];
     int code = 0;
-    if (!realpath(r->args.script, abs)) {
+    bool from_stdin = strcmp(r->args.script, "-") == 0;
+    if (from_stdin) {   /* k6 run -: the script comes on stdin; imports resolve from the working directory */
+        if (!getcwd(abs, sizeof abs - 2)) snprintf(abs, sizeof abs, ".");
+        strcat(abs, "/-");
+        if (script_add_stream(&r->scr, abs, stdin) != 0) {
+            snprintf(err, sizeof err, "cannot read the script from stdin: %s", strerror(errno));
+            code = run_fail(r, EXIT_SCRIPT, err);
+        }
+    }
+    if (code) {
+        /* reported */
+    } else if (!from_stdin && !realpath(r->args.script, abs)) {
         snprintf(err, sizeof err, "The moduleSpecifier \"%s\" couldn't be found on local disk. "
                  "Make sure that you've specified the right path to the file.", r->args.script);
         code = run_fail(r, EXIT_SCRIPT, err);
@@ -1404,6 +1483,8 @@ int run_main(int argc, char **argv) {
         code = run_fail(r, EXIT_CONFIG, err);
     } else if ((code = run_check_exec(r, err, sizeof err)) != 0) {
         code = run_fail(r, code, err);
+    } else if (mode != MODE_RUN) {
+        code = run_inspect_print(r, mode);
     } else {
         r->test.opts = &r->opts;
         r->test.user_agent = r->opts.user_agent_set ? r->opts.user_agent : NULL;

@@ -88,9 +88,7 @@ void script_add_module(script *s, const char *name, uint8_t *bc, size_t len) {
     b->len = len;
 }
 
-static uint8_t *script_read(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
+static uint8_t *script_read_stream(FILE *f, size_t *len) {
     size_t cap = 4096, n = 0;
     uint8_t *data = malloc(cap);
     size_t r;
@@ -98,12 +96,42 @@ static uint8_t *script_read(const char *path, size_t *len) {
         n += r;
         if (n + 1 == cap) { cap *= 2; data = realloc(data, cap); }
     }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) { free(data); errno = EIO; return NULL; }
+    if (ferror(f)) { free(data); errno = EIO; return NULL; }
     data[n] = 0;   /* sources are handed to the parser as C strings */
     *len = n;
     return data;
+}
+
+static uint8_t *script_read(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    uint8_t *data = script_read_stream(f, len);
+    int e = errno;
+    fclose(f);
+    errno = e;
+    return data;
+}
+
+static void script_cache_add(script *s, const char *path, uint8_t *data, size_t len) {
+    if (s->nfiles == s->capfiles) {
+        s->capfiles = s->capfiles ? s->capfiles * 2 : 8;
+        s->files = realloc(s->files, s->capfiles * sizeof *s->files);
+    }
+    script_blob *b = malloc(sizeof *b);
+    s->files[s->nfiles++] = b;
+    b->name = strdup(path);
+    b->data = data;
+    b->len = len;
+}
+
+int script_add_stream(script *s, const char *path, FILE *f) {
+    size_t len;
+    uint8_t *data = script_read_stream(f, &len);
+    if (!data) return -1;
+    pthread_mutex_lock(&s->files_lock);
+    script_cache_add(s, path, data, len);
+    pthread_mutex_unlock(&s->files_lock);
+    return 0;
 }
 
 const script_blob *script_open_file(script *s, const char *path) {
@@ -115,16 +143,8 @@ const script_blob *script_open_file(script *s, const char *path) {
         size_t len;
         uint8_t *data = script_read(path, &len);
         if (data) {
-            if (s->nfiles == s->capfiles) {
-                s->capfiles = s->capfiles ? s->capfiles * 2 : 8;
-                s->files = realloc(s->files, s->capfiles * sizeof *s->files);
-            }
-            script_blob *b = malloc(sizeof *b);
-            s->files[s->nfiles++] = b;
-            b->name = strdup(path);
-            b->data = data;
-            b->len = len;
-            found = b;
+            script_cache_add(s, path, data, len);
+            found = s->files[s->nfiles - 1];
         }
     }
     pthread_mutex_unlock(&s->files_lock);

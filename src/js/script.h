@@ -6,6 +6,7 @@
 #define C6_SCRIPT_H
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -47,6 +48,9 @@ const script_blob *script_module(const script *s, const char *name);
 void script_add_module(script *s, const char *name, uint8_t *bc, size_t len);
 /* Reads a file through the cache; returns NULL and sets errno on failure. */
 const script_blob *script_open_file(script *s, const char *path);
+/* Reads all of f into the file cache under `path` (`c6 run -` reads the
+ * script from stdin this way). 0, or -1 with errno set. */
+int script_add_stream(script *s, const char *path, FILE *f);
 /* The SharedArray called name, or NULL. Call with shared_lock held. */
 const shared_array *script_shared_find(script *s, const char *name);
 /* Adds a (complete) SharedArray; s owns it from then on. Call with shared_lock held. */

@@ -2,6 +2,9 @@
 precedence of options (flag > env > script options > config file > defaults)."""
 import json
 import re
+import subprocess
+
+from conftest import script_path
 
 import pytest
 
@@ -159,3 +162,32 @@ def test_log_format_output_and_console_output(c6, tmp_path):
     assert "boom" not in r.err and "hello" not in r.err, r
     r = c6("log_formats.js", "--log-format", "xml")
     assert r.code == 255 and "must be text, json or raw" in r.err, r
+
+
+def test_script_from_stdin(c6_bin, tmp_path):
+    src = "import { sleep } from 'k6';\nexport default function () { console.log('from stdin ' + __ITER); }\n"
+    p = subprocess.run([c6_bin, "run", "-q", "-i", "2", "-a", "", "-"], input=src, capture_output=True,
+                       text=True, timeout=30, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert "from stdin 0" in p.stderr and "from stdin 1" in p.stderr, p.stderr
+
+
+def test_inspect_prints_consolidated_options(c6_bin):
+    p = subprocess.run([c6_bin, "inspect", "-u", "3", "-d", "5s", "--execution-requirements",
+                        script_path("sleep_only.js")], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    o = json.loads(p.stdout)
+    assert o["scenarios"]["default"]["executor"] == "constant-vus" and o["scenarios"]["default"]["vus"] == 3, o
+    assert o["maxVUs"] == 3 and o["totalDuration"] == "35s", o
+    assert p.stdout.startswith('{\n  "'), p.stdout[:40]        # two-space indentation
+    p = subprocess.run([c6_bin, "inspect", script_path("nope.js")], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 107 and "couldn't be found" in p.stderr, p
+
+
+def test_new_writes_a_runnable_script(c6_bin, tmp_path):
+    p = subprocess.run([c6_bin, "new"], capture_output=True, text=True, timeout=30, cwd=tmp_path)
+    assert p.returncode == 0 and (tmp_path / "script.js").exists(), p
+    p = subprocess.run([c6_bin, "new"], capture_output=True, text=True, timeout=30, cwd=tmp_path)
+    assert p.returncode == 255 and "already exists" in p.stderr, p
+    p = subprocess.run([c6_bin, "inspect", "script.js"], capture_output=True, text=True, timeout=30, cwd=tmp_path)
+    assert p.returncode == 0 and json.loads(p.stdout)["scenarios"]["default"]["vus"] == 10, p
