@@ -12,6 +12,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
+#include "util/hexdigest.h"
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1091,26 +1092,6 @@ static enum MHD_Result target_zstd(const struct target_call *x)
 
 #define TARGET_DIGEST_REALM "c6@target"
 
-/* Lower-case hex digest of the concatenated parts with md ("MD5", "SHA-256"). */
-static void target_hash(const EVP_MD *md, const char *const *parts, int n,
-                        char *hex)
-{
-    static const char digits[] = "0123456789abcdef";
-    unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned int dl = 0;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-
-    EVP_DigestInit_ex(ctx, md, NULL);
-    for (int i = 0; i < n; i++)
-        EVP_DigestUpdate(ctx, parts[i], strlen(parts[i]));
-    EVP_DigestFinal_ex(ctx, d, &dl);
-    EVP_MD_CTX_free(ctx);
-    for (unsigned i = 0; i < dl; i++) {
-        hex[2 * i] = digits[d[i] >> 4];
-        hex[2 * i + 1] = digits[d[i] & 15];
-    }
-    hex[2 * dl] = 0;
-}
 
 /* The value of key in a Digest credentials list (quoted or token) into
  * out; 0 if absent. */
@@ -1164,19 +1145,19 @@ static int target_digest_ok(const struct target_call *x, const char *qop,
         strcmp(u, user) != 0 || strcmp(realm, TARGET_DIGEST_REALM) != 0)
         return 0;
     const char *p1[] = {user, ":", realm, ":", pass};
-    target_hash(md, p1, 5, ha1);
+    hex_digest(md, p1, 5, ha1);
     const char *p2[] = {x->method, ":", uri};
-    target_hash(md, p2, 3, ha2);
+    hex_digest(md, p2, 3, ha2);
     if (!target_digest_param(h, "qop", q, sizeof(q))) {
         const char *p3[] = {ha1, ":", nonce, ":", ha2};
-        target_hash(md, p3, 5, want);   /* RFC 2069, no qop */
+        hex_digest(md, p3, 5, want);   /* RFC 2069, no qop */
     } else {
         if (strcmp(q, qop) != 0 ||
             !target_digest_param(h, "nc", nc, sizeof(nc)) ||
             !target_digest_param(h, "cnonce", cnonce, sizeof(cnonce)))
             return 0;
         const char *p3[] = {ha1, ":", nonce, ":", nc, ":", cnonce, ":", q, ":", ha2};
-        target_hash(md, p3, 11, want);
+        hex_digest(md, p3, 11, want);
     }
     return strcasecmp(want, resp) == 0;
 }

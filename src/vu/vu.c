@@ -154,23 +154,27 @@ static bool vu_cut_off(const vu *v) {
            test_phase(v->test) >= PHASE_HARD_STOP;
 }
 
-static void vu_on_pad(uv_timer_t *t) {
+static void vu_on_sleep_timer(uv_timer_t *t) {
     vu *v = t->data;
     if (v->state == VU_WAITING) vu_wake(v);
+}
+
+bool vu_sleep_until(vu *v, int64_t until_us) {
+    for (int64_t left; (left = until_us - clock_now_us()) > 0;) {
+        uv_update_time(&v->w->loop);
+        uv_timer_start(&v->sleep_timer, vu_on_sleep_timer, (uint64_t)((left + 999) / 1000), 0);
+        if (!vu_wait(v)) {
+            uv_timer_stop(&v->sleep_timer);
+            return false;
+        }
+    }
+    return true;
 }
 
 /* minIterationDuration: the VU waits out the rest of it after the
  * iteration (the wait is not part of iteration_duration, as in k6). */
 static void vu_pad_iteration(vu *v, int64_t t0) {
-    int64_t until = t0 + v->test->min_iter_us;
-    for (int64_t left; (left = until - clock_now_us()) > 0 && !vu_cut_off(v);) {
-        uv_update_time(&v->w->loop);
-        uv_timer_start(&v->sleep_timer, vu_on_pad, (uint64_t)((left + 999) / 1000), 0);
-        if (!vu_wait(v)) {
-            uv_timer_stop(&v->sleep_timer);
-            return;
-        }
-    }
+    if (!vu_cut_off(v)) vu_sleep_until(v, t0 + v->test->min_iter_us);
 }
 
 /* Runs one call of v->fn; false when it was interrupted. */

@@ -80,6 +80,10 @@ vu *vu_new(struct worker *w, struct c6_test *t, int id, enum vu_role role);
 void vu_free(vu *v);
 /* Blocks the VU (on its own stack) until vu_wake; returns false if interrupted. */
 bool vu_wait(vu *v);
+/* Parks the VU until `until_us` (monotonic µs) on its sleep timer (libuv
+ * timers tick in ms on a cached clock: re-armed until the time has really
+ * passed, so it never returns early). False if the VU was interrupted. */
+bool vu_sleep_until(vu *v, int64_t until_us);
 void vu_wake(vu *v);
 /* Formats the pending JS exception as "file:line:col: Type: msg\n<stack>". */
 char *vu_exception_text(JSContext *ctx);

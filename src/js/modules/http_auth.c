@@ -4,6 +4,7 @@
  * as in k6. Works the same on the h1 client and on libcurl, since it is
  * only a header. ("ntlm" is libcurl's CURLAUTH_NTLM, see http_run.c.) */
 #include <openssl/evp.h>
+#include "util/hexdigest.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,21 +94,6 @@ static bool digest_challenge(const buf *hdr, const char **start, const char **en
     return false;
 }
 
-static void hash_hex(const EVP_MD *md, const char *const *parts, int n, char *hex) {
-    static const char digits[] = "0123456789abcdef";
-    unsigned char d[EVP_MAX_MD_SIZE];
-    unsigned int dl = 0;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(ctx, md, NULL);
-    for (int i = 0; i < n; i++) EVP_DigestUpdate(ctx, parts[i], strlen(parts[i]));
-    EVP_DigestFinal_ex(ctx, d, &dl);
-    EVP_MD_CTX_free(ctx);
-    for (unsigned i = 0; i < dl; i++) {
-        hex[2 * i] = digits[d[i] >> 4];
-        hex[2 * i + 1] = digits[d[i] & 15];
-    }
-    hex[2 * dl] = 0;
-}
 
 /* "auth" if the server's qop list offers it (auth-int is not supported). */
 static bool offers_auth(const char *qops) {
@@ -144,15 +130,15 @@ bool http_digest_answer(http_call *c) {
     if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) memset(rnd, 0x3c, sizeof rnd);
     for (int i = 0; i < 8; i++) snprintf(cnonce + 2 * i, 3, "%02x", rnd[i]);
     const char *p1[] = {cr->user, ":", realm, ":", cr->pass};
-    hash_hex(md, p1, 5, ha1);
+    hex_digest(md, p1, 5, ha1);
     const char *p2[] = {c->method, ":", uri};
-    hash_hex(md, p2, 3, ha2);
+    hex_digest(md, p2, 3, ha2);
     if (has_qop) {
         const char *p3[] = {ha1, ":", nonce, ":", "00000001", ":", cnonce, ":", "auth", ":", ha2};
-        hash_hex(md, p3, 11, resp);
+        hex_digest(md, p3, 11, resp);
     } else {
         const char *p3[] = {ha1, ":", nonce, ":", ha2};
-        hash_hex(md, p3, 5, resp);
+        hex_digest(md, p3, 5, resp);
     }
     int n = snprintf(cr->authz, sizeof cr->authz,
                      "Authorization: Digest username=\"%s\", realm=\"%s\", nonce=\"%s\", uri=\"%s\", "

@@ -859,11 +859,6 @@ static bool http_host_free(const http_call *calls, size_t from, size_t taken, si
     return busy < per_host;
 }
 
-static void http_on_rps(uv_timer_t *t) {
-    vu *v = t->data;
-    if (v->state == VU_WAITING) vu_wake(v);
-}
-
 /* options.rps: every request takes the next slot of the test-wide schedule
  * (one slot per 1/rps s, as k6's limiter) and waits for it. False when the
  * VU was interrupted while waiting. */
@@ -873,15 +868,7 @@ static bool http_rps_wait(vu *v, size_t n) {
     do slot = next > now ? next : now;
     while (!atomic_compare_exchange_weak(&t->rps_next_us, &next, slot + (int64_t)n * t->rps_interval_us));
     slot += (int64_t)(n - 1) * t->rps_interval_us;   /* a batch starts when its last slot comes */
-    for (int64_t left; (left = slot - clock_now_us()) > 0;) {
-        uv_update_time(&v->w->loop);
-        uv_timer_start(&v->sleep_timer, http_on_rps, (uint64_t)((left + 999) / 1000), 0);
-        if (!vu_wait(v)) {
-            uv_timer_stop(&v->sleep_timer);
-            return false;
-        }
-    }
-    return true;
+    return vu_sleep_until(v, slot);
 }
 
 bool http_run(vu *v, http_call *calls, size_t n, int limit, int per_host) {

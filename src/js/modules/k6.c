@@ -16,28 +16,13 @@ JSValue k6_throw_interrupted(JSContext *ctx) {
     return JS_Throw(ctx, err);
 }
 
-static void k6_on_sleep(uv_timer_t *t) {
-    vu *v = t->data;
-    if (v->state == VU_WAITING) vu_wake(v);
-}
-
 static JSValue k6_sleep(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
     double secs = 0;
     if (argc > 0 && JS_ToFloat64(ctx, &secs, argv[0])) return JS_EXCEPTION;
     if (!v->w) return JS_ThrowTypeError(ctx, "sleep() is not available in the init context");
     if (!(secs > 0)) return JS_UNDEFINED;
-    /* libuv timers have millisecond ticks on a cached clock: re-arm until the
-     * full duration has really passed, so sleep() never returns early */
-    int64_t until = clock_now_us() + (int64_t)llround(secs * 1e6);
-    for (int64_t left; (left = until - clock_now_us()) > 0;) {
-        uv_update_time(&v->w->loop);
-        uv_timer_start(&v->sleep_timer, k6_on_sleep, (uint64_t)((left + 999) / 1000), 0);
-        if (!vu_wait(v)) {
-            uv_timer_stop(&v->sleep_timer);
-            return k6_throw_interrupted(ctx);
-        }
-    }
+    if (!vu_sleep_until(v, clock_now_us() + (int64_t)llround(secs * 1e6))) return k6_throw_interrupted(ctx);
     return JS_UNDEFINED;
 }
 

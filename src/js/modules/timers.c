@@ -61,11 +61,6 @@ static int timers_earliest(const js_timers *q) {
     return best;
 }
 
-static void timers_on_due(uv_timer_t *t) {
-    vu *v = t->data;
-    if (v->state == VU_WAITING) vu_wake(v);
-}
-
 /* Blocks until `until` (monotonic us); false if the VU was interrupted. */
 static bool timers_wait_until(vu *v, int64_t until) {
     int64_t left;
@@ -76,16 +71,7 @@ static bool timers_wait_until(vu *v, int64_t until) {
         }
         return true;
     }
-    /* libuv timers tick in ms on a cached clock: re-arm until it has really passed */
-    while ((left = until - clock_now_us()) > 0) {
-        uv_update_time(&v->w->loop);
-        uv_timer_start(&v->sleep_timer, timers_on_due, (uint64_t)((left + 999) / 1000), 0);
-        if (!vu_wait(v)) {
-            uv_timer_stop(&v->sleep_timer);
-            return false;
-        }
-    }
-    return true;
+    return vu_sleep_until(v, until);
 }
 
 int timers_run_next(vu *v) {
