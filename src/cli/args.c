@@ -314,6 +314,20 @@ static int set_http_debug(c6_run_args *a, const char *v, char *e, size_t n)
     return 0;
 }
 
+static int set_linger(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    return parse_bool(v, &a->linger, e, n);
+}
+
+/* QuickJS runs ES2023 whatever the mode: the names are checked, the choice changes nothing. */
+static int set_compat(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    if (strcmp(v, "extended") && strcmp(v, "base") && strcmp(v, "experimental_enhanced"))
+        return err_set(e, n, "invalid compatibility mode \"%s\" (use extended, base or experimental_enhanced)", v);
+    a->compatibility_mode = v;
+    return 0;
+}
+
 static int set_paused(c6_run_args *a, const char *v, char *e, size_t n)
 {
     a->flags.paused_set = true;
@@ -349,6 +363,8 @@ static const flag_def FLAGS[] = {
     {"address", 'a', false, set_address, NULL},
     {"paused", 'p', true, set_paused, NULL},
     {"http-debug", 0, true, set_http_debug, NULL},
+    {"linger", 'l', true, set_linger, NULL},
+    {"compatibility-mode", 0, false, set_compat, NULL},
     {"log-format", 0, false, set_log_format, NULL},
     {"log-output", 0, false, set_log_output, NULL},
     {"console-output", 0, false, set_console_output, NULL},
@@ -489,6 +505,16 @@ int args_parse_run(int argc, char **argv, c6_run_args *a, char *err, size_t errl
         a->address = env ? env : API_DEFAULT_ADDRESS;
     }
     if (!a->log_format) a->log_format = getenv("K6_LOG_FORMAT");
+    const char *lg = getenv("K6_LINGER");
+    if (lg && !a->linger && (!strcmp(lg, "true") || !strcmp(lg, "1"))) a->linger = true;
+    const char *cm = getenv("K6_COMPATIBILITY_MODE");
+    if (!a->compatibility_mode && cm && *cm && set_compat(a, cm, err, errlen) != 0) {
+        char cause[256];
+        snprintf(cause, sizeof cause, "%s", err);
+        snprintf(err, errlen, "K6_COMPATIBILITY_MODE: %s", cause);
+        args_free(a);
+        return -1;
+    }
     if (!a->log_output) a->log_output = getenv("K6_LOG_OUTPUT");
     if (!a->console_output) a->console_output = getenv("K6_CONSOLE_OUTPUT");
     return 0;

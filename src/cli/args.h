@@ -43,6 +43,8 @@ typedef struct c6_run_args {
      * (c6 never reports usage). */
     const char *log_format, *log_output, *console_output;
     bool no_usage_report;
+    bool linger;                 /* -l/--linger (K6_LINGER): keep the REST API up after the end, until a signal */
+    const char *compatibility_mode;   /* --compatibility-mode (K6_COMPATIBILITY_MODE): accepted, checked */
 } c6_run_args;
 
 /* Parses the arguments after "run" (argv[0] is the first of them, not the

@@ -73,6 +73,7 @@ typedef struct run_ctx {
     atomic_int api_stopped;       /* PATCH {"stopped": true} */
     atomic_int tainted;           /* a threshold was crossed at the last evaluation */
     bool waiting_resume;          /* --paused: the main loop waits for a resume */
+    bool lingering;               /* --linger: the test ended, waiting for a signal */
     bool special_timed_out;
     struct run_scen *rs;          /* per scenario: its start/end/hard-stop timers */
     uv_signal_t sigint, sigterm;
@@ -898,6 +899,11 @@ static void run_on_wake(uv_async_t *a) {
 
 static void run_on_signal(uv_signal_t *s, int signum) {
     run_ctx *r = s->data;
+    if (r->lingering) {   /* --linger: the test is over, a signal ends the wait */
+        r->signals++;
+        uv_stop(r->loop);
+        return;
+    }
     if (++r->signals > 1) {
         fprintf(stderr, "\nstopping now (second signal)\n");
         _exit(EXIT_ABORTED);
@@ -1348,6 +1354,13 @@ static int run_execute(run_ctx *r) {
     else if (atomic_load(&r->api_stopped)) code = EXIT_API_STOP;
     else if (atomic_load(&t->script_aborted)) code = EXIT_SCRIPT_ABORT;
     else if (atomic_load(&t->script_failed) && code == 0) code = EXIT_SCRIPT_FAIL;
+    if (r->args.linger && !r->signals) {
+        /* k6's --linger: the REST API stays up (status, metrics) until a signal */
+        log_printf(LOG_INFO, "the test is over; lingering until SIGINT/SIGTERM (--linger)");
+        fflush(stdout);
+        r->lingering = true;
+        while (!r->signals) uv_run(r->loop, UV_RUN_DEFAULT);
+    }
     run_teardown_loop(r);
     return code;
 }

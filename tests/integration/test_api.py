@@ -128,3 +128,25 @@ def test_control_commands_without_a_server_fail(c6_bin):
     r = _ctl(c6_bin, _free_addr(), "status")
     assert r.returncode == 255, r
     assert "connection refused" in (r.stdout + r.stderr).lower(), r
+
+
+def test_linger_keeps_the_api_until_a_signal(c6_bin):
+    import signal as sig
+    addr = _free_addr()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("K6_")}
+    p = subprocess.Popen([c6_bin, "run", "-q", "-a", addr, "--linger", "-i", "1", script_path("sleep_only.js")],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        assert _wait(lambda: _status(addr)["running"] is False and _status(addr)["status"] >= 6), "never ended"
+        time.sleep(0.3)
+        assert p.poll() is None, "exited without a signal"
+        st = _status(addr)
+        assert st["vus"] == 0, st
+        p.send_signal(sig.SIGINT)
+        out, err = p.communicate(timeout=20)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    assert p.returncode == 0, (p.returncode, err)
+    assert "iterations" in out, out
