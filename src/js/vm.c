@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "exec/test.h"
+#include "js/cjs.h"
 
 #define VM_STACK_LIMIT (192 * 1024)
 
@@ -62,8 +63,11 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
         return NULL;
     }
     len = src->len;
-    JSValue fn = JS_Eval(ctx, (const char *)src->data, len, name,
-                         JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
+    const char *text = (const char *)src->data;
+    char *wrapped = NULL;
+    if (cjs_detect(text, len)) text = wrapped = cjs_wrap(text, len, name, &len);   /* k6 runs CommonJS too */
+    JSValue fn = JS_Eval(ctx, text, len, name, JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
+    free(wrapped);
     if (JS_IsException(fn)) return NULL;
     size_t bclen;
     uint8_t *bc = JS_WriteObject(ctx, &bclen, fn, JS_WRITE_OBJ_BYTECODE);
@@ -316,6 +320,13 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     if (JS_IsException(r)) return vm_fail(v, err, errlen);
     JS_FreeValue(v->ctx, r);
     v->ns = JS_GetModuleNamespace(v->ctx, m);
+    JSValue cjs = JS_GetPropertyStr(v->ctx, v->ns, "__c6_cjs");   /* a CommonJS script: module.exports */
+    if (JS_IsObject(cjs) || JS_IsFunction(v->ctx, cjs)) {
+        JS_FreeValue(v->ctx, v->ns);
+        v->ns = cjs;
+    } else {
+        JS_FreeValue(v->ctx, cjs);
+    }
     vm_read_exports(v, s, compile);
     return 0;
 }

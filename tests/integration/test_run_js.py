@@ -128,3 +128,17 @@ def test_vu_is_zero_in_setup_and_teardown(c6):
     defaults = [m for m in msgs if m.startswith("default")]
     assert len(defaults) == 2, r
     assert set(defaults) <= {"default vu=1", "default vu=2"}, r
+
+
+def test_commonjs_scripts_and_modules(c6):
+    r = c6("cjs/main.js")
+    assert r.code == 0, r
+    recs = [json.loads(m) for m in r.console()]
+    assert recs == [{"twice": 42, "name": "lib", "file": True, "self": True}] * 2, r
+    assert r.count("http_reqs") == 2, r
+    r = c6("cjs/esm_imports_cjs.js")
+    assert r.code == 0 and r.console() == ["esm 8 lib"], r
+    r = c6("cjs/dynamic.js")
+    assert "k6/http" in r.err and "c6 loads modules before the run" in r.err and "dynamic.js:3:" in r.err, r
+    r = c6("cjs/error_line.js")
+    assert "error_line.js:3:" in r.err and "line four" in r.err, r
