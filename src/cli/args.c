@@ -490,6 +490,34 @@ static void args_init(c6_run_args *a)
     a->include_system_env_vars = true;
 }
 
+/* K6_OUT="json=a.json,csv=b.csv": outputs separated by commas, but a comma
+ * inside an output's own argument (csv=f.csv,timeFormat=unix) stays with it:
+ * a piece starts a new output only if it begins with a known output type. */
+static void args_env_outs(c6_run_args *a, const char *v)
+{
+    static const char *const types[] = {"json", "csv", "influxdb", "web-dashboard", "experimental-prometheus-rw",
+                                        "cloud", "statsd", "experimental-opentelemetry", "opentelemetry"};
+    a->env_outs = xstrndup(v, strlen(v));
+    char *start = a->env_outs;
+    for (char *p = a->env_outs;; p++) {
+        if (*p != ',' && *p) continue;
+        bool next = false;
+        if (*p == ',') {
+            const char *q = p + 1;
+            for (size_t i = 0; i < sizeof types / sizeof *types && !next; i++) {
+                size_t l = strlen(types[i]);
+                next = strncmp(q, types[i], l) == 0 && (q[l] == '=' || q[l] == ',' || q[l] == 0);
+            }
+            if (!next) continue;
+        }
+        bool last = *p == 0;
+        *p = 0;
+        if (*start) set_out(a, start, NULL, 0);
+        if (last) break;
+        start = p + 1;
+    }
+}
+
 int args_parse_run(int argc, char **argv, c6_run_args *a, char *err, size_t errlen)
 {
     args_init(a);
@@ -504,6 +532,8 @@ int args_parse_run(int argc, char **argv, c6_run_args *a, char *err, size_t errl
         const char *env = getenv("K6_ADDRESS");
         a->address = env ? env : API_DEFAULT_ADDRESS;
     }
+    const char *eo = getenv("K6_OUT");
+    if (!a->nouts && eo && *eo) args_env_outs(a, eo);
     if (!a->log_format) a->log_format = getenv("K6_LOG_FORMAT");
     const char *lg = getenv("K6_LINGER");
     if (lg && !a->linger && (!strcmp(lg, "true") || !strcmp(lg, "1"))) a->linger = true;
@@ -529,5 +559,6 @@ void args_free(c6_run_args *a)
     }
     free(a->env);
     free(a->outs);
+    free(a->env_outs);
     args_init(a);
 }

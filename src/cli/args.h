@@ -31,7 +31,8 @@ typedef struct c6_run_args {
     bool no_summary;             /* --no-summary: kept by c6 (k6 v2 dropped it); also sets
                                     summary_mode to "disabled" when that is not given */
     const char *summary_mode;    /* --summary-mode=compact|full|disabled; NULL if not given */
-    const char **outs; size_t nouts;   /* -o/--out TYPE=ARG (repeatable; point into argv) */
+    const char **outs; size_t nouts;   /* -o/--out TYPE=ARG (repeatable; point into argv), else K6_OUT */
+    char *env_outs;                    /* K6_OUT's copy, split in place (outs point into it) */
     /* -a/--address HOST:PORT of the REST API, else $K6_ADDRESS, else
      * "localhost:6565" (never NULL after parsing); "" starts no server.
      * address_set: given as a flag, which is when k6 exits 106 if the

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/args.h"
@@ -201,6 +202,19 @@ static void test_c6_and_summary_flags(void **state)
 {
     (void)state;
     c6_run_args a;
+    /* K6_OUT: outputs split at commas that start a known output type */
+    setenv("K6_OUT", "json=a.json,csv=b.csv,timeFormat=unix,web-dashboard", 1);
+    PARSE_OK(&a, "x.js");
+    assert_int_equal(a.nouts, 3);
+    assert_string_equal(a.outs[0], "json=a.json");
+    assert_string_equal(a.outs[1], "csv=b.csv,timeFormat=unix");
+    assert_string_equal(a.outs[2], "web-dashboard");
+    args_free(&a);
+    PARSE_OK(&a, "-o", "json=c.json", "x.js");   /* -o replaces K6_OUT */
+    assert_int_equal(a.nouts, 1);
+    assert_string_equal(a.outs[0], "json=c.json");
+    args_free(&a);
+    unsetenv("K6_OUT");
     PARSE_OK(&a, "--workers", "4", "x.js");
     assert_int_equal(a.workers, 4);
     args_free(&a);
