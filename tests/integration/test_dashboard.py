@@ -4,11 +4,16 @@ import json
 import os
 import re
 import selectors
+import shutil
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
+
+import pytest
+
+from conftest import script_path
 
 SCRIPT = """
 import http from 'k6/http';
@@ -165,3 +170,23 @@ def test_bad_settings_name_the_variable(c6):
     assert r.code == 104 and "port" in r.err and "99999" in r.err, (r.code, r.err)
     r = c6("basic_get.js", "-i", "1", env={"K6_WEB_DASHBOARD": "maybe"})
     assert r.code == 104 and "K6_WEB_DASHBOARD" in r.err, (r.code, r.err)
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the page's script")
+def test_report_page_draws_charts_and_summary(c6, tmp_path):
+    """The report's own script, run with a stand-in DOM, draws the charts
+    and the summary tables from the inlined events."""
+    report = tmp_path / "r.html"
+    script = tmp_path / "checks.js"
+    script.write_text(SCRIPT.replace("vus: 2, duration: '3s'", "iterations: 6"))
+    r = c6(str(script), "-o", f"web-dashboard=port=-1&export={report}")
+    assert r.code == 0, r.err
+    p = subprocess.run(["node", script_path("dashboard_dom.js"), str(report)], capture_output=True, text=True,
+                       timeout=30)
+    assert p.returncode == 0, p.stderr
+    drawn = json.loads(p.stdout)
+    assert drawn["state"].startswith("finished in") and drawn["summaryShown"], drawn
+    assert drawn["charts"] == 5 and drawn["lines"] >= 5, drawn
+    assert "requests 6" in drawn["cards"], drawn["cards"]
+    assert "✓ pass http_req_duration p(95)<5000" in drawn["thresholds"], drawn["thresholds"]
+    assert "status is 200" in drawn["checks"] and "http_reqs counter count=6" in drawn["metrics"], drawn
