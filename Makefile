@@ -41,6 +41,13 @@ $(BUILD)/gen/html_lib.inc: src/js/modules/html_lib.js
 $(BUILD)/obj/src/js/modules/html.o: $(BUILD)/gen/html_lib.inc
 $(BUILD)/obj/src/js/modules/html.o: CFLAGS += -I$(BUILD)/gen
 
+# The web dashboard's page, built into c6 the same way.
+$(BUILD)/gen/dashboard_html.inc: src/output/dashboard.html
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(BUILD)/obj/src/output/dashboard.o: $(BUILD)/gen/dashboard_html.inc
+$(BUILD)/obj/src/output/dashboard.o: CFLAGS += -I$(BUILD)/gen
+
 $(BUILD)/libc6.a: $(OBJS)
 	@rm -f $@
 	ar rcs $@ $^

@@ -1122,7 +1122,7 @@ static int api_socket(const struct addrinfo *res, bool wildcard, const struct ad
 
 /* Binds and listens as Go's net.Listen("tcp", address) does; errors in
  * Go's words: "listen tcp 127.0.0.1:6565: bind: address already in use". */
-static int api_listen(const char *address, char *err, size_t errlen)
+int api_listen_tcp(const char *address, char *err, size_t errlen)
 {
     char host[256], where[INET6_ADDRSTRLEN + 16];
     const char *port = NULL, *op = "socket";
@@ -1166,7 +1166,7 @@ static int api_listen(const char *address, char *err, size_t errlen)
 api_server *api_server_start(const char *address, const api_ops *ops, void *ctx, char *err,
                              size_t errlen)
 {
-    int fd = api_listen(address, err, errlen);
+    int fd = api_listen_tcp(address, err, errlen);
     if (fd < 0) return NULL;
     api_server *s = calloc(1, sizeof *s);
     struct sockaddr_storage ss;

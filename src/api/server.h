@@ -130,6 +130,10 @@ typedef struct api_server api_server;
  * when --address was given on the command line, and only warns otherwise. */
 api_server *api_server_start(const char *address, const api_ops *ops, void *ctx,
                              char *err, size_t errlen);
+/* Binds and listens on address as api_server_start does (Go's
+ * net.Listen("tcp", ...) and its error texts); returns the non-blocking
+ * socket, or -1 with err. Also used by the web dashboard. */
+int api_listen_tcp(const char *address, char *err, size_t errlen);
 /* The port actually bound (useful with port 0). */
 unsigned api_server_port(const api_server *s);
 /* Stops serving, waits for the thread and frees everything; no callback

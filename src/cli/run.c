@@ -20,6 +20,7 @@
 #include "js/script.h"
 #include "js/vm.h"
 #include "metrics/engine.h"
+#include "metrics/histogram.h"
 #include "metrics/registry.h"
 #include "metrics/threshold.h"
 #include "exec/segment.h"
@@ -30,6 +31,7 @@
 #include "net/worker.h"
 #include "output/summary.h"
 #include "output/csv.h"
+#include "output/dashboard.h"
 #include "output/export.h"
 #include "output/json.h"
 #include "output/summary_json.h"
@@ -40,7 +42,8 @@ extern char **environ;
 
 enum { EXIT_THRESHOLDS = 99, EXIT_SETUP_TIMEOUT = 100, EXIT_TEARDOWN_TIMEOUT = 101, EXIT_API_STOP = 103,
        EXIT_CONFIG = 104, EXIT_API_LISTEN = 106, EXIT_ABORTED = 105, EXIT_SCRIPT = 107,
-       EXIT_SCRIPT_ABORT = 108, EXIT_SCRIPT_FAIL = 110, EXIT_FLAGS = 255 };
+       EXIT_SCRIPT_ABORT = 108, EXIT_SCRIPT_FAIL = 110, EXIT_FLAGS = 255,
+       EXIT_OUTPUT = 255 /* an output that cannot start: k6's error without an exit code of its own */ };
 
 typedef struct run_threshold {
     char *metric;
@@ -91,6 +94,10 @@ typedef struct run_ctx {
     csv_output *csv_out[4];
     int njson, ncsv;
     bool tty;
+    dash_config dash_cfg;         /* the web dashboard (K6_WEB_DASHBOARD, -o web-dashboard) */
+    dashboard *dash;              /* NULL when off */
+    int *dash_scen_vus;           /* per scenario, for its snapshots */
+    int64_t dash_last_us;         /* when the last snapshot was taken */
 } run_ctx;
 
 /* The main thread's side of a scenario: it starts at startTime, stops
@@ -176,6 +183,7 @@ static int run_options(run_ctx *r, char *err, size_t errlen) {
 /* -o TYPE=ARG: k6's json and csv outputs, as engine listeners (main thread). */
 static int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
     int64_t mono0 = clock_now_us(), wall0 = clock_wall_us();
+    const char *dash_arg = NULL;   /* -o web-dashboard[=ARG]: "" without ARG */
     for (size_t i = 0; i < r->args.nouts; i++) {
         const char *o = r->args.outs[i];
         const char *eq = strchr(o, '=');
@@ -196,12 +204,16 @@ static int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
             if (!cv) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
             r->csv_out[r->ncsv++] = cv;
             engine_add_listener(r->eng, csv_output_sample, cv);
+        } else if (tl == 13 && strncmp(o, "web-dashboard", 13) == 0) {
+            dash_arg = arg ? arg : "";
         } else {
-            snprintf(err, errlen, "invalid output \"%s\": c6 has json=FILE and csv=FILE (a name ending in .gz is gzipped)", o);
+            snprintf(err, errlen, "invalid output \"%s\": c6 has json=FILE, csv=FILE (a name ending in .gz is gzipped) "
+                     "and web-dashboard", o);
             return -1;
         }
     }
-    return 0;
+    /* the dashboard reads k6's K6_WEB_DASHBOARD* variables from c6's own environment */
+    return dash_config_read(&r->dash_cfg, environ, dash_arg, err, errlen);
 }
 
 /* The Metric lines of the JSON output list all of a metric's thresholds
@@ -372,7 +384,9 @@ static void run_banner(run_ctx *r) {
            "   /  \\/    \\    |     (   /   ‾‾\\  \n"
            "  /          \\   |  |\\  \\ |  (‾)  | \n"
            " / __________ \\  |__| \\__\\ \\_____/ .io   c6\n\n");
-    printf("     execution: local\n        script: %s\n        output: ", r->args.script);
+    printf("     execution: local\n        script: %s\n", r->args.script);
+    if (*dash_url(r->dash)) printf(" web dashboard: %s\n", dash_url(r->dash));
+    printf("        output: ");
     for (size_t i = 0; i < r->args.nouts; i++) printf("%s%s", i ? ", " : "", r->args.outs[i]);
     printf("%s\n\n", r->args.nouts ? "" : "-");
     double pct = 100;
@@ -804,6 +818,7 @@ static void run_sample_vus(run_ctx *r) {
 }
 
 static bool run_eval_thresholds(run_ctx *r, double dur_s);
+static void run_dash_snapshot(run_ctx *r, int64_t now);
 
 /* Drains the workers' samples into the engine (the API thread reads it). */
 static void run_drain(run_ctx *r) {
@@ -871,6 +886,11 @@ static void run_on_tick(uv_timer_t *h) {
         run_tick_outputs(r);
     }
     run_check_abort(r, now);
+    if (r->dash && now - r->dash_last_us >= r->dash_cfg.period_us) {
+        r->dash_last_us += r->dash_cfg.period_us;
+        if (now - r->dash_last_us >= r->dash_cfg.period_us) r->dash_last_us = now;   /* the loop was held up */
+        run_dash_snapshot(r, now);
+    }
     if (now - r->last_progress_us >= 1000000) {
         r->last_progress_us += 1000000;
         run_sample_vus(r);
@@ -989,6 +1009,7 @@ static void run_start(run_ctx *r) {
     t->start_wall_ms = clock_wall_us() / 1000;
     r->last_progress_us = t->start_us;
     r->last_threshold_us = t->start_us;
+    r->dash_last_us = t->start_us;
     atomic_store(&t->phase, PHASE_RUNNING);
     run_all_workers(r, CMD_START);
     for (int i = 0; i < t->nscen; i++)
@@ -1136,6 +1157,72 @@ static void run_summary(run_ctx *r, double dur_s) {
     run_summary_release(&in);
 }
 
+/* ---- the web dashboard ---- */
+
+static int run_dash_start(run_ctx *r, char *err, size_t errlen) {
+    if (!r->dash_cfg.enabled) return 0;
+    c6_test *t = &r->test;
+    const char **names = calloc((size_t)t->nscen + 1, sizeof *names);
+    r->dash_scen_vus = calloc((size_t)t->nscen + 1, sizeof *r->dash_scen_vus);
+    if (!names || !r->dash_scen_vus) {
+        free(names);
+        return snprintf(err, errlen, "web dashboard: out of memory"), -1;
+    }
+    for (int i = 0; i < t->nscen; i++) names[i] = t->scen[i].cfg->name;
+    r->dash = dash_start(&r->dash_cfg, r->args.script, names, (size_t)t->nscen, err, errlen);
+    free(names);
+    return r->dash ? 0 : -1;
+}
+
+static double run_counter_total(const sink *s) { return s ? s->u.counter.sum : 0; }
+
+/* A snapshot of the totals so far: a few sink reads under eng_lock; the
+ * dashboard turns them into rates and JSON after the lock is released. */
+static void run_dash_snapshot(run_ctx *r, int64_t now) {
+    c6_test *t = &r->test;
+    dash_sample s = {0};
+    s.t_s = (double)(now - t->start_us) / 1e6;
+    s.vus = atomic_load(&t->vus_active);
+    s.vus_max = atomic_load(&t->vus_initialized);
+    for (int i = 0; i < t->nscen; i++) r->dash_scen_vus[i] = atomic_load(&t->scen[i].vus_active);
+    s.scenario_vus = r->dash_scen_vus;
+    pthread_mutex_lock(&r->eng_lock);
+    s.http_reqs = run_counter_total(engine_sink(r->eng, M_HTTP_REQS));
+    s.iterations = run_counter_total(engine_sink(r->eng, M_ITERATIONS));
+    s.data_sent = run_counter_total(engine_sink(r->eng, M_DATA_SENT));
+    s.data_received = run_counter_total(engine_sink(r->eng, M_DATA_RECEIVED));
+    const sink *f = engine_sink(r->eng, M_HTTP_REQ_FAILED), *c = engine_sink(r->eng, M_CHECKS);
+    if (f) s.req_failed = f->u.rate.nonzero, s.req_total = f->u.rate.total;
+    if (c) s.checks_pass = c->u.rate.nonzero, s.checks_total = c->u.rate.total;
+    const sink *d = engine_sink(r->eng, M_HTTP_REQ_DURATION);
+    if (d && d->u.trend.h) {
+        const histogram *h = d->u.trend.h;
+        s.dur_n = hist_count(h);
+        s.dur_sum = hist_sum(h);
+        s.dur_p90 = hist_percentile(h, 90);
+        s.dur_p95 = hist_percentile(h, 95);
+        s.dur_p99 = hist_percentile(h, 99);
+    }
+    pthread_mutex_unlock(&r->eng_lock);
+    dash_snapshot(r->dash, &s);
+}
+
+/* After the run: the last snapshot, the end event with the summary's data,
+ * the exported report. The engine is fully drained and no worker runs. */
+static void run_dash_end(run_ctx *r, double dur_s) {
+    if (!r->dash) return;
+    run_dash_snapshot(r, r->test.start_us + (int64_t)(dur_s * 1e6));
+    run_summary_in in;
+    run_summary_gather(r, dur_s, &in);
+    dash_end(r->dash, &in.d);
+    run_summary_release(&in);
+    char err[1024];
+    if (dash_finish(r->dash, err, sizeof err)) {
+        log_printf(LOG_ERROR, "%s", err);
+        r->output_failed = true;
+    }
+}
+
 static int run_fail(run_ctx *r, int code, const char *msg) {
     (void)r;
     log_msg(LOG_ERROR, NULL, msg, strlen(msg));
@@ -1213,6 +1300,10 @@ static void run_stop_workers(run_ctx *r) {
 static void run_free(run_ctx *r) {
     api_server_stop(r->api);
     r->api = NULL;
+    dash_stop(r->dash);
+    r->dash = NULL;
+    dash_config_free(&r->dash_cfg);
+    free(r->dash_scen_vus);
     pthread_mutex_destroy(&r->eng_lock);
     run_close_outputs(r);
     for (int i = 0; i < r->test.nworkers; i++) worker_free(r->test.workers[i]);
@@ -1344,6 +1435,7 @@ static int run_execute(run_ctx *r) {
     if (t->start_us) {
         double dur_s = (double)((r->run_end_us ? r->run_end_us : clock_now_us()) - t->start_us) / 1e6;
         bool ok = run_eval_thresholds(r, dur_s);
+        run_dash_end(r, dur_s);
         run_summary(r, dur_s);
         if (!ok && code == 0) {
             code = EXIT_THRESHOLDS;
@@ -1510,8 +1602,12 @@ static int run_main_mode(int argc, char **argv, int mode) {
         run_make_scenarios(r);
         r->test.options_json = options_to_json(&r->opts, &r->test.plan);
         run_describe_outputs(r);
-        run_banner(r);
-        code = run_execute(r);
+        if (run_dash_start(r, err, sizeof err)) {
+            code = run_fail(r, EXIT_OUTPUT, err);
+        } else {
+            run_banner(r);
+            code = run_execute(r);
+        }
     }
     run_free(r);
     log_close();

@@ -1,0 +1,626 @@
+/* The web dashboard: configuration, the event log, its JSON, the HTTP/SSE
+ * server and the HTML report. See dashboard.h. */
+#include "output/dashboard.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include "api/server.h"
+#include "config/duration.h"
+#include "metrics/sink.h"
+#include "output/writer.h"
+#include "util/buf.h"
+#include "util/clock.h"
+
+extern char **environ;
+
+/* The page, src/output/dashboard.html, made a C string by the Makefile. */
+static const char DASH_PAGE[] =
+#include "dashboard_html.inc"
+    ;
+
+/* Where the report inlines the events: the page holds this comment once. */
+#define DASH_DATA_MARK "<!--C6-DATA-->"
+
+/* ======================================================================
+ * Configuration
+ * ==================================================================== */
+
+/* Go's strconv.ParseBool, which k6 reads these variables with. */
+static int dash_bool(const char *s, bool *out) {
+    static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+    static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
+    for (size_t i = 0; i < 6; i++) {
+        if (strcmp(s, yes[i]) == 0) return *out = true, 0;
+        if (strcmp(s, no[i]) == 0) return *out = false, 0;
+    }
+    return -1;
+}
+
+/* One setting by its short name (host, port, period, open, export);
+ * `where` names it in errors ("K6_WEB_DASHBOARD_PORT", "-o web-dashboard port"). */
+static int dash_set(dash_config *c, const char *key, const char *val, const char *where, char *err, size_t errlen) {
+    if (strcmp(key, "host") == 0) {
+        if (strlen(val) >= sizeof c->host)
+            return snprintf(err, errlen, "%s: the host name is too long", where), -1;
+        snprintf(c->host, sizeof c->host, "%s", val);
+    } else if (strcmp(key, "port") == 0) {
+        char *end;
+        errno = 0;
+        long p = strtol(val, &end, 10);
+        if (!*val || *end || errno || p < -1 || p > 65535)
+            return snprintf(err, errlen, "%s: invalid port \"%s\" (a number from 0 to 65535, or -1 for no server)",
+                            where, val), -1;
+        c->port = (int)p;
+    } else if (strcmp(key, "period") == 0) {
+        char e[256];
+        int64_t us;
+        if (duration_parse(val, &us, e, sizeof e)) return snprintf(err, errlen, "%s: %s", where, e), -1;
+        if (us <= 0) return snprintf(err, errlen, "%s: the period must be more than 0, not \"%s\"", where, val), -1;
+        c->period_us = us;
+    } else if (strcmp(key, "open") == 0) {
+        if (dash_bool(val, &c->open))
+            return snprintf(err, errlen, "%s: invalid boolean \"%s\" (use true or false)", where, val), -1;
+    } else if (strcmp(key, "export") == 0) {
+        free(c->export_path);
+        c->export_path = *val ? strdup(val) : NULL;
+    } else {
+        return snprintf(err, errlen, "%s: unknown setting (use host, port, period, open or export)", where), -1;
+    }
+    return 0;
+}
+
+static const char *dash_env(char *const *env, const char *name) {
+    size_t n = strlen(name);
+    for (char *const *e = env; e && *e; e++)
+        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=') return *e + n + 1;
+    return NULL;
+}
+
+static int dash_config_env(dash_config *c, char *const *env, char *err, size_t errlen) {
+    static const char *const keys[] = {"host", "port", "period", "open", "export"};
+    const char *v = dash_env(env, "K6_WEB_DASHBOARD");
+    if (v && *v && dash_bool(v, &c->enabled))
+        return snprintf(err, errlen, "K6_WEB_DASHBOARD: invalid boolean \"%s\" (use true or false)", v), -1;
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        char name[64], *p;
+        snprintf(name, sizeof name, "K6_WEB_DASHBOARD_%s", keys[i]);
+        for (p = name + 17; *p; p++) *p = (char)(*p - 'a' + 'A');
+        if ((v = dash_env(env, name)) && *v && dash_set(c, keys[i], v, name, err, errlen)) return -1;
+    }
+    return 0;
+}
+
+/* "port=0&period=1s&export=r.html" */
+static int dash_config_arg(dash_config *c, const char *arg, char *err, size_t errlen) {
+    char *copy = strdup(arg), *save = NULL;
+    int rc = 0;
+    if (!copy) return snprintf(err, errlen, "out of memory"), -1;
+    for (char *kv = strtok_r(copy, "&", &save); kv && !rc; kv = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(kv, '='), where[96];
+        snprintf(where, sizeof where, "-o web-dashboard: %.*s", (int)(eq ? eq - kv : (long)strlen(kv)), kv);
+        if (!eq) {
+            snprintf(err, errlen, "%s: expected key=value", where);
+            rc = -1;
+        } else {
+            *eq = 0;
+            rc = dash_set(c, kv, eq + 1, where, err, errlen);
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+int dash_config_read(dash_config *c, char *const *env, const char *out_arg, char *err, size_t errlen) {
+    memset(c, 0, sizeof *c);
+    snprintf(c->host, sizeof c->host, "localhost");
+    c->port = DASH_DEFAULT_PORT;
+    c->period_us = 10 * C6_US_PER_SEC;
+    if (dash_config_env(c, env, err, errlen)) return -1;
+    if (!out_arg) return 0;
+    c->enabled = true;
+    return *out_arg ? dash_config_arg(c, out_arg, err, errlen) : 0;
+}
+
+void dash_config_free(dash_config *c) {
+    free(c->export_path);
+    c->export_path = NULL;
+}
+
+/* ======================================================================
+ * The event log
+ * ==================================================================== */
+
+typedef struct dash_event {
+    char *sse;               /* "event: NAME\ndata: JSON\n\n" */
+    size_t len;
+    size_t name_off, name_len, data_off, data_len;
+} dash_event;
+
+struct dashboard {
+    struct MHD_Daemon *daemon;
+    char url[300];
+    int64_t period_us;
+    char *export_path;
+    size_t nscen;
+    char **scen_names;
+    pthread_mutex_t mu;      /* guards everything below */
+    pthread_cond_t cond;     /* a new event, the end, or closing */
+    dash_event *ev;
+    size_t nev, cap;
+    bool ended;              /* no more events: streams end once caught up */
+    bool closing;            /* the server stops: every stream ends now */
+    int streams;             /* SSE responses in progress */
+    /* the last snapshot's totals, for the per-period rates (main thread) */
+    int nprev;               /* how many of prev[] are set */
+    dash_sample prev[2];     /* [0] the last snapshot, [1] the one before */
+};
+
+/* Appends an event (main thread). The event text is built outside the lock. */
+static void dash_push(dashboard *d, const char *name, const buf *json) {
+    buf b = {0};
+    dash_event e = {0};
+    buf_puts(&b, "event: ");
+    e.name_off = b.len;
+    buf_puts(&b, name);
+    e.name_len = strlen(name);
+    buf_puts(&b, "\ndata: ");
+    e.data_off = b.len;
+    buf_append(&b, json->p ? json->p : "null", json->p ? json->len : 4);
+    e.data_len = b.len - e.data_off;
+    if (buf_puts(&b, "\n\n")) { buf_free(&b); return; }   /* out of memory: the event is lost */
+    e.sse = b.p;
+    e.len = b.len;
+    pthread_mutex_lock(&d->mu);
+    if (d->nev == d->cap) {
+        size_t ncap = d->cap ? d->cap * 2 : 64;
+        dash_event *ne = realloc(d->ev, ncap * sizeof *ne);
+        if (!ne) { pthread_mutex_unlock(&d->mu); free(e.sse); return; }
+        d->ev = ne;
+        d->cap = ncap;
+    }
+    d->ev[d->nev++] = e;
+    pthread_cond_broadcast(&d->cond);
+    pthread_mutex_unlock(&d->mu);
+}
+
+/* ---- JSON pieces (escaped as easyjson does: '<' too, so the report can
+ * inline the events in a <script> element) ---- */
+
+static void js_num(buf *b, double v) {
+    char n[WRITER_NUM_MAX];
+    size_t len = writer_fmt_js(n, v);   /* NaN/Inf: null */
+    buf_append(b, n, len);
+}
+
+static void js_str(buf *b, const char *s) {
+    writer_json_string(b, s ? s : "", s ? strlen(s) : 0, WRITER_ESC_EASYJSON);
+}
+
+static void js_key(buf *b, bool *first, const char *k) {
+    if (!*first) buf_puts(b, ",");
+    *first = false;
+    js_str(b, k);
+    buf_puts(b, ":");
+}
+
+static void js_kv(buf *b, bool *first, const char *k, double v) {
+    js_key(b, first, k);
+    js_num(b, v);
+}
+
+static double dash_rate(double cur, double prev, double dt) { return dt > 0 ? (cur - prev) / dt : 0; }
+
+void dash_snapshot(dashboard *d, const dash_sample *s) {
+    if (!d || (d->nprev && s->t_s <= d->prev[0].t_s)) return;
+    dash_sample z = {0};
+    const dash_sample *p = d->nprev ? &d->prev[0] : &z;
+    /* the final snapshot may come just after a periodic one: its rates
+     * then span the last two periods, not a few milliseconds */
+    if (d->nprev == 2 && (s->t_s - p->t_s) * 2e6 < (double)d->period_us) p = &d->prev[1];
+    double dt = s->t_s - p->t_s;
+    buf b = {0};
+    bool f = true;
+    buf_puts(&b, "{");
+    js_kv(&b, &f, "t", s->t_s);
+    js_kv(&b, &f, "vus", (double)s->vus);
+    js_kv(&b, &f, "vus_max", (double)s->vus_max);
+    js_kv(&b, &f, "http_reqs", s->http_reqs);
+    js_kv(&b, &f, "http_req_rate", dash_rate(s->http_reqs, p->http_reqs, dt));
+    js_kv(&b, &f, "iterations", s->iterations);
+    js_kv(&b, &f, "iteration_rate", dash_rate(s->iterations, p->iterations, dt));
+    uint64_t nreq = s->req_total - p->req_total;
+    js_kv(&b, &f, "http_req_failed", nreq ? (double)(s->req_failed - p->req_failed) / (double)nreq : 0);
+    js_kv(&b, &f, "http_req_failed_total", s->req_total ? (double)s->req_failed / (double)s->req_total : 0);
+    js_key(&b, &f, "http_req_duration");
+    bool g = true;
+    uint64_t nd = s->dur_n - p->dur_n;
+    buf_puts(&b, "{");
+    js_kv(&b, &g, "avg", nd ? (s->dur_sum - p->dur_sum) / (double)nd : 0);
+    js_kv(&b, &g, "p90", s->dur_p90);
+    js_kv(&b, &g, "p95", s->dur_p95);
+    js_kv(&b, &g, "p99", s->dur_p99);
+    buf_puts(&b, "}");
+    js_kv(&b, &f, "data_sent", s->data_sent);
+    js_kv(&b, &f, "data_sent_rate", dash_rate(s->data_sent, p->data_sent, dt));
+    js_kv(&b, &f, "data_received", s->data_received);
+    js_kv(&b, &f, "data_received_rate", dash_rate(s->data_received, p->data_received, dt));
+    js_key(&b, &f, "checks");
+    if (s->checks_total) js_num(&b, (double)s->checks_pass / (double)s->checks_total);
+    else buf_puts(&b, "null");
+    js_key(&b, &f, "scenario_vus");
+    buf_puts(&b, "{");
+    g = true;
+    for (size_t i = 0; s->scenario_vus && i < d->nscen; i++) js_kv(&b, &g, d->scen_names[i], s->scenario_vus[i]);
+    buf_puts(&b, "}}");
+    dash_push(d, "snapshot", &b);
+    buf_free(&b);
+    d->prev[1] = d->prev[0];
+    d->prev[0] = *s;
+    d->prev[0].scenario_vus = NULL;
+    if (d->nprev < 2) d->nprev++;
+}
+
+/* A metric's aggregates as the summary shows them, by its type. */
+static void dash_metric_values(buf *b, const summary_metric *m, double dur_s) {
+    static const char *const counter[] = {"count", "rate", NULL};
+    static const char *const gauge[] = {"value", "min", "max", NULL};
+    static const char *const rate[] = {"rate", "passes", "fails", NULL};
+    static const char *const trend[] = {"avg", "min", "med", "max", "p(90)", "p(95)", "p(99)", NULL};
+    const char *const *aggs = m->type == METRIC_COUNTER ? counter : m->type == METRIC_GAUGE ? gauge
+                            : m->type == METRIC_RATE ? rate : trend;
+    bool f = true;
+    buf_puts(b, "{");
+    for (; *aggs; aggs++) {
+        double v;
+        if (sink_agg(m->sink, *aggs, dur_s, &v) == 0) js_kv(b, &f, *aggs, v);
+    }
+    buf_puts(b, "}");
+}
+
+void dash_end(dashboard *d, const summary_data *sd) {
+    if (!d) return;
+    buf b = {0};
+    bool f = true;
+    buf_puts(&b, "{");
+    js_kv(&b, &f, "duration", sd->duration_s);
+    js_key(&b, &f, "thresholds");
+    buf_puts(&b, "[");
+    for (size_t i = 0; i < sd->nthresholds; i++) {
+        const summary_threshold *t = &sd->thresholds[i];
+        bool g = true;
+        buf_puts(&b, i ? ",{" : "{");
+        js_key(&b, &g, "metric");
+        js_str(&b, t->metric);
+        js_key(&b, &g, "source");
+        js_str(&b, t->source);
+        js_key(&b, &g, "ok");
+        buf_puts(&b, t->ok ? "true" : "false");
+        js_kv(&b, &g, "observed", t->observed);
+        buf_puts(&b, "}");
+    }
+    buf_puts(&b, "]");
+    js_key(&b, &f, "checks");
+    buf_puts(&b, "[");
+    for (size_t i = 0; i < sd->nchecks; i++) {
+        const summary_check *c = &sd->checks[i];
+        bool g = true;
+        buf_puts(&b, i ? ",{" : "{");
+        js_key(&b, &g, "name");
+        js_str(&b, c->name);
+        js_key(&b, &g, "group");
+        js_str(&b, c->group);
+        js_kv(&b, &g, "passes", (double)c->passes);
+        js_kv(&b, &g, "fails", (double)c->fails);
+        buf_puts(&b, "}");
+    }
+    buf_puts(&b, "]");
+    js_key(&b, &f, "metrics");
+    buf_puts(&b, "[");
+    bool first = true;
+    for (size_t i = 0; i < sd->nmetrics; i++) {
+        const summary_metric *m = &sd->metrics[i];
+        if (!m->sink) continue;
+        bool g = true;
+        buf_puts(&b, first ? "{" : ",{");
+        first = false;
+        js_key(&b, &g, "name");
+        js_str(&b, m->name);
+        js_key(&b, &g, "type");
+        js_str(&b, metric_type_name(m->type));
+        js_key(&b, &g, "contains");
+        js_str(&b, value_kind_name(m->kind));
+        js_key(&b, &g, "values");
+        dash_metric_values(&b, m, sd->duration_s);
+        buf_puts(&b, "}");
+    }
+    buf_puts(&b, "]}");
+    dash_push(d, "end", &b);
+    buf_free(&b);
+    pthread_mutex_lock(&d->mu);
+    d->ended = true;
+    pthread_cond_broadcast(&d->cond);
+    pthread_mutex_unlock(&d->mu);
+}
+
+/* ======================================================================
+ * The report: the page with the events inlined before its script
+ * ==================================================================== */
+
+char *dash_report_html(dashboard *d, size_t *len) {
+    const char *mark = strstr(DASH_PAGE, DASH_DATA_MARK);
+    buf b = {0};
+    size_t head = mark ? (size_t)(mark - DASH_PAGE) : 0;
+    buf_append(&b, DASH_PAGE, head);
+    buf_puts(&b, "<script>window.C6_EVENTS=[");
+    pthread_mutex_lock(&d->mu);
+    for (size_t i = 0; i < d->nev; i++) {
+        const dash_event *e = &d->ev[i];
+        buf_puts(&b, i ? ",\n{\"event\":\"" : "\n{\"event\":\"");
+        buf_append(&b, e->sse + e->name_off, e->name_len);
+        buf_puts(&b, "\",\"data\":");
+        buf_append(&b, e->sse + e->data_off, e->data_len);
+        buf_puts(&b, "}");
+    }
+    pthread_mutex_unlock(&d->mu);
+    if (buf_puts(&b, "];</script>\n") ||
+        buf_puts(&b, mark ? mark + strlen(DASH_DATA_MARK) : DASH_PAGE)) {
+        buf_free(&b);
+        return NULL;
+    }
+    *len = b.len;
+    return b.p;
+}
+
+int dash_finish(dashboard *d, char *err, size_t errlen) {
+    if (!d || !d->export_path) return 0;
+    size_t len;
+    char *html = dash_report_html(d, &len), e[512];
+    if (!html) return snprintf(err, errlen, "web dashboard: out of memory writing %s", d->export_path), -1;
+    writer *w = writer_open(d->export_path, e, sizeof e);   /* a name ending in .gz is gzipped */
+    if (!w) {
+        free(html);
+        return snprintf(err, errlen, "web dashboard: %s", e), -1;
+    }
+    writer_write(w, html, len);
+    free(html);
+    if (writer_close(w, e, sizeof e)) return snprintf(err, errlen, "web dashboard: %s", e), -1;
+    return 0;
+}
+
+/* ======================================================================
+ * The HTTP server
+ * ==================================================================== */
+
+typedef struct dash_stream {
+    dashboard *d;
+    size_t next, off;        /* the event being sent and how much of it went */
+} dash_stream;
+
+/* Runs on the connection's own thread: blocks until there is something to
+ * send. Ends the stream once the end event went out, or when closing. */
+static ssize_t dash_stream_read(void *cls, uint64_t pos, char *out, size_t max) {
+    dash_stream *st = cls;
+    dashboard *d = st->d;
+    (void)pos;
+    pthread_mutex_lock(&d->mu);
+    while (st->next == d->nev && !d->ended && !d->closing) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 15;
+        if (pthread_cond_timedwait(&d->cond, &d->mu, &until) == ETIMEDOUT && st->next == d->nev && !d->closing) {
+            /* a comment keeps proxies and idle timers from closing the stream */
+            pthread_mutex_unlock(&d->mu);
+            static const char ka[] = ": keep-alive\n\n";
+            size_t n = sizeof ka - 1 < max ? sizeof ka - 1 : max;
+            memcpy(out, ka, n);
+            return (ssize_t)n;
+        }
+    }
+    if (d->closing || st->next == d->nev) {
+        pthread_mutex_unlock(&d->mu);
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    size_t n = 0;
+    while (st->next < d->nev && n < max) {   /* as many whole or part events as fit */
+        const dash_event *e = &d->ev[st->next];
+        size_t k = e->len - st->off < max - n ? e->len - st->off : max - n;
+        memcpy(out + n, e->sse + st->off, k);
+        n += k;
+        st->off += k;
+        if (st->off == e->len) st->next++, st->off = 0;
+    }
+    pthread_mutex_unlock(&d->mu);
+    return (ssize_t)n;
+}
+
+static void dash_stream_free(void *cls) {
+    dash_stream *st = cls;
+    dashboard *d = st->d;
+    pthread_mutex_lock(&d->mu);
+    d->streams--;
+    pthread_cond_broadcast(&d->cond);
+    pthread_mutex_unlock(&d->mu);
+    free(st);
+}
+
+static enum MHD_Result dash_send(struct MHD_Connection *c, unsigned code, const char *type, void *body, size_t len,
+                                 enum MHD_ResponseMemoryMode mode) {
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, mode);
+    if (!r) return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    enum MHD_Result ret = MHD_queue_response(c, code, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result dash_events(dashboard *d, struct MHD_Connection *c) {
+    dash_stream *st = calloc(1, sizeof *st);
+    if (!st) return MHD_NO;
+    st->d = d;
+    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, dash_stream_read, st,
+                                                               dash_stream_free);
+    if (!r) { free(st); return MHD_NO; }
+    pthread_mutex_lock(&d->mu);
+    d->streams++;
+    pthread_mutex_unlock(&d->mu);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);   /* frees st through dash_stream_free when done */
+    return ret;
+}
+
+static enum MHD_Result dash_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                   const char *version, const char *upload, size_t *upload_size, void **req_cls) {
+    dashboard *d = cls;
+    (void)version, (void)upload;
+    if (!*req_cls) {   /* headers in; answer on the next call */
+        *req_cls = (void *)1;
+        return MHD_YES;
+    }
+    if (*upload_size) { *upload_size = 0; return MHD_YES; }   /* a body is ignored */
+    static const char nf[] = "404 page not found\n", na[] = "method not allowed\n";
+    if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+        return dash_send(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", (void *)na, sizeof na - 1,
+                         MHD_RESPMEM_PERSISTENT);
+    if (!strcmp(url, "/") || !strcmp(url, "/ui") || !strcmp(url, "/ui/"))
+        return dash_send(c, MHD_HTTP_OK, "text/html; charset=utf-8", (void *)DASH_PAGE, sizeof DASH_PAGE - 1,
+                         MHD_RESPMEM_PERSISTENT);
+    if (!strcmp(url, "/events")) return dash_events(d, c);
+    if (!strcmp(url, "/report")) {
+        size_t len;
+        char *html = dash_report_html(d, &len);
+        if (!html) return MHD_NO;
+        return dash_send(c, MHD_HTTP_OK, "text/html; charset=utf-8", html, len, MHD_RESPMEM_MUST_FREE);
+    }
+    return dash_send(c, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", (void *)nf, sizeof nf - 1,
+                     MHD_RESPMEM_PERSISTENT);
+}
+
+/* "http://127.0.0.1:5665" from the bound socket; the wildcard shows as
+ * 127.0.0.1, where a local browser finds it. */
+static void dash_format_url(int fd, char *out, size_t n) {
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char ip[INET6_ADDRSTRLEN] = "127.0.0.1";
+    unsigned port = 0;
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) { snprintf(out, n, "http://127.0.0.1"); return; }
+    if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s6 = (const void *)&ss;
+        port = ntohs(s6->sin6_port);
+        if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], ip, sizeof ip);
+        else if (!IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr)) inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof ip);
+        if (strchr(ip, ':')) { snprintf(out, n, "http://[%s]:%u", ip, port); return; }
+    } else {
+        const struct sockaddr_in *s4 = (const void *)&ss;
+        port = ntohs(s4->sin_port);
+        if (s4->sin_addr.s_addr != htonl(INADDR_ANY)) inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof ip);
+    }
+    snprintf(out, n, "http://%s:%u", ip, port);
+}
+
+/* K6_WEB_DASHBOARD_OPEN: the desktop's browser, if there is one; quietly
+ * nothing otherwise. */
+static void dash_open_browser(const char *url) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    char *argv[] = {(char *)"xdg-open", (char *)url, NULL};
+    pid_t pid;
+    posix_spawnp(&pid, "xdg-open", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+}
+
+static void dash_free(dashboard *d) {
+    for (size_t i = 0; i < d->nev; i++) free(d->ev[i].sse);
+    free(d->ev);
+    for (size_t i = 0; i < d->nscen; i++) free(d->scen_names[i]);
+    free(d->scen_names);
+    free(d->export_path);
+    pthread_mutex_destroy(&d->mu);
+    pthread_cond_destroy(&d->cond);
+    free(d);
+}
+
+static int dash_listen(dashboard *d, const dash_config *c, char *err, size_t errlen) {
+    char addr[300], e[512];
+    snprintf(addr, sizeof addr, strchr(c->host, ':') ? "[%s]:%d" : "%s:%d", c->host, c->port);
+    int fd = api_listen_tcp(addr, e, sizeof e);
+    if (fd < 0) return snprintf(err, errlen, "web dashboard: %s", e), -1;
+    dash_format_url(fd, d->url, sizeof d->url);
+    d->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0,
+                                 NULL, NULL, dash_access, d, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)DASH_MAX_CONNECTIONS, MHD_OPTION_END);
+    if (!d->daemon) {
+        close(fd);
+        return snprintf(err, errlen, "web dashboard: cannot start the HTTP server on %s", addr), -1;
+    }
+    return 0;
+}
+
+dashboard *dash_start(const dash_config *c, const char *script, const char *const *scenarios, size_t nscenarios,
+                      char *err, size_t errlen) {
+    dashboard *d = calloc(1, sizeof *d);
+    if (!d) return snprintf(err, errlen, "web dashboard: out of memory"), NULL;
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cond, NULL);
+    d->period_us = c->period_us;
+    d->export_path = c->export_path ? strdup(c->export_path) : NULL;
+    d->scen_names = calloc(nscenarios + 1, sizeof *d->scen_names);
+    for (size_t i = 0; d->scen_names && i < nscenarios; i++) d->scen_names[d->nscen++] = strdup(scenarios[i]);
+    if (c->port >= 0 && dash_listen(d, c, err, errlen)) {
+        dash_free(d);
+        return NULL;
+    }
+    buf b = {0};
+    bool f = true;
+    buf_puts(&b, "{");
+    js_key(&b, &f, "script");
+    js_str(&b, script);
+    js_kv(&b, &f, "period", (double)c->period_us / 1e6);
+    js_key(&b, &f, "scenarios");
+    buf_puts(&b, "[");
+    for (size_t i = 0; i < d->nscen; i++) {
+        if (i) buf_puts(&b, ",");
+        js_str(&b, d->scen_names[i]);
+    }
+    buf_puts(&b, "]}");
+    dash_push(d, "config", &b);
+    buf_free(&b);
+    if (c->open && d->daemon) dash_open_browser(d->url);
+    return d;
+}
+
+const char *dash_url(const dashboard *d) { return d && d->daemon ? d->url : ""; }
+
+void dash_stop(dashboard *d) {
+    if (!d) return;
+    pthread_mutex_lock(&d->mu);
+    d->ended = true;
+    pthread_cond_broadcast(&d->cond);
+    /* pages still reading get a moment to take the last events */
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 1;
+    while (d->streams > 0 && pthread_cond_timedwait(&d->cond, &d->mu, &until) != ETIMEDOUT) {}
+    d->closing = true;
+    pthread_cond_broadcast(&d->cond);
+    pthread_mutex_unlock(&d->mu);
+    if (d->daemon) MHD_stop_daemon(d->daemon);   /* joins every connection's thread */
+    dash_free(d);
+}

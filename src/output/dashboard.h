@@ -1,0 +1,93 @@
+/* The web dashboard (k6's K6_WEB_DASHBOARD=true or `-o web-dashboard`):
+ * an HTTP server that serves a page embedded in the binary and a stream
+ * of Server-Sent Events the page draws its charts from, plus, at the end,
+ * a self-contained HTML report (K6_WEB_DASHBOARD_EXPORT).
+ *
+ * Routes: GET / (and /ui/) the page; GET /events the SSE stream; GET
+ * /report the report of what has happened so far. A client that connects
+ * late is sent every event from the first, so a page opened mid-run (or
+ * after the end) draws the whole run; the stream ends after the "end" event.
+ *
+ * Events, each one JSON object on one line:
+ *   config    {"script","period" (s),"scenarios":[names]}, first of all
+ *   snapshot  every period while the test runs, and once at its end:
+ *             {"t" elapsed s, "vus", "vus_max", "http_reqs" and
+ *             "iterations" (totals), "http_req_rate" and "iteration_rate"
+ *             (per s over the period), "http_req_failed" (failed share of
+ *             the period's requests), "http_req_failed_total" (of all),
+ *             "http_req_duration": {"avg" (period), "p90","p95","p99"
+ *             (since the start), ms}, "data_sent"/"data_received" (bytes)
+ *             and their "_rate" (B/s over the period), "checks" (pass share
+ *             of all checks, null when none), "scenario_vus": {name: n}}
+ *   end       {"duration" s, "thresholds":[{"metric","source","ok",
+ *             "observed"}], "checks":[{"name","group","passes","fails"}],
+ *             "metrics":[{"name","type","contains","values":{agg: v}}]}
+ *
+ * Threading: dash_start/dash_snapshot/dash_end/dash_finish/dash_stop are
+ * the main thread's; the server has a thread per connection (at most
+ * DASH_MAX_CONNECTIONS), each blocked on a condition variable until the
+ * next event. Building a snapshot costs a few sink reads and one small
+ * string; nothing runs on the workers. */
+#ifndef C6_DASHBOARD_H
+#define C6_DASHBOARD_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "output/summary.h"
+
+#define DASH_DEFAULT_PORT 5665
+#define DASH_MAX_CONNECTIONS 32
+
+typedef struct dash_config {
+    bool enabled;
+    char host[256];          /* K6_WEB_DASHBOARD_HOST: "localhost" */
+    int port;                /* K6_WEB_DASHBOARD_PORT: 5665; 0 any free port; -1 no server */
+    int64_t period_us;       /* K6_WEB_DASHBOARD_PERIOD: 10 s */
+    bool open;               /* K6_WEB_DASHBOARD_OPEN: start a browser on the page */
+    char *export_path;       /* K6_WEB_DASHBOARD_EXPORT: the report's file, NULL none */
+} dash_config;
+
+/* Reads the K6_WEB_DASHBOARD* variables of env (NULL-terminated
+ * "KEY=VALUE"), then, when out_arg is not NULL (`-o web-dashboard[=ARG]`),
+ * enables the dashboard and applies ARG's "key=value&key=value" pairs
+ * (host, port, period, open, export), which win over the environment.
+ * Returns 0, or -1 with err naming the variable or key and the cause. */
+int dash_config_read(dash_config *c, char *const *env, const char *out_arg, char *err, size_t errlen);
+void dash_config_free(dash_config *c);
+
+typedef struct dashboard dashboard;
+
+/* Starts the server (unless port is -1) and queues the config event.
+ * NULL with err ("web dashboard: listen tcp 127.0.0.1:5665: bind: address
+ * already in use") when it cannot listen. */
+dashboard *dash_start(const dash_config *c, const char *script, const char *const *scenarios,
+                      size_t nscenarios, char *err, size_t errlen);
+/* "http://127.0.0.1:5665" with the port really bound, or "" without a server. */
+const char *dash_url(const dashboard *d);
+
+/* What a snapshot is made from: totals since the start, read from the sinks. */
+typedef struct dash_sample {
+    double t_s;                          /* seconds since the test started */
+    int64_t vus, vus_max;
+    double http_reqs, iterations, data_sent, data_received;
+    uint64_t req_failed, req_total;      /* http_req_failed: nonzero, total */
+    uint64_t checks_pass, checks_total;
+    uint64_t dur_n;                      /* http_req_duration */
+    double dur_sum, dur_p90, dur_p95, dur_p99;
+    const int *scenario_vus;             /* per scenario of dash_start, or NULL */
+} dash_sample;
+
+/* Queues a snapshot event (ignored unless t_s is past the last one's). */
+void dash_snapshot(dashboard *d, const dash_sample *s);
+/* Queues the end event from the end-of-test summary data. */
+void dash_end(dashboard *d, const summary_data *sd);
+/* Writes the report to the export path, if one was set. Returns 0, or -1
+ * with err ("web dashboard: open /x/report.html: No such file or directory"). */
+int dash_finish(dashboard *d, char *err, size_t errlen);
+/* The report (page + every event so far) as one malloc'd HTML string. */
+char *dash_report_html(dashboard *d, size_t *len);
+/* Ends the streams (giving connected pages up to a second to read the last
+ * events), stops the server and frees d. NULL is fine. */
+void dash_stop(dashboard *d);
+
+#endif
