@@ -54,6 +54,7 @@ typedef struct h1_conn {
     int state, nhandles;
     int owner;                       /* h1_request.owner of the request that opened it */
     tlsio *tls;                      /* https: the session; NULL for plain http */
+    struct sockaddr_storage peer;    /* https: the address dialed (pool_get matches it) */
     tls_info tinfo;                  /* https: what the session says, read once after the handshake */
     unsigned tcp_open : 1, reused : 1, writing : 1, wrote_any : 1;
 } h1_conn;
@@ -65,7 +66,7 @@ typedef struct h1_host {
     size_t namelen;
     int port, state;
     int tls;                         /* https: a separate entry (and pool) from plain http */
-    int h1_ok;                       /* https: the server answered HTTP/1.x (h1_https_learn) */
+    int h2;                          /* https: the server chose h2 in ALPN: libcurl's */
     struct ssl_session_st *sess;     /* https: the session to resume */
     char authority[300];             /* Host header value */
     size_t authlen;
@@ -328,9 +329,19 @@ static void pool_put(h1_conn *k) {
     list_push(&k->host->idle, k);
 }
 
+/* Whether https requests to h pick an address each, as libcurl's path
+ * does: there every request "dials" through the DNS cache (dns.select),
+ * and a connection is reused only when it goes to the address picked. */
+static int host_per_request(const h1_host *h) {
+    return h->tls && h->naddrs > 1 && !h->fixed;
+}
+
 static h1_conn *pool_get(h1_host *h, int owner) {
     h1_conn *k = h->idle;
-    while (k && k->owner != owner) k = k->next;   /* owners are all 0 unless localIPs/noVUConnectionReuse */
+    int by_addr = host_per_request(h);
+    socklen_t alen = h->addr.sa.sa_family == AF_INET6 ? sizeof h->addr.in6 : sizeof h->addr.in4;
+    /* owners are all 0 unless localIPs/noVUConnectionReuse */
+    while (k && (k->owner != owner || (by_addr && memcmp(&k->peer, &h->addr, alen) != 0))) k = k->next;
     if (!k) return NULL;
     list_unlink(&h->idle, k);
     k->state = CK_BUSY;
@@ -416,9 +427,10 @@ static void host_resolved(h1_host *h, int status) {
         h->resolved_us = clock_now_us();
         h1_conn *k, *list = h->waiting;
         h->waiting = NULL;
-        while ((k = list) != NULL) {
+        for (bool first = true; (k = list) != NULL; first = false) {
             list = k->next;
             k->prev = k->next = NULL;
+            if (!first && host_per_request(h)) host_pick(h);   /* a pick per https request */
             conn_connect(k);
         }
         h1_lookup *l, *llist = h->lwait;
@@ -796,6 +808,7 @@ static void retry(h1_conn *k, h1_request *r) {
     detach(k, r);
     conn_close(k);
     r->retried_ = 1;
+    r->picked_ = 0;
     r->t_ready_ = r->t_sent_ = r->t_first_ = r->t_conn0_ = r->t_tcp_ = 0;
     new_conn(c, r, clock_now_us());
 }
@@ -976,6 +989,7 @@ static void conn_connect(h1_conn *k) {
     int rc;
     memcpy(r->remote_ip, h->ip, h->iplen + 1);
     r->remote_port = ntohs(h->addr.sa.sa_family == AF_INET6 ? h->addr.in6.sin6_port : h->addr.in4.sin_port);
+    memcpy(&k->peer, &h->addr, sizeof h->addr);
     r->t_conn0_ = clock_now_us();
     k->state = CK_CONNECTING;
     const char *range = k->c->d && k->c->d->nblacklist ? dialer_blacklisted(k->c->d, &h->addr.sa) : NULL;
@@ -1010,11 +1024,16 @@ static void conn_connect(h1_conn *k) {
  * in its buffer until tls_flush writes it; one write at a time, like the
  * plain path. */
 
+/* k6's offer, h2 first; a server that takes h2 goes to libcurl (H1_ERR_H2).
+ * H1_HTTPS_ALL offers HTTP/1.1 only, so that h2 servers answer here too. */
+static const unsigned char ALPN_BOTH[] = "\x02h2\x08http/1.1";
 static const unsigned char ALPN_H1[] = "\x08http/1.1";
 
 static tlsio_ctx *client_tls(h1_client *c) {
+    int all = c->https_mode == H1_HTTPS_ALL;
     if (!c->tctx && !c->tctx_err[0])
-        c->tctx = tlsio_ctx_new(c->tcfg, c->insecure, ALPN_H1, sizeof ALPN_H1 - 1, c->tctx_err, sizeof c->tctx_err);
+        c->tctx = tlsio_ctx_new(c->tcfg, c->insecure, all ? ALPN_H1 : ALPN_BOTH,
+                                all ? sizeof ALPN_H1 - 1 : sizeof ALPN_BOTH - 1, c->tctx_err, sizeof c->tctx_err);
     return c->tctx;
 }
 
@@ -1094,6 +1113,12 @@ static void tls_step(h1_conn *k) {
     }
     if (tls_flush(k) < 0 || rc == TLSIO_AGAIN) return;
     h1_request *r = k->r;
+    if (tlsio_alpn_is(k->tls, "h2")) {
+        /* nothing was sent: the request is libcurl's, as are the host's next ones */
+        k->host->h2 = 1;
+        conn_fail(k, H1_ERR_H2, 0, "%s", "the server chose h2");
+        return;
+    }
     tlsio_info(k->tls, &k->tinfo);
     r->t_ready_ = clock_now_us();
     k->state = CK_BUSY;
@@ -1163,7 +1188,7 @@ static void new_conn(h1_client *c, h1_request *r, int64_t now) {
     h1_conn *k = conn_new(c, h);
     if (!k) { req_fail(c, r, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory"); return; }
     k->owner = r->owner;
-    host_refresh(h, now);
+    if (!r->picked_) host_refresh(h, now);
     attach(k, r, now);
     if (h->state == HS_RESOLVED) { conn_connect(k); return; }
     k->state = CK_DNS;
@@ -1210,7 +1235,13 @@ void h1_start(h1_client *c, h1_request *r) {
         req_fail(c, r, H1_ERR_URL, 0, "parse \"%s\": %s", r->url, "invalid host");
         return;
     }
-    h1_conn *k = r->no_reuse ? NULL : pool_get(r->host_, r->owner);
+    h1_host *h = r->host_;
+    r->picked_ = host_per_request(h) && h->state == HS_RESOLVED;
+    if (r->picked_) {
+        host_refresh(h, now);              /* this request's address; a new lookup once dns.ttl ran out */
+        r->picked_ = h->state == HS_RESOLVED;
+    }
+    h1_conn *k = r->no_reuse ? NULL : pool_get(h, r->owner);
     if (!k) { new_conn(c, r, now); return; }
     attach(k, r, now);
     r->t_ready_ = now;                     /* a pooled connection is ready at once */
@@ -1289,12 +1320,7 @@ static h1_host *https_host(h1_client *c, const char *url) {
 int h1_https_ok(h1_client *c, const char *url) {
     if (c->https_mode == H1_HTTPS_OFF) return 0;
     h1_host *h = https_host(c, url);
-    return h && (h->h1_ok || c->https_mode == H1_HTTPS_ALL);
-}
-
-void h1_https_learn(h1_client *c, const char *url) {
-    h1_host *h = c->https_mode == H1_HTTPS_LEARNED ? https_host(c, url) : NULL;
-    if (h) h->h1_ok = 1;
+    return h && !h->h2;
 }
 
 void h1_close_owner(h1_client *c, int owner) {
@@ -1323,7 +1349,7 @@ h1_client *h1_client_new(uv_loop_t *loop) {
     uv_timer_init(loop, &c->defer);
     c->defer.data = c;
     c->refs = 1;
-    c->https_mode = H1_HTTPS_LEARNED;
+    c->https_mode = H1_HTTPS_ON;
     return c;
 }
 

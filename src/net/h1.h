@@ -38,7 +38,8 @@ void h1_client_free(h1_client *c);
 enum h1_error { H1_OK = 0, H1_ERR_URL, H1_ERR_DNS, H1_ERR_REFUSED, H1_ERR_NETUNREACH, H1_ERR_CONNECT,
                 H1_ERR_TIMEOUT, H1_ERR_RESET, H1_ERR_EOF, H1_ERR_PROTO, H1_ERR_OTHER,
                 H1_ERR_BLACKLISTED,                   /* the address is in blacklistIPs */
-                H1_ERR_TLS };                         /* https: handshake or record failure; tls_code says which */
+                H1_ERR_TLS,                           /* https: handshake or record failure; tls_code says which */
+                H1_ERR_H2 };                          /* https: the server chose h2; nothing was sent */
 
 typedef struct h1_request {
     /* in */
@@ -77,24 +78,22 @@ typedef struct h1_request {
     const char *path_; size_t path_len_;     /* path+query inside url */
     int64_t t_start_, t_ready_, t_sent_, t_first_, t_conn0_, t_tcp_, deadline_us_;
     uint64_t wire_in_;                       /* https: ciphertext bytes read for the request */
-    int state_, retried_, zdone_, zraw_, need_escape_;
+    int state_, retried_, zdone_, zraw_, need_escape_, picked_;
 } h1_request;
 
-/* https:// on c's own TLS connections (ALPN "http/1.1" only), with the
- * run's TLS options (cfg may be NULL: defaults) and insecureSkipTLSVerify.
- * cfg must outlive c. The worker's TLS context is built on first use. */
+/* https:// on c's own TLS connections, with the run's TLS options (cfg
+ * may be NULL: defaults) and insecureSkipTLSVerify; cfg must outlive c.
+ * ALPN offers h2 and http/1.1 as k6 does: a server that picks h2 fails the
+ * request with H1_ERR_H2 before anything was sent (the caller runs it on
+ * its h2 client) and h1_https_ok is false for that host:port from then on. */
 void h1_client_set_tls(h1_client *c, const tls_config *cfg, int insecure);
-/* Which https URLs are for h1: H1_HTTPS_LEARNED (default) those whose
- * host:port h1_https_learn marked, H1_HTTPS_OFF none, H1_HTTPS_ALL all
- * (tests: C6_TLS_FASTPATH=0 / all). */
-enum { H1_HTTPS_OFF = 0, H1_HTTPS_LEARNED = 1, H1_HTTPS_ALL = 2 };
+/* H1_HTTPS_ON (default), H1_HTTPS_OFF: no https at all, H1_HTTPS_ALL:
+ * ALPN offers http/1.1 only, so every https server answers here (tests:
+ * C6_TLS_FASTPATH=0 / all). */
+enum { H1_HTTPS_OFF = 0, H1_HTTPS_ON = 1, H1_HTTPS_ALL = 2 };
 void h1_https_mode(h1_client *c, int mode);
-/* Whether an https URL goes to h1: its host:port is known to speak
- * HTTP/1.1 (or the mode says all). */
+/* Whether an https URL may go to h1: not to a host known to speak h2. */
 int h1_https_ok(h1_client *c, const char *url);
-/* The host:port of an https URL answered over HTTP/1.x through another
- * client (libcurl, which offered h2): later requests may use h1. */
-void h1_https_learn(h1_client *c, const char *url);
 
 /* Starts the request on c's loop. Always completes through r->done, called
  * from a libuv callback (never synchronously inside h1_start), exactly once,

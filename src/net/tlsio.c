@@ -263,6 +263,13 @@ void tlsio_out_sent(tlsio *t) {
     (void)BIO_reset(t->out);
 }
 
+bool tlsio_alpn_is(tlsio *t, const char *proto) {
+    const unsigned char *p = NULL;
+    unsigned n = 0;
+    SSL_get0_alpn_selected(t->ssl, &p, &n);
+    return p && n == strlen(proto) && memcmp(p, proto, n) == 0;
+}
+
 int tlsio_error(const tlsio *t, char *msg, size_t n) {
     return tls_classify_ssl(t->verify, t->err, msg, n);
 }

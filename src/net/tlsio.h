@@ -57,6 +57,8 @@ size_t tlsio_out(tlsio *t, const char **p);
 /* The ciphertext tlsio_out showed was taken (sent or copied). */
 void tlsio_out_sent(tlsio *t);
 
+/* Whether ALPN settled on proto (a NUL-terminated name). */
+bool tlsio_alpn_is(tlsio *t, const char *proto);
 /* After TLSIO_ERR: k6's code (1010, 1300, 1301, 1310, 1311, ...) and message. */
 int tlsio_error(const tlsio *t, char *msg, size_t n);
 /* The session's version, suite and stapled OCSP response, as k6 shows them. */

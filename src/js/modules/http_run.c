@@ -475,10 +475,6 @@ static void http_curl_result(http_call *c, double *sent, double *received) {
     } else {
         curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &res->status);
         http_proto(&c->rhdr, res->proto, sizeof res->proto);
-        /* an https server that chose HTTP/1.x over h2: its next requests go
-         * to c6's own TLS client */
-        if (c->v->w->h1 && strncmp(res->proto, "HTTP/1", 6) == 0 && strncasecmp(c->url, "https:", 6) == 0)
-            h1_https_learn(c->v->w->h1, c->url);
         if (res->status >= 400 && res->status < 600) res->error_code = 1000 + (int)res->status;
     }
     curl_off_t up = 0, down = 0;
@@ -566,7 +562,7 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
 }
 
 /* Plain http:// without credentials in the URL goes to the h1 client, and
- * so does https:// to a host that answered HTTP/1.x before (h1_https_ok). */
+ * so does https:// unless the host is known to speak h2 (h1_https_ok). */
 static bool http_use_h1(h1_client *h1, const char *url) {
     size_t sl = strncasecmp(url, "http://", 7) == 0 ? 7 : strncasecmp(url, "https://", 8) == 0 ? 8 : 0;
     if (!sl || !h1) return false;
@@ -790,6 +786,13 @@ static void http_debug_dump(http_call *c) {
 static bool http_hop_finish(http_call *c) {
     vu *v = c->v;
     double sent = 0, received = 0;
+    if (!c->refused && c->on_h1 && c->hr.err == H1_ERR_H2) {
+        /* the server chose h2 before anything was sent: the hop is libcurl's */
+        c->on_h1 = false;
+        c->hop_done = false;
+        http_curl_start(c);
+        return true;
+    }
     if (c->refused) ;                      /* blockHostnames, lookup failed: res is set, nothing was sent */
     else if (c->on_h1) http_h1_result(c, &sent, &received);
     else http_curl_result(c, &sent, &received);
