@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <zlib.h>
 #include "net/dialer.h"
+#include "net/tlsio.h"
 #include "util/codec.h"
 #include "util/clock.h"
 
@@ -35,7 +36,7 @@
 #define MIN_HOST_BUCKETS 16
 
 enum { RQ_IDLE = 0, RQ_ACTIVE, RQ_DEFERRED };
-enum { CK_DNS = 0, CK_CONNECTING, CK_BUSY, CK_IDLE, CK_CLOSING };
+enum { CK_DNS = 0, CK_CONNECTING, CK_HANDSHAKE, CK_BUSY, CK_IDLE, CK_CLOSING };
 enum { HS_NEW = 0, HS_RESOLVING, HS_RESOLVED };
 
 typedef struct h1_conn {
@@ -52,6 +53,9 @@ typedef struct h1_conn {
     int64_t timer_due_us;            /* armed timer fires by then; 0: not armed */
     int state, nhandles;
     int owner;                       /* h1_request.owner of the request that opened it */
+    tlsio *tls;                      /* https: the session; NULL for plain http */
+    struct sockaddr_storage peer;    /* https: the address dialed (pool_get matches it) */
+    tls_info tinfo;                  /* https: what the session says, read once after the handshake */
     unsigned tcp_open : 1, reused : 1, writing : 1, wrote_any : 1;
 } h1_conn;
 
@@ -61,6 +65,9 @@ typedef struct h1_host {
     char *name;                      /* as in the URL, without brackets */
     size_t namelen;
     int port, state;
+    int tls;                         /* https: a separate entry (and pool) from plain http */
+    int h2;                          /* https: the server chose h2 in ALPN: libcurl's */
+    struct ssl_session_st *sess;     /* https: the session to resume */
     char authority[300];             /* Host header value */
     size_t authlen;
     char ip[46];
@@ -91,13 +98,17 @@ struct h1_client {
     const net_dialer *d;             /* options; NULL: k6's defaults */
     unsigned rr;                     /* dns.select roundRobin counter */
     int freeing;
+    const tls_config *tcfg;          /* https: the run's TLS options (NULL: defaults) */
+    int insecure, https_mode;
+    tlsio_ctx *tctx;                 /* built on first use */
+    char tctx_err[200];              /* why it could not be built; "" */
     char rbuf[READ_BUF_SIZE];        /* every read lands here, consumed at once */
 };
 
 typedef struct url_parts {
     const char *host;
     size_t hostlen;
-    int port, ipv6;
+    int port, ipv6, tls;
 } url_parts;
 
 static void conn_send(h1_conn *k, h1_request *r);
@@ -155,8 +166,15 @@ static void list_unlink(h1_conn **head, h1_conn *k) {
 /* ---- completion ---- */
 
 static void set_timings(h1_request *r, int64_t end) {
-    r->t_blocked = span_ms(r->t_start_, r->t_ready_);
-    r->t_connecting = span_ms(r->t_conn0_, r->t_ready_);
+    if (r->t_tcp_) {                       /* a new TLS connection: connect, then handshake */
+        r->t_blocked = span_ms(r->t_start_, r->t_conn0_);
+        r->t_connecting = span_ms(r->t_conn0_, r->t_tcp_);
+        r->t_tls = span_ms(r->t_tcp_, r->t_ready_);
+    } else {
+        r->t_blocked = span_ms(r->t_start_, r->t_ready_);
+        r->t_connecting = span_ms(r->t_conn0_, r->t_ready_);
+    }
+    if (r->wire_in_) r->bytes_received = r->wire_in_;   /* https: what crossed the wire */
     r->t_sending = span_ms(r->t_ready_, r->t_sent_);
     r->t_waiting = span_ms(r->t_sent_, r->t_first_);
     r->t_receiving = span_ms(r->t_first_, end);
@@ -232,6 +250,8 @@ static void conn_close(h1_conn *k) {
     if (k->state == CK_IDLE) list_unlink(&k->host->idle, k);
     else if (k->state == CK_DNS) list_unlink(&k->host->waiting, k);
     k->state = CK_CLOSING;
+    tlsio_free(k->tls);                    /* no close_notify: the socket just closes */
+    k->tls = NULL;
     if (k->aprev) k->aprev->anext = k->anext; else c->all = k->anext;
     if (k->anext) k->anext->aprev = k->aprev;
     /* pending connect/write requests complete with UV_ECANCELED before on_conn_closed */
@@ -309,9 +329,19 @@ static void pool_put(h1_conn *k) {
     list_push(&k->host->idle, k);
 }
 
+/* Whether https requests to h pick an address each, as libcurl's path
+ * does: there every request "dials" through the DNS cache (dns.select),
+ * and a connection is reused only when it goes to the address picked. */
+static int host_per_request(const h1_host *h) {
+    return h->tls && h->naddrs > 1 && !h->fixed;
+}
+
 static h1_conn *pool_get(h1_host *h, int owner) {
     h1_conn *k = h->idle;
-    while (k && k->owner != owner) k = k->next;   /* owners are all 0 unless localIPs/noVUConnectionReuse */
+    int by_addr = host_per_request(h);
+    socklen_t alen = h->addr.sa.sa_family == AF_INET6 ? sizeof h->addr.in6 : sizeof h->addr.in4;
+    /* owners are all 0 unless localIPs/noVUConnectionReuse */
+    while (k && (k->owner != owner || (by_addr && memcmp(&k->peer, &h->addr, alen) != 0))) k = k->next;
     if (!k) return NULL;
     list_unlink(&h->idle, k);
     k->state = CK_BUSY;
@@ -359,6 +389,7 @@ static void host_set_addr(h1_host *h, const struct sockaddr *sa) {
 }
 
 static void host_free(h1_host *h) {
+    tlsio_session_free(h->sess);
     free(h->name);
     free(h);
 }
@@ -396,9 +427,10 @@ static void host_resolved(h1_host *h, int status) {
         h->resolved_us = clock_now_us();
         h1_conn *k, *list = h->waiting;
         h->waiting = NULL;
-        while ((k = list) != NULL) {
+        for (bool first = true; (k = list) != NULL; first = false) {
             list = k->next;
             k->prev = k->next = NULL;
+            if (!first && host_per_request(h)) host_pick(h);   /* a pick per https request */
             conn_connect(k);
         }
         h1_lookup *l, *llist = h->lwait;
@@ -469,8 +501,8 @@ static void host_refresh(h1_host *h, int64_t now) {
 
 /* ---- host table ---- */
 
-static uint32_t host_hash(const char *s, size_t n, int port) {
-    uint32_t x = 2166136261u ^ (uint32_t)port;
+static uint32_t host_hash(const char *s, size_t n, int port, int tls) {
+    uint32_t x = 2166136261u ^ (uint32_t)port ^ ((uint32_t)tls << 17);
     for (size_t i = 0; i < n; i++) x = (x ^ (unsigned char)s[i]) * 16777619u;
     return x;
 }
@@ -483,7 +515,7 @@ static int host_grow(h1_client *c) {
         h1_host *h, *next;
         for (h = c->tab[i]; h; h = next) {
             next = h->next;
-            uint32_t b = host_hash(h->name, h->namelen, h->port) & (uint32_t)(nb - 1);
+            uint32_t b = host_hash(h->name, h->namelen, h->port, h->tls) & (uint32_t)(nb - 1);
             h->next = tab[b];
             tab[b] = h;
         }
@@ -542,9 +574,10 @@ static h1_host *host_new(h1_client *c, const url_parts *u, uint32_t hv) {
     h->c = c;
     h->namelen = u->hostlen;
     h->port = u->port;
+    h->tls = u->tls;
     if (host_init_addr(h, u->ipv6)) { host_free(h); return NULL; }
     h->authlen = (size_t)snprintf(h->authority, sizeof h->authority, u->ipv6 ? "[%s]" : "%s", h->name);
-    if (u->port != 80)
+    if (u->port != (u->tls ? 443 : 80))
         h->authlen += (size_t)snprintf(h->authority + h->authlen, sizeof h->authority - h->authlen, ":%d", u->port);
     if (c->nhosts >= c->nbuckets && host_grow(c)) { host_free(h); return NULL; }
     uint32_t b = hv & (uint32_t)(c->nbuckets - 1);
@@ -556,12 +589,12 @@ static h1_host *host_new(h1_client *c, const url_parts *u, uint32_t hv) {
 
 static h1_host *host_get(h1_client *c, const url_parts *u) {
     h1_host *h = c->last;
-    if (h && h->port == u->port && h->namelen == u->hostlen && !memcmp(h->name, u->host, u->hostlen))
+    if (h && h->port == u->port && h->tls == u->tls && h->namelen == u->hostlen && !memcmp(h->name, u->host, u->hostlen))
         return h;
-    uint32_t hv = host_hash(u->host, u->hostlen, u->port);
+    uint32_t hv = host_hash(u->host, u->hostlen, u->port, u->tls);
     h = c->nbuckets ? c->tab[hv & (uint32_t)(c->nbuckets - 1)] : NULL;
     for (; h; h = h->next)
-        if (h->port == u->port && h->namelen == u->hostlen && !memcmp(h->name, u->host, u->hostlen))
+        if (h->port == u->port && h->tls == u->tls && h->namelen == u->hostlen && !memcmp(h->name, u->host, u->hostlen))
             break;
     if (!h) h = host_new(c, u, hv);
     if (h) c->last = h;
@@ -577,15 +610,22 @@ static const unsigned char auth_class[256] = {
     [0] = A_END, ['/'] = A_END, ['?'] = A_END, ['#'] = A_END, ['@'] = A_AT, [':'] = A_COLON,
 };
 
-/* http://host[:port][/path][?query][#fragment]. Sets r->path_ and returns
- * NULL, or returns why the URL is unusable. */
-static const char *url_parse(h1_request *r, url_parts *u) {
-    const char *s = r->url, *p, *a, *colon = NULL;
+/* "http://" or "https://": the scheme's length (7 or 8) with u->tls set, or 0. */
+static int url_scheme(const char *s, url_parts *u) {
+    if (!s || (s[0] | 0x20) != 'h' || (s[1] | 0x20) != 't' || (s[2] | 0x20) != 't' || (s[3] | 0x20) != 'p')
+        return 0;
+    u->tls = (s[4] | 0x20) == 's';
+    s += u->tls;
+    return s[4] == ':' && s[5] == '/' && s[6] == '/' ? 7 + u->tls : 0;
+}
+
+/* The authority of an http(s) URL starting at a: host (without brackets)
+ * and port into u, the end of the authority into *end. NULL or why the
+ * URL is unusable. */
+static const char *url_authority(const char *a, url_parts *u, const char **end) {
+    const char *s, *p, *colon = NULL;
     unsigned char k;
-    if (!s || (s[0] | 0x20) != 'h' || (s[1] | 0x20) != 't' || (s[2] | 0x20) != 't' ||
-        (s[3] | 0x20) != 'p' || s[4] != ':' || s[5] != '/' || s[6] != '/')
-        return "unsupported protocol scheme";
-    for (a = s += 7;; s++) {
+    for (s = a;; s++) {
         while (!auth_class[(unsigned char)*s]) s++;
         if ((k = auth_class[(unsigned char)*s]) == A_END) break;
         if (k == A_AT) return "user info in URL not supported";
@@ -603,7 +643,7 @@ static const char *url_parse(h1_request *r, url_parts *u) {
     }
     u->hostlen = (size_t)(p - u->host) - (size_t)u->ipv6;
     if (u->hostlen == 0) return "missing host";
-    u->port = 80;
+    u->port = u->tls ? 443 : 80;
     if (p < s) {
         if (*p++ != ':') return "invalid port";
         if (p < s) {
@@ -615,6 +655,17 @@ static const char *url_parse(h1_request *r, url_parts *u) {
             u->port = port;
         }
     }
+    *end = s;
+    return NULL;
+}
+
+/* http[s]://host[:port][/path][?query][#fragment]. Sets r->path_ and returns
+ * NULL, or returns why the URL is unusable. */
+static const char *url_parse(h1_request *r, url_parts *u) {
+    int sl = url_scheme(r->url, u);
+    const char *s, *why;
+    if (!sl) return "unsupported protocol scheme";
+    if ((why = url_authority(r->url + sl, u, &s)) != NULL) return why;
     r->path_ = s;
     r->need_escape_ = 0;
     for (; *s && *s != '#'; s++) {
@@ -739,6 +790,7 @@ static void finish(h1_conn *k, h1_request *r, int keep, int64_t now) {
     const h1_parser *p = &r->parser_;
     r->status = p->status;
     memcpy(r->proto, p->minor == 0 ? "HTTP/1.0" : "HTTP/1.1", 9);
+    if (k->tls) r->tls = k->tinfo;
     set_timings(r, now);
     zs_release(k->c, r);
     detach(k, r);
@@ -756,7 +808,8 @@ static void retry(h1_conn *k, h1_request *r) {
     detach(k, r);
     conn_close(k);
     r->retried_ = 1;
-    r->t_ready_ = r->t_sent_ = r->t_first_ = r->t_conn0_ = 0;
+    r->picked_ = 0;
+    r->t_ready_ = r->t_sent_ = r->t_first_ = r->t_conn0_ = r->t_tcp_ = 0;
     new_conn(c, r, clock_now_us());
 }
 
@@ -801,37 +854,51 @@ static void on_alloc(uv_handle_t *h, size_t size, uv_buf_t *b) {
     b->len = READ_BUF_SIZE;
 }
 
-static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
-    h1_conn *k = s->data;
-    if (n == 0 || k->state == CK_CLOSING) return;
-    if (k->state != CK_BUSY) { conn_close(k); return; }   /* idle: EOF, error or stray bytes */
-    if (n < 0) { read_failed(k, (int)n); return; }
+/* Response bytes for k's request. Returns 1 when the request ended
+ * (answered or failed), 0 when more is expected. */
+static int got_bytes(h1_conn *k, const char *p, size_t n) {
     h1_request *r = k->r;
     int64_t now = clock_now_us();
     if (!r->t_first_) r->t_first_ = now;
     size_t used;
-    int rc = h1_parse(&r->parser_, b->base, (size_t)n, &used);
+    int rc = h1_parse(&r->parser_, p, n, &used);
     r->bytes_received += used;
-    if (rc == H1P_AGAIN) return;
-    if (rc == H1P_ERROR) { parse_failed(k, r); return; }
+    if (rc == H1P_AGAIN) return 0;
+    if (rc == H1P_ERROR) { parse_failed(k, r); return 1; }
     if (r->resp_body && (r->parser_.encoding == H1_ENC_BR || r->parser_.encoding == H1_ENC_ZSTD)) {
         buf d = {0};
         int codec = r->parser_.encoding == H1_ENC_BR ? CODEC_BR : CODEC_ZSTD;
         if (codec_decode(codec, r->resp_body->p ? r->resp_body->p : "", r->resp_body->len, &d, (size_t)1 << 31)) {
             buf_free(&d);
             conn_fail(k, H1_ERR_PROTO, 0, "invalid compressed body: %s data is corrupt", codec_name(codec));
-            return;
+            return 1;
         }
         buf_free(r->resp_body);
         *r->resp_body = d;
     }
     /* bytes beyond the response, or a request still going out: not reusable */
-    finish(k, r, r->parser_.keep_alive && used == (size_t)n && !k->writing, now);
+    int keep = r->parser_.keep_alive && used == n && !k->writing && !(k->tls && tlsio_pending(k->tls));
+    finish(k, r, keep, now);
+    return 1;
 }
+
+static void tls_on_read(h1_conn *k, ssize_t n, const char *p);
+
+static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
+    h1_conn *k = s->data;
+    if (n == 0 || k->state == CK_CLOSING) return;
+    if (k->tls) { tls_on_read(k, n, b->base); return; }
+    if (k->state != CK_BUSY) { conn_close(k); return; }   /* idle: EOF, error or stray bytes */
+    if (n < 0) { read_failed(k, (int)n); return; }
+    got_bytes(k, b->base, (size_t)n);
+}
+
+static void tls_on_write(h1_conn *k, int status);
 
 static void on_write(uv_write_t *w, int status) {
     h1_conn *k = w->handle->data;
     k->writing = 0;
+    if (k->tls) { tls_on_write(k, status); return; }
     if (status == UV_ECANCELED || k->state == CK_CLOSING || !k->r) return;
     if (status < 0) { write_failed(k, status); return; }
     k->r->t_sent_ = clock_now_us();
@@ -859,9 +926,12 @@ static void write_rest(h1_conn *k, h1_request *r, size_t hlen, size_t done) {
     if (rc) { k->writing = 0; write_failed(k, rc); }
 }
 
+static void tls_send(h1_conn *k, h1_request *r, size_t hlen);
+
 static void conn_send(h1_conn *k, h1_request *r) {
     ssize_t hlen = serialize(k->c, r);
     if (hlen < 0) { conn_fail(k, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory"); return; }
+    if (k->tls) { tls_send(k, r, (size_t)hlen); return; }
     uv_buf_t b[2] = { uv_buf_init(k->c->wbuf.p, (unsigned)hlen),
                       uv_buf_init((char *)r->body, (unsigned)r->body_len) };
     unsigned nb = r->has_body && r->body_len ? 2 : 1;
@@ -877,8 +947,16 @@ static void conn_send(h1_conn *k, h1_request *r) {
     write_rest(k, r, (size_t)hlen, n < 0 ? 0 : (size_t)n);
 }
 
+static void tls_start(h1_conn *k);
+
 static void conn_ready(h1_conn *k) {
     h1_request *r = k->r;
+    if (k->host->tls) {
+        int rc = uv_read_start((uv_stream_t *)&k->tcp, on_alloc, on_read);
+        if (rc) { conn_fail(k, H1_ERR_OTHER, rc, "read: %s", uv_strerror(rc)); return; }
+        tls_start(k);
+        return;
+    }
     r->t_ready_ = clock_now_us();
     k->state = CK_BUSY;
     int rc = uv_read_start((uv_stream_t *)&k->tcp, on_alloc, on_read);
@@ -911,6 +989,7 @@ static void conn_connect(h1_conn *k) {
     int rc;
     memcpy(r->remote_ip, h->ip, h->iplen + 1);
     r->remote_port = ntohs(h->addr.sa.sa_family == AF_INET6 ? h->addr.in6.sin6_port : h->addr.in4.sin_port);
+    memcpy(&k->peer, &h->addr, sizeof h->addr);
     r->t_conn0_ = clock_now_us();
     k->state = CK_CONNECTING;
     const char *range = k->c->d && k->c->d->nblacklist ? dialer_blacklisted(k->c->d, &h->addr.sa) : NULL;
@@ -937,12 +1016,179 @@ static void conn_connect(h1_conn *k) {
     if (rc) connect_failed(k, rc);
 }
 
+/* ---- https: the same flow over a TLS session ----
+ *
+ * Ciphertext arrives in on_read, goes into the session and comes out as
+ * plaintext into the same read buffer (the session copied it), which
+ * got_bytes parses as for plain http. Whatever the session wants sent sits
+ * in its buffer until tls_flush writes it; one write at a time, like the
+ * plain path. */
+
+/* k6's offer, h2 first; a server that takes h2 goes to libcurl (H1_ERR_H2).
+ * H1_HTTPS_ALL offers HTTP/1.1 only, so that h2 servers answer here too. */
+static const unsigned char ALPN_BOTH[] = "\x02h2\x08http/1.1";
+static const unsigned char ALPN_H1[] = "\x08http/1.1";
+
+static tlsio_ctx *client_tls(h1_client *c) {
+    int all = c->https_mode == H1_HTTPS_ALL;
+    if (!c->tctx && !c->tctx_err[0])
+        c->tctx = tlsio_ctx_new(c->tcfg, c->insecure, all ? ALPN_H1 : ALPN_BOTH,
+                                all ? sizeof ALPN_H1 - 1 : sizeof ALPN_BOTH - 1, c->tctx_err, sizeof c->tctx_err);
+    return c->tctx;
+}
+
+/* Fails k's request with the session's error in k6's terms. */
+static void tls_fail(h1_conn *k) {
+    char msg[256];
+    int code = tlsio_error(k->tls, msg, sizeof msg);
+    k->r->tls_code = code;
+    conn_fail(k, H1_ERR_TLS, 0, "%s", msg);
+}
+
+/* A failure while k has no request, or while it has one. */
+static void tls_io_failed(h1_conn *k, int err) {
+    if (k->r && k->state == CK_BUSY) write_failed(k, err);
+    else if (k->r) conn_fail(k, H1_ERR_OTHER, err, "write: %s", uv_strerror(err));
+    else conn_close(k);
+}
+
+/* Sends what the session queued. Returns 0 when all of it went out now, 1
+ * while a write is in flight (on_write continues), -1 when k failed. */
+static int tls_flush(h1_conn *k) {
+    if (k->writing) return 1;
+    const char *p;
+    size_t n = tlsio_out(k->tls, &p);
+    if (!n) return 0;
+    if (k->r) k->r->bytes_sent += n;
+    uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
+    int w = uv_try_write((uv_stream_t *)&k->tcp, &b, 1);
+    if (w == UV_EAGAIN) w = 0;
+    if (w < 0) { tlsio_out_sent(k->tls); tls_io_failed(k, w); return -1; }
+    if (w > 0) k->wrote_any = 1;
+    if ((size_t)w == n) { tlsio_out_sent(k->tls); return 0; }
+    buf_clear(&k->wpend);
+    int oom = buf_append(&k->wpend, p + w, n - (size_t)w);
+    tlsio_out_sent(k->tls);
+    if (oom) { tls_io_failed(k, UV_ENOMEM); return -1; }
+    b = uv_buf_init(k->wpend.p, (unsigned)(n - (size_t)w));
+    k->writing = 1;
+    int rc = uv_write(&k->req.write, (uv_stream_t *)&k->tcp, &b, 1, on_write);
+    if (rc) { k->writing = 0; tls_io_failed(k, rc); return -1; }
+    return 1;
+}
+
+static void tls_on_write(h1_conn *k, int status) {
+    if (status == UV_ECANCELED || k->state == CK_CLOSING) return;
+    if (status < 0) { tls_io_failed(k, status); return; }
+    if (tls_flush(k) != 0) return;
+    h1_request *r = k->r;
+    if (r && k->state == CK_BUSY && !r->t_sent_) r->t_sent_ = clock_now_us();
+}
+
+/* The request goes out in one record when it is small: head and body
+ * together in the scratch buffer. */
+static void tls_send(h1_conn *k, h1_request *r, size_t hlen) {
+    buf *wb = &k->c->wbuf;
+    size_t blen = r->has_body ? r->body_len : 0;
+    int rc;
+    k->wrote_any = 0;
+    if (blen && blen <= 16384 && buf_reserve(wb, hlen + blen) == 0) {
+        memcpy(wb->p + hlen, r->body, blen);
+        rc = tlsio_write(k->tls, wb->p, hlen + blen);
+    } else {
+        rc = tlsio_write(k->tls, wb->p, hlen);
+        if (rc == TLSIO_OK && blen) rc = tlsio_write(k->tls, r->body, blen);
+    }
+    if (rc != TLSIO_OK) { tls_fail(k); return; }
+    if (tls_flush(k) == 0) r->t_sent_ = clock_now_us();
+}
+
+/* Handshake progress; once done, the request goes out. */
+static void tls_step(h1_conn *k) {
+    int rc = tlsio_handshake(k->tls);
+    if (rc == TLSIO_ERR) {
+        tls_flush(k);                      /* the alert, if any: best effort */
+        if (k->state != CK_CLOSING) tls_fail(k);
+        return;
+    }
+    if (tls_flush(k) < 0 || rc == TLSIO_AGAIN) return;
+    h1_request *r = k->r;
+    if (tlsio_alpn_is(k->tls, "h2")) {
+        /* nothing was sent: the request is libcurl's, as are the host's next ones */
+        k->host->h2 = 1;
+        conn_fail(k, H1_ERR_H2, 0, "%s", "the server chose h2");
+        return;
+    }
+    tlsio_info(k->tls, &k->tinfo);
+    r->t_ready_ = clock_now_us();
+    k->state = CK_BUSY;
+    conn_send(k, r);
+}
+
+static void tls_start(h1_conn *k) {
+    h1_request *r = k->r;
+    h1_host *h = k->host;
+    r->t_tcp_ = clock_now_us();
+    k->state = CK_HANDSHAKE;
+    tlsio_ctx *x = client_tls(k->c);
+    if (!x) {
+        r->tls_code = 1300;
+        conn_fail(k, H1_ERR_TLS, 0, "tls: %s", k->c->tctx_err);
+        return;
+    }
+    if (!(k->tls = tlsio_new(x, h->name, h->namelen, &h->sess))) {
+        conn_fail(k, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory");
+        return;
+    }
+    tls_step(k);
+}
+
+/* Plaintext the session has: into the request's response. Stops when the
+ * request ended, the session needs more input, or failed. */
+static void tls_drain(h1_conn *k) {
+    h1_client *c = k->c;
+    for (;;) {
+        int n = tlsio_read(k->tls, c->rbuf, READ_BUF_SIZE);
+        if (n == TLSIO_AGAIN) break;
+        if (k->state != CK_BUSY) { conn_close(k); return; }   /* idle: close_notify, error or stray bytes */
+        if (n == TLSIO_CLOSED) { read_failed(k, UV_EOF); return; }
+        if (n == TLSIO_ERR) { tls_fail(k); return; }
+        if (got_bytes(k, c->rbuf, (size_t)n)) return;
+    }
+    tls_flush(k);                          /* post-handshake replies (key update) */
+}
+
+static void tls_on_read(h1_conn *k, ssize_t n, const char *p) {
+    if (n < 0) {
+        if (k->state == CK_HANDSHAKE) {
+            k->r->tls_code = 1300;
+            conn_fail(k, H1_ERR_TLS, (int)n, "tls: handshake failed: %s", n == UV_EOF ? "EOF" : uv_strerror((int)n));
+        } else if (k->state == CK_BUSY) {
+            read_failed(k, (int)n);
+        } else {
+            conn_close(k);
+        }
+        return;
+    }
+    if (k->r) k->r->wire_in_ += (uint64_t)n;
+    if (tlsio_feed(k->tls, p, (size_t)n)) {
+        if (k->r) conn_fail(k, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory");
+        else conn_close(k);
+        return;
+    }
+    if (k->state == CK_HANDSHAKE) {
+        tls_step(k);
+        if (k->state != CK_BUSY) return;
+    }
+    tls_drain(k);
+}
+
 static void new_conn(h1_client *c, h1_request *r, int64_t now) {
     h1_host *h = r->host_;
     h1_conn *k = conn_new(c, h);
     if (!k) { req_fail(c, r, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory"); return; }
     k->owner = r->owner;
-    host_refresh(h, now);
+    if (!r->picked_) host_refresh(h, now);
     attach(k, r, now);
     if (h->state == HS_RESOLVED) { conn_connect(k); return; }
     k->state = CK_DNS;
@@ -964,7 +1210,11 @@ static void req_reset(h1_request *r, int64_t now) {
     r->host_ = NULL;
     r->zs_ = NULL;
     r->t_start_ = now;
-    r->t_ready_ = r->t_sent_ = r->t_first_ = r->t_conn0_ = 0;
+    r->t_ready_ = r->t_sent_ = r->t_first_ = r->t_conn0_ = r->t_tcp_ = 0;
+    r->wire_in_ = 0;
+    r->t_tls = 0;
+    r->tls_code = 0;
+    r->tls.version = 0;
     r->deadline_us_ = r->timeout_ms > 0 ? now + r->timeout_ms * 1000 : INT64_MAX;
     r->retried_ = r->zdone_ = r->zraw_ = 0;
     r->state_ = RQ_ACTIVE;
@@ -985,7 +1235,13 @@ void h1_start(h1_client *c, h1_request *r) {
         req_fail(c, r, H1_ERR_URL, 0, "parse \"%s\": %s", r->url, "invalid host");
         return;
     }
-    h1_conn *k = r->no_reuse ? NULL : pool_get(r->host_, r->owner);
+    h1_host *h = r->host_;
+    r->picked_ = host_per_request(h) && h->state == HS_RESOLVED;
+    if (r->picked_) {
+        host_refresh(h, now);              /* this request's address; a new lookup once dns.ttl ran out */
+        r->picked_ = h->state == HS_RESOLVED;
+    }
+    h1_conn *k = r->no_reuse ? NULL : pool_get(h, r->owner);
     if (!k) { new_conn(c, r, now); return; }
     attach(k, r, now);
     r->t_ready_ = now;                     /* a pooled connection is ready at once */
@@ -1005,7 +1261,7 @@ void h1_cancel(h1_client *c, h1_request *r) {
 }
 
 int h1_lookup_start(h1_client *c, const char *host, size_t n, int port, h1_lookup *l) {
-    url_parts u = {host, n, port, 0};
+    url_parts u = {host, n, port, 0, 0};
     l->ok = 0;
     l->why = "";
     l->next_ = NULL;
@@ -1043,6 +1299,30 @@ void h1_client_set_dialer(h1_client *c, const net_dialer *d) {
     c->d = d;
 }
 
+void h1_client_set_tls(h1_client *c, const tls_config *cfg, int insecure) {
+    c->tcfg = cfg;
+    c->insecure = insecure;
+}
+
+void h1_https_mode(h1_client *c, int mode) {
+    c->https_mode = mode;
+}
+
+/* The h1_host of an https URL's host:port; NULL if h1 cannot take it. */
+static h1_host *https_host(h1_client *c, const char *url) {
+    url_parts u;
+    const char *end;
+    int sl = url_scheme(url, &u);
+    if (sl != 8 || url_authority(url + sl, &u, &end)) return NULL;
+    return host_get(c, &u);
+}
+
+int h1_https_ok(h1_client *c, const char *url) {
+    if (c->https_mode == H1_HTTPS_OFF) return 0;
+    h1_host *h = https_host(c, url);
+    return h && !h->h2;
+}
+
 void h1_close_owner(h1_client *c, int owner) {
     h1_conn *k = c->all, *next;
     for (; k; k = next) {
@@ -1069,6 +1349,7 @@ h1_client *h1_client_new(uv_loop_t *loop) {
     uv_timer_init(loop, &c->defer);
     c->defer.data = c;
     c->refs = 1;
+    c->https_mode = H1_HTTPS_ON;
     return c;
 }
 
@@ -1106,5 +1387,7 @@ void h1_client_free(h1_client *c) {
     }
     free(c->zfree);
     buf_free(&c->wbuf);
+    tlsio_ctx_free(c->tctx);               /* connections freed their sessions in conn_close */
+    c->tctx = NULL;
     uv_close((uv_handle_t *)&c->defer, on_client_closed);
 }

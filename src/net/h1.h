@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <uv.h>
 #include "net/h1_parse.h"
+#include "net/tls.h"
 #include "util/buf.h"
 
 typedef struct h1_client h1_client;          /* one per worker thread: pools, DNS cache, read buffer */
@@ -36,12 +37,14 @@ void h1_client_free(h1_client *c);
 
 enum h1_error { H1_OK = 0, H1_ERR_URL, H1_ERR_DNS, H1_ERR_REFUSED, H1_ERR_NETUNREACH, H1_ERR_CONNECT,
                 H1_ERR_TIMEOUT, H1_ERR_RESET, H1_ERR_EOF, H1_ERR_PROTO, H1_ERR_OTHER,
-                H1_ERR_BLACKLISTED };                 /* the address is in blacklistIPs */
+                H1_ERR_BLACKLISTED,                   /* the address is in blacklistIPs */
+                H1_ERR_TLS,                           /* https: handshake or record failure; tls_code says which */
+                H1_ERR_H2 };                          /* https: the server chose h2; nothing was sent */
 
 typedef struct h1_request {
     /* in */
     const char *method;                      /* "GET", "POST", ... */
-    const char *url;                         /* http://host[:port][/path][?query]; host may be [::1] */
+    const char *url;                         /* http[s]://host[:port][/path][?query]; host may be [::1] */
     const char *const *headers; size_t nheaders; /* "Name: value" lines sent as given; a Host line replaces ours */
     const char *user_agent;                  /* sent as User-Agent unless NULL or a User-Agent header is given */
     const void *body; size_t body_len; int has_body;   /* Content-Length sent when has_body (even 0) */
@@ -60,6 +63,9 @@ typedef struct h1_request {
     int os_errno;                            /* positive errno behind err, when there is one */
     char remote_ip[46]; int remote_port;
     double t_blocked, t_connecting, t_sending, t_waiting, t_receiving;   /* milliseconds, k6 semantics */
+    double t_tls;                            /* https: the handshake, on a new connection only */
+    int tls_code;                            /* H1_ERR_TLS: k6's code (1010, 1300, 1301, 1310, 1311, ...) */
+    tls_info tls;                            /* https: the connection's session; version 0 otherwise */
     uint64_t bytes_sent, bytes_received;     /* wire bytes of this request/response, incl. headers;
                                                 a retried request counts both attempts */
 
@@ -70,9 +76,24 @@ typedef struct h1_request {
     struct h1_request *next_;                /* client's list of completions to deliver */
     void *zs_;                               /* z_stream borrowed from the client's pool */
     const char *path_; size_t path_len_;     /* path+query inside url */
-    int64_t t_start_, t_ready_, t_sent_, t_first_, t_conn0_, deadline_us_;
-    int state_, retried_, zdone_, zraw_, need_escape_;
+    int64_t t_start_, t_ready_, t_sent_, t_first_, t_conn0_, t_tcp_, deadline_us_;
+    uint64_t wire_in_;                       /* https: ciphertext bytes read for the request */
+    int state_, retried_, zdone_, zraw_, need_escape_, picked_;
 } h1_request;
+
+/* https:// on c's own TLS connections, with the run's TLS options (cfg
+ * may be NULL: defaults) and insecureSkipTLSVerify; cfg must outlive c.
+ * ALPN offers h2 and http/1.1 as k6 does: a server that picks h2 fails the
+ * request with H1_ERR_H2 before anything was sent (the caller runs it on
+ * its h2 client) and h1_https_ok is false for that host:port from then on. */
+void h1_client_set_tls(h1_client *c, const tls_config *cfg, int insecure);
+/* H1_HTTPS_ON (default), H1_HTTPS_OFF: no https at all, H1_HTTPS_ALL:
+ * ALPN offers http/1.1 only, so every https server answers here (tests:
+ * C6_TLS_FASTPATH=0 / all). */
+enum { H1_HTTPS_OFF = 0, H1_HTTPS_ON = 1, H1_HTTPS_ALL = 2 };
+void h1_https_mode(h1_client *c, int mode);
+/* Whether an https URL may go to h1: not to a host known to speak h2. */
+int h1_https_ok(h1_client *c, const char *url);
 
 /* Starts the request on c's loop. Always completes through r->done, called
  * from a libuv callback (never synchronously inside h1_start), exactly once,

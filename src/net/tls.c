@@ -125,6 +125,8 @@ static int tls_config_versions(const c6_options *o, tls_config *t, char *err, si
         return err_set(err, errlen, "options.tlsVersion: ssl3.0 is not supported by c6's TLS library "
                                     "(OpenSSL 3); the oldest version it speaks is tls1.0");
     t->sslversion = (lo ? tls_curl_min(lo) : CURL_SSLVERSION_DEFAULT) | (hi ? tls_curl_max(hi) : 0);
+    t->min_version = lo == 0x0300 ? 0x0301 : lo;   /* as curl: ssl3.0 means the oldest there is */
+    t->max_version = hi;
     return 0;
 }
 
@@ -255,19 +257,22 @@ static bool tls_domain_matches(const char *dom, const char *host, size_t hl) {
     return false;
 }
 
-/* The tlsAuth entry for a host: the first whose domains name it, else the
- * first that names no domain at all. */
+int tls_cert_index(const tls_config *t, const char *host, size_t hl) {
+    int any = -1;
+    for (size_t i = 0; t && i < t->ncerts; i++) {
+        const tls_cert *c = &t->certs[i];
+        if (!c->ndomains && any < 0) any = (int)i;
+        for (size_t d = 0; d < c->ndomains; d++)
+            if (tls_domain_matches(c->domains[d], host, hl)) return (int)i;
+    }
+    return any;
+}
+
 static const tls_cert *tls_cert_for(const tls_config *t, const char *url) {
     const char *host;
     size_t hl = tls_url_host(url, &host);
-    const tls_cert *any = NULL;
-    for (size_t i = 0; i < t->ncerts; i++) {
-        const tls_cert *c = &t->certs[i];
-        if (!c->ndomains && !any) any = c;
-        for (size_t d = 0; d < c->ndomains; d++)
-            if (tls_domain_matches(c->domains[d], host, hl)) return c;
-    }
-    return any;
+    int i = tls_cert_index(t, host, hl);
+    return i < 0 ? NULL : &t->certs[i];
 }
 
 static CURLcode tls_ctx_ask_ocsp(CURL *e, void *ctx, void *ud) {
@@ -387,7 +392,10 @@ void tls_read_session(CURL *e, tls_info *out) {
     if (curl_easy_getinfo(e, CURLINFO_TLS_SSL_PTR, &si) != CURLE_OK || !si ||
         si->backend != CURLSSLBACKEND_OPENSSL || !si->internals)
         return;
-    SSL *ssl = si->internals;
+    tls_read_ssl(si->internals, out);
+}
+
+void tls_read_ssl(SSL *ssl, tls_info *out) {
     out->version = SSL_version(ssl);
     const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
     out->cipher[0] = 0;
@@ -433,17 +441,62 @@ static const char *tls_alert_in(const char *detail, size_t *n) {
     return *n ? a : NULL;
 }
 
+/* A certificate the handshake rejected, in Go's words and k6's codes. */
+static int tls_verify_error(long vr, char *msg, size_t n) {
+    switch (vr) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+        snprintf(msg, n, "x509: unknown authority");
+        return 1310;
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+        snprintf(msg, n, "x509: certificate doesn't match hostname");
+        return 1311;
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        /* Go's CertificateInvalidError: no code of its own in k6 */
+        snprintf(msg, n, "x509: certificate has expired or is not yet valid");
+        return 1000;
+    default:
+        snprintf(msg, n, "tls: failed to verify certificate: %s", X509_verify_cert_error_string(vr));
+        return 1300;
+    }
+}
+
+/* The server refused the handshake with an alert: Go reports a net.OpError
+ * without a network, which k6 files as 1010. */
+static int tls_alert_error(const char *alert, size_t an, char *msg, size_t n) {
+    const char *go = tls_go_alert(alert, an);
+    if (go) snprintf(msg, n, "remote error: tls: %s", go);
+    else snprintf(msg, n, "remote error: tls: %.*s", (int)an, alert);
+    return 1010;
+}
+
+static bool tls_not_tls(const char *detail) {
+    return strstr(detail, "wrong version number") || strstr(detail, "packet length too long");
+}
+
+int tls_classify_ssl(long vr, const char *detail, char *msg, size_t n) {
+    size_t an = 0;
+    const char *alert = tls_alert_in(detail, &an);
+    if (alert) return tls_alert_error(alert, an, msg, n);
+    if (vr != X509_V_OK) return tls_verify_error(vr, msg, n);
+    if (tls_not_tls(detail)) {
+        snprintf(msg, n, "tls: first record does not look like a TLS handshake");
+        return 1301;
+    }
+    snprintf(msg, n, "tls: handshake failed: %s", detail);
+    return 1300;
+}
+
 int tls_classify_error(CURL *e, CURLcode rc, const char *detail, char *msg, size_t n) {
     size_t an = 0;
     const char *alert = tls_alert_in(detail, &an);
-    if (alert && (rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR)) {
-        /* the server refused the handshake; Go reports a net.OpError without
-         * a network, which k6 files as 1010 */
-        const char *go = tls_go_alert(alert, an);
-        if (go) snprintf(msg, n, "remote error: tls: %s", go);
-        else snprintf(msg, n, "remote error: tls: %.*s", (int)an, alert);
-        return 1010;
-    }
+    if (alert && (rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR))
+        return tls_alert_error(alert, an, msg, n);
     switch (rc) {
     case CURLE_PEER_FAILED_VERIFICATION: {
         long vr = X509_V_OK;
@@ -451,30 +504,10 @@ int tls_classify_error(CURL *e, CURLcode rc, const char *detail, char *msg, size
         /* curl checks the host name itself, after OpenSSL accepted the chain,
          * and then reports a verify result of 1 */
         if (strstr(detail, "target host name")) vr = X509_V_ERR_HOSTNAME_MISMATCH;
-        switch (vr) {
-        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-        case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-            snprintf(msg, n, "x509: unknown authority");
-            return 1310;
-        case X509_V_ERR_HOSTNAME_MISMATCH:
-        case X509_V_ERR_IP_ADDRESS_MISMATCH:
-            snprintf(msg, n, "x509: certificate doesn't match hostname");
-            return 1311;
-        case X509_V_ERR_CERT_HAS_EXPIRED:
-        case X509_V_ERR_CERT_NOT_YET_VALID:
-            /* Go's CertificateInvalidError: no code of its own in k6 */
-            snprintf(msg, n, "x509: certificate has expired or is not yet valid");
-            return 1000;
-        default:
-            snprintf(msg, n, "tls: failed to verify certificate: %s", X509_verify_cert_error_string(vr));
-            return 1300;
-        }
+        return tls_verify_error(vr, msg, n);
     }
     case CURLE_SSL_CONNECT_ERROR:
-        if (strstr(detail, "wrong version number") || strstr(detail, "packet length too long")) {
+        if (tls_not_tls(detail)) {
             snprintf(msg, n, "tls: first record does not look like a TLS handshake");
             return 1301;
         }

@@ -35,6 +35,7 @@ typedef struct tls_cert {
 
 typedef struct tls_config {
     long sslversion;              /* CURLOPT_SSLVERSION (min | max); 0: curl's default */
+    int min_version, max_version; /* the same as wire versions (0x0301..); 0: the library's default */
     char *cipher_list;            /* TLS 1.0-1.2 suites, OpenSSL names joined by ':'; NULL: default */
     char *tls13_ciphers;          /* TLS 1.3 suites; NULL: default */
     tls_cert *certs;              /* options.tlsAuth, in order */
@@ -55,6 +56,10 @@ void tls_config_free(tls_config *t);
  * stapled OCSP response (Go's client asks for one too). cfg may be NULL. */
 void tls_apply(CURL *e, const tls_config *cfg, const char *url);
 
+/* The tlsAuth entry for host[0..hl) (k6's choice: the first naming it,
+ * else the first naming no domain); -1 when none applies. */
+int tls_cert_index(const tls_config *t, const char *host, size_t hl);
+
 /* ---- what a hop's session says ---- */
 
 typedef struct tls_ocsp {
@@ -73,11 +78,20 @@ typedef struct tls_info {
  * (curl detaches the connection when it ends). Leaves out untouched when the
  * hop has no TLS session. */
 void tls_read_session(CURL *e, tls_info *out);
+/* The same from an OpenSSL session (c6's own TLS connections). */
+struct ssl_st;
+void tls_read_ssl(struct ssl_st *ssl, tls_info *out);
 /* The values a Response shows when the hop had no TLS. */
 void tls_info_clear(tls_info *out);
 
 /* A libcurl failure that is a TLS one, as k6 reports it: returns k6's error
  * code with its message in msg, or 0 when rc is not a TLS failure. */
 int tls_classify_error(CURL *e, CURLcode rc, const char *detail, char *msg, size_t n);
+
+/* A failed handshake (or a TLS read) of c6's own TLS connections as k6
+ * reports it: verify_result is SSL_get_verify_result's, detail OpenSSL's
+ * error text. Returns k6's code (1010, 1300, 1301, 1310, 1311, 1000) with
+ * the message in msg. */
+int tls_classify_ssl(long verify_result, const char *detail, char *msg, size_t n);
 
 #endif

@@ -231,7 +231,14 @@ worker *worker_new(c6_test *t, int id) {
      * connections, so the VUs of a worker must not share one h2 connection */
     curl_multi_setopt(w->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
     w->h1 = h1_client_new(&w->loop);
-    if (w->h1) h1_client_set_dialer(w->h1, t->dialer);
+    if (w->h1) {
+        h1_client_set_dialer(w->h1, t->dialer);
+        h1_client_set_tls(w->h1, t->tls, t->insecure_skip_tls_verify);
+        /* C6_TLS_FASTPATH: 0 keeps every https request on libcurl, "all" keeps
+         * h2 servers on h1 too (HTTP/1.1 only offered); for tests and comparisons */
+        const char *fp = getenv("C6_TLS_FASTPATH");
+        if (fp && *fp) h1_https_mode(w->h1, !strcmp(fp, "0") ? H1_HTTPS_OFF : !strcmp(fp, "all") ? H1_HTTPS_ALL : H1_HTTPS_ON);
+    }
     w->share = curl_share_init();
     curl_share_setopt(w->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(w->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);

@@ -679,7 +679,7 @@ static void test_bad_urls(void **state) {
     fx *f = *state;
     static const char *bad[] = {
         "ftp://127.0.0.1/", "http://", "http:///x", "http://[::1/", "http://h:99999/", "http://h:0/",
-        "http://h:8x/", "http://u:p@h/", "http://a b/", "http://h/\x01", "127.0.0.1/", "https://x/",
+        "http://h:8x/", "http://u:p@h/", "http://a b/", "http://h/\x01", "127.0.0.1/", "httpz://x/", "https:/x",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         call k;

@@ -544,13 +544,15 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
     res->t_waiting = hr->t_waiting;
     res->t_receiving = hr->t_receiving;
     res->t_duration = hr->t_sending + hr->t_waiting + hr->t_receiving;
+    res->t_tls = hr->t_tls;
     tls_info_clear(&res->tls);
+    if (hr->err == H1_OK && hr->tls.version) res->tls = hr->tls;   /* as curl's path: a response's session only */
     http_strlcpy(res->ip, hr->remote_ip, sizeof res->ip);
     res->port = hr->remote_port;
     *sent = (double)hr->bytes_sent;
     *received = (double)hr->bytes_received;
     if (hr->err != H1_OK) {
-        res->error_code = codes[hr->err] ? codes[hr->err] : 1000;
+        res->error_code = hr->err == H1_ERR_TLS ? hr->tls_code : codes[hr->err] ? codes[hr->err] : 1000;
         snprintf(res->error, sizeof res->error, "%s", hr->errmsg);
     } else {
         res->status = hr->status;
@@ -559,12 +561,15 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
     }
 }
 
-/* Plain http:// without credentials in the URL goes to the h1 client. */
-static bool http_use_h1(const char *url) {
-    if (strncasecmp(url, "http://", 7) != 0) return false;
-    const char *auth = url + 7;
+/* Plain http:// without credentials in the URL goes to the h1 client, and
+ * so does https:// unless the host is known to speak h2 (h1_https_ok). */
+static bool http_use_h1(h1_client *h1, const char *url) {
+    size_t sl = strncasecmp(url, "http://", 7) == 0 ? 7 : strncasecmp(url, "https://", 8) == 0 ? 8 : 0;
+    if (!sl || !h1) return false;
+    const char *auth = url + sl;
     size_t alen = strcspn(auth, "/?#");
-    return memchr(auth, '@', alen) == NULL;
+    if (memchr(auth, '@', alen)) return false;
+    return sl == 7 || h1_https_ok(h1, url);
 }
 
 /* ---- samples ---- */
@@ -694,7 +699,7 @@ static void http_hop_start(http_call *c) {
     c->refused = false;
     const net_dialer *d = c->v->test ? c->v->test->dialer : NULL;
     if (d && d->nblocked && http_blocked(c, d)) return;
-    c->on_h1 = c->p.auth != HTTP_AUTH_NTLM && http_use_h1(c->url);
+    c->on_h1 = c->p.auth != HTTP_AUTH_NTLM && http_use_h1(c->v->w->h1, c->url);
     if (c->on_h1) http_h1_start(c);
     else http_curl_start(c);
 }
@@ -781,6 +786,13 @@ static void http_debug_dump(http_call *c) {
 static bool http_hop_finish(http_call *c) {
     vu *v = c->v;
     double sent = 0, received = 0;
+    if (!c->refused && c->on_h1 && c->hr.err == H1_ERR_H2) {
+        /* the server chose h2 before anything was sent: the hop is libcurl's */
+        c->on_h1 = false;
+        c->hop_done = false;
+        http_curl_start(c);
+        return true;
+    }
     if (c->refused) ;                      /* blockHostnames, lookup failed: res is set, nothing was sent */
     else if (c->on_h1) http_h1_result(c, &sent, &received);
     else http_curl_result(c, &sent, &received);
