@@ -31,6 +31,7 @@
 #include "output/csv.h"
 #include "output/export.h"
 #include "output/json.h"
+#include "output/influxdb.h"
 #include "output/summary_json.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -87,7 +88,8 @@ typedef struct run_ctx {
     size_t nthr;
     json_output *json_out[4];
     csv_output *csv_out[4];
-    int njson, ncsv;
+    influx_output *influx_out[4];
+    int njson, ncsv, ninflux;
     bool tty;
 } run_ctx;
 
@@ -194,8 +196,14 @@ static int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
             if (!cv) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
             r->csv_out[r->ncsv++] = cv;
             engine_add_listener(r->eng, csv_output_sample, cv);
+        } else if (tl == 8 && strncmp(o, "influxdb", 8) == 0 && r->ninflux < 4) {
+            influx_output *ix = influx_output_open(arg, environ, mono0, wall0, e2, sizeof e2);
+            if (!ix) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
+            r->influx_out[r->ninflux++] = ix;
+            engine_add_listener(r->eng, influx_output_sample, ix);
         } else {
-            snprintf(err, errlen, "invalid output \"%s\": c6 has json=FILE and csv=FILE (a name ending in .gz is gzipped)", o);
+            snprintf(err, errlen, "invalid output \"%s\": c6 has json=FILE, csv=FILE (a name ending in .gz is gzipped), "
+                     "influxdb=URL and experimental-prometheus-rw", o);
             return -1;
         }
     }
@@ -240,6 +248,7 @@ static void run_describe_outputs(run_ctx *r) {
 static void run_tick_outputs(run_ctx *r) {
     for (int i = 0; i < r->njson; i++) json_output_tick(r->json_out[i]);
     for (int i = 0; i < r->ncsv; i++) csv_output_tick(r->csv_out[i]);
+    for (int i = 0; i < r->ninflux; i++) influx_output_tick(r->influx_out[i]);
 }
 
 /* Returns -1 if an output could not be written completely (logged). */
@@ -250,7 +259,9 @@ static int run_close_outputs(run_ctx *r) {
         if (json_output_close(r->json_out[i], e, sizeof e)) { log_printf(LOG_ERROR, "json output: %s", e); rc = -1; }
     for (int i = 0; i < r->ncsv; i++)
         if (csv_output_close(r->csv_out[i], e, sizeof e)) { log_printf(LOG_ERROR, "csv output: %s", e); rc = -1; }
-    r->njson = r->ncsv = 0;
+    /* a network output that could not write is a warning (logged), not a failed run */
+    for (int i = 0; i < r->ninflux; i++) influx_output_close(r->influx_out[i]);
+    r->njson = r->ncsv = r->ninflux = 0;
     return rc;
 }
 
