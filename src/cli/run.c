@@ -32,6 +32,7 @@
 #include "output/export.h"
 #include "output/json.h"
 #include "output/influxdb.h"
+#include "output/promrw.h"
 #include "output/summary_json.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -89,7 +90,8 @@ typedef struct run_ctx {
     json_output *json_out[4];
     csv_output *csv_out[4];
     influx_output *influx_out[4];
-    int njson, ncsv, ninflux;
+    prw_output *prw_out[4];
+    int njson, ncsv, ninflux, nprw;
     bool tty;
 } run_ctx;
 
@@ -201,6 +203,11 @@ static int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
             if (!ix) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
             r->influx_out[r->ninflux++] = ix;
             engine_add_listener(r->eng, influx_output_sample, ix);
+        } else if (tl == 26 && strncmp(o, "experimental-prometheus-rw", 26) == 0 && r->nprw < 4) {
+            prw_output *pw = prw_output_open(arg, environ, mono0, wall0, e2, sizeof e2);
+            if (!pw) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
+            r->prw_out[r->nprw++] = pw;
+            engine_add_listener(r->eng, prw_output_sample, pw);
         } else {
             snprintf(err, errlen, "invalid output \"%s\": c6 has json=FILE, csv=FILE (a name ending in .gz is gzipped), "
                      "influxdb=URL and experimental-prometheus-rw", o);
@@ -249,6 +256,7 @@ static void run_tick_outputs(run_ctx *r) {
     for (int i = 0; i < r->njson; i++) json_output_tick(r->json_out[i]);
     for (int i = 0; i < r->ncsv; i++) csv_output_tick(r->csv_out[i]);
     for (int i = 0; i < r->ninflux; i++) influx_output_tick(r->influx_out[i]);
+    for (int i = 0; i < r->nprw; i++) prw_output_tick(r->prw_out[i]);
 }
 
 /* Returns -1 if an output could not be written completely (logged). */
@@ -261,7 +269,8 @@ static int run_close_outputs(run_ctx *r) {
         if (csv_output_close(r->csv_out[i], e, sizeof e)) { log_printf(LOG_ERROR, "csv output: %s", e); rc = -1; }
     /* a network output that could not write is a warning (logged), not a failed run */
     for (int i = 0; i < r->ninflux; i++) influx_output_close(r->influx_out[i]);
-    r->njson = r->ncsv = r->ninflux = 0;
+    for (int i = 0; i < r->nprw; i++) prw_output_close(r->prw_out[i]);
+    r->njson = r->ncsv = r->ninflux = r->nprw = 0;
     return rc;
 }
 
