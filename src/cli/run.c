@@ -380,6 +380,17 @@ static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
 
 /* ---- progress and banner ---- */
 
+/* An -o argument for the banner, without the password of a URL in it
+ * (influxdb=http://user:pass@host/db). */
+static void run_print_output(const char *o, bool comma) {
+    const char *sep = strstr(o, "://");
+    const char *at = sep ? strchr(sep + 3, '@') : NULL;
+    const char *colon = at ? memchr(sep + 3, ':', (size_t)(at - sep - 3)) : NULL;
+    if (at && strcspn(sep + 3, "/?#") < (size_t)(at - sep - 3)) colon = NULL;   /* the '@' is past the host */
+    if (colon) printf("%s%.*s:***%s", comma ? ", " : "", (int)(colon - o), o, at);
+    else printf("%s%s", comma ? ", " : "", o);
+}
+
 static void run_banner(run_ctx *r) {
     if (r->args.quiet) return;
     const c6_plan *p = &r->test.plan;
@@ -391,7 +402,7 @@ static void run_banner(run_ctx *r) {
            "  /          \\   |  |\\  \\ |  (‾)  | \n"
            " / __________ \\  |__| \\__\\ \\_____/ .io   c6\n\n");
     printf("     execution: local\n        script: %s\n        output: ", r->args.script);
-    for (size_t i = 0; i < r->args.nouts; i++) printf("%s%s", i ? ", " : "", r->args.outs[i]);
+    for (size_t i = 0; i < r->args.nouts; i++) run_print_output(r->args.outs[i], i > 0);
     printf("%s\n\n", r->args.nouts ? "" : "-");
     double pct = 100;
     if (r->test.seg) {

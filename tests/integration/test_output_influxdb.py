@@ -130,6 +130,8 @@ def test_influxdb_user_in_url(c6, influx):
     r = c6("outputs/get.js", "-i", "2", "-o", f"influxdb=http://me:s%40cret@{influx.url[7:]}/x")
     assert r.code == 0, r
     assert influx.writes()[0][2]["Authorization"] == "Basic " + base64.b64encode(b"me:s@cret").decode()
+    # the banner does not show the password
+    assert "s%40cret" not in r.out and f"influxdb=http://me:***@{influx.url[7:]}/x" in r.out, r.out[:800]
 
 
 def _free_port():
