@@ -570,6 +570,9 @@ void influx_output_close(influx_output *o) {
     influx_push(o);
     pusher_stats st;
     pusher_close(o->push, &st);
+    if (st.abandoned)
+        log_printf(LOG_WARN, "%s output: %llu %s were still queued when the end-of-test grace period ran out and were not sent",
+                   "influxdb", (unsigned long long)st.abandoned, "points");
     if (st.dropped || st.failed || o->oom)
         log_printf(LOG_WARN, "influxdb output: %llu of %llu points were not written (%llu over the memory budget, %llu in %llu failed requests%s)",
                    (unsigned long long)(st.dropped + st.failed), (unsigned long long)(st.sent + st.dropped + st.failed),

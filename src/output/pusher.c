@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #define PUSHER_MAX_THREADS 64
 #define PUSHER_WARN_EVERY_US 5000000   /* at most one warning per 5 s per output */
 #define PUSHER_REPLY_MAX 300           /* bytes of an error reply quoted in the log */
+#define PUSHER_GRACE_US 10000000       /* at the end, how long what is queued may still take */
 
 typedef struct job {
     struct job *next;
@@ -37,12 +39,21 @@ struct pusher {
     pthread_cond_t more;
     job *head, *tail;
     bool stop;
+    _Atomic int64_t deadline_us;       /* set by pusher_close; 0 before */
     int nthreads;
     pthread_t threads[PUSHER_MAX_THREADS];
     pusher_stats st;
     int64_t last_warn_us;
     uint64_t unwarned_dropped, unwarned_failed;
 };
+
+static int64_t pusher_grace_us(void) {
+    const char *s = getenv("C6_OUTPUT_GRACE_MS");
+    if (!s || !*s) return PUSHER_GRACE_US;
+    char *end;
+    long long ms = strtoll(s, &end, 10);
+    return (*end || ms <= 0) ? PUSHER_GRACE_US : ms * 1000;
+}
 
 size_t pusher_budget(size_t def) {
     const char *s = getenv("C6_OUTPUT_BUDGET");
@@ -93,6 +104,13 @@ static size_t pusher_on_body(char *data, size_t size, size_t n, void *ctx) {
     return len;
 }
 
+/* Aborts a transfer still running when the end-of-test grace is over. */
+static int pusher_on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un) {
+    pusher *p = ctx;
+    int64_t d = atomic_load(&p->deadline_us);
+    return d && clock_now_us() >= d;
+}
+
 static CURL *pusher_handle(pusher *p) {
     CURL *e = curl_easy_init();
     if (!e) return NULL;
@@ -102,6 +120,9 @@ static CURL *pusher_handle(pusher *p) {
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, p->timeout_ms < 5000 ? p->timeout_ms : 5000L);
     curl_easy_setopt(e, CURLOPT_PROXY, p->proxy ? p->proxy : "");
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, pusher_on_body);
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, pusher_on_progress);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, p);
     if (p->username) {
         curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
         curl_easy_setopt(e, CURLOPT_USERNAME, p->username);
@@ -159,14 +180,18 @@ static void *pusher_main(void *arg) {
         if (!j) break;                       /* stopping and nothing left */
         p->head = j->next;
         if (!p->head) p->tail = NULL;
+        int64_t deadline = atomic_load(&p->deadline_us);
+        bool late = deadline && clock_now_us() >= deadline;
         pthread_mutex_unlock(&p->lock);
 
         char why[600] = "out of memory";
-        int rc = e ? pusher_send(p, e, j, why, sizeof why) : -1;
+        int rc = late ? -1 : e ? pusher_send(p, e, j, why, sizeof why) : -1;
 
         pthread_mutex_lock(&p->lock);
         p->queued -= j->len;
-        if (j->quiet) {
+        if (late) {
+            p->st.abandoned += j->points;    /* reported by pusher_close's caller */
+        } else if (j->quiet) {
             if (rc) log_printf(LOG_DEBUG, "%s output: %s (most likely harmless)", p->name, why);
         } else if (rc) {
             p->st.failed += j->points;
@@ -295,6 +320,7 @@ void pusher_close(pusher *p, pusher_stats *st) {
     if (!p) return;
     pthread_mutex_lock(&p->lock);
     p->stop = true;
+    atomic_store(&p->deadline_us, clock_now_us() + pusher_grace_us());
     pthread_cond_broadcast(&p->more);
     pthread_mutex_unlock(&p->lock);
     for (int i = 0; i < p->nthreads; i++) pthread_join(p->threads[i], NULL);

@@ -7,7 +7,9 @@
  * every few seconds, with the count so far). A request that fails (no
  * connection, timeout, a status other than 2xx) loses its points too; that
  * is logged the same way. pusher_close() waits for every queued body to be
- * sent (or to fail) and reports the totals. */
+ * sent (or to fail), but 10 s at most (C6_OUTPUT_GRACE_MS in ms): a body
+ * still queued then is abandoned, a request still running aborted, and
+ * their points counted. It reports the totals. */
 #ifndef C6_PUSHER_H
 #define C6_PUSHER_H
 #include <stdbool.h>
@@ -32,6 +34,7 @@ typedef struct pusher pusher;
 
 typedef struct pusher_stats {
     uint64_t sent, dropped, failed;    /* points */
+    uint64_t abandoned;                /* points still queued when the grace ran out */
     uint64_t requests, failed_requests;
 } pusher_stats;
 

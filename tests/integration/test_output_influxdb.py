@@ -15,7 +15,7 @@ import pytest
 class FakeInflux:
     """Records every request: (path, query dict, headers, body text)."""
 
-    def __init__(self, status=204):
+    def __init__(self, status=204, delay=0):
         self.requests, self.status = [], status
         outer = self
 
@@ -23,6 +23,8 @@ class FakeInflux:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 u = urllib.parse.urlsplit(self.path)
+                if delay and u.path.endswith("/write"):
+                    time.sleep(delay)
                 outer.requests.append((u.path, dict(urllib.parse.parse_qsl(u.query)), dict(self.headers),
                                        body.decode("utf-8")))
                 code = outer.status if u.path.endswith("/write") else 200
@@ -166,6 +168,22 @@ def test_influxdb_over_memory_budget_drops_and_counts(c6, influx):
     assert not influx.writes()
     warns = " ".join(w["msg"] for w in r.logs(level="warning"))
     assert "memory budget" in warns and re.search(r"(\d+) of \1 points were not written \(\1 over the memory budget", warns), r
+
+
+def test_influxdb_slow_server_does_not_hold_the_run(c6):
+    """Writes take 1.5 s each, one at a time, batches every 100 ms: the
+    test runs its course, and at the end the queue gets a bounded grace
+    (C6_OUTPUT_GRACE_MS) before what is left is counted and given up."""
+    f = FakeInflux(delay=1.5)
+    env = {"K6_INFLUXDB_PUSH_INTERVAL": "100ms", "K6_INFLUXDB_CONCURRENT_WRITES": "1", "C6_OUTPUT_GRACE_MS": "1000"}
+    try:
+        r = c6("outputs/get.js", "-d", "1s", "-e", "PAUSE=0.01", "-o", f"influxdb={f.url}/k6", env=env)
+    finally:
+        f.close()
+    assert r.code == 0 and r.count("http_reqs") > 20, r
+    assert r.elapsed < 6, r.elapsed
+    warns = " ".join(w["msg"] for w in r.logs(level="warning"))
+    assert re.search(r"\d+ points were still queued when the end-of-test grace period ran out", warns), r
 
 
 @pytest.mark.parametrize("arg,why", [
