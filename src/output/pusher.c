@@ -269,7 +269,8 @@ pusher *pusher_new(const pusher_config *c, char *err, size_t errlen) {
 
 static bool pusher_enqueue(pusher *p, job *j) {
     pthread_mutex_lock(&p->lock);
-    if (p->queued + j->len > p->budget) {
+    /* a one-off request is small and carries no points: never refused */
+    if (!j->quiet && p->queued + j->len > p->budget) {
         p->st.dropped += j->points;
         p->unwarned_dropped += j->points;
         pusher_warn(p, "the endpoint is not keeping up, the queue is over its memory budget");
