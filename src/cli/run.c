@@ -34,6 +34,8 @@
 #include "output/dashboard.h"
 #include "output/export.h"
 #include "output/json.h"
+#include "output/influxdb.h"
+#include "output/promrw.h"
 #include "output/summary_json.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -92,7 +94,9 @@ typedef struct run_ctx {
     size_t nthr;
     json_output *json_out[4];
     csv_output *csv_out[4];
-    int njson, ncsv;
+    influx_output *influx_out[4];
+    prw_output *prw_out[4];
+    int njson, ncsv, ninflux, nprw;
     bool tty;
     dash_config dash_cfg;         /* the web dashboard (K6_WEB_DASHBOARD, -o web-dashboard) */
     dashboard *dash;              /* NULL when off */
@@ -206,9 +210,19 @@ static int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
             engine_add_listener(r->eng, csv_output_sample, cv);
         } else if (tl == 13 && strncmp(o, "web-dashboard", 13) == 0) {
             dash_arg = arg ? arg : "";
+        } else if (tl == 8 && strncmp(o, "influxdb", 8) == 0 && r->ninflux < 4) {
+            influx_output *ix = influx_output_open(arg, environ, mono0, wall0, e2, sizeof e2);
+            if (!ix) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
+            r->influx_out[r->ninflux++] = ix;
+            engine_add_listener(r->eng, influx_output_sample, ix);
+        } else if (tl == 26 && strncmp(o, "experimental-prometheus-rw", 26) == 0 && r->nprw < 4) {
+            prw_output *pw = prw_output_open(arg, environ, mono0, wall0, e2, sizeof e2);
+            if (!pw) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
+            r->prw_out[r->nprw++] = pw;
+            engine_add_listener(r->eng, prw_output_sample, pw);
         } else {
-            snprintf(err, errlen, "invalid output \"%s\": c6 has json=FILE, csv=FILE (a name ending in .gz is gzipped) "
-                     "and web-dashboard", o);
+            snprintf(err, errlen, "invalid output \"%s\": c6 has json=FILE, csv=FILE (a name ending in .gz is gzipped), "
+                     "influxdb=URL, experimental-prometheus-rw and web-dashboard", o);
             return -1;
         }
     }
@@ -254,6 +268,8 @@ static void run_describe_outputs(run_ctx *r) {
 static void run_tick_outputs(run_ctx *r) {
     for (int i = 0; i < r->njson; i++) json_output_tick(r->json_out[i]);
     for (int i = 0; i < r->ncsv; i++) csv_output_tick(r->csv_out[i]);
+    for (int i = 0; i < r->ninflux; i++) influx_output_tick(r->influx_out[i]);
+    for (int i = 0; i < r->nprw; i++) prw_output_tick(r->prw_out[i]);
 }
 
 /* Returns -1 if an output could not be written completely (logged). */
@@ -264,7 +280,10 @@ static int run_close_outputs(run_ctx *r) {
         if (json_output_close(r->json_out[i], e, sizeof e)) { log_printf(LOG_ERROR, "json output: %s", e); rc = -1; }
     for (int i = 0; i < r->ncsv; i++)
         if (csv_output_close(r->csv_out[i], e, sizeof e)) { log_printf(LOG_ERROR, "csv output: %s", e); rc = -1; }
-    r->njson = r->ncsv = 0;
+    /* a network output that could not write is a warning (logged), not a failed run */
+    for (int i = 0; i < r->ninflux; i++) influx_output_close(r->influx_out[i]);
+    for (int i = 0; i < r->nprw; i++) prw_output_close(r->prw_out[i]);
+    r->njson = r->ncsv = r->ninflux = r->nprw = 0;
     return rc;
 }
 
@@ -374,6 +393,17 @@ static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
 
 /* ---- progress and banner ---- */
 
+/* An -o argument for the banner, without the password of a URL in it
+ * (influxdb=http://user:pass@host/db). */
+static void run_print_output(const char *o, bool comma) {
+    const char *sep = strstr(o, "://");
+    const char *at = sep ? strchr(sep + 3, '@') : NULL;
+    const char *colon = at ? memchr(sep + 3, ':', (size_t)(at - sep - 3)) : NULL;
+    if (at && strcspn(sep + 3, "/?#") < (size_t)(at - sep - 3)) colon = NULL;   /* the '@' is past the host */
+    if (colon) printf("%s%.*s:***%s", comma ? ", " : "", (int)(colon - o), o, at);
+    else printf("%s%s", comma ? ", " : "", o);
+}
+
 static void run_banner(run_ctx *r) {
     if (r->args.quiet) return;
     const c6_plan *p = &r->test.plan;
@@ -387,7 +417,7 @@ static void run_banner(run_ctx *r) {
     printf("     execution: local\n        script: %s\n", r->args.script);
     if (*dash_url(r->dash)) printf(" web dashboard: %s\n", dash_url(r->dash));
     printf("        output: ");
-    for (size_t i = 0; i < r->args.nouts; i++) printf("%s%s", i ? ", " : "", r->args.outs[i]);
+    for (size_t i = 0; i < r->args.nouts; i++) run_print_output(r->args.outs[i], i > 0);
     printf("%s\n\n", r->args.nouts ? "" : "-");
     double pct = 100;
     if (r->test.seg) {

@@ -70,7 +70,7 @@ def test_summary_export_legacy_format(c6, tmp_path):
 
 
 def test_unknown_output_is_a_config_error(c6):
-    r = c6("outputs/get.js", "-o", "influxdb=http://127.0.0.1:1/x")
+    r = c6("outputs/get.js", "-o", "statsd=127.0.0.1:8125")
     assert r.code == 104, r
     assert any("invalid output" in l["msg"] for l in r.logs(level="error")), r
 

@@ -1,0 +1,595 @@
+/* k6's InfluxDB v1 output. The metrics thread only appends lines to a
+ * batch: the measurement text is rendered once per metric, and the tag and
+ * field texts once per tag set (kept in a small direct-mapped cache keyed
+ * by the packed set, as the JSON output does), so a point costs a few
+ * memcpy and two number formats. Full batches go to the pusher's threads. */
+#include "output/influxdb.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/duration.h"
+#include "metrics/registry.h"
+#include "metrics/tags.h"
+#include "output/pusher.h"
+#include "output/writer.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+#define INFLUX_CACHE 1024                  /* tag-set cache slots, a power of 2 */
+#define INFLUX_BATCH_MAX (8u << 20)        /* bytes: a batch goes out early past this */
+#define INFLUX_BUDGET (64u << 20)          /* bytes queued for the senders at most */
+#define INFLUX_MAX_FIELDS 64
+
+typedef enum { FK_STRING, FK_INT, FK_FLOAT, FK_BOOL } field_kind;
+
+typedef struct influx_config {
+    char *addr;                            /* scheme://host[:port][/prefix], no trailing '/' */
+    char *db, *username, *password, *precision, *retention, *consistency, *proxy;
+    bool insecure;
+    int64_t push_interval_us;
+    long concurrent_writes;
+    char *fields[INFLUX_MAX_FIELDS];       /* tagsAsFields names */
+    field_kind kinds[INFLUX_MAX_FIELDS];
+    size_t nfields;
+} influx_config;
+
+typedef struct influx_tags {
+    const char *key;                       /* packed set pointer last rendered here */
+    char *packed;                          /* its bytes, to confirm a hit */
+    size_t plen;
+    char *tags, *fields;                   /* ",k=v,..." and ",f=1i,..." */
+    size_t tlen, flen;
+} influx_tags;
+
+struct influx_output {
+    influx_config c;
+    pusher *push;
+    int64_t mono0, wall0;
+    int64_t div_ns;                        /* ns per timestamp unit */
+    char **meas;                           /* REGISTRY_MAX escaped metric names */
+    influx_tags cache[INFLUX_CACHE];
+    buf batch, scratch;
+    uint64_t points, skipped;
+    int64_t last_push_us;
+    bool oom;
+};
+
+/* ---- settings ---- */
+
+__attribute__((format(printf, 3, 4)))
+static int influx_fail(char *err, size_t errlen, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static void influx_config_free(influx_config *c) {
+    free(c->addr);
+    free(c->db);
+    free(c->username);
+    free(c->password);
+    free(c->precision);
+    free(c->retention);
+    free(c->consistency);
+    free(c->proxy);
+    for (size_t i = 0; i < c->nfields; i++) free(c->fields[i]);
+    memset(c, 0, sizeof *c);
+}
+
+static void set_str(char **dst, const char *v) {
+    free(*dst);
+    *dst = v ? strdup(v) : NULL;
+}
+
+/* One tagsAsFields item, "name" or "name:type". */
+static int influx_add_field(influx_config *c, const char *p, size_t n, char *err, size_t errlen) {
+    char item[256];
+    if (n >= sizeof item) return snprintf(err, errlen, "tagsAsFields: \"%.*s\" is too long", (int)n, p), -1;
+    memcpy(item, p, n);
+    item[n] = 0;
+    if (!*item) return 0;
+    char *colon = strchr(item, ':');
+    const char *type = colon && colon[1] ? colon + 1 : "string";
+    if (colon) *colon = 0;
+    field_kind k;
+    if (strcmp(type, "string") == 0) k = FK_STRING;
+    else if (strcmp(type, "int") == 0) k = FK_INT;
+    else if (strcmp(type, "float") == 0) k = FK_FLOAT;
+    else if (strcmp(type, "bool") == 0) k = FK_BOOL;
+    else return snprintf(err, errlen, "an invalid type (%s) is specified for an InfluxDB field (%s)", type, item), -1;
+    for (size_t j = 0; j < c->nfields; j++)
+        if (strcmp(c->fields[j], item) == 0)
+            return snprintf(err, errlen, "a tag name (%s) shows up more than once in InfluxDB field type configurations", item), -1;
+    if (c->nfields == INFLUX_MAX_FIELDS) return snprintf(err, errlen, "tagsAsFields: more than %d fields", INFLUX_MAX_FIELDS), -1;
+    c->kinds[c->nfields] = k;
+    if (!(c->fields[c->nfields++] = strdup(item))) return snprintf(err, errlen, "out of memory"), -1;
+    return 0;
+}
+
+/* Replaces the tagsAsFields list: each item is one field, or with split a
+ * comma-separated list of them (the environment variable's form). */
+static int influx_parse_fields(influx_config *c, const char *const *items, size_t nitems, bool split,
+                               char *err, size_t errlen) {
+    for (size_t i = 0; i < c->nfields; i++) free(c->fields[i]);
+    c->nfields = 0;
+    for (size_t it = 0; it < nitems; it++) {
+        const char *p = items[it];
+        if (!split) {
+            if (influx_add_field(c, p, strlen(p), err, errlen)) return -1;
+            continue;
+        }
+        for (;;) {
+            size_t n = strcspn(p, ",");
+            if (influx_add_field(c, p, n, err, errlen)) return -1;
+            if (!p[n]) break;
+            p += n + 1;
+        }
+    }
+    return 0;
+}
+
+static int influx_set(influx_config *c, const char *key, const char *v, char *err, size_t errlen) {
+    if (strcmp(key, "insecure") == 0) {
+        if (!*v) return 0;
+        if (pusher_parse_bool(v, &c->insecure)) return snprintf(err, errlen, "insecure must be true or false, not %s", v), -1;
+    } else if (strcmp(key, "pushInterval") == 0) {
+        if (duration_parse(v, &c->push_interval_us, err, errlen)) return -1;
+        if (c->push_interval_us <= 0) return snprintf(err, errlen, "pushInterval must be positive"), -1;
+    } else if (strcmp(key, "concurrentWrites") == 0) {
+        char *end;
+        errno = 0;
+        long n = strtol(v, &end, 10);
+        if (errno || end == v || *end) return snprintf(err, errlen, "concurrentWrites: \"%s\" is not a number", v), -1;
+        c->concurrent_writes = n;
+    } else if (strcmp(key, "payloadSize") == 0 || strcmp(key, "payload_size") == 0) {
+        char *end;
+        (void)strtol(v, &end, 10);
+        if (end == v || *end) return snprintf(err, errlen, "payload_size: \"%s\" is not a number", v), -1;
+    } else if (strcmp(key, "precision") == 0) set_str(&c->precision, v);
+    else if (strcmp(key, "retention") == 0) set_str(&c->retention, v);
+    else if (strcmp(key, "consistency") == 0) set_str(&c->consistency, v);
+    else return snprintf(err, errlen, "unknown query parameter: %s", key), -1;
+    return 0;
+}
+
+static const struct { const char *env, *key; } influx_envs[] = {
+    {"K6_INFLUXDB_INSECURE", "insecure"}, {"K6_INFLUXDB_PUSH_INTERVAL", "pushInterval"},
+    {"K6_INFLUXDB_CONCURRENT_WRITES", "concurrentWrites"}, {"K6_INFLUXDB_PAYLOAD_SIZE", "payloadSize"},
+    {"K6_INFLUXDB_PRECISION", "precision"}, {"K6_INFLUXDB_RETENTION", "retention"},
+    {"K6_INFLUXDB_CONSISTENCY", "consistency"},
+};
+
+static int influx_from_env(influx_config *c, char *const *envp, char *err, size_t errlen) {
+    const char *v;
+    if ((v = pusher_env(envp, "K6_INFLUXDB_ADDR")) && *v) set_str(&c->addr, v);
+    if ((v = pusher_env(envp, "K6_INFLUXDB_DB")) && *v) set_str(&c->db, v);
+    if ((v = pusher_env(envp, "K6_INFLUXDB_USERNAME"))) set_str(&c->username, v);
+    if ((v = pusher_env(envp, "K6_INFLUXDB_PASSWORD"))) set_str(&c->password, v);
+    if ((v = pusher_env(envp, "K6_INFLUXDB_PROXY")) && *v) set_str(&c->proxy, v);
+    for (size_t i = 0; i < sizeof influx_envs / sizeof *influx_envs; i++) {
+        if (!(v = pusher_env(envp, influx_envs[i].env))) continue;
+        char e2[256];
+        if (influx_set(c, influx_envs[i].key, v, e2, sizeof e2))
+            return snprintf(err, errlen, "%s: %s", influx_envs[i].env, e2), -1;
+    }
+    if ((v = pusher_env(envp, "K6_INFLUXDB_TAGS_AS_FIELDS")) && *v) {
+        char e2[256];
+        if (influx_parse_fields(c, &v, 1, true, e2, sizeof e2))
+            return snprintf(err, errlen, "K6_INFLUXDB_TAGS_AS_FIELDS: %s", e2), -1;
+    }
+    return 0;
+}
+
+static char *url_part(CURLU *u, CURLUPart what, unsigned flags) {
+    char *s = NULL;
+    if (curl_url_get(u, what, &s, flags) != CURLUE_OK) return NULL;
+    char *copy = strdup(s);
+    curl_free(s);
+    return copy;
+}
+
+/* Decodes %XX and '+' of a query component in place. */
+static void query_unescape(char *s) {
+    char *w = s;
+    for (char *r = s; *r; r++) {
+        if (*r == '+') *w++ = ' ';
+        else if (*r == '%' && r[1] && r[2] && strchr("0123456789abcdefABCDEF", r[1]) && strchr("0123456789abcdefABCDEF", r[2])) {
+            char hex[3] = {r[1], r[2], 0};
+            *w++ = (char)strtol(hex, NULL, 16);
+            r += 2;
+        } else *w++ = *r;
+    }
+    *w = 0;
+}
+
+static int influx_from_url(influx_config *c, const char *arg, char *err, size_t errlen) {
+    const char *sep = strstr(arg, "://");
+    if (!sep) return snprintf(err, errlen, "\"%s\" is not a URL (http://host:port/database)", arg), -1;
+    if ((size_t)(sep - arg) == 3 && strncasecmp(arg, "udp", 3) == 0)
+        return snprintf(err, errlen, "udp:// is not supported by c6, use http:// or https://"), -1;
+    if (!(((size_t)(sep - arg) == 4 && strncasecmp(arg, "http", 4) == 0) ||
+          ((size_t)(sep - arg) == 5 && strncasecmp(arg, "https", 5) == 0)))
+        return snprintf(err, errlen, "unsupported scheme in \"%s\" (http or https)", arg), -1;
+    CURLU *u = curl_url();
+    if (!u) return snprintf(err, errlen, "out of memory"), -1;
+    CURLUcode uc = curl_url_set(u, CURLUPART_URL, arg, 0);
+    if (uc != CURLUE_OK) {
+        snprintf(err, errlen, "bad URL \"%s\": %s", arg, curl_url_strerror(uc));
+        curl_url_cleanup(u);
+        return -1;
+    }
+    int rc = 0;
+    char *scheme = url_part(u, CURLUPART_SCHEME, 0), *host = url_part(u, CURLUPART_HOST, 0);
+    char *port = url_part(u, CURLUPART_PORT, 0), *path = url_part(u, CURLUPART_PATH, 0);
+    char *user = url_part(u, CURLUPART_USER, CURLU_URLDECODE), *pass = url_part(u, CURLUPART_PASSWORD, CURLU_URLDECODE);
+    char *query = url_part(u, CURLUPART_QUERY, 0);
+    curl_url_cleanup(u);
+    if (!scheme || !host || !*host) {
+        rc = influx_fail(err, errlen, "bad URL \"%s\": no host", arg);
+        goto out;
+    }
+    /* the last path segment is the database, what comes before it a prefix */
+    char *slash = path ? strrchr(path, '/') : NULL;
+    char *db = slash ? slash + 1 : NULL;
+    if (db && *db) {
+        char *dec = curl_easy_unescape(NULL, db, 0, NULL);
+        set_str(&c->db, dec);
+        curl_free(dec);
+    }
+    if (slash) *slash = 0;
+    size_t al = strlen(scheme) + strlen(host) + (port ? strlen(port) : 0) + (path ? strlen(path) : 0) + 8;
+    free(c->addr);
+    c->addr = malloc(al);
+    if (c->addr) snprintf(c->addr, al, "%s://%s%s%s%s", scheme, host, port ? ":" : "", port ? port : "", path ? path : "");
+    if (user) {
+        set_str(&c->username, user);
+        set_str(&c->password, pass ? pass : "");
+    }
+    /* query: key=value pairs; tagsAsFields may repeat, one field each */
+    const char *tf[INFLUX_MAX_FIELDS];
+    size_t ntf = 0;
+    for (char *q = query, *next; q && *q && rc == 0; q = next) {
+        next = q + strcspn(q, "&");
+        if (*next) *next++ = 0;
+        char *eq = strchr(q, '=');
+        if (eq) *eq = 0;
+        char *v = eq ? eq + 1 : q + strlen(q);
+        query_unescape(q);
+        query_unescape(v);
+        if (!*q) continue;
+        if (strcmp(q, "tagsAsFields") == 0) {
+            if (ntf < INFLUX_MAX_FIELDS) tf[ntf++] = v;
+        } else if (influx_set(c, q, v, err, errlen)) {
+            rc = -1;
+        }
+    }
+    if (rc == 0 && ntf && influx_parse_fields(c, tf, ntf, false, err, errlen)) rc = -1;
+out:
+    free(scheme);
+    free(host);
+    free(port);
+    free(path);
+    free(user);
+    free(pass);
+    free(query);
+    return rc;
+}
+
+/* ns per unit of the precision InfluxDB is told about; 0 when unknown. */
+static int64_t influx_precision_div(const char *p) {
+    if (!p || !*p || strcmp(p, "ns") == 0 || strcmp(p, "n") == 0) return 1;
+    if (strcmp(p, "u") == 0 || strcmp(p, "us") == 0 || strcmp(p, "µs") == 0) return 1000;
+    if (strcmp(p, "ms") == 0) return 1000000;
+    if (strcmp(p, "s") == 0) return 1000000000LL;
+    if (strcmp(p, "m") == 0) return 60000000000LL;
+    if (strcmp(p, "h") == 0) return 3600000000000LL;
+    return 0;
+}
+
+/* The name InfluxDB's /write takes for a precision. */
+static const char *influx_precision_name(int64_t div) {
+    switch (div) {
+    case 1000: return "u";
+    case 1000000: return "ms";
+    case 1000000000LL: return "s";
+    case 60000000000LL: return "m";
+    case 3600000000000LL: return "h";
+    default: return "ns";
+    }
+}
+
+/* ---- line protocol ---- */
+
+/* Measurement names escape ',' and ' '; tag keys, tag values and field keys
+ * also '='. A line break cannot appear raw in any of them. */
+static void lp_escape(buf *b, const char *s, bool eq) {
+    for (; *s; s++) {
+        if (*s == ',' || *s == ' ' || (eq && *s == '=')) {
+            char e[2] = {'\\', *s};
+            buf_append(b, e, 2);
+        } else if (*s == '\n') buf_append(b, "\\n", 2);
+        else if (*s == '\r') buf_append(b, "\\r", 2);
+        else buf_append(b, s, 1);
+    }
+}
+
+/* A string field value: quoted, with '"' and '\' escaped. */
+static void lp_string(buf *b, const char *s) {
+    buf_append(b, "\"", 1);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') buf_append(b, "\\", 1);
+        buf_append(b, s, 1);
+    }
+    buf_append(b, "\"", 1);
+}
+
+/* A tagsAsFields value in its type, as k6 converts it (a string when it
+ * does not parse). */
+static void lp_field_value(buf *b, const char *v, field_kind k) {
+    char *end;
+    switch (k) {
+    case FK_INT: {
+        errno = 0;
+        long long n = strtoll(v, &end, 10);
+        if (*v && !errno && !*end && !strchr(" \t\n", *v)) {
+            char t[32];
+            buf_append(b, t, (size_t)snprintf(t, sizeof t, "%lldi", n));
+            return;
+        }
+        break;
+    }
+    case FK_FLOAT: {
+        double d = strtod(v, &end);
+        if (*v && !*end && isfinite(d) && !strchr(" \t\n", *v)) {
+            char t[WRITER_NUM_MAX];
+            buf_append(b, t, writer_fmt_go(t, d));
+            return;
+        }
+        break;
+    }
+    case FK_BOOL: {
+        bool x;
+        if (!pusher_parse_bool(v, &x)) {
+            buf_puts(b, x ? "true" : "false");
+            return;
+        }
+        break;
+    }
+    case FK_STRING: break;
+    }
+    lp_string(b, v);
+}
+
+static int influx_field_index(const influx_output *o, const char *k) {
+    for (size_t i = 0; i < o->c.nfields; i++)
+        if (strcmp(o->c.fields[i], k) == 0) return (int)i;
+    return -1;
+}
+
+static const influx_tags *influx_tags_of(influx_output *o, const char *tags, size_t len) {
+    uintptr_t h = ((uintptr_t)tags >> 3) ^ (len * 0x9E3779B1u);
+    h ^= h >> 15;
+    influx_tags *t = &o->cache[(h * 0x9E3779B97F4A7C15ull) >> 54 & (INFLUX_CACHE - 1)];
+    if (t->tags && t->key == tags && t->plen == len && (len == 0 || memcmp(t->packed, tags, len) == 0)) return t;
+    buf tb = {0}, fb = {0};
+    const char *k, *v;
+    for (size_t off = 0; (off = tagset_next(tags, len, off, &k, &v)) != 0;) {
+        int fi = influx_field_index(o, k);
+        if (fi >= 0) {
+            buf_append(&fb, ",", 1);
+            lp_escape(&fb, k, true);
+            buf_append(&fb, "=", 1);
+            lp_field_value(&fb, v, o->c.kinds[fi]);
+        } else if (*v) {   /* the line protocol has no empty tag value */
+            buf_append(&tb, ",", 1);
+            lp_escape(&tb, k, true);
+            buf_append(&tb, "=", 1);
+            lp_escape(&tb, v, true);
+        }
+    }
+    buf_reserve(&tb, 1);
+    buf_reserve(&fb, 1);
+    char *packed = malloc(len ? len : 1);
+    if (!packed || !tb.p || !fb.p) {
+        free(packed);
+        buf_free(&tb);
+        buf_free(&fb);
+        o->oom = true;
+        return NULL;
+    }
+    if (len) memcpy(packed, tags, len);
+    free(t->packed);
+    free(t->tags);
+    free(t->fields);
+    *t = (influx_tags){tags, packed, len, tb.p, fb.p, tb.len, fb.len};
+    return t;
+}
+
+static const char *influx_meas(influx_output *o, int id) {
+    if (o->meas[id]) return o->meas[id];
+    buf b = {0};
+    lp_escape(&b, registry_get(id)->name, false);
+    buf_reserve(&b, 1);
+    if (!b.p) o->oom = true;
+    return o->meas[id] = b.p;
+}
+
+/* ---- the output ---- */
+
+static char *influx_write_url(const influx_config *c) {
+    buf b = {0};
+    char *db = curl_easy_escape(NULL, c->db, 0);
+    buf_puts(&b, c->addr);
+    buf_puts(&b, "/write?db=");
+    buf_puts(&b, db ? db : "");
+    curl_free(db);
+    buf_puts(&b, "&precision=");
+    buf_puts(&b, influx_precision_name(influx_precision_div(c->precision)));
+    const char *extra[][2] = {{"&rp=", c->retention}, {"&consistency=", c->consistency}};
+    for (int i = 0; i < 2; i++) {
+        if (!extra[i][1] || !*extra[i][1]) continue;
+        char *e = curl_easy_escape(NULL, extra[i][1], 0);
+        buf_puts(&b, extra[i][0]);
+        buf_puts(&b, e ? e : "");
+        curl_free(e);
+    }
+    return b.p;
+}
+
+/* `CREATE DATABASE "db"` for /query, as a form body. */
+static char *influx_create_db(const influx_config *c, size_t *len) {
+    buf q = {0};
+    buf_puts(&q, "CREATE DATABASE \"");
+    for (const char *s = c->db; *s; s++) {
+        if (*s == '"' || *s == '\\') buf_append(&q, "\\", 1);
+        buf_append(&q, s, 1);
+    }
+    buf_puts(&q, "\"");
+    char *enc = q.p ? curl_easy_escape(NULL, q.p, (int)q.len) : NULL;
+    buf_free(&q);
+    if (!enc) return NULL;
+    size_t n = strlen(enc) + 3;
+    char *body = malloc(n);
+    if (body) *len = (size_t)snprintf(body, n, "q=%s", enc);
+    curl_free(enc);
+    return body;
+}
+
+influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mono0_us, int64_t wall0_us,
+                                  char *err, size_t errlen) {
+    influx_output *o = calloc(1, sizeof *o);
+    if (o) o->meas = calloc(REGISTRY_MAX, sizeof *o->meas);
+    if (!o || !o->meas) {
+        if (o) free(o->meas);
+        free(o);
+        return snprintf(err, errlen, "out of memory"), NULL;
+    }
+    influx_config *c = &o->c;
+    c->addr = strdup("http://localhost:8086");
+    c->db = strdup("k6");
+    c->push_interval_us = C6_US_PER_SEC;
+    c->concurrent_writes = 4;
+    const char *defaults[] = {"vu", "iter", "url"};
+    int rc = influx_parse_fields(c, defaults, 3, false, err, errlen);
+    if (!rc) rc = influx_from_env(c, envp, err, errlen);
+    if (!rc && arg && *arg) rc = influx_from_url(c, arg, err, errlen);
+    if (!rc && c->concurrent_writes <= 0) rc = influx_fail(err, errlen, "influxdb's ConcurrentWrites must be a positive number");
+    if (!rc && !(o->div_ns = influx_precision_div(c->precision)))
+        rc = influx_fail(err, errlen, "unknown precision \"%s\" (ns, u, ms, s, m, h)", c->precision);
+    if (!rc && (!c->addr || !c->db)) rc = influx_fail(err, errlen, "out of memory");
+    char *url = rc ? NULL : influx_write_url(c);
+    if (!rc && !url) rc = influx_fail(err, errlen, "out of memory");
+    if (!rc) {
+        pusher_config pc = {
+            .name = "influxdb", .url = url, .content_type = "text/plain; charset=utf-8",
+            .username = c->username, .password = c->password, .proxy = c->proxy,
+            .insecure = c->insecure, .threads = (int)(c->concurrent_writes > 64 ? 64 : c->concurrent_writes),
+            .budget = pusher_budget(INFLUX_BUDGET), .timeout_ms = 10000,
+        };
+        o->push = pusher_new(&pc, err, errlen);
+        if (!o->push) rc = -1;
+    }
+    free(url);
+    if (rc) {
+        influx_config_free(c);
+        free(o->meas);
+        free(o);
+        return NULL;
+    }
+    /* failing is harmless (a user who may only write), as k6 says */
+    size_t qlen = 0;
+    char *q = influx_create_db(c, &qlen);
+    size_t ul = strlen(c->addr) + 8;
+    char *qurl = malloc(ul);
+    if (q && qurl) {
+        snprintf(qurl, ul, "%s/query", c->addr);
+        pusher_post_quiet(o->push, qurl, "application/x-www-form-urlencoded", q, qlen);
+    } else {
+        free(q);
+    }
+    free(qurl);
+    o->mono0 = mono0_us;
+    o->wall0 = wall0_us;
+    o->last_push_us = clock_now_us();
+    return o;
+}
+
+static void influx_push(influx_output *o) {
+    if (!o->points) return;
+    char *body = o->batch.p;
+    size_t len = o->batch.len;
+    o->batch = (buf){0};
+    pusher_post(o->push, body, len, o->points);
+    o->points = 0;
+}
+
+void influx_output_sample(void *ctx, const sample *s, const char *tags, size_t tags_len) {
+    influx_output *o = ctx;
+    int id = s->metric;
+    if (id >= registry_count()) return;
+    if (!isfinite(s->value)) { o->skipped++; return; }   /* the line protocol has no NaN */
+    const char *m = influx_meas(o, id);
+    const influx_tags *t = influx_tags_of(o, tags, tags_len);
+    if (!m || !t) return;
+    char num[WRITER_NUM_MAX], ts[32];
+    size_t nl = writer_fmt_go(num, s->value);
+    int64_t wall_us = o->wall0 + (s->t_us - o->mono0);
+    int64_t stamp = o->div_ns <= 1000 ? wall_us * (1000 / o->div_ns) : wall_us / (o->div_ns / 1000);
+    size_t tl = (size_t)snprintf(ts, sizeof ts, " %lld\n", (long long)stamp);
+    buf *b = &o->batch;
+    if (buf_reserve(b, strlen(m) + t->tlen + 7 + nl + t->flen + tl)) { o->oom = true; return; }
+    buf_puts(b, m);
+    buf_append(b, t->tags, t->tlen);
+    buf_append(b, " value=", 7);
+    buf_append(b, num, nl);
+    buf_append(b, t->fields, t->flen);
+    buf_append(b, ts, tl);
+    o->points++;
+    if (b->len >= INFLUX_BATCH_MAX) influx_push(o);
+}
+
+void influx_output_tick(influx_output *o) {
+    int64_t now = clock_now_us();
+    if (now - o->last_push_us < o->c.push_interval_us) return;
+    o->last_push_us = now;
+    influx_push(o);
+}
+
+void influx_output_close(influx_output *o) {
+    if (!o) return;
+    influx_push(o);
+    pusher_stats st;
+    pusher_close(o->push, &st);
+    if (st.abandoned)
+        log_printf(LOG_WARN, "%s output: %llu %s were still queued when the end-of-test grace period ran out and were not sent",
+                   "influxdb", (unsigned long long)st.abandoned, "points");
+    if (st.dropped || st.failed || o->oom)
+        log_printf(LOG_WARN, "influxdb output: %llu of %llu points were not written (%llu over the memory budget, %llu in %llu failed requests%s)",
+                   (unsigned long long)(st.dropped + st.failed), (unsigned long long)(st.sent + st.dropped + st.failed),
+                   (unsigned long long)st.dropped, (unsigned long long)st.failed, (unsigned long long)st.failed_requests,
+                   o->oom ? "; some were lost for want of memory" : "");
+    if (o->skipped)
+        log_printf(LOG_WARN, "influxdb output: %llu samples with a NaN or infinite value were left out (InfluxDB cannot store them)",
+                   (unsigned long long)o->skipped);
+    for (size_t i = 0; i < INFLUX_CACHE; i++) {
+        free(o->cache[i].packed);
+        free(o->cache[i].tags);
+        free(o->cache[i].fields);
+    }
+    for (int i = 0; i < REGISTRY_MAX; i++) free(o->meas[i]);
+    free(o->meas);
+    buf_free(&o->batch);
+    buf_free(&o->scratch);
+    influx_config_free(&o->c);
+    free(o);
+}

@@ -1,0 +1,597 @@
+/* k6's Prometheus remote-write output. The metrics thread finds a sample's
+ * series (a direct-mapped cache keyed by the packed tag set and metric in
+ * front of a hash table) and adds the value to the series' sink; a push
+ * encodes the series touched since the last one. The protobuf encoding is
+ * written here by hand: a WriteRequest is only
+ *   WriteRequest { repeated TimeSeries timeseries = 1; }
+ *   TimeSeries   { repeated Label labels = 1; repeated Sample samples = 2; }
+ *   Label        { string name = 1; string value = 2; }
+ *   Sample       { double value = 1; int64 timestamp = 2; }   (ms) */
+#include "output/promrw.h"
+
+#include <curl/curl.h>
+#include <snappy-c.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/duration.h"
+#include "metrics/registry.h"
+#include "metrics/sink.h"
+#include "metrics/tags.h"
+#include "output/pusher.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+#define PRW_CACHE 1024                    /* (tag set, metric) -> series slots */
+#define PRW_BUDGET (64u << 20)
+#define PRW_MAX_STATS 32
+#define PRW_MAX_LABELS 32
+#define PRW_MAX_HEADERS 64
+#define PRW_STALE_NAN 0x7ff0000000000002ull   /* Prometheus' staleness marker */
+
+typedef struct prw_series {
+    int metric;
+    char *key;                            /* the labels' packed set (for lookups) */
+    size_t klen;
+    char *pre, *post;                     /* encoded Labels sorting before / after __name__ */
+    size_t prelen, postlen;
+    sink sink;
+    int64_t latest_ms, sent_ms;
+    bool listed;                          /* in the dirty list */
+} prw_series;
+
+typedef struct prw_slot {
+    const char *tags;                     /* packed set pointer */
+    char *packed;
+    size_t plen;
+    int metric;
+    uint32_t idx;                         /* series index + 1; 0 = empty */
+} prw_slot;
+
+struct prw_output {
+    pusher *push;
+    int64_t mono0, wall0, push_interval_us, last_push_us;
+    char *stats[PRW_MAX_STATS];           /* "p(99)", "avg", ... as sink_agg takes them */
+    char *suffix[PRW_MAX_STATS];          /* "p99", "avg", ... */
+    size_t nstats;
+    char *label_k[PRW_MAX_LABELS], *label_v[PRW_MAX_LABELS];
+    size_t nlabels;
+    bool stale;
+    prw_series *series;
+    size_t nseries, cap;
+    uint32_t *table;                      /* open addressing, series index + 1 */
+    size_t tcap;
+    uint32_t *dirty;
+    size_t ndirty, dcap;
+    prw_slot cache[PRW_CACHE];
+    bool oom;
+};
+
+__attribute__((format(printf, 3, 4)))
+static int prw_fail(char *err, size_t errlen, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* ---- protobuf ---- */
+
+static size_t pb_varint_len(uint64_t v) {
+    size_t n = 1;
+    while (v >= 0x80) v >>= 7, n++;
+    return n;
+}
+
+static void pb_varint(buf *b, uint64_t v) {
+    unsigned char t[10];
+    size_t n = 0;
+    while (v >= 0x80) t[n++] = (unsigned char)(v | 0x80), v >>= 7;
+    t[n++] = (unsigned char)v;
+    buf_append(b, t, n);
+}
+
+/* A length-delimited field (wire type 2) holding n bytes that follow. */
+static void pb_len_field(buf *b, int field, size_t n) {
+    pb_varint(b, (uint64_t)field << 3 | 2);
+    pb_varint(b, n);
+}
+
+static size_t pb_label_len(size_t nl, size_t vl) {
+    return 1 + pb_varint_len(nl) + nl + 1 + pb_varint_len(vl) + vl;
+}
+
+/* TimeSeries.labels entry: Label{name, value}. */
+static void pb_label(buf *b, const char *name, size_t nl, const char *value, size_t vl) {
+    pb_len_field(b, 1, pb_label_len(nl, vl));
+    pb_len_field(b, 1, nl);
+    buf_append(b, name, nl);
+    pb_len_field(b, 2, vl);
+    buf_append(b, value, vl);
+}
+
+/* WriteRequest.timeseries entry with one sample. */
+static void pb_series(buf *b, const prw_series *s, const char *name, size_t nl, uint64_t value_bits, int64_t ts_ms) {
+    size_t sample_len = 1 + 8 + 1 + pb_varint_len((uint64_t)ts_ms);
+    size_t len = s->prelen + 1 + pb_varint_len(pb_label_len(8, nl)) + pb_label_len(8, nl) + s->postlen +
+                 1 + pb_varint_len(sample_len) + sample_len;
+    pb_len_field(b, 1, len);
+    buf_append(b, s->pre, s->prelen);
+    pb_label(b, "__name__", 8, name, nl);
+    buf_append(b, s->post, s->postlen);
+    pb_len_field(b, 2, sample_len);
+    unsigned char d[9] = {1 << 3 | 1};    /* field 1, 64-bit little endian */
+    for (int i = 0; i < 8; i++) d[1 + i] = (unsigned char)(value_bits >> (8 * i));
+    buf_append(b, d, 9);
+    pb_varint(b, 2 << 3 | 0);
+    pb_varint(b, (uint64_t)ts_ms);
+}
+
+static uint64_t dbits(double v) {
+    uint64_t u;
+    memcpy(&u, &v, sizeof u);
+    return u;
+}
+
+/* ---- settings ---- */
+
+/* "p(99.9)" -> "p999", other stats as they are; -1 when unknown. */
+static int prw_add_stat(prw_output *o, const char *s, size_t n, char *err, size_t errlen) {
+    while (n && *s == ' ') s++, n--;
+    while (n && s[n - 1] == ' ') n--;
+    if (!n) return 0;
+    static const char *const plain[] = {"count", "sum", "min", "max", "avg", "med"};
+    char suffix[64];
+    double pct;
+    bool ok = false;
+    for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
+        if (strlen(plain[i]) == n && memcmp(plain[i], s, n) == 0) ok = true;
+    if (ok) {
+        snprintf(suffix, sizeof suffix, "%.*s", (int)n, s);
+    } else if (n > 3 && n < 40 && sink_parse_pct(s, n, &pct)) {
+        size_t k = 0;
+        suffix[k++] = 'p';
+        for (size_t i = 2; i + 1 < n; i++)
+            if (s[i] != '.' && s[i] != ' ') suffix[k++] = s[i];
+        suffix[k] = 0;
+    } else {
+        return prw_fail(err, errlen, "K6_PROMETHEUS_RW_TREND_STATS: \"%.*s\" is not a trend stat (count, sum, min, max, avg, med, p(N))",
+                        (int)n, s);
+    }
+    if (o->nstats == PRW_MAX_STATS) return prw_fail(err, errlen, "K6_PROMETHEUS_RW_TREND_STATS: more than %d stats", PRW_MAX_STATS);
+    o->stats[o->nstats] = strndup(s, n);
+    o->suffix[o->nstats++] = strdup(suffix);
+    return 0;
+}
+
+/* Splits "a,b,c" and calls fn on each piece. */
+static int prw_each(const char *list, int (*fn)(prw_output *, const char *, size_t, char *, size_t), prw_output *o,
+                    char *err, size_t errlen) {
+    for (const char *p = list;;) {
+        size_t n = strcspn(p, ",");
+        if (fn(o, p, n, err, errlen)) return -1;
+        if (!p[n]) return 0;
+        p += n + 1;
+    }
+}
+
+static int prw_add_label(prw_output *o, const char *s, size_t n, char *err, size_t errlen) {
+    const char *eq = memchr(s, '=', n);
+    if (!eq) {
+        if (n == 0) return 0;
+        return prw_fail(err, errlen, "K6_PROMETHEUS_RW_LABELS: \"%.*s\" is not key=value", (int)n, s);
+    }
+    size_t kl = (size_t)(eq - s), vl = n - kl - 1;
+    /* empty names or values and the reserved __name__ are ignored, as in k6 */
+    if (!kl || !vl || (kl == 8 && memcmp(s, "__name__", 8) == 0)) return 0;
+    if (o->nlabels == PRW_MAX_LABELS) return prw_fail(err, errlen, "K6_PROMETHEUS_RW_LABELS: more than %d labels", PRW_MAX_LABELS);
+    o->label_k[o->nlabels] = strndup(s, kl);
+    o->label_v[o->nlabels++] = strndup(eq + 1, vl);
+    return 0;
+}
+
+static int prw_bool(char *const *envp, const char *key, bool *out, char *err, size_t errlen) {
+    const char *v = pusher_env(envp, key);
+    *out = false;
+    if (!v || !*v) return 0;
+    if (pusher_parse_bool(v, out)) return prw_fail(err, errlen, "%s: \"%s\" is not a boolean", key, v);
+    return 0;
+}
+
+typedef struct prw_headers { char *h[PRW_MAX_HEADERS]; size_t n; } prw_headers;
+
+static int prw_add_header(prw_headers *hs, const char *k, size_t kl, const char *v, char *err, size_t errlen) {
+    if (hs->n == PRW_MAX_HEADERS) return prw_fail(err, errlen, "more than %d extra headers", PRW_MAX_HEADERS);
+    while (*v == ' ') v++;
+    size_t len = kl + strlen(v) + 3;
+    char *line = malloc(len);
+    if (!line) return prw_fail(err, errlen, "out of memory");
+    snprintf(line, len, "%.*s: %s", (int)kl, k, v);
+    hs->h[hs->n++] = line;
+    return 0;
+}
+
+/* K6_PROMETHEUS_RW_HTTP_HEADERS=k:v,k2:v2 and K6_PROMETHEUS_RW_HEADERS_<k>=v. */
+static int prw_headers_from_env(prw_headers *hs, char *const *envp, char *err, size_t errlen) {
+    const char *list = pusher_env(envp, "K6_PROMETHEUS_RW_HTTP_HEADERS");
+    for (const char *p = list; p && *p;) {
+        size_t n = strcspn(p, ",");
+        const char *colon = memchr(p, ':', n);
+        if (!colon || colon == p)
+            return prw_fail(err, errlen, "K6_PROMETHEUS_RW_HTTP_HEADERS: \"%.*s\" is not key:value", (int)n, p);
+        char v[1024];
+        snprintf(v, sizeof v, "%.*s", (int)(n - (size_t)(colon + 1 - p)), colon + 1);
+        if (prw_add_header(hs, p, (size_t)(colon - p), v, err, errlen)) return -1;
+        p += n + (p[n] ? 1 : 0);
+    }
+    static const char prefix[] = "K6_PROMETHEUS_RW_HEADERS_";
+    for (char *const *e = envp; e && *e; e++) {
+        if (strncmp(*e, prefix, sizeof prefix - 1) != 0) continue;
+        const char *k = *e + sizeof prefix - 1, *eq = strchr(k, '=');
+        if (!eq || eq == k) continue;
+        if (prw_add_header(hs, k, (size_t)(eq - k), eq + 1, err, errlen)) return -1;
+    }
+    return 0;
+}
+
+static int prw_check_url(const char *url, char *err, size_t errlen) {
+    if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
+        return prw_fail(err, errlen, "server URL \"%s\" must start with http:// or https://", url);
+    CURLU *u = curl_url();
+    if (!u) return prw_fail(err, errlen, "out of memory");
+    CURLUcode uc = curl_url_set(u, CURLUPART_URL, url, 0);
+    curl_url_cleanup(u);
+    if (uc != CURLUE_OK) return prw_fail(err, errlen, "bad server URL \"%s\": %s", url, curl_url_strerror(uc));
+    return 0;
+}
+
+static void prw_free(prw_output *o) {
+    for (size_t i = 0; i < o->nstats; i++) free(o->stats[i]), free(o->suffix[i]);
+    for (size_t i = 0; i < o->nlabels; i++) free(o->label_k[i]), free(o->label_v[i]);
+    for (size_t i = 0; i < o->nseries; i++) {
+        prw_series *s = &o->series[i];
+        free(s->key);
+        free(s->pre);
+        free(s->post);
+        sink_free(&s->sink);
+    }
+    for (size_t i = 0; i < PRW_CACHE; i++) free(o->cache[i].packed);
+    free(o->series);
+    free(o->table);
+    free(o->dirty);
+    free(o);
+}
+
+static int prw_configure(prw_output *o, const char *arg, char *const *envp, prw_headers *hs, const char **url,
+                         pusher_config *pc, char *err, size_t errlen) {
+    const char *v;
+    *url = "http://localhost:9090/api/v1/write";
+    if ((v = pusher_env(envp, "K6_PROMETHEUS_RW_SERVER_URL")) && *v) *url = v;
+    if (arg && *arg) *url = arg;
+    if (prw_check_url(*url, err, errlen)) return -1;
+    o->push_interval_us = 5 * C6_US_PER_SEC;
+    if ((v = pusher_env(envp, "K6_PROMETHEUS_RW_PUSH_INTERVAL")) && *v) {
+        char e2[256];
+        if (duration_parse(v, &o->push_interval_us, e2, sizeof e2))
+            return prw_fail(err, errlen, "K6_PROMETHEUS_RW_PUSH_INTERVAL: %s", e2);
+        if (o->push_interval_us <= 0) return prw_fail(err, errlen, "K6_PROMETHEUS_RW_PUSH_INTERVAL must be positive");
+    }
+    v = pusher_env(envp, "K6_PROMETHEUS_RW_TREND_STATS");
+    if (prw_each(v && *v ? v : "p(99)", prw_add_stat, o, err, errlen)) return -1;
+    if (!o->nstats) return prw_fail(err, errlen, "K6_PROMETHEUS_RW_TREND_STATS: no stat given");
+    if ((v = pusher_env(envp, "K6_PROMETHEUS_RW_LABELS")) && *v && prw_each(v, prw_add_label, o, err, errlen)) return -1;
+    bool native;
+    if (prw_bool(envp, "K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM", &native, err, errlen) ||
+        prw_bool(envp, "K6_PROMETHEUS_RW_STALE_MARKERS", &o->stale, err, errlen) ||
+        prw_bool(envp, "K6_PROMETHEUS_RW_INSECURE_SKIP_TLS_VERIFY", &pc->insecure, err, errlen))
+        return -1;
+    if (native) return prw_fail(err, errlen, "K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: native histograms are not supported by c6 (use K6_PROMETHEUS_RW_TREND_STATS)");
+    static const char *const ignored[] = {
+        "K6_PROMETHEUS_RW_TLS_MINIMUM_VERSION", "K6_PROMETHEUS_RW_CLIENT_CERTIFICATE",
+        "K6_PROMETHEUS_RW_CLIENT_CERTIFICATE_KEY", "K6_PROMETHEUS_RW_SIGV4_REGION",
+        "K6_PROMETHEUS_RW_SIGV4_ACCESS_KEY", "K6_PROMETHEUS_RW_SIGV4_SECRET_KEY",
+    };
+    for (size_t i = 0; i < sizeof ignored / sizeof *ignored; i++)
+        if ((v = pusher_env(envp, ignored[i])) && *v)
+            log_printf(LOG_WARN, "experimental-prometheus-rw output: %s is not supported by c6 and is ignored", ignored[i]);
+    if (prw_add_header(hs, "Content-Encoding", 16, "snappy", err, errlen) ||
+        prw_add_header(hs, "X-Prometheus-Remote-Write-Version", 33, "0.1.0", err, errlen))
+        return -1;
+    if ((v = pusher_env(envp, "K6_PROMETHEUS_RW_BEARER_TOKEN")) && *v) {
+        char bearer[2048];
+        snprintf(bearer, sizeof bearer, "Bearer %s", v);
+        if (prw_add_header(hs, "Authorization", 13, bearer, err, errlen)) return -1;
+    }
+    if (prw_headers_from_env(hs, envp, err, errlen)) return -1;
+    pc->username = pusher_env(envp, "K6_PROMETHEUS_RW_USERNAME");
+    pc->password = pusher_env(envp, "K6_PROMETHEUS_RW_PASSWORD");
+    return 0;
+}
+
+prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_us, int64_t wall0_us,
+                            char *err, size_t errlen) {
+    prw_output *o = calloc(1, sizeof *o);
+    if (!o) return prw_fail(err, errlen, "out of memory"), NULL;
+    prw_headers hs = {.n = 0};
+    const char *url;
+    pusher_config pc = {.name = "experimental-prometheus-rw", .content_type = "application/x-protobuf",
+                        .threads = 1, .budget = pusher_budget(PRW_BUDGET), .timeout_ms = 10000};
+    int rc = prw_configure(o, arg, envp, &hs, &url, &pc, err, errlen);
+    if (!rc) {
+        pc.url = url;
+        pc.headers = (const char *const *)hs.h;
+        pc.nheaders = hs.n;
+        o->push = pusher_new(&pc, err, errlen);
+        if (!o->push) rc = -1;
+    }
+    for (size_t i = 0; i < hs.n; i++) free(hs.h[i]);
+    if (rc) {
+        prw_free(o);
+        return NULL;
+    }
+    o->mono0 = mono0_us;
+    o->wall0 = wall0_us;
+    o->last_push_us = clock_now_us();
+    return o;
+}
+
+/* ---- series ---- */
+
+static uint64_t prw_hash(int metric, const char *key, size_t len) {
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)metric;
+    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)key[i]) * 1099511628211ull;
+    return h ^ (h >> 29);
+}
+
+static int prw_rehash(prw_output *o) {
+    size_t ncap = o->tcap ? o->tcap * 2 : 256;
+    uint32_t *t = calloc(ncap, sizeof *t);
+    if (!t) return -1;
+    for (size_t i = 0; i < o->nseries; i++) {
+        const prw_series *s = &o->series[i];
+        size_t j = prw_hash(s->metric, s->key, s->klen) & (ncap - 1);
+        while (t[j]) j = (j + 1) & (ncap - 1);
+        t[j] = (uint32_t)i + 1;
+    }
+    free(o->table);
+    o->table = t;
+    o->tcap = ncap;
+    return 0;
+}
+
+/* k6's metadata, not labels. */
+static bool prw_is_metadata(const char *k) {
+    return strcmp(k, "vu") == 0 || strcmp(k, "iter") == 0;
+}
+
+typedef struct prw_kv { const char *k, *v; } prw_kv;
+
+static int prw_kv_cmp(const void *a, const void *b) {
+    return strcmp(((const prw_kv *)a)->k, ((const prw_kv *)b)->k);
+}
+
+/* The labels of a new series: its tags, then the static labels it lacks,
+ * sorted by name; encoded in two parts around where __name__ sorts. */
+static int prw_encode_labels(prw_output *o, prw_series *s) {
+    size_t n = 0, cap = 16;
+    prw_kv *kv = malloc(cap * sizeof *kv);
+    const char *k, *v;
+    for (size_t off = 0; kv && (off = tagset_next(s->key, s->klen, off, &k, &v)) != 0;) {
+        if (n + PRW_MAX_LABELS + 1 >= cap) {
+            prw_kv *nk = realloc(kv, (cap *= 2) * sizeof *kv);
+            if (!nk) { free(kv); return -1; }
+            kv = nk;
+        }
+        kv[n++] = (prw_kv){k, v};
+    }
+    if (!kv) return -1;
+    size_t ntags = n;
+    for (size_t i = 0; i < o->nlabels; i++) {
+        bool have = false;
+        for (size_t j = 0; j < ntags && !have; j++) have = strcmp(kv[j].k, o->label_k[i]) == 0;
+        if (!have) kv[n++] = (prw_kv){o->label_k[i], o->label_v[i]};
+    }
+    qsort(kv, n, sizeof *kv, prw_kv_cmp);
+    buf pre = {0}, post = {0};
+    for (size_t i = 0; i < n; i++)
+        pb_label(strcmp(kv[i].k, "__name__") < 0 ? &pre : &post, kv[i].k, strlen(kv[i].k), kv[i].v, strlen(kv[i].v));
+    free(kv);
+    buf_reserve(&pre, 1);
+    buf_reserve(&post, 1);
+    if (!pre.p || !post.p) { buf_free(&pre); buf_free(&post); return -1; }
+    s->pre = pre.p, s->prelen = pre.len;
+    s->post = post.p, s->postlen = post.len;
+    return 0;
+}
+
+/* The series of (metric, label set key), made when new; -1 on no memory. */
+static long prw_series_of(prw_output *o, int metric, const char *key, size_t klen) {
+    if (o->tcap) {
+        for (size_t j = prw_hash(metric, key, klen) & (o->tcap - 1); o->table[j]; j = (j + 1) & (o->tcap - 1)) {
+            const prw_series *s = &o->series[o->table[j] - 1];
+            if (s->metric == metric && s->klen == klen && memcmp(s->key, key, klen) == 0) return o->table[j] - 1;
+        }
+    }
+    if (o->nseries == o->cap) {
+        size_t ncap = o->cap ? o->cap * 2 : 64;
+        prw_series *ns = realloc(o->series, ncap * sizeof *ns);
+        if (!ns) return -1;
+        o->series = ns;
+        o->cap = ncap;
+    }
+    if ((o->nseries + 1) * 2 > o->tcap && prw_rehash(o)) return -1;
+    prw_series *s = &o->series[o->nseries];
+    *s = (prw_series){.metric = metric, .klen = klen, .latest_ms = INT64_MIN, .sent_ms = INT64_MIN};
+    s->key = malloc(klen ? klen : 1);
+    if (!s->key) return -1;
+    if (klen) memcpy(s->key, key, klen);
+    if (prw_encode_labels(o, s) || sink_init(&s->sink, registry_get(metric)->type)) {
+        free(s->key);
+        free(s->pre);
+        free(s->post);
+        return -1;
+    }
+    size_t j = prw_hash(metric, key, klen) & (o->tcap - 1);
+    while (o->table[j]) j = (j + 1) & (o->tcap - 1);
+    o->table[j] = (uint32_t)o->nseries + 1;
+    return (long)o->nseries++;
+}
+
+/* The series of a sample's packed tag set: through the cache, else by the
+ * set without metadata and empty values. */
+static long prw_lookup(prw_output *o, int metric, const char *tags, size_t len) {
+    uintptr_t h = ((uintptr_t)tags >> 3) ^ (len * 0x9E3779B1u) ^ ((uintptr_t)metric << 20);
+    h ^= h >> 15;
+    prw_slot *c = &o->cache[(h * 0x9E3779B97F4A7C15ull) >> 54 & (PRW_CACHE - 1)];
+    if (c->idx && c->tags == tags && c->metric == metric && c->plen == len &&
+        (len == 0 || memcmp(c->packed, tags, len) == 0))
+        return c->idx - 1;
+    char stack[512], *key = len <= sizeof stack ? stack : malloc(len);
+    if (!key) return -1;
+    size_t klen = 0;
+    const char *k, *v;
+    for (size_t off = 0; (off = tagset_next(tags, len, off, &k, &v)) != 0;) {
+        if (prw_is_metadata(k) || !*v || strcmp(k, "__name__") == 0) continue;
+        size_t kl = strlen(k) + 1, vl = strlen(v) + 1;
+        memcpy(key + klen, k, kl);
+        memcpy(key + klen + kl, v, vl);
+        klen += kl + vl;
+    }
+    long idx = prw_series_of(o, metric, key, klen);
+    if (key != stack) free(key);
+    char *packed = idx >= 0 ? malloc(len ? len : 1) : NULL;
+    if (!packed) return idx;
+    if (len) memcpy(packed, tags, len);
+    free(c->packed);
+    *c = (prw_slot){tags, packed, len, metric, (uint32_t)idx + 1};
+    return idx;
+}
+
+void prw_output_sample(void *ctx, const sample *smp, const char *tags, size_t tags_len) {
+    prw_output *o = ctx;
+    int id = smp->metric;
+    if (id >= registry_count()) return;
+    long idx = prw_lookup(o, id, tags, tags_len);
+    if (idx < 0) { o->oom = true; return; }
+    prw_series *s = &o->series[idx];
+    sink_add(&s->sink, smp->value);
+    int64_t ms = (o->wall0 + (smp->t_us - o->mono0)) / 1000;
+    if (ms > s->latest_ms) s->latest_ms = ms;
+    if (s->listed) return;
+    if (o->ndirty == o->dcap) {
+        size_t ncap = o->dcap ? o->dcap * 2 : 256;
+        uint32_t *nd = realloc(o->dirty, ncap * sizeof *nd);
+        if (!nd) { o->oom = true; return; }
+        o->dirty = nd;
+        o->dcap = ncap;
+    }
+    o->dirty[o->ndirty++] = (uint32_t)idx;
+    s->listed = true;
+}
+
+/* ---- pushes ---- */
+
+/* Appends the series' time series (one, or one per trend stat); returns
+ * how many. stale: Prometheus' stale marker instead of the values. */
+static size_t prw_encode(prw_output *o, buf *b, const prw_series *s, int64_t ts_ms, bool stale) {
+    const metric_def *def = registry_get(s->metric);
+    char name[512];
+    size_t base = (size_t)snprintf(name, sizeof name, "k6_%s", def->name);
+    if (base >= sizeof name - 80) base = sizeof name - 80;
+    const sink *k = &s->sink;
+    const char *suffix = NULL;
+    double v = 0;
+    switch (k->type) {
+    case METRIC_COUNTER: suffix = "_total", v = k->u.counter.sum; break;
+    case METRIC_GAUGE: suffix = "", v = k->u.gauge.value; break;
+    case METRIC_RATE: suffix = "_rate", v = k->u.rate.total ? (double)k->u.rate.nonzero / (double)k->u.rate.total : 0; break;
+    case METRIC_TREND: break;
+    }
+    if (suffix) {
+        size_t nl = base + (size_t)snprintf(name + base, sizeof name - base, "%s", suffix);
+        pb_series(b, s, name, nl, stale ? PRW_STALE_NAN : dbits(v), ts_ms);
+        return 1;
+    }
+    for (size_t i = 0; i < o->nstats; i++) {
+        double x = 0, n = 0;
+        if (strcmp(o->stats[i], "sum") == 0) {
+            sink_agg(k, "avg", 0, &x);
+            sink_agg(k, "count", 0, &n);
+            x *= n;
+        } else {
+            sink_agg(k, o->stats[i], 0, &x);
+        }
+        /* Prometheus' base unit for time is the second */
+        if (def->kind == VALUE_TIME && strcmp(o->stats[i], "count") != 0) x /= 1000;
+        size_t nl = base + (size_t)snprintf(name + base, sizeof name - base, "_%s", o->suffix[i]);
+        pb_series(b, s, name, nl, stale ? PRW_STALE_NAN : dbits(x), ts_ms);
+    }
+    return o->nstats;
+}
+
+static void prw_send(prw_output *o, buf *req, size_t nts) {
+    if (!nts) return;
+    if (!req->p) { o->oom = true; return; }
+    size_t clen = snappy_max_compressed_length(req->len);
+    char *c = malloc(clen ? clen : 1);
+    if (!c || snappy_compress(req->p, req->len, c, &clen) != SNAPPY_OK) {
+        free(c);
+        o->oom = true;
+        return;
+    }
+    pusher_post(o->push, c, clen, nts);
+}
+
+/* The series with a sample newer (by ms) than what was sent for them:
+ * k6 sends nothing else, so that no time series repeats a timestamp. */
+static void prw_push(prw_output *o) {
+    buf req = {0};
+    size_t nts = 0;
+    for (size_t i = 0; i < o->ndirty; i++) {
+        prw_series *s = &o->series[o->dirty[i]];
+        s->listed = false;
+        if (s->latest_ms <= s->sent_ms) continue;
+        nts += prw_encode(o, &req, s, s->latest_ms, false);
+        s->sent_ms = s->latest_ms;
+    }
+    o->ndirty = 0;
+    prw_send(o, &req, nts);
+    buf_free(&req);
+}
+
+void prw_output_tick(prw_output *o) {
+    int64_t now = clock_now_us();
+    if (now - o->last_push_us < o->push_interval_us) return;
+    o->last_push_us = now;
+    prw_push(o);
+}
+
+void prw_output_close(prw_output *o) {
+    if (!o) return;
+    prw_push(o);
+    if (o->stale && o->nseries) {
+        /* 1 ms past now, so that it cannot land on a sent sample's time */
+        int64_t ts = clock_wall_us() / 1000 + 1;
+        buf req = {0};
+        size_t nts = 0;
+        for (size_t i = 0; i < o->nseries; i++) nts += prw_encode(o, &req, &o->series[i], ts, true);
+        prw_send(o, &req, nts);
+        buf_free(&req);
+    }
+    pusher_stats st;
+    pusher_close(o->push, &st);
+    if (st.abandoned)
+        log_printf(LOG_WARN, "%s output: %llu %s were still queued when the end-of-test grace period ran out and were not sent",
+                   "experimental-prometheus-rw", (unsigned long long)st.abandoned, "time series samples");
+    if (st.dropped || st.failed || o->oom)
+        log_printf(LOG_WARN, "experimental-prometheus-rw output: %llu of %llu time series samples were not written (%llu over the memory budget, %llu in %llu failed requests%s)",
+                   (unsigned long long)(st.dropped + st.failed), (unsigned long long)(st.sent + st.dropped + st.failed),
+                   (unsigned long long)st.dropped, (unsigned long long)st.failed, (unsigned long long)st.failed_requests,
+                   o->oom ? "; some samples were lost for want of memory" : "");
+    prw_free(o);
+}

@@ -1,0 +1,330 @@
+/* The network outputs' sender threads. Each thread owns a libcurl easy
+ * handle (so its connection is kept alive between pushes) and takes jobs
+ * from one queue. */
+#include "output/pusher.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/clock.h"
+#include "util/log.h"
+
+#define PUSHER_MAX_THREADS 64
+#define PUSHER_WARN_EVERY_US 5000000   /* at most one warning per 5 s per output */
+#define PUSHER_REPLY_MAX 300           /* bytes of an error reply quoted in the log */
+#define PUSHER_GRACE_US 10000000       /* at the end, how long what is queued may still take */
+
+typedef struct job {
+    struct job *next;
+    char *body;
+    size_t len;
+    uint64_t points;
+    char *url;                         /* NULL: the pusher's */
+    struct curl_slist *headers;        /* NULL: the pusher's */
+    bool quiet;
+} job;
+
+struct pusher {
+    char *name, *url, *username, *password, *proxy;
+    bool insecure;
+    long timeout_ms;
+    struct curl_slist *headers;
+    size_t budget, queued;
+    pthread_mutex_t lock;
+    pthread_cond_t more;
+    job *head, *tail;
+    bool stop;
+    _Atomic int64_t deadline_us;       /* set by pusher_close; 0 before */
+    int nthreads;
+    pthread_t threads[PUSHER_MAX_THREADS];
+    pusher_stats st;
+    int64_t last_warn_us;
+    uint64_t unwarned_dropped, unwarned_failed;
+};
+
+static int64_t pusher_grace_us(void) {
+    const char *s = getenv("C6_OUTPUT_GRACE_MS");
+    if (!s || !*s) return PUSHER_GRACE_US;
+    char *end;
+    long long ms = strtoll(s, &end, 10);
+    return (*end || ms <= 0) ? PUSHER_GRACE_US : ms * 1000;
+}
+
+size_t pusher_budget(size_t def) {
+    const char *s = getenv("C6_OUTPUT_BUDGET");
+    if (!s || !*s) return def;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    return (errno || *end || v == 0) ? def : (size_t)v;
+}
+
+const char *pusher_env(char *const *envp, const char *key) {
+    size_t kl = strlen(key);
+    for (char *const *e = envp; e && *e; e++)
+        if (strncmp(*e, key, kl) == 0 && (*e)[kl] == '=') return *e + kl + 1;
+    return NULL;
+}
+
+int pusher_parse_bool(const char *s, bool *out) {
+    static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+    static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
+    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
+        if (strcmp(s, yes[i]) == 0) return *out = true, 0;
+        if (strcmp(s, no[i]) == 0) return *out = false, 0;
+    }
+    return -1;
+}
+
+/* Called with the lock held: one line now and then, with what was lost
+ * since the last one, so that a dead server does not flood the log. */
+static void pusher_warn(pusher *p, const char *why) {
+    int64_t now = clock_now_us();
+    if (p->last_warn_us && now - p->last_warn_us < PUSHER_WARN_EVERY_US) return;
+    p->last_warn_us = now;
+    log_printf(LOG_WARN, "%s output: %s; %llu points dropped over the memory budget and %llu in failed requests since the last warning",
+               p->name, why, (unsigned long long)p->unwarned_dropped, (unsigned long long)p->unwarned_failed);
+    p->unwarned_dropped = p->unwarned_failed = 0;
+}
+
+typedef struct reply { char text[PUSHER_REPLY_MAX + 1]; size_t len; } reply;
+
+static size_t pusher_on_body(char *data, size_t size, size_t n, void *ctx) {
+    reply *r = ctx;
+    size_t len = size * n, room = PUSHER_REPLY_MAX - r->len;
+    size_t take = len < room ? len : room;
+    memcpy(r->text + r->len, data, take);
+    r->len += take;
+    r->text[r->len] = 0;
+    return len;
+}
+
+/* Aborts a transfer still running when the end-of-test grace is over. */
+static int pusher_on_progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un) {
+    pusher *p = ctx;
+    int64_t d = atomic_load(&p->deadline_us);
+    return d && clock_now_us() >= d;
+}
+
+static CURL *pusher_handle(pusher *p) {
+    CURL *e = curl_easy_init();
+    if (!e) return NULL;
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "c6/0.1.0 (k6-compatible)");
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, p->timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, p->timeout_ms < 5000 ? p->timeout_ms : 5000L);
+    curl_easy_setopt(e, CURLOPT_PROXY, p->proxy ? p->proxy : "");
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, pusher_on_body);
+    curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, pusher_on_progress);
+    curl_easy_setopt(e, CURLOPT_XFERINFODATA, p);
+    if (p->username) {
+        curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        curl_easy_setopt(e, CURLOPT_USERNAME, p->username);
+        curl_easy_setopt(e, CURLOPT_PASSWORD, p->password ? p->password : "");
+    }
+    if (p->insecure) {
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    return e;
+}
+
+/* Sends one job; returns 0, or -1 with why set. */
+static int pusher_send(pusher *p, CURL *e, job *j, char *why, size_t whylen) {
+    reply r = {.len = 0};
+    r.text[0] = 0;
+    curl_easy_setopt(e, CURLOPT_URL, j->url ? j->url : p->url);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->headers ? j->headers : p->headers);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, j->body ? j->body : "");
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)j->len);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &r);
+    char cerr[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, cerr);
+    CURLcode rc = curl_easy_perform(e);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
+    if (rc != CURLE_OK) {
+        snprintf(why, whylen, "cannot send to %s: %s", j->url ? j->url : p->url, cerr[0] ? cerr : curl_easy_strerror(rc));
+        return -1;
+    }
+    long status = 0;
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+    if (status < 200 || status > 299) {
+        for (char *c = r.text; *c; c++)
+            if (*c == '\n' || *c == '\r') *c = ' ';
+        snprintf(why, whylen, "%s answered %ld%s%s", j->url ? j->url : p->url, status, r.len ? ": " : "", r.text);
+        return -1;
+    }
+    return 0;
+}
+
+static void job_free(job *j) {
+    free(j->body);
+    free(j->url);
+    curl_slist_free_all(j->headers);
+    free(j);
+}
+
+static void *pusher_main(void *arg) {
+    pusher *p = arg;
+    CURL *e = pusher_handle(p);
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (!p->head && !p->stop) pthread_cond_wait(&p->more, &p->lock);
+        job *j = p->head;
+        if (!j) break;                       /* stopping and nothing left */
+        p->head = j->next;
+        if (!p->head) p->tail = NULL;
+        int64_t deadline = atomic_load(&p->deadline_us);
+        bool late = deadline && clock_now_us() >= deadline;
+        pthread_mutex_unlock(&p->lock);
+
+        char why[600] = "out of memory";
+        int rc = late ? -1 : e ? pusher_send(p, e, j, why, sizeof why) : -1;
+
+        pthread_mutex_lock(&p->lock);
+        p->queued -= j->len;
+        if (late) {
+            p->st.abandoned += j->points;    /* reported by pusher_close's caller */
+        } else if (j->quiet) {
+            if (rc) log_printf(LOG_DEBUG, "%s output: %s (most likely harmless)", p->name, why);
+        } else if (rc) {
+            p->st.failed += j->points;
+            p->st.failed_requests++;
+            p->unwarned_failed += j->points;
+            pusher_warn(p, why);
+        } else {
+            p->st.sent += j->points;
+            p->st.requests++;
+        }
+        job_free(j);
+    }
+    pthread_mutex_unlock(&p->lock);
+    if (e) curl_easy_cleanup(e);
+    return NULL;
+}
+
+static char *dup_or_null(const char *s) { return s && *s ? strdup(s) : NULL; }
+
+static void pusher_free(pusher *p) {
+    free(p->name);
+    free(p->url);
+    free(p->username);
+    free(p->password);
+    free(p->proxy);
+    curl_slist_free_all(p->headers);
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->more);
+    free(p);
+}
+
+static struct curl_slist *pusher_headers(const char *content_type, const char *const *extra, size_t n, bool *ok) {
+    struct curl_slist *h = NULL, *t;
+    char ct[256];
+    snprintf(ct, sizeof ct, "Content-Type: %s", content_type ? content_type : "application/octet-stream");
+    /* no "Expect: 100-continue" round trip before a large body */
+    const char *fixed[] = {ct, "Expect:"};
+    for (size_t i = 0; i < 2 + n; i++) {
+        t = curl_slist_append(h, i < 2 ? fixed[i] : extra[i - 2]);
+        if (!t) { *ok = false; return h; }
+        h = t;
+    }
+    *ok = true;
+    return h;
+}
+
+pusher *pusher_new(const pusher_config *c, char *err, size_t errlen) {
+    pusher *p = calloc(1, sizeof *p);
+    if (!p) return snprintf(err, errlen, "out of memory"), NULL;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->more, NULL);
+    bool ok;
+    p->name = strdup(c->name);
+    p->url = strdup(c->url);
+    p->username = dup_or_null(c->username);
+    p->password = c->password ? strdup(c->password) : NULL;
+    p->proxy = dup_or_null(c->proxy);
+    p->insecure = c->insecure;
+    p->timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : 10000;
+    p->budget = c->budget;
+    p->headers = pusher_headers(c->content_type, c->headers, c->nheaders, &ok);
+    if (!ok || !p->name || !p->url) {
+        pusher_free(p);
+        return snprintf(err, errlen, "out of memory"), NULL;
+    }
+    int want = c->threads < 1 ? 1 : c->threads > PUSHER_MAX_THREADS ? PUSHER_MAX_THREADS : c->threads;
+    for (; p->nthreads < want; p->nthreads++)
+        if (pthread_create(&p->threads[p->nthreads], NULL, pusher_main, p)) break;
+    if (p->nthreads == 0) {
+        pusher_free(p);
+        return snprintf(err, errlen, "cannot start a sender thread"), NULL;
+    }
+    return p;
+}
+
+static bool pusher_enqueue(pusher *p, job *j) {
+    pthread_mutex_lock(&p->lock);
+    /* a one-off request is small and carries no points: never refused */
+    if (!j->quiet && p->queued + j->len > p->budget) {
+        p->st.dropped += j->points;
+        p->unwarned_dropped += j->points;
+        pusher_warn(p, "the endpoint is not keeping up, the queue is over its memory budget");
+        pthread_mutex_unlock(&p->lock);
+        job_free(j);
+        return false;
+    }
+    p->queued += j->len;
+    if (p->tail) p->tail->next = j;
+    else p->head = j;
+    p->tail = j;
+    pthread_cond_signal(&p->more);
+    pthread_mutex_unlock(&p->lock);
+    return true;
+}
+
+bool pusher_post(pusher *p, char *body, size_t len, uint64_t points) {
+    job *j = calloc(1, sizeof *j);
+    if (!j) {
+        free(body);
+        pthread_mutex_lock(&p->lock);
+        p->st.dropped += points;
+        p->unwarned_dropped += points;
+        pusher_warn(p, "out of memory");
+        pthread_mutex_unlock(&p->lock);
+        return false;
+    }
+    *j = (job){.body = body, .len = len, .points = points};
+    return pusher_enqueue(p, j);
+}
+
+bool pusher_post_quiet(pusher *p, const char *url, const char *content_type, char *body, size_t len) {
+    job *j = calloc(1, sizeof *j);
+    bool ok = false;
+    if (j) {
+        *j = (job){.body = body, .len = len, .url = strdup(url), .quiet = true};
+        j->headers = pusher_headers(content_type, NULL, 0, &ok);
+    }
+    if (!j || !ok || !j->url) {
+        if (j) job_free(j);
+        else free(body);
+        return false;
+    }
+    return pusher_enqueue(p, j);
+}
+
+void pusher_close(pusher *p, pusher_stats *st) {
+    if (!p) return;
+    pthread_mutex_lock(&p->lock);
+    p->stop = true;
+    atomic_store(&p->deadline_us, clock_now_us() + pusher_grace_us());
+    pthread_cond_broadcast(&p->more);
+    pthread_mutex_unlock(&p->lock);
+    for (int i = 0; i < p->nthreads; i++) pthread_join(p->threads[i], NULL);
+    if (st) *st = p->st;
+    pusher_free(p);
+}

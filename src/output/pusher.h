@@ -1,0 +1,64 @@
+/* HTTP POSTs of the network outputs (influxdb, experimental-prometheus-rw)
+ * on threads of their own, so that the metrics thread never waits on the
+ * network: pusher_post() only queues a body under a mutex.
+ *
+ * The queue has a memory budget: a body that would take the queued bytes
+ * past it is dropped, its points counted and a warning logged (at most one
+ * every few seconds, with the count so far). A request that fails (no
+ * connection, timeout, a status other than 2xx) loses its points too; that
+ * is logged the same way. pusher_close() waits for every queued body to be
+ * sent (or to fail), but 10 s at most (C6_OUTPUT_GRACE_MS in ms): a body
+ * still queued then is abandoned, a request still running aborted, and
+ * their points counted. It reports the totals. */
+#ifndef C6_PUSHER_H
+#define C6_PUSHER_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct pusher_config {
+    const char *name;            /* the output, in log lines ("influxdb") */
+    const char *url;             /* where bodies go by default */
+    const char *content_type;
+    const char *const *headers;  /* extra "Name: value" lines */
+    size_t nheaders;
+    const char *username, *password;   /* basic auth when username is set */
+    const char *proxy;           /* NULL or "": none (the environment's is not used) */
+    bool insecure;               /* skip TLS certificate and host checks */
+    int threads;                 /* requests at once (1 keeps bodies in order) */
+    size_t budget;               /* queued bytes at most */
+    long timeout_ms;             /* per request */
+} pusher_config;
+
+typedef struct pusher pusher;
+
+typedef struct pusher_stats {
+    uint64_t sent, dropped, failed;    /* points */
+    uint64_t abandoned;                /* points still queued when the grace ran out */
+    uint64_t requests, failed_requests;
+} pusher_stats;
+
+/* Copies what it needs from c. NULL with a message when a thread cannot
+ * start or memory runs out. */
+pusher *pusher_new(const pusher_config *c, char *err, size_t errlen);
+/* Queues body (malloc'd; the pusher owns it from now on, also when it is
+ * dropped) holding `points` points. Returns false if it was dropped. */
+bool pusher_post(pusher *p, char *body, size_t len, uint64_t points);
+/* The same to another URL and content type, for a one-off request whose
+ * failure is only a debug line (influxdb's CREATE DATABASE). */
+bool pusher_post_quiet(pusher *p, const char *url, const char *content_type, char *body, size_t len);
+/* Sends what is queued, stops the threads, frees; fills *st when not NULL.
+ * NULL is a no-op. */
+void pusher_close(pusher *p, pusher_stats *st);
+/* The queued bytes budget: C6_OUTPUT_BUDGET (bytes) when set and valid,
+ * else def. */
+size_t pusher_budget(size_t def);
+
+/* Settings shared by the network outputs. The value of key in envp
+ * ("K=V" strings), or NULL when unset. */
+const char *pusher_env(char *const *envp, const char *key);
+/* Go's strconv.ParseBool: 1 t T TRUE true True, 0 f F FALSE false False.
+ * Returns 0, or -1 for anything else. */
+int pusher_parse_bool(const char *s, bool *out);
+
+#endif
