@@ -13,7 +13,8 @@ const users = new SharedArray('users', function () {
 const nums = new SharedArray('nums', () => [3, 1, 2]);
 const again = new SharedArray('users', () => { throw new Error('must not run: the name exists'); });
 
-export const options = { vus: 4, iterations: 8 };
+// per-vu-iterations: every VU runs (with shared iterations a slow VU may get none)
+export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 4, iterations: 2 } } };
 
 function attempt(f) {
     try { f(); return 'no error'; } catch (e) { return e.name; }
