@@ -28,6 +28,7 @@ static const vm_builtin vm_builtins[] = {
     {"k6/c6/jslib-summary", jslib_summary_module_init},
     {"k6/encoding", encoding_module_init},
     {"k6/crypto", crypto_module_init},
+    {"k6/ws", ws_module_init},
 };
 
 typedef struct vm_loader {
@@ -286,6 +287,7 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     execution_class_init(v->rt);
     html_class_init(v->rt);
     data_class_init(v->rt);
+    ws_class_init(v->rt);
     v->ctx = JS_NewContext(v->rt);
     JS_SetContextOpaque(v->ctx, v);
     JS_SetInterruptHandler(v->rt, vm_interrupt, v);

@@ -55,6 +55,9 @@ JSModuleDef *crypto_module_init(JSContext *ctx, const char *name);
 void crypto_global_install(JSContext *ctx);
 JSModuleDef *data_module_init(JSContext *ctx, const char *name);
 JSModuleDef *timers_module_init(JSContext *ctx, const char *name);
+/* k6/ws (ws.c) */
+JSModuleDef *ws_module_init(JSContext *ctx, const char *name);
+void ws_class_init(JSRuntime *rt);
 void data_class_init(JSRuntime *rt);
 /* setTimeout & co. (timers.c): globals, and the per-VU queue the event loop
  * in vm.c drains after each call */
