@@ -184,6 +184,8 @@ static int vm_interrupt(JSRuntime *rt, void *opaque) {
     return v->stop_req || test_phase(v->test) >= PHASE_HARD_STOP || (v->sc && scen_state(v->sc) >= SC_HARD_STOP);
 }
 
+bool vm_cut_off(vu *v) { return v->interrupted || vm_interrupt(v->rt, v); }
+
 /* The event loop after a call: runs promise jobs and due timers until the
  * returned promise (if any) has settled and no timer is left, as an iteration
  * in k6 lasts until its timers have run. An exception or a rejection ends it

@@ -17,6 +17,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,12 +168,14 @@ static void *target_ws_thread(void *arg)
 {
     struct target_ws *w = arg, **pp;
     struct timeval tv = {TARGET_WS_IDLE_S, 0};
-    int closed_by_us = 0, flags = fcntl(w->fd, F_GETFL);
+    int one = 1, closed_by_us = 0, flags = fcntl(w->fd, F_GETFL);
     char rb[16384];
 
     if (flags >= 0)
         fcntl(w->fd, F_SETFL, flags & ~O_NONBLOCK);
     setsockopt(w->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    /* each echo is one write: Nagle would hold it for the client's delayed ACK */
+    setsockopt(w->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     if (w->close_mode) {
         struct timespec ts = {w->after_ms / 1000,
                               (long)(w->after_ms % 1000) * 1000000};

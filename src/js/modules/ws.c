@@ -393,7 +393,7 @@ static int ws_loop(ws_session *s) {
         int r = ws_run_timer(s, clock_now_us());
         if (r < 0) return -1;
         if (r > 0) continue;
-        if (!ws_wait(s)) return -2;
+        if (vm_cut_off(s->v) || !ws_wait(s)) return -2;
     }
 }
 
@@ -539,7 +539,7 @@ static JSValue ws_connect(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     if (d && d->nlocal_total && dialer_local_addr(d, v->id, &local)) o.local_addr = &local.sa;
     if (ws_client_start(c, &v->w->loop, v->w->h1, &o, ws_on_event, s) == 0) {
         while (!s->opened && !s->failed)
-            if (!ws_wait(s)) { ret = k6_throw_interrupted(ctx); goto out; }
+            if (vm_cut_off(v) || !ws_wait(s)) { ret = k6_throw_interrupted(ctx); goto out; }
     } else {
         s->failed = true;
     }
