@@ -3,7 +3,8 @@
  *
  *   /ws/echo    sends every text or binary message back as it came, answers
  *               pings; the text "!ping" makes it send a ping ("srv") first,
- *               "!close CODE [REASON]" makes it close with that code.
+ *               "!close CODE [REASON]" makes it close with that code,
+ *               "!cookie" answers with the handshake's Cookie header.
  *   /ws/close   closes at once (after `after` ms) with ?code= (default 1000)
  *               and ?reason=.
  *
@@ -39,6 +40,7 @@ struct target_ws {
     int close_mode;
     int code;
     char reason[124];
+    char cookie[512]; /* the handshake's Cookie header, for "!cookie" */
     unsigned after_ms;
     ws_reader rd;
 };
@@ -99,7 +101,8 @@ static int target_ws_send_close(struct target_ws *w, int code,
     return target_ws_send(w, WS_OP_CLOSE, p, 2 + rl);
 }
 
-/* A message "!close CODE [REASON]" or "!ping" from the echo client. */
+/* A command message from the echo client: 0 not one (echo it), 1 the
+ * session is closing, 2 done (not echoed), -1 the write failed. */
 static int target_ws_command(struct target_ws *w, const ws_msg *m)
 {
     char cmd[128];
@@ -109,7 +112,9 @@ static int target_ws_command(struct target_ws *w, const ws_msg *m)
     memcpy(cmd, m->data, n);
     cmd[n] = 0;
     if (strcmp(cmd, "!ping") == 0)
-        return target_ws_send(w, WS_OP_PING, "srv", 3) < 0 ? -1 : 0;
+        return target_ws_send(w, WS_OP_PING, "srv", 3) < 0 ? -1 : 2;
+    if (strcmp(cmd, "!cookie") == 0)
+        return target_ws_send(w, WS_OP_TEXT, w->cookie, strlen(w->cookie)) < 0 ? -1 : 2;
     if (strncmp(cmd, "!close ", 7) != 0)
         return 0;
     sp = strchr(cmd + 7, ' ');
@@ -143,11 +148,9 @@ static int target_ws_serve(struct target_ws *w, int *closed_by_us)
 
                 if (c < 0)
                     return 0;
-                if (c > 0) {
+                if (c == 1)
                     *closed_by_us = 1;
-                    break;
-                }
-                if (m.len == 5 && memcmp(m.data, "!ping", 5) == 0)
+                if (c > 0)
                     break;
             }
             if (target_ws_send(w, m.opcode, m.data, m.len) < 0)
@@ -230,6 +233,8 @@ static void target_ws_upgraded(void *cls, struct MHD_Connection *c,
     w->code = v ? atoi(v) : WS_CLOSE_NORMAL;
     v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "reason");
     snprintf(w->reason, sizeof(w->reason), "%s", v ? v : "");
+    v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie");
+    snprintf(w->cookie, sizeof(w->cookie), "%s", v ? v : "");
     v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
     w->after_ms = v ? (unsigned)strtoul(v, NULL, 10) % 60000u : 0;
     if (n && ws_reader_feed(&w->rd, extra, n)) {

@@ -109,3 +109,10 @@ def test_open_session_is_cut_off_at_the_end(c6):
     assert r.count("ws_sessions") == 1, r
     assert 900 <= r.trend("ws_session_duration")["max"] < 3000, r
     assert r.count("ws_msgs_sent") >= 10, r
+
+
+def test_cookie_jars_on_the_handshake(c6):
+    r = c6("ws/cookies.js")
+    assert r.code == 0, r
+    assert record(r, "vu") == "flavor=choc", r      # the VU's jar
+    assert record(r, "own") == "other=one", r       # params.jar instead
