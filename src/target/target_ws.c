@@ -4,7 +4,8 @@
  *   /ws/echo    sends every text or binary message back as it came, answers
  *               pings; the text "!ping" makes it send a ping ("srv") first,
  *               "!close CODE [REASON]" makes it close with that code,
- *               "!cookie" answers with the handshake's Cookie header.
+ *               "!cookie" answers with the handshake's Cookie header,
+ *               "!ua" with its User-Agent.
  *   /ws/close   closes at once (after `after` ms) with ?code= (default 1000)
  *               and ?reason=.
  *
@@ -41,6 +42,7 @@ struct target_ws {
     int code;
     char reason[124];
     char cookie[512]; /* the handshake's Cookie header, for "!cookie" */
+    char ua[256];     /* and its User-Agent, for "!ua" */
     unsigned after_ms;
     ws_reader rd;
 };
@@ -113,6 +115,8 @@ static int target_ws_command(struct target_ws *w, const ws_msg *m)
     cmd[n] = 0;
     if (strcmp(cmd, "!ping") == 0)
         return target_ws_send(w, WS_OP_PING, "srv", 3) < 0 ? -1 : 2;
+    if (strcmp(cmd, "!ua") == 0)
+        return target_ws_send(w, WS_OP_TEXT, w->ua, strlen(w->ua)) < 0 ? -1 : 2;
     if (strcmp(cmd, "!cookie") == 0)
         return target_ws_send(w, WS_OP_TEXT, w->cookie, strlen(w->cookie)) < 0 ? -1 : 2;
     if (strncmp(cmd, "!close ", 7) != 0)
@@ -235,6 +239,8 @@ static void target_ws_upgraded(void *cls, struct MHD_Connection *c,
     snprintf(w->reason, sizeof(w->reason), "%s", v ? v : "");
     v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Cookie");
     snprintf(w->cookie, sizeof(w->cookie), "%s", v ? v : "");
+    v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
+    snprintf(w->ua, sizeof(w->ua), "%s", v ? v : "");
     v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "after");
     w->after_ms = v ? (unsigned)strtoul(v, NULL, 10) % 60000u : 0;
     if (n && ws_reader_feed(&w->rd, extra, n)) {

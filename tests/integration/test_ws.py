@@ -111,8 +111,10 @@ def test_open_session_is_cut_off_at_the_end(c6):
     assert r.count("ws_msgs_sent") >= 10, r
 
 
-def test_cookie_jars_on_the_handshake(c6):
+def test_cookie_jars_and_user_agent_on_the_handshake(c6):
     r = c6("ws/cookies.js")
     assert r.code == 0, r
     assert record(r, "vu") == "flavor=choc", r      # the VU's jar
     assert record(r, "own") == "other=one", r       # params.jar instead
+    assert record(r, "ua") == "wsprobe/2", r
+    assert record(r, "myua") == "mine/1", r

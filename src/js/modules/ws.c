@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include "exec/test.h"
 #include "js/vm.h"
@@ -509,18 +510,26 @@ static JSValue ws_connect(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     JSValue ret = JS_UNDEFINED;
     ws_session *s = NULL;
     JSValue sock = JS_UNDEFINED;
-    const char *lines[VM_MAX_PAIRS + 1];
+    const char *lines[VM_MAX_PAIRS + 2];
     buf hbuf = {0}, cookie = {0};
     size_t nlines = 0;
     if (ws_params(ctx, params, &hp, &tags, &jar, &jar_obj)) { ret = JS_EXCEPTION; goto out; }
     ws_cookie_line(jar ? jar : v->jar, url, &cookie);
     /* "Name: value" lines, kept in one buffer: offsets first, pointers once it stops moving */
-    size_t offs[VM_MAX_PAIRS + 1];
+    size_t offs[VM_MAX_PAIRS + 2];
+    bool has_ua = false;
     for (int i = 0; i < hp.n; i++) {
+        has_ua = has_ua || strcasecmp(hp.k[i], "User-Agent") == 0;
         offs[nlines++] = hbuf.len;
         buf_puts(&hbuf, hp.k[i]);
         buf_puts(&hbuf, ": ");
         buf_puts(&hbuf, hp.v[i]);
+        buf_append(&hbuf, "", 1);
+    }
+    if (!has_ua) {   /* as k6: the userAgent option unless a header says otherwise */
+        offs[nlines++] = hbuf.len;
+        buf_puts(&hbuf, "User-Agent: ");
+        buf_puts(&hbuf, http_user_agent(v));
         buf_append(&hbuf, "", 1);
     }
     for (size_t i = 0; i < nlines; i++) lines[i] = hbuf.p + offs[i];
