@@ -29,6 +29,7 @@ static const vm_builtin vm_builtins[] = {
     {"k6/c6/jslib-summary", jslib_summary_module_init},
     {"k6/encoding", encoding_module_init},
     {"k6/crypto", crypto_module_init},
+    {"k6/ws", ws_module_init},
 };
 
 typedef struct vm_loader {
@@ -187,6 +188,8 @@ static int vm_interrupt(JSRuntime *rt, void *opaque) {
     return v->stop_req || test_phase(v->test) >= PHASE_HARD_STOP || (v->sc && scen_state(v->sc) >= SC_HARD_STOP);
 }
 
+bool vm_cut_off(vu *v) { return v->interrupted || vm_interrupt(v->rt, v); }
+
 /* The event loop after a call: runs promise jobs and due timers until the
  * returned promise (if any) has settled and no timer is left, as an iteration
  * in k6 lasts until its timers have run. An exception or a rejection ends it
@@ -290,6 +293,7 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     execution_class_init(v->rt);
     html_class_init(v->rt);
     data_class_init(v->rt);
+    ws_class_init(v->rt);
     v->ctx = JS_NewContext(v->rt);
     JS_SetContextOpaque(v->ctx, v);
     JS_SetInterruptHandler(v->rt, vm_interrupt, v);

@@ -16,6 +16,10 @@ void vm_destroy(vu *v);
 /* Calls fn(args), then runs pending jobs until a returned promise settles.
  * Returns the result, or JS_EXCEPTION with the exception pending. */
 JSValue vm_call(vu *v, JSValueConst fn, int argc, JSValueConst *argv);
+/* Whether the running call should end now (the test or scenario is
+ * stopping): what QuickJS's interrupt handler says, for code that waits in
+ * a loop of its own and might miss a one-off wake-up. */
+bool vm_cut_off(vu *v);
 /* Sets __ITER. */
 void vm_set_iter(vu *v, int64_t iter);
 /* Replaces __ENV with the test's variables plus `extra` (a scenario's env). */
@@ -55,6 +59,9 @@ JSModuleDef *crypto_module_init(JSContext *ctx, const char *name);
 void crypto_global_install(JSContext *ctx);
 JSModuleDef *data_module_init(JSContext *ctx, const char *name);
 JSModuleDef *timers_module_init(JSContext *ctx, const char *name);
+/* k6/ws (ws.c) */
+JSModuleDef *ws_module_init(JSContext *ctx, const char *name);
+void ws_class_init(JSRuntime *rt);
 void data_class_init(JSRuntime *rt);
 /* setTimeout & co. (timers.c): globals, and the per-VU queue the event loop
  * in vm.c drains after each call */

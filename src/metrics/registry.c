@@ -30,6 +30,12 @@ static const metric_def registry_builtin[M_BUILTIN_COUNT] = {
     [M_CHECKS] = {"checks", METRIC_RATE, VALUE_DEFAULT},
     [M_GROUP_DURATION] = {"group_duration", METRIC_TREND, VALUE_TIME},
     [M_DROPPED_ITERATIONS] = {"dropped_iterations", METRIC_COUNTER, VALUE_DEFAULT},
+    [M_WS_SESSIONS] = {"ws_sessions", METRIC_COUNTER, VALUE_DEFAULT},
+    [M_WS_SESSION_DURATION] = {"ws_session_duration", METRIC_TREND, VALUE_TIME},
+    [M_WS_CONNECTING] = {"ws_connecting", METRIC_TREND, VALUE_TIME},
+    [M_WS_MSGS_SENT] = {"ws_msgs_sent", METRIC_COUNTER, VALUE_DEFAULT},
+    [M_WS_MSGS_RECEIVED] = {"ws_msgs_received", METRIC_COUNTER, VALUE_DEFAULT},
+    [M_WS_PING] = {"ws_ping", METRIC_TREND, VALUE_TIME},
 };
 
 void registry_init(void) {

@@ -119,6 +119,15 @@ struct target_peer {
 /* Reads and verifies the client certificate of c (from the access handler). */
 int target_tls_peer(struct MHD_Connection *c, struct target_peer *p);
 
+/* ---- WebSockets (target_ws.c) ----------------------------------- */
+/* Answers a handshake on c (from the access handler) for /ws/echo
+ * (close_mode 0) or /ws/close (1): 101 and a session thread, or 400/426
+ * for a request that is not a version-13 WebSocket handshake. Returns an
+ * enum MHD_Result. */
+int target_ws_answer(struct MHD_Connection *c, int close_mode);
+/* Ends every session and waits for their threads; before MHD_stop_daemon. */
+void target_ws_stop(void);
+
 /* ---- HTTP server (target_routes.c) -------------------------------- */
 struct target_server;
 

@@ -1343,6 +1343,16 @@ static enum MHD_Result target_forms_post(const struct target_call *x)
     return MHD_queue_response(x->c, 200, x->s->forms);
 }
 
+static enum MHD_Result target_ws_echo(const struct target_call *x)
+{
+    return (enum MHD_Result)target_ws_answer(x->c, 0);
+}
+
+static enum MHD_Result target_ws_close(const struct target_call *x)
+{
+    return (enum MHD_Result)target_ws_answer(x->c, 1);
+}
+
 static enum MHD_Result target_not_found(const struct target_call *x)
 {
     return MHD_queue_response(x->c, 404, x->s->notfound);
@@ -1481,6 +1491,8 @@ static struct target_route target_routes[] = {
     {"/drip", NULL, T_STATE, target_drip},
     {"/forms/post", NULL, 0, target_forms_post},
     {"/client-cert", NULL, 0, target_client_cert},
+    {"/ws/echo", "GET", 0, target_ws_echo},
+    {"/ws/close", "GET", 0, target_ws_close},
     {NULL, NULL, 0, target_not_found}, /* must stay last */
 };
 
@@ -1622,7 +1634,7 @@ static struct MHD_Daemon *target_daemon(struct target_server *s, int fd,
                                         const struct target_tls *tls)
 {
     unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
-                     MHD_USE_ERROR_LOG;
+                     MHD_ALLOW_UPGRADE | MHD_USE_ERROR_LOG;
     struct MHD_OptionItem none[] = {{MHD_OPTION_END, 0, NULL}};
     struct MHD_OptionItem certs[] = {
         {MHD_OPTION_HTTPS_MEM_CERT, 0, tls ? tls->cert : NULL},
@@ -1695,6 +1707,7 @@ void target_server_free(struct target_server *s)
 {
     if (!s)
         return;
+    target_ws_stop(); /* MHD must not stop with upgraded connections open */
     if (s->tls_daemon)
         MHD_stop_daemon(s->tls_daemon);
     if (s->daemon)

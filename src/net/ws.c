@@ -1,0 +1,521 @@
+/* WebSocket client on libuv (see ws.h).
+ *
+ * Life of a connection: RESOLVE (h1's DNS cache) -> CONNECT -> HANDSHAKE
+ * (request written, answer read into c->hs) -> OPEN (frames) -> CLOSING
+ * (our close frame went out; waiting for the peer's) -> DONE. A refused
+ * handshake passes through BODY to read the error page before WS_EV_FAIL.
+ * The struct lives until ws_client_free has been called and libuv has
+ * closed both handles. */
+#include "net/ws.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include "util/clock.h"
+
+#define WS_DEFAULT_TIMEOUT_MS 60000
+#define WS_CLOSE_WAIT_MS 2000           /* how long our close waits for the peer's */
+#define WS_MAX_HEAD (64 * 1024)         /* handshake answer's header block */
+#define WS_MAX_ERR_BODY (64 * 1024)
+
+enum { ST_NEW, ST_RESOLVE, ST_CONNECT, ST_HANDSHAKE, ST_BODY, ST_OPEN, ST_CLOSING, ST_DONE };
+
+/* ---- plain TCP transport ---- */
+
+static void tcp_on_connect(uv_connect_t *req, int status) {
+    ws_client_on_connected(req->data, status);
+}
+
+static void tcp_on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b) {
+    static __thread char rbuf[64 * 1024];   /* consumed at once by ws_client_on_bytes */
+    (void)h; (void)hint;
+    *b = uv_buf_init(rbuf, sizeof rbuf);
+}
+
+static void tcp_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
+    if (n == 0) return;
+    ws_client_on_bytes(s->data, b->base, n);
+}
+
+static int tcp_connect(ws_client *c, const struct sockaddr *to) {
+    int rc = uv_tcp_init(c->loop, &c->tcp);
+    if (rc) return rc;
+    c->tcp.data = c;
+    c->handles++;
+    if (c->local_addr && (rc = uv_tcp_bind(&c->tcp, c->local_addr, 0)) != 0) return rc;
+    uv_tcp_nodelay(&c->tcp, 1);
+    c->creq.data = c;
+    return uv_tcp_connect(&c->creq, &c->tcp, to, tcp_on_connect);
+}
+
+typedef struct ws_wreq {
+    uv_write_t w;
+    char data[];
+} ws_wreq;
+
+static void tcp_on_write(uv_write_t *w, int status) {
+    (void)status;   /* a failed write shows up as a read error too */
+    free(w);
+}
+
+/* Tries to write at once; what the socket does not take is copied and queued. */
+static int tcp_write(ws_client *c, const uv_buf_t *b, unsigned nb) {
+    size_t total = 0;
+    for (unsigned i = 0; i < nb; i++) total += b[i].len;
+    int n = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) ? UV_EAGAIN
+          : uv_try_write((uv_stream_t *)&c->tcp, b, nb);
+    if (n < 0 && n != UV_EAGAIN) return n;
+    size_t done = n < 0 ? 0 : (size_t)n;
+    if (done == total) return 0;
+    ws_wreq *r = malloc(sizeof *r + (total - done));
+    if (!r) return UV_ENOMEM;
+    size_t off = 0, skip = done;
+    for (unsigned i = 0; i < nb; i++) {
+        size_t len = b[i].len;
+        if (skip >= len) { skip -= len; continue; }
+        memcpy(r->data + off, b[i].base + skip, len - skip);
+        off += len - skip;
+        skip = 0;
+    }
+    uv_buf_t rest = uv_buf_init(r->data, (unsigned)off);
+    int rc = uv_write(&r->w, (uv_stream_t *)&c->tcp, &rest, 1, tcp_on_write);
+    if (rc) free(r);
+    return rc;
+}
+
+static void on_handle_closed(uv_handle_t *h) {
+    ws_client *c = h->data;
+    if (--c->handles == 0 && c->freed) {
+        ws_reader_free(&c->rd);
+        buf_free(&c->hs);
+        buf_free(&c->resp_head);
+        buf_free(&c->resp_body);
+        free(c->path);
+        free(c);
+    }
+}
+
+static void tcp_close(ws_client *c) {
+    if (!uv_is_closing((uv_handle_t *)&c->tcp)) uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+}
+
+static const ws_transport ws_tcp = {tcp_connect, tcp_write, tcp_close};
+
+/* ---- events ---- */
+
+static void emit(ws_client *c, enum ws_event ev, const ws_msg *m) {
+    if (!c->freed) c->cb(c, ev, m, c->ud);
+}
+
+static bool tcp_started(const ws_client *c) { return c->handles > 1; }
+
+/* Drops the connection and reports the end (once). */
+static void finish(ws_client *c, int code) {
+    if (c->state == ST_DONE) return;
+    bool was_open = c->state >= ST_OPEN;
+    c->state = ST_DONE;
+    uv_timer_stop(&c->timer);
+    if (tcp_started(c)) c->tp->close(c);
+    if (was_open) {
+        c->close_code = code;
+        emit(c, WS_EV_END, NULL);
+    }
+}
+
+static void fail(ws_client *c, const char *fmt, ...) {
+    if (c->state == ST_DONE) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err, sizeof c->err, fmt, ap);
+    va_end(ap);
+    if (c->state < ST_OPEN) {
+        c->state = ST_DONE;
+        uv_timer_stop(&c->timer);
+        if (tcp_started(c)) c->tp->close(c);
+        emit(c, WS_EV_FAIL, NULL);
+        return;
+    }
+    emit(c, WS_EV_ERROR, NULL);
+    finish(c, WS_CLOSE_ABNORMAL);
+}
+
+static void on_timer(uv_timer_t *t) {
+    ws_client *c = t->data;
+    if (c->state == ST_CLOSING) { finish(c, c->close_code ? c->close_code : WS_CLOSE_NO_STATUS); return; }
+    if (c->state < ST_OPEN) fail(c, "websocket: handshake with %s:%d timed out", c->host, c->port);
+}
+
+/* ---- writing frames ---- */
+
+static uint64_t next_rand(ws_client *c) {
+    /* xorshift64*: masking keys need to be unpredictable to proxies, not secret */
+    uint64_t x = c->rng;
+    x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
+    c->rng = x;
+    return x * 2685821657736338717ull;
+}
+
+static int write_frame(ws_client *c, int opcode, const void *p, size_t n) {
+    uint8_t h[WS_MAX_HEADER], key[4];
+    uint32_t r = (uint32_t)next_rand(c);
+    memcpy(key, &r, 4);
+    size_t hl = ws_frame_header(h, opcode, n, key);
+    /* masking works on a copy: small frames on the stack */
+    uint8_t small[512];
+    uint8_t *m = n <= sizeof small ? small : malloc(n);
+    if (!m) return -1;
+    if (n) memcpy(m, p, n);
+    ws_mask(m, n, key, 0);
+    uv_buf_t b[2] = {uv_buf_init((char *)h, (unsigned)hl), uv_buf_init((char *)m, (unsigned)n)};
+    int rc = c->tp->write(c, b, n ? 2 : 1);
+    if (m != small) free(m);
+    if (rc) return -1;
+    c->bytes_sent += hl + n;
+    return 0;
+}
+
+int ws_client_send(ws_client *c, int opcode, const void *p, size_t n) {
+    if (c->state != ST_OPEN) return -1;
+    if (write_frame(c, opcode, p, n) == 0) return 0;
+    fail(c, "websocket: write to %s:%d failed", c->host, c->port);
+    return -1;
+}
+
+void ws_client_close(ws_client *c, int code, const char *reason) {
+    if (c->state != ST_OPEN) return;
+    uint8_t p[125];
+    size_t n = 0;
+    if (code > 0) {
+        size_t rl = reason ? strlen(reason) : 0;
+        if (rl > 123) rl = 123;
+        p[0] = (uint8_t)(code >> 8);
+        p[1] = (uint8_t)code;
+        if (rl) memcpy(p + 2, reason, rl);
+        n = 2 + rl;
+    }
+    c->close_sent = true;
+    if (write_frame(c, WS_OP_CLOSE, p, n)) { finish(c, WS_CLOSE_ABNORMAL); return; }
+    c->state = ST_CLOSING;
+    uv_timer_start(&c->timer, on_timer, WS_CLOSE_WAIT_MS, 0);
+}
+
+/* ---- reading frames ---- */
+
+static void on_frames(ws_client *c) {
+    ws_msg m;
+    int r;
+    while (c->state >= ST_OPEN && c->state < ST_DONE && (r = ws_reader_next(&c->rd, &m)) != 0) {
+        if (r < 0) {
+            /* tell the peer why, then drop the connection */
+            int code = c->rd.err_code;
+            if (c->state == ST_OPEN) ws_client_close(c, code, NULL);
+            snprintf(c->err, sizeof c->err, "websocket: %s", c->rd.err);
+            emit(c, WS_EV_ERROR, NULL);
+            finish(c, code);
+            return;
+        }
+        if (m.opcode == WS_OP_PING && c->state == ST_OPEN) write_frame(c, WS_OP_PONG, m.data, m.len);
+        if (m.opcode == WS_OP_CLOSE) {
+            int code = m.len >= 2 ? (m.data[0] << 8 | m.data[1]) : WS_CLOSE_NO_STATUS;
+            if (m.len == 1 || (m.len >= 2 && !ws_close_code_valid(code))) {
+                if (c->state == ST_OPEN) ws_client_close(c, WS_CLOSE_PROTOCOL, NULL);
+                snprintf(c->err, sizeof c->err, "websocket: invalid close frame from the server");
+                emit(c, WS_EV_ERROR, NULL);
+                finish(c, WS_CLOSE_PROTOCOL);
+                return;
+            }
+            /* answer with the same code, as RFC 6455 5.5.1 asks */
+            if (!c->close_sent) write_frame(c, WS_OP_CLOSE, m.data, m.len >= 2 ? 2 : 0);
+            c->close_sent = true;
+            emit(c, WS_EV_MESSAGE, &m);
+            finish(c, code);
+            return;
+        }
+        /* after our close, only the peer's close matters */
+        if (c->state == ST_OPEN) emit(c, WS_EV_MESSAGE, &m);
+    }
+}
+
+/* ---- handshake ---- */
+
+/* The value of header `name` in the raw block, or NULL; *n its length. */
+static const char *head_value(const buf *h, const char *name, size_t *n) {
+    size_t nl = strlen(name);
+    for (const char *p = h->p; p && *p;) {
+        const char *eol = strstr(p, "\r\n");
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (len > nl && p[nl] == ':' && strncasecmp(p, name, nl) == 0) {
+            const char *v = p + nl + 1;
+            while (*v == ' ' || *v == '\t') v++;
+            size_t vl = (size_t)(p + len - v);
+            while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t')) vl--;
+            *n = vl;
+            return v;
+        }
+        p = eol ? eol + 2 : NULL;
+    }
+    return NULL;
+}
+
+static bool has_token(const char *v, size_t n, const char *tok) {
+    size_t tl = strlen(tok);
+    for (size_t i = 0; i + tl <= n; i++)
+        if (strncasecmp(v + i, tok, tl) == 0 && (i == 0 || v[i - 1] == ',' || v[i - 1] == ' ') &&
+            (i + tl == n || v[i + tl] == ',' || v[i + tl] == ' '))
+            return true;
+    return false;
+}
+
+static size_t content_length(const buf *h) {
+    size_t n;
+    const char *v = head_value(h, "Content-Length", &n);
+    if (!v) return WS_MAX_ERR_BODY;     /* unknown: read until the end or the cap */
+    size_t len = strtoull(v, NULL, 10);
+    return len < WS_MAX_ERR_BODY ? len : WS_MAX_ERR_BODY;
+}
+
+/* The answer's header block is complete in c->hs (end = its length with the blank line). */
+static void on_answer(ws_client *c, size_t end) {
+    const char *p = c->hs.p;
+    if (strncmp(p, "HTTP/1.", 7) != 0 || p[8] != ' ') { fail(c, "websocket: malformed HTTP response to the handshake"); return; }
+    c->status = atoi(p + 9);
+    const char *eol = strstr(p, "\r\n");
+    buf_append(&c->resp_head, eol + 2, end - (size_t)(eol + 2 - p) - 2);
+    size_t rest = c->hs.len - end;
+    const char *extra = c->hs.p + end;
+    if (c->status != 101) {
+        if (rest) buf_append(&c->resp_body, extra, rest);
+        if (c->resp_body.len >= content_length(&c->resp_head)) {
+            fail(c, "websocket: bad handshake (status %d, want 101)", c->status);
+            return;
+        }
+        c->state = ST_BODY;
+        return;
+    }
+    size_t n, an;
+    const char *up = head_value(&c->resp_head, "Upgrade", &n);
+    if (!up || !has_token(up, n, "websocket")) { fail(c, "websocket: bad handshake (no \"Upgrade: websocket\" in the answer)"); return; }
+    const char *co = head_value(&c->resp_head, "Connection", &n);
+    if (!co || !has_token(co, n, "upgrade")) { fail(c, "websocket: bad handshake (no \"Connection: Upgrade\" in the answer)"); return; }
+    char want[29];
+    ws_accept_for(c->key, strlen(c->key), want);
+    const char *acc = head_value(&c->resp_head, "Sec-WebSocket-Accept", &an);
+    if (!acc || an != strlen(want) || memcmp(acc, want, an) != 0) {
+        fail(c, "websocket: bad handshake (Sec-WebSocket-Accept does not match the key)");
+        return;
+    }
+    const char *sp = head_value(&c->resp_head, "Sec-WebSocket-Protocol", &n);
+    if (sp) snprintf(c->subproto, sizeof c->subproto, "%.*s", (int)n, sp);
+    c->state = ST_OPEN;
+    uv_timer_stop(&c->timer);
+    if (rest && ws_reader_feed(&c->rd, extra, rest)) { fail(c, "websocket: out of memory"); return; }
+    buf_free(&c->hs);
+    emit(c, WS_EV_OPEN, NULL);
+    on_frames(c);
+}
+
+void ws_client_on_bytes(ws_client *c, const char *p, ssize_t n) {
+    if (c->state == ST_DONE) return;
+    if (n < 0) {
+        if (c->state == ST_BODY) { fail(c, "websocket: bad handshake (status %d, want 101)", c->status); return; }
+        if (c->state == ST_CLOSING && n == UV_EOF) { finish(c, c->close_code ? c->close_code : WS_CLOSE_NO_STATUS); return; }
+        if (c->state >= ST_OPEN) {
+            fail(c, n == UV_EOF ? "websocket: close 1006 (abnormal closure): unexpected EOF"
+                                : "websocket: read: %s", uv_strerror((int)n));
+            return;
+        }
+        fail(c, n == UV_EOF ? "websocket: the server closed the connection during the handshake"
+                            : "websocket: read during the handshake: %s", uv_strerror((int)n));
+        return;
+    }
+    c->bytes_received += (uint64_t)n;
+    if (c->state == ST_BODY) {
+        size_t want = content_length(&c->resp_head);
+        size_t take = c->resp_body.len + (size_t)n > want ? want - c->resp_body.len : (size_t)n;
+        buf_append(&c->resp_body, p, take);
+        if (c->resp_body.len >= want) fail(c, "websocket: bad handshake (status %d, want 101)", c->status);
+        return;
+    }
+    if (c->state == ST_HANDSHAKE) {
+        size_t old = c->hs.len;
+        if (buf_append(&c->hs, p, (size_t)n)) { fail(c, "websocket: out of memory"); return; }
+        const char *end = strstr(c->hs.p + (old > 3 ? old - 3 : 0), "\r\n\r\n");
+        if (end) { on_answer(c, (size_t)(end + 4 - c->hs.p)); return; }
+        if (c->hs.len > WS_MAX_HEAD) fail(c, "websocket: handshake answer's headers are larger than 64 KB");
+        return;
+    }
+    if (ws_reader_feed(&c->rd, p, (size_t)n)) { fail(c, "websocket: out of memory"); return; }
+    on_frames(c);
+}
+
+static void send_handshake(ws_client *c) {
+    buf *b = &c->hs;
+    buf_clear(b);
+    char hostport[300];
+    snprintf(hostport, sizeof hostport, c->ipv6 ? "[%s]" : "%s", c->host);
+    if (c->port != 80) snprintf(hostport + strlen(hostport), sizeof hostport - strlen(hostport), ":%d", c->port);
+    buf_puts(b, "GET ");
+    buf_puts(b, c->path);
+    buf_puts(b, " HTTP/1.1\r\nHost: ");
+    buf_puts(b, hostport);
+    buf_puts(b, "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ");
+    buf_puts(b, c->key);
+    buf_puts(b, "\r\nSec-WebSocket-Version: 13\r\n");
+}
+
+void ws_client_on_connected(ws_client *c, int status) {
+    if (status == UV_ECANCELED || c->state != ST_CONNECT) return;
+    if (status < 0) {
+        fail(c, c->ipv6 || strchr(c->remote_ip, ':') ? "dial tcp [%s]:%d: connect: %s" : "dial tcp %s:%d: connect: %s",
+             c->remote_ip, c->port, uv_strerror(status));
+        return;
+    }
+    int rc = uv_read_start((uv_stream_t *)&c->tcp, tcp_on_alloc, tcp_on_read);
+    if (rc) { fail(c, "websocket: read: %s", uv_strerror(rc)); return; }
+    c->state = ST_HANDSHAKE;
+    uv_buf_t b = uv_buf_init(c->hs.p, (unsigned)c->hs.len);
+    if ((rc = c->tp->write(c, &b, 1)) != 0) { fail(c, "websocket: write: %s", uv_strerror(rc)); return; }
+    c->bytes_sent += c->hs.len;
+    buf_clear(&c->hs);   /* now collects the answer */
+}
+
+static void dial(ws_client *c, int family, const char *ip) {
+    union { struct sockaddr sa; struct sockaddr_in in4; struct sockaddr_in6 in6; } a;
+    memset(&a, 0, sizeof a);
+    snprintf(c->remote_ip, sizeof c->remote_ip, "%s", ip);
+    if (family == AF_INET6) {
+        a.in6.sin6_family = AF_INET6;
+        a.in6.sin6_port = htons((uint16_t)c->port);
+        if (inet_pton(AF_INET6, ip, &a.in6.sin6_addr) != 1) { fail(c, "dial tcp: bad address %s", ip); return; }
+    } else {
+        a.in4.sin_family = AF_INET;
+        a.in4.sin_port = htons((uint16_t)c->port);
+        if (inet_pton(AF_INET, ip, &a.in4.sin_addr) != 1) { fail(c, "dial tcp: bad address %s", ip); return; }
+    }
+    c->state = ST_CONNECT;
+    int rc = c->tp->connect(c, &a.sa);
+    if (rc) ws_client_on_connected(c, rc);
+}
+
+static void on_lookup(h1_lookup *l, void *ud) {
+    ws_client *c = ud;
+    c->resolving = false;
+    if (!l->ok) { fail(c, "lookup %s: %s", c->host, l->why); return; }
+    dial(c, l->family, l->ip);
+}
+
+/* ws://host[:port][/path][?query]; false with c->err set if malformed. */
+static bool parse_url(ws_client *c, const char *url) {
+    const char *p;
+    if (strncasecmp(url, "ws://", 5) == 0) p = url + 5;
+    else if (strncasecmp(url, "wss://", 6) == 0) {
+        snprintf(c->err, sizeof c->err, "wss:// URLs are not supported yet (TLS for k6/ws is to come): %s", url);
+        return false;
+    } else {
+        snprintf(c->err, sizeof c->err, "malformed ws or wss URL \"%s\": it must start with ws:// or wss://", url);
+        return false;
+    }
+    size_t alen = strcspn(p, "/?#");
+    const char *at = memchr(p, '@', alen);
+    if (at) { alen -= (size_t)(at + 1 - p); p = at + 1; }   /* user info is not sent */
+    const char *hend, *port = NULL;
+    if (*p == '[') {
+        const char *rb = memchr(p, ']', alen);
+        if (!rb) goto bad;
+        c->ipv6 = true;
+        snprintf(c->host, sizeof c->host, "%.*s", (int)(rb - p - 1), p + 1);
+        hend = rb + 1;
+        if (hend < p + alen && *hend == ':') port = hend + 1;
+        else if (hend != p + alen) goto bad;
+    } else {
+        const char *colon = memchr(p, ':', alen);
+        hend = colon ? colon : p + alen;
+        if ((size_t)(hend - p) >= sizeof c->host) goto bad;
+        snprintf(c->host, sizeof c->host, "%.*s", (int)(hend - p), p);
+        if (colon) port = colon + 1;
+    }
+    if (!c->host[0]) goto bad;
+    c->port = 80;
+    if (port && port < p + alen) {
+        char *e;
+        long v = strtol(port, &e, 10);
+        if (e != p + alen || v <= 0 || v > 65535) goto bad;
+        c->port = (int)v;
+    }
+    const char *rest = p + alen;
+    size_t rl = strcspn(rest, "#");
+    if (!rl || *rest != '/') {   /* "ws://h?x" and "ws://h" ask for "/" */
+        c->path = malloc(rl + 2);
+        if (!c->path) goto bad;
+        c->path[0] = '/';
+        memcpy(c->path + 1, rest, rl);
+        c->path[rl + 1] = 0;
+    } else {
+        c->path = strndup(rest, rl);
+    }
+    return c->path != NULL;
+bad:
+    snprintf(c->err, sizeof c->err, "malformed ws URL \"%s\"", url);
+    return false;
+}
+
+ws_client *ws_client_new(void) { return calloc(1, sizeof(ws_client)); }
+
+int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_client_opts *o,
+                    ws_event_fn cb, void *ud) {
+    c->loop = loop;
+    c->h1 = h1;
+    c->cb = cb;
+    c->ud = ud;
+    c->tp = &ws_tcp;
+    c->local_addr = o->local_addr;
+    c->rd.server = false;
+    uv_timer_init(loop, &c->timer);
+    c->timer.data = c;
+    c->handles = 1;
+    if (!parse_url(c, o->url)) { c->state = ST_DONE; return -1; }
+    if (getrandom(&c->rng, sizeof c->rng, 0) != (ssize_t)sizeof c->rng || !c->rng)
+        c->rng = (uint64_t)clock_now_us() | 1;
+    ws_new_key(c->key);
+    send_handshake(c);
+    for (size_t i = 0; i < o->nheaders; i++) {
+        buf_puts(&c->hs, o->headers[i]);
+        buf_puts(&c->hs, "\r\n");
+    }
+    buf_puts(&c->hs, "\r\n");
+    int64_t to = o->handshake_timeout_ms > 0 ? o->handshake_timeout_ms : WS_DEFAULT_TIMEOUT_MS;
+    uv_timer_start(&c->timer, on_timer, (uint64_t)to, 0);
+    char ip[46];
+    if (c->ipv6) { dial(c, AF_INET6, c->host); return 0; }
+    struct in_addr a4;
+    if (inet_pton(AF_INET, c->host, &a4) == 1) {
+        inet_ntop(AF_INET, &a4, ip, sizeof ip);
+        dial(c, AF_INET, ip);
+        return 0;
+    }
+    c->state = ST_RESOLVE;
+    c->lk.done = on_lookup;
+    c->lk.ud = c;
+    switch (h1_lookup_start(h1, c->host, strlen(c->host), c->port, &c->lk)) {
+    case H1_LOOKUP_DONE: dial(c, c->lk.family, c->lk.ip); break;
+    case H1_LOOKUP_PENDING: c->resolving = true; break;
+    case H1_LOOKUP_SKIP: fail(c, "lookup %s: invalid host name", c->host); break;
+    default: fail(c, "lookup %s: %s", c->host, c->lk.why); break;
+    }
+    return 0;
+}
+
+void ws_client_free(ws_client *c) {
+    if (!c) return;
+    c->freed = true;
+    if (c->resolving) { h1_lookup_cancel(c->h1, &c->lk); c->resolving = false; }
+    if (c->state != ST_DONE) {
+        c->state = ST_DONE;
+        if (tcp_started(c)) c->tp->close(c);
+    }
+    if (!uv_is_closing((uv_handle_t *)&c->timer)) uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+}

@@ -1,0 +1,100 @@
+/* A WebSocket client connection (RFC 6455) on a libuv loop: for k6/ws.
+ *
+ * ws_client_start looks the host up (through the worker's h1 client, so
+ * options.hosts and the dns option mean the same as for HTTP), connects,
+ * sends the handshake and checks the answer; after that frames flow both
+ * ways. Everything that happens is reported through one callback, always
+ * from a libuv callback (never inside a ws_client_* call):
+ *
+ *   WS_EV_OPEN     the handshake succeeded (status, resp_head, subproto set)
+ *   WS_EV_FAIL     it did not (err set; status/resp_head/resp_body when an
+ *                  HTTP answer came); nothing follows
+ *   WS_EV_MESSAGE  a text/binary message or a ping/pong/close frame
+ *                  (pings are answered by the client itself)
+ *   WS_EV_ERROR    a protocol or I/O error on an open connection (err)
+ *   WS_EV_END      the connection is closed (close_code); nothing follows
+ *
+ * Bytes go through a transport (ws_transport): plain TCP now; TLS
+ * (wss://) is meant to slot in there. */
+#ifndef C6_WS_H
+#define C6_WS_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+#include "net/h1.h"
+#include "net/ws_proto.h"
+#include "util/buf.h"
+
+typedef struct ws_client ws_client;
+
+enum ws_event { WS_EV_OPEN, WS_EV_FAIL, WS_EV_MESSAGE, WS_EV_ERROR, WS_EV_END };
+
+typedef void (*ws_event_fn)(ws_client *c, enum ws_event ev, const ws_msg *m, void *ud);
+
+/* How bytes reach the peer. read_start delivers received bytes to
+ * ws_client_on_bytes (n < 0: a libuv error or UV_EOF). */
+typedef struct ws_transport {
+    int (*connect)(ws_client *c, const struct sockaddr *to);   /* completes with ws_client_on_connected */
+    int (*write)(ws_client *c, const uv_buf_t *b, unsigned nb);
+    void (*close)(ws_client *c);                                /* completes with ws_client_on_closed */
+} ws_transport;
+
+typedef struct ws_client_opts {
+    const char *url;                              /* ws://host[:port][/path][?query] */
+    const char *const *headers; size_t nheaders;  /* "Name: value" lines added to the handshake */
+    const struct sockaddr *local_addr;            /* localIPs; NULL: the kernel's choice */
+    int64_t handshake_timeout_ms;                 /* dial + handshake; <= 0: 60 s */
+} ws_client_opts;
+
+struct ws_client {
+    /* out */
+    int status;                 /* handshake answer's status; 0 if none came */
+    buf resp_head;              /* its raw header block (after the status line) */
+    buf resp_body;              /* body of a refused handshake (up to 64 KB) */
+    char subproto[128];         /* Sec-WebSocket-Protocol chosen by the server */
+    char err[256];
+    char remote_ip[46];
+    int close_code;             /* WS_EV_END: the peer's code, 1005 without one, 1006 if the TCP connection just ended */
+    uint64_t bytes_sent, bytes_received;   /* wire bytes, handshake included */
+
+    /* private */
+    uv_loop_t *loop;
+    h1_client *h1;
+    ws_event_fn cb; void *ud;
+    const ws_transport *tp;
+    uv_tcp_t tcp;
+    uv_timer_t timer;           /* handshake timeout; then the wait for the peer's close */
+    uv_connect_t creq;
+    h1_lookup lk;               /* the host's lookup */
+    bool resolving;             /* lk is in flight */
+    char host[256]; int port; bool ipv6;
+    char *path;                 /* request target */
+    buf hs;                     /* handshake request, then response bytes */
+    char key[25];
+    int state, handles;
+    bool freed, close_sent, ended;
+    uint64_t rng;               /* masking keys */
+    ws_reader rd;
+    const struct sockaddr *local_addr;
+};
+
+/* Parses the URL and starts; -1 (with c->err) if the URL is refused, in
+ * which case no event comes and ws_client_free is still due. */
+int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_client_opts *o,
+                    ws_event_fn cb, void *ud);
+/* Sends a message or control frame (masked) on an open connection; -1 if
+ * it is not open or the write failed. */
+int ws_client_send(ws_client *c, int opcode, const void *p, size_t n);
+/* Starts the close handshake with code (0: no code) and reason. */
+void ws_client_close(ws_client *c, int code, const char *reason);
+/* No more events; the connection is dropped if still up. The memory is
+ * released once libuv has closed the handles (the caller keeps running the loop). */
+void ws_client_free(ws_client *c);
+/* Allocates a client for ws_client_start. */
+ws_client *ws_client_new(void);
+
+/* For transports. */
+void ws_client_on_connected(ws_client *c, int status);
+void ws_client_on_bytes(ws_client *c, const char *p, ssize_t n);
+
+#endif

@@ -1,0 +1,120 @@
+"""k6/ws against the built-in target's /ws/echo and /ws/close: echo round
+trips (text, binary, long frames), ping/pong both ways, socket timers,
+close codes from either side, failed handshakes and refused connections,
+argument errors, metrics and their tags, several VUs at once, and sessions
+cut off when the scenario ends."""
+import json
+import time
+
+
+def record(r, tag):
+    msgs = [m for m in r.console() if m.startswith(tag + " ")]
+    assert len(msgs) == 1, r
+    return msgs[0][len(tag) + 1:]
+
+
+def test_echo_round_trips_and_metrics(c6, tmp_path):
+    out = tmp_path / "o.json"
+    r = c6("ws/echo.js", "-o", f"json={out}")
+    assert r.code == 0, r
+    seen = json.loads(record(r, "seen"))
+    assert seen["texts"] == ["hello", "héllo wörld ✓", "long:70000"], seen
+    assert seen["bins"] == [[0, 1, 2, 250, 255]], seen
+    assert seen["pongs"] == 1 and seen["pings"] == 1, seen       # our ping answered; the server's ping seen
+    assert seen["opened"] == 1 and seen["inCallback"] == "function", seen
+    assert seen["closeCode"] == 1000 and seen["errors"] == [], seen
+    assert 5 <= seen["ticks"] <= 14, seen                         # every 20 ms for ~250 ms
+    assert seen["status"] == 101 and seen["error"] == "", seen
+    assert seen["url"].endswith("/ws/echo?x=1") and seen["url"].startswith("ws://"), seen
+    assert seen["accept"] == "string" and seen["subproto"] == "chat", seen
+    # 5 sent ("!ping" included), 4 echoed back (the command is not echoed)
+    assert r.count("ws_msgs_sent") == 5 and r.count("ws_msgs_received") == 4, r
+    assert r.count("ws_sessions") == 1, r
+    assert 240 <= r.trend("ws_session_duration")["min"] < 2000, r
+    assert r.trend("ws_connecting")["max"] < 1000, r
+    assert r.trend("ws_ping")["max"] < 1000, r
+    points = [json.loads(l) for l in open(out) if '"Point"' in l]
+    ws = [p for p in points if p["metric"].startswith("ws_")]
+    assert {p["metric"] for p in ws} == {"ws_sessions", "ws_connecting", "ws_msgs_sent", "ws_msgs_received",
+                                         "ws_ping", "ws_session_duration"}, ws
+    for p in ws:
+        t = p["data"]["tags"]
+        assert t["url"] == seen["url"] and t["status"] == "101" and t["subproto"] == "chat", t
+        assert t["my"] == "tag" and t["scenario"] == "default" and t["group"] == "", t
+    sent = sum(p["data"]["value"] for p in points if p["metric"] == "data_sent" and "my" in p["data"]["tags"])
+    received = sum(p["data"]["value"] for p in points if p["metric"] == "data_received" and "my" in p["data"]["tags"])
+    assert 70000 < sent < 72000 and 70000 < received < 72000, (sent, received)   # wire bytes, 70 KB message each way
+
+
+def test_close_codes(c6):
+    r = c6("ws/close.js")
+    assert r.code == 0, r
+    res = json.loads(record(r, "close"))
+    # server's code; our own code echoed back; server closing mid-conversation
+    assert res["codes"] == [4001, 4321, 1001], res
+    assert res["status"] == 101 and 140 <= res["took"] < 2000, res
+    assert res["got"] == ["one"], res             # nothing after the server's close
+    assert res["threw"] == "RangeError", res       # 1006 is not for sending
+    assert r.count("ws_sessions") == 4, r
+
+
+def test_failed_handshakes_and_bad_arguments(c6):
+    r = c6("ws/errors.js")
+    assert r.code == 0, r
+    nf = json.loads(record(r, "nf"))
+    assert nf == {"status": 404, "error": "websocket: bad handshake (status 404, want 101)", "body": True,
+                  "called": False}, nf
+    refused = json.loads(record(r, "refused"))
+    assert refused == {"status": 0, "error": "dial tcp 127.0.0.1:1: connect: connection refused"}, refused
+    notws = json.loads(record(r, "notws"))
+    assert notws["status"] == 200 and "bad handshake" in notws["error"], notws
+    assert "must start with ws:// or wss://" in record(r, "badurl"), r
+    assert "wss:// URLs are not supported yet" in record(r, "wss"), r
+    assert record(r, "nocb").startswith("threw TypeError: ws.connect(url, [params], callback)"), r
+    assert "unknown event" in record(r, "badevent"), r
+    assert record(r, "badinterval").startswith("threw RangeError: socket.setInterval requires a >0"), r
+    assert "must be an ArrayBuffer" in record(r, "badbinary"), r
+    assert record(r, "handler") == "threw Error: from the handler", r
+    warns = [l["msg"] for l in r.logs(level="warning")]
+    assert any("Attempt to establish a WebSocket connection failed: dial tcp" in m for m in warns), warns
+
+
+def test_throw_option_makes_failures_exceptions(c6):
+    r = c6("ws/errors.js", "--throw")
+    assert r.code == 0, r     # the first failed connect throws: the iteration fails, the test goes on
+    errs = [l["msg"] for l in r.logs(level="error")]
+    assert any("websocket: bad handshake (status 404, want 101)" in m for m in errs), r
+    assert not [m for m in r.console() if m.startswith("nf ")], r
+
+
+def test_several_vus_at_once(c6):
+    r = c6("ws/vus.js")
+    assert r.code == 0, r
+    assert r.checks_total() == (16, 0), r
+    assert r.count("ws_sessions") == 8 and r.count("ws_msgs_received") == 40, r
+    assert r.trend("ws_session_duration")["max"] < 1000, r
+
+
+def test_connect_in_init_context(c6):
+    r = c6("ws/init.js")
+    assert r.code == 107, r
+    assert "ws.connect() is not available in the init context" in r.err, r
+
+
+def test_open_session_is_cut_off_at_the_end(c6):
+    t0 = time.monotonic()
+    r = c6("ws/interrupt.js", timeout=20)
+    assert r.code == 0, r
+    assert time.monotonic() - t0 < 10, r
+    assert r.count("ws_sessions") == 1, r
+    assert 900 <= r.trend("ws_session_duration")["max"] < 3000, r
+    assert r.count("ws_msgs_sent") >= 10, r
+
+
+def test_cookie_jars_and_user_agent_on_the_handshake(c6):
+    r = c6("ws/cookies.js")
+    assert r.code == 0, r
+    assert record(r, "vu") == "flavor=choc", r      # the VU's jar
+    assert record(r, "own") == "other=one", r       # params.jar instead
+    assert record(r, "ua") == "wsprobe/2", r
+    assert record(r, "myua") == "mine/1", r
