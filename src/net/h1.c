@@ -1304,6 +1304,12 @@ void h1_client_set_tls(h1_client *c, const tls_config *cfg, int insecure) {
     c->insecure = insecure;
 }
 
+tlsio_ctx *h1_client_tls(h1_client *c, char *err, size_t errlen) {
+    tlsio_ctx *x = client_tls(c);
+    if (!x) snprintf(err, errlen, "%s", c->tctx_err);
+    return x;
+}
+
 void h1_https_mode(h1_client *c, int mode) {
     c->https_mode = mode;
 }

@@ -87,6 +87,11 @@ typedef struct h1_request {
  * request with H1_ERR_H2 before anything was sent (the caller runs it on
  * its h2 client) and h1_https_ok is false for that host:port from then on. */
 void h1_client_set_tls(h1_client *c, const tls_config *cfg, int insecure);
+/* The worker's TLS context (built on first use from what
+ * h1_client_set_tls gave), for other clients on the same loop (k6/ws's
+ * wss://); NULL with why it could not be built in err. */
+struct tlsio_ctx;
+struct tlsio_ctx *h1_client_tls(h1_client *c, char *err, size_t errlen);
 /* H1_HTTPS_ON (default), H1_HTTPS_OFF: no https at all, H1_HTTPS_ALL:
  * ALPN offers http/1.1 only, so every https server answers here (tests:
  * C6_TLS_FASTPATH=0 / all). */

@@ -187,6 +187,10 @@ fail:
     return NULL;
 }
 
+int tlsio_set_alpn(tlsio *t, const unsigned char *alpn, size_t alpn_len) {
+    return SSL_set_alpn_protos(t->ssl, alpn, alpn ? (unsigned)alpn_len : 0) == 0 ? 0 : -1;
+}
+
 void tlsio_free(tlsio *t) {
     if (!t) return;
     SSL_free(t->ssl);            /* and its BIOs */

@@ -36,6 +36,10 @@ void tlsio_ctx_free(tlsio_ctx *x);
  * caller keeps it and frees it with SSL_SESSION_free (tlsio_session_free).
  * NULL when out of memory. */
 tlsio *tlsio_new(tlsio_ctx *x, const char *host, size_t hl, struct ssl_session_st **cache);
+/* Offers these ALPN protocols (wire form; NULL: none) on t instead of the
+ * context's: WebSocket needs HTTP/1.1 from a context that also offers h2.
+ * Before the handshake; -1 on failure. */
+int tlsio_set_alpn(tlsio *t, const unsigned char *alpn, size_t alpn_len);
 /* Frees t; queues no close_notify (connections here end by closing). */
 void tlsio_free(tlsio *t);
 void tlsio_session_free(struct ssl_session_st *s);

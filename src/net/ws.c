@@ -4,6 +4,7 @@
  * (request written, answer read into c->hs) -> OPEN (frames) -> CLOSING
  * (our close frame went out; waiting for the peer's) -> DONE. A refused
  * handshake passes through BODY to read the error page before WS_EV_FAIL.
+ * Over wss:// the TLS handshake runs while the state is still CONNECT.
  * The struct lives until ws_client_free has been called and libuv has
  * closed both handles. */
 #include "net/ws.h"
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include "net/tlsio.h"
 #include "util/clock.h"
 
 #define WS_DEFAULT_TIMEOUT_MS 60000
@@ -24,24 +26,30 @@
 
 enum { ST_NEW, ST_RESOLVE, ST_CONNECT, ST_HANDSHAKE, ST_BODY, ST_OPEN, ST_CLOSING, ST_DONE };
 
-/* ---- plain TCP transport ---- */
+static void fail(ws_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-static void tcp_on_connect(uv_connect_t *req, int status) {
-    ws_client_on_connected(req->data, status);
-}
+/* ---- TCP: the plain transport, and what the TLS one is built on ---- */
 
 static void tcp_on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b) {
-    static __thread char rbuf[64 * 1024];   /* consumed at once by ws_client_on_bytes */
+    static __thread char rbuf[64 * 1024];   /* consumed at once by the read callback */
     (void)h; (void)hint;
     *b = uv_buf_init(rbuf, sizeof rbuf);
 }
 
 static void tcp_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
+    ws_client *c = s->data;
     if (n == 0) return;
-    ws_client_on_bytes(s->data, b->base, n);
+    if (n > 0) c->bytes_received += (uint64_t)n;
+    ws_client_on_bytes(c, b->base, n);
 }
 
-static int tcp_connect(ws_client *c, const struct sockaddr *to) {
+static void tcp_on_connect(uv_connect_t *req, int status) {
+    ws_client *c = req->data;
+    if (status == 0) status = uv_read_start((uv_stream_t *)&c->tcp, tcp_on_alloc, tcp_on_read);
+    ws_client_on_connected(c, status);
+}
+
+static int tcp_open(ws_client *c, const struct sockaddr *to, uv_connect_cb done) {
     int rc = uv_tcp_init(c->loop, &c->tcp);
     if (rc) return rc;
     c->tcp.data = c;
@@ -49,7 +57,11 @@ static int tcp_connect(ws_client *c, const struct sockaddr *to) {
     if (c->local_addr && (rc = uv_tcp_bind(&c->tcp, c->local_addr, 0)) != 0) return rc;
     uv_tcp_nodelay(&c->tcp, 1);
     c->creq.data = c;
-    return uv_tcp_connect(&c->creq, &c->tcp, to, tcp_on_connect);
+    return uv_tcp_connect(&c->creq, &c->tcp, to, done);
+}
+
+static int tcp_connect(ws_client *c, const struct sockaddr *to) {
+    return tcp_open(c, to, tcp_on_connect);
 }
 
 typedef struct ws_wreq {
@@ -62,7 +74,8 @@ static void tcp_on_write(uv_write_t *w, int status) {
     free(w);
 }
 
-/* Tries to write at once; what the socket does not take is copied and queued. */
+/* Tries to write at once; what the socket does not take is copied and
+ * queued. Every byte handed over counts as sent. */
 static int tcp_write(ws_client *c, const uv_buf_t *b, unsigned nb) {
     size_t total = 0;
     for (unsigned i = 0; i < nb; i++) total += b[i].len;
@@ -70,7 +83,7 @@ static int tcp_write(ws_client *c, const uv_buf_t *b, unsigned nb) {
           : uv_try_write((uv_stream_t *)&c->tcp, b, nb);
     if (n < 0 && n != UV_EAGAIN) return n;
     size_t done = n < 0 ? 0 : (size_t)n;
-    if (done == total) return 0;
+    if (done == total) { c->bytes_sent += total; return 0; }
     ws_wreq *r = malloc(sizeof *r + (total - done));
     if (!r) return UV_ENOMEM;
     size_t off = 0, skip = done;
@@ -83,13 +96,15 @@ static int tcp_write(ws_client *c, const uv_buf_t *b, unsigned nb) {
     }
     uv_buf_t rest = uv_buf_init(r->data, (unsigned)off);
     int rc = uv_write(&r->w, (uv_stream_t *)&c->tcp, &rest, 1, tcp_on_write);
-    if (rc) free(r);
-    return rc;
+    if (rc) { free(r); return rc; }
+    c->bytes_sent += total;
+    return 0;
 }
 
 static void on_handle_closed(uv_handle_t *h) {
     ws_client *c = h->data;
     if (--c->handles == 0 && c->freed) {
+        tlsio_free(c->tls);
         ws_reader_free(&c->rd);
         buf_free(&c->hs);
         buf_free(&c->resp_head);
@@ -99,11 +114,118 @@ static void on_handle_closed(uv_handle_t *h) {
     }
 }
 
+/* Also the TLS transport's: the session is freed with the client, as a
+ * read callback still running on it may have closed the connection. */
 static void tcp_close(ws_client *c) {
     if (!uv_is_closing((uv_handle_t *)&c->tcp)) uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
 }
 
 static const ws_transport ws_tcp = {tcp_connect, tcp_write, tcp_close};
+
+/* ---- TLS (wss://): TCP, then the TLS handshake through the worker's
+ * tlsio context; the WebSocket layer sees plaintext only and the counts
+ * are of ciphertext, handshake included ---- */
+
+/* The context may offer h2 for https; a WebSocket needs HTTP/1.1. */
+static const unsigned char WS_ALPN[] = "\x08http/1.1";
+
+/* Sends what the session queued (the TCP write copies what waits). */
+static int tls_flush(ws_client *c) {
+    const char *p;
+    size_t n = tlsio_out(c->tls, &p);
+    if (!n) return 0;
+    uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
+    int rc = tcp_write(c, &b, 1);
+    tlsio_out_sent(c->tls);
+    return rc;
+}
+
+/* The session failed: k6's code and text, as for HTTP. */
+static void tls_failed(ws_client *c) {
+    char msg[200];
+    c->tls_code = tlsio_error(c->tls, msg, sizeof msg);
+    fail(c, "%s", msg);
+}
+
+static void tls_step(ws_client *c) {
+    int rc = tlsio_handshake(c->tls);
+    if (rc == TLSIO_ERR) {
+        tls_flush(c);                  /* the alert, if any: best effort */
+        tls_failed(c);
+        return;
+    }
+    int w = tls_flush(c);
+    if (w) { fail(c, "websocket: write: %s", uv_strerror(w)); return; }
+    if (rc == TLSIO_OK) ws_client_on_connected(c, 0);
+}
+
+/* Plaintext the session has, to the WebSocket layer, until it needs more
+ * input or the connection ended. */
+static void tls_drain(ws_client *c) {
+    static __thread char plain[16 * 1024];   /* one record's worth; consumed at once */
+    for (;;) {
+        int n = tlsio_read(c->tls, plain, sizeof plain);
+        if (n == TLSIO_AGAIN) break;
+        if (n == TLSIO_CLOSED) { ws_client_on_bytes(c, NULL, UV_EOF); return; }
+        if (n == TLSIO_ERR) { tls_failed(c); return; }
+        ws_client_on_bytes(c, plain, n);
+        if (c->state == ST_DONE) return;
+    }
+    int w = tls_flush(c);                    /* post-handshake replies (key update) */
+    if (w) fail(c, "websocket: write: %s", uv_strerror(w));
+}
+
+static void tls_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
+    ws_client *c = s->data;
+    if (n == 0 || c->state == ST_DONE) return;
+    if (n < 0) {
+        if (c->state == ST_CONNECT) {
+            c->tls_code = 1300;
+            fail(c, "tls: handshake failed: %s", n == UV_EOF ? "EOF" : uv_strerror((int)n));
+            return;
+        }
+        ws_client_on_bytes(c, NULL, n);
+        return;
+    }
+    c->bytes_received += (uint64_t)n;
+    if (tlsio_feed(c->tls, b->base, (size_t)n)) { fail(c, "websocket: out of memory"); return; }
+    if (c->state == ST_CONNECT) {
+        tls_step(c);
+        if (c->state == ST_CONNECT || c->state == ST_DONE) return;
+    }
+    tls_drain(c);
+}
+
+static void tls_on_connect(uv_connect_t *req, int status) {
+    ws_client *c = req->data;
+    if (status == UV_ECANCELED || c->state != ST_CONNECT) return;
+    if (status == 0) status = uv_read_start((uv_stream_t *)&c->tcp, tcp_on_alloc, tls_on_read);
+    if (status < 0) { ws_client_on_connected(c, status); return; }
+    char err[200];
+    tlsio_ctx *x = h1_client_tls(c->h1, err, sizeof err);
+    if (!x) {
+        c->tls_code = 1300;
+        fail(c, "tls: %s", err);
+        return;
+    }
+    if (!(c->tls = tlsio_new(x, c->host, strlen(c->host), NULL)) || tlsio_set_alpn(c->tls, WS_ALPN, sizeof WS_ALPN - 1)) {
+        fail(c, "websocket: out of memory");
+        return;
+    }
+    tls_step(c);
+}
+
+static int tls_connect(ws_client *c, const struct sockaddr *to) {
+    return tcp_open(c, to, tls_on_connect);
+}
+
+static int tls_write(ws_client *c, const uv_buf_t *b, unsigned nb) {
+    for (unsigned i = 0; i < nb; i++)
+        if (tlsio_write(c->tls, b[i].base, b[i].len) != TLSIO_OK) return UV_EPROTO;
+    return tls_flush(c);
+}
+
+static const ws_transport ws_tls = {tls_connect, tls_write, tcp_close};
 
 /* ---- events ---- */
 
@@ -159,23 +281,22 @@ static uint64_t next_rand(ws_client *c) {
     return x * 2685821657736338717ull;
 }
 
+/* Header and masked payload go out as one buffer (over TLS: one record
+ * for a small frame); masking works on a copy, small frames on the stack. */
 static int write_frame(ws_client *c, int opcode, const void *p, size_t n) {
-    uint8_t h[WS_MAX_HEADER], key[4];
+    uint8_t key[4];
     uint32_t r = (uint32_t)next_rand(c);
     memcpy(key, &r, 4);
-    size_t hl = ws_frame_header(h, opcode, n, key);
-    /* masking works on a copy: small frames on the stack */
-    uint8_t small[512];
-    uint8_t *m = n <= sizeof small ? small : malloc(n);
-    if (!m) return -1;
-    if (n) memcpy(m, p, n);
-    ws_mask(m, n, key, 0);
-    uv_buf_t b[2] = {uv_buf_init((char *)h, (unsigned)hl), uv_buf_init((char *)m, (unsigned)n)};
-    int rc = c->tp->write(c, b, n ? 2 : 1);
-    if (m != small) free(m);
-    if (rc) return -1;
-    c->bytes_sent += hl + n;
-    return 0;
+    uint8_t small[WS_MAX_HEADER + 512];
+    uint8_t *f = n <= sizeof small - WS_MAX_HEADER ? small : malloc(WS_MAX_HEADER + n);
+    if (!f) return -1;
+    size_t hl = ws_frame_header(f, opcode, n, key);
+    if (n) memcpy(f + hl, p, n);
+    ws_mask(f + hl, n, key, 0);
+    uv_buf_t b = uv_buf_init((char *)f, (unsigned)(hl + n));
+    int rc = c->tp->write(c, &b, 1);
+    if (f != small) free(f);
+    return rc ? -1 : 0;
 }
 
 int ws_client_send(ws_client *c, int opcode, const void *p, size_t n) {
@@ -332,7 +453,6 @@ void ws_client_on_bytes(ws_client *c, const char *p, ssize_t n) {
                             : "websocket: read during the handshake: %s", uv_strerror((int)n));
         return;
     }
-    c->bytes_received += (uint64_t)n;
     if (c->state == ST_BODY) {
         size_t want = content_length(&c->resp_head);
         size_t take = c->resp_body.len + (size_t)n > want ? want - c->resp_body.len : (size_t)n;
@@ -357,7 +477,7 @@ static void send_handshake(ws_client *c) {
     buf_clear(b);
     char hostport[300];
     snprintf(hostport, sizeof hostport, c->ipv6 ? "[%s]" : "%s", c->host);
-    if (c->port != 80) snprintf(hostport + strlen(hostport), sizeof hostport - strlen(hostport), ":%d", c->port);
+    if (c->port != (c->secure ? 443 : 80)) snprintf(hostport + strlen(hostport), sizeof hostport - strlen(hostport), ":%d", c->port);
     buf_puts(b, "GET ");
     buf_puts(b, c->path);
     buf_puts(b, " HTTP/1.1\r\nHost: ");
@@ -374,12 +494,10 @@ void ws_client_on_connected(ws_client *c, int status) {
              c->remote_ip, c->port, uv_strerror(status));
         return;
     }
-    int rc = uv_read_start((uv_stream_t *)&c->tcp, tcp_on_alloc, tcp_on_read);
-    if (rc) { fail(c, "websocket: read: %s", uv_strerror(rc)); return; }
     c->state = ST_HANDSHAKE;
     uv_buf_t b = uv_buf_init(c->hs.p, (unsigned)c->hs.len);
-    if ((rc = c->tp->write(c, &b, 1)) != 0) { fail(c, "websocket: write: %s", uv_strerror(rc)); return; }
-    c->bytes_sent += c->hs.len;
+    int rc = c->tp->write(c, &b, 1);
+    if (rc) { fail(c, "websocket: write: %s", uv_strerror(rc)); return; }
     buf_clear(&c->hs);   /* now collects the answer */
 }
 
@@ -408,14 +526,12 @@ static void on_lookup(h1_lookup *l, void *ud) {
     dial(c, l->family, l->ip);
 }
 
-/* ws://host[:port][/path][?query]; false with c->err set if malformed. */
+/* ws[s]://host[:port][/path][?query]; false with c->err set if malformed. */
 static bool parse_url(ws_client *c, const char *url) {
     const char *p;
     if (strncasecmp(url, "ws://", 5) == 0) p = url + 5;
-    else if (strncasecmp(url, "wss://", 6) == 0) {
-        snprintf(c->err, sizeof c->err, "wss:// URLs are not supported yet (TLS for k6/ws is to come): %s", url);
-        return false;
-    } else {
+    else if (strncasecmp(url, "wss://", 6) == 0) { p = url + 6; c->secure = true; }
+    else {
         snprintf(c->err, sizeof c->err, "malformed ws or wss URL \"%s\": it must start with ws:// or wss://", url);
         return false;
     }
@@ -439,7 +555,7 @@ static bool parse_url(ws_client *c, const char *url) {
         if (colon) port = colon + 1;
     }
     if (!c->host[0]) goto bad;
-    c->port = 80;
+    c->port = c->secure ? 443 : 80;
     if (port && port < p + alen) {
         char *e;
         long v = strtol(port, &e, 10);
@@ -471,13 +587,13 @@ int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_clien
     c->h1 = h1;
     c->cb = cb;
     c->ud = ud;
-    c->tp = &ws_tcp;
     c->local_addr = o->local_addr;
     c->rd.server = false;
     uv_timer_init(loop, &c->timer);
     c->timer.data = c;
     c->handles = 1;
     if (!parse_url(c, o->url)) { c->state = ST_DONE; return -1; }
+    c->tp = c->secure ? &ws_tls : &ws_tcp;
     if (getrandom(&c->rng, sizeof c->rng, 0) != (ssize_t)sizeof c->rng || !c->rng)
         c->rng = (uint64_t)clock_now_us() | 1;
     ws_new_key(c->key);

@@ -14,8 +14,9 @@
  *   WS_EV_ERROR    a protocol or I/O error on an open connection (err)
  *   WS_EV_END      the connection is closed (close_code); nothing follows
  *
- * Bytes go through a transport (ws_transport): plain TCP now; TLS
- * (wss://) is meant to slot in there. */
+ * Bytes go through a transport (ws_transport): plain TCP for ws://, TLS
+ * through the worker's tlsio context for wss:// (the run's TLS options,
+ * SNI and the host name checked, ALPN "http/1.1"). */
 #ifndef C6_WS_H
 #define C6_WS_H
 #include <stdbool.h>
@@ -31,16 +32,17 @@ enum ws_event { WS_EV_OPEN, WS_EV_FAIL, WS_EV_MESSAGE, WS_EV_ERROR, WS_EV_END };
 
 typedef void (*ws_event_fn)(ws_client *c, enum ws_event ev, const ws_msg *m, void *ud);
 
-/* How bytes reach the peer. read_start delivers received bytes to
- * ws_client_on_bytes (n < 0: a libuv error or UV_EOF). */
+/* How bytes reach the peer. Once connected (and reading), the transport
+ * hands plaintext to ws_client_on_bytes (n < 0: a libuv error or UV_EOF)
+ * and counts wire bytes in bytes_sent / bytes_received itself. */
 typedef struct ws_transport {
     int (*connect)(ws_client *c, const struct sockaddr *to);   /* completes with ws_client_on_connected */
-    int (*write)(ws_client *c, const uv_buf_t *b, unsigned nb);
+    int (*write)(ws_client *c, const uv_buf_t *b, unsigned nb);   /* 0 or a libuv error */
     void (*close)(ws_client *c);                                /* completes with ws_client_on_closed */
 } ws_transport;
 
 typedef struct ws_client_opts {
-    const char *url;                              /* ws://host[:port][/path][?query] */
+    const char *url;                              /* ws[s]://host[:port][/path][?query] */
     const char *const *headers; size_t nheaders;  /* "Name: value" lines added to the handshake */
     const struct sockaddr *local_addr;            /* localIPs; NULL: the kernel's choice */
     int64_t handshake_timeout_ms;                 /* dial + handshake; <= 0: 60 s */
@@ -55,7 +57,8 @@ struct ws_client {
     char err[256];
     char remote_ip[46];
     int close_code;             /* WS_EV_END: the peer's code, 1005 without one, 1006 if the TCP connection just ended */
-    uint64_t bytes_sent, bytes_received;   /* wire bytes, handshake included */
+    uint64_t bytes_sent, bytes_received;   /* wire bytes, handshakes (TLS too) included */
+    int tls_code;               /* a TLS failure: k6's error code (1300, 1310, ...); 0 otherwise */
 
     /* private */
     uv_loop_t *loop;
@@ -67,7 +70,8 @@ struct ws_client {
     uv_connect_t creq;
     h1_lookup lk;               /* the host's lookup */
     bool resolving;             /* lk is in flight */
-    char host[256]; int port; bool ipv6;
+    char host[256]; int port; bool ipv6, secure;
+    struct tlsio *tls;          /* wss://: the session, once TCP is up */
     char *path;                 /* request target */
     buf hs;                     /* handshake request, then response bytes */
     char key[25];
@@ -93,7 +97,8 @@ void ws_client_free(ws_client *c);
 /* Allocates a client for ws_client_start. */
 ws_client *ws_client_new(void);
 
-/* For transports. */
+/* For transports: the connection is ready for the handshake (TLS done),
+ * or failed (status < 0); then plaintext from the peer. */
 void ws_client_on_connected(ws_client *c, int status);
 void ws_client_on_bytes(ws_client *c, const char *p, ssize_t n);
 
