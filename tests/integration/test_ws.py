@@ -2,7 +2,8 @@
 trips (text, binary, long frames), ping/pong both ways, socket timers,
 close codes from either side, failed handshakes and refused connections,
 argument errors, metrics and their tags, several VUs at once, and sessions
-cut off when the scenario ends."""
+cut off when the scenario ends; then the same over wss:// against the
+target's --tls-listen (the `target_tls` fixture), with TLS failures."""
 import json
 import time
 
@@ -69,7 +70,7 @@ def test_failed_handshakes_and_bad_arguments(c6):
     notws = json.loads(record(r, "notws"))
     assert notws["status"] == 200 and "bad handshake" in notws["error"], notws
     assert "must start with ws:// or wss://" in record(r, "badurl"), r
-    assert "wss:// URLs are not supported yet" in record(r, "wss"), r
+    assert record(r, "wss") == 'ok "dial tcp 127.0.0.1:1: connect: connection refused"', r   # wss:// dials too
     assert record(r, "nocb").startswith("threw TypeError: ws.connect(url, [params], callback)"), r
     assert "unknown event" in record(r, "badevent"), r
     assert record(r, "badinterval").startswith("threw RangeError: socket.setInterval requires a >0"), r
@@ -118,3 +119,102 @@ def test_cookie_jars_and_user_agent_on_the_handshake(c6):
     assert record(r, "own") == "other=one", r       # params.jar instead
     assert record(r, "ua") == "wsprobe/2", r
     assert record(r, "myua") == "mine/1", r
+
+
+# ---------------------------------------------------------------- wss://
+
+
+def _wire_bytes(out):
+    sent = received = 0
+    for line in open(out):
+        p = json.loads(line)
+        if p.get("type") == "Point" and "my" in p["data"]["tags"]:
+            if p["metric"] == "data_sent":
+                sent += p["data"]["value"]
+            elif p["metric"] == "data_received":
+                received += p["data"]["value"]
+    return sent, received
+
+
+def test_wss_echo_round_trips_count_tls_bytes(c6, target, target_tls, tmp_path):
+    trusted = {"SSL_CERT_FILE": target_tls.cert}
+    r = c6("ws/echo.js", "-o", f"json={tmp_path / 'wss.json'}", "-e", f"TARGET={target_tls.url}",
+           env=trusted, with_target=False)
+    assert r.code == 0, r
+    seen = json.loads(record(r, "seen"))
+    assert seen["texts"] == ["hello", "héllo wörld ✓", "long:70000"], seen
+    assert seen["bins"] == [[0, 1, 2, 250, 255]], seen
+    assert seen["pongs"] == 1 and seen["pings"] == 1 and seen["closeCode"] == 1000, seen
+    assert seen["status"] == 101 and seen["error"] == "" and seen["subproto"] == "chat", seen
+    assert seen["url"] == target_tls.url.replace("https://", "wss://") + "/ws/echo?x=1", seen
+    assert r.count("ws_sessions") == 1 and r.count("ws_msgs_received") == 4, r
+    # the same session in the clear: TLS adds the handshake (ClientHello,
+    # the server's certificate) and record overhead to the wire bytes
+    r2 = c6("ws/echo.js", "-o", f"json={tmp_path / 'ws.json'}")
+    assert r2.code == 0, r2
+    tls_sent, tls_received = _wire_bytes(tmp_path / "wss.json")
+    sent, received = _wire_bytes(tmp_path / "ws.json")
+    assert 70000 < sent < 72000 and tls_sent > sent + 300, (tls_sent, sent)
+    assert tls_received > received + 500, (tls_received, received)
+
+
+def test_wss_close_codes(c6, target_tls):
+    r = c6("ws/close.js", "-e", f"TARGET={target_tls.url}", env={"SSL_CERT_FILE": target_tls.cert},
+           with_target=False)
+    assert r.code == 0, r
+    res = json.loads(record(r, "close"))
+    assert res["codes"] == [4001, 4321, 1001] and res["got"] == ["one"], res
+    assert res["status"] == 101 and r.count("ws_sessions") == 4, r
+
+
+def test_wss_several_vus(c6, target_tls):
+    r = c6("ws/vus.js", "-e", f"TARGET={target_tls.url}", env={"SSL_CERT_FILE": target_tls.cert},
+           with_target=False)
+    assert r.code == 0, r
+    assert r.checks_total() == (16, 0), r
+    assert r.count("ws_sessions") == 8 and r.count("ws_msgs_received") == 40, r
+
+
+def _tls_run(c6, urls, opts=None, env=None, *flags):
+    args = ["-e", "URLS=" + " ".join(urls)] + list(flags)
+    if opts is not None:
+        args += ["-e", "OPTS=" + json.dumps(opts)]
+    r = c6("ws/tls.js", *args, env=env, with_target=False, timeout=30)
+    return r, [json.loads(m[4:]) for m in r.console() if m.startswith("rec ")]
+
+
+def test_wss_checks_the_host_name_and_speaks_tls_only(c6, target_tls):
+    port = target_tls.url.rsplit(":", 1)[1]
+    plain_port = target_tls.http.rsplit(":", 1)[1]
+    urls = [f"wss://localhost:{port}/ws/echo",          # by name: SNI and the name checked
+            f"wss://wrong.test:{port}/ws/echo",         # a name the certificate does not carry
+            f"wss://127.0.0.1:{plain_port}/ws/echo"]    # not a TLS server
+    r, recs = _tls_run(c6, urls, {"hosts": {"wrong.test": "127.0.0.1"}}, {"SSL_CERT_FILE": target_tls.cert})
+    assert r.code == 0, r
+    ok, wrong, plain = recs
+    assert ok["opened"] and ok["echo"] == "hi" and ok["closeCode"] == 1000, ok
+    assert (ok["status"], ok["error"], ok["error_code"]) == (101, "", 0), ok
+    assert not wrong["opened"] and wrong["status"] == 0, wrong
+    assert (wrong["error"], wrong["error_code"]) == ("x509: certificate doesn't match hostname", 1311), wrong
+    assert not plain["opened"] and plain["error_code"] == 1301, plain
+    assert plain["error"] == "tls: first record does not look like a TLS handshake", plain
+    assert r.count("ws_sessions") == 1, r
+
+
+def test_wss_untrusted_certificate_and_insecure_skip_tls_verify(c6, target_tls):
+    url = target_tls.url.replace("https://", "wss://") + "/ws/echo"
+    untrusted = {"SSL_CERT_FILE": target_tls.ca}    # a trust store without the target's certificate
+    r, (rec,) = _tls_run(c6, [url], env=untrusted)
+    assert r.code == 0, r
+    assert not rec["opened"] and rec["status"] == 0, rec
+    assert (rec["error"], rec["error_code"]) == ("x509: unknown authority", 1310), rec
+    warns = [l["msg"] for l in r.logs(level="warning")]
+    assert "Attempt to establish a WebSocket connection failed: x509: unknown authority" in warns, warns
+
+    r, (rec,) = _tls_run(c6, [url], {"insecureSkipTLSVerify": True}, untrusted)
+    assert r.code == 0, r
+    assert rec["opened"] and rec["echo"] == "hi" and rec["error_code"] == 0, rec
+
+    r, (rec,) = _tls_run(c6, [url], None, untrusted, "--throw")
+    assert r.code == 0, r
+    assert "x509: unknown authority" in rec["threw"] and not rec["opened"], rec
