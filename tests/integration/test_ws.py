@@ -5,7 +5,11 @@ argument errors, metrics and their tags, several VUs at once, and sessions
 cut off when the scenario ends; then the same over wss:// against the
 target's --tls-listen (the `target_tls` fixture), with TLS failures."""
 import json
+import socket
+import threading
 import time
+
+import pytest
 
 
 def record(r, tag):
@@ -183,9 +187,43 @@ def _tls_run(c6, urls, opts=None, env=None, *flags):
     return r, [json.loads(m[4:]) for m in r.console() if m.startswith("rec ")]
 
 
-def test_wss_checks_the_host_name_and_speaks_tls_only(c6, target_tls):
+@pytest.fixture
+def plain_http_server():
+    """A server on 127.0.0.1 that answers every connection with a plain
+    HTTP 400 at once (before reading anything) and then waits for the
+    client to go: its port. MHD may close without answering, a race."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    srv.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+                conn.settimeout(5)
+                try:
+                    while conn.recv(4096):
+                        pass
+                except OSError:
+                    pass
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    yield srv.getsockname()[1]
+    stop.set()
+    t.join(10)
+    srv.close()
+
+
+def test_wss_checks_the_host_name_and_speaks_tls_only(c6, target_tls, plain_http_server):
     port = target_tls.url.rsplit(":", 1)[1]
-    plain_port = target_tls.http.rsplit(":", 1)[1]
+    plain_port = plain_http_server
     urls = [f"wss://localhost:{port}/ws/echo",          # by name: SNI and the name checked
             f"wss://wrong.test:{port}/ws/echo",         # a name the certificate does not carry
             f"wss://127.0.0.1:{plain_port}/ws/echo"]    # not a TLS server
