@@ -6,6 +6,7 @@ cut off when the scenario ends; then the same over wss:// against the
 target's --tls-listen (the `target_tls` fixture), with TLS failures."""
 import json
 import socket
+import ssl
 import threading
 import time
 
@@ -256,3 +257,77 @@ def test_wss_untrusted_certificate_and_insecure_skip_tls_verify(c6, target_tls):
     r, (rec,) = _tls_run(c6, [url], None, untrusted, "--throw")
     assert r.code == 0, r
     assert "x509: unknown authority" in rec["threw"] and not rec["opened"], rec
+
+
+@pytest.fixture
+def tls_probe_server(target_tls):
+    """A TLS server on 127.0.0.1 (the fixture's self-signed rogue
+    certificate; client certificates from its CA asked for) that refuses
+    every WebSocket handshake with a 403 whose body says what the TLS
+    handshake settled on: ALPN (h2 preferred when offered), TLS version,
+    SNI and the client certificate's CN. Yields its port."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(target_tls.rogue_cert, target_tls.rogue_key)
+    ctx.load_verify_locations(target_tls.ca)
+    ctx.verify_mode = ssl.CERT_OPTIONAL
+    ctx.set_alpn_protocols(["h2", "http/1.1"])
+    sni = {}
+    ctx.sni_callback = lambda sobj, name, c: sni.__setitem__("name", name)   # one connection at a time
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    srv.settimeout(0.2)
+    stop = threading.Event()
+
+    def one(conn):
+        conn.settimeout(5)
+        sni.clear()
+        with ctx.wrap_socket(conn, server_side=True) as t:
+            req = b""
+            while b"\r\n\r\n" not in req:
+                d = t.recv(4096)
+                if not d:
+                    return
+                req += d
+            cert = t.getpeercert() or {}
+            cn = [v for rdn in cert.get("subject", ()) for k, v in rdn if k == "commonName"]
+            body = json.dumps({"alpn": t.selected_alpn_protocol(), "version": t.version(),
+                               "sni": sni.get("name"), "cn": cn[0] if cn else None}).encode()
+            t.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                continue
+            try:
+                one(conn)
+            except (OSError, ssl.SSLError):
+                pass
+
+    th = threading.Thread(target=serve, daemon=True)
+    th.start()
+    yield srv.getsockname()[1]
+    stop.set()
+    th.join(10)
+    srv.close()
+
+
+def test_wss_alpn_tls_auth_tls_version_and_sni(c6, target_tls, tls_probe_server):
+    port = tls_probe_server
+    opts = {"insecureSkipTLSVerify": True, "tlsVersion": "tls1.2",
+            "tlsAuth": [{"domains": ["127.0.0.1"], "certFile": target_tls.client_cert,
+                         "keyFile": target_tls.client_key}]}
+    r, recs = _tls_run(c6, [f"wss://127.0.0.1:{port}/ws", f"wss://localhost:{port}/ws"], opts)
+    assert r.code == 0, r
+    by_ip, by_name = recs
+    for rec in recs:
+        assert rec["status"] == 403 and rec["error_code"] == 0 and "bad handshake" in rec["error"], rec
+    ip, name = json.loads(by_ip["body"]), json.loads(by_name["body"])
+    # a WebSocket needs HTTP/1.1: h2 is not offered even though https offers it
+    assert ip["alpn"] == "http/1.1" and name["alpn"] == "http/1.1", (ip, name)
+    assert ip["version"] == "TLSv1.2" and name["version"] == "TLSv1.2", (ip, name)
+    # tlsAuth's certificate for its domain only; SNI for names, not addresses
+    assert ip["cn"] == target_tls.client_cn and name["cn"] is None, (ip, name)
+    assert ip["sni"] is None and name["sni"] == "localhost", (ip, name)
