@@ -7,7 +7,7 @@
  * when due. connect() returns once the connection is closed, or throws if
  * a handler or the callback threw (the connection is dropped then).
  *
- * Metrics, as k6 names them: ws_sessions, ws_connecting (dial + handshake)
+ * Metrics, as k6 names them: ws_sessions, ws_connecting (dial, TLS, handshake)
  * at the open; ws_msgs_sent / ws_msgs_received per message; ws_ping per
  * pong answering our ping (its payload carries the send time);
  * ws_session_duration and data_sent / data_received (wire bytes) at the
