@@ -10,6 +10,7 @@
 #include <string.h>
 #include "exec/test.h"
 #include "js/cjs.h"
+#include "js/modules/http.h"
 
 #define VM_STACK_LIMIT (192 * 1024)
 
@@ -200,13 +201,18 @@ static JSValue vm_settle(vu *v, JSValue p) {
         JSContext *jctx;
         int r;
         while ((r = JS_ExecutePendingJob(v->rt, &jctx)) > 0) {}
-        if (r < 0) { JS_FreeValue(ctx, p); timers_clear(v); return JS_EXCEPTION; }
+        if (r < 0) { JS_FreeValue(ctx, p); timers_clear(v); http_async_free(v); return JS_EXCEPTION; }
         JSPromiseStateEnum st = JS_PromiseState(ctx, p);
         if (st == JS_PROMISE_REJECTED) {
             JSValue e = JS_PromiseResult(ctx, p);
             JS_FreeValue(ctx, p);
             timers_clear(v);
+            http_async_free(v);
             return JS_Throw(ctx, e);
+        }
+        if (http_async_pending(v)) {   /* http.asyncRequest: this round's requests, all at once */
+            if (http_async_run(v) < 0) { JS_FreeValue(ctx, p); timers_clear(v); http_async_free(v); return JS_EXCEPTION; }
+            continue;
         }
         if (!timers_pending(v)) {
             if ((int)st < 0) return p;   /* not a promise */
@@ -338,6 +344,7 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
 void vm_destroy(vu *v) {
     if (!v->rt) return;
     timers_clear(v);
+    http_async_free(v);
     JS_FreeValue(v->ctx, v->fn);
     JS_FreeValue(v->ctx, v->data);
     JS_FreeValue(v->ctx, v->ns);
