@@ -213,3 +213,25 @@ export default function () {{
     lines = [json.loads(x) for x in r.console()]
     assert lines == [[[200, "HTTP/2.0", "hi", "200 OK"]] * 4] * 2, lines
     assert srv.connections == 1 and srv.streams == 10, (srv.connections, srv.streams)
+
+
+def test_timeout_resets_the_stream_and_keeps_the_connection(c6, cert, h2server, tmp_path):
+    # the first request gets no answer: a timeout (1050) resets its stream;
+    # the next request is a new stream on the same connection
+    answers = iter([(b"", False)])
+    srv = h2server(lambda sid: next(answers, None) or _ok(sid))
+    script = tmp_path / "timeout.js"
+    script.write_text(f"""
+import http from "k6/http";
+export const options = {{ vus: 1, iterations: 1 }};
+export default function () {{
+  const u = "https://127.0.0.1:{srv.port}/";
+  const a = http.post(u, "body", {{ timeout: "300ms" }});
+  const b = http.get(u);
+  console.log(JSON.stringify([[a.status, a.error_code, a.error], [b.status, b.body]]));
+}}
+""")
+    r = c6(str(script), env={"SSL_CERT_FILE": str(cert / "c.pem")}, timeout=60)
+    assert r.code == 0, r
+    assert [json.loads(x) for x in r.console()] == [[[0, 1050, "request timeout"], [200, "hi"]]], r.console()
+    assert srv.connections == 1 and srv.streams == 2, (srv.connections, srv.streams)
