@@ -5,7 +5,7 @@
 BUILD    ?= build
 QJS_DIR  := $(BUILD)/deps/quickjs
 QJS_LIB  := $(QJS_DIR)/libquickjs.a
-PKGS     := libcurl libuv libmicrohttpd libcjson zlib openssl gumbo libbrotlienc libbrotlidec libzstd gnutls snappy
+PKGS     := libcurl libnghttp2 libuv libmicrohttpd libcjson zlib openssl gumbo libbrotlienc libbrotlidec libzstd gnutls snappy
 CC       ?= cc
 OPT      ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) \
