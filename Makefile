@@ -41,6 +41,13 @@ $(BUILD)/gen/html_lib.inc: src/js/modules/html_lib.js
 $(BUILD)/obj/src/js/modules/html.o: $(BUILD)/gen/html_lib.inc
 $(BUILD)/obj/src/js/modules/html.o: CFLAGS += -I$(BUILD)/gen
 
+# jslib modules c6 carries (https://jslib.k6.io/...), built in the same way.
+$(BUILD)/gen/jslib_k6_utils.inc: src/js/jslib/k6_utils.js
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(BUILD)/obj/src/js/jslib.o: $(BUILD)/gen/jslib_k6_utils.inc
+$(BUILD)/obj/src/js/jslib.o: CFLAGS += -I$(BUILD)/gen
+
 # The web dashboard's page, built into c6 the same way.
 $(BUILD)/gen/dashboard_html.inc: src/output/dashboard.html
 	@mkdir -p $(dir $@)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "exec/test.h"
 #include "js/cjs.h"
+#include "js/jslib.h"
 #include "js/modules/http.h"
 
 #define VM_STACK_LIMIT (192 * 1024)
@@ -46,6 +47,9 @@ static char *vm_normalize(JSContext *ctx, const char *base, const char *name, vo
     if (vm_is_builtin(name)) return js_strdup(ctx, name);
     /* jslib helpers c6 carries itself, so scripts that import them run offline */
     if (strncmp(name, "https://jslib.k6.io/k6-summary/", 31) == 0) return js_strdup(ctx, "k6/c6/jslib-summary");
+    const char *jl = jslib_module_for_url(name);
+    if (jl) return js_strdup(ctx, jl);
+    if (strncmp(name, "c6:jslib/", 9) == 0) return js_strdup(ctx, name);
     if (strncmp(name, "https://", 8) == 0 || strncmp(name, "http://", 7) == 0) {
         JS_ThrowReferenceError(ctx, "remote module \"%s\" cannot be loaded: c6 runs offline, "
                                "download it and import it by a relative path", name);
@@ -59,13 +63,16 @@ static char *vm_normalize(JSContext *ctx, const char *base, const char *name, vo
 
 static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *name) {
     size_t len;
-    const script_blob *src = script_open_file(l->s, name);
-    if (!src) {
-        JS_ThrowReferenceError(ctx, "could not load module \"%s\": %s", name, strerror(errno));
-        return NULL;
+    const char *text = jslib_source(name, &len);   /* a jslib module c6 carries */
+    if (!text) {
+        const script_blob *src = script_open_file(l->s, name);
+        if (!src) {
+            JS_ThrowReferenceError(ctx, "could not load module \"%s\": %s", name, strerror(errno));
+            return NULL;
+        }
+        len = src->len;
+        text = (const char *)src->data;
     }
-    len = src->len;
-    const char *text = (const char *)src->data;
     char *wrapped = NULL;
     if (cjs_detect(text, len)) text = wrapped = cjs_wrap(text, len, name, &len);   /* k6 runs CommonJS too */
     JSValue fn = JS_Eval(ctx, text, len, name, JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);

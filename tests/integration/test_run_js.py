@@ -142,3 +142,15 @@ def test_commonjs_scripts_and_modules(c6):
     assert "k6/http" in r.err and "c6 loads modules before the run" in r.err and "dynamic.js:3:" in r.err, r
     r = c6("cjs/error_line.js")
     assert "error_line.js:3:" in r.err and "line four" in r.err, r
+
+
+def test_builtin_jslib_k6_utils(c6):
+    r = c6("jslib/utils.js", with_target=False)
+    assert r.code == 0, r
+    rec = json.loads(r.console()[0])
+    assert rec["intsInRange"] and rec["intsCover"] == 3 and rec["item"] and rec["str"], rec
+    assert rec["uuid"] and rec["uuidSecure"], rec
+    assert rec["between"] == "1" and rec["betweenAll"] == ["1", "2"] and rec["betweenNone"] is None, rec
+    assert rec["stagesPeak"] == 100 and rec["stagesEnd"] == 0, rec
+    assert rec["stage"] == 0 and rec["asyncCheck"] is True, rec
+    assert r.checks_total() == (r.checks_total()[0], 0) and r.checks_total()[0] >= 1, r
