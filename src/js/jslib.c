@@ -5,6 +5,9 @@
 static const char k6_utils_src[] =
 #include "jslib_k6_utils.inc"
     ;
+static const char papaparse_src[] =
+#include "jslib_papaparse.inc"
+    ;
 
 typedef struct {
     const char *url_prefix;   /* any version under it */
@@ -15,6 +18,7 @@ typedef struct {
 
 static const jslib_entry jslibs[] = {
     {"https://jslib.k6.io/k6-utils/", "c6:jslib/k6-utils.js", k6_utils_src, sizeof k6_utils_src - 1},
+    {"https://jslib.k6.io/papaparse/", "c6:jslib/papaparse.js", papaparse_src, sizeof papaparse_src - 1},
 };
 
 const char *jslib_module_for_url(const char *url) {

@@ -154,3 +154,18 @@ def test_builtin_jslib_k6_utils(c6):
     assert rec["stagesPeak"] == 100 and rec["stagesEnd"] == 0, rec
     assert rec["stage"] == 0 and rec["asyncCheck"] is True, rec
     assert r.checks_total() == (r.checks_total()[0], 0) and r.checks_total()[0] >= 1, r
+
+
+def test_builtin_jslib_papaparse(c6):
+    r = c6("jslib/papaparse.js", "-i", "1", with_target=False)
+    assert r.code == 0, r
+    rec = json.loads(r.console()[0])
+    assert rec["users"] == [
+        {"id": "1", "name": "alice", "score": "9.5", "note": "hello, world"},
+        {"id": "2", "name": "bob", "score": "7", "note": 'say "hi"'},
+        {"id": "3", "name": "carol", "score": "true", "note": "multi\nline"},
+    ], rec
+    assert rec["typed"] == [9.5, 7, True] and rec["fields"] == ["id", "name", "score", "note"], rec
+    assert rec["raw"] == [["a", "b"], ["1", "2"]] and rec["delim"] == ";", rec
+    assert rec["errors"] == ["MissingQuotes"], rec
+    assert rec["unparse"] == 'a,b\r\n1,"x,y"', rec
