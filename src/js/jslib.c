@@ -8,6 +8,9 @@ static const char k6_utils_src[] =
 static const char papaparse_src[] =
 #include "jslib_papaparse.inc"
     ;
+static const char url_src[] =
+#include "jslib_url.inc"
+    ;
 
 typedef struct {
     const char *url_prefix;   /* any version under it */
@@ -19,6 +22,7 @@ typedef struct {
 static const jslib_entry jslibs[] = {
     {"https://jslib.k6.io/k6-utils/", "c6:jslib/k6-utils.js", k6_utils_src, sizeof k6_utils_src - 1},
     {"https://jslib.k6.io/papaparse/", "c6:jslib/papaparse.js", papaparse_src, sizeof papaparse_src - 1},
+    {"https://jslib.k6.io/url/", "c6:jslib/url.js", url_src, sizeof url_src - 1},
 };
 
 const char *jslib_module_for_url(const char *url) {

@@ -169,3 +169,11 @@ def test_builtin_jslib_papaparse(c6):
     assert rec["raw"] == [["a", "b"], ["1", "2"]] and rec["delim"] == ";", rec
     assert rec["errors"] == ["MissingQuotes"], rec
     assert rec["unparse"] == 'a,b\r\n1,"x,y"', rec
+
+
+def test_builtin_jslib_url(c6):
+    r = c6("jslib/url.js", "-i", "1", with_target=False)
+    assert r.code == 0, r
+    assert json.loads(r.console()[0]) == [
+        "https://User:pw@example.com/a/c?x=1&y=a+b&z=q+r%26s#frag", "example.com", "https://example.com", "/a/c",
+        "a b", "a=1&b=x+y", "http://h.test/a/d?k=v", ["a", "b"]], r
