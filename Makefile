@@ -51,7 +51,11 @@ $(BUILD)/gen/jslib_papaparse.inc: src/js/jslib/papaparse.js
 $(BUILD)/gen/jslib_url.inc: src/js/jslib/url.js
 	@mkdir -p $(dir $@)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
-$(BUILD)/obj/src/js/jslib.o: $(BUILD)/gen/jslib_k6_utils.inc $(BUILD)/gen/jslib_papaparse.inc $(BUILD)/gen/jslib_url.inc
+$(BUILD)/gen/jslib_httpx.inc: src/js/jslib/httpx.js
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(BUILD)/obj/src/js/jslib.o: $(BUILD)/gen/jslib_k6_utils.inc $(BUILD)/gen/jslib_papaparse.inc $(BUILD)/gen/jslib_url.inc \
+                             $(BUILD)/gen/jslib_httpx.inc
 $(BUILD)/obj/src/js/jslib.o: CFLAGS += -I$(BUILD)/gen
 
 # The web dashboard's page, built into c6 the same way.

@@ -11,6 +11,9 @@ static const char papaparse_src[] =
 static const char url_src[] =
 #include "jslib_url.inc"
     ;
+static const char httpx_src[] =
+#include "jslib_httpx.inc"
+    ;
 
 typedef struct {
     const char *url_prefix;   /* any version under it */
@@ -23,6 +26,7 @@ static const jslib_entry jslibs[] = {
     {"https://jslib.k6.io/k6-utils/", "c6:jslib/k6-utils.js", k6_utils_src, sizeof k6_utils_src - 1},
     {"https://jslib.k6.io/papaparse/", "c6:jslib/papaparse.js", papaparse_src, sizeof papaparse_src - 1},
     {"https://jslib.k6.io/url/", "c6:jslib/url.js", url_src, sizeof url_src - 1},
+    {"https://jslib.k6.io/httpx/", "c6:jslib/httpx.js", httpx_src, sizeof httpx_src - 1},
 };
 
 const char *jslib_module_for_url(const char *url) {

@@ -177,3 +177,14 @@ def test_builtin_jslib_url(c6):
     assert json.loads(r.console()[0]) == [
         "https://User:pw@example.com/a/c?x=1&y=a+b&z=q+r%26s#frag", "example.com", "https://example.com", "/a/c",
         "a b", "a=1&b=x+y", "http://h.test/a/d?k=v", ["a", "b"]], r
+
+
+def test_builtin_jslib_httpx(c6, tmp_path):
+    out = tmp_path / "o.json"
+    r = c6("jslib/httpx.js", "-i", "1", "-o", f"json={out}")
+    assert r.code == 0, r
+    assert json.loads(r.console()[0]) == {
+        "a": ["s1", "e"], "b": ["body!", "c", "s1"], "batch": ["1", "2"], "e": "3", "f": None}, r
+    tagged = [json.loads(l)["data"]["tags"].get("api") for l in out.read_text().splitlines()
+              if '"http_reqs"' in l and '"Point"' in l]
+    assert tagged == ["demo"] * 6, tagged
