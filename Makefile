@@ -42,20 +42,11 @@ $(BUILD)/obj/src/js/modules/html.o: $(BUILD)/gen/html_lib.inc
 $(BUILD)/obj/src/js/modules/html.o: CFLAGS += -I$(BUILD)/gen
 
 # jslib modules c6 carries (https://jslib.k6.io/...), built in the same way.
-$(BUILD)/gen/jslib_k6_utils.inc: src/js/jslib/k6_utils.js
+JSLIB_INCS := $(patsubst src/js/jslib/%.js,$(BUILD)/gen/jslib_%.inc,$(wildcard src/js/jslib/*.js))
+$(BUILD)/gen/jslib_%.inc: src/js/jslib/%.js
 	@mkdir -p $(dir $@)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
-$(BUILD)/gen/jslib_papaparse.inc: src/js/jslib/papaparse.js
-	@mkdir -p $(dir $@)
-	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
-$(BUILD)/gen/jslib_url.inc: src/js/jslib/url.js
-	@mkdir -p $(dir $@)
-	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
-$(BUILD)/gen/jslib_httpx.inc: src/js/jslib/httpx.js
-	@mkdir -p $(dir $@)
-	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
-$(BUILD)/obj/src/js/jslib.o: $(BUILD)/gen/jslib_k6_utils.inc $(BUILD)/gen/jslib_papaparse.inc $(BUILD)/gen/jslib_url.inc \
-                             $(BUILD)/gen/jslib_httpx.inc
+$(BUILD)/obj/src/js/jslib.o: $(JSLIB_INCS)
 $(BUILD)/obj/src/js/jslib.o: CFLAGS += -I$(BUILD)/gen
 
 # The web dashboard's page, built into c6 the same way.

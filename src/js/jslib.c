@@ -14,6 +14,9 @@ static const char url_src[] =
 static const char httpx_src[] =
 #include "jslib_httpx.inc"
     ;
+static const char k6chaijs_src[] =
+#include "jslib_k6chaijs.inc"
+    ;
 
 typedef struct {
     const char *url_prefix;   /* any version under it */
@@ -27,6 +30,7 @@ static const jslib_entry jslibs[] = {
     {"https://jslib.k6.io/papaparse/", "c6:jslib/papaparse.js", papaparse_src, sizeof papaparse_src - 1},
     {"https://jslib.k6.io/url/", "c6:jslib/url.js", url_src, sizeof url_src - 1},
     {"https://jslib.k6.io/httpx/", "c6:jslib/httpx.js", httpx_src, sizeof httpx_src - 1},
+    {"https://jslib.k6.io/k6chaijs/", "c6:jslib/k6chaijs.js", k6chaijs_src, sizeof k6chaijs_src - 1},
 };
 
 const char *jslib_module_for_url(const char *url) {

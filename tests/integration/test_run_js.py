@@ -188,3 +188,11 @@ def test_builtin_jslib_httpx(c6, tmp_path):
     tagged = [json.loads(l)["data"]["tags"].get("api") for l in out.read_text().splitlines()
               if '"http_reqs"' in l and '"Point"' in l]
     assert tagged == ["demo"] * 6, tagged
+
+
+def test_builtin_jslib_k6chaijs(c6):
+    r = c6("jslib/chai.js", "-i", "1")
+    assert r.code == 0, r
+    assert json.loads(r.console()[0]) == {"passed": True, "failed": False}, r
+    assert r.checks_total() == (10, 1), r         # 10 assertions passed, 1 failed, the one after it never ran
+    assert "█ fetch json" in r.out or "fetch json" in r.out, r.out
