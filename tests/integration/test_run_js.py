@@ -195,4 +195,5 @@ def test_builtin_jslib_k6chaijs(c6):
     assert r.code == 0, r
     assert json.loads(r.console()[0]) == {"passed": True, "failed": False}, r
     assert r.checks_total() == (10, 1), r         # 10 assertions passed, 1 failed, the one after it never ran
-    assert "█ fetch json" in r.out or "fetch json" in r.out, r.out
+    r = c6("jslib/chai.js", "-i", "1", "--summary-mode=full")
+    assert "GROUP: fetch json" in r.out and "GROUP: a failing block" in r.out, r.out   # describe is a group
