@@ -3,6 +3,7 @@
  * field texts once per tag set (kept in a small direct-mapped cache keyed
  * by the packed set, as the JSON output does), so a point costs a few
  * memcpy and two number formats. Full batches go to the pusher's threads. */
+#include "util/err.h"
 #include "output/influxdb.h"
 
 #include <curl/curl.h>
@@ -63,15 +64,6 @@ struct influx_output {
 };
 
 /* ---- settings ---- */
-
-__attribute__((format(printf, 3, 4)))
-static int influx_fail(char *err, size_t errlen, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static void influx_config_free(influx_config *c) {
     free(c->addr);
@@ -235,7 +227,7 @@ static int influx_from_url(influx_config *c, const char *arg, char *err, size_t 
     char *query = url_part(u, CURLUPART_QUERY, 0);
     curl_url_cleanup(u);
     if (!scheme || !host || !*host) {
-        rc = influx_fail(err, errlen, "bad URL \"%s\": no host", arg);
+        rc = err_set(err, errlen, "bad URL \"%s\": no host", arg);
         goto out;
     }
     /* the last path segment is the database, what comes before it a prefix */
@@ -483,12 +475,12 @@ influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mo
     int rc = influx_parse_fields(c, defaults, 3, false, err, errlen);
     if (!rc) rc = influx_from_env(c, envp, err, errlen);
     if (!rc && arg && *arg) rc = influx_from_url(c, arg, err, errlen);
-    if (!rc && c->concurrent_writes <= 0) rc = influx_fail(err, errlen, "influxdb's ConcurrentWrites must be a positive number");
+    if (!rc && c->concurrent_writes <= 0) rc = err_set(err, errlen, "influxdb's ConcurrentWrites must be a positive number");
     if (!rc && !(o->div_ns = influx_precision_div(c->precision)))
-        rc = influx_fail(err, errlen, "unknown precision \"%s\" (ns, u, ms, s, m, h)", c->precision);
-    if (!rc && (!c->addr || !c->db)) rc = influx_fail(err, errlen, "out of memory");
+        rc = err_set(err, errlen, "unknown precision \"%s\" (ns, u, ms, s, m, h)", c->precision);
+    if (!rc && (!c->addr || !c->db)) rc = err_set(err, errlen, "out of memory");
     char *url = rc ? NULL : influx_write_url(c);
-    if (!rc && !url) rc = influx_fail(err, errlen, "out of memory");
+    if (!rc && !url) rc = err_set(err, errlen, "out of memory");
     if (!rc) {
         pusher_config pc = {
             .name = "influxdb", .url = url, .content_type = "text/plain; charset=utf-8",

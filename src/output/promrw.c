@@ -7,6 +7,7 @@
  *   TimeSeries   { repeated Label labels = 1; repeated Sample samples = 2; }
  *   Label        { string name = 1; string value = 2; }
  *   Sample       { double value = 1; int64 timestamp = 2; }   (ms) */
+#include "util/err.h"
 #include "output/promrw.h"
 
 #include <curl/curl.h>
@@ -70,15 +71,6 @@ struct prw_output {
     prw_slot cache[PRW_CACHE];
     bool oom;
 };
-
-__attribute__((format(printf, 3, 4)))
-static int prw_fail(char *err, size_t errlen, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* ---- protobuf ---- */
 
@@ -160,10 +152,10 @@ static int prw_add_stat(prw_output *o, const char *s, size_t n, char *err, size_
             if (s[i] != '.' && s[i] != ' ') suffix[k++] = s[i];
         suffix[k] = 0;
     } else {
-        return prw_fail(err, errlen, "K6_PROMETHEUS_RW_TREND_STATS: \"%.*s\" is not a trend stat (count, sum, min, max, avg, med, p(N))",
+        return err_set(err, errlen, "K6_PROMETHEUS_RW_TREND_STATS: \"%.*s\" is not a trend stat (count, sum, min, max, avg, med, p(N))",
                         (int)n, s);
     }
-    if (o->nstats == PRW_MAX_STATS) return prw_fail(err, errlen, "K6_PROMETHEUS_RW_TREND_STATS: more than %d stats", PRW_MAX_STATS);
+    if (o->nstats == PRW_MAX_STATS) return err_set(err, errlen, "K6_PROMETHEUS_RW_TREND_STATS: more than %d stats", PRW_MAX_STATS);
     o->stats[o->nstats] = strndup(s, n);
     o->suffix[o->nstats++] = strdup(suffix);
     return 0;
@@ -184,12 +176,12 @@ static int prw_add_label(prw_output *o, const char *s, size_t n, char *err, size
     const char *eq = memchr(s, '=', n);
     if (!eq) {
         if (n == 0) return 0;
-        return prw_fail(err, errlen, "K6_PROMETHEUS_RW_LABELS: \"%.*s\" is not key=value", (int)n, s);
+        return err_set(err, errlen, "K6_PROMETHEUS_RW_LABELS: \"%.*s\" is not key=value", (int)n, s);
     }
     size_t kl = (size_t)(eq - s), vl = n - kl - 1;
     /* empty names or values and the reserved __name__ are ignored, as in k6 */
     if (!kl || !vl || (kl == 8 && memcmp(s, "__name__", 8) == 0)) return 0;
-    if (o->nlabels == PRW_MAX_LABELS) return prw_fail(err, errlen, "K6_PROMETHEUS_RW_LABELS: more than %d labels", PRW_MAX_LABELS);
+    if (o->nlabels == PRW_MAX_LABELS) return err_set(err, errlen, "K6_PROMETHEUS_RW_LABELS: more than %d labels", PRW_MAX_LABELS);
     o->label_k[o->nlabels] = strndup(s, kl);
     o->label_v[o->nlabels++] = strndup(eq + 1, vl);
     return 0;
@@ -199,18 +191,18 @@ static int prw_bool(char *const *envp, const char *key, bool *out, char *err, si
     const char *v = pusher_env(envp, key);
     *out = false;
     if (!v || !*v) return 0;
-    if (pusher_parse_bool(v, out)) return prw_fail(err, errlen, "%s: \"%s\" is not a boolean", key, v);
+    if (pusher_parse_bool(v, out)) return err_set(err, errlen, "%s: \"%s\" is not a boolean", key, v);
     return 0;
 }
 
 typedef struct prw_headers { char *h[PRW_MAX_HEADERS]; size_t n; } prw_headers;
 
 static int prw_add_header(prw_headers *hs, const char *k, size_t kl, const char *v, char *err, size_t errlen) {
-    if (hs->n == PRW_MAX_HEADERS) return prw_fail(err, errlen, "more than %d extra headers", PRW_MAX_HEADERS);
+    if (hs->n == PRW_MAX_HEADERS) return err_set(err, errlen, "more than %d extra headers", PRW_MAX_HEADERS);
     while (*v == ' ') v++;
     size_t len = kl + strlen(v) + 3;
     char *line = malloc(len);
-    if (!line) return prw_fail(err, errlen, "out of memory");
+    if (!line) return err_set(err, errlen, "out of memory");
     snprintf(line, len, "%.*s: %s", (int)kl, k, v);
     hs->h[hs->n++] = line;
     return 0;
@@ -223,7 +215,7 @@ static int prw_headers_from_env(prw_headers *hs, char *const *envp, char *err, s
         size_t n = strcspn(p, ",");
         const char *colon = memchr(p, ':', n);
         if (!colon || colon == p)
-            return prw_fail(err, errlen, "K6_PROMETHEUS_RW_HTTP_HEADERS: \"%.*s\" is not key:value", (int)n, p);
+            return err_set(err, errlen, "K6_PROMETHEUS_RW_HTTP_HEADERS: \"%.*s\" is not key:value", (int)n, p);
         char v[1024];
         snprintf(v, sizeof v, "%.*s", (int)(n - (size_t)(colon + 1 - p)), colon + 1);
         if (prw_add_header(hs, p, (size_t)(colon - p), v, err, errlen)) return -1;
@@ -241,12 +233,12 @@ static int prw_headers_from_env(prw_headers *hs, char *const *envp, char *err, s
 
 static int prw_check_url(const char *url, char *err, size_t errlen) {
     if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
-        return prw_fail(err, errlen, "server URL \"%s\" must start with http:// or https://", url);
+        return err_set(err, errlen, "server URL \"%s\" must start with http:// or https://", url);
     CURLU *u = curl_url();
-    if (!u) return prw_fail(err, errlen, "out of memory");
+    if (!u) return err_set(err, errlen, "out of memory");
     CURLUcode uc = curl_url_set(u, CURLUPART_URL, url, 0);
     curl_url_cleanup(u);
-    if (uc != CURLUE_OK) return prw_fail(err, errlen, "bad server URL \"%s\": %s", url, curl_url_strerror(uc));
+    if (uc != CURLUE_OK) return err_set(err, errlen, "bad server URL \"%s\": %s", url, curl_url_strerror(uc));
     return 0;
 }
 
@@ -278,19 +270,19 @@ static int prw_configure(prw_output *o, const char *arg, char *const *envp, prw_
     if ((v = pusher_env(envp, "K6_PROMETHEUS_RW_PUSH_INTERVAL")) && *v) {
         char e2[256];
         if (duration_parse(v, &o->push_interval_us, e2, sizeof e2))
-            return prw_fail(err, errlen, "K6_PROMETHEUS_RW_PUSH_INTERVAL: %s", e2);
-        if (o->push_interval_us <= 0) return prw_fail(err, errlen, "K6_PROMETHEUS_RW_PUSH_INTERVAL must be positive");
+            return err_set(err, errlen, "K6_PROMETHEUS_RW_PUSH_INTERVAL: %s", e2);
+        if (o->push_interval_us <= 0) return err_set(err, errlen, "K6_PROMETHEUS_RW_PUSH_INTERVAL must be positive");
     }
     v = pusher_env(envp, "K6_PROMETHEUS_RW_TREND_STATS");
     if (prw_each(v && *v ? v : "p(99)", prw_add_stat, o, err, errlen)) return -1;
-    if (!o->nstats) return prw_fail(err, errlen, "K6_PROMETHEUS_RW_TREND_STATS: no stat given");
+    if (!o->nstats) return err_set(err, errlen, "K6_PROMETHEUS_RW_TREND_STATS: no stat given");
     if ((v = pusher_env(envp, "K6_PROMETHEUS_RW_LABELS")) && *v && prw_each(v, prw_add_label, o, err, errlen)) return -1;
     bool native;
     if (prw_bool(envp, "K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM", &native, err, errlen) ||
         prw_bool(envp, "K6_PROMETHEUS_RW_STALE_MARKERS", &o->stale, err, errlen) ||
         prw_bool(envp, "K6_PROMETHEUS_RW_INSECURE_SKIP_TLS_VERIFY", &pc->insecure, err, errlen))
         return -1;
-    if (native) return prw_fail(err, errlen, "K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: native histograms are not supported by c6 (use K6_PROMETHEUS_RW_TREND_STATS)");
+    if (native) return err_set(err, errlen, "K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: native histograms are not supported by c6 (use K6_PROMETHEUS_RW_TREND_STATS)");
     static const char *const ignored[] = {
         "K6_PROMETHEUS_RW_TLS_MINIMUM_VERSION", "K6_PROMETHEUS_RW_CLIENT_CERTIFICATE",
         "K6_PROMETHEUS_RW_CLIENT_CERTIFICATE_KEY", "K6_PROMETHEUS_RW_SIGV4_REGION",
@@ -316,7 +308,7 @@ static int prw_configure(prw_output *o, const char *arg, char *const *envp, prw_
 prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_us, int64_t wall0_us,
                             char *err, size_t errlen) {
     prw_output *o = calloc(1, sizeof *o);
-    if (!o) return prw_fail(err, errlen, "out of memory"), NULL;
+    if (!o) return err_set(err, errlen, "out of memory"), NULL;
     prw_headers hs = {.n = 0};
     const char *url;
     pusher_config pc = {.name = "experimental-prometheus-rw", .content_type = "application/x-protobuf",
