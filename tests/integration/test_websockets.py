@@ -1,0 +1,153 @@
+"""k6/websockets (and k6/experimental/websockets) against the built-in
+target's /ws/echo and /ws/close: the non-blocking WebSocket class with its
+events delivered from the VU's event loop (handlers, listeners, promises,
+timers), several sockets in one VU, binary messages as Blob or ArrayBuffer,
+ping/pong, close codes both ways, failures as error + close events, the
+iteration lasting until every socket is closed (and cut off at the end of
+a duration), metrics and tags, and wss:// against --tls-listen."""
+import json
+import socket
+import time
+
+
+def record(r, tag):
+    msgs = [m for m in r.console() if m.startswith(tag + " ")]
+    assert len(msgs) == 1, r
+    return msgs[0][len(tag) + 1:]
+
+
+def closed_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()   # nothing listens there now: connections are refused
+    return port
+
+
+def check_echo(seen, url):
+    assert seen["texts"] == ["hello", "héllo wörld ✓"], seen
+    assert seen["blobs"] == [[0, 1, 2, 250, 255]] and seen["blobSize"] == 5, seen   # default binaryType "blob"
+    assert seen["bins"] == [[9, 8, 7]], seen                                         # then "arraybuffer"
+    assert seen["listener"] == ["string", "string", "object", "object"], seen       # onmessage and a listener
+    assert seen["removed"] == 0, seen                                                 # removeEventListener worked
+    assert seen["pongs"] == 1 and seen["pings"] == 1 and seen["errors"] == [], seen
+    assert seen["states"] == [0, 1, 2] and seen["consts"] == [0, 1, 2, 3, 1], seen
+    assert seen["defaultBinaryType"] == "blob" and seen["openType"] == "open" and seen["targetOk"], seen
+    assert seen["protocol"] == "chat" and seen["url"] == url, seen
+    assert seen["close"] == {"code": 1000, "type": "close", "state": 3}, seen
+
+
+def test_echo_events_and_metrics(c6, target, tmp_path):
+    out = tmp_path / "o.json"
+    r = c6("websockets/echo.js", "-o", f"json={out}")
+    assert r.code == 0, r
+    url = target.replace("http://", "ws://") + "/ws/echo?x=1"
+    check_echo(json.loads(record(r, "seen")), url)
+    # 5 sent ("!ping" included), 4 echoed back (the command is not)
+    assert r.count("ws_sessions") == 1 and r.count("ws_msgs_sent") == 5 and r.count("ws_msgs_received") == 4, r
+    assert r.count("iterations") == 1, r
+    points = [json.loads(line) for line in open(out) if '"Point"' in line]
+    ws = [p for p in points if p["metric"].startswith("ws_")]
+    assert {p["metric"] for p in ws} == {"ws_sessions", "ws_connecting", "ws_msgs_sent", "ws_msgs_received",
+                                         "ws_ping", "ws_session_duration"}, ws
+    for p in ws:
+        t = p["data"]["tags"]
+        assert t["url"] == url and t["status"] == "101" and t["subproto"] == "chat", t
+        assert t["my"] == "tag" and t["scenario"] == "default" and t["group"] == "", t
+    assert any(p["metric"] == "data_sent" and p["data"]["tags"].get("my") == "tag" for p in points), points
+
+
+def test_several_sockets_with_timers(c6):
+    r = c6("websockets/several.js", timeout=30)
+    assert r.code == 0, r
+    runs = [json.loads(m.split(" ", 2)[2]) for m in r.console() if m.startswith("several ")]
+    assert len(runs) == 4, r
+    for res in runs:
+        assert res["got"] == {str(i): [f"s{i}-{k}" for k in range(3)] for i in range(3)}, res
+        assert sorted(res["order"]) == [0, 1, 2] and res["codes"] == 4000 + res["order"][-1], res
+        assert res["ms"] >= 60, res                                  # the slowest sends every 40 ms
+    # the function returned at once; the iteration waited for its sockets
+    assert all(int(m.split()[1]) < 50 for m in r.console() if m.startswith("returned ")), r
+    assert r.count("iterations") == 4 and r.count("ws_sessions") == 12 and r.count("ws_msgs_received") == 36, r
+    assert r.trend("iteration_duration")["min"] >= 60, r
+
+
+def test_close_codes_both_ways(c6):
+    r = c6("websockets/close_codes.js")
+    assert r.code == 0, r
+    res = json.loads(record(r, "codes"))
+    assert res["closes"] == {
+        "server": {"code": 4001, "reason": "bye", "clean": True, "state": 3},
+        "client": {"code": 4321, "reason": "mine", "clean": True, "state": 3},
+        "command": {"code": 1001, "reason": "going", "clean": True, "state": 3},
+        "early": {"code": 4100, "reason": "", "clean": True, "state": 3},
+    }, res
+    assert "dOpened" not in res, res                   # closed before the open: no open event
+    assert res["badCode"].startswith("RangeError: WebSocket.close(1005)"), res
+    assert res["longReason"] == "SyntaxError", res
+
+
+def test_async_await(c6):
+    r = c6("websockets/async.js")
+    assert r.code == 0, r
+    assert [m for m in r.console() if m.startswith("async ")] == ["async one two 4002 3"] * 2, r
+    assert r.count("iterations") == 2 and r.count("ws_sessions") == 2, r
+
+
+def test_failures_are_error_and_close_events(c6):
+    r = c6("websockets/errors.js", "-e", f"CLOSED_PORT={closed_port()}")
+    assert r.code == 0, r
+    res = json.loads(record(r, "errors"))
+    ev = res["events"]
+    assert len(ev["refused"]) == 2 and ev["refused"][0].startswith("error:error:dial tcp 127.0.0.1:"), ev
+    assert "connection refused" in ev["refused"][0] and ev["refused"][1] == "close:1006:3", ev
+    assert ev["notfound"] == ["error:error:websocket: bad handshake (status 404, want 101)", "close:1006:3"], ev
+    assert res["badUrl"].startswith("SyntaxError: new WebSocket(\"http://x/\"): malformed ws or wss URL"), res
+    assert "params.compression \"deflate\" is not supported" in res["compression"], res
+    assert "url is missing" in res["noUrl"], res
+    assert res["sendEarly"].startswith("InvalidStateError"), res
+    # the throwing handler fails its iteration; the dropped socket runs no close handler
+    assert "Error: boom in onopen" in r.err and "closed after throw" not in r.err, r
+    assert r.count("iterations") == 2, r
+
+
+def test_init_context_is_refused(c6):
+    r = c6("websockets/init.js")
+    assert r.code == 107, r
+    assert "new WebSocket() is not available in the init context" in r.err, r
+
+
+def test_iteration_waits_for_open_sockets(c6):
+    r = c6("websockets/waits.js")
+    assert r.code == 0, r
+    msgs = sorted(m for m in r.console() if m.startswith("waited "))
+    assert [m.split()[1:3] for m in msgs] == [["0", "4003"], ["1", "4003"]], r
+    assert all(int(m.split()[3]) >= 295 for m in msgs), r
+    assert r.trend("iteration_duration")["min"] >= 295, r
+
+
+def test_open_socket_is_cut_off_at_the_end(c6):
+    t0 = time.monotonic()
+    r = c6("websockets/interrupt.js", timeout=20)
+    assert r.code == 0, r
+    assert time.monotonic() - t0 < 10, r
+    assert "closed" not in r.console(), r
+    assert r.count("ws_sessions") == 1 and r.count("ws_msgs_sent") >= 10, r
+    assert 900 <= r.trend("ws_session_duration")["max"] < 3000, r
+
+
+def test_wss_echo(c6, target_tls):
+    r = c6("websockets/echo.js", "-e", f"TARGET={target_tls.url}",
+           env={"SSL_CERT_FILE": target_tls.cert}, with_target=False)
+    assert r.code == 0, r
+    check_echo(json.loads(record(r, "seen")), target_tls.url.replace("https://", "wss://") + "/ws/echo?x=1")
+    assert r.count("ws_sessions") == 1 and r.count("ws_msgs_received") == 4, r
+
+
+def test_wss_untrusted_certificate_is_an_error_event(c6, target_tls):
+    r = c6("websockets/errors.js", "-e", f"TARGET={target_tls.url}", "-e", f"CLOSED_PORT={closed_port()}",
+           with_target=False, env={"SSL_CERT_FILE": None, "SSL_CERT_DIR": None})
+    assert r.code == 0, r
+    ev = json.loads(record(r, "errors"))["events"]
+    assert ev["notfound"][0].startswith("error:error:") and "x509" in ev["notfound"][0], ev
+    assert ev["notfound"][1] == "close:1006:3", ev
