@@ -85,6 +85,7 @@ def test_close_codes_both_ways(c6):
     assert "dOpened" not in res, res                   # closed before the open: no open event
     assert res["badCode"].startswith("RangeError: WebSocket.close(1005)"), res
     assert res["longReason"] == "SyntaxError", res
+    assert r.count("ws_msgs_sent") == 1, r             # the !close command; the send after the close dropped
 
 
 def test_async_await(c6):

@@ -462,9 +462,10 @@ static size_t wsn_blob_bytes(JSContext *ctx, JSValueConst v, const uint8_t **p);
 static JSValue wsn_send(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     wsn_sock *s = wsn_this(ctx, this_val);
     if (!s) return JS_EXCEPTION;
-    if (s->ready != RS_OPEN)
-        return JS_ThrowInternalError(ctx, "InvalidStateError: WebSocket.send() while the socket is %s",
-                                     s->ready == RS_CONNECTING ? "connecting" : "closing or closed");
+    /* as browsers: too early is an error, too late drops the data */
+    if (s->ready == RS_CONNECTING)
+        return JS_ThrowInternalError(ctx, "InvalidStateError: WebSocket.send() while the socket is connecting");
+    if (s->ready != RS_OPEN) return JS_UNDEFINED;
     JSValueConst d = argc > 0 ? argv[0] : JS_UNDEFINED;
     int rc;
     if (JS_IsString(d)) {

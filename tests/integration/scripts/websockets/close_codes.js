@@ -20,7 +20,7 @@ export default function () {
     try { b.close(4000, 'x'.repeat(124)); } catch (e) { res.longReason = e.name; }
     b.close(4321, 'mine');
   };
-  b.onclose = (e) => done('client', e);
+  b.onclose = (e) => { b.send('dropped'); done('client', e); };   // too late: no error, nothing sent
   const c = new WebSocket(base + '/ws/echo');
   c.onopen = () => c.send('!close 1001 going');
   c.onclose = (e) => done('command', e);
