@@ -88,11 +88,15 @@ def test_close_codes_both_ways(c6):
     assert r.count("ws_msgs_sent") == 1, r             # the !close command; the send after the close dropped
 
 
-def test_async_await(c6):
-    r = c6("websockets/async.js")
+def test_async_await(c6, tmp_path):
+    out = tmp_path / "o.json"
+    r = c6("websockets/async.js", "-o", f"json={out}")
     assert r.code == 0, r
     assert [m for m in r.console() if m.startswith("async ")] == ["async one two 4002 3"] * 2, r
     assert r.count("iterations") == 2 and r.count("ws_sessions") == 2, r
+    points = [json.loads(line) for line in open(out) if '"Point"' in line]
+    groups = {p["data"]["tags"]["group"] for p in points if p["metric"].startswith("ws_")}
+    assert groups == {"::g"}, groups
 
 
 def test_failures_are_error_and_close_events(c6):

@@ -61,6 +61,7 @@ struct wsn_sock {
     int ask_code; char ask_reason[124];
     int close_code; char close_reason[124];
     char *url;
+    char *group;             /* the group it was made in: its metrics' group tag */
     uint32_t tags;
     vm_pairs utags;          /* params.tags, until the open interns them */
     int64_t t0, connecting_us, opened_us;
@@ -123,7 +124,7 @@ static void wsn_intern_tags(wsn_sock *s) {
     tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 4];
     char status[16];
     snprintf(status, sizeof status, "%d", s->c ? s->c->status : 0);
-    size_t n = vu_base_tags(v, kv, v->group);
+    size_t n = vu_base_tags(v, kv, s->group);
     if (vu_tag_on(v, ST_URL)) kv[n++] = (tag_kv){"url", s->url};
     if (vu_tag_on(v, ST_STATUS)) kv[n++] = (tag_kv){"status", status};
     if (s->c && s->c->subproto[0] && vu_tag_on(v, ST_SUBPROTO)) kv[n++] = (tag_kv){"subproto", s->c->subproto};
@@ -340,6 +341,7 @@ static void wsn_finalizer(JSRuntime *rt, JSValue val) {
     for (int i = 0; i < E_COUNT; i++) { JS_FreeValueRT(rt, s->on[i]); JS_FreeValueRT(rt, s->lst[i]); }
     vm_pairs_free(&s->utags);
     free(s->url);
+    free(s->group);
     free(s);
 }
 
@@ -726,6 +728,8 @@ static JSValue wsn_ctor(JSContext *ctx, JSValueConst new_target, int argc, JSVal
     s->obj = JS_UNDEFINED;
     for (int i = 0; i < E_COUNT; i++) s->on[i] = s->lst[i] = JS_UNDEFINED;
     s->url = strdup(url);
+    s->group = strdup(v->group);
+    if (!s->url || !s->group) { ret = JS_ThrowOutOfMemory(ctx); goto out; }
     JSValueConst params = argc > 2 ? argv[2] : JS_UNDEFINED;
     if (ws_params(ctx, params, "new WebSocket", &hp, &s->utags, &jar, &jar_obj)) goto out;
     /* protocols: a string or an array of strings, offered in Sec-WebSocket-Protocol */
@@ -791,6 +795,7 @@ out:
         if (s->c) ws_client_free(s->c);
         vm_pairs_free(&s->utags);
         free(s->url);
+        free(s->group);
         free(s);
     }
     JS_FreeValue(ctx, jar_obj);
