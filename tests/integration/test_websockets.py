@@ -5,8 +5,12 @@ timers), several sockets in one VU, binary messages as Blob or ArrayBuffer,
 ping/pong, close codes both ways, failures as error + close events, the
 iteration lasting until every socket is closed (and cut off at the end of
 a duration), metrics and tags, and wss:// against --tls-listen."""
+import base64
+import hashlib
 import json
 import socket
+import struct
+import threading
 import time
 
 
@@ -139,6 +143,55 @@ def test_open_socket_is_cut_off_at_the_end(c6):
     assert "closed" not in r.console(), r
     assert r.count("ws_sessions") == 1 and r.count("ws_msgs_sent") >= 10, r
     assert 900 <= r.trend("ws_session_duration")["max"] < 3000, r
+
+
+def _close_code_server():
+    """A WebSocket server that accepts one session, drops what it is sent
+    and records the code of the client's close frame."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    srv.settimeout(10)
+    got = {}
+
+    def serve():
+        conn, _ = srv.accept()
+        conn.settimeout(10)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += conn.recv(4096)
+        key = [l.split(b":", 1)[1].strip() for l in data.split(b"\r\n") if l.lower().startswith(b"sec-websocket-key:")][0]
+        acc = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+        conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     b"Sec-WebSocket-Accept: " + acc + b"\r\n\r\n")
+        buf = data.split(b"\r\n\r\n", 1)[1]
+        while True:
+            while len(buf) < 2 or len(buf) < 2 + 4 + (buf[1] & 127):
+                chunk = conn.recv(4096)
+                if not chunk:
+                    got["eof"] = True
+                    return
+                buf += chunk
+            op, n = buf[0] & 15, buf[1] & 127   # the client's frames here are short
+            mask = buf[2:6]
+            payload = bytes(b ^ mask[i % 4] for i, b in enumerate(buf[6:6 + n]))
+            buf = buf[6 + n:]
+            if op == 8:
+                got["code"] = struct.unpack(">H", payload[:2])[0]
+                return
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    return srv, t, got
+
+
+def test_cut_off_socket_says_going_away(c6):
+    srv, t, got = _close_code_server()
+    r = c6("websockets/interrupt.js", "-e", f"WS_URL=ws://127.0.0.1:{srv.getsockname()[1]}/", timeout=20)
+    t.join(10)
+    srv.close()
+    assert r.code == 0, r
+    assert got == {"code": 1001}, (got, r)
 
 
 def test_wss_echo(c6, target_tls):

@@ -170,12 +170,15 @@ bool websockets_pending(const vu *v) { return v->wsn && (v->wsn->socks || v->wsn
 void websockets_clear(vu *v) {
     wsn_vu *w = v->wsn;
     if (!w) return;
-    for (size_t i = w->qhead; i < w->qn; i++) free(w->q[i].data);
-    w->qhead = w->qn = 0;
     while (w->socks) {
-        wsn_push_end(w->socks);
-        wsn_release(w->socks);
+        wsn_sock *s = w->socks;
+        /* best effort: tell the peer we are going away before dropping it
+         * (an event this queues is freed below, unseen) */
+        if (s->c && s->ready == RS_OPEN) ws_client_close(s->c, WS_CLOSE_GOING_AWAY, NULL);
+        wsn_push_end(s);
+        wsn_release(s);
     }
+    for (size_t i = w->qhead; i < w->qn; i++) free(w->q[i].data);
     free(w->q);
     free(w);
     v->wsn = NULL;
