@@ -120,6 +120,12 @@ def test_failures_are_error_and_close_events(c6):
     assert r.count("iterations") == 2, r
 
 
+def test_cookie_jars_and_user_agent_on_the_handshake(c6):
+    r = c6("websockets/cookies.js")
+    assert r.code == 0, r
+    assert json.loads(record(r, "cookies")) == ["flavor=choc", "other=one", "wsprobe/2", "mine/1"], r
+
+
 def test_init_context_is_refused(c6):
     r = c6("websockets/init.js")
     assert r.code == 107, r
