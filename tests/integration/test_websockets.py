@@ -111,6 +111,7 @@ def test_failures_are_error_and_close_events(c6):
     assert len(ev["refused"]) == 2 and ev["refused"][0].startswith("error:error:dial tcp 127.0.0.1:"), ev
     assert "connection refused" in ev["refused"][0] and ev["refused"][1] == "close:1006:3", ev
     assert ev["notfound"] == ["error:error:websocket: bad handshake (status 404, want 101)", "close:1006:3"], ev
+    assert ev["badhost"] == ["error:error:lookup bad_host!name: invalid host name", "close:1006:3"], ev
     assert res["badUrl"].startswith("SyntaxError: new WebSocket(\"http://x/\"): malformed ws or wss URL"), res
     assert "params.compression \"deflate\" is not supported" in res["compression"], res
     assert "url is missing" in res["noUrl"], res

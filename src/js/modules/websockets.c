@@ -175,7 +175,7 @@ void websockets_clear(vu *v) {
         /* best effort: tell the peer we are going away before dropping it
          * (an event this queues is freed below, unseen) */
         if (s->c && s->ready == RS_OPEN) ws_client_close(s->c, WS_CLOSE_GOING_AWAY, NULL);
-        wsn_push_end(s);
+        if (s->opened_us) wsn_push_end(s);   /* tags exist once it opened */
         wsn_release(s);
     }
     for (size_t i = w->qhead; i < w->qn; i++) free(w->q[i].data);
@@ -780,20 +780,25 @@ static JSValue wsn_ctor(JSContext *ctx, JSValueConst new_target, int argc, JSVal
     dialer_sa local;
     ws_client_opts o = {.url = url, .headers = lines, .nheaders = nl};
     if (d && d->nlocal_total && dialer_local_addr(d, v->id, &local)) o.local_addr = &local.sa;
+    /* the object and the VU's queue first: a failure may be reported
+     * (queued) from inside ws_client_start, e.g. a host name refused at once */
+    wsn_vu *w = wsn_of(v);
+    if (!w) { ret = JS_ThrowOutOfMemory(ctx); goto out; }
+    obj = JS_NewObjectClass(ctx, (int)wsn_class_id);
+    if (JS_IsException(obj)) goto out;
     if (ws_client_start(s->c, &v->w->loop, v->w->h1, &o, wsn_on_event, s) != 0) {
         ret = JS_ThrowSyntaxError(ctx, "new WebSocket(\"%s\"): %s", url, s->c->err);
         goto out;
     }
-    obj = JS_NewObjectClass(ctx, (int)wsn_class_id);
-    if (JS_IsException(obj)) { ws_client_free(s->c); s->c = NULL; goto out; }
     JS_SetOpaque(obj, s);
     s->obj = JS_DupValue(ctx, obj);   /* the VU's hold until the close */
-    wsn_vu *w = wsn_of(v);
     s->next = w->socks;
     w->socks = s;
     ret = obj;
+    obj = JS_UNDEFINED;
     s = NULL;
 out:
+    JS_FreeValue(ctx, obj);
     if (s) {
         if (s->c) ws_client_free(s->c);
         vm_pairs_free(&s->utags);

@@ -28,6 +28,7 @@ export default function () {
   };
   watch('refused', 'ws://127.0.0.1:' + __ENV.CLOSED_PORT + '/');
   watch('notfound', base + '/nothing-here');
+  watch('badhost', 'ws://bad_host!name/');   // refused before any lookup
   try { new WebSocket('http://x/'); } catch (e) { out.badUrl = e.name + ': ' + e.message; }
   try { new WebSocket(base + '/ws/echo', null, { compression: 'deflate' }); } catch (e) { out.compression = e.message; }
   try { new WebSocket(); } catch (e) { out.noUrl = e.message; }
