@@ -5,7 +5,7 @@
 BUILD    ?= build
 QJS_DIR  := $(BUILD)/deps/quickjs
 QJS_LIB  := $(QJS_DIR)/libquickjs.a
-PKGS     := libcurl libuv libmicrohttpd libcjson zlib openssl gumbo libbrotlienc libbrotlidec libzstd gnutls snappy
+PKGS     := libcurl libnghttp2 libuv libmicrohttpd libcjson zlib openssl gumbo libbrotlienc libbrotlidec libzstd gnutls snappy
 CC       ?= cc
 OPT      ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) \
@@ -40,6 +40,14 @@ $(BUILD)/gen/html_lib.inc: src/js/modules/html_lib.js
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
 $(BUILD)/obj/src/js/modules/html.o: $(BUILD)/gen/html_lib.inc
 $(BUILD)/obj/src/js/modules/html.o: CFLAGS += -I$(BUILD)/gen
+
+# jslib modules c6 carries (https://jslib.k6.io/...), built in the same way.
+JSLIB_INCS := $(patsubst src/js/jslib/%.js,$(BUILD)/gen/jslib_%.inc,$(wildcard src/js/jslib/*.js))
+$(BUILD)/gen/jslib_%.inc: src/js/jslib/%.js
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(BUILD)/obj/src/js/jslib.o: $(JSLIB_INCS)
+$(BUILD)/obj/src/js/jslib.o: CFLAGS += -I$(BUILD)/gen
 
 # The web dashboard's page, built into c6 the same way.
 $(BUILD)/gen/dashboard_html.inc: src/output/dashboard.html

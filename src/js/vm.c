@@ -10,6 +10,8 @@
 #include <string.h>
 #include "exec/test.h"
 #include "js/cjs.h"
+#include "js/jslib.h"
+#include "js/modules/http.h"
 
 #define VM_STACK_LIMIT (192 * 1024)
 
@@ -47,6 +49,9 @@ static char *vm_normalize(JSContext *ctx, const char *base, const char *name, vo
     if (vm_is_builtin(name)) return js_strdup(ctx, name);
     /* jslib helpers c6 carries itself, so scripts that import them run offline */
     if (strncmp(name, "https://jslib.k6.io/k6-summary/", 31) == 0) return js_strdup(ctx, "k6/c6/jslib-summary");
+    const char *jl = jslib_module_for_url(name);
+    if (jl) return js_strdup(ctx, jl);
+    if (strncmp(name, "c6:jslib/", 9) == 0) return js_strdup(ctx, name);
     if (strncmp(name, "https://", 8) == 0 || strncmp(name, "http://", 7) == 0) {
         JS_ThrowReferenceError(ctx, "remote module \"%s\" cannot be loaded: c6 runs offline, "
                                "download it and import it by a relative path", name);
@@ -60,13 +65,16 @@ static char *vm_normalize(JSContext *ctx, const char *base, const char *name, vo
 
 static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *name) {
     size_t len;
-    const script_blob *src = script_open_file(l->s, name);
-    if (!src) {
-        JS_ThrowReferenceError(ctx, "could not load module \"%s\": %s", name, strerror(errno));
-        return NULL;
+    const char *text = jslib_source(name, &len);   /* a jslib module c6 carries */
+    if (!text) {
+        const script_blob *src = script_open_file(l->s, name);
+        if (!src) {
+            JS_ThrowReferenceError(ctx, "could not load module \"%s\": %s", name, strerror(errno));
+            return NULL;
+        }
+        len = src->len;
+        text = (const char *)src->data;
     }
-    len = src->len;
-    const char *text = (const char *)src->data;
     char *wrapped = NULL;
     if (cjs_detect(text, len)) text = wrapped = cjs_wrap(text, len, name, &len);   /* k6 runs CommonJS too */
     JSValue fn = JS_Eval(ctx, text, len, name, JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
@@ -195,14 +203,15 @@ bool vm_cut_off(vu *v) { return v->interrupted || vm_interrupt(v->rt, v); }
 /* Drops what would keep the event loop going. */
 static void vm_loop_clear(vu *v) {
     timers_clear(v);
+    http_async_free(v);
     websockets_clear(v);
 }
 
-/* The event loop after a call: runs promise jobs, due timers and
- * k6/websockets events until the returned promise (if any) has settled, no
+/* The event loop after a call: runs promise jobs, http.asyncRequest's
+ * requests, due timers and k6/websockets events until the returned promise (if any) has settled, no
  * timer is left and every socket is closed, as an iteration in k6 lasts
  * until its event loop is empty. An exception or a rejection ends it at
- * once and drops the timers and sockets still there. */
+ * once and drops the timers, requests and sockets still there. */
 static JSValue vm_settle(vu *v, JSValue p) {
     JSContext *ctx = v->ctx;
     for (;;) {
@@ -217,7 +226,11 @@ static JSValue vm_settle(vu *v, JSValue p) {
             vm_loop_clear(v);
             return JS_Throw(ctx, e);
         }
-        if (websockets_pending(v)) {
+        if (http_async_pending(v)) {   /* http.asyncRequest: this round's requests, all at once */
+            if (http_async_run(v) < 0) { JS_FreeValue(ctx, p); vm_loop_clear(v); return JS_EXCEPTION; }
+            continue;
+        }
+        if (websockets_pending(v)) {   /* socket events meanwhile wait in their queue */
             if (websockets_step(v) < 0) { JS_FreeValue(ctx, p); vm_loop_clear(v); return JS_EXCEPTION; }
             continue;
         }

@@ -39,7 +39,9 @@ enum h1_error { H1_OK = 0, H1_ERR_URL, H1_ERR_DNS, H1_ERR_REFUSED, H1_ERR_NETUNR
                 H1_ERR_TIMEOUT, H1_ERR_RESET, H1_ERR_EOF, H1_ERR_PROTO, H1_ERR_OTHER,
                 H1_ERR_BLACKLISTED,                   /* the address is in blacklistIPs */
                 H1_ERR_TLS,                           /* https: handshake or record failure; tls_code says which */
-                H1_ERR_H2 };                          /* https: the server chose h2; nothing was sent */
+                H1_ERR_H2_GOAWAY,                     /* h2: the server's GOAWAY ended the stream; h2_code */
+                H1_ERR_H2_STREAM,                     /* h2: the stream was reset (RST_STREAM); h2_code */
+                H1_ERR_H2_CONN };                     /* h2: a framing/protocol error on the connection */
 
 typedef struct h1_request {
     /* in */
@@ -51,6 +53,8 @@ typedef struct h1_request {
     int64_t timeout_ms;                      /* whole request, from h1_start to the last body byte; <= 0: none */
     const struct sockaddr *local_addr;       /* source address to bind (localIPs); NULL: the kernel's choice */
     int owner;                               /* only connections of the same owner are reused; 0: shared */
+    int vu;                                  /* h2: requests of one vu share a connection, as k6's
+                                                per-VU transport; other vus never do */
     int no_reuse;                            /* a new connection, closed after (Connection: close) */
     buf *resp_headers;                       /* required; filled: the final response's raw header block */
     buf *resp_body;                          /* filled: body, decoded if Content-Encoding gzip/deflate;
@@ -58,13 +62,14 @@ typedef struct h1_request {
     void (*done)(struct h1_request *r, void *ud); void *ud;
     /* out */
     int status;                              /* 0 on error */
-    char proto[12];                          /* "HTTP/1.1" or "HTTP/1.0" */
+    char proto[12];                          /* "HTTP/1.1", "HTTP/1.0" or "HTTP/2.0" */
     enum h1_error err; char errmsg[256];     /* Go-like: "dial tcp 127.0.0.1:1: connect: connection refused" */
     int os_errno;                            /* positive errno behind err, when there is one */
     char remote_ip[46]; int remote_port;
     double t_blocked, t_connecting, t_sending, t_waiting, t_receiving;   /* milliseconds, k6 semantics */
     double t_tls;                            /* https: the handshake, on a new connection only */
     int tls_code;                            /* H1_ERR_TLS: k6's code (1010, 1300, 1301, 1310, 1311, ...) */
+    uint32_t h2_code;                        /* H1_ERR_H2_GOAWAY/STREAM: the HTTP/2 error code */
     tls_info tls;                            /* https: the connection's session; version 0 otherwise */
     uint64_t bytes_sent, bytes_received;     /* wire bytes of this request/response, incl. headers;
                                                 a retried request counts both attempts */
@@ -79,13 +84,18 @@ typedef struct h1_request {
     int64_t t_start_, t_ready_, t_sent_, t_first_, t_conn0_, t_tcp_, deadline_us_;
     uint64_t wire_in_;                       /* https: ciphertext bytes read for the request */
     int state_, retried_, zdone_, zraw_, need_escape_, picked_;
+    /* h2 */
+    struct h1_request *snext_, *sprev_;      /* connection's streams, or its queue before the handshake */
+    int32_t sid_;                            /* stream id; 0: not submitted */
+    size_t body_off_;                        /* body bytes handed to the session */
+    int h2enc_, h2hdr_, redo_;               /* Content-Encoding; header block state; dispatch again */
 } h1_request;
 
 /* https:// on c's own TLS connections, with the run's TLS options (cfg
  * may be NULL: defaults) and insecureSkipTLSVerify; cfg must outlive c.
- * ALPN offers h2 and http/1.1 as k6 does: a server that picks h2 fails the
- * request with H1_ERR_H2 before anything was sent (the caller runs it on
- * its h2 client) and h1_https_ok is false for that host:port from then on. */
+ * ALPN offers h2 and http/1.1 as k6 does: a server that picks h2 gets the
+ * request over HTTP/2 (nghttp2), and from then on the host's requests of
+ * one vu share one connection as streams (an http.batch multiplexes). */
 void h1_client_set_tls(h1_client *c, const tls_config *cfg, int insecure);
 /* The worker's TLS context (built on first use from what
  * h1_client_set_tls gave), for other clients on the same loop (k6/ws's
@@ -97,7 +107,7 @@ struct tlsio_ctx *h1_client_tls(h1_client *c, char *err, size_t errlen);
  * C6_TLS_FASTPATH=0 / all). */
 enum { H1_HTTPS_OFF = 0, H1_HTTPS_ON = 1, H1_HTTPS_ALL = 2 };
 void h1_https_mode(h1_client *c, int mode);
-/* Whether an https URL may go to h1: not to a host known to speak h2. */
+/* Whether an https URL may go to this client (not with H1_HTTPS_OFF). */
 int h1_https_ok(h1_client *c, const char *url);
 
 /* Starts the request on c's loop. Always completes through r->done, called

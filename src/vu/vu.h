@@ -67,6 +67,7 @@ typedef struct vu {
     const void *expect;        /* its statuses (http.c's http_expect), NULL with none */
     bool expect_default;       /* no setResponseCallback yet: 200-399 expected */
     uv_timer_t sleep_timer;    /* sleep(), minIterationDuration and setTimeout waits */
+    struct http_async *http_async;   /* http.asyncRequest calls waiting for the event loop */
     struct js_timers *timers;  /* setTimeout/setInterval queue (js/modules/timers.c), NULL when empty */
     struct wsn_vu *wsn;        /* k6/websockets sockets and their events (js/modules/websockets.c), or NULL */
     struct http_req *req;      /* request in flight */

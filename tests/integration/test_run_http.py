@@ -257,3 +257,17 @@ def test_http_debug_logs_each_hop(c6):
     assert "secret-body" in r.err and '\\"data\\":\\"secret-body\\"' in r.err, r.err
     r = c6("http/debug.js", "-i", "1")
     assert "http-debug" not in r.err, r.err
+
+
+def test_async_request_runs_in_parallel_and_chains(c6):
+    r = c6("http/async.js")
+    assert r.code == 0, r
+    rec = _records(r)[0]
+    assert rec["a"] == 200 and rec["b"] == 200, rec
+    assert 250 <= rec["together"] < 550, rec          # two 300 ms requests at once, not 600 ms
+    assert rec["chained"] == "hi", rec
+    assert rec["refused"] == {"status": 0, "code": 1212}, rec
+    assert r.count("http_reqs") == 5, r
+    r = c6("http/async.js", "-e", "THROW=1")
+    assert r.code == 0, r
+    assert "connection refused" in _records(r)[0]["refused"]["thrown"], r

@@ -1,6 +1,6 @@
 """https:// on c6's own HTTP/1.1 TLS client (src/net/tlsio.c + h1.c): used
-for servers that answer HTTP/1.1 in ALPN; servers that choose h2 stay on
-libcurl. C6_TLS_FASTPATH=0 keeps every https request on libcurl;
+for servers that answer HTTP/1.1 in ALPN, and with nghttp2 for those that
+choose h2. C6_TLS_FASTPATH=0 keeps every https request on libcurl;
 C6_TLS_FASTPATH=all offers only http/1.1, so the h2 nginx answers on the
 fast path too (that is how these tests reach it for every TLS case).
 Only 127.0.0.1; nginx and the PKI come from test_https's fixtures."""
@@ -38,13 +38,22 @@ def test_http11_host_uses_the_fast_path(run, servers, tmp_path):
     assert f[0] > s[0] + 500 and f[1] > s[1], (f, s)
 
 
-def test_h2_host_stays_on_libcurl(run, servers):
-    r, recs = run([servers["h2"]] * 3)
+def test_h2_host_uses_the_native_http2_client(run, servers, tmp_path):
+    fast, slow = tmp_path / "fast.json", tmp_path / "slow.json"
+    r, recs = run([servers["h2"]] * 3, None, "-o", f"json={fast}")
     assert r.code == 0, r
     assert [x["proto"] for x in recs] == ["HTTP/2.0"] * 3, recs
     assert [x["body"].split()[2] for x in recs] == ["HTTP/2.0"] * 3, recs
-    # the first request's handshake is libcurl's, and its connection is reused
+    assert all(x["tls_version"] == "tls1.3" and x["tls_cipher_suite"] == x["body"].split()[1] for x in recs), recs
+    # one connection: the first request's handshake, then streams on it
     assert recs[0]["tls"] > 0 and recs[1]["tls"] == 0 and recs[2]["tls"] == 0, recs
+    r2, recs2 = run([servers["h2"]] * 3, None, "-o", f"json={slow}", env={"C6_TLS_FASTPATH": "0"})
+    assert r2.code == 0 and [x["proto"] for x in recs2] == ["HTTP/2.0"] * 3, r2
+    # nghttp2 on c6's TLS counts wire bytes (the certificate, TLS records,
+    # HPACK-compressed headers); libcurl's path counts decoded HTTP bytes
+    f, s = _data_received(fast), _data_received(slow)
+    assert len(f) == 3 and len(s) == 3, (f, s)
+    assert f[0] > s[0] + 500 and 0 < f[1] < f[0] and s[0] == s[1], (f, s)
 
 
 def test_fast_path_tls_fields_stapling_and_options(run, servers, tmp_path):

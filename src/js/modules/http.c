@@ -846,6 +846,7 @@ static JSValue http_set_response_callback(JSContext *ctx, JSValueConst this_val,
 
 static const JSCFunctionListEntry http_funcs[] = {
     JS_CFUNC_DEF("batch", 1, http_batch),
+    JS_CFUNC_DEF("asyncRequest", 2, http_async_request),
     JS_CFUNC_DEF("file", 3, http_file),
     JS_CFUNC_DEF("expectedStatuses", 1, http_expected_statuses),
     JS_CFUNC_DEF("setResponseCallback", 1, http_set_response_callback),

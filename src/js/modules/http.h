@@ -167,4 +167,12 @@ JSValue http_batch(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst
 /* Response.json(selector): GJSON's path syntax (http_gjson.c). */
 JSValue http_gjson_get(JSContext *ctx, JSValueConst root, const char *path);
 
+/* http_async.c: http.asyncRequest, run from the VU's event loop (vm_settle). */
+JSValue http_async_request(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv);
+bool http_async_pending(const vu *v);
+/* Runs every queued request at once and settles their promises; -1 with a
+ * JS exception pending (the VU was interrupted, or a callback threw). */
+int http_async_run(vu *v);
+void http_async_free(vu *v);   /* drops what is queued (an iteration that ended with an error) */
+
 #endif

@@ -516,6 +516,7 @@ static void http_h1_start(http_call *c) {
     hr->body_len = c->body.len;
     hr->has_body = c->has_body;
     hr->timeout_ms = c->p.timeout_ms;
+    hr->vu = c->v->id;
     const net_dialer *d = c->v->test ? c->v->test->dialer : NULL;
     if (d) {
         hr->no_reuse = d->no_conn_reuse;
@@ -551,7 +552,14 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
     res->port = hr->remote_port;
     *sent = (double)hr->bytes_sent;
     *received = (double)hr->bytes_received;
-    if (hr->err != H1_OK) {
+    if (hr->err == H1_ERR_H2_GOAWAY) {
+        http2_error(res, 1610, (long)hr->h2_code, "received GoAway");
+    } else if (hr->err == H1_ERR_H2_STREAM) {
+        http2_error(res, 1630, (long)hr->h2_code, "stream error");
+    } else if (hr->err == H1_ERR_H2_CONN) {
+        res->error_code = 1650;
+        snprintf(res->error, sizeof res->error, "%s", hr->errmsg);
+    } else if (hr->err != H1_OK) {
         res->error_code = hr->err == H1_ERR_TLS ? hr->tls_code : codes[hr->err] ? codes[hr->err] : 1000;
         snprintf(res->error, sizeof res->error, "%s", hr->errmsg);
     } else {
@@ -562,7 +570,7 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
 }
 
 /* Plain http:// without credentials in the URL goes to the h1 client, and
- * so does https:// unless the host is known to speak h2 (h1_https_ok). */
+ * so does https:// (HTTP/1.1 or h2 by ALPN) unless C6_TLS_FASTPATH=0. */
 static bool http_use_h1(h1_client *h1, const char *url) {
     size_t sl = strncasecmp(url, "http://", 7) == 0 ? 7 : strncasecmp(url, "https://", 8) == 0 ? 8 : 0;
     if (!sl || !h1) return false;
@@ -786,13 +794,6 @@ static void http_debug_dump(http_call *c) {
 static bool http_hop_finish(http_call *c) {
     vu *v = c->v;
     double sent = 0, received = 0;
-    if (!c->refused && c->on_h1 && c->hr.err == H1_ERR_H2) {
-        /* the server chose h2 before anything was sent: the hop is libcurl's */
-        c->on_h1 = false;
-        c->hop_done = false;
-        http_curl_start(c);
-        return true;
-    }
     if (c->refused) ;                      /* blockHostnames, lookup failed: res is set, nothing was sent */
     else if (c->on_h1) http_h1_result(c, &sent, &received);
     else http_curl_result(c, &sent, &received);
