@@ -103,6 +103,13 @@ def test_async_await(c6, tmp_path):
     assert groups == {"::g"}, groups
 
 
+def test_async_http_requests_and_socket_events_share_the_loop(c6):
+    r = c6("websockets/mixed.js")
+    assert r.code == 0, r
+    assert json.loads(record(r, "mixed")) == ["open", "http 200", "echo status 200"], r
+    assert r.count("http_reqs") == 1 and r.count("ws_msgs_received") == 1, r
+
+
 def test_failures_are_error_and_close_events(c6):
     r = c6("websockets/errors.js", "-e", f"CLOSED_PORT={closed_port()}")
     assert r.code == 0, r
