@@ -32,6 +32,8 @@ static const vm_builtin vm_builtins[] = {
     {"k6/encoding", encoding_module_init},
     {"k6/crypto", crypto_module_init},
     {"k6/ws", ws_module_init},
+    {"k6/websockets", websockets_module_init},
+    {"k6/experimental/websockets", websockets_module_init},
 };
 
 typedef struct vm_loader {
@@ -198,27 +200,38 @@ static int vm_interrupt(JSRuntime *rt, void *opaque) {
 
 bool vm_cut_off(vu *v) { return v->interrupted || vm_interrupt(v->rt, v); }
 
-/* The event loop after a call: runs promise jobs and due timers until the
- * returned promise (if any) has settled and no timer is left, as an iteration
- * in k6 lasts until its timers have run. An exception or a rejection ends it
- * at once and drops the timers still set. */
+/* Drops what would keep the event loop going. */
+static void vm_loop_clear(vu *v) {
+    timers_clear(v);
+    http_async_free(v);
+    websockets_clear(v);
+}
+
+/* The event loop after a call: runs promise jobs, http.asyncRequest's
+ * requests, due timers and k6/websockets events until the returned promise (if any) has settled, no
+ * timer is left and every socket is closed, as an iteration in k6 lasts
+ * until its event loop is empty. An exception or a rejection ends it at
+ * once and drops the timers, requests and sockets still there. */
 static JSValue vm_settle(vu *v, JSValue p) {
     JSContext *ctx = v->ctx;
     for (;;) {
         JSContext *jctx;
         int r;
         while ((r = JS_ExecutePendingJob(v->rt, &jctx)) > 0) {}
-        if (r < 0) { JS_FreeValue(ctx, p); timers_clear(v); http_async_free(v); return JS_EXCEPTION; }
+        if (r < 0) { JS_FreeValue(ctx, p); vm_loop_clear(v); return JS_EXCEPTION; }
         JSPromiseStateEnum st = JS_PromiseState(ctx, p);
         if (st == JS_PROMISE_REJECTED) {
             JSValue e = JS_PromiseResult(ctx, p);
             JS_FreeValue(ctx, p);
-            timers_clear(v);
-            http_async_free(v);
+            vm_loop_clear(v);
             return JS_Throw(ctx, e);
         }
         if (http_async_pending(v)) {   /* http.asyncRequest: this round's requests, all at once */
-            if (http_async_run(v) < 0) { JS_FreeValue(ctx, p); timers_clear(v); http_async_free(v); return JS_EXCEPTION; }
+            if (http_async_run(v) < 0) { JS_FreeValue(ctx, p); vm_loop_clear(v); return JS_EXCEPTION; }
+            continue;
+        }
+        if (websockets_pending(v)) {   /* socket events meanwhile wait in their queue */
+            if (websockets_step(v) < 0) { JS_FreeValue(ctx, p); vm_loop_clear(v); return JS_EXCEPTION; }
             continue;
         }
         if (!timers_pending(v)) {
@@ -231,7 +244,7 @@ static JSValue vm_settle(vu *v, JSValue p) {
             JS_FreeValue(ctx, p);
             return JS_ThrowInternalError(ctx, "promise never settled (no pending job or timer can resolve it)");
         }
-        if (timers_run_next(v) < 0) { JS_FreeValue(ctx, p); timers_clear(v); return JS_EXCEPTION; }
+        if (timers_run_next(v) < 0) { JS_FreeValue(ctx, p); vm_loop_clear(v); return JS_EXCEPTION; }
     }
 }
 
@@ -307,6 +320,7 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     html_class_init(v->rt);
     data_class_init(v->rt);
     ws_class_init(v->rt);
+    websockets_class_init(v->rt);
     v->ctx = JS_NewContext(v->rt);
     JS_SetContextOpaque(v->ctx, v);
     JS_SetInterruptHandler(v->rt, vm_interrupt, v);
@@ -350,8 +364,7 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
 
 void vm_destroy(vu *v) {
     if (!v->rt) return;
-    timers_clear(v);
-    http_async_free(v);
+    vm_loop_clear(v);
     JS_FreeValue(v->ctx, v->fn);
     JS_FreeValue(v->ctx, v->data);
     JS_FreeValue(v->ctx, v->ns);

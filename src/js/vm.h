@@ -62,6 +62,20 @@ JSModuleDef *timers_module_init(JSContext *ctx, const char *name);
 /* k6/ws (ws.c) */
 JSModuleDef *ws_module_init(JSContext *ctx, const char *name);
 void ws_class_init(JSRuntime *rt);
+/* shared with k6/websockets: params (headers, tags, jar, compression) and the Cookie line */
+int ws_params(JSContext *ctx, JSValueConst params, const char *who, vm_pairs *hdrs, vm_pairs *tags,
+              struct cookie_jar **jar, JSValue *jar_obj);
+void ws_cookie_line(struct cookie_jar *jar, const char *url, buf *out);
+/* k6/websockets (websockets.c): sockets whose events vm.c's event loop
+ * delivers. websockets_pending: a socket is not closed yet or events wait;
+ * websockets_step: runs the next event, or the next due timer, waiting for
+ * either (-1 with an exception pending if a handler threw or the wait was
+ * interrupted); websockets_clear: drops every socket of the VU. */
+JSModuleDef *websockets_module_init(JSContext *ctx, const char *name);
+void websockets_class_init(JSRuntime *rt);
+bool websockets_pending(const vu *v);
+int websockets_step(vu *v);
+void websockets_clear(vu *v);
 void data_class_init(JSRuntime *rt);
 /* setTimeout & co. (timers.c): globals, and the per-VU queue the event loop
  * in vm.c drains after each call */
@@ -70,6 +84,8 @@ bool timers_pending(const vu *v);
 /* Waits for the earliest timer and runs its callback; -1 with an exception
  * pending if it threw or the wait was interrupted. */
 int timers_run_next(vu *v);
+/* When the earliest timer is due (monotonic us); INT64_MAX with none. */
+int64_t timers_next_due(const vu *v);
 void timers_clear(vu *v);
 void html_class_init(JSRuntime *rt);
 /* res.html(), res.submitForm(), res.clickLink() (html.c) */

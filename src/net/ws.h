@@ -3,8 +3,9 @@
  * ws_client_start looks the host up (through the worker's h1 client, so
  * options.hosts and the dns option mean the same as for HTTP), connects,
  * sends the handshake and checks the answer; after that frames flow both
- * ways. Everything that happens is reported through one callback, always
- * from a libuv callback (never inside a ws_client_* call):
+ * ways. Everything that happens is reported through one callback, from a
+ * libuv callback, except a WS_EV_FAIL for a host name refused before any
+ * lookup, which comes from inside ws_client_start:
  *
  *   WS_EV_OPEN     the handshake succeeded (status, resp_head, subproto set)
  *   WS_EV_FAIL     it did not (err set; status/resp_head/resp_body when an

@@ -69,6 +69,7 @@ typedef struct vu {
     uv_timer_t sleep_timer;    /* sleep(), minIterationDuration and setTimeout waits */
     struct http_async *http_async;   /* http.asyncRequest calls waiting for the event loop */
     struct js_timers *timers;  /* setTimeout/setInterval queue (js/modules/timers.c), NULL when empty */
+    struct wsn_vu *wsn;        /* k6/websockets sockets and their events (js/modules/websockets.c), or NULL */
     struct http_req *req;      /* request in flight */
     char *result_json;         /* setup(): its JSON result */
     void *loader;              /* module loader state (js/vm.c) */

@@ -74,6 +74,11 @@ static bool timers_wait_until(vu *v, int64_t until) {
     return vu_sleep_until(v, until);
 }
 
+int64_t timers_next_due(const vu *v) {
+    const js_timers *q = v->timers;
+    return q && q->n ? q->t[timers_earliest(q)].due_us : INT64_MAX;
+}
+
 int timers_run_next(vu *v) {
     js_timers *q = v->timers;
     if (!q || q->n == 0) return 0;

@@ -460,7 +460,7 @@ static void ws_cookie_one(const char *name, const char *value, void *ud) {
 }
 
 /* "Cookie: ..." for url from jar (the jar keys on http(s) URLs). */
-static void ws_cookie_line(cookie_jar *jar, const char *url, buf *out) {
+void ws_cookie_line(cookie_jar *jar, const char *url, buf *out) {
     if (!jar) return;
     buf http = {0};
     buf_puts(&http, strncmp(url, "wss", 3) == 0 ? "https" : "http");
@@ -469,8 +469,9 @@ static void ws_cookie_line(cookie_jar *jar, const char *url, buf *out) {
     buf_free(&http);
 }
 
-/* Reads params: headers into lines (owned by hdrs), tags into tags, cookie jar. */
-static int ws_params(JSContext *ctx, JSValueConst params, vm_pairs *hdrs, vm_pairs *tags, cookie_jar **jar, JSValue *jar_obj) {
+/* Reads params: headers into lines (owned by hdrs), tags into tags, cookie
+ * jar; `who` names the caller in errors. k6/websockets reads the same. */
+int ws_params(JSContext *ctx, JSValueConst params, const char *who, vm_pairs *hdrs, vm_pairs *tags, cookie_jar **jar, JSValue *jar_obj) {
     if (!JS_IsObject(params)) return 0;
     JSValue v = JS_GetPropertyStr(ctx, params, "headers");
     int rc = JS_IsException(v) ? -1 : vm_pairs_read(ctx, v, hdrs);
@@ -485,7 +486,7 @@ static int ws_params(JSContext *ctx, JSValueConst params, vm_pairs *hdrs, vm_pai
     const char *comp = JS_IsUndefined(v) || JS_IsNull(v) ? NULL : JS_ToCString(ctx, v);
     JS_FreeValue(ctx, v);
     bool bad = comp && comp[0];
-    if (bad) JS_ThrowTypeError(ctx, "ws.connect: params.compression \"%s\" is not supported by c6 yet", comp);
+    if (bad) JS_ThrowTypeError(ctx, "%s: params.compression \"%s\" is not supported by c6 yet", who, comp);
     JS_FreeCString(ctx, comp);
     if (bad) return -1;
     http_params hp;
@@ -515,7 +516,7 @@ static JSValue ws_connect(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     const char *lines[VM_MAX_PAIRS + 2];
     buf hbuf = {0}, cookie = {0};
     size_t nlines = 0;
-    if (ws_params(ctx, params, &hp, &tags, &jar, &jar_obj)) { ret = JS_EXCEPTION; goto out; }
+    if (ws_params(ctx, params, "ws.connect", &hp, &tags, &jar, &jar_obj)) { ret = JS_EXCEPTION; goto out; }
     ws_cookie_line(jar ? jar : v->jar, url, &cookie);
     /* "Name: value" lines, kept in one buffer: offsets first, pointers once it stops moving */
     size_t offs[VM_MAX_PAIRS + 2];
