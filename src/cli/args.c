@@ -27,6 +27,7 @@ typedef struct {
     bool is_bool;       /* takes no separate value; "--x=false" still works */
     flag_setter set;    /* writes only the cause into err; the caller names the flag */
     const char *option; /* with set NULL: the k6 option (JSON name) the flag sets */
+    const char *help;   /* one line for `c6 run --help` */
 } flag_def;
 
 static char *xstrndup(const char *s, size_t n)
@@ -335,56 +336,56 @@ static int set_paused(c6_run_args *a, const char *v, char *e, size_t n)
 }
 
 static const flag_def FLAGS[] = {
-    {"vus", 'u', false, set_vus, NULL},
-    {"duration", 'd', false, set_duration, NULL},
-    {"iterations", 'i', false, set_iterations, NULL},
-    {"stage", 's', false, set_stage, NULL},
-    {"no-thresholds", 0, true, set_no_thresholds, NULL},
-    {"insecure-skip-tls-verify", 0, true, set_insecure, NULL},
-    {"user-agent", 0, false, set_user_agent, NULL},
-    {"summary-trend-stats", 0, false, set_trend_stats, NULL},
-    {"summary-export", 0, false, set_summary_export, NULL},
-    {"summary-time-unit", 0, false, set_time_unit, NULL},
-    {"system-tags", 0, false, set_system_tags, NULL},
-    {"tag", 0, false, set_tag, NULL},
-    {"env", 'e', false, set_env, NULL},
-    {"include-system-env-vars", 0, true, set_include_env, NULL},
-    {"config", 'c', false, set_config, NULL},
-    {"quiet", 'q', true, set_quiet, NULL},
-    {"no-color", 0, true, set_no_color, NULL},
-    {"verbose", 'v', true, set_verbose, NULL},
-    {"help", 'h', true, set_help, NULL},
-    {"workers", 0, false, set_workers, NULL},
-    {"no-summary", 0, true, set_no_summary, NULL},
-    {"out", 'o', false, set_out, NULL},
-    {"summary-mode", 0, false, set_summary_mode, NULL},
-    {"execution-segment", 0, false, set_segment, NULL},
-    {"execution-segment-sequence", 0, false, set_segment_sequence, NULL},
-    {"address", 'a', false, set_address, NULL},
-    {"paused", 'p', true, set_paused, NULL},
-    {"http-debug", 0, true, set_http_debug, NULL},
-    {"linger", 'l', true, set_linger, NULL},
-    {"compatibility-mode", 0, false, set_compat, NULL},
-    {"log-format", 0, false, set_log_format, NULL},
-    {"log-output", 0, false, set_log_output, NULL},
-    {"console-output", 0, false, set_console_output, NULL},
-    {"no-usage-report", 0, true, set_no_usage_report, NULL},
+    {"vus", 'u', false, set_vus, NULL, "number of virtual users (default 1)"},
+    {"duration", 'd', false, set_duration, NULL, "test duration, e.g. 30s, 5m, 1h30m"},
+    {"iterations", 'i', false, set_iterations, NULL, "total iterations shared among the VUs"},
+    {"stage", 's', false, set_stage, NULL, "a stage as duration:target (repeatable)"},
+    {"no-thresholds", 0, true, set_no_thresholds, NULL, "do not evaluate thresholds"},
+    {"insecure-skip-tls-verify", 0, true, set_insecure, NULL, "do not verify TLS certificates"},
+    {"user-agent", 0, false, set_user_agent, NULL, "the User-Agent of requests (\"\" sends none)"},
+    {"summary-trend-stats", 0, false, set_trend_stats, NULL, "trend stats of the summary, e.g. avg,p(95),p(99.9)"},
+    {"summary-export", 0, false, set_summary_export, NULL, "write the summary as JSON (legacy format) to a file"},
+    {"summary-time-unit", 0, false, set_time_unit, NULL, "time unit of the summary: s, ms or us"},
+    {"system-tags", 0, false, set_system_tags, NULL, "system tags samples get (comma-separated)"},
+    {"tag", 0, false, set_tag, NULL, "a tag on every sample, name=value (repeatable)"},
+    {"env", 'e', false, set_env, NULL, "an environment variable for the script, NAME=value (repeatable)"},
+    {"include-system-env-vars", 0, true, set_include_env, NULL, "give the script this process' environment"},
+    {"config", 'c', false, set_config, NULL, "a JSON config file of options"},
+    {"quiet", 'q', true, set_quiet, NULL, "no banner or progress"},
+    {"no-color", 0, true, set_no_color, NULL, "no colors"},
+    {"verbose", 'v', true, set_verbose, NULL, "debug logs"},
+    {"help", 'h', true, set_help, NULL, "this help"},
+    {"workers", 0, false, set_workers, NULL, "worker threads (c6 only; default one per CPU)"},
+    {"no-summary", 0, true, set_no_summary, NULL, "no end-of-test summary"},
+    {"out", 'o', false, set_out, NULL, "an output: json=FILE, csv=FILE, influxdb=URL, experimental-prometheus-rw, web-dashboard (repeatable)"},
+    {"summary-mode", 0, false, set_summary_mode, NULL, "compact (default), full or disabled"},
+    {"execution-segment", 0, false, set_segment, NULL, "this instance's part of the test, e.g. 1/4:2/4"},
+    {"execution-segment-sequence", 0, false, set_segment_sequence, NULL, "all the instances' segments, e.g. 0,1/4,1/2,1"},
+    {"address", 'a', false, set_address, NULL, "REST API address (default localhost:6565; \"\" none)"},
+    {"paused", 'p', true, set_paused, NULL, "start paused (resume through the REST API)"},
+    {"http-debug", 0, true, set_http_debug, NULL, "log requests and responses (=full: with bodies)"},
+    {"linger", 'l', true, set_linger, NULL, "keep the process and its REST API up after the end, until Ctrl-C"},
+    {"compatibility-mode", 0, false, set_compat, NULL, "extended (default), base or experimental_enhanced"},
+    {"log-format", 0, false, set_log_format, NULL, "text (default), json or raw"},
+    {"log-output", 0, false, set_log_output, NULL, "stderr (default), stdout, none or file=PATH"},
+    {"console-output", 0, false, set_console_output, NULL, "write console.* output to a file"},
+    {"no-usage-report", 0, true, set_no_usage_report, NULL, "accepted (c6 reports nothing)"},
     /* flags that set a k6 option through its text form (as its K6_* variable) */
-    {"min-iteration-duration", 0, false, NULL, "minIterationDuration"},
-    {"rps", 0, false, NULL, "rps"},
-    {"no-setup", 0, true, NULL, "noSetup"},
-    {"no-teardown", 0, true, NULL, "noTeardown"},
-    {"batch", 0, false, NULL, "batch"},
-    {"batch-per-host", 0, false, NULL, "batchPerHost"},
-    {"max-redirects", 0, false, NULL, "maxRedirects"},
-    {"no-connection-reuse", 0, true, NULL, "noConnectionReuse"},
-    {"no-vu-connection-reuse", 0, true, NULL, "noVUConnectionReuse"},
-    {"discard-response-bodies", 0, true, NULL, "discardResponseBodies"},
-    {"throw", 'w', true, NULL, "throw"},
-    {"blacklist-ip", 0, false, NULL, "blacklistIPs"},
-    {"block-hostnames", 0, false, NULL, "blockHostnames"},
-    {"dns", 0, false, NULL, "dns"},
-    {"local-ips", 0, false, NULL, "localIPs"},
+    {"min-iteration-duration", 0, false, NULL, "minIterationDuration", "shortest iteration; shorter ones are padded"},
+    {"rps", 0, false, NULL, "rps", "requests per second for the whole test"},
+    {"no-setup", 0, true, NULL, "noSetup", "do not run setup()"},
+    {"no-teardown", 0, true, NULL, "noTeardown", "do not run teardown()"},
+    {"batch", 0, false, NULL, "batch", "parallel requests of an http.batch (default 20)"},
+    {"batch-per-host", 0, false, NULL, "batchPerHost", "parallel requests per host in an http.batch (default 6)"},
+    {"max-redirects", 0, false, NULL, "maxRedirects", "redirects followed (default 10)"},
+    {"no-connection-reuse", 0, true, NULL, "noConnectionReuse", "a new connection for every request"},
+    {"no-vu-connection-reuse", 0, true, NULL, "noVUConnectionReuse", "no connection kept across a VU's iterations"},
+    {"discard-response-bodies", 0, true, NULL, "discardResponseBodies", "do not keep response bodies"},
+    {"throw", 'w', true, NULL, "throw", "a failed request throws instead of returning an error Response"},
+    {"blacklist-ip", 0, false, NULL, "blacklistIPs", "an IP range (CIDR) never connected to (repeatable)"},
+    {"block-hostnames", 0, false, NULL, "blockHostnames", "host name patterns never requested, e.g. *.example.com"},
+    {"dns", 0, false, NULL, "dns", "DNS: ttl=..,select=first|random|roundRobin,policy=.."},
+    {"local-ips", 0, false, NULL, "localIPs", "source addresses for the VUs, e.g. 127.0.0.1-127.0.0.9"},
 };
 
 #define NFLAGS (sizeof(FLAGS) / sizeof(FLAGS[0]))
@@ -515,6 +516,17 @@ static void args_env_outs(c6_run_args *a, const char *v)
         if (*start) set_out(a, start, NULL, 0);
         if (last) break;
         start = p + 1;
+    }
+}
+
+void args_print_help(FILE *f)
+{
+    fprintf(f, "usage: c6 run [flags] script.js   (script.js: a file, or - for stdin)\n\nflags:\n");
+    for (size_t i = 0; i < NFLAGS; i++) {
+        char name[64];
+        if (FLAGS[i].shorthand) snprintf(name, sizeof name, "-%c, --%s", FLAGS[i].shorthand, FLAGS[i].name);
+        else snprintf(name, sizeof name, "    --%s", FLAGS[i].name);
+        fprintf(f, "  %-32s %s\n", name, FLAGS[i].help);
     }
 }
 

@@ -8,6 +8,7 @@
 #define C6_CLI_ARGS_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 
 #include "config/options.h"
@@ -54,5 +55,7 @@ typedef struct c6_run_args {
  * exits 255 then. Either way, args_free(a) is safe afterwards. */
 int  args_parse_run(int argc, char **argv, c6_run_args *a, char *err, size_t errlen);
 void args_free(c6_run_args *a);
+/* The flags with a line each, for `c6 run --help`. */
+void args_print_help(FILE *f);
 
 #endif

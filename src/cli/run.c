@@ -1566,7 +1566,7 @@ static int run_main_mode(int argc, char **argv, int mode) {
         return EXIT_FLAGS;
     }
     if (r->args.help || !r->args.script) {
-        fprintf(stderr, "usage: c6 run [flags] script.js\n");
+        args_print_help(r->args.help ? stdout : stderr);
         args_free(&r->args);
         return r->args.help ? 0 : EXIT_FLAGS;
     }

@@ -191,3 +191,11 @@ def test_new_writes_a_runnable_script(c6_bin, tmp_path):
     assert p.returncode == 255 and "already exists" in p.stderr, p
     p = subprocess.run([c6_bin, "inspect", "script.js"], capture_output=True, text=True, timeout=30, cwd=tmp_path)
     assert p.returncode == 0 and json.loads(p.stdout)["scenarios"]["default"]["vus"] == 10, p
+
+
+def test_run_help_lists_every_flag(c6_bin):
+    p = subprocess.run([c6_bin, "run", "--help"], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0 and p.stdout.startswith("usage: c6 run"), p
+    for flag in ("-u, --vus", "--http-debug", "-w, --throw", "--execution-segment", "--log-format"):
+        assert flag in p.stdout, flag
+    assert all(len(l.split(None, 2)) >= 2 for l in p.stdout.splitlines()[3:]), p.stdout   # each has a description
