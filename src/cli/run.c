@@ -1566,9 +1566,10 @@ static int run_main_mode(int argc, char **argv, int mode) {
         return EXIT_FLAGS;
     }
     if (r->args.help || !r->args.script) {
-        args_print_help(r->args.help ? stdout : stderr);
+        bool help = r->args.help;
+        args_print_help(help ? stdout : stderr);
         args_free(&r->args);
-        return r->args.help ? 0 : EXIT_FLAGS;
+        return help ? 0 : EXIT_FLAGS;
     }
     log_set_verbose(r->args.verbose);
     {
