@@ -12,8 +12,8 @@
 
 #define C6_VERSION "0.1.0"
 
-static int main_usage(void) {
-    fprintf(stderr,
+static int main_usage(FILE *f, int code) {
+    fprintf(f,
             "c6 %s - load testing for k6 scripts\n\n"
             "usage:\n"
             "  c6 run [flags] script.js     run a test (script.js: a file, or - for stdin)\n"
@@ -26,8 +26,9 @@ static int main_usage(void) {
             "  c6 stats [-a ADDR]           show the metrics of a running test\n"
             "  c6 target [--listen H:P]     serve the built-in test target\n"
             "  c6 new [file] [--force]      write a script to start from (default script.js)\n"
-            "  c6 version                   print the version\n", C6_VERSION);
-    return 255;
+            "  c6 version                   print the version\n"
+            "\n`c6 run --help` lists run's flags.\n", C6_VERSION);
+    return code;
 }
 
 /* c6 new [file] [--force]: a script to start from (c6's own template). */
@@ -80,7 +81,8 @@ static int main_new(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) return main_usage();
+    if (argc < 2) return main_usage(stderr, 255);
+    if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) return main_usage(stdout, 0);
     /* a peer that resets a connection must cost a request, not the process */
     signal(SIGPIPE, SIG_IGN);
     const char *cmd = argv[1];
@@ -100,5 +102,5 @@ int main(int argc, char **argv) {
         return rc;
     }
     fprintf(stderr, "error: unknown command \"%s\" for \"c6\"\n", cmd);
-    return main_usage();
+    return main_usage(stderr, 255);
 }
