@@ -86,6 +86,7 @@ void script_add_module(script *s, const char *name, uint8_t *bc, size_t len) {
     b->name = strdup(name);
     b->data = bc;
     b->len = len;
+    b->uses_meta = false;
 }
 
 static uint8_t *script_read_stream(FILE *f, size_t *len) {
@@ -122,6 +123,7 @@ static void script_cache_add(script *s, const char *path, uint8_t *data, size_t 
     b->name = strdup(path);
     b->data = data;
     b->len = len;
+    b->uses_meta = false;
 }
 
 int script_add_stream(script *s, const char *path, FILE *f) {

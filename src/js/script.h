@@ -14,6 +14,7 @@ typedef struct script_blob {
     char *name;          /* absolute path (module name or opened file) */
     uint8_t *data;
     size_t len;
+    bool uses_meta;      /* a module whose source mentions import.meta */
 } script_blob;
 
 /* A SharedArray's contents (k6/data): made once per process, read-only

@@ -63,6 +63,48 @@ static char *vm_normalize(JSContext *ctx, const char *base, const char *name, vo
     return r;
 }
 
+/* import.meta.resolve(spec): spec resolved against this module as a file://
+ * URL (k6's way to give open() a module-relative path); k6 modules and
+ * remote URLs come back as they are. */
+static JSValue vm_meta_resolve(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv, int magic,
+                               JSValue *data) {
+    const char *spec = argc ? JS_ToCString(ctx, argv[0]) : NULL;
+    if (!spec) return JS_ThrowTypeError(ctx, "import.meta.resolve(specifier): a string is needed");
+    JSValue out;
+    if (vm_is_builtin(spec) || strstr(spec, "://")) {
+        out = JS_NewString(ctx, spec);
+    } else {
+        const char *base = JS_ToCString(ctx, data[0]);
+        char *abs = script_resolve(base ? base : "/", spec);
+        size_t n = strlen(abs) + 8;
+        char *url = malloc(n);
+        snprintf(url, n, "file://%s", abs);
+        out = JS_NewString(ctx, url);
+        free(url);
+        free(abs);
+        JS_FreeCString(ctx, base);
+    }
+    JS_FreeCString(ctx, spec);
+    return out;
+}
+
+/* import.meta.url and import.meta.resolve, for modules that use them (the
+ * meta object is not made for the others: it costs memory in every VU). */
+static void vm_set_import_meta(JSContext *ctx, JSModuleDef *m, const char *path) {
+    JSValue meta = JS_GetImportMeta(ctx, m);
+    if (JS_IsException(meta)) return;
+    size_t n = strlen(path) + 8;
+    char *url = malloc(n);
+    snprintf(url, n, "%s%s", path[0] == '/' ? "file://" : "", path);
+    JS_DefinePropertyValueStr(ctx, meta, "url", JS_NewString(ctx, url), JS_PROP_C_W_E);
+    free(url);
+    JSValue p = JS_NewString(ctx, path);
+    JS_DefinePropertyValueStr(ctx, meta, "resolve", JS_NewCFunctionData(ctx, vm_meta_resolve, 1, 0, 1, &p),
+                              JS_PROP_C_W_E);
+    JS_FreeValue(ctx, p);
+    JS_FreeValue(ctx, meta);
+}
+
 static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *name) {
     size_t len;
     const char *text = jslib_source(name, &len);   /* a jslib module c6 carries */
@@ -78,6 +120,7 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
     char *wrapped = NULL;
     if (cjs_detect(text, len)) text = wrapped = cjs_wrap(text, len, name, &len);   /* k6 runs CommonJS too */
     JSValue fn = JS_Eval(ctx, text, len, name, JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
+    const char *text_for_meta = strstr(text, "import.meta") ? "import.meta" : "";
     free(wrapped);
     if (JS_IsException(fn)) return NULL;
     size_t bclen;
@@ -90,6 +133,10 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
     }
     JSModuleDef *m = JS_VALUE_GET_PTR(fn);
     JS_FreeValue(ctx, fn);
+    if (strstr(text_for_meta, "import.meta")) {
+        vm_set_import_meta(ctx, m, name);
+        if (l->s->nmods && !strcmp(l->s->mods[l->s->nmods - 1].name, name)) l->s->mods[l->s->nmods - 1].uses_meta = true;
+    }
     return m;
 }
 
@@ -103,6 +150,7 @@ static JSModuleDef *vm_load_bytecode(JSContext *ctx, vm_loader *l, const char *n
     if (JS_IsException(fn)) return NULL;
     JSModuleDef *m = JS_VALUE_GET_PTR(fn);
     JS_FreeValue(ctx, fn);
+    if (b->uses_meta) vm_set_import_meta(ctx, m, name);
     return m;
 }
 
@@ -130,7 +178,8 @@ static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     const char *mode = argc > 1 && JS_IsString(argv[1]) ? JS_ToCString(ctx, argv[1]) : NULL;
     bool binary = mode && strchr(mode, 'b');
     JS_FreeCString(ctx, mode);
-    char *abs = script_resolve(v->test ? ((script *)v->test->script)->main_path : "/", path);
+    const char *p = strncmp(path, "file://", 7) == 0 ? path + 7 : path;   /* import.meta.resolve's URLs */
+    char *abs = script_resolve(v->test ? ((script *)v->test->script)->main_path : "/", p);
     script *s = v->test->script;
     const script_blob *f = script_open_file(s, abs);
     JSValue r;

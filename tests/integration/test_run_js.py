@@ -197,3 +197,11 @@ def test_builtin_jslib_k6chaijs(c6):
     assert r.checks_total() == (10, 1), r         # 10 assertions passed, 1 failed, the one after it never ran
     r = c6("jslib/chai.js", "-i", "1", "--summary-mode=full")
     assert "GROUP: fetch json" in r.out and "GROUP: a failing block" in r.out, r.out   # describe is a group
+
+
+def test_import_meta_url_and_resolve(c6):
+    r = c6("meta/main.js", "-i", "2", "-u", "2", with_target=False)
+    assert r.code == 0, r
+    recs = [json.loads(m) for m in r.console()]
+    assert recs == [{"here": "lib", "plain": "main", "libUrl": True, "mainUrl": True, "resolved": True,
+                     "builtin": "k6/http"}] * 2, r
