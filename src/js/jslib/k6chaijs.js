@@ -37,11 +37,14 @@ class Assertion {
   }
   get not() { this._not = !this._not; return this; }
   get deep() { this._deep = true; return this; }
+  // The check's name leaves the actual value out (it is the message, or
+  // "value"), so one assertion is one check whatever values it sees, as
+  // k6chaijs' aggregated checks are; the thrown error shows the value.
   _assert(ok, what) {
     const pass = this._not ? !ok : !!ok;
-    const name = `${this._msg ? this._msg + ': ' : ''}expected ${show(this._v)} ${this._not ? 'not ' : ''}${what}`;
+    const name = `expected ${this._msg || 'value'} ${this._not ? 'not ' : ''}${what}`;
     check(null, { [name]: () => pass });
-    if (!pass) throw new AssertionError(name);
+    if (!pass) throw new AssertionError(`${name}, got ${show(this._v)}`);
     return this;
   }
   equal(x) { return this._deep ? this.eql(x) : this._assert(this._v === x, `to equal ${show(x)}`); }
