@@ -66,6 +66,11 @@ void ws_class_init(JSRuntime *rt);
 int ws_params(JSContext *ctx, JSValueConst params, const char *who, vm_pairs *hdrs, vm_pairs *tags,
               struct cookie_jar **jar, JSValue *jar_obj);
 void ws_cookie_line(struct cookie_jar *jar, const char *url, buf *out);
+/* The handshake's "Name: value" lines: the script's headers, User-Agent
+ * (the userAgent option) unless one of them is it, then the Cookie line if
+ * any. The text goes into hbuf; returns how many pointers went into lines
+ * (room for hdrs->n + 2). */
+size_t ws_handshake_lines(vu *v, const vm_pairs *hdrs, buf *hbuf, const buf *cookie, const char **lines);
 /* k6/websockets (websockets.c): sockets whose events vm.c's event loop
  * delivers. websockets_pending: a socket is not closed yet or events wait;
  * websockets_step: runs the next event, or the next due timer, waiting for

@@ -753,24 +753,7 @@ static JSValue wsn_ctor(JSContext *ctx, JSValueConst new_target, int argc, JSVal
     }
     ws_cookie_line(jar ? jar : v->jar, url, &cookie);
     const char *lines[VM_MAX_PAIRS + 3];
-    size_t offs[VM_MAX_PAIRS + 1], nl = 0;
-    bool has_ua = false;
-    for (int i = 0; i < hp.n; i++) {
-        has_ua = has_ua || strcasecmp(hp.k[i], "User-Agent") == 0;
-        offs[nl++] = hbuf.len;
-        buf_puts(&hbuf, hp.k[i]);
-        buf_puts(&hbuf, ": ");
-        buf_puts(&hbuf, hp.v[i]);
-        buf_append(&hbuf, "", 1);
-    }
-    if (!has_ua) {   /* as k6: the userAgent option unless a header says otherwise */
-        offs[nl++] = hbuf.len;
-        buf_puts(&hbuf, "User-Agent: ");
-        buf_puts(&hbuf, http_user_agent(v));
-        buf_append(&hbuf, "", 1);
-    }
-    for (size_t i = 0; i < nl; i++) lines[i] = hbuf.p + offs[i];
-    if (cookie.len) lines[nl++] = cookie.p;
+    size_t nl = ws_handshake_lines(v, &hp, &hbuf, &cookie, lines);
     if (protos.len) lines[nl++] = protos.p;
 
     s->c = ws_client_new();

@@ -460,6 +460,29 @@ static void ws_cookie_one(const char *name, const char *value, void *ud) {
 }
 
 /* "Cookie: ..." for url from jar (the jar keys on http(s) URLs). */
+size_t ws_handshake_lines(vu *v, const vm_pairs *hdrs, buf *hbuf, const buf *cookie, const char **lines) {
+    /* kept in one buffer: offsets first, pointers once it stops moving */
+    size_t offs[VM_MAX_PAIRS + 2], n = 0;
+    bool has_ua = false;
+    for (int i = 0; i < hdrs->n; i++) {
+        has_ua = has_ua || strcasecmp(hdrs->k[i], "User-Agent") == 0;
+        offs[n++] = hbuf->len;
+        buf_puts(hbuf, hdrs->k[i]);
+        buf_puts(hbuf, ": ");
+        buf_puts(hbuf, hdrs->v[i]);
+        buf_append(hbuf, "", 1);
+    }
+    if (!has_ua) {   /* as k6: the userAgent option unless a header says otherwise */
+        offs[n++] = hbuf->len;
+        buf_puts(hbuf, "User-Agent: ");
+        buf_puts(hbuf, http_user_agent(v));
+        buf_append(hbuf, "", 1);
+    }
+    for (size_t i = 0; i < n; i++) lines[i] = hbuf->p + offs[i];
+    if (cookie->len) lines[n++] = cookie->p;
+    return n;
+}
+
 void ws_cookie_line(cookie_jar *jar, const char *url, buf *out) {
     if (!jar) return;
     buf http = {0};
@@ -518,25 +541,7 @@ static JSValue ws_connect(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     size_t nlines = 0;
     if (ws_params(ctx, params, "ws.connect", &hp, &tags, &jar, &jar_obj)) { ret = JS_EXCEPTION; goto out; }
     ws_cookie_line(jar ? jar : v->jar, url, &cookie);
-    /* "Name: value" lines, kept in one buffer: offsets first, pointers once it stops moving */
-    size_t offs[VM_MAX_PAIRS + 2];
-    bool has_ua = false;
-    for (int i = 0; i < hp.n; i++) {
-        has_ua = has_ua || strcasecmp(hp.k[i], "User-Agent") == 0;
-        offs[nlines++] = hbuf.len;
-        buf_puts(&hbuf, hp.k[i]);
-        buf_puts(&hbuf, ": ");
-        buf_puts(&hbuf, hp.v[i]);
-        buf_append(&hbuf, "", 1);
-    }
-    if (!has_ua) {   /* as k6: the userAgent option unless a header says otherwise */
-        offs[nlines++] = hbuf.len;
-        buf_puts(&hbuf, "User-Agent: ");
-        buf_puts(&hbuf, http_user_agent(v));
-        buf_append(&hbuf, "", 1);
-    }
-    for (size_t i = 0; i < nlines; i++) lines[i] = hbuf.p + offs[i];
-    if (cookie.len) lines[nlines++] = cookie.p;
+    nlines = ws_handshake_lines(v, &hp, &hbuf, &cookie, lines);
 
     s = calloc(1, sizeof *s);
     ws_client *c = ws_client_new();
