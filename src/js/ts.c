@@ -520,6 +520,13 @@ static void ts_run(ts *s) {
             if (j != i) { i = j; continue; }
         }
         if (ts_kind(s, i) == T_ID) {
+            if (c->kind == 'P' && ts_is(s, i, "this") && ts_is(s, i + 1, ":") && ts_is(s, i - 1, "(")) {
+                int j = ts_type(s, i + 2);   /* f(this: T, ...) declares the type of this */
+                if (ts_is(s, j, ",")) j++;
+                ts_erase(s, i, j);
+                i = j;
+                continue;
+            }
             if (ts_is(s, i, "function")) {
                 func = true;
             } else if (ts_is(s, i, "class") && !ts_is(s, i - 1, ".")) {
@@ -576,7 +583,8 @@ static void ts_run(ts *s) {
         }
         if (ts_is(s, i, "<") && (!ts_expr_end(s, i - 1) || ts_is(s, i - 1, "async"))) {   /* <T>(x: T) => x */
             int j = ts_angles(s, i, false);
-            if (j > 0 && ts_is(s, j, "(") && s->match[j] > 0 && ts_is_params(s, j, false)) {
+            /* a < with no left operand is no comparison: <T>(x: T) => x or a <T>x assertion */
+            if (j > 0 && (!ts_is(s, j, "(") || (s->match[j] > 0 && ts_is_params(s, j, false)))) {
                 ts_erase(s, i, j);
                 i = j;
                 continue;
