@@ -509,6 +509,12 @@ static int ts_statement(ts *s, int i) {
     return i;
 }
 
+/* Whether the token at i can follow a non-null `x!` (`if (a)!b` is a not). */
+static bool ts_nonnull_follow(const ts *s, int i) {
+    static const char *const ok[] = {".", "?.", ")", ",", ";", "]", "[", ":", "}", NULL};
+    return i >= s->n || s->t[i].nl || ts_word_in(s, i, ok) || (ts_is(s, i, "(") && ts_kind(s, i - 2) == T_ID);
+}
+
 static void ts_run(ts *s) {
     ts_push(s, 'O');
     bool func = false;        /* the next ( opens a function's parameters */
@@ -620,7 +626,7 @@ static void ts_run(ts *s) {
                 c->pending++;
             }
         } else if (ts_is(s, i, "!") && i > 0 && s->t[i].a == s->t[i - 1].b && ts_expr_end(s, i - 1) &&
-                   !ts_is(s, i + 1, "=")) {
+                   ts_nonnull_follow(s, i + 1)) {
             ts_erase(s, i, i + 1);   /* x! non-null assertion, x!: T definite assignment */
         } else if (ts_is(s, i, ":")) {
             if (c->pending > 0) {
