@@ -37,6 +37,7 @@ typedef struct {
     char kind;     /* 'O' other, 'P' parameter list, 'C' class body */
     int pending;   /* `?` and `case` waiting for their `:` */
     bool decl;     /* inside a let/const/var declaration */
+    int fn;        /* a function's parameters: where its statement starts, else -1 */
 } ts_ctx;
 
 typedef struct {
@@ -404,7 +405,7 @@ static void ts_push(ts *s, char kind) {
         s->cxcap = s->cxcap ? s->cxcap * 2 : 64;
         s->cx = realloc(s->cx, (size_t)s->cxcap * sizeof *s->cx);
     }
-    s->cx[++s->depth] = (ts_ctx){kind, 0, false};
+    s->cx[++s->depth] = (ts_ctx){kind, 0, false, -1};
 }
 
 static const char *const ts_ctl_kw[] = {"if", "while", "for", "switch", "with", "return", "typeof", "await",
@@ -518,6 +519,7 @@ static bool ts_nonnull_follow(const ts *s, int i) {
 static void ts_run(ts *s) {
     ts_push(s, 'O');
     bool func = false;        /* the next ( opens a function's parameters */
+    int fn_start = -1;        /* where that function's statement starts */
     int class_hdr = -1;       /* context depth of a class header in progress */
     for (int i = 0; i < s->n && !s->failed;) {
         ts_ctx *c = &s->cx[s->depth];
@@ -535,6 +537,10 @@ static void ts_run(ts *s) {
             }
             if (ts_is(s, i, "function")) {
                 func = true;
+                fn_start = i;
+                while (fn_start > 0 && (ts_is(s, fn_start - 1, "export") || ts_is(s, fn_start - 1, "async") ||
+                                        ts_is(s, fn_start - 1, "declare")))
+                    fn_start--;
             } else if (ts_is(s, i, "class") && !ts_is(s, i - 1, ".")) {
                 class_hdr = s->depth;
             } else if (class_hdr == s->depth && ts_is(s, i, "implements")) {
@@ -596,10 +602,17 @@ static void ts_run(ts *s) {
                 continue;
             }
         }
+        if (c->kind == 'C' && ts_is(s, i, "[") && ts_kind(s, i + 1) == T_ID && ts_is(s, i + 2, ":")) {
+            int e = ts_stmt_end(s, i);   /* [key: string]: T index signature */
+            ts_erase(s, i, e);
+            i = e;
+            continue;
+        }
         if (ts_is(s, i, "(")) {
             bool p = ts_is_params(s, i, func);
-            func = false;
             ts_push(s, p ? 'P' : 'O');
+            if (func && ts_stmt_start(s, fn_start)) s->cx[s->depth].fn = fn_start;
+            func = false;
         } else if (ts_is(s, i, "{")) {
             bool cls = class_hdr == s->depth;
             class_hdr = -1;
@@ -608,9 +621,16 @@ static void ts_run(ts *s) {
             ts_push(s, 'O');
         } else if (ts_is(s, i, ")") || ts_is(s, i, "]") || ts_is(s, i, "}")) {
             char kind = c->kind;
+            int fn = c->fn;
             if (s->depth > 0) s->depth--;
-            if (kind == 'P' && ts_is(s, i, ")") && ts_is(s, i + 1, ":")) {   /* return type */
-                i = ts_erase_annotation(s, i + 1);
+            if (kind == 'P' && ts_is(s, i, ")")) {
+                int j = i + 1;
+                if (ts_is(s, j, ":")) j = ts_erase_annotation(s, j);   /* return type */
+                if (fn >= 0 && !ts_is(s, j, "{")) {   /* an overload signature, no body */
+                    if (ts_is(s, j, ";")) j++;
+                    ts_erase(s, fn, j);
+                }
+                i = j;
                 continue;
             }
         } else if (ts_is(s, i, ";")) {
