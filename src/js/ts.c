@@ -52,6 +52,8 @@ typedef struct {
     char *err;
     size_t errlen;
     bool failed;
+    int *imports;  /* import statements kept: start and end token pairs */
+    int nimports;
 } ts;
 
 bool ts_is_ts(const char *name) {
@@ -441,6 +443,12 @@ static int ts_statement(ts *s, int i) {
         }
         for (int j = n1; j < end; j++)
             if (ts_is(s, j, "{")) j = ts_specifiers(s, j) - 1;
+        if (ts_kind(s, n1) != T_STR) {   /* not `import 'mod'` */
+            s->imports = realloc(s->imports, (size_t)(s->nimports + 1) * 2 * sizeof *s->imports);
+            s->imports[2 * s->nimports] = i;
+            s->imports[2 * s->nimports + 1] = end;
+            s->nimports++;
+        }
         return end;
     }
     if (ts_is(s, i, "export")) {
@@ -660,6 +668,71 @@ static void ts_run(ts *s) {
     }
 }
 
+/* Whether the token at k is inside one of the import statements. */
+static bool ts_in_import(const ts *s, int k) {
+    for (int m = 0; m < s->nimports; m++)
+        if (k >= s->imports[2 * m] && k < s->imports[2 * m + 1]) return true;
+    return false;
+}
+
+/* Whether the word w (n bytes) occurs in the text [a, b) as a whole word. */
+static bool ts_word_in_text(const char *t, size_t a, size_t b, const char *w, size_t n) {
+    for (size_t k = a; k + n <= b; k++)
+        if (memcmp(t + k, w, n) == 0 && (k == a || !ts_idch((unsigned char)t[k - 1])) &&
+            (k + n == b || !ts_idch((unsigned char)t[k + n])))
+            return true;
+    return false;
+}
+
+/* Whether the binding named by token i is used as a value: an identifier
+ * left after the erasure (not a property name after `.`), or a word in a
+ * template literal's text. */
+static bool ts_used(const ts *s, int i) {
+    const char *w = s->src + s->t[i].a;
+    size_t n = s->t[i].b - s->t[i].a;
+    for (int k = 0; k < s->n; k++) {
+        const ts_tok *t = &s->t[k];
+        if (t->kind == T_TPL) {
+            if (ts_word_in_text(s->out, t->a, t->b, w, n)) return true;
+        } else if (t->kind == T_ID && t->b - t->a == n && memcmp(s->src + t->a, w, n) == 0 &&
+                   s->out[t->a] != ' ' && !ts_is(s, k - 1, ".") && !ts_is(s, k - 1, "?.") && !ts_in_import(s, k)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* As esbuild does for TypeScript, imports used only as types go: a
+ * binding never used as a value is dropped, and an import left with none
+ * is dropped whole (`import { Options } from 'k6/options'` names a type). */
+static void ts_prune_imports(ts *s) {
+    for (int m = 0; m < s->nimports; m++) {
+        int from = s->imports[2 * m], end = s->imports[2 * m + 1];
+        int used = 0, unused = 0;
+        for (int pass = 0; pass < 2; pass++) {   /* count, then erase */
+            for (int j = from + 1; j < end && !ts_is(s, j, "from"); j++) {
+                if (ts_kind(s, j) != T_ID || s->out[s->t[j].a] == ' ') continue;
+                if (ts_is(s, j + 1, "as")) continue;   /* `a as b`: b is the binding */
+                bool binding = ts_is(s, j + 1, ",") || ts_is(s, j + 1, "}") || ts_is(s, j + 1, "from");
+                if (!binding || ts_is(s, j, "as")) continue;
+                bool u = ts_used(s, j);
+                if (pass == 0) {
+                    used += u;
+                    unused += !u;
+                } else if (!u) {
+                    int a = j, b = j + 1;
+                    if (ts_is(s, j - 1, "as")) a = j - 2;   /* x as y, * as ns */
+                    if (ts_is(s, b, ",")) b++;
+                    else if (ts_is(s, a - 1, ",")) a--;
+                    ts_erase(s, a, b);
+                }
+            }
+            if (pass == 0 && (unused == 0 || used == 0)) break;
+        }
+        if (used == 0 && unused > 0) ts_erase(s, from, end);
+    }
+}
+
 char *ts_strip(const char *src, size_t len, char *err, size_t errlen) {
     ts s = {.src = src, .len = len, .err = err, .errlen = errlen, .depth = -1};
     s.out = malloc(len + 1);
@@ -667,7 +740,9 @@ char *ts_strip(const char *src, size_t len, char *err, size_t errlen) {
     s.out[len] = '\0';
     ts_lex(&s);
     ts_run(&s);
+    if (!s.failed) ts_prune_imports(&s);
     free(s.t);
+    free(s.imports);
     free(s.match);
     free(s.cx);
     if (s.failed) {

@@ -79,8 +79,8 @@ static void test_declarations(void **state) {
              "                         \nexport const u = 1;");
     strip_is("declare const __ENV: any;\nx();",
              "                         \nx();");
-    strip_is("import type { A } from 'k6/http';\nimport { type B, c } from './c.ts';",
-             "                                 \nimport {         c } from './c.ts';");
+    strip_is("import type { A } from 'k6/http';\nimport { type B, c } from './c.ts'; c();",
+             "                                 \nimport {         c } from './c.ts'; c();");
     strip_is("export type { A } from './a.ts';",
              "                                ");
     strip_is("function f(a: string): void;\nfunction f(a: any) {}",
@@ -99,6 +99,19 @@ static void test_expressions(void **state) {
              "const id =     (x   )    => x;");
     strip_is("const n = <number>x;",
              "const n =         x;");
+}
+
+static void test_type_only_imports_dropped(void **state) {
+    (void)state;
+    strip_is("import { Options } from 'k6/options';\nlet o: Options;",
+             "                                     \nlet o         ;");
+    strip_is("import http, { Params, get } from 'k6/http';\nlet p: Params = get(x);",
+             "import       {         get } from 'k6/http';\nlet p         = get(x);");
+    strip_is("import d, * as ns from './a.ts';\nf(`${ns.x}`);",
+             "import    * as ns from './a.ts';\nf(`${ns.x}`);");
+    strip_is("import { a as b, c } from './a.ts';\nb.c();",
+             "import { a as b    } from './a.ts';\nb.c();");
+    same("import './side.ts';\nimport { x } from './x.ts';\nx();\n");
 }
 
 static void test_classes(void **state) {
@@ -152,6 +165,7 @@ int main(void) {
         cmocka_unit_test(test_annotations),
         cmocka_unit_test(test_declarations),
         cmocka_unit_test(test_expressions),
+        cmocka_unit_test(test_type_only_imports_dropped),
         cmocka_unit_test(test_classes),
         cmocka_unit_test(test_needs_code),
         cmocka_unit_test(test_truncated_input),

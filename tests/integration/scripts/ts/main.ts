@@ -1,7 +1,8 @@
 // A k6 script in TypeScript: typed options, interfaces, generics, casts.
 import http, { type RefinedResponse, type ResponseType } from 'k6/http';
-import type { Options } from 'k6/options';
-import { check } from 'k6';
+import { Options } from 'k6/options';   // a type: dropped, as esbuild does
+import type { Pair as P2 } from './helper.ts';
+import { check, sleep, Checkers } from 'k6';   // sleep unused, Checkers a type
 import { Counter } from 'k6/metrics';
 import { buildUrl, Store, type Pair, type Mapper } from './helper.ts';
 
@@ -24,6 +25,7 @@ export const options: Options = {
 
 const hits = new Counter('ts_hits');
 const seen: Record<string, number> = {};
+const pair: P2<string, Checkers> = { key: 'k', value: {} };
 let counter: number = 0, label: string | null = null;
 
 abstract class Named {
