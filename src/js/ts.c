@@ -465,6 +465,7 @@ static int ts_statement(ts *s, int i) {
             ts_fail(s, i, "`export =`");
             return s->n;
         }
+        if (ts_is(s, n1, "default") && ts_is(s, n1 + 1, "interface")) n1++;
         if ((ts_is(s, n1, "interface") || ts_is(s, n1, "type") || ts_is(s, n1, "declare")) &&
             ts_kind(s, n1 + 1) == T_ID) {
             int j = ts_statement(s, n1);

@@ -31,3 +31,11 @@ def test_typescript_enum_is_a_clear_error(c6):
     assert r.code != 0, r
     assert "TypeScript enum is not supported by c6's type stripping (line 4)" in r.err, r
     assert "enum.ts" in r.err, r
+
+
+def test_typescript_error_in_module_and_script_lines(c6):
+    r = c6("ts/module_error.ts", with_target=False)
+    assert "mapped 1 a/b" in r.err, r
+    assert re.search(r"module_error\.ts:10:\d+", r.err), r
+    # Store.map in helper.ts calls the callback on its line 36
+    assert re.search(r"helper\.ts:36:\d+", r.err), r

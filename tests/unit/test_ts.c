@@ -81,6 +81,8 @@ static void test_declarations(void **state) {
              "                         \nx();");
     strip_is("import type { A } from 'k6/http';\nimport { type B, c } from './c.ts'; c();",
              "                                 \nimport {         c } from './c.ts'; c();");
+    strip_is("export default interface I { a: 1 }\nx();",
+             "                                   \nx();");
     strip_is("export type { A } from './a.ts';",
              "                                ");
     strip_is("function f(a: string): void;\nfunction f(a: any) {}",
