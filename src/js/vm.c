@@ -10,6 +10,7 @@
 #include <string.h>
 #include "exec/test.h"
 #include "js/cjs.h"
+#include "js/ts.h"
 #include "js/jslib.h"
 #include "js/modules/http.h"
 
@@ -117,11 +118,20 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
         len = src->len;
         text = (const char *)src->data;
     }
-    char *wrapped = NULL;
+    char *stripped = NULL, *wrapped = NULL;
+    if (ts_is_ts(name)) {   /* k6 runs TypeScript by erasing the types */
+        char err[200];
+        text = stripped = ts_strip(text, len, err, sizeof err);
+        if (!stripped) {
+            JS_ThrowSyntaxError(ctx, "%s: %s", name, err);
+            return NULL;
+        }
+    }
     if (cjs_detect(text, len)) text = wrapped = cjs_wrap(text, len, name, &len);   /* k6 runs CommonJS too */
     JSValue fn = JS_Eval(ctx, text, len, name, JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
     const char *text_for_meta = strstr(text, "import.meta") ? "import.meta" : "";
     free(wrapped);
+    free(stripped);
     if (JS_IsException(fn)) return NULL;
     size_t bclen;
     uint8_t *bc = JS_WriteObject(ctx, &bclen, fn, JS_WRITE_OBJ_BYTECODE);
