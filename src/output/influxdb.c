@@ -562,14 +562,7 @@ void influx_output_close(influx_output *o) {
     influx_push(o);
     pusher_stats st;
     pusher_close(o->push, &st);
-    if (st.abandoned)
-        log_printf(LOG_WARN, "%s output: %llu %s were still queued when the end-of-test grace period ran out and were not sent",
-                   "influxdb", (unsigned long long)st.abandoned, "points");
-    if (st.dropped || st.failed || o->oom)
-        log_printf(LOG_WARN, "influxdb output: %llu of %llu points were not written (%llu over the memory budget, %llu in %llu failed requests%s)",
-                   (unsigned long long)(st.dropped + st.failed), (unsigned long long)(st.sent + st.dropped + st.failed),
-                   (unsigned long long)st.dropped, (unsigned long long)st.failed, (unsigned long long)st.failed_requests,
-                   o->oom ? "; some were lost for want of memory" : "");
+    pusher_report(&st, "influxdb", "points", o->oom);
     if (o->skipped)
         log_printf(LOG_WARN, "influxdb output: %llu samples with a NaN or infinite value were left out (InfluxDB cannot store them)",
                    (unsigned long long)o->skipped);

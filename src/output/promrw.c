@@ -577,13 +577,6 @@ void prw_output_close(prw_output *o) {
     }
     pusher_stats st;
     pusher_close(o->push, &st);
-    if (st.abandoned)
-        log_printf(LOG_WARN, "%s output: %llu %s were still queued when the end-of-test grace period ran out and were not sent",
-                   "experimental-prometheus-rw", (unsigned long long)st.abandoned, "time series samples");
-    if (st.dropped || st.failed || o->oom)
-        log_printf(LOG_WARN, "experimental-prometheus-rw output: %llu of %llu time series samples were not written (%llu over the memory budget, %llu in %llu failed requests%s)",
-                   (unsigned long long)(st.dropped + st.failed), (unsigned long long)(st.sent + st.dropped + st.failed),
-                   (unsigned long long)st.dropped, (unsigned long long)st.failed, (unsigned long long)st.failed_requests,
-                   o->oom ? "; some samples were lost for want of memory" : "");
+    pusher_report(&st, "experimental-prometheus-rw", "time series samples", o->oom);
     prw_free(o);
 }

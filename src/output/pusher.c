@@ -328,3 +328,15 @@ void pusher_close(pusher *p, pusher_stats *st) {
     if (st) *st = p->st;
     pusher_free(p);
 }
+
+void pusher_report(const pusher_stats *st, const char *output, const char *unit, bool oom) {
+    if (st->abandoned)
+        log_printf(LOG_WARN, "%s output: %llu %s were still queued when the end-of-test grace period ran out and were not sent",
+                   output, (unsigned long long)st->abandoned, unit);
+    if (st->dropped || st->failed || oom)
+        log_printf(LOG_WARN, "%s output: %llu of %llu %s were not written (%llu over the memory budget, %llu in %llu failed requests%s)",
+                   output, (unsigned long long)(st->dropped + st->failed),
+                   (unsigned long long)(st->sent + st->dropped + st->failed), unit, (unsigned long long)st->dropped,
+                   (unsigned long long)st->failed, (unsigned long long)st->failed_requests,
+                   oom ? "; some were lost for want of memory" : "");
+}

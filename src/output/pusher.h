@@ -50,6 +50,10 @@ bool pusher_post_quiet(pusher *p, const char *url, const char *content_type, cha
 /* Sends what is queued, stops the threads, frees; fills *st when not NULL.
  * NULL is a no-op. */
 void pusher_close(pusher *p, pusher_stats *st);
+/* Logs what st says was not written, as the outputs' closing warnings:
+ * `output` names the output, `unit` its points ("points", "time series
+ * samples"); oom: some were lost before they were queued. */
+void pusher_report(const pusher_stats *st, const char *output, const char *unit, bool oom);
 /* The queued bytes budget: C6_OUTPUT_BUDGET (bytes) when set and valid,
  * else def. */
 size_t pusher_budget(size_t def);
