@@ -1,6 +1,7 @@
 #include "util/log.h"
 
 #include "util/buf.h"
+#include "output/writer.h"   /* JSON strings escaped as Go's encoding/json, as logrus writes them */
 
 #include <errno.h>
 #include <stdbool.h>
@@ -88,21 +89,6 @@ static void log_quote(buf *b, const char *s, size_t len) {
     buf_append(b, "\"", 1);
 }
 
-/* JSON string escaping (control characters as \u00XX). */
-static void log_json_str(buf *b, const char *s, size_t len) {
-    buf_append(b, "\"", 1);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\') { buf_append(b, "\\", 1); buf_append(b, (char *)&c, 1); }
-        else if (c == '\n') buf_append(b, "\\n", 2);
-        else if (c == '\t') buf_append(b, "\\t", 2);
-        else if (c == '\r') buf_append(b, "\\r", 2);
-        else if (c < 0x20) { char u[8]; snprintf(u, sizeof u, "\\u%04x", c); buf_puts(b, u); }
-        else buf_append(b, (char *)&c, 1);
-    }
-    buf_append(b, "\"", 1);
-}
-
 typedef struct { const char *k, *v; size_t klen, vlen; bool quoted; } log_field;
 
 /* Splits logfmt pairs " k=v k2=\"v 2\"" (as the callers format them). */
@@ -166,7 +152,7 @@ static void log_format_line(buf *b, log_level lvl, const char *extra, const char
     buf_append(b, "{", 1);
     for (int i = 0; i < n; i++) {
         if (i) buf_append(b, ",", 1);
-        log_json_str(b, f[i].k, f[i].klen);
+        writer_json_string(b, f[i].k, f[i].klen, WRITER_ESC_EASYJSON);
         buf_append(b, ":", 1);
         if (f[i].quoted) {   /* undo logfmt's escapes first */
             buf tmp = {0};
@@ -178,10 +164,10 @@ static void log_format_line(buf *b, log_level lvl, const char *extra, const char
                 }
                 buf_append(&tmp, &c, 1);
             }
-            log_json_str(b, tmp.p ? tmp.p : "", tmp.len);
+            writer_json_string(b, tmp.p ? tmp.p : "", tmp.len, WRITER_ESC_EASYJSON);
             buf_free(&tmp);
         } else {
-            log_json_str(b, f[i].v, f[i].vlen);
+            writer_json_string(b, f[i].v, f[i].vlen, WRITER_ESC_EASYJSON);
         }
     }
     buf_append(b, "}\n", 2);
