@@ -11,10 +11,13 @@ DEPS="$ROOT/build/deps"
 QJS_VERSION=2025.04.26
 QJS_SHA256=ec81da5b3249ed648dbc7df4a1654988910e66a118d9b71cb63534216efcfbbe
 
+# influxdb: a real InfluxDB 1.6 for tests/integration/test_parity_outputs.py (the tests
+# start their own influxd on loopback ports; under systemd the package also
+# enables a system service on :8086, which the tests do not use)
 PACKAGES=(build-essential pkg-config libcurl4-openssl-dev libuv1-dev libssl-dev
   libmicrohttpd-dev libcmocka-dev libcjson-dev zlib1g-dev python3-pytest
   nginx-light wrk nghttp2-client libnghttp2-dev dpkg-dev ca-certificates libgumbo-dev libbrotli-dev libzstd-dev libgnutls28-dev
-  libsnappy-dev openssl curl)
+  libsnappy-dev openssl curl influxdb)
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo

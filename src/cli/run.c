@@ -97,6 +97,7 @@ typedef struct run_ctx {
     influx_output *influx_out[4];
     prw_output *prw_out[4];
     int njson, ncsv, ninflux, nprw;
+    buf outputs_shown;            /* the banner's "output:" value, in -o order */
     bool tty;
     dash_config dash_cfg;         /* the web dashboard (K6_WEB_DASHBOARD, -o web-dashboard) */
     dashboard *dash;              /* NULL when off */
@@ -184,9 +185,17 @@ static int run_options(run_ctx *r, char *err, size_t errlen) {
     return rc;
 }
 
+/* Adds an output's description to the banner's "output:" list (k6 joins
+ * them with ", "; internal/cmd/ui.go, printExecutionDescription). */
+#define run_output_shown(r, describe, out)                                   \
+    do {                                                                     \
+        if ((r)->outputs_shown.len) buf_puts(&(r)->outputs_shown, ", ");     \
+        describe(out, &(r)->outputs_shown);                                  \
+    } while (0)
+
 /* -o TYPE=ARG: k6's json and csv outputs, as engine listeners (main thread). */
 static int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
-    int64_t mono0 = clock_now_us(), wall0 = clock_wall_us();
+    int64_t mono0 = clock_now_ns(), wall0 = clock_wall_ns();
     const char *dash_arg = NULL;   /* -o web-dashboard[=ARG]: "" without ARG */
     for (size_t i = 0; i < r->args.nouts; i++) {
         const char *o = r->args.outs[i];
@@ -199,6 +208,7 @@ static int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
             if (!j) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
             r->json_out[r->njson++] = j;
             engine_add_listener(r->eng, json_output_sample, j);
+            run_output_shown(r, json_output_describe, j);
         } else if (tl == 3 && strncmp(o, "csv", 3) == 0 && r->ncsv < 4) {
             csv_config c;
             if (csv_config_parse(&c, arg, e2, sizeof e2)) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
@@ -208,6 +218,7 @@ static int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
             if (!cv) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
             r->csv_out[r->ncsv++] = cv;
             engine_add_listener(r->eng, csv_output_sample, cv);
+            run_output_shown(r, csv_output_describe, cv);
         } else if (tl == 13 && strncmp(o, "web-dashboard", 13) == 0) {
             dash_arg = arg ? arg : "";
         } else if (tl == 8 && strncmp(o, "influxdb", 8) == 0 && r->ninflux < 4) {
@@ -215,11 +226,13 @@ static int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
             if (!ix) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
             r->influx_out[r->ninflux++] = ix;
             engine_add_listener(r->eng, influx_output_sample, ix);
+            run_output_shown(r, influx_output_describe, ix);
         } else if (tl == 26 && strncmp(o, "experimental-prometheus-rw", 26) == 0 && r->nprw < 4) {
             prw_output *pw = prw_output_open(arg, environ, mono0, wall0, e2, sizeof e2);
             if (!pw) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
             r->prw_out[r->nprw++] = pw;
             engine_add_listener(r->eng, prw_output_sample, pw);
+            run_output_shown(r, prw_output_describe, pw);
         } else {
             snprintf(err, errlen, "invalid output \"%s\": c6 has json=FILE, csv=FILE (a name ending in .gz is gzipped), "
                      "influxdb=URL, experimental-prometheus-rw and web-dashboard", o);
@@ -393,17 +406,6 @@ static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
 
 /* ---- progress and banner ---- */
 
-/* An -o argument for the banner, without the password of a URL in it
- * (influxdb=http://user:pass@host/db). */
-static void run_print_output(const char *o, bool comma) {
-    const char *sep = strstr(o, "://");
-    const char *at = sep ? strchr(sep + 3, '@') : NULL;
-    const char *colon = at ? memchr(sep + 3, ':', (size_t)(at - sep - 3)) : NULL;
-    if (at && strcspn(sep + 3, "/?#") < (size_t)(at - sep - 3)) colon = NULL;   /* the '@' is past the host */
-    if (colon) printf("%s%.*s:***%s", comma ? ", " : "", (int)(colon - o), o, at);
-    else printf("%s%s", comma ? ", " : "", o);
-}
-
 static void run_banner(run_ctx *r) {
     if (r->args.quiet) return;
     const c6_plan *p = &r->test.plan;
@@ -415,10 +417,10 @@ static void run_banner(run_ctx *r) {
            "  /          \\   |  |\\  \\ |  (‾)  | \n"
            " / __________ \\  |__| \\__\\ \\_____/ .io   c6\n\n");
     printf("     execution: local\n        script: %s\n", r->args.script);
-    if (*dash_url(r->dash)) printf(" web dashboard: %s\n", dash_url(r->dash));
-    printf("        output: ");
-    for (size_t i = 0; i < r->args.nouts; i++) run_print_output(r->args.outs[i], i > 0);
-    printf("%s\n\n", r->args.nouts ? "" : "-");
+    /* k6: " web dashboard:" then the dashboard output's description
+     * without its name: " URL", or nothing without a server (port -1) */
+    if (r->dash) printf(" web dashboard:%s%s\n", *dash_url(r->dash) ? " " : "", dash_url(r->dash));
+    printf("        output: %s\n\n", r->outputs_shown.len ? r->outputs_shown.p : "-");
     double pct = 100;
     if (r->test.seg) {
         c6_rat len = c6_segment_length(&r->test.seg->seg);
@@ -813,7 +815,7 @@ static void run_scen_dropped(run_ctx *r, scen_rt *sc) {
     for (size_t i = 0; i < c->ntags && n < VU_BASE_TAGS - 1; i++) kv[n++] = (tag_kv){c->tags[i].key, c->tags[i].value};
     if ((r->test.system_tags >> ST_SCENARIO) & 1) kv[n++] = (tag_kv){"scenario", c->name};
     sample_push(&r->main_samples, M_DROPPED_ITERATIONS, tagdict_intern(r->main_samples.tags, kv, n),
-                (double)left, clock_now_us());
+                (double)left, sample_now(&r->main_samples));
     sample_buf_flush(&r->main_samples);
 }
 
@@ -838,10 +840,16 @@ static bool run_check_scenarios(run_ctx *r) {
     return done == t->nscen;
 }
 
+/* vus and vus_max, tagged with the run's tags (options.tags or --tag) as
+ * k6's scheduler tags them (internal/execution/scheduler.go,
+ * emitVUsAndVUsMax: the test's RunTags), nothing else. */
 static void run_sample_vus(run_ctx *r) {
-    int64_t now = clock_now_us();
-    tag_kv none[1];
-    uint32_t tags = tagdict_intern(r->main_samples.tags, none, 0);
+    int64_t now = sample_now(&r->main_samples);
+    tag_kv kv[VU_BASE_TAGS];
+    size_t n = 0;
+    for (size_t i = 0; i < r->opts.ntags && n < VU_BASE_TAGS; i++)
+        kv[n++] = (tag_kv){r->opts.tags[i].key, r->opts.tags[i].value};
+    uint32_t tags = tagdict_intern(r->main_samples.tags, kv, n);
     sample_push(&r->main_samples, M_VUS, tags, atomic_load(&r->test.vus_active), now);
     sample_push(&r->main_samples, M_VUS_MAX, tags, (double)atomic_load(&r->test.vus_initialized), now);
     sample_buf_flush(&r->main_samples);
@@ -1308,8 +1316,11 @@ static void run_spawn_workers(run_ctx *r) {
     c6_test *t = &r->test;
     t->nworkers = run_worker_count(r);
     t->workers = calloc((size_t)t->nworkers, sizeof *t->workers);
+    /* a stamp lane per sample buffer: the workers', then the main thread's */
+    sample_buf_set_lane(&r->main_samples, t->nworkers, t->nworkers + 1);
     for (int i = 0; i < t->nworkers; i++) {
         t->workers[i] = worker_new(t, i);
+        sample_buf_set_lane(&t->workers[i]->samples, i, t->nworkers + 1);
         engine_add_source(r->eng, &t->workers[i]->samples);
     }
     for (int64_t k = 0; k < t->init_vus; k++)
@@ -1333,6 +1344,7 @@ static void run_free(run_ctx *r) {
     dash_stop(r->dash);
     r->dash = NULL;
     dash_config_free(&r->dash_cfg);
+    buf_free(&r->outputs_shown);
     free(r->dash_scen_vus);
     pthread_mutex_destroy(&r->eng_lock);
     run_close_outputs(r);

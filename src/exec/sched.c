@@ -217,7 +217,7 @@ static void arrival_fire(wscen *ws) {
         /* No free VU when it was due: the iteration is dropped, as in k6,
          * and one more VU is added (one per round, up to maxVUs) for the
          * ones to come. */
-        sample_push(&w->samples, M_DROPPED_ITERATIONS, drop_tags(ws), 1, now);
+        sample_push(&w->samples, M_DROPPED_ITERATIONS, drop_tags(ws), 1, sample_stamp(&w->samples, now * 1000));
         if (!grew && ws->nvus < ws->max) {
             grew = true;
             vu *nv = pool_take(w);

@@ -1,5 +1,6 @@
 #include "metrics/samples.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 static sample_chunk *samples_new_chunk(void) {
@@ -14,6 +15,14 @@ void sample_buf_init(sample_buf *b) {
     b->tags = tagdict_new();
     pthread_mutex_init(&b->lock, NULL);
     b->full_head = b->full_tail = b->spare = NULL;
+    b->last_ns = INT64_MIN;
+    b->stride = 1;
+    b->lane = 0;
+}
+
+void sample_buf_set_lane(sample_buf *b, int lane, int stride) {
+    b->stride = stride > 0 ? stride : 1;
+    b->lane = lane >= 0 && lane < b->stride ? lane : 0;
 }
 
 static void samples_free_list(sample_chunk *c) {

@@ -1,14 +1,24 @@
 /* Per-worker sample buffers. A VU appends samples to its worker's current
  * chunk (no lock, no allocation); full chunks are handed to the metrics engine
- * under a mutex taken once per chunk, and come back empty for reuse. */
+ * under a mutex taken once per chunk, and come back empty for reuse.
+ *
+ * Sample times are monotonic nanoseconds, made unique by sample_stamp():
+ * InfluxDB keeps one point per series and timestamp, so two samples of one
+ * metric and tag set must never share a time (k6 relies on time.Now()'s
+ * nanoseconds for that; c6 makes it certain). Each buffer stamps on its own
+ * lane (stamp % stride == lane, one lane per buffer) and strictly
+ * increasing, so no two stamps of a run are equal, whichever buffers they
+ * come from. Samples of one event (a request's http_* metrics) share one
+ * stamp: they are different series. */
 #ifndef C6_SAMPLES_H
 #define C6_SAMPLES_H
 #include <pthread.h>
 #include <stdint.h>
 #include "metrics/tags.h"
+#include "util/clock.h"
 
 typedef struct sample {
-    int64_t t_us;        /* monotonic microseconds (clock_now_us) */
+    int64_t t_ns;        /* monotonic nanoseconds, from sample_stamp() */
     double value;
     uint32_t tags;       /* id in the worker's tagdict */
     uint16_t metric;     /* registry id */
@@ -25,21 +35,39 @@ typedef struct sample_chunk {
 typedef struct sample_buf {
     sample_chunk *cur;          /* owner thread only */
     tagdict *tags;              /* owner interns, engine reads */
+    int64_t last_ns;            /* owner: the last stamp given */
+    int64_t stride, lane;       /* owner: stamps are lane modulo stride */
     pthread_mutex_t lock;       /* guards the lists below */
     sample_chunk *full_head, *full_tail, *spare;
 } sample_buf;
 
-void sample_buf_init(sample_buf *b);
+void sample_buf_init(sample_buf *b);           /* lane 0 of 1 */
+/* This buffer's stamps are lane modulo stride (0 <= lane < stride): give
+ * each buffer of a run its own lane, the same stride, before it stamps. */
+void sample_buf_set_lane(sample_buf *b, int lane, int stride);
 void sample_buf_destroy(sample_buf *b);
 void sample_buf_rotate(sample_buf *b);        /* publish cur, take an empty chunk */
 void sample_buf_flush(sample_buf *b);         /* publish cur if it holds anything */
 sample_chunk *sample_buf_take(sample_buf *b); /* engine: every published chunk, oldest first */
 void sample_buf_recycle(sample_buf *b, sample_chunk *list);
 
-static inline void sample_push(sample_buf *b, int metric, uint32_t tags, double v, int64_t t_us) {
+/* The time of a sample read as mono_ns (clock_now_ns()) on the owner's
+ * thread: mono_ns moved back onto the buffer's lane (by less than stride
+ * ns), or past the last stamp when the clock has not moved on. */
+static inline int64_t sample_stamp(sample_buf *b, int64_t mono_ns) {
+    int64_t t = mono_ns - mono_ns % b->stride + b->lane;
+    if (t <= b->last_ns) t = b->last_ns + b->stride;
+    b->last_ns = t;
+    return t;
+}
+
+static inline int64_t sample_now(sample_buf *b) { return sample_stamp(b, clock_now_ns()); }
+
+/* t_ns: a stamp from sample_stamp()/sample_now() of the same buffer. */
+static inline void sample_push(sample_buf *b, int metric, uint32_t tags, double v, int64_t t_ns) {
     if (b->cur->n == SAMPLE_CHUNK) sample_buf_rotate(b);
     sample *s = &b->cur->s[b->cur->n++];
-    s->t_us = t_us;
+    s->t_ns = t_ns;
     s->value = v;
     s->tags = tags;
     s->metric = (uint16_t)metric;

@@ -37,7 +37,7 @@ typedef struct csv_tags {
 
 struct csv_output {
     writer *w;
-    int64_t mono0, wall0;
+    int64_t mono0, wall0;                /* ns: one instant on both clocks */
     csv_time_format time_format;
     int64_t save_interval_us;
     writer_time clock;
@@ -161,7 +161,7 @@ static void csv_field(buf *b, const char *s, size_t n) {
 }
 
 csv_output *csv_output_open_config(const csv_config *c, const char *const *system_tags,
-                                   size_t nsystem_tags, int64_t mono0_us, int64_t wall0_us,
+                                   size_t nsystem_tags, int64_t mono0_ns, int64_t wall0_ns,
                                    char *err, size_t errlen) {
     csv_output *o = calloc(1, sizeof *o);
     if (!o) { snprintf(err, errlen, "csv output: out of memory"); return NULL; }
@@ -180,8 +180,8 @@ csv_output *csv_output_open_config(const csv_config *c, const char *const *syste
     qsort(o->columns, o->ncolumns, sizeof *o->columns, csv_strcmp);
     o->w = writer_open(c->file_name ? c->file_name : "file.csv", err, errlen);
     if (!o->w) goto fail;
-    o->mono0 = mono0_us;
-    o->wall0 = wall0_us;
+    o->mono0 = mono0_ns;
+    o->wall0 = wall0_ns;
     o->time_format = c->time_format;
     o->save_interval_us = c->save_interval_us > 0 ? c->save_interval_us : C6_US_PER_SEC;
     writer_time_init(&o->clock);
@@ -205,10 +205,10 @@ fail:
     return NULL;
 }
 
-csv_output *csv_output_open(const char *path, int64_t mono0_us, int64_t wall0_us,
+csv_output *csv_output_open(const char *path, int64_t mono0_ns, int64_t wall0_ns,
                             char *err, size_t errlen) {
     csv_config c = {(char *)path, C6_US_PER_SEC, CSV_TIME_UNIX};
-    return csv_output_open_config(&c, NULL, 0, mono0_us, wall0_us, err, errlen);
+    return csv_output_open_config(&c, NULL, 0, mono0_ns, wall0_ns, err, errlen);
 }
 
 static bool csv_is_metadata(const char *k) {
@@ -264,15 +264,18 @@ static const csv_tags *csv_tags_of(csv_output *o, const char *tags, size_t len) 
     return t;
 }
 
-static size_t csv_fmt_time(csv_output *o, char *buf, int64_t wall_us) {
+/* As Go's Time.Unix(), UnixMilli(), ...: floor division. */
+static int64_t csv_floor_div(int64_t a, int64_t b) { return a / b - (a % b < 0); }
+
+static size_t csv_fmt_time(csv_output *o, char *buf, int64_t wall_ns) {
     int64_t v;
     switch (o->time_format) {
-    case CSV_TIME_RFC3339: return writer_fmt_time(&o->clock, buf, wall_us, false);
-    case CSV_TIME_RFC3339_NANO: return writer_fmt_time(&o->clock, buf, wall_us, true);
-    case CSV_TIME_UNIX_MILLI: v = wall_us / 1000 - (wall_us % 1000 < 0); break;
-    case CSV_TIME_UNIX_MICRO: v = wall_us; break;
-    case CSV_TIME_UNIX_NANO: v = wall_us * 1000; break;
-    default: v = wall_us / 1000000 - (wall_us % 1000000 < 0); break;
+    case CSV_TIME_RFC3339: return writer_fmt_time(&o->clock, buf, wall_ns, false);
+    case CSV_TIME_RFC3339_NANO: return writer_fmt_time(&o->clock, buf, wall_ns, true);
+    case CSV_TIME_UNIX_MILLI: v = csv_floor_div(wall_ns, 1000000); break;
+    case CSV_TIME_UNIX_MICRO: v = csv_floor_div(wall_ns, 1000); break;
+    case CSV_TIME_UNIX_NANO: v = wall_ns; break;
+    default: v = csv_floor_div(wall_ns, 1000000000); break;
     }
     return (size_t)sprintf(buf, "%lld", (long long)v);
 }
@@ -294,7 +297,7 @@ void csv_output_sample(void *ctx, const sample *s, const char *tags, size_t tags
     if (!t) return;
     const char *name = registry_get(id)->name;
     char tbuf[48], num[400];
-    size_t tl = csv_fmt_time(o, tbuf, o->wall0 + (s->t_us - o->mono0));
+    size_t tl = csv_fmt_time(o, tbuf, o->wall0 + (s->t_ns - o->mono0));
     size_t nl = csv_fmt_value(num, s->value);
     writer *w = o->w;
     writer_puts(w, name);
@@ -305,6 +308,12 @@ void csv_output_sample(void *ctx, const sample *s, const char *tags, size_t tags
     writer_write(w, t->text, t->tlen);
 
     writer_paced(w);
+}
+
+void csv_output_describe(const csv_output *o, buf *b) {
+    buf_puts(b, "csv (");
+    buf_puts(b, writer_name(o->w));   /* "stdout" for "-" */
+    buf_puts(b, ")");
 }
 
 void csv_output_tick(csv_output *o) { writer_paced_tick(o->w); }

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "metrics/samples.h"
+#include "util/buf.h"
 
 typedef enum {
     CSV_TIME_UNIX,           /* "unix": seconds (default) */
@@ -48,14 +49,18 @@ int csv_time_format_parse(const char *s, csv_time_format *out);
 typedef struct csv_output csv_output;
 
 /* k6's defaults: unix seconds, 1 s flushes, the default system tag columns.
- * mono0_us/wall0_us: one instant on both clocks, as json_output_open. */
-csv_output *csv_output_open(const char *path, int64_t mono0_us, int64_t wall0_us,
+ * mono0_ns/wall0_ns: one instant on both clocks, as json_output_open. */
+csv_output *csv_output_open(const char *path, int64_t mono0_ns, int64_t wall0_ns,
                             char *err, size_t errlen);
 /* With a config, and the enabled system tags (the systemTags option; NULL:
  * k6's default set) that become columns. */
 csv_output *csv_output_open_config(const csv_config *c, const char *const *system_tags,
-                                   size_t nsystem_tags, int64_t mono0_us, int64_t wall0_us,
+                                   size_t nsystem_tags, int64_t mono0_ns, int64_t wall0_ns,
                                    char *err, size_t errlen);
+/* Appends the output's name for the banner's "output:" line, as k6's
+ * Description() (internal/output/csv/output.go): "csv (FILE)" or
+ * "csv (stdout)". */
+void csv_output_describe(const csv_output *o, buf *b);
 /* An engine_listener: ctx is the csv_output. */
 void csv_output_sample(void *ctx, const sample *s, const char *tags, size_t tags_len);
 int csv_output_flush(csv_output *o);

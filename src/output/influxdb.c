@@ -53,7 +53,7 @@ typedef struct influx_tags {
 struct influx_output {
     influx_config c;
     pusher *push;
-    int64_t mono0, wall0;
+    int64_t mono0, wall0;                  /* ns: one instant on both clocks */
     int64_t div_ns;                        /* ns per timestamp unit */
     char **meas;                           /* REGISTRY_MAX escaped metric names */
     influx_tags cache[INFLUX_CACHE];
@@ -457,7 +457,7 @@ static char *influx_create_db(const influx_config *c, size_t *len) {
     return body;
 }
 
-influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mono0_us, int64_t wall0_us,
+influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mono0_ns, int64_t wall0_ns,
                                   char *err, size_t errlen) {
     influx_output *o = calloc(1, sizeof *o);
     if (o) o->meas = calloc(REGISTRY_MAX, sizeof *o->meas);
@@ -510,8 +510,8 @@ influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mo
         free(q);
     }
     free(qurl);
-    o->mono0 = mono0_us;
-    o->wall0 = wall0_us;
+    o->mono0 = mono0_ns;
+    o->wall0 = wall0_ns;
     o->last_push_us = clock_now_us();
     return o;
 }
@@ -535,8 +535,9 @@ void influx_output_sample(void *ctx, const sample *s, const char *tags, size_t t
     if (!m || !t) return;
     char num[WRITER_NUM_MAX], ts[32];
     size_t nl = writer_fmt_go(num, s->value);
-    int64_t wall_us = o->wall0 + (s->t_us - o->mono0);
-    int64_t stamp = o->div_ns <= 1000 ? wall_us * (1000 / o->div_ns) : wall_us / (o->div_ns / 1000);
+    /* the stamps are unique per buffer lane (metrics/samples.h): at the
+     * default precision (ns) no two points of a series share a time */
+    int64_t stamp = (o->wall0 + (s->t_ns - o->mono0)) / o->div_ns;
     size_t tl = (size_t)snprintf(ts, sizeof ts, " %lld\n", (long long)stamp);
     buf *b = &o->batch;
     if (buf_reserve(b, strlen(m) + t->tlen + 7 + nl + t->flen + tl)) { o->oom = true; return; }
@@ -548,6 +549,14 @@ void influx_output_sample(void *ctx, const sample *s, const char *tags, size_t t
     buf_append(b, ts, tl);
     o->points++;
     if (b->len >= INFLUX_BATCH_MAX) influx_push(o);
+}
+
+void influx_output_describe(const influx_output *o, buf *b) {
+    const char *a = o->c.addr, *host = strstr(a, "://");
+    size_t n = host ? (size_t)(host + 3 - a) + strcspn(host + 3, "/?#") : strlen(a);
+    buf_puts(b, "InfluxDBv1 (");
+    buf_append(b, a, n);
+    buf_puts(b, ")");
 }
 
 void influx_output_tick(influx_output *o) {

@@ -28,14 +28,19 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "metrics/samples.h"
+#include "util/buf.h"
 
 typedef struct influx_output influx_output;
 
 /* arg: the text after "influxdb=" (NULL or "": defaults). envp: the
  * environment to read K6_INFLUXDB_* from. NULL with a message when a
- * setting is wrong. mono0_us/wall0_us as json_output_open. */
-influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mono0_us, int64_t wall0_us,
+ * setting is wrong. mono0_ns/wall0_ns as json_output_open. */
+influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mono0_ns, int64_t wall0_ns,
                                   char *err, size_t errlen);
+/* Appends the output's name for the banner's "output:" line, as k6's
+ * Description() (internal/output/influxdb/output.go): "InfluxDBv1 (ADDR)"
+ * with ADDR scheme://host[:port], without user, path or database. */
+void influx_output_describe(const influx_output *o, buf *b);
 /* An engine_listener: ctx is the influx_output. */
 void influx_output_sample(void *ctx, const sample *s, const char *tags, size_t tags_len);
 /* From a timer: hands the batch to the senders when the interval has passed. */

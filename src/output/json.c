@@ -40,7 +40,7 @@ typedef struct json_metric {
 
 struct json_output {
     writer *w;
-    int64_t mono0, wall0;
+    int64_t mono0, wall0;               /* ns: one instant on both clocks */
     writer_time clock;
     json_metric *metrics;               /* REGISTRY_MAX */
     json_tags cache[JSON_CACHE];
@@ -48,7 +48,7 @@ struct json_output {
     bool oom;
 };
 
-json_output *json_output_open(const char *path, int64_t mono0_us, int64_t wall0_us,
+json_output *json_output_open(const char *path, int64_t mono0_ns, int64_t wall0_ns,
                               char *err, size_t errlen) {
     json_output *o = calloc(1, sizeof *o);
     if (o) o->metrics = calloc(REGISTRY_MAX, sizeof *o->metrics);
@@ -64,8 +64,8 @@ json_output *json_output_open(const char *path, int64_t mono0_us, int64_t wall0_
         free(o);
         return NULL;
     }
-    o->mono0 = mono0_us;
-    o->wall0 = wall0_us;
+    o->mono0 = mono0_ns;
+    o->wall0 = wall0_ns;
     writer_time_init(&o->clock);
     writer_set_flush_interval(o->w, JSON_FLUSH_US);
     return o;
@@ -287,7 +287,7 @@ void json_output_sample(void *ctx, const sample *s, const char *tags, size_t tag
     if (!m->prefix || !t) return;
 
     char tbuf[48], num[WRITER_NUM_MAX];
-    size_t tl = writer_fmt_time(&o->clock, tbuf, o->wall0 + (s->t_us - o->mono0), true);
+    size_t tl = writer_fmt_time(&o->clock, tbuf, o->wall0 + (s->t_ns - o->mono0), true);
     size_t nl = writer_fmt_go(num, s->value);
     writer *w = o->w;
     writer_write(w, m->prefix, m->prefix_len);
@@ -299,6 +299,16 @@ void json_output_sample(void *ctx, const sample *s, const char *tags, size_t tag
     writer_write(w, "}}\n", 3);
 
     writer_paced(w);
+}
+
+void json_output_describe(const json_output *o, buf *b) {
+    if (o->w->is_stdout) {
+        buf_puts(b, "json(stdout)");
+        return;
+    }
+    buf_puts(b, "json (");
+    buf_puts(b, writer_name(o->w));
+    buf_puts(b, ")");
 }
 
 void json_output_tick(json_output *o) { writer_paced_tick(o->w); }

@@ -4,7 +4,7 @@
  *   {"type":"Metric","data":{"name":"http_reqs","type":"counter","contains":"default",
  *    "thresholds":[],"submetrics":null},"metric":"http_reqs"}
  * then every sample is a point:
- *   {"metric":"http_reqs","type":"Point","data":{"time":"2026-11-22T10:00:00.123456+01:00",
+ *   {"metric":"http_reqs","type":"Point","data":{"time":"2026-11-22T10:00:00.123456789+01:00",
  *    "value":1,"tags":{"method":"GET","status":"200"}}}
  * Key order, number text (Go's shortest 'g': 1e+06), time text (RFC3339
  * with the fraction's trailing zeros cut, local zone, "Z" for UTC) and string
@@ -19,12 +19,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "metrics/samples.h"
+#include "util/buf.h"
 
 typedef struct json_output json_output;
 
-/* mono0_us/wall0_us: one instant read on both clocks (clock_now_us(),
- * clock_wall_us()), to turn sample times into wall-clock times. */
-json_output *json_output_open(const char *path, int64_t mono0_us, int64_t wall0_us,
+/* mono0_ns/wall0_ns: one instant read on both clocks (clock_now_ns(),
+ * clock_wall_ns()), to turn sample times into wall-clock times. */
+json_output *json_output_open(const char *path, int64_t mono0_ns, int64_t wall0_ns,
                               char *err, size_t errlen);
 /* A threshold as k6 lists it in a "Metric" line: its expression as a
  * string, or with abortOnFail an object
@@ -45,6 +46,10 @@ void json_output_set_thresholds(json_output *o, int metric, const json_threshold
  * earlier list). Call before the metric's first sample; without it
  * "submetrics" is null. */
 void json_output_set_submetrics(json_output *o, int metric, const char *const *filters, size_t n);
+/* Appends the output's name for the banner's "output:" line, as k6's
+ * Description() (internal/output/json/json.go): "json (FILE)", or
+ * "json(stdout)" without a space. */
+void json_output_describe(const json_output *o, buf *b);
 /* An engine_listener: ctx is the json_output. */
 void json_output_sample(void *ctx, const sample *s, const char *tags, size_t tags_len);
 /* Hands what is buffered to the file. Returns -1 once a write has failed. */

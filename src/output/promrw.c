@@ -55,7 +55,9 @@ typedef struct prw_slot {
 
 struct prw_output {
     pusher *push;
-    int64_t mono0, wall0, push_interval_us, last_push_us;
+    char *shown_url;                      /* the server URL for the banner, password hidden */
+    int64_t mono0, wall0;                 /* ns: one instant on both clocks */
+    int64_t push_interval_us, last_push_us;
     char *stats[PRW_MAX_STATS];           /* "p(99)", "avg", ... as sink_agg takes them */
     char *suffix[PRW_MAX_STATS];          /* "p99", "avg", ... */
     size_t nstats;
@@ -242,7 +244,24 @@ static int prw_check_url(const char *url, char *err, size_t errlen) {
     return 0;
 }
 
+/* url with the password of its user info (scheme://user:pass@host/...)
+ * replaced by ***. */
+static char *prw_hide_password(const char *url) {
+    const char *auth = strstr(url, "://");
+    auth = auth ? auth + 3 : url;
+    size_t alen = strcspn(auth, "/?#");
+    const char *at = memchr(auth, '@', alen);
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (!colon) return strdup(url);
+    int keep = (int)(colon + 1 - url);
+    size_t n = strlen(url) + 4;
+    char *out = malloc(n);
+    if (out) snprintf(out, n, "%.*s***%s", keep, url, at);
+    return out;
+}
+
 static void prw_free(prw_output *o) {
+    free(o->shown_url);
     for (size_t i = 0; i < o->nstats; i++) free(o->stats[i]), free(o->suffix[i]);
     for (size_t i = 0; i < o->nlabels; i++) free(o->label_k[i]), free(o->label_v[i]);
     for (size_t i = 0; i < o->nseries; i++) {
@@ -305,7 +324,7 @@ static int prw_configure(prw_output *o, const char *arg, char *const *envp, prw_
     return 0;
 }
 
-prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_us, int64_t wall0_us,
+prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_ns, int64_t wall0_ns,
                             char *err, size_t errlen) {
     prw_output *o = calloc(1, sizeof *o);
     if (!o) return err_set(err, errlen, "out of memory"), NULL;
@@ -314,6 +333,7 @@ prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_us
     pusher_config pc = {.name = "experimental-prometheus-rw", .content_type = "application/x-protobuf",
                         .threads = 1, .budget = pusher_budget(PRW_BUDGET), .timeout_ms = 10000};
     int rc = prw_configure(o, arg, envp, &hs, &url, &pc, err, errlen);
+    if (!rc && !(o->shown_url = prw_hide_password(url))) rc = err_set(err, errlen, "out of memory");
     if (!rc) {
         pc.url = url;
         pc.headers = (const char *const *)hs.h;
@@ -326,8 +346,8 @@ prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_us
         prw_free(o);
         return NULL;
     }
-    o->mono0 = mono0_us;
-    o->wall0 = wall0_us;
+    o->mono0 = mono0_ns;
+    o->wall0 = wall0_ns;
     o->last_push_us = clock_now_us();
     return o;
 }
@@ -472,7 +492,7 @@ void prw_output_sample(void *ctx, const sample *smp, const char *tags, size_t ta
     if (idx < 0) { o->oom = true; return; }
     prw_series *s = &o->series[idx];
     sink_add(&s->sink, smp->value);
-    int64_t ms = (o->wall0 + (smp->t_us - o->mono0)) / 1000;
+    int64_t ms = (o->wall0 + (smp->t_ns - o->mono0)) / 1000000;
     if (ms > s->latest_ms) s->latest_ms = ms;
     if (s->listed) return;
     if (o->ndirty == o->dcap) {
@@ -554,6 +574,12 @@ static void prw_push(prw_output *o) {
     o->ndirty = 0;
     prw_send(o, &req, nts);
     buf_free(&req);
+}
+
+void prw_output_describe(const prw_output *o, buf *b) {
+    buf_puts(b, "Prometheus remote write (");
+    buf_puts(b, o->shown_url);
+    buf_puts(b, ")");
 }
 
 void prw_output_tick(prw_output *o) {

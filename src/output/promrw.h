@@ -29,11 +29,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "metrics/samples.h"
+#include "util/buf.h"
 
 typedef struct prw_output prw_output;
 
-prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_us, int64_t wall0_us,
+prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_ns, int64_t wall0_ns,
                             char *err, size_t errlen);
+/* Appends the output's name for the banner's "output:" line, as k6's
+ * Description() (internal/output/prometheusrw/remotewrite/remotewrite.go):
+ * "Prometheus remote write (URL)"; a password in the URL shows as ***. */
+void prw_output_describe(const prw_output *o, buf *b);
 /* An engine_listener: ctx is the prw_output. */
 void prw_output_sample(void *ctx, const sample *s, const char *tags, size_t tags_len);
 void prw_output_tick(prw_output *o);

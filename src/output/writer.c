@@ -403,9 +403,9 @@ void writer_time_init(writer_time *t) {
     t->sec = INT64_MIN;
 }
 
-size_t writer_fmt_time(writer_time *t, char *buf, int64_t wall_us, bool frac) {
-    int64_t sec = wall_us / 1000000, us = wall_us % 1000000;
-    if (us < 0) { us += 1000000; sec--; }
+size_t writer_fmt_time(writer_time *t, char *buf, int64_t wall_ns, bool frac) {
+    int64_t sec = wall_ns / 1000000000, ns = wall_ns % 1000000000;
+    if (ns < 0) { ns += 1000000000; sec--; }
     if (sec != t->sec) {
         time_t tt = (time_t)sec;
         struct tm tm;
@@ -420,10 +420,10 @@ size_t writer_fmt_time(writer_time *t, char *buf, int64_t wall_us, bool frac) {
     }
     size_t n = strlen(t->prefix);
     memcpy(buf, t->prefix, n);
-    if (frac && us) {
-        char d[6];
-        int nd = 6;
-        for (int i = 5; i >= 0; i--) { d[i] = (char)('0' + us % 10); us /= 10; }
+    if (frac && ns) {
+        char d[9];
+        int nd = 9;
+        for (int i = 8; i >= 0; i--) { d[i] = (char)('0' + ns % 10); ns /= 10; }
         while (d[nd - 1] == '0') nd--;
         buf[n++] = '.';
         memcpy(buf + n, d, (size_t)nd);

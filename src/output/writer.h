@@ -128,10 +128,11 @@ typedef struct writer_time {
     char zone[16];           /* "Z" or "+02:00" */
 } writer_time;
 void writer_time_init(writer_time *t);
-/* RFC3339 ("2006-01-02T15:04:05Z07:00") of wall_us (µs since the epoch);
- * with frac, RFC3339Nano: the fraction follows the seconds without its
- * trailing zeros, and no dot when it is zero. buf holds 40 bytes; returns
- * the length. */
-size_t writer_fmt_time(writer_time *t, char *buf, int64_t wall_us, bool frac);
+/* RFC3339 ("2006-01-02T15:04:05Z07:00") of wall_ns (ns since the epoch);
+ * with frac, RFC3339Nano: the nanoseconds follow the seconds without their
+ * trailing zeros, and no dot when they are zero (Go's time.RFC3339Nano,
+ * which is also how encoding/json writes a time.Time). buf holds 48 bytes;
+ * returns the length. */
+size_t writer_fmt_time(writer_time *t, char *buf, int64_t wall_ns, bool frac);
 
 #endif

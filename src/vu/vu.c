@@ -140,13 +140,15 @@ size_t vu_base_tags(vu *v, tag_kv *kv, const char *group) {
     return n;
 }
 
-static void vu_emit_iteration(vu *v, int64_t t0, int64_t t1) {
+/* t0: the start (clock_now_us()), t1_ns: the end (clock_now_ns()). */
+static void vu_emit_iteration(vu *v, int64_t t0, int64_t t1_ns) {
     worker *w = v->w;
     tag_kv kv[VU_BASE_TAGS];
     size_t n = vu_base_tags(v, kv, "");
     uint32_t tags = tagdict_intern(w->samples.tags, kv, n);
-    sample_push(&w->samples, M_ITERATIONS, tags, 1, t1);
-    sample_push(&w->samples, M_ITERATION_DURATION, tags, (double)(t1 - t0) / 1000.0, t1);
+    int64_t at = sample_stamp(&w->samples, t1_ns);
+    sample_push(&w->samples, M_ITERATIONS, tags, 1, at);
+    sample_push(&w->samples, M_ITERATION_DURATION, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at);
 }
 
 static bool vu_cut_off(const vu *v) {
@@ -205,7 +207,7 @@ static bool vu_iteration(vu *v) {
         vu_log_exception(v, NULL);
     }
     JS_FreeValue(v->ctx, r);
-    vu_emit_iteration(v, t0, clock_now_us());
+    vu_emit_iteration(v, t0, clock_now_ns());
     atomic_fetch_add(&t->iters_done, 1);
     atomic_fetch_add(&sc->done, 1);
     if (t->min_iter_us > 0) vu_pad_iteration(v, t0);

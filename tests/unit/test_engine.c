@@ -660,14 +660,14 @@ typedef struct seen {
     uint64_t tags_ok;
 } seen;
 
-/* Samples carry t_us = 2 * index + buffer number, so the listener can tell
+/* Samples carry t_ns = 2 * index + buffer number, so the listener can tell
  * which buffer a sample came from and check its tags against that dict. */
 static void listener(void *ctx, const sample *s, const char *tags, size_t len) {
     seen *x = ctx;
-    int which = (int)(s->t_us & 1);
+    int which = (int)(s->t_ns & 1);
     x->n[which]++;
-    if (x->n[which] > 1) assert_true(s->t_us > x->last_t[which]);   /* oldest first */
-    x->last_t[which] = s->t_us;
+    if (x->n[which] > 1) assert_true(s->t_ns > x->last_t[which]);   /* oldest first */
+    x->last_t[which] = s->t_ns;
     x->sum += s->value;
     assert_true(s->metric < M_BUILTIN_COUNT);
     x->per_metric[s->metric]++;
@@ -816,6 +816,46 @@ static void test_concurrent_producer(void **state) {
     sample_buf_destroy(&b);
 }
 
+/* Sample stamps (issue 10, InfluxDB keeps one point per series and time):
+ * each buffer stamps on its own lane and strictly increasing, so equal
+ * clock readings on two buffers, or twice on one, never give equal times. */
+static void test_stamps_unique(void **state) {
+    (void)state;
+    sample_buf a, b, m;
+    sample_buf_init(&a);
+    sample_buf_init(&b);
+    sample_buf_init(&m);
+    /* default: one lane, the reading itself, then +1 ns while it repeats */
+    assert_int_equal(sample_stamp(&a, 1000), 1000);
+    assert_int_equal(sample_stamp(&a, 1000), 1001);
+    assert_int_equal(sample_stamp(&a, 999), 1002);
+    sample_buf_set_lane(&a, 0, 3);
+    sample_buf_set_lane(&b, 1, 3);
+    sample_buf_set_lane(&m, 2, 3);
+    int64_t seen[3][50];
+    for (int i = 0; i < 50; i++) {
+        int64_t t = 5000 + i / 10;                     /* a clock that moves slowly */
+        seen[0][i] = sample_stamp(&a, t);
+        seen[1][i] = sample_stamp(&b, t);
+        seen[2][i] = sample_stamp(&m, t);
+    }
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < 50; i++) {
+            assert_int_equal(seen[k][i] % 3, k);
+            assert_true(seen[k][i] >= 5000 - 2);        /* moved back by less than the stride */
+            if (i) assert_true(seen[k][i] > seen[k][i - 1]);
+            for (int j = 0; j < 50; j++)
+                for (int l = 0; l < 3; l++)
+                    if (l != k) assert_true(seen[k][i] != seen[l][j]);
+        }
+    /* a reading far ahead is kept, moved down onto the lane */
+    assert_int_equal(sample_stamp(&b, 1000000), 1000000);    /* 1000000 % 3 == 1 */
+    assert_int_equal(sample_stamp(&a, 1000001), 999999);
+    sample_buf_destroy(&a);
+    sample_buf_destroy(&b);
+    sample_buf_destroy(&m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_push_flush_drain),
@@ -830,6 +870,7 @@ int main(void) {
         cmocka_unit_test(test_registry),
         cmocka_unit_test(test_custom_metric_sink),
         cmocka_unit_test(test_concurrent_producer),
+        cmocka_unit_test(test_stamps_unique),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

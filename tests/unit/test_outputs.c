@@ -28,8 +28,8 @@
 #include "util/clock.h"
 
 /* 2026-11-22T10:00:00Z */
-#define WALL0 (1795341600LL * 1000000)
-#define MONO0 5000000LL
+#define WALL0 (1795341600LL * 1000000000)   /* ns */
+#define MONO0 5000000000LL
 
 static char tmpdir[64];
 
@@ -121,7 +121,7 @@ static tagset tags_of(tagdict *d, const char *const *kv, size_t npairs) {
 }
 
 static sample mk(int metric, double v, int64_t after_us) {
-    sample s = {.t_us = MONO0 + after_us, .value = v, .metric = (uint16_t)metric};
+    sample s = {.t_ns = MONO0 + after_us * 1000, .value = v, .metric = (uint16_t)metric};
     return s;
 }
 
@@ -341,20 +341,23 @@ static void test_time_format(void **state) {
     writer_time t;
     writer_time_init(&t);
     char b[48];
-    writer_fmt_time(&t, b, WALL0 + 123456, true);
+    /* nanoseconds, as Go's time.RFC3339Nano writes them */
+    writer_fmt_time(&t, b, WALL0 + 123456789, true);
+    assert_string_equal(b, "2026-11-22T10:00:00.123456789Z");
+    writer_fmt_time(&t, b, WALL0 + 123456000, true);
     assert_string_equal(b, "2026-11-22T10:00:00.123456Z");
-    writer_fmt_time(&t, b, WALL0 + 1500000, true);
+    writer_fmt_time(&t, b, WALL0 + 1500000000, true);
     assert_string_equal(b, "2026-11-22T10:00:01.5Z");
-    writer_fmt_time(&t, b, WALL0 + 2000000, true);
+    writer_fmt_time(&t, b, WALL0 + 2000000000, true);
     assert_string_equal(b, "2026-11-22T10:00:02Z");
-    writer_fmt_time(&t, b, WALL0 + 2000010, false);
+    writer_fmt_time(&t, b, WALL0 + 2000000001, false);
     assert_string_equal(b, "2026-11-22T10:00:02Z");
     /* a zone east of UTC, and one west with minutes */
     setenv("TZ", "XST-2", 1);
     tzset();
     writer_time_init(&t);
     writer_fmt_time(&t, b, WALL0 + 10, true);
-    assert_string_equal(b, "2026-11-22T12:00:00.00001+02:00");
+    assert_string_equal(b, "2026-11-22T12:00:00.00000001+02:00");
     setenv("TZ", "YST+3:30", 1);
     tzset();
     writer_time_init(&t);
@@ -393,7 +396,7 @@ static const char *json_expected[] = {
     "\"thresholds\":[],\"submetrics\":null},\"metric\":\"my_gauge\"}",
     "{\"metric\":\"my_gauge\",\"type\":\"Point\",\"data\":{\"time\":\"2026-11-22T10:01:40.000001Z\","
     "\"value\":-0.5,\"tags\":{\"scenario\":\"s\"},\"metadata\":{\"iter\":\"3\",\"vu\":\"7\"}}}",
-    "{\"metric\":\"http_reqs\",\"type\":\"Point\",\"data\":{\"time\":\"2026-11-22T10:01:40.000002Z\","
+    "{\"metric\":\"http_reqs\",\"type\":\"Point\",\"data\":{\"time\":\"2026-11-22T10:01:40.000002789Z\","
     "\"value\":1,\"tags\":{\"group\":\"\",\"method\":\"GET\",\"name\":\"http://x/?a=1\\u0026b=2\","
     "\"scenario\":\"default\",\"status\":\"200\"}}}",
 };
@@ -422,7 +425,9 @@ static void json_fixture(json_output *o, tagdict *d) {
     s = mk(M_HTTP_REQS, 1, 1000000);            json_output_sample(o, &s, t2.p, t2.len);
     s = mk(M_DATA_RECEIVED, 1234567, 100000000); json_output_sample(o, &s, NULL, 0);
     s = mk(gauge, -0.5, 100000001);             json_output_sample(o, &s, t3.p, t3.len);
-    s = mk(M_HTTP_REQS, 1, 100000002);          json_output_sample(o, &s, t1.p, t1.len);
+    s = mk(M_HTTP_REQS, 1, 100000002);
+    s.t_ns += 789;                              /* k6 writes times to the nanosecond */
+    json_output_sample(o, &s, t1.p, t1.len);
 }
 
 static void assert_lines(const char *text, const char **want, size_t n) {
@@ -570,7 +575,7 @@ static void test_csv_output_columns_and_times(void **state) {
     static const char *const kv[] = {"status", "500", "ip", "10.0.0.1", "vu", "1", "custom", "x y"};
     static const struct { csv_time_format f; const char *ts; } fmts[] = {
         {CSV_TIME_UNIX, "1795341600"}, {CSV_TIME_UNIX_MILLI, "1795341600123"},
-        {CSV_TIME_UNIX_MICRO, "1795341600123456"}, {CSV_TIME_UNIX_NANO, "1795341600123456000"},
+        {CSV_TIME_UNIX_MICRO, "1795341600123456"}, {CSV_TIME_UNIX_NANO, "1795341600123456789"},
         {CSV_TIME_RFC3339, "2026-11-22T10:00:00Z"},
     };
     tagdict *d = tagdict_new();
@@ -579,9 +584,11 @@ static void test_csv_output_columns_and_times(void **state) {
         csv_config c = {tmp_path("cols.csv"), 1000000, fmts[i].f};
         csv_output *o = csv_output_open_config(&c, sys, 6, MONO0, WALL0, err, sizeof err);
         assert_non_null(o);
-        sample s = mk(M_HTTP_REQ_FAILED, 1, 123456);
+        sample s = mk(M_HTTP_REQ_FAILED, 1, 0);
+        s.t_ns = MONO0 + 123456789;
         csv_output_sample(o, &s, t.p, t.len);
-        s = mk(M_VUS, NAN, 123456);
+        s = mk(M_VUS, NAN, 0);
+        s.t_ns = MONO0 + 123456789;
         csv_output_sample(o, &s, NULL, 0);
         assert_int_equal(csv_output_close(o, err, sizeof err), 0);
         char *got = read_file(c.file_name, NULL), want[512];

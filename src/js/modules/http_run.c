@@ -797,7 +797,7 @@ static bool http_hop_finish(http_call *c) {
     if (c->refused) ;                      /* blockHostnames, lookup failed: res is set, nothing was sent */
     else if (c->on_h1) http_h1_result(c, &sent, &received);
     else http_curl_result(c, &sent, &received);
-    http_emit(v, c, sent, received, clock_now_us());
+    http_emit(v, c, sent, received, sample_now(&v->w->samples));
     if (v->test && v->test->http_debug) http_debug_dump(c);
     if (c->res.status && c->rhdr.len) {
         if (!c->p.jar && !v->jar) v->jar = cookies_new();

@@ -61,7 +61,7 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
         const char *name = JS_AtomToCString(ctx, props[i].atom);
         uint32_t tags = k6_check_tags(v, name, argc > 2 ? argv[2] : JS_UNDEFINED);
         JS_FreeCString(ctx, name);
-        sample_push(&v->w->samples, M_CHECKS, tags, ok ? 1 : 0, clock_now_us());
+        sample_push(&v->w->samples, M_CHECKS, tags, ok ? 1 : 0, sample_now(&v->w->samples));
         if (!ok) all = 0;
     }
     vm_free_props(ctx, props, np);
@@ -85,11 +85,12 @@ static JSValue k6_group(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     int64_t t0 = clock_now_us();
     JSValue r = JS_Call(ctx, argv[1], JS_UNDEFINED, 0, NULL);
     if (v->w && !JS_IsException(r)) {
-        int64_t t1 = clock_now_us();
+        int64_t t1_ns = clock_now_ns();
         tag_kv kv[VU_BASE_TAGS];
         size_t n = vu_base_tags(v, kv, v->group);
         uint32_t tags = tagdict_intern(v->w->samples.tags, kv, n);
-        sample_push(&v->w->samples, M_GROUP_DURATION, tags, (double)(t1 - t0) / 1000.0, t1);
+        sample_push(&v->w->samples, M_GROUP_DURATION, tags, (double)(t1_ns / 1000 - t0) / 1000.0,
+                    sample_stamp(&v->w->samples, t1_ns));
     }
     v->group[saved] = 0;
     return r;

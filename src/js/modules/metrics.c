@@ -46,7 +46,7 @@ static JSValue metrics_add(JSContext *ctx, JSValueConst this_val, int argc, JSVa
     for (int i = 0; i < user.n; i++) kv[n++] = (tag_kv){user.k[i], user.v[i]};
     if (rc == 0) {
         uint32_t tags = tagdict_intern(v->w->samples.tags, kv, n);
-        sample_push(&v->w->samples, id, tags, val, clock_now_us());
+        sample_push(&v->w->samples, id, tags, val, sample_now(&v->w->samples));
     }
     vm_pairs_free(&user);
     return rc ? JS_EXCEPTION : JS_UNDEFINED;

@@ -134,7 +134,7 @@ static void wsn_intern_tags(wsn_sock *s) {
 }
 
 static void wsn_push(wsn_sock *s, int metric, double value) {
-    sample_push(&s->v->w->samples, metric, s->tags, value, clock_now_us());
+    sample_push(&s->v->w->samples, metric, s->tags, value, sample_now(&s->v->w->samples));
 }
 
 /* session duration and wire bytes, once the connection is over */

@@ -132,7 +132,7 @@ static void ws_intern_tags(ws_session *s, const char *url, const vm_pairs *user)
 }
 
 static void ws_push(ws_session *s, int metric, double value) {
-    sample_push(&s->v->w->samples, metric, s->tags, value, clock_now_us());
+    sample_push(&s->v->w->samples, metric, s->tags, value, sample_now(&s->v->w->samples));
 }
 
 /* ---- Socket methods ---- */

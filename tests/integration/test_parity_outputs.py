@@ -1,0 +1,253 @@
+"""Issue 10, parity of the outputs with k6 v2.2.0: sample times, the tags of
+vus/vus_max, the banner's "output:" line, JSON and CSV time formats, and a
+run against a real InfluxDB 1.6 (Debian's `influxdb` package, installed by
+scripts/bootstrap.sh) started here on loopback ports of its own.
+
+Each case names the k6 behaviour it expects and where in k6's source it
+comes from."""
+import json
+import os
+import pathlib
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+
+LOAD = "parity/outputs/load_tagged.js"
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Influxd:
+    """A private influxd: url (http://127.0.0.1:PORT), query(db, q) -> the
+    first result's series, as InfluxQL answers it over /query."""
+
+    def __init__(self, base):
+        self.base = base
+        self.proc = None
+
+    def start(self):
+        exe = shutil.which("influxd")
+        if not exe:
+            pytest.fail("influxd is not installed: scripts/bootstrap.sh installs Debian's influxdb package")
+        http_port, rpc_port = _free_port(), _free_port()
+        b = self.base
+        # no usage reporting, everything on 127.0.0.1 ports of our own, no
+        # _internal monitor database, no other listener (graphite, udp, ifql
+        # and the rest are off by default in 1.6; it has no admin UI)
+        (b / "influxdb.conf").write_text(f"""reporting-disabled = true
+bind-address = "127.0.0.1:{rpc_port}"
+[meta]
+  dir = "{b}/meta"
+[data]
+  dir = "{b}/data"
+  wal-dir = "{b}/wal"
+  query-log-enabled = false
+[monitor]
+  store-enabled = false
+[http]
+  enabled = true
+  bind-address = "127.0.0.1:{http_port}"
+  log-enabled = false
+  pprof-enabled = false
+[ifql]
+  enabled = false
+[logging]
+  level = "warn"
+  suppress-logo = true
+""")
+        self.log = open(b / "influxd.log", "wb")
+        self.proc = subprocess.Popen([exe, "-config", str(b / "influxdb.conf")], stdout=self.log,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{http_port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(self.url + "/ping", timeout=2) as r:
+                    if r.status == 204:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        pytest.fail(f"influxd did not answer /ping: {(b / 'influxd.log').read_text(errors='replace')[-3000:]}")
+
+    def query(self, db, q):
+        u = f"{self.url}/query?" + urllib.parse.urlencode({"db": db, "q": q})
+        with urllib.request.urlopen(u, timeout=30) as r:
+            res = json.loads(r.read())["results"][0]
+        assert "error" not in res, res
+        return res.get("series", [])
+
+    def count(self, db, measurement, where=""):
+        s = self.query(db, f'SELECT count(value) FROM "{measurement}" {where}')
+        return s[0]["values"][0][1] if s else 0
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if self.proc:
+            self.log.close()
+
+
+@pytest.fixture(scope="module")
+def influxd(tmp_path_factory):
+    d = Influxd(tmp_path_factory.mktemp("influxd")).start()
+    yield d
+    d.stop()
+
+
+# ---------------------------------------------------------------- item 10: InfluxDB keeps every sample
+
+def test_real_influxdb_stores_every_sample(c6, influxd):
+    """k6 stamps samples with time.Now() (ns) and InfluxDB keeps one point
+    per series and timestamp: with k6 every iteration is stored. c6 stamped
+    in microseconds and lost about half of them (3,053 of 5,865 in the
+    issue). Expected: the stored counts equal the summary's exactly
+    (k6: internal/output/influxdb/output.go, batchFromSamples: one point per
+    sample at sample.Time; precision ns by default, config.go)."""
+    r = c6(LOAD, "-u", "10", "-d", "4s", "-o", f"influxdb={influxd.url}/k6db", timeout=120)
+    assert r.code == 0, r
+    iters, reqs = r.count("iterations"), r.count("http_reqs")
+    assert iters > 500 and reqs == iters, r      # 10 VUs x 4 s of ~10 ms iterations
+    assert influxd.count("k6db", "iterations") == iters, r.out
+    assert influxd.count("k6db", "http_reqs") == reqs
+    assert influxd.count("k6db", "http_req_duration") == reqs
+    assert influxd.count("k6db", "iteration_duration") == iters
+    # item 11 on InfluxDB: vus and vus_max carry the run's tags (testid),
+    # nothing else (k6: internal/execution/scheduler.go, emitVUsAndVUsMax)
+    for m in ("vus", "vus_max"):
+        total = influxd.count("k6db", m)
+        assert total >= 3, (m, total)               # one a second, the first at 1 s
+        assert influxd.count("k6db", m, "WHERE testid = 'parity-10'") == total, m
+        keys = {k for s in influxd.query("k6db", f'SHOW TAG KEYS FROM "{m}"') for (k,) in s["values"]}
+        assert keys == {"testid"}, (m, keys)
+
+
+# ---------------------------------------------------------------- JSON: ns times, unique per series
+
+_RFC3339NANO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$")
+
+
+def _points(path):
+    lines = [json.loads(l) for l in pathlib.Path(path).read_text().splitlines()]
+    return [p for p in lines if p["type"] == "Point"]
+
+
+def test_json_times_in_nanoseconds_unique_per_series(c6, tmp_path):
+    """k6's JSON output writes sample.Time with encoding/json, i.e. Go's
+    RFC3339Nano: up to 9 fraction digits, trailing zeros cut
+    (internal/output/json/wrapper.go, sampleEnvelope.Data.Time). c6 wrote
+    microseconds. No two points of one metric and tag set share a time."""
+    out = tmp_path / "m.json"
+    r = c6(LOAD, "-u", "10", "-d", "2s", "-o", f"json={out}", timeout=90)
+    assert r.code == 0, r
+    pts = _points(out)
+    assert len([p for p in pts if p["metric"] == "iterations"]) == r.count("iterations")
+    fracs = []
+    for p in pts:
+        m = _RFC3339NANO.match(p["data"]["time"])
+        assert m, p["data"]["time"]
+        fracs.append(len(m.group(1) or ".") - 1)
+    assert max(fracs) > 6, "no time has more than microsecond digits"
+    seen = set()
+    for p in pts:
+        key = (p["metric"], json.dumps(p["data"]["tags"], sort_keys=True), p["data"]["time"])
+        assert key not in seen, key
+        seen.add(key)
+
+
+# ---------------------------------------------------------------- CSV time formats
+
+def test_csv_timestamps_as_k6(c6, tmp_path):
+    """k6's CSV output (internal/output/csv/output.go, SampleToRow): the
+    timestamp column is Unix seconds by default (config.go: timeFormat
+    "unix"); unix_nano is sample.Time.UnixNano(), rfc3339_nano Go's
+    RFC3339Nano."""
+    rows = {}
+    for fmt in ("", "unix_nano", "rfc3339_nano"):
+        out = tmp_path / f"m{fmt}.csv"
+        arg = f"csv=fileName={out},timeFormat={fmt}" if fmt else f"csv={out}"
+        t0 = time.time_ns()
+        r = c6(LOAD, "-u", "2", "-i", "20", "-o", arg, timeout=60)
+        t1 = time.time_ns()
+        assert r.code == 0, r
+        lines = out.read_text().splitlines()
+        assert lines[0].startswith("metric_name,timestamp,metric_value,"), lines[0]
+        rows[fmt] = [l.split(",")[1] for l in lines[1:] if l.startswith("http_reqs,")]
+        assert len(rows[fmt]) == 20, r
+        if fmt == "":
+            assert all(t0 // 10**9 <= int(x) <= t1 // 10**9 for x in rows[fmt]), (t0, rows[fmt], t1)
+        elif fmt == "unix_nano":
+            assert all(t0 <= int(x) <= t1 for x in rows[fmt]), (t0, rows[fmt], t1)
+            assert any(int(x) % 1000 for x in rows[fmt]), rows[fmt]      # ns, not µs * 1000
+        else:
+            assert all(_RFC3339NANO.match(x) for x in rows[fmt]), rows[fmt]
+            assert max(len(_RFC3339NANO.match(x).group(1) or ".") - 1 for x in rows[fmt]) > 6, rows[fmt]
+
+
+# ---------------------------------------------------------------- item 11: vus/vus_max tags
+
+def _vus_tags(path):
+    return [(p["metric"], p["data"]["tags"]) for p in _points(path) if p["metric"] in ("vus", "vus_max")]
+
+
+def test_vus_samples_carry_the_run_tags(c6, tmp_path):
+    """k6 emits vus and vus_max once a second with the test's RunTags
+    (internal/execution/scheduler.go, emitVUsAndVUsMax: Tags = RunTags, built
+    from options.tags in internal/cmd/test_load.go); c6 sent them untagged."""
+    out = tmp_path / "v.json"
+    r = c6(LOAD, "-u", "2", "-d", "2.5s", "-o", f"json={out}", timeout=60)
+    assert r.code == 0, r
+    got = _vus_tags(out)
+    assert {m for m, _ in got} == {"vus", "vus_max"} and len(got) >= 4, got
+    assert all(t == {"testid": "parity-10"} for _, t in got), got
+
+
+def test_vus_samples_carry_cli_tags(c6, tmp_path):
+    """--tag replaces options.tags (k6 facts) and so becomes the vus tags."""
+    out = tmp_path / "v.json"
+    r = c6(LOAD, "-u", "2", "-d", "1.5s", "--tag", "env=ci", "--tag", "team=perf", "-o", f"json={out}",
+           timeout=60)
+    assert r.code == 0, r
+    got = _vus_tags(out)
+    assert len(got) >= 2 and all(t == {"env": "ci", "team": "perf"} for _, t in got), got
+
+
+# ---------------------------------------------------------------- banner
+
+def test_banner_names_outputs_as_k6(c6, tmp_path):
+    """k6's banner: "output: " then each output's Description() joined by
+    ", " (internal/cmd/ui.go, printExecutionDescription): json "json (FILE)"
+    or "json(stdout)" (output/json/json.go), csv "csv (FILE)" / "csv
+    (stdout)" (output/csv/output.go), influxdb "InfluxDBv1 (ADDR)"
+    (output/influxdb/output.go), "Prometheus remote write (URL)"
+    (output/prometheusrw/remotewrite/remotewrite.go). c6 printed the -o
+    arguments as typed."""
+    j, c = tmp_path / "metrics.json", tmp_path / "metrics.csv"
+    port = _free_port()       # nothing listens: the pushes fail with a warning, the banner is the point
+    r = c6(LOAD, "-i", "1", "-o", f"json={j}", "-o", f"csv={c}", "-o", f"influxdb=http://127.0.0.1:{port}/k6",
+           "-o", f"experimental-prometheus-rw=http://127.0.0.1:{port}/api/v1/write", timeout=60)
+    assert r.code == 0, r
+    want = (f"        output: json ({j}), csv ({c}), InfluxDBv1 (http://127.0.0.1:{port}), "
+            f"Prometheus remote write (http://127.0.0.1:{port}/api/v1/write)\n")
+    assert want in r.out, r.out[:1200]
+    r = c6(LOAD, "-i", "1", "-o", "json", "-o", "csv=-", timeout=60)
+    assert r.code == 0, r
+    assert "        output: json(stdout), csv (stdout)\n" in r.out, r.out[:1200]
