@@ -171,7 +171,7 @@ csv_output *csv_output_open_config(const csv_config *c, const char *const *syste
     }
     for (size_t i = 0; i < nsystem_tags && o->ncolumns < CSV_MAX_COLUMNS; i++) {
         const char *t = system_tags[i];
-        if (strcmp(t, "vu") == 0 || strcmp(t, "iter") == 0) continue;
+        if (tag_is_metadata(t)) continue;
         bool dup = false;
         for (size_t k = 0; k < o->ncolumns; k++) dup |= strcmp(o->columns[k], t) == 0;
         if (!dup && !(o->columns[o->ncolumns++] = strdup(t))) o->oom = true;
@@ -211,10 +211,6 @@ csv_output *csv_output_open(const char *path, int64_t mono0_ns, int64_t wall0_ns
     return csv_output_open_config(&c, NULL, 0, mono0_ns, wall0_ns, err, errlen);
 }
 
-static bool csv_is_metadata(const char *k) {
-    return strcmp(k, "vu") == 0 || strcmp(k, "iter") == 0;
-}
-
 /* ",col,...,col,extra_tags,metadata\n" for a packed tag set (sorted keys). */
 static void csv_render_tags(csv_output *o, buf *b, const char *tags, size_t len) {
     const char *k, *v;
@@ -227,7 +223,7 @@ static void csv_render_tags(csv_output *o, buf *b, const char *tags, size_t len)
     for (int pass = 0; pass < 2; pass++) {          /* extra_tags, then metadata */
         buf_clear(&extra);
         for (size_t off = 0; (off = tagset_next(tags, len, off, &k, &v)) != 0;) {
-            if (csv_is_metadata(k) != (pass == 1)) continue;
+            if (tag_is_metadata(k) != (pass == 1)) continue;
             if (pass == 0 && bsearch(&k, o->columns, o->ncolumns, sizeof *o->columns, csv_strcmp))
                 continue;
             if (extra.len) buf_append(&extra, "&", 1);

@@ -376,6 +376,10 @@ static const influx_tags *influx_tags_of(influx_output *o, const char *tags, siz
     buf tb = {0}, fb = {0};
     const char *k, *v;
     for (size_t off = 0; (off = tagset_next(tags, len, off, &k, &v)) != 0;) {
+        /* k6 writes sample.Tags only: vu and iter are metadata there, so
+         * they reach InfluxDB neither as tags nor as fields, whatever
+         * tagsAsFields says (its default still names them) */
+        if (tag_is_metadata(k)) continue;
         int fi = influx_field_index(o, k);
         if (fi >= 0) {
             buf_append(&fb, ",", 1);

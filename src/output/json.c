@@ -222,18 +222,13 @@ static void json_declare(json_output *o, int id) {
     if (!m->prefix) o->oom = true;
 }
 
-/* k6's non-indexable system tags: sample metadata, not tags. */
-static bool json_is_metadata(const char *k) {
-    return strcmp(k, "vu") == 0 || strcmp(k, "iter") == 0;
-}
-
 /* The tags object (and metadata object, if any) of a packed set. */
 static void json_render_tags(buf *b, const char *tags, size_t len) {
     const char *k, *v;
     bool first = true, meta = false;
     buf_puts(b, "{");
     for (size_t off = 0; (off = tagset_next(tags, len, off, &k, &v)) != 0;) {
-        if (json_is_metadata(k)) { meta = true; continue; }
+        if (tag_is_metadata(k)) { meta = true; continue; }
         if (!first) buf_puts(b, ",");
         first = false;
         writer_json_string(b, k, strlen(k), WRITER_ESC_EASYJSON);
@@ -245,7 +240,7 @@ static void json_render_tags(buf *b, const char *tags, size_t len) {
     buf_puts(b, ",\"metadata\":{");
     first = true;
     for (size_t off = 0; (off = tagset_next(tags, len, off, &k, &v)) != 0;) {
-        if (!json_is_metadata(k)) continue;
+        if (!tag_is_metadata(k)) continue;
         if (!first) buf_puts(b, ",");
         first = false;
         writer_json_string(b, k, strlen(k), WRITER_ESC_EASYJSON);

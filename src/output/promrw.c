@@ -376,11 +376,6 @@ static int prw_rehash(prw_output *o) {
     return 0;
 }
 
-/* k6's metadata, not labels. */
-static bool prw_is_metadata(const char *k) {
-    return strcmp(k, "vu") == 0 || strcmp(k, "iter") == 0;
-}
-
 typedef struct prw_kv { const char *k, *v; } prw_kv;
 
 static int prw_kv_cmp(const void *a, const void *b) {
@@ -468,7 +463,7 @@ static long prw_lookup(prw_output *o, int metric, const char *tags, size_t len) 
     size_t klen = 0;
     const char *k, *v;
     for (size_t off = 0; (off = tagset_next(tags, len, off, &k, &v)) != 0;) {
-        if (prw_is_metadata(k) || !*v || strcmp(k, "__name__") == 0) continue;
+        if (tag_is_metadata(k) || !*v || strcmp(k, "__name__") == 0) continue;
         size_t kl = strlen(k) + 1, vl = strlen(v) + 1;
         memcpy(key + klen, k, kl);
         memcpy(key + klen + kl, v, vl);

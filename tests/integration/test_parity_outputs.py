@@ -140,6 +140,26 @@ def test_real_influxdb_stores_every_sample(c6, influxd):
         assert keys == {"testid"}, (m, keys)
 
 
+def test_influxdb_leaves_out_vu_and_iter(c6, influxd, tmp_path):
+    """With vu and iter enabled as system tags, k6 makes them sample
+    metadata (metrics.NonIndexableSystemTags), and its InfluxDB output writes
+    sample.Tags only (internal/output/influxdb/output.go, batchFromSamples),
+    so neither reaches InfluxDB although tagsAsFields still names them by
+    default; url stays a string field. The JSON output lists them under
+    "metadata" (output/json/wrapper.go)."""
+    out = tmp_path / "m.json"
+    r = c6(LOAD, "-i", "6", "-u", "2", "--system-tags", "vu,iter,url,method,status,scenario",
+           "-o", f"influxdb={influxd.url}/k6meta", "-o", f"json={out}", timeout=60)
+    assert r.code == 0, r
+    assert influxd.count("k6meta", "http_reqs") == 6
+    fields = {k for s in influxd.query("k6meta", 'SHOW FIELD KEYS FROM "http_reqs"') for k, _ in s["values"]}
+    tags = {k for s in influxd.query("k6meta", 'SHOW TAG KEYS FROM "http_reqs"') for (k,) in s["values"]}
+    assert fields == {"url", "value"} and tags == {"method", "scenario", "status", "testid"}, (fields, tags)
+    reqs = [p for p in _points(out) if p["metric"] == "http_reqs"]
+    assert len(reqs) == 6 and all(set(p["data"]["metadata"]) == {"vu", "iter"} for p in reqs), reqs[0]
+    assert all("vu" not in p["data"]["tags"] for p in reqs), reqs[0]
+
+
 # ---------------------------------------------------------------- JSON: ns times, unique per series
 
 _RFC3339NANO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$")
