@@ -145,6 +145,21 @@ def test_prometheus_rw_series_names_and_values(c6, prw):
     assert ts > 1_600_000_000_000, ts                        # milliseconds since the epoch
 
 
+def test_prometheus_rw_vus_labelled_with_run_tags(c6, prw):
+    """Issue 10, item 11: k6 emits vus and vus_max with the run's tags
+    (internal/execution/scheduler.go, emitVUsAndVUsMax), so their series
+    carry options.tags as labels (remotewrite/prometheus.go, MapSeries);
+    c6's had none."""
+    env = {"K6_PROMETHEUS_RW_SERVER_URL": prw.url, "K6_PROMETHEUS_RW_PUSH_INTERVAL": "500ms"}
+    r = c6("parity/outputs/load_tagged.js", "-u", "2", "-d", "2.5s", "-o", "experimental-prometheus-rw",
+           env=env, timeout=60)
+    assert r.code == 0, r
+    vus = [s for s in prw.series() if s[0]["__name__"] in ("k6_vus", "k6_vus_max")]
+    assert {s[0]["__name__"] for s in vus} == {"k6_vus", "k6_vus_max"}, vus
+    assert all(s[0] == {"__name__": s[0]["__name__"], "testid": "parity-10"} for s in vus), vus
+    assert _last(vus, "k6_vus_max", testid="parity-10")[0] == 2
+
+
 def test_prometheus_rw_pushes_periodically_without_repeating_timestamps(c6, prw):
     env = {"K6_PROMETHEUS_RW_SERVER_URL": prw.url, "K6_PROMETHEUS_RW_PUSH_INTERVAL": "300ms"}
     r = c6("outputs/get.js", "-i", "12", "-e", "PAUSE=0.1", "-o", "experimental-prometheus-rw", env=env)
