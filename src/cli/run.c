@@ -193,7 +193,45 @@ static int run_options(run_ctx *r, char *err, size_t errlen) {
         describe(out, &(r)->outputs_shown);                                  \
     } while (0)
 
-/* -o TYPE=ARG: k6's json and csv outputs, as engine listeners (main thread). */
+/* k6's errors for an -o type it does not have or no longer has
+ * (internal/cmd/outputs.go and outputs_builtin.go, createOutputs and
+ * getAllOutputConstructors): the types it lists are all but kafka and
+ * datadog, sorted. Returns EXIT_OUTPUT. */
+static int run_output_failed(const char *type, size_t tl, const char *why, char *err, size_t errlen) {
+    snprintf(err, errlen, "could not create the '%.*s' output: %s", (int)tl, type, why);
+    return EXIT_OUTPUT;
+}
+
+static int run_output_unknown(const char *type, size_t tl, char *err, size_t errlen) {
+    static const struct { const char *type, *why; } gone[] = {
+        {"kafka", "the kafka output was deprecated in k6 v0.32.0 and removed in k6 v0.34.0, please use the new "
+                  "xk6 kafka output extension instead - https://github.com/k6io/xk6-output-kafka"},
+        {"statsd", "the statsd output was deprecated in k6 v0.47.0 and removed in k6 v0.55.0, please use the new "
+                   "xk6 statsd output extension instead. It can be found at https://github.com/LeonAdato/xk6-output-statsd "
+                   "and more info at https://github.com/grafana/k6/issues/2982"},
+        {"datadog", "the datadog output was deprecated in k6 v0.32.0 and removed in k6 v0.34.0, please use the statsd "
+                    "output extension https://github.com/LeonAdato/xk6-output-statsd with environment variable "
+                    "K6_STATSD_ENABLE_TAGS=true or an experimental opentelemetry output instead"},
+        /* k6 has these; c6 does not */
+        {"cloud", "c6 does not have it"}, {"opentelemetry", "c6 does not have it"},
+        {"experimental-opentelemetry", "c6 does not have it"}, {"timescaledb-breakingit", "c6 does not have it"},
+    };
+    for (size_t i = 0; i < sizeof gone / sizeof *gone; i++)
+        if (strlen(gone[i].type) == tl && strncmp(type, gone[i].type, tl) == 0) {
+            snprintf(err, errlen, "could not create the '%.*s' output: %s", (int)tl, type, gone[i].why);
+            return EXIT_OUTPUT;
+        }
+    snprintf(err, errlen, "invalid output type '%.*s', available types are: cloud, csv, experimental-opentelemetry, "
+             "experimental-prometheus-rw, influxdb, json, opentelemetry, statsd, timescaledb-breakingit, web-dashboard",
+             (int)tl, type);
+    return EXIT_OUTPUT;
+}
+
+/* -o TYPE=ARG: k6's json, csv, influxdb and prometheus remote-write
+ * outputs, as engine listeners (metrics thread), and the dashboard's
+ * settings. Returns 0, EXIT_OUTPUT with k6's "could not create the 'TYPE'
+ * output: ..." (an error without an exit code of its own in k6: 255), or
+ * EXIT_CONFIG for the dashboard's settings. */
 static int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
     int64_t mono0 = clock_now_ns(), wall0 = clock_wall_ns();
     const char *dash_arg = NULL;   /* -o web-dashboard[=ARG]: "" without ARG */
@@ -205,17 +243,17 @@ static int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
         char e2[512] = "";
         if (tl == 4 && strncmp(o, "json", 4) == 0 && r->njson < 4) {
             json_output *j = json_output_open(arg ? arg : "-", mono0, wall0, e2, sizeof e2);
-            if (!j) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
+            if (!j) return run_output_failed(o, tl, e2, err, errlen);
             r->json_out[r->njson++] = j;
             engine_add_listener(r->eng, json_output_sample, j);
             run_output_shown(r, json_output_describe, j);
         } else if (tl == 3 && strncmp(o, "csv", 3) == 0 && r->ncsv < 4) {
             csv_config c;
-            if (csv_config_parse(&c, arg, e2, sizeof e2)) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
+            if (csv_config_parse(&c, arg, e2, sizeof e2)) return run_output_failed(o, tl, e2, err, errlen);
             csv_output *cv = csv_output_open_config(&c, r->opts.system_tags_set ? (const char *const *)r->opts.system_tags : NULL,
                                                     r->opts.system_tags_set ? r->opts.nsystem_tags : 0, mono0, wall0, e2, sizeof e2);
             csv_config_free(&c);
-            if (!cv) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
+            if (!cv) return run_output_failed(o, tl, e2, err, errlen);
             r->csv_out[r->ncsv++] = cv;
             engine_add_listener(r->eng, csv_output_sample, cv);
             run_output_shown(r, csv_output_describe, cv);
@@ -223,24 +261,22 @@ static int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
             dash_arg = arg ? arg : "";
         } else if (tl == 8 && strncmp(o, "influxdb", 8) == 0 && r->ninflux < 4) {
             influx_output *ix = influx_output_open(arg, environ, mono0, wall0, e2, sizeof e2);
-            if (!ix) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
+            if (!ix) return run_output_failed(o, tl, e2, err, errlen);
             r->influx_out[r->ninflux++] = ix;
             engine_add_listener(r->eng, influx_output_sample, ix);
             run_output_shown(r, influx_output_describe, ix);
         } else if (tl == 26 && strncmp(o, "experimental-prometheus-rw", 26) == 0 && r->nprw < 4) {
             prw_output *pw = prw_output_open(arg, environ, mono0, wall0, e2, sizeof e2);
-            if (!pw) return snprintf(err, errlen, "-o %s: %s", o, e2), -1;
+            if (!pw) return run_output_failed(o, tl, e2, err, errlen);
             r->prw_out[r->nprw++] = pw;
             engine_add_listener(r->eng, prw_output_sample, pw);
             run_output_shown(r, prw_output_describe, pw);
         } else {
-            snprintf(err, errlen, "invalid output \"%s\": c6 has json=FILE, csv=FILE (a name ending in .gz is gzipped), "
-                     "influxdb=URL, experimental-prometheus-rw and web-dashboard", o);
-            return -1;
+            return run_output_unknown(o, tl, err, errlen);
         }
     }
     /* the dashboard reads k6's K6_WEB_DASHBOARD* variables from c6's own environment */
-    return dash_config_read(&r->dash_cfg, environ, dash_arg, err, errlen);
+    return dash_config_read(&r->dash_cfg, environ, dash_arg, err, errlen) ? EXIT_CONFIG : 0;
 }
 
 /* The Metric lines of the JSON output list all of a metric's thresholds
@@ -1627,8 +1663,10 @@ static int run_main_mode(int argc, char **argv, int mode) {
     } else if ((r->scr.main_path = strdup(abs)), run_compile(r, err, sizeof err)) {
         code = run_fail(r, EXIT_SCRIPT, err);
     } else if (run_options(r, err, sizeof err) || run_validate(r, err, sizeof err) ||
-               run_thresholds(r, err, sizeof err) || run_open_outputs(r, err, sizeof err)) {
+               run_thresholds(r, err, sizeof err)) {
         code = run_fail(r, EXIT_CONFIG, err);
+    } else if ((code = run_open_outputs(r, err, sizeof err)) != 0) {
+        code = run_fail(r, code, err);
     } else if ((code = run_check_exec(r, err, sizeof err)) != 0) {
         code = run_fail(r, code, err);
     } else if (mode != MODE_RUN) {

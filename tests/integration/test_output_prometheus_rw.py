@@ -218,11 +218,15 @@ def test_prometheus_rw_server_down_warns_and_run_succeeds(c6):
     ({"K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM": "true"}, "native histograms are not supported"),
     ({"K6_PROMETHEUS_RW_STALE_MARKERS": "maybe"}, "not a boolean"),
 ])
-def test_prometheus_rw_bad_settings_exit_104(c6, env, why):
+def test_prometheus_rw_bad_settings_exit_255(c6, env, why):
+    # k6: "could not create the '...' output: ..." has no exit code of its own: 255
     r = c6("outputs/get.js", "-i", "1", "-o", "experimental-prometheus-rw", env=env)
-    assert r.code == 104 and "experimental-prometheus-rw" in r.err and why in r.err, r
+    assert r.code == 255 and "could not create the 'experimental-prometheus-rw' output: " in r.err and why in r.err, r
 
 
-def test_unknown_output_exits_104(c6):
+def test_removed_output_exits_255_with_k6s_text(c6):
+    # k6: internal/cmd/outputs_builtin.go, getAllOutputConstructors (statsd)
     r = c6("outputs/get.js", "-i", "1", "-o", "statsd")
-    assert r.code == 104 and "statsd" in r.err, r
+    assert r.code == 255, r
+    assert ("could not create the 'statsd' output: the statsd output was deprecated in k6 v0.47.0 and removed "
+            "in k6 v0.55.0, please use the new xk6 statsd output extension instead.") in r.logs(level="error")[0]["msg"], r
