@@ -71,13 +71,14 @@ static int csv_set(csv_config *c, const char *key, const char *val, char *err, s
     } else if (strcmp(key, "saveInterval") == 0 || strcmp(key, "save_interval") == 0) {
         char derr[160];
         if (duration_parse(val, &c->save_interval_us, derr, sizeof derr) != 0) {
-            snprintf(err, errlen, "csv output: saveInterval: %s", derr);
+            snprintf(err, errlen, "%s", derr);
             return -1;
         }
     } else if (strcmp(key, "timeFormat") == 0) {
         if (csv_time_format_parse(val, &c->time_format) != 0) {
-            snprintf(err, errlen, "csv output: unknown timeFormat \"%s\" (use unix, unix_milli, "
-                     "unix_micro, unix_nano, rfc3339 or rfc3339_nano)", val);
+            /* k6's text (time_format_gen.go, TimeFormatString); the values are
+             * unix, unix_milli, unix_micro, unix_nano, rfc3339, rfc3339_nano */
+            snprintf(err, errlen, "%s does not belong to TimeFormat values", val);
             return -1;
         }
     } else {

@@ -271,3 +271,28 @@ def test_banner_names_outputs_as_k6(c6, tmp_path):
     r = c6(LOAD, "-i", "1", "-o", "json", "-o", "csv=-", timeout=60)
     assert r.code == 0, r
     assert "        output: json(stdout), csv (stdout)\n" in r.out, r.out[:1200]
+
+
+# ---------------------------------------------------------------- output errors
+
+@pytest.mark.parametrize("arg,msg", [
+    # internal/output/csv/time_format_gen.go, TimeFormatString
+    ("csv=timeFormat=iso", "could not create the 'csv' output: iso does not belong to TimeFormat values"),
+    # internal/output/csv/config.go, ParseArg
+    ("csv=fileName=a.csv,bogus=1", "could not create the 'csv' output: unknown key \"bogus\" as argument for csv output"),
+    # internal/output/influxdb/config.go, ParseURL
+    ("influxdb=http://127.0.0.1:1/k6?insecure=maybe",
+     "could not create the 'influxdb' output: insecure must be true or false, not maybe"),
+    # internal/cmd/outputs_builtin.go, getAllOutputConstructors
+    ("kafka", "could not create the 'kafka' output: the kafka output was deprecated in k6 v0.32.0 and removed in "
+              "k6 v0.34.0, please use the new xk6 kafka output extension instead - https://github.com/k6io/xk6-output-kafka"),
+])
+def test_output_errors_as_k6(c6, arg, msg):
+    """k6's createOutputs (internal/cmd/outputs.go) wraps a constructor's
+    error as "could not create the '<type>' output: <error>" and gives it no
+    exit code, so k6 exits 255 (internal/cmd/root.go, execute); the test does
+    not start."""
+    r = c6(LOAD, "-i", "1", "-o", arg, timeout=60)
+    assert r.code == 255, r
+    assert [l["msg"] for l in r.logs(level="error")] == [msg], r
+    assert not r.has_summary(), r
