@@ -236,7 +236,7 @@ def test_vus_samples_carry_the_run_tags(c6, tmp_path):
     r = c6(LOAD, "-u", "2", "-d", "2.5s", "-o", f"json={out}", timeout=60)
     assert r.code == 0, r
     got = _vus_tags(out)
-    assert {m for m, _ in got} == {"vus", "vus_max"} and len(got) >= 4, got
+    assert {m for m, _ in got} == {"vus", "vus_max"} and len(got) >= 2, got   # at 1 s, 2 s
     assert all(t == {"testid": "parity-10"} for _, t in got), got
 
 
