@@ -102,6 +102,8 @@ static void http_timings(CURL *e, http_result *res) {
     curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pre);
     curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &start);
     curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
+    if (total < pre) total = pre;
+    if (!start && pre) start = total;   /* sent, never answered (a timeout): k6 counts it all as waiting */
     if (start < pre) start = pre;
     if (total < start) total = start;
     res->t_blocked = http_us_to_ms(dns);
@@ -589,7 +591,7 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     http_utoa(status, res->status < 0 ? 0 : (unsigned long)res->status);
     http_utoa(code, res->error_code < 0 ? 0 : (unsigned long)res->error_code);
     /* the callback decides "expected"; with none (null) k6 emits no http_req_failed */
-    const http_expect *ex = p->expect_set ? p->expect : v->expect_default ? v->expect : NULL;
+    const http_expect *ex = p->expect_set ? p->expect : v->expect;   /* NULL: k6's default 200-399 */
     bool has_cb = p->expect_set ? p->expect != NULL : (v->expect_default || v->expect != NULL);
     bool expected = res->status >= 200 && res->status < 400;
     if (ex) {
