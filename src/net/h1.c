@@ -192,9 +192,14 @@ static void list_unlink(h1_conn **head, h1_conn *k) {
 
 /* ---- completion ---- */
 
+/* The phases as k6's tracer (lib/netext/httpext/tracer.go, Tracer.Done)
+ * splits them, failures included: nothing is blocked before a connection
+ * is had (a refused or failed TLS connection reports 0 but its connect
+ * time), a request sent and never answered waits until the end (a timeout
+ * reports its whole length), one answered in part receives until the end. */
 static void set_timings(h1_request *r, int64_t end) {
     if (r->t_tcp_) {                       /* a new TLS connection: connect, then handshake */
-        r->t_blocked = span_ms(r->t_start_, r->t_conn0_);
+        r->t_blocked = r->t_ready_ ? span_ms(r->t_start_, r->t_conn0_) : 0;
         r->t_connecting = span_ms(r->t_conn0_, r->t_tcp_);
         r->t_tls = span_ms(r->t_tcp_, r->t_ready_);
     } else {
@@ -203,7 +208,7 @@ static void set_timings(h1_request *r, int64_t end) {
     }
     if (r->wire_in_) r->bytes_received = r->wire_in_;   /* https: what crossed the wire */
     r->t_sending = span_ms(r->t_ready_, r->t_sent_);
-    r->t_waiting = span_ms(r->t_sent_, r->t_first_);
+    r->t_waiting = span_ms(r->t_sent_, r->t_first_ ? r->t_first_ : end);
     r->t_receiving = span_ms(r->t_first_, end);
 }
 

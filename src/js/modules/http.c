@@ -355,12 +355,12 @@ int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueCons
  * once per VU, not looked up from C strings every time. */
 enum { A_STATUS, A_URL, A_PROTO, A_BODY, A_HEADERS, A_TIMINGS, A_ERROR, A_ERROR_CODE, A_REMOTE_IP, A_REMOTE_PORT, A_COOKIES, A_REQUEST, A_METHOD, A_BLOCKED, A_CONNECTING, A_TLS_HANDSHAKING, A_SENDING, A_WAITING, A_RECEIVING, A_DURATION, A_STATUS_TEXT,
        A_TLS_VERSION, A_TLS_CIPHER_SUITE, A_OCSP, A_PRODUCED_AT, A_THIS_UPDATE, A_NEXT_UPDATE, A_REVOCATION_REASON, A_REVOKED_AT,
-       A_H_USER_AGENT, A_H_CONTENT_TYPE, A_H_COOKIE,
+       A_LOOKING_UP, A_H_USER_AGENT, A_H_CONTENT_TYPE, A_H_COOKIE,
        A_UA,   /* the User-Agent itself: an atom is a string made once */
        A_COUNT };
 static const char *const http_atom_names[A_UA] = {"status", "url", "proto", "body", "headers", "timings", "error", "error_code", "remote_ip", "remote_port", "cookies", "request", "method", "blocked", "connecting", "tls_handshaking", "sending", "waiting", "receiving", "duration", "status_text",
                                                    "tls_version", "tls_cipher_suite", "ocsp", "produced_at", "this_update", "next_update", "revocation_reason", "revoked_at",
-                                                   "User-Agent", "Content-Type", "Cookie"};
+                                                   "looking_up", "User-Agent", "Content-Type", "Cookie"};
 
 static JSAtom *http_atoms(vu *v) {
     if (!v->atoms) {
@@ -569,9 +569,16 @@ static JSValue http_request_object(JSContext *ctx, const JSAtom *at, const http_
     return req;
 }
 
+/* k6's ResponseTimings in its field order. looking_up is always 0: k6
+ * declares it but never fills it (lib/netext/httpext/request.go,
+ * updateK6Response sets every field but LookingUp; its tracer has no DNS
+ * hooks), and its DNS time falls in blocked, as c6's does. */
 static JSValue http_timings_object(JSContext *ctx, const JSAtom *at, const double *t) {
     JSValue o = JS_NewObject(ctx);
-    for (int i = 0; i < 7; i++) http_set(ctx, o, at[A_BLOCKED + i], JS_NewFloat64(ctx, t[i]));
+    http_set(ctx, o, at[A_DURATION], JS_NewFloat64(ctx, t[6]));
+    http_set(ctx, o, at[A_BLOCKED], JS_NewFloat64(ctx, t[0]));
+    http_set(ctx, o, at[A_LOOKING_UP], JS_NewFloat64(ctx, 0));
+    for (int i = 1; i < 6; i++) http_set(ctx, o, at[A_BLOCKED + i], JS_NewFloat64(ctx, t[i]));
     return o;
 }
 

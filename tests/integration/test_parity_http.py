@@ -1,0 +1,81 @@
+"""Parity corpus for k6/http (issue 10): each case names the k6 value or
+line expected and where in k6's source (grafana/k6) it comes from."""
+import json
+import re
+
+import pytest
+
+
+def _console(r, prefix):
+    return [json.loads(m[len(prefix) + 1:]) for m in r.console() if m.startswith(prefix + " ")]
+
+
+def _points(path, metric):
+    out = []
+    with open(path) as f:
+        for line in f:
+            d = json.loads(line)
+            if d.get("type") == "Point" and d["metric"] == metric:
+                out.append(d["data"])
+    return out
+
+
+# ---- item 1: http.setResponseCallback ------------------------------------
+
+def test_global_response_callback_counts_404_as_expected(c6):
+    # k6: js/modules/k6/http/response_callback.go Client.SetResponseCallback;
+    # parseRequest copies c.responseCallback into every request. With
+    # expectedStatuses(200, 404) a 404 is expected: http_req_failed 0.00%
+    # 0 out of 4, the rate==0 threshold passes and k6 exits 0.
+    r = c6("parity/http/response_callback_global.js")
+    assert r.code == 0, r
+    assert r.rate("http_req_failed")[1:] == (0, 4), r
+    assert r.threshold("http_req_failed", "rate==0") is True, r
+    assert r.threshold("http_reqs{expected_response:true}", "count==4") is True, r
+
+
+def test_null_response_callback_drops_tag_and_metric(c6, tmp_path):
+    # k6: lib/netext/httpext/transport.go measureAndEmitMetrics: the
+    # expected_response tag and the http_req_failed sample exist only when
+    # the request's responseCallback is not nil; params.responseCallback
+    # replaces the global one (js/modules/k6/http/request.go parseRequest).
+    out = tmp_path / "m.json"
+    r = c6("parity/http/response_callback_null.js", "-o", f"json={out}")
+    assert r.code == 0, r
+    reqs = [(p["tags"]["status"], p["tags"].get("expected_response")) for p in _points(out, "http_reqs")]
+    assert reqs == [("500", None), ("503", "true"), ("302", "false"), ("302", None)], reqs
+    failed = [(p["tags"]["status"], p["value"]) for p in _points(out, "http_req_failed")]
+    assert failed == [("503", 0), ("302", 1)], failed
+
+
+# ---- items 5 and 13: timings --------------------------------------------
+
+def test_failed_request_timings_and_looking_up(c6):
+    r = c6("parity/http/timings_failed.js", timeout=60)
+    assert r.code == 0, r
+    tmo = {x["client"]: x for x in _console(r, "timeout")}
+    for client in ("h1", "curl"):
+        x = tmo[client]
+        # k6: status 0, error_code 1050; lib/netext/httpext/tracer.go
+        # Tracer.Done: sent and never answered -> waiting = now - wroteRequest,
+        # duration = sending + waiting + receiving: ~1000 ms for timeout '1s'.
+        assert (x["status"], x["code"]) == (0, 1050), (client, x)
+        t = x["t"]
+        assert 950 <= t["duration"] <= 2500, (client, t)
+        assert 950 <= t["waiting"] <= 2500, (client, t)
+        assert t["receiving"] == 0, (client, t)
+        assert abs(t["duration"] - (t["sending"] + t["waiting"] + t["receiving"])) < 0.01, (client, t)
+    # k6 Tracer.Done: a refused dial never gets a connection (GotConn) nor
+    # ConnectDone nor WroteRequest: every phase is 0.
+    ref = _console(r, "refused")[0]
+    assert (ref["status"], ref["code"]) == (0, 1212), ref
+    assert set(ref["t"].values()) == {0}, ref
+    # k6: lib/netext/httpext/response.go ResponseTimings field order; the
+    # LookingUp field is never set by updateK6Response (request.go): 0 for
+    # an IP literal and for a name alike.
+    assert _console(r, "keys")[0] == ["duration", "blocked", "looking_up", "connecting",
+                                      "tls_handshaking", "sending", "waiting", "receiving"], r
+    assert _console(r, "lookup")[0] == [0, 0], r
+    # the summary's http_req_duration holds the timeouts' ~1 s (k6: the
+    # Trail's Duration is what http_req_duration gets, tracer.go SaveSamples)
+    assert r.trend("http_req_duration")["max"] >= 950, r
