@@ -79,3 +79,30 @@ def test_failed_request_timings_and_looking_up(c6):
     # the summary's http_req_duration holds the timeouts' ~1 s (k6: the
     # Trail's Duration is what http_req_duration gets, tracer.go SaveSamples)
     assert r.trend("http_req_duration")["max"] >= 950, r
+
+
+# ---- item 14: Response.json() -------------------------------------------
+
+def test_json_errors_as_k6(c6):
+    # k6: js/modules/k6/http/response.go Response.JSON and checkErrorInJSON;
+    # errors are Go errors, which sobek throws as GoError.
+    r = c6("parity/http/json_errors.js")
+    assert r.code == 0, r
+    got = {m.split(" ", 1)[0]: json.loads(m.split(" ", 1)[1]) for m in r.console()}
+    null_msg = ("GoError: the body is null so we can't transform it to JSON - "
+                "this likely was because of a request error getting the response")
+    assert got == {
+        # a selector on a body that is not JSON: gjson.ValidBytes fails -> undefined
+        "sel": "undefined",
+        # no selector: json.Unmarshal's SyntaxError (Offset 1) at "line 1, character 2"
+        "nosel": "GoError: cannot parse json due to an error at line 1, character 2 , "
+                 "error: invalid character '<' looking for beginning of value",
+        "drip": "GoError: cannot parse json due to an error at line 1, character 2 , "
+                "error: invalid character '*' looking for beginning of value",
+        # responseType 'none' and a failed request have a null body: thrown, selector or not
+        "null": null_msg, "nullsel": null_msg, "failed": null_msg,
+        # an ArrayBuffer body is parsed too (common.ToBytes)
+        "binary": '"object"',
+        # a path that matches nothing: undefined
+        "missing": "undefined",
+    }, r.console()

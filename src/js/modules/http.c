@@ -3,6 +3,7 @@
  * multipart bodies and http.batch have files of their own (see http.h). */
 #include <ctype.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "js/vm.h"
 #include "util/buf.h"
 #include "util/codec.h"
+#include "util/gojson.h"
 
 #define HTTP_DEFAULT_TIMEOUT_MS 60000
 #define HTTP_DEFAULT_REDIRECTS 10
@@ -697,13 +699,29 @@ JSValue http_call_response(vu *v, http_call *c) {
 
 /* ---- http.get, post, ..., request ---- */
 
+/* Throws what a Go function of k6's module returns as an error: sobek makes
+ * it a GoError (name "GoError", message the error's text). */
+__attribute__((format(printf, 2, 3)))
+static JSValue http_throw_go(JSContext *ctx, const char *fmt, ...) {
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    JSValue e = JS_NewError(ctx);
+    if (JS_IsException(e)) return e;
+    JS_DefinePropertyValueStr(ctx, e, "name", JS_NewString(ctx, "GoError"), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
+    JS_DefinePropertyValueStr(ctx, e, "message", JS_NewString(ctx, msg), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
+    return JS_Throw(ctx, e);
+}
+
 bool http_should_throw(vu *v, const http_call *c) {
     return v->test && v->test->throw_errors && c->res.status == 0 && c->res.error[0];
 }
 
 /* options.throw: the request's error as a JS exception instead of a Response. */
 JSValue http_throw_error(JSContext *ctx, const http_call *c) {
-    return JS_ThrowInternalError(ctx, "%s", c->res.error);
+    return http_throw_go(ctx, "%s", c->res.error);
 }
 
 /* One request: the VU's response buffers are lent to it (no allocation in
@@ -751,15 +769,68 @@ static JSValue http_call_fn(JSContext *ctx, JSValueConst this_val, int argc, JSV
 }
 
 /* res.json([selector]): parses the body; a selector walks "a.b.0.c" ("#" = length). */
+/* k6's checkErrorInJSON: the line and character of a json.SyntaxError's
+ * offset, counted over the body's runes as k6 counts them (the character
+ * after the bad byte, since the offset counts it). */
+static void http_json_position(const char *s, size_t n, size_t offset, int *line, int *chr) {
+    *line = 1;
+    *chr = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n') { ++*line; *chr = 0; }
+        ++*chr;
+        if (i == offset) break;
+        size_t w = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+        for (size_t k = 1; k < w; k++)     /* an invalid sequence is one byte, as Go's range reads it */
+            if (i + k >= n || ((unsigned char)s[i + k] & 0xc0) != 0x80) { w = 1; break; }
+        i += w;
+    }
+}
+
+/* res.json([selector]) as k6's Response.JSON (js/modules/k6/http/response.go):
+ * a null body throws; with a selector, a body that is not JSON or a path
+ * that matches nothing gives undefined; without one, invalid JSON throws
+ * k6's "cannot parse json ..." with Go's error text. */
 static JSValue http_json(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     JSValue body = JS_GetPropertyStr(ctx, this_val, "body");
+    if (JS_IsException(body)) return body;
+    if (JS_IsNull(body) || JS_IsUndefined(body)) {
+        JS_FreeValue(ctx, body);
+        return http_throw_go(ctx, "the body is null so we can't transform it to JSON - "
+                                  "this likely was because of a request error getting the response");
+    }
     size_t len;
-    const char *s = JS_ToCStringLen(ctx, &len, body);
+    const char *s = NULL;
+    uint8_t *ab = JS_GetArrayBuffer(ctx, &len, body);
+    if (!ab) {
+        JS_FreeValue(ctx, JS_GetException(ctx));   /* not an ArrayBuffer: the body is text */
+        s = JS_ToCStringLen(ctx, &len, body);
+        if (!s) { JS_FreeValue(ctx, body); return JS_EXCEPTION; }
+    }
+    const char *text = s ? s : (const char *)ab;
+    bool has_sel = argc > 0;
+    char err[256];
+    size_t off = 0;
+    JSValue v;
+    if (gojson_check(text, len, err, sizeof err, &off)) {
+        if (has_sel) {
+            v = JS_UNDEFINED;
+        } else {
+            int line, chr;
+            http_json_position(text, len, off, &line, &chr);
+            v = http_throw_go(ctx, "cannot parse json due to an error at line %d, character %d , error: %s", line, chr, err);
+        }
+    } else if (s) {
+        v = JS_ParseJSON(ctx, s, len, "<response body>");
+    } else {
+        char *copy = js_malloc(ctx, len + 1);  /* JS_ParseJSON wants a terminated string */
+        if (copy) { memcpy(copy, ab, len); copy[len] = 0; }
+        v = copy ? JS_ParseJSON(ctx, copy, len, "<response body>") : JS_EXCEPTION;
+        js_free(ctx, copy);
+    }
+    if (s) JS_FreeCString(ctx, s);
     JS_FreeValue(ctx, body);
-    if (!s) return JS_EXCEPTION;
-    JSValue v = JS_ParseJSON(ctx, s, len, "<response body>");
-    JS_FreeCString(ctx, s);
-    if (JS_IsException(v) || argc == 0 || !JS_IsString(argv[0])) return v;
+    if (JS_IsException(v) || JS_IsUndefined(v) || !has_sel) return v;
     const char *sel = JS_ToCString(ctx, argv[0]);
     if (!sel) { JS_FreeValue(ctx, v); return JS_EXCEPTION; }
     JSValue out = http_gjson_get(ctx, v, sel);
