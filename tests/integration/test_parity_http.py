@@ -106,3 +106,22 @@ def test_json_errors_as_k6(c6):
         # a path that matches nothing: undefined
         "missing": "undefined",
     }, r.console()
+
+
+# ---- item 9: one URL resolver, RFC 3986 as Go's ResolveReference ---------
+
+def test_relative_urls_resolve_as_go(c6, target):
+    # k6: a redirect's Location is resolved by net/http (req.URL.Parse(loc),
+    # i.e. url.ResolveReference); Response.clickLink/submitForm
+    # (js/modules/k6/http/response.go) and k6/html's href()/action()
+    # (js/modules/k6/html, attrAsURLString) call ResolveReference too.
+    r = c6("parity/http/url_resolution.js")
+    assert r.code == 0, r
+    got = {m.split(" ", 1)[0]: json.loads(m.split(" ", 1)[1]) for m in r.console()}
+    T = target
+    assert got["redirect"] == {"status": 200, "url": T + "/get"}, got          # not /../get
+    assert got["redirect2"] == {"status": 200, "url": T + "/anything/"}, got
+    assert got["click"] == {"status": 200, "url": T + "/anything/x/y"}, got    # not /a/b/../../x/./y
+    assert got["submit"] == {"status": 200, "url": T + "/anything/a/"}, got
+    # attr() is the raw attribute; href()/action() are resolved
+    assert got["href"] == [T + "/anything/x/y", T + "/anything/a/", "../q/../r"], got

@@ -23,6 +23,7 @@
 #include "net/worker.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/urlref.h"
 
 enum { HC_QUEUED, HC_WAITING, HC_RUNNING, HC_DONE };
 
@@ -649,33 +650,11 @@ static char *http_redirect_target(const buf *hdr, const char *url, long status, 
     }
     if (!loc || ll == 0) return NULL;
     *method_get = status <= 303;
-    const char *scheme_end = strstr(url, "://");
-    const char *colon = memchr(loc, ':', ll);
-    const char *slash = memchr(loc, '/', ll);
-    if (colon && (!slash || colon < slash)) return strndup(loc, ll);          /* absolute */
-    if (!scheme_end) return strndup(loc, ll);
-    const char *auth = scheme_end + 3;
-    const char *path = auth + strcspn(auth, "/?#");
-    size_t keep;
-    if (ll >= 2 && loc[0] == '/' && loc[1] == '/') keep = (size_t)(scheme_end + 1 - url);   /* "scheme:" */
-    else if (loc[0] == '/') keep = (size_t)(path - url);
-    else if (loc[0] == '?') keep = (size_t)(path + strcspn(path, "?#") - url);
-    else {
-        const char *q = path + strcspn(path, "?#");
-        const char *last = q;
-        while (last > path && last[-1] != '/') last--;
-        keep = (size_t)(last - url);
-        if (last == path) {   /* no path at all: "http://h" + "/" + loc */
-            char *out = malloc(keep + ll + 2);
-            sprintf(out, "%.*s/%.*s", (int)keep, url, (int)ll, loc);
-            return out;
-        }
-    }
-    char *out = malloc(keep + ll + 1);
-    memcpy(out, url, keep);
-    memcpy(out + keep, loc, ll);
-    out[keep + ll] = 0;
-    return out;
+    char *l = strndup(loc, ll);
+    buf out = {0};
+    if (!l || url_resolve(&out, url, l)) { free(l); buf_free(&out); return NULL; }
+    free(l);
+    return out.p;
 }
 
 /* ---- hops ---- */
