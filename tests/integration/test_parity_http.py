@@ -139,3 +139,35 @@ def test_batch_first_request_reuses_vu_connection(c6):
         assert r.code == 0, r
         assert r.count("batch_first_reused") == 50, r
         assert "batch_first_connected" not in r.metrics or r.count("batch_first_connected") == 0, r
+
+
+# ---- messages: "Request Failed", thrown errors, Response.error -----------
+
+def test_request_failed_warnings_and_errors(c6, target):
+    r = c6("parity/http/request_failed.js")
+    assert r.code == 0, r
+    warn = [x["error"] for x in r.logs(level="warning") if x["msg"] == "Request Failed"]
+    # k6: lib/netext/httpext/request.go MakeRequest logs
+    #   level=warning msg="Request Failed" error="<net/http's url.Error>"
+    # (Op "Get"/"Post", the URL with its password as "***" (stripPassword),
+    # then Go's dial error or k6's K6Error "request timeout");
+    # js/modules/k6/http/request.go Request logs parse errors unwrapped.
+    assert warn == [
+        'Get "http://127.0.0.1:1/": dial tcp 127.0.0.1:1: connect: connection refused',
+        'Post "http://u:***@127.0.0.1:1/x": dial tcp 127.0.0.1:1: connect: connection refused',
+        f'Get "{target}/delay/3000": request timeout',
+        'Get "ftp://x/": unsupported protocol scheme "ftp"',
+        "invalid URL: parse \"http://[::1\": missing ']' in host",
+    ], r.err
+    got = {m.split(" ", 1)[0]: json.loads(m.split(" ", 1)[1]) for m in r.console()}
+    # Response.error: k6's errorCodeForError (lib/netext/httpext/error_codes.go):
+    # tcpDialRefusedErrorCodeMsg for ECONNREFUSED; Go's text for the rest;
+    # httpext.NewURL's K6Error "invalid URL: ..." with code 1020
+    assert got["refused"] == [0, 1212, "dial: connection refused"], got
+    assert got["scheme"] == [0, 1000, 'unsupported protocol scheme "ftp"'], got
+    assert got["parse"] == [0, 1020, "invalid URL: parse \"http://[::1\": missing ']' in host"], got
+    # params.throw (request.go parseRequest "throw"): the url.Error is thrown
+    # (sobek: GoError) and not logged
+    assert got["thrown"] == 'GoError: Delete "http://127.0.0.1:1/t": dial tcp 127.0.0.1:1: connect: connection refused', got
+    # a URL that does not parse makes no request: 4 samples, not 5 (+1 thrown)
+    assert r.count("http_reqs") == 5, r

@@ -3,13 +3,13 @@
  * multipart bodies and http.batch have files of their own (see http.h). */
 #include <ctype.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "config/duration.h"
 #include "exec/test.h"
+#include "js/bytes.h"
 #include "js/modules/http.h"
 #include "js/vm.h"
 #include "util/buf.h"
@@ -155,6 +155,7 @@ static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
     p->timeout_ms = HTTP_DEFAULT_TIMEOUT_MS;
     p->redirects = test ? test->max_redirects : HTTP_DEFAULT_REDIRECTS;
     p->response_type = test && test->discard_bodies ? 2 : 0;   /* discardResponseBodies: responseType "none" */
+    p->throw_errors = test && test->throw_errors;
     p->jar_obj = JS_UNDEFINED;
     if (!JS_IsObject(obj)) return 0;
     JSValue h = JS_GetPropertyStr(ctx, obj, "headers");
@@ -166,6 +167,9 @@ static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
     JSValue to = JS_GetPropertyStr(ctx, obj, "timeout");
     if (!rc && !JS_IsUndefined(to) && !JS_IsNull(to)) rc = http_parse_timeout(ctx, to, p);
     JS_FreeValue(ctx, to);
+    JSValue th = JS_GetPropertyStr(ctx, obj, "throw");
+    if (!JS_IsUndefined(th)) p->throw_errors = JS_ToBool(ctx, th);   /* k6: params.throw, as a boolean */
+    JS_FreeValue(ctx, th);
     JSValue rd = JS_GetPropertyStr(ctx, obj, "redirects");
     if (!rc && JS_IsNumber(rd)) { int32_t n; JS_ToInt32(ctx, &n, rd); p->redirects = n < 0 ? 0 : n; }
     JS_FreeValue(ctx, rd);
@@ -699,29 +703,16 @@ JSValue http_call_response(vu *v, http_call *c) {
 
 /* ---- http.get, post, ..., request ---- */
 
-/* Throws what a Go function of k6's module returns as an error: sobek makes
- * it a GoError (name "GoError", message the error's text). */
-__attribute__((format(printf, 2, 3)))
-static JSValue http_throw_go(JSContext *ctx, const char *fmt, ...) {
-    char msg[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    JSValue e = JS_NewError(ctx);
-    if (JS_IsException(e)) return e;
-    JS_DefinePropertyValueStr(ctx, e, "name", JS_NewString(ctx, "GoError"), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
-    JS_DefinePropertyValueStr(ctx, e, "message", JS_NewString(ctx, msg), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
-    return JS_Throw(ctx, e);
-}
-
 bool http_should_throw(vu *v, const http_call *c) {
-    return v->test && v->test->throw_errors && c->res.status == 0 && c->res.error[0];
+    (void)v;
+    return c->p.throw_errors && c->res.status == 0 && c->res.error[0];
 }
 
 /* options.throw: the request's error as a JS exception instead of a Response. */
 JSValue http_throw_error(JSContext *ctx, const http_call *c) {
-    return http_throw_go(ctx, "%s", c->res.error);
+    char msg[1200];
+    http_go_error(c, msg, sizeof msg);
+    return js_throw_error(ctx, "GoError", "%s", msg);
 }
 
 /* One request: the VU's response buffers are lent to it (no allocation in
@@ -796,7 +787,7 @@ static JSValue http_json(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     if (JS_IsException(body)) return body;
     if (JS_IsNull(body) || JS_IsUndefined(body)) {
         JS_FreeValue(ctx, body);
-        return http_throw_go(ctx, "the body is null so we can't transform it to JSON - "
+        return js_throw_error(ctx, "GoError", "the body is null so we can't transform it to JSON - "
                                   "this likely was because of a request error getting the response");
     }
     size_t len;
@@ -818,7 +809,7 @@ static JSValue http_json(JSContext *ctx, JSValueConst this_val, int argc, JSValu
         } else {
             int line, chr;
             http_json_position(text, len, off, &line, &chr);
-            v = http_throw_go(ctx, "cannot parse json due to an error at line %d, character %d , error: %s", line, chr, err);
+            v = js_throw_error(ctx, "GoError", "cannot parse json due to an error at line %d, character %d , error: %s", line, chr, err);
         }
     } else if (s) {
         v = JS_ParseJSON(ctx, s, len, "<response body>");

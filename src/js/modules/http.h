@@ -39,6 +39,7 @@ typedef struct http_params {
     long timeout_ms;
     int redirects;
     int response_type;             /* 0 text, 1 binary, 2 none */
+    bool throw_errors;             /* params.throw, else the throw option */
     const http_expect *expect;     /* params.responseCallback; NULL: the VU's */
     bool expect_set;               /* responseCallback given (possibly null) */
     vm_pairs cookies;              /* params.cookies: names and values */
@@ -59,7 +60,9 @@ typedef struct http_creds {
 typedef struct http_result {
     long status;
     char proto[16];
-    char error[512];
+    char error[512];               /* k6's text (Response.error, the error tag) */
+    char cause[512];               /* Go's text of the transport's error (net/http's, inside
+                                      the url.Error k6 logs and throws); "" as error */
     int error_code;
     double t_blocked, t_connecting, t_tls, t_sending, t_waiting, t_receiving, t_duration;
     char ip[64];
@@ -115,6 +118,10 @@ int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueCons
 JSValue http_call_response(vu *v, http_call *c);
 /* options.throw is on and the request failed without a response. */
 bool http_should_throw(vu *v, const http_call *c);
+/* Go's error for a request that failed without a response, as k6 logs it
+ * ("Request Failed") and throws it: net/http's *url.Error,
+ * `Get "http://127.0.0.1:1/": dial tcp 127.0.0.1:1: connect: connection refused`. */
+void http_go_error(const http_call *c, char *out, size_t n);
 JSValue http_throw_error(JSContext *ctx, const http_call *c);
 bool http_is_url(JSValueConst v);
 /* A new http.request function (for Response.submitForm/clickLink). */

@@ -10,6 +10,7 @@
  * order, and a taken request waits for a free per-host slot while holding
  * its worker. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -156,6 +157,8 @@ static bool http2_classify(const http_call *c, CURLcode rc, const char *detail, 
     return false;
 }
 
+static bool http_url_host(const char *url, char *host, size_t n, int *port);
+
 static void http_classify_error(const http_call *c, CURLcode rc, const char *url, const char *errbuf, http_result *res) {
     CURL *e = c->easy;
     if (res->error_code == 1110) return;   /* blacklistIPs: set by http_open_socket */
@@ -185,11 +188,17 @@ static void http_classify_error(const http_call *c, CURLcode rc, const char *url
             snprintf(res->error, sizeof res->error, "lookup %s: no such host", host);
         }
         break;
-    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_CONNECT: {
         res->error_code = oserr == ECONNREFUSED ? 1212 : oserr == ENETUNREACH ? 1210 : 1200;
-        snprintf(res->error, sizeof res->error, "dial tcp %s:%ld: connect: %s",
-                 ip && *ip ? ip : "?", port, oserr ? strerror((int)oserr) : detail);
+        char host[256], why[300];
+        int uport = 0;
+        if (!(ip && *ip) && http_url_host(url, host, sizeof host, &uport)) { ip = host; port = uport; }
+        /* Go's errno texts are glibc's in lower case ("connection refused") */
+        snprintf(why, sizeof why, "%s", oserr ? strerror((int)oserr) : detail);
+        if (oserr) why[0] = (char)tolower((unsigned char)why[0]);
+        snprintf(res->error, sizeof res->error, "dial tcp %s:%ld: connect: %s", ip && *ip ? ip : "?", port, why);
         break;
+    }
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
         res->error_code = 1020;
@@ -677,6 +686,29 @@ static bool http_blocked(http_call *c, const net_dialer *d) {
     return true;
 }
 
+/* What net/http's Transport refuses before dialing: a scheme other than
+ * http/https (none included: "not a url"), and no host ("http:///x"). The
+ * hop ends at once with Go's error, code 1000 (k6's default). */
+static bool http_unsupported(http_call *c) {
+    const char *u = c->url, *e = u;
+    if (isalpha((unsigned char)*e))
+        for (e++; isalnum((unsigned char)*e) || *e == '+' || *e == '-' || *e == '.'; e++) {}
+    size_t sl = *e == ':' ? (size_t)(e - u) : 0;   /* Go's getScheme: no ':' after it, no scheme */
+    char why[300];
+    if (!((sl == 4 && !strncasecmp(u, "http", 4)) || (sl == 5 && !strncasecmp(u, "https", 5))))
+        snprintf(why, sizeof why, "unsupported protocol scheme \"%.*s\"", (int)(sl < 64 ? sl : 64), u);
+    else if (strncmp(e + 1, "//", 2) != 0 || strchr("/?#", e[3]))
+        snprintf(why, sizeof why, "http: no Host in request URL");
+    else
+        return false;
+    memset(&c->res, 0, sizeof c->res);
+    c->res.error_code = 1000;
+    snprintf(c->res.error, sizeof c->res.error, "%s", why);
+    c->refused = c->hop_done = true;
+    vu_wake(c->v);
+    return true;
+}
+
 static void http_hop_start(http_call *c) {
     buf_clear(&c->rbody);
     buf_clear(&c->rhdr);
@@ -686,6 +718,7 @@ static void http_hop_start(http_call *c) {
     tls_info_clear(&c->tls);
     http_cookie_line(c, http_jar(c), &c->cookie);
     c->refused = false;
+    if (http_unsupported(c)) return;
     const net_dialer *d = c->v->test ? c->v->test->dialer : NULL;
     if (d && d->nblocked && http_blocked(c, d)) return;
     c->on_h1 = c->p.auth != HTTP_AUTH_NTLM && http_use_h1(c->v->w->h1, c->url);
@@ -770,6 +803,64 @@ static void http_debug_dump(http_call *c) {
     buf_free(&extra);
 }
 
+/* A failure's two texts, as k6 has them: cause is Go's error from the
+ * transport (c6 writes it as Go words it), error what k6's errorCodeForError
+ * (lib/netext/httpext/error_codes.go) makes of it for Response.error and
+ * the error tag: its own short message for some codes, Go's text otherwise. */
+static void http_error_texts(http_result *res) {
+    if (res->status || !res->error[0]) return;
+    static const struct { int code; const char *k6, *go; } texts[] = {
+        {1110, "ip is blacklisted", NULL},
+        {1111, "hostname is blocked", NULL},
+        {1211, "dial: i/o timeout", NULL},
+        {1212, "dial: connection refused", NULL},
+        {1310, NULL, "tls: failed to verify certificate: x509: certificate signed by unknown authority"},
+    };
+    memcpy(res->cause, res->error, sizeof res->cause);
+    if (res->error_code == 1020 && !strncmp(res->error, "parse ", 6)) {   /* httpext.NewURL's K6Error */
+        snprintf(res->error, sizeof res->error, "invalid URL: %s", res->cause);
+        return;
+    }
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        if (texts[i].code != res->error_code) continue;
+        if (texts[i].k6) snprintf(res->error, sizeof res->error, "%s", texts[i].k6);
+        if (texts[i].go) snprintf(res->cause, sizeof res->cause, "%s", texts[i].go);
+    }
+}
+
+void http_go_error(const http_call *c, char *out, size_t n) {
+    const http_result *res = &c->res;
+    const char *cause = res->cause[0] ? res->cause : res->error;
+    if (res->error_code == 1020) { snprintf(out, n, "%s", res->error); return; }   /* ToURL's K6Error: no round trip */
+    /* a timeout while the body was read is MakeRequest's own K6Error, not
+     * wrapped in the url.Error of the round trip */
+    if (res->error_code == 1050 && res->t_receiving > 0) { snprintf(out, n, "%s", cause); return; }
+    char op[16];   /* url.Error.Op: the method as "Get", "Post", ... */
+    size_t i = 0;
+    for (; c->method[i] && i < sizeof op - 1; i++) op[i] = (char)(i ? tolower((unsigned char)c->method[i]) : toupper((unsigned char)c->method[i]));
+    op[i] = 0;
+    /* net/http's stripPassword: a password shows as "***" */
+    const char *u = c->url, *sch = strstr(u, "://");
+    const char *auth = sch ? sch + 3 : u;
+    size_t alen = strcspn(auth, "/?#");
+    const char *at = memchr(auth, '@', alen);
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon) snprintf(out, n, "%s \"%.*s:***%s\": %s", op, (int)(colon - u), u, at, cause);
+    else snprintf(out, n, "%s \"%s\": %s", op, u, cause);
+}
+
+/* k6's MakeRequest logs a request that failed without a response (unless
+ * it throws): level=warning msg="Request Failed" error="<Go's error>". */
+static void http_log_failed(const http_call *c) {
+    char msg[1200];
+    http_go_error(c, msg, sizeof msg);
+    buf extra = {0};
+    http_debug_field(&extra, "error", msg);
+    static const char text[] = "Request Failed";
+    log_msg(LOG_WARN, extra.p, text, sizeof text - 1);
+    buf_free(&extra);
+}
+
 /* The hop is over: its samples and cookies are recorded, and a redirect
  * starts the next hop. Returns false when the request is complete. */
 static bool http_hop_finish(http_call *c) {
@@ -778,7 +869,9 @@ static bool http_hop_finish(http_call *c) {
     if (c->refused) ;                      /* blockHostnames, lookup failed: res is set, nothing was sent */
     else if (c->on_h1) http_h1_result(c, &sent, &received);
     else http_curl_result(c, &sent, &received);
-    http_emit(v, c, sent, received, clock_now_us());
+    http_error_texts(&c->res);
+    if (c->res.error_code != 1020)         /* k6: a URL that does not parse never makes a request, nor samples */
+        http_emit(v, c, sent, received, clock_now_us());
     if (v->test && v->test->http_debug) http_debug_dump(c);
     if (c->res.status && c->rhdr.len) {
         if (!c->p.jar && !v->jar) v->jar = cookies_new();
@@ -791,7 +884,10 @@ static bool http_hop_finish(http_call *c) {
     }
     int to_get = 0;
     char *next = c->res.status && c->hop < c->p.redirects ? http_redirect_target(&c->rhdr, c->url, c->res.status, &to_get) : NULL;
-    if (!next) return false;
+    if (!next) {
+        if (!c->res.status && c->res.error[0] && !c->p.throw_errors) http_log_failed(c);
+        return false;
+    }
     if (c->hop == 0) {   /* Response.request describes the first hop */
         c->url0 = c->url;
         c->cookie0 = c->cookie;
