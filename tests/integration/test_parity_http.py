@@ -171,3 +171,28 @@ def test_request_failed_warnings_and_errors(c6, target):
     assert got["thrown"] == 'GoError: Delete "http://127.0.0.1:1/t": dial tcp 127.0.0.1:1: connect: connection refused', got
     # a URL that does not parse makes no request: 4 samples, not 5 (+1 thrown)
     assert r.count("http_reqs") == 5, r
+
+
+# ---- messages: --http-debug ----------------------------------------------
+
+def test_http_debug_dump_format(c6, target):
+    # k6: lib/netext/httpext/httpdebug_transport.go: Infof("Request:\n%s\n") of
+    # httputil.DumpRequestOut with "\r\n" replaced by "\n" (Host, User-Agent,
+    # Content-Length, the other headers sorted, then the Accept-Encoding: gzip
+    # the dump's transport adds), the same for DumpResponse (Content-Length
+    # first, then sorted); request_id a UUID v4 (gouuid NewV4) for the pair.
+    r = c6("http/debug.js", "-i", "1", "--http-debug", "--user-agent", "ua-test")
+    assert r.code == 0, r
+    recs = r.logs(source="http-debug")
+    assert len(recs) == 6, r.err
+    host = target.split("://", 1)[1]
+    assert recs[0]["msg"] == (f"Request:\nPOST /post HTTP/1.1\nHost: {host}\nUser-Agent: ua-test\n"
+                              "Content-Length: 11\nX-A: 1\nAccept-Encoding: gzip\n\n\n"), recs[0]
+    assert recs[2]["msg"] == (f"Request:\nGET /redirect/1 HTTP/1.1\nHost: {host}\nUser-Agent: ua-test\n"
+                              "Accept-Encoding: gzip\n\n\n"), recs[2]
+    resp = recs[3]["msg"]
+    assert re.fullmatch(r"Response:\nHTTP/1\.1 302 Found\nContent-Length: 0\nDate: [^\n]+\nLocation: /get\n\n\n", resp), resp
+    assert "\r" not in r.err, r.err
+    ids = [x["request_id"] for x in recs]
+    assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", i) for i in ids), ids
+    assert ids[0] == ids[1] and ids[2] == ids[3] and ids[0] != ids[2], ids

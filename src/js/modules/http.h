@@ -129,6 +129,10 @@ JSValue http_request_function(JSContext *ctx);
 void http_call_free(JSContext *ctx, http_call *c);
 
 /* http_run.c */
+/* Appends ` k=v` to a log line's fields, v quoted as logrus quotes it. */
+void http_log_field(buf *b, const char *k, const char *v);
+/* http_debug.c: --http-debug's dumps of the hop that just ended. */
+void http_debug_dump(http_call *c);
 const char *http_user_agent(vu *v);
 /* Runs calls[0..n): at most `limit` at once and `per_host` per host
  * (0: no limit), taken in order as k6's batch workers take them. The VU

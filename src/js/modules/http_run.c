@@ -727,7 +727,7 @@ static void http_hop_start(http_call *c) {
 }
 
 /* logfmt value: quoted when it holds a space, '=' or '"' (as logrus does). */
-static void http_debug_field(buf *b, const char *k, const char *v) {
+void http_log_field(buf *b, const char *k, const char *v) {
     buf_append(b, " ", 1);
     buf_puts(b, k);
     buf_append(b, "=", 1);
@@ -738,69 +738,6 @@ static void http_debug_field(buf *b, const char *k, const char *v) {
         buf_append(b, v, 1);
     }
     buf_append(b, "\"", 1);
-}
-
-/* --http-debug: the hop's request and response as k6 logs them (Go's
- * request/response dumps), with the VU's fields; bodies with =full. */
-static void http_debug_dump(http_call *c) {
-    vu *v = c->v;
-    int level = v->test ? v->test->http_debug : 0;
-    if (!level) return;
-    char id[40], num[32];
-    uint64_t rnd = ((uint64_t)rand() << 32) ^ (uint64_t)rand() ^ (uint64_t)clock_now_us();
-    snprintf(id, sizeof id, "%016llx", (unsigned long long)rnd);
-    buf extra = {0};
-    http_debug_field(&extra, "group", v->group);
-    snprintf(num, sizeof num, "%lld", (long long)v->iter);
-    http_debug_field(&extra, "iter", num);
-    http_debug_field(&extra, "request_id", id);
-    http_debug_field(&extra, "scenario", v->scenario ? v->scenario : "");
-    http_debug_field(&extra, "source", "http-debug");
-    snprintf(num, sizeof num, "%d", v->id);
-    http_debug_field(&extra, "vu", num);
-    /* request: METHOD path HTTP/1.1, Host, the headers sent, body */
-    const char *u = strstr(c->url, "://");
-    const char *auth = u ? u + 3 : c->url;
-    size_t alen = strcspn(auth, "/?#");
-    const char *path = auth + alen;
-    size_t plen = strcspn(path, "#");
-    const char *at = memchr(auth, '@', alen);
-    if (at) { alen -= (size_t)(at + 1 - auth); auth = at + 1; }
-    buf m = {0};
-    buf_puts(&m, "Request:\n");
-    buf_puts(&m, c->method);
-    buf_append(&m, " ", 1);
-    if (plen) buf_append(&m, path, plen); else buf_append(&m, "/", 1);
-    buf_puts(&m, " HTTP/1.1\r\nHost: ");
-    buf_append(&m, auth, alen);
-    buf_puts(&m, "\r\n");
-    bool ua = false;
-    for (int i = 0; i < c->p.nh; i++) {
-        buf_puts(&m, c->p.hlines[i]);
-        buf_puts(&m, "\r\n");
-        ua |= strncasecmp(c->p.hlines[i], "user-agent:", 11) == 0;
-    }
-    if (!ua && *http_user_agent(v)) { buf_puts(&m, "User-Agent: "); buf_puts(&m, http_user_agent(v)); buf_puts(&m, "\r\n"); }
-    if (c->ctype[0]) { buf_puts(&m, c->ctype); buf_puts(&m, "\r\n"); }
-    if (c->cookie.len) { buf_append(&m, c->cookie.p, c->cookie.len); buf_puts(&m, "\r\n"); }
-    if (c->has_body) {
-        snprintf(num, sizeof num, "%zu", c->body.len);
-        buf_puts(&m, "Content-Length: ");
-        buf_puts(&m, num);
-        buf_puts(&m, "\r\n");
-    }
-    buf_puts(&m, "\r\n");
-    if (level > 1 && c->has_body) buf_append(&m, c->body.p, c->body.len);
-    log_msg(LOG_INFO, extra.p, m.p, m.len);
-    if (c->res.status) {
-        buf_clear(&m);
-        buf_puts(&m, "Response:\n");
-        buf_append(&m, c->rhdr.p, c->rhdr.len);
-        if (level > 1 && c->rbody.len) buf_append(&m, c->rbody.p, c->rbody.len);
-        log_msg(LOG_INFO, extra.p, m.p, m.len);
-    }
-    buf_free(&m);
-    buf_free(&extra);
 }
 
 /* A failure's two texts, as k6 has them: cause is Go's error from the
@@ -855,7 +792,7 @@ static void http_log_failed(const http_call *c) {
     char msg[1200];
     http_go_error(c, msg, sizeof msg);
     buf extra = {0};
-    http_debug_field(&extra, "error", msg);
+    http_log_field(&extra, "error", msg);
     static const char text[] = "Request Failed";
     log_msg(LOG_WARN, extra.p, text, sizeof text - 1);
     buf_free(&extra);
