@@ -196,3 +196,47 @@ def test_http_debug_dump_format(c6, target):
     ids = [x["request_id"] for x in recs]
     assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", i) for i in ids), ids
     assert ids[0] == ids[1] and ids[2] == ids[3] and ids[0] != ids[2], ids
+
+
+# ---- audit: k6/http's other user-visible errors --------------------------
+
+def test_audit_messages(c6):
+    r = c6("parity/http/audit_messages.js")
+    assert r.code == 0, r
+    got = {m.split(" ", 1)[0]: json.loads(m.split(" ", 1)[1]) for m in r.console()}
+    neither = "argument number {} to expectedStatuses was neither an integer nor an object like {{min:100, max:329}}"
+    assert got["es"] == [
+        # js/modules/k6/http/response_callback.go expectedStatuses (common.Throw: GoError)
+        "GoError: no arguments",
+        "GoError: " + neither.format(2),
+        "GoError: " + neither.format(1),
+        "GoError: both min and max need to be integers for argument number 1",
+        "GoError: " + neither.format(1),           # 200.5 fails Number.isInteger
+        # response_callback.go Client.SetResponseCallback
+        "GoError: unsupported argument, expected http.expectedStatuses",
+        # request.go Batch
+        "GoError: invalid http.batch() argument type int64",
+        "GoError: http.batch() accepts only an array or an object of requests",
+    ], got
+    # request.go parseRequest errors: logged "Request Failed", the Response
+    # carries them (status 0, error_code 0: no K6Error)
+    parse = [
+        'invalid timeout value: time: unknown unit "x" in duration "5x"',   # types.ParseExtendedDuration
+        "blob does not belong to ResponseType values",                      # enumer's ResponseTypeString
+        "unknown request body type bool",
+        "unknown request body type []interface {}",
+        "unsupported responseCallback",
+    ]
+    assert got["parse"] == [[0, 0, p] for p in parse], got
+    assert [x["error"] for x in r.logs(level="warning") if x["msg"] == "Request Failed"] == parse, r.err
+    assert got["auth"] == 200, got       # httpext MakeRequest acts on "digest"/"ntlm" only
+    # no request was made for the five: only the last GET has samples
+    assert r.count("http_reqs") == 1, r
+
+
+def test_request_in_init_context(c6):
+    # js/modules/k6/http/request.go ErrHTTPForbiddenInInitContext; an init
+    # error is a script error (exit 107)
+    r = c6("parity/http/init_request.js", with_target=False)
+    assert r.code == 107, r
+    assert "GoError: Making http requests in the init context is not supported" in r.err, r

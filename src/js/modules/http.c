@@ -2,7 +2,10 @@
  * bodies) and the Response objects. Requests run in http_run.c; cookies,
  * multipart bodies and http.batch have files of their own (see http.h). */
 #include <ctype.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,7 @@
 #include "util/buf.h"
 #include "util/codec.h"
 #include "util/gojson.h"
+#include "util/log.h"
 
 #define HTTP_DEFAULT_TIMEOUT_MS 60000
 #define HTTP_DEFAULT_REDIRECTS 10
@@ -68,6 +72,61 @@ static int http_parse_tags(JSContext *ctx, JSValueConst t, http_params *p) {
     return rc;
 }
 
+/* Errors k6's parseRequest returns (js/modules/k6/http/request.go): the
+ * request is not made; Request() logs "Request Failed" and returns a
+ * Response carrying the error, or throws it with the throw option. They
+ * are thrown here as GoErrors and marked, so that http_parse_fallback can
+ * tell them from exceptions of the script's own code (a throwing getter).
+ * The mark is per thread: nothing runs between the throw and the check. */
+static _Thread_local bool http_parse_err;
+
+__attribute__((format(printf, 2, 3)))
+int http_parse_error(JSContext *ctx, const char *fmt, ...) {
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    js_throw_error(ctx, "GoError", "%s", msg);
+    http_parse_err = true;
+    return -1;
+}
+
+/* Go's %T of what sobek exports a JS value as (k6's "unknown request body type %T"). */
+const char *http_go_type(JSContext *ctx, JSValueConst v) {
+    if (JS_IsBool(v)) return "bool";
+    if (JS_IsNumber(v)) {
+        double d;
+        JS_ToFloat64(ctx, &d, v);
+        return d == (double)(int64_t)d ? "int64" : "float64";
+    }
+    if (JS_IsString(v)) return "string";
+    if (JS_IsArray(ctx, v) > 0) return "[]interface {}";
+    if (JS_IsFunction(ctx, v)) return "func(sobek.FunctionCall) sobek.Value";
+    if (JS_IsNull(v) || JS_IsUndefined(v)) return "<nil>";
+    return "map[string]interface {}";
+}
+
+/* time.ParseDuration's error for a text c6's duration parser refused. */
+static void http_go_duration_error(const char *d, char *out, size_t n) {
+    static const char *const units[] = {"ns", "us", "\xc2\xb5s", "\xce\xbcs", "ms", "s", "m", "h"};
+    const char *p = d;
+    if (*p == '+' || *p == '-') p++;
+    if (!*p) { snprintf(out, n, "time: invalid duration \"%s\"", d); return; }
+    while (*p) {
+        if (!(isdigit((unsigned char)*p) || *p == '.')) { snprintf(out, n, "time: invalid duration \"%s\"", d); return; }
+        while (isdigit((unsigned char)*p) || *p == '.') p++;
+        const char *u = p;
+        while (*p && !(isdigit((unsigned char)*p) || *p == '.')) p++;
+        size_t ul = (size_t)(p - u);
+        if (!ul) { snprintf(out, n, "time: missing unit in duration \"%s\"", d); return; }
+        bool known = false;
+        for (size_t i = 0; i < sizeof units / sizeof *units && !known; i++) known = strlen(units[i]) == ul && !memcmp(units[i], u, ul);
+        if (!known) { snprintf(out, n, "time: unknown unit \"%.*s\" in duration \"%s\"", (int)ul, u, d); return; }
+    }
+    snprintf(out, n, "time: invalid duration \"%s\"", d);
+}
+
 static int http_parse_timeout(JSContext *ctx, JSValueConst t, http_params *p) {
     if (JS_IsNumber(t)) {
         double ms;
@@ -81,7 +140,14 @@ static int http_parse_timeout(JSContext *ctx, JSValueConst t, http_params *p) {
     char err[256];
     int rc = duration_parse(s, &us, err, sizeof err);
     JS_FreeCString(ctx, s);
-    if (rc) { JS_ThrowTypeError(ctx, "params.timeout: %s", err); return -1; }
+    if (rc) {   /* k6: "invalid timeout value: %w" around time.ParseDuration's error */
+        const char *s2 = JS_ToCString(ctx, t);
+        char why[300];
+        http_go_duration_error(s2 ? s2 : "", why, sizeof why);
+        int r = http_parse_error(ctx, "invalid timeout value: %s", why);
+        JS_FreeCString(ctx, s2);
+        return r;
+    }
     p->timeout_ms = (long)(us / 1000);
     return 0;
 }
@@ -103,9 +169,8 @@ static int http_parse_auth(JSContext *ctx, JSValueConst obj, http_params *p) {
     JSValue a = JS_GetPropertyStr(ctx, obj, "auth");
     if (!JS_IsUndefined(a) && !JS_IsNull(a)) {
         const char *s = JS_ToCString(ctx, a);
-        rc = -1;
-        for (int i = 1; s && i < 4; i++) if (!strcmp(s, auths[i])) { p->auth = i; rc = 0; }
-        if (rc && s) JS_ThrowTypeError(ctx, "params.auth: unknown authentication method \"%s\" (basic, digest and ntlm are)", s);
+        if (!s) rc = -1;   /* k6 acts on "digest" and "ntlm" only: other values are ignored */
+        for (int i = 1; s && i < 4; i++) if (!strcmp(s, auths[i])) p->auth = i;
         JS_FreeCString(ctx, s);
     }
     JS_FreeValue(ctx, a);
@@ -114,13 +179,15 @@ static int http_parse_auth(JSContext *ctx, JSValueConst obj, http_params *p) {
         const char *s = JS_ToCString(ctx, z);
         for (const char *q = s; q && *q && !rc;) {
             size_t n = strcspn(q, ",");
-            int k = codec_from_name(q, n);
-            if (k <= CODEC_IDENTITY || p->ncodecs == 4) {
-                JS_ThrowTypeError(ctx, "params.compression: unknown compression algorithm \"%.*s\" (gzip, deflate, br and zstd are)", (int)n, q);
-                rc = -1;
-            } else {
+            const char *w = q;                 /* k6 trims each name */
+            size_t wn = n;
+            while (wn && (*w == ' ' || *w == '\t')) { w++; wn--; }
+            while (wn && (w[wn - 1] == ' ' || w[wn - 1] == '\t')) wn--;
+            int k = codec_from_name(w, wn);
+            if (k <= CODEC_IDENTITY || p->ncodecs == 4)   /* lib/netext/httpext CompressionType's order */
+                rc = http_parse_error(ctx, "unknown compression algorithm %.*s, supported algorithms are [gzip deflate zstd br]", (int)wn, w);
+            else
                 p->codecs[p->ncodecs++] = k;
-            }
             q += n + (q[n] == ',');
         }
         if (!s) rc = -1;
@@ -179,15 +246,17 @@ static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
         int bad;
         p->expect = http_expect_of(ctx, cb, &is_null, &bad);
         p->expect_set = true;
-        if (bad) { JS_ThrowTypeError(ctx, "params.responseCallback must be http.expectedStatuses(...) or null"); rc = -1; }
+        if (bad) rc = http_parse_error(ctx, "unsupported responseCallback");
     }
     JS_FreeValue(ctx, cb);
     JSValue rt = JS_GetPropertyStr(ctx, obj, "responseType");
-    if (!rc && JS_IsString(rt)) {
+    if (!rc && !JS_IsUndefined(rt)) {
         const char *s = JS_ToCString(ctx, rt);
-        if (s && strcmp(s, "binary") == 0) p->response_type = 1;
-        else if (s && strcmp(s, "none") == 0) p->response_type = 2;
-        else if (s && strcmp(s, "text") == 0) p->response_type = 0;
+        if (!s) rc = -1;
+        else if (strcmp(s, "binary") == 0) p->response_type = 1;
+        else if (strcmp(s, "none") == 0) p->response_type = 2;
+        else if (strcmp(s, "text") == 0) p->response_type = 0;
+        else rc = http_parse_error(ctx, "%s does not belong to ResponseType values", s);   /* enumer's text */
         JS_FreeCString(ctx, s);
     }
     JS_FreeValue(ctx, rt);
@@ -271,6 +340,8 @@ static int http_form_body(JSContext *ctx, JSValueConst obj, buf *out) {
  * multipart when a field holds an http.file()). */
 static int http_body(JSContext *ctx, JSValueConst b, http_call *c) {
     if (JS_IsUndefined(b) || JS_IsNull(b)) return 0;
+    if (!JS_IsString(b) && (!JS_IsObject(b) || JS_IsArray(ctx, b) > 0 || JS_IsFunction(ctx, b)))
+        return http_parse_error(ctx, "unknown request body type %s", http_go_type(ctx, b));
     c->has_body = true;
     size_t len;
     uint8_t *ab = JS_IsObject(b) ? JS_GetArrayBuffer(ctx, &len, b) : NULL;
@@ -715,15 +786,55 @@ JSValue http_throw_error(JSContext *ctx, const http_call *c) {
     return js_throw_error(ctx, "GoError", "%s", msg);
 }
 
+bool http_parse_failed(void) {
+    bool f = http_parse_err;
+    http_parse_err = false;
+    return f;
+}
+
+JSValue http_error_response(vu *v, const char *method, const char *msg) {
+    http_call c;
+    memset(&c, 0, sizeof c);
+    c.v = v;
+    snprintf(c.method, sizeof c.method, "%s", method);
+    memcpy(c.method0, c.method, sizeof c.method0);
+    c.url = strdup("");
+    snprintf(c.res.error, sizeof c.res.error, "%s", msg);
+    JSValue r = c.url ? http_call_response(v, &c) : JS_ThrowOutOfMemory(v->ctx);
+    http_call_free(v->ctx, &c);
+    return r;
+}
+
+/* After http_call_init failed: a parse error of k6's is logged and becomes
+ * a Response with its error (or stays thrown with the throw option); any
+ * other exception stays thrown. */
+JSValue http_parse_fallback(JSContext *ctx, vu *v, const char *method) {
+    if (!http_parse_failed() || (v->test && v->test->throw_errors)) return JS_EXCEPTION;
+    JSValue ex = JS_GetException(ctx);
+    JSValue m = JS_GetPropertyStr(ctx, ex, "message");
+    const char *msg = JS_ToCString(ctx, m);
+    JS_FreeValue(ctx, m);
+    JS_FreeValue(ctx, ex);
+    if (!msg) return JS_EXCEPTION;
+    buf extra = {0};
+    http_log_field(&extra, "error", msg);
+    static const char text[] = "Request Failed";
+    log_msg(LOG_WARN, extra.p, text, sizeof text - 1);
+    buf_free(&extra);
+    JSValue r = http_error_response(v, method, msg);
+    JS_FreeCString(ctx, msg);
+    return r;
+}
+
 /* One request: the VU's response buffers are lent to it (no allocation in
  * steady state). */
 static JSValue http_do(JSContext *ctx, const char *method, JSValueConst url, JSValueConst body, JSValueConst params) {
     vu *v = vu_from_ctx(ctx);
     if (!v->w || v->in_init)
-        return JS_ThrowTypeError(ctx, "making HTTP requests in the init context is not supported");
+        return js_throw_error(ctx, "GoError", "Making http requests in the init context is not supported");
     http_call c;
     memset(&c, 0, sizeof c);
-    if (http_call_init(ctx, &c, method, url, body, params)) return JS_EXCEPTION;
+    if (http_call_init(ctx, &c, method, url, body, params)) return http_parse_fallback(ctx, v, method);
     c.rbody = v->rbody;
     c.rhdr = v->rhdr;
     JSValue out = !http_run(v, &c, 1, 0, 0) ? k6_throw_interrupted(ctx)
@@ -869,27 +980,38 @@ static void http_expect_finalizer(JSRuntime *rt, JSValue val) {
     js_free_rt(rt, JS_GetOpaque(val, http_expect_class_id));
 }
 
-/* http.expectedStatuses(200, 201, {min: 300, max: 399}) */
+/* Number.isInteger, as k6's expectedStatuses checks its arguments. */
+static bool http_is_integer(JSContext *ctx, JSValueConst v, int32_t *out) {
+    double d;
+    if (!JS_IsNumber(v) || JS_ToFloat64(ctx, &d, v) || !isfinite(d) || d != trunc(d)) return false;
+    *out = d > INT32_MAX ? INT32_MAX : d < INT32_MIN ? INT32_MIN : (int32_t)d;
+    return true;
+}
+
+/* http.expectedStatuses(200, 201, {min: 300, max: 399}), with k6's errors
+ * (js/modules/k6/http/response_callback.go expectedStatuses), as GoErrors. */
 static JSValue http_expected_statuses(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    if (argc == 0) return js_throw_error(ctx, "GoError", "no arguments");
     http_expect *e = js_mallocz(ctx, sizeof *e);
     if (!e) return JS_EXCEPTION;
     for (int i = 0; i < argc; i++) {
         int32_t lo, hi;
         if (e->n == HTTP_EXPECT_MAX) { js_free(ctx, e); return JS_ThrowRangeError(ctx, "expectedStatuses: at most %d entries", HTTP_EXPECT_MAX); }
-        if (JS_IsNumber(argv[i])) {
-            JS_ToInt32(ctx, &lo, argv[i]);
+        if (http_is_integer(ctx, argv[i], &lo)) {
             hi = lo;
-        } else if (JS_IsObject(argv[i])) {
-            JSValue mn = JS_GetPropertyStr(ctx, argv[i], "min"), mx = JS_GetPropertyStr(ctx, argv[i], "max");
-            int bad = !JS_IsNumber(mn) || !JS_IsNumber(mx);
-            JS_ToInt32(ctx, &lo, mn);
-            JS_ToInt32(ctx, &hi, mx);
+        } else {
+            JSValue mn = JS_IsObject(argv[i]) ? JS_GetPropertyStr(ctx, argv[i], "min") : JS_UNDEFINED;
+            JSValue mx = JS_IsObject(argv[i]) ? JS_GetPropertyStr(ctx, argv[i], "max") : JS_UNDEFINED;
+            bool missing = JS_IsUndefined(mn) || JS_IsUndefined(mx);
+            bool ints = http_is_integer(ctx, mn, &lo) && http_is_integer(ctx, mx, &hi);
             JS_FreeValue(ctx, mn);
             JS_FreeValue(ctx, mx);
-            if (bad) { js_free(ctx, e); return JS_ThrowTypeError(ctx, "expectedStatuses: argument %d: {min, max} needs two numbers", i + 1); }
-        } else {
-            js_free(ctx, e);
-            return JS_ThrowTypeError(ctx, "expectedStatuses: argument %d must be a status or {min, max}", i + 1);
+            if (missing || !ints) {
+                js_free(ctx, e);
+                if (missing)
+                    return js_throw_error(ctx, "GoError", "argument number %d to expectedStatuses was neither an integer nor an object like {min:100, max:329}", i + 1);
+                return js_throw_error(ctx, "GoError", "both min and max need to be integers for argument number %d", i + 1);
+            }
         }
         e->min[e->n] = lo;
         e->max[e->n++] = hi;
@@ -904,8 +1026,8 @@ static JSValue http_set_response_callback(JSContext *ctx, JSValueConst this_val,
     vu *v = vu_from_ctx(ctx);
     bool is_null;
     int bad;
-    const http_expect *e = http_expect_of(ctx, argc ? argv[0] : JS_NULL, &is_null, &bad);
-    if (bad) return JS_ThrowTypeError(ctx, "setResponseCallback() takes http.expectedStatuses(...) or null");
+    const http_expect *e = http_expect_of(ctx, argc ? argv[0] : JS_UNDEFINED, &is_null, &bad);
+    if (bad) return js_throw_error(ctx, "GoError", "unsupported argument, expected http.expectedStatuses");
     JS_FreeValue(ctx, v->expect_obj);
     v->expect_obj = is_null ? JS_UNDEFINED : JS_DupValue(ctx, argv[0]);
     v->expect = e;

@@ -124,6 +124,20 @@ bool http_should_throw(vu *v, const http_call *c);
 void http_go_error(const http_call *c, char *out, size_t n);
 JSValue http_throw_error(JSContext *ctx, const http_call *c);
 bool http_is_url(JSValueConst v);
+/* Whether http_call_init's failure was one of k6's request errors (an
+ * invalid param or body), not an exception of the script; clears it. */
+bool http_parse_failed(void);
+/* Throws msg as one of those errors (a GoError, marked); returns -1. */
+int http_parse_error(JSContext *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* After http_call_init failed: a request error of k6's is logged as
+ * "Request Failed" and becomes a Response carrying it (thrown instead with
+ * the throw option); other exceptions stay thrown (JS_EXCEPTION). */
+JSValue http_parse_fallback(JSContext *ctx, vu *v, const char *method);
+/* Go's %T of what sobek exports v as ("int64", "string", "bool", ...). */
+const char *http_go_type(JSContext *ctx, JSValueConst v);
+/* The Response of a request never made: status 0, error msg (k6's
+ * httpext.NewResponse with its Error set). */
+JSValue http_error_response(vu *v, const char *method, const char *msg);
 /* A new http.request function (for Response.submitForm/clickLink). */
 JSValue http_request_function(JSContext *ctx);
 void http_call_free(JSContext *ctx, http_call *c);
