@@ -226,8 +226,11 @@ def test_audit_messages(c6):
         "unknown request body type bool",
         "unknown request body type []interface {}",
         "unsupported responseCallback",
+        # lib/netext/httpext/url.go ToURL: neither a string nor http.url`...`: K6Error 1020
+        "invalid URL: '#<nil>'",
+        "invalid URL: '#42'",
     ]
-    assert got["parse"] == [[0, 0, p] for p in parse], got
+    assert got["parse"] == [[0, 1020 if p.startswith("invalid URL") else 0, p] for p in parse], got
     assert [x["error"] for x in r.logs(level="warning") if x["msg"] == "Request Failed"] == parse, r.err
     assert got["auth"] == 200, got       # httpext MakeRequest acts on "digest"/"ntlm" only
     # no request was made for the five: only the last GET has samples

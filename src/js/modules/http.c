@@ -79,6 +79,7 @@ static int http_parse_tags(JSContext *ctx, JSValueConst t, http_params *p) {
  * tell them from exceptions of the script's own code (a throwing getter).
  * The mark is per thread: nothing runs between the throw and the check. */
 static _Thread_local bool http_parse_err;
+static _Thread_local int http_parse_code;   /* its error_code: 1020 for an invalid URL, else 0 */
 
 __attribute__((format(printf, 2, 3)))
 int http_parse_error(JSContext *ctx, const char *fmt, ...) {
@@ -89,6 +90,7 @@ int http_parse_error(JSContext *ctx, const char *fmt, ...) {
     va_end(ap);
     js_throw_error(ctx, "GoError", "%s", msg);
     http_parse_err = true;
+    http_parse_code = 0;
     return -1;
 }
 
@@ -389,6 +391,15 @@ void http_call_free(JSContext *ctx, http_call *c) {
 /* The URL argument: a string, or what http.url`...` made (its name tag too). */
 static int http_url_arg(JSContext *ctx, JSValueConst u, http_call *c) {
     const char *url, *name = NULL;
+    if (JS_IsUndefined(u) || JS_IsNull(u) || JS_IsNumber(u) || JS_IsBool(u)) {
+        /* k6's httpext.ToURL takes a string or http.url`...` only:
+         * "invalid URL: '#%v'" (Go's %v of the exported value), code 1020 */
+        const char *s = JS_IsNumber(u) || JS_IsBool(u) ? JS_ToCString(ctx, u) : NULL;
+        int rc = http_parse_error(ctx, "invalid URL: '#%s'", s ? s : "<nil>");
+        http_parse_code = 1020;
+        JS_FreeCString(ctx, s);
+        return rc;
+    }
     if (JS_IsObject(u) && !JS_IsFunction(ctx, u)) {
         JSValue uv = JS_GetPropertyStr(ctx, u, "url"), nm = JS_GetPropertyStr(ctx, u, "name");
         url = JS_IsUndefined(uv) ? JS_ToCString(ctx, u) : JS_ToCString(ctx, uv);
@@ -792,7 +803,7 @@ bool http_parse_failed(void) {
     return f;
 }
 
-JSValue http_error_response(vu *v, const char *method, const char *msg) {
+JSValue http_error_response(vu *v, const char *method, const char *msg, int code) {
     http_call c;
     memset(&c, 0, sizeof c);
     c.v = v;
@@ -800,6 +811,7 @@ JSValue http_error_response(vu *v, const char *method, const char *msg) {
     memcpy(c.method0, c.method, sizeof c.method0);
     c.url = strdup("");
     snprintf(c.res.error, sizeof c.res.error, "%s", msg);
+    c.res.error_code = code;
     JSValue r = c.url ? http_call_response(v, &c) : JS_ThrowOutOfMemory(v->ctx);
     http_call_free(v->ctx, &c);
     return r;
@@ -809,6 +821,7 @@ JSValue http_error_response(vu *v, const char *method, const char *msg) {
  * a Response with its error (or stays thrown with the throw option); any
  * other exception stays thrown. */
 JSValue http_parse_fallback(JSContext *ctx, vu *v, const char *method) {
+    int code = http_parse_code;
     if (!http_parse_failed() || (v->test && v->test->throw_errors)) return JS_EXCEPTION;
     JSValue ex = JS_GetException(ctx);
     JSValue m = JS_GetPropertyStr(ctx, ex, "message");
@@ -821,7 +834,7 @@ JSValue http_parse_fallback(JSContext *ctx, vu *v, const char *method) {
     static const char text[] = "Request Failed";
     log_msg(LOG_WARN, extra.p, text, sizeof text - 1);
     buf_free(&extra);
-    JSValue r = http_error_response(v, method, msg);
+    JSValue r = http_error_response(v, method, msg, code);
     JS_FreeCString(ctx, msg);
     return r;
 }
@@ -855,12 +868,12 @@ static JSValue http_call_fn(JSContext *ctx, JSValueConst this_val, int argc, JSV
     const char *method = NULL;
     int a = 0;
     if (magic == H_REQUEST) {
-        if (argc < 2) return JS_ThrowTypeError(ctx, "http.request(method, url[, body][, params])");
+        if (argc < 1) return JS_ThrowTypeError(ctx, "http.request(method, url[, body][, params])");
         method = JS_ToCString(ctx, argv[a++]);
         if (!method) return JS_EXCEPTION;
     }
-    if (argc <= a) { JS_FreeCString(ctx, method); return JS_ThrowTypeError(ctx, "missing URL"); }
-    JSValueConst url = argv[a++];
+    JSValueConst url = argc > a ? argv[a] : JS_UNDEFINED;
+    a++;
     bool takes_body = magic != H_GET && magic != H_HEAD;
     JSValueConst body = takes_body && argc > a ? argv[a] : JS_UNDEFINED;
     if (takes_body) a++;

@@ -137,7 +137,7 @@ JSValue http_parse_fallback(JSContext *ctx, vu *v, const char *method);
 const char *http_go_type(JSContext *ctx, JSValueConst v);
 /* The Response of a request never made: status 0, error msg (k6's
  * httpext.NewResponse with its Error set). */
-JSValue http_error_response(vu *v, const char *method, const char *msg);
+JSValue http_error_response(vu *v, const char *method, const char *msg, int code);
 /* A new http.request function (for Response.submitForm/clickLink). */
 JSValue http_request_function(JSContext *ctx);
 void http_call_free(JSContext *ctx, http_call *c);

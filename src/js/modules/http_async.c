@@ -47,7 +47,7 @@ JSValue http_async_request(JSContext *ctx, JSValueConst this_val, int argc, JSVa
     vu *v = vu_from_ctx(ctx);
     if (!v->w || v->in_init)
         return js_throw_error(ctx, "GoError", "Making http requests in the init context is not supported");
-    if (argc < 2) return JS_ThrowTypeError(ctx, "http.asyncRequest(method, url[, body][, params])");
+    if (argc < 1) return JS_ThrowTypeError(ctx, "http.asyncRequest(method, url[, body][, params])");
     if (!v->http_async && !(v->http_async = calloc(1, sizeof *v->http_async))) return JS_ThrowOutOfMemory(ctx);
     http_async *a = v->http_async;
     if (http_async_grow(a)) return JS_ThrowOutOfMemory(ctx);
@@ -55,7 +55,7 @@ JSValue http_async_request(JSContext *ctx, JSValueConst this_val, int argc, JSVa
     if (!method) return JS_EXCEPTION;
     http_call *c = &a->calls[a->n];
     memset(c, 0, sizeof *c);
-    int rc = http_call_init(ctx, c, method, argv[1], argc > 2 ? argv[2] : JS_UNDEFINED,
+    int rc = http_call_init(ctx, c, method, argc > 1 ? argv[1] : JS_UNDEFINED, argc > 2 ? argv[2] : JS_UNDEFINED,
                             argc > 3 ? argv[3] : JS_UNDEFINED);
     if (rc) {   /* k6: a request error resolves the promise with a Response carrying it */
         JSValue r = http_parse_fallback(ctx, v, method);

@@ -135,7 +135,7 @@ static JSValue http_batch_failed(JSContext *ctx, vu *v, JSValueConst reqs, bool 
     JSValue out = is_array ? JS_NewArray(ctx) : JS_NewObject(ctx);
     for (uint32_t i = 0; i < n && !JS_IsException(out); i++) {
         if (!is_array && i > failed) break;
-        JSValue r = i < failed ? http_error_response(v, "GET", "") : i == failed ? http_error_response(v, "GET", msg) : JS_NULL;
+        JSValue r = i < failed ? http_error_response(v, "GET", "", 0) : i == failed ? http_error_response(v, "GET", msg, 0) : JS_NULL;
         if (is_array) JS_SetPropertyUint32(ctx, out, i, r);
         else JS_SetProperty(ctx, out, props[i].atom, r);
     }

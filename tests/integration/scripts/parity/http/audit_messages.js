@@ -22,6 +22,8 @@ export default function () {
     http.post(`${T}/post`, true),
     http.post(`${T}/post`, [1, 2]),
     http.get(`${T}/get`, { responseCallback: () => true }),
+    http.get(),
+    http.request('GET', 42),
   ];
   console.log('parse ' + JSON.stringify(rs.map((r) => [r.status, r.error_code, r.error])));
   const ok = http.get(`${T}/get`, { auth: 'kerberos' });   // ignored, as k6 does
