@@ -200,7 +200,7 @@ def test_http_debug_dump_format(c6, target):
 
 # ---- audit: k6/http's other user-visible errors --------------------------
 
-def test_audit_messages(c6):
+def test_audit_messages(c6, target):
     r = c6("parity/http/audit_messages.js")
     assert r.code == 0, r
     got = {m.split(" ", 1)[0]: json.loads(m.split(" ", 1)[1]) for m in r.console()}
@@ -233,8 +233,16 @@ def test_audit_messages(c6):
     assert got["parse"] == [[0, 1020 if p.startswith("invalid URL") else 0, p] for p in parse], got
     assert [x["error"] for x in r.logs(level="warning") if x["msg"] == "Request Failed"] == parse, r.err
     assert got["auth"] == 200, got       # httpext MakeRequest acts on "digest"/"ntlm" only
-    # no request was made for the five: only the last GET has samples
-    assert r.count("http_reqs") == 1, r
+    # js/modules/k6/http/response.go HTML, SubmitForm, ClickLink
+    page = target + "/html"
+    assert got["html"] == [
+        "GoError: the body is null so we can't transform it to HTML - this likely was because of a request error getting the response",
+        f"GoError: no form found for selector '#nope' in response '{page}'",
+        f"GoError: no valid href attribute value found on element 'p.intro' in response '{page}'",
+        f"GoError: no element found for selector 'a.nope' in response '{page}'",
+    ], got
+    # no request was made for the seven: only the GETs after them have samples
+    assert r.count("http_reqs") == 3, r
 
 
 def test_request_in_init_context(c6):

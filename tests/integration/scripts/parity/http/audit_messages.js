@@ -26,6 +26,14 @@ export default function () {
     http.request('GET', 42),
   ];
   console.log('parse ' + JSON.stringify(rs.map((r) => [r.status, r.error_code, r.error])));
+  const none = http.get(`${T}/html`, { responseType: 'none' });
+  const page = http.get(`${T}/html`);
+  console.log('html ' + JSON.stringify([
+    thrown(() => none.html()),
+    thrown(() => page.submitForm({ formSelector: '#nope' })),
+    thrown(() => page.clickLink({ selector: 'p.intro' })),
+    thrown(() => page.clickLink({ selector: 'a.nope' })),
+  ]));
   const ok = http.get(`${T}/get`, { auth: 'kerberos' });   // ignored, as k6 does
   console.log('auth ' + JSON.stringify(ok.status));
 }
