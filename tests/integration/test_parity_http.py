@@ -251,3 +251,19 @@ def test_request_in_init_context(c6):
     r = c6("parity/http/init_request.js", with_target=False)
     assert r.code == 107, r
     assert "GoError: Making http requests in the init context is not supported" in r.err, r
+
+
+def test_redirect_limit_warning(c6, target):
+    # k6 (lib/netext/httpext/request.go CheckRedirect): len(via) > Redirects
+    # returns the redirection; when neither params.redirects nor the
+    # maxRedirects option was given it warns with len(via) (11 requests
+    # made for the default 10) and the first request's URL
+    msg = ("Stopped after 11 redirects and returned the redirection; pass { redirects: n } "
+           "in request params or set global maxRedirects to silence this")
+    r = c6("parity/http/redirect_limit.js")
+    assert r.code == 0, r
+    warn = [x for x in r.logs(level="warning") if x["msg"].startswith("Stopped after")]
+    assert [(x["msg"], x["url"]) for x in warn] == [(msg, target + "/redirect/12")], r.err
+    assert r.console() == ["default " + json.dumps([302, target + "/redirect/2"], separators=(",", ":"))], r
+    r = c6("parity/http/redirect_limit.js", "--max-redirects", "10")
+    assert "Stopped after" not in r.err, r.err

@@ -223,6 +223,7 @@ static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
     const c6_test *test = vu_from_ctx(ctx)->test;
     p->timeout_ms = HTTP_DEFAULT_TIMEOUT_MS;
     p->redirects = test ? test->max_redirects : HTTP_DEFAULT_REDIRECTS;
+    p->redirects_set = test && test->max_redirects_set;
     p->response_type = test && test->discard_bodies ? 2 : 0;   /* discardResponseBodies: responseType "none" */
     p->throw_errors = test && test->throw_errors;
     p->jar_obj = JS_UNDEFINED;
@@ -240,7 +241,7 @@ static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
     if (!JS_IsUndefined(th)) p->throw_errors = JS_ToBool(ctx, th);   /* k6: params.throw, as a boolean */
     JS_FreeValue(ctx, th);
     JSValue rd = JS_GetPropertyStr(ctx, obj, "redirects");
-    if (!rc && JS_IsNumber(rd)) { int32_t n; JS_ToInt32(ctx, &n, rd); p->redirects = n < 0 ? 0 : n; }
+    if (!rc && JS_IsNumber(rd)) { int32_t n; JS_ToInt32(ctx, &n, rd); p->redirects = n < 0 ? 0 : n; p->redirects_set = true; }
     JS_FreeValue(ctx, rd);
     JSValue cb = JS_GetPropertyStr(ctx, obj, "responseCallback");
     if (!rc && !JS_IsUndefined(cb)) {

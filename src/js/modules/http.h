@@ -38,6 +38,7 @@ typedef struct http_params {
     const char *name;              /* the name tag, if set */
     long timeout_ms;
     int redirects;
+    bool redirects_set;            /* params.redirects or the maxRedirects option given */
     int response_type;             /* 0 text, 1 binary, 2 none */
     bool throw_errors;             /* params.throw, else the throw option */
     const http_expect *expect;     /* params.responseCallback; NULL: the VU's */

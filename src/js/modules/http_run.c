@@ -755,7 +755,7 @@ static void http_error_texts(http_result *res) {
     };
     memcpy(res->cause, res->error, sizeof res->cause);
     if (res->error_code == 1020 && !strncmp(res->error, "parse ", 6)) {   /* httpext.NewURL's K6Error */
-        snprintf(res->error, sizeof res->error, "invalid URL: %s", res->cause);
+        snprintf(res->error, sizeof res->error, "invalid URL: %.490s", res->cause);
         return;
     }
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
@@ -820,7 +820,23 @@ static bool http_hop_finish(http_call *c) {
         return true;
     }
     int to_get = 0;
-    char *next = c->res.status && c->hop < c->p.redirects ? http_redirect_target(&c->rhdr, c->url, c->res.status, &to_get) : NULL;
+    char *next = c->res.status ? http_redirect_target(&c->rhdr, c->url, c->res.status, &to_get) : NULL;
+    if (next && c->hop >= c->p.redirects) {
+        /* k6's CheckRedirect (lib/netext/httpext/request.go): the redirection
+         * is returned; without redirects set anywhere, a warning with the
+         * number of requests made and the first URL */
+        free(next);
+        next = NULL;
+        if (!c->p.redirects_set) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "Stopped after %d redirects and returned the redirection; pass { redirects: n }"
+                     " in request params or set global maxRedirects to silence this", c->hop + 1);
+            buf extra = {0};
+            http_log_field(&extra, "url", c->hop ? c->url0 : c->url);
+            log_msg(LOG_WARN, extra.p, msg, strlen(msg));
+            buf_free(&extra);
+        }
+    }
     if (!next) {
         if (!c->res.status && c->res.error[0] && !c->p.throw_errors) http_log_failed(c);
         return false;
