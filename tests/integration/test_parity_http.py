@@ -267,3 +267,12 @@ def test_redirect_limit_warning(c6, target):
     assert r.console() == ["default " + json.dumps([302, target + "/redirect/2"], separators=(",", ":"))], r
     r = c6("parity/http/redirect_limit.js", "--max-redirects", "10")
     assert "Stopped after" not in r.err, r.err
+
+
+def test_content_length_header_is_replaced(c6, target):
+    r = c6("parity/http/content_length.js")
+    assert r.code == 0, r
+    assert r.console() == ['sent [200,"hello","5"]'], r
+    warn = [x["msg"] for x in r.logs(level="warning") if "Content-Length" in x["msg"]]
+    assert warn == [f'The specified Content-Length header "3" in the POST request for {target}/post '
+                    "doesn't match the actual request body length of 5, so it will be ignored!"], r.err

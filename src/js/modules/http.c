@@ -2,6 +2,7 @@
  * bodies) and the Response objects. Requests run in http_run.c; cookies,
  * multipart bodies and http.batch have files of their own (see http.h). */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -37,6 +38,8 @@ static void http_params_free(JSContext *ctx, http_params *p) {
     p->nh = 0;
     free(p->cookie_hdr);
     p->cookie_hdr = NULL;
+    free(p->clen_hdr);
+    p->clen_hdr = NULL;
     vm_pairs_free(&p->tags);
     vm_pairs_free(&p->cookies);
     JS_FreeValue(ctx, p->jar_obj);
@@ -54,8 +57,14 @@ static int http_parse_headers(JSContext *ctx, JSValueConst h, http_params *p) {
             p->cookie_hdr = strdup(hs.v[i]);
             continue;
         }
+        if (strcasecmp(hs.k[i], "content-length") == 0) {
+            free(p->clen_hdr);
+            p->clen_hdr = strdup(hs.v[i]);
+            continue;
+        }
         size_t len = strlen(hs.k[i]) + strlen(hs.v[i]) + 4;
         char *line = malloc(len);
+        if (!line) { rc = -1; JS_ThrowOutOfMemory(ctx); break; }
         snprintf(line, len, "%s: %s", hs.k[i], hs.v[i]);
         p->hlines[p->nh++] = line;
         if (strcasecmp(hs.k[i], "content-type") == 0) p->has_content_type = true;
@@ -417,6 +426,28 @@ static int http_url_arg(JSContext *ctx, JSValueConst u, http_call *c) {
     return url ? 0 : -1;
 }
 
+/* k6's MakeRequest drops a Content-Length header the script set (Go sends
+ * the body's) and warns when it differs from the body's length. */
+static void http_check_content_length(const http_call *c) {
+    const char *h = c->p.clen_hdr;
+    size_t len = c->has_body ? c->body.len : 0;
+    char *end;
+    errno = 0;
+    long long n = strtoll(h, &end, 10);
+    bool atoi_ok = *h && !*end && !errno && (isdigit((unsigned char)*h) || *h == '-' || *h == '+');
+    if (atoi_ok && n >= 0 && (unsigned long long)n == len) return;
+    buf q = {0};   /* %q of the header value */
+    buf_append(&q, "\"", 1);
+    for (const char *p = h; *p; p++) {
+        if (*p == '"' || *p == '\\') buf_append(&q, "\\", 1);
+        buf_append(&q, p, 1);
+    }
+    buf_append(&q, "\"", 1);
+    log_printf(LOG_WARN, "The specified Content-Length header %s in the %s request for %s doesn't match the actual "
+               "request body length of %zu, so it will be ignored!", q.p ? q.p : "\"\"", c->method, c->url, len);
+    buf_free(&q);
+}
+
 int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueConst url,
                    JSValueConst body, JSValueConst params) {
     c->v = vu_from_ctx(ctx);
@@ -435,6 +466,7 @@ int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueCons
         return -1;
     }
     if (c->p.auth == HTTP_AUTH_DIGEST || c->p.auth == HTTP_AUTH_NTLM) http_take_credentials(c);
+    if (c->p.clen_hdr) http_check_content_length(c);
     return 0;
 }
 

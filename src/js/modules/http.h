@@ -34,6 +34,7 @@ typedef struct http_params {
     int nh;
     bool has_content_type, has_accept;
     char *cookie_hdr;              /* the script's Cookie header: k6 sends it on the first hop only */
+    char *clen_hdr;                /* the script's Content-Length header: dropped (Go sets its own) */
     vm_pairs tags;                 /* params.tags */
     const char *name;              /* the name tag, if set */
     long timeout_ms;
