@@ -276,3 +276,13 @@ def test_content_length_header_is_replaced(c6, target):
     warn = [x["msg"] for x in r.logs(level="warning") if "Content-Length" in x["msg"]]
     assert warn == [f'The specified Content-Length header "3" in the POST request for {target}/post '
                     "doesn't match the actual request body length of 5, so it will be ignored!"], r.err
+
+
+def test_compression_with_own_content_encoding(c6, target):
+    r = c6("parity/http/compression_header.js")
+    assert r.code == 0, r
+    assert r.console() == ['sent ["br"]'], r          # one header, the script's
+    warn = [x["msg"] for x in r.logs(level="warning") if "mismatch" in x["msg"]]
+    assert warn == ["There's a mismatch between the desired `compression` the manually set `Content-Encoding` "
+                    f"header in the POST request for '{target}/post', the custom header has precedence and "
+                    "won't be overwritten. This may result in invalid data being sent to the server."], r.err

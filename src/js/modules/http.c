@@ -224,6 +224,19 @@ static int http_compress_body(JSContext *ctx, http_call *c) {
         size_t l = strlen(line);
         snprintf(line + l, sizeof line - l, "%s%s", i ? ", " : "", codec_name(c->p.codecs[i]));
     }
+    /* k6 (lib/netext/httpext/request.go MakeRequest): a Content-Encoding the
+     * script set stays, with a warning when it names other algorithms */
+    for (int i = 0; i < c->p.nh; i++) {
+        const char *h = c->p.hlines[i];
+        if (strncasecmp(h, "content-encoding:", 17) != 0) continue;
+        const char *v = h + 17;
+        while (*v == ' ' || *v == '\t') v++;
+        if (strcmp(v, line + 18) != 0)
+            log_printf(LOG_WARN, "There's a mismatch between the desired `compression` the manually set `Content-Encoding` "
+                       "header in the %s request for '%s', the custom header has precedence and won't be overwritten. "
+                       "This may result in invalid data being sent to the server.", c->method, c->url);
+        return 0;
+    }
     if (c->p.nh < HTTP_MAX_HEADERS) c->p.hlines[c->p.nh++] = strdup(line);
     return 0;
 }
