@@ -1418,6 +1418,7 @@ static void run_http_options(run_ctx *r) {
     t->dialer = dialer_new(o);
     t->throw_errors = o->throw_set && o->throw_errors;
     t->discard_bodies = o->discard_response_bodies_set && o->discard_response_bodies;
+    t->max_redirects_set = o->max_redirects_set;
     t->max_redirects = o->max_redirects_set ? (int)(o->max_redirects < 0 ? 0 : o->max_redirects > 1000000 ? 1000000 : o->max_redirects) : 10;
     t->batch = o->batch_set ? (int)(o->batch < 0 ? 0 : o->batch > 1000000 ? 1000000 : o->batch) : 20;
     t->batch_per_host = o->batch_per_host_set ? (int)(o->batch_per_host < 0 ? 0 : o->batch_per_host > 1000000 ? 1000000 : o->batch_per_host) : 6;

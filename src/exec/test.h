@@ -77,6 +77,7 @@ typedef struct c6_test {
     bool throw_errors;          /* throw: a failed request throws */
     bool discard_bodies;        /* discardResponseBodies */
     int max_redirects;          /* maxRedirects (10) */
+    bool max_redirects_set;     /* maxRedirects given: k6 then does not warn when it stops */
     int batch, batch_per_host;  /* batch (20), batchPerHost (6); 0: no limit */
 
     int nworkers;

@@ -55,6 +55,7 @@ typedef struct h1_conn {
     int64_t timer_due_us;            /* armed timer fires by then; 0: not armed */
     int state, nhandles;
     int owner;                       /* h1_request.owner of the request that opened it */
+    int held_vu;                     /* idle and kept for this vu (client's held[]); 0: not held */
     tlsio *tls;                      /* https: the session; NULL for plain http */
     struct sockaddr_storage peer;    /* https: the address dialed (pool_get matches it) */
     tls_info tinfo;                  /* https: what the session says, read once after the handshake */
@@ -92,6 +93,7 @@ typedef struct h1_host {
     int64_t resolved_us;             /* when the lookup finished (dns.ttl) */
     uv_getaddrinfo_t gai;
     h1_conn *idle;                   /* pool, most recently used first */
+    h1_conn *held;                   /* idle ones kept each for the vu that used it last */
     h1_conn *waiting;                /* connections waiting for the lookup */
     h1_conn *h2conns;                /* h2 connections, established or on their way */
     h1_lookup *lwait;                /* h1_lookup_start callers waiting for it */
@@ -105,6 +107,8 @@ struct h1_client {
     size_t nbuckets, nhosts;
     h1_host *last;                   /* last host used: usually the next one too */
     h1_conn *all;
+    h1_conn **held;                  /* by vu id: the vu's last idle connection (one host) */
+    size_t nheld;
     buf wbuf;                        /* request serialization scratch */
     z_stream **zfree;                /* inflaters ready for reuse */
     size_t nzfree, capzfree;
@@ -192,9 +196,14 @@ static void list_unlink(h1_conn **head, h1_conn *k) {
 
 /* ---- completion ---- */
 
+/* The phases as k6's tracer (lib/netext/httpext/tracer.go, Tracer.Done)
+ * splits them, failures included: nothing is blocked before a connection
+ * is had (a refused or failed TLS connection reports 0 but its connect
+ * time), a request sent and never answered waits until the end (a timeout
+ * reports its whole length), one answered in part receives until the end. */
 static void set_timings(h1_request *r, int64_t end) {
     if (r->t_tcp_) {                       /* a new TLS connection: connect, then handshake */
-        r->t_blocked = span_ms(r->t_start_, r->t_conn0_);
+        r->t_blocked = r->t_ready_ ? span_ms(r->t_start_, r->t_conn0_) : 0;
         r->t_connecting = span_ms(r->t_conn0_, r->t_tcp_);
         r->t_tls = span_ms(r->t_tcp_, r->t_ready_);
     } else {
@@ -203,7 +212,7 @@ static void set_timings(h1_request *r, int64_t end) {
     }
     if (r->wire_in_) r->bytes_received = r->wire_in_;   /* https: what crossed the wire */
     r->t_sending = span_ms(r->t_ready_, r->t_sent_);
-    r->t_waiting = span_ms(r->t_sent_, r->t_first_);
+    r->t_waiting = span_ms(r->t_sent_, r->t_first_ ? r->t_first_ : end);
     r->t_receiving = span_ms(r->t_first_, end);
 }
 
@@ -279,10 +288,13 @@ static void on_conn_closed(uv_handle_t *h) {
     free(k);
 }
 
+static void unhold(h1_conn *k, int share);
+
 static void conn_close(h1_conn *k) {
     h1_client *c = k->c;
     if (k->state == CK_CLOSING) return;
-    if (k->state == CK_IDLE) list_unlink(&k->host->idle, k);
+    if (k->state == CK_IDLE && k->held_vu) unhold(k, 0);
+    else if (k->state == CK_IDLE) list_unlink(&k->host->idle, k);
     else if (k->state == CK_DNS) list_unlink(&k->host->waiting, k);
     k->state = CK_CLOSING;
     if (k->h2 || k->in_h2list || k->queue) h2_close(k);
@@ -360,10 +372,42 @@ static h1_conn *conn_new(h1_client *c, h1_host *h) {
     return k;
 }
 
-static void pool_put(h1_conn *k) {
+/* k6 gives each VU its own transport, whose idle connections only that
+ * VU reuses. Here a worker's VUs share a pool, but the last connection a
+ * VU gave back is held for it (one per vu, in h->held, not in h->idle):
+ * its next request to the host takes it even when other VUs want
+ * connections meanwhile, as an http.batch's first request does in k6. */
+static h1_conn **held_slot(h1_client *c, int vu) {
+    if (vu <= 0) return NULL;
+    if ((size_t)vu >= c->nheld) {
+        size_t n = c->nheld ? c->nheld : 64;
+        while (n <= (size_t)vu) n *= 2;
+        h1_conn **nh = realloc(c->held, n * sizeof *nh);
+        if (!nh) return NULL;
+        memset(nh + c->nheld, 0, (n - c->nheld) * sizeof *nh);
+        c->held = nh;
+        c->nheld = n;
+    }
+    return &c->held[vu];
+}
+
+/* k stops being held: to the shared pool (share) or out of both lists. */
+static void unhold(h1_conn *k, int share) {
+    list_unlink(&k->host->held, k);
+    k->c->held[k->held_vu] = NULL;
+    k->held_vu = 0;
+    if (share) list_push(&k->host->idle, k);
+}
+
+static void pool_put(h1_conn *k, const h1_request *r) {
     k->state = CK_IDLE;
     k->reused = 1;
-    list_push(&k->host->idle, k);
+    h1_conn **slot = held_slot(k->c, r->vu);
+    if (!slot) { list_push(&k->host->idle, k); return; }
+    if (*slot) unhold(*slot, 1);           /* the vu's previous one is anyone's now */
+    *slot = k;
+    k->held_vu = r->vu;
+    list_push(&k->host->held, k);
 }
 
 /* Whether https requests to h pick an address each, as libcurl's path
@@ -373,10 +417,16 @@ static int host_per_request(const h1_host *h) {
     return h->tls && h->naddrs > 1 && !h->fixed;
 }
 
-static h1_conn *pool_get(h1_host *h, int owner) {
-    h1_conn *k = h->idle;
+static h1_conn *pool_get(h1_host *h, int owner, int vu) {
     int by_addr = host_per_request(h);
     socklen_t alen = h->addr.sa.sa_family == AF_INET6 ? sizeof h->addr.in6 : sizeof h->addr.in4;
+    h1_conn *k = vu > 0 && (size_t)vu < h->c->nheld ? h->c->held[vu] : NULL;
+    if (k && k->host == h && k->owner == owner && (!by_addr || memcmp(&k->peer, &h->addr, alen) == 0)) {
+        unhold(k, 0);
+        k->state = CK_BUSY;
+        return k;
+    }
+    k = h->idle;
     /* owners are all 0 unless localIPs/noVUConnectionReuse */
     while (k && (k->owner != owner || (by_addr && memcmp(&k->peer, &h->addr, alen) != 0))) k = k->next;
     if (!k) return NULL;
@@ -831,7 +881,7 @@ static void finish(h1_conn *k, h1_request *r, int keep, int64_t now) {
     set_timings(r, now);
     zs_release(k->c, r);
     detach(k, r);
-    if (keep && !r->no_reuse) pool_put(k); else conn_close(k);
+    if (keep && !r->no_reuse) pool_put(k, r); else conn_close(k);
     r->state_ = RQ_IDLE;
     r->done(r, r->ud);                     /* last: it may start the next request */
 }
@@ -1924,7 +1974,7 @@ static void dispatch(h1_client *c, h1_request *r, int64_t now) {
         host_refresh(h, now);              /* this request's address; a new lookup once dns.ttl ran out */
         r->picked_ = h->state == HS_RESOLVED;
     }
-    h1_conn *k = r->no_reuse ? NULL : pool_get(h, r->owner);
+    h1_conn *k = r->no_reuse ? NULL : pool_get(h, r->owner, r->vu);
     if (!k) { new_conn(c, r, now); return; }
     attach(k, r, now);
     r->t_ready_ = now;                     /* a pooled connection is ready at once */
@@ -2083,6 +2133,9 @@ void h1_client_free(h1_client *c) {
         free(c->zfree[i]);
     }
     free(c->zfree);
+    free(c->held);                         /* every connection closed: no vu holds one */
+    c->held = NULL;
+    c->nheld = 0;
     buf_free(&c->wbuf);
     tlsio_ctx_free(c->tctx);               /* connections freed their sessions in conn_close */
     c->tctx = NULL;

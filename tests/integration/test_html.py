@@ -113,8 +113,9 @@ def test_response_html_submit_form_click_link(c6, target):
     assert rec["click"] == {"status": 200, "url": f"{target}/html", "title": "c6 target"}, r
     assert rec["click2"] == {"status": 200, "url": f"{target}/get"}, r
     assert rec["errors"] == [
-        f'submitForm: no form matches "#missing" in the response from {target}/forms/post',
-        f'clickLink: no link matches "a.none" in the response from {target}/forms/post',
+        # k6: js/modules/k6/http/response.go SubmitForm / ClickLink
+        f"no form found for selector '#missing' in response '{target}/forms/post'",
+        f"no element found for selector 'a.none' in response '{target}/forms/post'",
         'invalid selector "a[": expected a name at offset 2',
         'invalid selector "form >": selector ends early at offset 6',
     ], r

@@ -250,7 +250,7 @@ def test_http_debug_logs_each_hop(c6):
     assert r.code == 0, r
     dbg = [l for l in r.err.splitlines() if "source=http-debug" in l]
     assert len(dbg) == 6, r.err                      # 3 hops, request and response each
-    assert 'msg="Request:\\nPOST /post HTTP/1.1\\r\\nHost: ' in dbg[0] and "X-A: 1" in dbg[0], dbg[0]
+    assert 'msg="Request:\\nPOST /post HTTP/1.1\\nHost: ' in dbg[0] and "X-A: 1" in dbg[0], dbg[0]
     assert "secret-body" not in r.err, r.err          # headers only
     assert 'msg="Response:\\nHTTP/1.1 302 Found' in dbg[3] and "iter=0" in dbg[3] and "vu=1" in dbg[3], dbg[3]
     r = c6("http/debug.js", "-i", "1", env={"K6_HTTP_DEBUG": "full"})

@@ -9,7 +9,6 @@
  * html_lib.js is compiled once per process to bytecode; each VU reads that
  * bytecode and runs it on first use (an import of k6/html or a call of
  * res.html()), keeping the result in v->html_lib. */
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include "html/html.h"
 #include "js/modules/http.h"
 #include "js/vm.h"
+#include "util/urlref.h"
 
 static const char html_lib_src[] =
 #include "html_lib.inc"
@@ -235,22 +235,18 @@ static JSValue html_match_fn(JSContext *ctx, JSValueConst this_val, int argc, JS
     return r;
 }
 
-/* resolve(base, ref): ref made absolute against base (RFC 3986), undefined when it cannot be. */
+/* resolve(base, ref): ref made absolute against base as Go's
+ * URL.ResolveReference (util/urlref.c, the resolver redirects use too). */
 static JSValue html_resolve_fn(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     if (argc < 2) return JS_UNDEFINED;
     const char *base = JS_ToCString(ctx, argv[0]);
     const char *ref = base ? JS_ToCString(ctx, argv[1]) : NULL;
-    JSValue r = JS_UNDEFINED;
-    CURLU *u = curl_url();
-    char *out = NULL;
-    if (base && ref && u && curl_url_set(u, CURLUPART_URL, base, 0) == CURLUE_OK &&
-        curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK && curl_url_get(u, CURLUPART_URL, &out, 0) == CURLUE_OK)
-        r = JS_NewString(ctx, out);
-    curl_free(out);
-    curl_url_cleanup(u);
+    JSValue r = JS_EXCEPTION;
+    buf out = {0};
+    if (base && ref) r = url_resolve(&out, base, ref) ? JS_ThrowOutOfMemory(ctx) : JS_NewStringLen(ctx, out.p, out.len);
+    buf_free(&out);
     JS_FreeCString(ctx, base);
     JS_FreeCString(ctx, ref);
-    if (!base || !ref) return JS_EXCEPTION;
     return r;
 }
 

@@ -521,9 +521,14 @@
     return new Selection(N.parse(String(src)), [0], url || '');
   }
 
+  // errors of k6's Go code (js/modules/k6/http/response.go), thrown as sobek throws them
+  function goError(msg) { const e = new Error(msg); e.name = 'GoError'; return e; }
+
   function responseHTML(res, selector) {
     const b = res.body;   // a binary body (responseType 'binary') is parsed as its bytes
-    const doc = new Selection(N.parse(b === null || b === undefined ? '' : b instanceof ArrayBuffer ? b : String(b)),
+    if (b === null || b === undefined)
+      throw goError("the body is null so we can't transform it to HTML - this likely was because of a request error getting the response");
+    const doc = new Selection(N.parse(b instanceof ArrayBuffer ? b : String(b)),
       [0], res.url || '');
     return selector === undefined ? doc : doc.find(selector);
   }
@@ -542,8 +547,7 @@
     const formSelector = opts.formSelector || 'form';
     const submitSelector = opts.submitSelector || '[type="submit"]';
     const form = responseHTML(res).find(formSelector).first();
-    if (!form.size())
-      throw new Error(`submitForm: no form matches "${formSelector}" in the response from ${res.url}`);
+    if (!form.size()) throw goError(`no form found for selector '${formSelector}' in response '${res.url}'`);
     const method = (form.attr('method') || 'GET').toUpperCase();
     const action = form.attr('action');
     let url = action === undefined || action.trim() === '' ? res.url : resolveURL(res.url, action.trim());
@@ -566,9 +570,9 @@
     opts = opts || {};
     const selector = opts.selector || 'a[href]';
     const link = responseHTML(res).find(selector).first();
-    if (!link.size()) throw new Error(`clickLink: no link matches "${selector}" in the response from ${res.url}`);
+    if (!link.size()) throw goError(`no element found for selector '${selector}' in response '${res.url}'`);
     const href = link.attr('href');
-    if (href === undefined) throw new Error(`clickLink: the element matching "${selector}" has no href attribute`);
+    if (href === undefined) throw goError(`no valid href attribute value found on element '${selector}' in response '${res.url}'`);
     return request('GET', resolveURL(res.url, href.trim()), null, opts.params);
   }
 

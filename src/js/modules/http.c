@@ -2,17 +2,24 @@
  * bodies) and the Response objects. Requests run in http_run.c; cookies,
  * multipart bodies and http.batch have files of their own (see http.h). */
 #include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include "config/duration.h"
 #include "exec/test.h"
+#include "js/bytes.h"
 #include "js/modules/http.h"
 #include "js/vm.h"
 #include "util/buf.h"
 #include "util/codec.h"
+#include "util/gojson.h"
+#include "util/log.h"
 
 #define HTTP_DEFAULT_TIMEOUT_MS 60000
 #define HTTP_DEFAULT_REDIRECTS 10
@@ -31,6 +38,8 @@ static void http_params_free(JSContext *ctx, http_params *p) {
     p->nh = 0;
     free(p->cookie_hdr);
     p->cookie_hdr = NULL;
+    free(p->clen_hdr);
+    p->clen_hdr = NULL;
     vm_pairs_free(&p->tags);
     vm_pairs_free(&p->cookies);
     JS_FreeValue(ctx, p->jar_obj);
@@ -48,8 +57,14 @@ static int http_parse_headers(JSContext *ctx, JSValueConst h, http_params *p) {
             p->cookie_hdr = strdup(hs.v[i]);
             continue;
         }
+        if (strcasecmp(hs.k[i], "content-length") == 0) {
+            free(p->clen_hdr);
+            p->clen_hdr = strdup(hs.v[i]);
+            continue;
+        }
         size_t len = strlen(hs.k[i]) + strlen(hs.v[i]) + 4;
         char *line = malloc(len);
+        if (!line) { rc = -1; JS_ThrowOutOfMemory(ctx); break; }
         snprintf(line, len, "%s: %s", hs.k[i], hs.v[i]);
         p->hlines[p->nh++] = line;
         if (strcasecmp(hs.k[i], "content-type") == 0) p->has_content_type = true;
@@ -66,6 +81,63 @@ static int http_parse_tags(JSContext *ctx, JSValueConst t, http_params *p) {
     return rc;
 }
 
+/* Errors k6's parseRequest returns (js/modules/k6/http/request.go): the
+ * request is not made; Request() logs "Request Failed" and returns a
+ * Response carrying the error, or throws it with the throw option. They
+ * are thrown here as GoErrors and marked, so that http_parse_fallback can
+ * tell them from exceptions of the script's own code (a throwing getter).
+ * The mark is per thread: nothing runs between the throw and the check. */
+static _Thread_local bool http_parse_err;
+static _Thread_local int http_parse_code;   /* its error_code: 1020 for an invalid URL, else 0 */
+
+__attribute__((format(printf, 2, 3)))
+int http_parse_error(JSContext *ctx, const char *fmt, ...) {
+    char msg[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    js_throw_error(ctx, "GoError", "%s", msg);
+    http_parse_err = true;
+    http_parse_code = 0;
+    return -1;
+}
+
+/* Go's %T of what sobek exports a JS value as (k6's "unknown request body type %T"). */
+const char *http_go_type(JSContext *ctx, JSValueConst v) {
+    if (JS_IsBool(v)) return "bool";
+    if (JS_IsNumber(v)) {
+        double d;
+        JS_ToFloat64(ctx, &d, v);
+        return d == (double)(int64_t)d ? "int64" : "float64";
+    }
+    if (JS_IsString(v)) return "string";
+    if (JS_IsArray(ctx, v) > 0) return "[]interface {}";
+    if (JS_IsFunction(ctx, v)) return "func(sobek.FunctionCall) sobek.Value";
+    if (JS_IsNull(v) || JS_IsUndefined(v)) return "<nil>";
+    return "map[string]interface {}";
+}
+
+/* time.ParseDuration's error for a text c6's duration parser refused. */
+static void http_go_duration_error(const char *d, char *out, size_t n) {
+    static const char *const units[] = {"ns", "us", "\xc2\xb5s", "\xce\xbcs", "ms", "s", "m", "h"};
+    const char *p = d;
+    if (*p == '+' || *p == '-') p++;
+    if (!*p) { snprintf(out, n, "time: invalid duration \"%s\"", d); return; }
+    while (*p) {
+        if (!(isdigit((unsigned char)*p) || *p == '.')) { snprintf(out, n, "time: invalid duration \"%s\"", d); return; }
+        while (isdigit((unsigned char)*p) || *p == '.') p++;
+        const char *u = p;
+        while (*p && !(isdigit((unsigned char)*p) || *p == '.')) p++;
+        size_t ul = (size_t)(p - u);
+        if (!ul) { snprintf(out, n, "time: missing unit in duration \"%s\"", d); return; }
+        bool known = false;
+        for (size_t i = 0; i < sizeof units / sizeof *units && !known; i++) known = strlen(units[i]) == ul && !memcmp(units[i], u, ul);
+        if (!known) { snprintf(out, n, "time: unknown unit \"%.*s\" in duration \"%s\"", (int)ul, u, d); return; }
+    }
+    snprintf(out, n, "time: invalid duration \"%s\"", d);
+}
+
 static int http_parse_timeout(JSContext *ctx, JSValueConst t, http_params *p) {
     if (JS_IsNumber(t)) {
         double ms;
@@ -79,7 +151,14 @@ static int http_parse_timeout(JSContext *ctx, JSValueConst t, http_params *p) {
     char err[256];
     int rc = duration_parse(s, &us, err, sizeof err);
     JS_FreeCString(ctx, s);
-    if (rc) { JS_ThrowTypeError(ctx, "params.timeout: %s", err); return -1; }
+    if (rc) {   /* k6: "invalid timeout value: %w" around time.ParseDuration's error */
+        const char *s2 = JS_ToCString(ctx, t);
+        char why[300];
+        http_go_duration_error(s2 ? s2 : "", why, sizeof why);
+        int r = http_parse_error(ctx, "invalid timeout value: %s", why);
+        JS_FreeCString(ctx, s2);
+        return r;
+    }
     p->timeout_ms = (long)(us / 1000);
     return 0;
 }
@@ -101,9 +180,8 @@ static int http_parse_auth(JSContext *ctx, JSValueConst obj, http_params *p) {
     JSValue a = JS_GetPropertyStr(ctx, obj, "auth");
     if (!JS_IsUndefined(a) && !JS_IsNull(a)) {
         const char *s = JS_ToCString(ctx, a);
-        rc = -1;
-        for (int i = 1; s && i < 4; i++) if (!strcmp(s, auths[i])) { p->auth = i; rc = 0; }
-        if (rc && s) JS_ThrowTypeError(ctx, "params.auth: unknown authentication method \"%s\" (basic, digest and ntlm are)", s);
+        if (!s) rc = -1;   /* k6 acts on "digest" and "ntlm" only: other values are ignored */
+        for (int i = 1; s && i < 4; i++) if (!strcmp(s, auths[i])) p->auth = i;
         JS_FreeCString(ctx, s);
     }
     JS_FreeValue(ctx, a);
@@ -112,13 +190,15 @@ static int http_parse_auth(JSContext *ctx, JSValueConst obj, http_params *p) {
         const char *s = JS_ToCString(ctx, z);
         for (const char *q = s; q && *q && !rc;) {
             size_t n = strcspn(q, ",");
-            int k = codec_from_name(q, n);
-            if (k <= CODEC_IDENTITY || p->ncodecs == 4) {
-                JS_ThrowTypeError(ctx, "params.compression: unknown compression algorithm \"%.*s\" (gzip, deflate, br and zstd are)", (int)n, q);
-                rc = -1;
-            } else {
+            const char *w = q;                 /* k6 trims each name */
+            size_t wn = n;
+            while (wn && (*w == ' ' || *w == '\t')) { w++; wn--; }
+            while (wn && (w[wn - 1] == ' ' || w[wn - 1] == '\t')) wn--;
+            int k = codec_from_name(w, wn);
+            if (k <= CODEC_IDENTITY || p->ncodecs == 4)   /* lib/netext/httpext CompressionType's order */
+                rc = http_parse_error(ctx, "unknown compression algorithm %.*s, supported algorithms are [gzip deflate zstd br]", (int)wn, w);
+            else
                 p->codecs[p->ncodecs++] = k;
-            }
             q += n + (q[n] == ',');
         }
         if (!s) rc = -1;
@@ -144,6 +224,19 @@ static int http_compress_body(JSContext *ctx, http_call *c) {
         size_t l = strlen(line);
         snprintf(line + l, sizeof line - l, "%s%s", i ? ", " : "", codec_name(c->p.codecs[i]));
     }
+    /* k6 (lib/netext/httpext/request.go MakeRequest): a Content-Encoding the
+     * script set stays, with a warning when it names other algorithms */
+    for (int i = 0; i < c->p.nh; i++) {
+        const char *h = c->p.hlines[i];
+        if (strncasecmp(h, "content-encoding:", 17) != 0) continue;
+        const char *v = h + 17;
+        while (*v == ' ' || *v == '\t') v++;
+        if (strcmp(v, line + 18) != 0)
+            log_printf(LOG_WARN, "There's a mismatch between the desired `compression` the manually set `Content-Encoding` "
+                       "header in the %s request for '%s', the custom header has precedence and won't be overwritten. "
+                       "This may result in invalid data being sent to the server.", c->method, c->url);
+        return 0;
+    }
     if (c->p.nh < HTTP_MAX_HEADERS) c->p.hlines[c->p.nh++] = strdup(line);
     return 0;
 }
@@ -152,7 +245,9 @@ static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
     const c6_test *test = vu_from_ctx(ctx)->test;
     p->timeout_ms = HTTP_DEFAULT_TIMEOUT_MS;
     p->redirects = test ? test->max_redirects : HTTP_DEFAULT_REDIRECTS;
+    p->redirects_set = test && test->max_redirects_set;
     p->response_type = test && test->discard_bodies ? 2 : 0;   /* discardResponseBodies: responseType "none" */
+    p->throw_errors = test && test->throw_errors;
     p->jar_obj = JS_UNDEFINED;
     if (!JS_IsObject(obj)) return 0;
     JSValue h = JS_GetPropertyStr(ctx, obj, "headers");
@@ -164,8 +259,11 @@ static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
     JSValue to = JS_GetPropertyStr(ctx, obj, "timeout");
     if (!rc && !JS_IsUndefined(to) && !JS_IsNull(to)) rc = http_parse_timeout(ctx, to, p);
     JS_FreeValue(ctx, to);
+    JSValue th = JS_GetPropertyStr(ctx, obj, "throw");
+    if (!JS_IsUndefined(th)) p->throw_errors = JS_ToBool(ctx, th);   /* k6: params.throw, as a boolean */
+    JS_FreeValue(ctx, th);
     JSValue rd = JS_GetPropertyStr(ctx, obj, "redirects");
-    if (!rc && JS_IsNumber(rd)) { int32_t n; JS_ToInt32(ctx, &n, rd); p->redirects = n < 0 ? 0 : n; }
+    if (!rc && JS_IsNumber(rd)) { int32_t n; JS_ToInt32(ctx, &n, rd); p->redirects = n < 0 ? 0 : n; p->redirects_set = true; }
     JS_FreeValue(ctx, rd);
     JSValue cb = JS_GetPropertyStr(ctx, obj, "responseCallback");
     if (!rc && !JS_IsUndefined(cb)) {
@@ -173,15 +271,17 @@ static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
         int bad;
         p->expect = http_expect_of(ctx, cb, &is_null, &bad);
         p->expect_set = true;
-        if (bad) { JS_ThrowTypeError(ctx, "params.responseCallback must be http.expectedStatuses(...) or null"); rc = -1; }
+        if (bad) rc = http_parse_error(ctx, "unsupported responseCallback");
     }
     JS_FreeValue(ctx, cb);
     JSValue rt = JS_GetPropertyStr(ctx, obj, "responseType");
-    if (!rc && JS_IsString(rt)) {
+    if (!rc && !JS_IsUndefined(rt)) {
         const char *s = JS_ToCString(ctx, rt);
-        if (s && strcmp(s, "binary") == 0) p->response_type = 1;
-        else if (s && strcmp(s, "none") == 0) p->response_type = 2;
-        else if (s && strcmp(s, "text") == 0) p->response_type = 0;
+        if (!s) rc = -1;
+        else if (strcmp(s, "binary") == 0) p->response_type = 1;
+        else if (strcmp(s, "none") == 0) p->response_type = 2;
+        else if (strcmp(s, "text") == 0) p->response_type = 0;
+        else rc = http_parse_error(ctx, "%s does not belong to ResponseType values", s);   /* enumer's text */
         JS_FreeCString(ctx, s);
     }
     JS_FreeValue(ctx, rt);
@@ -265,6 +365,8 @@ static int http_form_body(JSContext *ctx, JSValueConst obj, buf *out) {
  * multipart when a field holds an http.file()). */
 static int http_body(JSContext *ctx, JSValueConst b, http_call *c) {
     if (JS_IsUndefined(b) || JS_IsNull(b)) return 0;
+    if (!JS_IsString(b) && (!JS_IsObject(b) || JS_IsArray(ctx, b) > 0 || JS_IsFunction(ctx, b)))
+        return http_parse_error(ctx, "unknown request body type %s", http_go_type(ctx, b));
     c->has_body = true;
     size_t len;
     uint8_t *ab = JS_IsObject(b) ? JS_GetArrayBuffer(ctx, &len, b) : NULL;
@@ -312,6 +414,15 @@ void http_call_free(JSContext *ctx, http_call *c) {
 /* The URL argument: a string, or what http.url`...` made (its name tag too). */
 static int http_url_arg(JSContext *ctx, JSValueConst u, http_call *c) {
     const char *url, *name = NULL;
+    if (JS_IsUndefined(u) || JS_IsNull(u) || JS_IsNumber(u) || JS_IsBool(u)) {
+        /* k6's httpext.ToURL takes a string or http.url`...` only:
+         * "invalid URL: '#%v'" (Go's %v of the exported value), code 1020 */
+        const char *s = JS_IsNumber(u) || JS_IsBool(u) ? JS_ToCString(ctx, u) : NULL;
+        int rc = http_parse_error(ctx, "invalid URL: '#%s'", s ? s : "<nil>");
+        http_parse_code = 1020;
+        JS_FreeCString(ctx, s);
+        return rc;
+    }
     if (JS_IsObject(u) && !JS_IsFunction(ctx, u)) {
         JSValue uv = JS_GetPropertyStr(ctx, u, "url"), nm = JS_GetPropertyStr(ctx, u, "name");
         url = JS_IsUndefined(uv) ? JS_ToCString(ctx, u) : JS_ToCString(ctx, uv);
@@ -326,6 +437,28 @@ static int http_url_arg(JSContext *ctx, JSValueConst u, http_call *c) {
     JS_FreeCString(ctx, url);
     JS_FreeCString(ctx, name);
     return url ? 0 : -1;
+}
+
+/* k6's MakeRequest drops a Content-Length header the script set (Go sends
+ * the body's) and warns when it differs from the body's length. */
+static void http_check_content_length(const http_call *c) {
+    const char *h = c->p.clen_hdr;
+    size_t len = c->has_body ? c->body.len : 0;
+    char *end;
+    errno = 0;
+    long long n = strtoll(h, &end, 10);
+    bool atoi_ok = *h && !*end && !errno && (isdigit((unsigned char)*h) || *h == '-' || *h == '+');
+    if (atoi_ok && n >= 0 && (unsigned long long)n == len) return;
+    buf q = {0};   /* %q of the header value */
+    buf_append(&q, "\"", 1);
+    for (const char *p = h; *p; p++) {
+        if (*p == '"' || *p == '\\') buf_append(&q, "\\", 1);
+        buf_append(&q, p, 1);
+    }
+    buf_append(&q, "\"", 1);
+    log_printf(LOG_WARN, "The specified Content-Length header %s in the %s request for %s doesn't match the actual "
+               "request body length of %zu, so it will be ignored!", q.p ? q.p : "\"\"", c->method, c->url, len);
+    buf_free(&q);
 }
 
 int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueConst url,
@@ -346,6 +479,7 @@ int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueCons
         return -1;
     }
     if (c->p.auth == HTTP_AUTH_DIGEST || c->p.auth == HTTP_AUTH_NTLM) http_take_credentials(c);
+    if (c->p.clen_hdr) http_check_content_length(c);
     return 0;
 }
 
@@ -355,12 +489,12 @@ int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueCons
  * once per VU, not looked up from C strings every time. */
 enum { A_STATUS, A_URL, A_PROTO, A_BODY, A_HEADERS, A_TIMINGS, A_ERROR, A_ERROR_CODE, A_REMOTE_IP, A_REMOTE_PORT, A_COOKIES, A_REQUEST, A_METHOD, A_BLOCKED, A_CONNECTING, A_TLS_HANDSHAKING, A_SENDING, A_WAITING, A_RECEIVING, A_DURATION, A_STATUS_TEXT,
        A_TLS_VERSION, A_TLS_CIPHER_SUITE, A_OCSP, A_PRODUCED_AT, A_THIS_UPDATE, A_NEXT_UPDATE, A_REVOCATION_REASON, A_REVOKED_AT,
-       A_H_USER_AGENT, A_H_CONTENT_TYPE, A_H_COOKIE,
+       A_LOOKING_UP, A_H_USER_AGENT, A_H_CONTENT_TYPE, A_H_COOKIE,
        A_UA,   /* the User-Agent itself: an atom is a string made once */
        A_COUNT };
 static const char *const http_atom_names[A_UA] = {"status", "url", "proto", "body", "headers", "timings", "error", "error_code", "remote_ip", "remote_port", "cookies", "request", "method", "blocked", "connecting", "tls_handshaking", "sending", "waiting", "receiving", "duration", "status_text",
                                                    "tls_version", "tls_cipher_suite", "ocsp", "produced_at", "this_update", "next_update", "revocation_reason", "revoked_at",
-                                                   "User-Agent", "Content-Type", "Cookie"};
+                                                   "looking_up", "User-Agent", "Content-Type", "Cookie"};
 
 static JSAtom *http_atoms(vu *v) {
     if (!v->atoms) {
@@ -569,9 +703,16 @@ static JSValue http_request_object(JSContext *ctx, const JSAtom *at, const http_
     return req;
 }
 
+/* k6's ResponseTimings in its field order. looking_up is always 0: k6
+ * declares it but never fills it (lib/netext/httpext/request.go,
+ * updateK6Response sets every field but LookingUp; its tracer has no DNS
+ * hooks), and its DNS time falls in blocked, as c6's does. */
 static JSValue http_timings_object(JSContext *ctx, const JSAtom *at, const double *t) {
     JSValue o = JS_NewObject(ctx);
-    for (int i = 0; i < 7; i++) http_set(ctx, o, at[A_BLOCKED + i], JS_NewFloat64(ctx, t[i]));
+    http_set(ctx, o, at[A_DURATION], JS_NewFloat64(ctx, t[6]));
+    http_set(ctx, o, at[A_BLOCKED], JS_NewFloat64(ctx, t[0]));
+    http_set(ctx, o, at[A_LOOKING_UP], JS_NewFloat64(ctx, 0));
+    for (int i = 1; i < 6; i++) http_set(ctx, o, at[A_BLOCKED + i], JS_NewFloat64(ctx, t[i]));
     return o;
 }
 
@@ -691,12 +832,57 @@ JSValue http_call_response(vu *v, http_call *c) {
 /* ---- http.get, post, ..., request ---- */
 
 bool http_should_throw(vu *v, const http_call *c) {
-    return v->test && v->test->throw_errors && c->res.status == 0 && c->res.error[0];
+    (void)v;
+    return c->p.throw_errors && c->res.status == 0 && c->res.error[0];
 }
 
 /* options.throw: the request's error as a JS exception instead of a Response. */
 JSValue http_throw_error(JSContext *ctx, const http_call *c) {
-    return JS_ThrowInternalError(ctx, "%s", c->res.error);
+    char msg[1200];
+    http_go_error(c, msg, sizeof msg);
+    return js_throw_error(ctx, "GoError", "%s", msg);
+}
+
+bool http_parse_failed(void) {
+    bool f = http_parse_err;
+    http_parse_err = false;
+    return f;
+}
+
+JSValue http_error_response(vu *v, const char *method, const char *msg, int code) {
+    http_call c;
+    memset(&c, 0, sizeof c);
+    c.v = v;
+    snprintf(c.method, sizeof c.method, "%s", method);
+    memcpy(c.method0, c.method, sizeof c.method0);
+    c.url = strdup("");
+    snprintf(c.res.error, sizeof c.res.error, "%s", msg);
+    c.res.error_code = code;
+    JSValue r = c.url ? http_call_response(v, &c) : JS_ThrowOutOfMemory(v->ctx);
+    http_call_free(v->ctx, &c);
+    return r;
+}
+
+/* After http_call_init failed: a parse error of k6's is logged and becomes
+ * a Response with its error (or stays thrown with the throw option); any
+ * other exception stays thrown. */
+JSValue http_parse_fallback(JSContext *ctx, vu *v, const char *method) {
+    int code = http_parse_code;
+    if (!http_parse_failed() || (v->test && v->test->throw_errors)) return JS_EXCEPTION;
+    JSValue ex = JS_GetException(ctx);
+    JSValue m = JS_GetPropertyStr(ctx, ex, "message");
+    const char *msg = JS_ToCString(ctx, m);
+    JS_FreeValue(ctx, m);
+    JS_FreeValue(ctx, ex);
+    if (!msg) return JS_EXCEPTION;
+    buf extra = {0};
+    http_log_field(&extra, "error", msg);
+    static const char text[] = "Request Failed";
+    log_msg(LOG_WARN, extra.p, text, sizeof text - 1);
+    buf_free(&extra);
+    JSValue r = http_error_response(v, method, msg, code);
+    JS_FreeCString(ctx, msg);
+    return r;
 }
 
 /* One request: the VU's response buffers are lent to it (no allocation in
@@ -704,10 +890,10 @@ JSValue http_throw_error(JSContext *ctx, const http_call *c) {
 static JSValue http_do(JSContext *ctx, const char *method, JSValueConst url, JSValueConst body, JSValueConst params) {
     vu *v = vu_from_ctx(ctx);
     if (!v->w || v->in_init)
-        return JS_ThrowTypeError(ctx, "making HTTP requests in the init context is not supported");
+        return js_throw_error(ctx, "GoError", "Making http requests in the init context is not supported");
     http_call c;
     memset(&c, 0, sizeof c);
-    if (http_call_init(ctx, &c, method, url, body, params)) return JS_EXCEPTION;
+    if (http_call_init(ctx, &c, method, url, body, params)) return http_parse_fallback(ctx, v, method);
     c.rbody = v->rbody;
     c.rhdr = v->rhdr;
     JSValue out = !http_run(v, &c, 1, 0, 0) ? k6_throw_interrupted(ctx)
@@ -728,12 +914,12 @@ static JSValue http_call_fn(JSContext *ctx, JSValueConst this_val, int argc, JSV
     const char *method = NULL;
     int a = 0;
     if (magic == H_REQUEST) {
-        if (argc < 2) return JS_ThrowTypeError(ctx, "http.request(method, url[, body][, params])");
+        if (argc < 1) return JS_ThrowTypeError(ctx, "http.request(method, url[, body][, params])");
         method = JS_ToCString(ctx, argv[a++]);
         if (!method) return JS_EXCEPTION;
     }
-    if (argc <= a) { JS_FreeCString(ctx, method); return JS_ThrowTypeError(ctx, "missing URL"); }
-    JSValueConst url = argv[a++];
+    JSValueConst url = argc > a ? argv[a] : JS_UNDEFINED;
+    a++;
     bool takes_body = magic != H_GET && magic != H_HEAD;
     JSValueConst body = takes_body && argc > a ? argv[a] : JS_UNDEFINED;
     if (takes_body) a++;
@@ -744,15 +930,68 @@ static JSValue http_call_fn(JSContext *ctx, JSValueConst this_val, int argc, JSV
 }
 
 /* res.json([selector]): parses the body; a selector walks "a.b.0.c" ("#" = length). */
+/* k6's checkErrorInJSON: the line and character of a json.SyntaxError's
+ * offset, counted over the body's runes as k6 counts them (the character
+ * after the bad byte, since the offset counts it). */
+static void http_json_position(const char *s, size_t n, size_t offset, int *line, int *chr) {
+    *line = 1;
+    *chr = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n') { ++*line; *chr = 0; }
+        ++*chr;
+        if (i == offset) break;
+        size_t w = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+        for (size_t k = 1; k < w; k++)     /* an invalid sequence is one byte, as Go's range reads it */
+            if (i + k >= n || ((unsigned char)s[i + k] & 0xc0) != 0x80) { w = 1; break; }
+        i += w;
+    }
+}
+
+/* res.json([selector]) as k6's Response.JSON (js/modules/k6/http/response.go):
+ * a null body throws; with a selector, a body that is not JSON or a path
+ * that matches nothing gives undefined; without one, invalid JSON throws
+ * k6's "cannot parse json ..." with Go's error text. */
 static JSValue http_json(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     JSValue body = JS_GetPropertyStr(ctx, this_val, "body");
+    if (JS_IsException(body)) return body;
+    if (JS_IsNull(body) || JS_IsUndefined(body)) {
+        JS_FreeValue(ctx, body);
+        return js_throw_error(ctx, "GoError", "the body is null so we can't transform it to JSON - "
+                                  "this likely was because of a request error getting the response");
+    }
     size_t len;
-    const char *s = JS_ToCStringLen(ctx, &len, body);
+    const char *s = NULL;
+    uint8_t *ab = JS_GetArrayBuffer(ctx, &len, body);
+    if (!ab) {
+        JS_FreeValue(ctx, JS_GetException(ctx));   /* not an ArrayBuffer: the body is text */
+        s = JS_ToCStringLen(ctx, &len, body);
+        if (!s) { JS_FreeValue(ctx, body); return JS_EXCEPTION; }
+    }
+    const char *text = s ? s : (const char *)ab;
+    bool has_sel = argc > 0;
+    char err[256];
+    size_t off = 0;
+    JSValue v;
+    if (gojson_check(text, len, err, sizeof err, &off)) {
+        if (has_sel) {
+            v = JS_UNDEFINED;
+        } else {
+            int line, chr;
+            http_json_position(text, len, off, &line, &chr);
+            v = js_throw_error(ctx, "GoError", "cannot parse json due to an error at line %d, character %d , error: %s", line, chr, err);
+        }
+    } else if (s) {
+        v = JS_ParseJSON(ctx, s, len, "<response body>");
+    } else {
+        char *copy = js_malloc(ctx, len + 1);  /* JS_ParseJSON wants a terminated string */
+        if (copy) { memcpy(copy, ab, len); copy[len] = 0; }
+        v = copy ? JS_ParseJSON(ctx, copy, len, "<response body>") : JS_EXCEPTION;
+        js_free(ctx, copy);
+    }
+    if (s) JS_FreeCString(ctx, s);
     JS_FreeValue(ctx, body);
-    if (!s) return JS_EXCEPTION;
-    JSValue v = JS_ParseJSON(ctx, s, len, "<response body>");
-    JS_FreeCString(ctx, s);
-    if (JS_IsException(v) || argc == 0 || !JS_IsString(argv[0])) return v;
+    if (JS_IsException(v) || JS_IsUndefined(v) || !has_sel) return v;
     const char *sel = JS_ToCString(ctx, argv[0]);
     if (!sel) { JS_FreeValue(ctx, v); return JS_EXCEPTION; }
     JSValue out = http_gjson_get(ctx, v, sel);
@@ -800,27 +1039,38 @@ static void http_expect_finalizer(JSRuntime *rt, JSValue val) {
     js_free_rt(rt, JS_GetOpaque(val, http_expect_class_id));
 }
 
-/* http.expectedStatuses(200, 201, {min: 300, max: 399}) */
+/* Number.isInteger, as k6's expectedStatuses checks its arguments. */
+static bool http_is_integer(JSContext *ctx, JSValueConst v, int32_t *out) {
+    double d;
+    if (!JS_IsNumber(v) || JS_ToFloat64(ctx, &d, v) || !isfinite(d) || d != trunc(d)) return false;
+    *out = d > INT32_MAX ? INT32_MAX : d < INT32_MIN ? INT32_MIN : (int32_t)d;
+    return true;
+}
+
+/* http.expectedStatuses(200, 201, {min: 300, max: 399}), with k6's errors
+ * (js/modules/k6/http/response_callback.go expectedStatuses), as GoErrors. */
 static JSValue http_expected_statuses(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    if (argc == 0) return js_throw_error(ctx, "GoError", "no arguments");
     http_expect *e = js_mallocz(ctx, sizeof *e);
     if (!e) return JS_EXCEPTION;
     for (int i = 0; i < argc; i++) {
         int32_t lo, hi;
         if (e->n == HTTP_EXPECT_MAX) { js_free(ctx, e); return JS_ThrowRangeError(ctx, "expectedStatuses: at most %d entries", HTTP_EXPECT_MAX); }
-        if (JS_IsNumber(argv[i])) {
-            JS_ToInt32(ctx, &lo, argv[i]);
+        if (http_is_integer(ctx, argv[i], &lo)) {
             hi = lo;
-        } else if (JS_IsObject(argv[i])) {
-            JSValue mn = JS_GetPropertyStr(ctx, argv[i], "min"), mx = JS_GetPropertyStr(ctx, argv[i], "max");
-            int bad = !JS_IsNumber(mn) || !JS_IsNumber(mx);
-            JS_ToInt32(ctx, &lo, mn);
-            JS_ToInt32(ctx, &hi, mx);
+        } else {
+            JSValue mn = JS_IsObject(argv[i]) ? JS_GetPropertyStr(ctx, argv[i], "min") : JS_UNDEFINED;
+            JSValue mx = JS_IsObject(argv[i]) ? JS_GetPropertyStr(ctx, argv[i], "max") : JS_UNDEFINED;
+            bool missing = JS_IsUndefined(mn) || JS_IsUndefined(mx);
+            bool ints = http_is_integer(ctx, mn, &lo) && http_is_integer(ctx, mx, &hi);
             JS_FreeValue(ctx, mn);
             JS_FreeValue(ctx, mx);
-            if (bad) { js_free(ctx, e); return JS_ThrowTypeError(ctx, "expectedStatuses: argument %d: {min, max} needs two numbers", i + 1); }
-        } else {
-            js_free(ctx, e);
-            return JS_ThrowTypeError(ctx, "expectedStatuses: argument %d must be a status or {min, max}", i + 1);
+            if (missing || !ints) {
+                js_free(ctx, e);
+                if (missing)
+                    return js_throw_error(ctx, "GoError", "argument number %d to expectedStatuses was neither an integer nor an object like {min:100, max:329}", i + 1);
+                return js_throw_error(ctx, "GoError", "both min and max need to be integers for argument number %d", i + 1);
+            }
         }
         e->min[e->n] = lo;
         e->max[e->n++] = hi;
@@ -835,8 +1085,8 @@ static JSValue http_set_response_callback(JSContext *ctx, JSValueConst this_val,
     vu *v = vu_from_ctx(ctx);
     bool is_null;
     int bad;
-    const http_expect *e = http_expect_of(ctx, argc ? argv[0] : JS_NULL, &is_null, &bad);
-    if (bad) return JS_ThrowTypeError(ctx, "setResponseCallback() takes http.expectedStatuses(...) or null");
+    const http_expect *e = http_expect_of(ctx, argc ? argv[0] : JS_UNDEFINED, &is_null, &bad);
+    if (bad) return js_throw_error(ctx, "GoError", "unsupported argument, expected http.expectedStatuses");
     JS_FreeValue(ctx, v->expect_obj);
     v->expect_obj = is_null ? JS_UNDEFINED : JS_DupValue(ctx, argv[0]);
     v->expect = e;

@@ -34,11 +34,14 @@ typedef struct http_params {
     int nh;
     bool has_content_type, has_accept;
     char *cookie_hdr;              /* the script's Cookie header: k6 sends it on the first hop only */
+    char *clen_hdr;                /* the script's Content-Length header: dropped (Go sets its own) */
     vm_pairs tags;                 /* params.tags */
     const char *name;              /* the name tag, if set */
     long timeout_ms;
     int redirects;
+    bool redirects_set;            /* params.redirects or the maxRedirects option given */
     int response_type;             /* 0 text, 1 binary, 2 none */
+    bool throw_errors;             /* params.throw, else the throw option */
     const http_expect *expect;     /* params.responseCallback; NULL: the VU's */
     bool expect_set;               /* responseCallback given (possibly null) */
     vm_pairs cookies;              /* params.cookies: names and values */
@@ -59,7 +62,9 @@ typedef struct http_creds {
 typedef struct http_result {
     long status;
     char proto[16];
-    char error[512];
+    char error[512];               /* k6's text (Response.error, the error tag) */
+    char cause[512];               /* Go's text of the transport's error (net/http's, inside
+                                      the url.Error k6 logs and throws); "" as error */
     int error_code;
     double t_blocked, t_connecting, t_tls, t_sending, t_waiting, t_receiving, t_duration;
     char ip[64];
@@ -115,13 +120,35 @@ int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueCons
 JSValue http_call_response(vu *v, http_call *c);
 /* options.throw is on and the request failed without a response. */
 bool http_should_throw(vu *v, const http_call *c);
+/* Go's error for a request that failed without a response, as k6 logs it
+ * ("Request Failed") and throws it: net/http's *url.Error,
+ * `Get "http://127.0.0.1:1/": dial tcp 127.0.0.1:1: connect: connection refused`. */
+void http_go_error(const http_call *c, char *out, size_t n);
 JSValue http_throw_error(JSContext *ctx, const http_call *c);
 bool http_is_url(JSValueConst v);
+/* Whether http_call_init's failure was one of k6's request errors (an
+ * invalid param or body), not an exception of the script; clears it. */
+bool http_parse_failed(void);
+/* Throws msg as one of those errors (a GoError, marked); returns -1. */
+int http_parse_error(JSContext *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* After http_call_init failed: a request error of k6's is logged as
+ * "Request Failed" and becomes a Response carrying it (thrown instead with
+ * the throw option); other exceptions stay thrown (JS_EXCEPTION). */
+JSValue http_parse_fallback(JSContext *ctx, vu *v, const char *method);
+/* Go's %T of what sobek exports v as ("int64", "string", "bool", ...). */
+const char *http_go_type(JSContext *ctx, JSValueConst v);
+/* The Response of a request never made: status 0, error msg (k6's
+ * httpext.NewResponse with its Error set). */
+JSValue http_error_response(vu *v, const char *method, const char *msg, int code);
 /* A new http.request function (for Response.submitForm/clickLink). */
 JSValue http_request_function(JSContext *ctx);
 void http_call_free(JSContext *ctx, http_call *c);
 
 /* http_run.c */
+/* Appends ` k=v` to a log line's fields, v quoted as logrus quotes it. */
+void http_log_field(buf *b, const char *k, const char *v);
+/* http_debug.c: --http-debug's dumps of the hop that just ended. */
+void http_debug_dump(http_call *c);
 const char *http_user_agent(vu *v);
 /* Runs calls[0..n): at most `limit` at once and `per_host` per host
  * (0: no limit), taken in order as k6's batch workers take them. The VU

@@ -14,6 +14,7 @@
  * exception rejects the promise instead. */
 #include <stdlib.h>
 #include <string.h>
+#include "js/bytes.h"
 #include "js/modules/http.h"
 
 #include "exec/test.h"
@@ -45,8 +46,8 @@ static int http_async_grow(http_async *a) {
 JSValue http_async_request(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
     if (!v->w || v->in_init)
-        return JS_ThrowTypeError(ctx, "making HTTP requests in the init context is not supported");
-    if (argc < 2) return JS_ThrowTypeError(ctx, "http.asyncRequest(method, url[, body][, params])");
+        return js_throw_error(ctx, "GoError", "Making http requests in the init context is not supported");
+    if (argc < 1) return JS_ThrowTypeError(ctx, "http.asyncRequest(method, url[, body][, params])");
     if (!v->http_async && !(v->http_async = calloc(1, sizeof *v->http_async))) return JS_ThrowOutOfMemory(ctx);
     http_async *a = v->http_async;
     if (http_async_grow(a)) return JS_ThrowOutOfMemory(ctx);
@@ -54,10 +55,21 @@ JSValue http_async_request(JSContext *ctx, JSValueConst this_val, int argc, JSVa
     if (!method) return JS_EXCEPTION;
     http_call *c = &a->calls[a->n];
     memset(c, 0, sizeof *c);
-    int rc = http_call_init(ctx, c, method, argv[1], argc > 2 ? argv[2] : JS_UNDEFINED,
+    int rc = http_call_init(ctx, c, method, argc > 1 ? argv[1] : JS_UNDEFINED, argc > 2 ? argv[2] : JS_UNDEFINED,
                             argc > 3 ? argv[3] : JS_UNDEFINED);
+    if (rc) {   /* k6: a request error resolves the promise with a Response carrying it */
+        JSValue r = http_parse_fallback(ctx, v, method);
+        JS_FreeCString(ctx, method);
+        if (JS_IsException(r)) return r;
+        JSValue funcs[2];
+        JSValue p = JS_NewPromiseCapability(ctx, funcs);
+        if (!JS_IsException(p)) JS_FreeValue(ctx, JS_Call(ctx, funcs[0], JS_UNDEFINED, 1, (JSValueConst *)&r));
+        JS_FreeValue(ctx, funcs[0]);
+        JS_FreeValue(ctx, funcs[1]);
+        JS_FreeValue(ctx, r);
+        return p;
+    }
     JS_FreeCString(ctx, method);
-    if (rc) return JS_EXCEPTION;
     JSValue funcs[2];
     JSValue p = JS_NewPromiseCapability(ctx, funcs);
     if (JS_IsException(p)) {

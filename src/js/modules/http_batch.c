@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "js/bytes.h"
 #include "js/modules/http.h"
+#include "util/log.h"
 
 #include "exec/test.h"
 
@@ -28,6 +30,52 @@ static bool http_has_own(JSContext *ctx, JSValueConst obj, const char *name) {
     return r > 0;
 }
 
+/* Go's %#v of what sobek exports v as, for k6's batch messages
+ * ("invalid batch request '[]interface {}{\"GET\"}'"). */
+static void http_go_sharp_v(JSContext *ctx, JSValueConst v, buf *out, int depth) {
+    if (JS_IsString(v)) {
+        const char *s = JS_ToCString(ctx, v);
+        buf_append(out, "\"", 1);
+        for (const char *p = s; p && *p; p++) {
+            if (*p == '"' || *p == '\\') buf_append(out, "\\", 1);
+            buf_append(out, p, 1);
+        }
+        buf_append(out, "\"", 1);
+        JS_FreeCString(ctx, s);
+    } else if (JS_IsNumber(v) || JS_IsBool(v)) {
+        const char *s = JS_ToCString(ctx, v);
+        buf_puts(out, s ? s : "");
+        JS_FreeCString(ctx, s);
+    } else if (JS_IsNull(v) || JS_IsUndefined(v)) {
+        buf_puts(out, "interface {}(nil)");
+    } else if (depth < 4 && JS_IsArray(ctx, v) > 0) {
+        int64_t n = 0;
+        JSValue l = JS_GetPropertyStr(ctx, v, "length");
+        JS_ToInt64(ctx, &n, l);
+        JS_FreeValue(ctx, l);
+        buf_puts(out, "[]interface {}{");
+        for (int64_t i = 0; i < n && i < 16; i++) {
+            if (i) buf_puts(out, ", ");
+            JSValue e = JS_GetPropertyUint32(ctx, v, (uint32_t)i);
+            http_go_sharp_v(ctx, e, out, depth + 1);
+            JS_FreeValue(ctx, e);
+        }
+        buf_puts(out, "}");
+    } else {
+        buf_puts(out, "map[string]interface {}{...}");
+    }
+}
+
+/* One of k6's batch request errors (js/modules/k6/http/request.go
+ * parseBatchRequest), with Go's %#v of a value. */
+static int http_batch_error(JSContext *ctx, const char *fmt, JSValueConst v) {
+    buf b = {0};
+    http_go_sharp_v(ctx, v, &b, 0);
+    int rc = http_parse_error(ctx, fmt, b.p ? b.p : "");
+    buf_free(&b);
+    return rc;
+}
+
 static int http_batch_item(JSContext *ctx, http_call *c, const char *key, JSValueConst item) {
     JSValue method = JS_UNDEFINED, url = JS_UNDEFINED, body = JS_UNDEFINED, params = JS_UNDEFINED;
     int rc = -1;
@@ -36,19 +84,13 @@ static int http_batch_item(JSContext *ctx, http_call *c, const char *key, JSValu
         JSValue l = JS_GetPropertyStr(ctx, item, "length");
         JS_ToInt64(ctx, &n, l);
         JS_FreeValue(ctx, l);
-        if (n < 2) {
-            JS_ThrowTypeError(ctx, "invalid batch request %s: [method, url, body, params] needs a method and a url", key);
-            return -1;
-        }
+        if (n < 2) return http_batch_error(ctx, "invalid batch request '%s'", item);
         method = JS_GetPropertyUint32(ctx, item, 0);
         url = JS_GetPropertyUint32(ctx, item, 1);
         body = JS_GetPropertyUint32(ctx, item, 2);
         params = JS_GetPropertyUint32(ctx, item, 3);
     } else if (JS_IsObject(item) && !http_is_url(item)) {
-        if (!http_has_own(ctx, item, "url")) {
-            JS_ThrowTypeError(ctx, "batch request %s doesn't have a url key", key);
-            return -1;
-        }
+        if (!http_has_own(ctx, item, "url")) return http_parse_error(ctx, "batch request %s doesn't have a url key", key);
         url = JS_GetPropertyStr(ctx, item, "url");
         body = JS_GetPropertyStr(ctx, item, "body");
         params = JS_GetPropertyStr(ctx, item, "params");
@@ -59,7 +101,7 @@ static int http_batch_item(JSContext *ctx, http_call *c, const char *key, JSValu
     }
     const char *m = JS_IsString(method) ? JS_ToCString(ctx, method) : NULL;
     if (!JS_IsString(method)) {
-        JS_ThrowTypeError(ctx, "invalid method type in batch request %s: the method must be a string", key);
+        http_batch_error(ctx, "invalid method type '%s'", method);
     } else if (m) {
         bool bodyless = !JS_IsArray(ctx, item) && (!strcasecmp(m, "GET") || !strcasecmp(m, "HEAD"));
         rc = http_call_init(ctx, c, m, url, bodyless ? JS_UNDEFINED : body, params);
@@ -72,15 +114,45 @@ static int http_batch_item(JSContext *ctx, http_call *c, const char *key, JSValu
     return rc;
 }
 
+/* A request that does not parse stops the batch before anything is sent:
+ * k6 logs "A batch request failed" and returns the Responses made so far
+ * (empty ones, then the failed one with its error; in an array, null for
+ * the requests after it). */
+static JSValue http_batch_failed(JSContext *ctx, vu *v, JSValueConst reqs, bool is_array,
+                                 JSPropertyEnum *props, uint32_t n, uint32_t failed) {
+    (void)reqs;
+    JSValue ex = JS_GetException(ctx);
+    JSValue m = JS_GetPropertyStr(ctx, ex, "message");
+    const char *msg = JS_ToCString(ctx, m);
+    JS_FreeValue(ctx, m);
+    JS_FreeValue(ctx, ex);
+    if (!msg) return JS_EXCEPTION;
+    buf extra = {0};
+    http_log_field(&extra, "error", msg);
+    static const char text[] = "A batch request failed";
+    log_msg(LOG_WARN, extra.p, text, sizeof text - 1);
+    buf_free(&extra);
+    JSValue out = is_array ? JS_NewArray(ctx) : JS_NewObject(ctx);
+    for (uint32_t i = 0; i < n && !JS_IsException(out); i++) {
+        if (!is_array && i > failed) break;
+        JSValue r = i < failed ? http_error_response(v, "GET", "", 0) : i == failed ? http_error_response(v, "GET", msg, 0) : JS_NULL;
+        if (is_array) JS_SetPropertyUint32(ctx, out, i, r);
+        else JS_SetProperty(ctx, out, props[i].atom, r);
+    }
+    JS_FreeCString(ctx, msg);
+    return out;
+}
+
 JSValue http_batch(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
-    if (!v->w || v->in_init) return JS_ThrowTypeError(ctx, "Using batch in the init context is not supported");
-    if (argc == 0) return JS_ThrowTypeError(ctx, "no argument was provided to http.batch()");
-    if (argc > 1) return JS_ThrowTypeError(ctx, "http.batch() accepts only an array or an object of requests");
+    /* k6's texts (js/modules/k6/http/request.go Batch), thrown as GoErrors */
+    if (!v->w || v->in_init) return js_throw_error(ctx, "GoError", "Using batch in the init context is not supported");
+    if (argc == 0) return js_throw_error(ctx, "GoError", "no argument was provided to http.batch()");
+    if (argc > 1) return js_throw_error(ctx, "GoError", "http.batch() accepts only an array or an object of requests");
     JSValueConst reqs = argv[0];
     bool is_array = JS_IsArray(ctx, reqs) > 0;
     if (!is_array && (!JS_IsObject(reqs) || JS_IsFunction(ctx, reqs)))
-        return JS_ThrowTypeError(ctx, "invalid http.batch() argument: an array or an object of requests is needed");
+        return js_throw_error(ctx, "GoError", "invalid http.batch() argument type %s", http_go_type(ctx, reqs));
 
     JSPropertyEnum *props = NULL;
     uint32_t n = 0;
@@ -109,7 +181,11 @@ JSValue http_batch(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst
         }
         int rc = JS_IsException(item) ? -1 : http_batch_item(ctx, &calls[ready], key, item);
         JS_FreeValue(ctx, item);
-        if (rc) goto done;
+        if (rc) {
+            if (http_parse_failed() && !(v->test && v->test->throw_errors))
+                out = http_batch_failed(ctx, v, reqs, is_array, props, n, ready);
+            goto done;
+        }
     }
     if (!http_run(v, calls, n, v->test ? v->test->batch : 20, v->test ? v->test->batch_per_host : 6)) {
         out = k6_throw_interrupted(ctx);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include "js/bytes.h"
 #include "js/modules/http.h"
 
 static JSClassID http_file_class_id;
@@ -44,9 +45,8 @@ JSValue http_file(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst 
     size_t len;
     if (!JS_IsString(data) && !(JS_IsObject(data) && JS_GetArrayBuffer(ctx, &len, data))) {
         JS_FreeValue(ctx, JS_GetException(ctx));   /* JS_GetArrayBuffer threw for a non-buffer */
-        const char *t = JS_IsObject(data) ? "object" : JS_IsNumber(data) ? "number" : JS_IsBool(data) ? "boolean"
-                      : JS_IsNull(data) ? "null" : "undefined";
-        return JS_ThrowTypeError(ctx, "invalid type %s, expected string or ArrayBuffer", t);
+        /* k6's text (js/modules/k6/http/file.go), Go's %T of the exported value */
+        return js_throw_error(ctx, "GoError", "invalid type %s, expected string or ArrayBuffer", http_go_type(ctx, data));
     }
     JSValue o = JS_NewObjectClass(ctx, (int)http_file_class_id);
     if (JS_IsException(o)) return o;

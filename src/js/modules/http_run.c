@@ -10,6 +10,7 @@
  * order, and a taken request waits for a free per-host slot while holding
  * its worker. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "net/worker.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/urlref.h"
 
 enum { HC_QUEUED, HC_WAITING, HC_RUNNING, HC_DONE };
 
@@ -102,6 +104,8 @@ static void http_timings(CURL *e, http_result *res) {
     curl_easy_getinfo(e, CURLINFO_PRETRANSFER_TIME_T, &pre);
     curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &start);
     curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &total);
+    if (total < pre) total = pre;
+    if (!start && pre) start = total;   /* sent, never answered (a timeout): k6 counts it all as waiting */
     if (start < pre) start = pre;
     if (total < start) total = start;
     res->t_blocked = http_us_to_ms(dns);
@@ -153,6 +157,8 @@ static bool http2_classify(const http_call *c, CURLcode rc, const char *detail, 
     return false;
 }
 
+static bool http_url_host(const char *url, char *host, size_t n, int *port);
+
 static void http_classify_error(const http_call *c, CURLcode rc, const char *url, const char *errbuf, http_result *res) {
     CURL *e = c->easy;
     if (res->error_code == 1110) return;   /* blacklistIPs: set by http_open_socket */
@@ -182,11 +188,17 @@ static void http_classify_error(const http_call *c, CURLcode rc, const char *url
             snprintf(res->error, sizeof res->error, "lookup %s: no such host", host);
         }
         break;
-    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_CONNECT: {
         res->error_code = oserr == ECONNREFUSED ? 1212 : oserr == ENETUNREACH ? 1210 : 1200;
-        snprintf(res->error, sizeof res->error, "dial tcp %s:%ld: connect: %s",
-                 ip && *ip ? ip : "?", port, oserr ? strerror((int)oserr) : detail);
+        char host[256], why[300];
+        int uport = 0;
+        if (!(ip && *ip) && http_url_host(url, host, sizeof host, &uport)) { ip = host; port = uport; }
+        /* Go's errno texts are glibc's in lower case ("connection refused") */
+        snprintf(why, sizeof why, "%s", oserr ? strerror((int)oserr) : detail);
+        if (oserr) why[0] = (char)tolower((unsigned char)why[0]);
+        snprintf(res->error, sizeof res->error, "dial tcp %s:%ld: connect: %s", ip && *ip ? ip : "?", port, why);
         break;
+    }
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
         res->error_code = 1020;
@@ -589,7 +601,7 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     http_utoa(status, res->status < 0 ? 0 : (unsigned long)res->status);
     http_utoa(code, res->error_code < 0 ? 0 : (unsigned long)res->error_code);
     /* the callback decides "expected"; with none (null) k6 emits no http_req_failed */
-    const http_expect *ex = p->expect_set ? p->expect : v->expect_default ? v->expect : NULL;
+    const http_expect *ex = p->expect_set ? p->expect : v->expect;   /* NULL: k6's default 200-399 */
     bool has_cb = p->expect_set ? p->expect != NULL : (v->expect_default || v->expect != NULL);
     bool expected = res->status >= 200 && res->status < 400;
     if (ex) {
@@ -647,33 +659,11 @@ static char *http_redirect_target(const buf *hdr, const char *url, long status, 
     }
     if (!loc || ll == 0) return NULL;
     *method_get = status <= 303;
-    const char *scheme_end = strstr(url, "://");
-    const char *colon = memchr(loc, ':', ll);
-    const char *slash = memchr(loc, '/', ll);
-    if (colon && (!slash || colon < slash)) return strndup(loc, ll);          /* absolute */
-    if (!scheme_end) return strndup(loc, ll);
-    const char *auth = scheme_end + 3;
-    const char *path = auth + strcspn(auth, "/?#");
-    size_t keep;
-    if (ll >= 2 && loc[0] == '/' && loc[1] == '/') keep = (size_t)(scheme_end + 1 - url);   /* "scheme:" */
-    else if (loc[0] == '/') keep = (size_t)(path - url);
-    else if (loc[0] == '?') keep = (size_t)(path + strcspn(path, "?#") - url);
-    else {
-        const char *q = path + strcspn(path, "?#");
-        const char *last = q;
-        while (last > path && last[-1] != '/') last--;
-        keep = (size_t)(last - url);
-        if (last == path) {   /* no path at all: "http://h" + "/" + loc */
-            char *out = malloc(keep + ll + 2);
-            sprintf(out, "%.*s/%.*s", (int)keep, url, (int)ll, loc);
-            return out;
-        }
-    }
-    char *out = malloc(keep + ll + 1);
-    memcpy(out, url, keep);
-    memcpy(out + keep, loc, ll);
-    out[keep + ll] = 0;
-    return out;
+    char *l = strndup(loc, ll);
+    buf out = {0};
+    if (!l || url_resolve(&out, url, l)) { free(l); buf_free(&out); return NULL; }
+    free(l);
+    return out.p;
 }
 
 /* ---- hops ---- */
@@ -696,6 +686,29 @@ static bool http_blocked(http_call *c, const net_dialer *d) {
     return true;
 }
 
+/* What net/http's Transport refuses before dialing: a scheme other than
+ * http/https (none included: "not a url"), and no host ("http:///x"). The
+ * hop ends at once with Go's error, code 1000 (k6's default). */
+static bool http_unsupported(http_call *c) {
+    const char *u = c->url, *e = u;
+    if (isalpha((unsigned char)*e))
+        for (e++; isalnum((unsigned char)*e) || *e == '+' || *e == '-' || *e == '.'; e++) {}
+    size_t sl = *e == ':' ? (size_t)(e - u) : 0;   /* Go's getScheme: no ':' after it, no scheme */
+    char why[300];
+    if (!((sl == 4 && !strncasecmp(u, "http", 4)) || (sl == 5 && !strncasecmp(u, "https", 5))))
+        snprintf(why, sizeof why, "unsupported protocol scheme \"%.*s\"", (int)(sl < 64 ? sl : 64), u);
+    else if (strncmp(e + 1, "//", 2) != 0 || strchr("/?#", e[3]))
+        snprintf(why, sizeof why, "http: no Host in request URL");
+    else
+        return false;
+    memset(&c->res, 0, sizeof c->res);
+    c->res.error_code = 1000;
+    snprintf(c->res.error, sizeof c->res.error, "%s", why);
+    c->refused = c->hop_done = true;
+    vu_wake(c->v);
+    return true;
+}
+
 static void http_hop_start(http_call *c) {
     buf_clear(&c->rbody);
     buf_clear(&c->rhdr);
@@ -705,6 +718,7 @@ static void http_hop_start(http_call *c) {
     tls_info_clear(&c->tls);
     http_cookie_line(c, http_jar(c), &c->cookie);
     c->refused = false;
+    if (http_unsupported(c)) return;
     const net_dialer *d = c->v->test ? c->v->test->dialer : NULL;
     if (d && d->nblocked && http_blocked(c, d)) return;
     c->on_h1 = c->p.auth != HTTP_AUTH_NTLM && http_use_h1(c->v->w->h1, c->url);
@@ -713,7 +727,7 @@ static void http_hop_start(http_call *c) {
 }
 
 /* logfmt value: quoted when it holds a space, '=' or '"' (as logrus does). */
-static void http_debug_field(buf *b, const char *k, const char *v) {
+void http_log_field(buf *b, const char *k, const char *v) {
     buf_append(b, " ", 1);
     buf_puts(b, k);
     buf_append(b, "=", 1);
@@ -726,66 +740,61 @@ static void http_debug_field(buf *b, const char *k, const char *v) {
     buf_append(b, "\"", 1);
 }
 
-/* --http-debug: the hop's request and response as k6 logs them (Go's
- * request/response dumps), with the VU's fields; bodies with =full. */
-static void http_debug_dump(http_call *c) {
-    vu *v = c->v;
-    int level = v->test ? v->test->http_debug : 0;
-    if (!level) return;
-    char id[40], num[32];
-    uint64_t rnd = ((uint64_t)rand() << 32) ^ (uint64_t)rand() ^ (uint64_t)clock_now_us();
-    snprintf(id, sizeof id, "%016llx", (unsigned long long)rnd);
-    buf extra = {0};
-    http_debug_field(&extra, "group", v->group);
-    snprintf(num, sizeof num, "%lld", (long long)v->iter);
-    http_debug_field(&extra, "iter", num);
-    http_debug_field(&extra, "request_id", id);
-    http_debug_field(&extra, "scenario", v->scenario ? v->scenario : "");
-    http_debug_field(&extra, "source", "http-debug");
-    snprintf(num, sizeof num, "%d", v->id);
-    http_debug_field(&extra, "vu", num);
-    /* request: METHOD path HTTP/1.1, Host, the headers sent, body */
-    const char *u = strstr(c->url, "://");
-    const char *auth = u ? u + 3 : c->url;
+/* A failure's two texts, as k6 has them: cause is Go's error from the
+ * transport (c6 writes it as Go words it), error what k6's errorCodeForError
+ * (lib/netext/httpext/error_codes.go) makes of it for Response.error and
+ * the error tag: its own short message for some codes, Go's text otherwise. */
+static void http_error_texts(http_result *res) {
+    if (res->status || !res->error[0]) return;
+    static const struct { int code; const char *k6, *go; } texts[] = {
+        {1110, "ip is blacklisted", NULL},
+        {1111, "hostname is blocked", NULL},
+        {1211, "dial: i/o timeout", NULL},
+        {1212, "dial: connection refused", NULL},
+        {1310, NULL, "tls: failed to verify certificate: x509: certificate signed by unknown authority"},
+    };
+    memcpy(res->cause, res->error, sizeof res->cause);
+    if (res->error_code == 1020 && !strncmp(res->error, "parse ", 6)) {   /* httpext.NewURL's K6Error */
+        snprintf(res->error, sizeof res->error, "invalid URL: %.490s", res->cause);
+        return;
+    }
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        if (texts[i].code != res->error_code) continue;
+        if (texts[i].k6) snprintf(res->error, sizeof res->error, "%s", texts[i].k6);
+        if (texts[i].go) snprintf(res->cause, sizeof res->cause, "%s", texts[i].go);
+    }
+}
+
+void http_go_error(const http_call *c, char *out, size_t n) {
+    const http_result *res = &c->res;
+    const char *cause = res->cause[0] ? res->cause : res->error;
+    if (res->error_code == 1020) { snprintf(out, n, "%s", res->error); return; }   /* ToURL's K6Error: no round trip */
+    /* a timeout while the body was read is MakeRequest's own K6Error, not
+     * wrapped in the url.Error of the round trip */
+    if (res->error_code == 1050 && res->t_receiving > 0) { snprintf(out, n, "%s", cause); return; }
+    char op[16];   /* url.Error.Op: the method as "Get", "Post", ... */
+    size_t i = 0;
+    for (; c->method[i] && i < sizeof op - 1; i++) op[i] = (char)(i ? tolower((unsigned char)c->method[i]) : toupper((unsigned char)c->method[i]));
+    op[i] = 0;
+    /* net/http's stripPassword: a password shows as "***" */
+    const char *u = c->url, *sch = strstr(u, "://");
+    const char *auth = sch ? sch + 3 : u;
     size_t alen = strcspn(auth, "/?#");
-    const char *path = auth + alen;
-    size_t plen = strcspn(path, "#");
     const char *at = memchr(auth, '@', alen);
-    if (at) { alen -= (size_t)(at + 1 - auth); auth = at + 1; }
-    buf m = {0};
-    buf_puts(&m, "Request:\n");
-    buf_puts(&m, c->method);
-    buf_append(&m, " ", 1);
-    if (plen) buf_append(&m, path, plen); else buf_append(&m, "/", 1);
-    buf_puts(&m, " HTTP/1.1\r\nHost: ");
-    buf_append(&m, auth, alen);
-    buf_puts(&m, "\r\n");
-    bool ua = false;
-    for (int i = 0; i < c->p.nh; i++) {
-        buf_puts(&m, c->p.hlines[i]);
-        buf_puts(&m, "\r\n");
-        ua |= strncasecmp(c->p.hlines[i], "user-agent:", 11) == 0;
-    }
-    if (!ua && *http_user_agent(v)) { buf_puts(&m, "User-Agent: "); buf_puts(&m, http_user_agent(v)); buf_puts(&m, "\r\n"); }
-    if (c->ctype[0]) { buf_puts(&m, c->ctype); buf_puts(&m, "\r\n"); }
-    if (c->cookie.len) { buf_append(&m, c->cookie.p, c->cookie.len); buf_puts(&m, "\r\n"); }
-    if (c->has_body) {
-        snprintf(num, sizeof num, "%zu", c->body.len);
-        buf_puts(&m, "Content-Length: ");
-        buf_puts(&m, num);
-        buf_puts(&m, "\r\n");
-    }
-    buf_puts(&m, "\r\n");
-    if (level > 1 && c->has_body) buf_append(&m, c->body.p, c->body.len);
-    log_msg(LOG_INFO, extra.p, m.p, m.len);
-    if (c->res.status) {
-        buf_clear(&m);
-        buf_puts(&m, "Response:\n");
-        buf_append(&m, c->rhdr.p, c->rhdr.len);
-        if (level > 1 && c->rbody.len) buf_append(&m, c->rbody.p, c->rbody.len);
-        log_msg(LOG_INFO, extra.p, m.p, m.len);
-    }
-    buf_free(&m);
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon) snprintf(out, n, "%s \"%.*s:***%s\": %s", op, (int)(colon - u), u, at, cause);
+    else snprintf(out, n, "%s \"%s\": %s", op, u, cause);
+}
+
+/* k6's MakeRequest logs a request that failed without a response (unless
+ * it throws): level=warning msg="Request Failed" error="<Go's error>". */
+static void http_log_failed(const http_call *c) {
+    char msg[1200];
+    http_go_error(c, msg, sizeof msg);
+    buf extra = {0};
+    http_log_field(&extra, "error", msg);
+    static const char text[] = "Request Failed";
+    log_msg(LOG_WARN, extra.p, text, sizeof text - 1);
     buf_free(&extra);
 }
 
@@ -797,7 +806,9 @@ static bool http_hop_finish(http_call *c) {
     if (c->refused) ;                      /* blockHostnames, lookup failed: res is set, nothing was sent */
     else if (c->on_h1) http_h1_result(c, &sent, &received);
     else http_curl_result(c, &sent, &received);
-    http_emit(v, c, sent, received, sample_now(&v->w->samples));
+    http_error_texts(&c->res);
+    if (c->res.error_code != 1020)         /* k6: a URL that does not parse never makes a request, nor samples */
+        http_emit(v, c, sent, received, sample_now(&v->w->samples));
     if (v->test && v->test->http_debug) http_debug_dump(c);
     if (c->res.status && c->rhdr.len) {
         if (!c->p.jar && !v->jar) v->jar = cookies_new();
@@ -809,8 +820,27 @@ static bool http_hop_finish(http_call *c) {
         return true;
     }
     int to_get = 0;
-    char *next = c->res.status && c->hop < c->p.redirects ? http_redirect_target(&c->rhdr, c->url, c->res.status, &to_get) : NULL;
-    if (!next) return false;
+    char *next = c->res.status ? http_redirect_target(&c->rhdr, c->url, c->res.status, &to_get) : NULL;
+    if (next && c->hop >= c->p.redirects) {
+        /* k6's CheckRedirect (lib/netext/httpext/request.go): the redirection
+         * is returned; without redirects set anywhere, a warning with the
+         * number of requests made and the first URL */
+        free(next);
+        next = NULL;
+        if (!c->p.redirects_set) {
+            char msg[200];
+            snprintf(msg, sizeof msg, "Stopped after %d redirects and returned the redirection; pass { redirects: n }"
+                     " in request params or set global maxRedirects to silence this", c->hop + 1);
+            buf extra = {0};
+            http_log_field(&extra, "url", c->hop ? c->url0 : c->url);
+            log_msg(LOG_WARN, extra.p, msg, strlen(msg));
+            buf_free(&extra);
+        }
+    }
+    if (!next) {
+        if (!c->res.status && c->res.error[0] && !c->p.throw_errors) http_log_failed(c);
+        return false;
+    }
     if (c->hop == 0) {   /* Response.request describes the first hop */
         c->url0 = c->url;
         c->cookie0 = c->cookie;

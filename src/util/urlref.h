@@ -1,0 +1,12 @@
+#ifndef C6_UTIL_URLREF_H
+#define C6_UTIL_URLREF_H
+
+#include "util/buf.h"
+
+/* Appends to out ref resolved against base as Go's
+ * base.ResolveReference(ref).String() (RFC 3986: "../x" from "/a/b/c"
+ * gives "/a/x"; "." and ".." segments removed). Returns 0, -1 when out of
+ * memory. */
+int url_resolve(buf *out, const char *base, const char *ref);
+
+#endif

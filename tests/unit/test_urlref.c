@@ -1,0 +1,92 @@
+/* test_urlref.c - util/urlref.c: references resolved as Go's
+ * URL.ResolveReference(ref).String() does. The expected values are the
+ * RFC 3986 section 5.4 examples (base "http://a/b/c/d;p?q") and the
+ * behaviours of Go's resolvePath (dot segments, a trailing "." or "..",
+ * a ".." above the root). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/urlref.h"
+
+static void check(const char *base, const char *ref, const char *want) {
+    buf out = {0};
+    assert_int_equal(url_resolve(&out, base, ref), 0);
+    if (strcmp(out.p, want)) fprintf(stderr, "%s + %s: got %s, want %s\n", base, ref, out.p, want);
+    assert_string_equal(out.p, want);
+    buf_free(&out);
+}
+
+static void test_rfc3986_normal(void **state) {
+    (void)state;
+    const char *b = "http://a/b/c/d;p?q";
+    check(b, "g:h", "g:h");
+    check(b, "g", "http://a/b/c/g");
+    check(b, "./g", "http://a/b/c/g");
+    check(b, "g/", "http://a/b/c/g/");
+    check(b, "/g", "http://a/g");
+    check(b, "//g", "http://g");
+    check(b, "?y", "http://a/b/c/d;p?y");
+    check(b, "g?y", "http://a/b/c/g?y");
+    check(b, "#s", "http://a/b/c/d;p?q#s");
+    check(b, "g#s", "http://a/b/c/g#s");
+    check(b, "g?y#s", "http://a/b/c/g?y#s");
+    check(b, ";x", "http://a/b/c/;x");
+    check(b, "g;x", "http://a/b/c/g;x");
+    check(b, "g;x?y#s", "http://a/b/c/g;x?y#s");
+    check(b, "", "http://a/b/c/d;p?q");
+    check(b, ".", "http://a/b/c/");
+    check(b, "./", "http://a/b/c/");
+    check(b, "..", "http://a/b/");
+    check(b, "../", "http://a/b/");
+    check(b, "../g", "http://a/b/g");
+    check(b, "../..", "http://a/");
+    check(b, "../../", "http://a/");
+    check(b, "../../g", "http://a/g");
+}
+
+static void test_rfc3986_abnormal(void **state) {
+    (void)state;
+    const char *b = "http://a/b/c/d;p?q";
+    check(b, "../../../g", "http://a/g");
+    check(b, "../../../../g", "http://a/g");
+    check(b, "/./g", "http://a/g");
+    check(b, "/../g", "http://a/g");
+    check(b, "g.", "http://a/b/c/g.");
+    check(b, ".g", "http://a/b/c/.g");
+    check(b, "g..", "http://a/b/c/g..");
+    check(b, "..g", "http://a/b/c/..g");
+    check(b, "./../g", "http://a/b/g");
+    check(b, "./g/.", "http://a/b/c/g/");
+    check(b, "g/./h", "http://a/b/c/g/h");
+    check(b, "g/../h", "http://a/b/c/h");
+    check(b, "g;x=1/./y", "http://a/b/c/g;x=1/y");
+    check(b, "g;x=1/../y", "http://a/b/c/y");
+}
+
+static void test_redirect_cases(void **state) {
+    (void)state;
+    check("http://127.0.0.1:8080/a/b", "../x", "http://127.0.0.1:8080/x");
+    check("http://127.0.0.1:8080/a/b/c", "../x?k=v", "http://127.0.0.1:8080/a/x?k=v");
+    check("http://h", "x", "http://h/x");
+    check("http://h?q", "y", "http://h/y");
+    check("http://h/a/", "https://o/p/../q", "https://o/q");
+    check("https://u:p@h:1/a/b", "/c", "https://u:p@h:1/c");
+    check("http://h/a", "a b", "http://h/a%20b");
+    check("http://h/a#f", "", "http://h/a#f");
+    check("http://h/a#f", "b", "http://h/b");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rfc3986_normal),
+        cmocka_unit_test(test_rfc3986_abnormal),
+        cmocka_unit_test(test_redirect_cases),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
