@@ -763,16 +763,35 @@ static void run_scen_set(run_ctx *r, scen_rt *sc, int state) {
 /* Stopping the whole test (Ctrl-C, exec.test.abort, abortOnFail): every
  * scenario interrupts its iterations; ones not started yet never start. */
 static void run_set_phase(run_ctx *r, int phase) {
-    if (atomic_load(&r->test.phase) >= phase) return;
-    atomic_store(&r->test.phase, phase);
+    if (atomic_load(&r->test.phase) < phase) atomic_store(&r->test.phase, phase);
     if (phase < PHASE_HARD_STOP) return;
+    /* (exec.test.abort() sets the phase itself, from its VU: the scenarios
+     * follow here) */
+    bool changed = false;
     for (int i = 0; i < r->test.nscen; i++)
-        if (scen_state(&r->test.scen[i]) < SC_HARD_STOP) atomic_store(&r->test.scen[i].state, SC_HARD_STOP);
-    run_all_workers(r, CMD_SCEN);
+        if (scen_state(&r->test.scen[i]) < SC_HARD_STOP) {
+            atomic_store(&r->test.scen[i].state, SC_HARD_STOP);
+            changed = true;
+        }
+    if (changed) run_all_workers(r, CMD_SCEN);
+}
+
+/* --verbose: k6's trackProgress (lib/executor/helpers.go) logs this once a
+ * scenario's regular duration is over (or its work is done early), unless
+ * the whole test was stopped or it has no gracefulStop. */
+static void run_log_regular_done(run_ctx *r, const scen_rt *sc) {
+    const c6_scenario *c = sc->cfg;
+    if (c->graceful_stop_us <= 0 || test_phase(&r->test) >= PHASE_HARD_STOP) return;
+    char gs[32], extra[300];
+    duration_format(gs, sizeof gs, c->graceful_stop_us);
+    snprintf(extra, sizeof extra, " executor=%s gracefulStop=%s scenario=%s", executor_name(c->executor), gs, c->name);
+    const char *msg = "Regular duration is done, waiting for iterations to gracefully finish";
+    log_msg(LOG_DEBUG, extra, msg, strlen(msg));
 }
 
 static void run_scen_end(uv_timer_t *h) {
     run_scen *rs = h->data;
+    if (scen_state(rs->sc) == SC_RUNNING) run_log_regular_done(rs->r, rs->sc);
     run_scen_set(rs->r, rs->sc, SC_GRACEFUL);
 }
 
@@ -806,6 +825,10 @@ static void run_scen_dropped(run_ctx *r, scen_rt *sc) {
     else return;
     int64_t left = planned - atomic_load(&sc->done) - atomic_load(&sc->interrupted);
     if (left <= 0) return;
+    /* k6 pushes it only while the test's run context is alive
+     * (metrics.PushIfNotDone): not after a stop of the whole test */
+    if (r->aborted || r->threshold_aborted || atomic_load(&r->api_stopped) || atomic_load(&r->test.script_aborted))
+        return;
     tag_kv kv[VU_BASE_TAGS];
     size_t n = 0;
     for (size_t i = 0; i < r->opts.ntags && n < VU_BASE_TAGS - 2; i++)
@@ -825,6 +848,7 @@ static bool run_check_scenarios(run_ctx *r) {
         scen_rt *sc = &t->scen[i];
         int st = scen_state(sc);
         if (st >= SC_RUNNING && st < SC_DONE && atomic_load(&sc->workers_done) >= t->nworkers) {
+            if (st == SC_RUNNING) run_log_regular_done(r, sc);   /* its work was done early */
             atomic_store(&sc->state, SC_DONE);
             sc->end_us = clock_now_us();
             uv_timer_stop(&r->rs[i].start);
@@ -992,6 +1016,9 @@ static int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
         log_printf(LOG_ERROR, "%s() execution timed out after %.0f seconds", cmd == CMD_SETUP ? "setup" : "teardown",
                    (double)limit / 1e6);
         return cmd == CMD_SETUP ? EXIT_SETUP_TIMEOUT : EXIT_TEARDOWN_TIMEOUT;
+    }
+    if (w->special && w->special->error && atomic_load(&r->test.script_aborted)) {
+        return EXIT_SCRIPT_ABORT;   /* exec.test.abort() in setup(): its message comes at the end */
     }
     if (w->special && w->special->error) {
         char *e = w->special->error;
@@ -1253,6 +1280,17 @@ static void run_dash_end(run_ctx *r, double dur_s) {
     }
 }
 
+/* The error k6 ends a run with when the script stopped it or marked it
+ * failed, printed after the summary (internal/cmd/run.go run(); its caller
+ * prints the returned error with errext.Fprint). */
+static void run_log_script_end(run_ctx *r, int code) {
+    c6_test *t = &r->test;
+    if (r->aborted || atomic_load(&r->api_stopped)) return;
+    if (atomic_load(&t->script_aborted)) log_printf(LOG_ERROR, "%s", t->abort_reason);
+    else if (atomic_load(&t->script_failed) && code == 0 && !r->threshold_aborted)
+        log_printf(LOG_ERROR, "test run was marked as failed");
+}
+
 static int run_fail(run_ctx *r, int code, const char *msg) {
     (void)r;
     log_msg(LOG_ERROR, NULL, msg, strlen(msg));
@@ -1391,6 +1429,7 @@ static void run_make_scenarios(run_ctx *r) {
         sc->iterations = scen_scale(sc, c->iterations);
         sc->vus = scen_scale(sc, scenario_planned_vus(c));
         sc->max_vus = scen_scale(sc, scenario_max_vus(c));
+        sc->dur_us = scenario_duration_us(c);
         atomic_store(&sc->ext_vus, (int)scen_scale(sc, c->vus));
         atomic_store(&sc->ext_max, scen_scale(sc, c->max_vus));
         bool arrival = c->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE || c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE;
@@ -1462,16 +1501,24 @@ static int run_execute(run_ctx *r) {
     int64_t t1 = clock_now_us();
     run_stop_workers(r);
     log_printf(LOG_DEBUG, "stopped workers and freed VUs in %.0f ms", (double)(clock_now_us() - t1) / 1000.0);
+    /* k6 warns before the summary when a run that ended without an error
+     * (no stop, no setup/teardown failure) completed no iteration
+     * (internal/cmd/run.go run()) */
+    if (t->start_us && code == 0 && !stopped && atomic_load(&t->iters_done) == 0)
+        log_printf(LOG_WARN, "No script iterations fully finished, consider making the test duration longer");
     if (t->start_us) {
         double dur_s = (double)((r->run_end_us ? r->run_end_us : clock_now_us()) - t->start_us) / 1e6;
         bool ok = run_eval_thresholds(r, dur_s);
         run_dash_end(r, dur_s);
         run_summary(r, dur_s);
-        if (!ok && code == 0) {
+        /* exec.test.abort() and exec.test.fail() end k6's run with their own
+         * error: the crossed thresholds are then only a debug line */
+        if (!ok && code == 0 && !atomic_load(&t->script_aborted) && !atomic_load(&t->script_failed)) {
             code = EXIT_THRESHOLDS;
             run_log_crossed(r);
         }
     }
+    run_log_script_end(r, code);
     if (r->aborted) code = EXIT_ABORTED;
     else if (atomic_load(&r->api_stopped)) code = EXIT_API_STOP;
     else if (atomic_load(&t->script_aborted)) code = EXIT_SCRIPT_ABORT;
