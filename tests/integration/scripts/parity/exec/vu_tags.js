@@ -1,0 +1,13 @@
+// exec.vu.tags holds what the VU's samples carry (k6 internal/js/runner.go
+// Activate): options.tags (or --tag, which replaces them), the scenario's
+// tags, the enabled system tags group and scenario.
+import exec from 'k6/execution';
+export const options = {
+  tags: { team: 'a' },
+  scenarios: { s1: { executor: 'per-vu-iterations', vus: 1, iterations: 1, tags: { kind: 'x' } } },
+};
+export default function () {
+  const t = {};
+  for (const k of Object.keys(exec.vu.tags).sort()) t[k] = exec.vu.tags[k];
+  console.log(JSON.stringify(t));
+}
