@@ -789,6 +789,63 @@ static void run_log_regular_done(run_ctx *r, const scen_rt *sc) {
     log_msg(LOG_DEBUG, extra, msg, strlen(msg));
 }
 
+/* --verbose: the scheduler's and the executors' lines about a scenario's
+ * start and end (k6 internal/execution/scheduler.go runExecutor: fields
+ * executor=<name> startTime type; lib/executor/<type>.go Run: "Starting
+ * executor run..." with its executor's numbers, logger fields executor=<type>
+ * scenario=<name>). */
+static void run_log_scheduler(const scen_rt *sc, const char *msg) {
+    const c6_scenario *c = sc->cfg;
+    char st[32], extra[300];
+    duration_format(st, sizeof st, c->start_time_us);
+    snprintf(extra, sizeof extra, " executor=%s startTime=%s type=%s", c->name, st, executor_name(c->executor));
+    log_msg(LOG_DEBUG, extra, msg, strlen(msg));
+}
+
+static void run_log_executor_run(const scen_rt *sc) {
+    const c6_scenario *c = sc->cfg;
+    const char *type = executor_name(c->executor), *name = c->name;
+    char d[32], p[32], extra[512];
+    duration_format(d, sizeof d, sc->dur_us);
+    /* (fields in logrus' order: sorted by key) */
+    switch (c->executor) {
+    case EXECUTOR_CONSTANT_VUS:
+        snprintf(extra, sizeof extra, " duration=%s executor=%s scenario=%s type=%s vus=%lld", d, type, name, type,
+                 (long long)sc->vus);
+        break;
+    case EXECUTOR_SHARED_ITERATIONS:
+    case EXECUTOR_PER_VU_ITERATIONS:
+        snprintf(extra, sizeof extra, " executor=%s iterations=%lld maxDuration=%s scenario=%s type=%s vus=%lld", type,
+                 (long long)(c->executor == EXECUTOR_SHARED_ITERATIONS ? sc->iterations : c->iterations), d, name,
+                 type, (long long)sc->vus);
+        break;
+    case EXECUTOR_RAMPING_VUS:
+        snprintf(extra, sizeof extra, " duration=%s executor=%s maxVUs=%lld numStages=%zu scenario=%s startVUs=%lld type=%s",
+                 d, type, (long long)sc->vus, c->nstages, name, (long long)scen_scale(sc, c->start_vus), type);
+        break;
+    case EXECUTOR_CONSTANT_ARRIVAL_RATE:
+    case EXECUTOR_RAMPING_ARRIVAL_RATE: {
+        /* the ticker period: timeUnit / rate (0s without a rate) */
+        int64_t rate = c->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE ? c->rate : c->start_rate;
+        duration_format(p, sizeof p, rate > 0 ? c->time_unit_us / rate : 0);
+        if (c->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE)
+            snprintf(extra, sizeof extra,
+                     " duration=%s executor=%s maxVUs=%lld preAllocatedVUs=%lld scenario=%s tickerPeriod=%s type=%s", d,
+                     type, (long long)sc->max_vus, (long long)sc->vus, name, p, type);
+        else
+            snprintf(extra, sizeof extra,
+                     " duration=%s executor=%s maxVUs=%lld numStages=%zu preAllocatedVUs=%lld scenario=%s "
+                     "startTickerPeriod=%s type=%s", d, type, (long long)sc->max_vus, c->nstages, (long long)sc->vus,
+                     name, p, type);
+        break;
+    }
+    default:
+        return;
+    }
+    const char *msg = "Starting executor run...";
+    log_msg(LOG_DEBUG, extra, msg, strlen(msg));
+}
+
 static void run_scen_end(uv_timer_t *h) {
     run_scen *rs = h->data;
     if (scen_state(rs->sc) == SC_RUNNING) run_log_regular_done(rs->r, rs->sc);
@@ -806,6 +863,8 @@ static void run_scen_start(uv_timer_t *h) {
     if (scen_state(sc) != SC_PENDING) return;
     uv_update_time(rs->r->loop);
     atomic_store(&sc->start_us, clock_now_us());
+    run_log_scheduler(sc, "Starting executor");
+    run_log_executor_run(sc);
     run_scen_set(rs->r, sc, SC_RUNNING);
     int64_t d = scenario_duration_us(sc->cfg);
     int64_t hard = scenario_max_duration_us(sc->cfg);
@@ -850,6 +909,7 @@ static bool run_check_scenarios(run_ctx *r) {
         if (st >= SC_RUNNING && st < SC_DONE && atomic_load(&sc->workers_done) >= t->nworkers) {
             if (st == SC_RUNNING) run_log_regular_done(r, sc);   /* its work was done early */
             atomic_store(&sc->state, SC_DONE);
+            run_log_scheduler(sc, "Executor finished successfully");
             sc->end_us = clock_now_us();
             uv_timer_stop(&r->rs[i].start);
             uv_timer_stop(&r->rs[i].end);
@@ -1069,8 +1129,10 @@ static void run_start(run_ctx *r) {
     r->dash_last_us = t->start_us;
     atomic_store(&t->phase, PHASE_RUNNING);
     run_all_workers(r, CMD_START);
-    for (int i = 0; i < t->nscen; i++)
+    for (int i = 0; i < t->nscen; i++) {
+        if (t->scen[i].cfg->start_time_us > 0) run_log_scheduler(&t->scen[i], "Waiting for executor start time...");
         uv_timer_start(&r->rs[i].start, run_scen_start, (uint64_t)(t->scen[i].cfg->start_time_us / 1000), 0);
+    }
     uv_timer_start(&r->tick, run_on_tick, 20, 20);
     run_metrics_start(r);
 }

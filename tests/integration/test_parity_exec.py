@@ -160,11 +160,13 @@ def test_execution_contexts(c6):
 def test_vu_tags_hold_the_run_and_scenario_tags(c6):
     # k6 internal/js/runner.go Activate: RunTags.WithTagsFromMap(scenario tags)
     # plus the enabled system tags group ("" at the root) and scenario.
+    bad = ("TypeError: invalid value for metric tag 'bad': only String, Boolean and Number types are accepted "
+           "as a metric tag values")
     r = c6(P + "vu_tags.js")
     assert r.code == 0, r
-    assert r.console() == ['{"group":"","kind":"x","scenario":"s1","team":"a"}'], r
+    assert r.console() == ['{"group":"","kind":"x","scenario":"s1","team":"a"}', bad], r
     r = c6(P + "vu_tags.js", "--tag", "t2=b")   # --tag replaces options.tags
-    assert r.console() == ['{"group":"","kind":"x","scenario":"s1","t2":"b"}'], r
+    assert r.console() == ['{"group":"","kind":"x","scenario":"s1","t2":"b"}', bad], r
 
 
 # ---- item 20: --verbose VU lines; the code after an interrupted sleep()
@@ -192,6 +194,29 @@ def test_verbose_vu_handle_lines(c6):
     # without -v none of these
     r = c6(P + "verbose_ramp.js")
     assert r.logs(level="debug") == [], r
+
+
+def test_verbose_scheduler_and_executor_lines(c6):
+    # k6 internal/execution/scheduler.go runExecutor: "Starting executor" and
+    # "Executor finished successfully" (executor=<name> startTime type), and
+    # "Waiting for executor start time..." for a later startTime;
+    # lib/executor/<type>.go Run: "Starting executor run..." with the
+    # executor's numbers (fields sorted, as logrus prints them).
+    r = c6(P + "insufficient_vus.js", "-v")
+    assert r.code == 0, r
+    recs = {(l["msg"], l.get("executor")): l for l in r.logs(level="debug")}
+    start = recs[("Starting executor", "car")]
+    assert (start["startTime"], start["type"]) == ("0s", "constant-arrival-rate"), start
+    assert ("Executor finished successfully", "car") in recs, r
+    run = recs[("Starting executor run...", "constant-arrival-rate")]
+    assert {k: run[k] for k in ("duration", "maxVUs", "preAllocatedVUs", "scenario", "tickerPeriod", "type")} == {
+        "duration": "1s", "maxVUs": "2", "preAllocatedVUs": "1", "scenario": "car", "tickerPeriod": "50ms",
+        "type": "constant-arrival-rate"}, run
+    line = next(l for l in r.err.splitlines() if 'msg="Starting executor run..."' in l and "scenario=car" in l)
+    assert line.endswith(" duration=1s executor=constant-arrival-rate maxVUs=2 preAllocatedVUs=1 scenario=car "
+                         "tickerPeriod=50ms type=constant-arrival-rate"), line
+    run = recs[("Starting executor run...", "ramping-arrival-rate")]
+    assert (run["numStages"], run["startTickerPeriod"], run["maxVUs"]) == ("1", "50ms", "1"), run
 
 
 # ---- warnings k6 prints

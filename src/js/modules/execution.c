@@ -233,23 +233,37 @@ static int tags_own_names(JSContext *ctx, JSPropertyEnum **ptab, uint32_t *plen,
 
 static int tags_set(JSContext *ctx, JSAtom prop, JSValueConst val) {
     vu *v = vu_from_ctx(ctx);
+    const char *k = JS_AtomToCString(ctx, prop);
+    if (!k) return -1;
     if (!JS_IsString(val) && !JS_IsNumber(val) && !JS_IsBool(val)) {
-        JS_ThrowTypeError(ctx, "exec.vu.tags: only String, Boolean and Number types are accepted as a tag value");
+        /* k6 js/common ApplyCustomUserTag's text, thrown as a TypeError */
+        JS_ThrowTypeError(ctx, "invalid value for metric tag '%s': only String, Boolean and Number types are accepted "
+                          "as a metric tag values", k);
+        JS_FreeCString(ctx, k);
         return -1;
     }
-    const char *k = JS_AtomToCString(ctx, prop), *s = JS_ToCString(ctx, val);
+    const char *s = JS_ToCString(ctx, val);
     if (!k || !s) { JS_FreeCString(ctx, k); JS_FreeCString(ctx, s); return -1; }
     int i = tags_find(v, k);
+    char *kc = i < 0 ? strdup(k) : NULL, *vc = strdup(s);
+    tag_kv *grown = i < 0 ? realloc(v->utags, (size_t)(v->nutags + 1) * sizeof *v->utags) : NULL;
+    JS_FreeCString(ctx, k);
+    JS_FreeCString(ctx, s);
+    if (!vc || (i < 0 && (!kc || !grown))) {
+        if (grown) v->utags = grown;
+        free(kc);
+        free(vc);
+        JS_ThrowOutOfMemory(ctx);
+        return -1;
+    }
     if (i < 0) {
-        v->utags = realloc(v->utags, (size_t)(v->nutags + 1) * sizeof *v->utags);
+        v->utags = grown;
         i = v->nutags++;
-        v->utags[i].key = strdup(k);
+        v->utags[i].key = kc;
     } else {
         free((char *)v->utags[i].value);
     }
-    v->utags[i].value = strdup(s);
-    JS_FreeCString(ctx, k);
-    JS_FreeCString(ctx, s);
+    v->utags[i].value = vc;
     return 1;
 }
 

@@ -7,6 +7,6 @@ import { sleep } from 'k6';
 export const options = { scenarios: { s: { executor: 'constant-vus', vus: 3, duration: '30s' } } };
 export default function () {
   if (exec.vu.idInTest === 1 && exec.vu.iterationInScenario === 3) exec.test.abort();
-  sleep(0.2);
+  sleep(exec.vu.idInTest === 1 ? 0.2 : 1.5);   // the others are mid-sleep at 0.6 s
 }
 export function teardown() { console.log('teardown ran'); }

@@ -11,3 +11,8 @@ export default function () {
   for (const k of Object.keys(exec.vu.tags).sort()) t[k] = exec.vu.tags[k];
   console.log(JSON.stringify(t));
 }
+// a tag value that is not a string, number or boolean: k6's TypeError
+// (js/common ApplyCustomUserTag)
+export function teardown() {
+  try { exec.vu.tags.bad = {}; } catch (e) { console.log(`${e.name}: ${e.message}`); }
+}
