@@ -1539,7 +1539,8 @@ static int run_execute(run_ctx *r) {
     atomic_store(&r->api_state, API_EXEC_STARTED);
     if (init_rc) {
         code = r->signals ? EXIT_ABORTED : EXIT_SCRIPT;
-        if (t->init_error) log_msg(LOG_ERROR, NULL, t->init_error, strlen(t->init_error));
+        /* (exec.test.abort() in the init context: its own message comes at the end) */
+        if (t->init_error && !atomic_load(&t->script_aborted)) log_msg(LOG_ERROR, NULL, t->init_error, strlen(t->init_error));
     } else if (atomic_load(&r->api_stopped) || r->signals) {
         /* stopped while paused before the start */
     } else if (r->scr.has_setup && !(r->opts.no_setup_set && r->opts.no_setup) && (atomic_store(&r->api_state, API_EXEC_SETUP),

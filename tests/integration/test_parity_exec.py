@@ -71,6 +71,17 @@ def test_abort_in_setup(c6):
     assert "hint" not in errors[0], r
 
 
+def test_abort_in_init_and_teardown(c6):
+    r = c6(P + "abort_init.js")
+    assert r.code == 108, r
+    assert [l["msg"] for l in r.logs(level="error")] == [f"test aborted: bad init at {file_url('abort_init.js')}:5:32"], r
+    r = c6(P + "abort_teardown.js")
+    assert r.code == 108, r
+    assert r.console() == [], r
+    assert [l["msg"] for l in r.logs(level="error")] == [
+        f"test aborted: in teardown at teardown ({file_url('abort_teardown.js')}:6:45)"], r
+
+
 # ---- item 12: no iteration starts at or after the scenario's end
 
 # The iterations busy-wait: one VU per worker thread (--workers 2), or a VU
