@@ -1529,12 +1529,29 @@ static int run_execute(run_ctx *r) {
         run_teardown_loop(r);
         return api_rc;
     }
+    /* --verbose: k6's scheduler lines around the VUs' init (internal/execution
+     * scheduler.go initVUsAndExecutors, field phase) */
+    char extra[128];
+    snprintf(extra, sizeof extra, " executorsCount=%d neededVUs=%lld phase=execution-scheduler-init", t->nscen,
+             (long long)t->init_vus);
+    log_msg(LOG_DEBUG, extra, "Start of initialization", strlen("Start of initialization"));
     run_spawn_workers(r);
     int code = 0;
     int64_t t0 = clock_now_us();
     int init_rc = run_wait_init(r);
     log_printf(LOG_DEBUG, "initialized %d VUs in %.0f ms on %d workers",
                atomic_load(&t->vus_initialized), (double)(clock_now_us() - t0) / 1000.0, t->nworkers);
+    if (!init_rc) {
+        const char *ph = " phase=execution-scheduler-init";
+        log_msg(LOG_DEBUG, ph, "Finished initializing needed VUs, start initializing executors...",
+                strlen("Finished initializing needed VUs, start initializing executors..."));
+        for (int i = 0; i < t->nscen; i++) {
+            char m[300];
+            int n = snprintf(m, sizeof m, "Initialized executor %s", t->scen[i].cfg->name);
+            log_msg(LOG_DEBUG, ph, m, (size_t)n);
+        }
+        log_msg(LOG_DEBUG, ph, "Initialization completed", strlen("Initialization completed"));
+    }
     if (!init_rc && r->opts.paused_set && r->opts.paused) run_wait_resume(r);
     atomic_store(&r->api_state, API_EXEC_STARTED);
     if (init_rc) {

@@ -253,7 +253,15 @@ static void arrival_fire(wscen *ws) {
         }
         if (!grew && ws->nvus < ws->max) {
             grew = true;
+            /* --verbose: k6 lib/executor/constant_arrival_rate.go Run (an
+             * unplanned VU; c6 takes an idle one of the worker's when it has one) */
+            char extra[256];
+            snprintf(extra, sizeof extra, " executor=%s scenario=%s", executor_name(sc->cfg->executor), sc->cfg->name);
+            const char *m1 = "Starting initialization of an unplanned VU...";
+            log_msg(LOG_DEBUG, extra, m1, strlen(m1));
             vu *nv = pool_take(w);
+            const char *m2 = nv ? "The unplanned VU finished initializing successfully!" : "Error while allocating unplanned VU";
+            log_msg(nv ? LOG_DEBUG : LOG_ERROR, extra, m2, strlen(m2));
             if (nv) {
                 ws_assign(ws, nv, -1);
                 free_push(ws, nv);

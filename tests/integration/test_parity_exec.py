@@ -228,6 +228,18 @@ def test_verbose_scheduler_and_executor_lines(c6):
                          "tickerPeriod=50ms type=constant-arrival-rate"), line
     run = recs[("Starting executor run...", "ramping-arrival-rate")]
     assert (run["numStages"], run["startTickerPeriod"], run["maxVUs"]) == ("1", "50ms", "1"), run
+    # scheduler.go initVUsAndExecutors / initVU (field phase=execution-scheduler-init)
+    init = [l for l in r.logs(level="debug") if l.get("phase") == "execution-scheduler-init"]
+    msgs = [l["msg"] for l in init]
+    msgs[1:3] = sorted(msgs[1:3])   # (the VUs are initialised in parallel)
+    assert msgs == [
+        "Start of initialization", "Initialized VU #1", "Initialized VU #2",
+        "Finished initializing needed VUs, start initializing executors...", "Initialized executor car",
+        "Initialized executor rar", "Initialization completed"], r
+    assert (init[0]["neededVUs"], init[0]["executorsCount"]) == ("2", "2"), init[0]
+    # constant_arrival_rate.go Run: car grows by its one unplanned VU
+    assert [l["msg"] for l in r.logs(level="debug") if l.get("scenario") == "car" and "unplanned" in l["msg"]] == [
+        "Starting initialization of an unplanned VU...", "The unplanned VU finished initializing successfully!"], r
 
 
 # ---- warnings k6 prints
