@@ -132,10 +132,15 @@ char *vu_exception_text(JSContext *ctx) {
     return out;
 }
 
-static void vu_log_exception(vu *v, const char *where) {
+/* An iteration's uncaught exception, logged as k6's getIterationRunner
+ * (lib/executor/helpers.go) does with its executor's logger: fields
+ * executor=<type> scenario=<name> source=stacktrace. */
+static void vu_log_exception(vu *v) {
     char *t = vu_exception_text(v->ctx);
-    char extra[128];
-    snprintf(extra, sizeof extra, " source=stacktrace%s%s", where ? " stage=" : "", where ? where : "");
+    char extra[320];
+    const c6_scenario *c = v->bound ? v->bound->cfg : NULL;
+    if (c) snprintf(extra, sizeof extra, " executor=%s scenario=%s source=stacktrace", executor_name(c->executor), c->name);
+    else snprintf(extra, sizeof extra, " source=stacktrace");
     log_msg(LOG_ERROR, extra, t, strlen(t));
     free(t);
 }
@@ -235,7 +240,7 @@ static bool vu_iteration(vu *v) {
             atomic_fetch_add(&sc->interrupted, 1);
             return false;
         }
-        vu_log_exception(v, NULL);
+        vu_log_exception(v);
     }
     JS_FreeValue(v->ctx, r);
     vu_emit_iteration(v, t0, clock_now_us());

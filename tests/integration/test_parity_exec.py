@@ -242,6 +242,15 @@ def test_verbose_scheduler_and_executor_lines(c6):
         "Starting initialization of an unplanned VU...", "The unplanned VU finished initializing successfully!"], r
 
 
+def test_iteration_exception_fields(c6):
+    r = c6(P + "iteration_throws.js")
+    assert r.code == 0, r
+    errs = r.logs(level="error")
+    assert len(errs) == 1 and "Error: boom" in errs[0]["msg"], r
+    assert (errs[0]["executor"], errs[0]["scenario"], errs[0]["source"]) == ("per-vu-iterations", "s", "stacktrace"), r
+    assert r.err.rstrip().endswith(" executor=per-vu-iterations scenario=s source=stacktrace"), r
+
+
 # ---- warnings k6 prints
 
 def test_insufficient_vus_warning(c6):
