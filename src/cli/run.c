@@ -627,13 +627,24 @@ static api_scale_result api_op_scale(void *ctx, const int64_t *vus, const int64_
     if (!sc) return API_SCALE_NO_EXECUTOR;
     int64_t max = vus_max ? *vus_max : atomic_load(&sc->ext_max);
     int64_t want = vus ? *vus : atomic_load(&sc->ext_vus);
-    if (want < 0 || max < 0) {
-        snprintf(err, errlen, "the number of VUs can't be negative");
+    /* k6 lib/executor/externally_controlled.go UpdateConfig: the params'
+     * Validate() errors joined under "invalid configuration supplied: ",
+     * then the maxVUs floor */
+    char errs[2][160];
+    int nerr = 0;
+    if (want < 0) snprintf(errs[nerr++], sizeof errs[0], "the number of VUs can't be negative");
+    if (max < want)
+        snprintf(errs[nerr++], sizeof errs[0],
+                 "the number of active VUs (%lld) must be less than or equal to the number of maxVUs (%lld)",
+                 (long long)want, (long long)max);
+    if (nerr) {
+        snprintf(err, errlen, "invalid configuration supplied: %s%s%s", errs[0], nerr > 1 ? ", " : "", nerr > 1 ? errs[1] : "");
         return API_SCALE_REJECTED;
     }
-    if (want > max) {
-        snprintf(err, errlen, "the number of active VUs (%lld) must be less than or equal to the number of maxVUs (%lld)",
-                 (long long)want, (long long)max);
+    int64_t start_max = sc->cfg->max_vus;   /* (the configured number, unscaled, as k6 compares it) */
+    if (vus_max && *vus_max < start_max) {
+        snprintf(err, errlen, "the new number of max VUs cannot be lower than the starting number of max VUs (%lld)",
+                 (long long)start_max);
         return API_SCALE_REJECTED;
     }
     atomic_store(&sc->ext_max, max);
