@@ -326,7 +326,8 @@ static void ws_interrupt(wscen *ws) {
         vu *v = ws->vus[i];
         /* the last graceful step (k6: 0 VUs at the end + gracefulStop) hard-stops
          * the handles whose iteration still runs */
-        if (has_vu_handles(ws->sc->cfg) && v->in_iteration && !v->stop_req && test_phase(ws->w->test) < PHASE_HARD_STOP)
+        if (ws->sc->cfg->executor == EXECUTOR_RAMPING_VUS && v->in_iteration && !v->stop_req &&
+            test_phase(ws->w->test) < PHASE_HARD_STOP)
             vu_handle_log(v, "Hard stop");   /* (a stop of the whole test cancels the executor instead) */
         if (v->state == VU_WAITING) {
             v->interrupted = true;
@@ -343,7 +344,8 @@ void sched_update(worker *w) {
         if (!ws->started && st == SC_RUNNING) ws_start(ws);
         ws->started |= st >= SC_RUNNING;
         if (st >= SC_GRACEFUL && ws->seen < SC_GRACEFUL) {
-            if (has_vu_handles(ws->sc->cfg))   /* the raw steps' final 0 VUs */
+            if (ws->sc->cfg->executor == EXECUTOR_RAMPING_VUS && test_phase(ws->w->test) < PHASE_HARD_STOP)
+                /* the raw steps' final 0 VUs (externally-controlled: its context ends instead) */
                 for (int k = 0; k < ws->nvus; k++) vu_handle_set(ws->vus[k], false);
             if (ws->started && is_arrival(ws->sc->cfg)) arrival_fire(ws);
             ws->sched_done = true;
