@@ -665,13 +665,24 @@ static api_scale_result api_op_scale(void *ctx, const int64_t *vus, const int64_
     if (!sc) return API_SCALE_NO_EXECUTOR;
     int64_t max = vus_max ? *vus_max : atomic_load(&sc->ext_max);
     int64_t want = vus ? *vus : atomic_load(&sc->ext_vus);
-    if (want < 0 || max < 0) {
-        snprintf(err, errlen, "the number of VUs can't be negative");
+    /* k6 lib/executor/externally_controlled.go UpdateConfig: the params'
+     * Validate() errors joined under "invalid configuration supplied: ",
+     * then the maxVUs floor */
+    char errs[2][160];
+    int nerr = 0;
+    if (want < 0) snprintf(errs[nerr++], sizeof errs[0], "the number of VUs can't be negative");
+    if (max < want)
+        snprintf(errs[nerr++], sizeof errs[0],
+                 "the number of active VUs (%lld) must be less than or equal to the number of maxVUs (%lld)",
+                 (long long)want, (long long)max);
+    if (nerr) {
+        snprintf(err, errlen, "invalid configuration supplied: %s%s%s", errs[0], nerr > 1 ? ", " : "", nerr > 1 ? errs[1] : "");
         return API_SCALE_REJECTED;
     }
-    if (want > max) {
-        snprintf(err, errlen, "the number of active VUs (%lld) must be less than or equal to the number of maxVUs (%lld)",
-                 (long long)want, (long long)max);
+    int64_t start_max = sc->cfg->max_vus;   /* (the configured number, unscaled, as k6 compares it) */
+    if (vus_max && *vus_max < start_max) {
+        snprintf(err, errlen, "the new number of max VUs cannot be lower than the starting number of max VUs (%lld)",
+                 (long long)start_max);
         return API_SCALE_REJECTED;
     }
     atomic_store(&sc->ext_max, max);
@@ -801,16 +812,92 @@ static void run_scen_set(run_ctx *r, scen_rt *sc, int state) {
 /* Stopping the whole test (Ctrl-C, exec.test.abort, abortOnFail): every
  * scenario interrupts its iterations; ones not started yet never start. */
 static void run_set_phase(run_ctx *r, int phase) {
-    if (atomic_load(&r->test.phase) >= phase) return;
-    atomic_store(&r->test.phase, phase);
+    if (atomic_load(&r->test.phase) < phase) atomic_store(&r->test.phase, phase);
     if (phase < PHASE_HARD_STOP) return;
+    /* (exec.test.abort() sets the phase itself, from its VU: the scenarios
+     * follow here) */
+    bool changed = false;
     for (int i = 0; i < r->test.nscen; i++)
-        if (scen_state(&r->test.scen[i]) < SC_HARD_STOP) atomic_store(&r->test.scen[i].state, SC_HARD_STOP);
-    run_all_workers(r, CMD_SCEN);
+        if (scen_state(&r->test.scen[i]) < SC_HARD_STOP) {
+            atomic_store(&r->test.scen[i].state, SC_HARD_STOP);
+            changed = true;
+        }
+    if (changed) run_all_workers(r, CMD_SCEN);
+}
+
+/* --verbose: k6's trackProgress (lib/executor/helpers.go) logs this once a
+ * scenario's regular duration is over (or its work is done early), unless
+ * the whole test was stopped or it has no gracefulStop. */
+static void run_log_regular_done(run_ctx *r, const scen_rt *sc) {
+    const c6_scenario *c = sc->cfg;
+    if (c->graceful_stop_us <= 0 || test_phase(&r->test) >= PHASE_HARD_STOP) return;
+    char gs[32], extra[300];
+    duration_format(gs, sizeof gs, c->graceful_stop_us);
+    snprintf(extra, sizeof extra, " executor=%s gracefulStop=%s scenario=%s", executor_name(c->executor), gs, c->name);
+    const char *msg = "Regular duration is done, waiting for iterations to gracefully finish";
+    log_msg(LOG_DEBUG, extra, msg, strlen(msg));
+}
+
+/* --verbose: the scheduler's and the executors' lines about a scenario's
+ * start and end (k6 internal/execution/scheduler.go runExecutor: fields
+ * executor=<name> startTime type; lib/executor/<type>.go Run: "Starting
+ * executor run..." with its executor's numbers, logger fields executor=<type>
+ * scenario=<name>). */
+static void run_log_scheduler(const scen_rt *sc, const char *msg) {
+    const c6_scenario *c = sc->cfg;
+    char st[32], extra[300];
+    duration_format(st, sizeof st, c->start_time_us);
+    snprintf(extra, sizeof extra, " executor=%s startTime=%s type=%s", c->name, st, executor_name(c->executor));
+    log_msg(LOG_DEBUG, extra, msg, strlen(msg));
+}
+
+static void run_log_executor_run(const scen_rt *sc) {
+    const c6_scenario *c = sc->cfg;
+    const char *type = executor_name(c->executor), *name = c->name;
+    char d[32], p[32], extra[512];
+    duration_format(d, sizeof d, sc->dur_us);
+    /* (fields in logrus' order: sorted by key) */
+    switch (c->executor) {
+    case EXECUTOR_CONSTANT_VUS:
+        snprintf(extra, sizeof extra, " duration=%s executor=%s scenario=%s type=%s vus=%lld", d, type, name, type,
+                 (long long)sc->vus);
+        break;
+    case EXECUTOR_SHARED_ITERATIONS:
+    case EXECUTOR_PER_VU_ITERATIONS:
+        snprintf(extra, sizeof extra, " executor=%s iterations=%lld maxDuration=%s scenario=%s type=%s vus=%lld", type,
+                 (long long)(c->executor == EXECUTOR_SHARED_ITERATIONS ? sc->iterations : c->iterations), d, name,
+                 type, (long long)sc->vus);
+        break;
+    case EXECUTOR_RAMPING_VUS:
+        snprintf(extra, sizeof extra, " duration=%s executor=%s maxVUs=%lld numStages=%zu scenario=%s startVUs=%lld type=%s",
+                 d, type, (long long)sc->vus, c->nstages, name, (long long)scen_scale(sc, c->start_vus), type);
+        break;
+    case EXECUTOR_CONSTANT_ARRIVAL_RATE:
+    case EXECUTOR_RAMPING_ARRIVAL_RATE: {
+        /* the ticker period: timeUnit / rate (0s without a rate) */
+        int64_t rate = c->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE ? c->rate : c->start_rate;
+        duration_format(p, sizeof p, rate > 0 ? c->time_unit_us / rate : 0);
+        if (c->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE)
+            snprintf(extra, sizeof extra,
+                     " duration=%s executor=%s maxVUs=%lld preAllocatedVUs=%lld scenario=%s tickerPeriod=%s type=%s", d,
+                     type, (long long)sc->max_vus, (long long)sc->vus, name, p, type);
+        else
+            snprintf(extra, sizeof extra,
+                     " duration=%s executor=%s maxVUs=%lld numStages=%zu preAllocatedVUs=%lld scenario=%s "
+                     "startTickerPeriod=%s type=%s", d, type, (long long)sc->max_vus, c->nstages, (long long)sc->vus,
+                     name, p, type);
+        break;
+    }
+    default:
+        return;
+    }
+    const char *msg = "Starting executor run...";
+    log_msg(LOG_DEBUG, extra, msg, strlen(msg));
 }
 
 static void run_scen_end(uv_timer_t *h) {
     run_scen *rs = h->data;
+    if (scen_state(rs->sc) == SC_RUNNING) run_log_regular_done(rs->r, rs->sc);
     run_scen_set(rs->r, rs->sc, SC_GRACEFUL);
 }
 
@@ -825,6 +912,8 @@ static void run_scen_start(uv_timer_t *h) {
     if (scen_state(sc) != SC_PENDING) return;
     uv_update_time(rs->r->loop);
     atomic_store(&sc->start_us, clock_now_us());
+    run_log_scheduler(sc, "Starting executor");
+    run_log_executor_run(sc);
     run_scen_set(rs->r, sc, SC_RUNNING);
     int64_t d = scenario_duration_us(sc->cfg);
     int64_t hard = scenario_max_duration_us(sc->cfg);
@@ -844,6 +933,10 @@ static void run_scen_dropped(run_ctx *r, scen_rt *sc) {
     else return;
     int64_t left = planned - atomic_load(&sc->done) - atomic_load(&sc->interrupted);
     if (left <= 0) return;
+    /* k6 pushes it only while the test's run context is alive
+     * (metrics.PushIfNotDone): not after a stop of the whole test */
+    if (r->aborted || r->threshold_aborted || atomic_load(&r->api_stopped) || atomic_load(&r->test.script_aborted))
+        return;
     tag_kv kv[VU_BASE_TAGS];
     size_t n = 0;
     for (size_t i = 0; i < r->opts.ntags && n < VU_BASE_TAGS - 2; i++)
@@ -863,7 +956,9 @@ static bool run_check_scenarios(run_ctx *r) {
         scen_rt *sc = &t->scen[i];
         int st = scen_state(sc);
         if (st >= SC_RUNNING && st < SC_DONE && atomic_load(&sc->workers_done) >= t->nworkers) {
+            if (st == SC_RUNNING) run_log_regular_done(r, sc);   /* its work was done early */
             atomic_store(&sc->state, SC_DONE);
+            run_log_scheduler(sc, "Executor finished successfully");
             sc->end_us = clock_now_us();
             uv_timer_stop(&r->rs[i].start);
             uv_timer_stop(&r->rs[i].end);
@@ -1037,6 +1132,9 @@ static int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
                    (double)limit / 1e6);
         return cmd == CMD_SETUP ? EXIT_SETUP_TIMEOUT : EXIT_TEARDOWN_TIMEOUT;
     }
+    if (w->special && w->special->error && atomic_load(&r->test.script_aborted)) {
+        return EXIT_SCRIPT_ABORT;   /* exec.test.abort() in setup(): its message comes at the end */
+    }
     if (w->special && w->special->error) {
         char *e = w->special->error;
         const char *hint = cmd == CMD_SETUP ? " hint=\"script exception in setup()\""
@@ -1086,8 +1184,10 @@ static void run_start(run_ctx *r) {
     r->dash_last_us = t->start_us;
     atomic_store(&t->phase, PHASE_RUNNING);
     run_all_workers(r, CMD_START);
-    for (int i = 0; i < t->nscen; i++)
+    for (int i = 0; i < t->nscen; i++) {
+        if (t->scen[i].cfg->start_time_us > 0) run_log_scheduler(&t->scen[i], "Waiting for executor start time...");
         uv_timer_start(&r->rs[i].start, run_scen_start, (uint64_t)(t->scen[i].cfg->start_time_us / 1000), 0);
+    }
     uv_timer_start(&r->tick, run_on_tick, 20, 20);
     run_metrics_start(r);
 }
@@ -1297,6 +1397,17 @@ static void run_dash_end(run_ctx *r, double dur_s) {
     }
 }
 
+/* The error k6 ends a run with when the script stopped it or marked it
+ * failed, printed after the summary (internal/cmd/run.go run(); its caller
+ * prints the returned error with errext.Fprint). */
+static void run_log_script_end(run_ctx *r, int code) {
+    c6_test *t = &r->test;
+    if (r->aborted || atomic_load(&r->api_stopped)) return;
+    if (atomic_load(&t->script_aborted)) log_printf(LOG_ERROR, "%s", t->abort_reason);
+    else if (atomic_load(&t->script_failed) && code == 0 && !r->threshold_aborted)
+        log_printf(LOG_ERROR, "test run was marked as failed");
+}
+
 static int run_fail(run_ctx *r, int code, const char *msg) {
     (void)r;
     log_msg(LOG_ERROR, NULL, msg, strlen(msg));
@@ -1440,6 +1551,7 @@ static void run_make_scenarios(run_ctx *r) {
         sc->iterations = scen_scale(sc, c->iterations);
         sc->vus = scen_scale(sc, scenario_planned_vus(c));
         sc->max_vus = scen_scale(sc, scenario_max_vus(c));
+        sc->dur_us = scenario_duration_us(c);
         atomic_store(&sc->ext_vus, (int)scen_scale(sc, c->vus));
         atomic_store(&sc->ext_max, scen_scale(sc, c->max_vus));
         bool arrival = c->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE || c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE;
@@ -1477,17 +1589,35 @@ static int run_execute(run_ctx *r) {
         run_teardown_loop(r);
         return api_rc;
     }
+    /* --verbose: k6's scheduler lines around the VUs' init (internal/execution
+     * scheduler.go initVUsAndExecutors, field phase) */
+    char extra[128];
+    snprintf(extra, sizeof extra, " executorsCount=%d neededVUs=%lld phase=execution-scheduler-init", t->nscen,
+             (long long)t->init_vus);
+    log_msg(LOG_DEBUG, extra, "Start of initialization", strlen("Start of initialization"));
     run_spawn_workers(r);
     int code = 0;
     int64_t t0 = clock_now_us();
     int init_rc = run_wait_init(r);
     log_printf(LOG_DEBUG, "initialized %d VUs in %.0f ms on %d workers",
                atomic_load(&t->vus_initialized), (double)(clock_now_us() - t0) / 1000.0, t->nworkers);
+    if (!init_rc) {
+        const char *ph = " phase=execution-scheduler-init";
+        log_msg(LOG_DEBUG, ph, "Finished initializing needed VUs, start initializing executors...",
+                strlen("Finished initializing needed VUs, start initializing executors..."));
+        for (int i = 0; i < t->nscen; i++) {
+            char m[300];
+            int n = snprintf(m, sizeof m, "Initialized executor %s", t->scen[i].cfg->name);
+            log_msg(LOG_DEBUG, ph, m, (size_t)n);
+        }
+        log_msg(LOG_DEBUG, ph, "Initialization completed", strlen("Initialization completed"));
+    }
     if (!init_rc && r->opts.paused_set && r->opts.paused) run_wait_resume(r);
     atomic_store(&r->api_state, API_EXEC_STARTED);
     if (init_rc) {
         code = r->signals ? EXIT_ABORTED : EXIT_SCRIPT;
-        if (t->init_error) log_msg(LOG_ERROR, NULL, t->init_error, strlen(t->init_error));
+        /* (exec.test.abort() in the init context: its own message comes at the end) */
+        if (t->init_error && !atomic_load(&t->script_aborted)) log_msg(LOG_ERROR, NULL, t->init_error, strlen(t->init_error));
     } else if (atomic_load(&r->api_stopped) || r->signals) {
         /* stopped while paused before the start */
     } else if (r->scr.has_setup && !(r->opts.no_setup_set && r->opts.no_setup) && (atomic_store(&r->api_state, API_EXEC_SETUP),
@@ -1511,16 +1641,24 @@ static int run_execute(run_ctx *r) {
     int64_t t1 = clock_now_us();
     run_stop_workers(r);
     log_printf(LOG_DEBUG, "stopped workers and freed VUs in %.0f ms", (double)(clock_now_us() - t1) / 1000.0);
+    /* k6 warns before the summary when a run that ended without an error
+     * (no stop, no setup/teardown failure) completed no iteration
+     * (internal/cmd/run.go run()) */
+    if (t->start_us && code == 0 && !stopped && atomic_load(&t->iters_done) == 0)
+        log_printf(LOG_WARN, "No script iterations fully finished, consider making the test duration longer");
     if (t->start_us) {
         double dur_s = (double)((r->run_end_us ? r->run_end_us : clock_now_us()) - t->start_us) / 1e6;
         bool ok = run_eval_thresholds(r, dur_s);
         run_dash_end(r, dur_s);
         run_summary(r, dur_s);
-        if (!ok && code == 0) {
+        /* exec.test.abort() and exec.test.fail() end k6's run with their own
+         * error: the crossed thresholds are then only a debug line */
+        if (!ok && code == 0 && !atomic_load(&t->script_aborted) && !atomic_load(&t->script_failed)) {
             code = EXIT_THRESHOLDS;
             run_log_crossed(r);
         }
     }
+    run_log_script_end(r, code);
     if (r->aborted) code = EXIT_ABORTED;
     else if (atomic_load(&r->api_stopped)) code = EXIT_API_STOP;
     else if (atomic_load(&t->script_aborted)) code = EXIT_SCRIPT_ABORT;

@@ -29,6 +29,14 @@ enum exec_next executor_next(vu *v) {
     }
     if (scen_state(sc) >= SC_GRACEFUL || test_phase(v->test) >= PHASE_GRACEFUL) return EXEC_DONE;
     const c6_scenario *cfg = sc->cfg;
+    /* No iteration starts at or after the end of the scenario's duration
+     * (k6's regDurationCtx, lib/executor/helpers.go getDurationContexts):
+     * the main thread's end timer and its message to this worker come a
+     * little later, so the VU reads the clock itself. */
+    int64_t at = clock_now_us() - atomic_load(&sc->start_us);
+    if (sc->dur_us > 0 && at >= sc->dur_us && cfg->executor != EXECUTOR_CONSTANT_ARRIVAL_RATE &&
+        cfg->executor != EXECUTOR_RAMPING_ARRIVAL_RATE && cfg->executor != EXECUTOR_EXTERNALLY_CONTROLLED)
+        return EXEC_DONE;   /* (arrival-rate: executor_arrival_at; externally-controlled: pauses stop its clock) */
     switch (cfg->executor) {
     case EXECUTOR_SHARED_ITERATIONS:
         /* a failed claim overshoots the counter, harmlessly: it only grows */
@@ -38,7 +46,6 @@ enum exec_next executor_next(vu *v) {
     case EXECUTOR_CONSTANT_VUS:
         return EXEC_RUN;
     case EXECUTOR_RAMPING_VUS: {
-        int64_t at = clock_now_us() - atomic_load(&sc->start_us);
         return v->sc_index < scen_scale(sc, executor_ramp_target(cfg, at)) ? EXEC_RUN : EXEC_PARK;
     }
     case EXECUTOR_EXTERNALLY_CONTROLLED:

@@ -89,6 +89,29 @@ static vu *pool_take(worker *w) {
     return worker_spawn_vu(w);
 }
 
+/* --verbose: k6's VU handles (lib/executor/vu_handle.go start, gracefulStop,
+ * hardStop) log "Start", "Graceful stop" and "Hard stop" at debug level with
+ * the executor's fields (executor type, scenario name) and vuNum, the VU's
+ * place in the scenario (ramping-vus, externally-controlled). */
+static void vu_handle_log(const vu *v, const char *what) {
+    char extra[256];
+    snprintf(extra, sizeof extra, " executor=%s scenario=%s vuNum=%lld", executor_name(v->sc->cfg->executor),
+             v->sc->cfg->name, (long long)v->sc_index);
+    log_msg(LOG_DEBUG, extra, what, strlen(what));
+}
+
+/* The handle's state follows the target: started below it, gracefully
+ * stopped when the target (or the scenario's end) drops below it. */
+static void vu_handle_set(vu *v, bool on) {
+    if (v->ramp_on == on) return;
+    v->ramp_on = on;
+    vu_handle_log(v, on ? "Start" : "Graceful stop");
+}
+
+static bool has_vu_handles(const c6_scenario *c) {
+    return c->executor == EXECUTOR_RAMPING_VUS || c->executor == EXECUTOR_EXTERNALLY_CONTROLLED;
+}
+
 static void ws_assign(wscen *ws, vu *v, int64_t index) {
     if (ws->nvus == ws->cap) {
         ws->cap = ws->cap ? ws->cap * 2 : 16;
@@ -100,6 +123,7 @@ static void ws_assign(wscen *ws, vu *v, int64_t index) {
     v->sc_index = index;
     v->sc_iter = 0;
     v->go = v->stop_req = false;
+    v->ramp_on = false;
     v->ramp_deadline = 0;
 }
 
@@ -218,9 +242,26 @@ static void arrival_fire(wscen *ws) {
          * and one more VU is added (one per round, up to maxVUs) for the
          * ones to come. */
         sample_push(&w->samples, M_DROPPED_ITERATIONS, drop_tags(ws), 1, sample_stamp(&w->samples, now * 1000));
+        if (ws->nvus >= ws->max && !atomic_flag_test_and_set(&sc->vus_warned)) {
+            /* k6 (lib/executor/constant_arrival_rate.go, ramping_arrival_rate.go
+             * Run): once per scenario, with the executor logger's fields */
+            char extra[256], msg[128];
+            snprintf(extra, sizeof extra, " executor=%s scenario=%s", executor_name(sc->cfg->executor), sc->cfg->name);
+            int n = snprintf(msg, sizeof msg, "Insufficient VUs, reached %lld active VUs and cannot initialize more",
+                             (long long)sc->max_vus);
+            log_msg(LOG_WARN, extra, msg, (size_t)n);
+        }
         if (!grew && ws->nvus < ws->max) {
             grew = true;
+            /* --verbose: k6 lib/executor/constant_arrival_rate.go Run (an
+             * unplanned VU; c6 takes an idle one of the worker's when it has one) */
+            char extra[256];
+            snprintf(extra, sizeof extra, " executor=%s scenario=%s", executor_name(sc->cfg->executor), sc->cfg->name);
+            const char *m1 = "Starting initialization of an unplanned VU...";
+            log_msg(LOG_DEBUG, extra, m1, strlen(m1));
             vu *nv = pool_take(w);
+            const char *m2 = nv ? "The unplanned VU finished initializing successfully!" : "Error while allocating unplanned VU";
+            log_msg(nv ? LOG_DEBUG : LOG_ERROR, extra, m2, strlen(m2));
             if (nv) {
                 ws_assign(ws, nv, -1);
                 free_push(ws, nv);
@@ -260,6 +301,11 @@ static void ws_start(wscen *ws) {
         if (arrival) free_push(ws, v);
         else worker_ready(w, v);
     }
+    if (has_vu_handles(sc->cfg)) {
+        int64_t target = sc->cfg->executor == EXECUTOR_RAMPING_VUS ? scen_scale(sc, executor_ramp_target(sc->cfg, 0))
+                                                                 : atomic_load(&sc->ext_vus);
+        for (int k = 0; k < ws->nvus; k++) vu_handle_set(ws->vus[k], ws->vus[k]->sc_index < target);
+    }
     if (arrival && !sc->no_work && ws->tfd >= 0) {
         ws->next = wid;
         uv_poll_start(&ws->poll, UV_READABLE, arrival_ready);
@@ -278,6 +324,11 @@ static void ws_wake_parked(wscen *ws) {
 static void ws_interrupt(wscen *ws) {
     for (int i = 0; i < ws->nvus; i++) {
         vu *v = ws->vus[i];
+        /* the last graceful step (k6: 0 VUs at the end + gracefulStop) hard-stops
+         * the handles whose iteration still runs */
+        if (ws->sc->cfg->executor == EXECUTOR_RAMPING_VUS && v->in_iteration && !v->stop_req &&
+            test_phase(ws->w->test) < PHASE_HARD_STOP)
+            vu_handle_log(v, "Hard stop");   /* (a stop of the whole test cancels the executor instead) */
         if (v->state == VU_WAITING) {
             v->interrupted = true;
             worker_ready(ws->w, v);
@@ -293,6 +344,9 @@ void sched_update(worker *w) {
         if (!ws->started && st == SC_RUNNING) ws_start(ws);
         ws->started |= st >= SC_RUNNING;
         if (st >= SC_GRACEFUL && ws->seen < SC_GRACEFUL) {
+            if (ws->sc->cfg->executor == EXECUTOR_RAMPING_VUS && test_phase(ws->w->test) < PHASE_HARD_STOP)
+                /* the raw steps' final 0 VUs (externally-controlled: its context ends instead) */
+                for (int k = 0; k < ws->nvus; k++) vu_handle_set(ws->vus[k], false);
             if (ws->started && is_arrival(ws->sc->cfg)) arrival_fire(ws);
             ws->sched_done = true;
             disarm(ws);
@@ -330,12 +384,14 @@ void sched_tick(worker *w) {
         }
         for (int k = 0; k < ws->nvus; k++) {
             vu *v = ws->vus[k];
+            vu_handle_set(v, v->sc_index < target);
             if (v->sc_index < target) {
                 v->ramp_deadline = 0;
                 if (v->state == VU_IDLE) worker_ready(w, v);
             } else if (ramping && v->in_iteration && !v->stop_req) {
                 if (!v->ramp_deadline) v->ramp_deadline = now + c->graceful_ramp_down_us;
                 if (now >= v->ramp_deadline) {
+                    vu_handle_log(v, "Hard stop");
                     v->stop_req = true;
                     if (v->state == VU_WAITING) {
                         v->interrupted = true;

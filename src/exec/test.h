@@ -41,6 +41,8 @@ typedef struct scen_rt {
     int index;
     int64_t iterations;         /* shared-iterations: this instance's total */
     int64_t vus;                /* this instance's VUs (ramping: the most it uses) */
+    int64_t dur_us;             /* its regular duration (maxDuration for the iteration
+                                   executors; 0: externally-controlled without one) */
     int64_t max_vus;            /* arrival-rate: with the unplanned ones */
     atomic_int state;           /* enum scen_state */
     atomic_llong start_us;      /* monotonic start, set before state turns RUNNING */
@@ -57,6 +59,7 @@ typedef struct scen_rt {
     struct c6_segment_tuple *seg;   /* arrival-rate with an execution segment: which of the
                                        test's iterations are this instance's (NULL: all) */
     bool no_work;               /* the execution segment leaves this instance nothing of it */
+    atomic_flag vus_warned;     /* arrival-rate: "Insufficient VUs" was logged (once, as k6) */
 } scen_rt;
 
 typedef struct c6_test {
@@ -87,6 +90,9 @@ typedef struct c6_test {
     int64_t start_us;           /* monotonic time the iterations started */
     int64_t start_wall_ms;      /* the same instant, unix milliseconds */
     atomic_int script_aborted;  /* exec.test.abort() was called: exit 108 */
+    char abort_reason[1024];    /* its message, k6's "test aborted: ... at fn (file:line:col)";
+                                   written by the first caller before script_aborted is set */
+    atomic_flag abort_claimed;  /* taken by that first caller */
     atomic_int script_failed;   /* exec.test.fail() was called: exit 110 */
     char *setup_json;           /* setup()'s return value as JSON, or NULL */
 

@@ -263,6 +263,10 @@ static bool worker_init_vu(worker *w, vu *v) {
 static void worker_init_vus(worker *w) {
     for (int i = 0; i < w->nvus; i++) {
         if (!worker_init_vu(w, w->vus[i])) break;   /* one broken VU means a broken script */
+        /* --verbose: k6 internal/execution/scheduler.go initVU */
+        char m[48];
+        int n = snprintf(m, sizeof m, "Initialized VU #%d", w->vus[i]->id);
+        log_msg(LOG_DEBUG, " phase=execution-scheduler-init", m, (size_t)n);
         w->pool = realloc(w->pool, (size_t)(w->npool + 1) * sizeof *w->pool);
         w->pool[w->npool++] = w->vus[i];
         w->cappool = w->npool;

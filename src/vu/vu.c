@@ -61,9 +61,11 @@ bool vu_wait(vu *v) {
 
 void vu_wake(vu *v) { worker_ready(v->w, v); }
 
-/* "file:line:col" of the innermost frame of the script (native frames skipped). */
-static void vu_stack_location(const char *stack, char *out, size_t n) {
+/* "file:line:col" of the innermost frame of the script (native frames
+ * skipped), and its function's name when fn is not NULL ("" if none). */
+static void vu_stack_location(const char *stack, char *out, size_t n, char *fn, size_t fnlen) {
     out[0] = 0;
+    if (fn) fn[0] = 0;
     for (const char *at = stack; at && (at = strstr(at, "at ")) != NULL; at += 3) {
         const char *eol = strchr(at, '\n');
         size_t len = eol ? (size_t)(eol - at) : strlen(at);
@@ -74,8 +76,33 @@ static void vu_stack_location(const char *stack, char *out, size_t n) {
         if (end - start >= 6 && memcmp(start, "native", 6) == 0) continue;
         if (!memchr(start, ':', (size_t)(end - start))) continue;
         snprintf(out, n, "%.*s", (int)(end - start), start);
+        if (fn && open && open - 1 > at + 3) snprintf(fn, fnlen, "%.*s", (int)(open - 1 - (at + 3)), at + 3);
         return;
     }
+}
+
+void vu_caller_frame(JSContext *ctx, char *out, size_t n) {
+    out[0] = 0;
+    /* the Error constructor records the stack (JS_NewError does not) */
+    JSValue global = JS_GetGlobalObject(ctx), ctor = JS_GetPropertyStr(ctx, global, "Error");
+    JSValue err = JS_CallConstructor(ctx, ctor, 0, NULL);
+    JS_FreeValue(ctx, ctor);
+    JS_FreeValue(ctx, global);
+    JSValue st = JS_GetPropertyStr(ctx, err, "stack");
+    const char *stack = JS_IsString(st) ? JS_ToCString(ctx, st) : NULL;
+    char loc[1024], fn[256];
+    vu_stack_location(stack, loc, sizeof loc, fn, sizeof fn);
+    if (loc[0]) {
+        const char *scheme = loc[0] == '/' ? "file://" : "";
+        if (fn[0] && strcmp(fn, "<anonymous>") != 0 && strcmp(fn, "<eval>") != 0)
+            snprintf(out, n, "%s (%s%s)", fn, scheme, loc);
+        else
+            snprintf(out, n, "%s%s", scheme, loc);
+    }
+    JS_FreeCString(ctx, stack);
+    JS_FreeValue(ctx, st);
+    JS_FreeValue(ctx, err);
+    JS_FreeValue(ctx, JS_GetException(ctx));   /* (nothing, unless the stack could not be read) */
 }
 
 char *vu_exception_text(JSContext *ctx) {
@@ -89,7 +116,7 @@ char *vu_exception_text(JSContext *ctx) {
         if (JS_IsString(st)) stack = JS_ToCString(ctx, st);
     }
     char loc[1024];
-    vu_stack_location(stack, loc, sizeof loc);
+    vu_stack_location(stack, loc, sizeof loc, NULL, 0);
     size_t n = strlen(msg ? msg : "") + (stack ? strlen(stack) : 0) + strlen(loc) + 16;
     out = malloc(n);
     if (loc[0])
@@ -105,10 +132,15 @@ char *vu_exception_text(JSContext *ctx) {
     return out;
 }
 
-static void vu_log_exception(vu *v, const char *where) {
+/* An iteration's uncaught exception, logged as k6's getIterationRunner
+ * (lib/executor/helpers.go) does with its executor's logger: fields
+ * executor=<type> scenario=<name> source=stacktrace. */
+static void vu_log_exception(vu *v) {
     char *t = vu_exception_text(v->ctx);
-    char extra[128];
-    snprintf(extra, sizeof extra, " source=stacktrace%s%s", where ? " stage=" : "", where ? where : "");
+    char extra[320];
+    const c6_scenario *c = v->bound ? v->bound->cfg : NULL;
+    if (c) snprintf(extra, sizeof extra, " executor=%s scenario=%s source=stacktrace", executor_name(c->executor), c->name);
+    else snprintf(extra, sizeof extra, " source=stacktrace");
     log_msg(LOG_ERROR, extra, t, strlen(t));
     free(t);
 }
@@ -200,11 +232,17 @@ static bool vu_iteration(vu *v) {
     if (JS_IsException(r)) {
         if (vu_cut_off(v)) {
             JS_FreeValue(v->ctx, JS_GetException(v->ctx));
+            /* exec.test.abort(): k6 still emits this iteration's samples (its
+             * context was not cancelled yet when the function returned, as
+             * internal/js/runner.go runFn reads it) but counts it as
+             * interrupted (lib/executor/helpers.go getIterationRunner) */
+            if (v->aborting) vu_emit_iteration(v, t0, clock_now_us());
+            v->aborting = false;
             atomic_fetch_add(&t->iters_interrupted, 1);
             atomic_fetch_add(&sc->interrupted, 1);
             return false;
         }
-        vu_log_exception(v, NULL);
+        vu_log_exception(v);
     }
     JS_FreeValue(v->ctx, r);
     vu_emit_iteration(v, t0, clock_now_ns());
@@ -319,7 +357,9 @@ static void vu_main(void *arg) {
         v->state = VU_DONE;
         return;
     }
-    atomic_fetch_add(&v->test->vus_initialized, 1);
+    /* setup(), teardown() and handleSummary() run in VUs of their own that
+     * k6 does not count: vus_max, exec.instance.vusInitialized */
+    if (v->role == VU_REGULAR) atomic_fetch_add(&v->test->vus_initialized, 1);
     v->state = VU_IDLE;
     coro_yield();                 /* until the run starts */
     v->state = VU_RUNNING;

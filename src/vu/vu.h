@@ -48,6 +48,9 @@ typedef struct vu {
     int64_t sc_iter_instance;  /* the running iteration's number in the scenario (exec.scenario.iterationInInstance) */
     bool go;                   /* arrival-rate: an iteration was handed to it */
     bool stop_req;             /* interrupt the running iteration (gracefulRampDown ran out) */
+    bool aborting;             /* this iteration called exec.test.abort() */
+    bool ramp_on;              /* ramping-vus/externally-controlled: k6's VU handle is started
+                                  (for its --verbose Start / Graceful stop / Hard stop lines) */
     int64_t ramp_deadline;     /* when a ramped-down VU's iteration is cut off; 0 = not ramping down */
     struct vu *next_free;      /* arrival-rate: the scenario's free VUs on this worker */
     int ws_pos;                /* its slot in the worker's list of the scenario's VUs */
@@ -87,6 +90,9 @@ bool vu_wait(vu *v);
  * passed, so it never returns early). False if the VU was interrupted. */
 bool vu_sleep_until(vu *v, int64_t until_us);
 void vu_wake(vu *v);
+/* The innermost script frame of the running JS as k6 names it in messages:
+ * "fn (file:///path:line:col)", or "file:///path:line:col" without a name. */
+void vu_caller_frame(JSContext *ctx, char *out, size_t n);
 /* Formats the pending JS exception as "file:line:col: Type: msg\n<stack>". */
 char *vu_exception_text(JSContext *ctx);
 vu *vu_from_ctx(JSContext *ctx);

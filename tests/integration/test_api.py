@@ -56,7 +56,14 @@ def test_paused_start_resume_scale_and_stop(c6_bin):
         assert r.returncode == 0, r
         assert _wait(lambda: _status(addr)["vus"] == 3), _status(addr)
         r = _ctl(c6_bin, addr, "scale", "--vus", "9")
-        assert r.returncode != 0 and "maxVUs (4)" in r.stdout + r.stderr, r
+        # k6 lib/executor/externally_controlled.go UpdateConfig
+        assert r.returncode != 0 and ("invalid configuration supplied: the number of active VUs (9) must be less than "
+                                      "or equal to the number of maxVUs (4)") in r.stdout + r.stderr, r
+        r = _ctl(c6_bin, addr, "scale", "--vus", "1", "--max", "2")
+        assert r.returncode != 0 and ("the new number of max VUs cannot be lower than the starting number of max VUs "
+                                      "(4)") in r.stdout + r.stderr, r
+        # (the metrics engine sees the first iterations a moment after they end)
+        assert _wait(lambda: "iterations" in _ctl(c6_bin, addr, "stats").stdout), _ctl(c6_bin, addr, "stats")
         r = _ctl(c6_bin, addr, "stats")
         assert r.returncode == 0 and "iterations" in r.stdout, r
         r = _ctl(c6_bin, addr, "stop")

@@ -33,11 +33,35 @@ static double exec_progress(const scen_rt *sc) {
     return f < 0 ? 0 : f > 1 ? 1 : f;
 }
 
+/* k6 throws Go errors from this module: JS errors named GoError. */
+static JSValue exec_throw(JSContext *ctx, const char *msg) {
+    JSValue err = JS_NewError(ctx);
+    if (JS_IsException(err)) return err;
+    JS_DefinePropertyValueStr(ctx, err, "name", JS_NewString(ctx, "GoError"), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
+    JS_DefinePropertyValueStr(ctx, err, "message", JS_NewString(ctx, msg), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
+    return JS_Throw(ctx, err);
+}
+
+/* Where each part of the module can be read, as k6
+ * (internal/js/modules/k6/execution/execution.go): exec.vu needs a VU state
+ * (not the init context; setup and teardown have one), exec.scenario a
+ * scenario (iterations only), exec.instance the execution state (iterations
+ * and setup: teardown and handleSummary run outside of it). NULL: allowed. */
+static const char *exec_unavailable(const vu *v, int magic) {
+    if (magic <= X_VU_SC_ITER)
+        return v->in_init ? "getting VU information in the init context is not supported" : NULL;
+    if (magic <= X_SC_PROGRESS)
+        return v->in_init || v->role != VU_REGULAR ? "getting scenario information outside of the VU context is not supported"
+                                                    : NULL;
+    return v->in_init || v->role == VU_TEARDOWN || v->role == VU_SUMMARY
+               ? "getting instance information in the init context is not supported" : NULL;
+}
+
 static JSValue exec_get(JSContext *ctx, JSValueConst this_val, int magic) {
     vu *v = vu_from_ctx(ctx);
     c6_test *t = v->test;
-    if (v->in_init && magic != X_IN_INIT)
-        return JS_ThrowTypeError(ctx, "k6/execution: this value is not available in the init context");
+    const char *no = exec_unavailable(v, magic);
+    if (no) return exec_throw(ctx, no);
     switch (magic) {
     case X_VU_ID: return JS_NewInt32(ctx, v->id);
     case X_VU_ITER: return JS_NewInt64(ctx, v->in_iteration ? v->iter : v->iter - 1);
@@ -60,20 +84,33 @@ static JSValue exec_get(JSContext *ctx, JSValueConst this_val, int magic) {
 }
 
 static void exec_reason(JSContext *ctx, int argc, JSValueConst *argv, char *out, size_t n) {
-    const char *s = argc > 0 && !JS_IsUndefined(argv[0]) ? JS_ToCString(ctx, argv[0]) : NULL;
+    /* k6 drops a nullish reason (common.IsNullish) */
+    const char *s = argc > 0 && !JS_IsUndefined(argv[0]) && !JS_IsNull(argv[0]) ? JS_ToCString(ctx, argv[0]) : NULL;
     snprintf(out, n, "%s", s ? s : "");
     JS_FreeCString(ctx, s);
 }
 
-/* exec.test.abort(reason): the main thread stops the test; this iteration ends here. */
+/* exec.test.abort(reason): the test stops at once, as k6 cancels its run
+ * context: no iteration starts after it (the phase is set here, read by
+ * every VU before an iteration), running ones are interrupted, teardown
+ * runs, exit 108. k6 prints the reason once, after the summary, as
+ * "test aborted: <reason> at <function> (<file>:<line>:<col>)"
+ * (errext.AbortTest, internal/js/modules/k6/execution newTestInfo). */
 static JSValue exec_abort(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
-    char reason[512];
+    char reason[512], frame[480];
     exec_reason(ctx, argc, argv, reason, sizeof reason);
-    log_printf(LOG_ERROR, "test aborted%s%s", reason[0] ? ": " : "", reason);
-    if (v->test) {
-        atomic_store(&v->test->script_aborted, 1);
-        if (v->test->main_wake) uv_async_send(v->test->main_wake);
+    vu_caller_frame(ctx, frame, sizeof frame);
+    c6_test *t = v->test;
+    if (t && !atomic_flag_test_and_set(&t->abort_claimed)) {
+        snprintf(t->abort_reason, sizeof t->abort_reason, "test aborted%s%s%s%s", argc > 0 && !JS_IsUndefined(argv[0]) &&
+                 !JS_IsNull(argv[0]) ? ": " : "", reason, frame[0] ? " at " : "", frame);
+        if (v->role == VU_REGULAR && !v->in_init) {
+            v->aborting = true;
+            atomic_store(&t->phase, PHASE_HARD_STOP);
+        }
+        atomic_store(&t->script_aborted, 1);
+        if (t->main_wake) uv_async_send(t->main_wake);
     }
     JSValue err = JS_NewError(ctx);
     JS_SetPropertyStr(ctx, err, "message", JS_NewString(ctx, reason[0] ? reason : "test aborted"));
@@ -83,6 +120,7 @@ static JSValue exec_abort(JSContext *ctx, JSValueConst this_val, int argc, JSVal
 
 static JSValue exec_fail(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
+    if (v->in_init) return exec_throw(ctx, "execution.test.fail() called outside of VU context");
     char reason[512];
     exec_reason(ctx, argc, argv, reason, sizeof reason);
     log_printf(LOG_ERROR, "test marked as failed%s%s", reason[0] ? ": " : "", reason);
@@ -114,6 +152,7 @@ static const JSCFunctionListEntry exec_instance[] = {
 /* exec.test.options: the consolidated options, parsed once per VU and frozen. */
 static JSValue exec_options(JSContext *ctx, JSValueConst this_val) {
     vu *v = vu_from_ctx(ctx);
+    if (v->in_init) return exec_throw(ctx, "getting test options in the init context is not supported");
     if (!v->test || !v->test->options_json) return JS_UNDEFINED;
     JSValue o = JS_ParseJSON(ctx, v->test->options_json, strlen(v->test->options_json), "options");
     if (JS_IsException(o)) return o;
@@ -142,10 +181,27 @@ static int tags_find(const vu *v, const char *k) {
     return -1;
 }
 
+/* What k6 keeps in the VU's tags (internal/js/runner.go Activate): the run's
+ * tags (options.tags / --tag), the scenario's tags over them, the enabled
+ * system tags (vu, iter, group, scenario), then what the script set. The
+ * same list the VU's samples carry (vu_base_tags); a later key wins. */
+static size_t tags_list(vu *v, tag_kv *kv) {
+    size_t n = vu_base_tags(v, kv, v->group), m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!kv[i].value) continue;   /* setup/teardown: no scenario */
+        size_t k = 0;
+        while (k < m && strcmp(kv[k].key, kv[i].key) != 0) k++;
+        kv[k] = kv[i];
+        if (k == m) m++;
+    }
+    return m;
+}
+
 static const char *tags_value(vu *v, const char *k) {
-    int i = tags_find(v, k);
-    if (i >= 0) return v->utags[i].value;
-    if (strcmp(k, "scenario") == 0) return v->scenario;
+    tag_kv kv[VU_BASE_TAGS];
+    size_t n = tags_list(v, kv);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(kv[i].key, k) == 0) return kv[i].value;
     return NULL;
 }
 
@@ -165,12 +221,11 @@ static int tags_get_own(JSContext *ctx, JSPropertyDescriptor *desc, JSValueConst
 
 static int tags_own_names(JSContext *ctx, JSPropertyEnum **ptab, uint32_t *plen, JSValueConst obj) {
     vu *v = vu_from_ctx(ctx);
-    bool scen = v->scenario && tags_find(v, "scenario") < 0;
-    uint32_t n = (uint32_t)v->nutags + scen;
+    tag_kv kv[VU_BASE_TAGS];
+    uint32_t n = (uint32_t)tags_list(v, kv);
     JSPropertyEnum *tab = js_mallocz(ctx, sizeof *tab * (n ? n : 1));
     if (!tab) return -1;
-    for (int i = 0; i < v->nutags; i++) tab[i].atom = JS_NewAtom(ctx, v->utags[i].key);
-    if (scen) tab[n - 1].atom = JS_NewAtom(ctx, "scenario");
+    for (uint32_t i = 0; i < n; i++) tab[i].atom = JS_NewAtom(ctx, kv[i].key);
     *ptab = tab;
     *plen = n;
     return 0;
@@ -178,23 +233,37 @@ static int tags_own_names(JSContext *ctx, JSPropertyEnum **ptab, uint32_t *plen,
 
 static int tags_set(JSContext *ctx, JSAtom prop, JSValueConst val) {
     vu *v = vu_from_ctx(ctx);
+    const char *k = JS_AtomToCString(ctx, prop);
+    if (!k) return -1;
     if (!JS_IsString(val) && !JS_IsNumber(val) && !JS_IsBool(val)) {
-        JS_ThrowTypeError(ctx, "exec.vu.tags: only String, Boolean and Number types are accepted as a tag value");
+        /* k6 js/common ApplyCustomUserTag's text, thrown as a TypeError */
+        JS_ThrowTypeError(ctx, "invalid value for metric tag '%s': only String, Boolean and Number types are accepted "
+                          "as a metric tag values", k);
+        JS_FreeCString(ctx, k);
         return -1;
     }
-    const char *k = JS_AtomToCString(ctx, prop), *s = JS_ToCString(ctx, val);
+    const char *s = JS_ToCString(ctx, val);
     if (!k || !s) { JS_FreeCString(ctx, k); JS_FreeCString(ctx, s); return -1; }
     int i = tags_find(v, k);
+    char *kc = i < 0 ? strdup(k) : NULL, *vc = strdup(s);
+    tag_kv *grown = i < 0 ? realloc(v->utags, (size_t)(v->nutags + 1) * sizeof *v->utags) : NULL;
+    JS_FreeCString(ctx, k);
+    JS_FreeCString(ctx, s);
+    if (!vc || (i < 0 && (!kc || !grown))) {
+        if (grown) v->utags = grown;
+        free(kc);
+        free(vc);
+        JS_ThrowOutOfMemory(ctx);
+        return -1;
+    }
     if (i < 0) {
-        v->utags = realloc(v->utags, (size_t)(v->nutags + 1) * sizeof *v->utags);
+        v->utags = grown;
         i = v->nutags++;
-        v->utags[i].key = strdup(k);
+        v->utags[i].key = kc;
     } else {
         free((char *)v->utags[i].value);
     }
-    v->utags[i].value = strdup(s);
-    JS_FreeCString(ctx, k);
-    JS_FreeCString(ctx, s);
+    v->utags[i].value = vc;
     return 1;
 }
 
