@@ -1124,6 +1124,8 @@ static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
     d->color = r->tty && !r->args.no_color;
     d->full = r->args.summary_mode && strcmp(r->args.summary_mode, "full") == 0;
     d->time_unit = r->opts.summary_time_unit_set ? r->opts.summary_time_unit : NULL;
+    d->ngroup_paths = engine_groups(r->eng, &d->group_paths);
+    d->setup_json = r->test.setup_json;
     const engine_node *root = engine_group_root(r->eng);   /* full mode only */
     if (root) {
         const engine_node *const *nodes;

@@ -1,0 +1,67 @@
+"""Parity corpus for the end-of-test summary, --summary-export, handleSummary's
+data, the progress lines and the threshold verdict lines (issue 10).
+
+Each case names the k6 v2.2.0 source the expectation comes from; the lines
+and values are k6's, taken from that source."""
+import json
+import re
+
+S = "parity/summary/"
+
+
+def _lines_between(text, start, end):
+    a = text.index(start)
+    b = text.index(end, a)
+    return text[a:b].splitlines()
+
+
+# ---- item 3: groups without checks are in root_group --------------------------
+
+def test_groups_without_checks_are_in_root_group(c6, tmp_path):
+    # k6: lib.GroupSummary.handleSample builds the tree from every
+    # group_duration and checks sample (lib/test_state.go); the export and
+    # handleSummary's data both come from it (internal/js/summary.go
+    # exportGroup, summary-wrapper.js transformGroup).
+    exp = tmp_path / "export.json"
+    r = c6(S + "groups_no_checks.js", "--summary-export", exp)
+    assert r.code == 0, r
+    data = json.loads(r.out.strip().splitlines()[-1])
+    root = data["root_group"]
+    assert [g["name"] for g in root["groups"]] == ["outer", "with check", "lonely"], root
+    outer = root["groups"][0]
+    assert [g["path"] for g in outer["groups"]] == ["::outer::inner"], outer
+    assert outer["checks"] == [] and outer["id"] == "c34b428ee7255085dfe7fef53d3394d5", outer   # md5("::outer")
+    e = json.loads(exp.read_text())["root_group"]
+    assert list(e["groups"]) == ["outer", "with check", "lonely"], e
+    assert e["groups"]["outer"]["groups"]["inner"]["checks"] == {}, e
+    assert e["groups"]["lonely"] == {"name": "lonely", "path": "::lonely", "id": "c756a671fd236aa3d827d6ee2e6069ff",
+                                     "groups": {}, "checks": {}}, e
+    assert list(e["groups"]["with check"]["checks"]) == ["one is one"], e
+
+
+# ---- item 17: setup_data ---------------------------------------------------------
+
+def test_setup_data_in_export_and_handle_summary(c6, tmp_path):
+    # k6: summarizeMetricsToObject (internal/js/summary.go) sets
+    # m["setup_data"] to the JSON of what setup() returned; the legacy export
+    # keeps it (summary-wrapper.js oldJSONSummary only drops options/state),
+    # written by JSON.stringify(results, null, 4).
+    exp = tmp_path / "export.json"
+    r = c6(S + "groups_no_checks.js", "--summary-export", exp)
+    assert r.code == 0, r
+    want = {"token": "abc", "n": [1, 2.5], "nested": {"ok": True, "none": None}}
+    data = json.loads(r.out.strip().splitlines()[-1])
+    assert data["has_setup_data"] is True and data["setup_data"] == want, data
+    text = exp.read_text()
+    assert json.loads(text)["setup_data"] == want, text
+    assert '    "setup_data": {\n        "token": "abc",\n        "n": [\n            1,\n            2.5\n        ],' in text, text
+
+
+def test_setup_data_is_undefined_without_setup(c6, tmp_path):
+    # k6: setup_data is sobek.Undefined() when setupData is nil (no setup(),
+    # or it returned undefined), so JSON.stringify leaves it out.
+    exp = tmp_path / "export.json"
+    r = c6(S + "no_setup.js", "--summary-export", exp)
+    assert r.code == 0, r
+    assert json.loads(r.out.strip().splitlines()[-1]) == {"has_setup_data": False}, r.out
+    assert "setup_data" not in json.loads(exp.read_text()), exp.read_text()
