@@ -1085,22 +1085,61 @@ typedef struct run_summary_in {
     summary_metric *ms;
     summary_check *cs;
     summary_threshold *ts;
+    sink *empty;             /* zero sinks of the metrics shown without samples */
+    unsigned char *empty_used;
+    size_t nempty;
 } run_summary_in;
+
+/* Whether a threshold is on metric id (sub < 0) or on sub-metric sub. k6
+ * marks those (and a threshold sub-metric's parent) observed, so that the
+ * summary shows them even without a sample (metrics/engine
+ * InitSubMetricsAndThresholds: markObserved). */
+static bool run_has_threshold(const run_ctx *r, int id, int sub) {
+    for (size_t i = 0; i < r->nthr; i++)
+        if (sub >= 0 ? r->thr[i].sub == sub : r->thr[i].metric_id == id) return true;
+    return false;
+}
+
+/* The sink the summary shows for metric slot k: the engine's, or a zero one
+ * when k6 would show the metric without samples; NULL to leave it out. */
+static const sink *run_summary_sink(run_summary_in *in, size_t k, const sink *s, bool shown, metric_type type) {
+    if (s || !shown || !in->empty) return s;
+    if (!in->empty_used[k]) {
+        sink_init(&in->empty[k], type);
+        in->empty_used[k] = 1;
+    }
+    return &in->empty[k];
+}
 
 static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
     int n = registry_count(), nsub = engine_submetric_count(r->eng);
-    in->ms = calloc((size_t)(n + nsub), sizeof *in->ms);
+    size_t slots = (size_t)(n + nsub) + 1;
+    in->ms = calloc(slots, sizeof *in->ms);
+    in->empty = calloc(slots, sizeof *in->empty);
+    in->empty_used = calloc(slots, 1);
+    in->nempty = slots;
+    if (!in->empty || !in->empty_used) {
+        free(in->empty);
+        free(in->empty_used);
+        in->empty = NULL;
+        in->empty_used = NULL;
+        in->nempty = 0;
+    }
     size_t nm = 0;
     for (int i = 0; i < n; i++) {
-        const sink *s = engine_sink(r->eng, i);
-        if (!s) continue;
         const metric_def *d = registry_get(i);
+        /* k6 always has data_sent and data_received: every VU function run
+         * emits them, even at 0 bytes (js/runner.go runFn: Dialer.IOSamples) */
+        bool shown = i == M_DATA_SENT || i == M_DATA_RECEIVED || run_has_threshold(r, i, -1);
+        const sink *s = run_summary_sink(in, (size_t)i, engine_sink(r->eng, i), shown, d->type);
+        if (!s) continue;
         in->ms[nm++] = (summary_metric){d->name, d->type, d->kind, s};
     }
     for (int i = 0; i < nsub; i++) {
-        const sink *s = engine_submetric_sink(r->eng, i);
-        if (!s) continue;
         const metric_def *d = registry_get(engine_submetric_parent(r->eng, i));
+        const sink *s = run_summary_sink(in, (size_t)(n + i), engine_submetric_sink(r->eng, i),
+                                         run_has_threshold(r, -1, i), d->type);
+        if (!s) continue;
         in->ms[nm++] = (summary_metric){engine_submetric_name(r->eng, i), d->type, d->kind, s};
     }
     const engine_check *ec;
@@ -1139,6 +1178,10 @@ static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
 }
 
 static void run_summary_release(run_summary_in *in) {
+    for (size_t i = 0; i < in->nempty; i++)
+        if (in->empty_used[i]) sink_free(&in->empty[i]);
+    free(in->empty);
+    free(in->empty_used);
     free(in->ms);
     free(in->cs);
     free(in->ts);

@@ -687,6 +687,9 @@ static int build_rows(const ctx *c, results *r, const summary_metric *ms, size_t
         r->ncheck_rows++;   /* counted first so results_free frees a half-filled row */
         if (row_fill(c, &r->rows[r->nrows++], check_names[i], &checks[i], VALUE_DEFAULT) < 0) return -1;
     }
+    /* k6 divides the failures by the total for checks_failed: 0/0 without
+     * checks (output/summary populateSummaryChecks), shown as "NaN%" */
+    if (checks && checks[2].u.rate.total == 0) snprintf(r->rows[2].cells[0], CELL, "NaN%%");
     for (size_t i = 0; i < nm; i++) {
         const summary_metric *m = &ms[i];
         enum section sec = section_of(m->name, c->d->full);

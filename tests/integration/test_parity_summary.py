@@ -65,3 +65,37 @@ def test_setup_data_is_undefined_without_setup(c6, tmp_path):
     assert r.code == 0, r
     assert json.loads(r.out.strip().splitlines()[-1]) == {"has_setup_data": False}, r.out
     assert "setup_data" not in json.loads(exp.read_text()), exp.read_text()
+
+
+# ---- item 18: metrics without samples ---------------------------------------------
+
+def test_metrics_without_samples_are_shown_with_zero_values(c6, tmp_path):
+    # k6: metrics/engine InitSubMetricsAndThresholds marks every metric a
+    # threshold is on (and a threshold sub-metric's parent) observed "so they
+    # are shown in the end-of-test summary, even if they don't have any metric
+    # samples"; output/summary processObservedMetrics adds them with their
+    # empty sinks. populateSummaryChecks divides the failures by the total for
+    # checks_failed (0/0: "NaN%"). A Rate threshold on an empty sink is not
+    # crossed (metrics/thresholds.go Run: no "rate" key for Total == 0).
+    exp = tmp_path / "export.json"
+    r = c6(S + "empty_metrics.js", "--summary-export", exp)
+    assert r.code == 99, r      # only my_counter{kind:none} 'count>0' is crossed
+    assert r.threshold("checks", "rate>0.9") is True, r.out
+    assert re.search(r"^    ✓ 'rate>0\.9' rate=0\.00%$", r.out, re.M), r.out
+    assert re.search(r"^    ✓ 'p\(95\)<100' p\(95\)=0s$", r.out, re.M), r.out
+    assert re.search(r"^    checks_total\.+: 0     0/s$", r.out, re.M), r.out
+    assert re.search(r"^    checks_succeeded\.+: 0\.00% 0 out of 0$", r.out, re.M), r.out
+    assert re.search(r"^    checks_failed\.+: NaN%  0 out of 0$", r.out, re.M), r.out
+    m = r.metrics
+    assert m["my_trend"].startswith("avg=0s "), m
+    assert m["iterations{scenario:never}"].split()[:2] == ["0", "0/s"], m
+    assert m["my_counter{kind:none}"].split()[:2] == ["0", "0/s"], m
+    # data_sent/data_received: every VU function run emits them, even at 0 B
+    # (js/runner.go runFn: u.Dialer.IOSamples)
+    assert m["data_sent"].split() == ["0", "B", "0", "B/s"], m
+    assert m["data_received"].split() == ["0", "B", "0", "B/s"], m
+    e = json.loads(exp.read_text())["metrics"]
+    assert e["data_sent"] == {"count": 0, "rate": 0}, e
+    assert e["checks"] == {"passes": 0, "fails": 0, "thresholds": {"rate>0.9": False}, "value": 0}, e
+    assert e["my_trend"]["p(95)"] == 0 and e["my_trend"]["thresholds"] == {"p(95)<100": False}, e
+    assert e["iterations{scenario:never}"]["count"] == 0, e
