@@ -88,6 +88,7 @@ typedef struct run_ctx {
     int64_t last_progress_us;
     int64_t last_threshold_us;
     bool threshold_aborted;
+    char *abort_names;           /* the crossed metrics when an abortOnFail threshold stopped the run */
     bool output_failed;
     int64_t run_end_us;
     run_threshold *thr;
@@ -857,6 +858,46 @@ static void run_drain(run_ctx *r) {
     pthread_mutex_unlock(&r->eng_lock);
 }
 
+/* Whether no sample reached the threshold's metric yet: during the run k6
+ * leaves such thresholds alone (metrics/engine evaluateThresholds with
+ * ignoreEmptySinks). */
+static bool run_threshold_empty(run_ctx *r, const run_threshold *t) {
+    return !(t->sub >= 0 ? engine_submetric_sink(r->eng, t->sub) : engine_sink(r->eng, t->metric_id));
+}
+
+static int run_str_cmp(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "a, b": the metrics with a crossed threshold, each once, sorted as Go's
+ * sort.Strings (byte order), as k6 lists them; skip_empty leaves out those
+ * without samples. malloc'd; NULL when out of memory. */
+static char *run_crossed_names(run_ctx *r, bool skip_empty) {
+    const char **names = calloc(r->nthr + 1, sizeof *names);
+    size_t n = 0, len = 1;
+    if (!names) return NULL;
+    for (size_t i = 0; i < r->nthr; i++) {
+        const run_threshold *t = &r->thr[i];
+        if (t->ok || (skip_empty && run_threshold_empty(r, t))) continue;
+        size_t k = 0;
+        while (k < n && strcmp(names[k], t->metric)) k++;
+        if (k < n) continue;
+        names[n++] = t->metric;
+        len += strlen(t->metric) + 2;
+    }
+    qsort(names, n, sizeof *names, run_str_cmp);
+    char *out = malloc(len);
+    if (out) {
+        out[0] = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (i) strcat(out, ", ");
+            strcat(out, names[i]);
+        }
+    }
+    free(names);
+    return out;
+}
+
 /* k6 evaluates thresholds every 2 s; a crossed abortOnFail one (past its
  * delayAbortEval) stops the test: iterations are interrupted, teardown runs. */
 static void run_check_abort(run_ctx *r, int64_t now) {
@@ -870,9 +911,11 @@ static void run_check_abort(run_ctx *r, int64_t now) {
     pthread_mutex_unlock(&r->eng_lock);
     for (size_t i = 0; i < r->nthr; i++) {
         run_threshold *th = &r->thr[i];
-        if (!th->abort_on_fail || th->ok || now - t->start_us < th->delay_abort_us) continue;
-        log_printf(LOG_ERROR, "thresholds on metrics '%s' were crossed; at least one has abortOnFail enabled, stopping test prematurely",
-                   th->metric);
+        if (!th->abort_on_fail || th->ok || now - t->start_us < th->delay_abort_us || run_threshold_empty(r, th))
+            continue;
+        /* k6 says so once the run is over, naming every metric crossed
+         * now (metrics/engine StartThresholdCalculations: the run's error) */
+        r->abort_names = run_crossed_names(r, true);
         r->threshold_aborted = true;
         run_set_phase(r, PHASE_HARD_STOP);
         return;
@@ -1064,19 +1107,18 @@ static bool run_eval_thresholds(run_ctx *r, double dur_s) {
     return all;
 }
 
-/* k6: thresholds on metrics 'a, b' have been crossed */
+/* The run's verdict on its thresholds, logged after the summary as k6 logs
+ * the run's error: the abortOnFail message when one stopped the run,
+ * else the crossed ones (internal/cmd/run.go; metrics/engine). */
 static void run_log_crossed(run_ctx *r) {
-    char names[1024] = "";
-    size_t off = 0;
-    for (size_t i = 0; i < r->nthr; i++) {
-        if (r->thr[i].ok) continue;
-        bool seen = false;
-        for (size_t k = 0; k < i; k++) seen |= !r->thr[k].ok && strcmp(r->thr[k].metric, r->thr[i].metric) == 0;
-        if (seen) continue;
-        off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", off ? ", " : "", r->thr[i].metric);
-        if (off >= sizeof names) break;
+    if (r->threshold_aborted) {
+        log_printf(LOG_ERROR, "thresholds on metrics '%s' were crossed; at least one has abortOnFail enabled, "
+                   "stopping test prematurely", r->abort_names ? r->abort_names : "");
+        return;
     }
-    log_printf(LOG_ERROR, "thresholds on metrics '%s' have been crossed", names);
+    char *names = run_crossed_names(r, false);
+    log_printf(LOG_ERROR, "thresholds on metrics '%s' have been crossed", names ? names : "");
+    free(names);
 }
 
 /* The summary's inputs, gathered from the engine once at the end. */
@@ -1388,6 +1430,7 @@ static void run_free(run_ctx *r) {
     sample_buf_destroy(&r->main_samples);
     run_free_env(r->test.env);
     free(r->test.setup_json);
+    free(r->abort_names);
     free(r->test.summary_json);
     free(r->test.options_json);
     free(r->test.init_error);
@@ -1512,7 +1555,7 @@ static int run_execute(run_ctx *r) {
         bool ok = run_eval_thresholds(r, dur_s);
         run_dash_end(r, dur_s);
         run_summary(r, dur_s);
-        if (!ok && code == 0) {
+        if ((!ok || r->threshold_aborted) && code == 0) {
             code = EXIT_THRESHOLDS;
             run_log_crossed(r);
         }

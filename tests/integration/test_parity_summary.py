@@ -99,3 +99,32 @@ def test_metrics_without_samples_are_shown_with_zero_values(c6, tmp_path):
     assert e["checks"] == {"passes": 0, "fails": 0, "thresholds": {"rate>0.9": False}, "value": 0}, e
     assert e["my_trend"]["p(95)"] == 0 and e["my_trend"]["thresholds"] == {"p(95)<100": False}, e
     assert e["iterations{scenario:never}"]["count"] == 0, e
+
+
+# ---- threshold verdict lines ---------------------------------------------------------
+
+def test_crossed_thresholds_are_named_in_sorted_order(c6):
+    # k6: metrics/engine evaluateThresholds sort.Strings(breachedThresholds);
+    # internal/cmd/run.go: "thresholds on metrics '%s' have been crossed"
+    # joined with ", ".
+    r = c6(S + "crossed_sorted.js")
+    assert r.code == 99, r
+    msgs = [l["msg"] for l in r.logs(level="error")]
+    assert msgs == ["thresholds on metrics 'Upper_count, iterations, zeta_count, zeta_count{tag:x}' have been crossed"], r
+
+
+def test_abort_on_fail_says_so_and_not_also_crossed(c6):
+    # k6: StartThresholdCalculations aborts the run with "thresholds on
+    # metrics '%s' were crossed; at least one has abortOnFail enabled,
+    # stopping test prematurely" (the metrics crossed then, sorted; metrics
+    # without samples are skipped during the run), and that error is the one
+    # k6 logs at the end: run.go only logs "have been crossed" when the run
+    # had no error of its own.
+    r = c6(S + "abort_fail.js", timeout=60)
+    assert r.code == 99, r
+    assert r.elapsed < 15, r
+    msgs = [l["msg"] for l in r.logs(level="error")]
+    assert msgs == ["thresholds on metrics 'iterations, my_errors' were crossed; at least one has abortOnFail "
+                    "enabled, stopping test prematurely"], r.err
+    # after the summary, as k6 logs the run's error once run() returned
+    assert "TOTAL RESULTS" in r.out, r
