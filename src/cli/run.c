@@ -534,7 +534,8 @@ static int run_text_width(const char *s) {
 static void run_progress(run_ctx *r, bool final) {
     if (r->args.quiet) return;
     c6_test *t = &r->test;
-    int64_t el_us = t->start_us ? clock_now_us() - t->start_us : 0;
+    int64_t now = final && r->run_end_us ? r->run_end_us : clock_now_us();
+    int64_t el_us = t->start_us ? now - t->start_us : 0;
     long long vmax = atomic_load(&t->vus_initialized);
     int width = snprintf(NULL, 0, "%lld", vmax);
     size_t namew = 0;
@@ -1247,6 +1248,16 @@ static char *run_text_summary(void *ctx, bool color) {
     return text;
 }
 
+/* k6's default summary: { stdout: '\n' + textSummary(data) + '\n\n' }
+ * (internal/js/summary-wrapper.js). On a terminal the progress block was
+ * left with the cursor at its top: clear it first. */
+static void run_default_summary(run_ctx *r, const summary_data *d) {
+    if (r->tty && !r->args.quiet) fputs("\033[J", stdout);
+    fputc('\n', stdout);
+    summary_render(stdout, d);
+    fputs("\n\n", stdout);
+}
+
 static void run_summary(run_ctx *r, double dur_s) {
     if (r->args.no_summary || (r->args.summary_mode && strcmp(r->args.summary_mode, "disabled") == 0)) return;
     run_summary_in in;
@@ -1264,11 +1275,11 @@ static void run_summary(run_ctx *r, double dur_s) {
         r->test.text_summary_ctx = &in;
         if (run_handle_summary(r)) {   /* as k6: the error is logged, the default summary shown */
             log_printf(LOG_WARN, "handleSummary() failed; falling back to the default summary");
-            summary_render(stdout, &in.d);
+            run_default_summary(r, &in.d);
         }
         r->test.text_summary_ctx = NULL;
     } else {
-        summary_render(stdout, &in.d);
+        run_default_summary(r, &in.d);
     }
     fflush(stdout);
     run_summary_release(&in);
@@ -1540,7 +1551,6 @@ static int run_execute(run_ctx *r) {
         uv_timer_stop(&r->tick);
         run_metrics_stop(r);
         run_drain(r);
-        run_progress(r, true);
         atomic_store(&r->api_state, API_EXEC_TEARDOWN);
         if (r->scr.has_teardown && !(r->opts.no_teardown_set && r->opts.no_teardown))
             code = run_special(r, CMD_TEARDOWN);
@@ -1555,6 +1565,9 @@ static int run_execute(run_ctx *r) {
         bool ok = run_eval_thresholds(r, dur_s);
         run_dash_end(r, dur_s);
         run_summary(r, dur_s);
+        /* k6 renders the progress one last time once the summary is out
+         * (internal/cmd/run.go: progressCancel runs after the summary) */
+        if (r->run_end_us) run_progress(r, true);
         if ((!ok || r->threshold_aborted) && code == 0) {
             code = EXIT_THRESHOLDS;
             run_log_crossed(r);

@@ -79,7 +79,6 @@
 #include "metrics/registry.h"
 
 #define CELL 64              /* one formatted value */
-#define NAME_COL_MIN 35      /* documented name + dots width */
 #define MIN_DOTS 3
 
 /* Concatenates up to three strings into buf, truncating to n. */
@@ -675,7 +674,7 @@ typedef struct results {
     row **sorted;            /* metric rows by name */
     size_t nsorted;
     widths checks_w, metrics_w;
-    size_t name_col;
+    size_t checks_col, name_col;   /* name + dots widths */
 } results;
 
 static int build_rows(const ctx *c, results *r, const summary_metric *ms, size_t nm, const sink checks[3]) {
@@ -703,17 +702,27 @@ static int build_rows(const ctx *c, results *r, const summary_metric *ms, size_t
     return 0;
 }
 
+/* k6's name column (summary.js computeSummaryInfo / renderMetricLine): the
+ * widest "<name><shown name>" of the rows measured together, plus 3 dots;
+ * yes, the name counts twice (a sub-metric's full name plus its
+ * "  { tag:value }"). The checks rows are measured on their own. */
+static size_t name_column(const row *rows, size_t n) {
+    size_t widest = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t w = width(rows[i].name) + rows[i].indent + width(rows[i].label);
+        if (w > widest) widest = w;
+    }
+    return widest + MIN_DOTS;
+}
+
 static int measure(const ctx *c, results *r) {
     r->checks_w.trend = calloc(c->nstats + 1, sizeof(size_t));
     r->metrics_w.trend = calloc(c->nstats + 1, sizeof(size_t));
     if (!r->checks_w.trend || !r->metrics_w.trend) return -1;
-    size_t longest = 0;
-    for (size_t i = 0; i < r->nrows; i++) {
-        const row *w = &r->rows[i];
-        widths_add(i < r->ncheck_rows ? &r->checks_w : &r->metrics_w, w, c->nstats);
-        if (w->indent + width(w->label) > longest) longest = w->indent + width(w->label);
-    }
-    r->name_col = longest + MIN_DOTS > NAME_COL_MIN ? longest + MIN_DOTS : NAME_COL_MIN;
+    for (size_t i = 0; i < r->nrows; i++)
+        widths_add(i < r->ncheck_rows ? &r->checks_w : &r->metrics_w, &r->rows[i], c->nstats);
+    r->checks_col = name_column(r->rows, r->ncheck_rows);
+    r->name_col = name_column(r->rows + r->ncheck_rows, r->nrows - r->ncheck_rows);
     return 0;
 }
 
@@ -750,7 +759,7 @@ static void put_content(printer *o, const ctx *c, const summary_metric *ms, size
     bool have_checks = checks_sinks(ms, nm, cks, ncks, checks);
     if (build_rows(c, &r, ms, nm, have_checks ? checks : NULL) == 0 && measure(c, &r) == 0) {
         if (have_checks) {
-            for (size_t i = 0; i < r.ncheck_rows; i++) put_row(o, c, &r.rows[i], &r.checks_w, r.name_col, indent);
+            for (size_t i = 0; i < r.ncheck_rows; i++) put_row(o, c, &r.rows[i], &r.checks_w, r.checks_col, indent);
             fputc('\n', o->f);
             for (size_t i = 0; i < ncks; i++) put_check(o, &cks[i], indent);
             fputc('\n', o->f);
