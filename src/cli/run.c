@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include <uv.h>
 #include "cli/args.h"
+#include "cli/progress.h"
 #include "config/duration.h"
 #include <cjson/cJSON.h>
 #include "config/options.h"
@@ -405,6 +407,13 @@ static void run_print_output(const char *o, bool comma) {
     else printf("%s%s", comma ? ", " : "", o);
 }
 
+/* The most VUs the plan can have (k6's maxPossibleVUs), as the banner says. */
+static int64_t run_max_vus(const run_ctx *r) {
+    int64_t most = r->test.init_vus;
+    for (int i = 0; i < r->test.nscen; i++) most += r->test.scen[i].max_vus - r->test.scen[i].vus;
+    return most;
+}
+
 static void run_banner(run_ctx *r) {
     if (r->args.quiet) return;
     const c6_plan *p = &r->test.plan;
@@ -425,8 +434,7 @@ static void run_banner(run_ctx *r) {
         c6_rat len = c6_segment_length(&r->test.seg->seg);
         pct = 100.0 * (double)len.num / (double)len.den;
     }
-    int64_t most = r->test.init_vus;
-    for (int i = 0; i < r->test.nscen; i++) most += r->test.scen[i].max_vus - r->test.scen[i].vus;
+    int64_t most = run_max_vus(r);
     printf("     scenarios: (%.2f%%) %zu scenario%s, %lld max VUs, %s max duration (incl. graceful stop):\n",
            pct, p->nscenarios, p->nscenarios == 1 ? "" : "s", (long long)most, maxd);
     for (size_t i = 0; i < p->nscenarios; i++) {
@@ -437,25 +445,13 @@ static void run_banner(run_ctx *r) {
     fflush(stdout);
 }
 
-/* k6's fixed-length elapsed time: d rounded to 0.1 s, with as many fields
- * as max needs, so that the text keeps its width as the run goes on:
- * "05.3s" (max under a minute), "01m05.3s", "00h01m05.3s". */
-static void run_fixed_duration(char *out, size_t n, int64_t d_us, int64_t max_us) {
-    if (d_us < 0) d_us = 0;
-    int64_t tenths = (d_us + 50000) / 100000;
-    long long h = tenths / 36000, m = tenths / 600 % 60, s = tenths / 10 % 60, f = tenths % 10;
-    if (max_us >= 3600LL * 1000000) snprintf(out, n, "%02lldh%02lldm%02lld.%llds", h, m, s, f);
-    else if (max_us >= 60LL * 1000000) snprintf(out, n, "%02lldm%02lld.%llds", h * 60 + m, s, f);
-    else snprintf(out, n, "%02lld.%llds", (h * 60 + m) * 60 + s, f);
-}
-
-enum { PROG_COLS = 3, PROG_COL_LEN = 96 };
-
-/* A scenario's progress: the fraction for its bar and k6's text columns
- * after it: VUs, time ("05/10 VUs", "12.0s/30s", or the total once over),
- * and the executor's own (shared iters, iters per VU, iters/s). */
-static double run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, char col[PROG_COLS][PROG_COL_LEN]) {
+/* A scenario's bar: its fraction, status mark and k6's text columns after
+ * it: VUs, time ("05/10 VUs", "12.0s/30s", or the total once over), and the
+ * executor's own (shared iters, iters per VU, iters/s); lib/executor's
+ * progressFn of each executor, trackProgress for the marks. */
+static void run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, progress_bar *b) {
     const c6_scenario *c = sc->cfg;
+    char (*col)[PROGRESS_COL_LEN] = b->cols;
     int st = scen_state(sc);
     int64_t d = scenario_duration_us(c);
     int64_t spent = st >= SC_RUNNING ? (st == SC_DONE && sc->end_us ? sc->end_us : clock_now_us()) -
@@ -466,41 +462,50 @@ static double run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, char 
     int active = atomic_load(&((scen_rt *)sc)->vus_active);
     int64_t done = atomic_load(&((scen_rt *)sc)->done) + atomic_load(&((scen_rt *)sc)->interrupted);
     double frac = d > 0 ? (double)spent / (double)d : 1;
-    for (int i = 0; i < PROG_COLS; i++) col[i][0] = 0;
+    b->name = c->name;
+    b->status = " ";
+    for (int i = 0; i < PROGRESS_COLS; i++) col[i][0] = 0;
     if (st == SC_PENDING) {
         int64_t left = c->start_time_us - (clock_now_us() - r->test.start_us);
-        char wait[32];
-        run_fixed_duration(wait, sizeof wait, left, c->start_time_us);
-        snprintf(col[0], PROG_COL_LEN, "waiting");
-        snprintf(col[1], PROG_COL_LEN, "%s", wait);
-        return 0;
+        progress_fixed_duration(el, sizeof el, left, c->start_time_us);
+        snprintf(col[0], PROGRESS_COL_LEN, "waiting");
+        snprintf(col[1], PROGRESS_COL_LEN, "%s", el);
+        b->status = "•";
+        b->frac = 0;
+        return;
     }
-    if (spent >= d || st >= SC_DONE) snprintf(col[1], PROG_COL_LEN, "%s", tot);
+    if (spent >= d || st >= SC_DONE) snprintf(col[1], PROGRESS_COL_LEN, "%s", tot);
     else {
-        run_fixed_duration(el, sizeof el, spent, d);
-        snprintf(col[1], PROG_COL_LEN, "%s/%s", el, tot);
+        progress_fixed_duration(el, sizeof el, spent, d);
+        if (c->executor == EXECUTOR_RAMPING_VUS) {   /* k6: the total in the same fixed-length form */
+            char ftot[32];
+            progress_fixed_duration(ftot, sizeof ftot, d, d);
+            snprintf(col[1], PROGRESS_COL_LEN, "%s/%s", el, ftot);
+        } else {
+            snprintf(col[1], PROGRESS_COL_LEN, "%s/%s", el, tot);
+        }
     }
     switch (c->executor) {
     case EXECUTOR_SHARED_ITERATIONS:
     case EXECUTOR_PER_VU_ITERATIONS: {
         int64_t total = c->executor == EXECUTOR_SHARED_ITERATIONS ? sc->iterations : sc->vus * c->iterations;
         int iw = snprintf(NULL, 0, "%lld", (long long)total);
-        snprintf(col[0], PROG_COL_LEN, "%lld VUs", (long long)sc->vus);
+        snprintf(col[0], PROGRESS_COL_LEN, "%lld VUs", (long long)sc->vus);
         if (c->executor == EXECUTOR_SHARED_ITERATIONS)
-            snprintf(col[2], PROG_COL_LEN, "%0*lld/%lld shared iters", iw, (long long)done, (long long)total);
+            snprintf(col[2], PROGRESS_COL_LEN, "%0*lld/%lld shared iters", iw, (long long)done, (long long)total);
         else
-            snprintf(col[2], PROG_COL_LEN, "%0*lld/%lld iters, %lld per VU", iw, (long long)done, (long long)total,
+            snprintf(col[2], PROGRESS_COL_LEN, "%0*lld/%lld iters, %lld per VU", iw, (long long)done, (long long)total,
                      (long long)c->iterations);
         frac = total > 0 ? (double)done / (double)total : 1;
         /* the time column runs to maxDuration; once done, the time taken */
         if (st >= SC_DONE || done >= total) {
-            run_fixed_duration(el, sizeof el, spent < d ? spent : d, d);
-            snprintf(col[1], PROG_COL_LEN, "%s/%s", el, tot);
+            progress_fixed_duration(el, sizeof el, spent < d ? spent : d, d);
+            snprintf(col[1], PROGRESS_COL_LEN, "%s/%s", el, tot);
         }
         break;
     }
     case EXECUTOR_CONSTANT_VUS:
-        snprintf(col[0], PROG_COL_LEN, "%lld VUs", (long long)sc->vus);
+        snprintf(col[0], PROGRESS_COL_LEN, "%lld VUs", (long long)sc->vus);
         break;
     case EXECUTOR_CONSTANT_ARRIVAL_RATE:
     case EXECUTOR_RAMPING_ARRIVAL_RATE: {
@@ -510,70 +515,49 @@ static double run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, char 
             tmp.start_vus = c->start_rate;
             rate = (double)executor_ramp_target(&tmp, spent < d ? spent : d);
         }
-        snprintf(col[0], PROG_COL_LEN, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
-        snprintf(col[2], PROG_COL_LEN, "%.2f iters/s", rate * 1e6 / (double)c->time_unit_us);
+        snprintf(col[0], PROGRESS_COL_LEN, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
+        snprintf(col[2], PROGRESS_COL_LEN, "%.2f iters/s", rate * 1e6 / (double)c->time_unit_us);
         break;
     }
     default:
-        snprintf(col[0], PROG_COL_LEN, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
+        snprintf(col[0], PROGRESS_COL_LEN, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
     }
     if (final && st == SC_DONE && !r->aborted && !r->threshold_aborted) frac = 1;
-    return frac < 0 ? 0 : frac > 1 ? 1 : frac;
+    b->frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
+    /* k6's marks: '↓' once the regular duration is over and iterations
+     * finish gracefully; at the end '✓', or '✗' when cut short */
+    bool stopped_early = r->aborted || r->threshold_aborted || atomic_load(&r->test.script_aborted) ||
+                         atomic_load(&r->api_stopped);
+    if (st == SC_GRACEFUL || (st == SC_RUNNING && spent >= d)) b->status = "↓";
+    else if (st >= SC_HARD_STOP) b->status = st == SC_DONE && b->frac >= 1 && !stopped_early ? "✓" : "✗";
 }
 
-/* Display width of UTF-8 text (durations hold only ASCII, but be safe). */
-static int run_text_width(const char *s) {
-    int w = 0;
-    for (; *s; s++) w += ((unsigned char)*s & 0xC0) != 0x80;
-    return w;
+static int run_term_width(void) {
+    struct winsize ws;
+    return ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 0;
 }
 
-/* k6's progress: "running (01m12.0s), 050/100 VUs, 1234 complete and 0
- * interrupted iterations", then one line per scenario with its bar and its
- * columns, each column as wide as its widest line. */
+/* k6's progress block (internal/cmd/ui.go showProgress): the run's line,
+ * "running (01m12.0s), 050/100 VUs, 1234 complete and 0 interrupted
+ * iterations" (execution.Scheduler getRunStats), then a bar per scenario. */
 static void run_progress(run_ctx *r, bool final) {
     if (r->args.quiet) return;
     c6_test *t = &r->test;
     int64_t now = final && r->run_end_us ? r->run_end_us : clock_now_us();
     int64_t el_us = t->start_us ? now - t->start_us : 0;
-    long long vmax = atomic_load(&t->vus_initialized);
-    int width = snprintf(NULL, 0, "%lld", vmax);
-    size_t namew = 0;
-    for (int i = 0; i < t->nscen; i++)
-        if (strlen(t->scen[i].cfg->name) > namew) namew = strlen(t->scen[i].cfg->name);
-    char el[48];
-    run_fixed_duration(el, sizeof el, el_us, t->plan.max_duration_us);
-    if (r->tty) printf("\r\033[K");
-    printf("running (%s), %0*d/%lld VUs, %lld complete and %lld interrupted iterations\n", el, width,
-           atomic_load(&t->vus_active), vmax, (long long)atomic_load(&t->iters_done),
-           (long long)atomic_load(&t->iters_interrupted));
-    char (*cols)[PROG_COLS][PROG_COL_LEN] = calloc((size_t)t->nscen + 1, sizeof *cols);
-    double *frac = calloc((size_t)t->nscen + 1, sizeof *frac);
-    int cw[PROG_COLS] = {0};
-    for (int i = 0; i < t->nscen; i++) {
-        frac[i] = run_scen_progress(r, &t->scen[i], final, cols[i]);
-        for (int k = 0; k < PROG_COLS; k++)
-            if (run_text_width(cols[i][k]) > cw[k]) cw[k] = run_text_width(cols[i][k]);
-    }
-    for (int i = 0; i < t->nscen; i++) {
-        char bar[41];
-        int fill = (int)(frac[i] * 40);
-        for (int k = 0; k < 40; k++) bar[k] = k < fill ? '=' : ' ';
-        if (fill < 40 && fill > 0) bar[fill - 1] = '>';
-        bar[40] = 0;
-        if (r->tty) printf("\033[K");
-        printf("%-*s %s [%s]", (int)namew, t->scen[i].cfg->name, frac[i] >= 1 ? "✓" : " ", bar);
-        int last = PROG_COLS - 1;
-        while (last > 0 && !cols[i][last][0]) last--;
-        for (int k = 0; k <= last; k++)
-            printf(k ? "  %-*s" : " %-*s", k == last ? 0 : cw[k], cols[i][k]);
-        printf("\n");
-    }
-    free(cols);
-    free(frac);
-    /* on a terminal the block is redrawn in place */
-    if (r->tty && !final) printf("\033[%dA\r", t->nscen + 1);
-    fflush(stdout);
+    int width = snprintf(NULL, 0, "%lld", (long long)run_max_vus(r));
+    char el[48], head[256];
+    progress_fixed_duration(el, sizeof el, el_us, t->plan.max_duration_us);
+    snprintf(head, sizeof head, "%s (%s), %0*d/%0*d VUs, %lld complete and %lld interrupted iterations",
+             atomic_load(&t->paused) ? "paused" : "running", el, width, atomic_load(&t->vus_active), width,
+             atomic_load(&t->vus_initialized), (long long)atomic_load(&t->iters_done),
+             (long long)atomic_load(&t->iters_interrupted));
+    progress_bar *bars = calloc((size_t)t->nscen + 1, sizeof *bars);
+    if (!bars) return;
+    for (int i = 0; i < t->nscen; i++) run_scen_progress(r, &t->scen[i], final, &bars[i]);
+    progress_view v = {r->tty, r->tty && !r->args.no_color, final, r->tty ? run_term_width() : 0};
+    progress_render(stdout, &v, head, bars, t->nscen);
+    free(bars);
 }
 
 

@@ -9,10 +9,9 @@ import re
 S = "parity/summary/"
 
 
-def _lines_between(text, start, end):
-    a = text.index(start)
-    b = text.index(end, a)
-    return text[a:b].splitlines()
+def _summary_json(out):
+    """handleSummary's JSON line (the last progress block comes after it)."""
+    return json.loads(next(l for l in out.splitlines() if l.startswith("{")))
 
 
 # ---- item 3: groups without checks are in root_group --------------------------
@@ -25,7 +24,7 @@ def test_groups_without_checks_are_in_root_group(c6, tmp_path):
     exp = tmp_path / "export.json"
     r = c6(S + "groups_no_checks.js", "--summary-export", exp)
     assert r.code == 0, r
-    data = json.loads(r.out.strip().splitlines()[-1])
+    data = _summary_json(r.out)
     root = data["root_group"]
     assert [g["name"] for g in root["groups"]] == ["outer", "with check", "lonely"], root
     outer = root["groups"][0]
@@ -50,7 +49,7 @@ def test_setup_data_in_export_and_handle_summary(c6, tmp_path):
     r = c6(S + "groups_no_checks.js", "--summary-export", exp)
     assert r.code == 0, r
     want = {"token": "abc", "n": [1, 2.5], "nested": {"ok": True, "none": None}}
-    data = json.loads(r.out.strip().splitlines()[-1])
+    data = _summary_json(r.out)
     assert data["has_setup_data"] is True and data["setup_data"] == want, data
     text = exp.read_text()
     assert json.loads(text)["setup_data"] == want, text
@@ -63,7 +62,7 @@ def test_setup_data_is_undefined_without_setup(c6, tmp_path):
     exp = tmp_path / "export.json"
     r = c6(S + "no_setup.js", "--summary-export", exp)
     assert r.code == 0, r
-    assert json.loads(r.out.strip().splitlines()[-1]) == {"has_setup_data": False}, r.out
+    assert _summary_json(r.out) == {"has_setup_data": False}, r.out
     assert "setup_data" not in json.loads(exp.read_text()), exp.read_text()
 
 
@@ -128,3 +127,56 @@ def test_abort_on_fail_says_so_and_not_also_crossed(c6):
                     "enabled, stopping test prematurely"], r.err
     # after the summary, as k6 logs the run's error once run() returned
     assert "TOTAL RESULTS" in r.out, r
+
+
+# ---- the progress lines -----------------------------------------------------------
+
+def _blocks(out):
+    """The progress blocks: lists of lines from a "running (" line to the next blank."""
+    blocks, cur = [], None
+    for line in out.splitlines():
+        if line.startswith("running ("):
+            cur = [line]
+            blocks.append(cur)
+        elif cur is not None and line.strip() == "":
+            cur = None
+        elif cur is not None:
+            cur.append(line)
+    return blocks
+
+
+def test_progress_when_stdout_is_not_a_terminal(c6):
+    # k6 internal/cmd/ui.go showProgress: not a TTY -> widthDelta = -pb.DefaultWidth,
+    # so pb.Render draws "[ %3.f%% ]"; renderMultipleBars: a block starts
+    # with an empty line, names padded to the longest (at least "Init"),
+    # " <status> ", then each right column but the last padded to the widest
+    # plus one. Status marks from lib/executor trackProgress: '↓' (Stopping)
+    # once the regular duration is over, '✓' (Done) at the end. The
+    # ramping-vus total is pb.GetFixedLengthDuration(total, total) ("3.0s"),
+    # the constant-vus one Go's Duration.String() ("2s"); the elapsed time
+    # is GetFixedLengthDuration against the max duration (33 s: "01.0s").
+    r = c6(S + "progress_marks.js", timeout=60)
+    assert r.code == 0, r
+    blocks = _blocks(r.out)
+    first = blocks[0]
+    assert re.match(r"^running \(01\.0s\), \d/3 VUs, \d+ complete and 0 interrupted iterations$", first[0]), first
+    assert re.match(r"^ramp   \[  3\d% \] \d/2 VUs  1\.0s/3\.0s$", first[1]), first
+    assert re.match(r"^slow   \[  5\d% \] 1 VUs    1\.0s/2s$", first[2]), first
+    assert any(re.match(r"^slow ↓ \[ 100% \] 1 VUs    2s$", b[2]) for b in blocks[1:-1]), blocks
+    last = blocks[-1]
+    assert last[1:] == ["ramp ✓ [ 100% ] 0/2 VUs  3s", "slow ✓ [ 100% ] 1 VUs    2s"], last
+    # k6 cancels the progress context after the summary (run.go defers), so
+    # the last block is printed after it, with the blank line every block has
+    tail = r.out[r.out.index("█ TOTAL RESULTS"):]
+    assert "\n\n\n\n\nrunning (03." in tail, tail
+
+
+def test_summary_is_framed_as_k6s_default_handle_summary(c6):
+    # summary-wrapper.js: { stdout: '\n' + textSummary(data) + '\n\n' }; the
+    # textSummary starts each element on a new line ('\n' + title) and ends
+    # each section with '\n': three blank lines after the banner's scenarios
+    # block's own, and after the last metric line.
+    r = c6(S + "plain.js", with_target=False)
+    assert r.code == 0, r
+    assert "gracefulStop: 30s)\n\n\n\n  █ TOTAL RESULTS \n\n    EXECUTION\n" in r.out, r.out
+    assert re.search(r"data_sent\.+: 0 B 0 B/s\n\n\n\n\nrunning \(", r.out), r.out
