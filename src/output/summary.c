@@ -33,10 +33,11 @@
  * - Compact mode hides checks (shown as the checks block), group_duration and
  *   the http_req_{blocked,connecting,tls_handshaking,sending,waiting,receiving}
  *   timings. Sections are chosen by name prefix, as k6 does.
- * - One name column for all of TOTAL RESULTS: names are padded with dots to
- *   35 columns as in the documented example, or to the longest name plus 3
- *   dots when a name is longer (k6 docs and code disagree on the width; the
- *   documented output is the reference here).
+ * - One name column for the metric sections of TOTAL RESULTS (and one per
+ *   group or scenario section), one for the checks block: as k6's summary.js
+ *   computeSummaryInfo, the widest "<name><shown name>" (the name counts
+ *   twice; a sub-metric's full name plus "  { tag:value }") plus 3 dots. The
+ *   checks block is thus always 35 columns (2 x "checks_succeeded" + 3).
  * - Values are padded to a common width per column: one set of widths for
  *   the checks block, one for the metric sections (matching the example).
  *   Trend columns are all padded, including the last; a lone extra value

@@ -180,3 +180,32 @@ def test_summary_is_framed_as_k6s_default_handle_summary(c6):
     assert r.code == 0, r
     assert "gracefulStop: 30s)\n\n\n\n  █ TOTAL RESULTS \n\n    EXECUTION\n" in r.out, r.out
     assert re.search(r"data_sent\.+: 0 B 0 B/s\n\n\n\n\nrunning \(", r.out), r.out
+
+
+# ---- summary layout -------------------------------------------------------------------
+
+def _name_col(out, name):
+    """Width of "<name>....." before the ':' on the summary line of name."""
+    line = next(l for l in out.splitlines() if l.lstrip().startswith(name + "."))
+    return line.index(".:") + 1 - (len(line) - len(line.lstrip()))
+
+
+def test_metric_names_padded_to_the_longest_and_checks_on_their_own(c6):
+    # k6 summary.js: computeSummaryInfo takes maxNameWidth over
+    # indent + name + renderMetricDisplayName(name) for all TOTAL RESULTS
+    # metrics together (the name counts twice; a sub-metric shows as
+    # "  { k:v }"), and renderMetricLine pads with maxNameWidth - shown - indent
+    # + 3 dots. renderChecks measures checks_total/succeeded/failed on their
+    # own: 2 * len("checks_succeeded") + 3 = 35 whatever the other names.
+    r = c6(S + "name_column.js", with_target=False)
+    assert r.code == 0, r
+    col = 2 * len("a_rather_long_custom_metric_name") + 3
+    assert _name_col(r.out, "a_rather_long_custom_metric_name") == col, r.out
+    assert _name_col(r.out, "iterations") == col and _name_col(r.out, "data_sent") == col, r.out
+    assert re.search(r"^      \{ k:v \}\.+: 2 ", r.out, re.M), r.out
+    assert next(l for l in r.out.splitlines() if "{ k:v }" in l).index(".:") + 1 == 4 + col, r.out
+    for name in ("checks_total", "checks_succeeded", "checks_failed"):
+        assert _name_col(r.out, name) == 35, r.out
+    # without long names: iteration_duration rules (2 * 18 + 3)
+    r = c6(S + "plain.js", with_target=False)
+    assert _name_col(r.out, "iterations") == 39 and _name_col(r.out, "iteration_duration") == 39, r.out
