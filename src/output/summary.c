@@ -57,20 +57,22 @@
  * checks and group_duration, and after TOTAL RESULTS, as k6's summary.js
  * lays them out:
  *
- *     █ GROUP: <name>                 (one per top-level group, by name)
- *   <blank>
+ *     █ GROUP: <name>                 (one per top-level group, in the
+ *   <blank>                            order they first ran)
  *       <checks block and metric sections of the group's own samples>
- *       ↳ GROUP: <sub>                (no blank line after it)
+ *       ↳ GROUP: <sub>
+ *   <blank>
  *         <its checks and metric sections, 2 columns further in>
- *       ↳ GROUP: <subsub>             (every depth at this same indentation,
- *         ...                          as k6 renders nested groups)
+ *         ↳ GROUP: <subsub>           (each depth 2 columns further in)
+ *   <blank>
+ *           ...
  *   <blank>
  *     █ SCENARIO: <name>              (one per scenario but "default", by
  *       ...                            name; its groups as ↳ sub-sections)
  *
- * Each group's content has its own name column and value widths; in a
- * subgroup the "↳ N% — ✓ x / ✗ y" line of a failed check is 4 columns in
- * from the check (k6 indents it by twice the check's level). */
+ * Each group's content has its own name column and value widths; the
+ * "↳ N% — ✓ x / ✗ y" line of a failed check is indented by twice the
+ * check's level (2 columns in at the top, 4 in a group, 6 one deeper...). */
 #include "output/summary.h"
 
 #include <ctype.h>
@@ -794,23 +796,28 @@ static const summary_group **sorted_groups(const summary_group *g, size_t n) {
     return s;
 }
 
-/* Subgroups, depth first; k6 renders every depth at the first one's indentation. */
-static void put_subgroups(printer *o, const ctx *c, const summary_group *g, size_t n) {
-    const summary_group **s = sorted_groups(g, n);
-    for (size_t i = 0; s && i < n; i++) {
-        heading(o, 4, "↳", "GROUP: ", s[i]->name, "");
-        put_content(o, c, s[i]->metrics, s[i]->nmetrics, s[i]->checks, s[i]->nchecks, 6);
-        put_subgroups(o, c, s[i]->groups, s[i]->ngroups);
+/* Subgroups, depth first, in first-seen order (k6 keeps the groups' order
+ * of appearance, summarizeReportToObject): "↳ GROUP: <name> " and a blank
+ * line at 2 + 2*depth columns, their content 2 columns further in
+ * (summary.js _renderNestedGroups, one render context deeper each time). */
+static void put_subgroups(printer *o, const ctx *c, const summary_group *g, size_t n, size_t depth) {
+    for (size_t i = 0; i < n; i++) {
+        heading(o, 2 + 2 * depth, "↳", "GROUP: ", g[i].name, "\n");
+        put_content(o, c, g[i].metrics, g[i].nmetrics, g[i].checks, g[i].nchecks, 4 + 2 * depth);
+        put_subgroups(o, c, g[i].groups, g[i].ngroups, depth + 1);
     }
-    free(s);
 }
 
-static void put_group_sections(printer *o, const ctx *c, const char *kind, const summary_group *g, size_t n) {
-    const summary_group **s = sorted_groups(g, n);
-    for (size_t i = 0; s && i < n; i++) {
-        title(o, kind, s[i]->name);
-        put_content(o, c, s[i]->metrics, s[i]->nmetrics, s[i]->checks, s[i]->nchecks, 4);
-        put_subgroups(o, c, s[i]->groups, s[i]->ngroups);
+/* Top-level groups in first-seen order, scenarios sorted by name (k6:
+ * addGroups keeps the order, addScenarios sorts with localeCompare). */
+static void put_group_sections(printer *o, const ctx *c, const char *kind, const summary_group *g, size_t n,
+                               bool sorted) {
+    const summary_group **s = sorted ? sorted_groups(g, n) : NULL;
+    for (size_t i = 0; i < n && (s || !sorted); i++) {
+        const summary_group *x = s ? s[i] : &g[i];
+        title(o, kind, x->name);
+        put_content(o, c, x->metrics, x->nmetrics, x->checks, x->nchecks, 4);
+        put_subgroups(o, c, x->groups, x->ngroups, 1);
         fputc('\n', o->f);
     }
     free(s);
@@ -862,7 +869,7 @@ void summary_render(FILE *f, const summary_data *d) {
     }
     if (d->nthresholds) put_thresholds(&o, &c);
     put_total_results(&o, &c);
-    put_group_sections(&o, &c, "GROUP: ", d->groups, d->ngroups);
-    put_group_sections(&o, &c, "SCENARIO: ", d->scenarios, d->nscenarios);
+    put_group_sections(&o, &c, "GROUP: ", d->groups, d->ngroups, false);
+    put_group_sections(&o, &c, "SCENARIO: ", d->scenarios, d->nscenarios, true);
     fflush(f);
 }

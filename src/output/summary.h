@@ -36,7 +36,7 @@ typedef struct summary_threshold {
 /* A group or scenario of --summary-mode=full: the metrics of the samples
  * tagged with it (a group's own samples, not its subgroups'; plain metrics,
  * no sub-metrics), its checks merged by name in first-seen order, and its
- * subgroups in any order (shown sorted by name). */
+ * subgroups in first-seen order (shown so, as k6). */
 typedef struct summary_group {
     const char *name;
     const summary_metric *metrics; size_t nmetrics;

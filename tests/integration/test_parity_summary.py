@@ -209,3 +209,19 @@ def test_metric_names_padded_to_the_longest_and_checks_on_their_own(c6):
     # without long names: iteration_duration rules (2 * 18 + 3)
     r = c6(S + "plain.js", with_target=False)
     assert _name_col(r.out, "iterations") == 39 and _name_col(r.out, "iteration_duration") == 39, r.out
+
+
+def test_full_mode_nested_groups(c6):
+    # k6 summary.js (ReportBuilder): _renderNestedGroups renders each nested
+    # group one render context deeper (title "↳ GROUP: <name> " with a '\n'
+    # suffix, so a blank line follows; content 2 columns further in), in
+    # the order the groups first ran (summarizeReportToObject keeps
+    # GroupsOrder); renderCheck indents a failed check's "↳" line by twice
+    # the check's level.
+    r = c6(S + "full_groups.js", "--summary-mode=full", with_target=False)
+    assert r.code == 0, r
+    sec = r.out[r.out.index("█ SCENARIO: s1"):]
+    assert ("\n    ↳ GROUP: zeta \n\n      checks_total" in sec), sec
+    assert "\n      ↳ GROUP: inner \n\n        ↳ GROUP: deeper \n\n          checks_total" in sec, sec
+    assert "\n          ✗ deep\n                  ↳  0% — ✓ 0 / ✗ 1\n" in sec, sec
+    assert sec.index("↳ GROUP: zeta") < sec.index("↳ GROUP: alpha"), sec
