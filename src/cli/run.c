@@ -515,8 +515,16 @@ static void run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, progres
             tmp.start_vus = c->start_rate;
             rate = (double)executor_ramp_target(&tmp, spent < d ? spent : d);
         }
+        /* pb.GetFixedLengthFloatFormat(max rate, 2): zero-padded to the
+         * width of the highest rate of the scenario */
+        double per_s = 1e6 / (double)c->time_unit_us, most = (double)(c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE
+                                                                          ? c->start_rate : c->rate);
+        for (size_t k = 0; c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE && k < c->nstages; k++)
+            if ((double)c->stages[k].target > most) most = (double)c->stages[k].target;
+        most *= per_s;
+        int rw = 1 + (most >= 10 ? (int)log10(most) : 0) + 3;
         snprintf(col[0], PROGRESS_COL_LEN, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
-        snprintf(col[2], PROGRESS_COL_LEN, "%.2f iters/s", rate * 1e6 / (double)c->time_unit_us);
+        snprintf(col[2], PROGRESS_COL_LEN, "%0*.2f iters/s", rw, rate * per_s);
         break;
     }
     default:

@@ -225,3 +225,14 @@ def test_full_mode_nested_groups(c6):
     assert "\n      ↳ GROUP: inner \n\n        ↳ GROUP: deeper \n\n          checks_total" in sec, sec
     assert "\n          ✗ deep\n                  ↳  0% — ✓ 0 / ✗ 1\n" in sec, sec
     assert sec.index("↳ GROUP: zeta") < sec.index("↳ GROUP: alpha"), sec
+
+
+def test_ramping_arrival_rate_column_padded_to_the_highest_rate(c6):
+    # k6 lib/executor/ramping_arrival_rate.go: itersFmt is
+    # pb.GetFixedLengthFloatFormat(maxArrivalRatePerSec, 2) + " iters/s", so
+    # with a 100/s stage the rate is zero-padded to 6 characters; the name
+    # "r" is padded to 4 (the "Init" bar k6 also measures).
+    r = c6(S + "arrival_rate_pad.js", with_target=False, timeout=60)
+    assert r.code == 0, r
+    first = _blocks(r.out)[0]
+    assert re.match(r"^r      \[  \d\d% \] \d/2 VUs  1\.0s/2s  0\d\d\.\d\d iters/s$", first[1]), first
