@@ -624,7 +624,11 @@ static void put_threshold(printer *o, const ctx *c, const summary_threshold *t, 
     char agg[64], val[CELL], src[512];
     threshold_agg(t, agg, sizeof agg);
     threshold_value(c, t, agg, val, sizeof val);
-    cat(src, sizeof src, "'", t->source, "'");
+    /* k6 quotes the expression trimmed (summary.js renderThresholdResults) */
+    size_t a = 0, len = strlen(t->source);
+    while (a < len && isspace((unsigned char)t->source[a])) a++;
+    while (len > a && isspace((unsigned char)t->source[len - 1])) len--;
+    snprintf(src, sizeof src, "'%.*s'", (int)(len - a), t->source + a);
     element(o, indent);
     deco(o, t->ok ? C_GREEN : C_RED, t->ok ? "✓" : "✗");
     fputc(' ', o->f);

@@ -236,3 +236,11 @@ def test_ramping_arrival_rate_column_padded_to_the_highest_rate(c6):
     assert r.code == 0, r
     first = _blocks(r.out)[0]
     assert re.match(r"^r      \[  \d\d% \] \d/2 VUs  1\.0s/2s  0\d\d\.\d\d iters/s$", first[1]), first
+
+
+def test_threshold_expression_quoted_trimmed(c6):
+    # k6 summary.js renderThresholdResults: `'${threshold.source.trim()}'`,
+    # the aggregation split off the source and trimmed.
+    r = c6(S + "threshold_spaces.js", with_target=False)
+    assert r.code == 0, r
+    assert re.search(r"^    ✓ 'count >= 1' count=1$", r.out, re.M), r.out
