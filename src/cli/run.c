@@ -851,6 +851,32 @@ static void run_drain(run_ctx *r) {
     pthread_mutex_unlock(&r->eng_lock);
 }
 
+/* At the end k6 evaluates every threshold, empty sinks included; a Rate
+ * without samples has no "rate" to compare (metrics/thresholds.go Run
+ * guards the 0/0), so the metric's first threshold errors, is logged and
+ * left passing (metrics/engine evaluateThresholds: "Threshold error"). */
+static void run_log_threshold_errors(run_ctx *r) {
+    for (size_t i = 0; i < r->nthr; i++) {
+        const run_threshold *t = &r->thr[i];
+        bool first = true;
+        for (size_t k = 0; k < i && first; k++) first = strcmp(r->thr[k].metric, t->metric) != 0;
+        if (!first || registry_get(t->metric_id)->type != METRIC_RATE) continue;
+        const sink *s = t->sub >= 0 ? engine_submetric_sink(r->eng, t->sub) : engine_sink(r->eng, t->metric_id);
+        if (s && s->u.rate.total) continue;
+        char extra[1024];
+        size_t off = (size_t)snprintf(extra, sizeof extra, " component=metrics-engine error=\"threshold 0 run error: "
+                                      "unable to apply threshold ");
+        for (const char *c = t->source; *c && off + 4 < sizeof extra; c++) {
+            if (*c == '"' || *c == '\\') extra[off++] = '\\';
+            extra[off++] = *c;
+        }
+        extra[off] = 0;
+        snprintf(extra + off, sizeof extra - off, " over metrics; reason: no metric supporting the rate aggregation "
+                 "method found\" metric_name=%s", t->metric);
+        log_msg(LOG_ERROR, extra, "Threshold error", strlen("Threshold error"));
+    }
+}
+
 /* Whether no sample reached the threshold's metric yet: during the run k6
  * leaves such thresholds alone (metrics/engine evaluateThresholds with
  * ignoreEmptySinks). */
@@ -1555,6 +1581,7 @@ static int run_execute(run_ctx *r) {
     if (t->start_us) {
         double dur_s = (double)((r->run_end_us ? r->run_end_us : clock_now_us()) - t->start_us) / 1e6;
         bool ok = run_eval_thresholds(r, dur_s);
+        run_log_threshold_errors(r);
         run_dash_end(r, dur_s);
         run_summary(r, dur_s);
         /* k6 renders the progress one last time once the summary is out

@@ -80,6 +80,13 @@ def test_metrics_without_samples_are_shown_with_zero_values(c6, tmp_path):
     r = c6(S + "empty_metrics.js", "--summary-export", exp)
     assert r.code == 99, r      # only my_counter{kind:none} 'count>0' is crossed
     assert r.threshold("checks", "rate>0.9") is True, r.out
+    # ...and k6 logs why (metrics/engine evaluateThresholds; thresholds.go runAll/runNoTaint)
+    errs = [l for l in r.logs(level="error") if l["msg"] == "Threshold error"]
+    assert errs == [{"time": errs[0]["time"], "level": "error", "msg": "Threshold error",
+                     "component": "metrics-engine",
+                     "error": "threshold 0 run error: unable to apply threshold rate>0.9 over metrics; "
+                              "reason: no metric supporting the rate aggregation method found",
+                     "metric_name": "checks"}], r.err
     assert re.search(r"^    ✓ 'rate>0\.9' rate=0\.00%$", r.out, re.M), r.out
     assert re.search(r"^    ✓ 'p\(95\)<100' p\(95\)=0s$", r.out, re.M), r.out
     assert re.search(r"^    checks_total\.+: 0     0/s$", r.out, re.M), r.out
