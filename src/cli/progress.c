@@ -108,9 +108,11 @@ void progress_render(FILE *f, const progress_view *v, const char *head, const pr
     }
     int breaks = 0;
     fputs(eol, f);
-    fputs(head, f);
-    fputs(eol, f);
-    breaks += (text_width(head) - 1) / term;
+    if (head) {
+        fputs(head, f);
+        fputs(eol, f);
+        breaks += (text_width(head) - 1) / term;
+    }
     for (int i = 0; i < nbars; i++) {
         const progress_bar *b = &bars[i];
         if ((int)strlen(b->name) > maxleft) snprintf(left, sizeof left, "%.*s...", maxleft - 3, b->name);
@@ -125,6 +127,6 @@ void progress_render(FILE *f, const progress_view *v, const char *head, const pr
         int len = maxleft + 3 + (width <= BAR_MIN_WIDTH ? 8 : width) + text_width(right);
         breaks += (len - 1) / term;
     }
-    if (v->tty && !v->final) fprintf(f, "\r\x1b[J\x1b[%dA", nbars + breaks + 2);
+    if (v->tty && !v->final) fprintf(f, "\r\x1b[J\x1b[%dA", nbars + breaks + (head ? 2 : 1));
     fflush(f);
 }

@@ -40,7 +40,8 @@ typedef struct progress_view {
  * (< 10 h), "01h01m05.3s" (< 24 h), then days ("1d01h01m05.3s"). */
 void progress_fixed_duration(char *out, size_t n, int64_t d_us, int64_t max_us);
 
-/* Writes the block: the summary line, then one line per bar. */
+/* Writes the block: the summary line (head; NULL before the run starts,
+ * when k6's first bar is still a bar), then one line per bar. */
 void progress_render(FILE *f, const progress_view *v, const char *head, const progress_bar *bars, int nbars);
 
 #endif

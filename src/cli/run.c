@@ -70,7 +70,9 @@ typedef struct run_ctx {
     sample_buf main_samples;      /* vus / vus_max, from the main thread */
     uv_loop_t *loop;
     uv_async_t wake;
-    uv_timer_t tick, special_timer;
+    uv_timer_t tick, special_timer, special_progress;
+    enum worker_cmd special_cmd;     /* setup or teardown running: what the progress block says */
+    int64_t teardown_end_us;         /* when teardown() returned: the last progress block's time */
     api_server *api;              /* the REST API (--address), NULL when off */
     pthread_mutex_t eng_lock;     /* the metrics thread drains the engine; main and API threads read it */
     pthread_t metrics_thread;     /* drains samples into the engine and outputs while the test runs */
@@ -551,7 +553,8 @@ static int run_term_width(void) {
 static void run_progress(run_ctx *r, bool final) {
     if (r->args.quiet) return;
     c6_test *t = &r->test;
-    int64_t now = final && r->run_end_us ? r->run_end_us : clock_now_us();
+    /* k6 stops the clock once teardown() is over (execution.Scheduler Run: MarkEnded) */
+    int64_t now = final && r->teardown_end_us ? r->teardown_end_us : final && r->run_end_us ? r->run_end_us : clock_now_us();
     int64_t el_us = t->start_us ? now - t->start_us : 0;
     int width = snprintf(NULL, 0, "%lld", (long long)run_max_vus(r));
     char el[48], head[256];
@@ -1036,6 +1039,26 @@ static void run_special_timeout(uv_timer_t *h) {
     if (r->waiting_on) worker_command(r->waiting_on, CMD_STOP_SPECIAL);   /* a wait needs waking */
 }
 
+/* The progress while setup() runs: k6's first bar is still a bar then
+ * ("Run [ 100% ] setup()", execution.Scheduler Run), the scenarios' bars
+ * empty; while teardown() runs, the usual block. */
+static void run_special_progress(uv_timer_t *h) {
+    run_ctx *r = h->data;
+    if (r->special_cmd == CMD_TEARDOWN) {
+        run_progress(r, false);
+        return;
+    }
+    if (r->args.quiet) return;
+    progress_bar *bars = calloc((size_t)r->test.nscen + 2, sizeof *bars);
+    if (!bars) return;
+    bars[0] = (progress_bar){.name = "Run", .status = " ", .frac = 1};
+    snprintf(bars[0].cols[0], PROGRESS_COL_LEN, "setup()");
+    for (int i = 0; i < r->test.nscen; i++) bars[i + 1] = (progress_bar){.name = r->test.scen[i].cfg->name, .status = " "};
+    progress_view v = {r->tty, r->tty && !r->args.no_color, false, r->tty ? run_term_width() : 0};
+    progress_render(stdout, &v, NULL, bars, r->test.nscen + 1);
+    free(bars);
+}
+
 static int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
     atomic_store(&w->special_done, 0);
     r->waiting_on = w;
@@ -1046,9 +1069,13 @@ static int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
                   : cmd == CMD_TEARDOWN ? (r->opts.teardown_timeout_set ? r->opts.teardown_timeout_us : 60000000) : 0;
     uv_update_time(r->loop);
     if (limit > 0) uv_timer_start(&r->special_timer, run_special_timeout, (uint64_t)(limit / 1000), 0);
+    /* k6 keeps drawing the progress while setup() and teardown() run */
+    r->special_cmd = cmd;
+    if (cmd == CMD_SETUP || cmd == CMD_TEARDOWN) uv_timer_start(&r->special_progress, run_special_progress, 1000, 1000);
     worker_command(w, cmd);
     uv_run(r->loop, UV_RUN_DEFAULT);
     uv_timer_stop(&r->special_timer);
+    uv_timer_stop(&r->special_progress);
     r->waiting_on = NULL;
     if (r->special_timed_out) {
         log_printf(LOG_ERROR, "%s() execution timed out after %.0f seconds", cmd == CMD_SETUP ? "setup" : "teardown",
@@ -1386,6 +1413,8 @@ static void run_setup_loop(run_ctx *r) {
     r->tick.data = r;
     uv_timer_init(r->loop, &r->special_timer);
     r->special_timer.data = r;
+    uv_timer_init(r->loop, &r->special_progress);
+    r->special_progress.data = r;
     r->rs = calloc((size_t)(r->test.nscen ? r->test.nscen : 1), sizeof *r->rs);
     for (int i = 0; i < r->test.nscen; i++) {
         run_scen *rs = &r->rs[i];
@@ -1408,6 +1437,7 @@ static void run_teardown_loop(run_ctx *r) {
     uv_close((uv_handle_t *)&r->wake, run_close_cb);
     uv_close((uv_handle_t *)&r->tick, run_close_cb);
     uv_close((uv_handle_t *)&r->special_timer, run_close_cb);
+    uv_close((uv_handle_t *)&r->special_progress, run_close_cb);
     for (int i = 0; i < r->test.nscen; i++) {
         uv_close((uv_handle_t *)&r->rs[i].start, run_close_cb);
         uv_close((uv_handle_t *)&r->rs[i].end, run_close_cb);
@@ -1572,6 +1602,7 @@ static int run_execute(run_ctx *r) {
         atomic_store(&r->api_state, API_EXEC_TEARDOWN);
         if (r->scr.has_teardown && !(r->opts.no_teardown_set && r->opts.no_teardown))
             code = run_special(r, CMD_TEARDOWN);
+        r->teardown_end_us = clock_now_us();
     }
     bool stopped = atomic_load(&r->api_stopped) || r->aborted || atomic_load(&t->script_aborted) || r->threshold_aborted;
     atomic_store(&r->api_state, stopped ? API_EXEC_INTERRUPTED : API_EXEC_ENDED);

@@ -251,3 +251,23 @@ def test_threshold_expression_quoted_trimmed(c6):
     r = c6(S + "threshold_spaces.js", with_target=False)
     assert r.code == 0, r
     assert re.search(r"^    ✓ 'count >= 1' count=1$", r.out, re.M), r.out
+
+
+def test_progress_while_setup_and_teardown_run(c6):
+    # k6 keeps rendering the progress every second whatever the phase
+    # (internal/cmd/ui.go showProgress). While setup() runs the first bar is
+    # still a bar: execution.Scheduler Run sets it to "Run" with
+    # WithConstProgress(1, "setup()"), the scenarios' bars have no columns
+    # yet; during teardown() the run's line (getRunStats) goes on, and the
+    # last block (after the summary) stops the clock when teardown is over.
+    r = c6(S + "slow_setup_teardown.js", with_target=False, timeout=60)
+    assert r.code == 0, r
+    lines = r.out.splitlines()
+    i = lines.index("Run       [ 100% ] setup()")
+    assert lines[i - 1] == "" and lines[i + 1] == "default   [   0% ]", lines
+    blocks = _blocks(r.out)
+    assert len(blocks) >= 2, r.out   # one during teardown, the last after the summary
+    during, last = blocks[-2], blocks[-1]
+    assert r.out.index("\n".join(during)) < r.out.index("TOTAL RESULTS") < r.out.rindex("\n".join(last)), r.out
+    t = lambda b: float(re.match(r"running \(00m(\d\d\.\d)s\)", b[0]).group(1))
+    assert t(last) >= 1.4 and t(last) >= t(during), (during, last)
