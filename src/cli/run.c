@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include <uv.h>
 #include "cli/args.h"
+#include "cli/progress.h"
 #include "config/duration.h"
 #include <cjson/cJSON.h>
 #include "config/options.h"
@@ -68,7 +70,9 @@ typedef struct run_ctx {
     sample_buf main_samples;      /* vus / vus_max, from the main thread */
     uv_loop_t *loop;
     uv_async_t wake;
-    uv_timer_t tick, special_timer;
+    uv_timer_t tick, special_timer, special_progress;
+    enum worker_cmd special_cmd;     /* setup or teardown running: what the progress block says */
+    int64_t teardown_end_us;         /* when teardown() returned: the last progress block's time */
     api_server *api;              /* the REST API (--address), NULL when off */
     pthread_mutex_t eng_lock;     /* the metrics thread drains the engine; main and API threads read it */
     pthread_t metrics_thread;     /* drains samples into the engine and outputs while the test runs */
@@ -88,6 +92,7 @@ typedef struct run_ctx {
     int64_t last_progress_us;
     int64_t last_threshold_us;
     bool threshold_aborted;
+    char *abort_names;           /* the crossed metrics when an abortOnFail threshold stopped the run */
     bool output_failed;
     int64_t run_end_us;
     run_threshold *thr;
@@ -442,6 +447,13 @@ static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
 
 /* ---- progress and banner ---- */
 
+/* The most VUs the plan can have (k6's maxPossibleVUs), as the banner says. */
+static int64_t run_max_vus(const run_ctx *r) {
+    int64_t most = r->test.init_vus;
+    for (int i = 0; i < r->test.nscen; i++) most += r->test.scen[i].max_vus - r->test.scen[i].vus;
+    return most;
+}
+
 static void run_banner(run_ctx *r) {
     if (r->args.quiet) return;
     const c6_plan *p = &r->test.plan;
@@ -462,8 +474,7 @@ static void run_banner(run_ctx *r) {
         c6_rat len = c6_segment_length(&r->test.seg->seg);
         pct = 100.0 * (double)len.num / (double)len.den;
     }
-    int64_t most = r->test.init_vus;
-    for (int i = 0; i < r->test.nscen; i++) most += r->test.scen[i].max_vus - r->test.scen[i].vus;
+    int64_t most = run_max_vus(r);
     printf("     scenarios: (%.2f%%) %zu scenario%s, %lld max VUs, %s max duration (incl. graceful stop):\n",
            pct, p->nscenarios, p->nscenarios == 1 ? "" : "s", (long long)most, maxd);
     for (size_t i = 0; i < p->nscenarios; i++) {
@@ -474,25 +485,13 @@ static void run_banner(run_ctx *r) {
     fflush(stdout);
 }
 
-/* k6's fixed-length elapsed time: d rounded to 0.1 s, with as many fields
- * as max needs, so that the text keeps its width as the run goes on:
- * "05.3s" (max under a minute), "01m05.3s", "00h01m05.3s". */
-static void run_fixed_duration(char *out, size_t n, int64_t d_us, int64_t max_us) {
-    if (d_us < 0) d_us = 0;
-    int64_t tenths = (d_us + 50000) / 100000;
-    long long h = tenths / 36000, m = tenths / 600 % 60, s = tenths / 10 % 60, f = tenths % 10;
-    if (max_us >= 3600LL * 1000000) snprintf(out, n, "%02lldh%02lldm%02lld.%llds", h, m, s, f);
-    else if (max_us >= 60LL * 1000000) snprintf(out, n, "%02lldm%02lld.%llds", h * 60 + m, s, f);
-    else snprintf(out, n, "%02lld.%llds", (h * 60 + m) * 60 + s, f);
-}
-
-enum { PROG_COLS = 3, PROG_COL_LEN = 96 };
-
-/* A scenario's progress: the fraction for its bar and k6's text columns
- * after it: VUs, time ("05/10 VUs", "12.0s/30s", or the total once over),
- * and the executor's own (shared iters, iters per VU, iters/s). */
-static double run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, char col[PROG_COLS][PROG_COL_LEN]) {
+/* A scenario's bar: its fraction, status mark and k6's text columns after
+ * it: VUs, time ("05/10 VUs", "12.0s/30s", or the total once over), and the
+ * executor's own (shared iters, iters per VU, iters/s); lib/executor's
+ * progressFn of each executor, trackProgress for the marks. */
+static void run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, progress_bar *b) {
     const c6_scenario *c = sc->cfg;
+    char (*col)[PROGRESS_COL_LEN] = b->cols;
     int st = scen_state(sc);
     int64_t d = scenario_duration_us(c);
     int64_t spent = st >= SC_RUNNING ? (st == SC_DONE && sc->end_us ? sc->end_us : clock_now_us()) -
@@ -503,41 +502,50 @@ static double run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, char 
     int active = atomic_load(&((scen_rt *)sc)->vus_active);
     int64_t done = atomic_load(&((scen_rt *)sc)->done) + atomic_load(&((scen_rt *)sc)->interrupted);
     double frac = d > 0 ? (double)spent / (double)d : 1;
-    for (int i = 0; i < PROG_COLS; i++) col[i][0] = 0;
+    b->name = c->name;
+    b->status = " ";
+    for (int i = 0; i < PROGRESS_COLS; i++) col[i][0] = 0;
     if (st == SC_PENDING) {
         int64_t left = c->start_time_us - (clock_now_us() - r->test.start_us);
-        char wait[32];
-        run_fixed_duration(wait, sizeof wait, left, c->start_time_us);
-        snprintf(col[0], PROG_COL_LEN, "waiting");
-        snprintf(col[1], PROG_COL_LEN, "%s", wait);
-        return 0;
+        progress_fixed_duration(el, sizeof el, left, c->start_time_us);
+        snprintf(col[0], PROGRESS_COL_LEN, "waiting");
+        snprintf(col[1], PROGRESS_COL_LEN, "%s", el);
+        b->status = "•";
+        b->frac = 0;
+        return;
     }
-    if (spent >= d || st >= SC_DONE) snprintf(col[1], PROG_COL_LEN, "%s", tot);
+    if (spent >= d || st >= SC_DONE) snprintf(col[1], PROGRESS_COL_LEN, "%s", tot);
     else {
-        run_fixed_duration(el, sizeof el, spent, d);
-        snprintf(col[1], PROG_COL_LEN, "%s/%s", el, tot);
+        progress_fixed_duration(el, sizeof el, spent, d);
+        if (c->executor == EXECUTOR_RAMPING_VUS) {   /* k6: the total in the same fixed-length form */
+            char ftot[32];
+            progress_fixed_duration(ftot, sizeof ftot, d, d);
+            snprintf(col[1], PROGRESS_COL_LEN, "%s/%s", el, ftot);
+        } else {
+            snprintf(col[1], PROGRESS_COL_LEN, "%s/%s", el, tot);
+        }
     }
     switch (c->executor) {
     case EXECUTOR_SHARED_ITERATIONS:
     case EXECUTOR_PER_VU_ITERATIONS: {
         int64_t total = c->executor == EXECUTOR_SHARED_ITERATIONS ? sc->iterations : sc->vus * c->iterations;
         int iw = snprintf(NULL, 0, "%lld", (long long)total);
-        snprintf(col[0], PROG_COL_LEN, "%lld VUs", (long long)sc->vus);
+        snprintf(col[0], PROGRESS_COL_LEN, "%lld VUs", (long long)sc->vus);
         if (c->executor == EXECUTOR_SHARED_ITERATIONS)
-            snprintf(col[2], PROG_COL_LEN, "%0*lld/%lld shared iters", iw, (long long)done, (long long)total);
+            snprintf(col[2], PROGRESS_COL_LEN, "%0*lld/%lld shared iters", iw, (long long)done, (long long)total);
         else
-            snprintf(col[2], PROG_COL_LEN, "%0*lld/%lld iters, %lld per VU", iw, (long long)done, (long long)total,
+            snprintf(col[2], PROGRESS_COL_LEN, "%0*lld/%lld iters, %lld per VU", iw, (long long)done, (long long)total,
                      (long long)c->iterations);
         frac = total > 0 ? (double)done / (double)total : 1;
         /* the time column runs to maxDuration; once done, the time taken */
         if (st >= SC_DONE || done >= total) {
-            run_fixed_duration(el, sizeof el, spent < d ? spent : d, d);
-            snprintf(col[1], PROG_COL_LEN, "%s/%s", el, tot);
+            progress_fixed_duration(el, sizeof el, spent < d ? spent : d, d);
+            snprintf(col[1], PROGRESS_COL_LEN, "%s/%s", el, tot);
         }
         break;
     }
     case EXECUTOR_CONSTANT_VUS:
-        snprintf(col[0], PROG_COL_LEN, "%lld VUs", (long long)sc->vus);
+        snprintf(col[0], PROGRESS_COL_LEN, "%lld VUs", (long long)sc->vus);
         break;
     case EXECUTOR_CONSTANT_ARRIVAL_RATE:
     case EXECUTOR_RAMPING_ARRIVAL_RATE: {
@@ -547,69 +555,58 @@ static double run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, char 
             tmp.start_vus = c->start_rate;
             rate = (double)executor_ramp_target(&tmp, spent < d ? spent : d);
         }
-        snprintf(col[0], PROG_COL_LEN, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
-        snprintf(col[2], PROG_COL_LEN, "%.2f iters/s", rate * 1e6 / (double)c->time_unit_us);
+        /* pb.GetFixedLengthFloatFormat(max rate, 2): zero-padded to the
+         * width of the highest rate of the scenario */
+        double per_s = 1e6 / (double)c->time_unit_us, most = (double)(c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE
+                                                                          ? c->start_rate : c->rate);
+        for (size_t k = 0; c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE && k < c->nstages; k++)
+            if ((double)c->stages[k].target > most) most = (double)c->stages[k].target;
+        most *= per_s;
+        int rw = 1 + (most >= 10 ? (int)log10(most) : 0) + 3;
+        snprintf(col[0], PROGRESS_COL_LEN, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
+        snprintf(col[2], PROGRESS_COL_LEN, "%0*.2f iters/s", rw, rate * per_s);
         break;
     }
     default:
-        snprintf(col[0], PROG_COL_LEN, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
+        snprintf(col[0], PROGRESS_COL_LEN, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
     }
     if (final && st == SC_DONE && !r->aborted && !r->threshold_aborted) frac = 1;
-    return frac < 0 ? 0 : frac > 1 ? 1 : frac;
+    b->frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
+    /* k6's marks: '↓' once the regular duration is over and iterations
+     * finish gracefully; at the end '✓', or '✗' when cut short */
+    bool stopped_early = r->aborted || r->threshold_aborted || atomic_load(&r->test.script_aborted) ||
+                         atomic_load(&r->api_stopped);
+    if (st == SC_GRACEFUL || (st == SC_RUNNING && spent >= d)) b->status = "↓";
+    else if (st >= SC_HARD_STOP) b->status = st == SC_DONE && b->frac >= 1 && !stopped_early ? "✓" : "✗";
 }
 
-/* Display width of UTF-8 text (durations hold only ASCII, but be safe). */
-static int run_text_width(const char *s) {
-    int w = 0;
-    for (; *s; s++) w += ((unsigned char)*s & 0xC0) != 0x80;
-    return w;
+static int run_term_width(void) {
+    struct winsize ws;
+    return ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 ? ws.ws_col : 0;
 }
 
-/* k6's progress: "running (01m12.0s), 050/100 VUs, 1234 complete and 0
- * interrupted iterations", then one line per scenario with its bar and its
- * columns, each column as wide as its widest line. */
+/* k6's progress block (internal/cmd/ui.go showProgress): the run's line,
+ * "running (01m12.0s), 050/100 VUs, 1234 complete and 0 interrupted
+ * iterations" (execution.Scheduler getRunStats), then a bar per scenario. */
 static void run_progress(run_ctx *r, bool final) {
     if (r->args.quiet) return;
     c6_test *t = &r->test;
-    int64_t el_us = t->start_us ? clock_now_us() - t->start_us : 0;
-    long long vmax = atomic_load(&t->vus_initialized);
-    int width = snprintf(NULL, 0, "%lld", vmax);
-    size_t namew = 0;
-    for (int i = 0; i < t->nscen; i++)
-        if (strlen(t->scen[i].cfg->name) > namew) namew = strlen(t->scen[i].cfg->name);
-    char el[48];
-    run_fixed_duration(el, sizeof el, el_us, t->plan.max_duration_us);
-    if (r->tty) printf("\r\033[K");
-    printf("running (%s), %0*d/%lld VUs, %lld complete and %lld interrupted iterations\n", el, width,
-           atomic_load(&t->vus_active), vmax, (long long)atomic_load(&t->iters_done),
-           (long long)atomic_load(&t->iters_interrupted));
-    char (*cols)[PROG_COLS][PROG_COL_LEN] = calloc((size_t)t->nscen + 1, sizeof *cols);
-    double *frac = calloc((size_t)t->nscen + 1, sizeof *frac);
-    int cw[PROG_COLS] = {0};
-    for (int i = 0; i < t->nscen; i++) {
-        frac[i] = run_scen_progress(r, &t->scen[i], final, cols[i]);
-        for (int k = 0; k < PROG_COLS; k++)
-            if (run_text_width(cols[i][k]) > cw[k]) cw[k] = run_text_width(cols[i][k]);
-    }
-    for (int i = 0; i < t->nscen; i++) {
-        char bar[41];
-        int fill = (int)(frac[i] * 40);
-        for (int k = 0; k < 40; k++) bar[k] = k < fill ? '=' : ' ';
-        if (fill < 40 && fill > 0) bar[fill - 1] = '>';
-        bar[40] = 0;
-        if (r->tty) printf("\033[K");
-        printf("%-*s %s [%s]", (int)namew, t->scen[i].cfg->name, frac[i] >= 1 ? "✓" : " ", bar);
-        int last = PROG_COLS - 1;
-        while (last > 0 && !cols[i][last][0]) last--;
-        for (int k = 0; k <= last; k++)
-            printf(k ? "  %-*s" : " %-*s", k == last ? 0 : cw[k], cols[i][k]);
-        printf("\n");
-    }
-    free(cols);
-    free(frac);
-    /* on a terminal the block is redrawn in place */
-    if (r->tty && !final) printf("\033[%dA\r", t->nscen + 1);
-    fflush(stdout);
+    /* k6 stops the clock once teardown() is over (execution.Scheduler Run: MarkEnded) */
+    int64_t now = final && r->teardown_end_us ? r->teardown_end_us : final && r->run_end_us ? r->run_end_us : clock_now_us();
+    int64_t el_us = t->start_us ? now - t->start_us : 0;
+    int width = snprintf(NULL, 0, "%lld", (long long)run_max_vus(r));
+    char el[48], head[256];
+    progress_fixed_duration(el, sizeof el, el_us, t->plan.max_duration_us);
+    snprintf(head, sizeof head, "%s (%s), %0*d/%0*d VUs, %lld complete and %lld interrupted iterations",
+             atomic_load(&t->paused) ? "paused" : "running", el, width, atomic_load(&t->vus_active), width,
+             atomic_load(&t->vus_initialized), (long long)atomic_load(&t->iters_done),
+             (long long)atomic_load(&t->iters_interrupted));
+    progress_bar *bars = calloc((size_t)t->nscen + 1, sizeof *bars);
+    if (!bars) return;
+    for (int i = 0; i < t->nscen; i++) run_scen_progress(r, &t->scen[i], final, &bars[i]);
+    progress_view v = {r->tty, r->tty && !r->args.no_color, final, r->tty ? run_term_width() : 0};
+    progress_render(stdout, &v, head, bars, t->nscen);
+    free(bars);
 }
 
 
@@ -996,6 +993,72 @@ static void run_drain(run_ctx *r) {
     pthread_mutex_unlock(&r->eng_lock);
 }
 
+/* At the end k6 evaluates every threshold, empty sinks included; a Rate
+ * without samples has no "rate" to compare (metrics/thresholds.go Run
+ * guards the 0/0), so the metric's first threshold errors, is logged and
+ * left passing (metrics/engine evaluateThresholds: "Threshold error"). */
+static void run_log_threshold_errors(run_ctx *r) {
+    for (size_t i = 0; i < r->nthr; i++) {
+        const run_threshold *t = &r->thr[i];
+        bool first = true;
+        for (size_t k = 0; k < i && first; k++) first = strcmp(r->thr[k].metric, t->metric) != 0;
+        if (!first || registry_get(t->metric_id)->type != METRIC_RATE) continue;
+        const sink *s = t->sub >= 0 ? engine_submetric_sink(r->eng, t->sub) : engine_sink(r->eng, t->metric_id);
+        if (s && s->u.rate.total) continue;
+        char extra[1024];
+        size_t off = (size_t)snprintf(extra, sizeof extra, " component=metrics-engine error=\"threshold 0 run error: "
+                                      "unable to apply threshold ");
+        for (const char *c = t->source; *c && off + 4 < sizeof extra; c++) {
+            if (*c == '"' || *c == '\\') extra[off++] = '\\';
+            extra[off++] = *c;
+        }
+        extra[off] = 0;
+        snprintf(extra + off, sizeof extra - off, " over metrics; reason: no metric supporting the rate aggregation "
+                 "method found\" metric_name=%s", t->metric);
+        log_msg(LOG_ERROR, extra, "Threshold error", strlen("Threshold error"));
+    }
+}
+
+/* Whether no sample reached the threshold's metric yet: during the run k6
+ * leaves such thresholds alone (metrics/engine evaluateThresholds with
+ * ignoreEmptySinks). */
+static bool run_threshold_empty(run_ctx *r, const run_threshold *t) {
+    return !(t->sub >= 0 ? engine_submetric_sink(r->eng, t->sub) : engine_sink(r->eng, t->metric_id));
+}
+
+static int run_str_cmp(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* "a, b": the metrics with a crossed threshold, each once, sorted as Go's
+ * sort.Strings (byte order), as k6 lists them; skip_empty leaves out those
+ * without samples. malloc'd; NULL when out of memory. */
+static char *run_crossed_names(run_ctx *r, bool skip_empty) {
+    const char **names = calloc(r->nthr + 1, sizeof *names);
+    size_t n = 0, len = 1;
+    if (!names) return NULL;
+    for (size_t i = 0; i < r->nthr; i++) {
+        const run_threshold *t = &r->thr[i];
+        if (t->ok || (skip_empty && run_threshold_empty(r, t))) continue;
+        size_t k = 0;
+        while (k < n && strcmp(names[k], t->metric)) k++;
+        if (k < n) continue;
+        names[n++] = t->metric;
+        len += strlen(t->metric) + 2;
+    }
+    qsort(names, n, sizeof *names, run_str_cmp);
+    char *out = malloc(len);
+    if (out) {
+        out[0] = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (i) strcat(out, ", ");
+            strcat(out, names[i]);
+        }
+    }
+    free(names);
+    return out;
+}
+
 /* k6 evaluates thresholds every 2 s; a crossed abortOnFail one (past its
  * delayAbortEval) stops the test: iterations are interrupted, teardown runs. */
 static void run_check_abort(run_ctx *r, int64_t now) {
@@ -1009,9 +1072,11 @@ static void run_check_abort(run_ctx *r, int64_t now) {
     pthread_mutex_unlock(&r->eng_lock);
     for (size_t i = 0; i < r->nthr; i++) {
         run_threshold *th = &r->thr[i];
-        if (!th->abort_on_fail || th->ok || now - t->start_us < th->delay_abort_us) continue;
-        log_printf(LOG_ERROR, "thresholds on metrics '%s' were crossed; at least one has abortOnFail enabled, stopping test prematurely",
-                   th->metric);
+        if (!th->abort_on_fail || th->ok || now - t->start_us < th->delay_abort_us || run_threshold_empty(r, th))
+            continue;
+        /* k6 says so once the run is over, naming every metric crossed
+         * now (metrics/engine StartThresholdCalculations: the run's error) */
+        r->abort_names = run_crossed_names(r, true);
         r->threshold_aborted = true;
         run_set_phase(r, PHASE_HARD_STOP);
         return;
@@ -1113,6 +1178,26 @@ static void run_special_timeout(uv_timer_t *h) {
     if (r->waiting_on) worker_command(r->waiting_on, CMD_STOP_SPECIAL);   /* a wait needs waking */
 }
 
+/* The progress while setup() runs: k6's first bar is still a bar then
+ * ("Run [ 100% ] setup()", execution.Scheduler Run), the scenarios' bars
+ * empty; while teardown() runs, the usual block. */
+static void run_special_progress(uv_timer_t *h) {
+    run_ctx *r = h->data;
+    if (r->special_cmd == CMD_TEARDOWN) {
+        run_progress(r, false);
+        return;
+    }
+    if (r->args.quiet) return;
+    progress_bar *bars = calloc((size_t)r->test.nscen + 2, sizeof *bars);
+    if (!bars) return;
+    bars[0] = (progress_bar){.name = "Run", .status = " ", .frac = 1};
+    snprintf(bars[0].cols[0], PROGRESS_COL_LEN, "setup()");
+    for (int i = 0; i < r->test.nscen; i++) bars[i + 1] = (progress_bar){.name = r->test.scen[i].cfg->name, .status = " "};
+    progress_view v = {r->tty, r->tty && !r->args.no_color, false, r->tty ? run_term_width() : 0};
+    progress_render(stdout, &v, NULL, bars, r->test.nscen + 1);
+    free(bars);
+}
+
 static int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
     atomic_store(&w->special_done, 0);
     r->waiting_on = w;
@@ -1123,9 +1208,13 @@ static int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
                   : cmd == CMD_TEARDOWN ? (r->opts.teardown_timeout_set ? r->opts.teardown_timeout_us : 60000000) : 0;
     uv_update_time(r->loop);
     if (limit > 0) uv_timer_start(&r->special_timer, run_special_timeout, (uint64_t)(limit / 1000), 0);
+    /* k6 keeps drawing the progress while setup() and teardown() run */
+    r->special_cmd = cmd;
+    if (cmd == CMD_SETUP || cmd == CMD_TEARDOWN) uv_timer_start(&r->special_progress, run_special_progress, 1000, 1000);
     worker_command(w, cmd);
     uv_run(r->loop, UV_RUN_DEFAULT);
     uv_timer_stop(&r->special_timer);
+    uv_timer_stop(&r->special_progress);
     r->waiting_on = NULL;
     if (r->special_timed_out) {
         log_printf(LOG_ERROR, "%s() execution timed out after %.0f seconds", cmd == CMD_SETUP ? "setup" : "teardown",
@@ -1208,19 +1297,18 @@ static bool run_eval_thresholds(run_ctx *r, double dur_s) {
     return all;
 }
 
-/* k6: thresholds on metrics 'a, b' have been crossed */
+/* The run's verdict on its thresholds, logged after the summary as k6 logs
+ * the run's error: the abortOnFail message when one stopped the run,
+ * else the crossed ones (internal/cmd/run.go; metrics/engine). */
 static void run_log_crossed(run_ctx *r) {
-    char names[1024] = "";
-    size_t off = 0;
-    for (size_t i = 0; i < r->nthr; i++) {
-        if (r->thr[i].ok) continue;
-        bool seen = false;
-        for (size_t k = 0; k < i; k++) seen |= !r->thr[k].ok && strcmp(r->thr[k].metric, r->thr[i].metric) == 0;
-        if (seen) continue;
-        off += (size_t)snprintf(names + off, sizeof names - off, "%s%s", off ? ", " : "", r->thr[i].metric);
-        if (off >= sizeof names) break;
+    if (r->threshold_aborted) {
+        log_printf(LOG_ERROR, "thresholds on metrics '%s' were crossed; at least one has abortOnFail enabled, "
+                   "stopping test prematurely", r->abort_names ? r->abort_names : "");
+        return;
     }
-    log_printf(LOG_ERROR, "thresholds on metrics '%s' have been crossed", names);
+    char *names = run_crossed_names(r, false);
+    log_printf(LOG_ERROR, "thresholds on metrics '%s' have been crossed", names ? names : "");
+    free(names);
 }
 
 /* The summary's inputs, gathered from the engine once at the end. */
@@ -1229,22 +1317,61 @@ typedef struct run_summary_in {
     summary_metric *ms;
     summary_check *cs;
     summary_threshold *ts;
+    sink *empty;             /* zero sinks of the metrics shown without samples */
+    unsigned char *empty_used;
+    size_t nempty;
 } run_summary_in;
+
+/* Whether a threshold is on metric id (sub < 0) or on sub-metric sub. k6
+ * marks those (and a threshold sub-metric's parent) observed, so that the
+ * summary shows them even without a sample (metrics/engine
+ * InitSubMetricsAndThresholds: markObserved). */
+static bool run_has_threshold(const run_ctx *r, int id, int sub) {
+    for (size_t i = 0; i < r->nthr; i++)
+        if (sub >= 0 ? r->thr[i].sub == sub : r->thr[i].metric_id == id) return true;
+    return false;
+}
+
+/* The sink the summary shows for metric slot k: the engine's, or a zero one
+ * when k6 would show the metric without samples; NULL to leave it out. */
+static const sink *run_summary_sink(run_summary_in *in, size_t k, const sink *s, bool shown, metric_type type) {
+    if (s || !shown || !in->empty) return s;
+    if (!in->empty_used[k]) {
+        sink_init(&in->empty[k], type);
+        in->empty_used[k] = 1;
+    }
+    return &in->empty[k];
+}
 
 static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
     int n = registry_count(), nsub = engine_submetric_count(r->eng);
-    in->ms = calloc((size_t)(n + nsub), sizeof *in->ms);
+    size_t slots = (size_t)(n + nsub) + 1;
+    in->ms = calloc(slots, sizeof *in->ms);
+    in->empty = calloc(slots, sizeof *in->empty);
+    in->empty_used = calloc(slots, 1);
+    in->nempty = slots;
+    if (!in->empty || !in->empty_used) {
+        free(in->empty);
+        free(in->empty_used);
+        in->empty = NULL;
+        in->empty_used = NULL;
+        in->nempty = 0;
+    }
     size_t nm = 0;
     for (int i = 0; i < n; i++) {
-        const sink *s = engine_sink(r->eng, i);
-        if (!s) continue;
         const metric_def *d = registry_get(i);
+        /* k6 always has data_sent and data_received: every VU function run
+         * emits them, even at 0 bytes (js/runner.go runFn: Dialer.IOSamples) */
+        bool shown = i == M_DATA_SENT || i == M_DATA_RECEIVED || run_has_threshold(r, i, -1);
+        const sink *s = run_summary_sink(in, (size_t)i, engine_sink(r->eng, i), shown, d->type);
+        if (!s) continue;
         in->ms[nm++] = (summary_metric){d->name, d->type, d->kind, s};
     }
     for (int i = 0; i < nsub; i++) {
-        const sink *s = engine_submetric_sink(r->eng, i);
-        if (!s) continue;
         const metric_def *d = registry_get(engine_submetric_parent(r->eng, i));
+        const sink *s = run_summary_sink(in, (size_t)(n + i), engine_submetric_sink(r->eng, i),
+                                         run_has_threshold(r, -1, i), d->type);
+        if (!s) continue;
         in->ms[nm++] = (summary_metric){engine_submetric_name(r->eng, i), d->type, d->kind, s};
     }
     const engine_check *ec;
@@ -1268,6 +1395,8 @@ static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
     d->color = r->tty && !r->args.no_color;
     d->full = r->args.summary_mode && strcmp(r->args.summary_mode, "full") == 0;
     d->time_unit = r->opts.summary_time_unit_set ? r->opts.summary_time_unit : NULL;
+    d->ngroup_paths = engine_groups(r->eng, &d->group_paths);
+    d->setup_json = r->test.setup_json;
     const engine_node *root = engine_group_root(r->eng);   /* full mode only */
     if (root) {
         const engine_node *const *nodes;
@@ -1281,6 +1410,10 @@ static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
 }
 
 static void run_summary_release(run_summary_in *in) {
+    for (size_t i = 0; i < in->nempty; i++)
+        if (in->empty_used[i]) sink_free(&in->empty[i]);
+    free(in->empty);
+    free(in->empty_used);
     free(in->ms);
     free(in->cs);
     free(in->ts);
@@ -1304,6 +1437,16 @@ static char *run_text_summary(void *ctx, bool color) {
     return text;
 }
 
+/* k6's default summary: { stdout: '\n' + textSummary(data) + '\n\n' }
+ * (internal/js/summary-wrapper.js). On a terminal the progress block was
+ * left with the cursor at its top: clear it first. */
+static void run_default_summary(run_ctx *r, const summary_data *d) {
+    if (r->tty && !r->args.quiet) fputs("\033[J", stdout);
+    fputc('\n', stdout);
+    summary_render(stdout, d);
+    fputs("\n\n", stdout);
+}
+
 static void run_summary(run_ctx *r, double dur_s) {
     if (r->args.no_summary || (r->args.summary_mode && strcmp(r->args.summary_mode, "disabled") == 0)) return;
     run_summary_in in;
@@ -1321,11 +1464,11 @@ static void run_summary(run_ctx *r, double dur_s) {
         r->test.text_summary_ctx = &in;
         if (run_handle_summary(r)) {   /* as k6: the error is logged, the default summary shown */
             log_printf(LOG_WARN, "handleSummary() failed; falling back to the default summary");
-            summary_render(stdout, &in.d);
+            run_default_summary(r, &in.d);
         }
         r->test.text_summary_ctx = NULL;
     } else {
-        summary_render(stdout, &in.d);
+        run_default_summary(r, &in.d);
     }
     fflush(stdout);
     run_summary_release(&in);
@@ -1425,6 +1568,8 @@ static void run_setup_loop(run_ctx *r) {
     r->tick.data = r;
     uv_timer_init(r->loop, &r->special_timer);
     r->special_timer.data = r;
+    uv_timer_init(r->loop, &r->special_progress);
+    r->special_progress.data = r;
     r->rs = calloc((size_t)(r->test.nscen ? r->test.nscen : 1), sizeof *r->rs);
     for (int i = 0; i < r->test.nscen; i++) {
         run_scen *rs = &r->rs[i];
@@ -1447,6 +1592,7 @@ static void run_teardown_loop(run_ctx *r) {
     uv_close((uv_handle_t *)&r->wake, run_close_cb);
     uv_close((uv_handle_t *)&r->tick, run_close_cb);
     uv_close((uv_handle_t *)&r->special_timer, run_close_cb);
+    uv_close((uv_handle_t *)&r->special_progress, run_close_cb);
     for (int i = 0; i < r->test.nscen; i++) {
         uv_close((uv_handle_t *)&r->rs[i].start, run_close_cb);
         uv_close((uv_handle_t *)&r->rs[i].end, run_close_cb);
@@ -1502,6 +1648,7 @@ static void run_free(run_ctx *r) {
     sample_buf_destroy(&r->main_samples);
     run_free_env(r->test.env);
     free(r->test.setup_json);
+    free(r->abort_names);
     free(r->test.summary_json);
     free(r->test.options_json);
     free(r->test.init_error);
@@ -1631,10 +1778,10 @@ static int run_execute(run_ctx *r) {
         uv_timer_stop(&r->tick);
         run_metrics_stop(r);
         run_drain(r);
-        run_progress(r, true);
         atomic_store(&r->api_state, API_EXEC_TEARDOWN);
         if (r->scr.has_teardown && !(r->opts.no_teardown_set && r->opts.no_teardown))
             code = run_special(r, CMD_TEARDOWN);
+        r->teardown_end_us = clock_now_us();
     }
     bool stopped = atomic_load(&r->api_stopped) || r->aborted || atomic_load(&t->script_aborted) || r->threshold_aborted;
     atomic_store(&r->api_state, stopped ? API_EXEC_INTERRUPTED : API_EXEC_ENDED);
@@ -1649,11 +1796,16 @@ static int run_execute(run_ctx *r) {
     if (t->start_us) {
         double dur_s = (double)((r->run_end_us ? r->run_end_us : clock_now_us()) - t->start_us) / 1e6;
         bool ok = run_eval_thresholds(r, dur_s);
+        run_log_threshold_errors(r);
         run_dash_end(r, dur_s);
         run_summary(r, dur_s);
+        /* k6 renders the progress one last time once the summary is out
+         * (internal/cmd/run.go: progressCancel runs after the summary) */
+        if (r->run_end_us) run_progress(r, true);
         /* exec.test.abort() and exec.test.fail() end k6's run with their own
          * error: the crossed thresholds are then only a debug line */
-        if (!ok && code == 0 && !atomic_load(&t->script_aborted) && !atomic_load(&t->script_failed)) {
+        if ((!ok || r->threshold_aborted) && code == 0 && !atomic_load(&t->script_aborted) &&
+            !atomic_load(&t->script_failed)) {
             code = EXIT_THRESHOLDS;
             run_log_crossed(r);
         }

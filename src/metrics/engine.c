@@ -19,6 +19,7 @@ typedef struct engine_taginfo {
     int32_t check;               /* index in checks, TAG_NOCHECK, or TAG_UNKNOWN: not worked out */
     int32_t scenario_check;      /* breakdown: the check's index in those nodes, or TAG_NOCHECK */
     int32_t group_check;
+    int32_t group_path;          /* index in the engine's group paths; -1 outside any group */
     engine_node *scenario;       /* breakdown: the scenario's root; NULL for none or "default" */
     engine_node *group;          /* breakdown: the group's node; NULL outside any group */
 } engine_taginfo;
@@ -57,6 +58,12 @@ struct engine {
     unsigned char has[REGISTRY_MAX];
     engine_check *checks;
     size_t nchecks, capchecks;
+    /* every group tag seen, and those that ran (a group_duration or a
+     * checks sample), in the order they first did */
+    struct { char *path; bool ran; } *gpaths;
+    size_t ngpaths;
+    const char **gran;
+    size_t ngran;
     engine_sub subs[ENGINE_MAX_SUBMETRICS];
     int nsubs;
     uint64_t sub_mask[REGISTRY_MAX];   /* per metric: its sub-metrics */
@@ -90,6 +97,9 @@ void engine_free(engine *e) {
     for (int i = 0; i < REGISTRY_MAX; i++) if (e->has[i]) sink_free(&e->sinks[i]);
     for (size_t i = 0; i < e->nchecks; i++) { free(e->checks[i].name); free(e->checks[i].group); }
     free(e->checks);
+    for (size_t i = 0; i < e->ngpaths; i++) free(e->gpaths[i].path);
+    free(e->gpaths);
+    free(e->gran);
     for (int i = 0; i < e->nsrc; i++) free(e->src[i].info);
     node_clear(&e->root);
     node_clear(&e->scenarios);
@@ -124,6 +134,30 @@ static int32_t engine_check_index(engine *e, const char *name, const char *group
     }
     e->checks[e->nchecks] = (engine_check){strdup(name), strdup(group), 0, 0};
     return (int32_t)e->nchecks++;
+}
+
+/* The index of a group path, added on first sight; -1 when out of memory. */
+static int32_t engine_group_index(engine *e, const char *path) {
+    for (size_t i = 0; i < e->ngpaths; i++)
+        if (strcmp(e->gpaths[i].path, path) == 0) return (int32_t)i;
+    void *g = realloc(e->gpaths, (e->ngpaths + 1) * sizeof *e->gpaths);
+    if (!g) return -1;
+    e->gpaths = g;
+    char *copy = strdup(path);
+    if (!copy) return -1;
+    e->gpaths[e->ngpaths].path = copy;
+    e->gpaths[e->ngpaths].ran = false;
+    return (int32_t)e->ngpaths++;
+}
+
+/* k6 builds its group tree from the group_duration and checks samples. */
+static void engine_group_ran(engine *e, int32_t idx) {
+    if (idx < 0 || e->gpaths[idx].ran) return;
+    const char **g = realloc(e->gran, (e->ngran + 1) * sizeof *g);
+    if (!g) return;
+    e->gran = g;
+    e->gran[e->ngran++] = e->gpaths[idx].path;
+    e->gpaths[idx].ran = true;
 }
 
 static bool engine_sub_matches(const engine_sub *sb, const char *p, size_t len) {
@@ -235,7 +269,8 @@ static const engine_taginfo *engine_tag_info(engine *e, engine_source *s, uint32
     const char *p = tagdict_get(s->buf->tags, tag, &len);
     const char *name = tagset_find(p, len, "check");
     const char *group = tagset_find(p, len, "group");
-    *ti = (engine_taginfo){0, TAG_NOCHECK, TAG_NOCHECK, TAG_NOCHECK, NULL, NULL};
+    *ti = (engine_taginfo){0, TAG_NOCHECK, TAG_NOCHECK, TAG_NOCHECK, -1, NULL, NULL};
+    if (group && *group) ti->group_path = engine_group_index(e, group);
     if (name) ti->check = engine_check_index(e, name, group ? group : "");
     for (int i = 0; i < e->nsubs; i++)
         if (engine_sub_matches(&e->subs[i], p, len)) ti->subs |= 1ULL << i;
@@ -264,6 +299,7 @@ static void engine_add_tagged(engine *e, const engine_taginfo *ti, int m, double
     if (is_check && ti->check >= 0) {
         if (v != 0) e->checks[ti->check].passes++; else e->checks[ti->check].fails++;
     }
+    if (is_check || m == M_GROUP_DURATION) engine_group_ran(e, ti->group_path);
     uint64_t subs = ti->subs & e->sub_mask[m];
     if (subs) engine_add_to_subs(e, subs, v);
     if (ti->scenario) node_add(ti->scenario, m, v, is_check ? ti->scenario_check : TAG_NOCHECK);
@@ -277,7 +313,7 @@ static void engine_add(engine *e, engine_source *src, const sample *s) {
         e->has[m] = 1;
     }
     sink_add(&e->sinks[m], s->value);
-    if (m == M_CHECKS || e->sub_mask[m] || e->breakdown) {
+    if (m == M_CHECKS || m == M_GROUP_DURATION || e->sub_mask[m] || e->breakdown) {
         const engine_taginfo *ti = engine_tag_info(e, src, s->tags);
         if (ti) engine_add_tagged(e, ti, m, s->value);
     }
@@ -318,6 +354,11 @@ const sink *engine_sink(const engine *e, int metric) {
 size_t engine_checks(const engine *e, const engine_check **out) {
     *out = e->checks;
     return e->nchecks;
+}
+
+size_t engine_groups(const engine *e, const char *const **out) {
+    *out = e->gran;
+    return e->ngran;
 }
 
 uint64_t engine_samples_seen(const engine *e) { return e->seen; }

@@ -28,6 +28,9 @@ void engine_drain(engine *e);
 /* The metric's sink, or NULL when no sample of it was seen. */
 const sink *engine_sink(const engine *e, int metric);
 size_t engine_checks(const engine *e, const engine_check **out);
+/* The group paths ("::a", "::a::b") that ran, as k6's root_group knows
+ * them: those of a group_duration or checks sample, in first-seen order. */
+size_t engine_groups(const engine *e, const char *const **out);
 
 /* Sub-metrics: samples of `metric` whose tags contain every pair of the
  * filter ("status:200,method:GET"; the first ':' splits key and value).

@@ -4,6 +4,7 @@
  * them (WRITER_ESC_JS). */
 #include "output/export.h"
 
+#include <cjson/cJSON.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,6 +227,37 @@ static void export_metric_obj(export_out *o, int depth, const export_data *d, co
     export_close(o, depth, first);
 }
 
+/* A parsed JSON value as JSON.stringify(v, null, 4) writes it at depth. */
+static void export_json_value(export_out *o, int depth, const cJSON *v) {
+    if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+        bool obj = cJSON_IsObject(v), first = true;
+        const cJSON *it;
+        export_raw(o, obj ? "{" : "[");
+        cJSON_ArrayForEach(it, v) {
+            if (obj) export_key(o, depth + 1, &first, it->string ? it->string : "");
+            else {
+                export_raw(o, first ? "\n" : ",\n");
+                first = false;
+                export_indent(o, depth + 1);
+            }
+            export_json_value(o, depth + 1, it);
+        }
+        if (!first) {
+            export_raw(o, "\n");
+            export_indent(o, depth);
+        }
+        export_raw(o, obj ? "}" : "]");
+    } else if (cJSON_IsString(v)) {
+        export_str(o, v->valuestring);
+    } else if (cJSON_IsNumber(v)) {
+        export_num(o, v->valuedouble);
+    } else if (cJSON_IsBool(v)) {
+        export_raw(o, cJSON_IsTrue(v) ? "true" : "false");
+    } else {
+        export_raw(o, "null");
+    }
+}
+
 char *export_render(const export_data *d) {
     export_out o = {{0}, false};
     export_group *root = export_group_new("", 0, "", 0);
@@ -254,6 +286,13 @@ char *export_render(const export_data *d) {
         export_metric_obj(&o, 2, d, m);
     }
     export_close(&o, 1, f2);
+    /* k6 adds what setup() returned; undefined is left out, as by JSON.stringify */
+    cJSON *setup = d->setup_json ? cJSON_Parse(d->setup_json) : NULL;
+    if (setup) {
+        export_key(&o, 1, &first, "setup_data");
+        export_json_value(&o, 1, setup);
+        cJSON_Delete(setup);
+    }
     export_close(&o, 0, false);
     export_group_free(root);
     if (o.oom) {
@@ -307,6 +346,8 @@ int export_write_summary(const char *path, const summary_data *s, char *err, siz
         .checks = cs, .nchecks = s->nchecks,
         .duration_s = s->duration_s,
         .trend_stats = s->trend_stats, .ntrend_stats = s->ntrend_stats,
+        .groups = s->group_paths, .ngroups = s->ngroup_paths,
+        .setup_json = s->setup_json,
     };
     rc = export_write(path, &d, err, errlen);
 out:

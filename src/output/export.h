@@ -15,11 +15,13 @@
  *           "http_req_duration": { "avg": .., "min": .., "med": .., "max": ..,
  *                                  "p(90)": .., "p(95)": ..,            trend: the
  *                                  "thresholds": { "p(95)<500": false } }  trend stats
- *       }
+ *       },
+ *       "setup_data": <what setup() returned, when it returned something>
  *   }
  * A threshold's value is true when it FAILED (a passing one is false). For
  * a Rate the thresholds come before "value" (k6 renames rate to value last).
- * Group and check ids are the md5 of their path ("::g1::g2", check path =
+ * root_group holds every group that ran, with or without checks (k6 builds
+ * it from the group_duration and checks samples). Group and check ids are the md5 of their path ("::g1::g2", check path =
  * group path + "::" + name), as in k6; the root's path is "". Numbers are
  * written as JavaScript does (shortest round-trip digits). k6 orders keys by
  * Go map iteration, i.e. randomly; c6 keeps the order of the inputs.
@@ -59,6 +61,7 @@ typedef struct export_data {
                                                             without checks still appear */
     double duration_s;                                   /* for Counter rates */
     const char *const *trend_stats; size_t ntrend_stats; /* none: avg,min,med,max,p(90),p(95) */
+    const char *setup_json;                              /* setup()'s value as JSON; NULL: none */
 } export_data;
 
 /* The JSON text (malloc'd, ends with no newline, as k6 writes it), or NULL

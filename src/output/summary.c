@@ -33,10 +33,11 @@
  * - Compact mode hides checks (shown as the checks block), group_duration and
  *   the http_req_{blocked,connecting,tls_handshaking,sending,waiting,receiving}
  *   timings. Sections are chosen by name prefix, as k6 does.
- * - One name column for all of TOTAL RESULTS: names are padded with dots to
- *   35 columns as in the documented example, or to the longest name plus 3
- *   dots when a name is longer (k6 docs and code disagree on the width; the
- *   documented output is the reference here).
+ * - One name column for the metric sections of TOTAL RESULTS (and one per
+ *   group or scenario section), one for the checks block: as k6's summary.js
+ *   computeSummaryInfo, the widest "<name><shown name>" (the name counts
+ *   twice; a sub-metric's full name plus "  { tag:value }") plus 3 dots. The
+ *   checks block is thus always 35 columns (2 x "checks_succeeded" + 3).
  * - Values are padded to a common width per column: one set of widths for
  *   the checks block, one for the metric sections (matching the example).
  *   Trend columns are all padded, including the last; a lone extra value
@@ -56,20 +57,22 @@
  * checks and group_duration, and after TOTAL RESULTS, as k6's summary.js
  * lays them out:
  *
- *     █ GROUP: <name>                 (one per top-level group, by name)
- *   <blank>
+ *     █ GROUP: <name>                 (one per top-level group, in the
+ *   <blank>                            order they first ran)
  *       <checks block and metric sections of the group's own samples>
- *       ↳ GROUP: <sub>                (no blank line after it)
+ *       ↳ GROUP: <sub>
+ *   <blank>
  *         <its checks and metric sections, 2 columns further in>
- *       ↳ GROUP: <subsub>             (every depth at this same indentation,
- *         ...                          as k6 renders nested groups)
+ *         ↳ GROUP: <subsub>           (each depth 2 columns further in)
+ *   <blank>
+ *           ...
  *   <blank>
  *     █ SCENARIO: <name>              (one per scenario but "default", by
  *       ...                            name; its groups as ↳ sub-sections)
  *
- * Each group's content has its own name column and value widths; in a
- * subgroup the "↳ N% — ✓ x / ✗ y" line of a failed check is 4 columns in
- * from the check (k6 indents it by twice the check's level). */
+ * Each group's content has its own name column and value widths; the
+ * "↳ N% — ✓ x / ✗ y" line of a failed check is indented by twice the
+ * check's level (2 columns in at the top, 4 in a group, 6 one deeper...). */
 #include "output/summary.h"
 
 #include <ctype.h>
@@ -79,7 +82,6 @@
 #include "metrics/registry.h"
 
 #define CELL 64              /* one formatted value */
-#define NAME_COL_MIN 35      /* documented name + dots width */
 #define MIN_DOTS 3
 
 /* Concatenates up to three strings into buf, truncating to n. */
@@ -622,7 +624,11 @@ static void put_threshold(printer *o, const ctx *c, const summary_threshold *t, 
     char agg[64], val[CELL], src[512];
     threshold_agg(t, agg, sizeof agg);
     threshold_value(c, t, agg, val, sizeof val);
-    cat(src, sizeof src, "'", t->source, "'");
+    /* k6 quotes the expression trimmed (summary.js renderThresholdResults) */
+    size_t a = 0, len = strlen(t->source);
+    while (a < len && isspace((unsigned char)t->source[a])) a++;
+    while (len > a && isspace((unsigned char)t->source[len - 1])) len--;
+    snprintf(src, sizeof src, "'%.*s'", (int)(len - a), t->source + a);
     element(o, indent);
     deco(o, t->ok ? C_GREEN : C_RED, t->ok ? "✓" : "✗");
     fputc(' ', o->f);
@@ -675,7 +681,7 @@ typedef struct results {
     row **sorted;            /* metric rows by name */
     size_t nsorted;
     widths checks_w, metrics_w;
-    size_t name_col;
+    size_t checks_col, name_col;   /* name + dots widths */
 } results;
 
 static int build_rows(const ctx *c, results *r, const summary_metric *ms, size_t nm, const sink checks[3]) {
@@ -687,6 +693,9 @@ static int build_rows(const ctx *c, results *r, const summary_metric *ms, size_t
         r->ncheck_rows++;   /* counted first so results_free frees a half-filled row */
         if (row_fill(c, &r->rows[r->nrows++], check_names[i], &checks[i], VALUE_DEFAULT) < 0) return -1;
     }
+    /* k6 divides the failures by the total for checks_failed: 0/0 without
+     * checks (output/summary populateSummaryChecks), shown as "NaN%" */
+    if (checks && checks[2].u.rate.total == 0) snprintf(r->rows[2].cells[0], CELL, "NaN%%");
     for (size_t i = 0; i < nm; i++) {
         const summary_metric *m = &ms[i];
         enum section sec = section_of(m->name, c->d->full);
@@ -700,17 +709,27 @@ static int build_rows(const ctx *c, results *r, const summary_metric *ms, size_t
     return 0;
 }
 
+/* k6's name column (summary.js computeSummaryInfo / renderMetricLine): the
+ * widest "<name><shown name>" of the rows measured together, plus 3 dots;
+ * yes, the name counts twice (a sub-metric's full name plus its
+ * "  { tag:value }"). The checks rows are measured on their own. */
+static size_t name_column(const row *rows, size_t n) {
+    size_t widest = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t w = width(rows[i].name) + rows[i].indent + width(rows[i].label);
+        if (w > widest) widest = w;
+    }
+    return widest + MIN_DOTS;
+}
+
 static int measure(const ctx *c, results *r) {
     r->checks_w.trend = calloc(c->nstats + 1, sizeof(size_t));
     r->metrics_w.trend = calloc(c->nstats + 1, sizeof(size_t));
     if (!r->checks_w.trend || !r->metrics_w.trend) return -1;
-    size_t longest = 0;
-    for (size_t i = 0; i < r->nrows; i++) {
-        const row *w = &r->rows[i];
-        widths_add(i < r->ncheck_rows ? &r->checks_w : &r->metrics_w, w, c->nstats);
-        if (w->indent + width(w->label) > longest) longest = w->indent + width(w->label);
-    }
-    r->name_col = longest + MIN_DOTS > NAME_COL_MIN ? longest + MIN_DOTS : NAME_COL_MIN;
+    for (size_t i = 0; i < r->nrows; i++)
+        widths_add(i < r->ncheck_rows ? &r->checks_w : &r->metrics_w, &r->rows[i], c->nstats);
+    r->checks_col = name_column(r->rows, r->ncheck_rows);
+    r->name_col = name_column(r->rows + r->ncheck_rows, r->nrows - r->ncheck_rows);
     return 0;
 }
 
@@ -747,7 +766,7 @@ static void put_content(printer *o, const ctx *c, const summary_metric *ms, size
     bool have_checks = checks_sinks(ms, nm, cks, ncks, checks);
     if (build_rows(c, &r, ms, nm, have_checks ? checks : NULL) == 0 && measure(c, &r) == 0) {
         if (have_checks) {
-            for (size_t i = 0; i < r.ncheck_rows; i++) put_row(o, c, &r.rows[i], &r.checks_w, r.name_col, indent);
+            for (size_t i = 0; i < r.ncheck_rows; i++) put_row(o, c, &r.rows[i], &r.checks_w, r.checks_col, indent);
             fputc('\n', o->f);
             for (size_t i = 0; i < ncks; i++) put_check(o, &cks[i], indent);
             fputc('\n', o->f);
@@ -781,23 +800,28 @@ static const summary_group **sorted_groups(const summary_group *g, size_t n) {
     return s;
 }
 
-/* Subgroups, depth first; k6 renders every depth at the first one's indentation. */
-static void put_subgroups(printer *o, const ctx *c, const summary_group *g, size_t n) {
-    const summary_group **s = sorted_groups(g, n);
-    for (size_t i = 0; s && i < n; i++) {
-        heading(o, 4, "↳", "GROUP: ", s[i]->name, "");
-        put_content(o, c, s[i]->metrics, s[i]->nmetrics, s[i]->checks, s[i]->nchecks, 6);
-        put_subgroups(o, c, s[i]->groups, s[i]->ngroups);
+/* Subgroups, depth first, in first-seen order (k6 keeps the groups' order
+ * of appearance, summarizeReportToObject): "↳ GROUP: <name> " and a blank
+ * line at 2 + 2*depth columns, their content 2 columns further in
+ * (summary.js _renderNestedGroups, one render context deeper each time). */
+static void put_subgroups(printer *o, const ctx *c, const summary_group *g, size_t n, size_t depth) {
+    for (size_t i = 0; i < n; i++) {
+        heading(o, 2 + 2 * depth, "↳", "GROUP: ", g[i].name, "\n");
+        put_content(o, c, g[i].metrics, g[i].nmetrics, g[i].checks, g[i].nchecks, 4 + 2 * depth);
+        put_subgroups(o, c, g[i].groups, g[i].ngroups, depth + 1);
     }
-    free(s);
 }
 
-static void put_group_sections(printer *o, const ctx *c, const char *kind, const summary_group *g, size_t n) {
-    const summary_group **s = sorted_groups(g, n);
-    for (size_t i = 0; s && i < n; i++) {
-        title(o, kind, s[i]->name);
-        put_content(o, c, s[i]->metrics, s[i]->nmetrics, s[i]->checks, s[i]->nchecks, 4);
-        put_subgroups(o, c, s[i]->groups, s[i]->ngroups);
+/* Top-level groups in first-seen order, scenarios sorted by name (k6:
+ * addGroups keeps the order, addScenarios sorts with localeCompare). */
+static void put_group_sections(printer *o, const ctx *c, const char *kind, const summary_group *g, size_t n,
+                               bool sorted) {
+    const summary_group **s = sorted ? sorted_groups(g, n) : NULL;
+    for (size_t i = 0; i < n && (s || !sorted); i++) {
+        const summary_group *x = s ? s[i] : &g[i];
+        title(o, kind, x->name);
+        put_content(o, c, x->metrics, x->nmetrics, x->checks, x->nchecks, 4);
+        put_subgroups(o, c, x->groups, x->ngroups, 1);
         fputc('\n', o->f);
     }
     free(s);
@@ -849,7 +873,7 @@ void summary_render(FILE *f, const summary_data *d) {
     }
     if (d->nthresholds) put_thresholds(&o, &c);
     put_total_results(&o, &c);
-    put_group_sections(&o, &c, "GROUP: ", d->groups, d->ngroups);
-    put_group_sections(&o, &c, "SCENARIO: ", d->scenarios, d->nscenarios);
+    put_group_sections(&o, &c, "GROUP: ", d->groups, d->ngroups, false);
+    put_group_sections(&o, &c, "SCENARIO: ", d->scenarios, d->nscenarios, true);
     fflush(f);
 }

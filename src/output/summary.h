@@ -36,7 +36,7 @@ typedef struct summary_threshold {
 /* A group or scenario of --summary-mode=full: the metrics of the samples
  * tagged with it (a group's own samples, not its subgroups'; plain metrics,
  * no sub-metrics), its checks merged by name in first-seen order, and its
- * subgroups in any order (shown sorted by name). */
+ * subgroups in first-seen order (shown so, as k6). */
 typedef struct summary_group {
     const char *name;
     const summary_metric *metrics; size_t nmetrics;
@@ -57,6 +57,12 @@ typedef struct summary_data {
      * than "default", each shown in a section of its own; NULL/0 otherwise */
     const summary_group *groups; size_t ngroups;
     const summary_group *scenarios; size_t nscenarios;
+    /* for --summary-export and handleSummary's data: the group paths that
+     * ran ("::a", "::a::b"; k6 lists them in root_group even without
+     * checks) and what setup() returned, as JSON (NULL: undefined, or no
+     * setup) */
+    const char *const *group_paths; size_t ngroup_paths;
+    const char *setup_json;
 } summary_data;
 
 void summary_render(FILE *out, const summary_data *d);

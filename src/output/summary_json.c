@@ -109,6 +109,8 @@ static cJSON *sj_find_group(cJSON *root, const char *path) {
 
 static cJSON *sj_root_group(const summary_data *d) {
     cJSON *root = sj_group("", "");
+    /* every group that ran, with or without checks, as k6's group tree */
+    for (size_t i = 0; i < d->ngroup_paths; i++) sj_find_group(root, d->group_paths[i]);
     for (size_t i = 0; i < d->nchecks; i++) {
         const summary_check *c = &d->checks[i];
         cJSON *g = sj_find_group(root, c->group ? c->group : "");
@@ -146,6 +148,9 @@ char *summary_json(const summary_data *d, const summary_json_state *st) {
     cJSON_AddNumberToObject(state, "testRunDurationMs", d->duration_s * 1000.0);
     cJSON_AddItemToObject(root, "state", state);
     cJSON_AddItemToObject(root, "metrics", sj_metrics(d));
+    /* what setup() returned; left out (undefined) when it returned nothing */
+    cJSON *setup = d->setup_json ? cJSON_Parse(d->setup_json) : NULL;
+    if (setup) cJSON_AddItemToObject(root, "setup_data", setup);
     char *out = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     return out;

@@ -48,7 +48,8 @@ def _section(out, title):
     """The lines of the summary section whose title line is `title`, up to the next "  █" title."""
     lines = out.splitlines()
     start = lines.index(title)
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("  █")), len(lines))
+    end = next((i for i in range(start + 1, len(lines))
+                if lines[i].startswith("  █") or lines[i].startswith("running (")), len(lines))
     return lines[start + 1:end]
 
 
@@ -65,27 +66,30 @@ def test_summary_full_mode_has_a_section_per_group(c6):
     r = c6("summary/groups.js", "--summary-mode=full")
     assert r.code == 0, r
     titles = [l for l in r.out.splitlines() if "█" in l or "↳ GROUP" in l]
-    # top-level groups sorted by name after TOTAL RESULTS; subgroups depth first, all at 4 columns
-    assert titles == ["  █ TOTAL RESULTS ", "  █ GROUP: a ", "  █ GROUP: b ",
-                      "    ↳ GROUP: inner ", "    ↳ GROUP: deep "], titles
+    # k6 summary.js (v2): top-level groups in the order they first ran
+    # (addGroups keeps GroupsOrder), subgroups one level deeper each
+    # (_renderNestedGroups with the parent's render context)
+    assert titles == ["  █ TOTAL RESULTS ", "  █ GROUP: b ", "    ↳ GROUP: inner ", "      ↳ GROUP: deep ",
+                      "  █ GROUP: a "], titles
     assert _count(_section(r.out, "  █ TOTAL RESULTS "), "http_reqs", 4) == 18, r
     a = _section(r.out, "  █ GROUP: a ")
     assert _count(a, "http_reqs", 4) == 6, a                  # exactly the requests made in a
     assert not any("checks_total" in l for l in a), a         # no check in a: no checks block
     assert not any("group_duration" in l or "iterations" in l for l in a), a
     b = _section(r.out, "  █ GROUP: b ")
-    inner, deep = b.index("    ↳ GROUP: inner "), b.index("    ↳ GROUP: deep ")
+    inner, deep = b.index("    ↳ GROUP: inner "), b.index("      ↳ GROUP: deep ")
     # b's own rows, its own check only, a blank line after the title as for TOTAL RESULTS
     assert b[0] == "" and b[1].startswith("    checks_total....") and b[1].split(":")[1].split()[0] == "3", b
     assert "    ✓ b is 200" in b[:inner] and not any("inner fails" in l for l in b[:inner]), b
     assert _count(b[:inner], "http_reqs", 4) == 3, b
-    # a subgroup: no blank line after its title, its content 2 columns further in
-    assert b[inner + 1].startswith("      checks_total....") and b[inner + 1].split(":")[1].split()[0] == "3", b
+    # a subgroup: a blank line after its title (the '\n' suffix), its content 2 columns further in
+    assert b[inner + 1] == "" and b[inner + 2].startswith("      checks_total....") \
+        and b[inner + 2].split(":")[1].split()[0] == "3", b
     assert "      ✗ inner fails" in b[inner:deep], b
     assert "          ↳  0% — ✓ 0 / ✗ 3" in b[inner:deep], b
     assert _count(b[inner:deep], "http_reqs", 6) == 3, b
-    assert b[deep + 1] == "      HTTP", b
-    assert _count(b[deep:], "http_reqs", 6) == 3, b
+    assert b[deep + 1] == "" and b[deep + 2] == "        HTTP", b
+    assert _count(b[deep:], "http_reqs", 8) == 3, b
     assert "http_req_waiting" in r.metrics, r                 # full mode also shows the phase timings
 
 

@@ -704,7 +704,7 @@ static void test_export(void **state) {
         {"deep \"q\"", "::g1::g2", 0, 5},
     };
     const char *groups[] = {"::lonely"};
-    export_data d = {ms, 6, cs, 3, groups, 1, 2.0, NULL, 0};
+    export_data d = {ms, 6, cs, 3, groups, 1, 2.0, NULL, 0, NULL};
     const char *path = tmp_path("export.json");
     char err[256];
     assert_int_equal(export_write(path, &d, err, sizeof err), 0);
@@ -782,7 +782,7 @@ static void test_export(void **state) {
     summary_threshold st[] = {{"http_req_duration", "max<100", true, 40, NULL},
                               {"iterations", "count>0", false, 0, NULL}};
     summary_check sc[] = {{"c", "", 1, 0}};
-    summary_data sd = {sm, 2, sc, 1, st, 2, 2.0, stats, 3, false, NULL, false, NULL, 0, NULL, 0};
+    summary_data sd = {sm, 2, sc, 1, st, 2, 2.0, stats, 3, false, NULL, false, NULL, 0, NULL, 0, NULL, 0, NULL};
     assert_int_equal(export_write_summary(path, &sd, err, sizeof err), 0);
     text = read_file(path, NULL);
     assert_contains(text,

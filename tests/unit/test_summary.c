@@ -132,7 +132,7 @@ static int setup(void **state) {
         {"http_req_duration{expected_response:true}", "max < 300", false, 400, NULL},
     };
     memcpy(f->t, t, sizeof t);
-    f->d = (summary_data){f->m, 13, f->c, 3, f->t, 4, 2.0, NULL, 0, false, NULL, false, NULL, 0, NULL, 0};
+    f->d = (summary_data){f->m, 13, f->c, 3, f->t, 4, 2.0, NULL, 0, false, NULL, false, NULL, 0, NULL, 0, NULL, 0, NULL};
     *state = f;
     return 0;
 }
@@ -199,23 +199,23 @@ static const char FULL_TEXT[] =
     "      ↳  75% — ✓ 3 / ✗ 1\n"
     "\n"
     "    CUSTOM\n"
-    "    waiting_time.......................: avg=83.333333 min=33.333333 med=83.333333 max=133.333333 p(90)=123.333333 p(95)=128.333333\n"
+    "    waiting_time............................................................: avg=83.333333 min=33.333333 med=83.333333 max=133.333333 p(90)=123.333333 p(95)=128.333333\n"
     "\n"
     "    HTTP\n"
-    "    http_req_duration..................: avg=250ms     min=100ms     med=250ms     max=400ms      p(90)=370ms      p(95)=385ms     \n"
-    "      { expected_response:true }.......: avg=250ms     min=100ms     med=250ms     max=400ms      p(90)=370ms      p(95)=385ms     \n"
-    "    http_req_failed....................: 0.00%  0 out of 4\n"
-    "    http_reqs..........................: 4      2/s\n"
+    "    http_req_duration.......................................................: avg=250ms     min=100ms     med=250ms     max=400ms      p(90)=370ms      p(95)=385ms     \n"
+    "      { expected_response:true }............................................: avg=250ms     min=100ms     med=250ms     max=400ms      p(90)=370ms      p(95)=385ms     \n"
+    "    http_req_failed.........................................................: 0.00%  0 out of 4\n"
+    "    http_reqs...............................................................: 4      2/s\n"
     "\n"
     "    EXECUTION\n"
-    "    iteration_duration.................: avg=251.5ms   min=101.5ms   med=251.5ms   max=401.5ms    p(90)=371.5ms    p(95)=386.5ms   \n"
-    "    iterations.........................: 4      2/s\n"
-    "    vus................................: 1      min=1      max=1 \n"
-    "    vus_max............................: 10     min=10     max=10\n"
+    "    iteration_duration......................................................: avg=251.5ms   min=101.5ms   med=251.5ms   max=401.5ms    p(90)=371.5ms    p(95)=386.5ms   \n"
+    "    iterations..............................................................: 4      2/s\n"
+    "    vus.....................................................................: 1      min=1      max=1 \n"
+    "    vus_max.................................................................: 10     min=10     max=10\n"
     "\n"
     "    NETWORK\n"
-    "    data_received......................: 519 kB 260 kB/s\n"
-    "    data_sent..........................: 4.9 kB 2.5 kB/s\n"
+    "    data_received...........................................................: 519 kB 260 kB/s\n"
+    "    data_sent...............................................................: 4.9 kB 2.5 kB/s\n"
     "\n";
 
 static void test_render_full_text(void **state) {
@@ -234,8 +234,8 @@ static void test_render_lines(void **state) {
     expect_line(out, "    EXECUTION");
     expect_line(out, "    NETWORK");
     expect_line(out, "    CUSTOM");
-    expect_line(out, "    http_reqs..........................: 4      2/s");
-    expect_line(out, "    http_req_failed....................: 0.00%  0 out of 4");
+    expect_line(out, "    http_reqs...............................................................: 4      2/s");
+    expect_line(out, "    http_req_failed.........................................................: 0.00%  0 out of 4");
     expect_line(out, "    ✓ status is 200");
     expect_line(out, "    ✗ body ok");
     expect_line(out, "      ↳  75% — ✓ 3 / ✗ 1");
@@ -271,7 +271,7 @@ static void test_render_colors(void **state) {
     expect_line(out, "    \x1b[32m✓ status is 200\x1b[0m");
     expect_line(out, "    \x1b[31m✗ body ok\x1b[0m");
     expect_line(out, "  █ \x1b[1mTOTAL RESULTS\x1b[0m ");
-    expect_line(out, "    http_reqs\x1b[2;37m..........................:\x1b[0m \x1b[36m4\x1b[0m      \x1b[2;36m2/s\x1b[0m");
+    expect_line(out, "    http_reqs\x1b[2;37m...............................................................:\x1b[0m \x1b[36m4\x1b[0m      \x1b[2;36m2/s\x1b[0m");
     expect_line(out, "    \x1b[32m✓\x1b[0m \x1b[37m'p(95)<500'\x1b[0m \x1b[37mp(95)\x1b[0m=\x1b[36m385ms\x1b[0m");
     free(out);
 }
@@ -287,9 +287,9 @@ static void test_render_options(void **state) {
     d.nthresholds = 0;
     char *out = render(&d);
     /* columns are as wide as waiting_time's 83.333333 and 133.233333 */
-    expect_line(out, "    http_req_duration..................: avg=250.00ms  p(99.9)=399.70ms   count=4");
-    expect_line(out, "    http_req_blocked...................: avg=0.50ms    p(99.9)=0.50ms     count=4");
-    expect_line(out, "    waiting_time.......................: avg=83.333333 p(99.9)=133.233333 count=4");
+    expect_line(out, "    http_req_duration.......................................................: avg=250.00ms  p(99.9)=399.70ms   count=4");
+    expect_line(out, "    http_req_blocked........................................................: avg=0.50ms    p(99.9)=0.50ms     count=4");
+    expect_line(out, "    waiting_time............................................................: avg=83.333333 p(99.9)=133.233333 count=4");
     free(out);
 }
 
@@ -300,11 +300,11 @@ static void test_render_long_name(void **state) {
     sink_add(&s, 3);
     summary_metric m[] = {{"a_really_long_custom_metric_name_of_40ch", METRIC_COUNTER, VALUE_DEFAULT, &s},
                           {"http_reqs", METRIC_COUNTER, VALUE_DEFAULT, &f->reqs}};
-    summary_data d = {m, 2, NULL, 0, NULL, 0, 3.0, NULL, 0, false, NULL, false, NULL, 0, NULL, 0};
+    summary_data d = {m, 2, NULL, 0, NULL, 0, 3.0, NULL, 0, false, NULL, false, NULL, 0, NULL, 0, NULL, 0, NULL};
     char *out = render(&d);
     /* the longest name gets 3 dots and pushes the whole column out */
-    expect_line(out, "    a_really_long_custom_metric_name_of_40ch...: 3 1/s");
-    expect_line(out, "    http_reqs..................................: 4 1.333333/s");
+    expect_line(out, "    a_really_long_custom_metric_name_of_40ch...........................................: 3 1/s");
+    expect_line(out, "    http_reqs..........................................................................: 4 1.333333/s");
     free(out);
     sink_free(&s);
 }
@@ -322,21 +322,17 @@ static void rate(sink *s, int passes, int fails) {
     for (int i = 0; i < passes + fails; i++) sink_add(s, i < passes);
 }
 
-/* k6's layout: a section per top-level group by name, subgroups as
- * "↳ GROUP:" titles at 4 columns whatever their depth, their content at 6,
- * a failed check's details at 10; scenarios after the groups. */
+/* k6's layout (v2 summary.js): a section per top-level group in the order
+ * given (first seen), subgroups as "↳ GROUP:" titles one level deeper each
+ * with a blank line after them, their content 2 columns further in, a
+ * failed check's details at twice the check's level; scenarios after the
+ * groups. Each section has its own name column (2 x "http_reqs" + 3). */
 static const char GROUPS_TEXT[] =
     "\n"
     "  █ TOTAL RESULTS \n"
     "\n"
     "    HTTP\n"
-    "    http_reqs..........................: 8 4/s\n"
-    "\n"
-    "\n"
-    "  █ GROUP: a \n"
-    "\n"
-    "    HTTP\n"
-    "    http_reqs..........................: 1 0.5/s\n"
+    "    http_reqs............: 8 4/s\n"
     "\n"
     "\n"
     "  █ GROUP: B \n"
@@ -348,9 +344,10 @@ static const char GROUPS_TEXT[] =
     "    ✓ ok\n"
     "\n"
     "    HTTP\n"
-    "    http_reqs..........................: 2 1/s\n"
+    "    http_reqs............: 2 1/s\n"
     "\n"
     "    ↳ GROUP: inner \n"
+    "\n"
     "      checks_total.......................: 1       0.5/s\n"
     "      checks_succeeded...................: 0.00%   0 out of 1\n"
     "      checks_failed......................: 100.00% 1 out of 1\n"
@@ -359,21 +356,29 @@ static const char GROUPS_TEXT[] =
     "          ↳  0% — ✓ 0 / ✗ 1\n"
     "\n"
     "      HTTP\n"
-    "      http_reqs..........................: 3 1.5/s\n"
+    "      http_reqs............: 3 1.5/s\n"
     "\n"
-    "    ↳ GROUP: deep \n"
-    "      HTTP\n"
-    "      http_reqs..........................: 1 0.5/s\n"
+    "      ↳ GROUP: deep \n"
+    "\n"
+    "        HTTP\n"
+    "        http_reqs............: 1 0.5/s\n"
+    "\n"
+    "\n"
+    "  █ GROUP: a \n"
+    "\n"
+    "    HTTP\n"
+    "    http_reqs............: 1 0.5/s\n"
     "\n"
     "\n"
     "  █ SCENARIO: foo \n"
     "\n"
     "    HTTP\n"
-    "    http_reqs..........................: 2 1/s\n"
+    "    http_reqs............: 2 1/s\n"
     "\n"
     "    ↳ GROUP: x \n"
+    "\n"
     "      HTTP\n"
-    "      http_reqs..........................: 1 0.5/s\n"
+    "      http_reqs............: 1 0.5/s\n"
     "\n";
 
 static void test_render_groups_text(void **state) {
@@ -396,11 +401,11 @@ static void test_render_groups_text(void **state) {
     summary_check b_checks[] = {{"ok", "", 2, 0}}, inner_checks[] = {{"bad", "", 0, 1}};
     summary_group deep_g[] = {{"deep", deep, 1, NULL, 0, NULL, 0}};
     summary_group inner_g[] = {{"inner", inner, 2, inner_checks, 1, deep_g, 1}};
-    /* given out of order: shown sorted as localeCompare does (a < B) */
+    /* shown in the order given (the order they first ran), not sorted */
     summary_group groups[] = {{"B", b, 2, b_checks, 1, inner_g, 1}, {"a", a, 2, NULL, 0, NULL, 0}};
     summary_group foo_g[] = {{"x", foo_x, 1, NULL, 0, NULL, 0}};
     summary_group scenarios[] = {{"foo", foo, 1, NULL, 0, foo_g, 1}};
-    summary_data d = {total, 1, NULL, 0, NULL, 0, 2.0, NULL, 0, false, NULL, true, groups, 2, scenarios, 1};
+    summary_data d = {total, 1, NULL, 0, NULL, 0, 2.0, NULL, 0, false, NULL, true, groups, 2, scenarios, 1, NULL, 0, NULL};
     char *out = render(&d);
     if (strcmp(out, GROUPS_TEXT)) { print_error("got:\n%s\nwant:\n%s\n", out, GROUPS_TEXT); fail(); }
     free(out);
@@ -454,7 +459,7 @@ static void test_render_scenarios_from_engine(void **state) {
     summary_group *scenarios = summary_groups_from_engine(nodes, ns);
     assert_int_equal(ng, 1);
     assert_int_equal(ns, 2);
-    summary_data d = {NULL, 0, NULL, 0, NULL, 0, 1.0, NULL, 0, false, NULL, true, groups, ng, scenarios, ns};
+    summary_data d = {NULL, 0, NULL, 0, NULL, 0, 1.0, NULL, 0, false, NULL, true, groups, ng, scenarios, ns, NULL, 0, NULL};
     char *out = render(&d);
     /* sections in order: the default scenario's group, then bar and foo by name */
     const char *g = strstr(out, "\n  █ GROUP: login \n"), *sbar = strstr(out, "\n  █ SCENARIO: bar \n");
@@ -463,10 +468,10 @@ static void test_render_scenarios_from_engine(void **state) {
     assert_true(g < sbar && sbar < sfoo);
     expect_no(out, "SCENARIO: default");
     /* default's group: its own 4 requests */
-    assert_non_null(strstr(g, "\n    http_reqs..........................: 4 4/s\n"));
+    assert_non_null(strstr(g, "\n    http_reqs............: 4 4/s\n"));
     assert_true(strstr(g, "http_reqs") < sbar);
     /* bar: an iteration and nothing else */
-    assert_non_null(strstr(sbar, "\n    EXECUTION\n    iterations.........................: 1 1/s\n"));
+    assert_non_null(strstr(sbar, "\n    EXECUTION\n    iterations.............: 1 1/s\n"));
     assert_true(strstr(sbar, "HTTP") == NULL || strstr(sbar, "HTTP") > sfoo);
     /* foo: all of its 14 requests and 4 checks at the top, then its group's
      * own 5 and its subgroup's 6 */
@@ -481,9 +486,10 @@ static void test_render_scenarios_from_engine(void **state) {
         "      ↳  75% — ✓ 3 / ✗ 1\n"
         "\n"
         "    HTTP\n"
-        "    http_reqs..........................: 14 14/s\n"
+        "    http_reqs............: 14 14/s\n"
         "\n"
         "    ↳ GROUP: login \n"
+        "\n"
         "      checks_total.......................: 4      4/s\n"
         "      checks_succeeded...................: 75.00% 3 out of 4\n"
         "      checks_failed......................: 25.00% 1 out of 4\n"
@@ -492,11 +498,12 @@ static void test_render_scenarios_from_engine(void **state) {
         "          ↳  75% — ✓ 3 / ✗ 1\n"
         "\n"
         "      HTTP\n"
-        "      http_reqs..........................: 5 5/s\n"
+        "      http_reqs............: 5 5/s\n"
         "\n"
-        "    ↳ GROUP: mfa \n"
-        "      HTTP\n"
-        "      http_reqs..........................: 6 6/s\n"
+        "      ↳ GROUP: mfa \n"
+        "\n"
+        "        HTTP\n"
+        "        http_reqs............: 6 6/s\n"
         "\n";
     if (strcmp(sfoo, want_foo)) { print_error("got:\n%s\nwant:\n%s\n", sfoo, want_foo); fail(); }
     free(out);
