@@ -97,6 +97,7 @@ typedef struct run_ctx {
     influx_output *influx_out[4];
     prw_output *prw_out[4];
     int njson, ncsv, ninflux, nprw;
+    char *scenario_problems;      /* options_plan's -2 lines, for k6's configuration block */
     bool tty;
     dash_config dash_cfg;         /* the web dashboard (K6_WEB_DASHBOARD, -o web-dashboard) */
     dashboard *dash;              /* NULL when off */
@@ -148,13 +149,60 @@ static int run_worker_count(const run_ctx *r) {
 
 /* ---- first init run: compile and read options ---- */
 
+/* k6 wraps what goes wrong while it loads the script (internal/cmd/test_load.go,
+ * loadLocalTest and initializeFirstRunner): "could not initialize '<as given>':
+ * could not load JS test 'file://<abs>': <err>". */
+static void run_init_error(const run_ctx *r, char *err, size_t errlen) {
+    char *inner = strdup(err);
+    if (!inner) return;
+    bool in = strcmp(r->args.script, "-") == 0;
+    snprintf(err, errlen, "could not initialize '%s': could not load JS test 'file://%s': %s", r->args.script,
+             in ? "/-" : r->scr.main_path, inner);
+    free(inner);
+}
+
+/* The first init run. 0, or the exit code with err set: 107 for a script
+ * error; a missing module or a script without any exported function are
+ * reported with k6's wrapping, the latter with k6's 255. */
 static int run_compile(run_ctx *r, char *err, size_t errlen) {
     vu v = {0};
     v.test = &r->test;
     v.role = VU_REGULAR;
     int rc = vm_create(&v, &r->scr, true, err, errlen);
     vm_destroy(&v);
-    return rc;
+    if (rc) {
+        if (r->scr.load_error) run_init_error(r, err, errlen);
+        return EXIT_SCRIPT;
+    }
+    if (r->scr.nexport_fns == 0) {   /* internal/js/bundle.go, populateExports: no exit code of its own */
+        snprintf(err, errlen, "no exported functions in script");
+        run_init_error(r, err, errlen);
+        return EXIT_FLAGS;
+    }
+    return 0;
+}
+
+/* Whether a layer sets any of the options that replace options.scenarios. */
+static bool run_sets_execution(const c6_options *o) {
+    return o->duration_set || o->iterations_set || o->stages_set || o->scenarios_set;
+}
+
+/* k6 warns when a layer's duration/iterations/stages/scenarios replace the
+ * scenarios of the layers below it (internal/cmd/config.go,
+ * getConsolidatedConfig and warnOnShortHandOverride): config file < script
+ * < environment < command line. A layer that sets any of them takes its own
+ * scenarios (or none) to the next comparison. */
+static void run_warn_overrides(const c6_options *cfg, const c6_options *scr, const c6_options *env,
+                               const c6_options *cli) {
+    const c6_options *layers[] = {scr, env, cli};
+    static const char *const names[] = {"script", "env", "cli"};
+    bool scenarios = cfg->scenarios_set;
+    for (int i = 0; i < 3; i++) {
+        if (!run_sets_execution(layers[i])) continue;
+        if (scenarios)
+            log_printf(LOG_WARN, "\"%s\" level configuration overrode scenarios configuration entirely", names[i]);
+        scenarios = layers[i]->scenarios_set;
+    }
 }
 
 static int run_options(run_ctx *r, char *err, size_t errlen) {
@@ -163,7 +211,9 @@ static int run_options(run_ctx *r, char *err, size_t errlen) {
     options_init(&scr);
     options_init(&cfg);
     int rc = options_from_env(environ, &env, err, errlen);
-    if (!rc && r->scr.options_json) rc = options_from_json(r->scr.options_json, "script options", &scr, err, errlen);
+    if (!rc && r->scr.options_json &&
+        (rc = options_from_json(r->scr.options_json, "script options", &scr, err, errlen)) != 0)
+        run_init_error(r, err, errlen);   /* k6 reads the options while it loads the script */
     if (!rc && r->args.config_path) {
         size_t len;
         const script_blob *b = script_open_file(&r->scr, r->args.config_path);
@@ -172,11 +222,16 @@ static int run_options(run_ctx *r, char *err, size_t errlen) {
         else rc = options_from_json((const char *)b->data, r->args.config_path, &cfg, err, errlen);
     }
     if (!rc) {
+        run_warn_overrides(&cfg, &scr, &env, &r->args.flags);
         options_merge(&r->opts, &r->args.flags);
         options_merge(&r->opts, &env);
         options_merge(&r->opts, &scr);
         options_merge(&r->opts, &cfg);
         rc = options_plan(&r->opts, &r->test.plan, err, errlen);
+        if (rc == -2) {   /* reported in k6's block, after the thresholds (run_check_config) */
+            r->scenario_problems = strdup(err);
+            rc = r->scenario_problems ? 0 : -1;
+        }
     }
     options_free(&env);
     options_free(&scr);
@@ -324,21 +379,32 @@ static int run_validate(run_ctx *r, char *err, size_t errlen) {
     return run_segment(r, err, errlen);
 }
 
-/* Each scenario runs an exported function: `exec`, or the default export.
- * 0, or the exit code with err set. */
-static int run_check_exec(run_ctx *r, char *err, size_t errlen) {
+/* k6's "There were problems with the specified script configuration:" block
+ * (internal/cmd/config.go, validateConfig and consolidateErrorMessage): the
+ * scenarios' validation errors, then a line for each scenario whose function
+ * is not exported, each line after "\n\t- ". 0, or -1 with err set (104). */
+static int run_check_config(run_ctx *r, char *err, size_t errlen) {
+    buf b = {0};
+    buf_puts(&b, "There were problems with the specified script configuration:");
+    size_t title = b.len;
+    if (r->scenario_problems) {
+        buf_puts(&b, "\n\t- ");
+        buf_puts(&b, r->scenario_problems);
+    }
     for (size_t i = 0; i < r->test.plan.nscenarios; i++) {
         const c6_scenario *c = &r->test.plan.scenarios[i];
         const char *fn = c->exec ? c->exec : "default";
         if (script_exports_fn(&r->scr, fn)) continue;
-        if (!c->exec_set) {
-            snprintf(err, errlen, "%s: the script has no exported default function", r->scr.main_path);
-            return EXIT_SCRIPT;
-        }
-        snprintf(err, errlen, "scenarios.%s.exec: function '%s' not found in exports", c->name, fn);
-        return EXIT_CONFIG;
+        buf_puts(&b, "\n\t- executor ");
+        buf_puts(&b, c->name);
+        buf_puts(&b, ": function '");
+        buf_puts(&b, fn);
+        buf_puts(&b, "' not found in exports");
     }
-    return 0;
+    int rc = b.len > title ? -1 : 0;
+    if (rc) snprintf(err, errlen, "%.*s", (int)b.len, b.p);
+    buf_free(&b);
+    return rc;
 }
 
 static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
@@ -1339,6 +1405,7 @@ static void run_free(run_ctx *r) {
     for (int i = 0; i < r->test.nworkers; i++) worker_free(r->test.workers[i]);
     free(r->test.workers);
     free(r->thr);
+    free(r->scenario_problems);
     engine_free(r->eng);
     sample_buf_destroy(&r->main_samples);
     run_free_env(r->test.env);
@@ -1612,13 +1679,12 @@ static int run_main_mode(int argc, char **argv, int mode) {
         snprintf(err, sizeof err, "The moduleSpecifier \"%s\" couldn't be found on local disk. "
                  "Make sure that you've specified the right path to the file.", r->args.script);
         code = run_fail(r, EXIT_SCRIPT, err);
-    } else if ((r->scr.main_path = strdup(abs)), run_compile(r, err, sizeof err)) {
-        code = run_fail(r, EXIT_SCRIPT, err);
-    } else if (run_options(r, err, sizeof err) || run_validate(r, err, sizeof err) ||
-               run_thresholds(r, err, sizeof err) || run_open_outputs(r, err, sizeof err)) {
-        code = run_fail(r, EXIT_CONFIG, err);
-    } else if ((code = run_check_exec(r, err, sizeof err)) != 0) {
+    } else if ((r->scr.main_path = strdup(abs)), (code = run_compile(r, err, sizeof err)) != 0) {
         code = run_fail(r, code, err);
+    } else if (run_options(r, err, sizeof err) || run_validate(r, err, sizeof err) ||
+               run_thresholds(r, err, sizeof err) || run_check_config(r, err, sizeof err) ||
+               run_open_outputs(r, err, sizeof err)) {
+        code = run_fail(r, EXIT_CONFIG, err);
     } else if (mode != MODE_RUN) {
         code = run_inspect_print(r, mode);
     } else {

@@ -31,6 +31,7 @@ void script_free(script *s) {
     free(s->files);
     free(s->main_path);
     free(s->options_json);
+    free(s->load_error);
     for (size_t i = 0; i < s->nexport_fns; i++) free(s->export_fns[i]);
     free(s->export_fns);
     pthread_mutex_destroy(&s->files_lock);

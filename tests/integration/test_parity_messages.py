@@ -1,0 +1,210 @@
+"""Parity corpus (issue 10): the messages, warnings and exit codes of script
+loading, the JS runtime, configuration, thresholds and logging, as k6 v2.2.0
+prints them. Each case names the exact k6 text or value it expects and where
+in k6's source that comes from."""
+import json
+import re
+
+import pytest
+
+P = "parity/messages/"
+
+
+def _errors(r):
+    return [rec["msg"] for rec in r.logs(level="error")]
+
+
+def _warnings(r):
+    return [rec["msg"] for rec in r.logs(level="warning")]
+
+
+# ---- k6/metrics: metric names -------------------------------------------
+
+# k6: metrics/registry.go, NewMetric: the name must match
+# ^[a-zA-Z_][a-zA-Z0-9_]{1,128}$, else
+# "Invalid metric name: 'x'. Metric names must only include up to 128 ASCII
+# letters, numbers, or underscores and start with a letter or an underscore."
+# The Go error is thrown into the init code as a GoError: exit 107
+# (internal/cmd/test_load.go wraps init errors with exitcodes.ScriptException).
+METRIC_NAME_MSG = ("Invalid metric name: 'x'. Metric names must only include up to 128 ASCII letters, "
+                   "numbers, or underscores and start with a letter or an underscore.")
+
+
+def test_one_letter_metric_name_is_refused(c6):
+    r = c6(P + "metric_name_one_letter.js", "-i", "1")
+    assert r.code == 107, r
+    errs = _errors(r)
+    assert len(errs) == 1 and ("GoError: " + METRIC_NAME_MSG) in errs[0], r
+    assert not r.has_summary(), r
+
+
+def test_two_letter_metric_name_is_accepted(c6):
+    r = c6(P + "metric_name_two_letters.js")
+    assert r.code == 0, r
+    assert r.count("xy") == 3, r
+
+
+# k6: metrics/registry.go, NewMetric: "metric '%s' already exists but with a
+# value type %s, instead of %s" (a Trend declared with and without isTime).
+def test_metric_redeclared_with_another_value_type(c6):
+    r = c6(P + "metric_value_type.js", "-i", "1")
+    assert r.code == 107, r
+    assert any("GoError: metric 'my_trend' already exists but with a value type time, instead of default" in e
+               for e in _errors(r)), r
+
+
+# ---- k6: check() whose function throws -----------------------------------
+
+# k6: internal/js/modules/k6/k6.go, Check: when a check's function throws, the
+# check is recorded as failed (a `checks` sample of 0), then the exception goes
+# on (caught by the script, or ending the iteration with its stack trace).
+def test_throwing_check_is_recorded_as_failed(c6):
+    r = c6(P + "check_throws.js")
+    assert r.code == 0, r
+    assert r.console().count("caught: boom in check") == 2, r
+    assert "not reached" not in r.console(), r
+    checks = r.checks()
+    assert sorted(checks) == ["passes", "throws", "uncaught"], r
+    assert checks["passes"]["ok"] and not checks["throws"]["ok"] and not checks["uncaught"]["ok"], r
+    assert (checks["throws"]["passes"], checks["throws"]["fails"]) == (0, 2), r
+    assert (checks["uncaught"]["passes"], checks["uncaught"]["fails"]) == (0, 2), r
+    assert r.checks_total() == (2, 4), r
+    assert len([e for e in _errors(r) if "boom again" in e]) == 2, r
+
+
+# ---- script loading ---------------------------------------------------------
+
+# k6: internal/js/bundle.go, populateExports: "no exported functions in script",
+# wrapped by internal/cmd/test_load.go (initializeFirstRunner: "could not load
+# JS test '<file URL>': ", loadLocalTest: "could not initialize '<arg>': ").
+# No exit code is attached to it, so k6 exits with 255 (internal/cmd/root.go,
+# execute: exitCode stays -1).
+def test_script_with_only_options_exits_255(c6):
+    r = c6(P + "only_options.js")
+    path = r.args[-1]
+    assert r.code == 255, r
+    assert _errors(r) == [f"could not initialize '{path}': could not load JS test 'file://{path}': "
+                          "no exported functions in script"], r
+
+
+# k6: internal/cmd/config.go, validateConfig / validateScenarioConfig /
+# consolidateErrorMessage: "There were problems with the specified script
+# configuration:\n\t- executor default: function 'default' not found in
+# exports" (exit 104, exitcodes.InvalidConfig in deriveAndValidateConfig).
+def test_script_without_default_function_exits_104(c6):
+    r = c6(P + "setup_no_default.js")
+    assert r.code == 104, r
+    assert _errors(r) == ["There were problems with the specified script configuration:\n"
+                          "\t- executor default: function 'default' not found in exports"], r
+
+
+# k6: internal/loader/loader.go, Load: fileSchemeCouldntBeLoadedMsg with the
+# specifier as the script wrote it; wrapped as above; exit 107
+# (test_load.go: errext.WithExitCodeIfNone(..., exitcodes.ScriptException)).
+def test_missing_module_message(c6):
+    r = c6(P + "missing_module.js")
+    path = r.args[-1]
+    assert r.code == 107, r
+    assert _errors(r) == [
+        f"could not initialize '{path}': could not load JS test 'file://{path}': "
+        "The moduleSpecifier \"./no_such_module_here.js\" couldn't be found on local disk. "
+        "Make sure that you've specified the right path to the file. If you're running k6 using the Docker "
+        "image make sure you have mounted the local directory (-v /local/path/:/inside/docker/path) containing "
+        "your script and modules so that they're accessible by k6 from inside of the container, see "
+        "https://grafana.com/docs/k6/latest/using-k6/modules/#use-modules-with-docker"], r
+
+
+# k6: internal/js/bundle.go, open -> openImpl: the file system's error, Go's
+# *PathError text "open <abs path>: no such file or directory", thrown into
+# the init code as a GoError (exit 107).
+def test_open_missing_file_message(c6):
+    r = c6(P + "open_missing.js")
+    assert r.code == 107, r
+    want = "open " + r.args[-1].rsplit("/", 1)[0] + "/no_such_file_here.txt: no such file or directory"
+    errs = _errors(r)
+    assert len(errs) == 1 and ("GoError: " + want) in errs[0], r
+
+
+# ---- configuration errors (exit 104) ----------------------------------------
+
+# k6: lib/executors.go, GetParsedExecutorConfig: "unknown executor type 'foo'";
+# the script's options are read while the script loads (internal/js/bundle.go,
+# populateExports, exitcodes.InvalidConfig), so the text gets test_load.go's
+# wrapping.
+def test_unknown_executor(c6):
+    r = c6(P + "unknown_executor.js")
+    path = r.args[-1]
+    assert r.code == 104, r
+    assert _errors(r) == [f"could not initialize '{path}': could not load JS test 'file://{path}': "
+                          "unknown executor type 'foo'"], r
+
+
+# k6: lib/executor/shared_iterations.go, Validate: "the number of iterations
+# (2) can't be less than the number of VUs (5)"; lib/executors.go,
+# ScenarioConfigs.Validate: "scenario s has configuration errors: ..."; inside
+# internal/cmd/config.go's block (exit 104).
+def test_iterations_below_vus_in_scenario(c6):
+    r = c6(P + "scenario_iterations_below_vus.js")
+    assert r.code == 104, r
+    assert _errors(r) == ["There were problems with the specified script configuration:\n"
+                          "\t- scenario s has configuration errors: the number of iterations (2) can't be less "
+                          "than the number of VUs (5)"], r
+
+
+# The same check on the scenario k6 derives from -u/-i
+# (lib/executor/execution_config_shortcuts.go names it "default").
+def test_iterations_below_vus_from_flags(c6):
+    r = c6("basic_get.js", "-u", "10", "-i", "1")
+    assert r.code == 104, r
+    assert _errors(r) == ["There were problems with the specified script configuration:\n"
+                          "\t- scenario default has configuration errors: the number of iterations (1) can't be "
+                          "less than the number of VUs (10)"], r
+
+
+# Every invalid scenario gets its line, all its errors joined with ", "
+# (ScenarioConfigs.Validate, ConcatErrors), then one line per scenario whose
+# function is not exported (validateScenarioConfig). k6 walks Go maps, so its
+# order varies; c6 keeps k6's scenario order (startTime, then name).
+def test_configuration_block_lists_every_problem(c6):
+    r = c6(P + "two_bad_scenarios.js")
+    assert r.code == 104, r
+    assert _errors(r) == ["There were problems with the specified script configuration:\n"
+                          "\t- scenario b has configuration errors: the number of VUs must be more than 0, "
+                          "the maxDuration must be at least 1s, but is 10ms\n"
+                          "\t- scenario c has configuration errors: the duration is unspecified\n"
+                          "\t- executor a: function 'nope' not found in exports"], r
+
+
+# k6: lib/executor/execution_config_shortcuts.go: "using `duration` and
+# `stages` options simultaneously is not allowed" (ExecutionConflictError,
+# exit 104, not in the block).
+def test_shortcut_conflict_message(c6):
+    r = c6("basic_get.js", "-d", "2s", "-s", "1s:2")
+    assert r.code == 104, r
+    assert _errors(r) == ["using `duration` and `stages` options simultaneously is not allowed"], r
+
+
+# ---- "overrode scenarios configuration entirely" ---------------------------
+
+# k6: internal/cmd/config.go, warnOnShortHandOverride:
+# `"cli" level configuration overrode scenarios configuration entirely` when
+# a layer sets duration, iterations, stages or scenarios over lower layers'
+# scenarios (the "env" level for K6_* variables). vus alone does not.
+@pytest.mark.parametrize("flags,env,level", [
+    (["-d", "1s"], None, "cli"),
+    (["-i", "1"], None, "cli"),
+    (["-s", "1s:1"], None, "cli"),
+    ([], {"K6_ITERATIONS": "1"}, "env"),
+    ([], {"K6_DURATION": "1s"}, "env"),
+])
+def test_scenarios_overridden_warning(c6, flags, env, level):
+    r = c6(P + "scenarios_and_default.js", *flags, env=env)
+    assert r.code == 0, r
+    assert _warnings(r).count(f'"{level}" level configuration overrode scenarios configuration entirely') == 1, r
+    assert "* default:" in r.out and "* api:" not in r.out, r
+
+
+def test_vus_alone_does_not_warn(c6):
+    r = c6(P + "scenarios_and_default.js", "-u", "2", env={"K6_VUS": "2"})
+    assert r.code == 0, r
+    assert not [w for w in _warnings(r) if "overrode" in w], r
