@@ -413,13 +413,31 @@ static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
     if (r->opts.no_thresholds) return 0;
     for (size_t i = 0; i < r->opts.nthresholds; i++) {
         const c6_threshold_set *ts = &r->opts.thresholds[i];
+        /* k6 (internal/cmd/test_load.go, consolidateDeriveAndValidateConfig): a
+         * metric's expressions are parsed first (Thresholds.Parse), then checked
+         * against the metric (Thresholds.Validate, metrics/thresholds.go) */
+        size_t first = r->nthr;
+        for (size_t k = 0; k < ts->nexprs; k++) {
+            run_threshold *grown = realloc(r->thr, (r->nthr + 1) * sizeof *r->thr);
+            if (!grown) return snprintf(err, errlen, "out of memory"), -1;
+            r->thr = grown;
+            run_threshold *t = &r->thr[r->nthr];
+            memset(t, 0, sizeof *t);
+            if (threshold_parse(ts->exprs[k], &t->t, err, errlen)) return -1;
+            t->metric = ts->metric;
+            t->source = ts->exprs[k];
+            t->abort_on_fail = ts->abort_on_fail && ts->abort_on_fail[k];
+            t->delay_abort_us = ts->delay_abort_eval_us ? ts->delay_abort_eval_us[k] : 0;
+            r->nthr++;
+        }
         char base[256];
         const char *brace = strchr(ts->metric, '{');
         size_t bl = brace ? (size_t)(brace - ts->metric) : strlen(ts->metric);
         snprintf(base, sizeof base, "%.*s", (int)(bl < sizeof base ? bl : sizeof base - 1), ts->metric);
         int id = registry_find(base);
         if (id < 0) {
-            snprintf(err, errlen, "invalid threshold: metric \"%s\" is not defined by the script or by k6", base);
+            snprintf(err, errlen, "invalid threshold defined on %s; reason: no metric name \"%s\" found",
+                     ts->metric, ts->metric);
             return -1;
         }
         int sub = -1;
@@ -431,27 +449,21 @@ static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
             }
             char *filter = strndup(brace + 1, fl - 1);
             char e3[512];
-            sub = engine_add_submetric(r->eng, id, filter, e3, sizeof e3);
+            sub = filter ? engine_add_submetric(r->eng, id, filter, e3, sizeof e3) : -1;
+            if (!filter) snprintf(e3, sizeof e3, "out of memory");
             free(filter);
             if (sub < 0) { snprintf(err, errlen, "invalid threshold on %s: %s", ts->metric, e3); return -1; }
         }
-        for (size_t k = 0; k < ts->nexprs; k++) {
-            r->thr = realloc(r->thr, (r->nthr + 1) * sizeof *r->thr);
-            run_threshold *t = &r->thr[r->nthr];
-            memset(t, 0, sizeof *t);
+        for (size_t k = first; k < r->nthr; k++) {
+            run_threshold *t = &r->thr[k];
             char e2[512];
-            if (threshold_parse(ts->exprs[k], &t->t, e2, sizeof e2) ||
-                threshold_check_type(&t->t, registry_get(id)->type, e2, sizeof e2)) {
-                snprintf(err, errlen, "invalid threshold for %s: %s", ts->metric, e2);
+            if (threshold_check_type(&t->t, registry_get(id)->type, e2, sizeof e2)) {
+                snprintf(err, errlen, "invalid threshold \"%s\" applied on metric %s; reason: %s", t->source,
+                         ts->metric, e2);
                 return -1;
             }
-            t->metric = ts->metric;
-            t->source = ts->exprs[k];
             t->sub = sub;
-            t->abort_on_fail = ts->abort_on_fail && ts->abort_on_fail[k];
-            t->delay_abort_us = ts->delay_abort_eval_us ? ts->delay_abort_eval_us[k] : 0;
             t->metric_id = id;
-            r->nthr++;
         }
     }
     return 0;

@@ -208,3 +208,47 @@ def test_vus_alone_does_not_warn(c6):
     r = c6(P + "scenarios_and_default.js", "-u", "2", env={"K6_VUS": "2"})
     assert r.code == 0, r
     assert not [w for w in _warnings(r) if "overrode" in w], r
+
+
+# ---- thresholds (exit 104) ---------------------------------------------------
+
+# k6: metrics/thresholds.go, Validate: "invalid threshold defined on M; reason:
+# no metric name \"M\" found" with M the threshold's key as written.
+def test_threshold_on_unknown_metric(c6):
+    r = c6(P + "threshold_unknown_metric.js")
+    assert r.code == 104, r
+    assert _errors(r) == ['invalid threshold defined on nope{kind:x}; reason: no metric name "nope{kind:x}" found'], r
+
+
+# k6: metrics/thresholds.go, Validate, with metrics/metric_type.go's
+# supportedAggregationMethods: "invalid threshold \"count>0\" applied on metric
+# http_req_duration; reason: unsupported aggregation method count on metric of
+# type trend. supported aggregation methods for this metric are: avg, min,
+# max, med, p"
+def test_threshold_with_wrong_aggregation(c6):
+    r = c6(P + "threshold_wrong_aggregation.js")
+    assert r.code == 104, r
+    assert _errors(r) == ['invalid threshold "count>0" applied on metric http_req_duration; reason: unsupported '
+                          'aggregation method count on metric of type trend. supported aggregation methods for '
+                          'this metric are: avg, min, max, med, p'], r
+
+
+# k6: metrics/thresholds_parser.go, parseThresholdExpression: "failed parsing
+# threshold expresion's \"p(95)<abc\" right hand side; reason:
+# strconv.ParseFloat: parsing \"abc\": invalid syntax" (k6's spelling);
+# Thresholds.Parse runs before Validate looks the metric up.
+def test_threshold_parse_error_comes_first(c6):
+    r = c6(P + "threshold_parse_before_metric.js")
+    assert r.code == 104, r
+    assert _errors(r) == ['failed parsing threshold expresion\'s "p(95)<abc" right hand side; reason: '
+                          'strconv.ParseFloat: parsing "abc": invalid syntax'], r
+
+
+# k6 (internal/cmd/test_load.go, consolidateDeriveAndValidateConfig) checks
+# the thresholds before deriveAndValidateConfig's block.
+def test_threshold_error_before_scenario_block(c6):
+    r = c6(P + "threshold_and_scenario_errors.js")
+    assert r.code == 104, r
+    assert _errors(r) == ['invalid threshold "avg>0" applied on metric checks; reason: unsupported aggregation '
+                          'method avg on metric of type rate. supported aggregation methods for this metric '
+                          'are: rate'], r
