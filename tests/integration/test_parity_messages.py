@@ -252,3 +252,54 @@ def test_threshold_error_before_scenario_block(c6):
     assert _errors(r) == ['invalid threshold "avg>0" applied on metric checks; reason: unsupported aggregation '
                           'method avg on metric of type rate. supported aggregation methods for this metric '
                           'are: rate'], r
+
+
+# ---- log lines ------------------------------------------------------------------
+
+# k6 logs with logrus's TextFormatter (internal/cmd/root.go, setupLogFormat):
+# `time=... level=... msg=... source=console`, a value quoted with Go's %q only
+# when it holds a character other than letters, digits and -._/@^+
+# (TextFormatter.needsQuoting), an empty message left out, and the time in
+# time.RFC3339 of the local zone ("Z" in UTC).
+def test_log_lines_quote_as_logrus(c6):
+    r = c6(P + "log_quoting.js", env={"TZ": "UTC"})
+    assert r.code == 0, r
+    lines = [ln for ln in r.err.splitlines() if "source=console" in ln]
+    tail = [re.sub(r'^time="[^"]+" ', "", ln) for ln in lines]
+    assert tail == [
+        "level=info msg=cache-miss source=console",
+        "level=info msg=/path/to.file@v1^2+3_x source=console",
+        'level=info msg="two words" source=console',
+        'level=info msg="key=value" source=console',
+        'level=info msg="tab\\there \\"quoted\\" back\\\\slash é" source=console',
+        'level=info msg="bell\\a nbsp\\u00a0" source=console',
+        "level=info source=console",
+        "level=warning msg=done source=console",
+    ], r
+    assert all(re.match(r'^time="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ" ', ln) for ln in lines), r
+
+
+def test_log_time_carries_the_local_offset(c6):
+    r = c6(P + "log_quoting.js", env={"TZ": "Asia/Tokyo"})
+    assert r.code == 0, r
+    line = next(ln for ln in r.err.splitlines() if "msg=done" in ln)
+    assert re.match(r'^time="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00" level=warning', line), line
+
+
+# k6: internal/js/console.go, valueString / traverseValue: objects as
+# `{ key: value }`, arrays element by element up to length, strings inside
+# quoted, undefined and null (and array holes) as null, functions as
+# [object Function], a parent seen again as [Circular], errors as their
+# text, dates as their quoted ISO text, binary data with its type and bytes;
+# top-level primitives as their plain text.
+def test_console_prints_values_as_k6(c6):
+    r = c6(P + "console_values.js")
+    assert r.code == 0, r
+    assert r.console() == [
+        '{ a: 1, b: null, c: null, s: "x", f: [object Function], arr: [ 1, null, "y", null ], '
+        'n: { deep: [ {} ] }, self: [Circular] }',
+        "undefined null top string [object Function] Error: top",
+        '"1970-01-01T00:00:00.000Z" { when: "1970-01-01T00:00:00.000Z" } [] {} { e: Error: inner }',
+        "Uint8Array(3) [ 1, 2, 3 ] Uint8Array(0) [] ArrayBuffer { [Uint8Contents]: <00 00>, byteLength: 2 } "
+        "Float64Array(1) [ 1.5 ]",
+    ], r
