@@ -1639,26 +1639,38 @@ static int run_main_mode(int argc, char **argv, int mode) {
     memset(r, 0, sizeof *r);
     pthread_mutex_init(&r->eng_lock, NULL);
     char err[8192];
+    /* k6 logs command-line errors with its default logger (text on stderr)
+     * and exits 255: they carry no exit code (internal/cmd/root.go, execute) */
     if (args_parse_run(argc, argv, &r->args, err, sizeof err)) {
-        fprintf(stderr, "error: %s\n", err);
+        log_msg(LOG_ERROR, NULL, err, strlen(err));
         args_free(&r->args);
         return EXIT_FLAGS;
     }
-    if (r->args.help || !r->args.script) {
-        bool help = r->args.help;
-        args_print_help(help ? stdout : stderr);
+    if (r->args.help) {
+        args_print_help(stdout);
         args_free(&r->args);
-        return help ? 0 : EXIT_FLAGS;
+        return 0;
     }
     log_set_verbose(r->args.verbose);
     {
+        /* k6's setupLoggers: an unknown output is a plain error (255), an
+         * unknown format exitcodes.InvalidConfig (104) */
         log_format lf = LOG_FMT_TEXT;
-        if (r->args.log_format && log_parse_format(r->args.log_format, &lf) != 0)
-            log_printf(LOG_WARN, "unknown log format '%s' (K6_LOG_FORMAT): using text", r->args.log_format);
+        if (r->args.log_output && log_set_output(r->args.log_output, err, sizeof err)) {
+            log_msg(LOG_ERROR, NULL, err, strlen(err));
+            args_free(&r->args);
+            return EXIT_FLAGS;
+        }
+        if (r->args.log_format && log_parse_format(r->args.log_format, &lf) != 0) {
+            snprintf(err, sizeof err, "unsupported log format \"%s\", must be one of: text, json, raw",
+                     r->args.log_format);
+            log_msg(LOG_ERROR, NULL, err, strlen(err));
+            args_free(&r->args);
+            return EXIT_CONFIG;
+        }
         log_set_format(lf);
-        if ((r->args.log_output && log_set_output(r->args.log_output, err, sizeof err)) ||
-            (r->args.console_output && log_set_console_output(r->args.console_output, err, sizeof err))) {
-            fprintf(stderr, "error: %s\n", err);
+        if (r->args.console_output && log_set_console_output(r->args.console_output, err, sizeof err)) {
+            log_msg(LOG_ERROR, NULL, err, strlen(err));
             args_free(&r->args);
             return EXIT_CONFIG;
         }
@@ -1688,8 +1700,13 @@ static int run_main_mode(int argc, char **argv, int mode) {
     if (code) {
         /* reported */
     } else if (!from_stdin && !realpath(r->args.script, abs)) {
+        /* internal/loader/readsource.go -> loader.go, fileSchemeCouldntBeLoadedMsg */
         snprintf(err, sizeof err, "The moduleSpecifier \"%s\" couldn't be found on local disk. "
-                 "Make sure that you've specified the right path to the file.", r->args.script);
+                 "Make sure that you've specified the right path to the file. If you're running k6 using the "
+                 "Docker image make sure you have mounted the local directory (-v /local/path/:/inside/docker/path) "
+                 "containing your script and modules so that they're accessible by k6 from inside of the "
+                 "container, see https://grafana.com/docs/k6/latest/using-k6/modules/#use-modules-with-docker",
+                 r->args.script);
         code = run_fail(r, EXIT_SCRIPT, err);
     } else if ((r->scr.main_path = strdup(abs)), (code = run_compile(r, err, sizeof err)) != 0) {
         code = run_fail(r, code, err);

@@ -49,7 +49,7 @@ int log_set_output(const char *spec, char *err, size_t errlen) {
         if (!*path) { snprintf(err, errlen, "file= needs a path"); return -1; }
         return (log_out = log_open(path, err, errlen)) ? 0 : -1;
     }
-    snprintf(err, errlen, "unsupported log output '%s' (use stderr, stdout, none or file=PATH)", spec);
+    snprintf(err, errlen, "unsupported log output '%s'", spec);   /* k6's text (internal/cmd/root.go) */
     return -1;
 }
 

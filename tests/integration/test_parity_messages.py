@@ -303,3 +303,55 @@ def test_console_prints_values_as_k6(c6):
         "Uint8Array(3) [ 1, 2, 3 ] Uint8Array(0) [] ArrayBuffer { [Uint8Contents]: <00 00>, byteLength: 2 } "
         "Float64Array(1) [ 1.5 ]",
     ], r
+
+
+# ---- command line --------------------------------------------------------------
+
+# k6 logs command-line errors as any error (internal/cmd/root.go, execute:
+# `level=error msg="..."` on stderr) and, with no exit code attached, exits
+# 255. The texts are cobra's and pflag's, with Go's strconv.ParseInt and
+# time.ParseDuration errors inside.
+@pytest.mark.parametrize("flags,want", [
+    (["--no-such-flag"], "unknown flag: --no-such-flag"),
+    (["-u", "abc"], 'invalid argument "abc" for "-u, --vus" flag: strconv.ParseInt: parsing "abc": invalid syntax'),
+    (["-d", "1x"], 'invalid argument "1x" for "-d, --duration" flag: time: unknown unit "x" in duration "1x"'),
+    (["-d", "10"], 'invalid argument "10" for "-d, --duration" flag: time: missing unit in duration "10"'),
+])
+def test_bad_flags_are_logged_with_exit_255(c6, flags, want):
+    r = c6(P + "metric_name_two_letters.js", *flags)
+    assert r.code == 255, r
+    assert _errors(r) == [want], r
+    assert not r.has_summary(), r
+
+
+# k6: internal/cmd/run.go, Args: exactArgsWithMsg(1, "arg should either be
+# \"-\", if reading script from stdin, or a path to a script file").
+def test_run_without_a_script(c6):
+    r = c6(None)
+    assert r.code == 255, r
+    assert _errors(r) == ['accepts 1 arg(s), received 0: arg should either be "-", if reading script from stdin, '
+                          'or a path to a script file'], r
+
+
+# k6: internal/cmd/root.go, setupLogFormat: "unsupported log format \"xml\",
+# must be one of: text, json, raw" with exitcodes.InvalidConfig (104), for
+# the flag and for K6_LOG_FORMAT alike.
+def test_unknown_log_format(c6):
+    for flags, env in ((["--log-format", "xml"], None), ([], {"K6_LOG_FORMAT": "xml"})):
+        r = c6(P + "metric_name_two_letters.js", *flags, env=env)
+        assert r.code == 104, r
+        assert _errors(r) == ['unsupported log format "xml", must be one of: text, json, raw'], r
+
+
+# k6: internal/loader/readsource.go -> loader.go: the main script's
+# fileSchemeCouldntBeLoadedMsg, with the path as given. The exit code is the
+# one ../shared/k6-facts.md lists for a missing file (107).
+def test_missing_script_message(c6):
+    r = c6("no_such_script_here.js", with_target=False, cwd="/tmp")
+    assert r.code == 107, r
+    assert _errors(r) == [
+        f'The moduleSpecifier "{r.args[-1]}" couldn\'t be found on local disk. Make sure that you\'ve specified '
+        "the right path to the file. If you're running k6 using the Docker image make sure you have mounted the "
+        "local directory (-v /local/path/:/inside/docker/path) containing your script and modules so that "
+        "they're accessible by k6 from inside of the container, see "
+        "https://grafana.com/docs/k6/latest/using-k6/modules/#use-modules-with-docker"], r
