@@ -174,7 +174,12 @@ static int run_compile(run_ctx *r, char *err, size_t errlen) {
         if (r->scr.load_error) run_init_error(r, err, errlen);
         return EXIT_SCRIPT;
     }
-    if (r->scr.nexport_fns == 0) {   /* internal/js/bundle.go, populateExports: no exit code of its own */
+    if (r->scr.bad_export) {   /* internal/js/bundle.go, populateExports: no exit code of their own */
+        snprintf(err, errlen, "exported '%s' must be a function", r->scr.bad_export);
+        run_init_error(r, err, errlen);
+        return EXIT_FLAGS;
+    }
+    if (r->scr.nexport_fns == 0) {
         snprintf(err, errlen, "no exported functions in script");
         run_init_error(r, err, errlen);
         return EXIT_FLAGS;
@@ -214,6 +219,11 @@ static int run_options(run_ctx *r, char *err, size_t errlen) {
     if (!rc && r->scr.options_json &&
         (rc = options_from_json(r->scr.options_json, "script options", &scr, err, errlen)) != 0)
         run_init_error(r, err, errlen);   /* k6 reads the options while it loads the script */
+    if (!rc && scr.unknown_field) {   /* internal/js/bundle.go, populateExports (logger.WithError(err).Warn) */
+        char e[300];
+        snprintf(e, sizeof e, "json: unknown field \"%.256s\"", scr.unknown_field);
+        log_msg_field(LOG_WARN, "There were unknown fields in the options exported in the script", "error", e);
+    }
     if (!rc && r->args.config_path) {
         size_t len;
         const script_blob *b = script_open_file(&r->scr, r->args.config_path);

@@ -213,6 +213,7 @@ void options_free(c6_options *o)
     free(o->stages);
     scenarios_free(o->scenarios, o->nscenarios);
     free(o->scenarios_error);
+    free(o->unknown_field);
     thresholds_free(o->thresholds, o->nthresholds);
     kv_free(o->tags, o->ntags);
     strv_free(o->summary_trend_stats, o->nsummary_trend_stats);
@@ -891,6 +892,29 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
     return 0;
 }
 
+/* Keys of k6's lib.Options that c6 reads nowhere (Go matches them without
+ * regard to case, as cJSON_GetObjectItem does). */
+static const char *const K6_OTHER_KEYS[] = {"ext", "cloud", "metricSamplesBufferSize", "noCookiesReset"};
+
+static bool known_key(const char *k)
+{
+    for (size_t i = 0; i < NFIELDS; i++)
+        if (FIELDS[i].json && strcasecmp(FIELDS[i].json, k) == 0) return true;
+    for (size_t i = 0; i < sizeof K6_OTHER_KEYS / sizeof *K6_OTHER_KEYS; i++)
+        if (strcasecmp(K6_OTHER_KEYS[i], k) == 0) return true;
+    return false;
+}
+
+/* k6 decodes the script's options with DisallowUnknownFields and warns about
+ * the first unknown one (internal/js/bundle.go, populateExports). */
+static void note_unknown_field(const cJSON *root, c6_options *o)
+{
+    const char *first = NULL;
+    for (const cJSON *e = root->child; e; e = e->next)
+        if (e->string && !known_key(e->string) && (!first || strcmp(e->string, first) < 0)) first = e->string;
+    if (first) o->unknown_field = xstrdup(first);
+}
+
 int options_from_json(const char *json, const char *origin, c6_options *o,
                       char *err, size_t errlen)
 {
@@ -910,6 +934,7 @@ int options_from_json(const char *json, const char *origin, c6_options *o,
     }
     int rc = 0;
     if (!cJSON_IsObject(root)) rc = err_set(err, errlen, "%s: must be a JSON object", origin);
+    if (rc == 0 && strcmp(origin, "script options") == 0) note_unknown_field(root, o);
     for (size_t i = 0; rc == 0 && i < NFIELDS; i++) {
         if (!FIELDS[i].json) continue;
         const cJSON *v = cJSON_GetObjectItem(root, FIELDS[i].json);

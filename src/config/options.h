@@ -106,6 +106,10 @@ typedef struct c6_options {
      * used, as k6 validates after consolidating. */
     bool scenarios_set; c6_scenario *scenarios; size_t nscenarios;
     char *scenarios_error;
+    /* script options only: the top-level key k6 would stop at as unknown
+     * (the first in byte order, Go's JSON of the options sorts them), for
+     * its warning; NULL when every key is known. Not merged. */
+    char *unknown_field;
 } c6_options;
 
 void options_init(c6_options *o);

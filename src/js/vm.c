@@ -380,6 +380,13 @@ static void vm_read_exports(vu *v, script *s, bool compile) {
         s->has_default = JS_IsFunction(ctx, def);
         s->has_setup = JS_IsFunction(ctx, setup);
         s->has_teardown = JS_IsFunction(ctx, teardown);
+        /* internal/js/bundle.go, populateExports: "exported 'setup' must be a function" */
+        static const char *const special[] = {"setup", "teardown"};
+        for (int i = 0; i < 2 && !s->bad_export; i++) {
+            JSAtom a = JS_NewAtom(ctx, special[i]);
+            if (JS_HasProperty(ctx, v->ns, a) > 0 && !(i ? s->has_teardown : s->has_setup)) s->bad_export = special[i];
+            JS_FreeAtom(ctx, a);
+        }
         if (JS_IsObject(opts)) s->options_json = vm_to_json(ctx, opts);
         vm_list_exported_fns(ctx, v->ns, s);
         JS_FreeValue(ctx, setup);

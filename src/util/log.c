@@ -281,3 +281,20 @@ void log_printf(log_level lvl, const char *fmt, ...) {
     if (n < 0) return;
     log_msg(lvl, NULL, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
 }
+
+void log_msg_field(log_level lvl, const char *msg, const char *key, const char *value) {
+    buf extra = {0};   /* ` key="value"` with the escapes log_split_extra undoes */
+    buf_puts(&extra, " ");
+    buf_puts(&extra, key);
+    buf_puts(&extra, "=\"");
+    for (const char *p = value; *p; p++) {
+        if (*p == '"' || *p == '\\') { buf_append(&extra, "\\", 1); buf_append(&extra, p, 1); }
+        else if (*p == '\n') buf_puts(&extra, "\\n");
+        else if (*p == '\t') buf_puts(&extra, "\\t");
+        else if (*p == '\r') buf_puts(&extra, "\\r");
+        else buf_append(&extra, p, 1);
+    }
+    buf_puts(&extra, "\"");
+    log_msg(lvl, extra.p, msg, strlen(msg));
+    buf_free(&extra);
+}

@@ -355,3 +355,31 @@ def test_missing_script_message(c6):
         "local directory (-v /local/path/:/inside/docker/path) containing your script and modules so that "
         "they're accessible by k6 from inside of the container, see "
         "https://grafana.com/docs/k6/latest/using-k6/modules/#use-modules-with-docker"], r
+
+
+# ---- the script's exports -----------------------------------------------------
+
+# k6: internal/js/bundle.go, populateExports: the options are decoded with
+# DisallowUnknownFields (Go's JSON of them sorts the keys; keys match without
+# regard to case; `ext` is k6's), then
+# logger.WithError(err).Warn("There were unknown fields in the options exported in the script")
+# with err = `json: unknown field "banana"`; the run goes on.
+def test_unknown_option_warns(c6):
+    r = c6(P + "unknown_option.js")
+    assert r.code == 0, r
+    warn = [rec for rec in r.logs(level="warning") if rec["msg"].startswith("There were unknown fields")]
+    assert len(warn) == 1, r
+    assert warn[0] == {"time": warn[0]["time"], "level": "warning",
+                       "msg": "There were unknown fields in the options exported in the script",
+                       "error": 'json: unknown field "banana"'}, r
+    assert r.count("iterations") == 1, r
+
+
+# k6: internal/js/bundle.go, populateExports: "exported 'setup' must be a
+# function", wrapped as the other loading errors; no exit code, so 255.
+def test_setup_that_is_not_a_function(c6):
+    r = c6(P + "setup_not_function.js")
+    path = r.args[-1]
+    assert r.code == 255, r
+    assert _errors(r) == [f"could not initialize '{path}': could not load JS test 'file://{path}': "
+                          "exported 'setup' must be a function"], r
