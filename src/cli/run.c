@@ -1719,7 +1719,10 @@ static int run_main_mode(int argc, char **argv, int mode) {
                  r->args.script);
         code = run_fail(r, EXIT_SCRIPT, err);
     } else if ((r->scr.main_path = strdup(abs)), (code = run_compile(r, err, sizeof err)) != 0) {
-        code = run_fail(r, code, err);
+        /* an exception of the init code: k6's scriptExceptionError adds hint="script exception"
+         * (internal/js/runner.go, errext.Format) */
+        if (r->scr.init_threw && !r->scr.load_error) log_msg_field(LOG_ERROR, err, "hint", "script exception");
+        else run_fail(r, code, err);
     } else if (run_options(r, err, sizeof err) || run_validate(r, err, sizeof err) ||
                run_thresholds(r, err, sizeof err) || run_check_config(r, err, sizeof err) ||
                run_open_outputs(r, err, sizeof err)) {

@@ -212,10 +212,16 @@ JSValue vm_throw_go_error(JSContext *ctx, const char *fmt, ...) {
 
 static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
-    if (!v->in_init)
-        return JS_ThrowTypeError(ctx, "open() can only be called from the init context");
+    if (!v->in_init)   /* internal/js/initcontext.go, cantBeUsedOutsideInitContextMsg */
+        return vm_throw_go_error(ctx, "the \"open\" function is only available in the init stage (i.e. the global "
+                                 "scope), see https://grafana.com/docs/k6/latest/using-k6/test-lifecycle/ for more "
+                                 "information");
     const char *path = JS_ToCString(ctx, argv[0]);
     if (!path) return JS_EXCEPTION;
+    if (!*path) {   /* internal/js/bundle.go, setInitGlobals */
+        JS_FreeCString(ctx, path);
+        return vm_throw_go_error(ctx, "open() can't be used with an empty filename");
+    }
     const char *mode = argc > 1 && JS_IsString(argv[1]) ? JS_ToCString(ctx, argv[1]) : NULL;
     bool binary = mode && strchr(mode, 'b');
     JS_FreeCString(ctx, mode);
@@ -224,10 +230,15 @@ static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     script *s = v->test->script;
     const script_blob *f = script_open_file(s, abs);
     JSValue r;
-    if (!f)   /* Go's *PathError text, as k6's open() returns it */
-        r = vm_throw_go_error(ctx, "open %s: %s", abs, errno == ENOENT ? "no such file or directory"
-                              : errno == EACCES ? "permission denied" : errno == EISDIR ? "is a directory"
-                              : strerror(errno));
+    /* k6's readFile (internal/js/initcontext.go) stats the path first, so a
+     * missing file is Go's "stat <abs>: no such file or directory" */
+    int e = errno;
+    if (!f && e == EISDIR)
+        r = vm_throw_go_error(ctx, "open() can't be used with directories, path: \"%s\"", abs);
+    else if (!f)
+        r = vm_throw_go_error(ctx, "%s %s: %s", e == ENOENT || e == ENOTDIR ? "stat" : "open", abs,
+                              e == ENOENT ? "no such file or directory" : e == ENOTDIR ? "not a directory"
+                              : e == EACCES ? "permission denied" : strerror(e));
     else if (binary)
         r = JS_NewArrayBufferCopy(ctx, f->data, f->len);
     else
@@ -454,7 +465,10 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     JSValue r = JS_EvalFunction(v->ctx, JS_DupValue(v->ctx, mod));
     if (!JS_IsException(r)) r = vm_settle(v, r);
     v->in_init = false;
-    if (JS_IsException(r)) return vm_fail(v, err, errlen);
+    if (JS_IsException(r)) {
+        if (compile) s->init_threw = true;
+        return vm_fail(v, err, errlen);
+    }
     JS_FreeValue(v->ctx, r);
     v->ns = JS_GetModuleNamespace(v->ctx, m);
     JSValue cjs = JS_GetPropertyStr(v->ctx, v->ns, "__c6_cjs");   /* a CommonJS script: module.exports */

@@ -114,15 +114,19 @@ def test_missing_module_message(c6):
         "https://grafana.com/docs/k6/latest/using-k6/modules/#use-modules-with-docker"], r
 
 
-# k6: internal/js/bundle.go, open -> openImpl: the file system's error, Go's
-# *PathError text "open <abs path>: no such file or directory", thrown into
-# the init code as a GoError (exit 107).
+# k6: internal/js/bundle.go, open -> internal/js/initcontext.go, openImpl ->
+# readFile, which stats the path first (fsext.IsDir): Go's *PathError text
+# "stat <abs path>: no such file or directory" (not "open ...", as the issue
+# guessed; k6 runs show "GoError: stat /tmp/.../data.txt: no such file or
+# directory" with hint="script exception"), thrown into the init code as a
+# GoError: exit 107 (scriptExceptionError, internal/js/runner.go).
 def test_open_missing_file_message(c6):
     r = c6(P + "open_missing.js")
     assert r.code == 107, r
-    want = "open " + r.args[-1].rsplit("/", 1)[0] + "/no_such_file_here.txt: no such file or directory"
-    errs = _errors(r)
-    assert len(errs) == 1 and ("GoError: " + want) in errs[0], r
+    want = "stat " + r.args[-1].rsplit("/", 1)[0] + "/no_such_file_here.txt: no such file or directory"
+    errs = r.logs(level="error")
+    assert len(errs) == 1 and ("GoError: " + want) in errs[0]["msg"], r
+    assert errs[0]["hint"] == "script exception", r
 
 
 # ---- configuration errors (exit 104) ----------------------------------------
@@ -383,3 +387,27 @@ def test_setup_that_is_not_a_function(c6):
     assert r.code == 255, r
     assert _errors(r) == [f"could not initialize '{path}': could not load JS test 'file://{path}': "
                           "exported 'setup' must be a function"], r
+
+
+# k6: internal/js/initcontext.go, cantBeUsedOutsideInitContextMsg: `the "open"
+# function is only available in the init stage (i.e. the global scope), see
+# https://grafana.com/docs/k6/latest/using-k6/test-lifecycle/ for more
+# information`; in an iteration it ends the iteration only (exit 0).
+def test_open_outside_init(c6):
+    r = c6(P + "open_in_iteration.js")
+    assert r.code == 0, r
+    errs = _errors(r)
+    assert len(errs) == 1 and (
+        'GoError: the "open" function is only available in the init stage (i.e. the global scope), see '
+        "https://grafana.com/docs/k6/latest/using-k6/test-lifecycle/ for more information") in errs[0], r
+
+
+# k6: internal/js/initcontext.go, readFile: "open() can't be used with
+# directories, path: \"<abs>\"".
+def test_open_directory(c6):
+    r = c6(P + "open_directory.js")
+    assert r.code == 107, r
+    folder = r.args[-1].rsplit("/", 1)[0] + "/a_directory"
+    errs = r.logs(level="error")
+    assert len(errs) == 1 and f"GoError: open() can't be used with directories, path: \"{folder}\"" in errs[0]["msg"], r
+    assert errs[0]["hint"] == "script exception", r
