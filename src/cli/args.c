@@ -63,9 +63,20 @@ static int parse_bool(const char *s, bool *out, char *err, size_t errlen)
 
 /* ---- flag setters: one per flag, each a few lines ---------------------- */
 
+/* Go's strconv.ParseInt error, as pflag reports a bad integer flag. */
+static int int_error(const char *val, char *err, size_t errlen)
+{
+    errno = 0;
+    char *end;
+    (void)strtoll(val, &end, 10);
+    bool range = errno == ERANGE && *val && !*end;
+    return err_set(err, errlen, "strconv.ParseInt: parsing \"%s\": %s", val,
+                   range ? "value out of range" : "invalid syntax");
+}
+
 static int set_int64(const char *val, bool *set, int64_t *out, char *err, size_t errlen)
 {
-    if (parse_i64(val, out) != 0) return err_set(err, errlen, "not an integer");
+    if (parse_i64(val, out) != 0) return int_error(val, err, errlen);
     *set = true;
     return 0;
 }
@@ -82,7 +93,8 @@ static int set_iterations(c6_run_args *a, const char *v, char *e, size_t n)
 
 static int set_duration(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    if (duration_parse_flag(v, &a->flags.duration_us, e, n) != 0) return -1;
+    /* k6's -d is a pflag Duration: Go's time.ParseDuration, its errors, no days */
+    if (duration_go_check(v, e, n) != 0 || duration_parse_flag(v, &a->flags.duration_us, e, n) != 0) return -1;
     a->flags.duration_set = true;
     return 0;
 }
@@ -229,7 +241,7 @@ static int set_help(c6_run_args *a, const char *v, char *e, size_t n)
 static int set_workers(c6_run_args *a, const char *v, char *e, size_t n)
 {
     int64_t w;
-    if (parse_i64(v, &w) != 0) return err_set(e, n, "not an integer");
+    if (parse_i64(v, &w) != 0) return int_error(v, e, n);
     if (w < 0 || w > 4096) return err_set(e, n, "must be from 0 (one per CPU) to 4096");
     a->workers = (int)w;
     return 0;
@@ -278,10 +290,10 @@ static int set_address(c6_run_args *a, const char *v, char *e, size_t n)
     return 0;
 }
 
+/* checked when the loggers are set up, as k6 does (exit 104) */
 static int set_log_format(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    log_format f;
-    if (log_parse_format(v, &f) != 0) return err_set(e, n, "must be text, json or raw");
+    (void)e, (void)n;
     a->log_format = v;
     return 0;
 }
@@ -408,7 +420,7 @@ static const flag_def *find_short(char c)
 }
 
 /* Runs the setter; on failure, names the flag the way k6 does:
- * invalid argument "abc" for "-u, --vus" flag: not an integer */
+ * invalid argument "abc" for "-u, --vus" flag: strconv.ParseInt: parsing "abc": invalid syntax */
 static int apply(const flag_def *f, const char *val, c6_run_args *a, char *err, size_t errlen)
 {
     char cause[256] = "";
@@ -456,9 +468,9 @@ static int parse_shorts(int argc, char **argv, int *i, c6_run_args *a, char *err
 
 static int set_script(c6_run_args *a, const char *arg, char *err, size_t errlen)
 {
-    if (a->script)
-        return err_set(err, errlen, "\"run\" takes one script, got a second argument \"%s\"", arg);
-    a->script = arg;
+    (void)err, (void)errlen;
+    if (!a->script) a->script = arg;
+    a->nargs++;
     return 0;
 }
 
@@ -478,9 +490,9 @@ static int parse_all(int argc, char **argv, c6_run_args *a, char *err, size_t er
             rc = parse_shorts(argc, argv, &i, a, err, errlen);
         if (rc != 0) return -1;
     }
-    if (!a->script && !a->help)
-        return err_set(err, errlen, "\"run\" needs a script: a file path, or \"-\" to read it "
-                                 "from stdin");
+    if ((!a->script && !a->help) || a->nargs > 1)   /* cobra's args check with k6's text (internal/cmd/run.go) */
+        return err_set(err, errlen, "accepts 1 arg(s), received %d: arg should either be \"-\", if reading "
+                                 "script from stdin, or a path to a script file", a->nargs);
     return 0;
 }
 

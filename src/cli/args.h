@@ -15,6 +15,7 @@
 
 typedef struct c6_run_args {
     const char *script;          /* positional: a path, or "-" for stdin (points into argv) */
+    int nargs;                   /* positional arguments given (k6 wants exactly one) */
     /* The CLI source of options: -u/--vus, -d/--duration, -i/--iterations,
      * -s/--stage (repeatable, "30s:10", also comma-separated),
      * --no-thresholds, --insecure-skip-tls-verify, --user-agent,

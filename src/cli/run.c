@@ -103,6 +103,7 @@ typedef struct run_ctx {
     prw_output *prw_out[4];
     int njson, ncsv, ninflux, nprw;
     buf outputs_shown;            /* the banner's "output:" value, in -o order */
+    char *scenario_problems;      /* options_plan's -2 lines, for k6's configuration block */
     bool tty;
     dash_config dash_cfg;         /* the web dashboard (K6_WEB_DASHBOARD, -o web-dashboard) */
     dashboard *dash;              /* NULL when off */
@@ -154,13 +155,65 @@ static int run_worker_count(const run_ctx *r) {
 
 /* ---- first init run: compile and read options ---- */
 
+/* k6 wraps what goes wrong while it loads the script (internal/cmd/test_load.go,
+ * loadLocalTest and initializeFirstRunner): "could not initialize '<as given>':
+ * could not load JS test 'file://<abs>': <err>". */
+static void run_init_error(const run_ctx *r, char *err, size_t errlen) {
+    char *inner = strdup(err);
+    if (!inner) return;
+    bool in = strcmp(r->args.script, "-") == 0;
+    snprintf(err, errlen, "could not initialize '%s': could not load JS test 'file://%s': %s", r->args.script,
+             in ? "/-" : r->scr.main_path, inner);
+    free(inner);
+}
+
+/* The first init run. 0, or the exit code with err set: 107 for a script
+ * error; a missing module or a script without any exported function are
+ * reported with k6's wrapping, the latter with k6's 255. */
 static int run_compile(run_ctx *r, char *err, size_t errlen) {
     vu v = {0};
     v.test = &r->test;
     v.role = VU_REGULAR;
     int rc = vm_create(&v, &r->scr, true, err, errlen);
     vm_destroy(&v);
-    return rc;
+    if (rc) {
+        if (r->scr.load_error) run_init_error(r, err, errlen);
+        return EXIT_SCRIPT;
+    }
+    if (r->scr.bad_export) {   /* internal/js/bundle.go, populateExports: no exit code of their own */
+        snprintf(err, errlen, "exported '%s' must be a function", r->scr.bad_export);
+        run_init_error(r, err, errlen);
+        return EXIT_FLAGS;
+    }
+    if (r->scr.nexport_fns == 0) {
+        snprintf(err, errlen, "no exported functions in script");
+        run_init_error(r, err, errlen);
+        return EXIT_FLAGS;
+    }
+    return 0;
+}
+
+/* Whether a layer sets any of the options that replace options.scenarios. */
+static bool run_sets_execution(const c6_options *o) {
+    return o->duration_set || o->iterations_set || o->stages_set || o->scenarios_set;
+}
+
+/* k6 warns when a layer's duration/iterations/stages/scenarios replace the
+ * scenarios of the layers below it (internal/cmd/config.go,
+ * getConsolidatedConfig and warnOnShortHandOverride): config file < script
+ * < environment < command line. A layer that sets any of them takes its own
+ * scenarios (or none) to the next comparison. */
+static void run_warn_overrides(const c6_options *cfg, const c6_options *scr, const c6_options *env,
+                               const c6_options *cli) {
+    const c6_options *layers[] = {scr, env, cli};
+    static const char *const names[] = {"script", "env", "cli"};
+    bool scenarios = cfg->scenarios_set;
+    for (int i = 0; i < 3; i++) {
+        if (!run_sets_execution(layers[i])) continue;
+        if (scenarios)
+            log_printf(LOG_WARN, "\"%s\" level configuration overrode scenarios configuration entirely", names[i]);
+        scenarios = layers[i]->scenarios_set;
+    }
 }
 
 static int run_options(run_ctx *r, char *err, size_t errlen) {
@@ -169,7 +222,14 @@ static int run_options(run_ctx *r, char *err, size_t errlen) {
     options_init(&scr);
     options_init(&cfg);
     int rc = options_from_env(environ, &env, err, errlen);
-    if (!rc && r->scr.options_json) rc = options_from_json(r->scr.options_json, "script options", &scr, err, errlen);
+    if (!rc && r->scr.options_json &&
+        (rc = options_from_json(r->scr.options_json, "script options", &scr, err, errlen)) != 0)
+        run_init_error(r, err, errlen);   /* k6 reads the options while it loads the script */
+    if (!rc && scr.unknown_field) {   /* internal/js/bundle.go, populateExports (logger.WithError(err).Warn) */
+        char e[300];
+        snprintf(e, sizeof e, "json: unknown field \"%.256s\"", scr.unknown_field);
+        log_msg_field(LOG_WARN, "There were unknown fields in the options exported in the script", "error", e);
+    }
     if (!rc && r->args.config_path) {
         size_t len;
         const script_blob *b = script_open_file(&r->scr, r->args.config_path);
@@ -178,11 +238,16 @@ static int run_options(run_ctx *r, char *err, size_t errlen) {
         else rc = options_from_json((const char *)b->data, r->args.config_path, &cfg, err, errlen);
     }
     if (!rc) {
+        run_warn_overrides(&cfg, &scr, &env, &r->args.flags);
         options_merge(&r->opts, &r->args.flags);
         options_merge(&r->opts, &env);
         options_merge(&r->opts, &scr);
         options_merge(&r->opts, &cfg);
         rc = options_plan(&r->opts, &r->test.plan, err, errlen);
+        if (rc == -2) {   /* reported in k6's block, after the thresholds (run_check_config) */
+            r->scenario_problems = strdup(err);
+            rc = r->scenario_problems ? 0 : -1;
+        }
     }
     options_free(&env);
     options_free(&scr);
@@ -378,21 +443,32 @@ static int run_validate(run_ctx *r, char *err, size_t errlen) {
     return run_segment(r, err, errlen);
 }
 
-/* Each scenario runs an exported function: `exec`, or the default export.
- * 0, or the exit code with err set. */
-static int run_check_exec(run_ctx *r, char *err, size_t errlen) {
+/* k6's "There were problems with the specified script configuration:" block
+ * (internal/cmd/config.go, validateConfig and consolidateErrorMessage): the
+ * scenarios' validation errors, then a line for each scenario whose function
+ * is not exported, each line after "\n\t- ". 0, or -1 with err set (104). */
+static int run_check_config(run_ctx *r, char *err, size_t errlen) {
+    buf b = {0};
+    buf_puts(&b, "There were problems with the specified script configuration:");
+    size_t title = b.len;
+    if (r->scenario_problems) {
+        buf_puts(&b, "\n\t- ");
+        buf_puts(&b, r->scenario_problems);
+    }
     for (size_t i = 0; i < r->test.plan.nscenarios; i++) {
         const c6_scenario *c = &r->test.plan.scenarios[i];
         const char *fn = c->exec ? c->exec : "default";
         if (script_exports_fn(&r->scr, fn)) continue;
-        if (!c->exec_set) {
-            snprintf(err, errlen, "%s: the script has no exported default function", r->scr.main_path);
-            return EXIT_SCRIPT;
-        }
-        snprintf(err, errlen, "scenarios.%s.exec: function '%s' not found in exports", c->name, fn);
-        return EXIT_CONFIG;
+        buf_puts(&b, "\n\t- executor ");
+        buf_puts(&b, c->name);
+        buf_puts(&b, ": function '");
+        buf_puts(&b, fn);
+        buf_puts(&b, "' not found in exports");
     }
-    return 0;
+    int rc = b.len > title ? -1 : 0;
+    if (rc) snprintf(err, errlen, "%.*s", (int)b.len, b.p);
+    buf_free(&b);
+    return rc;
 }
 
 static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
@@ -401,13 +477,31 @@ static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
     if (r->opts.no_thresholds) return 0;
     for (size_t i = 0; i < r->opts.nthresholds; i++) {
         const c6_threshold_set *ts = &r->opts.thresholds[i];
+        /* k6 (internal/cmd/test_load.go, consolidateDeriveAndValidateConfig): a
+         * metric's expressions are parsed first (Thresholds.Parse), then checked
+         * against the metric (Thresholds.Validate, metrics/thresholds.go) */
+        size_t first = r->nthr;
+        for (size_t k = 0; k < ts->nexprs; k++) {
+            run_threshold *grown = realloc(r->thr, (r->nthr + 1) * sizeof *r->thr);
+            if (!grown) return snprintf(err, errlen, "out of memory"), -1;
+            r->thr = grown;
+            run_threshold *t = &r->thr[r->nthr];
+            memset(t, 0, sizeof *t);
+            if (threshold_parse(ts->exprs[k], &t->t, err, errlen)) return -1;
+            t->metric = ts->metric;
+            t->source = ts->exprs[k];
+            t->abort_on_fail = ts->abort_on_fail && ts->abort_on_fail[k];
+            t->delay_abort_us = ts->delay_abort_eval_us ? ts->delay_abort_eval_us[k] : 0;
+            r->nthr++;
+        }
         char base[256];
         const char *brace = strchr(ts->metric, '{');
         size_t bl = brace ? (size_t)(brace - ts->metric) : strlen(ts->metric);
         snprintf(base, sizeof base, "%.*s", (int)(bl < sizeof base ? bl : sizeof base - 1), ts->metric);
         int id = registry_find(base);
         if (id < 0) {
-            snprintf(err, errlen, "invalid threshold: metric \"%s\" is not defined by the script or by k6", base);
+            snprintf(err, errlen, "invalid threshold defined on %s; reason: no metric name \"%s\" found",
+                     ts->metric, ts->metric);
             return -1;
         }
         int sub = -1;
@@ -419,27 +513,21 @@ static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
             }
             char *filter = strndup(brace + 1, fl - 1);
             char e3[512];
-            sub = engine_add_submetric(r->eng, id, filter, e3, sizeof e3);
+            sub = filter ? engine_add_submetric(r->eng, id, filter, e3, sizeof e3) : -1;
+            if (!filter) snprintf(e3, sizeof e3, "out of memory");
             free(filter);
             if (sub < 0) { snprintf(err, errlen, "invalid threshold on %s: %s", ts->metric, e3); return -1; }
         }
-        for (size_t k = 0; k < ts->nexprs; k++) {
-            r->thr = realloc(r->thr, (r->nthr + 1) * sizeof *r->thr);
-            run_threshold *t = &r->thr[r->nthr];
-            memset(t, 0, sizeof *t);
+        for (size_t k = first; k < r->nthr; k++) {
+            run_threshold *t = &r->thr[k];
             char e2[512];
-            if (threshold_parse(ts->exprs[k], &t->t, e2, sizeof e2) ||
-                threshold_check_type(&t->t, registry_get(id)->type, e2, sizeof e2)) {
-                snprintf(err, errlen, "invalid threshold for %s: %s", ts->metric, e2);
+            if (threshold_check_type(&t->t, registry_get(id)->type, e2, sizeof e2)) {
+                snprintf(err, errlen, "invalid threshold \"%s\" applied on metric %s; reason: %s", t->source,
+                         ts->metric, e2);
                 return -1;
             }
-            t->metric = ts->metric;
-            t->source = ts->exprs[k];
             t->sub = sub;
-            t->abort_on_fail = ts->abort_on_fail && ts->abort_on_fail[k];
-            t->delay_abort_us = ts->delay_abort_eval_us ? ts->delay_abort_eval_us[k] : 0;
             t->metric_id = id;
-            r->nthr++;
         }
     }
     return 0;
@@ -1644,6 +1732,7 @@ static void run_free(run_ctx *r) {
     for (int i = 0; i < r->test.nworkers; i++) worker_free(r->test.workers[i]);
     free(r->test.workers);
     free(r->thr);
+    free(r->scenario_problems);
     engine_free(r->eng);
     sample_buf_destroy(&r->main_samples);
     run_free_env(r->test.env);
@@ -1899,26 +1988,38 @@ static int run_main_mode(int argc, char **argv, int mode) {
     memset(r, 0, sizeof *r);
     pthread_mutex_init(&r->eng_lock, NULL);
     char err[8192];
+    /* k6 logs command-line errors with its default logger (text on stderr)
+     * and exits 255: they carry no exit code (internal/cmd/root.go, execute) */
     if (args_parse_run(argc, argv, &r->args, err, sizeof err)) {
-        fprintf(stderr, "error: %s\n", err);
+        log_msg(LOG_ERROR, NULL, err, strlen(err));
         args_free(&r->args);
         return EXIT_FLAGS;
     }
-    if (r->args.help || !r->args.script) {
-        bool help = r->args.help;
-        args_print_help(help ? stdout : stderr);
+    if (r->args.help) {
+        args_print_help(stdout);
         args_free(&r->args);
-        return help ? 0 : EXIT_FLAGS;
+        return 0;
     }
     log_set_verbose(r->args.verbose);
     {
+        /* k6's setupLoggers: an unknown output is a plain error (255), an
+         * unknown format exitcodes.InvalidConfig (104) */
         log_format lf = LOG_FMT_TEXT;
-        if (r->args.log_format && log_parse_format(r->args.log_format, &lf) != 0)
-            log_printf(LOG_WARN, "unknown log format '%s' (K6_LOG_FORMAT): using text", r->args.log_format);
+        if (r->args.log_output && log_set_output(r->args.log_output, err, sizeof err)) {
+            log_msg(LOG_ERROR, NULL, err, strlen(err));
+            args_free(&r->args);
+            return EXIT_FLAGS;
+        }
+        if (r->args.log_format && log_parse_format(r->args.log_format, &lf) != 0) {
+            snprintf(err, sizeof err, "unsupported log format \"%s\", must be one of: text, json, raw",
+                     r->args.log_format);
+            log_msg(LOG_ERROR, NULL, err, strlen(err));
+            args_free(&r->args);
+            return EXIT_CONFIG;
+        }
         log_set_format(lf);
-        if ((r->args.log_output && log_set_output(r->args.log_output, err, sizeof err)) ||
-            (r->args.console_output && log_set_console_output(r->args.console_output, err, sizeof err))) {
-            fprintf(stderr, "error: %s\n", err);
+        if (r->args.console_output && log_set_console_output(r->args.console_output, err, sizeof err)) {
+            log_msg(LOG_ERROR, NULL, err, strlen(err));
             args_free(&r->args);
             return EXIT_CONFIG;
         }
@@ -1948,17 +2049,23 @@ static int run_main_mode(int argc, char **argv, int mode) {
     if (code) {
         /* reported */
     } else if (!from_stdin && !realpath(r->args.script, abs)) {
+        /* internal/loader/readsource.go -> loader.go, fileSchemeCouldntBeLoadedMsg */
         snprintf(err, sizeof err, "The moduleSpecifier \"%s\" couldn't be found on local disk. "
-                 "Make sure that you've specified the right path to the file.", r->args.script);
+                 "Make sure that you've specified the right path to the file. If you're running k6 using the "
+                 "Docker image make sure you have mounted the local directory (-v /local/path/:/inside/docker/path) "
+                 "containing your script and modules so that they're accessible by k6 from inside of the "
+                 "container, see https://grafana.com/docs/k6/latest/using-k6/modules/#use-modules-with-docker",
+                 r->args.script);
         code = run_fail(r, EXIT_SCRIPT, err);
-    } else if ((r->scr.main_path = strdup(abs)), run_compile(r, err, sizeof err)) {
-        code = run_fail(r, EXIT_SCRIPT, err);
+    } else if ((r->scr.main_path = strdup(abs)), (code = run_compile(r, err, sizeof err)) != 0) {
+        /* an exception of the init code: k6's scriptExceptionError adds hint="script exception"
+         * (internal/js/runner.go, errext.Format) */
+        if (r->scr.init_threw && !r->scr.load_error) log_msg_field(LOG_ERROR, err, "hint", "script exception");
+        else run_fail(r, code, err);
     } else if (run_options(r, err, sizeof err) || run_validate(r, err, sizeof err) ||
-               run_thresholds(r, err, sizeof err)) {
+               run_thresholds(r, err, sizeof err) || run_check_config(r, err, sizeof err)) {
         code = run_fail(r, EXIT_CONFIG, err);
     } else if ((code = run_open_outputs(r, err, sizeof err)) != 0) {
-        code = run_fail(r, code, err);
-    } else if ((code = run_check_exec(r, err, sizeof err)) != 0) {
         code = run_fail(r, code, err);
     } else if (mode != MODE_RUN) {
         code = run_inspect_print(r, mode);

@@ -6,6 +6,7 @@
  * like "1.5us" behave the same, and round to microseconds only at the end.
  */
 #include "config/duration.h"
+#include "util/err.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -191,6 +192,38 @@ int duration_parse(const char *s, int64_t *out_us, char *err, size_t errlen)
         return 0;
     }
     return parse_common(s, out_us, err, errlen);
+}
+
+/* Go's time.ParseDuration grammar and error texts (time/format.go). */
+int duration_go_check(const char *orig, char *err, size_t errlen)
+{
+    static const char *const units[] = {"ns", "us", "\xc2\xb5s", "\xce\xbcs", "ms", "s", "m", "h"};
+    const char *s = orig;
+    if (*s == '-' || *s == '+') s++;
+    if (strcmp(s, "0") == 0) return 0;
+    if (!*s) return err_set(err, errlen, "time: invalid duration \"%s\"", orig);
+    while (*s) {
+        if (!(*s == '.' || isdigit((unsigned char)*s))) return err_set(err, errlen, "time: invalid duration \"%s\"", orig);
+        const char *d0 = s;
+        while (isdigit((unsigned char)*s)) s++;
+        bool pre = s != d0, post = false;
+        if (*s == '.') {
+            s++;
+            const char *f0 = s;
+            while (isdigit((unsigned char)*s)) s++;
+            post = s != f0;
+        }
+        if (!pre && !post) return err_set(err, errlen, "time: invalid duration \"%s\"", orig);
+        const char *u = s;
+        while (*s && *s != '.' && !isdigit((unsigned char)*s)) s++;
+        if (u == s) return err_set(err, errlen, "time: missing unit in duration \"%s\"", orig);
+        size_t ul = (size_t)(s - u);
+        bool known = false;
+        for (size_t i = 0; i < sizeof units / sizeof *units && !known; i++)
+            known = strlen(units[i]) == ul && memcmp(units[i], u, ul) == 0;
+        if (!known) return err_set(err, errlen, "time: unknown unit \"%.*s\" in duration \"%s\"", (int)ul, u, orig);
+    }
+    return 0;
 }
 
 int duration_parse_flag(const char *s, int64_t *out_us, char *err, size_t errlen)

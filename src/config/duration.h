@@ -31,6 +31,11 @@
 /* 0 on success; -1 with err = `invalid duration "1x": unknown unit "x" (use ms, s, m, h)`. */
 int duration_parse(const char *s, int64_t *out_us, char *err, size_t errlen);
 int duration_parse_flag(const char *s, int64_t *out_us, char *err, size_t errlen);
+/* Whether Go's time.ParseDuration (what pflag uses for k6's duration flags)
+ * accepts s: 0, or -1 with Go's own error in err: `time: invalid duration
+ * "x"`, `time: missing unit in duration "30"`, `time: unknown unit "d" in
+ * duration "1d"`. */
+int duration_go_check(const char *s, char *err, size_t errlen);
 
 /* Milliseconds (a JSON number) to microseconds, rounded; saturates at the
  * int64 range. Callers reject negative or non-finite values themselves. */

@@ -213,6 +213,7 @@ void options_free(c6_options *o)
     free(o->stages);
     scenarios_free(o->scenarios, o->nscenarios);
     free(o->scenarios_error);
+    free(o->unknown_field);
     thresholds_free(o->thresholds, o->nthresholds);
     kv_free(o->tags, o->ntags);
     strv_free(o->summary_trend_stats, o->nsummary_trend_stats);
@@ -847,7 +848,7 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
     case F_TAGS:
         return json_tags(c, v, o);
     case F_SCENARIOS: {
-        char verr[512];
+        char verr[4096];
         if (scenarios_parse_json(v, c->origin, &o->scenarios, &o->nscenarios, c->err, c->errlen, verr,
                                  sizeof(verr)) != 0)
             return -1;
@@ -891,6 +892,29 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
     return 0;
 }
 
+/* Keys of k6's lib.Options that c6 reads nowhere (Go matches them without
+ * regard to case, as cJSON_GetObjectItem does). */
+static const char *const K6_OTHER_KEYS[] = {"ext", "cloud", "metricSamplesBufferSize", "noCookiesReset"};
+
+static bool known_key(const char *k)
+{
+    for (size_t i = 0; i < NFIELDS; i++)
+        if (FIELDS[i].json && strcasecmp(FIELDS[i].json, k) == 0) return true;
+    for (size_t i = 0; i < sizeof K6_OTHER_KEYS / sizeof *K6_OTHER_KEYS; i++)
+        if (strcasecmp(K6_OTHER_KEYS[i], k) == 0) return true;
+    return false;
+}
+
+/* k6 decodes the script's options with DisallowUnknownFields and warns about
+ * the first unknown one (internal/js/bundle.go, populateExports). */
+static void note_unknown_field(const cJSON *root, c6_options *o)
+{
+    const char *first = NULL;
+    for (const cJSON *e = root->child; e; e = e->next)
+        if (e->string && !known_key(e->string) && (!first || strcmp(e->string, first) < 0)) first = e->string;
+    if (first) o->unknown_field = xstrdup(first);
+}
+
 int options_from_json(const char *json, const char *origin, c6_options *o,
                       char *err, size_t errlen)
 {
@@ -910,6 +934,7 @@ int options_from_json(const char *json, const char *origin, c6_options *o,
     }
     int rc = 0;
     if (!cJSON_IsObject(root)) rc = err_set(err, errlen, "%s: must be a JSON object", origin);
+    if (rc == 0 && strcmp(origin, "script options") == 0) note_unknown_field(root, o);
     for (size_t i = 0; rc == 0 && i < NFIELDS; i++) {
         if (!FIELDS[i].json) continue;
         const cJSON *v = cJSON_GetObjectItem(root, FIELDS[i].json);
@@ -1219,71 +1244,33 @@ static c6_scenario *plan_base(c6_plan *p, c6_executor kind)
     return s;
 }
 
-static int check_vus(int64_t vus, char *err, size_t errlen)
+/* The shortcut scenario (k6's DeriveScenariosFromShortcuts): its values are
+ * checked as any scenario's are, afterwards (options_plan). */
+static void plan_shared(const c6_options *o, int64_t vus, int64_t iters, c6_plan *p)
 {
-    if (vus <= 0) return err_set(err, errlen, "`vus` must be more than 0, got %lld", (long long)vus);
-    return 0;
-}
-
-static int plan_shared(const c6_options *o, int64_t vus, int64_t iters, c6_plan *p,
-                       char *err, size_t errlen)
-{
-    char d[32];
     c6_scenario *s = plan_base(p, EXECUTOR_SHARED_ITERATIONS);
     s->vus = vus;
     s->iterations = iters;
     s->max_duration_us = o->duration_set ? o->duration_us : C6_DEFAULT_MAX_DURATION_US;
-    if (check_vus(vus, err, errlen) != 0) return -1;
-    if (iters < vus)
-        return err_set(err, errlen, "`iterations` (%lld) must not be less than `vus` (%lld)",
-                    (long long)iters, (long long)vus);
-    if (s->max_duration_us < MIN_EXEC_DURATION_US) {
-        duration_format(d, sizeof(d), s->max_duration_us);
-        return err_set(err, errlen,
-                    "`duration` (the time limit for `iterations`) must be at least 1s, got %s", d);
-    }
-    return 0;
 }
 
 static int plan_constant(const c6_options *o, int64_t vus, c6_plan *p, char *err, size_t errlen)
 {
-    char d[32];
     c6_scenario *s = plan_base(p, EXECUTOR_CONSTANT_VUS);
     s->vus = vus;
     s->duration_us = o->duration_us;
-    if (o->duration_us <= 0)
-        return err_set(err, errlen, "`duration` must be more than 0 (an endless test needs the "
-                                 "externally-controlled executor)");
-    if (check_vus(vus, err, errlen) != 0) return -1;
-    if (o->duration_us < MIN_EXEC_DURATION_US) {
-        duration_format(d, sizeof(d), o->duration_us);
-        return err_set(err, errlen, "`duration` must be at least 1s, got %s", d);
-    }
+    if (o->duration_us <= 0)   /* lib/executor/execution_config_shortcuts.go */
+        return err_set(err, errlen, "`duration` option should be more than 0, for infinite duration use the "
+                                 "externally-controlled executor");
     return 0;
 }
 
-static int plan_ramping(const c6_options *o, int64_t start, c6_plan *p, char *err, size_t errlen)
+static void plan_ramping(const c6_options *o, int64_t start, c6_plan *p)
 {
     c6_scenario *s = plan_base(p, EXECUTOR_RAMPING_VUS);
     s->start_vus = start;
     s->nstages = o->nstages;
     s->stages = memcpy(xrealloc(NULL, o->nstages * sizeof(c6_stage)), o->stages, o->nstages * sizeof(c6_stage));
-    if (start < 0)
-        return err_set(err, errlen, "`vus` (the VUs the stages start from) can't be negative, got %lld",
-                    (long long)start);
-    int64_t max = start;
-    for (size_t i = 0; i < o->nstages; i++) {
-        const c6_stage *st = &o->stages[i];
-        if (st->duration_us < 0)
-            return err_set(err, errlen, "`stages[%zu].duration` can't be negative", i);
-        if (st->target < 0)
-            return err_set(err, errlen, "`stages[%zu].target` can't be negative, got %lld", i,
-                        (long long)st->target);
-        if (st->target > max) max = st->target;
-    }
-    if (max <= 0)
-        return err_set(err, errlen, "either `vus` or one of the `stages` targets must be more than 0");
-    return 0;
 }
 
 /* k6 checks the same-source conflicts first; the group rule in
@@ -1297,7 +1284,7 @@ static int check_conflicts(const c6_options *o, char *err, size_t errlen)
     else if (o->duration_set && stages) a = "duration", b = "stages";
     else if (o->duration_set && o->scenarios_set) a = "duration", b = "scenarios";
     else if (stages && o->scenarios_set) a = "stages", b = "scenarios";
-    if (a) return err_set(err, errlen, "the `%s` and `%s` options can't be used together", a, b);
+    if (a) return err_set(err, errlen, "using `%s` and `%s` options simultaneously is not allowed", a, b);
     return 0;
 }
 
@@ -1305,9 +1292,9 @@ static int check_conflicts(const c6_options *o, char *err, size_t errlen)
 static int plan_scenarios(const c6_options *o, c6_plan *p, char *err, size_t errlen)
 {
     memset(p, 0, sizeof(*p));
-    if (o->scenarios_error) return err_set(err, errlen, "%s", o->scenarios_error);
-    p->scenarios = scenarios_dup(o->scenarios, o->nscenarios);
+    p->scenarios = scenarios_dup(o->scenarios, o->nscenarios);   /* also when invalid: k6 checks their exec too */
     p->nscenarios = o->nscenarios;
+    if (o->scenarios_error) return err_set(err, errlen, "%s", o->scenarios_error), -2;
     return 0;
 }
 
@@ -1315,11 +1302,12 @@ static int plan_shortcuts(const c6_options *o, c6_plan *plan, char *err, size_t 
 {
     int64_t vus = o->vus_set ? o->vus : 1;
     if (check_conflicts(o, err, errlen) != 0) return -1;
-    if (o->iterations_set) return plan_shared(o, vus, o->iterations, plan, err, errlen);
-    if (o->duration_set) return plan_constant(o, vus, plan, err, errlen);
-    if (o->nstages > 0) return plan_ramping(o, vus, plan, err, errlen);
-    if (o->nscenarios > 0) return plan_scenarios(o, plan, err, errlen);
-    if (o->vus_set) return plan_shared(o, vus, vus, plan, err, errlen);
+    if (o->iterations_set) plan_shared(o, vus, o->iterations, plan);
+    else if (o->duration_set) { if (plan_constant(o, vus, plan, err, errlen)) return -1; }
+    else if (o->nstages > 0) plan_ramping(o, vus, plan);
+    else if (o->nscenarios > 0) return plan_scenarios(o, plan, err, errlen);
+    else if (o->vus_set) plan_shared(o, vus, vus, plan);
+    if (plan->nscenarios) return scenario_validate(&plan->scenarios[0], err, errlen) ? -2 : 0;
     /* Nothing set: k6's per-vu-iterations, 1 VU x 1 iteration. */
     c6_scenario *s = plan_base(plan, EXECUTOR_PER_VU_ITERATIONS);
     s->vus = s->iterations = 1;

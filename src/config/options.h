@@ -106,6 +106,10 @@ typedef struct c6_options {
      * used, as k6 validates after consolidating. */
     bool scenarios_set; c6_scenario *scenarios; size_t nscenarios;
     char *scenarios_error;
+    /* script options only: the top-level key k6 would stop at as unknown
+     * (the first in byte order, Go's JSON of the options sorts them), for
+     * its warning; NULL when every key is known. Not merged. */
+    char *unknown_field;
 } c6_options;
 
 void options_init(c6_options *o);
@@ -167,8 +171,11 @@ typedef struct c6_plan {
 
 /* Applies k6's shortcut rules and validation (see the table in options.c),
  * or takes options.scenarios as they are. Returns 0 with the plan's totals
- * computed, or -1 with a message naming the option (k6 exits 104); the plan
- * is then still safe to free. */
+ * computed; -2 when a scenario's values are wrong, with k6's "scenario <name>
+ * has configuration errors: ..." (one line per scenario, "\n\t- " between
+ * them: the lines of k6's "There were problems with the specified script
+ * configuration:" block); or -1 with any other message (k6 exits 104 for
+ * both). The plan is then still safe to free. */
 int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen);
 void options_plan_free(c6_plan *plan);
 

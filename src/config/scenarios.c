@@ -135,18 +135,27 @@ static int64_t stages_max(const c6_scenario *s, int64_t from) {
 /* ------------------------------------------------------------------------ */
 /* Validation                                                               */
 
-/* "scenarios.<name>.<option>: <message>" */
-__attribute__((format(printf, 5, 6)))
-static int verr(char *err, size_t errlen, const c6_scenario *s, const char *opt, const char *fmt, ...) {
-    if (!err || !errlen) return -1;
-    int n = snprintf(err, errlen, "scenarios.%s.%s: ", s->name ? s->name : "", opt);
-    if (n >= 0 && (size_t)n < errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-        va_end(ap);
+/* k6 validates each scenario (the Validate method of each config in lib/executor) and
+ * joins its errors with ", " into "scenario <name> has configuration errors:
+ * <errors>" (lib/executors.go, ScenarioConfigs.Validate); the texts are k6's. */
+typedef struct { char *buf; size_t len, used; } verrs;
+
+/* What the scenario's JSON left out that k6 requires (reported as "isn't
+ * specified" instead of as a wrong value); stage is 1-based, 0 for none. */
+typedef struct { bool duration, rate, prealloc, graceful_stop; size_t stage; char stage_what[16]; } vmiss;
+
+__attribute__((format(printf, 2, 3)))
+static void vadd(verrs *e, const char *fmt, ...) {
+    if (!e->buf || e->len < 2 || e->used >= e->len - 1) return;
+    if (e->used) {
+        int n = snprintf(e->buf + e->used, e->len - e->used, ", ");
+        e->used += (size_t)n < e->len - e->used ? (size_t)n : e->len - e->used - 1;
     }
-    return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(e->buf + e->used, e->len - e->used, fmt, ap);
+    va_end(ap);
+    if (n > 0) e->used += (size_t)n < e->len - e->used ? (size_t)n : e->len - e->used - 1;
 }
 
 static bool valid_name(const char *name) {
@@ -158,131 +167,122 @@ static bool valid_name(const char *name) {
     return true;
 }
 
-static int min_duration(const c6_scenario *s, const char *opt, int64_t d, char *err, size_t errlen) {
+static void vus_more_than_0(verrs *e, int64_t vus) {
+    if (vus <= 0) vadd(e, "the number of VUs must be more than 0");
+}
+
+/* at least 1s: "the <what> must be at least 1s, but is 500ms" */
+static void min_duration(verrs *e, const char *what, const char *verb, int64_t d) {
     char t[32];
-    if (d >= MIN_DURATION_US) return 0;
+    if (d >= MIN_DURATION_US) return;
     duration_format(t, sizeof t, d);
-    return verr(err, errlen, s, opt, "must be at least 1s, got %s", t);
+    vadd(e, "the %s %s at least 1s, but is %s", what, verb, t);
 }
 
-static int not_negative_d(const c6_scenario *s, const char *opt, int64_t d, char *err, size_t errlen) {
-    char t[32];
-    if (d >= 0) return 0;
-    duration_format(t, sizeof t, d);
-    return verr(err, errlen, s, opt, "can't be negative, got %s", t);
+static void validate_base(const c6_scenario *s, verrs *e) {
+    if (!s->name || !*s->name) vadd(e, "executor name shouldn't be empty");
+    if (!s->name || !valid_name(s->name))
+        vadd(e, "the executor name should contain only numbers, latin letters, underscores, and dashes");
+    if (s->exec_set && (!s->exec || !*s->exec)) vadd(e, "exec value cannot be empty");
+    if (s->start_time_us < 0) vadd(e, "the startTime can't be negative");
+    if (s->graceful_stop_us < 0) vadd(e, "the gracefulStop timeout can't be negative");
 }
 
-static int not_negative_i(const c6_scenario *s, const char *opt, int64_t v, char *err, size_t errlen) {
-    return v < 0 ? verr(err, errlen, s, opt, "can't be negative, got %lld", (long long)v) : 0;
-}
-
-static int more_than_0(const c6_scenario *s, const char *opt, int64_t v, char *err, size_t errlen) {
-    return v <= 0 ? verr(err, errlen, s, opt, "must be more than 0, got %lld", (long long)v) : 0;
-}
-
-static int validate_base(const c6_scenario *s, char *err, size_t errlen) {
-    if (!s->name || !*s->name) return err_set(err, errlen, "scenarios: a scenario name can't be empty");
-    if (!valid_name(s->name))
-        return err_set(err, errlen, "scenarios.%s: a scenario name may only contain latin letters, digits, "
-                                    "'_' and '-'", s->name);
-    if (s->exec_set && (!s->exec || !*s->exec)) return verr(err, errlen, s, "exec", "can't be empty");
-    if (not_negative_d(s, "startTime", s->start_time_us, err, errlen)) return -1;
-    return not_negative_d(s, "gracefulStop", s->graceful_stop_us, err, errlen);
-}
-
-/* Each stage's duration and target, for both ramping executors. */
-static int validate_stages(const c6_scenario *s, char *err, size_t errlen) {
-    char opt[48];
-    if (s->nstages == 0) return verr(err, errlen, s, "stages", "at least one stage is required");
+/* k6's validateStages (lib/executor/helpers.go); stages are numbered from 1 */
+static void validate_stages(const c6_scenario *s, const vmiss *m, verrs *e) {
+    if (s->nstages == 0) { vadd(e, "at least one stage has to be specified"); return; }
     for (size_t i = 0; i < s->nstages; i++) {
-        snprintf(opt, sizeof opt, "stages[%zu].duration", i);
-        if (not_negative_d(s, opt, s->stages[i].duration_us, err, errlen)) return -1;
-        snprintf(opt, sizeof opt, "stages[%zu].target", i);
-        if (not_negative_i(s, opt, s->stages[i].target, err, errlen)) return -1;
+        bool no_d = m->stage == i + 1 && !strcmp(m->stage_what, "duration");
+        bool no_t = m->stage == i + 1 && !strcmp(m->stage_what, "target");
+        if (no_d) vadd(e, "stage %zu doesn't have a duration", i + 1);
+        else if (s->stages[i].duration_us < 0) vadd(e, "the duration for stage %zu can't be negative", i + 1);
+        if (no_t) vadd(e, "stage %zu doesn't have a target", i + 1);
+        else if (s->stages[i].target < 0) vadd(e, "the target for stage %zu can't be negative", i + 1);
     }
-    return 0;
 }
 
-static int validate_ramping_vus(const c6_scenario *s, char *err, size_t errlen) {
-    char opt[48];
-    if (not_negative_i(s, "startVUs", s->start_vus, err, errlen)) return -1;
-    if (stages_max(s, s->start_vus) <= 0)
-        return verr(err, errlen, s, "stages", "either startVUs or one of the stage targets must be more than 0");
-    if (validate_stages(s, err, errlen)) return -1;
-    if (s->start_vus > MAX_RAMPING_VUS)
-        return verr(err, errlen, s, "startVUs", "can't be more than %lld, got %lld", MAX_RAMPING_VUS,
-                    (long long)s->start_vus);
-    for (size_t i = 0; i < s->nstages; i++) {
-        if (s->stages[i].target <= MAX_RAMPING_VUS) continue;
-        snprintf(opt, sizeof opt, "stages[%zu].target", i);
-        return verr(err, errlen, s, opt, "can't be more than %lld, got %lld", MAX_RAMPING_VUS,
-                    (long long)s->stages[i].target);
-    }
-    return 0;
+static void validate_pool(const c6_scenario *s, const vmiss *m, verrs *e) {
+    if (m->prealloc) vadd(e, "the number of preAllocatedVUs isn't specified");
+    else if (s->pre_allocated_vus < 0) vadd(e, "the number of preAllocatedVUs shouldn't be negative");
+    if (s->max_vus < s->pre_allocated_vus) vadd(e, "maxVUs shouldn't be less than preAllocatedVUs");
 }
 
-static int validate_pool(const c6_scenario *s, char *err, size_t errlen) {
-    if (not_negative_i(s, "preAllocatedVUs", s->pre_allocated_vus, err, errlen)) return -1;
-    if (s->max_vus < s->pre_allocated_vus)
-        return verr(err, errlen, s, "maxVUs", "can't be less than preAllocatedVUs (%lld), got %lld",
-                    (long long)s->pre_allocated_vus, (long long)s->max_vus);
-    return 0;
+static void validate_time_unit(const c6_scenario *s, verrs *e) {
+    if (s->time_unit_us <= 0) vadd(e, "the timeUnit should be more than 0");
 }
 
-static int validate_executor(const c6_scenario *s, char *err, size_t errlen) {
-    char t[32];
+static void validate_executor(const c6_scenario *s, const vmiss *m, verrs *e) {
     switch (s->executor) {
     case EXECUTOR_SHARED_ITERATIONS:
-        if (more_than_0(s, "vus", s->vus, err, errlen)) return -1;
+        vus_more_than_0(e, s->vus);
         if (s->iterations < s->vus)
-            return verr(err, errlen, s, "iterations", "can't be less than vus (%lld), got %lld",
-                        (long long)s->vus, (long long)s->iterations);
-        return min_duration(s, "maxDuration", s->max_duration_us, err, errlen);
+            vadd(e, "the number of iterations (%lld) can't be less than the number of VUs (%lld)",
+                 (long long)s->iterations, (long long)s->vus);
+        min_duration(e, "maxDuration", "must be", s->max_duration_us);
+        return;
     case EXECUTOR_PER_VU_ITERATIONS:
-        if (more_than_0(s, "vus", s->vus, err, errlen)) return -1;
-        if (more_than_0(s, "iterations", s->iterations, err, errlen)) return -1;
-        return min_duration(s, "maxDuration", s->max_duration_us, err, errlen);
+        vus_more_than_0(e, s->vus);
+        if (s->iterations <= 0) vadd(e, "the number of iterations must be more than 0");
+        min_duration(e, "maxDuration", "must be", s->max_duration_us);
+        return;
     case EXECUTOR_CONSTANT_VUS:
-        if (more_than_0(s, "vus", s->vus, err, errlen)) return -1;
-        return min_duration(s, "duration", s->duration_us, err, errlen);
+        vus_more_than_0(e, s->vus);
+        if (m->duration) vadd(e, "the duration is unspecified");
+        else min_duration(e, "duration", "must be", s->duration_us);
+        return;
     case EXECUTOR_RAMPING_VUS:
-        return validate_ramping_vus(s, err, errlen);
+        if (s->start_vus < 0) vadd(e, "the number of start VUs can't be negative");
+        if (stages_max(s, s->start_vus) <= 0)
+            vadd(e, "either startVUs or one of the stages' target values must be greater than 0");
+        validate_stages(s, m, e);
+        if (s->start_vus > MAX_RAMPING_VUS) vadd(e, "the startVUs exceed max limit of %lld", MAX_RAMPING_VUS);
+        for (size_t i = 0; i < s->nstages; i++)
+            if (s->stages[i].target > MAX_RAMPING_VUS)
+                vadd(e, "target for stage %zu exceeds max limit of %lld", i + 1, MAX_RAMPING_VUS);
+        return;
     case EXECUTOR_CONSTANT_ARRIVAL_RATE:
-        if (more_than_0(s, "rate", s->rate, err, errlen)) return -1;
-        if (s->time_unit_us <= 0) {
-            duration_format(t, sizeof t, s->time_unit_us);
-            return verr(err, errlen, s, "timeUnit", "must be more than 0, got %s", t);
-        }
-        if (min_duration(s, "duration", s->duration_us, err, errlen)) return -1;
-        return validate_pool(s, err, errlen);
+        if (m->rate) vadd(e, "the iteration rate isn't specified");
+        else if (s->rate <= 0) vadd(e, "the iteration rate should be more than 0");
+        validate_time_unit(s, e);
+        if (m->duration) vadd(e, "the duration is unspecified");
+        else min_duration(e, "duration", "should be", s->duration_us);
+        validate_pool(s, m, e);
+        return;
     case EXECUTOR_RAMPING_ARRIVAL_RATE:
-        if (not_negative_i(s, "startRate", s->start_rate, err, errlen)) return -1;
-        if (s->time_unit_us <= 0) {
-            duration_format(t, sizeof t, s->time_unit_us);
-            return verr(err, errlen, s, "timeUnit", "must be more than 0, got %s", t);
-        }
-        if (validate_stages(s, err, errlen)) return -1;
-        return validate_pool(s, err, errlen);
-    case EXECUTOR_EXTERNALLY_CONTROLLED:
-        if (not_negative_i(s, "vus", s->vus, err, errlen)) return -1;
-        if (s->max_vus < s->vus)
-            return verr(err, errlen, s, "maxVUs", "can't be less than vus (%lld), got %lld",
-                        (long long)s->vus, (long long)s->max_vus);
-        if (s->duration_us < 0) {
-            duration_format(t, sizeof t, s->duration_us);
-            return verr(err, errlen, s, "duration", "can't be negative (0 means no time limit), got %s", t);
-        }
-        if (s->graceful_stop_us != 0)
-            return verr(err, errlen, s, "gracefulStop", "not supported by the externally-controlled executor");
-        return 0;
+        if (s->start_rate < 0) vadd(e, "the startRate value can't be negative");
+        validate_time_unit(s, e);
+        validate_stages(s, m, e);
+        validate_pool(s, m, e);
+        return;
+    case EXECUTOR_EXTERNALLY_CONTROLLED:   /* gone from k6 v2; c6 keeps it */
+        if (s->vus < 0) vadd(e, "the number of VUs can't be negative");
+        if (s->max_vus < s->vus) vadd(e, "the number of active VUs can't be more than the max VUs");
+        if (m->duration) vadd(e, "the duration is unspecified");
+        else if (s->duration_us < 0) vadd(e, "the duration can't be negative");
+        if (m->graceful_stop || s->graceful_stop_us != 0)
+            vadd(e, "gracefulStop is not supported by the externally-controlled executor");
+        return;
     default:
-        return verr(err, errlen, s, "executor", "unknown executor");
+        vadd(e, "unknown executor type");
+        return;
     }
+}
+
+/* "scenario <name> has configuration errors: <all of them>" from what e holds. */
+static int verrs_report(const c6_scenario *s, const verrs *e, char *err, size_t errlen) {
+    if (!e->used) return 0;
+    if (err && errlen)
+        snprintf(err, errlen, "scenario %s has configuration errors: %s", s->name ? s->name : "", e->buf);
+    return -1;
 }
 
 int scenario_validate(const c6_scenario *s, char *err, size_t errlen) {
-    if (validate_base(s, err, errlen)) return -1;
-    return validate_executor(s, err, errlen);
+    char b[1024] = "";
+    verrs e = {b, sizeof b, 0};
+    vmiss none = {0};
+    validate_base(s, &e);
+    validate_executor(s, &none, &e);
+    return verrs_report(s, &e, err, errlen);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -501,12 +501,11 @@ static int parse_executor(const pctx *c, const cJSON *obj, c6_scenario *s) {
     for (const cJSON *e = obj->child; e; e = e->next)
         if (strcasecmp(e->string, "executor") == 0 && !cJSON_IsNull(e)) ex = e;
     if (ex && !cJSON_IsString(ex)) return pfail(c, "executor", "must be a string");
+    /* k6's texts (lib/executors.go, UnmarshalJSON and GetParsedExecutorConfig) */
     if (!ex || !*ex->valuestring)
-        return pfail(c, "executor", "missing (use one of shared-iterations, per-vu-iterations, constant-vus, "
-                                    "ramping-vus, constant-arrival-rate, ramping-arrival-rate, "
-                                    "externally-controlled)");
+        return err_set(c->err, c->errlen, "scenario '%s' doesn't have a specified executor type", c->name);
     int e = executor_from_name(ex->valuestring);
-    if (e < 0) return pfail(c, "executor", "unknown executor \"%.64s\"", ex->valuestring);
+    if (e < 0) return err_set(c->err, c->errlen, "unknown executor type '%.64s'", ex->valuestring);
     set_defaults(s, (c6_executor)e);
     return 0;
 }
@@ -569,33 +568,26 @@ static int parse_option(const pctx *c, const cJSON *e, parsed *p, char *missing_
     return 0;
 }
 
-/* Options k6 requires, reported as validation errors. */
-static int check_required(const parsed *p, const char *missing_stage, char *err, size_t errlen) {
-    const c6_scenario *s = &p->s;
-    const char *ex = executor_name(s->executor);
-    switch (s->executor) {
-    case EXECUTOR_CONSTANT_VUS:
-        if (!(p->seen & SEEN("duration"))) return verr(err, errlen, s, "duration", "missing (required by %s)", ex);
-        break;
+/* Options k6 requires that the JSON left out. */
+static vmiss check_required(const parsed *p, const char *missing_stage) {
+    vmiss m = {0};
+    switch (p->s.executor) {
     case EXECUTOR_CONSTANT_ARRIVAL_RATE:
-        if (!(p->seen & SEEN("rate"))) return verr(err, errlen, s, "rate", "missing (required by %s)", ex);
-        if (!(p->seen & SEEN("duration"))) return verr(err, errlen, s, "duration", "missing (required by %s)", ex);
+        m.rate = !(p->seen & SEEN("rate"));
         /* fallthrough */
-    case EXECUTOR_RAMPING_ARRIVAL_RATE:
-        if (!(p->seen & SEEN("preAllocatedVUs")))
-            return verr(err, errlen, s, "preAllocatedVUs", "missing (required by %s)", ex);
-        break;
+    case EXECUTOR_CONSTANT_VUS:
     case EXECUTOR_EXTERNALLY_CONTROLLED:
-        if (!(p->seen & SEEN("duration")))
-            return verr(err, errlen, s, "duration", "missing (required by %s; 0 means no time limit)", ex);
-        if (p->seen & SEEN("gracefulStop"))
-            return verr(err, errlen, s, "gracefulStop", "not supported by the externally-controlled executor");
+        m.duration = !(p->seen & SEEN("duration"));
+        m.graceful_stop = p->s.executor == EXECUTOR_EXTERNALLY_CONTROLLED && (p->seen & SEEN("gracefulStop"));
         break;
     default:
         break;
     }
-    if (*missing_stage) return verr(err, errlen, s, missing_stage, "missing");
-    return 0;
+    if (p->s.executor == EXECUTOR_CONSTANT_ARRIVAL_RATE || p->s.executor == EXECUTOR_RAMPING_ARRIVAL_RATE)
+        m.prealloc = !(p->seen & SEEN("preAllocatedVUs"));
+    size_t i;
+    if (*missing_stage && sscanf(missing_stage, "stages[%zu].%15s", &i, m.stage_what) == 2) m.stage = i + 1;
+    return m;
 }
 
 static int parse_scenario(const pctx *c, const cJSON *obj, parsed *p) {
@@ -611,11 +603,13 @@ static int parse_scenario(const pctx *c, const cJSON *obj, parsed *p) {
     if (pool && !(p->seen & SEEN("maxVUs"))) s->max_vus = s->pre_allocated_vus;
     if (s->executor == EXECUTOR_EXTERNALLY_CONTROLLED && !(p->seen & SEEN("maxVUs"))) s->max_vus = s->vus;
 
-    if (validate_base(s, e, sizeof e) == 0 && check_required(p, missing_stage, e, sizeof e) == 0 &&
-        validate_executor(s, e, sizeof e) == 0)
-        return 0;
-    p->invalid = xrealloc(NULL, strlen(c->prefix) + strlen(e) + 1);
-    strcat(strcpy(p->invalid, c->prefix), e);
+    char b[1024] = "";
+    verrs ve = {b, sizeof b, 0};
+    vmiss m = check_required(p, missing_stage);
+    validate_base(s, &ve);
+    validate_executor(s, &m, &ve);
+    if (verrs_report(s, &ve, e, sizeof e) == 0) return 0;
+    p->invalid = dup_str(e);
     return 0;
 }
 
@@ -656,7 +650,10 @@ int scenarios_parse_json(const struct cJSON *obj, const char *origin, c6_scenari
     }
     if (rc == 0 && np > 1) qsort(ps, np, sizeof *ps, parsed_order);
     for (size_t i = 0; i < np; i++) {
-        if (rc == 0 && ps[i].invalid && vmsg && vlen && !vmsg[0]) snprintf(vmsg, vlen, "%s", ps[i].invalid);
+        if (rc == 0 && ps[i].invalid && vmsg && vlen) {   /* one line per scenario in k6's block */
+            size_t u = strlen(vmsg);
+            snprintf(vmsg + u, vlen - u, "%s%s", u ? "\n\t- " : "", ps[i].invalid);
+        }
         free(ps[i].invalid);
         if (rc != 0) scenario_free(&ps[i].s);
     }

@@ -31,6 +31,7 @@ void script_free(script *s) {
     free(s->files);
     free(s->main_path);
     free(s->options_json);
+    free(s->load_error);
     for (size_t i = 0; i < s->nexport_fns; i++) free(s->export_fns[i]);
     free(s->export_fns);
     pthread_mutex_destroy(&s->files_lock);
@@ -92,12 +93,24 @@ void script_add_module(script *s, const char *name, uint8_t *bc, size_t len) {
 static uint8_t *script_read_stream(FILE *f, size_t *len) {
     size_t cap = 4096, n = 0;
     uint8_t *data = malloc(cap);
+    if (!data) { errno = ENOMEM; return NULL; }
     size_t r;
+    errno = 0;
     while ((r = fread(data + n, 1, cap - n - 1, f)) > 0) {
         n += r;
-        if (n + 1 == cap) { cap *= 2; data = realloc(data, cap); }
+        if (n + 1 == cap) {
+            uint8_t *grown = realloc(data, cap * 2);
+            if (!grown) { free(data); errno = ENOMEM; return NULL; }
+            data = grown;
+            cap *= 2;
+        }
     }
-    if (ferror(f)) { free(data); errno = EIO; return NULL; }
+    if (ferror(f)) {   /* keep read(2)'s reason (EISDIR for a directory) */
+        int e = errno ? errno : EIO;
+        free(data);
+        errno = e;
+        return NULL;
+    }
     data[n] = 0;   /* sources are handed to the parser as C strings */
     *len = n;
     return data;

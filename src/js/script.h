@@ -36,6 +36,9 @@ typedef struct script {
     size_t nfiles, capfiles;
     char *options_json;  /* JSON.stringify(options) from the first init run, or NULL */
     int has_setup, has_teardown, has_default, has_handle_summary;
+    const char *bad_export;  /* "setup" or "teardown" when exported but not a function (k6 refuses it) */
+    bool init_threw;     /* the first init run failed with an exception its code threw (not a compile error) */
+    char *load_error;    /* k6's text when an imported module is missing (not a JS exception) */
     char **export_fns;   /* names of the exported functions (a scenario's `exec` must be one) */
     size_t nexport_fns;
     pthread_mutex_t shared_lock;   /* recursive: a SharedArray's function may make another */

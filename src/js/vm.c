@@ -5,6 +5,7 @@
 #include "js/vm.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,13 +42,15 @@ typedef struct vm_loader {
     vu *v;
     script *s;
     bool compile;
+    char spec[1024];   /* the specifier being imported, as written (for k6's "not found" text) */
 } vm_loader;
 
 static bool vm_is_builtin(const char *name) { return strncmp(name, "k6", 2) == 0 && (name[2] == 0 || name[2] == '/'); }
 
 static char *vm_normalize(JSContext *ctx, const char *base, const char *name, void *opaque) {
-    (void)opaque;
+    vm_loader *l = opaque;
     if (vm_is_builtin(name)) return js_strdup(ctx, name);
+    snprintf(l->spec, sizeof l->spec, "%s", name);   /* QuickJS loads right after normalizing */
     /* jslib helpers c6 carries itself, so scripts that import them run offline */
     if (strncmp(name, "https://jslib.k6.io/k6-summary/", 31) == 0) return js_strdup(ctx, "k6/c6/jslib-summary");
     const char *jl = jslib_module_for_url(name);
@@ -111,6 +114,21 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
     const char *text = jslib_source(name, &len);   /* a jslib module c6 carries */
     if (!text) {
         const script_blob *src = script_open_file(l->s, name);
+        if (!src && errno == ENOENT && strcmp(name, l->s->main_path) != 0) {
+            /* k6's text (internal/loader/loader.go, fileSchemeCouldntBeLoadedMsg), with the
+             * specifier as the script wrote it; the caller reports it (exit 107) */
+            const char *spec = l->spec[0] ? l->spec : name;
+            size_t n = strlen(spec) + 512;
+            free(l->s->load_error);
+            l->s->load_error = malloc(n);
+            if (l->s->load_error)
+                snprintf(l->s->load_error, n, "The moduleSpecifier \"%s\" couldn't be found on local disk. "
+                         "Make sure that you've specified the right path to the file. If you're running k6 "
+                         "using the Docker image make sure you have mounted the local directory "
+                         "(-v /local/path/:/inside/docker/path) containing your script and modules so that "
+                         "they're accessible by k6 from inside of the container, see "
+                         "https://grafana.com/docs/k6/latest/using-k6/modules/#use-modules-with-docker", spec);
+        }
         if (!src) {
             JS_ThrowReferenceError(ctx, "could not load module \"%s\": %s", name, strerror(errno));
             return NULL;
@@ -179,12 +197,31 @@ static JSModuleDef *vm_loader_fn(JSContext *ctx, const char *name, void *opaque)
     return l->compile ? vm_compile_module(ctx, l, name) : vm_load_bytecode(ctx, l, name);
 }
 
+JSValue vm_throw_go_error(JSContext *ctx, const char *fmt, ...) {
+    char msg[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    JSValue e = JS_NewError(ctx);
+    if (JS_IsException(e)) return e;
+    JS_DefinePropertyValueStr(ctx, e, "message", JS_NewString(ctx, msg), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
+    JS_DefinePropertyValueStr(ctx, e, "name", JS_NewString(ctx, "GoError"), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
+    return JS_Throw(ctx, e);
+}
+
 static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
-    if (!v->in_init)
-        return JS_ThrowTypeError(ctx, "open() can only be called from the init context");
+    if (!v->in_init)   /* internal/js/initcontext.go, cantBeUsedOutsideInitContextMsg */
+        return vm_throw_go_error(ctx, "the \"open\" function is only available in the init stage (i.e. the global "
+                                 "scope), see https://grafana.com/docs/k6/latest/using-k6/test-lifecycle/ for more "
+                                 "information");
     const char *path = JS_ToCString(ctx, argv[0]);
     if (!path) return JS_EXCEPTION;
+    if (!*path) {   /* internal/js/bundle.go, setInitGlobals */
+        JS_FreeCString(ctx, path);
+        return vm_throw_go_error(ctx, "open() can't be used with an empty filename");
+    }
     const char *mode = argc > 1 && JS_IsString(argv[1]) ? JS_ToCString(ctx, argv[1]) : NULL;
     bool binary = mode && strchr(mode, 'b');
     JS_FreeCString(ctx, mode);
@@ -193,8 +230,15 @@ static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     script *s = v->test->script;
     const script_blob *f = script_open_file(s, abs);
     JSValue r;
-    if (!f)
-        r = JS_ThrowReferenceError(ctx, "open(\"%s\"): %s (looked for %s)", path, strerror(errno), abs);
+    /* k6's readFile (internal/js/initcontext.go) stats the path first, so a
+     * missing file is Go's "stat <abs>: no such file or directory" */
+    int e = errno;
+    if (!f && e == EISDIR)
+        r = vm_throw_go_error(ctx, "open() can't be used with directories, path: \"%s\"", abs);
+    else if (!f)
+        r = vm_throw_go_error(ctx, "%s %s: %s", e == ENOENT || e == ENOTDIR ? "stat" : "open", abs,
+                              e == ENOENT ? "no such file or directory" : e == ENOTDIR ? "not a directory"
+                              : e == EACCES ? "permission denied" : strerror(e));
     else if (binary)
         r = JS_NewArrayBufferCopy(ctx, f->data, f->len);
     else
@@ -325,7 +369,8 @@ static void vm_list_exported_fns(JSContext *ctx, JSValueConst ns, script *s) {
         JSValue f = JS_GetProperty(ctx, ns, props[i].atom);
         if (JS_IsFunction(ctx, f)) {
             const char *name = JS_AtomToCString(ctx, props[i].atom);
-            if (name) s->export_fns[s->nexport_fns++] = strdup(name);
+            /* k6 never counts `options` as a callable export (bundle.go, populateExports) */
+            if (name && strcmp(name, "options") != 0) s->export_fns[s->nexport_fns++] = strdup(name);
             JS_FreeCString(ctx, name);
         }
         JS_FreeValue(ctx, f);
@@ -346,6 +391,13 @@ static void vm_read_exports(vu *v, script *s, bool compile) {
         s->has_default = JS_IsFunction(ctx, def);
         s->has_setup = JS_IsFunction(ctx, setup);
         s->has_teardown = JS_IsFunction(ctx, teardown);
+        /* internal/js/bundle.go, populateExports: "exported 'setup' must be a function" */
+        static const char *const special[] = {"setup", "teardown"};
+        for (int i = 0; i < 2 && !s->bad_export; i++) {
+            JSAtom a = JS_NewAtom(ctx, special[i]);
+            if (JS_HasProperty(ctx, v->ns, a) > 0 && !(i ? s->has_teardown : s->has_setup)) s->bad_export = special[i];
+            JS_FreeAtom(ctx, a);
+        }
         if (JS_IsObject(opts)) s->options_json = vm_to_json(ctx, opts);
         vm_list_exported_fns(ctx, v->ns, s);
         JS_FreeValue(ctx, setup);
@@ -362,6 +414,12 @@ static void vm_read_exports(vu *v, script *s, bool compile) {
 }
 
 static int vm_fail(vu *v, char *err, size_t errlen) {
+    const script *s = ((vm_loader *)v->loader)->s;
+    if (s->load_error) {   /* a missing module: k6's text, not the exception's */
+        JS_FreeValue(v->ctx, JS_GetException(v->ctx));
+        snprintf(err, errlen, "%s", s->load_error);
+        return -1;
+    }
     char *t = vu_exception_text(v->ctx);
     snprintf(err, errlen, "%s", t ? t : "unknown error");
     free(t);
@@ -384,7 +442,7 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     JS_SetContextOpaque(v->ctx, v);
     JS_SetInterruptHandler(v->rt, vm_interrupt, v);
     vm_loader *l = calloc(1, sizeof *l);
-    *l = (vm_loader){v, s, compile};
+    *l = (vm_loader){.v = v, .s = s, .compile = compile};
     v->loader = l;
     JS_SetModuleLoaderFunc(v->rt, vm_normalize, vm_loader_fn, l);
     v->ns = JS_UNDEFINED;
@@ -407,7 +465,10 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     JSValue r = JS_EvalFunction(v->ctx, JS_DupValue(v->ctx, mod));
     if (!JS_IsException(r)) r = vm_settle(v, r);
     v->in_init = false;
-    if (JS_IsException(r)) return vm_fail(v, err, errlen);
+    if (JS_IsException(r)) {
+        if (compile) s->init_threw = true;
+        return vm_fail(v, err, errlen);
+    }
     JS_FreeValue(v->ctx, r);
     v->ns = JS_GetModuleNamespace(v->ctx, m);
     JSValue cjs = JS_GetPropertyStr(v->ctx, v->ns, "__c6_cjs");   /* a CommonJS script: module.exports */

@@ -28,6 +28,10 @@ void vm_set_env(vu *v, const c6_kv *extra, size_t nextra);
 char *vm_to_json(JSContext *ctx, JSValueConst v);
 JSValue vm_from_json(JSContext *ctx, const char *json);
 
+/* Throws an Error named "GoError" (toString "GoError: <msg>"), as k6's JS
+ * runtime reports an error a Go function returned. Returns JS_EXCEPTION. */
+JSValue vm_throw_go_error(JSContext *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Frees what JS_GetOwnPropertyNames returned (QuickJS exports no helper). */
 static inline void vm_free_props(JSContext *ctx, JSPropertyEnum *tab, uint32_t len) {
     for (uint32_t i = 0; i < len; i++) JS_FreeAtom(ctx, tab[i].atom);

@@ -60,10 +60,11 @@ int registry_find(const char *name) {
     return -1;
 }
 
-/* k6 accepts 1-128 ASCII letters, digits, underscores, starting with a letter or _ */
+/* k6's ^[a-zA-Z_][a-zA-Z0-9_]{1,128}$ (metrics/registry.go): a letter or _,
+ * then 1 to 128 letters, digits or _ (so 2 to 129 characters in all) */
 static int registry_valid_name(const char *name) {
     size_t len = strlen(name);
-    if (len == 0 || len > 128) return 0;
+    if (len < 2 || len > 129) return 0;
     if (!(isalpha((unsigned char)name[0]) || name[0] == '_')) return 0;
     for (size_t i = 0; i < len; i++)
         if (!(isalnum((unsigned char)name[i]) || name[i] == '_')) return 0;
@@ -73,8 +74,8 @@ static int registry_valid_name(const char *name) {
 int registry_get_or_add(const char *name, metric_type type, value_kind kind,
                         char *err, size_t errlen) {
     if (!registry_valid_name(name)) {
-        snprintf(err, errlen, "invalid metric name \"%s\": use 1-128 ASCII letters, digits and _ "
-                 "starting with a letter or _", name);
+        snprintf(err, errlen, "Invalid metric name: '%s'. Metric names must only include up to 128 ASCII "
+                 "letters, numbers, or underscores and start with a letter or an underscore.", name);
         return -1;
     }
     pthread_mutex_lock(&registry_lock);
@@ -82,8 +83,13 @@ int registry_get_or_add(const char *name, metric_type type, value_kind kind,
     if (id >= 0) {
         pthread_mutex_unlock(&registry_lock);
         if (registry_defs[id].type != type) {
-            snprintf(err, errlen, "metric \"%s\" already exists as a %s, cannot redefine it as a %s",
+            snprintf(err, errlen, "metric '%s' already exists but with type %s, instead of %s",
                      name, metric_type_name(registry_defs[id].type), metric_type_name(type));
+            return -1;
+        }
+        if (registry_defs[id].kind != kind) {
+            snprintf(err, errlen, "metric '%s' already exists but with a value type %s, instead of %s",
+                     name, value_kind_name(registry_defs[id].kind), value_kind_name(kind));
             return -1;
         }
         return id;

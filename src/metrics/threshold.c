@@ -26,46 +26,56 @@ static void trim(const char *s, size_t *a, size_t *b) {
     while (*b > *a && isspace((unsigned char)s[*b - 1])) (*b)--;
 }
 
-static int fail(char *err, size_t errlen, const char *src, const char *why) {
-    if (err && errlen) snprintf(err, errlen, "threshold \"%s\": %s", src, why);
+/* Go's strconv.ParseFloat error for text that is not a number. */
+static void parse_float_error(char *why, size_t n, const char *s, size_t len) {
+    snprintf(why, n, "strconv.ParseFloat: parsing \"%.*s\": invalid syntax", (int)(len > 64 ? 64 : len), s);
+}
+
+/* k6's texts (metrics/thresholds_parser.go, parseThresholdExpression); the
+ * right-hand side one keeps k6's "expresion" spelling. */
+static int fail(char *err, size_t errlen, const char *src, const char *side, const char *why) {
+    if (!err || !errlen) return -1;
+    if (!side)
+        snprintf(err, errlen, "failed parsing threshold expression \"%s\"; reason: %s", src, why);
+    else
+        snprintf(err, errlen, "failed parsing threshold %s \"%s\" %s; reason: %s",
+                 strcmp(side, "left hand side") == 0 ? "expression's" : "expresion's", src, side, why);
     return -1;
 }
 
 static int parse_agg(const char *src, size_t a, size_t b, threshold *out, char *err, size_t errlen) {
     char why[160];
     size_t len = b - a;
-    if (!len) return fail(err, errlen, src, "missing aggregation before the operator (e.g. p(95), avg, rate, count)");
-    if (len >= sizeof out->agg_name) return fail(err, errlen, src, "aggregation is too long");
+    if (len >= sizeof out->agg_name) return fail(err, errlen, src, "left hand side", "failed parsing method from expression");
     memcpy(out->agg_name, src + a, len);
     out->agg_name[len] = '\0';
     for (size_t i = 0; i < sizeof AGGS / sizeof AGGS[0]; i++)
         if (!strcmp(out->agg_name, AGGS[i].name)) { out->agg = AGGS[i].agg; return 0; }
     if (sink_parse_pct(out->agg_name, len, &out->pct)) { out->agg = THRESHOLD_PCT; return 0; }
-    if (out->agg_name[0] == 'p' && out->agg_name[1] == '(')
-        snprintf(why, sizeof why, "bad percentile \"%s\": want p(N) with N a number from 0 to 100", out->agg_name);
-    else
-        snprintf(why, sizeof why, "unknown aggregation \"%s\" (want count, rate, value, avg, min, max, med or p(N))",
-                 out->agg_name);
-    return fail(err, errlen, src, why);
+    if (len >= 3 && out->agg_name[0] == 'p' && out->agg_name[1] == '(' && out->agg_name[len - 1] == ')') {
+        char num[96];
+        parse_float_error(num, sizeof num, out->agg_name + 2, len - 3);
+        char *end;
+        double v = strtod(out->agg_name + 2, &end);
+        if (end == out->agg_name + len - 1 && len > 3)   /* a number, outside 0..100: c6 refuses it */
+            snprintf(num, sizeof num, "the percentile %g is not between 0 and 100", v);
+        snprintf(why, sizeof why, "malformed percentile value; reason: %s", num);
+        return fail(err, errlen, src, "left hand side", why);
+    }
+    return fail(err, errlen, src, "left hand side", "failed parsing method from expression");
 }
 
-static int parse_value(const char *src, size_t a, size_t b, const char *op, threshold *out,
-                       char *err, size_t errlen) {
+static int parse_value(const char *src, size_t a, size_t b, threshold *out, char *err, size_t errlen) {
     char num[64], why[160];
-    if (a == b) {
-        snprintf(why, sizeof why, "missing number after \"%s\"", op);
-        return fail(err, errlen, src, why);
-    }
     char *end = NULL;
-    if (b - a < sizeof num) {
+    if (b > a && b - a < sizeof num) {
         memcpy(num, src + a, b - a);
         num[b - a] = '\0';
         out->value = strtod(num, &end);
     }
-    if (!end || *end || end == num) {
-        snprintf(why, sizeof why, "\"%.*s\" after \"%s\" is not a number", (int)(b - a > 40 ? 40 : b - a),
-                 src + a, op);
-        return fail(err, errlen, src, why);
+    if (a == b || !end || *end || end == num) {
+        parse_float_error(why, sizeof why, src + a, b - a);
+        return fail(err, errlen, src, "right hand side", why);
     }
     return 0;
 }
@@ -82,9 +92,9 @@ int threshold_parse(const char *src, threshold *out, char *err, size_t errlen) {
         b += strlen(at + strlen(OPS[i].text));
         trim(src, &a, &b);
         out->op = OPS[i].op;
-        return parse_value(src, a, b, OPS[i].text, out, err, errlen);
+        return parse_value(src, a, b, out, err, errlen);
     }
-    return fail(err, errlen, src, "no comparison operator (want one of <, <=, >, >=, ==, ===, !=)");
+    return fail(err, errlen, src, NULL, "malformed threshold expression");
 }
 
 static bool agg_allowed(threshold_agg agg, metric_type type) {
@@ -99,21 +109,23 @@ static bool agg_allowed(threshold_agg agg, metric_type type) {
     return false;
 }
 
+/* k6's supportedAggregationMethods (metrics/metric_type.go), "p" for p(N) */
 static const char *allowed_list(metric_type type) {
     switch (type) {
     case METRIC_COUNTER: return "count, rate";
     case METRIC_GAUGE: return "value";
     case METRIC_RATE: return "rate";
-    case METRIC_TREND: return "avg, min, max, med, p(N)";
+    case METRIC_TREND: return "avg, min, max, med, p";
     }
     return "";
 }
 
 int threshold_check_type(const threshold *t, metric_type type, char *err, size_t errlen) {
     if (agg_allowed(t->agg, type)) return 0;
-    if (err && errlen)
-        snprintf(err, errlen, "aggregation \"%s\" is not supported on a %s metric (supported: %s)",
-                 t->agg_name, metric_type_name(type), allowed_list(type));
+    if (err && errlen)   /* metrics/thresholds.go, Validate */
+        snprintf(err, errlen, "unsupported aggregation method %s on metric of type %s. "
+                 "supported aggregation methods for this metric are: %s",
+                 t->agg == THRESHOLD_PCT ? "p" : t->agg_name, metric_type_name(type), allowed_list(type));
     return -1;
 }
 

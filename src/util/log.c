@@ -4,6 +4,7 @@
 #include "output/writer.h"   /* JSON strings escaped as Go's encoding/json, as logrus writes them */
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -48,7 +49,7 @@ int log_set_output(const char *spec, char *err, size_t errlen) {
         if (!*path) { snprintf(err, errlen, "file= needs a path"); return -1; }
         return (log_out = log_open(path, err, errlen)) ? 0 : -1;
     }
-    snprintf(err, errlen, "unsupported log output '%s' (use stderr, stdout, none or file=PATH)", spec);
+    snprintf(err, errlen, "unsupported log output '%s'", spec);   /* k6's text (internal/cmd/root.go) */
     return -1;
 }
 
@@ -63,30 +64,94 @@ void log_close(void) {
     log_out = log_console_fp = NULL;
 }
 
+/* time.RFC3339 as logrus formats the local time by default (k6 sets no
+ * TimestampFormat, internal/cmd/root.go setupLogFormat): "Z" for UTC,
+ * "+01:00" for other offsets. */
 static void log_time(char *out, size_t n) {
     struct timeval tv;
     gettimeofday(&tv, NULL);
     struct tm tm;
     localtime_r(&tv.tv_sec, &tm);
-    char tz[8];
-    strftime(tz, sizeof tz, "%z", &tm);
     size_t k = strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
-    /* RFC 3339 offset: +0100 -> +01:00 */
-    snprintf(out + k, n - k, "%.3s:%.2s", tz, tz + 3);
+    if (tm.tm_gmtoff == 0) { snprintf(out + k, n - k, "Z"); return; }
+    long off = tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff;
+    snprintf(out + k, n - k, "%c%02ld:%02ld", tm.tm_gmtoff < 0 ? '-' : '+', off / 3600, off / 60 % 60);
 }
 
-/* Quote as logfmt does: backslash-escape quotes, backslashes and newlines. */
-static void log_quote(buf *b, const char *s, size_t len) {
-    buf_append(b, "\"", 1);
+/* logrus's TextFormatter.needsQuoting: anything but letters, digits and
+ * -._/@^+ is quoted (an empty value is not). */
+static bool log_needs_quoting(const char *s, size_t len) {
     for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        if (c == '"' || c == '\\') { buf_append(b, "\\", 1); buf_append(b, &c, 1); }
-        else if (c == '\n') buf_append(b, "\\n", 2);
-        else if (c == '\t') buf_append(b, "\\t", 2);
-        else if (c == '\r') buf_append(b, "\\r", 2);
-        else buf_append(b, &c, 1);
+        unsigned char c = (unsigned char)s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '.' || c == '_' || c == '/' || c == '@' || c == '^' || c == '+'))
+            return true;
+    }
+    return false;
+}
+
+/* Decodes one UTF-8 sequence at s; returns its length, or 0 when invalid. */
+static size_t log_utf8(const unsigned char *s, size_t len, uint32_t *r) {
+    if (s[0] < 0x80) { *r = s[0]; return 1; }
+    size_t n = s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+    if (!n || n > len) return 0;
+    uint32_t v = s[0] & (0xff >> (n + 1));
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) return 0;
+        v = v << 6 | (s[i] & 0x3f);
+    }
+    if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) || (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *r = v;
+    return n;
+}
+
+/* Go's unicode.IsPrint for the characters above ASCII, near enough: the
+ * controls, spaces other than ' ', format characters and private use are not. */
+static bool log_rune_printable(uint32_t r) {
+    return !((r >= 0x80 && r <= 0xa0) || r == 0xad || r == 0x1680 || (r >= 0x2000 && r <= 0x200f) ||
+             (r >= 0x2028 && r <= 0x202f) || (r >= 0x205f && r <= 0x206f) || r == 0x3000 ||
+             (r >= 0xe000 && r <= 0xf8ff) || r == 0xfeff || (r >= 0xfff9 && r <= 0xfffb) ||
+             r == 0xfffe || r == 0xffff || r >= 0xf0000);
+}
+
+/* Go's strconv.Quote (logrus quotes with %q). */
+static void log_quote(buf *b, const char *str, size_t len) {
+    const unsigned char *s = (const unsigned char *)str;
+    char esc[16];
+    buf_append(b, "\"", 1);
+    for (size_t i = 0; i < len;) {
+        uint32_t r;
+        size_t n = log_utf8(s + i, len - i, &r);
+        if (!n) { snprintf(esc, sizeof esc, "\\x%02x", s[i]); buf_puts(b, esc); i++; continue; }
+        if (r == '"' || r == '\\') { esc[0] = '\\'; esc[1] = (char)r; buf_append(b, esc, 2); }
+        else if (r >= 0x20 && r < 0x7f) buf_append(b, str + i, 1);
+        else if (r >= 0x80 && log_rune_printable(r)) buf_append(b, str + i, n);
+        else if (r == '\a') buf_puts(b, "\\a");
+        else if (r == '\b') buf_puts(b, "\\b");
+        else if (r == '\f') buf_puts(b, "\\f");
+        else if (r == '\n') buf_puts(b, "\\n");
+        else if (r == '\r') buf_puts(b, "\\r");
+        else if (r == '\t') buf_puts(b, "\\t");
+        else if (r == '\v') buf_puts(b, "\\v");
+        else {
+            if (r < 0x80) snprintf(esc, sizeof esc, "\\x%02x", (unsigned)r);
+            else if (r < 0x10000) snprintf(esc, sizeof esc, "\\u%04x", (unsigned)r);
+            else snprintf(esc, sizeof esc, "\\U%08x", (unsigned)r);
+            buf_puts(b, esc);
+        }
+        i += n;
     }
     buf_append(b, "\"", 1);
+}
+
+/* key=value as logrus's TextFormatter.appendKeyValue writes it. */
+static void log_key_value(buf *b, const char *k, size_t klen, const char *v, size_t vlen) {
+    if (b->len) buf_append(b, " ", 1);
+    buf_append(b, k, klen);
+    buf_append(b, "=", 1);
+    if (log_needs_quoting(v, vlen)) log_quote(b, v, vlen);
+    else buf_append(b, v, vlen);
 }
 
 typedef struct { const char *k, *v; size_t klen, vlen; bool quoted; } log_field;
@@ -123,6 +188,19 @@ static int log_field_cmp(const void *a, const void *b) {
     return c ? c : (x->klen > y->klen) - (x->klen < y->klen);
 }
 
+/* A field's value as text: a quoted one has its logfmt escapes undone. */
+static void log_field_value(const log_field *f, buf *out) {
+    if (!f->quoted) { buf_append(out, f->v, f->vlen); return; }
+    for (size_t j = 0; j < f->vlen; j++) {
+        char c = f->v[j];
+        if (c == '\\' && j + 1 < f->vlen) {
+            c = f->v[++j];
+            c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;
+        }
+        buf_append(out, &c, 1);
+    }
+}
+
 static void log_format_line(buf *b, log_level lvl, const char *extra, const char *msg, size_t len) {
     char ts[64];
     if (log_fmt == LOG_FMT_RAW) {
@@ -131,20 +209,29 @@ static void log_format_line(buf *b, log_level lvl, const char *extra, const char
         return;
     }
     log_time(ts, sizeof ts);
+    log_field f[24];
+    int n = log_split_extra(extra, f, 21);
+    qsort(f, (size_t)n, sizeof *f, log_field_cmp);
     if (log_fmt == LOG_FMT_TEXT) {
-        buf_puts(b, "time=\"");
-        buf_puts(b, ts);
-        buf_puts(b, "\" level=");
-        buf_puts(b, log_names[lvl]);
-        buf_puts(b, " msg=");
-        log_quote(b, msg, len);
-        if (extra) buf_puts(b, extra);
+        /* logrus's TextFormatter without colours: time, level, msg (left out
+         * when empty), then the fields by key, each value quoted only when
+         * needed */
+        buf line = {0};
+        log_key_value(&line, "time", 4, ts, strlen(ts));
+        log_key_value(&line, "level", 5, log_names[lvl], strlen(log_names[lvl]));
+        if (len) log_key_value(&line, "msg", 3, msg, len);
+        for (int i = 0; i < n; i++) {
+            buf v = {0};
+            log_field_value(&f[i], &v);
+            log_key_value(&line, f[i].k, f[i].klen, v.p ? v.p : "", v.len);
+            buf_free(&v);
+        }
+        if (line.p) buf_append(b, line.p, line.len);
         buf_append(b, "\n", 1);
+        buf_free(&line);
         return;
     }
     /* JSON: level, msg, time and the extra fields, keys sorted */
-    log_field f[24];
-    int n = log_split_extra(extra, f, 21);
     f[n++] = (log_field){"level", log_names[lvl], 5, strlen(log_names[lvl]), false};
     f[n++] = (log_field){"msg", msg, 3, len, false};
     f[n++] = (log_field){"time", ts, 4, strlen(ts), false};
@@ -154,21 +241,10 @@ static void log_format_line(buf *b, log_level lvl, const char *extra, const char
         if (i) buf_append(b, ",", 1);
         writer_json_string(b, f[i].k, f[i].klen, WRITER_ESC_EASYJSON);
         buf_append(b, ":", 1);
-        if (f[i].quoted) {   /* undo logfmt's escapes first */
-            buf tmp = {0};
-            for (size_t j = 0; j < f[i].vlen; j++) {
-                char c = f[i].v[j];
-                if (c == '\\' && j + 1 < f[i].vlen) {
-                    c = f[i].v[++j];
-                    c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;
-                }
-                buf_append(&tmp, &c, 1);
-            }
-            writer_json_string(b, tmp.p ? tmp.p : "", tmp.len, WRITER_ESC_EASYJSON);
-            buf_free(&tmp);
-        } else {
-            writer_json_string(b, f[i].v, f[i].vlen, WRITER_ESC_EASYJSON);
-        }
+        buf v = {0};
+        log_field_value(&f[i], &v);
+        writer_json_string(b, v.p ? v.p : "", v.len, WRITER_ESC_EASYJSON);
+        buf_free(&v);
     }
     buf_append(b, "}\n", 2);
 }
@@ -204,4 +280,21 @@ void log_printf(log_level lvl, const char *fmt, ...) {
     va_end(ap);
     if (n < 0) return;
     log_msg(lvl, NULL, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+}
+
+void log_msg_field(log_level lvl, const char *msg, const char *key, const char *value) {
+    buf extra = {0};   /* ` key="value"` with the escapes log_split_extra undoes */
+    buf_puts(&extra, " ");
+    buf_puts(&extra, key);
+    buf_puts(&extra, "=\"");
+    for (const char *p = value; *p; p++) {
+        if (*p == '"' || *p == '\\') { buf_append(&extra, "\\", 1); buf_append(&extra, p, 1); }
+        else if (*p == '\n') buf_puts(&extra, "\\n");
+        else if (*p == '\t') buf_puts(&extra, "\\t");
+        else if (*p == '\r') buf_puts(&extra, "\\r");
+        else buf_append(&extra, p, 1);
+    }
+    buf_puts(&extra, "\"");
+    log_msg(lvl, extra.p, msg, strlen(msg));
+    buf_free(&extra);
 }

@@ -23,6 +23,9 @@ void log_close(void);
 void log_console(log_level lvl, const char *msg, size_t len);
 /* extra: already formatted ` key=value` pairs appended after msg, or NULL. */
 void log_msg(log_level lvl, const char *extra, const char *msg, size_t len);
+/* msg with one field (logrus's WithField / WithError: key "error"), the
+ * value escaped here. */
+void log_msg_field(log_level lvl, const char *msg, const char *key, const char *value);
 void log_printf(log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

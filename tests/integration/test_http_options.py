@@ -153,7 +153,8 @@ def test_option_flags_as_k6_has_them(c6):
     r = c6("httpopt/throw.js", "-w=false")
     assert "no throw" in r.console(), r
     r = c6("httpopt/reuse.js", "--batch-per-host", "x")
-    assert r.code == 255 and 'invalid argument "x" for "--batch-per-host" flag' in r.err, r
+    assert r.code == 255 and any('invalid argument "x" for "--batch-per-host" flag' in e["msg"]
+                                 for e in r.logs(level="error")), r
 
 
 def test_min_iteration_duration_and_no_setup_teardown(c6):

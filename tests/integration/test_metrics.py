@@ -33,14 +33,16 @@ def test_metric_declared_in_an_iteration_is_an_iteration_error(c6):
 def test_redefining_a_metric_with_another_type_fails_init(c6):
     r = c6("metrics/redefine.js")
     assert r.code == 107, r
-    assert "already exists as a counter" in r.err and "redefine.js:4" in r.err, r
+    # k6: metrics/registry.go, NewMetric
+    assert "already exists but with type counter, instead of" in r.err and "redefine.js:4" in r.err, r
 
 
 def test_invalid_metric_name_fails_init(c6):
     r = c6("metrics/badname.js")
     assert r.code == 107, r
     msgs = [l["msg"] for l in r.logs(level="error")]
-    assert any('invalid metric name "bad-name!"' in m for m in msgs), r
+    # k6: metrics/registry.go, NewMetric
+    assert any("Invalid metric name: 'bad-name!'. Metric names must only include" in m for m in msgs), r
 
 
 def test_options_tags_reach_every_sample(c6):

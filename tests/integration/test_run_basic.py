@@ -160,8 +160,9 @@ def test_log_format_output_and_console_output(c6, tmp_path):
     assert "source=stacktrace" in logs.read_text() and "source=console" not in logs.read_text()
     r = c6("log_formats.js", "-i", "1", "--log-output", "none")
     assert "boom" not in r.err and "hello" not in r.err, r
+    # k6: internal/cmd/root.go, setupLogFormat (exitcodes.InvalidConfig)
     r = c6("log_formats.js", "--log-format", "xml")
-    assert r.code == 255 and "must be text, json or raw" in r.err, r
+    assert r.code == 104 and 'unsupported log format \\"xml\\", must be one of: text, json, raw' in r.err, r
 
 
 def test_script_from_stdin(c6_bin, tmp_path):

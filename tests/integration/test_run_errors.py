@@ -1,5 +1,6 @@
 """Errors and exit codes: 107 for script errors in init/setup, 0 for an
-exception inside an iteration, 104 for invalid config, 255 for bad flags."""
+exception inside an iteration, 104 for invalid config (a missing default
+function included, as in k6), 255 for bad flags."""
 import re
 
 
@@ -54,10 +55,11 @@ def test_missing_module_exit_107(c6):
     assert "no_such_module.js" in r.err, r
 
 
-def test_no_default_function_exit_107(c6):
+def test_no_default_function_exit_104(c6):
+    # k6: internal/cmd/config.go, validateScenarioConfig (exit 104, InvalidConfig)
     r = c6("errors/no_default.js")
-    assert r.code == 107, r
-    assert "default" in _errors(r), r
+    assert r.code == 104, r
+    assert "executor default: function 'default' not found in exports" in _errors(r), r
 
 
 def test_open_missing_file_exit_107(c6):

@@ -129,7 +129,9 @@ def test_ramping_vus_ramps_up_and_down(c6, tmp_path):
 def test_exec_must_be_exported(c6):
     r = c6("scenarios/bad_exec.js")
     assert r.code == 104, r
-    assert "scenarios.s.exec: function 'nope' not found in exports" in r.err, r
+    # k6: internal/cmd/config.go, validateScenarioConfig, in its configuration block
+    assert "There were problems with the specified script configuration:\\n\\t- executor s: function 'nope' " \
+           "not found in exports" in r.err, r
 
 
 def test_externally_controlled_runs_its_vus(c6):

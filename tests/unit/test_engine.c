@@ -558,24 +558,25 @@ static void test_registry(void **state) {
     assert_int_equal(registry_get(M_VUS)->type, METRIC_GAUGE);
 
     char err[256];
-    static const char *bad[] = {"", "1abc", "a-b", "a b", "a.b", "my_metric{x:1}", "\xc3\xa9t\xc3\xa9", "-"};
+    /* k6: ^[a-zA-Z_][a-zA-Z0-9_]{1,128}$, so one letter is too short (metrics/registry.go) */
+    static const char *bad[] = {"", "x", "_", "1abc", "a-b", "a b", "a.b", "my_metric{x:1}", "\xc3\xa9t\xc3\xa9", "-"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         err[0] = 0;
         assert_int_equal(registry_get_or_add(bad[i], METRIC_COUNTER, VALUE_DEFAULT, err, sizeof err), -1);
-        assert_non_null(strstr(err, "invalid metric name"));
-        char quoted[64];
-        snprintf(quoted, sizeof quoted, "\"%s\"", bad[i]);
-        assert_non_null(strstr(err, quoted));
+        char want[256];
+        snprintf(want, sizeof want, "Invalid metric name: '%s'. Metric names must only include up to 128 ASCII "
+                 "letters, numbers, or underscores and start with a letter or an underscore.", bad[i]);
+        assert_string_equal(err, want);
     }
     char name[200];
-    memset(name, 'a', 129);
-    name[129] = 0;
+    memset(name, 'a', 130);
+    name[130] = 0;
     err[0] = 0;
     assert_int_equal(registry_get_or_add(name, METRIC_COUNTER, VALUE_DEFAULT, err, sizeof err), -1);
-    assert_non_null(strstr(err, "invalid metric name"));
+    assert_non_null(strstr(err, "Invalid metric name"));
     assert_int_equal(registry_count(), M_BUILTIN_COUNT);   /* nothing was added */
 
-    name[128] = 0;   /* 128 characters is allowed */
+    name[129] = 0;   /* a first character and 128 more is allowed */
     int long_id = registry_get_or_add(name, METRIC_COUNTER, VALUE_DEFAULT, err, sizeof err);
     assert_int_equal(long_id, M_BUILTIN_COUNT);
     int id = registry_get_or_add("_my_trend2", METRIC_TREND, VALUE_TIME, err, sizeof err);
@@ -597,10 +598,14 @@ static void test_registry(void **state) {
     /* another type: refused with both types named */
     err[0] = 0;
     assert_int_equal(registry_get_or_add("_my_trend2", METRIC_COUNTER, VALUE_DEFAULT, err, sizeof err), -1);
-    assert_string_equal(err, "metric \"_my_trend2\" already exists as a trend, cannot redefine it as a counter");
+    assert_string_equal(err, "metric '_my_trend2' already exists but with type trend, instead of counter");
+    /* the same type with another value type: refused too */
+    err[0] = 0;
+    assert_int_equal(registry_get_or_add("_my_trend2", METRIC_TREND, VALUE_DEFAULT, err, sizeof err), -1);
+    assert_string_equal(err, "metric '_my_trend2' already exists but with a value type time, instead of default");
     err[0] = 0;
     assert_int_equal(registry_get_or_add("http_reqs", METRIC_GAUGE, VALUE_DEFAULT, err, sizeof err), -1);
-    assert_non_null(strstr(err, "\"http_reqs\""));
+    assert_non_null(strstr(err, "'http_reqs'"));
     assert_non_null(strstr(err, "counter"));
     assert_non_null(strstr(err, "gauge"));
     assert_int_equal(registry_get(M_HTTP_REQS)->type, METRIC_COUNTER);   /* unchanged */

@@ -222,7 +222,7 @@ static void test_keys_as_go_reads_them(void **state)
     assert_null(l.v[0].tags);
     drop(&l);
     bad("{'a': {'executor': 'ramping-vus', 'stages': [{'duration': '1s', 'target': 1}], 'stages': null}}",
-        "script options", "options.scenarios.a.stages: at least one stage is required");
+        "script options", "scenario a has configuration errors: at least one stage has to be specified");
 
     l = ok("{}");
     assert_int_equal(l.n, 0);
@@ -239,14 +239,13 @@ static void test_json_errors(void **state)
         {"[]", "options.scenarios: must be an object of named scenarios"},
         {"{'a': 5}", "options.scenarios.a: must be an object with an executor and its options"},
         {"{'a': {'vus': 5}}",
-         "options.scenarios.a.executor: missing (use one of shared-iterations, per-vu-iterations, constant-vus, "
-         "ramping-vus, constant-arrival-rate, ramping-arrival-rate, externally-controlled)"},
+         "scenario 'a' doesn't have a specified executor type"},
         {"{'a': {'executor': ''}}",
-         "options.scenarios.a.executor: missing (use one of shared-iterations, per-vu-iterations, constant-vus, "
-         "ramping-vus, constant-arrival-rate, ramping-arrival-rate, externally-controlled)"},
+         "scenario 'a' doesn't have a specified executor type"},
         {"{'a': {'executor': 'constant-looping-vus'}}",
-         "options.scenarios.a.executor: unknown executor \"constant-looping-vus\""},
-        {"{'a': {'executor': 'Constant-VUs'}}", "options.scenarios.a.executor: unknown executor \"Constant-VUs\""},
+         "unknown executor type 'constant-looping-vus'"},
+        {"{'a': {'executor': 'Constant-VUs'}}",
+         "unknown executor type 'Constant-VUs'"},
         {"{'a': {'executor': 7}}", "options.scenarios.a.executor: must be a string"},
         {"{'a': {'executor': 'constant-vus', 'duration': '1m', 'rate': 5}}",
          "options.scenarios.a.rate: unknown option for the constant-vus executor"},
@@ -286,7 +285,7 @@ static void test_json_errors(void **state)
         {"{'a': {'executor': 'ramping-arrival-rate', 'stages': [{'duration': '1s', 'target': 0.5}]}}",
          "options.scenarios.a.stages[0].target: must be an integer, got 0.5"},
         {"{'ok': {'executor': 'constant-vus', 'duration': '1s'}, 'z': {'executor': 'nope'}}",
-         "options.scenarios.z.executor: unknown executor \"nope\""},
+         "unknown executor type 'nope'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) bad(cases[i].json, "script options", cases[i].err);
     bad("{'a': {'executor': 'per-vu-iterations', 'vu': 1}}", "/etc/k6.json",
@@ -301,109 +300,118 @@ static void test_validation_errors(void **state)
     static const struct { const char *json, *err; } cases[] = {
         /* base options */
         {"{'a b': {'executor': 'shared-iterations'}}",
-         "options.scenarios.a b: a scenario name may only contain latin letters, digits, '_' and '-'"},
+         "scenario a b has configuration errors: the executor name should contain only numbers, latin letters, underscores, and dashes"},
         {"{'café': {'executor': 'shared-iterations'}}",
-         "options.scenarios.café: a scenario name may only contain latin letters, digits, '_' and '-'"},
-        {"{'': {'executor': 'shared-iterations'}}", "options.scenarios: a scenario name can't be empty"},
-        {"{'a': {'executor': 'shared-iterations', 'exec': ''}}", "options.scenarios.a.exec: can't be empty"},
+         "scenario café has configuration errors: the executor name should contain only numbers, latin letters, underscores, and dashes"},
+        {"{'': {'executor': 'shared-iterations'}}",
+         "scenario  has configuration errors: executor name shouldn't be empty, the executor name should contain only numbers, latin letters, underscores, and dashes"},
+        {"{'a': {'executor': 'shared-iterations', 'exec': ''}}",
+         "scenario a has configuration errors: exec value cannot be empty"},
         {"{'a': {'executor': 'shared-iterations', 'startTime': '-5s'}}",
-         "options.scenarios.a.startTime: can't be negative, got -5s"},
+         "scenario a has configuration errors: the startTime can't be negative"},
         {"{'a': {'executor': 'shared-iterations', 'gracefulStop': -1500}}",
-         "options.scenarios.a.gracefulStop: can't be negative, got -1.5s"},
+         "scenario a has configuration errors: the gracefulStop timeout can't be negative"},
         /* shared-iterations */
-        {"{'a': {'executor': 'shared-iterations', 'vus': 0}}", "options.scenarios.a.vus: must be more than 0, got 0"},
+        {"{'a': {'executor': 'shared-iterations', 'vus': 0}}",
+         "scenario a has configuration errors: the number of VUs must be more than 0"},
         {"{'a': {'executor': 'shared-iterations', 'vus': 10, 'iterations': 5}}",
-         "options.scenarios.a.iterations: can't be less than vus (10), got 5"},
+         "scenario a has configuration errors: the number of iterations (5) can't be less than the number of VUs (10)"},
         {"{'a': {'executor': 'shared-iterations', 'vus': 2}}",
-         "options.scenarios.a.iterations: can't be less than vus (2), got 1"},
+         "scenario a has configuration errors: the number of iterations (1) can't be less than the number of VUs (2)"},
         {"{'a': {'executor': 'shared-iterations', 'maxDuration': '999ms'}}",
-         "options.scenarios.a.maxDuration: must be at least 1s, got 999ms"},
+         "scenario a has configuration errors: the maxDuration must be at least 1s, but is 999ms"},
         /* per-vu-iterations */
-        {"{'a': {'executor': 'per-vu-iterations', 'vus': -1}}", "options.scenarios.a.vus: must be more than 0, got -1"},
+        {"{'a': {'executor': 'per-vu-iterations', 'vus': -1}}",
+         "scenario a has configuration errors: the number of VUs must be more than 0"},
         {"{'a': {'executor': 'per-vu-iterations', 'iterations': 0}}",
-         "options.scenarios.a.iterations: must be more than 0, got 0"},
+         "scenario a has configuration errors: the number of iterations must be more than 0"},
         {"{'a': {'executor': 'per-vu-iterations', 'maxDuration': 0}}",
-         "options.scenarios.a.maxDuration: must be at least 1s, got 0s"},
+         "scenario a has configuration errors: the maxDuration must be at least 1s, but is 0s"},
         /* constant-vus */
-        {"{'a': {'executor': 'constant-vus'}}", "options.scenarios.a.duration: missing (required by constant-vus)"},
+        {"{'a': {'executor': 'constant-vus'}}",
+         "scenario a has configuration errors: the duration is unspecified"},
         {"{'a': {'executor': 'constant-vus', 'duration': null}}",
-         "options.scenarios.a.duration: missing (required by constant-vus)"},
+         "scenario a has configuration errors: the duration is unspecified"},
         {"{'a': {'executor': 'constant-vus', 'duration': '10s', 'vus': 0}}",
-         "options.scenarios.a.vus: must be more than 0, got 0"},
+         "scenario a has configuration errors: the number of VUs must be more than 0"},
         {"{'a': {'executor': 'constant-vus', 'duration': '0.5s'}}",
-         "options.scenarios.a.duration: must be at least 1s, got 500ms"},
+         "scenario a has configuration errors: the duration must be at least 1s, but is 500ms"},
         /* ramping-vus */
-        {"{'a': {'executor': 'ramping-vus'}}", "options.scenarios.a.stages: at least one stage is required"},
-        {"{'a': {'executor': 'ramping-vus', 'stages': []}}", "options.scenarios.a.stages: at least one stage is required"},
+        {"{'a': {'executor': 'ramping-vus'}}",
+         "scenario a has configuration errors: at least one stage has to be specified"},
+        {"{'a': {'executor': 'ramping-vus', 'stages': []}}",
+         "scenario a has configuration errors: at least one stage has to be specified"},
         {"{'a': {'executor': 'ramping-vus', 'startVUs': -1, 'stages': [{'duration': '1s', 'target': 1}]}}",
-         "options.scenarios.a.startVUs: can't be negative, got -1"},
+         "scenario a has configuration errors: the number of start VUs can't be negative"},
         {"{'a': {'executor': 'ramping-vus', 'startVUs': 0, 'stages': [{'duration': '1s', 'target': 0}]}}",
-         "options.scenarios.a.stages: either startVUs or one of the stage targets must be more than 0"},
+         "scenario a has configuration errors: either startVUs or one of the stages' target values must be greater than 0"},
         {"{'a': {'executor': 'ramping-vus', 'stages': [{'duration': '1s', 'target': 1}, {'target': 2}]}}",
-         "options.scenarios.a.stages[1].duration: missing"},
+         "scenario a has configuration errors: stage 2 doesn't have a duration"},
         {"{'a': {'executor': 'ramping-vus', 'stages': [{'duration': '1s', 'target': null}]}}",
-         "options.scenarios.a.stages[0].target: missing"},
+         "scenario a has configuration errors: stage 1 doesn't have a target"},
         {"{'a': {'executor': 'ramping-vus', 'stages': [{'duration': '-1s', 'target': 1}]}}",
-         "options.scenarios.a.stages[0].duration: can't be negative, got -1s"},
+         "scenario a has configuration errors: the duration for stage 1 can't be negative"},
         {"{'a': {'executor': 'ramping-vus', 'stages': [{'duration': '1s', 'target': 3}, {'duration': '1s', 'target': -2}]}}",
-         "options.scenarios.a.stages[1].target: can't be negative, got -2"},
+         "scenario a has configuration errors: the target for stage 2 can't be negative"},
         {"{'a': {'executor': 'ramping-vus', 'startVUs': 100000001, 'stages': [{'duration': '1s', 'target': 1}]}}",
-         "options.scenarios.a.startVUs: can't be more than 100000000, got 100000001"},
+         "scenario a has configuration errors: the startVUs exceed max limit of 100000000"},
         {"{'a': {'executor': 'ramping-vus', 'stages': [{'duration': '1s', 'target': 200000000}]}}",
-         "options.scenarios.a.stages[0].target: can't be more than 100000000, got 200000000"},
+         "scenario a has configuration errors: target for stage 1 exceeds max limit of 100000000"},
         /* constant-arrival-rate */
         {"{'a': {'executor': 'constant-arrival-rate', 'duration': '1m', 'preAllocatedVUs': 1}}",
-         "options.scenarios.a.rate: missing (required by constant-arrival-rate)"},
+         "scenario a has configuration errors: the iteration rate isn't specified"},
         {"{'a': {'executor': 'constant-arrival-rate', 'rate': 5, 'preAllocatedVUs': 1}}",
-         "options.scenarios.a.duration: missing (required by constant-arrival-rate)"},
+         "scenario a has configuration errors: the duration is unspecified"},
         {"{'a': {'executor': 'constant-arrival-rate', 'rate': 5, 'duration': '1m'}}",
-         "options.scenarios.a.preAllocatedVUs: missing (required by constant-arrival-rate)"},
+         "scenario a has configuration errors: the number of preAllocatedVUs isn't specified"},
         {"{'a': {'executor': 'constant-arrival-rate', 'rate': 0, 'duration': '1m', 'preAllocatedVUs': 1}}",
-         "options.scenarios.a.rate: must be more than 0, got 0"},
+         "scenario a has configuration errors: the iteration rate should be more than 0"},
         {"{'a': {'executor': 'constant-arrival-rate', 'rate': -2, 'duration': '1m', 'preAllocatedVUs': 1}}",
-         "options.scenarios.a.rate: must be more than 0, got -2"},
+         "scenario a has configuration errors: the iteration rate should be more than 0"},
         {"{'a': {'executor': 'constant-arrival-rate', 'rate': 1, 'timeUnit': 0, 'duration': '1m', 'preAllocatedVUs': 1}}",
-         "options.scenarios.a.timeUnit: must be more than 0, got 0s"},
+         "scenario a has configuration errors: the timeUnit should be more than 0"},
         {"{'a': {'executor': 'constant-arrival-rate', 'rate': 1, 'duration': '900ms', 'preAllocatedVUs': 1}}",
-         "options.scenarios.a.duration: must be at least 1s, got 900ms"},
+         "scenario a has configuration errors: the duration should be at least 1s, but is 900ms"},
         {"{'a': {'executor': 'constant-arrival-rate', 'rate': 1, 'duration': '1m', 'preAllocatedVUs': -1}}",
-         "options.scenarios.a.preAllocatedVUs: can't be negative, got -1"},
+         "scenario a has configuration errors: the number of preAllocatedVUs shouldn't be negative"},
         {"{'contacts': {'executor': 'constant-arrival-rate', 'rate': 1, 'duration': '1m', 'preAllocatedVUs': 10, 'maxVUs': 5}}",
-         "options.scenarios.contacts.maxVUs: can't be less than preAllocatedVUs (10), got 5"},
+         "scenario contacts has configuration errors: maxVUs shouldn't be less than preAllocatedVUs"},
         /* ramping-arrival-rate */
         {"{'a': {'executor': 'ramping-arrival-rate', 'stages': [{'duration': '1s', 'target': 1}]}}",
-         "options.scenarios.a.preAllocatedVUs: missing (required by ramping-arrival-rate)"},
+         "scenario a has configuration errors: the number of preAllocatedVUs isn't specified"},
         {"{'a': {'executor': 'ramping-arrival-rate', 'preAllocatedVUs': 1}}",
-         "options.scenarios.a.stages: at least one stage is required"},
+         "scenario a has configuration errors: at least one stage has to be specified"},
         {"{'a': {'executor': 'ramping-arrival-rate', 'startRate': -1, 'preAllocatedVUs': 1,"
          " 'stages': [{'duration': '1s', 'target': 1}]}}",
-         "options.scenarios.a.startRate: can't be negative, got -1"},
+         "scenario a has configuration errors: the startRate value can't be negative"},
         {"{'a': {'executor': 'ramping-arrival-rate', 'timeUnit': '0s', 'preAllocatedVUs': 1,"
          " 'stages': [{'duration': '1s', 'target': 1}]}}",
-         "options.scenarios.a.timeUnit: must be more than 0, got 0s"},
+         "scenario a has configuration errors: the timeUnit should be more than 0"},
         {"{'a': {'executor': 'ramping-arrival-rate', 'preAllocatedVUs': 1, 'stages': [{'duration': '1s'}]}}",
-         "options.scenarios.a.stages[0].target: missing"},
+         "scenario a has configuration errors: stage 1 doesn't have a target"},
         {"{'a': {'executor': 'ramping-arrival-rate', 'preAllocatedVUs': 5, 'maxVUs': 4,"
          " 'stages': [{'duration': '1s', 'target': 1}]}}",
-         "options.scenarios.a.maxVUs: can't be less than preAllocatedVUs (5), got 4"},
+         "scenario a has configuration errors: maxVUs shouldn't be less than preAllocatedVUs"},
         /* externally-controlled */
         {"{'a': {'executor': 'externally-controlled', 'vus': 1}}",
-         "options.scenarios.a.duration: missing (required by externally-controlled; 0 means no time limit)"},
+         "scenario a has configuration errors: the duration is unspecified"},
         {"{'a': {'executor': 'externally-controlled', 'duration': '1m', 'gracefulStop': '0s'}}",
-         "options.scenarios.a.gracefulStop: not supported by the externally-controlled executor"},
+         "scenario a has configuration errors: gracefulStop is not supported by the externally-controlled executor"},
         {"{'a': {'executor': 'externally-controlled', 'duration': '1m', 'vus': -1, 'maxVUs': 0}}",
-         "options.scenarios.a.vus: can't be negative, got -1"},
+         "scenario a has configuration errors: the number of VUs can't be negative"},
         {"{'a': {'executor': 'externally-controlled', 'duration': '1m', 'vus': 10, 'maxVUs': 5}}",
-         "options.scenarios.a.maxVUs: can't be less than vus (10), got 5"},
+         "scenario a has configuration errors: the number of active VUs can't be more than the max VUs"},
         {"{'a': {'executor': 'externally-controlled', 'duration': '-1m'}}",
-         "options.scenarios.a.duration: can't be negative (0 means no time limit), got -1m0s"},
+         "scenario a has configuration errors: the duration can't be negative"},
         /* the first scenario in k6's order is reported */
         {"{'b': {'executor': 'constant-vus'}, 'a': {'executor': 'constant-vus', 'startTime': '1s'},"
          " 'c': {'executor': 'shared-iterations', 'vus': 0}}",
-         "options.scenarios.b.duration: missing (required by constant-vus)"},
+         "scenario b has configuration errors: the duration is unspecified\n\t- scenario c has configuration errors: the number of VUs must be more than 0\n\t- scenario a has configuration errors: the duration is unspecified"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) bad(cases[i].json, "script options", cases[i].err);
-    bad("{'a': {'executor': 'shared-iterations', 'vus': 0}}", "k6.json", "k6.json: scenarios.a.vus: must be more than 0, got 0");
+    /* validation errors do not name where the scenario came from (k6 neither) */
+    bad("{'a': {'executor': 'shared-iterations', 'vus': 0}}", "k6.json",
+        "scenario a has configuration errors: the number of VUs must be more than 0");
 
     /* The limits themselves are fine. */
     list l = ok("{'a': {'executor': 'constant-vus', 'duration': '1s'},"
@@ -429,7 +437,9 @@ static void test_parse_without_validation(void **state)
     char err[256] = "", vmsg[256] = "?";
     assert_int_equal(scenarios_parse_json(root, "k6.json", &v, &n, err, sizeof err, vmsg, sizeof vmsg), 0);
     assert_int_equal(n, 2);
-    assert_string_equal(vmsg, "k6.json: scenarios.w.duration: missing (required by constant-vus)");
+    /* every invalid scenario, one line each, in k6's order (startTime, then name) */
+    assert_string_equal(vmsg, "scenario w has configuration errors: the duration is unspecified\n"
+                              "\t- scenario x has configuration errors: the number of VUs must be more than 0");
     assert_int_equal(v[1].vus, 0);
     list l = {v, n};
     drop(&l);
@@ -464,16 +474,18 @@ static void test_validate_made_scenarios(void **state)
     assert_int_equal(scenario_validate(&s, err, sizeof err), 0);
     s.name = "";
     assert_int_equal(scenario_validate(&s, err, sizeof err), -1);
-    assert_string_equal(err, "scenarios: a scenario name can't be empty");
+    assert_string_equal(err, "scenario  has configuration errors: executor name shouldn't be empty, the executor "
+                             "name should contain only numbers, latin letters, underscores, and dashes");
     s.name = "default";
     s.duration_us = 0;
     assert_int_equal(scenario_validate(&s, err, sizeof err), -1);
-    assert_string_equal(err, "scenarios.default.duration: must be at least 1s, got 0s");
+    assert_string_equal(err, "scenario default has configuration errors: the duration must be at least 1s, but is 0s");
 
     c6_scenario x = make(EXECUTOR_EXTERNALLY_CONTROLLED);
     x.graceful_stop_us = 1 * S;
     assert_int_equal(scenario_validate(&x, err, sizeof err), -1);
-    assert_string_equal(err, "scenarios.default.gracefulStop: not supported by the externally-controlled executor");
+    assert_string_equal(err, "scenario default has configuration errors: gracefulStop is not supported by the "
+                             "externally-controlled executor");
 }
 
 static void test_copy_is_deep(void **state)

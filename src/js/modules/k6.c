@@ -55,7 +55,15 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
         if (JS_IsFunction(ctx, fn)) r = JS_Call(ctx, fn, JS_UNDEFINED, 1, (JSValueConst *)&argv[0]);
         else r = JS_DupValue(ctx, fn);
         JS_FreeValue(ctx, fn);
-        if (JS_IsException(r)) { ret = JS_EXCEPTION; break; }
+        JSValue exc = JS_UNDEFINED;
+        if (JS_IsException(r)) {
+            /* k6 (internal/js/modules/k6/k6.go, Check) counts a check whose
+             * function throws as failed, then rethrows; not when the test is
+             * stopping (the exception is then the interruption) */
+            if (vm_cut_off(v)) { ret = JS_EXCEPTION; break; }
+            exc = JS_GetException(ctx);
+            r = JS_FALSE;
+        }
         int ok = JS_ToBool(ctx, r);
         JS_FreeValue(ctx, r);
         const char *name = JS_AtomToCString(ctx, props[i].atom);
@@ -63,6 +71,7 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
         JS_FreeCString(ctx, name);
         sample_push(&v->w->samples, M_CHECKS, tags, ok ? 1 : 0, sample_now(&v->w->samples));
         if (!ok) all = 0;
+        if (!JS_IsUndefined(exc)) { ret = JS_Throw(ctx, exc); break; }
     }
     vm_free_props(ctx, props, np);
     if (JS_IsException(ret)) return ret;

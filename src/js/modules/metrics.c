@@ -77,7 +77,7 @@ static JSValue metrics_ctor(JSContext *ctx, JSValueConst new_target, int argc, J
     char err[256];
     int id = registry_get_or_add(name, type, kind, err, sizeof err);
     JS_FreeCString(ctx, name);
-    if (id < 0) return JS_ThrowTypeError(ctx, "%s", err);
+    if (id < 0) return vm_throw_go_error(ctx, "%s", err);   /* k6: metrics/registry.go, NewMetric */
     JSValue proto = JS_GetPropertyStr(ctx, new_target, "prototype");
     JSValue obj = JS_NewObjectProtoClass(ctx, proto, metrics_class_id);
     JS_FreeValue(ctx, proto);

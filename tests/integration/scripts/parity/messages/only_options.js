@@ -1,0 +1,2 @@
+// Exports options and nothing callable.
+export const options = { iterations: 1 };

@@ -1,0 +1,3 @@
+// open() of a folder.
+const d = open('./a_directory');
+export default function () {}

@@ -1,0 +1,2 @@
+export const options = { scenarios: { s: { executor: 'foo' } } };
+export default function () {}
