@@ -1526,10 +1526,8 @@ static char *run_text_summary(void *ctx, bool color) {
 }
 
 /* k6's default summary: { stdout: '\n' + textSummary(data) + '\n\n' }
- * (internal/js/summary-wrapper.js). On a terminal the progress block was
- * left with the cursor at its top: clear it first. */
+ * (internal/js/summary-wrapper.js). */
 static void run_default_summary(run_ctx *r, const summary_data *d) {
-    if (r->tty && !r->args.quiet) fputs("\033[J", stdout);
     fputc('\n', stdout);
     summary_render(stdout, d);
     fputs("\n\n", stdout);
@@ -1539,6 +1537,8 @@ static void run_summary(run_ctx *r, double dur_s) {
     if (r->args.no_summary || (r->args.summary_mode && strcmp(r->args.summary_mode, "disabled") == 0)) return;
     run_summary_in in;
     run_summary_gather(r, dur_s, &in);
+    /* on a terminal the progress block was left with the cursor at its top */
+    if (r->tty && !r->args.quiet) fputs("\033[J", stdout);
     if (r->opts.summary_export_set && r->opts.summary_export && *r->opts.summary_export) {
         char e[512];
         if (export_write_summary(r->opts.summary_export, &in.d, e, sizeof e))

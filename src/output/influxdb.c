@@ -6,6 +6,7 @@
 #include "util/err.h"
 #include "output/influxdb.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
@@ -130,6 +131,19 @@ static int influx_parse_fields(influx_config *c, const char *const *items, size_
     return 0;
 }
 
+/* A whole decimal number, or Go's strconv.Atoi error, which k6 returns
+ * as is (internal/output/influxdb/config.go, ParseURL). */
+static int influx_atoi(const char *v, long *out, char *err, size_t errlen) {
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    bool digits = *v && (isdigit((unsigned char)*v) || ((*v == '+' || *v == '-') && isdigit((unsigned char)v[1])));
+    if (!digits || *end) return snprintf(err, errlen, "strconv.Atoi: parsing \"%s\": invalid syntax", v), -1;
+    if (errno == ERANGE) return snprintf(err, errlen, "strconv.Atoi: parsing \"%s\": value out of range", v), -1;
+    *out = n;
+    return 0;
+}
+
 static int influx_set(influx_config *c, const char *key, const char *v, char *err, size_t errlen) {
     if (strcmp(key, "insecure") == 0) {
         if (!*v) return 0;
@@ -138,15 +152,10 @@ static int influx_set(influx_config *c, const char *key, const char *v, char *er
         if (duration_parse(v, &c->push_interval_us, err, errlen)) return -1;
         if (c->push_interval_us <= 0) return snprintf(err, errlen, "pushInterval must be positive"), -1;
     } else if (strcmp(key, "concurrentWrites") == 0) {
-        char *end;
-        errno = 0;
-        long n = strtol(v, &end, 10);
-        if (errno || end == v || *end) return snprintf(err, errlen, "concurrentWrites: \"%s\" is not a number", v), -1;
-        c->concurrent_writes = n;
+        if (influx_atoi(v, &c->concurrent_writes, err, errlen)) return -1;
     } else if (strcmp(key, "payloadSize") == 0 || strcmp(key, "payload_size") == 0) {
-        char *end;
-        (void)strtol(v, &end, 10);
-        if (end == v || *end) return snprintf(err, errlen, "payload_size: \"%s\" is not a number", v), -1;
+        long unused;
+        if (influx_atoi(v, &unused, err, errlen)) return -1;
     } else if (strcmp(key, "precision") == 0) set_str(&c->precision, v);
     else if (strcmp(key, "retention") == 0) set_str(&c->retention, v);
     else if (strcmp(key, "consistency") == 0) set_str(&c->consistency, v);

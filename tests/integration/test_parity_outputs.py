@@ -283,6 +283,9 @@ def test_banner_names_outputs_as_k6(c6, tmp_path):
     # internal/output/influxdb/config.go, ParseURL
     ("influxdb=http://127.0.0.1:1/k6?insecure=maybe",
      "could not create the 'influxdb' output: insecure must be true or false, not maybe"),
+    # ParseURL returns strconv.Atoi's error as is
+    ("influxdb=http://127.0.0.1:1/k6?concurrentWrites=many",
+     "could not create the 'influxdb' output: strconv.Atoi: parsing \"many\": invalid syntax"),
     # internal/cmd/outputs_builtin.go, getAllOutputConstructors
     ("kafka", "could not create the 'kafka' output: the kafka output was deprecated in k6 v0.32.0 and removed in "
               "k6 v0.34.0, please use the new xk6 kafka output extension instead - https://github.com/k6io/xk6-output-kafka"),

@@ -166,9 +166,9 @@ def test_progress_when_stdout_is_not_a_terminal(c6):
     assert r.code == 0, r
     blocks = _blocks(r.out)
     first = blocks[0]
-    assert re.match(r"^running \(01\.0s\), \d/3 VUs, \d+ complete and 0 interrupted iterations$", first[0]), first
-    assert re.match(r"^ramp   \[  3\d% \] \d/2 VUs  1\.0s/3\.0s$", first[1]), first
-    assert re.match(r"^slow   \[  5\d% \] 1 VUs    1\.0s/2s$", first[2]), first
+    assert re.match(r"^running \(01\.\ds\), \d/3 VUs, \d+ complete and 0 interrupted iterations$", first[0]), first
+    assert re.match(r"^ramp   \[  3\d% \] \d/2 VUs  1\.\ds/3\.0s$", first[1]), first
+    assert re.match(r"^slow   \[  5\d% \] 1 VUs    1\.\ds/2s$", first[2]), first
     assert any(re.match(r"^slow ↓ \[ 100% \] 1 VUs    2s$", b[2]) for b in blocks[1:-1]), blocks
     last = blocks[-1]
     assert last[1:] == ["ramp ✓ [ 100% ] 0/2 VUs  3s", "slow ✓ [ 100% ] 1 VUs    2s"], last
@@ -242,7 +242,7 @@ def test_ramping_arrival_rate_column_padded_to_the_highest_rate(c6):
     r = c6(S + "arrival_rate_pad.js", with_target=False, timeout=60)
     assert r.code == 0, r
     first = _blocks(r.out)[0]
-    assert re.match(r"^r      \[  \d\d% \] \d/2 VUs  1\.0s/2s  0\d\d\.\d\d iters/s$", first[1]), first
+    assert re.match(r"^r      \[  \d\d% \] \d/2 VUs  1\.\ds/2s  0\d\d\.\d\d iters/s$", first[1]), first
 
 
 def test_threshold_expression_quoted_trimmed(c6):
