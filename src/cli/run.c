@@ -238,6 +238,16 @@ static int run_options(run_ctx *r, char *err, size_t errlen) {
         options_merge(&r->opts, &scr);
         options_merge(&r->opts, &cfg);
         rc = options_plan(&r->opts, &r->test.plan, err, errlen);
+        const c6_options *o = &r->opts;
+        if (rc == 0 && !o->iterations_set && !o->duration_set && !o->nstages && !o->nscenarios && !o->vus_set) {
+            /* lib/executor/execution_config_shortcuts.go: the 1 VU x 1 iteration default */
+            if (o->stages_set)
+                log_printf(LOG_WARN, "`stages` was explicitly set to an empty value, running the script with 1 "
+                           "iteration in 1 VU");
+            if (o->scenarios_set)
+                log_printf(LOG_WARN, "`scenarios` was explicitly set to an empty value, running the script with 1 "
+                           "iteration in 1 VU");
+        }
         if (rc == -2) {   /* reported in k6's block, after the thresholds (run_check_config) */
             r->scenario_problems = strdup(err);
             rc = r->scenario_problems ? 0 : -1;

@@ -411,3 +411,14 @@ def test_open_directory(c6):
     errs = r.logs(level="error")
     assert len(errs) == 1 and f"GoError: open() can't be used with directories, path: \"{folder}\"" in errs[0]["msg"], r
     assert errs[0]["hint"] == "script exception", r
+
+
+# k6: lib/executor/execution_config_shortcuts.go, DeriveScenariosFromShortcuts:
+# "`stages` was explicitly set to an empty value, running the script with 1
+# iteration in 1 VU" (a warning; the run goes on with 1 iteration).
+def test_empty_stages_warning(c6):
+    r = c6(P + "empty_stages.js")
+    assert r.code == 0, r
+    assert _warnings(r) == ["`stages` was explicitly set to an empty value, running the script with 1 iteration "
+                            "in 1 VU"], r
+    assert r.count("iterations") == 1, r
