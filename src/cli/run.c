@@ -1086,17 +1086,19 @@ static int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
     uv_run(r->loop, UV_RUN_DEFAULT);
     uv_timer_stop(&r->special_timer);
     r->waiting_on = NULL;
-    if (r->special_timed_out) {
-        log_printf(LOG_ERROR, "%s() execution timed out after %.0f seconds", cmd == CMD_SETUP ? "setup" : "teardown",
-                   (double)limit / 1e6);
+    if (r->special_timed_out) {   /* k6's timeoutError (internal/js/timeout_error.go): text and hint */
+        char msg[128];
+        snprintf(msg, sizeof msg, "%s() execution timed out after %.0f seconds", cmd == CMD_SETUP ? "setup" : "teardown",
+                 (double)limit / 1e6);
+        log_msg_field(LOG_ERROR, msg, "hint", cmd == CMD_SETUP
+                      ? "You can increase the time limit via the setupTimeout option"
+                      : "You can increase the time limit via the teardownTimeout option");
         return cmd == CMD_SETUP ? EXIT_SETUP_TIMEOUT : EXIT_TEARDOWN_TIMEOUT;
     }
     if (w->special && w->special->error) {
         char *e = w->special->error;
-        const char *hint = cmd == CMD_SETUP ? " hint=\"script exception in setup()\""
-                         : cmd == CMD_TEARDOWN ? " hint=\"script exception in teardown()\""
-                         : " hint=\"script exception in handleSummary()\"";
-        log_msg(LOG_ERROR, hint, e, strlen(e));
+        /* k6's scriptExceptionError through errext.Format (internal/js/runner.go) */
+        log_msg(LOG_ERROR, " hint=\"script exception\" source=stacktrace", e, strlen(e));
         return EXIT_SCRIPT;
     }
     if (cmd == CMD_SETUP && w->special) {
@@ -1731,7 +1733,8 @@ static int run_main_mode(int argc, char **argv, int mode) {
     } else if ((r->scr.main_path = strdup(abs)), (code = run_compile(r, err, sizeof err)) != 0) {
         /* an exception of the init code: k6's scriptExceptionError adds hint="script exception"
          * (internal/js/runner.go, errext.Format) */
-        if (r->scr.init_threw && !r->scr.load_error) log_msg_field(LOG_ERROR, err, "hint", "script exception");
+        if (r->scr.init_threw && !r->scr.load_error)
+            log_msg(LOG_ERROR, " hint=\"script exception\" source=stacktrace", err, strlen(err));
         else run_fail(r, code, err);
     } else if (run_options(r, err, sizeof err) || run_validate(r, err, sizeof err) ||
                run_thresholds(r, err, sizeof err) || run_check_config(r, err, sizeof err) ||

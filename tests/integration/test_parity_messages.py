@@ -422,3 +422,26 @@ def test_empty_stages_warning(c6):
     assert _warnings(r) == ["`stages` was explicitly set to an empty value, running the script with 1 iteration "
                             "in 1 VU"], r
     assert r.count("iterations") == 1, r
+
+
+# ---- fields of error lines --------------------------------------------------------
+
+# k6: internal/js/runner.go, scriptExceptionError (Hint "script exception",
+# exit 107), formatted by errext.Format (source=stacktrace for exceptions).
+def test_setup_exception_fields(c6):
+    r = c6(P + "setup_throws.js")
+    assert r.code == 107, r
+    errs = r.logs(level="error")
+    assert len(errs) == 1 and "boom in setup" in errs[0]["msg"], r
+    assert (errs[0]["hint"], errs[0]["source"]) == ("script exception", "stacktrace"), r
+
+
+# k6: internal/js/timeout_error.go: "setup() execution timed out after 1
+# seconds" with hint "You can increase the time limit via the setupTimeout
+# option", exit 100.
+def test_setup_timeout_hint(c6):
+    r = c6(P + "setup_timeout.js")
+    assert r.code == 100, r
+    errs = r.logs(level="error")
+    assert [(e["msg"], e.get("hint")) for e in errs] == [
+        ("setup() execution timed out after 1 seconds", "You can increase the time limit via the setupTimeout option")], r
