@@ -225,11 +225,23 @@ static int run_options(run_ctx *r, char *err, size_t errlen) {
         log_msg_field(LOG_WARN, "There were unknown fields in the options exported in the script", "error", e);
     }
     if (!rc && r->args.config_path) {
-        size_t len;
-        const script_blob *b = script_open_file(&r->scr, r->args.config_path);
-        (void)len;
-        if (!b) { snprintf(err, errlen, "cannot read config file %s", r->args.config_path); rc = -1; }
-        else rc = options_from_json((const char *)b->data, r->args.config_path, &cfg, err, errlen);
+        /* k6's texts (internal/cmd/config.go, readDiskConfig and getConsolidatedConfig) */
+        const char *path = r->args.config_path;
+        const script_blob *b = script_open_file(&r->scr, path);
+        int e = errno;
+        if (!b) {
+            snprintf(err, errlen, "failed to load the configuration file from the local file system: %s %s: %s",
+                     e == ENOENT || e == ENOTDIR ? "stat" : "open", path,
+                     e == ENOENT ? "no such file or directory" : e == EACCES ? "permission denied" : strerror(e));
+            rc = -1;
+        } else if ((rc = options_from_json((const char *)b->data, path, &cfg, err, errlen)) != 0) {
+            char *why = strdup(err);
+            size_t pl = strlen(path);
+            const char *d = why && !strncmp(why, path, pl) && !strncmp(why + pl, ": ", 2) ? why + pl + 2 : why;
+            snprintf(err, errlen, "failed to load the configuration file from the local file system: couldn't parse "
+                     "the configuration from \"%s\": %s", path, d ? d : "");
+            free(why);
+        }
     }
     if (!rc) {
         run_warn_overrides(&cfg, &scr, &env, &r->args.flags);

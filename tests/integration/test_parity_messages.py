@@ -445,3 +445,26 @@ def test_setup_timeout_hint(c6):
     errs = r.logs(level="error")
     assert [(e["msg"], e.get("hint")) for e in errs] == [
         ("setup() execution timed out after 1 seconds", "You can increase the time limit via the setupTimeout option")], r
+
+
+# ---- the config file (-c) -----------------------------------------------------
+
+# k6: internal/cmd/config.go, readDiskConfig (Stat of a path the user gave)
+# wrapped by getConsolidatedConfig: "failed to load the configuration file
+# from the local file system: stat <path>: no such file or directory", exit
+# 104; a file that does not parse: "...: couldn't parse the configuration
+# from \"<path>\": <why>" (the reason itself is c6's, not Go's JSON text).
+def test_missing_config_file(c6, tmp_path):
+    missing = tmp_path / "nope.json"
+    r = c6(P + "metric_name_two_letters.js", "-c", str(missing))
+    assert r.code == 104, r
+    assert _errors(r) == [f"failed to load the configuration file from the local file system: stat {missing}: "
+                          "no such file or directory"], r
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"vus": "x"}')
+    r = c6(P + "metric_name_two_letters.js", "-c", str(bad))
+    assert r.code == 104, r
+    errs = _errors(r)
+    assert len(errs) == 1 and errs[0].startswith(
+        "failed to load the configuration file from the local file system: couldn't parse the configuration "
+        f'from "{bad}": '), r
