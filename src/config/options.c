@@ -308,10 +308,10 @@ static int check_trend_stat(const char *st, char *err, size_t errlen)
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         if (strcmp(st, fixed[i]) == 0) return 0;
 
+    /* k6's texts (metrics, parsePercentile) */
     size_t len = strlen(st);
-    if (len < 4 || strncmp(st, "p(", 2) != 0 || st[len - 1] != ')')
-        return err_set(err, errlen,
-                    "invalid trend stat \"%s\" (use avg, min, med, max, count or p(N))", st);
+    if (len < 3 || strncmp(st, "p(", 2) != 0 || st[len - 1] != ')')
+        return err_set(err, errlen, "invalid trend stat '%s', unknown format", st);
     /* Inside the parentheses: digits with at most one dot, as in "p(99.9)". */
     const char *num = st + 2, *close = st + len - 1;
     size_t digits = 0, dots = 0, others = 0;
@@ -323,8 +323,7 @@ static int check_trend_stat(const char *st, char *err, size_t errlen)
     double p = (digits && dots <= 1 && !others) ? strtod(num, NULL) : -1;
     if (p < 0 || p > 100)
         return err_set(err, errlen,
-                    "invalid trend stat \"%s\": the percentile must be a number from 0 to 100",
-                    st);
+                    "invalid percentile trend stat value '%s', provide a number between 0 and 100", st);
     return 0;
 }
 

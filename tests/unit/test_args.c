@@ -331,8 +331,8 @@ static void test_invalid_values(void **state)
                  "name \"A-B\"", "--env=A-B=1", "x.js");
     EXPECT_ERROR("invalid argument \"short\" for \"--summary-mode\" flag: must be compact, full or "
                  "disabled", "--summary-mode", "short", "x.js");
-    EXPECT_ERROR("invalid argument \"avg,p(x)\" for \"--summary-trend-stats\" flag: invalid trend "
-                 "stat \"p(x)\": the percentile must be a number from 0 to 100",
+    EXPECT_ERROR("invalid argument \"avg,p(x)\" for \"--summary-trend-stats\" flag: invalid percentile trend "
+                 "stat value 'p(x)', provide a number between 0 and 100",
                  "--summary-trend-stats", "avg,p(x)", "x.js");
     EXPECT_ERROR("invalid argument \"-1\" for \"--workers\" flag: must be from 0 (one per CPU) "
                  "to 4096", "--workers", "-1", "x.js");
