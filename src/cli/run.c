@@ -462,6 +462,7 @@ static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
             t->delay_abort_us = ts->delay_abort_eval_us ? ts->delay_abort_eval_us[k] : 0;
             r->nthr++;
         }
+        if (threshold_check_metric_name(ts->metric, err, errlen)) return -1;
         char base[256];
         const char *brace = strchr(ts->metric, '{');
         size_t bl = brace ? (size_t)(brace - ts->metric) : strlen(ts->metric);

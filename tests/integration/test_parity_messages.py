@@ -468,3 +468,14 @@ def test_missing_config_file(c6, tmp_path):
     assert len(errs) == 1 and errs[0].startswith(
         "failed to load the configuration file from the local file system: couldn't parse the configuration "
         f'from "{bad}": '), r
+
+
+# k6: metrics/thresholds.go, Validate -> metrics/metric.go, ParseMetricName:
+# "unable to validate threshold expressions; reason: parsing metric name
+# failed, metric \"http_reqs{status:200\" has unmatched opening/close curly
+# brace" (exit 104).
+def test_threshold_metric_key_malformed(c6):
+    r = c6(P + "threshold_bad_metric_key.js")
+    assert r.code == 104, r
+    assert _errors(r) == ['unable to validate threshold expressions; reason: parsing metric name failed, metric '
+                          '"http_reqs{status:200" has unmatched opening/close curly brace'], r
