@@ -479,3 +479,13 @@ def test_threshold_metric_key_malformed(c6):
     assert r.code == 104, r
     assert _errors(r) == ['unable to validate threshold expressions; reason: parsing metric name failed, metric '
                           '"http_reqs{status:200" has unmatched opening/close curly brace'], r
+
+
+# k6: internal/cmd/config.go, readEnvConfig (envconfig.Process, exit 104):
+# "envconfig.Process: assigning K6_VUS to VUs: converting 'abc' to type
+# null.Int. details: strconv.ParseInt: parsing \"abc\": invalid syntax".
+def test_bad_env_value(c6):
+    r = c6(P + "metric_name_two_letters.js", env={"K6_VUS": "abc"})
+    assert r.code == 104, r
+    assert _errors(r) == ["envconfig.Process: assigning K6_VUS to VUs: converting 'abc' to type null.Int. details: "
+                          'strconv.ParseInt: parsing "abc": invalid syntax'], r

@@ -338,7 +338,7 @@ static void test_invalid_values(void **state)
                  "to 4096", "--workers", "-1", "x.js");
     EXPECT_ERROR("invalid argument \"x.js\" for \"--workers\" flag: strconv.ParseInt: parsing \"x.js\": invalid syntax",
                  "--workers", "x.js");
-    EXPECT_ERROR("invalid argument \"x\" for \"--batch\" flag: \"x\" is not an integer", "--batch", "x",
+    EXPECT_ERROR("invalid argument \"x\" for \"--batch\" flag: strconv.ParseInt: parsing \"x\": invalid syntax", "--batch", "x",
                  "x.js");
     EXPECT_ERROR("invalid argument \"10.0.0.0/33\" for \"--blacklist-ip\" flag: \"10.0.0.0/33\" has an "
                  "invalid prefix length", "--blacklist-ip", "10.0.0.0/33", "x.js");

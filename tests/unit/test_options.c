@@ -347,9 +347,18 @@ static void test_env_errors(void **state)
 {
     (void)state;
     static const struct { const char *var, *err; } cases[] = {
-        {"K6_VUS=abc", "K6_VUS: \"abc\" is not an integer"},
-        {"K6_ITERATIONS=1.5", "K6_ITERATIONS: \"1.5\" is not an integer"},
-        {"K6_DURATION=1x", "K6_DURATION: invalid duration \"1x\": unknown unit \"x\" (use ms, s, m, h)"},
+        /* envconfig's ParseError with Go's parse errors, as k6 (internal/cmd/config.go, readEnvConfig) */
+        {"K6_VUS=abc", "envconfig.Process: assigning K6_VUS to VUs: converting 'abc' to type null.Int. details: "
+                       "strconv.ParseInt: parsing \"abc\": invalid syntax"},
+        {"K6_ITERATIONS=1.5", "envconfig.Process: assigning K6_ITERATIONS to Iterations: converting '1.5' to type "
+                              "null.Int. details: strconv.ParseInt: parsing \"1.5\": invalid syntax"},
+        {"K6_BATCH_PER_HOST=99999999999999999999", "envconfig.Process: assigning K6_BATCH_PER_HOST to BatchPerHost: "
+         "converting '99999999999999999999' to type null.Int. details: strconv.ParseInt: parsing "
+         "\"99999999999999999999\": value out of range"},
+        {"K6_DURATION=1x", "envconfig.Process: assigning K6_DURATION to Duration: converting '1x' to type "
+                           "types.NullDuration. details: time: unknown unit \"x\" in duration \"1x\""},
+        {"K6_RPS=x", "envconfig.Process: assigning K6_RPS to RPS: converting 'x' to type null.Int. details: "
+                     "strconv.ParseInt: parsing \"x\": invalid syntax"},
         {"K6_STAGES=30s:10,1x:0",
          "K6_STAGES: stage \"1x:0\": invalid duration \"1x\": unknown unit \"x\" (use ms, s, m, h)"},
         {"K6_STAGES=30s",
