@@ -489,3 +489,13 @@ def test_bad_env_value(c6):
     assert r.code == 104, r
     assert _errors(r) == ["envconfig.Process: assigning K6_VUS to VUs: converting 'abc' to type null.Int. details: "
                           'strconv.ParseInt: parsing "abc": invalid syntax'], r
+
+
+# cobra's errors for the root command, logged by k6's execute (exit 255); the
+# command name is the binary's (k6 uses filepath.Base(os.Args[0])).
+def test_unknown_command(c6_bin):
+    import subprocess
+    p = subprocess.run([c6_bin, "frobnicate"], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 255, p
+    assert re.fullmatch(r'time="[^"]+" level=error msg="unknown command \\"frobnicate\\" for \\"c6\\""\n', p.stderr), p
+    assert p.stdout == "", p
