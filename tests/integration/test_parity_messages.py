@@ -499,3 +499,18 @@ def test_unknown_command(c6_bin):
     assert p.returncode == 255, p
     assert re.fullmatch(r'time="[^"]+" level=error msg="unknown command \\"frobnicate\\" for \\"c6\\""\n', p.stderr), p
     assert p.stdout == "", p
+
+
+# k6: internal/js/modules/k6/k6.go: fail() returns errors.New(msg) (the
+# script sees "GoError: <msg>"); check()/group() in the init code return
+# ErrCheckInInitContext / ErrGroupInInitContext ("Using check() in the init
+# context is not supported"); a check name with "::" is
+# lib.ErrNameContainsGroupSeparator ("group and check names may not contain '::'").
+def test_k6_module_errors(c6):
+    r = c6(P + "fail_and_names.js")
+    assert r.code == 0, r
+    assert r.console() == ["GoError: Using check() in the init context is not supported",
+                           "GoError: Using group() in the init context is not supported",
+                           "GoError: group and check names may not contain '::'"], r
+    errs = _errors(r)
+    assert len(errs) == 1 and "GoError: failing on purpose" in errs[0], r
