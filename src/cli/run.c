@@ -1687,6 +1687,7 @@ static int run_main_mode(int argc, char **argv, int mode) {
         return 0;
     }
     log_set_verbose(r->args.verbose);
+    log_set_ns_timestamps(r->args.log_ns_timestamps);
     {
         /* k6's setupLoggers: an unknown output is a plain error (255), an
          * unknown format exitcodes.InvalidConfig (104) */

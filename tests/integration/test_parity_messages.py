@@ -514,3 +514,14 @@ def test_k6_module_errors(c6):
                            "GoError: group and check names may not contain '::'"], r
     errs = _errors(r)
     assert len(errs) == 1 and "GoError: failing on purpose" in errs[0], r
+
+
+# k6: internal/cmd/root.go, --log-ns-timestamps: TimestampFormat
+# time.RFC3339Nano (the fraction without trailing zeros).
+def test_log_ns_timestamps(c6):
+    r = c6(P + "log_quoting.js", "--log-ns-timestamps", env={"TZ": "UTC"})
+    assert r.code == 0, r
+    lines = [ln for ln in r.err.splitlines() if "source=console" in ln]
+    assert len(lines) == 8, r
+    assert all(re.match(r'^time="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?Z" ', ln) for ln in lines), r
+    assert any(re.match(r'^time="[^"]+\.\d+Z"', ln) for ln in lines), r
