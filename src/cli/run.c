@@ -98,6 +98,7 @@ typedef struct run_ctx {
     prw_output *prw_out[4];
     int njson, ncsv, ninflux, nprw;
     char *scenario_problems;      /* options_plan's -2 lines, for k6's configuration block */
+    char *options_problem;        /* the options' own line of that block (a segment not in its sequence) */
     bool tty;
     dash_config dash_cfg;         /* the web dashboard (K6_WEB_DASHBOARD, -o web-dashboard) */
     dashboard *dash;              /* NULL when off */
@@ -389,6 +390,8 @@ static int run_segment(run_ctx *r, char *err, size_t errlen) {
     if (c6_segment_tuple_new(&s, &q, r->test.seg, err, errlen)) {
         free(r->test.seg);
         r->test.seg = NULL;
+        /* lib/options.go, Validate: reported in k6's configuration block (run_check_config) */
+        if (strncmp(err, "provided segment ", 17) == 0 && (r->options_problem = strdup(err))) return 0;
         return -1;
     }
     return 0;
@@ -419,6 +422,10 @@ static int run_check_config(run_ctx *r, char *err, size_t errlen) {
     buf b = {0};
     buf_puts(&b, "There were problems with the specified script configuration:");
     size_t title = b.len;
+    if (r->options_problem) {   /* Options.Validate lists it before the scenarios' errors */
+        buf_puts(&b, "\n\t- ");
+        buf_puts(&b, r->options_problem);
+    }
     if (r->scenario_problems) {
         buf_puts(&b, "\n\t- ");
         buf_puts(&b, r->scenario_problems);
@@ -1453,6 +1460,7 @@ static void run_free(run_ctx *r) {
     free(r->test.workers);
     free(r->thr);
     free(r->scenario_problems);
+    free(r->options_problem);
     engine_free(r->eng);
     sample_buf_destroy(&r->main_samples);
     run_free_env(r->test.env);

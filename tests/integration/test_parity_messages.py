@@ -525,3 +525,13 @@ def test_log_ns_timestamps(c6):
     assert len(lines) == 8, r
     assert all(re.match(r'^time="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?Z" ', ln) for ln in lines), r
     assert any(re.match(r'^time="[^"]+\.\d+Z"', ln) for ln in lines), r
+
+
+# k6: lib/options.go, Validate: "provided segment 1/3:2/3 can't be found in
+# sequence 0,1/4,1/2,1", one line of internal/cmd/config.go's block (104).
+def test_segment_not_in_sequence(c6):
+    r = c6(P + "metric_name_two_letters.js", "--execution-segment", "1/3:2/3",
+           "--execution-segment-sequence", "0,1/4,1/2,1")
+    assert r.code == 104, r
+    assert _errors(r) == ["There were problems with the specified script configuration:\n"
+                          "\t- provided segment 1/3:2/3 can't be found in sequence 0,1/4,1/2,1"], r
