@@ -9,6 +9,7 @@
 #include "cli/control.h"
 #include "cli/run.h"
 #include "target/target.h"
+#include "util/log.h"
 
 #define C6_VERSION "0.1.0"
 
@@ -62,16 +63,16 @@ static int main_new(int argc, char **argv) {
     bool force = false;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--force") || !strcmp(argv[i], "-f")) force = true;
-        else if (argv[i][0] == '-') { fprintf(stderr, "error: unknown flag: %s\n", argv[i]); return 255; }
+        else if (argv[i][0] == '-') { log_printf(LOG_ERROR, "unknown flag: %s", argv[i]); return 255; }
         else file = argv[i];
     }
     FILE *f = fopen(file, force ? "w" : "wx");
     if (!f && errno == EEXIST) {
-        fprintf(stderr, "error: %s already exists, please use the `--force` flag if you want to overwrite it\n", file);
+        log_printf(LOG_ERROR, "%s already exists, please use the `--force` flag if you want to overwrite it", file);
         return 255;
     }
     if (!f || fwrite(new_template, 1, sizeof new_template - 1, f) != sizeof new_template - 1) {
-        fprintf(stderr, "error: cannot write %s: %s\n", file, strerror(errno));
+        log_printf(LOG_ERROR, "cannot write %s: %s", file, strerror(errno));
         if (f) fclose(f);
         return 255;
     }
@@ -81,7 +82,7 @@ static int main_new(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) return main_usage(stderr, 255);
+    if (argc < 2) return main_usage(stdout, 0);   /* k6 (cobra): the root command alone prints its help */
     if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) return main_usage(stdout, 0);
     /* a peer that resets a connection must cost a request, not the process */
     signal(SIGPIPE, SIG_IGN);
@@ -101,6 +102,8 @@ int main(int argc, char **argv) {
         curl_global_cleanup();
         return rc;
     }
-    fprintf(stderr, "error: unknown command \"%s\" for \"c6\"\n", cmd);
-    return main_usage(stderr, 255);
+    /* cobra's errors, logged as k6 logs every error (internal/cmd/root.go, execute), exit 255 */
+    if (cmd[0] == '-') log_printf(LOG_ERROR, "unknown flag: %s", cmd);
+    else log_printf(LOG_ERROR, "unknown command \"%s\" for \"c6\"", cmd);
+    return 255;
 }

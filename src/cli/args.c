@@ -233,6 +233,11 @@ static int set_verbose(c6_run_args *a, const char *v, char *e, size_t n)
     return parse_bool(v, &a->verbose, e, n);
 }
 
+static int set_log_ns(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    return parse_bool(v, &a->log_ns_timestamps, e, n);
+}
+
 static int set_help(c6_run_args *a, const char *v, char *e, size_t n)
 {
     return parse_bool(v, &a->help, e, n);
@@ -380,6 +385,7 @@ static const flag_def FLAGS[] = {
     {"compatibility-mode", 0, false, set_compat, NULL, "extended (default), base or experimental_enhanced"},
     {"log-format", 0, false, set_log_format, NULL, "text (default), json or raw"},
     {"log-output", 0, false, set_log_output, NULL, "stderr (default), stdout, none or file=PATH"},
+    {"log-ns-timestamps", 0, true, set_log_ns, NULL, "log times with nanoseconds"},
     {"console-output", 0, false, set_console_output, NULL, "write console.* output to a file"},
     {"no-usage-report", 0, true, set_no_usage_report, NULL, "accepted (c6 reports nothing)"},
     /* flags that set a k6 option through its text form (as its K6_* variable) */

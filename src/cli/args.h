@@ -28,6 +28,7 @@ typedef struct c6_run_args {
     bool quiet;                  /* -q/--quiet */
     bool no_color;               /* --no-color */
     bool verbose;                /* -v/--verbose */
+    bool log_ns_timestamps;      /* --log-ns-timestamps: log times with nanoseconds (RFC3339Nano) */
     bool help;                   /* -h/--help: the caller prints usage and exits 0 */
     int  workers;                /* c6's own --workers N; 0 = one per CPU (-w is k6's --throw) */
     bool no_summary;             /* --no-summary: kept by c6 (k6 v2 dropped it); also sets

@@ -104,6 +104,7 @@ typedef struct run_ctx {
     int njson, ncsv, ninflux, nprw;
     buf outputs_shown;            /* the banner's "output:" value, in -o order */
     char *scenario_problems;      /* options_plan's -2 lines, for k6's configuration block */
+    char *options_problem;        /* the options' own line of that block (a segment not in its sequence) */
     bool tty;
     dash_config dash_cfg;         /* the web dashboard (K6_WEB_DASHBOARD, -o web-dashboard) */
     dashboard *dash;              /* NULL when off */
@@ -231,11 +232,23 @@ static int run_options(run_ctx *r, char *err, size_t errlen) {
         log_msg_field(LOG_WARN, "There were unknown fields in the options exported in the script", "error", e);
     }
     if (!rc && r->args.config_path) {
-        size_t len;
-        const script_blob *b = script_open_file(&r->scr, r->args.config_path);
-        (void)len;
-        if (!b) { snprintf(err, errlen, "cannot read config file %s", r->args.config_path); rc = -1; }
-        else rc = options_from_json((const char *)b->data, r->args.config_path, &cfg, err, errlen);
+        /* k6's texts (internal/cmd/config.go, readDiskConfig and getConsolidatedConfig) */
+        const char *path = r->args.config_path;
+        const script_blob *b = script_open_file(&r->scr, path);
+        int e = errno;
+        if (!b) {
+            snprintf(err, errlen, "failed to load the configuration file from the local file system: %s %s: %s",
+                     e == ENOENT || e == ENOTDIR ? "stat" : "open", path,
+                     e == ENOENT ? "no such file or directory" : e == EACCES ? "permission denied" : strerror(e));
+            rc = -1;
+        } else if ((rc = options_from_json((const char *)b->data, path, &cfg, err, errlen)) != 0) {
+            char *why = strdup(err);
+            size_t pl = strlen(path);
+            const char *d = why && !strncmp(why, path, pl) && !strncmp(why + pl, ": ", 2) ? why + pl + 2 : why;
+            snprintf(err, errlen, "failed to load the configuration file from the local file system: couldn't parse "
+                     "the configuration from \"%s\": %s", path, d ? d : "");
+            free(why);
+        }
     }
     if (!rc) {
         run_warn_overrides(&cfg, &scr, &env, &r->args.flags);
@@ -244,6 +257,16 @@ static int run_options(run_ctx *r, char *err, size_t errlen) {
         options_merge(&r->opts, &scr);
         options_merge(&r->opts, &cfg);
         rc = options_plan(&r->opts, &r->test.plan, err, errlen);
+        const c6_options *o = &r->opts;
+        if (rc == 0 && !o->iterations_set && !o->duration_set && !o->nstages && !o->nscenarios && !o->vus_set) {
+            /* lib/executor/execution_config_shortcuts.go: the 1 VU x 1 iteration default */
+            if (o->stages_set)
+                log_printf(LOG_WARN, "`stages` was explicitly set to an empty value, running the script with 1 "
+                           "iteration in 1 VU");
+            if (o->scenarios_set)
+                log_printf(LOG_WARN, "`scenarios` was explicitly set to an empty value, running the script with 1 "
+                           "iteration in 1 VU");
+        }
         if (rc == -2) {   /* reported in k6's block, after the thresholds (run_check_config) */
             r->scenario_problems = strdup(err);
             rc = r->scenario_problems ? 0 : -1;
@@ -421,6 +444,8 @@ static int run_segment(run_ctx *r, char *err, size_t errlen) {
     if (c6_segment_tuple_new(&s, &q, r->test.seg, err, errlen)) {
         free(r->test.seg);
         r->test.seg = NULL;
+        /* lib/options.go, Validate: reported in k6's configuration block (run_check_config) */
+        if (strncmp(err, "provided segment ", 17) == 0 && (r->options_problem = strdup(err))) return 0;
         return -1;
     }
     return 0;
@@ -451,6 +476,10 @@ static int run_check_config(run_ctx *r, char *err, size_t errlen) {
     buf b = {0};
     buf_puts(&b, "There were problems with the specified script configuration:");
     size_t title = b.len;
+    if (r->options_problem) {   /* Options.Validate lists it before the scenarios' errors */
+        buf_puts(&b, "\n\t- ");
+        buf_puts(&b, r->options_problem);
+    }
     if (r->scenario_problems) {
         buf_puts(&b, "\n\t- ");
         buf_puts(&b, r->scenario_problems);
@@ -494,6 +523,7 @@ static int run_thresholds(run_ctx *r, char *err, size_t errlen) {
             t->delay_abort_us = ts->delay_abort_eval_us ? ts->delay_abort_eval_us[k] : 0;
             r->nthr++;
         }
+        if (threshold_check_metric_name(ts->metric, err, errlen)) return -1;
         char base[256];
         const char *brace = strchr(ts->metric, '{');
         size_t bl = brace ? (size_t)(brace - ts->metric) : strlen(ts->metric);
@@ -1304,9 +1334,13 @@ static int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
     uv_timer_stop(&r->special_timer);
     uv_timer_stop(&r->special_progress);
     r->waiting_on = NULL;
-    if (r->special_timed_out) {
-        log_printf(LOG_ERROR, "%s() execution timed out after %.0f seconds", cmd == CMD_SETUP ? "setup" : "teardown",
-                   (double)limit / 1e6);
+    if (r->special_timed_out) {   /* k6's timeoutError (internal/js/timeout_error.go): text and hint */
+        char msg[128];
+        snprintf(msg, sizeof msg, "%s() execution timed out after %.0f seconds", cmd == CMD_SETUP ? "setup" : "teardown",
+                 (double)limit / 1e6);
+        log_msg_field(LOG_ERROR, msg, "hint", cmd == CMD_SETUP
+                      ? "You can increase the time limit via the setupTimeout option"
+                      : "You can increase the time limit via the teardownTimeout option");
         return cmd == CMD_SETUP ? EXIT_SETUP_TIMEOUT : EXIT_TEARDOWN_TIMEOUT;
     }
     if (w->special && w->special->error && atomic_load(&r->test.script_aborted)) {
@@ -1314,10 +1348,8 @@ static int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
     }
     if (w->special && w->special->error) {
         char *e = w->special->error;
-        const char *hint = cmd == CMD_SETUP ? " hint=\"script exception in setup()\""
-                         : cmd == CMD_TEARDOWN ? " hint=\"script exception in teardown()\""
-                         : " hint=\"script exception in handleSummary()\"";
-        log_msg(LOG_ERROR, hint, e, strlen(e));
+        /* k6's scriptExceptionError through errext.Format (internal/js/runner.go) */
+        log_msg(LOG_ERROR, " hint=\"script exception\" source=stacktrace", e, strlen(e));
         return EXIT_SCRIPT;
     }
     if (cmd == CMD_SETUP && w->special) {
@@ -1733,6 +1765,7 @@ static void run_free(run_ctx *r) {
     free(r->test.workers);
     free(r->thr);
     free(r->scenario_problems);
+    free(r->options_problem);
     engine_free(r->eng);
     sample_buf_destroy(&r->main_samples);
     run_free_env(r->test.env);
@@ -2001,6 +2034,7 @@ static int run_main_mode(int argc, char **argv, int mode) {
         return 0;
     }
     log_set_verbose(r->args.verbose);
+    log_set_ns_timestamps(r->args.log_ns_timestamps);
     {
         /* k6's setupLoggers: an unknown output is a plain error (255), an
          * unknown format exitcodes.InvalidConfig (104) */
@@ -2060,7 +2094,8 @@ static int run_main_mode(int argc, char **argv, int mode) {
     } else if ((r->scr.main_path = strdup(abs)), (code = run_compile(r, err, sizeof err)) != 0) {
         /* an exception of the init code: k6's scriptExceptionError adds hint="script exception"
          * (internal/js/runner.go, errext.Format) */
-        if (r->scr.init_threw && !r->scr.load_error) log_msg_field(LOG_ERROR, err, "hint", "script exception");
+        if (r->scr.init_threw && !r->scr.load_error)
+            log_msg(LOG_ERROR, " hint=\"script exception\" source=stacktrace", err, strlen(err));
         else run_fail(r, code, err);
     } else if (run_options(r, err, sizeof err) || run_validate(r, err, sizeof err) ||
                run_thresholds(r, err, sizeof err) || run_check_config(r, err, sizeof err)) {

@@ -308,10 +308,10 @@ static int check_trend_stat(const char *st, char *err, size_t errlen)
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         if (strcmp(st, fixed[i]) == 0) return 0;
 
+    /* k6's texts (metrics, parsePercentile) */
     size_t len = strlen(st);
-    if (len < 4 || strncmp(st, "p(", 2) != 0 || st[len - 1] != ')')
-        return err_set(err, errlen,
-                    "invalid trend stat \"%s\" (use avg, min, med, max, count or p(N))", st);
+    if (len < 3 || strncmp(st, "p(", 2) != 0 || st[len - 1] != ')')
+        return err_set(err, errlen, "invalid trend stat '%s', unknown format", st);
     /* Inside the parentheses: digits with at most one dot, as in "p(99.9)". */
     const char *num = st + 2, *close = st + len - 1;
     size_t digits = 0, dots = 0, others = 0;
@@ -323,8 +323,7 @@ static int check_trend_stat(const char *st, char *err, size_t errlen)
     double p = (digits && dots <= 1 && !others) ? strtod(num, NULL) : -1;
     if (p < 0 || p > 100)
         return err_set(err, errlen,
-                    "invalid trend stat \"%s\": the percentile must be a number from 0 to 100",
-                    st);
+                    "invalid percentile trend stat value '%s', provide a number between 0 and 100", st);
     return 0;
 }
 
@@ -957,18 +956,56 @@ static const char *env_get(char *const *envp, const char *key)
     return NULL;
 }
 
+/* The Go field of k6's lib.Options a JSON key belongs to: the key with its
+ * first letter upper-cased, but for these. */
+static void go_field_name(const char *json, char *out, size_t n)
+{
+    static const char *const names[][2] = {
+        {"vus", "VUs"}, {"rps", "RPS"}, {"httpDebug", "HTTPDebug"}, {"dns", "DNS"}, {"tags", "RunTags"},
+        {"blockHostnames", "BlockedHostnames"}, {"tlsVersion", "TLSVersion"}, {"tlsCipherSuites", "TLSCipherSuites"},
+        {"tlsAuth", "TLSAuth"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(json, names[i][0]) == 0) { snprintf(out, n, "%s", names[i][1]); return; }
+    snprintf(out, n, "%s", json);
+    if (*out) *out = (char)toupper((unsigned char)*out);
+}
+
+/* envconfig's ParseError as k6 reports a bad K6_* value (internal/cmd/config.go,
+ * readEnvConfig): the variable, the Go field and type, and the parser's words. */
+static int env_error(const field_def *f, const char *val, const char *type, const char *details,
+                     char *err, size_t errlen)
+{
+    char field[64];
+    go_field_name(f->json ? f->json : "", field, sizeof field);
+    return err_set(err, errlen, "envconfig.Process: assigning %s to %s: converting '%.64s' to type %s. details: %s",
+                   f->env, field, val, type, details);
+}
+
 static int env_field(const field_def *f, const char *val, c6_options *o, char *err, size_t errlen)
 {
     char sub[256];
     bool *set = field_set(o, f);
+    bool from_env = f->env && *f->env;   /* options_set_text (flags) clears it */
     switch (f->kind) {
     case F_INT:
-        if (parse_i64(val, field_val(o, f)) != 0)
-            return err_set(err, errlen, "%s: \"%.64s\" is not an integer", f->env, val);
+        if (parse_i64(val, field_val(o, f)) != 0) {
+            errno = 0;
+            char *end;
+            (void)strtoll(val, &end, 10);
+            snprintf(sub, sizeof sub, "strconv.ParseInt: parsing \"%.64s\": %s", val,
+                     errno == ERANGE && !*end ? "value out of range" : "invalid syntax");
+            if (from_env) return env_error(f, val, "null.Int", sub, err, errlen);
+            return err_set(err, errlen, ": %s", sub);   /* pflag's Int64 flag says the same */
+        }
         return *set = true, 0;
     case F_DURATION:
-        if (duration_parse(val, field_val(o, f), sub, sizeof(sub)) != 0)
+        if (duration_parse(val, field_val(o, f), sub, sizeof(sub)) != 0) {
+            /* k6's ParseExtendedDuration: Go's time.ParseDuration words when there is no 'd' */
+            if (from_env && !strchr(val, 'd') && duration_go_check(val, sub, sizeof sub) != 0)
+                return env_error(f, val, "types.NullDuration", sub, err, errlen);
             return err_set(err, errlen, "%s: %s", f->env, sub);
+        }
         return *set = true, 0;
     case F_BOOL:
         if (parse_bool(val, field_val(o, f)) != 0)

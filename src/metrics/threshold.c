@@ -162,3 +162,23 @@ const char *threshold_op_name(threshold_op op) {
     }
     return "?";
 }
+
+int threshold_check_metric_name(const char *key, char *err, size_t errlen) {
+    static const char *const pre = "unable to validate threshold expressions; reason: parsing metric name failed, metric";
+    const char *open = strchr(key, '{'), *close = strrchr(key, '}');
+    if (!open && !close) return 0;
+    if (!open || !close) return snprintf(err, errlen, "%s \"%s\" has unmatched opening/close curly brace", pre, key), -1;
+    if (close < open)
+        return snprintf(err, errlen, "%s \"%s\" closing curly brace appears before opening one", pre, key), -1;
+    if (close[1])
+        return snprintf(err, errlen, "%s \"%s\" lacks a closing curly brace in its last position", pre, key), -1;
+    for (const char *t = open + 1;;) {   /* each "key:value" between the braces, split on ',' */
+        const char *end = t;
+        while (end < close && *end != ',') end++;
+        const char *colon = memchr(t, ':', (size_t)(end - t));
+        if (!colon || colon + 1 == end)
+            return snprintf(err, errlen, "%s \"%.*s\" tag expression is malformed", pre, (int)(end - t), t), -1;
+        if (end == close) return 0;
+        t = end + 1;
+    }
+}

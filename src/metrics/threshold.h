@@ -42,6 +42,11 @@ int threshold_check_type(const threshold *t, metric_type type, char *err, size_t
  * aggregated value. As k6, a Rate with no samples passes (nothing to judge),
  * other empty sinks are judged on 0. An aggregation invalid for the sink's
  * type fails with *observed = NaN. */
+/* Checks a threshold's metric key ("name" or "name{tag:value,...}") as k6's
+ * ParseMetricName does (metrics/metric.go). 0, or -1 with k6's text: "unable
+ * to validate threshold expressions; reason: parsing metric name failed,
+ * metric ... ". */
+int threshold_check_metric_name(const char *key, char *err, size_t errlen);
 bool threshold_eval(const threshold *t, const sink *s, double duration_s, double *observed);
 const char *threshold_op_name(threshold_op op);   /* "<", "<=", ... */
 

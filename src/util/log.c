@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 static int log_verbose;
@@ -24,6 +23,8 @@ static FILE *log_console_fp;   /* --console-output */
 
 void log_set_verbose(int verbose) { log_verbose = verbose; }
 void log_set_format(log_format f) { log_fmt = f; }
+static int log_ns;
+void log_set_ns_timestamps(int on) { log_ns = on; }
 
 int log_parse_format(const char *name, log_format *out) {
     if (!strcmp(name, "") || !strcmp(name, "text")) *out = LOG_FMT_TEXT;
@@ -68,11 +69,18 @@ void log_close(void) {
  * TimestampFormat, internal/cmd/root.go setupLogFormat): "Z" for UTC,
  * "+01:00" for other offsets. */
 static void log_time(char *out, size_t n) {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
-    localtime_r(&tv.tv_sec, &tm);
+    localtime_r(&ts.tv_sec, &tm);
     size_t k = strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (log_ns && ts.tv_nsec && k < n) {   /* RFC3339Nano: the fraction, trailing zeros dropped */
+        long ns = ts.tv_nsec;
+        int digits = 9;
+        while (ns % 10 == 0) { ns /= 10; digits--; }
+        k += (size_t)snprintf(out + k, n - k, ".%0*ld", digits, ns);
+        if (k >= n) k = n - 1;
+    }
     if (tm.tm_gmtoff == 0) { snprintf(out + k, n - k, "Z"); return; }
     long off = tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff;
     snprintf(out + k, n - k, "%c%02ld:%02ld", tm.tm_gmtoff < 0 ? '-' : '+', off / 3600, off / 60 % 60);

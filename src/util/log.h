@@ -13,6 +13,9 @@ void log_set_verbose(int verbose);
 typedef enum { LOG_FMT_TEXT, LOG_FMT_JSON, LOG_FMT_RAW } log_format;
 int log_parse_format(const char *name, log_format *out);   /* 0, or -1: unknown */
 void log_set_format(log_format f);
+/* --log-ns-timestamps: times as Go's time.RFC3339Nano (fraction without
+ * trailing zeros) instead of whole seconds. */
+void log_set_ns_timestamps(int on);
 /* --log-output: "stderr" (default), "stdout", "none", or "file=PATH" (appended
  * to). --console-output PATH: console.* lines go there instead. Both
  * return 0, or -1 with err set (the file cannot be opened). */

@@ -411,3 +411,127 @@ def test_open_directory(c6):
     errs = r.logs(level="error")
     assert len(errs) == 1 and f"GoError: open() can't be used with directories, path: \"{folder}\"" in errs[0]["msg"], r
     assert errs[0]["hint"] == "script exception", r
+
+
+# k6: lib/executor/execution_config_shortcuts.go, DeriveScenariosFromShortcuts:
+# "`stages` was explicitly set to an empty value, running the script with 1
+# iteration in 1 VU" (a warning; the run goes on with 1 iteration).
+def test_empty_stages_warning(c6):
+    r = c6(P + "empty_stages.js")
+    assert r.code == 0, r
+    assert _warnings(r) == ["`stages` was explicitly set to an empty value, running the script with 1 iteration "
+                            "in 1 VU"], r
+    assert r.count("iterations") == 1, r
+
+
+# ---- fields of error lines --------------------------------------------------------
+
+# k6: internal/js/runner.go, scriptExceptionError (Hint "script exception",
+# exit 107), formatted by errext.Format (source=stacktrace for exceptions).
+def test_setup_exception_fields(c6):
+    r = c6(P + "setup_throws.js")
+    assert r.code == 107, r
+    errs = r.logs(level="error")
+    assert len(errs) == 1 and "boom in setup" in errs[0]["msg"], r
+    assert (errs[0]["hint"], errs[0]["source"]) == ("script exception", "stacktrace"), r
+
+
+# k6: internal/js/timeout_error.go: "setup() execution timed out after 1
+# seconds" with hint "You can increase the time limit via the setupTimeout
+# option", exit 100.
+def test_setup_timeout_hint(c6):
+    r = c6(P + "setup_timeout.js")
+    assert r.code == 100, r
+    errs = r.logs(level="error")
+    assert [(e["msg"], e.get("hint")) for e in errs] == [
+        ("setup() execution timed out after 1 seconds", "You can increase the time limit via the setupTimeout option")], r
+
+
+# ---- the config file (-c) -----------------------------------------------------
+
+# k6: internal/cmd/config.go, readDiskConfig (Stat of a path the user gave)
+# wrapped by getConsolidatedConfig: "failed to load the configuration file
+# from the local file system: stat <path>: no such file or directory", exit
+# 104; a file that does not parse: "...: couldn't parse the configuration
+# from \"<path>\": <why>" (the reason itself is c6's, not Go's JSON text).
+def test_missing_config_file(c6, tmp_path):
+    missing = tmp_path / "nope.json"
+    r = c6(P + "metric_name_two_letters.js", "-c", str(missing))
+    assert r.code == 104, r
+    assert _errors(r) == [f"failed to load the configuration file from the local file system: stat {missing}: "
+                          "no such file or directory"], r
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"vus": "x"}')
+    r = c6(P + "metric_name_two_letters.js", "-c", str(bad))
+    assert r.code == 104, r
+    errs = _errors(r)
+    assert len(errs) == 1 and errs[0].startswith(
+        "failed to load the configuration file from the local file system: couldn't parse the configuration "
+        f'from "{bad}": '), r
+
+
+# k6: metrics/thresholds.go, Validate -> metrics/metric.go, ParseMetricName:
+# "unable to validate threshold expressions; reason: parsing metric name
+# failed, metric \"http_reqs{status:200\" has unmatched opening/close curly
+# brace" (exit 104).
+def test_threshold_metric_key_malformed(c6):
+    r = c6(P + "threshold_bad_metric_key.js")
+    assert r.code == 104, r
+    assert _errors(r) == ['unable to validate threshold expressions; reason: parsing metric name failed, metric '
+                          '"http_reqs{status:200" has unmatched opening/close curly brace'], r
+
+
+# k6: internal/cmd/config.go, readEnvConfig (envconfig.Process, exit 104):
+# "envconfig.Process: assigning K6_VUS to VUs: converting 'abc' to type
+# null.Int. details: strconv.ParseInt: parsing \"abc\": invalid syntax".
+def test_bad_env_value(c6):
+    r = c6(P + "metric_name_two_letters.js", env={"K6_VUS": "abc"})
+    assert r.code == 104, r
+    assert _errors(r) == ["envconfig.Process: assigning K6_VUS to VUs: converting 'abc' to type null.Int. details: "
+                          'strconv.ParseInt: parsing "abc": invalid syntax'], r
+
+
+# cobra's errors for the root command, logged by k6's execute (exit 255); the
+# command name is the binary's (k6 uses filepath.Base(os.Args[0])).
+def test_unknown_command(c6_bin):
+    import subprocess
+    p = subprocess.run([c6_bin, "frobnicate"], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 255, p
+    assert re.fullmatch(r'time="[^"]+" level=error msg="unknown command \\"frobnicate\\" for \\"c6\\""\n', p.stderr), p
+    assert p.stdout == "", p
+
+
+# k6: internal/js/modules/k6/k6.go: fail() returns errors.New(msg) (the
+# script sees "GoError: <msg>"); check()/group() in the init code return
+# ErrCheckInInitContext / ErrGroupInInitContext ("Using check() in the init
+# context is not supported"); a check name with "::" is
+# lib.ErrNameContainsGroupSeparator ("group and check names may not contain '::'").
+def test_k6_module_errors(c6):
+    r = c6(P + "fail_and_names.js")
+    assert r.code == 0, r
+    assert r.console() == ["GoError: Using check() in the init context is not supported",
+                           "GoError: Using group() in the init context is not supported",
+                           "GoError: group and check names may not contain '::'"], r
+    errs = _errors(r)
+    assert len(errs) == 1 and "GoError: failing on purpose" in errs[0], r
+
+
+# k6: internal/cmd/root.go, --log-ns-timestamps: TimestampFormat
+# time.RFC3339Nano (the fraction without trailing zeros).
+def test_log_ns_timestamps(c6):
+    r = c6(P + "log_quoting.js", "--log-ns-timestamps", env={"TZ": "UTC"})
+    assert r.code == 0, r
+    lines = [ln for ln in r.err.splitlines() if "source=console" in ln]
+    assert len(lines) == 8, r
+    assert all(re.match(r'^time="\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?Z" ', ln) for ln in lines), r
+    assert any(re.match(r'^time="[^"]+\.\d+Z"', ln) for ln in lines), r
+
+
+# k6: lib/options.go, Validate: "provided segment 1/3:2/3 can't be found in
+# sequence 0,1/4,1/2,1", one line of internal/cmd/config.go's block (104).
+def test_segment_not_in_sequence(c6):
+    r = c6(P + "metric_name_two_letters.js", "--execution-segment", "1/3:2/3",
+           "--execution-segment-sequence", "0,1/4,1/2,1")
+    assert r.code == 104, r
+    assert _errors(r) == ["There were problems with the specified script configuration:\n"
+                          "\t- provided segment 1/3:2/3 can't be found in sequence 0,1/4,1/2,1"], r

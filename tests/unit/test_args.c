@@ -331,14 +331,14 @@ static void test_invalid_values(void **state)
                  "name \"A-B\"", "--env=A-B=1", "x.js");
     EXPECT_ERROR("invalid argument \"short\" for \"--summary-mode\" flag: must be compact, full or "
                  "disabled", "--summary-mode", "short", "x.js");
-    EXPECT_ERROR("invalid argument \"avg,p(x)\" for \"--summary-trend-stats\" flag: invalid trend "
-                 "stat \"p(x)\": the percentile must be a number from 0 to 100",
+    EXPECT_ERROR("invalid argument \"avg,p(x)\" for \"--summary-trend-stats\" flag: invalid percentile trend "
+                 "stat value 'p(x)', provide a number between 0 and 100",
                  "--summary-trend-stats", "avg,p(x)", "x.js");
     EXPECT_ERROR("invalid argument \"-1\" for \"--workers\" flag: must be from 0 (one per CPU) "
                  "to 4096", "--workers", "-1", "x.js");
     EXPECT_ERROR("invalid argument \"x.js\" for \"--workers\" flag: strconv.ParseInt: parsing \"x.js\": invalid syntax",
                  "--workers", "x.js");
-    EXPECT_ERROR("invalid argument \"x\" for \"--batch\" flag: \"x\" is not an integer", "--batch", "x",
+    EXPECT_ERROR("invalid argument \"x\" for \"--batch\" flag: strconv.ParseInt: parsing \"x\": invalid syntax", "--batch", "x",
                  "x.js");
     EXPECT_ERROR("invalid argument \"10.0.0.0/33\" for \"--blacklist-ip\" flag: \"10.0.0.0/33\" has an "
                  "invalid prefix length", "--blacklist-ip", "10.0.0.0/33", "x.js");

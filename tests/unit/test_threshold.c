@@ -180,10 +180,37 @@ static void test_op_names(void **state) {
     assert_string_equal(threshold_op_name(THRESHOLD_EQ), "==");
 }
 
+/* k6: metrics/metric.go, ParseMetricName */
+static void test_metric_name(void **state) {
+    (void)state;
+    static const struct { const char *key, *want; } cases[] = {
+        {"http_reqs", NULL},
+        {"http_reqs{status:200}", NULL},
+        {"http_reqs{status:200, method : GET}", NULL},
+        {"http_reqs{status:200", "metric \"http_reqs{status:200\" has unmatched opening/close curly brace"},
+        {"http_reqs}", "metric \"http_reqs}\" has unmatched opening/close curly brace"},
+        {"a}b{", "metric \"a}b{\" closing curly brace appears before opening one"},
+        {"a{b:c}d", "metric \"a{b:c}d\" lacks a closing curly brace in its last position"},
+        {"a{b}", "metric \"b\" tag expression is malformed"},
+        {"a{}", "metric \"\" tag expression is malformed"},
+        {"a{b:1,c:}", "metric \"c:\" tag expression is malformed"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char err[256] = "", want[256];
+        int rc = threshold_check_metric_name(cases[i].key, err, sizeof err);
+        if (!cases[i].want) { assert_int_equal(rc, 0); continue; }
+        assert_int_equal(rc, -1);
+        snprintf(want, sizeof want, "unable to validate threshold expressions; reason: parsing metric name failed, %s",
+                 cases[i].want);
+        assert_string_equal(err, want);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_good),
         cmocka_unit_test(test_parse_bad),
+        cmocka_unit_test(test_metric_name),
         cmocka_unit_test(test_check_type),
         cmocka_unit_test(test_eval),
         cmocka_unit_test(test_op_names),

@@ -42,7 +42,7 @@ static uint32_t k6_check_tags(vu *v, const char *name, JSValueConst tags) {
 static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
     if (argc < 2 || !JS_IsObject(argv[1])) return JS_NewBool(ctx, 1);
-    if (!v->w) return JS_ThrowTypeError(ctx, "check() is not available in the init context");
+    if (!v->w || v->in_init) return vm_throw_go_error(ctx, "Using check() in the init context is not supported");   /* k6.go */
     JSPropertyEnum *props;
     uint32_t np;
     if (JS_GetOwnPropertyNames(ctx, &props, &np, argv[1], JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY))
@@ -50,6 +50,10 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     int all = 1;
     JSValue ret = JS_UNDEFINED;
     for (uint32_t i = 0; i < np; i++) {
+        const char *cname = JS_AtomToCString(ctx, props[i].atom);
+        bool sep = cname && strstr(cname, "::");
+        JS_FreeCString(ctx, cname);
+        if (sep) { ret = vm_throw_go_error(ctx, "group and check names may not contain '::'"); break; }   /* lib */
         JSValue fn = JS_GetProperty(ctx, argv[1], props[i].atom);
         JSValue r;
         if (JS_IsFunction(ctx, fn)) r = JS_Call(ctx, fn, JS_UNDEFINED, 1, (JSValueConst *)&argv[0]);
@@ -80,13 +84,14 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
 
 static JSValue k6_group(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
+    if (!v->w || v->in_init) return vm_throw_go_error(ctx, "Using group() in the init context is not supported");   /* k6.go */
     if (argc < 2 || !JS_IsFunction(ctx, argv[1]))
         return JS_ThrowTypeError(ctx, "group() needs a name and a function");
     const char *name = JS_ToCString(ctx, argv[0]);
     if (!name) return JS_EXCEPTION;
     if (strstr(name, "::")) {
         JS_FreeCString(ctx, name);
-        return JS_ThrowTypeError(ctx, "group and check names may not contain '::'");
+        return vm_throw_go_error(ctx, "group and check names may not contain '::'");   /* lib */
     }
     size_t saved = strlen(v->group);
     snprintf(v->group + saved, sizeof v->group - saved, "::%s", name);
@@ -105,11 +110,13 @@ static JSValue k6_group(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     return r;
 }
 
+/* k6's fail(msg) returns a Go error: the script sees "GoError: msg" */
 static JSValue k6_fail(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
-    JSValue err = JS_NewError(ctx);
-    JSValue msg = argc > 0 ? JS_ToString(ctx, argv[0]) : JS_NewString(ctx, "");
-    JS_SetPropertyStr(ctx, err, "message", msg);
-    return JS_Throw(ctx, err);
+    const char *msg = argc > 0 ? JS_ToCString(ctx, argv[0]) : NULL;
+    if (argc > 0 && !msg) return JS_EXCEPTION;
+    JSValue r = vm_throw_go_error(ctx, "%s", msg ? msg : "");
+    JS_FreeCString(ctx, msg);
+    return r;
 }
 
 /* Replaces Math.random with a seeded generator (mulberry32) for this VU. */
