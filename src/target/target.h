@@ -1,19 +1,12 @@
-/* c6 target: the built-in httpbin-like HTTP server (`c6 target`).
- *
- * target_main() is the whole command. The rest of this header is shared
- * by the .c files in src/target (and open to unit tests); nothing outside
- * src/target needs it. */
+/* c6-target: the built-in httpbin-like HTTP server, a program of its own
+ * (build/c6-target) that `c6 target` runs. This header is shared by the .c
+ * files in src/target (and open to unit tests); nothing outside src/target
+ * needs it. */
 #ifndef C6_TARGET_H
 #define C6_TARGET_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* `c6 target [--listen HOST:PORT] [--threads N] [--tls-listen HOST:PORT
- * ...]`; argv[0] is "target".
- * Blocks until SIGINT/SIGTERM, then returns 0; returns 1 on usage or
- * bind errors (after printing a message to stderr). */
-int target_main(int argc, char **argv);
 
 /* ---- growable byte buffer -------------------------------------------
  * Writers never fail one by one: an allocation failure sets `oom` and
