@@ -433,7 +433,7 @@ static void jw_printf(jw *w, const char *fmt, ...)
 /* Go's json.Marshal of a string: HTML-safe escaping. */
 static void jw_str(jw *w, const char *s)
 {
-    if (writer_json_string(&w->b, s, strlen(s), WRITER_ESC_EASYJSON)) w->oom = true;
+    if (json_string(&w->b, s, strlen(s), JSON_ESC_EASYJSON)) w->oom = true;
 }
 
 /* Go's encoding of a float64: shortest digits, plain from 1e-6 to 1e21
