@@ -25,5 +25,9 @@ typedef enum { JSON_ESC_EASYJSON, JSON_ESC_GO, JSON_ESC_JS, JSON_ESC_BYTES } jso
 /* Appends the literal (with its quotes) for s[0..n) to b. Returns -1 when
  * out of memory. */
 int json_string(buf *b, const char *s, size_t n, json_esc mode);
+/* The same into a docbuf (out of memory sets d->oom). */
+static inline void doc_json(docbuf *d, const char *s, size_t n, json_esc mode) {
+    if (!d->oom && json_string(&d->b, s, n, mode)) d->oom = 1;
+}
 
 #endif
