@@ -1,6 +1,6 @@
 # c6 build. `make` builds build/c6 (the load generator) and build/c6-target (the
-# built-in test server that `c6 target` runs: a binary of its own, so that GnuTLS,
-# which only its HTTPS needs, is not linked into c6). `make test` runs every test;
+# built-in test server that `c6 target` runs: a binary of its own, so that c6 does
+# not link GnuTLS, which only the target's HTTPS needs). `make test` runs every test;
 # `make demo` runs the demo. Each step installs what it needs first
 # (scripts/bootstrap.sh build, test or bench: Debian packages only when missing).
 # GNU Make (not CMake): the build is a flat list of C files (src/target/ apart)
