@@ -47,7 +47,6 @@
 
 /* A PATCH body is a few hundred bytes; this only bounds a hostile one. */
 #define API_MAX_BODY (1 << 20)
-/* Go's encoding/json refuses deeper nesting. */
 #define API_JSON_TYPE "application/json; charset=utf-8"
 #define API_TEXT_TYPE "text/plain; charset=utf-8"
 

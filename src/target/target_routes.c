@@ -34,6 +34,7 @@
 #define TARGET_PAIRS_MAX  65536        /* form fields parsed per body */
 #define TARGET_PARTS_MAX  1024         /* multipart parts shown per body */
 #define TARGET_IDLE_S     300u         /* idle keep-alive connections closed */
+#define TARGET_JSON_DEPTH 256          /* deeper JSON bodies are not echoed as json */
 /* Per-connection memory of MHD, which bounds the request head (~16 KB of
  * headers here). MHD zeroes it between requests, so half the default 32 KB
  * saves ~10% CPU per request and 300 MB of RSS at 20,000 connections. */
@@ -496,8 +497,9 @@ static void target_multipart_fields(const buf *body,
 }
 
 /* Whether s[0..n) is one JSON object or array (whitespace around it
- * allowed): Go's syntax, and UTF-8 throughout, which Go's scanner does not
- * check but the echoed document needs. */
+ * allowed): Go's syntax, UTF-8 throughout (which Go's scanner does not
+ * check but the echoed document needs), and nested at most
+ * TARGET_JSON_DEPTH deep, so that any client's parser reads the echo back. */
 static int target_is_json_doc(const char *s, size_t n)
 {
     size_t i = 0;
@@ -505,7 +507,7 @@ static int target_is_json_doc(const char *s, size_t n)
     while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
         i++;
     return i < n && (s[i] == '{' || s[i] == '[') && utf8_valid(s, n) &&
-           gojson_check(s, n, NULL, 0, NULL) == 0;
+           gojson_check_depth(s, n, TARGET_JSON_DEPTH, NULL, 0, NULL) == 0;
 }
 
 static void target_json_body(docbuf *b, struct MHD_Connection *c,

@@ -12,13 +12,12 @@
 
 #include "util/err.h"
 
-#define GOJSON_MAX_DEPTH 10000
 
 typedef struct {
     const unsigned char *p, *end;
     char *err;
     size_t errlen;
-    int depth;
+    int depth, max_depth;
 } jscan;
 
 /* Go's quoteChar(): the offending byte as strconv.Quote shows the rune of
@@ -140,7 +139,7 @@ static int jx_string(jscan *s)
 /* Object or array after its opening byte; close is '}' or ']'. */
 static int jx_container(jscan *s, unsigned char close)
 {
-    if (++s->depth > GOJSON_MAX_DEPTH) return jx_bad(s, "exceeded max depth");
+    if (++s->depth > s->max_depth) return jx_bad(s, "exceeded max depth");
     s->p++;
     for (bool first = true;; first = false) {
         jx_ws(s);
@@ -185,7 +184,13 @@ static int jx_value(jscan *s)
 
 int gojson_check(const char *str, size_t n, char *err, size_t errlen, size_t *offset)
 {
-    jscan s = {(const unsigned char *)str, (const unsigned char *)str + n, err, errlen, 0};
+    return gojson_check_depth(str, n, GOJSON_MAX_DEPTH, err, errlen, offset);
+}
+
+int gojson_check_depth(const char *str, size_t n, int max_depth, char *err, size_t errlen,
+                       size_t *offset)
+{
+    jscan s = {(const unsigned char *)str, (const unsigned char *)str + n, err, errlen, 0, max_depth};
     int rc = jx_value(&s);
     if (!rc) {
         jx_ws(&s);
