@@ -46,8 +46,10 @@ $(BUILD)/.bench-deps-ok: scripts/bootstrap.sh
 test-deps: $(BUILD)/.test-deps-ok
 bench-deps: $(BUILD)/.bench-deps-ok
 
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) gnutls 2>/dev/null)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# only src/target/ sees GnuTLS's headers
+$(TARGET_OBJS): PKG_CFLAGS = $(shell pkg-config --cflags $(TARGET_PKGS) 2>/dev/null)
 TARGET_LIBS = $(shell pkg-config --libs $(TARGET_PKGS) 2>/dev/null)
 
 $(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-ok
