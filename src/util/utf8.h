@@ -32,9 +32,11 @@ static inline size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 static inline bool utf8_valid(const void *p, size_t n) {
     const unsigned char *s = p;
     uint32_t cp;
-    for (size_t i = 0, k; i < n; i += k)
-        if (s[i] < 0x80) k = 1;
-        else if (!(k = utf8_decode(s + i, n - i, &cp))) return false;
+    for (size_t i = 0; i < n;) {
+        size_t k = utf8_decode(s + i, n - i, &cp);
+        if (!k) return false;
+        i += k;
+    }
     return true;
 }
 
