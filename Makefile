@@ -1,34 +1,56 @@
-# c6 build. `make` builds build/c6; `make test` runs every test; `make demo` runs the demo.
-# GNU Make (not CMake): the build is one flat list of C files plus one cached
-# third-party library, which a 60-line Makefile states more plainly than CMake would.
+# c6 build. `make` builds build/c6 (the load generator) and build/c6-target (the
+# built-in test server that `c6 target` runs: a binary of its own, so that c6 does
+# not link GnuTLS, which only the target's HTTPS needs). `make test` runs every test;
+# `make demo` runs the demo. Each step installs what it needs first
+# (scripts/bootstrap.sh build, test or bench: Debian packages only when missing).
+# GNU Make (not CMake): the build is a flat list of C files (src/target/ apart)
+# plus one cached third-party library, which a short Makefile states more
+# plainly than CMake would.
 
 BUILD    ?= build
 QJS_DIR  := $(BUILD)/deps/quickjs
 QJS_LIB  := $(QJS_DIR)/libquickjs.a
-PKGS     := libcurl libnghttp2 libuv libmicrohttpd libcjson zlib openssl gumbo libbrotlienc libbrotlidec libzstd gnutls snappy
+PKGS     := libcurl libnghttp2 libuv libmicrohttpd libcjson zlib openssl gumbo libbrotlienc libbrotlidec libzstd snappy
+# c6-target: libmicrohttpd with GnuTLS (MHD's TLS is GnuTLS), OpenSSL for its
+# certificates and digests, the codings of util/codec.c
+TARGET_PKGS := libmicrohttpd gnutls openssl zlib libbrotlienc libbrotlidec libzstd
 CC       ?= cc
 OPT      ?= -O2 -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) \
             -Isrc -isystem $(QJS_DIR)/include -MMD -MP
 LDLIBS   += $(QJS_LIB) -lpthread -lm -ldl
 
-SRCS     := $(shell find src -name '*.c' ! -name main.c | sort)
+SRCS     := $(shell find src -name '*.c' ! -name main.c ! -path 'src/target/*' | sort)
 OBJS     := $(SRCS:%.c=$(BUILD)/obj/%.o)
+TARGET_SRCS := $(sort $(wildcard src/target/*.c))
+TARGET_OBJS := $(TARGET_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test unit integration demo asan bench bench-metrics bench-arrival bench-http2 clean
-all: $(BUILD)/c6
+.PHONY: all deps test-deps bench-deps test unit integration demo asan bench bench-metrics bench-arrival bench-http2 clean
+all: $(BUILD)/c6 $(BUILD)/c6-target
 
-# Installs missing Debian packages and builds QuickJS (cached) when absent.
+# What the build needs: missing Debian packages, QuickJS (cached) when absent.
 $(BUILD)/.deps-ok: scripts/bootstrap.sh
-	@bash scripts/bootstrap.sh all
+	@bash scripts/bootstrap.sh build
 	@mkdir -p $(BUILD) && touch $@
 $(QJS_LIB): | $(BUILD)/.deps-ok
 deps: $(BUILD)/.deps-ok
+# What the tests and the benchmarks run besides c6 (cmocka, pytest, nginx, ...).
+$(BUILD)/.test-deps-ok: scripts/bootstrap.sh
+	@bash scripts/bootstrap.sh test
+	@mkdir -p $(BUILD) && touch $@
+$(BUILD)/.bench-deps-ok: scripts/bootstrap.sh
+	@bash scripts/bootstrap.sh bench
+	@mkdir -p $(BUILD) && touch $@
+test-deps: $(BUILD)/.test-deps-ok
+bench-deps: $(BUILD)/.bench-deps-ok
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# only src/target/ sees GnuTLS's headers
+$(TARGET_OBJS): PKG_CFLAGS = $(shell pkg-config --cflags $(TARGET_PKGS) 2>/dev/null)
+TARGET_LIBS = $(shell pkg-config --libs $(TARGET_PKGS) 2>/dev/null)
 
 $(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
@@ -63,7 +85,12 @@ $(BUILD)/libc6.a: $(OBJS)
 $(BUILD)/c6: $(BUILD)/obj/src/main.o $(BUILD)/libc6.a $(QJS_LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libc6.a $(PKG_LIBS) $(LDLIBS) $(LDFLAGS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libc6.a $(QJS_LIB)
+# The test server: src/target/ and the util/ (and net/ws_proto) objects it
+# takes from libc6.a; no QuickJS, libuv or libcurl.
+$(BUILD)/c6-target: $(TARGET_OBJS) $(BUILD)/libc6.a
+	$(CC) $(CFLAGS) -o $@ $(TARGET_OBJS) $(BUILD)/libc6.a $(TARGET_LIBS) -lpthread $(LDFLAGS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libc6.a $(QJS_LIB) | $(BUILD)/.test-deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libc6.a $(PKG_LIBS) -lcmocka $(LDLIBS) $(LDFLAGS)
 
@@ -72,12 +99,12 @@ unit: $(UNIT_BINS)
 
 PYTHON   ?= /usr/bin/python3
 
-integration: $(BUILD)/c6
+integration: $(BUILD)/c6 $(BUILD)/c6-target | $(BUILD)/.test-deps-ok
 	C6_BIN=$(abspath $(BUILD)/c6) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
 test: unit integration
 
-demo: $(BUILD)/c6
+demo: $(BUILD)/c6 $(BUILD)/c6-target
 	@bash scripts/demo.sh $(BUILD)/c6
 
 # AddressSanitizer + UBSan build in build-asan/, running the same tests.
@@ -86,7 +113,7 @@ asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -DC6_ASAN" \
 	  LDFLAGS="-fsanitize=address,undefined" QJS_DIR=build/deps/quickjs test
 
-bench: $(BUILD)/c6 bench-metrics
+bench: $(BUILD)/c6 bench-metrics | $(BUILD)/.bench-deps-ok
 	bash bench/run.sh $(BUILD)/c6
 
 $(BUILD)/bench-engine: bench/engine.c $(BUILD)/libc6.a
@@ -95,14 +122,14 @@ $(BUILD)/bench-engine: bench/engine.c $(BUILD)/libc6.a
 bench-metrics: $(BUILD)/bench-engine
 	$(BUILD)/bench-engine
 
-bench-arrival: $(BUILD)/c6
+bench-arrival: $(BUILD)/c6 | $(BUILD)/.bench-deps-ok
 	bash bench/arrival.sh $(BUILD)/c6
 
 # HTTPS: c6 next to wrk (HTTP/1.1 + TLS) and h2load (HTTP/2) against nginx.
-bench-http2: $(BUILD)/c6
+bench-http2: $(BUILD)/c6 | $(BUILD)/.bench-deps-ok
 	bash bench/http2.sh $(BUILD)/c6
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/c6 $(BUILD)/libc6.a build-asan
+	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/c6 $(BUILD)/c6-target $(BUILD)/libc6.a build-asan
 
--include $(OBJS:.o=.d) $(BUILD)/obj/src/main.d
+-include $(OBJS:.o=.d) $(TARGET_OBJS:.o=.d) $(BUILD)/obj/src/main.d

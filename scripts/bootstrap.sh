@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs what c6 needs on a fresh Debian 12 machine and builds QuickJS.
-#   scripts/bootstrap.sh packages   -> Debian packages (apt-get), only if missing
-#   scripts/bootstrap.sh quickjs    -> build/deps/quickjs/libquickjs.a (cached)
-#   scripts/bootstrap.sh            -> both
-# Idempotent: every step checks first and does nothing when already done.
+#   scripts/bootstrap.sh build     -> the packages the build needs, then quickjs (`make`)
+#   scripts/bootstrap.sh test      -> the test tools (`make test`, `make unit`, `make integration`)
+#   scripts/bootstrap.sh bench     -> the benchmark tools (`make bench`, `make bench-http2`)
+#   scripts/bootstrap.sh quickjs   -> build/deps/quickjs/libquickjs.a (cached)
+#   scripts/bootstrap.sh all       -> every group, then quickjs
+# Idempotent: every step checks first and does nothing when already done
+# (apt-get runs only for packages that are missing).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,20 +14,32 @@ DEPS="$ROOT/build/deps"
 QJS_VERSION=2025.04.26
 QJS_SHA256=ec81da5b3249ed648dbc7df4a1654988910e66a118d9b71cb63534216efcfbbe
 
-# influxdb: a real InfluxDB 1.6 for tests/integration/test_parity_outputs.py (the tests
-# start their own influxd on loopback ports; under systemd the package also
-# enables a system service on :8086, which the tests do not use)
-PACKAGES=(build-essential pkg-config libcurl4-openssl-dev libuv1-dev libssl-dev
-  libmicrohttpd-dev libcmocka-dev libcjson-dev zlib1g-dev python3-pytest
-  nginx-light wrk nghttp2-client libnghttp2-dev dpkg-dev ca-certificates libgumbo-dev libbrotli-dev libzstd-dev libgnutls28-dev
-  libsnappy-dev openssl curl influxdb)
+# Debian packages by group, one line a group (a new group is one more line).
+# test: cmocka and pytest; nginx-light for tests/integration/test_https.py;
+#   openssl (the CLI) makes the tests' certificates; curl is a reference
+#   client in some tests; influxdb is a real InfluxDB 1.6 for the output
+#   tests (they start their own influxd on loopback ports; under systemd the
+#   package also enables a system service on :8086, which they do not use).
+# bench: nginx and wrk (bench/run.sh), h2load from nghttp2-client
+#   (bench/http2.sh), /usr/bin/time for memory per VU.
+declare -A PKG_GROUPS=(
+  [build]="build-essential pkg-config dpkg-dev ca-certificates libcurl4-openssl-dev libuv1-dev libssl-dev libmicrohttpd-dev libcjson-dev zlib1g-dev libnghttp2-dev libgumbo-dev libbrotli-dev libzstd-dev libgnutls28-dev libsnappy-dev"
+  [test]="libcmocka-dev python3-pytest nginx-light openssl curl influxdb"
+  [bench]="nginx-light wrk nghttp2-client openssl curl time"
+)
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
 
+# Installs the missing packages of the groups named.
 install_packages() {
-  local missing=()
-  for p in "${PACKAGES[@]}"; do
+  local missing=() p g
+  local -a want=()
+  for g in "$@"; do
+    # shellcheck disable=SC2206
+    want+=(${PKG_GROUPS[$g]})
+  done
+  for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -94,9 +109,15 @@ build_quickjs() {
   echo "bootstrap: quickjs ready in $out" >&2
 }
 
-case "${1:-all}" in
-  packages) install_packages ;;
+usage() {
+  echo "usage: $0 [$(printf '%s|' $(printf '%s\n' "${!PKG_GROUPS[@]}" | sort))quickjs|all]" >&2
+  exit 2
+}
+
+step=${1:-all}
+case "$step" in
   quickjs) build_quickjs ;;
-  all) install_packages; build_quickjs ;;
-  *) echo "usage: $0 [packages|quickjs|all]" >&2; exit 2 ;;
+  build) install_packages build; build_quickjs ;;
+  all) install_packages $(printf '%s\n' "${!PKG_GROUPS[@]}" | sort); build_quickjs ;;
+  *) [ -n "${PKG_GROUPS[$step]+set}" ] || usage; install_packages "$step" ;;
 esac

@@ -2,13 +2,14 @@
  * scale, stats, stop, target, version. */
 #include <curl/curl.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli/control.h"
 #include "cli/run.h"
-#include "target/target.h"
 #include "util/log.h"
 
 #define C6_VERSION "0.1.0"
@@ -81,6 +82,26 @@ static int main_new(int argc, char **argv) {
     return 0;
 }
 
+/* `c6 target ...`: the test server is the program c6-target next to this
+ * executable (a binary of its own, so that c6 does not link GnuTLS, which
+ * only the target's HTTPS uses). exec keeps the process: the same pid gets
+ * the caller's signals, and its exit code is the command's. args[0] is
+ * "target". */
+static int main_target(char **args) {
+    char path[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - sizeof "/c6-target");
+    char *slash = n > 0 ? memrchr(path, '/', (size_t)n) : NULL;
+    if (!slash) {
+        fprintf(stderr, "c6 target: cannot find c6's own directory: %s\n", strerror(n < 0 ? errno : ENOENT));
+        return 1;
+    }
+    strcpy(slash, "/c6-target");
+    args[0] = path;
+    execv(path, args);
+    fprintf(stderr, "c6 target: cannot run %s: %s (`make` builds it next to c6)\n", path, strerror(errno));
+    return 1;
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) return main_usage(stdout, 0);   /* k6 (cobra): the root command alone prints its help */
     if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) return main_usage(stdout, 0);
@@ -91,7 +112,7 @@ int main(int argc, char **argv) {
         printf("c6 v%s (k6-compatible; %s)\n", C6_VERSION, curl_version());
         return 0;
     }
-    if (strcmp(cmd, "target") == 0) return target_main(argc - 1, argv + 1);
+    if (strcmp(cmd, "target") == 0) return main_target(argv + 1);
     if (strcmp(cmd, "new") == 0) return main_new(argc - 2, argv + 2);
     bool run = strcmp(cmd, "run") == 0, inspect = strcmp(cmd, "inspect") == 0;
     if (run || inspect || control_is_command(cmd)) {

@@ -43,10 +43,10 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/gojson.h"
+#include "util/jsonstr.h"
 
 /* A PATCH body is a few hundred bytes; this only bounds a hostile one. */
 #define API_MAX_BODY (1 << 20)
-/* Go's encoding/json refuses deeper nesting. */
 #define API_JSON_TYPE "application/json; charset=utf-8"
 #define API_TEXT_TYPE "text/plain; charset=utf-8"
 
@@ -57,115 +57,10 @@ struct api_server {
     unsigned port;
 };
 
-int api_json_check(const char *str, size_t n, char *err, size_t errlen)
-{
-    return gojson_check(str, n, err, errlen, NULL);
-}
-
 /* ======================================================================
- * Reading checked JSON: k6's status document (a PATCH body, or the
- * answer the client commands decode)
+ * Reading k6's status document (a PATCH body, or the answer the client
+ * commands decode), with util/gojson.c's checker and reader
  * ==================================================================== */
-
-typedef struct {
-    const char *p, *end;
-} jread;
-
-static void jr_ws(jread *j)
-{
-    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r'))
-        j->p++;
-}
-
-/* The kind of the value at j, as Go names it in type errors. */
-static const char *jr_kind(jread *j)
-{
-    jr_ws(j);
-    switch (*j->p) {
-    case '{': return "object";
-    case '[': return "array";
-    case '"': return "string";
-    case 't': case 'f': return "bool";
-    case 'n': return "null";
-    }
-    return "number";
-}
-
-static void jr_skip(jread *j)
-{
-    jr_ws(j);
-    char c = *j->p;
-    if (c == '"') {
-        for (j->p++; *j->p != '"'; j->p++)
-            if (*j->p == '\\') j->p++;
-        j->p++;
-    } else if (c == '{' || c == '[') {
-        int depth = 0;
-        do {
-            if (*j->p == '"') { jr_skip(j); continue; }
-            if (*j->p == '{' || *j->p == '[') depth++;
-            else if (*j->p == '}' || *j->p == ']') depth--;
-            j->p++;
-        } while (depth > 0);
-    } else {
-        while (j->p < j->end && !strchr(" \t\r\n,]}", *j->p)) j->p++;
-    }
-}
-
-/* The text of a number or literal at j (no allocation: a span). */
-static size_t jr_token(jread *j, const char **start)
-{
-    jr_ws(j);
-    *start = j->p;
-    jr_skip(j);
-    return (size_t)(j->p - *start);
-}
-
-/* Decodes the string at j into out (cap bytes, NUL-terminated); a longer
- * key is cut, which only means it matches no field. \u escapes become
- * UTF-8; what Go would turn into U+FFFD cannot match a field either. */
-static void jr_key(jread *j, char *out, size_t cap)
-{
-    size_t n = 0;
-    jr_ws(j);
-    for (j->p++; *j->p != '"'; j->p++) {
-        char c = *j->p;
-        if (c == '\\') {
-            c = *++j->p;
-            switch (c) {
-            case 'b': c = '\b'; break;
-            case 'f': c = '\f'; break;
-            case 'n': c = '\n'; break;
-            case 'r': c = '\r'; break;
-            case 't': c = '\t'; break;
-            case 'u': {
-                unsigned cp = (unsigned)strtoul((char[5]){j->p[1], j->p[2], j->p[3], j->p[4], 0},
-                                                NULL, 16);
-                j->p += 4;
-                c = cp && cp < 0x80 ? (char)cp : '\x7f';   /* field names are printable ASCII */
-                break;
-            }
-            }
-        }
-        if (n + 1 < cap) out[n++] = c;
-    }
-    j->p++;
-    out[n] = '\0';
-}
-
-/* Steps to the next key of the object j is in (after its '{' or a value);
- * false at its closing '}'. Leaves j at the value. */
-static bool jr_next_key(jread *j, char *key, size_t cap)
-{
-    jr_ws(j);
-    if (*j->p == '{' || *j->p == ',') j->p++;
-    jr_ws(j);
-    if (*j->p == '}') { j->p++; return false; }
-    jr_key(j, key, cap);
-    jr_ws(j);
-    j->p++;   /* ':' */
-    return true;
-}
 
 /* ---- decoding into k6's StatusJSONAPI ------------------------------- */
 
@@ -216,9 +111,9 @@ static bool pd_int(const char *s, size_t n, bool is_unsigned, int64_t *out)
 static bool pd_is(const char *key, const char *name) { return strcasecmp(key, name) == 0; }
 
 /* A plain bool field (stopped, running, tainted) of v1.Status. */
-static void pd_bool(pdec *d, jread *j, const char *field, bool *out)
+static void pd_bool(pdec *d, gojson_rd *j, const char *field, bool *out)
 {
-    const char *kind = jr_kind(j);
+    const char *kind = gojson_kind(j);
     if (*j->p == 't' || *j->p == 'f') {
         if (out) *out = *j->p == 't';
     } else if (*j->p != 'n') {
@@ -226,7 +121,7 @@ static void pd_bool(pdec *d, jread *j, const char *field, bool *out)
         snprintf(path, sizeof path, "data.attributes.%s", field);
         pd_type(d, kind, "Status", path, "bool");
     }
-    jr_skip(j);
+    gojson_skip(j);
 }
 
 /* The object form null.Bool and null.Int also accept (Go decodes it into
@@ -234,18 +129,18 @@ static void pd_bool(pdec *d, jread *j, const char *field, bool *out)
  * {"Int64": 5}. The value is valid when that decode succeeds, whatever
  * "Valid" says. Returns validity; a type error inside is fatal, with the
  * field path Go's error context gives it. */
-static bool pd_sql_object(pdec *d, jread *j, const char *field, bool is_int, int64_t *out)
+static bool pd_sql_object(pdec *d, gojson_rd *j, const char *field, bool is_int, int64_t *out)
 {
     const char *value_field = is_int ? "Int64" : "Bool";
     char key[32], err[320] = "";
-    while (jr_next_key(j, key, sizeof key)) {
+    while (gojson_next_key(j, key, sizeof key)) {
         bool is_value = pd_is(key, value_field);
         if (!is_value && !pd_is(key, "Valid")) {
-            jr_skip(j);
+            gojson_skip(j);
             continue;
         }
-        const char *kind = jr_kind(j), *tok;
-        size_t n = jr_token(j, &tok);
+        const char *kind = gojson_kind(j), *tok;
+        size_t n = gojson_token(j, &tok);
         bool want_int = is_value && is_int;
         char value[64];
         if (*tok == 'n' || err[0]) continue;
@@ -269,10 +164,9 @@ static bool pd_sql_object(pdec *d, jread *j, const char *field, bool is_int, int
 }
 
 /* gopkg.in/guregu/null.v3 Bool.UnmarshalJSON */
-static void pd_null_bool(pdec *d, jread *j, bool *set, bool *out)
+static void pd_null_bool(pdec *d, gojson_rd *j, bool *set, bool *out)
 {
-    jr_ws(j);
-    char c = *j->p;
+    char c = gojson_peek(j);
     if (c == '{') {
         int64_t v = 0;
         *set = pd_sql_object(d, j, "paused", false, &v);
@@ -288,14 +182,13 @@ static void pd_null_bool(pdec *d, jread *j, bool *set, bool *out)
         snprintf(d->fatal, sizeof d->fatal, "json: cannot unmarshal %s into Go value of type null.Bool",
                  c == '"' ? "string" : c == '[' ? "" : "float64");
     }
-    jr_skip(j);
+    gojson_skip(j);
 }
 
 /* gopkg.in/guregu/null.v3 Int.UnmarshalJSON */
-static void pd_null_int(pdec *d, jread *j, const char *field, bool *set, int64_t *out)
+static void pd_null_int(pdec *d, gojson_rd *j, const char *field, bool *set, int64_t *out)
 {
-    jr_ws(j);
-    char c = *j->p;
+    char c = gojson_peek(j);
     if (c == 'n') {
         *set = false;
     } else if (c == '{') {
@@ -306,7 +199,7 @@ static void pd_null_int(pdec *d, jread *j, const char *field, bool *set, int64_t
                  c == '"' ? "string" : c == '[' ? "" : "bool");
     } else {
         const char *tok;
-        size_t n = jr_token(j, &tok);
+        size_t n = gojson_token(j, &tok);
         *set = pd_int(tok, n, false, out);
         if (!*set)
             snprintf(d->fatal, sizeof d->fatal,
@@ -314,14 +207,14 @@ static void pd_null_int(pdec *d, jread *j, const char *field, bool *set, int64_t
                      "Status.data.attributes.%s of type int64", (int)n, tok, field);
         return;
     }
-    jr_skip(j);
+    gojson_skip(j);
 }
 
-static void pd_attributes(pdec *d, jread *j)
+static void pd_attributes(pdec *d, gojson_rd *j)
 {
     char key[32];
     api_status_doc *p = d->out;
-    while (!d->fatal[0] && jr_next_key(j, key, sizeof key)) {
+    while (!d->fatal[0] && gojson_next_key(j, key, sizeof key)) {
         if (pd_is(key, "paused")) {
             pd_null_bool(d, j, &p->paused_set, &p->paused);
         } else if (pd_is(key, "vus")) {
@@ -335,8 +228,8 @@ static void pd_attributes(pdec *d, jread *j)
         } else if (pd_is(key, "tainted")) {
             pd_bool(d, j, "tainted", &p->tainted);
         } else if (pd_is(key, "status")) {
-            const char *kind = jr_kind(j), *tok;
-            size_t n = jr_token(j, &tok);
+            const char *kind = gojson_kind(j), *tok;
+            size_t n = gojson_token(j, &tok);
             int64_t v;
             if (*tok == 'n') continue;
             if (strcmp(kind, "number") == 0 && pd_int(tok, n, true, &v)) {
@@ -348,16 +241,16 @@ static void pd_attributes(pdec *d, jread *j)
             else snprintf(value, sizeof value, "%s", kind);
             pd_type(d, value, "Status", "data.attributes.status", "lib.ExecutionStatus");
         } else {
-            jr_skip(j);
+            gojson_skip(j);
         }
     }
 }
 
-static void pd_data(pdec *d, jread *j)
+static void pd_data(pdec *d, gojson_rd *j)
 {
     char key[32];
-    while (!d->fatal[0] && jr_next_key(j, key, sizeof key)) {
-        const char *kind = jr_kind(j);
+    while (!d->fatal[0] && gojson_next_key(j, key, sizeof key)) {
+        const char *kind = gojson_kind(j);
         bool is_attr = pd_is(key, "attributes");
         if (is_attr && *j->p == '{') {
             pd_attributes(d, j);
@@ -370,28 +263,28 @@ static void pd_data(pdec *d, jread *j)
                      is_attr ? "attributes" : pd_is(key, "type") ? "type" : "id");
             pd_type(d, kind, "statusData", path, is_attr ? "v1.Status" : "string");
         }
-        jr_skip(j);
+        gojson_skip(j);
     }
 }
 
 int api_status_decode(const char *body, size_t n, api_status_doc *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    if (api_json_check(body, n, err, errlen)) return -1;
+    if (gojson_check(body, n, err, errlen, NULL)) return -1;
     pdec d = {.out = out};
-    jread j = {body, body + n};
+    gojson_rd j = {body, body + n};
     char key[32];
-    const char *kind = jr_kind(&j);
+    const char *kind = gojson_kind(&j);
     if (*j.p == '{') {
-        while (!d.fatal[0] && jr_next_key(&j, key, sizeof key)) {
-            kind = jr_kind(&j);
+        while (!d.fatal[0] && gojson_next_key(&j, key, sizeof key)) {
+            kind = gojson_kind(&j);
             if (pd_is(key, "data") && *j.p == '{') {
                 pd_data(&d, &j);
                 continue;
             }
             if (pd_is(key, "data") && *j.p != 'n')
                 pd_type(&d, kind, "StatusJSONAPI", "data", "v1.statusData");
-            jr_skip(&j);
+            gojson_skip(&j);
         }
     } else if (*j.p != 'n') {
         pd_type(&d, kind, NULL, NULL, "v1.StatusJSONAPI");
@@ -405,18 +298,17 @@ int api_status_decode(const char *body, size_t n, api_status_doc *out, char *err
  * Writing documents
  * ==================================================================== */
 
-/* A JSON writer that remembers running out of memory instead of failing
- * at every call; the handler checks once. */
+/* A JSON writer: a docbuf (running out of memory is remembered, the
+ * handler checks once) and the first value JSON cannot carry. */
 typedef struct {
-    buf b;
-    bool oom;
+    docbuf d;
     double bad;       /* first NaN/Inf met, for k6's "Encoding error" */
     bool has_bad;
 } jw;
 
 static void jw_raw(jw *w, const char *s)
 {
-    if (buf_puts(&w->b, s)) w->oom = true;
+    doc_puts(&w->d, s);
 }
 
 static void jw_printf(jw *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -427,13 +319,14 @@ static void jw_printf(jw *w, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     va_end(ap);
-    if (n < 0 || (size_t)n >= sizeof tmp || buf_append(&w->b, tmp, (size_t)n)) w->oom = true;
+    if (n < 0 || (size_t)n >= sizeof tmp) w->d.oom = 1;
+    else doc_put(&w->d, tmp, (size_t)n);
 }
 
 /* Go's json.Marshal of a string: HTML-safe escaping. */
 static void jw_str(jw *w, const char *s)
 {
-    if (writer_json_string(&w->b, s, strlen(s), WRITER_ESC_EASYJSON)) w->oom = true;
+    doc_json(&w->d, s, strlen(s), JSON_ESC_EASYJSON);
 }
 
 /* Go's encoding of a float64: shortest digits, plain from 1e-6 to 1e21
@@ -612,7 +505,7 @@ static void jw_group(jw *w, const api_grps *gs, const api_grp *g)
         const api_check *c = &g->checks[i];
         size_t len = strlen(g->path) + 2 + strlen(c->name) + 1;
         char *cpath = malloc(len), id[33];
-        if (!cpath) { w->oom = true; return; }
+        if (!cpath) { w->d.oom = 1; return; }
         snprintf(cpath, len, "%s::%s", g->path, c->name);
         api_md5_hex(cpath, id);
         jw_printf(w, "%s{\"id\":\"%s\",\"path\":", i ? "," : "[", id);
@@ -637,7 +530,7 @@ static void jw_group(jw *w, const api_grps *gs, const api_grp *g)
         jw_raw(w, "null");
     } else {
         char *pp = strndup(g->path, (size_t)plen), id[33];
-        if (!pp) { w->oom = true; return; }
+        if (!pp) { w->d.oom = 1; return; }
         api_md5_hex(pp, id);
         free(pp);
         jw_printf(w, "{\"type\":\"groups\",\"id\":\"%s\"}", id);
@@ -671,7 +564,7 @@ static enum MHD_Result api_send(struct MHD_Connection *c, unsigned code, const c
 static enum MHD_Result api_send_jw(struct MHD_Connection *c, unsigned code, jw *w)
 {
     enum MHD_Result ret;
-    if (w->oom) {
+    if (w->d.oom) {
         ret = api_send(c, MHD_HTTP_INTERNAL_SERVER_ERROR, API_TEXT_TYPE, "out of memory", 13);
     } else if (w->has_bad) {
         char detail[64];
@@ -681,9 +574,9 @@ static enum MHD_Result api_send_jw(struct MHD_Connection *c, unsigned code, jw *
         jw_error(&e, 500, "Encoding error", detail);
         ret = api_send_jw(c, MHD_HTTP_INTERNAL_SERVER_ERROR, &e);
     } else {
-        ret = api_send(c, code, API_JSON_TYPE, w->b.p ? w->b.p : "", w->b.len);
+        ret = api_send(c, code, API_JSON_TYPE, w->d.b.p ? w->d.b.p : "", w->d.b.len);
     }
-    buf_free(&w->b);
+    doc_free(&w->d);
     return ret;
 }
 
@@ -756,7 +649,7 @@ static enum MHD_Result api_get_metrics(api_server *s, struct MHD_Connection *c, 
     jw_raw(&w, name ? "{\"data\":" : "{\"data\":[");
     s->ops->metrics(s->ctx, name, api_metric_collect, &l);
     if (name && !l.n) {
-        buf_free(&w.b);
+        doc_free(&w.d);
         return api_send_error(c, 404, "Not Found", "No metric with that ID was found");
     }
     jw_raw(&w, name ? "}" : "]}");

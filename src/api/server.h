@@ -141,14 +141,9 @@ unsigned api_server_port(const api_server *s);
 void api_server_stop(api_server *s);
 
 /* The JSON decoding both ends of the API share, with Go's behaviour and
- * error texts, so that the server rejects what k6 rejects and the
- * `c6 status` family reports a bad answer as k6's client does. */
-
-/* Checks that s[0..n) is one JSON value as Go's encoding/json scanner
- * does, with its error text ("unexpected end of JSON input", "invalid
- * character 'x' looking for beginning of value", ...) in err on failure.
- * Returns 0 or -1. */
-int api_json_check(const char *s, size_t n, char *err, size_t errlen);
+ * error texts (util/gojson.c checks the syntax), so that the server rejects
+ * what k6 rejects and the `c6 status` family reports a bad answer as k6's
+ * client does. */
 
 /* k6's v1.Status as json.Unmarshal fills it from a status document; the
  * nullable fields (null.Bool, null.Int) say whether they were given. */

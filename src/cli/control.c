@@ -43,6 +43,7 @@
 #include "output/writer.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/gojson.h"
 #include "util/log.h"
 
 #define CTL_EXIT_ERROR 255
@@ -314,7 +315,7 @@ static int ctl_request(const char *address, const char *method, const char *path
  * >= 400, or Go's JSON error when the body is not JSON. */
 static int ctl_check_answer(long code, const buf *resp, char *err, size_t errlen)
 {
-    if (api_json_check(resp->p, resp->len, err, errlen)) return -1;
+    if (gojson_check(resp->p, resp->len, err, errlen, NULL)) return -1;
     if (code < 400) return 0;
     cJSON *doc = cJSON_ParseWithLength(resp->p, resp->len);
     const cJSON *e = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "errors"), 0);

@@ -206,7 +206,7 @@ static void js_num(buf *b, double v) {
 }
 
 static void js_str(buf *b, const char *s) {
-    writer_json_string(b, s ? s : "", s ? strlen(s) : 0, WRITER_ESC_EASYJSON);
+    json_string(b, s ? s : "", s ? strlen(s) : 0, JSON_ESC_EASYJSON);
 }
 
 static void js_key(buf *b, bool *first, const char *k) {

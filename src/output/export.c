@@ -1,7 +1,7 @@
 /* The legacy summary export, written as JSON.stringify(x, null, 4) would:
  * 4-space indents, "key": value, {} for an empty object, numbers as
  * JavaScript prints them (writer_fmt_js), strings as JSON.stringify escapes
- * them (WRITER_ESC_JS). */
+ * them (JSON_ESC_JS). */
 #include "output/export.h"
 
 #include <cjson/cJSON.h>
@@ -93,7 +93,7 @@ static void export_indent(export_out *o, int depth) {
 }
 
 static void export_str(export_out *o, const char *s) {
-    if (writer_json_string(&o->b, s, strlen(s), WRITER_ESC_JS)) o->oom = true;
+    if (json_string(&o->b, s, strlen(s), JSON_ESC_JS)) o->oom = true;
 }
 
 /* Starts the member `key` of an object at depth: ",\n    \"key\": ". */

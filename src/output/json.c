@@ -89,16 +89,16 @@ static void json_free_list(char **v, size_t n) {
  * its whole config; Go's encoder without HTML escaping keeps '<' as is. */
 static void json_threshold_item(buf *b, const json_threshold *t) {
     if (!t->abort_on_fail) {
-        writer_json_string(b, t->source, strlen(t->source), WRITER_ESC_GO);
+        json_string(b, t->source, strlen(t->source), JSON_ESC_GO);
         return;
     }
     buf_puts(b, "{\"threshold\":");
-    writer_json_string(b, t->source, strlen(t->source), WRITER_ESC_GO);
+    json_string(b, t->source, strlen(t->source), JSON_ESC_GO);
     buf_puts(b, ",\"abortOnFail\":true,\"delayAbortEval\":");
     if (t->delay_abort_us) {
         char d[32];
         duration_format(d, sizeof d, t->delay_abort_us);
-        writer_json_string(b, d, strlen(d), WRITER_ESC_GO);
+        json_string(b, d, strlen(d), JSON_ESC_GO);
     } else {
         buf_puts(b, "null");
     }
@@ -167,9 +167,9 @@ static void json_sub_tags(buf *b, const char *filter) {
     buf_puts(b, "{");
     for (size_t i = 0; i < n; i++) {
         if (i) buf_puts(b, ",");
-        writer_json_string(b, kv[i].k, (size_t)(kv[i].ke - kv[i].k), WRITER_ESC_EASYJSON);
+        json_string(b, kv[i].k, (size_t)(kv[i].ke - kv[i].k), JSON_ESC_EASYJSON);
         buf_puts(b, ":");
-        writer_json_string(b, kv[i].v, (size_t)(kv[i].ve - kv[i].v), WRITER_ESC_EASYJSON);
+        json_string(b, kv[i].v, (size_t)(kv[i].ve - kv[i].v), JSON_ESC_EASYJSON);
     }
     buf_puts(b, "}");
 }
@@ -182,7 +182,7 @@ static void json_declare(json_output *o, int id) {
     m->declared = true;
     buf_clear(b);
     buf_puts(b, "{\"type\":\"Metric\",\"data\":{\"name\":");
-    writer_json_string(b, def->name, strlen(def->name), WRITER_ESC_EASYJSON);
+    json_string(b, def->name, strlen(def->name), JSON_ESC_EASYJSON);
     buf_puts(b, ",\"type\":\"");
     buf_puts(b, metric_type_name(def->type));
     buf_puts(b, "\",\"contains\":\"");
@@ -198,24 +198,24 @@ static void json_declare(json_output *o, int id) {
         if (!name) { o->oom = true; break; }
         snprintf(name, nl, "%s{%s}", def->name, m->subs[i]);
         buf_puts(b, "{\"name\":");
-        writer_json_string(b, name, strlen(name), WRITER_ESC_EASYJSON);
+        json_string(b, name, strlen(name), JSON_ESC_EASYJSON);
         free(name);
         buf_puts(b, ",\"suffix\":");
-        writer_json_string(b, m->subs[i], strlen(m->subs[i]), WRITER_ESC_EASYJSON);
+        json_string(b, m->subs[i], strlen(m->subs[i]), JSON_ESC_EASYJSON);
         buf_puts(b, ",\"tags\":");
         json_sub_tags(b, m->subs[i]);
         buf_puts(b, "}");
         if (i + 1 == m->nsubs) buf_puts(b, "]");
     }
     buf_puts(b, "},\"metric\":");
-    writer_json_string(b, def->name, strlen(def->name), WRITER_ESC_EASYJSON);
+    json_string(b, def->name, strlen(def->name), JSON_ESC_EASYJSON);
     buf_puts(b, "}\n");
     if (!b->p) { o->oom = true; return; }
     writer_write(o->w, b->p, b->len);
 
     buf_clear(b);
     buf_puts(b, "{\"metric\":");
-    writer_json_string(b, def->name, strlen(def->name), WRITER_ESC_EASYJSON);
+    json_string(b, def->name, strlen(def->name), JSON_ESC_EASYJSON);
     buf_puts(b, ",\"type\":\"Point\",\"data\":{\"time\":\"");
     m->prefix = b->p ? strndup(b->p, b->len) : NULL;
     m->prefix_len = b->len;
@@ -231,9 +231,9 @@ static void json_render_tags(buf *b, const char *tags, size_t len) {
         if (tag_is_metadata(k)) { meta = true; continue; }
         if (!first) buf_puts(b, ",");
         first = false;
-        writer_json_string(b, k, strlen(k), WRITER_ESC_EASYJSON);
+        json_string(b, k, strlen(k), JSON_ESC_EASYJSON);
         buf_puts(b, ":");
-        writer_json_string(b, v, strlen(v), WRITER_ESC_EASYJSON);
+        json_string(b, v, strlen(v), JSON_ESC_EASYJSON);
     }
     buf_puts(b, "}");
     if (!meta) return;
@@ -243,9 +243,9 @@ static void json_render_tags(buf *b, const char *tags, size_t len) {
         if (!tag_is_metadata(k)) continue;
         if (!first) buf_puts(b, ",");
         first = false;
-        writer_json_string(b, k, strlen(k), WRITER_ESC_EASYJSON);
+        json_string(b, k, strlen(k), JSON_ESC_EASYJSON);
         buf_puts(b, ":");
-        writer_json_string(b, v, strlen(v), WRITER_ESC_EASYJSON);
+        json_string(b, v, strlen(v), JSON_ESC_EASYJSON);
     }
     buf_puts(b, "}");
 }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "util/buf.h"
+#include "util/jsonstr.h"   /* json_string() for the writers of JSON */
 
 #define WRITER_BUF (64 * 1024)
 
@@ -103,21 +104,6 @@ size_t writer_fmt_go(char *buf, double v);
  * plain up to 1e21, "1e-7", "1.5e+21"; -0 is "0"; NaN and ±Inf are "null". */
 size_t writer_fmt_js(char *buf, double v);
 
-/* JSON string literal (with the quotes) for s[0..n), appended to b, in the
- * escaping of one of three encoders. All escape '"', '\\' and control
- * characters; they differ in the rest:
- *   WRITER_ESC_EASYJSON  easyjson's default writer (k6's JSON output lines):
- *                        also <, >, & as \u003c \u003e \u0026, U+2028/9,
- *                        \u0008-style control escapes except \t \n \r,
- *                        invalid UTF-8 as \ufffd
- *   WRITER_ESC_GO        Go's encoding/json without HTML escaping (k6's
- *                        threshold lists): as above but <, >, & kept, \b \f
- *   WRITER_ESC_JS        JSON.stringify (the summary export): \b \f \n \r
- *                        \t short forms, nothing else escaped, invalid UTF-8
- *                        replaced by a raw U+FFFD
- * Returns -1 when out of memory. */
-typedef enum { WRITER_ESC_EASYJSON, WRITER_ESC_GO, WRITER_ESC_JS } writer_esc;
-int writer_json_string(buf *b, const char *s, size_t n, writer_esc mode);
 
 /* Wall-clock timestamps in the local time zone, as Go formats time.Time
  * (k6 stamps samples with time.Now()), caching the calendar fields of the

@@ -1,7 +1,7 @@
-/* `c6 target`: command line, listening sockets, limits, signals and the
- * start/stop sequence of the built-in test server. The endpoints live in
- * target_routes.c, the /delay timer in target_delay.c, the HTTPS
- * certificates in target_tls.c. */
+/* c6-target, the built-in test server (`c6 target` runs it: see main.c):
+ * command line, listening sockets, limits, signals and the start/stop
+ * sequence. The endpoints live in target_routes.c, the /delay timer in
+ * target_delay.c, the HTTPS certificates in target_tls.c. */
 #include "target/target.h"
 
 #include <arpa/inet.h>
@@ -326,7 +326,11 @@ static int target_setup(const struct target_opts *o, int *fd,
     return 1;
 }
 
-int target_main(int argc, char **argv)
+/* `c6-target [--listen HOST:PORT] [--threads N] [--tls-listen HOST:PORT
+ * ...]` (argv[0] is not looked at: `c6 target` passes its own).
+ * Serves until SIGINT/SIGTERM, then exits 0; 1 on usage or bind errors
+ * (after printing a message to stderr). */
+int main(int argc, char **argv)
 {
     struct target_opts o;
     struct target_tls tls = {.fd = -1};

@@ -1,55 +1,31 @@
-/* c6 target: the built-in httpbin-like HTTP server (`c6 target`).
- *
- * target_main() is the whole command. The rest of this header is shared
- * by the .c files in src/target (and open to unit tests); nothing outside
- * src/target needs it. */
+/* c6-target: the built-in httpbin-like HTTP server, a program of its own
+ * (build/c6-target) that `c6 target` runs. This header is shared by the .c
+ * files in src/target (and open to unit tests); nothing outside src/target
+ * needs it. */
 #ifndef C6_TARGET_H
 #define C6_TARGET_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* `c6 target [--listen HOST:PORT] [--threads N] [--tls-listen HOST:PORT
- * ...]`; argv[0] is "target".
- * Blocks until SIGINT/SIGTERM, then returns 0; returns 1 on usage or
- * bind errors (after printing a message to stderr). */
-int target_main(int argc, char **argv);
+#include "util/buf.h"
+#include "util/jsonstr.h"
 
-/* ---- growable byte buffer -------------------------------------------
- * Writers never fail one by one: an allocation failure sets `oom` and
- * later writes are dropped, so a response builder checks once at the end. */
-struct target_buf {
-    char *p;
-    size_t len;
-    size_t cap;
-    int oom;
-};
+/* ---- JSON text: util/buf.h's docbuf, util/jsonstr.c's escaping ------ */
+/* Appends s[0..n) as a quoted JSON string: valid UTF-8 passes through, any
+ * other byte >= 0x80 becomes \u00XX (binary bodies stay recoverable). */
+static inline void target_json_str(docbuf *b, const char *s, size_t n)
+{
+    doc_json(b, s, n, JSON_ESC_BYTES);
+}
 
-void target_buf_put(struct target_buf *b, const void *p, size_t n);
-void target_buf_puts(struct target_buf *b, const char *s);
-void target_buf_putc(struct target_buf *b, char c);
-void target_buf_putu(struct target_buf *b, uint64_t v);
-void target_buf_free(struct target_buf *b);
-
-/* ---- JSON ----------------------------------------------------------- */
-/* Appends s[0..n) as a quoted JSON string. Valid UTF-8 passes through;
- * any other byte >= 0x80 becomes \u00XX so the output is always valid. */
-void target_json_str(struct target_buf *b, const char *s, size_t n);
-/* 1 if s[0..n) is exactly one JSON object or array (surrounding
- * whitespace allowed), 0 otherwise. Nesting is capped, no allocation. */
-int target_json_container(const char *s, size_t n);
-
-/* ---- decoding ------------------------------------------------------- */
+/* ---- percent-encoding (target_url.c) ------------------------------ */
 /* Percent-decodes s[0..n) in place ('+' becomes ' ' when plus is set);
  * malformed escapes are kept verbatim. Returns the new length. */
 size_t target_url_decode(char *s, size_t n, int plus);
 /* Appends the percent-encoding of s[0..n) to b, keeping RFC 3986
  * unreserved bytes and those in `keep` (may be NULL). */
-void target_url_encode(struct target_buf *b, const char *s, size_t n,
-                       const char *keep);
-/* Decodes standard base64 (padding optional) into out, which must hold
- * n / 4 * 3 + 3 bytes. Returns the decoded length or -1 if malformed. */
-long target_base64_decode(const char *s, size_t n, unsigned char *out);
+void target_url_encode(docbuf *b, const char *s, size_t n, const char *keep);
 
 /* ---- multipart/form-data bodies (target_multipart.c) ----------------- */
 struct target_part {

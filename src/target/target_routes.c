@@ -22,8 +22,10 @@
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
+#include "util/base64.h"
 #include "util/codec.h"
+#include "util/gojson.h"
+#include "util/utf8.h"
 
 #define TARGET_BODY_MAX   (16u << 20)  /* larger uploads get 413 */
 #define TARGET_BYTES_MAX  (100u << 20) /* /bytes/{n} is clamped to this */
@@ -32,6 +34,7 @@
 #define TARGET_PAIRS_MAX  65536        /* form fields parsed per body */
 #define TARGET_PARTS_MAX  1024         /* multipart parts shown per body */
 #define TARGET_IDLE_S     300u         /* idle keep-alive connections closed */
+#define TARGET_JSON_DEPTH 256          /* deeper JSON bodies are not echoed as json */
 /* Per-connection memory of MHD, which bounds the request head (~16 KB of
  * headers here). MHD zeroes it between requests, so half the default 32 KB
  * saves ~10% CPU per request and 300 MB of RSS at 20,000 connections. */
@@ -56,7 +59,7 @@ struct target_server {
 /* State of a request whose route reads the body or waits. */
 struct target_req {
     const struct target_route *route;
-    struct target_buf body;
+    buf body;
     int too_big;
     int delayed;  /* /delay: the timer has been armed */
     int informed; /* /status/1xx: the interim response went out */
@@ -117,18 +120,18 @@ static struct MHD_Response *target_header(struct MHD_Response *r,
 }
 
 /* Turns the buffer into a response that owns (and later frees) its bytes. */
-static struct MHD_Response *target_take(struct target_buf *b, const char *type)
+static struct MHD_Response *target_take(docbuf *b, const char *type)
 {
     struct MHD_Response *r = NULL;
 
-    if (!b->oom && b->p)
-        r = MHD_create_response_from_buffer_with_free_callback(b->len, b->p,
+    if (!b->oom && b->b.p)
+        r = MHD_create_response_from_buffer_with_free_callback(b->b.len, b->b.p,
                                                                free);
     if (!r) {
-        target_buf_free(b);
+        doc_free(b);
         return NULL;
     }
-    memset(b, 0, sizeof(*b));
+    memset(b, 0, sizeof(*b)); /* MHD owns the bytes now */
     return target_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 }
 
@@ -139,7 +142,7 @@ static struct MHD_Response *target_empty(void)
 }
 
 static enum MHD_Result target_json_send(struct MHD_Connection *c,
-                                        unsigned status, struct target_buf *b)
+                                        unsigned status, docbuf *b)
 {
     return target_send(c, status, target_take(b, TARGET_JSON_TYPE));
 }
@@ -147,11 +150,11 @@ static enum MHD_Result target_json_send(struct MHD_Connection *c,
 static enum MHD_Result target_error(struct MHD_Connection *c, unsigned status,
                                     const char *msg)
 {
-    struct target_buf b = {0};
+    docbuf b = {0};
 
-    target_buf_puts(&b, "{\"error\":");
+    doc_puts(&b, "{\"error\":");
     target_json_str(&b, msg, strlen(msg));
-    target_buf_puts(&b, "}\n");
+    doc_puts(&b, "}\n");
     return target_json_send(c, status, &b);
 }
 
@@ -236,7 +239,7 @@ static int target_paircmp_ci(const void *a, const void *b)
 
 /* Header names are case-insensitive; show them as "Content-Type" so that
  * scripts written against other echo servers find them. */
-static void target_json_header_name(struct target_buf *b, const char *k,
+static void target_json_header_name(docbuf *b, const char *k,
                                     size_t n)
 {
     char tmp[256];
@@ -261,10 +264,10 @@ static void target_json_header_name(struct target_buf *b, const char *k,
 
 /* Emits a group of values sharing one key: a repeated header becomes one
  * comma-joined string, a repeated query/form/cookie key an array. */
-static void target_json_group(struct target_buf *b, const struct target_pair *g,
+static void target_json_group(docbuf *b, const struct target_pair *g,
                               size_t n, int headers)
 {
-    struct target_buf j = {0};
+    docbuf j = {0};
     size_t i;
 
     if (n == 1) {
@@ -274,24 +277,24 @@ static void target_json_group(struct target_buf *b, const struct target_pair *g,
     if (headers) {
         for (i = 0; i < n; i++) {
             if (i)
-                target_buf_puts(&j, ", ");
-            target_buf_put(&j, g[i].v, g[i].vl);
+                doc_puts(&j, ", ");
+            doc_put(&j, g[i].v, g[i].vl);
         }
         b->oom |= j.oom;
-        target_json_str(b, j.p, j.len);
-        target_buf_free(&j);
+        target_json_str(b, j.b.p, j.b.len);
+        doc_free(&j);
         return;
     }
-    target_buf_putc(b, '[');
+    doc_putc(b, '[');
     for (i = 0; i < n; i++) {
         if (i)
-            target_buf_putc(b, ',');
+            doc_putc(b, ',');
         target_json_str(b, g[i].v, g[i].vl);
     }
-    target_buf_putc(b, ']');
+    doc_putc(b, ']');
 }
 
-static void target_json_pairs(struct target_buf *b, struct target_pairs *ps,
+static void target_json_pairs(docbuf *b, struct target_pairs *ps,
                               int headers)
 {
     size_t i, j;
@@ -300,24 +303,24 @@ static void target_json_pairs(struct target_buf *b, struct target_pairs *ps,
     if (ps->n > 1)
         qsort(ps->a, ps->n, sizeof(*ps->a),
               headers ? target_paircmp_ci : target_paircmp_cs);
-    target_buf_putc(b, '{');
+    doc_putc(b, '{');
     for (i = 0; i < ps->n; i = j) {
         for (j = i + 1; j < ps->n; j++)
             if (target_keycmp(&ps->a[i], &ps->a[j], headers) != 0)
                 break;
         if (i)
-            target_buf_putc(b, ',');
+            doc_putc(b, ',');
         if (headers)
             target_json_header_name(b, ps->a[i].k, ps->a[i].kl);
         else
             target_json_str(b, ps->a[i].k, ps->a[i].kl);
-        target_buf_putc(b, ':');
+        doc_putc(b, ':');
         target_json_group(b, ps->a + i, j - i, headers);
     }
-    target_buf_putc(b, '}');
+    doc_putc(b, '}');
 }
 
-static void target_json_values(struct target_buf *b, struct MHD_Connection *c,
+static void target_json_values(docbuf *b, struct MHD_Connection *c,
                                enum MHD_ValueKind kind)
 {
     struct target_pairs ps = {0};
@@ -344,7 +347,7 @@ static void target_origin(struct MHD_Connection *c, char *out, size_t n)
                   (socklen_t)n);
 }
 
-static void target_json_origin(struct target_buf *b, struct MHD_Connection *c)
+static void target_json_origin(docbuf *b, struct MHD_Connection *c)
 {
     char ip[INET6_ADDRSTRLEN];
 
@@ -354,30 +357,30 @@ static void target_json_origin(struct target_buf *b, struct MHD_Connection *c)
 
 /* MHD hands us the path decoded and the query split into arguments, so
  * the URL is rebuilt by re-encoding both. */
-static void target_json_url(struct target_buf *b, struct MHD_Connection *c,
+static void target_json_url(docbuf *b, struct MHD_Connection *c,
                             const char *path, int tls)
 {
     const char *host = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                    MHD_HTTP_HEADER_HOST);
-    struct target_buf u = {0};
+    docbuf u = {0};
     struct target_pairs ps = {0};
     size_t i;
 
-    target_buf_puts(&u, tls ? "https://" : "http://");
-    target_buf_puts(&u, host ? host : "localhost");
+    doc_puts(&u, tls ? "https://" : "http://");
+    doc_puts(&u, host ? host : "localhost");
     target_url_encode(&u, path, strlen(path), "/:@!$&'()*+,;=");
     target_pairs_get(&ps, c, MHD_GET_ARGUMENT_KIND);
     for (i = 0; i < ps.n; i++) {
-        target_buf_putc(&u, i ? '&' : '?');
+        doc_putc(&u, i ? '&' : '?');
         target_url_encode(&u, ps.a[i].k, ps.a[i].kl, NULL);
         if (ps.a[i].novalue)
             continue;
-        target_buf_putc(&u, '=');
+        doc_putc(&u, '=');
         target_url_encode(&u, ps.a[i].v, ps.a[i].vl, NULL);
     }
     b->oom |= u.oom | ps.oom;
-    target_json_str(b, u.p ? u.p : "", u.len);
-    target_buf_free(&u);
+    target_json_str(b, u.b.p ? u.b.p : "", u.b.len);
+    doc_free(&u);
     free(ps.a);
 }
 
@@ -401,7 +404,7 @@ static int target_is_form(struct MHD_Connection *c)
 
 /* Splits a urlencoded body into decoded pairs. The pairs point into
  * `copy`, a private copy of the body the caller frees. */
-static void target_form_parse(const struct target_buf *body, char **copy,
+static void target_form_parse(const buf *body, char **copy,
                               struct target_pairs *ps)
 {
     char *p, *end, *amp, *eq;
@@ -438,11 +441,11 @@ static void target_form_parse(const struct target_buf *body, char **copy,
  * filename) to `files` as text, as httpbin shows them, and to `info` as
  * {name, filename, content_type, size, sha256} so binary uploads can be
  * checked byte for byte. */
-static void target_multipart_fields(const struct target_buf *body,
+static void target_multipart_fields(const buf *body,
                                     const char *bnd, size_t bl, char **copy,
                                     struct target_pairs *form,
                                     struct target_pairs *files,
-                                    struct target_buf *info)
+                                    docbuf *info)
 {
     struct target_part *parts;
     int n, i;
@@ -476,28 +479,42 @@ static void target_multipart_fields(const struct target_buf *body,
         for (k = 0; k < mdlen; k++)
             snprintf(hex + 2 * k, 3, "%02x", md[k]);
         hex[2 * mdlen] = '\0';
-        if (info->len)
-            target_buf_putc(info, ',');
-        target_buf_puts(info, "{\"name\":");
+        if (info->b.len)
+            doc_putc(info, ',');
+        doc_puts(info, "{\"name\":");
         target_json_str(info, pt->name ? pt->name : "", pt->name_len);
-        target_buf_puts(info, ",\"filename\":");
+        doc_puts(info, ",\"filename\":");
         target_json_str(info, pt->filename, pt->filename_len);
-        target_buf_puts(info, ",\"content_type\":");
+        doc_puts(info, ",\"content_type\":");
         target_json_str(info, pt->type ? pt->type : "", pt->type_len);
-        target_buf_puts(info, ",\"size\":");
-        target_buf_putu(info, pt->len);
-        target_buf_puts(info, ",\"sha256\":\"");
-        target_buf_puts(info, hex);
-        target_buf_puts(info, "\"}");
+        doc_puts(info, ",\"size\":");
+        doc_putu(info, pt->len);
+        doc_puts(info, ",\"sha256\":\"");
+        doc_puts(info, hex);
+        doc_puts(info, "\"}");
     }
     free(parts);
 }
 
-static void target_json_body(struct target_buf *b, struct MHD_Connection *c,
-                             const struct target_buf *body)
+/* Whether s[0..n) is one JSON object or array (whitespace around it
+ * allowed): Go's syntax, UTF-8 throughout (which Go's scanner does not
+ * check but the echoed document needs), and nested at most
+ * TARGET_JSON_DEPTH deep, so that any client's parser reads the echo back. */
+static int target_is_json_doc(const char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+        i++;
+    return i < n && (s[i] == '{' || s[i] == '[') && utf8_valid(s, n) &&
+           gojson_check_depth(s, n, TARGET_JSON_DEPTH, NULL, 0, NULL) == 0;
+}
+
+static void target_json_body(docbuf *b, struct MHD_Connection *c,
+                             const buf *body)
 {
     struct target_pairs ps = {0}, files = {0};
-    struct target_buf info = {0};
+    docbuf info = {0};
     char *copy = NULL;
     const char *data = body->p ? body->p : "";
     const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
@@ -505,37 +522,37 @@ static void target_json_body(struct target_buf *b, struct MHD_Connection *c,
     const char *bnd;
     size_t bl;
 
-    target_buf_puts(b, ",\"data\":");
+    doc_puts(b, ",\"data\":");
     target_json_str(b, data, body->len);
     if (target_is_form(c))
         target_form_parse(body, &copy, &ps);
     else if (target_multipart_boundary(ct, &bnd, &bl))
         target_multipart_fields(body, bnd, bl, &copy, &ps, &files, &info);
-    target_buf_puts(b, ",\"form\":");
+    doc_puts(b, ",\"form\":");
     target_json_pairs(b, &ps, 0);
-    target_buf_puts(b, ",\"files\":");
+    doc_puts(b, ",\"files\":");
     target_json_pairs(b, &files, 0);
-    target_buf_puts(b, ",\"file_info\":[");
-    target_buf_put(b, info.p, info.len);
-    target_buf_putc(b, ']');
+    doc_puts(b, ",\"file_info\":[");
+    doc_put(b, info.b.p, info.b.len);
+    doc_putc(b, ']');
     b->oom |= info.oom;
-    target_buf_free(&info);
+    doc_free(&info);
     free(ps.a);
     free(files.a);
     free(copy);
-    target_buf_puts(b, ",\"json\":");
+    doc_puts(b, ",\"json\":");
     /* Validated, so embedding the client's text keeps the output valid. */
-    if (target_json_container(data, body->len))
-        target_buf_put(b, data, body->len);
+    if (target_is_json_doc(data, body->len))
+        doc_put(b, data, body->len);
     else
-        target_buf_puts(b, "null");
+        doc_puts(b, "null");
 }
 
 /* A body sent with Content-Encoding (a list is undone last first) into
  * out: 1, or 0 when the body is not encoded, or -1 when it cannot be
  * decoded. */
 static int target_decode_body(struct MHD_Connection *c,
-                              const struct target_buf *body, buf *out)
+                              const buf *body, buf *out)
 {
     const char *ce = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_ENCODING);
@@ -576,36 +593,35 @@ static int target_decode_body(struct MHD_Connection *c,
 
 static enum MHD_Result target_echo(const struct target_call *x, int what)
 {
-    struct target_buf b = {0};
+    docbuf b = {0};
 
     if (x->rq && x->rq->too_big)
         return target_error(x->c, 413, "request body too large");
-    target_buf_puts(&b, "{\"args\":");
+    doc_puts(&b, "{\"args\":");
     target_json_values(&b, x->c, MHD_GET_ARGUMENT_KIND);
     if (what & E_BODY) {
         buf dec = {0};
         int rc = target_decode_body(x->c, &x->rq->body, &dec);
-        struct target_buf view = {dec.p, dec.len, dec.cap, 0};
 
         if (rc < 0) {
             buf_free(&dec);
-            target_buf_free(&b);
+            doc_free(&b);
             return target_error(x->c, 400, "cannot decode the Content-Encoding of the body");
         }
-        target_json_body(&b, x->c, rc ? &view : &x->rq->body);
+        target_json_body(&b, x->c, rc ? &dec : &x->rq->body);
         buf_free(&dec);
     }
-    target_buf_puts(&b, ",\"headers\":");
+    doc_puts(&b, ",\"headers\":");
     target_json_values(&b, x->c, MHD_HEADER_KIND);
     if (what & E_METHOD) {
-        target_buf_puts(&b, ",\"method\":");
+        doc_puts(&b, ",\"method\":");
         target_json_str(&b, x->method, strlen(x->method));
     }
-    target_buf_puts(&b, ",\"origin\":");
+    doc_puts(&b, ",\"origin\":");
     target_json_origin(&b, x->c);
-    target_buf_puts(&b, ",\"url\":");
+    doc_puts(&b, ",\"url\":");
     target_json_url(&b, x->c, x->url, x->tls);
-    target_buf_puts(&b, "}\n");
+    doc_puts(&b, "}\n");
     return target_json_send(x->c, 200, &b);
 }
 
@@ -626,11 +642,11 @@ static enum MHD_Result target_anything(const struct target_call *x)
 
 static enum MHD_Result target_headers(const struct target_call *x)
 {
-    struct target_buf b = {0};
+    docbuf b = {0};
 
-    target_buf_puts(&b, "{\"headers\":");
+    doc_puts(&b, "{\"headers\":");
     target_json_values(&b, x->c, MHD_HEADER_KIND);
-    target_buf_puts(&b, "}\n");
+    doc_puts(&b, "}\n");
     return target_json_send(x->c, 200, &b);
 }
 
@@ -638,13 +654,13 @@ static enum MHD_Result target_headers(const struct target_call *x)
 static enum MHD_Result target_one(struct MHD_Connection *c, const char *key,
                                   const char *val)
 {
-    struct target_buf b = {0};
+    docbuf b = {0};
 
-    target_buf_putc(&b, '{');
+    doc_putc(&b, '{');
     target_json_str(&b, key, strlen(key));
-    target_buf_putc(&b, ':');
+    doc_putc(&b, ':');
     target_json_str(&b, val, strlen(val));
-    target_buf_puts(&b, "}\n");
+    doc_puts(&b, "}\n");
     return target_json_send(c, 200, &b);
 }
 
@@ -663,18 +679,18 @@ static enum MHD_Result target_client(const struct target_call *x)
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(x->c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-    struct target_buf b = {0};
+    docbuf b = {0};
     unsigned port = 0;
 
     if (sa && sa->sa_family == AF_INET)
         port = ntohs(((const struct sockaddr_in *)sa)->sin_port);
     else if (sa && sa->sa_family == AF_INET6)
         port = ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
-    target_buf_puts(&b, "{\"origin\":");
+    doc_puts(&b, "{\"origin\":");
     target_json_origin(&b, x->c);
-    target_buf_puts(&b, ",\"port\":");
-    target_buf_putu(&b, port);
-    target_buf_puts(&b, "}\n");
+    doc_puts(&b, ",\"port\":");
+    doc_putu(&b, port);
+    doc_puts(&b, "}\n");
     return target_json_send(x->c, 200, &b);
 }
 
@@ -771,7 +787,7 @@ static enum MHD_Result target_status(const struct target_call *x)
 
 static enum MHD_Result target_delay(const struct target_call *x)
 {
-    struct target_buf b = {0};
+    docbuf b = {0};
     uint64_t ms;
 
     if (!target_parse_uint(x->rest, TARGET_DELAY_MAX, &ms))
@@ -781,9 +797,9 @@ static enum MHD_Result target_delay(const struct target_call *x)
         if (ms > 0 && target_delay_add(x->s->delay, x->c, ms))
             return MHD_YES; /* called again once resumed */
     }
-    target_buf_puts(&b, "{\"delay_ms\":");
-    target_buf_putu(&b, ms);
-    target_buf_puts(&b, "}\n");
+    doc_puts(&b, "{\"delay_ms\":");
+    doc_putu(&b, ms);
+    doc_puts(&b, "}\n");
     return target_json_send(x->c, 200, &b);
 }
 
@@ -821,11 +837,11 @@ static enum MHD_Result target_bytes(const struct target_call *x)
 
 static enum MHD_Result target_cookies(const struct target_call *x)
 {
-    struct target_buf b = {0};
+    docbuf b = {0};
 
-    target_buf_puts(&b, "{\"cookies\":");
+    doc_puts(&b, "{\"cookies\":");
     target_json_values(&b, x->c, MHD_COOKIE_KIND);
-    target_buf_puts(&b, "}\n");
+    doc_puts(&b, "}\n");
     return target_json_send(x->c, 200, &b);
 }
 
@@ -851,27 +867,27 @@ static struct MHD_Response *target_set_cookies(struct MHD_Connection *c,
 
     target_pairs_get(&ps, c, MHD_GET_ARGUMENT_KIND);
     for (i = 0; r && i < ps.n; i++) {
-        struct target_buf h = {0};
+        docbuf h = {0};
 
         if (!target_is_token(ps.a[i].k, ps.a[i].kl))
             continue;
-        target_buf_put(&h, ps.a[i].k, ps.a[i].kl);
-        target_buf_putc(&h, '=');
+        doc_put(&h, ps.a[i].k, ps.a[i].kl);
+        doc_putc(&h, '=');
         if (del)
-            target_buf_puts(&h, "; Expires=Thu, 01 Jan 1970 00:00:00 GMT; "
+            doc_puts(&h, "; Expires=Thu, 01 Jan 1970 00:00:00 GMT; "
                                 "Max-Age=0");
         else
             target_url_encode(&h, ps.a[i].v, ps.a[i].vl,
                               "!#$&'()*+/:<=>?@[]^`{|}");
-        target_buf_puts(&h, "; Path=/");
-        target_buf_putc(&h, '\0');
+        doc_puts(&h, "; Path=/");
+        doc_putc(&h, '\0');
         if (h.oom) {
             MHD_destroy_response(r);
             r = NULL;
         } else {
-            r = target_header(r, MHD_HTTP_HEADER_SET_COOKIE, h.p);
+            r = target_header(r, MHD_HTTP_HEADER_SET_COOKIE, h.b.p);
         }
-        target_buf_free(&h);
+        doc_free(&h);
     }
     if (r && ps.oom) {
         MHD_destroy_response(r);
@@ -897,13 +913,13 @@ static enum MHD_Result target_cookies_delete(const struct target_call *x)
 static enum MHD_Result target_response_headers(const struct target_call *x)
 {
     struct target_pairs ps = {0};
-    struct target_buf b = {0};
+    docbuf b = {0};
     struct MHD_Response *r;
     size_t i;
 
     target_pairs_get(&ps, x->c, MHD_GET_ARGUMENT_KIND);
     target_json_pairs(&b, &ps, 0); /* sorts by name; a repeated name keeps its order */
-    target_buf_putc(&b, '\n');
+    doc_putc(&b, '\n');
     r = target_take(&b, TARGET_JSON_TYPE);
     for (i = 0; r && i < ps.n; i++)
         if (target_is_token(ps.a[i].k, ps.a[i].kl) &&
@@ -959,19 +975,19 @@ static int target_auth_ok(struct MHD_Connection *c, const char *user,
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                 MHD_HTTP_HEADER_AUTHORIZATION);
     unsigned char out[1024 + 3];
-    size_t pl = strlen(pass), n;
-    long got;
+    size_t pl = strlen(pass), n, bad;
+    ssize_t got;
 
     if (!h || strncasecmp(h, "Basic ", 6) != 0)
         return 0;
     for (h += 6; *h == ' '; h++)
         ;
     n = strlen(h);
-    while (n > 0 && h[n - 1] == ' ')
-        n--;
+    while (n > 0 && (h[n - 1] == ' ' || h[n - 1] == '='))
+        n--; /* padding optional */
     if (n > 1024 / 3 * 4)
         return 0;
-    got = target_base64_decode(h, n, out);
+    got = b64_decode(h, n, B64_RAWSTD, out, &bad);
     return got >= 0 && (size_t)got == ul + 1 + pl &&
            memcmp(out, user, ul) == 0 && out[ul] == ':' &&
            memcmp(out + ul + 1, pass, pl) == 0;
@@ -980,97 +996,55 @@ static int target_auth_ok(struct MHD_Connection *c, const char *user,
 static enum MHD_Result target_basic_auth(const struct target_call *x)
 {
     const char *slash = strchr(x->rest, '/');
-    struct target_buf b = {0};
+    docbuf b = {0};
     size_t ul;
 
     if (!slash || slash == x->rest)
         return MHD_queue_response(x->c, 404, x->s->notfound);
     ul = (size_t)(slash - x->rest);
     if (!target_auth_ok(x->c, x->rest, ul, slash + 1)) {
-        target_buf_puts(&b, "{\"authenticated\":false}\n");
+        doc_puts(&b, "{\"authenticated\":false}\n");
         return target_send(x->c, 401,
                            target_header(target_take(&b, TARGET_JSON_TYPE),
                                          MHD_HTTP_HEADER_WWW_AUTHENTICATE,
                                          "Basic realm=\"c6\""));
     }
-    target_buf_puts(&b, "{\"authenticated\":true,\"user\":");
+    doc_puts(&b, "{\"authenticated\":true,\"user\":");
     target_json_str(&b, x->rest, ul);
-    target_buf_puts(&b, "}\n");
+    doc_puts(&b, "}\n");
     return target_json_send(x->c, 200, &b);
 }
 
-/* ---- gzip ------------------------------------------------------------- */
+/* ---- gzip, brotli, deflate, zstd ------------------------------------- */
 
-/* gzip-wraps in[0..n) (windowBits 16+15 selects the gzip container). */
-static int target_gzip_buf(const struct target_buf *in, struct target_buf *out)
-{
-    z_stream z;
-    int ok;
-
-    memset(&z, 0, sizeof(z));
-    if (in->oom || deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + 15,
-                                8, Z_DEFAULT_STRATEGY) != Z_OK)
-        return 0;
-    out->cap = deflateBound(&z, (uLong)in->len);
-    out->p = malloc(out->cap);
-    z.next_in = (Bytef *)in->p;
-    z.avail_in = (uInt)in->len;
-    z.next_out = (Bytef *)out->p;
-    z.avail_out = (uInt)out->cap;
-    ok = out->p && deflate(&z, Z_FINISH) == Z_STREAM_END;
-    out->len = z.total_out;
-    deflateEnd(&z);
-    return ok;
-}
-
-static enum MHD_Result target_gzip(const struct target_call *x)
-{
-    struct target_buf b = {0}, gz = {0};
-    struct MHD_Response *r = NULL;
-
-    target_buf_puts(&b, "{\"gzipped\":true,\"headers\":");
-    target_json_values(&b, x->c, MHD_HEADER_KIND);
-    target_buf_puts(&b, ",\"method\":");
-    target_json_str(&b, x->method, strlen(x->method));
-    target_buf_puts(&b, ",\"origin\":");
-    target_json_origin(&b, x->c);
-    target_buf_puts(&b, "}\n");
-    if (target_gzip_buf(&b, &gz))
-        r = target_header(target_take(&gz, TARGET_JSON_TYPE),
-                          MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-    target_buf_free(&gz);
-    target_buf_free(&b);
-    return target_send(x->c, 200, r);
-}
-
-/* /brotli, /deflate, /zstd: httpbin's {"<coding>": true, headers, method,
+/* /gzip, /brotli, /deflate, /zstd: httpbin's {"<coding>": true, headers, method,
  * origin} in that Content-Encoding. */
 static enum MHD_Result target_coded(const struct target_call *x, int codec,
                                     const char *key)
 {
-    struct target_buf b = {0};
-    buf out = {0};
+    docbuf b = {0}, out = {0};
     struct MHD_Response *r = NULL;
 
-    target_buf_putc(&b, '{');
+    doc_putc(&b, '{');
     target_json_str(&b, key, strlen(key));
-    target_buf_puts(&b, ":true,\"headers\":");
+    doc_puts(&b, ":true,\"headers\":");
     target_json_values(&b, x->c, MHD_HEADER_KIND);
-    target_buf_puts(&b, ",\"method\":");
+    doc_puts(&b, ",\"method\":");
     target_json_str(&b, x->method, strlen(x->method));
-    target_buf_puts(&b, ",\"origin\":");
+    doc_puts(&b, ",\"origin\":");
     target_json_origin(&b, x->c);
-    target_buf_puts(&b, "}\n");
-    if (!b.oom && codec_encode(codec, b.p, b.len, &out) == 0) {
-        struct target_buf t = {out.p, out.len, out.cap, 0};
-
-        r = target_header(target_take(&t, TARGET_JSON_TYPE),
+    doc_puts(&b, "}\n");
+    if (!b.oom && codec_encode(codec, b.b.p, b.b.len, &out.b) == 0)
+        r = target_header(target_take(&out, TARGET_JSON_TYPE),
                           MHD_HTTP_HEADER_CONTENT_ENCODING, codec_name(codec));
-        out.p = NULL;
-    }
-    buf_free(&out);
-    target_buf_free(&b);
+    doc_free(&out);
+    doc_free(&b);
     return target_send(x->c, 200, r);
+}
+
+static enum MHD_Result target_gzip(const struct target_call *x)
+{
+    return target_coded(x, CODEC_GZIP, "gzipped");
 }
 
 static enum MHD_Result target_brotli(const struct target_call *x)
@@ -1170,7 +1144,7 @@ static enum MHD_Result target_digest_auth(const struct target_call *x)
     char qop[32], user[128], pass[128], alg[32] = "MD5", chal[400];
     char nonce[33], opaque[33];
     unsigned char rnd[16];
-    struct target_buf b = {0};
+    docbuf b = {0};
     const EVP_MD *md;
 
     if (sscanf(x->rest, "%31[^/]/%127[^/]/%127[^/]/%31s", qop, user, pass, alg) < 3 ||
@@ -1180,9 +1154,9 @@ static enum MHD_Result target_digest_auth(const struct target_call *x)
     if (!md)
         return target_error(x->c, 400, "algorithm must be MD5 or SHA-256");
     if (target_digest_ok(x, qop, user, pass, md)) {
-        target_buf_puts(&b, "{\"authenticated\":true,\"user\":");
+        doc_puts(&b, "{\"authenticated\":true,\"user\":");
         target_json_str(&b, user, strlen(user));
-        target_buf_puts(&b, "}\n");
+        doc_puts(&b, "}\n");
         return target_json_send(x->c, 200, &b);
     }
     if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
@@ -1194,7 +1168,7 @@ static enum MHD_Result target_digest_auth(const struct target_call *x)
     snprintf(chal, sizeof(chal),
              "Digest realm=\"%s\", nonce=\"%s\", qop=\"%s\", opaque=\"%s\", algorithm=%s, stale=FALSE",
              TARGET_DIGEST_REALM, nonce, qop, opaque, strcasecmp(alg, "MD5") == 0 ? "MD5" : "SHA-256");
-    target_buf_puts(&b, "{\"authenticated\":false}\n");
+    doc_puts(&b, "{\"authenticated\":false}\n");
     return target_send(x->c, 401,
                        target_header(target_take(&b, TARGET_JSON_TYPE),
                                      MHD_HTTP_HEADER_WWW_AUTHENTICATE, chal));
@@ -1302,7 +1276,7 @@ static enum MHD_Result target_drip(const struct target_call *x)
 static enum MHD_Result target_client_cert(const struct target_call *x)
 {
     struct target_peer p;
-    struct target_buf b = {0};
+    docbuf b = {0};
     char msg[320];
 
     switch (target_tls_peer(x->c, &p)) {
@@ -1315,11 +1289,11 @@ static enum MHD_Result target_client_cert(const struct target_call *x)
                  p.why[0] ? p.why : "verification failed");
         return target_error(x->c, 403, msg);
     }
-    target_buf_puts(&b, "{\"cn\":");
+    doc_puts(&b, "{\"cn\":");
     target_json_str(&b, p.cn, strlen(p.cn));
-    target_buf_puts(&b, ",\"subject\":");
+    doc_puts(&b, ",\"subject\":");
     target_json_str(&b, p.subject, strlen(p.subject));
-    target_buf_puts(&b, "}\n");
+    doc_puts(&b, "}\n");
     return target_json_send(x->c, 200, &b);
 }
 
@@ -1528,9 +1502,9 @@ static int target_method_ok(const struct target_route *r, const char *m)
 static enum MHD_Result target_not_allowed(const struct target_call *x,
                                           const struct target_route *r)
 {
-    struct target_buf b = {0};
+    docbuf b = {0};
 
-    target_buf_puts(&b, "{\"error\":\"method not allowed\"}\n");
+    doc_puts(&b, "{\"error\":\"method not allowed\"}\n");
     return target_send(x->c, 405,
                        target_header(target_take(&b, TARGET_JSON_TYPE),
                                      MHD_HTTP_HEADER_ALLOW,
@@ -1558,16 +1532,11 @@ static void target_append(struct target_req *rq, const char *data, size_t n)
 {
     if ((rq->route->flags & T_BODY) != T_BODY || rq->too_big)
         return;
-    if (n > TARGET_BODY_MAX - rq->body.len) {
-        /* Keep reading (and dropping) so the connection stays usable. */
+    /* Too big, or out of memory: keep reading (and dropping) so the
+     * connection stays usable. */
+    if (n > TARGET_BODY_MAX - rq->body.len || buf_append(&rq->body, data, n)) {
         rq->too_big = 1;
-        target_buf_free(&rq->body);
-        return;
-    }
-    target_buf_put(&rq->body, data, n);
-    if (rq->body.oom) {
-        rq->too_big = 1;
-        target_buf_free(&rq->body);
+        buf_free(&rq->body);
     }
 }
 
@@ -1609,7 +1578,7 @@ static void target_done(void *cls, struct MHD_Connection *c, void **ctx,
 
     (void)cls, (void)c, (void)toe;
     if (rq && !target_is_route(rq)) {
-        target_buf_free(&rq->body);
+        buf_free(&rq->body);
         free(rq);
     }
     *ctx = NULL;

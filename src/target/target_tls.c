@@ -43,7 +43,7 @@ static const char *target_ossl_err(void)
 static char *target_slurp(const char *path, const char *opt)
 {
     FILE *f = fopen(path, "rb");
-    struct target_buf b = {0};
+    docbuf b = {0};
     char chunk[4096];
     size_t n;
 
@@ -51,23 +51,23 @@ static char *target_slurp(const char *path, const char *opt)
         fprintf(stderr, "c6 target: %s '%s': %s\n", opt, path, strerror(errno));
         return NULL;
     }
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < TARGET_PEM_MAX)
-        target_buf_put(&b, chunk, n);
-    if (ferror(f) || b.len >= TARGET_PEM_MAX || b.oom) {
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.b.len < TARGET_PEM_MAX)
+        doc_put(&b, chunk, n);
+    if (ferror(f) || b.b.len >= TARGET_PEM_MAX || b.oom) {
         fprintf(stderr, "c6 target: %s '%s': %s\n", opt, path,
                 ferror(f) ? "read error" : b.oom ? "out of memory" : "file too large");
         fclose(f);
-        target_buf_free(&b);
+        doc_free(&b);
         return NULL;
     }
     fclose(f);
-    target_buf_putc(&b, '\0');
-    if (b.oom || memchr(b.p, '\0', b.len - 1)) {
+    doc_putc(&b, '\0');
+    if (b.oom || memchr(b.b.p, '\0', b.b.len - 1)) {
         fprintf(stderr, "c6 target: %s '%s': not a PEM text file\n", opt, path);
-        target_buf_free(&b);
+        doc_free(&b);
         return NULL;
     }
-    return b.p;
+    return b.b.p;
 }
 
 /* The memory BIO's contents as a malloc'ed NUL-terminated string. */

@@ -30,4 +30,23 @@ static inline int buf_puts(buf *b, const char *s) { return buf_append(b, s, strl
 static inline void buf_clear(buf *b) { b->len = 0; if (b->p) b->p[0] = 0; }
 static inline void buf_free(buf *b) { free(b->p); b->p = NULL; b->len = b->cap = 0; }
 
+/* A document built in many small appends (the target's answers): the first
+ * failed allocation sets oom and every append after it does nothing, so the
+ * builder checks once, at the end. */
+typedef struct docbuf { buf b; int oom; } docbuf;
+
+static inline void doc_put(docbuf *d, const void *data, size_t n) {
+    if (!d->oom && buf_append(&d->b, data, n)) d->oom = 1;
+}
+static inline void doc_puts(docbuf *d, const char *s) { doc_put(d, s, strlen(s)); }
+static inline void doc_putc(docbuf *d, char c) { doc_put(d, &c, 1); }
+/* v in decimal */
+static inline void doc_putu(docbuf *d, unsigned long long v) {
+    char tmp[24];
+    size_t i = sizeof tmp;
+    do tmp[--i] = (char)('0' + v % 10); while (v /= 10);
+    doc_put(d, tmp + i, sizeof tmp - i);
+}
+static inline void doc_free(docbuf *d) { buf_free(&d->b); d->oom = 0; }
+
 #endif

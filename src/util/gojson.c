@@ -1,22 +1,23 @@
 /* Go's encoding/json scanner as a syntax check, with its error texts and
- * the offset json.SyntaxError reports. Shared by the REST API (k6's
- * status documents) and k6/http's Response.json(). */
+ * the offset json.SyntaxError reports, and a reader for checked text.
+ * Shared by the REST API (k6's status documents, on both ends),
+ * k6/http's Response.json() and the target's echo of JSON bodies. */
 #include "util/gojson.h"
 
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/err.h"
 
-#define GOJSON_MAX_DEPTH 10000
 
 typedef struct {
     const unsigned char *p, *end;
     char *err;
     size_t errlen;
-    int depth;
+    int depth, max_depth;
 } jscan;
 
 /* Go's quoteChar(): the offending byte as strconv.Quote shows the rune of
@@ -64,10 +65,11 @@ static int jx_eof(jscan *s)
     return err_set(s->err, s->errlen, "unexpected end of JSON input");
 }
 
+static bool jx_is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
 static void jx_ws(jscan *s)
 {
-    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
-        s->p++;
+    while (s->p < s->end && jx_is_ws(*s->p)) s->p++;
 }
 
 static int jx_value(jscan *s);
@@ -137,7 +139,7 @@ static int jx_string(jscan *s)
 /* Object or array after its opening byte; close is '}' or ']'. */
 static int jx_container(jscan *s, unsigned char close)
 {
-    if (++s->depth > GOJSON_MAX_DEPTH) return jx_bad(s, "exceeded max depth");
+    if (++s->depth > s->max_depth) return jx_bad(s, "exceeded max depth");
     s->p++;
     for (bool first = true;; first = false) {
         jx_ws(s);
@@ -182,7 +184,13 @@ static int jx_value(jscan *s)
 
 int gojson_check(const char *str, size_t n, char *err, size_t errlen, size_t *offset)
 {
-    jscan s = {(const unsigned char *)str, (const unsigned char *)str + n, err, errlen, 0};
+    return gojson_check_depth(str, n, GOJSON_MAX_DEPTH, err, errlen, offset);
+}
+
+int gojson_check_depth(const char *str, size_t n, int max_depth, char *err, size_t errlen,
+                       size_t *offset)
+{
+    jscan s = {(const unsigned char *)str, (const unsigned char *)str + n, err, errlen, 0, max_depth};
     int rc = jx_value(&s);
     if (!rc) {
         jx_ws(&s);
@@ -192,4 +200,102 @@ int gojson_check(const char *str, size_t n, char *err, size_t errlen, size_t *of
      * of them when the end came first) */
     if (rc && offset) *offset = s.p < s.end ? (size_t)(s.p - (const unsigned char *)str) + 1 : n;
     return rc;
+}
+
+/* ======================================================================
+ * Reading checked text
+ * ==================================================================== */
+
+static void jr_ws(gojson_rd *j)
+{
+    while (j->p < j->end && jx_is_ws((unsigned char)*j->p)) j->p++;
+}
+
+char gojson_peek(gojson_rd *j)
+{
+    jr_ws(j);
+    return *j->p;
+}
+
+const char *gojson_kind(gojson_rd *j)
+{
+    switch (gojson_peek(j)) {
+    case '{': return "object";
+    case '[': return "array";
+    case '"': return "string";
+    case 't': case 'f': return "bool";
+    case 'n': return "null";
+    }
+    return "number";
+}
+
+void gojson_skip(gojson_rd *j)
+{
+    jr_ws(j);
+    char c = *j->p;
+    if (c == '"') {
+        for (j->p++; *j->p != '"'; j->p++)
+            if (*j->p == '\\') j->p++;
+        j->p++;
+    } else if (c == '{' || c == '[') {
+        int depth = 0;
+        do {
+            if (*j->p == '"') { gojson_skip(j); continue; }
+            if (*j->p == '{' || *j->p == '[') depth++;
+            else if (*j->p == '}' || *j->p == ']') depth--;
+            j->p++;
+        } while (depth > 0);
+    } else {
+        while (j->p < j->end && !strchr(" \t\r\n,]}", *j->p)) j->p++;
+    }
+}
+
+size_t gojson_token(gojson_rd *j, const char **start)
+{
+    jr_ws(j);
+    *start = j->p;
+    gojson_skip(j);
+    return (size_t)(j->p - *start);
+}
+
+/* Decodes the string at j into out (see gojson_next_key). */
+static void jr_key(gojson_rd *j, char *out, size_t cap)
+{
+    size_t n = 0;
+    jr_ws(j);
+    for (j->p++; *j->p != '"'; j->p++) {
+        char c = *j->p;
+        if (c == '\\') {
+            c = *++j->p;
+            switch (c) {
+            case 'b': c = '\b'; break;
+            case 'f': c = '\f'; break;
+            case 'n': c = '\n'; break;
+            case 'r': c = '\r'; break;
+            case 't': c = '\t'; break;
+            case 'u': {
+                unsigned cp = (unsigned)strtoul((char[5]){j->p[1], j->p[2], j->p[3], j->p[4], 0},
+                                                NULL, 16);
+                j->p += 4;
+                c = cp && cp < 0x80 ? (char)cp : '\x7f';
+                break;
+            }
+            }
+        }
+        if (n + 1 < cap) out[n++] = c;
+    }
+    j->p++;
+    out[n] = '\0';
+}
+
+bool gojson_next_key(gojson_rd *j, char *key, size_t cap)
+{
+    jr_ws(j);
+    if (*j->p == '{' || *j->p == ',') j->p++;
+    jr_ws(j);
+    if (*j->p == '}') { j->p++; return false; }
+    jr_key(j, key, cap);
+    jr_ws(j);
+    j->p++;   /* ':' */
+    return true;
 }

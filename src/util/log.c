@@ -1,7 +1,8 @@
 #include "util/log.h"
 
 #include "util/buf.h"
-#include "output/writer.h"   /* JSON strings escaped as Go's encoding/json, as logrus writes them */
+#include "util/jsonstr.h"   /* JSON strings escaped as Go's encoding/json, as logrus writes them */
+#include "util/utf8.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -98,22 +99,6 @@ static bool log_needs_quoting(const char *s, size_t len) {
     return false;
 }
 
-/* Decodes one UTF-8 sequence at s; returns its length, or 0 when invalid. */
-static size_t log_utf8(const unsigned char *s, size_t len, uint32_t *r) {
-    if (s[0] < 0x80) { *r = s[0]; return 1; }
-    size_t n = s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
-    if (!n || n > len) return 0;
-    uint32_t v = s[0] & (0xff >> (n + 1));
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        v = v << 6 | (s[i] & 0x3f);
-    }
-    if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10ffff)) || (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    *r = v;
-    return n;
-}
-
 /* Go's unicode.IsPrint for the characters above ASCII, near enough: the
  * controls, spaces other than ' ', format characters and private use are not. */
 static bool log_rune_printable(uint32_t r) {
@@ -130,7 +115,7 @@ static void log_quote(buf *b, const char *str, size_t len) {
     buf_append(b, "\"", 1);
     for (size_t i = 0; i < len;) {
         uint32_t r;
-        size_t n = log_utf8(s + i, len - i, &r);
+        size_t n = utf8_decode(s + i, len - i, &r);
         if (!n) { snprintf(esc, sizeof esc, "\\x%02x", s[i]); buf_puts(b, esc); i++; continue; }
         if (r == '"' || r == '\\') { esc[0] = '\\'; esc[1] = (char)r; buf_append(b, esc, 2); }
         else if (r >= 0x20 && r < 0x7f) buf_append(b, str + i, 1);
@@ -247,11 +232,11 @@ static void log_format_line(buf *b, log_level lvl, const char *extra, const char
     buf_append(b, "{", 1);
     for (int i = 0; i < n; i++) {
         if (i) buf_append(b, ",", 1);
-        writer_json_string(b, f[i].k, f[i].klen, WRITER_ESC_EASYJSON);
+        json_string(b, f[i].k, f[i].klen, JSON_ESC_EASYJSON);
         buf_append(b, ":", 1);
         buf v = {0};
         log_field_value(&f[i], &v);
-        writer_json_string(b, v.p ? v.p : "", v.len, WRITER_ESC_EASYJSON);
+        json_string(b, v.p ? v.p : "", v.len, JSON_ESC_EASYJSON);
         buf_free(&v);
     }
     buf_append(b, "}\n", 2);

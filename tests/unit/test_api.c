@@ -24,6 +24,7 @@
 #include "api/server.h"
 #include "cli/args.h"
 #include "cli/control.h"
+#include "util/gojson.h"
 
 /* ---- a fake run --------------------------------------------------------- */
 
@@ -396,7 +397,7 @@ static void test_json_check(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char err[256] = "";
-        int rc = api_json_check(cases[i].in, strlen(cases[i].in), err, sizeof err);
+        int rc = gojson_check(cases[i].in, strlen(cases[i].in), err, sizeof err, NULL);
         if (rc != (cases[i].err[0] ? -1 : 0) || strcmp(err, cases[i].err) != 0)
             fail_msg("case %zu (%s): rc %d, err \"%s\", want \"%s\"", i, cases[i].in, rc, err,
                      cases[i].err);
@@ -406,9 +407,9 @@ static void test_json_check(void **state)
     char *deep = malloc(2 * n), err[256] = "";
     memset(deep, '[', n);
     memset(deep + n, ']', n);
-    assert_int_equal(api_json_check(deep, 2 * n, err, sizeof err), -1);
+    assert_int_equal(gojson_check(deep, 2 * n, err, sizeof err, NULL), -1);
     assert_string_equal(err, "invalid character '[' exceeded max depth");
-    assert_int_equal(api_json_check(deep + 1, 2 * n - 2, err, sizeof err), 0);
+    assert_int_equal(gojson_check(deep + 1, 2 * n - 2, err, sizeof err, NULL), 0);
     free(deep);
 }
 

@@ -318,20 +318,20 @@ static void test_json_string_escaping(void **state) {
     (void)state;
     const char in[] = "q\"b\\n\nt\tc\x01<a&b>\xC3\xA9\xE6\x97\xA5\xE2\x80\xA8x\xFFy\b";
     buf b = {0};
-    writer_json_string(&b, in, sizeof in - 1, WRITER_ESC_EASYJSON);
+    json_string(&b, in, sizeof in - 1, JSON_ESC_EASYJSON);
     assert_string_equal(b.p, "\"q\\\"b\\\\n\\nt\\tc\\u0001\\u003ca\\u0026b\\u003e\xC3\xA9\xE6\x97\xA5"
                              "\\u2028x\\ufffdy\\u0008\"");
     buf_clear(&b);
-    writer_json_string(&b, in, sizeof in - 1, WRITER_ESC_GO);
+    json_string(&b, in, sizeof in - 1, JSON_ESC_GO);
     assert_string_equal(b.p, "\"q\\\"b\\\\n\\nt\\tc\\u0001<a&b>\xC3\xA9\xE6\x97\xA5"
                              "\\u2028x\\ufffdy\\b\"");
     buf_clear(&b);
-    writer_json_string(&b, in, sizeof in - 1, WRITER_ESC_JS);
+    json_string(&b, in, sizeof in - 1, JSON_ESC_JS);
     assert_string_equal(b.p, "\"q\\\"b\\\\n\\nt\\tc\\u0001<a&b>\xC3\xA9\xE6\x97\xA5"
                              "\xE2\x80\xA8x\xEF\xBF\xBDy\\b\"");
     /* overlong and surrogate encodings are not UTF-8 */
     buf_clear(&b);
-    writer_json_string(&b, "\xC0\xAF\xED\xA0\x80", 5, WRITER_ESC_EASYJSON);
+    json_string(&b, "\xC0\xAF\xED\xA0\x80", 5, JSON_ESC_EASYJSON);
     assert_string_equal(b.p, "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"");
     buf_free(&b);
 }
