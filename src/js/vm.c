@@ -428,6 +428,7 @@ static int vm_fail(vu *v, char *err, size_t errlen) {
 
 int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     v->rt = JS_NewRuntime();
+    if (!v->rt) return snprintf(err, errlen, "out of memory creating a JS runtime"), -1;
     JS_SetMaxStackSize(v->rt, compile ? 4 * 1024 * 1024 : VM_STACK_LIMIT);
     JS_UpdateStackTop(v->rt);
     JS_SetRuntimeOpaque(v->rt, v);
@@ -439,9 +440,16 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     ws_class_init(v->rt);
     websockets_class_init(v->rt);
     v->ctx = JS_NewContext(v->rt);
+    vm_loader *l = v->ctx ? calloc(1, sizeof *l) : NULL;
+    if (!l) {
+        if (v->ctx) JS_FreeContext(v->ctx);
+        JS_FreeRuntime(v->rt);
+        v->rt = NULL;
+        v->ctx = NULL;
+        return snprintf(err, errlen, "out of memory creating a JS context"), -1;
+    }
     JS_SetContextOpaque(v->ctx, v);
     JS_SetInterruptHandler(v->rt, vm_interrupt, v);
-    vm_loader *l = calloc(1, sizeof *l);
     *l = (vm_loader){.v = v, .s = s, .compile = compile};
     v->loader = l;
     JS_SetModuleLoaderFunc(v->rt, vm_normalize, vm_loader_fn, l);

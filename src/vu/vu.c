@@ -353,6 +353,7 @@ static void vu_main(void *arg) {
     char err[8192];
     v->state = VU_RUNNING;
     if (vm_create(v, v->test->script, false, err, sizeof err) != 0) {
+        vm_destroy(v);            /* what the failed init built (rare: not kept) */
         v->error = strdup(err);
         v->state = VU_DONE;
         return;
