@@ -56,6 +56,9 @@
 #include <string.h>
 
 #include "config/duration.h"
+#include "config/executor_def.h"
+#include "config/jsonval.h"
+#include "util/strconv.h"
 #include "net/tls.h"
 #include "net/dialer.h"
 
@@ -68,29 +71,6 @@ static char *xstrdup(const char *s)
 {
     size_t n = strlen(s) + 1;
     return memcpy(xrealloc(NULL, n), s, n);
-}
-
-static int parse_i64(const char *s, int64_t *out)
-{
-    if (!s || !*s || isspace((unsigned char)*s)) return -1;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end) return -1;
-    *out = v;
-    return 0;
-}
-
-/* Go's strconv.ParseBool, which k6 uses for its boolean env vars. */
-static int parse_bool(const char *s, bool *out)
-{
-    static const char *yes[] = {"1", "t", "T", "true", "TRUE", "True"};
-    static const char *no[] = {"0", "f", "F", "false", "FALSE", "False"};
-    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-        if (strcmp(s, yes[i]) == 0) return *out = true, 0;
-        if (strcmp(s, no[i]) == 0) return *out = false, 0;
-    }
-    return -1;
 }
 
 /* Copies [s, s+n) without surrounding blanks. */
@@ -251,7 +231,7 @@ static int parse_stage(const char *text, c6_stage *st, char *err, size_t errlen)
     if (rc != 0) return err_set(err, errlen, "stage \"%s\": %s", text, derr);
 
     char *tgt = colon ? dup_trimmed(colon + 1, strlen(colon + 1)) : xstrdup("");
-    rc = parse_i64(tgt, &st->target);
+    rc = strconv_parse_i64(tgt, &st->target);
     if (rc != 0 && *tgt == '\0')
         err_set(err, errlen, "stage \"%s\": missing target (use duration:target, e.g. 30s:10)", text);
     else if (rc != 0)
@@ -454,72 +434,21 @@ static int jfail(const jctx *c, const char *path, const char *fmt, ...)
     return -1;
 }
 
-/* k6's null.Int: a number without fraction, or a numeric string; "" is unset. */
 static int json_i64(const jctx *c, const char *path, const cJSON *v, bool *set, int64_t *out)
 {
-    if (cJSON_IsNumber(v)) {
-        double d = v->valuedouble;
-        if (!(d >= -9.2e18 && d <= 9.2e18) || (double)(int64_t)d != d)
-            return jfail(c, path, "must be an integer, got %g", d);
-        *out = (int64_t)d;
-        *set = true;
-        return 0;
-    }
-    if (cJSON_IsString(v)) {
-        if (*v->valuestring == '\0') return *set = false, 0;
-        if (parse_i64(v->valuestring, out) != 0)
-            return jfail(c, path, "must be an integer, got \"%.64s\"", v->valuestring);
-        *set = true;
-        return 0;
-    }
-    return jfail(c, path, "must be an integer");
+    return cfg_json_i64(v, c->prefix, path, out, set, c->err, c->errlen);
 }
 
 static int json_duration(const jctx *c, const char *path, const cJSON *v, int64_t *out)
 {
-    if (cJSON_IsNumber(v)) {
-        if (!isfinite(v->valuedouble) || v->valuedouble < 0)
-            return jfail(c, path, "must not be negative, got %g", v->valuedouble);
-        *out = duration_from_json_ms(v->valuedouble);
-        return 0;
-    }
-    if (cJSON_IsString(v)) {
-        char derr[200];
-        if (duration_parse(v->valuestring, out, derr, sizeof(derr)) != 0)
-            return jfail(c, path, "%s", derr);
-        return 0;
-    }
-    return jfail(c, path, "must be a duration string like \"30s\" or a number of milliseconds");
-}
-
-static int json_stage(const jctx *c, const char *path, const cJSON *v, c6_stage *st)
-{
-    char sub[300];
-    if (!cJSON_IsObject(v))
-        return jfail(c, path, "must be an object like {duration: \"30s\", target: 10}");
-    const cJSON *d = cJSON_GetObjectItem(v, "duration");
-    const cJSON *t = cJSON_GetObjectItem(v, "target");
-    snprintf(sub, sizeof(sub), "%s.duration", path);
-    if (!d || cJSON_IsNull(d)) return jfail(c, sub, "missing");
-    if (json_duration(c, sub, d, &st->duration_us) != 0) return -1;
-    snprintf(sub, sizeof(sub), "%s.target", path);
-    bool tset = false;
-    if (t && !cJSON_IsNull(t) && json_i64(c, sub, t, &tset, &st->target) != 0) return -1;
-    if (!tset) return jfail(c, sub, "missing");
-    return 0;
+    return cfg_json_duration(v, c->prefix, path, false, out, c->err, c->errlen);
 }
 
 static int json_stages(const jctx *c, const cJSON *v, c6_options *o)
 {
-    char path[64];
-    if (!cJSON_IsArray(v)) return jfail(c, "stages", "must be an array");
-    int n = cJSON_GetArraySize(v);
-    o->stages = xrealloc(NULL, (size_t)n * sizeof(c6_stage));
-    for (int i = 0; i < n; i++) {
-        snprintf(path, sizeof(path), "stages[%d]", i);
-        if (json_stage(c, path, cJSON_GetArrayItem(v, i), &o->stages[i]) != 0) return -1;
-        o->nstages++;
-    }
+    if (cfg_json_stages(v, c->prefix, "stages", CFG_STAGES_OPTIONS, &o->stages, &o->nstages, NULL, 0, c->err,
+                        c->errlen) != 0)
+        return -1;
     o->stages_set = true;
     return 0;
 }
@@ -989,7 +918,7 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
     bool from_env = f->env && *f->env;   /* options_set_text (flags) clears it */
     switch (f->kind) {
     case F_INT:
-        if (parse_i64(val, field_val(o, f)) != 0) {
+        if (strconv_parse_i64(val, field_val(o, f)) != 0) {
             errno = 0;
             char *end;
             (void)strtoll(val, &end, 10);
@@ -1008,7 +937,7 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         }
         return *set = true, 0;
     case F_BOOL:
-        if (parse_bool(val, field_val(o, f)) != 0)
+        if (strconv_parse_bool(val, field_val(o, f)) != 0)
             return err_set(err, errlen, "%s: \"%.64s\" is not a boolean (use true or false)",
                         f->env, val);
         return *set = true, 0;
@@ -1277,7 +1206,7 @@ static c6_scenario *plan_base(c6_plan *p, c6_executor kind)
     s->exec = xstrdup("default");
     s->executor = kind;
     s->graceful_stop_us = C6_DEFAULT_GRACEFUL_STOP_US;
-    if (kind == EXECUTOR_RAMPING_VUS) s->graceful_ramp_down_us = C6_DEFAULT_GRACEFUL_STOP_US;
+    executor_def(kind)->defaults(s);   /* k6's New<Executor>Config */
     return s;
 }
 
@@ -1346,9 +1275,7 @@ static int plan_shortcuts(const c6_options *o, c6_plan *plan, char *err, size_t 
     else if (o->vus_set) plan_shared(o, vus, vus, plan);
     if (plan->nscenarios) return scenario_validate(&plan->scenarios[0], err, errlen) ? -2 : 0;
     /* Nothing set: k6's per-vu-iterations, 1 VU x 1 iteration. */
-    c6_scenario *s = plan_base(plan, EXECUTOR_PER_VU_ITERATIONS);
-    s->vus = s->iterations = 1;
-    s->max_duration_us = C6_DEFAULT_MAX_DURATION_US;
+    plan_base(plan, EXECUTOR_PER_VU_ITERATIONS);
     return 0;
 }
 
