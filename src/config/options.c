@@ -188,31 +188,16 @@ static c6_tls_auth *tls_auth_dup(const c6_tls_auth *a, size_t n)
     return r;
 }
 
+struct field_def;
+static void field_release(c6_options *o, const struct field_def *f);
+static size_t fields_count(void);
+static const struct field_def *field_at(size_t i);
+
 void options_free(c6_options *o)
 {
-    free(o->stages);
-    scenarios_free(o->scenarios, o->nscenarios);
+    for (size_t i = 0; i < fields_count(); i++) field_release(o, field_at(i));
     free(o->scenarios_error);
     free(o->unknown_field);
-    thresholds_free(o->thresholds, o->nthresholds);
-    kv_free(o->tags, o->ntags);
-    strv_free(o->summary_trend_stats, o->nsummary_trend_stats);
-    strv_free(o->system_tags, o->nsystem_tags);
-    free(o->summary_time_unit);
-    free(o->user_agent);
-    free(o->summary_export);
-    free(o->http_debug);
-    free(o->execution_segment);
-    free(o->execution_segment_sequence);
-    free(o->tls_version_min);
-    free(o->tls_version_max);
-    strv_free(o->tls_cipher_suites, o->ntls_cipher_suites);
-    tls_auth_free(o->tls_auth, o->ntls_auth);
-    kv_free(o->hosts, o->nhosts);
-    free(o->dns);
-    strv_free(o->block_hostnames, o->nblock_hostnames);
-    strv_free(o->blacklist_ips, o->nblacklist_ips);
-    free(o->local_ips);
     options_init(o);
 }
 
@@ -339,25 +324,32 @@ typedef enum {
     F_HOSTS, F_DNS, F_HOSTNAMES, F_CIDRS, F_LOCAL_IPS
 } field_kind;
 
-typedef struct {
+/* One option: where JSON and the environment name it, and where it lives
+ * in c6_options. Reading (JSON, env, flags), merging and freeing all go by
+ * this table. */
+typedef struct field_def {
     const char *json; /* key in script options / config file; NULL: flags and env only */
     const char *env;  /* K6_* variable; NULL: not settable from the environment */
     field_kind kind;
     size_t set_off;   /* offsetof the _set flag */
-    size_t val_off;   /* offsetof the value, for the scalar kinds */
+    size_t val_off;   /* offsetof the value (lists: the array; tlsVersion: min) */
+    size_t n_off;     /* lists: offsetof the count (tlsVersion: max); else 0 */
+    bool exec_group;  /* duration, iterations, stages, scenarios: merged as one group */
 } field_def;
 
-#define SCALAR(f, v) offsetof(c6_options, f), offsetof(c6_options, v)
-#define LIST(f) offsetof(c6_options, f), 0
+#define SCALAR(f, v) offsetof(c6_options, f), offsetof(c6_options, v), 0, false
+#define LIST(f, v, n) offsetof(c6_options, f), offsetof(c6_options, v), offsetof(c6_options, n), false
+#define GROUP_SCALAR(f, v) offsetof(c6_options, f), offsetof(c6_options, v), 0, true
+#define GROUP_LIST(f, v, n) offsetof(c6_options, f), offsetof(c6_options, v), offsetof(c6_options, n), true
 
 static const field_def FIELDS[] = {
     {"vus", "K6_VUS", F_INT, SCALAR(vus_set, vus)},
-    {"duration", "K6_DURATION", F_DURATION, SCALAR(duration_set, duration_us)},
-    {"iterations", "K6_ITERATIONS", F_INT, SCALAR(iterations_set, iterations)},
-    {"stages", "K6_STAGES", F_STAGES, LIST(stages_set)},
-    {"thresholds", NULL, F_THRESHOLDS, LIST(thresholds_set)},
-    {"tags", NULL, F_TAGS, LIST(tags_set)},
-    {"summaryTrendStats", "K6_SUMMARY_TREND_STATS", F_TREND_STATS, LIST(summary_trend_stats_set)},
+    {"duration", "K6_DURATION", F_DURATION, GROUP_SCALAR(duration_set, duration_us)},
+    {"iterations", "K6_ITERATIONS", F_INT, GROUP_SCALAR(iterations_set, iterations)},
+    {"stages", "K6_STAGES", F_STAGES, GROUP_LIST(stages_set, stages, nstages)},
+    {"thresholds", NULL, F_THRESHOLDS, LIST(thresholds_set, thresholds, nthresholds)},
+    {"tags", NULL, F_TAGS, LIST(tags_set, tags, ntags)},
+    {"summaryTrendStats", "K6_SUMMARY_TREND_STATS", F_TREND_STATS, LIST(summary_trend_stats_set, summary_trend_stats, nsummary_trend_stats)},
     {NULL, "K6_NO_THRESHOLDS", F_BOOL, SCALAR(no_thresholds_set, no_thresholds)},
     {"insecureSkipTLSVerify", "K6_INSECURE_SKIP_TLS_VERIFY", F_BOOL,
      SCALAR(insecure_skip_tls_verify_set, insecure_skip_tls_verify)},
@@ -366,9 +358,9 @@ static const field_def FIELDS[] = {
     {"teardownTimeout", "K6_TEARDOWN_TIMEOUT", F_DURATION,
      SCALAR(teardown_timeout_set, teardown_timeout_us)},
     {NULL, "K6_SUMMARY_EXPORT", F_STRING, SCALAR(summary_export_set, summary_export)},
-    {"scenarios", NULL, F_SCENARIOS, LIST(scenarios_set)},
+    {"scenarios", NULL, F_SCENARIOS, GROUP_LIST(scenarios_set, scenarios, nscenarios)},
     {"summaryTimeUnit", "K6_SUMMARY_TIME_UNIT", F_STRING, SCALAR(summary_time_unit_set, summary_time_unit)},
-    {"systemTags", "K6_SYSTEM_TAGS", F_SYSTEM_TAGS, LIST(system_tags_set)},
+    {"systemTags", "K6_SYSTEM_TAGS", F_SYSTEM_TAGS, LIST(system_tags_set, system_tags, nsystem_tags)},
     {"executionSegment", "K6_EXECUTION_SEGMENT", F_STRING,
      SCALAR(execution_segment_set, execution_segment)},
     {"executionSegmentSequence", "K6_EXECUTION_SEGMENT_SEQUENCE", F_STRING,
@@ -380,14 +372,14 @@ static const field_def FIELDS[] = {
      SCALAR(min_iteration_duration_set, min_iteration_duration_us)},
     {"noSetup", "K6_NO_SETUP", F_BOOL, SCALAR(no_setup_set, no_setup)},
     {"noTeardown", "K6_NO_TEARDOWN", F_BOOL, SCALAR(no_teardown_set, no_teardown)},
-    {"tlsVersion", "K6_TLS_VERSION", F_TLS_VERSION, LIST(tls_version_set)},
-    {"tlsCipherSuites", "K6_TLS_CIPHER_SUITES", F_TLS_SUITES, LIST(tls_cipher_suites_set)},
-    {"tlsAuth", NULL, F_TLS_AUTH, LIST(tls_auth_set)},
-    {"hosts", NULL, F_HOSTS, LIST(hosts_set)},
-    {"dns", "K6_DNS", F_DNS, LIST(dns_set)},
-    {"blockHostnames", "K6_BLOCK_HOSTNAMES", F_HOSTNAMES, LIST(block_hostnames_set)},
-    {"blacklistIPs", "K6_BLACKLIST_IPS", F_CIDRS, LIST(blacklist_ips_set)},
-    {"localIPs", "K6_LOCAL_IPS", F_LOCAL_IPS, LIST(local_ips_set)},
+    {"tlsVersion", "K6_TLS_VERSION", F_TLS_VERSION, LIST(tls_version_set, tls_version_min, tls_version_max)},
+    {"tlsCipherSuites", "K6_TLS_CIPHER_SUITES", F_TLS_SUITES, LIST(tls_cipher_suites_set, tls_cipher_suites, ntls_cipher_suites)},
+    {"tlsAuth", NULL, F_TLS_AUTH, LIST(tls_auth_set, tls_auth, ntls_auth)},
+    {"hosts", NULL, F_HOSTS, LIST(hosts_set, hosts, nhosts)},
+    {"dns", "K6_DNS", F_DNS, SCALAR(dns_set, dns)},
+    {"blockHostnames", "K6_BLOCK_HOSTNAMES", F_HOSTNAMES, LIST(block_hostnames_set, block_hostnames, nblock_hostnames)},
+    {"blacklistIPs", "K6_BLACKLIST_IPS", F_CIDRS, LIST(blacklist_ips_set, blacklist_ips, nblacklist_ips)},
+    {"localIPs", "K6_LOCAL_IPS", F_LOCAL_IPS, SCALAR(local_ips_set, local_ips)},
     {"noConnectionReuse", "K6_NO_CONNECTION_REUSE", F_BOOL, SCALAR(no_connection_reuse_set, no_connection_reuse)},
     {"noVUConnectionReuse", "K6_NO_VU_CONNECTION_REUSE", F_BOOL,
      SCALAR(no_vu_connection_reuse_set, no_vu_connection_reuse)},
@@ -409,6 +401,52 @@ static bool *field_set(c6_options *o, const field_def *f)
 static void *field_val(c6_options *o, const field_def *f)
 {
     return (char *)o + f->val_off;
+}
+
+static size_t fields_count(void) { return NFIELDS; }
+static const field_def *field_at(size_t i) { return &FIELDS[i]; }
+
+/* Frees what f owns in o. */
+static void field_release(c6_options *o, const field_def *f)
+{
+    void *v = field_val(o, f);
+    size_t n = f->n_off && f->kind != F_TLS_VERSION ? *(size_t *)((char *)o + f->n_off) : 0;
+    switch (f->kind) {
+    case F_INT:
+    case F_DURATION:
+    case F_BOOL:
+        break;
+    case F_STRING:
+    case F_DNS:
+    case F_LOCAL_IPS:
+    case F_STAGES:
+        free(*(void **)v);
+        break;
+    case F_TLS_VERSION:
+        free(*(char **)v);
+        free(*(char **)((char *)o + f->n_off));
+        break;
+    case F_TREND_STATS:
+    case F_SYSTEM_TAGS:
+    case F_TLS_SUITES:
+    case F_HOSTNAMES:
+    case F_CIDRS:
+        strv_free(*(char ***)v, n);
+        break;
+    case F_THRESHOLDS:
+        thresholds_free(*(c6_threshold_set **)v, n);
+        break;
+    case F_TAGS:
+    case F_HOSTS:
+        kv_free(*(c6_kv **)v, n);
+        break;
+    case F_TLS_AUTH:
+        tls_auth_free(*(c6_tls_auth **)v, n);
+        break;
+    case F_SCENARIOS:
+        scenarios_free(*(c6_scenario **)v, n);
+        break;
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1040,155 +1078,78 @@ int options_from_env(char *const *envp, c6_options *o, char *err, size_t errlen)
 
 static bool sets_execution(const c6_options *o)
 {
-    return o->duration_set || o->iterations_set || o->stages_set || o->scenarios_set;
+    for (size_t i = 0; i < NFIELDS; i++)
+        if (FIELDS[i].exec_group && *field_set((c6_options *)o, &FIELDS[i])) return true;
+    return false;
 }
 
-static void merge_execution(c6_options *dst, const c6_options *lower)
+/* dst's copy of lower's value of f (dst has none). */
+static void field_copy(c6_options *dst, const c6_options *lower, const field_def *f)
 {
-    if (sets_execution(dst)) return; /* the higher source owns the whole group */
-    dst->duration_set = lower->duration_set;
-    dst->duration_us = lower->duration_us;
-    dst->iterations_set = lower->iterations_set;
-    dst->iterations = lower->iterations;
-    if (lower->scenarios_set) {
-        dst->scenarios_set = true;
-        dst->scenarios = scenarios_dup(lower->scenarios, lower->nscenarios);
-        dst->nscenarios = lower->nscenarios;
+    char *d = (char *)dst;
+    const char *l = (const char *)lower;
+    void *dv = d + f->val_off;
+    const void *lv = l + f->val_off;
+    size_t n = f->n_off && f->kind != F_TLS_VERSION ? *(const size_t *)(l + f->n_off) : 0;
+    if (f->n_off && f->kind != F_TLS_VERSION) *(size_t *)(d + f->n_off) = n;
+    *field_set(dst, f) = true;
+    switch (f->kind) {
+    case F_INT:
+    case F_DURATION:
+        *(int64_t *)dv = *(const int64_t *)lv;
+        break;
+    case F_BOOL:
+        *(bool *)dv = *(const bool *)lv;
+        break;
+    case F_STRING:
+    case F_DNS:
+    case F_LOCAL_IPS: {
+        const char *v = *(char *const *)lv;
+        *(char **)dv = xstrdup(v ? v : "");
+        break;
+    }
+    case F_TLS_VERSION:   /* a NULL bound stays open */
+        for (size_t off = 0; off < 2; off++) {
+            size_t at = off ? f->n_off : f->val_off;
+            const char *v = *(char *const *)(l + at);
+            *(char **)(d + at) = v ? xstrdup(v) : NULL;
+        }
+        break;
+    case F_STAGES:
+        *(c6_stage **)dv = memcpy(xrealloc(NULL, n * sizeof(c6_stage)), *(c6_stage *const *)lv, n * sizeof(c6_stage));
+        break;
+    case F_TREND_STATS:
+    case F_SYSTEM_TAGS:
+    case F_TLS_SUITES:
+    case F_HOSTNAMES:
+    case F_CIDRS:
+        *(char ***)dv = strv_dup(*(char **const *)lv, n);
+        break;
+    case F_THRESHOLDS:
+        *(c6_threshold_set **)dv = thresholds_dup(*(c6_threshold_set *const *)lv, n);
+        break;
+    case F_TAGS:
+    case F_HOSTS:
+        *(c6_kv **)dv = kv_dup(*(c6_kv *const *)lv, n);
+        break;
+    case F_TLS_AUTH:
+        *(c6_tls_auth **)dv = tls_auth_dup(*(c6_tls_auth *const *)lv, n);
+        break;
+    case F_SCENARIOS:
+        *(c6_scenario **)dv = scenarios_dup(*(c6_scenario *const *)lv, n);
         dst->scenarios_error = lower->scenarios_error ? xstrdup(lower->scenarios_error) : NULL;
+        break;
     }
-    if (lower->stages_set) {
-        dst->stages_set = true;
-        dst->nstages = lower->nstages;
-        dst->stages = memcpy(xrealloc(NULL, lower->nstages * sizeof(c6_stage)), lower->stages,
-                             lower->nstages * sizeof(c6_stage));
-    }
-}
-
-static void merge_string(bool *dset, char **dval, bool lset, const char *lval)
-{
-    if (*dset || !lset) return;
-    *dset = true;
-    *dval = xstrdup(lval ? lval : "");
-}
-
-#define MERGE_SCALAR(f) \
-    if (!dst->f##_set && lower->f##_set) { dst->f##_set = true; dst->f = lower->f; }
-#define MERGE_LIST(f) \
-    if (!dst->f##_set && lower->f##_set) { \
-        dst->f##_set = true; dst->f = strv_dup(lower->f, lower->n##f); dst->n##f = lower->n##f; }
-
-/* The k6/http connection and request options. */
-static void merge_net(c6_options *dst, const c6_options *lower)
-{
-    if (!dst->hosts_set && lower->hosts_set) {
-        dst->hosts_set = true;
-        dst->hosts = kv_dup(lower->hosts, lower->nhosts);
-        dst->nhosts = lower->nhosts;
-    }
-    merge_string(&dst->dns_set, &dst->dns, lower->dns_set, lower->dns);
-    MERGE_LIST(block_hostnames)
-    MERGE_LIST(blacklist_ips)
-    merge_string(&dst->local_ips_set, &dst->local_ips, lower->local_ips_set, lower->local_ips);
-    if (!dst->throw_set && lower->throw_set) { dst->throw_set = true; dst->throw_errors = lower->throw_errors; }
-    MERGE_SCALAR(no_connection_reuse)
-    MERGE_SCALAR(no_vu_connection_reuse)
-    MERGE_SCALAR(discard_response_bodies)
-    MERGE_SCALAR(max_redirects)
-    MERGE_SCALAR(batch)
-    MERGE_SCALAR(batch_per_host)
 }
 
 void options_merge(c6_options *dst, const c6_options *lower)
 {
-    if (!dst->vus_set && lower->vus_set) {
-        dst->vus_set = true;
-        dst->vus = lower->vus;
+    bool group = sets_execution(dst);   /* the higher source owns the whole group */
+    for (size_t i = 0; i < NFIELDS; i++) {
+        const field_def *f = &FIELDS[i];
+        if (f->exec_group && group) continue;
+        if (!*field_set(dst, f) && *field_set((c6_options *)lower, f)) field_copy(dst, lower, f);
     }
-    merge_execution(dst, lower);
-    if (!dst->thresholds_set && lower->thresholds_set) {
-        dst->thresholds_set = true;
-        dst->thresholds = thresholds_dup(lower->thresholds, lower->nthresholds);
-        dst->nthresholds = lower->nthresholds;
-    }
-    if (!dst->tags_set && lower->tags_set) {
-        dst->tags_set = true;
-        dst->tags = kv_dup(lower->tags, lower->ntags);
-        dst->ntags = lower->ntags;
-    }
-    if (!dst->summary_trend_stats_set && lower->summary_trend_stats_set) {
-        dst->summary_trend_stats_set = true;
-        dst->summary_trend_stats = strv_dup(lower->summary_trend_stats,
-                                            lower->nsummary_trend_stats);
-        dst->nsummary_trend_stats = lower->nsummary_trend_stats;
-    }
-    if (!dst->no_thresholds_set && lower->no_thresholds_set) {
-        dst->no_thresholds_set = true;
-        dst->no_thresholds = lower->no_thresholds;
-    }
-    if (!dst->insecure_skip_tls_verify_set && lower->insecure_skip_tls_verify_set) {
-        dst->insecure_skip_tls_verify_set = true;
-        dst->insecure_skip_tls_verify = lower->insecure_skip_tls_verify;
-    }
-    if (!dst->setup_timeout_set && lower->setup_timeout_set) {
-        dst->setup_timeout_set = true;
-        dst->setup_timeout_us = lower->setup_timeout_us;
-    }
-    if (!dst->teardown_timeout_set && lower->teardown_timeout_set) {
-        dst->teardown_timeout_set = true;
-        dst->teardown_timeout_us = lower->teardown_timeout_us;
-    }
-    merge_string(&dst->user_agent_set, &dst->user_agent, lower->user_agent_set,
-                 lower->user_agent);
-    merge_string(&dst->summary_time_unit_set, &dst->summary_time_unit, lower->summary_time_unit_set,
-                 lower->summary_time_unit);
-    if (!dst->system_tags_set && lower->system_tags_set) {
-        dst->system_tags_set = true;
-        dst->system_tags = strv_dup(lower->system_tags, lower->nsystem_tags);
-        dst->nsystem_tags = lower->nsystem_tags;
-    }
-    merge_string(&dst->summary_export_set, &dst->summary_export, lower->summary_export_set,
-                 lower->summary_export);
-    merge_string(&dst->execution_segment_set, &dst->execution_segment, lower->execution_segment_set,
-                 lower->execution_segment);
-    merge_string(&dst->execution_segment_sequence_set, &dst->execution_segment_sequence,
-                 lower->execution_segment_sequence_set, lower->execution_segment_sequence);
-    if (!dst->paused_set && lower->paused_set) {
-        dst->paused_set = true;
-        dst->paused = lower->paused;
-    }
-    merge_string(&dst->http_debug_set, &dst->http_debug, lower->http_debug_set, lower->http_debug);
-    if (!dst->rps_set && lower->rps_set) {
-        dst->rps_set = true;
-        dst->rps = lower->rps;
-    }
-    if (!dst->min_iteration_duration_set && lower->min_iteration_duration_set) {
-        dst->min_iteration_duration_set = true;
-        dst->min_iteration_duration_us = lower->min_iteration_duration_us;
-    }
-    if (!dst->no_setup_set && lower->no_setup_set) {
-        dst->no_setup_set = true;
-        dst->no_setup = lower->no_setup;
-    }
-    if (!dst->no_teardown_set && lower->no_teardown_set) {
-        dst->no_teardown_set = true;
-        dst->no_teardown = lower->no_teardown;
-    }
-    if (!dst->tls_version_set && lower->tls_version_set) {
-        dst->tls_version_set = true;
-        dst->tls_version_min = lower->tls_version_min ? xstrdup(lower->tls_version_min) : NULL;
-        dst->tls_version_max = lower->tls_version_max ? xstrdup(lower->tls_version_max) : NULL;
-    }
-    if (!dst->tls_cipher_suites_set && lower->tls_cipher_suites_set) {
-        dst->tls_cipher_suites_set = true;
-        dst->tls_cipher_suites = strv_dup(lower->tls_cipher_suites, lower->ntls_cipher_suites);
-        dst->ntls_cipher_suites = lower->ntls_cipher_suites;
-    }
-    if (!dst->tls_auth_set && lower->tls_auth_set) {
-        dst->tls_auth_set = true;
-        dst->tls_auth = tls_auth_dup(lower->tls_auth, lower->ntls_auth);
-        dst->ntls_auth = lower->ntls_auth;
-    }
-    merge_net(dst, lower);
 }
 
 /* ------------------------------------------------------------------------ */
