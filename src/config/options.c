@@ -67,11 +67,6 @@
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                            */
 
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    return memcpy(xrealloc(NULL, n), s, n);
-}
 
 /* Copies [s, s+n) without surrounding blanks. */
 static char *dup_trimmed(const char *s, size_t n)
@@ -93,26 +88,7 @@ static void strv_free(char **v, size_t n)
 static char **strv_dup(char *const *v, size_t n)
 {
     char **r = xrealloc(NULL, n * sizeof(*r));
-    for (size_t i = 0; i < n; i++) r[i] = xstrdup(v[i]);
-    return r;
-}
-
-static void kv_free(c6_kv *kv, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(kv[i].key);
-        free(kv[i].value);
-    }
-    free(kv);
-}
-
-static c6_kv *kv_dup(const c6_kv *kv, size_t n)
-{
-    c6_kv *r = xrealloc(NULL, n * sizeof(*r));
-    for (size_t i = 0; i < n; i++) {
-        r[i].key = xstrdup(kv[i].key);
-        r[i].value = xstrdup(kv[i].value);
-    }
+    for (size_t i = 0; i < n; i++) r[i] = c6_strdup(v[i]);
     return r;
 }
 
@@ -135,7 +111,7 @@ static c6_threshold_set *thresholds_dup(const c6_threshold_set *t, size_t n)
     c6_threshold_set *r = xrealloc(NULL, n * sizeof(*r));
     for (size_t i = 0; i < n; i++) {
         size_t k = t[i].nexprs;
-        r[i].metric = xstrdup(t[i].metric);
+        r[i].metric = c6_strdup(t[i].metric);
         r[i].exprs = strv_dup(t[i].exprs, k);
         r[i].nexprs = k;
         r[i].abort_on_fail = memcpy(xrealloc(NULL, k * sizeof(bool)), t[i].abort_on_fail,
@@ -181,9 +157,9 @@ static c6_tls_auth *tls_auth_dup(const c6_tls_auth *a, size_t n)
     for (size_t i = 0; i < n; i++) {
         r[i].domains = strv_dup(a[i].domains, a[i].ndomains);
         r[i].ndomains = a[i].ndomains;
-        r[i].cert = xstrdup(a[i].cert);
-        r[i].key = xstrdup(a[i].key);
-        r[i].password = a[i].password ? xstrdup(a[i].password) : NULL;
+        r[i].cert = c6_strdup(a[i].cert);
+        r[i].key = c6_strdup(a[i].key);
+        r[i].password = a[i].password ? c6_strdup(a[i].password) : NULL;
     }
     return r;
 }
@@ -215,7 +191,7 @@ static int parse_stage(const char *text, c6_stage *st, char *err, size_t errlen)
     free(dur);
     if (rc != 0) return err_set(err, errlen, "stage \"%s\": %s", text, derr);
 
-    char *tgt = colon ? dup_trimmed(colon + 1, strlen(colon + 1)) : xstrdup("");
+    char *tgt = colon ? dup_trimmed(colon + 1, strlen(colon + 1)) : c6_strdup("");
     rc = strconv_parse_i64(tgt, &st->target);
     if (rc != 0 && *tgt == '\0')
         err_set(err, errlen, "stage \"%s\": missing target (use duration:target, e.g. 30s:10)", text);
@@ -304,7 +280,7 @@ static int stat_item(const char *item, void *vctx)
     stat_list_ctx *c = vctx;
     if (check_trend_stat(item, c->err, c->errlen) != 0) return -1;
     *c->stats = xrealloc(*c->stats, (*c->n + 1) * sizeof(**c->stats));
-    (*c->stats)[(*c->n)++] = xstrdup(item);
+    (*c->stats)[(*c->n)++] = c6_strdup(item);
     return 0;
 }
 
@@ -438,7 +414,7 @@ static void field_release(c6_options *o, const field_def *f)
         break;
     case F_TAGS:
     case F_HOSTS:
-        kv_free(*(c6_kv **)v, n);
+        c6_kv_free(*(c6_kv **)v, n);
         break;
     case F_TLS_AUTH:
         tls_auth_free(*(c6_tls_auth **)v, n);
@@ -472,17 +448,17 @@ static int jfail(const jctx *c, const char *path, const char *fmt, ...)
     return -1;
 }
 
-static int json_i64(const jctx *c, const char *path, const cJSON *v, bool *set, int64_t *out)
+static int opts_json_i64(const jctx *c, const char *path, const cJSON *v, bool *set, int64_t *out)
 {
     return cfg_json_i64(v, c->prefix, path, out, set, c->err, c->errlen);
 }
 
-static int json_duration(const jctx *c, const char *path, const cJSON *v, int64_t *out)
+static int opts_json_duration(const jctx *c, const char *path, const cJSON *v, int64_t *out)
 {
     return cfg_json_duration(v, c->prefix, path, false, out, c->err, c->errlen);
 }
 
-static int json_stages(const jctx *c, const cJSON *v, c6_options *o)
+static int opts_json_stages(const jctx *c, const cJSON *v, c6_options *o)
 {
     if (cfg_json_stages(v, c->prefix, "stages", CFG_STAGES_OPTIONS, &o->stages, &o->nstages, NULL, 0, c->err,
                         c->errlen) != 0)
@@ -503,7 +479,7 @@ static int json_trend_stats(const jctx *c, const cJSON *v, c6_options *o)
         if (!cJSON_IsString(s)) return jfail(c, path, "must be a string");
         if (check_trend_stat(s->valuestring, serr, sizeof(serr)) != 0)
             return jfail(c, path, "%s", serr);
-        o->summary_trend_stats[o->nsummary_trend_stats++] = xstrdup(s->valuestring);
+        o->summary_trend_stats[o->nsummary_trend_stats++] = c6_strdup(s->valuestring);
     }
     o->summary_trend_stats_set = true;
     return 0;
@@ -533,7 +509,7 @@ static int json_threshold(const jctx *c, const char *path, const cJSON *v,
         if (a && !cJSON_IsNull(a) && !cJSON_IsBool(a)) return jfail(c, sub, "must be true or false");
         abort_on_fail = cJSON_IsTrue(a);
         snprintf(sub, sizeof(sub), "%s.delayAbortEval", path);
-        if (d && !cJSON_IsNull(d) && json_duration(c, sub, d, &delay) != 0) return -1;
+        if (d && !cJSON_IsNull(d) && opts_json_duration(c, sub, d, &delay) != 0) return -1;
     } else {
         return jfail(c, path, "must be a string like \"p(95)<200\" or an object "
                               "{threshold, abortOnFail, delayAbortEval}");
@@ -541,7 +517,7 @@ static int json_threshold(const jctx *c, const char *path, const cJSON *v,
     t->exprs = xrealloc(t->exprs, (k + 1) * sizeof(char *));
     t->abort_on_fail = xrealloc(t->abort_on_fail, (k + 1) * sizeof(bool));
     t->delay_abort_eval_us = xrealloc(t->delay_abort_eval_us, (k + 1) * sizeof(int64_t));
-    t->exprs[k] = xstrdup(expr);
+    t->exprs[k] = c6_strdup(expr);
     t->abort_on_fail[k] = abort_on_fail;
     t->delay_abort_eval_us[k] = delay;
     t->nexprs = k + 1;
@@ -561,7 +537,7 @@ static int json_thresholds(const jctx *c, const cJSON *v, c6_options *o)
         o->thresholds = xrealloc(o->thresholds, (o->nthresholds + 1) * sizeof(c6_threshold_set));
         c6_threshold_set *t = &o->thresholds[o->nthresholds++];
         memset(t, 0, sizeof(*t));
-        t->metric = xstrdup(m->string);
+        t->metric = c6_strdup(m->string);
         int i = 0;
         for (const cJSON *e = m->child; e; e = e->next, i++) {
             char epath[320];
@@ -582,8 +558,8 @@ static int json_tags(const jctx *c, const cJSON *v, c6_options *o)
         snprintf(path, sizeof(path), "tags.%.200s", t->string);
         if (!cJSON_IsString(t)) return jfail(c, path, "must be a string");
         o->tags = xrealloc(o->tags, (o->ntags + 1) * sizeof(c6_kv));
-        o->tags[o->ntags].key = xstrdup(t->string);
-        o->tags[o->ntags++].value = xstrdup(t->valuestring);
+        o->tags[o->ntags].key = c6_strdup(t->string);
+        o->tags[o->ntags++].value = c6_strdup(t->valuestring);
     }
     o->tags_set = o->ntags > 0;
     return 0;
@@ -592,12 +568,12 @@ static int json_tags(const jctx *c, const cJSON *v, c6_options *o)
 void options_add_system_tag(c6_options *o, const char *name)
 {
     o->system_tags = xrealloc(o->system_tags, (o->nsystem_tags + 1) * sizeof(char *));
-    o->system_tags[o->nsystem_tags++] = xstrdup(name);
+    o->system_tags[o->nsystem_tags++] = c6_strdup(name);
 }
 
 int options_parse_system_tags(const char *list, c6_options *o)
 {
-    char *copy = xstrdup(list);
+    char *copy = c6_strdup(list);
     for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         while (*t == ' ') t++;
         char *e = t + strlen(t);
@@ -625,8 +601,8 @@ static int json_tls_version(const jctx *c, const cJSON *v, c6_options *o)
     char e[160];
     if (cJSON_IsString(v)) {
         if (check_tls_version(v->valuestring, e, sizeof(e)) != 0) return jfail(c, "tlsVersion", "%s", e);
-        o->tls_version_min = xstrdup(v->valuestring);
-        o->tls_version_max = xstrdup(v->valuestring);
+        o->tls_version_min = c6_strdup(v->valuestring);
+        o->tls_version_max = c6_strdup(v->valuestring);
         return o->tls_version_set = true, 0;
     }
     if (!cJSON_IsObject(v))
@@ -640,7 +616,7 @@ static int json_tls_version(const jctx *c, const cJSON *v, c6_options *o)
         if (!b || cJSON_IsNull(b) || (cJSON_IsString(b) && !*b->valuestring)) continue;
         if (!cJSON_IsString(b)) return jfail(c, path, "must be a version string like \"tls1.2\"");
         if (check_tls_version(b->valuestring, e, sizeof(e)) != 0) return jfail(c, path, "%s", e);
-        *dst[i] = xstrdup(b->valuestring);
+        *dst[i] = c6_strdup(b->valuestring);
     }
     return o->tls_version_set = true, 0;
 }
@@ -651,7 +627,7 @@ static int add_tls_suite(c6_options *o, const char *name, char *err, size_t errl
         return err_set(err, errlen, "unknown cipher suite \"%.80s\" (use Go's names, e.g. "
                                     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)", name);
     o->tls_cipher_suites = xrealloc(o->tls_cipher_suites, (o->ntls_cipher_suites + 1) * sizeof(char *));
-    o->tls_cipher_suites[o->ntls_cipher_suites++] = xstrdup(name);
+    o->tls_cipher_suites[o->ntls_cipher_suites++] = c6_strdup(name);
     return 0;
 }
 
@@ -679,12 +655,12 @@ static int json_tls_auth_entry(const jctx *c, const char *path, const cJSON *v, 
         snprintf(sub, sizeof(sub), "%s.%s", path, keys[i]);
         if (!s || cJSON_IsNull(s)) return jfail(c, sub, "missing (a PEM block is required)");
         if (!cJSON_IsString(s)) return jfail(c, sub, "must be a PEM string");
-        *dst[i] = xstrdup(s->valuestring);
+        *dst[i] = c6_strdup(s->valuestring);
     }
     const cJSON *pw = cJSON_GetObjectItem(v, "password");
     snprintf(sub, sizeof(sub), "%s.password", path);
     if (pw && !cJSON_IsNull(pw) && !cJSON_IsString(pw)) return jfail(c, sub, "must be a string");
-    if (cJSON_IsString(pw) && *pw->valuestring) a->password = xstrdup(pw->valuestring);
+    if (cJSON_IsString(pw) && *pw->valuestring) a->password = c6_strdup(pw->valuestring);
     const cJSON *d = cJSON_GetObjectItem(v, "domains");
     snprintf(sub, sizeof(sub), "%s.domains", path);
     if (!d || cJSON_IsNull(d)) return 0;
@@ -692,7 +668,7 @@ static int json_tls_auth_entry(const jctx *c, const char *path, const cJSON *v, 
     for (const cJSON *it = d->child; it; it = it->next) {
         if (!cJSON_IsString(it)) return jfail(c, sub, "must be an array of host names");
         a->domains = xrealloc(a->domains, (a->ndomains + 1) * sizeof(char *));
-        a->domains[a->ndomains++] = xstrdup(it->valuestring);
+        a->domains[a->ndomains++] = c6_strdup(it->valuestring);
     }
     return 0;
 }
@@ -728,8 +704,8 @@ static int json_hosts(const jctx *c, const cJSON *v, c6_options *o)
         free(h.name);
         if (dialer_parse_target(it->valuestring, &to, &port, e, sizeof(e)) != 0) return jfail(c, path, "%s", e);
         o->hosts = xrealloc(o->hosts, (o->nhosts + 1) * sizeof(*o->hosts));
-        o->hosts[o->nhosts].key = xstrdup(it->string);
-        o->hosts[o->nhosts++].value = xstrdup(it->valuestring);
+        o->hosts[o->nhosts].key = c6_strdup(it->string);
+        o->hosts[o->nhosts++].value = c6_strdup(it->valuestring);
     }
     o->hosts_set = true;
     return 0;
@@ -755,7 +731,7 @@ static int json_dns(const jctx *c, const cJSON *v, c6_options *o)
     dialer_dns_default(&d);
     if (dialer_parse_dns(text, &d, e, sizeof(e)) != 0) return jfail(c, "dns", "%s", e);
     free(o->dns);
-    o->dns = xstrdup(text);
+    o->dns = c6_strdup(text);
     o->dns_set = true;
     return 0;
 }
@@ -766,7 +742,7 @@ static int add_checked(const char *item, bool cidr, char ***list, size_t *n, cha
     dialer_cidr cr;
     if (cidr ? dialer_parse_cidr(item, &cr, e, elen) : dialer_check_pattern(item, e, elen)) return -1;
     *list = xrealloc(*list, (*n + 1) * sizeof(**list));
-    (*list)[(*n)++] = xstrdup(item);
+    (*list)[(*n)++] = c6_strdup(item);
     return 0;
 }
 
@@ -792,9 +768,9 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
     bool *set = field_set(o, f);
     switch (f->kind) {
     case F_INT:
-        return json_i64(c, f->json, v, set, field_val(o, f));
+        return opts_json_i64(c, f->json, v, set, field_val(o, f));
     case F_DURATION:
-        if (json_duration(c, f->json, v, field_val(o, f)) != 0) return -1;
+        if (opts_json_duration(c, f->json, v, field_val(o, f)) != 0) return -1;
         return *set = true, 0;
     case F_BOOL:
         if (!cJSON_IsBool(v)) return jfail(c, f->json, "must be true or false");
@@ -803,10 +779,10 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
     case F_STRING:
         if (!cJSON_IsString(v)) return jfail(c, f->json, "must be a string");
         free(*(char **)field_val(o, f));
-        *(char **)field_val(o, f) = xstrdup(v->valuestring);
+        *(char **)field_val(o, f) = c6_strdup(v->valuestring);
         return *set = true, 0;
     case F_STAGES:
-        return json_stages(c, v, o);
+        return opts_json_stages(c, v, o);
     case F_TREND_STATS:
         return json_trend_stats(c, v, o);
     case F_THRESHOLDS:
@@ -818,7 +794,7 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
         if (scenarios_parse_json(v, c->origin, &o->scenarios, &o->nscenarios, c->err, c->errlen, verr,
                                  sizeof(verr)) != 0)
             return -1;
-        if (verr[0]) o->scenarios_error = xstrdup(verr);
+        if (verr[0]) o->scenarios_error = c6_strdup(verr);
         return *set = true, 0;
     }
     case F_SYSTEM_TAGS: {
@@ -851,7 +827,7 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
         if (dialer_parse_local_ips(v->valuestring, &r, &n, e, sizeof(e)) != 0) return jfail(c, f->json, "%s", e);
         free(r);
         free(o->local_ips);
-        o->local_ips = xstrdup(v->valuestring);
+        o->local_ips = c6_strdup(v->valuestring);
         return *set = true, 0;
     }
     }
@@ -878,7 +854,7 @@ static void note_unknown_field(const cJSON *root, c6_options *o)
     const char *first = NULL;
     for (const cJSON *e = root->child; e; e = e->next)
         if (e->string && !known_key(e->string) && (!first || strcmp(e->string, first) < 0)) first = e->string;
-    if (first) o->unknown_field = xstrdup(first);
+    if (first) o->unknown_field = c6_strdup(first);
 }
 
 int options_from_json(const char *json, const char *origin, c6_options *o,
@@ -981,7 +957,7 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         return *set = true, 0;
     case F_STRING:
         free(*(char **)field_val(o, f));
-        *(char **)field_val(o, f) = xstrdup(val);
+        *(char **)field_val(o, f) = c6_strdup(val);
         return *set = true, 0;
     case F_STAGES:
         if (options_parse_stages(val, &o->stages, &o->nstages, sub, sizeof(sub)) != 0)
@@ -996,11 +972,11 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         return options_parse_system_tags(val, o);
     case F_TLS_VERSION:   /* one version: min = max */
         if (check_tls_version(val, sub, sizeof(sub)) != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
-        o->tls_version_min = xstrdup(val);
-        o->tls_version_max = xstrdup(val);
+        o->tls_version_min = c6_strdup(val);
+        o->tls_version_max = c6_strdup(val);
         return *set = true, 0;
     case F_TLS_SUITES: {   /* comma-separated names */
-        char *copy = xstrdup(val);
+        char *copy = c6_strdup(val);
         int rc = 0;
         for (char *save = NULL, *t = strtok_r(copy, ", ", &save); t && rc == 0; t = strtok_r(NULL, ", ", &save))
             rc = add_tls_suite(o, t, sub, sizeof(sub));
@@ -1013,7 +989,7 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         dialer_dns_default(&d);
         if (dialer_parse_dns(val, &d, sub, sizeof(sub)) != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
         free(o->dns);
-        o->dns = xstrdup(val);
+        o->dns = c6_strdup(val);
         return *set = true, 0;
     }
     case F_LOCAL_IPS: {
@@ -1022,13 +998,13 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         if (dialer_parse_local_ips(val, &r, &n, sub, sizeof(sub)) != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
         free(r);
         free(o->local_ips);
-        o->local_ips = xstrdup(val);
+        o->local_ips = c6_strdup(val);
         return *set = true, 0;
     }
     case F_HOSTNAMES:
     case F_CIDRS: {
         bool cidr = f->kind == F_CIDRS;
-        char *copy = xstrdup(val), *save = NULL;
+        char *copy = c6_strdup(val), *save = NULL;
         for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
             char *item = dup_trimmed(t, strlen(t));
             int rc = *item ? add_checked(item, cidr, cidr ? &o->blacklist_ips : &o->block_hostnames,
@@ -1105,14 +1081,14 @@ static void field_copy(c6_options *dst, const c6_options *lower, const field_def
     case F_DNS:
     case F_LOCAL_IPS: {
         const char *v = *(char *const *)lv;
-        *(char **)dv = xstrdup(v ? v : "");
+        *(char **)dv = c6_strdup(v ? v : "");
         break;
     }
     case F_TLS_VERSION:   /* a NULL bound stays open */
         for (size_t off = 0; off < 2; off++) {
             size_t at = off ? f->n_off : f->val_off;
             const char *v = *(char *const *)(l + at);
-            *(char **)(d + at) = v ? xstrdup(v) : NULL;
+            *(char **)(d + at) = v ? c6_strdup(v) : NULL;
         }
         break;
     case F_STAGES:
@@ -1130,14 +1106,14 @@ static void field_copy(c6_options *dst, const c6_options *lower, const field_def
         break;
     case F_TAGS:
     case F_HOSTS:
-        *(c6_kv **)dv = kv_dup(*(c6_kv *const *)lv, n);
+        *(c6_kv **)dv = c6_kv_dup(*(c6_kv *const *)lv, n);
         break;
     case F_TLS_AUTH:
         *(c6_tls_auth **)dv = tls_auth_dup(*(c6_tls_auth *const *)lv, n);
         break;
     case F_SCENARIOS:
         *(c6_scenario **)dv = scenarios_dup(*(c6_scenario *const *)lv, n);
-        dst->scenarios_error = lower->scenarios_error ? xstrdup(lower->scenarios_error) : NULL;
+        dst->scenarios_error = lower->scenarios_error ? c6_strdup(lower->scenarios_error) : NULL;
         break;
     }
 }
@@ -1163,8 +1139,8 @@ static c6_scenario *plan_base(c6_plan *p, c6_executor kind)
     p->nscenarios = 1;
     c6_scenario *s = &p->scenarios[0];
     memset(s, 0, sizeof(*s));
-    s->name = xstrdup("default");
-    s->exec = xstrdup("default");
+    s->name = c6_strdup("default");
+    s->exec = c6_strdup("default");
     s->executor = kind;
     s->graceful_stop_us = C6_DEFAULT_GRACEFUL_STOP_US;
     executor_def(kind)->defaults(s);   /* k6's New<Executor>Config */

@@ -58,26 +58,26 @@
 
 #define MIN_DURATION_US       C6_US_PER_SEC  /* k6's shortest duration / maxDuration */
 
-static char *dup_str(const char *s) { return s ? strcpy(xrealloc(NULL, strlen(s) + 1), s) : NULL; }
+char *c6_strdup(const char *s) { return s ? strcpy(xrealloc(NULL, strlen(s) + 1), s) : NULL; }
 
-static c6_kv *dup_kv(const c6_kv *kv, size_t n) {
+c6_kv *c6_kv_dup(const c6_kv *kv, size_t n) {
     if (!n) return NULL;
     c6_kv *r = xrealloc(NULL, n * sizeof *r);
-    for (size_t i = 0; i < n; i++) r[i] = (c6_kv){dup_str(kv[i].key), dup_str(kv[i].value)};
+    for (size_t i = 0; i < n; i++) r[i] = (c6_kv){c6_strdup(kv[i].key), c6_strdup(kv[i].value)};
     return r;
 }
 
-static void free_kv(c6_kv *kv, size_t n) {
+void c6_kv_free(c6_kv *kv, size_t n) {
     for (size_t i = 0; i < n; i++) { free(kv[i].key); free(kv[i].value); }
     free(kv);
 }
 
 void scenario_copy(c6_scenario *dst, const c6_scenario *src) {
     *dst = *src;
-    dst->name = dup_str(src->name);
-    dst->exec = dup_str(src->exec);
-    dst->env = dup_kv(src->env, src->nenv);
-    dst->tags = dup_kv(src->tags, src->ntags);
+    dst->name = c6_strdup(src->name);
+    dst->exec = c6_strdup(src->exec);
+    dst->env = c6_kv_dup(src->env, src->nenv);
+    dst->tags = c6_kv_dup(src->tags, src->ntags);
     dst->stages = src->nstages ? memcpy(xrealloc(NULL, src->nstages * sizeof *src->stages), src->stages,
                                         src->nstages * sizeof *src->stages) : NULL;
 }
@@ -85,8 +85,8 @@ void scenario_copy(c6_scenario *dst, const c6_scenario *src) {
 void scenario_free(c6_scenario *s) {
     free(s->name);
     free(s->exec);
-    free_kv(s->env, s->nenv);
-    free_kv(s->tags, s->ntags);
+    c6_kv_free(s->env, s->nenv);
+    c6_kv_free(s->tags, s->ntags);
     free(s->stages);
     memset(s, 0, sizeof *s);
 }
@@ -128,7 +128,7 @@ void scen_err_add(scen_errs *e, const char *fmt, ...) {
     if (n > 0) e->used += (size_t)n < e->len - e->used ? (size_t)n : e->len - e->used - 1;
 }
 
-static bool valid_name(const char *name) {
+static bool scen_valid_name(const char *name) {
     if (!*name) return false;
     for (const char *p = name; *p; p++)
         if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -151,7 +151,7 @@ void scen_check_min_duration(scen_errs *e, const char *what, const char *verb, i
 
 static void validate_base(const c6_scenario *s, scen_errs *e) {
     if (!s->name || !*s->name) scen_err_add(e, "executor name shouldn't be empty");
-    if (!s->name || !valid_name(s->name))
+    if (!s->name || !scen_valid_name(s->name))
         scen_err_add(e, "the executor name should contain only numbers, latin letters, underscores, and dashes");
     if (s->exec_set && (!s->exec || !*s->exec)) scen_err_add(e, "exec value cannot be empty");
     if (s->start_time_us < 0) scen_err_add(e, "the startTime can't be negative");
@@ -296,13 +296,13 @@ static const char *opt_path(const pctx *c, const char *opt, char *buf, size_t n)
     return buf;
 }
 
-static int json_int(const pctx *c, const char *opt, const cJSON *v, int64_t *out, bool *set) {
+static int scen_json_int(const pctx *c, const char *opt, const cJSON *v, int64_t *out, bool *set) {
     char path[1024];
     return cfg_json_i64(v, c->prefix, opt_path(c, opt, path, sizeof path), out, set, c->err, c->errlen);
 }
 
 /* k6's NullDuration: negative values parse, validation names them. */
-static int json_duration(const pctx *c, const char *opt, const cJSON *v, int64_t *out) {
+static int scen_json_duration(const pctx *c, const char *opt, const cJSON *v, int64_t *out) {
     char path[1024];
     return cfg_json_duration(v, c->prefix, opt_path(c, opt, path, sizeof path), true, out, c->err, c->errlen);
 }
@@ -310,7 +310,7 @@ static int json_duration(const pctx *c, const char *opt, const cJSON *v, int64_t
 static int json_kv(const pctx *c, const char *opt, const cJSON *v, c6_kv **kv, size_t *n) {
     char sub[300];
     if (!cJSON_IsObject(v)) return pfail(c, opt, "must be an object of name: \"value\"");
-    free_kv(*kv, *n);
+    c6_kv_free(*kv, *n);
     *kv = NULL;
     *n = 0;
     for (const cJSON *e = v->child; e; e = e->next) {
@@ -320,15 +320,15 @@ static int json_kv(const pctx *c, const char *opt, const cJSON *v, c6_kv **kv, s
         while (i < *n && strcmp((*kv)[i].key, e->string) != 0) i++;
         if (i == *n) {
             *kv = xrealloc(*kv, (*n + 1) * sizeof **kv);
-            (*kv)[(*n)++] = (c6_kv){dup_str(e->string), NULL};
+            (*kv)[(*n)++] = (c6_kv){c6_strdup(e->string), NULL};
         }
         free((*kv)[i].value);
-        (*kv)[i].value = dup_str(cJSON_IsString(e) ? e->valuestring : ""); /* Go: null -> "" */
+        (*kv)[i].value = c6_strdup(cJSON_IsString(e) ? e->valuestring : ""); /* Go: null -> "" */
     }
     return 0;
 }
 
-static int json_stages(const pctx *c, const cJSON *v, parsed *p, char *missing_opt, size_t n) {
+static int scen_json_stages(const pctx *c, const cJSON *v, parsed *p, char *missing_opt, size_t n) {
     char path[1024];
     return cfg_json_stages(v, c->prefix, opt_path(c, "stages", path, sizeof path), CFG_STAGES_SCENARIO,
                            &p->s.stages, &p->s.nstages, missing_opt, n, c->err, c->errlen);
@@ -336,7 +336,7 @@ static int json_stages(const pctx *c, const cJSON *v, parsed *p, char *missing_o
 
 static void set_defaults(c6_scenario *s, c6_executor e) {
     s->executor = e;
-    s->exec = dup_str("default");
+    s->exec = c6_strdup("default");
     s->graceful_stop_us = C6_DEFAULT_GRACEFUL_STOP_US;
     executor_def(e)->defaults(s);
 }
@@ -368,7 +368,7 @@ static int parse_option(const pctx *c, const cJSON *e, parsed *p, char *missing_
         p->seen &= ~(1u << i);
         if (d->kind == K_EXEC) s->exec_set = false;
         if (d->kind == K_KV) {
-            free_kv(*(c6_kv **)(base + d->off), *(size_t *)(base + d->n_off));
+            c6_kv_free(*(c6_kv **)(base + d->off), *(size_t *)(base + d->n_off));
             *(c6_kv **)(base + d->off) = NULL;
             *(size_t *)(base + d->n_off) = 0;
         }
@@ -389,17 +389,17 @@ static int parse_option(const pctx *c, const cJSON *e, parsed *p, char *missing_
         break;
     case K_INT: {
         int64_t v;
-        if (json_int(c, d->key, e, &v, &set)) return -1;
+        if (scen_json_int(c, d->key, e, &v, &set)) return -1;
         if (set) *(int64_t *)(base + d->off) = v;
         break;
     }
     case K_DURATION:
-        if (json_duration(c, d->key, e, (int64_t *)(base + d->off))) return -1;
+        if (scen_json_duration(c, d->key, e, (int64_t *)(base + d->off))) return -1;
         break;
     case K_EXEC:
         if (!cJSON_IsString(e)) return pfail(c, "exec", "must be a string (the name of an exported function)");
         free(s->exec);
-        s->exec = dup_str(e->valuestring);
+        s->exec = c6_strdup(e->valuestring);
         s->exec_set = true;
         break;
     case K_KV:
@@ -407,7 +407,7 @@ static int parse_option(const pctx *c, const cJSON *e, parsed *p, char *missing_
         break;
     case K_STAGES:
         missing_stage[0] = 0;
-        if (json_stages(c, e, p, missing_stage, n)) return -1;
+        if (scen_json_stages(c, e, p, missing_stage, n)) return -1;
         break;
     }
     if (set) p->seen |= 1u << i;
@@ -434,7 +434,7 @@ static scen_missing check_required(const parsed *p, const char *missing_stage) {
 static int parse_scenario(const pctx *c, const cJSON *obj, parsed *p) {
     char missing_stage[64] = "", e[512];
     memset(p, 0, sizeof *p);
-    p->s.name = dup_str(c->name);
+    p->s.name = c6_strdup(c->name);
     if (!cJSON_IsObject(obj)) return pfail(c, NULL, "must be an object with an executor and its options");
     if (parse_executor(c, obj, &p->s)) return -1;
     for (const cJSON *o = obj->child; o; o = o->next)
@@ -449,7 +449,7 @@ static int parse_scenario(const pctx *c, const cJSON *obj, parsed *p) {
     validate_base(s, &ve);
     validate_executor(s, &m, &ve);
     if (scen_errs_report(s, &ve, e, sizeof e) == 0) return 0;
-    p->invalid = dup_str(e);
+    p->invalid = c6_strdup(e);
     return 0;
 }
 

@@ -28,6 +28,10 @@ struct cJSON;
 
 typedef struct { int64_t duration_us; int64_t target; } c6_stage;
 typedef struct { char *key, *value; } c6_kv;
+/* Copies that abort when memory runs out; NULL (or no items) gives NULL. */
+char *c6_strdup(const char *s);
+c6_kv *c6_kv_dup(const c6_kv *kv, size_t n);
+void c6_kv_free(c6_kv *kv, size_t n);
 
 typedef enum c6_executor {
     EXECUTOR_SHARED_ITERATIONS,

@@ -75,7 +75,7 @@ static void disarm(wscen *ws) {
 
 /* ---- VUs in and out of a scenario ---- */
 
-static void pool_put(worker *w, vu *v) {
+static void sched_pool_put(worker *w, vu *v) {
     if (w->npool == w->cappool) {
         w->cappool = w->cappool ? w->cappool * 2 : 64;
         w->pool = xrealloc(w->pool, (size_t)w->cappool * sizeof *w->pool);
@@ -134,7 +134,7 @@ static void ws_release(wscen *ws, vu *v) {
     last->ws_pos = v->ws_pos;
     v->sc = NULL;
     v->go = false;
-    pool_put(ws->w, v);
+    sched_pool_put(ws->w, v);
 }
 
 static void free_push(wscen *ws, vu *v) {
