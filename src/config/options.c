@@ -59,8 +59,8 @@
 #include "config/executor_def.h"
 #include "config/jsonval.h"
 #include "util/strconv.h"
-#include "net/tls.h"
-#include "net/dialer.h"
+#include "config/connopts.h"
+#include "config/tlsnames.h"
 
 #define MIN_EXEC_DURATION_US C6_US_PER_SEC /* k6 rejects shorter scenarios */
 
