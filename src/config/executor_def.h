@@ -114,6 +114,13 @@ typedef struct c6_executor_def {
     void (*run_fields)(const struct scen_rt *sc, char *buf, size_t n);
 } c6_executor_def;
 
-const c6_executor_def *executor_def(c6_executor e);   /* NULL when out of range */
+/* The rows, indexed by c6_executor (exec/executors.c). */
+extern const c6_executor_def c6_executor_defs[EXECUTOR_COUNT];
+
+/* The executor's row; NULL when out of range. Inline: VUs read it between
+ * iterations. */
+static inline const c6_executor_def *executor_def(c6_executor e) {
+    return (unsigned)e < EXECUTOR_COUNT ? &c6_executor_defs[e] : NULL;
+}
 
 #endif

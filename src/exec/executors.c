@@ -526,7 +526,7 @@ static int external_next(vu *v, scen_rt *sc, int64_t at) {
 /* ------------------------------------------------------------------------ */
 /* The table                                                                */
 
-static const c6_executor_def EXECUTORS[EXECUTOR_COUNT] = {
+const c6_executor_def c6_executor_defs[EXECUTOR_COUNT] = {
     [EXECUTOR_SHARED_ITERATIONS] = {
         .name = "shared-iterations", .options = ITER_OPTIONS,
         .defaults = iter_defaults, .validate = shared_validate, .steps = shared_steps,
@@ -583,16 +583,12 @@ static const c6_executor_def EXECUTORS[EXECUTOR_COUNT] = {
     },
 };
 
-const c6_executor_def *executor_def(c6_executor e) {
-    return (unsigned)e < EXECUTOR_COUNT ? &EXECUTORS[e] : NULL;
-}
-
 const char *executor_name(c6_executor e) {
-    return (unsigned)e < EXECUTOR_COUNT ? EXECUTORS[e].name : "unknown";
+    return (unsigned)e < EXECUTOR_COUNT ? c6_executor_defs[e].name : "unknown";
 }
 
 int executor_from_name(const char *name) {
     for (int i = 0; i < EXECUTOR_COUNT; i++)
-        if (strcmp(EXECUTORS[i].name, name) == 0) return i;
+        if (strcmp(c6_executor_defs[i].name, name) == 0) return i;
     return -1;
 }
