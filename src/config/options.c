@@ -1092,7 +1092,8 @@ static void field_copy(c6_options *dst, const c6_options *lower, const field_def
         }
         break;
     case F_STAGES:
-        *(c6_stage **)dv = memcpy(xrealloc(NULL, n * sizeof(c6_stage)), *(c6_stage *const *)lv, n * sizeof(c6_stage));
+        *(c6_stage **)dv = xrealloc(NULL, n * sizeof(c6_stage));   /* (stages: [] has none to copy) */
+        if (n) memcpy(*(c6_stage **)dv, *(c6_stage *const *)lv, n * sizeof(c6_stage));
         break;
     case F_TREND_STATS:
     case F_SYSTEM_TAGS:
