@@ -18,6 +18,7 @@
 #include "config/duration.h"
 #include "util/err.h"
 #include "util/log.h"
+#include "util/strconv.h"
 
 typedef int (*flag_setter)(c6_run_args *a, const char *val, char *err, size_t errlen);
 
@@ -38,26 +39,10 @@ static char *xstrndup(const char *s, size_t n)
     return r;
 }
 
-static int parse_i64(const char *s, int64_t *out)
-{
-    if (!*s || isspace((unsigned char)*s)) return -1;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end) return -1;
-    *out = v;
-    return 0;
-}
-
 /* Go's strconv.ParseBool, as pflag uses for "--flag=value". */
 static int parse_bool(const char *s, bool *out, char *err, size_t errlen)
 {
-    static const char *yes[] = {"1", "t", "T", "true", "TRUE", "True"};
-    static const char *no[] = {"0", "f", "F", "false", "FALSE", "False"};
-    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-        if (strcmp(s, yes[i]) == 0) return *out = true, 0;
-        if (strcmp(s, no[i]) == 0) return *out = false, 0;
-    }
+    if (strconv_parse_bool(s, out) == 0) return 0;
     return err_set(err, errlen, "not a boolean (use true or false)");
 }
 
@@ -76,7 +61,7 @@ static int int_error(const char *val, char *err, size_t errlen)
 
 static int set_int64(const char *val, bool *set, int64_t *out, char *err, size_t errlen)
 {
-    if (parse_i64(val, out) != 0) return int_error(val, err, errlen);
+    if (strconv_parse_i64(val, out) != 0) return int_error(val, err, errlen);
     *set = true;
     return 0;
 }
@@ -246,7 +231,7 @@ static int set_help(c6_run_args *a, const char *v, char *e, size_t n)
 static int set_workers(c6_run_args *a, const char *v, char *e, size_t n)
 {
     int64_t w;
-    if (parse_i64(v, &w) != 0) return int_error(v, e, n);
+    if (strconv_parse_i64(v, &w) != 0) return int_error(v, e, n);
     if (w < 0 || w > 4096) return err_set(e, n, "must be from 0 (one per CPU) to 4096");
     a->workers = (int)w;
     return 0;

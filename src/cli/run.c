@@ -16,6 +16,7 @@
 #include "cli/progress.h"
 #include "config/duration.h"
 #include <cjson/cJSON.h>
+#include "config/executor_def.h"
 #include "config/options.h"
 #include "exec/executor.h"
 #include "exec/test.h"
@@ -616,7 +617,6 @@ static void run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, progres
                                            atomic_load(&((scen_rt *)sc)->start_us) : 0;
     char tot[32], el[32];
     duration_format(tot, sizeof tot, d);
-    int vw = snprintf(NULL, 0, "%lld", (long long)sc->max_vus);
     int active = atomic_load(&((scen_rt *)sc)->vus_active);
     int64_t done = atomic_load(&((scen_rt *)sc)->done) + atomic_load(&((scen_rt *)sc)->interrupted);
     double frac = d > 0 ? (double)spent / (double)d : 1;
@@ -632,10 +632,11 @@ static void run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, progres
         b->frac = 0;
         return;
     }
+    const c6_executor_def *x = executor_def(c->executor);
     if (spent >= d || st >= SC_DONE) snprintf(col[1], PROGRESS_COL_LEN, "%s", tot);
     else {
         progress_fixed_duration(el, sizeof el, spent, d);
-        if (c->executor == EXECUTOR_RAMPING_VUS) {   /* k6: the total in the same fixed-length form */
+        if (x->time_col == TIME_COL_FIXED_TOTAL) {   /* k6: the total in the same fixed-length form */
             char ftot[32];
             progress_fixed_duration(ftot, sizeof ftot, d, d);
             snprintf(col[1], PROGRESS_COL_LEN, "%s/%s", el, ftot);
@@ -643,50 +644,12 @@ static void run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, progres
             snprintf(col[1], PROGRESS_COL_LEN, "%s/%s", el, tot);
         }
     }
-    switch (c->executor) {
-    case EXECUTOR_SHARED_ITERATIONS:
-    case EXECUTOR_PER_VU_ITERATIONS: {
-        int64_t total = c->executor == EXECUTOR_SHARED_ITERATIONS ? sc->iterations : sc->vus * c->iterations;
-        int iw = snprintf(NULL, 0, "%lld", (long long)total);
-        snprintf(col[0], PROGRESS_COL_LEN, "%lld VUs", (long long)sc->vus);
-        if (c->executor == EXECUTOR_SHARED_ITERATIONS)
-            snprintf(col[2], PROGRESS_COL_LEN, "%0*lld/%lld shared iters", iw, (long long)done, (long long)total);
-        else
-            snprintf(col[2], PROGRESS_COL_LEN, "%0*lld/%lld iters, %lld per VU", iw, (long long)done, (long long)total,
-                     (long long)c->iterations);
-        frac = total > 0 ? (double)done / (double)total : 1;
-        /* the time column runs to maxDuration; once done, the time taken */
-        if (st >= SC_DONE || done >= total) {
-            progress_fixed_duration(el, sizeof el, spent < d ? spent : d, d);
-            snprintf(col[1], PROGRESS_COL_LEN, "%s/%s", el, tot);
-        }
-        break;
-    }
-    case EXECUTOR_CONSTANT_VUS:
-        snprintf(col[0], PROGRESS_COL_LEN, "%lld VUs", (long long)sc->vus);
-        break;
-    case EXECUTOR_CONSTANT_ARRIVAL_RATE:
-    case EXECUTOR_RAMPING_ARRIVAL_RATE: {
-        double rate = (double)c->rate;
-        if (c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE) {
-            c6_scenario tmp = *c;   /* the rate now: the ramp of rates, read like a ramp of VUs */
-            tmp.start_vus = c->start_rate;
-            rate = (double)executor_ramp_target(&tmp, spent < d ? spent : d);
-        }
-        /* pb.GetFixedLengthFloatFormat(max rate, 2): zero-padded to the
-         * width of the highest rate of the scenario */
-        double per_s = 1e6 / (double)c->time_unit_us, most = (double)(c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE
-                                                                          ? c->start_rate : c->rate);
-        for (size_t k = 0; c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE && k < c->nstages; k++)
-            if ((double)c->stages[k].target > most) most = (double)c->stages[k].target;
-        most *= per_s;
-        int rw = 1 + (most >= 10 ? (int)log10(most) : 0) + 3;
-        snprintf(col[0], PROGRESS_COL_LEN, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
-        snprintf(col[2], PROGRESS_COL_LEN, "%0*.2f iters/s", rw, rate * per_s);
-        break;
-    }
-    default:
-        snprintf(col[0], PROGRESS_COL_LEN, "%0*d/%lld VUs", vw, active, (long long)sc->max_vus);
+    executor_progress_in in = {spent, d, done, active};
+    x->progress(sc, &in, col[0], col[2], PROGRESS_COL_LEN, &frac);   /* the executor's texts */
+    /* the time column runs to maxDuration; once done, the time taken */
+    if (x->time_col == TIME_COL_TAKEN && (st >= SC_DONE || done >= x->planned_iterations(sc))) {
+        progress_fixed_duration(el, sizeof el, spent < d ? spent : d, d);
+        snprintf(col[1], PROGRESS_COL_LEN, "%s/%s", el, tot);
     }
     if (final && st == SC_DONE && !r->aborted && !r->threshold_aborted) frac = 1;
     b->frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
@@ -761,7 +724,7 @@ static int api_op_set_paused(void *ctx, bool paused, char *err, size_t errlen) {
     if (atomic_load(&r->api_state) >= API_EXEC_STARTED && atomic_load(&r->api_state) != API_EXEC_PAUSED_BEFORE_RUN) {
         for (int i = 0; i < t->nscen; i++) {
             const c6_scenario *c = t->scen[i].cfg;
-            if (c->executor == EXECUTOR_EXTERNALLY_CONTROLLED) continue;
+            if (executor_def(c->executor)->controlled) continue;
             snprintf(err, errlen, "%s executor '%s' doesn't support pause and resume operations after its start",
                      executor_name(c->executor), c->name);
             return -1;
@@ -776,7 +739,7 @@ static api_scale_result api_op_scale(void *ctx, const int64_t *vus, const int64_
     run_ctx *r = ctx;
     scen_rt *sc = NULL;
     for (int i = 0; i < r->test.nscen && !sc; i++)
-        if (r->test.scen[i].cfg->executor == EXECUTOR_EXTERNALLY_CONTROLLED) sc = &r->test.scen[i];
+        if (executor_def(r->test.scen[i].cfg->executor)->controlled) sc = &r->test.scen[i];
     if (!sc) return API_SCALE_NO_EXECUTOR;
     int64_t max = vus_max ? *vus_max : atomic_load(&sc->ext_max);
     int64_t want = vus ? *vus : atomic_load(&sc->ext_vus);
@@ -968,44 +931,10 @@ static void run_log_scheduler(const scen_rt *sc, const char *msg) {
 
 static void run_log_executor_run(const scen_rt *sc) {
     const c6_scenario *c = sc->cfg;
-    const char *type = executor_name(c->executor), *name = c->name;
-    char d[32], p[32], extra[512];
-    duration_format(d, sizeof d, sc->dur_us);
-    /* (fields in logrus' order: sorted by key) */
-    switch (c->executor) {
-    case EXECUTOR_CONSTANT_VUS:
-        snprintf(extra, sizeof extra, " duration=%s executor=%s scenario=%s type=%s vus=%lld", d, type, name, type,
-                 (long long)sc->vus);
-        break;
-    case EXECUTOR_SHARED_ITERATIONS:
-    case EXECUTOR_PER_VU_ITERATIONS:
-        snprintf(extra, sizeof extra, " executor=%s iterations=%lld maxDuration=%s scenario=%s type=%s vus=%lld", type,
-                 (long long)(c->executor == EXECUTOR_SHARED_ITERATIONS ? sc->iterations : c->iterations), d, name,
-                 type, (long long)sc->vus);
-        break;
-    case EXECUTOR_RAMPING_VUS:
-        snprintf(extra, sizeof extra, " duration=%s executor=%s maxVUs=%lld numStages=%zu scenario=%s startVUs=%lld type=%s",
-                 d, type, (long long)sc->vus, c->nstages, name, (long long)scen_scale(sc, c->start_vus), type);
-        break;
-    case EXECUTOR_CONSTANT_ARRIVAL_RATE:
-    case EXECUTOR_RAMPING_ARRIVAL_RATE: {
-        /* the ticker period: timeUnit / rate (0s without a rate) */
-        int64_t rate = c->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE ? c->rate : c->start_rate;
-        duration_format(p, sizeof p, rate > 0 ? c->time_unit_us / rate : 0);
-        if (c->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE)
-            snprintf(extra, sizeof extra,
-                     " duration=%s executor=%s maxVUs=%lld preAllocatedVUs=%lld scenario=%s tickerPeriod=%s type=%s", d,
-                     type, (long long)sc->max_vus, (long long)sc->vus, name, p, type);
-        else
-            snprintf(extra, sizeof extra,
-                     " duration=%s executor=%s maxVUs=%lld numStages=%zu preAllocatedVUs=%lld scenario=%s "
-                     "startTickerPeriod=%s type=%s", d, type, (long long)sc->max_vus, c->nstages, (long long)sc->vus,
-                     name, p, type);
-        break;
-    }
-    default:
-        return;
-    }
+    const c6_executor_def *x = executor_def(c->executor);
+    char extra[512];
+    if (!x->run_fields) return;
+    x->run_fields(sc, extra, sizeof extra);
     const char *msg = "Starting executor run...";
     log_msg(LOG_DEBUG, extra, msg, strlen(msg));
 }
@@ -1042,10 +971,9 @@ static void run_scen_start(uv_timer_t *h) {
  * dropped_iterations, one sample, as k6 counts it. */
 static void run_scen_dropped(run_ctx *r, scen_rt *sc) {
     const c6_scenario *c = sc->cfg;
-    int64_t planned;
-    if (c->executor == EXECUTOR_SHARED_ITERATIONS) planned = sc->iterations;
-    else if (c->executor == EXECUTOR_PER_VU_ITERATIONS) planned = sc->vus * c->iterations;
-    else return;
+    const c6_executor_def *x = executor_def(c->executor);
+    if (!x->planned_iterations) return;
+    int64_t planned = x->planned_iterations(sc);
     int64_t left = planned - atomic_load(&sc->done) - atomic_load(&sc->interrupted);
     if (left <= 0) return;
     /* k6 pushes it only while the test's run context is alive
@@ -1823,7 +1751,7 @@ static void run_make_scenarios(run_ctx *r) {
         sc->dur_us = scenario_duration_us(c);
         atomic_store(&sc->ext_vus, (int)scen_scale(sc, c->vus));
         atomic_store(&sc->ext_max, scen_scale(sc, c->max_vus));
-        bool arrival = c->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE || c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE;
+        bool arrival = executor_def(c->executor)->arrival_at != NULL;
         if (arrival && t->seg) {
             /* k6 stripes arrival-rate iterations by the split of maxVUs */
             char e[256];

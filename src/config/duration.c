@@ -38,7 +38,7 @@ static const unit_def UNITS[] = {
 };
 
 __attribute__((format(printf, 4, 5)))
-static int fail(char *err, size_t errlen, const char *input, const char *fmt, ...)
+static int duration_fail(char *err, size_t errlen, const char *input, const char *fmt, ...)
 {
     if (!err || errlen == 0) return -1;
     int n = snprintf(err, errlen, "invalid duration \"%.64s\": ", input);
@@ -68,7 +68,7 @@ static int parse_component(const char *input, const char **sp, uint64_t *total_n
     bool digits = false;
 
     for (; isdigit((unsigned char)*s); s++, digits = true) {
-        if (whole > (UINT64_MAX - 9) / 10) return fail(err, errlen, input, "value is too large");
+        if (whole > (UINT64_MAX - 9) / 10) return duration_fail(err, errlen, input, "value is too large");
         whole = whole * 10 + (uint64_t)(*s - '0');
     }
     if (*s == '.') {
@@ -79,24 +79,24 @@ static int parse_component(const char *input, const char **sp, uint64_t *total_n
                 scale *= 10;
             }
     }
-    if (!digits) return fail(err, errlen, input, "expected a number at \"%.32s\"", num);
+    if (!digits) return duration_fail(err, errlen, input, "expected a number at \"%.32s\"", num);
 
     const char *unit = s;
     while (*s && *s != '.' && !isdigit((unsigned char)*s)) s++;
     if (unit == s)
-        return fail(err, errlen, input, "missing unit after \"%.*s\" (use ms, s, m, h)",
+        return duration_fail(err, errlen, input, "missing unit after \"%.*s\" (use ms, s, m, h)",
                     (int)(s - num), num);
     const unit_def *u = unit_lookup(unit, (size_t)(s - unit));
     if (!u)
-        return fail(err, errlen, input, "unknown unit \"%.*s\" (use ms, s, m, h)",
+        return duration_fail(err, errlen, input, "unknown unit \"%.*s\" (use ms, s, m, h)",
                     (int)(s - unit), unit);
 
-    if (whole > NS_MAX / u->ns) return fail(err, errlen, input, "value is too large");
+    if (whole > NS_MAX / u->ns) return duration_fail(err, errlen, input, "value is too large");
     uint64_t v = whole * u->ns;
     uint64_t fv = frac ? (uint64_t)((double)frac * ((double)u->ns / (double)scale)) : 0;
-    if (fv > NS_MAX - v) return fail(err, errlen, input, "value is too large");
+    if (fv > NS_MAX - v) return duration_fail(err, errlen, input, "value is too large");
     v += fv;
-    if (v > NS_MAX - *total_ns) return fail(err, errlen, input, "value is too large");
+    if (v > NS_MAX - *total_ns) return duration_fail(err, errlen, input, "value is too large");
     *total_ns += v;
     *sp = s;
     return 0;
@@ -111,11 +111,11 @@ static int parse_go(const char *input, const char *s, uint64_t *ns, char *err, s
         *ns = 0;
         return 0;
     }
-    if (*s == '\0') return fail(err, errlen, input, "empty value");
+    if (*s == '\0') return duration_fail(err, errlen, input, "empty value");
     uint64_t total = 0;
     while (*s)
         if (parse_component(input, &s, &total, err, errlen) != 0) return -1;
-    if (neg && total > 0) return fail(err, errlen, input, "must not be negative");
+    if (neg && total > 0) return duration_fail(err, errlen, input, "must not be negative");
     *ns = total;
     return 0;
 }
@@ -126,23 +126,23 @@ static int parse_days(const char *input, const char *dpos, uint64_t *ns, char *e
     const char *s = input;
     bool neg = false;
     if (*s == '-' || *s == '+') neg = (*s++ == '-');
-    if (s == dpos) return fail(err, errlen, input, "expected a whole number of days before \"d\"");
+    if (s == dpos) return duration_fail(err, errlen, input, "expected a whole number of days before \"d\"");
     uint64_t days = 0;
     for (; s < dpos; s++) {
         if (!isdigit((unsigned char)*s))
-            return fail(err, errlen, input, "days must be a whole number before \"d\"");
-        if (days > NS_MAX / NS_PER_DAY) return fail(err, errlen, input, "value is too large");
+            return duration_fail(err, errlen, input, "days must be a whole number before \"d\"");
+        if (days > NS_MAX / NS_PER_DAY) return duration_fail(err, errlen, input, "value is too large");
         days = days * 10 + (uint64_t)(*s - '0');
     }
-    if (days > NS_MAX / NS_PER_DAY) return fail(err, errlen, input, "value is too large");
-    if (neg && days > 0) return fail(err, errlen, input, "must not be negative");
+    if (days > NS_MAX / NS_PER_DAY) return duration_fail(err, errlen, input, "value is too large");
+    if (neg && days > 0) return duration_fail(err, errlen, input, "must not be negative");
     uint64_t rest = 0;
     if (dpos[1] != '\0') {
         if (dpos[1] == '-' || dpos[1] == '+')
-            return fail(err, errlen, input, "unexpected sign after \"d\"");
+            return duration_fail(err, errlen, input, "unexpected sign after \"d\"");
         if (parse_go(input, dpos + 1, &rest, err, errlen) != 0) return -1;
     }
-    if (rest > NS_MAX - days * NS_PER_DAY) return fail(err, errlen, input, "value is too large");
+    if (rest > NS_MAX - days * NS_PER_DAY) return duration_fail(err, errlen, input, "value is too large");
     *ns = days * NS_PER_DAY + rest;
     return 0;
 }
@@ -185,9 +185,9 @@ int duration_parse(const char *s, int64_t *out_us, char *err, size_t errlen)
     if (!s) s = "";
     if (is_plain_number(s)) {
         double ms = strtod(s, NULL);
-        if (!isfinite(ms)) return fail(err, errlen, s, "value is too large");
-        if (ms < 0) return fail(err, errlen, s, "must not be negative");
-        if (ms * 1000.0 >= 9.2e18) return fail(err, errlen, s, "value is too large");
+        if (!isfinite(ms)) return duration_fail(err, errlen, s, "value is too large");
+        if (ms < 0) return duration_fail(err, errlen, s, "must not be negative");
+        if (ms * 1000.0 >= 9.2e18) return duration_fail(err, errlen, s, "value is too large");
         *out_us = duration_from_json_ms(ms);
         return 0;
     }

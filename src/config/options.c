@@ -56,42 +56,17 @@
 #include <string.h>
 
 #include "config/duration.h"
-#include "net/tls.h"
-#include "net/dialer.h"
+#include "config/executor_def.h"
+#include "config/jsonval.h"
+#include "util/strconv.h"
+#include "config/connopts.h"
+#include "config/tlsnames.h"
 
 #define MIN_EXEC_DURATION_US C6_US_PER_SEC /* k6 rejects shorter scenarios */
 
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                            */
 
-static char *xstrdup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    return memcpy(xrealloc(NULL, n), s, n);
-}
-
-static int parse_i64(const char *s, int64_t *out)
-{
-    if (!s || !*s || isspace((unsigned char)*s)) return -1;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (errno || *end) return -1;
-    *out = v;
-    return 0;
-}
-
-/* Go's strconv.ParseBool, which k6 uses for its boolean env vars. */
-static int parse_bool(const char *s, bool *out)
-{
-    static const char *yes[] = {"1", "t", "T", "true", "TRUE", "True"};
-    static const char *no[] = {"0", "f", "F", "false", "FALSE", "False"};
-    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-        if (strcmp(s, yes[i]) == 0) return *out = true, 0;
-        if (strcmp(s, no[i]) == 0) return *out = false, 0;
-    }
-    return -1;
-}
 
 /* Copies [s, s+n) without surrounding blanks. */
 static char *dup_trimmed(const char *s, size_t n)
@@ -113,26 +88,7 @@ static void strv_free(char **v, size_t n)
 static char **strv_dup(char *const *v, size_t n)
 {
     char **r = xrealloc(NULL, n * sizeof(*r));
-    for (size_t i = 0; i < n; i++) r[i] = xstrdup(v[i]);
-    return r;
-}
-
-static void kv_free(c6_kv *kv, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(kv[i].key);
-        free(kv[i].value);
-    }
-    free(kv);
-}
-
-static c6_kv *kv_dup(const c6_kv *kv, size_t n)
-{
-    c6_kv *r = xrealloc(NULL, n * sizeof(*r));
-    for (size_t i = 0; i < n; i++) {
-        r[i].key = xstrdup(kv[i].key);
-        r[i].value = xstrdup(kv[i].value);
-    }
+    for (size_t i = 0; i < n; i++) r[i] = c6_strdup(v[i]);
     return r;
 }
 
@@ -155,7 +111,7 @@ static c6_threshold_set *thresholds_dup(const c6_threshold_set *t, size_t n)
     c6_threshold_set *r = xrealloc(NULL, n * sizeof(*r));
     for (size_t i = 0; i < n; i++) {
         size_t k = t[i].nexprs;
-        r[i].metric = xstrdup(t[i].metric);
+        r[i].metric = c6_strdup(t[i].metric);
         r[i].exprs = strv_dup(t[i].exprs, k);
         r[i].nexprs = k;
         r[i].abort_on_fail = memcpy(xrealloc(NULL, k * sizeof(bool)), t[i].abort_on_fail,
@@ -201,38 +157,23 @@ static c6_tls_auth *tls_auth_dup(const c6_tls_auth *a, size_t n)
     for (size_t i = 0; i < n; i++) {
         r[i].domains = strv_dup(a[i].domains, a[i].ndomains);
         r[i].ndomains = a[i].ndomains;
-        r[i].cert = xstrdup(a[i].cert);
-        r[i].key = xstrdup(a[i].key);
-        r[i].password = a[i].password ? xstrdup(a[i].password) : NULL;
+        r[i].cert = c6_strdup(a[i].cert);
+        r[i].key = c6_strdup(a[i].key);
+        r[i].password = a[i].password ? c6_strdup(a[i].password) : NULL;
     }
     return r;
 }
 
+struct field_def;
+static void field_release(c6_options *o, const struct field_def *f);
+static size_t fields_count(void);
+static const struct field_def *field_at(size_t i);
+
 void options_free(c6_options *o)
 {
-    free(o->stages);
-    scenarios_free(o->scenarios, o->nscenarios);
+    for (size_t i = 0; i < fields_count(); i++) field_release(o, field_at(i));
     free(o->scenarios_error);
     free(o->unknown_field);
-    thresholds_free(o->thresholds, o->nthresholds);
-    kv_free(o->tags, o->ntags);
-    strv_free(o->summary_trend_stats, o->nsummary_trend_stats);
-    strv_free(o->system_tags, o->nsystem_tags);
-    free(o->summary_time_unit);
-    free(o->user_agent);
-    free(o->summary_export);
-    free(o->http_debug);
-    free(o->execution_segment);
-    free(o->execution_segment_sequence);
-    free(o->tls_version_min);
-    free(o->tls_version_max);
-    strv_free(o->tls_cipher_suites, o->ntls_cipher_suites);
-    tls_auth_free(o->tls_auth, o->ntls_auth);
-    kv_free(o->hosts, o->nhosts);
-    free(o->dns);
-    strv_free(o->block_hostnames, o->nblock_hostnames);
-    strv_free(o->blacklist_ips, o->nblacklist_ips);
-    free(o->local_ips);
     options_init(o);
 }
 
@@ -250,8 +191,8 @@ static int parse_stage(const char *text, c6_stage *st, char *err, size_t errlen)
     free(dur);
     if (rc != 0) return err_set(err, errlen, "stage \"%s\": %s", text, derr);
 
-    char *tgt = colon ? dup_trimmed(colon + 1, strlen(colon + 1)) : xstrdup("");
-    rc = parse_i64(tgt, &st->target);
+    char *tgt = colon ? dup_trimmed(colon + 1, strlen(colon + 1)) : c6_strdup("");
+    rc = strconv_parse_i64(tgt, &st->target);
     if (rc != 0 && *tgt == '\0')
         err_set(err, errlen, "stage \"%s\": missing target (use duration:target, e.g. 30s:10)", text);
     else if (rc != 0)
@@ -339,7 +280,7 @@ static int stat_item(const char *item, void *vctx)
     stat_list_ctx *c = vctx;
     if (check_trend_stat(item, c->err, c->errlen) != 0) return -1;
     *c->stats = xrealloc(*c->stats, (*c->n + 1) * sizeof(**c->stats));
-    (*c->stats)[(*c->n)++] = xstrdup(item);
+    (*c->stats)[(*c->n)++] = c6_strdup(item);
     return 0;
 }
 
@@ -359,25 +300,32 @@ typedef enum {
     F_HOSTS, F_DNS, F_HOSTNAMES, F_CIDRS, F_LOCAL_IPS
 } field_kind;
 
-typedef struct {
+/* One option: where JSON and the environment name it, and where it lives
+ * in c6_options. Reading (JSON, env, flags), merging and freeing all go by
+ * this table. */
+typedef struct field_def {
     const char *json; /* key in script options / config file; NULL: flags and env only */
     const char *env;  /* K6_* variable; NULL: not settable from the environment */
     field_kind kind;
     size_t set_off;   /* offsetof the _set flag */
-    size_t val_off;   /* offsetof the value, for the scalar kinds */
+    size_t val_off;   /* offsetof the value (lists: the array; tlsVersion: min) */
+    size_t n_off;     /* lists: offsetof the count (tlsVersion: max); else 0 */
+    bool exec_group;  /* duration, iterations, stages, scenarios: merged as one group */
 } field_def;
 
-#define SCALAR(f, v) offsetof(c6_options, f), offsetof(c6_options, v)
-#define LIST(f) offsetof(c6_options, f), 0
+#define SCALAR(f, v) offsetof(c6_options, f), offsetof(c6_options, v), 0, false
+#define LIST(f, v, n) offsetof(c6_options, f), offsetof(c6_options, v), offsetof(c6_options, n), false
+#define GROUP_SCALAR(f, v) offsetof(c6_options, f), offsetof(c6_options, v), 0, true
+#define GROUP_LIST(f, v, n) offsetof(c6_options, f), offsetof(c6_options, v), offsetof(c6_options, n), true
 
 static const field_def FIELDS[] = {
     {"vus", "K6_VUS", F_INT, SCALAR(vus_set, vus)},
-    {"duration", "K6_DURATION", F_DURATION, SCALAR(duration_set, duration_us)},
-    {"iterations", "K6_ITERATIONS", F_INT, SCALAR(iterations_set, iterations)},
-    {"stages", "K6_STAGES", F_STAGES, LIST(stages_set)},
-    {"thresholds", NULL, F_THRESHOLDS, LIST(thresholds_set)},
-    {"tags", NULL, F_TAGS, LIST(tags_set)},
-    {"summaryTrendStats", "K6_SUMMARY_TREND_STATS", F_TREND_STATS, LIST(summary_trend_stats_set)},
+    {"duration", "K6_DURATION", F_DURATION, GROUP_SCALAR(duration_set, duration_us)},
+    {"iterations", "K6_ITERATIONS", F_INT, GROUP_SCALAR(iterations_set, iterations)},
+    {"stages", "K6_STAGES", F_STAGES, GROUP_LIST(stages_set, stages, nstages)},
+    {"thresholds", NULL, F_THRESHOLDS, LIST(thresholds_set, thresholds, nthresholds)},
+    {"tags", NULL, F_TAGS, LIST(tags_set, tags, ntags)},
+    {"summaryTrendStats", "K6_SUMMARY_TREND_STATS", F_TREND_STATS, LIST(summary_trend_stats_set, summary_trend_stats, nsummary_trend_stats)},
     {NULL, "K6_NO_THRESHOLDS", F_BOOL, SCALAR(no_thresholds_set, no_thresholds)},
     {"insecureSkipTLSVerify", "K6_INSECURE_SKIP_TLS_VERIFY", F_BOOL,
      SCALAR(insecure_skip_tls_verify_set, insecure_skip_tls_verify)},
@@ -386,9 +334,9 @@ static const field_def FIELDS[] = {
     {"teardownTimeout", "K6_TEARDOWN_TIMEOUT", F_DURATION,
      SCALAR(teardown_timeout_set, teardown_timeout_us)},
     {NULL, "K6_SUMMARY_EXPORT", F_STRING, SCALAR(summary_export_set, summary_export)},
-    {"scenarios", NULL, F_SCENARIOS, LIST(scenarios_set)},
+    {"scenarios", NULL, F_SCENARIOS, GROUP_LIST(scenarios_set, scenarios, nscenarios)},
     {"summaryTimeUnit", "K6_SUMMARY_TIME_UNIT", F_STRING, SCALAR(summary_time_unit_set, summary_time_unit)},
-    {"systemTags", "K6_SYSTEM_TAGS", F_SYSTEM_TAGS, LIST(system_tags_set)},
+    {"systemTags", "K6_SYSTEM_TAGS", F_SYSTEM_TAGS, LIST(system_tags_set, system_tags, nsystem_tags)},
     {"executionSegment", "K6_EXECUTION_SEGMENT", F_STRING,
      SCALAR(execution_segment_set, execution_segment)},
     {"executionSegmentSequence", "K6_EXECUTION_SEGMENT_SEQUENCE", F_STRING,
@@ -400,14 +348,14 @@ static const field_def FIELDS[] = {
      SCALAR(min_iteration_duration_set, min_iteration_duration_us)},
     {"noSetup", "K6_NO_SETUP", F_BOOL, SCALAR(no_setup_set, no_setup)},
     {"noTeardown", "K6_NO_TEARDOWN", F_BOOL, SCALAR(no_teardown_set, no_teardown)},
-    {"tlsVersion", "K6_TLS_VERSION", F_TLS_VERSION, LIST(tls_version_set)},
-    {"tlsCipherSuites", "K6_TLS_CIPHER_SUITES", F_TLS_SUITES, LIST(tls_cipher_suites_set)},
-    {"tlsAuth", NULL, F_TLS_AUTH, LIST(tls_auth_set)},
-    {"hosts", NULL, F_HOSTS, LIST(hosts_set)},
-    {"dns", "K6_DNS", F_DNS, LIST(dns_set)},
-    {"blockHostnames", "K6_BLOCK_HOSTNAMES", F_HOSTNAMES, LIST(block_hostnames_set)},
-    {"blacklistIPs", "K6_BLACKLIST_IPS", F_CIDRS, LIST(blacklist_ips_set)},
-    {"localIPs", "K6_LOCAL_IPS", F_LOCAL_IPS, LIST(local_ips_set)},
+    {"tlsVersion", "K6_TLS_VERSION", F_TLS_VERSION, LIST(tls_version_set, tls_version_min, tls_version_max)},
+    {"tlsCipherSuites", "K6_TLS_CIPHER_SUITES", F_TLS_SUITES, LIST(tls_cipher_suites_set, tls_cipher_suites, ntls_cipher_suites)},
+    {"tlsAuth", NULL, F_TLS_AUTH, LIST(tls_auth_set, tls_auth, ntls_auth)},
+    {"hosts", NULL, F_HOSTS, LIST(hosts_set, hosts, nhosts)},
+    {"dns", "K6_DNS", F_DNS, SCALAR(dns_set, dns)},
+    {"blockHostnames", "K6_BLOCK_HOSTNAMES", F_HOSTNAMES, LIST(block_hostnames_set, block_hostnames, nblock_hostnames)},
+    {"blacklistIPs", "K6_BLACKLIST_IPS", F_CIDRS, LIST(blacklist_ips_set, blacklist_ips, nblacklist_ips)},
+    {"localIPs", "K6_LOCAL_IPS", F_LOCAL_IPS, SCALAR(local_ips_set, local_ips)},
     {"noConnectionReuse", "K6_NO_CONNECTION_REUSE", F_BOOL, SCALAR(no_connection_reuse_set, no_connection_reuse)},
     {"noVUConnectionReuse", "K6_NO_VU_CONNECTION_REUSE", F_BOOL,
      SCALAR(no_vu_connection_reuse_set, no_vu_connection_reuse)},
@@ -429,6 +377,52 @@ static bool *field_set(c6_options *o, const field_def *f)
 static void *field_val(c6_options *o, const field_def *f)
 {
     return (char *)o + f->val_off;
+}
+
+static size_t fields_count(void) { return NFIELDS; }
+static const field_def *field_at(size_t i) { return &FIELDS[i]; }
+
+/* Frees what f owns in o. */
+static void field_release(c6_options *o, const field_def *f)
+{
+    void *v = field_val(o, f);
+    size_t n = f->n_off && f->kind != F_TLS_VERSION ? *(size_t *)((char *)o + f->n_off) : 0;
+    switch (f->kind) {
+    case F_INT:
+    case F_DURATION:
+    case F_BOOL:
+        break;
+    case F_STRING:
+    case F_DNS:
+    case F_LOCAL_IPS:
+    case F_STAGES:
+        free(*(void **)v);
+        break;
+    case F_TLS_VERSION:
+        free(*(char **)v);
+        free(*(char **)((char *)o + f->n_off));
+        break;
+    case F_TREND_STATS:
+    case F_SYSTEM_TAGS:
+    case F_TLS_SUITES:
+    case F_HOSTNAMES:
+    case F_CIDRS:
+        strv_free(*(char ***)v, n);
+        break;
+    case F_THRESHOLDS:
+        thresholds_free(*(c6_threshold_set **)v, n);
+        break;
+    case F_TAGS:
+    case F_HOSTS:
+        c6_kv_free(*(c6_kv **)v, n);
+        break;
+    case F_TLS_AUTH:
+        tls_auth_free(*(c6_tls_auth **)v, n);
+        break;
+    case F_SCENARIOS:
+        scenarios_free(*(c6_scenario **)v, n);
+        break;
+    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -454,72 +448,21 @@ static int jfail(const jctx *c, const char *path, const char *fmt, ...)
     return -1;
 }
 
-/* k6's null.Int: a number without fraction, or a numeric string; "" is unset. */
-static int json_i64(const jctx *c, const char *path, const cJSON *v, bool *set, int64_t *out)
+static int opts_json_i64(const jctx *c, const char *path, const cJSON *v, bool *set, int64_t *out)
 {
-    if (cJSON_IsNumber(v)) {
-        double d = v->valuedouble;
-        if (!(d >= -9.2e18 && d <= 9.2e18) || (double)(int64_t)d != d)
-            return jfail(c, path, "must be an integer, got %g", d);
-        *out = (int64_t)d;
-        *set = true;
-        return 0;
-    }
-    if (cJSON_IsString(v)) {
-        if (*v->valuestring == '\0') return *set = false, 0;
-        if (parse_i64(v->valuestring, out) != 0)
-            return jfail(c, path, "must be an integer, got \"%.64s\"", v->valuestring);
-        *set = true;
-        return 0;
-    }
-    return jfail(c, path, "must be an integer");
+    return cfg_json_i64(v, c->prefix, path, out, set, c->err, c->errlen);
 }
 
-static int json_duration(const jctx *c, const char *path, const cJSON *v, int64_t *out)
+static int opts_json_duration(const jctx *c, const char *path, const cJSON *v, int64_t *out)
 {
-    if (cJSON_IsNumber(v)) {
-        if (!isfinite(v->valuedouble) || v->valuedouble < 0)
-            return jfail(c, path, "must not be negative, got %g", v->valuedouble);
-        *out = duration_from_json_ms(v->valuedouble);
-        return 0;
-    }
-    if (cJSON_IsString(v)) {
-        char derr[200];
-        if (duration_parse(v->valuestring, out, derr, sizeof(derr)) != 0)
-            return jfail(c, path, "%s", derr);
-        return 0;
-    }
-    return jfail(c, path, "must be a duration string like \"30s\" or a number of milliseconds");
+    return cfg_json_duration(v, c->prefix, path, false, out, c->err, c->errlen);
 }
 
-static int json_stage(const jctx *c, const char *path, const cJSON *v, c6_stage *st)
+static int opts_json_stages(const jctx *c, const cJSON *v, c6_options *o)
 {
-    char sub[300];
-    if (!cJSON_IsObject(v))
-        return jfail(c, path, "must be an object like {duration: \"30s\", target: 10}");
-    const cJSON *d = cJSON_GetObjectItem(v, "duration");
-    const cJSON *t = cJSON_GetObjectItem(v, "target");
-    snprintf(sub, sizeof(sub), "%s.duration", path);
-    if (!d || cJSON_IsNull(d)) return jfail(c, sub, "missing");
-    if (json_duration(c, sub, d, &st->duration_us) != 0) return -1;
-    snprintf(sub, sizeof(sub), "%s.target", path);
-    bool tset = false;
-    if (t && !cJSON_IsNull(t) && json_i64(c, sub, t, &tset, &st->target) != 0) return -1;
-    if (!tset) return jfail(c, sub, "missing");
-    return 0;
-}
-
-static int json_stages(const jctx *c, const cJSON *v, c6_options *o)
-{
-    char path[64];
-    if (!cJSON_IsArray(v)) return jfail(c, "stages", "must be an array");
-    int n = cJSON_GetArraySize(v);
-    o->stages = xrealloc(NULL, (size_t)n * sizeof(c6_stage));
-    for (int i = 0; i < n; i++) {
-        snprintf(path, sizeof(path), "stages[%d]", i);
-        if (json_stage(c, path, cJSON_GetArrayItem(v, i), &o->stages[i]) != 0) return -1;
-        o->nstages++;
-    }
+    if (cfg_json_stages(v, c->prefix, "stages", CFG_STAGES_OPTIONS, &o->stages, &o->nstages, NULL, 0, c->err,
+                        c->errlen) != 0)
+        return -1;
     o->stages_set = true;
     return 0;
 }
@@ -536,7 +479,7 @@ static int json_trend_stats(const jctx *c, const cJSON *v, c6_options *o)
         if (!cJSON_IsString(s)) return jfail(c, path, "must be a string");
         if (check_trend_stat(s->valuestring, serr, sizeof(serr)) != 0)
             return jfail(c, path, "%s", serr);
-        o->summary_trend_stats[o->nsummary_trend_stats++] = xstrdup(s->valuestring);
+        o->summary_trend_stats[o->nsummary_trend_stats++] = c6_strdup(s->valuestring);
     }
     o->summary_trend_stats_set = true;
     return 0;
@@ -566,7 +509,7 @@ static int json_threshold(const jctx *c, const char *path, const cJSON *v,
         if (a && !cJSON_IsNull(a) && !cJSON_IsBool(a)) return jfail(c, sub, "must be true or false");
         abort_on_fail = cJSON_IsTrue(a);
         snprintf(sub, sizeof(sub), "%s.delayAbortEval", path);
-        if (d && !cJSON_IsNull(d) && json_duration(c, sub, d, &delay) != 0) return -1;
+        if (d && !cJSON_IsNull(d) && opts_json_duration(c, sub, d, &delay) != 0) return -1;
     } else {
         return jfail(c, path, "must be a string like \"p(95)<200\" or an object "
                               "{threshold, abortOnFail, delayAbortEval}");
@@ -574,7 +517,7 @@ static int json_threshold(const jctx *c, const char *path, const cJSON *v,
     t->exprs = xrealloc(t->exprs, (k + 1) * sizeof(char *));
     t->abort_on_fail = xrealloc(t->abort_on_fail, (k + 1) * sizeof(bool));
     t->delay_abort_eval_us = xrealloc(t->delay_abort_eval_us, (k + 1) * sizeof(int64_t));
-    t->exprs[k] = xstrdup(expr);
+    t->exprs[k] = c6_strdup(expr);
     t->abort_on_fail[k] = abort_on_fail;
     t->delay_abort_eval_us[k] = delay;
     t->nexprs = k + 1;
@@ -594,7 +537,7 @@ static int json_thresholds(const jctx *c, const cJSON *v, c6_options *o)
         o->thresholds = xrealloc(o->thresholds, (o->nthresholds + 1) * sizeof(c6_threshold_set));
         c6_threshold_set *t = &o->thresholds[o->nthresholds++];
         memset(t, 0, sizeof(*t));
-        t->metric = xstrdup(m->string);
+        t->metric = c6_strdup(m->string);
         int i = 0;
         for (const cJSON *e = m->child; e; e = e->next, i++) {
             char epath[320];
@@ -615,8 +558,8 @@ static int json_tags(const jctx *c, const cJSON *v, c6_options *o)
         snprintf(path, sizeof(path), "tags.%.200s", t->string);
         if (!cJSON_IsString(t)) return jfail(c, path, "must be a string");
         o->tags = xrealloc(o->tags, (o->ntags + 1) * sizeof(c6_kv));
-        o->tags[o->ntags].key = xstrdup(t->string);
-        o->tags[o->ntags++].value = xstrdup(t->valuestring);
+        o->tags[o->ntags].key = c6_strdup(t->string);
+        o->tags[o->ntags++].value = c6_strdup(t->valuestring);
     }
     o->tags_set = o->ntags > 0;
     return 0;
@@ -625,12 +568,12 @@ static int json_tags(const jctx *c, const cJSON *v, c6_options *o)
 void options_add_system_tag(c6_options *o, const char *name)
 {
     o->system_tags = xrealloc(o->system_tags, (o->nsystem_tags + 1) * sizeof(char *));
-    o->system_tags[o->nsystem_tags++] = xstrdup(name);
+    o->system_tags[o->nsystem_tags++] = c6_strdup(name);
 }
 
 int options_parse_system_tags(const char *list, c6_options *o)
 {
-    char *copy = xstrdup(list);
+    char *copy = c6_strdup(list);
     for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
         while (*t == ' ') t++;
         char *e = t + strlen(t);
@@ -658,8 +601,8 @@ static int json_tls_version(const jctx *c, const cJSON *v, c6_options *o)
     char e[160];
     if (cJSON_IsString(v)) {
         if (check_tls_version(v->valuestring, e, sizeof(e)) != 0) return jfail(c, "tlsVersion", "%s", e);
-        o->tls_version_min = xstrdup(v->valuestring);
-        o->tls_version_max = xstrdup(v->valuestring);
+        o->tls_version_min = c6_strdup(v->valuestring);
+        o->tls_version_max = c6_strdup(v->valuestring);
         return o->tls_version_set = true, 0;
     }
     if (!cJSON_IsObject(v))
@@ -673,7 +616,7 @@ static int json_tls_version(const jctx *c, const cJSON *v, c6_options *o)
         if (!b || cJSON_IsNull(b) || (cJSON_IsString(b) && !*b->valuestring)) continue;
         if (!cJSON_IsString(b)) return jfail(c, path, "must be a version string like \"tls1.2\"");
         if (check_tls_version(b->valuestring, e, sizeof(e)) != 0) return jfail(c, path, "%s", e);
-        *dst[i] = xstrdup(b->valuestring);
+        *dst[i] = c6_strdup(b->valuestring);
     }
     return o->tls_version_set = true, 0;
 }
@@ -684,7 +627,7 @@ static int add_tls_suite(c6_options *o, const char *name, char *err, size_t errl
         return err_set(err, errlen, "unknown cipher suite \"%.80s\" (use Go's names, e.g. "
                                     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)", name);
     o->tls_cipher_suites = xrealloc(o->tls_cipher_suites, (o->ntls_cipher_suites + 1) * sizeof(char *));
-    o->tls_cipher_suites[o->ntls_cipher_suites++] = xstrdup(name);
+    o->tls_cipher_suites[o->ntls_cipher_suites++] = c6_strdup(name);
     return 0;
 }
 
@@ -712,12 +655,12 @@ static int json_tls_auth_entry(const jctx *c, const char *path, const cJSON *v, 
         snprintf(sub, sizeof(sub), "%s.%s", path, keys[i]);
         if (!s || cJSON_IsNull(s)) return jfail(c, sub, "missing (a PEM block is required)");
         if (!cJSON_IsString(s)) return jfail(c, sub, "must be a PEM string");
-        *dst[i] = xstrdup(s->valuestring);
+        *dst[i] = c6_strdup(s->valuestring);
     }
     const cJSON *pw = cJSON_GetObjectItem(v, "password");
     snprintf(sub, sizeof(sub), "%s.password", path);
     if (pw && !cJSON_IsNull(pw) && !cJSON_IsString(pw)) return jfail(c, sub, "must be a string");
-    if (cJSON_IsString(pw) && *pw->valuestring) a->password = xstrdup(pw->valuestring);
+    if (cJSON_IsString(pw) && *pw->valuestring) a->password = c6_strdup(pw->valuestring);
     const cJSON *d = cJSON_GetObjectItem(v, "domains");
     snprintf(sub, sizeof(sub), "%s.domains", path);
     if (!d || cJSON_IsNull(d)) return 0;
@@ -725,7 +668,7 @@ static int json_tls_auth_entry(const jctx *c, const char *path, const cJSON *v, 
     for (const cJSON *it = d->child; it; it = it->next) {
         if (!cJSON_IsString(it)) return jfail(c, sub, "must be an array of host names");
         a->domains = xrealloc(a->domains, (a->ndomains + 1) * sizeof(char *));
-        a->domains[a->ndomains++] = xstrdup(it->valuestring);
+        a->domains[a->ndomains++] = c6_strdup(it->valuestring);
     }
     return 0;
 }
@@ -761,8 +704,8 @@ static int json_hosts(const jctx *c, const cJSON *v, c6_options *o)
         free(h.name);
         if (dialer_parse_target(it->valuestring, &to, &port, e, sizeof(e)) != 0) return jfail(c, path, "%s", e);
         o->hosts = xrealloc(o->hosts, (o->nhosts + 1) * sizeof(*o->hosts));
-        o->hosts[o->nhosts].key = xstrdup(it->string);
-        o->hosts[o->nhosts++].value = xstrdup(it->valuestring);
+        o->hosts[o->nhosts].key = c6_strdup(it->string);
+        o->hosts[o->nhosts++].value = c6_strdup(it->valuestring);
     }
     o->hosts_set = true;
     return 0;
@@ -788,7 +731,7 @@ static int json_dns(const jctx *c, const cJSON *v, c6_options *o)
     dialer_dns_default(&d);
     if (dialer_parse_dns(text, &d, e, sizeof(e)) != 0) return jfail(c, "dns", "%s", e);
     free(o->dns);
-    o->dns = xstrdup(text);
+    o->dns = c6_strdup(text);
     o->dns_set = true;
     return 0;
 }
@@ -799,7 +742,7 @@ static int add_checked(const char *item, bool cidr, char ***list, size_t *n, cha
     dialer_cidr cr;
     if (cidr ? dialer_parse_cidr(item, &cr, e, elen) : dialer_check_pattern(item, e, elen)) return -1;
     *list = xrealloc(*list, (*n + 1) * sizeof(**list));
-    (*list)[(*n)++] = xstrdup(item);
+    (*list)[(*n)++] = c6_strdup(item);
     return 0;
 }
 
@@ -825,9 +768,9 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
     bool *set = field_set(o, f);
     switch (f->kind) {
     case F_INT:
-        return json_i64(c, f->json, v, set, field_val(o, f));
+        return opts_json_i64(c, f->json, v, set, field_val(o, f));
     case F_DURATION:
-        if (json_duration(c, f->json, v, field_val(o, f)) != 0) return -1;
+        if (opts_json_duration(c, f->json, v, field_val(o, f)) != 0) return -1;
         return *set = true, 0;
     case F_BOOL:
         if (!cJSON_IsBool(v)) return jfail(c, f->json, "must be true or false");
@@ -836,10 +779,10 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
     case F_STRING:
         if (!cJSON_IsString(v)) return jfail(c, f->json, "must be a string");
         free(*(char **)field_val(o, f));
-        *(char **)field_val(o, f) = xstrdup(v->valuestring);
+        *(char **)field_val(o, f) = c6_strdup(v->valuestring);
         return *set = true, 0;
     case F_STAGES:
-        return json_stages(c, v, o);
+        return opts_json_stages(c, v, o);
     case F_TREND_STATS:
         return json_trend_stats(c, v, o);
     case F_THRESHOLDS:
@@ -851,7 +794,7 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
         if (scenarios_parse_json(v, c->origin, &o->scenarios, &o->nscenarios, c->err, c->errlen, verr,
                                  sizeof(verr)) != 0)
             return -1;
-        if (verr[0]) o->scenarios_error = xstrdup(verr);
+        if (verr[0]) o->scenarios_error = c6_strdup(verr);
         return *set = true, 0;
     }
     case F_SYSTEM_TAGS: {
@@ -884,7 +827,7 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
         if (dialer_parse_local_ips(v->valuestring, &r, &n, e, sizeof(e)) != 0) return jfail(c, f->json, "%s", e);
         free(r);
         free(o->local_ips);
-        o->local_ips = xstrdup(v->valuestring);
+        o->local_ips = c6_strdup(v->valuestring);
         return *set = true, 0;
     }
     }
@@ -911,7 +854,7 @@ static void note_unknown_field(const cJSON *root, c6_options *o)
     const char *first = NULL;
     for (const cJSON *e = root->child; e; e = e->next)
         if (e->string && !known_key(e->string) && (!first || strcmp(e->string, first) < 0)) first = e->string;
-    if (first) o->unknown_field = xstrdup(first);
+    if (first) o->unknown_field = c6_strdup(first);
 }
 
 int options_from_json(const char *json, const char *origin, c6_options *o,
@@ -989,7 +932,7 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
     bool from_env = f->env && *f->env;   /* options_set_text (flags) clears it */
     switch (f->kind) {
     case F_INT:
-        if (parse_i64(val, field_val(o, f)) != 0) {
+        if (strconv_parse_i64(val, field_val(o, f)) != 0) {
             errno = 0;
             char *end;
             (void)strtoll(val, &end, 10);
@@ -1008,13 +951,13 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         }
         return *set = true, 0;
     case F_BOOL:
-        if (parse_bool(val, field_val(o, f)) != 0)
+        if (strconv_parse_bool(val, field_val(o, f)) != 0)
             return err_set(err, errlen, "%s: \"%.64s\" is not a boolean (use true or false)",
                         f->env, val);
         return *set = true, 0;
     case F_STRING:
         free(*(char **)field_val(o, f));
-        *(char **)field_val(o, f) = xstrdup(val);
+        *(char **)field_val(o, f) = c6_strdup(val);
         return *set = true, 0;
     case F_STAGES:
         if (options_parse_stages(val, &o->stages, &o->nstages, sub, sizeof(sub)) != 0)
@@ -1029,11 +972,11 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         return options_parse_system_tags(val, o);
     case F_TLS_VERSION:   /* one version: min = max */
         if (check_tls_version(val, sub, sizeof(sub)) != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
-        o->tls_version_min = xstrdup(val);
-        o->tls_version_max = xstrdup(val);
+        o->tls_version_min = c6_strdup(val);
+        o->tls_version_max = c6_strdup(val);
         return *set = true, 0;
     case F_TLS_SUITES: {   /* comma-separated names */
-        char *copy = xstrdup(val);
+        char *copy = c6_strdup(val);
         int rc = 0;
         for (char *save = NULL, *t = strtok_r(copy, ", ", &save); t && rc == 0; t = strtok_r(NULL, ", ", &save))
             rc = add_tls_suite(o, t, sub, sizeof(sub));
@@ -1046,7 +989,7 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         dialer_dns_default(&d);
         if (dialer_parse_dns(val, &d, sub, sizeof(sub)) != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
         free(o->dns);
-        o->dns = xstrdup(val);
+        o->dns = c6_strdup(val);
         return *set = true, 0;
     }
     case F_LOCAL_IPS: {
@@ -1055,13 +998,13 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         if (dialer_parse_local_ips(val, &r, &n, sub, sizeof(sub)) != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
         free(r);
         free(o->local_ips);
-        o->local_ips = xstrdup(val);
+        o->local_ips = c6_strdup(val);
         return *set = true, 0;
     }
     case F_HOSTNAMES:
     case F_CIDRS: {
         bool cidr = f->kind == F_CIDRS;
-        char *copy = xstrdup(val), *save = NULL;
+        char *copy = c6_strdup(val), *save = NULL;
         for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
             char *item = dup_trimmed(t, strlen(t));
             int rc = *item ? add_checked(item, cidr, cidr ? &o->blacklist_ips : &o->block_hostnames,
@@ -1111,155 +1054,79 @@ int options_from_env(char *const *envp, c6_options *o, char *err, size_t errlen)
 
 static bool sets_execution(const c6_options *o)
 {
-    return o->duration_set || o->iterations_set || o->stages_set || o->scenarios_set;
+    for (size_t i = 0; i < NFIELDS; i++)
+        if (FIELDS[i].exec_group && *field_set((c6_options *)o, &FIELDS[i])) return true;
+    return false;
 }
 
-static void merge_execution(c6_options *dst, const c6_options *lower)
+/* dst's copy of lower's value of f (dst has none). */
+static void field_copy(c6_options *dst, const c6_options *lower, const field_def *f)
 {
-    if (sets_execution(dst)) return; /* the higher source owns the whole group */
-    dst->duration_set = lower->duration_set;
-    dst->duration_us = lower->duration_us;
-    dst->iterations_set = lower->iterations_set;
-    dst->iterations = lower->iterations;
-    if (lower->scenarios_set) {
-        dst->scenarios_set = true;
-        dst->scenarios = scenarios_dup(lower->scenarios, lower->nscenarios);
-        dst->nscenarios = lower->nscenarios;
-        dst->scenarios_error = lower->scenarios_error ? xstrdup(lower->scenarios_error) : NULL;
+    char *d = (char *)dst;
+    const char *l = (const char *)lower;
+    void *dv = d + f->val_off;
+    const void *lv = l + f->val_off;
+    size_t n = f->n_off && f->kind != F_TLS_VERSION ? *(const size_t *)(l + f->n_off) : 0;
+    if (f->n_off && f->kind != F_TLS_VERSION) *(size_t *)(d + f->n_off) = n;
+    *field_set(dst, f) = true;
+    switch (f->kind) {
+    case F_INT:
+    case F_DURATION:
+        *(int64_t *)dv = *(const int64_t *)lv;
+        break;
+    case F_BOOL:
+        *(bool *)dv = *(const bool *)lv;
+        break;
+    case F_STRING:
+    case F_DNS:
+    case F_LOCAL_IPS: {
+        const char *v = *(char *const *)lv;
+        *(char **)dv = c6_strdup(v ? v : "");
+        break;
     }
-    if (lower->stages_set) {
-        dst->stages_set = true;
-        dst->nstages = lower->nstages;
-        dst->stages = memcpy(xrealloc(NULL, lower->nstages * sizeof(c6_stage)), lower->stages,
-                             lower->nstages * sizeof(c6_stage));
+    case F_TLS_VERSION:   /* a NULL bound stays open */
+        for (size_t off = 0; off < 2; off++) {
+            size_t at = off ? f->n_off : f->val_off;
+            const char *v = *(char *const *)(l + at);
+            *(char **)(d + at) = v ? c6_strdup(v) : NULL;
+        }
+        break;
+    case F_STAGES:
+        *(c6_stage **)dv = xrealloc(NULL, n * sizeof(c6_stage));   /* (stages: [] has none to copy) */
+        if (n) memcpy(*(c6_stage **)dv, *(c6_stage *const *)lv, n * sizeof(c6_stage));
+        break;
+    case F_TREND_STATS:
+    case F_SYSTEM_TAGS:
+    case F_TLS_SUITES:
+    case F_HOSTNAMES:
+    case F_CIDRS:
+        *(char ***)dv = strv_dup(*(char **const *)lv, n);
+        break;
+    case F_THRESHOLDS:
+        *(c6_threshold_set **)dv = thresholds_dup(*(c6_threshold_set *const *)lv, n);
+        break;
+    case F_TAGS:
+    case F_HOSTS:
+        *(c6_kv **)dv = c6_kv_dup(*(c6_kv *const *)lv, n);
+        break;
+    case F_TLS_AUTH:
+        *(c6_tls_auth **)dv = tls_auth_dup(*(c6_tls_auth *const *)lv, n);
+        break;
+    case F_SCENARIOS:
+        *(c6_scenario **)dv = scenarios_dup(*(c6_scenario *const *)lv, n);
+        dst->scenarios_error = lower->scenarios_error ? c6_strdup(lower->scenarios_error) : NULL;
+        break;
     }
-}
-
-static void merge_string(bool *dset, char **dval, bool lset, const char *lval)
-{
-    if (*dset || !lset) return;
-    *dset = true;
-    *dval = xstrdup(lval ? lval : "");
-}
-
-#define MERGE_SCALAR(f) \
-    if (!dst->f##_set && lower->f##_set) { dst->f##_set = true; dst->f = lower->f; }
-#define MERGE_LIST(f) \
-    if (!dst->f##_set && lower->f##_set) { \
-        dst->f##_set = true; dst->f = strv_dup(lower->f, lower->n##f); dst->n##f = lower->n##f; }
-
-/* The k6/http connection and request options. */
-static void merge_net(c6_options *dst, const c6_options *lower)
-{
-    if (!dst->hosts_set && lower->hosts_set) {
-        dst->hosts_set = true;
-        dst->hosts = kv_dup(lower->hosts, lower->nhosts);
-        dst->nhosts = lower->nhosts;
-    }
-    merge_string(&dst->dns_set, &dst->dns, lower->dns_set, lower->dns);
-    MERGE_LIST(block_hostnames)
-    MERGE_LIST(blacklist_ips)
-    merge_string(&dst->local_ips_set, &dst->local_ips, lower->local_ips_set, lower->local_ips);
-    if (!dst->throw_set && lower->throw_set) { dst->throw_set = true; dst->throw_errors = lower->throw_errors; }
-    MERGE_SCALAR(no_connection_reuse)
-    MERGE_SCALAR(no_vu_connection_reuse)
-    MERGE_SCALAR(discard_response_bodies)
-    MERGE_SCALAR(max_redirects)
-    MERGE_SCALAR(batch)
-    MERGE_SCALAR(batch_per_host)
 }
 
 void options_merge(c6_options *dst, const c6_options *lower)
 {
-    if (!dst->vus_set && lower->vus_set) {
-        dst->vus_set = true;
-        dst->vus = lower->vus;
+    bool group = sets_execution(dst);   /* the higher source owns the whole group */
+    for (size_t i = 0; i < NFIELDS; i++) {
+        const field_def *f = &FIELDS[i];
+        if (f->exec_group && group) continue;
+        if (!*field_set(dst, f) && *field_set((c6_options *)lower, f)) field_copy(dst, lower, f);
     }
-    merge_execution(dst, lower);
-    if (!dst->thresholds_set && lower->thresholds_set) {
-        dst->thresholds_set = true;
-        dst->thresholds = thresholds_dup(lower->thresholds, lower->nthresholds);
-        dst->nthresholds = lower->nthresholds;
-    }
-    if (!dst->tags_set && lower->tags_set) {
-        dst->tags_set = true;
-        dst->tags = kv_dup(lower->tags, lower->ntags);
-        dst->ntags = lower->ntags;
-    }
-    if (!dst->summary_trend_stats_set && lower->summary_trend_stats_set) {
-        dst->summary_trend_stats_set = true;
-        dst->summary_trend_stats = strv_dup(lower->summary_trend_stats,
-                                            lower->nsummary_trend_stats);
-        dst->nsummary_trend_stats = lower->nsummary_trend_stats;
-    }
-    if (!dst->no_thresholds_set && lower->no_thresholds_set) {
-        dst->no_thresholds_set = true;
-        dst->no_thresholds = lower->no_thresholds;
-    }
-    if (!dst->insecure_skip_tls_verify_set && lower->insecure_skip_tls_verify_set) {
-        dst->insecure_skip_tls_verify_set = true;
-        dst->insecure_skip_tls_verify = lower->insecure_skip_tls_verify;
-    }
-    if (!dst->setup_timeout_set && lower->setup_timeout_set) {
-        dst->setup_timeout_set = true;
-        dst->setup_timeout_us = lower->setup_timeout_us;
-    }
-    if (!dst->teardown_timeout_set && lower->teardown_timeout_set) {
-        dst->teardown_timeout_set = true;
-        dst->teardown_timeout_us = lower->teardown_timeout_us;
-    }
-    merge_string(&dst->user_agent_set, &dst->user_agent, lower->user_agent_set,
-                 lower->user_agent);
-    merge_string(&dst->summary_time_unit_set, &dst->summary_time_unit, lower->summary_time_unit_set,
-                 lower->summary_time_unit);
-    if (!dst->system_tags_set && lower->system_tags_set) {
-        dst->system_tags_set = true;
-        dst->system_tags = strv_dup(lower->system_tags, lower->nsystem_tags);
-        dst->nsystem_tags = lower->nsystem_tags;
-    }
-    merge_string(&dst->summary_export_set, &dst->summary_export, lower->summary_export_set,
-                 lower->summary_export);
-    merge_string(&dst->execution_segment_set, &dst->execution_segment, lower->execution_segment_set,
-                 lower->execution_segment);
-    merge_string(&dst->execution_segment_sequence_set, &dst->execution_segment_sequence,
-                 lower->execution_segment_sequence_set, lower->execution_segment_sequence);
-    if (!dst->paused_set && lower->paused_set) {
-        dst->paused_set = true;
-        dst->paused = lower->paused;
-    }
-    merge_string(&dst->http_debug_set, &dst->http_debug, lower->http_debug_set, lower->http_debug);
-    if (!dst->rps_set && lower->rps_set) {
-        dst->rps_set = true;
-        dst->rps = lower->rps;
-    }
-    if (!dst->min_iteration_duration_set && lower->min_iteration_duration_set) {
-        dst->min_iteration_duration_set = true;
-        dst->min_iteration_duration_us = lower->min_iteration_duration_us;
-    }
-    if (!dst->no_setup_set && lower->no_setup_set) {
-        dst->no_setup_set = true;
-        dst->no_setup = lower->no_setup;
-    }
-    if (!dst->no_teardown_set && lower->no_teardown_set) {
-        dst->no_teardown_set = true;
-        dst->no_teardown = lower->no_teardown;
-    }
-    if (!dst->tls_version_set && lower->tls_version_set) {
-        dst->tls_version_set = true;
-        dst->tls_version_min = lower->tls_version_min ? xstrdup(lower->tls_version_min) : NULL;
-        dst->tls_version_max = lower->tls_version_max ? xstrdup(lower->tls_version_max) : NULL;
-    }
-    if (!dst->tls_cipher_suites_set && lower->tls_cipher_suites_set) {
-        dst->tls_cipher_suites_set = true;
-        dst->tls_cipher_suites = strv_dup(lower->tls_cipher_suites, lower->ntls_cipher_suites);
-        dst->ntls_cipher_suites = lower->ntls_cipher_suites;
-    }
-    if (!dst->tls_auth_set && lower->tls_auth_set) {
-        dst->tls_auth_set = true;
-        dst->tls_auth = tls_auth_dup(lower->tls_auth, lower->ntls_auth);
-        dst->ntls_auth = lower->ntls_auth;
-    }
-    merge_net(dst, lower);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1273,11 +1140,11 @@ static c6_scenario *plan_base(c6_plan *p, c6_executor kind)
     p->nscenarios = 1;
     c6_scenario *s = &p->scenarios[0];
     memset(s, 0, sizeof(*s));
-    s->name = xstrdup("default");
-    s->exec = xstrdup("default");
+    s->name = c6_strdup("default");
+    s->exec = c6_strdup("default");
     s->executor = kind;
     s->graceful_stop_us = C6_DEFAULT_GRACEFUL_STOP_US;
-    if (kind == EXECUTOR_RAMPING_VUS) s->graceful_ramp_down_us = C6_DEFAULT_GRACEFUL_STOP_US;
+    executor_def(kind)->defaults(s);   /* k6's New<Executor>Config */
     return s;
 }
 
@@ -1346,9 +1213,7 @@ static int plan_shortcuts(const c6_options *o, c6_plan *plan, char *err, size_t 
     else if (o->vus_set) plan_shared(o, vus, vus, plan);
     if (plan->nscenarios) return scenario_validate(&plan->scenarios[0], err, errlen) ? -2 : 0;
     /* Nothing set: k6's per-vu-iterations, 1 VU x 1 iteration. */
-    c6_scenario *s = plan_base(plan, EXECUTOR_PER_VU_ITERATIONS);
-    s->vus = s->iterations = 1;
-    s->max_duration_us = C6_DEFAULT_MAX_DURATION_US;
+    plan_base(plan, EXECUTOR_PER_VU_ITERATIONS);
     return 0;
 }
 

@@ -27,8 +27,6 @@
 /* k6's defaults for options that have no execution meaning. */
 #define C6_DEFAULT_SETUP_TIMEOUT_US    (60LL * 1000000LL)
 #define C6_DEFAULT_TEARDOWN_TIMEOUT_US (60LL * 1000000LL)
-#define C6_DEFAULT_MAX_DURATION_US     (10LL * 60LL * 1000000LL)  /* shared-iterations */
-#define C6_DEFAULT_GRACEFUL_STOP_US    (30LL * 1000000LL)
 #define C6_DEFAULT_SUMMARY_TREND_STATS "avg,min,med,max,p(90),p(95)"
 
 

@@ -1,6 +1,7 @@
 /* options_json.c - the consolidated options as the JSON object k6 shows the
  * script in exec.test.options: the scenarios the shortcuts or
- * options.scenarios produced (with their defaults filled in), and the other
+ * options.scenarios produced (with their defaults filled in; scenarios.c
+ * writes each), and the other
  * options that are set. Durations are Go duration strings ("30s", "1m0s"),
  * as k6 marshals them. */
 #include "config/options_json.h"
@@ -21,65 +22,6 @@ static void add_kv(cJSON *o, const char *key, const c6_kv *kv, size_t n) {
     for (size_t i = 0; i < n; i++) cJSON_AddStringToObject(m, kv[i].key, kv[i].value);
 }
 
-static void add_stages(cJSON *o, const c6_stage *st, size_t n) {
-    cJSON *a = cJSON_AddArrayToObject(o, "stages");
-    for (size_t i = 0; i < n; i++) {
-        cJSON *s = cJSON_CreateObject();
-        add_duration(s, "duration", st[i].duration_us);
-        cJSON_AddNumberToObject(s, "target", (double)st[i].target);
-        cJSON_AddItemToArray(a, s);
-    }
-}
-
-static cJSON *scenario_json(const c6_scenario *s) {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "executor", executor_name(s->executor));
-    add_duration(o, "startTime", s->start_time_us);
-    add_duration(o, "gracefulStop", s->graceful_stop_us);
-    cJSON_AddStringToObject(o, "exec", s->exec ? s->exec : "default");
-    add_kv(o, "env", s->env, s->nenv);
-    add_kv(o, "tags", s->tags, s->ntags);
-    switch (s->executor) {
-    case EXECUTOR_SHARED_ITERATIONS:
-    case EXECUTOR_PER_VU_ITERATIONS:
-        cJSON_AddNumberToObject(o, "vus", (double)s->vus);
-        cJSON_AddNumberToObject(o, "iterations", (double)s->iterations);
-        add_duration(o, "maxDuration", s->max_duration_us);
-        break;
-    case EXECUTOR_CONSTANT_VUS:
-        cJSON_AddNumberToObject(o, "vus", (double)s->vus);
-        add_duration(o, "duration", s->duration_us);
-        break;
-    case EXECUTOR_RAMPING_VUS:
-        cJSON_AddNumberToObject(o, "startVUs", (double)s->start_vus);
-        add_stages(o, s->stages, s->nstages);
-        add_duration(o, "gracefulRampDown", s->graceful_ramp_down_us);
-        break;
-    case EXECUTOR_CONSTANT_ARRIVAL_RATE:
-        cJSON_AddNumberToObject(o, "rate", (double)s->rate);
-        add_duration(o, "timeUnit", s->time_unit_us);
-        add_duration(o, "duration", s->duration_us);
-        cJSON_AddNumberToObject(o, "preAllocatedVUs", (double)s->pre_allocated_vus);
-        cJSON_AddNumberToObject(o, "maxVUs", (double)s->max_vus);
-        break;
-    case EXECUTOR_RAMPING_ARRIVAL_RATE:
-        cJSON_AddNumberToObject(o, "startRate", (double)s->start_rate);
-        add_duration(o, "timeUnit", s->time_unit_us);
-        add_stages(o, s->stages, s->nstages);
-        cJSON_AddNumberToObject(o, "preAllocatedVUs", (double)s->pre_allocated_vus);
-        cJSON_AddNumberToObject(o, "maxVUs", (double)s->max_vus);
-        break;
-    case EXECUTOR_EXTERNALLY_CONTROLLED:
-        cJSON_AddNumberToObject(o, "vus", (double)s->vus);
-        cJSON_AddNumberToObject(o, "maxVUs", (double)s->max_vus);
-        add_duration(o, "duration", s->duration_us);
-        break;
-    default:
-        break;
-    }
-    return o;
-}
-
 static void add_strings(cJSON *o, const char *key, char *const *v, size_t n) {
     cJSON *a = cJSON_AddArrayToObject(o, key);
     for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
@@ -89,7 +31,7 @@ char *options_to_json(const c6_options *o, const c6_plan *plan) {
     cJSON *root = cJSON_CreateObject();
     cJSON *sc = cJSON_AddObjectToObject(root, "scenarios");
     for (size_t i = 0; i < plan->nscenarios; i++)
-        cJSON_AddItemToObject(sc, plan->scenarios[i].name, scenario_json(&plan->scenarios[i]));
+        cJSON_AddItemToObject(sc, plan->scenarios[i].name, scenario_to_json(&plan->scenarios[i]));
     if (o->thresholds_set || o->nthresholds) {
         cJSON *th = cJSON_AddObjectToObject(root, "thresholds");
         for (size_t i = 0; i < o->nthresholds; i++)

@@ -37,16 +37,9 @@
  * its gracefulStop, and ramping-vus keeps ramped-down VUs for
  * gracefulRampDown (cut at the end of its gracefulStop).
  *
- * Banner text follows k6's executors' descriptions:
- *   shared-iterations      "N iterations shared among V VUs (maxDuration: D, gracefulStop: G)"
- *   per-vu-iterations      "N iterations for each of V VUs (maxDuration: D, gracefulStop: G)"
- *   constant-vus           "V looping VUs for D (gracefulStop: G)"
- *   ramping-vus            "Up to V looping VUs for D over S stages (gracefulRampDown: R, gracefulStop: G)"
- *   constant-arrival-rate  "R.RR iterations/s for D (maxVUs: P[-M], gracefulStop: G)"
- *   ramping-arrival-rate   "Up to R.RR iterations/s for D over S stages (maxVUs: P[-M], gracefulStop: G)"
- *   externally-controlled  "Externally controlled execution with V VUs, M max VUs, D duration"
- * with "exec: F" (when set) and "startTime: T" (when > 0) added before
- * gracefulStop, and gracefulStop left out when it is 0. */
+ * What differs between executors (their options, defaults, rules, steps
+ * and banner) is in their rows, exec/executors.c; this file holds what is
+ * common and reads the rows through executor_def(). */
 #include "config/scenarios.h"
 
 #include <cjson/cJSON.h>
@@ -59,48 +52,32 @@
 #include <strings.h>
 
 #include "config/duration.h"
+#include "config/executor_def.h"
+#include "config/jsonval.h"
 #include "util/err.h"
 
-#define DEFAULT_GRACEFUL_US   (30 * C6_US_PER_SEC)
-#define DEFAULT_MAX_DURATION  (10 * C6_US_PER_MIN)
 #define MIN_DURATION_US       C6_US_PER_SEC  /* k6's shortest duration / maxDuration */
-#define MAX_RAMPING_VUS       100000000LL    /* k6's sanity limit for ramping-vus */
 
-static const char *const EXECUTOR_NAMES[EXECUTOR_COUNT] = {
-    "shared-iterations", "per-vu-iterations", "constant-vus", "ramping-vus",
-    "constant-arrival-rate", "ramping-arrival-rate", "externally-controlled",
-};
+char *c6_strdup(const char *s) { return s ? strcpy(xrealloc(NULL, strlen(s) + 1), s) : NULL; }
 
-const char *executor_name(c6_executor e) {
-    return e < EXECUTOR_COUNT ? EXECUTOR_NAMES[e] : "unknown";
-}
-
-int executor_from_name(const char *name) {
-    for (int i = 0; i < EXECUTOR_COUNT; i++)
-        if (strcmp(EXECUTOR_NAMES[i], name) == 0) return i;
-    return -1;
-}
-
-static char *dup_str(const char *s) { return s ? strcpy(xrealloc(NULL, strlen(s) + 1), s) : NULL; }
-
-static c6_kv *dup_kv(const c6_kv *kv, size_t n) {
+c6_kv *c6_kv_dup(const c6_kv *kv, size_t n) {
     if (!n) return NULL;
     c6_kv *r = xrealloc(NULL, n * sizeof *r);
-    for (size_t i = 0; i < n; i++) r[i] = (c6_kv){dup_str(kv[i].key), dup_str(kv[i].value)};
+    for (size_t i = 0; i < n; i++) r[i] = (c6_kv){c6_strdup(kv[i].key), c6_strdup(kv[i].value)};
     return r;
 }
 
-static void free_kv(c6_kv *kv, size_t n) {
+void c6_kv_free(c6_kv *kv, size_t n) {
     for (size_t i = 0; i < n; i++) { free(kv[i].key); free(kv[i].value); }
     free(kv);
 }
 
 void scenario_copy(c6_scenario *dst, const c6_scenario *src) {
     *dst = *src;
-    dst->name = dup_str(src->name);
-    dst->exec = dup_str(src->exec);
-    dst->env = dup_kv(src->env, src->nenv);
-    dst->tags = dup_kv(src->tags, src->ntags);
+    dst->name = c6_strdup(src->name);
+    dst->exec = c6_strdup(src->exec);
+    dst->env = c6_kv_dup(src->env, src->nenv);
+    dst->tags = c6_kv_dup(src->tags, src->ntags);
     dst->stages = src->nstages ? memcpy(xrealloc(NULL, src->nstages * sizeof *src->stages), src->stages,
                                         src->nstages * sizeof *src->stages) : NULL;
 }
@@ -108,25 +85,25 @@ void scenario_copy(c6_scenario *dst, const c6_scenario *src) {
 void scenario_free(c6_scenario *s) {
     free(s->name);
     free(s->exec);
-    free_kv(s->env, s->nenv);
-    free_kv(s->tags, s->ntags);
+    c6_kv_free(s->env, s->nenv);
+    c6_kv_free(s->tags, s->ntags);
     free(s->stages);
     memset(s, 0, sizeof *s);
 }
 
-static int64_t sat_add(int64_t a, int64_t b) {
+int64_t scen_sat_add(int64_t a, int64_t b) {
     if (b > 0 && a > INT64_MAX - b) return INT64_MAX;
     if (b < 0 && a < INT64_MIN - b) return INT64_MIN;
     return a + b;
 }
 
-static int64_t stages_sum(const c6_scenario *s) {
+int64_t scen_stages_sum(const c6_scenario *s) {
     int64_t d = 0;
-    for (size_t i = 0; i < s->nstages; i++) d = sat_add(d, s->stages[i].duration_us);
+    for (size_t i = 0; i < s->nstages; i++) d = scen_sat_add(d, s->stages[i].duration_us);
     return d;
 }
 
-static int64_t stages_max(const c6_scenario *s, int64_t from) {
+int64_t scen_stages_max(const c6_scenario *s, int64_t from) {
     for (size_t i = 0; i < s->nstages; i++)
         if (s->stages[i].target > from) from = s->stages[i].target;
     return from;
@@ -138,14 +115,7 @@ static int64_t stages_max(const c6_scenario *s, int64_t from) {
 /* k6 validates each scenario (the Validate method of each config in lib/executor) and
  * joins its errors with ", " into "scenario <name> has configuration errors:
  * <errors>" (lib/executors.go, ScenarioConfigs.Validate); the texts are k6's. */
-typedef struct { char *buf; size_t len, used; } verrs;
-
-/* What the scenario's JSON left out that k6 requires (reported as "isn't
- * specified" instead of as a wrong value); stage is 1-based, 0 for none. */
-typedef struct { bool duration, rate, prealloc, graceful_stop; size_t stage; char stage_what[16]; } vmiss;
-
-__attribute__((format(printf, 2, 3)))
-static void vadd(verrs *e, const char *fmt, ...) {
+void scen_err_add(scen_errs *e, const char *fmt, ...) {
     if (!e->buf || e->len < 2 || e->used >= e->len - 1) return;
     if (e->used) {
         int n = snprintf(e->buf + e->used, e->len - e->used, ", ");
@@ -158,7 +128,7 @@ static void vadd(verrs *e, const char *fmt, ...) {
     if (n > 0) e->used += (size_t)n < e->len - e->used ? (size_t)n : e->len - e->used - 1;
 }
 
-static bool valid_name(const char *name) {
+static bool scen_valid_name(const char *name) {
     if (!*name) return false;
     for (const char *p = name; *p; p++)
         if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
@@ -167,109 +137,58 @@ static bool valid_name(const char *name) {
     return true;
 }
 
-static void vus_more_than_0(verrs *e, int64_t vus) {
-    if (vus <= 0) vadd(e, "the number of VUs must be more than 0");
+void scen_check_vus(scen_errs *e, int64_t vus) {
+    if (vus <= 0) scen_err_add(e, "the number of VUs must be more than 0");
 }
 
 /* at least 1s: "the <what> must be at least 1s, but is 500ms" */
-static void min_duration(verrs *e, const char *what, const char *verb, int64_t d) {
+void scen_check_min_duration(scen_errs *e, const char *what, const char *verb, int64_t d) {
     char t[32];
     if (d >= MIN_DURATION_US) return;
     duration_format(t, sizeof t, d);
-    vadd(e, "the %s %s at least 1s, but is %s", what, verb, t);
+    scen_err_add(e, "the %s %s at least 1s, but is %s", what, verb, t);
 }
 
-static void validate_base(const c6_scenario *s, verrs *e) {
-    if (!s->name || !*s->name) vadd(e, "executor name shouldn't be empty");
-    if (!s->name || !valid_name(s->name))
-        vadd(e, "the executor name should contain only numbers, latin letters, underscores, and dashes");
-    if (s->exec_set && (!s->exec || !*s->exec)) vadd(e, "exec value cannot be empty");
-    if (s->start_time_us < 0) vadd(e, "the startTime can't be negative");
-    if (s->graceful_stop_us < 0) vadd(e, "the gracefulStop timeout can't be negative");
+static void validate_base(const c6_scenario *s, scen_errs *e) {
+    if (!s->name || !*s->name) scen_err_add(e, "executor name shouldn't be empty");
+    if (!s->name || !scen_valid_name(s->name))
+        scen_err_add(e, "the executor name should contain only numbers, latin letters, underscores, and dashes");
+    if (s->exec_set && (!s->exec || !*s->exec)) scen_err_add(e, "exec value cannot be empty");
+    if (s->start_time_us < 0) scen_err_add(e, "the startTime can't be negative");
+    if (s->graceful_stop_us < 0) scen_err_add(e, "the gracefulStop timeout can't be negative");
 }
 
 /* k6's validateStages (lib/executor/helpers.go); stages are numbered from 1 */
-static void validate_stages(const c6_scenario *s, const vmiss *m, verrs *e) {
-    if (s->nstages == 0) { vadd(e, "at least one stage has to be specified"); return; }
+void scen_check_stages(const c6_scenario *s, const scen_missing *m, scen_errs *e) {
+    if (s->nstages == 0) { scen_err_add(e, "at least one stage has to be specified"); return; }
     for (size_t i = 0; i < s->nstages; i++) {
         bool no_d = m->stage == i + 1 && !strcmp(m->stage_what, "duration");
         bool no_t = m->stage == i + 1 && !strcmp(m->stage_what, "target");
-        if (no_d) vadd(e, "stage %zu doesn't have a duration", i + 1);
-        else if (s->stages[i].duration_us < 0) vadd(e, "the duration for stage %zu can't be negative", i + 1);
-        if (no_t) vadd(e, "stage %zu doesn't have a target", i + 1);
-        else if (s->stages[i].target < 0) vadd(e, "the target for stage %zu can't be negative", i + 1);
+        if (no_d) scen_err_add(e, "stage %zu doesn't have a duration", i + 1);
+        else if (s->stages[i].duration_us < 0) scen_err_add(e, "the duration for stage %zu can't be negative", i + 1);
+        if (no_t) scen_err_add(e, "stage %zu doesn't have a target", i + 1);
+        else if (s->stages[i].target < 0) scen_err_add(e, "the target for stage %zu can't be negative", i + 1);
     }
 }
 
-static void validate_pool(const c6_scenario *s, const vmiss *m, verrs *e) {
-    if (m->prealloc) vadd(e, "the number of preAllocatedVUs isn't specified");
-    else if (s->pre_allocated_vus < 0) vadd(e, "the number of preAllocatedVUs shouldn't be negative");
-    if (s->max_vus < s->pre_allocated_vus) vadd(e, "maxVUs shouldn't be less than preAllocatedVUs");
+void scen_check_pool(const c6_scenario *s, const scen_missing *m, scen_errs *e) {
+    if (m->prealloc) scen_err_add(e, "the number of preAllocatedVUs isn't specified");
+    else if (s->pre_allocated_vus < 0) scen_err_add(e, "the number of preAllocatedVUs shouldn't be negative");
+    if (s->max_vus < s->pre_allocated_vus) scen_err_add(e, "maxVUs shouldn't be less than preAllocatedVUs");
 }
 
-static void validate_time_unit(const c6_scenario *s, verrs *e) {
-    if (s->time_unit_us <= 0) vadd(e, "the timeUnit should be more than 0");
+void scen_check_time_unit(const c6_scenario *s, scen_errs *e) {
+    if (s->time_unit_us <= 0) scen_err_add(e, "the timeUnit should be more than 0");
 }
 
-static void validate_executor(const c6_scenario *s, const vmiss *m, verrs *e) {
-    switch (s->executor) {
-    case EXECUTOR_SHARED_ITERATIONS:
-        vus_more_than_0(e, s->vus);
-        if (s->iterations < s->vus)
-            vadd(e, "the number of iterations (%lld) can't be less than the number of VUs (%lld)",
-                 (long long)s->iterations, (long long)s->vus);
-        min_duration(e, "maxDuration", "must be", s->max_duration_us);
-        return;
-    case EXECUTOR_PER_VU_ITERATIONS:
-        vus_more_than_0(e, s->vus);
-        if (s->iterations <= 0) vadd(e, "the number of iterations must be more than 0");
-        min_duration(e, "maxDuration", "must be", s->max_duration_us);
-        return;
-    case EXECUTOR_CONSTANT_VUS:
-        vus_more_than_0(e, s->vus);
-        if (m->duration) vadd(e, "the duration is unspecified");
-        else min_duration(e, "duration", "must be", s->duration_us);
-        return;
-    case EXECUTOR_RAMPING_VUS:
-        if (s->start_vus < 0) vadd(e, "the number of start VUs can't be negative");
-        if (stages_max(s, s->start_vus) <= 0)
-            vadd(e, "either startVUs or one of the stages' target values must be greater than 0");
-        validate_stages(s, m, e);
-        if (s->start_vus > MAX_RAMPING_VUS) vadd(e, "the startVUs exceed max limit of %lld", MAX_RAMPING_VUS);
-        for (size_t i = 0; i < s->nstages; i++)
-            if (s->stages[i].target > MAX_RAMPING_VUS)
-                vadd(e, "target for stage %zu exceeds max limit of %lld", i + 1, MAX_RAMPING_VUS);
-        return;
-    case EXECUTOR_CONSTANT_ARRIVAL_RATE:
-        if (m->rate) vadd(e, "the iteration rate isn't specified");
-        else if (s->rate <= 0) vadd(e, "the iteration rate should be more than 0");
-        validate_time_unit(s, e);
-        if (m->duration) vadd(e, "the duration is unspecified");
-        else min_duration(e, "duration", "should be", s->duration_us);
-        validate_pool(s, m, e);
-        return;
-    case EXECUTOR_RAMPING_ARRIVAL_RATE:
-        if (s->start_rate < 0) vadd(e, "the startRate value can't be negative");
-        validate_time_unit(s, e);
-        validate_stages(s, m, e);
-        validate_pool(s, m, e);
-        return;
-    case EXECUTOR_EXTERNALLY_CONTROLLED:   /* gone from k6 v2; c6 keeps it */
-        if (s->vus < 0) vadd(e, "the number of VUs can't be negative");
-        if (s->max_vus < s->vus) vadd(e, "the number of active VUs can't be more than the max VUs");
-        if (m->duration) vadd(e, "the duration is unspecified");
-        else if (s->duration_us < 0) vadd(e, "the duration can't be negative");
-        if (m->graceful_stop || s->graceful_stop_us != 0)
-            vadd(e, "gracefulStop is not supported by the externally-controlled executor");
-        return;
-    default:
-        vadd(e, "unknown executor type");
-        return;
-    }
+static void validate_executor(const c6_scenario *s, const scen_missing *m, scen_errs *e) {
+    const c6_executor_def *d = executor_def(s->executor);
+    if (d) d->validate(s, m, e);
+    else scen_err_add(e, "unknown executor type");
 }
 
 /* "scenario <name> has configuration errors: <all of them>" from what e holds. */
-static int verrs_report(const c6_scenario *s, const verrs *e, char *err, size_t errlen) {
+static int scen_errs_report(const c6_scenario *s, const scen_errs *e, char *err, size_t errlen) {
     if (!e->used) return 0;
     if (err && errlen)
         snprintf(err, errlen, "scenario %s has configuration errors: %s", s->name ? s->name : "", e->buf);
@@ -278,11 +197,11 @@ static int verrs_report(const c6_scenario *s, const verrs *e, char *err, size_t 
 
 int scenario_validate(const c6_scenario *s, char *err, size_t errlen) {
     char b[1024] = "";
-    verrs e = {b, sizeof b, 0};
-    vmiss none = {0};
+    scen_errs e = {b, sizeof b, 0};
+    scen_missing none = {0};
     validate_base(s, &e);
     validate_executor(s, &none, &e);
-    return verrs_report(s, &e, err, errlen);
+    return scen_errs_report(s, &e, err, errlen);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -290,17 +209,13 @@ int scenario_validate(const c6_scenario *s, char *err, size_t errlen) {
 
 typedef enum { K_EXECUTOR, K_INT, K_DURATION, K_EXEC, K_KV, K_STAGES, K_IGNORED } opt_kind;
 
-#define EX(e) (1u << EXECUTOR_##e)
-#define ALL_EXECUTORS ((1u << EXECUTOR_COUNT) - 1)
-#define ITERATION_BASED (EX(SHARED_ITERATIONS) | EX(PER_VU_ITERATIONS))
-#define ARRIVAL_RATE (EX(CONSTANT_ARRIVAL_RATE) | EX(RAMPING_ARRIVAL_RATE))
-
-/* The options each executor accepts; off is the value's offsetof, n_off the
- * count's for the list kinds. */
+/* The scenario options: `common` ones every executor takes, the others
+ * where the executor's row lists them; off is the value's offsetof, n_off
+ * the count's for the list kinds. */
 typedef struct {
     const char *key;
     opt_kind kind;
-    unsigned executors;
+    bool common;
     size_t off, n_off;
 } opt_def;
 
@@ -308,26 +223,25 @@ typedef struct {
 #define LIST_AT(f, n) offsetof(c6_scenario, f), offsetof(c6_scenario, n)
 
 static const opt_def OPTS[] = {
-    {"executor", K_EXECUTOR, ALL_EXECUTORS, 0, 0},
-    {"startTime", K_DURATION, ALL_EXECUTORS, AT(start_time_us)},
-    {"gracefulStop", K_DURATION, ALL_EXECUTORS, AT(graceful_stop_us)},
-    {"exec", K_EXEC, ALL_EXECUTORS, AT(exec)},
-    {"env", K_KV, ALL_EXECUTORS, LIST_AT(env, nenv)},
-    {"tags", K_KV, ALL_EXECUTORS, LIST_AT(tags, ntags)},
-    {"options", K_IGNORED, ALL_EXECUTORS, 0, 0},
-    {"vus", K_INT, ITERATION_BASED | EX(CONSTANT_VUS) | EX(EXTERNALLY_CONTROLLED), AT(vus)},
-    {"iterations", K_INT, ITERATION_BASED, AT(iterations)},
-    {"maxDuration", K_DURATION, ITERATION_BASED, AT(max_duration_us)},
-    {"duration", K_DURATION, EX(CONSTANT_VUS) | EX(CONSTANT_ARRIVAL_RATE) | EX(EXTERNALLY_CONTROLLED),
-     AT(duration_us)},
-    {"startVUs", K_INT, EX(RAMPING_VUS), AT(start_vus)},
-    {"stages", K_STAGES, EX(RAMPING_VUS) | EX(RAMPING_ARRIVAL_RATE), LIST_AT(stages, nstages)},
-    {"gracefulRampDown", K_DURATION, EX(RAMPING_VUS), AT(graceful_ramp_down_us)},
-    {"rate", K_INT, EX(CONSTANT_ARRIVAL_RATE), AT(rate)},
-    {"startRate", K_INT, EX(RAMPING_ARRIVAL_RATE), AT(start_rate)},
-    {"timeUnit", K_DURATION, ARRIVAL_RATE, AT(time_unit_us)},
-    {"preAllocatedVUs", K_INT, ARRIVAL_RATE, AT(pre_allocated_vus)},
-    {"maxVUs", K_INT, ARRIVAL_RATE | EX(EXTERNALLY_CONTROLLED), AT(max_vus)},
+    {"executor", K_EXECUTOR, true, 0, 0},
+    {"startTime", K_DURATION, true, AT(start_time_us)},
+    {"gracefulStop", K_DURATION, true, AT(graceful_stop_us)},
+    {"exec", K_EXEC, true, AT(exec)},
+    {"env", K_KV, true, LIST_AT(env, nenv)},
+    {"tags", K_KV, true, LIST_AT(tags, ntags)},
+    {"options", K_IGNORED, true, 0, 0},
+    {"vus", K_INT, false, AT(vus)},
+    {"iterations", K_INT, false, AT(iterations)},
+    {"maxDuration", K_DURATION, false, AT(max_duration_us)},
+    {"duration", K_DURATION, false, AT(duration_us)},
+    {"startVUs", K_INT, false, AT(start_vus)},
+    {"stages", K_STAGES, false, LIST_AT(stages, nstages)},
+    {"gracefulRampDown", K_DURATION, false, AT(graceful_ramp_down_us)},
+    {"rate", K_INT, false, AT(rate)},
+    {"startRate", K_INT, false, AT(start_rate)},
+    {"timeUnit", K_DURATION, false, AT(time_unit_us)},
+    {"preAllocatedVUs", K_INT, false, AT(pre_allocated_vus)},
+    {"maxVUs", K_INT, false, AT(max_vus)},
 };
 #define NOPTS (sizeof OPTS / sizeof OPTS[0])
 #define SEEN(key) (1u << opt_index(key))
@@ -336,6 +250,15 @@ static size_t opt_index(const char *key) {
     for (size_t i = 0; i < NOPTS; i++)
         if (strcasecmp(OPTS[i].key, key) == 0) return i;
     return NOPTS;
+}
+
+/* Whether the executor takes option i (Go's case-insensitive match). */
+static bool opt_accepted(size_t i, c6_executor e) {
+    if (i == NOPTS) return false;
+    if (OPTS[i].common) return true;
+    for (const char *const *k = executor_def(e)->options; *k; k++)
+        if (strcasecmp(*k, OPTS[i].key) == 0) return true;
+    return false;
 }
 
 /* Where parse errors go: "<prefix>scenarios.<name>.<option>: ..." */
@@ -367,50 +290,27 @@ static int pfail(const pctx *c, const char *opt, const char *fmt, ...) {
     return -1;
 }
 
-/* k6's null.Int: a whole number, or a numeric string ("" = not set). */
-static int json_int(const pctx *c, const char *opt, const cJSON *v, int64_t *out, bool *set) {
-    if (cJSON_IsNumber(v)) {
-        double d = v->valuedouble;
-        if (!(d >= -9.2e18 && d <= 9.2e18) || (double)(int64_t)d != d)
-            return pfail(c, opt, "must be an integer, got %g", d);
-        *out = (int64_t)d;
-        return *set = true, 0;
-    }
-    if (cJSON_IsString(v)) {
-        const char *s = v->valuestring;
-        char *end;
-        if (!*s) return *set = false, 0;
-        errno = 0;
-        long long x = strtoll(s, &end, 10);
-        if (*end || errno || isspace((unsigned char)*s))
-            return pfail(c, opt, "must be an integer, got \"%.64s\"", s);
-        *out = x;
-        return *set = true, 0;
-    }
-    return pfail(c, opt, "must be an integer");
+/* "scenarios.<name>[.<opt>]", the path errors name */
+static const char *opt_path(const pctx *c, const char *opt, char *buf, size_t n) {
+    snprintf(buf, n, "scenarios.%s%s%s", c->name, opt ? "." : "", opt ? opt : "");
+    return buf;
 }
 
-/* k6's NullDuration: "30s", "1d", "-5s", "1500" (ms), or a number of ms. */
-static int json_duration(const pctx *c, const char *opt, const cJSON *v, int64_t *out) {
-    if (cJSON_IsNumber(v)) {
-        *out = duration_from_json_ms(v->valuedouble);
-        return 0;
-    }
-    if (cJSON_IsString(v)) {
-        char derr[200];
-        const char *s = v->valuestring;
-        bool neg = *s == '-';
-        if (duration_parse(s + neg, out, derr, sizeof derr) != 0) return pfail(c, opt, "%s", derr);
-        if (neg) *out = -*out;
-        return 0;
-    }
-    return pfail(c, opt, "must be a duration string like \"30s\" or a number of milliseconds");
+static int scen_json_int(const pctx *c, const char *opt, const cJSON *v, int64_t *out, bool *set) {
+    char path[1024];
+    return cfg_json_i64(v, c->prefix, opt_path(c, opt, path, sizeof path), out, set, c->err, c->errlen);
+}
+
+/* k6's NullDuration: negative values parse, validation names them. */
+static int scen_json_duration(const pctx *c, const char *opt, const cJSON *v, int64_t *out) {
+    char path[1024];
+    return cfg_json_duration(v, c->prefix, opt_path(c, opt, path, sizeof path), true, out, c->err, c->errlen);
 }
 
 static int json_kv(const pctx *c, const char *opt, const cJSON *v, c6_kv **kv, size_t *n) {
     char sub[300];
     if (!cJSON_IsObject(v)) return pfail(c, opt, "must be an object of name: \"value\"");
-    free_kv(*kv, *n);
+    c6_kv_free(*kv, *n);
     *kv = NULL;
     *n = 0;
     for (const cJSON *e = v->child; e; e = e->next) {
@@ -420,78 +320,25 @@ static int json_kv(const pctx *c, const char *opt, const cJSON *v, c6_kv **kv, s
         while (i < *n && strcmp((*kv)[i].key, e->string) != 0) i++;
         if (i == *n) {
             *kv = xrealloc(*kv, (*n + 1) * sizeof **kv);
-            (*kv)[(*n)++] = (c6_kv){dup_str(e->string), NULL};
+            (*kv)[(*n)++] = (c6_kv){c6_strdup(e->string), NULL};
         }
         free((*kv)[i].value);
-        (*kv)[i].value = dup_str(cJSON_IsString(e) ? e->valuestring : ""); /* Go: null -> "" */
+        (*kv)[i].value = c6_strdup(cJSON_IsString(e) ? e->valuestring : ""); /* Go: null -> "" */
     }
     return 0;
 }
 
-/* {duration, target}; a missing part is noted in *missing for validation. */
-static int json_stage(const pctx *c, size_t i, const cJSON *v, c6_stage *st, const char **missing) {
-    char path[48], sub[128];
-    snprintf(path, sizeof path, "stages[%zu]", i);
-    if (!cJSON_IsObject(v)) return pfail(c, path, "must be an object like {duration: \"30s\", target: 10}");
-    bool has_d = false, has_t = false;
-    for (const cJSON *e = v->child; e; e = e->next) {
-        bool is_d = strcasecmp(e->string, "duration") == 0, is_t = strcasecmp(e->string, "target") == 0;
-        snprintf(sub, sizeof sub, "%s.%.32s", path, e->string);
-        if (!is_d && !is_t) return pfail(c, sub, "unknown option (a stage has a duration and a target)");
-        if (cJSON_IsNull(e)) {
-            if (is_d) has_d = false; else has_t = false;
-        } else if (is_d) {
-            if (json_duration(c, sub, e, &st->duration_us)) return -1;
-            has_d = true;
-        } else if (json_int(c, sub, e, &st->target, &has_t)) {
-            return -1;
-        }
-    }
-    if (!*missing && !has_d) *missing = "duration";
-    if (!*missing && !has_t) *missing = "target";
-    return 0;
-}
-
-static int json_stages(const pctx *c, const cJSON *v, parsed *p, char *missing_opt, size_t n) {
-    if (!cJSON_IsArray(v)) return pfail(c, "stages", "must be an array of {duration, target}");
-    c6_scenario *s = &p->s;
-    free(s->stages);
-    s->nstages = (size_t)cJSON_GetArraySize(v);
-    s->stages = s->nstages ? xrealloc(NULL, s->nstages * sizeof *s->stages) : NULL;
-    size_t i = 0;
-    for (const cJSON *e = v->child; e; e = e->next, i++) {
-        const char *missing = NULL;
-        s->stages[i] = (c6_stage){0, 0};
-        if (json_stage(c, i, e, &s->stages[i], &missing)) return -1;
-        if (missing && !*missing_opt) snprintf(missing_opt, n, "stages[%zu].%s", i, missing);
-    }
-    return 0;
+static int scen_json_stages(const pctx *c, const cJSON *v, parsed *p, char *missing_opt, size_t n) {
+    char path[1024];
+    return cfg_json_stages(v, c->prefix, opt_path(c, "stages", path, sizeof path), CFG_STAGES_SCENARIO,
+                           &p->s.stages, &p->s.nstages, missing_opt, n, c->err, c->errlen);
 }
 
 static void set_defaults(c6_scenario *s, c6_executor e) {
     s->executor = e;
-    s->exec = dup_str("default");
-    s->graceful_stop_us = e == EXECUTOR_EXTERNALLY_CONTROLLED ? 0 : DEFAULT_GRACEFUL_US;
-    switch (e) {
-    case EXECUTOR_SHARED_ITERATIONS:
-    case EXECUTOR_PER_VU_ITERATIONS:
-        s->vus = s->iterations = 1;
-        s->max_duration_us = DEFAULT_MAX_DURATION;
-        break;
-    case EXECUTOR_CONSTANT_VUS:
-        s->vus = 1;
-        break;
-    case EXECUTOR_RAMPING_VUS:
-        s->start_vus = 1;
-        s->graceful_ramp_down_us = DEFAULT_GRACEFUL_US;
-        break;
-    case EXECUTOR_CONSTANT_ARRIVAL_RATE:
-    case EXECUTOR_RAMPING_ARRIVAL_RATE:
-        s->time_unit_us = C6_US_PER_SEC;
-        break;
-    default:
-        break;
-    }
+    s->exec = c6_strdup("default");
+    s->graceful_stop_us = C6_DEFAULT_GRACEFUL_STOP_US;
+    executor_def(e)->defaults(s);
 }
 
 /* The `executor` key (matched as Go would, last one winning), then the
@@ -513,7 +360,7 @@ static int parse_executor(const pctx *c, const cJSON *obj, c6_scenario *s) {
 static int parse_option(const pctx *c, const cJSON *e, parsed *p, char *missing_stage, size_t n) {
     c6_scenario *s = &p->s;
     size_t i = opt_index(e->string);
-    if (i == NOPTS || !(OPTS[i].executors & (1u << s->executor)))
+    if (!opt_accepted(i, s->executor))
         return pfail(c, e->string, "unknown option for the %s executor", executor_name(s->executor));
     const opt_def *d = &OPTS[i];
     char *base = (char *)s;
@@ -521,7 +368,7 @@ static int parse_option(const pctx *c, const cJSON *e, parsed *p, char *missing_
         p->seen &= ~(1u << i);
         if (d->kind == K_EXEC) s->exec_set = false;
         if (d->kind == K_KV) {
-            free_kv(*(c6_kv **)(base + d->off), *(size_t *)(base + d->n_off));
+            c6_kv_free(*(c6_kv **)(base + d->off), *(size_t *)(base + d->n_off));
             *(c6_kv **)(base + d->off) = NULL;
             *(size_t *)(base + d->n_off) = 0;
         }
@@ -542,17 +389,17 @@ static int parse_option(const pctx *c, const cJSON *e, parsed *p, char *missing_
         break;
     case K_INT: {
         int64_t v;
-        if (json_int(c, d->key, e, &v, &set)) return -1;
+        if (scen_json_int(c, d->key, e, &v, &set)) return -1;
         if (set) *(int64_t *)(base + d->off) = v;
         break;
     }
     case K_DURATION:
-        if (json_duration(c, d->key, e, (int64_t *)(base + d->off))) return -1;
+        if (scen_json_duration(c, d->key, e, (int64_t *)(base + d->off))) return -1;
         break;
     case K_EXEC:
         if (!cJSON_IsString(e)) return pfail(c, "exec", "must be a string (the name of an exported function)");
         free(s->exec);
-        s->exec = dup_str(e->valuestring);
+        s->exec = c6_strdup(e->valuestring);
         s->exec_set = true;
         break;
     case K_KV:
@@ -560,7 +407,7 @@ static int parse_option(const pctx *c, const cJSON *e, parsed *p, char *missing_
         break;
     case K_STAGES:
         missing_stage[0] = 0;
-        if (json_stages(c, e, p, missing_stage, n)) return -1;
+        if (scen_json_stages(c, e, p, missing_stage, n)) return -1;
         break;
     }
     if (set) p->seen |= 1u << i;
@@ -569,22 +416,16 @@ static int parse_option(const pctx *c, const cJSON *e, parsed *p, char *missing_
 }
 
 /* Options k6 requires that the JSON left out. */
-static vmiss check_required(const parsed *p, const char *missing_stage) {
-    vmiss m = {0};
-    switch (p->s.executor) {
-    case EXECUTOR_CONSTANT_ARRIVAL_RATE:
-        m.rate = !(p->seen & SEEN("rate"));
-        /* fallthrough */
-    case EXECUTOR_CONSTANT_VUS:
-    case EXECUTOR_EXTERNALLY_CONTROLLED:
-        m.duration = !(p->seen & SEEN("duration"));
-        m.graceful_stop = p->s.executor == EXECUTOR_EXTERNALLY_CONTROLLED && (p->seen & SEEN("gracefulStop"));
-        break;
-    default:
-        break;
+static scen_missing check_required(const parsed *p, const char *missing_stage) {
+    scen_missing m = {0};
+    const c6_executor_def *d = executor_def(p->s.executor);
+    for (const char *const *k = d->required; k && *k; k++) {
+        bool absent = !(p->seen & SEEN(*k));
+        if (!strcmp(*k, "duration")) m.duration = absent;
+        else if (!strcmp(*k, "rate")) m.rate = absent;
+        else if (!strcmp(*k, "preAllocatedVUs")) m.prealloc = absent;
     }
-    if (p->s.executor == EXECUTOR_CONSTANT_ARRIVAL_RATE || p->s.executor == EXECUTOR_RAMPING_ARRIVAL_RATE)
-        m.prealloc = !(p->seen & SEEN("preAllocatedVUs"));
+    m.graceful_stop = d->no_graceful_stop && (p->seen & SEEN("gracefulStop"));
     size_t i;
     if (*missing_stage && sscanf(missing_stage, "stages[%zu].%15s", &i, m.stage_what) == 2) m.stage = i + 1;
     return m;
@@ -593,23 +434,22 @@ static vmiss check_required(const parsed *p, const char *missing_stage) {
 static int parse_scenario(const pctx *c, const cJSON *obj, parsed *p) {
     char missing_stage[64] = "", e[512];
     memset(p, 0, sizeof *p);
-    p->s.name = dup_str(c->name);
+    p->s.name = c6_strdup(c->name);
     if (!cJSON_IsObject(obj)) return pfail(c, NULL, "must be an object with an executor and its options");
     if (parse_executor(c, obj, &p->s)) return -1;
     for (const cJSON *o = obj->child; o; o = o->next)
         if (parse_option(c, o, p, missing_stage, sizeof missing_stage)) return -1;
     c6_scenario *s = &p->s;
-    bool pool = s->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE || s->executor == EXECUTOR_RAMPING_ARRIVAL_RATE;
-    if (pool && !(p->seen & SEEN("maxVUs"))) s->max_vus = s->pre_allocated_vus;
-    if (s->executor == EXECUTOR_EXTERNALLY_CONTROLLED && !(p->seen & SEEN("maxVUs"))) s->max_vus = s->vus;
+    const c6_executor_def *d = executor_def(s->executor);
+    if (d->complete) d->complete(s, p->seen & SEEN("maxVUs"));
 
     char b[1024] = "";
-    verrs ve = {b, sizeof b, 0};
-    vmiss m = check_required(p, missing_stage);
+    scen_errs ve = {b, sizeof b, 0};
+    scen_missing m = check_required(p, missing_stage);
     validate_base(s, &ve);
     validate_executor(s, &m, &ve);
-    if (verrs_report(s, &ve, e, sizeof e) == 0) return 0;
-    p->invalid = dup_str(e);
+    if (scen_errs_report(s, &ve, e, sizeof e) == 0) return 0;
+    p->invalid = c6_strdup(e);
     return 0;
 }
 
@@ -680,15 +520,53 @@ int scenarios_from_json(const struct cJSON *obj, const char *origin, c6_scenario
     return err_set(err, errlen, "%s", v);
 }
 
+/* As k6 marshals a scenario (exec.test.options): the common options, then
+ * the executor's in its row's order; durations as Go duration strings. */
+static void json_add_duration(cJSON *o, const char *key, int64_t us) {
+    char d[32];
+    duration_format(d, sizeof d, us);
+    cJSON_AddStringToObject(o, key, d);
+}
+
+static void json_add_kv(cJSON *o, const char *key, const c6_kv *kv, size_t n) {
+    cJSON *m = cJSON_AddObjectToObject(o, key);
+    for (size_t i = 0; i < n; i++) cJSON_AddStringToObject(m, kv[i].key, kv[i].value);
+}
+
+struct cJSON *scenario_to_json(const c6_scenario *s) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "executor", executor_name(s->executor));
+    json_add_duration(o, "startTime", s->start_time_us);
+    json_add_duration(o, "gracefulStop", s->graceful_stop_us);
+    cJSON_AddStringToObject(o, "exec", s->exec ? s->exec : "default");
+    json_add_kv(o, "env", s->env, s->nenv);
+    json_add_kv(o, "tags", s->tags, s->ntags);
+    const c6_executor_def *d = executor_def(s->executor);
+    const char *base = (const char *)s;
+    for (const char *const *k = d ? d->options : NULL; k && *k; k++) {
+        const opt_def *od = &OPTS[opt_index(*k)];
+        int64_t v = *(const int64_t *)(base + od->off);
+        if (od->kind == K_INT) {
+            cJSON_AddNumberToObject(o, od->key, (double)v);
+        } else if (od->kind == K_DURATION) {
+            json_add_duration(o, od->key, v);
+        } else if (od->kind == K_STAGES) {
+            cJSON *a = cJSON_AddArrayToObject(o, "stages");
+            for (size_t i = 0; i < s->nstages; i++) {
+                cJSON *st = cJSON_CreateObject();
+                json_add_duration(st, "duration", s->stages[i].duration_us);
+                cJSON_AddNumberToObject(st, "target", (double)s->stages[i].target);
+                cJSON_AddItemToArray(a, st);
+            }
+        }
+    }
+    return o;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Execution requirements                                                    */
 
-/* From `t` (relative to the scenario's start) the scenario needs `planned`
- * initialised VUs and may add `unplanned` more. */
-typedef struct { int64_t t, planned, unplanned; } req_step;
-typedef struct { req_step *v; size_t n, cap; } req_steps;
-
-static void push_step(req_steps *s, int64_t t, int64_t planned, int64_t unplanned) {
+void scen_push_step(req_steps *s, int64_t t, int64_t planned, int64_t unplanned) {
     if (s->n == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 8;
         s->v = xrealloc(s->v, s->cap * sizeof *s->v);
@@ -696,130 +574,16 @@ static void push_step(req_steps *s, int64_t t, int64_t planned, int64_t unplanne
     s->v[s->n++] = (req_step){t, planned, unplanned};
 }
 
-static void push_if_changed(req_steps *s, int64_t t, int64_t planned) {
-    if (s->v[s->n - 1].planned != planned) push_step(s, t, planned, 0);
-}
-
-/* d * a / b without overflow, truncated toward zero as Go's division is. */
-static int64_t mul_div(int64_t d, int64_t a, int64_t b) {
-    return (int64_t)((__int128)d * a / b);
-}
-
-/* The VUs ramping-vus runs at each moment, one step per VU started or
- * stopped: a VU is added when the linear ramp reaches it and removed when
- * the ramp drops below it. */
-static void ramping_raw_steps(const c6_scenario *s, req_steps *raw) {
-    int64_t end = 0, from = s->start_vus, at = s->start_vus;
-    push_step(raw, 0, at, 0);
-    for (size_t i = 0; i < s->nstages; i++) {
-        int64_t d = s->stages[i].duration_us, to = s->stages[i].target, diff = to - from;
-        end = sat_add(end, d);
-        if (diff == 0) continue;
-        if (d == 0) {
-            at = to;
-            push_if_changed(raw, end, to);
-        } else if (at > to) {
-            for (; at > to; at--) push_if_changed(raw, end - mul_div(d, to - at + 1, diff), at - 1);
-        } else {
-            for (; at <= to; at++) push_if_changed(raw, end - mul_div(d, to - at, diff), at);
-        }
-        from = to;
-    }
-}
-
-/* k6 keeps the VUs of a ramp-down for gracefulRampDown, so their last
- * iterations can finish, unless the ramp comes back up within that time (it
- * then reuses them); nothing is kept past the scenario's end (`end`). */
-static void reserve_ramp_downs(const req_steps *raw, int64_t grace, int64_t end, req_steps *out) {
-    int64_t last = 0;
-    size_t slope = 0;   /* furthest step of the current downward slope seen */
-    for (size_t i = 0; i < raw->n; i++) {
-        const req_step *r = &raw->v[i];
-        if (i == 0 || r->planned > last) {
-            push_step(out, r->t, r->planned, 0);
-            last = r->planned;
-            continue;
-        }
-        if (r->planned == last) continue;
-        int64_t until = sat_add(r->t, grace);
-        bool back_up = false, falling = true;
-        for (size_t j = slope > i + 1 ? slope : i + 1; j < raw->n && raw->v[j].t <= until; j++) {
-            if (raw->v[j].planned >= last) {
-                i = j - 1;
-                back_up = true;
-                break;
-            }
-            if (falling) {
-                if (raw->v[j - 1].planned > raw->v[j].planned) slope = j;
-                else falling = false;
-            }
-        }
-        if (back_up) continue;
-        if (until >= end) break;
-        push_step(out, until, r->planned, 0);
-        last = r->planned;
-    }
-}
-
-static void ramping_vus_steps(const c6_scenario *s, req_steps *out) {
-    int64_t end = sat_add(stages_sum(s), s->graceful_stop_us);
-    if (s->graceful_ramp_down_us > 0) {
-        req_steps raw = {0};
-        ramping_raw_steps(s, &raw);
-        reserve_ramp_downs(&raw, s->graceful_ramp_down_us, end, out);
-        free(raw.v);
-    } else {
-        ramping_raw_steps(s, out);
-    }
-    if (out->v[out->n - 1].planned != 0) push_step(out, end, 0, 0);
-}
-
 /* k6's GetExecutionRequirements for one scenario (times without startTime). */
 static void scenario_steps(const c6_scenario *s, req_steps *out) {
-    int64_t gs = s->graceful_stop_us;
-    switch (s->executor) {
-    case EXECUTOR_SHARED_ITERATIONS:
-    case EXECUTOR_PER_VU_ITERATIONS:
-        push_step(out, 0, s->vus, 0);
-        if (s->vus != 0 || s->executor == EXECUTOR_PER_VU_ITERATIONS)
-            push_step(out, sat_add(s->max_duration_us, gs), 0, 0);
-        break;
-    case EXECUTOR_CONSTANT_VUS:
-        push_step(out, 0, s->vus, 0);
-        push_step(out, sat_add(s->duration_us, gs), 0, 0);
-        break;
-    case EXECUTOR_RAMPING_VUS:
-        ramping_vus_steps(s, out);
-        break;
-    case EXECUTOR_CONSTANT_ARRIVAL_RATE:
-    case EXECUTOR_RAMPING_ARRIVAL_RATE: {
-        int64_t d = s->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE ? s->duration_us : stages_sum(s);
-        push_step(out, 0, s->pre_allocated_vus, s->max_vus - s->pre_allocated_vus);
-        push_step(out, sat_add(d, gs), 0, 0);
-        break;
-    }
-    case EXECUTOR_EXTERNALLY_CONTROLLED:
-        /* maxVUs for the whole run, none unplanned (the user adds them);
-         * duration 0 runs until stopped, so the VUs are never given back. */
-        push_step(out, 0, s->max_vus, 0);
-        if (s->duration_us != 0) push_step(out, s->duration_us, 0, 0);
-        break;
-    default:
-        push_step(out, 0, 0, 0);
-    }
+    const c6_executor_def *d = executor_def(s->executor);
+    if (d) d->steps(s, out);
+    else scen_push_step(out, 0, 0, 0);
 }
 
 int64_t scenario_duration_us(const c6_scenario *s) {
-    switch (s->executor) {
-    case EXECUTOR_SHARED_ITERATIONS:
-    case EXECUTOR_PER_VU_ITERATIONS:
-        return s->max_duration_us;
-    case EXECUTOR_RAMPING_VUS:
-    case EXECUTOR_RAMPING_ARRIVAL_RATE:
-        return stages_sum(s);
-    default:
-        return s->duration_us;
-    }
+    const c6_executor_def *d = executor_def(s->executor);
+    return d ? d->duration_us(s) : s->duration_us;
 }
 
 int64_t scenario_max_duration_us(const c6_scenario *s) {
@@ -831,24 +595,13 @@ int64_t scenario_max_duration_us(const c6_scenario *s) {
 }
 
 int64_t scenario_planned_vus(const c6_scenario *s) {
-    switch (s->executor) {
-    case EXECUTOR_RAMPING_VUS:
-        return stages_max(s, s->start_vus);
-    case EXECUTOR_CONSTANT_ARRIVAL_RATE:
-    case EXECUTOR_RAMPING_ARRIVAL_RATE:
-        return s->pre_allocated_vus;
-    case EXECUTOR_EXTERNALLY_CONTROLLED:
-        return s->max_vus > s->vus ? s->max_vus : s->vus;
-    default:
-        return s->vus;
-    }
+    const c6_executor_def *d = executor_def(s->executor);
+    return d ? d->planned_vus(s) : s->vus;
 }
 
 int64_t scenario_max_vus(const c6_scenario *s) {
-    int64_t p = scenario_planned_vus(s);
-    if (s->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE || s->executor == EXECUTOR_RAMPING_ARRIVAL_RATE)
-        return s->max_vus > p ? s->max_vus : p;
-    return p;
+    const c6_executor_def *d = executor_def(s->executor);
+    return d ? d->max_vus(s) : s->vus;
 }
 
 /* k6's combined plan (GetFullExecutionRequirements): every scenario's steps
@@ -883,7 +636,7 @@ static plan_totals combined_plan(const c6_scenario *s, size_t n) {
         all = xrealloc(all, (nall + st.n) * sizeof *all);
         for (size_t k = 0; k < st.n; k++, nall++) {
             all[nall] = (tracked_step){st.v[k], i, nall};
-            all[nall].step.t = sat_add(st.v[k].t, order[i]->start_time_us);
+            all[nall].step.t = scen_sat_add(st.v[k].t, order[i]->start_time_us);
         }
         free(st.v);
     }
@@ -930,7 +683,7 @@ int64_t scenarios_max_duration_us(const c6_scenario *s, size_t n) {
 /* Banner text                                                               */
 
 /* " (fact, exec: f, startTime: t, gracefulStop: g)", or "" without facts. */
-static void base_info(const c6_scenario *s, const char *fact, char *buf, size_t n) {
+void scen_banner_info(const c6_scenario *s, const char *fact, char *buf, size_t n) {
     char t[32];
     size_t off = 0;
     const char *sep = " (";
@@ -952,55 +705,8 @@ static void base_info(const c6_scenario *s, const char *fact, char *buf, size_t 
 #undef ADD
 }
 
-/* Iterations per second for `rate` per time unit. */
-static double per_second(int64_t rate, int64_t time_unit_us) {
-    return time_unit_us > 0 ? (double)rate * 1e6 / (double)time_unit_us : 0;
-}
-
 void scenario_describe(const c6_scenario *s, char *buf, size_t n) {
-    char d[32], fact[96], info[384];
-    duration_format(d, sizeof d, scenario_duration_us(s));
-    int k = snprintf(fact, sizeof fact, "maxVUs: %lld", (long long)s->pre_allocated_vus);
-    if (s->max_vus > s->pre_allocated_vus && k > 0)
-        snprintf(fact + k, sizeof fact - (size_t)k, "-%lld", (long long)s->max_vus);
-    switch (s->executor) {
-    case EXECUTOR_CONSTANT_ARRIVAL_RATE:
-        base_info(s, fact, info, sizeof info);
-        /* k6 shows 0 when there are no VUs to run the iterations. */
-        snprintf(buf, n, "%.2f iterations/s for %s%s", s->max_vus ? per_second(s->rate, s->time_unit_us) : 0.0,
-                 d, info);
-        return;
-    case EXECUTOR_RAMPING_ARRIVAL_RATE:
-        base_info(s, fact, info, sizeof info);
-        snprintf(buf, n, "Up to %.2f iterations/s for %s over %zu stages%s",
-                 per_second(stages_max(s, s->start_rate), s->time_unit_us), d, s->nstages, info);
-        return;
-    case EXECUTOR_SHARED_ITERATIONS:
-    case EXECUTOR_PER_VU_ITERATIONS:
-        snprintf(fact, sizeof fact, "maxDuration: %s", d);
-        base_info(s, fact, info, sizeof info);
-        snprintf(buf, n, s->executor == EXECUTOR_SHARED_ITERATIONS ? "%lld iterations shared among %lld VUs%s"
-                                                                   : "%lld iterations for each of %lld VUs%s",
-                 (long long)s->iterations, (long long)s->vus, info);
-        return;
-    case EXECUTOR_CONSTANT_VUS:
-        base_info(s, NULL, info, sizeof info);
-        snprintf(buf, n, "%lld looping VUs for %s%s", (long long)s->vus, d, info);
-        return;
-    case EXECUTOR_RAMPING_VUS: {
-        char r[32];
-        duration_format(r, sizeof r, s->graceful_ramp_down_us);
-        snprintf(fact, sizeof fact, "gracefulRampDown: %s", r);
-        base_info(s, fact, info, sizeof info);
-        snprintf(buf, n, "Up to %lld looping VUs for %s over %zu stages%s", (long long)stages_max(s, s->start_vus),
-                 d, s->nstages, info);
-        return;
-    }
-    case EXECUTOR_EXTERNALLY_CONTROLLED:
-        snprintf(buf, n, "Externally controlled execution with %lld VUs, %lld max VUs, %s duration",
-                 (long long)s->vus, (long long)s->max_vus, s->duration_us ? d : "infinite");
-        return;
-    default:
-        snprintf(buf, n, "?");
-    }
+    const c6_executor_def *d = executor_def(s->executor);
+    if (d) d->describe(s, buf, n);
+    else snprintf(buf, n, "?");
 }

@@ -21,8 +21,17 @@
 
 struct cJSON;
 
+/* k6's defaults: gracefulStop (and gracefulRampDown), maxDuration of the
+ * iteration-based executors. */
+#define C6_DEFAULT_GRACEFUL_STOP_US    (30LL * 1000000LL)
+#define C6_DEFAULT_MAX_DURATION_US     (10LL * 60LL * 1000000LL)
+
 typedef struct { int64_t duration_us; int64_t target; } c6_stage;
 typedef struct { char *key, *value; } c6_kv;
+/* Copies that abort when memory runs out; NULL (or no items) gives NULL. */
+char *c6_strdup(const char *s);
+c6_kv *c6_kv_dup(const c6_kv *kv, size_t n);
+void c6_kv_free(c6_kv *kv, size_t n);
 
 typedef enum c6_executor {
     EXECUTOR_SHARED_ITERATIONS,
@@ -61,6 +70,7 @@ typedef struct c6_scenario {
     int64_t max_vus;              /* arrival-rate / externally-controlled: maxVUs (default: preAllocatedVUs / vus) */
 } c6_scenario;
 
+/* (from the executors' rows, exec/executors.c; see config/executor_def.h) */
 const char *executor_name(c6_executor e);            /* "constant-arrival-rate" */
 int executor_from_name(const char *name);           /* -1 when unknown */
 
@@ -83,6 +93,8 @@ int scenarios_parse_json(const struct cJSON *obj, const char *origin, c6_scenari
 /* k6's per-executor validation (also used for scenarios made from the
  * shortcut options). 0, or -1 with err naming scenarios.<name>.<option>. */
 int scenario_validate(const c6_scenario *s, char *err, size_t errlen);
+/* The scenario as k6 marshals it (exec.test.options), a new cJSON object. */
+struct cJSON *scenario_to_json(const c6_scenario *s);
 void scenario_copy(c6_scenario *dst, const c6_scenario *src);   /* deep copy */
 void scenario_free(c6_scenario *s);                            /* frees the members */
 

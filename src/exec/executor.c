@@ -1,8 +1,8 @@
 #include "exec/executor.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include "config/executor_def.h"
 #include "exec/segment.h"
 #include "exec/test.h"
 #include "util/clock.h"
@@ -28,35 +28,15 @@ enum exec_next executor_next(vu *v) {
         return EXEC_RUN;
     }
     if (scen_state(sc) >= SC_GRACEFUL || test_phase(v->test) >= PHASE_GRACEFUL) return EXEC_DONE;
-    const c6_scenario *cfg = sc->cfg;
+    const c6_executor_def *d = executor_def(sc->cfg->executor);
+    if (!d) return EXEC_DONE;
     /* No iteration starts at or after the end of the scenario's duration
      * (k6's regDurationCtx, lib/executor/helpers.go getDurationContexts):
      * the main thread's end timer and its message to this worker come a
      * little later, so the VU reads the clock itself. */
     int64_t at = clock_now_us() - atomic_load(&sc->start_us);
-    if (sc->dur_us > 0 && at >= sc->dur_us && cfg->executor != EXECUTOR_CONSTANT_ARRIVAL_RATE &&
-        cfg->executor != EXECUTOR_RAMPING_ARRIVAL_RATE && cfg->executor != EXECUTOR_EXTERNALLY_CONTROLLED)
-        return EXEC_DONE;   /* (arrival-rate: executor_arrival_at; externally-controlled: pauses stop its clock) */
-    switch (cfg->executor) {
-    case EXECUTOR_SHARED_ITERATIONS:
-        /* a failed claim overshoots the counter, harmlessly: it only grows */
-        return atomic_fetch_add(&sc->claimed, 1) < sc->iterations ? EXEC_RUN : EXEC_DONE;
-    case EXECUTOR_PER_VU_ITERATIONS:
-        return v->sc_iter < cfg->iterations ? EXEC_RUN : EXEC_DONE;
-    case EXECUTOR_CONSTANT_VUS:
-        return EXEC_RUN;
-    case EXECUTOR_RAMPING_VUS: {
-        return v->sc_index < scen_scale(sc, executor_ramp_target(cfg, at)) ? EXEC_RUN : EXEC_PARK;
-    }
-    case EXECUTOR_EXTERNALLY_CONTROLLED:
-        if (atomic_load(&v->test->paused)) return EXEC_PARK;
-        return v->sc_index < atomic_load(&sc->ext_vus) ? EXEC_RUN : EXEC_PARK;
-    case EXECUTOR_CONSTANT_ARRIVAL_RATE:
-    case EXECUTOR_RAMPING_ARRIVAL_RATE:
-        return EXEC_PARK;   /* until the worker hands it an iteration (v->go, above) */
-    default:
-        return EXEC_DONE;
-    }
+    if (sc->dur_us > 0 && at >= sc->dur_us && !d->own_end) return EXEC_DONE;
+    return (enum exec_next)d->next(v, sc, at);   /* the executor's scheduling step (exec/executors.c) */
 }
 
 int64_t executor_ramp_target(const c6_scenario *p, int64_t elapsed_us) {
@@ -75,40 +55,9 @@ int64_t executor_ramp_target(const c6_scenario *p, int64_t elapsed_us) {
 }
 
 int64_t executor_arrival_at(const c6_scenario *s, int64_t k) {
-    if (k < 0 || s->time_unit_us <= 0) return -1;
-    if (s->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE) {
-        if (s->rate <= 0) return -1;
-        /* exact: 128-bit product, no drift however long the test runs */
-        __int128 at = (__int128)k * s->time_unit_us / s->rate;
-        return at < s->duration_us ? (int64_t)at : -1;
-    }
-    /* Ramping: within a stage of length d the rate (iterations per µs) goes
-     * linearly from a to b, so the iterations done x µs into it are
-     * a*x + (b-a)/(2d)*x^2; solve that for the stage holding k. */
-    double need = (double)k, tu = (double)s->time_unit_us;
-    double a = (double)s->start_rate / tu;
-    int64_t t0 = 0;
-    for (size_t i = 0; i < s->nstages; i++) {
-        double d = (double)s->stages[i].duration_us, b = (double)s->stages[i].target / tu;
-        double area = (a + b) / 2 * d;
-        /* (tolerance: float sums must not invent an iteration at the very end) */
-        if (need < area - 1e-9 * (area + 1)) {
-            double x;
-            if (fabs(b - a) < 1e-18) {
-                x = need / a;
-            } else {
-                double c = (b - a) / (2 * d);
-                x = (-a + sqrt(a * a + 4 * c * need)) / (2 * c);
-            }
-            if (x < 0) x = 0;
-            if (x > d) x = d;
-            return t0 + (int64_t)x;
-        }
-        need -= area;
-        t0 += s->stages[i].duration_us;
-        a = b;
-    }
-    return -1;
+    const c6_executor_def *d = executor_def(s->executor);
+    if (k < 0 || s->time_unit_us <= 0 || !d || !d->arrival_at) return -1;
+    return d->arrival_at(s, k);
 }
 const char *const system_tag_names[ST_COUNT] = {
     "proto", "subproto", "status", "method", "url", "name", "group", "check", "error",

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+#include "config/executor_def.h"
 #include "exec/executor.h"
 #include "exec/segment.h"
 #include "exec/test.h"
@@ -15,7 +16,7 @@
 #include "util/log.h"
 
 static bool is_arrival(const c6_scenario *c) {
-    return c->executor == EXECUTOR_CONSTANT_ARRIVAL_RATE || c->executor == EXECUTOR_RAMPING_ARRIVAL_RATE;
+    return executor_def(c->executor)->arrival_at != NULL;
 }
 
 /* How many of the numbers 0..n-1 are = wid (mod W). */
@@ -74,7 +75,7 @@ static void disarm(wscen *ws) {
 
 /* ---- VUs in and out of a scenario ---- */
 
-static void pool_put(worker *w, vu *v) {
+static void sched_pool_put(worker *w, vu *v) {
     if (w->npool == w->cappool) {
         w->cappool = w->cappool ? w->cappool * 2 : 64;
         w->pool = xrealloc(w->pool, (size_t)w->cappool * sizeof *w->pool);
@@ -109,7 +110,7 @@ static void vu_handle_set(vu *v, bool on) {
 }
 
 static bool has_vu_handles(const c6_scenario *c) {
-    return c->executor == EXECUTOR_RAMPING_VUS || c->executor == EXECUTOR_EXTERNALLY_CONTROLLED;
+    return executor_def(c->executor)->vu_target != NULL;
 }
 
 static void ws_assign(wscen *ws, vu *v, int64_t index) {
@@ -133,7 +134,7 @@ static void ws_release(wscen *ws, vu *v) {
     last->ws_pos = v->ws_pos;
     v->sc = NULL;
     v->go = false;
-    pool_put(ws->w, v);
+    sched_pool_put(ws->w, v);
 }
 
 static void free_push(wscen *ws, vu *v) {
@@ -302,8 +303,7 @@ static void ws_start(wscen *ws) {
         else worker_ready(w, v);
     }
     if (has_vu_handles(sc->cfg)) {
-        int64_t target = sc->cfg->executor == EXECUTOR_RAMPING_VUS ? scen_scale(sc, executor_ramp_target(sc->cfg, 0))
-                                                                 : atomic_load(&sc->ext_vus);
+        int64_t target = executor_def(sc->cfg->executor)->vu_target(sc, 0);
         for (int k = 0; k < ws->nvus; k++) vu_handle_set(ws->vus[k], ws->vus[k]->sc_index < target);
     }
     if (arrival && !sc->no_work && ws->tfd >= 0) {
@@ -326,7 +326,7 @@ static void ws_interrupt(wscen *ws) {
         vu *v = ws->vus[i];
         /* the last graceful step (k6: 0 VUs at the end + gracefulStop) hard-stops
          * the handles whose iteration still runs */
-        if (ws->sc->cfg->executor == EXECUTOR_RAMPING_VUS && v->in_iteration && !v->stop_req &&
+        if (executor_def(ws->sc->cfg->executor)->ramp_down && v->in_iteration && !v->stop_req &&
             test_phase(ws->w->test) < PHASE_HARD_STOP)
             vu_handle_log(v, "Hard stop");   /* (a stop of the whole test cancels the executor instead) */
         if (v->state == VU_WAITING) {
@@ -344,7 +344,7 @@ void sched_update(worker *w) {
         if (!ws->started && st == SC_RUNNING) ws_start(ws);
         ws->started |= st >= SC_RUNNING;
         if (st >= SC_GRACEFUL && ws->seen < SC_GRACEFUL) {
-            if (ws->sc->cfg->executor == EXECUTOR_RAMPING_VUS && test_phase(ws->w->test) < PHASE_HARD_STOP)
+            if (executor_def(ws->sc->cfg->executor)->ramp_down && test_phase(ws->w->test) < PHASE_HARD_STOP)
                 /* the raw steps' final 0 VUs (externally-controlled: its context ends instead) */
                 for (int k = 0; k < ws->nvus; k++) vu_handle_set(ws->vus[k], false);
             if (ws->started && is_arrival(ws->sc->cfg)) arrival_fire(ws);
@@ -366,12 +366,12 @@ void sched_tick(worker *w) {
     for (int i = 0; i < w->nws; i++) {
         wscen *ws = &w->ws[i];
         const c6_scenario *c = ws->sc->cfg;
-        bool ramping = c->executor == EXECUTOR_RAMPING_VUS;
+        const c6_executor_def *d = executor_def(c->executor);
+        bool ramping = d->ramp_down;
         if (!ws->started || ws->reported || scen_state(ws->sc) != SC_RUNNING) continue;
-        if (!ramping && c->executor != EXECUTOR_EXTERNALLY_CONTROLLED) continue;
-        int64_t target = ramping ? scen_scale(ws->sc, executor_ramp_target(c, now - atomic_load(&ws->sc->start_us)))
-                                 : atomic_load(&ws->sc->ext_vus);
-        if (!ramping) {
+        if (!d->vu_target) continue;
+        int64_t target = d->vu_target(ws->sc, now - atomic_load(&ws->sc->start_us));
+        if (d->controlled) {
             /* externally-controlled: the REST API may ask for more VUs than
              * it started with (up to vus-max); this worker takes its share */
             if (atomic_load(&w->test->paused)) continue;

@@ -196,7 +196,7 @@ static bool parse_percent(const char *s, const char *end, c6_rat *out)
 
 /* k6's stringToRat on s..end, with its messages; `what` and `input` name the
  * whole option value in the error. */
-static int parse_value(const char *s, const char *end, c6_rat *out, const char *what,
+static int segment_parse_value(const char *s, const char *end, c6_rat *out, const char *what,
                        const char *input, char *err, size_t errlen)
 {
     int len = (int)(end - s);
@@ -255,10 +255,10 @@ int c6_segment_parse(const char *s, c6_segment *out, char *err, size_t errlen)
         /* k6 splits at the first ':' only: "0:1:1" has the end "1:1". */
         const char *colon = strchr(s, ':'), *to = s;
         if (colon) {
-            if (parse_value(s, colon, &seg.from, what, s, err, errlen)) return -1;
+            if (segment_parse_value(s, colon, &seg.from, what, s, err, errlen)) return -1;
             to = colon + 1;
         }
-        if (parse_value(to, s + len, &seg.to, what, s, err, errlen)) return -1;
+        if (segment_parse_value(to, s + len, &seg.to, what, s, err, errlen)) return -1;
     }
     if (check_segment(seg.from, seg.to, what, s, err, errlen)) return -1;
     *out = seg;
@@ -287,7 +287,7 @@ int c6_segment_seq_parse(const char *s, c6_segment_seq *out, char *err, size_t e
     for (const char *p = s;; p++) {
         const char *end = strchr(p, ',');
         if (!end) end = p + strlen(p);
-        if (parse_value(p, end, &seq.pt[seq.n], what, s, err, errlen)) return -1;
+        if (segment_parse_value(p, end, &seq.pt[seq.n], what, s, err, errlen)) return -1;
         if (seq.n > 0 && check_segment(seq.pt[seq.n - 1], seq.pt[seq.n], what, s, err, errlen))
             return -1;
         seq.n++;

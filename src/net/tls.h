@@ -12,17 +12,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "config/tlsnames.h"
 
 struct c6_options;
 
-/* ---- names (also used by options.c to validate) ---- */
-
-/* "tls1.2" -> 0x0303 (the TLS wire version; ssl3.0 is 0x0300); -1 unknown. */
-int tls_version_from_name(const char *name);
-/* 0x0303 -> "tls1.2"; "" for 0 or an unknown version. */
-const char *tls_version_name(int version);
-/* Whether name is one of k6's cipher suite names. */
-bool tls_cipher_known(const char *name);
+/* ---- names: config/tlsnames.h (k6's version and cipher suite names) ---- */
 
 /* ---- run-wide configuration ---- */
 

@@ -23,6 +23,7 @@
 #include "output/writer.h"
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/strconv.h"
 
 extern char **environ;
 
@@ -40,13 +41,7 @@ static const char DASH_PAGE[] =
 
 /* Go's strconv.ParseBool, which k6 reads these variables with. */
 static int dash_bool(const char *s, bool *out) {
-    static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
-    static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
-    for (size_t i = 0; i < 6; i++) {
-        if (strcmp(s, yes[i]) == 0) return *out = true, 0;
-        if (strcmp(s, no[i]) == 0) return *out = false, 0;
-    }
-    return -1;
+    return strconv_parse_bool(s, out);
 }
 
 /* One setting by its short name (host, port, period, open, export);

@@ -13,6 +13,7 @@
 
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/strconv.h"
 
 #define PUSHER_MAX_THREADS 64
 #define PUSHER_WARN_EVERY_US 5000000   /* at most one warning per 5 s per output */
@@ -72,13 +73,7 @@ const char *pusher_env(char *const *envp, const char *key) {
 }
 
 int pusher_parse_bool(const char *s, bool *out) {
-    static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
-    static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
-    for (size_t i = 0; i < sizeof yes / sizeof *yes; i++) {
-        if (strcmp(s, yes[i]) == 0) return *out = true, 0;
-        if (strcmp(s, no[i]) == 0) return *out = false, 0;
-    }
-    return -1;
+    return strconv_parse_bool(s, out);
 }
 
 /* Called with the lock held: one line now and then, with what was lost

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "config/executor_def.h"
 #include "exec/test.h"
 #include "js/vm.h"
 #include "util/clock.h"
@@ -23,8 +24,9 @@ enum { X_VU_ID, X_VU_ITER, X_VU_SC_ITER, X_SC_NAME, X_SC_EXECUTOR, X_SC_START, X
 static double exec_progress(const scen_rt *sc) {
     const c6_scenario *c = sc->cfg;
     double f;
-    if (c->executor == EXECUTOR_SHARED_ITERATIONS || c->executor == EXECUTOR_PER_VU_ITERATIONS) {
-        double total = (double)(c->executor == EXECUTOR_SHARED_ITERATIONS ? sc->iterations : sc->vus * c->iterations);
+    const c6_executor_def *x = executor_def(c->executor);
+    if (x && x->planned_iterations) {
+        double total = (double)x->planned_iterations(sc);
         f = total > 0 ? (double)(atomic_load(&((scen_rt *)sc)->done) + atomic_load(&((scen_rt *)sc)->interrupted)) / total : 1;
     } else {
         int64_t d = scenario_duration_us(c);
