@@ -118,25 +118,27 @@ int ntlm_v2_response(const uint8_t key[16], const uint8_t server[8], const uint8
     return 0;
 }
 
-const char *ntlm_challenge(const char *hdr, size_t n, size_t *len) {
+int ntlm_challenge(const char *hdr, size_t n, const char **data, size_t *len) {
     const char *p = hdr, *end = hdr + n;
     while (p && p < end) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         const char *le = eol ? eol : end;
         if (le - p > 17 && strncasecmp(p, "www-authenticate:", 17) == 0) {
-            const char *v = p + 17;
+            const char *v = p + 17, *ve = le;
             while (v < le && (*v == ' ' || *v == '\t')) v++;
-            if (le - v > 5 && strncasecmp(v, "ntlm ", 5) == 0) {
-                v += 5;
-                while (v < le && *v == ' ') v++;
-                const char *ve = le;
-                while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ')) ve--;
-                if (ve > v) { *len = (size_t)(ve - v); return v; }
+            while (ve > v && (ve[-1] == '\r' || ve[-1] == ' ' || ve[-1] == '\t')) ve--;
+            if (ve - v >= 4 && strncasecmp(v, "ntlm", 4) == 0 && (ve - v == 4 || v[4] == ' ')) {
+                for (v += 4; v < ve && *v == ' ';) v++;
+                *data = v;
+                *len = (size_t)(ve - v);
+                return 1;
             }
         }
         p = eol ? eol + 1 : NULL;
     }
-    return NULL;
+    *data = NULL;
+    *len = 0;
+    return 0;
 }
 
 /* The target info's MsvAvTimestamp (AV id 7), or 0. */

@@ -14,9 +14,10 @@
  * extended session security, no domain or workstation. */
 extern const char ntlm_negotiate_line[];
 
-/* The base64 data of the first "WWW-Authenticate: NTLM <data>" line of a
- * response header block; NULL (a bare "NTLM", or none) when there is none. */
-const char *ntlm_challenge(const char *hdr, size_t n, size_t *len);
+/* Whether a response header block offers NTLM ("WWW-Authenticate: NTLM"),
+ * with the base64 data of the first such line in *data and *len (len 0: a bare
+ * "NTLM", no challenge). */
+int ntlm_challenge(const char *hdr, size_t n, const char **data, size_t *len);
 
 /* "Authorization: NTLM ..." answering the challenge (its base64 text) for
  * user ("DOMAIN\user", "DOMAIN/user" or "user") and pass, both UTF-8, into

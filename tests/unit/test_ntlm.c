@@ -92,12 +92,16 @@ static void test_challenge_header(void **st) {
     static const char hdr[] = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\n"
                               "www-authenticate: NTLM  TlRMTVNTUAACAAAA \r\nContent-Length: 0\r\n\r\n";
     size_t n = 0;
-    const char *c = ntlm_challenge(hdr, sizeof hdr - 1, &n);
-    assert_non_null(c);
+    const char *c = NULL;
+    assert_int_equal(ntlm_challenge(hdr, sizeof hdr - 1, &c, &n), 1);
     assert_int_equal(n, 16);
     assert_memory_equal(c, "TlRMTVNTUAACAAAA", 16);
     static const char bare[] = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM\r\n\r\n";
-    assert_null(ntlm_challenge(bare, sizeof bare - 1, &n));
+    assert_int_equal(ntlm_challenge(bare, sizeof bare - 1, &c, &n), 1);   /* offered, no challenge */
+    assert_int_equal(n, 0);
+    static const char none[] = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLMx\r\n"
+                               "WWW-Authenticate: Basic realm=\"x\"\r\n\r\n";
+    assert_int_equal(ntlm_challenge(none, sizeof none - 1, &c, &n), 0);
 }
 
 static uint16_t g16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
