@@ -55,7 +55,7 @@ void http_basic_answer(http_call *c) {
     const char *sep = strstr(c->url, "://");
     const char *auth = sep ? sep + 3 : NULL;
     size_t alen = auth ? strcspn(auth, "/?#") : 0;
-    const char *at = auth ? memchr(auth, '@', alen) : NULL;
+    const char *at = auth ? memrchr(auth, '@', alen) : NULL;   /* the last '@', as Go's url.Parse */
     if (c->cr) c->cr->authz[0] = 0;
     if (!at) return;
     for (int i = 0; i < c->p.nh; i++)
