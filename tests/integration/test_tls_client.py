@@ -29,7 +29,7 @@ def test_http11_host(run, servers, tmp_path):
     assert all(x["tls_cipher_suite"] == x["body"].split()[1] for x in recs), recs
     # one connection: a handshake on the first request only
     assert recs[0]["tls"] > 0 and recs[1]["tls"] == 0 and recs[2]["tls"] == 0, recs
-    # wire bytes, as k6 counts them (lib/netext/dialer.go: the Conn wrapper
+    # wire bytes, as k6 counts them (lib/netext/dialer.go: Conn.Read/Write
     # counts every byte read and written, TLS records included): the first
     # response carries the handshake with the server's certificate
     f = _data_received(fast)
