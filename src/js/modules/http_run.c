@@ -10,7 +10,6 @@
  * order, and a taken request waits for a free per-host slot while holding
  * its worker. */
 #include <ctype.h>
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
