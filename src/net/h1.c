@@ -1200,8 +1200,8 @@ static void conn_connect(h1_conn *k) {
  * plain path. */
 
 /* k6's offer, h2 first; a server that takes h2 gets an nghttp2 session.
- * A connection marked http11 (NTLM, h1_client_http11_only) offers HTTP/1.1
- * only. */
+ * A connection marked http11 (NTLM after an h2 challenge,
+ * h1_client_http11_only) offers HTTP/1.1 only. */
 static const unsigned char ALPN_BOTH[] = "\x02h2\x08http/1.1";
 static const unsigned char ALPN_H1[] = "\x08http/1.1";
 
@@ -1602,6 +1602,17 @@ static int h2_on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud
 /* A stream ended well: decoded, timed, queued for h2_deliver. */
 static void h2_success(h1_conn *k, h1_request *r, int64_t now) {
     h1_client *c = k->c;
+    const char *chal;
+    size_t cl;
+    if (r->ntlm_user && r->status == 401 && ntlm_challenge(r->resp_headers->p, r->resp_headers->len, &chal, &cl)) {
+        /* NTLM authenticates a connection, not a stream: the request starts
+         * again on an HTTP/1.1 connection (libcurl's "Forcing HTTP/1.1 for NTLM") */
+        r->ntlm_h11_ = 1;
+        r->ntlm_step_ = 0;
+        h1_parser_init(&r->parser_, r->resp_headers, r->parser_.no_body, on_body, r);
+        req_redo(c, r);
+        return;
+    }
     if (r->resp_body && r->h2enc_ && r->resp_body->len) {
         buf d = {0};
         if (codec_decode(r->h2enc_, r->resp_body->p, r->resp_body->len, &d, (size_t)1 << 31)) {
@@ -1718,7 +1729,7 @@ static void nv_set(nghttp2_nv *nv, const char *name, size_t nl, const char *valu
 static int32_t h2_submit(h1_conn *k, h1_request *r) {
     h1_client *c = k->c;
     const h1_host *h = r->host_;
-    size_t need = 3 * r->path_len_ + 32, nmax = r->nheaders + 6;
+    size_t need = 3 * r->path_len_ + 32, nmax = r->nheaders + 7;
     for (size_t i = 0; i < r->nheaders; i++) need += strlen(r->headers[i]);
     if (buf_reserve(&c->wbuf, need)) return NGHTTP2_ERR_NOMEM;
     if (nmax > c->nvcap) {
@@ -1754,6 +1765,10 @@ static int32_t h2_submit(h1_conn *k, h1_request *r) {
         nv_set(&nv[n++], s, nl, v, (size_t)(ve - v));
     }
     if (ua) nv_set(&nv[n++], "user-agent", 10, r->user_agent, strlen(r->user_agent));
+    if (r->ntlm_step_ == 1) {              /* the negotiate message, after "Authorization: " */
+        static const size_t pre = sizeof "Authorization: " - 1;
+        nv_set(&nv[n++], "authorization", 13, ntlm_negotiate_line + pre, strlen(ntlm_negotiate_line) - pre);
+    }
     if (r->has_body) {
         o = put_u64(s = o, r->body_len);
         nv_set(&nv[n++], "content-length", 14, s, (size_t)(o - s));
@@ -1994,7 +2009,7 @@ static void new_conn(h1_client *c, h1_request *r, int64_t now) {
     k->owner = r->owner;
     k->vu = r->vu;
     k->no_reuse = r->no_reuse != 0;
-    k->http11 = c->http11_only || r->ntlm_user;   /* NTLM authenticates HTTP/1.1 connections (as libcurl) */
+    k->http11 = c->http11_only || r->ntlm_h11_;
     r->ntlm_step_ = r->ntlm_user ? 1 : 0;
     if (h->tls && h->h2 && !r->no_reuse && !k->http11) h2list_add(k);   /* the vu's next requests join it */
     if (!r->picked_) host_refresh(h, now);
@@ -2031,7 +2046,7 @@ static void req_reset(h1_request *r, int64_t now) {
     r->sid_ = 0;
     r->body_off_ = 0;
     r->h2enc_ = r->h2hdr_ = r->redo_ = 0;
-    r->ntlm_step_ = 0;
+    r->ntlm_step_ = r->ntlm_h11_ = 0;
     r->t_auth_sent_ = 0;
     r->state_ = RQ_ACTIVE;
     if (!r->method) r->method = "GET";
@@ -2057,9 +2072,13 @@ void h1_start(h1_client *c, h1_request *r) {
 /* r to a connection of its host: an h2 one of its vu, an idle one, a new one. */
 static void dispatch(h1_client *c, h1_request *r, int64_t now) {
     h1_host *h = r->host_;
-    if (h->h2 && !r->no_reuse && !r->ntlm_user) {
+    if (h->h2 && !r->no_reuse && !r->ntlm_h11_) {
         h1_conn *k = h2_pick(h, r);
-        if (k) { h2_join(k, r, now); return; }
+        if (k) {
+            if (r->ntlm_user) r->ntlm_step_ = 1;   /* a stream starts the handshake */
+            h2_join(k, r, now);
+            return;
+        }
     }
     r->picked_ = host_per_request(h) && h->state == HS_RESOLVED;
     if (r->picked_) {

@@ -61,7 +61,9 @@ typedef struct h1_request {
     const char *ntlm_user, *ntlm_pass;       /* params.auth "ntlm": the handshake (negotiate, the 401's
                                                 challenge, authenticate) runs inside the request on one
                                                 HTTP/1.1 connection, which stays authenticated for these
-                                                credentials (its next such requests send nothing); NULL none */
+                                                credentials (its next such requests send nothing); a
+                                                challenge over h2 moves the request to an HTTP/1.1
+                                                connection, as libcurl did; NULL none */
     buf *resp_headers;                       /* required; filled: the final response's raw header block */
     buf *resp_body;                          /* filled: body, decoded if Content-Encoding gzip/deflate;
                                                 NULL: the body is read and discarded */
@@ -91,6 +93,7 @@ typedef struct h1_request {
     uint64_t wire_in_;                       /* https: ciphertext bytes read for the request */
     int state_, retried_, zdone_, zraw_, need_escape_, picked_;
     int ntlm_step_;                          /* NTLM message in the request: 0 none, 1 negotiate, 2 authenticate */
+    int ntlm_h11_;                           /* NTLM: challenged over h2, goes on over HTTP/1.1 */
     int64_t t_auth_sent_;                    /* NTLM: when the exchange's first message went out */
     /* h2 */
     struct h1_request *snext_, *sprev_;      /* connection's streams, or its queue before the handshake */
