@@ -74,7 +74,7 @@ typedef struct c6_test {
     int64_t min_iter_us;        /* minIterationDuration: iterations are padded to it */
     uint32_t system_tags;       /* bits of enum system_tag */
     bool insecure_skip_tls_verify;
-    struct tls_config *tls;     /* k6's TLS options as curl values; NULL: curl's defaults */
+    struct tls_config *tls;     /* k6's TLS options (net/tls.h); NULL: OpenSSL's defaults */
     /* k6/http options (defaults applied): */
     struct net_dialer *dialer;  /* hosts, dns, blockHostnames, blacklistIPs, localIPs, reuse */
     bool throw_errors;          /* throw: a failed request throws */

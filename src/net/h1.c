@@ -28,6 +28,7 @@
 #include <nghttp2/nghttp2.h>
 #include <zlib.h>
 #include "net/dialer.h"
+#include "net/ntlm.h"
 #include "net/tlsio.h"
 #include "util/codec.h"
 #include "util/clock.h"
@@ -60,6 +61,8 @@ typedef struct h1_conn {
     struct sockaddr_storage peer;    /* https: the address dialed (pool_get matches it) */
     tls_info tinfo;                  /* https: what the session says, read once after the handshake */
     unsigned tcp_open : 1, reused : 1, writing : 1, wrote_any : 1;
+    unsigned http11 : 1;             /* https: ALPN offers http/1.1 only (NTLM, the test knob) */
+    char *auth;                      /* NTLM: "user\0pass" the connection is authenticated for; NULL none */
     /* h2 */
     nghttp2_session *h2;             /* ALPN chose h2; NULL otherwise */
     h1_request *streams;             /* requests in flight on the session */
@@ -80,7 +83,7 @@ typedef struct h1_host {
     size_t namelen;
     int port, state;
     int tls;                         /* https: a separate entry (and pool) from plain http */
-    int h2;                          /* https: the server chose h2 in ALPN: libcurl's */
+    int h2;                          /* https: the server chose h2 in ALPN: a vu's requests share a connection */
     struct ssl_session_st *sess;     /* https: the session to resume */
     char authority[300];             /* Host header value */
     size_t authlen;
@@ -117,7 +120,8 @@ struct h1_client {
     unsigned rr;                     /* dns.select roundRobin counter */
     int freeing;
     const tls_config *tcfg;          /* https: the run's TLS options (NULL: defaults) */
-    int insecure, https_mode;
+    int insecure, http11_only;
+    buf ntlm_line;                   /* the authenticate message being sent (serialize copies it) */
     tlsio_ctx *tctx;                 /* built on first use */
     char tctx_err[200];              /* why it could not be built; "" */
     nghttp2_session_callbacks *h2cb; /* shared by every session; built on first use */
@@ -300,6 +304,8 @@ static void conn_close(h1_conn *k) {
     if (k->h2 || k->in_h2list || k->queue) h2_close(k);
     tlsio_free(k->tls);                    /* no close_notify: the socket just closes */
     k->tls = NULL;
+    free(k->auth);
+    k->auth = NULL;
     if (k->aprev) k->aprev->anext = k->anext; else c->all = k->anext;
     if (k->anext) k->anext->aprev = k->aprev;
     /* pending connect/write requests complete with UV_ECANCELED before on_conn_closed */
@@ -410,9 +416,10 @@ static void pool_put(h1_conn *k, const h1_request *r) {
     list_push(&k->host->held, k);
 }
 
-/* Whether https requests to h pick an address each, as libcurl's path
- * does: there every request "dials" through the DNS cache (dns.select),
- * and a connection is reused only when it goes to the address picked. */
+/* Whether https requests to h pick an address each: every request "dials"
+ * through the DNS cache (dns.select), and a connection is reused only when
+ * it goes to the address picked (as https behaved when libcurl carried it;
+ * kept so the dns option's results do not change). */
 static int host_per_request(const h1_host *h) {
     return h->tls && h->naddrs > 1 && !h->fixed;
 }
@@ -421,18 +428,49 @@ static h1_conn *pool_get(h1_host *h, int owner, int vu) {
     int by_addr = host_per_request(h);
     socklen_t alen = h->addr.sa.sa_family == AF_INET6 ? sizeof h->addr.in6 : sizeof h->addr.in4;
     h1_conn *k = vu > 0 && (size_t)vu < h->c->nheld ? h->c->held[vu] : NULL;
-    if (k && k->host == h && k->owner == owner && (!by_addr || memcmp(&k->peer, &h->addr, alen) == 0)) {
+    if (k && k->host == h && k->owner == owner && !k->auth && (!by_addr || memcmp(&k->peer, &h->addr, alen) == 0)) {
         unhold(k, 0);
         k->state = CK_BUSY;
         return k;
     }
     k = h->idle;
-    /* owners are all 0 unless localIPs/noVUConnectionReuse */
-    while (k && (k->owner != owner || (by_addr && memcmp(&k->peer, &h->addr, alen) != 0))) k = k->next;
+    /* owners are all 0 unless localIPs/noVUConnectionReuse; NTLM-authenticated
+     * connections are for NTLM requests only */
+    while (k && (k->owner != owner || k->auth || (by_addr && memcmp(&k->peer, &h->addr, alen) != 0))) k = k->next;
     if (!k) return NULL;
     list_unlink(&h->idle, k);
     k->state = CK_BUSY;
     return k;
+}
+
+/* How an idle connection suits an NTLM request: 2 authenticated for its
+ * credentials, 1 without NTLM state (the handshake runs on it), 0 not. */
+static int ntlm_fit(const h1_conn *k, const h1_request *r, int by_addr, socklen_t alen) {
+    if (k->owner != r->owner || (by_addr && memcmp(&k->peer, &k->host->addr, alen) != 0)) return 0;
+    if (!k->auth) return 1;
+    size_t ul = strlen(r->ntlm_user);
+    return strcmp(k->auth, r->ntlm_user) == 0 && strcmp(k->auth + ul + 1, r->ntlm_pass) == 0 ? 2 : 0;
+}
+
+/* An idle connection for an NTLM request, as libcurl picks one: one
+ * authenticated with the same credentials first, else one without NTLM
+ * state. The vu's held connection comes first on a tie. */
+static h1_conn *pool_get_ntlm(h1_host *h, const h1_request *r) {
+    int by_addr = host_per_request(h);
+    socklen_t alen = h->addr.sa.sa_family == AF_INET6 ? sizeof h->addr.in6 : sizeof h->addr.in4;
+    h1_conn *held = r->vu > 0 && (size_t)r->vu < h->c->nheld ? h->c->held[r->vu] : NULL;
+    h1_conn *best = NULL;
+    int fit = held && held->host == h ? ntlm_fit(held, r, by_addr, alen) : 0;
+    if (fit) best = held;
+    for (h1_conn *k = h->idle; k && fit < 2; k = k->next) {
+        int f = ntlm_fit(k, r, by_addr, alen);
+        if (f > fit) { fit = f; best = k; }
+    }
+    if (!best) return NULL;
+    if (best == held) unhold(best, 0);
+    else list_unlink(&h->idle, best);
+    best->state = CK_BUSY;
+    return best;
 }
 
 /* ---- DNS ---- */
@@ -715,7 +753,7 @@ static const char *url_authority(const char *a, url_parts *u, const char **end) 
     for (s = a;; s++) {
         while (!auth_class[(unsigned char)*s]) s++;
         if ((k = auth_class[(unsigned char)*s]) == A_END) break;
-        if (k == A_AT) return "user info in URL not supported";
+        if (k == A_AT) { a = s + 1; colon = NULL; continue; }   /* user:pass@: the caller's (auth) */
         colon = s;
     }
     u->ipv6 = *a == '[';
@@ -801,6 +839,9 @@ static ssize_t serialize(h1_client *c, const h1_request *r) {
     }
     if (ua) need += (ualen = strlen(r->user_agent)) + 14;
     if (r->no_reuse) need += 19;
+    const char *auth = r->ntlm_step_ == 1 ? ntlm_negotiate_line : r->ntlm_step_ == 2 ? c->ntlm_line.p : NULL;
+    size_t authlen = auth ? strlen(auth) : 0;
+    need += authlen + 2;
     if (buf_reserve(&c->wbuf, need)) return -1;
     char *o = put(c->wbuf.p, r->method, mlen);
     *o++ = ' ';
@@ -810,6 +851,7 @@ static ssize_t serialize(h1_client *c, const h1_request *r) {
     if (ua) o = put(put(o, "\r\nUser-Agent: ", 14), r->user_agent, ualen);
     for (size_t i = 0; i < r->nheaders; i++)
         o = put(put(o, "\r\n", 2), r->headers[i], strlen(r->headers[i]));
+    if (auth) o = put(put(o, "\r\n", 2), auth, authlen);
     if (r->has_body) o = put_u64(put(o, "\r\nContent-Length: ", 18), r->body_len);
     if (r->no_reuse) o = put(o, "\r\nConnection: close", 19);
     o = put(o, "\r\n\r\n", 4);
@@ -873,8 +915,14 @@ static int on_body(void *ud, const char *p, size_t n) {
 
 /* ---- request flow ---- */
 
+static int ntlm_next(h1_conn *k, h1_request *r, int keep);
+
 static void finish(h1_conn *k, h1_request *r, int keep, int64_t now) {
     const h1_parser *p = &r->parser_;
+    if (r->ntlm_user) {
+        if (ntlm_next(k, r, keep && !r->no_reuse)) return;
+        if (r->t_auth_sent_) r->t_sent_ = r->t_auth_sent_;   /* waiting spans the handshake */
+    }
     r->status = p->status;
     memcpy(r->proto, p->minor == 0 ? "HTTP/1.0" : "HTTP/1.1", 9);
     if (k->tls) r->tls = k->tinfo;
@@ -887,6 +935,46 @@ static void finish(h1_conn *k, h1_request *r, int keep, int64_t now) {
 }
 
 static void new_conn(h1_client *c, h1_request *r, int64_t now);
+
+/* params.auth "ntlm" (h1.h): r's response on k is complete. A 401 to the
+ * negotiate message carrying a challenge is answered on k with the
+ * authenticate message; a 401 offering NTLM to a request sent on an
+ * authenticated connection restarts the handshake there, as libcurl does.
+ * A success after the authenticate message leaves k authenticated for
+ * r's credentials. Returns 1 when the exchange goes on, 0 when r is done. */
+static int ntlm_next(h1_conn *k, h1_request *r, int keep) {
+    h1_client *c = k->c;
+    const char *chal;
+    size_t cl;
+    if (r->parser_.status != 401) {
+        if (r->ntlm_step_ == 2 && keep && !k->auth) {
+            size_t ul = strlen(r->ntlm_user), pl = strlen(r->ntlm_pass);
+            if ((k->auth = malloc(ul + pl + 2)) != NULL) {
+                memcpy(k->auth, r->ntlm_user, ul + 1);
+                memcpy(k->auth + ul + 1, r->ntlm_pass, pl + 1);
+            }
+        }
+        return 0;
+    }
+    free(k->auth);                         /* a 401: the connection is not (or no longer) authenticated */
+    k->auth = NULL;
+    if (!keep || r->ntlm_step_ == 2 || !ntlm_challenge(r->resp_headers->p, r->resp_headers->len, &chal, &cl)) return 0;
+    if (r->ntlm_step_ == 1) {
+        if (!cl || ntlm_authenticate_line(r->ntlm_user, r->ntlm_pass, chal, cl, &c->ntlm_line)) return 0;
+        r->ntlm_step_ = 2;
+    } else {
+        r->ntlm_step_ = 1;
+    }
+    /* the same request again on k, the 401's body dropped */
+    if (!r->t_auth_sent_) r->t_auth_sent_ = r->t_sent_;
+    r->t_sent_ = r->t_first_ = 0;
+    zs_release(c, r);
+    r->zdone_ = r->zraw_ = 0;
+    if (r->resp_body) buf_clear(r->resp_body);
+    h1_parser_init(&r->parser_, r->resp_headers, r->parser_.no_body, on_body, r);
+    conn_send(k, r);
+    return 1;
+}
 
 /* The server dropped a kept-alive connection as the request went out: try
  * once more on a new connection. */
@@ -1112,15 +1200,14 @@ static void conn_connect(h1_conn *k) {
  * plain path. */
 
 /* k6's offer, h2 first; a server that takes h2 gets an nghttp2 session.
- * H1_HTTPS_ALL offers HTTP/1.1 only, so that h2 servers answer here too. */
+ * A connection marked http11 (NTLM after an h2 challenge,
+ * h1_client_http11_only) offers HTTP/1.1 only. */
 static const unsigned char ALPN_BOTH[] = "\x02h2\x08http/1.1";
 static const unsigned char ALPN_H1[] = "\x08http/1.1";
 
 static tlsio_ctx *client_tls(h1_client *c) {
-    int all = c->https_mode == H1_HTTPS_ALL;
     if (!c->tctx && !c->tctx_err[0])
-        c->tctx = tlsio_ctx_new(c->tcfg, c->insecure, all ? ALPN_H1 : ALPN_BOTH,
-                                all ? sizeof ALPN_H1 - 1 : sizeof ALPN_BOTH - 1, c->tctx_err, sizeof c->tctx_err);
+        c->tctx = tlsio_ctx_new(c->tcfg, c->insecure, ALPN_BOTH, sizeof ALPN_BOTH - 1, c->tctx_err, sizeof c->tctx_err);
     return c->tctx;
 }
 
@@ -1226,7 +1313,8 @@ static void tls_start(h1_conn *k) {
         conn_fail(k, H1_ERR_TLS, 0, "tls: %s", k->c->tctx_err);
         return;
     }
-    if (!(k->tls = tlsio_new(x, h->name, h->namelen, &h->sess))) {
+    if (!(k->tls = tlsio_new(x, h->name, h->namelen, &h->sess)) ||
+        (k->http11 && tlsio_set_alpn(k->tls, ALPN_H1, sizeof ALPN_H1 - 1))) {
         conn_fail(k, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory");
         return;
     }
@@ -1514,6 +1602,17 @@ static int h2_on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud
 /* A stream ended well: decoded, timed, queued for h2_deliver. */
 static void h2_success(h1_conn *k, h1_request *r, int64_t now) {
     h1_client *c = k->c;
+    const char *chal;
+    size_t cl;
+    if (r->ntlm_user && r->status == 401 && ntlm_challenge(r->resp_headers->p, r->resp_headers->len, &chal, &cl)) {
+        /* NTLM authenticates a connection, not a stream: the request starts
+         * again on an HTTP/1.1 connection (libcurl's "Forcing HTTP/1.1 for NTLM") */
+        r->ntlm_h11_ = 1;
+        r->ntlm_step_ = 0;
+        h1_parser_init(&r->parser_, r->resp_headers, r->parser_.no_body, on_body, r);
+        req_redo(c, r);
+        return;
+    }
     if (r->resp_body && r->h2enc_ && r->resp_body->len) {
         buf d = {0};
         if (codec_decode(r->h2enc_, r->resp_body->p, r->resp_body->len, &d, (size_t)1 << 31)) {
@@ -1630,7 +1729,7 @@ static void nv_set(nghttp2_nv *nv, const char *name, size_t nl, const char *valu
 static int32_t h2_submit(h1_conn *k, h1_request *r) {
     h1_client *c = k->c;
     const h1_host *h = r->host_;
-    size_t need = 3 * r->path_len_ + 32, nmax = r->nheaders + 6;
+    size_t need = 3 * r->path_len_ + 32, nmax = r->nheaders + 7;
     for (size_t i = 0; i < r->nheaders; i++) need += strlen(r->headers[i]);
     if (buf_reserve(&c->wbuf, need)) return NGHTTP2_ERR_NOMEM;
     if (nmax > c->nvcap) {
@@ -1666,6 +1765,10 @@ static int32_t h2_submit(h1_conn *k, h1_request *r) {
         nv_set(&nv[n++], s, nl, v, (size_t)(ve - v));
     }
     if (ua) nv_set(&nv[n++], "user-agent", 10, r->user_agent, strlen(r->user_agent));
+    if (r->ntlm_step_ == 1) {              /* the negotiate message, after "Authorization: " */
+        static const size_t pre = sizeof "Authorization: " - 1;
+        nv_set(&nv[n++], "authorization", 13, ntlm_negotiate_line + pre, strlen(ntlm_negotiate_line) - pre);
+    }
     if (r->has_body) {
         o = put_u64(s = o, r->body_len);
         nv_set(&nv[n++], "content-length", 14, s, (size_t)(o - s));
@@ -1906,7 +2009,9 @@ static void new_conn(h1_client *c, h1_request *r, int64_t now) {
     k->owner = r->owner;
     k->vu = r->vu;
     k->no_reuse = r->no_reuse != 0;
-    if (h->tls && h->h2 && !r->no_reuse) h2list_add(k);   /* the vu's next requests join it */
+    k->http11 = c->http11_only || r->ntlm_h11_;
+    r->ntlm_step_ = r->ntlm_user ? 1 : 0;
+    if (h->tls && h->h2 && !r->no_reuse && !k->http11) h2list_add(k);   /* the vu's next requests join it */
     if (!r->picked_) host_refresh(h, now);
     attach(k, r, now);
     if (h->state == HS_RESOLVED) { conn_connect(k); return; }
@@ -1941,6 +2046,8 @@ static void req_reset(h1_request *r, int64_t now) {
     r->sid_ = 0;
     r->body_off_ = 0;
     r->h2enc_ = r->h2hdr_ = r->redo_ = 0;
+    r->ntlm_step_ = r->ntlm_h11_ = 0;
+    r->t_auth_sent_ = 0;
     r->state_ = RQ_ACTIVE;
     if (!r->method) r->method = "GET";
 }
@@ -1965,17 +2072,22 @@ void h1_start(h1_client *c, h1_request *r) {
 /* r to a connection of its host: an h2 one of its vu, an idle one, a new one. */
 static void dispatch(h1_client *c, h1_request *r, int64_t now) {
     h1_host *h = r->host_;
-    if (h->h2 && !r->no_reuse) {
+    if (h->h2 && !r->no_reuse && !r->ntlm_h11_) {
         h1_conn *k = h2_pick(h, r);
-        if (k) { h2_join(k, r, now); return; }
+        if (k) {
+            if (r->ntlm_user) r->ntlm_step_ = 1;   /* a stream starts the handshake */
+            h2_join(k, r, now);
+            return;
+        }
     }
     r->picked_ = host_per_request(h) && h->state == HS_RESOLVED;
     if (r->picked_) {
         host_refresh(h, now);              /* this request's address; a new lookup once dns.ttl ran out */
         r->picked_ = h->state == HS_RESOLVED;
     }
-    h1_conn *k = r->no_reuse ? NULL : pool_get(h, r->owner, r->vu);
+    h1_conn *k = r->no_reuse ? NULL : r->ntlm_user ? pool_get_ntlm(h, r) : pool_get(h, r->owner, r->vu);
     if (!k) { new_conn(c, r, now); return; }
+    if (r->ntlm_user) r->ntlm_step_ = k->auth ? 0 : 1;   /* authenticated: nothing to send */
     attach(k, r, now);
     r->t_ready_ = now;                     /* a pooled connection is ready at once */
     conn_send(k, r);
@@ -2046,22 +2158,8 @@ tlsio_ctx *h1_client_tls(h1_client *c, char *err, size_t errlen) {
     return x;
 }
 
-void h1_https_mode(h1_client *c, int mode) {
-    c->https_mode = mode;
-}
-
-/* The h1_host of an https URL's host:port; NULL if h1 cannot take it. */
-static h1_host *https_host(h1_client *c, const char *url) {
-    url_parts u;
-    const char *end;
-    int sl = url_scheme(url, &u);
-    if (sl != 8 || url_authority(url + sl, &u, &end)) return NULL;
-    return host_get(c, &u);
-}
-
-int h1_https_ok(h1_client *c, const char *url) {
-    if (c->https_mode == H1_HTTPS_OFF) return 0;
-    return https_host(c, url) != NULL;
+void h1_client_http11_only(h1_client *c) {
+    c->http11_only = 1;
 }
 
 void h1_close_owner(h1_client *c, int owner) {
@@ -2090,7 +2188,6 @@ h1_client *h1_client_new(uv_loop_t *loop) {
     uv_timer_init(loop, &c->defer);
     c->defer.data = c;
     c->refs = 1;
-    c->https_mode = H1_HTTPS_ON;
     return c;
 }
 
@@ -2137,6 +2234,7 @@ void h1_client_free(h1_client *c) {
     c->held = NULL;
     c->nheld = 0;
     buf_free(&c->wbuf);
+    buf_free(&c->ntlm_line);
     tlsio_ctx_free(c->tctx);               /* connections freed their sessions in conn_close */
     c->tctx = NULL;
     uv_close((uv_handle_t *)&c->defer, on_client_closed);

@@ -1,5 +1,6 @@
-/* A lean HTTP/1.1 client for plain http:// URLs on a libuv loop: the hot path
- * of c6's HTTP requests (libcurl keeps https and everything else).
+/* c6's HTTP client on a libuv loop, the one k6/http runs on: HTTP/1.1 over
+ * plain TCP and TLS, HTTP/2 over TLS (nghttp2) when the server picks h2 in
+ * ALPN, and NTLM authentication inside a request (net/ntlm.c).
  *
  * One h1_client per worker thread owns per-(host,port) pools of keep-alive
  * connections, a DNS cache, one 64 KB read buffer shared by every connection
@@ -46,7 +47,8 @@ enum h1_error { H1_OK = 0, H1_ERR_URL, H1_ERR_DNS, H1_ERR_REFUSED, H1_ERR_NETUNR
 typedef struct h1_request {
     /* in */
     const char *method;                      /* "GET", "POST", ... */
-    const char *url;                         /* http[s]://host[:port][/path][?query]; host may be [::1] */
+    const char *url;                         /* http[s]://[user:pass@]host[:port][/path][?query]; host may be
+                                                [::1]; user info is left to the caller (headers) */
     const char *const *headers; size_t nheaders; /* "Name: value" lines sent as given; a Host line replaces ours */
     const char *user_agent;                  /* sent as User-Agent unless NULL or a User-Agent header is given */
     const void *body; size_t body_len; int has_body;   /* Content-Length sent when has_body (even 0) */
@@ -56,6 +58,12 @@ typedef struct h1_request {
     int vu;                                  /* h2: requests of one vu share a connection, as k6's
                                                 per-VU transport; other vus never do */
     int no_reuse;                            /* a new connection, closed after (Connection: close) */
+    const char *ntlm_user, *ntlm_pass;       /* params.auth "ntlm": the handshake (negotiate, the 401's
+                                                challenge, authenticate) runs inside the request on one
+                                                HTTP/1.1 connection, which stays authenticated for these
+                                                credentials (its next such requests send nothing); a
+                                                challenge over h2 moves the request to an HTTP/1.1
+                                                connection, as libcurl did; NULL none */
     buf *resp_headers;                       /* required; filled: the final response's raw header block */
     buf *resp_body;                          /* filled: body, decoded if Content-Encoding gzip/deflate;
                                                 NULL: the body is read and discarded */
@@ -72,7 +80,7 @@ typedef struct h1_request {
     uint32_t h2_code;                        /* H1_ERR_H2_GOAWAY/STREAM: the HTTP/2 error code */
     tls_info tls;                            /* https: the connection's session; version 0 otherwise */
     uint64_t bytes_sent, bytes_received;     /* wire bytes of this request/response, incl. headers;
-                                                a retried request counts both attempts */
+                                                a retried request counts both attempts, NTLM every leg */
 
     /* private */
     h1_parser parser_;
@@ -84,6 +92,9 @@ typedef struct h1_request {
     int64_t t_start_, t_ready_, t_sent_, t_first_, t_conn0_, t_tcp_, deadline_us_;
     uint64_t wire_in_;                       /* https: ciphertext bytes read for the request */
     int state_, retried_, zdone_, zraw_, need_escape_, picked_;
+    int ntlm_step_;                          /* NTLM message in the request: 0 none, 1 negotiate, 2 authenticate */
+    int ntlm_h11_;                           /* NTLM: challenged over h2, goes on over HTTP/1.1 */
+    int64_t t_auth_sent_;                    /* NTLM: when the exchange's first message went out */
     /* h2 */
     struct h1_request *snext_, *sprev_;      /* connection's streams, or its queue before the handshake */
     int32_t sid_;                            /* stream id; 0: not submitted */
@@ -102,13 +113,9 @@ void h1_client_set_tls(h1_client *c, const tls_config *cfg, int insecure);
  * wss://); NULL with why it could not be built in err. */
 struct tlsio_ctx;
 struct tlsio_ctx *h1_client_tls(h1_client *c, char *err, size_t errlen);
-/* H1_HTTPS_ON (default), H1_HTTPS_OFF: no https at all, H1_HTTPS_ALL:
- * ALPN offers http/1.1 only, so every https server answers here (tests:
- * C6_TLS_FASTPATH=0 / all). */
-enum { H1_HTTPS_OFF = 0, H1_HTTPS_ON = 1, H1_HTTPS_ALL = 2 };
-void h1_https_mode(h1_client *c, int mode);
-/* Whether an https URL may go to this client (not with H1_HTTPS_OFF). */
-int h1_https_ok(h1_client *c, const char *url);
+/* ALPN offers http/1.1 only on every https connection, so h2 servers
+ * answer over HTTP/1.1 (tests: C6_TEST_ALPN=http/1.1). */
+void h1_client_http11_only(h1_client *c);
 
 /* Starts the request on c's loop. Always completes through r->done, called
  * from a libuv callback (never synchronously inside h1_start), exactly once,
@@ -117,7 +124,7 @@ void h1_start(h1_client *c, h1_request *r);
 /* Abandons r (the VU was interrupted): closes its connection, r->done is never called. */
 void h1_cancel(h1_client *c, h1_request *r);
 
-/* A name's address for another transport (libcurl's https), from the same
+/* A name's address for another transport on the loop (k6/ws), from the same
  * per-(host,port) cache as h1's connections, so the dns option's ttl, policy
  * and select mean the same on both: each lookup is one "dial" and picks an
  * address as a new h1 connection would. */

@@ -1,6 +1,6 @@
-/* TLS options, session details and TLS errors for the libcurl path (see
- * tls.h). Everything that can be worked out before the run is: the curl
- * strings are built once, and a hop only sets pointers to them. */
+/* TLS options, session details and TLS errors (see tls.h). Everything that
+ * can be worked out before the run is: the OpenSSL strings are built once,
+ * and tlsio.c builds each worker's context from them. */
 #include "net/tls.h"
 
 #include <openssl/err.h>
@@ -34,26 +34,6 @@ static void tls_list_add(char **list, const char *name) {
     memcpy(*list + old, name, add + 1);
 }
 
-/* curl's value for a k6 version bound. OpenSSL 3 has no SSL 3.0: as the
- * lower bound it means the oldest version there is, TLS 1.0. */
-static long tls_curl_min(int v) {
-    switch (v) {
-    case 0x0304: return CURL_SSLVERSION_TLSv1_3;
-    case 0x0303: return CURL_SSLVERSION_TLSv1_2;
-    case 0x0302: return CURL_SSLVERSION_TLSv1_1;
-    default: return CURL_SSLVERSION_TLSv1_0;
-    }
-}
-
-static long tls_curl_max(int v) {
-    switch (v) {
-    case 0x0304: return CURL_SSLVERSION_MAX_TLSv1_3;
-    case 0x0303: return CURL_SSLVERSION_MAX_TLSv1_2;
-    case 0x0302: return CURL_SSLVERSION_MAX_TLSv1_1;
-    default: return CURL_SSLVERSION_MAX_TLSv1_0;
-    }
-}
-
 static int tls_config_versions(const c6_options *o, tls_config *t, char *err, size_t errlen) {
     if (!o->tls_version_set) return 0;
     int lo = o->tls_version_min ? tls_version_from_name(o->tls_version_min) : 0;
@@ -64,8 +44,7 @@ static int tls_config_versions(const c6_options *o, tls_config *t, char *err, si
     if (hi == 0x0300)
         return err_set(err, errlen, "options.tlsVersion: ssl3.0 is not supported by c6's TLS library "
                                     "(OpenSSL 3); the oldest version it speaks is tls1.0");
-    t->sslversion = (lo ? tls_curl_min(lo) : CURL_SSLVERSION_DEFAULT) | (hi ? tls_curl_max(hi) : 0);
-    t->min_version = lo == 0x0300 ? 0x0301 : lo;   /* as curl: ssl3.0 means the oldest there is */
+    t->min_version = lo == 0x0300 ? 0x0301 : lo;   /* ssl3.0 as the lower bound: the oldest there is */
     t->max_version = hi;
     return 0;
 }
@@ -83,7 +62,7 @@ static void tls_config_suites(const c6_options *o, tls_config *t) {
     }
 }
 
-/* Loads a tlsAuth entry's PEM blocks the way curl will, so that a wrong
+/* Loads a tlsAuth entry's PEM blocks as tlsio.c will, so that a wrong
  * block or passphrase stops the run before it starts. */
 static int tls_check_pair(const c6_tls_auth *a, size_t i, char *err, size_t errlen) {
     int rc = 0;
@@ -113,8 +92,8 @@ static int tls_config_certs(const c6_options *o, tls_config *t, char *err, size_
         tls_cert *c = &t->certs[t->ncerts++];
         memset(c, 0, sizeof *c);
         if (tls_check_pair(a, i, err, errlen)) return -1;
-        c->cert = (struct curl_blob){tls_strdup(a->cert), strlen(a->cert), CURL_BLOB_NOCOPY};
-        c->key = (struct curl_blob){tls_strdup(a->key), strlen(a->key), CURL_BLOB_NOCOPY};
+        c->cert = tls_strdup(a->cert);
+        c->key = tls_strdup(a->key);
         c->password = a->password ? tls_strdup(a->password) : NULL;
         c->domains = a->ndomains ? xrealloc(NULL, a->ndomains * sizeof(char *)) : NULL;
         for (size_t d = 0; d < a->ndomains; d++) c->domains[c->ndomains++] = tls_strdup(a->domains[d]);
@@ -153,8 +132,8 @@ void tls_config_free(tls_config *t) {
     free(t->tls13_ciphers);
     for (size_t i = 0; i < t->ncerts; i++) {
         tls_cert *c = &t->certs[i];
-        free(c->cert.data);
-        free(c->key.data);
+        free(c->cert);
+        free(c->key);
         free(c->password);
         for (size_t d = 0; d < c->ndomains; d++) free(c->domains[d]);
         free(c->domains);
@@ -165,24 +144,7 @@ void tls_config_free(tls_config *t) {
     free(t);
 }
 
-/* ---- per hop ---- */
-
-/* The host of an absolute URL, without port or credentials. */
-static size_t tls_url_host(const char *url, const char **host) {
-    const char *h = strstr(url, "://");
-    h = h ? h + 3 : url;
-    size_t len = strcspn(h, "/?#");
-    const char *at = memchr(h, '@', len);
-    if (at) { len -= (size_t)(at + 1 - h); h = at + 1; }
-    if (len && h[0] == '[') {   /* [::1]:443 */
-        const char *close = memchr(h, ']', len);
-        *host = h + 1;
-        return close ? (size_t)(close - h - 1) : len - 1;
-    }
-    const char *colon = memchr(h, ':', len);
-    *host = h;
-    return colon ? (size_t)(colon - h) : len;
-}
+/* ---- client certificates ---- */
 
 /* A domain matches the host exactly (any case) or, written "*.example.com",
  * any one label in front of example.com. */
@@ -206,36 +168,6 @@ int tls_cert_index(const tls_config *t, const char *host, size_t hl) {
             if (tls_domain_matches(c->domains[d], host, hl)) return (int)i;
     }
     return any;
-}
-
-static const tls_cert *tls_cert_for(const tls_config *t, const char *url) {
-    const char *host;
-    size_t hl = tls_url_host(url, &host);
-    int i = tls_cert_index(t, host, hl);
-    return i < 0 ? NULL : &t->certs[i];
-}
-
-static CURLcode tls_ctx_ask_ocsp(CURL *e, void *ctx, void *ud) {
-    (void)e;
-    (void)ud;
-    SSL_CTX_set_tlsext_status_type((SSL_CTX *)ctx, TLSEXT_STATUSTYPE_ocsp);
-    return CURLE_OK;
-}
-
-void tls_apply(CURL *e, const tls_config *t, const char *url) {
-    curl_easy_setopt(e, CURLOPT_SSL_CTX_FUNCTION, tls_ctx_ask_ocsp);
-    if (!t) return;
-    if (t->sslversion) curl_easy_setopt(e, CURLOPT_SSLVERSION, t->sslversion);
-    if (t->cipher_list) curl_easy_setopt(e, CURLOPT_SSL_CIPHER_LIST, t->cipher_list);
-    if (t->tls13_ciphers) curl_easy_setopt(e, CURLOPT_TLS13_CIPHERS, t->tls13_ciphers);
-    if (t->ca_file) curl_easy_setopt(e, CURLOPT_CAINFO, t->ca_file);
-    if (t->ca_dir) curl_easy_setopt(e, CURLOPT_CAPATH, t->ca_dir);
-    if (!t->ncerts) return;
-    const tls_cert *c = tls_cert_for(t, url);
-    if (!c) return;
-    curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &c->cert);
-    curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &c->key);
-    if (c->password) curl_easy_setopt(e, CURLOPT_KEYPASSWD, c->password);
 }
 
 /* ---- session details ---- */
@@ -325,14 +257,6 @@ void tls_info_clear(tls_info *out) {
     out->version = 0;
     out->cipher[0] = 0;
     out->ocsp = (tls_ocsp){0, 0, 0, 0, "", ""};
-}
-
-void tls_read_session(CURL *e, tls_info *out) {
-    struct curl_tlssessioninfo *si = NULL;
-    if (curl_easy_getinfo(e, CURLINFO_TLS_SSL_PTR, &si) != CURLE_OK || !si ||
-        si->backend != CURLSSLBACKEND_OPENSSL || !si->internals)
-        return;
-    tls_read_ssl(si->internals, out);
 }
 
 void tls_read_ssl(SSL *ssl, tls_info *out) {
@@ -430,42 +354,4 @@ int tls_classify_ssl(long vr, const char *detail, char *msg, size_t n) {
     }
     snprintf(msg, n, "tls: handshake failed: %s", detail);
     return 1300;
-}
-
-int tls_classify_error(CURL *e, CURLcode rc, const char *detail, char *msg, size_t n) {
-    size_t an = 0;
-    const char *alert = tls_alert_in(detail, &an);
-    if (alert && (rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR))
-        return tls_alert_error(alert, an, msg, n);
-    switch (rc) {
-    case CURLE_PEER_FAILED_VERIFICATION: {
-        long vr = X509_V_OK;
-        curl_easy_getinfo(e, CURLINFO_SSL_VERIFYRESULT, &vr);
-        /* curl checks the host name itself, after OpenSSL accepted the chain,
-         * and then reports a verify result of 1 */
-        if (strstr(detail, "target host name")) vr = X509_V_ERR_HOSTNAME_MISMATCH;
-        return tls_verify_error(vr, msg, n);
-    }
-    case CURLE_SSL_CONNECT_ERROR:
-        if (tls_not_tls(detail)) {
-            snprintf(msg, n, "tls: first record does not look like a TLS handshake");
-            return 1301;
-        }
-        snprintf(msg, n, "tls: handshake failed: %s", detail);
-        return 1300;
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CLIENTCERT:
-        snprintf(msg, n, "tls: %s", detail);
-        return 1300;
-    default:
-        return 0;
-    }
 }

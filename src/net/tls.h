@@ -1,14 +1,13 @@
-/* TLS for the libcurl path: k6's TLS options turned into curl option values
- * once per run (tls_config), applied to each https hop, and what a finished
- * hop says about its TLS session (version, cipher suite, stapled OCSP
- * response) and its TLS errors in k6's terms.
+/* TLS for c6's HTTP client and k6/ws: k6's TLS options turned into
+ * OpenSSL's values once per run (tls_config; tlsio.c builds each worker's
+ * context from it), what a connection's session says (version, cipher
+ * suite, stapled OCSP response) and TLS errors in k6's terms.
  *
  * Names are k6's: versions "ssl3.0" .. "tls1.3", cipher suites as Go names
  * them ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), OCSP statuses "good",
  * "revoked", "unknown", "server_failed". */
 #ifndef C6_NET_TLS_H
 #define C6_NET_TLS_H
-#include <curl/curl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -23,13 +22,12 @@ struct c6_options;
 typedef struct tls_cert {
     char **domains;               /* hosts this certificate is sent to (none: any host) */
     size_t ndomains;
-    struct curl_blob cert, key;   /* PEM; curl reads them in place (CURL_BLOB_NOCOPY) */
+    char *cert, *key;             /* PEM */
     char *password;               /* the key's passphrase, or NULL */
 } tls_cert;
 
 typedef struct tls_config {
-    long sslversion;              /* CURLOPT_SSLVERSION (min | max); 0: curl's default */
-    int min_version, max_version; /* the same as wire versions (0x0301..); 0: the library's default */
+    int min_version, max_version; /* wire versions (0x0301..); 0: the library's default */
     char *cipher_list;            /* TLS 1.0-1.2 suites, OpenSSL names joined by ':'; NULL: default */
     char *tls13_ciphers;          /* TLS 1.3 suites; NULL: default */
     tls_cert *certs;              /* options.tlsAuth, in order */
@@ -40,15 +38,10 @@ typedef struct tls_config {
 /* Builds the configuration from tlsVersion, tlsCipherSuites and tlsAuth
  * (already checked for form by options.c; the PEM blocks are checked here
  * by loading them) and the SSL_CERT_FILE/SSL_CERT_DIR environment. Returns
- * NULL with err empty when nothing is configured (curl's defaults apply),
+ * NULL with err empty when nothing is configured (OpenSSL's defaults apply),
  * NULL with err set on a bad option (exit 104), or the configuration. */
 tls_config *tls_config_new(const struct c6_options *o, char *const *envp, char *err, size_t errlen);
 void tls_config_free(tls_config *t);
-
-/* Sets the hop's TLS options on its easy handle: version range, suites,
- * CA file, the client certificate for the URL's host, and a request for a
- * stapled OCSP response (Go's client asks for one too). cfg may be NULL. */
-void tls_apply(CURL *e, const tls_config *cfg, const char *url);
 
 /* The tlsAuth entry for host[0..hl) (k6's choice: the first naming it,
  * else the first naming no domain); -1 when none applies. */
@@ -68,21 +61,13 @@ typedef struct tls_info {
     tls_ocsp ocsp;
 } tls_info;
 
-/* Reads the session of the hop's connection while the transfer is under way
- * (curl detaches the connection when it ends). Leaves out untouched when the
- * hop has no TLS session. */
-void tls_read_session(CURL *e, tls_info *out);
-/* The same from an OpenSSL session (c6's own TLS connections). */
+/* What an OpenSSL session (a TLS connection's) says. */
 struct ssl_st;
 void tls_read_ssl(struct ssl_st *ssl, tls_info *out);
 /* The values a Response shows when the hop had no TLS. */
 void tls_info_clear(tls_info *out);
 
-/* A libcurl failure that is a TLS one, as k6 reports it: returns k6's error
- * code with its message in msg, or 0 when rc is not a TLS failure. */
-int tls_classify_error(CURL *e, CURLcode rc, const char *detail, char *msg, size_t n);
-
-/* A failed handshake (or a TLS read) of c6's own TLS connections as k6
+/* A failed handshake (or a TLS read) of a TLS connection as k6
  * reports it: verify_result is SSL_get_verify_result's, detail OpenSSL's
  * error text. Returns k6's code (1010, 1300, 1301, 1310, 1311, 1000) with
  * the message in msg. */

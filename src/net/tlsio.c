@@ -71,7 +71,7 @@ static int tlsio_ctx_certs(tlsio_ctx *x, const tls_config *cfg, char *err, size_
     x->ncerts = cfg->ncerts;
     for (size_t i = 0; i < cfg->ncerts; i++) {
         const tls_cert *c = &cfg->certs[i];
-        BIO *cb = BIO_new_mem_buf(c->cert.data, (int)c->cert.len), *kb = BIO_new_mem_buf(c->key.data, (int)c->key.len);
+        BIO *cb = BIO_new_mem_buf(c->cert, -1), *kb = BIO_new_mem_buf(c->key, -1);
         x->certs[i] = cb ? PEM_read_bio_X509(cb, NULL, NULL, NULL) : NULL;
         x->keys[i] = kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, c->password ? c->password : (char *)"") : NULL;
         BIO_free(cb);

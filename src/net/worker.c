@@ -1,5 +1,5 @@
-/* Worker thread: runs its VUs' coroutines from one libuv loop and drives one
- * curl multi handle through libuv's poll and timer handles. */
+/* Worker thread: runs its VUs' coroutines from one libuv loop, on which its
+ * HTTP client (net/h1.h) runs too. */
 #include "net/dialer.h"
 #include "net/worker.h"
 
@@ -13,12 +13,6 @@
 #include "util/log.h"
 
 #define WORKER_TICK_MS 50
-
-typedef struct worker_sock {
-    uv_poll_t poll;
-    curl_socket_t fd;
-    worker *w;
-} worker_sock;
 
 void worker_ready(worker *w, vu *v) {
     if (v->queued) return;
@@ -54,93 +48,6 @@ static void worker_run_ready(worker *w) {
             worker_vu_finished(w, v);
         }
     }
-}
-
-/* ---- curl <-> libuv ---- */
-
-static void worker_check_multi(worker *w);
-
-static void worker_on_poll(uv_poll_t *h, int status, int events) {
-    worker_sock *s = h->data;
-    int flags = 0;
-    if (status < 0) flags = CURL_CSELECT_ERR;
-    if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
-    if (events & UV_WRITABLE) flags |= CURL_CSELECT_OUT;
-    int running;
-    curl_multi_socket_action(s->w->multi, s->fd, flags, &running);
-    worker_check_multi(s->w);
-}
-
-static void worker_sock_closed(uv_handle_t *h) { free(h->data); }
-
-static int worker_socket_cb(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp) {
-    worker *w = userp;
-    worker_sock *s = socketp;
-    (void)e;
-    if (what == CURL_POLL_REMOVE) {
-        if (s) {
-            uv_poll_stop(&s->poll);
-            uv_close((uv_handle_t *)&s->poll, worker_sock_closed);
-            curl_multi_assign(w->multi, fd, NULL);
-        }
-        return 0;
-    }
-    if (!s) {
-        s = calloc(1, sizeof *s);
-        s->fd = fd;
-        s->w = w;
-        uv_poll_init_socket(&w->loop, &s->poll, fd);
-        s->poll.data = s;
-        curl_multi_assign(w->multi, fd, s);
-    }
-    int ev = 0;
-    if (what & CURL_POLL_IN) ev |= UV_READABLE;
-    if (what & CURL_POLL_OUT) ev |= UV_WRITABLE;
-    uv_poll_start(&s->poll, ev, worker_on_poll);
-    return 0;
-}
-
-static void worker_on_curl_timeout(uv_timer_t *t) {
-    worker *w = t->data;
-    int running;
-    curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-    worker_check_multi(w);
-}
-
-static int worker_timer_cb(CURLM *m, long timeout_ms, void *userp) {
-    worker *w = userp;
-    (void)m;
-    if (timeout_ms < 0) uv_timer_stop(&w->curl_timer);
-    else uv_timer_start(&w->curl_timer, worker_on_curl_timeout, (uint64_t)timeout_ms, 0);
-    return 0;
-}
-
-/* Finished transfers wake their VUs (http.c reads the results). */
-void http_transfer_done(CURL *e, CURLcode result);
-static void worker_check_multi(worker *w) {
-    CURLMsg *msg;
-    int left;
-    while ((msg = curl_multi_info_read(w->multi, &left))) {
-        if (msg->msg != CURLMSG_DONE) continue;
-        CURL *e = msg->easy_handle;
-        CURLcode rc = msg->data.result;
-        curl_multi_remove_handle(w->multi, e);
-        http_transfer_done(e, rc);
-    }
-}
-
-CURL *worker_easy_get(worker *w) {
-    if (w->neasy) return w->easy_pool[--w->neasy];
-    return curl_easy_init();
-}
-
-void worker_easy_put(worker *w, CURL *e) {
-    if (w->neasy == w->capeasy) {
-        w->capeasy = w->capeasy ? w->capeasy * 2 : 16;
-        w->easy_pool = realloc(w->easy_pool, (size_t)w->capeasy * sizeof *w->easy_pool);
-    }
-    curl_easy_reset(e);
-    w->easy_pool[w->neasy++] = e;
 }
 
 /* ---- commands from the main thread ---- */
@@ -216,32 +123,15 @@ worker *worker_new(c6_test *t, int id) {
     w->wake.data = w;
     uv_timer_init(&w->loop, &w->tick);
     w->tick.data = w;
-    uv_timer_init(&w->loop, &w->curl_timer);
-    w->curl_timer.data = w;
     sample_buf_init(&w->samples);
-    w->multi = curl_multi_init();
-    curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, worker_socket_cb);
-    curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
-    curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, worker_timer_cb);
-    curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
-    /* keep a connection per VU alive (k6's VUs keep theirs); curl's default
-     * cache is sized from the handles in flight and would close them */
-    curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, 100000L);
-    /* no HTTP/2 multiplexing across transfers: in k6 every VU has its own
-     * connections, so the VUs of a worker must not share one h2 connection */
-    curl_multi_setopt(w->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_NOTHING);
     w->h1 = h1_client_new(&w->loop);
     if (w->h1) {
         h1_client_set_dialer(w->h1, t->dialer);
         h1_client_set_tls(w->h1, t->tls, t->insecure_skip_tls_verify);
-        /* C6_TLS_FASTPATH: 0 keeps every https request on libcurl, "all" keeps
-         * h2 servers on h1 too (HTTP/1.1 only offered); for tests and comparisons */
-        const char *fp = getenv("C6_TLS_FASTPATH");
-        if (fp && *fp) h1_https_mode(w->h1, !strcmp(fp, "0") ? H1_HTTPS_OFF : !strcmp(fp, "all") ? H1_HTTPS_ALL : H1_HTTPS_ON);
+        /* tests only: ALPN offers http/1.1 alone, so h2 servers answer over HTTP/1.1 */
+        const char *alpn = getenv("C6_TEST_ALPN");
+        if (alpn && !strcmp(alpn, "http/1.1")) h1_client_http11_only(w->h1);
     }
-    w->share = curl_share_init();
-    curl_share_setopt(w->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(w->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
     return w;
 }
 
@@ -315,15 +205,9 @@ void worker_free(worker *w) {
     free(w->vus);
     free(w->pool);
     sched_close(w);
-    for (int i = 0; i < w->neasy; i++) curl_easy_cleanup(w->easy_pool[i]);
-    free(w->easy_pool);
     h1_client_free(w->h1);
-    curl_multi_cleanup(w->multi);
-    for (int i = 0; i < 3; i++) curl_slist_free_all(w->default_headers[i]);
-    curl_share_cleanup(w->share);
     uv_close((uv_handle_t *)&w->wake, worker_close_cb);
     uv_close((uv_handle_t *)&w->tick, worker_close_cb);
-    uv_close((uv_handle_t *)&w->curl_timer, worker_close_cb);
     uv_run(&w->loop, UV_RUN_DEFAULT);
     uv_loop_close(&w->loop);
     free(w->ws);

@@ -1,9 +1,8 @@
-/* A worker thread: one libuv loop, one libcurl multi handle, and the VUs whose
- * coroutines it runs. VUs made runnable by I/O callbacks are queued and
- * resumed from the loop's top level, never from inside a curl callback. */
+/* A worker thread: one libuv loop, one HTTP client (net/h1.h), and the VUs
+ * whose coroutines it runs. VUs made runnable by I/O callbacks are queued and
+ * resumed from the loop's top level, never from inside an I/O callback. */
 #ifndef C6_WORKER_H
 #define C6_WORKER_H
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <uv.h>
@@ -26,11 +25,7 @@ typedef struct worker {
     uv_loop_t loop;
     uv_async_t wake;            /* main thread -> worker commands */
     uv_timer_t tick;            /* flushes samples, ramps VUs */
-    uv_timer_t curl_timer;
-    CURLM *multi;
-    CURLSH *share;
-    h1_client *h1;              /* plain http:// fast path */
-    bool h2_verbose;            /* an https transfer failed: read libcurl's verbose text from now on */
+    h1_client *h1;              /* k6/http's client (k6/ws dials through its DNS cache and TLS) */
     sample_buf samples;
     coro *sched;
 
@@ -46,10 +41,6 @@ typedef struct worker {
     atomic_int cmds;            /* pending worker_cmd bits */
     atomic_int special_done;    /* setup/teardown finished */
     bool exiting;               /* CMD_EXIT seen */
-
-    struct curl_slist *default_headers[3];   /* http.c: no body, body, form body */
-    CURL **easy_pool;
-    int neasy, capeasy;
 } worker;
 
 worker *worker_new(struct c6_test *t, int id);
@@ -64,7 +55,5 @@ vu *worker_spawn_vu(worker *w);
 
 /* For VU code running on this worker: */
 void worker_ready(worker *w, vu *v);  /* queue v to be resumed */
-CURL *worker_easy_get(worker *w);
-void worker_easy_put(worker *w, CURL *e);
 
 #endif

@@ -61,7 +61,6 @@ typedef struct vu {
     bool queued;               /* in the worker's ready queue */
     bool active;               /* counted in test->vus_active */
     struct cookie_jar *jar;    /* created on the first Set-Cookie */
-    int64_t fresh_iter;        /* noVUConnectionReuse: the iteration libcurl last opened a fresh connection in */
     buf rbody, rhdr;           /* response buffers, reused across requests */
     JSAtom *atoms;             /* http.c's property names, made on first use */
     JSValue resp_proto;        /* prototype of http Response objects */

@@ -1,11 +1,11 @@
-"""The dns option (policy, select, ttl) on the libcurl path (https://).
+"""The dns option (policy, select, ttl) for https:// (where every request picks an address).
 
 No name on the test machine resolves to both 127.0.0.1 and ::1, so the
 names here come from c6's test-only C6_TEST_RESOLVE override, which feeds
 the same DNS cache as a real lookup. The server listens on both loopback
 addresses on one port, with a certificate for those names only (not for
 the IPs): a request that verifies reached it by name (SNI and certificate
-checks on the name) while curl dialed the address c6 chose."""
+checks on the name) while c6 dialed the address it chose."""
 import http.server
 import json
 import shutil
@@ -124,7 +124,7 @@ def _ok(rec, name):
 def test_default_policy_prefers_ipv4(run):
     recs = run(["dual.test"], n=4)
     assert [_ok(r, "dual.test") for r in recs] == ["127.0.0.1"] * 4
-    # one connection, reused: curl reuses a connection for the same connect-to target
+    # one connection, reused: a connection is reused for the same address
     assert sum(1 for r in recs if r["tls"] > 0) == 1, recs
 
 

@@ -1,4 +1,4 @@
-"""HTTPS through libcurl: HTTP/2 by ALPN, TLS details on the Response and on
+"""HTTPS on c6's HTTP client: HTTP/2 by ALPN, TLS details on the Response and on
 samples, the TLS options (tlsVersion, tlsCipherSuites, tlsAuth) and k6's TLS
 error codes.
 

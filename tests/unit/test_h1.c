@@ -380,6 +380,16 @@ static void test_exact_bytes(void **state) {
     assert_string_equal(f->s.reqlog.p, want);
     call_free(&k);
 
+    /* user info in the URL is the caller's (an Authorization header): not in Host */
+    buf_clear(&f->s.reqlog);
+    call_init(&k, f, "GET", "http://u:p%%40ss@a@127.0.0.1:%d/u", f->s.port);
+    k.r.user_agent = NULL;
+    call_run(&k);
+    assert_ok(&k, 200, "hello");
+    snprintf(want, sizeof want, "GET /u HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n", f->s.port);
+    assert_string_equal(f->s.reqlog.p, want);
+    call_free(&k);
+
     /* a Host header replaces ours; a NULL resp_body discards the body */
     buf_clear(&f->s.reqlog);
     const char *host[] = { "Host: example.com" };
@@ -679,7 +689,7 @@ static void test_bad_urls(void **state) {
     fx *f = *state;
     static const char *bad[] = {
         "ftp://127.0.0.1/", "http://", "http:///x", "http://[::1/", "http://h:99999/", "http://h:0/",
-        "http://h:8x/", "http://u:p@h/", "http://a b/", "http://h/\x01", "127.0.0.1/", "httpz://x/", "https:/x",
+        "http://h:8x/", "http://u:p@/", "http://u@:80/", "http://a b/", "http://h/\x01", "127.0.0.1/", "httpz://x/", "https:/x",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         call k;

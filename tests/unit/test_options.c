@@ -990,7 +990,7 @@ static void test_tls_options_env(void **state)
     assert_non_null(strstr(err, "K6_TLS_VERSION"));
 }
 
-/* The curl values are worked out once: version bits and the two suite lists. */
+/* The OpenSSL values are worked out once: the version range and the two suite lists. */
 static void test_tls_config_values(void **state)
 {
     (void)state;
@@ -998,14 +998,15 @@ static void test_tls_config_values(void **state)
     char err[256] = "";
     char *noenv[] = {NULL};
     options_init(&o);
-    assert_null(tls_config_new(&o, noenv, err, sizeof(err)));   /* nothing set: curl's defaults */
+    assert_null(tls_config_new(&o, noenv, err, sizeof(err)));   /* nothing set: OpenSSL's defaults */
     assert_string_equal(err, "");
 
     json_ok("{\"tlsVersion\": {\"min\": \"ssl3.0\", \"max\": \"tls1.2\"}, \"tlsCipherSuites\": ["
             "\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\", \"TLS_CHACHA20_POLY1305_SHA256\", \"TLS_RSA_WITH_AES_128_CBC_SHA\"]}", &o);
     tls_config *t = tls_config_new(&o, noenv, err, sizeof(err));
     assert_non_null(t);
-    assert_int_equal(t->sslversion, CURL_SSLVERSION_TLSv1_0 | CURL_SSLVERSION_MAX_TLSv1_2);
+    assert_int_equal(t->min_version, 0x0301);   /* ssl3.0 as the lower bound: the oldest there is */
+    assert_int_equal(t->max_version, 0x0303);
     assert_string_equal(t->cipher_list, "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA");
     assert_string_equal(t->tls13_ciphers, "TLS_CHACHA20_POLY1305_SHA256");
     assert_null(t->ca_file);
@@ -1027,7 +1028,8 @@ static void test_tls_config_values(void **state)
     t = tls_config_new(&o, env, err, sizeof(err));
     assert_non_null(t);
     assert_string_equal(t->ca_file, "/x/ca.pem");
-    assert_int_equal(t->sslversion, 0);
+    assert_int_equal(t->min_version, 0);
+    assert_int_equal(t->max_version, 0);
     tls_config_free(t);
 
     assert_string_equal(tls_version_name(0x0304), "tls1.3");

@@ -3,14 +3,12 @@
  * randomUUID() (k6's WebCrypto global; `crypto.subtle` is not provided).
  *
  * OpenSSL 3 keeps MD4 in its "legacy" provider, which the default library
- * context does not load. Rather than changing that context (libcurl's TLS
- * uses it), the module gets a library context of its own with the default
- * and legacy providers, set up once per process on first use. Without the
- * legacy provider only md4 fails, with a message saying so. */
+ * context does not load: the algorithms come from util/ossl.c's context
+ * (default and legacy providers), fetched once per process on first use.
+ * Without the legacy provider only md4 fails, with a message saying so. */
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/provider.h>
 #include <openssl/rand.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -19,6 +17,7 @@
 #include "js/bytes.h"
 #include "js/vm.h"
 #include "util/base64.h"
+#include "util/ossl.h"
 
 typedef struct cr_alg {
     const char *name;    /* k6's */
@@ -35,17 +34,12 @@ static const cr_alg cr_algs[] = {
 #define CR_NALGS (sizeof cr_algs / sizeof *cr_algs)
 
 static pthread_once_t cr_once = PTHREAD_ONCE_INIT;
-static OSSL_LIB_CTX *cr_libctx;
 static EVP_MD *cr_md[CR_NALGS];
 static EVP_MAC *cr_hmac;
 
 /* Process-wide and never freed: the fetched objects stay reachable. */
 static void cr_load(void) {
-    cr_libctx = OSSL_LIB_CTX_new();
-    if (cr_libctx) {
-        OSSL_PROVIDER_load(cr_libctx, "default");
-        OSSL_PROVIDER_load(cr_libctx, "legacy");   /* md4; may be missing */
-    }
+    OSSL_LIB_CTX *cr_libctx = ossl_legacy_ctx();
     for (size_t i = 0; i < CR_NALGS; i++) cr_md[i] = EVP_MD_fetch(cr_libctx, cr_algs[i].ossl, NULL);
     cr_hmac = EVP_MAC_fetch(cr_libctx, "HMAC", NULL);
     ERR_clear_error();

@@ -1,6 +1,6 @@
 /* Internals of the "k6/http" module, shared by its files:
  *   http.c            the module, params, request bodies, Response objects
- *   http_run.c        running requests: hops on the h1 client or libcurl,
+ *   http_run.c        running requests: hops on the worker's HTTP client,
  *                     redirects, samples, several at once for http.batch
  *   http_cookies.c    CookieJar, params.cookies/jar, Response.cookies
  *   http_multipart.c  http.file() and multipart/form-data bodies
@@ -10,7 +10,6 @@
  * Response (http_call_response), freed (http_call_free). */
 #ifndef C6_JS_MODULES_HTTP_H
 #define C6_JS_MODULES_HTTP_H
-#include <curl/curl.h>
 #include <stdbool.h>
 #include "js/vm.h"
 #include "net/cookies.h"
@@ -56,7 +55,7 @@ enum http_auth { HTTP_AUTH_NONE = 0, HTTP_AUTH_BASIC, HTTP_AUTH_DIGEST, HTTP_AUT
 
 typedef struct http_creds {
     char user[128], pass[128];     /* the URL's credentials (taken out of it) */
-    char authz[1024];              /* digest: the Authorization line answering the challenge */
+    char authz[1024];              /* the Authorization line: digest's answer, or Basic from the URL */
 } http_creds;
 
 typedef struct http_result {
@@ -86,27 +85,13 @@ typedef struct http_call {
 
     /* running (http_run.c) */
     int state, hop;
-    bool hop_done;                 /* set by the transport's completion callback */
-    bool on_h1;                    /* this hop runs on the h1 client, else on libcurl */
-    bool refused;                  /* no transfer: blockHostnames, a failed lookup (res says why) */
-    bool resolving;                /* libcurl hop waiting for lk before its transfer starts */
-    h1_lookup lk;                  /* libcurl: the name's address, from the worker's DNS cache */
-    int64_t lookup_us;             /* libcurl: time spent waiting for lk (http_req_blocked) */
-    struct curl_slist ct_node;     /* CURLOPT_CONNECT_TO, one line, no allocation */
-    char ct_line[340];             /* "host:port:ip:port" (options.hosts or dns); "" none */
+    bool hop_done;                 /* set by the client's completion callback */
+    bool refused;                  /* no request made: blockHostnames, a bad scheme (res says why) */
     dialer_sa local;               /* localIPs: the VU's source address */
-    struct http_creds *cr;         /* digest/ntlm only (heap; the call stays small to clear) */
+    struct http_creds *cr;         /* URL credentials only (heap; the call stays small to clear) */
     h1_request hr;
     const char *hdrs[HTTP_MAX_HEADERS + 3];
-    CURL *easy;
-    struct curl_slist *hl;
-    bool hl_owned;
-    CURLcode rc;
-    char errbuf[CURL_ERROR_SIZE];
-    int h2_goaway;                 /* https: a GOAWAY's error code, -1: none came */
-    bool h2_refused;               /* https: a stream was refused (curl retried it) */
     buf rbody, rhdr;               /* the hop's response body and header block */
-    tls_info tls;                  /* read from the connection while the hop runs */
     buf cookie;                    /* "Cookie: ..." line of the hop, empty: none */
     buf cookie0;                   /* the first hop's, once a redirect followed it */
     http_result res;
@@ -187,6 +172,9 @@ int http_multipart_body(JSContext *ctx, JSValueConst obj, buf *out, char *ctype,
 bool http_digest_answer(http_call *c);
 /* Moves user:pass@ out of c->url into c->user/c->pass (percent-decoded). */
 void http_take_credentials(http_call *c);
+/* The hop's URL has user:pass@ and the script no Authorization header:
+ * c->cr->authz is "Authorization: Basic ..." (emptied otherwise). */
+void http_basic_answer(http_call *c);
 
 /* http_batch.c */
 JSValue http_batch(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv);

@@ -1,9 +1,12 @@
-/* params.auth "digest" (RFC 7616) on c6's side: the first request goes
+/* params.auth on c6's side. "digest" (RFC 7616): the first request goes
  * without credentials; a 401 carrying a Digest challenge is answered by a
  * second request with the Authorization line built here. Both are samples,
- * as in k6. Works the same on the h1 client and on libcurl, since it is
- * only a header. ("ntlm" is libcurl's CURLAUTH_NTLM, see http_run.c.) */
+ * as in k6. Credentials in the URL otherwise (auth "basic" or none) are
+ * sent as one "Authorization: Basic" line, unless the script sets its own
+ * Authorization header. ("ntlm" is a handshake inside one hop, run by the
+ * HTTP client: net/h1.c with net/ntlm.c.) */
 #include <openssl/evp.h>
+#include "util/base64.h"
 #include "util/hexdigest.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +49,31 @@ void http_take_credentials(http_call *c) {
     unescape(auth, (size_t)((colon ? colon : at) - auth), c->cr->user, sizeof c->cr->user);
     if (colon) unescape(colon + 1, (size_t)(at - colon - 1), c->cr->pass, sizeof c->cr->pass);
     memmove(auth, at + 1, strlen(at + 1) + 1);   /* the URL without user:pass@ */
+}
+
+void http_basic_answer(http_call *c) {
+    const char *sep = strstr(c->url, "://");
+    const char *auth = sep ? sep + 3 : NULL;
+    size_t alen = auth ? strcspn(auth, "/?#") : 0;
+    const char *at = auth ? memrchr(auth, '@', alen) : NULL;   /* the last '@', as Go's url.Parse */
+    if (c->cr) c->cr->authz[0] = 0;
+    if (!at) return;
+    for (int i = 0; i < c->p.nh; i++)
+        if (strncasecmp(c->p.hlines[i], "authorization:", 14) == 0) return;   /* the script's own wins */
+    if (!c->cr && !(c->cr = calloc(1, sizeof *c->cr))) return;
+    /* user:pass, percent-decoded, as base64 after "Basic " */
+    char up[sizeof c->cr->user + sizeof c->cr->pass];
+    const char *colon = memchr(auth, ':', (size_t)(at - auth));
+    unescape(auth, (size_t)((colon ? colon : at) - auth), up, sizeof c->cr->user);
+    size_t ul = strlen(up);
+    up[ul] = ':';
+    if (colon) unescape(colon + 1, (size_t)(at - colon - 1), up + ul + 1, sizeof c->cr->pass);
+    else up[ul + 1] = 0;
+    size_t n = strlen(up);
+    static const char pre[] = "Authorization: Basic ";
+    if (sizeof pre + b64_encoded_len(n, B64_STD) > sizeof c->cr->authz) return;
+    memcpy(c->cr->authz, pre, sizeof pre - 1);
+    b64_encode((const uint8_t *)up, n, B64_STD, c->cr->authz + sizeof pre - 1);
 }
 
 /* The value of key in a challenge's parameter list (quoted or token). */

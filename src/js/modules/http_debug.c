@@ -87,7 +87,7 @@ static void dbg_line(buf *m, const char *name, const char *v, size_t vlen) {
 
 /* The other headers, sorted as http.Header.WriteSubset writes them. */
 static void dbg_sorted(buf *m, dbg_hdrs *hs, const char *const *skip) {
-    qsort(hs->h, hs->n, sizeof *hs->h, dbg_cmp);
+    if (hs->n) qsort(hs->h, hs->n, sizeof *hs->h, dbg_cmp);   /* no headers: h may be NULL */
     for (size_t i = 0; i < hs->n; i++) {
         int skipped = 0;
         for (const char *const *s = skip; *s && !skipped; s++) skipped = !strcmp(hs->h[i].name, *s);
