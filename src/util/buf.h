@@ -20,7 +20,7 @@ static inline int buf_reserve(buf *b, size_t extra) {
 
 static inline int buf_append(buf *b, const void *data, size_t n) {
     if (buf_reserve(b, n)) return -1;
-    memcpy(b->p + b->len, data, n);
+    if (n) memcpy(b->p + b->len, data, n);   /* data may be NULL when n is 0 */
     b->len += n;
     b->p[b->len] = 0;
     return 0;
