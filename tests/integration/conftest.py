@@ -16,6 +16,7 @@ import re
 import selectors
 import signal
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -41,10 +42,14 @@ def c6_bin():
 def _start_target(c6_bin, *extra):
     """Starts `c6 target --listen 127.0.0.1:0 *extra`; returns the process
     and {scheme: base URL} from the lines it prints once listening."""
+    # stderr goes to a file read when the target stops (a pipe nobody reads
+    # would hide a sanitizer report, or block the server once full)
+    errf = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [c6_bin, "target", "--listen", "127.0.0.1:0", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE, stderr=errf,
     )
+    proc.errf = errf
     want = {"http", "https"} if "--tls-listen" in extra else {"http"}
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
@@ -59,18 +64,31 @@ def _start_target(c6_bin, *extra):
     sel.close()
     if set(urls) != want:
         proc.kill()
-        _, err = proc.communicate(timeout=5)
-        pytest.fail(f"c6 target did not start; stdout={seen!r} stderr={err.decode('utf-8', 'replace')!r}")
+        proc.wait(timeout=5)
+        pytest.fail(f"c6 target did not start; stdout={seen!r} stderr={_target_stderr(proc)!r}")
     return proc, urls
 
 
+def _target_stderr(proc):
+    proc.errf.seek(0)
+    return proc.errf.read().decode("utf-8", "replace")
+
+
 def _stop_target(proc):
-    proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
+    """Stops a target; fails (as the fixture's teardown) when it had died
+    before or reported a sanitizer error: the tests that used it after that
+    saw only refused connections."""
+    died = proc.poll()
+    if died is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+    err = _target_stderr(proc)
+    bad = died is not None or "runtime error:" in err or "Sanitizer" in err
+    assert not bad, f"c6 target {'died (exit %s)' % died if died is not None else 'reported errors'}:\n{err[-4000:]}"
 
 
 @pytest.fixture(scope="session")
