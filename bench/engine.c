@@ -19,7 +19,7 @@
 #define N_REQUESTS 2000000      /* 11 samples each, as http.get makes */
 
 #define BENCH_ADD_OUTPUTS(e, j, c) \
-    (engine_add_listener(e, json_output_sample, j), engine_add_listener(e, csv_output_sample, c))
+    (engine_add_listener(e, json_output_ops.sample, j), engine_add_listener(e, csv_output_ops.sample, c))
 
 static sample_buf sbuf;
 static atomic_int producer_done;

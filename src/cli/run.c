@@ -32,12 +32,9 @@
 #include "net/dialer.h"
 #include "net/worker.h"
 #include "output/summary.h"
-#include "output/csv.h"
 #include "output/dashboard.h"
 #include "output/export.h"
-#include "output/json.h"
-#include "output/influxdb.h"
-#include "output/promrw.h"
+#include "output/output.h"
 #include "output/summary_json.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -97,11 +94,7 @@ typedef struct run_ctx {
     int64_t run_end_us;
     run_threshold *thr;
     size_t nthr;
-    json_output *json_out[4];
-    csv_output *csv_out[4];
-    influx_output *influx_out[4];
-    prw_output *prw_out[4];
-    int njson, ncsv, ninflux, nprw;
+    outputs outs;                 /* the -o outputs, engine listeners (metrics thread) */
     buf outputs_shown;            /* the banner's "output:" value, in -o order */
     char *scenario_problems;      /* options_plan's -2 lines, for k6's configuration block */
     char *options_problem;        /* the options' own line of that block (a segment not in its sequence) */
@@ -278,155 +271,38 @@ static int run_options(run_ctx *r, char *err, size_t errlen) {
     return rc;
 }
 
-/* Adds an output's description to the banner's "output:" list (k6 joins
- * them with ", "; internal/cmd/ui.go, printExecutionDescription). */
-#define run_output_shown(r, describe, out)                                   \
-    do {                                                                     \
-        if ((r)->outputs_shown.len) buf_puts(&(r)->outputs_shown, ", ");     \
-        describe(out, &(r)->outputs_shown);                                  \
-    } while (0)
-
-/* k6's errors for an -o type it does not have or no longer has
- * (internal/cmd/outputs.go and outputs_builtin.go, createOutputs and
- * getAllOutputConstructors): the types it lists are all but kafka and
- * datadog, sorted. Returns EXIT_OUTPUT. */
-static int run_output_failed(const char *type, size_t tl, const char *why, char *err, size_t errlen) {
-    snprintf(err, errlen, "could not create the '%.*s' output: %s", (int)tl, type, why);
-    return EXIT_OUTPUT;
-}
-
-static int run_output_unknown(const char *type, size_t tl, char *err, size_t errlen) {
-    static const struct { const char *type, *why; } gone[] = {
-        {"kafka", "the kafka output was deprecated in k6 v0.32.0 and removed in k6 v0.34.0, please use the new "
-                  "xk6 kafka output extension instead - https://github.com/k6io/xk6-output-kafka"},
-        {"statsd", "the statsd output was deprecated in k6 v0.47.0 and removed in k6 v0.55.0, please use the new "
-                   "xk6 statsd output extension instead. It can be found at https://github.com/LeonAdato/xk6-output-statsd "
-                   "and more info at https://github.com/grafana/k6/issues/2982"},
-        {"datadog", "the datadog output was deprecated in k6 v0.32.0 and removed in k6 v0.34.0, please use the statsd "
-                    "output extension https://github.com/LeonAdato/xk6-output-statsd with environment variable "
-                    "K6_STATSD_ENABLE_TAGS=true or an experimental opentelemetry output instead"},
-        /* k6 has these; c6 does not */
-        {"cloud", "c6 does not have it"}, {"opentelemetry", "c6 does not have it"},
-        {"experimental-opentelemetry", "c6 does not have it"}, {"timescaledb-breakingit", "c6 does not have it"},
-    };
-    for (size_t i = 0; i < sizeof gone / sizeof *gone; i++)
-        if (strlen(gone[i].type) == tl && strncmp(type, gone[i].type, tl) == 0) {
-            snprintf(err, errlen, "could not create the '%.*s' output: %s", (int)tl, type, gone[i].why);
-            return EXIT_OUTPUT;
-        }
-    snprintf(err, errlen, "invalid output type '%.*s', available types are: cloud, csv, experimental-opentelemetry, "
-             "experimental-prometheus-rw, influxdb, json, opentelemetry, statsd, timescaledb-breakingit, web-dashboard",
-             (int)tl, type);
-    return EXIT_OUTPUT;
-}
-
-/* -o TYPE=ARG: k6's json, csv, influxdb and prometheus remote-write
- * outputs, as engine listeners (metrics thread), and the dashboard's
- * settings. Returns 0, EXIT_OUTPUT with k6's "could not create the 'TYPE'
- * output: ..." (an error without an exit code of its own in k6: 255), or
- * EXIT_CONFIG for the dashboard's settings. */
+/* -o TYPE=ARG: the outputs of the registry (output/output.h), as engine
+ * listeners (metrics thread), and the dashboard's settings. Returns 0,
+ * EXIT_OUTPUT with k6's "could not create the 'TYPE' output: ..." (an
+ * error without an exit code of its own in k6: 255), or EXIT_CONFIG for
+ * the dashboard's settings. */
 static int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
-    int64_t mono0 = clock_now_ns(), wall0 = clock_wall_ns();
+    output_threshold *ts = calloc(r->nthr + 1, sizeof *ts);
+    if (!ts) return snprintf(err, errlen, "out of memory"), EXIT_OUTPUT;
+    for (size_t i = 0; i < r->nthr; i++)
+        ts[i] = (output_threshold){r->thr[i].metric_id, r->thr[i].sub, r->thr[i].source, r->thr[i].abort_on_fail,
+                                   r->thr[i].delay_abort_us};
+    output_params p = {
+        .env = environ, .mono0_ns = clock_now_ns(), .wall0_ns = clock_wall_ns(),
+        .system_tags = r->opts.system_tags_set ? (const char *const *)r->opts.system_tags : NULL,
+        .nsystem_tags = r->opts.system_tags_set ? r->opts.nsystem_tags : 0,
+        .thresholds = ts, .nthresholds = r->nthr, .eng = r->eng,
+    };
     const char *dash_arg = NULL;   /* -o web-dashboard[=ARG]: "" without ARG */
-    for (size_t i = 0; i < r->args.nouts; i++) {
+    int rc = 0;
+    for (size_t i = 0; i < r->args.nouts && !rc; i++) {
         const char *o = r->args.outs[i];
         const char *eq = strchr(o, '=');
         size_t tl = eq ? (size_t)(eq - o) : strlen(o);
-        const char *arg = eq ? eq + 1 : NULL;
-        char e2[512] = "";
-        if (tl == 4 && strncmp(o, "json", 4) == 0 && r->njson < 4) {
-            json_output *j = json_output_open(arg ? arg : "-", mono0, wall0, e2, sizeof e2);
-            if (!j) return run_output_failed(o, tl, e2, err, errlen);
-            r->json_out[r->njson++] = j;
-            engine_add_listener(r->eng, json_output_sample, j);
-            run_output_shown(r, json_output_describe, j);
-        } else if (tl == 3 && strncmp(o, "csv", 3) == 0 && r->ncsv < 4) {
-            csv_config c;
-            if (csv_config_parse(&c, arg, e2, sizeof e2)) return run_output_failed(o, tl, e2, err, errlen);
-            csv_output *cv = csv_output_open_config(&c, r->opts.system_tags_set ? (const char *const *)r->opts.system_tags : NULL,
-                                                    r->opts.system_tags_set ? r->opts.nsystem_tags : 0, mono0, wall0, e2, sizeof e2);
-            csv_config_free(&c);
-            if (!cv) return run_output_failed(o, tl, e2, err, errlen);
-            r->csv_out[r->ncsv++] = cv;
-            engine_add_listener(r->eng, csv_output_sample, cv);
-            run_output_shown(r, csv_output_describe, cv);
-        } else if (tl == 13 && strncmp(o, "web-dashboard", 13) == 0) {
-            dash_arg = arg ? arg : "";
-        } else if (tl == 8 && strncmp(o, "influxdb", 8) == 0 && r->ninflux < 4) {
-            influx_output *ix = influx_output_open(arg, environ, mono0, wall0, e2, sizeof e2);
-            if (!ix) return run_output_failed(o, tl, e2, err, errlen);
-            r->influx_out[r->ninflux++] = ix;
-            engine_add_listener(r->eng, influx_output_sample, ix);
-            run_output_shown(r, influx_output_describe, ix);
-        } else if (tl == 26 && strncmp(o, "experimental-prometheus-rw", 26) == 0 && r->nprw < 4) {
-            prw_output *pw = prw_output_open(arg, environ, mono0, wall0, e2, sizeof e2);
-            if (!pw) return run_output_failed(o, tl, e2, err, errlen);
-            r->prw_out[r->nprw++] = pw;
-            engine_add_listener(r->eng, prw_output_sample, pw);
-            run_output_shown(r, prw_output_describe, pw);
-        } else {
-            return run_output_unknown(o, tl, err, errlen);
-        }
-    }
-    /* the dashboard reads k6's K6_WEB_DASHBOARD* variables from c6's own environment */
-    return dash_config_read(&r->dash_cfg, environ, dash_arg, err, errlen) ? EXIT_CONFIG : 0;
-}
-
-/* The Metric lines of the JSON output list all of a metric's thresholds
- * (those on its sub-metrics belong to them, as in k6) and sub-metrics. */
-static void run_describe_outputs(run_ctx *r) {
-    int nsub = engine_submetric_count(r->eng);
-    json_threshold *ts = calloc(r->nthr + 1, sizeof *ts);
-    char **filters = calloc((size_t)nsub + 1, sizeof *filters);
-    for (size_t i = 0; ts && i < r->nthr; i++) {
-        int id = r->thr[i].metric_id;
-        size_t n = 0, k = 0;
-        while (k < i && (r->thr[k].sub >= 0 || r->thr[k].metric_id != id)) k++;
-        if (r->thr[i].sub >= 0 || k < i) continue;   /* done with the metric's first threshold */
-        for (k = i; k < r->nthr; k++)
-            if (r->thr[k].sub < 0 && r->thr[k].metric_id == id)
-                ts[n++] = (json_threshold){r->thr[k].source, r->thr[k].abort_on_fail, r->thr[k].delay_abort_us};
-        for (int j = 0; j < r->njson; j++) json_output_set_thresholds(r->json_out[j], id, ts, n);
-    }
-    for (int i = 0; filters && i < nsub; i++) {
-        int parent = engine_submetric_parent(r->eng, i), k = 0;
-        size_t n = 0;
-        while (k < i && engine_submetric_parent(r->eng, k) != parent) k++;
-        if (k < i) continue;
-        for (k = i; k < nsub; k++) {
-            if (engine_submetric_parent(r->eng, k) != parent) continue;
-            const char *brace = strchr(engine_submetric_name(r->eng, k), '{');
-            if ((filters[n] = strndup(brace + 1, strlen(brace + 1) - 1))) n++;
-        }
-        for (int j = 0; j < r->njson; j++)
-            json_output_set_submetrics(r->json_out[j], parent, (const char *const *)filters, n);
-        while (n) free(filters[--n]);
+        p.arg = eq ? eq + 1 : NULL;
+        if (tl == 13 && strncmp(o, "web-dashboard", 13) == 0) dash_arg = p.arg ? p.arg : "";
+        else if (outputs_open(&r->outs, r->eng, o, tl, &p, err, errlen)) rc = EXIT_OUTPUT;
     }
     free(ts);
-    free(filters);
-}
-
-/* Each output flushes on its own interval (CSV's saveInterval), also when idle. */
-static void run_tick_outputs(run_ctx *r) {
-    for (int i = 0; i < r->njson; i++) json_output_tick(r->json_out[i]);
-    for (int i = 0; i < r->ncsv; i++) csv_output_tick(r->csv_out[i]);
-    for (int i = 0; i < r->ninflux; i++) influx_output_tick(r->influx_out[i]);
-    for (int i = 0; i < r->nprw; i++) prw_output_tick(r->prw_out[i]);
-}
-
-/* Returns -1 if an output could not be written completely (logged). */
-static int run_close_outputs(run_ctx *r) {
-    char e[512];
-    int rc = 0;
-    for (int i = 0; i < r->njson; i++)
-        if (json_output_close(r->json_out[i], e, sizeof e)) { log_printf(LOG_ERROR, "json output: %s", e); rc = -1; }
-    for (int i = 0; i < r->ncsv; i++)
-        if (csv_output_close(r->csv_out[i], e, sizeof e)) { log_printf(LOG_ERROR, "csv output: %s", e); rc = -1; }
-    /* a network output that could not write is a warning (logged), not a failed run */
-    for (int i = 0; i < r->ninflux; i++) influx_output_close(r->influx_out[i]);
-    for (int i = 0; i < r->nprw; i++) prw_output_close(r->prw_out[i]);
-    r->njson = r->ncsv = r->ninflux = r->nprw = 0;
-    return rc;
+    if (rc) return rc;
+    outputs_describe(&r->outs, &r->outputs_shown);
+    /* the dashboard reads k6's K6_WEB_DASHBOARD* variables from c6's own environment */
+    return dash_config_read(&r->dash_cfg, environ, dash_arg, err, errlen) ? EXIT_CONFIG : 0;
 }
 
 /* Options whose values c6 checks itself (exit 104 when wrong). */
@@ -1211,7 +1087,7 @@ static void *run_metrics_main(void *arg) {
         nanosleep(&period, NULL);
         pthread_mutex_lock(&r->eng_lock);
         engine_drain(r->eng);
-        run_tick_outputs(r);
+        outputs_tick(&r->outs);
         pthread_mutex_unlock(&r->eng_lock);
     }
     return NULL;
@@ -1235,7 +1111,7 @@ static void run_on_tick(uv_timer_t *h) {
     int64_t now = clock_now_us();
     if (!r->metrics_running) {
         run_drain(r);
-        run_tick_outputs(r);
+        outputs_tick(&r->outs);
     }
     run_check_abort(r, now);
     if (r->dash && now - r->dash_last_us >= r->dash_cfg.period_us) {
@@ -1748,7 +1624,7 @@ static void run_stop_workers(run_ctx *r) {
     for (int i = 0; i < t->nworkers; i++) worker_command(t->workers[i], CMD_EXIT);
     for (int i = 0; i < t->nworkers; i++) worker_join(t->workers[i]);
     run_drain(r);
-    if (run_close_outputs(r)) r->output_failed = true;
+    if (outputs_close(&r->outs)) r->output_failed = true;
 }
 
 static void run_free(run_ctx *r) {
@@ -1760,7 +1636,7 @@ static void run_free(run_ctx *r) {
     buf_free(&r->outputs_shown);
     free(r->dash_scen_vus);
     pthread_mutex_destroy(&r->eng_lock);
-    run_close_outputs(r);
+    outputs_close(&r->outs);
     for (int i = 0; i < r->test.nworkers; i++) worker_free(r->test.workers[i]);
     free(r->test.workers);
     free(r->thr);
@@ -2115,7 +1991,6 @@ static int run_main_mode(int argc, char **argv, int mode) {
         run_http_options(r);
         run_make_scenarios(r);
         r->test.options_json = options_to_json(&r->opts, &r->test.plan);
-        run_describe_outputs(r);
         if (run_dash_start(r, err, sizeof err)) {
             code = run_fail(r, EXIT_OUTPUT, err);
         } else {
