@@ -38,7 +38,7 @@ static char *xstrndup(const char *s, size_t n)
     return r;
 }
 
-static int parse_i64(const char *s, int64_t *out)
+static int args_parse_i64(const char *s, int64_t *out)
 {
     if (!*s || isspace((unsigned char)*s)) return -1;
     char *end;
@@ -50,7 +50,7 @@ static int parse_i64(const char *s, int64_t *out)
 }
 
 /* Go's strconv.ParseBool, as pflag uses for "--flag=value". */
-static int parse_bool(const char *s, bool *out, char *err, size_t errlen)
+static int args_parse_bool(const char *s, bool *out, char *err, size_t errlen)
 {
     static const char *yes[] = {"1", "t", "T", "true", "TRUE", "True"};
     static const char *no[] = {"0", "f", "F", "false", "FALSE", "False"};
@@ -76,7 +76,7 @@ static int int_error(const char *val, char *err, size_t errlen)
 
 static int set_int64(const char *val, bool *set, int64_t *out, char *err, size_t errlen)
 {
-    if (parse_i64(val, out) != 0) return int_error(val, err, errlen);
+    if (args_parse_i64(val, out) != 0) return int_error(val, err, errlen);
     *set = true;
     return 0;
 }
@@ -109,13 +109,13 @@ static int set_stage(c6_run_args *a, const char *v, char *e, size_t n)
 static int set_no_thresholds(c6_run_args *a, const char *v, char *e, size_t n)
 {
     a->flags.no_thresholds_set = true;
-    return parse_bool(v, &a->flags.no_thresholds, e, n);
+    return args_parse_bool(v, &a->flags.no_thresholds, e, n);
 }
 
 static int set_insecure(c6_run_args *a, const char *v, char *e, size_t n)
 {
     a->flags.insecure_skip_tls_verify_set = true;
-    return parse_bool(v, &a->flags.insecure_skip_tls_verify, e, n);
+    return args_parse_bool(v, &a->flags.insecure_skip_tls_verify, e, n);
 }
 
 static void replace_string(char **dst, bool *set, const char *v)
@@ -208,7 +208,7 @@ static int set_env(c6_run_args *a, const char *v, char *e, size_t n)
 
 static int set_include_env(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->include_system_env_vars, e, n);
+    return args_parse_bool(v, &a->include_system_env_vars, e, n);
 }
 
 static int set_config(c6_run_args *a, const char *v, char *e, size_t n)
@@ -220,33 +220,33 @@ static int set_config(c6_run_args *a, const char *v, char *e, size_t n)
 
 static int set_quiet(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->quiet, e, n);
+    return args_parse_bool(v, &a->quiet, e, n);
 }
 
 static int set_no_color(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->no_color, e, n);
+    return args_parse_bool(v, &a->no_color, e, n);
 }
 
 static int set_verbose(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->verbose, e, n);
+    return args_parse_bool(v, &a->verbose, e, n);
 }
 
 static int set_log_ns(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->log_ns_timestamps, e, n);
+    return args_parse_bool(v, &a->log_ns_timestamps, e, n);
 }
 
 static int set_help(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->help, e, n);
+    return args_parse_bool(v, &a->help, e, n);
 }
 
 static int set_workers(c6_run_args *a, const char *v, char *e, size_t n)
 {
     int64_t w;
-    if (parse_i64(v, &w) != 0) return int_error(v, e, n);
+    if (args_parse_i64(v, &w) != 0) return int_error(v, e, n);
     if (w < 0 || w > 4096) return err_set(e, n, "must be from 0 (one per CPU) to 4096");
     a->workers = (int)w;
     return 0;
@@ -262,7 +262,7 @@ static int set_out(c6_run_args *a, const char *v, char *e, size_t n)
 
 static int set_no_summary(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->no_summary, e, n);
+    return args_parse_bool(v, &a->no_summary, e, n);
 }
 
 static int set_summary_mode(c6_run_args *a, const char *v, char *e, size_t n)
@@ -319,7 +319,7 @@ static int set_console_output(c6_run_args *a, const char *v, char *e, size_t n)
 
 static int set_no_usage_report(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->no_usage_report, e, n);
+    return args_parse_bool(v, &a->no_usage_report, e, n);
 }
 
 /* --http-debug logs headers; --http-debug=full bodies too. */
@@ -334,7 +334,7 @@ static int set_http_debug(c6_run_args *a, const char *v, char *e, size_t n)
 
 static int set_linger(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->linger, e, n);
+    return args_parse_bool(v, &a->linger, e, n);
 }
 
 /* QuickJS runs ES2023 whatever the mode: the names are checked, the choice changes nothing. */
@@ -349,7 +349,7 @@ static int set_compat(c6_run_args *a, const char *v, char *e, size_t n)
 static int set_paused(c6_run_args *a, const char *v, char *e, size_t n)
 {
     a->flags.paused_set = true;
-    return parse_bool(v, &a->flags.paused, e, n);
+    return args_parse_bool(v, &a->flags.paused, e, n);
 }
 
 static const flag_def FLAGS[] = {
