@@ -180,9 +180,11 @@ int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
         .thresholds = ts, .nthresholds = r->nthr, .eng = r->eng,
     };
     const char *dash_arg = NULL;   /* -o web-dashboard[=ARG]: "" without ARG */
+    const char *const *more;       /* those another module enabled (output_enable) */
+    size_t nmore = output_enabled(&more);
     int rc = 0;
-    for (size_t i = 0; i < r->args.nouts && !rc; i++) {
-        const char *o = r->args.outs[i];
+    for (size_t i = 0; i < r->args.nouts + nmore && !rc; i++) {
+        const char *o = i < r->args.nouts ? r->args.outs[i] : more[i - r->args.nouts];
         const char *eq = strchr(o, '=');
         size_t tl = eq ? (size_t)(eq - o) : strlen(o);
         p.arg = eq ? eq + 1 : NULL;

@@ -30,6 +30,20 @@ int output_register(const output_ops *ops) {
     return 0;
 }
 
+static const char *output_specs[OUTPUT_TYPES_MAX];
+static size_t output_nspecs;
+
+int output_enable(const char *spec) {
+    if (output_nspecs == OUTPUT_TYPES_MAX) return -1;
+    output_specs[output_nspecs++] = spec;
+    return 0;
+}
+
+size_t output_enabled(const char *const **specs) {
+    *specs = output_specs;
+    return output_nspecs;
+}
+
 /* k6's errors for an -o type it does not have or no longer has
  * (internal/cmd/outputs.go and outputs_builtin.go, createOutputs and
  * getAllOutputConstructors): the types it lists are all but kafka and

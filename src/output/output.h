@@ -8,8 +8,9 @@
  * stopped and the last samples were drained. The built-in ones are json,
  * csv, influxdb and experimental-prometheus-rw; a module that adds one
  * (a distributed run's sample forwarder, say) calls output_register()
- * before the run opens its outputs, and `-o NAME` finds it; or it opens it
- * itself with outputs_add(). The web dashboard is not one of these: it
+ * before the run opens its outputs, and `-o NAME` finds it (or
+ * output_enable() opens it in every run without -o); or it opens it itself
+ * with outputs_add(). The web dashboard is not one of these: it
  * reads the engine's sinks, not samples (output/dashboard.h). */
 #ifndef C6_OUTPUT_H
 #define C6_OUTPUT_H
@@ -62,6 +63,12 @@ typedef struct output_ops {
 int output_register(const output_ops *ops);
 /* The registered output of that TYPE, or NULL. */
 const output_ops *output_find(const char *type, size_t len);
+/* Makes every run of this process open "TYPE[=ARG]" as if -o gave it,
+ * after the command line's outputs (a distributed run's agent forwarding
+ * its samples, say). spec is not copied. -1 when too many. */
+int output_enable(const char *spec);
+/* Those specs, in the order enabled. */
+size_t output_enabled(const char *const **specs);
 
 /* A run's open outputs, in the order they were opened. */
 #define OUTPUTS_MAX 16

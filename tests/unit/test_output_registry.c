@@ -105,6 +105,11 @@ static void test_registered_output_gets_every_sample(void **state) {
     assert_ptr_equal(output_find("fake-forwarder", 14), &fake_ops);
     assert_ptr_equal(output_find("json", 4), &json_output_ops);
     assert_null(output_find("fake", 4));
+    const char *const *specs;
+    assert_int_equal(output_enabled(&specs), 0);   /* nothing enabled for every run yet */
+    assert_int_equal(output_enable("fake-forwarder=coordinator:6565"), 0);
+    assert_int_equal(output_enabled(&specs), 1);
+    assert_string_equal(specs[0], "fake-forwarder=coordinator:6565");
 
     sample_buf a;
     sample_buf_init(&a);
