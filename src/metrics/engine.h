@@ -1,7 +1,8 @@
-/* The metrics engine: drains every worker's sample buffer on the main thread,
- * keeps one sink per metric and the per-check pass/fail counts (and, when
- * asked, per group and scenario). It never makes a VU wait: workers only
- * hand over full chunks. */
+/* The metrics engine: drains every worker's sample buffer (on the run's
+ * metrics thread while the test runs, on the main thread before and after),
+ * hands the samples to its listeners (the outputs), and keeps one sink per
+ * metric and the per-check pass/fail counts (and, when asked, per group and
+ * scenario). It never makes a VU wait: workers only hand over full chunks. */
 #ifndef C6_ENGINE_H
 #define C6_ENGINE_H
 #include <stddef.h>
