@@ -315,11 +315,7 @@ int csv_output_close(csv_output *o, char *err, size_t errlen) {
 /* ---- as an output (output/output.h) ---- */
 
 static void csv_ops_sample(void *ctx, const sample *s, size_t n, const tagdict *tags) {
-    for (size_t i = 0; i < n; i++) {
-        size_t len;
-        const char *p = tagdict_get(tags, s[i].tags, &len);
-        csv_output_sample(ctx, &s[i], p, len);
-    }
+    output_each_sample(ctx, s, n, tags, csv_output_sample);
 }
 
 static void *csv_ops_open(const output_params *p, char *err, size_t errlen) {

@@ -583,11 +583,7 @@ void influx_output_close(influx_output *o) {
 /* ---- as an output (output/output.h) ---- */
 
 static void influx_ops_sample(void *ctx, const sample *s, size_t n, const tagdict *tags) {
-    for (size_t i = 0; i < n; i++) {
-        size_t len;
-        const char *p = tagdict_get(tags, s[i].tags, &len);
-        influx_output_sample(ctx, &s[i], p, len);
-    }
+    output_each_sample(ctx, s, n, tags, influx_output_sample);
 }
 
 static void *influx_ops_open(const output_params *p, char *err, size_t errlen) {

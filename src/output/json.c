@@ -311,11 +311,7 @@ int json_output_close(json_output *o, char *err, size_t errlen) {
 /* ---- as an output (output/output.h) ---- */
 
 static void json_ops_sample(void *ctx, const sample *s, size_t n, const tagdict *tags) {
-    for (size_t i = 0; i < n; i++) {
-        size_t len;
-        const char *p = tagdict_get(tags, s[i].tags, &len);
-        json_output_sample(ctx, &s[i], p, len);
-    }
+    output_each_sample(ctx, s, n, tags, json_output_sample);
 }
 
 /* The Metric lines list all of a metric's thresholds (those on its

@@ -58,6 +58,18 @@ typedef struct output_ops {
     int (*close)(void *out, char *err, size_t errlen);
 } output_ops;
 
+/* The body of an output's `sample` op: each sample with its packed tag
+ * set to fn. With fn a function of the caller's file the compiler makes
+ * it a direct call (or inlines it): no indirection per sample. */
+static inline void output_each_sample(void *out, const sample *s, size_t n, const tagdict *tags,
+                                      void (*fn)(void *out, const sample *s, const char *tags, size_t len)) {
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *p = tagdict_get(tags, s[i].tags, &len);
+        fn(out, &s[i], p, len);
+    }
+}
+
 /* Adds an output type to the registry (not thread-safe: at start-up).
  * -1 when the registry is full or the name is taken. */
 int output_register(const output_ops *ops);

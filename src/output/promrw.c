@@ -596,11 +596,7 @@ void prw_output_close(prw_output *o) {
 /* ---- as an output (output/output.h) ---- */
 
 static void prw_ops_sample(void *ctx, const sample *s, size_t n, const tagdict *tags) {
-    for (size_t i = 0; i < n; i++) {
-        size_t len;
-        const char *p = tagdict_get(tags, s[i].tags, &len);
-        prw_output_sample(ctx, &s[i], p, len);
-    }
+    output_each_sample(ctx, s, n, tags, prw_output_sample);
 }
 
 static void *prw_ops_open(const output_params *p, char *err, size_t errlen) {
