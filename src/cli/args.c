@@ -40,7 +40,7 @@ static char *xstrndup(const char *s, size_t n)
 }
 
 /* Go's strconv.ParseBool, as pflag uses for "--flag=value". */
-static int parse_bool(const char *s, bool *out, char *err, size_t errlen)
+static int args_parse_bool(const char *s, bool *out, char *err, size_t errlen)
 {
     if (strconv_parse_bool(s, out) == 0) return 0;
     return err_set(err, errlen, "not a boolean (use true or false)");
@@ -94,13 +94,13 @@ static int set_stage(c6_run_args *a, const char *v, char *e, size_t n)
 static int set_no_thresholds(c6_run_args *a, const char *v, char *e, size_t n)
 {
     a->flags.no_thresholds_set = true;
-    return parse_bool(v, &a->flags.no_thresholds, e, n);
+    return args_parse_bool(v, &a->flags.no_thresholds, e, n);
 }
 
 static int set_insecure(c6_run_args *a, const char *v, char *e, size_t n)
 {
     a->flags.insecure_skip_tls_verify_set = true;
-    return parse_bool(v, &a->flags.insecure_skip_tls_verify, e, n);
+    return args_parse_bool(v, &a->flags.insecure_skip_tls_verify, e, n);
 }
 
 static void replace_string(char **dst, bool *set, const char *v)
@@ -193,7 +193,7 @@ static int set_env(c6_run_args *a, const char *v, char *e, size_t n)
 
 static int set_include_env(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->include_system_env_vars, e, n);
+    return args_parse_bool(v, &a->include_system_env_vars, e, n);
 }
 
 static int set_config(c6_run_args *a, const char *v, char *e, size_t n)
@@ -205,27 +205,27 @@ static int set_config(c6_run_args *a, const char *v, char *e, size_t n)
 
 static int set_quiet(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->quiet, e, n);
+    return args_parse_bool(v, &a->quiet, e, n);
 }
 
 static int set_no_color(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->no_color, e, n);
+    return args_parse_bool(v, &a->no_color, e, n);
 }
 
 static int set_verbose(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->verbose, e, n);
+    return args_parse_bool(v, &a->verbose, e, n);
 }
 
 static int set_log_ns(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->log_ns_timestamps, e, n);
+    return args_parse_bool(v, &a->log_ns_timestamps, e, n);
 }
 
 static int set_help(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->help, e, n);
+    return args_parse_bool(v, &a->help, e, n);
 }
 
 static int set_workers(c6_run_args *a, const char *v, char *e, size_t n)
@@ -247,7 +247,7 @@ static int set_out(c6_run_args *a, const char *v, char *e, size_t n)
 
 static int set_no_summary(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->no_summary, e, n);
+    return args_parse_bool(v, &a->no_summary, e, n);
 }
 
 static int set_summary_mode(c6_run_args *a, const char *v, char *e, size_t n)
@@ -304,7 +304,7 @@ static int set_console_output(c6_run_args *a, const char *v, char *e, size_t n)
 
 static int set_no_usage_report(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->no_usage_report, e, n);
+    return args_parse_bool(v, &a->no_usage_report, e, n);
 }
 
 /* --http-debug logs headers; --http-debug=full bodies too. */
@@ -319,7 +319,7 @@ static int set_http_debug(c6_run_args *a, const char *v, char *e, size_t n)
 
 static int set_linger(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    return parse_bool(v, &a->linger, e, n);
+    return args_parse_bool(v, &a->linger, e, n);
 }
 
 /* QuickJS runs ES2023 whatever the mode: the names are checked, the choice changes nothing. */
@@ -334,7 +334,7 @@ static int set_compat(c6_run_args *a, const char *v, char *e, size_t n)
 static int set_paused(c6_run_args *a, const char *v, char *e, size_t n)
 {
     a->flags.paused_set = true;
-    return parse_bool(v, &a->flags.paused, e, n);
+    return args_parse_bool(v, &a->flags.paused, e, n);
 }
 
 static const flag_def FLAGS[] = {

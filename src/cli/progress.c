@@ -27,6 +27,7 @@ void progress_fixed_duration(char *out, size_t n, int64_t d_us, int64_t max_us) 
         /* one digit of days, one more for each power of ten of 10-day spans */
         int digits = 1;
         for (int64_t rem = max_us / (240 * 3600 * sec); rem > 0 && digits < 12; rem /= 10) digits++;
+        /* (digits & 15: the width gcc -O1 can bound; digits is at most 12) */
         snprintf(out, n, "%0*lldd%02lldh%02lldm%02lld.%llds", digits & 15, days % 1000000000000LL, h, m, s, f);
     }
 }

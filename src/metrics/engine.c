@@ -8,7 +8,6 @@
 #include "util/log.h"
 
 #define ENGINE_MAX_SOURCES 256
-#define ENGINE_MAX_LISTENERS 8
 #define TAG_UNKNOWN (-2)
 #define TAG_NOCHECK (-1)
 
@@ -117,11 +116,11 @@ void engine_add_source(engine *e, sample_buf *b) {
     if (e->nsrc < ENGINE_MAX_SOURCES) e->src[e->nsrc++].buf = b;
 }
 
-void engine_add_listener(engine *e, engine_listener *fn, void *ctx) {
-    if (e->nlisteners < ENGINE_MAX_LISTENERS) {
-        e->listeners[e->nlisteners].fn = fn;
-        e->listeners[e->nlisteners++].ctx = ctx;
-    }
+int engine_add_listener(engine *e, engine_listener *fn, void *ctx) {
+    if (e->nlisteners >= ENGINE_MAX_LISTENERS) return -1;
+    e->listeners[e->nlisteners].fn = fn;
+    e->listeners[e->nlisteners++].ctx = ctx;
+    return 0;
 }
 
 static int32_t engine_check_index(engine *e, const char *name, const char *group) {
@@ -317,11 +316,6 @@ static void engine_add(engine *e, engine_source *src, const sample *s) {
         const engine_taginfo *ti = engine_tag_info(e, src, s->tags);
         if (ti) engine_add_tagged(e, ti, m, s->value);
     }
-    for (int i = 0; i < e->nlisteners; i++) {
-        size_t len;
-        const char *p = tagdict_get(src->buf->tags, s->tags, &len);
-        e->listeners[i].fn(e->listeners[i].ctx, s, p, len);
-    }
 }
 
 static void engine_check_cardinality(engine *e) {
@@ -341,6 +335,7 @@ void engine_drain(engine *e) {
         sample_chunk *list = sample_buf_take(src->buf);
         for (sample_chunk *c = list; c; c = c->next) {
             for (uint32_t k = 0; k < c->n; k++) engine_add(e, src, &c->s[k]);
+            for (int k = 0; k < e->nlisteners; k++) e->listeners[k].fn(e->listeners[k].ctx, c->s, c->n, src->buf->tags);
             e->seen += c->n;
         }
         sample_buf_recycle(src->buf, list);

@@ -1,7 +1,8 @@
-/* The metrics engine: drains every worker's sample buffer on the main thread,
- * keeps one sink per metric and the per-check pass/fail counts (and, when
- * asked, per group and scenario). It never makes a VU wait: workers only
- * hand over full chunks. */
+/* The metrics engine: drains every worker's sample buffer (on the run's
+ * metrics thread while the test runs, on the main thread before and after),
+ * hands the samples to its listeners (the outputs), and keeps one sink per
+ * metric and the per-check pass/fail counts (and, when asked, per group and
+ * scenario). It never makes a VU wait: workers only hand over full chunks. */
 #ifndef C6_ENGINE_H
 #define C6_ENGINE_H
 #include <stddef.h>
@@ -17,13 +18,17 @@ typedef struct engine_check {
 
 typedef struct engine engine;
 
-/* Called for every sample drained, with its packed tag set (outputs). */
-typedef void engine_listener(void *ctx, const sample *s, const char *tags, size_t tags_len);
+/* Called with the samples drained (outputs): n samples of one source, in
+ * its order, after they went into the sinks; their tag ids are in `tags`
+ * (tagdict_get, entries below the published count). One call per chunk. */
+typedef void engine_listener(void *ctx, const sample *s, size_t n, const tagdict *tags);
 
 engine *engine_new(void);
 void engine_free(engine *e);
 void engine_add_source(engine *e, sample_buf *b);
-void engine_add_listener(engine *e, engine_listener *fn, void *ctx);
+/* At most ENGINE_MAX_LISTENERS; -1 past them. */
+#define ENGINE_MAX_LISTENERS 16
+int engine_add_listener(engine *e, engine_listener *fn, void *ctx);
 void engine_drain(engine *e);
 /* The metric's sink, or NULL when no sample of it was seen. */
 const sink *engine_sink(const engine *e, int metric);

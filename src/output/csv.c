@@ -1,7 +1,8 @@
 /* k6's CSV output. As in json.c, the part of a row that depends only on the
  * tag set (the tag columns, extra_tags, metadata and the newline) is
- * rendered once per tag set and cached; a row is then the metric name, the
- * timestamp, the value and that cached text. */
+ * rendered once per tag set and kept in the outputs' tag-set cache
+ * (output/tagcache.h); a row is then the metric name, the timestamp, the
+ * value and that text. */
 #include "output/csv.h"
 
 #include <math.h>
@@ -13,11 +14,13 @@
 #include "config/duration.h"
 #include "metrics/registry.h"
 #include "metrics/tags.h"
+#include "output/output.h"
+#include "output/tagcache.h"
 #include "output/writer.h"
 #include "util/buf.h"
 #include "util/clock.h"
 
-#define CSV_CACHE 4096
+#define CSV_CACHE_BITS 12               /* 4096 tag-set cache slots */
 #define CSV_MAX_COLUMNS 32
 
 /* k6's default system tags (the ones samples carry unless systemTags says
@@ -27,14 +30,6 @@ static const char *const csv_default_tags[] = {
     "proto", "scenario", "service", "status", "subproto", "tls_version", "url",
 };
 
-typedef struct csv_tags {
-    const char *key;
-    char *packed;
-    size_t plen;
-    char *text;
-    size_t tlen;
-} csv_tags;
-
 struct csv_output {
     writer *w;
     int64_t mono0, wall0;                /* ns: one instant on both clocks */
@@ -43,7 +38,7 @@ struct csv_output {
     writer_time clock;
     char *columns[CSV_MAX_COLUMNS];
     size_t ncolumns;
-    csv_tags cache[CSV_CACHE];
+    tagcache tags;                       /* the row's tail per tag set */
     buf scratch;
     bool oom;
 };
@@ -161,11 +156,14 @@ static void csv_field(buf *b, const char *s, size_t n) {
     buf_append(b, "\"", 1);
 }
 
+static tagcache_render csv_render_tags;
+
 csv_output *csv_output_open_config(const csv_config *c, const char *const *system_tags,
                                    size_t nsystem_tags, int64_t mono0_ns, int64_t wall0_ns,
                                    char *err, size_t errlen) {
     csv_output *o = calloc(1, sizeof *o);
     if (!o) { snprintf(err, errlen, "csv output: out of memory"); return NULL; }
+    if (tagcache_init(&o->tags, CSV_CACHE_BITS, csv_render_tags, o)) o->oom = true;
     if (!system_tags) {
         system_tags = csv_default_tags;
         nsystem_tags = sizeof csv_default_tags / sizeof *csv_default_tags;
@@ -201,6 +199,7 @@ oom:
     snprintf(err, errlen, "csv output: out of memory");
 fail:
     for (size_t i = 0; i < o->ncolumns; i++) free(o->columns[i]);
+    tagcache_free(&o->tags);
     buf_free(&o->scratch);
     free(o);
     return NULL;
@@ -213,7 +212,8 @@ csv_output *csv_output_open(const char *path, int64_t mono0_ns, int64_t wall0_ns
 }
 
 /* ",col,...,col,extra_tags,metadata\n" for a packed tag set (sorted keys). */
-static void csv_render_tags(csv_output *o, buf *b, const char *tags, size_t len) {
+static int csv_render_tags(void *ctx, const char *tags, size_t len, int aux, buf *b, size_t *split, long *id) {
+    csv_output *o = ctx;
     const char *k, *v;
     for (size_t i = 0; i < o->ncolumns; i++) {
         buf_append(b, ",", 1);
@@ -237,28 +237,7 @@ static void csv_render_tags(csv_output *o, buf *b, const char *tags, size_t len)
     }
     buf_free(&extra);
     buf_append(b, "\n", 1);
-}
-
-static const csv_tags *csv_tags_of(csv_output *o, const char *tags, size_t len) {
-    uintptr_t h = ((uintptr_t)tags >> 3) ^ (len * 0x9E3779B1u);
-    h ^= h >> 15;
-    csv_tags *t = &o->cache[(h * 0x9E3779B97F4A7C15ull) >> 52 & (CSV_CACHE - 1)];
-    if (t->text && t->key == tags && t->plen == len &&
-        (len == 0 || memcmp(t->packed, tags, len) == 0)) return t;
-    buf_clear(&o->scratch);
-    csv_render_tags(o, &o->scratch, tags, len);
-    char *packed = malloc(len ? len : 1), *text = o->scratch.p ? strndup(o->scratch.p, o->scratch.len) : NULL;
-    if (!packed || !text) {
-        free(packed);
-        free(text);
-        o->oom = true;
-        return NULL;
-    }
-    if (len) memcpy(packed, tags, len);
-    free(t->packed);
-    free(t->text);
-    *t = (csv_tags){tags, packed, len, text, o->scratch.len};
-    return t;
+    return b->p ? 0 : -1;
 }
 
 /* As Go's Time.Unix(), UnixMilli(), ...: floor division. */
@@ -290,8 +269,8 @@ void csv_output_sample(void *ctx, const sample *s, const char *tags, size_t tags
     csv_output *o = ctx;
     int id = s->metric;
     if (id >= registry_count()) return;
-    const csv_tags *t = csv_tags_of(o, tags, tags_len);
-    if (!t) return;
+    const tagcache_entry *t = tagcache_get(&o->tags, tags, tags_len, 0);
+    if (!t) { o->oom = true; return; }
     const char *name = registry_get(id)->name;
     char tbuf[48], num[400];
     size_t tl = csv_fmt_time(o, tbuf, o->wall0 + (s->t_ns - o->mono0));
@@ -327,11 +306,31 @@ int csv_output_close(csv_output *o, char *err, size_t errlen) {
         rc = -1;
     }
     for (size_t i = 0; i < o->ncolumns; i++) free(o->columns[i]);
-    for (size_t i = 0; i < CSV_CACHE; i++) {
-        free(o->cache[i].packed);
-        free(o->cache[i].text);
-    }
+    tagcache_free(&o->tags);
     buf_free(&o->scratch);
     free(o);
     return rc;
 }
+
+/* ---- as an output (output/output.h) ---- */
+
+static void csv_ops_sample(void *ctx, const sample *s, size_t n, const tagdict *tags) {
+    output_each_sample(ctx, s, n, tags, csv_output_sample);
+}
+
+static void *csv_ops_open(const output_params *p, char *err, size_t errlen) {
+    csv_config c;
+    if (csv_config_parse(&c, p->arg, err, errlen)) return NULL;
+    csv_output *o = csv_output_open_config(&c, p->system_tags, p->nsystem_tags, p->mono0_ns, p->wall0_ns, err,
+                                           errlen);
+    csv_config_free(&c);
+    return o;
+}
+
+static void csv_ops_describe(const void *o, buf *b) { csv_output_describe(o, b); }
+static void csv_ops_tick(void *o) { csv_output_tick(o); }
+static int csv_ops_close(void *o, char *err, size_t errlen) { return csv_output_close(o, err, errlen); }
+
+const output_ops csv_output_ops = {
+    "csv", csv_ops_open, csv_ops_describe, csv_ops_sample, csv_ops_tick, csv_ops_close,
+};

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "metrics/samples.h"
+#include "output/output.h"
 #include "util/buf.h"
 
 typedef enum {
@@ -48,6 +49,10 @@ int csv_time_format_parse(const char *s, csv_time_format *out);
 
 typedef struct csv_output csv_output;
 
+/* `-o csv[=ARG]`, ARG as csv_config_parse takes it; the systemTags option
+ * from the output's params. */
+extern const output_ops csv_output_ops;
+
 /* k6's defaults: unix seconds, 1 s flushes, the default system tag columns.
  * mono0_ns/wall0_ns: one instant on both clocks, as json_output_open. */
 csv_output *csv_output_open(const char *path, int64_t mono0_ns, int64_t wall0_ns,
@@ -61,7 +66,7 @@ csv_output *csv_output_open_config(const csv_config *c, const char *const *syste
  * Description() (internal/output/csv/output.go): "csv (FILE)" or
  * "csv (stdout)". */
 void csv_output_describe(const csv_output *o, buf *b);
-/* An engine_listener: ctx is the csv_output. */
+/* One sample with its packed tag set; ctx is the csv_output. */
 void csv_output_sample(void *ctx, const sample *s, const char *tags, size_t tags_len);
 int csv_output_flush(csv_output *o);
 /* From a timer: flushes if the output's interval has passed (no sample needed). */

@@ -1,5 +1,6 @@
 /* The web dashboard: configuration, the event log, its JSON, the HTTP/SSE
- * server and the HTML report. See dashboard.h. */
+ * server, the HTML report, and the run's side (snapshots read from the
+ * test and the engine). See dashboard.h. */
 #include "output/dashboard.h"
 
 #include <arpa/inet.h>
@@ -19,6 +20,9 @@
 #include <unistd.h>
 #include "api/server.h"
 #include "config/duration.h"
+#include "exec/test.h"
+#include "metrics/histogram.h"
+#include "metrics/registry.h"
 #include "metrics/sink.h"
 #include "output/writer.h"
 #include "util/buf.h"
@@ -161,6 +165,9 @@ struct dashboard {
     /* the last snapshot's totals, for the per-period rates (main thread) */
     int nprev;               /* how many of prev[] are set */
     dash_sample prev[2];     /* [0] the last snapshot, [1] the one before */
+    /* the run's side (dash_tick) */
+    int *scen_vus;           /* per scenario, for its snapshots */
+    int64_t last_us;         /* when the last snapshot was taken; 0: none yet */
 };
 
 /* Appends an event (main thread). The event text is built outside the lock. */
@@ -194,26 +201,26 @@ static void dash_push(dashboard *d, const char *name, const buf *json) {
 /* ---- JSON pieces (escaped as easyjson does: '<' too, so the report can
  * inline the events in a <script> element) ---- */
 
-static void js_num(buf *b, double v) {
+static void dash_js_num(buf *b, double v) {
     char n[WRITER_NUM_MAX];
     size_t len = writer_fmt_js(n, v);   /* NaN/Inf: null */
     buf_append(b, n, len);
 }
 
-static void js_str(buf *b, const char *s) {
+static void dash_js_str(buf *b, const char *s) {
     json_string(b, s ? s : "", s ? strlen(s) : 0, JSON_ESC_EASYJSON);
 }
 
-static void js_key(buf *b, bool *first, const char *k) {
+static void dash_js_key(buf *b, bool *first, const char *k) {
     if (!*first) buf_puts(b, ",");
     *first = false;
-    js_str(b, k);
+    dash_js_str(b, k);
     buf_puts(b, ":");
 }
 
-static void js_kv(buf *b, bool *first, const char *k, double v) {
-    js_key(b, first, k);
-    js_num(b, v);
+static void dash_js_kv(buf *b, bool *first, const char *k, double v) {
+    dash_js_key(b, first, k);
+    dash_js_num(b, v);
 }
 
 static double dash_rate(double cur, double prev, double dt) { return dt > 0 ? (cur - prev) / dt : 0; }
@@ -229,36 +236,36 @@ void dash_snapshot(dashboard *d, const dash_sample *s) {
     buf b = {0};
     bool f = true;
     buf_puts(&b, "{");
-    js_kv(&b, &f, "t", s->t_s);
-    js_kv(&b, &f, "vus", (double)s->vus);
-    js_kv(&b, &f, "vus_max", (double)s->vus_max);
-    js_kv(&b, &f, "http_reqs", s->http_reqs);
-    js_kv(&b, &f, "http_req_rate", dash_rate(s->http_reqs, p->http_reqs, dt));
-    js_kv(&b, &f, "iterations", s->iterations);
-    js_kv(&b, &f, "iteration_rate", dash_rate(s->iterations, p->iterations, dt));
+    dash_js_kv(&b, &f, "t", s->t_s);
+    dash_js_kv(&b, &f, "vus", (double)s->vus);
+    dash_js_kv(&b, &f, "vus_max", (double)s->vus_max);
+    dash_js_kv(&b, &f, "http_reqs", s->http_reqs);
+    dash_js_kv(&b, &f, "http_req_rate", dash_rate(s->http_reqs, p->http_reqs, dt));
+    dash_js_kv(&b, &f, "iterations", s->iterations);
+    dash_js_kv(&b, &f, "iteration_rate", dash_rate(s->iterations, p->iterations, dt));
     uint64_t nreq = s->req_total - p->req_total;
-    js_kv(&b, &f, "http_req_failed", nreq ? (double)(s->req_failed - p->req_failed) / (double)nreq : 0);
-    js_kv(&b, &f, "http_req_failed_total", s->req_total ? (double)s->req_failed / (double)s->req_total : 0);
-    js_key(&b, &f, "http_req_duration");
+    dash_js_kv(&b, &f, "http_req_failed", nreq ? (double)(s->req_failed - p->req_failed) / (double)nreq : 0);
+    dash_js_kv(&b, &f, "http_req_failed_total", s->req_total ? (double)s->req_failed / (double)s->req_total : 0);
+    dash_js_key(&b, &f, "http_req_duration");
     bool g = true;
     uint64_t nd = s->dur_n - p->dur_n;
     buf_puts(&b, "{");
-    js_kv(&b, &g, "avg", nd ? (s->dur_sum - p->dur_sum) / (double)nd : 0);
-    js_kv(&b, &g, "p90", s->dur_p90);
-    js_kv(&b, &g, "p95", s->dur_p95);
-    js_kv(&b, &g, "p99", s->dur_p99);
+    dash_js_kv(&b, &g, "avg", nd ? (s->dur_sum - p->dur_sum) / (double)nd : 0);
+    dash_js_kv(&b, &g, "p90", s->dur_p90);
+    dash_js_kv(&b, &g, "p95", s->dur_p95);
+    dash_js_kv(&b, &g, "p99", s->dur_p99);
     buf_puts(&b, "}");
-    js_kv(&b, &f, "data_sent", s->data_sent);
-    js_kv(&b, &f, "data_sent_rate", dash_rate(s->data_sent, p->data_sent, dt));
-    js_kv(&b, &f, "data_received", s->data_received);
-    js_kv(&b, &f, "data_received_rate", dash_rate(s->data_received, p->data_received, dt));
-    js_key(&b, &f, "checks");
-    if (s->checks_total) js_num(&b, (double)s->checks_pass / (double)s->checks_total);
+    dash_js_kv(&b, &f, "data_sent", s->data_sent);
+    dash_js_kv(&b, &f, "data_sent_rate", dash_rate(s->data_sent, p->data_sent, dt));
+    dash_js_kv(&b, &f, "data_received", s->data_received);
+    dash_js_kv(&b, &f, "data_received_rate", dash_rate(s->data_received, p->data_received, dt));
+    dash_js_key(&b, &f, "checks");
+    if (s->checks_total) dash_js_num(&b, (double)s->checks_pass / (double)s->checks_total);
     else buf_puts(&b, "null");
-    js_key(&b, &f, "scenario_vus");
+    dash_js_key(&b, &f, "scenario_vus");
     buf_puts(&b, "{");
     g = true;
-    for (size_t i = 0; s->scenario_vus && i < d->nscen; i++) js_kv(&b, &g, d->scen_names[i], s->scenario_vus[i]);
+    for (size_t i = 0; s->scenario_vus && i < d->nscen; i++) dash_js_kv(&b, &g, d->scen_names[i], s->scenario_vus[i]);
     buf_puts(&b, "}}");
     dash_push(d, "snapshot", &b);
     buf_free(&b);
@@ -280,7 +287,7 @@ static void dash_metric_values(buf *b, const summary_metric *m, double dur_s) {
     buf_puts(b, "{");
     for (; *aggs; aggs++) {
         double v;
-        if (sink_agg(m->sink, *aggs, dur_s, &v) == 0) js_kv(b, &f, *aggs, v);
+        if (sink_agg(m->sink, *aggs, dur_s, &v) == 0) dash_js_kv(b, &f, *aggs, v);
     }
     buf_puts(b, "}");
 }
@@ -290,39 +297,39 @@ void dash_end(dashboard *d, const summary_data *sd) {
     buf b = {0};
     bool f = true;
     buf_puts(&b, "{");
-    js_kv(&b, &f, "duration", sd->duration_s);
-    js_key(&b, &f, "thresholds");
+    dash_js_kv(&b, &f, "duration", sd->duration_s);
+    dash_js_key(&b, &f, "thresholds");
     buf_puts(&b, "[");
     for (size_t i = 0; i < sd->nthresholds; i++) {
         const summary_threshold *t = &sd->thresholds[i];
         bool g = true;
         buf_puts(&b, i ? ",{" : "{");
-        js_key(&b, &g, "metric");
-        js_str(&b, t->metric);
-        js_key(&b, &g, "source");
-        js_str(&b, t->source);
-        js_key(&b, &g, "ok");
+        dash_js_key(&b, &g, "metric");
+        dash_js_str(&b, t->metric);
+        dash_js_key(&b, &g, "source");
+        dash_js_str(&b, t->source);
+        dash_js_key(&b, &g, "ok");
         buf_puts(&b, t->ok ? "true" : "false");
-        js_kv(&b, &g, "observed", t->observed);
+        dash_js_kv(&b, &g, "observed", t->observed);
         buf_puts(&b, "}");
     }
     buf_puts(&b, "]");
-    js_key(&b, &f, "checks");
+    dash_js_key(&b, &f, "checks");
     buf_puts(&b, "[");
     for (size_t i = 0; i < sd->nchecks; i++) {
         const summary_check *c = &sd->checks[i];
         bool g = true;
         buf_puts(&b, i ? ",{" : "{");
-        js_key(&b, &g, "name");
-        js_str(&b, c->name);
-        js_key(&b, &g, "group");
-        js_str(&b, c->group);
-        js_kv(&b, &g, "passes", (double)c->passes);
-        js_kv(&b, &g, "fails", (double)c->fails);
+        dash_js_key(&b, &g, "name");
+        dash_js_str(&b, c->name);
+        dash_js_key(&b, &g, "group");
+        dash_js_str(&b, c->group);
+        dash_js_kv(&b, &g, "passes", (double)c->passes);
+        dash_js_kv(&b, &g, "fails", (double)c->fails);
         buf_puts(&b, "}");
     }
     buf_puts(&b, "]");
-    js_key(&b, &f, "metrics");
+    dash_js_key(&b, &f, "metrics");
     buf_puts(&b, "[");
     bool first = true;
     for (size_t i = 0; i < sd->nmetrics; i++) {
@@ -331,13 +338,13 @@ void dash_end(dashboard *d, const summary_data *sd) {
         bool g = true;
         buf_puts(&b, first ? "{" : ",{");
         first = false;
-        js_key(&b, &g, "name");
-        js_str(&b, m->name);
-        js_key(&b, &g, "type");
-        js_str(&b, metric_type_name(m->type));
-        js_key(&b, &g, "contains");
-        js_str(&b, value_kind_name(m->kind));
-        js_key(&b, &g, "values");
+        dash_js_key(&b, &g, "name");
+        dash_js_str(&b, m->name);
+        dash_js_key(&b, &g, "type");
+        dash_js_str(&b, metric_type_name(m->type));
+        dash_js_key(&b, &g, "contains");
+        dash_js_str(&b, value_kind_name(m->kind));
+        dash_js_key(&b, &g, "values");
         dash_metric_values(&b, m, sd->duration_s);
         buf_puts(&b, "}");
     }
@@ -546,6 +553,7 @@ static void dash_free(dashboard *d) {
     free(d->ev);
     for (size_t i = 0; i < d->nscen; i++) free(d->scen_names[i]);
     free(d->scen_names);
+    free(d->scen_vus);
     free(d->export_path);
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->cond);
@@ -585,14 +593,14 @@ dashboard *dash_start(const dash_config *c, const char *script, const char *cons
     buf b = {0};
     bool f = true;
     buf_puts(&b, "{");
-    js_key(&b, &f, "script");
-    js_str(&b, script);
-    js_kv(&b, &f, "period", (double)c->period_us / 1e6);
-    js_key(&b, &f, "scenarios");
+    dash_js_key(&b, &f, "script");
+    dash_js_str(&b, script);
+    dash_js_kv(&b, &f, "period", (double)c->period_us / 1e6);
+    dash_js_key(&b, &f, "scenarios");
     buf_puts(&b, "[");
     for (size_t i = 0; i < d->nscen; i++) {
         if (i) buf_puts(&b, ",");
-        js_str(&b, d->scen_names[i]);
+        dash_js_str(&b, d->scen_names[i]);
     }
     buf_puts(&b, "]}");
     dash_push(d, "config", &b);
@@ -618,4 +626,63 @@ void dash_stop(dashboard *d) {
     pthread_mutex_unlock(&d->mu);
     if (d->daemon) MHD_stop_daemon(d->daemon);   /* joins every connection's thread */
     dash_free(d);
+}
+
+/* ---- the run's side ---- */
+
+dashboard *dash_start_test(const dash_config *c, const char *script, const c6_test *t, char *err, size_t errlen) {
+    const char **names = calloc((size_t)t->nscen + 1, sizeof *names);
+    int *vus = calloc((size_t)t->nscen + 1, sizeof *vus);
+    if (!names || !vus) {
+        free(names);
+        free(vus);
+        return snprintf(err, errlen, "web dashboard: out of memory"), NULL;
+    }
+    for (int i = 0; i < t->nscen; i++) names[i] = t->scen[i].cfg->name;
+    dashboard *d = dash_start(c, script, names, (size_t)t->nscen, err, errlen);
+    free(names);
+    if (d) d->scen_vus = vus;
+    else free(vus);
+    return d;
+}
+
+static double dash_counter_total(const sink *s) { return s ? s->u.counter.sum : 0; }
+
+/* A few sink reads under eng_lock; the rates and the JSON are made after
+ * the lock is released. */
+void dash_snapshot_test(dashboard *d, const c6_test *t, const engine *eng, pthread_mutex_t *eng_lock, int64_t now) {
+    dash_sample s = {0};
+    s.t_s = (double)(now - t->start_us) / 1e6;
+    s.vus = atomic_load(&t->vus_active);
+    s.vus_max = atomic_load(&t->vus_initialized);
+    for (int i = 0; i < t->nscen; i++) d->scen_vus[i] = atomic_load(&t->scen[i].vus_active);
+    s.scenario_vus = d->scen_vus;
+    pthread_mutex_lock(eng_lock);
+    s.http_reqs = dash_counter_total(engine_sink(eng, M_HTTP_REQS));
+    s.iterations = dash_counter_total(engine_sink(eng, M_ITERATIONS));
+    s.data_sent = dash_counter_total(engine_sink(eng, M_DATA_SENT));
+    s.data_received = dash_counter_total(engine_sink(eng, M_DATA_RECEIVED));
+    const sink *f = engine_sink(eng, M_HTTP_REQ_FAILED), *c = engine_sink(eng, M_CHECKS);
+    if (f) s.req_failed = f->u.rate.nonzero, s.req_total = f->u.rate.total;
+    if (c) s.checks_pass = c->u.rate.nonzero, s.checks_total = c->u.rate.total;
+    const sink *dur = engine_sink(eng, M_HTTP_REQ_DURATION);
+    if (dur && dur->u.trend.h) {
+        const histogram *h = dur->u.trend.h;
+        s.dur_n = hist_count(h);
+        s.dur_sum = hist_sum(h);
+        s.dur_p90 = hist_percentile(h, 90);
+        s.dur_p95 = hist_percentile(h, 95);
+        s.dur_p99 = hist_percentile(h, 99);
+    }
+    pthread_mutex_unlock(eng_lock);
+    dash_snapshot(d, &s);
+}
+
+void dash_tick(dashboard *d, const c6_test *t, const engine *eng, pthread_mutex_t *eng_lock, int64_t now) {
+    if (!d) return;
+    if (!d->last_us) d->last_us = t->start_us;
+    if (now - d->last_us < d->period_us) return;
+    d->last_us += d->period_us;
+    if (now - d->last_us >= d->period_us) d->last_us = now;   /* the loop was held up */
+    dash_snapshot_test(d, t, eng, eng_lock, now);
 }

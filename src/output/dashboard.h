@@ -33,7 +33,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
+#include "metrics/engine.h"
 #include "output/summary.h"
+
+struct c6_test;
 
 #define DASH_DEFAULT_PORT 5665
 #define DASH_MAX_CONNECTIONS 32
@@ -89,5 +93,16 @@ char *dash_report_html(dashboard *d, size_t *len);
 /* Ends the streams (giving connected pages up to a second to read the last
  * events), stops the server and frees d. NULL is fine. */
 void dash_stop(dashboard *d);
+
+/* The run's side. dash_start for the test's scenarios. */
+dashboard *dash_start_test(const dash_config *c, const char *script, const struct c6_test *t, char *err,
+                           size_t errlen);
+/* A snapshot of the test now: its VUs, and the engine's totals read under
+ * eng_lock (the lock the engine is drained under). */
+void dash_snapshot_test(dashboard *d, const struct c6_test *t, const engine *eng, pthread_mutex_t *eng_lock,
+                        int64_t now);
+/* From the run's timer (main thread): a snapshot every period from the
+ * test's start (one, not several, after a hold-up). NULL is a no-op. */
+void dash_tick(dashboard *d, const struct c6_test *t, const engine *eng, pthread_mutex_t *eng_lock, int64_t now);
 
 #endif

@@ -1,8 +1,7 @@
 /* k6's InfluxDB v1 output. The metrics thread only appends lines to a
  * batch: the measurement text is rendered once per metric, and the tag and
- * field texts once per tag set (kept in a small direct-mapped cache keyed
- * by the packed set, as the JSON output does), so a point costs a few
- * memcpy and two number formats. Full batches go to the pusher's threads. */
+ * field texts once per tag set (kept in the outputs' tag-set cache,
+ * output/tagcache.h), so a point costs a few memcpy and two number formats. Full batches go to the pusher's threads. */
 #include "util/err.h"
 #include "output/influxdb.h"
 
@@ -19,13 +18,15 @@
 #include "config/duration.h"
 #include "metrics/registry.h"
 #include "metrics/tags.h"
+#include "output/output.h"
 #include "output/pusher.h"
+#include "output/tagcache.h"
 #include "output/writer.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 
-#define INFLUX_CACHE 1024                  /* tag-set cache slots, a power of 2 */
+#define INFLUX_CACHE_BITS 10               /* 1024 tag-set cache slots */
 #define INFLUX_BATCH_MAX (8u << 20)        /* bytes: a batch goes out early past this */
 #define INFLUX_BUDGET (64u << 20)          /* bytes queued for the senders at most */
 #define INFLUX_MAX_FIELDS 64
@@ -43,21 +44,13 @@ typedef struct influx_config {
     size_t nfields;
 } influx_config;
 
-typedef struct influx_tags {
-    const char *key;                       /* packed set pointer last rendered here */
-    char *packed;                          /* its bytes, to confirm a hit */
-    size_t plen;
-    char *tags, *fields;                   /* ",k=v,..." and ",f=1i,..." */
-    size_t tlen, flen;
-} influx_tags;
-
 struct influx_output {
     influx_config c;
     pusher *push;
     int64_t mono0, wall0;                  /* ns: one instant on both clocks */
     int64_t div_ns;                        /* ns per timestamp unit */
     char **meas;                           /* REGISTRY_MAX escaped metric names */
-    influx_tags cache[INFLUX_CACHE];
+    tagcache tags;                         /* ",k=v,...", then (at split) ",f=1i,..." per tag set */
     buf batch, scratch;
     uint64_t points, skipped;
     int64_t last_push_us;
@@ -377,12 +370,10 @@ static int influx_field_index(const influx_output *o, const char *k) {
     return -1;
 }
 
-static const influx_tags *influx_tags_of(influx_output *o, const char *tags, size_t len) {
-    uintptr_t h = ((uintptr_t)tags >> 3) ^ (len * 0x9E3779B1u);
-    h ^= h >> 15;
-    influx_tags *t = &o->cache[(h * 0x9E3779B97F4A7C15ull) >> 54 & (INFLUX_CACHE - 1)];
-    if (t->tags && t->key == tags && t->plen == len && (len == 0 || memcmp(t->packed, tags, len) == 0)) return t;
-    buf tb = {0}, fb = {0};
+/* A tag set's tags (",k=v,...") then, at *split, its fields (",f=1i,..."). */
+static int influx_render_tags(void *ctx, const char *tags, size_t len, int aux, buf *b, size_t *split, long *id) {
+    influx_output *o = ctx;
+    buf fb = {0};
     const char *k, *v;
     for (size_t off = 0; (off = tagset_next(tags, len, off, &k, &v)) != 0;) {
         /* k6 writes sample.Tags only: vu and iter are metadata there, so
@@ -396,28 +387,16 @@ static const influx_tags *influx_tags_of(influx_output *o, const char *tags, siz
             buf_append(&fb, "=", 1);
             lp_field_value(&fb, v, o->c.kinds[fi]);
         } else if (*v) {   /* the line protocol has no empty tag value */
-            buf_append(&tb, ",", 1);
-            lp_escape(&tb, k, true);
-            buf_append(&tb, "=", 1);
-            lp_escape(&tb, v, true);
+            buf_append(b, ",", 1);
+            lp_escape(b, k, true);
+            buf_append(b, "=", 1);
+            lp_escape(b, v, true);
         }
     }
-    buf_reserve(&tb, 1);
-    buf_reserve(&fb, 1);
-    char *packed = malloc(len ? len : 1);
-    if (!packed || !tb.p || !fb.p) {
-        free(packed);
-        buf_free(&tb);
-        buf_free(&fb);
-        o->oom = true;
-        return NULL;
-    }
-    if (len) memcpy(packed, tags, len);
-    free(t->packed);
-    free(t->tags);
-    free(t->fields);
-    *t = (influx_tags){tags, packed, len, tb.p, fb.p, tb.len, fb.len};
-    return t;
+    *split = b->len;
+    int rc = buf_reserve(b, 1) || buf_reserve(&fb, 1) || buf_append(b, fb.p, fb.len) ? -1 : 0;
+    buf_free(&fb);
+    return rc;
 }
 
 static const char *influx_meas(influx_output *o, int id) {
@@ -474,7 +453,7 @@ influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mo
                                   char *err, size_t errlen) {
     influx_output *o = calloc(1, sizeof *o);
     if (o) o->meas = calloc(REGISTRY_MAX, sizeof *o->meas);
-    if (!o || !o->meas) {
+    if (!o || !o->meas || tagcache_init(&o->tags, INFLUX_CACHE_BITS, influx_render_tags, o)) {
         if (o) free(o->meas);
         free(o);
         return snprintf(err, errlen, "out of memory"), NULL;
@@ -507,6 +486,7 @@ influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mo
     free(url);
     if (rc) {
         influx_config_free(c);
+        tagcache_free(&o->tags);
         free(o->meas);
         free(o);
         return NULL;
@@ -544,8 +524,11 @@ void influx_output_sample(void *ctx, const sample *s, const char *tags, size_t t
     if (id >= registry_count()) return;
     if (!isfinite(s->value)) { o->skipped++; return; }   /* the line protocol has no NaN */
     const char *m = influx_meas(o, id);
-    const influx_tags *t = influx_tags_of(o, tags, tags_len);
+    const tagcache_entry *t = tagcache_get(&o->tags, tags, tags_len, 0);
+    if (!t) o->oom = true;
     if (!m || !t) return;
+    const char *tt = t->text ? t->text : "";
+    size_t tlen = t->split, flen = t->tlen - t->split;
     char num[WRITER_NUM_MAX], ts[32];
     size_t nl = writer_fmt_go(num, s->value);
     /* the stamps are unique per buffer lane (metrics/samples.h): at the
@@ -553,12 +536,12 @@ void influx_output_sample(void *ctx, const sample *s, const char *tags, size_t t
     int64_t stamp = (o->wall0 + (s->t_ns - o->mono0)) / o->div_ns;
     size_t tl = (size_t)snprintf(ts, sizeof ts, " %lld\n", (long long)stamp);
     buf *b = &o->batch;
-    if (buf_reserve(b, strlen(m) + t->tlen + 7 + nl + t->flen + tl)) { o->oom = true; return; }
+    if (buf_reserve(b, strlen(m) + tlen + 7 + nl + flen + tl)) { o->oom = true; return; }
     buf_puts(b, m);
-    buf_append(b, t->tags, t->tlen);
+    buf_append(b, tt, tlen);
     buf_append(b, " value=", 7);
     buf_append(b, num, nl);
-    buf_append(b, t->fields, t->flen);
+    buf_append(b, tt + tlen, flen);
     buf_append(b, ts, tl);
     o->points++;
     if (b->len >= INFLUX_BATCH_MAX) influx_push(o);
@@ -588,11 +571,7 @@ void influx_output_close(influx_output *o) {
     if (o->skipped)
         log_printf(LOG_WARN, "influxdb output: %llu samples with a NaN or infinite value were left out (InfluxDB cannot store them)",
                    (unsigned long long)o->skipped);
-    for (size_t i = 0; i < INFLUX_CACHE; i++) {
-        free(o->cache[i].packed);
-        free(o->cache[i].tags);
-        free(o->cache[i].fields);
-    }
+    tagcache_free(&o->tags);
     for (int i = 0; i < REGISTRY_MAX; i++) free(o->meas[i]);
     free(o->meas);
     buf_free(&o->batch);
@@ -600,3 +579,25 @@ void influx_output_close(influx_output *o) {
     influx_config_free(&o->c);
     free(o);
 }
+
+/* ---- as an output (output/output.h) ---- */
+
+static void influx_ops_sample(void *ctx, const sample *s, size_t n, const tagdict *tags) {
+    output_each_sample(ctx, s, n, tags, influx_output_sample);
+}
+
+static void *influx_ops_open(const output_params *p, char *err, size_t errlen) {
+    return influx_output_open(p->arg, p->env, p->mono0_ns, p->wall0_ns, err, errlen);
+}
+
+static void influx_ops_describe(const void *o, buf *b) { influx_output_describe(o, b); }
+static void influx_ops_tick(void *o) { influx_output_tick(o); }
+
+static int influx_ops_close(void *o, char *err, size_t errlen) {
+    influx_output_close(o);   /* what could not be written is a warning, not a failed run */
+    return 0;
+}
+
+const output_ops influx_output_ops = {
+    "influxdb", influx_ops_open, influx_ops_describe, influx_ops_sample, influx_ops_tick, influx_ops_close,
+};

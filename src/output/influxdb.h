@@ -28,9 +28,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "metrics/samples.h"
+#include "output/output.h"
 #include "util/buf.h"
 
 typedef struct influx_output influx_output;
+
+/* `-o influxdb[=URL]` */
+extern const output_ops influx_output_ops;
 
 /* arg: the text after "influxdb=" (NULL or "": defaults). envp: the
  * environment to read K6_INFLUXDB_* from. NULL with a message when a
@@ -41,7 +45,7 @@ influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mo
  * Description() (internal/output/influxdb/output.go): "InfluxDBv1 (ADDR)"
  * with ADDR scheme://host[:port], without user, path or database. */
 void influx_output_describe(const influx_output *o, buf *b);
-/* An engine_listener: ctx is the influx_output. */
+/* One sample with its packed tag set; ctx is the influx_output. */
 void influx_output_sample(void *ctx, const sample *s, const char *tags, size_t tags_len);
 /* From a timer: hands the batch to the senders when the interval has passed. */
 void influx_output_tick(influx_output *o);

@@ -1,9 +1,8 @@
 /* k6's JSON output. Speed comes from rendering each thing once: the text
  * before a metric's time ("{"metric":"name","type":"Point","data":{"time":")
  * per metric, the date and zone per second (writer_time), and the tags
- * object per tag set, kept in a small direct-mapped cache keyed by the
- * packed set (tag sets are interned, so a run sees few distinct ones). A
- * point then costs a few memcpy and one number format. */
+ * object per tag set, kept in the outputs' tag-set cache (output/tagcache.h).
+ * A point then costs a few memcpy and one number format. */
 #include "output/json.h"
 
 #include <stdbool.h>
@@ -14,20 +13,14 @@
 #include "config/duration.h"
 #include "metrics/registry.h"
 #include "metrics/tags.h"
+#include "output/output.h"
+#include "output/tagcache.h"
 #include "output/writer.h"
 #include "util/buf.h"
 #include "util/clock.h"
 
-#define JSON_CACHE 4096                 /* tag-set cache slots, a power of 2 */
+#define JSON_CACHE_BITS 12              /* 4096 tag-set cache slots */
 #define JSON_FLUSH_US 200000            /* k6's JSON output flushes every 200 ms */
-
-typedef struct json_tags {
-    const char *key;                    /* packed set pointer last rendered here */
-    char *packed;                       /* its bytes, to confirm a hit */
-    size_t plen;
-    char *text;                         /* {"k":"v",...} and maybe ,"metadata":{...} */
-    size_t tlen;
-} json_tags;
 
 typedef struct json_metric {
     bool declared;
@@ -43,23 +36,26 @@ struct json_output {
     int64_t mono0, wall0;               /* ns: one instant on both clocks */
     writer_time clock;
     json_metric *metrics;               /* REGISTRY_MAX */
-    json_tags cache[JSON_CACHE];
+    tagcache tags;                      /* {"k":"v",...} and maybe ,"metadata":{...} per tag set */
     buf scratch;
     bool oom;
 };
+
+static tagcache_render json_render_tags;
 
 json_output *json_output_open(const char *path, int64_t mono0_ns, int64_t wall0_ns,
                               char *err, size_t errlen) {
     json_output *o = calloc(1, sizeof *o);
     if (o) o->metrics = calloc(REGISTRY_MAX, sizeof *o->metrics);
-    if (!o || !o->metrics) {
+    if (!o || !o->metrics || tagcache_init(&o->tags, JSON_CACHE_BITS, json_render_tags, o)) {
         snprintf(err, errlen, "json output: out of memory");
-        if (o) free(o->metrics);
+        if (o) free(o->metrics), tagcache_free(&o->tags);
         free(o);
         return NULL;
     }
     o->w = writer_open(path, err, errlen);
     if (!o->w) {
+        tagcache_free(&o->tags);
         free(o->metrics);
         free(o);
         return NULL;
@@ -223,7 +219,7 @@ static void json_declare(json_output *o, int id) {
 }
 
 /* The tags object (and metadata object, if any) of a packed set. */
-static void json_render_tags(buf *b, const char *tags, size_t len) {
+static int json_render_tags(void *ctx, const char *tags, size_t len, int aux, buf *b, size_t *split, long *id) {
     const char *k, *v;
     bool first = true, meta = false;
     buf_puts(b, "{");
@@ -236,7 +232,7 @@ static void json_render_tags(buf *b, const char *tags, size_t len) {
         json_string(b, v, strlen(v), JSON_ESC_EASYJSON);
     }
     buf_puts(b, "}");
-    if (!meta) return;
+    if (!meta) return b->p ? 0 : -1;
     buf_puts(b, ",\"metadata\":{");
     first = true;
     for (size_t off = 0; (off = tagset_next(tags, len, off, &k, &v)) != 0;) {
@@ -248,28 +244,7 @@ static void json_render_tags(buf *b, const char *tags, size_t len) {
         json_string(b, v, strlen(v), JSON_ESC_EASYJSON);
     }
     buf_puts(b, "}");
-}
-
-static const json_tags *json_tags_of(json_output *o, const char *tags, size_t len) {
-    uintptr_t h = ((uintptr_t)tags >> 3) ^ (len * 0x9E3779B1u);
-    h ^= h >> 15;
-    json_tags *t = &o->cache[(h * 0x9E3779B97F4A7C15ull) >> 52 & (JSON_CACHE - 1)];
-    if (t->text && t->key == tags && t->plen == len &&
-        (len == 0 || memcmp(t->packed, tags, len) == 0)) return t;
-    buf_clear(&o->scratch);
-    json_render_tags(&o->scratch, tags, len);
-    char *packed = malloc(len ? len : 1), *text = o->scratch.p ? strndup(o->scratch.p, o->scratch.len) : NULL;
-    if (!packed || !text) {
-        free(packed);
-        free(text);
-        o->oom = true;
-        return NULL;
-    }
-    if (len) memcpy(packed, tags, len);
-    free(t->packed);
-    free(t->text);
-    *t = (json_tags){tags, packed, len, text, o->scratch.len};
-    return t;
+    return b->p ? 0 : -1;
 }
 
 void json_output_sample(void *ctx, const sample *s, const char *tags, size_t tags_len) {
@@ -278,7 +253,8 @@ void json_output_sample(void *ctx, const sample *s, const char *tags, size_t tag
     if (id >= registry_count()) return;
     json_metric *m = &o->metrics[id];
     if (!m->declared) json_declare(o, id);
-    const json_tags *t = json_tags_of(o, tags, tags_len);
+    const tagcache_entry *t = tagcache_get(&o->tags, tags, tags_len, 0);
+    if (!t) o->oom = true;
     if (!m->prefix || !t) return;
 
     char tbuf[48], num[WRITER_NUM_MAX];
@@ -325,12 +301,63 @@ int json_output_close(json_output *o, char *err, size_t errlen) {
         free(m->thresholds);
         json_free_list(m->subs, m->nsubs);
     }
-    for (size_t i = 0; i < JSON_CACHE; i++) {
-        free(o->cache[i].packed);
-        free(o->cache[i].text);
-    }
+    tagcache_free(&o->tags);
     buf_free(&o->scratch);
     free(o->metrics);
     free(o);
     return rc;
 }
+
+/* ---- as an output (output/output.h) ---- */
+
+static void json_ops_sample(void *ctx, const sample *s, size_t n, const tagdict *tags) {
+    output_each_sample(ctx, s, n, tags, json_output_sample);
+}
+
+/* The Metric lines list all of a metric's thresholds (those on its
+ * sub-metrics belong to them, as in k6) and sub-metrics. */
+static void json_ops_describe_metrics(json_output *o, const output_params *p) {
+    json_threshold *ts = calloc(p->nthresholds + 1, sizeof *ts);
+    for (size_t i = 0; ts && i < p->nthresholds; i++) {
+        const output_threshold *t = &p->thresholds[i];
+        size_t n = 0, k = 0;
+        while (k < i && (p->thresholds[k].sub >= 0 || p->thresholds[k].metric != t->metric)) k++;
+        if (t->sub >= 0 || k < i) continue;   /* done with the metric's first threshold */
+        for (k = i; k < p->nthresholds; k++)
+            if (p->thresholds[k].sub < 0 && p->thresholds[k].metric == t->metric)
+                ts[n++] = (json_threshold){p->thresholds[k].source, p->thresholds[k].abort_on_fail,
+                                           p->thresholds[k].delay_abort_us};
+        json_output_set_thresholds(o, t->metric, ts, n);
+    }
+    free(ts);
+    int nsub = p->eng ? engine_submetric_count(p->eng) : 0;
+    char **filters = calloc((size_t)nsub + 1, sizeof *filters);
+    for (int i = 0; filters && i < nsub; i++) {
+        int parent = engine_submetric_parent(p->eng, i), k = 0;
+        size_t n = 0;
+        while (k < i && engine_submetric_parent(p->eng, k) != parent) k++;
+        if (k < i) continue;
+        for (k = i; k < nsub; k++) {
+            if (engine_submetric_parent(p->eng, k) != parent) continue;
+            const char *brace = strchr(engine_submetric_name(p->eng, k), '{');
+            if ((filters[n] = strndup(brace + 1, strlen(brace + 1) - 1))) n++;
+        }
+        json_output_set_submetrics(o, parent, (const char *const *)filters, n);
+        while (n) free(filters[--n]);
+    }
+    free(filters);
+}
+
+static void *json_ops_open(const output_params *p, char *err, size_t errlen) {
+    json_output *o = json_output_open(p->arg ? p->arg : "-", p->mono0_ns, p->wall0_ns, err, errlen);
+    if (o) json_ops_describe_metrics(o, p);
+    return o;
+}
+
+static void json_ops_describe(const void *o, buf *b) { json_output_describe(o, b); }
+static void json_ops_tick(void *o) { json_output_tick(o); }
+static int json_ops_close(void *o, char *err, size_t errlen) { return json_output_close(o, err, errlen); }
+
+const output_ops json_output_ops = {
+    "json", json_ops_open, json_ops_describe, json_ops_sample, json_ops_tick, json_ops_close,
+};

@@ -19,9 +19,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "metrics/samples.h"
+#include "output/output.h"
 #include "util/buf.h"
 
 typedef struct json_output json_output;
+
+/* `-o json[=FILE]` (stdout without FILE); the metrics' thresholds and
+ * sub-metrics come from the output's params. */
+extern const output_ops json_output_ops;
 
 /* mono0_ns/wall0_ns: one instant read on both clocks (clock_now_ns(),
  * clock_wall_ns()), to turn sample times into wall-clock times. */
@@ -50,7 +55,7 @@ void json_output_set_submetrics(json_output *o, int metric, const char *const *f
  * Description() (internal/output/json/json.go): "json (FILE)", or
  * "json(stdout)" without a space. */
 void json_output_describe(const json_output *o, buf *b);
-/* An engine_listener: ctx is the json_output. */
+/* One sample with its packed tag set; ctx is the json_output. */
 void json_output_sample(void *ctx, const sample *s, const char *tags, size_t tags_len);
 /* Hands what is buffered to the file. Returns -1 once a write has failed. */
 int json_output_flush(json_output *o);

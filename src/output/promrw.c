@@ -1,6 +1,6 @@
 /* k6's Prometheus remote-write output. The metrics thread finds a sample's
- * series (a direct-mapped cache keyed by the packed tag set and metric in
- * front of a hash table) and adds the value to the series' sink; a push
+ * series (the outputs' tag-set cache, output/tagcache.h, keyed by the
+ * packed tag set and metric, in front of a hash table) and adds the value to the series' sink; a push
  * encodes the series touched since the last one. The protobuf encoding is
  * written here by hand: a WriteRequest is only
  *   WriteRequest { repeated TimeSeries timeseries = 1; }
@@ -22,12 +22,14 @@
 #include "metrics/registry.h"
 #include "metrics/sink.h"
 #include "metrics/tags.h"
+#include "output/output.h"
 #include "output/pusher.h"
+#include "output/tagcache.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 
-#define PRW_CACHE 1024                    /* (tag set, metric) -> series slots */
+#define PRW_CACHE_BITS 10                 /* 1024 (tag set, metric) -> series slots */
 #define PRW_BUDGET (64u << 20)
 #define PRW_MAX_STATS 32
 #define PRW_MAX_LABELS 32
@@ -44,14 +46,6 @@ typedef struct prw_series {
     int64_t latest_ms, sent_ms;
     bool listed;                          /* in the dirty list */
 } prw_series;
-
-typedef struct prw_slot {
-    const char *tags;                     /* packed set pointer */
-    char *packed;
-    size_t plen;
-    int metric;
-    uint32_t idx;                         /* series index + 1; 0 = empty */
-} prw_slot;
 
 struct prw_output {
     pusher *push;
@@ -70,7 +64,7 @@ struct prw_output {
     size_t tcap;
     uint32_t *dirty;
     size_t ndirty, dcap;
-    prw_slot cache[PRW_CACHE];
+    tagcache series_of;                   /* (tag set, metric) -> series index */
     bool oom;
 };
 
@@ -271,7 +265,7 @@ static void prw_free(prw_output *o) {
         free(s->post);
         sink_free(&s->sink);
     }
-    for (size_t i = 0; i < PRW_CACHE; i++) free(o->cache[i].packed);
+    tagcache_free(&o->series_of);
     free(o->series);
     free(o->table);
     free(o->dirty);
@@ -324,10 +318,16 @@ static int prw_configure(prw_output *o, const char *arg, char *const *envp, prw_
     return 0;
 }
 
+static tagcache_render prw_render_series;
+
 prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_ns, int64_t wall0_ns,
                             char *err, size_t errlen) {
     prw_output *o = calloc(1, sizeof *o);
     if (!o) return err_set(err, errlen, "out of memory"), NULL;
+    if (tagcache_init(&o->series_of, PRW_CACHE_BITS, prw_render_series, o)) {
+        prw_free(o);
+        return err_set(err, errlen, "out of memory"), NULL;
+    }
     prw_headers hs = {.n = 0};
     const char *url;
     pusher_config pc = {.name = "experimental-prometheus-rw", .content_type = "application/x-protobuf",
@@ -449,15 +449,10 @@ static long prw_series_of(prw_output *o, int metric, const char *key, size_t kle
     return (long)o->nseries++;
 }
 
-/* The series of a sample's packed tag set: through the cache, else by the
- * set without metadata and empty values. */
-static long prw_lookup(prw_output *o, int metric, const char *tags, size_t len) {
-    uintptr_t h = ((uintptr_t)tags >> 3) ^ (len * 0x9E3779B1u) ^ ((uintptr_t)metric << 20);
-    h ^= h >> 15;
-    prw_slot *c = &o->cache[(h * 0x9E3779B97F4A7C15ull) >> 54 & (PRW_CACHE - 1)];
-    if (c->idx && c->tags == tags && c->metric == metric && c->plen == len &&
-        (len == 0 || memcmp(c->packed, tags, len) == 0))
-        return c->idx - 1;
+/* The series of a sample's packed tag set (aux: the metric) for the
+ * cache: found or made by the set without metadata and empty values. */
+static int prw_render_series(void *ctx, const char *tags, size_t len, int metric, buf *text, size_t *split, long *id) {
+    prw_output *o = ctx;
     char stack[512], *key = len <= sizeof stack ? stack : malloc(len);
     if (!key) return -1;
     size_t klen = 0;
@@ -469,22 +464,18 @@ static long prw_lookup(prw_output *o, int metric, const char *tags, size_t len) 
         memcpy(key + klen + kl, v, vl);
         klen += kl + vl;
     }
-    long idx = prw_series_of(o, metric, key, klen);
+    *id = prw_series_of(o, metric, key, klen);
     if (key != stack) free(key);
-    char *packed = idx >= 0 ? malloc(len ? len : 1) : NULL;
-    if (!packed) return idx;
-    if (len) memcpy(packed, tags, len);
-    free(c->packed);
-    *c = (prw_slot){tags, packed, len, metric, (uint32_t)idx + 1};
-    return idx;
+    return *id < 0 ? -1 : 0;
 }
 
 void prw_output_sample(void *ctx, const sample *smp, const char *tags, size_t tags_len) {
     prw_output *o = ctx;
     int id = smp->metric;
     if (id >= registry_count()) return;
-    long idx = prw_lookup(o, id, tags, tags_len);
-    if (idx < 0) { o->oom = true; return; }
+    const tagcache_entry *c = tagcache_get(&o->series_of, tags, tags_len, id);
+    if (!c) { o->oom = true; return; }
+    long idx = c->id;
     prw_series *s = &o->series[idx];
     sink_add(&s->sink, smp->value);
     int64_t ms = (o->wall0 + (smp->t_ns - o->mono0)) / 1000000;
@@ -601,3 +592,25 @@ void prw_output_close(prw_output *o) {
     pusher_report(&st, "experimental-prometheus-rw", "time series samples", o->oom);
     prw_free(o);
 }
+
+/* ---- as an output (output/output.h) ---- */
+
+static void prw_ops_sample(void *ctx, const sample *s, size_t n, const tagdict *tags) {
+    output_each_sample(ctx, s, n, tags, prw_output_sample);
+}
+
+static void *prw_ops_open(const output_params *p, char *err, size_t errlen) {
+    return prw_output_open(p->arg, p->env, p->mono0_ns, p->wall0_ns, err, errlen);
+}
+
+static void prw_ops_describe(const void *o, buf *b) { prw_output_describe(o, b); }
+static void prw_ops_tick(void *o) { prw_output_tick(o); }
+
+static int prw_ops_close(void *o, char *err, size_t errlen) {
+    prw_output_close(o);   /* what could not be written is a warning, not a failed run */
+    return 0;
+}
+
+const output_ops prw_output_ops = {
+    "experimental-prometheus-rw", prw_ops_open, prw_ops_describe, prw_ops_sample, prw_ops_tick, prw_ops_close,
+};

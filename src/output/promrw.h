@@ -29,9 +29,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "metrics/samples.h"
+#include "output/output.h"
 #include "util/buf.h"
 
 typedef struct prw_output prw_output;
+
+/* `-o experimental-prometheus-rw[=URL]` */
+extern const output_ops prw_output_ops;
 
 prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_ns, int64_t wall0_ns,
                             char *err, size_t errlen);
@@ -39,7 +43,7 @@ prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_ns
  * Description() (internal/output/prometheusrw/remotewrite/remotewrite.go):
  * "Prometheus remote write (URL)"; a password in the URL shows as ***. */
 void prw_output_describe(const prw_output *o, buf *b);
-/* An engine_listener: ctx is the prw_output. */
+/* One sample with its packed tag set; ctx is the prw_output. */
 void prw_output_sample(void *ctx, const sample *s, const char *tags, size_t tags_len);
 void prw_output_tick(prw_output *o);
 /* Pushes what is left (and the stale markers), waits for the sender, logs

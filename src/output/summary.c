@@ -99,7 +99,7 @@ static char *cat(char *buf, size_t n, const char *a, const char *b, const char *
 
 /* Number.prototype.toString(): the shortest digits that read back as x,
  * in plain notation for 1e-7 <= |x| < 1e21, else as d.ddde+N. */
-static void js_num(char *buf, size_t n, double x) {
+static void summary_js_num(char *buf, size_t n, double x) {
     if (isnan(x)) { snprintf(buf, n, "NaN"); return; }
     if (isinf(x)) { snprintf(buf, n, x > 0 ? "Infinity" : "-Infinity"); return; }
     if (x == 0) { snprintf(buf, n, "0"); return; }
@@ -147,8 +147,8 @@ static void dec_round_up(char *s, size_t n) {
 
 /* Number.prototype.toFixed(prec): like %.*f, but an exact tie rounds away
  * from zero (1/128 -> "0.007813"), where printf would round to even. */
-static void js_fixed(char *buf, size_t n, double x, int prec) {
-    if (!isfinite(x) || fabs(x) >= 1e21) { js_num(buf, n, x); return; }
+static void summary_js_fixed(char *buf, size_t n, double x, int prec) {
+    if (!isfinite(x) || fabs(x) >= 1e21) { summary_js_num(buf, n, x); return; }
     double a = fabs(x);
     char wide[400];
     snprintf(wide, sizeof wide, "%.*f", prec + 30, a);
@@ -167,9 +167,9 @@ static void js_fixed(char *buf, size_t n, double x, int prec) {
  * trailing zeros, "-0" printed as "0". */
 static void fixed_nz(char *buf, size_t n, double x, int prec) {
     char tmp[64];
-    js_fixed(tmp, sizeof tmp, x, prec);
+    summary_js_fixed(tmp, sizeof tmp, x, prec);
     double v = strtod(tmp, NULL);
-    js_num(buf, n, v == 0 ? 0 : v);
+    summary_js_num(buf, n, v == 0 ? 0 : v);
 }
 
 /* The same after truncating (not rounding) to prec decimals. */
@@ -187,7 +187,7 @@ char *summary_format_number(char *buf, size_t n, double v) {
 
 char *summary_format_percent(char *buf, size_t n, double ratio) {
     char num[64];
-    js_fixed(num, sizeof num, trunc(ratio * 100 * 100) / 100, 2);
+    summary_js_fixed(num, sizeof num, trunc(ratio * 100 * 100) / 100, 2);
     cat(buf, n, num, "%", NULL);
     return buf;
 }
@@ -196,14 +196,14 @@ char *summary_format_bytes(char *buf, size_t n, double bytes) {
     static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
     char num[64];
     if (!(bytes >= 10)) {
-        js_num(num, sizeof num, bytes);
+        summary_js_num(num, sizeof num, bytes);
         cat(buf, n, num, " B", NULL);
         return buf;
     }
     double e = floor(log(bytes) / log(1000));
     if (e > 8) e = 8;
     double val = floor((bytes / pow(1000, e)) * 10 + 0.5) / 10;
-    js_fixed(num, sizeof num, val, val < 10 ? 1 : 0);
+    summary_js_fixed(num, sizeof num, val, val < 10 ? 1 : 0);
     cat(buf, n, num, " ", units[(int)e]);
     return buf;
 }
@@ -213,17 +213,17 @@ char *summary_format_bytes(char *buf, size_t n, double bytes) {
 static void duration_auto(char *buf, size_t n, double ms) {
     char secs[64], mins[64], hours[64], tmp[160];
     if (ms == 0) { cat(buf, n, "0s", NULL, NULL); return; }
-    if (ms < 0.001) { js_num(secs, sizeof secs, trunc(ms * 1000000)); cat(buf, n, secs, "ns", NULL); return; }
+    if (ms < 0.001) { summary_js_num(secs, sizeof secs, trunc(ms * 1000000)); cat(buf, n, secs, "ns", NULL); return; }
     if (ms < 1) { fixed_nz_trunc(secs, sizeof secs, ms * 1000, 2); cat(buf, n, secs, "µs", NULL); return; }
     if (ms < 1000) { fixed_nz_trunc(secs, sizeof secs, ms, 2); cat(buf, n, secs, "ms", NULL); return; }
     fixed_nz_trunc(secs, sizeof secs, fmod(ms, 60000) / 1000, ms > 60000 ? 0 : 2);
     double rem = trunc(ms / 60000);
     if (rem < 1) { cat(buf, n, secs, "s", NULL); return; }
-    js_num(mins, sizeof mins, fmod(rem, 60));
+    summary_js_num(mins, sizeof mins, fmod(rem, 60));
     rem = trunc(rem / 60);
     cat(tmp, sizeof tmp, mins, "m", secs);
     if (rem < 1) { cat(buf, n, tmp, "s", NULL); return; }
-    js_num(hours, sizeof hours, rem);
+    summary_js_num(hours, sizeof hours, rem);
     cat(buf, n, hours, "h", cat(tmp, sizeof tmp, mins, "m", secs));
     cat(buf + strlen(buf), n - strlen(buf), "s", NULL, NULL);
 }
@@ -235,7 +235,7 @@ char *summary_format_duration(char *buf, size_t n, double ms, const char *time_u
     for (size_t i = 0; time_unit && i < sizeof units / sizeof units[0]; i++) {
         if (strcmp(time_unit, units[i].name)) continue;
         char num[64];
-        js_fixed(num, sizeof num, ms * units[i].coef, 2);
+        summary_js_fixed(num, sizeof num, ms * units[i].coef, 2);
         cat(buf, n, num, units[i].suffix, NULL);
         return buf;
     }
@@ -425,7 +425,7 @@ static void trend_cells(const ctx *c, row *r, const sink *s, value_kind kind) {
     for (size_t i = 0; i < c->nstats; i++) {
         double v;
         if (sink_agg(s, c->stats[i], c->d->duration_s, &v) < 0) snprintf(r->cells[i], CELL, "-");
-        else if (!strcmp(c->stats[i], "count")) js_num(r->cells[i], CELL, v);
+        else if (!strcmp(c->stats[i], "count")) summary_js_num(r->cells[i], CELL, v);
         else format_kind(r->cells[i], CELL, v, kind, c->d->time_unit);
     }
 }
@@ -614,7 +614,7 @@ static void threshold_value(const ctx *c, const summary_threshold *t, const char
     const summary_metric *m = find_metric(c->d, t->metric);
     char v[CELL];
     if (!m) { summary_format_number(buf, n, t->observed); return; }
-    if (m->type == METRIC_TREND && !strcmp(agg, "count")) js_num(buf, n, t->observed);
+    if (m->type == METRIC_TREND && !strcmp(agg, "count")) summary_js_num(buf, n, t->observed);
     else if (m->type == METRIC_COUNTER && !strcmp(agg, "rate"))
         cat(buf, n, format_kind(v, sizeof v, t->observed, m->kind, c->d->time_unit), "/s", NULL);
     else summary_format_metric(buf, n, t->observed, m->type, m->kind, c->d->time_unit);
