@@ -285,7 +285,40 @@ static void vm_install_globals(vu *v) {
     JS_FreeValue(ctx, global);
 }
 
-void vm_set_iter(vu *v, int64_t iter) {
+/* ---- per-VU module state ---- */
+
+static const vm_mod_ops *const vm_mods[VM_MOD_COUNT] = {
+    [VM_MOD_HTTP] = &http_mod_ops,
+    [VM_MOD_HTTP_ASYNC] = &http_async_mod_ops,
+    [VM_MOD_TIMERS] = &timers_mod_ops,
+    [VM_MOD_WEBSOCKETS] = &websockets_mod_ops,
+    [VM_MOD_HTML] = &html_mod_ops,
+};
+_Static_assert(VM_MOD_COUNT <= VU_MOD_SLOTS, "vu.h: VU_MOD_SLOTS too small for enum vm_mod");
+
+void *vm_mod_get(vu *v, enum vm_mod id) {
+    if (v->mod[id]) return v->mod[id];
+    const vm_mod_ops *ops = vm_mods[id];
+    void *st = calloc(1, ops->size);
+    if (!st) return NULL;
+    v->mod[id] = st;
+    if (ops->init) ops->init(v, st);
+    return st;
+}
+
+static void vm_mods_free(vu *v) {
+    for (int i = 0; i < VM_MOD_COUNT; i++) {
+        void *st = v->mod[i];
+        if (!st) continue;
+        if (vm_mods[i]->free) vm_mods[i]->free(v, st);
+        free(st);
+        v->mod[i] = NULL;
+    }
+}
+
+void vm_iter_begin(vu *v, int64_t iter) {
+    for (int i = 0; i < VM_MOD_COUNT; i++)
+        if (v->mod[i] && vm_mods[i]->iter_begin) vm_mods[i]->iter_begin(v, v->mod[i]);
     JSValue global = JS_GetGlobalObject(v->ctx);
     JS_SetPropertyStr(v->ctx, global, "__ITER", JS_NewInt64(v->ctx, iter));
     JS_FreeValue(v->ctx, global);
@@ -306,7 +339,7 @@ bool vm_cut_off(vu *v) { return v->interrupted || vm_interrupt(v->rt, v); }
 /* Drops what would keep the event loop going. */
 static void vm_loop_clear(vu *v) {
     timers_clear(v);
-    http_async_free(v);
+    http_async_clear(v);
     websockets_clear(v);
 }
 
@@ -456,11 +489,6 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     v->ns = JS_UNDEFINED;
     v->fn = JS_UNDEFINED;
     v->data = JS_UNDEFINED;
-    v->resp_proto = JS_UNDEFINED;
-    v->html_lib = JS_UNDEFINED;
-    v->expect_obj = JS_UNDEFINED;
-    v->expect = NULL;
-    v->expect_default = true;
     vm_install_globals(v);
 
     v->in_init = true;
@@ -496,10 +524,7 @@ void vm_destroy(vu *v) {
     JS_FreeValue(v->ctx, v->fn);
     JS_FreeValue(v->ctx, v->data);
     JS_FreeValue(v->ctx, v->ns);
-    JS_FreeValue(v->ctx, v->resp_proto);
-    JS_FreeValue(v->ctx, v->html_lib);
-    JS_FreeValue(v->ctx, v->expect_obj);
-    http_atoms_free(v);
+    vm_mods_free(v);
     JS_FreeContext(v->ctx);
     JS_FreeRuntime(v->rt);
     free(v->loader);

@@ -8,6 +8,8 @@
 #include "config/scenarios.h"
 #include "vu/vu.h"
 
+struct cookie_jar;
+
 /* Builds v's runtime and context on the current stack and runs the init code.
  * compile=true: first init run, compiles sources into s (main thread).
  * Returns 0, or -1 with err set to the located error text. */
@@ -20,8 +22,9 @@ JSValue vm_call(vu *v, JSValueConst fn, int argc, JSValueConst *argv);
  * stopping): what QuickJS's interrupt handler says, for code that waits in
  * a loop of its own and might miss a one-off wake-up. */
 bool vm_cut_off(vu *v);
-/* Sets __ITER. */
-void vm_set_iter(vu *v, int64_t iter);
+/* An iteration starts: sets __ITER and lets each module that has state in v
+ * reset what lasts one iteration (k6/http's cookie jar, which k6 empties). */
+void vm_iter_begin(vu *v, int64_t iter);
 /* Replaces __ENV with the test's variables plus `extra` (a scenario's env). */
 void vm_set_env(vu *v, const c6_kv *extra, size_t nextra);
 /* JSON text <-> value through the context. */
@@ -49,6 +52,26 @@ typedef struct vm_pairs {
 /* Appends obj's pairs (past VM_MAX_PAIRS they are dropped); -1 if reading threw. */
 int vm_pairs_read(JSContext *ctx, JSValueConst obj, vm_pairs *p);
 void vm_pairs_free(vm_pairs *p);
+
+/* ---- Per-VU module state ----
+ * A built-in module that keeps something per VU owns one slot of v->mod,
+ * named here. vm_mod_get allocates the slot's state on the module's first
+ * use in that VU (zeroed, then its init) and returns it from then on;
+ * vm_destroy hands it to the module's free callback while the context is
+ * still alive, then frees it. Nothing is allocated per request or iteration. */
+enum vm_mod { VM_MOD_HTTP, VM_MOD_HTTP_ASYNC, VM_MOD_TIMERS, VM_MOD_WEBSOCKETS, VM_MOD_HTML, VM_MOD_COUNT };
+typedef struct vm_mod_ops {
+    size_t size;                          /* of the state vm_mod_get allocates */
+    void (*init)(vu *v, void *st);        /* optional: after zeroing */
+    void (*iter_begin)(vu *v, void *st);  /* optional: at each iteration's start */
+    void (*free)(vu *v, void *st);        /* optional: releases what st holds (not st) */
+} vm_mod_ops;
+/* Each module's callbacks, defined in its file. */
+extern const vm_mod_ops http_mod_ops, http_async_mod_ops, timers_mod_ops, websockets_mod_ops, html_mod_ops;
+/* The module's state in v, allocated on first call; NULL only when out of memory. */
+void *vm_mod_get(vu *v, enum vm_mod id);
+/* The module's state in v, or NULL if the module has not used it yet. */
+static inline void *vm_mod_peek(const vu *v, enum vm_mod id) { return v->mod[id]; }
 
 /* Built-in modules (one file each under js/modules/). */
 JSModuleDef *k6_module_init(JSContext *ctx, const char *name);
@@ -103,7 +126,6 @@ void metrics_class_init(JSRuntime *rt);
 void execution_class_init(JSRuntime *rt);
 void console_install(JSContext *ctx);
 void http_class_init(JSRuntime *rt);
-void http_atoms_free(vu *v);
 
 /* A module's exports from a function list, made once: each value is put
  * on `def` (the default export) and the same value exported by name, so a

@@ -14,7 +14,9 @@
 struct worker;
 struct c6_test;
 struct scen_rt;
-struct http_req;
+
+/* Slots for the built-in modules' per-VU state (js/vm.h names them). */
+#define VU_MOD_SLOTS 6
 
 enum vu_role { VU_REGULAR, VU_SETUP, VU_TEARDOWN, VU_SUMMARY };
 enum vu_state { VU_NEW, VU_IDLE, VU_READY, VU_RUNNING, VU_WAITING, VU_DONE,
@@ -60,19 +62,9 @@ typedef struct vu {
     struct vu *next_ready;
     bool queued;               /* in the worker's ready queue */
     bool active;               /* counted in test->vus_active */
-    struct cookie_jar *jar;    /* created on the first Set-Cookie */
-    buf rbody, rhdr;           /* response buffers, reused across requests */
-    JSAtom *atoms;             /* http.c's property names, made on first use */
-    JSValue resp_proto;        /* prototype of http Response objects */
-    JSValue html_lib;          /* k6/html's JS side (html.c), made on first use */
-    JSValue expect_obj;        /* http.setResponseCallback's object (keeps expect alive) */
-    const void *expect;        /* its statuses (http.c's http_expect), NULL with none */
-    bool expect_default;       /* no setResponseCallback yet: 200-399 expected */
     uv_timer_t sleep_timer;    /* sleep(), minIterationDuration and setTimeout waits */
-    struct http_async *http_async;   /* http.asyncRequest calls waiting for the event loop */
-    struct js_timers *timers;  /* setTimeout/setInterval queue (js/modules/timers.c), NULL when empty */
-    struct wsn_vu *wsn;        /* k6/websockets sockets and their events (js/modules/websockets.c), or NULL */
-    struct http_req *req;      /* request in flight */
+    void *mod[VU_MOD_SLOTS];   /* the JS modules' own state, by module id (js/vm.h: enum vm_mod,
+                                  vm_mod_get), NULL until the module first needs it */
     char *result_json;         /* setup(): its JSON result */
     void *loader;              /* module loader state (js/vm.c) */
     char *error;               /* init error text, if init failed */

@@ -59,8 +59,9 @@ static JSValue http_jar_ctor(JSContext *ctx, JSValueConst new_target, int argc, 
 static JSValue http_cookie_jar(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
     if (!v->w || v->in_init) return JS_ThrowTypeError(ctx, "Making cookie jars in the init context is not supported");
-    if (!v->jar && !(v->jar = cookies_new())) return JS_ThrowOutOfMemory(ctx);
-    return http_jar_wrap(ctx, v->jar, false);
+    http_vu *h = http_vu_of(v);
+    if (!h || (!h->jar && !(h->jar = cookies_new()))) return JS_ThrowOutOfMemory(ctx);
+    return http_jar_wrap(ctx, h->jar, false);
 }
 
 /* Where a visitor callback builds a JS object. */

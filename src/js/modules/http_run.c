@@ -179,8 +179,9 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     http_utoa(status, res->status < 0 ? 0 : (unsigned long)res->status);
     http_utoa(code, res->error_code < 0 ? 0 : (unsigned long)res->error_code);
     /* the callback decides "expected"; with none (null) k6 emits no http_req_failed */
-    const http_expect *ex = p->expect_set ? p->expect : v->expect;   /* NULL: k6's default 200-399 */
-    bool has_cb = p->expect_set ? p->expect != NULL : (v->expect_default || v->expect != NULL);
+    const http_vu *h = vm_mod_peek(v, VM_MOD_HTTP);   /* NULL: no setResponseCallback either */
+    const http_expect *ex = p->expect_set ? p->expect : h ? h->expect : NULL;   /* NULL: k6's default 200-399 */
+    bool has_cb = p->expect_set ? p->expect != NULL : (!h || !h->expect_set || h->expect != NULL);
     bool expected = res->status >= 200 && res->status < 400;
     if (ex) {
         expected = false;
@@ -247,7 +248,7 @@ static char *http_redirect_target(const buf *hdr, const char *url, long status, 
 /* ---- hops ---- */
 
 static cookie_jar *http_jar(http_call *c) {
-    return c->p.jar ? c->p.jar : c->v->jar;
+    return c->p.jar ? c->p.jar : http_vu_jar(c->v);
 }
 
 /* blockHostnames: the hop ends at once, before any lookup or connection. */
@@ -392,7 +393,8 @@ static bool http_hop_finish(http_call *c) {
         http_emit(v, c, sent, received, sample_now(&v->w->samples));
     if (v->test && v->test->http_debug) http_debug_dump(c);
     if (c->res.status && c->rhdr.len) {
-        if (!c->p.jar && !v->jar) v->jar = cookies_new();
+        http_vu *h = http_vu_of(v);
+        if (!c->p.jar && h && !h->jar) h->jar = cookies_new();
         if (http_jar(c)) cookies_store(http_jar(c), c->url, c->rhdr.p, c->rhdr.len, time(NULL));
     }
     /* digest: the 401's challenge is answered by a second request, a sample of its own (k6) */

@@ -77,10 +77,13 @@ typedef struct wsn_vu {
 
 static JSClassID wsn_class_id;
 
+/* the VU's sockets and events (made by its first new WebSocket()), or NULL */
+static wsn_vu *wsn_peek(const vu *v) { return vm_mod_peek(v, VM_MOD_WEBSOCKETS); }
+
 /* ---- the queue ---- */
 
 static void wsn_queue(wsn_sock *s, int kind, int opcode, const void *p, size_t n) {
-    wsn_vu *w = s->v->wsn;
+    wsn_vu *w = wsn_peek(s->v);
     if (w->qn == w->qcap) {
         if (w->qhead) {   /* slide out what was consumed before growing */
             memmove(w->q, w->q + w->qhead, (w->qn - w->qhead) * sizeof *w->q);
@@ -147,14 +150,10 @@ static void wsn_push_end(wsn_sock *s) {
 
 /* ---- the socket's life ---- */
 
-static wsn_vu *wsn_of(vu *v) {
-    if (!v->wsn) v->wsn = calloc(1, sizeof(wsn_vu));
-    return v->wsn;
-}
 
 /* The connection is over: no more events, and the VU lets go of the object. */
 static void wsn_release(wsn_sock *s) {
-    wsn_vu *w = s->v->wsn;
+    wsn_vu *w = wsn_peek(s->v);
     for (wsn_sock **pp = &w->socks; *pp; pp = &(*pp)->next)
         if (*pp == s) { *pp = s->next; break; }
     s->next = NULL;
@@ -165,10 +164,13 @@ static void wsn_release(wsn_sock *s) {
     JS_FreeValue(s->v->ctx, obj);   /* may run the finalizer: s is not touched after this */
 }
 
-bool websockets_pending(const vu *v) { return v->wsn && (v->wsn->socks || v->wsn->qhead < v->wsn->qn); }
+bool websockets_pending(const vu *v) {
+    const wsn_vu *w = wsn_peek(v);
+    return w && (w->socks || w->qhead < w->qn);
+}
 
 void websockets_clear(vu *v) {
-    wsn_vu *w = v->wsn;
+    wsn_vu *w = wsn_peek(v);
     if (!w) return;
     while (w->socks) {
         wsn_sock *s = w->socks;
@@ -179,10 +181,15 @@ void websockets_clear(vu *v) {
         wsn_release(s);
     }
     for (size_t i = w->qhead; i < w->qn; i++) free(w->q[i].data);
-    free(w->q);
-    free(w);
-    v->wsn = NULL;
+    w->qhead = w->qn = 0;
 }
+
+static void wsn_vu_free(vu *v, void *st) {
+    websockets_clear(v);
+    free(((wsn_vu *)st)->q);
+}
+
+const vm_mod_ops websockets_mod_ops = {.size = sizeof(wsn_vu), .free = wsn_vu_free};
 
 /* ---- events to handlers ---- */
 
@@ -310,7 +317,7 @@ static void wsn_on_wait_timer(uv_timer_t *t) {
 }
 
 int websockets_step(vu *v) {
-    wsn_vu *w = v->wsn;
+    wsn_vu *w = wsn_peek(v);
     for (;;) {
         if (w->qhead < w->qn) {
             wsn_ev e = w->q[w->qhead++];
@@ -751,7 +758,7 @@ static JSValue wsn_ctor(JSContext *ctx, JSValueConst new_target, int argc, JSVal
             JS_FreeCString(ctx, ps);
         }
     }
-    ws_cookie_line(jar ? jar : v->jar, url, &cookie);
+    ws_cookie_line(jar ? jar : http_vu_jar(v), url, &cookie);
     const char *lines[VM_MAX_PAIRS + 3];
     size_t nl = ws_handshake_lines(v, &hp, &hbuf, &cookie, lines);
     if (protos.len) lines[nl++] = protos.p;
@@ -765,7 +772,7 @@ static JSValue wsn_ctor(JSContext *ctx, JSValueConst new_target, int argc, JSVal
     if (d && d->nlocal_total && dialer_local_addr(d, v->id, &local)) o.local_addr = &local.sa;
     /* the object and the VU's queue first: a failure may be reported
      * (queued) from inside ws_client_start, e.g. a host name refused at once */
-    wsn_vu *w = wsn_of(v);
+    wsn_vu *w = vm_mod_get(v, VM_MOD_WEBSOCKETS);
     if (!w) { ret = JS_ThrowOutOfMemory(ctx); goto out; }
     obj = JS_NewObjectClass(ctx, (int)wsn_class_id);
     if (JS_IsException(obj)) goto out;

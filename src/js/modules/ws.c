@@ -540,7 +540,7 @@ static JSValue ws_connect(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     buf hbuf = {0}, cookie = {0};
     size_t nlines = 0;
     if (ws_params(ctx, params, "ws.connect", &hp, &tags, &jar, &jar_obj)) { ret = JS_EXCEPTION; goto out; }
-    ws_cookie_line(jar ? jar : v->jar, url, &cookie);
+    ws_cookie_line(jar ? jar : http_vu_jar(v), url, &cookie);
     nlines = ws_handshake_lines(v, &hp, &hbuf, &cookie, lines);
 
     s = calloc(1, sizeof *s);
