@@ -1,4 +1,8 @@
-/* A VU's JavaScript machine: runtime, context, module loader and globals. */
+/* A VU's JavaScript machine: runtime, context, module loader, globals, the
+ * event loop that runs after each call (promise jobs, http.asyncRequest,
+ * k6/websockets events, timers), and the per-VU state of the built-in
+ * modules. The modules themselves live in js/modules/ and are declared at the
+ * end of this header. */
 #ifndef C6_VM_H
 #define C6_VM_H
 #include <quickjs.h>
@@ -14,9 +18,14 @@ struct cookie_jar;
  * compile=true: first init run, compiles sources into s (main thread).
  * Returns 0, or -1 with err set to the located error text. */
 int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen);
+/* Frees what vm_create built: what the event loop still holds, the modules'
+ * state, the context and the runtime. A no-op on a VU without a runtime. */
 void vm_destroy(vu *v);
-/* Calls fn(args), then runs pending jobs until a returned promise settles.
- * Returns the result, or JS_EXCEPTION with the exception pending. */
+/* Calls fn(args), then runs the event loop until a returned promise has
+ * settled, no timer is left, no http.asyncRequest waits and every
+ * k6/websockets socket is closed (an iteration lasts that long in k6). A
+ * throw or a rejection drops what is left. Returns the result (a promise's
+ * value), or JS_EXCEPTION with the exception pending. */
 JSValue vm_call(vu *v, JSValueConst fn, int argc, JSValueConst *argv);
 /* Whether the running call should end now (the test or scenario is
  * stopping): what QuickJS's interrupt handler says, for code that waits in
@@ -73,7 +82,7 @@ void *vm_mod_get(vu *v, enum vm_mod id);
 /* The module's state in v, or NULL if the module has not used it yet. */
 static inline void *vm_mod_peek(const vu *v, enum vm_mod id) { return v->mod[id]; }
 
-/* Built-in modules (one file each under js/modules/). */
+/* Built-in modules (js/modules/: one file each, k6/http several). */
 JSModuleDef *k6_module_init(JSContext *ctx, const char *name);
 JSModuleDef *http_module_init(JSContext *ctx, const char *name);
 JSModuleDef *metrics_module_init(JSContext *ctx, const char *name);

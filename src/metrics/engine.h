@@ -1,7 +1,10 @@
-/* The metrics engine: drains every worker's sample buffer on the main thread,
- * keeps one sink per metric and the per-check pass/fail counts (and, when
- * asked, per group and scenario). It never makes a VU wait: workers only
- * hand over full chunks. */
+/* The metrics engine: on the main thread, drains the sample buffers added as
+ * sources (each worker's, and the main thread's own for vus, vus_max and
+ * dropped_iterations), keeps one sink per metric, the sub-metrics' sinks and
+ * the per-check pass/fail counts (and, when asked, per group and scenario),
+ * and hands every sample to its listeners (the outputs). It never makes a VU
+ * wait: a worker publishes its chunk when full and on each of its ticks, under
+ * a mutex taken once per chunk (metrics/samples.h). */
 #ifndef C6_ENGINE_H
 #define C6_ENGINE_H
 #include <stddef.h>
@@ -22,8 +25,12 @@ typedef void engine_listener(void *ctx, const sample *s, const char *tags, size_
 
 engine *engine_new(void);
 void engine_free(engine *e);
+/* At most 256 sources and 8 listeners; more are ignored. Add them before the
+ * first drain. */
 void engine_add_source(engine *e, sample_buf *b);
 void engine_add_listener(engine *e, engine_listener *fn, void *ctx);
+/* Takes every published chunk of every source, oldest first; warns once
+ * when the sources hold more than 10,000 distinct tag sets. */
 void engine_drain(engine *e);
 /* The metric's sink, or NULL when no sample of it was seen. */
 const sink *engine_sink(const engine *e, int metric);
@@ -33,7 +40,8 @@ size_t engine_checks(const engine *e, const engine_check **out);
 size_t engine_groups(const engine *e, const char *const **out);
 
 /* Sub-metrics: samples of `metric` whose tags contain every pair of the
- * filter ("status:200,method:GET"; the first ':' splits key and value).
+ * filter ("status:200,method:GET"; the first ':' splits key and value,
+ * spaces around either and quotes around the value are dropped).
  * Returns the sub-metric's index (the same for an equal filter), or -1 with
  * a message. At most ENGINE_MAX_SUBMETRICS. Add them before draining. */
 #define ENGINE_MAX_SUBMETRICS 64

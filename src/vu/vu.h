@@ -1,6 +1,9 @@
 /* A virtual user: one coroutine with its own QuickJS runtime and context,
- * living on one worker thread. Everything here is touched by that worker only,
- * except `interrupt`, which the main thread may set. */
+ * living on one worker thread. Everything here is touched by that worker only
+ * (the scheduler's sched_tick runs there too); the main thread stops VUs
+ * through the test's atomics (phase, special_stop), which vm.c's interrupt
+ * handler reads. What a JS module keeps per VU is not here: each owns a slot
+ * of `mod` (js/vm.h). */
 #ifndef C6_VU_H
 #define C6_VU_H
 #include <quickjs.h>
@@ -73,6 +76,8 @@ typedef struct vu {
 
 /* Creates the coroutine; the JS runtime is built on its first resume. */
 vu *vu_new(struct worker *w, struct c6_test *t, int id, enum vu_role role);
+/* Frees the VU, not its JS runtime: vm_destroy does that (the VU itself at
+ * its end for setup/teardown, or with vu_free_at_exit). */
 void vu_free(vu *v);
 /* Blocks the VU (on its own stack) until vu_wake; returns false if interrupted. */
 bool vu_wait(vu *v);
@@ -88,8 +93,10 @@ void vu_caller_frame(JSContext *ctx, char *out, size_t n);
 char *vu_exception_text(JSContext *ctx);
 vu *vu_from_ctx(JSContext *ctx);
 /* Fills kv with the tags every sample of v carries: the test-wide
- * options.tags, its scenario's tags, then group and scenario. Returns how many; callers append
- * their own (a later duplicate key wins). kv needs VU_BASE_TAGS entries. */
+ * options.tags, its scenario's tags, exec.vu.tags, then the system tags
+ * group, scenario, vu and iter that are on (the systemTags option). Returns
+ * how many; callers append their own (a later duplicate key wins). kv needs
+ * VU_BASE_TAGS entries (the custom tags are cut at VU_BASE_TAGS - 4). */
 #define VU_BASE_TAGS 66
 size_t vu_base_tags(vu *v, tag_kv *kv, const char *group);
 /* Whether samples carry system tag st (enum system_tag): the systemTags option. */

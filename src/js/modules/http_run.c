@@ -1,12 +1,16 @@
-/* Running k6/http requests. Each hop of a request goes to the worker's HTTP
- * client (net/h1.h: HTTP/1.1, HTTPS, HTTP/2, NTLM) while the VU's coroutine
- * waits; redirects are followed here, hop by hop, because k6 records every
- * hop as its own sample.
+/* Running k6/http requests (http.request & co., http.batch,
+ * http.asyncRequest). Each hop of a request goes to the worker's HTTP client
+ * (net/h1.h: HTTP/1.1, HTTPS, HTTP/2, NTLM) while the VU's coroutine waits;
+ * redirects and the Digest retry are followed here, hop by hop, because k6
+ * records every hop as its own sample. A hop to a scheme other than
+ * http/https, to no host, or to a host blockHostnames refuses ends at once
+ * with k6's error and no connection. options.rps makes every request wait for
+ * its slot of the test-wide schedule first.
  *
- * Several requests (http.batch) run at once: their completion callbacks only
- * mark them done and wake the VU, which then, on its own stack, records the
- * samples, stores the cookies and starts the next hops. Which requests may
- * start follows k6's MakeBatchRequests: `limit` workers take the requests in
+ * Several requests run at once: their completion callbacks only mark them
+ * done and wake the VU, which then, on its own stack, records the samples,
+ * stores the cookies and starts the next hops. Which requests may start
+ * follows k6's MakeBatchRequests: `limit` workers take the requests in
  * order, and a taken request waits for a free per-host slot while holding
  * its worker. */
 #include <ctype.h>
