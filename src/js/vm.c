@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "exec/test.h"
+#include "js/bytes.h"
 #include "js/cjs.h"
 #include "js/ts.h"
 #include "js/jslib.h"
@@ -197,30 +198,17 @@ static JSModuleDef *vm_loader_fn(JSContext *ctx, const char *name, void *opaque)
     return l->compile ? vm_compile_module(ctx, l, name) : vm_load_bytecode(ctx, l, name);
 }
 
-JSValue vm_throw_go_error(JSContext *ctx, const char *fmt, ...) {
-    char msg[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    JSValue e = JS_NewError(ctx);
-    if (JS_IsException(e)) return e;
-    JS_DefinePropertyValueStr(ctx, e, "message", JS_NewString(ctx, msg), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
-    JS_DefinePropertyValueStr(ctx, e, "name", JS_NewString(ctx, "GoError"), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
-    return JS_Throw(ctx, e);
-}
-
 static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
     if (!v->in_init)   /* internal/js/initcontext.go, cantBeUsedOutsideInitContextMsg */
-        return vm_throw_go_error(ctx, "the \"open\" function is only available in the init stage (i.e. the global "
+        return js_throw_error(ctx, "GoError", "the \"open\" function is only available in the init stage (i.e. the global "
                                  "scope), see https://grafana.com/docs/k6/latest/using-k6/test-lifecycle/ for more "
                                  "information");
     const char *path = JS_ToCString(ctx, argv[0]);
     if (!path) return JS_EXCEPTION;
     if (!*path) {   /* internal/js/bundle.go, setInitGlobals */
         JS_FreeCString(ctx, path);
-        return vm_throw_go_error(ctx, "open() can't be used with an empty filename");
+        return js_throw_error(ctx, "GoError", "open() can't be used with an empty filename");
     }
     const char *mode = argc > 1 && JS_IsString(argv[1]) ? JS_ToCString(ctx, argv[1]) : NULL;
     bool binary = mode && strchr(mode, 'b');
@@ -234,9 +222,9 @@ static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
      * missing file is Go's "stat <abs>: no such file or directory" */
     int e = errno;
     if (!f && e == EISDIR)
-        r = vm_throw_go_error(ctx, "open() can't be used with directories, path: \"%s\"", abs);
+        r = js_throw_error(ctx, "GoError", "open() can't be used with directories, path: \"%s\"", abs);
     else if (!f)
-        r = vm_throw_go_error(ctx, "%s %s: %s", e == ENOENT || e == ENOTDIR ? "stat" : "open", abs,
+        r = js_throw_error(ctx, "GoError", "%s %s: %s", e == ENOENT || e == ENOTDIR ? "stat" : "open", abs,
                               e == ENOENT ? "no such file or directory" : e == ENOTDIR ? "not a directory"
                               : e == EACCES ? "permission denied" : strerror(e));
     else if (binary)
@@ -294,14 +282,15 @@ static const vm_mod_ops *const vm_mods[VM_MOD_COUNT] = {
     [VM_MOD_WEBSOCKETS] = &websockets_mod_ops,
     [VM_MOD_HTML] = &html_mod_ops,
 };
-_Static_assert(VM_MOD_COUNT <= VU_MOD_SLOTS, "vu.h: VU_MOD_SLOTS too small for enum vm_mod");
+_Static_assert(VM_MOD_COUNT <= VU_MOD_SLOTS && VU_MOD_SLOTS <= 8, "vu.h: VU_MOD_SLOTS too small for enum vm_mod, "
+               "or too large for mod_iter's bits");
 
-void *vm_mod_get(vu *v, enum vm_mod id) {
-    if (v->mod[id]) return v->mod[id];
+void *vm_mod_alloc(vu *v, enum vm_mod id) {
     const vm_mod_ops *ops = vm_mods[id];
     void *st = calloc(1, ops->size);
     if (!st) return NULL;
     v->mod[id] = st;
+    if (ops->iter_begin) v->mod_iter |= (uint8_t)(1u << id);
     if (ops->init) ops->init(v, st);
     return st;
 }
@@ -314,11 +303,14 @@ static void vm_mods_free(vu *v) {
         free(st);
         v->mod[i] = NULL;
     }
+    v->mod_iter = 0;
 }
 
 void vm_iter_begin(vu *v, int64_t iter) {
-    for (int i = 0; i < VM_MOD_COUNT; i++)
-        if (v->mod[i] && vm_mods[i]->iter_begin) vm_mods[i]->iter_begin(v, v->mod[i]);
+    for (unsigned m = v->mod_iter; m; m &= m - 1) {
+        int i = __builtin_ctz(m);
+        vm_mods[i]->iter_begin(v, v->mod[i]);
+    }
     JSValue global = JS_GetGlobalObject(v->ctx);
     JS_SetPropertyStr(v->ctx, global, "__ITER", JS_NewInt64(v->ctx, iter));
     JS_FreeValue(v->ctx, global);
@@ -571,6 +563,14 @@ int vm_pairs_read(JSContext *ctx, JSValueConst obj, vm_pairs *p) {
 void vm_pairs_free(vm_pairs *p) {
     for (int i = 0; i < p->n; i++) { JS_FreeCString(p->ctx, p->k[i]); JS_FreeCString(p->ctx, p->v[i]); }
     p->n = 0;
+}
+
+void vm_global_object(JSContext *ctx, const char *name, const JSCFunctionListEntry *list, int n) {
+    JSValue global = JS_GetGlobalObject(ctx);
+    JSValue o = JS_NewObject(ctx);
+    JS_SetPropertyFunctionList(ctx, o, list, n);
+    JS_SetPropertyStr(ctx, global, name, o);
+    JS_FreeValue(ctx, global);
 }
 
 int vm_set_exports(JSContext *ctx, JSModuleDef *m, JSValueConst def, const JSCFunctionListEntry *list, int n) {

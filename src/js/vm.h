@@ -13,6 +13,7 @@
 #include "vu/vu.h"
 
 struct cookie_jar;
+struct ws_client;
 
 /* Builds v's runtime and context on the current stack and runs the init code.
  * compile=true: first init run, compiles sources into s (main thread).
@@ -39,10 +40,6 @@ void vm_set_env(vu *v, const c6_kv *extra, size_t nextra);
 /* JSON text <-> value through the context. */
 char *vm_to_json(JSContext *ctx, JSValueConst v);
 JSValue vm_from_json(JSContext *ctx, const char *json);
-
-/* Throws an Error named "GoError" (toString "GoError: <msg>"), as k6's JS
- * runtime reports an error a Go function returned. Returns JS_EXCEPTION. */
-JSValue vm_throw_go_error(JSContext *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Frees what JS_GetOwnPropertyNames returned (QuickJS exports no helper). */
 static inline void vm_free_props(JSContext *ctx, JSPropertyEnum *tab, uint32_t len) {
@@ -77,8 +74,10 @@ typedef struct vm_mod_ops {
 } vm_mod_ops;
 /* Each module's callbacks, defined in its file. */
 extern const vm_mod_ops http_mod_ops, http_async_mod_ops, timers_mod_ops, websockets_mod_ops, html_mod_ops;
-/* The module's state in v, allocated on first call; NULL only when out of memory. */
-void *vm_mod_get(vu *v, enum vm_mod id);
+/* The module's state in v, allocated on first call; NULL only when out of
+ * memory. Inline: requests and iterations ask for it. */
+void *vm_mod_alloc(vu *v, enum vm_mod id);
+static inline void *vm_mod_get(vu *v, enum vm_mod id) { return v->mod[id] ? v->mod[id] : vm_mod_alloc(v, id); }
 /* The module's state in v, or NULL if the module has not used it yet. */
 static inline void *vm_mod_peek(const vu *v, enum vm_mod id) { return v->mod[id]; }
 
@@ -102,6 +101,11 @@ void ws_class_init(JSRuntime *rt);
 int ws_params(JSContext *ctx, JSValueConst params, const char *who, vm_pairs *hdrs, vm_pairs *tags,
               struct cookie_jar **jar, JSValue *jar_obj);
 void ws_cookie_line(struct cookie_jar *jar, const char *url, buf *out);
+/* Pings with the send time (monotonic us, 8 bytes big-endian) as payload;
+ * ws_pong_rtt_ms gives the round trip in ms from the pong that returns it,
+ * or -1 for any other payload (k6's ws_ping metric). */
+void ws_ping_timed(struct ws_client *c);
+double ws_pong_rtt_ms(const uint8_t *p, size_t n);
 /* The handshake's "Name: value" lines: the script's headers, User-Agent
  * (the userAgent option) unless one of them is it, then the Cookie line if
  * any. The text goes into hbuf; returns how many pointers went into lines
@@ -135,6 +139,10 @@ void metrics_class_init(JSRuntime *rt);
 void execution_class_init(JSRuntime *rt);
 void console_install(JSContext *ctx);
 void http_class_init(JSRuntime *rt);
+
+/* Defines the global `name` as a new object holding list's functions
+ * (console, crypto). */
+void vm_global_object(JSContext *ctx, const char *name, const JSCFunctionListEntry *list, int n);
 
 /* A module's exports from a function list, made once: each value is put
  * on `def` (the default export) and the same value exported by name, so a

@@ -68,6 +68,7 @@ typedef struct vu {
     uv_timer_t sleep_timer;    /* sleep(), minIterationDuration and setTimeout waits */
     void *mod[VU_MOD_SLOTS];   /* the JS modules' own state, by module id (js/vm.h: enum vm_mod,
                                   vm_mod_get), NULL until the module first needs it */
+    uint8_t mod_iter;          /* the slots made whose module resets something each iteration */
     char *result_json;         /* setup(): its JSON result */
     void *loader;              /* module loader state (js/vm.c) */
     char *error;               /* init error text, if init failed */

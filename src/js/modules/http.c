@@ -497,15 +497,18 @@ static const char *const http_atom_names[A_UA] = {"status", "url", "proto", "bod
                                                    "looking_up", "User-Agent", "Content-Type", "Cookie"};
 
 /* NULL only when out of memory (with no k6/http state yet). */
-static const JSAtom *http_atoms(vu *v) {
+static __attribute__((noinline)) const JSAtom *http_atoms_make(vu *v) {
     http_vu *h = http_vu_of(v);
     if (!h) return NULL;
-    if (!h->atoms_made) {
-        for (int i = 0; i < A_UA; i++) h->atoms[i] = JS_NewAtom(v->ctx, http_atom_names[i]);
-        h->atoms[A_UA] = JS_NewAtom(v->ctx, http_user_agent(v));
-        h->atoms_made = true;
-    }
+    for (int i = 0; i < A_UA; i++) h->atoms[i] = JS_NewAtom(v->ctx, http_atom_names[i]);
+    h->atoms[A_UA] = JS_NewAtom(v->ctx, http_user_agent(v));
+    h->atoms_made = true;
     return h->atoms;
+}
+
+static inline const JSAtom *http_atoms(vu *v) {
+    const http_vu *h = vm_mod_peek(v, VM_MOD_HTTP);
+    return h && h->atoms_made ? h->atoms : http_atoms_make(v);
 }
 
 static void http_vu_init(vu *v, void *st) {
@@ -891,23 +894,28 @@ JSValue http_error_response(vu *v, const char *method, const char *msg, int code
     return r;
 }
 
+const char *http_log_exception(JSContext *ctx, const char *text) {
+    JSValue ex = JS_GetException(ctx);
+    JSValue m = JS_GetPropertyStr(ctx, ex, "message");
+    const char *msg = JS_ToCString(ctx, m);
+    JS_FreeValue(ctx, m);
+    JS_FreeValue(ctx, ex);
+    if (!msg) return NULL;
+    buf extra = {0};
+    http_log_field(&extra, "error", msg);
+    log_msg(LOG_WARN, extra.p, text, strlen(text));
+    buf_free(&extra);
+    return msg;
+}
+
 /* After http_call_init failed: a parse error of k6's is logged and becomes
  * a Response with its error (or stays thrown with the throw option); any
  * other exception stays thrown. */
 JSValue http_parse_fallback(JSContext *ctx, vu *v, const char *method) {
     int code = http_parse_code;
     if (!http_parse_failed() || (v->test && v->test->throw_errors)) return JS_EXCEPTION;
-    JSValue ex = JS_GetException(ctx);
-    JSValue m = JS_GetPropertyStr(ctx, ex, "message");
-    const char *msg = JS_ToCString(ctx, m);
-    JS_FreeValue(ctx, m);
-    JS_FreeValue(ctx, ex);
+    const char *msg = http_log_exception(ctx, "Request Failed");
     if (!msg) return JS_EXCEPTION;
-    buf extra = {0};
-    http_log_field(&extra, "error", msg);
-    static const char text[] = "Request Failed";
-    log_msg(LOG_WARN, extra.p, text, sizeof text - 1);
-    buf_free(&extra);
     JSValue r = http_error_response(v, method, msg, code);
     JS_FreeCString(ctx, msg);
     return r;

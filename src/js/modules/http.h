@@ -141,6 +141,10 @@ int http_parse_error(JSContext *ctx, const char *fmt, ...) __attribute__((format
  * "Request Failed" and becomes a Response carrying it (thrown instead with
  * the throw option); other exceptions stay thrown (JS_EXCEPTION). */
 JSValue http_parse_fallback(JSContext *ctx, vu *v, const char *method);
+/* Takes the pending exception and logs `text` at warn level with its message
+ * as the error field (k6's "Request Failed" line for a request that does not
+ * parse). Returns the message (JS_FreeCString it), or NULL if it has none. */
+const char *http_log_exception(JSContext *ctx, const char *text);
 /* Go's %T of what sobek exports v as ("int64", "string", "bool", ...). */
 const char *http_go_type(JSContext *ctx, JSValueConst v);
 /* The Response of a request never made: status 0, error msg (k6's

@@ -30,6 +30,7 @@
 #include "net/worker.h"
 #include "net/ws.h"
 #include "util/clock.h"
+#include "util/fifo.h"
 
 JSValue k6_throw_interrupted(JSContext *ctx);
 
@@ -84,20 +85,9 @@ static wsn_vu *wsn_peek(const vu *v) { return vm_mod_peek(v, VM_MOD_WEBSOCKETS);
 
 static void wsn_queue(wsn_sock *s, int kind, int opcode, const void *p, size_t n) {
     wsn_vu *w = wsn_peek(s->v);
-    if (w->qn == w->qcap) {
-        if (w->qhead) {   /* slide out what was consumed before growing */
-            memmove(w->q, w->q + w->qhead, (w->qn - w->qhead) * sizeof *w->q);
-            w->qn -= w->qhead;
-            w->qhead = 0;
-        }
-        if (w->qn == w->qcap) {
-            size_t cap = w->qcap ? w->qcap * 2 : 16;
-            wsn_ev *q = realloc(w->q, cap * sizeof *q);
-            if (!q) return;
-            w->q = q;
-            w->qcap = cap;
-        }
-    }
+    wsn_ev *q = fifo_room(w->q, &w->qhead, &w->qn, &w->qcap, sizeof *q);
+    if (!q) return;
+    w->q = q;
     uint8_t *d = malloc(n + 1);
     if (!d) return;
     if (n) memcpy(d, p, n);
@@ -293,13 +283,8 @@ static bool wsn_dispatch(wsn_sock *s, wsn_ev *e) {
         } else if (e->opcode == WS_OP_PING) {
             ok = wsn_fire(s, E_PING, wsn_event(ctx, s, E_PING));
         } else if (e->opcode == WS_OP_PONG) {
-            if (e->len == 8) {   /* our ping's send time came back */
-                uint64_t sent = 0;
-                for (int i = 0; i < 8; i++) sent = sent << 8 | e->data[i];
-                int64_t now = clock_now_us();
-                if ((int64_t)sent <= now && now - (int64_t)sent < 3600 * 1000000LL)
-                    wsn_push(s, M_WS_PING, (double)(now - (int64_t)sent) / 1000.0);
-            }
+            double rtt = ws_pong_rtt_ms(e->data, e->len);   /* our ping's send time came back */
+            if (rtt >= 0) wsn_push(s, M_WS_PING, rtt);
             ok = wsn_fire(s, E_PONG, wsn_event(ctx, s, E_PONG));
         } else if (e->opcode == WS_OP_CLOSE) {
             /* the peer's code and reason; the end follows */
@@ -502,11 +487,7 @@ static JSValue wsn_ping(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     wsn_sock *s = wsn_this(ctx, this_val);
     if (!s) return JS_EXCEPTION;
     if (s->ready != RS_OPEN) return JS_UNDEFINED;
-    /* the send time rides in the payload: the pong gives it back */
-    int64_t now = clock_now_us();
-    uint8_t p[8];
-    for (int i = 0; i < 8; i++) p[i] = (uint8_t)((uint64_t)now >> (56 - 8 * i));
-    ws_client_send(s->c, WS_OP_PING, p, sizeof p);
+    ws_ping_timed(s->c);
     return JS_UNDEFINED;
 }
 
