@@ -201,9 +201,10 @@ static JSModuleDef *vm_loader_fn(JSContext *ctx, const char *name, void *opaque)
 static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
     if (!v->in_init)   /* internal/js/initcontext.go, cantBeUsedOutsideInitContextMsg */
-        return js_throw_error(ctx, "GoError", "the \"open\" function is only available in the init stage (i.e. the global "
-                                 "scope), see https://grafana.com/docs/k6/latest/using-k6/test-lifecycle/ for more "
-                                 "information");
+        return js_throw_error(ctx, "GoError",
+                              "the \"open\" function is only available in the init stage (i.e. the global "
+                              "scope), see https://grafana.com/docs/k6/latest/using-k6/test-lifecycle/ for more "
+                              "information");
     const char *path = JS_ToCString(ctx, argv[0]);
     if (!path) return JS_EXCEPTION;
     if (!*path) {   /* internal/js/bundle.go, setInitGlobals */
@@ -225,8 +226,8 @@ static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
         r = js_throw_error(ctx, "GoError", "open() can't be used with directories, path: \"%s\"", abs);
     else if (!f)
         r = js_throw_error(ctx, "GoError", "%s %s: %s", e == ENOENT || e == ENOTDIR ? "stat" : "open", abs,
-                              e == ENOENT ? "no such file or directory" : e == ENOTDIR ? "not a directory"
-                              : e == EACCES ? "permission denied" : strerror(e));
+                           e == ENOENT ? "no such file or directory" : e == ENOTDIR ? "not a directory"
+                           : e == EACCES ? "permission denied" : strerror(e));
     else if (binary)
         r = JS_NewArrayBufferCopy(ctx, f->data, f->len);
     else
