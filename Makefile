@@ -1,11 +1,15 @@
 # c6 build. `make` builds build/c6 (the load generator) and build/c6-target (the
 # built-in test server that `c6 target` runs: a binary of its own, so that c6 does
-# not link GnuTLS, which only the target's HTTPS needs). `make test` runs every test;
-# `make demo` runs the demo. Each step installs what it needs first
-# (scripts/bootstrap.sh build, test or bench: Debian packages only when missing).
-# GNU Make (not CMake): the build is a flat list of C files (src/target/ apart)
-# plus one cached third-party library, which a short Makefile states more
-# plainly than CMake would.
+# not link GnuTLS, which only the target's HTTPS needs; Debian's libmicrohttpd,
+# which c6 uses without TLS for its REST API and dashboard, still loads it).
+# `make test` runs every test (unit, then integration); `make asan` the same
+# under AddressSanitizer and UBSan in build-asan/; `make bench` and
+# `make bench-http2` the benchmarks; `make demo` the demo. Each step installs
+# what it needs first (scripts/bootstrap.sh build, test or bench: Debian
+# packages only when missing).
+# GNU Make (not CMake): the build is one list of every C file under src/
+# (src/target/ apart) plus one cached third-party library (QuickJS), which a
+# short Makefile states more plainly than CMake would.
 
 BUILD    ?= build
 QJS_DIR  := $(BUILD)/deps/quickjs

@@ -69,7 +69,7 @@ static void skip_ws(parser *ps) { while (*ps->p && isspace((unsigned char)*ps->p
 static bool ident_char(char c) { return isalnum((unsigned char)c) || c == '-' || c == '_' || (unsigned char)c >= 0x80; }
 
 /* An identifier (backslash escapes one character); NULL when none is there. */
-static char *parse_ident(parser *ps, bool lower) {
+static char *sel_parse_ident(parser *ps, bool lower) {
     buf b = {0};
     while (*ps->p) {
         char c = *ps->p;
@@ -83,7 +83,7 @@ static char *parse_ident(parser *ps, bool lower) {
     return b.p;
 }
 
-static char *parse_string(parser *ps) {
+static char *sel_parse_string(parser *ps) {
     char q = *ps->p++;
     buf b = {0};
     buf_append(&b, "", 0);
@@ -96,13 +96,13 @@ static char *parse_string(parser *ps) {
     return b.p;
 }
 
-static char *parse_value(parser *ps) {
+static char *sel_parse_value(parser *ps) {
     skip_ws(ps);
-    if (*ps->p == '"' || *ps->p == '\'') return parse_string(ps);
-    return parse_ident(ps, false);
+    if (*ps->p == '"' || *ps->p == '\'') return sel_parse_string(ps);
+    return sel_parse_ident(ps, false);
 }
 
-static html_sel *parse_group(parser *ps, char stop);
+static html_sel *sel_parse_group(parser *ps, char stop);
 
 static void simple_free(simple *s) {
     free(s->name);
@@ -111,7 +111,7 @@ static void simple_free(simple *s) {
 }
 
 /* "odd", "even", "3", "2n+1", "-n + 3" ... */
-static bool parse_nth(parser *ps, int *a, int *b) {
+static bool sel_parse_nth(parser *ps, int *a, int *b) {
     skip_ws(ps);
     if (strncasecmp(ps->p, "odd", 3) == 0) { ps->p += 3; *a = 2; *b = 1; return true; }
     if (strncasecmp(ps->p, "even", 4) == 0) { ps->p += 4; *a = 2; *b = 0; return true; }
@@ -148,8 +148,8 @@ static const struct { const char *name; int ps; int arg; /* 0 none, 1 nth, 2 gro
     {"enabled", PS_ENABLED, 0}, {"empty", PS_EMPTY, 0}, {"root", PS_ROOT, 0},
 };
 
-static bool parse_pseudo(parser *ps, simple *s) {
-    char *name = parse_ident(ps, true);
+static bool sel_parse_pseudo(parser *ps, simple *s) {
+    char *name = sel_parse_ident(ps, true);
     if (!name) return false;
     size_t k = 0, np = sizeof pseudos / sizeof *pseudos;
     while (k < np && strcmp(pseudos[k].name, name) != 0) k++;
@@ -161,19 +161,19 @@ static bool parse_pseudo(parser *ps, simple *s) {
     if (*ps->p != '(') { perr(ps, "expected '(' after :%s", pseudos[k].name); return false; }
     ps->p++;
     bool ok;
-    if (pseudos[k].arg == 1) ok = parse_nth(ps, &s->a, &s->b);
-    else if (pseudos[k].arg == 2) ok = (s->sub = parse_group(ps, ')')) != NULL;
-    else ok = (s->value = parse_value(ps)) != NULL;
+    if (pseudos[k].arg == 1) ok = sel_parse_nth(ps, &s->a, &s->b);
+    else if (pseudos[k].arg == 2) ok = (s->sub = sel_parse_group(ps, ')')) != NULL;
+    else ok = (s->value = sel_parse_value(ps)) != NULL;
     skip_ws(ps);
     if (ok && *ps->p != ')') { perr(ps, "expected ')'"); return false; }
     ps->p++;
     return ok;
 }
 
-static bool parse_attr(parser *ps, simple *s) {
+static bool sel_parse_attr(parser *ps, simple *s) {
     s->kind = SK_ATTR;
     skip_ws(ps);
-    if (!(s->name = parse_ident(ps, true))) return false;
+    if (!(s->name = sel_parse_ident(ps, true))) return false;
     skip_ws(ps);
     static const char ops[] = "^$*~|!";
     if (*ps->p == ']') { ps->p++; s->op = AO_EXISTS; return true; }
@@ -182,7 +182,7 @@ static bool parse_attr(parser *ps, simple *s) {
         s->op = (unsigned char)(AO_PREFIX + (strchr(ops, *ps->p) - ops));
         ps->p += 2;
     } else { perr(ps, "expected an attribute operator or ']'"); return false; }
-    if (!(s->value = parse_value(ps))) return false;
+    if (!(s->value = sel_parse_value(ps))) return false;
     skip_ws(ps);
     if (*ps->p == 'i' || *ps->p == 'I') { s->ci = 1; ps->p++; skip_ws(ps); }
     if (*ps->p != ']') { perr(ps, "expected ']'"); return false; }
@@ -190,18 +190,18 @@ static bool parse_attr(parser *ps, simple *s) {
     return true;
 }
 
-static bool parse_compound(parser *ps, compound *c) {
+static bool sel_parse_compound(parser *ps, compound *c) {
     const char *start = ps->p;
     for (;;) {
         simple s = {0};
         bool ok;
         char ch = *ps->p;
         if (ch == '*' && ps->p == start) { ps->p++; continue; }
-        if (ch == '#') { ps->p++; s.kind = SK_ID; ok = (s.name = parse_ident(ps, false)) != NULL; }
-        else if (ch == '.') { ps->p++; s.kind = SK_CLASS; ok = (s.name = parse_ident(ps, false)) != NULL; }
-        else if (ch == '[') { ps->p++; ok = parse_attr(ps, &s); }
-        else if (ch == ':') { ps->p++; ok = parse_pseudo(ps, &s); }
-        else if (ps->p == start && ident_char(ch)) { s.kind = SK_TAG; ok = (s.name = parse_ident(ps, true)) != NULL; }
+        if (ch == '#') { ps->p++; s.kind = SK_ID; ok = (s.name = sel_parse_ident(ps, false)) != NULL; }
+        else if (ch == '.') { ps->p++; s.kind = SK_CLASS; ok = (s.name = sel_parse_ident(ps, false)) != NULL; }
+        else if (ch == '[') { ps->p++; ok = sel_parse_attr(ps, &s); }
+        else if (ch == ':') { ps->p++; ok = sel_parse_pseudo(ps, &s); }
+        else if (ps->p == start && ident_char(ch)) { s.kind = SK_TAG; ok = (s.name = sel_parse_ident(ps, true)) != NULL; }
         else break;
         simple *grown = ok ? realloc(c->s, (size_t)(c->n + 1) * sizeof *grown) : NULL;
         if (!grown) { simple_free(&s); if (ok) perr(ps, "out of memory"); return false; }
@@ -220,14 +220,14 @@ static void complex_free(complex_sel *x) {
     free(x->c);
 }
 
-static bool parse_complex(parser *ps, complex_sel *x, char stop) {
+static bool sel_parse_complex(parser *ps, complex_sel *x, char stop) {
     char comb = 0;
     for (;;) {
         compound c = {.comb = comb};
         compound *grown = realloc(x->c, (size_t)(x->n + 1) * sizeof *grown);
         if (!grown) { perr(ps, "out of memory"); return false; }
         x->c = grown;
-        bool ok = parse_compound(ps, &c);
+        bool ok = sel_parse_compound(ps, &c);
         x->c[x->n++] = c;
         if (!ok) return false;
         const char *before = ps->p;
@@ -240,7 +240,7 @@ static bool parse_complex(parser *ps, complex_sel *x, char stop) {
     }
 }
 
-static html_sel *parse_group(parser *ps, char stop) {
+static html_sel *sel_parse_group(parser *ps, char stop) {
     html_sel *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     for (;;) {
@@ -249,7 +249,7 @@ static html_sel *parse_group(parser *ps, char stop) {
         if (!grown) { perr(ps, "out of memory"); break; }
         s->alt = grown;
         s->alt[s->n] = (complex_sel){0};
-        bool ok = parse_complex(ps, &s->alt[s->n++], stop);
+        bool ok = sel_parse_complex(ps, &s->alt[s->n++], stop);
         if (!ok) break;
         skip_ws(ps);
         if (*ps->p != ',') return s;
@@ -261,7 +261,7 @@ static html_sel *parse_group(parser *ps, char stop) {
 
 html_sel *html_sel_compile(const char *src, char *err, size_t errlen) {
     parser ps = {src, src, err, errlen, false};
-    html_sel *s = parse_group(&ps, 0);
+    html_sel *s = sel_parse_group(&ps, 0);
     if (s && *ps.p) {
         perr(&ps, "unexpected '%c'", *ps.p);
         html_sel_free(s);

@@ -87,7 +87,7 @@ void js_bytes_free(JSContext *ctx, js_bytes *b) {
 }
 
 JSValue js_throw_error(JSContext *ctx, const char *name, const char *fmt, ...) {
-    char msg[1280];
+    char msg[2048];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);

@@ -25,7 +25,9 @@ int js_typed_array_type(JSContext *ctx, JSValueConst v);
 uint8_t *js_typed_array_bytes(JSContext *ctx, JSValueConst v, size_t *len);
 
 /* Throws an Error whose name is `name` (NULL: plain "Error"), as the
- * errors k6's Go modules raise. Returns JS_EXCEPTION. */
+ * errors k6's Go modules raise ("GoError": toString "GoError: <msg>", an
+ * error a Go function returned to k6's JS runtime). The message is cut at
+ * 2047 bytes. Returns JS_EXCEPTION. */
 JSValue js_throw_error(JSContext *ctx, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -221,9 +221,5 @@ static const JSCFunctionListEntry console_funcs[] = {
 };
 
 void console_install(JSContext *ctx) {
-    JSValue global = JS_GetGlobalObject(ctx);
-    JSValue c = JS_NewObject(ctx);
-    JS_SetPropertyFunctionList(ctx, c, console_funcs, sizeof console_funcs / sizeof *console_funcs);
-    JS_SetPropertyStr(ctx, global, "console", c);
-    JS_FreeValue(ctx, global);
+    vm_global_object(ctx, "console", console_funcs, (int)(sizeof console_funcs / sizeof *console_funcs));
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "exec/test.h"
+#include "js/bytes.h"
 #include "js/cjs.h"
 #include "js/ts.h"
 #include "js/jslib.h"
@@ -197,30 +198,18 @@ static JSModuleDef *vm_loader_fn(JSContext *ctx, const char *name, void *opaque)
     return l->compile ? vm_compile_module(ctx, l, name) : vm_load_bytecode(ctx, l, name);
 }
 
-JSValue vm_throw_go_error(JSContext *ctx, const char *fmt, ...) {
-    char msg[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    JSValue e = JS_NewError(ctx);
-    if (JS_IsException(e)) return e;
-    JS_DefinePropertyValueStr(ctx, e, "message", JS_NewString(ctx, msg), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
-    JS_DefinePropertyValueStr(ctx, e, "name", JS_NewString(ctx, "GoError"), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
-    return JS_Throw(ctx, e);
-}
-
 static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
     if (!v->in_init)   /* internal/js/initcontext.go, cantBeUsedOutsideInitContextMsg */
-        return vm_throw_go_error(ctx, "the \"open\" function is only available in the init stage (i.e. the global "
-                                 "scope), see https://grafana.com/docs/k6/latest/using-k6/test-lifecycle/ for more "
-                                 "information");
+        return js_throw_error(ctx, "GoError",
+                              "the \"open\" function is only available in the init stage (i.e. the global "
+                              "scope), see https://grafana.com/docs/k6/latest/using-k6/test-lifecycle/ for more "
+                              "information");
     const char *path = JS_ToCString(ctx, argv[0]);
     if (!path) return JS_EXCEPTION;
     if (!*path) {   /* internal/js/bundle.go, setInitGlobals */
         JS_FreeCString(ctx, path);
-        return vm_throw_go_error(ctx, "open() can't be used with an empty filename");
+        return js_throw_error(ctx, "GoError", "open() can't be used with an empty filename");
     }
     const char *mode = argc > 1 && JS_IsString(argv[1]) ? JS_ToCString(ctx, argv[1]) : NULL;
     bool binary = mode && strchr(mode, 'b');
@@ -234,11 +223,11 @@ static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
      * missing file is Go's "stat <abs>: no such file or directory" */
     int e = errno;
     if (!f && e == EISDIR)
-        r = vm_throw_go_error(ctx, "open() can't be used with directories, path: \"%s\"", abs);
+        r = js_throw_error(ctx, "GoError", "open() can't be used with directories, path: \"%s\"", abs);
     else if (!f)
-        r = vm_throw_go_error(ctx, "%s %s: %s", e == ENOENT || e == ENOTDIR ? "stat" : "open", abs,
-                              e == ENOENT ? "no such file or directory" : e == ENOTDIR ? "not a directory"
-                              : e == EACCES ? "permission denied" : strerror(e));
+        r = js_throw_error(ctx, "GoError", "%s %s: %s", e == ENOENT || e == ENOTDIR ? "stat" : "open", abs,
+                           e == ENOENT ? "no such file or directory" : e == ENOTDIR ? "not a directory"
+                           : e == EACCES ? "permission denied" : strerror(e));
     else if (binary)
         r = JS_NewArrayBufferCopy(ctx, f->data, f->len);
     else
@@ -285,7 +274,44 @@ static void vm_install_globals(vu *v) {
     JS_FreeValue(ctx, global);
 }
 
-void vm_set_iter(vu *v, int64_t iter) {
+/* ---- per-VU module state ---- */
+
+static const vm_mod_ops *const vm_mods[VM_MOD_COUNT] = {
+    [VM_MOD_HTTP] = &http_mod_ops,
+    [VM_MOD_HTTP_ASYNC] = &http_async_mod_ops,
+    [VM_MOD_TIMERS] = &timers_mod_ops,
+    [VM_MOD_WEBSOCKETS] = &websockets_mod_ops,
+    [VM_MOD_HTML] = &html_mod_ops,
+};
+_Static_assert(VM_MOD_COUNT <= VU_MOD_SLOTS && VU_MOD_SLOTS <= 8, "vu.h: VU_MOD_SLOTS too small for enum vm_mod, "
+               "or too large for mod_iter's bits");
+
+void *vm_mod_alloc(vu *v, enum vm_mod id) {
+    const vm_mod_ops *ops = vm_mods[id];
+    void *st = calloc(1, ops->size);
+    if (!st) return NULL;
+    v->mod[id] = st;
+    if (ops->iter_begin) v->mod_iter |= (uint8_t)(1u << id);
+    if (ops->init) ops->init(v, st);
+    return st;
+}
+
+static void vm_mods_free(vu *v) {
+    for (int i = 0; i < VM_MOD_COUNT; i++) {
+        void *st = v->mod[i];
+        if (!st) continue;
+        if (vm_mods[i]->free) vm_mods[i]->free(v, st);
+        free(st);
+        v->mod[i] = NULL;
+    }
+    v->mod_iter = 0;
+}
+
+void vm_iter_begin(vu *v, int64_t iter) {
+    for (unsigned m = v->mod_iter; m; m &= m - 1) {
+        int i = __builtin_ctz(m);
+        vm_mods[i]->iter_begin(v, v->mod[i]);
+    }
     JSValue global = JS_GetGlobalObject(v->ctx);
     JS_SetPropertyStr(v->ctx, global, "__ITER", JS_NewInt64(v->ctx, iter));
     JS_FreeValue(v->ctx, global);
@@ -306,7 +332,7 @@ bool vm_cut_off(vu *v) { return v->interrupted || vm_interrupt(v->rt, v); }
 /* Drops what would keep the event loop going. */
 static void vm_loop_clear(vu *v) {
     timers_clear(v);
-    http_async_free(v);
+    http_async_clear(v);
     websockets_clear(v);
 }
 
@@ -456,11 +482,6 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     v->ns = JS_UNDEFINED;
     v->fn = JS_UNDEFINED;
     v->data = JS_UNDEFINED;
-    v->resp_proto = JS_UNDEFINED;
-    v->html_lib = JS_UNDEFINED;
-    v->expect_obj = JS_UNDEFINED;
-    v->expect = NULL;
-    v->expect_default = true;
     vm_install_globals(v);
 
     v->in_init = true;
@@ -496,10 +517,7 @@ void vm_destroy(vu *v) {
     JS_FreeValue(v->ctx, v->fn);
     JS_FreeValue(v->ctx, v->data);
     JS_FreeValue(v->ctx, v->ns);
-    JS_FreeValue(v->ctx, v->resp_proto);
-    JS_FreeValue(v->ctx, v->html_lib);
-    JS_FreeValue(v->ctx, v->expect_obj);
-    http_atoms_free(v);
+    vm_mods_free(v);
     JS_FreeContext(v->ctx);
     JS_FreeRuntime(v->rt);
     free(v->loader);
@@ -546,6 +564,14 @@ int vm_pairs_read(JSContext *ctx, JSValueConst obj, vm_pairs *p) {
 void vm_pairs_free(vm_pairs *p) {
     for (int i = 0; i < p->n; i++) { JS_FreeCString(p->ctx, p->k[i]); JS_FreeCString(p->ctx, p->v[i]); }
     p->n = 0;
+}
+
+void vm_global_object(JSContext *ctx, const char *name, const JSCFunctionListEntry *list, int n) {
+    JSValue global = JS_GetGlobalObject(ctx);
+    JSValue o = JS_NewObject(ctx);
+    JS_SetPropertyFunctionList(ctx, o, list, n);
+    JS_SetPropertyStr(ctx, global, name, o);
+    JS_FreeValue(ctx, global);
 }
 
 int vm_set_exports(JSContext *ctx, JSModuleDef *m, JSValueConst def, const JSCFunctionListEntry *list, int n) {

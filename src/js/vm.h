@@ -1,4 +1,8 @@
-/* A VU's JavaScript machine: runtime, context, module loader and globals. */
+/* A VU's JavaScript machine: runtime, context, module loader, globals, the
+ * event loop that runs after each call (promise jobs, http.asyncRequest,
+ * k6/websockets events, timers), and the per-VU state of the built-in
+ * modules. The modules themselves live in js/modules/ and are declared at the
+ * end of this header. */
 #ifndef C6_VM_H
 #define C6_VM_H
 #include <quickjs.h>
@@ -8,29 +12,34 @@
 #include "config/scenarios.h"
 #include "vu/vu.h"
 
+struct cookie_jar;
+struct ws_client;
+
 /* Builds v's runtime and context on the current stack and runs the init code.
  * compile=true: first init run, compiles sources into s (main thread).
  * Returns 0, or -1 with err set to the located error text. */
 int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen);
+/* Frees what vm_create built: what the event loop still holds, the modules'
+ * state, the context and the runtime. A no-op on a VU without a runtime. */
 void vm_destroy(vu *v);
-/* Calls fn(args), then runs pending jobs until a returned promise settles.
- * Returns the result, or JS_EXCEPTION with the exception pending. */
+/* Calls fn(args), then runs the event loop until a returned promise has
+ * settled, no timer is left, no http.asyncRequest waits and every
+ * k6/websockets socket is closed (an iteration lasts that long in k6). A
+ * throw or a rejection drops what is left. Returns the result (a promise's
+ * value), or JS_EXCEPTION with the exception pending. */
 JSValue vm_call(vu *v, JSValueConst fn, int argc, JSValueConst *argv);
 /* Whether the running call should end now (the test or scenario is
  * stopping): what QuickJS's interrupt handler says, for code that waits in
  * a loop of its own and might miss a one-off wake-up. */
 bool vm_cut_off(vu *v);
-/* Sets __ITER. */
-void vm_set_iter(vu *v, int64_t iter);
+/* An iteration starts: sets __ITER and lets each module that has state in v
+ * reset what lasts one iteration (k6/http's cookie jar, which k6 empties). */
+void vm_iter_begin(vu *v, int64_t iter);
 /* Replaces __ENV with the test's variables plus `extra` (a scenario's env). */
 void vm_set_env(vu *v, const c6_kv *extra, size_t nextra);
 /* JSON text <-> value through the context. */
 char *vm_to_json(JSContext *ctx, JSValueConst v);
 JSValue vm_from_json(JSContext *ctx, const char *json);
-
-/* Throws an Error named "GoError" (toString "GoError: <msg>"), as k6's JS
- * runtime reports an error a Go function returned. Returns JS_EXCEPTION. */
-JSValue vm_throw_go_error(JSContext *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Frees what JS_GetOwnPropertyNames returned (QuickJS exports no helper). */
 static inline void vm_free_props(JSContext *ctx, JSPropertyEnum *tab, uint32_t len) {
@@ -50,7 +59,29 @@ typedef struct vm_pairs {
 int vm_pairs_read(JSContext *ctx, JSValueConst obj, vm_pairs *p);
 void vm_pairs_free(vm_pairs *p);
 
-/* Built-in modules (one file each under js/modules/). */
+/* ---- Per-VU module state ----
+ * A built-in module that keeps something per VU owns one slot of v->mod,
+ * named here. vm_mod_get allocates the slot's state on the module's first
+ * use in that VU (zeroed, then its init) and returns it from then on;
+ * vm_destroy hands it to the module's free callback while the context is
+ * still alive, then frees it. Nothing is allocated per request or iteration. */
+enum vm_mod { VM_MOD_HTTP, VM_MOD_HTTP_ASYNC, VM_MOD_TIMERS, VM_MOD_WEBSOCKETS, VM_MOD_HTML, VM_MOD_COUNT };
+typedef struct vm_mod_ops {
+    size_t size;                          /* of the state vm_mod_get allocates */
+    void (*init)(vu *v, void *st);        /* optional: after zeroing */
+    void (*iter_begin)(vu *v, void *st);  /* optional: at each iteration's start */
+    void (*free)(vu *v, void *st);        /* optional: releases what st holds (not st) */
+} vm_mod_ops;
+/* Each module's callbacks, defined in its file. */
+extern const vm_mod_ops http_mod_ops, http_async_mod_ops, timers_mod_ops, websockets_mod_ops, html_mod_ops;
+/* The module's state in v, allocated on first call; NULL only when out of
+ * memory. Inline: requests and iterations ask for it. */
+void *vm_mod_alloc(vu *v, enum vm_mod id);
+static inline void *vm_mod_get(vu *v, enum vm_mod id) { return v->mod[id] ? v->mod[id] : vm_mod_alloc(v, id); }
+/* The module's state in v, or NULL if the module has not used it yet. */
+static inline void *vm_mod_peek(const vu *v, enum vm_mod id) { return v->mod[id]; }
+
+/* Built-in modules (js/modules/: one file each, k6/http several). */
 JSModuleDef *k6_module_init(JSContext *ctx, const char *name);
 JSModuleDef *http_module_init(JSContext *ctx, const char *name);
 JSModuleDef *metrics_module_init(JSContext *ctx, const char *name);
@@ -70,6 +101,11 @@ void ws_class_init(JSRuntime *rt);
 int ws_params(JSContext *ctx, JSValueConst params, const char *who, vm_pairs *hdrs, vm_pairs *tags,
               struct cookie_jar **jar, JSValue *jar_obj);
 void ws_cookie_line(struct cookie_jar *jar, const char *url, buf *out);
+/* Pings with the send time (monotonic us, 8 bytes big-endian) as payload;
+ * ws_pong_rtt_ms gives the round trip in ms from the pong that returns it,
+ * or -1 for any other payload (k6's ws_ping metric). */
+void ws_ping_timed(struct ws_client *c);
+double ws_pong_rtt_ms(const uint8_t *p, size_t n);
 /* The handshake's "Name: value" lines: the script's headers, User-Agent
  * (the userAgent option) unless one of them is it, then the Cookie line if
  * any. The text goes into hbuf; returns how many pointers went into lines
@@ -103,7 +139,10 @@ void metrics_class_init(JSRuntime *rt);
 void execution_class_init(JSRuntime *rt);
 void console_install(JSContext *ctx);
 void http_class_init(JSRuntime *rt);
-void http_atoms_free(vu *v);
+
+/* Defines the global `name` as a new object holding list's functions
+ * (console, crypto). */
+void vm_global_object(JSContext *ctx, const char *name, const JSCFunctionListEntry *list, int n);
 
 /* A module's exports from a function list, made once: each value is put
  * on `def` (the default export) and the same value exported by name, so a

@@ -1,8 +1,11 @@
-/* The metrics engine: drains every worker's sample buffer (on the run's
- * metrics thread while the test runs, on the main thread before and after),
- * hands the samples to its listeners (the outputs), and keeps one sink per
- * metric and the per-check pass/fail counts (and, when asked, per group and
- * scenario). It never makes a VU wait: workers only hand over full chunks. */
+/* The metrics engine: drains the sample buffers added as sources (each
+ * worker's, and the main thread's own for vus, vus_max and dropped_iterations)
+ * on the run's metrics thread while the test runs and on the main thread
+ * before and after; keeps one sink per metric, the sub-metrics' sinks and the
+ * per-check pass/fail counts (and, when asked, per group and scenario), and
+ * hands the samples to its listeners (the outputs), a chunk at a time. It
+ * never makes a VU wait: a worker publishes its chunk when full and on each of
+ * its ticks, under a mutex taken once per chunk (metrics/samples.h). */
 #ifndef C6_ENGINE_H
 #define C6_ENGINE_H
 #include <stddef.h>
@@ -25,10 +28,13 @@ typedef void engine_listener(void *ctx, const sample *s, size_t n, const tagdict
 
 engine *engine_new(void);
 void engine_free(engine *e);
+/* At most 256 sources (more are ignored); add them before the first drain. */
 void engine_add_source(engine *e, sample_buf *b);
 /* At most ENGINE_MAX_LISTENERS; -1 past them. */
 #define ENGINE_MAX_LISTENERS 16
 int engine_add_listener(engine *e, engine_listener *fn, void *ctx);
+/* Takes every published chunk of every source, oldest first; warns once
+ * when the sources hold more than 10,000 distinct tag sets. */
 void engine_drain(engine *e);
 /* The metric's sink, or NULL when no sample of it was seen. */
 const sink *engine_sink(const engine *e, int metric);
@@ -38,7 +44,8 @@ size_t engine_checks(const engine *e, const engine_check **out);
 size_t engine_groups(const engine *e, const char *const **out);
 
 /* Sub-metrics: samples of `metric` whose tags contain every pair of the
- * filter ("status:200,method:GET"; the first ':' splits key and value).
+ * filter ("status:200,method:GET"; the first ':' splits key and value,
+ * spaces around either and quotes around the value are dropped).
  * Returns the sub-metric's index (the same for an equal filter), or -1 with
  * a message. At most ENGINE_MAX_SUBMETRICS. Add them before draining. */
 #define ENGINE_MAX_SUBMETRICS 64

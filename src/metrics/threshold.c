@@ -21,7 +21,7 @@ static const struct { const char *name; threshold_agg agg; } AGGS[] = {
 };
 
 /* Trims [*a, *b) of surrounding whitespace. */
-static void trim(const char *s, size_t *a, size_t *b) {
+static void thr_trim(const char *s, size_t *a, size_t *b) {
     while (*a < *b && isspace((unsigned char)s[*a])) (*a)++;
     while (*b > *a && isspace((unsigned char)s[*b - 1])) (*b)--;
 }
@@ -33,7 +33,7 @@ static void parse_float_error(char *why, size_t n, const char *s, size_t len) {
 
 /* k6's texts (metrics/thresholds_parser.go, parseThresholdExpression); the
  * right-hand side one keeps k6's "expresion" spelling. */
-static int threshold_fail(char *err, size_t errlen, const char *src, const char *side, const char *why) {
+static int thr_fail(char *err, size_t errlen, const char *src, const char *side, const char *why) {
     if (!err || !errlen) return -1;
     if (!side)
         snprintf(err, errlen, "failed parsing threshold expression \"%s\"; reason: %s", src, why);
@@ -43,10 +43,10 @@ static int threshold_fail(char *err, size_t errlen, const char *src, const char 
     return -1;
 }
 
-static int parse_agg(const char *src, size_t a, size_t b, threshold *out, char *err, size_t errlen) {
+static int thr_parse_agg(const char *src, size_t a, size_t b, threshold *out, char *err, size_t errlen) {
     char why[160];
     size_t len = b - a;
-    if (len >= sizeof out->agg_name) return threshold_fail(err, errlen, src, "left hand side", "failed parsing method from expression");
+    if (len >= sizeof out->agg_name) return thr_fail(err, errlen, src, "left hand side", "failed parsing method from expression");
     memcpy(out->agg_name, src + a, len);
     out->agg_name[len] = '\0';
     for (size_t i = 0; i < sizeof AGGS / sizeof AGGS[0]; i++)
@@ -60,12 +60,12 @@ static int parse_agg(const char *src, size_t a, size_t b, threshold *out, char *
         if (end == out->agg_name + len - 1 && len > 3)   /* a number, outside 0..100: c6 refuses it */
             snprintf(num, sizeof num, "the percentile %g is not between 0 and 100", v);
         snprintf(why, sizeof why, "malformed percentile value; reason: %s", num);
-        return threshold_fail(err, errlen, src, "left hand side", why);
+        return thr_fail(err, errlen, src, "left hand side", why);
     }
-    return threshold_fail(err, errlen, src, "left hand side", "failed parsing method from expression");
+    return thr_fail(err, errlen, src, "left hand side", "failed parsing method from expression");
 }
 
-static int threshold_parse_value(const char *src, size_t a, size_t b, threshold *out, char *err, size_t errlen) {
+static int thr_parse_value(const char *src, size_t a, size_t b, threshold *out, char *err, size_t errlen) {
     char num[64], why[160];
     char *end = NULL;
     if (b > a && b - a < sizeof num) {
@@ -75,7 +75,7 @@ static int threshold_parse_value(const char *src, size_t a, size_t b, threshold 
     }
     if (a == b || !end || *end || end == num) {
         parse_float_error(why, sizeof why, src + a, b - a);
-        return threshold_fail(err, errlen, src, "right hand side", why);
+        return thr_fail(err, errlen, src, "right hand side", why);
     }
     return 0;
 }
@@ -86,15 +86,15 @@ int threshold_parse(const char *src, threshold *out, char *err, size_t errlen) {
         const char *at = strstr(src, OPS[i].text);
         if (!at) continue;
         size_t a = 0, b = (size_t)(at - src);
-        trim(src, &a, &b);
-        if (parse_agg(src, a, b, out, err, errlen) < 0) return -1;
+        thr_trim(src, &a, &b);
+        if (thr_parse_agg(src, a, b, out, err, errlen) < 0) return -1;
         a = b = (size_t)(at - src) + strlen(OPS[i].text);
         b += strlen(at + strlen(OPS[i].text));
-        trim(src, &a, &b);
+        thr_trim(src, &a, &b);
         out->op = OPS[i].op;
-        return threshold_parse_value(src, a, b, out, err, errlen);
+        return thr_parse_value(src, a, b, out, err, errlen);
     }
-    return threshold_fail(err, errlen, src, NULL, "malformed threshold expression");
+    return thr_fail(err, errlen, src, NULL, "malformed threshold expression");
 }
 
 static bool agg_allowed(threshold_agg agg, metric_type type) {
@@ -129,7 +129,7 @@ int threshold_check_type(const threshold *t, metric_type type, char *err, size_t
     return -1;
 }
 
-static bool compare(double lhs, threshold_op op, double rhs) {
+static bool thr_compare(double lhs, threshold_op op, double rhs) {
     switch (op) {
     case THRESHOLD_LT: return lhs < rhs;
     case THRESHOLD_LE: return lhs <= rhs;
@@ -148,7 +148,7 @@ bool threshold_eval(const threshold *t, const sink *s, double duration_s, double
     if (observed) *observed = v;
     if (!ok) return false;
     if (s->type == METRIC_RATE && s->u.rate.total == 0) return true;
-    return compare(v, t->op, t->value);
+    return thr_compare(v, t->op, t->value);
 }
 
 const char *threshold_op_name(threshold_op op) {

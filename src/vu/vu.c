@@ -11,7 +11,6 @@
 #include "exec/test.h"
 #include "js/vm.h"
 #include "metrics/registry.h"
-#include "net/cookies.h"
 #include "net/dialer.h"
 #include "net/worker.h"
 #include "util/clock.h"
@@ -41,9 +40,6 @@ void vu_free(vu *v) {
     coro_free(v->co);
     free(v->result_json);
     free(v->error);
-    buf_free(&v->rbody);
-    buf_free(&v->rhdr);
-    cookies_free(v->jar);
     for (int i = 0; i < v->nutags; i++) { free((char *)v->utags[i].key); free((char *)v->utags[i].value); }
     free(v->utags);
     /* the timer handle lives inside v: free v once libuv lets go of it */
@@ -219,9 +215,8 @@ static bool vu_iteration(vu *v) {
     v->in_iteration = true;
     v->interrupted = v->stop_req = false;
     v->group[0] = 0;
-    if (v->jar) cookies_clear(v->jar);   /* k6 empties the jar every iteration */
     v->sc_iter_instance = atomic_fetch_add(&sc->started, 1);
-    vm_set_iter(v, v->iter);
+    vm_iter_begin(v, v->iter);
     atomic_fetch_add(&t->vus_busy, 1);
     JSValue r = vm_call(v, v->fn, 1, (JSValueConst *)&v->data);
     atomic_fetch_sub(&t->vus_busy, 1);

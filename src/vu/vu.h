@@ -1,6 +1,9 @@
 /* A virtual user: one coroutine with its own QuickJS runtime and context,
- * living on one worker thread. Everything here is touched by that worker only,
- * except `interrupt`, which the main thread may set. */
+ * living on one worker thread. Everything here is touched by that worker only
+ * (the scheduler's sched_tick runs there too); the main thread stops VUs
+ * through the test's atomics (phase, special_stop), which vm.c's interrupt
+ * handler reads. What a JS module keeps per VU is not here: each owns a slot
+ * of `mod` (js/vm.h). */
 #ifndef C6_VU_H
 #define C6_VU_H
 #include <quickjs.h>
@@ -14,7 +17,9 @@
 struct worker;
 struct c6_test;
 struct scen_rt;
-struct http_req;
+
+/* Slots for the built-in modules' per-VU state (js/vm.h names them). */
+#define VU_MOD_SLOTS 6
 
 enum vu_role { VU_REGULAR, VU_SETUP, VU_TEARDOWN, VU_SUMMARY };
 enum vu_state { VU_NEW, VU_IDLE, VU_READY, VU_RUNNING, VU_WAITING, VU_DONE,
@@ -60,19 +65,10 @@ typedef struct vu {
     struct vu *next_ready;
     bool queued;               /* in the worker's ready queue */
     bool active;               /* counted in test->vus_active */
-    struct cookie_jar *jar;    /* created on the first Set-Cookie */
-    buf rbody, rhdr;           /* response buffers, reused across requests */
-    JSAtom *atoms;             /* http.c's property names, made on first use */
-    JSValue resp_proto;        /* prototype of http Response objects */
-    JSValue html_lib;          /* k6/html's JS side (html.c), made on first use */
-    JSValue expect_obj;        /* http.setResponseCallback's object (keeps expect alive) */
-    const void *expect;        /* its statuses (http.c's http_expect), NULL with none */
-    bool expect_default;       /* no setResponseCallback yet: 200-399 expected */
     uv_timer_t sleep_timer;    /* sleep(), minIterationDuration and setTimeout waits */
-    struct http_async *http_async;   /* http.asyncRequest calls waiting for the event loop */
-    struct js_timers *timers;  /* setTimeout/setInterval queue (js/modules/timers.c), NULL when empty */
-    struct wsn_vu *wsn;        /* k6/websockets sockets and their events (js/modules/websockets.c), or NULL */
-    struct http_req *req;      /* request in flight */
+    void *mod[VU_MOD_SLOTS];   /* the JS modules' own state, by module id (js/vm.h: enum vm_mod,
+                                  vm_mod_get), NULL until the module first needs it */
+    uint8_t mod_iter;          /* the slots made whose module resets something each iteration */
     char *result_json;         /* setup(): its JSON result */
     void *loader;              /* module loader state (js/vm.c) */
     char *error;               /* init error text, if init failed */
@@ -81,6 +77,8 @@ typedef struct vu {
 
 /* Creates the coroutine; the JS runtime is built on its first resume. */
 vu *vu_new(struct worker *w, struct c6_test *t, int id, enum vu_role role);
+/* Frees the VU, not its JS runtime: vm_destroy does that (the VU itself at
+ * its end for setup/teardown, or with vu_free_at_exit). */
 void vu_free(vu *v);
 /* Blocks the VU (on its own stack) until vu_wake; returns false if interrupted. */
 bool vu_wait(vu *v);
@@ -96,8 +94,10 @@ void vu_caller_frame(JSContext *ctx, char *out, size_t n);
 char *vu_exception_text(JSContext *ctx);
 vu *vu_from_ctx(JSContext *ctx);
 /* Fills kv with the tags every sample of v carries: the test-wide
- * options.tags, its scenario's tags, then group and scenario. Returns how many; callers append
- * their own (a later duplicate key wins). kv needs VU_BASE_TAGS entries. */
+ * options.tags, its scenario's tags, exec.vu.tags, then the system tags
+ * group, scenario, vu and iter that are on (the systemTags option). Returns
+ * how many; callers append their own (a later duplicate key wins). kv needs
+ * VU_BASE_TAGS entries (the custom tags are cut at VU_BASE_TAGS - 4). */
 #define VU_BASE_TAGS 66
 size_t vu_base_tags(vu *v, tag_kv *kv, const char *group);
 /* Whether samples carry system tag st (enum system_tag): the systemTags option. */

@@ -381,9 +381,5 @@ static const JSCFunctionListEntry cr_global_funcs[] = {
 };
 
 void crypto_global_install(JSContext *ctx) {
-    JSValue global = JS_GetGlobalObject(ctx);
-    JSValue c = JS_NewObject(ctx);
-    JS_SetPropertyFunctionList(ctx, c, cr_global_funcs, sizeof cr_global_funcs / sizeof *cr_global_funcs);
-    JS_SetPropertyStr(ctx, global, "crypto", c);
-    JS_FreeValue(ctx, global);
+    vm_global_object(ctx, "crypto", cr_global_funcs, (int)(sizeof cr_global_funcs / sizeof *cr_global_funcs));
 }

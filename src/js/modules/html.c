@@ -8,7 +8,7 @@
  *
  * html_lib.js is compiled once per process to bytecode; each VU reads that
  * bytecode and runs it on first use (an import of k6/html or a call of
- * res.html()), keeping the result in v->html_lib. */
+ * res.html()), keeping the result in the VU's html_vu. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,10 +303,20 @@ static JSValue html_lib_function(JSContext *ctx) {
     return JS_EvalFunction(ctx, fn);
 }
 
-/* The VU's library object (parseHTML, submitForm, ...), built on first use. */
+/* What k6/html keeps per VU: its library object (parseHTML, submitForm, ...),
+ * built on first use. */
+typedef struct html_vu {
+    JSValue lib;
+} html_vu;
+
+static void html_vu_init(vu *v, void *st) { ((html_vu *)st)->lib = JS_UNDEFINED; }
+static void html_vu_free(vu *v, void *st) { JS_FreeValue(v->ctx, ((html_vu *)st)->lib); }
+const vm_mod_ops html_mod_ops = {.size = sizeof(html_vu), .init = html_vu_init, .free = html_vu_free};
+
 static JSValue html_lib(JSContext *ctx) {
-    vu *v = vu_from_ctx(ctx);
-    if (!JS_IsUndefined(v->html_lib)) return JS_DupValue(ctx, v->html_lib);
+    html_vu *h = vm_mod_get(vu_from_ctx(ctx), VM_MOD_HTML);
+    if (!h) return JS_ThrowOutOfMemory(ctx);
+    if (!JS_IsUndefined(h->lib)) return JS_DupValue(ctx, h->lib);
     JSValue factory = html_lib_function(ctx);
     if (JS_IsException(factory)) return factory;
     JSValue args[2] = {JS_NewObject(ctx), http_request_function(ctx)};
@@ -316,7 +326,7 @@ static JSValue html_lib(JSContext *ctx) {
     JS_FreeValue(ctx, args[0]);
     JS_FreeValue(ctx, args[1]);
     if (JS_IsException(lib)) return lib;
-    v->html_lib = JS_DupValue(ctx, lib);
+    h->lib = JS_DupValue(ctx, lib);
     return lib;
 }
 

@@ -496,21 +496,49 @@ static const char *const http_atom_names[A_UA] = {"status", "url", "proto", "bod
                                                    "tls_version", "tls_cipher_suite", "ocsp", "produced_at", "this_update", "next_update", "revocation_reason", "revoked_at",
                                                    "looking_up", "User-Agent", "Content-Type", "Cookie"};
 
-static JSAtom *http_atoms(vu *v) {
-    if (!v->atoms) {
-        v->atoms = calloc(A_COUNT, sizeof(JSAtom));
-        for (int i = 0; i < A_UA; i++) v->atoms[i] = JS_NewAtom(v->ctx, http_atom_names[i]);
-        v->atoms[A_UA] = JS_NewAtom(v->ctx, http_user_agent(v));
-    }
-    return v->atoms;
+/* NULL only when out of memory (with no k6/http state yet). */
+static __attribute__((noinline)) const JSAtom *http_atoms_make(vu *v) {
+    http_vu *h = http_vu_of(v);
+    if (!h) return NULL;
+    for (int i = 0; i < A_UA; i++) h->atoms[i] = JS_NewAtom(v->ctx, http_atom_names[i]);
+    h->atoms[A_UA] = JS_NewAtom(v->ctx, http_user_agent(v));
+    h->atoms_made = true;
+    return h->atoms;
 }
 
-void http_atoms_free(vu *v) {
-    if (!v->atoms) return;
-    for (int i = 0; i < A_COUNT; i++) JS_FreeAtom(v->ctx, v->atoms[i]);
-    free(v->atoms);
-    v->atoms = NULL;
+static inline const JSAtom *http_atoms(vu *v) {
+    const http_vu *h = vm_mod_peek(v, VM_MOD_HTTP);
+    return h && h->atoms_made ? h->atoms : http_atoms_make(v);
 }
+
+static void http_vu_init(vu *v, void *st) {
+    http_vu *h = st;
+    h->resp_proto = JS_UNDEFINED;
+    h->expect_obj = JS_UNDEFINED;
+}
+
+static void http_vu_iter_begin(vu *v, void *st) {
+    http_vu *h = st;
+    if (h->jar) cookies_clear(h->jar);   /* k6 empties the VU's jar every iteration */
+}
+
+static void http_vu_free(vu *v, void *st) {
+    http_vu *h = st;
+    buf_free(&h->rbody);
+    buf_free(&h->rhdr);
+    if (h->atoms_made)
+        for (int i = 0; i < A_COUNT; i++) JS_FreeAtom(v->ctx, h->atoms[i]);
+    JS_FreeValue(v->ctx, h->resp_proto);
+    JS_FreeValue(v->ctx, h->expect_obj);
+    cookies_free(h->jar);
+}
+
+const vm_mod_ops http_mod_ops = {
+    .size = sizeof(http_vu) + A_COUNT * sizeof(JSAtom),
+    .init = http_vu_init,
+    .iter_begin = http_vu_iter_begin,
+    .free = http_vu_free,
+};
 
 static void http_set(JSContext *ctx, JSValue o, JSAtom a, JSValue val) {
     JS_DefinePropertyValue(ctx, o, a, val, JS_PROP_C_W_E);
@@ -775,6 +803,7 @@ static int http_resp_get_own(JSContext *ctx, JSPropertyDescriptor *desc, JSValue
     http_snap *s = JS_GetOpaque(obj, http_resp_class_id);
     if (!s) return 0;
     const JSAtom *at = http_atoms(vu_from_ctx(ctx));
+    if (!at) return JS_ThrowOutOfMemory(ctx), -1;
     int which = -1;
     for (int i = 0; i < LAZY_COUNT; i++)
         if (at[LAZY_ATOM[i]] == prop) { which = i; break; }
@@ -799,6 +828,7 @@ static int http_resp_get_own(JSContext *ctx, JSPropertyDescriptor *desc, JSValue
 /* JSON.stringify(res) shows every field, as in k6. */
 static JSValue http_resp_to_json(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     const JSAtom *at = http_atoms(vu_from_ctx(ctx));
+    if (!at) return JS_ThrowOutOfMemory(ctx);
     for (int i = 0; i < LAZY_COUNT; i++) {
         JSValue v = JS_GetProperty(ctx, this_val, at[LAZY_ATOM[i]]);
         if (JS_IsException(v)) return v;
@@ -810,8 +840,9 @@ static JSValue http_resp_to_json(JSContext *ctx, JSValueConst this_val, int argc
 JSValue http_call_response(vu *v, http_call *c) {
     JSContext *ctx = v->ctx;
     const JSAtom *at = http_atoms(v);
+    if (!at) return JS_ThrowOutOfMemory(ctx);
     const http_result *res = &c->res;
-    JSValue o = JS_NewObjectProtoClass(ctx, v->resp_proto, http_resp_class_id);
+    JSValue o = JS_NewObjectProtoClass(ctx, http_vu_of(v)->resp_proto, http_resp_class_id);
     if (JS_IsException(o)) return o;
     http_snap *snap = http_snap_new(v, c);
     if (!snap) {
@@ -863,23 +894,28 @@ JSValue http_error_response(vu *v, const char *method, const char *msg, int code
     return r;
 }
 
+const char *http_log_exception(JSContext *ctx, const char *text) {
+    JSValue ex = JS_GetException(ctx);
+    JSValue m = JS_GetPropertyStr(ctx, ex, "message");
+    const char *msg = JS_ToCString(ctx, m);
+    JS_FreeValue(ctx, m);
+    JS_FreeValue(ctx, ex);
+    if (!msg) return NULL;
+    buf extra = {0};
+    http_log_field(&extra, "error", msg);
+    log_msg(LOG_WARN, extra.p, text, strlen(text));
+    buf_free(&extra);
+    return msg;
+}
+
 /* After http_call_init failed: a parse error of k6's is logged and becomes
  * a Response with its error (or stays thrown with the throw option); any
  * other exception stays thrown. */
 JSValue http_parse_fallback(JSContext *ctx, vu *v, const char *method) {
     int code = http_parse_code;
     if (!http_parse_failed() || (v->test && v->test->throw_errors)) return JS_EXCEPTION;
-    JSValue ex = JS_GetException(ctx);
-    JSValue m = JS_GetPropertyStr(ctx, ex, "message");
-    const char *msg = JS_ToCString(ctx, m);
-    JS_FreeValue(ctx, m);
-    JS_FreeValue(ctx, ex);
+    const char *msg = http_log_exception(ctx, "Request Failed");
     if (!msg) return JS_EXCEPTION;
-    buf extra = {0};
-    http_log_field(&extra, "error", msg);
-    static const char text[] = "Request Failed";
-    log_msg(LOG_WARN, extra.p, text, sizeof text - 1);
-    buf_free(&extra);
     JSValue r = http_error_response(v, method, msg, code);
     JS_FreeCString(ctx, msg);
     return r;
@@ -894,14 +930,16 @@ static JSValue http_do(JSContext *ctx, const char *method, JSValueConst url, JSV
     http_call c;
     memset(&c, 0, sizeof c);
     if (http_call_init(ctx, &c, method, url, body, params)) return http_parse_fallback(ctx, v, method);
-    c.rbody = v->rbody;
-    c.rhdr = v->rhdr;
+    http_vu *h = http_vu_of(v);
+    if (!h) { http_call_free(ctx, &c); return JS_ThrowOutOfMemory(ctx); }
+    c.rbody = h->rbody;
+    c.rhdr = h->rhdr;
     JSValue out = !http_run(v, &c, 1, 0, 0) ? k6_throw_interrupted(ctx)
                 : http_should_throw(v, &c) ? http_throw_error(ctx, &c) : http_call_response(v, &c);
-    v->rbody = c.rbody;
-    v->rhdr = c.rhdr;
+    h->rbody = c.rbody;
+    h->rhdr = c.rhdr;
     c.rbody = c.rhdr = (buf){0};
-    if (v->rbody.cap > (1u << 20)) buf_free(&v->rbody);   /* don't pin a huge body per VU */
+    if (h->rbody.cap > (1u << 20)) buf_free(&h->rbody);   /* don't pin a huge body per VU */
     http_call_free(ctx, &c);
     return out;
 }
@@ -1087,10 +1125,12 @@ static JSValue http_set_response_callback(JSContext *ctx, JSValueConst this_val,
     int bad;
     const http_expect *e = http_expect_of(ctx, argc ? argv[0] : JS_UNDEFINED, &is_null, &bad);
     if (bad) return js_throw_error(ctx, "GoError", "unsupported argument, expected http.expectedStatuses");
-    JS_FreeValue(ctx, v->expect_obj);
-    v->expect_obj = is_null ? JS_UNDEFINED : JS_DupValue(ctx, argv[0]);
-    v->expect = e;
-    v->expect_default = false;
+    http_vu *h = http_vu_of(v);
+    if (!h) return JS_ThrowOutOfMemory(ctx);
+    JS_FreeValue(ctx, h->expect_obj);
+    h->expect_obj = is_null ? JS_UNDEFINED : JS_DupValue(ctx, argv[0]);
+    h->expect = e;
+    h->expect_set = true;
     return JS_UNDEFINED;
 }
 
@@ -1172,11 +1212,12 @@ void http_class_init(JSRuntime *rt) {
 }
 
 static int http_module_set(JSContext *ctx, JSModuleDef *m) {
-    vu *v = vu_from_ctx(ctx);
+    http_vu *h = http_vu_of(vu_from_ctx(ctx));   /* every VU that imports k6/http makes requests */
+    if (!h) return JS_ThrowOutOfMemory(ctx), -1;
     size_t n = sizeof http_funcs / sizeof *http_funcs;
-    if (JS_IsUndefined(v->resp_proto)) {
-        v->resp_proto = JS_NewObject(ctx);
-        JS_SetPropertyFunctionList(ctx, v->resp_proto, http_resp_funcs,
+    if (JS_IsUndefined(h->resp_proto)) {
+        h->resp_proto = JS_NewObject(ctx);
+        JS_SetPropertyFunctionList(ctx, h->resp_proto, http_resp_funcs,
                                    (int)(sizeof http_resp_funcs / sizeof *http_resp_funcs));
     }
     JSValue url_proto = JS_NewObject(ctx);

@@ -28,6 +28,27 @@ typedef struct http_expect {
     int min[HTTP_EXPECT_MAX], max[HTTP_EXPECT_MAX];
 } http_expect;
 
+/* What k6/http keeps per VU (vm_mod_get(v, VM_MOD_HTTP), made when a VU
+ * imports the module; http_vu_of). */
+typedef struct http_vu {
+    buf rbody, rhdr;               /* response buffers, lent to each request (no allocation in steady state) */
+    JSValue resp_proto;            /* prototype of Response objects */
+    JSValue expect_obj;            /* http.setResponseCallback's object (keeps expect alive) */
+    const http_expect *expect;     /* its statuses, NULL with none */
+    bool expect_set;               /* setResponseCallback was called: without, 200-399 are expected */
+    cookie_jar *jar;               /* the VU's jar, made on the first Set-Cookie or http.cookieJar();
+                                      emptied at each iteration's start, as k6 does */
+    bool atoms_made;
+    JSAtom atoms[];                /* Response property names (http.c's A_*), made on first use */
+} http_vu;
+/* v's k6/http state; NULL when out of memory. */
+static inline http_vu *http_vu_of(vu *v) { return vm_mod_get(v, VM_MOD_HTTP); }
+/* v's cookie jar, or NULL if it has none yet (k6/ws and k6/websockets send its cookies). */
+static inline cookie_jar *http_vu_jar(const vu *v) {
+    const http_vu *h = vm_mod_peek(v, VM_MOD_HTTP);
+    return h ? h->jar : NULL;
+}
+
 typedef struct http_params {
     char *hlines[HTTP_MAX_HEADERS];   /* the script's headers as "Name: value" (not Cookie) */
     int nh;
@@ -120,6 +141,10 @@ int http_parse_error(JSContext *ctx, const char *fmt, ...) __attribute__((format
  * "Request Failed" and becomes a Response carrying it (thrown instead with
  * the throw option); other exceptions stay thrown (JS_EXCEPTION). */
 JSValue http_parse_fallback(JSContext *ctx, vu *v, const char *method);
+/* Takes the pending exception and logs `text` at warn level with its message
+ * as the error field (k6's "Request Failed" line for a request that does not
+ * parse). Returns the message (JS_FreeCString it), or NULL if it has none. */
+const char *http_log_exception(JSContext *ctx, const char *text);
 /* Go's %T of what sobek exports v as ("int64", "string", "bool", ...). */
 const char *http_go_type(JSContext *ctx, JSValueConst v);
 /* The Response of a request never made: status 0, error msg (k6's
@@ -188,6 +213,6 @@ bool http_async_pending(const vu *v);
 /* Runs every queued request at once and settles their promises; -1 with a
  * JS exception pending (the VU was interrupted, or a callback threw). */
 int http_async_run(vu *v);
-void http_async_free(vu *v);   /* drops what is queued (an iteration that ended with an error) */
+void http_async_clear(vu *v);   /* drops what is queued (an iteration that ended with an error) */
 
 #endif

@@ -48,9 +48,8 @@ JSValue http_async_request(JSContext *ctx, JSValueConst this_val, int argc, JSVa
     if (!v->w || v->in_init)
         return js_throw_error(ctx, "GoError", "Making http requests in the init context is not supported");
     if (argc < 1) return JS_ThrowTypeError(ctx, "http.asyncRequest(method, url[, body][, params])");
-    if (!v->http_async && !(v->http_async = calloc(1, sizeof *v->http_async))) return JS_ThrowOutOfMemory(ctx);
-    http_async *a = v->http_async;
-    if (http_async_grow(a)) return JS_ThrowOutOfMemory(ctx);
+    http_async *a = vm_mod_get(v, VM_MOD_HTTP_ASYNC);
+    if (!a || http_async_grow(a)) return JS_ThrowOutOfMemory(ctx);
     const char *method = JS_ToCString(ctx, argv[0]);
     if (!method) return JS_EXCEPTION;
     http_call *c = &a->calls[a->n];
@@ -82,7 +81,10 @@ JSValue http_async_request(JSContext *ctx, JSValueConst this_val, int argc, JSVa
     return p;
 }
 
-bool http_async_pending(const vu *v) { return v->http_async && v->http_async->n; }
+bool http_async_pending(const vu *v) {
+    const http_async *a = vm_mod_peek(v, VM_MOD_HTTP_ASYNC);
+    return a && a->n;
+}
 
 static void http_async_drop(JSContext *ctx, http_call *calls, JSValue *res, JSValue *rej, size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -97,7 +99,7 @@ static void http_async_drop(JSContext *ctx, http_call *calls, JSValue *res, JSVa
 
 int http_async_run(vu *v) {
     JSContext *ctx = v->ctx;
-    http_async *a = v->http_async;
+    http_async *a = vm_mod_peek(v, VM_MOD_HTTP_ASYNC);
     /* this round's requests; those their callbacks queue make the next one */
     http_call *calls = a->calls;
     JSValue *res = a->resolve, *rej = a->reject;
@@ -127,10 +129,13 @@ int http_async_run(vu *v) {
     return rc;
 }
 
-void http_async_free(vu *v) {
-    http_async *a = v->http_async;
+void http_async_clear(vu *v) {
+    http_async *a = vm_mod_peek(v, VM_MOD_HTTP_ASYNC);
     if (!a) return;
     http_async_drop(v->ctx, a->calls, a->resolve, a->reject, a->n);
-    free(a);
-    v->http_async = NULL;
+    memset(a, 0, sizeof *a);
 }
+
+static void http_async_vu_free(vu *v, void *st) { http_async_clear(v); }
+
+const vm_mod_ops http_async_mod_ops = {.size = sizeof(http_async), .free = http_async_vu_free};

@@ -121,17 +121,8 @@ static int http_batch_item(JSContext *ctx, http_call *c, const char *key, JSValu
 static JSValue http_batch_failed(JSContext *ctx, vu *v, JSValueConst reqs, bool is_array,
                                  JSPropertyEnum *props, uint32_t n, uint32_t failed) {
     (void)reqs;
-    JSValue ex = JS_GetException(ctx);
-    JSValue m = JS_GetPropertyStr(ctx, ex, "message");
-    const char *msg = JS_ToCString(ctx, m);
-    JS_FreeValue(ctx, m);
-    JS_FreeValue(ctx, ex);
+    const char *msg = http_log_exception(ctx, "A batch request failed");
     if (!msg) return JS_EXCEPTION;
-    buf extra = {0};
-    http_log_field(&extra, "error", msg);
-    static const char text[] = "A batch request failed";
-    log_msg(LOG_WARN, extra.p, text, sizeof text - 1);
-    buf_free(&extra);
     JSValue out = is_array ? JS_NewArray(ctx) : JS_NewObject(ctx);
     for (uint32_t i = 0; i < n && !JS_IsException(out); i++) {
         if (!is_array && i > failed) break;

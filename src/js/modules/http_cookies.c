@@ -59,28 +59,35 @@ static JSValue http_jar_ctor(JSContext *ctx, JSValueConst new_target, int argc, 
 static JSValue http_cookie_jar(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
     if (!v->w || v->in_init) return JS_ThrowTypeError(ctx, "Making cookie jars in the init context is not supported");
-    if (!v->jar && !(v->jar = cookies_new())) return JS_ThrowOutOfMemory(ctx);
-    return http_jar_wrap(ctx, v->jar, false);
+    http_vu *h = http_vu_of(v);
+    if (!h || (!h->jar && !(h->jar = cookies_new()))) return JS_ThrowOutOfMemory(ctx);
+    return http_jar_wrap(ctx, h->jar, false);
 }
 
 /* Where a visitor callback builds a JS object. */
 typedef struct js_sink { JSContext *ctx; JSValue obj; } js_sink;
 
-static void http_jar_collect(const char *name, const char *value, void *ud) {
-    JSContext *ctx = ((js_sink *)ud)->ctx;
-    JSValue obj = ((js_sink *)ud)->obj;
-    JSValue arr = JS_GetPropertyStr(ctx, obj, name);
+/* Appends item to the array obj[name], made on the name's first item. */
+static void http_cookie_add(JSContext *ctx, JSValue obj, const char *name, size_t nlen, JSValue item) {
+    JSAtom a = JS_NewAtomLen(ctx, name, nlen);
+    JSValue arr = JS_GetProperty(ctx, obj, a);
     if (!JS_IsArray(ctx, arr)) {
         JS_FreeValue(ctx, arr);
         arr = JS_NewArray(ctx);
-        JS_SetPropertyStr(ctx, obj, name, JS_DupValue(ctx, arr));
+        JS_SetProperty(ctx, obj, a, JS_DupValue(ctx, arr));
     }
     JSValue len = JS_GetPropertyStr(ctx, arr, "length");
     uint32_t n = 0;
     JS_ToUint32(ctx, &n, len);
     JS_FreeValue(ctx, len);
-    JS_SetPropertyUint32(ctx, arr, n, JS_NewString(ctx, value));
+    JS_SetPropertyUint32(ctx, arr, n, item);
     JS_FreeValue(ctx, arr);
+    JS_FreeAtom(ctx, a);
+}
+
+static void http_jar_collect(const char *name, const char *value, void *ud) {
+    JSContext *ctx = ((js_sink *)ud)->ctx;
+    http_cookie_add(ctx, ((js_sink *)ud)->obj, name, strlen(name), JS_NewString(ctx, value));
 }
 
 /* jar.cookiesForURL(url): {name: [values]} of what a request to url sends. */
@@ -328,22 +335,6 @@ void http_cookie_line(http_call *c, cookie_jar *jar, buf *out) {
 
 static JSValue http_str(JSContext *ctx, cookie_str s) { return JS_NewStringLen(ctx, s.p ? s.p : "", s.n); }
 
-static void http_cookie_add(JSContext *ctx, JSValue obj, cookie_str name, JSValue item) {
-    JSAtom a = JS_NewAtomLen(ctx, name.p, name.n);
-    JSValue arr = JS_GetProperty(ctx, obj, a);
-    if (!JS_IsArray(ctx, arr)) {
-        JS_FreeValue(ctx, arr);
-        arr = JS_NewArray(ctx);
-        JS_SetProperty(ctx, obj, a, JS_DupValue(ctx, arr));
-    }
-    JSValue len = JS_GetPropertyStr(ctx, arr, "length");
-    uint32_t n = 0;
-    JS_ToUint32(ctx, &n, len);
-    JS_FreeValue(ctx, len);
-    JS_SetPropertyUint32(ctx, arr, n, item);
-    JS_FreeValue(ctx, arr);
-    JS_FreeAtom(ctx, a);
-}
 
 static void http_set_cookie_item(const cookie_attrs *c, void *ud) {
     JSContext *ctx = ((js_sink *)ud)->ctx;
@@ -357,7 +348,7 @@ static void http_set_cookie_item(const cookie_attrs *c, void *ud) {
     JS_SetPropertyStr(ctx, o, "secure", JS_NewBool(ctx, c->secure));
     JS_SetPropertyStr(ctx, o, "max_age", JS_NewInt64(ctx, c->max_age));
     JS_SetPropertyStr(ctx, o, "expires", JS_NewInt64(ctx, c->has_expires ? c->expires * 1000 : HTTP_GO_ZERO_TIME_MS));
-    http_cookie_add(ctx, obj, c->name, o);
+    http_cookie_add(ctx, obj, c->name.p ? c->name.p : "", c->name.n, o);
 }
 
 JSValue http_response_cookies(JSContext *ctx, const buf *hdr) {
@@ -381,7 +372,7 @@ JSValue http_request_cookies(JSContext *ctx, const buf *line) {
             JS_SetPropertyStr(ctx, o, "name", http_str(ctx, c.name));
             JS_SetPropertyStr(ctx, o, "value", http_str(ctx, c.value));
             JS_SetPropertyStr(ctx, o, "replace", JS_FALSE);
-            http_cookie_add(ctx, obj, c.name, o);
+            http_cookie_add(ctx, obj, c.name.p ? c.name.p : "", c.name.n, o);
         }
         s = pe + 1;
     }

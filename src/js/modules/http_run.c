@@ -1,12 +1,16 @@
-/* Running k6/http requests. Each hop of a request goes to the worker's HTTP
- * client (net/h1.h: HTTP/1.1, HTTPS, HTTP/2, NTLM) while the VU's coroutine
- * waits; redirects are followed here, hop by hop, because k6 records every
- * hop as its own sample.
+/* Running k6/http requests (http.request & co., http.batch,
+ * http.asyncRequest). Each hop of a request goes to the worker's HTTP client
+ * (net/h1.h: HTTP/1.1, HTTPS, HTTP/2, NTLM) while the VU's coroutine waits;
+ * redirects and the Digest retry are followed here, hop by hop, because k6
+ * records every hop as its own sample. A hop to a scheme other than
+ * http/https, to no host, or to a host blockHostnames refuses ends at once
+ * with k6's error and no connection. options.rps makes every request wait for
+ * its slot of the test-wide schedule first.
  *
- * Several requests (http.batch) run at once: their completion callbacks only
- * mark them done and wake the VU, which then, on its own stack, records the
- * samples, stores the cookies and starts the next hops. Which requests may
- * start follows k6's MakeBatchRequests: `limit` workers take the requests in
+ * Several requests run at once: their completion callbacks only mark them
+ * done and wake the VU, which then, on its own stack, records the samples,
+ * stores the cookies and starts the next hops. Which requests may start
+ * follows k6's MakeBatchRequests: `limit` workers take the requests in
  * order, and a taken request waits for a free per-host slot while holding
  * its worker. */
 #include <ctype.h>
@@ -179,8 +183,9 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     http_utoa(status, res->status < 0 ? 0 : (unsigned long)res->status);
     http_utoa(code, res->error_code < 0 ? 0 : (unsigned long)res->error_code);
     /* the callback decides "expected"; with none (null) k6 emits no http_req_failed */
-    const http_expect *ex = p->expect_set ? p->expect : v->expect;   /* NULL: k6's default 200-399 */
-    bool has_cb = p->expect_set ? p->expect != NULL : (v->expect_default || v->expect != NULL);
+    const http_vu *h = vm_mod_peek(v, VM_MOD_HTTP);   /* NULL: no setResponseCallback either */
+    const http_expect *ex = p->expect_set ? p->expect : h ? h->expect : NULL;   /* NULL: k6's default 200-399 */
+    bool has_cb = p->expect_set ? p->expect != NULL : (!h || !h->expect_set || h->expect != NULL);
     bool expected = res->status >= 200 && res->status < 400;
     if (ex) {
         expected = false;
@@ -247,7 +252,7 @@ static char *http_redirect_target(const buf *hdr, const char *url, long status, 
 /* ---- hops ---- */
 
 static cookie_jar *http_jar(http_call *c) {
-    return c->p.jar ? c->p.jar : c->v->jar;
+    return c->p.jar ? c->p.jar : http_vu_jar(c->v);
 }
 
 /* blockHostnames: the hop ends at once, before any lookup or connection. */
@@ -392,7 +397,8 @@ static bool http_hop_finish(http_call *c) {
         http_emit(v, c, sent, received, sample_now(&v->w->samples));
     if (v->test && v->test->http_debug) http_debug_dump(c);
     if (c->res.status && c->rhdr.len) {
-        if (!c->p.jar && !v->jar) v->jar = cookies_new();
+        http_vu *h = http_vu_of(v);
+        if (!c->p.jar && h && !h->jar) h->jar = cookies_new();
         if (http_jar(c)) cookies_store(http_jar(c), c->url, c->rhdr.p, c->rhdr.len, time(NULL));
     }
     /* digest: the 401's challenge is answered by a second request, a sample of its own (k6) */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "exec/test.h"
+#include "js/bytes.h"
 #include "js/vm.h"
 #include "metrics/registry.h"
 #include "net/worker.h"
@@ -42,7 +43,7 @@ static uint32_t k6_check_tags(vu *v, const char *name, JSValueConst tags) {
 static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
     if (argc < 2 || !JS_IsObject(argv[1])) return JS_NewBool(ctx, 1);
-    if (!v->w || v->in_init) return vm_throw_go_error(ctx, "Using check() in the init context is not supported");   /* k6.go */
+    if (!v->w || v->in_init) return js_throw_error(ctx, "GoError", "Using check() in the init context is not supported");   /* k6.go */
     JSPropertyEnum *props;
     uint32_t np;
     if (JS_GetOwnPropertyNames(ctx, &props, &np, argv[1], JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY))
@@ -53,7 +54,7 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
         const char *cname = JS_AtomToCString(ctx, props[i].atom);
         bool sep = cname && strstr(cname, "::");
         JS_FreeCString(ctx, cname);
-        if (sep) { ret = vm_throw_go_error(ctx, "group and check names may not contain '::'"); break; }   /* lib */
+        if (sep) { ret = js_throw_error(ctx, "GoError", "group and check names may not contain '::'"); break; }   /* lib */
         JSValue fn = JS_GetProperty(ctx, argv[1], props[i].atom);
         JSValue r;
         if (JS_IsFunction(ctx, fn)) r = JS_Call(ctx, fn, JS_UNDEFINED, 1, (JSValueConst *)&argv[0]);
@@ -84,14 +85,14 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
 
 static JSValue k6_group(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
-    if (!v->w || v->in_init) return vm_throw_go_error(ctx, "Using group() in the init context is not supported");   /* k6.go */
+    if (!v->w || v->in_init) return js_throw_error(ctx, "GoError", "Using group() in the init context is not supported");   /* k6.go */
     if (argc < 2 || !JS_IsFunction(ctx, argv[1]))
         return JS_ThrowTypeError(ctx, "group() needs a name and a function");
     const char *name = JS_ToCString(ctx, argv[0]);
     if (!name) return JS_EXCEPTION;
     if (strstr(name, "::")) {
         JS_FreeCString(ctx, name);
-        return vm_throw_go_error(ctx, "group and check names may not contain '::'");   /* lib */
+        return js_throw_error(ctx, "GoError", "group and check names may not contain '::'");   /* lib */
     }
     size_t saved = strlen(v->group);
     snprintf(v->group + saved, sizeof v->group - saved, "::%s", name);
@@ -114,7 +115,7 @@ static JSValue k6_group(JSContext *ctx, JSValueConst this_val, int argc, JSValue
 static JSValue k6_fail(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     const char *msg = argc > 0 ? JS_ToCString(ctx, argv[0]) : NULL;
     if (argc > 0 && !msg) return JS_EXCEPTION;
-    JSValue r = vm_throw_go_error(ctx, "%s", msg ? msg : "");
+    JSValue r = js_throw_error(ctx, "GoError", "%s", msg ? msg : "");
     JS_FreeCString(ctx, msg);
     return r;
 }

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include "js/bytes.h"
 #include "js/vm.h"
 #include "metrics/registry.h"
 #include "net/worker.h"
@@ -77,7 +78,7 @@ static JSValue metrics_ctor(JSContext *ctx, JSValueConst new_target, int argc, J
     char err[256];
     int id = registry_get_or_add(name, type, kind, err, sizeof err);
     JS_FreeCString(ctx, name);
-    if (id < 0) return vm_throw_go_error(ctx, "%s", err);   /* k6: metrics/registry.go, NewMetric */
+    if (id < 0) return js_throw_error(ctx, "GoError", "%s", err);   /* k6: metrics/registry.go, NewMetric */
     JSValue proto = JS_GetPropertyStr(ctx, new_target, "prototype");
     JSValue obj = JS_NewObjectProtoClass(ctx, proto, metrics_class_id);
     JS_FreeValue(ctx, proto);

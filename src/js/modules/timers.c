@@ -29,27 +29,32 @@ typedef struct js_timers {
     int64_t last_id;
 } js_timers;
 
-static js_timers *timers_of(vu *v) {
-    if (!v->timers) v->timers = calloc(1, sizeof(js_timers));
-    return v->timers;
-}
-
 static void timers_free_one(JSContext *ctx, js_timer *t) {
     JS_FreeValue(ctx, t->fn);
     for (int i = 0; i < t->argc; i++) JS_FreeValue(ctx, t->argv[i]);
     free(t->argv);
 }
 
-bool timers_pending(const vu *v) { return v->timers && v->timers->n > 0; }
+bool timers_pending(const vu *v) {
+    const js_timers *q = vm_mod_peek(v, VM_MOD_TIMERS);
+    return q && q->n > 0;
+}
 
 void timers_clear(vu *v) {
-    js_timers *q = v->timers;
+    js_timers *q = vm_mod_peek(v, VM_MOD_TIMERS);
     if (!q) return;
     for (int i = 0; i < q->n; i++) timers_free_one(v->ctx, &q->t[i]);
-    free(q->t);
-    free(q);
-    v->timers = NULL;
+    q->n = 0;
+    q->last_id = 0;   /* ids start over, as when the queue was new */
 }
+
+static void timers_vu_free(vu *v, void *st) {
+    js_timers *q = st;
+    timers_clear(v);
+    free(q->t);
+}
+
+const vm_mod_ops timers_mod_ops = {.size = sizeof(js_timers), .free = timers_vu_free};
 
 /* The timer to run next: earliest due, then the one set first. */
 static int timers_earliest(const js_timers *q) {
@@ -75,12 +80,12 @@ static bool timers_wait_until(vu *v, int64_t until) {
 }
 
 int64_t timers_next_due(const vu *v) {
-    const js_timers *q = v->timers;
+    const js_timers *q = vm_mod_peek(v, VM_MOD_TIMERS);
     return q && q->n ? q->t[timers_earliest(q)].due_us : INT64_MAX;
 }
 
 int timers_run_next(vu *v) {
-    js_timers *q = v->timers;
+    js_timers *q = vm_mod_peek(v, VM_MOD_TIMERS);
     if (!q || q->n == 0) return 0;
     /* no JS of this VU runs during the wait, so the queue stays as it is */
     int i = timers_earliest(q);
@@ -121,7 +126,12 @@ static JSValue timers_set(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     int nargs = argc > 2 ? argc - 2 : 0;
     JSValue *args = nargs ? malloc(sizeof *args * (size_t)nargs) : NULL;
     for (int i = 0; i < nargs; i++) args[i] = JS_DupValue(ctx, argv[i + 2]);
-    js_timers *q = timers_of(v);
+    js_timers *q = vm_mod_get(v, VM_MOD_TIMERS);
+    if (!q) {
+        for (int i = 0; i < nargs; i++) JS_FreeValue(ctx, args[i]);
+        free(args);
+        return JS_ThrowOutOfMemory(ctx);
+    }
     if (q->n == q->cap) {
         q->cap = q->cap ? q->cap * 2 : 8;
         q->t = realloc(q->t, (size_t)q->cap * sizeof *q->t);
@@ -137,8 +147,7 @@ static JSValue timers_set(JSContext *ctx, JSValueConst this_val, int argc, JSVal
 
 /* clearTimeout(id) and clearInterval(id): either clears either kind, as in browsers */
 static JSValue timers_clear_one(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
-    vu *v = vu_from_ctx(ctx);
-    js_timers *q = v->timers;
+    js_timers *q = vm_mod_peek(vu_from_ctx(ctx), VM_MOD_TIMERS);
     int64_t id;
     if (!q || argc < 1 || !JS_IsNumber(argv[0]) || JS_ToInt64(ctx, &id, argv[0])) return JS_UNDEFINED;
     for (int i = 0; i < q->n; i++)

@@ -30,6 +30,7 @@
 #include "net/worker.h"
 #include "net/ws.h"
 #include "util/clock.h"
+#include "util/fifo.h"
 
 JSValue k6_throw_interrupted(JSContext *ctx);
 
@@ -77,24 +78,16 @@ typedef struct wsn_vu {
 
 static JSClassID wsn_class_id;
 
+/* the VU's sockets and events (made by its first new WebSocket()), or NULL */
+static wsn_vu *wsn_peek(const vu *v) { return vm_mod_peek(v, VM_MOD_WEBSOCKETS); }
+
 /* ---- the queue ---- */
 
 static void wsn_queue(wsn_sock *s, int kind, int opcode, const void *p, size_t n) {
-    wsn_vu *w = s->v->wsn;
-    if (w->qn == w->qcap) {
-        if (w->qhead) {   /* slide out what was consumed before growing */
-            memmove(w->q, w->q + w->qhead, (w->qn - w->qhead) * sizeof *w->q);
-            w->qn -= w->qhead;
-            w->qhead = 0;
-        }
-        if (w->qn == w->qcap) {
-            size_t cap = w->qcap ? w->qcap * 2 : 16;
-            wsn_ev *q = realloc(w->q, cap * sizeof *q);
-            if (!q) return;
-            w->q = q;
-            w->qcap = cap;
-        }
-    }
+    wsn_vu *w = wsn_peek(s->v);
+    wsn_ev *q = fifo_room(w->q, &w->qhead, &w->qn, &w->qcap, sizeof *q);
+    if (!q) return;
+    w->q = q;
     uint8_t *d = malloc(n + 1);
     if (!d) return;
     if (n) memcpy(d, p, n);
@@ -147,14 +140,10 @@ static void wsn_push_end(wsn_sock *s) {
 
 /* ---- the socket's life ---- */
 
-static wsn_vu *wsn_of(vu *v) {
-    if (!v->wsn) v->wsn = calloc(1, sizeof(wsn_vu));
-    return v->wsn;
-}
 
 /* The connection is over: no more events, and the VU lets go of the object. */
 static void wsn_release(wsn_sock *s) {
-    wsn_vu *w = s->v->wsn;
+    wsn_vu *w = wsn_peek(s->v);
     for (wsn_sock **pp = &w->socks; *pp; pp = &(*pp)->next)
         if (*pp == s) { *pp = s->next; break; }
     s->next = NULL;
@@ -165,10 +154,13 @@ static void wsn_release(wsn_sock *s) {
     JS_FreeValue(s->v->ctx, obj);   /* may run the finalizer: s is not touched after this */
 }
 
-bool websockets_pending(const vu *v) { return v->wsn && (v->wsn->socks || v->wsn->qhead < v->wsn->qn); }
+bool websockets_pending(const vu *v) {
+    const wsn_vu *w = wsn_peek(v);
+    return w && (w->socks || w->qhead < w->qn);
+}
 
 void websockets_clear(vu *v) {
-    wsn_vu *w = v->wsn;
+    wsn_vu *w = wsn_peek(v);
     if (!w) return;
     while (w->socks) {
         wsn_sock *s = w->socks;
@@ -179,10 +171,15 @@ void websockets_clear(vu *v) {
         wsn_release(s);
     }
     for (size_t i = w->qhead; i < w->qn; i++) free(w->q[i].data);
-    free(w->q);
-    free(w);
-    v->wsn = NULL;
+    w->qhead = w->qn = 0;
 }
+
+static void wsn_vu_free(vu *v, void *st) {
+    websockets_clear(v);
+    free(((wsn_vu *)st)->q);
+}
+
+const vm_mod_ops websockets_mod_ops = {.size = sizeof(wsn_vu), .free = wsn_vu_free};
 
 /* ---- events to handlers ---- */
 
@@ -286,13 +283,8 @@ static bool wsn_dispatch(wsn_sock *s, wsn_ev *e) {
         } else if (e->opcode == WS_OP_PING) {
             ok = wsn_fire(s, E_PING, wsn_event(ctx, s, E_PING));
         } else if (e->opcode == WS_OP_PONG) {
-            if (e->len == 8) {   /* our ping's send time came back */
-                uint64_t sent = 0;
-                for (int i = 0; i < 8; i++) sent = sent << 8 | e->data[i];
-                int64_t now = clock_now_us();
-                if ((int64_t)sent <= now && now - (int64_t)sent < 3600 * 1000000LL)
-                    wsn_push(s, M_WS_PING, (double)(now - (int64_t)sent) / 1000.0);
-            }
+            double rtt = ws_pong_rtt_ms(e->data, e->len);   /* our ping's send time came back */
+            if (rtt >= 0) wsn_push(s, M_WS_PING, rtt);
             ok = wsn_fire(s, E_PONG, wsn_event(ctx, s, E_PONG));
         } else if (e->opcode == WS_OP_CLOSE) {
             /* the peer's code and reason; the end follows */
@@ -310,7 +302,7 @@ static void wsn_on_wait_timer(uv_timer_t *t) {
 }
 
 int websockets_step(vu *v) {
-    wsn_vu *w = v->wsn;
+    wsn_vu *w = wsn_peek(v);
     for (;;) {
         if (w->qhead < w->qn) {
             wsn_ev e = w->q[w->qhead++];
@@ -495,11 +487,7 @@ static JSValue wsn_ping(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     wsn_sock *s = wsn_this(ctx, this_val);
     if (!s) return JS_EXCEPTION;
     if (s->ready != RS_OPEN) return JS_UNDEFINED;
-    /* the send time rides in the payload: the pong gives it back */
-    int64_t now = clock_now_us();
-    uint8_t p[8];
-    for (int i = 0; i < 8; i++) p[i] = (uint8_t)((uint64_t)now >> (56 - 8 * i));
-    ws_client_send(s->c, WS_OP_PING, p, sizeof p);
+    ws_ping_timed(s->c);
     return JS_UNDEFINED;
 }
 
@@ -751,7 +739,7 @@ static JSValue wsn_ctor(JSContext *ctx, JSValueConst new_target, int argc, JSVal
             JS_FreeCString(ctx, ps);
         }
     }
-    ws_cookie_line(jar ? jar : v->jar, url, &cookie);
+    ws_cookie_line(jar ? jar : http_vu_jar(v), url, &cookie);
     const char *lines[VM_MAX_PAIRS + 3];
     size_t nl = ws_handshake_lines(v, &hp, &hbuf, &cookie, lines);
     if (protos.len) lines[nl++] = protos.p;
@@ -765,7 +753,7 @@ static JSValue wsn_ctor(JSContext *ctx, JSValueConst new_target, int argc, JSVal
     if (d && d->nlocal_total && dialer_local_addr(d, v->id, &local)) o.local_addr = &local.sa;
     /* the object and the VU's queue first: a failure may be reported
      * (queued) from inside ws_client_start, e.g. a host name refused at once */
-    wsn_vu *w = wsn_of(v);
+    wsn_vu *w = vm_mod_get(v, VM_MOD_WEBSOCKETS);
     if (!w) { ret = JS_ThrowOutOfMemory(ctx); goto out; }
     obj = JS_NewObjectClass(ctx, (int)wsn_class_id);
     if (JS_IsException(obj)) goto out;

@@ -28,6 +28,7 @@
 #include "net/worker.h"
 #include "net/ws.h"
 #include "util/clock.h"
+#include "util/fifo.h"
 #include "util/log.h"
 
 JSValue k6_throw_interrupted(JSContext *ctx);
@@ -82,21 +83,9 @@ static void ws_wake(ws_session *s) {
 }
 
 static void ws_queue(ws_session *s, int kind, int opcode, const void *p, size_t n, bool nul) {
-    if (s->qn == s->qcap) {
-        /* slide out what was consumed before growing */
-        if (s->qhead) {
-            memmove(s->q, s->q + s->qhead, (s->qn - s->qhead) * sizeof *s->q);
-            s->qn -= s->qhead;
-            s->qhead = 0;
-        }
-        if (s->qn == s->qcap) {
-            size_t cap = s->qcap ? s->qcap * 2 : 16;
-            ws_ev *q = realloc(s->q, cap * sizeof *q);
-            if (!q) return;
-            s->q = q;
-            s->qcap = cap;
-        }
-    }
+    ws_ev *q = fifo_room(s->q, &s->qhead, &s->qn, &s->qcap, sizeof *q);
+    if (!q) return;
+    s->q = q;
     uint8_t *d = malloc(n + (nul ? 1 : 0) + 1);
     if (!d) return;
     if (n) memcpy(d, p, n);
@@ -205,14 +194,26 @@ static JSValue ws_send_binary(JSContext *ctx, JSValueConst this_val, int argc, J
     return JS_UNDEFINED;
 }
 
-static JSValue ws_ping(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
-    ws_session *s = ws_this(ctx, this_val);
-    if (!s) return JS_UNDEFINED;
-    /* the send time rides in the payload: the pong gives it back */
+void ws_ping_timed(ws_client *c) {
     int64_t now = clock_now_us();
     uint8_t p[8];
     for (int i = 0; i < 8; i++) p[i] = (uint8_t)((uint64_t)now >> (56 - 8 * i));
-    ws_client_send(s->c, WS_OP_PING, p, sizeof p);
+    ws_client_send(c, WS_OP_PING, p, sizeof p);
+}
+
+double ws_pong_rtt_ms(const uint8_t *p, size_t n) {
+    if (n != 8) return -1;
+    uint64_t sent = 0;
+    for (int i = 0; i < 8; i++) sent = sent << 8 | p[i];
+    int64_t now = clock_now_us();
+    if ((int64_t)sent > now || now - (int64_t)sent >= 3600 * 1000000LL) return -1;
+    return (double)(now - (int64_t)sent) / 1000.0;
+}
+
+static JSValue ws_ping(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    ws_session *s = ws_this(ctx, this_val);
+    if (!s) return JS_UNDEFINED;
+    ws_ping_timed(s->c);
     return JS_UNDEFINED;
 }
 
@@ -316,13 +317,8 @@ static bool ws_dispatch(ws_session *s, ws_ev *e) {
     } else if (e->opcode == WS_OP_PING) {
         ok = ws_fire(s, H_PING, 0, NULL);
     } else if (e->opcode == WS_OP_PONG) {
-        if (e->len == 8) {
-            uint64_t sent = 0;
-            for (int i = 0; i < 8; i++) sent = sent << 8 | e->data[i];
-            int64_t now = clock_now_us();
-            if ((int64_t)sent <= now && now - (int64_t)sent < 3600 * 1000000LL)
-                ws_push(s, M_WS_PING, (double)(now - (int64_t)sent) / 1000.0);
-        }
+        double rtt = ws_pong_rtt_ms(e->data, e->len);
+        if (rtt >= 0) ws_push(s, M_WS_PING, rtt);
         ok = ws_fire(s, H_PONG, 0, NULL);
     }
     /* a close frame is reported through EV_END, which follows it */
@@ -540,7 +536,7 @@ static JSValue ws_connect(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     buf hbuf = {0}, cookie = {0};
     size_t nlines = 0;
     if (ws_params(ctx, params, "ws.connect", &hp, &tags, &jar, &jar_obj)) { ret = JS_EXCEPTION; goto out; }
-    ws_cookie_line(jar ? jar : v->jar, url, &cookie);
+    ws_cookie_line(jar ? jar : http_vu_jar(v), url, &cookie);
     nlines = ws_handshake_lines(v, &hp, &hbuf, &cookie, lines);
 
     s = calloc(1, sizeof *s);
