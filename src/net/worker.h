@@ -8,7 +8,7 @@
 #include <uv.h>
 #include "exec/sched.h"
 #include "metrics/samples.h"
-#include "net/h1.h"
+#include "net/client.h"
 #include "vu/vu.h"
 
 struct c6_test;
