@@ -31,7 +31,7 @@
 #include "api/server.h"
 #include "net/tls.h"
 #include "net/dialer.h"
-#include "net/worker.h"
+#include "exec/worker.h"
 #include "output/summary.h"
 #include "output/csv.h"
 #include "output/dashboard.h"

@@ -13,7 +13,7 @@
 #include "metrics/registry.h"
 #include "net/cookies.h"
 #include "net/dialer.h"
-#include "net/worker.h"
+#include "exec/worker.h"
 #include "util/clock.h"
 #include "util/log.h"
 

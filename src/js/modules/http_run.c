@@ -19,7 +19,7 @@
 #include "exec/test.h"
 #include "js/modules/http.h"
 #include "metrics/registry.h"
-#include "net/worker.h"
+#include "exec/worker.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/urlref.h"
