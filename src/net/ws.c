@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <sys/random.h>
 #include "net/tlsio.h"
+#include "util/url.h"
 #include "util/clock.h"
 
 #define WS_DEFAULT_TIMEOUT_MS 60000
@@ -527,42 +528,19 @@ static void on_lookup(h1_lookup *l, void *ud) {
 }
 
 /* ws[s]://host[:port][/path][?query]; false with c->err set if malformed. */
-static bool parse_url(ws_client *c, const char *url) {
-    const char *p;
-    if (strncasecmp(url, "ws://", 5) == 0) p = url + 5;
-    else if (strncasecmp(url, "wss://", 6) == 0) { p = url + 6; c->secure = true; }
-    else {
+static bool ws_parse_url(ws_client *c, const char *url) {
+    url_parts u;
+    if (strncasecmp(url, "ws://", 5) != 0 && strncasecmp(url, "wss://", 6) != 0) {
         snprintf(c->err, sizeof c->err, "malformed ws or wss URL \"%s\": it must start with ws:// or wss://", url);
         return false;
     }
-    size_t alen = strcspn(p, "/?#");
-    const char *at = memchr(p, '@', alen);
-    if (at) { alen -= (size_t)(at + 1 - p); p = at + 1; }   /* user info is not sent */
-    const char *hend, *port = NULL;
-    if (*p == '[') {
-        const char *rb = memchr(p, ']', alen);
-        if (!rb) goto bad;
-        c->ipv6 = true;
-        snprintf(c->host, sizeof c->host, "%.*s", (int)(rb - p - 1), p + 1);
-        hend = rb + 1;
-        if (hend < p + alen && *hend == ':') port = hend + 1;
-        else if (hend != p + alen) goto bad;
-    } else {
-        const char *colon = memchr(p, ':', alen);
-        hend = colon ? colon : p + alen;
-        if ((size_t)(hend - p) >= sizeof c->host) goto bad;
-        snprintf(c->host, sizeof c->host, "%.*s", (int)(hend - p), p);
-        if (colon) port = colon + 1;
-    }
-    if (!c->host[0]) goto bad;
-    c->port = c->secure ? 443 : 80;
-    if (port && port < p + alen) {
-        char *e;
-        long v = strtol(port, &e, 10);
-        if (e != p + alen || v <= 0 || v > 65535) goto bad;
-        c->port = (int)v;
-    }
-    const char *rest = p + alen;
+    if (url_split(url, &u) || u.hostlen >= sizeof c->host) goto bad;   /* user info is not sent */
+    c->secure = u.tls;
+    c->ipv6 = u.ipv6;
+    memcpy(c->host, u.host, u.hostlen);
+    c->host[u.hostlen] = 0;
+    c->port = u.port;
+    const char *rest = u.rest;
     size_t rl = strcspn(rest, "#");
     if (!rl || *rest != '/') {   /* "ws://h?x" and "ws://h" ask for "/" */
         c->path = malloc(rl + 2);
@@ -592,7 +570,7 @@ int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_clien
     uv_timer_init(loop, &c->timer);
     c->timer.data = c;
     c->handles = 1;
-    if (!parse_url(c, o->url)) { c->state = ST_DONE; return -1; }
+    if (!ws_parse_url(c, o->url)) { c->state = ST_DONE; return -1; }
     c->tp = c->secure ? &ws_tls : &ws_tcp;
     if (getrandom(&c->rng, sizeof c->rng, 0) != (ssize_t)sizeof c->rng || !c->rng)
         c->rng = (uint64_t)clock_now_us() | 1;

@@ -10,16 +10,6 @@ static const unsigned char url_auth_class[256] = {
     [0] = A_END, ['/'] = A_END, ['?'] = A_END, ['#'] = A_END, ['@'] = A_AT, [':'] = A_COLON,
 };
 
-static int url_lower(int c) { return c >= 'A' && c <= 'Z' ? c | 0x20 : c; }
-
-int url_scheme_is(const url_parts *u, const char *lit) {
-    size_t n = strlen(lit);
-    if (u->scheme_len != n) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (url_lower((unsigned char)u->scheme[i]) != lit[i]) return 0;
-    return 1;
-}
-
 /* "scheme://": the scheme's length, or 0. RFC 3986: a letter, then
  * letters, digits, '+', '-', '.'. */
 static size_t url_scheme(const char *s) {

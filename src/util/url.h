@@ -26,7 +26,4 @@ typedef struct url_parts {
  * "missing host", "invalid port". */
 const char *url_split(const char *url, url_parts *u);
 
-/* Whether u's scheme is lit (lower case), ignoring case. */
-int url_scheme_is(const url_parts *u, const char *lit);
-
 #endif

@@ -22,6 +22,7 @@
 #include "exec/worker.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/url.h"
 #include "util/urlref.h"
 
 enum { HC_QUEUED, HC_WAITING, HC_RUNNING, HC_DONE };
@@ -63,25 +64,11 @@ static void http2_error(http_result *res, int base, long code, const char *what)
 
 /* "host:port" of url into host/port; false if it has none. */
 static bool http_url_host(const char *url, char *host, size_t n, int *port) {
-    const char *h = strstr(url, "://");
-    if (!h) return false;
-    bool tls = h - url == 5 && strncasecmp(url, "https", 5) == 0;
-    h += 3;
-    size_t len = strcspn(h, "/?#");
-    const char *at = memchr(h, '@', len);
-    if (at) { len -= (size_t)(at + 1 - h); h = at + 1; }
-    const char *end = h + len, *colon = NULL;
-    if (*h == '[') {
-        const char *close = memchr(h, ']', len);
-        if (!close) return false;
-        colon = close + 1 < end && close[1] == ':' ? close + 1 : NULL;
-        snprintf(host, n, "%.*s", (int)(close - h - 1), h + 1);
-    } else {
-        colon = memchr(h, ':', len);
-        snprintf(host, n, "%.*s", (int)((colon ? colon : end) - h), h);
-    }
-    *port = colon ? atoi(colon + 1) : tls ? 443 : 80;
-    return *host != 0;
+    url_parts u;
+    if (url_split(url, &u)) return false;
+    snprintf(host, n, "%.*s", (int)u.hostlen, u.host);
+    *port = u.port ? u.port : 80;
+    return true;
 }
 
 /* ---- the h1 client ---- */
@@ -359,11 +346,12 @@ void http_go_error(const http_call *c, char *out, size_t n) {
     for (; c->method[i] && i < sizeof op - 1; i++) op[i] = (char)(i ? tolower((unsigned char)c->method[i]) : toupper((unsigned char)c->method[i]));
     op[i] = 0;
     /* net/http's stripPassword: a password shows as "***" */
-    const char *u = c->url, *sch = strstr(u, "://");
-    const char *auth = sch ? sch + 3 : u;
-    size_t alen = strcspn(auth, "/?#");
-    const char *at = memchr(auth, '@', alen);
-    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    const char *u = c->url, *at = NULL, *colon = NULL;
+    url_parts p;
+    if (!url_split(u, &p) && p.userinfo) {
+        at = p.userinfo + p.userinfo_len;
+        colon = memchr(p.userinfo, ':', p.userinfo_len);
+    }
     if (colon) snprintf(out, n, "%s \"%.*s:***%s\": %s", op, (int)(colon - u), u, at, cause);
     else snprintf(out, n, "%s \"%s\": %s", op, u, cause);
 }
@@ -450,12 +438,10 @@ static void http_hop_cancel(http_call *c) {
 /* The host[:port] of the URL the request was made for (k6's per-host key). */
 static const char *http_host_key(const http_call *c, size_t *n) {
     const char *url = c->url0 ? c->url0 : c->url;
-    const char *h = strstr(url, "://");
-    h = h ? h + 3 : url;
-    size_t len = strcspn(h, "/?#");
-    const char *at = memchr(h, '@', len);
-    if (at) { len -= (size_t)(at + 1 - h); h = at + 1; }
-    *n = len;
+    url_parts u;
+    if (url_split(url, &u)) { *n = strlen(url); return url; }   /* fails alone: a key of its own */
+    const char *h = u.userinfo ? u.userinfo + u.userinfo_len + 1 : url + u.scheme_len + 3;
+    *n = (size_t)(u.rest - h);
     return h;
 }
 
