@@ -134,7 +134,7 @@ void client_conn_fail(h1_conn *k, enum h1_error e, int uverr, const char *fmt, .
 
 
 /* The armed timer may fire before r's deadline (it was set for an earlier
- * request); on_timer then re-arms it. So a steady stream of requests with
+ * request); client_on_timer then re-arms it. So a steady stream of requests with
  * one timeout touches the timer heap once per timeout period, not per request. */
 void client_arm_timer(h1_conn *k, h1_request *r, int64_t now) {
     if (r->deadline_us_ == INT64_MAX) return;
@@ -266,7 +266,7 @@ static h1_conn *client_pool_get_ntlm(h1_host *h, const h1_request *r) {
     return best;
 }
 
-/* r goes back to dispatch on the next loop turn (a refused stream, a
+/* r goes back to client_dispatch on the next loop turn (a refused stream, a
  * connection that closed before the handshake). */
 void client_req_redo(h1_client *c, h1_request *r) {
     r->conn_ = NULL;
@@ -484,7 +484,7 @@ void h1_client_free(h1_client *c) {
         h1_host *h, *next;
         for (h = c->tab[i]; h; h = next) {
             next = h->next;
-            if (h->state == HS_RESOLVING) uv_cancel((uv_req_t *)&h->gai);   /* on_resolved frees it */
+            if (h->state == HS_RESOLVING) uv_cancel((uv_req_t *)&h->gai);   /* host_on_resolved frees it */
             else host_free(h);
         }
     }

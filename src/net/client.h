@@ -1,12 +1,16 @@
 /* c6's HTTP client on a libuv loop, the one k6/http runs on: HTTP/1.1 over
  * plain TCP and TLS, HTTP/2 over TLS (nghttp2) when the server picks h2 in
- * ALPN, and NTLM authentication inside a request (net/ntlm.c).
+ * ALPN, and NTLM authentication inside a request (net/ntlm.c). This is its
+ * one public header (the h1_ prefix is the client's); client_int.h is the
+ * one its files share (client.c, hostcache.c, http1.c, tlsconn.c, http2.c).
  *
- * One h1_client per worker thread owns per-(host,port) pools of keep-alive
- * connections, a DNS cache, one 64 KB read buffer shared by every connection
- * and one scratch buffer requests are serialized into. A connection carries
- * one request at a time; a pooled connection costs ~700 bytes and no buffer
- * memory. In steady state a request allocates nothing.
+ * One h1_client per worker thread (exec/worker.c makes and frees it) owns
+ * per-(host,port,tls) pools of keep-alive connections, a DNS cache, one 64 KB
+ * read buffer shared by every connection and one scratch buffer requests are
+ * serialized into. An HTTP/1.1 connection carries one request at a time; an
+ * HTTP/2 one carries a vu's requests as streams. A pooled connection costs
+ * ~700 bytes and no buffer memory. In steady state a request allocates
+ * nothing.
  *
  * The caller keeps method, url, headers, user_agent and body valid, and does
  * not touch the request, until done runs or h1_cancel returns.
@@ -14,8 +18,8 @@
  * h1_client_new sets SIGPIPE to SIG_IGN unless the program installed a
  * handler: libuv writes with writev(), and a write to a reset connection
  * must fail with EPIPE rather than kill the process. */
-#ifndef C6_H1_H
-#define C6_H1_H
+#ifndef C6_NET_CLIENT_H
+#define C6_NET_CLIENT_H
 #include <stdint.h>
 #include <uv.h>
 #include "net/h1_parse.h"

@@ -54,7 +54,7 @@ typedef struct h1_conn {
     int owner;                       /* h1_request.owner of the request that opened it */
     int held_vu;                     /* idle and kept for this vu (client's held[]); 0: not held */
     tlsio *tls;                      /* https: the session; NULL for plain http */
-    struct sockaddr_storage peer;    /* https: the address dialed (pool_get matches it) */
+    struct sockaddr_storage peer;    /* https: the address dialed (client_pool_get matches it) */
     tls_info tinfo;                  /* https: what the session says, read once after the handshake */
     unsigned tcp_open : 1, reused : 1, writing : 1, wrote_any : 1;
     unsigned http11 : 1;             /* https: ALPN offers http/1.1 only (NTLM, the test knob) */
@@ -117,7 +117,7 @@ struct h1_client {
     int freeing;
     const tls_config *tcfg;          /* https: the run's TLS options (NULL: defaults) */
     int insecure, http11_only;
-    buf ntlm_line;                   /* the authenticate message being sent (serialize copies it) */
+    buf ntlm_line;                   /* the authenticate message being sent (http1_serialize copies it) */
     tlsio_ctx *tctx;                 /* built on first use */
     char tctx_err[200];              /* why it could not be built; "" */
     nghttp2_session_callbacks *h2cb; /* shared by every session; built on first use */

@@ -132,7 +132,7 @@ static void host_on_resolved(uv_getaddrinfo_t *g, int status, struct addrinfo *r
 /* Starts h's lookup. Returns 0 (h is HS_RESOLVING) or the libuv status it
  * failed with. A name C6_TEST_RESOLVE answers (tests only) still takes the
  * asynchronous path: a numeric lookup of 127.0.0.1 stands in for it, and
- * on_resolved puts the variable's addresses in place of its answer. */
+ * host_on_resolved puts the variable's addresses in place of its answer. */
 int host_resolve(h1_host *h) {
     int family = dialer_family(host_dns(h->c));
     dialer_sa probe;

@@ -149,7 +149,7 @@ static void http1_finish(h1_conn *k, h1_request *r, int keep, int64_t now) {
 }
 
 
-/* params.auth "ntlm" (h1.h): r's response on k is complete. A 401 to the
+/* params.auth "ntlm" (client.h): r's response on k is complete. A 401 to the
  * negotiate message carrying a challenge is answered on k with the
  * authenticate message; a 401 offering NTLM to a request sent on an
  * authenticated connection restarts the handshake there, as libcurl does.
@@ -238,7 +238,7 @@ static void http1_parse_failed(h1_conn *k, h1_request *r) {
 static void http1_on_alloc(uv_handle_t *h, size_t size, uv_buf_t *b) {
     (void)size;
     h1_conn *k = h->data;
-    b->base = k->c->rbuf;                  /* on_read consumes it before the next read */
+    b->base = k->c->rbuf;                  /* http1_on_read consumes it before the next read */
     b->len = READ_BUF_SIZE;
 }
 

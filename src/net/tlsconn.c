@@ -9,8 +9,8 @@
  *
  * Ciphertext arrives in http1_on_read, goes into the session and comes out as
  * plaintext into the same read buffer (the session copied it), which
- * got_bytes parses as for plain http. Whatever the session wants sent sits
- * in its buffer until tls_flush writes it; one write at a time, like the
+ * http1_got_bytes parses as for plain http. Whatever the session wants sent sits
+ * in its buffer until tlsconn_flush writes it; one write at a time, like the
  * plain path. */
 
 /* k6's offer, h2 first; a server that takes h2 gets an nghttp2 session.
@@ -45,7 +45,7 @@ static void tlsconn_io_failed(h1_conn *k, int err) {
 }
 
 /* Sends what the session queued. Returns 0 when all of it went out now, 1
- * while a write is in flight (on_write continues), -1 when k failed. */
+ * while a write is in flight (http1_on_write continues), -1 when k failed. */
 int tlsconn_flush(h1_conn *k) {
     if (k->writing) return 1;
     const char *p;

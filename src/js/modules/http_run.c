@@ -1,5 +1,5 @@
 /* Running k6/http requests. Each hop of a request goes to the worker's HTTP
- * client (net/h1.h: HTTP/1.1, HTTPS, HTTP/2, NTLM) while the VU's coroutine
+ * client (net/client.h: HTTP/1.1, HTTPS, HTTP/2, NTLM) while the VU's coroutine
  * waits; redirects are followed here, hop by hop, because k6 records every
  * hop as its own sample.
  *
@@ -80,7 +80,7 @@ static void http_h1_done(h1_request *hr, void *ud) {
     if (c->v->state == VU_WAITING) vu_wake(c->v);
 }
 
-/* One hop on the worker's HTTP client (net/h1.h): HTTP/1.1 or HTTP/2 by
+/* One hop on the worker's HTTP client (net/client.h): HTTP/1.1 or HTTP/2 by
  * ALPN, keep-alive connections, NTLM's handshake inside the hop. */
 static void http_h1_start(http_call *c) {
     size_t nh = 0;
