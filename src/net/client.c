@@ -44,7 +44,6 @@ void client_zs_release_(h1_client *c, h1_request *r) {
     c->zfree[c->nzfree++] = zs;
 }
 
-
 static void client_on_defer(uv_timer_t *t) {
     h1_client *c = t->data;
     h1_request *r;
@@ -100,7 +99,6 @@ static void client_on_conn_closed(uv_handle_t *h) {
     free(k);
 }
 
-
 void client_conn_close(h1_conn *k) {
     h1_client *c = k->c;
     if (k->state == CK_CLOSING) return;
@@ -131,7 +129,6 @@ void client_conn_fail(h1_conn *k, enum h1_error e, int uverr, const char *fmt, .
     client_req_vfail(k->c, r, e, uverr, fmt, ap);
     va_end(ap);
 }
-
 
 /* The armed timer may fire before r's deadline (it was set for an earlier
  * request); client_on_timer then re-arms it. So a steady stream of requests with
@@ -455,6 +452,12 @@ h1_client *h1_client_new(uv_loop_t *loop) {
     c->defer.data = c;
     c->refs = 1;
     return c;
+}
+
+/* The client's memory goes with its last reference: the defer timer's
+ * close, or the last lookup in flight (host_on_resolved). */
+void client_unref(h1_client *c) {
+    if (--c->refs == 0) free(c);
 }
 
 static void client_on_closed(uv_handle_t *h) {

@@ -54,10 +54,6 @@ void host_free(h1_host *h) {
     free(h);
 }
 
-void client_unref(h1_client *c) {
-    if (--c->refs == 0) free(c);
-}
-
 static const dialer_dns *host_dns(const h1_client *c) {
     static const dialer_dns k6_default = {5LL * 60 * 1000000, DNS_SELECT_RANDOM, DNS_PREFER_IPV4};
     return c->d ? &c->d->dns : &k6_default;

@@ -130,7 +130,6 @@ int http1_on_body(void *ud, const char *p, size_t n) {
 
 /* ---- request flow ---- */
 
-
 static void http1_finish(h1_conn *k, h1_request *r, int keep, int64_t now) {
     const h1_parser *p = &r->parser_;
     if (r->ntlm_user) {
@@ -147,7 +146,6 @@ static void http1_finish(h1_conn *k, h1_request *r, int keep, int64_t now) {
     r->state_ = RQ_IDLE;
     r->done(r, r->ud);                     /* last: it may start the next request */
 }
-
 
 /* params.auth "ntlm" (client.h): r's response on k is complete. A 401 to the
  * negotiate message carrying a challenge is answered on k with the
@@ -270,7 +268,6 @@ int http1_got_bytes(h1_conn *k, const char *p, size_t n) {
     return 1;
 }
 
-
 static void http1_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     h1_conn *k = s->data;
     if (n == 0 || k->state == CK_CLOSING) return;
@@ -279,7 +276,6 @@ static void http1_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     if (n < 0) { http1_read_failed(k, (int)n); return; }
     http1_got_bytes(k, b->base, (size_t)n);
 }
-
 
 void http1_on_write(uv_write_t *w, int status) {
     h1_conn *k = w->handle->data;
@@ -312,7 +308,6 @@ static void http1_write_rest(h1_conn *k, h1_request *r, size_t hlen, size_t done
     if (rc) { k->writing = 0; http1_write_failed(k, rc); }
 }
 
-
 void http1_conn_send(h1_conn *k, h1_request *r) {
     ssize_t hlen = http1_serialize(k->c, r);
     if (hlen < 0) { client_conn_fail(k, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory"); return; }
@@ -331,7 +326,6 @@ void http1_conn_send(h1_conn *k, h1_request *r) {
     if (n < 0 && n != UV_EAGAIN) { http1_write_failed(k, n); return; }
     http1_write_rest(k, r, (size_t)hlen, n < 0 ? 0 : (size_t)n);
 }
-
 
 static void http1_conn_ready(h1_conn *k) {
     h1_request *r = k->r;

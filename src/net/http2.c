@@ -23,7 +23,6 @@
 
 #define H2_RETRIES 1                     /* a refused stream is sent once more, as Go's first retry */
 
-
 /* Go's http.StatusText, which its HTTP/2 transport puts in Status. */
 static const char *h2_status_text(int code) {
     switch (code) {
@@ -124,7 +123,6 @@ static void h2_list_remove(h1_conn *k) {
     k->hprev = k->hnext = NULL;
     k->in_h2list = 0;
 }
-
 
 static h1_request *h2_req(nghttp2_session *s, int32_t sid) {
     return sid ? nghttp2_session_get_stream_user_data(s, sid) : NULL;
