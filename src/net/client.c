@@ -415,12 +415,6 @@ void h1_client_set_tls(h1_client *c, const tls_config *cfg, int insecure) {
     c->insecure = insecure;
 }
 
-tlsio_ctx *h1_client_tls(h1_client *c, char *err, size_t errlen) {
-    tlsio_ctx *x = tlsconn_ctx(c);
-    if (!x) snprintf(err, errlen, "%s", c->tctx_err);
-    return x;
-}
-
 void h1_client_http11_only(h1_client *c) {
     c->http11_only = 1;
 }

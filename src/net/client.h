@@ -112,11 +112,8 @@ typedef struct h1_request {
  * request over HTTP/2 (nghttp2), and from then on the host's requests of
  * one vu share one connection as streams (an http.batch multiplexes). */
 void h1_client_set_tls(h1_client *c, const tls_config *cfg, int insecure);
-/* The worker's TLS context (built on first use from what
- * h1_client_set_tls gave), for other clients on the same loop (k6/ws's
- * wss://); NULL with why it could not be built in err. */
-struct tlsio_ctx;
-struct tlsio_ctx *h1_client_tls(h1_client *c, char *err, size_t errlen);
+/* Other clients on the same loop (k6/ws's wss://) open their TLS
+ * sessions on the client's context with tlsconn_open (net/tlsconn.h). */
 /* ALPN offers http/1.1 only on every https connection, so h2 servers
  * answer over HTTP/1.1 (tests: C6_TEST_ALPN=http/1.1). */
 void h1_client_http11_only(h1_client *c);

@@ -1,5 +1,6 @@
 /* A client connection over TLS: tlsio (memory BIOs) driven from the
  * libuv stream. */
+#include "net/tlsconn.h"
 #include "net/client_int.h"
 
 #include <stdio.h>
@@ -116,20 +117,39 @@ static void tlsconn_step(h1_conn *k) {
     http1_conn_send(k, r);
 }
 
+tlsio *tlsconn_open(h1_client *c, const char *host, size_t hl, struct ssl_session_st **cache, int http11, int *code,
+                    char *msg, size_t n) {
+    tlsio_ctx *x = tlsconn_ctx(c);
+    tlsio *t;
+    if (!x) {
+        *code = TLSCONN_HANDSHAKE_FAILED;
+        snprintf(msg, n, "tls: %s", c->tctx_err);
+        return NULL;
+    }
+    if (!(t = tlsio_new(x, host, hl, cache)) || (http11 && tlsio_set_alpn(t, ALPN_H1, sizeof ALPN_H1 - 1))) {
+        tlsio_free(t);
+        *code = 0;
+        snprintf(msg, n, "out of memory");
+        return NULL;
+    }
+    return t;
+}
+
+int tlsconn_handshake_lost(ssize_t n, char *msg, size_t len) {
+    snprintf(msg, len, "tls: handshake failed: %s", n == UV_EOF ? "EOF" : uv_strerror((int)n));
+    return TLSCONN_HANDSHAKE_FAILED;
+}
+
 void tlsconn_start(h1_conn *k) {
     h1_request *r = k->r;
     h1_host *h = k->host;
+    char msg[256];
+    int code;
     r->t_tcp_ = clock_now_us();
     k->state = CK_HANDSHAKE;
-    tlsio_ctx *x = tlsconn_ctx(k->c);
-    if (!x) {
-        r->tls_code = 1300;
-        client_conn_fail(k, H1_ERR_TLS, 0, "tls: %s", k->c->tctx_err);
-        return;
-    }
-    if (!(k->tls = tlsio_new(x, h->name, h->namelen, &h->sess)) ||
-        (k->http11 && tlsio_set_alpn(k->tls, ALPN_H1, sizeof ALPN_H1 - 1))) {
-        client_conn_fail(k, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory");
+    if (!(k->tls = tlsconn_open(k->c, h->name, h->namelen, &h->sess, k->http11, &code, msg, sizeof msg))) {
+        r->tls_code = code;
+        client_conn_fail(k, code ? H1_ERR_TLS : H1_ERR_OTHER, code ? 0 : UV_ENOMEM, "%s", msg);
         return;
     }
     tlsconn_step(k);
@@ -154,8 +174,9 @@ void tlsconn_on_read(h1_conn *k, ssize_t n, const char *p) {
     if (k->state == CK_H2) { h2_on_read(k, n, p); return; }
     if (n < 0) {
         if (k->state == CK_HANDSHAKE) {
-            k->r->tls_code = 1300;
-            client_conn_fail(k, H1_ERR_TLS, (int)n, "tls: handshake failed: %s", n == UV_EOF ? "EOF" : uv_strerror((int)n));
+            char msg[256];
+            k->r->tls_code = tlsconn_handshake_lost(n, msg, sizeof msg);
+            client_conn_fail(k, H1_ERR_TLS, (int)n, "%s", msg);
         } else if (k->state == CK_BUSY) {
             http1_read_failed(k, (int)n);
         } else {

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include "net/tlsconn.h"
 #include "net/tlsio.h"
 #include "util/url.h"
 #include "util/clock.h"
@@ -127,9 +128,6 @@ static const ws_transport ws_tcp = {ws_tcp_connect, ws_tcp_write, ws_tcp_close};
  * tlsio context; the WebSocket layer sees plaintext only and the counts
  * are of ciphertext, handshake included ---- */
 
-/* The context may offer h2 for https; a WebSocket needs HTTP/1.1. */
-static const unsigned char WS_ALPN[] = "\x08http/1.1";
-
 /* Sends what the session queued (the TCP write copies what waits). */
 static int ws_tls_flush(ws_client *c) {
     const char *p;
@@ -181,8 +179,9 @@ static void ws_tls_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     if (n == 0 || c->state == ST_DONE) return;
     if (n < 0) {
         if (c->state == ST_CONNECT) {
-            c->tls_code = 1300;
-            ws_fail(c, "tls: handshake failed: %s", n == UV_EOF ? "EOF" : uv_strerror((int)n));
+            char msg[256];
+            c->tls_code = tlsconn_handshake_lost(n, msg, sizeof msg);
+            ws_fail(c, "%s", msg);
             return;
         }
         ws_client_on_bytes(c, NULL, n);
@@ -202,15 +201,12 @@ static void ws_tls_on_connect(uv_connect_t *req, int status) {
     if (status == UV_ECANCELED || c->state != ST_CONNECT) return;
     if (status == 0) status = uv_read_start((uv_stream_t *)&c->tcp, ws_tcp_on_alloc, ws_tls_on_read);
     if (status < 0) { ws_client_on_connected(c, status); return; }
-    char err[200];
-    tlsio_ctx *x = h1_client_tls(c->h1, err, sizeof err);
-    if (!x) {
-        c->tls_code = 1300;
-        ws_fail(c, "tls: %s", err);
-        return;
-    }
-    if (!(c->tls = tlsio_new(x, c->host, strlen(c->host), NULL)) || tlsio_set_alpn(c->tls, WS_ALPN, sizeof WS_ALPN - 1)) {
-        ws_fail(c, "websocket: out of memory");
+    char msg[256];
+    int code;
+    if (!(c->tls = tlsconn_open(c->h1, c->host, strlen(c->host), NULL, 1, &code, msg, sizeof msg))) {
+        c->tls_code = code;
+        if (code) ws_fail(c, "%s", msg);
+        else ws_fail(c, "websocket: out of memory");
         return;
     }
     ws_tls_step(c);
