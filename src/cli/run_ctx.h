@@ -24,7 +24,7 @@
 #include "metrics/engine.h"
 #include "metrics/samples.h"
 #include "metrics/threshold.h"
-#include "net/worker.h"
+#include "exec/worker.h"
 #include "output/dashboard.h"
 #include "output/output.h"
 #include "util/buf.h"

@@ -10,7 +10,7 @@
 #include "exec/segment.h"
 #include "exec/test.h"
 #include "metrics/registry.h"
-#include "net/worker.h"
+#include "exec/worker.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/log.h"

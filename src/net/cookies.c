@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "util/url.h"
 
 typedef struct cookie {
     char *name, *value, *domain, *path;
@@ -46,35 +47,6 @@ void cookies_free(cookie_jar *j) {
     cookies_clear(j);
     free(j->c);
     free(j);
-}
-
-int cookies_split_url(const char *url, char *scheme, size_t ns, char *host, size_t nh, char *path, size_t np) {
-    const char *sep = strstr(url, "://");
-    if (!sep) return -1;
-    size_t sl = (size_t)(sep - url) < ns - 1 ? (size_t)(sep - url) : ns - 1;
-    memcpy(scheme, url, sl);
-    scheme[sl] = 0;
-    const char *h = sep + 3;
-    const char *end = h + strcspn(h, "/?#");
-    const char *at = memchr(h, '@', (size_t)(end - h));
-    if (at) h = at + 1;
-    const char *hend = end;
-    if (*h == '[') {
-        const char *rb = memchr(h, ']', (size_t)(end - h));
-        hend = rb ? rb + 1 : end;
-    } else {
-        const char *colon = memchr(h, ':', (size_t)(end - h));
-        if (colon) hend = colon;
-    }
-    size_t hl = (size_t)(hend - h) < nh - 1 ? (size_t)(hend - h) : nh - 1;
-    for (size_t i = 0; i < hl; i++) host[i] = (char)tolower((unsigned char)h[i]);
-    host[hl] = 0;
-    size_t pl = *end == '/' ? strcspn(end, "?#") : 0;
-    if (pl > np - 1) pl = np - 1;
-    if (pl) memcpy(path, end, pl);
-    else path[pl++] = '/';
-    path[pl] = 0;
-    return 0;
 }
 
 /* ---- Set-Cookie parsing (Go's readSetCookies) ---- */
@@ -230,18 +202,21 @@ typedef struct jar_url {
 } jar_url;
 
 /* Scheme, canonical host (no port or brackets, lower case, no trailing dot)
- * and path; false for anything but http(s). */
+ * and path (from '/', without query; "/" when none); false for anything
+ * but a well-formed http(s) URL. */
 static bool cookies_url(const char *url, jar_url *u) {
-    char scheme[16];
-    if (cookies_split_url(url, scheme, sizeof scheme, u->host, sizeof u->host, u->path, sizeof u->path)) return false;
-    if (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0) return false;
-    u->https = strcasecmp(scheme, "https") == 0;
-    size_t hl = strlen(u->host);
-    if (hl >= 2 && u->host[0] == '[' && u->host[hl - 1] == ']') {
-        memmove(u->host, u->host + 1, hl - 2);
-        u->host[hl -= 2] = 0;
-    }
+    url_parts p;
+    if (url_split(url, &p) || p.kind != 'h') return false;
+    u->https = p.tls;
+    size_t hl = p.hostlen < sizeof u->host - 1 ? p.hostlen : sizeof u->host - 1;
+    for (size_t i = 0; i < hl; i++) u->host[i] = (char)tolower((unsigned char)p.host[i]);
+    u->host[hl] = 0;
     if (hl && u->host[hl - 1] == '.') u->host[--hl] = 0;
+    size_t pl = *p.rest == '/' ? strcspn(p.rest, "?#") : 0;
+    if (pl > sizeof u->path - 1) pl = sizeof u->path - 1;
+    if (pl) memcpy(u->path, p.rest, pl);
+    else u->path[pl++] = '/';
+    u->path[pl] = 0;
     return hl > 0;
 }
 

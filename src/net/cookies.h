@@ -72,8 +72,4 @@ void cookies_delete(cookie_jar *j, const char *url, const char *name, int64_t no
  * deleted as cookies_delete does. */
 void cookies_clear_url(cookie_jar *j, const char *url, int64_t now);
 
-/* Splits an absolute URL: scheme ("http"), host (no port, lower case), path
- * (from '/', without query). Returns 0, or -1 if it is not absolute. */
-int cookies_split_url(const char *url, char *scheme, size_t ns, char *host, size_t nh, char *path, size_t np);
-
 #endif

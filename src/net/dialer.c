@@ -64,7 +64,7 @@ void dialer_free(net_dialer *d) {
 }
 
 /* host ends with suffix (case-insensitively; suffix is lower case). */
-static bool ends_with(const char *host, size_t n, const char *suffix) {
+static bool dialer_ends_with(const char *host, size_t n, const char *suffix) {
     size_t sl = strlen(suffix);
     return n >= sl && strncasecmp(host + n - sl, suffix, sl) == 0;
 }
@@ -72,7 +72,7 @@ static bool ends_with(const char *host, size_t n, const char *suffix) {
 const char *dialer_blocked(const net_dialer *d, const char *host, size_t n) {
     for (size_t i = 0; i < d->nblocked; i++) {
         const char *p = d->blocked[i];
-        if (p[0] == '*' ? ends_with(host, n, p + 1) : strlen(p) == n && strncasecmp(host, p, n) == 0)
+        if (p[0] == '*' ? dialer_ends_with(host, n, p + 1) : strlen(p) == n && strncasecmp(host, p, n) == 0)
             return p;
     }
     return NULL;
@@ -84,7 +84,7 @@ const dialer_host *dialer_map(const net_dialer *d, const char *host, size_t n, i
     for (size_t i = 0; i < d->nhosts; i++) {
         const dialer_host *h = &d->hosts[i];
         if (h->port && h->port != port) continue;
-        bool hit = h->wildcard ? ends_with(host, n, h->name) : strlen(h->name) == n && strncasecmp(host, h->name, n) == 0;
+        bool hit = h->wildcard ? dialer_ends_with(host, n, h->name) : strlen(h->name) == n && strncasecmp(host, h->name, n) == 0;
         if (!hit) continue;
         int rank = (h->wildcard ? 1 : 3) + (h->port ? 1 : 0);
         if (rank > best_rank) { best = h; best_rank = rank; }

@@ -21,14 +21,14 @@ enum {
 #define MAX_CHUNK_LINE 4096     /* size + extensions; Go uses the same bound */
 #define MAX_INTERIM 16          /* 1xx responses tolerated before the final one */
 
-static int fail(h1_parser *p, const char *msg) {
+static int h1p_fail(h1_parser *p, const char *msg) {
     p->err = msg;
     return H1P_ERROR;
 }
 
 /* ASCII lower-casing compare against a lower-case literal of length n.
  * Cheaper than strncasecmp (no locale) and names are pure ASCII anyway. */
-static int ci_eq(const char *s, const char *lit, size_t n) {
+static int h1p_ci_eq(const char *s, const char *lit, size_t n) {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 'A' && c <= 'Z') c |= 0x20;
@@ -37,9 +37,9 @@ static int ci_eq(const char *s, const char *lit, size_t n) {
     return 1;
 }
 
-static int is_ws(char c) { return c == ' ' || c == '\t'; }
+static int h1p_is_ws(char c) { return c == ' ' || c == '\t'; }
 
-static uint64_t load64(const char *p) {
+static uint64_t h1p_load64(const char *p) {
     uint64_t v;
     memcpy(&v, p, 8);
     return v;
@@ -49,15 +49,15 @@ static uint64_t load64(const char *p) {
  * 8 bytes at a time, every byte OR 0x20. The literals are lower-case letters
  * and '-', which have that bit set; the only non-letter folding onto one of
  * them is CR onto '-', which a well-formed name cannot hold anyway. */
-static int name_is(const char *s, const char *lit, size_t n) {
+static int h1p_name_is(const char *s, const char *lit, size_t n) {
     const uint64_t fold = 0x2020202020202020ull;
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
-        if ((load64(s + i) | fold) != load64(lit + i)) return 0;
-    return i == n || (load64(s + n - 8) | fold) == load64(lit + n - 8);
+        if ((h1p_load64(s + i) | fold) != h1p_load64(lit + i)) return 0;
+    return i == n || (h1p_load64(s + n - 8) | fold) == h1p_load64(lit + n - 8);
 }
 
-static int hexval(char c) {
+static int h1p_hexval(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     c |= 0x20;
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -65,7 +65,7 @@ static int hexval(char c) {
 }
 
 /* Header-derived fields start over for every (interim or final) response. */
-static void reset_head(h1_parser *p) {
+static void h1p_reset_head(h1_parser *p) {
     p->status = 0;
     p->minor = 1;
     p->keep_alive = 0;
@@ -87,20 +87,20 @@ void h1_parser_init(h1_parser *p, buf *hdr, int head, h1_body_cb on_body, void *
     p->aux = 0;
     p->err = NULL;
     buf_clear(hdr);
-    reset_head(p);
+    h1p_reset_head(p);
 }
 
 /* Splits a comma-separated list: the next trimmed, non-empty element of
  * [*s, end) in tok and toklen; 0 when the list is exhausted. */
-static int next_token(const char **s, const char *end, const char **tok, size_t *toklen) {
+static int h1p_next_token(const char **s, const char *end, const char **tok, size_t *toklen) {
     const char *q = *s;
     for (;;) {
-        while (q < end && (is_ws(*q) || *q == ',')) q++;
+        while (q < end && (h1p_is_ws(*q) || *q == ',')) q++;
         if (q == end) return 0;
         const char *t = q;
         while (q < end && *q != ',') q++;
         const char *e = q;
-        while (e > t && is_ws(e[-1])) e--;
+        while (e > t && h1p_is_ws(e[-1])) e--;
         *s = q;
         *tok = t;
         *toklen = (size_t)(e - t);
@@ -109,99 +109,99 @@ static int next_token(const char **s, const char *end, const char **tok, size_t 
 }
 
 /* "HTTP/1.x NNN[ reason]" */
-static int status_line(h1_parser *p, const char *l, size_t n) {
+static int h1p_status_line(h1_parser *p, const char *l, size_t n) {
     if (n < 12 || memcmp(l, "HTTP/1.", 7) != 0 || l[7] < '0' || l[7] > '9' || l[8] != ' ')
-        return fail(p, "malformed HTTP status line");
+        return h1p_fail(p, "malformed HTTP status line");
     int st = 0;
     for (int i = 9; i < 12; i++) {
-        if (l[i] < '0' || l[i] > '9') return fail(p, "malformed HTTP status code");
+        if (l[i] < '0' || l[i] > '9') return h1p_fail(p, "malformed HTTP status code");
         st = st * 10 + (l[i] - '0');
     }
-    if (st < 100 || (n > 12 && l[12] != ' ')) return fail(p, "malformed HTTP status code");
+    if (st < 100 || (n > 12 && l[12] != ' ')) return h1p_fail(p, "malformed HTTP status code");
     p->status = st;
     p->minor = l[7] - '0';
     p->state = S_HEADER;
     return H1P_AGAIN;
 }
 
-static int content_length(h1_parser *p, const char *v, size_t n) {
+static int h1p_content_length(h1_parser *p, const char *v, size_t n) {
     int64_t len = 0;
-    if (n == 0 || n > 18) return fail(p, "invalid Content-Length");
+    if (n == 0 || n > 18) return h1p_fail(p, "invalid Content-Length");
     for (size_t i = 0; i < n; i++) {
-        if (v[i] < '0' || v[i] > '9') return fail(p, "invalid Content-Length");
+        if (v[i] < '0' || v[i] > '9') return h1p_fail(p, "invalid Content-Length");
         len = len * 10 + (v[i] - '0');
     }
     if (p->content_length >= 0 && p->content_length != len)
-        return fail(p, "conflicting Content-Length headers");
+        return h1p_fail(p, "conflicting Content-Length headers");
     p->content_length = len;
     return H1P_AGAIN;
 }
 
-static int transfer_encoding(h1_parser *p, const char *v, size_t n) {
+static int h1p_transfer_encoding(h1_parser *p, const char *v, size_t n) {
     const char *s = v, *t;
     size_t tn;
     int last_chunked = 0;
-    while (next_token(&s, v + n, &t, &tn)) {
-        last_chunked = tn == 7 && ci_eq(t, "chunked", 7);
-        if (!last_chunked && !(tn == 8 && ci_eq(t, "identity", 8)))
-            return fail(p, "unsupported Transfer-Encoding");
+    while (h1p_next_token(&s, v + n, &t, &tn)) {
+        last_chunked = tn == 7 && h1p_ci_eq(t, "chunked", 7);
+        if (!last_chunked && !(tn == 8 && h1p_ci_eq(t, "identity", 8)))
+            return h1p_fail(p, "unsupported Transfer-Encoding");
     }
     /* chunked must be the final coding; anything else was rejected above */
     p->chunked = last_chunked;
     return H1P_AGAIN;
 }
 
-static void connection(h1_parser *p, const char *v, size_t n) {
+static void h1p_connection(h1_parser *p, const char *v, size_t n) {
     const char *s = v, *t;
     size_t tn;
-    while (next_token(&s, v + n, &t, &tn)) {
-        if (tn == 5 && ci_eq(t, "close", 5)) p->conn_close = 1;
-        else if (tn == 10 && ci_eq(t, "keep-alive", 10)) p->conn_keep = 1;
+    while (h1p_next_token(&s, v + n, &t, &tn)) {
+        if (tn == 5 && h1p_ci_eq(t, "close", 5)) p->conn_close = 1;
+        else if (tn == 10 && h1p_ci_eq(t, "keep-alive", 10)) p->conn_keep = 1;
     }
 }
 
-static void content_encoding(h1_parser *p, const char *v, size_t n) {
-    if ((n == 4 && ci_eq(v, "gzip", 4)) || (n == 6 && ci_eq(v, "x-gzip", 6)))
+static void h1p_content_encoding(h1_parser *p, const char *v, size_t n) {
+    if ((n == 4 && h1p_ci_eq(v, "gzip", 4)) || (n == 6 && h1p_ci_eq(v, "x-gzip", 6)))
         p->encoding = H1_ENC_GZIP;
-    else if (n == 7 && ci_eq(v, "deflate", 7))
+    else if (n == 7 && h1p_ci_eq(v, "deflate", 7))
         p->encoding = H1_ENC_DEFLATE;
-    else if (n == 2 && ci_eq(v, "br", 2))
+    else if (n == 2 && h1p_ci_eq(v, "br", 2))
         p->encoding = H1_ENC_BR;
-    else if (n == 4 && ci_eq(v, "zstd", 4))
+    else if (n == 4 && h1p_ci_eq(v, "zstd", 4))
         p->encoding = H1_ENC_ZSTD;
     else
         p->encoding = H1_ENC_NONE;    /* identity, or a coding we leave alone */
 }
 
-static int header_line(h1_parser *p, const char *l, size_t n) {
+static int h1p_header_line(h1_parser *p, const char *l, size_t n) {
     /* obs-fold continuation: none of the headers we interpret may fold */
-    if (is_ws(l[0])) return H1P_AGAIN;
+    if (h1p_is_ws(l[0])) return H1P_AGAIN;
     const char *colon = memchr(l, ':', n);
-    if (!colon || colon == l || is_ws(colon[-1])) return fail(p, "malformed header line");
+    if (!colon || colon == l || h1p_is_ws(colon[-1])) return h1p_fail(p, "malformed header line");
     size_t nl = (size_t)(colon - l);
     const char *v = colon + 1, *e = l + n;
-    while (v < e && is_ws(*v)) v++;
-    while (e > v && is_ws(e[-1])) e--;
+    while (v < e && h1p_is_ws(*v)) v++;
+    while (e > v && h1p_is_ws(e[-1])) e--;
     size_t vn = (size_t)(e - v);
     /* dispatch on length first: most headers are rejected by one compare */
     switch (nl) {
-    case 10: if (name_is(l, "connection", 10)) connection(p, v, vn); break;
-    case 14: if (name_is(l, "content-length", 14)) return content_length(p, v, vn); break;
-    case 16: if (name_is(l, "content-encoding", 16)) content_encoding(p, v, vn); break;
-    case 17: if (name_is(l, "transfer-encoding", 17)) return transfer_encoding(p, v, vn); break;
+    case 10: if (h1p_name_is(l, "connection", 10)) h1p_connection(p, v, vn); break;
+    case 14: if (h1p_name_is(l, "content-length", 14)) return h1p_content_length(p, v, vn); break;
+    case 16: if (h1p_name_is(l, "content-encoding", 16)) h1p_content_encoding(p, v, vn); break;
+    case 17: if (h1p_name_is(l, "transfer-encoding", 17)) return h1p_transfer_encoding(p, v, vn); break;
     }
     return H1P_AGAIN;
 }
 
 /* Blank line: decide how the body is delimited and whether the connection
  * survives the response. */
-static int headers_end(h1_parser *p) {
+static int h1p_headers_end(h1_parser *p) {
     int st = p->status;
     if (st < 200 && st != 101) {
         /* interim (100 Continue, 103 Early Hints): dropped, final one follows */
-        if (++p->ninterim > MAX_INTERIM) return fail(p, "too many 1xx responses");
+        if (++p->ninterim > MAX_INTERIM) return h1p_fail(p, "too many 1xx responses");
         buf_clear(p->hdr);
-        reset_head(p);
+        h1p_reset_head(p);
         return H1P_AGAIN;
     }
     p->keep_alive = !p->conn_close && (p->minor >= 1 || p->conn_keep);
@@ -224,92 +224,92 @@ static int headers_end(h1_parser *p) {
 }
 
 /* One complete line of the head, without its LF. */
-static int head_line(h1_parser *p, const char *l, size_t n) {
+static int h1p_head_line(h1_parser *p, const char *l, size_t n) {
     if (n && l[n - 1] == '\r') n--;
-    if (p->state == S_STATUS) return status_line(p, l, n);
-    if (n == 0) return headers_end(p);
-    return header_line(p, l, n);
+    if (p->state == S_STATUS) return h1p_status_line(p, l, n);
+    if (n == 0) return h1p_headers_end(p);
+    return h1p_header_line(p, l, n);
 }
 
 /* Appends up to one line to the header buf; parses it once complete. */
-static int head_feed(h1_parser *p, const char *d, size_t len, size_t *pos) {
+static int h1p_head_feed(h1_parser *p, const char *d, size_t len, size_t *pos) {
     const char *s = d + *pos;
     size_t n = len - *pos;
     const char *nl = memchr(s, '\n', n);
     size_t take = nl ? (size_t)(nl - s) + 1 : n;
-    if (p->hdr->len + take > H1_MAX_HEADER_BLOCK) return fail(p, "header block too large");
-    if (buf_append(p->hdr, s, take)) return fail(p, "out of memory");
+    if (p->hdr->len + take > H1_MAX_HEADER_BLOCK) return h1p_fail(p, "header block too large");
+    if (buf_append(p->hdr, s, take)) return h1p_fail(p, "out of memory");
     *pos += take;
     if (!nl) return H1P_AGAIN;
     size_t start = p->line_start;
     p->line_start = p->hdr->len;
-    return head_line(p, p->hdr->p + start, p->hdr->len - start - 1);
+    return h1p_head_line(p, p->hdr->p + start, p->hdr->len - start - 1);
 }
 
-static int deliver(h1_parser *p, const char *d, size_t n) {
-    if (n && p->on_body && p->on_body(p->ud, d, n)) return fail(p, "body callback failed");
+static int h1p_deliver(h1_parser *p, const char *d, size_t n) {
+    if (n && p->on_body && p->on_body(p->ud, d, n)) return h1p_fail(p, "body callback failed");
     return H1P_AGAIN;
 }
 
 /* Content-Length body or one chunk's data: as much as this read holds. */
-static int body_span(h1_parser *p, const char *d, size_t len, size_t *pos, int next) {
+static int h1p_body_span(h1_parser *p, const char *d, size_t len, size_t *pos, int next) {
     size_t n = len - *pos;
     if ((uint64_t)n > (uint64_t)p->remaining) n = (size_t)p->remaining;
-    int rc = deliver(p, d + *pos, n);
+    int rc = h1p_deliver(p, d + *pos, n);
     *pos += n;
     p->remaining -= (int64_t)n;
     if (p->remaining == 0) p->state = next;
     return rc;
 }
 
-static int chunk_size_done(h1_parser *p) {
+static int h1p_chunk_size_done(h1_parser *p) {
     p->aux = 0;
     p->state = p->remaining ? S_CHUNK_DATA : S_TRAILER_START;
     return H1P_AGAIN;
 }
 
 /* Chunk-size line: HEX [WS] [; extensions] CRLF */
-static int chunk_size_byte(h1_parser *p, char c) {
-    int v = hexval(c);
-    if (++p->aux > MAX_CHUNK_LINE) return fail(p, "chunk size line too long");
+static int h1p_chunk_size_byte(h1_parser *p, char c) {
+    int v = h1p_hexval(c);
+    if (++p->aux > MAX_CHUNK_LINE) return h1p_fail(p, "chunk size line too long");
     switch (p->state) {
     case S_CHUNK_SIZE0:
-        if (v < 0) return fail(p, "bad chunk size");
+        if (v < 0) return h1p_fail(p, "bad chunk size");
         p->remaining = v;
         p->state = S_CHUNK_SIZE;
         return H1P_AGAIN;
     case S_CHUNK_SIZE:
     case S_CHUNK_WS:
         if (v >= 0 && p->state == S_CHUNK_SIZE) {
-            if (p->remaining >> 56) return fail(p, "chunk size too large");
+            if (p->remaining >> 56) return h1p_fail(p, "chunk size too large");
             p->remaining = p->remaining * 16 + v;
-        } else if (is_ws(c)) p->state = S_CHUNK_WS;
+        } else if (h1p_is_ws(c)) p->state = S_CHUNK_WS;
         else if (c == ';') p->state = S_CHUNK_EXT;
         else if (c == '\r') p->state = S_CHUNK_LF;
-        else if (c == '\n') return chunk_size_done(p);
-        else return fail(p, "bad chunk size");
+        else if (c == '\n') return h1p_chunk_size_done(p);
+        else return h1p_fail(p, "bad chunk size");
         return H1P_AGAIN;
     case S_CHUNK_EXT:
-        return c == '\n' ? chunk_size_done(p) : H1P_AGAIN;
+        return c == '\n' ? h1p_chunk_size_done(p) : H1P_AGAIN;
     default: /* S_CHUNK_LF */
-        return c == '\n' ? chunk_size_done(p) : fail(p, "bad chunk size");
+        return c == '\n' ? h1p_chunk_size_done(p) : h1p_fail(p, "bad chunk size");
     }
 }
 
 /* CRLF after chunk data, and the trailer section (read, not kept). */
-static int chunk_tail_byte(h1_parser *p, char c) {
+static int h1p_chunk_tail_byte(h1_parser *p, char c) {
     switch (p->state) {
     case S_CHUNK_DATA_CR:
         if (c == '\n') p->state = S_CHUNK_SIZE0;
         else if (c == '\r') p->state = S_CHUNK_DATA_LF;
-        else return fail(p, "missing CRLF after chunk data");
+        else return h1p_fail(p, "missing CRLF after chunk data");
         return H1P_AGAIN;
     case S_CHUNK_DATA_LF:
-        if (c != '\n') return fail(p, "missing CRLF after chunk data");
+        if (c != '\n') return h1p_fail(p, "missing CRLF after chunk data");
         p->state = S_CHUNK_SIZE0;
         return H1P_AGAIN;
     }
-    if (++p->aux > H1_MAX_HEADER_BLOCK) return fail(p, "trailer too large");
+    if (++p->aux > H1_MAX_HEADER_BLOCK) return h1p_fail(p, "trailer too large");
     switch (p->state) {
     case S_TRAILER_START:
         p->state = c == '\r' ? S_TRAILER_LF : c == '\n' ? S_DONE : S_TRAILER_LINE;
@@ -318,30 +318,30 @@ static int chunk_tail_byte(h1_parser *p, char c) {
         if (c == '\n') p->state = S_TRAILER_START;
         return H1P_AGAIN;
     default: /* S_TRAILER_LF */
-        if (c != '\n') return fail(p, "malformed trailer");
+        if (c != '\n') return h1p_fail(p, "malformed trailer");
         p->state = S_DONE;
         return H1P_AGAIN;
     }
 }
 
-static int step(h1_parser *p, const char *d, size_t len, size_t *pos) {
+static int h1p_step(h1_parser *p, const char *d, size_t len, size_t *pos) {
     switch (p->state) {
     case S_STATUS:
     case S_HEADER:
-        return head_feed(p, d, len, pos);
+        return h1p_head_feed(p, d, len, pos);
     case S_BODY_LEN:
-        return body_span(p, d, len, pos, S_DONE);
+        return h1p_body_span(p, d, len, pos, S_DONE);
     case S_CHUNK_DATA:
-        return body_span(p, d, len, pos, S_CHUNK_DATA_CR);
+        return h1p_body_span(p, d, len, pos, S_CHUNK_DATA_CR);
     case S_BODY_EOF: {
         size_t from = *pos;
         *pos = len;
-        return deliver(p, d + from, len - from);
+        return h1p_deliver(p, d + from, len - from);
     }
     case S_CHUNK_SIZE0: case S_CHUNK_SIZE: case S_CHUNK_WS: case S_CHUNK_EXT: case S_CHUNK_LF:
-        return chunk_size_byte(p, d[(*pos)++]);
+        return h1p_chunk_size_byte(p, d[(*pos)++]);
     default:
-        return chunk_tail_byte(p, d[(*pos)++]);
+        return h1p_chunk_tail_byte(p, d[(*pos)++]);
     }
 }
 
@@ -351,7 +351,7 @@ int h1_parse(h1_parser *p, const char *data, size_t len, size_t *used) {
     for (;;) {
         if (p->state == S_DONE) { rc = H1P_DONE; break; }
         if (pos == len) break;
-        if ((rc = step(p, data, len, &pos)) == H1P_ERROR) break;
+        if ((rc = h1p_step(p, data, len, &pos)) == H1P_ERROR) break;
     }
     *used = pos;
     return rc;
@@ -360,5 +360,5 @@ int h1_parse(h1_parser *p, const char *data, size_t len, size_t *used) {
 int h1_parse_eof(h1_parser *p) {
     if (p->state == S_BODY_EOF) p->state = S_DONE;
     if (p->state == S_DONE) return H1P_DONE;
-    return fail(p, "unexpected EOF");
+    return h1p_fail(p, "unexpected EOF");
 }

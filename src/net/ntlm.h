@@ -2,7 +2,7 @@
  * negotiate message (type 1) goes out in "Authorization: NTLM <base64>",
  * the server's 401 carries the challenge (type 2) in "WWW-Authenticate:
  * NTLM <base64>", and the authenticate message (type 3) answers it with an
- * NTLMv2 response, all on one connection (h1.c runs the exchange). MD4 comes
+ * NTLMv2 response, all on one connection (http1.c runs the exchange). MD4 comes
  * from OpenSSL's legacy provider (util/ossl.c), HMAC-MD5 from OpenSSL. */
 #ifndef C6_NET_NTLM_H
 #define C6_NET_NTLM_H

@@ -1,7 +1,9 @@
 /* TLS for c6's HTTP client and k6/ws: k6's TLS options turned into
  * OpenSSL's values once per run (tls_config; tlsio.c builds each worker's
- * context from it), what a connection's session says (version, cipher
- * suite, stapled OCSP response) and TLS errors in k6's terms.
+ * context from it; net/tlsconn.c and net/ws.c drive connections on it; the
+ * version and cipher suite names are config/tlsnames.h's), what a
+ * connection's session says (version, cipher suite, stapled OCSP response)
+ * and TLS errors in k6's terms.
  *
  * Names are k6's: versions "ssl3.0" .. "tls1.3", cipher suites as Go names
  * them ("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), OCSP statuses "good",
@@ -14,8 +16,6 @@
 #include "config/tlsnames.h"
 
 struct c6_options;
-
-/* ---- names: config/tlsnames.h (k6's version and cipher suite names) ---- */
 
 /* ---- run-wide configuration ---- */
 

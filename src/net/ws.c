@@ -16,7 +16,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include "net/tlsconn.h"
 #include "net/tlsio.h"
+#include "util/url.h"
 #include "util/clock.h"
 
 #define WS_DEFAULT_TIMEOUT_MS 60000
@@ -26,30 +28,30 @@
 
 enum { ST_NEW, ST_RESOLVE, ST_CONNECT, ST_HANDSHAKE, ST_BODY, ST_OPEN, ST_CLOSING, ST_DONE };
 
-static void fail(ws_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ws_fail(ws_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- TCP: the plain transport, and what the TLS one is built on ---- */
 
-static void tcp_on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b) {
+static void ws_tcp_on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b) {
     static __thread char rbuf[64 * 1024];   /* consumed at once by the read callback */
     (void)h; (void)hint;
     *b = uv_buf_init(rbuf, sizeof rbuf);
 }
 
-static void tcp_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
+static void ws_tcp_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     ws_client *c = s->data;
     if (n == 0) return;
     if (n > 0) c->bytes_received += (uint64_t)n;
     ws_client_on_bytes(c, b->base, n);
 }
 
-static void tcp_on_connect(uv_connect_t *req, int status) {
+static void ws_tcp_on_connect(uv_connect_t *req, int status) {
     ws_client *c = req->data;
-    if (status == 0) status = uv_read_start((uv_stream_t *)&c->tcp, tcp_on_alloc, tcp_on_read);
+    if (status == 0) status = uv_read_start((uv_stream_t *)&c->tcp, ws_tcp_on_alloc, ws_tcp_on_read);
     ws_client_on_connected(c, status);
 }
 
-static int tcp_open(ws_client *c, const struct sockaddr *to, uv_connect_cb done) {
+static int ws_tcp_open(ws_client *c, const struct sockaddr *to, uv_connect_cb done) {
     int rc = uv_tcp_init(c->loop, &c->tcp);
     if (rc) return rc;
     c->tcp.data = c;
@@ -60,8 +62,8 @@ static int tcp_open(ws_client *c, const struct sockaddr *to, uv_connect_cb done)
     return uv_tcp_connect(&c->creq, &c->tcp, to, done);
 }
 
-static int tcp_connect(ws_client *c, const struct sockaddr *to) {
-    return tcp_open(c, to, tcp_on_connect);
+static int ws_tcp_connect(ws_client *c, const struct sockaddr *to) {
+    return ws_tcp_open(c, to, ws_tcp_on_connect);
 }
 
 typedef struct ws_wreq {
@@ -69,14 +71,14 @@ typedef struct ws_wreq {
     char data[];
 } ws_wreq;
 
-static void tcp_on_write(uv_write_t *w, int status) {
+static void ws_tcp_on_write(uv_write_t *w, int status) {
     (void)status;   /* a failed write shows up as a read error too */
     free(w);
 }
 
 /* Tries to write at once; what the socket does not take is copied and
  * queued. Every byte handed over counts as sent. */
-static int tcp_write(ws_client *c, const uv_buf_t *b, unsigned nb) {
+static int ws_tcp_write(ws_client *c, const uv_buf_t *b, unsigned nb) {
     size_t total = 0;
     for (unsigned i = 0; i < nb; i++) total += b[i].len;
     int n = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) ? UV_EAGAIN
@@ -95,13 +97,13 @@ static int tcp_write(ws_client *c, const uv_buf_t *b, unsigned nb) {
         skip = 0;
     }
     uv_buf_t rest = uv_buf_init(r->data, (unsigned)off);
-    int rc = uv_write(&r->w, (uv_stream_t *)&c->tcp, &rest, 1, tcp_on_write);
+    int rc = uv_write(&r->w, (uv_stream_t *)&c->tcp, &rest, 1, ws_tcp_on_write);
     if (rc) { free(r); return rc; }
     c->bytes_sent += total;
     return 0;
 }
 
-static void on_handle_closed(uv_handle_t *h) {
+static void ws_on_handle_closed(uv_handle_t *h) {
     ws_client *c = h->data;
     if (--c->handles == 0 && c->freed) {
         tlsio_free(c->tls);
@@ -116,139 +118,134 @@ static void on_handle_closed(uv_handle_t *h) {
 
 /* Also the TLS transport's: the session is freed with the client, as a
  * read callback still running on it may have closed the connection. */
-static void tcp_close(ws_client *c) {
-    if (!uv_is_closing((uv_handle_t *)&c->tcp)) uv_close((uv_handle_t *)&c->tcp, on_handle_closed);
+static void ws_tcp_close(ws_client *c) {
+    if (!uv_is_closing((uv_handle_t *)&c->tcp)) uv_close((uv_handle_t *)&c->tcp, ws_on_handle_closed);
 }
 
-static const ws_transport ws_tcp = {tcp_connect, tcp_write, tcp_close};
+static const ws_transport ws_tcp = {ws_tcp_connect, ws_tcp_write, ws_tcp_close};
 
 /* ---- TLS (wss://): TCP, then the TLS handshake through the worker's
  * tlsio context; the WebSocket layer sees plaintext only and the counts
  * are of ciphertext, handshake included ---- */
 
-/* The context may offer h2 for https; a WebSocket needs HTTP/1.1. */
-static const unsigned char WS_ALPN[] = "\x08http/1.1";
-
 /* Sends what the session queued (the TCP write copies what waits). */
-static int tls_flush(ws_client *c) {
+static int ws_tls_flush(ws_client *c) {
     const char *p;
     size_t n = tlsio_out(c->tls, &p);
     if (!n) return 0;
     uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
-    int rc = tcp_write(c, &b, 1);
+    int rc = ws_tcp_write(c, &b, 1);
     tlsio_out_sent(c->tls);
     return rc;
 }
 
 /* The session failed: k6's code and text, as for HTTP. */
-static void tls_failed(ws_client *c) {
+static void ws_tls_failed(ws_client *c) {
     char msg[200];
     c->tls_code = tlsio_error(c->tls, msg, sizeof msg);
-    fail(c, "%s", msg);
+    ws_fail(c, "%s", msg);
 }
 
-static void tls_step(ws_client *c) {
+static void ws_tls_step(ws_client *c) {
     int rc = tlsio_handshake(c->tls);
     if (rc == TLSIO_ERR) {
-        tls_flush(c);                  /* the alert, if any: best effort */
-        tls_failed(c);
+        ws_tls_flush(c);                  /* the alert, if any: best effort */
+        ws_tls_failed(c);
         return;
     }
-    int w = tls_flush(c);
-    if (w) { fail(c, "websocket: write: %s", uv_strerror(w)); return; }
+    int w = ws_tls_flush(c);
+    if (w) { ws_fail(c, "websocket: write: %s", uv_strerror(w)); return; }
     if (rc == TLSIO_OK) ws_client_on_connected(c, 0);
 }
 
 /* Plaintext the session has, to the WebSocket layer, until it needs more
  * input or the connection ended. */
-static void tls_drain(ws_client *c) {
+static void ws_tls_drain(ws_client *c) {
     static __thread char plain[16 * 1024];   /* one record's worth; consumed at once */
     for (;;) {
         int n = tlsio_read(c->tls, plain, sizeof plain);
         if (n == TLSIO_AGAIN) break;
         if (n == TLSIO_CLOSED) { ws_client_on_bytes(c, NULL, UV_EOF); return; }
-        if (n == TLSIO_ERR) { tls_failed(c); return; }
+        if (n == TLSIO_ERR) { ws_tls_failed(c); return; }
         ws_client_on_bytes(c, plain, n);
         if (c->state == ST_DONE) return;
     }
-    int w = tls_flush(c);                    /* post-handshake replies (key update) */
-    if (w) fail(c, "websocket: write: %s", uv_strerror(w));
+    int w = ws_tls_flush(c);                    /* post-handshake replies (key update) */
+    if (w) ws_fail(c, "websocket: write: %s", uv_strerror(w));
 }
 
-static void tls_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
+static void ws_tls_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     ws_client *c = s->data;
     if (n == 0 || c->state == ST_DONE) return;
     if (n < 0) {
         if (c->state == ST_CONNECT) {
-            c->tls_code = 1300;
-            fail(c, "tls: handshake failed: %s", n == UV_EOF ? "EOF" : uv_strerror((int)n));
+            char msg[256];
+            c->tls_code = tlsconn_handshake_lost(n, msg, sizeof msg);
+            ws_fail(c, "%s", msg);
             return;
         }
         ws_client_on_bytes(c, NULL, n);
         return;
     }
     c->bytes_received += (uint64_t)n;
-    if (tlsio_feed(c->tls, b->base, (size_t)n)) { fail(c, "websocket: out of memory"); return; }
+    if (tlsio_feed(c->tls, b->base, (size_t)n)) { ws_fail(c, "websocket: out of memory"); return; }
     if (c->state == ST_CONNECT) {
-        tls_step(c);
+        ws_tls_step(c);
         if (c->state == ST_CONNECT || c->state == ST_DONE) return;
     }
-    tls_drain(c);
+    ws_tls_drain(c);
 }
 
-static void tls_on_connect(uv_connect_t *req, int status) {
+static void ws_tls_on_connect(uv_connect_t *req, int status) {
     ws_client *c = req->data;
     if (status == UV_ECANCELED || c->state != ST_CONNECT) return;
-    if (status == 0) status = uv_read_start((uv_stream_t *)&c->tcp, tcp_on_alloc, tls_on_read);
+    if (status == 0) status = uv_read_start((uv_stream_t *)&c->tcp, ws_tcp_on_alloc, ws_tls_on_read);
     if (status < 0) { ws_client_on_connected(c, status); return; }
-    char err[200];
-    tlsio_ctx *x = h1_client_tls(c->h1, err, sizeof err);
-    if (!x) {
-        c->tls_code = 1300;
-        fail(c, "tls: %s", err);
+    char msg[256];
+    int code;
+    if (!(c->tls = tlsconn_open(c->h1, c->host, strlen(c->host), NULL, 1, &code, msg, sizeof msg))) {
+        c->tls_code = code;
+        if (code) ws_fail(c, "%s", msg);
+        else ws_fail(c, "websocket: out of memory");
         return;
     }
-    if (!(c->tls = tlsio_new(x, c->host, strlen(c->host), NULL)) || tlsio_set_alpn(c->tls, WS_ALPN, sizeof WS_ALPN - 1)) {
-        fail(c, "websocket: out of memory");
-        return;
-    }
-    tls_step(c);
+    ws_tls_step(c);
 }
 
-static int tls_connect(ws_client *c, const struct sockaddr *to) {
-    return tcp_open(c, to, tls_on_connect);
+static int ws_tls_connect(ws_client *c, const struct sockaddr *to) {
+    return ws_tcp_open(c, to, ws_tls_on_connect);
 }
 
-static int tls_write(ws_client *c, const uv_buf_t *b, unsigned nb) {
+static int ws_tls_write(ws_client *c, const uv_buf_t *b, unsigned nb) {
     for (unsigned i = 0; i < nb; i++)
         if (tlsio_write(c->tls, b[i].base, b[i].len) != TLSIO_OK) return UV_EPROTO;
-    return tls_flush(c);
+    return ws_tls_flush(c);
 }
 
-static const ws_transport ws_tls = {tls_connect, tls_write, tcp_close};
+static const ws_transport ws_tls = {ws_tls_connect, ws_tls_write, ws_tcp_close};
 
 /* ---- events ---- */
 
-static void emit(ws_client *c, enum ws_event ev, const ws_msg *m) {
+static void ws_emit(ws_client *c, enum ws_event ev, const ws_msg *m) {
     if (!c->freed) c->cb(c, ev, m, c->ud);
 }
 
-static bool tcp_started(const ws_client *c) { return c->handles > 1; }
+static bool ws_tcp_started(const ws_client *c) { return c->handles > 1; }
 
 /* Drops the connection and reports the end (once). */
-static void finish(ws_client *c, int code) {
+static void ws_finish(ws_client *c, int code) {
     if (c->state == ST_DONE) return;
     bool was_open = c->state >= ST_OPEN;
     c->state = ST_DONE;
     uv_timer_stop(&c->timer);
-    if (tcp_started(c)) c->tp->close(c);
+    if (ws_tcp_started(c)) c->tp->close(c);
     if (was_open) {
         c->close_code = code;
-        emit(c, WS_EV_END, NULL);
+        ws_emit(c, WS_EV_END, NULL);
     }
 }
 
-static void fail(ws_client *c, const char *fmt, ...) {
+static void ws_fail(ws_client *c, const char *fmt, ...) {
     if (c->state == ST_DONE) return;
     va_list ap;
     va_start(ap, fmt);
@@ -257,23 +254,23 @@ static void fail(ws_client *c, const char *fmt, ...) {
     if (c->state < ST_OPEN) {
         c->state = ST_DONE;
         uv_timer_stop(&c->timer);
-        if (tcp_started(c)) c->tp->close(c);
-        emit(c, WS_EV_FAIL, NULL);
+        if (ws_tcp_started(c)) c->tp->close(c);
+        ws_emit(c, WS_EV_FAIL, NULL);
         return;
     }
-    emit(c, WS_EV_ERROR, NULL);
-    finish(c, WS_CLOSE_ABNORMAL);
+    ws_emit(c, WS_EV_ERROR, NULL);
+    ws_finish(c, WS_CLOSE_ABNORMAL);
 }
 
-static void on_timer(uv_timer_t *t) {
+static void ws_on_timer(uv_timer_t *t) {
     ws_client *c = t->data;
-    if (c->state == ST_CLOSING) { finish(c, c->close_code ? c->close_code : WS_CLOSE_NO_STATUS); return; }
-    if (c->state < ST_OPEN) fail(c, "websocket: handshake with %s:%d timed out", c->host, c->port);
+    if (c->state == ST_CLOSING) { ws_finish(c, c->close_code ? c->close_code : WS_CLOSE_NO_STATUS); return; }
+    if (c->state < ST_OPEN) ws_fail(c, "websocket: handshake with %s:%d timed out", c->host, c->port);
 }
 
 /* ---- writing frames ---- */
 
-static uint64_t next_rand(ws_client *c) {
+static uint64_t ws_next_rand(ws_client *c) {
     /* xorshift64*: masking keys need to be unpredictable to proxies, not secret */
     uint64_t x = c->rng;
     x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
@@ -283,9 +280,9 @@ static uint64_t next_rand(ws_client *c) {
 
 /* Header and masked payload go out as one buffer (over TLS: one record
  * for a small frame); masking works on a copy, small frames on the stack. */
-static int write_frame(ws_client *c, int opcode, const void *p, size_t n) {
+static int ws_write_frame(ws_client *c, int opcode, const void *p, size_t n) {
     uint8_t key[4];
-    uint32_t r = (uint32_t)next_rand(c);
+    uint32_t r = (uint32_t)ws_next_rand(c);
     memcpy(key, &r, 4);
     uint8_t small[WS_MAX_HEADER + 512];
     uint8_t *f = n <= sizeof small - WS_MAX_HEADER ? small : malloc(WS_MAX_HEADER + n);
@@ -301,8 +298,8 @@ static int write_frame(ws_client *c, int opcode, const void *p, size_t n) {
 
 int ws_client_send(ws_client *c, int opcode, const void *p, size_t n) {
     if (c->state != ST_OPEN) return -1;
-    if (write_frame(c, opcode, p, n) == 0) return 0;
-    fail(c, "websocket: write to %s:%d failed", c->host, c->port);
+    if (ws_write_frame(c, opcode, p, n) == 0) return 0;
+    ws_fail(c, "websocket: write to %s:%d failed", c->host, c->port);
     return -1;
 }
 
@@ -319,14 +316,14 @@ void ws_client_close(ws_client *c, int code, const char *reason) {
         n = 2 + rl;
     }
     c->close_sent = true;
-    if (write_frame(c, WS_OP_CLOSE, p, n)) { finish(c, WS_CLOSE_ABNORMAL); return; }
+    if (ws_write_frame(c, WS_OP_CLOSE, p, n)) { ws_finish(c, WS_CLOSE_ABNORMAL); return; }
     c->state = ST_CLOSING;
-    uv_timer_start(&c->timer, on_timer, WS_CLOSE_WAIT_MS, 0);
+    uv_timer_start(&c->timer, ws_on_timer, WS_CLOSE_WAIT_MS, 0);
 }
 
 /* ---- reading frames ---- */
 
-static void on_frames(ws_client *c) {
+static void ws_on_frames(ws_client *c) {
     ws_msg m;
     int r;
     while (c->state >= ST_OPEN && c->state < ST_DONE && (r = ws_reader_next(&c->rd, &m)) != 0) {
@@ -335,36 +332,36 @@ static void on_frames(ws_client *c) {
             int code = c->rd.err_code;
             if (c->state == ST_OPEN) ws_client_close(c, code, NULL);
             snprintf(c->err, sizeof c->err, "websocket: %s", c->rd.err);
-            emit(c, WS_EV_ERROR, NULL);
-            finish(c, code);
+            ws_emit(c, WS_EV_ERROR, NULL);
+            ws_finish(c, code);
             return;
         }
-        if (m.opcode == WS_OP_PING && c->state == ST_OPEN) write_frame(c, WS_OP_PONG, m.data, m.len);
+        if (m.opcode == WS_OP_PING && c->state == ST_OPEN) ws_write_frame(c, WS_OP_PONG, m.data, m.len);
         if (m.opcode == WS_OP_CLOSE) {
             int code = m.len >= 2 ? (m.data[0] << 8 | m.data[1]) : WS_CLOSE_NO_STATUS;
             if (m.len == 1 || (m.len >= 2 && !ws_close_code_valid(code))) {
                 if (c->state == ST_OPEN) ws_client_close(c, WS_CLOSE_PROTOCOL, NULL);
                 snprintf(c->err, sizeof c->err, "websocket: invalid close frame from the server");
-                emit(c, WS_EV_ERROR, NULL);
-                finish(c, WS_CLOSE_PROTOCOL);
+                ws_emit(c, WS_EV_ERROR, NULL);
+                ws_finish(c, WS_CLOSE_PROTOCOL);
                 return;
             }
             /* answer with the same code, as RFC 6455 5.5.1 asks */
-            if (!c->close_sent) write_frame(c, WS_OP_CLOSE, m.data, m.len >= 2 ? 2 : 0);
+            if (!c->close_sent) ws_write_frame(c, WS_OP_CLOSE, m.data, m.len >= 2 ? 2 : 0);
             c->close_sent = true;
-            emit(c, WS_EV_MESSAGE, &m);
-            finish(c, code);
+            ws_emit(c, WS_EV_MESSAGE, &m);
+            ws_finish(c, code);
             return;
         }
         /* after our close, only the peer's close matters */
-        if (c->state == ST_OPEN) emit(c, WS_EV_MESSAGE, &m);
+        if (c->state == ST_OPEN) ws_emit(c, WS_EV_MESSAGE, &m);
     }
 }
 
 /* ---- handshake ---- */
 
 /* The value of header `name` in the raw block, or NULL; *n its length. */
-static const char *head_value(const buf *h, const char *name, size_t *n) {
+static const char *ws_head_value(const buf *h, const char *name, size_t *n) {
     size_t nl = strlen(name);
     for (const char *p = h->p; p && *p;) {
         const char *eol = strstr(p, "\r\n");
@@ -382,7 +379,7 @@ static const char *head_value(const buf *h, const char *name, size_t *n) {
     return NULL;
 }
 
-static bool has_token(const char *v, size_t n, const char *tok) {
+static bool ws_has_token(const char *v, size_t n, const char *tok) {
     size_t tl = strlen(tok);
     for (size_t i = 0; i + tl <= n; i++)
         if (strncasecmp(v + i, tok, tl) == 0 && (i == 0 || v[i - 1] == ',' || v[i - 1] == ' ') &&
@@ -391,18 +388,18 @@ static bool has_token(const char *v, size_t n, const char *tok) {
     return false;
 }
 
-static size_t content_length(const buf *h) {
+static size_t ws_content_length(const buf *h) {
     size_t n;
-    const char *v = head_value(h, "Content-Length", &n);
+    const char *v = ws_head_value(h, "Content-Length", &n);
     if (!v) return WS_MAX_ERR_BODY;     /* unknown: read until the end or the cap */
     size_t len = strtoull(v, NULL, 10);
     return len < WS_MAX_ERR_BODY ? len : WS_MAX_ERR_BODY;
 }
 
 /* The answer's header block is complete in c->hs (end = its length with the blank line). */
-static void on_answer(ws_client *c, size_t end) {
+static void ws_on_answer(ws_client *c, size_t end) {
     const char *p = c->hs.p;
-    if (strncmp(p, "HTTP/1.", 7) != 0 || p[8] != ' ') { fail(c, "websocket: malformed HTTP response to the handshake"); return; }
+    if (strncmp(p, "HTTP/1.", 7) != 0 || p[8] != ' ') { ws_fail(c, "websocket: malformed HTTP response to the handshake"); return; }
     c->status = atoi(p + 9);
     const char *eol = strstr(p, "\r\n");
     buf_append(&c->resp_head, eol + 2, end - (size_t)(eol + 2 - p) - 2);
@@ -410,69 +407,69 @@ static void on_answer(ws_client *c, size_t end) {
     const char *extra = c->hs.p + end;
     if (c->status != 101) {
         if (rest) buf_append(&c->resp_body, extra, rest);
-        if (c->resp_body.len >= content_length(&c->resp_head)) {
-            fail(c, "websocket: bad handshake (status %d, want 101)", c->status);
+        if (c->resp_body.len >= ws_content_length(&c->resp_head)) {
+            ws_fail(c, "websocket: bad handshake (status %d, want 101)", c->status);
             return;
         }
         c->state = ST_BODY;
         return;
     }
     size_t n, an;
-    const char *up = head_value(&c->resp_head, "Upgrade", &n);
-    if (!up || !has_token(up, n, "websocket")) { fail(c, "websocket: bad handshake (no \"Upgrade: websocket\" in the answer)"); return; }
-    const char *co = head_value(&c->resp_head, "Connection", &n);
-    if (!co || !has_token(co, n, "upgrade")) { fail(c, "websocket: bad handshake (no \"Connection: Upgrade\" in the answer)"); return; }
+    const char *up = ws_head_value(&c->resp_head, "Upgrade", &n);
+    if (!up || !ws_has_token(up, n, "websocket")) { ws_fail(c, "websocket: bad handshake (no \"Upgrade: websocket\" in the answer)"); return; }
+    const char *co = ws_head_value(&c->resp_head, "Connection", &n);
+    if (!co || !ws_has_token(co, n, "upgrade")) { ws_fail(c, "websocket: bad handshake (no \"Connection: Upgrade\" in the answer)"); return; }
     char want[29];
     ws_accept_for(c->key, strlen(c->key), want);
-    const char *acc = head_value(&c->resp_head, "Sec-WebSocket-Accept", &an);
+    const char *acc = ws_head_value(&c->resp_head, "Sec-WebSocket-Accept", &an);
     if (!acc || an != strlen(want) || memcmp(acc, want, an) != 0) {
-        fail(c, "websocket: bad handshake (Sec-WebSocket-Accept does not match the key)");
+        ws_fail(c, "websocket: bad handshake (Sec-WebSocket-Accept does not match the key)");
         return;
     }
-    const char *sp = head_value(&c->resp_head, "Sec-WebSocket-Protocol", &n);
+    const char *sp = ws_head_value(&c->resp_head, "Sec-WebSocket-Protocol", &n);
     if (sp) snprintf(c->subproto, sizeof c->subproto, "%.*s", (int)n, sp);
     c->state = ST_OPEN;
     uv_timer_stop(&c->timer);
-    if (rest && ws_reader_feed(&c->rd, extra, rest)) { fail(c, "websocket: out of memory"); return; }
+    if (rest && ws_reader_feed(&c->rd, extra, rest)) { ws_fail(c, "websocket: out of memory"); return; }
     buf_free(&c->hs);
-    emit(c, WS_EV_OPEN, NULL);
-    on_frames(c);
+    ws_emit(c, WS_EV_OPEN, NULL);
+    ws_on_frames(c);
 }
 
 void ws_client_on_bytes(ws_client *c, const char *p, ssize_t n) {
     if (c->state == ST_DONE) return;
     if (n < 0) {
-        if (c->state == ST_BODY) { fail(c, "websocket: bad handshake (status %d, want 101)", c->status); return; }
-        if (c->state == ST_CLOSING && n == UV_EOF) { finish(c, c->close_code ? c->close_code : WS_CLOSE_NO_STATUS); return; }
+        if (c->state == ST_BODY) { ws_fail(c, "websocket: bad handshake (status %d, want 101)", c->status); return; }
+        if (c->state == ST_CLOSING && n == UV_EOF) { ws_finish(c, c->close_code ? c->close_code : WS_CLOSE_NO_STATUS); return; }
         if (c->state >= ST_OPEN) {
-            fail(c, n == UV_EOF ? "websocket: close 1006 (abnormal closure): unexpected EOF"
+            ws_fail(c, n == UV_EOF ? "websocket: close 1006 (abnormal closure): unexpected EOF"
                                 : "websocket: read: %s", uv_strerror((int)n));
             return;
         }
-        fail(c, n == UV_EOF ? "websocket: the server closed the connection during the handshake"
+        ws_fail(c, n == UV_EOF ? "websocket: the server closed the connection during the handshake"
                             : "websocket: read during the handshake: %s", uv_strerror((int)n));
         return;
     }
     if (c->state == ST_BODY) {
-        size_t want = content_length(&c->resp_head);
+        size_t want = ws_content_length(&c->resp_head);
         size_t take = c->resp_body.len + (size_t)n > want ? want - c->resp_body.len : (size_t)n;
         buf_append(&c->resp_body, p, take);
-        if (c->resp_body.len >= want) fail(c, "websocket: bad handshake (status %d, want 101)", c->status);
+        if (c->resp_body.len >= want) ws_fail(c, "websocket: bad handshake (status %d, want 101)", c->status);
         return;
     }
     if (c->state == ST_HANDSHAKE) {
         size_t old = c->hs.len;
-        if (buf_append(&c->hs, p, (size_t)n)) { fail(c, "websocket: out of memory"); return; }
+        if (buf_append(&c->hs, p, (size_t)n)) { ws_fail(c, "websocket: out of memory"); return; }
         const char *end = strstr(c->hs.p + (old > 3 ? old - 3 : 0), "\r\n\r\n");
-        if (end) { on_answer(c, (size_t)(end + 4 - c->hs.p)); return; }
-        if (c->hs.len > WS_MAX_HEAD) fail(c, "websocket: handshake answer's headers are larger than 64 KB");
+        if (end) { ws_on_answer(c, (size_t)(end + 4 - c->hs.p)); return; }
+        if (c->hs.len > WS_MAX_HEAD) ws_fail(c, "websocket: handshake answer's headers are larger than 64 KB");
         return;
     }
-    if (ws_reader_feed(&c->rd, p, (size_t)n)) { fail(c, "websocket: out of memory"); return; }
-    on_frames(c);
+    if (ws_reader_feed(&c->rd, p, (size_t)n)) { ws_fail(c, "websocket: out of memory"); return; }
+    ws_on_frames(c);
 }
 
-static void send_handshake(ws_client *c) {
+static void ws_send_handshake(ws_client *c) {
     buf *b = &c->hs;
     buf_clear(b);
     char hostport[300];
@@ -490,79 +487,56 @@ static void send_handshake(ws_client *c) {
 void ws_client_on_connected(ws_client *c, int status) {
     if (status == UV_ECANCELED || c->state != ST_CONNECT) return;
     if (status < 0) {
-        fail(c, c->ipv6 || strchr(c->remote_ip, ':') ? "dial tcp [%s]:%d: connect: %s" : "dial tcp %s:%d: connect: %s",
+        ws_fail(c, c->ipv6 || strchr(c->remote_ip, ':') ? "dial tcp [%s]:%d: connect: %s" : "dial tcp %s:%d: connect: %s",
              c->remote_ip, c->port, uv_strerror(status));
         return;
     }
     c->state = ST_HANDSHAKE;
     uv_buf_t b = uv_buf_init(c->hs.p, (unsigned)c->hs.len);
     int rc = c->tp->write(c, &b, 1);
-    if (rc) { fail(c, "websocket: write: %s", uv_strerror(rc)); return; }
+    if (rc) { ws_fail(c, "websocket: write: %s", uv_strerror(rc)); return; }
     buf_clear(&c->hs);   /* now collects the answer */
 }
 
-static void dial(ws_client *c, int family, const char *ip) {
+static void ws_dial(ws_client *c, int family, const char *ip) {
     union { struct sockaddr sa; struct sockaddr_in in4; struct sockaddr_in6 in6; } a;
     memset(&a, 0, sizeof a);
     snprintf(c->remote_ip, sizeof c->remote_ip, "%s", ip);
     if (family == AF_INET6) {
         a.in6.sin6_family = AF_INET6;
         a.in6.sin6_port = htons((uint16_t)c->port);
-        if (inet_pton(AF_INET6, ip, &a.in6.sin6_addr) != 1) { fail(c, "dial tcp: bad address %s", ip); return; }
+        if (inet_pton(AF_INET6, ip, &a.in6.sin6_addr) != 1) { ws_fail(c, "dial tcp: bad address %s", ip); return; }
     } else {
         a.in4.sin_family = AF_INET;
         a.in4.sin_port = htons((uint16_t)c->port);
-        if (inet_pton(AF_INET, ip, &a.in4.sin_addr) != 1) { fail(c, "dial tcp: bad address %s", ip); return; }
+        if (inet_pton(AF_INET, ip, &a.in4.sin_addr) != 1) { ws_fail(c, "dial tcp: bad address %s", ip); return; }
     }
     c->state = ST_CONNECT;
     int rc = c->tp->connect(c, &a.sa);
     if (rc) ws_client_on_connected(c, rc);
 }
 
-static void on_lookup(h1_lookup *l, void *ud) {
+static void ws_on_lookup(h1_lookup *l, void *ud) {
     ws_client *c = ud;
     c->resolving = false;
-    if (!l->ok) { fail(c, "lookup %s: %s", c->host, l->why); return; }
-    dial(c, l->family, l->ip);
+    if (!l->ok) { ws_fail(c, "lookup %s: %s", c->host, l->why); return; }
+    ws_dial(c, l->family, l->ip);
 }
 
 /* ws[s]://host[:port][/path][?query]; false with c->err set if malformed. */
-static bool parse_url(ws_client *c, const char *url) {
-    const char *p;
-    if (strncasecmp(url, "ws://", 5) == 0) p = url + 5;
-    else if (strncasecmp(url, "wss://", 6) == 0) { p = url + 6; c->secure = true; }
-    else {
+static bool ws_parse_url(ws_client *c, const char *url) {
+    url_parts u;
+    if (strncasecmp(url, "ws://", 5) != 0 && strncasecmp(url, "wss://", 6) != 0) {
         snprintf(c->err, sizeof c->err, "malformed ws or wss URL \"%s\": it must start with ws:// or wss://", url);
         return false;
     }
-    size_t alen = strcspn(p, "/?#");
-    const char *at = memchr(p, '@', alen);
-    if (at) { alen -= (size_t)(at + 1 - p); p = at + 1; }   /* user info is not sent */
-    const char *hend, *port = NULL;
-    if (*p == '[') {
-        const char *rb = memchr(p, ']', alen);
-        if (!rb) goto bad;
-        c->ipv6 = true;
-        snprintf(c->host, sizeof c->host, "%.*s", (int)(rb - p - 1), p + 1);
-        hend = rb + 1;
-        if (hend < p + alen && *hend == ':') port = hend + 1;
-        else if (hend != p + alen) goto bad;
-    } else {
-        const char *colon = memchr(p, ':', alen);
-        hend = colon ? colon : p + alen;
-        if ((size_t)(hend - p) >= sizeof c->host) goto bad;
-        snprintf(c->host, sizeof c->host, "%.*s", (int)(hend - p), p);
-        if (colon) port = colon + 1;
-    }
-    if (!c->host[0]) goto bad;
-    c->port = c->secure ? 443 : 80;
-    if (port && port < p + alen) {
-        char *e;
-        long v = strtol(port, &e, 10);
-        if (e != p + alen || v <= 0 || v > 65535) goto bad;
-        c->port = (int)v;
-    }
-    const char *rest = p + alen;
+    if (url_split(url, &u) || u.hostlen >= sizeof c->host) goto bad;   /* user info is not sent */
+    c->secure = u.tls;
+    c->ipv6 = u.ipv6;
+    memcpy(c->host, u.host, u.hostlen);
+    c->host[u.hostlen] = 0;
+    c->port = u.port;
+    const char *rest = u.rest;
     size_t rl = strcspn(rest, "#");
     if (!rl || *rest != '/') {   /* "ws://h?x" and "ws://h" ask for "/" */
         c->path = malloc(rl + 2);
@@ -592,35 +566,35 @@ int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_clien
     uv_timer_init(loop, &c->timer);
     c->timer.data = c;
     c->handles = 1;
-    if (!parse_url(c, o->url)) { c->state = ST_DONE; return -1; }
+    if (!ws_parse_url(c, o->url)) { c->state = ST_DONE; return -1; }
     c->tp = c->secure ? &ws_tls : &ws_tcp;
     if (getrandom(&c->rng, sizeof c->rng, 0) != (ssize_t)sizeof c->rng || !c->rng)
         c->rng = (uint64_t)clock_now_us() | 1;
     ws_new_key(c->key);
-    send_handshake(c);
+    ws_send_handshake(c);
     for (size_t i = 0; i < o->nheaders; i++) {
         buf_puts(&c->hs, o->headers[i]);
         buf_puts(&c->hs, "\r\n");
     }
     buf_puts(&c->hs, "\r\n");
     int64_t to = o->handshake_timeout_ms > 0 ? o->handshake_timeout_ms : WS_DEFAULT_TIMEOUT_MS;
-    uv_timer_start(&c->timer, on_timer, (uint64_t)to, 0);
+    uv_timer_start(&c->timer, ws_on_timer, (uint64_t)to, 0);
     char ip[46];
-    if (c->ipv6) { dial(c, AF_INET6, c->host); return 0; }
+    if (c->ipv6) { ws_dial(c, AF_INET6, c->host); return 0; }
     struct in_addr a4;
     if (inet_pton(AF_INET, c->host, &a4) == 1) {
         inet_ntop(AF_INET, &a4, ip, sizeof ip);
-        dial(c, AF_INET, ip);
+        ws_dial(c, AF_INET, ip);
         return 0;
     }
     c->state = ST_RESOLVE;
-    c->lk.done = on_lookup;
+    c->lk.done = ws_on_lookup;
     c->lk.ud = c;
     switch (h1_lookup_start(h1, c->host, strlen(c->host), c->port, &c->lk)) {
-    case H1_LOOKUP_DONE: dial(c, c->lk.family, c->lk.ip); break;
+    case H1_LOOKUP_DONE: ws_dial(c, c->lk.family, c->lk.ip); break;
     case H1_LOOKUP_PENDING: c->resolving = true; break;
-    case H1_LOOKUP_SKIP: fail(c, "lookup %s: invalid host name", c->host); break;
-    default: fail(c, "lookup %s: %s", c->host, c->lk.why); break;
+    case H1_LOOKUP_SKIP: ws_fail(c, "lookup %s: invalid host name", c->host); break;
+    default: ws_fail(c, "lookup %s: %s", c->host, c->lk.why); break;
     }
     return 0;
 }
@@ -631,7 +605,7 @@ void ws_client_free(ws_client *c) {
     if (c->resolving) { h1_lookup_cancel(c->h1, &c->lk); c->resolving = false; }
     if (c->state != ST_DONE) {
         c->state = ST_DONE;
-        if (tcp_started(c)) c->tp->close(c);
+        if (ws_tcp_started(c)) c->tp->close(c);
     }
-    if (!uv_is_closing((uv_handle_t *)&c->timer)) uv_close((uv_handle_t *)&c->timer, on_handle_closed);
+    if (!uv_is_closing((uv_handle_t *)&c->timer)) uv_close((uv_handle_t *)&c->timer, ws_on_handle_closed);
 }

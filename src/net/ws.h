@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
-#include "net/h1.h"
+#include "net/client.h"
 #include "net/ws_proto.h"
 #include "util/buf.h"
 

@@ -12,7 +12,7 @@
 #include "js/vm.h"
 #include "metrics/registry.h"
 #include "net/dialer.h"
-#include "net/worker.h"
+#include "exec/worker.h"
 #include "util/clock.h"
 #include "util/log.h"
 

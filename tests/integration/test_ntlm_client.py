@@ -1,4 +1,4 @@
-"""params.auth "ntlm" on c6's HTTP client (src/net/h1.c + src/net/ntlm.c),
+"""params.auth "ntlm" on c6's HTTP client (src/net/http1.c + src/net/ntlm.c),
 beyond test_ntlm.py: what one exchange's sample counts, and a connection
 whose authentication the server dropped. Same NTLMv2-checking server.
 

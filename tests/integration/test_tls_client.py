@@ -1,4 +1,4 @@
-"""https:// on c6's HTTP client (src/net/tlsio.c + h1.c): HTTP/1.1 for
+"""https:// on c6's HTTP client (src/net/tlsio.c + tlsconn.c): HTTP/1.1 for
 servers that answer it in ALPN, nghttp2 for those that choose h2. The
 test-only C6_TEST_ALPN=http/1.1 offers only http/1.1, so the h2 nginx
 answers over HTTP/1.1 too (that is how these tests reach HTTP/1.1 over TLS

@@ -14,7 +14,7 @@
 #include "js/vm.h"
 #include "net/cookies.h"
 #include "net/dialer.h"
-#include "net/h1.h"
+#include "net/client.h"
 #include "net/tls.h"
 #include "util/buf.h"
 

@@ -4,7 +4,7 @@
  * as in k6. Credentials in the URL otherwise (auth "basic" or none) are
  * sent as one "Authorization: Basic" line, unless the script sets its own
  * Authorization header. ("ntlm" is a handshake inside one hop, run by the
- * HTTP client: net/h1.c with net/ntlm.c.) */
+ * HTTP client: net/client.h with net/ntlm.c.) */
 #include <openssl/evp.h>
 #include "util/base64.h"
 #include "util/hexdigest.h"

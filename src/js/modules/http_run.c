@@ -1,6 +1,6 @@
 /* Running k6/http requests (http.request & co., http.batch,
  * http.asyncRequest). Each hop of a request goes to the worker's HTTP client
- * (net/h1.h: HTTP/1.1, HTTPS, HTTP/2, NTLM) while the VU's coroutine waits;
+ * (net/client.h: HTTP/1.1, HTTPS, HTTP/2, NTLM) while the VU's coroutine waits;
  * redirects and the Digest retry are followed here, hop by hop, because k6
  * records every hop as its own sample. A hop to a scheme other than
  * http/https, to no host, or to a host blockHostnames refuses ends at once
@@ -23,9 +23,10 @@
 #include "exec/test.h"
 #include "js/modules/http.h"
 #include "metrics/registry.h"
-#include "net/worker.h"
+#include "exec/worker.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/url.h"
 #include "util/urlref.h"
 
 enum { HC_QUEUED, HC_WAITING, HC_RUNNING, HC_DONE };
@@ -67,25 +68,11 @@ static void http2_error(http_result *res, int base, long code, const char *what)
 
 /* "host:port" of url into host/port; false if it has none. */
 static bool http_url_host(const char *url, char *host, size_t n, int *port) {
-    const char *h = strstr(url, "://");
-    if (!h) return false;
-    bool tls = h - url == 5 && strncasecmp(url, "https", 5) == 0;
-    h += 3;
-    size_t len = strcspn(h, "/?#");
-    const char *at = memchr(h, '@', len);
-    if (at) { len -= (size_t)(at + 1 - h); h = at + 1; }
-    const char *end = h + len, *colon = NULL;
-    if (*h == '[') {
-        const char *close = memchr(h, ']', len);
-        if (!close) return false;
-        colon = close + 1 < end && close[1] == ':' ? close + 1 : NULL;
-        snprintf(host, n, "%.*s", (int)(close - h - 1), h + 1);
-    } else {
-        colon = memchr(h, ':', len);
-        snprintf(host, n, "%.*s", (int)((colon ? colon : end) - h), h);
-    }
-    *port = colon ? atoi(colon + 1) : tls ? 443 : 80;
-    return *host != 0;
+    url_parts u;
+    if (url_split(url, &u)) return false;
+    snprintf(host, n, "%.*s", (int)u.hostlen, u.host);
+    *port = u.port ? u.port : 80;
+    return true;
 }
 
 /* ---- the h1 client ---- */
@@ -97,7 +84,7 @@ static void http_h1_done(h1_request *hr, void *ud) {
     if (c->v->state == VU_WAITING) vu_wake(c->v);
 }
 
-/* One hop on the worker's HTTP client (net/h1.h): HTTP/1.1 or HTTP/2 by
+/* One hop on the worker's HTTP client (net/client.h): HTTP/1.1 or HTTP/2 by
  * ALPN, keep-alive connections, NTLM's handshake inside the hop. */
 static void http_h1_start(http_call *c) {
     size_t nh = 0;
@@ -364,11 +351,12 @@ void http_go_error(const http_call *c, char *out, size_t n) {
     for (; c->method[i] && i < sizeof op - 1; i++) op[i] = (char)(i ? tolower((unsigned char)c->method[i]) : toupper((unsigned char)c->method[i]));
     op[i] = 0;
     /* net/http's stripPassword: a password shows as "***" */
-    const char *u = c->url, *sch = strstr(u, "://");
-    const char *auth = sch ? sch + 3 : u;
-    size_t alen = strcspn(auth, "/?#");
-    const char *at = memchr(auth, '@', alen);
-    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    const char *u = c->url, *at = NULL, *colon = NULL;
+    url_parts p;
+    if (!url_split(u, &p) && p.userinfo) {
+        at = p.userinfo + p.userinfo_len;
+        colon = memchr(p.userinfo, ':', p.userinfo_len);
+    }
     if (colon) snprintf(out, n, "%s \"%.*s:***%s\": %s", op, (int)(colon - u), u, at, cause);
     else snprintf(out, n, "%s \"%s\": %s", op, u, cause);
 }
@@ -456,12 +444,10 @@ static void http_hop_cancel(http_call *c) {
 /* The host[:port] of the URL the request was made for (k6's per-host key). */
 static const char *http_host_key(const http_call *c, size_t *n) {
     const char *url = c->url0 ? c->url0 : c->url;
-    const char *h = strstr(url, "://");
-    h = h ? h + 3 : url;
-    size_t len = strcspn(h, "/?#");
-    const char *at = memchr(h, '@', len);
-    if (at) { len -= (size_t)(at + 1 - h); h = at + 1; }
-    *n = len;
+    url_parts u;
+    if (url_split(url, &u)) { *n = strlen(url); return url; }   /* fails alone: a key of its own */
+    const char *h = u.userinfo ? u.userinfo + u.userinfo_len + 1 : url + u.scheme_len + 3;
+    *n = (size_t)(u.rest - h);
     return h;
 }
 

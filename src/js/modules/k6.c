@@ -7,7 +7,7 @@
 #include "js/bytes.h"
 #include "js/vm.h"
 #include "metrics/registry.h"
-#include "net/worker.h"
+#include "exec/worker.h"
 #include "util/clock.h"
 
 JSValue k6_throw_interrupted(JSContext *ctx) {

@@ -9,7 +9,7 @@
 #include "js/bytes.h"
 #include "js/vm.h"
 #include "metrics/registry.h"
-#include "net/worker.h"
+#include "exec/worker.h"
 #include "util/clock.h"
 
 static JSClassID metrics_class_id;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include "js/vm.h"
-#include "net/worker.h"
+#include "exec/worker.h"
 #include "util/clock.h"
 
 JSValue k6_throw_interrupted(JSContext *ctx);

@@ -27,7 +27,7 @@
 #include "js/modules/http.h"
 #include "metrics/registry.h"
 #include "net/dialer.h"
-#include "net/worker.h"
+#include "exec/worker.h"
 #include "net/ws.h"
 #include "util/clock.h"
 #include "util/fifo.h"

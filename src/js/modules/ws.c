@@ -25,7 +25,7 @@
 #include "metrics/registry.h"
 #include "net/cookies.h"
 #include "net/dialer.h"
-#include "net/worker.h"
+#include "exec/worker.h"
 #include "net/ws.h"
 #include "util/clock.h"
 #include "util/fifo.h"

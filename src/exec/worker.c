@@ -1,7 +1,9 @@
 /* Worker thread: runs its VUs' coroutines from one libuv loop, on which its
- * HTTP client (net/h1.h) runs too. */
-#include "net/dialer.h"
-#include "net/worker.h"
+ * HTTP client runs too. The worker owns the client: it makes it, hands it
+ * the run's connection and TLS options and frees it, all through
+ * net/client.h; the client never calls back into the worker (completions
+ * reach VUs through the request's done callback, set by js/). */
+#include "exec/worker.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,12 +1,16 @@
 /* c6's HTTP client on a libuv loop, the one k6/http runs on: HTTP/1.1 over
  * plain TCP and TLS, HTTP/2 over TLS (nghttp2) when the server picks h2 in
- * ALPN, and NTLM authentication inside a request (net/ntlm.c).
+ * ALPN, and NTLM authentication inside a request (net/ntlm.c). This is its
+ * one public header (the h1_ prefix is the client's); client_int.h is the
+ * one its files share (client.c, hostcache.c, http1.c, tlsconn.c, http2.c).
  *
- * One h1_client per worker thread owns per-(host,port) pools of keep-alive
- * connections, a DNS cache, one 64 KB read buffer shared by every connection
- * and one scratch buffer requests are serialized into. A connection carries
- * one request at a time; a pooled connection costs ~700 bytes and no buffer
- * memory. In steady state a request allocates nothing.
+ * One h1_client per worker thread (exec/worker.c makes and frees it) owns
+ * per-(host,port,tls) pools of keep-alive connections, a DNS cache, one 64 KB
+ * read buffer shared by every connection and one scratch buffer requests are
+ * serialized into. An HTTP/1.1 connection carries one request at a time; an
+ * HTTP/2 one carries a vu's requests as streams. A pooled connection costs
+ * ~700 bytes and no buffer memory. In steady state a request allocates
+ * nothing.
  *
  * The caller keeps method, url, headers, user_agent and body valid, and does
  * not touch the request, until done runs or h1_cancel returns.
@@ -14,8 +18,8 @@
  * h1_client_new sets SIGPIPE to SIG_IGN unless the program installed a
  * handler: libuv writes with writev(), and a write to a reset connection
  * must fail with EPIPE rather than kill the process. */
-#ifndef C6_H1_H
-#define C6_H1_H
+#ifndef C6_NET_CLIENT_H
+#define C6_NET_CLIENT_H
 #include <stdint.h>
 #include <uv.h>
 #include "net/h1_parse.h"
@@ -108,11 +112,8 @@ typedef struct h1_request {
  * request over HTTP/2 (nghttp2), and from then on the host's requests of
  * one vu share one connection as streams (an http.batch multiplexes). */
 void h1_client_set_tls(h1_client *c, const tls_config *cfg, int insecure);
-/* The worker's TLS context (built on first use from what
- * h1_client_set_tls gave), for other clients on the same loop (k6/ws's
- * wss://); NULL with why it could not be built in err. */
-struct tlsio_ctx;
-struct tlsio_ctx *h1_client_tls(h1_client *c, char *err, size_t errlen);
+/* Other clients on the same loop (k6/ws's wss://) open their TLS
+ * sessions on the client's context with tlsconn_open (net/tlsconn.h). */
 /* ALPN offers http/1.1 only on every https connection, so h2 servers
  * answer over HTTP/1.1 (tests: C6_TEST_ALPN=http/1.1). */
 void h1_client_http11_only(h1_client *c);

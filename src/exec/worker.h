@@ -1,14 +1,14 @@
-/* A worker thread: one libuv loop, one HTTP client (net/h1.h), and the VUs
+/* A worker thread: one libuv loop, one HTTP client (net/client.h), and the VUs
  * whose coroutines it runs. VUs made runnable by I/O callbacks are queued and
  * resumed from the loop's top level, never from inside an I/O callback. */
-#ifndef C6_WORKER_H
-#define C6_WORKER_H
+#ifndef C6_EXEC_WORKER_H
+#define C6_EXEC_WORKER_H
 #include <pthread.h>
 #include <stdatomic.h>
 #include <uv.h>
 #include "exec/sched.h"
 #include "metrics/samples.h"
-#include "net/h1.h"
+#include "net/client.h"
 #include "vu/vu.h"
 
 struct c6_test;

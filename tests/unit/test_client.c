@@ -19,7 +19,7 @@
 #include <uv.h>
 #include <zlib.h>
 
-#include "net/h1.h"
+#include "net/client.h"
 #include "util/clock.h"
 
 /* ---- the test server ---- */

@@ -1,0 +1,395 @@
+/* One connection of the client: its TCP dial, and HTTP/1.1 on it:
+ * serialization, writes, reads into the response parser (h1_parse.c),
+ * body decoding, retries of a dropped kept-alive connection, and NTLM's
+ * steps inside a request. Over TLS the bytes go through tlsconn.c. */
+#include "net/client_int.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "net/ntlm.h"
+#include "util/clock.h"
+#include "util/codec.h"
+
+/* Replaying is safe only for methods that mean the same done twice; Go's
+ * transport (and so k6) retries only these after a response never came. */
+static int http1_idempotent(const char *m) {
+    return !strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS") || !strcmp(m, "TRACE");
+}
+
+static int http1_ntlm_next(h1_conn *k, h1_request *r, int keep);
+
+/* ---- request serialization ---- */
+
+char *http1_put_path(char *o, const h1_request *r) {
+    static const char hex[] = "0123456789ABCDEF";
+    const char *s = r->path_;
+    size_t n = r->path_len_;
+    if (n == 0 || s[0] == '?') *o++ = '/';
+    if (!r->need_escape_) return http1_put(o, s, n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch > ' ' && ch < 0x7f) { *o++ = (char)ch; continue; }
+        *o++ = '%';
+        *o++ = hex[ch >> 4];
+        *o++ = hex[ch & 15];
+    }
+    return o;
+}
+
+/* Request line, Host, User-Agent, the caller's headers, Content-Length, blank
+ * line: into c->wbuf, sized once. A Host or User-Agent among the caller's
+ * headers replaces ours (k6 lets scripts set both). Returns the length, or -1. */
+static ssize_t http1_serialize(h1_client *c, const h1_request *r) {
+    const h1_host *h = r->host_;
+    size_t mlen = strlen(r->method), ualen = 0;
+    size_t need = mlen + 3 * r->path_len_ + h->authlen + 64;
+    int ua = r->user_agent != NULL, host = 1;
+    for (size_t i = 0; i < r->nheaders; i++) {
+        const char *hd = r->headers[i];
+        size_t n = strlen(hd);
+        need += n + 2;
+        if ((hd[0] | 0x20) == 'u' && n >= 11 && ci_prefix(hd, "user-agent:", 11)) ua = 0;
+        if ((hd[0] | 0x20) == 'h' && n >= 5 && ci_prefix(hd, "host:", 5)) host = 0;
+    }
+    if (ua) need += (ualen = strlen(r->user_agent)) + 14;
+    if (r->no_reuse) need += 19;
+    const char *auth = r->ntlm_step_ == 1 ? ntlm_negotiate_line : r->ntlm_step_ == 2 ? c->ntlm_line.p : NULL;
+    size_t authlen = auth ? strlen(auth) : 0;
+    need += authlen + 2;
+    if (buf_reserve(&c->wbuf, need)) return -1;
+    char *o = http1_put(c->wbuf.p, r->method, mlen);
+    *o++ = ' ';
+    o = http1_put_path(o, r);
+    o = http1_put(o, " HTTP/1.1", 9);
+    if (host) o = http1_put(http1_put(o, "\r\nHost: ", 8), h->authority, h->authlen);
+    if (ua) o = http1_put(http1_put(o, "\r\nUser-Agent: ", 14), r->user_agent, ualen);
+    for (size_t i = 0; i < r->nheaders; i++)
+        o = http1_put(http1_put(o, "\r\n", 2), r->headers[i], strlen(r->headers[i]));
+    if (auth) o = http1_put(http1_put(o, "\r\n", 2), auth, authlen);
+    if (r->has_body) o = http1_put_u64(http1_put(o, "\r\nContent-Length: ", 18), r->body_len);
+    if (r->no_reuse) o = http1_put(o, "\r\nConnection: close", 19);
+    o = http1_put(o, "\r\n\r\n", 4);
+    return o - c->wbuf.p;
+}
+
+/* ---- response body ---- */
+
+static z_stream *http1_zs_take(h1_client *c) {
+    z_stream *zs;
+    if (c->nzfree) {
+        zs = c->zfree[--c->nzfree];
+        inflateReset2(zs, 15 + 32);
+        return zs;
+    }
+    if (!(zs = calloc(1, sizeof *zs))) return NULL;
+    if (inflateInit2(zs, 15 + 32) != Z_OK) { free(zs); return NULL; }   /* 15+32: zlib or gzip */
+    return zs;
+}
+
+static int http1_inflate_body(h1_request *r, const char *p, size_t n) {
+    buf *b = r->resp_body;
+    if (r->zdone_) return 0;               /* bytes after the compressed stream: ignored */
+    if (!r->zs_ && !(r->zs_ = http1_zs_take(r->host_->c))) return -1;
+    z_stream *zs = r->zs_;
+    int first = zs->total_in == 0 && !r->zraw_;
+    size_t len0 = b->len;
+    zs->next_in = (Bytef *)p;
+    zs->avail_in = (uInt)n;
+    while (zs->avail_in) {
+        if (buf_reserve(b, n < 16384 ? 16384 : n)) return -1;
+        zs->next_out = (Bytef *)b->p + b->len;
+        zs->avail_out = (uInt)(b->cap - b->len - 1);
+        int rc = inflate(zs, Z_NO_FLUSH);
+        b->len = b->cap - 1 - zs->avail_out;
+        b->p[b->len] = 0;
+        if (rc == Z_STREAM_END) { r->zdone_ = 1; break; }
+        if (rc == Z_DATA_ERROR && first && r->parser_.encoding == H1_ENC_DEFLATE) {
+            /* many servers send "deflate" raw, without the zlib wrapper: start over raw */
+            inflateReset2(zs, -15);
+            r->zraw_ = 1;
+            first = 0;
+            b->len = len0;
+            zs->next_in = (Bytef *)p;
+            zs->avail_in = (uInt)n;
+            continue;
+        }
+        if (rc != Z_OK) { r->zdone_ = -1; return -1; }
+    }
+    return 0;
+}
+
+int http1_on_body(void *ud, const char *p, size_t n) {
+    h1_request *r = ud;
+    if (!r->resp_body) return 0;           /* caller discards the body */
+    int enc = r->parser_.encoding;
+    if (enc == H1_ENC_NONE || enc == H1_ENC_BR || enc == H1_ENC_ZSTD)
+        return buf_append(r->resp_body, p, n);   /* br and zstd are decoded whole, at the end */
+    return http1_inflate_body(r, p, n);
+}
+
+/* ---- request flow ---- */
+
+static void http1_finish(h1_conn *k, h1_request *r, int keep, int64_t now) {
+    const h1_parser *p = &r->parser_;
+    if (r->ntlm_user) {
+        if (http1_ntlm_next(k, r, keep && !r->no_reuse)) return;
+        if (r->t_auth_sent_) r->t_sent_ = r->t_auth_sent_;   /* waiting spans the handshake */
+    }
+    r->status = p->status;
+    memcpy(r->proto, p->minor == 0 ? "HTTP/1.0" : "HTTP/1.1", 9);
+    if (k->tls) r->tls = k->tinfo;
+    req_set_timings(r, now);
+    client_zs_release(k->c, r);
+    conn_detach(k, r);
+    if (keep && !r->no_reuse) client_pool_put(k, r); else client_conn_close(k);
+    r->state_ = RQ_IDLE;
+    r->done(r, r->ud);                     /* last: it may start the next request */
+}
+
+/* params.auth "ntlm" (client.h): r's response on k is complete. A 401 to the
+ * negotiate message carrying a challenge is answered on k with the
+ * authenticate message; a 401 offering NTLM to a request sent on an
+ * authenticated connection restarts the handshake there, as libcurl does.
+ * A success after the authenticate message leaves k authenticated for
+ * r's credentials. Returns 1 when the exchange goes on, 0 when r is done. */
+static int http1_ntlm_next(h1_conn *k, h1_request *r, int keep) {
+    h1_client *c = k->c;
+    const char *chal;
+    size_t cl;
+    if (r->parser_.status != 401) {
+        if (r->ntlm_step_ == 2 && keep && !k->auth) {
+            size_t ul = strlen(r->ntlm_user), pl = strlen(r->ntlm_pass);
+            if ((k->auth = malloc(ul + pl + 2)) != NULL) {
+                memcpy(k->auth, r->ntlm_user, ul + 1);
+                memcpy(k->auth + ul + 1, r->ntlm_pass, pl + 1);
+            }
+        }
+        return 0;
+    }
+    free(k->auth);                         /* a 401: the connection is not (or no longer) authenticated */
+    k->auth = NULL;
+    if (!keep || r->ntlm_step_ == 2 || !ntlm_challenge(r->resp_headers->p, r->resp_headers->len, &chal, &cl)) return 0;
+    if (r->ntlm_step_ == 1) {
+        if (!cl || ntlm_authenticate_line(r->ntlm_user, r->ntlm_pass, chal, cl, &c->ntlm_line)) return 0;
+        r->ntlm_step_ = 2;
+    } else {
+        r->ntlm_step_ = 1;
+    }
+    /* the same request again on k, the 401's body dropped */
+    if (!r->t_auth_sent_) r->t_auth_sent_ = r->t_sent_;
+    r->t_sent_ = r->t_first_ = 0;
+    client_zs_release(c, r);
+    r->zdone_ = r->zraw_ = 0;
+    if (r->resp_body) buf_clear(r->resp_body);
+    h1_parser_init(&r->parser_, r->resp_headers, r->parser_.no_body, http1_on_body, r);
+    http1_conn_send(k, r);
+    return 1;
+}
+
+/* The server dropped a kept-alive connection as the request went out: try
+ * once more on a new connection. */
+static void http1_retry(h1_conn *k, h1_request *r) {
+    h1_client *c = k->c;
+    conn_detach(k, r);
+    client_conn_close(k);
+    r->retried_ = 1;
+    r->picked_ = 0;
+    r->t_ready_ = r->t_sent_ = r->t_first_ = r->t_conn0_ = r->t_tcp_ = 0;
+    client_new_conn(c, r, clock_now_us());
+}
+
+static int http1_can_retry(h1_conn *k, h1_request *r, int replay_ok) {
+    return k->reused && !r->retried_ && r->bytes_received == 0 && (replay_ok || http1_idempotent(r->method));
+}
+
+void http1_write_failed(h1_conn *k, int err) {
+    h1_request *r = k->r;
+    /* a request that never left cannot have been acted on: replay any method */
+    if (http1_can_retry(k, r, !k->wrote_any)) { http1_retry(k, r); return; }
+    client_conn_fail(k, err == UV_ECONNRESET || err == UV_EPIPE ? H1_ERR_RESET : H1_ERR_OTHER, err,
+              "write: %s", uv_strerror(err));
+}
+
+void http1_read_failed(h1_conn *k, int err) {
+    h1_request *r = k->r;
+    if (err == UV_EOF && h1_parse_eof(&r->parser_) == H1P_DONE) {
+        http1_finish(k, r, 0, clock_now_us());   /* close-delimited body */
+        return;
+    }
+    if ((err == UV_EOF || err == UV_ECONNRESET) && http1_can_retry(k, r, 0)) { http1_retry(k, r); return; }
+    if (err == UV_EOF)
+        client_conn_fail(k, H1_ERR_EOF, 0, "%s", r->bytes_received ? "unexpected EOF" : "EOF");
+    else
+        client_conn_fail(k, err == UV_ECONNRESET ? H1_ERR_RESET : H1_ERR_OTHER, err, "read: %s", uv_strerror(err));
+}
+
+static void http1_parse_failed(h1_conn *k, h1_request *r) {
+    if (r->zdone_ == -1) {
+        z_stream *zs = r->zs_;
+        client_conn_fail(k, H1_ERR_PROTO, 0, "invalid compressed body: %s", zs && zs->msg ? zs->msg : "corrupt data");
+        return;
+    }
+    client_conn_fail(k, H1_ERR_PROTO, 0, "malformed HTTP response: %s", r->parser_.err);
+}
+
+static void http1_on_alloc(uv_handle_t *h, size_t size, uv_buf_t *b) {
+    (void)size;
+    h1_conn *k = h->data;
+    b->base = k->c->rbuf;                  /* http1_on_read consumes it before the next read */
+    b->len = READ_BUF_SIZE;
+}
+
+/* Response bytes for k's request. Returns 1 when the request ended
+ * (answered or failed), 0 when more is expected. */
+int http1_got_bytes(h1_conn *k, const char *p, size_t n) {
+    h1_request *r = k->r;
+    int64_t now = clock_now_us();
+    if (!r->t_first_) r->t_first_ = now;
+    size_t used;
+    int rc = h1_parse(&r->parser_, p, n, &used);
+    r->bytes_received += used;
+    if (rc == H1P_AGAIN) return 0;
+    if (rc == H1P_ERROR) { http1_parse_failed(k, r); return 1; }
+    if (r->resp_body && (r->parser_.encoding == H1_ENC_BR || r->parser_.encoding == H1_ENC_ZSTD)) {
+        buf d = {0};
+        int codec = r->parser_.encoding == H1_ENC_BR ? CODEC_BR : CODEC_ZSTD;
+        if (codec_decode(codec, r->resp_body->p ? r->resp_body->p : "", r->resp_body->len, &d, (size_t)1 << 31)) {
+            buf_free(&d);
+            client_conn_fail(k, H1_ERR_PROTO, 0, "invalid compressed body: %s data is corrupt", codec_name(codec));
+            return 1;
+        }
+        buf_free(r->resp_body);
+        *r->resp_body = d;
+    }
+    /* bytes beyond the response, or a request still going out: not reusable */
+    int keep = r->parser_.keep_alive && used == n && !k->writing && !(k->tls && tlsio_pending(k->tls));
+    http1_finish(k, r, keep, now);
+    return 1;
+}
+
+static void http1_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
+    h1_conn *k = s->data;
+    if (n == 0 || k->state == CK_CLOSING) return;
+    if (k->tls) { tlsconn_on_read(k, n, b->base); return; }
+    if (k->state != CK_BUSY) { client_conn_close(k); return; }   /* idle: EOF, error or stray bytes */
+    if (n < 0) { http1_read_failed(k, (int)n); return; }
+    http1_got_bytes(k, b->base, (size_t)n);
+}
+
+void http1_on_write(uv_write_t *w, int status) {
+    h1_conn *k = w->handle->data;
+    k->writing = 0;
+    if (k->tls) { tlsconn_on_write(k, status); return; }
+    if (status == UV_ECANCELED || k->state == CK_CLOSING || !k->r) return;
+    if (status < 0) { http1_write_failed(k, status); return; }
+    k->r->t_sent_ = clock_now_us();
+    k->r->bytes_sent += k->wtotal;
+}
+
+/* What try_write left: the rest of the head is copied (the scratch buffer is
+ * shared), the body is written from the caller's memory. */
+static void http1_write_rest(h1_conn *k, h1_request *r, size_t hlen, size_t done) {
+    uv_buf_t b[2];
+    unsigned nb = 0;
+    if (done < hlen) {
+        buf_clear(&k->wpend);
+        if (buf_append(&k->wpend, k->c->wbuf.p + done, hlen - done)) {
+            client_conn_fail(k, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory");
+            return;
+        }
+        b[nb++] = uv_buf_init(k->wpend.p, (unsigned)(hlen - done));
+        done = hlen;
+    }
+    if (r->body_len > done - hlen)
+        b[nb++] = uv_buf_init((char *)r->body + (done - hlen), (unsigned)(r->body_len - (done - hlen)));
+    k->writing = 1;
+    int rc = uv_write(&k->req.write, (uv_stream_t *)&k->tcp, b, nb, http1_on_write);
+    if (rc) { k->writing = 0; http1_write_failed(k, rc); }
+}
+
+void http1_conn_send(h1_conn *k, h1_request *r) {
+    ssize_t hlen = http1_serialize(k->c, r);
+    if (hlen < 0) { client_conn_fail(k, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory"); return; }
+    if (k->tls) { tlsconn_send(k, r, (size_t)hlen); return; }
+    uv_buf_t b[2] = { uv_buf_init(k->c->wbuf.p, (unsigned)hlen),
+                      uv_buf_init((char *)r->body, (unsigned)r->body_len) };
+    unsigned nb = r->has_body && r->body_len ? 2 : 1;
+    k->wtotal = (size_t)hlen + (nb == 2 ? r->body_len : 0);
+    int n = uv_try_write((uv_stream_t *)&k->tcp, b, nb);
+    k->wrote_any = n > 0;
+    if (n >= 0 && (size_t)n == k->wtotal) {
+        r->t_sent_ = clock_now_us();
+        r->bytes_sent += k->wtotal;
+        return;
+    }
+    if (n < 0 && n != UV_EAGAIN) { http1_write_failed(k, n); return; }
+    http1_write_rest(k, r, (size_t)hlen, n < 0 ? 0 : (size_t)n);
+}
+
+static void http1_conn_ready(h1_conn *k) {
+    h1_request *r = k->r;
+    if (k->host->tls) {
+        int rc = uv_read_start((uv_stream_t *)&k->tcp, http1_on_alloc, http1_on_read);
+        if (rc) { client_conn_fail(k, H1_ERR_OTHER, rc, "read: %s", uv_strerror(rc)); return; }
+        tlsconn_start(k);
+        return;
+    }
+    r->t_ready_ = clock_now_us();
+    k->state = CK_BUSY;
+    int rc = uv_read_start((uv_stream_t *)&k->tcp, http1_on_alloc, http1_on_read);
+    if (rc) { client_conn_fail(k, H1_ERR_OTHER, rc, "read: %s", uv_strerror(rc)); return; }
+    http1_conn_send(k, r);
+}
+
+static void http1_connect_failed(h1_conn *k, int st) {
+    h1_request *r = k->r;
+    h1_host *h = k->host;
+    enum h1_error e = st == UV_ECONNREFUSED ? H1_ERR_REFUSED
+                    : st == UV_ENETUNREACH ? H1_ERR_NETUNREACH : H1_ERR_CONNECT;
+    conn_detach(k, r);
+    client_conn_close(k);
+    client_req_fail(k->c, r, e, st, h->addr.sa.sa_family == AF_INET6 ? "dial tcp [%s]:%d: connect: %s"
+                                                              : "dial tcp %s:%d: connect: %s",
+             h->ip, r->remote_port, uv_strerror(st));
+}
+
+static void http1_on_connect(uv_connect_t *req, int status) {
+    h1_conn *k = req->handle->data;
+    if (status == UV_ECANCELED || k->state == CK_CLOSING) return;
+    if (status < 0) { http1_connect_failed(k, status); return; }
+    http1_conn_ready(k);
+}
+
+void http1_conn_connect(h1_conn *k) {
+    h1_request *r = k->r;
+    h1_host *h = k->host;
+    int rc;
+    memcpy(r->remote_ip, h->ip, h->iplen + 1);
+    r->remote_port = ntohs(h->addr.sa.sa_family == AF_INET6 ? h->addr.in6.sin6_port : h->addr.in4.sin_port);
+    memcpy(&k->peer, &h->addr, sizeof h->addr);
+    r->t_conn0_ = clock_now_us();
+    k->state = CK_CONNECTING;
+    const char *range = k->c->d && k->c->d->nblacklist ? dialer_blacklisted(k->c->d, &h->addr.sa) : NULL;
+    if (range) {
+        char msg[200];
+        dialer_blacklist_msg(msg, sizeof msg, &h->addr.sa, range);
+        conn_detach(k, r);
+        client_conn_close(k);
+        client_req_fail(k->c, r, H1_ERR_BLACKLISTED, 0, "%s", msg);
+        return;
+    }
+    if ((rc = uv_tcp_init(k->c->loop, &k->tcp)) != 0) { http1_connect_failed(k, rc); return; }
+    k->tcp.data = k;
+    k->tcp_open = 1;
+    k->nhandles++;
+    if (r->local_addr && (rc = uv_tcp_bind(&k->tcp, r->local_addr, 0)) != 0) {
+        conn_detach(k, r);
+        client_conn_close(k);
+        client_req_fail(k->c, r, H1_ERR_CONNECT, rc, "dial tcp: bind local address: %s", uv_strerror(rc));
+        return;
+    }
+    uv_tcp_nodelay(&k->tcp, 1);            /* applied when connect creates the socket */
+    rc = uv_tcp_connect(&k->req.connect, &k->tcp, &k->host->addr.sa, http1_on_connect);
+    if (rc) http1_connect_failed(k, rc);
+}
