@@ -2,7 +2,12 @@
 import http from 'k6/http';
 import exec from 'k6/execution';
 
-export const options = { localIPs: '127.0.0.3-127.0.0.4', vus: 2, iterations: 2 };
+// per-vu-iterations: each of the two VUs runs once (with shared iterations a
+// VU that starts late under load may find none left)
+export const options = {
+  localIPs: '127.0.0.3-127.0.0.4',
+  scenarios: { s: { executor: 'per-vu-iterations', vus: 2, iterations: 1 } },
+};
 
 export default function () {
   const r = http.get(`${__ENV.TARGET}/client`).json();
