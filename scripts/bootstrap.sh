@@ -17,7 +17,7 @@ QJS_SHA256=ec81da5b3249ed648dbc7df4a1654988910e66a118d9b71cb63534216efcfbbe
 PACKAGES=(build-essential pkg-config libcurl4-openssl-dev libuv1-dev libssl-dev
   libmicrohttpd-dev libcmocka-dev libcjson-dev zlib1g-dev python3-pytest
   nginx-light wrk nghttp2-client libnghttp2-dev dpkg-dev ca-certificates libgumbo-dev libbrotli-dev libzstd-dev libgnutls28-dev
-  libsnappy-dev openssl curl influxdb)
+  libsnappy-dev openssl curl influxdb clang-16 libclang-rt-16-dev)
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
