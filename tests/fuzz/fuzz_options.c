@@ -59,6 +59,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     options_parse_system_tags(text, &o);
     options_free(&o);
+
+    /* the same text in a K6_* variable */
+    static const char *const env_names[] = {
+        "K6_VUS", "K6_DURATION", "K6_ITERATIONS", "K6_STAGES", "K6_NO_THRESHOLDS",
+        "K6_INSECURE_SKIP_TLS_VERIFY", "K6_USER_AGENT", "K6_SUMMARY_TREND_STATS",
+        "K6_SETUP_TIMEOUT", "K6_TLS_VERSION", "K6_TLS_CIPHER_SUITES",
+    };
+    const char *ename = env_names[(sel >> 1) % (sizeof env_names / sizeof *env_names)];
+    size_t elen = strlen(ename) + strlen(text) + 2;
+    char *var = malloc(elen);
+    if (!var) abort();
+    snprintf(var, elen, "%s=%s", ename, text);
+    char *envp[] = {var, NULL};
+    options_init(&o);
+    if (options_from_env(envp, &o, err, sizeof err) && !err[0]) abort();
+    options_free(&o);
+    free(var);
     free(json);
     free(text);
     return 0;
