@@ -42,8 +42,11 @@ static ws_client *handshaking(uv_loop_t *loop) {
     return c;
 }
 
-static void release(ws_client *c) {
+/* Closes the timer (the loop runs its close before c goes) and frees c. */
+static void release(ws_client *c, uv_loop_t *loop) {
     uv_close((uv_handle_t *)&c->timer, NULL);
+    uv_run(loop, UV_RUN_DEFAULT);
+    uv_loop_close(loop);
     ws_reader_free(&c->rd);
     buf_free(&c->hs);
     buf_free(&c->resp_head);
@@ -71,9 +74,7 @@ static void test_nul_in_status_line(void **st) {
     assert_int_equal(nopen, 1);
     assert_int_equal(c->status, 101);
     assert_int_equal(c->state, ST_OPEN);
-    release(c);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
+    release(c, &loop);
 }
 
 /* The blank line after a NUL in the same read is found at once. */
@@ -89,9 +90,7 @@ static void test_nul_then_blank_line_in_one_read(void **st) {
     ws_client_on_bytes(c, msg, (ssize_t)(sizeof head - 1 + sizeof ANSWER_TAIL - 1));
     assert_int_equal(nopen, 1);
     assert_int_equal(c->state, ST_OPEN);
-    release(c);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
+    release(c, &loop);
 }
 
 int main(void) {
