@@ -31,7 +31,7 @@ TARGET_OBJS := $(TARGET_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps bench-deps test unit integration demo asan bench bench-metrics bench-arrival bench-http2 clean
+.PHONY: all deps test-deps bench-deps fuzz-deps test unit integration demo asan fuzz fuzz-ci fuzz-build bench bench-metrics bench-arrival bench-http2 clean
 all: $(BUILD)/c6 $(BUILD)/c6-target
 
 # What the build needs: missing Debian packages, QuickJS (cached) when absent.
@@ -47,8 +47,12 @@ $(BUILD)/.test-deps-ok: scripts/bootstrap.sh
 $(BUILD)/.bench-deps-ok: scripts/bootstrap.sh
 	@bash scripts/bootstrap.sh bench
 	@mkdir -p $(BUILD) && touch $@
+$(BUILD)/.fuzz-deps-ok: scripts/bootstrap.sh
+	@bash scripts/bootstrap.sh fuzz
+	@mkdir -p $(BUILD) && touch $@
 test-deps: $(BUILD)/.test-deps-ok
 bench-deps: $(BUILD)/.bench-deps-ok
+fuzz-deps: $(BUILD)/.fuzz-deps-ok
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -117,6 +121,37 @@ asan:
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -DC6_ASAN" \
 	  LDFLAGS="-fsanitize=address,undefined" QJS_DIR=build/deps/quickjs test
 
+# libFuzzer harnesses (tests/fuzz/fuzz_<name>.c), built with clang-16, ASan and
+# UBSan in build-fuzz/ and run FUZZ_SECONDS each on a scratch copy of their
+# seed corpus (tests/fuzz/corpus/<name>/); a crash fails the make and leaves
+# its input in build-fuzz/crashes/<name>/. One harness: make fuzz FUZZERS=h1_parse
+FUZZ_CC      ?= clang-16
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZERS      ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_SAN     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_BINS    := $(FUZZERS:%=$(FUZZ_BUILD)/fuzz/fuzz_%)
+
+# libc6 with coverage instrumentation (clang's warnings differ from gcc's:
+# they do not fail this build)
+fuzz-build: | $(BUILD)/.fuzz-deps-ok
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) QJS_DIR=build/deps/quickjs \
+	  OPT="$(FUZZ_SAN) -fsanitize=fuzzer-no-link -Wno-error -DC6_ASAN" $(FUZZ_BUILD)/libc6.a
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+
+$(FUZZ_BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/libc6.a $(QJS_LIB)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Isrc -Itests/fuzz \
+	  -isystem $(QJS_DIR)/include $(PKG_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+	  $(FUZZ_BUILD)/libc6.a $(PKG_LIBS) $(LDLIBS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZERS)
+
+# CI: every harness for 20 s.
+fuzz-ci:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+
 bench: $(BUILD)/c6 bench-metrics | $(BUILD)/.bench-deps-ok
 	bash bench/run.sh $(BUILD)/c6
 
@@ -134,6 +169,6 @@ bench-http2: $(BUILD)/c6 | $(BUILD)/.bench-deps-ok
 	bash bench/http2.sh $(BUILD)/c6
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/c6 $(BUILD)/c6-target $(BUILD)/libc6.a build-asan
+	rm -rf $(BUILD)/obj $(BUILD)/tests $(BUILD)/c6 $(BUILD)/c6-target $(BUILD)/libc6.a build-asan $(FUZZ_BUILD)
 
 -include $(OBJS:.o=.d) $(TARGET_OBJS:.o=.d) $(BUILD)/obj/src/main.d

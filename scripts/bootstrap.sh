@@ -22,10 +22,12 @@ QJS_SHA256=ec81da5b3249ed648dbc7df4a1654988910e66a118d9b71cb63534216efcfbbe
 #   package also enables a system service on :8086, which they do not use).
 # bench: nginx and wrk (bench/run.sh), h2load from nghttp2-client
 #   (bench/http2.sh), /usr/bin/time for memory per VU.
+# fuzz: clang-16 and its libFuzzer runtime (make fuzz, tests/fuzz).
 declare -A PKG_GROUPS=(
   [build]="build-essential pkg-config dpkg-dev ca-certificates libcurl4-openssl-dev libuv1-dev libssl-dev libmicrohttpd-dev libcjson-dev zlib1g-dev libnghttp2-dev libgumbo-dev libbrotli-dev libzstd-dev libgnutls28-dev libsnappy-dev"
   [test]="libcmocka-dev python3-pytest nginx-light openssl curl influxdb"
   [bench]="nginx-light wrk nghttp2-client openssl curl time"
+  [fuzz]="clang-16 libclang-rt-16-dev"
 )
 
 SUDO=

@@ -164,10 +164,11 @@ static bool sel_parse_pseudo(parser *ps, simple *s) {
     if (pseudos[k].arg == 1) ok = sel_parse_nth(ps, &s->a, &s->b);
     else if (pseudos[k].arg == 2) ok = (s->sub = sel_parse_group(ps, ')')) != NULL;
     else ok = (s->value = sel_parse_value(ps)) != NULL;
+    if (!ok) return false;   /* ps->p may be at the end: step no further */
     skip_ws(ps);
-    if (ok && *ps->p != ')') { perr(ps, "expected ')'"); return false; }
+    if (*ps->p != ')') { perr(ps, "expected ')'"); return false; }
     ps->p++;
-    return ok;
+    return true;
 }
 
 static bool sel_parse_attr(parser *ps, simple *s) {

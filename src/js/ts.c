@@ -507,8 +507,9 @@ static int ts_statement(ts *s, int i) {
         ts_fail(s, n1, "enum");
         return s->n;
     }
-    if ((ts_is(s, i, "namespace") || ts_is(s, i, "module")) && !s->t[n1].nl &&
-        (ts_kind(s, n1) == T_ID || ts_kind(s, n1) == T_STR) && (ts_is(s, n1 + 1, "{") || ts_is(s, n1 + 1, "."))) {
+    if ((ts_is(s, i, "namespace") || ts_is(s, i, "module")) &&
+        (ts_kind(s, n1) == T_ID || ts_kind(s, n1) == T_STR) && !s->t[n1].nl &&
+        (ts_is(s, n1 + 1, "{") || ts_is(s, n1 + 1, "."))) {
         ts_fail(s, i, "namespace");
         return s->n;
     }

@@ -401,7 +401,8 @@ static void ws_on_answer(ws_client *c, size_t end) {
     const char *p = c->hs.p;
     if (strncmp(p, "HTTP/1.", 7) != 0 || p[8] != ' ') { ws_fail(c, "websocket: malformed HTTP response to the handshake"); return; }
     c->status = atoi(p + 9);
-    const char *eol = strstr(p, "\r\n");
+    /* the block may hold a NUL (the server's bytes): search by length */
+    const char *eol = memmem(p, end, "\r\n", 2);
     buf_append(&c->resp_head, eol + 2, end - (size_t)(eol + 2 - p) - 2);
     size_t rest = c->hs.len - end;
     const char *extra = c->hs.p + end;
@@ -460,7 +461,8 @@ void ws_client_on_bytes(ws_client *c, const char *p, ssize_t n) {
     if (c->state == ST_HANDSHAKE) {
         size_t old = c->hs.len;
         if (buf_append(&c->hs, p, (size_t)n)) { ws_fail(c, "websocket: out of memory"); return; }
-        const char *end = strstr(c->hs.p + (old > 3 ? old - 3 : 0), "\r\n\r\n");
+        size_t from = old > 3 ? old - 3 : 0;
+        const char *end = memmem(c->hs.p + from, c->hs.len - from, "\r\n\r\n", 4);
         if (end) { ws_on_answer(c, (size_t)(end + 4 - c->hs.p)); return; }
         if (c->hs.len > WS_MAX_HEAD) ws_fail(c, "websocket: handshake answer's headers are larger than 64 KB");
         return;

@@ -102,9 +102,9 @@ static int ws_fail(ws_reader *r, int code, const char *why) {
 int ws_reader_next(ws_reader *r, ws_msg *m) {
     for (;;) {
         if (r->err[0]) return -1;
-        uint8_t *p = (uint8_t *)r->in.p + r->off;
         size_t avail = r->in.len - r->off;
-        if (avail < 2) return 0;
+        if (avail < 2) return 0;   /* also before anything came: in.p is NULL */
+        uint8_t *p = (uint8_t *)r->in.p + r->off;
         int fin = p[0] & 0x80, op = p[0] & 0x0f, masked = p[1] & 0x80;
         uint64_t len = p[1] & 0x7f;
         size_t h = 2;

@@ -184,6 +184,22 @@ static void test_errors(void **state) {
     expect_error("a ) b", "unexpected ')'");
     expect_error("p:not(a", "expected ')'");
     expect_error("#", "expected a name");
+    /* found by tests/fuzz/fuzz_css.c: a failed argument that ends the text
+     * (nested :not/:has/:contains) stepped past the NUL and read beyond the
+     * selector (heap-buffer-overflow under make asan). The selector is
+     * copied to the heap so that ASan sees the end. */
+    static const char *const nested[][2] = {
+        {":not(:not(", "selector ends early at offset 10"},
+        {"p:has(:not(", "selector ends early at offset 11"},
+        {":not(:contains(\"x", "unterminated string"},
+        {":has(:nth-child(", "expected an+b"},
+    };
+    for (size_t i = 0; i < sizeof nested / sizeof *nested; i++) {
+        char *sel = strdup(nested[i][0]);
+        assert_non_null(sel);
+        expect_error(sel, nested[i][1]);
+        free(sel);
+    }
 }
 
 static const char *markup(const char *src, bool inner) {

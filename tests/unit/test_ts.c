@@ -160,6 +160,21 @@ static void test_truncated_input(void **state) {
     }
 }
 
+/* A script ending in `namespace` or `module` (found by tests/fuzz/fuzz_ts.c):
+ * the token after it was read before checking there is one, past the end
+ * of the token array when the tokens fill it (256 here; heap overflow under
+ * make asan). The word is kept as JavaScript. */
+static void test_namespace_at_end(void **state) {
+    (void)state;
+    char src[300];
+    memset(src, ';', 255);
+    strcpy(src + 255, "namespace");
+    same(src);
+    memcpy(src + 255, "module", 7);
+    same(src);
+    same("namespace");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),
@@ -171,6 +186,7 @@ int main(void) {
         cmocka_unit_test(test_classes),
         cmocka_unit_test(test_needs_code),
         cmocka_unit_test(test_truncated_input),
+        cmocka_unit_test(test_namespace_at_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

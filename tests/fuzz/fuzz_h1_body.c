@@ -1,0 +1,62 @@
+/* The HTTP/1 client's response body path (net/h1.c): the parser feeding
+ * c6's own body callback, which inflates gzip and deflate (zlib, or raw
+ * after a failed zlib start) as the bytes arrive with pooled z_streams, and
+ * decodes br and zstd whole at the end, as got_bytes does; a hostile server
+ * sends the response in pieces of random sizes. h1.c is included for its
+ * static callbacks; no socket or loop is involved.
+ * Input: byte 0 = flags (bit 0: body discarded, bit 1: EOF at the end),
+ * bytes 1-4 = piece-size seed, the rest = the response.
+ * FUZZ_ARGS: -max_len=16384 -dict=@DIR@/h1_parse.dict */
+#include "fuzz.h"
+#include "net/h1.c"
+
+static uv_loop_t loop;
+static h1_client *client;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (!client) {
+        uv_loop_init(&loop);
+        client = h1_client_new(&loop);
+        if (!client) abort();
+    }
+    fz_in in = {data, size};
+    uint8_t flags = fz_u8(&in);
+    uint32_t seed = fz_u32(&in) | 1;
+    h1_host host;
+    memset(&host, 0, sizeof host);
+    host.c = client;
+    h1_request r;
+    memset(&r, 0, sizeof r);
+    buf hdr = {0}, body = {0};
+    r.host_ = &host;
+    r.resp_headers = &hdr;
+    r.resp_body = flags & 1 ? NULL : &body;
+    h1_parser_init(&r.parser_, &hdr, 0, on_body, &r);
+
+    int rc = H1P_AGAIN;
+    size_t off = 0;
+    while (off < in.n && rc == H1P_AGAIN) {
+        seed ^= seed << 13; seed ^= seed >> 17; seed ^= seed << 5;
+        size_t n = 1 + (seed % 64 < 48 ? seed % 7 : seed % 4096);
+        if (n > in.n - off) n = in.n - off;
+        char *piece = malloc(n);
+        if (!piece) abort();
+        memcpy(piece, in.p + off, n);
+        size_t used;
+        rc = h1_parse(&r.parser_, piece, n, &used);
+        free(piece);
+        off += n;
+    }
+    if (rc == H1P_AGAIN && (flags & 2)) rc = h1_parse_eof(&r.parser_);
+    if (rc == H1P_ERROR && !r.parser_.err) abort();
+    if (rc == H1P_DONE && r.resp_body && (r.parser_.encoding == H1_ENC_BR || r.parser_.encoding == H1_ENC_ZSTD)) {
+        buf d = {0};
+        int codec = r.parser_.encoding == H1_ENC_BR ? CODEC_BR : CODEC_ZSTD;
+        codec_decode(codec, body.p ? body.p : "", body.len, &d, (size_t)1 << 26);
+        buf_free(&d);
+    }
+    zs_release(client, &r);
+    buf_free(&hdr);
+    buf_free(&body);
+    return 0;
+}
