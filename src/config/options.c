@@ -114,10 +114,11 @@ static c6_threshold_set *thresholds_dup(const c6_threshold_set *t, size_t n)
         r[i].metric = c6_strdup(t[i].metric);
         r[i].exprs = strv_dup(t[i].exprs, k);
         r[i].nexprs = k;
-        r[i].abort_on_fail = memcpy(xrealloc(NULL, k * sizeof(bool)), t[i].abort_on_fail,
-                                    k * sizeof(bool));
-        r[i].delay_abort_eval_us = memcpy(xrealloc(NULL, k * sizeof(int64_t)),
-                                          t[i].delay_abort_eval_us, k * sizeof(int64_t));
+        /* (an empty list has no arrays to copy: no memcpy from NULL) */
+        r[i].abort_on_fail = xrealloc(NULL, k * sizeof(bool));
+        if (k) memcpy(r[i].abort_on_fail, t[i].abort_on_fail, k * sizeof(bool));
+        r[i].delay_abort_eval_us = xrealloc(NULL, k * sizeof(int64_t));
+        if (k) memcpy(r[i].delay_abort_eval_us, t[i].delay_abort_eval_us, k * sizeof(int64_t));
     }
     return r;
 }

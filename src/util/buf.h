@@ -8,6 +8,7 @@
 typedef struct buf { char *p; size_t len, cap; } buf;
 
 static inline int buf_reserve(buf *b, size_t extra) {
+    if (extra > ((size_t)-1 >> 2) - b->len) return -1;   /* a wrapped length: an error, not a hang */
     if (b->len + extra + 1 <= b->cap) return 0;
     size_t ncap = b->cap ? b->cap : 256;
     while (ncap < b->len + extra + 1) ncap *= 2;

@@ -1,4 +1,6 @@
-/* test_fifo.c - util/fifo.h: the event queues of k6/ws and k6/websockets
+/* test_fifo.c - util/fifo.h (the event queues of k6/ws and k6/websockets
+ * keep their order across slides and growth) and util/buf.h's limit. */
+/*
  * keep their order across slides and growth. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,6 +9,7 @@
 #include <cmocka.h>
 
 #include "util/fifo.h"
+#include "util/buf.h"
 
 typedef struct { int *q; size_t head, n, cap; } queue;
 
@@ -49,9 +52,23 @@ static void test_fifo_slides(void **state) {
     free(f.q);
 }
 
+/* A length that wrapped (a hostile peer's, or a bug's) is refused at once:
+ * doubling the capacity up to it would wrap to 0 and loop forever. */
+static void test_buf_refuses_wrapped_lengths(void **state) {
+    (void)state;
+    buf b = {0};
+    assert_int_equal(buf_append(&b, "ab", 2), 0);
+    assert_int_equal(buf_reserve(&b, (size_t)-1 - 1), -1);
+    assert_int_equal(buf_reserve(&b, (size_t)1 << 62), -1);
+    assert_int_equal(b.len, 2);
+    assert_string_equal(b.p, "ab");
+    buf_free(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fifo_grows),
+        cmocka_unit_test(test_buf_refuses_wrapped_lengths),
         cmocka_unit_test(test_fifo_slides),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

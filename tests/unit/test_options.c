@@ -152,6 +152,22 @@ static void test_json_null_and_empty_mean_unset(void **state)
     options_free(&o);
 }
 
+/* An empty expression list merges without copying from NULL arrays (found by
+ * tests/fuzz/fuzz_options: UBSan in make asan reported memcpy from NULL). */
+static void test_json_threshold_with_no_expressions_merges(void **state)
+{
+    (void)state;
+    c6_options o, merged;
+    json_ok("{\"thresholds\": {\"http_req_duration\": []}}", &o);
+    options_init(&merged);
+    options_merge(&merged, &o);
+    assert_int_equal(merged.nthresholds, 1);
+    assert_int_equal(merged.thresholds[0].nexprs, 0);
+    assert_string_equal(merged.thresholds[0].metric, "http_req_duration");
+    options_free(&merged);
+    options_free(&o);
+}
+
 static void test_json_numeric_strings_and_empty_stages(void **state)
 {
     (void)state;
@@ -1046,6 +1062,7 @@ int main(void)
         cmocka_unit_test(test_tls_options_env),
         cmocka_unit_test(test_tls_config_values),
         cmocka_unit_test(test_json_null_and_empty_mean_unset),
+        cmocka_unit_test(test_json_threshold_with_no_expressions_merges),
         cmocka_unit_test(test_json_numeric_strings_and_empty_stages),
         cmocka_unit_test(test_json_scenarios),
         cmocka_unit_test(test_json_bad_types),
