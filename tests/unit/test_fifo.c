@@ -1,7 +1,5 @@
 /* test_fifo.c - util/fifo.h (the event queues of k6/ws and k6/websockets
  * keep their order across slides and growth) and util/buf.h's limit. */
-/*
- * keep their order across slides and growth. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
