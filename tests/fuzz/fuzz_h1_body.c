@@ -1,14 +1,17 @@
-/* The HTTP/1 client's response body path (net/h1.c): the parser feeding
- * c6's own body callback, which inflates gzip and deflate (zlib, or raw
- * after a failed zlib start) as the bytes arrive with pooled z_streams, and
- * decodes br and zstd whole at the end, as got_bytes does; a hostile server
- * sends the response in pieces of random sizes. h1.c is included for its
- * static callbacks; no socket or loop is involved.
+/* The HTTP/1 client's response body path (net/http1.c): the parser feeding
+ * c6's own body callback (http1_on_body), which inflates gzip and deflate
+ * (zlib, or raw after a failed zlib start) as the bytes arrive with pooled
+ * z_streams (client.c's pool), and decodes br and zstd whole at the end, as
+ * http1_got_bytes does; a hostile server sends the response in pieces of
+ * random sizes. The callback and the pool are reached through
+ * net/client_int.h; no socket or loop is involved.
  * Input: byte 0 = flags (bit 0: body discarded, bit 1: EOF at the end),
  * bytes 1-4 = piece-size seed, the rest = the response.
  * FUZZ_ARGS: -max_len=16384 -dict=@DIR@/h1_parse.dict */
 #include "fuzz.h"
-#include "net/h1.c"
+#include "net/client_int.h"
+#include "net/h1_parse.h"
+#include "util/codec.h"
 
 static uv_loop_t loop;
 static h1_client *client;
@@ -31,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     r.host_ = &host;
     r.resp_headers = &hdr;
     r.resp_body = flags & 1 ? NULL : &body;
-    h1_parser_init(&r.parser_, &hdr, 0, on_body, &r);
+    h1_parser_init(&r.parser_, &hdr, 0, http1_on_body, &r);
 
     int rc = H1P_AGAIN;
     size_t off = 0;
@@ -55,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         codec_decode(codec, body.p ? body.p : "", body.len, &d, (size_t)1 << 26);
         buf_free(&d);
     }
-    zs_release(client, &r);
+    client_zs_release(client, &r);
     buf_free(&hdr);
     buf_free(&body);
     return 0;

@@ -1,16 +1,17 @@
-/* HTTP/2 responses (net/h1.c's nghttp2 callbacks): a client session with
+/* HTTP/2 responses (net/http2.c's nghttp2 callbacks): a client session with
  * c6's callbacks and settings (h2_begin) and three GET streams in flight
  * reads a hostile server's bytes in pieces of random sizes, answering
  * (SETTINGS ACK, WINDOW_UPDATE, ...) between them as h2_on_read does; the
  * streams that end are decoded and timed by c6's own code (h2_success,
- * h2_stream_failed). h1.c's callbacks are static, so it is included here;
+ * h2_stream_failed). http2.c's callbacks and h2_begin are static, so it is
+ * included here (the rest of the client comes from libc6.a);
  * no socket, TLS or event loop turn is involved (a failed stream is queued
  * for delivery on a timer that never runs).
  * Input: bytes 0-3 = piece-size seed, the rest = what the server sends
  * (starting with its SETTINGS frame).
  * FUZZ_ARGS: -max_len=16384 -dict=@DIR@/h2.dict */
 #include "fuzz.h"
-#include "net/h1.c"
+#include "net/http2.c"
 
 static uv_loop_t loop;
 static h1_client *client;

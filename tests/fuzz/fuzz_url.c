@@ -1,12 +1,30 @@
 /* URL references resolved as Go's ResolveReference (util/urlref.c: how a
  * Location header and clickLink/submitForm are followed) and absolute URLs
- * split for the cookie jar (net/cookies.c). Resolving the result again
- * against itself must not change it.
+ * split by the program's one splitter (util/url.c: the HTTP client, k6/ws
+ * and the cookie jar use it). Resolving the result again against itself
+ * must not change it.
  * Input: "base\0reference".
  * FUZZ_ARGS: -max_len=4096 -dict=@DIR@/url.dict */
 #include "fuzz.h"
-#include "net/cookies.h"
+#include "util/url.h"
 #include "util/urlref.h"
+
+/* url_split: what it cuts points inside s, or it names why it failed */
+static void split(const char *s) {
+    url_parts u;
+    size_t n = strlen(s);
+    const char *why = url_split(s, &u);
+    if (why) {
+        if (!why[0]) abort();
+        return;
+    }
+#define INSIDE(p, l) ((p) >= s && (p) + (l) <= s + n)
+    if (!INSIDE(u.scheme, u.scheme_len) || !INSIDE(u.host, u.hostlen)) abort();
+    if (u.userinfo && !INSIDE(u.userinfo, u.userinfo_len)) abort();
+    if (!u.rest || (u.rest[0] && !INSIDE(u.rest, strlen(u.rest)))) abort();
+    if (u.port < 0 || u.port > 65535) abort();
+#undef INSIDE
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     fz_in in = {data, size};
@@ -14,14 +32,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     buf out = {0};
     if (url_resolve(&out, base, ref) == 0 && out.p) {
         if (strlen(out.p) != out.len) abort();
-        char scheme[16], host[256], path[1024];
-        cookies_split_url(out.p, scheme, sizeof scheme, host, sizeof host, path, sizeof path);
+        split(out.p);
         buf again = {0};
         url_resolve(&again, out.p, "");
         buf_free(&again);
     }
-    char scheme[16], host[256], path[1024];
-    cookies_split_url(base, scheme, sizeof scheme, host, sizeof host, path, sizeof path);
+    split(base);
+    split(ref);
     buf_free(&out);
     free(base);
     free(ref);
