@@ -127,3 +127,14 @@ int cfg_json_stages(const cJSON *v, const char *prefix, const char *path, cfg_st
     }
     return 0;
 }
+
+void cfg_json_put_duration(cJSON *o, const char *key, int64_t us) {
+    char d[32];
+    duration_format(d, sizeof d, us);
+    cJSON_AddStringToObject(o, key, d);
+}
+
+void cfg_json_put_kv(cJSON *o, const char *key, const c6_kv *kv, size_t n) {
+    cJSON *m = cJSON_AddObjectToObject(o, key);
+    for (size_t i = 0; i < n; i++) cJSON_AddStringToObject(m, kv[i].key, kv[i].value);
+}

@@ -44,4 +44,9 @@ typedef enum { CFG_STAGES_OPTIONS, CFG_STAGES_SCENARIO } cfg_stage_rules;
 int cfg_json_stages(const struct cJSON *v, const char *prefix, const char *path, cfg_stage_rules rules,
                     c6_stage **st, size_t *n, char *missing, size_t mlen, char *err, size_t errlen);
 
+/* The writing side, as k6 marshals options (exec.test.options): a duration
+ * as Go's duration string, a string map as an object. */
+void cfg_json_put_duration(struct cJSON *o, const char *key, int64_t us);
+void cfg_json_put_kv(struct cJSON *o, const char *key, const c6_kv *kv, size_t n);
+
 #endif

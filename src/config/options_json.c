@@ -10,17 +10,8 @@
 #include <stdlib.h>
 
 #include "config/duration.h"
+#include "config/jsonval.h"
 
-static void add_duration(cJSON *o, const char *key, int64_t us) {
-    char d[32];
-    duration_format(d, sizeof d, us);
-    cJSON_AddStringToObject(o, key, d);
-}
-
-static void add_kv(cJSON *o, const char *key, const c6_kv *kv, size_t n) {
-    cJSON *m = cJSON_AddObjectToObject(o, key);
-    for (size_t i = 0; i < n; i++) cJSON_AddStringToObject(m, kv[i].key, kv[i].value);
-}
 
 static void add_strings(cJSON *o, const char *key, char *const *v, size_t n) {
     cJSON *a = cJSON_AddArrayToObject(o, key);
@@ -37,7 +28,7 @@ char *options_to_json(const c6_options *o, const c6_plan *plan) {
         for (size_t i = 0; i < o->nthresholds; i++)
             add_strings(th, o->thresholds[i].metric, o->thresholds[i].exprs, o->thresholds[i].nexprs);
     }
-    if (o->tags_set) add_kv(root, "tags", o->tags, o->ntags);
+    if (o->tags_set) cfg_json_put_kv(root, "tags", o->tags, o->ntags);
     if (o->summary_trend_stats_set)
         add_strings(root, "summaryTrendStats", o->summary_trend_stats, o->nsummary_trend_stats);
     if (o->system_tags_set) add_strings(root, "systemTags", o->system_tags, o->nsystem_tags);
@@ -52,7 +43,7 @@ char *options_to_json(const c6_options *o, const c6_plan *plan) {
     }
     if (o->tls_cipher_suites_set)
         add_strings(root, "tlsCipherSuites", o->tls_cipher_suites, o->ntls_cipher_suites);
-    if (o->hosts_set) add_kv(root, "hosts", o->hosts, o->nhosts);
+    if (o->hosts_set) cfg_json_put_kv(root, "hosts", o->hosts, o->nhosts);
     if (o->block_hostnames_set) add_strings(root, "blockHostnames", o->block_hostnames, o->nblock_hostnames);
     if (o->blacklist_ips_set) add_strings(root, "blacklistIPs", o->blacklist_ips, o->nblacklist_ips);
     if (o->local_ips_set) cJSON_AddStringToObject(root, "localIPs", o->local_ips);
@@ -63,8 +54,8 @@ char *options_to_json(const c6_options *o, const c6_plan *plan) {
     if (o->max_redirects_set) cJSON_AddNumberToObject(root, "maxRedirects", (double)o->max_redirects);
     if (o->batch_set) cJSON_AddNumberToObject(root, "batch", (double)o->batch);
     if (o->batch_per_host_set) cJSON_AddNumberToObject(root, "batchPerHost", (double)o->batch_per_host);
-    add_duration(root, "setupTimeout", o->setup_timeout_set ? o->setup_timeout_us : 60 * C6_US_PER_SEC);
-    add_duration(root, "teardownTimeout", o->teardown_timeout_set ? o->teardown_timeout_us : 60 * C6_US_PER_SEC);
+    cfg_json_put_duration(root, "setupTimeout", o->setup_timeout_set ? o->setup_timeout_us : 60 * C6_US_PER_SEC);
+    cfg_json_put_duration(root, "teardownTimeout", o->teardown_timeout_set ? o->teardown_timeout_us : 60 * C6_US_PER_SEC);
     char *s = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     return s;

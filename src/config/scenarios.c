@@ -522,25 +522,15 @@ int scenarios_from_json(const struct cJSON *obj, const char *origin, c6_scenario
 
 /* As k6 marshals a scenario (exec.test.options): the common options, then
  * the executor's in its row's order; durations as Go duration strings. */
-static void json_add_duration(cJSON *o, const char *key, int64_t us) {
-    char d[32];
-    duration_format(d, sizeof d, us);
-    cJSON_AddStringToObject(o, key, d);
-}
-
-static void json_add_kv(cJSON *o, const char *key, const c6_kv *kv, size_t n) {
-    cJSON *m = cJSON_AddObjectToObject(o, key);
-    for (size_t i = 0; i < n; i++) cJSON_AddStringToObject(m, kv[i].key, kv[i].value);
-}
 
 struct cJSON *scenario_to_json(const c6_scenario *s) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "executor", executor_name(s->executor));
-    json_add_duration(o, "startTime", s->start_time_us);
-    json_add_duration(o, "gracefulStop", s->graceful_stop_us);
+    cfg_json_put_duration(o, "startTime", s->start_time_us);
+    cfg_json_put_duration(o, "gracefulStop", s->graceful_stop_us);
     cJSON_AddStringToObject(o, "exec", s->exec ? s->exec : "default");
-    json_add_kv(o, "env", s->env, s->nenv);
-    json_add_kv(o, "tags", s->tags, s->ntags);
+    cfg_json_put_kv(o, "env", s->env, s->nenv);
+    cfg_json_put_kv(o, "tags", s->tags, s->ntags);
     const c6_executor_def *d = executor_def(s->executor);
     const char *base = (const char *)s;
     for (const char *const *k = d ? d->options : NULL; k && *k; k++) {
@@ -549,12 +539,12 @@ struct cJSON *scenario_to_json(const c6_scenario *s) {
         if (od->kind == K_INT) {
             cJSON_AddNumberToObject(o, od->key, (double)v);
         } else if (od->kind == K_DURATION) {
-            json_add_duration(o, od->key, v);
+            cfg_json_put_duration(o, od->key, v);
         } else if (od->kind == K_STAGES) {
             cJSON *a = cJSON_AddArrayToObject(o, "stages");
             for (size_t i = 0; i < s->nstages; i++) {
                 cJSON *st = cJSON_CreateObject();
-                json_add_duration(st, "duration", s->stages[i].duration_us);
+                cfg_json_put_duration(st, "duration", s->stages[i].duration_us);
                 cJSON_AddNumberToObject(st, "target", (double)s->stages[i].target);
                 cJSON_AddItemToArray(a, st);
             }
