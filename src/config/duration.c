@@ -41,11 +41,9 @@ __attribute__((format(printf, 4, 5)))
 static int duration_fail(char *err, size_t errlen, const char *input, const char *fmt, ...)
 {
     if (!err || errlen == 0) return -1;
-    int n = snprintf(err, errlen, "invalid duration \"%.64s\": ", input);
-    if (n < 0 || (size_t)n >= errlen) return -1;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    err_vset_after(err, errlen, snprintf(err, errlen, "invalid duration \"%.64s\": ", input), fmt, ap);
     va_end(ap);
     return -1;
 }

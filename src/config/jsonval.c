@@ -17,11 +17,9 @@
 __attribute__((format(printf, 5, 6)))
 static int jv_fail(char *err, size_t errlen, const char *prefix, const char *path, const char *fmt, ...) {
     if (!err || !errlen) return -1;
-    int n = snprintf(err, errlen, "%s%s: ", prefix, path);
-    if (n < 0 || (size_t)n >= errlen) return -1;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    err_vset_after(err, errlen, snprintf(err, errlen, "%s%s: ", prefix, path), fmt, ap);
     va_end(ap);
     return -1;
 }

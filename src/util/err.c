@@ -14,6 +14,11 @@ int err_set(char *err, size_t errlen, const char *fmt, ...) {
     return -1;
 }
 
+int err_vset_after(char *err, size_t errlen, int len, const char *fmt, va_list ap) {
+    if (err && errlen && len >= 0 && (size_t)len < errlen) vsnprintf(err + len, errlen - (size_t)len, fmt, ap);
+    return -1;
+}
+
 void *xrealloc(void *p, size_t n) {
     void *q = realloc(p, n ? n : 1);
     if (!q) {
