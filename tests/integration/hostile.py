@@ -1,0 +1,171 @@
+"""A hostile peer for tests: a raw-socket server on loopback whose behaviour is a
+Python function, plus a way to run c6 against it and read its peak memory.
+
+    def endless_chunks(conn, request):          # request: the bytes of the head read
+        conn.sendall(b"HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n")
+        while feed(conn, b"1000\\r\\n" + b"x" * 4096 + b"\\r\\n"):
+            pass
+
+    with HostileServer(endless_chunks) as srv:
+        r = run_c6(c6_bin, script, env={"URL": srv.url}, timeout=30)
+        assert r.peak_rss_kb < 200_000
+
+Every server is bounded: it stops serving after `max_seconds` (default 20) or
+`max_bytes` sent per connection (default 2 GiB), whichever comes first, and
+closes with the `with` block. Only 127.0.0.1 is ever bound.
+"""
+
+import os
+import socket
+import subprocess
+import threading
+import time
+
+_HEAD_END = b"\r\n\r\n"
+
+
+class Stop(Exception):
+    """Raised by feed() when the server is closing or a bound is reached."""
+
+
+class HostileServer:
+    def __init__(self, behave, max_seconds=20.0, max_bytes=2 << 30, read_request=True):
+        self.behave = behave
+        self.max_seconds = max_seconds
+        self.max_bytes = max_bytes
+        self.read_request = read_request
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.connections = 0
+        self.requests = []          # the request heads read, in order
+        self.deadline = time.monotonic() + max_seconds
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def close(self):
+        self.stopping.set()
+        self.thread.join(5)
+        self.sock.close()
+
+    def alive(self):
+        return not self.stopping.is_set() and time.monotonic() < self.deadline
+
+    def _accept(self):
+        while self.alive():
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
+
+    def _serve(self, conn):
+        conn.settimeout(2)
+        conn = _Bounded(conn, self)
+        try:
+            head = read_head(conn) if self.read_request else b""
+            self.requests.append(head)
+            self.behave(conn, head)
+        except (Stop, OSError):
+            pass
+        finally:
+            conn.close()
+
+
+class _Bounded:
+    """A socket whose sends stop at the server's byte and time bounds."""
+
+    def __init__(self, sock, server):
+        self.sock, self.server, self.sent = sock, server, 0
+
+    def sendall(self, data):
+        if not self.server.alive() or self.sent + len(data) > self.server.max_bytes:
+            raise Stop()
+        self.sock.sendall(data)
+        self.sent += len(data)
+
+    def __getattr__(self, name):
+        return getattr(self.sock, name)
+
+
+def feed(conn, data):
+    """Send data; False (instead of an exception) once the peer is gone or a bound hit."""
+    try:
+        conn.sendall(data)
+        return True
+    except (Stop, OSError):
+        return False
+
+
+def read_head(conn, limit=1 << 20):
+    """Read up to the end of a request head (or `limit` bytes); returns what was read."""
+    got = b""
+    while _HEAD_END not in got and len(got) < limit:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        got += chunk
+    return got
+
+
+class Result:
+    def __init__(self, code, out, err, elapsed, peak_rss_kb):
+        self.code, self.out, self.err = code, out, err
+        self.elapsed, self.peak_rss_kb = elapsed, peak_rss_kb
+
+    def __repr__(self):
+        return (f"<c6 exit={self.code} {self.elapsed:.1f}s peak={self.peak_rss_kb} KB\n"
+                f"stdout={self.out[-3000:]}\nstderr={self.err[-3000:]}>")
+
+
+def run_c6(c6_bin, script, *flags, env=None, timeout=60, cwd=None):
+    """`c6 run -q *flags script`; returns a Result with the process's peak RSS in KB
+    (ru_maxrss from wait4, exact: the kernel's high-water mark of that one process).
+    A run still going after `timeout` seconds is killed and fails the test."""
+    penv = {k: v for k, v in os.environ.items() if not k.startswith("K6_")}
+    penv["K6_ADDRESS"] = "127.0.0.1:0"
+    penv.update(env or {})
+    args = [c6_bin, "run", "-q", *[str(f) for f in flags], str(script)]
+    t0 = time.monotonic()
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=penv,
+                         cwd=cwd, stdin=subprocess.DEVNULL)
+    box = {"out": b"", "err": b""}
+
+    def drain(name, f):
+        box[name] = f.read()
+
+    readers = [threading.Thread(target=drain, args=("out", p.stdout), daemon=True),
+               threading.Thread(target=drain, args=("err", p.stderr), daemon=True)]
+    for t in readers:
+        t.start()
+    killed = threading.Event()
+
+    def kill():
+        killed.set()
+        p.kill()
+
+    killer = threading.Timer(timeout, kill)
+    killer.start()
+    _, status, usage = os.wait4(p.pid, 0)
+    killer.cancel()
+    p.returncode = os.waitstatus_to_exitcode(status)
+    for t in readers:
+        t.join(10)
+    out = box["out"].decode("utf-8", "replace")
+    err = box["err"].decode("utf-8", "replace")
+    r = Result(p.returncode, out, err, time.monotonic() - t0, usage.ru_maxrss)
+    if killed.is_set():
+        raise AssertionError(f"c6 did not stop within {timeout}s: {args}\n{r!r}")
+    return r
