@@ -2,13 +2,14 @@
 # Runs libFuzzer harnesses: tests/fuzz/run.sh BUILD_DIR NAME...
 # Each runs FUZZ_SECONDS (default 60) on a scratch copy of its seed corpus
 # (tests/fuzz/corpus/NAME), with the options of the "FUZZ_ARGS:" line of its
-# source (-max_len, -dict). A crash, leak or sanitizer report fails the run;
+# source (-max_len, -dict), and -seed=FUZZ_SEED when set. A crash, leak or sanitizer report fails the run;
 # its input is kept in BUILD_DIR/crashes/NAME/. Prints one line per harness:
 # seconds, execs, coverage.
 set -uo pipefail
 set -f   # FUZZ_ARGS are split on blanks, never globbed
 build=$1; shift
 secs=${FUZZ_SECONDS:-60}
+seed=${FUZZ_SEED:+-seed=$FUZZ_SEED}
 here=$(cd "$(dirname "$0")" && pwd)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:allocator_may_return_null=1}
 sym=$(command -v llvm-symbolizer-16 || command -v llvm-symbolizer || true)
@@ -29,7 +30,7 @@ for name in "$@"; do
   echo "== fuzz_$name: ${secs}s $args"
   start=$(date +%s)
   # shellcheck disable=SC2086
-  "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $seed \
     -artifact_prefix="$build/crashes/$name/" $args "$work/corpus" >"$log" 2>&1
   rc=$?
   took=$(( $(date +%s) - start ))
