@@ -25,6 +25,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/url.h"
 
 #define INFLUX_CACHE_BITS 10               /* 1024 tag-set cache slots */
 #define INFLUX_BATCH_MAX (8u << 20)        /* bytes: a batch goes out early past this */
@@ -184,26 +185,16 @@ static int influx_from_env(influx_config *c, char *const *envp, char *err, size_
     return 0;
 }
 
-static char *url_part(CURLU *u, CURLUPart what, unsigned flags) {
-    char *s = NULL;
-    if (curl_url_get(u, what, &s, flags) != CURLUE_OK) return NULL;
-    char *copy = strdup(s);
-    curl_free(s);
-    return copy;
-}
-
 /* Decodes %XX and '+' of a query component in place. */
 static void query_unescape(char *s) {
-    char *w = s;
-    for (char *r = s; *r; r++) {
-        if (*r == '+') *w++ = ' ';
-        else if (*r == '%' && r[1] && r[2] && strchr("0123456789abcdefABCDEF", r[1]) && strchr("0123456789abcdefABCDEF", r[2])) {
-            char hex[3] = {r[1], r[2], 0};
-            *w++ = (char)strtol(hex, NULL, 16);
-            r += 2;
-        } else *w++ = *r;
-    }
-    *w = 0;
+    s[url_unescape(s, SIZE_MAX, s, strlen(s), 1)] = 0;
+}
+
+/* A malloc'd copy of s[0..n), percent-decoded ('+' as a space when plus). */
+static char *influx_unescaped(const char *s, size_t n, int plus) {
+    char *d = malloc(n + 1);
+    if (d) d[url_unescape(d, n, s, n, plus)] = 0;
+    return d;
 }
 
 static int influx_from_url(influx_config *c, const char *arg, char *err, size_t errlen) {
@@ -211,70 +202,68 @@ static int influx_from_url(influx_config *c, const char *arg, char *err, size_t 
     if (!sep) return snprintf(err, errlen, "\"%s\" is not a URL (http://host:port/database)", arg), -1;
     if ((size_t)(sep - arg) == 3 && strncasecmp(arg, "udp", 3) == 0)
         return snprintf(err, errlen, "udp:// is not supported by c6, use http:// or https://"), -1;
-    if (!(((size_t)(sep - arg) == 4 && strncasecmp(arg, "http", 4) == 0) ||
-          ((size_t)(sep - arg) == 5 && strncasecmp(arg, "https", 5) == 0)))
+    url_parts u;
+    const char *why = url_split(arg, &u);
+    if (!why && u.kind != 'h') why = "unsupported scheme";   /* ws, wss, others */
+    if (why && !strcmp(why, "unsupported scheme"))
         return snprintf(err, errlen, "unsupported scheme in \"%s\" (http or https)", arg), -1;
-    CURLU *u = curl_url();
-    if (!u) return snprintf(err, errlen, "out of memory"), -1;
-    CURLUcode uc = curl_url_set(u, CURLUPART_URL, arg, 0);
-    if (uc != CURLUE_OK) {
-        snprintf(err, errlen, "bad URL \"%s\": %s", arg, curl_url_strerror(uc));
-        curl_url_cleanup(u);
-        return -1;
+    if (why) return snprintf(err, errlen, "bad URL \"%s\": %s", arg, why), -1;
+    /* path: the last segment is the database, what comes before it a
+     * prefix; the query (up to a fragment) holds settings */
+    const char *path = u.rest, *q = u.rest + strcspn(u.rest, "?#");
+    size_t plen = (size_t)(q - path);
+    const char *slash = plen ? memrchr(path, '/', plen) : NULL;
+    if (slash && slash + 1 < q) {
+        char *db = influx_unescaped(slash + 1, (size_t)(q - slash - 1), 0);
+        if (!db) return err_set(err, errlen, "out of memory");
+        free(c->db);
+        c->db = db;
     }
-    int rc = 0;
-    char *scheme = url_part(u, CURLUPART_SCHEME, 0), *host = url_part(u, CURLUPART_HOST, 0);
-    char *port = url_part(u, CURLUPART_PORT, 0), *path = url_part(u, CURLUPART_PATH, 0);
-    char *user = url_part(u, CURLUPART_USER, CURLU_URLDECODE), *pass = url_part(u, CURLUPART_PASSWORD, CURLU_URLDECODE);
-    char *query = url_part(u, CURLUPART_QUERY, 0);
-    curl_url_cleanup(u);
-    if (!scheme || !host || !*host) {
-        rc = err_set(err, errlen, "bad URL \"%s\": no host", arg);
-        goto out;
-    }
-    /* the last path segment is the database, what comes before it a prefix */
-    char *slash = path ? strrchr(path, '/') : NULL;
-    char *db = slash ? slash + 1 : NULL;
-    if (db && *db) {
-        char *dec = curl_easy_unescape(NULL, db, 0, NULL);
-        set_str(&c->db, dec);
-        curl_free(dec);
-    }
-    if (slash) *slash = 0;
-    size_t al = strlen(scheme) + strlen(host) + (port ? strlen(port) : 0) + (path ? strlen(path) : 0) + 8;
+    /* scheme://host[:port][prefix]: as given, without the user info */
+    const char *auth = u.userinfo ? u.userinfo + u.userinfo_len + 1 : u.scheme + u.scheme_len + 3;
+    size_t keep = slash ? (size_t)(slash - auth) : (size_t)(path - auth);
     free(c->addr);
-    c->addr = malloc(al);
-    if (c->addr) snprintf(c->addr, al, "%s://%s%s%s%s", scheme, host, port ? ":" : "", port ? port : "", path ? path : "");
-    if (user) {
-        set_str(&c->username, user);
-        set_str(&c->password, pass ? pass : "");
+    if (!(c->addr = malloc(u.scheme_len + 3 + keep + 1))) return err_set(err, errlen, "out of memory");
+    snprintf(c->addr, u.scheme_len + 3 + keep + 1, "%.*s://%.*s", (int)u.scheme_len, u.scheme, (int)keep, auth);
+    for (char *p = c->addr; p < c->addr + u.scheme_len; p++) *p = (char)tolower((unsigned char)*p);
+    if (u.userinfo) {
+        const char *colon = memchr(u.userinfo, ':', u.userinfo_len);
+        size_t ul = colon ? (size_t)(colon - u.userinfo) : u.userinfo_len;
+        char *user = influx_unescaped(u.userinfo, ul, 0);
+        char *pass = colon ? influx_unescaped(colon + 1, u.userinfo_len - ul - 1, 0) : strdup("");
+        if (!user || !pass) {
+            free(user);
+            free(pass);
+            return err_set(err, errlen, "out of memory");
+        }
+        free(c->username);
+        free(c->password);
+        c->username = user;
+        c->password = pass;
     }
+    if (*q != '?') return 0;
     /* query: key=value pairs; tagsAsFields may repeat, one field each */
+    char *query = strndup(q + 1, strcspn(q + 1, "#"));
+    if (!query) return err_set(err, errlen, "out of memory");
+    int rc = 0;
     const char *tf[INFLUX_MAX_FIELDS];
     size_t ntf = 0;
-    for (char *q = query, *next; q && *q && rc == 0; q = next) {
-        next = q + strcspn(q, "&");
+    for (char *k = query, *next; *k && rc == 0; k = next) {
+        next = k + strcspn(k, "&");
         if (*next) *next++ = 0;
-        char *eq = strchr(q, '=');
+        char *eq = strchr(k, '=');
         if (eq) *eq = 0;
-        char *v = eq ? eq + 1 : q + strlen(q);
-        query_unescape(q);
+        char *v = eq ? eq + 1 : k + strlen(k);
+        query_unescape(k);
         query_unescape(v);
-        if (!*q) continue;
-        if (strcmp(q, "tagsAsFields") == 0) {
+        if (!*k) continue;
+        if (strcmp(k, "tagsAsFields") == 0) {
             if (ntf < INFLUX_MAX_FIELDS) tf[ntf++] = v;
-        } else if (influx_set(c, q, v, err, errlen)) {
+        } else if (influx_set(c, k, v, err, errlen)) {
             rc = -1;
         }
     }
     if (rc == 0 && ntf && influx_parse_fields(c, tf, ntf, false, err, errlen)) rc = -1;
-out:
-    free(scheme);
-    free(host);
-    free(port);
-    free(path);
-    free(user);
-    free(pass);
     free(query);
     return rc;
 }
@@ -548,8 +537,9 @@ void influx_output_sample(void *ctx, const sample *s, const char *tags, size_t t
 }
 
 void influx_output_describe(const influx_output *o, buf *b) {
-    const char *a = o->c.addr, *host = strstr(a, "://");
-    size_t n = host ? (size_t)(host + 3 - a) + strcspn(host + 3, "/?#") : strlen(a);
+    const char *a = o->c.addr;
+    url_parts u;
+    size_t n = url_split(a, &u) ? strlen(a) : (size_t)(u.rest - a);   /* without the path prefix */
     buf_puts(b, "InfluxDBv1 (");
     buf_append(b, a, n);
     buf_puts(b, ")");

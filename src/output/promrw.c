@@ -10,7 +10,6 @@
 #include "util/err.h"
 #include "output/promrw.h"
 
-#include <curl/curl.h>
 #include <snappy-c.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -28,6 +27,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/url.h"
 
 #define PRW_CACHE_BITS 10                 /* 1024 (tag set, metric) -> series slots */
 #define PRW_BUDGET (64u << 20)
@@ -228,29 +228,24 @@ static int prw_headers_from_env(prw_headers *hs, char *const *envp, char *err, s
 }
 
 static int prw_check_url(const char *url, char *err, size_t errlen) {
-    if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0)
+    url_parts u;
+    const char *why = url_split(url, &u);
+    if (!why && u.kind == 'h') return 0;
+    if (!why || (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0))
         return err_set(err, errlen, "server URL \"%s\" must start with http:// or https://", url);
-    CURLU *u = curl_url();
-    if (!u) return err_set(err, errlen, "out of memory");
-    CURLUcode uc = curl_url_set(u, CURLUPART_URL, url, 0);
-    curl_url_cleanup(u);
-    if (uc != CURLUE_OK) return err_set(err, errlen, "bad server URL \"%s\": %s", url, curl_url_strerror(uc));
-    return 0;
+    return err_set(err, errlen, "bad server URL \"%s\": %s", url, why);
 }
 
 /* url with the password of its user info (scheme://user:pass@host/...)
  * replaced by ***. */
 static char *prw_hide_password(const char *url) {
-    const char *auth = strstr(url, "://");
-    auth = auth ? auth + 3 : url;
-    size_t alen = strcspn(auth, "/?#");
-    const char *at = memchr(auth, '@', alen);
-    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    url_parts u;
+    const char *colon = url_split(url, &u) || !u.userinfo ? NULL : memchr(u.userinfo, ':', u.userinfo_len);
     if (!colon) return strdup(url);
     int keep = (int)(colon + 1 - url);
     size_t n = strlen(url) + 4;
     char *out = malloc(n);
-    if (out) snprintf(out, n, "%.*s***%s", keep, url, at);
+    if (out) snprintf(out, n, "%.*s***%s", keep, url, u.userinfo + u.userinfo_len);
     return out;
 }
 

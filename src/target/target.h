@@ -19,10 +19,7 @@ static inline void target_json_str(docbuf *b, const char *s, size_t n)
     doc_json(b, s, n, JSON_ESC_BYTES);
 }
 
-/* ---- percent-encoding (target_url.c) ------------------------------ */
-/* Percent-decodes s[0..n) in place ('+' becomes ' ' when plus is set);
- * malformed escapes are kept verbatim. Returns the new length. */
-size_t target_url_decode(char *s, size_t n, int plus);
+/* ---- percent-encoding (target_url.c; decoding is util/url.h's) ----- */
 /* Appends the percent-encoding of s[0..n) to b, keeping RFC 3986
  * unreserved bytes and those in `keep` (may be NULL). */
 void target_url_encode(docbuf *b, const char *s, size_t n, const char *keep);

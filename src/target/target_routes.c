@@ -25,6 +25,7 @@
 #include "util/base64.h"
 #include "util/codec.h"
 #include "util/gojson.h"
+#include "util/url.h"
 #include "util/utf8.h"
 
 #define TARGET_BODY_MAX   (16u << 20)  /* larger uploads get 413 */
@@ -425,11 +426,11 @@ static void target_form_parse(const buf *body, char **copy,
             amp = end;
         if ((eq = memchr(p, '=', (size_t)(amp - p)))) {
             v = eq + 1;
-            vl = target_url_decode(v, (size_t)(amp - v), 1);
+            vl = url_unescape(v, SIZE_MAX, v, (size_t)(amp - v), 1);
         } else {
             eq = amp;
         }
-        kl = target_url_decode(p, (size_t)(eq - p), 1);
+        kl = url_unescape(p, SIZE_MAX, p, (size_t)(eq - p), 1);
         if (amp > p) /* "a&&b" has no empty field in between */
             target_pairs_add(ps, p, kl, v, vl);
         if (amp == end)

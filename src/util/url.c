@@ -23,6 +23,29 @@ static size_t url_scheme(const char *s) {
     return i && s[i] == ':' && s[i + 1] == '/' && s[i + 2] == '/' ? i : 0;
 }
 
+static int url_hexval(unsigned char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+size_t url_unescape(char *out, size_t cap, const char *s, size_t n, int plus) {
+    size_t o = 0;
+    for (size_t i = 0; i < n && o < cap; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int hi, lo;
+        if (c == '%' && i + 2 < n && (hi = url_hexval((unsigned char)s[i + 1])) >= 0 &&
+            (lo = url_hexval((unsigned char)s[i + 2])) >= 0) {
+            c = (unsigned char)(hi << 4 | lo);
+            i += 2;
+        } else if (c == '+' && plus) {
+            c = ' ';
+        }
+        out[o++] = (char)c;
+    }
+    return o;
+}
+
 const char *url_split(const char *url, url_parts *u) {
     if (!url) return "unsupported protocol scheme";
     /* http and https first, by hand: this runs per request */

@@ -26,4 +26,10 @@ typedef struct url_parts {
  * "missing host", "invalid port". */
 const char *url_split(const char *url, url_parts *u);
 
+/* Percent-decodes s[0..n) into out (at most cap bytes; out may be s: the
+ * result is never longer), '+' as a space when plus (query and form
+ * values). A '%' not followed by two hex digits is kept as it is. Returns
+ * the bytes written; out is not terminated. */
+size_t url_unescape(char *out, size_t cap, const char *s, size_t n, int plus);
+
 #endif

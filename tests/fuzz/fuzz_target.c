@@ -15,6 +15,7 @@
 #include "target/target_url.c"
 #include "util/base64.h"
 #include "util/gojson.h"
+#include "util/url.h"
 #include "util/utf8.h"
 
 #define TARGET_JSON_DEPTH 256   /* as target_routes.c */
@@ -71,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     target_url_encode(&out, body, n, "/");
 
     char *dec = fz_dup((const uint8_t *)body, n);
-    size_t dn = target_url_decode(dec, n, 1);
+    size_t dn = url_unescape(dec, SIZE_MAX, dec, n, 1);
     if (dn > n) abort();
     target_json_str(&out, dec, dn);
     free(dec);

@@ -191,6 +191,10 @@ def test_influxdb_slow_server_does_not_hold_the_run(c6):
     ("ftp://127.0.0.1/k6", "unsupported scheme"),
     ("udp://127.0.0.1:8089", "udp:// is not supported"),
     ("not a url", "is not a URL"),
+    ("ws://127.0.0.1/k6", "unsupported scheme"),
+    # Go's url.Parse reasons, from c6's one URL splitter (util/url.c)
+    ("http://[::1/k6", "missing ']' in host"),
+    ("http://127.0.0.1:99999/k6", "invalid port"),
     ("http://127.0.0.1:1/k6?bogus=1", "unknown query parameter: bogus"),
     ("http://127.0.0.1:1/k6?precision=week", "unknown precision"),
 ])

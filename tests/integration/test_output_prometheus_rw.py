@@ -213,6 +213,7 @@ def test_prometheus_rw_server_down_warns_and_run_succeeds(c6):
 
 @pytest.mark.parametrize("env,why", [
     ({"K6_PROMETHEUS_RW_SERVER_URL": "ftp://127.0.0.1/x"}, "must start with http"),
+    ({"K6_PROMETHEUS_RW_SERVER_URL": "http://127.0.0.1:70000/x"}, "invalid port"),
     ({"K6_PROMETHEUS_RW_TREND_STATS": "p(99),p95"}, "p95\\\" is not a trend stat"),
     ({"K6_PROMETHEUS_RW_PUSH_INTERVAL": "soon"}, "K6_PROMETHEUS_RW_PUSH_INTERVAL"),
     ({"K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM": "true"}, "native histograms are not supported"),

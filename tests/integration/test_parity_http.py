@@ -198,6 +198,19 @@ def test_http_debug_dump_format(c6, target):
     assert ids[0] == ids[1] and ids[2] == ids[3] and ids[0] != ids[2], ids
 
 
+def test_http_debug_dump_url_userinfo(c6, target):
+    # Go's Client.send sets "Authorization: Basic base64(user:pass)" from the URL's
+    # user info (percent-decoded) before the transport k6 dumps from
+    # (httpdebug_transport.go), so the dump shows it, sorted among the other
+    # headers; Host has no user info; the fragment is not sent.
+    r = c6("http/debug_userinfo.js", "-i", "1", "--http-debug", "--user-agent", "ua-test")
+    assert r.code == 0, r
+    recs = r.logs(source="http-debug")
+    host = target.split("://", 1)[1]
+    assert recs[0]["msg"] == (f"Request:\nGET /get?x=1 HTTP/1.1\nHost: {host}\nUser-Agent: ua-test\n"
+                              "Authorization: Basic dXNAZXI6cDpzcw==\nAccept-Encoding: gzip\n\n\n"), recs[0]
+
+
 # ---- audit: k6/http's other user-visible errors --------------------------
 
 def test_audit_messages(c6, target):

@@ -14,48 +14,36 @@
 #include <strings.h>
 #include <sys/random.h>
 #include "js/modules/http.h"
+#include "util/url.h"
 
-static int hexval(int ch) {
-    if (ch >= '0' && ch <= '9') return ch - '0';
-    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-    return -1;
+/* Percent-decodes s[0..n) into out, terminated (userinfo may be escaped). */
+static void unescape(const char *s, size_t n, char *out, size_t cap) {
+    out[url_unescape(out, cap - 1, s, n, 0)] = 0;
 }
 
-/* Percent-decodes s[0..n) into out (userinfo may be escaped). */
-static void unescape(const char *s, size_t n, char *out, size_t cap) {
-    size_t o = 0;
-    for (size_t i = 0; i < n && o + 1 < cap; i++) {
-        int h, l;
-        if (s[i] == '%' && i + 2 < n && (h = hexval(s[i + 1])) >= 0 && (l = hexval(s[i + 2])) >= 0) {
-            out[o++] = (char)(h * 16 + l);
-            i += 2;
-        } else {
-            out[o++] = s[i];
-        }
-    }
-    out[o] = 0;
+/* The user info of url ("user:pass", before the authority's last '@', as
+ * Go's url.Parse): NULL when there is none or the URL does not split. */
+static const char *url_userinfo(const char *url, size_t *len) {
+    url_parts u;
+    if (url_split(url, &u) || !u.userinfo) return NULL;
+    *len = u.userinfo_len;
+    return u.userinfo;
 }
 
 void http_take_credentials(http_call *c) {
-    char *sep = strstr(c->url, "://");
-    if (!sep) return;
-    char *auth = sep + 3;
-    size_t alen = strcspn(auth, "/?#");
-    char *at = memchr(auth, '@', alen);
-    if (!at) return;
+    size_t n;
+    char *auth = (char *)url_userinfo(c->url, &n);
+    if (!auth) return;
     if (!c->cr && !(c->cr = calloc(1, sizeof *c->cr))) return;
-    char *colon = memchr(auth, ':', (size_t)(at - auth));
+    char *at = auth + n, *colon = memchr(auth, ':', n);
     unescape(auth, (size_t)((colon ? colon : at) - auth), c->cr->user, sizeof c->cr->user);
     if (colon) unescape(colon + 1, (size_t)(at - colon - 1), c->cr->pass, sizeof c->cr->pass);
     memmove(auth, at + 1, strlen(at + 1) + 1);   /* the URL without user:pass@ */
 }
 
 void http_basic_answer(http_call *c) {
-    const char *sep = strstr(c->url, "://");
-    const char *auth = sep ? sep + 3 : NULL;
-    size_t alen = auth ? strcspn(auth, "/?#") : 0;
-    const char *at = auth ? memrchr(auth, '@', alen) : NULL;   /* the last '@', as Go's url.Parse */
+    size_t ulen;
+    const char *auth = url_userinfo(c->url, &ulen), *at = auth ? auth + ulen : NULL;
     if (c->cr) c->cr->authz[0] = 0;
     if (!at) return;
     for (int i = 0; i < c->p.nh; i++)
@@ -149,8 +137,8 @@ bool http_digest_answer(http_call *c) {
     const EVP_MD *md = !strcasecmp(alg, "MD5") ? EVP_md5() : !strcasecmp(alg, "SHA-256") ? EVP_sha256() : NULL;
     if (!md) return false;
     /* the request-target: path and query of the URL */
-    const char *sep = strstr(c->url, "://");
-    const char *path = sep ? sep + 3 + strcspn(sep + 3, "/?#") : c->url;
+    url_parts u;
+    const char *path = url_split(c->url, &u) ? "" : u.rest;
     char uri[1024];
     snprintf(uri, sizeof uri, "%s%.*s", *path == '/' ? "" : "/", (int)strcspn(path, "#"), path);
     unsigned char rnd[8];

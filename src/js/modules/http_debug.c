@@ -17,6 +17,7 @@
 #include "exec/test.h"
 #include "js/modules/http.h"
 #include "util/log.h"
+#include "util/url.h"
 
 typedef struct {
     char name[96];          /* canonical (textproto.CanonicalMIMEHeaderKey) */
@@ -102,17 +103,22 @@ static void dbg_body(buf *m, const char *p, size_t n) {
 }
 
 static void dbg_request(buf *m, http_call *c, vu *v, int full) {
-    const char *u = strstr(c->url, "://");
-    const char *auth = u ? u + 3 : c->url;
-    size_t alen = strcspn(auth, "/?#");
-    const char *path = auth + alen;
+    url_parts u;
+    const char *auth = c->url, *path = "";   /* a URL that does not split: all of it as the Host */
+    size_t alen = strlen(c->url);
+    if (!url_split(c->url, &u)) {
+        auth = u.userinfo ? u.userinfo + u.userinfo_len + 1 : u.scheme + u.scheme_len + 3;
+        alen = (size_t)(u.rest - auth);
+        path = u.rest;
+    }
     size_t plen = strcspn(path, "#");
-    const char *at = memchr(auth, '@', alen);
-    if (at) { alen -= (size_t)(at + 1 - auth); auth = at + 1; }
     dbg_hdrs hs = {0};
     for (int i = 0; i < c->p.nh; i++) dbg_add(&hs, c->p.hlines[i], strlen(c->p.hlines[i]));
     if (c->ctype[0]) dbg_add(&hs, c->ctype, strlen(c->ctype));
     if (c->cookie.len) dbg_add(&hs, c->cookie.p, c->cookie.len);
+    /* Basic from the URL's user info, Digest's answer: Go's Client sets them
+     * before the transport that k6 dumps from */
+    if (c->cr && c->cr->authz[0]) dbg_add(&hs, c->cr->authz, strlen(c->cr->authz));
     buf_puts(m, "Request:\n");
     buf_puts(m, c->method);
     buf_append(m, " ", 1);
