@@ -13,11 +13,18 @@ Python function, plus a way to run c6 against it and read its peak memory.
 Every server is bounded: it stops serving after `max_seconds` (default 20) or
 `max_bytes` sent per connection (default 2 GiB), whichever comes first, and
 closes with the `with` block. Only 127.0.0.1 is ever bound.
+
+`HostileServer(behave, tls=True)` serves HTTPS (url https://...) with a
+self-signed certificate made once per process (the script must skip
+verification: insecureSkipTLSVerify); behave then gets the TLS socket, after
+the handshake.
 """
 
 import os
 import socket
+import ssl
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -28,19 +35,42 @@ class Stop(Exception):
     """Raised by feed() when the server is closing or a bound is reached."""
 
 
+_tls_lock = threading.Lock()
+_tls_ctx = None
+
+
+def tls_context():
+    """A server SSLContext with a self-signed certificate for 127.0.0.1 (made
+    with openssl the first time, in a temporary directory)."""
+    global _tls_ctx
+    with _tls_lock:
+        if _tls_ctx is None:
+            d = tempfile.mkdtemp(prefix="c6-hostile-tls-")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                            "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                            "-keyout", "key.pem", "-out", "cert.pem"],
+                           cwd=d, check=True, capture_output=True, timeout=60)
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(os.path.join(d, "cert.pem"), os.path.join(d, "key.pem"))
+            _tls_ctx = ctx
+        return _tls_ctx
+
+
 class HostileServer:
-    def __init__(self, behave, max_seconds=20.0, max_bytes=2 << 30, read_request=True):
+    def __init__(self, behave, max_seconds=20.0, max_bytes=2 << 30, read_request=True, tls=False):
         self.behave = behave
         self.max_seconds = max_seconds
         self.max_bytes = max_bytes
         self.read_request = read_request
+        self.tls = tls_context() if tls else None
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(64)
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.connections = 0
         self.requests = []          # the request heads read, in order
         self.deadline = time.monotonic() + max_seconds
@@ -73,6 +103,12 @@ class HostileServer:
 
     def _serve(self, conn):
         conn.settimeout(2)
+        try:
+            if self.tls:
+                conn = self.tls.wrap_socket(conn, server_side=True)   # handshakes
+        except OSError:   # ssl.SSLError too: the client gave up or spoke no TLS
+            conn.close()
+            return
         conn = _Bounded(conn, self)
         try:
             head = read_head(conn) if self.read_request else b""

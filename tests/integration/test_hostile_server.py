@@ -245,8 +245,9 @@ class Case:
     so that a change is noticed; the case then still checks memory and time."""
 
     def __init__(self, name, behave, k6, c6=None, script=HTTP_JS, env=None, timeout_s=None,
-                 rss_kb=RSS_BOUND_KB, check=None, max_bytes=64 << 20):
+                 rss_kb=RSS_BOUND_KB, check=None, max_bytes=64 << 20, server=None, scheme=None):
         self.name, self.behave, self.k6, self.c6 = name, behave, k6, c6
+        self.server, self.scheme = server or {}, scheme   # HostileServer's options; URL scheme
         self.script, self.env, self.timeout_s, self.rss_kb = script, env or {}, timeout_s, rss_kb
         self.check, self.max_bytes = check, max_bytes
 
@@ -504,7 +505,35 @@ for c in WS_CASES:
     c.script = WS_JS
     c.env = {"HOLD": "3000", **c.env}
 
-CASES = HTTP_CASES + WS_CASES
+# ---- HTTPS (c6's own TLS client; hostile.py's tls=True server)
+def tls_case(name, behave, k6, c6=None, env=None, **kw):
+    return Case(name, behave, k6, c6, server={"tls": True}, env={"INSECURE": "1", **(env or {})}, **kw)
+
+
+TLS_CASES = [
+    tls_case("tls_ok", answer(ok()), H(200), check=body_is("ok")),
+    # crypto/tls: a TCP FIN at a record boundary without close_notify reads as io.EOF
+    tls_case("tls_close_before_answer", answer(b""), H(error="EOF", error_code=1000)),
+    tls_case("tls_cl_longer_than_body", answer(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten!!"),
+             H(error="unexpected EOF", error_code=1000)),
+    tls_case("tls_reset_mid_body", answer_rst(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + b"x" * 100),
+             H(error="read: connection reset by peer", error_code=1220)),
+    tls_case("tls_stall_no_answer", stall, H(error="request timeout", error_code=1050),
+             env={"TIMEOUT": "1s"}, timeout_s=1.0),
+    tls_case("tls_slowloris_head", slowloris_head, H(error="request timeout", error_code=1050),
+             env={"TIMEOUT": "1s"}, timeout_s=1.0),
+    # not TLS at all: an HTTP answer to the ClientHello; error_codes.go maps
+    # tls.RecordHeaderError to tlsHeaderErrorCode 1301 with its own text
+    Case("tls_peer_speaks_http", answer(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"),
+         H(error="tls: first record does not look like a TLS handshake", error_code=1301),
+         server={"read_request": False}, scheme="https", env={"INSECURE": "1"}),
+    # no answer to the ClientHello: the request's deadline, 1050
+    Case("tls_handshake_stall", stall, H(error="request timeout", error_code=1050),
+         server={"read_request": False}, scheme="https", env={"INSECURE": "1", "TIMEOUT": "1s"},
+         timeout_s=1.0),
+]
+
+CASES = HTTP_CASES + WS_CASES + TLS_CASES
 
 
 # ------------------------------------------------------------ running them
@@ -515,8 +544,10 @@ def _is_asan(c6_bin):
 
 
 def _run_case(c6_bin, case):
-    with HostileServer(case.behave, max_seconds=30, max_bytes=case.max_bytes) as srv:
+    with HostileServer(case.behave, max_seconds=30, max_bytes=case.max_bytes, **case.server) as srv:
         url = srv.url.replace("http://", "ws://") if case.script == WS_JS else srv.url
+        if case.scheme:
+            url = case.scheme + url[url.index("://"):]
         env = {"URL": url, **case.env}
         r = run_c6(c6_bin, case.script, "--log-format=json", "--summary-mode=disabled",
                    env=env, timeout=60)

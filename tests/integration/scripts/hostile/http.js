@@ -1,11 +1,13 @@
 // One request to __ENV.URL + __ENV.PATH_ that a hostile server answers; logs
 // (console.log, one JSON line; the test runs with --log-format=json) what the
 // script sees. Env: URL, PATH_ (default "/"), TIMEOUT (default "3s"),
-// REDIRECTS (options.maxRedirects; unset: k6's default of 10, with its warning).
+// REDIRECTS (options.maxRedirects; unset: k6's default of 10, with its warning),
+// INSECURE (any value: insecureSkipTLSVerify).
 import http from 'k6/http';
 
 export const options = { iterations: 1, vus: 1 };
 if (__ENV.REDIRECTS !== undefined) options.maxRedirects = Number(__ENV.REDIRECTS);
+if (__ENV.INSECURE) options.insecureSkipTLSVerify = true;   // the hostile server's self-signed certificate
 
 export default function () {
     const res = http.get(__ENV.URL + (__ENV.PATH_ || '/'), { timeout: __ENV.TIMEOUT || '3s' });
