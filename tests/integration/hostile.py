@@ -20,6 +20,7 @@ verification: insecureSkipTLSVerify); behave then gets the TLS socket, after
 the handshake.
 """
 
+import json
 import os
 import socket
 import ssl
@@ -164,6 +165,28 @@ class Result:
     def __repr__(self):
         return (f"<c6 exit={self.code} {self.elapsed:.1f}s peak={self.peak_rss_kb} KB\n"
                 f"stdout={self.out[-3000:]}\nstderr={self.err[-3000:]}>")
+
+
+def log_records(result, level=None, source=None):
+    """The log lines of a run made with --log-format=json, as dicts (lines that
+    are not JSON, e.g. a sanitizer report, are skipped), filtered by level and
+    source ("console" for console.log)."""
+    out = []
+    for line in result.err.splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(rec, dict) and (level is None or rec.get("level") == level) \
+                and (source is None or rec.get("source") == source):
+            out.append(rec)
+    return out
+
+
+def console_json(result):
+    """What the script console.log'ged as JSON, one value per call, in order
+    (run with --log-format=json; a script's per-request results travel this way)."""
+    return [json.loads(rec["msg"]) for rec in log_records(result, source="console")]
 
 
 def run_c6(c6_bin, script, *flags, env=None, timeout=60, cwd=None):

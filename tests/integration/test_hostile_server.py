@@ -17,11 +17,9 @@ net/http/internal/chunked.go (the chunked reader), net/http/transport.go
 k6's own: lib/netext/httpext/error_codes.go (codes), transport.go (status and
 1000+status), request.go (MakeRequest: the redirect limit and its warning).
 """
+import base64
 import concurrent.futures
 import hashlib
-import base64
-import json
-import os
 import pathlib
 import select
 import socket
@@ -30,7 +28,7 @@ import time
 
 import pytest
 
-from hostile import HostileServer, feed, run_c6
+from hostile import HostileServer, console_json, feed, log_records, run_c6
 
 HERE = pathlib.Path(__file__).resolve().parent
 HTTP_JS = HERE / "scripts" / "hostile" / "http.js"
@@ -557,26 +555,9 @@ def _run_case(c6_bin, case):
 
 def _seen(r):
     """The script's JSON line (console.log) from the JSON log on stderr."""
-    for line in r.err.splitlines():
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            continue
-        if rec.get("source") == "console":
-            return json.loads(rec["msg"])
-    raise AssertionError(f"the script logged no result: {r!r}")
-
-
-def _logs(r, level):
-    out = []
-    for line in r.err.splitlines():
-        try:
-            rec = json.loads(line)
-        except ValueError:
-            continue
-        if rec.get("level") == level:
-            out.append(rec)
-    return out
+    values = console_json(r)
+    assert len(values) == 1, r
+    return values[0]
 
 
 @pytest.fixture(scope="module")
@@ -611,10 +592,10 @@ def test_redirect_limit_warns_only_by_default(results):
     # request.go CheckRedirect: the warning is logged only when neither the
     # request's `redirects` nor options.maxRedirects was set
     r, srv = results["redirect_loop_default"]
-    warns = [w for w in _logs(r, "warning") if w["msg"].startswith("Stopped after")]
+    warns = [w for w in log_records(r, "warning") if w["msg"].startswith("Stopped after")]
     assert [w["msg"] for w in warns] == [
         "Stopped after 11 redirects and returned the redirection; pass { redirects: n }"
         " in request params or set global maxRedirects to silence this"], r
     assert warns[0].get("url") == srv.url + "/", r
     r, srv = results["redirect_loop_max3"]
-    assert not [w for w in _logs(r, "warning") if w["msg"].startswith("Stopped after")], r
+    assert not [w for w in log_records(r, "warning") if w["msg"].startswith("Stopped after")], r
