@@ -22,9 +22,11 @@ the handshake.
 
 import json
 import os
+import signal
 import socket
 import ssl
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -189,42 +191,76 @@ def console_json(result):
     return [json.loads(rec["msg"]) for rec in log_records(result, source="console")]
 
 
+# Runs argv[2:] in a child and writes "<wait status> <ru_maxrss>" to fd argv[1].
+# Why a go-between: Linux carries a process's RSS high-water mark across
+# execve (the old address space's peak goes into the rusage maxrss), and
+# subprocess spawns with vfork, whose address space is the test's own; c6's
+# ru_maxrss would then be at least pytest's peak (250 MB with a 200 MB
+# bytearray around, for a c6 of 15 MB). Forked from this small interpreter,
+# the floor is its ~10 MB, below what c6 uses idle.
+_SPAWN = """
+import os, sys
+fd = int(sys.argv[1])
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+os.write(fd, b"%d %d" % (status, usage.ru_maxrss))
+"""
+
+
 def run_c6(c6_bin, script, *flags, env=None, timeout=60, cwd=None):
-    """`c6 run -q *flags script`; returns a Result with the process's peak RSS in KB
-    (ru_maxrss from wait4, exact: the kernel's high-water mark of that one process).
+    """`c6 run -q *flags script`; returns a Result with c6's peak RSS in KB
+    (ru_maxrss from wait4 of c6 itself, forked from a small go-between process
+    so that the test process's own memory does not count; see _SPAWN).
     A run still going after `timeout` seconds is killed and fails the test."""
     penv = {k: v for k, v in os.environ.items() if not k.startswith("K6_")}
     penv["K6_ADDRESS"] = "127.0.0.1:0"
     penv.update(env or {})
     args = [c6_bin, "run", "-q", *[str(f) for f in flags], str(script)]
+    rfd, wfd = os.pipe()
     t0 = time.monotonic()
-    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=penv,
-                         cwd=cwd, stdin=subprocess.DEVNULL)
-    box = {"out": b"", "err": b""}
+    try:
+        # its own process group, so that a kill reaches c6 and the go-between
+        p = subprocess.Popen([sys.executable, "-c", _SPAWN, str(wfd), *args],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=penv, cwd=cwd,
+                             stdin=subprocess.DEVNULL, pass_fds=(wfd,), start_new_session=True)
+    finally:
+        os.close(wfd)
+    box = {"out": b"", "err": b"", "rep": b""}
 
     def drain(name, f):
         box[name] = f.read()
 
+    rep = os.fdopen(rfd, "rb")
     readers = [threading.Thread(target=drain, args=("out", p.stdout), daemon=True),
-               threading.Thread(target=drain, args=("err", p.stderr), daemon=True)]
+               threading.Thread(target=drain, args=("err", p.stderr), daemon=True),
+               threading.Thread(target=drain, args=("rep", rep), daemon=True)]
     for t in readers:
         t.start()
     killed = threading.Event()
 
     def kill():
         killed.set()
-        p.kill()
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
     killer = threading.Timer(timeout, kill)
     killer.start()
-    _, status, usage = os.wait4(p.pid, 0)
+    p.wait()
     killer.cancel()
-    p.returncode = os.waitstatus_to_exitcode(status)
     for t in readers:
         t.join(10)
+    rep.close()
     out = box["out"].decode("utf-8", "replace")
     err = box["err"].decode("utf-8", "replace")
-    r = Result(p.returncode, out, err, time.monotonic() - t0, usage.ru_maxrss)
-    if killed.is_set():
-        raise AssertionError(f"c6 did not stop within {timeout}s: {args}\n{r!r}")
-    return r
+    if killed.is_set() or not box["rep"]:
+        r = Result(p.returncode, out, err, time.monotonic() - t0, 0)
+        raise AssertionError(f"c6 did not stop within {timeout}s (or its go-between failed): {args}\n{r!r}")
+    status, maxrss = (int(x) for x in box["rep"].split())
+    return Result(os.waitstatus_to_exitcode(status), out, err, time.monotonic() - t0, maxrss)
