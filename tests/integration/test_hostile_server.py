@@ -340,6 +340,56 @@ HTTP_CASES = [
     Case("cl_shorter_than_body", answer(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokAND MORE"),
          H(200), check=body_is("ok")),
 
+    Case("cl_plus_sign", answer(b"HTTP/1.1 200 OK\r\nContent-Length: +2\r\n\r\nok"),
+         H(error='bad Content-Length "+2"', error_code=1000),
+         c6=C6_MALFORMED("invalid Content-Length")),
+    Case("cl_too_big", answer(b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\nok"),
+         H(error='bad Content-Length "99999999999999999999"', error_code=1000),
+         c6=C6_MALFORMED("invalid Content-Length")),
+    # neither length nor chunks: the body runs to the close (transfer.go fixLength -1)
+    Case("body_until_close", answer(b"HTTP/1.1 200 OK\r\n\r\nuntil close"), H(200),
+         check=body_is("until close")),
+    # 204: fixLength gives 0 whatever Content-Length says
+    Case("status_204_with_body", answer(b"HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nhello"),
+         H(204), check=body_is("")),
+
+    # ---- Transfer-Encoding: transfer.go parseTransferEncoding (unsupportedTEError)
+    Case("te_gzip", answer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxx"),
+         H(error='unsupported transfer encoding: "gzip"', error_code=1000),
+         c6=C6_MALFORMED("unsupported Transfer-Encoding")),
+    Case("te_gzip_chunked", answer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"),
+         H(error='unsupported transfer encoding: "gzip, chunked"', error_code=1000),
+         c6=C6_MALFORMED("unsupported Transfer-Encoding")),
+    Case("te_two_fields", answer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                 b"2\r\nok\r\n0\r\n\r\n"),
+         H(error='too many transfer encodings: ["chunked" "chunked"]', error_code=1000), c6=H(200)),
+    # chunked wins over Content-Length
+    Case("te_and_cl", answer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 100\r\n\r\n"
+                             b"2\r\nok\r\n0\r\n\r\n"), H(200), check=body_is("ok")),
+    # HTTP/1.0: Transfer-Encoding is ignored (issue 12785), the body runs to the
+    # close with the chunk framing in it (c6 decodes the chunks)
+    Case("http10_te_chunked", answer(b"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"),
+         H(200), c6=H(200), check=body_is("ok")),   # c6's body; k6's is "2\r\nok\r\n0\r\n\r\n"
+
+    # ---- header lines: net/textproto reader.go readMIMEHeader
+    Case("header_no_colon", answer(b"HTTP/1.1 200 OK\r\nNoColonHere\r\nContent-Length: 2\r\n\r\nok"),
+         H(error="malformed MIME header line: NoColonHere", error_code=1000),
+         c6=C6_MALFORMED("malformed header line")),
+    Case("header_space_before_colon", answer(b"HTTP/1.1 200 OK\r\nFoo : bar\r\nContent-Length: 2\r\n\r\nok"),
+         H(error="malformed MIME header line: Foo : bar", error_code=1000),
+         c6=C6_MALFORMED("malformed header line")),
+    # a first header line that starts with a space (c6 takes it)
+    Case("header_initial_space", answer(b"HTTP/1.1 200 OK\r\n X-A: one\r\nContent-Length: 2\r\n\r\nok"),
+         H(error="malformed MIME header initial line:  X-A: one", error_code=1000), c6=H(200)),
+    # obs-fold: readContinuedLineSlice joins the lines
+    Case("header_obs_fold", answer(b"HTTP/1.1 200 OK\r\nX-A: one\r\n two\r\nContent-Length: 2\r\n\r\nok"),
+         H(200), check=body_is("ok")),
+    # bare LF line ends: textproto's ReadLine takes them
+    Case("header_bare_lf", answer(b"HTTP/1.1 200 OK\nContent-Length: 2\n\nok"), H(200), check=body_is("ok")),
+    # NUL in a value: validHeaderValueByte (c6 takes the head, without its headers)
+    Case("header_nul_byte", answer(b"HTTP/1.1 200 OK\r\nX-A: a\x00b\r\nX-B: c\r\nContent-Length: 2\r\n\r\nok"),
+         H(error="malformed MIME header line: X-A: a\x00b", error_code=1000), c6=H(200)),
+
     # ---- chunked bodies: net/http/internal/chunked.go
     Case("chunk_bad_hex", answer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"),
          H(error="invalid byte in chunk length", error_code=1000),
