@@ -140,7 +140,7 @@ int ws_reader_next(ws_reader *r, ws_msg *m) {
         if (op == WS_OP_CONT && !r->msg_op) return ws_fail(r, WS_CLOSE_PROTOCOL, "continuation frame without a message to continue");
         if (op != WS_OP_CONT && r->msg_op) return ws_fail(r, WS_CLOSE_PROTOCOL, "new message before the previous one was finished");
         if (op != WS_OP_CONT && fin) {   /* unfragmented: straight from the input buffer */
-            if (op == WS_OP_TEXT && !ws_utf8_valid(payload, (size_t)len))
+            if (op == WS_OP_TEXT && r->server && !ws_utf8_valid(payload, (size_t)len))
                 return ws_fail(r, WS_CLOSE_BAD_DATA, "text message is not valid UTF-8");
             *m = (ws_msg){op, payload, (size_t)len};
             return 1;
@@ -150,7 +150,7 @@ int ws_reader_next(ws_reader *r, ws_msg *m) {
         if (!fin) continue;
         op = r->msg_op;
         r->msg_op = 0;
-        if (op == WS_OP_TEXT && !ws_utf8_valid((uint8_t *)r->msg.p, r->msg.len))
+        if (op == WS_OP_TEXT && r->server && !ws_utf8_valid((uint8_t *)r->msg.p, r->msg.len))
             return ws_fail(r, WS_CLOSE_BAD_DATA, "text message is not valid UTF-8");
         *m = (ws_msg){op, (uint8_t *)r->msg.p, r->msg.len};
         return 1;

@@ -42,7 +42,9 @@ typedef struct ws_msg {
 } ws_msg;
 
 typedef struct ws_reader {
-    bool server;            /* frames must be masked (a server reads a client); else they must not be */
+    bool server;            /* frames must be masked (a server reads a client); else they must not be.
+                             * Text must be UTF-8 only for a server: the k6/ws client takes text as
+                             * it comes, as gorilla/websocket (k6's) does not check it */
     buf in;                 /* bytes received, not yet consumed */
     size_t off;             /* consumed prefix of `in` */
     buf msg;                /* fragments of the message being reassembled */

@@ -13,11 +13,21 @@ Python function, plus a way to run c6 against it and read its peak memory.
 Every server is bounded: it stops serving after `max_seconds` (default 20) or
 `max_bytes` sent per connection (default 2 GiB), whichever comes first, and
 closes with the `with` block. Only 127.0.0.1 is ever bound.
+
+`HostileServer(behave, tls=True)` serves HTTPS (url https://...) with a
+self-signed certificate made once per process (the script must skip
+verification: insecureSkipTLSVerify); behave then gets the TLS socket, after
+the handshake.
 """
 
+import json
 import os
+import signal
 import socket
+import ssl
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 
@@ -28,19 +38,42 @@ class Stop(Exception):
     """Raised by feed() when the server is closing or a bound is reached."""
 
 
+_tls_lock = threading.Lock()
+_tls_ctx = None
+
+
+def tls_context():
+    """A server SSLContext with a self-signed certificate for 127.0.0.1 (made
+    with openssl the first time, in a temporary directory)."""
+    global _tls_ctx
+    with _tls_lock:
+        if _tls_ctx is None:
+            d = tempfile.mkdtemp(prefix="c6-hostile-tls-")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                            "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                            "-keyout", "key.pem", "-out", "cert.pem"],
+                           cwd=d, check=True, capture_output=True, timeout=60)
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(os.path.join(d, "cert.pem"), os.path.join(d, "key.pem"))
+            _tls_ctx = ctx
+        return _tls_ctx
+
+
 class HostileServer:
-    def __init__(self, behave, max_seconds=20.0, max_bytes=2 << 30, read_request=True):
+    def __init__(self, behave, max_seconds=20.0, max_bytes=2 << 30, read_request=True, tls=False):
         self.behave = behave
         self.max_seconds = max_seconds
         self.max_bytes = max_bytes
         self.read_request = read_request
+        self.tls = tls_context() if tls else None
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(64)
         self.sock.settimeout(0.2)
         self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.connections = 0
         self.requests = []          # the request heads read, in order
         self.deadline = time.monotonic() + max_seconds
@@ -73,6 +106,12 @@ class HostileServer:
 
     def _serve(self, conn):
         conn.settimeout(2)
+        try:
+            if self.tls:
+                conn = self.tls.wrap_socket(conn, server_side=True)   # handshakes
+        except OSError:   # ssl.SSLError too: the client gave up or spoke no TLS
+            conn.close()
+            return
         conn = _Bounded(conn, self)
         try:
             head = read_head(conn) if self.read_request else b""
@@ -130,42 +169,98 @@ class Result:
                 f"stdout={self.out[-3000:]}\nstderr={self.err[-3000:]}>")
 
 
+def log_records(result, level=None, source=None):
+    """The log lines of a run made with --log-format=json, as dicts (lines that
+    are not JSON, e.g. a sanitizer report, are skipped), filtered by level and
+    source ("console" for console.log)."""
+    out = []
+    for line in result.err.splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(rec, dict) and (level is None or rec.get("level") == level) \
+                and (source is None or rec.get("source") == source):
+            out.append(rec)
+    return out
+
+
+def console_json(result):
+    """What the script console.log'ged as JSON, one value per call, in order
+    (run with --log-format=json; a script's per-request results travel this way)."""
+    return [json.loads(rec["msg"]) for rec in log_records(result, source="console")]
+
+
+# Runs argv[2:] in a child and writes "<wait status> <ru_maxrss>" to fd argv[1].
+# Why a go-between: Linux carries a process's RSS high-water mark across
+# execve (the old address space's peak goes into the rusage maxrss), and
+# subprocess spawns with vfork, whose address space is the test's own; c6's
+# ru_maxrss would then be at least pytest's peak (250 MB with a 200 MB
+# bytearray around, for a c6 of 15 MB). Forked from this small interpreter,
+# the floor is its ~10 MB, below what c6 uses idle.
+_SPAWN = """
+import os, sys
+fd = int(sys.argv[1])
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execv(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+os.write(fd, b"%d %d" % (status, usage.ru_maxrss))
+"""
+
+
 def run_c6(c6_bin, script, *flags, env=None, timeout=60, cwd=None):
-    """`c6 run -q *flags script`; returns a Result with the process's peak RSS in KB
-    (ru_maxrss from wait4, exact: the kernel's high-water mark of that one process).
+    """`c6 run -q *flags script`; returns a Result with c6's peak RSS in KB
+    (ru_maxrss from wait4 of c6 itself, forked from a small go-between process
+    so that the test process's own memory does not count; see _SPAWN).
     A run still going after `timeout` seconds is killed and fails the test."""
     penv = {k: v for k, v in os.environ.items() if not k.startswith("K6_")}
     penv["K6_ADDRESS"] = "127.0.0.1:0"
     penv.update(env or {})
     args = [c6_bin, "run", "-q", *[str(f) for f in flags], str(script)]
+    rfd, wfd = os.pipe()
     t0 = time.monotonic()
-    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=penv,
-                         cwd=cwd, stdin=subprocess.DEVNULL)
-    box = {"out": b"", "err": b""}
+    try:
+        # its own process group, so that a kill reaches c6 and the go-between
+        p = subprocess.Popen([sys.executable, "-c", _SPAWN, str(wfd), *args],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=penv, cwd=cwd,
+                             stdin=subprocess.DEVNULL, pass_fds=(wfd,), start_new_session=True)
+    finally:
+        os.close(wfd)
+    box = {"out": b"", "err": b"", "rep": b""}
 
     def drain(name, f):
         box[name] = f.read()
 
+    rep = os.fdopen(rfd, "rb")
     readers = [threading.Thread(target=drain, args=("out", p.stdout), daemon=True),
-               threading.Thread(target=drain, args=("err", p.stderr), daemon=True)]
+               threading.Thread(target=drain, args=("err", p.stderr), daemon=True),
+               threading.Thread(target=drain, args=("rep", rep), daemon=True)]
     for t in readers:
         t.start()
     killed = threading.Event()
 
     def kill():
         killed.set()
-        p.kill()
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
     killer = threading.Timer(timeout, kill)
     killer.start()
-    _, status, usage = os.wait4(p.pid, 0)
+    p.wait()
     killer.cancel()
-    p.returncode = os.waitstatus_to_exitcode(status)
     for t in readers:
         t.join(10)
+    rep.close()
     out = box["out"].decode("utf-8", "replace")
     err = box["err"].decode("utf-8", "replace")
-    r = Result(p.returncode, out, err, time.monotonic() - t0, usage.ru_maxrss)
-    if killed.is_set():
-        raise AssertionError(f"c6 did not stop within {timeout}s: {args}\n{r!r}")
-    return r
+    if killed.is_set() or not box["rep"]:
+        r = Result(p.returncode, out, err, time.monotonic() - t0, 0)
+        raise AssertionError(f"c6 did not stop within {timeout}s (or its go-between failed): {args}\n{r!r}")
+    status, maxrss = (int(x) for x in box["rep"].split())
+    return Result(os.waitstatus_to_exitcode(status), out, err, time.monotonic() - t0, maxrss)

@@ -123,6 +123,29 @@ static void expect_refused(const uint8_t *s, size_t n, bool server, int code, co
     ws_reader_free(&r);
 }
 
+/* The client (k6/ws, k6/experimental/websockets) takes text frames that are
+ * not UTF-8 as they are: k6's gorilla/websocket does not check them (only a
+ * close frame's reason), and the message event still fires. */
+static void test_reader_client_takes_any_text(void **st) {
+    (void)st;
+    uint8_t s[64];
+    size_t n = put_frame(s, 1, WS_OP_TEXT, "ab\xff\xfe", 4, false);
+    n += put_frame(s + n, 0, WS_OP_TEXT, "\xc3", 1, false);
+    n += put_frame(s + n, 1, WS_OP_CONT, "\x28", 1, false);
+    ws_reader r = {.server = false};
+    ws_msg m;
+    ws_reader_feed(&r, s, n);
+    assert_int_equal(ws_reader_next(&r, &m), 1);
+    assert_int_equal(m.opcode, WS_OP_TEXT);
+    assert_int_equal(m.len, 4);
+    assert_memory_equal(m.data, "ab\xff\xfe", 4);
+    assert_int_equal(ws_reader_next(&r, &m), 1);
+    assert_int_equal(m.len, 2);
+    assert_memory_equal(m.data, "\xc3\x28", 2);
+    assert_int_equal(ws_reader_next(&r, &m), 0);
+    ws_reader_free(&r);
+}
+
 static void test_reader_errors(void **st) {
     (void)st;
     uint8_t s[256];
@@ -131,8 +154,8 @@ static void test_reader_errors(void **st) {
     expect_refused(s, n, false, WS_CLOSE_PROTOCOL, "masked frame from the server");
     n = put_frame(s, 1, WS_OP_TEXT, "x", 1, false);
     expect_refused(s, n, true, WS_CLOSE_PROTOCOL, "unmasked frame");
-    n = put_frame(s, 1, WS_OP_TEXT, "\xc3\x28", 2, false);
-    expect_refused(s, n, false, WS_CLOSE_BAD_DATA, "not valid UTF-8");
+    n = put_frame(s, 1, WS_OP_TEXT, "\xc3\x28", 2, true);
+    expect_refused(s, n, true, WS_CLOSE_BAD_DATA, "not valid UTF-8");
     n = put_frame(s, 1, WS_OP_CONT, "x", 1, false);
     expect_refused(s, n, false, WS_CLOSE_PROTOCOL, "continuation frame without");
     n = put_frame(s, 0, WS_OP_TEXT, "a", 1, false);
@@ -157,6 +180,7 @@ int main(void) {
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_reader_fragments_and_splits),
         cmocka_unit_test(test_reader_errors),
+        cmocka_unit_test(test_reader_client_takes_any_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

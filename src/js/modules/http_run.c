@@ -157,7 +157,8 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
     } else {
         res->status = hr->status;
         http_strlcpy(res->proto, hr->proto, sizeof res->proto);
-        if (res->status >= 400 && res->status < 600) res->error_code = 1000 + (int)res->status;
+        /* k6's transport.go: 1000 + status for any status >= 400 (a 999 is 1999) */
+        if (res->status >= 400) res->error_code = 1000 + (int)res->status;
     }
 }
 
