@@ -850,7 +850,7 @@ JSValue http_call_response(vu *v, http_call *c) {
         return JS_ThrowOutOfMemory(ctx);
     }
     JS_SetOpaque(o, snap);
-    if (c->p.response_type == 2 || res->status == 0) {
+    if (c->p.response_type == 2 || (res->status == 0 && !res->body_partial)) {
         http_set(ctx, o, at[A_BODY], JS_NULL);
     } else if (c->p.response_type == 1) {
         http_set(ctx, o, at[A_BODY], JS_NewArrayBufferCopy(ctx, (uint8_t *)c->rbody.p, c->rbody.len));
