@@ -777,7 +777,9 @@ static JSValue http_snap_status_text(JSContext *ctx, const http_snap *s) {
 static JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap *s, int which) {
     buf hdr = {(char *)s->hdr, s->hdr_len, 0};
     switch (which) {
-    case LAZY_HEADERS: return http_headers_object(ctx, s->hdr_len ? &hdr : &(buf){0});
+    /* k6 fills headers only for a request without error (MakeRequest's
+     * `if resErr == nil`): none after a body that failed or timed out */
+    case LAZY_HEADERS: return http_headers_object(ctx, s->hdr_len && !s->failed ? &hdr : &(buf){0});
     case LAZY_TIMINGS: return http_timings_object(ctx, at, s->t);
     case LAZY_COOKIES: return s->failed ? JS_NewObject(ctx) : http_response_cookies(ctx, &hdr);
     case LAZY_OCSP: return http_ocsp_object(ctx, at, &s->ocsp);
