@@ -246,3 +246,134 @@ def test_decompression_errors_and_chains(c6_bin, tmp_path):
     assert srv.connections == 1
     # the failures are logged as k6's MakeRequest does, with the bare text
     assert '"error":"error decompressing response body (gzip: invalid header)","level":"warning","msg":"Request Failed"' in r.err
+
+
+# ---------------------------------------------------------------- HTTP/2
+
+from conftest import _openssl  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def h2_cert(tmp_path_factory):
+    d = tmp_path_factory.mktemp("h2cert")
+    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+             "-subj", "/CN=127.0.0.1", "-keyout", "key.pem", "-out", "cert.pem", cwd=d)
+    return str(d / "cert.pem"), str(d / "key.pem")
+
+
+def _frame(typ, flags, sid, payload=b""):
+    return len(payload).to_bytes(3, "big") + bytes([typ, flags]) + sid.to_bytes(4, "big") + payload
+
+
+def h2_server(cert, sent, encoding=None, body=None, piece=b"x" * 16384):
+    """A TLS peer that picks h2 in ALPN and answers the first stream with
+    :status 200 (and Content-Encoding), then DATA: body and END_STREAM, or
+    pieces without end (a flood) within the flow-control windows the client
+    grants, until the client resets the stream or the server's bounds hit.
+    sent: {"data": DATA bytes written, "rst": RST_STREAM seen}."""
+    import select
+    import ssl
+
+    def behave(conn, request):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(*cert)
+        ctx.set_alpn_protocols(["h2"])
+        tls = ctx.wrap_socket(conn.sock, server_side=True)
+        inbuf = bytearray()
+        win = {"conn": 65535, "stream": 65535, "sid": 0}
+
+        def pump(block):
+            if not block and not tls.pending() and not select.select([tls], [], [], 0)[0]:
+                return True
+            chunk = tls.recv(65536)
+            if not chunk:
+                return False
+            inbuf.extend(chunk)
+            while len(inbuf) >= 9 and len(inbuf) >= 9 + int.from_bytes(inbuf[:3], "big"):
+                n, typ, flags = int.from_bytes(inbuf[:3], "big"), inbuf[3], inbuf[4]
+                sid = int.from_bytes(inbuf[5:9], "big") & 0x7FFFFFFF
+                pl = bytes(inbuf[9:9 + n])
+                del inbuf[:9 + n]
+                if typ == 4 and not flags & 1:          # SETTINGS: initial window, then ACK
+                    for i in range(0, len(pl), 6):
+                        if int.from_bytes(pl[i:i + 2], "big") == 4:
+                            win["stream"] += int.from_bytes(pl[i + 2:i + 6], "big") - 65535
+                    tls.sendall(_frame(4, 1, 0))
+                elif typ == 8:                          # WINDOW_UPDATE
+                    win["conn" if sid == 0 else "stream"] += int.from_bytes(pl, "big") & 0x7FFFFFFF
+                elif typ == 1 and not win["sid"]:
+                    win["sid"] = sid
+                elif typ in (3, 7):                     # RST_STREAM, GOAWAY
+                    sent["rst"] = True
+                    return False
+            return True
+
+        while len(inbuf) < 24:                          # the client's preface
+            chunk = tls.recv(65536)
+            if not chunk:
+                return
+            inbuf.extend(chunk)
+        del inbuf[:24]
+        tls.sendall(_frame(4, 0, 0))
+        while not win["sid"]:
+            if not pump(True):
+                return
+        block = b"\x88" + (b"\x0f\x0b" + bytes([len(encoding)]) + encoding if encoding else b"")
+        tls.sendall(_frame(1, 4, win["sid"], block))
+        if body is not None:
+            tls.sendall(_frame(0, 1, win["sid"], body))
+            sent["data"] += len(body)
+            while pump(True):
+                pass
+            return
+        while conn.server.alive():
+            if not pump(min(win["conn"], win["stream"]) < len(piece)):
+                return
+            if min(win["conn"], win["stream"]) >= len(piece):
+                tls.sendall(_frame(0, 0, win["sid"], piece))
+                win["conn"] -= len(piece)
+                win["stream"] -= len(piece)
+                sent["data"] += len(piece)
+    return behave
+
+
+def _h2_url(srv):
+    return srv.url.replace("http://", "https://")
+
+
+def test_h2_discarded_data_flood(c6_bin, tmp_path, h2_cert):
+    # HTTP/2 DATA without end into a discarded body: flow control goes on
+    # (nghttp2 hands the window back), nothing is kept; the request timeout ends it.
+    sent = {"data": 0, "rst": False}
+    with HostileServer(h2_server(h2_cert, sent), read_request=False, max_seconds=20) as srv:
+        r, got, data = run(c6_bin, tmp_path, _h2_url(srv), RTYPE="none", TIMEOUT="3s", timeout=30)
+    assert (got[0]["status"], got[0]["error_code"], got[0]["error"]) == (0, 1050, "request timeout"), r
+    assert sent["data"] > 10 << 20, sent           # the flood flowed: windows were given back
+    assert data > sent["data"] // 2, (data, sent)  # wire (TLS) bytes counted
+    assert r.peak_rss_kb < SMALL_RSS_KB, r
+
+
+def test_h2_kept_flood_stops_at_the_limit(c6_bin, tmp_path, h2_cert):
+    # the stream is reset (CANCEL) once the body passes the limit; the
+    # Response has c6's too-large error
+    sent = {"data": 0, "rst": False}
+    with HostileServer(h2_server(h2_cert, sent), read_request=False, max_seconds=20) as srv:
+        r, got, _ = run(c6_bin, tmp_path, _h2_url(srv), C6_RESPONSE_BODY_MAX=8 << 20, timeout=30)
+    res = got[0]
+    assert (res["status"], res["error_code"], res["body_null"]) == (0, 1000, True), r
+    assert res["error"] == "response body too large: more than 8388608 bytes (C6_RESPONSE_BODY_MAX)", res
+    assert sent["rst"], sent
+    assert r.elapsed < 15 and r.peak_rss_kb < SMALL_RSS_KB, r
+
+
+def test_h2_gzip_chain_and_truncation(c6_bin, tmp_path, h2_cert):
+    for enc, body, want in [
+        (b"gzip, gzip", gzip.compress(gzip.compress(TEXT)), (200, 0, "", "HTTP/2.0")),
+        (b"gzip", gzip.compress(TEXT)[:-40], (0, 1000, "unexpected EOF", "")),
+    ]:
+        sent = {"data": 0, "rst": False}
+        with HostileServer(h2_server(h2_cert, sent, encoding=enc, body=body), read_request=False) as srv:
+            r, got, _ = run(c6_bin, tmp_path, _h2_url(srv), timeout=30)
+        res = got[0]
+        assert (res["status"], res["error_code"], res["error"], res["proto"]) == want, res
+        assert res["body_head"].startswith("hello world"), res
