@@ -97,9 +97,9 @@ static void body_decode_failed(h1_request *r, const codec_error *e) {
     snprintf(r->errmsg, sizeof r->errmsg, "%s", e->msg);
 }
 
-int client_body_in(h1_client *c, h1_request *r, const char *p, size_t n) {
+/* client_body_in's slow path: a coding, the limit, no memory. */
+int client_body_in_(h1_client *c, h1_request *r, const char *p, size_t n) {
     buf *b = r->resp_body;
-    if (!b) return 0;                      /* dropped: nothing kept, nothing decoded */
     if (!r->dec_ready_) body_setup_h1(c, r);
     int rc;
     if (!r->dec_.n) {
@@ -119,18 +119,19 @@ int client_body_in(h1_client *c, h1_request *r, const char *p, size_t n) {
     return r->body_fail_ = rc == CODEC_LIMIT ? H1_ERR_BODY_LIMIT : H1_ERR_OTHER;
 }
 
-void client_body_end(h1_client *c, h1_request *r) {
+void client_body_end_(h1_client *c, h1_request *r) {
     buf *b = r->resp_body;
-    if (!b) return;
+    if (!r->dec_ready_) body_setup_h1(c, r);
+    if (!r->dec_.n) return;
     /* an empty body: k6 makes its decoders all the same (an empty gzip body
      * is "(EOF)"), except for the statuses that have none (k6 #3438); HEAD
      * is left alone */
-    if (!r->dec_ready_) {
-        int st = r->status ? r->status : r->parser_.status;
-        if (st < 200 || st == 204 || st == 304 || (r->method[0] == 'H' && !strcmp(r->method, "HEAD"))) return;
-        body_setup_h1(c, r);
+    int st = r->status ? r->status : r->parser_.status;
+    if (!r->dec_.s[0].st &&
+        (st < 200 || st == 204 || st == 304 || (r->method[0] == 'H' && !strcmp(r->method, "HEAD")))) {
+        client_body_release(r);
+        return;
     }
-    if (!r->dec_.n) return;
     codec_error e;
     if (r->dec_.failed || codec_chain_end(&r->dec_, b, c->body_max, &e)) {
         if (r->dec_.failed == 1) body_decode_failed(r, &e);

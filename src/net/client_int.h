@@ -211,15 +211,27 @@ static inline void req_set_timings(h1_request *r, int64_t end) {
 
 /* ---- body.c ---- */
 
+int client_body_in_(h1_client *c, h1_request *r, const char *p, size_t n);
+void client_body_end_(h1_client *c, h1_request *r);
 /* Body bytes of r's response (de-chunked, as on the wire): counted by the
  * caller, dropped when r keeps no body, else decoded and kept up to the
  * client's limit. A decoding error is kept for client_body_end and the
  * rest of the body drained. 0, or why the request must stop at once
- * (H1_ERR_BODY_LIMIT, H1_ERR_OTHER: out of memory; also in r->body_fail_). */
-int client_body_in(h1_client *c, h1_request *r, const char *p, size_t n);
+ * (H1_ERR_BODY_LIMIT, H1_ERR_OTHER: out of memory; also in r->body_fail_).
+ * Inline: a plain body under the limit is one append. */
+static inline int client_body_in(h1_client *c, h1_request *r, const char *p, size_t n) {
+    buf *b = r->resp_body;
+    if (!b) return 0;                      /* dropped: nothing kept, nothing decoded */
+    if (!r->dec_.n && (r->dec_ready_ || r->parser_.encoding == H1_ENC_NONE) && n <= c->body_max - b->len &&
+        !buf_append(b, p, n))
+        return 0;
+    return client_body_in_(c, r, p, n);
+}
 /* r's response is complete: a body cut short or that failed to decode sets
  * r->err to H1_ERR_BODY (status and body are kept). */
-void client_body_end(h1_client *c, h1_request *r);
+static inline void client_body_end(h1_client *c, h1_request *r) {
+    if (r->resp_body && (r->dec_.n || (!r->dec_ready_ && r->parser_.encoding != H1_ENC_NONE))) client_body_end_(c, r);
+}
 /* The text for r->body_fail_, into r->errmsg's size. */
 void client_body_fail_text(const h1_client *c, const h1_request *r, char *out, size_t n);
 void client_body_release_(h1_request *r);

@@ -76,7 +76,7 @@ static ssize_t http1_serialize(h1_client *c, const h1_request *r) {
 
 int http1_on_body(void *ud, const char *p, size_t n) {
     h1_request *r = ud;
-    return r->resp_body ? client_body_in(r->host_->c, r, p, n) : 0;   /* NULL: dropped as it comes */
+    return client_body_in(r->host_->c, r, p, n);
 }
 
 /* ---- request flow ---- */

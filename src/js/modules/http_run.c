@@ -128,10 +128,14 @@ static void http_h1_start(http_call *c) {
 
 static char *http_redirect_target(const buf *hdr, const char *url, long status, int *method_get);
 
+static inline bool http_is_redirect(long status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
 /* Go's client follows this hop's redirect, so it never reads its body. */
 static bool http_hop_redirects(const http_call *c) {
     int to_get;
-    if (c->hop >= c->p.redirects) return false;
+    if (c->hop >= c->p.redirects || !http_is_redirect(c->hr.status)) return false;
     char *next = http_redirect_target(&c->rhdr, c->url, c->hr.status, &to_get);
     bool follows = next != NULL;
     free(next);
@@ -238,7 +242,7 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
 
 /* The Location of a redirect response, resolved against url; NULL if none. */
 static char *http_redirect_target(const buf *hdr, const char *url, long status, int *method_get) {
-    if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) return NULL;
+    if (!http_is_redirect(status)) return NULL;
     const char *loc = NULL;
     size_t ll = 0;
     for (const char *p = hdr->p; p && *p;) {
@@ -421,7 +425,7 @@ static bool http_hop_finish(http_call *c) {
         return true;
     }
     int to_get = 0;
-    char *next = c->res.status ? http_redirect_target(&c->rhdr, c->url, c->res.status, &to_get) : NULL;
+    char *next = http_is_redirect(c->res.status) ? http_redirect_target(&c->rhdr, c->url, c->res.status, &to_get) : NULL;
     if (next && c->hop >= c->p.redirects) {
         /* k6's CheckRedirect (lib/netext/httpext/request.go): the redirection
          * is returned; without redirects set anywhere, a warning with the
