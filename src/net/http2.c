@@ -161,7 +161,7 @@ static int h2_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_
     o = http1_put(o, "\r\n", 2);
     b->len = (size_t)(o - b->p);
     b->p[b->len] = 0;
-    if (nl == 16 && !memcmp(name, "content-encoding", 16) && !r->dec_ready_) {
+    if (nl == 16 && !memcmp(name, "content-encoding", 16) && !r->dec_ready_ && r->resp_body) {
         codec_chain_parse(&r->dec_, (const char *)value, vl, &((h1_conn *)ud)->c->zpool);   /* the first (Header.Get) */
         r->dec_ready_ = 1;
     }
