@@ -381,3 +381,13 @@ def test_h2_gzip_chain_and_truncation(c6_bin, tmp_path, h2_cert):
         res = got[0]
         assert (res["status"], res["error_code"], res["error"], res["proto"]) == want, res
         assert res["body_head"].startswith("hello world"), res
+
+
+def test_throw_gives_the_bare_body_error(c6_bin):
+    # with throw, MakeRequest returns readResponseBody's error itself (no
+    # url.Error "Get ...": around it), which the script sees as a GoError
+    head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 16\r\n\r\n"
+    with HostileServer(one_response(head, b"this is not gzip")) as srv:
+        r = run_c6(c6_bin, SCRIPT, "--log-format", "json", env={"URL": srv.url, "PATHS": "/", "K6_THROW": "true"})
+    assert results(r) == [], r
+    assert "GoError: error decompressing response body (gzip: invalid header)\\n" in r.err, r
