@@ -31,19 +31,6 @@ static void client_on_timer(uv_timer_t *t);
 
 /* ---- completion ---- */
 
-void client_zs_release_(h1_client *c, h1_request *r) {
-    z_stream *zs = r->zs_;
-    r->zs_ = NULL;
-    if (c->nzfree == c->capzfree) {
-        size_t ncap = c->capzfree ? c->capzfree * 2 : 8;
-        z_stream **nz = realloc(c->zfree, ncap * sizeof *nz);
-        if (!nz) { inflateEnd(zs); free(zs); return; }
-        c->zfree = nz;
-        c->capzfree = ncap;
-    }
-    c->zfree[c->nzfree++] = zs;
-}
-
 static void client_on_defer(uv_timer_t *t) {
     h1_client *c = t->data;
     h1_request *r;
@@ -69,7 +56,7 @@ static void client_req_vfail(h1_client *c, h1_request *r, enum h1_error e, int u
     r->status = 0;
     r->os_errno = uverr < 0 && uverr > -4096 ? -uverr : 0;
     req_set_timings(r, clock_now_us());
-    client_zs_release(c, r);
+    client_body_release(r);
     r->state_ = RQ_DEFERRED;
     r->next_ = c->deferred;
     c->deferred = r;
@@ -271,7 +258,9 @@ void client_req_redo(h1_client *c, h1_request *r) {
     r->sid_ = 0;
     r->body_off_ = 0;
     r->h2hdr_ = H2H_NONE;
-    r->h2enc_ = 0;
+    client_body_release(r);
+    r->dec_ready_ = 0;
+    r->body_fail_ = 0;
     r->status = 0;
     r->t_ready_ = r->t_sent_ = r->t_first_ = r->t_conn0_ = r->t_tcp_ = 0;
     if (r->resp_body) buf_clear(r->resp_body);
@@ -310,7 +299,9 @@ static void client_req_reset(h1_request *r, int64_t now) {
     r->bytes_sent = r->bytes_received = 0;
     r->conn_ = NULL;
     r->host_ = NULL;
-    r->zs_ = NULL;
+    r->dec_.n = 0;                         /* released when the last request ended */
+    r->dec_ready_ = r->body_fail_ = 0;
+    r->body_code = 0;
     r->t_start_ = now;
     r->t_ready_ = r->t_sent_ = r->t_first_ = r->t_conn0_ = r->t_tcp_ = 0;
     r->wire_in_ = 0;
@@ -318,12 +309,12 @@ static void client_req_reset(h1_request *r, int64_t now) {
     r->tls_code = 0;
     r->tls.version = 0;
     r->deadline_us_ = r->timeout_ms > 0 ? now + r->timeout_ms * 1000 : INT64_MAX;
-    r->retried_ = r->zdone_ = r->zraw_ = 0;
+    r->retried_ = 0;
     r->h2_code = 0;
     r->snext_ = r->sprev_ = NULL;
     r->sid_ = 0;
     r->body_off_ = 0;
-    r->h2enc_ = r->h2hdr_ = r->redo_ = 0;
+    r->h2hdr_ = r->redo_ = 0;
     r->ntlm_step_ = r->ntlm_h11_ = 0;
     r->t_auth_sent_ = 0;
     r->state_ = RQ_ACTIVE;
@@ -400,7 +391,7 @@ void h1_cancel(h1_client *c, h1_request *r) {
         conn_detach(k, r);
         client_conn_close(k);
     }
-    client_zs_release(c, r);
+    client_body_release(r);
     r->state_ = RQ_IDLE;
 }
 
@@ -442,6 +433,7 @@ h1_client *h1_client_new(uv_loop_t *loop) {
         return NULL;
     }
     c->loop = loop;
+    client_zpool_init(c);
     uv_timer_init(loop, &c->defer);
     c->defer.data = c;
     c->refs = 1;
@@ -464,11 +456,14 @@ void h1_client_free(h1_client *c) {
     while (c->all) {
         h1_conn *k = c->all;
         if (k->r) {
-            client_zs_release(c, k->r);
+            client_body_release(k->r);
             k->r->state_ = RQ_IDLE;
             conn_detach(k, k->r);
         }
-        for (h1_request *r; (r = k->streams) != NULL; r->state_ = RQ_IDLE) h2_stream_unlink(k, r);
+        for (h1_request *r; (r = k->streams) != NULL; r->state_ = RQ_IDLE) {
+            client_body_release(r);
+            h2_stream_unlink(k, r);
+        }
         for (h1_request *r; (r = k->queue) != NULL; r->state_ = RQ_IDLE) k->queue = r->snext_;
         client_conn_close(k);
     }
@@ -488,11 +483,7 @@ void h1_client_free(h1_client *c) {
     free(c->tab);
     c->tab = NULL;
     c->nbuckets = 0;
-    for (size_t i = 0; i < c->nzfree; i++) {
-        inflateEnd(c->zfree[i]);
-        free(c->zfree[i]);
-    }
-    free(c->zfree);
+    client_zpool_free(c);
     free(c->held);                         /* every connection closed: no vu holds one */
     c->held = NULL;
     c->nheld = 0;

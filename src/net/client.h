@@ -25,6 +25,7 @@
 #include "net/h1_parse.h"
 #include "net/tls.h"
 #include "util/buf.h"
+#include "util/codec.h"
 
 typedef struct h1_client h1_client;          /* one per worker thread: pools, DNS cache, read buffer */
 h1_client *h1_client_new(uv_loop_t *loop);
@@ -46,7 +47,12 @@ enum h1_error { H1_OK = 0, H1_ERR_URL, H1_ERR_DNS, H1_ERR_REFUSED, H1_ERR_NETUNR
                 H1_ERR_TLS,                           /* https: handshake or record failure; tls_code says which */
                 H1_ERR_H2_GOAWAY,                     /* h2: the server's GOAWAY ended the stream; h2_code */
                 H1_ERR_H2_STREAM,                     /* h2: the stream was reset (RST_STREAM); h2_code */
-                H1_ERR_H2_CONN };                     /* h2: a framing/protocol error on the connection */
+                H1_ERR_H2_CONN,                       /* h2: a framing/protocol error on the connection */
+                H1_ERR_BODY,                          /* the response came whole but its body did not decode:
+                                                         status, headers and the body decoded so far are
+                                                         kept, errmsg and body_code say why (k6's texts) */
+                H1_ERR_BODY_LIMIT };                  /* the kept body grew past the client's limit
+                                                         (h1_client_body_max): the connection was closed */
 
 typedef struct h1_request {
     /* in */
@@ -69,8 +75,10 @@ typedef struct h1_request {
                                                 challenge over h2 moves the request to an HTTP/1.1
                                                 connection, as libcurl did; NULL none */
     buf *resp_headers;                       /* required; filled: the final response's raw header block */
-    buf *resp_body;                          /* filled: body, decoded if Content-Encoding gzip/deflate;
-                                                NULL: the body is read and discarded */
+    buf *resp_body;                          /* filled: body, decoded through its Content-Encoding
+                                                (gzip, deflate, br, zstd, chains as k6), at most
+                                                h1_client_body_max bytes; NULL: every byte is counted
+                                                and dropped as it arrives, nothing is decoded */
     void (*done)(struct h1_request *r, void *ud); void *ud;
     /* out */
     int status;                              /* 0 on error */
@@ -82,6 +90,7 @@ typedef struct h1_request {
     double t_tls;                            /* https: the handshake, on a new connection only */
     int tls_code;                            /* H1_ERR_TLS: k6's code (1010, 1300, 1301, 1310, 1311, ...) */
     uint32_t h2_code;                        /* H1_ERR_H2_GOAWAY/STREAM: the HTTP/2 error code */
+    int body_code;                           /* H1_ERR_BODY: k6's error_code (1701, or 1000) */
     tls_info tls;                            /* https: the connection's session; version 0 otherwise */
     uint64_t bytes_sent, bytes_received;     /* wire bytes of this request/response, incl. headers;
                                                 a retried request counts both attempts, NTLM every leg */
@@ -91,11 +100,13 @@ typedef struct h1_request {
     struct h1_conn *conn_;                   /* connection serving the request, or NULL */
     struct h1_host *host_;
     struct h1_request *next_;                /* client's list of completions to deliver */
-    void *zs_;                               /* z_stream borrowed from the client's pool */
+    codec_chain dec_;                        /* the body's decoders (z_streams from the client's pool) */
     const char *path_; size_t path_len_;     /* path+query inside url */
     int64_t t_start_, t_ready_, t_sent_, t_first_, t_conn0_, t_tcp_, deadline_us_;
     uint64_t wire_in_;                       /* https: ciphertext bytes read for the request */
-    int state_, retried_, zdone_, zraw_, need_escape_, picked_;
+    int state_, retried_, need_escape_, picked_;
+    int dec_ready_;                          /* dec_ is set up for this response (h1: at its first body byte) */
+    int body_fail_;                          /* H1_ERR_BODY_LIMIT or H1_ERR_OTHER (memory): the body stopped */
     int ntlm_step_;                          /* NTLM message in the request: 0 none, 1 negotiate, 2 authenticate */
     int ntlm_h11_;                           /* NTLM: challenged over h2, goes on over HTTP/1.1 */
     int64_t t_auth_sent_;                    /* NTLM: when the exchange's first message went out */
@@ -103,7 +114,7 @@ typedef struct h1_request {
     struct h1_request *snext_, *sprev_;      /* connection's streams, or its queue before the handshake */
     int32_t sid_;                            /* stream id; 0: not submitted */
     size_t body_off_;                        /* body bytes handed to the session */
-    int h2enc_, h2hdr_, redo_;               /* Content-Encoding; header block state; dispatch again */
+    int h2hdr_, redo_;                       /* header block state; dispatch again */
 } h1_request;
 
 /* https:// on c's own TLS connections, with the run's TLS options (cfg
@@ -117,6 +128,11 @@ void h1_client_set_tls(h1_client *c, const tls_config *cfg, int insecure);
 /* ALPN offers http/1.1 only on every https connection, so h2 servers
  * answer over HTTP/1.1 (tests: C6_TEST_ALPN=http/1.1). */
 void h1_client_http11_only(h1_client *c);
+/* The largest body a request keeps (decoded bytes), H1_BODY_MAX_DEFAULT
+ * unless the environment's C6_RESPONSE_BODY_MAX (bytes, 1 to 2^30-1: a
+ * JS string's limit) says otherwise; read by h1_client_new. */
+#define H1_BODY_MAX_DEFAULT ((size_t)256 << 20)
+size_t h1_client_body_max(const h1_client *c);
 
 /* Starts the request on c's loop. Always completes through r->done, called
  * from a libuv callback (never synchronously inside h1_start), exactly once,

@@ -1,6 +1,6 @@
 /* net/'s HTTP client, inside: the structures its files share and the
  * functions they call across files. Only net/client.c, hostcache.c,
- * http1.c, tlsconn.c and http2.c include this; everyone else uses
+ * http1.c, body.c, tlsconn.c and http2.c include this; everyone else uses
  * net/client.h.
  *
  *   client.c     requests in and out: h1_start, dispatch to a pooled, held,
@@ -9,8 +9,10 @@
  *   hostcache.c  the (host, port, tls) table: DNS cache, dns.ttl/select/
  *                policy, options.hosts, h1_lookup for k6/ws
  *   http1.c      one connection's TCP dial and its HTTP/1.1 exchange:
- *                serialization, writes, reads into the parser, decoding,
- *                retries, NTLM steps
+ *                serialization, writes, reads into the parser, retries,
+ *                NTLM steps
+ *   body.c       response bodies as they arrive (both protocols): dropped,
+ *                or decoded and kept up to a limit
  *   tlsconn.c    the same connection over TLS (tlsio on the libuv stream)
  *   http2.c      HTTP/2 sessions (nghttp2) on TLS connections
  *
@@ -111,6 +113,8 @@ struct h1_client {
     buf wbuf;                        /* request serialization scratch */
     z_stream **zfree;                /* inflaters ready for reuse */
     size_t nzfree, capzfree;
+    codec_zpool zpool;               /* zfree, as the body decoders take and give z_streams */
+    size_t body_max;                 /* a kept body's limit (h1_client_body_max) */
     int refs;                        /* the defer timer + lookups in flight */
     const net_dialer *d;             /* options; NULL: k6's defaults */
     unsigned rr;                     /* dns.select roundRobin counter */
@@ -205,11 +209,38 @@ static inline void req_set_timings(h1_request *r, int64_t end) {
 
 /* ---- client.c ---- */
 
-void client_zs_release_(h1_client *c, h1_request *r);
-/* Gives r's inflater back to the client's pool. */
-static inline void client_zs_release(h1_client *c, h1_request *r) {
-    if (r->zs_) client_zs_release_(c, r);
+/* ---- body.c ---- */
+
+int client_body_in_(h1_client *c, h1_request *r, const char *p, size_t n);
+void client_body_end_(h1_client *c, h1_request *r);
+/* Body bytes of r's response (de-chunked, as on the wire): counted by the
+ * caller, dropped when r keeps no body, else decoded and kept up to the
+ * client's limit. A decoding error is kept for client_body_end and the
+ * rest of the body drained. 0, or why the request must stop at once
+ * (H1_ERR_BODY_LIMIT, H1_ERR_OTHER: out of memory; also in r->body_fail_).
+ * Inline: a plain body under the limit is one append. */
+static inline int client_body_in(h1_client *c, h1_request *r, const char *p, size_t n) {
+    buf *b = r->resp_body;
+    if (!b) return 0;                      /* dropped: nothing kept, nothing decoded */
+    if (!r->dec_.n && (r->dec_ready_ || r->parser_.encoding == H1_ENC_NONE) && n <= c->body_max - b->len &&
+        !buf_append(b, p, n))
+        return 0;
+    return client_body_in_(c, r, p, n);
 }
+/* r's response is complete: a body cut short or that failed to decode sets
+ * r->err to H1_ERR_BODY (status and body are kept). */
+static inline void client_body_end(h1_client *c, h1_request *r) {
+    if (r->resp_body && (r->dec_.n || (!r->dec_ready_ && r->parser_.encoding != H1_ENC_NONE))) client_body_end_(c, r);
+}
+/* The text for r->body_fail_, into r->errmsg's size. */
+void client_body_fail_text(const h1_client *c, const h1_request *r, char *out, size_t n);
+void client_body_release_(h1_request *r);
+/* Gives r's decoders back (z_streams to the client's pool). */
+static inline void client_body_release(h1_request *r) {
+    if (r->dec_.n) client_body_release_(r);
+}
+void client_zpool_init(h1_client *c);
+void client_zpool_free(h1_client *c);
 /* Fails r, which no connection holds any more; done runs from the loop. */
 __attribute__((format(printf, 5, 6)))
 void client_req_fail(h1_client *c, h1_request *r, enum h1_error e, int uverr, const char *fmt, ...);

@@ -161,7 +161,9 @@ static void h1p_connection(h1_parser *p, const char *v, size_t n) {
 }
 
 static void h1p_content_encoding(h1_parser *p, const char *v, size_t n) {
-    if ((n == 4 && h1p_ci_eq(v, "gzip", 4)) || (n == 6 && h1p_ci_eq(v, "x-gzip", 6)))
+    if (memchr(v, ',', n))
+        p->encoding = H1_ENC_CHAIN;   /* the client reads the list from the header block */
+    else if (n == 4 && h1p_ci_eq(v, "gzip", 4))   /* not x-gzip: k6 leaves it alone */
         p->encoding = H1_ENC_GZIP;
     else if (n == 7 && h1p_ci_eq(v, "deflate", 7))
         p->encoding = H1_ENC_DEFLATE;

@@ -12,7 +12,8 @@
 #define H1_MAX_HEADER_BLOCK (64 * 1024)
 
 enum h1_parse_rc { H1P_ERROR = -1, H1P_AGAIN = 0, H1P_DONE = 1 };
-enum h1_encoding { H1_ENC_NONE = 0, H1_ENC_GZIP, H1_ENC_DEFLATE, H1_ENC_BR, H1_ENC_ZSTD };
+enum h1_encoding { H1_ENC_NONE = 0, H1_ENC_GZIP, H1_ENC_DEFLATE, H1_ENC_BR, H1_ENC_ZSTD,
+                   H1_ENC_CHAIN };             /* a list ("gzip, br"): the header's value says */
 
 /* Receives body bytes; a nonzero return aborts parsing with H1P_ERROR. */
 typedef int (*h1_body_cb)(void *ud, const char *p, size_t n);

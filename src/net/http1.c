@@ -1,6 +1,6 @@
 /* One connection of the client: its TCP dial, and HTTP/1.1 on it:
- * serialization, writes, reads into the response parser (h1_parse.c),
- * body decoding, retries of a dropped kept-alive connection, and NTLM's
+ * serialization, writes, reads into the response parser (h1_parse.c)
+ * and its body into body.c, retries of a dropped kept-alive connection, and NTLM's
  * steps inside a request. Over TLS the bytes go through tlsconn.c. */
 #include "net/client_int.h"
 
@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include "net/ntlm.h"
 #include "util/clock.h"
-#include "util/codec.h"
 
 /* Replaying is safe only for methods that mean the same done twice; Go's
  * transport (and so k6) retries only these after a response never came. */
@@ -75,57 +74,9 @@ static ssize_t http1_serialize(h1_client *c, const h1_request *r) {
 
 /* ---- response body ---- */
 
-static z_stream *http1_zs_take(h1_client *c) {
-    z_stream *zs;
-    if (c->nzfree) {
-        zs = c->zfree[--c->nzfree];
-        inflateReset2(zs, 15 + 32);
-        return zs;
-    }
-    if (!(zs = calloc(1, sizeof *zs))) return NULL;
-    if (inflateInit2(zs, 15 + 32) != Z_OK) { free(zs); return NULL; }   /* 15+32: zlib or gzip */
-    return zs;
-}
-
-static int http1_inflate_body(h1_request *r, const char *p, size_t n) {
-    buf *b = r->resp_body;
-    if (r->zdone_) return 0;               /* bytes after the compressed stream: ignored */
-    if (!r->zs_ && !(r->zs_ = http1_zs_take(r->host_->c))) return -1;
-    z_stream *zs = r->zs_;
-    int first = zs->total_in == 0 && !r->zraw_;
-    size_t len0 = b->len;
-    zs->next_in = (Bytef *)p;
-    zs->avail_in = (uInt)n;
-    while (zs->avail_in) {
-        if (buf_reserve(b, n < 16384 ? 16384 : n)) return -1;
-        zs->next_out = (Bytef *)b->p + b->len;
-        zs->avail_out = (uInt)(b->cap - b->len - 1);
-        int rc = inflate(zs, Z_NO_FLUSH);
-        b->len = b->cap - 1 - zs->avail_out;
-        b->p[b->len] = 0;
-        if (rc == Z_STREAM_END) { r->zdone_ = 1; break; }
-        if (rc == Z_DATA_ERROR && first && r->parser_.encoding == H1_ENC_DEFLATE) {
-            /* many servers send "deflate" raw, without the zlib wrapper: start over raw */
-            inflateReset2(zs, -15);
-            r->zraw_ = 1;
-            first = 0;
-            b->len = len0;
-            zs->next_in = (Bytef *)p;
-            zs->avail_in = (uInt)n;
-            continue;
-        }
-        if (rc != Z_OK) { r->zdone_ = -1; return -1; }
-    }
-    return 0;
-}
-
 int http1_on_body(void *ud, const char *p, size_t n) {
     h1_request *r = ud;
-    if (!r->resp_body) return 0;           /* caller discards the body */
-    int enc = r->parser_.encoding;
-    if (enc == H1_ENC_NONE || enc == H1_ENC_BR || enc == H1_ENC_ZSTD)
-        return buf_append(r->resp_body, p, n);   /* br and zstd are decoded whole, at the end */
-    return http1_inflate_body(r, p, n);
+    return client_body_in(r->host_->c, r, p, n);
 }
 
 /* ---- request flow ---- */
@@ -140,7 +91,7 @@ static void http1_finish(h1_conn *k, h1_request *r, int keep, int64_t now) {
     memcpy(r->proto, p->minor == 0 ? "HTTP/1.0" : "HTTP/1.1", 9);
     if (k->tls) r->tls = k->tinfo;
     req_set_timings(r, now);
-    client_zs_release(k->c, r);
+    client_body_end(k->c, r);              /* a body that did not decode: H1_ERR_BODY, the connection stays */
     conn_detach(k, r);
     if (keep && !r->no_reuse) client_pool_put(k, r); else client_conn_close(k);
     r->state_ = RQ_IDLE;
@@ -179,8 +130,8 @@ static int http1_ntlm_next(h1_conn *k, h1_request *r, int keep) {
     /* the same request again on k, the 401's body dropped */
     if (!r->t_auth_sent_) r->t_auth_sent_ = r->t_sent_;
     r->t_sent_ = r->t_first_ = 0;
-    client_zs_release(c, r);
-    r->zdone_ = r->zraw_ = 0;
+    client_body_release(r);
+    r->dec_ready_ = 0;
     if (r->resp_body) buf_clear(r->resp_body);
     h1_parser_init(&r->parser_, r->resp_headers, r->parser_.no_body, http1_on_body, r);
     http1_conn_send(k, r);
@@ -225,9 +176,10 @@ void http1_read_failed(h1_conn *k, int err) {
 }
 
 static void http1_parse_failed(h1_conn *k, h1_request *r) {
-    if (r->zdone_ == -1) {
-        z_stream *zs = r->zs_;
-        client_conn_fail(k, H1_ERR_PROTO, 0, "invalid compressed body: %s", zs && zs->msg ? zs->msg : "corrupt data");
+    if (r->body_fail_) {                   /* the body stopped: too large, or no memory */
+        char msg[sizeof r->errmsg];
+        client_body_fail_text(k->c, r, msg, sizeof msg);
+        client_conn_fail(k, r->body_fail_, r->body_fail_ == H1_ERR_OTHER ? UV_ENOMEM : 0, "%s", msg);
         return;
     }
     client_conn_fail(k, H1_ERR_PROTO, 0, "malformed HTTP response: %s", r->parser_.err);
@@ -251,17 +203,6 @@ int http1_got_bytes(h1_conn *k, const char *p, size_t n) {
     r->bytes_received += used;
     if (rc == H1P_AGAIN) return 0;
     if (rc == H1P_ERROR) { http1_parse_failed(k, r); return 1; }
-    if (r->resp_body && (r->parser_.encoding == H1_ENC_BR || r->parser_.encoding == H1_ENC_ZSTD)) {
-        buf d = {0};
-        int codec = r->parser_.encoding == H1_ENC_BR ? CODEC_BR : CODEC_ZSTD;
-        if (codec_decode(codec, r->resp_body->p ? r->resp_body->p : "", r->resp_body->len, &d, (size_t)1 << 31)) {
-            buf_free(&d);
-            client_conn_fail(k, H1_ERR_PROTO, 0, "invalid compressed body: %s data is corrupt", codec_name(codec));
-            return 1;
-        }
-        buf_free(r->resp_body);
-        *r->resp_body = d;
-    }
     /* bytes beyond the response, or a request still going out: not reusable */
     int keep = r->parser_.keep_alive && used == n && !k->writing && !(k->tls && tlsio_pending(k->tls));
     http1_finish(k, r, keep, now);

@@ -142,7 +142,6 @@ static int h2_on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void 
 static int h2_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t nl,
                         const uint8_t *value, size_t vl, uint8_t flags, void *ud) {
     (void)flags;
-    (void)ud;
     h1_request *r = h2_req(s, f->hd.stream_id);
     if (!r || r->h2hdr_ != H2H_FINAL) return 0;
     buf *b = r->resp_headers;
@@ -162,9 +161,9 @@ static int h2_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_
     o = http1_put(o, "\r\n", 2);
     b->len = (size_t)(o - b->p);
     b->p[b->len] = 0;
-    if (nl == 16 && !memcmp(name, "content-encoding", 16)) {
-        int codec = codec_from_name((const char *)value, vl);
-        r->h2enc_ = codec > 0 ? codec : 0;
+    if (nl == 16 && !memcmp(name, "content-encoding", 16) && !r->dec_ready_ && r->resp_body) {
+        codec_chain_parse(&r->dec_, (const char *)value, vl, &((h1_conn *)ud)->c->zpool);   /* the first (Header.Get) */
+        r->dec_ready_ = 1;
     }
     return 0;
 }
@@ -183,17 +182,23 @@ static int h2_on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud
     if (r->h2hdr_ == H2H_FINAL) {
         buf_append(r->resp_headers, "\r\n", 2);
         r->h2hdr_ = H2H_DONE;
+        r->dec_ready_ = 1;                 /* no Content-Encoding: identity */
     } else if (r->h2hdr_ == H2H_INFO) {
         r->h2hdr_ = H2H_NONE;
     }
     return 0;
 }
 
+/* DATA: dropped, or into body.c; a body past the limit resets the stream
+ * (CANCEL, as a client that stops reading) and fails at its close. The
+ * session's flow control goes on (nghttp2 gives the window back as the
+ * bytes are handed over), so a discarded flood costs no memory. */
 static int h2_on_data(nghttp2_session *s, uint8_t flags, int32_t sid, const uint8_t *p, size_t n, void *ud) {
     (void)flags;
-    (void)ud;
+    h1_conn *k = ud;
     h1_request *r = h2_req(s, sid);
-    if (r && r->resp_body) buf_append(r->resp_body, p, n);
+    if (!r || !r->resp_body || r->body_fail_ || r->h2hdr_ != H2H_DONE) return 0;
+    if (client_body_in(k->c, r, (const char *)p, n)) nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, sid, NGHTTP2_CANCEL);
     return 0;
 }
 
@@ -220,16 +225,7 @@ static void h2_success(h1_conn *k, h1_request *r, int64_t now) {
         client_req_redo(c, r);
         return;
     }
-    if (r->resp_body && r->h2enc_ && r->resp_body->len) {
-        buf d = {0};
-        if (codec_decode(r->h2enc_, r->resp_body->p, r->resp_body->len, &d, (size_t)1 << 31)) {
-            buf_free(&d);
-            client_req_fail(c, r, H1_ERR_PROTO, 0, "invalid compressed body: %s data is corrupt", codec_name(r->h2enc_));
-            return;
-        }
-        buf_free(r->resp_body);
-        *r->resp_body = d;
-    }
+    client_body_end(c, r);                 /* a body that did not decode: H1_ERR_BODY */
     memcpy(r->proto, "HTTP/2.0", 9);
     r->tls = k->tinfo;
     req_set_timings(r, now);
@@ -265,7 +261,11 @@ static int h2_on_stream_close(nghttp2_session *s, int32_t sid, uint32_t code, vo
     if (!r) return 0;
     nghttp2_session_set_stream_user_data(s, sid, NULL);
     h2_stream_unlink(k, r);
-    if (code == NGHTTP2_NO_ERROR && r->h2hdr_ == H2H_DONE) h2_success(k, r, clock_now_us());
+    if (r->body_fail_) {                   /* reset by h2_on_data: too large, or no memory */
+        char msg[sizeof r->errmsg];
+        client_body_fail_text(k->c, r, msg, sizeof msg);
+        client_req_fail(k->c, r, r->body_fail_, r->body_fail_ == H1_ERR_OTHER ? UV_ENOMEM : 0, "%s", msg);
+    } else if (code == NGHTTP2_NO_ERROR && r->h2hdr_ == H2H_DONE) h2_success(k, r, clock_now_us());
     else h2_stream_failed(k, r, code, H1_ERR_EOF, 0, "http2: stream closed without a response");
     return 0;
 }

@@ -777,7 +777,9 @@ static JSValue http_snap_status_text(JSContext *ctx, const http_snap *s) {
 static JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap *s, int which) {
     buf hdr = {(char *)s->hdr, s->hdr_len, 0};
     switch (which) {
-    case LAZY_HEADERS: return http_headers_object(ctx, s->hdr_len ? &hdr : &(buf){0});
+    /* k6 fills headers only for a request without error (MakeRequest's
+     * `if resErr == nil`): none after a body that failed or timed out */
+    case LAZY_HEADERS: return http_headers_object(ctx, s->hdr_len && !s->failed ? &hdr : &(buf){0});
     case LAZY_TIMINGS: return http_timings_object(ctx, at, s->t);
     case LAZY_COOKIES: return s->failed ? JS_NewObject(ctx) : http_response_cookies(ctx, &hdr);
     case LAZY_OCSP: return http_ocsp_object(ctx, at, &s->ocsp);
@@ -850,7 +852,7 @@ JSValue http_call_response(vu *v, http_call *c) {
         return JS_ThrowOutOfMemory(ctx);
     }
     JS_SetOpaque(o, snap);
-    if (c->p.response_type == 2 || res->status == 0) {
+    if (c->p.response_type == 2 || (res->status == 0 && !res->body_partial)) {
         http_set(ctx, o, at[A_BODY], JS_NULL);
     } else if (c->p.response_type == 1) {
         http_set(ctx, o, at[A_BODY], JS_NewArrayBufferCopy(ctx, (uint8_t *)c->rbody.p, c->rbody.len));

@@ -90,6 +90,9 @@ typedef struct http_result {
     char ip[64];
     long port;
     tls_info tls;                  /* version, cipher suite, OCSP; cleared without TLS */
+    bool body_err;                 /* the body failed after the response came (decoding, c6's size
+                                      limit): status 0, error is k6's text, not wrapped in url.Error */
+    bool body_partial;             /* ... and Response.body is what was decoded (k6's buffer) */
 } http_result;
 
 typedef struct http_call {

@@ -116,10 +116,30 @@ static void http_h1_start(http_call *c) {
         hr->ntlm_pass = c->cr ? c->cr->pass : "";
     }
     hr->resp_headers = &c->rhdr;
-    hr->resp_body = &c->rbody;
+    /* responseType "none" (discardResponseBodies): the client counts the
+     * body and drops it as it comes, never decoded (k6 copies it to
+     * io.Discard); --http-debug=full still prints it */
+    bool keep = c->p.response_type != 2 || (c->v->test && c->v->test->http_debug == 2);
+    hr->resp_body = keep ? &c->rbody : NULL;
     hr->done = http_h1_done;
     hr->ud = c;
     h1_start(c->v->w->h1, hr);
+}
+
+static char *http_redirect_target(const buf *hdr, const char *url, long status, int *method_get);
+
+static inline bool http_is_redirect(long status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* Go's client follows this hop's redirect, so it never reads its body. */
+static bool http_hop_redirects(const http_call *c) {
+    int to_get;
+    if (c->hop >= c->p.redirects || !http_is_redirect(c->hr.status)) return false;
+    char *next = http_redirect_target(&c->rhdr, c->url, c->hr.status, &to_get);
+    bool follows = next != NULL;
+    free(next);
+    return follows;
 }
 
 static void http_h1_result(http_call *c, double *sent, double *received) {
@@ -151,7 +171,16 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
     } else if (hr->err == H1_ERR_H2_CONN) {
         res->error_code = 1650;
         snprintf(res->error, sizeof res->error, "%s", hr->errmsg);
-    } else if (hr->err != H1_OK) {
+    } else if ((hr->err == H1_ERR_BODY && !http_hop_redirects(c)) || hr->err == H1_ERR_BODY_LIMIT) {
+        /* k6's readResponseBody failed after the response came: the
+         * Response gets no status, headers or proto, its error is k6's text
+         * (no url.Error around it), its body what was decoded so far (k6's
+         * buffer); a body over c6's limit (c6 only) has none */
+        res->error_code = hr->err == H1_ERR_BODY ? hr->body_code : 1000;
+        snprintf(res->error, sizeof res->error, "%s", hr->errmsg);
+        res->body_err = true;
+        res->body_partial = hr->err == H1_ERR_BODY;
+    } else if (hr->err != H1_OK && hr->err != H1_ERR_BODY) {
         res->error_code = hr->err == H1_ERR_TLS ? hr->tls_code : codes[hr->err] ? codes[hr->err] : 1000;
         snprintf(res->error, sizeof res->error, "%s", hr->errmsg);
     } else {
@@ -214,7 +243,7 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
 
 /* The Location of a redirect response, resolved against url; NULL if none. */
 static char *http_redirect_target(const buf *hdr, const char *url, long status, int *method_get) {
-    if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) return NULL;
+    if (!http_is_redirect(status)) return NULL;
     const char *loc = NULL;
     size_t ll = 0;
     for (const char *p = hdr->p; p && *p;) {
@@ -344,6 +373,7 @@ void http_go_error(const http_call *c, char *out, size_t n) {
     const http_result *res = &c->res;
     const char *cause = res->cause[0] ? res->cause : res->error;
     if (res->error_code == 1020) { snprintf(out, n, "%s", res->error); return; }   /* ToURL's K6Error: no round trip */
+    if (res->body_err) { snprintf(out, n, "%s", cause); return; }   /* readResponseBody's error, as it is */
     /* a timeout while the body was read is MakeRequest's own K6Error, not
      * wrapped in the url.Error of the round trip */
     if (res->error_code == 1050 && res->t_receiving > 0) { snprintf(out, n, "%s", cause); return; }
@@ -396,7 +426,7 @@ static bool http_hop_finish(http_call *c) {
         return true;
     }
     int to_get = 0;
-    char *next = c->res.status ? http_redirect_target(&c->rhdr, c->url, c->res.status, &to_get) : NULL;
+    char *next = http_is_redirect(c->res.status) ? http_redirect_target(&c->rhdr, c->url, c->res.status, &to_get) : NULL;
     if (next && c->hop >= c->p.redirects) {
         /* k6's CheckRedirect (lib/netext/httpext/request.go): the redirection
          * is returned; without redirects set anywhere, a warning with the
