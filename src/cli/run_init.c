@@ -119,14 +119,16 @@ int run_options(run_ctx *r, char *err, size_t errlen) {
     if (!rc && r->args.config_path) {
         /* k6's texts (internal/cmd/config.go, readDiskConfig and getConsolidatedConfig) */
         const char *path = r->args.config_path;
-        const script_blob *b = script_open_file(&r->scr, path);
+        /* from disk, not through the script's files: the config is no part of an archive */
+        size_t blen;
+        char *b = (char *)script_read_disk(path, &blen);
         int e = errno;
         if (!b) {
             snprintf(err, errlen, "failed to load the configuration file from the local file system: %s %s: %s",
                      e == ENOENT || e == ENOTDIR ? "stat" : "open", path,
                      e == ENOENT ? "no such file or directory" : e == EACCES ? "permission denied" : strerror(e));
             rc = -1;
-        } else if ((rc = options_from_json((const char *)b->data, path, &cfg, err, errlen)) != 0) {
+        } else if ((rc = options_from_json(b, path, &cfg, err, errlen)) != 0) {
             char *why = strdup(err);
             size_t pl = strlen(path);
             const char *d = why && !strncmp(why, path, pl) && !strncmp(why + pl, ": ", 2) ? why + pl + 2 : why;
@@ -134,6 +136,7 @@ int run_options(run_ctx *r, char *err, size_t errlen) {
                      "the configuration from \"%s\": %s", path, d ? d : "");
             free(why);
         }
+        free(b);
     }
     if (!rc) {
         run_warn_overrides(&cfg, &scr, &env, &r->args.flags);
