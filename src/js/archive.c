@@ -351,7 +351,7 @@ static int archive_collect(const script *s, bool https, arc_out **out, size_t *n
         char *path;
         if (https) {
             if (strncmp(name, "https://", 8) != 0) continue;
-            path = strdup(name + 6);   /* "/host/path" */
+            path = strdup(name + 7);   /* "/host/path" */
         } else {
             if (name[0] != '/') continue;
             path = archive_anonymize(name);

@@ -154,8 +154,9 @@ const script_blob *script_open_file(script *s, const char *path) {
     const script_blob *found = NULL;
     for (size_t i = 0; i < s->nfiles && !found; i++)
         if (strcmp(s->files[i]->name, path) == 0) found = s->files[i];
-    if (!found && s->sealed) errno = ENOENT;   /* an archive's files only */
-    if (!found && !s->sealed) {
+    /* an archive's files only; and only absolute paths are on disk (remote modules are cached by URL) */
+    if (!found && (s->sealed || path[0] != '/')) errno = ENOENT;
+    if (!found && !s->sealed && path[0] == '/') {
         size_t len;
         uint8_t *data = script_read(path, &len);
         if (data) {
