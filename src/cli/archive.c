@@ -107,8 +107,10 @@ int run_archive_write(run_ctx *r) {
         bool ok = f && fwrite(out.p, 1, out.len, f) == out.len;
         int e = errno;
         if (f && (to_stdout ? fflush(f) : fclose(f)) != 0 && ok) ok = false, e = errno;
-        if (!ok) {   /* Go's os.Create / Write error: "open <name>: <why>" */
-            snprintf(err, sizeof err, "open %s: %s", name, strerror(e));
+        if (!ok) {   /* Go's os.Create / Write error: "open <name>: <why>", Go's lower-case reason */
+            int n = snprintf(err, sizeof err, "open %s: ", name);
+            snprintf(err + n, sizeof err - (size_t)n, "%s", strerror(e));
+            if (err[n] >= 'A' && err[n] <= 'Z') err[n] = (char)(err[n] - 'A' + 'a');
             rc = -1;
         }
     }

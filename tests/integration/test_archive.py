@@ -225,6 +225,9 @@ def test_run_archive_overrides(c6_bin, project, tmp_path):
     # without -O: archive.tar in the working directory (k6's default)
     assert run_c6(c6_bin, "archive", "script.js", cwd=project).returncode == 0
     assert tarfile.is_tarfile(project / "archive.tar")
+    # a file that cannot be made: Go's os.Create error (internal/cmd/archive.go), no exit code of its own
+    p = run_c6(c6_bin, "archive", "script.js", "-O", tmp_path / "no" / "a.tar", cwd=project)
+    assert p.returncode == 255 and f"open {tmp_path}/no/a.tar: no such file or directory" in p.stderr, p.stderr
     # -O is archive's flag only
     p = run_c6(c6_bin, "run", "-O", "x.tar", "script.js", cwd=project)
     assert p.returncode == 255 and "unknown shorthand flag: 'O' in -O" in p.stderr
