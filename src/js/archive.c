@@ -160,6 +160,7 @@ int archive_load(const uint8_t *data, size_t len, script *s, archive_meta *m, ch
         /* only regular files count (Go's TypeReg and TypeRegA); links and directories are skipped */
         if (e.type != '0' && e.type != 0) { tar_entry_free(&e); continue; }
         if (!strcmp(e.name, "metadata.json")) {
+            archive_meta_free(m);   /* a second one replaces the first */
             rc = archive_metadata(e.data, e.size, m, err, errlen);
             have_meta = true;
         } else if (!strcmp(e.name, "data")) {
