@@ -132,6 +132,16 @@ void cfg_json_put_duration(cJSON *o, const char *key, int64_t us) {
     cJSON_AddStringToObject(o, key, d);
 }
 
+void cfg_json_put_stages(cJSON *o, const char *key, const c6_stage *st, size_t n) {
+    cJSON *a = cJSON_AddArrayToObject(o, key);
+    for (size_t i = 0; i < n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cfg_json_put_duration(e, "duration", st[i].duration_us);
+        cJSON_AddNumberToObject(e, "target", (double)st[i].target);
+        cJSON_AddItemToArray(a, e);
+    }
+}
+
 void cfg_json_put_kv(cJSON *o, const char *key, const c6_kv *kv, size_t n) {
     cJSON *m = cJSON_AddObjectToObject(o, key);
     for (size_t i = 0; i < n; i++) cJSON_AddStringToObject(m, kv[i].key, kv[i].value);

@@ -160,17 +160,8 @@ cJSON *options_to_archive_json(const c6_options *o) {
     put_int(r, "vus", o->vus_set, o->vus);
     put_duration(r, "duration", o->duration_set, o->duration_us);
     put_int(r, "iterations", o->iterations_set, o->iterations);
-    if (o->stages_set) {
-        cJSON *a = cJSON_AddArrayToObject(r, "stages");
-        for (size_t i = 0; i < o->nstages; i++) {
-            cJSON *st = cJSON_CreateObject();
-            cfg_json_put_duration(st, "duration", o->stages[i].duration_us);
-            cJSON_AddNumberToObject(st, "target", (double)o->stages[i].target);
-            cJSON_AddItemToArray(a, st);
-        }
-    } else {
-        cJSON_AddNullToObject(r, "stages");
-    }
+    if (o->stages_set) cfg_json_put_stages(r, "stages", o->stages, o->nstages);
+    else cJSON_AddNullToObject(r, "stages");
     put_scenarios(r, o);
     put_string(r, "executionSegment", o->execution_segment_set, o->execution_segment);
     put_string(r, "executionSegmentSequence", o->execution_segment_sequence_set, o->execution_segment_sequence);

@@ -541,13 +541,7 @@ struct cJSON *scenario_to_json(const c6_scenario *s) {
         } else if (od->kind == K_DURATION) {
             cfg_json_put_duration(o, od->key, v);
         } else if (od->kind == K_STAGES) {
-            cJSON *a = cJSON_AddArrayToObject(o, "stages");
-            for (size_t i = 0; i < s->nstages; i++) {
-                cJSON *st = cJSON_CreateObject();
-                cfg_json_put_duration(st, "duration", s->stages[i].duration_us);
-                cJSON_AddNumberToObject(st, "target", (double)s->stages[i].target);
-                cJSON_AddItemToArray(a, st);
-            }
+            cfg_json_put_stages(o, "stages", s->stages, s->nstages);
         }
     }
     return o;
@@ -582,16 +576,7 @@ struct cJSON *scenario_to_archive_json(const c6_scenario *s, const struct cJSON 
         case K_KV:
             cfg_json_put_kv(o, key, *(c6_kv *const *)(base + od->off), *(const size_t *)(base + od->n_off));
             break;
-        case K_STAGES: {
-            cJSON *a = cJSON_AddArrayToObject(o, "stages");
-            for (size_t i = 0; i < s->nstages; i++) {
-                cJSON *st = cJSON_CreateObject();
-                cfg_json_put_duration(st, "duration", s->stages[i].duration_us);
-                cJSON_AddNumberToObject(st, "target", (double)s->stages[i].target);
-                cJSON_AddItemToArray(a, st);
-            }
-            break;
-        }
+        case K_STAGES: cfg_json_put_stages(o, "stages", s->stages, s->nstages); break;
         default: cJSON_AddNullToObject(o, key); break;
         }
     }
