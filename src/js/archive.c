@@ -117,9 +117,9 @@ static int archive_metadata(const uint8_t *data, size_t len, archive_meta *m, ch
             size_t n = strlen(f);
             char *dec = malloc(n + 1);
             if (dec) dec[url_unescape(dec, n, f, n, 0)] = 0;
-            /* archives of k6 <= 0.20 (no k6version) kept paths as they were */
-            m->main_path = dec && (!cJSON_IsString(ver) || !ver->valuestring[0]) ? archive_anonymize(dec)
-                           : dec ? script_resolve("/", dec) : NULL;
+            /* k6 looks every path of the archive's file tree up anonymized (its "file"
+             * file system is a normalizing one), the main script's too */
+            m->main_path = dec ? archive_anonymize(dec) : NULL;
             free(dec);
             if (!m->main_path) rc = err_set(err, errlen, "out of memory");
         }
