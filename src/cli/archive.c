@@ -61,6 +61,16 @@ int run_archive_open(run_ctx *r, char *path, size_t pathlen, char *err, size_t e
         free(data);
         return 0;
     }
+    if (in) {   /* the archive read from stdin is no file of the test */
+        if (!(data = malloc(nbytes ? nbytes : 1))) {
+            snprintf(err, errlen, "out of memory");
+            return EXIT_SCRIPT;
+        }
+        memcpy(data, in->data, nbytes);
+        bytes = data;
+        script_free(&r->scr);
+        script_init(&r->scr);
+    }
     int rc = 0;
     char why[1024];
     if (!(r->arc = calloc(1, sizeof *r->arc))) {

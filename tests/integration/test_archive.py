@@ -259,6 +259,14 @@ def test_archive_detection(c6_bin, project, tmp_path):
         q = subprocess.run([c6_bin, "run", "-q", "-"], stdin=f, cwd=str(tmp_path), env=penv, capture_output=True,
                            text=True, timeout=60)
     assert q.returncode == 0 and parse_metrics(q.stdout)["iterations"].split()[0] == "5", q.stderr
+    # an archive of the archive on stdin: its files, not the tar read from stdin
+    again = tmp_path / "again.tar"
+    with open(arc, "rb") as f:
+        q = subprocess.run([c6_bin, "archive", "-", "-O", str(again)], stdin=f, cwd=str(tmp_path), env=penv,
+                           capture_output=True, text=True, timeout=60)
+    assert q.returncode == 0, q.stderr
+    with tarfile.open(arc) as t1, tarfile.open(again) as t2:
+        assert t2.getnames() == t1.getnames()
 
 
 def test_archive_sealed(c6_bin, tmp_path):
