@@ -510,9 +510,12 @@ static int parse_all(int argc, char **argv, c6_run_args *a, char *err, size_t er
             rc = parse_shorts(argc, argv, &i, a, err, errlen);
         if (rc != 0) return -1;
     }
-    if ((!a->script && !a->help) || a->nargs > 1)   /* cobra's args check with k6's text (internal/cmd/run.go) */
+    if ((!a->script && !a->help) || a->nargs > 1) {   /* cobra's args check with k6's text (internal/cmd/run.go) */
+        if (a->archive_cmd)   /* internal/cmd/archive.go: cobra.ExactArgs(1) */
+            return err_set(err, errlen, "accepts 1 arg(s), received %d", a->nargs);
         return err_set(err, errlen, "accepts 1 arg(s), received %d: arg should either be \"-\", if reading "
                                  "script from stdin, or a path to a script file", a->nargs);
+    }
     return 0;
 }
 

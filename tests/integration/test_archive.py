@@ -228,6 +228,9 @@ def test_run_archive_overrides(c6_bin, project, tmp_path):
     # a file that cannot be made: Go's os.Create error (internal/cmd/archive.go), no exit code of its own
     p = run_c6(c6_bin, "archive", "script.js", "-O", tmp_path / "no" / "a.tar", cwd=project)
     assert p.returncode == 255 and f"open {tmp_path}/no/a.tar: no such file or directory" in p.stderr, p.stderr
+    # cobra.ExactArgs(1) of k6's archive command
+    p = run_c6(c6_bin, "archive", cwd=project)
+    assert p.returncode == 255 and 'msg="accepts 1 arg(s), received 0"' in p.stderr, p.stderr
     # -O is archive's flag only
     p = run_c6(c6_bin, "run", "-O", "x.tar", "script.js", cwd=project)
     assert p.returncode == 255 and "unknown shorthand flag: 'O' in -O" in p.stderr
