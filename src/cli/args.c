@@ -196,6 +196,25 @@ static int set_include_env(c6_run_args *a, const char *v, char *e, size_t n)
     return args_parse_bool(v, &a->include_system_env_vars, e, n);
 }
 
+static int set_type(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    (void)e, (void)n;
+    a->test_type = v;
+    return 0;
+}
+
+static int set_archive_out(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    (void)e, (void)n;
+    a->archive_out = v;
+    return 0;
+}
+
+static int set_exclude_env(c6_run_args *a, const char *v, char *e, size_t n)
+{
+    return args_parse_bool(v, &a->exclude_env_vars, e, n);
+}
+
 static int set_config(c6_run_args *a, const char *v, char *e, size_t n)
 {
     (void)e, (void)n;
@@ -353,6 +372,9 @@ static const flag_def FLAGS[] = {
     {"env", 'e', false, set_env, NULL, "an environment variable for the script, NAME=value (repeatable)"},
     {"include-system-env-vars", 0, true, set_include_env, NULL, "give the script this process' environment"},
     {"config", 'c', false, set_config, NULL, "a JSON config file of options"},
+    {"type", 't', false, set_type, NULL, "the test's type: js or archive (default: an archive if it reads as a tar)"},
+    {"archive-out", 'O', false, set_archive_out, NULL, "c6 archive: the archive's file (default archive.tar; - for stdout)"},
+    {"exclude-env-vars", 0, true, set_exclude_env, NULL, "c6 archive: no environment variables in the archive"},
     {"quiet", 'q', true, set_quiet, NULL, "no banner or progress"},
     {"no-color", 0, true, set_no_color, NULL, "no colors"},
     {"verbose", 'v', true, set_verbose, NULL, "debug logs"},
@@ -395,18 +417,25 @@ static const flag_def FLAGS[] = {
 
 /* ---- the parser ------------------------------------------------------- */
 
-static const flag_def *find_long(const char *name, size_t len)
+/* -O/--archive-out and --exclude-env-vars are flags of `c6 archive` only */
+static bool archive_only(const flag_def *f)
+{
+    return f->set == set_archive_out || f->set == set_exclude_env;
+}
+
+static const flag_def *find_long(const char *name, size_t len, bool archive)
 {
     for (size_t i = 0; i < NFLAGS; i++)
-        if (strlen(FLAGS[i].name) == len && memcmp(FLAGS[i].name, name, len) == 0)
+        if ((archive || !archive_only(&FLAGS[i])) && strlen(FLAGS[i].name) == len &&
+            memcmp(FLAGS[i].name, name, len) == 0)
             return &FLAGS[i];
     return NULL;
 }
 
-static const flag_def *find_short(char c)
+static const flag_def *find_short(char c, bool archive)
 {
     for (size_t i = 0; i < NFLAGS; i++)
-        if (FLAGS[i].shorthand == c) return &FLAGS[i];
+        if ((archive || !archive_only(&FLAGS[i])) && FLAGS[i].shorthand == c) return &FLAGS[i];
     return NULL;
 }
 
@@ -429,7 +458,7 @@ static int parse_long(int argc, char **argv, int *i, c6_run_args *a, char *err, 
 {
     const char *name = argv[*i] + 2, *eq = strchr(name, '=');
     size_t len = eq ? (size_t)(eq - name) : strlen(name);
-    const flag_def *f = find_long(name, len);
+    const flag_def *f = find_long(name, len, a->archive_cmd);
     if (!f) return err_set(err, errlen, "unknown flag: --%.*s", (int)len, name);
     if (eq) return apply(f, eq + 1, a, err, errlen);
     if (f->is_bool) return apply(f, "true", a, err, errlen);
@@ -442,7 +471,7 @@ static int parse_shorts(int argc, char **argv, int *i, c6_run_args *a, char *err
 {
     const char *arg = argv[*i];
     for (const char *p = arg + 1; *p; p++) {
-        const flag_def *f = find_short(*p);
+        const flag_def *f = find_short(*p, a->archive_cmd);
         if (!f) return err_set(err, errlen, "unknown shorthand flag: '%c' in %s", *p, arg);
         if (p[1] == '=') return apply(f, p + 2, a, err, errlen);
         if (f->is_bool) {
@@ -481,9 +510,12 @@ static int parse_all(int argc, char **argv, c6_run_args *a, char *err, size_t er
             rc = parse_shorts(argc, argv, &i, a, err, errlen);
         if (rc != 0) return -1;
     }
-    if ((!a->script && !a->help) || a->nargs > 1)   /* cobra's args check with k6's text (internal/cmd/run.go) */
+    if ((!a->script && !a->help) || a->nargs > 1) {   /* cobra's args check with k6's text (internal/cmd/run.go) */
+        if (a->archive_cmd)   /* internal/cmd/archive.go: cobra.ExactArgs(1) */
+            return err_set(err, errlen, "accepts 1 arg(s), received %d", a->nargs);
         return err_set(err, errlen, "accepts 1 arg(s), received %d: arg should either be \"-\", if reading "
                                  "script from stdin, or a path to a script file", a->nargs);
+    }
     return 0;
 }
 
@@ -533,9 +565,14 @@ void args_print_help(FILE *f)
     }
 }
 
-int args_parse_run(int argc, char **argv, c6_run_args *a, char *err, size_t errlen)
+static int args_parse(int argc, char **argv, c6_run_args *a, bool archive, char *err, size_t errlen)
 {
     args_init(a);
+    if (archive) {   /* k6 archive: runtimeOptionFlagSet(false), -O, --exclude-env-vars */
+        a->archive_cmd = true;
+        a->include_system_env_vars = false;
+        a->archive_out = "archive.tar";
+    }
     if (parse_all(argc, argv, a, err, errlen) != 0) {
         args_free(a);
         return -1;
@@ -562,7 +599,18 @@ int args_parse_run(int argc, char **argv, c6_run_args *a, char *err, size_t errl
     }
     if (!a->log_output) a->log_output = getenv("K6_LOG_OUTPUT");
     if (!a->console_output) a->console_output = getenv("K6_CONSOLE_OUTPUT");
+    if (!a->test_type) a->test_type = getenv("K6_TYPE");
     return 0;
+}
+
+int args_parse_run(int argc, char **argv, c6_run_args *a, char *err, size_t errlen)
+{
+    return args_parse(argc, argv, a, false, err, errlen);
+}
+
+int args_parse_archive(int argc, char **argv, c6_run_args *a, char *err, size_t errlen)
+{
+    return args_parse(argc, argv, a, true, err, errlen);
 }
 
 void args_free(c6_run_args *a)

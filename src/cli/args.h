@@ -49,6 +49,10 @@ typedef struct c6_run_args {
     bool no_usage_report;
     bool linger;                 /* -l/--linger (K6_LINGER): keep the REST API up after the end, until a signal */
     const char *compatibility_mode;   /* --compatibility-mode (K6_COMPATIBILITY_MODE): accepted, checked */
+    const char *test_type;       /* -t/--type js|archive (K6_TYPE); NULL: detected from the file */
+    bool archive_cmd;            /* parsed for `c6 archive` (its flags accepted, no system env by default) */
+    const char *archive_out;     /* c6 archive -O/--archive-out, default "archive.tar" ("-": stdout) */
+    bool exclude_env_vars;       /* c6 archive --exclude-env-vars */
 } c6_run_args;
 
 /* Parses the arguments after "run" (argv[0] is the first of them, not the
@@ -56,6 +60,9 @@ typedef struct c6_run_args {
  * `invalid argument "abc" for "-u, --vus" flag: not an integer`); the caller
  * exits 255 then. Either way, args_free(a) is safe afterwards. */
 int  args_parse_run(int argc, char **argv, c6_run_args *a, char *err, size_t errlen);
+/* The same for `c6 archive`: also -O/--archive-out and --exclude-env-vars,
+ * and --include-system-env-vars off by default (k6's archive command). */
+int  args_parse_archive(int argc, char **argv, c6_run_args *a, char *err, size_t errlen);
 void args_free(c6_run_args *a);
 /* The flags with a line each, for `c6 run --help`. */
 void args_print_help(FILE *f);

@@ -498,6 +498,7 @@ static void run_free(run_ctx *r) {
     r->test.tls = NULL;
     dialer_free(r->test.dialer);
     script_free(&r->scr);
+    run_archive_free(r);
     for (int i = 0; i < r->test.nscen; i++) {
         if (r->test.scen[i].seg) c6_segment_tuple_free(r->test.scen[i].seg);
         free(r->test.scen[i].seg);
@@ -632,7 +633,7 @@ int run_main_mode(int argc, char **argv, int mode) {
     char err[8192];
     /* k6 logs command-line errors with its default logger (text on stderr)
      * and exits 255: they carry no exit code (internal/cmd/root.go, execute) */
-    if (args_parse_run(argc, argv, &r->args, err, sizeof err)) {
+    if ((mode == MODE_ARCHIVE ? args_parse_archive : args_parse_run)(argc, argv, &r->args, err, sizeof err)) {
         log_msg(LOG_ERROR, NULL, err, strlen(err));
         args_free(&r->args);
         return EXIT_FLAGS;
@@ -700,6 +701,8 @@ int run_main_mode(int argc, char **argv, int mode) {
                  "container, see https://grafana.com/docs/k6/latest/using-k6/modules/#use-modules-with-docker",
                  r->args.script);
         code = run_fail(r, EXIT_SCRIPT, err);
+    } else if ((code = run_archive_open(r, abs, sizeof abs, err, sizeof err)) != 0) {
+        run_fail(r, code, err);
     } else if ((r->scr.main_path = strdup(abs)), (code = run_compile(r, err, sizeof err)) != 0) {
         /* an exception of the init code: k6's scriptExceptionError adds hint="script exception"
          * (internal/js/runner.go, errext.Format) */
@@ -709,6 +712,8 @@ int run_main_mode(int argc, char **argv, int mode) {
     } else if (run_options(r, err, sizeof err) || run_validate(r, err, sizeof err) ||
                run_thresholds(r, err, sizeof err) || run_check_config(r, err, sizeof err)) {
         code = run_fail(r, EXIT_CONFIG, err);
+    } else if (mode == MODE_ARCHIVE) {   /* k6 archive opens no outputs */
+        code = run_archive_write(r);
     } else if ((code = run_open_outputs(r, err, sizeof err)) != 0) {
         code = run_fail(r, code, err);
     } else if (mode != MODE_RUN) {

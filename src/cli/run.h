@@ -7,4 +7,6 @@ int run_main(int argc, char **argv);   /* argv[0] is the first argument after "r
  * added when asked), exit 0, or the run's exit code for a bad script or
  * bad options. argv[0] is the first argument after "inspect". */
 int run_inspect_main(int argc, char **argv);
+/* `c6 archive [flags] script.js`: k6's archive of the test (-O file, default archive.tar). */
+int run_archive_main(int argc, char **argv);
 #endif

@@ -8,7 +8,8 @@
  *   run_progress.c  the banner and the progress block
  *   run_api.c       the REST API's side of the run (api_ops)
  *   run_end.c       thresholds' verdicts, the summary, handleSummary
- *   run_inspect.c   `c6 inspect` */
+ *   run_inspect.c   `c6 inspect`
+ *   archive.c       `c6 archive`, and archives given to run and inspect */
 #ifndef C6_RUN_CTX_H
 #define C6_RUN_CTX_H
 #include <pthread.h>
@@ -89,6 +90,7 @@ typedef struct run_ctx {
     bool tty;
     dash_config dash_cfg;         /* the web dashboard (K6_WEB_DASHBOARD, -o web-dashboard) */
     dashboard *dash;              /* NULL when off */
+    struct archive_meta *arc;     /* running an archive (cli/archive.c); NULL for a script */
 } run_ctx;
 
 /* The main thread's side of a scenario: it starts at startTime, stops
@@ -100,7 +102,7 @@ typedef struct run_scen {
     uv_timer_t start, end, hard;
 } run_scen;
 
-enum { MODE_RUN, MODE_INSPECT, MODE_INSPECT_REQS };
+enum { MODE_RUN, MODE_INSPECT, MODE_INSPECT_REQS, MODE_ARCHIVE };
 
 /* run.c */
 int run_main_mode(int argc, char **argv, int mode);
@@ -137,6 +139,14 @@ void run_log_crossed(run_ctx *r);
 void run_summary(run_ctx *r, double dur_s);
 void run_dash_end(run_ctx *r, double dur_s);
 void run_log_script_end(run_ctx *r, int code);
+
+/* archive.c: an archive given to run/inspect/archive. run_archive_open
+ * tells an archive from a script (--type, else its first tar header); for
+ * an archive it fills the script's files and the env from it and puts its
+ * main script's path into path. 0, or an exit code with err set. */
+int run_archive_open(run_ctx *r, char *path, size_t pathlen, char *err, size_t errlen);
+void run_archive_free(run_ctx *r);
+int run_archive_write(run_ctx *r);
 
 /* run_inspect.c */
 int run_inspect_print(run_ctx *r, int mode);

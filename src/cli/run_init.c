@@ -9,6 +9,7 @@
 #include "config/executor_def.h"
 #include "exec/executor.h"
 #include "exec/segment.h"
+#include "js/archive.h"
 #include "js/vm.h"
 #include "metrics/registry.h"
 #include "net/dialer.h"
@@ -108,10 +109,12 @@ int run_options(run_ctx *r, char *err, size_t errlen) {
     options_init(&scr);
     options_init(&cfg);
     int rc = options_from_env(environ, &env, err, errlen);
-    if (!rc && r->scr.options_json &&
-        (rc = options_from_json(r->scr.options_json, "script options", &scr, err, errlen)) != 0)
+    /* an archive's options take the script's place; its script's own export is ignored
+     * (internal/js/bundle.go, NewBundleFromArchive: updateOptions false) */
+    const char *script_opts = r->arc ? r->arc->options_json : r->scr.options_json;
+    if (!rc && script_opts && (rc = options_from_json(script_opts, "script options", &scr, err, errlen)) != 0)
         run_init_error(r, err, errlen);   /* k6 reads the options while it loads the script */
-    if (!rc && scr.unknown_field) {   /* internal/js/bundle.go, populateExports (logger.WithError(err).Warn) */
+    if (!rc && scr.unknown_field && !r->arc) {   /* internal/js/bundle.go, populateExports (logger.WithError(err).Warn) */
         char e[300];
         snprintf(e, sizeof e, "json: unknown field \"%.256s\"", scr.unknown_field);
         log_msg_field(LOG_WARN, "There were unknown fields in the options exported in the script", "error", e);
@@ -119,14 +122,16 @@ int run_options(run_ctx *r, char *err, size_t errlen) {
     if (!rc && r->args.config_path) {
         /* k6's texts (internal/cmd/config.go, readDiskConfig and getConsolidatedConfig) */
         const char *path = r->args.config_path;
-        const script_blob *b = script_open_file(&r->scr, path);
+        /* from disk, not through the script's files: the config is no part of an archive */
+        size_t blen;
+        char *b = (char *)script_read_disk(path, &blen);
         int e = errno;
         if (!b) {
             snprintf(err, errlen, "failed to load the configuration file from the local file system: %s %s: %s",
                      e == ENOENT || e == ENOTDIR ? "stat" : "open", path,
                      e == ENOENT ? "no such file or directory" : e == EACCES ? "permission denied" : strerror(e));
             rc = -1;
-        } else if ((rc = options_from_json((const char *)b->data, path, &cfg, err, errlen)) != 0) {
+        } else if ((rc = options_from_json(b, path, &cfg, err, errlen)) != 0) {
             char *why = strdup(err);
             size_t pl = strlen(path);
             const char *d = why && !strncmp(why, path, pl) && !strncmp(why + pl, ": ", 2) ? why + pl + 2 : why;
@@ -134,6 +139,7 @@ int run_options(run_ctx *r, char *err, size_t errlen) {
                      "the configuration from \"%s\": %s", path, d ? d : "");
             free(why);
         }
+        free(b);
     }
     if (!rc) {
         run_warn_overrides(&cfg, &scr, &env, &r->args.flags);

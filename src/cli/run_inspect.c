@@ -7,6 +7,7 @@
 #include "cli/run.h"
 #include "cli/run_ctx.h"
 #include "config/duration.h"
+#include "config/jsonval.h"
 #include "config/options_json.h"
 
 int run_inspect_main(int argc, char **argv) {
@@ -23,34 +24,6 @@ int run_inspect_main(int argc, char **argv) {
     return rc;
 }
 
-/* Two-space indented JSON, as k6 inspect prints it. */
-static void run_print_json(buf *b, const cJSON *v, int depth) {
-    if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
-        bool obj = cJSON_IsObject(v);
-        if (!v->child) { buf_puts(b, obj ? "{}" : "[]"); return; }
-        buf_puts(b, obj ? "{\n" : "[\n");
-        for (const cJSON *c = v->child; c; c = c->next) {
-            for (int i = 0; i <= depth; i++) buf_puts(b, "  ");
-            if (obj) {
-                cJSON *k = cJSON_CreateString(c->string);
-                char *ks = cJSON_PrintUnformatted(k);
-                buf_puts(b, ks);
-                buf_puts(b, ": ");
-                free(ks);
-                cJSON_Delete(k);
-            }
-            run_print_json(b, c, depth + 1);
-            buf_puts(b, c->next ? ",\n" : "\n");
-        }
-        for (int i = 0; i < depth; i++) buf_puts(b, "  ");
-        buf_puts(b, obj ? "}" : "]");
-        return;
-    }
-    char *t = cJSON_PrintUnformatted(v);
-    buf_puts(b, t);
-    free(t);
-}
-
 int run_inspect_print(run_ctx *r, int mode) {
     char *json = options_to_json(&r->opts, &r->test.plan);
     cJSON *root = cJSON_Parse(json);
@@ -63,7 +36,7 @@ int run_inspect_print(run_ctx *r, int mode) {
         cJSON_AddStringToObject(root, "totalDuration", d);
     }
     buf b = {0};
-    run_print_json(&b, root, 0);
+    cfg_json_print_indented(&b, root, 0);
     buf_puts(&b, "\n");
     fwrite(b.p, 1, b.len, stdout);
     buf_free(&b);

@@ -132,7 +132,47 @@ void cfg_json_put_duration(cJSON *o, const char *key, int64_t us) {
     cJSON_AddStringToObject(o, key, d);
 }
 
+void cfg_json_put_stages(cJSON *o, const char *key, const c6_stage *st, size_t n) {
+    cJSON *a = cJSON_AddArrayToObject(o, key);
+    for (size_t i = 0; i < n; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cfg_json_put_duration(e, "duration", st[i].duration_us);
+        cJSON_AddNumberToObject(e, "target", (double)st[i].target);
+        cJSON_AddItemToArray(a, e);
+    }
+}
+
 void cfg_json_put_kv(cJSON *o, const char *key, const c6_kv *kv, size_t n) {
     cJSON *m = cJSON_AddObjectToObject(o, key);
     for (size_t i = 0; i < n; i++) cJSON_AddStringToObject(m, kv[i].key, kv[i].value);
+}
+
+/* Two-space indented JSON as Go's json.MarshalIndent(v, "", "  ") lays it
+ * out (k6 inspect's output, an archive's metadata.json): "{}" and "[]"
+ * when empty, `"key": value`. */
+void cfg_json_print_indented(buf *b, const cJSON *v, int depth) {
+    if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+        bool obj = cJSON_IsObject(v);
+        if (!v->child) { buf_puts(b, obj ? "{}" : "[]"); return; }
+        buf_puts(b, obj ? "{\n" : "[\n");
+        for (const cJSON *c = v->child; c; c = c->next) {
+            for (int i = 0; i <= depth; i++) buf_puts(b, "  ");
+            if (obj) {
+                cJSON *k = cJSON_CreateString(c->string);
+                char *ks = k ? cJSON_PrintUnformatted(k) : NULL;
+                if (ks) buf_puts(b, ks);
+                buf_puts(b, ": ");
+                free(ks);
+                cJSON_Delete(k);
+            }
+            cfg_json_print_indented(b, c, depth + 1);
+            buf_puts(b, c->next ? ",\n" : "\n");
+        }
+        for (int i = 0; i < depth; i++) buf_puts(b, "  ");
+        buf_puts(b, obj ? "}" : "]");
+        return;
+    }
+    char *t = cJSON_PrintUnformatted(v);
+    if (t) buf_puts(b, t);
+    free(t);
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "config/scenarios.h"
+#include "util/buf.h"
 
 struct cJSON;
 
@@ -48,5 +49,10 @@ int cfg_json_stages(const struct cJSON *v, const char *prefix, const char *path,
  * as Go's duration string, a string map as an object. */
 void cfg_json_put_duration(struct cJSON *o, const char *key, int64_t us);
 void cfg_json_put_kv(struct cJSON *o, const char *key, const c6_kv *kv, size_t n);
+/* A stage list as k6 marshals it: [{"duration": "30s", "target": 10}, ...]. */
+void cfg_json_put_stages(struct cJSON *o, const char *key, const c6_stage *st, size_t n);
+/* Appends v to b laid out as Go's json.MarshalIndent(v, "", "  ") (k6
+ * inspect, an archive's metadata.json); depth 0 for the top. */
+void cfg_json_print_indented(buf *b, const struct cJSON *v, int depth);
 
 #endif

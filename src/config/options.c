@@ -174,6 +174,7 @@ void options_free(c6_options *o)
 {
     for (size_t i = 0; i < fields_count(); i++) field_release(o, field_at(i));
     free(o->scenarios_error);
+    free(o->scenarios_json);
     free(o->unknown_field);
     options_init(o);
 }
@@ -796,6 +797,8 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
                                  sizeof(verr)) != 0)
             return -1;
         if (verr[0]) o->scenarios_error = c6_strdup(verr);
+        free(o->scenarios_json);   /* as written, for k6's archives (config/options_archive.c) */
+        o->scenarios_json = cJSON_PrintUnformatted(v);
         return *set = true, 0;
     }
     case F_SYSTEM_TAGS: {
@@ -1116,6 +1119,7 @@ static void field_copy(c6_options *dst, const c6_options *lower, const field_def
     case F_SCENARIOS:
         *(c6_scenario **)dv = scenarios_dup(*(c6_scenario *const *)lv, n);
         dst->scenarios_error = lower->scenarios_error ? c6_strdup(lower->scenarios_error) : NULL;
+        dst->scenarios_json = c6_strdup(lower->scenarios_json);
         break;
     }
 }

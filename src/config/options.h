@@ -104,6 +104,7 @@ typedef struct c6_options {
      * used, as k6 validates after consolidating. */
     bool scenarios_set; c6_scenario *scenarios; size_t nscenarios;
     char *scenarios_error;
+    char *scenarios_json;   /* options.scenarios as the source wrote it (JSON), for archives */
     /* script options only: the top-level key k6 would stop at as unknown
      * (the first in byte order, Go's JSON of the options sorts them), for
      * its warning; NULL when every key is known. Not merged. */

@@ -541,13 +541,43 @@ struct cJSON *scenario_to_json(const c6_scenario *s) {
         } else if (od->kind == K_DURATION) {
             cfg_json_put_duration(o, od->key, v);
         } else if (od->kind == K_STAGES) {
-            cJSON *a = cJSON_AddArrayToObject(o, "stages");
-            for (size_t i = 0; i < s->nstages; i++) {
-                cJSON *st = cJSON_CreateObject();
-                cfg_json_put_duration(st, "duration", s->stages[i].duration_us);
-                cJSON_AddNumberToObject(st, "target", (double)s->stages[i].target);
-                cJSON_AddItemToArray(a, st);
-            }
+            cfg_json_put_stages(o, "stages", s->stages, s->nstages);
+        }
+    }
+    return o;
+}
+
+/* As k6 writes a scenario in an archive's metadata.json (lib.Options with
+ * its executor config's nullable fields): the common options and the
+ * executor's, each the value read when `raw` (the scenario as written)
+ * gave it, else null. Key order: k6's BaseConfig then the executor's. */
+struct cJSON *scenario_to_archive_json(const c6_scenario *s, const struct cJSON *raw) {
+    static const char *const common[] = {"startTime", "gracefulStop", "env", "exec", "tags"};
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "executor", executor_name(s->executor));
+    const c6_executor_def *d = executor_def(s->executor);
+    size_t nrow = 0;
+    while (d && d->options[nrow]) nrow++;
+    const char *base = (const char *)s;
+    for (size_t k = 0; k < 5 + nrow; k++) {
+        const char *key = k < 5 ? common[k] : d->options[k - 5];
+        const opt_def *od = &OPTS[opt_index(key)];
+        const cJSON *given = NULL, *it;
+        cJSON_ArrayForEach(it, raw)   /* Go matches keys case-insensitively; the last one wins */
+            if (it->string && strcasecmp(it->string, key) == 0) given = it;
+        if (!given || cJSON_IsNull(given)) {
+            cJSON_AddNullToObject(o, key);
+            continue;
+        }
+        switch (od->kind) {
+        case K_INT: cJSON_AddNumberToObject(o, key, (double)*(const int64_t *)(base + od->off)); break;
+        case K_DURATION: cfg_json_put_duration(o, key, *(const int64_t *)(base + od->off)); break;
+        case K_EXEC: cJSON_AddStringToObject(o, key, s->exec ? s->exec : "default"); break;
+        case K_KV:
+            cfg_json_put_kv(o, key, *(c6_kv *const *)(base + od->off), *(const size_t *)(base + od->n_off));
+            break;
+        case K_STAGES: cfg_json_put_stages(o, "stages", s->stages, s->nstages); break;
+        default: cJSON_AddNullToObject(o, key); break;
         }
     }
     return o;

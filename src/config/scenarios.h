@@ -95,6 +95,9 @@ int scenarios_parse_json(const struct cJSON *obj, const char *origin, c6_scenari
 int scenario_validate(const c6_scenario *s, char *err, size_t errlen);
 /* The scenario as k6 marshals it (exec.test.options), a new cJSON object. */
 struct cJSON *scenario_to_json(const c6_scenario *s);
+/* As k6 writes it in an archive: every key, null where `raw` (the
+ * scenario's JSON as written) did not give it. */
+struct cJSON *scenario_to_archive_json(const c6_scenario *s, const struct cJSON *raw);
 void scenario_copy(c6_scenario *dst, const c6_scenario *src);   /* deep copy */
 void scenario_free(c6_scenario *s);                            /* frees the members */
 

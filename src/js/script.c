@@ -154,7 +154,9 @@ const script_blob *script_open_file(script *s, const char *path) {
     const script_blob *found = NULL;
     for (size_t i = 0; i < s->nfiles && !found; i++)
         if (strcmp(s->files[i]->name, path) == 0) found = s->files[i];
-    if (!found) {
+    /* an archive's files only; and only absolute paths are on disk (remote modules are cached by URL) */
+    if (!found && (s->sealed || path[0] != '/')) errno = ENOENT;
+    if (!found && !s->sealed && path[0] == '/') {
         size_t len;
         uint8_t *data = script_read(path, &len);
         if (data) {
@@ -198,4 +200,19 @@ char *script_resolve(const char *base, const char *name) {
     if (o == 0) out[o++] = '/';
     out[o] = 0;
     return out;
+}
+
+/* For js/archive.c and the config file: a file from disk outside the cache,
+ * and a file given by content. */
+uint8_t *script_read_disk(const char *path, size_t *len) { return script_read(path, len); }
+
+int script_add_file(script *s, const char *path, const void *data, size_t len) {
+    uint8_t *copy = malloc(len + 1);
+    if (!copy) return -1;
+    if (len) memcpy(copy, data, len);
+    copy[len] = 0;
+    pthread_mutex_lock(&s->files_lock);
+    script_cache_add(s, path, copy, len);
+    pthread_mutex_unlock(&s->files_lock);
+    return 0;
 }

@@ -43,6 +43,7 @@ typedef struct script {
     size_t nexport_fns;
     pthread_mutex_t shared_lock;   /* recursive: a SharedArray's function may make another */
     shared_array *shared;
+    bool sealed;         /* running an archive: files come from it only, never from disk */
 } script;
 
 void script_init(script *s);
@@ -55,6 +56,11 @@ const script_blob *script_open_file(script *s, const char *path);
 /* Reads all of f into the file cache under `path` (`c6 run -` reads the
  * script from stdin this way). 0, or -1 with errno set. */
 int script_add_stream(script *s, const char *path, FILE *f);
+/* Reads a file from disk, not through the cache (the config file, an
+ * archive). NULL with errno set on failure; the data is NUL-terminated. */
+uint8_t *script_read_disk(const char *path, size_t *len);
+/* Adds a file to the cache by content (an archive's files). 0, or -1. */
+int script_add_file(script *s, const char *path, const void *data, size_t len);
 /* The SharedArray called name, or NULL. Call with shared_lock held. */
 const shared_array *script_shared_find(script *s, const char *name);
 /* Adds a (complete) SharedArray; s owns it from then on. Call with shared_lock held. */

@@ -14,6 +14,8 @@
 #include "js/cjs.h"
 #include "js/ts.h"
 #include "js/jslib.h"
+#include "js/remote.h"
+#include "util/urlref.h"
 #include "js/modules/http.h"
 
 #define VM_STACK_LIMIT (192 * 1024)
@@ -48,6 +50,34 @@ typedef struct vm_loader {
 
 static bool vm_is_builtin(const char *name) { return strncmp(name, "k6", 2) == 0 && (name[2] == 0 || name[2] == '/'); }
 
+/* A remote module's name: an https:// URL as written, or a relative name
+ * imported from a remote module resolved against its URL (k6's
+ * loader.Resolve). NULL, with an exception when the name is refused, for
+ * the other names. */
+static char *vm_remote_name(JSContext *ctx, const char *base, const char *name) {
+    const char *colon = strstr(name, "://");
+    if (colon && strncmp(name, "https://", 8) != 0 && strncmp(name, "file://", 7) != 0) {
+        JS_ThrowReferenceError(ctx, "only supported schemes for imports are file and https, %s has `%.*s`", name,
+                               (int)(colon - name), name);
+        return NULL;
+    }
+    bool from_remote = strncmp(base, "https://", 8) == 0;
+    if (from_remote && strncmp(name, "file://", 7) == 0) {
+        JS_ThrowReferenceError(ctx, "origin (%s) not allowed to load local file: %s", base, name);
+        return NULL;
+    }
+    if (strncmp(name, "https://", 8) == 0) return js_strdup(ctx, name);
+    if (!from_remote) return NULL;
+    buf u = {0};
+    if (url_resolve(&u, base, name)) {
+        JS_ThrowOutOfMemory(ctx);
+        return NULL;
+    }
+    char *r = js_strdup(ctx, u.p);
+    buf_free(&u);
+    return r;
+}
+
 static char *vm_normalize(JSContext *ctx, const char *base, const char *name, void *opaque) {
     vm_loader *l = opaque;
     if (vm_is_builtin(name)) return js_strdup(ctx, name);
@@ -57,11 +87,9 @@ static char *vm_normalize(JSContext *ctx, const char *base, const char *name, vo
     const char *jl = jslib_module_for_url(name);
     if (jl) return js_strdup(ctx, jl);
     if (strncmp(name, "c6:jslib/", 9) == 0) return js_strdup(ctx, name);
-    if (strncmp(name, "https://", 8) == 0 || strncmp(name, "http://", 7) == 0) {
-        JS_ThrowReferenceError(ctx, "remote module \"%s\" cannot be loaded: c6 runs offline, "
-                               "download it and import it by a relative path", name);
-        return NULL;
-    }
+    char *url = vm_remote_name(ctx, base, name);   /* an https:// module (js/remote.c) */
+    if (url || JS_HasException(ctx)) return url;
+    if (strncmp(name, "file://", 7) == 0) name += 7;
     char *abs = script_resolve(base, name);
     char *r = js_strdup(ctx, abs);
     free(abs);
@@ -114,7 +142,16 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
     size_t len;
     const char *text = jslib_source(name, &len);   /* a jslib module c6 carries */
     if (!text) {
-        const script_blob *src = script_open_file(l->s, name);
+        char rerr[2048];
+        bool remote = strncmp(name, "https://", 8) == 0;
+        const script_blob *src = remote ? remote_module(l->s, name, l->spec[0] ? l->spec : name, rerr, sizeof rerr)
+                                        : script_open_file(l->s, name);
+        if (!src && remote) {   /* a load error, as k6's loader reports it (exit 107) */
+            free(l->s->load_error);
+            l->s->load_error = strdup(rerr);
+            JS_ThrowReferenceError(ctx, "%s", rerr);
+            return NULL;
+        }
         if (!src && errno == ENOENT && strcmp(name, l->s->main_path) != 0) {
             /* k6's text (internal/loader/loader.go, fileSchemeCouldntBeLoadedMsg), with the
              * specifier as the script wrote it; the caller reports it (exit 107) */
