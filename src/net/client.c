@@ -67,6 +67,7 @@ static void client_req_vfail(h1_client *c, h1_request *r, enum h1_error e, int u
     vsnprintf(r->errmsg, sizeof r->errmsg, fmt, ap);
     r->err = e;
     r->status = 0;
+    if (r->resp_headers) buf_clear(r->resp_headers);   /* a failed request shows no headers (k6) */
     r->os_errno = uverr < 0 && uverr > -4096 ? -uverr : 0;
     req_set_timings(r, clock_now_us());
     client_zs_release(c, r);

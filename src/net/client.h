@@ -46,7 +46,10 @@ enum h1_error { H1_OK = 0, H1_ERR_URL, H1_ERR_DNS, H1_ERR_REFUSED, H1_ERR_NETUNR
                 H1_ERR_TLS,                           /* https: handshake or record failure; tls_code says which */
                 H1_ERR_H2_GOAWAY,                     /* h2: the server's GOAWAY ended the stream; h2_code */
                 H1_ERR_H2_STREAM,                     /* h2: the stream was reset (RST_STREAM); h2_code */
-                H1_ERR_H2_CONN };                     /* h2: a framing/protocol error on the connection */
+                H1_ERR_H2_CONN,                       /* h2: a framing/protocol error on the connection */
+                H1_ERR_HEAD };                        /* HTTP/1: a response head Go's ReadResponse refuses;
+                                                         errmsg is Go's text, which net/http wraps in
+                                                         "net/http: HTTP/1.x transport connection broken: " */
 
 typedef struct h1_request {
     /* in */
@@ -68,7 +71,8 @@ typedef struct h1_request {
                                                 credentials (its next such requests send nothing); a
                                                 challenge over h2 moves the request to an HTTP/1.1
                                                 connection, as libcurl did; NULL none */
-    buf *resp_headers;                       /* required; filled: the final response's raw header block */
+    buf *resp_headers;                       /* required; filled: the final response's raw header block;
+                                                emptied when the request fails */
     buf *resp_body;                          /* filled: body, decoded if Content-Encoding gzip/deflate;
                                                 NULL: the body is read and discarded */
     void (*done)(struct h1_request *r, void *ud); void *ud;

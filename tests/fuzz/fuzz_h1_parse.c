@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (rc == H1P_ERROR && !p.err) abort();
         if (rc != H1P_DONE) break;
         if (p.status < 100 || p.status > 999) abort();
-        if (hdr.len > H1_MAX_HEADER_BLOCK + 2) abort();
+        if (hdr.len > H1_MAX_HEADER_BYTES + 2) abort();
         if (p.encoding != H1_ENC_NONE && body.len) {
             buf dec = {0};
             int codec = p.encoding == H1_ENC_GZIP ? CODEC_GZIP : p.encoding == H1_ENC_DEFLATE ? CODEC_DEFLATE

@@ -1,0 +1,169 @@
+"""Hostile response heads, Locations and schemes (issue 12), against the
+raw-socket peer of hostile.py.
+
+What k6 v2.2.0 does comes from Go's net/http, which k6's http.Transport
+uses with its defaults (js/runner.go sets no MaxResponseHeaderBytes):
+- net/http/transport.go, persistConn.maxHeaderResponseSize: 10 << 20 bytes
+  for a response's heads, 1xx ones included (readResponse no longer counts
+  1xx responses, it resets no limit unless a Got1xxResponse hook is set, and
+  k6's tracer sets none); beyond it readLoop's error "net/http: server
+  response headers exceeded 10485760 bytes; aborted";
+- net/http/response.go, ReadResponse: "malformed HTTP response %q",
+  "malformed HTTP status code %q", "malformed HTTP version %q";
+- net/textproto/reader.go, readMIMEHeader: "malformed MIME header line: "
+  + the field (a name byte no token byte nor space, an empty name, a value
+  byte below 0x20 but HTAB, or 0x7f), "malformed MIME header: missing
+  colon: %q", "malformed MIME header initial line: " + the line; obs-fold
+  lines joined by one space;
+- transport.go, mapRoundTripError wraps those in "net/http: HTTP/1.x
+  transport connection broken: ", and k6's errorCodeForError
+  (lib/netext/httpext/error_codes.go) unwraps to the innermost text with
+  code 1000 (defaultErrorCode); a failed request's Response has status 0
+  and no headers (request.go fills them only when resErr is nil);
+- net/http/client.go, Client.do: an empty Location returns the redirect
+  response; one url.Parse refuses fails the request with "failed to parse
+  Location header %q: %v" before CheckRedirect; the next hop's URL is
+  req.URL.Parse(loc) (ResolveReference); a scheme other than http/https is
+  refused by Transport.roundTrip with `unsupported protocol scheme "X"`.
+"""
+import json
+import socket
+import threading
+import time
+
+from conftest import SCRIPTS, parse_logfmt
+from hostile import HostileServer, feed, run_c6
+
+SCRIPT = SCRIPTS / "hostile" / "headers.js"
+LIMIT = 10 << 20
+
+
+def _path(request):
+    line = request.split(b"\r\n", 1)[0].decode("latin-1")
+    parts = line.split(" ")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _run(c6_bin, url, cases, timeout=120):
+    r = run_c6(c6_bin, SCRIPT, env={"URL": url, "CASES": json.dumps(cases)}, timeout=timeout)
+    assert r.code == 0, r
+    lines = [parse_logfmt(x) for x in r.err.splitlines()]
+    got = [json.loads(x["msg"]) for x in lines if x.get("source") == "console"]
+    assert len(got) == 1, r
+    return got[0], r
+
+
+def _head(status_line, *lines, body=b"ok"):
+    head = status_line + b"\r\n" + b"".join(x + b"\r\n" for x in lines)
+    return head + b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+# path -> the whole response sent back (then the connection closes)
+ANSWERS = {
+    "/many": _head(b"HTTP/1.1 200 OK", *[b"X-H-%d: v%d" % (i, i) for i in range(10000)]),
+    "/long": _head(b"HTTP/1.1 200 OK", b"X-Long: " + b"a" * (1 << 20)),
+    "/dup": _head(b"HTTP/1.1 200 OK", b"X-Dup: a", b"x-dup: b", b"X-DUP:c  "),
+    "/fold": _head(b"HTTP/1.1 200 OK", b"X-Fold: a", b"  b", b"\tc"),
+    "/spacename": _head(b"HTTP/1.1 200 OK", b"Foo Bar: x", b"foo bar : y"),
+    "/proto": _head(b"HTTP/1.1 200 OK", b"__proto__: p"),
+    "/nul": _head(b"HTTP/1.1 200 OK", b"X-A: 1", b"X-Bad: a\x00b", b"X-C: 3"),
+    "/ctl": _head(b"HTTP/1.1 200 OK", b"X-Bad: a\x01b"),
+    "/del": _head(b"HTTP/1.1 200 OK", b"X-Bad: a\x7fb"),
+    "/cr": _head(b"HTTP/1.1 200 OK", b"X-Bad: a\rb"),
+    "/foldnul": _head(b"HTTP/1.1 200 OK", b"X-F: a", b" b\x00"),
+    "/nocolon": _head(b"HTTP/1.1 200 OK", b"NoColonHere"),
+    "/badname": _head(b"HTTP/1.1 200 OK", b"X@Bad: v"),
+    "/emptyname": _head(b"HTTP/1.1 200 OK", b": v"),
+    "/initial": _head(b"HTTP/1.1 200 OK", b" folded: x"),
+    "/badcode": _head(b"HTTP/1.1 2x0 OK"),
+    "/garbage": _head(b"garbage"),
+    "/badversion": _head(b"HTTP/x.1 200 OK"),
+    "/http15": _head(b"HTTP/1.5 200 OK"),
+    "/partial": b"HTTP/1.1 200 OK\r\nX-A: 1\r\n",
+    "/cookies": _head(b"HTTP/1.1 200 OK", *[b"Set-Cookie: c%d=v%d" % (i, i) for i in range(5000)]),
+}
+
+
+def _answer(conn, request):
+    feed(conn, ANSWERS.get(_path(request), b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"))
+
+
+def test_response_heads(c6_bin):
+    cases = [[p.strip("/"), p] for p in ANSWERS if p != "/cookies"] + [["cookies", "/cookies"]]
+    with HostileServer(_answer) as srv:
+        got, r = _run(c6_bin, srv.url, cases)
+    ok = {k: v for k, v in got.items()}
+    # what Go accepts (the 64 KiB limit c6 had refused the first three)
+    assert (ok["many"]["status"], ok["many"]["nh"], ok["many"]["h"]) == (200, 10001, {"X-H-9999": "v9999"}), ok["many"]
+    assert (ok["long"]["status"], ok["long"]["h"]) == (200, {"X-Long": 1 << 20}), ok["long"]
+    c = ok["cookies"]
+    assert (c["status"], c["ncookies"], c["code"]) == (200, 5000, 0), c
+    assert c["ms"] < 20000, c
+    # Header.Get joins a name's values with ", " (k6's strings.Join), names
+    # canonical; obs-fold joined by one space; a name with a space is kept
+    # as it is (textproto's issue 34540); "__proto__" is a header
+    assert ok["dup"]["h"] == {"X-Dup": "a, b, c"}, ok["dup"]
+    assert ok["fold"]["h"] == {"X-Fold": "a b c"}, ok["fold"]
+    assert ok["spacename"]["h"] == {"Foo Bar": "x", "foo bar ": "y"}, ok["spacename"]
+    assert ok["proto"]["h"] == {"__proto__": "p"} and ok["proto"]["nh"] == 2, ok["proto"]
+    assert (ok["http15"]["status"], ok["http15"]["proto"]) == (200, "HTTP/1.5"), ok["http15"]
+    # what Go refuses: status 0, no headers, Go's innermost text, code 1000.
+    # (k6 keeps the NUL and what follows it in the text; c6's error strings
+    # end at the NUL)
+    bad = {
+        "nul": "malformed MIME header line: X-Bad: a",
+        "ctl": "malformed MIME header line: X-Bad: a\x01b",
+        "del": "malformed MIME header line: X-Bad: a\x7fb",
+        "cr": "malformed MIME header line: X-Bad: a\rb",
+        "foldnul": "malformed MIME header line: X-F: a b",
+        "nocolon": 'malformed MIME header: missing colon: "NoColonHere"',
+        "badname": "malformed MIME header line: X@Bad: v",
+        "emptyname": "malformed MIME header line: : v",
+        "initial": "malformed MIME header initial line:  folded: x",
+        "badcode": 'malformed HTTP status code "2x0"',
+        "garbage": 'malformed HTTP response "garbage"',
+        "badversion": 'malformed HTTP version "HTTP/x.1"',
+        "partial": "unexpected EOF",
+    }
+    for name, err in bad.items():
+        g = ok[name]
+        assert (g["status"], g["error"], g["code"], g["nh"], g["ncookies"], g["proto"]) == (0, err, 1000, 0, 0, ""), (name, g)
+    # k6's "Request Failed" warning carries Go's whole error
+    warn = [parse_logfmt(x) for x in r.err.splitlines() if "Request Failed" in x]
+    want = f'Get "{srv.url}/badcode": net/http: HTTP/1.x transport connection broken: malformed HTTP status code "2x0"'
+    assert want in [w.get("error") for w in warn], warn
+    assert r.peak_rss_kb < 400_000, r
+
+
+def _endless_headers(conn, request):
+    feed(conn, b"HTTP/1.1 200 OK\r\n")
+    i = 0
+    while feed(conn, b"X-Fill-%d: %s\r\n" % (i, b"a" * 1000)):
+        i += 1
+
+
+def _endless_interim(conn, request):
+    while feed(conn, b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" * 64):
+        pass
+
+
+def _endless_line(conn, request):
+    feed(conn, b"HTTP/1.1 200 OK\r\nX-Line: ")
+    while feed(conn, b"b" * 65536):
+        pass
+
+
+def test_endless_heads_bounded(c6_bin):
+    """A server that sends header bytes forever: Go's 10 MB limit ends the
+    request (1xx heads count towards it); c6's memory stays bounded. Before:
+    c6 failed at 64 KiB ("header block too large") or after 16 interim
+    responses ("too many 1xx responses"), neither being Go's behaviour."""
+    want = "net/http: server response headers exceeded 10485760 bytes; aborted"
+    for behave in (_endless_headers, _endless_interim, _endless_line):
+        with HostileServer(behave, max_bytes=64 << 20, max_seconds=60) as srv:
+            got, r = _run(c6_bin, srv.url, [["x", "/"]], timeout=90)
+        g = got["x"]
+        assert (g["status"], g["error"], g["code"], g["nh"]) == (0, want, 1000, 0), (behave.__name__, g)
+        assert g["ms"] < 30000, (behave.__name__, g)
+        # the head buffer grows to the limit and no further
+        assert r.peak_rss_kb < 120_000, (behave.__name__, r.peak_rss_kb)
