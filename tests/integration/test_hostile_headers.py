@@ -167,3 +167,126 @@ def test_endless_heads_bounded(c6_bin):
         assert g["ms"] < 30000, (behave.__name__, g)
         # the head buffer grows to the limit and no further
         assert r.peak_rss_kb < 120_000, (behave.__name__, r.peak_rss_kb)
+
+
+class _Bystander:
+    """A listening socket that must never see a connection (the "third
+    party" a redirect to gopher:// or dict:// would make c6 talk to)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop.is_set():
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.hits += 1
+            c.close()
+
+    def close(self):
+        self.stop.set()
+        self.thread.join(5)
+        self.sock.close()
+
+
+def _redirector(bystander_port):
+    seen = {}
+    locations = {
+        "/a/b/c?q": b"../x/../../ok",
+        "/frag/a?q=1": b"#frag",
+        "/gopher": b"gopher://127.0.0.1:%d/1x" % bystander_port,
+        "/dict": b"dict://127.0.0.1:%d/d:word" % bystander_port,
+        "/file": b"file:///etc/passwd",
+        "/empty": b"",
+        "/spacehost": b"http://a b/",
+        "/tab": b"/a\tb",
+        "/colon": b":foo",
+        "/esc": b"/%zz",
+        "/seg": b"1a:b",
+        "/port": b"http://127.0.0.1:x/",
+        "/spacepath": b"/a b",
+        "/loop": b"/loop",
+    }
+
+    def behave(conn, request):
+        path = _path(request)
+        n = seen[path] = seen.get(path, 0) + 1
+        if path == "/twoloc":
+            feed(conn, b"HTTP/1.1 302 Found\r\nLocation: /ok\r\nLocation: /second\r\nContent-Length: 0\r\n\r\n")
+        elif path in locations and not (path == "/frag/a?q=1" and n > 1):
+            feed(conn, b"HTTP/1.1 302 Found\r\nLocation: " + locations[path] + b"\r\nContent-Length: 0\r\n\r\n")
+        else:
+            feed(conn, b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+    return behave, seen
+
+
+def test_locations_and_schemes(c6_bin):
+    """Every Location is resolved as Go's URL.Parse + ResolveReference,
+    refused as url.Parse refuses it, and a scheme other than http/https is
+    never dialled, followed or not (before: Locations were not checked and a
+    bad one returned the 302 as a success)."""
+    by = _Bystander()
+    try:
+        behave, seen = _redirector(by.port)
+        with HostileServer(behave) as srv:
+            u = srv.url
+            cases = [[p.strip("/").split("?")[0].replace("/", "_") or p, p] for p in (
+                "/a/b/c?q", "/frag/a?q=1", "/gopher", "/dict", "/file", "/empty", "/spacehost", "/tab",
+                "/colon", "/esc", "/seg", "/port", "/spacepath", "/twoloc")]
+            cases += [["loop", "/loop", {"redirects": 3}]]
+            cases += [["direct_" + s, f"{s}://127.0.0.1:{by.port}/x"] for s in ("gopher", "dict", "ftp", "ws", "file")]
+            got, r = _run(c6_bin, u, cases)
+            requests = [_path(x) for x in srv.requests]
+    finally:
+        by.close()
+    assert by.hits == 0, by.hits
+    g = got
+    # RFC 3986 resolution: "/a/b/" + "../x/../../ok" is "/ok"; "#frag" keeps path and query
+    assert (g["a_b_c"]["status"], g["a_b_c"]["url"]) == (200, u + "/ok"), g["a_b_c"]
+    assert (g["frag_a"]["status"], g["frag_a"]["url"]) == (200, u + "/frag/a?q=1#frag"), g["frag_a"]
+    assert requests.count("/frag/a?q=1") == 2 and "/ok" in requests, requests
+    # a space in a path is escaped (URL.String), the first Location wins (Header.Get)
+    assert (g["spacepath"]["status"], g["spacepath"]["url"]) == (200, u + "/a%20b"), g["spacepath"]
+    assert "/a%20b" in requests, requests
+    assert (g["twoloc"]["status"], g["twoloc"]["url"]) == (200, u + "/ok"), g["twoloc"]
+    # no Location: the 302 itself
+    assert (g["empty"]["status"], g["empty"]["url"], g["empty"]["error"]) == (302, u + "/empty", ""), g["empty"]
+    # maxRedirects: the redirection is returned after 3 more requests
+    assert (g["loop"]["status"], g["loop"]["url"], requests.count("/loop")) == (302, u + "/loop", 4), (g["loop"], requests)
+    # followed to another scheme: that hop fails in Transport.roundTrip
+    for name, scheme, target in (("gopher", "gopher", f"gopher://127.0.0.1:{by.port}/1x"),
+                                 ("dict", "dict", f"dict://127.0.0.1:{by.port}/d:word"),
+                                 ("file", "file", "file:///etc/passwd")):
+        x = g[name]
+        assert (x["status"], x["url"], x["error"], x["code"], x["nh"]) == (
+            0, target, f'unsupported protocol scheme "{scheme}"', 1000, 0), (name, x)
+    # asked for directly: the same error, nothing dialled
+    for s in ("gopher", "dict", "ftp", "ws", "file"):
+        x = got["direct_" + s]
+        assert (x["status"], x["error"], x["code"]) == (0, f'unsupported protocol scheme "{s}"', 1000), (s, x)
+    # Locations url.Parse refuses: Client.do's error on the hop that sent them
+    bad = {
+        "spacehost": ('"http://a b/"', 'parse "http://a b/": invalid character " " in host name'),
+        "tab": ('"/a\\tb"', 'parse "/a\\tb": net/url: invalid control character in URL'),
+        "colon": ('":foo"', 'parse ":foo": missing protocol scheme'),
+        "esc": ('"/%zz"', 'parse "/%zz": invalid URL escape "%zz"'),
+        "seg": ('"1a:b"', 'parse "1a:b": first path segment in URL cannot contain colon'),
+        "port": ('"http://127.0.0.1:x/"', 'parse "http://127.0.0.1:x/": invalid port ":x" after host'),
+    }
+    for name, (loc, why) in bad.items():
+        x = g[name]
+        assert (x["status"], x["url"], x["error"], x["code"], x["nh"], x["body"]) == (
+            0, f"{u}/{name}", f"failed to parse Location header {loc}: {why}", 1000, 0, None), (name, x)
+    warn = [parse_logfmt(x).get("error") for x in r.err.splitlines() if "Request Failed" in x]
+    assert f'Get "{u}/colon": failed to parse Location header ":foo": parse ":foo": missing protocol scheme' in warn, warn
+    assert f'Get "gopher://127.0.0.1:{by.port}/1x": unsupported protocol scheme "gopher"' in warn, warn

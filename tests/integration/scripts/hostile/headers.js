@@ -1,6 +1,6 @@
 // Hostile response heads (tests/integration/test_hostile_headers.py): one
 // request per case of __ENV.CASES ([[name, path, params], ...]) to the
-// hostile server at __ENV.URL; what the script sees of each is logged as
+// hostile server at __ENV.URL (or to path itself when it has a scheme); what the script sees of each is logged as
 // one JSON line.
 import http from 'k6/http';
 
@@ -10,7 +10,7 @@ export default function () {
   const out = {};
   for (const [name, path, params] of JSON.parse(__ENV.CASES)) {
     const t0 = Date.now();
-    const r = http.get(__ENV.URL + path, params || {});
+    const r = http.get(/^[a-z]+:/i.test(path) ? path : __ENV.URL + path, params || {});
     const shown = {};
     for (const k of SHOW) {
       if (!Object.prototype.hasOwnProperty.call(r.headers, k)) continue;
