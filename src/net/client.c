@@ -325,6 +325,7 @@ static void client_req_reset(h1_request *r, int64_t now) {
     r->sid_ = 0;
     r->body_off_ = 0;
     r->h2enc_ = r->h2hdr_ = r->redo_ = 0;
+    r->h2hsize_ = 0;
     r->ntlm_step_ = r->ntlm_h11_ = 0;
     r->t_auth_sent_ = 0;
     r->state_ = RQ_ACTIVE;

@@ -108,6 +108,7 @@ typedef struct h1_request {
     int32_t sid_;                            /* stream id; 0: not submitted */
     size_t body_off_;                        /* body bytes handed to the session */
     int h2enc_, h2hdr_, redo_;               /* Content-Encoding; header block state; dispatch again */
+    size_t h2hsize_;                         /* the header block's size as HTTP/2 counts it (RFC 9113 6.5.2) */
 } h1_request;
 
 /* https:// on c's own TLS connections, with the run's TLS options (cfg

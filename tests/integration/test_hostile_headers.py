@@ -290,3 +290,109 @@ def test_locations_and_schemes(c6_bin):
     warn = [parse_logfmt(x).get("error") for x in r.err.splitlines() if "Request Failed" in x]
     assert f'Get "{u}/colon": failed to parse Location header ":foo": parse ":foo": missing protocol scheme' in warn, warn
     assert f'Get "gopher://127.0.0.1:{by.port}/1x": unsupported protocol scheme "gopher"' in warn, warn
+
+
+# ---- HTTP/2: a raw h2 server over TLS (ALPN h2), frames written by hand ----
+
+def _frame(kind, flags, sid, payload):
+    return len(payload).to_bytes(3, "big") + bytes([kind, flags]) + sid.to_bytes(4, "big") + payload
+
+
+def _hpack_int(v, bits, first):
+    top = (1 << bits) - 1
+    if v < top:
+        return bytes([first | v])
+    out = [first | top]
+    v -= top
+    while v >= 128:
+        out.append((v & 127) | 128)
+        v >>= 7
+    return bytes(out + [v])
+
+
+def _hpack_literal(name, value, index=False):
+    """A literal field with a new name, Huffman off (RFC 7541 6.2)."""
+    return (b"\x40" if index else b"\x00") + _hpack_int(len(name), 7, 0) + name + _hpack_int(len(value), 7, 0) + value
+
+
+def _h2_answer(ctx, block, seen):
+    """Answers the first request stream with one HEADERS frame (END_STREAM)
+    holding block, then reads until the client goes (RST_STREAM seen)."""
+    def behave(conn, request):
+        tls = ctx.wrap_socket(conn.sock, server_side=True)
+        tls.settimeout(5)
+        tls.sendall(_frame(4, 0, 0, b""))
+        data, off, sid = b"", 24, None
+        while sid is None:
+            chunk = tls.recv(65536)
+            if not chunk:
+                return
+            data += chunk
+            while len(data) >= off + 9:
+                n = int.from_bytes(data[off:off + 3], "big")
+                if len(data) < off + 9 + n:
+                    break
+                kind, flags = data[off + 3], data[off + 4]
+                fsid = int.from_bytes(data[off + 5:off + 9], "big") & 0x7fffffff
+                if kind == 4 and not flags & 1:
+                    tls.sendall(_frame(4, 1, 0, b""))
+                if kind == 1 and sid is None:
+                    sid = fsid
+                off += 9 + n
+        tls.sendall(_frame(1, 0x4 | 0x1, sid, block))
+        try:
+            while True:
+                chunk = tls.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+                if b"\x00\x00\x04\x03" in data[off:]:   # an RST_STREAM frame header
+                    seen.append("rst")
+        except OSError:
+            pass
+    return behave
+
+
+def test_http2_header_blocks(c6_bin, tmp_path):
+    """Over HTTP/2 (nghttp2): Go's http2 Transport fails a stream whose
+    header list passes its 10 MB MaxHeaderListSize (x/net/http2
+    transport.go: handleResponse's errResponseHeaderListSize, sent as a
+    PROTOCOL_ERROR stream error) and one holding an invalid field value
+    (frame.go readMetaFrame); k6 maps http2.StreamError to 1630 + 1 + code:
+    1632 "http2: stream error with http2 ErrCode PROTOCOL_ERROR". Before, c6
+    kept every field an HPACK-indexed 4 KB value repeated 12,000 times in
+    one 16 KB frame gave (48 MB of header block), and nghttp2 dropped the
+    invalid field silently (status 200)."""
+    import ssl
+    from conftest import _openssl
+    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+             "-subj", "/CN=127.0.0.1", "-keyout", "k.pem", "-out", "c.pem", cwd=tmp_path)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(tmp_path / "c.pem"), str(tmp_path / "k.pem"))
+    ctx.set_alpn_protocols(["h2"])
+    blocks = {
+        "ok": b"\x88" + _hpack_literal(b"x-a", b"1"),
+        "nul": b"\x88" + _hpack_literal(b"x-a", b"1") + _hpack_literal(b"x-bad", b"a\x00b"),
+        "bomb": b"\x88" + _hpack_literal(b"x-a", b"a" * 4000, index=True) + b"\xbe" * 12000,
+    }
+    seen = {k: [] for k in blocks}
+    servers = {k: HostileServer(_h2_answer(ctx, b, seen[k]), read_request=False) for k, b in blocks.items()}
+    try:
+        for s in servers.values():
+            s.__enter__()
+        cases = [[k, s.url.replace("http://", "https://") + "/"] for k, s in servers.items()]
+        r = run_c6(c6_bin, SCRIPT, "--insecure-skip-tls-verify",
+                   env={"URL": "", "CASES": json.dumps(cases)}, timeout=60)
+    finally:
+        for s in servers.values():
+            s.close()
+    assert r.code == 0, r
+    got = [json.loads(parse_logfmt(x)["msg"]) for x in r.err.splitlines() if "source=console" in x][0]
+    ok = got["ok"]
+    assert (ok["status"], ok["proto"], ok["h"]) == (200, "HTTP/2.0", {"X-A": "1"}), ok
+    for k in ("nul", "bomb"):
+        g = got[k]
+        assert (g["status"], g["code"], g["error"], g["nh"]) == (
+            0, 1632, "http2: stream error with http2 ErrCode PROTOCOL_ERROR", 0), (k, g)
+        assert seen[k] == ["rst"] or "rst" in seen[k], (k, seen[k])
+    assert r.peak_rss_kb < 120_000 and r.elapsed < 30, r

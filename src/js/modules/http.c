@@ -1006,6 +1006,7 @@ static JSValue http_do(JSContext *ctx, const char *method, JSValueConst url, JSV
     h->rhdr = c.rhdr;
     c.rbody = c.rhdr = (buf){0};
     if (h->rbody.cap > (1u << 20)) buf_free(&h->rbody);   /* don't pin a huge body per VU */
+    if (h->rhdr.cap > (64u << 10)) buf_free(&h->rhdr);    /* nor a head of up to 10 MB */
     http_call_free(ctx, &c);
     return out;
 }
