@@ -200,23 +200,48 @@ static void h1p_content_encoding(h1_parser *p, const char *v, size_t n) {
         p->encoding = H1_ENC_NONE;    /* identity, or a coding we leave alone */
 }
 
-/* RFC 7230 token bytes (Go's validHeaderFieldByte), as two 64-bit masks. */
-static int h1p_tchar(unsigned char c) {
-    static const uint64_t lo = 0x03ff6cfa00000000ull, hi = 0x57ffffffc7fffffeull;
-    return c < 64 ? (int)(lo >> c & 1) : c < 128 ? (int)(hi >> (c - 64) & 1) : 0;
+/* The bytes Go's textproto takes in a header name: RFC 7230 token bytes
+ * (validHeaderFieldByte) and the space it tolerates (its issue 34540). */
+static const unsigned char h1p_name_byte[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0,
+};
+
+/* Every byte of a name is one of those: no early exit, eight lookups a
+ * round (names are short; this runs for every header of every response). */
+static inline int h1p_name_ok(const unsigned char *s, size_t n) {
+    const unsigned char *t = h1p_name_byte;
+    unsigned ok = 1;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        ok &= t[s[i]] & t[s[i + 1]] & t[s[i + 2]] & t[s[i + 3]] & t[s[i + 4]] & t[s[i + 5]] & t[s[i + 6]] & t[s[i + 7]];
+    for (; i < n; i++) ok &= t[s[i]];
+    return (int)ok;
+}
+
+/* Any byte of x below 0x20 or equal to 0x7f (bit 7 of that byte set). */
+static uint64_t h1p_ctl8(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t d = x ^ (0x7f * ones);
+    return ((x - 0x20 * ones) & ~x & high) | ((d - ones) & ~d & high);
 }
 
 /* Go's validHeaderValueByte for every byte: HTAB, SP, VCHAR and obs-text
- * (0x80-0xff); no other control byte, no DEL. Eight bytes at a time while
- * none of them is below 0x20 or 0x7f (a tab takes the byte loop). */
-static int h1p_value_ok(const char *s, size_t n) {
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t x = h1p_load64(s + i), d = x ^ (0x7f * ones);
-        if (((x - 0x20 * ones) & ~x & high) | ((d - ones) & ~d & high)) break;
+ * (0x80-0xff); no other control byte, no DEL. Eight bytes at a time (the
+ * last eight overlapping), a byte loop only for short values and tabs. */
+static inline int h1p_value_ok(const char *s, size_t n) {
+    if (n >= 8) {
+        uint64_t bad = h1p_ctl8(h1p_load64(s + n - 8));
+        for (size_t i = 0; i + 8 <= n; i += 8) bad |= h1p_ctl8(h1p_load64(s + i));
+        if (!bad) return 1;
     }
-    for (; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 ? c != '\t' : c == 0x7f) return 0;
     }
@@ -262,8 +287,7 @@ static int h1p_header_line(h1_parser *p, const char *l, size_t n) {
     if (!colon) return h1p_head_fail(p, "malformed MIME header: missing colon: ", l, n, 1);
     size_t nl = (size_t)(colon - l);
     if (nl == 0) return h1p_bad_field(p, (size_t)(l + n - p->hdr->p));
-    for (size_t i = 0; i < nl; i++)
-        if (!h1p_tchar((unsigned char)l[i]) && l[i] != ' ') return h1p_bad_field(p, (size_t)(l + n - p->hdr->p));
+    if (!h1p_name_ok((const unsigned char *)l, nl)) return h1p_bad_field(p, (size_t)(l + n - p->hdr->p));
     const char *v = colon + 1, *e = l + n;
     while (e > v && h1p_is_ws(e[-1])) e--;
     if (!h1p_value_ok(v, (size_t)(e - v))) return h1p_bad_field(p, (size_t)(l + n - p->hdr->p));
