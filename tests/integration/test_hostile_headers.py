@@ -79,6 +79,9 @@ ANSWERS = {
     "/garbage": _head(b"garbage"),
     "/badversion": _head(b"HTTP/x.1 200 OK"),
     "/http15": _head(b"HTTP/1.5 200 OK"),
+    "/s999": _head(b"HTTP/1.1 999 Whatever"),
+    "/s012": _head(b"HTTP/1.1 +12 Odd"),
+    "/spaces": _head(b"HTTP/1.1   200  Fine"),
     "/partial": b"HTTP/1.1 200 OK\r\nX-A: 1\r\n",
     "/cookies": _head(b"HTTP/1.1 200 OK", *[b"Set-Cookie: c%d=v%d" % (i, i) for i in range(5000)]),
 }
@@ -107,6 +110,12 @@ def test_response_heads(c6_bin):
     assert ok["spacename"]["h"] == {"Foo Bar": "x", "foo bar ": "y"}, ok["spacename"]
     assert ok["proto"]["h"] == {"__proto__": "p"} and ok["proto"]["nh"] == 2, ok["proto"]
     assert (ok["http15"]["status"], ok["http15"]["proto"]) == (200, "HTTP/1.5"), ok["http15"]
+    # any three characters strconv.Atoi reads as >= 0 (response.go); Status is
+    # what follows the protocol, TrimLeft(" "); k6's error_code is 1000 +
+    # any status from 400 (transport.go measureAndEmitMetrics)
+    assert (ok["s999"]["status"], ok["s999"]["code"], ok["s999"]["st"]) == (999, 1999, "999 Whatever"), ok["s999"]
+    assert (ok["s012"]["status"], ok["s012"]["code"], ok["s012"]["st"]) == (12, 0, "+12 Odd"), ok["s012"]
+    assert (ok["spaces"]["status"], ok["spaces"]["st"]) == (200, "200  Fine"), ok["spaces"]
     # what Go refuses: status 0, no headers, Go's innermost text, code 1000.
     # (k6 keeps the NUL and what follows it in the text; c6's error strings
     # end at the NUL)

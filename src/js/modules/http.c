@@ -834,10 +834,13 @@ static const int LAZY_ATOM[LAZY_COUNT] = {A_REMOTE_IP, A_REMOTE_PORT, A_URL, A_S
 /* The status line's text after the code ("200 OK" -> "200 OK", as k6). */
 static JSValue http_snap_status_text(JSContext *ctx, const http_snap *s) {
     if (s->failed || !s->hdr_len) return JS_NewString(ctx, "");
-    const char *sp = memchr(s->hdr, ' ', s->hdr_len);
+    const char *sp = memchr(s->hdr, ' ', s->hdr_len), *end = s->hdr + s->hdr_len;
     if (!sp) return JS_NewString(ctx, "");
-    sp++;
-    return JS_NewStringLen(ctx, sp, strcspn(sp, "\r\n"));
+    const char *e = memchr(sp, '\n', (size_t)(end - sp));
+    if (!e) e = end;
+    if (e > sp && e[-1] == '\r') e--;
+    while (sp < e && *sp == ' ') sp++;     /* Go's Response.Status: TrimLeft(" ") of what follows the protocol */
+    return JS_NewStringLen(ctx, sp, (size_t)(e - sp));
 }
 
 static JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap *s, int which) {

@@ -161,7 +161,8 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
     } else {
         res->status = hr->status;
         http_strlcpy(res->proto, hr->proto, sizeof res->proto);
-        if (res->status >= 400 && res->status < 600) res->error_code = 1000 + (int)res->status;
+        /* k6's measureAndEmitMetrics: any status from 400 (Go reads up to 999) */
+        if (res->status >= 400) res->error_code = 1000 + (int)res->status;
     }
 }
 

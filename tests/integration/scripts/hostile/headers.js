@@ -18,7 +18,7 @@ export default function () {
       Object.defineProperty(shown, k, { value: v.length > 64 ? v.length : v, enumerable: true });
     }
     out[name] = {
-      status: r.status, error: r.error, code: r.error_code, url: r.url, proto: r.proto,
+      status: r.status, st: r.status_text, error: r.error, code: r.error_code, url: r.url, proto: r.proto,
       nh: Object.keys(r.headers).length, h: shown, ncookies: Object.keys(r.cookies).length,
       body: r.body ? r.body.length : r.body, ms: Date.now() - t0,
     };
