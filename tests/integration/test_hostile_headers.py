@@ -144,6 +144,19 @@ def test_response_heads(c6_bin):
     assert r.peak_rss_kb < 400_000, r
 
 
+def test_set_cookie_flood_is_linear(c6_bin):
+    """60,000 Set-Cookie lines (1.3 MB, well inside Go's 10 MB): Go's
+    cookiejar keys cookies in maps; c6's jar looked each one up by walking
+    the jar (about 35 s here, quadratic); with its index it takes well under
+    a second."""
+    body = _head(b"HTTP/1.1 200 OK", *[b"Set-Cookie: c%d=v" % i for i in range(60000)])
+    with HostileServer(lambda c, r: feed(c, body)) as srv:
+        got, r = _run(c6_bin, srv.url, [["x", "/"]], timeout=120)
+    x = got["x"]
+    assert (x["status"], x["ncookies"], x["code"]) == (200, 60000, 0), x
+    assert x["ms"] < 15000, x
+
+
 def _endless_headers(conn, request):
     feed(conn, b"HTTP/1.1 200 OK\r\n")
     i = 0
