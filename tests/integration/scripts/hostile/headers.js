@@ -1,5 +1,6 @@
 // Hostile response heads (tests/integration/test_hostile_headers.py): one
-// request per case of __ENV.CASES ([[name, path, params], ...]) to the
+// request per case of __ENV.CASES ([[name, path, params], ...]; params.method
+// picks the method, GET by default) to the
 // hostile server at __ENV.URL (or to path itself when it has a scheme); what the script sees of each is logged as
 // one JSON line.
 import http from 'k6/http';
@@ -10,7 +11,10 @@ export default function () {
   const out = {};
   for (const [name, path, params] of JSON.parse(__ENV.CASES)) {
     const t0 = Date.now();
-    const r = http.get(/^[a-z]+:/i.test(path) ? path : __ENV.URL + path, params || {});
+    const p = Object.assign({}, params);
+    const method = p.method || 'GET';
+    delete p.method;
+    const r = http.request(method, /^[a-z]+:/i.test(path) ? path : __ENV.URL + path, null, p);
     const shown = {};
     for (const k of SHOW) {
       if (!Object.prototype.hasOwnProperty.call(r.headers, k)) continue;
