@@ -54,6 +54,7 @@ static void client_req_vfail(h1_client *c, h1_request *r, enum h1_error e, int u
     vsnprintf(r->errmsg, sizeof r->errmsg, fmt, ap);
     r->err = e;
     r->status = 0;
+    if (r->resp_headers) buf_clear(r->resp_headers);   /* a failed request shows no headers (k6) */
     r->os_errno = uverr < 0 && uverr > -4096 ? -uverr : 0;
     req_set_timings(r, clock_now_us());
     client_body_release(r);
@@ -315,6 +316,7 @@ static void client_req_reset(h1_request *r, int64_t now) {
     r->sid_ = 0;
     r->body_off_ = 0;
     r->h2hdr_ = r->redo_ = 0;
+    r->h2hsize_ = 0;
     r->ntlm_step_ = r->ntlm_h11_ = 0;
     r->t_auth_sent_ = 0;
     r->state_ = RQ_ACTIVE;

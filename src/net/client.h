@@ -51,8 +51,11 @@ enum h1_error { H1_OK = 0, H1_ERR_URL, H1_ERR_DNS, H1_ERR_REFUSED, H1_ERR_NETUNR
                 H1_ERR_BODY,                          /* the response came whole but its body did not decode:
                                                          status, headers and the body decoded so far are
                                                          kept, errmsg and body_code say why (k6's texts) */
-                H1_ERR_BODY_LIMIT };                  /* the kept body grew past the client's limit
+                H1_ERR_BODY_LIMIT,                    /* the kept body grew past the client's limit
                                                          (h1_client_body_max): the connection was closed */
+                H1_ERR_HEAD };                        /* HTTP/1: a response head Go's ReadResponse refuses;
+                                                         errmsg is Go's text, which net/http wraps in
+                                                         "net/http: HTTP/1.x transport connection broken: " */
 
 typedef struct h1_request {
     /* in */
@@ -74,7 +77,8 @@ typedef struct h1_request {
                                                 credentials (its next such requests send nothing); a
                                                 challenge over h2 moves the request to an HTTP/1.1
                                                 connection, as libcurl did; NULL none */
-    buf *resp_headers;                       /* required; filled: the final response's raw header block */
+    buf *resp_headers;                       /* required; filled: the final response's raw header block;
+                                                emptied when the request fails */
     buf *resp_body;                          /* filled: body, decoded through its Content-Encoding
                                                 (gzip, deflate, br, zstd, chains as k6), at most
                                                 h1_client_body_max bytes; NULL: every byte is counted
@@ -115,6 +119,7 @@ typedef struct h1_request {
     int32_t sid_;                            /* stream id; 0: not submitted */
     size_t body_off_;                        /* body bytes handed to the session */
     int h2hdr_, redo_;                       /* header block state; dispatch again */
+    size_t h2hsize_;                         /* the header block's size as HTTP/2 counts it (RFC 9113 6.5.2) */
 } h1_request;
 
 /* https:// on c's own TLS connections, with the run's TLS options (cfg

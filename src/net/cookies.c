@@ -1,7 +1,10 @@
 /* Cookie jar and Set-Cookie parsing with Go's semantics (see cookies.h).
  *
  * The jar is one array kept in sending order (longest path first, then
- * creation order), so a lookup walks it once and allocates nothing. */
+ * creation order), so a lookup walks it once and allocates nothing. A
+ * cookie is found by its (name, domain, path) through a hash index of
+ * creation numbers, and then by binary search in that order, so a response
+ * with 100,000 Set-Cookie lines costs a linear pass, not a quadratic one. */
 #include "net/cookies.h"
 
 #include <arpa/inet.h>
@@ -25,6 +28,9 @@ struct cookie_jar {
     cookie *c;
     size_t n, cap;
     uint64_t seq;
+    uint64_t *idx;           /* open addressing by (name, domain, path): seq + 1, 0 free */
+    size_t idx_cap, idx_n;   /* slots (a power of two; 0: no index), entries */
+    bool idx_stale;          /* a cookie left: rebuilt at the next lookup */
 };
 
 cookie_jar *cookies_new(void) { return calloc(1, sizeof(cookie_jar)); }
@@ -40,12 +46,14 @@ static void cookie_free(cookie *c) {
 void cookies_clear(cookie_jar *j) {
     for (size_t i = 0; i < j->n; i++) cookie_free(&j->c[i]);
     j->n = 0;
+    j->idx_stale = true;
 }
 
 void cookies_free(cookie_jar *j) {
     if (!j) return;
     cookies_clear(j);
     free(j->c);
+    free(j->idx);
     free(j);
 }
 
@@ -269,19 +277,82 @@ static void cookies_remove_at(cookie_jar *j, size_t i) {
     cookie_free(&j->c[i]);
     memmove(&j->c[i], &j->c[i + 1], (j->n - i - 1) * sizeof *j->c);
     j->n--;
+    j->idx_stale = true;
 }
 
-static ssize_t cookies_find(const cookie_jar *j, const char *domain, const char *path, const char *name) {
-    for (size_t i = 0; i < j->n; i++) {
+/* ---- the index ---- */
+
+#define COOKIES_INDEX_MIN 16     /* smaller jars are walked */
+
+static uint64_t cookies_hash(const char *name, const char *domain, const char *path) {
+    const char *parts[3] = {name, domain, path};
+    uint64_t h = 1469598103934665603ull;   /* FNV-1a, each part with its NUL */
+    for (int k = 0; k < 3; k++) {
+        const unsigned char *p = (const unsigned char *)parts[k];
+        do { h ^= *p; h *= 1099511628211ull; } while (*p++);
+    }
+    return h;
+}
+
+/* Where the cookie with this path length and creation number is: the jar
+ * is sorted by path length (longest first), then creation. -1: none. */
+static ssize_t cookies_pos(const cookie_jar *j, size_t path_len, uint64_t seq) {
+    size_t lo = 0, hi = j->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const cookie *m = &j->c[mid];
+        if (m->path_len > path_len || (m->path_len == path_len && m->seq < seq)) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < j->n && j->c[lo].path_len == path_len && j->c[lo].seq == seq ? (ssize_t)lo : -1;
+}
+
+static void cookies_index_put(cookie_jar *j, const cookie *c) {
+    size_t mask = j->idx_cap - 1, h = (size_t)cookies_hash(c->name, c->domain, c->path) & mask;
+    while (j->idx[h]) h = (h + 1) & mask;
+    j->idx[h] = c->seq + 1;
+    j->idx_n++;
+}
+
+/* (Re)builds the index with room for twice the jar; false without memory
+ * (lookups then walk the jar). */
+static bool cookies_index_build(cookie_jar *j) {
+    size_t cap = 64;
+    while (cap < 4 * j->n) cap *= 2;
+    uint64_t *idx = calloc(cap, sizeof *idx);
+    free(j->idx);
+    j->idx = idx;
+    j->idx_cap = idx ? cap : 0;
+    j->idx_n = 0;
+    j->idx_stale = false;
+    if (!idx) return false;
+    for (size_t i = 0; i < j->n; i++) cookies_index_put(j, &j->c[i]);
+    return true;
+}
+
+static ssize_t cookies_find(cookie_jar *j, const char *domain, const char *path, const char *name) {
+    if (j->n >= COOKIES_INDEX_MIN && (j->idx_stale || !j->idx_cap) && !cookies_index_build(j)) j->idx_cap = 0;
+    if (j->n < COOKIES_INDEX_MIN || !j->idx_cap) {
+        for (size_t i = 0; i < j->n; i++) {
+            const cookie *o = &j->c[i];
+            if (strcmp(o->name, name) == 0 && strcmp(o->domain, domain) == 0 && strcmp(o->path, path) == 0)
+                return (ssize_t)i;
+        }
+        return -1;
+    }
+    size_t mask = j->idx_cap - 1, h = (size_t)cookies_hash(name, domain, path) & mask, pl = strlen(path);
+    for (; j->idx[h]; h = (h + 1) & mask) {
+        ssize_t i = cookies_pos(j, pl, j->idx[h] - 1);
+        if (i < 0) continue;
         const cookie *o = &j->c[i];
-        if (strcmp(o->name, name) == 0 && strcmp(o->domain, domain) == 0 && strcmp(o->path, path) == 0)
-            return (ssize_t)i;
+        if (strcmp(o->name, name) == 0 && strcmp(o->domain, domain) == 0 && strcmp(o->path, path) == 0) return i;
     }
     return -1;
 }
 
 /* Inserts c where sending order puts it: after every longer path and every
- * older cookie of the same path length. */
+ * older cookie of the same path length (found from the end: a new cookie
+ * is the youngest, so it usually goes last). */
 static void cookies_insert(cookie_jar *j, const cookie *c) {
     if (j->n == j->cap) {
         size_t ncap = j->cap ? j->cap * 2 : 8;
@@ -290,13 +361,17 @@ static void cookies_insert(cookie_jar *j, const cookie *c) {
         j->c = nc;
         j->cap = ncap;
     }
-    size_t at = 0;
-    while (at < j->n && (j->c[at].path_len > c->path_len ||
-                         (j->c[at].path_len == c->path_len && j->c[at].seq < c->seq)))
-        at++;
+    size_t at = j->n;
+    while (at > 0 && !(j->c[at - 1].path_len > c->path_len ||
+                       (j->c[at - 1].path_len == c->path_len && j->c[at - 1].seq < c->seq)))
+        at--;
     memmove(&j->c[at + 1], &j->c[at], (j->n - at) * sizeof *j->c);
     j->c[at] = *c;
     j->n++;
+    if (j->idx_cap && !j->idx_stale) {
+        if (2 * (j->idx_n + 1) > j->idx_cap) j->idx_stale = true;   /* rebuilt bigger at the next lookup */
+        else cookies_index_put(j, c);
+    }
 }
 
 static void cookies_set_u(cookie_jar *j, const jar_url *u, const cookie_attrs *a, int64_t now) {
@@ -410,4 +485,5 @@ void cookies_clear_url(cookie_jar *j, const char *url, int64_t now) {
     }
     free(sent);
     j->n = out;
+    j->idx_stale = true;
 }

@@ -19,10 +19,22 @@ enum {
 };
 
 #define MAX_CHUNK_LINE 4096     /* size + extensions; Go uses the same bound */
-#define MAX_INTERIM 16          /* 1xx responses tolerated before the final one */
+#define MAX_TRAILER (64 * 1024) /* trailer bytes read (and dropped) after a chunked body */
+#define H1P_STR2(x) #x
+#define H1P_STR(x) H1P_STR2(x)
 
 static int h1p_fail(h1_parser *p, const char *msg) {
     p->err = msg;
+    return H1P_ERROR;
+}
+
+/* A head error with Go's text: msg, then arg (quoted as Go's %q when quote). */
+static int h1p_head_fail(h1_parser *p, const char *msg, const char *arg, size_t n, int quote) {
+    p->err = msg;
+    p->err_arg = arg;
+    p->err_arg_len = n;
+    p->err_quote = quote;
+    p->head_err = 1;
     return H1P_ERROR;
 }
 
@@ -67,7 +79,9 @@ static int h1p_hexval(char c) {
 /* Header-derived fields start over for every (interim or final) response. */
 static void h1p_reset_head(h1_parser *p) {
     p->status = 0;
+    p->major = 1;
     p->minor = 1;
+    p->nfields = 0;
     p->keep_alive = 0;
     p->chunked = 0;
     p->encoding = H1_ENC_NONE;
@@ -82,10 +96,13 @@ void h1_parser_init(h1_parser *p, buf *hdr, int head, h1_body_cb on_body, void *
     p->on_body = on_body;
     p->ud = ud;
     p->no_body = head;
-    p->ninterim = 0;
+    p->head_bytes = 0;
     p->remaining = 0;
     p->aux = 0;
     p->err = NULL;
+    p->err_arg = NULL;
+    p->err_arg_len = 0;
+    p->err_quote = p->head_err = 0;
     buf_clear(hdr);
     h1p_reset_head(p);
 }
@@ -108,17 +125,27 @@ static int h1p_next_token(const char **s, const char *end, const char **tok, siz
     }
 }
 
-/* "HTTP/1.x NNN[ reason]" */
+/* Go's http.ReadResponse: "<proto> <code>[ reason]", the code three
+ * characters strconv.Atoi reads as a number >= 0, the protocol HTTP/d.d. */
 static int h1p_status_line(h1_parser *p, const char *l, size_t n) {
-    if (n < 12 || memcmp(l, "HTTP/1.", 7) != 0 || l[7] < '0' || l[7] > '9' || l[8] != ' ')
-        return h1p_fail(p, "malformed HTTP status line");
+    const char *sp = memchr(l, ' ', n), *e = l + n;
+    if (!sp) return h1p_head_fail(p, "malformed HTTP response ", l, n, 1);
+    const char *c = sp + 1;
+    while (c < e && *c == ' ') c++;
+    const char *ce = memchr(c, ' ', (size_t)(e - c));
+    size_t cn = (size_t)((ce ? ce : e) - c);
+    if (cn != 3) return h1p_head_fail(p, "malformed HTTP status code ", c, cn, 1);
     int st = 0;
-    for (int i = 9; i < 12; i++) {
-        if (l[i] < '0' || l[i] > '9') return h1p_fail(p, "malformed HTTP status code");
-        st = st * 10 + (l[i] - '0');
+    for (int i = c[0] == '+' || c[0] == '-'; i < 3; i++) {
+        if (c[i] < '0' || c[i] > '9') return h1p_head_fail(p, "malformed HTTP status code ", c, cn, 1);
+        st = st * 10 + (c[i] - '0');
     }
-    if (st < 100 || (n > 12 && l[12] != ' ')) return h1p_fail(p, "malformed HTTP status code");
+    if (c[0] == '-' && st) return h1p_head_fail(p, "malformed HTTP status code ", c, cn, 1);   /* "-00" is 0 */
+    size_t pl = (size_t)(sp - l);
+    if (pl != 8 || memcmp(l, "HTTP/", 5) != 0 || l[6] != '.' || l[5] < '0' || l[5] > '9' || l[7] < '0' || l[7] > '9')
+        return h1p_head_fail(p, "malformed HTTP version ", l, pl, 1);
     p->status = st;
+    p->major = l[5] - '0';
     p->minor = l[7] - '0';
     p->state = S_HEADER;
     return H1P_AGAIN;
@@ -175,15 +202,98 @@ static void h1p_content_encoding(h1_parser *p, const char *v, size_t n) {
         p->encoding = H1_ENC_NONE;    /* identity, or a coding we leave alone */
 }
 
+/* The bytes Go's textproto takes in a header name: RFC 7230 token bytes
+ * (validHeaderFieldByte) and the space it tolerates (its issue 34540). */
+static const unsigned char h1p_name_byte[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0,
+};
+
+/* Every byte of a name is one of those: no early exit, eight lookups a
+ * round (names are short; this runs for every header of every response). */
+static inline int h1p_name_ok(const unsigned char *s, size_t n) {
+    const unsigned char *t = h1p_name_byte;
+    unsigned ok = 1;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        ok &= t[s[i]] & t[s[i + 1]] & t[s[i + 2]] & t[s[i + 3]] & t[s[i + 4]] & t[s[i + 5]] & t[s[i + 6]] & t[s[i + 7]];
+    for (; i < n; i++) ok &= t[s[i]];
+    return (int)ok;
+}
+
+/* Any byte of x below 0x20 or equal to 0x7f (bit 7 of that byte set). */
+static uint64_t h1p_ctl8(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t d = x ^ (0x7f * ones);
+    return ((x - 0x20 * ones) & ~x & high) | ((d - ones) & ~d & high);
+}
+
+/* Go's validHeaderValueByte for every byte: HTAB, SP, VCHAR and obs-text
+ * (0x80-0xff); no other control byte, no DEL. Eight bytes at a time (the
+ * last eight overlapping), a byte loop only for short values and tabs. */
+static inline int h1p_value_ok(const char *s, size_t n) {
+    if (n >= 8) {
+        uint64_t bad = h1p_ctl8(h1p_load64(s + n - 8));
+        for (size_t i = 0; i + 8 <= n; i += 8) bad |= h1p_ctl8(h1p_load64(s + i));
+        if (!bad) return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 ? c != '\t' : c == 0x7f) return 0;
+    }
+    return 1;
+}
+
+/* "malformed MIME header line: <field>": Go quotes the field as it read it,
+ * its lines trimmed of blanks and joined by one space. hdr is rewritten in
+ * place (it only shrinks) from the field's first line up to end. */
+static int h1p_bad_field(h1_parser *p, size_t end) {
+    char *b = p->hdr->p, *o = b + p->field_start;
+    const char *s = o, *e = b + end;
+    int first = 1;
+    while (s < e) {
+        const char *nl = memchr(s, '\n', (size_t)(e - s)), *le = nl ? nl : e;
+        if (le > s && le[-1] == '\r') le--;
+        while (s < le && h1p_is_ws(*s)) s++;
+        while (le > s && h1p_is_ws(le[-1])) le--;
+        if (!first) *o++ = ' ';
+        memmove(o, s, (size_t)(le - s));
+        o += le - s;
+        first = 0;
+        s = nl ? nl + 1 : e;
+    }
+    return h1p_head_fail(p, "malformed MIME header line: ", b + p->field_start,
+                         (size_t)(o - (b + p->field_start)), 0);
+}
+
+/* One header line (no CR LF), checked as Go's textproto.ReadMIMEHeader. */
 static int h1p_header_line(h1_parser *p, const char *l, size_t n) {
-    /* obs-fold continuation: none of the headers we interpret may fold */
-    if (h1p_is_ws(l[0])) return H1P_AGAIN;
+    if (h1p_is_ws(l[0])) {
+        /* obs-fold: more of the previous field's value */
+        if (p->nfields == 0) {
+            if (n > 80) return h1p_head_fail(p, "message too large", NULL, 0, 0);   /* Go reads 80 bytes of it */
+            return h1p_head_fail(p, "malformed MIME header initial line: ", l, n, 0);
+        }
+        if (!h1p_value_ok(l, n)) return h1p_bad_field(p, (size_t)(l + n - p->hdr->p));
+        return H1P_AGAIN;
+    }
+    p->nfields++;
+    p->field_start = (size_t)(l - p->hdr->p);
     const char *colon = memchr(l, ':', n);
-    if (!colon || colon == l || h1p_is_ws(colon[-1])) return h1p_fail(p, "malformed header line");
+    if (!colon) return h1p_head_fail(p, "malformed MIME header: missing colon: ", l, n, 1);
     size_t nl = (size_t)(colon - l);
+    if (nl == 0) return h1p_bad_field(p, (size_t)(l + n - p->hdr->p));
+    if (!h1p_name_ok((const unsigned char *)l, nl)) return h1p_bad_field(p, (size_t)(l + n - p->hdr->p));
     const char *v = colon + 1, *e = l + n;
-    while (v < e && h1p_is_ws(*v)) v++;
     while (e > v && h1p_is_ws(e[-1])) e--;
+    if (!h1p_value_ok(v, (size_t)(e - v))) return h1p_bad_field(p, (size_t)(l + n - p->hdr->p));
+    while (v < e && h1p_is_ws(*v)) v++;
     size_t vn = (size_t)(e - v);
     /* dispatch on length first: most headers are rejected by one compare */
     switch (nl) {
@@ -199,14 +309,16 @@ static int h1p_header_line(h1_parser *p, const char *l, size_t n) {
  * survives the response. */
 static int h1p_headers_end(h1_parser *p) {
     int st = p->status;
-    if (st < 200 && st != 101) {
-        /* interim (100 Continue, 103 Early Hints): dropped, final one follows */
-        if (++p->ninterim > MAX_INTERIM) return h1p_fail(p, "too many 1xx responses");
+    if (st >= 100 && st < 200 && st != 101) {
+        /* interim (100 Continue, 103 Early Hints): dropped, final one follows;
+         * their bytes count against H1_MAX_HEADER_BYTES, as Go counts them */
         buf_clear(p->hdr);
         h1p_reset_head(p);
         return H1P_AGAIN;
     }
-    p->keep_alive = !p->conn_close && (p->minor >= 1 || p->conn_keep);
+    /* Go's shouldClose: HTTP/1.0 needs "keep-alive", later versions only
+     * close on "close", HTTP/0.x always closes */
+    p->keep_alive = !p->conn_close && p->major >= 1 && (p->major > 1 || p->minor >= 1 || p->conn_keep);
     if (p->no_body || st == 204 || st == 304 || st == 101) {
         if (st == 101) p->keep_alive = 0;     /* the connection is no longer HTTP */
         p->state = S_DONE;
@@ -239,8 +351,13 @@ static int h1p_head_feed(h1_parser *p, const char *d, size_t len, size_t *pos) {
     size_t n = len - *pos;
     const char *nl = memchr(s, '\n', n);
     size_t take = nl ? (size_t)(nl - s) + 1 : n;
-    if (p->hdr->len + take > H1_MAX_HEADER_BLOCK) return h1p_fail(p, "header block too large");
+    /* Go reads at most the limit while reading heads: a head (and the 1xx
+     * ones before it) ending within it is fine, one byte more is not */
+    if (take > H1_MAX_HEADER_BYTES - p->head_bytes)
+        return h1p_head_fail(p, "net/http: server response headers exceeded " H1P_STR(H1_MAX_HEADER_BYTES)
+                             " bytes; aborted", NULL, 0, 0);
     if (buf_append(p->hdr, s, take)) return h1p_fail(p, "out of memory");
+    p->head_bytes += take;
     *pos += take;
     if (!nl) return H1P_AGAIN;
     size_t start = p->line_start;
@@ -311,7 +428,7 @@ static int h1p_chunk_tail_byte(h1_parser *p, char c) {
         p->state = S_CHUNK_SIZE0;
         return H1P_AGAIN;
     }
-    if (++p->aux > H1_MAX_HEADER_BLOCK) return h1p_fail(p, "trailer too large");
+    if (++p->aux > MAX_TRAILER) return h1p_fail(p, "trailer too large");
     switch (p->state) {
     case S_TRAILER_START:
         p->state = c == '\r' ? S_TRAILER_LF : c == '\n' ? S_DONE : S_TRAILER_LINE;

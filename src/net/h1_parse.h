@@ -9,7 +9,10 @@
 #include <stdint.h>
 #include "util/buf.h"
 
-#define H1_MAX_HEADER_BLOCK (64 * 1024)
+/* Go's http.Transport default MaxResponseHeaderBytes (k6 sets none): the
+ * bytes a response's head may take, its 1xx interim heads included (Go
+ * counts them together since it no longer limits their number). */
+#define H1_MAX_HEADER_BYTES 10485760
 
 enum h1_parse_rc { H1P_ERROR = -1, H1P_AGAIN = 0, H1P_DONE = 1 };
 enum h1_encoding { H1_ENC_NONE = 0, H1_ENC_GZIP, H1_ENC_DEFLATE, H1_ENC_BR, H1_ENC_ZSTD,
@@ -27,12 +30,19 @@ typedef struct h1_parser {
     int encoding;               /* enum h1_encoding, from Content-Encoding */
     int64_t content_length;     /* -1 when absent */
     const char *err;            /* static message after H1P_ERROR */
+    const char *err_arg;        /* NULL, or the bytes err is about (in hdr), to append: */
+    size_t err_arg_len;         /*   as they are, or as Go's %q when err_quote */
+    int err_quote;
+    int head_err;               /* err is Go's ReadResponse error for the head (its text) */
+    int major;                  /* HTTP/<major>.<minor> */
     /* private */
     buf *hdr;
     h1_body_cb on_body;
     void *ud;
-    int state, no_body, conn_close, conn_keep, ninterim;
+    int state, no_body, conn_close, conn_keep, nfields;
     size_t line_start;          /* offset in hdr of the line being read */
+    size_t field_start;         /* offset in hdr of the current header field's first line */
+    size_t head_bytes;          /* bytes of this response's heads so far, interim ones included */
     int64_t remaining;          /* body or chunk bytes still to come */
     size_t aux;                 /* bytes of chunk-size line / trailer seen */
 } h1_parser;
@@ -43,7 +53,10 @@ void h1_parser_init(h1_parser *p, buf *hdr, int head, h1_body_cb on_body, void *
 
 /* Feeds len bytes. Returns H1P_AGAIN (all consumed, want more), H1P_DONE
  * (response complete; *used bytes belonged to it, the rest do not) or
- * H1P_ERROR (p->err says why). */
+ * H1P_ERROR (p->err says why). The head is checked as Go's
+ * http.ReadResponse and textproto.ReadMIMEHeader check it (status line,
+ * header names and values, no control bytes but HTAB in a value); then
+ * head_err is set and err (+ err_arg) is Go's text. */
 int h1_parse(h1_parser *p, const char *data, size_t len, size_t *used);
 
 /* The peer closed the connection: H1P_DONE if that ends a close-delimited

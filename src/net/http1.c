@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include "net/ntlm.h"
 #include "util/clock.h"
+#include "util/codec.h"
+#include "util/log.h"
 
 /* Replaying is safe only for methods that mean the same done twice; Go's
  * transport (and so k6) retries only these after a response never came. */
@@ -88,7 +90,9 @@ static void http1_finish(h1_conn *k, h1_request *r, int keep, int64_t now) {
         if (r->t_auth_sent_) r->t_sent_ = r->t_auth_sent_;   /* waiting spans the handshake */
     }
     r->status = p->status;
-    memcpy(r->proto, p->minor == 0 ? "HTTP/1.0" : "HTTP/1.1", 9);
+    memcpy(r->proto, "HTTP/1.1", 9);        /* Go's Response.Proto: the status line's */
+    r->proto[5] = (char)('0' + p->major);
+    r->proto[7] = (char)('0' + p->minor);
     if (k->tls) r->tls = k->tinfo;
     req_set_timings(r, now);
     client_body_end(k->c, r);              /* a body that did not decode: H1_ERR_BODY, the connection stays */
@@ -182,7 +186,13 @@ static void http1_parse_failed(h1_conn *k, h1_request *r) {
         client_conn_fail(k, r->body_fail_, r->body_fail_ == H1_ERR_OTHER ? UV_ENOMEM : 0, "%s", msg);
         return;
     }
-    client_conn_fail(k, H1_ERR_PROTO, 0, "malformed HTTP response: %s", r->parser_.err);
+    const h1_parser *p = &r->parser_;
+    if (!p->head_err) { client_conn_fail(k, H1_ERR_PROTO, 0, "malformed HTTP response: %s", p->err); return; }
+    buf arg = {0};                         /* Go's %q of the bytes the error is about */
+    if (p->err_arg && p->err_quote) log_quote(&arg, p->err_arg, p->err_arg_len);
+    else if (p->err_arg) buf_append(&arg, p->err_arg, p->err_arg_len);
+    client_conn_fail(k, H1_ERR_HEAD, 0, "%s%s", p->err, arg.p ? arg.p : "");
+    buf_free(&arg);
 }
 
 static void http1_on_alloc(uv_handle_t *h, size_t size, uv_buf_t *b) {

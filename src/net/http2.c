@@ -133,6 +133,7 @@ static int h2_on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void 
     h1_request *r = h2_req(s, f->hd.stream_id);
     if (!r || f->hd.type != NGHTTP2_HEADERS) return 0;
     if (!r->t_first_) r->t_first_ = clock_now_us();
+    r->h2hsize_ = 0;
     if (r->h2hdr_ == H2H_DONE) return 0;   /* trailers: Go keeps them apart, as Response.Trailer */
     buf_clear(r->resp_headers);
     r->h2hdr_ = H2H_FINAL;
@@ -143,7 +144,17 @@ static int h2_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_
                         const uint8_t *value, size_t vl, uint8_t flags, void *ud) {
     (void)flags;
     h1_request *r = h2_req(s, f->hd.stream_id);
-    if (!r || r->h2hdr_ != H2H_FINAL) return 0;
+    if (!r || r->h2hdr_ == H2H_DONE) return 0;
+    /* Go's http2 Transport reads a header block up to its MaxHeaderListSize
+     * (10 MB by default, each field counting name + value + 32) and fails
+     * the stream beyond it (errResponseHeaderListSize, a PROTOCOL_ERROR
+     * stream error): no HPACK-amplified block grows without bound */
+    r->h2hsize_ += nl + vl + 32;
+    if (r->h2hsize_ > H1_MAX_HEADER_BYTES) {
+        nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, f->hd.stream_id, NGHTTP2_PROTOCOL_ERROR);
+        return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    }
+    if (r->h2hdr_ != H2H_FINAL) return 0;
     buf *b = r->resp_headers;
     if (nl == 7 && !memcmp(name, ":status", 7)) {
         int code = 0;
@@ -166,6 +177,16 @@ static int h2_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_
         r->dec_ready_ = 1;
     }
     return 0;
+}
+
+/* A field nghttp2 finds invalid (a control byte in a value, a name that is
+ * no lower-case token), which it would drop silently: Go's http2 framer
+ * fails the stream for it (readMetaFrame: a PROTOCOL_ERROR stream error). */
+static int h2_on_invalid_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t nl,
+                                const uint8_t *value, size_t vl, uint8_t flags, void *ud) {
+    (void)name; (void)nl; (void)value; (void)vl; (void)flags; (void)ud;
+    nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, f->hd.stream_id, NGHTTP2_PROTOCOL_ERROR);
+    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 }
 
 static int h2_on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud) {
@@ -275,6 +296,7 @@ static nghttp2_session_callbacks *h2_callbacks(h1_client *c) {
     if (cb || nghttp2_session_callbacks_new(&cb)) return cb;
     nghttp2_session_callbacks_set_on_begin_headers_callback(cb, h2_on_begin_headers);
     nghttp2_session_callbacks_set_on_header_callback(cb, h2_on_header);
+    nghttp2_session_callbacks_set_on_invalid_header_callback(cb, h2_on_invalid_header);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cb, h2_on_frame_recv);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, h2_on_data);
     nghttp2_session_callbacks_set_on_frame_send_callback(cb, h2_on_frame_send);

@@ -108,8 +108,7 @@ static bool log_rune_printable(uint32_t r) {
              r == 0xfffe || r == 0xffff || r >= 0xf0000);
 }
 
-/* Go's strconv.Quote (logrus quotes with %q). */
-static void log_quote(buf *b, const char *str, size_t len) {
+void log_quote(buf *b, const char *str, size_t len) {
     const unsigned char *s = (const unsigned char *)str;
     char esc[16];
     buf_append(b, "\"", 1);

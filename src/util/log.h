@@ -30,5 +30,9 @@ void log_msg(log_level lvl, const char *extra, const char *msg, size_t len);
  * value escaped here. */
 void log_msg_field(log_level lvl, const char *msg, const char *key, const char *value);
 void log_printf(log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s[0..len) as Go's strconv.Quote writes it (fmt's %q; logrus
+ * quotes field values so). */
+struct buf;
+void log_quote(struct buf *b, const char *s, size_t len);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/log.h"
 
 typedef struct {
     const char *p;
@@ -162,4 +163,139 @@ int url_resolve(buf *out, const char *base, const char *ref) {
     if (has_frag && frag.n) { buf_append(out, "#", 1); put_escaped(out, frag.p, frag.n); }
     buf_free(&path);
     return out->p ? 0 : buf_append(out, "", 0);
+}
+
+/* ---- what url.Parse refuses ---- */
+
+static bool uref_hex(char c) {
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* Go's unescape() checks: every '%' starts a two-digit escape (in a host,
+ * of a byte >= 0x80 or "%25"), and a host holds no byte Go would escape. */
+static void uref_unescape_check(buf *why, const char *s, size_t n, bool host) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '%') {
+            bool bad = i + 2 >= n || !uref_hex(s[i + 1]) || !uref_hex(s[i + 2]);
+            /* in a host only bytes >= 0x80 are escaped, and "%25" (RFC 6874 zones) */
+            if (!bad && host && s[i + 1] >= '0' && s[i + 1] <= '7' && !(s[i + 1] == '2' && s[i + 2] == '5'))
+                bad = true;
+            if (bad) {
+                buf_puts(why, "invalid URL escape ");
+                log_quote(why, s + i, n - i < 3 ? n - i : 3);
+                return;
+            }
+            i += 2;
+        } else if (host && c < 0x80 && (c == ' ' || strchr("\\^`{|}", c))) {
+            buf_puts(why, "invalid character ");
+            log_quote(why, s + i, 1);
+            buf_puts(why, " in host name");
+            return;
+        }
+    }
+}
+
+/* validOptionalPort: "" or ':' and digits. */
+static bool uref_port_ok(const char *s, size_t n) {
+    if (n == 0) return true;
+    if (s[0] != ':') return false;
+    for (size_t i = 1; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return false;
+    return true;
+}
+
+static void uref_host_check(buf *why, const char *h, size_t n) {
+    const char *port = NULL;
+    if (n && h[0] == '[') {
+        const char *rb = NULL;
+        for (size_t i = 0; i < n; i++) if (h[i] == ']') rb = h + i;
+        if (!rb) { buf_puts(why, "missing ']' in host"); return; }
+        port = rb + 1;
+    } else {
+        for (size_t i = 0; i < n; i++) if (h[i] == ':') port = h + i;
+    }
+    if (port && !uref_port_ok(port, (size_t)(h + n - port))) {
+        buf_puts(why, "invalid port ");
+        log_quote(why, port, (size_t)(h + n - port));
+        buf_puts(why, " after host");
+        return;
+    }
+    uref_unescape_check(why, h, n, true);
+}
+
+/* Go's url.parse(rawURL, viaRequest=false), the checks only: why it fails, in why. */
+static void uref_parse_check(buf *why, const char *u, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)u[i];
+        if (c < 0x20 || c == 0x7f) { buf_puts(why, "net/url: invalid control character in URL"); return; }
+    }
+    if (n == 1 && u[0] == '*') return;
+    /* getScheme */
+    bool scheme = false;
+    size_t i = 0;
+    for (; i < n; i++) {
+        char c = u[i];
+        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') continue;
+        if ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.') { if (i == 0) break; continue; }
+        if (c == ':') {
+            if (i == 0) { buf_puts(why, "missing protocol scheme"); return; }
+            scheme = true;
+        }
+        break;
+    }
+    const char *rest = scheme ? u + i + 1 : u;
+    size_t rn = (size_t)(u + n - rest);
+    const char *q = memchr(rest, '?', rn);
+    if (q) rn = (size_t)(q - rest);        /* a lone trailing '?' is cut as well */
+    if (rn == 0 || rest[0] != '/') {
+        if (scheme) return;                /* opaque */
+        const char *slash = memchr(rest, '/', rn);
+        if (memchr(rest, ':', (size_t)((slash ? slash : rest + rn) - rest))) {
+            buf_puts(why, "first path segment in URL cannot contain colon");
+            return;
+        }
+    }
+    if ((scheme || !(rn >= 3 && !memcmp(rest, "///", 3))) && rn >= 2 && rest[0] == '/' && rest[1] == '/') {
+        const char *a = rest + 2, *ae = memchr(a, '/', rn - 2);
+        if (!ae) ae = rest + rn;
+        const char *at = NULL;
+        for (const char *s = a; s < ae; s++) if (*s == '@') at = s;
+        uref_host_check(why, at ? at + 1 : a, (size_t)(ae - (at ? at + 1 : a)));
+        if (why->len) return;
+        if (at) {
+            for (const char *s = a; s < at; s++) {
+                unsigned char c = (unsigned char)*s;
+                if (!(isalnum(c) && c < 0x80) && !strchr("-._:~!$&'()*+,;=%@", c)) {
+                    buf_puts(why, "net/url: invalid userinfo");
+                    return;
+                }
+            }
+            uref_unescape_check(why, a, (size_t)(at - a), false);
+            if (why->len) return;
+        }
+        rn -= (size_t)(ae - rest);
+        rest = ae;
+    }
+    uref_unescape_check(why, rest, rn, false);
+}
+
+int url_parse_error(buf *out, const char *ref) {
+    size_t n = strlen(ref);
+    const char *hash = memchr(ref, '#', n);
+    size_t un = hash ? (size_t)(hash - ref) : n;
+    buf why = {0};
+    uref_parse_check(&why, ref, un);
+    bool whole = false;
+    if (!why.len && hash) {
+        uref_unescape_check(&why, hash + 1, n - un - 1, false);
+        whole = true;                      /* a fragment's error quotes the whole URL */
+    }
+    if (!why.len) return 0;
+    buf_puts(out, "parse ");
+    log_quote(out, ref, whole ? n : un);
+    buf_puts(out, ": ");
+    buf_append(out, why.p, why.len);
+    buf_free(&why);
+    return 1;
 }

@@ -9,4 +9,11 @@
  * memory. */
 int url_resolve(buf *out, const char *base, const char *ref);
 
+/* Go's url.Parse(ref) fails: appends its error ("parse \"REF\": <why>",
+ * Go's texts: "net/url: invalid control character in URL", "missing
+ * protocol scheme", "invalid URL escape \"%zz\"", "invalid character \" \"
+ * in host name", "invalid port \":x\" after host", ...) and returns 1;
+ * 0 when it parses. */
+int url_parse_error(buf *out, const char *ref);
+
 #endif

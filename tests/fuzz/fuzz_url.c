@@ -2,7 +2,8 @@
  * Location header and clickLink/submitForm are followed) and absolute URLs
  * split by the program's one splitter (util/url.c: the HTTP client, k6/ws
  * and the cookie jar use it). Resolving the result again against itself
- * must not change it.
+ * must not change it. url_parse_error (why Go's url.Parse refuses a
+ * Location) writes a "parse ..." text exactly when it says it failed.
  * Input: "base\0reference".
  * FUZZ_ARGS: -max_len=4096 -dict=@DIR@/url.dict */
 #include "fuzz.h"
@@ -39,6 +40,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     split(base);
     split(ref);
+    buf why = {0};
+    int bad = url_parse_error(&why, ref);
+    if (bad != (why.len > 0) || (bad && (strncmp(why.p, "parse \"", 7) != 0 || strlen(why.p) != why.len))) abort();
+    buf_free(&why);
     buf_free(&out);
     free(base);
     free(ref);

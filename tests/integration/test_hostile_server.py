@@ -284,28 +284,23 @@ HTTP_CASES = [
     # ---- status lines: net/http/response.go ReadResponse; badStringError is
     # fmt.Errorf("%s %q", what, val); k6's errorCodeForError unwraps to it: 1000
     Case("status_garbage", answer(b"garbage\r\n\r\n"),
-         H(error='malformed HTTP response "garbage"', error_code=1000),
-         c6=C6_MALFORMED("malformed HTTP status line")),
+         H(error='malformed HTTP response "garbage"', error_code=1000)),
     # an HTTP/0.9-style answer (a body without a status line): the same first check
     Case("status_http09", answer(b"<html>hello</html>\n"),
-         H(error='malformed HTTP response "<html>hello</html>"', error_code=1000),
-         c6=C6_MALFORMED("malformed HTTP status line")),
+         H(error='malformed HTTP response "<html>hello</html>"', error_code=1000)),
     Case("status_short_code", answer(b"HTTP/1.1 20 OK\r\nContent-Length: 0\r\n\r\n"),
-         H(error='malformed HTTP status code "20"', error_code=1000),
-         c6=C6_MALFORMED("malformed HTTP status code")),
+         H(error='malformed HTTP status code "20"', error_code=1000)),
     Case("status_not_digits", answer(b"HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n"),
-         H(error='malformed HTTP status code "2x0"', error_code=1000),
-         c6=C6_MALFORMED("malformed HTTP status code")),
+         H(error='malformed HTTP status code "2x0"', error_code=1000)),
     Case("status_bad_version", answer(b"ICY 200 OK\r\nContent-Length: 0\r\n\r\n"),
-         H(error='malformed HTTP version "ICY"', error_code=1000),
-         c6=C6_MALFORMED("malformed HTTP status line")),
+         H(error='malformed HTTP version "ICY"', error_code=1000)),
     # no reason phrase: Go takes "200" as the whole status
     Case("status_no_reason", answer(b"HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok"),
          H(200), check=body_is("ok")),
     # 000: strconv.Atoi gives 0, which is not < 0, so Go accepts it; k6's
     # transport.go sets error_code only for status >= 400
     Case("status_000", answer(b"HTTP/1.1 000 Zero\r\nContent-Length: 2\r\n\r\nok"),
-         H(0), c6=C6_MALFORMED("malformed HTTP status code")),
+         H(0)),
     # 999: accepted; transport.go: error_code = 1000 + status for status >= 400
     Case("status_999", answer(b"HTTP/1.1 999 Odd\r\nContent-Length: 2\r\n\r\nok"),
          H(999, "", 1999), check=body_is("ok")),
@@ -315,8 +310,7 @@ HTTP_CASES = [
     # an 11 MB status line: transport.go readLoop, pc.readLimit (10 << 20 by
     # default, maxHeaderResponseSize) exhausted
     Case("status_line_11mb", answer(b"HTTP/1.1 200 " + b"r" * HUGE_LINE + b"\r\n\r\n"),
-         H(error="net/http: server response headers exceeded 10485760 bytes; aborted", error_code=1000),
-         c6=C6_MALFORMED("header block too large")),
+         H(error="net/http: server response headers exceeded 10485760 bytes; aborted", error_code=1000)),
 
     # ---- Content-Length: net/http/transfer.go fixLength / parseContentLength
     Case("cl_negative", answer(b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nok"),
@@ -372,15 +366,15 @@ HTTP_CASES = [
          H(200), c6=H(200), check=body_is("ok")),   # c6's body; k6's is "2\r\nok\r\n0\r\n\r\n"
 
     # ---- header lines: net/textproto reader.go readMIMEHeader
+    # readContinuedLineSlice(.., mustHaveFieldNameColon) checks the line first
     Case("header_no_colon", answer(b"HTTP/1.1 200 OK\r\nNoColonHere\r\nContent-Length: 2\r\n\r\nok"),
-         H(error="malformed MIME header line: NoColonHere", error_code=1000),
-         c6=C6_MALFORMED("malformed header line")),
+         H(error='malformed MIME header: missing colon: "NoColonHere"', error_code=1000)),
+    # canonicalMIMEHeaderKey takes a space before the colon, uncanonicalised (go.dev/issue/34540)
     Case("header_space_before_colon", answer(b"HTTP/1.1 200 OK\r\nFoo : bar\r\nContent-Length: 2\r\n\r\nok"),
-         H(error="malformed MIME header line: Foo : bar", error_code=1000),
-         c6=C6_MALFORMED("malformed header line")),
+         H(200)),
     # a first header line that starts with a space (c6 takes it)
     Case("header_initial_space", answer(b"HTTP/1.1 200 OK\r\n X-A: one\r\nContent-Length: 2\r\n\r\nok"),
-         H(error="malformed MIME header initial line:  X-A: one", error_code=1000), c6=H(200)),
+         H(error="malformed MIME header initial line:  X-A: one", error_code=1000)),
     # obs-fold: readContinuedLineSlice joins the lines
     Case("header_obs_fold", answer(b"HTTP/1.1 200 OK\r\nX-A: one\r\n two\r\nContent-Length: 2\r\n\r\nok"),
          H(200), check=body_is("ok")),
@@ -388,7 +382,8 @@ HTTP_CASES = [
     Case("header_bare_lf", answer(b"HTTP/1.1 200 OK\nContent-Length: 2\n\nok"), H(200), check=body_is("ok")),
     # NUL in a value: validHeaderValueByte (c6 takes the head, without its headers)
     Case("header_nul_byte", answer(b"HTTP/1.1 200 OK\r\nX-A: a\x00b\r\nX-B: c\r\nContent-Length: 2\r\n\r\nok"),
-         H(error="malformed MIME header line: X-A: a\x00b", error_code=1000), c6=H(200)),
+         H(error="malformed MIME header line: X-A: a\x00b", error_code=1000),
+         c6=H(error="malformed MIME header line: X-A: a", error_code=1000)),   # c6's text ends at the NUL
 
     # ---- chunked bodies: net/http/internal/chunked.go
     Case("chunk_bad_hex", answer(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n"),
@@ -448,11 +443,9 @@ HTTP_CASES = [
     # Go 1.24, without a Got1xxResponse hook (k6's tracer.go sets none), they are
     # not counted: their bytes count against the 10 MB response-header limit.
     # c6 stops after 16 (h1_parse.c MAX_INTERIM).
-    Case("1xx_flood_then_200", flood_1xx(2000), H(200),
-         c6=C6_MALFORMED("too many 1xx responses")),
+    Case("1xx_flood_then_200", flood_1xx(2000), H(200)),
     Case("1xx_endless", endless_1xx,
-         H(error="net/http: server response headers exceeded 10485760 bytes; aborted", error_code=1000),
-         c6=C6_MALFORMED("too many 1xx responses"), max_bytes=12 << 20),
+         H(error="net/http: server response headers exceeded 10485760 bytes; aborted", error_code=1000), max_bytes=12 << 20),
     Case("1xx_few_then_200", flood_1xx(10), H(200), check=body_is("ok")),
 
     # ---- redirects: request.go CheckRedirect returns http.ErrUseLastResponse
@@ -465,8 +458,7 @@ HTTP_CASES = [
     # (c6 follows it, to /a/%zz)
     Case("location_garbage", redirect_to(b"%zz"),
          H(error='failed to parse Location header "%zz": parse "%zz": invalid URL escape "%zz"',
-           error_code=1000),
-         c6=H(200), env={"PATH_": "/a/b"}),
+           error_code=1000), env={"PATH_": "/a/b"}),
     # relative forms resolve against the request URL (url.URL.Parse, RFC 3986)
     Case("location_relative_path", redirect_to(b"final"), H(200), env={"PATH_": "/a/b"},
          check=body_is("/a/final")),
@@ -485,7 +477,7 @@ HTTP_CASES = [
     # the whole head (validHeaderValueByte), "malformed MIME header line: "
     # + the line (c6 takes the head and skips the cookie)
     Case("header_control_byte", cookies([b"\x01bad=1", b"good=1"]),
-         H(error="malformed MIME header line: Set-Cookie: \x01bad=1", error_code=1000), c6=H(200)),
+         H(error="malformed MIME header line: Set-Cookie: \x01bad=1", error_code=1000)),
     Case("cookie_huge_value", cookies([b"big=" + b"v" * 30000]), H(200),
          check=jar_is(1, ["big"], 30000)),
     Case("cookie_thousands", cookies([b"c%d=v" % i for i in range(2000)]), H(200), check=jar_is(2000)),

@@ -173,6 +173,41 @@ static void test_order_and_replacement(void **state) {
     cookies_free(j);
 }
 
+/* A jar big enough for the index (net/cookies.c): the same order and
+ * replacement rules as the small one, and deletions seen by later lookups. */
+static void test_big_jar(void **state) {
+    (void)state;
+    cookie_jar *j = cookies_new();
+    char line[64];
+    for (int i = 0; i < 200; i++) {
+        snprintf(line, sizeof line, "c%d=%d; Path=%s", i, i, i % 3 ? "/" : "/deep");
+        set_line(j, "http://h.test/", line, NOW);
+    }
+    set_line(j, "http://h.test/", "c4=new; Path=/", NOW);        /* replaced in place */
+    set_line(j, "http://h.test/", "c5=x; Path=/; Max-Age=-1", NOW); /* deleted */
+    set_line(j, "http://h.test/", "c7=y; Path=/", NOW);           /* replaced after a deletion */
+    set_line(j, "http://h.test/", "c5=back; Path=/", NOW);        /* new again: the youngest */
+    set_line(j, "http://h.test/", "c3=d; Path=/deep", NOW);       /* replaced, the longer path */
+    char want[4096] = "", val[16];
+    for (int i = 0; i < 200; i += 3) {
+        snprintf(val, sizeof val, "%d", i);
+        snprintf(line, sizeof line, "%sc%d=%s", *want ? "; " : "", i, i == 3 ? "d" : val);
+        strcat(want, line);
+    }
+    for (int i = 0; i < 200; i++) {
+        if (i % 3 == 0 || i == 5) continue;
+        snprintf(val, sizeof val, "%d", i);
+        snprintf(line, sizeof line, "; c%d=%s", i, i == 4 ? "new" : i == 7 ? "y" : val);
+        strcat(want, line);
+    }
+    strcat(want, "; c5=back");
+    static char got[8192];
+    got[0] = 0;
+    cookies_for_url(j, "http://h.test/deep", NOW, collect, got);
+    assert_string_equal(got, want);
+    cookies_free(j);
+}
+
 static void test_secure_and_expiry(void **state) {
     (void)state;
     cookie_jar *j = cookies_new();
@@ -253,6 +288,7 @@ int main(void) {
         cmocka_unit_test(test_jar_keys),
         cmocka_unit_test(test_delete_and_clear),
         cmocka_unit_test(test_set_from_api),
+        cmocka_unit_test(test_big_jar),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

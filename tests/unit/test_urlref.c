@@ -82,11 +82,55 @@ static void test_redirect_cases(void **state) {
     check("http://h/a#f", "b", "http://h/b");
 }
 
+/* url_parse_error: Go's url.Parse errors (net/url/url.go: parse, getScheme,
+ * parseAuthority, parseHost, unescape), as its Error() prints them. */
+static void parse_err(const char *ref, const char *want) {
+    buf out = {0};
+    int bad = url_parse_error(&out, ref);
+    if (!want) {
+        if (bad) fprintf(stderr, "%s: unexpected %s\n", ref, out.p);
+        assert_int_equal(bad, 0);
+        assert_int_equal(out.len, 0);
+    } else {
+        assert_int_equal(bad, 1);
+        assert_string_equal(out.p, want);
+    }
+    buf_free(&out);
+}
+
+static void test_parse_errors(void **state) {
+    (void)state;
+    parse_err("/ok", NULL);
+    parse_err("../x/../../ok", NULL);
+    parse_err("#frag", NULL);
+    parse_err("/a b", NULL);                              /* spaces in a path are escaped later */
+    parse_err("mailto:x y", NULL);                        /* opaque */
+    parse_err("http://[::1]:80/x", NULL);
+    parse_err("http://u:p%41@h/", NULL);
+    parse_err("http://h/#%zz", "parse \"http://h/#%zz\": invalid URL escape \"%zz\"");   /* the whole URL */
+    parse_err("/a\tb", "parse \"/a\\tb\": net/url: invalid control character in URL");
+    parse_err("/x#a\tb", NULL);                          /* a fragment is not checked for controls */
+    parse_err(":foo", "parse \":foo\": missing protocol scheme");
+    parse_err("1a:b/c", "parse \"1a:b/c\": first path segment in URL cannot contain colon");
+    parse_err("/%zz#f", "parse \"/%zz\": invalid URL escape \"%zz\"");
+    parse_err("/%4", "parse \"/%4\": invalid URL escape \"%4\"");
+    parse_err("http://a b/", "parse \"http://a b/\": invalid character \" \" in host name");
+    parse_err("http://h:x/", "parse \"http://h:x/\": invalid port \":x\" after host");
+    parse_err("http://[::1/", "parse \"http://[::1/\": missing ']' in host");
+    parse_err("http://[::1]x/", "parse \"http://[::1]x/\": invalid port \"x\" after host");
+    parse_err("http://%41/", "parse \"http://%41/\": invalid URL escape \"%41\"");
+    parse_err("http://%c3%a9/", NULL);
+    parse_err("http://u{@h/", "parse \"http://u{@h/\": net/url: invalid userinfo");
+    parse_err("//h:1/x", NULL);
+    parse_err("///x", NULL);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc3986_normal),
         cmocka_unit_test(test_rfc3986_abnormal),
         cmocka_unit_test(test_redirect_cases),
+        cmocka_unit_test(test_parse_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -552,40 +552,106 @@ static void http_canonical(char *name) {
     }
 }
 
+/* One name of Response.headers while it is built: its value points into the
+ * header block until a second value (or an obs-fold line) makes it a join. */
+typedef struct hdr_field {
+    JSAtom atom;
+    const char *v; size_t vn;
+    buf joined; int use_joined;
+} hdr_field;
+
+static int hdr_field_add(hdr_field *f, const char *sep, size_t sn, const char *v, size_t vn) {
+    if (!f->use_joined) {
+        f->use_joined = 1;
+        if (buf_append(&f->joined, f->v, f->vn)) return -1;
+    }
+    return buf_append(&f->joined, sep, sn) || buf_append(&f->joined, v, vn) ? -1 : 0;
+}
+
+static bool http_is_ws(char c) { return c == ' ' || c == '\t'; }
+
+/* Response.headers as k6 builds it from Go's Header: canonical names (one
+ * holding a space stays as it is, as Go leaves it), the values of a name
+ * joined with ", ", an obs-fold line added to its field after one space,
+ * blanks around values trimmed. Names become atoms, and a repeated one is
+ * found in an open-addressing table of them, so thousands of Set-Cookie
+ * lines cost a linear pass, not a quadratic re-join. */
 static JSValue http_headers_object(JSContext *ctx, const buf *hdr) {
     JSValue o = JS_NewObject(ctx);
-    if (!hdr->p) return o;
-    const char *p = strchr(hdr->p, '\n');   /* skip the status line */
-    while (p && *++p) {
-        const char *eol = strchr(p, '\n');
-        if (!eol) break;
-        const char *colon = memchr(p, ':', (size_t)(eol - p));
-        if (colon) {
-            char name[256];
-            size_t nl = (size_t)(colon - p) < sizeof name - 1 ? (size_t)(colon - p) : sizeof name - 1;
-            memcpy(name, p, nl);
-            name[nl] = 0;
-            http_canonical(name);
-            const char *vs = colon + 1;
-            while (vs < eol && (*vs == ' ' || *vs == '\t')) vs++;
-            const char *ve = eol;
-            while (ve > vs && (ve[-1] == '\r' || ve[-1] == ' ')) ve--;
-            JSValue prev = JS_GetPropertyStr(ctx, o, name);
-            if (JS_IsString(prev)) {
-                const char *ps = JS_ToCString(ctx, prev);
-                buf joined = {0};
-                buf_puts(&joined, ps);
-                buf_puts(&joined, ", ");
-                buf_append(&joined, vs, (size_t)(ve - vs));
-                JS_SetPropertyStr(ctx, o, name, JS_NewStringLen(ctx, joined.p, joined.len));
-                buf_free(&joined);
-                JS_FreeCString(ctx, ps);
-            } else {
-                JS_SetPropertyStr(ctx, o, name, JS_NewStringLen(ctx, vs, (size_t)(ve - vs)));
+    if (!hdr->p || JS_IsException(o)) return o;
+    const char *p = memchr(hdr->p, '\n', hdr->len), *end = hdr->p + hdr->len;   /* skip the status line */
+    if (!p) return o;
+    size_t nlines = 0;
+    for (const char *q = p + 1; q < end && (q = memchr(q, '\n', (size_t)(end - q))); q++) nlines++;
+    size_t cap = 64;
+    while (cap < 2 * nlines) cap *= 2;
+    hdr_field fst[32];
+    uint32_t tst[64];                      /* index + 1 of a field, 0: free */
+    hdr_field *f = nlines <= 32 ? fst : calloc(nlines, sizeof *f);
+    uint32_t *t = cap <= 64 ? tst : calloc(cap, sizeof *t);
+    buf name = {0};
+    size_t nf = 0;
+    bool oom = !f || !t;
+    if (f == fst) memset(fst, 0, sizeof fst);
+    if (t == tst) memset(tst, 0, sizeof tst);
+    hdr_field *cur = NULL;
+    size_t seg = 0;                        /* where cur's last value starts in its join */
+    for (p++; !oom && p < end;) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p)), *le = eol ? eol : end;
+        if (le > p && le[-1] == '\r') le--;
+        if (le == p) break;                /* the blank line */
+        const char *next = eol ? eol + 1 : end;
+        while (le > p && http_is_ws(le[-1])) le--;
+        if (http_is_ws(*p)) {              /* obs-fold */
+            while (p < le && http_is_ws(*p)) p++;
+            if (cur) {
+                bool empty = cur->use_joined ? cur->joined.len == seg : cur->vn == 0;
+                oom = hdr_field_add(cur, " ", empty ? 0 : 1, p, (size_t)(le - p)) != 0;
             }
-            JS_FreeValue(ctx, prev);
+            p = next;
+            continue;
         }
-        p = eol;
+        const char *colon = memchr(p, ':', (size_t)(le - p));
+        if (!colon) { p = next; continue; }
+        buf_clear(&name);
+        if (buf_append(&name, p, (size_t)(colon - p))) { oom = true; break; }
+        if (!memchr(name.p, ' ', name.len)) http_canonical(name.p);
+        const char *v = colon + 1;
+        while (v < le && http_is_ws(*v)) v++;
+        JSAtom a = JS_NewAtomLen(ctx, name.p, name.len);
+        if (a == JS_ATOM_NULL) { oom = true; break; }
+        size_t h = (a * 2654435761u) & (cap - 1);
+        while (t[h] && f[t[h] - 1].atom != a) h = (h + 1) & (cap - 1);
+        if (t[h]) {
+            JS_FreeAtom(ctx, a);
+            cur = &f[t[h] - 1];
+            oom = hdr_field_add(cur, ", ", 2, v, (size_t)(le - v)) != 0;
+            seg = cur->joined.len - (size_t)(le - v);
+        } else {
+            cur = &f[nf];
+            cur->atom = a;
+            cur->v = v;
+            cur->vn = (size_t)(le - v);
+            t[h] = (uint32_t)++nf;
+        }
+        p = next;
+    }
+    for (size_t i = 0; i < nf; i++) {
+        hdr_field *x = &f[i];
+        if (!oom) {
+            JSValue val = x->use_joined ? JS_NewStringLen(ctx, x->joined.p, x->joined.len) : JS_NewStringLen(ctx, x->v, x->vn);
+            /* defined, not set: a "__proto__" header is a header */
+            oom = JS_IsException(val) || JS_DefinePropertyValue(ctx, o, x->atom, val, JS_PROP_C_W_E) < 0;
+        }
+        JS_FreeAtom(ctx, x->atom);
+        buf_free(&x->joined);
+    }
+    buf_free(&name);
+    if (f != fst) free(f);
+    if (t != tst) free(t);
+    if (oom) {
+        JS_FreeValue(ctx, o);
+        return JS_ThrowOutOfMemory(ctx);
     }
     return o;
 }
@@ -768,10 +834,13 @@ static const int LAZY_ATOM[LAZY_COUNT] = {A_REMOTE_IP, A_REMOTE_PORT, A_URL, A_S
 /* The status line's text after the code ("200 OK" -> "200 OK", as k6). */
 static JSValue http_snap_status_text(JSContext *ctx, const http_snap *s) {
     if (s->failed || !s->hdr_len) return JS_NewString(ctx, "");
-    const char *sp = memchr(s->hdr, ' ', s->hdr_len);
+    const char *sp = memchr(s->hdr, ' ', s->hdr_len), *end = s->hdr + s->hdr_len;
     if (!sp) return JS_NewString(ctx, "");
-    sp++;
-    return JS_NewStringLen(ctx, sp, strcspn(sp, "\r\n"));
+    const char *e = memchr(sp, '\n', (size_t)(end - sp));
+    if (!e) e = end;
+    if (e > sp && e[-1] == '\r') e--;
+    while (sp < e && *sp == ' ') sp++;     /* Go's Response.Status: TrimLeft(" ") of what follows the protocol */
+    return JS_NewStringLen(ctx, sp, (size_t)(e - sp));
 }
 
 static JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap *s, int which) {
@@ -942,6 +1011,7 @@ static JSValue http_do(JSContext *ctx, const char *method, JSValueConst url, JSV
     h->rhdr = c.rhdr;
     c.rbody = c.rhdr = (buf){0};
     if (h->rbody.cap > (1u << 20)) buf_free(&h->rbody);   /* don't pin a huge body per VU */
+    if (h->rhdr.cap > (64u << 10)) buf_free(&h->rhdr);    /* nor a head of up to 10 MB */
     http_call_free(ctx, &c);
     return out;
 }

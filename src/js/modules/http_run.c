@@ -126,19 +126,16 @@ static void http_h1_start(http_call *c) {
     h1_start(c->v->w->h1, hr);
 }
 
-static char *http_redirect_target(const buf *hdr, const char *url, long status, int *method_get);
+static bool http_location(const buf *hdr, long status, buf *loc);
 
-static inline bool http_is_redirect(long status) {
-    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-}
-
-/* Go's client follows this hop's redirect, so it never reads its body. */
+/* Go's client follows this hop's redirect (a Location it can parse), so it
+ * never reads its body. */
 static bool http_hop_redirects(const http_call *c) {
-    int to_get;
-    if (c->hop >= c->p.redirects || !http_is_redirect(c->hr.status)) return false;
-    char *next = http_redirect_target(&c->rhdr, c->url, c->hr.status, &to_get);
-    bool follows = next != NULL;
-    free(next);
+    if (c->hop >= c->p.redirects) return false;
+    buf loc = {0}, why = {0};
+    bool follows = http_location(&c->rhdr, c->hr.status, &loc) && !url_parse_error(&why, loc.p);
+    buf_free(&loc);
+    buf_free(&why);
     return follows;
 }
 
@@ -146,7 +143,7 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
     static const int codes[] = {
         [H1_ERR_URL] = 1020, [H1_ERR_DNS] = 1101, [H1_ERR_REFUSED] = 1212, [H1_ERR_NETUNREACH] = 1210,
         [H1_ERR_CONNECT] = 1200, [H1_ERR_TIMEOUT] = 1050, [H1_ERR_RESET] = 1220, [H1_ERR_EOF] = 1000,
-        [H1_ERR_PROTO] = 1000, [H1_ERR_OTHER] = 1000, [H1_ERR_BLACKLISTED] = 1110,
+        [H1_ERR_PROTO] = 1000, [H1_ERR_OTHER] = 1000, [H1_ERR_BLACKLISTED] = 1110, [H1_ERR_HEAD] = 1000,
     };
     const h1_request *hr = &c->hr;
     http_result *res = &c->res;
@@ -183,10 +180,14 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
     } else if (hr->err != H1_OK && hr->err != H1_ERR_BODY) {
         res->error_code = hr->err == H1_ERR_TLS ? hr->tls_code : codes[hr->err] ? codes[hr->err] : 1000;
         snprintf(res->error, sizeof res->error, "%s", hr->errmsg);
+        /* net/http's persistConn.mapRoundTripError wraps what ReadResponse
+         * said; k6's errorCodeForError unwraps it again for Response.error */
+        if (hr->err == H1_ERR_HEAD)
+            snprintf(res->cause, sizeof res->cause, "net/http: HTTP/1.x transport connection broken: %s", hr->errmsg);
     } else {
         res->status = hr->status;
         http_strlcpy(res->proto, hr->proto, sizeof res->proto);
-        /* k6's transport.go: 1000 + status for any status >= 400 (a 999 is 1999) */
+        /* k6's measureAndEmitMetrics: any status from 400 (Go reads up to 999) */
         if (res->status >= 400) res->error_code = 1000 + (int)res->status;
     }
 }
@@ -241,29 +242,66 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
 
 /* ---- redirects ---- */
 
-/* The Location of a redirect response, resolved against url; NULL if none. */
-static char *http_redirect_target(const buf *hdr, const char *url, long status, int *method_get) {
-    if (!http_is_redirect(status)) return NULL;
-    const char *loc = NULL;
-    size_t ll = 0;
-    for (const char *p = hdr->p; p && *p;) {
-        const char *eol = strchr(p, '\n');
-        size_t len = eol ? (size_t)(eol - p) : strlen(p);
-        if (len > 9 && strncasecmp(p, "location:", 9) == 0) {
-            loc = p + 9;
-            while (*loc == ' ' || *loc == '\t') loc++;
-            ll = (size_t)(p + len - loc);
-            while (ll && (loc[ll - 1] == '\r' || loc[ll - 1] == ' ')) ll--;
+/* The Location net/http follows: Header.Get("Location") of a 301, 302,
+ * 303, 307 or 308 (the first such field, any case, blanks trimmed, an
+ * obs-fold line joined by a space), in loc; false when there is none or it
+ * is empty (Go then returns the redirect response itself). */
+static bool http_location(const buf *hdr, long status, buf *loc) {
+    if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) return false;
+    const char *p = hdr->p ? memchr(hdr->p, '\n', hdr->len) : NULL, *end = hdr->p + hdr->len;
+    bool found = false;
+    for (p = p ? p + 1 : end; p < end;) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p)), *le = eol ? eol : end;
+        const char *next = eol ? eol + 1 : end;
+        if (le > p && le[-1] == '\r') le--;
+        if (le == p) break;
+        bool fold = *p == ' ' || *p == '\t';
+        if (found && !fold) break;
+        if (found || ((size_t)(le - p) >= 9 && strncasecmp(p, "location:", 9) == 0)) {
+            const char *v = found ? p : p + 9;
+            while (v < le && (*v == ' ' || *v == '\t')) v++;
+            while (le > v && (le[-1] == ' ' || le[-1] == '\t')) le--;
+            if (found && loc->len && v < le) buf_append(loc, " ", 1);
+            buf_append(loc, v, (size_t)(le - v));
+            found = true;
         }
-        p = eol ? eol + 1 : NULL;
+        p = next;
     }
-    if (!loc || ll == 0) return NULL;
-    *method_get = status <= 303;
-    char *l = strndup(loc, ll);
-    buf out = {0};
-    if (!l || url_resolve(&out, url, l)) { free(l); buf_free(&out); return NULL; }
-    free(l);
-    return out.p;
+    return found && loc->len;
+}
+
+/* A redirect hop's next URL (to *next, malloc'd) and whether it turns the
+ * method into GET. When net/http cannot parse the Location, the hop fails
+ * instead, as Client.do's "failed to parse Location header" error: status
+ * 0, no headers nor body, Go's text with k6's code 1000. */
+static void http_redirect_target(http_call *c, char **next, int *to_get) {
+    buf loc = {0}, why = {0}, out = {0};
+    *next = NULL;
+    if (!http_location(&c->rhdr, c->res.status, &loc)) { buf_free(&loc); return; }
+    if (url_parse_error(&why, loc.p)) {
+        http_result *res = &c->res;
+        buf msg = {0};
+        buf_puts(&msg, "failed to parse Location header ");
+        log_quote(&msg, loc.p, loc.len);
+        buf_puts(&msg, ": ");
+        buf_append(&msg, why.p, why.len);
+        res->status = 0;
+        res->proto[0] = 0;
+        res->error_code = 1000;
+        tls_info_clear(&res->tls);
+        snprintf(res->error, sizeof res->error, "%s", msg.p ? msg.p : "");
+        memcpy(res->cause, res->error, sizeof res->cause);
+        buf_clear(&c->rhdr);
+        buf_clear(&c->rbody);
+        buf_free(&msg);
+    } else if (!url_resolve(&out, c->url, loc.p)) {
+        *next = out.p;
+        out = (buf){0};
+        *to_get = c->res.status <= 303;
+    }
+    buf_free(&out);
+    buf_free(&why);
+    buf_free(&loc);
 }
 
 /* ---- hops ---- */
@@ -357,7 +395,7 @@ static void http_error_texts(http_result *res) {
         {1212, "dial: connection refused", NULL},
         {1310, NULL, "tls: failed to verify certificate: x509: certificate signed by unknown authority"},
     };
-    memcpy(res->cause, res->error, sizeof res->cause);
+    if (!res->cause[0]) memcpy(res->cause, res->error, sizeof res->cause);
     if (res->error_code == 1020 && !strncmp(res->error, "parse ", 6)) {   /* httpext.NewURL's K6Error */
         snprintf(res->error, sizeof res->error, "invalid URL: %.490s", res->cause);
         return;
@@ -379,7 +417,9 @@ void http_go_error(const http_call *c, char *out, size_t n) {
     if (res->error_code == 1050 && res->t_receiving > 0) { snprintf(out, n, "%s", cause); return; }
     char op[16];   /* url.Error.Op: the method as "Get", "Post", ... */
     size_t i = 0;
-    for (; c->method[i] && i < sizeof op - 1; i++) op[i] = (char)(i ? tolower((unsigned char)c->method[i]) : toupper((unsigned char)c->method[i]));
+    /* Client.do's url.Error names the first request's method, redirects or not */
+    const char *m = c->method0[0] ? c->method0 : c->method;
+    for (; m[i] && i < sizeof op - 1; i++) op[i] = (char)(i ? tolower((unsigned char)m[i]) : toupper((unsigned char)m[i]));
     op[i] = 0;
     /* net/http's stripPassword: a password shows as "***" */
     const char *u = c->url, *at = NULL, *colon = NULL;
@@ -412,6 +452,11 @@ static bool http_hop_finish(http_call *c) {
     if (c->refused) ;                      /* blockHostnames, bad scheme: res is set, nothing was sent */
     else http_h1_result(c, &sent, &received);
     http_error_texts(&c->res);
+    int to_get = 0;
+    char *next = NULL;
+    /* Go parses the Location before anything else (CheckRedirect, samples) */
+    if (c->res.status && !(c->p.auth == HTTP_AUTH_DIGEST && c->res.status == 401))
+        http_redirect_target(c, &next, &to_get);
     if (c->res.error_code != 1020)         /* k6: a URL that does not parse never makes a request, nor samples */
         http_emit(v, c, sent, received, sample_now(&v->w->samples));
     if (v->test && v->test->http_debug) http_debug_dump(c);
@@ -425,8 +470,6 @@ static bool http_hop_finish(http_call *c) {
         http_hop_start(c);
         return true;
     }
-    int to_get = 0;
-    char *next = http_is_redirect(c->res.status) ? http_redirect_target(&c->rhdr, c->url, c->res.status, &to_get) : NULL;
     if (next && c->hop >= c->p.redirects) {
         /* k6's CheckRedirect (lib/netext/httpext/request.go): the redirection
          * is returned; without redirects set anywhere, a warning with the
