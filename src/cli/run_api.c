@@ -1,9 +1,11 @@
 /* The REST API (k6's --address): the run's side of api_ops. Callbacks run
  * on the API server's thread: they read atomics, and take eng_lock to read
  * the engine, which the metrics thread drains under it. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli/run_ctx.h"
 #include "config/executor_def.h"
 #include "exec/executor.h"
@@ -51,6 +53,32 @@ static int run_api_op_set_paused(void *ctx, bool paused, char *err, size_t errle
     return 0;
 }
 
+/* How long a PATCH raising vus-max waits for the new VUs' init. */
+#define API_VU_INIT_WAIT_US (60 * 1000000LL)
+
+/* Roughly how many more VUs the machine can hold: MemAvailable over the
+ * memory a VU takes now (this process's resident memory over its VUs, at
+ * least 256 KiB). Unknown (no /proc): no limit but INT_MAX. */
+static int64_t run_api_vu_room(run_ctx *r) {
+    long long avail_kb = -1, rss_kb = -1;
+    char line[256];
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f) {
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "MemAvailable: %lld kB", &avail_kb) == 1) break;
+        fclose(f);
+    }
+    if ((f = fopen("/proc/self/status", "r"))) {
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "VmRSS: %lld kB", &rss_kb) == 1) break;
+        fclose(f);
+    }
+    if (avail_kb < 0 || rss_kb < 0) return INT_MAX;
+    long long per_vu = rss_kb / (atomic_load(&r->test.vus_initialized) + 1);
+    if (per_vu < 256) per_vu = 256;
+    return avail_kb / per_vu;
+}
+
 static api_scale_result run_api_op_scale(void *ctx, const int64_t *vus, const int64_t *vus_max, char *err, size_t errlen) {
     run_ctx *r = ctx;
     scen_rt *sc = NULL;
@@ -79,8 +107,27 @@ static api_scale_result run_api_op_scale(void *ctx, const int64_t *vus, const in
                  (long long)start_max);
         return API_SCALE_REJECTED;
     }
+    /* k6 would start initializing billions of VUs (and run out of memory);
+     * c6 refuses a maxVUs it cannot hold: its VU numbers are ints, and the
+     * VUs to add must fit in the memory the machine has available */
+    int64_t cur_max = atomic_load(&sc->ext_max), room = run_api_vu_room(r);
+    if (max > cur_max && (max > INT_MAX || max - cur_max > room)) {
+        snprintf(err, errlen, "the new number of max VUs (%lld) is more than this machine can initialize "
+                 "(at most %lld more VUs fit in the available memory)", (long long)max, (long long)room);
+        return API_SCALE_REJECTED;
+    }
+    int before = atomic_load(&r->test.vus_initialized);
     atomic_store(&sc->ext_max, max);
     atomic_store(&sc->ext_vus, (int)want);
+    /* As k6's executor, a running test initializes the new VUs before the
+     * PATCH answers, so that the status it returns shows them in vus-max
+     * (bounded: the workers add them on their next ticks). */
+    if (max > cur_max && atomic_load(&r->api_state) == API_EXEC_RUNNING) {
+        int64_t goal = before + (max - cur_max), t0 = clock_now_us();
+        while (atomic_load(&r->test.vus_initialized) < goal && clock_now_us() - t0 < API_VU_INIT_WAIT_US &&
+               test_phase(&r->test) < PHASE_HARD_STOP)
+            usleep(5000);
+    }
     return API_SCALE_OK;
 }
 
