@@ -303,6 +303,14 @@ static void run_on_signal(uv_signal_t *s, int signum) {
 /* Runs setup(), teardown() or handleSummary() on worker w; returns 0, or the
  * exit code (script error 107, setup/teardown timeout 100/101) with the
  * error logged. */
+/* handleSummary()'s time limit: k6's is a fixed 2 minutes (js/runner.go
+ * getTimeoutFor). C6_TEST_SUMMARY_TIMEOUT_MS shortens it, for tests only. */
+static int64_t run_summary_timeout_us(void) {
+    const char *t = getenv("C6_TEST_SUMMARY_TIMEOUT_MS");
+    if (t && *t) return strtoll(t, NULL, 10) * 1000;
+    return 120 * 1000000LL;
+}
+
 static void run_special_timeout(uv_timer_t *h) {
     run_ctx *r = h->data;
     r->special_timed_out = true;
@@ -317,7 +325,8 @@ int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
     atomic_store(&r->test.special_stop, 0);
     /* setupTimeout / teardownTimeout (60s by default): then it is cut off */
     int64_t limit = cmd == CMD_SETUP ? (r->opts.setup_timeout_set ? r->opts.setup_timeout_us : 60000000)
-                  : cmd == CMD_TEARDOWN ? (r->opts.teardown_timeout_set ? r->opts.teardown_timeout_us : 60000000) : 0;
+                  : cmd == CMD_TEARDOWN ? (r->opts.teardown_timeout_set ? r->opts.teardown_timeout_us : 60000000)
+                  : cmd == CMD_SUMMARY ? run_summary_timeout_us() : 0;
     uv_update_time(r->loop);
     if (limit > 0) uv_timer_start(&r->special_timer, run_special_timeout, (uint64_t)(limit / 1000), 0);
     /* k6 keeps drawing the progress while setup() and teardown() run */
@@ -330,8 +339,14 @@ int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
     r->waiting_on = NULL;
     if (r->special_timed_out) {   /* k6's timeoutError (internal/js/timeout_error.go): text and hint */
         char msg[128];
-        snprintf(msg, sizeof msg, "%s() execution timed out after %.0f seconds", cmd == CMD_SETUP ? "setup" : "teardown",
-                 (double)limit / 1e6);
+        snprintf(msg, sizeof msg, "%s() execution timed out after %.0f seconds",
+                 cmd == CMD_SETUP ? "setup" : cmd == CMD_TEARDOWN ? "teardown" : "handleSummary", (double)limit / 1e6);
+        if (cmd == CMD_SUMMARY) {
+            /* k6 internal/cmd/run.go: HandleSummary's error is logged, no
+             * summary is written and the exit code stays */
+            log_msg_field(LOG_ERROR, "failed to handle the end-of-test summary", "error", msg);
+            return RUN_SUMMARY_TIMED_OUT;
+        }
         log_msg_field(LOG_ERROR, msg, "hint", cmd == CMD_SETUP
                       ? "You can increase the time limit via the setupTimeout option"
                       : "You can increase the time limit via the teardownTimeout option");
@@ -339,6 +354,10 @@ int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
     }
     if (w->special && w->special->error && atomic_load(&r->test.script_aborted)) {
         return EXIT_SCRIPT_ABORT;   /* exec.test.abort() in setup(): its message comes at the end */
+    }
+    if (w->special && w->special->error && cmd == CMD_SETUP && r->aborted) {
+        /* setup() cut short by Ctrl-C: k6 ends with the abort, no script error */
+        return EXIT_ABORTED;
     }
     if (w->special && w->special->error) {
         char *e = w->special->error;

@@ -271,7 +271,8 @@ void run_summary(run_ctx *r, double dur_s) {
         r->test.summary_json = summary_json(&in.d, &st);
         r->test.text_summary = run_text_summary;
         r->test.text_summary_ctx = &in;
-        if (run_handle_summary(r)) {   /* as k6: the error is logged, the default summary shown */
+        int hs = run_handle_summary(r);
+        if (hs && hs != RUN_SUMMARY_TIMED_OUT) {   /* as k6: the error is logged, the default summary shown */
             log_printf(LOG_WARN, "handleSummary() failed; falling back to the default summary");
             run_default_summary(r, &in.d);
         }

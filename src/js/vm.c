@@ -322,8 +322,14 @@ static int vm_interrupt(JSRuntime *rt, void *opaque) {
     (void)rt;
     /* only iterations are cut off; teardown runs after the stop and must finish */
     if (!v->test || !v->in_iteration) return 0;
-    if (v->role != VU_REGULAR)   /* setup/teardown past their timeout; set by the main thread */
-        return atomic_load_explicit(&v->test->special_stop, memory_order_relaxed);
+    if (v->role != VU_REGULAR) {
+        /* setup/teardown/handleSummary past their timeout (set by the main
+         * thread); setup() also ends on a stop (Ctrl-C), as k6 runs it in
+         * the run's context. teardown() and handleSummary() run in k6's
+         * global context: a first Ctrl-C does not cut them short. */
+        if (atomic_load_explicit(&v->test->special_stop, memory_order_relaxed)) return 1;
+        return v->role == VU_SETUP && test_phase(v->test) >= PHASE_HARD_STOP;
+    }
     return v->stop_req || test_phase(v->test) >= PHASE_HARD_STOP || (v->sc && scen_state(v->sc) >= SC_HARD_STOP);
 }
 
