@@ -359,6 +359,12 @@ int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
         /* setup() cut short by Ctrl-C: k6 ends with the abort, no script error */
         return EXIT_ABORTED;
     }
+    if (w->special && w->special->error && w->special->error_marshal) {
+        /* k6 internal/cmd/run.go: Run's error, a plain one, with the
+         * GenericEngine exit code */
+        log_msg(LOG_ERROR, NULL, w->special->error, strlen(w->special->error));
+        return EXIT_GENERIC_ENGINE;
+    }
     if (w->special && w->special->error) {
         char *e = w->special->error;
         /* k6's scriptExceptionError through errext.Format (internal/js/runner.go) */

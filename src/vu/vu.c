@@ -9,6 +9,7 @@
 #include "exec/executor.h"
 #include "exec/sched.h"
 #include "exec/test.h"
+#include "js/setup_data.h"
 #include "js/vm.h"
 #include "metrics/registry.h"
 #include "net/dialer.h"
@@ -338,7 +339,14 @@ static void vu_run_special(vu *v) {
         v->error = text;
         return;
     }
-    if (v->role == VU_SETUP && !JS_IsUndefined(r)) v->result_json = vm_to_json(v->ctx, r);
+    if (v->role == VU_SETUP) {   /* k6 js/runner.go Setup: Go's JSON of the exported value */
+        char err[512], msg[600];
+        if (setup_data_json(v->ctx, r, &v->result_json, err, sizeof err)) {
+            snprintf(msg, sizeof msg, "error marshaling setup() data to JSON: %s", err);
+            v->error = strdup(msg);
+            v->error_marshal = true;
+        }
+    }
     if (v->role == VU_SUMMARY) vu_write_summary_outputs(v, r);
     JS_FreeValue(v->ctx, r);
 }
