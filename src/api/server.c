@@ -694,6 +694,92 @@ static enum MHD_Result api_method_not_allowed(struct MHD_Connection *c)
     return api_send(c, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, "", 0);
 }
 
+/* ---- setup data ------------------------------------------------------ */
+
+/* Go's json.Marshal of a json.RawMessage: the (valid) text compacted, with
+ * <, >, & and U+2028/9 in strings escaped as \uXXXX. */
+static void jw_raw_json(jw *w, const char *s, size_t n)
+{
+    bool in_str = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (!in_str) {
+            if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') continue;
+            if (ch == '"') in_str = true;
+            doc_putc(&w->d, (char)ch);
+            continue;
+        }
+        if (ch == '\\' && i + 1 < n) {   /* an escape is kept as written */
+            doc_put(&w->d, s + i, 2);
+            i++;
+        } else if (ch == '"') {
+            in_str = false;
+            doc_putc(&w->d, '"');
+        } else if (ch == '<' || ch == '>' || ch == '&') {
+            jw_printf(w, "\\u00%02x", ch);
+        } else if (ch == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+                   ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
+            jw_printf(w, "\\u202%c", (unsigned char)s[i + 2] == 0xA8 ? '8' : '9');
+            i += 2;
+        } else {
+            doc_putc(&w->d, (char)ch);
+        }
+    }
+}
+
+/* k6's answer with the setup data (api/v1/setup_teardown_routes.go): its
+ * own Content-Type, and "attributes":{} when there is no data (the
+ * omitempty field of NullSetupData). */
+static enum MHD_Result api_send_setup(struct MHD_Connection *c, char *data)
+{
+    jw w = {0};
+    jw_raw(&w, "{\"data\":{\"type\":\"setupData\",\"id\":\"default\",\"attributes\":{");
+    if (data) {
+        jw_raw(&w, "\"data\":");
+        jw_raw_json(&w, data, strlen(data));
+    }
+    jw_raw(&w, "}}}");
+    free(data);
+    enum MHD_Result ret;
+    if (w.d.oom) ret = api_send(c, MHD_HTTP_INTERNAL_SERVER_ERROR, API_TEXT_TYPE, "out of memory", 13);
+    else ret = api_send(c, MHD_HTTP_OK, "application/json", w.d.b.p, w.d.b.len);
+    doc_free(&w.d);
+    return ret;
+}
+
+static enum MHD_Result api_setup(api_server *s, struct MHD_Connection *c, const char *method,
+                                 api_req *r)
+{
+    char err[1024];
+    if (strcmp(method, MHD_HTTP_METHOD_GET) == 0) return api_send_setup(c, s->ops->setup_data(s->ctx));
+    if (strcmp(method, MHD_HTTP_METHOD_POST) == 0) {
+        if (s->ops->run_setup(s->ctx, err, sizeof err))
+            return api_send_error(c, 500, "Error executing setup", err);
+        return api_send_setup(c, s->ops->setup_data(s->ctx));
+    }
+    if (strcmp(method, MHD_HTTP_METHOD_PUT) != 0) return api_method_not_allowed(c);
+    if (r->too_big)
+        return api_send_error(c, 400, "Error reading request body", "http: request body too large");
+    char *data = NULL;
+    if (r->body.len) {   /* json.Unmarshal into an interface{}: only its syntax errors */
+        if (gojson_check(r->body.p, r->body.len, err, sizeof err, NULL))
+            return api_send_error(c, 400, "Error parsing request body", err);
+        if (!(data = strdup(r->body.p)))
+            return api_send(c, MHD_HTTP_INTERNAL_SERVER_ERROR, API_TEXT_TYPE, "out of memory", 13);
+    }
+    s->ops->set_setup_data(s->ctx, data);
+    return api_send_setup(c, s->ops->setup_data(s->ctx));
+}
+
+static enum MHD_Result api_teardown(api_server *s, struct MHD_Connection *c, const char *method)
+{
+    char err[1024];
+    if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) return api_method_not_allowed(c);
+    if (s->ops->run_teardown(s->ctx, err, sizeof err))
+        return api_send_error(c, 500, "Error executing teardown", err);
+    return api_send(c, MHD_HTTP_OK, NULL, "", 0);   /* k6 writes nothing */
+}
+
 /* A GET-only collection at base, with items under base + "/". */
 static enum MHD_Result api_collection(api_server *s, struct MHD_Connection *c, const char *url,
                                       const char *method, const char *base, bool metrics)
@@ -718,6 +804,8 @@ static enum MHD_Result api_route(api_server *s, struct MHD_Connection *c, const 
         if (strcmp(method, MHD_HTTP_METHOD_PATCH) == 0) return api_patch_status(s, c, r);
         return api_method_not_allowed(c);
     }
+    if (strcmp(url, "/v1/setup") == 0) return api_setup(s, c, method, r);
+    if (strcmp(url, "/v1/teardown") == 0) return api_teardown(s, c, method);
     if (api_under(url, "/v1/metrics")) return api_collection(s, c, url, method, "/v1/metrics", true);
     if (api_under(url, "/v1/groups")) return api_collection(s, c, url, method, "/v1/groups", false);
     if (strncmp(url, "/v1/", 4) == 0) {

@@ -311,6 +311,15 @@ static int64_t run_summary_timeout_us(void) {
     return 120 * 1000000LL;
 }
 
+static int run_special_locked(run_ctx *r, worker *w, enum worker_cmd cmd);
+
+/* setupTimeout / teardownTimeout (60s by default), handleSummary's 2 minutes */
+int64_t run_special_limit_us(run_ctx *r, enum worker_cmd cmd) {
+    return cmd == CMD_SETUP ? (r->opts.setup_timeout_set ? r->opts.setup_timeout_us : 60000000)
+         : cmd == CMD_TEARDOWN ? (r->opts.teardown_timeout_set ? r->opts.teardown_timeout_us : 60000000)
+         : cmd == CMD_SUMMARY ? run_summary_timeout_us() : 0;
+}
+
 static void run_special_timeout(uv_timer_t *h) {
     run_ctx *r = h->data;
     r->special_timed_out = true;
@@ -319,14 +328,19 @@ static void run_special_timeout(uv_timer_t *h) {
 }
 
 int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
+    pthread_mutex_lock(&r->special_lock);
+    int rc = run_special_locked(r, w, cmd);
+    pthread_mutex_unlock(&r->special_lock);
+    return rc;
+}
+
+static int run_special_locked(run_ctx *r, worker *w, enum worker_cmd cmd) {
     atomic_store(&w->special_done, 0);
     r->waiting_on = w;
     r->special_timed_out = false;
     atomic_store(&r->test.special_stop, 0);
     /* setupTimeout / teardownTimeout (60s by default): then it is cut off */
-    int64_t limit = cmd == CMD_SETUP ? (r->opts.setup_timeout_set ? r->opts.setup_timeout_us : 60000000)
-                  : cmd == CMD_TEARDOWN ? (r->opts.teardown_timeout_set ? r->opts.teardown_timeout_us : 60000000)
-                  : cmd == CMD_SUMMARY ? run_summary_timeout_us() : 0;
+    int64_t limit = run_special_limit_us(r, cmd);
     uv_update_time(r->loop);
     if (limit > 0) uv_timer_start(&r->special_timer, run_special_timeout, (uint64_t)(limit / 1000), 0);
     /* k6 keeps drawing the progress while setup() and teardown() run */
@@ -371,11 +385,20 @@ int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
         log_msg(LOG_ERROR, " hint=\"script exception\" source=stacktrace", e, strlen(e));
         return EXIT_SCRIPT;
     }
-    if (cmd == CMD_SETUP && w->special) {
-        free(r->test.setup_json);
-        r->test.setup_json = w->special->result_json ? strdup(w->special->result_json) : NULL;
-    }
+    if (cmd == CMD_SETUP && w->special)
+        run_set_setup_json(r, w->special->result_json ? strdup(w->special->result_json) : NULL);
     return 0;
+}
+
+/* Replaces the setup data (caller holds special_lock); the old text is
+ * kept until the end, a VU may be parsing it. */
+void run_set_setup_json(run_ctx *r, char *json) {
+    char *old = atomic_exchange(&r->test.setup_json, json);
+    if (!old) return;
+    char **n = realloc(r->setup_old, (r->nsetup_old + 1) * sizeof *n);
+    if (!n) return;   /* (leaked rather than freed under a reader) */
+    r->setup_old = n;
+    r->setup_old[r->nsetup_old++] = old;
 }
 
 static int run_special(run_ctx *r, enum worker_cmd cmd) {
@@ -490,6 +513,9 @@ static void run_spawn_workers(run_ctx *r) {
 
 static void run_stop_workers(run_ctx *r) {
     c6_test *t = &r->test;
+    pthread_mutex_lock(&r->special_lock);
+    r->workers_live = false;
+    pthread_mutex_unlock(&r->special_lock);
     atomic_store(&t->phase, PHASE_HARD_STOP);
     for (int i = 0; i < t->nworkers; i++) worker_command(t->workers[i], CMD_EXIT);
     for (int i = 0; i < t->nworkers; i++) worker_join(t->workers[i]);
@@ -515,6 +541,9 @@ static void run_free(run_ctx *r) {
     sample_buf_destroy(&r->main_samples);
     run_free_env(r->test.env);
     free(r->test.setup_json);
+    for (size_t i = 0; i < r->nsetup_old; i++) free(r->setup_old[i]);
+    free(r->setup_old);
+    pthread_mutex_destroy(&r->special_lock);
     free(r->abort_names);
     free(r->test.summary_json);
     free(r->test.options_json);
@@ -563,6 +592,9 @@ static int run_execute(run_ctx *r) {
              (long long)t->init_vus);
     log_msg(LOG_DEBUG, extra, "Start of initialization", strlen("Start of initialization"));
     run_spawn_workers(r);
+    pthread_mutex_lock(&r->special_lock);
+    r->workers_live = true;
+    pthread_mutex_unlock(&r->special_lock);
     int code = 0;
     int64_t t0 = clock_now_us();
     int init_rc = run_wait_init(r);
@@ -654,6 +686,7 @@ int run_main_mode(int argc, char **argv, int mode) {
     run_ctx *r = &rc;
     memset(r, 0, sizeof *r);
     pthread_mutex_init(&r->eng_lock, NULL);
+    pthread_mutex_init(&r->special_lock, NULL);
     char err[8192];
     /* k6 logs command-line errors with its default logger (text on stderr)
      * and exits 255: they carry no exit code (internal/cmd/root.go, execute) */

@@ -218,8 +218,83 @@ static void run_api_op_groups(void *ctx, api_group_fn emit, void *arg) {
     free(cks);
 }
 
+/* ---- /v1/setup and /v1/teardown ---- */
+
+static char *run_api_op_setup_data(void *ctx) {
+    run_ctx *r = ctx;
+    pthread_mutex_lock(&r->special_lock);
+    const char *j = atomic_load(&r->test.setup_json);
+    char *copy = j ? strdup(j) : NULL;
+    pthread_mutex_unlock(&r->special_lock);
+    return copy;
+}
+
+static void run_api_op_set_setup_data(void *ctx, char *json) {
+    run_ctx *r = ctx;
+    pthread_mutex_lock(&r->special_lock);
+    run_set_setup_json(r, json);
+    pthread_mutex_unlock(&r->special_lock);
+}
+
+/* setup() or teardown() on worker 0 from the API's thread, as the main
+ * thread runs them (run_special_on), the special lock keeping them apart:
+ * the same time limit, the same errors. */
+static int run_api_special(run_ctx *r, enum worker_cmd cmd, char *err, size_t errlen) {
+    const char *name = cmd == CMD_SETUP ? "setup" : "teardown";
+    if (!(cmd == CMD_SETUP ? r->scr.has_setup : r->scr.has_teardown)) return 0;   /* k6: nothing to run */
+    pthread_mutex_lock(&r->special_lock);
+    if (!r->workers_live) {
+        pthread_mutex_unlock(&r->special_lock);
+        snprintf(err, errlen, "cannot run %s(): the test's VUs are not running", name);
+        return -1;
+    }
+    worker *w = r->test.workers[0];
+    int64_t limit = run_special_limit_us(r, cmd), t0 = clock_now_us();
+    bool timed_out = false;
+    atomic_store(&w->special_done, 0);
+    atomic_store(&r->test.special_stop, 0);
+    worker_command(w, cmd);
+    while (!atomic_load(&w->special_done)) {
+        if (!timed_out && limit > 0 && clock_now_us() - t0 >= limit) {
+            timed_out = true;
+            atomic_store(&r->test.special_stop, 1);
+            worker_command(w, CMD_STOP_SPECIAL);
+        }
+        usleep(2000);
+    }
+    int rc = 0;
+    if (timed_out) {   /* k6's timeoutError text */
+        snprintf(err, errlen, "%s() execution timed out after %.0f seconds", name, (double)limit / 1e6);
+        rc = -1;
+    } else if (w->special && w->special->error) {
+        snprintf(err, errlen, "%s", w->special->error);
+        rc = -1;
+    } else if (cmd == CMD_SETUP && w->special) {
+        const char *res = w->special->result_json;
+        char *copy = res ? strdup(res) : NULL;
+        if (res && !copy) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+        } else {
+            run_set_setup_json(r, copy);
+        }
+    }
+    atomic_store(&r->test.special_stop, 0);
+    pthread_mutex_unlock(&r->special_lock);
+    return rc;
+}
+
+static int run_api_op_run_setup(void *ctx, char *err, size_t errlen) {
+    return run_api_special(ctx, CMD_SETUP, err, errlen);
+}
+
+static int run_api_op_run_teardown(void *ctx, char *err, size_t errlen) {
+    return run_api_special(ctx, CMD_TEARDOWN, err, errlen);
+}
+
 static const api_ops run_api_ops = {
     run_api_op_status, run_api_op_stop, run_api_op_set_paused, run_api_op_scale, run_api_op_metrics, run_api_op_groups,
+    run_api_op_setup_data, run_api_op_set_setup_data, run_api_op_run_setup, run_api_op_run_teardown,
 };
 
 /* Starts the API on --address (k6's default localhost:6565). A bind error

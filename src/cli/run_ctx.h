@@ -75,6 +75,14 @@ typedef struct run_ctx {
     int signals;
     bool aborted;
     worker *waiting_on;           /* setup/teardown/handleSummary running there */
+    /* One setup()/teardown()/handleSummary() at a time: the main thread's
+     * and the REST API's (POST /v1/setup, /v1/teardown). It also guards
+     * test.setup_json's replacement; a replaced text stays allocated (in
+     * setup_old) until the end, as a VU may be reading it. */
+    pthread_mutex_t special_lock;
+    bool workers_live;            /* workers run (set/cleared under special_lock) */
+    char **setup_old;
+    size_t nsetup_old;
     int64_t last_progress_us;
     int64_t last_threshold_us;
     bool threshold_aborted;
@@ -108,6 +116,8 @@ int run_main_mode(int argc, char **argv, int mode);
 int run_fail(run_ctx *r, int code, const char *msg);
 void run_set_phase(run_ctx *r, int phase);
 int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd);
+void run_set_setup_json(run_ctx *r, char *json);
+int64_t run_special_limit_us(run_ctx *r, enum worker_cmd cmd);
 
 /* run_init.c */
 char **run_build_env(const c6_run_args *a);
