@@ -43,6 +43,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/gojson.h"
+#include "util/grouppath.h"
 #include "util/jsonstr.h"
 
 /* A PATCH body is a few hundred bytes; this only bounds a hostile one. */
@@ -483,18 +484,24 @@ static void api_grps_free(api_grps *gs)
     free(gs->g);
 }
 
-/* Length of the parent's path ("::a::b" -> 3), -1 for the root. */
-static ssize_t api_parent_len(const char *path)
+static bool api_grps_has(void *ctx, const char *path, size_t n)
 {
-    if (!path[0]) return -1;
-    const char *last = path, *p;
-    for (p = path; (p = strstr(p, "::")); p += 2) last = p;
-    return last - path;
+    const api_grps *gs = ctx;
+    for (size_t i = 0; i < gs->n; i++)
+        if (strlen(gs->g[i].path) == n && memcmp(gs->g[i].path, path, n) == 0) return true;
+    return false;
+}
+
+/* Length of the parent's path ("::a::b" -> 3), -1 for the root: cut where
+ * k6 joined the names, among the groups listed (util/grouppath.h). */
+static ssize_t api_parent_len(const api_grps *gs, const char *path)
+{
+    return group_path_parent(path, api_grps_has, (void *)gs);
 }
 
 static void jw_group(jw *w, const api_grps *gs, const api_grp *g)
 {
-    ssize_t plen = api_parent_len(g->path);
+    ssize_t plen = api_parent_len(gs, g->path);
     jw_printf(w, "{\"type\":\"groups\",\"id\":\"%s\",\"attributes\":{\"path\":", g->id);
     jw_str(w, g->path);
     jw_raw(w, ",\"name\":");
@@ -520,7 +527,7 @@ static void jw_group(jw *w, const api_grps *gs, const api_grp *g)
     bool first = true;
     for (size_t i = 0; i < gs->n; i++) {
         const char *cp = gs->g[i].path;
-        if (api_parent_len(cp) != (ssize_t)strlen(g->path) || strncmp(cp, g->path, strlen(g->path)))
+        if (api_parent_len(gs, cp) != (ssize_t)strlen(g->path) || strncmp(cp, g->path, strlen(g->path)))
             continue;
         jw_printf(w, "%s{\"type\":\"groups\",\"id\":\"%s\"}", first ? "" : ",", gs->g[i].id);
         first = false;

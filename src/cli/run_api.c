@@ -11,6 +11,7 @@
 #include "exec/executor.h"
 #include "metrics/registry.h"
 #include "util/clock.h"
+#include "util/grouppath.h"
 #include "util/log.h"
 
 static void run_api_op_status(void *ctx, api_status *out) {
@@ -189,22 +190,43 @@ static void run_api_op_groups(void *ctx, api_group_fn emit, void *arg) {
     pthread_mutex_lock(&r->eng_lock);
     const engine_check *ec;
     size_t nc = engine_checks(r->eng, &ec);
-    const char **paths = calloc(nc * 8 + 1, sizeof *paths);
+    const char *const *ran;
+    group_path_list known = {NULL, engine_groups(r->eng, &ran)};
+    known.paths = ran;
+    size_t cap = nc * 8 + 1;
+    const char **paths = calloc(cap, sizeof *paths);
+    api_check *cks = calloc(nc + 1, sizeof *cks);
+    if (!paths || !cks) {
+        pthread_mutex_unlock(&r->eng_lock);
+        free(paths);
+        free(cks);
+        return;
+    }
     size_t np = 0;
     paths[np++] = "";
     for (size_t i = 0; i < nc; i++) {
-        /* the path and every ancestor ("::a", "::a::b") */
-        const char *g = ec[i].group;
-        for (const char *p = g; p && *p; ) {
-            const char *next = strstr(p + 2, "::");
-            size_t len = next ? (size_t)(next - g) : strlen(g);
+        /* the path and every ancestor ("::a", "::a::b"), outermost first,
+         * cut where k6 joined the names (util/grouppath.h) */
+        const char *g = ec[i].group ? ec[i].group : "";
+        size_t cuts[64], ncuts = 0, len = strlen(g);
+        char *prefix = strdup(g);
+        while (prefix && len && ncuts < 64) {
+            cuts[ncuts++] = len;
+            prefix[len] = '\0';
+            ssize_t pl = group_path_parent(prefix, group_path_in_list, &known);
+            len = pl < 0 ? 0 : (size_t)pl;
+        }
+        free(prefix);
+        while (ncuts--) {
+            size_t l = cuts[ncuts];
             bool seen = false;
-            for (size_t k = 0; k < np && !seen; k++) seen = strlen(paths[k]) == len && !strncmp(paths[k], g, len);
-            if (!seen && np < nc * 8) paths[np++] = strndup(g, len);
-            p = next;
+            for (size_t k = 0; k < np && !seen; k++) seen = strlen(paths[k]) == l && !strncmp(paths[k], g, l);
+            if (!seen && np < cap) {
+                char *copy = strndup(g, l);
+                if (copy) paths[np++] = copy;
+            }
         }
     }
-    api_check *cks = calloc(nc + 1, sizeof *cks);
     for (size_t k = 0; k < np; k++) {
         size_t n = 0;
         for (size_t i = 0; i < nc; i++)
