@@ -343,11 +343,7 @@ static void jw_num(jw *w, double v)
         jw_raw(w, "null");
         return;
     }
-    if (v == 0 && signbit(v)) {
-        jw_raw(w, "-0");
-        return;
-    }
-    writer_fmt_js(num, v);
+    writer_fmt_gojson(num, v);
     jw_raw(w, num);
 }
 

@@ -61,11 +61,7 @@ static int sd_exception(sd_walk *w) {
 
 static void sd_number(sd_walk *w, double v) {
     char num[WRITER_NUM_MAX];
-    if (v == 0 && signbit(v)) {
-        doc_puts(&w->d, "-0");   /* Go keeps the sign JSON.stringify drops */
-        return;
-    }
-    writer_fmt_js(num, v);   /* Go's float64 text is ECMAScript's for the rest */
+    writer_fmt_gojson(num, v);
     doc_puts(&w->d, num);
 }
 

@@ -307,6 +307,13 @@ size_t writer_fmt_js(char *buf, double v) {
     return (size_t)(p - buf);
 }
 
+size_t writer_fmt_gojson(char *buf, double v) {
+    if (v == 0 && signbit(v)) {   /* Go keeps the sign that ECMAScript drops */
+        memcpy(buf, "-0", 3);
+        return 2;
+    }
+    return writer_fmt_js(buf, v);
+}
 
 /* ---- timestamps ------------------------------------------------------- */
 
