@@ -966,9 +966,7 @@ int api_listen_tcp(const char *address, char *err, size_t errlen)
     if (fd >= 0) close(fd);
     freeaddrinfo(res);
     char msg[128];
-    snprintf(msg, sizeof msg, "%s", strerror(e));
-    msg[0] = (char)tolower((unsigned char)msg[0]);   /* Go's errno texts are lower case */
-    return err_set(err, errlen, "listen tcp %s: %s: %s", where, op, msg);
+    return err_set(err, errlen, "listen tcp %s: %s: %s", where, op, err_go_errno(e, msg, sizeof msg));
 }
 
 api_server *api_server_start(const char *address, const api_ops *ops, void *ctx, char *err,

@@ -3,6 +3,7 @@
  * JavaScript prints them (writer_fmt_js), strings as JSON.stringify escapes
  * them (JSON_ESC_JS). */
 #include "output/export.h"
+#include "output/summary_save.h"
 #include "util/grouppath.h"
 
 #include <cjson/cJSON.h>
@@ -308,14 +309,13 @@ int export_write(const char *path, const export_data *d, char *err, size_t errle
         snprintf(err, errlen, "summary export: out of memory");
         return -1;
     }
-    writer *w = writer_open_mode(path, WRITER_PLAIN, err, errlen);
-    if (!w) {
-        free(text);
-        return -1;
-    }
-    writer_puts(w, text);
+    /* k6 writes it among handleSummary's results (handleSummaryResult) */
+    buf errs = {0};
+    int rc = summary_save(path, text, strlen(text), &errs);
     free(text);
-    return writer_close(w, err, errlen);
+    if (rc) snprintf(err, errlen, "%s", errs.p && errs.len > 4 ? errs.p + 4 : "out of memory");   /* past "\n\t- " */
+    buf_free(&errs);
+    return rc;
 }
 
 int export_write_summary(const char *path, const summary_data *s, char *err, size_t errlen) {
