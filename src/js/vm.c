@@ -557,9 +557,23 @@ int vm_pairs_read(JSContext *ctx, JSValueConst obj, vm_pairs *p) {
     for (uint32_t i = 0; i < n && p->n < VM_MAX_PAIRS; i++) {
         JSValue val = JS_GetProperty(ctx, obj, props[i].atom);
         const char *k = JS_AtomToCString(ctx, props[i].atom);
-        const char *s = JS_IsException(val) ? NULL : JS_ToCString(ctx, val);
+        size_t len = 0;
+        const char *s = JS_IsException(val) ? NULL : JS_ToCStringLen(ctx, &len, val);
         JS_FreeValue(ctx, val);
         if (!k || !s) { JS_FreeCString(ctx, k); JS_FreeCString(ctx, s); rc = -1; break; }
+        if (p->keep_nul && memchr(s, 0, len)) {   /* rare: the copy costs nothing otherwise */
+            char *c = malloc(2 * len + 1), *o = c;
+            if (c) {
+                for (size_t j = 0; j < len; j++) {
+                    if (s[j]) *o++ = s[j];
+                    else { memcpy(o, VM_TAG_NUL, 2); o += 2; }
+                }
+                *o = 0;
+                JS_FreeCString(ctx, s);
+                s = c;
+                p->owned |= 1ull << p->n;
+            }
+        }
         p->k[p->n] = k;
         p->v[p->n++] = s;
     }
@@ -568,8 +582,13 @@ int vm_pairs_read(JSContext *ctx, JSValueConst obj, vm_pairs *p) {
 }
 
 void vm_pairs_free(vm_pairs *p) {
-    for (int i = 0; i < p->n; i++) { JS_FreeCString(p->ctx, p->k[i]); JS_FreeCString(p->ctx, p->v[i]); }
+    for (int i = 0; i < p->n; i++) {
+        JS_FreeCString(p->ctx, p->k[i]);
+        if (p->owned >> i & 1) free((char *)p->v[i]);
+        else JS_FreeCString(p->ctx, p->v[i]);
+    }
     p->n = 0;
+    p->owned = 0;
 }
 
 void vm_global_object(JSContext *ctx, const char *name, const JSCFunctionListEntry *list, int n) {
