@@ -374,10 +374,10 @@ static int run_special_locked(run_ctx *r, worker *w, enum worker_cmd cmd) {
         return EXIT_ABORTED;
     }
     if (w->special && w->special->error && w->special->error_marshal) {
-        /* k6 internal/cmd/run.go: Run's error, a plain one, with the
-         * GenericEngine exit code */
+        /* k6: a plain error from Scheduler.Run, returned by cmd/run.go as
+         * is and logged by cmd/root.go, whose exit code is then -1 (255) */
         log_msg(LOG_ERROR, NULL, w->special->error, strlen(w->special->error));
-        return EXIT_GENERIC_ENGINE;
+        return EXIT_NO_CODE;
     }
     if (w->special && w->special->error) {
         char *e = w->special->error;

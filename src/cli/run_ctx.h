@@ -29,10 +29,11 @@
 #include "output/output.h"
 #include "util/buf.h"
 
-enum { EXIT_THRESHOLDS = 99, EXIT_SETUP_TIMEOUT = 100, EXIT_TEARDOWN_TIMEOUT = 101, EXIT_API_STOP = 103, EXIT_GENERIC_ENGINE = 103,
+enum { EXIT_THRESHOLDS = 99, EXIT_SETUP_TIMEOUT = 100, EXIT_TEARDOWN_TIMEOUT = 101, EXIT_API_STOP = 103,
        EXIT_CONFIG = 104, EXIT_API_LISTEN = 106, EXIT_ABORTED = 105, EXIT_SCRIPT = 107,
        EXIT_SCRIPT_ABORT = 108, EXIT_SCRIPT_FAIL = 110, EXIT_FLAGS = 255,
        EXIT_OUTPUT = 255 /* an output that cannot start: k6's error without an exit code of its own */,
+       EXIT_NO_CODE = 255 /* an error k6 gives no exit code (cmd/root.go execute: os.Exit(-1)) */,
        RUN_SUMMARY_TIMED_OUT = -2 /* run_special_on(CMD_SUMMARY): cut off, no summary at all */ };
 
 typedef struct run_threshold {
