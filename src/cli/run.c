@@ -291,7 +291,11 @@ static void run_on_signal(uv_signal_t *s, int signum) {
         return;
     }
     if (++r->signals > 1) {
-        fprintf(stderr, "\nstopping now (second signal)\n");
+        /* k6 internal/cmd/run.go onHardStop, then os.Exit(ExternalAbort)
+         * in cmd/common.go handleTestAbortSignals; Go names the signals
+         * "interrupt" and "terminated" */
+        log_msg(LOG_ERROR, signum == SIGINT ? " sig=interrupt" : " sig=terminated", "Aborting k6 in response to signal",
+                strlen("Aborting k6 in response to signal"));
         _exit(EXIT_ABORTED);
     }
     log_printf(LOG_WARN, "%s received: stopping the test (press Ctrl-C again to exit at once)",
