@@ -600,7 +600,7 @@ static int run_execute(run_ctx *r) {
     r->workers_live = true;
     pthread_mutex_unlock(&r->special_lock);
     int code = 0;
-    int64_t t0 = clock_now_us();
+    int64_t t0 = clock_now_us(), setup_t0 = 0;
     int init_rc = run_wait_init(r);
     log_printf(LOG_DEBUG, "initialized %d VUs in %.0f ms on %d workers",
                atomic_load(&t->vus_initialized), (double)(clock_now_us() - t0) / 1000.0, t->nworkers);
@@ -624,8 +624,14 @@ static int run_execute(run_ctx *r) {
     } else if (atomic_load(&r->api_stopped) || r->signals) {
         /* stopped while paused before the start */
     } else if (r->scr.has_setup && !(r->opts.no_setup_set && r->opts.no_setup) && (atomic_store(&r->api_state, API_EXEC_SETUP),
-                                    (code = run_special(r, CMD_SETUP)) != 0)) {
-        /* code says why */
+                                    (setup_t0 = clock_now_us(), code = run_special(r, CMD_SETUP)) != 0)) {
+        /* code says why. k6 still writes the end-of-test summary (and runs
+         * handleSummary()): internal/cmd/run.go defers it before the run,
+         * whatever Scheduler.Run returns; its test-run clock started with
+         * setup() (MarkStarted) */
+        t->start_us = setup_t0;
+        t->start_wall_ms = clock_wall_us() / 1000 - (clock_now_us() - setup_t0) / 1000;
+        r->run_end_us = clock_now_us();
     } else if (!r->signals) {
         atomic_store(&r->api_state, API_EXEC_RUNNING);
         run_start(r);

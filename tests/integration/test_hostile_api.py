@@ -289,6 +289,7 @@ def test_setup_data_that_cannot_be_marshalled(c6, kind, why):
     assert r.code == 255, r
     assert f'msg="error marshaling setup() data to JSON: {why}"' in r.err, r.err
     assert "default data" not in r.err, r.err
+    assert "TOTAL RESULTS" in r.out, r.out   # the summary is still written
 
 
 def test_setup_data_as_go_marshals_it(c6):
@@ -316,6 +317,9 @@ def test_first_sigint_ends_a_busy_setup(c6_bin):
         assert "Aborting k6 in response to signal" not in err, err
         assert "default ran" not in err and "teardown ran" not in err, err
         assert "script exception" not in err, err
+        # internal/cmd/run.go defers the end-of-test summary before the run:
+        # it is written whatever Scheduler.Run returned
+        assert "TOTAL RESULTS" in out, out
     finally:
         c.kill()
 
