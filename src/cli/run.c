@@ -304,9 +304,6 @@ static void run_on_signal(uv_signal_t *s, int signum) {
     run_set_phase(r, PHASE_HARD_STOP);
 }
 
-/* Runs setup(), teardown() or handleSummary() on worker w; returns 0, or the
- * exit code (script error 107, setup/teardown timeout 100/101) with the
- * error logged. */
 /* handleSummary()'s time limit: k6's is a fixed 2 minutes (js/runner.go
  * getTimeoutFor). C6_TEST_SUMMARY_TIMEOUT_MS shortens it, for tests only. */
 static int64_t run_summary_timeout_us(void) {
@@ -331,6 +328,9 @@ static void run_special_timeout(uv_timer_t *h) {
     if (r->waiting_on) worker_command(r->waiting_on, CMD_STOP_SPECIAL);   /* a wait needs waking */
 }
 
+/* Runs setup(), teardown() or handleSummary() on worker w; returns 0, or the
+ * exit code (script error 107, setup/teardown timeout 100/101) with the
+ * error logged. One at a time with the REST API's (special_lock). */
 int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
     pthread_mutex_lock(&r->special_lock);
     int rc = run_special_locked(r, w, cmd);
