@@ -43,6 +43,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/gojson.h"
+#include "util/grouppath.h"
 #include "util/jsonstr.h"
 
 /* A PATCH body is a few hundred bytes; this only bounds a hostile one. */
@@ -342,11 +343,7 @@ static void jw_num(jw *w, double v)
         jw_raw(w, "null");
         return;
     }
-    if (v == 0 && signbit(v)) {
-        jw_raw(w, "-0");
-        return;
-    }
-    writer_fmt_js(num, v);
+    writer_fmt_gojson(num, v);
     jw_raw(w, num);
 }
 
@@ -483,18 +480,24 @@ static void api_grps_free(api_grps *gs)
     free(gs->g);
 }
 
-/* Length of the parent's path ("::a::b" -> 3), -1 for the root. */
-static ssize_t api_parent_len(const char *path)
+static bool api_grps_has(void *ctx, const char *path, size_t n)
 {
-    if (!path[0]) return -1;
-    const char *last = path, *p;
-    for (p = path; (p = strstr(p, "::")); p += 2) last = p;
-    return last - path;
+    const api_grps *gs = ctx;
+    for (size_t i = 0; i < gs->n; i++)
+        if (strlen(gs->g[i].path) == n && memcmp(gs->g[i].path, path, n) == 0) return true;
+    return false;
+}
+
+/* Length of the parent's path ("::a::b" -> 3), -1 for the root: cut where
+ * k6 joined the names, among the groups listed (util/grouppath.h). */
+static ssize_t api_parent_len(const api_grps *gs, const char *path)
+{
+    return group_path_parent(path, api_grps_has, (void *)gs);
 }
 
 static void jw_group(jw *w, const api_grps *gs, const api_grp *g)
 {
-    ssize_t plen = api_parent_len(g->path);
+    ssize_t plen = api_parent_len(gs, g->path);
     jw_printf(w, "{\"type\":\"groups\",\"id\":\"%s\",\"attributes\":{\"path\":", g->id);
     jw_str(w, g->path);
     jw_raw(w, ",\"name\":");
@@ -520,7 +523,7 @@ static void jw_group(jw *w, const api_grps *gs, const api_grp *g)
     bool first = true;
     for (size_t i = 0; i < gs->n; i++) {
         const char *cp = gs->g[i].path;
-        if (api_parent_len(cp) != (ssize_t)strlen(g->path) || strncmp(cp, g->path, strlen(g->path)))
+        if (api_parent_len(gs, cp) != (ssize_t)strlen(g->path) || strncmp(cp, g->path, strlen(g->path)))
             continue;
         jw_printf(w, "%s{\"type\":\"groups\",\"id\":\"%s\"}", first ? "" : ",", gs->g[i].id);
         first = false;
@@ -694,6 +697,92 @@ static enum MHD_Result api_method_not_allowed(struct MHD_Connection *c)
     return api_send(c, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, "", 0);
 }
 
+/* ---- setup data ------------------------------------------------------ */
+
+/* Go's json.Marshal of a json.RawMessage: the (valid) text compacted, with
+ * <, >, & and U+2028/9 in strings escaped as \uXXXX. */
+static void jw_raw_json(jw *w, const char *s, size_t n)
+{
+    bool in_str = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (!in_str) {
+            if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') continue;
+            if (ch == '"') in_str = true;
+            doc_putc(&w->d, (char)ch);
+            continue;
+        }
+        if (ch == '\\' && i + 1 < n) {   /* an escape is kept as written */
+            doc_put(&w->d, s + i, 2);
+            i++;
+        } else if (ch == '"') {
+            in_str = false;
+            doc_putc(&w->d, '"');
+        } else if (ch == '<' || ch == '>' || ch == '&') {
+            jw_printf(w, "\\u00%02x", ch);
+        } else if (ch == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+                   ((unsigned char)s[i + 2] == 0xA8 || (unsigned char)s[i + 2] == 0xA9)) {
+            jw_printf(w, "\\u202%c", (unsigned char)s[i + 2] == 0xA8 ? '8' : '9');
+            i += 2;
+        } else {
+            doc_putc(&w->d, (char)ch);
+        }
+    }
+}
+
+/* k6's answer with the setup data (api/v1/setup_teardown_routes.go): its
+ * own Content-Type, and "attributes":{} when there is no data (the
+ * omitempty field of NullSetupData). */
+static enum MHD_Result api_send_setup(struct MHD_Connection *c, char *data)
+{
+    jw w = {0};
+    jw_raw(&w, "{\"data\":{\"type\":\"setupData\",\"id\":\"default\",\"attributes\":{");
+    if (data) {
+        jw_raw(&w, "\"data\":");
+        jw_raw_json(&w, data, strlen(data));
+    }
+    jw_raw(&w, "}}}");
+    free(data);
+    enum MHD_Result ret;
+    if (w.d.oom) ret = api_send(c, MHD_HTTP_INTERNAL_SERVER_ERROR, API_TEXT_TYPE, "out of memory", 13);
+    else ret = api_send(c, MHD_HTTP_OK, "application/json", w.d.b.p, w.d.b.len);
+    doc_free(&w.d);
+    return ret;
+}
+
+static enum MHD_Result api_setup(api_server *s, struct MHD_Connection *c, const char *method,
+                                 api_req *r)
+{
+    char err[1024];
+    if (strcmp(method, MHD_HTTP_METHOD_GET) == 0) return api_send_setup(c, s->ops->setup_data(s->ctx));
+    if (strcmp(method, MHD_HTTP_METHOD_POST) == 0) {
+        if (s->ops->run_setup(s->ctx, err, sizeof err))
+            return api_send_error(c, 500, "Error executing setup", err);
+        return api_send_setup(c, s->ops->setup_data(s->ctx));
+    }
+    if (strcmp(method, MHD_HTTP_METHOD_PUT) != 0) return api_method_not_allowed(c);
+    if (r->too_big)
+        return api_send_error(c, 400, "Error reading request body", "http: request body too large");
+    char *data = NULL;
+    if (r->body.len) {   /* json.Unmarshal into an interface{}: only its syntax errors */
+        if (gojson_check(r->body.p, r->body.len, err, sizeof err, NULL))
+            return api_send_error(c, 400, "Error parsing request body", err);
+        if (!(data = strdup(r->body.p)))
+            return api_send(c, MHD_HTTP_INTERNAL_SERVER_ERROR, API_TEXT_TYPE, "out of memory", 13);
+    }
+    s->ops->set_setup_data(s->ctx, data);
+    return api_send_setup(c, s->ops->setup_data(s->ctx));
+}
+
+static enum MHD_Result api_teardown(api_server *s, struct MHD_Connection *c, const char *method)
+{
+    char err[1024];
+    if (strcmp(method, MHD_HTTP_METHOD_POST) != 0) return api_method_not_allowed(c);
+    if (s->ops->run_teardown(s->ctx, err, sizeof err))
+        return api_send_error(c, 500, "Error executing teardown", err);
+    return api_send(c, MHD_HTTP_OK, NULL, "", 0);   /* k6 writes nothing */
+}
+
 /* A GET-only collection at base, with items under base + "/". */
 static enum MHD_Result api_collection(api_server *s, struct MHD_Connection *c, const char *url,
                                       const char *method, const char *base, bool metrics)
@@ -718,6 +807,8 @@ static enum MHD_Result api_route(api_server *s, struct MHD_Connection *c, const 
         if (strcmp(method, MHD_HTTP_METHOD_PATCH) == 0) return api_patch_status(s, c, r);
         return api_method_not_allowed(c);
     }
+    if (strcmp(url, "/v1/setup") == 0) return api_setup(s, c, method, r);
+    if (strcmp(url, "/v1/teardown") == 0) return api_teardown(s, c, method);
     if (api_under(url, "/v1/metrics")) return api_collection(s, c, url, method, "/v1/metrics", true);
     if (api_under(url, "/v1/groups")) return api_collection(s, c, url, method, "/v1/groups", false);
     if (strncmp(url, "/v1/", 4) == 0) {
@@ -875,9 +966,7 @@ int api_listen_tcp(const char *address, char *err, size_t errlen)
     if (fd >= 0) close(fd);
     freeaddrinfo(res);
     char msg[128];
-    snprintf(msg, sizeof msg, "%s", strerror(e));
-    msg[0] = (char)tolower((unsigned char)msg[0]);   /* Go's errno texts are lower case */
-    return err_set(err, errlen, "listen tcp %s: %s: %s", where, op, msg);
+    return err_set(err, errlen, "listen tcp %s: %s: %s", where, op, err_go_errno(e, msg, sizeof msg));
 }
 
 api_server *api_server_start(const char *address, const api_ops *ops, void *ctx, char *err,

@@ -7,10 +7,14 @@
  *   GET   /v1/metrics/{name}  one metric, 404 JSON:API error when unknown
  *   GET   /v1/groups          the root group and every group under it
  *   GET   /v1/groups/{id}     one group (id = md5 hex of its path, as k6)
+ *   GET   /v1/setup           the setup data: {"data":{"type":"setupData","id":"default",
+ *                             "attributes":{"data":...}}}, "attributes":{} when there is none
+ *   POST  /v1/setup           runs setup() (when the script has one) and answers the data
+ *   PUT   /v1/setup           sets the data to the body (an empty body: no data)
+ *   POST  /v1/teardown        runs teardown() with the data; an empty 200
  * and k6's answers for the rest: another method on those paths is a 405
  * with an empty body, other paths under /v1/ are Go's "404 page not found",
  * "/v1" redirects to "/v1/", everything else (/, /ping, ...) answers "ok".
- * Not served yet: k6's /v1/setup and /v1/teardown (they are 404s here).
  *
  * The server knows nothing of the run: it asks the run through api_ops.
  * It speaks k6's wire format (field names and order, error titles and HTTP
@@ -119,6 +123,17 @@ typedef struct api_ops {
     /* Calls emit for the root group first, then every group, each parent
      * before its children, children in the order they appeared. */
     void (*groups)(void *ctx, api_group_fn emit, void *arg);
+    /* The setup data as JSON text (malloc'd), or NULL when there is none. */
+    char *(*setup_data)(void *ctx);
+    /* Replaces the setup data (json: owned from now on; NULL: none). */
+    void (*set_setup_data)(void *ctx, char *json);
+    /* Runs setup() (its data becomes the setup data) or teardown() (with
+     * it) now, waiting for the end; a script without that function is a
+     * success that changes nothing. Returns 0, or -1 with the error as k6's
+     * runner gives it (the exception, "setup() execution timed out after 60
+     * seconds", "error marshaling setup() data to JSON: ..."). */
+    int (*run_setup)(void *ctx, char *err, size_t errlen);
+    int (*run_teardown)(void *ctx, char *err, size_t errlen);
 } api_ops;
 
 typedef struct api_server api_server;

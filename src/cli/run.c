@@ -291,7 +291,11 @@ static void run_on_signal(uv_signal_t *s, int signum) {
         return;
     }
     if (++r->signals > 1) {
-        fprintf(stderr, "\nstopping now (second signal)\n");
+        /* k6 internal/cmd/run.go onHardStop, then os.Exit(ExternalAbort)
+         * in cmd/common.go handleTestAbortSignals; Go names the signals
+         * "interrupt" and "terminated" */
+        log_msg(LOG_ERROR, signum == SIGINT ? " sig=interrupt" : " sig=terminated", "Aborting k6 in response to signal",
+                strlen("Aborting k6 in response to signal"));
         _exit(EXIT_ABORTED);
     }
     log_printf(LOG_WARN, "%s received: stopping the test (press Ctrl-C again to exit at once)",
@@ -300,9 +304,23 @@ static void run_on_signal(uv_signal_t *s, int signum) {
     run_set_phase(r, PHASE_HARD_STOP);
 }
 
-/* Runs setup(), teardown() or handleSummary() on worker w; returns 0, or the
- * exit code (script error 107, setup/teardown timeout 100/101) with the
- * error logged. */
+/* handleSummary()'s time limit: k6's is a fixed 2 minutes (js/runner.go
+ * getTimeoutFor). C6_TEST_SUMMARY_TIMEOUT_MS shortens it, for tests only. */
+static int64_t run_summary_timeout_us(void) {
+    const char *t = getenv("C6_TEST_SUMMARY_TIMEOUT_MS");
+    if (t && *t) return strtoll(t, NULL, 10) * 1000;
+    return 120 * 1000000LL;
+}
+
+static int run_special_locked(run_ctx *r, worker *w, enum worker_cmd cmd);
+
+/* setupTimeout / teardownTimeout (60s by default), handleSummary's 2 minutes */
+int64_t run_special_limit_us(run_ctx *r, enum worker_cmd cmd) {
+    return cmd == CMD_SETUP ? (r->opts.setup_timeout_set ? r->opts.setup_timeout_us : 60000000)
+         : cmd == CMD_TEARDOWN ? (r->opts.teardown_timeout_set ? r->opts.teardown_timeout_us : 60000000)
+         : cmd == CMD_SUMMARY ? run_summary_timeout_us() : 0;
+}
+
 static void run_special_timeout(uv_timer_t *h) {
     run_ctx *r = h->data;
     r->special_timed_out = true;
@@ -310,14 +328,23 @@ static void run_special_timeout(uv_timer_t *h) {
     if (r->waiting_on) worker_command(r->waiting_on, CMD_STOP_SPECIAL);   /* a wait needs waking */
 }
 
+/* Runs setup(), teardown() or handleSummary() on worker w; returns 0, or the
+ * exit code (script error 107, setup/teardown timeout 100/101) with the
+ * error logged. One at a time with the REST API's (special_lock). */
 int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
+    pthread_mutex_lock(&r->special_lock);
+    int rc = run_special_locked(r, w, cmd);
+    pthread_mutex_unlock(&r->special_lock);
+    return rc;
+}
+
+static int run_special_locked(run_ctx *r, worker *w, enum worker_cmd cmd) {
     atomic_store(&w->special_done, 0);
     r->waiting_on = w;
     r->special_timed_out = false;
     atomic_store(&r->test.special_stop, 0);
     /* setupTimeout / teardownTimeout (60s by default): then it is cut off */
-    int64_t limit = cmd == CMD_SETUP ? (r->opts.setup_timeout_set ? r->opts.setup_timeout_us : 60000000)
-                  : cmd == CMD_TEARDOWN ? (r->opts.teardown_timeout_set ? r->opts.teardown_timeout_us : 60000000) : 0;
+    int64_t limit = run_special_limit_us(r, cmd);
     uv_update_time(r->loop);
     if (limit > 0) uv_timer_start(&r->special_timer, run_special_timeout, (uint64_t)(limit / 1000), 0);
     /* k6 keeps drawing the progress while setup() and teardown() run */
@@ -330,8 +357,14 @@ int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
     r->waiting_on = NULL;
     if (r->special_timed_out) {   /* k6's timeoutError (internal/js/timeout_error.go): text and hint */
         char msg[128];
-        snprintf(msg, sizeof msg, "%s() execution timed out after %.0f seconds", cmd == CMD_SETUP ? "setup" : "teardown",
-                 (double)limit / 1e6);
+        snprintf(msg, sizeof msg, "%s() execution timed out after %.0f seconds",
+                 cmd == CMD_SETUP ? "setup" : cmd == CMD_TEARDOWN ? "teardown" : "handleSummary", (double)limit / 1e6);
+        if (cmd == CMD_SUMMARY) {
+            /* k6 internal/cmd/run.go: HandleSummary's error is logged, no
+             * summary is written and the exit code stays */
+            log_msg_field(LOG_ERROR, "failed to handle the end-of-test summary", "error", msg);
+            return RUN_SUMMARY_TIMED_OUT;
+        }
         log_msg_field(LOG_ERROR, msg, "hint", cmd == CMD_SETUP
                       ? "You can increase the time limit via the setupTimeout option"
                       : "You can increase the time limit via the teardownTimeout option");
@@ -340,17 +373,36 @@ int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
     if (w->special && w->special->error && atomic_load(&r->test.script_aborted)) {
         return EXIT_SCRIPT_ABORT;   /* exec.test.abort() in setup(): its message comes at the end */
     }
+    if (w->special && w->special->error && cmd == CMD_SETUP && r->aborted) {
+        /* setup() cut short by Ctrl-C: k6 ends with the abort, no script error */
+        return EXIT_ABORTED;
+    }
+    if (w->special && w->special->error && w->special->error_marshal) {
+        /* k6: a plain error from Scheduler.Run, returned by cmd/run.go as
+         * is and logged by cmd/root.go, whose exit code is then -1 (255) */
+        log_msg(LOG_ERROR, NULL, w->special->error, strlen(w->special->error));
+        return EXIT_NO_CODE;
+    }
     if (w->special && w->special->error) {
         char *e = w->special->error;
         /* k6's scriptExceptionError through errext.Format (internal/js/runner.go) */
         log_msg(LOG_ERROR, " hint=\"script exception\" source=stacktrace", e, strlen(e));
         return EXIT_SCRIPT;
     }
-    if (cmd == CMD_SETUP && w->special) {
-        free(r->test.setup_json);
-        r->test.setup_json = w->special->result_json ? strdup(w->special->result_json) : NULL;
-    }
+    if (cmd == CMD_SETUP && w->special)
+        run_set_setup_json(r, w->special->result_json ? strdup(w->special->result_json) : NULL);
     return 0;
+}
+
+/* Replaces the setup data (caller holds special_lock); the old text is
+ * kept until the end, a VU may be parsing it. */
+void run_set_setup_json(run_ctx *r, char *json) {
+    char *old = atomic_exchange(&r->test.setup_json, json);
+    if (!old) return;
+    char **n = realloc(r->setup_old, (r->nsetup_old + 1) * sizeof *n);
+    if (!n) return;   /* (leaked rather than freed under a reader) */
+    r->setup_old = n;
+    r->setup_old[r->nsetup_old++] = old;
 }
 
 static int run_special(run_ctx *r, enum worker_cmd cmd) {
@@ -465,6 +517,9 @@ static void run_spawn_workers(run_ctx *r) {
 
 static void run_stop_workers(run_ctx *r) {
     c6_test *t = &r->test;
+    pthread_mutex_lock(&r->special_lock);
+    r->workers_live = false;
+    pthread_mutex_unlock(&r->special_lock);
     atomic_store(&t->phase, PHASE_HARD_STOP);
     for (int i = 0; i < t->nworkers; i++) worker_command(t->workers[i], CMD_EXIT);
     for (int i = 0; i < t->nworkers; i++) worker_join(t->workers[i]);
@@ -490,6 +545,9 @@ static void run_free(run_ctx *r) {
     sample_buf_destroy(&r->main_samples);
     run_free_env(r->test.env);
     free(r->test.setup_json);
+    for (size_t i = 0; i < r->nsetup_old; i++) free(r->setup_old[i]);
+    free(r->setup_old);
+    pthread_mutex_destroy(&r->special_lock);
     free(r->abort_names);
     free(r->test.summary_json);
     free(r->test.options_json);
@@ -539,8 +597,11 @@ static int run_execute(run_ctx *r) {
              (long long)t->init_vus);
     log_msg(LOG_DEBUG, extra, "Start of initialization", strlen("Start of initialization"));
     run_spawn_workers(r);
+    pthread_mutex_lock(&r->special_lock);
+    r->workers_live = true;
+    pthread_mutex_unlock(&r->special_lock);
     int code = 0;
-    int64_t t0 = clock_now_us();
+    int64_t t0 = clock_now_us(), setup_t0 = 0;
     int init_rc = run_wait_init(r);
     log_printf(LOG_DEBUG, "initialized %d VUs in %.0f ms on %d workers",
                atomic_load(&t->vus_initialized), (double)(clock_now_us() - t0) / 1000.0, t->nworkers);
@@ -564,8 +625,14 @@ static int run_execute(run_ctx *r) {
     } else if (atomic_load(&r->api_stopped) || r->signals) {
         /* stopped while paused before the start */
     } else if (r->scr.has_setup && !(r->opts.no_setup_set && r->opts.no_setup) && (atomic_store(&r->api_state, API_EXEC_SETUP),
-                                    (code = run_special(r, CMD_SETUP)) != 0)) {
-        /* code says why */
+                                    (setup_t0 = clock_now_us(), code = run_special(r, CMD_SETUP)) != 0)) {
+        /* code says why. k6 still writes the end-of-test summary (and runs
+         * handleSummary()): internal/cmd/run.go defers it before the run,
+         * whatever Scheduler.Run returns; its test-run clock started with
+         * setup() (MarkStarted) */
+        t->start_us = setup_t0;
+        t->start_wall_ms = clock_wall_us() / 1000 - (clock_now_us() - setup_t0) / 1000;
+        r->run_end_us = clock_now_us();
     } else if (!r->signals) {
         atomic_store(&r->api_state, API_EXEC_RUNNING);
         run_start(r);
@@ -630,6 +697,7 @@ int run_main_mode(int argc, char **argv, int mode) {
     run_ctx *r = &rc;
     memset(r, 0, sizeof *r);
     pthread_mutex_init(&r->eng_lock, NULL);
+    pthread_mutex_init(&r->special_lock, NULL);
     char err[8192];
     /* k6 logs command-line errors with its default logger (text on stderr)
      * and exits 255: they carry no exit code (internal/cmd/root.go, execute) */

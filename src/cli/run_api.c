@@ -1,14 +1,17 @@
 /* The REST API (k6's --address): the run's side of api_ops. Callbacks run
  * on the API server's thread: they read atomics, and take eng_lock to read
  * the engine, which the metrics thread drains under it. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli/run_ctx.h"
 #include "config/executor_def.h"
 #include "exec/executor.h"
 #include "metrics/registry.h"
 #include "util/clock.h"
+#include "util/grouppath.h"
 #include "util/log.h"
 
 static void run_api_op_status(void *ctx, api_status *out) {
@@ -51,6 +54,32 @@ static int run_api_op_set_paused(void *ctx, bool paused, char *err, size_t errle
     return 0;
 }
 
+/* How long a PATCH raising vus-max waits for the new VUs' init. */
+#define API_VU_INIT_WAIT_US (60 * 1000000LL)
+
+/* Roughly how many more VUs the machine can hold: MemAvailable over the
+ * memory a VU takes now (this process's resident memory over its VUs, at
+ * least 256 KiB). Unknown (no /proc): no limit but INT_MAX. */
+static int64_t run_api_vu_room(run_ctx *r) {
+    long long avail_kb = -1, rss_kb = -1;
+    char line[256];
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f) {
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "MemAvailable: %lld kB", &avail_kb) == 1) break;
+        fclose(f);
+    }
+    if ((f = fopen("/proc/self/status", "r"))) {
+        while (fgets(line, sizeof line, f))
+            if (sscanf(line, "VmRSS: %lld kB", &rss_kb) == 1) break;
+        fclose(f);
+    }
+    if (avail_kb < 0 || rss_kb < 0) return INT_MAX;
+    long long per_vu = rss_kb / (atomic_load(&r->test.vus_initialized) + 1);
+    if (per_vu < 256) per_vu = 256;
+    return avail_kb / per_vu;
+}
+
 static api_scale_result run_api_op_scale(void *ctx, const int64_t *vus, const int64_t *vus_max, char *err, size_t errlen) {
     run_ctx *r = ctx;
     scen_rt *sc = NULL;
@@ -79,8 +108,27 @@ static api_scale_result run_api_op_scale(void *ctx, const int64_t *vus, const in
                  (long long)start_max);
         return API_SCALE_REJECTED;
     }
+    /* k6 would start initializing billions of VUs (and run out of memory);
+     * c6 refuses a maxVUs it cannot hold: its VU numbers are ints, and the
+     * VUs to add must fit in the memory the machine has available */
+    int64_t cur_max = atomic_load(&sc->ext_max), room = run_api_vu_room(r);
+    if (max > cur_max && (max > INT_MAX || max - cur_max > room)) {
+        snprintf(err, errlen, "the new number of max VUs (%lld) is more than this machine can initialize "
+                 "(at most %lld more VUs fit in the available memory)", (long long)max, (long long)room);
+        return API_SCALE_REJECTED;
+    }
+    int before = atomic_load(&r->test.vus_initialized);
     atomic_store(&sc->ext_max, max);
     atomic_store(&sc->ext_vus, (int)want);
+    /* As k6's executor, a running test initializes the new VUs before the
+     * PATCH answers, so that the status it returns shows them in vus-max
+     * (bounded: the workers add them on their next ticks). */
+    if (max > cur_max && atomic_load(&r->api_state) == API_EXEC_RUNNING) {
+        int64_t goal = before + (max - cur_max), t0 = clock_now_us();
+        while (atomic_load(&r->test.vus_initialized) < goal && clock_now_us() - t0 < API_VU_INIT_WAIT_US &&
+               test_phase(&r->test) < PHASE_HARD_STOP)
+            usleep(5000);
+    }
     return API_SCALE_OK;
 }
 
@@ -142,22 +190,43 @@ static void run_api_op_groups(void *ctx, api_group_fn emit, void *arg) {
     pthread_mutex_lock(&r->eng_lock);
     const engine_check *ec;
     size_t nc = engine_checks(r->eng, &ec);
-    const char **paths = calloc(nc * 8 + 1, sizeof *paths);
+    const char *const *ran;
+    group_path_list known = {NULL, engine_groups(r->eng, &ran)};
+    known.paths = ran;
+    size_t cap = nc * 8 + 1;
+    const char **paths = calloc(cap, sizeof *paths);
+    api_check *cks = calloc(nc + 1, sizeof *cks);
+    if (!paths || !cks) {
+        pthread_mutex_unlock(&r->eng_lock);
+        free(paths);
+        free(cks);
+        return;
+    }
     size_t np = 0;
     paths[np++] = "";
     for (size_t i = 0; i < nc; i++) {
-        /* the path and every ancestor ("::a", "::a::b") */
-        const char *g = ec[i].group;
-        for (const char *p = g; p && *p; ) {
-            const char *next = strstr(p + 2, "::");
-            size_t len = next ? (size_t)(next - g) : strlen(g);
+        /* the path and every ancestor ("::a", "::a::b"), outermost first,
+         * cut where k6 joined the names (util/grouppath.h) */
+        const char *g = ec[i].group ? ec[i].group : "";
+        size_t cuts[64], ncuts = 0, len = strlen(g);
+        char *prefix = strdup(g);
+        while (prefix && len && ncuts < 64) {
+            cuts[ncuts++] = len;
+            prefix[len] = '\0';
+            ssize_t pl = group_path_parent(prefix, group_path_in_list, &known);
+            len = pl < 0 ? 0 : (size_t)pl;
+        }
+        free(prefix);
+        while (ncuts--) {
+            size_t l = cuts[ncuts];
             bool seen = false;
-            for (size_t k = 0; k < np && !seen; k++) seen = strlen(paths[k]) == len && !strncmp(paths[k], g, len);
-            if (!seen && np < nc * 8) paths[np++] = strndup(g, len);
-            p = next;
+            for (size_t k = 0; k < np && !seen; k++) seen = strlen(paths[k]) == l && !strncmp(paths[k], g, l);
+            if (!seen && np < cap) {
+                char *copy = strndup(g, l);
+                if (copy) paths[np++] = copy;
+            }
         }
     }
-    api_check *cks = calloc(nc + 1, sizeof *cks);
     for (size_t k = 0; k < np; k++) {
         size_t n = 0;
         for (size_t i = 0; i < nc; i++)
@@ -171,8 +240,83 @@ static void run_api_op_groups(void *ctx, api_group_fn emit, void *arg) {
     free(cks);
 }
 
+/* ---- /v1/setup and /v1/teardown ---- */
+
+static char *run_api_op_setup_data(void *ctx) {
+    run_ctx *r = ctx;
+    pthread_mutex_lock(&r->special_lock);
+    const char *j = atomic_load(&r->test.setup_json);
+    char *copy = j ? strdup(j) : NULL;
+    pthread_mutex_unlock(&r->special_lock);
+    return copy;
+}
+
+static void run_api_op_set_setup_data(void *ctx, char *json) {
+    run_ctx *r = ctx;
+    pthread_mutex_lock(&r->special_lock);
+    run_set_setup_json(r, json);
+    pthread_mutex_unlock(&r->special_lock);
+}
+
+/* setup() or teardown() on worker 0 from the API's thread, as the main
+ * thread runs them (run_special_on), the special lock keeping them apart:
+ * the same time limit, the same errors. */
+static int run_api_special(run_ctx *r, enum worker_cmd cmd, char *err, size_t errlen) {
+    const char *name = cmd == CMD_SETUP ? "setup" : "teardown";
+    if (!(cmd == CMD_SETUP ? r->scr.has_setup : r->scr.has_teardown)) return 0;   /* k6: nothing to run */
+    pthread_mutex_lock(&r->special_lock);
+    if (!r->workers_live) {
+        pthread_mutex_unlock(&r->special_lock);
+        snprintf(err, errlen, "cannot run %s(): the test's VUs are not running", name);
+        return -1;
+    }
+    worker *w = r->test.workers[0];
+    int64_t limit = run_special_limit_us(r, cmd), t0 = clock_now_us();
+    bool timed_out = false;
+    atomic_store(&w->special_done, 0);
+    atomic_store(&r->test.special_stop, 0);
+    worker_command(w, cmd);
+    while (!atomic_load(&w->special_done)) {
+        if (!timed_out && limit > 0 && clock_now_us() - t0 >= limit) {
+            timed_out = true;
+            atomic_store(&r->test.special_stop, 1);
+            worker_command(w, CMD_STOP_SPECIAL);
+        }
+        usleep(2000);
+    }
+    int rc = 0;
+    if (timed_out) {   /* k6's timeoutError text */
+        snprintf(err, errlen, "%s() execution timed out after %.0f seconds", name, (double)limit / 1e6);
+        rc = -1;
+    } else if (w->special && w->special->error) {
+        snprintf(err, errlen, "%s", w->special->error);
+        rc = -1;
+    } else if (cmd == CMD_SETUP && w->special) {
+        const char *res = w->special->result_json;
+        char *copy = res ? strdup(res) : NULL;
+        if (res && !copy) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+        } else {
+            run_set_setup_json(r, copy);
+        }
+    }
+    atomic_store(&r->test.special_stop, 0);
+    pthread_mutex_unlock(&r->special_lock);
+    return rc;
+}
+
+static int run_api_op_run_setup(void *ctx, char *err, size_t errlen) {
+    return run_api_special(ctx, CMD_SETUP, err, errlen);
+}
+
+static int run_api_op_run_teardown(void *ctx, char *err, size_t errlen) {
+    return run_api_special(ctx, CMD_TEARDOWN, err, errlen);
+}
+
 static const api_ops run_api_ops = {
     run_api_op_status, run_api_op_stop, run_api_op_set_paused, run_api_op_scale, run_api_op_metrics, run_api_op_groups,
+    run_api_op_setup_data, run_api_op_set_setup_data, run_api_op_run_setup, run_api_op_run_teardown,
 };
 
 /* Starts the API on --address (k6's default localhost:6565). A bind error

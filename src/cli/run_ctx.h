@@ -33,7 +33,9 @@
 enum { EXIT_THRESHOLDS = 99, EXIT_SETUP_TIMEOUT = 100, EXIT_TEARDOWN_TIMEOUT = 101, EXIT_API_STOP = 103,
        EXIT_CONFIG = 104, EXIT_API_LISTEN = 106, EXIT_ABORTED = 105, EXIT_SCRIPT = 107,
        EXIT_SCRIPT_ABORT = 108, EXIT_SCRIPT_FAIL = 110, EXIT_FLAGS = 255,
-       EXIT_OUTPUT = 255 /* an output that cannot start: k6's error without an exit code of its own */ };
+       EXIT_OUTPUT = 255 /* an output that cannot start: k6's error without an exit code of its own */,
+       EXIT_NO_CODE = 255 /* an error k6 gives no exit code (cmd/root.go execute: os.Exit(-1)) */,
+       RUN_SUMMARY_TIMED_OUT = -2 /* run_special_on(CMD_SUMMARY): cut off, no summary at all */ };
 
 typedef struct run_threshold {
     char *metric;
@@ -75,6 +77,14 @@ typedef struct run_ctx {
     int signals;
     bool aborted;
     worker *waiting_on;           /* setup/teardown/handleSummary running there */
+    /* One setup()/teardown()/handleSummary() at a time: the main thread's
+     * and the REST API's (POST /v1/setup, /v1/teardown). It also guards
+     * test.setup_json's replacement; a replaced text stays allocated (in
+     * setup_old) until the end, as a VU may be reading it. */
+    pthread_mutex_t special_lock;
+    bool workers_live;            /* workers run (set/cleared under special_lock) */
+    char **setup_old;
+    size_t nsetup_old;
     int64_t last_progress_us;
     int64_t last_threshold_us;
     bool threshold_aborted;
@@ -109,6 +119,8 @@ int run_main_mode(int argc, char **argv, int mode);
 int run_fail(run_ctx *r, int code, const char *msg);
 void run_set_phase(run_ctx *r, int phase);
 int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd);
+void run_set_setup_json(run_ctx *r, char *json);
+int64_t run_special_limit_us(run_ctx *r, enum worker_cmd cmd);
 
 /* run_init.c */
 char **run_build_env(const c6_run_args *a);

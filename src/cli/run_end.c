@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli/run_ctx.h"
+#include "output/summary_save.h"
 #include "metrics/registry.h"
 #include "metrics/sink.h"
 #include "output/export.h"
@@ -262,8 +263,13 @@ void run_summary(run_ctx *r, double dur_s) {
     if (r->tty && !r->args.quiet) fputs("\033[J", stdout);
     if (r->opts.summary_export_set && r->opts.summary_export && *r->opts.summary_export) {
         char e[512];
-        if (export_write_summary(r->opts.summary_export, &in.d, e, sizeof e))
-            log_printf(LOG_ERROR, "--summary-export: %s", e);
+        if (export_write_summary(r->opts.summary_export, &in.d, e, sizeof e)) {
+            buf errs = {0};
+            buf_puts(&errs, "\n\t- ");
+            buf_puts(&errs, e);
+            summary_save_report(&errs);
+            buf_free(&errs);
+        }
     }
     if (r->scr.has_handle_summary) {
         summary_json_state st = {r->tty, isatty(STDERR_FILENO), r->args.no_color,
@@ -271,7 +277,8 @@ void run_summary(run_ctx *r, double dur_s) {
         r->test.summary_json = summary_json(&in.d, &st);
         r->test.text_summary = run_text_summary;
         r->test.text_summary_ctx = &in;
-        if (run_handle_summary(r)) {   /* as k6: the error is logged, the default summary shown */
+        int hs = run_handle_summary(r);
+        if (hs && hs != RUN_SUMMARY_TIMED_OUT) {   /* as k6: the error is logged, the default summary shown */
             log_printf(LOG_WARN, "handleSummary() failed; falling back to the default summary");
             run_default_summary(r, &in.d);
         }

@@ -372,15 +372,18 @@ void sched_tick(worker *w) {
         if (!d->vu_target) continue;
         int64_t target = d->vu_target(ws->sc, now - atomic_load(&ws->sc->start_us));
         if (d->controlled) {
-            /* externally-controlled: the REST API may ask for more VUs than
-             * it started with (up to vus-max); this worker takes its share */
-            if (atomic_load(&w->test->paused)) continue;
+            /* externally-controlled: the REST API may raise vus-max; as
+             * k6's executor, the new VUs are initialized at once (paused or
+             * not) and wait parked until vus covers them. This worker takes
+             * its share of vus-max. */
             int W = w->test->nworkers;
-            while (ws->nvus < share_of(target, w->id, W)) {
+            int64_t max = atomic_load(&ws->sc->ext_max);
+            while (ws->nvus < share_of(max > target ? max : target, w->id, W)) {
                 vu *v = pool_take(w);
                 if (!v) break;
                 ws_assign(ws, v, w->id + (int64_t)ws->nvus * W);
             }
+            if (atomic_load(&w->test->paused)) continue;
         }
         for (int k = 0; k < ws->nvus; k++) {
             vu *v = ws->vus[k];

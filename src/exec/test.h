@@ -94,7 +94,9 @@ typedef struct c6_test {
                                    written by the first caller before script_aborted is set */
     atomic_flag abort_claimed;  /* taken by that first caller */
     atomic_int script_failed;   /* exec.test.fail() was called: exit 110 */
-    char *setup_json;           /* setup()'s return value as JSON, or NULL */
+    /* setup()'s return value as JSON, or NULL; atomic: the REST API may
+     * replace it (PUT/POST /v1/setup) while VUs read it */
+    _Atomic(char *) setup_json;
 
     struct c6_segment_tuple *seg;   /* --execution-segment: this instance's share; NULL = all */
     int64_t init_vus;           /* VUs initialised before the start (the segment's part of vus_max) */

@@ -359,8 +359,14 @@ static int vm_interrupt(JSRuntime *rt, void *opaque) {
     (void)rt;
     /* only iterations are cut off; teardown runs after the stop and must finish */
     if (!v->test || !v->in_iteration) return 0;
-    if (v->role != VU_REGULAR)   /* setup/teardown past their timeout; set by the main thread */
-        return atomic_load_explicit(&v->test->special_stop, memory_order_relaxed);
+    if (v->role != VU_REGULAR) {
+        /* setup/teardown/handleSummary past their timeout (set by the main
+         * thread); setup() also ends on a stop (Ctrl-C), as k6 runs it in
+         * the run's context. teardown() and handleSummary() run in k6's
+         * global context: a first Ctrl-C does not cut them short. */
+        if (atomic_load_explicit(&v->test->special_stop, memory_order_relaxed)) return 1;
+        return v->role == VU_SETUP && test_phase(v->test) >= PHASE_HARD_STOP;
+    }
     return v->stop_req || test_phase(v->test) >= PHASE_HARD_STOP || (v->sc && scen_state(v->sc) >= SC_HARD_STOP);
 }
 
@@ -588,9 +594,23 @@ int vm_pairs_read(JSContext *ctx, JSValueConst obj, vm_pairs *p) {
     for (uint32_t i = 0; i < n && p->n < VM_MAX_PAIRS; i++) {
         JSValue val = JS_GetProperty(ctx, obj, props[i].atom);
         const char *k = JS_AtomToCString(ctx, props[i].atom);
-        const char *s = JS_IsException(val) ? NULL : JS_ToCString(ctx, val);
+        size_t len = 0;
+        const char *s = JS_IsException(val) ? NULL : JS_ToCStringLen(ctx, &len, val);
         JS_FreeValue(ctx, val);
         if (!k || !s) { JS_FreeCString(ctx, k); JS_FreeCString(ctx, s); rc = -1; break; }
+        if (p->keep_nul && memchr(s, 0, len)) {   /* rare: the copy costs nothing otherwise */
+            char *c = malloc(2 * len + 1), *o = c;
+            if (c) {
+                for (size_t j = 0; j < len; j++) {
+                    if (s[j]) *o++ = s[j];
+                    else { memcpy(o, VM_TAG_NUL, 2); o += 2; }
+                }
+                *o = 0;
+                JS_FreeCString(ctx, s);
+                s = c;
+                p->owned |= 1ull << p->n;
+            }
+        }
         p->k[p->n] = k;
         p->v[p->n++] = s;
     }
@@ -599,8 +619,13 @@ int vm_pairs_read(JSContext *ctx, JSValueConst obj, vm_pairs *p) {
 }
 
 void vm_pairs_free(vm_pairs *p) {
-    for (int i = 0; i < p->n; i++) { JS_FreeCString(p->ctx, p->k[i]); JS_FreeCString(p->ctx, p->v[i]); }
+    for (int i = 0; i < p->n; i++) {
+        JS_FreeCString(p->ctx, p->k[i]);
+        if (p->owned >> i & 1) free((char *)p->v[i]);
+        else JS_FreeCString(p->ctx, p->v[i]);
+    }
     p->n = 0;
+    p->owned = 0;
 }
 
 void vm_global_object(JSContext *ctx, const char *name, const JSCFunctionListEntry *list, int n) {

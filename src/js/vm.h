@@ -8,6 +8,7 @@
 #include <quickjs.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "js/script.h"
 #include "config/scenarios.h"
 #include "vu/vu.h"
@@ -54,7 +55,13 @@ typedef struct vm_pairs {
     JSContext *ctx;
     const char *k[VM_MAX_PAIRS], *v[VM_MAX_PAIRS];
     int n;
+    /* tags: a value's NUL characters are kept as the overlong pair C0 80
+     * (VM_TAG_NUL), which C strings carry and the JSON writers turn back
+     * into \u0000, as k6 keeps them; set before reading */
+    bool keep_nul;
+    uint64_t owned;   /* values malloc'd for that (bit i: v[i]) */
 } vm_pairs;
+#define VM_TAG_NUL "\xC0\x80"
 /* Appends obj's pairs (past VM_MAX_PAIRS they are dropped); -1 if reading threw. */
 int vm_pairs_read(JSContext *ctx, JSValueConst obj, vm_pairs *p);
 void vm_pairs_free(vm_pairs *p);

@@ -3,6 +3,8 @@
  * JavaScript prints them (writer_fmt_js), strings as JSON.stringify escapes
  * them (JSON_ESC_JS). */
 #include "output/export.h"
+#include "output/summary_save.h"
+#include "util/grouppath.h"
 
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
@@ -49,29 +51,26 @@ static void export_group_free(export_group *g) {
     free(g);
 }
 
-/* The group at path "::a::b" under root, created with its parents if new. */
-static export_group *export_group_at(export_group *root, const char *path) {
-    export_group *g = root;
-    const char *p = path ? path : "";
-    while (strncmp(p, "::", 2) == 0) {
-        const char *name = p + 2, *next = strstr(name, "::");
-        size_t nl = next ? (size_t)(next - name) : strlen(name);
-        size_t pl = (size_t)(name + nl - path);
-        export_group *sub = NULL;
-        for (size_t i = 0; i < g->nkids && !sub; i++)
-            if (strlen(g->kids[i]->path) == pl && memcmp(g->kids[i]->path, path, pl) == 0)
-                sub = g->kids[i];
-        if (!sub) {
-            export_group **kids = realloc(g->kids, (g->nkids + 1) * sizeof *kids);
-            if (!kids) return NULL;
+/* The group at path[0..n) ("::a::b") under root, created with its parents
+ * if new; the parent is found as k6 built the path (util/grouppath.h). */
+static export_group *export_group_at(export_group *root, const char *path, size_t n, group_path_list *known) {
+    if (n == 0) return root;
+    char *own = strndup(path, n);
+    if (!own) return NULL;
+    ssize_t pl = group_path_parent(own, group_path_in_list, known);
+    export_group *g = export_group_at(root, own, pl < 0 ? 0 : (size_t)pl, known), *sub = NULL;
+    for (size_t i = 0; g && i < g->nkids && !sub; i++)
+        if (strcmp(g->kids[i]->path, own) == 0) sub = g->kids[i];
+    if (g && !sub) {
+        export_group **kids = realloc(g->kids, (g->nkids + 1) * sizeof *kids);
+        const char *name = own + (pl < 0 ? 0 : pl + 2);
+        if (kids) {
             g->kids = kids;
-            if (!(sub = export_group_new(name, nl, path, pl))) return NULL;
-            g->kids[g->nkids++] = sub;
+            if ((sub = export_group_new(name, strlen(name), own, n))) g->kids[g->nkids++] = sub;
         }
-        g = sub;
-        p = name + nl;
     }
-    return g;
+    free(own);
+    return sub;
 }
 
 /* ---- JSON text ----------------------------------------------------------- */
@@ -262,10 +261,12 @@ char *export_render(const export_data *d) {
     export_out o = {{0}, false};
     export_group *root = export_group_new("", 0, "", 0);
     if (!root) return NULL;
+    group_path_list known = {d->groups, d->ngroups};
     for (size_t i = 0; i < d->ngroups; i++)
-        if (!export_group_at(root, d->groups[i])) o.oom = true;
+        if (!export_group_at(root, d->groups[i], strlen(d->groups[i]), &known)) o.oom = true;
     for (size_t i = 0; i < d->nchecks && !o.oom; i++) {
-        export_group *g = export_group_at(root, d->checks[i].group);
+        const char *cg = d->checks[i].group ? d->checks[i].group : "";
+        export_group *g = export_group_at(root, cg, strlen(cg), &known);
         const export_check **cs = g ? realloc(g->checks, (g->nchecks + 1) * sizeof *cs) : NULL;
         if (!cs) { o.oom = true; break; }
         g->checks = cs;
@@ -308,14 +309,13 @@ int export_write(const char *path, const export_data *d, char *err, size_t errle
         snprintf(err, errlen, "summary export: out of memory");
         return -1;
     }
-    writer *w = writer_open_mode(path, WRITER_PLAIN, err, errlen);
-    if (!w) {
-        free(text);
-        return -1;
-    }
-    writer_puts(w, text);
+    /* k6 writes it among handleSummary's results (handleSummaryResult) */
+    buf errs = {0};
+    int rc = summary_save(path, text, strlen(text), &errs);
     free(text);
-    return writer_close(w, err, errlen);
+    if (rc) snprintf(err, errlen, "%s", errs.p && errs.len > 4 ? errs.p + 4 : "out of memory");   /* past "\n\t- " */
+    buf_free(&errs);
+    return rc;
 }
 
 int export_write_summary(const char *path, const summary_data *s, char *err, size_t errlen) {

@@ -259,7 +259,9 @@ void json_output_sample(void *ctx, const sample *s, const char *tags, size_t tag
 
     char tbuf[48], num[WRITER_NUM_MAX];
     size_t tl = writer_fmt_time(&o->clock, tbuf, o->wall0 + (s->t_ns - o->mono0), true);
-    size_t nl = writer_fmt_go(num, s->value);
+    /* k6 v2 writes the lines with encoding/json (easyjson was dropped,
+     * k6 PR #5853): 999999999996908500, not 9.999999999969085e+17 */
+    size_t nl = writer_fmt_gojson(num, s->value);
     writer *w = o->w;
     writer_write(w, m->prefix, m->prefix_len);
     writer_write(w, tbuf, tl);

@@ -117,7 +117,10 @@ int outputs_close(outputs *os) {
     for (size_t i = 0; i < os->n; i++) {
         char e[512];
         if (os->v[i].ops->close(os->v[i].out, e, sizeof e)) {
-            log_printf(LOG_ERROR, "%s output: %s", os->v[i].ops->name, e);
+            /* k6 output/manager.go stopOutputs: logged, the run's exit code stays */
+            char msg[64];
+            snprintf(msg, sizeof msg, "Stopping output %zu failed", i);
+            log_msg_field(LOG_ERROR, msg, "error", e);
             rc = -1;
         }
     }

@@ -1,4 +1,5 @@
 #include "output/summary_json.h"
+#include "util/grouppath.h"
 
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
@@ -80,40 +81,36 @@ static cJSON *sj_group(const char *name, const char *path) {
     return g;
 }
 
-/* The group object for path "::a::b", created (with its parents) on demand. */
-static cJSON *sj_find_group(cJSON *root, const char *path) {
-    cJSON *g = root;
-    const char *p = path;
-    while (*p) {
-        const char *name = p + 2;                       /* skip "::" */
-        const char *next = strstr(name, "::");
-        size_t nl = next ? (size_t)(next - name) : strlen(name);
-        size_t plen = (size_t)(name + nl - path);
-        cJSON *sub = NULL, *it;
-        cJSON_ArrayForEach(it, cJSON_GetObjectItem(g, "groups")) {
-            const char *ip = cJSON_GetStringValue(cJSON_GetObjectItem(it, "path"));
-            if (ip && strlen(ip) == plen && strncmp(ip, path, plen) == 0) { sub = it; break; }
+/* The group object for path[0..n) ("::a::b"), created with its parents on
+ * demand; the parent is found as k6 built the path (util/grouppath.h). */
+static cJSON *sj_find_group(cJSON *root, const char *path, size_t n, group_path_list *known) {
+    if (n == 0) return root;
+    char *own = strndup(path, n);
+    if (!own) return root;
+    ssize_t pl = group_path_parent(own, group_path_in_list, known);
+    cJSON *g = sj_find_group(root, own, pl < 0 ? 0 : (size_t)pl, known), *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(g, "groups")) {
+        const char *ip = cJSON_GetStringValue(cJSON_GetObjectItem(it, "path"));
+        if (ip && strcmp(ip, own) == 0) {
+            free(own);
+            return it;
         }
-        if (!sub) {
-            char *gname = strndup(name, nl), *gpath = strndup(path, plen);
-            sub = sj_group(gname, gpath);
-            cJSON_AddItemToArray(cJSON_GetObjectItem(g, "groups"), sub);
-            free(gname);
-            free(gpath);
-        }
-        g = sub;
-        p = name + nl;
     }
-    return g;
+    cJSON *sub = sj_group(own + (pl < 0 ? 0 : pl + 2), own);
+    cJSON_AddItemToArray(cJSON_GetObjectItem(g, "groups"), sub);
+    free(own);
+    return sub;
 }
 
 static cJSON *sj_root_group(const summary_data *d) {
     cJSON *root = sj_group("", "");
+    group_path_list known = {d->group_paths, d->ngroup_paths};
     /* every group that ran, with or without checks, as k6's group tree */
-    for (size_t i = 0; i < d->ngroup_paths; i++) sj_find_group(root, d->group_paths[i]);
+    for (size_t i = 0; i < d->ngroup_paths; i++)
+        sj_find_group(root, d->group_paths[i], strlen(d->group_paths[i]), &known);
     for (size_t i = 0; i < d->nchecks; i++) {
         const summary_check *c = &d->checks[i];
-        cJSON *g = sj_find_group(root, c->group ? c->group : "");
+        cJSON *g = sj_find_group(root, c->group ? c->group : "", c->group ? strlen(c->group) : 0, &known);
         size_t n = strlen(c->group ? c->group : "") + strlen(c->name) + 3;
         char *path = malloc(n), id[33];
         snprintf(path, n, "%s::%s", c->group ? c->group : "", c->name);

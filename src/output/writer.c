@@ -1,4 +1,5 @@
 #include "output/writer.h"
+#include "util/err.h"
 
 #include "util/clock.h"
 
@@ -136,7 +137,8 @@ writer *writer_open_mode(const char *path, writer_mode mode, char *err, size_t e
     } else {
         w->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
         if (w->fd < 0) {
-            snprintf(err, errlen, "open %s: %s", path, strerror(errno));
+            char why[128];
+            snprintf(err, errlen, "open %s: %s", path, err_go_errno(errno, why, sizeof why));
             goto fail;
         }
         w->gz = mode == WRITER_AUTO && writer_ends_with(path, ".gz");
@@ -179,7 +181,8 @@ int writer_close(writer *w, char *err, size_t errlen) {
     }
     int rc = 0;
     if (w->err) {
-        snprintf(err, errlen, "write %s: %s", w->path, strerror(w->err));
+        char why[128];
+        snprintf(err, errlen, "write %s: %s", w->path, err_go_errno(w->err, why, sizeof why));
         rc = -1;
     }
     free(w->z);
@@ -307,6 +310,13 @@ size_t writer_fmt_js(char *buf, double v) {
     return (size_t)(p - buf);
 }
 
+size_t writer_fmt_gojson(char *buf, double v) {
+    if (v == 0 && signbit(v)) {   /* Go keeps the sign that ECMAScript drops */
+        memcpy(buf, "-0", 3);
+        return 2;
+    }
+    return writer_fmt_js(buf, v);
+}
 
 /* ---- timestamps ------------------------------------------------------- */
 

@@ -103,6 +103,10 @@ size_t writer_fmt_go(char *buf, double v);
 /* ECMAScript Number::toString as JSON.stringify uses it: shortest digits,
  * plain up to 1e21, "1e-7", "1.5e+21"; -0 is "0"; NaN and ±Inf are "null". */
 size_t writer_fmt_js(char *buf, double v);
+/* Go's encoding/json for a float64 (k6 v2's JSON output, REST API, setup
+ * data): ECMAScript's text, except that -0 stays "-0"; NaN and ±Inf (which
+ * Go refuses) give "null". */
+size_t writer_fmt_gojson(char *buf, double v);
 
 
 /* Wall-clock timestamps in the local time zone, as Go formats time.Time

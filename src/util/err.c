@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 int err_set(char *err, size_t errlen, const char *fmt, ...) {
@@ -26,4 +27,10 @@ void *xrealloc(void *p, size_t n) {
         abort();
     }
     return q;
+}
+
+const char *err_go_errno(int e, char *buf, size_t n) {
+    snprintf(buf, n, "%s", strerror(e));
+    if (n && buf[0] >= 'A' && buf[0] <= 'Z') buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
 }

@@ -13,5 +13,8 @@ int err_vset_after(char *err, size_t errlen, int len, const char *fmt, va_list a
 /* realloc that aborts with a message when memory runs out (tiny config data:
  * not worth unwinding). */
 void *xrealloc(void *p, size_t n);
+/* Go's text for an errno (syscall.Errno.Error): strerror's, with a lower-case
+ * first letter ("no space left on device"); written into buf, returned. */
+const char *err_go_errno(int e, char *buf, size_t n);
 
 #endif

@@ -45,7 +45,12 @@ int json_string(buf *b, const char *str, size_t n, json_esc mode) {
         } else {
             uint32_t cp = 0;
             size_t len = utf8_decode(s + i, n - i, &cp);
-            if (len == 0) {
+            if (c == 0xC0 && i + 1 < n && (unsigned char)s[i + 1] == 0x80 && mode != JSON_ESC_BYTES) {
+                /* a NUL kept in a C string (js/vm.h VM_TAG_NUL) */
+                memcpy(esc, "\\u0000", 6);
+                elen = 6;
+                skip = 2;
+            } else if (len == 0) {
                 if (mode == JSON_ESC_JS) { memcpy(esc, "\xEF\xBF\xBD", 3); elen = 3; }
                 else if (mode == JSON_ESC_BYTES) {
                     memcpy(esc, "\\u00", 4);

@@ -9,6 +9,8 @@
 #include "exec/executor.h"
 #include "exec/sched.h"
 #include "exec/test.h"
+#include "js/setup_data.h"
+#include "output/summary_save.h"
 #include "js/vm.h"
 #include "metrics/registry.h"
 #include "net/dialer.h"
@@ -291,13 +293,16 @@ static void vu_run_loop(vu *v) {
     vu_set_active(v, false);
 }
 
-/* handleSummary's result: {stdout: text, stderr: text, "path": text or ArrayBuffer}. */
+/* handleSummary's result: {stdout: text, stderr: text, "path": text or
+ * ArrayBuffer}, each written as k6 does (output/summary_save.c): a file
+ * that cannot be written does not stop the others, and is reported once. */
 static void vu_write_summary_outputs(vu *v, JSValueConst out) {
     JSContext *ctx = v->ctx;
     JSPropertyEnum *props;
     uint32_t n;
     if (!JS_IsObject(out) || JS_GetOwnPropertyNames(ctx, &props, &n, out, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY))
         return;
+    buf errs = {0};
     for (uint32_t i = 0; i < n; i++) {
         const char *key = JS_AtomToCString(ctx, props[i].atom);
         JSValue val = JS_GetProperty(ctx, out, props[i].atom);
@@ -306,20 +311,14 @@ static void vu_write_summary_outputs(vu *v, JSValueConst out) {
         uint8_t *ab = JS_IsObject(val) ? JS_GetArrayBuffer(ctx, &len, val) : NULL;
         if (ab) data = (const char *)ab;
         else { JS_FreeValue(ctx, JS_GetException(ctx)); str = JS_ToCStringLen(ctx, &len, val); data = str; }
-        if (key && data) {
-            FILE *f = strcmp(key, "stdout") == 0 ? stdout : strcmp(key, "stderr") == 0 ? stderr : fopen(key, "wb");
-            if (!f) {
-                log_printf(LOG_ERROR, "handleSummary: cannot write %s: %s", key, strerror(errno));
-            } else {
-                fwrite(data, 1, len, f);
-                if (f == stdout || f == stderr) fflush(f); else fclose(f);
-            }
-        }
+        if (key && data) summary_save(key, data, len, &errs);
         JS_FreeCString(ctx, str);
         JS_FreeCString(ctx, key);
         JS_FreeValue(ctx, val);
     }
     vm_free_props(ctx, props, n);
+    summary_save_report(&errs);
+    buf_free(&errs);
 }
 
 static void vu_run_special(vu *v) {
@@ -338,7 +337,14 @@ static void vu_run_special(vu *v) {
         v->error = text;
         return;
     }
-    if (v->role == VU_SETUP && !JS_IsUndefined(r)) v->result_json = vm_to_json(v->ctx, r);
+    if (v->role == VU_SETUP) {   /* k6 js/runner.go Setup: Go's JSON of the exported value */
+        char err[512], msg[600];
+        if (setup_data_json(v->ctx, r, &v->result_json, err, sizeof err)) {
+            snprintf(msg, sizeof msg, "error marshaling setup() data to JSON: %s", err);
+            v->error = strdup(msg);
+            v->error_marshal = true;
+        }
+    }
     if (v->role == VU_SUMMARY) vu_write_summary_outputs(v, r);
     JS_FreeValue(v->ctx, r);
 }

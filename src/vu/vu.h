@@ -72,6 +72,7 @@ typedef struct vu {
     char *result_json;         /* setup(): its JSON result */
     void *loader;              /* module loader state (js/vm.c) */
     char *error;               /* init error text, if init failed */
+    bool error_marshal;        /* setup(): error is k6's "error marshaling setup() data to JSON" (exit 255) */
     char vu_str[16], iter_str[24];   /* vu/iter tag values when enabled */
 } vu;
 

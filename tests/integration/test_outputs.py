@@ -110,3 +110,55 @@ def test_json_metric_lines_list_every_threshold_and_sub_metric(c6, tmp_path):
     assert _metric_line(out, "http_reqs")["thresholds"] == ["count>=2"], r
     assert _metric_line(out, "http_reqs")["submetrics"] is None, r
     assert _metric_line(out, "iterations")["thresholds"] == [], r
+
+
+def _groups(g, depth=0, acc=None):
+    """[(depth, name, path)] of a handleSummary root_group (lists of groups)."""
+    acc = [] if acc is None else acc
+    acc.append((depth, g["name"], g["path"]))
+    for s in g["groups"]:
+        _groups(s, depth + 1, acc)
+    return acc
+
+
+def test_hostile_values_as_k6_writes_them(c6, tmp_path):
+    out, exp, hs = tmp_path / "out.json", tmp_path / "export.json", tmp_path / "hs.json"
+    r = c6("outputs/hostile_values.js", "-o", f"json={out}", "--summary-export", str(exp),
+           env={"HS_OUT": str(hs)}, with_target=False)
+    assert r.code == 0, r
+    point = next(json.loads(l) for l in out.read_text().splitlines() if '"metric":"big","type":"Point"' in l)
+    # a tag value keeps its NUL (Go's encoder writes "\u0000"; c6 cut it: "a")
+    assert point["data"]["tags"]["t"] == "a\u0000b", point
+    # k6 v2 writes the lines with encoding/json (PR #5853 dropped easyjson):
+    # the float64 999999999996908544 as its shortest digits, plain below 1e21
+    assert '"value":999999999996908500,' in next(l for l in out.read_text().splitlines() if '"t":"a\\u0000b"' in l)
+    # the summary export (JSON.stringify in k6's summary wrapper)
+    assert '"count": 999999999996908500' in exp.read_text(), exp.read_text()[:2000]
+    # groups "a:" > ":b" (path "::a::::b"), not "a" > "" > "b"
+    assert _groups(json.loads(hs.read_text())) == [(0, "", ""), (1, "a:", "::a:"), (2, ":b", "::a::::b")]
+    root = json.loads(exp.read_text())["root_group"]
+    inner = root["groups"]["a:"]["groups"][":b"]
+    assert inner["path"] == "::a::::b" and inner["checks"]["ok"]["path"] == "::a::::b::ok", root
+
+
+def test_unwritable_outputs_are_logged_as_k6_does(c6, tmp_path):
+    # k6 keeps its exit code for these and logs them:
+    # output/manager.go stopOutputs: "Stopping output N failed" error=...
+    r = c6("outputs/plain.js", "-o", "json=/dev/full", with_target=False)
+    assert r.code == 0, r
+    assert 'msg="Stopping output 0 failed" error="write /dev/full: no space left on device"' in r.err, r.err
+    # internal/cmd/run.go handleSummaryResult, for --summary-export and
+    # handleSummary()'s files: every file is tried, the reasons collected
+    r = c6("outputs/plain.js", "--summary-export", "/dev/full", with_target=False)
+    assert r.code == 0, r
+    assert ('msg="failed to handle the end-of-test summary" error="Could not save some summary information:'
+            "\\n\\t- error saving summary to '/dev/full' after 0 bytes: write /dev/full: no space left on device\"") \
+        in r.err, r.err
+    hs, missing = tmp_path / "hs.json", tmp_path / "no" / "such.json"
+    r = c6("outputs/hostile_values.js", with_target=False,
+           env={"HS_OUT": str(hs), "HS_FULL": "1", "HS_MISSING": str(missing)})
+    assert r.code == 0, r
+    assert hs.exists(), r.err   # the others are still written
+    line = next(l for l in r.err.splitlines() if "failed to handle the end-of-test summary" in l)
+    assert "error saving summary to '/dev/full' after 0 bytes: write /dev/full: no space left on device" in line, line
+    assert f"could not open '{missing}': open {missing}: no such file or directory" in line, line

@@ -115,8 +115,45 @@ static void fake_groups(void *ctx, api_group_fn emit, void *arg)
     emit(arg, &(api_group){"::login::form", NULL, 0});
 }
 
+/* setup data kept by the fake: a static text, replaced by PUT and POST */
+static char *fake_setup_json;
+static int fake_setup_runs, fake_teardown_runs;
+static const char *fake_setup_error;   /* POST /v1/setup and /v1/teardown fail with it */
+
+static char *fake_setup_data(void *ctx)
+{
+    (void)ctx;
+    return fake_setup_json ? strdup(fake_setup_json) : NULL;
+}
+
+static void fake_set_setup_data(void *ctx, char *json)
+{
+    (void)ctx;
+    free(fake_setup_json);
+    fake_setup_json = json;
+}
+
+static int fake_run_setup(void *ctx, char *err, size_t errlen)
+{
+    (void)ctx;
+    fake_setup_runs++;
+    if (fake_setup_error) return snprintf(err, errlen, "%s", fake_setup_error), -1;
+    /* what setup() returned, with what the server must escape and compact */
+    fake_set_setup_data(ctx, strdup("{ \"v\" : [1, 2], \"s\": \"<a & b> \\\" \xe2\x80\xa8\" }"));
+    return 0;
+}
+
+static int fake_run_teardown(void *ctx, char *err, size_t errlen)
+{
+    (void)ctx;
+    fake_teardown_runs++;
+    if (fake_setup_error) return snprintf(err, errlen, "%s", fake_setup_error), -1;
+    return 0;
+}
+
 static const api_ops FAKE_OPS = {
     fake_status, fake_stop, fake_set_paused, fake_scale, fake_metrics, fake_groups,
+    fake_setup_data, fake_set_setup_data, fake_run_setup, fake_run_teardown,
 };
 
 typedef struct {
@@ -254,6 +291,61 @@ static void test_patch_pause_resume(void **state)
     expect(&r, 200, JSON_TYPE, STATUS_DOC(7, false, 5, 10, false, true));
     assert_int_equal(fx->run.paused_calls, 3);
     assert_int_equal(fx->run.scale_calls, 0);
+}
+
+/* ---- setup and teardown ------------------------------------------------ */
+
+/* k6 api/v1/setup_teardown_routes.go and setup_jsonapi.go: "application/json",
+ * attributes {} without data (NullSetupData's omitempty), the data as a
+ * json.RawMessage (compacted, <>& and U+2028 escaped); errors 400 "Error
+ * parsing request body" (PUT) and 500 "Error executing setup"/"teardown";
+ * teardown answers an empty 200; other methods 405. */
+#define SETUP_DOC(attrs) "{\"data\":{\"type\":\"setupData\",\"id\":\"default\",\"attributes\":{" attrs "}}}"
+
+static void test_setup_and_teardown(void **state)
+{
+    fixture *fx = *state;
+    free(fake_setup_json);
+    fake_setup_json = NULL;
+    fake_setup_error = NULL;
+    fake_setup_runs = fake_teardown_runs = 0;
+    reply r = http(fx, "GET", "/v1/setup", NULL);
+    expect(&r, 200, "application/json", SETUP_DOC(""));
+    r = http(fx, "POST", "/v1/setup", NULL);
+    expect(&r, 200, "application/json",
+           SETUP_DOC("\"data\":{\"v\":[1,2],\"s\":\"\\u003ca \\u0026 b\\u003e \\\" \\u2028\"}"));
+    assert_int_equal(fake_setup_runs, 1);
+    r = http(fx, "PUT", "/v1/setup", "{\"v\":2, \"test\":\"mest\"}");
+    expect(&r, 200, "application/json", SETUP_DOC("\"data\":{\"v\":2,\"test\":\"mest\"}"));
+    r = http(fx, "GET", "/v1/setup", NULL);
+    expect(&r, 200, "application/json", SETUP_DOC("\"data\":{\"v\":2,\"test\":\"mest\"}"));
+    r = http(fx, "PUT", "/v1/setup", "\"\"");
+    expect(&r, 200, "application/json", SETUP_DOC("\"data\":\"\""));
+    r = http(fx, "PUT", "/v1/setup", "null");
+    expect(&r, 200, "application/json", SETUP_DOC("\"data\":null"));
+    r = http(fx, "PUT", "/v1/setup", "{\"v\":");
+    expect(&r, 400, JSON_TYPE, ERROR_DOC(400, "Error parsing request body", "unexpected end of JSON input"));
+    r = http(fx, "PUT", "/v1/setup", "");   /* an empty body: no data */
+    expect(&r, 200, "application/json", SETUP_DOC(""));
+    assert_null(fake_setup_json);
+    r = http(fx, "DELETE", "/v1/setup", NULL);
+    expect(&r, 405, "", "");
+
+    r = http(fx, "POST", "/v1/teardown", NULL);
+    expect(&r, 200, "", "");
+    assert_int_equal(fake_teardown_runs, 1);
+    r = http(fx, "GET", "/v1/teardown", NULL);
+    expect(&r, 405, "", "");
+
+    fake_setup_error = "setup() execution timed out after 1 seconds";
+    r = http(fx, "POST", "/v1/setup", NULL);
+    expect(&r, 500, JSON_TYPE, ERROR_DOC(500, "Error executing setup", "setup() execution timed out after 1 seconds"));
+    fake_setup_error = "Error: boom";
+    r = http(fx, "POST", "/v1/teardown", NULL);
+    expect(&r, 500, JSON_TYPE, ERROR_DOC(500, "Error executing teardown", "Error: boom"));
+    fake_setup_error = NULL;
+    free(fake_setup_json);
+    fake_setup_json = NULL;
 }
 
 static void test_patch_scale(void **state)
@@ -855,6 +947,7 @@ int main(void)
     curl_global_init(CURL_GLOBAL_ALL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_get_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_setup_and_teardown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_patch_pause_resume, setup, teardown),
         cmocka_unit_test_setup_teardown(test_patch_scale, setup, teardown),
         cmocka_unit_test_setup_teardown(test_patch_stop, setup, teardown),

@@ -40,10 +40,29 @@ static void test_utf8(void **state) {
     assert_false(utf8_valid("h\xC3llo", 5));
 }
 
+/* A NUL kept in a C string as C0 80 (js/vm.h VM_TAG_NUL, tag values) is
+ * written back as \u0000, as k6's JSON output writes a tag "a\u0000b";
+ * JSON_ESC_BYTES (the target's byte echo) keeps its byte-for-byte form. */
+static void test_kept_nul(void **state) {
+    (void)state;
+    static const char in[] = "a\xC0\x80" "b";
+    buf b = {0};
+    assert_int_equal(json_string(&b, in, sizeof in - 1, JSON_ESC_EASYJSON), 0);
+    assert_string_equal(b.p, "\"a\\u0000b\"");
+    buf_clear(&b);
+    assert_int_equal(json_string(&b, in, sizeof in - 1, JSON_ESC_JS), 0);
+    assert_string_equal(b.p, "\"a\\u0000b\"");
+    buf_clear(&b);
+    assert_int_equal(json_string(&b, in, sizeof in - 1, JSON_ESC_BYTES), 0);
+    assert_string_equal(b.p, "\"a\\u00c0\\u0080b\"");
+    buf_free(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bytes_escaping),
         cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_kept_nul),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,6 +75,7 @@ static int http_parse_headers(JSContext *ctx, JSValueConst h, http_params *p) {
 }
 
 static int http_parse_tags(JSContext *ctx, JSValueConst t, http_params *p) {
+    p->tags.keep_nul = true;
     int rc = vm_pairs_read(ctx, t, &p->tags);
     for (int i = 0; i < p->tags.n; i++)
         if (strcmp(p->tags.k[i], "name") == 0) p->name = p->tags.v[i];

@@ -32,7 +32,7 @@ static uint32_t k6_check_tags(vu *v, const char *name, JSValueConst tags) {
     tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 1];
     size_t n = vu_base_tags(v, kv, v->group);
     if (vu_tag_on(v, ST_CHECK)) kv[n++] = (tag_kv){"check", name};
-    vm_pairs user = {0};
+    vm_pairs user = {.keep_nul = true};
     if (vm_pairs_read(v->ctx, tags, &user)) JS_FreeValue(v->ctx, JS_GetException(v->ctx));
     for (int i = 0; i < user.n; i++) kv[n++] = (tag_kv){user.k[i], user.v[i]};
     uint32_t id = tagdict_intern(v->w->samples.tags, kv, n);

@@ -42,7 +42,7 @@ static JSValue metrics_add(JSContext *ctx, JSValueConst this_val, int argc, JSVa
         return JS_ThrowTypeError(ctx, "%s.add(): the value is not a number", registry_get(id)->name);
     tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS];
     size_t n = vu_base_tags(v, kv, v->group);
-    vm_pairs user = {0};
+    vm_pairs user = {.keep_nul = true};
     int rc = argc > 1 ? vm_pairs_read(ctx, argv[1], &user) : 0;
     for (int i = 0; i < user.n; i++) kv[n++] = (tag_kv){user.k[i], user.v[i]};
     if (rc == 0) {

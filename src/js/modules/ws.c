@@ -497,6 +497,7 @@ int ws_params(JSContext *ctx, JSValueConst params, const char *who, vm_pairs *hd
     JS_FreeValue(ctx, v);
     if (rc) return -1;
     v = JS_GetPropertyStr(ctx, params, "tags");
+    tags->keep_nul = true;
     rc = JS_IsException(v) ? -1 : vm_pairs_read(ctx, v, tags);
     JS_FreeValue(ctx, v);
     if (rc) return -1;

@@ -1,0 +1,2 @@
+export const options = { iterations: 1 };
+export default function () {}
