@@ -68,6 +68,12 @@ struct ws_client {
     const ws_transport *tp;
     uv_tcp_t tcp;
     uv_timer_t timer;           /* handshake timeout; then the wait for the peer's close */
+    uv_timer_t wtimer;          /* write deadline: the queue made no progress for 10 s */
+    uv_write_t wreq;            /* the write in flight (one at a time) */
+    buf wq; size_t woff;        /* bytes waiting behind it (from woff) */
+    buf wfly;                   /* the bytes in flight */
+    uv_read_cb read_cb;         /* the transport's, once reading */
+    bool writing, read_held, tcp_started;
     uv_connect_t creq;
     h1_lookup lk;               /* the host's lookup */
     bool resolving;             /* lk is in flight */
