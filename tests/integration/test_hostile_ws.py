@@ -20,9 +20,13 @@ internal/js/modules/k6/experimental/websockets/websockets.go):
 import base64
 import hashlib
 import re
+import ssl
+import subprocess
 import time
 
-from hostile import HostileServer, feed, run_c6
+import pytest
+
+from hostile import HostileServer, feed, read_head, run_c6
 from conftest import SCRIPTS
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -150,4 +154,52 @@ def test_ws_sends_to_a_peer_that_never_reads_are_bounded(c6_bin):
     assert logged(r, r"CLOSE (\d+) at") == ["1006"], r
     # 64 MB of queue, the 1 MB string and its UTF-8 copy, the runtime
     assert r.peak_rss_kb < 250_000, r
+    assert r.elapsed < 45, r
+
+
+@pytest.fixture(scope="module")
+def tls_ctx(tmp_path_factory):
+    """A server-side TLS context with a throwaway self-signed certificate."""
+    d = tmp_path_factory.mktemp("hostile_ws_tls")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1"],
+                   cwd=d, check=True, capture_output=True, timeout=60)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(d / "cert.pem", d / "key.pem")
+    return ctx
+
+
+class _TLSConn:
+    """The TLS socket with the fixture's bounds (feed() stops at them)."""
+
+    def __init__(self, tls, bounded):
+        self.sock, self.bounded = tls, bounded
+
+    def sendall(self, data):
+        if not self.bounded.server.alive():
+            raise OSError("bound reached")
+        self.sock.sendall(data)
+
+    def recv(self, n):
+        return self.sock.recv(n)
+
+
+def test_wss_ping_flood_without_reading_ends_with_write_timeout(c6_bin, tls_ctx):
+    # the same over TLS: the ciphertext queue is the one bounded
+    def flood(conn, _):
+        tls = _TLSConn(tls_ctx.wrap_socket(conn.sock, server_side=True), conn)
+        ping_flood(tls, read_head(tls))
+
+    with HostileServer(flood, max_seconds=60, read_request=False) as srv:
+        url = srv.url.replace("http://", "wss://") + "/flood"
+        r = run_c6(c6_bin, FLOOD, "--insecure-skip-tls-verify", env={"URL": url}, timeout=60)
+    print(f"peak RSS {r.peak_rss_kb} KB, {r.elapsed:.1f} s")
+    assert r.code == 0, r
+    errs = logged(r, r"ERROR (write tcp 127\.0\.0\.1:\d+->127\.0\.0\.1:(\d+): i/o timeout)")
+    assert len(errs) == 1 and int(errs[0][1]) == srv.port, r
+    closes = logged(r, r"CLOSE (\d+) at (\d+)")
+    assert len(closes) == 1 and closes[0][0] == "1006", r
+    assert 10_000 <= int(closes[0][1]) < 25_000, r
+    check_timers(r, 30)
+    assert r.peak_rss_kb < PEAK_KB, r
     assert r.elapsed < 45, r
