@@ -93,7 +93,13 @@ static int ws_tcp_connect(ws_client *c, const struct sockaddr *to) {
  * and a send that would queue more than WS_WQ_MAX is refused (the script
  * outruns a peer that does not read). */
 
-static size_t ws_wq_len(const ws_client *c) { return c->wq.len - c->woff + c->wfly.len; }
+/* Bytes waiting to go out: in flight plus behind it (over TLS, the
+ * ciphertext waiting in the session). */
+static size_t ws_wq_len(ws_client *c) {
+    const char *p;
+    if (c->tls) return c->wfly.len + tlsio_out(c->tls, &p);
+    return c->wq.len - c->woff + c->wfly.len;
+}
 
 /* "write tcp <local>-><remote>: <why>", as Go's net.OpError says it. */
 static void ws_write_err(ws_client *c, const char *why) {
@@ -114,6 +120,7 @@ static void ws_write_err(ws_client *c, const char *why) {
 static void ws_on_write_wait(uv_timer_t *t) { ws_write_err(t->data, "i/o timeout"); }
 
 static void ws_tcp_on_write(uv_write_t *w, int status);
+static int ws_tls_flush(ws_client *c);
 
 /* Puts the next chunk in flight if none is. */
 static int ws_wq_pump(ws_client *c) {
@@ -162,7 +169,7 @@ static void ws_wq_check(ws_client *c) {
 static void ws_tcp_on_write(uv_write_t *w, int status) {
     ws_client *c = w->data;
     c->writing = false;
-    if (status == 0) c->bytes_sent += c->wfly.len;
+    if (status == 0 && !c->tls) c->bytes_sent += c->wfly.len;   /* TLS counts what it hands over */
     buf_clear(&c->wfly);
     if (status == UV_ECANCELED || c->state == ST_DONE) return;
     if (status < 0) {
@@ -173,7 +180,7 @@ static void ws_tcp_on_write(uv_write_t *w, int status) {
         return;
     }
     uv_timer_stop(&c->wtimer);     /* progress: the deadline starts over */
-    int rc = ws_wq_pump(c);
+    int rc = c->tls ? ws_tls_flush(c) : ws_wq_pump(c);
     if (rc) { ws_fail(c, "websocket: write: %s", uv_strerror(rc)); return; }
     ws_wq_check(c);
 }
@@ -228,15 +235,20 @@ static const ws_transport ws_tcp = {ws_tcp_connect, ws_tcp_write, ws_tcp_close};
  * tlsio context; the WebSocket layer sees plaintext only and the counts
  * are of ciphertext, handshake included ---- */
 
-/* Sends what the session queued (the TCP write copies what waits). */
+/* Sends what the session queued, through net/tlsconn.c's byte path (as
+ * the HTTP client's connections do): one write in flight, ciphertext made
+ * meanwhile waits in the session and goes out when that write is done
+ * (ws_tcp_on_write calls again). The queue's bounds are the plain path's. */
 static int ws_tls_flush(ws_client *c) {
-    const char *p;
-    size_t n = tlsio_out(c->tls, &p);
-    if (!n) return 0;
-    uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
-    int rc = ws_tcp_write(c, &b, 1);
-    tlsio_out_sent(c->tls);
-    return rc;
+    if (c->writing) { ws_wq_check(c); return 0; }
+    size_t n;
+    c->wreq.data = c;
+    int rc = tlsconn_push(c->tls, (uv_stream_t *)&c->tcp, &c->wfly, &c->wreq, ws_tcp_on_write, &n);
+    c->bytes_sent += n;
+    if (rc < 0) return rc;
+    c->writing = rc > 0;
+    ws_wq_check(c);
+    return 0;
 }
 
 /* The session failed: k6's code and text, as for HTTP. */
@@ -258,18 +270,21 @@ static void ws_tls_step(ws_client *c) {
     if (rc == TLSIO_OK) ws_client_on_connected(c, 0);
 }
 
+/* A piece of plaintext for the WebSocket layer; 1 once the connection ended. */
+static int ws_tls_got(void *ud, const char *p, size_t n) {
+    ws_client *c = ud;
+    ws_client_on_bytes(c, p, (ssize_t)n);
+    return c->state == ST_DONE;
+}
+
 /* Plaintext the session has, to the WebSocket layer, until it needs more
  * input or the connection ended. */
 static void ws_tls_drain(ws_client *c) {
     static __thread char plain[16 * 1024];   /* one record's worth; consumed at once */
-    for (;;) {
-        int n = tlsio_read(c->tls, plain, sizeof plain);
-        if (n == TLSIO_AGAIN) break;
-        if (n == TLSIO_CLOSED) { ws_client_on_bytes(c, NULL, UV_EOF); return; }
-        if (n == TLSIO_ERR) { ws_tls_failed(c); return; }
-        ws_client_on_bytes(c, plain, n);
-        if (c->state == ST_DONE) return;
-    }
+    int rc = tlsconn_pull(c->tls, plain, sizeof plain, ws_tls_got, c);
+    if (rc == 1) return;
+    if (rc == TLSIO_CLOSED) { ws_client_on_bytes(c, NULL, UV_EOF); return; }
+    if (rc == TLSIO_ERR) { ws_tls_failed(c); return; }
     int w = ws_tls_flush(c);                    /* post-handshake replies (key update) */
     if (w) ws_fail(c, "websocket: write: %s", uv_strerror(w));
 }
@@ -317,6 +332,9 @@ static int ws_tls_connect(ws_client *c, const struct sockaddr *to) {
 }
 
 static int ws_tls_write(ws_client *c, const uv_buf_t *b, unsigned nb) {
+    size_t total = 0;
+    for (unsigned i = 0; i < nb; i++) total += b[i].len;
+    if (ws_wq_len(c) + total > WS_WQ_MAX) return UV_ENOBUFS;
     for (unsigned i = 0; i < nb; i++)
         if (tlsio_write(c->tls, b[i].base, b[i].len) != TLSIO_OK) return UV_EPROTO;
     return ws_tls_flush(c);

@@ -17,7 +17,12 @@
  *
  * Bytes go through a transport (ws_transport): plain TCP for ws://, TLS
  * through the worker's tlsio context for wss:// (the run's TLS options,
- * SNI and the host name checked, ALPN "http/1.1"). */
+ * SNI and the host name checked, ALPN "http/1.1"), on net/tlsconn.h's byte
+ * path as the HTTP client's connections. Writes the socket does not take
+ * at once wait in a bounded queue: reading pauses while over 1 MB waits, a
+ * write stalled 10 s ends the connection with WS_EV_ERROR ("write tcp
+ * L->R: i/o timeout", k6's write deadline), and a send that would queue
+ * more than 64 MB fails. */
 #ifndef C6_WS_H
 #define C6_WS_H
 #include <stdbool.h>

@@ -173,10 +173,10 @@ class _TLSConn:
     """The TLS socket with the fixture's bounds (feed() stops at them)."""
 
     def __init__(self, tls, bounded):
-        self.sock, self.bounded = tls, bounded
+        self.sock, self.bounded, self.server = tls, bounded, bounded.server
 
     def sendall(self, data):
-        if not self.bounded.server.alive():
+        if not self.server.alive():
             raise OSError("bound reached")
         self.sock.sendall(data)
 
@@ -202,4 +202,22 @@ def test_wss_ping_flood_without_reading_ends_with_write_timeout(c6_bin, tls_ctx)
     assert 10_000 <= int(closes[0][1]) < 25_000, r
     check_timers(r, 30)
     assert r.peak_rss_kb < PEAK_KB, r
+    assert r.elapsed < 45, r
+
+
+def test_wss_sends_to_a_peer_that_never_reads_are_bounded(c6_bin, tls_ctx):
+    # over TLS the ciphertext waiting in the session counts against the same 64 MB
+    def sink(conn, _):
+        tls = _TLSConn(tls_ctx.wrap_socket(conn.sock, server_side=True), conn)
+        sink_never_reads(tls, read_head(tls))
+
+    with HostileServer(sink, max_seconds=60, read_request=False) as srv:
+        url = srv.url.replace("http://", "wss://") + "/flood"
+        r = run_c6(c6_bin, FLOOD, "--insecure-skip-tls-verify", env={"URL": url, "SEND_MB": "200"}, timeout=60)
+    print(f"peak RSS {r.peak_rss_kb} KB, {r.elapsed:.1f} s")
+    assert r.code == 0, r
+    errs = logged(r, r"ERROR (.*)")
+    assert len(errs) == 1 and "send buffer full" in errs[0], r
+    assert logged(r, r"CLOSE (\d+) at") == ["1006"], r
+    assert r.peak_rss_kb < 250_000, r
     assert r.elapsed < 45, r
