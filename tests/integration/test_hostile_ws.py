@@ -66,6 +66,18 @@ def endless_message(conn, head):
         pass
 
 
+def message_flood(conn, head):
+    """Small text messages as fast as c6 reads them for 4 s, then a normal close."""
+    upgrade(conn, head)
+    conn.sock.settimeout(40)
+    chunk = b"\x81\x05hello" * 20000
+    end = time.monotonic() + 4
+    while time.monotonic() < end and feed(conn, chunk):
+        pass
+    feed(conn, b"\x88\x02\x03\xe8")
+    time.sleep(1)
+
+
 def sink_never_reads(conn, head):
     """Upgrades, then neither reads nor writes until c6 goes away."""
     upgrade(conn, head)
@@ -123,6 +135,20 @@ def test_websockets_ping_flood_without_reading_ends_with_write_timeout(c6_bin):
     assert len(closes) == 1 and closes[0][0] == "1006", r
     assert 10_000 <= int(closes[0][1]) < 25_000, r
     check_timers(r, 30)
+    assert r.peak_rss_kb < PEAK_KB, r
+    assert r.elapsed < 45, r
+
+
+def test_ws_message_flood_is_read_with_bounded_memory_and_timers_on_time(c6_bin):
+    # c6 reads while the script handles: events queue for one loop turn at most
+    with HostileServer(message_flood, max_seconds=60) as srv:
+        r = run_c6(c6_bin, FLOOD, env={"URL": ws_url(srv)}, timeout=60)
+    print(f"peak RSS {r.peak_rss_kb} KB, {r.elapsed:.1f} s")
+    assert r.code == 0, r
+    closes = logged(r, r"CLOSE (\d+) at \d+ after (\d+) messages")
+    assert len(closes) == 1 and closes[0][0] == "1000" and int(closes[0][1]) > 10_000, r
+    assert logged(r, r"ERROR") == [], r
+    check_timers(r, 12)
     assert r.peak_rss_kb < PEAK_KB, r
     assert r.elapsed < 45, r
 

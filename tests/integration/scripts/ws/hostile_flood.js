@@ -18,8 +18,10 @@ export default function () {
       const chunk = 'x'.repeat(1 << 20);
       for (let i = 0; i < mb; i++) socket.send(chunk);
     });
+    let received = 0;
+    socket.on('message', () => { received++; });
     socket.on('error', (e) => console.log(`ERROR ${e.error()}`));
-    socket.on('close', (code) => console.log(`CLOSE ${code} at ${Date.now() - t0}`));
+    socket.on('close', (code) => console.log(`CLOSE ${code} at ${Date.now() - t0} after ${received} messages`));
   });
   let gap = ticks.length ? ticks[0] : 0;
   for (let i = 1; i < ticks.length; i++) gap = Math.max(gap, ticks[i] - ticks[i - 1]);
