@@ -19,6 +19,7 @@ internal/js/modules/k6/experimental/websockets/websockets.go):
 """
 import base64
 import hashlib
+import os
 import re
 import ssl
 import subprocess
@@ -37,6 +38,23 @@ FLOOD_WSN = SCRIPTS / "ws" / "hostile_flood_wsn.js"
 # bounds leave room for the runtime and the 1 MB write queue, and are far
 # below what the unbounded queue reached (1.6 GB in 3 s before the fix).
 PEAK_KB = 150_000
+
+
+def c6_env(**env):
+    """The run's environment. Under `make asan` (ASAN_OPTIONS set) ASan's
+    quarantine of freed memory (256 MB by default) is kept small, so that
+    the peak RSS still measures what c6 holds."""
+    if "ASAN_OPTIONS" in os.environ:
+        env["ASAN_OPTIONS"] = os.environ["ASAN_OPTIONS"] + ":quarantine_size_mb=8"
+    return env
+
+
+def run(c6_bin, script, *flags, **env):
+    """run_c6 with c6_env; a sanitizer report (ASan build) fails the test."""
+    r = run_c6(c6_bin, script, *flags, env=c6_env(**env), timeout=60)
+    print(f"peak RSS {r.peak_rss_kb} KB, {r.elapsed:.1f} s")
+    assert "Sanitizer" not in r.err and "runtime error:" not in r.err, r
+    return r
 
 
 def upgrade(conn, head):
@@ -103,7 +121,6 @@ def check_timers(r, min_ticks):
 
 def check_write_timeout(r, port):
     """The session ended by the write deadline, in time, memory bounded."""
-    print(f"peak RSS {r.peak_rss_kb} KB, {r.elapsed:.1f} s")
     assert r.code == 0, r
     # k6: WriteControl(pong, now + writeWait 10 s) -> Go's write deadline error
     errs = logged(r, r"ERROR (write tcp 127\.0\.0\.1:\d+->127\.0\.0\.1:(\d+): i/o timeout)")
@@ -120,7 +137,7 @@ def check_write_timeout(r, port):
 
 def test_ws_ping_flood_without_reading_ends_with_write_timeout(c6_bin):
     with HostileServer(ping_flood, max_seconds=60) as srv:
-        r = run_c6(c6_bin, FLOOD, env={"URL": ws_url(srv)}, timeout=60)
+        r = run(c6_bin, FLOOD, URL=ws_url(srv))
     check_write_timeout(r, srv.port)
     assert re.search(r"TIMEOUT (19\d\d|2[0-4]\d\d) ", r.err), r   # setTimeout(2000) on time
     # the session is counted once, with its duration (~10 s)
@@ -131,15 +148,14 @@ def test_ws_ping_flood_without_reading_ends_with_write_timeout(c6_bin):
 
 def test_websockets_ping_flood_without_reading_ends_with_write_timeout(c6_bin):
     with HostileServer(ping_flood, max_seconds=60) as srv:
-        r = run_c6(c6_bin, FLOOD_WSN, env={"URL": ws_url(srv)}, timeout=60)
+        r = run(c6_bin, FLOOD_WSN, URL=ws_url(srv))
     check_write_timeout(r, srv.port)
 
 
 def test_ws_message_flood_is_read_with_bounded_memory_and_timers_on_time(c6_bin):
     # c6 reads while the script handles: events queue for one loop turn at most
     with HostileServer(message_flood, max_seconds=60) as srv:
-        r = run_c6(c6_bin, FLOOD, env={"URL": ws_url(srv)}, timeout=60)
-    print(f"peak RSS {r.peak_rss_kb} KB, {r.elapsed:.1f} s")
+        r = run(c6_bin, FLOOD, URL=ws_url(srv))
     assert r.code == 0, r
     closes = logged(r, r"CLOSE (\d+) at \d+ after (\d+) messages")
     assert len(closes) == 1 and closes[0][0] == "1000" and int(closes[0][1]) > 10_000, r
@@ -153,8 +169,7 @@ def test_ws_endless_fragmented_message_is_refused_at_64_mb(c6_bin):
     # k6 reads without limit (no SetReadLimit, gorilla's default 0); c6 stops
     # at 64 MB with 1009 (message too big) and an error event
     with HostileServer(endless_message, max_seconds=60) as srv:
-        r = run_c6(c6_bin, FLOOD, env={"URL": ws_url(srv)}, timeout=60)
-    print(f"peak RSS {r.peak_rss_kb} KB, {r.elapsed:.1f} s")
+        r = run(c6_bin, FLOOD, URL=ws_url(srv))
     assert r.code == 0, r
     assert logged(r, r"ERROR websocket: message larger than 64 MB") != [], r
     assert logged(r, r"CLOSE (\d+) at") == ["1009"], r
@@ -168,8 +183,7 @@ def test_ws_sends_to_a_peer_that_never_reads_are_bounded(c6_bin):
     # WriteMessage would block the VU for good; c6 keeps at most 64 MB
     # queued and ends the session with an error instead of growing.
     with HostileServer(sink_never_reads, max_seconds=60) as srv:
-        r = run_c6(c6_bin, FLOOD, env={"URL": ws_url(srv), "SEND_MB": "200"}, timeout=60)
-    print(f"peak RSS {r.peak_rss_kb} KB, {r.elapsed:.1f} s")
+        r = run(c6_bin, FLOOD, URL=ws_url(srv), SEND_MB="200")
     assert r.code == 0, r
     errs = logged(r, r"ERROR (.*)")
     assert len(errs) == 1 and "send buffer full" in errs[0], r
@@ -214,7 +228,7 @@ def test_wss_ping_flood_without_reading_ends_with_write_timeout(c6_bin, tls_ctx)
 
     with HostileServer(flood, max_seconds=60, read_request=False) as srv:
         url = srv.url.replace("http://", "wss://") + "/flood"
-        r = run_c6(c6_bin, FLOOD, "--insecure-skip-tls-verify", env={"URL": url}, timeout=60)
+        r = run(c6_bin, FLOOD, "--insecure-skip-tls-verify", URL=url)
     check_write_timeout(r, srv.port)
 
 
@@ -226,8 +240,7 @@ def test_wss_sends_to_a_peer_that_never_reads_are_bounded(c6_bin, tls_ctx):
 
     with HostileServer(sink, max_seconds=60, read_request=False) as srv:
         url = srv.url.replace("http://", "wss://") + "/flood"
-        r = run_c6(c6_bin, FLOOD, "--insecure-skip-tls-verify", env={"URL": url, "SEND_MB": "200"}, timeout=60)
-    print(f"peak RSS {r.peak_rss_kb} KB, {r.elapsed:.1f} s")
+        r = run(c6_bin, FLOOD, "--insecure-skip-tls-verify", URL=url, SEND_MB="200")
     assert r.code == 0, r
     errs = logged(r, r"ERROR (.*)")
     assert len(errs) == 1 and "send buffer full" in errs[0], r
