@@ -6,7 +6,7 @@
  * handshake passes through BODY to read the error page before WS_EV_FAIL.
  * Over wss:// the TLS handshake runs while the state is still CONNECT.
  * The struct lives until ws_client_free has been called and libuv has
- * closed both handles. */
+ * closed its handles (two timers, and the TCP handle once dialed). */
 #include "net/ws.h"
 
 #include <arpa/inet.h>
