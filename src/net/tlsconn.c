@@ -49,24 +49,14 @@ static void tlsconn_io_failed(h1_conn *k, int err) {
  * while a write is in flight (http1_on_write continues), -1 when k failed. */
 int tlsconn_flush(h1_conn *k) {
     if (k->writing) return 1;
-    const char *p;
-    size_t n = tlsio_out(k->tls, &p);
-    if (!n) return 0;
+    size_t n;
+    int rc = tlsconn_push(k->tls, (uv_stream_t *)&k->tcp, &k->wpend, &k->req.write, http1_on_write, &n);
+    if (!n) return 0;                          /* nothing was waiting */
     tlsconn_count_out(k, n);
-    uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
-    int w = uv_try_write((uv_stream_t *)&k->tcp, &b, 1);
-    if (w == UV_EAGAIN) w = 0;
-    if (w < 0) { tlsio_out_sent(k->tls); tlsconn_io_failed(k, w); return -1; }
-    if (w > 0) k->wrote_any = 1;
-    if ((size_t)w == n) { tlsio_out_sent(k->tls); return 0; }
-    buf_clear(&k->wpend);
-    int oom = buf_append(&k->wpend, p + w, n - (size_t)w);
-    tlsio_out_sent(k->tls);
-    if (oom) { tlsconn_io_failed(k, UV_ENOMEM); return -1; }
-    b = uv_buf_init(k->wpend.p, (unsigned)(n - (size_t)w));
+    if (rc == 0) { k->wrote_any = 1; return 0; }
+    if (rc < 0) { tlsconn_io_failed(k, rc); return -1; }
+    if (rc == 2) k->wrote_any = 1;
     k->writing = 1;
-    int rc = uv_write(&k->req.write, (uv_stream_t *)&k->tcp, &b, 1, http1_on_write);
-    if (rc) { k->writing = 0; tlsconn_io_failed(k, rc); return -1; }
     return 1;
 }
 
@@ -155,17 +145,24 @@ void tlsconn_start(h1_conn *k) {
     tlsconn_step(k);
 }
 
+/* A piece of plaintext for k: the response's bytes while a request is
+ * being served; otherwise (idle: close_notify, stray bytes) the end of k. */
+static int tlsconn_got(void *ud, const char *p, size_t n) {
+    h1_conn *k = ud;
+    if (k->state != CK_BUSY) { client_conn_close(k); return 1; }
+    return http1_got_bytes(k, p, n);
+}
+
 /* Plaintext the session has: into the request's response. Stops when the
  * request ended, the session needs more input, or failed. */
 static void tlsconn_drain(h1_conn *k) {
-    h1_client *c = k->c;
-    for (;;) {
-        int n = tlsio_read(k->tls, c->rbuf, READ_BUF_SIZE);
-        if (n == TLSIO_AGAIN) break;
-        if (k->state != CK_BUSY) { client_conn_close(k); return; }   /* idle: close_notify, error or stray bytes */
-        if (n == TLSIO_CLOSED) { http1_read_failed(k, UV_EOF); return; }
-        if (n == TLSIO_ERR) { tlsconn_fail(k); return; }
-        if (http1_got_bytes(k, c->rbuf, (size_t)n)) return;
+    int rc = tlsconn_pull(k->tls, k->c->rbuf, READ_BUF_SIZE, tlsconn_got, k);
+    if (rc == 1) return;
+    if (rc < 0) {
+        if (k->state != CK_BUSY) client_conn_close(k);
+        else if (rc == TLSIO_CLOSED) http1_read_failed(k, UV_EOF);
+        else tlsconn_fail(k);
+        return;
     }
     tlsconn_flush(k);                          /* post-handshake replies (key update) */
 }

@@ -6,7 +6,7 @@
  * handshake passes through BODY to read the error page before WS_EV_FAIL.
  * Over wss:// the TLS handshake runs while the state is still CONNECT.
  * The struct lives until ws_client_free has been called and libuv has
- * closed both handles. */
+ * closed its handles (two timers, and the TCP handle once dialed). */
 #include "net/ws.h"
 
 #include <arpa/inet.h>
@@ -25,6 +25,14 @@
 #define WS_CLOSE_WAIT_MS 2000           /* how long our close waits for the peer's */
 #define WS_MAX_HEAD (64 * 1024)         /* handshake answer's header block */
 #define WS_MAX_ERR_BODY (64 * 1024)
+/* The write queue's bounds (see "the write queue" below). k6 has no queue
+ * of its own (gorilla writes synchronously) but gives control frames a 10 s
+ * write deadline (writeWait in k6's ws.go and websockets.go). */
+#define WS_WRITE_WAIT_MS 10000
+#define WS_WRITE_CHUNK (256 * 1024)
+#define WS_WQ_HIGH (1024 * 1024)
+#define WS_WQ_LOW (256 * 1024)
+#define WS_WQ_MAX ((size_t)WS_MAX_MESSAGE + WS_MAX_HEADER)
 
 enum { ST_NEW, ST_RESOLVE, ST_CONNECT, ST_HANDSHAKE, ST_BODY, ST_OPEN, ST_CLOSING, ST_DONE };
 
@@ -45,9 +53,17 @@ static void ws_tcp_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     ws_client_on_bytes(c, b->base, n);
 }
 
+/* Reading from the peer starts once TCP is up, pauses while our write
+ * queue is over WS_WQ_HIGH (what it sends would only add answers to a
+ * queue it does not drain) and resumes under WS_WQ_LOW. */
+static int ws_read_start(ws_client *c, uv_read_cb cb) {
+    c->read_cb = cb;
+    return uv_read_start((uv_stream_t *)&c->tcp, ws_tcp_on_alloc, cb);
+}
+
 static void ws_tcp_on_connect(uv_connect_t *req, int status) {
     ws_client *c = req->data;
-    if (status == 0) status = uv_read_start((uv_stream_t *)&c->tcp, ws_tcp_on_alloc, ws_tcp_on_read);
+    if (status == 0) status = ws_read_start(c, ws_tcp_on_read);
     ws_client_on_connected(c, status);
 }
 
@@ -56,6 +72,7 @@ static int ws_tcp_open(ws_client *c, const struct sockaddr *to, uv_connect_cb do
     if (rc) return rc;
     c->tcp.data = c;
     c->handles++;
+    c->tcp_started = true;
     if (c->local_addr && (rc = uv_tcp_bind(&c->tcp, c->local_addr, 0)) != 0) return rc;
     uv_tcp_nodelay(&c->tcp, 1);
     c->creq.data = c;
@@ -66,40 +83,128 @@ static int ws_tcp_connect(ws_client *c, const struct sockaddr *to) {
     return ws_tcp_open(c, to, ws_tcp_on_connect);
 }
 
-typedef struct ws_wreq {
-    uv_write_t w;
-    char data[];
-} ws_wreq;
+/* ---- the write queue ----
+ *
+ * What the socket does not take at once waits in c->wq; one write at a
+ * time is in flight (c->wfly, at most WS_WRITE_CHUNK bytes, so progress is
+ * seen often). Bounded three ways: reading pauses over WS_WQ_HIGH queued
+ * bytes (a ping flood cannot pile up pongs), a write that makes no progress
+ * for WS_WRITE_WAIT_MS ends the connection as k6's write deadline does,
+ * and a send that would queue more than WS_WQ_MAX is refused (the script
+ * outruns a peer that does not read). */
 
-static void ws_tcp_on_write(uv_write_t *w, int status) {
-    (void)status;   /* a failed write shows up as a read error too */
-    free(w);
+/* Bytes waiting to go out: in flight plus behind it (over TLS, the
+ * ciphertext waiting in the session). */
+static size_t ws_wq_len(ws_client *c) {
+    const char *p;
+    if (c->tls) return c->wfly.len + tlsio_out(c->tls, &p);
+    return c->wq.len - c->woff + c->wfly.len;
 }
 
-/* Tries to write at once; what the socket does not take is copied and
- * queued. Every byte handed over counts as sent. */
+/* "write tcp <local>-><remote>: <why>", as Go's net.OpError says it. */
+static void ws_write_err(ws_client *c, const char *why) {
+    union { struct sockaddr sa; struct sockaddr_in in4; struct sockaddr_in6 in6; struct sockaddr_storage ss; } a;
+    char local[64] = "", remote[64];
+    int len = sizeof a;
+    if (uv_tcp_getsockname(&c->tcp, &a.sa, &len) == 0) {
+        char ip[46] = "";
+        int port = 0;
+        if (a.sa.sa_family == AF_INET6) { inet_ntop(AF_INET6, &a.in6.sin6_addr, ip, sizeof ip); port = ntohs(a.in6.sin6_port); }
+        else { inet_ntop(AF_INET, &a.in4.sin_addr, ip, sizeof ip); port = ntohs(a.in4.sin_port); }
+        snprintf(local, sizeof local, a.sa.sa_family == AF_INET6 ? "[%s]:%d" : "%s:%d", ip, port);
+    }
+    snprintf(remote, sizeof remote, strchr(c->remote_ip, ':') ? "[%s]:%d" : "%s:%d", c->remote_ip, c->port);
+    ws_fail(c, "write tcp %s->%s: %s", local, remote, why);
+}
+
+static void ws_on_write_wait(uv_timer_t *t) { ws_write_err(t->data, "i/o timeout"); }
+
+static void ws_tcp_on_write(uv_write_t *w, int status);
+static int ws_tls_flush(ws_client *c);
+
+/* Puts the next chunk in flight if none is. */
+static int ws_wq_pump(ws_client *c) {
+    if (c->writing || c->wq.len == c->woff) return 0;
+    size_t n = c->wq.len - c->woff;
+    if (c->woff == 0 && n <= WS_WRITE_CHUNK) {   /* all of it: swap the buffers, no copy */
+        buf t = c->wfly;
+        c->wfly = c->wq;
+        c->wq = t;
+        buf_clear(&c->wq);
+    } else {
+        if (n > WS_WRITE_CHUNK) n = WS_WRITE_CHUNK;
+        buf_clear(&c->wfly);
+        if (buf_append(&c->wfly, c->wq.p + c->woff, n)) return UV_ENOMEM;
+        c->woff += n;
+        if (c->woff == c->wq.len) { buf_clear(&c->wq); c->woff = 0; }
+        else if (c->woff >= c->wq.len / 2) {
+            memmove(c->wq.p, c->wq.p + c->woff, c->wq.len - c->woff);
+            c->wq.len -= c->woff;
+            c->woff = 0;
+        }
+    }
+    uv_buf_t b = uv_buf_init(c->wfly.p, (unsigned)c->wfly.len);
+    c->wreq.data = c;
+    int rc = uv_write(&c->wreq, (uv_stream_t *)&c->tcp, &b, 1, ws_tcp_on_write);
+    if (rc) { buf_clear(&c->wfly); return rc; }
+    c->writing = true;
+    return 0;
+}
+
+/* After the queue changed: pause or resume reading, arm or stop the deadline. */
+static void ws_wq_check(ws_client *c) {
+    size_t q = ws_wq_len(c);
+    if (q > WS_WQ_HIGH && !c->read_held && c->read_cb) {
+        uv_read_stop((uv_stream_t *)&c->tcp);
+        c->read_held = true;
+    } else if (q <= WS_WQ_LOW && c->read_held) {
+        c->read_held = false;
+        int rc = uv_read_start((uv_stream_t *)&c->tcp, ws_tcp_on_alloc, c->read_cb);
+        if (rc) { ws_fail(c, "websocket: read: %s", uv_strerror(rc)); return; }
+    }
+    if (!q) uv_timer_stop(&c->wtimer);
+    else if (!uv_is_active((uv_handle_t *)&c->wtimer)) uv_timer_start(&c->wtimer, ws_on_write_wait, WS_WRITE_WAIT_MS, 0);
+}
+
+static void ws_tcp_on_write(uv_write_t *w, int status) {
+    ws_client *c = w->data;
+    c->writing = false;
+    if (status == 0 && !c->tls) c->bytes_sent += c->wfly.len;   /* TLS counts what it hands over */
+    buf_clear(&c->wfly);
+    if (status == UV_ECANCELED || c->state == ST_DONE) return;
+    if (status < 0) {
+        if (!c->read_held) return;   /* the read side reports the broken connection, as before */
+        char why[96];
+        snprintf(why, sizeof why, "write: %s", uv_strerror(status));
+        ws_write_err(c, why);
+        return;
+    }
+    uv_timer_stop(&c->wtimer);     /* progress: the deadline starts over */
+    int rc = c->tls ? ws_tls_flush(c) : ws_wq_pump(c);
+    if (rc) { ws_fail(c, "websocket: write: %s", uv_strerror(rc)); return; }
+    ws_wq_check(c);
+}
+
+/* Tries to write at once; what the socket does not take is queued. Bytes
+ * count as sent once the kernel took them. */
 static int ws_tcp_write(ws_client *c, const uv_buf_t *b, unsigned nb) {
     size_t total = 0;
     for (unsigned i = 0; i < nb; i++) total += b[i].len;
-    int n = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) ? UV_EAGAIN
-          : uv_try_write((uv_stream_t *)&c->tcp, b, nb);
+    if (ws_wq_len(c) + total > WS_WQ_MAX) return UV_ENOBUFS;
+    int n = ws_wq_len(c) ? UV_EAGAIN : uv_try_write((uv_stream_t *)&c->tcp, b, nb);
     if (n < 0 && n != UV_EAGAIN) return n;
-    size_t done = n < 0 ? 0 : (size_t)n;
-    if (done == total) { c->bytes_sent += total; return 0; }
-    ws_wreq *r = malloc(sizeof *r + (total - done));
-    if (!r) return UV_ENOMEM;
-    size_t off = 0, skip = done;
+    size_t skip = n < 0 ? 0 : (size_t)n;
+    c->bytes_sent += skip;
+    if (skip == total) return 0;
     for (unsigned i = 0; i < nb; i++) {
         size_t len = b[i].len;
         if (skip >= len) { skip -= len; continue; }
-        memcpy(r->data + off, b[i].base + skip, len - skip);
-        off += len - skip;
+        if (buf_append(&c->wq, b[i].base + skip, len - skip)) return UV_ENOMEM;
         skip = 0;
     }
-    uv_buf_t rest = uv_buf_init(r->data, (unsigned)off);
-    int rc = uv_write(&r->w, (uv_stream_t *)&c->tcp, &rest, 1, ws_tcp_on_write);
-    if (rc) { free(r); return rc; }
-    c->bytes_sent += total;
+    int rc = ws_wq_pump(c);
+    if (rc) return rc;
+    ws_wq_check(c);
     return 0;
 }
 
@@ -109,6 +214,8 @@ static void ws_on_handle_closed(uv_handle_t *h) {
         tlsio_free(c->tls);
         ws_reader_free(&c->rd);
         buf_free(&c->hs);
+        buf_free(&c->wq);
+        buf_free(&c->wfly);
         buf_free(&c->resp_head);
         buf_free(&c->resp_body);
         free(c->path);
@@ -128,15 +235,20 @@ static const ws_transport ws_tcp = {ws_tcp_connect, ws_tcp_write, ws_tcp_close};
  * tlsio context; the WebSocket layer sees plaintext only and the counts
  * are of ciphertext, handshake included ---- */
 
-/* Sends what the session queued (the TCP write copies what waits). */
+/* Sends what the session queued, through net/tlsconn.c's byte path (as
+ * the HTTP client's connections do): one write in flight, ciphertext made
+ * meanwhile waits in the session and goes out when that write is done
+ * (ws_tcp_on_write calls again). The queue's bounds are the plain path's. */
 static int ws_tls_flush(ws_client *c) {
-    const char *p;
-    size_t n = tlsio_out(c->tls, &p);
-    if (!n) return 0;
-    uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
-    int rc = ws_tcp_write(c, &b, 1);
-    tlsio_out_sent(c->tls);
-    return rc;
+    if (c->writing) { ws_wq_check(c); return 0; }
+    size_t n;
+    c->wreq.data = c;
+    int rc = tlsconn_push(c->tls, (uv_stream_t *)&c->tcp, &c->wfly, &c->wreq, ws_tcp_on_write, &n);
+    c->bytes_sent += n;
+    if (rc < 0) return rc;
+    c->writing = rc > 0;
+    ws_wq_check(c);
+    return 0;
 }
 
 /* The session failed: k6's code and text, as for HTTP. */
@@ -158,18 +270,21 @@ static void ws_tls_step(ws_client *c) {
     if (rc == TLSIO_OK) ws_client_on_connected(c, 0);
 }
 
+/* A piece of plaintext for the WebSocket layer; 1 once the connection ended. */
+static int ws_tls_got(void *ud, const char *p, size_t n) {
+    ws_client *c = ud;
+    ws_client_on_bytes(c, p, (ssize_t)n);
+    return c->state == ST_DONE;
+}
+
 /* Plaintext the session has, to the WebSocket layer, until it needs more
  * input or the connection ended. */
 static void ws_tls_drain(ws_client *c) {
     static __thread char plain[16 * 1024];   /* one record's worth; consumed at once */
-    for (;;) {
-        int n = tlsio_read(c->tls, plain, sizeof plain);
-        if (n == TLSIO_AGAIN) break;
-        if (n == TLSIO_CLOSED) { ws_client_on_bytes(c, NULL, UV_EOF); return; }
-        if (n == TLSIO_ERR) { ws_tls_failed(c); return; }
-        ws_client_on_bytes(c, plain, n);
-        if (c->state == ST_DONE) return;
-    }
+    int rc = tlsconn_pull(c->tls, plain, sizeof plain, ws_tls_got, c);
+    if (rc == 1) return;
+    if (rc == TLSIO_CLOSED) { ws_client_on_bytes(c, NULL, UV_EOF); return; }
+    if (rc == TLSIO_ERR) { ws_tls_failed(c); return; }
     int w = ws_tls_flush(c);                    /* post-handshake replies (key update) */
     if (w) ws_fail(c, "websocket: write: %s", uv_strerror(w));
 }
@@ -199,7 +314,7 @@ static void ws_tls_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
 static void ws_tls_on_connect(uv_connect_t *req, int status) {
     ws_client *c = req->data;
     if (status == UV_ECANCELED || c->state != ST_CONNECT) return;
-    if (status == 0) status = uv_read_start((uv_stream_t *)&c->tcp, ws_tcp_on_alloc, ws_tls_on_read);
+    if (status == 0) status = ws_read_start(c, ws_tls_on_read);
     if (status < 0) { ws_client_on_connected(c, status); return; }
     char msg[256];
     int code;
@@ -217,6 +332,9 @@ static int ws_tls_connect(ws_client *c, const struct sockaddr *to) {
 }
 
 static int ws_tls_write(ws_client *c, const uv_buf_t *b, unsigned nb) {
+    size_t total = 0;
+    for (unsigned i = 0; i < nb; i++) total += b[i].len;
+    if (ws_wq_len(c) + total > WS_WQ_MAX) return UV_ENOBUFS;
     for (unsigned i = 0; i < nb; i++)
         if (tlsio_write(c->tls, b[i].base, b[i].len) != TLSIO_OK) return UV_EPROTO;
     return ws_tls_flush(c);
@@ -230,15 +348,14 @@ static void ws_emit(ws_client *c, enum ws_event ev, const ws_msg *m) {
     if (!c->freed) c->cb(c, ev, m, c->ud);
 }
 
-static bool ws_tcp_started(const ws_client *c) { return c->handles > 1; }
-
 /* Drops the connection and reports the end (once). */
 static void ws_finish(ws_client *c, int code) {
     if (c->state == ST_DONE) return;
     bool was_open = c->state >= ST_OPEN;
     c->state = ST_DONE;
     uv_timer_stop(&c->timer);
-    if (ws_tcp_started(c)) c->tp->close(c);
+    uv_timer_stop(&c->wtimer);
+    if (c->tcp_started) c->tp->close(c);
     if (was_open) {
         c->close_code = code;
         ws_emit(c, WS_EV_END, NULL);
@@ -254,7 +371,8 @@ static void ws_fail(ws_client *c, const char *fmt, ...) {
     if (c->state < ST_OPEN) {
         c->state = ST_DONE;
         uv_timer_stop(&c->timer);
-        if (ws_tcp_started(c)) c->tp->close(c);
+        uv_timer_stop(&c->wtimer);
+        if (c->tcp_started) c->tp->close(c);
         ws_emit(c, WS_EV_FAIL, NULL);
         return;
     }
@@ -293,13 +411,17 @@ static int ws_write_frame(ws_client *c, int opcode, const void *p, size_t n) {
     uv_buf_t b = uv_buf_init((char *)f, (unsigned)(hl + n));
     int rc = c->tp->write(c, &b, 1);
     if (f != small) free(f);
-    return rc ? -1 : 0;
+    return rc;
 }
 
 int ws_client_send(ws_client *c, int opcode, const void *p, size_t n) {
     if (c->state != ST_OPEN) return -1;
-    if (ws_write_frame(c, opcode, p, n) == 0) return 0;
-    ws_fail(c, "websocket: write to %s:%d failed", c->host, c->port);
+    int rc = ws_write_frame(c, opcode, p, n);
+    if (rc == 0) return 0;
+    if (rc == UV_ENOBUFS)
+        ws_fail(c, "websocket: send buffer full (%zu bytes queued that the peer has not taken)", ws_wq_len(c));
+    else
+        ws_fail(c, "websocket: write to %s:%d failed", c->host, c->port);
     return -1;
 }
 
@@ -567,7 +689,9 @@ int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_clien
     c->rd.server = false;
     uv_timer_init(loop, &c->timer);
     c->timer.data = c;
-    c->handles = 1;
+    uv_timer_init(loop, &c->wtimer);
+    c->wtimer.data = c;
+    c->handles = 2;
     if (!ws_parse_url(c, o->url)) { c->state = ST_DONE; return -1; }
     c->tp = c->secure ? &ws_tls : &ws_tcp;
     if (getrandom(&c->rng, sizeof c->rng, 0) != (ssize_t)sizeof c->rng || !c->rng)
@@ -607,7 +731,8 @@ void ws_client_free(ws_client *c) {
     if (c->resolving) { h1_lookup_cancel(c->h1, &c->lk); c->resolving = false; }
     if (c->state != ST_DONE) {
         c->state = ST_DONE;
-        if (ws_tcp_started(c)) c->tp->close(c);
+        if (c->tcp_started) c->tp->close(c);
     }
     if (!uv_is_closing((uv_handle_t *)&c->timer)) uv_close((uv_handle_t *)&c->timer, ws_on_handle_closed);
+    if (!uv_is_closing((uv_handle_t *)&c->wtimer)) uv_close((uv_handle_t *)&c->wtimer, ws_on_handle_closed);
 }

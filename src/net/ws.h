@@ -17,7 +17,12 @@
  *
  * Bytes go through a transport (ws_transport): plain TCP for ws://, TLS
  * through the worker's tlsio context for wss:// (the run's TLS options,
- * SNI and the host name checked, ALPN "http/1.1"). */
+ * SNI and the host name checked, ALPN "http/1.1"), on net/tlsconn.h's byte
+ * path as the HTTP client's connections. Writes the socket does not take
+ * at once wait in a bounded queue: reading pauses while over 1 MB waits, a
+ * write stalled 10 s ends the connection with WS_EV_ERROR ("write tcp
+ * L->R: i/o timeout", k6's write deadline), and a send that would queue
+ * more than 64 MB fails. */
 #ifndef C6_WS_H
 #define C6_WS_H
 #include <stdbool.h>
@@ -68,6 +73,12 @@ struct ws_client {
     const ws_transport *tp;
     uv_tcp_t tcp;
     uv_timer_t timer;           /* handshake timeout; then the wait for the peer's close */
+    uv_timer_t wtimer;          /* write deadline: the queue made no progress for 10 s */
+    uv_write_t wreq;            /* the write in flight (one at a time) */
+    buf wq; size_t woff;        /* bytes waiting behind it (from woff) */
+    buf wfly;                   /* the bytes in flight */
+    uv_read_cb read_cb;         /* the transport's, once reading */
+    bool writing, read_held, tcp_started;
     uv_connect_t creq;
     h1_lookup lk;               /* the host's lookup */
     bool resolving;             /* lk is in flight */

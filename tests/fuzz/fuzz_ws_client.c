@@ -38,16 +38,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         cl = ws_client_new();
         if (!cl) abort();
         uv_timer_init(&loop, &cl->timer);
+        uv_timer_init(&loop, &cl->wtimer);
     }
-    uv_timer_t timer = cl->timer;     /* the loop knows this handle: keep it */
+    uv_timer_t timer = cl->timer, wtimer = cl->wtimer;   /* the loop knows these handles: keep them */
     uv_timer_stop(&cl->timer);
+    uv_timer_stop(&cl->wtimer);
     memset(cl, 0, sizeof *cl);
     cl->timer = timer;
     cl->timer.data = cl;
+    cl->wtimer = wtimer;
+    cl->wtimer.data = cl;
     cl->loop = &loop;
     cl->tp = &fake_tp;
     cl->cb = on_event;
-    cl->handles = 2;                  /* "TCP started": close goes through the transport */
+    cl->handles = 3;
+    cl->tcp_started = true;           /* close goes through the transport */
     cl->state = ST_HANDSHAKE;
     cl->rng = 0x9e3779b97f4a7c15ull;
     strcpy(cl->key, "dGhlIHNhbXBsZSBub25jZQ==");   /* RFC 6455's: accept s3pPLMBiTxaQ9kYGzzhZRbK+xOo= */
@@ -75,6 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     buf_free(&cl->hs);
     buf_free(&cl->resp_head);
     buf_free(&cl->resp_body);
+    buf_free(&cl->wq);
+    buf_free(&cl->wfly);
     free(cl->path);
     return 0;
 }
