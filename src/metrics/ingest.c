@@ -70,6 +70,14 @@ static int vus_index(int m) { return m == M_VUS ? 0 : m == M_VUS_MAX ? 1 : -1; }
 
 /* ---- the check ---- */
 
+static int check_seq(void *ctx, uint64_t seq, char *err, size_t errlen) {
+    ingest *g = ctx;
+    if (seq == g->cur->seq + 1) return 0;
+    snprintf(err, errlen, "metrics snapshot: number %llu from agent %d, expected %llu",
+             (unsigned long long)seq, (int)(g->cur - g->agents), (unsigned long long)(g->cur->seq + 1));
+    return -1;
+}
+
 static int check_metric(void *ctx, uint32_t id, metric_type type, value_kind kind, const char *name,
                         char *err, size_t errlen) {
     ingest *g = ctx;
@@ -194,18 +202,12 @@ int ingest_snapshot(ingest *g, int agent, const void *data, size_t len, char *er
     g->new_tags = 0;
     for (uint32_t i = 0; i < g->npending; i++) g->pending[g->pending_ids[i]] = 0;
     g->npending = 0;
-    uint64_t seq;
-    static const snapshot_handler check = {check_metric, check_tagset, check_series};
-    static const snapshot_handler apply = {apply_metric, apply_tagset, apply_series};
-    if (snapshot_decode(data, len, &check, g, &g->sc, &seq, err, errlen) < 0) return -1;
-    if (seq != a->seq + 1) {
-        snprintf(err, errlen, "metrics snapshot: number %llu from agent %d, expected %llu",
-                 (unsigned long long)seq, agent, (unsigned long long)(a->seq + 1));
-        return -1;
-    }
+    static const snapshot_handler check = {check_seq, check_metric, check_tagset, check_series};
+    static const snapshot_handler apply = {NULL, apply_metric, apply_tagset, apply_series};
+    if (snapshot_decode(data, len, &check, g, &g->sc, err, errlen) < 0) return -1;
     g->vus_seen[0] = g->vus_seen[1] = false;
-    if (snapshot_decode(data, len, &apply, g, &g->sc, &seq, err, errlen) < 0) return -1;
-    a->seq = seq;
+    if (snapshot_decode(data, len, &apply, g, &g->sc, err, errlen) < 0) return -1;
+    a->seq++;
     for (int v = 0; v < 2; v++) if (g->vus_seen[v]) merge_vus(g, v);
     return 0;
 }

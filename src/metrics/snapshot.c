@@ -370,7 +370,7 @@ static int read_series(reader *r, const snapshot_handler *h, void *ctx, snapshot
 }
 
 int snapshot_decode(const void *data, size_t len, const snapshot_handler *h, void *ctx,
-                    snapshot_scratch *sc, uint64_t *seq, char *err, size_t errlen) {
+                    snapshot_scratch *sc, char *err, size_t errlen) {
     reader r = {data, (const unsigned char *)data + len, err, errlen, 0};
     if (errlen) err[0] = 0;
     if (len < 5 || memcmp(data, magic, sizeof magic) != 0) return fail(&r, "not a c6 metrics snapshot");
@@ -382,7 +382,10 @@ int snapshot_decode(const void *data, size_t len, const snapshot_handler *h, voi
     uint64_t body;
     if (get_varint(&r, &body)) return -1;
     if (body != (uint64_t)(r.end - r.p)) return fail(&r, "length %llu, %llu bytes follow", (unsigned long long)body, (unsigned long long)(r.end - r.p));
-    if (get_varint(&r, seq) || read_metrics(&r, h, ctx, sc) || read_tags(&r, h, ctx, sc) || read_series(&r, h, ctx, sc))
+    uint64_t seq;
+    if (get_varint(&r, &seq)) return -1;
+    if (h && h->begin && h->begin(ctx, seq, r.err, r.errlen)) return r.failed = 1, -1;
+    if (read_metrics(&r, h, ctx, sc) || read_tags(&r, h, ctx, sc) || read_series(&r, h, ctx, sc))
         return -1;
     if (r.p != r.end) return fail(&r, "%zu bytes after the series", (size_t)(r.end - r.p));
     return 0;

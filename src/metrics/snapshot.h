@@ -51,7 +51,9 @@ int snapshot_write(snapshot_writer *w, series_set *s, buf *out);
 
 /* ---- coordinator side ---- */
 typedef struct snapshot_handler {
-    /* name is NUL-terminated; each callback returns 0, or -1 with err set */
+    /* each callback returns 0, or -1 with err set; first the sequence number */
+    int (*begin)(void *ctx, uint64_t seq, char *err, size_t errlen);
+    /* name is NUL-terminated */
     int (*metric)(void *ctx, uint32_t id, metric_type type, value_kind kind, const char *name,
                   char *err, size_t errlen);
     /* id: the set's tag id; kv sorted as sent, strings NUL-terminated */
@@ -68,10 +70,10 @@ typedef struct snapshot_scratch {
 void snapshot_scratch_free(snapshot_scratch *sc);
 
 /* Reads one snapshot, calling h's callbacks (any may be NULL) in the
- * order of the encoding. *seq gets its sequence number. Returns 0, or -1
+ * order of the encoding. Returns 0, or -1
  * with a message in err (the callbacks may then have been called for the
  * part before the problem: check with a handler of no side effects first). */
 int snapshot_decode(const void *data, size_t len, const snapshot_handler *h, void *ctx,
-                    snapshot_scratch *sc, uint64_t *seq, char *err, size_t errlen);
+                    snapshot_scratch *sc, char *err, size_t errlen);
 
 #endif
