@@ -104,6 +104,8 @@ static double value_for(int metric) {
 
 /* ---- one side of the comparison ---- */
 
+static int buckets_merged;   /* bucketed Trend deltas sent */
+
 typedef struct agent {
     sample_buf buf;
     engine *e;
@@ -125,12 +127,23 @@ static void add_subs(engine *e) {
     engine_enable_breakdown(e);
 }
 
+static int count_bucketed(void *ctx, uint32_t metric, uint32_t tag, const sink_parts *p, int64_t t_ns,
+                          char *err, size_t errlen) {
+    (void)ctx; (void)metric; (void)tag; (void)t_ns; (void)err; (void)errlen;
+    if (p->type == METRIC_TREND && p->u.trend.bucketed) buckets_merged++;
+    return 0;
+}
+
 static void snapshot_agent(agent *a, ingest *g, int idx, uint64_t *bytes) {
     sample_buf_flush(&a->buf);
     engine_drain(a->e);
     buf out = {0};
     assert_int_equal(snapshot_write(a->w, a->ss, &out), 0);
     char err[256];
+    static const snapshot_handler count = {NULL, NULL, NULL, count_bucketed};
+    snapshot_scratch sc = {0};
+    assert_int_equal(snapshot_decode(out.p, out.len, &count, NULL, &sc, err, sizeof err), 0);
+    snapshot_scratch_free(&sc);
     int rc = ingest_snapshot(g, idx, out.p, out.len, err, sizeof err);
     if (rc) fail_msg("ingest: %s", err);
     *bytes += out.len;
@@ -278,7 +291,7 @@ static void engines_equal(const engine *a, const engine *b) {
 }
 
 /* One run of the comparison with a seed: nagents agents, nsamples samples. */
-static void run_split(uint64_t seed, int nagents, int nsamples) {
+static void run_split(uint64_t seed, int nagents, int nsamples, int tick_every) {
     rng_state = seed;
     make_series();
     sample_buf one;
@@ -303,6 +316,8 @@ static void run_split(uint64_t seed, int nagents, int nsamples) {
     }
     int64_t t = 1000;
     uint64_t bytes = 0;
+    int hot = 0;
+    while (sers[hot].metric != M_HTTP_REQ_DURATION) hot++;
     int nsnap = 0;
     /* every series once, in a random order, on agent 0: first-seen orders
      * (checks, groups, the breakdown) are then the same on both sides */
@@ -323,7 +338,7 @@ static void run_split(uint64_t seed, int nagents, int nsamples) {
      * sums in the single engine */
     int tick = 0;
     for (int i = 0; i < nsamples; i++) {
-        if (i % 997 == 0) {
+        if (i % tick_every == 0) {
             int shape = tick < 8 ? tick : 16 - tick > 0 ? 16 - tick : 0;
             double total = 0, total_max = 0;
             for (int a = 0; a < nagents; a++) {
@@ -342,17 +357,18 @@ static void run_split(uint64_t seed, int nagents, int nsamples) {
             /* agents snapshot at each of their vus ticks (once a second, as
              * c6 samples vus): the coordinator's vus min and max are those
              * of the sums it sees at its snapshots */
-            if (i) for (int a = 0; a < nagents; a++) { snapshot_agent(&ag[a], g, a, &bytes); nsnap++; }
+            for (int a = 0; a < nagents; a++) { snapshot_agent(&ag[a], g, a, &bytes); nsnap++; }
         }
         const ser *x = &sers[rnd_below((uint32_t)nsers)];
-        /* one series gets most samples, so that some deltas are bucketed */
-        if (rnd_below(4) == 0) x = &sers[0];
+        /* one Trend series gets half the samples, so that deltas of more
+         * than 256 samples go as buckets */
+        if (rnd_below(2) == 0) x = &sers[hot];
         double v = value_for(x->metric);
         int a = (int)rnd_below((uint32_t)nagents);
         sample_push(&one, x->metric, intern(&one, x), v, t);
         sample_push(&ag[a].buf, x->metric, intern(&ag[a].buf, x), v, t);
         t += 1000;
-        if (rnd_below(1500) == 0) {
+        if (rnd_below((uint32_t)tick_every * 2) == 0) {
             int k = (int)rnd_below((uint32_t)nagents);
             snapshot_agent(&ag[k], g, k, &bytes);
             nsnap++;
@@ -380,13 +396,17 @@ static void run_split(uint64_t seed, int nagents, int nsamples) {
 
 static void test_split_equals_single(void **state) {
     (void)state;
-    for (uint64_t seed = 1; seed <= 6; seed++) run_split(seed * 0x9E3779B97F4A7C15ULL, 2 + (int)(seed % 3), 30000);
+    buckets_merged = 0;
+    for (uint64_t seed = 1; seed <= 6; seed++)
+        run_split(seed * 0x9E3779B97F4A7C15ULL, 2 + (int)(seed % 3), 30000, seed % 2 ? 997 : 4001);
+    print_message("%d bucketed Trend deltas merged\n", buckets_merged);
+    assert_true(buckets_merged > 0);
 }
 
 /* Few samples: every Trend stays exact (<= 256 samples) on both sides. */
 static void test_split_small(void **state) {
     (void)state;
-    run_split(42, 3, 200);
+    run_split(42, 3, 200, 997);
 }
 
 /* ---- malformed snapshots ---- */
