@@ -28,6 +28,12 @@ struct series_set {
     int nsrc, last_src;
     int64_t epoch;
     uint64_t warn_at, dropped;
+    /* Trend samples not yet in their histograms, in arrival order, and the
+     * Trend series they belong to (each once, with its count in pending) */
+    struct { uint32_t idx; double v; } batch[SERIES_BATCH];
+    uint32_t nbatch;
+    uint32_t touched[SERIES_BATCH], ntouched;
+    double sorted[SERIES_BATCH];
     char err[256];
 };
 
@@ -112,6 +118,7 @@ static series *series_add(series_set *s, uint32_t j, uint64_t key) {
     x->tags = (uint32_t)key;
     x->metric = (uint16_t)m;
     x->dirty = 0;
+    x->pending = 0;
     s->keys[j] = key;
     s->slots[j] = ++s->n;
     if (s->n * 2 > s->tcap && table_grow(s) < 0) series_fail(s, "out of memory for time series");
@@ -170,6 +177,26 @@ static void series_warn(series_set *s) {
     while (s->warn_at < s->n) s->warn_at *= 2;
 }
 
+void series_flush(series_set *s) {
+    /* each touched series' run in `sorted`, in arrival order within a run */
+    uint32_t off = 0;
+    for (uint32_t i = 0; i < s->ntouched; i++) {
+        series *x = &s->all[s->touched[i]];
+        uint32_t n = x->pending;
+        x->pending = off;   /* now its run's next free slot */
+        off += n;
+    }
+    for (uint32_t i = 0; i < s->nbatch; i++) s->sorted[s->all[s->batch[i].idx].pending++] = s->batch[i].v;
+    off = 0;
+    for (uint32_t i = 0; i < s->ntouched; i++) {
+        series *x = &s->all[s->touched[i]];
+        histogram *h = x->sink.u.trend.h;
+        for (; off < x->pending; off++) hist_add(h, s->sorted[off]);
+        x->pending = 0;
+    }
+    s->nbatch = s->ntouched = 0;
+}
+
 void series_listener(void *ctx, const sample *smp, size_t n, const tagdict *tags) {
     series_set *s = ctx;
     series_source *src = source_of(s, tags);
@@ -179,7 +206,15 @@ void series_listener(void *ctx, const sample *smp, size_t n, const tagdict *tags
         uint32_t set = set_of(s, src, x->tags);
         series *se = set != UINT32_MAX ? series_find(s, x->metric, set) : NULL;
         if (!se) { s->dropped++; continue; }
-        sink_add(&se->sink, x->value);
+        if (se->sink.type == METRIC_TREND) {
+            if (s->nbatch == SERIES_BATCH) series_flush(s);
+            uint32_t idx = (uint32_t)(se - s->all);
+            s->batch[s->nbatch].idx = idx;
+            s->batch[s->nbatch++].v = x->value;
+            if (!se->pending++) s->touched[s->ntouched++] = idx;
+        } else {
+            sink_add(&se->sink, x->value);
+        }
         se->t_ns = x->t_ns - s->epoch;
         if (!se->dirty) { se->dirty = 1; s->dirty[s->ndirty++] = (uint32_t)(se - s->all); }
     }
@@ -198,6 +233,7 @@ size_t series_dirty(const series_set *s, const uint32_t **idx) {
 }
 
 void series_clear_dirty(series_set *s) {
+    series_flush(s);
     for (uint32_t i = 0; i < s->ndirty; i++) {
         series *x = &s->all[s->dirty[i]];
         sink_reset(&x->sink);

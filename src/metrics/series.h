@@ -6,7 +6,11 @@
  * Tag sets are re-interned into the set's own dictionary (ids 0, 1, 2, ...
  * in first-seen order, whichever worker's dictionary they came from), once
  * per (worker, tag set); a sample then costs a table read, one hash probe
- * and a sink_add, with no allocation once its series exists.
+ * and a sink_add, with no allocation once its series exists. Trend samples
+ * wait in a batch (SERIES_BATCH samples) and go into their histograms a
+ * series at a time: with a histogram per series, adding them one by one in
+ * arrival order missed the cache on most samples (50 URLs: 114 ns a sample
+ * instead of 5; bench/snapshot.c).
  *
  * Cardinality: past 100,000 series (and every doubling after), k6's
  * warning; past max_series the samples of further series are dropped and
@@ -29,6 +33,7 @@ typedef struct series {
     uint32_t tags;      /* id in series_tags() */
     uint16_t metric;    /* registry id */
     uint8_t dirty;      /* in the dirty list */
+    uint32_t pending;   /* Trend: samples waiting in the batch */
 } series;
 
 typedef struct series_set series_set;
@@ -53,5 +58,8 @@ const tagdict *series_tags(const series_set *s);
 const series *series_at(const series_set *s, uint32_t idx);
 size_t series_dirty(const series_set *s, const uint32_t **idx);
 void series_clear_dirty(series_set *s);
+/* Adds the batched Trend samples to their series (snapshot_write does). */
+void series_flush(series_set *s);
+#define SERIES_BATCH 16384
 
 #endif

@@ -111,6 +111,7 @@ static void put_series(docbuf *d, const series *x) {
 
 int snapshot_write(snapshot_writer *w, series_set *s, buf *out) {
     docbuf d = {{0}, 0};
+    series_flush(s);
     const uint32_t *dirty;
     size_t ndirty = series_dirty(s, &dirty);
     put_varint(&d, w->seq + 1);
