@@ -25,6 +25,7 @@
 #include "metrics/series.h"
 #include "metrics/snapshot.h"
 #include "output/summary.h"
+#include "output/summary_json.h"
 
 static uint64_t rng_state;
 static uint64_t rnd(void) {   /* xorshift64* */
@@ -215,7 +216,9 @@ static void nodes_equal(const engine_node *a, const engine_node *b) {
     for (size_t i = 0; i < na; i++) nodes_equal(ka[i], kb[i]);
 }
 
-/* The end-of-test summary, full mode, as `c6 run` gathers it from an engine. */
+/* The end-of-test summary, full mode, as `c6 run` gathers it from an
+ * engine, then handleSummary's data object (--summary-export's source)
+ * after it, in one string. */
 static char *summary_text(const engine *e) {
     int n = registry_count(), nsub = engine_submetric_count(e);
     summary_metric *ms = calloc((size_t)(n + nsub), sizeof *ms);
@@ -247,6 +250,11 @@ static char *summary_text(const engine *e) {
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     summary_render(f, &d);
+    summary_json_state st = {false, false, true, ""};
+    char *json = summary_json(&d, &st);
+    assert_non_null(json);
+    fputs(json, f);
+    free(json);
     fclose(f);
     summary_groups_free(gs, ng);
     summary_groups_free(ss, ns);
@@ -284,6 +292,7 @@ static void engines_equal(const engine *a, const engine *b) {
     assert_non_null(strstr(ta, "SCENARIO: sc1"));
     if (getenv("SNAP_DUMP")) fputs(ta, stderr);
     assert_non_null(strstr(ta, "GROUP: g1"));
+    assert_non_null(strstr(ta, "\"root_group\""));
     assert_non_null(strstr(ta, "✗ body ok"));
     assert_string_equal(ta, tb);
     free(ta);
