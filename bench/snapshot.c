@@ -93,12 +93,12 @@ static double drain_ns_per_sample(bool with_series, int requests, int urls) {
 
 /* ---- 2. coordinator side ---- */
 
-typedef struct agent_snaps { buf *snap; int n; } agent_snaps;
+typedef struct agent_snaps { buf *snap; int n; int64_t write_ns; } agent_snaps;   /* write_ns: rounds 2.. */
 
 /* `rounds` snapshots of one agent whose `series` series (series/11 URLs x
  * 11 metrics) all change in each; `per` requests per URL between two. */
 static agent_snaps make_snapshots(int series, int rounds, int per) {
-    agent_snaps a = {calloc((size_t)rounds, sizeof(buf)), rounds};
+    agent_snaps a = {calloc((size_t)rounds, sizeof(buf)), rounds, 0};
     sample_buf b;
     sample_buf_init(&b);
     engine *e = engine_new();
@@ -115,7 +115,9 @@ static agent_snaps make_snapshots(int series, int rounds, int per) {
             for (int u = 0; u < urls; u++, i++) push_request(&b, tags[u], i, (int64_t)i);
         sample_buf_flush(&b);
         engine_drain(e);
+        int64_t t0 = clock_now_ns();
         if (snapshot_write(w, ss, &a.snap[r]) < 0) { fprintf(stderr, "bench: out of memory\n"); exit(1); }
+        if (r) a.write_ns += clock_now_ns() - t0;
     }
     free(tags);
     snapshot_writer_free(w);
@@ -153,6 +155,8 @@ static void bench_ingest(int nagents, int series, int per, int rounds) {
            "then %.2f ms per round (%zu KB/agent) = %.2f M series merged/s on one core\n",
            nagents, series, per, per > 256 ? "bucketed" : "exact", (double)t_first / 1e6, round_ms,
            bytes / (size_t)(rounds - 1) / (size_t)nagents / 1024, per_s / 1e6);
+    printf("        agent side: %.2f ms to write a snapshot of %d series (and empty them)\n",
+           (double)as[0].write_ns / (rounds - 1) / 1e6, series);
     ingest_free(g);
     engine_free(e);
     for (int a = 0; a < nagents; a++) {

@@ -252,9 +252,16 @@ static void side_foreach(const side *s, uint32_t neg, hist_bucket_fn *fn, void *
         const page *p = s->pages[i];
         if (!p) continue;
         uint32_t key0 = (s->base + i) << PAGE_BITS;
-        for (uint32_t j = 0; j < PAGE_SIZE; j++) {
-            hist_bucket b = {key0 + j, neg, page_count(p, j)};
-            if (b.count) fn(ctx, &b);
+        for (uint32_t j0 = 0; j0 < PAGE_SIZE; j0 += 16) {
+            /* most buckets of a wide histogram are empty: 16 at a time
+             * (a carry is only ever set where its count is too) */
+            uint32_t any = 0;
+            for (uint32_t j = j0; j < j0 + 16; j++) any |= p->c[j];
+            if (!any && !p->carry) continue;
+            for (uint32_t j = j0; j < j0 + 16; j++) {
+                hist_bucket b = {key0 + j, neg, page_count(p, j)};
+                if (b.count) fn(ctx, &b);
+            }
         }
     }
 }

@@ -14,27 +14,43 @@ static const char magic[4] = {'C', '6', 'S', 'N'};
 /* ---- writing ---- */
 
 struct snapshot_writer {
+    docbuf buckets;     /* a Trend's buckets, written before their count is known */
     uint64_t seq;
     uint32_t sent_tags;
     unsigned char sent_metric[REGISTRY_MAX];
 };
 
 snapshot_writer *snapshot_writer_new(void) { return calloc(1, sizeof(snapshot_writer)); }
-void snapshot_writer_free(snapshot_writer *w) { free(w); }
+void snapshot_writer_free(snapshot_writer *w) {
+    if (w) doc_free(&w->buckets);
+    free(w);
+}
+
+/* Room for n more bytes at the end of d, or NULL (d is then marked out of
+ * memory). Writing in place: buf_append per varint was most of a
+ * snapshot's cost. */
+static unsigned char *put_room(docbuf *d, size_t n) {
+    if (d->oom || buf_reserve(&d->b, n)) { d->oom = 1; return NULL; }
+    return (unsigned char *)d->b.p + d->b.len;
+}
 
 static void put_varint(docbuf *d, uint64_t v) {
-    unsigned char b[10];
-    int n = 0;
+    unsigned char *b = put_room(d, 10);
+    if (!b) return;
+    size_t n = 0;
     do { b[n] = (unsigned char)(v & 0x7f); v >>= 7; if (v) b[n] |= 0x80; n++; } while (v);
-    doc_put(d, b, (size_t)n);
+    d->b.len += n;
+    d->b.p[d->b.len] = 0;
 }
 
 static void put_f64(docbuf *d, double x) {
+    unsigned char *b = put_room(d, 8);
+    if (!b) return;
     uint64_t u;
     memcpy(&u, &x, sizeof u);
-    unsigned char b[8];
     for (int i = 0; i < 8; i++) b[i] = (unsigned char)(u >> (8 * i));
-    doc_put(d, b, 8);
+    d->b.len += 8;
+    d->b.p[d->b.len] = 0;
 }
 
 static void put_string(docbuf *d, const char *s, size_t n) {
@@ -53,12 +69,9 @@ static void put_bucket(void *ctx, const hist_bucket *b) {
     bw->n++;
 }
 
-static void count_bucket(void *ctx, const hist_bucket *b) {
-    (void)b;
-    ++*(uint64_t *)ctx;
-}
-
-static void put_trend(docbuf *d, const histogram *h) {
+/* One pass over the buckets (the pages of a wide histogram are most of a
+ * snapshot's cost): into w->buckets, then their count and them. */
+static void put_trend(snapshot_writer *w, docbuf *d, const histogram *h) {
     hist_parts p;
     hist_get_parts(h, &p);
     put_varint(d, p.n);
@@ -74,15 +87,15 @@ static void put_trend(docbuf *d, const histogram *h) {
     put_f64(d, p.max);
     put_varint(d, p.zeros);
     put_varint(d, p.lost);
-    /* the bucket count goes first */
-    uint64_t nb = 0;
-    hist_foreach_bucket(h, count_bucket, &nb);
-    put_varint(d, nb);
-    bucket_writer bw = {d, 0, 0};
+    w->buckets.b.len = 0;
+    bucket_writer bw = {&w->buckets, 0, 0};
     hist_foreach_bucket(h, put_bucket, &bw);
+    put_varint(d, bw.n);
+    doc_put(d, w->buckets.b.p, w->buckets.b.len);
+    if (w->buckets.oom) d->oom = 1;
 }
 
-static void put_series(docbuf *d, const series *x) {
+static void put_series(snapshot_writer *w, docbuf *d, const series *x) {
     const sink *s = &x->sink;
     put_varint(d, x->metric);
     put_varint(d, x->tags);
@@ -104,7 +117,7 @@ static void put_series(docbuf *d, const series *x) {
         put_varint(d, s->u.rate.nonzero);
         break;
     case METRIC_TREND:
-        put_trend(d, s->u.trend.h);
+        put_trend(w, d, s->u.trend.h);
         break;
     }
 }
@@ -148,7 +161,7 @@ int snapshot_write(snapshot_writer *w, series_set *s, buf *out) {
         }
     }
     put_varint(&d, ndirty);
-    for (size_t i = 0; i < ndirty; i++) put_series(&d, series_at(s, dirty[i]));
+    for (size_t i = 0; i < ndirty; i++) put_series(w, &d, series_at(s, dirty[i]));
     docbuf head = {{0}, 0};
     doc_put(&head, magic, sizeof magic);
     doc_putc(&head, SNAPSHOT_VERSION);
