@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "metrics/engine.h"
@@ -26,6 +27,7 @@
 #include "metrics/snapshot.h"
 #include "output/summary.h"
 #include "output/summary_json.h"
+#include "util/log.h"
 
 static uint64_t rng_state;
 static uint64_t rnd(void) {   /* xorshift64* */
@@ -618,6 +620,51 @@ static void test_series_limit(void **state) {
     sample_buf_destroy(&b);
 }
 
+/* k6's warning past 100,000 series (metrics/engine/ingester.go: "The test
+ * has generated metrics with %d unique time series, which is higher than
+ * the suggested limit of %d ...", timeSeriesFirstLimit = 100000, then at
+ * each doubling), once here for 100,001 series pushed in two chunks. */
+static void test_series_warning(void **state) {
+    (void)state;
+    char path[] = "/tmp/c6-test-series-XXXXXX", err[256];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char spec[64];
+    snprintf(spec, sizeof spec, "file=%s", path);
+    assert_int_equal(log_set_output(spec, err, sizeof err), 0);
+    sample_buf b;
+    sample_buf_init(&b);
+    series_set *ss = series_new(200000, 0);
+    char name[32];
+    for (int i = 0; i <= SERIES_WARN_FIRST; i++) {
+        snprintf(name, sizeof name, "/item/%d", i);
+        tag_kv kv[1] = {{"url", name}};
+        sample_push(&b, M_HTTP_REQS, tagdict_intern(b.tags, kv, 1), 1, i);
+        if (i == 60000 || i == SERIES_WARN_FIRST) {
+            sample_buf_flush(&b);
+            sample_chunk *c = sample_buf_take(&b);
+            for (sample_chunk *k = c; k; k = k->next) series_listener(ss, k->s, k->n, b.tags);
+            sample_buf_recycle(&b, c);
+        }
+    }
+    assert_int_equal(series_count(ss), SERIES_WARN_FIRST + 1);
+    assert_null(series_error(ss));
+    log_set_output("stderr", err, sizeof err);
+    FILE *f = fopen(path, "r");
+    char text[4096] = {0};
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    unlink(path);
+    text[n] = 0;
+    const char *w = strstr(text, "The test has generated metrics with 100001 unique time series, which is higher "
+                                 "than the suggested limit of 100000 and could cause high memory usage.");
+    assert_non_null(w);
+    assert_null(strstr(w + 1, "The test has generated metrics"));   /* once */
+    series_free(ss);
+    sample_buf_destroy(&b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_split_equals_single, setup, teardown),
@@ -625,6 +672,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_truncated_and_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_undefined_references, setup, teardown),
         cmocka_unit_test_setup_teardown(test_series_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_series_warning, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
