@@ -31,7 +31,7 @@ TARGET_OBJS := $(TARGET_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps bench-deps fuzz-deps test unit integration demo asan fuzz fuzz-ci fuzz-build bench bench-metrics bench-arrival bench-http2 clean
+.PHONY: all deps test-deps bench-deps fuzz-deps test unit integration demo asan fuzz fuzz-ci fuzz-build bench bench-metrics bench-snapshot bench-arrival bench-http2 clean
 all: $(BUILD)/c6 $(BUILD)/c6-target
 
 # What the build needs: missing Debian packages, QuickJS (cached) when absent.
@@ -160,6 +160,13 @@ $(BUILD)/bench-engine: bench/engine.c $(BUILD)/libc6.a
 
 bench-metrics: $(BUILD)/bench-engine
 	$(BUILD)/bench-engine
+
+# Distributed metrics: series aggregation per sample, coordinator ingest.
+$(BUILD)/bench-snapshot: bench/snapshot.c $(BUILD)/libc6.a
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libc6.a $(PKG_LIBS) $(LDLIBS) $(LDFLAGS)
+
+bench-snapshot: $(BUILD)/bench-snapshot
+	$(BUILD)/bench-snapshot
 
 bench-arrival: $(BUILD)/c6 | $(BUILD)/.bench-deps-ok
 	bash bench/arrival.sh $(BUILD)/c6

@@ -24,7 +24,8 @@ typedef struct engine_taginfo {
 } engine_taginfo;
 
 typedef struct engine_source {
-    sample_buf *buf;
+    sample_buf *buf;             /* NULL: a tag source (engine_add_tag_source) */
+    const tagdict *tags;
     engine_taginfo *info;        /* by local tag id */
     uint32_t ninfo;
 } engine_source;
@@ -48,6 +49,7 @@ typedef struct engine_sub {
     size_t npairs;
     sink sink;
     bool has;
+    int64_t t_ns;          /* merged series: the time of the Gauge's value */
 } engine_sub;
 
 struct engine {
@@ -69,6 +71,7 @@ struct engine {
     struct { engine_listener *fn; void *ctx; } listeners[ENGINE_MAX_LISTENERS];
     int nlisteners;
     uint64_t seen;
+    int64_t *gauge_t;                  /* merged series: per metric, the time of the Gauge's value */
     bool warned_cardinality;
     bool breakdown;
     engine_node root, scenarios;       /* breakdown: the test's groups; the scenarios' roots */
@@ -99,6 +102,7 @@ void engine_free(engine *e) {
     for (size_t i = 0; i < e->ngpaths; i++) free(e->gpaths[i].path);
     free(e->gpaths);
     free(e->gran);
+    free(e->gauge_t);
     for (int i = 0; i < e->nsrc; i++) free(e->src[i].info);
     node_clear(&e->root);
     node_clear(&e->scenarios);
@@ -113,7 +117,17 @@ void engine_free(engine *e) {
 }
 
 void engine_add_source(engine *e, sample_buf *b) {
-    if (e->nsrc < ENGINE_MAX_SOURCES) e->src[e->nsrc++].buf = b;
+    if (e->nsrc < ENGINE_MAX_SOURCES) {
+        e->src[e->nsrc].tags = b->tags;
+        e->src[e->nsrc++].buf = b;
+    }
+}
+
+int engine_add_tag_source(engine *e, const tagdict *tags) {
+    if (e->nsrc >= ENGINE_MAX_SOURCES) return -1;
+    e->src[e->nsrc].tags = tags;
+    e->src[e->nsrc].buf = NULL;
+    return e->nsrc++;
 }
 
 int engine_add_listener(engine *e, engine_listener *fn, void *ctx) {
@@ -222,6 +236,7 @@ static int32_t node_metric(engine_node *n, int m) {
     if (!ms) return -1;
     n->ms = ms;
     ms[n->nms].metric = m;
+    ms[n->nms].t_ns = 0;
     sink_init(&ms[n->nms].sink, registry_get(m)->type);
     n->slot[m] = (int32_t)n->nms;
     return (int32_t)n->nms++;
@@ -254,7 +269,7 @@ static void engine_tag_nodes(engine *e, engine_taginfo *ti, const char *p, size_
 /* The tag set's info, worked out on its first sample; NULL when out of memory. */
 static const engine_taginfo *engine_tag_info(engine *e, engine_source *s, uint32_t tag) {
     if (tag >= s->ninfo) {
-        uint32_t n = tagdict_published(s->buf->tags);
+        uint32_t n = tagdict_published(s->tags);
         if (n <= tag) n = tag + 1;
         engine_taginfo *info = realloc(s->info, n * sizeof *info);
         if (!info) return NULL;
@@ -265,7 +280,7 @@ static const engine_taginfo *engine_tag_info(engine *e, engine_source *s, uint32
     engine_taginfo *ti = &s->info[tag];
     if (ti->check != TAG_UNKNOWN) return ti;
     size_t len;
-    const char *p = tagdict_get(s->buf->tags, tag, &len);
+    const char *p = tagdict_get(s->tags, tag, &len);
     const char *name = tagset_find(p, len, "check");
     const char *group = tagset_find(p, len, "group");
     *ti = (engine_taginfo){0, TAG_NOCHECK, TAG_NOCHECK, TAG_NOCHECK, -1, NULL, NULL};
@@ -320,7 +335,7 @@ static void engine_add(engine *e, engine_source *src, const sample *s) {
 
 static void engine_check_cardinality(engine *e) {
     uint64_t sets = 0;
-    for (int i = 0; i < e->nsrc; i++) sets += tagdict_published(e->src[i].buf->tags);
+    for (int i = 0; i < e->nsrc; i++) sets += tagdict_published(e->src[i].tags);
     if (sets <= ENGINE_CARDINALITY_WARN) return;
     e->warned_cardinality = true;
     log_printf(LOG_WARN, "the test has produced more than %d distinct tag sets (%llu): URLs with IDs in "
@@ -332,6 +347,7 @@ void engine_drain(engine *e) {
     if (!e->warned_cardinality) engine_check_cardinality(e);
     for (int i = 0; i < e->nsrc; i++) {
         engine_source *src = &e->src[i];
+        if (!src->buf) continue;
         sample_chunk *list = sample_buf_take(src->buf);
         for (sample_chunk *c = list; c; c = c->next) {
             for (uint32_t k = 0; k < c->n; k++) engine_add(e, src, &c->s[k]);
@@ -340,6 +356,56 @@ void engine_drain(engine *e) {
         }
         sample_buf_recycle(src->buf, list);
     }
+}
+
+/* ---- merged series (metrics/ingest.c) ---- */
+
+/* A Gauge destination takes the series' value when it is not older than
+ * the one it holds: the value of the latest sample by time. */
+static void merge_into(sink *dst, int64_t *dst_t, const sink_parts *p, int64_t t_ns) {
+    bool later = sink_count(dst) == 0 || t_ns >= *dst_t;
+    if (p->type == METRIC_GAUGE && later && p->u.gauge.n) *dst_t = t_ns;
+    sink_merge_parts(dst, p, later);
+}
+
+int engine_merge_series(engine *e, int src, uint32_t tag, int m, const sink_parts *p, int64_t t_ns) {
+    if (src < 0 || src >= e->nsrc || m < 0 || m >= registry_count() || registry_get(m)->type != p->type)
+        return -1;
+    if (p->type == METRIC_GAUGE && !e->gauge_t && !(e->gauge_t = calloc(REGISTRY_MAX, sizeof *e->gauge_t)))
+        return -1;
+    if (!e->has[m]) {
+        sink_init(&e->sinks[m], p->type);
+        e->has[m] = 1;
+    }
+    int64_t unused = 0;
+    merge_into(&e->sinks[m], e->gauge_t ? &e->gauge_t[m] : &unused, p, t_ns);
+    if (!(m == M_CHECKS || m == M_GROUP_DURATION || e->sub_mask[m] || e->breakdown)) return 0;
+    const engine_taginfo *ti = engine_tag_info(e, &e->src[src], tag);
+    if (!ti) return -1;
+    bool is_check = m == M_CHECKS;
+    uint64_t pass = 0, fail = 0;
+    if (is_check && p->type == METRIC_RATE) { pass = p->u.rate.nonzero; fail = p->u.rate.total - p->u.rate.nonzero; }
+    if (is_check && ti->check >= 0) { e->checks[ti->check].passes += pass; e->checks[ti->check].fails += fail; }
+    bool some = p->type == METRIC_RATE ? p->u.rate.total != 0 : p->type == METRIC_TREND ? p->u.trend.n != 0 : true;
+    if ((is_check || m == M_GROUP_DURATION) && some) engine_group_ran(e, ti->group_path);
+    for (uint64_t mask = ti->subs & e->sub_mask[m]; mask; mask &= mask - 1) {
+        engine_sub *sb = &e->subs[__builtin_ctzll(mask)];
+        if (!sb->has) { sink_init(&sb->sink, p->type); sb->has = true; }
+        merge_into(&sb->sink, &sb->t_ns, p, t_ns);
+    }
+    engine_node *nodes[2] = {ti->scenario, ti->group};
+    int32_t node_checks[2] = {ti->scenario_check, ti->group_check};
+    for (int i = 0; i < 2; i++) {
+        if (!nodes[i]) continue;
+        int32_t k = node_metric(nodes[i], m);
+        if (k < 0) return -1;
+        merge_into(&nodes[i]->ms[k].sink, &nodes[i]->ms[k].t_ns, p, t_ns);
+        if (is_check && node_checks[i] >= 0) {
+            nodes[i]->checks[node_checks[i]].passes += pass;
+            nodes[i]->checks[node_checks[i]].fails += fail;
+        }
+    }
+    return 0;
 }
 
 const sink *engine_sink(const engine *e, int metric) {

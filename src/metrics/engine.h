@@ -33,6 +33,17 @@ void engine_add_source(engine *e, sample_buf *b);
 /* At most ENGINE_MAX_LISTENERS; -1 past them. */
 #define ENGINE_MAX_LISTENERS 16
 int engine_add_listener(engine *e, engine_listener *fn, void *ctx);
+/* The coordinator's engine (metrics/ingest.c) is fed merged time series
+ * instead of sample buffers: a tag source is a tag dictionary (an agent's
+ * tag sets) without samples; engine_merge_series() then adds a series'
+ * aggregate (metric m, tag set `tag` of source src) wherever its samples
+ * would have gone when drained: the metric's sink, the sub-metrics whose
+ * filter the tags match, the checks, the groups that ran, the breakdown.
+ * A Gauge destination takes the series' value when t_ns (the time of that
+ * value) is not older than the time of the value it holds. Returns 0, or -1
+ * (bad source, metric or type, out of memory). */
+int engine_add_tag_source(engine *e, const tagdict *tags);   /* the source's index, -1 past 256 */
+int engine_merge_series(engine *e, int src, uint32_t tag, int m, const sink_parts *p, int64_t t_ns);
 /* Takes every published chunk of every source, oldest first; warns once
  * when the sources hold more than 10,000 distinct tag sets. */
 void engine_drain(engine *e);
@@ -66,7 +77,7 @@ uint64_t engine_samples_seen(const engine *e);
  * their scenario. Each node aggregates plain metrics (no sub-metrics) and
  * counts the checks it saw by name, in first-seen order. */
 typedef struct engine_node engine_node;
-typedef struct engine_node_metric { int metric; sink sink; } engine_node_metric;
+typedef struct engine_node_metric { int metric; sink sink; int64_t t_ns; } engine_node_metric;   /* t_ns: merged Gauges */
 
 void engine_enable_breakdown(engine *e);
 /* The test's root, whose children are the top-level groups; NULL when

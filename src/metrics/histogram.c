@@ -204,23 +204,92 @@ static void side_merge(histogram *dst, side *d, const side *s) {
     }
 }
 
-void hist_merge(histogram *dst, const histogram *src) {
-    if (!src->n) return;
-    add_scalars(dst, src->n, src->sum, src->min, src->max);
-    dst->lost += src->lost;
-    if (!dst->bucketed && !src->bucketed && dst->nexact + src->nexact <= HIST_EXACT_MAX) {
-        memcpy(dst->exact + dst->nexact, src->exact, src->nexact * sizeof *src->exact);
-        dst->nexact += src->nexact;
-        return;
+/* What hist_merge and hist_merge_parts share: the scalars, and the source's
+ * exact samples. Returns true when the source's buckets remain to be added
+ * (dst is then bucketed and has its zeros). */
+static bool merge_head(histogram *dst, const hist_parts *p) {
+    add_scalars(dst, p->n, p->sum, p->min, p->max);
+    dst->lost += p->lost;
+    if (!dst->bucketed && !p->bucketed && dst->nexact + p->nexact <= HIST_EXACT_MAX) {
+        memcpy(dst->exact + dst->nexact, p->exact, p->nexact * sizeof *p->exact);
+        dst->nexact += p->nexact;
+        return false;
     }
     if (!dst->bucketed) to_buckets(dst);
-    if (!src->bucketed) {
-        for (uint32_t i = 0; i < src->nexact; i++) bucket_add(dst, src->exact[i], 1);
-        return;
+    if (!p->bucketed) {
+        for (uint32_t i = 0; i < p->nexact; i++) bucket_add(dst, p->exact[i], 1);
+        return false;
     }
-    dst->zeros += src->zeros;
+    dst->zeros += p->zeros;
+    return true;
+}
+
+void hist_get_parts(const histogram *h, hist_parts *p) {
+    *p = (hist_parts){h->n, h->sum, h->min, h->max, h->zeros, h->lost, h->bucketed,
+                      h->bucketed ? NULL : h->exact, h->bucketed ? 0 : h->nexact, NULL, 0};
+}
+
+void hist_merge(histogram *dst, const histogram *src) {
+    if (!src->n) return;
+    hist_parts p;
+    hist_get_parts(src, &p);
+    if (!merge_head(dst, &p)) return;
     side_merge(dst, &dst->pos, &src->pos);
     side_merge(dst, &dst->neg, &src->neg);
+}
+
+void hist_merge_parts(histogram *dst, const hist_parts *p) {
+    if (!p->n) return;
+    if (!merge_head(dst, p)) return;
+    for (size_t i = 0; i < p->nbuckets; i++) {
+        const hist_bucket *b = &p->buckets[i];
+        if (b->count) side_add_key(dst, b->neg ? &dst->neg : &dst->pos, b->key & HIST_KEY_MAX, b->count);
+    }
+}
+
+static void side_foreach(const side *s, uint32_t neg, hist_bucket_fn *fn, void *ctx) {
+    for (uint32_t i = 0; i < s->len; i++) {
+        const page *p = s->pages[i];
+        if (!p) continue;
+        uint32_t key0 = (s->base + i) << PAGE_BITS;
+        for (uint32_t j0 = 0; j0 < PAGE_SIZE; j0 += 16) {
+            /* most buckets of a wide histogram are empty: 16 at a time
+             * (a carry is only ever set where its count is too) */
+            uint32_t any = 0;
+            for (uint32_t j = j0; j < j0 + 16; j++) any |= p->c[j];
+            if (!any && !p->carry) continue;
+            for (uint32_t j = j0; j < j0 + 16; j++) {
+                hist_bucket b = {key0 + j, neg, page_count(p, j)};
+                if (b.count) fn(ctx, &b);
+            }
+        }
+    }
+}
+
+void hist_foreach_bucket(const histogram *h, hist_bucket_fn *fn, void *ctx) {
+    side_foreach(&h->neg, 1, fn, ctx);
+    side_foreach(&h->pos, 0, fn, ctx);
+}
+
+static void side_reset(side *s) {
+    for (uint32_t i = 0; i < s->len; i++) {
+        page *p = s->pages[i];
+        if (!p) continue;
+        memset(p->c, 0, sizeof p->c);
+        if (p->carry) memset(p->carry, 0, PAGE_SIZE * sizeof *p->carry);
+    }
+}
+
+void hist_reset(histogram *h) {
+    h->n = 0;
+    h->sum = 0;
+    h->min = INFINITY;
+    h->max = -INFINITY;
+    h->nexact = 0;
+    h->zeros = 0;
+    h->lost = 0;
+    side_reset(&h->pos);
+    side_reset(&h->neg);
 }
 
 uint64_t hist_count(const histogram *h) { return h->n; }

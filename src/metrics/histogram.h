@@ -49,4 +49,48 @@ double hist_percentile(const histogram *h, double p);   /* p in [0,100], clamped
 /* Bytes held by the histogram (struct, exact buffer, page table, pages). */
 size_t hist_bytes(const histogram *h);
 
+/* ---- a histogram's content as plain data, for metrics snapshots
+ * (metrics/snapshot.c): the scalars, then the exact samples (while fewer
+ * than HIST_EXACT_MAX were added) or the non-empty buckets. Merging parts
+ * gives the same histogram as merging the histogram they came from, so
+ * percentiles after any number of merges are those of one histogram fed
+ * every sample: the error bound above holds. ---- */
+
+/* The largest bucket key: 11 exponent bits and 10 mantissa bits. */
+#define HIST_KEY_MAX ((1u << 21) - 1)
+
+typedef struct hist_bucket {
+    uint32_t key;        /* <= HIST_KEY_MAX */
+    uint32_t neg;        /* 1: the bucket of the negative values of this magnitude */
+    uint64_t count;
+} hist_bucket;
+
+typedef struct hist_parts {
+    uint64_t n;          /* samples, NaN excluded */
+    double sum, min, max;
+    uint64_t zeros;      /* bucketed: samples equal to 0 */
+    uint64_t lost;       /* counted in n, in no bucket (out of memory) */
+    int bucketed;
+    const double *exact; /* !bucketed: the n samples */
+    uint32_t nexact;
+    const hist_bucket *buckets;   /* bucketed: non-empty buckets (any order) */
+    size_t nbuckets;
+} hist_parts;
+
+/* Scalars and exact samples (pointing into h); buckets are left empty:
+ * hist_foreach_bucket() lists them. */
+void hist_get_parts(const histogram *h, hist_parts *p);
+/* Calls fn for each non-empty bucket: negatives, then positives, by
+ * increasing key. */
+typedef void hist_bucket_fn(void *ctx, const hist_bucket *b);
+void hist_foreach_bucket(const histogram *h, hist_bucket_fn *fn, void *ctx);
+/* dst += the histogram p describes. p must be consistent (snapshot_decode
+ * checks): exact: nexact == n <= HIST_EXACT_MAX, no NaN; bucketed: keys
+ * <= HIST_KEY_MAX, zeros + lost + the counts == n. */
+void hist_merge_parts(histogram *dst, const hist_parts *p);
+/* Empties h, keeping its memory (and its mode: a bucketed histogram stays
+ * bucketed, so later merges of it go bucket by bucket, which gives the same
+ * result as merging its samples). No allocation. */
+void hist_reset(histogram *h);
+
 #endif

@@ -70,6 +70,71 @@ void sink_merge(sink *dst, const sink *src) {
     }
 }
 
+void sink_get_parts(const sink *s, sink_parts *p) {
+    memset(p, 0, sizeof *p);
+    p->type = s->type;
+    switch (s->type) {
+    case METRIC_COUNTER: p->u.counter.sum = s->u.counter.sum; p->u.counter.n = s->u.counter.n; break;
+    case METRIC_GAUGE:
+        p->u.gauge.value = s->u.gauge.value;
+        p->u.gauge.min = s->u.gauge.min;
+        p->u.gauge.max = s->u.gauge.max;
+        p->u.gauge.n = s->u.gauge.n;
+        break;
+    case METRIC_RATE: p->u.rate.nonzero = s->u.rate.nonzero; p->u.rate.total = s->u.rate.total; break;
+    case METRIC_TREND: if (s->u.trend.h) hist_get_parts(s->u.trend.h, &p->u.trend); break;
+    }
+}
+
+void sink_merge_parts(sink *dst, const sink_parts *p, bool later) {
+    if (dst->type != p->type) return;
+    switch (dst->type) {
+    case METRIC_COUNTER:
+        dst->u.counter.sum += p->u.counter.sum;
+        dst->u.counter.n += p->u.counter.n;
+        break;
+    case METRIC_GAUGE: {
+        if (!p->u.gauge.n) break;
+        double keep = dst->u.gauge.value;
+        bool had = dst->u.gauge.n != 0;
+        sink g = {.type = METRIC_GAUGE};
+        g.u.gauge.value = p->u.gauge.value;
+        g.u.gauge.min = p->u.gauge.min;
+        g.u.gauge.max = p->u.gauge.max;
+        g.u.gauge.n = p->u.gauge.n;
+        gauge_merge(dst, &g);
+        if (had && !later) dst->u.gauge.value = keep;
+        break;
+    }
+    case METRIC_RATE:
+        dst->u.rate.nonzero += p->u.rate.nonzero;
+        dst->u.rate.total += p->u.rate.total;
+        break;
+    case METRIC_TREND:
+        if (dst->u.trend.h) hist_merge_parts(dst->u.trend.h, &p->u.trend);
+        break;
+    }
+}
+
+uint64_t sink_count(const sink *s) {
+    switch (s->type) {
+    case METRIC_COUNTER: return s->u.counter.n;
+    case METRIC_GAUGE: return s->u.gauge.n;
+    case METRIC_RATE: return s->u.rate.total;
+    case METRIC_TREND: return s->u.trend.h ? hist_count(s->u.trend.h) : 0;
+    }
+    return 0;
+}
+
+void sink_reset(sink *s) {
+    switch (s->type) {
+    case METRIC_COUNTER: s->u.counter.sum = 0; s->u.counter.n = 0; break;
+    case METRIC_GAUGE: memset(&s->u.gauge, 0, sizeof s->u.gauge); break;
+    case METRIC_RATE: s->u.rate.nonzero = 0; s->u.rate.total = 0; break;
+    case METRIC_TREND: if (s->u.trend.h) hist_reset(s->u.trend.h); break;
+    }
+}
+
 void sink_free(sink *s) {
     if (s->type == METRIC_TREND) {
         hist_free(s->u.trend.h);

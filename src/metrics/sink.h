@@ -28,6 +28,27 @@ void sink_add(sink *s, double v);
 void sink_merge(sink *dst, const sink *src);   /* same type only; else no-op */
 void sink_free(sink *s);
 
+/* A sink's content as plain data, as metrics snapshots carry it
+ * (metrics/snapshot.h): a Trend's histogram as its parts. */
+typedef struct sink_parts {
+    metric_type type;
+    union {
+        struct { double sum; uint64_t n; } counter;
+        struct { double value, min, max; uint64_t n; } gauge;
+        struct { uint64_t nonzero, total; } rate;
+        hist_parts trend;
+    } u;
+} sink_parts;
+/* A Trend's buckets are not filled in (hist_foreach_bucket lists them). */
+void sink_get_parts(const sink *s, sink_parts *p);
+/* dst += p, as sink_merge (same type only, else no-op). A Gauge takes p's
+ * last value only when `later` (p's value is the newer), min/max always. */
+void sink_merge_parts(sink *dst, const sink_parts *p, bool later);
+/* Samples added since init or the last reset (0: empty). */
+uint64_t sink_count(const sink *s);
+/* Empties s, keeping its memory (no allocation, no free). */
+void sink_reset(sink *s);
+
 /* An aggregation by k6's name for the sink's type:
  *   Counter: count, rate            Gauge: value, min, max
  *   Rate:    rate, passes, fails    Trend: avg, min, max, med, count, p(N)
