@@ -267,6 +267,8 @@ static void run_on_tick(uv_timer_t *h) {
 
 static void run_on_wake(uv_async_t *a) {
     run_ctx *r = a->data;
+    if (atomic_load(&r->ctl_stop) && !r->waiting_on && test_phase(&r->test) < PHASE_HARD_STOP)
+        run_set_phase(r, PHASE_HARD_STOP);
     if (atomic_load(&r->api_stopped) && !r->waiting_on && test_phase(&r->test) < PHASE_HARD_STOP) {
         log_printf(LOG_WARN, "test run stopped from REST API");
         run_set_phase(r, PHASE_HARD_STOP);
@@ -355,6 +357,17 @@ int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
 
 static int run_special(run_ctx *r, enum worker_cmd cmd) {
     return run_special_on(r, r->test.workers[0], cmd);
+}
+
+int run_setup_local(run_ctx *r) {
+    if (!r->scr.has_setup || (r->opts.no_setup_set && r->opts.no_setup)) return 0;
+    atomic_store(&r->api_state, API_EXEC_SETUP);
+    return run_special(r, CMD_SETUP);
+}
+
+void run_stop_from(run_ctx *r, int code) {
+    atomic_store(&r->ctl_stop, code);
+    uv_async_send(&r->wake);
 }
 
 static int run_wait_init(run_ctx *r) {
@@ -562,23 +575,24 @@ static int run_execute(run_ctx *r) {
         if (t->init_error && !atomic_load(&t->script_aborted)) log_msg(LOG_ERROR, NULL, t->init_error, strlen(t->init_error));
     } else if (atomic_load(&r->api_stopped) || r->signals) {
         /* stopped while paused before the start */
-    } else if (r->scr.has_setup && !(r->opts.no_setup_set && r->opts.no_setup) && (atomic_store(&r->api_state, API_EXEC_SETUP),
-                                    (code = run_special(r, CMD_SETUP)) != 0)) {
+    } else if ((code = r->ctl ? r->ctl->start(r->ctl->arg, r) : run_setup_local(r)) != 0) {
         /* code says why */
     } else if (!r->signals) {
         atomic_store(&r->api_state, API_EXEC_RUNNING);
         run_start(r);
+        if (r->ctl) r->ctl->started(r->ctl->arg, r);
         uv_run(r->loop, UV_RUN_DEFAULT);
         r->run_end_us = clock_now_us();
         uv_timer_stop(&r->tick);
         run_metrics_stop(r);
         run_drain(r);
         atomic_store(&r->api_state, API_EXEC_TEARDOWN);
-        if (r->scr.has_teardown && !(r->opts.no_teardown_set && r->opts.no_teardown))
+        bool here = !r->ctl || r->ctl->done(r->ctl->arg, r);   /* a distributed run's teardown runs once */
+        if (here && r->scr.has_teardown && !(r->opts.no_teardown_set && r->opts.no_teardown))
             code = run_special(r, CMD_TEARDOWN);
         r->teardown_end_us = clock_now_us();
     }
-    bool stopped = atomic_load(&r->api_stopped) || r->aborted || atomic_load(&t->script_aborted) || r->threshold_aborted;
+    bool stopped = atomic_load(&r->api_stopped) || atomic_load(&r->ctl_stop) || r->aborted || atomic_load(&t->script_aborted) || r->threshold_aborted;
     atomic_store(&r->api_state, stopped ? API_EXEC_INTERRUPTED : API_EXEC_ENDED);
     int64_t t1 = clock_now_us();
     run_stop_workers(r);
@@ -610,6 +624,7 @@ static int run_execute(run_ctx *r) {
     else if (atomic_load(&r->api_stopped)) code = EXIT_API_STOP;
     else if (atomic_load(&t->script_aborted)) code = EXIT_SCRIPT_ABORT;
     else if (atomic_load(&t->script_failed) && code == 0) code = EXIT_SCRIPT_FAIL;
+    else if (atomic_load(&r->ctl_stop) && code == 0) code = atomic_load(&r->ctl_stop);
     if (r->args.linger && !r->signals) {
         /* k6's --linger: the REST API stays up (status, metrics) until a signal */
         log_printf(LOG_INFO, "the test is over; lingering until SIGINT/SIGTERM (--linger)");
@@ -624,10 +639,13 @@ static int run_execute(run_ctx *r) {
 
 int run_main(int argc, char **argv) { return run_main_mode(argc, argv, MODE_RUN); }
 
-int run_main_mode(int argc, char **argv, int mode) {
+int run_main_mode(int argc, char **argv, int mode) { return run_main_with(argc, argv, mode, NULL); }
+
+int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
     static run_ctx rc;
     run_ctx *r = &rc;
     memset(r, 0, sizeof *r);
+    r->ctl = ctl;
     pthread_mutex_init(&r->eng_lock, NULL);
     char err[8192];
     /* k6 logs command-line errors with its default logger (text on stderr)
@@ -709,6 +727,8 @@ int run_main_mode(int argc, char **argv, int mode) {
     } else if (run_options(r, err, sizeof err) || run_validate(r, err, sizeof err) ||
                run_thresholds(r, err, sizeof err) || run_check_config(r, err, sizeof err)) {
         code = run_fail(r, EXIT_CONFIG, err);
+    } else if (mode == MODE_BUNDLE) {   /* the coordinator: no outputs, the agents open theirs */
+        code = ctl->bundle(ctl->arg, r);
     } else if ((code = run_open_outputs(r, err, sizeof err)) != 0) {
         code = run_fail(r, code, err);
     } else if (mode != MODE_RUN) {
