@@ -288,6 +288,9 @@ static int coord_message(coord *c, int i, int type, const uint8_t *p, size_t len
         const cJSON *at = cJSON_GetObjectItem(o, "at");
         a->started = cJSON_IsNumber(at);
         a->started_at = a->started ? (int64_t)at->valuedouble : 0;
+        int n = 0;
+        for (int k = 0; k < c->n; k++) n += c->agents[k].started;
+        if (n == c->n) log_printf(LOG_INFO, "the test started on all %d agents", c->n);
         break;
     }
     case MSG_DONE:
