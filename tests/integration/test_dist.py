@@ -240,6 +240,20 @@ def test_abort_on_one_agent_stops_every_agent(dist, counter):
     assert len(aborted) == 1, [a.err for a in agents]
 
 
+def test_abort_on_fail_threshold_stops_every_agent(dist):
+    """A crossed abortOnFail threshold on an agent (evaluated on its own
+    part of the metrics until merged snapshots exist) stops every agent; the
+    exit code is k6's 99 for crossed thresholds, everywhere."""
+    c = dist.coordinator(str(DIST / "abort_on_fail.js"), "--instances", "2")
+    agents = [dist.agent() for _ in range(2)]
+    t0 = time.monotonic()
+    assert c.wait(60) == 99, c.err
+    assert time.monotonic() - t0 < 30
+    for a in agents:
+        assert a.wait(30) == 99, a.err
+    assert re.search(r"stopped the test: a threshold with abortOnFail was crossed", c.err), c.err
+
+
 # ---------------------------------------------------------------- losses
 
 
@@ -364,6 +378,23 @@ def test_agent_after_the_start_is_refused(dist):
     c.p.send_signal(signal.SIGINT)
     assert c.wait(30) == 105, c.err
     assert agents[0].wait(30) == 105, agents[0].err
+
+
+def test_setup_error_on_agent_one_stops_all(dist, tmp_path):
+    """setup() runs once, on agent 1: its exception (k6's 107) ends the run
+    on every agent before the start, teardown() does not run."""
+    s = tmp_path / "setup_throws.js"
+    s.write_text("export function setup() { throw new Error('setup broke'); }\n"
+                 "export default function () {}\n"
+                 "export function teardown() { console.log('teardown ran'); }\n")
+    c = dist.coordinator(str(s), "--instances", "2")
+    agents = [dist.agent() for _ in range(2)]
+    assert c.wait(60) == 107, c.err
+    assert "setup() failed on agent 1 (exit code 107)" in c.err
+    for a in agents:
+        assert a.wait(30) == 107, a.err
+        assert "teardown ran" not in a.err
+    assert sum("setup broke" in a.err for a in agents) == 1
 
 
 def test_bad_script_ends_at_the_coordinator(dist, tmp_path):
