@@ -540,6 +540,10 @@ static int coord_ship_args(coord *c, int argc, char **argv) {
     } else if (!strcmp(a.script, "-")) {
         log_printf(LOG_ERROR, "the coordinator needs a script file, not stdin");
         rc = -1;
+    } else if (a.linger || (a.flags.paused_set && a.flags.paused)) {
+        /* the agents have no REST API: nothing would resume or end them */
+        log_printf(LOG_ERROR, "--paused and --linger are not supported by the coordinator yet");
+        rc = -1;
     } else if (a.flags.execution_segment_set || a.flags.execution_segment_sequence_set) {
         log_printf(LOG_ERROR, "--execution-segment and --execution-segment-sequence are the coordinator's to set");
         rc = -1;
