@@ -345,7 +345,7 @@ static void coord_poll_agent(coord *c, int i) {
     conn *a = &c->agents[i];
     const char *why = NULL;
     bool alive = coord_read(a, &why);
-    int type, nx;
+    int type, nx = 0;
     const uint8_t *d;
     size_t len;
     while (a->fd >= 0 && (nx = proto_next(&a->rx, &type, &d, &len)) > 0)
