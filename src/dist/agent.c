@@ -397,7 +397,14 @@ int agent_main(int argc, char **argv) {
     const char *tmp = getenv("TMPDIR");
     char dirbuf[512];
     snprintf(dirbuf, sizeof dirbuf, "%s/c6-agent-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    a->fd = proto_socket(addr, false, err, sizeof err);
+    /* the coordinator may not listen yet (agents started first, as pods are) */
+    int64_t give_up = clock_now_us() + DIST_CONNECT_US;
+    while ((a->fd = proto_socket(addr, false, err, sizeof err)) < 0 && errno == ECONNREFUSED && clock_now_us() < give_up) {
+        static bool said;
+        if (!said) log_printf(LOG_INFO, "waiting for the coordinator at %s", addr);
+        said = true;
+        usleep(250000);
+    }
     if (a->fd < 0) {
         log_printf(LOG_ERROR, "cannot join the coordinator: %s", err);
         return DIST_EXIT_FAILED;

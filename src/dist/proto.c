@@ -112,6 +112,7 @@ int proto_socket(const char *hostport, bool listen_it, char *err, size_t errlen)
     const char *colon = strrchr(hostport, ':');
     if (!colon || colon == hostport || !colon[1]) {
         snprintf(err, errlen, "%s: want HOST:PORT", hostport);
+        errno = 0;
         return -1;
     }
     char host[256];
@@ -128,6 +129,7 @@ int proto_socket(const char *hostport, bool listen_it, char *err, size_t errlen)
     int gai = getaddrinfo(host, colon + 1, &hints, &res);
     if (gai) {
         snprintf(err, errlen, "%s: %s", hostport, gai_strerror(gai));
+        errno = 0;
         return -1;
     }
     int fd = -1, e = 0;
@@ -151,6 +153,7 @@ int proto_socket(const char *hostport, bool listen_it, char *err, size_t errlen)
     freeaddrinfo(res);
     if (fd < 0) {
         snprintf(err, errlen, "%s %s: %s", listen_it ? "listen on" : "connect to", hostport, strerror(e));
+        errno = e;
         return -1;
     }
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);

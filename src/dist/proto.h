@@ -15,6 +15,7 @@
 #define DIST_FRAME_MAX (64u << 20)             /* any frame after it (the bundle, setup() data) */
 #define DIST_PING_US 1000000                   /* heartbeats both ways */
 #define DIST_LOST_US 4000000                   /* silence after which the peer is lost */
+#define DIST_CONNECT_US 30000000               /* an agent retries a refused connection this long */
 #define DIST_EXIT_FAILED 103                   /* the distributed run failed: k6's GenericEngine code */
 
 enum dist_msg {
@@ -59,7 +60,7 @@ int proto_send_str(int fd, int type, const char *s, int timeout_ms);
 /* Token equality in a time independent of where they differ (both hashed). */
 bool proto_token_eq(const char *a, const char *b);
 /* "HOST:PORT" -> a listening (listen=true) or connected socket, non-blocking;
- * -1 with err. */
+ * -1 with err (errno: the socket's error, 0 for a bad address). */
 int proto_socket(const char *hostport, bool listen, char *err, size_t errlen);
 /* The peer's "ip:port" of a connected socket. */
 void proto_peer_name(int fd, char *out, size_t n);

@@ -131,8 +131,8 @@ class Dist:
     def __init__(self, c6_bin, tmp_path):
         self.c6, self.tmp, self.procs = c6_bin, tmp_path, []
 
-    def coordinator(self, *args):
-        c = Proc([self.c6, "coordinator", "--listen", "127.0.0.1:0", *args], self.tmp)
+    def coordinator(self, *args, listen="127.0.0.1:0"):
+        c = Proc([self.c6, "coordinator", "--listen", listen, *args], self.tmp)
         self.procs.append(c)
         m = c.wait_for(r"coordinator listening on 127\.0\.0\.1:(\d+)", 30)
         assert m, f"coordinator did not listen:\n{c.err}"
@@ -395,6 +395,21 @@ def test_setup_error_on_agent_one_stops_all(dist, tmp_path):
         assert a.wait(30) == 107, a.err
         assert "teardown ran" not in a.err
     assert sum("setup broke" in a.err for a in agents) == 1
+
+
+def test_agent_waits_for_a_coordinator_not_listening_yet(dist, tmp_path):
+    """Agents may start first (pods do): a refused connection is retried
+    for 30 s, then the agent joins."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    dist.addr = f"127.0.0.1:{port}"
+    a = dist.agent()
+    assert a.wait_for("waiting for the coordinator at", 30), a.err
+    c = dist.coordinator(str(DIST / "abort_on_fail.js"), "--instances", "1", listen=dist.addr)
+    assert c.wait(60) == 99, c.err
+    assert a.wait(30) == 99, a.err
+    assert "joined the coordinator at" in a.err
 
 
 def test_bad_script_ends_at_the_coordinator(dist, tmp_path):
