@@ -59,6 +59,7 @@ typedef struct coord {
     int nargs;
     const char *token;
     int lfd;
+    void *merged;          /* the merged metrics the agents' snapshots go to (none yet) */
 } coord;
 
 static volatile sig_atomic_t coord_signals;
@@ -267,7 +268,7 @@ static int coord_int(const cJSON *o, const char *key, int dflt) {
 static int coord_message(coord *c, int i, int type, const uint8_t *p, size_t len) {
     conn *a = &c->agents[i];
     if (type == MSG_PING) return 0;
-    if (type == MSG_METRICS) return dist_metrics_ingest(NULL, i, p, len);
+    if (type == MSG_METRICS) return dist_metrics_ingest(c->merged, i, p, len);
     cJSON *o = cJSON_ParseWithLength((const char *)p, len);
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
