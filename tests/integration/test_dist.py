@@ -299,7 +299,7 @@ def test_silent_agent_is_lost_by_heartbeat(dist):
     took = time.monotonic() - t0
     assert rc == DIST_EXIT_FAILED, c.err
     assert 2.5 < took < 10, (took, c.err)
-    assert re.search(r"agent 1 \(127\.0\.0\.1:\d+\) lost: no heartbeat", c.err), c.err
+    assert re.search(r"agent \d \(127\.0\.0\.1:\d+\) lost: no heartbeat", c.err), c.err
     assert agents[1].wait(10) == DIST_EXIT_FAILED, agents[1].err
 
 
@@ -309,7 +309,7 @@ def test_ctrl_c_of_an_agent_stops_every_agent(dist):
     c, agents = _started(dist, "long.js", 2)
     agents[1].p.send_signal(signal.SIGINT)
     assert c.wait(30) == 105, c.err
-    assert re.search(r"agent 2 \(127\.0\.0\.1:\d+\) stopped the test: it was interrupted \(signal\)", c.err), c.err
+    assert re.search(r"agent \d \(127\.0\.0\.1:\d+\) stopped the test: it was interrupted \(signal\)", c.err), c.err
     for a in agents:
         assert a.wait(30) == 105, a.err
     # teardown() still ran, once
