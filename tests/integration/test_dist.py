@@ -257,6 +257,13 @@ def test_abort_on_fail_threshold_stops_every_agent(dist):
 # ---------------------------------------------------------------- losses
 
 
+def _index(agent):
+    """The agent number an agent was given (its "joined ... as agent N" line)."""
+    m = agent.wait_for(r"as agent (\d+) of", 10)
+    assert m, agent.err
+    return m.group(1)
+
+
 def _started(dist, script, n):
     c = dist.coordinator(str(DIST / script), "--instances", str(n))
     agents = [dist.agent() for _ in range(n)]
@@ -277,8 +284,8 @@ def test_kill9_of_an_agent_fails_the_run_within_5s(dist):
     took = time.monotonic() - t0
     assert rc == DIST_EXIT_FAILED, c.err
     assert took < 5, (took, c.err)
-    assert re.search(r"agent \d \(127\.0\.0\.1:\d+\) lost: the connection was closed; stopping the test on every other agent",
-                     c.err), c.err
+    assert re.search(rf"agent {_index(victim)} \(127\.0\.0\.1:\d+\) lost: the connection was closed; "
+                     r"stopping the test on every other agent", c.err), c.err
     survivors = [a for a in agents if a is not victim]
     for a in survivors:
         assert a.wait(10) == DIST_EXIT_FAILED, a.err
@@ -299,7 +306,7 @@ def test_silent_agent_is_lost_by_heartbeat(dist):
     took = time.monotonic() - t0
     assert rc == DIST_EXIT_FAILED, c.err
     assert 2.5 < took < 10, (took, c.err)
-    assert re.search(r"agent \d \(127\.0\.0\.1:\d+\) lost: no heartbeat", c.err), c.err
+    assert re.search(rf"agent {_index(agents[0])} \(127\.0\.0\.1:\d+\) lost: no heartbeat", c.err), c.err
     assert agents[1].wait(10) == DIST_EXIT_FAILED, agents[1].err
 
 
@@ -309,7 +316,8 @@ def test_ctrl_c_of_an_agent_stops_every_agent(dist):
     c, agents = _started(dist, "long.js", 2)
     agents[1].p.send_signal(signal.SIGINT)
     assert c.wait(30) == 105, c.err
-    assert re.search(r"agent \d \(127\.0\.0\.1:\d+\) stopped the test: it was interrupted \(signal\)", c.err), c.err
+    assert re.search(rf"agent {_index(agents[1])} \(127\.0\.0\.1:\d+\) stopped the test: it was interrupted \(signal\)",
+                     c.err), c.err
     for a in agents:
         assert a.wait(30) == 105, a.err
     # teardown() still ran, once
