@@ -267,6 +267,8 @@ static void run_on_tick(uv_timer_t *h) {
 
 static void run_on_wake(uv_async_t *a) {
     run_ctx *r = a->data;
+    if (atomic_load(&r->ctl_stop) && !r->waiting_on && test_phase(&r->test) < PHASE_HARD_STOP)
+        run_set_phase(r, PHASE_HARD_STOP);
     if (atomic_load(&r->api_stopped) && !r->waiting_on && test_phase(&r->test) < PHASE_HARD_STOP) {
         log_printf(LOG_WARN, "test run stopped from REST API");
         run_set_phase(r, PHASE_HARD_STOP);
@@ -407,6 +409,18 @@ void run_set_setup_json(run_ctx *r, char *json) {
 
 static int run_special(run_ctx *r, enum worker_cmd cmd) {
     return run_special_on(r, r->test.workers[0], cmd);
+}
+
+int run_setup_local(run_ctx *r) {
+    if (!r->scr.has_setup || (r->opts.no_setup_set && r->opts.no_setup)) return 0;
+    atomic_store(&r->api_state, API_EXEC_SETUP);
+    r->setup_start_us = clock_now_us();
+    return run_special(r, CMD_SETUP);
+}
+
+void run_stop_from(run_ctx *r, int code) {
+    atomic_store(&r->ctl_stop, code);
+    uv_async_send(&r->wake);
 }
 
 static int run_wait_init(run_ctx *r) {
@@ -601,7 +615,7 @@ static int run_execute(run_ctx *r) {
     r->workers_live = true;
     pthread_mutex_unlock(&r->special_lock);
     int code = 0;
-    int64_t t0 = clock_now_us(), setup_t0 = 0;
+    int64_t t0 = clock_now_us();
     int init_rc = run_wait_init(r);
     log_printf(LOG_DEBUG, "initialized %d VUs in %.0f ms on %d workers",
                atomic_load(&t->vus_initialized), (double)(clock_now_us() - t0) / 1000.0, t->nworkers);
@@ -624,29 +638,32 @@ static int run_execute(run_ctx *r) {
         if (t->init_error && !atomic_load(&t->script_aborted)) log_msg(LOG_ERROR, NULL, t->init_error, strlen(t->init_error));
     } else if (atomic_load(&r->api_stopped) || r->signals) {
         /* stopped while paused before the start */
-    } else if (r->scr.has_setup && !(r->opts.no_setup_set && r->opts.no_setup) && (atomic_store(&r->api_state, API_EXEC_SETUP),
-                                    (setup_t0 = clock_now_us(), code = run_special(r, CMD_SETUP)) != 0)) {
+    } else if ((code = r->ctl ? r->ctl->start(r->ctl->arg, r) : run_setup_local(r)) != 0) {
         /* code says why. k6 still writes the end-of-test summary (and runs
          * handleSummary()): internal/cmd/run.go defers it before the run,
          * whatever Scheduler.Run returns; its test-run clock started with
          * setup() (MarkStarted) */
-        t->start_us = setup_t0;
-        t->start_wall_ms = clock_wall_us() / 1000 - (clock_now_us() - setup_t0) / 1000;
+        if (r->setup_start_us) {
+            t->start_us = r->setup_start_us;
+            t->start_wall_ms = clock_wall_us() / 1000 - (clock_now_us() - r->setup_start_us) / 1000;
+        }
         r->run_end_us = clock_now_us();
     } else if (!r->signals) {
         atomic_store(&r->api_state, API_EXEC_RUNNING);
         run_start(r);
+        if (r->ctl) r->ctl->started(r->ctl->arg, r);
         uv_run(r->loop, UV_RUN_DEFAULT);
         r->run_end_us = clock_now_us();
         uv_timer_stop(&r->tick);
         run_metrics_stop(r);
         run_drain(r);
         atomic_store(&r->api_state, API_EXEC_TEARDOWN);
-        if (r->scr.has_teardown && !(r->opts.no_teardown_set && r->opts.no_teardown))
+        bool here = !r->ctl || r->ctl->done(r->ctl->arg, r);   /* a distributed run's teardown runs once */
+        if (here && r->scr.has_teardown && !(r->opts.no_teardown_set && r->opts.no_teardown))
             code = run_special(r, CMD_TEARDOWN);
         r->teardown_end_us = clock_now_us();
     }
-    bool stopped = atomic_load(&r->api_stopped) || r->aborted || atomic_load(&t->script_aborted) || r->threshold_aborted;
+    bool stopped = atomic_load(&r->api_stopped) || atomic_load(&r->ctl_stop) || r->aborted || atomic_load(&t->script_aborted) || r->threshold_aborted;
     atomic_store(&r->api_state, stopped ? API_EXEC_INTERRUPTED : API_EXEC_ENDED);
     int64_t t1 = clock_now_us();
     run_stop_workers(r);
@@ -678,6 +695,7 @@ static int run_execute(run_ctx *r) {
     else if (atomic_load(&r->api_stopped)) code = EXIT_API_STOP;
     else if (atomic_load(&t->script_aborted)) code = EXIT_SCRIPT_ABORT;
     else if (atomic_load(&t->script_failed) && code == 0) code = EXIT_SCRIPT_FAIL;
+    else if (atomic_load(&r->ctl_stop) && code == 0) code = atomic_load(&r->ctl_stop);
     if (r->args.linger && !r->signals) {
         /* k6's --linger: the REST API stays up (status, metrics) until a signal */
         log_printf(LOG_INFO, "the test is over; lingering until SIGINT/SIGTERM (--linger)");
@@ -692,10 +710,13 @@ static int run_execute(run_ctx *r) {
 
 int run_main(int argc, char **argv) { return run_main_mode(argc, argv, MODE_RUN); }
 
-int run_main_mode(int argc, char **argv, int mode) {
+int run_main_mode(int argc, char **argv, int mode) { return run_main_with(argc, argv, mode, NULL); }
+
+int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
     static run_ctx rc;
     run_ctx *r = &rc;
     memset(r, 0, sizeof *r);
+    r->ctl = ctl;
     pthread_mutex_init(&r->eng_lock, NULL);
     pthread_mutex_init(&r->special_lock, NULL);
     char err[8192];
@@ -782,6 +803,8 @@ int run_main_mode(int argc, char **argv, int mode) {
         code = run_fail(r, EXIT_CONFIG, err);
     } else if (mode == MODE_ARCHIVE) {   /* k6 archive opens no outputs */
         code = run_archive_write(r);
+    } else if (mode == MODE_BUNDLE) {   /* the coordinator: no outputs, the agents open theirs */
+        code = ctl->bundle(ctl->arg, r);
     } else if ((code = run_open_outputs(r, err, sizeof err)) != 0) {
         code = run_fail(r, code, err);
     } else if (mode != MODE_RUN) {

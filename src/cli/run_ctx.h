@@ -49,6 +49,25 @@ typedef struct run_threshold {
     double observed;
 } run_threshold;
 
+struct run_ctx;
+
+/* An outside controller of a run (src/dist: the agent of a distributed run,
+ * and the coordinator's first init run); NULL for `c6 run`. It is how the
+ * same phases serve `run`, the coordinator and the agent. Ops run on the
+ * main thread; those returning int return 0 to go on, or an exit code. */
+typedef struct run_controller {
+    /* MODE_BUNDLE: the first init run and the options' checks are done
+     * (r->scr holds the modules and opened files) */
+    int (*bundle)(void *arg, struct run_ctx *r);
+    /* VUs are initialised: report ready, run setup() here (run_setup_local)
+     * or take its data from elsewhere, then wait for the common start */
+    int (*start)(void *arg, struct run_ctx *r);
+    void (*started)(void *arg, struct run_ctx *r);   /* right after the start */
+    /* the test's iterations are over here; true when teardown() runs here */
+    bool (*done)(void *arg, struct run_ctx *r);
+    void *arg;
+} run_controller;
+
 typedef struct run_ctx {
     c6_test test;
     c6_run_args args;
@@ -101,6 +120,9 @@ typedef struct run_ctx {
     dash_config dash_cfg;         /* the web dashboard (K6_WEB_DASHBOARD, -o web-dashboard) */
     dashboard *dash;              /* NULL when off */
     struct archive_meta *arc;     /* running an archive (cli/archive.c); NULL for a script */
+    const run_controller *ctl;    /* NULL for `c6 run` */
+    atomic_int ctl_stop;          /* the controller stopped the test: the exit code (run_stop_from) */
+    int64_t setup_start_us;       /* when setup() started here (run_setup_local); 0: it did not */
 } run_ctx;
 
 /* The main thread's side of a scenario: it starts at startTime, stops
@@ -112,10 +134,18 @@ typedef struct run_scen {
     uv_timer_t start, end, hard;
 } run_scen;
 
-enum { MODE_RUN, MODE_INSPECT, MODE_INSPECT_REQS, MODE_ARCHIVE };
+enum { MODE_RUN, MODE_INSPECT, MODE_INSPECT_REQS, MODE_ARCHIVE, MODE_BUNDLE };
 
 /* run.c */
 int run_main_mode(int argc, char **argv, int mode);
+/* run_main_mode with a controller (NULL: none) */
+int run_main_with(int argc, char **argv, int mode, const run_controller *ctl);
+/* setup() on this instance, when the script has one and it is not disabled */
+int run_setup_local(run_ctx *r);
+/* From any thread, once the test started: stop it (every scenario
+ * interrupted, as a Ctrl-C); `code` becomes the exit code unless the run has
+ * its own. */
+void run_stop_from(run_ctx *r, int code);
 int run_fail(run_ctx *r, int code, const char *msg);
 void run_set_phase(run_ctx *r, int phase);
 int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd);

@@ -1,0 +1,624 @@
+/* `c6 coordinator [run's flags] script.js --instances N [--listen HOST:PORT]
+ * [--token T]`: the "dumb" centre of a distributed run (k6's design doc 020).
+ * It does the first init run (the script's and the options' checks, as
+ * `c6 run` does them), bundles the test's files, and waits for N agents.
+ * Each gets the bundle, its execution segment with the whole sequence, and
+ * the coordinator's flags. Then it only synchronises: all agents ready,
+ * setup() once (on agent 1) and its data to the others, the common start,
+ * stops (test.abort(), abortOnFail, a lost agent) to everyone, all done,
+ * teardown() once. One thread, one poll loop. */
+#include "dist/dist.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "cli/run_ctx.h"
+#include "dist/bundle.h"
+#include "dist/metrics_link.h"
+#include "dist/proto.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "version.h"
+
+#define COORD_PENDING_MAX 32          /* connections not past their hello yet */
+#define COORD_HELLO_US 5000000        /* the time a connection has to say hello */
+#define COORD_START_DELAY_US 250000   /* the common start: this long after the START is sent */
+#define COORD_END_GRACE_US 30000000   /* after a stop, the agents' time to finish */
+
+enum { PH_GATHER, PH_SETUP, PH_RUNNING };
+
+typedef struct conn {
+    int fd;                /* -1: none (not joined, closed or lost) */
+    proto_rx rx;
+    char peer[64];
+    int64_t since, last_rx, last_ping;
+    bool joined, ready, started, done, final, lost;
+    int64_t started_at;    /* wall clock µs of its actual start */
+    int done_code, final_code;
+} conn;
+
+typedef struct coord {
+    int n, joined;
+    conn *agents;
+    conn pending[COORD_PENDING_MAX];
+    int phase;
+    bool stopping;         /* a stop went out: the run ends when every agent is over */
+    int code;              /* the stop's (or failure's) exit code */
+    int64_t stop_at;
+    bool teardown_sent;
+    int64_t start_at;      /* the planned common start, wall clock µs */
+    buf bundle;
+    char **args;           /* the flags shipped to the agents */
+    int nargs;
+    const char *token;
+    int lfd;
+    void *merged;          /* the merged metrics the agents' snapshots go to (none yet) */
+} coord;
+
+static volatile sig_atomic_t coord_signals;
+
+static void coord_on_signal(int sig) {
+    (void)sig;
+    if (++coord_signals > 1) _exit(EXIT_ABORTED);
+}
+
+static void conn_close(conn *c) {
+    if (c->fd >= 0) close(c->fd);
+    c->fd = -1;
+    proto_rx_free(&c->rx);
+}
+
+static int coord_send(conn *c, int type, const char *json) {
+    if (c->fd < 0) return -1;
+    return proto_send_str(c->fd, type, json, 5000);
+}
+
+static char *coord_json_code(const char *key, long long v, const char *skey, const char *sval) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, key, (double)v);
+    if (skey) cJSON_AddStringToObject(o, skey, sval);
+    char *m = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return m;
+}
+
+/* Stops the test on every agent but `except` (-1: all); the run's exit code
+ * is the first stop's. */
+static void coord_stop(coord *c, int code, int except, const char *reason) {
+    if (c->stopping) return;
+    c->stopping = true;
+    c->code = code;
+    c->stop_at = clock_now_us();
+    char *m = coord_json_code("code", code, "reason", reason);
+    for (int i = 0; i < c->n; i++) {
+        conn *a = &c->agents[i];
+        if (i != except && a->fd >= 0 && !a->final) coord_send(a, MSG_STOP, m ? m : "{}");
+    }
+    free(m);
+}
+
+static void coord_lose(coord *c, int i, const char *why) {
+    conn *a = &c->agents[i];
+    if (a->lost || a->final) return;
+    a->lost = true;
+    conn_close(a);
+    char msg[512];
+    snprintf(msg, sizeof msg, "agent %d (%s) lost: %s", i + 1, a->peer, why);
+    if (c->stopping) {
+        log_printf(LOG_WARN, "%s", msg);
+        return;
+    }
+    log_printf(LOG_ERROR, "%s; stopping the test on every other agent", msg);
+    coord_stop(c, DIST_EXIT_FAILED, i, msg);
+}
+
+static const char *coord_why(int code) {
+    switch (code) {
+    case EXIT_SCRIPT_ABORT: return "test.abort() was called";
+    case EXIT_THRESHOLDS: return "a threshold with abortOnFail was crossed";
+    case EXIT_ABORTED: return "it was interrupted (signal)";
+    case EXIT_API_STOP: return "it was stopped from its REST API";
+    default: return "it failed";
+    }
+}
+
+static void coord_refuse(coord *c, conn *p, const char *why) {
+    (void)c;
+    log_printf(LOG_WARN, "refused an agent from %s: %s", p->peer, why);
+    proto_send_str(p->fd, MSG_REFUSE, why, 1000);
+    shutdown(p->fd, SHUT_WR);
+    conn_close(p);
+}
+
+static char *coord_welcome(coord *c, int i) {
+    char seg[64], seqp[32];
+    buf seq = {0};
+#define FRAC(out, k) ((k) == 0 ? snprintf(out, sizeof out, "0") : (k) == c->n ? snprintf(out, sizeof out, "1") \
+                                                                           : snprintf(out, sizeof out, "%d/%d", k, c->n))
+    char a[24], b[24];
+    FRAC(a, i);
+    FRAC(b, i + 1);
+    snprintf(seg, sizeof seg, "%s:%s", a, b);
+    for (int k = 0; k <= c->n; k++) {
+        FRAC(seqp, k);
+        if (k) buf_puts(&seq, ",");
+        buf_puts(&seq, seqp);
+    }
+#undef FRAC
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "index", i);
+    cJSON_AddNumberToObject(o, "instances", c->n);
+    cJSON_AddStringToObject(o, "segment", seg);
+    cJSON_AddStringToObject(o, "sequence", seq.p ? seq.p : "0,1");
+    cJSON *args = cJSON_AddArrayToObject(o, "args");
+    for (int k = 0; k < c->nargs; k++) cJSON_AddItemToArray(args, cJSON_CreateString(c->args[k]));
+    char *m = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    buf_free(&seq);
+    return m;
+}
+
+/* A pending connection's hello: a refusal, or it joins as the next agent
+ * and gets its welcome and the bundle at once (its VUs' init starts). */
+static void coord_hello(coord *c, conn *p, const uint8_t *data, size_t len) {
+    cJSON *h = cJSON_ParseWithLength((const char *)data, len);
+    const cJSON *v = cJSON_GetObjectItem(h, "version"), *pr = cJSON_GetObjectItem(h, "proto"),
+                *tk = cJSON_GetObjectItem(h, "token");
+    char why[300];
+    if (!cJSON_IsString(v) || !cJSON_IsNumber(pr) || !cJSON_IsString(tk)) {
+        coord_refuse(c, p, "not a c6 agent's hello");
+    } else if (strcmp(v->valuestring, C6_VERSION) || pr->valueint != DIST_PROTO_VERSION) {
+        snprintf(why, sizeof why, "version mismatch: the coordinator runs c6 v%s (protocol %d), the agent c6 v%.40s (protocol %d)",
+                 C6_VERSION, DIST_PROTO_VERSION, v->valuestring, pr->valueint);
+        coord_refuse(c, p, why);
+    } else if (!proto_token_eq(tk->valuestring, c->token)) {
+        coord_refuse(c, p, "wrong token (the agent's --token or C6_DIST_TOKEN must be the coordinator's)");
+    } else if (c->phase >= PH_RUNNING) {
+        coord_refuse(c, p, "the test has already started: no agent can join it now");
+    } else if (c->stopping) {
+        coord_refuse(c, p, "the run is ending: no agent can join it now");
+    } else if (c->joined >= c->n) {
+        snprintf(why, sizeof why, "the run already has its %d agents (--instances %d)", c->n, c->n);
+        coord_refuse(c, p, why);
+    } else {
+        int i = c->joined++;
+        conn *a = &c->agents[i];
+        *a = *p;
+        memset(p, 0, sizeof *p);
+        p->fd = -1;
+        a->joined = true;
+        a->rx.max = DIST_FRAME_MAX;
+        a->last_rx = clock_now_us();
+        char *m = coord_welcome(c, i);
+        if (!m || coord_send(a, MSG_WELCOME, m) || proto_send(a->fd, MSG_BUNDLE, c->bundle.p, c->bundle.len, 30000)) {
+            free(m);
+            coord_lose(c, i, "cannot send it the test");
+        } else {
+            free(m);
+            log_printf(LOG_INFO, "agent %d of %d joined from %s", i + 1, c->n, a->peer);
+        }
+    }
+    cJSON_Delete(h);
+}
+
+/* All agents initialised their VUs: setup() runs once, on agent 1. */
+static void coord_check_ready(coord *c) {
+    if (c->phase != PH_GATHER || c->stopping || c->joined < c->n) return;
+    for (int i = 0; i < c->n; i++)
+        if (!c->agents[i].ready) return;
+    log_printf(LOG_INFO, "all %d agents initialised their VUs", c->n);
+    c->phase = PH_SETUP;
+    coord_send(&c->agents[0], MSG_RUN_SETUP, "{}");
+}
+
+/* setup() is over on agent 1: its data to the others, then the common start. */
+static void coord_setup_done(coord *c, const cJSON *o) {
+    const cJSON *code = cJSON_GetObjectItem(o, "code"), *data = cJSON_GetObjectItem(o, "data");
+    int rc = cJSON_IsNumber(code) ? code->valueint : DIST_EXIT_FAILED;
+    if (rc) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "setup() failed on agent 1 (exit code %d)", rc);
+        log_printf(LOG_ERROR, "%s; stopping the test", msg);
+        coord_stop(c, rc, 0, msg);
+        return;
+    }
+    cJSON *d = cJSON_CreateObject();
+    if (cJSON_IsString(data)) cJSON_AddStringToObject(d, "data", data->valuestring);
+    char *m = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    for (int i = 1; i < c->n; i++) coord_send(&c->agents[i], MSG_SETUP_DATA, m ? m : "{}");
+    free(m);
+    c->start_at = clock_wall_us() + COORD_START_DELAY_US;
+    m = coord_json_code("at", c->start_at, NULL, NULL);
+    for (int i = 0; i < c->n; i++) coord_send(&c->agents[i], MSG_START, m ? m : "{}");
+    free(m);
+    c->phase = PH_RUNNING;
+}
+
+/* Every agent's iterations are over: teardown() runs once, on the first
+ * agent still there. */
+static void coord_check_done(coord *c) {
+    if (c->phase != PH_RUNNING || c->teardown_sent) return;
+    int first = -1;
+    for (int i = 0; i < c->n; i++) {
+        conn *a = &c->agents[i];
+        if (!a->done && !a->final && !a->lost) return;
+        if (first < 0 && a->done && !a->final && !a->lost) first = i;
+    }
+    c->teardown_sent = true;
+    for (int i = 0; i < c->n; i++) {
+        conn *a = &c->agents[i];
+        if (a->done && !a->final && !a->lost) coord_send(a, MSG_TEARDOWN, i == first ? "{\"here\":true}" : "{\"here\":false}");
+    }
+}
+
+static int coord_int(const cJSON *o, const char *key, int dflt) {
+    const cJSON *v = cJSON_GetObjectItem(o, key);
+    return cJSON_IsNumber(v) ? v->valueint : dflt;
+}
+
+/* A joined agent's message; -1: a protocol error. */
+static int coord_message(coord *c, int i, int type, const uint8_t *p, size_t len) {
+    conn *a = &c->agents[i];
+    if (type == MSG_PING) return 0;
+    if (type == MSG_METRICS) return dist_metrics_ingest(c->merged, i, p, len);
+    cJSON *o = cJSON_ParseWithLength((const char *)p, len);
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return -1;
+    }
+    int rc = 0;
+    char msg[300];
+    switch (type) {
+    case MSG_READY:
+        a->ready = true;
+        coord_check_ready(c);
+        break;
+    case MSG_SETUP_DONE:
+        if (i != 0 || c->phase != PH_SETUP) rc = -1;
+        else coord_setup_done(c, o);
+        break;
+    case MSG_STARTED: {
+        const cJSON *at = cJSON_GetObjectItem(o, "at");
+        a->started = cJSON_IsNumber(at);
+        a->started_at = a->started ? (int64_t)at->valuedouble : 0;
+        int n = 0;
+        for (int k = 0; k < c->n; k++) n += c->agents[k].started;
+        if (n == c->n) log_printf(LOG_INFO, "the test started on all %d agents", c->n);
+        break;
+    }
+    case MSG_DONE:
+        a->done = true;
+        a->done_code = coord_int(o, "code", 0);
+        if (a->done_code && !c->stopping) {
+            snprintf(msg, sizeof msg, "agent %d (%s) stopped the test: %s", i + 1, a->peer, coord_why(a->done_code));
+            log_printf(LOG_WARN, "%s; stopping it on every agent", msg);
+            coord_stop(c, a->done_code, i, msg);
+        }
+        coord_check_done(c);
+        break;
+    case MSG_FINAL:
+        a->final = true;
+        a->final_code = coord_int(o, "code", DIST_EXIT_FAILED);
+        conn_close(a);
+        if (a->final_code && !a->ready && !c->stopping) {
+            snprintf(msg, sizeof msg, "agent %d (%s) failed before the start (exit code %d)", i + 1, a->peer, a->final_code);
+            log_printf(LOG_ERROR, "%s; stopping the test", msg);
+            coord_stop(c, a->final_code, i, msg);
+        }
+        coord_check_done(c);
+        break;
+    default: rc = -1;
+    }
+    cJSON_Delete(o);
+    return rc;
+}
+
+/* Reads a connection; returns false when it is gone (the caller decides
+ * what that means). frame: each complete frame. */
+static bool coord_read(conn *a, const char **why) {
+    int rd;
+    while ((rd = proto_read(a->fd, &a->rx)) > 0) a->last_rx = clock_now_us();
+    if (rd < 0) *why = errno ? strerror(errno) : "the connection was closed";
+    return rd >= 0;
+}
+
+static void coord_poll_pending(coord *c, conn *p) {
+    const char *why = NULL;
+    bool alive = coord_read(p, &why);
+    int type;
+    const uint8_t *d;
+    size_t len;
+    int nx = proto_next(&p->rx, &type, &d, &len);
+    if (nx > 0 && type == MSG_HELLO) coord_hello(c, p, d, len);
+    else if (nx != 0) coord_refuse(c, p, "not a c6 agent's hello (or too large)");
+    else if (!alive || clock_now_us() - p->since > COORD_HELLO_US) conn_close(p);
+}
+
+static void coord_poll_agent(coord *c, int i) {
+    conn *a = &c->agents[i];
+    const char *why = NULL;
+    bool alive = coord_read(a, &why);
+    int type, nx = 0;
+    const uint8_t *d;
+    size_t len;
+    while (a->fd >= 0 && (nx = proto_next(&a->rx, &type, &d, &len)) > 0)
+        if (coord_message(c, i, type, d, len)) {
+            coord_lose(c, i, "it sent a malformed message");
+            return;
+        }
+    if (a->fd >= 0 && nx < 0) coord_lose(c, i, "it sent a malformed message");
+    else if (a->fd >= 0 && !alive) coord_lose(c, i, why);
+}
+
+static void coord_accept(coord *c) {
+    for (;;) {
+        int fd = accept4(c->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) return;
+        conn *p = NULL;
+        for (int k = 0; k < COORD_PENDING_MAX && !p; k++)
+            if (c->pending[k].fd < 0) p = &c->pending[k];
+        if (!p) {   /* a flood of connections: the newest wait their turn, closed */
+            close(fd);
+            continue;
+        }
+        memset(p, 0, sizeof *p);
+        p->fd = fd;
+        p->rx.max = DIST_HELLO_MAX;
+        p->since = clock_now_us();
+        proto_peer_name(fd, p->peer, sizeof p->peer);
+    }
+}
+
+static void coord_heartbeats(coord *c) {
+    int64_t now = clock_now_us();
+    for (int i = 0; i < c->n; i++) {
+        conn *a = &c->agents[i];
+        if (a->fd < 0) continue;
+        if (now - a->last_rx > DIST_LOST_US) {
+            coord_lose(c, i, "no heartbeat for 4 s");
+            continue;
+        }
+        if (now - a->last_ping >= DIST_PING_US) {
+            a->last_ping = now;
+            if (proto_send(a->fd, MSG_PING, "", 0, 1000)) coord_lose(c, i, strerror(errno));
+        }
+    }
+}
+
+static bool coord_over(const coord *c) {
+    if (!c->stopping && (c->joined < c->n || c->phase < PH_RUNNING)) return false;
+    for (int i = 0; i < c->joined; i++)
+        if (!c->agents[i].final && !c->agents[i].lost) return false;
+    return true;
+}
+
+/* The end: the start skew, each agent's exit code, the run's. */
+static int coord_report(coord *c) {
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    int nstarted = 0;
+    for (int i = 0; i < c->n; i++) {
+        conn *a = &c->agents[i];
+        if (!a->started) continue;
+        nstarted++;
+        if (a->started_at < lo) lo = a->started_at;
+        if (a->started_at > hi) hi = a->started_at;
+        log_printf(LOG_DEBUG, "agent %d (%s) started %.3f ms after the planned start", i + 1, a->peer,
+                   (double)(a->started_at - c->start_at) / 1000.0);
+    }
+    if (nstarted)
+        log_printf(LOG_INFO, "start skew between the %d agents: %.3f ms (the last started %.3f ms after the planned start)",
+                   nstarted, (double)(hi - lo) / 1000.0, (double)(hi - c->start_at) / 1000.0);
+    int code = c->stopping ? c->code : 0, thresholds = 0;
+    for (int i = 0; i < c->joined; i++) {
+        conn *a = &c->agents[i];
+        if (a->lost) continue;
+        if (!a->final) {
+            log_printf(LOG_ERROR, "agent %d (%s) did not finish in %d s after the stop", i + 1, a->peer,
+                       COORD_END_GRACE_US / 1000000);
+            if (!code) code = DIST_EXIT_FAILED;
+            continue;
+        }
+        log_printf(a->final_code ? LOG_WARN : LOG_DEBUG, "agent %d (%s) ended with exit code %d", i + 1, a->peer, a->final_code);
+        if (a->final_code == EXIT_THRESHOLDS) thresholds++;
+        else if (a->final_code && !code) code = a->final_code;
+    }
+    if (!code && thresholds) {
+        /* each agent's verdict on its own part of the data: merged metrics
+         * (and so the run's own thresholds) do not exist yet */
+        log_printf(LOG_ERROR, "thresholds were crossed on %d of the %d agents (each on its own part of the metrics)",
+                   thresholds, c->n);
+        code = EXIT_THRESHOLDS;
+    }
+    return code;
+}
+
+static int coord_loop(coord *c) {
+    struct pollfd pf[1 + COORD_PENDING_MAX + 64];
+    while (!coord_over(c)) {
+        if (coord_signals && !c->stopping) {
+            log_printf(LOG_WARN, "interrupted: stopping the test on every agent (press Ctrl-C again to exit at once)");
+            coord_stop(c, EXIT_ABORTED, -1, "the coordinator was interrupted");
+            if (c->phase < PH_RUNNING && c->joined == 0) return EXIT_ABORTED;
+        }
+        if (c->stopping && clock_now_us() - c->stop_at > COORD_END_GRACE_US) break;
+        size_t np = 0;
+        pf[np++] = (struct pollfd){c->lfd, POLLIN, 0};
+        for (int k = 0; k < COORD_PENDING_MAX; k++)
+            if (c->pending[k].fd >= 0) pf[np++] = (struct pollfd){c->pending[k].fd, POLLIN, 0};
+        for (int i = 0; i < c->n && np < sizeof pf / sizeof pf[0]; i++)
+            if (c->agents[i].fd >= 0) pf[np++] = (struct pollfd){c->agents[i].fd, POLLIN, 0};
+        poll(pf, np, 100);
+        coord_accept(c);
+        for (int k = 0; k < COORD_PENDING_MAX; k++)
+            if (c->pending[k].fd >= 0) coord_poll_pending(c, &c->pending[k]);
+        for (int i = 0; i < c->n; i++)
+            if (c->agents[i].fd >= 0) coord_poll_agent(c, i);
+        coord_heartbeats(c);
+        coord_check_done(c);
+    }
+    return coord_report(c);
+}
+
+/* run_controller.bundle: the first init run is done. */
+static int coord_ctl_bundle(void *arg, run_ctx *r) {
+    coord *c = arg;
+    char err[512];
+    if (dist_bundle_make(r, &c->bundle, err, sizeof err)) return run_fail(r, EXIT_SCRIPT, err);
+    return 0;
+}
+
+static void coord_usage(FILE *f) {
+    fprintf(f, "usage: c6 coordinator [run's flags] script.js --instances N [--listen HOST:PORT] [--token T]\n\n"
+               "Runs one test over N `c6 agent HOST:PORT` processes, each with its execution segment.\n"
+               "  --instances N        the number of agents (required)\n"
+               "  --listen HOST:PORT   where agents connect (default %s; 0 as the port picks one)\n"
+               "  --token T            the token agents must give (default: $C6_DIST_TOKEN, else none)\n",
+               DIST_DEFAULT_LISTEN);
+}
+
+/* Takes the coordinator's own flags out of argv; the rest are run's. */
+static int coord_flags(int *argc, char **argv, int *n, const char **listen_at, const char **token) {
+    int k = 0;
+    for (int i = 0; i < *argc; i++) {
+        const char *a = argv[i], **dst = NULL;
+        int *num = NULL;
+        const char *val = NULL;
+        if (!strcmp(a, "--")) {   /* the rest is positional */
+            while (i < *argc) argv[k++] = argv[i++];
+            break;
+        }
+        if (!strncmp(a, "--instances", 11) && (a[11] == 0 || a[11] == '=')) num = n;
+        else if (!strncmp(a, "--listen", 8) && (a[8] == 0 || a[8] == '=')) dst = listen_at;
+        else if (!strncmp(a, "--token", 7) && (a[7] == 0 || a[7] == '=')) dst = token;
+        if (!num && !dst) {
+            argv[k++] = argv[i];
+            continue;
+        }
+        const char *eq = strchr(a, '=');
+        if (eq) val = eq + 1;
+        else if (i + 1 < *argc) val = argv[++i];
+        else {
+            log_printf(LOG_ERROR, "flag needs an argument: %s", a);
+            return -1;
+        }
+        if (dst) *dst = val;
+        else {
+            char *end;
+            long v = strtol(val, &end, 10);
+            if (*end || v < 1 || v > 64) {
+                log_printf(LOG_ERROR, "invalid argument \"%s\" for \"--instances\" flag: want 1 to 64", val);
+                return -1;
+            }
+            *n = (int)v;
+        }
+    }
+    *argc = k;
+    return 0;
+}
+
+/* The flags the agents get: run's, without the script and "--". */
+static int coord_ship_args(coord *c, int argc, char **argv) {
+    c6_run_args a;
+    char err[1024];
+    memset(&a, 0, sizeof a);
+    int rc = args_parse_run(argc, argv, &a, err, sizeof err);
+    if (rc) log_printf(LOG_ERROR, "%s", err);
+    else if (a.help) {
+        coord_usage(stdout);
+        args_print_help(stdout);
+        rc = 1;
+    } else if (a.nargs != 1) {
+        log_printf(LOG_ERROR, "the coordinator runs one script, %d given", a.nargs);
+        rc = -1;
+    } else if (!strcmp(a.script, "-")) {
+        log_printf(LOG_ERROR, "the coordinator needs a script file, not stdin");
+        rc = -1;
+    } else if (a.linger || (a.flags.paused_set && a.flags.paused)) {
+        /* the agents have no REST API: nothing would resume or end them */
+        log_printf(LOG_ERROR, "--paused and --linger are not supported by the coordinator yet");
+        rc = -1;
+    } else if (a.flags.execution_segment_set || a.flags.execution_segment_sequence_set) {
+        log_printf(LOG_ERROR, "--execution-segment and --execution-segment-sequence are the coordinator's to set");
+        rc = -1;
+    }
+    if (!rc) {
+        c->args = calloc((size_t)argc + 1, sizeof *c->args);
+        for (int i = 0; c->args && i < argc; i++)
+            if (argv[i] != a.script && strcmp(argv[i], "--")) c->args[c->nargs++] = argv[i];
+        if (!c->args) rc = -1;
+    }
+    args_free(&a);
+    return rc;
+}
+
+static void coord_show_listen(coord *c, const char *spec) {
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char host[300];
+    snprintf(host, sizeof host, "%s", spec);
+    char *colon = strrchr(host, ':');
+    int port = 0;
+    if (getsockname(c->lfd, (struct sockaddr *)&ss, &sl) == 0)
+        port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                        : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    if (colon) *colon = 0;
+    log_printf(LOG_INFO, "coordinator listening on %s:%d for %d agents (c6 agent %s:%d)", host, port, c->n, host, port);
+    if (!c->token[0] && strcmp(host, "127.0.0.1") && strcmp(host, "localhost") && strcmp(host, "[::1]"))
+        log_printf(LOG_WARN, "listening beyond this host without a token: any agent that reaches it can join (--token)");
+}
+
+int coordinator_main(int argc, char **argv) {
+    static coord co;
+    coord *c = &co;
+    memset(c, 0, sizeof *c);
+    c->lfd = -1;
+    const char *listen_at = DIST_DEFAULT_LISTEN, *token = getenv("C6_DIST_TOKEN");
+    c->n = 0;
+    for (int k = 0; k < COORD_PENDING_MAX; k++) c->pending[k].fd = -1;
+    if (coord_flags(&argc, argv, &c->n, &listen_at, &token)) return 255;
+    int rc = coord_ship_args(c, argc, argv);
+    if (rc) {
+        free(c->args);
+        return rc > 0 ? 0 : 255;
+    }
+    if (c->n < 1) {
+        coord_usage(stderr);
+        log_printf(LOG_ERROR, "--instances N is required");
+        free(c->args);
+        return 255;
+    }
+    c->token = token ? token : "";
+    /* the first init run, as `c6 run` does it: bad scripts and options end here */
+    run_controller ctl = {coord_ctl_bundle, NULL, NULL, NULL, c};
+    int code = run_main_with(argc, argv, MODE_BUNDLE, &ctl);
+    char err[512];
+    if (!code && (c->lfd = proto_socket(listen_at, true, err, sizeof err)) < 0) {
+        log_printf(LOG_ERROR, "%s", err);
+        code = DIST_EXIT_FAILED;
+    }
+    if (!code) {
+        c->agents = calloc((size_t)c->n, sizeof *c->agents);
+        for (int i = 0; c->agents && i < c->n; i++) c->agents[i].fd = -1;
+        struct sigaction sa = {0};
+        sa.sa_handler = coord_on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        coord_show_listen(c, listen_at);
+        code = c->agents ? coord_loop(c) : DIST_EXIT_FAILED;
+        for (int i = 0; c->agents && i < c->n; i++) conn_close(&c->agents[i]);
+        for (int k = 0; k < COORD_PENDING_MAX; k++) conn_close(&c->pending[k]);
+        free(c->agents);
+        close(c->lfd);
+    }
+    buf_free(&c->bundle);
+    free(c->args);
+    return code;
+}

@@ -1,0 +1,1 @@
+export function greet(n) { return 'hello ' + n; }

@@ -1,0 +1,444 @@
+"""Distributed runs: `c6 coordinator` with 2-4 `c6 agent` processes on
+127.0.0.1 (README "Distributed runs"; k6's design doc
+docs/design/020-distributed-execution-and-test-suites.md, its nine points).
+
+Every process is bounded in time: each test kills what it started at the
+end. A small counting HTTP server (Counter) counts setup()'s and teardown()'s
+hits and hands out the abort ticket.
+"""
+import http.server
+import json
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import threading
+import time
+
+import pytest
+
+from conftest import SCRIPTS
+
+DIST = SCRIPTS / "dist"
+
+# the wire (src/dist/proto.h): 4-byte big-endian length, type byte, payload
+MSG_HELLO, MSG_REFUSE, MSG_WELCOME, MSG_BUNDLE = 1, 2, 3, 4
+DIST_EXIT_FAILED = 103   # k6's GenericEngine exit code: a distributed run that failed
+
+
+class Counter:
+    """Counts GET paths; /ticket answers its own count (1 for the first)."""
+
+    def __init__(self):
+        self.hits = {}
+        self.lock = threading.Lock()
+        counter = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self):
+                with counter.lock:
+                    counter.hits[self.path] = counter.hits.get(self.path, 0) + 1
+                    n = counter.hits[self.path]
+                body = str(n).encode() if self.path == "/ticket" else b"ok"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *a):
+                pass
+
+        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.url = f"http://127.0.0.1:{self.srv.server_address[1]}"
+        self.thread = threading.Thread(target=self.srv.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.srv.shutdown()
+        self.srv.server_close()
+
+
+@pytest.fixture
+def counter():
+    c = Counter()
+    yield c
+    c.close()
+
+
+class Proc:
+    """A c6 process whose stderr is collected by a thread (wait_for a line)."""
+
+    def __init__(self, args, cwd):
+        self.p = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.err_lines, self.out = [], b""
+        self.cv = threading.Condition()
+        self.t_err = threading.Thread(target=self._read_err, daemon=True)
+        self.t_out = threading.Thread(target=self._read_out, daemon=True)
+        self.t_err.start()
+        self.t_out.start()
+
+    def _read_err(self):
+        for line in self.p.stderr:
+            with self.cv:
+                self.err_lines.append(line.decode(errors="replace"))
+                self.cv.notify_all()
+
+    def _read_out(self):
+        self.out = self.p.stdout.read()
+
+    def wait_for(self, pattern, timeout):
+        """The first match of pattern in stderr within timeout, else None."""
+        rx = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self.cv:
+            while True:
+                for line in self.err_lines:
+                    m = rx.search(line)
+                    if m:
+                        return m
+                left = deadline - time.monotonic()
+                if left <= 0 or (self.p.poll() is not None and not self.t_err.is_alive()):
+                    return None
+                self.cv.wait(min(left, 0.2))
+
+    def wait(self, timeout):
+        rc = self.p.wait(timeout=timeout)
+        self.t_err.join(5)
+        self.t_out.join(5)
+        return rc
+
+    @property
+    def err(self):
+        with self.cv:
+            return "".join(self.err_lines)
+
+    def kill(self):
+        if self.p.poll() is None:
+            self.p.kill()
+        try:
+            self.p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+class Dist:
+    """A coordinator on 127.0.0.1:0 and its agents; kills all at the end."""
+
+    def __init__(self, c6_bin, tmp_path):
+        self.c6, self.tmp, self.procs = c6_bin, tmp_path, []
+
+    def coordinator(self, *args, listen="127.0.0.1:0"):
+        c = Proc([self.c6, "coordinator", "--listen", listen, *args], self.tmp)
+        self.procs.append(c)
+        m = c.wait_for(r"coordinator listening on 127\.0\.0\.1:(\d+)", 30)
+        assert m, f"coordinator did not listen:\n{c.err}"
+        self.port = int(m.group(1))
+        self.addr = f"127.0.0.1:{self.port}"
+        return c
+
+    def agent(self, *args, name=None):
+        d = self.tmp / (name or f"agent{len(self.procs)}")
+        d.mkdir(exist_ok=True)
+        a = Proc([self.c6, "agent", self.addr, *args], d)
+        a.dir = d
+        self.procs.append(a)
+        return a
+
+    def close(self):
+        for p in self.procs:
+            p.kill()
+
+
+@pytest.fixture
+def dist(c6_bin, tmp_path):
+    d = Dist(c6_bin, tmp_path)
+    yield d
+    d.close()
+
+
+def _frame(t, payload):
+    return struct.pack(">IB", len(payload), t) + payload
+
+
+def _read_frame(s, timeout=10):
+    s.settimeout(timeout)
+    head = b""
+    while len(head) < 5:
+        chunk = s.recv(5 - len(head))
+        if not chunk:
+            return None, None
+        head += chunk
+    n, t = struct.unpack(">IB", head)
+    body = b""
+    while len(body) < n:
+        chunk = s.recv(min(65536, n - len(body)))
+        if not chunk:
+            return None, None
+        body += chunk
+    return t, body
+
+
+def _c6_version(c6_bin):
+    out = subprocess.run([c6_bin, "version"], capture_output=True, text=True, timeout=30).stdout
+    return re.search(r"c6 v(\S+)", out).group(1)
+
+
+# ---------------------------------------------------------------- the whole run
+
+
+def test_shared_iterations_over_four_agents(dist, target, counter):
+    """10,000 shared iterations over 4 agents: each runs its segment's
+    2,500 (k6's execution-segment arithmetic: 10000 x 1/4), the target gets
+    exactly 10,000 requests in all; setup() and teardown() hit the counter
+    exactly once each (k6 design doc points 2 and 8), every iteration saw
+    setup()'s data and the bundle's module and open()ed file (point 1); the
+    agents started together and the skew is printed (point 3)."""
+    c = dist.coordinator(str(DIST / "shared.js"), "--instances", "4",
+                         "-e", f"TARGET={target}", "-e", f"COUNTER={counter.url}",
+                         "--summary-export", "summary.json")
+    agents = [dist.agent() for _ in range(4)]
+    assert c.wait(180) == 0, c.err
+    for a in agents:
+        assert a.wait(60) == 0, a.err
+    iters, reqs, passes = [], 0, 0
+    for a in agents:
+        s = json.loads((a.dir / "summary.json").read_text())
+        iters.append(s["metrics"]["iterations"]["count"])
+        reqs += s["metrics"]["http_reqs"]["count"]
+        passes += s["metrics"]["checks"]["passes"]
+        assert s["metrics"]["checks"]["fails"] == 0
+    assert iters == [2500] * 4
+    # the agents' http_reqs: 10,000 to the target, plus setup's and teardown's one each
+    assert reqs == 10000 + 2
+    assert passes == 2 * 10000
+    assert counter.hits.get("/setup") == 1, counter.hits
+    assert counter.hits.get("/teardown?token=abc") == 1, counter.hits
+    m = re.search(r"start skew between the 4 agents: ([\d.]+) ms", c.err)
+    assert m, c.err
+    # generous: a loaded 2-core machine; measured well under 5 ms when idle
+    assert float(m.group(1)) < 1000, c.err
+    assert "the test started on all 4 agents" in c.err
+
+
+def test_abort_on_one_agent_stops_every_agent(dist, counter):
+    """exec.test.abort() on one agent (k6 design doc point 6): every agent
+    stops, each exits 108 as k6 does for test.abort(), and so does the
+    coordinator; a 60 s test ends in seconds."""
+    c = dist.coordinator(str(DIST / "abort.js"), "--instances", "3", "-e", f"COUNTER={counter.url}")
+    agents = [dist.agent() for _ in range(3)]
+    t0 = time.monotonic()
+    assert c.wait(60) == 108, c.err
+    assert time.monotonic() - t0 < 30
+    for a in agents:
+        assert a.wait(30) == 108, a.err
+    assert re.search(r"agent \d \(127\.0\.0\.1:\d+\) stopped the test: test\.abort\(\) was called", c.err), c.err
+    aborted = [a for a in agents if "abort from one agent" in a.err]
+    assert len(aborted) == 1, [a.err for a in agents]
+
+
+def test_abort_on_fail_threshold_stops_every_agent(dist):
+    """A crossed abortOnFail threshold on an agent (evaluated on its own
+    part of the metrics until merged snapshots exist) stops every agent; the
+    exit code is k6's 99 for crossed thresholds, everywhere."""
+    c = dist.coordinator(str(DIST / "abort_on_fail.js"), "--instances", "2")
+    agents = [dist.agent() for _ in range(2)]
+    t0 = time.monotonic()
+    assert c.wait(60) == 99, c.err
+    assert time.monotonic() - t0 < 30
+    for a in agents:
+        assert a.wait(30) == 99, a.err
+    assert re.search(r"stopped the test: a threshold with abortOnFail was crossed", c.err), c.err
+
+
+# ---------------------------------------------------------------- losses
+
+
+def _index(agent):
+    """The agent number an agent was given (its "joined ... as agent N" line)."""
+    m = agent.wait_for(r"as agent (\d+) of", 10)
+    assert m, agent.err
+    return m.group(1)
+
+
+def _started(dist, script, n):
+    c = dist.coordinator(str(DIST / script), "--instances", str(n))
+    agents = [dist.agent() for _ in range(n)]
+    assert c.wait_for(rf"the test started on all {n} agents", 60), c.err
+    return c, agents
+
+
+def test_kill9_of_an_agent_fails_the_run_within_5s(dist):
+    """kill -9 of one agent (k6 design doc point 4): the coordinator names
+    it, stops the others, and exits non-zero within 5 s; teardown() still
+    runs once on an agent that is there."""
+    c, agents = _started(dist, "long.js", 3)
+    time.sleep(1)
+    victim = agents[1]
+    victim.p.send_signal(signal.SIGKILL)
+    t0 = time.monotonic()
+    rc = c.wait(30)
+    took = time.monotonic() - t0
+    assert rc == DIST_EXIT_FAILED, c.err
+    assert took < 5, (took, c.err)
+    assert re.search(rf"agent {_index(victim)} \(127\.0\.0\.1:\d+\) lost: the connection was closed; "
+                     r"stopping the test on every other agent", c.err), c.err
+    survivors = [a for a in agents if a is not victim]
+    for a in survivors:
+        assert a.wait(10) == DIST_EXIT_FAILED, a.err
+        assert "the coordinator stopped the test: agent" in a.err
+    assert sum("teardown ran" in a.err for a in survivors) == 1
+
+
+def test_silent_agent_is_lost_by_heartbeat(dist):
+    """An agent that stops answering without closing (a network cut, here
+    SIGSTOP) is lost when its heartbeats stop: 4 s of silence."""
+    c, agents = _started(dist, "long.js", 2)
+    agents[0].p.send_signal(signal.SIGSTOP)
+    t0 = time.monotonic()
+    try:
+        rc = c.wait(30)
+    finally:
+        agents[0].p.send_signal(signal.SIGCONT)
+    took = time.monotonic() - t0
+    assert rc == DIST_EXIT_FAILED, c.err
+    assert 2.5 < took < 10, (took, c.err)
+    assert re.search(rf"agent {_index(agents[0])} \(127\.0\.0\.1:\d+\) lost: no heartbeat", c.err), c.err
+    assert agents[1].wait(10) == DIST_EXIT_FAILED, agents[1].err
+
+
+def test_ctrl_c_of_an_agent_stops_every_agent(dist):
+    """Ctrl-C of one agent stops it as `c6 run` (105, k6's ExternalAbort)
+    and the coordinator stops the others with the same code."""
+    c, agents = _started(dist, "long.js", 2)
+    agents[1].p.send_signal(signal.SIGINT)
+    assert c.wait(30) == 105, c.err
+    assert re.search(rf"agent {_index(agents[1])} \(127\.0\.0\.1:\d+\) stopped the test: it was interrupted \(signal\)",
+                     c.err), c.err
+    for a in agents:
+        assert a.wait(30) == 105, a.err
+    # teardown() still ran, once
+    assert sum("teardown ran" in a.err for a in agents) == 1
+
+
+def test_agents_stop_when_the_coordinator_is_lost(dist):
+    """An agent that loses its coordinator stops its test (k6 design doc,
+    "Disruption resilience"), with an error and a non-zero exit."""
+    c, agents = _started(dist, "long.js", 2)
+    c.p.send_signal(signal.SIGKILL)
+    t0 = time.monotonic()
+    for a in agents:
+        assert a.wait(10) == DIST_EXIT_FAILED, a.err
+        assert "lost the coordinator at" in a.err
+    assert time.monotonic() - t0 < 5
+
+
+# ---------------------------------------------------------------- refusals
+
+
+def test_refusals_wrong_token_version_and_extra_agents(dist, c6_bin):
+    """Each refused with a clear message, the run unharmed: a wrong token,
+    another c6 version, a hello too large (before the hello only 4 KiB is
+    accepted; the coordinator never allocates what a peer announces), more
+    agents than --instances, and an agent after the start."""
+    c = dist.coordinator(str(DIST / "long.js"), "--instances", "1", "--token", "s3cret")
+    bad = dist.agent("--token", "nope")
+    assert bad.wait(30) == DIST_EXIT_FAILED
+    assert "refused this agent: wrong token" in bad.err
+    assert "refused an agent from 127.0.0.1" in c.err
+
+    # another version, over a raw socket
+    with socket.create_connection(("127.0.0.1", dist.port), timeout=10) as s:
+        hello = {"version": "9.9.9", "proto": 1, "token": "s3cret"}
+        s.sendall(_frame(MSG_HELLO, json.dumps(hello).encode()))
+        t, body = _read_frame(s)
+        assert t == MSG_REFUSE
+        assert b"version mismatch: the coordinator runs c6 v" in body and b"the agent c6 v9.9.9" in body
+
+    # a frame announcing 2 GiB before any hello: refused and closed at once
+    with socket.create_connection(("127.0.0.1", dist.port), timeout=10) as s:
+        s.sendall(struct.pack(">IB", 0x7FFFFFFF, MSG_HELLO) + b"x" * 100)
+        t, body = _read_frame(s)
+        assert t == MSG_REFUSE and b"not a c6 agent's hello" in body
+        assert _read_frame(s) == (None, None)
+    # bounded memory: the coordinator's peak RSS stays far below what was announced
+    hwm_kb = int(re.search(r"VmHWM:\s+(\d+) kB", open(f"/proc/{c.p.pid}/status").read()).group(1))
+    assert hwm_kb < 150 * 1024, hwm_kb
+
+    # a raw agent with the right hello joins (gets its welcome and the bundle) ...
+    raw = socket.create_connection(("127.0.0.1", dist.port), timeout=10)
+    hello = {"version": _c6_version(c6_bin), "proto": 1, "token": "s3cret"}
+    raw.sendall(_frame(MSG_HELLO, json.dumps(hello).encode()))
+    t, body = _read_frame(raw)
+    assert t == MSG_WELCOME
+    w = json.loads(body)
+    assert (w["index"], w["instances"], w["segment"], w["sequence"]) == (0, 1, "0:1", "0,1")
+    t, body = _read_frame(raw)
+    assert t == MSG_BUNDLE and body[:4] == b"C6B1"
+    # ... so one more is one too many
+    extra = dist.agent("--token", "s3cret")
+    assert extra.wait(30) == DIST_EXIT_FAILED
+    assert "refused this agent: the run already has its 1 agents (--instances 1)" in extra.err
+    raw.close()   # the raw agent leaves before the start: the run fails, naming it
+    assert c.wait(30) == DIST_EXIT_FAILED
+    assert re.search(r"agent 1 \(127\.0\.0\.1:\d+\) lost", c.err), c.err
+
+
+def test_agent_after_the_start_is_refused(dist):
+    """An agent connecting once the test started is refused; the run goes
+    on, and a Ctrl-C of the coordinator stops it everywhere (exit 105, k6's
+    ExternalAbort)."""
+    c, agents = _started(dist, "long.js", 1)
+    late = dist.agent()
+    assert late.wait(30) == DIST_EXIT_FAILED
+    assert "refused this agent: the test has already started: no agent can join it now" in late.err
+    assert c.p.poll() is None and agents[0].p.poll() is None
+    c.p.send_signal(signal.SIGINT)
+    assert c.wait(30) == 105, c.err
+    assert agents[0].wait(30) == 105, agents[0].err
+
+
+def test_setup_error_on_agent_one_stops_all(dist, tmp_path):
+    """setup() runs once, on agent 1: its exception (k6's 107) ends the run
+    on every agent before the start, teardown() does not run."""
+    s = tmp_path / "setup_throws.js"
+    s.write_text("export function setup() { throw new Error('setup broke'); }\n"
+                 "export default function () {}\n"
+                 "export function teardown() { console.log('teardown ran'); }\n")
+    c = dist.coordinator(str(s), "--instances", "2")
+    agents = [dist.agent() for _ in range(2)]
+    assert c.wait(60) == 107, c.err
+    assert "setup() failed on agent 1 (exit code 107)" in c.err
+    for a in agents:
+        assert a.wait(30) == 107, a.err
+        assert "teardown ran" not in a.err
+    assert sum("setup broke" in a.err for a in agents) == 1
+
+
+def test_agent_waits_for_a_coordinator_not_listening_yet(dist, tmp_path):
+    """Agents may start first (pods do): a refused connection is retried
+    for 30 s, then the agent joins."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    dist.addr = f"127.0.0.1:{port}"
+    a = dist.agent()
+    assert a.wait_for("waiting for the coordinator at", 30), a.err
+    c = dist.coordinator(str(DIST / "abort_on_fail.js"), "--instances", "1", listen=dist.addr)
+    assert c.wait(60) == 99, c.err
+    assert a.wait(30) == 99, a.err
+    assert "joined the coordinator at" in a.err
+
+
+def test_bad_script_ends_at_the_coordinator(dist, tmp_path):
+    """The coordinator does the first init run as `c6 run` does: a script
+    that throws at init exits 107 there, before any agent is awaited."""
+    bad = tmp_path / "bad.js"
+    bad.write_text("throw new Error('broken at init');\nexport default function () {}\n")
+    p = subprocess.run([dist.c6, "coordinator", str(bad), "--instances", "2", "--listen", "127.0.0.1:0"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 107, p.stderr
+    assert "broken at init" in p.stderr
