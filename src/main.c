@@ -1,5 +1,5 @@
-/* c6: runs k6 scripts. Commands: run, inspect, archive, new, status, pause, resume,
- * scale, stats, stop, target, version. */
+/* c6: runs k6 scripts. Commands: run, inspect, archive, kube, new, status, pause,
+ * resume, scale, stats, stop, target, version. */
 #include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "cli/control.h"
 #include "cli/run.h"
+#include "dist/kube.h"
 #include "util/log.h"
 
 #define C6_VERSION "0.1.0"
@@ -23,6 +24,8 @@ static int main_usage(FILE *f, int code) {
             "                               (--execution-requirements: with maxVUs, totalDuration)\n"
             "  c6 archive [-O file.tar] script.js\n"
             "                               write the test as a k6 archive (run it: c6 run file.tar)\n"
+            "  c6 kube [run's flags] script.js --instances N [...]\n"
+            "                               print the Kubernetes manifests of a distributed run\n"
             "  c6 status [-a ADDR]          show the status of a running test\n"
             "  c6 pause|resume [-a ADDR]    pause or resume a running test\n"
             "  c6 stop [-a ADDR]            stop a running test (teardown runs, exit code 103)\n"
@@ -117,11 +120,13 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "target") == 0) return main_target(argv + 1);
     if (strcmp(cmd, "new") == 0) return main_new(argc - 2, argv + 2);
     bool run = strcmp(cmd, "run") == 0, inspect = strcmp(cmd, "inspect") == 0, archive = strcmp(cmd, "archive") == 0;
-    if (run || inspect || archive || control_is_command(cmd)) {
+    bool kube = strcmp(cmd, "kube") == 0;
+    if (run || inspect || archive || kube || control_is_command(cmd)) {
         curl_global_init(CURL_GLOBAL_ALL);
         int rc = run       ? run_main(argc - 2, argv + 2)
                  : inspect ? run_inspect_main(argc - 2, argv + 2)
                  : archive ? run_archive_main(argc - 2, argv + 2)
+                 : kube    ? kube_main(argc - 2, argv + 2)
                            : control_main(argc - 1, argv + 1, stdout);
         curl_global_cleanup();
         return rc;
