@@ -636,10 +636,13 @@ static void y_container_common(yaml *y, const kube *k) {
     y_end(y);
 }
 
-/* The pod spec's fields both Jobs share. */
+/* The pod spec's fields both Jobs share: no retry, no API token, and none
+ * of the namespace's Services as variables (they would reach the script's
+ * __ENV, as the system's variables do). */
 static void y_pod_common(yaml *y) {
     y_str(y, "restartPolicy", "Never");
     y_bool(y, "automountServiceAccountToken", false);
+    y_bool(y, "enableServiceLinks", false);
     y_open(y, "securityContext");
     y_open(y, "seccompProfile");
     y_str(y, "type", "RuntimeDefault");

@@ -127,6 +127,7 @@ def test_manifests(c6_bin, tmp_path):
     pod = spec["template"]["spec"]
     assert pod["restartPolicy"] == "Never"
     assert pod["automountServiceAccountToken"] is False
+    assert pod["enableServiceLinks"] is False   # no SMOKE_COORDINATOR_PORT... in the script's __ENV
     coord = container(cj, "coordinator")
     assert coord["image"] == "registry.example/c6:0.1"
     archive_path = coord["command"][coord["command"].index("--instances") - 1]
@@ -164,6 +165,7 @@ def test_manifests(c6_bin, tmp_path):
     assert aspec["backoffLimit"] == 0
     apod = aspec["template"]["spec"]
     assert apod["restartPolicy"] == "Never"
+    assert apod["enableServiceLinks"] is False and apod["automountServiceAccountToken"] is False
     agent = container(aj, "agent")
     assert agent["image"] == "registry.example/c6:0.1"
     addr = f"{svc['metadata']['name']}:{port['port']}"
