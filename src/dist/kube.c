@@ -232,6 +232,10 @@ static bool kube_archived_flag(const char *name) {
            !strcmp(name, "exclude-env-vars");
 }
 
+/* run's flags that only the pods get: where logs and console output go
+ * (here they could land in the YAML on stdout) */
+static bool kube_pod_flag(const char *name) { return !strcmp(name, "log-output") || !strcmp(name, "console-output"); }
+
 static void kube_usage(FILE *f) {
     fprintf(f,
             "usage: c6 kube [run's flags] script.js|file.tar --instances N [flags]\n\n"
@@ -340,7 +344,7 @@ static int kube_split(kube *k, int argc, char **argv) {
                 log_printf(LOG_ERROR, "argument %d is not UTF-8: it cannot go into the manifests", i + j + 1);
                 return -1;
             }
-            k->run_argv[k->run_argc++] = argv[i + j];
+            if (!kube_pod_flag(name)) k->run_argv[k->run_argc++] = argv[i + j];
             if (!kube_archived_flag(name)) k->coord_argv[k->coord_argc++] = argv[i + j];
         }
         if (kube_archived_flag(name) && letter > 1) {   /* "-qe X": the coordinator keeps -q */
@@ -435,9 +439,30 @@ static void kube_default_name(kube *k, const char *script) {
     k->name = k->name_buf;
 }
 
-/* c6 kube's own flags, then run's (through run's parser, for its errors and
- * the flags the coordinator refuses). */
+/* run's flags (through run's parser, for its errors, -h, and the flags the
+ * coordinator refuses), then c6 kube's own. */
 static int kube_check(kube *k) {
+    c6_run_args a;
+    char err[1024];
+    if (args_parse_archive(k->run_argc - 2, k->run_argv + 2, &a, err, sizeof err)) {
+        log_printf(LOG_ERROR, "%s", err);
+        return -1;
+    }
+    int rc = 0;
+    /* c6 coordinator's refusals, before anything is applied */
+    if (a.help) {   /* -h in a group of short flags */
+        k->help = true;
+    } else if (a.linger || (a.flags.paused_set && a.flags.paused)) {
+        log_printf(LOG_ERROR, "--paused and --linger are not supported by the coordinator yet");
+        rc = -1;
+    } else if (a.flags.execution_segment_set || a.flags.execution_segment_sequence_set) {
+        log_printf(LOG_ERROR, "--execution-segment and --execution-segment-sequence are the coordinator's to set");
+        rc = -1;
+    } else if (!k->name) {
+        kube_default_name(k, a.script);
+    }
+    args_free(&a);
+    if (rc || k->help) return rc;
     if (!k->instances) {
         log_printf(LOG_ERROR, "--instances N is required");
         return -1;
@@ -494,25 +519,6 @@ static int kube_check(kube *k) {
     if (k->archive_file && k->archive_file[0] != '/')
         return kube_flag_error("archive-file", k->archive_file, "an absolute path in the coordinator's container");
 
-    c6_run_args a;
-    char err[1024];
-    if (args_parse_archive(k->run_argc - 2, k->run_argv + 2, &a, err, sizeof err)) {
-        log_printf(LOG_ERROR, "%s", err);
-        return -1;
-    }
-    int rc = 0;
-    /* c6 coordinator's refusals, before anything is applied */
-    if (a.linger || (a.flags.paused_set && a.flags.paused)) {
-        log_printf(LOG_ERROR, "--paused and --linger are not supported by the coordinator yet");
-        rc = -1;
-    } else if (a.flags.execution_segment_set || a.flags.execution_segment_sequence_set) {
-        log_printf(LOG_ERROR, "--execution-segment and --execution-segment-sequence are the coordinator's to set");
-        rc = -1;
-    } else if (!k->name) {
-        kube_default_name(k, a.script);
-    }
-    args_free(&a);
-    if (rc) return rc;
     snprintf(k->service, sizeof k->service, "%s-coordinator", k->name);
     snprintf(k->agent_addr, sizeof k->agent_addr, "%s:%d", k->service, k->port);
     snprintf(k->archive_path, sizeof k->archive_path, "%s",
@@ -960,6 +966,8 @@ int kube_main(int argc, char **argv) {
         code = kube_wait(k);
     } else if (!code && kube_check(k)) {
         code = KUBE_EXIT_FLAGS;
+    } else if (!code && k->help) {
+        kube_usage(stdout);
     } else if (!code) {
         buf archive = {0};
         yaml y = {0};

@@ -271,6 +271,20 @@ def test_archive_flags_stay_out_of_the_coordinator(c6_bin):
     assert meta["options"]["vus"] == 2
 
 
+def test_log_flags_go_to_the_pods_only(c6_bin, tmp_path):
+    """--log-output and --console-output are the coordinator's: the archive
+    step keeps logging on stderr, so the YAML on stdout stays YAML even
+    with --log-output=stdout and a script that logs at init."""
+    script = tmp_path / "noisy.js"
+    script.write_text("console.log('init says hi');\nexport default function () {}\n")
+    objs, r = kube(c6_bin, script, "--instances", "2", "--log-output=stdout", "--console-output", "c.log",
+                   cwd=tmp_path)
+    assert b"init says hi" in r.stderr and b"init says hi" not in r.stdout
+    assert container(objs["Job/coordinator"])["command"][2:5] == ["--log-output=stdout", "--console-output",
+                                                                 "c.log"]
+    assert not (tmp_path / "c.log").exists()
+
+
 def test_archive_as_input(c6_bin, tmp_path):
     """An archive given to c6 kube goes into the ConfigMap as c6 archive
     re-archives it; the name comes from the tar's file name."""
@@ -388,9 +402,10 @@ def test_bad_script_no_manifests(c6_bin):
     assert r.returncode == 255 and r.stdout == b"" and b"accepts 1 arg(s), received 0" in r.stderr
 
 
-def test_help(c6_bin):
-    r = c6(c6_bin, "kube", "--help")
-    assert r.returncode == 0
+@pytest.mark.parametrize("flag", ["--help", "-h", "-qh"])
+def test_help(c6_bin, flag):
+    r = c6(c6_bin, "kube", "main.js", flag)
+    assert r.returncode == 0, r.stderr.decode()
     out = r.stdout.decode()
     assert out.startswith("usage: c6 kube") and "--instances N" in out and "--wait-for" in out
 
