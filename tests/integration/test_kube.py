@@ -228,7 +228,8 @@ def test_defaults_and_generated_token(c6_bin):
 
 
 @pytest.mark.parametrize("file,name", [("My_Test.v2.js", "my-test"), ("123-load test.js", "load-test"),
-                                       ("42.js", "c6"), ("UPPER.js", "upper")])
+                                       ("42.js", "c6"), ("UPPER.js", "upper"), ("x" * 80 + ".js", "x" * 51),
+                                       ("a" * 50 + "_b.js", "a" * 50)])
 def test_default_name_is_a_dns_label(c6_bin, tmp_path, file, name):
     """The default name: the file name made a DNS-1035 label (lower case,
     from its first letter, other characters as '-'), else "c6"."""
@@ -236,6 +237,15 @@ def test_default_name_is_a_dns_label(c6_bin, tmp_path, file, name):
     objs, _ = kube(c6_bin, file, "--instances", "2", cwd=tmp_path)
     assert objs["Service"]["metadata"]["name"] == name + "-coordinator"
     assert objs["Job/agent"]["metadata"]["name"] == name + "-agents"
+
+
+def test_longest_name(c6_bin):
+    """51 characters: NAME-coordinator is then a 63-character Service name,
+    the longest DNS label; the agents' pods' hostnames NAME-agents-IDX fit."""
+    objs, _ = kube(c6_bin, "main.js", "--instances", "64", "--name", "n" * 51)
+    assert len(objs["Service"]["metadata"]["name"]) == 63
+    assert len(objs["Job/agent"]["metadata"]["name"]) + len("-63") <= 63
+    assert objs["Job/agent"]["spec"]["completions"] == 64
 
 
 def test_values_survive_yaml(c6_bin):
