@@ -15,7 +15,8 @@ QJS_VERSION=2025.04.26
 QJS_SHA256=ec81da5b3249ed648dbc7df4a1654988910e66a118d9b71cb63534216efcfbbe
 
 # Debian packages by group, one line a group (a new group is one more line).
-# test: cmocka and pytest; nginx-light for tests/integration/test_https.py;
+# test: cmocka and pytest; python3-yaml reads `c6 kube`'s manifests
+#   (tests/integration/test_kube.py); nginx-light for tests/integration/test_https.py;
 #   openssl (the CLI) makes the tests' certificates; curl is a reference
 #   client in some tests; influxdb is a real InfluxDB 1.6 for the output
 #   tests (they start their own influxd on loopback ports; under systemd the
@@ -25,7 +26,7 @@ QJS_SHA256=ec81da5b3249ed648dbc7df4a1654988910e66a118d9b71cb63534216efcfbbe
 # fuzz: clang-16 and its libFuzzer runtime (make fuzz, tests/fuzz).
 declare -A PKG_GROUPS=(
   [build]="build-essential pkg-config dpkg-dev ca-certificates libcurl4-openssl-dev libuv1-dev libssl-dev libmicrohttpd-dev libcjson-dev zlib1g-dev libnghttp2-dev libgumbo-dev libbrotli-dev libzstd-dev libgnutls28-dev libsnappy-dev"
-  [test]="libcmocka-dev python3-pytest nginx-light openssl curl influxdb"
+  [test]="libcmocka-dev python3-pytest python3-yaml nginx-light openssl curl influxdb"
   [bench]="nginx-light wrk nghttp2-client openssl curl time"
   [fuzz]="clang-16 libclang-rt-16-dev"
 )

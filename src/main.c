@@ -1,5 +1,5 @@
 /* c6: runs k6 scripts. Commands: run, inspect, archive, coordinator, agent,
- * new, status, pause, resume, scale, stats, stop, target, version. */
+ * kube, new, status, pause, resume, scale, stats, stop, target, version. */
 #include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
@@ -11,6 +11,7 @@
 #include "cli/control.h"
 #include "cli/run.h"
 #include "dist/dist.h"
+#include "dist/kube.h"
 #include "util/log.h"
 
 #include "version.h"
@@ -27,6 +28,8 @@ static int main_usage(FILE *f, int code) {
             "  c6 coordinator [run's flags] script.js --instances N [--listen H:P] [--token T]\n"
             "                               run one test over N agents (distributed run)\n"
             "  c6 agent HOST:PORT [--token T]  join a coordinator's distributed run\n"
+            "  c6 kube [run's flags] script.js --instances N [...]\n"
+            "                               print the Kubernetes manifests of a distributed run\n"
             "  c6 status [-a ADDR]          show the status of a running test\n"
             "  c6 pause|resume [-a ADDR]    pause or resume a running test\n"
             "  c6 stop [-a ADDR]            stop a running test (teardown runs, exit code 103)\n"
@@ -122,13 +125,15 @@ int main(int argc, char **argv) {
     if (strcmp(cmd, "new") == 0) return main_new(argc - 2, argv + 2);
     bool run = strcmp(cmd, "run") == 0, inspect = strcmp(cmd, "inspect") == 0, archive = strcmp(cmd, "archive") == 0;
     bool coordinator = strcmp(cmd, "coordinator") == 0, agent = strcmp(cmd, "agent") == 0;
-    if (run || inspect || archive || coordinator || agent || control_is_command(cmd)) {
+    bool kube = strcmp(cmd, "kube") == 0;
+    if (run || inspect || archive || coordinator || agent || kube || control_is_command(cmd)) {
         curl_global_init(CURL_GLOBAL_ALL);
         int rc = run           ? run_main(argc - 2, argv + 2)
                  : inspect     ? run_inspect_main(argc - 2, argv + 2)
                  : archive     ? run_archive_main(argc - 2, argv + 2)
                  : coordinator ? coordinator_main(argc - 2, argv + 2)
                  : agent       ? agent_main(argc - 2, argv + 2)
+                 : kube        ? kube_main(argc - 2, argv + 2)
                                : control_main(argc - 1, argv + 1, stdout);
         curl_global_cleanup();
         return rc;

@@ -519,6 +519,30 @@ static int parse_all(int argc, char **argv, c6_run_args *a, char *err, size_t er
     return 0;
 }
 
+int args_flag_at(int argc, char **argv, int i, const char **name, int *letter)
+{
+    const char *arg = argv[i];
+    *name = NULL;
+    *letter = 0;
+    if (arg[0] != '-' || arg[1] == '\0' || strcmp(arg, "--") == 0) return 0;
+    if (arg[1] == '-') {
+        const char *n = arg + 2, *eq = strchr(n, '=');
+        const flag_def *f = find_long(n, eq ? (size_t)(eq - n) : strlen(n), true);
+        if (!f) return 0;
+        *name = f->name;
+        return eq || f->is_bool || i + 1 >= argc ? 1 : 2;
+    }
+    for (const char *p = arg + 1; *p; p++) {   /* as parse_shorts reads a group */
+        const flag_def *f = find_short(*p, true);
+        if (!f) return *name ? 1 : 0;
+        *name = f->name;
+        *letter = (int)(p - arg);
+        if (p[1] == '=' || (!f->is_bool && p[1])) return 1;
+        if (!f->is_bool) return i + 1 >= argc ? 1 : 2;
+    }
+    return 1;
+}
+
 static void args_init(c6_run_args *a)
 {
     memset(a, 0, sizeof(*a));

@@ -64,6 +64,14 @@ int  args_parse_run(int argc, char **argv, c6_run_args *a, char *err, size_t err
  * and --include-system-env-vars off by default (k6's archive command). */
 int  args_parse_archive(int argc, char **argv, c6_run_args *a, char *err, size_t errlen);
 void args_free(c6_run_args *a);
+/* For commands that pass some of run's flags on (`c6 kube`): what argv[i]
+ * is, as the parser would read it (the archive command's flags included).
+ * Returns the argv entries it takes (1, or 2 with a separate value) and sets
+ * *name to its flag's long name (for grouped short flags, the one that
+ * takes a value, else the last one) and *letter to that flag's offset in
+ * argv[i] for a short flag (0 for a long one); returns 0 for "--", a
+ * positional argument or an unknown flag (name NULL). */
+int  args_flag_at(int argc, char **argv, int i, const char **name, int *letter);
 /* The flags with a line each, for `c6 run --help`. */
 void args_print_help(FILE *f);
 

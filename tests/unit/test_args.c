@@ -356,6 +356,46 @@ static void test_error_buffer_may_be_small(void **state)
     args_free(&a);
 }
 
+/* args_flag_at: how c6 kube tells run's flags (and their values) apart */
+static void check_flag_at(int i, int want_span, const char *want_name, int want_letter, const char **args)
+{
+    int argc = 0;
+    while (args[argc]) argc++;
+    const char *name = "unset";
+    int letter = -1;
+    assert_int_equal(args_flag_at(argc, (char **)args, i, &name, &letter), want_span);
+    if (want_name) assert_string_equal(name, want_name);
+    else assert_null(name);
+    assert_int_equal(letter, want_letter);
+}
+
+static void test_flag_at(void **state)
+{
+    (void)state;
+    const char *a1[] = {"-e", "A=1", "x.js", NULL};
+    check_flag_at(0, 2, "env", 1, a1);               /* a separate value */
+    check_flag_at(2, 0, NULL, 0, a1);                /* the script */
+    const char *a2[] = {"--env=A=1", "--env", "B", "--quiet", "--quiet=false", NULL};
+    check_flag_at(0, 1, "env", 0, a2);
+    check_flag_at(1, 2, "env", 0, a2);
+    check_flag_at(3, 1, "quiet", 0, a2);             /* booleans take no separate value */
+    check_flag_at(4, 1, "quiet", 0, a2);
+    const char *a3[] = {"-qe", "A=1", "-qv", "-u10", "-eq", "-c=f.json", NULL};
+    check_flag_at(0, 2, "env", 2, a3);               /* a group: the flag that takes the value */
+    check_flag_at(2, 1, "verbose", 2, a3);           /* ... else the last */
+    check_flag_at(3, 1, "vus", 1, a3);               /* an attached value */
+    check_flag_at(4, 1, "env", 1, a3);               /* "q" is -e's value */
+    check_flag_at(5, 1, "config", 1, a3);
+    const char *a4[] = {"--", "-", "--nope", "-Z", "-O", "o.tar", "--exclude-env-vars", "-e", NULL};
+    check_flag_at(0, 0, NULL, 0, a4);
+    check_flag_at(1, 0, NULL, 0, a4);                /* stdin */
+    check_flag_at(2, 0, NULL, 0, a4);                /* unknown: left to the parser */
+    check_flag_at(3, 0, NULL, 0, a4);
+    check_flag_at(4, 2, "archive-out", 1, a4);       /* c6 archive's flags are known */
+    check_flag_at(6, 1, "exclude-env-vars", 0, a4);
+    check_flag_at(7, 1, "env", 1, a4);               /* a value missing at the end: the parser reports it */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_unknown_and_missing),
         cmocka_unit_test(test_invalid_values),
         cmocka_unit_test(test_error_buffer_may_be_small),
+        cmocka_unit_test(test_flag_at),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
