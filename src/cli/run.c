@@ -685,7 +685,8 @@ int run_main_mode(int argc, char **argv, int mode) {
         if (!getcwd(abs, sizeof abs - 2)) snprintf(abs, sizeof abs, ".");
         strcat(abs, "/-");
         if (script_add_stream(&r->scr, abs, stdin) != 0) {
-            snprintf(err, sizeof err, "cannot read the script from stdin: %s", strerror(errno));
+            char why[128];
+            snprintf(err, sizeof err, "cannot read the script from stdin: %s", script_read_error(errno, why, sizeof why));
             code = run_fail(r, EXIT_SCRIPT, err);
         }
     }

@@ -121,10 +121,12 @@ int run_options(run_ctx *r, char *err, size_t errlen) {
         const char *path = r->args.config_path;
         const script_blob *b = script_open_file(&r->scr, path);
         int e = errno;
+        char why[128];
         if (!b) {
             snprintf(err, errlen, "failed to load the configuration file from the local file system: %s %s: %s",
                      e == ENOENT || e == ENOTDIR ? "stat" : "open", path,
-                     e == ENOENT ? "no such file or directory" : e == EACCES ? "permission denied" : strerror(e));
+                     e == ENOENT ? "no such file or directory" : e == EACCES ? "permission denied"
+                     : script_read_error(e, why, sizeof why));
             rc = -1;
         } else if ((rc = options_from_json((const char *)b->data, path, &cfg, err, errlen)) != 0) {
             char *why = strdup(err);

@@ -63,6 +63,7 @@ static char *vm_normalize(JSContext *ctx, const char *base, const char *name, vo
         return NULL;
     }
     char *abs = script_resolve(base, name);
+    if (!abs) { JS_ThrowOutOfMemory(ctx); return NULL; }
     char *r = js_strdup(ctx, abs);
     free(abs);
     return r;
@@ -81,10 +82,14 @@ static JSValue vm_meta_resolve(JSContext *ctx, JSValueConst this_val, int argc, 
     } else {
         const char *base = JS_ToCString(ctx, data[0]);
         char *abs = script_resolve(base ? base : "/", spec);
-        size_t n = strlen(abs) + 8;
-        char *url = malloc(n);
-        snprintf(url, n, "file://%s", abs);
-        out = JS_NewString(ctx, url);
+        size_t n = abs ? strlen(abs) + 8 : 0;
+        char *url = abs ? malloc(n) : NULL;
+        if (url) {
+            snprintf(url, n, "file://%s", abs);
+            out = JS_NewString(ctx, url);
+        } else {
+            out = JS_ThrowOutOfMemory(ctx);
+        }
         free(url);
         free(abs);
         JS_FreeCString(ctx, base);
@@ -100,9 +105,11 @@ static void vm_set_import_meta(JSContext *ctx, JSModuleDef *m, const char *path)
     if (JS_IsException(meta)) return;
     size_t n = strlen(path) + 8;
     char *url = malloc(n);
-    snprintf(url, n, "%s%s", path[0] == '/' ? "file://" : "", path);
-    JS_DefinePropertyValueStr(ctx, meta, "url", JS_NewString(ctx, url), JS_PROP_C_W_E);
-    free(url);
+    if (url) {
+        snprintf(url, n, "%s%s", path[0] == '/' ? "file://" : "", path);
+        JS_DefinePropertyValueStr(ctx, meta, "url", JS_NewString(ctx, url), JS_PROP_C_W_E);
+        free(url);
+    }
     JSValue p = JS_NewString(ctx, path);
     JS_DefinePropertyValueStr(ctx, meta, "resolve", JS_NewCFunctionData(ctx, vm_meta_resolve, 1, 0, 1, &p),
                               JS_PROP_C_W_E);
@@ -131,7 +138,9 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
                          "https://grafana.com/docs/k6/latest/using-k6/modules/#use-modules-with-docker", spec);
         }
         if (!src) {
-            JS_ThrowReferenceError(ctx, "could not load module \"%s\": %s", name, strerror(errno));
+            char why[128];
+            JS_ThrowReferenceError(ctx, "could not load module \"%s\": %s", name,
+                                   script_read_error(errno, why, sizeof why));
             return NULL;
         }
         len = src->len;
@@ -146,7 +155,10 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
             return NULL;
         }
     }
-    if (cjs_detect(text, len)) text = wrapped = cjs_wrap(text, len, name, &len);   /* k6 runs CommonJS too */
+    if (cjs_detect(text, len)) {   /* k6 runs CommonJS too */
+        text = wrapped = cjs_wrap(text, len, name, &len);
+        if (!wrapped) { free(stripped); JS_ThrowOutOfMemory(ctx); return NULL; }
+    }
     JSValue fn = JS_Eval(ctx, text, len, name, JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
     const char *text_for_meta = strstr(text, "import.meta") ? "import.meta" : "";
     free(wrapped);
@@ -154,11 +166,16 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
     if (JS_IsException(fn)) return NULL;
     size_t bclen;
     uint8_t *bc = JS_WriteObject(ctx, &bclen, fn, JS_WRITE_OBJ_BYTECODE);
+    uint8_t *copy = bc ? malloc(bclen) : NULL;
     if (bc) {
-        uint8_t *copy = malloc(bclen);
-        memcpy(copy, bc, bclen);
+        if (copy) memcpy(copy, bc, bclen);
         js_free(ctx, bc);
-        script_add_module(l->s, name, copy, bclen);
+    }
+    if (!copy || script_add_module(l->s, name, copy, bclen) != 0) {
+        free(copy);
+        JS_FreeValue(ctx, fn);
+        JS_ThrowOutOfMemory(ctx);
+        return NULL;
     }
     JSModuleDef *m = JS_VALUE_GET_PTR(fn);
     JS_FreeValue(ctx, fn);
@@ -216,18 +233,20 @@ static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     JS_FreeCString(ctx, mode);
     const char *p = strncmp(path, "file://", 7) == 0 ? path + 7 : path;   /* import.meta.resolve's URLs */
     char *abs = script_resolve(v->test ? ((script *)v->test->script)->main_path : "/", p);
+    if (!abs) { JS_FreeCString(ctx, path); return JS_ThrowOutOfMemory(ctx); }
     script *s = v->test->script;
     const script_blob *f = script_open_file(s, abs);
     JSValue r;
     /* k6's readFile (internal/js/initcontext.go) stats the path first, so a
      * missing file is Go's "stat <abs>: no such file or directory" */
     int e = errno;
+    char why[128];
     if (!f && e == EISDIR)
         r = js_throw_error(ctx, "GoError", "open() can't be used with directories, path: \"%s\"", abs);
     else if (!f)
         r = js_throw_error(ctx, "GoError", "%s %s: %s", e == ENOENT || e == ENOTDIR ? "stat" : "open", abs,
                            e == ENOENT ? "no such file or directory" : e == ENOTDIR ? "not a directory"
-                           : e == EACCES ? "permission denied" : strerror(e));
+                           : e == EACCES ? "permission denied" : script_read_error(e, why, sizeof why));
     else if (binary)
         r = JS_NewArrayBufferCopy(ctx, f->data, f->len);
     else

@@ -1,0 +1,119 @@
+"""Hostile scripts: inputs that must end in a clean error (k6's text and exit
+code where k6 has one), never a crash or unbounded memory (issue 12, "Crashes").
+
+File reads: k6 reads a file whole (afero.ReadFile in internal/js/initcontext.go,
+readFile) with no limit of its own; c6 reads at most SCRIPT_MAX_FILE_SIZE bytes
+(src/js/script.h: 512 MiB, or C6_MAX_FILE_SIZE) and refuses more with a message
+naming the file and the limit. A failed open() in init is k6's exit 107
+(errext.ScriptException in internal/cmd/run.go -> exitcodes.ScriptException).
+"""
+
+import os
+import subprocess
+import time
+
+import pytest
+
+from conftest import script_path
+from hostile import run_c6
+
+EXIT_SCRIPT = 107   # k6 internal/errext/exitcodes/codes.go: ScriptException
+EXIT_CONFIG = 104   # k6 internal/errext/exitcodes/codes.go: InvalidConfig
+
+LIMIT = 1_000_000   # C6_MAX_FILE_SIZE for the tests: small, so that they stay fast
+
+
+def _limit_msg(n=LIMIT):
+    return f"the file is larger than c6's limit of {n} bytes (C6_MAX_FILE_SIZE)"
+
+
+def test_open_dev_zero_stops_at_the_limit(c6_bin):
+    # before: read /dev/zero until realloc failed (tens of GB, then a crash)
+    r = run_c6(c6_bin, script_path("hostile_script/open_path.js"), env={"FILE": "/dev/zero", "C6_MAX_FILE_SIZE": str(LIMIT)},
+               timeout=60)
+    assert r.code == EXIT_SCRIPT, r
+    assert f"GoError: open /dev/zero: {_limit_msg()}" in r.err, r
+    assert r.peak_rss_kb < 150_000, r
+
+
+def test_open_dev_zero_default_limit_bounded(c6_bin):
+    # the default limit (512 MiB): the read stops there, the peak stays near it
+    r = run_c6(c6_bin, script_path("hostile_script/open_path.js"), env={"FILE": "/dev/zero", "MODE": "b"},
+               timeout=120)
+    assert r.code == EXIT_SCRIPT, r
+    assert _limit_msg(512 << 20) in r.err, r
+    assert r.peak_rss_kb < 800_000, r
+
+
+def test_open_regular_file_over_limit_is_refused_without_reading(c6_bin, tmp_path):
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as f:
+        f.truncate(4 * LIMIT)   # sparse: its size is known up front, nothing is read
+    r = run_c6(c6_bin, script_path("hostile_script/open_path.js"), env={"FILE": str(big), "C6_MAX_FILE_SIZE": str(LIMIT)})
+    assert r.code == EXIT_SCRIPT, r
+    assert f"GoError: open {big}: {_limit_msg()}" in r.err, r
+    assert r.peak_rss_kb < 150_000, r
+
+
+def test_open_file_at_the_limit_is_read(c6_bin, tmp_path):
+    f = tmp_path / "exact.bin"
+    f.write_bytes(b"a" * LIMIT)
+    r = run_c6(c6_bin, script_path("hostile_script/open_path.js"), env={"FILE": str(f), "C6_MAX_FILE_SIZE": str(LIMIT)})
+    assert r.code == 0, r
+    assert f"read {LIMIT}" in r.err, r
+
+
+def test_open_directory_is_k6s_error(c6_bin, tmp_path):
+    # k6 internal/js/initcontext.go, readFile: "open() can't be used with directories, path: %q"
+    r = run_c6(c6_bin, script_path("hostile_script/open_path.js"), env={"FILE": str(tmp_path)})
+    assert r.code == EXIT_SCRIPT, r
+    assert f'open() can\'t be used with directories, path: \\"{tmp_path}\\"' in r.err, r
+
+
+def test_imported_module_over_limit(c6_bin, tmp_path):
+    (tmp_path / "big_module.js").write_text("// " + "x" * (2 * LIMIT) + "\nexport default 1;\n")
+    main = tmp_path / "main.js"
+    main.write_text('import x from "./big_module.js";\nexport default function () {}\n')
+    r = run_c6(c6_bin, main, env={"C6_MAX_FILE_SIZE": str(LIMIT)})
+    assert r.code == EXIT_SCRIPT, r
+    assert f'could not load module \\"{tmp_path}/big_module.js\\": {_limit_msg()}' in r.err, r
+
+
+def test_script_file_over_limit(c6_bin, tmp_path):
+    main = tmp_path / "main.js"
+    main.write_text("// " + "x" * (2 * LIMIT) + "\nexport default function () {}\n")
+    r = run_c6(c6_bin, main, env={"C6_MAX_FILE_SIZE": str(LIMIT)})
+    assert r.code == EXIT_SCRIPT, r
+    assert _limit_msg() in r.err and str(main) in r.err, r
+
+
+def _run_stdin(c6_bin, stdin, env, timeout=60):
+    penv = {k: v for k, v in os.environ.items() if not k.startswith("K6_")}
+    penv["K6_ADDRESS"] = "127.0.0.1:0"
+    penv.update(env)
+    return subprocess.run([c6_bin, "run", "-q", "-"], stdin=stdin, capture_output=True, text=True,
+                          errors="replace", env=penv, timeout=timeout)
+
+
+def test_stdin_endless_is_refused(c6_bin):
+    # `c6 run -` < /dev/zero: read until the limit, then refused
+    with open("/dev/zero", "rb") as z:
+        p = _run_stdin(c6_bin, z, {"C6_MAX_FILE_SIZE": str(LIMIT)})
+    assert p.returncode == EXIT_SCRIPT, p
+    assert f"cannot read the script from stdin: {_limit_msg()}" in p.stderr, p
+
+
+def test_stdin_small_script_runs(c6_bin):
+    with open(script_path("hostile_script/small.js"), "rb") as f:
+        p = _run_stdin(c6_bin, f, {"C6_MAX_FILE_SIZE": str(LIMIT)})
+    assert p.returncode == 0, p
+    assert "small ran" in p.stderr, p
+
+
+def test_config_file_over_limit(c6_bin, tmp_path):
+    cfg = tmp_path / "config.json"
+    with open(cfg, "wb") as f:
+        f.truncate(2 * LIMIT)
+    r = run_c6(c6_bin, script_path("hostile_script/small.js"), "--config", cfg, env={"C6_MAX_FILE_SIZE": str(LIMIT)})
+    assert r.code != 0, r
+    assert f"failed to load the configuration file from the local file system: open {cfg}: {_limit_msg()}" in r.err, r
