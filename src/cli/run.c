@@ -448,17 +448,26 @@ static void run_teardown_loop(run_ctx *r) {
 
 static void run_spawn_workers(run_ctx *r) {
     c6_test *t = &r->test;
-    t->nworkers = run_worker_count(r);
-    t->workers = calloc((size_t)t->nworkers, sizeof *t->workers);
+    int nworkers = run_worker_count(r);
+    t->workers = calloc((size_t)nworkers, sizeof *t->workers);
+    /* the run fails at init (run_wait_init) when memory runs out here */
+    for (int i = 0; t->workers && i < nworkers && (t->workers[i] = worker_new(t, i)); i++) t->nworkers = i + 1;
     /* a stamp lane per sample buffer: the workers', then the main thread's */
     sample_buf_set_lane(&r->main_samples, t->nworkers, t->nworkers + 1);
     for (int i = 0; i < t->nworkers; i++) {
-        t->workers[i] = worker_new(t, i);
         sample_buf_set_lane(&t->workers[i]->samples, i, t->nworkers + 1);
         engine_add_source(r->eng, &t->workers[i]->samples);
     }
-    for (int64_t k = 0; k < t->init_vus; k++)
-        worker_add_vu(t->workers[k % t->nworkers], (int)k + 1);
+    if (t->nworkers < nworkers) test_init_failed(t, "out of memory: the workers cannot be created");
+    for (int64_t k = 0; t->nworkers == nworkers && k < t->init_vus; k++) {
+        if (!worker_add_vu(t->workers[k % t->nworkers], (int)k + 1)) {
+            char m[128];
+            snprintf(m, sizeof m, "out of memory: only %lld of the %lld VUs could be created", (long long)k,
+                     (long long)t->init_vus);
+            test_init_failed(t, m);
+            break;
+        }
+    }
     atomic_store(&t->next_vu_id, (int)t->init_vus);
     for (int i = 0; i < t->nworkers; i++) worker_start(t->workers[i]);
 }

@@ -52,6 +52,7 @@
 #include <strings.h>
 
 #include "config/duration.h"
+#include "exec/capacity.h"
 #include "config/executor_def.h"
 #include "config/jsonval.h"
 #include "util/err.h"
@@ -654,6 +655,23 @@ static plan_totals combined_plan(const c6_scenario *s, size_t n) {
     free(all);
     free(order);
     return r;
+}
+
+int scenarios_totals(const c6_scenario *s, size_t n, const capacity *cap, scen_totals *out, char *err,
+                     size_t errlen) {
+    /* the largest scenario alone is a floor of what the test needs at once:
+     * refused before its steps (one per VU started or stopped) are planned */
+    int64_t floor = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t v = scenario_max_vus(&s[i]);
+        if (v > floor) floor = v;
+    }
+    if (cap && capacity_check_vus(cap, floor, err, errlen)) return -1;
+    plan_totals t = combined_plan(s, n);
+    out->max_vus = t.max_planned;
+    out->max_unplanned_vus = t.max_possible - t.max_planned;
+    out->max_duration_us = t.end;
+    return cap ? capacity_check_vus(cap, t.max_possible, err, errlen) : 0;
 }
 
 int64_t scenarios_max_vus(const c6_scenario *s, size_t n) {

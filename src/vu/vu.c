@@ -22,12 +22,14 @@ static void vu_main(void *arg);
 
 vu *vu_new(worker *w, c6_test *t, int id, enum vu_role role) {
     vu *v = calloc(1, sizeof *v);
+    if (!v) return NULL;
     v->id = id;
     v->role = role;
     v->w = w;
     v->test = t;
     v->scenario = "default";
     v->co = coro_new(VU_STACK_SIZE, vu_main, v);
+    if (!v->co) { free(v); return NULL; }
     uv_timer_init(&w->loop, &v->sleep_timer);
     v->sleep_timer.data = v;
     return v;

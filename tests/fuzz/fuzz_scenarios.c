@@ -6,14 +6,12 @@
 #include <cJSON.h>
 #include "fuzz.h"
 #include "config/scenarios.h"
+#include "exec/capacity.h"
 
-/* See FZ_MAX_PLANNED_VUS. */
-static bool too_big(const c6_scenario *s) {
-    if (s->start_vus > FZ_MAX_PLANNED_VUS || s->start_vus < -FZ_MAX_PLANNED_VUS) return true;
-    for (size_t i = 0; i < s->nstages; i++)
-        if (s->stages[i].target > FZ_MAX_PLANNED_VUS || s->stages[i].target < -FZ_MAX_PLANNED_VUS) return true;
-    return false;
-}
+/* A machine of 1 GiB (about 7,800 VUs), the same on every host: what it
+ * cannot hold is refused before it is planned per VU, as c6 run does with
+ * the host's figures (exec/capacity.h). */
+static const capacity fz_machine = {(uint64_t)1 << 30, UINT64_MAX, UINT64_MAX};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *text = fz_dup(data, size);
@@ -24,23 +22,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t n = 0;
     char err[1024], vmsg[1024], line[512];
     if (scenarios_parse_json(obj, "script options", &sc, &n, err, sizeof err, vmsg, sizeof vmsg) == 0) {
-        bool big = false;
-        for (size_t i = 0; i < n; i++) big |= too_big(&sc[i]);
-        for (size_t i = 0; i < n && !big; i++) {
+        scen_totals t;
+        bool big = scenarios_totals(sc, n, &fz_machine, &t, err, sizeof err) != 0;
+        if (big && !err[0]) abort();
+        for (size_t i = 0; i < n; i++) {
             scenario_validate(&sc[i], err, sizeof err);
             scenario_describe(&sc[i], line, sizeof line);
             scenario_duration_us(&sc[i]);
-            scenario_max_duration_us(&sc[i]);
+            if (!big) scenario_max_duration_us(&sc[i]);   /* plans it per VU */
             scenario_planned_vus(&sc[i]);
             scenario_max_vus(&sc[i]);
             c6_scenario copy;
             scenario_copy(&copy, &sc[i]);
             scenario_free(&copy);
-        }
-        if (!big) {
-            scenarios_max_vus(sc, n);
-            scenarios_max_unplanned_vus(sc, n);
-            scenarios_max_duration_us(sc, n);
         }
         for (size_t i = 0; i < n; i++) scenario_free(&sc[i]);
         free(sc);

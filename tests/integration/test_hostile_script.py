@@ -117,3 +117,63 @@ def test_config_file_over_limit(c6_bin, tmp_path):
     r = run_c6(c6_bin, script_path("hostile_script/small.js"), "--config", cfg, env={"C6_MAX_FILE_SIZE": str(LIMIT)})
     assert r.code != 0, r
     assert f"failed to load the configuration file from the local file system: open {cfg}: {_limit_msg()}" in r.err, r
+
+
+# ---- VUs the machine cannot hold (src/exec/capacity.h) ----
+# Before: `vus: 1e9` ended in SIGSEGV (worker_add_vu grew its array by one with
+# an unchecked realloc) or SIGABRT after "out of memory"; a stage target of 1e7
+# took ~800 MB and seconds to plan. k6 has no check of its own (it runs out of
+# memory); c6 refuses before planning or starting, as an invalid configuration.
+
+HUGE = [
+    {"vus": 1_000_000_000, "duration": "1s"},
+    {"stages": [{"duration": "30s", "target": 10_000_000}]},
+    {"stages": [{"duration": "30s", "target": 100_000_000}]},   # k6's limit itself (MAX_RAMPING_VUS) is fine
+    {"scenarios": {"a": {"executor": "constant-arrival-rate", "rate": 1, "duration": "1s",
+                         "preAllocatedVUs": 1_000_000_000}}},
+    {"scenarios": {"a": {"executor": "ramping-arrival-rate", "preAllocatedVUs": 1, "maxVUs": 1_000_000_000,
+                         "stages": [{"duration": "1s", "target": 1}]}}},
+    {"scenarios": {"a": {"executor": "ramping-vus", "startVUs": 0,
+                         "stages": [{"duration": "1s", "target": 9_000_000}, {"duration": "1s", "target": 0}] * 20}}},
+]
+
+
+@pytest.mark.parametrize("opts", HUGE, ids=["vus", "stage-1e7", "stage-1e8", "preAllocatedVUs", "maxVUs", "ramps"])
+def test_huge_vus_refused_before_start(c6_bin, opts):
+    import json
+    r = run_c6(c6_bin, script_path("hostile_script/options_env.js"), env={"OPTS": json.dumps(opts)}, timeout=60)
+    assert r.code == EXIT_CONFIG, r
+    assert "the test needs up to " in r.err and "lower the VUs (vus, stages' targets, preAllocatedVUs, maxVUs)" in r.err, r
+    assert r.elapsed < 10, r
+    assert r.peak_rss_kb < 100_000, r   # nothing planned per VU
+
+
+def test_stage_target_above_k6_limit_is_k6s_error(c6_bin):
+    # k6 lib/executor/ramping_vus.go, Validate: "target for stage %d exceeds max limit of %d" (maxConcurrentVUs 100000000)
+    import json
+    opts = {"stages": [{"duration": "30s", "target": 1_000_000_000}]}
+    r = run_c6(c6_bin, script_path("hostile_script/options_env.js"), env={"OPTS": json.dumps(opts)}, timeout=60)
+    assert r.code == EXIT_CONFIG, r
+    assert "target for stage 1 exceeds max limit of 100000000" in r.err, r
+
+
+def test_vus_beyond_address_space_limit(c6_bin):
+    # ulimit -v 500 MB: 600 VUs need 256 MiB + 600 x 380 KiB of address space; refused, not a crash
+    import json
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (500 << 20, 500 << 20))
+
+    penv = {k: v for k, v in os.environ.items() if not k.startswith("K6_")}
+    penv["K6_ADDRESS"] = "127.0.0.1:0"
+    penv["OPTS"] = json.dumps({"vus": 2000, "duration": "1s"})
+    p = subprocess.run([c6_bin, "run", "-q", script_path("hostile_script/options_env.js")], capture_output=True,
+                       text=True, errors="replace", env=penv, timeout=60, preexec_fn=limit, stdin=subprocess.DEVNULL)
+    assert p.returncode == EXIT_CONFIG, p
+    assert "of address space" in p.stderr and "RLIMIT_AS (ulimit -v)" in p.stderr, p
+    # what fits still runs
+    penv["OPTS"] = json.dumps({"vus": 20, "iterations": 20})
+    p = subprocess.run([c6_bin, "run", "-q", script_path("hostile_script/options_env.js")], capture_output=True,
+                       text=True, errors="replace", env=penv, timeout=60, preexec_fn=limit, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p

@@ -1,0 +1,99 @@
+#include "exec/capacity.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "util/err.h"
+
+/* The number after `key` in a "Key:   123 kB" file (/proc/meminfo,
+ * /proc/self/status), in bytes; UINT64_MAX when absent. */
+static uint64_t read_kb_field(const char *path, const char *key) {
+    FILE *f = fopen(path, "r");
+    if (!f) return UINT64_MAX;
+    char line[256];
+    size_t kl = strlen(key);
+    uint64_t v = UINT64_MAX;
+    while (fgets(line, sizeof line, f)) {
+        unsigned long long kb;
+        if (!strncmp(line, key, kl) && sscanf(line + kl, " %llu", &kb) == 1) {
+            v = (uint64_t)kb << 10;
+            break;
+        }
+    }
+    fclose(f);
+    return v;
+}
+
+/* A file holding one number ("max" or absent: UINT64_MAX). */
+static uint64_t read_number(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (!f) return UINT64_MAX;
+    unsigned long long v;
+    int ok = fscanf(f, "%llu", &v) == 1;
+    fclose(f);
+    return ok ? (uint64_t)v : UINT64_MAX;
+}
+
+static uint64_t cgroup_free(const char *limit_path, const char *usage_path) {
+    uint64_t limit = read_number(limit_path), used = read_number(usage_path);
+    if (limit == UINT64_MAX || limit >= ((uint64_t)1 << 60)) return UINT64_MAX;   /* v1's "unlimited" is ~2^63 */
+    if (used == UINT64_MAX) used = 0;
+    return limit > used ? limit - used : 0;
+}
+
+void capacity_read(capacity *c) {
+    c->mem_available = read_kb_field("/proc/meminfo", "MemAvailable:");
+    uint64_t v2 = cgroup_free("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current");
+    uint64_t v1 = cgroup_free("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                              "/sys/fs/cgroup/memory/memory.usage_in_bytes");
+    c->cgroup_free = v2 < v1 ? v2 : v1;
+    c->as_free = UINT64_MAX;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+        uint64_t used = read_kb_field("/proc/self/status", "VmSize:");
+        if (used == UINT64_MAX) used = 0;
+        c->as_free = (uint64_t)rl.rlim_cur > used ? (uint64_t)rl.rlim_cur - used : 0;
+    }
+}
+
+/* bytes as "12.3 GiB" */
+static void human(char *buf, size_t n, long double bytes) {
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    size_t u = 0;
+    while (bytes >= 1024 && u + 1 < sizeof units / sizeof *units) { bytes /= 1024; u++; }
+    snprintf(buf, n, u ? "%.1Lf %s" : "%.0Lf %s", bytes, units[u]);
+}
+
+int capacity_check_vus(const capacity *c, int64_t vus, char *err, size_t errlen) {
+    if (vus <= 0) return 0;
+    long double n = (long double)vus;
+    long double rss = CAPACITY_BASE_RSS + n * CAPACITY_VU_RSS, virt = CAPACITY_BASE_VIRT + n * CAPACITY_VU_VIRT;
+    const char *what = NULL, *unit = "memory";
+    uint64_t have = 0;
+    long double need = rss;
+    if (c->mem_available != UINT64_MAX && rss > (long double)c->mem_available) {
+        what = "MemAvailable in /proc/meminfo";
+        have = c->mem_available;
+    } else if (c->cgroup_free != UINT64_MAX && rss > (long double)c->cgroup_free) {
+        what = "its cgroup's memory limit less its usage";
+        have = c->cgroup_free;
+    } else if (c->as_free != UINT64_MAX && virt > (long double)c->as_free) {
+        what = "RLIMIT_AS (ulimit -v) less the address space in use";
+        have = c->as_free;
+        need = virt;
+        unit = "address space";
+    }
+    if (!what) return 0;
+    char needs[32], has[32];
+    human(needs, sizeof needs, need);
+    human(has, sizeof has, (long double)have);
+    return err_set(err, errlen,
+                   "the test needs up to %" PRId64 " VUs, about %s of %s (%" PRIu64 " KiB per VU, %" PRIu64 " MiB for c6), "
+                   "but this machine has %s (%s); lower the VUs (vus, stages' targets, preAllocatedVUs, maxVUs) "
+                   "or split the test with execution segments",
+                   vus, needs, unit, (need == rss ? CAPACITY_VU_RSS : CAPACITY_VU_VIRT) >> 10,
+                   (need == rss ? CAPACITY_BASE_RSS : CAPACITY_BASE_VIRT) >> 20, has,
+                   what);
+}
