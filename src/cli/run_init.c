@@ -71,6 +71,11 @@ int run_compile(run_ctx *r, char *err, size_t errlen) {
         run_init_error(r, err, errlen);
         return EXIT_FLAGS;
     }
+    if (r->scr.bad_options) {   /* populateExports: json.MarshalIndent's error, no exit code of its own */
+        snprintf(err, errlen, "error parsing script options: json: unsupported value: %s", r->scr.bad_options);
+        run_init_error(r, err, errlen);
+        return EXIT_FLAGS;
+    }
     if (r->scr.nexport_fns == 0) {
         snprintf(err, errlen, "no exported functions in script");
         run_init_error(r, err, errlen);

@@ -37,6 +37,7 @@ typedef struct script {
     char *options_json;  /* JSON.stringify(options) from the first init run, or NULL */
     int has_setup, has_teardown, has_default, has_handle_summary;
     const char *bad_export;  /* "setup" or "teardown" when exported but not a function (k6 refuses it) */
+    const char *bad_options; /* "+Inf", "-Inf" or "NaN": a number in the exported options JSON cannot carry */
     bool init_threw;     /* the first init run failed with an exception its code threw (not a compile error) */
     char *load_error;    /* k6's text when an imported module is missing (not a JS exception) */
     char **export_fns;   /* names of the exported functions (a scenario's `exec` must be one) */

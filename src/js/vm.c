@@ -5,6 +5,7 @@
 #include "js/vm.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -423,6 +424,52 @@ static void vm_list_exported_fns(JSContext *ctx, JSValueConst ns, script *s) {
     vm_free_props(ctx, props, n);
 }
 
+static int vm_name_order(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The first number in val that JSON cannot carry (Infinity, -Infinity, NaN),
+ * as Go's encoding/json names it ("+Inf", "-Inf", "NaN": static strings), or NULL. k6 turns
+ * the exported options into JSON with json.MarshalIndent(v.Export()), which
+ * fails on such a number (JSON.stringify would quietly make it null): keys in
+ * Go's order (sorted, as Go writes a map), elements in order. Depth-bounded
+ * (a cycle fails later, in JSON.stringify). */
+static const char *vm_first_non_finite(JSContext *ctx, JSValueConst val, int depth) {
+    if (JS_IsNumber(val)) {
+        double d;
+        if (JS_ToFloat64(ctx, &d, val) || isfinite(d)) return NULL;
+        return isnan(d) ? "NaN" : d > 0 ? "+Inf" : "-Inf";
+    }
+    if (!JS_IsObject(val) || JS_IsFunction(ctx, val) || depth > 64) return NULL;
+    JSPropertyEnum *props;
+    uint32_t n;
+    if (JS_GetOwnPropertyNames(ctx, &props, &n, val, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY)) {
+        JS_FreeValue(ctx, JS_GetException(ctx));
+        return NULL;
+    }
+    bool array = JS_IsArray(ctx, val) > 0;
+    const char **names = n ? malloc(n * sizeof *names) : NULL;
+    const char *found = NULL;
+    if (n && names) {
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            const char *name = JS_AtomToCString(ctx, props[i].atom);
+            if (name) names[k++] = name;
+        }
+        if (!array) qsort(names, k, sizeof *names, vm_name_order);
+        for (uint32_t i = 0; i < k && !found; i++) {
+            JSValue item = JS_GetPropertyStr(ctx, val, names[i]);
+            found = vm_first_non_finite(ctx, item, depth + 1);
+            JS_FreeValue(ctx, item);
+        }
+        for (uint32_t i = 0; i < k; i++) JS_FreeCString(ctx, names[i]);
+    }
+    free(names);
+    for (uint32_t i = 0; i < n; i++) JS_FreeAtom(ctx, props[i].atom);
+    js_free(ctx, props);
+    return found;
+}
+
 static void vm_read_exports(vu *v, script *s, bool compile) {
     JSContext *ctx = v->ctx;
     JSValue def = JS_GetPropertyStr(ctx, v->ns, "default");
@@ -443,7 +490,13 @@ static void vm_read_exports(vu *v, script *s, bool compile) {
             if (JS_HasProperty(ctx, v->ns, a) > 0 && !(i ? s->has_teardown : s->has_setup)) s->bad_export = special[i];
             JS_FreeAtom(ctx, a);
         }
-        if (JS_IsObject(opts)) s->options_json = vm_to_json(ctx, opts);
+        if (JS_IsObject(opts)) {
+            /* internal/js/bundle.go, populateExports: "error parsing script options: %w" around
+             * encoding/json's UnsupportedValueError ("json: unsupported value: +Inf") */
+            const char *bad = vm_first_non_finite(ctx, opts, 0);
+            if (bad) s->bad_options = bad;
+            else s->options_json = vm_to_json(ctx, opts);
+        }
         vm_list_exported_fns(ctx, v->ns, s);
         JS_FreeValue(ctx, setup);
         JS_FreeValue(ctx, teardown);

@@ -177,3 +177,20 @@ def test_vus_beyond_address_space_limit(c6_bin):
     p = subprocess.run([c6_bin, "run", "-q", script_path("hostile_script/options_env.js")], capture_output=True,
                        text=True, errors="replace", env=penv, timeout=60, preexec_fn=limit, stdin=subprocess.DEVNULL)
     assert p.returncode == 0, p
+
+
+# ---- numbers JSON cannot carry in the exported options ----
+# k6 internal/js/bundle.go, populateExports: json.MarshalIndent(v.Export()) fails on a
+# non-finite float64 (Go encoding/json UnsupportedValueError, "json: unsupported value: "
+# + strconv.FormatFloat: "+Inf", "-Inf", "NaN"), wrapped as "error parsing script options: %w"
+# and by internal/cmd/test_load.go ("could not initialize '%s': could not load JS test '%s': %w");
+# no exit code of its own, so k6 exits with -1 = 255. c6 used to let JSON.stringify make
+# them null (the option silently unset). Go writes a map's keys sorted: "b" before "scenarios".
+@pytest.mark.parametrize("case,value", [("duration", "+Inf"), ("negative", "-Inf"), ("nan", "NaN"),
+                                        ("sorted", "NaN"), ("nested", "+Inf")])
+def test_non_finite_options_refused(c6_bin, case, value):
+    path = script_path("hostile_script/options_non_finite.js")
+    r = run_c6(c6_bin, path, "-e", f"CASE={case}", timeout=30)
+    assert r.code == 255, r
+    assert (f"could not initialize '{path}': could not load JS test 'file://{path}': "
+            f"error parsing script options: json: unsupported value: {value}") in r.err, r
