@@ -31,7 +31,7 @@ TARGET_OBJS := $(TARGET_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps bench-deps fuzz-deps test unit integration demo asan fuzz fuzz-ci fuzz-build bench bench-metrics bench-arrival bench-http2 clean
+.PHONY: all deps test-deps bench-deps fuzz-deps check-alloc test unit integration demo asan fuzz fuzz-ci fuzz-build bench bench-metrics bench-arrival bench-http2 clean
 all: $(BUILD)/c6 $(BUILD)/c6-target
 
 # What the build needs: missing Debian packages, QuickJS (cached) when absent.
@@ -110,7 +110,12 @@ PYTHON   ?= /usr/bin/python3
 integration: $(BUILD)/c6 $(BUILD)/c6-target | $(BUILD)/.test-deps-ok
 	C6_BIN=$(abspath $(BUILD)/c6) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
-test: unit integration
+# every malloc/calloc/realloc/strdup/strndup result in src/ is checked
+# (the rule and its exceptions: scripts/check_alloc.py)
+check-alloc:
+	@$(PYTHON) scripts/check_alloc.py
+
+test: check-alloc unit integration
 
 demo: $(BUILD)/c6 $(BUILD)/c6-target
 	@bash scripts/demo.sh $(BUILD)/c6

@@ -4,6 +4,7 @@
  * holds the entry point, the main loop and the run's life cycle; the other
  * phases are in run_*.c (see run_ctx.h). */
 #include "cli/run.h"
+#include "util/err.h"
 
 #include <limits.h>
 #include <signal.h>
@@ -348,7 +349,7 @@ int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd) {
     }
     if (cmd == CMD_SETUP && w->special) {
         free(r->test.setup_json);
-        r->test.setup_json = w->special->result_json ? strdup(w->special->result_json) : NULL;
+        r->test.setup_json = xstrdup(w->special->result_json);
     }
     return 0;
 }
@@ -411,7 +412,7 @@ static void run_setup_loop(run_ctx *r) {
     r->special_timer.data = r;
     uv_timer_init(r->loop, &r->special_progress);
     r->special_progress.data = r;
-    r->rs = calloc((size_t)(r->test.nscen ? r->test.nscen : 1), sizeof *r->rs);
+    r->rs = xcalloc((size_t)(r->test.nscen ? r->test.nscen : 1), sizeof *r->rs);
     for (int i = 0; i < r->test.nscen; i++) {
         run_scen *rs = &r->rs[i];
         *rs = (run_scen){r, &r->test.scen[i], {0}, {0}, {0}};

@@ -2,6 +2,7 @@
  * on the API server's thread: they read atomics, and take eng_lock to read
  * the engine, which the metrics thread drains under it. */
 #include <stdio.h>
+#include "util/err.h"
 #include <stdlib.h>
 #include <string.h>
 #include "cli/run_ctx.h"
@@ -142,7 +143,7 @@ static void run_api_op_groups(void *ctx, api_group_fn emit, void *arg) {
     pthread_mutex_lock(&r->eng_lock);
     const engine_check *ec;
     size_t nc = engine_checks(r->eng, &ec);
-    const char **paths = calloc(nc * 8 + 1, sizeof *paths);
+    const char **paths = xcalloc(nc * 8 + 1, sizeof *paths);   /* x*: one API answer, small */
     size_t np = 0;
     paths[np++] = "";
     for (size_t i = 0; i < nc; i++) {
@@ -153,11 +154,11 @@ static void run_api_op_groups(void *ctx, api_group_fn emit, void *arg) {
             size_t len = next ? (size_t)(next - g) : strlen(g);
             bool seen = false;
             for (size_t k = 0; k < np && !seen; k++) seen = strlen(paths[k]) == len && !strncmp(paths[k], g, len);
-            if (!seen && np < nc * 8) paths[np++] = strndup(g, len);
+            if (!seen && np < nc * 8) paths[np++] = xstrndup(g, len);
             p = next;
         }
     }
-    api_check *cks = calloc(nc + 1, sizeof *cks);
+    api_check *cks = xcalloc(nc + 1, sizeof *cks);
     for (size_t k = 0; k < np; k++) {
         size_t n = 0;
         for (size_t i = 0; i < nc; i++)

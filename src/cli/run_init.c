@@ -2,6 +2,7 @@
  * options of every layer merged and checked, thresholds parsed, outputs
  * opened, and the test's run-time state made from the plan. */
 #include <errno.h>
+#include "util/err.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,16 +21,16 @@ extern char **environ;
 
 char **run_build_env(const c6_run_args *a) {
     size_t n = 0, cap = 16;
-    char **env = malloc(cap * sizeof *env);
+    char **env = xmalloc(cap * sizeof *env);   /* x*: once, at start */
     if (a->include_system_env_vars)
         for (char **e = environ; *e; e++) {
-            if (n + 1 >= cap) env = realloc(env, (cap *= 2) * sizeof *env);
-            env[n++] = strdup(*e);
+            if (n + 1 >= cap) env = xrealloc(env, (cap *= 2) * sizeof *env);
+            env[n++] = xstrdup(*e);
         }
     for (size_t i = 0; i < a->nenv; i++) {
-        if (n + 1 >= cap) env = realloc(env, (cap *= 2) * sizeof *env);
+        if (n + 1 >= cap) env = xrealloc(env, (cap *= 2) * sizeof *env);
         size_t len = strlen(a->env[i].key) + strlen(a->env[i].value) + 2;
-        env[n] = malloc(len);
+        env[n] = xmalloc(len);
         snprintf(env[n++], len, "%s=%s", a->env[i].key, a->env[i].value);
     }
     env[n] = NULL;
@@ -217,7 +218,7 @@ static int run_segment(run_ctx *r, char *err, size_t errlen) {
     c6_segment_seq q = {0};
     if (c6_segment_parse(seg ? seg : "", &s, err, errlen)) return -1;
     if (seq && *seq && c6_segment_seq_parse(seq, &q, err, errlen)) return -1;
-    r->test.seg = calloc(1, sizeof *r->test.seg);
+    r->test.seg = xcalloc(1, sizeof *r->test.seg);
     if (c6_segment_tuple_new(&s, &q, r->test.seg, err, errlen)) {
         free(r->test.seg);
         r->test.seg = NULL;
@@ -358,7 +359,7 @@ void run_make_scenarios(run_ctx *r) {
     c6_test *t = &r->test;
     t->init_vus = t->seg ? c6_segment_scale(t->seg, t->plan.max_vus) : t->plan.max_vus;
     t->nscen = (int)t->plan.nscenarios;
-    t->scen = calloc((size_t)(t->nscen ? t->nscen : 1), sizeof *t->scen);
+    t->scen = xcalloc((size_t)(t->nscen ? t->nscen : 1), sizeof *t->scen);
     for (int i = 0; i < t->nscen; i++) {
         scen_rt *sc = &t->scen[i];
         const c6_scenario *c = &t->plan.scenarios[i];
@@ -376,7 +377,7 @@ void run_make_scenarios(run_ctx *r) {
         if (arrival && t->seg) {
             /* k6 stripes arrival-rate iterations by the split of maxVUs */
             char e[256];
-            sc->seg = calloc(1, sizeof *sc->seg);
+            sc->seg = xcalloc(1, sizeof *sc->seg);
             if (c6_segment_tuple_from_value(t->seg, scenario_max_vus(c), sc->seg, e, sizeof e)) {
                 free(sc->seg);
                 sc->seg = NULL;

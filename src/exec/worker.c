@@ -139,7 +139,7 @@ worker *worker_new(c6_test *t, int id) {
 }
 
 void test_init_failed(c6_test *t, const char *why) {
-    if (atomic_fetch_add(&t->init_errors, 1) == 0) t->init_error = strdup(why);
+    if (atomic_fetch_add(&t->init_errors, 1) == 0) t->init_error = strdup(why);   /* alloc-ok: NULL: no text, the run fails all the same */
 }
 
 bool worker_add_vu(worker *w, int id) {

@@ -3,6 +3,7 @@
  * script's bytecode table (JS_READ_OBJ_ROM_DATA: all VUs share one copy of
  * the bytecode instead of each holding its own). */
 #include "js/vm.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <math.h>
@@ -410,13 +411,13 @@ static void vm_list_exported_fns(JSContext *ctx, JSValueConst ns, script *s) {
         JS_FreeValue(ctx, JS_GetException(ctx));
         return;
     }
-    s->export_fns = calloc(n + 1, sizeof *s->export_fns);
+    s->export_fns = xcalloc(n + 1, sizeof *s->export_fns);   /* once, at compile time */
     for (uint32_t i = 0; i < n; i++) {
         JSValue f = JS_GetProperty(ctx, ns, props[i].atom);
         if (JS_IsFunction(ctx, f)) {
             const char *name = JS_AtomToCString(ctx, props[i].atom);
             /* k6 never counts `options` as a callable export (bundle.go, populateExports) */
-            if (name && strcmp(name, "options") != 0) s->export_fns[s->nexport_fns++] = strdup(name);
+            if (name && strcmp(name, "options") != 0) s->export_fns[s->nexport_fns++] = xstrdup(name);
             JS_FreeCString(ctx, name);
         }
         JS_FreeValue(ctx, f);
@@ -602,7 +603,7 @@ char *vm_to_json(JSContext *ctx, JSValueConst val) {
     JSValue s = JS_JSONStringify(ctx, val, JS_UNDEFINED, JS_UNDEFINED);
     if (JS_IsException(s) || JS_IsUndefined(s)) { JS_FreeValue(ctx, s); return NULL; }
     const char *c = JS_ToCString(ctx, s);
-    char *out = c ? strdup(c) : NULL;
+    char *out = c ? strdup(c) : NULL;   /* alloc-ok: NULL returned (out of memory, as JS_ToCString's) */
     JS_FreeCString(ctx, c);
     JS_FreeValue(ctx, s);
     return out;

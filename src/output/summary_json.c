@@ -1,4 +1,5 @@
 #include "output/summary_json.h"
+#include "util/err.h"
 
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
@@ -95,7 +96,7 @@ static cJSON *sj_find_group(cJSON *root, const char *path) {
             if (ip && strlen(ip) == plen && strncmp(ip, path, plen) == 0) { sub = it; break; }
         }
         if (!sub) {
-            char *gname = strndup(name, nl), *gpath = strndup(path, plen);
+            char *gname = xstrndup(name, nl), *gpath = xstrndup(path, plen);   /* the end of the run, once */
             sub = sj_group(gname, gpath);
             cJSON_AddItemToArray(cJSON_GetObjectItem(g, "groups"), sub);
             free(gname);
@@ -115,7 +116,7 @@ static cJSON *sj_root_group(const summary_data *d) {
         const summary_check *c = &d->checks[i];
         cJSON *g = sj_find_group(root, c->group ? c->group : "");
         size_t n = strlen(c->group ? c->group : "") + strlen(c->name) + 3;
-        char *path = malloc(n), id[33];
+        char *path = xmalloc(n), id[33];
         snprintf(path, n, "%s::%s", c->group ? c->group : "", c->name);
         sj_id(path, id);
         cJSON *o = cJSON_CreateObject();

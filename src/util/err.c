@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 int err_set(char *err, size_t errlen, const char *fmt, ...) {
     if (err && errlen) {
@@ -19,11 +21,17 @@ int err_vset_after(char *err, size_t errlen, int len, const char *fmt, va_list a
     return -1;
 }
 
-void *xrealloc(void *p, size_t n) {
-    void *q = realloc(p, n ? n : 1);
+static void *x_checked(void *q) {
     if (!q) {
-        fputs("c6: out of memory\n", stderr);
-        abort();
+        static const char msg[] = "c6: out of memory\n";
+        if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) { /* nothing more to say */ }
+        _exit(2);
     }
     return q;
 }
+
+void *xrealloc(void *p, size_t n) { return x_checked(realloc(p, n ? n : 1)); }
+void *xmalloc(size_t n) { return x_checked(malloc(n ? n : 1)); }
+void *xcalloc(size_t n, size_t size) { return x_checked(calloc(n ? n : 1, size ? size : 1)); }
+char *xstrdup(const char *s) { return s ? x_checked(strdup(s)) : NULL; }
+char *xstrndup(const char *s, size_t n) { return x_checked(strndup(s, n)); }

@@ -2,6 +2,7 @@
  * the SSE control word and the x87 control word; elsewhere ucontext is used.
  * Under AddressSanitizer every switch is announced so ASan tracks the stacks. */
 #include "vu/coro.h"
+#include "util/err.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -102,7 +103,7 @@ static void coro_switch(coro *from, coro *to) {
 }
 
 coro *coro_thread_init(void) {
-    coro *self = calloc(1, sizeof *self);
+    coro *self = xcalloc(1, sizeof *self);   /* once per worker thread */
     coro_main_ctx = self;
     coro_running = NULL;
     return self;

@@ -1,6 +1,7 @@
 /* VU lifecycle: build the JS machine on the VU's own stack, wait for the
  * start, then loop over iterations as the executor says. */
 #include "vu/vu.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -103,7 +104,7 @@ void vu_caller_frame(JSContext *ctx, char *out, size_t n) {
     JS_FreeValue(ctx, JS_GetException(ctx));   /* (nothing, unless the stack could not be read) */
 }
 
-char *vu_exception_text(JSContext *ctx) {
+char *vu_exception_text(JSContext *ctx) {   /* NULL when out of memory */
     JSValue ex = JS_GetException(ctx);
     char *out = NULL;
     const char *msg = JS_ToCString(ctx, ex);
@@ -117,11 +118,11 @@ char *vu_exception_text(JSContext *ctx) {
     vu_stack_location(stack, loc, sizeof loc, NULL, 0);
     size_t n = strlen(msg ? msg : "") + (stack ? strlen(stack) : 0) + strlen(loc) + 16;
     out = malloc(n);
-    if (loc[0])
+    if (out && loc[0])
         snprintf(out, n, "%s: %s\n%s", loc, msg ? msg : "exception", stack ? stack : "");
-    else
+    else if (out)
         snprintf(out, n, "%s\n%s", msg ? msg : "exception", stack ? stack : "");
-    size_t l = strlen(out);
+    size_t l = out ? strlen(out) : 0;
     while (l > 0 && out[l - 1] == '\n') out[--l] = 0;
     JS_FreeCString(ctx, msg);
     JS_FreeCString(ctx, stack);
@@ -139,7 +140,8 @@ static void vu_log_exception(vu *v) {
     const c6_scenario *c = v->bound ? v->bound->cfg : NULL;
     if (c) snprintf(extra, sizeof extra, " executor=%s scenario=%s source=stacktrace", executor_name(c->executor), c->name);
     else snprintf(extra, sizeof extra, " source=stacktrace");
-    log_msg(LOG_ERROR, extra, t, strlen(t));
+    const char *m = t ? t : "out of memory";
+    log_msg(LOG_ERROR, extra, m, strlen(m));
     free(t);
 }
 
@@ -337,7 +339,7 @@ static void vu_run_special(vu *v) {
     JS_FreeValue(v->ctx, data);
     if (JS_IsException(r)) {
         char *text = vu_exception_text(v->ctx);
-        v->error = text;
+        v->error = text ? text : xstrdup("out of memory");
         return;
     }
     if (v->role == VU_SETUP && !JS_IsUndefined(r)) v->result_json = vm_to_json(v->ctx, r);
@@ -351,7 +353,7 @@ static void vu_main(void *arg) {
     v->state = VU_RUNNING;
     if (vm_create(v, v->test->script, false, err, sizeof err) != 0) {
         vm_destroy(v);            /* what the failed init built (rare: not kept) */
-        v->error = strdup(err);
+        v->error = xstrdup(err);
         v->state = VU_DONE;
         return;
     }
