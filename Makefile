@@ -102,6 +102,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libc6.a $(QJS_LIB) | $(BUILD)/.test-de
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libc6.a $(PKG_LIBS) -lcmocka $(LDLIBS) $(LDFLAGS)
 
+# the allocation-failure test sees every malloc/calloc/realloc/strdup/strndup
+# of c6's code through its own counters (tests/unit/test_alloc_fail.c)
+$(BUILD)/tests/test_alloc_fail: LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
+
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
