@@ -100,11 +100,11 @@ $(BUILD)/c6-target: $(TARGET_OBJS) $(BUILD)/libc6.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libc6.a $(QJS_LIB) | $(BUILD)/.test-deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libc6.a $(PKG_LIBS) -lcmocka $(LDLIBS) $(LDFLAGS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libc6.a $(PKG_LIBS) -lcmocka $(LDLIBS) $(LDFLAGS) $(TEST_LDFLAGS)
 
 # the allocation-failure test sees every malloc/calloc/realloc/strdup/strndup
 # of c6's code through its own counters (tests/unit/test_alloc_fail.c)
-$(BUILD)/tests/test_alloc_fail: LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
+$(BUILD)/tests/test_alloc_fail: TEST_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done

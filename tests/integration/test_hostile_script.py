@@ -42,7 +42,7 @@ def test_open_dev_zero_default_limit_bounded(c6_bin):
                timeout=120)
     assert r.code == EXIT_SCRIPT, r
     assert _limit_msg(512 << 20) in r.err, r
-    assert r.peak_rss_kb < 800_000, r
+    assert r.peak_rss_kb < 1_000_000, r   # (ASan's shadow adds ~300 MB; unbounded it was 22 GB)
 
 
 def test_open_regular_file_over_limit_is_refused_without_reading(c6_bin, tmp_path):
@@ -157,10 +157,18 @@ def test_stage_target_above_k6_limit_is_k6s_error(c6_bin):
     assert "target for stage 1 exceeds max limit of 100000000" in r.err, r
 
 
+def _is_asan(binary):
+    with open(binary, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 def test_vus_beyond_address_space_limit(c6_bin):
     # ulimit -v 500 MB: 600 VUs need 256 MiB + 600 x 380 KiB of address space; refused, not a crash
     import json
     import resource
+    if _is_asan(c6_bin):
+        pytest.skip("ASan reserves terabytes of address space: no build with it runs under ulimit -v "
+                    "(tests/unit/test_capacity.c checks the same refusal without a limit)")
 
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (500 << 20, 500 << 20))
