@@ -2,6 +2,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -44,11 +45,27 @@ static uint64_t cgroup_free(const char *limit_path, const char *usage_path) {
 }
 
 void capacity_read(capacity *c) {
+    const char *test = getenv("C6_TEST_MEMORY");
+    if (test && *test) {
+        c->mem_available = c->cgroup_free = c->as_free = strtoull(test, NULL, 10);
+        c->maps_free = UINT64_MAX;
+        return;
+    }
     c->mem_available = read_kb_field("/proc/meminfo", "MemAvailable:");
     uint64_t v2 = cgroup_free("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current");
     uint64_t v1 = cgroup_free("/sys/fs/cgroup/memory/memory.limit_in_bytes",
                               "/sys/fs/cgroup/memory/memory.usage_in_bytes");
     c->cgroup_free = v2 < v1 ? v2 : v1;
+    c->maps_free = UINT64_MAX;
+    uint64_t max_maps = read_number("/proc/sys/vm/max_map_count");
+    FILE *m = max_maps != UINT64_MAX ? fopen("/proc/self/maps", "r") : NULL;
+    if (m) {
+        uint64_t used = 0;
+        int ch;
+        while ((ch = getc(m)) != EOF) used += ch == '\n';
+        fclose(m);
+        c->maps_free = max_maps > used ? max_maps - used : 0;
+    }
     c->as_free = UINT64_MAX;
     struct rlimit rl;
     if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
@@ -85,6 +102,13 @@ int capacity_check_vus(const capacity *c, int64_t vus, char *err, size_t errlen)
         need = virt;
         unit = "address space";
     }
+    if (!what && c->maps_free != UINT64_MAX &&
+        n * CAPACITY_VU_MAPS + CAPACITY_BASE_MAPS > (long double)c->maps_free)
+        return err_set(err, errlen,
+                       "the test needs up to %" PRId64 " VUs, %d memory mappings each (their stacks), but this "
+                       "machine allows %" PRIu64 " more (vm.max_map_count); lower the VUs (vus, stages' targets, "
+                       "preAllocatedVUs, maxVUs), raise vm.max_map_count (sysctl) or split the test with "
+                       "execution segments", vus, CAPACITY_VU_MAPS, c->maps_free);
     if (!what) return 0;
     char needs[32], has[32];
     human(needs, sizeof needs, need);
@@ -96,4 +120,18 @@ int capacity_check_vus(const capacity *c, int64_t vus, char *err, size_t errlen)
                    vus, needs, unit, (need == rss ? CAPACITY_VU_RSS : CAPACITY_VU_VIRT) >> 10,
                    (need == rss ? CAPACITY_BASE_RSS : CAPACITY_BASE_VIRT) >> 20, has,
                    what);
+}
+
+int capacity_check_plan(const capacity *c, uint64_t steps, char *err, size_t errlen) {
+    long double need = (long double)steps * CAPACITY_PLAN_STEP;
+    uint64_t have = c->mem_available < c->cgroup_free ? c->mem_available : c->cgroup_free;
+    if (c->as_free < have) have = c->as_free;
+    if (have == UINT64_MAX || need <= (long double)have) return 0;
+    char needs[32], has[32];
+    human(needs, sizeof needs, need);
+    human(has, sizeof has, (long double)have);
+    return err_set(err, errlen,
+                   "the test's stages start or stop a VU %" PRIu64 " times: planning them needs about %s of "
+                   "memory (%" PRIu64 " bytes each), but this machine has %s; use fewer or smaller ramps",
+                   steps, needs, CAPACITY_PLAN_STEP, has);
 }

@@ -137,7 +137,13 @@ coro *coro_new(size_t stack_size, coro_fn *fn, void *arg) {
     c->map = mmap(NULL, c->map_size, PROT_READ | PROT_WRITE,
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (c->map == MAP_FAILED) { free(c); return NULL; }
-    mprotect(c->map, page, PROT_NONE);   /* guard page: overflow faults, never corrupts */
+    /* guard page: overflow faults, never corrupts (it splits the mapping in
+     * two: this fails when vm.max_map_count is reached) */
+    if (mprotect(c->map, page, PROT_NONE) != 0) {
+        munmap(c->map, c->map_size);
+        free(c);
+        return NULL;
+    }
     c->fn = fn;
     c->arg = arg;
 #if defined(__x86_64__)

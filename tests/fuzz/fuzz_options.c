@@ -6,6 +6,7 @@
  * then "json\0text value".
  * FUZZ_ARGS: -max_len=8192 -dict=@DIR@/options.dict */
 #include <stdio.h>
+#include <stdlib.h>
 #include "fuzz.h"
 #include "config/options.h"
 #include "config/options_json.h"
@@ -18,6 +19,11 @@ static const char *const text_keys[] = {
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    /* the same machine on every host: 512 MiB (exec/capacity.h), so that what
+     * it cannot hold (VUs, or ramps that take gigabytes to plan) is refused
+     * before it is planned, as c6 run does with the host's own figures */
+    static bool machine_set;
+    if (!machine_set) machine_set = setenv("C6_TEST_MEMORY", "536870912", 1) == 0;
     fz_in in = {data, size};
     uint8_t sel = fz_u8(&in);
     char *json = fz_str(&in), *text = fz_str(&in);

@@ -202,3 +202,48 @@ def test_non_finite_options_refused(c6_bin, case, value):
     assert r.code == 255, r
     assert (f"could not initialize '{path}': could not load JS test 'file://{path}': "
             f"error parsing script options: json: unsupported value: {value}") in r.err, r
+
+
+def _max_map_count():
+    with open("/proc/sys/vm/max_map_count") as f:
+        return int(f.read())
+
+
+def _mem_available_kb():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_vus_beyond_max_map_count(c6_bin):
+    # each VU's stack is two mappings (stack + guard page): past vm.max_map_count the
+    # VUs cannot be made, whatever the memory; refused before starting
+    import json
+    vus = _max_map_count() // 2 + 1
+    if (64 << 10) + vus * 124 > _mem_available_kb():
+        pytest.skip("this machine has less memory than the VUs vm.max_map_count allows (the memory check comes first)")
+    r = run_c6(c6_bin, script_path("hostile_script/options_env.js"),
+               env={"OPTS": json.dumps({"vus": vus, "duration": "1s"})}, timeout=60)
+    assert r.code == EXIT_CONFIG, r
+    assert f"the test needs up to {vus} VUs, 2 memory mappings each (their stacks)" in r.err, r
+    assert "(vm.max_map_count)" in r.err, r
+    assert r.peak_rss_kb < 100_000, r
+
+
+def test_vus_failing_anyway_end_cleanly(c6_bin):
+    # C6_TEST_MEMORY stands for the machine and leaves the mapping count unknown, so the
+    # check lets through more VUs than vm.max_map_count allows: creating them fails part-way
+    # (coro_new's mmap/mprotect), and the run ends at init with a message, not a SIGSEGV
+    # (before: worker_add_vu wrote through an unchecked realloc / a NULL VU)
+    import json
+    limit = _max_map_count()
+    if limit > 70_000 or _mem_available_kb() < 3_000_000:
+        pytest.skip("needs the default vm.max_map_count (65530) and 3 GB of memory to reach it")
+    vus = limit // 2 + 2_000
+    r = run_c6(c6_bin, script_path("hostile_script/options_env.js"),
+               env={"OPTS": json.dumps({"vus": vus, "duration": "1s"}), "C6_TEST_MEMORY": str(64 << 30)},
+               timeout=120)
+    assert r.code == EXIT_SCRIPT, r
+    assert f" of the {vus} VUs could be created" in r.err and "out of memory: only " in r.err, r

@@ -144,7 +144,7 @@ static void op_scenarios(void) {
     size_t n = 0;
     char err[512] = "", vmsg[512] = "";
     if (scenarios_parse_json(root, "script options", &sc, &n, err, sizeof err, vmsg, sizeof vmsg) == 0) {
-        capacity cap = {(uint64_t)1 << 30, UINT64_MAX, UINT64_MAX};
+        capacity cap = {(uint64_t)1 << 30, UINT64_MAX, UINT64_MAX, UINT64_MAX};
         scen_totals t;
         must(scenarios_totals(sc, n, &cap, &t, err, sizeof err) == 0);
         for (size_t i = 0; i < n; i++) scenario_free(&sc[i]);
