@@ -1,6 +1,7 @@
 #include "exec/capacity.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,9 +88,9 @@ int capacity_check_vus(const capacity *c, int64_t vus, char *err, size_t errlen)
     if (vus <= 0) return 0;
     long double n = (long double)vus;
     long double rss = CAPACITY_BASE_RSS + n * CAPACITY_VU_RSS, virt = CAPACITY_BASE_VIRT + n * CAPACITY_VU_VIRT;
-    const char *what = NULL, *unit = "memory";
+    const char *what = NULL;
     uint64_t have = 0;
-    long double need = rss;
+    bool by_address_space = false;
     if (c->mem_available != UINT64_MAX && rss > (long double)c->mem_available) {
         what = "MemAvailable in /proc/meminfo";
         have = c->mem_available;
@@ -99,8 +100,7 @@ int capacity_check_vus(const capacity *c, int64_t vus, char *err, size_t errlen)
     } else if (c->as_free != UINT64_MAX && virt > (long double)c->as_free) {
         what = "RLIMIT_AS (ulimit -v) less the address space in use";
         have = c->as_free;
-        need = virt;
-        unit = "address space";
+        by_address_space = true;
     }
     if (!what && c->maps_free != UINT64_MAX &&
         n * CAPACITY_VU_MAPS + CAPACITY_BASE_MAPS > (long double)c->maps_free)
@@ -111,15 +111,15 @@ int capacity_check_vus(const capacity *c, int64_t vus, char *err, size_t errlen)
                        "execution segments", vus, CAPACITY_VU_MAPS, c->maps_free);
     if (!what) return 0;
     char needs[32], has[32];
-    human(needs, sizeof needs, need);
+    human(needs, sizeof needs, by_address_space ? virt : rss);
     human(has, sizeof has, (long double)have);
     return err_set(err, errlen,
                    "the test needs up to %" PRId64 " VUs, about %s of %s (%" PRIu64 " KiB per VU, %" PRIu64 " MiB for c6), "
                    "but this machine has %s (%s); lower the VUs (vus, stages' targets, preAllocatedVUs, maxVUs) "
                    "or split the test with execution segments",
-                   vus, needs, unit, (need == rss ? CAPACITY_VU_RSS : CAPACITY_VU_VIRT) >> 10,
-                   (need == rss ? CAPACITY_BASE_RSS : CAPACITY_BASE_VIRT) >> 20, has,
-                   what);
+                   vus, needs, by_address_space ? "address space" : "memory",
+                   (by_address_space ? CAPACITY_VU_VIRT : CAPACITY_VU_RSS) >> 10,
+                   (by_address_space ? CAPACITY_BASE_VIRT : CAPACITY_BASE_RSS) >> 20, has, what);
 }
 
 int capacity_check_plan(const capacity *c, uint64_t steps, char *err, size_t errlen) {
