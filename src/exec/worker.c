@@ -4,6 +4,7 @@
  * net/client.h; the client never calls back into the worker (completions
  * reach VUs through the request's done callback, set by js/). */
 #include "exec/worker.h"
+#include "util/err.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,7 @@ static void worker_on_tick(uv_timer_t *t) {
 static void worker_start_special(worker *w, enum vu_role role) {
     if (w->special) { vm_destroy(w->special); vu_free(w->special); }
     w->special = vu_new(w, w->test, 0, role);
+    if (!w->special) out_of_memory_exit();   /* one VU for setup/teardown/handleSummary: not worth unwinding */
     atomic_store(&w->special_done, 0);
     coro_resume(w->special->co);               /* init on its own stack */
     if (w->special->state == VU_DONE) { worker_vu_finished(w, w->special); return; }

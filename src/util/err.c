@@ -21,12 +21,14 @@ int err_vset_after(char *err, size_t errlen, int len, const char *fmt, va_list a
     return -1;
 }
 
+_Noreturn void out_of_memory_exit(void) {
+    static const char msg[] = "c6: out of memory\n";
+    if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) { /* nothing more to say */ }
+    _exit(2);
+}
+
 static void *x_checked(void *q) {
-    if (!q) {
-        static const char msg[] = "c6: out of memory\n";
-        if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) { /* nothing more to say */ }
-        _exit(2);
-    }
+    if (!q) out_of_memory_exit();
     return q;
 }
 

@@ -22,5 +22,7 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 char *xstrdup(const char *s);          /* NULL stays NULL */
 char *xstrndup(const char *s, size_t n);
+/* What the x* helpers do when memory runs out, for a NULL met elsewhere. */
+_Noreturn void out_of_memory_exit(void);
 
 #endif
