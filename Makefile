@@ -31,7 +31,7 @@ TARGET_OBJS := $(TARGET_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps bench-deps fuzz-deps test unit integration demo asan fuzz fuzz-ci fuzz-build bench bench-metrics bench-snapshot bench-arrival bench-http2 clean
+.PHONY: all deps test-deps bench-deps fuzz-deps check-alloc test unit integration demo asan fuzz fuzz-ci fuzz-build bench bench-metrics bench-snapshot bench-arrival bench-http2 clean
 all: $(BUILD)/c6 $(BUILD)/c6-target
 
 # What the build needs: missing Debian packages, QuickJS (cached) when absent.
@@ -100,7 +100,11 @@ $(BUILD)/c6-target: $(TARGET_OBJS) $(BUILD)/libc6.a
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libc6.a $(QJS_LIB) | $(BUILD)/.test-deps-ok
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libc6.a $(PKG_LIBS) -lcmocka $(LDLIBS) $(LDFLAGS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(BUILD)/libc6.a $(PKG_LIBS) -lcmocka $(LDLIBS) $(LDFLAGS) $(TEST_LDFLAGS)
+
+# the allocation-failure test sees every malloc/calloc/realloc/strdup/strndup
+# of c6's code through its own counters (tests/unit/test_alloc_fail.c)
+$(BUILD)/tests/test_alloc_fail: TEST_LDFLAGS = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
@@ -110,7 +114,12 @@ PYTHON   ?= /usr/bin/python3
 integration: $(BUILD)/c6 $(BUILD)/c6-target | $(BUILD)/.test-deps-ok
 	C6_BIN=$(abspath $(BUILD)/c6) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
 
-test: unit integration
+# every malloc/calloc/realloc/strdup/strndup result in src/ is checked
+# (the rule and its exceptions: scripts/check_alloc.py)
+check-alloc:
+	@$(PYTHON) scripts/check_alloc.py
+
+test: check-alloc unit integration
 
 demo: $(BUILD)/c6 $(BUILD)/c6-target
 	@bash scripts/demo.sh $(BUILD)/c6

@@ -31,14 +31,6 @@ typedef struct {
     const char *help;   /* one line for `c6 run --help` */
 } flag_def;
 
-static char *xstrndup(const char *s, size_t n)
-{
-    char *r = xrealloc(NULL, n + 1);
-    memcpy(r, s, n);
-    r[n] = '\0';
-    return r;
-}
-
 /* Go's strconv.ParseBool, as pflag uses for "--flag=value". */
 static int args_parse_bool(const char *s, bool *out, char *err, size_t errlen)
 {

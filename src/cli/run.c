@@ -4,6 +4,7 @@
  * holds the entry point, the main loop and the run's life cycle; the other
  * phases are in run_*.c (see run_ctx.h). */
 #include "cli/run.h"
+#include "util/err.h"
 
 #include <limits.h>
 #include <signal.h>
@@ -391,8 +392,7 @@ static int run_special_locked(run_ctx *r, worker *w, enum worker_cmd cmd) {
         log_msg(LOG_ERROR, " hint=\"script exception\" source=stacktrace", e, strlen(e));
         return EXIT_SCRIPT;
     }
-    if (cmd == CMD_SETUP && w->special)
-        run_set_setup_json(r, w->special->result_json ? strdup(w->special->result_json) : NULL);
+    if (cmd == CMD_SETUP && w->special) run_set_setup_json(r, xstrdup(w->special->result_json));
     return 0;
 }
 
@@ -477,7 +477,7 @@ static void run_setup_loop(run_ctx *r) {
     r->special_timer.data = r;
     uv_timer_init(r->loop, &r->special_progress);
     r->special_progress.data = r;
-    r->rs = calloc((size_t)(r->test.nscen ? r->test.nscen : 1), sizeof *r->rs);
+    r->rs = xcalloc((size_t)(r->test.nscen ? r->test.nscen : 1), sizeof *r->rs);
     for (int i = 0; i < r->test.nscen; i++) {
         run_scen *rs = &r->rs[i];
         *rs = (run_scen){r, &r->test.scen[i], {0}, {0}, {0}};
@@ -514,17 +514,26 @@ static void run_teardown_loop(run_ctx *r) {
 
 static void run_spawn_workers(run_ctx *r) {
     c6_test *t = &r->test;
-    t->nworkers = run_worker_count(r);
-    t->workers = calloc((size_t)t->nworkers, sizeof *t->workers);
+    int nworkers = run_worker_count(r);
+    t->workers = calloc((size_t)nworkers, sizeof *t->workers);
+    /* the run fails at init (run_wait_init) when memory runs out here */
+    for (int i = 0; t->workers && i < nworkers && (t->workers[i] = worker_new(t, i)); i++) t->nworkers = i + 1;
     /* a stamp lane per sample buffer: the workers', then the main thread's */
     sample_buf_set_lane(&r->main_samples, t->nworkers, t->nworkers + 1);
     for (int i = 0; i < t->nworkers; i++) {
-        t->workers[i] = worker_new(t, i);
         sample_buf_set_lane(&t->workers[i]->samples, i, t->nworkers + 1);
         engine_add_source(r->eng, &t->workers[i]->samples);
     }
-    for (int64_t k = 0; k < t->init_vus; k++)
-        worker_add_vu(t->workers[k % t->nworkers], (int)k + 1);
+    if (t->nworkers < nworkers) test_init_failed(t, "out of memory: the workers cannot be created");
+    for (int64_t k = 0; t->nworkers == nworkers && k < t->init_vus; k++) {
+        if (!worker_add_vu(t->workers[k % t->nworkers], (int)k + 1)) {
+            char m[128];
+            snprintf(m, sizeof m, "out of memory: only %lld of the %lld VUs could be created", (long long)k,
+                     (long long)t->init_vus);
+            test_init_failed(t, m);
+            break;
+        }
+    }
     atomic_store(&t->next_vu_id, (int)t->init_vus);
     for (int i = 0; i < t->nworkers; i++) worker_start(t->workers[i]);
 }
@@ -775,7 +784,8 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
         if (!getcwd(abs, sizeof abs - 2)) snprintf(abs, sizeof abs, ".");
         strcat(abs, "/-");
         if (script_add_stream(&r->scr, abs, stdin) != 0) {
-            snprintf(err, sizeof err, "cannot read the script from stdin: %s", strerror(errno));
+            char why[128];
+            snprintf(err, sizeof err, "cannot read the script from stdin: %s", script_read_error(errno, why, sizeof why));
             code = run_fail(r, EXIT_SCRIPT, err);
         }
     }

@@ -3,6 +3,7 @@
  * the engine, which the metrics thread drains under it. */
 #include <limits.h>
 #include <stdio.h>
+#include "util/err.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -246,7 +247,7 @@ static char *run_api_op_setup_data(void *ctx) {
     run_ctx *r = ctx;
     pthread_mutex_lock(&r->special_lock);
     const char *j = atomic_load(&r->test.setup_json);
-    char *copy = j ? strdup(j) : NULL;
+    char *copy = j ? xstrdup(j) : NULL;
     pthread_mutex_unlock(&r->special_lock);
     return copy;
 }

@@ -2,6 +2,7 @@
  * runs), the summary and --summary-export, handleSummary(), the web
  * dashboard's end event, and the errors k6 ends a run with. */
 #include <stdio.h>
+#include "util/err.h"
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -145,7 +146,7 @@ static const sink *run_summary_sink(run_summary_in *in, size_t k, const sink *s,
 static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
     int n = registry_count(), nsub = engine_submetric_count(r->eng);
     size_t slots = (size_t)(n + nsub) + 1;
-    in->ms = calloc(slots, sizeof *in->ms);
+    in->ms = xcalloc(slots, sizeof *in->ms);   /* x*: the end of the run, once */
     in->empty = calloc(slots, sizeof *in->empty);
     in->empty_used = calloc(slots, 1);
     in->nempty = slots;
@@ -175,9 +176,9 @@ static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
     }
     const engine_check *ec;
     size_t nc = engine_checks(r->eng, &ec);
-    in->cs = calloc(nc + 1, sizeof *in->cs);
+    in->cs = xcalloc(nc + 1, sizeof *in->cs);
     for (size_t i = 0; i < nc; i++) in->cs[i] = (summary_check){ec[i].name, ec[i].group, ec[i].passes, ec[i].fails};
-    in->ts = calloc(r->nthr + 1, sizeof *in->ts);
+    in->ts = xcalloc(r->nthr + 1, sizeof *in->ts);
     for (size_t i = 0; i < r->nthr; i++)
         in->ts[i] = (summary_threshold){r->thr[i].metric, r->thr[i].source, r->thr[i].ok, r->thr[i].observed, r->thr[i].t.agg_name};
     summary_data *d = &in->d;

@@ -2,6 +2,7 @@
  * options of every layer merged and checked, thresholds parsed, outputs
  * opened, and the test's run-time state made from the plan. */
 #include <errno.h>
+#include "util/err.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +22,16 @@ extern char **environ;
 
 char **run_build_env(const c6_run_args *a) {
     size_t n = 0, cap = 16;
-    char **env = malloc(cap * sizeof *env);
+    char **env = xmalloc(cap * sizeof *env);   /* x*: once, at start */
     if (a->include_system_env_vars)
         for (char **e = environ; *e; e++) {
-            if (n + 1 >= cap) env = realloc(env, (cap *= 2) * sizeof *env);
-            env[n++] = strdup(*e);
+            if (n + 1 >= cap) env = xrealloc(env, (cap *= 2) * sizeof *env);
+            env[n++] = xstrdup(*e);
         }
     for (size_t i = 0; i < a->nenv; i++) {
-        if (n + 1 >= cap) env = realloc(env, (cap *= 2) * sizeof *env);
+        if (n + 1 >= cap) env = xrealloc(env, (cap *= 2) * sizeof *env);
         size_t len = strlen(a->env[i].key) + strlen(a->env[i].value) + 2;
-        env[n] = malloc(len);
+        env[n] = xmalloc(len);
         snprintf(env[n++], len, "%s=%s", a->env[i].key, a->env[i].value);
     }
     env[n] = NULL;
@@ -69,6 +70,11 @@ int run_compile(run_ctx *r, char *err, size_t errlen) {
     }
     if (r->scr.bad_export) {   /* internal/js/bundle.go, populateExports: no exit code of their own */
         snprintf(err, errlen, "exported '%s' must be a function", r->scr.bad_export);
+        run_init_error(r, err, errlen);
+        return EXIT_FLAGS;
+    }
+    if (r->scr.bad_options) {   /* populateExports: json.MarshalIndent's error, no exit code of its own */
+        snprintf(err, errlen, "error parsing script options: json: unsupported value: %s", r->scr.bad_options);
         run_init_error(r, err, errlen);
         return EXIT_FLAGS;
     }
@@ -126,10 +132,12 @@ int run_options(run_ctx *r, char *err, size_t errlen) {
         size_t blen;
         char *b = (char *)script_read_disk(path, &blen);
         int e = errno;
+        char why[128];
         if (!b) {
             snprintf(err, errlen, "failed to load the configuration file from the local file system: %s %s: %s",
                      e == ENOENT || e == ENOTDIR ? "stat" : "open", path,
-                     e == ENOENT ? "no such file or directory" : e == EACCES ? "permission denied" : strerror(e));
+                     e == ENOENT ? "no such file or directory" : e == EACCES ? "permission denied"
+                     : script_read_error(e, why, sizeof why));
             rc = -1;
         } else if ((rc = options_from_json(b, path, &cfg, err, errlen)) != 0) {
             char *why = strdup(err);
@@ -216,7 +224,7 @@ static int run_segment(run_ctx *r, char *err, size_t errlen) {
     c6_segment_seq q = {0};
     if (c6_segment_parse(seg ? seg : "", &s, err, errlen)) return -1;
     if (seq && *seq && c6_segment_seq_parse(seq, &q, err, errlen)) return -1;
-    r->test.seg = calloc(1, sizeof *r->test.seg);
+    r->test.seg = xcalloc(1, sizeof *r->test.seg);
     if (c6_segment_tuple_new(&s, &q, r->test.seg, err, errlen)) {
         free(r->test.seg);
         r->test.seg = NULL;
@@ -357,7 +365,7 @@ void run_make_scenarios(run_ctx *r) {
     c6_test *t = &r->test;
     t->init_vus = t->seg ? c6_segment_scale(t->seg, t->plan.max_vus) : t->plan.max_vus;
     t->nscen = (int)t->plan.nscenarios;
-    t->scen = calloc((size_t)(t->nscen ? t->nscen : 1), sizeof *t->scen);
+    t->scen = xcalloc((size_t)(t->nscen ? t->nscen : 1), sizeof *t->scen);
     for (int i = 0; i < t->nscen; i++) {
         scen_rt *sc = &t->scen[i];
         const c6_scenario *c = &t->plan.scenarios[i];
@@ -375,7 +383,7 @@ void run_make_scenarios(run_ctx *r) {
         if (arrival && t->seg) {
             /* k6 stripes arrival-rate iterations by the split of maxVUs */
             char e[256];
-            sc->seg = calloc(1, sizeof *sc->seg);
+            sc->seg = xcalloc(1, sizeof *sc->seg);
             if (c6_segment_tuple_from_value(t->seg, scenario_max_vus(c), sc->seg, e, sizeof e)) {
                 free(sc->seg);
                 sc->seg = NULL;

@@ -1,6 +1,7 @@
 /* `c6 inspect [--execution-requirements]`: the consolidated options as
  * k6 prints them. */
 #include <stdio.h>
+#include "util/err.h"
 #include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
@@ -11,7 +12,7 @@
 #include "config/options_json.h"
 
 int run_inspect_main(int argc, char **argv) {
-    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
     int n = 0, mode = MODE_INSPECT;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--execution-requirements") || !strcmp(argv[i], "--execution-requirements=true"))

@@ -61,6 +61,7 @@
 #include "util/strconv.h"
 #include "config/connopts.h"
 #include "config/tlsnames.h"
+#include "exec/capacity.h"
 
 #define MIN_EXEC_DURATION_US C6_US_PER_SEC /* k6 rejects shorter scenarios */
 
@@ -1227,9 +1228,15 @@ int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen)
     memset(plan, 0, sizeof(*plan)); /* safe to free whatever path fails */
     int rc = plan_shortcuts(o, plan, err, errlen);
     if (rc != 0) return rc; /* no totals: an invalid scenario may not be plannable */
-    plan->max_vus = scenarios_max_vus(plan->scenarios, plan->nscenarios);
-    plan->max_unplanned_vus = scenarios_max_unplanned_vus(plan->scenarios, plan->nscenarios);
-    plan->max_duration_us = scenarios_max_duration_us(plan->scenarios, plan->nscenarios);
+    /* what this machine cannot hold is refused here, before it is planned
+     * per VU or started (k6 has no such check: it runs out of memory) */
+    capacity cap;
+    capacity_read(&cap);
+    scen_totals t;
+    if (scenarios_totals(plan->scenarios, plan->nscenarios, &cap, &t, err, errlen)) return -1;
+    plan->max_vus = t.max_vus;
+    plan->max_unplanned_vus = t.max_unplanned_vus;
+    plan->max_duration_us = t.max_duration_us;
     return 0;
 }
 

@@ -174,7 +174,8 @@ typedef struct c6_plan {
  * has configuration errors: ..." (one line per scenario, "\n\t- " between
  * them: the lines of k6's "There were problems with the specified script
  * configuration:" block); or -1 with any other message (k6 exits 104 for
- * both). The plan is then still safe to free. */
+ * both), among them VUs this machine cannot hold (exec/capacity.h, checked
+ * before they are planned). The plan is then still safe to free. */
 int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen);
 void options_plan_free(c6_plan *plan);
 

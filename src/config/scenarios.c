@@ -52,6 +52,7 @@
 #include <strings.h>
 
 #include "config/duration.h"
+#include "exec/capacity.h"
 #include "config/executor_def.h"
 #include "config/jsonval.h"
 #include "util/err.h"
@@ -684,6 +685,44 @@ static plan_totals combined_plan(const c6_scenario *s, size_t n) {
     free(all);
     free(order);
     return r;
+}
+
+/* How many steps planning s takes, at most: ramping-vus plans one per VU
+ * started or stopped; the other executors a few. Saturating. */
+static uint64_t scenario_plan_steps(const c6_scenario *s) {
+    uint64_t steps = 4;
+    if (s->executor != EXECUTOR_RAMPING_VUS) return steps;
+    long double total = (long double)(s->start_vus > 0 ? s->start_vus : 0) + (long double)s->nstages + steps;
+    int64_t from = s->start_vus;
+    for (size_t i = 0; i < s->nstages; i++) {
+        long double d = (long double)s->stages[i].target - (long double)from;
+        total += d < 0 ? -d : d;
+        from = s->stages[i].target;
+    }
+    return total >= 1.8e19L ? UINT64_MAX : (uint64_t)total;
+}
+
+int scenarios_totals(const c6_scenario *s, size_t n, const capacity *cap, scen_totals *out, char *err,
+                     size_t errlen) {
+    /* the largest scenario alone is a floor of what the test needs at once:
+     * refused before its steps (one per VU started or stopped) are planned */
+    int64_t floor = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t v = scenario_max_vus(&s[i]);
+        if (v > floor) floor = v;
+    }
+    if (cap && capacity_check_vus(cap, floor, err, errlen)) return -1;
+    uint64_t steps = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = scenario_plan_steps(&s[i]);
+        steps = k > UINT64_MAX - steps ? UINT64_MAX : steps + k;
+    }
+    if (cap && capacity_check_plan(cap, steps, err, errlen)) return -1;
+    plan_totals t = combined_plan(s, n);
+    out->max_vus = t.max_planned;
+    out->max_unplanned_vus = t.max_possible - t.max_planned;
+    out->max_duration_us = t.end;
+    return cap ? capacity_check_vus(cap, t.max_possible, err, errlen) : 0;
 }
 
 int64_t scenarios_max_vus(const c6_scenario *s, size_t n) {

@@ -126,6 +126,13 @@ int64_t scenario_max_vus(const c6_scenario *s);
  * (k6's "max VUs") minus the first number; and the end of the last scenario
  * including its gracefulStop. */
 int64_t scenarios_max_vus(const c6_scenario *s, size_t n);
+/* The three at once (one plan), for a run on a machine with capacity cap
+ * (NULL: any): -1 with the reason in err when the VUs cannot fit it, checked
+ * first on the largest scenario alone, before anything is planned per VU. */
+typedef struct scen_totals { int64_t max_vus, max_unplanned_vus, max_duration_us; } scen_totals;
+struct capacity;
+int scenarios_totals(const c6_scenario *s, size_t n, const struct capacity *cap, scen_totals *out, char *err,
+                     size_t errlen);
 int64_t scenarios_max_unplanned_vus(const c6_scenario *s, size_t n);
 int64_t scenarios_max_duration_us(const c6_scenario *s, size_t n);
 

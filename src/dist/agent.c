@@ -6,6 +6,7 @@
  * or not. A thread of its own keeps the connection: heartbeats both ways,
  * the coordinator's messages, and a lost coordinator stops the test. */
 #include "dist/dist.h"
+#include "util/err.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -96,7 +97,7 @@ static int agent_on_message(agent *a, int type, const uint8_t *p, size_t len) {
     case MSG_SETUP_DATA: {
         const cJSON *d = cJSON_GetObjectItem(o, "data");
         free(a->setup_data);
-        a->setup_data = cJSON_IsString(d) ? strdup(d->valuestring) : NULL;
+        a->setup_data = cJSON_IsString(d) ? xstrdup(d->valuestring) : NULL;
         a->have_setup_data = true;
         break;
     }

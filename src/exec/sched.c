@@ -33,7 +33,7 @@ static void arrival_ready(uv_poll_t *h, int status, int events);
 void sched_init(worker *w) {
     c6_test *t = w->test;
     w->nws = t->nscen;
-    w->ws = calloc((size_t)(w->nws ? w->nws : 1), sizeof *w->ws);
+    w->ws = xcalloc((size_t)(w->nws ? w->nws : 1), sizeof *w->ws);   /* once per worker */
     for (int i = 0; i < w->nws; i++) {
         wscen *ws = &w->ws[i];
         ws->w = w;

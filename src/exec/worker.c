@@ -4,6 +4,7 @@
  * net/client.h; the client never calls back into the worker (completions
  * reach VUs through the request's done callback, set by js/). */
 #include "exec/worker.h"
+#include "util/err.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,7 @@ static void worker_on_tick(uv_timer_t *t) {
 static void worker_start_special(worker *w, enum vu_role role) {
     if (w->special) { vm_destroy(w->special); vu_free(w->special); }
     w->special = vu_new(w, w->test, 0, role);
+    if (!w->special) out_of_memory_exit();   /* one VU for setup/teardown/handleSummary: not worth unwinding */
     atomic_store(&w->special_done, 0);
     coro_resume(w->special->co);               /* init on its own stack */
     if (w->special->state == VU_DONE) { worker_vu_finished(w, w->special); return; }
@@ -118,6 +120,7 @@ void worker_command(worker *w, enum worker_cmd cmd) {
 
 worker *worker_new(c6_test *t, int id) {
     worker *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
     w->id = id;
     w->test = t;
     uv_loop_init(&w->loop);
@@ -137,18 +140,31 @@ worker *worker_new(c6_test *t, int id) {
     return w;
 }
 
-void worker_add_vu(worker *w, int id) {
-    w->vus = realloc(w->vus, (size_t)(w->nvus + 1) * sizeof *w->vus);
-    w->vus[w->nvus++] = vu_new(w, w->test, id, VU_REGULAR);
+void test_init_failed(c6_test *t, const char *why) {
+    if (atomic_fetch_add(&t->init_errors, 1) == 0) t->init_error = strdup(why);   /* alloc-ok: NULL: no text, the run fails all the same */
 }
+
+bool worker_add_vu(worker *w, int id) {
+    if (w->nvus == w->capvus) {
+        int c = w->capvus ? w->capvus * 2 : 16;
+        vu **grown = c > 0 ? realloc(w->vus, (size_t)c * sizeof *w->vus) : NULL;
+        if (!grown) return false;
+        w->vus = grown;
+        w->capvus = c;
+    }
+    vu *v = vu_new(w, w->test, id, VU_REGULAR);
+    if (!v) return false;
+    w->vus[w->nvus++] = v;
+    return true;
+}
+
 
 /* Runs v's init on its own stack; false (error kept) when it failed. */
 static bool worker_init_vu(worker *w, vu *v) {
     coro_resume(v->co);
     if (v->state != VU_DONE) return true;
     v->state = VU_COUNTED;
-    c6_test *t = w->test;
-    if (atomic_fetch_add(&t->init_errors, 1) == 0) t->init_error = strdup(v->error);
+    test_init_failed(w->test, v->error);
     return false;
 }
 
@@ -159,16 +175,26 @@ static void worker_init_vus(worker *w) {
         char m[48];
         int n = snprintf(m, sizeof m, "Initialized VU #%d", w->vus[i]->id);
         log_msg(LOG_DEBUG, " phase=execution-scheduler-init", m, (size_t)n);
-        w->pool = realloc(w->pool, (size_t)(w->npool + 1) * sizeof *w->pool);
+        if (w->npool == w->cappool) {   /* room for every VU of the worker at once */
+            vu **grown = realloc(w->pool, (size_t)w->nvus * sizeof *w->pool);
+            if (!grown) { test_init_failed(w->test, "out of memory for the pool of VUs"); break; }
+            w->pool = grown;
+            w->cappool = w->nvus;
+        }
         w->pool[w->npool++] = w->vus[i];
-        w->cappool = w->npool;
     }
     worker_notify_main(w);
 }
 
 vu *worker_spawn_vu(worker *w) {
     c6_test *t = w->test;
-    worker_add_vu(w, atomic_fetch_add(&t->next_vu_id, 1) + 1);
+    int id = atomic_fetch_add(&t->next_vu_id, 1) + 1;
+    if (!worker_add_vu(w, id)) {
+        char m[96];
+        int n = snprintf(m, sizeof m, "out of memory: VU #%d cannot be created", id);
+        log_msg(LOG_ERROR, NULL, m, (size_t)n);
+        return NULL;
+    }
     vu *v = w->vus[w->nvus - 1];
     if (worker_init_vu(w, v)) return v;
     log_msg(LOG_ERROR, NULL, v->error, strlen(v->error));

@@ -30,7 +30,7 @@ typedef struct worker {
     coro *sched;
 
     vu **vus;                   /* every regular VU of this worker */
-    int nvus;
+    int nvus, capvus;
     vu **pool;                  /* initialised VUs no scenario uses now */
     int npool, cappool;
     wscen *ws;                  /* this worker's side of each scenario */
@@ -43,12 +43,15 @@ typedef struct worker {
     bool exiting;               /* CMD_EXIT seen */
 } worker;
 
-worker *worker_new(struct c6_test *t, int id);
+worker *worker_new(struct c6_test *t, int id);   /* NULL when out of memory */
 int worker_start(worker *w);          /* spawns the thread, which initialises its VUs */
 void worker_command(worker *w, enum worker_cmd cmd);
 void worker_join(worker *w);
 void worker_free(worker *w);
-void worker_add_vu(worker *w, int id);   /* before worker_start: initialised by the thread */
+/* The test's init fails with `why` (the first reason is the one reported). */
+void test_init_failed(struct c6_test *t, const char *why);
+/* Before worker_start (initialised by the thread); false when out of memory. */
+bool worker_add_vu(worker *w, int id);
 /* On the worker's thread during the run: a new VU (id from the test's
  * counter), initialised now; NULL (error logged) if its init fails. */
 vu *worker_spawn_vu(worker *w);

@@ -131,14 +131,14 @@ static int archive_metadata(const uint8_t *data, size_t len, archive_meta *m, ch
         const cJSON *it;
         cJSON_ArrayForEach(it, env) {
             if (!m->env || !it->string || !cJSON_IsString(it)) continue;
-            m->env[k].key = strdup(it->string);
-            m->env[k].value = strdup(it->valuestring);
+            m->env[k].key = xstrdup(it->string);
+            m->env[k].value = xstrdup(it->valuestring);
             k++;
         }
         m->nenv = k;
     }
-    if (!rc && cJSON_IsString(compat)) m->compat = strdup(compat->valuestring);
-    if (!rc && cJSON_IsString(ver)) m->k6version = strdup(ver->valuestring);
+    if (!rc && cJSON_IsString(compat)) m->compat = xstrdup(compat->valuestring);
+    if (!rc && cJSON_IsString(ver)) m->k6version = xstrdup(ver->valuestring);
     cJSON_Delete(root);
     return rc;
 }

@@ -74,20 +74,20 @@ bool cjs_detect(const char *src, size_t len) {
 }
 
 /* JS string literal of s (for names and paths in the prelude). */
-static void cjs_quote(buf *b, const char *s, size_t n) {
-    buf_append(b, "\"", 1);
+static void cjs_quote(docbuf *b, const char *s, size_t n) {
+    doc_put(b, "\"", 1);
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
-        if (c == '"' || c == '\\') buf_append(b, "\\", 1);
-        if (c == '\n') { buf_puts(b, "\\n"); continue; }
-        buf_append(b, &c, 1);
+        if (c == '"' || c == '\\') doc_put(b, "\\", 1);
+        if (c == '\n') { doc_puts(b, "\\n"); continue; }
+        doc_put(b, &c, 1);
     }
-    buf_append(b, "\"", 1);
+    doc_put(b, "\"", 1);
 }
 
 char *cjs_wrap(const char *src, size_t len, const char *path, size_t *outlen) {
     const char *end = src + len;
-    buf names = {0};          /* the required names, each NUL-terminated */
+    docbuf names = {0};          /* the required names, each NUL-terminated */
     int nreq = 0;
     for (const char *p = src; p < end;) {
         const char *q = cjs_skip(p, end);
@@ -103,8 +103,8 @@ char *cjs_wrap(const char *src, size_t len, const char *path, size_t *outlen) {
                     const char *s = ++a;
                     while (a < end && *a != quote && *a != '\n') a++;
                     if (a < end && *a == quote) {
-                        buf_append(&names, s, (size_t)(a - s));
-                        buf_append(&names, "", 1);
+                        doc_put(&names, s, (size_t)(a - s));
+                        doc_put(&names, "", 1);
                         nreq++;
                     }
                 }
@@ -112,35 +112,41 @@ char *cjs_wrap(const char *src, size_t len, const char *path, size_t *outlen) {
         }
         p++;
     }
-    buf b = {0};
-    const char *nm = names.p;
+    docbuf b = {0};
+    if (names.oom) nreq = 0;   /* out of memory: reported at the end */
+    const char *nm = names.b.p;
     for (int i = 0; i < nreq; i++, nm += strlen(nm) + 1) {
         char id[64];
         snprintf(id, sizeof id, "import * as __c6_r%d from ", i);
-        buf_puts(&b, id);
+        doc_puts(&b, id);
         cjs_quote(&b, nm, strlen(nm));
-        buf_puts(&b, "; ");
+        doc_puts(&b, "; ");
     }
-    buf_puts(&b, "const __c6_m = {exports: {}}; const __c6_req = (n) => { switch (n) {");
-    nm = names.p;
+    doc_puts(&b, "const __c6_m = {exports: {}}; const __c6_req = (n) => { switch (n) {");
+    nm = names.b.p;
     for (int i = 0; i < nreq; i++, nm += strlen(nm) + 1) {
         char id[64];
-        buf_puts(&b, " case ");
+        doc_puts(&b, " case ");
         cjs_quote(&b, nm, strlen(nm));
         snprintf(id, sizeof id, ": return __c6_r%d.__c6_cjs || __c6_r%d;", i, i);
-        buf_puts(&b, id);
+        doc_puts(&b, id);
     }
-    buf_puts(&b, " } throw new Error('require(' + JSON.stringify(n) + '): c6 loads modules before the run, "
+    doc_puts(&b, " } throw new Error('require(' + JSON.stringify(n) + '): c6 loads modules before the run, "
                  "so require() takes a string literal naming a module'); }; "
                  "(function (exports, require, module, __filename, __dirname) {");
-    buf_append(&b, src, len);
-    buf_puts(&b, "\n}).call(__c6_m.exports, __c6_m.exports, __c6_req, __c6_m, ");
+    doc_put(&b, src, len);
+    doc_puts(&b, "\n}).call(__c6_m.exports, __c6_m.exports, __c6_req, __c6_m, ");
     cjs_quote(&b, path, strlen(path));
-    buf_puts(&b, ", ");
+    doc_puts(&b, ", ");
     const char *slash = strrchr(path, '/');
     cjs_quote(&b, path, slash ? (size_t)(slash - path) : 0);
-    buf_puts(&b, ");\nexport const __c6_cjs = __c6_m.exports;\nexport default __c6_m.exports;\n");
-    buf_free(&names);
-    *outlen = b.len;
-    return b.p;
+    doc_puts(&b, ");\nexport const __c6_cjs = __c6_m.exports;\nexport default __c6_m.exports;\n");
+    bool oom = names.oom || b.oom;
+    doc_free(&names);
+    if (oom) {
+        doc_free(&b);
+        return NULL;
+    }
+    *outlen = b.b.len;
+    return b.b.p;
 }

@@ -8,7 +8,7 @@
  * module or exports. */
 bool cjs_detect(const char *src, size_t len);
 /* The ES module text running src as CommonJS (malloc'd, NUL-terminated);
- * it exports module.exports as `__c6_cjs` and as default. */
+ * it exports module.exports as `__c6_cjs` and as default; NULL when out of memory. */
 char *cjs_wrap(const char *src, size_t len, const char *path, size_t *outlen);
 
 #endif

@@ -2,9 +2,11 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void script_init(script *s) {
     memset(s, 0, sizeof *s);
@@ -76,33 +78,78 @@ const script_blob *script_module(const script *s, const char *name) {
 
 static script_blob *script_push(script_blob **arr, size_t *n, size_t *cap) {
     if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 8;
-        *arr = realloc(*arr, *cap * sizeof **arr);
+        size_t c = *cap ? *cap * 2 : 8;
+        script_blob *grown = realloc(*arr, c * sizeof **arr);
+        if (!grown) return NULL;
+        *arr = grown;
+        *cap = c;
     }
     return &(*arr)[(*n)++];
 }
 
-void script_add_module(script *s, const char *name, uint8_t *bc, size_t len) {
-    script_blob *b = script_push(&s->mods, &s->nmods, &s->capmods);
-    b->name = strdup(name);
+int script_add_module(script *s, const char *name, uint8_t *bc, size_t len) {
+    char *dup = strdup(name);
+    script_blob *b = dup ? script_push(&s->mods, &s->nmods, &s->capmods) : NULL;
+    if (!b) { free(dup); return -1; }
+    b->name = dup;
     b->data = bc;
     b->len = len;
     b->uses_meta = false;
+    return 0;
 }
 
+size_t script_max_file_size(void) {
+    static size_t cached;
+    if (!cached) {
+        size_t v = SCRIPT_MAX_FILE_SIZE;
+        const char *e = getenv("C6_MAX_FILE_SIZE");
+        if (e && *e) {
+            char *end;
+            errno = 0;
+            unsigned long long n = strtoull(e, &end, 10);
+            if (!errno && !*end && n > 0 && n < SIZE_MAX) v = (size_t)n;
+        }
+        cached = v;
+    }
+    return cached;
+}
+
+const char *script_read_error(int e, char *buf, size_t n) {
+    if (e == EFBIG)
+        snprintf(buf, n, "the file is larger than c6's limit of %zu bytes (C6_MAX_FILE_SIZE)",
+                 script_max_file_size());
+    else
+        snprintf(buf, n, "%s", strerror(e));
+    return buf;
+}
+
+/* Reads f whole, up to script_max_file_size() bytes (EFBIG beyond it, EISDIR
+ * for a directory, ENOMEM when an allocation fails): a regular file's size
+ * is known up front; a pipe or a device (stdin, /dev/zero) is read until the
+ * limit. The result is NUL-terminated (sources go to the parser as C strings). */
 static uint8_t *script_read_stream(FILE *f, size_t *len) {
-    size_t cap = 4096, n = 0;
+    size_t limit = script_max_file_size(), cap = 4096, n = 0;
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) { errno = EISDIR; return NULL; }
+        if (S_ISREG(st.st_mode)) {
+            if ((uintmax_t)st.st_size > limit) { errno = EFBIG; return NULL; }
+            if ((size_t)st.st_size + 1 > cap) cap = (size_t)st.st_size + 1;   /* one read when it does not grow */
+        }
+    }
     uint8_t *data = malloc(cap);
     if (!data) { errno = ENOMEM; return NULL; }
     size_t r;
     errno = 0;
     while ((r = fread(data + n, 1, cap - n - 1, f)) > 0) {
         n += r;
+        if (n > limit) { free(data); errno = EFBIG; return NULL; }
         if (n + 1 == cap) {
-            uint8_t *grown = realloc(data, cap * 2);
+            size_t c = cap < limit / 2 ? cap * 2 : limit + 2;   /* room for limit + 1 bytes and the NUL */
+            uint8_t *grown = realloc(data, c);
             if (!grown) { free(data); errno = ENOMEM; return NULL; }
             data = grown;
-            cap *= 2;
+            cap = c;
         }
     }
     if (ferror(f)) {   /* keep read(2)'s reason (EISDIR for a directory) */
@@ -111,7 +158,7 @@ static uint8_t *script_read_stream(FILE *f, size_t *len) {
         errno = e;
         return NULL;
     }
-    data[n] = 0;   /* sources are handed to the parser as C strings */
+    data[n] = 0;
     *len = n;
     return data;
 }
@@ -126,17 +173,28 @@ static uint8_t *script_read(const char *path, size_t *len) {
     return data;
 }
 
-static void script_cache_add(script *s, const char *path, uint8_t *data, size_t len) {
+/* Takes data (frees it on failure); the new entry, or NULL with errno ENOMEM. */
+static script_blob *script_cache_add(script *s, const char *path, uint8_t *data, size_t len) {
     if (s->nfiles == s->capfiles) {
-        s->capfiles = s->capfiles ? s->capfiles * 2 : 8;
-        s->files = realloc(s->files, s->capfiles * sizeof *s->files);
+        size_t c = s->capfiles ? s->capfiles * 2 : 8;
+        script_blob **grown = realloc(s->files, c * sizeof *s->files);
+        if (!grown) goto oom;
+        s->files = grown;
+        s->capfiles = c;
     }
     script_blob *b = malloc(sizeof *b);
+    char *name = b ? strdup(path) : NULL;
+    if (!name) { free(b); goto oom; }
     s->files[s->nfiles++] = b;
-    b->name = strdup(path);
+    b->name = name;
     b->data = data;
     b->len = len;
     b->uses_meta = false;
+    return b;
+oom:
+    free(data);
+    errno = ENOMEM;
+    return NULL;
 }
 
 int script_add_stream(script *s, const char *path, FILE *f) {
@@ -144,9 +202,11 @@ int script_add_stream(script *s, const char *path, FILE *f) {
     uint8_t *data = script_read_stream(f, &len);
     if (!data) return -1;
     pthread_mutex_lock(&s->files_lock);
-    script_cache_add(s, path, data, len);
+    script_blob *b = script_cache_add(s, path, data, len);
+    int e = errno;
     pthread_mutex_unlock(&s->files_lock);
-    return 0;
+    errno = e;
+    return b ? 0 : -1;
 }
 
 const script_blob *script_open_file(script *s, const char *path) {
@@ -159,12 +219,11 @@ const script_blob *script_open_file(script *s, const char *path) {
     if (!found && !s->sealed && path[0] == '/') {
         size_t len;
         uint8_t *data = script_read(path, &len);
-        if (data) {
-            script_cache_add(s, path, data, len);
-            found = s->files[s->nfiles - 1];
-        }
+        if (data) found = script_cache_add(s, path, data, len);
     }
+    int e = errno;
     pthread_mutex_unlock(&s->files_lock);
+    errno = e;
     return found;
 }
 
@@ -179,6 +238,7 @@ char *script_resolve(const char *base, const char *name) {
         snprintf(joined, sizeof joined, "%.*s/%s", dirlen, base, name);
     }
     char *out = malloc(strlen(joined) + 2);
+    if (!out) return NULL;
     size_t o = 0;
     const char *p = joined;
     while (*p) {

@@ -37,6 +37,7 @@ typedef struct script {
     char *options_json;  /* JSON.stringify(options) from the first init run, or NULL */
     int has_setup, has_teardown, has_default, has_handle_summary;
     const char *bad_export;  /* "setup" or "teardown" when exported but not a function (k6 refuses it) */
+    const char *bad_options; /* "+Inf", "-Inf" or "NaN": a number in the exported options JSON cannot carry */
     bool init_threw;     /* the first init run failed with an exception its code threw (not a compile error) */
     char *load_error;    /* k6's text when an imported module is missing (not a JS exception) */
     char **export_fns;   /* names of the exported functions (a scenario's `exec` must be one) */
@@ -50,7 +51,17 @@ void script_init(script *s);
 void script_free(script *s);
 bool script_exports_fn(const script *s, const char *name);
 const script_blob *script_module(const script *s, const char *name);
-void script_add_module(script *s, const char *name, uint8_t *bc, size_t len);
+/* Adds a compiled module: s owns bc from then on; 0, or -1 when out of
+ * memory (bc stays the caller's). */
+int script_add_module(script *s, const char *name, uint8_t *bc, size_t len);
+/* The largest file c6 reads whole (open(), the script and its modules, the
+ * config file, stdin with `c6 run -`): SCRIPT_MAX_FILE_SIZE bytes, or the
+ * environment's C6_MAX_FILE_SIZE (bytes). k6 has no limit of its own (Go reads
+ * until memory runs out); QuickJS's strings stop at 2^30 - 1 bytes anyway. */
+#define SCRIPT_MAX_FILE_SIZE ((size_t)512 << 20)
+size_t script_max_file_size(void);
+/* errno e of a failed read as text for an error message (EFBIG: the limit). */
+const char *script_read_error(int e, char *buf, size_t n);
 /* Reads a file through the cache; returns NULL and sets errno on failure. */
 const script_blob *script_open_file(script *s, const char *path);
 /* Reads all of f into the file cache under `path` (`c6 run -` reads the
@@ -66,7 +77,8 @@ const shared_array *script_shared_find(script *s, const char *name);
 /* Adds a (complete) SharedArray; s owns it from then on. Call with shared_lock held. */
 void script_shared_add(script *s, shared_array *a);
 void shared_array_free(shared_array *a);
-/* Resolves `name` imported from module `base` to an absolute path. */
+/* Resolves `name` imported from module `base` to an absolute path (NULL when
+ * out of memory). */
 char *script_resolve(const char *base, const char *name);
 
 #endif

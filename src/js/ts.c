@@ -137,10 +137,20 @@ static size_t ts_skip_code(const char *src, size_t len, size_t i, char close) {
     return len;
 }
 
+static void ts_oom(ts *s) {
+    if (s->failed) return;
+    s->failed = true;
+    snprintf(s->err, s->errlen, "out of memory");
+}
+
 static void ts_push_tok(ts *s, size_t a, size_t b, int kind, bool nl) {
+    if (s->failed) return;
     if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 256;
-        s->t = realloc(s->t, (size_t)s->cap * sizeof *s->t);
+        int cap = s->cap ? s->cap * 2 : 256;
+        ts_tok *grown = cap > 0 ? realloc(s->t, (size_t)cap * sizeof *s->t) : NULL;
+        if (!grown) { ts_oom(s); return; }
+        s->t = grown;
+        s->cap = cap;
     }
     s->t[s->n++] = (ts_tok){a, b, kind, nl};
 }
@@ -208,8 +218,16 @@ static void ts_lex(ts *s) {
         ts_push_tok(s, a, i, kind, nl);
         nl = false;
     }
+    /* the context stack (ts_push) cannot be deeper than the tokens */
+    s->cxcap = s->n + 2;
+    s->cx = malloc((size_t)s->cxcap * sizeof *s->cx);
     s->match = malloc(((size_t)s->n + 1) * sizeof *s->match);
     int *stack = malloc(((size_t)s->n + 1) * sizeof *stack), sp = 0;
+    if (!s->cx || !s->match || !stack) {
+        ts_oom(s);
+        free(stack);
+        return;
+    }
     for (int k = 0; k < s->n; k++) {
         s->match[k] = -1;
         if (ts_is(s, k, "(") || ts_is(s, k, "[") || ts_is(s, k, "{")) {
@@ -403,9 +421,9 @@ static int ts_import_end(const ts *s, int i) {
 }
 
 static void ts_push(ts *s, char kind) {
-    if (s->depth + 1 >= s->cxcap) {
-        s->cxcap = s->cxcap ? s->cxcap * 2 : 64;
-        s->cx = realloc(s->cx, (size_t)s->cxcap * sizeof *s->cx);
+    if (s->depth + 1 >= s->cxcap) {   /* sized by ts_lex: deeper than the tokens cannot happen */
+        ts_oom(s);
+        return;
     }
     s->cx[++s->depth] = (ts_ctx){kind, 0, false, -1};
 }
@@ -444,7 +462,9 @@ static int ts_statement(ts *s, int i) {
         for (int j = n1; j < end; j++)
             if (ts_is(s, j, "{")) j = ts_specifiers(s, j) - 1;
         if (ts_kind(s, n1) != T_STR) {   /* not `import 'mod'` */
-            s->imports = realloc(s->imports, (size_t)(s->nimports + 1) * 2 * sizeof *s->imports);
+            int *grown = realloc(s->imports, (size_t)(s->nimports + 1) * 2 * sizeof *s->imports);
+            if (!grown) { ts_oom(s); return end; }
+            s->imports = grown;
             s->imports[2 * s->nimports] = i;
             s->imports[2 * s->nimports + 1] = end;
             s->nimports++;
@@ -738,10 +758,11 @@ static void ts_prune_imports(ts *s) {
 char *ts_strip(const char *src, size_t len, char *err, size_t errlen) {
     ts s = {.src = src, .len = len, .err = err, .errlen = errlen, .depth = -1};
     s.out = malloc(len + 1);
+    if (!s.out) return snprintf(err, errlen, "out of memory"), NULL;
     memcpy(s.out, src, len);
     s.out[len] = '\0';
     ts_lex(&s);
-    ts_run(&s);
+    if (!s.failed) ts_run(&s);
     if (!s.failed) ts_prune_imports(&s);
     free(s.t);
     free(s.imports);

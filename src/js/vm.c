@@ -3,8 +3,10 @@
  * script's bytecode table (JS_READ_OBJ_ROM_DATA: all VUs share one copy of
  * the bytecode instead of each holding its own). */
 #include "js/vm.h"
+#include "util/err.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +93,7 @@ static char *vm_normalize(JSContext *ctx, const char *base, const char *name, vo
     if (url || JS_HasException(ctx)) return url;
     if (strncmp(name, "file://", 7) == 0) name += 7;
     char *abs = script_resolve(base, name);
+    if (!abs) { JS_ThrowOutOfMemory(ctx); return NULL; }
     char *r = js_strdup(ctx, abs);
     free(abs);
     return r;
@@ -109,10 +112,14 @@ static JSValue vm_meta_resolve(JSContext *ctx, JSValueConst this_val, int argc, 
     } else {
         const char *base = JS_ToCString(ctx, data[0]);
         char *abs = script_resolve(base ? base : "/", spec);
-        size_t n = strlen(abs) + 8;
-        char *url = malloc(n);
-        snprintf(url, n, "file://%s", abs);
-        out = JS_NewString(ctx, url);
+        size_t n = abs ? strlen(abs) + 8 : 0;
+        char *url = abs ? malloc(n) : NULL;
+        if (url) {
+            snprintf(url, n, "file://%s", abs);
+            out = JS_NewString(ctx, url);
+        } else {
+            out = JS_ThrowOutOfMemory(ctx);
+        }
         free(url);
         free(abs);
         JS_FreeCString(ctx, base);
@@ -128,9 +135,11 @@ static void vm_set_import_meta(JSContext *ctx, JSModuleDef *m, const char *path)
     if (JS_IsException(meta)) return;
     size_t n = strlen(path) + 8;
     char *url = malloc(n);
-    snprintf(url, n, "%s%s", path[0] == '/' ? "file://" : "", path);
-    JS_DefinePropertyValueStr(ctx, meta, "url", JS_NewString(ctx, url), JS_PROP_C_W_E);
-    free(url);
+    if (url) {
+        snprintf(url, n, "%s%s", path[0] == '/' ? "file://" : "", path);
+        JS_DefinePropertyValueStr(ctx, meta, "url", JS_NewString(ctx, url), JS_PROP_C_W_E);
+        free(url);
+    }
     JSValue p = JS_NewString(ctx, path);
     JS_DefinePropertyValueStr(ctx, meta, "resolve", JS_NewCFunctionData(ctx, vm_meta_resolve, 1, 0, 1, &p),
                               JS_PROP_C_W_E);
@@ -148,7 +157,7 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
                                         : script_open_file(l->s, name);
         if (!src && remote) {   /* a load error, as k6's loader reports it (exit 107) */
             free(l->s->load_error);
-            l->s->load_error = strdup(rerr);
+            l->s->load_error = xstrdup(rerr);
             JS_ThrowReferenceError(ctx, "%s", rerr);
             return NULL;
         }
@@ -168,7 +177,9 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
                          "https://grafana.com/docs/k6/latest/using-k6/modules/#use-modules-with-docker", spec);
         }
         if (!src) {
-            JS_ThrowReferenceError(ctx, "could not load module \"%s\": %s", name, strerror(errno));
+            char why[128];
+            JS_ThrowReferenceError(ctx, "could not load module \"%s\": %s", name,
+                                   script_read_error(errno, why, sizeof why));
             return NULL;
         }
         len = src->len;
@@ -183,7 +194,10 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
             return NULL;
         }
     }
-    if (cjs_detect(text, len)) text = wrapped = cjs_wrap(text, len, name, &len);   /* k6 runs CommonJS too */
+    if (cjs_detect(text, len)) {   /* k6 runs CommonJS too */
+        text = wrapped = cjs_wrap(text, len, name, &len);
+        if (!wrapped) { free(stripped); JS_ThrowOutOfMemory(ctx); return NULL; }
+    }
     JSValue fn = JS_Eval(ctx, text, len, name, JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
     const char *text_for_meta = strstr(text, "import.meta") ? "import.meta" : "";
     free(wrapped);
@@ -191,11 +205,16 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
     if (JS_IsException(fn)) return NULL;
     size_t bclen;
     uint8_t *bc = JS_WriteObject(ctx, &bclen, fn, JS_WRITE_OBJ_BYTECODE);
+    uint8_t *copy = bc ? malloc(bclen) : NULL;
     if (bc) {
-        uint8_t *copy = malloc(bclen);
-        memcpy(copy, bc, bclen);
+        if (copy) memcpy(copy, bc, bclen);
         js_free(ctx, bc);
-        script_add_module(l->s, name, copy, bclen);
+    }
+    if (!copy || script_add_module(l->s, name, copy, bclen) != 0) {
+        free(copy);
+        JS_FreeValue(ctx, fn);
+        JS_ThrowOutOfMemory(ctx);
+        return NULL;
     }
     JSModuleDef *m = JS_VALUE_GET_PTR(fn);
     JS_FreeValue(ctx, fn);
@@ -253,18 +272,20 @@ static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     JS_FreeCString(ctx, mode);
     const char *p = strncmp(path, "file://", 7) == 0 ? path + 7 : path;   /* import.meta.resolve's URLs */
     char *abs = script_resolve(v->test ? ((script *)v->test->script)->main_path : "/", p);
+    if (!abs) { JS_FreeCString(ctx, path); return JS_ThrowOutOfMemory(ctx); }
     script *s = v->test->script;
     const script_blob *f = script_open_file(s, abs);
     JSValue r;
     /* k6's readFile (internal/js/initcontext.go) stats the path first, so a
      * missing file is Go's "stat <abs>: no such file or directory" */
     int e = errno;
+    char why[128];
     if (!f && e == EISDIR)
         r = js_throw_error(ctx, "GoError", "open() can't be used with directories, path: \"%s\"", abs);
     else if (!f)
         r = js_throw_error(ctx, "GoError", "%s %s: %s", e == ENOENT || e == ENOTDIR ? "stat" : "open", abs,
                            e == ENOENT ? "no such file or directory" : e == ENOTDIR ? "not a directory"
-                           : e == EACCES ? "permission denied" : strerror(e));
+                           : e == EACCES ? "permission denied" : script_read_error(e, why, sizeof why));
     else if (binary)
         r = JS_NewArrayBufferCopy(ctx, f->data, f->len);
     else
@@ -433,18 +454,64 @@ static void vm_list_exported_fns(JSContext *ctx, JSValueConst ns, script *s) {
         JS_FreeValue(ctx, JS_GetException(ctx));
         return;
     }
-    s->export_fns = calloc(n + 1, sizeof *s->export_fns);
+    s->export_fns = xcalloc(n + 1, sizeof *s->export_fns);   /* once, at compile time */
     for (uint32_t i = 0; i < n; i++) {
         JSValue f = JS_GetProperty(ctx, ns, props[i].atom);
         if (JS_IsFunction(ctx, f)) {
             const char *name = JS_AtomToCString(ctx, props[i].atom);
             /* k6 never counts `options` as a callable export (bundle.go, populateExports) */
-            if (name && strcmp(name, "options") != 0) s->export_fns[s->nexport_fns++] = strdup(name);
+            if (name && strcmp(name, "options") != 0) s->export_fns[s->nexport_fns++] = xstrdup(name);
             JS_FreeCString(ctx, name);
         }
         JS_FreeValue(ctx, f);
     }
     vm_free_props(ctx, props, n);
+}
+
+static int vm_name_order(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The first number in val that JSON cannot carry (Infinity, -Infinity, NaN),
+ * as Go's encoding/json names it ("+Inf", "-Inf", "NaN": static strings), or NULL. k6 turns
+ * the exported options into JSON with json.MarshalIndent(v.Export()), which
+ * fails on such a number (JSON.stringify would quietly make it null): keys in
+ * Go's order (sorted, as Go writes a map), elements in order. Depth-bounded
+ * (a cycle fails later, in JSON.stringify). */
+static const char *vm_first_non_finite(JSContext *ctx, JSValueConst val, int depth) {
+    if (JS_IsNumber(val)) {
+        double d;
+        if (JS_ToFloat64(ctx, &d, val) || isfinite(d)) return NULL;
+        return isnan(d) ? "NaN" : d > 0 ? "+Inf" : "-Inf";
+    }
+    if (!JS_IsObject(val) || JS_IsFunction(ctx, val) || depth > 64) return NULL;
+    JSPropertyEnum *props;
+    uint32_t n;
+    if (JS_GetOwnPropertyNames(ctx, &props, &n, val, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY)) {
+        JS_FreeValue(ctx, JS_GetException(ctx));
+        return NULL;
+    }
+    bool array = JS_IsArray(ctx, val) > 0;
+    const char **names = n ? malloc(n * sizeof *names) : NULL;
+    const char *found = NULL;
+    if (n && names) {
+        uint32_t k = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            const char *name = JS_AtomToCString(ctx, props[i].atom);
+            if (name) names[k++] = name;
+        }
+        if (!array) qsort(names, k, sizeof *names, vm_name_order);
+        for (uint32_t i = 0; i < k && !found; i++) {
+            JSValue item = JS_GetPropertyStr(ctx, val, names[i]);
+            found = vm_first_non_finite(ctx, item, depth + 1);
+            JS_FreeValue(ctx, item);
+        }
+        for (uint32_t i = 0; i < k; i++) JS_FreeCString(ctx, names[i]);
+    }
+    free(names);
+    for (uint32_t i = 0; i < n; i++) JS_FreeAtom(ctx, props[i].atom);
+    js_free(ctx, props);
+    return found;
 }
 
 static void vm_read_exports(vu *v, script *s, bool compile) {
@@ -467,7 +534,13 @@ static void vm_read_exports(vu *v, script *s, bool compile) {
             if (JS_HasProperty(ctx, v->ns, a) > 0 && !(i ? s->has_teardown : s->has_setup)) s->bad_export = special[i];
             JS_FreeAtom(ctx, a);
         }
-        if (JS_IsObject(opts)) s->options_json = vm_to_json(ctx, opts);
+        if (JS_IsObject(opts)) {
+            /* internal/js/bundle.go, populateExports: "error parsing script options: %w" around
+             * encoding/json's UnsupportedValueError ("json: unsupported value: +Inf") */
+            const char *bad = vm_first_non_finite(ctx, opts, 0);
+            if (bad) s->bad_options = bad;
+            else s->options_json = vm_to_json(ctx, opts);
+        }
         vm_list_exported_fns(ctx, v->ns, s);
         JS_FreeValue(ctx, setup);
         JS_FreeValue(ctx, teardown);
@@ -573,7 +646,7 @@ char *vm_to_json(JSContext *ctx, JSValueConst val) {
     JSValue s = JS_JSONStringify(ctx, val, JS_UNDEFINED, JS_UNDEFINED);
     if (JS_IsException(s) || JS_IsUndefined(s)) { JS_FreeValue(ctx, s); return NULL; }
     const char *c = JS_ToCString(ctx, s);
-    char *out = c ? strdup(c) : NULL;
+    char *out = c ? strdup(c) : NULL;   /* alloc-ok: NULL returned (out of memory, as JS_ToCString's) */
     JS_FreeCString(ctx, c);
     JS_FreeValue(ctx, s);
     return out;

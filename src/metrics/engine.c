@@ -1,4 +1,5 @@
 #include "metrics/engine.h"
+#include "util/err.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -143,9 +144,9 @@ static int32_t engine_check_index(engine *e, const char *name, const char *group
             return (int32_t)i;
     if (e->nchecks == e->capchecks) {
         e->capchecks = e->capchecks ? e->capchecks * 2 : 16;
-        e->checks = realloc(e->checks, e->capchecks * sizeof *e->checks);
+        e->checks = xrealloc(e->checks, e->capchecks * sizeof *e->checks);   /* once per check name */
     }
-    e->checks[e->nchecks] = (engine_check){strdup(name), strdup(group), 0, 0};
+    e->checks[e->nchecks] = (engine_check){xstrdup(name), xstrdup(group), 0, 0};
     return (int32_t)e->nchecks++;
 }
 
@@ -427,6 +428,7 @@ uint64_t engine_samples_seen(const engine *e) { return e->seen; }
 /* "k:v,k2:v2" -> pairs; quotes around values are dropped; the first ':' splits. */
 static int engine_parse_filter(const char *filter, engine_sub *sb, char *err, size_t errlen) {
     char *copy = strdup(filter);
+    if (!copy) return err_set(err, errlen, "out of memory");
     int rc = 0;
     for (char *save = NULL, *part = strtok_r(copy, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
         while (*part == ' ') part++;
@@ -443,8 +445,8 @@ static int engine_parse_filter(const char *filter, engine_sub *sb, char *err, si
         for (char *t = v + strlen(v); t > v && t[-1] == ' '; ) *--t = 0;
         size_t vl = strlen(v);
         if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) { v[vl - 1] = 0; v++; }
-        sb->pairs = realloc(sb->pairs, (sb->npairs + 1) * sizeof *sb->pairs);
-        sb->pairs[sb->npairs++] = (tag_kv){strdup(k), strdup(v)};
+        sb->pairs = xrealloc(sb->pairs, (sb->npairs + 1) * sizeof *sb->pairs);   /* config, once */
+        sb->pairs[sb->npairs++] = (tag_kv){xstrdup(k), xstrdup(v)};
     }
     free(copy);
     return rc;
@@ -454,6 +456,7 @@ int engine_add_submetric(engine *e, int metric, const char *filter, char *err, s
     const char *mname = registry_get(metric)->name;
     size_t n = strlen(mname) + strlen(filter) + 3;
     char *name = malloc(n);
+    if (!name) return err_set(err, errlen, "out of memory");
     snprintf(name, n, "%s{%s}", mname, filter);
     for (int i = 0; i < e->nsubs; i++)
         if (strcmp(e->subs[i].name, name) == 0) { free(name); return i; }

@@ -103,7 +103,7 @@ static int side_cover(side *s, uint32_t pi) {
 static page *side_page(side *s, uint32_t pi) {
     if (pi - s->base >= s->len && side_cover(s, pi) < 0) return NULL;
     page **slot = &s->pages[pi - s->base];
-    if (!*slot) *slot = calloc(1, sizeof **slot);
+    if (!*slot) *slot = calloc(1, sizeof **slot);   /* alloc-ok: NULL returned to the caller */
     return *slot;
 }
 

@@ -1,4 +1,5 @@
 #include "metrics/registry.h"
+#include "util/err.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -100,7 +101,7 @@ int registry_get_or_add(const char *name, metric_type type, value_kind kind,
         snprintf(err, errlen, "too many metrics (max %d)", REGISTRY_MAX);
         return -1;
     }
-    registry_defs[n] = (metric_def){strdup(name), type, kind};
+    registry_defs[n] = (metric_def){xstrdup(name), type, kind};
     atomic_store_explicit(&registry_n, n + 1, memory_order_release);
     pthread_mutex_unlock(&registry_lock);
     return n;

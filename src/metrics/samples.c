@@ -1,10 +1,11 @@
 #include "metrics/samples.h"
+#include "util/err.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 
 static sample_chunk *samples_new_chunk(void) {
-    sample_chunk *c = malloc(sizeof *c);
+    sample_chunk *c = xmalloc(sizeof *c);
     c->next = NULL;
     c->n = 0;
     return c;

@@ -1,4 +1,5 @@
 #include "metrics/tags.h"
+#include "util/err.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -26,11 +27,11 @@ struct tagdict {
 };
 
 tagdict *tagdict_new(void) {
-    tagdict *d = calloc(1, sizeof *d);
+    tagdict *d = xcalloc(1, sizeof *d);   /* once per output/engine */
     d->cap = 256;
-    d->table = calloc(d->cap, sizeof *d->table);
+    d->table = xcalloc(d->cap, sizeof *d->table);
     d->scratch_cap = 256;
-    d->scratch = malloc(d->scratch_cap);
+    d->scratch = xmalloc(d->scratch_cap);
     return d;
 }
 
@@ -101,7 +102,7 @@ static size_t tags_pack(tagdict *d, tag_kv *kvs, size_t n) {
     }
     if (need > d->scratch_cap) {
         d->scratch_cap = need * 2 + 64;
-        d->scratch = realloc(d->scratch, d->scratch_cap);
+        d->scratch = xrealloc(d->scratch, d->scratch_cap);
     }
     size_t off = 0;
     for (size_t i = 0; i < n; i++) {
@@ -114,7 +115,7 @@ static size_t tags_pack(tagdict *d, tag_kv *kvs, size_t n) {
 
 static void tagdict_grow(tagdict *d) {
     uint32_t ncap = d->cap * 2;
-    uint32_t *nt = calloc(ncap, sizeof *nt);
+    uint32_t *nt = xcalloc(ncap, sizeof *nt);
     for (uint32_t i = 0; i < d->n; i++) {
         uint32_t slot = (uint32_t)tagdict_entry(d, i)->hash & (ncap - 1);
         while (nt[slot]) slot = (slot + 1) & (ncap - 1);
@@ -149,8 +150,10 @@ uint32_t tagdict_intern(tagdict *d, tag_kv *kvs, size_t n) {
     }
     uint32_t id = d->n;
     if (id / TAGS_PAGE >= TAGS_MAX_PAGES) return 0;   /* absurd cardinality: fold into set 0 */
-    if (!d->pages[id / TAGS_PAGE]) d->pages[id / TAGS_PAGE] = calloc(TAGS_PAGE, sizeof(tag_entry *));
+    if (!d->pages[id / TAGS_PAGE] && !(d->pages[id / TAGS_PAGE] = calloc(TAGS_PAGE, sizeof(tag_entry *))))
+        return 0;   /* out of memory: folded into set 0 as above */
     tag_entry *e = malloc(sizeof *e + len + 1);
+    if (!e) return 0;
     e->hash = h;
     e->len = (uint32_t)len;
     memcpy(e->data, d->scratch, len);

@@ -257,6 +257,7 @@ static char *cookies_domain(const char *host, cookie_str d, bool *host_only) {
     if (d.p[0] == '.') { d.p++; d.n--; }
     if (!d.n || d.p[0] == '.' || d.p[d.n - 1] == '.') return NULL;
     char *dom = strndup(d.p, d.n);
+    if (!dom) return NULL;   /* out of memory: the cookie is dropped */
     for (char *p = dom; *p; p++) {
         if ((unsigned char)*p >= 0x80) { free(dom); return NULL; }
         *p = (char)tolower((unsigned char)*p);
@@ -382,6 +383,12 @@ static void cookies_set_u(cookie_jar *j, const jar_url *u, const cookie_attrs *a
     if (!domain) return;
     char *path = a->path.n && a->path.p[0] == '/' ? strndup(a->path.p, a->path.n) : strdup(defpath);
     char *name = strndup(a->name.p, a->name.n);
+    if (!path || !name) {   /* out of memory: the cookie is dropped */
+        free(domain);
+        free(path);
+        free(name);
+        return;
+    }
     ssize_t old = cookies_find(j, domain, path, name);
     bool remove = a->max_age < 0 || (a->max_age == 0 && a->has_expires && a->expires <= now);
     if (remove) {
@@ -391,12 +398,16 @@ static void cookies_set_u(cookie_jar *j, const jar_url *u, const cookie_attrs *a
         free(name);
         return;
     }
-    cookie c = {
-        .name = name, .value = strndup(a->value.p, a->value.n), .domain = domain, .path = path,
-        .key = strdup(cookies_jar_key(u->host)), .path_len = strlen(path),
+    cookie c = {   /* value and key are tested just below */
+        .name = name, .value = strndup(a->value.p, a->value.n), .domain = domain, .path = path,   /* alloc-ok: tested below */
+        .key = strdup(cookies_jar_key(u->host)), .path_len = strlen(path),                         /* alloc-ok: tested below */
         .expires = a->max_age > 0 ? now + a->max_age : a->has_expires ? a->expires : 0,
         .secure = a->secure, .http_only = a->http_only, .host_only = host_only,
     };
+    if (!c.value || !c.key) {   /* out of memory: the cookie is dropped */
+        cookie_free(&c);
+        return;
+    }
     if (old >= 0) {   /* the same cookie again: it keeps its place and age */
         c.seq = j->c[old].seq;
         cookie_free(&j->c[old]);

@@ -2,6 +2,7 @@
  * server, the HTML report, and the run's side (snapshots read from the
  * test and the engine). See dashboard.h. */
 #include "output/dashboard.h"
+#include "util/err.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -74,7 +75,7 @@ static int dash_set(dash_config *c, const char *key, const char *val, const char
             return snprintf(err, errlen, "%s: invalid boolean \"%s\" (use true or false)", where, val), -1;
     } else if (strcmp(key, "export") == 0) {
         free(c->export_path);
-        c->export_path = *val ? strdup(val) : NULL;
+        c->export_path = *val ? xstrdup(val) : NULL;   /* x*: config, once */
     } else {
         return snprintf(err, errlen, "%s: unknown setting (use host, port, period, open or export)", where), -1;
     }
@@ -583,9 +584,9 @@ dashboard *dash_start(const dash_config *c, const char *script, const char *cons
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cond, NULL);
     d->period_us = c->period_us;
-    d->export_path = c->export_path ? strdup(c->export_path) : NULL;
+    d->export_path = xstrdup(c->export_path);
     d->scen_names = calloc(nscenarios + 1, sizeof *d->scen_names);
-    for (size_t i = 0; d->scen_names && i < nscenarios; i++) d->scen_names[d->nscen++] = strdup(scenarios[i]);
+    for (size_t i = 0; d->scen_names && i < nscenarios; i++) d->scen_names[d->nscen++] = xstrdup(scenarios[i]);
     if (c->port >= 0 && dash_listen(d, c, err, errlen)) {
         dash_free(d);
         return NULL;

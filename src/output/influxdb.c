@@ -75,7 +75,7 @@ static void influx_config_free(influx_config *c) {
 
 static void set_str(char **dst, const char *v) {
     free(*dst);
-    *dst = v ? strdup(v) : NULL;
+    *dst = xstrdup(v);   /* config, once */
 }
 
 /* One tagsAsFields item, "name" or "name:type". */
@@ -448,8 +448,8 @@ influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mo
         return snprintf(err, errlen, "out of memory"), NULL;
     }
     influx_config *c = &o->c;
-    c->addr = strdup("http://localhost:8086");
-    c->db = strdup("k6");
+    c->addr = xstrdup("http://localhost:8086");
+    c->db = xstrdup("k6");
     c->push_interval_us = C6_US_PER_SEC;
     c->concurrent_writes = 4;
     const char *defaults[] = {"vu", "iter", "url"};

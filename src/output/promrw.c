@@ -152,8 +152,8 @@ static int prw_add_stat(prw_output *o, const char *s, size_t n, char *err, size_
                         (int)n, s);
     }
     if (o->nstats == PRW_MAX_STATS) return err_set(err, errlen, "K6_PROMETHEUS_RW_TREND_STATS: more than %d stats", PRW_MAX_STATS);
-    o->stats[o->nstats] = strndup(s, n);
-    o->suffix[o->nstats++] = strdup(suffix);
+    o->stats[o->nstats] = xstrndup(s, n);   /* config, once */
+    o->suffix[o->nstats++] = xstrdup(suffix);
     return 0;
 }
 
@@ -178,8 +178,8 @@ static int prw_add_label(prw_output *o, const char *s, size_t n, char *err, size
     /* empty names or values and the reserved __name__ are ignored, as in k6 */
     if (!kl || !vl || (kl == 8 && memcmp(s, "__name__", 8) == 0)) return 0;
     if (o->nlabels == PRW_MAX_LABELS) return err_set(err, errlen, "K6_PROMETHEUS_RW_LABELS: more than %d labels", PRW_MAX_LABELS);
-    o->label_k[o->nlabels] = strndup(s, kl);
-    o->label_v[o->nlabels++] = strndup(eq + 1, vl);
+    o->label_k[o->nlabels] = xstrndup(s, kl);   /* config, once */
+    o->label_v[o->nlabels++] = xstrndup(eq + 1, vl);
     return 0;
 }
 

@@ -2,6 +2,7 @@
  * handle (so its connection is kept alive between pushes) and takes jobs
  * from one queue. */
 #include "output/pusher.h"
+#include "util/err.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -239,10 +240,10 @@ pusher *pusher_new(const pusher_config *c, char *err, size_t errlen) {
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->more, NULL);
     bool ok;
-    p->name = strdup(c->name);
-    p->url = strdup(c->url);
+    p->name = xstrdup(c->name);   /* config, once */
+    p->url = xstrdup(c->url);
     p->username = dup_or_null(c->username);
-    p->password = c->password ? strdup(c->password) : NULL;
+    p->password = xstrdup(c->password);
     p->proxy = dup_or_null(c->proxy);
     p->insecure = c->insecure;
     p->timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : 10000;
@@ -301,7 +302,7 @@ bool pusher_post_quiet(pusher *p, const char *url, const char *content_type, cha
     job *j = calloc(1, sizeof *j);
     bool ok = false;
     if (j) {
-        *j = (job){.body = body, .len = len, .url = strdup(url), .quiet = true};
+        *j = (job){.body = body, .len = len, .url = strdup(url), .quiet = true};   /* alloc-ok: j->url tested below */
         j->headers = pusher_headers(content_type, NULL, 0, &ok);
     }
     if (!j || !ok || !j->url) {

@@ -1,5 +1,6 @@
 #include "output/summary_json.h"
 #include "util/grouppath.h"
+#include "util/err.h"
 
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
@@ -112,7 +113,7 @@ static cJSON *sj_root_group(const summary_data *d) {
         const summary_check *c = &d->checks[i];
         cJSON *g = sj_find_group(root, c->group ? c->group : "", c->group ? strlen(c->group) : 0, &known);
         size_t n = strlen(c->group ? c->group : "") + strlen(c->name) + 3;
-        char *path = malloc(n), id[33];
+        char *path = xmalloc(n), id[33];
         snprintf(path, n, "%s::%s", c->group ? c->group : "", c->name);
         sj_id(path, id);
         cJSON *o = cJSON_CreateObject();

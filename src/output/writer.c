@@ -132,6 +132,11 @@ writer *writer_open_mode(const char *path, writer_mode mode, char *err, size_t e
     }
     w->is_stdout = path[0] == 0 || strcmp(path, "-") == 0;
     w->path = strdup(w->is_stdout ? "stdout" : path);
+    if (!w->path) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        w->fd = -1;
+        goto fail;
+    }
     if (w->is_stdout) {
         w->fd = STDOUT_FILENO;
     } else {

@@ -2,8 +2,9 @@
 
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 int err_set(char *err, size_t errlen, const char *fmt, ...) {
     if (err && errlen) {
@@ -20,12 +21,14 @@ int err_vset_after(char *err, size_t errlen, int len, const char *fmt, va_list a
     return -1;
 }
 
-void *xrealloc(void *p, size_t n) {
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fputs("c6: out of memory\n", stderr);
-        abort();
-    }
+_Noreturn void out_of_memory_exit(void) {
+    static const char msg[] = "c6: out of memory\n";
+    if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) { /* nothing more to say */ }
+    _exit(2);
+}
+
+static void *x_checked(void *q) {
+    if (!q) out_of_memory_exit();
     return q;
 }
 
@@ -34,3 +37,8 @@ const char *err_go_errno(int e, char *buf, size_t n) {
     if (n && buf[0] >= 'A' && buf[0] <= 'Z') buf[0] = (char)(buf[0] - 'A' + 'a');
     return buf;
 }
+void *xrealloc(void *p, size_t n) { return x_checked(realloc(p, n ? n : 1)); }
+void *xmalloc(size_t n) { return x_checked(malloc(n ? n : 1)); }
+void *xcalloc(size_t n, size_t size) { return x_checked(calloc(n ? n : 1, size ? size : 1)); }
+char *xstrdup(const char *s) { return s ? x_checked(strdup(s)) : NULL; }
+char *xstrndup(const char *s, size_t n) { return x_checked(strndup(s, n)); }

@@ -65,8 +65,9 @@ static void uref_split(const char *u, uref *r) {
     r->path = (span){rest, rn};
 }
 
-/* Go's resolvePath: the merged path with "." and ".." segments removed. */
-static void resolve_path(buf *out, span base, span ref) {
+/* Go's resolvePath: the merged path with "." and ".." segments removed.
+ * -1 when out of memory (its room is taken first: the appends below cannot fail). */
+static int resolve_path(buf *out, span base, span ref) {
     span a = base, b = {0};                /* full = a + b */
     if (ref.n && ref.p[0] == '/') {
         a = ref;
@@ -75,9 +76,9 @@ static void resolve_path(buf *out, span base, span ref) {
         b = ref;
     }
     size_t fn = a.n + b.n;
-    if (fn == 0) return;
+    if (fn == 0) return 0;
     char *full = malloc(fn);
-    if (!full) return;
+    if (!full || buf_reserve(out, fn + 2)) { free(full); return -1; }   /* at most '/' + full + '/' */
     if (a.n) memcpy(full, a.p, a.n);
     if (b.n) memcpy(full + a.n, b.p, b.n);
     size_t start = out->len;
@@ -117,6 +118,7 @@ static void resolve_path(buf *out, span base, span ref) {
         out->p[out->len] = 0;
     }
     free(full);
+    return 0;
 }
 
 /* Bytes Go's EscapedPath would not leave as they are (spaces, controls,
@@ -152,8 +154,12 @@ int url_resolve(buf *out, const char *base, const char *ref) {
         if (!r.has_frag) { frag = b.frag; has_frag = b.has_frag; }
     }
     buf path = {0};
-    if (abs) resolve_path(&path, r.path, (span){0});
-    else resolve_path(&path, b.path, r.path);
+    /* the room for all of it first, so that the appends below cannot fail */
+    if ((abs ? resolve_path(&path, r.path, (span){0}) : resolve_path(&path, b.path, r.path)) ||
+        buf_reserve(out, scheme.n + auth.n + 3 * (path.len + query.n + frag.n) + 8)) {
+        buf_free(&path);
+        return -1;
+    }
     if (has_scheme) { buf_append(out, scheme.p, scheme.n); buf_append(out, ":", 1); }
     if (has_auth && (auth.n || path.len)) buf_append(out, "//", 2);
     if (has_auth) buf_append(out, auth.p, auth.n);

@@ -2,6 +2,7 @@
  * the SSE control word and the x87 control word; elsewhere ucontext is used.
  * Under AddressSanitizer every switch is announced so ASan tracks the stacks. */
 #include "vu/coro.h"
+#include "util/err.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -102,7 +103,7 @@ static void coro_switch(coro *from, coro *to) {
 }
 
 coro *coro_thread_init(void) {
-    coro *self = calloc(1, sizeof *self);
+    coro *self = xcalloc(1, sizeof *self);   /* once per worker thread */
     coro_main_ctx = self;
     coro_running = NULL;
     return self;
@@ -136,7 +137,13 @@ coro *coro_new(size_t stack_size, coro_fn *fn, void *arg) {
     c->map = mmap(NULL, c->map_size, PROT_READ | PROT_WRITE,
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (c->map == MAP_FAILED) { free(c); return NULL; }
-    mprotect(c->map, page, PROT_NONE);   /* guard page: overflow faults, never corrupts */
+    /* guard page: overflow faults, never corrupts (it splits the mapping in
+     * two: this fails when vm.max_map_count is reached) */
+    if (mprotect(c->map, page, PROT_NONE) != 0) {
+        munmap(c->map, c->map_size);
+        free(c);
+        return NULL;
+    }
     c->fn = fn;
     c->arg = arg;
 #if defined(__x86_64__)

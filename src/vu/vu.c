@@ -1,6 +1,7 @@
 /* VU lifecycle: build the JS machine on the VU's own stack, wait for the
  * start, then loop over iterations as the executor says. */
 #include "vu/vu.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -24,12 +25,14 @@ static void vu_main(void *arg);
 
 vu *vu_new(worker *w, c6_test *t, int id, enum vu_role role) {
     vu *v = calloc(1, sizeof *v);
+    if (!v) return NULL;
     v->id = id;
     v->role = role;
     v->w = w;
     v->test = t;
     v->scenario = "default";
     v->co = coro_new(VU_STACK_SIZE, vu_main, v);
+    if (!v->co) { free(v); return NULL; }
     uv_timer_init(&w->loop, &v->sleep_timer);
     v->sleep_timer.data = v;
     return v;
@@ -103,7 +106,7 @@ void vu_caller_frame(JSContext *ctx, char *out, size_t n) {
     JS_FreeValue(ctx, JS_GetException(ctx));   /* (nothing, unless the stack could not be read) */
 }
 
-char *vu_exception_text(JSContext *ctx) {
+char *vu_exception_text(JSContext *ctx) {   /* NULL when out of memory */
     JSValue ex = JS_GetException(ctx);
     char *out = NULL;
     const char *msg = JS_ToCString(ctx, ex);
@@ -117,11 +120,11 @@ char *vu_exception_text(JSContext *ctx) {
     vu_stack_location(stack, loc, sizeof loc, NULL, 0);
     size_t n = strlen(msg ? msg : "") + (stack ? strlen(stack) : 0) + strlen(loc) + 16;
     out = malloc(n);
-    if (loc[0])
+    if (out && loc[0])
         snprintf(out, n, "%s: %s\n%s", loc, msg ? msg : "exception", stack ? stack : "");
-    else
+    else if (out)
         snprintf(out, n, "%s\n%s", msg ? msg : "exception", stack ? stack : "");
-    size_t l = strlen(out);
+    size_t l = out ? strlen(out) : 0;
     while (l > 0 && out[l - 1] == '\n') out[--l] = 0;
     JS_FreeCString(ctx, msg);
     JS_FreeCString(ctx, stack);
@@ -139,7 +142,8 @@ static void vu_log_exception(vu *v) {
     const c6_scenario *c = v->bound ? v->bound->cfg : NULL;
     if (c) snprintf(extra, sizeof extra, " executor=%s scenario=%s source=stacktrace", executor_name(c->executor), c->name);
     else snprintf(extra, sizeof extra, " source=stacktrace");
-    log_msg(LOG_ERROR, extra, t, strlen(t));
+    const char *m = t ? t : "out of memory";
+    log_msg(LOG_ERROR, extra, m, strlen(m));
     free(t);
 }
 
@@ -334,14 +338,14 @@ static void vu_run_special(vu *v) {
     JS_FreeValue(v->ctx, data);
     if (JS_IsException(r)) {
         char *text = vu_exception_text(v->ctx);
-        v->error = text;
+        v->error = text ? text : xstrdup("out of memory");
         return;
     }
     if (v->role == VU_SETUP) {   /* k6 js/runner.go Setup: Go's JSON of the exported value */
         char err[512], msg[600];
         if (setup_data_json(v->ctx, r, &v->result_json, err, sizeof err)) {
             snprintf(msg, sizeof msg, "error marshaling setup() data to JSON: %s", err);
-            v->error = strdup(msg);
+            v->error = xstrdup(msg);
             v->error_marshal = true;
         }
     }
@@ -355,7 +359,7 @@ static void vu_main(void *arg) {
     v->state = VU_RUNNING;
     if (vm_create(v, v->test->script, false, err, sizeof err) != 0) {
         vm_destroy(v);            /* what the failed init built (rare: not kept) */
-        v->error = strdup(err);
+        v->error = xstrdup(err);
         v->state = VU_DONE;
         return;
     }

@@ -52,11 +52,4 @@ static inline char *fz_dup(const uint8_t *data, size_t n) {
     return s;
 }
 
-/* Known issue (tests/fuzz/crashes/options/): planning a ramping-vus
- * scenario takes memory and time in proportion to its VU targets (one
- * step per VU started or stopped, config/scenarios.c), so a stage target
- * of 1e7 takes gigabytes and 1e9 aborts on "out of memory". Until runs
- * that big are refused before they are planned, the harnesses leave such
- * plans out, so that they keep finding other things. */
-#define FZ_MAX_PLANNED_VUS 100000
 #endif

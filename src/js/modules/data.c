@@ -183,8 +183,14 @@ static shared_array *data_build(JSContext *ctx, const char *name, JSValueConst f
     int bad = JS_ToInt64(ctx, &n, len);
     JS_FreeValue(ctx, len);
     shared_array *a = calloc(1, sizeof *a);
-    a->name = strdup(name);
-    a->off = malloc(sizeof *a->off * (size_t)(n > 0 ? n : 1));
+    if (a) a->name = strdup(name);
+    if (a && a->name) a->off = malloc(sizeof *a->off * (size_t)(n > 0 ? n : 1));
+    if (!a || !a->name || !a->off) {
+        shared_array_free(a);
+        JS_FreeValue(ctx, arr);
+        JS_ThrowOutOfMemory(ctx);
+        return NULL;
+    }
     buf text = {0};
     for (int64_t i = 0; !bad && i < n; i++) {
         JSValue el = JS_GetPropertyUint32(ctx, arr, (uint32_t)i);
@@ -208,9 +214,9 @@ static shared_array *data_build(JSContext *ctx, const char *name, JSValueConst f
         if (!c && !undef) { bad = 1; break; }
         /* undefined, functions and symbols become null, as inside JSON.stringify([...]) */
         a->off[a->n++] = text.len;
-        buf_append(&text, c ? c : "null", sl);
-        buf_append(&text, "", 1);
+        int oom = buf_append(&text, c ? c : "null", sl) || buf_append(&text, "", 1);
         JS_FreeCString(ctx, c);
+        if (oom) { JS_ThrowOutOfMemory(ctx); bad = 1; break; }
     }
     JS_FreeValue(ctx, arr);
     if (bad) {
@@ -220,6 +226,12 @@ static shared_array *data_build(JSContext *ctx, const char *name, JSValueConst f
     }
     /* the buffer grew by doubling: give back the slack, it is kept for the whole run */
     a->text = text.p ? realloc(text.p, text.len + 1) : calloc(1, 1);
+    if (!a->text && text.p) a->text = text.p;   /* could not shrink: keep it as it is */
+    if (!a->text) {
+        shared_array_free(a);
+        JS_ThrowOutOfMemory(ctx);
+        return NULL;
+    }
     return a;
 }
 

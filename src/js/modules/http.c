@@ -55,11 +55,13 @@ static int http_parse_headers(JSContext *ctx, JSValueConst h, http_params *p) {
         if (strcasecmp(hs.k[i], "cookie") == 0) {
             free(p->cookie_hdr);
             p->cookie_hdr = strdup(hs.v[i]);
+            if (!p->cookie_hdr) { rc = -1; JS_ThrowOutOfMemory(ctx); break; }
             continue;
         }
         if (strcasecmp(hs.k[i], "content-length") == 0) {
             free(p->clen_hdr);
             p->clen_hdr = strdup(hs.v[i]);
+            if (!p->clen_hdr) { rc = -1; JS_ThrowOutOfMemory(ctx); break; }
             continue;
         }
         size_t len = strlen(hs.k[i]) + strlen(hs.v[i]) + 4;
@@ -238,7 +240,11 @@ static int http_compress_body(JSContext *ctx, http_call *c) {
                        "This may result in invalid data being sent to the server.", c->method, c->url);
         return 0;
     }
-    if (c->p.nh < HTTP_MAX_HEADERS) c->p.hlines[c->p.nh++] = strdup(line);
+    if (c->p.nh < HTTP_MAX_HEADERS) {
+        char *dup = strdup(line);
+        if (!dup) { JS_ThrowOutOfMemory(ctx); return -1; }
+        c->p.hlines[c->p.nh++] = dup;
+    }
     return 0;
 }
 
@@ -435,8 +441,10 @@ static int http_url_arg(JSContext *ctx, JSValueConst u, http_call *c) {
     }
     if (url) c->url = strdup(url);
     if (name) c->url_name = strdup(name);
+    bool oom = (url && !c->url) || (name && !c->url_name);
     JS_FreeCString(ctx, url);
     JS_FreeCString(ctx, name);
+    if (oom) { JS_ThrowOutOfMemory(ctx); return -1; }
     return url ? 0 : -1;
 }
 

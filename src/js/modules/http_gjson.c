@@ -13,6 +13,7 @@
  * "strings", true, false, null) or % (GJSON's "like" with * and ?); a bare
  * path is true when it exists. A path that leads nowhere gives undefined. */
 #include <stdbool.h>
+#include "util/err.h"
 #include <stdlib.h>
 #include <string.h>
 #include "js/modules/http.h"
@@ -24,16 +25,16 @@ typedef struct { char *s; size_t n; } gj_seg;
  * segments (gj_match and gj_unescape read them). */
 static int gj_split(const char *path, gj_seg **out) {
     size_t cap = 8, n = 0, depth = 0;
-    gj_seg *v = malloc(cap * sizeof *v);
+    gj_seg *v = xmalloc(cap * sizeof *v);   /* x*: selectors are short; out of memory ends c6 */
     const char *start = path;
     for (const char *p = path;; p++) {
         if (*p == '\\' && p[1]) { p++; continue; }
         if (*p == '(') depth++;
         else if (*p == ')' && depth) depth--;
         if (*p == 0 || (*p == '.' && depth == 0)) {
-            if (n == cap) v = realloc(v, (cap *= 2) * sizeof *v);
+            if (n == cap) v = xrealloc(v, (cap *= 2) * sizeof *v);
             v[n].n = (size_t)(p - start);
-            v[n].s = strndup(start, v[n].n);
+            v[n].s = xstrndup(start, v[n].n);
             n++;
             if (*p == 0) break;
             start = p + 1;
@@ -98,7 +99,7 @@ static bool gj_query_true(JSContext *ctx, JSValueConst e, const char *q) {
         for (size_t k = 0; k < sizeof ops / sizeof *ops; k++)
             if (strncmp(p, ops[k], strlen(ops[k])) == 0) { at = p; op = ops[k]; break; }
     }
-    char *lhs = strndup(q, at ? (size_t)(at - q) : strlen(q));
+    char *lhs = xstrndup(q, at ? (size_t)(at - q) : strlen(q));
     size_t ln = strlen(lhs);
     while (ln && lhs[ln - 1] == ' ') lhs[--ln] = 0;
     gj_seg *segs;
@@ -118,7 +119,7 @@ static bool gj_query_true(JSContext *ctx, JSValueConst e, const char *q) {
     int cmp = 0;
     bool comparable = false;
     if (*r == '"') {
-        char *want = strndup(r + 1, strcspn(r + 1, "\""));
+        char *want = xstrndup(r + 1, strcspn(r + 1, "\""));
         if (JS_IsString(got)) {
             const char *s = JS_ToCString(ctx, got);
             if (s) {
@@ -161,7 +162,7 @@ static JSValue gj_query(JSContext *ctx, JSValueConst v, const gj_seg *seg, gj_se
     bool all = seg->n >= 4 && seg->s[seg->n - 1] == '#';
     size_t qlen = seg->n - 3 - (all ? 1 : 0);   /* between "#(" and ")" */
     if (seg->s[2 + qlen] != ')') return JS_UNDEFINED;
-    char *q = strndup(seg->s + 2, qlen);
+    char *q = xstrndup(seg->s + 2, qlen);
     uint32_t len = gj_len(ctx, v);
     JSValue out = all ? JS_NewArray(ctx) : JS_UNDEFINED;
     uint32_t k = 0;
@@ -217,7 +218,7 @@ static JSValue gj_eval(JSContext *ctx, JSValueConst v, gj_seg *segs, int i, int 
         vm_free_props(ctx, props, np);
         return out;
     }
-    char *key = strdup(seg->s);
+    char *key = xstrdup(seg->s);
     gj_unescape(key);
     JSAtom atom = JS_NewAtom(ctx, key);
     free(key);

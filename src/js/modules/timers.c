@@ -6,6 +6,7 @@
  * Waits inside an iteration or setup()/teardown() yield the VU's coroutine on
  * a libuv timer; init code has no loop to yield to, so it sleeps. */
 #include <math.h>
+#include "util/err.h"
 #include <stdlib.h>
 #include <time.h>
 #include "js/vm.h"
@@ -100,7 +101,7 @@ int timers_run_next(vu *v) {
         int64_t now = clock_now_us();
         q->t[i].due_us = t.due_us + t.every_us > now ? t.due_us + t.every_us : now;
         JS_DupValue(ctx, t.fn);
-        JSValue *argv = t.argc ? malloc(sizeof *argv * (size_t)t.argc) : NULL;
+        JSValue *argv = t.argc ? xmalloc(sizeof *argv * (size_t)t.argc) : NULL;   /* per interval tick: tiny */
         for (int k = 0; k < t.argc; k++) argv[k] = JS_DupValue(ctx, t.argv[k]);
         t.argv = argv;
     } else {
@@ -125,6 +126,7 @@ static JSValue timers_set(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     if (ms > 1e12) ms = 1e12;
     int nargs = argc > 2 ? argc - 2 : 0;
     JSValue *args = nargs ? malloc(sizeof *args * (size_t)nargs) : NULL;
+    if (nargs && !args) return JS_ThrowOutOfMemory(ctx);
     for (int i = 0; i < nargs; i++) args[i] = JS_DupValue(ctx, argv[i + 2]);
     js_timers *q = vm_mod_get(v, VM_MOD_TIMERS);
     if (!q) {
@@ -133,8 +135,15 @@ static JSValue timers_set(JSContext *ctx, JSValueConst this_val, int argc, JSVal
         return JS_ThrowOutOfMemory(ctx);
     }
     if (q->n == q->cap) {
-        q->cap = q->cap ? q->cap * 2 : 8;
-        q->t = realloc(q->t, (size_t)q->cap * sizeof *q->t);
+        int cap = q->cap ? q->cap * 2 : 8;
+        js_timer *grown = realloc(q->t, (size_t)cap * sizeof *q->t);
+        if (!grown) {
+            for (int i = 0; i < nargs; i++) JS_FreeValue(ctx, args[i]);
+            free(args);
+            return JS_ThrowOutOfMemory(ctx);
+        }
+        q->t = grown;
+        q->cap = cap;
     }
     int64_t every = (int64_t)llround(ms * 1000);
     js_timer *t = &q->t[q->n++];

@@ -1,0 +1,50 @@
+/* Whether this machine can hold a test's VUs, checked before anything is
+ * planned or started (issue 12: `vus: 1e9` used to end in SIGSEGV or an
+ * "out of memory" abort part-way through initialising VUs). k6 has no such
+ * check (it initialises VUs until Go runs out of memory); c6 refuses what
+ * cannot run with an error (exit 104, as an invalid configuration). */
+#ifndef C6_CAPACITY_H
+#define C6_CAPACITY_H
+#include <stddef.h>
+#include <stdint.h>
+
+/* What one VU costs: resident memory (measured: ~124 KiB RSS per VU at
+ * 10,000 VUs of a small script, ~93 KiB at 4,000) and address space (its
+ * 256 KiB coroutine stack is reserved whole, plus the resident part:
+ * measured ~350 KiB a VU). Plus what c6 needs before any VU: its workers'
+ * threads and malloc arenas reserve ~240 MiB of address space (measured with
+ * one VU on 2 cores), ~30 MiB of it resident. */
+#define CAPACITY_VU_RSS    ((uint64_t)124 << 10)
+#define CAPACITY_VU_VIRT   ((uint64_t)(256 + 124) << 10)
+#define CAPACITY_BASE_RSS  ((uint64_t)64 << 20)
+#define CAPACITY_BASE_VIRT ((uint64_t)256 << 20)
+/* What planning costs for each change in the number of VUs (ramping-vus
+ * plans one step per VU started or stopped, as k6 does: 24 bytes in the raw
+ * ramp, 24 once gracefulRampDown is applied, 40 in the combined plan, and
+ * the slack of doubling arrays). */
+#define CAPACITY_PLAN_STEP ((uint64_t)128)
+/* Memory mappings: each VU's stack is two (the stack and its guard page),
+ * out of the kernel's vm.max_map_count (65530 by default: ~32,000 VUs); c6
+ * itself keeps a few hundred (libraries, threads, malloc arenas). */
+#define CAPACITY_VU_MAPS   2
+#define CAPACITY_BASE_MAPS 1000
+
+/* The memory a new VU can use: the least of MemAvailable (/proc/meminfo),
+ * the cgroup's limit minus its usage (v2 memory.max, v1
+ * memory.limit_in_bytes), in resident bytes; and RLIMIT_AS minus the current
+ * address space, in virtual bytes. Each is UINT64_MAX when unknown. Tests
+ * and fuzzing set C6_TEST_MEMORY (bytes) to stand for all three. */
+typedef struct capacity {
+    uint64_t mem_available, cgroup_free, as_free;
+    uint64_t maps_free;   /* vm.max_map_count less the mappings in use (UINT64_MAX: unknown) */
+} capacity;
+void capacity_read(capacity *c);
+
+/* 0 when `vus` VUs fit c, else -1 with the reason in err (how many VUs, the
+ * memory they need, what the machine has and where that figure comes from). */
+int capacity_check_vus(const capacity *c, int64_t vus, char *err, size_t errlen);
+/* The same for a plan of `steps` changes in the number of VUs (a hostile
+ * list of stages may ramp up and down many times within what c holds). */
+int capacity_check_plan(const capacity *c, uint64_t steps, char *err, size_t errlen);
+
+#endif
