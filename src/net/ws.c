@@ -445,33 +445,74 @@ void ws_client_close(ws_client *c, int code, const char *reason) {
 
 /* ---- reading frames ---- */
 
+/* The server broke the protocol: as gorilla/websocket (k6's client) does,
+ * a close frame with `code` and the reason goes out unless no_close (or
+ * ours already went), and the connection ends with a plain read error,
+ * not a close: no WS_EV_ERROR here, read_failed and err say it, and each
+ * module reports it as k6's does (see ws.h). */
+static void ws_read_failed(ws_client *c, int code, bool no_close, const char *why) {
+    if (!no_close && c->state == ST_OPEN) ws_client_close(c, code, why);
+    snprintf(c->err, sizeof c->err, "websocket: %s", why);
+    c->read_failed = true;
+    c->too_big = !no_close && code == WS_CLOSE_TOO_BIG;
+    ws_finish(c, 0);
+}
+
+/* Close codes gorilla/websocket accepts from a peer (conn.go
+ * isValidReceivedCloseCode): 1000-1003, 1007-1013, 3000-4999. */
+static bool ws_received_code_valid(int code) {
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1013) || (code >= 3000 && code <= 4999);
+}
+
+/* gorilla/websocket's CloseError text: "websocket: close N (name)[: text]". */
+static void ws_close_error_text(ws_client *c, int code, const char *text) {
+    static const struct { int code; const char *name; } names[] = {
+        {1000, "normal"}, {1001, "going away"}, {1002, "protocol error"}, {1003, "unsupported data"},
+        {1005, "no status"}, {1006, "abnormal closure"}, {1007, "invalid payload data"},
+        {1008, "policy violation"}, {1009, "message too big"}, {1010, "mandatory extension missing"},
+        {1011, "internal server error"}, {1015, "TLS handshake error"},
+    };
+    const char *name = NULL;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (names[i].code == code) name = names[i].name;
+    snprintf(c->err, sizeof c->err, "websocket: close %d%s%s%s%s", code, name ? " (" : "", name ? name : "",
+             name ? ")" : "", text[0] ? ": " : "");
+    size_t n = strlen(c->err);
+    snprintf(c->err + n, sizeof c->err - n, "%s", text);
+}
+
 static void ws_on_frames(ws_client *c) {
     ws_msg m;
     int r;
     while (c->state >= ST_OPEN && c->state < ST_DONE && (r = ws_reader_next(&c->rd, &m)) != 0) {
         if (r < 0) {
-            /* tell the peer why, then drop the connection */
-            int code = c->rd.err_code;
-            if (c->state == ST_OPEN) ws_client_close(c, code, NULL);
-            snprintf(c->err, sizeof c->err, "websocket: %s", c->rd.err);
-            ws_emit(c, WS_EV_ERROR, NULL);
-            ws_finish(c, code);
+            ws_read_failed(c, c->rd.err_code, c->rd.err_no_close, c->rd.err);
             return;
         }
         if (m.opcode == WS_OP_PING && c->state == ST_OPEN) ws_write_frame(c, WS_OP_PONG, m.data, m.len);
         if (m.opcode == WS_OP_CLOSE) {
+            /* gorilla: a payload under 2 bytes is "no status" (1005); else
+             * the code must be one a peer may send, and the text UTF-8 */
             int code = m.len >= 2 ? (m.data[0] << 8 | m.data[1]) : WS_CLOSE_NO_STATUS;
-            if (m.len == 1 || (m.len >= 2 && !ws_close_code_valid(code))) {
-                if (c->state == ST_OPEN) ws_client_close(c, WS_CLOSE_PROTOCOL, NULL);
-                snprintf(c->err, sizeof c->err, "websocket: invalid close frame from the server");
-                ws_emit(c, WS_EV_ERROR, NULL);
-                ws_finish(c, WS_CLOSE_PROTOCOL);
+            if (m.len >= 2 && !ws_received_code_valid(code)) {
+                ws_read_failed(c, WS_CLOSE_PROTOCOL, false, "invalid close code");
                 return;
             }
+            size_t tl = m.len > 2 ? m.len - 2 : 0;
+            if (tl && !ws_utf8_valid(m.data + 2, tl)) {
+                ws_read_failed(c, WS_CLOSE_PROTOCOL, false, "invalid utf8 payload in close frame");
+                return;
+            }
+            snprintf(c->close_reason, sizeof c->close_reason, "%.*s", (int)tl, tl ? (const char *)m.data + 2 : "");
             /* answer with the same code, as RFC 6455 5.5.1 asks */
             if (!c->close_sent) ws_write_frame(c, WS_OP_CLOSE, m.data, m.len >= 2 ? 2 : 0);
             c->close_sent = true;
             ws_emit(c, WS_EV_MESSAGE, &m);
+            /* gorilla returns a CloseError, which k6 reports unless the code is 1000 or 1001 */
+            if (code != WS_CLOSE_NORMAL && code != WS_CLOSE_GOING_AWAY) {
+                ws_close_error_text(c, code, c->close_reason);
+                ws_emit(c, WS_EV_ERROR, NULL);
+            }
             ws_finish(c, code);
             return;
         }
@@ -565,6 +606,7 @@ void ws_client_on_bytes(ws_client *c, const char *p, ssize_t n) {
         if (c->state == ST_BODY) { ws_fail(c, "websocket: bad handshake (status %d, want 101)", c->status); return; }
         if (c->state == ST_CLOSING && n == UV_EOF) { ws_finish(c, c->close_code ? c->close_code : WS_CLOSE_NO_STATUS); return; }
         if (c->state >= ST_OPEN) {
+            if (n == UV_EOF) snprintf(c->close_reason, sizeof c->close_reason, "unexpected EOF");
             ws_fail(c, n == UV_EOF ? "websocket: close 1006 (abnormal closure): unexpected EOF"
                                 : "websocket: read: %s", uv_strerror((int)n));
             return;

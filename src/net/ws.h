@@ -12,8 +12,16 @@
  *                  HTTP answer came); nothing follows
  *   WS_EV_MESSAGE  a text/binary message or a ping/pong/close frame
  *                  (pings are answered by the client itself)
- *   WS_EV_ERROR    a protocol or I/O error on an open connection (err)
- *   WS_EV_END      the connection is closed (close_code); nothing follows
+ *   WS_EV_ERROR    an error on an open connection (err): the TCP connection
+ *                  ended without a close frame, a read or write failed, or
+ *                  the peer's close frame has a code other than 1000/1001
+ *                  (gorilla's CloseError text, "websocket: close 1011
+ *                  (internal server error): why")
+ *   WS_EV_END      the connection is closed (close_code; close_reason);
+ *                  nothing follows. With read_failed, the server broke the
+ *                  protocol: no WS_EV_ERROR came, close_code is 0, err has
+ *                  gorilla/websocket's reason, and the module reports it as
+ *                  k6 does (gorilla sent a close frame for it, so did c6)
  *
  * Bytes go through a transport (ws_transport): plain TCP for ws://, TLS
  * through the worker's tlsio context for wss:// (the run's TLS options,
@@ -63,6 +71,10 @@ struct ws_client {
     char err[256];
     char remote_ip[46];
     int close_code;             /* WS_EV_END: the peer's code, 1005 without one, 1006 if the TCP connection just ended */
+    char close_reason[124];     /* the peer's close text; "unexpected EOF" for 1006 */
+    bool read_failed;           /* WS_EV_END after a protocol error (see above) */
+    bool too_big;               /* ... a message over WS_MAX_MESSAGE (c6's limit; k6 has none) */
+    bool close_sent;            /* our close frame went out (the script's, or one for a protocol error) */
     uint64_t bytes_sent, bytes_received;   /* wire bytes, handshakes (TLS too) included */
     int tls_code;               /* a TLS failure: k6's error code (1300, 1310, ...); 0 otherwise */
 
@@ -88,7 +100,7 @@ struct ws_client {
     buf hs;                     /* handshake request, then response bytes */
     char key[25];
     int state, handles;
-    bool freed, close_sent, ended;
+    bool freed, ended;
     uint64_t rng;               /* masking keys */
     ws_reader rd;
     const struct sockaddr *local_addr;

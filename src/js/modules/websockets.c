@@ -31,6 +31,7 @@
 #include "net/ws.h"
 #include "util/clock.h"
 #include "util/fifo.h"
+#include "util/log.h"
 
 JSValue k6_throw_interrupted(JSContext *ctx);
 
@@ -106,7 +107,22 @@ static void wsn_on_event(ws_client *c, enum ws_event ev, const ws_msg *m, void *
     case WS_EV_FAIL: wsn_queue(s, Q_FAIL, 0, c->err, strlen(c->err)); break;
     case WS_EV_MESSAGE: wsn_queue(s, Q_MSG, m->opcode, m->data, m->len); break;
     case WS_EV_ERROR: wsn_queue(s, Q_ERROR, 0, c->err, strlen(c->err)); break;
-    case WS_EV_END: wsn_queue(s, Q_END, c->close_code, NULL, 0); break;
+    case WS_EV_END:
+        /* k6's readPump (websockets.go): a close frame or the end of the
+         * stream (gorilla's CloseError) gives its code and text; any other
+         * read error (a protocol error) gives none, so the close event has
+         * the code of the script's close() if there was one, else no code */
+        if (c->read_failed) {
+            wsn_queue(s, Q_END, s->close_code, NULL, 0);
+            s->close_reason[0] = 0;
+        } else {
+            wsn_queue(s, Q_END, c->close_code, NULL, 0);
+            snprintf(s->close_reason, sizeof s->close_reason, "%s", c->close_reason);
+        }
+        if (c->too_big)
+            log_printf(LOG_WARN, "WebSocket message larger than 64 MB from %s: c6 closed the connection with 1009 "
+                       "(k6 has no limit)", c->host);
+        break;
     }
 }
 
@@ -228,9 +244,9 @@ static bool wsn_fire_error(wsn_sock *s, const char *text, size_t len) {
 static bool wsn_fire_close(wsn_sock *s, int code, const char *reason) {
     JSContext *ctx = s->v->ctx;
     JSValue e = wsn_event(ctx, s, E_CLOSE);
-    JS_SetPropertyStr(ctx, e, "code", JS_NewInt32(ctx, code));
+    if (code) JS_SetPropertyStr(ctx, e, "code", JS_NewInt32(ctx, code));   /* k6: no code when none is known */
     JS_SetPropertyStr(ctx, e, "reason", JS_NewString(ctx, reason));
-    JS_SetPropertyStr(ctx, e, "wasClean", JS_NewBool(ctx, code != WS_CLOSE_ABNORMAL));
+    JS_SetPropertyStr(ctx, e, "wasClean", JS_NewBool(ctx, code && code != WS_CLOSE_ABNORMAL));
     return wsn_fire(s, E_CLOSE, e);
 }
 
@@ -248,6 +264,7 @@ static bool wsn_dispatch(wsn_sock *s, wsn_ev *e) {
         wsn_push(s, M_WS_CONNECTING, (double)s->connecting_us / 1000.0);
         if (s->close_asked) {   /* close() came while connecting */
             s->ready = RS_CLOSING;
+            s->close_code = s->ask_code;
             ws_client_close(s->c, s->ask_code, s->ask_reason);
             break;
         }
@@ -287,8 +304,7 @@ static bool wsn_dispatch(wsn_sock *s, wsn_ev *e) {
             if (rtt >= 0) wsn_push(s, M_WS_PING, rtt);
             ok = wsn_fire(s, E_PONG, wsn_event(ctx, s, E_PONG));
         } else if (e->opcode == WS_OP_CLOSE) {
-            /* the peer's code and reason; the end follows */
-            if (e->len > 2) snprintf(s->close_reason, sizeof s->close_reason, "%.*s", (int)(e->len - 2), e->data + 2);
+            /* the peer's close; the end follows with its code and reason */
             if (s->ready == RS_OPEN) s->ready = RS_CLOSING;
         }
         break;
@@ -507,6 +523,7 @@ static JSValue wsn_close(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     }
     if (s->ready == RS_OPEN) {
         s->ready = RS_CLOSING;
+        s->close_code = code;   /* k6: the close event's code unless the peer's close frame says another */
         ws_client_close(s->c, code, reason);
     } else if (s->ready == RS_CONNECTING) {
         s->close_asked = true;

@@ -60,6 +60,7 @@ typedef struct ws_session {
     int64_t last_timer_id;
     bool waiting;                /* in vu_wait for this session: events may wake the VU */
     bool opened, failed, ended;
+    bool script_closed;          /* socket.close() was called: k6's session is over for the script */
     int close_code;
     uint32_t tags;
     int64_t t0;
@@ -100,8 +101,25 @@ static void ws_on_event(ws_client *c, enum ws_event ev, const ws_msg *m, void *u
     case WS_EV_OPEN: s->opened = true; ws_wake(s); break;
     case WS_EV_FAIL: s->failed = true; ws_wake(s); break;
     case WS_EV_MESSAGE: ws_queue(s, EV_MSG, m->opcode, m->data, m->len, false); break;
-    case WS_EV_ERROR: ws_queue(s, EV_ERROR, 0, c->err, strlen(c->err), true); break;
-    case WS_EV_END: s->close_code = c->close_code; ws_queue(s, EV_END, 0, NULL, 0, false); break;
+    case WS_EV_ERROR:
+        /* k6's socket.close() ends the session at once: nothing read after it reaches the script */
+        if (!s->script_closed) ws_queue(s, EV_ERROR, 0, c->err, strlen(c->err), true);
+        break;
+    case WS_EV_END:
+        s->close_code = c->close_code;
+        if (c->read_failed && !s->script_closed) {
+            /* k6's readPump (ws.go): a read error that is not a close
+             * frame closes with 1001 (going away) through closeConnection,
+             * whose close frame fails with gorilla's ErrCloseSent when
+             * gorilla already sent one for the protocol error */
+            if (c->close_sent) ws_queue(s, EV_ERROR, 0, "websocket: close sent", 21, true);
+            s->close_code = WS_CLOSE_GOING_AWAY;
+        }
+        if (c->too_big)
+            log_printf(LOG_WARN, "WebSocket message larger than 64 MB from %s: c6 closed the connection with 1009 "
+                       "(k6 has no limit)", c->host);
+        ws_queue(s, EV_END, 0, NULL, 0, false);
+        break;
     }
 }
 
@@ -224,7 +242,10 @@ static JSValue ws_close(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     if (code != WS_CLOSE_NORMAL && !ws_close_code_valid(code))
         return JS_ThrowRangeError(ctx, "socket.close(%d): not a close code a client may send (1000-1014 "
                                   "but 1004-1006, or 3000-4999)", code);
-    if (s) ws_client_close(s->c, code, NULL);
+    if (s) {
+        s->script_closed = true;
+        ws_client_close(s->c, code, NULL);
+    }
     return JS_UNDEFINED;
 }
 
