@@ -20,6 +20,7 @@
 #include "net/tlsio.h"
 #include "util/url.h"
 #include "util/clock.h"
+#include "util/fifo.h"
 
 #define WS_DEFAULT_TIMEOUT_MS 60000
 #define WS_CLOSE_WAIT_MS 2000           /* how long our close waits for the peer's */
@@ -119,6 +120,45 @@ static void ws_write_err(ws_client *c, const char *why) {
 
 static void ws_on_write_wait(uv_timer_t *t) { ws_write_err(t->data, "i/o timeout"); }
 
+/* ---- bufferedAmount: messages the socket has not taken yet ----
+ *
+ * Positions in the wire stream (over TLS, the ciphertext): the kernel has
+ * taken ws_taken() bytes, a counter that only grows; a message whose last
+ * byte is at or before it has left. A message that did not leave at once
+ * is remembered with its end position until then; past WS_PEND_MAX entries
+ * the newest absorbs the next (the amount then drops in larger steps, the
+ * memory stays bounded whatever the script sends). */
+#define WS_PEND_MAX 4096
+
+struct ws_pend { uint64_t end, n; };
+
+static uint64_t ws_taken(ws_client *c) {
+    /* TLS counts ciphertext as sent when handed to the socket, in flight included */
+    return c->tls && c->writing ? c->bytes_sent - c->wfly.len : c->bytes_sent;
+}
+
+static void ws_pend_add(ws_client *c, uint64_t n) {
+    size_t q = ws_wq_len(c);
+    if (!q || !n) return;
+    uint64_t end = ws_taken(c) + q;
+    if (c->pn - c->phead >= WS_PEND_MAX) {
+        c->pend[c->pn - 1] = (struct ws_pend){end, c->pend[c->pn - 1].n + n};
+    } else {
+        struct ws_pend *p = fifo_room(c->pend, &c->phead, &c->pn, &c->pcap, sizeof *p);
+        if (!p) return;   /* out of memory: counted as gone */
+        c->pend = p;
+        c->pend[c->pn++] = (struct ws_pend){end, n};
+    }
+    c->pend_bytes += n;
+}
+
+uint64_t ws_client_buffered(ws_client *c) {
+    uint64_t taken = ws_taken(c);
+    while (c->phead < c->pn && c->pend[c->phead].end <= taken) c->pend_bytes -= c->pend[c->phead++].n;
+    if (c->phead == c->pn) c->phead = c->pn = 0;
+    return c->pend_bytes;
+}
+
 static void ws_tcp_on_write(uv_write_t *w, int status);
 static int ws_tls_flush(ws_client *c);
 
@@ -216,6 +256,7 @@ static void ws_on_handle_closed(uv_handle_t *h) {
         buf_free(&c->hs);
         buf_free(&c->wq);
         buf_free(&c->wfly);
+        free(c->pend);
         buf_free(&c->resp_head);
         buf_free(&c->resp_body);
         free(c->path);
@@ -417,7 +458,10 @@ static int ws_write_frame(ws_client *c, int opcode, const void *p, size_t n) {
 int ws_client_send(ws_client *c, int opcode, const void *p, size_t n) {
     if (c->state != ST_OPEN) return -1;
     int rc = ws_write_frame(c, opcode, p, n);
-    if (rc == 0) return 0;
+    if (rc == 0) {
+        if (opcode == WS_OP_TEXT || opcode == WS_OP_BINARY) ws_pend_add(c, n);
+        return 0;
+    }
     if (rc == UV_ENOBUFS)
         ws_fail(c, "websocket: send buffer full (%zu bytes queued that the peer has not taken)", ws_wq_len(c));
     else

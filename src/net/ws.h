@@ -89,6 +89,9 @@ struct ws_client {
     uv_write_t wreq;            /* the write in flight (one at a time) */
     buf wq; size_t woff;        /* bytes waiting behind it (from woff) */
     buf wfly;                   /* the bytes in flight */
+    struct ws_pend *pend;       /* messages not taken yet: where each ends in the wire stream, its payload size */
+    size_t phead, pn, pcap;
+    uint64_t pend_bytes;        /* their payload bytes */
     uv_read_cb read_cb;         /* the transport's, once reading */
     bool writing, read_held, tcp_started;
     uv_connect_t creq;
@@ -113,6 +116,10 @@ int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_clien
 /* Sends a message or control frame (masked) on an open connection; -1 if
  * it is not open or the write failed. */
 int ws_client_send(ws_client *c, int opcode, const void *p, size_t n);
+/* Payload bytes of the text/binary messages sent that the socket has not
+ * taken yet (waiting in the write queue; over TLS, their records): what
+ * the browser API calls bufferedAmount. */
+uint64_t ws_client_buffered(ws_client *c);
 /* Starts the close handshake with code (0: no code) and reason. */
 void ws_client_close(ws_client *c, int code, const char *reason);
 /* No more events; the connection is dropped if still up. The memory is

@@ -67,6 +67,7 @@ struct wsn_sock {
     uint32_t tags;
     vm_pairs utags;          /* params.tags, until the open interns them */
     int64_t t0, connecting_us, opened_us;
+    uint64_t buffered;       /* bufferedAmount as the script sees it (see websockets_step) */
     wsn_sock *next;          /* the VU's list of live sockets */
 };
 
@@ -319,6 +320,11 @@ static void wsn_on_wait_timer(uv_timer_t *t) {
 
 int websockets_step(vu *v) {
     wsn_vu *w = wsn_peek(v);
+    /* bufferedAmount: a send adds its bytes at once; what the socket took
+     * since is taken off here, between tasks, as k6's writePump queues
+     * `bufferedAmount -= size` on the event loop once a write returned */
+    for (wsn_sock *s = w->socks; s; s = s->next)
+        if (s->c) s->buffered = ws_client_buffered(s->c);
     for (;;) {
         if (w->qhead < w->qn) {
             wsn_ev e = w->q[w->qhead++];
@@ -481,21 +487,23 @@ static JSValue wsn_send(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     if (s->ready != RS_OPEN) return JS_UNDEFINED;
     JSValueConst d = argc > 0 ? argv[0] : JS_UNDEFINED;
     int rc;
+    size_t n = 0;
     if (JS_IsString(d)) {
-        size_t n;
         const char *str = JS_ToCStringLen(ctx, &n, d);
         if (!str) return JS_EXCEPTION;
         rc = ws_client_send(s->c, WS_OP_TEXT, str, n);
         JS_FreeCString(ctx, str);
     } else {
-        size_t n = 0;
         const uint8_t *p = JS_IsObject(d) ? wsn_bytes(ctx, d, &n) : NULL;
         if (!p && JS_IsObject(d)) n = wsn_blob_bytes(ctx, d, &p);
         if (!p) return JS_ThrowTypeError(ctx, "WebSocket.send(data): data must be a string, an ArrayBuffer, "
                                          "a typed array, a DataView or a Blob");
         rc = ws_client_send(s->c, WS_OP_BINARY, p, n);
     }
-    if (rc == 0) wsn_push(s, M_WS_MSGS_SENT, 1);
+    if (rc == 0) {
+        wsn_push(s, M_WS_MSGS_SENT, 1);
+        s->buffered += n;   /* k6: bufferedAmount += len(data) in send() */
+    }
     return JS_UNDEFINED;
 }
 
@@ -540,7 +548,7 @@ static JSValue wsn_get(JSContext *ctx, JSValueConst this_val, int magic) {
     switch (magic) {
     case 0: return JS_NewString(ctx, s->url);
     case 1: return JS_NewInt32(ctx, s->ready);
-    case 2: return JS_NewInt32(ctx, 0);   /* writes go to libuv at once */
+    case 2: return JS_NewInt64(ctx, (int64_t)s->buffered);
     case 3: return JS_NewString(ctx, s->arraybuffer ? "arraybuffer" : "blob");
     case 4: return JS_NewString(ctx, s->c && s->ready != RS_CONNECTING ? s->c->subproto : "");
     default: return JS_NewString(ctx, "");   /* extensions: none are negotiated */
