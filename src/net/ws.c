@@ -292,10 +292,10 @@ static int ws_tls_flush(ws_client *c) {
     return 0;
 }
 
-/* The session failed: k6's code and text, as for HTTP. */
+/* The session failed: k6's text, as for HTTP (k6/ws has no error_code). */
 static void ws_tls_failed(ws_client *c) {
     char msg[200];
-    c->tls_code = tlsio_error(c->tls, msg, sizeof msg);
+    tlsio_error(c->tls, msg, sizeof msg);
     ws_fail(c, "%s", msg);
 }
 
@@ -336,7 +336,7 @@ static void ws_tls_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     if (n < 0) {
         if (c->state == ST_CONNECT) {
             char msg[256];
-            c->tls_code = tlsconn_handshake_lost(n, msg, sizeof msg);
+            tlsconn_handshake_lost(n, msg, sizeof msg);
             ws_fail(c, "%s", msg);
             return;
         }
@@ -360,7 +360,6 @@ static void ws_tls_on_connect(uv_connect_t *req, int status) {
     char msg[256];
     int code;
     if (!(c->tls = tlsconn_open(c->h1, c->host, strlen(c->host), NULL, 1, &code, msg, sizeof msg))) {
-        c->tls_code = code;
         if (code) ws_fail(c, "%s", msg);
         else ws_fail(c, "websocket: out of memory");
         return;

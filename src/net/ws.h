@@ -76,7 +76,6 @@ struct ws_client {
     bool too_big;               /* ... a message over WS_MAX_MESSAGE (c6's limit; k6 has none) */
     bool close_sent;            /* our close frame went out (the script's, or one for a protocol error) */
     uint64_t bytes_sent, bytes_received;   /* wire bytes, handshakes (TLS too) included */
-    int tls_code;               /* a TLS failure: k6's error code (1300, 1310, ...); 0 otherwise */
 
     /* private */
     uv_loop_t *loop;

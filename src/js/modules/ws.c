@@ -437,8 +437,8 @@ static void ws_canonical(char *name) {
     }
 }
 
-/* {url, status, headers, body, error, error_code}, as k6's ws Response;
- * error_code is k6's TLS code when wss:// failed in TLS, 0 otherwise. */
+/* {url, status, headers, body, error}, as k6's ws Response (ws.go
+ * HTTPResponse: no error_code, unlike http's Response). */
 static JSValue ws_response(JSContext *ctx, const char *url, const ws_client *c, const char *err) {
     JSValue r = JS_NewObject(ctx);
     JSValue h = JS_NewObject(ctx);
@@ -462,7 +462,6 @@ static JSValue ws_response(JSContext *ctx, const char *url, const ws_client *c, 
     JS_SetPropertyStr(ctx, r, "headers", h);
     JS_SetPropertyStr(ctx, r, "body", JS_NewStringLen(ctx, c->resp_body.p ? c->resp_body.p : "", c->resp_body.len));
     JS_SetPropertyStr(ctx, r, "error", JS_NewString(ctx, err ? err : ""));
-    JS_SetPropertyStr(ctx, r, "error_code", JS_NewInt32(ctx, err ? c->tls_code : 0));
     return r;
 }
 
