@@ -28,7 +28,8 @@ def test_echo_round_trips_and_metrics(c6, tmp_path):
     assert seen["bins"] == [[0, 1, 2, 250, 255]], seen
     assert seen["pongs"] == 1 and seen["pings"] == 1, seen       # our ping answered; the server's ping seen
     assert seen["opened"] == 1 and seen["inCallback"] == "function", seen
-    assert seen["closeCode"] == 1000 and seen["errors"] == [], seen
+    # k6's Close(): 1001 (going away) without a code, given to the handlers at once
+    assert seen["closeCode"] == 1001 and seen["errors"] == [], seen
     assert 5 <= seen["ticks"] <= 14, seen                         # every 20 ms for ~250 ms
     assert seen["status"] == 101 and seen["error"] == "", seen
     assert seen["url"].endswith("/ws/echo?x=1") and seen["url"].startswith("ws://"), seen
@@ -56,12 +57,16 @@ def test_close_codes(c6):
     r = c6("ws/close.js")
     assert r.code == 0, r
     res = json.loads(record(r, "close"))
-    # server's code; our own code echoed back; server closing mid-conversation
+    # server's code; our own code (k6: the one given to close()); server closing mid-conversation
     assert res["codes"] == [4001, 4321, 1001], res
     assert res["status"] == 101 and 140 <= res["took"] < 2000, res
     assert res["got"] == ["one"], res             # nothing after the server's close
-    assert res["threw"] == "RangeError", res       # 1006 is not for sending
-    assert r.count("ws_sessions") == 4, r
+    assert res["threw"] == "", res                 # k6 sends any code it is given (ws.go Close)
+    # ws.go Close -> closeConnection: handlers at once with 1001, session over
+    # (no echo, no timer), a later send fails with ErrCloseSent, a second close does nothing
+    assert res["order"] == ["close 1001", "after close()", "error websocket: close sent"], res
+    assert res["tookClose"] < 400, res
+    assert r.count("ws_sessions") == 5, r
 
 
 def test_failed_handshakes_and_bad_arguments(c6):
@@ -149,7 +154,7 @@ def test_wss_echo_round_trips_count_tls_bytes(c6, target, target_tls, tmp_path):
     seen = json.loads(record(r, "seen"))
     assert seen["texts"] == ["hello", "héllo wörld ✓", "long:70000"], seen
     assert seen["bins"] == [[0, 1, 2, 250, 255]], seen
-    assert seen["pongs"] == 1 and seen["pings"] == 1 and seen["closeCode"] == 1000, seen
+    assert seen["pongs"] == 1 and seen["pings"] == 1 and seen["closeCode"] == 1001, seen
     assert seen["status"] == 101 and seen["error"] == "" and seen["subproto"] == "chat", seen
     assert seen["url"] == target_tls.url.replace("https://", "wss://") + "/ws/echo?x=1", seen
     assert r.count("ws_sessions") == 1 and r.count("ws_msgs_received") == 4, r
@@ -169,7 +174,8 @@ def test_wss_close_codes(c6, target_tls):
     assert r.code == 0, r
     res = json.loads(record(r, "close"))
     assert res["codes"] == [4001, 4321, 1001] and res["got"] == ["one"], res
-    assert res["status"] == 101 and r.count("ws_sessions") == 4, r
+    assert res["status"] == 101 and r.count("ws_sessions") == 5, r
+    assert res["order"] == ["close 1001", "after close()", "error websocket: close sent"], res
 
 
 def test_wss_several_vus(c6, target_tls):
@@ -231,7 +237,7 @@ def test_wss_checks_the_host_name_and_speaks_tls_only(c6, target_tls, plain_http
     r, recs = _tls_run(c6, urls, {"hosts": {"wrong.test": "127.0.0.1"}}, {"SSL_CERT_FILE": target_tls.cert})
     assert r.code == 0, r
     ok, wrong, plain = recs
-    assert ok["opened"] and ok["echo"] == "hi" and ok["closeCode"] == 1000, ok
+    assert ok["opened"] and ok["echo"] == "hi" and ok["closeCode"] == 1001, ok
     assert (ok["status"], ok["error"]) == (101, ""), ok
     # k6's ws Response (ws.go HTTPResponse: url, status, headers, body, error) has no error_code
     assert all("error_code" not in rec for rec in recs), recs

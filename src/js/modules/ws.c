@@ -174,14 +174,27 @@ static JSValue ws_on(JSContext *ctx, JSValueConst this_val, int argc, JSValueCon
 
 static void ws_count_sent(ws_session *s) { ws_push(s, M_WS_MSGS_SENT, 1); }
 
+static bool ws_fire_error(ws_session *s, const char *text, size_t len);
+
+/* A write after socket.close(): gorilla's ErrCloseSent, given to the error
+ * handlers at once (k6's Send and SendBinary still count the message,
+ * Ping does not); false if a handler threw. */
+static bool ws_write_after_close(ws_session *s, bool count) {
+    bool ok = ws_fire_error(s, "websocket: close sent", 21);
+    if (count) ws_count_sent(s);
+    return ok;
+}
+
 static JSValue ws_send(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     ws_session *s = ws_this(ctx, this_val);
     size_t n;
     const char *str = JS_ToCStringLen(ctx, &n, argc > 0 ? argv[0] : JS_UNDEFINED);
     if (!str) return JS_EXCEPTION;
-    if (s && ws_client_send(s->c, WS_OP_TEXT, str, n) == 0) ws_count_sent(s);
+    bool ok = true;
+    if (s && s->script_closed) ok = ws_write_after_close(s, true);
+    else if (s && ws_client_send(s->c, WS_OP_TEXT, str, n) == 0) ws_count_sent(s);
     JS_FreeCString(ctx, str);
-    return JS_UNDEFINED;
+    return ok ? JS_UNDEFINED : JS_EXCEPTION;
 }
 
 static JSValue ws_send_binary(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
@@ -208,6 +221,7 @@ static JSValue ws_send_binary(JSContext *ctx, JSValueConst this_val, int argc, J
         JS_FreeValue(ctx, JS_GetException(ctx));
         return JS_ThrowTypeError(ctx, "socket.sendBinary(data): data must be an ArrayBuffer");
     }
+    if (s && s->script_closed) return ws_write_after_close(s, true) ? JS_UNDEFINED : JS_EXCEPTION;
     if (s && ws_client_send(s->c, WS_OP_BINARY, p, n) == 0) ws_count_sent(s);
     return JS_UNDEFINED;
 }
@@ -231,21 +245,27 @@ double ws_pong_rtt_ms(const uint8_t *p, size_t n) {
 static JSValue ws_ping(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     ws_session *s = ws_this(ctx, this_val);
     if (!s) return JS_UNDEFINED;
+    if (s->script_closed) return ws_write_after_close(s, false) ? JS_UNDEFINED : JS_EXCEPTION;
     ws_ping_timed(s->c);
     return JS_UNDEFINED;
 }
 
+static bool ws_fire(ws_session *s, int h, int argc, JSValueConst *argv);
+
+/* k6 (ws.go Close, closeConnection): the code is the argument as an
+ * integer, 1001 (going away) without one, not checked; the close frame
+ * goes out, the close handlers run at once with that code and the session
+ * is over (connect() returns without waiting for the server's answer).
+ * Once only: after the end, or a second time, it does nothing. */
 static JSValue ws_close(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     ws_session *s = ws_this(ctx, this_val);
-    int32_t code = WS_CLOSE_NORMAL;
-    if (argc > 0 && !JS_IsUndefined(argv[0]) && JS_ToInt32(ctx, &code, argv[0])) return JS_EXCEPTION;
-    if (code != WS_CLOSE_NORMAL && !ws_close_code_valid(code))
-        return JS_ThrowRangeError(ctx, "socket.close(%d): not a close code a client may send (1000-1014 "
-                                  "but 1004-1006, or 3000-4999)", code);
-    if (s) {
-        s->script_closed = true;
-        ws_client_close(s->c, code, NULL);
-    }
+    int64_t code = WS_CLOSE_GOING_AWAY;
+    if (argc > 0 && JS_ToInt64(ctx, &code, argv[0])) return JS_EXCEPTION;
+    if (!s || s->ended || s->script_closed) return JS_UNDEFINED;
+    s->script_closed = true;
+    ws_client_close(s->c, (int)(uint16_t)code, NULL);
+    JSValue v = JS_NewInt64(ctx, code);
+    if (!ws_fire(s, H_CLOSE, 1, &v)) return JS_EXCEPTION;
     return JS_UNDEFINED;
 }
 
@@ -314,6 +334,18 @@ static JSValue ws_error_text(JSContext *ctx, JSValueConst this_val, int argc, JS
     return JS_DupValue(ctx, data[0]);
 }
 
+/* k6 hands error handlers an object whose error() gives the text. */
+static bool ws_fire_error(ws_session *s, const char *text, size_t len) {
+    JSContext *ctx = s->v->ctx;
+    JSValue t = JS_NewStringLen(ctx, text, len);
+    JSValue err = JS_NewObject(ctx);
+    JS_SetPropertyStr(ctx, err, "error", JS_NewCFunctionData(ctx, ws_error_text, 0, 0, 1, &t));
+    JS_FreeValue(ctx, t);
+    bool ok = ws_fire(s, H_ERROR, 1, (JSValueConst *)&err);
+    JS_FreeValue(ctx, err);
+    return ok;
+}
+
 static bool ws_dispatch(ws_session *s, ws_ev *e) {
     JSContext *ctx = s->v->ctx;
     bool ok = true;
@@ -322,13 +354,7 @@ static bool ws_dispatch(ws_session *s, ws_ev *e) {
         JSValue code = JS_NewInt32(ctx, s->close_code);
         ok = ws_fire(s, H_CLOSE, 1, &code);
     } else if (e->kind == EV_ERROR) {
-        /* k6 hands handlers an object whose error() gives the text */
-        JSValue text = JS_NewStringLen(ctx, (const char *)e->data, e->len);
-        JSValue err = JS_NewObject(ctx);
-        JS_SetPropertyStr(ctx, err, "error", JS_NewCFunctionData(ctx, ws_error_text, 0, 0, 1, &text));
-        JS_FreeValue(ctx, text);
-        ok = ws_fire(s, H_ERROR, 1, (JSValueConst *)&err);
-        JS_FreeValue(ctx, err);
+        ok = ws_fire_error(s, (const char *)e->data, e->len);
     } else if (e->opcode == WS_OP_TEXT || e->opcode == WS_OP_BINARY) {
         ws_push(s, M_WS_MSGS_RECEIVED, 1);
         JSValue arg = e->opcode == WS_OP_TEXT ? JS_NewStringLen(ctx, (const char *)e->data, e->len)
@@ -401,13 +427,14 @@ static bool ws_wait(ws_session *s) {
  * Returns 0, -1 (a handler threw) or -2 (interrupted). */
 static int ws_loop(ws_session *s) {
     for (;;) {
-        while (s->qhead < s->qn) {
+        while (s->qhead < s->qn && !s->script_closed) {
             ws_ev e = s->q[s->qhead++];
             bool ok = ws_dispatch(s, &e);
             free(e.data);
             if (!ok) return -1;
             if (e.kind == EV_END) return 0;
         }
+        if (s->script_closed) return 0;   /* socket.close(): the session is over */
         int r = ws_run_timer(s, clock_now_us());
         if (r < 0) return -1;
         if (r > 0) continue;
