@@ -566,6 +566,11 @@ static void ws_on_frames(ws_client *c) {
 
 /* ---- handshake ---- */
 
+/* gorilla/websocket's ErrBadHandshake, for every answer that is not a
+ * valid 101 (a status other than 101, no Upgrade or Connection token, a
+ * wrong Sec-WebSocket-Accept): the status and body tell the rest. */
+static const char ws_bad_handshake[] = "websocket: bad handshake";
+
 /* The value of header `name` in the raw block, or NULL; *n its length. */
 static const char *ws_head_value(const buf *h, const char *name, size_t *n) {
     size_t nl = strlen(name);
@@ -615,7 +620,7 @@ static void ws_on_answer(ws_client *c, size_t end) {
     if (c->status != 101) {
         if (rest) buf_append(&c->resp_body, extra, rest);
         if (c->resp_body.len >= ws_content_length(&c->resp_head)) {
-            ws_fail(c, "websocket: bad handshake (status %d, want 101)", c->status);
+            ws_fail(c, "%s", ws_bad_handshake);
             return;
         }
         c->state = ST_BODY;
@@ -623,14 +628,14 @@ static void ws_on_answer(ws_client *c, size_t end) {
     }
     size_t n, an;
     const char *up = ws_head_value(&c->resp_head, "Upgrade", &n);
-    if (!up || !ws_has_token(up, n, "websocket")) { ws_fail(c, "websocket: bad handshake (no \"Upgrade: websocket\" in the answer)"); return; }
+    if (!up || !ws_has_token(up, n, "websocket")) { ws_fail(c, "%s", ws_bad_handshake); return; }
     const char *co = ws_head_value(&c->resp_head, "Connection", &n);
-    if (!co || !ws_has_token(co, n, "upgrade")) { ws_fail(c, "websocket: bad handshake (no \"Connection: Upgrade\" in the answer)"); return; }
+    if (!co || !ws_has_token(co, n, "upgrade")) { ws_fail(c, "%s", ws_bad_handshake); return; }
     char want[29];
     ws_accept_for(c->key, strlen(c->key), want);
     const char *acc = ws_head_value(&c->resp_head, "Sec-WebSocket-Accept", &an);
     if (!acc || an != strlen(want) || memcmp(acc, want, an) != 0) {
-        ws_fail(c, "websocket: bad handshake (Sec-WebSocket-Accept does not match the key)");
+        ws_fail(c, "%s", ws_bad_handshake);
         return;
     }
     const char *sp = ws_head_value(&c->resp_head, "Sec-WebSocket-Protocol", &n);
@@ -646,7 +651,7 @@ static void ws_on_answer(ws_client *c, size_t end) {
 void ws_client_on_bytes(ws_client *c, const char *p, ssize_t n) {
     if (c->state == ST_DONE) return;
     if (n < 0) {
-        if (c->state == ST_BODY) { ws_fail(c, "websocket: bad handshake (status %d, want 101)", c->status); return; }
+        if (c->state == ST_BODY) { ws_fail(c, "%s", ws_bad_handshake); return; }
         if (c->state == ST_CLOSING && n == UV_EOF) { ws_finish(c, c->close_code ? c->close_code : WS_CLOSE_NO_STATUS); return; }
         if (c->state >= ST_OPEN) {
             if (n == UV_EOF) snprintf(c->close_reason, sizeof c->close_reason, "unexpected EOF");
@@ -662,7 +667,7 @@ void ws_client_on_bytes(ws_client *c, const char *p, ssize_t n) {
         size_t want = ws_content_length(&c->resp_head);
         size_t take = c->resp_body.len + (size_t)n > want ? want - c->resp_body.len : (size_t)n;
         buf_append(&c->resp_body, p, take);
-        if (c->resp_body.len >= want) ws_fail(c, "websocket: bad handshake (status %d, want 101)", c->status);
+        if (c->resp_body.len >= want) ws_fail(c, "%s", ws_bad_handshake);
         return;
     }
     if (c->state == ST_HANDSHAKE) {
@@ -736,7 +741,7 @@ static void ws_on_lookup(h1_lookup *l, void *ud) {
 static bool ws_parse_url(ws_client *c, const char *url) {
     url_parts u;
     if (strncasecmp(url, "ws://", 5) != 0 && strncasecmp(url, "wss://", 6) != 0) {
-        snprintf(c->err, sizeof c->err, "malformed ws or wss URL \"%s\": it must start with ws:// or wss://", url);
+        snprintf(c->err, sizeof c->err, "malformed ws or wss URL");   /* gorilla's errMalformedURL */
         return false;
     }
     if (url_split(url, &u) || u.hostlen >= sizeof c->host) goto bad;   /* user info is not sent */

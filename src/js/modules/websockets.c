@@ -277,7 +277,8 @@ static bool wsn_dispatch(wsn_sock *s, wsn_ev *e) {
         wsn_push_end(s);
         ok = wsn_fire_error(s, (const char *)e->data, e->len);
         s->ready = RS_CLOSED;
-        if (ok) ok = wsn_fire_close(s, WS_CLOSE_ABNORMAL, "");
+        /* k6 (connectionClosedWithError): no close code is known, so the event has none */
+        if (ok) ok = wsn_fire_close(s, 0, "");
         wsn_release(s);
         break;
     case Q_ERROR: ok = wsn_fire_error(s, (const char *)e->data, e->len); break;

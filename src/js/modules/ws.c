@@ -465,7 +465,7 @@ static void ws_canonical(char *name) {
 }
 
 /* {url, status, headers, body, error}, as k6's ws Response (ws.go
- * HTTPResponse: no error_code, unlike http's Response). */
+ * HTTPResponse: no error_code, unlike http's Response); err NULL: "". */
 static JSValue ws_response(JSContext *ctx, const char *url, const ws_client *c, const char *err) {
     JSValue r = JS_NewObject(ctx);
     JSValue h = JS_NewObject(ctx);
@@ -609,11 +609,11 @@ static JSValue ws_connect(JSContext *ctx, JSValueConst this_val, int argc, JSVal
         ws_intern_tags(s, url, &tags);
         if (c->bytes_sent) ws_push(s, M_DATA_SENT, (double)c->bytes_sent);
         if (c->bytes_received) ws_push(s, M_DATA_RECEIVED, (double)c->bytes_received);
+        /* k6 (ws.go Connect): the error is thrown with `throw`; else an
+         * HTTP answer comes back as it is (wrapHTTPResponse: no error, no
+         * url), any other failure as {error} alone; nothing is logged */
         if (v->test && v->test->throw_errors) ret = JS_ThrowInternalError(ctx, "%s", c->err);
-        else {
-            log_printf(LOG_WARN, "Attempt to establish a WebSocket connection failed: %s", c->err);
-            ret = ws_response(ctx, url, c, c->err);
-        }
+        else ret = ws_response(ctx, "", c, c->status ? "" : c->err);
         goto out;
     }
     ws_intern_tags(s, url, &tags);
