@@ -20,6 +20,7 @@
 #include "net/tlsio.h"
 #include "util/url.h"
 #include "util/clock.h"
+#include "util/fifo.h"
 
 #define WS_DEFAULT_TIMEOUT_MS 60000
 #define WS_CLOSE_WAIT_MS 2000           /* how long our close waits for the peer's */
@@ -119,6 +120,45 @@ static void ws_write_err(ws_client *c, const char *why) {
 
 static void ws_on_write_wait(uv_timer_t *t) { ws_write_err(t->data, "i/o timeout"); }
 
+/* ---- bufferedAmount: messages the socket has not taken yet ----
+ *
+ * Positions in the wire stream (over TLS, the ciphertext): the kernel has
+ * taken ws_taken() bytes, a counter that only grows; a message whose last
+ * byte is at or before it has left. A message that did not leave at once
+ * is remembered with its end position until then; past WS_PEND_MAX entries
+ * the newest absorbs the next (the amount then drops in larger steps, the
+ * memory stays bounded whatever the script sends). */
+#define WS_PEND_MAX 4096
+
+struct ws_pend { uint64_t end, n; };
+
+static uint64_t ws_taken(ws_client *c) {
+    /* TLS counts ciphertext as sent when handed to the socket, in flight included */
+    return c->tls && c->writing ? c->bytes_sent - c->wfly.len : c->bytes_sent;
+}
+
+static void ws_pend_add(ws_client *c, uint64_t n) {
+    size_t q = ws_wq_len(c);
+    if (!q || !n) return;
+    uint64_t end = ws_taken(c) + q;
+    if (c->pn - c->phead >= WS_PEND_MAX) {
+        c->pend[c->pn - 1] = (struct ws_pend){end, c->pend[c->pn - 1].n + n};
+    } else {
+        struct ws_pend *p = fifo_room(c->pend, &c->phead, &c->pn, &c->pcap, sizeof *p);
+        if (!p) return;   /* out of memory: counted as gone */
+        c->pend = p;
+        c->pend[c->pn++] = (struct ws_pend){end, n};
+    }
+    c->pend_bytes += n;
+}
+
+uint64_t ws_client_buffered(ws_client *c) {
+    uint64_t taken = ws_taken(c);
+    while (c->phead < c->pn && c->pend[c->phead].end <= taken) c->pend_bytes -= c->pend[c->phead++].n;
+    if (c->phead == c->pn) c->phead = c->pn = 0;
+    return c->pend_bytes;
+}
+
 static void ws_tcp_on_write(uv_write_t *w, int status);
 static int ws_tls_flush(ws_client *c);
 
@@ -216,6 +256,7 @@ static void ws_on_handle_closed(uv_handle_t *h) {
         buf_free(&c->hs);
         buf_free(&c->wq);
         buf_free(&c->wfly);
+        free(c->pend);
         buf_free(&c->resp_head);
         buf_free(&c->resp_body);
         free(c->path);
@@ -251,10 +292,10 @@ static int ws_tls_flush(ws_client *c) {
     return 0;
 }
 
-/* The session failed: k6's code and text, as for HTTP. */
+/* The session failed: k6's text, as for HTTP (k6/ws has no error_code). */
 static void ws_tls_failed(ws_client *c) {
     char msg[200];
-    c->tls_code = tlsio_error(c->tls, msg, sizeof msg);
+    tlsio_error(c->tls, msg, sizeof msg);
     ws_fail(c, "%s", msg);
 }
 
@@ -295,7 +336,7 @@ static void ws_tls_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     if (n < 0) {
         if (c->state == ST_CONNECT) {
             char msg[256];
-            c->tls_code = tlsconn_handshake_lost(n, msg, sizeof msg);
+            tlsconn_handshake_lost(n, msg, sizeof msg);
             ws_fail(c, "%s", msg);
             return;
         }
@@ -319,7 +360,6 @@ static void ws_tls_on_connect(uv_connect_t *req, int status) {
     char msg[256];
     int code;
     if (!(c->tls = tlsconn_open(c->h1, c->host, strlen(c->host), NULL, 1, &code, msg, sizeof msg))) {
-        c->tls_code = code;
         if (code) ws_fail(c, "%s", msg);
         else ws_fail(c, "websocket: out of memory");
         return;
@@ -417,7 +457,10 @@ static int ws_write_frame(ws_client *c, int opcode, const void *p, size_t n) {
 int ws_client_send(ws_client *c, int opcode, const void *p, size_t n) {
     if (c->state != ST_OPEN) return -1;
     int rc = ws_write_frame(c, opcode, p, n);
-    if (rc == 0) return 0;
+    if (rc == 0) {
+        if (opcode == WS_OP_TEXT || opcode == WS_OP_BINARY) ws_pend_add(c, n);
+        return 0;
+    }
     if (rc == UV_ENOBUFS)
         ws_fail(c, "websocket: send buffer full (%zu bytes queued that the peer has not taken)", ws_wq_len(c));
     else
@@ -445,33 +488,74 @@ void ws_client_close(ws_client *c, int code, const char *reason) {
 
 /* ---- reading frames ---- */
 
+/* The server broke the protocol: as gorilla/websocket (k6's client) does,
+ * a close frame with `code` and the reason goes out unless no_close (or
+ * ours already went), and the connection ends with a plain read error,
+ * not a close: no WS_EV_ERROR here, read_failed and err say it, and each
+ * module reports it as k6's does (see ws.h). */
+static void ws_read_failed(ws_client *c, int code, bool no_close, const char *why) {
+    if (!no_close && c->state == ST_OPEN) ws_client_close(c, code, why);
+    snprintf(c->err, sizeof c->err, "websocket: %s", why);
+    c->read_failed = true;
+    c->too_big = !no_close && code == WS_CLOSE_TOO_BIG;
+    ws_finish(c, 0);
+}
+
+/* Close codes gorilla/websocket accepts from a peer (conn.go
+ * isValidReceivedCloseCode): 1000-1003, 1007-1013, 3000-4999. */
+static bool ws_received_code_valid(int code) {
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1013) || (code >= 3000 && code <= 4999);
+}
+
+/* gorilla/websocket's CloseError text: "websocket: close N (name)[: text]". */
+static void ws_close_error_text(ws_client *c, int code, const char *text) {
+    static const struct { int code; const char *name; } names[] = {
+        {1000, "normal"}, {1001, "going away"}, {1002, "protocol error"}, {1003, "unsupported data"},
+        {1005, "no status"}, {1006, "abnormal closure"}, {1007, "invalid payload data"},
+        {1008, "policy violation"}, {1009, "message too big"}, {1010, "mandatory extension missing"},
+        {1011, "internal server error"}, {1015, "TLS handshake error"},
+    };
+    const char *name = NULL;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (names[i].code == code) name = names[i].name;
+    snprintf(c->err, sizeof c->err, "websocket: close %d%s%s%s%s", code, name ? " (" : "", name ? name : "",
+             name ? ")" : "", text[0] ? ": " : "");
+    size_t n = strlen(c->err);
+    snprintf(c->err + n, sizeof c->err - n, "%s", text);
+}
+
 static void ws_on_frames(ws_client *c) {
     ws_msg m;
     int r;
     while (c->state >= ST_OPEN && c->state < ST_DONE && (r = ws_reader_next(&c->rd, &m)) != 0) {
         if (r < 0) {
-            /* tell the peer why, then drop the connection */
-            int code = c->rd.err_code;
-            if (c->state == ST_OPEN) ws_client_close(c, code, NULL);
-            snprintf(c->err, sizeof c->err, "websocket: %s", c->rd.err);
-            ws_emit(c, WS_EV_ERROR, NULL);
-            ws_finish(c, code);
+            ws_read_failed(c, c->rd.err_code, c->rd.err_no_close, c->rd.err);
             return;
         }
         if (m.opcode == WS_OP_PING && c->state == ST_OPEN) ws_write_frame(c, WS_OP_PONG, m.data, m.len);
         if (m.opcode == WS_OP_CLOSE) {
+            /* gorilla: a payload under 2 bytes is "no status" (1005); else
+             * the code must be one a peer may send, and the text UTF-8 */
             int code = m.len >= 2 ? (m.data[0] << 8 | m.data[1]) : WS_CLOSE_NO_STATUS;
-            if (m.len == 1 || (m.len >= 2 && !ws_close_code_valid(code))) {
-                if (c->state == ST_OPEN) ws_client_close(c, WS_CLOSE_PROTOCOL, NULL);
-                snprintf(c->err, sizeof c->err, "websocket: invalid close frame from the server");
-                ws_emit(c, WS_EV_ERROR, NULL);
-                ws_finish(c, WS_CLOSE_PROTOCOL);
+            if (m.len >= 2 && !ws_received_code_valid(code)) {
+                ws_read_failed(c, WS_CLOSE_PROTOCOL, false, "invalid close code");
                 return;
             }
+            size_t tl = m.len > 2 ? m.len - 2 : 0;
+            if (tl && !ws_utf8_valid(m.data + 2, tl)) {
+                ws_read_failed(c, WS_CLOSE_PROTOCOL, false, "invalid utf8 payload in close frame");
+                return;
+            }
+            snprintf(c->close_reason, sizeof c->close_reason, "%.*s", (int)tl, tl ? (const char *)m.data + 2 : "");
             /* answer with the same code, as RFC 6455 5.5.1 asks */
             if (!c->close_sent) ws_write_frame(c, WS_OP_CLOSE, m.data, m.len >= 2 ? 2 : 0);
             c->close_sent = true;
             ws_emit(c, WS_EV_MESSAGE, &m);
+            /* gorilla returns a CloseError, which k6 reports unless the code is 1000 or 1001 */
+            if (code != WS_CLOSE_NORMAL && code != WS_CLOSE_GOING_AWAY) {
+                ws_close_error_text(c, code, c->close_reason);
+                ws_emit(c, WS_EV_ERROR, NULL);
+            }
             ws_finish(c, code);
             return;
         }
@@ -481,6 +565,11 @@ static void ws_on_frames(ws_client *c) {
 }
 
 /* ---- handshake ---- */
+
+/* gorilla/websocket's ErrBadHandshake, for every answer that is not a
+ * valid 101 (a status other than 101, no Upgrade or Connection token, a
+ * wrong Sec-WebSocket-Accept): the status and body tell the rest. */
+static const char ws_bad_handshake[] = "websocket: bad handshake";
 
 /* The value of header `name` in the raw block, or NULL; *n its length. */
 static const char *ws_head_value(const buf *h, const char *name, size_t *n) {
@@ -531,7 +620,7 @@ static void ws_on_answer(ws_client *c, size_t end) {
     if (c->status != 101) {
         if (rest) buf_append(&c->resp_body, extra, rest);
         if (c->resp_body.len >= ws_content_length(&c->resp_head)) {
-            ws_fail(c, "websocket: bad handshake (status %d, want 101)", c->status);
+            ws_fail(c, "%s", ws_bad_handshake);
             return;
         }
         c->state = ST_BODY;
@@ -539,14 +628,14 @@ static void ws_on_answer(ws_client *c, size_t end) {
     }
     size_t n, an;
     const char *up = ws_head_value(&c->resp_head, "Upgrade", &n);
-    if (!up || !ws_has_token(up, n, "websocket")) { ws_fail(c, "websocket: bad handshake (no \"Upgrade: websocket\" in the answer)"); return; }
+    if (!up || !ws_has_token(up, n, "websocket")) { ws_fail(c, "%s", ws_bad_handshake); return; }
     const char *co = ws_head_value(&c->resp_head, "Connection", &n);
-    if (!co || !ws_has_token(co, n, "upgrade")) { ws_fail(c, "websocket: bad handshake (no \"Connection: Upgrade\" in the answer)"); return; }
+    if (!co || !ws_has_token(co, n, "upgrade")) { ws_fail(c, "%s", ws_bad_handshake); return; }
     char want[29];
     ws_accept_for(c->key, strlen(c->key), want);
     const char *acc = ws_head_value(&c->resp_head, "Sec-WebSocket-Accept", &an);
     if (!acc || an != strlen(want) || memcmp(acc, want, an) != 0) {
-        ws_fail(c, "websocket: bad handshake (Sec-WebSocket-Accept does not match the key)");
+        ws_fail(c, "%s", ws_bad_handshake);
         return;
     }
     const char *sp = ws_head_value(&c->resp_head, "Sec-WebSocket-Protocol", &n);
@@ -562,9 +651,10 @@ static void ws_on_answer(ws_client *c, size_t end) {
 void ws_client_on_bytes(ws_client *c, const char *p, ssize_t n) {
     if (c->state == ST_DONE) return;
     if (n < 0) {
-        if (c->state == ST_BODY) { ws_fail(c, "websocket: bad handshake (status %d, want 101)", c->status); return; }
+        if (c->state == ST_BODY) { ws_fail(c, "%s", ws_bad_handshake); return; }
         if (c->state == ST_CLOSING && n == UV_EOF) { ws_finish(c, c->close_code ? c->close_code : WS_CLOSE_NO_STATUS); return; }
         if (c->state >= ST_OPEN) {
+            if (n == UV_EOF) snprintf(c->close_reason, sizeof c->close_reason, "unexpected EOF");
             ws_fail(c, n == UV_EOF ? "websocket: close 1006 (abnormal closure): unexpected EOF"
                                 : "websocket: read: %s", uv_strerror((int)n));
             return;
@@ -577,7 +667,7 @@ void ws_client_on_bytes(ws_client *c, const char *p, ssize_t n) {
         size_t want = ws_content_length(&c->resp_head);
         size_t take = c->resp_body.len + (size_t)n > want ? want - c->resp_body.len : (size_t)n;
         buf_append(&c->resp_body, p, take);
-        if (c->resp_body.len >= want) ws_fail(c, "websocket: bad handshake (status %d, want 101)", c->status);
+        if (c->resp_body.len >= want) ws_fail(c, "%s", ws_bad_handshake);
         return;
     }
     if (c->state == ST_HANDSHAKE) {
@@ -651,7 +741,7 @@ static void ws_on_lookup(h1_lookup *l, void *ud) {
 static bool ws_parse_url(ws_client *c, const char *url) {
     url_parts u;
     if (strncasecmp(url, "ws://", 5) != 0 && strncasecmp(url, "wss://", 6) != 0) {
-        snprintf(c->err, sizeof c->err, "malformed ws or wss URL \"%s\": it must start with ws:// or wss://", url);
+        snprintf(c->err, sizeof c->err, "malformed ws or wss URL");   /* gorilla's errMalformedURL */
         return false;
     }
     if (url_split(url, &u) || u.hostlen >= sizeof c->host) goto bad;   /* user info is not sent */

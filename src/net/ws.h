@@ -12,8 +12,16 @@
  *                  HTTP answer came); nothing follows
  *   WS_EV_MESSAGE  a text/binary message or a ping/pong/close frame
  *                  (pings are answered by the client itself)
- *   WS_EV_ERROR    a protocol or I/O error on an open connection (err)
- *   WS_EV_END      the connection is closed (close_code); nothing follows
+ *   WS_EV_ERROR    an error on an open connection (err): the TCP connection
+ *                  ended without a close frame, a read or write failed, or
+ *                  the peer's close frame has a code other than 1000/1001
+ *                  (gorilla's CloseError text, "websocket: close 1011
+ *                  (internal server error): why")
+ *   WS_EV_END      the connection is closed (close_code; close_reason);
+ *                  nothing follows. With read_failed, the server broke the
+ *                  protocol: no WS_EV_ERROR came, close_code is 0, err has
+ *                  gorilla/websocket's reason, and the module reports it as
+ *                  k6 does (gorilla sent a close frame for it, so did c6)
  *
  * Bytes go through a transport (ws_transport): plain TCP for ws://, TLS
  * through the worker's tlsio context for wss:// (the run's TLS options,
@@ -63,8 +71,11 @@ struct ws_client {
     char err[256];
     char remote_ip[46];
     int close_code;             /* WS_EV_END: the peer's code, 1005 without one, 1006 if the TCP connection just ended */
+    char close_reason[124];     /* the peer's close text; "unexpected EOF" for 1006 */
+    bool read_failed;           /* WS_EV_END after a protocol error (see above) */
+    bool too_big;               /* ... a message over WS_MAX_MESSAGE (c6's limit; k6 has none) */
+    bool close_sent;            /* our close frame went out (the script's, or one for a protocol error) */
     uint64_t bytes_sent, bytes_received;   /* wire bytes, handshakes (TLS too) included */
-    int tls_code;               /* a TLS failure: k6's error code (1300, 1310, ...); 0 otherwise */
 
     /* private */
     uv_loop_t *loop;
@@ -77,6 +88,9 @@ struct ws_client {
     uv_write_t wreq;            /* the write in flight (one at a time) */
     buf wq; size_t woff;        /* bytes waiting behind it (from woff) */
     buf wfly;                   /* the bytes in flight */
+    struct ws_pend *pend;       /* messages not taken yet: where each ends in the wire stream, its payload size */
+    size_t phead, pn, pcap;
+    uint64_t pend_bytes;        /* their payload bytes */
     uv_read_cb read_cb;         /* the transport's, once reading */
     bool writing, read_held, tcp_started;
     uv_connect_t creq;
@@ -88,7 +102,7 @@ struct ws_client {
     buf hs;                     /* handshake request, then response bytes */
     char key[25];
     int state, handles;
-    bool freed, close_sent, ended;
+    bool freed, ended;
     uint64_t rng;               /* masking keys */
     ws_reader rd;
     const struct sockaddr *local_addr;
@@ -101,6 +115,10 @@ int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_clien
 /* Sends a message or control frame (masked) on an open connection; -1 if
  * it is not open or the write failed. */
 int ws_client_send(ws_client *c, int opcode, const void *p, size_t n);
+/* Payload bytes of the text/binary messages sent that the socket has not
+ * taken yet (waiting in the write queue; over TLS, their records): what
+ * the browser API calls bufferedAmount. */
+uint64_t ws_client_buffered(ws_client *c);
 /* Starts the close handshake with code (0: no code) and reason. */
 void ws_client_close(ws_client *c, int code, const char *reason);
 /* No more events; the connection is dropped if still up. The memory is

@@ -18,7 +18,7 @@ enum { WS_CLOSE_NORMAL = 1000, WS_CLOSE_GOING_AWAY = 1001, WS_CLOSE_PROTOCOL = 1
        WS_CLOSE_TOO_BIG = 1009 };
 
 #define WS_MAX_HEADER 14            /* 2 + 8 (length) + 4 (mask) */
-#define WS_MAX_MESSAGE (64u << 20)  /* a larger message is refused with 1009 */
+#define WS_MAX_MESSAGE (64u << 20)  /* a larger message is refused with 1009 once its bytes came */
 
 /* Sec-WebSocket-Accept for a Sec-WebSocket-Key: base64(SHA-1(key + GUID)); out gets 28 chars + NUL. */
 void ws_accept_for(const char *key, size_t keylen, char out[29]);
@@ -52,6 +52,8 @@ typedef struct ws_reader {
     uint8_t ctl[125];       /* last control frame's payload */
     char err[128];          /* why the stream was refused */
     int err_code;           /* close code to send for it */
+    bool err_no_close;      /* ... unless this is set: gorilla/websocket (k6's client) sends no
+                             * close frame for it (a 64-bit length with the top bit set) */
 } ws_reader;
 
 /* Appends received bytes; -1 when out of memory. */

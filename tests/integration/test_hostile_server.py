@@ -33,6 +33,7 @@ from hostile import HostileServer, console_json, feed, log_records, run_c6
 HERE = pathlib.Path(__file__).resolve().parent
 HTTP_JS = HERE / "scripts" / "hostile" / "http.js"
 WS_JS = HERE / "scripts" / "hostile" / "ws.js"
+WSN_JS = HERE / "scripts" / "hostile" / "wsn.js"
 
 MB = 1024            # peak RSS is in KB
 RSS_BOUND_KB = 48 * MB   # c6 peaks at 14-16 MB in every case here (37 MB under ASan)
@@ -483,55 +484,59 @@ HTTP_CASES = [
     Case("cookie_thousands", cookies([b"c%d=v" % i for i in range(2000)]), H(200), check=jar_is(2000)),
 ]
 
-# ---- WebSocket (k6/ws). k6's js/modules/k6/ws/ws.go readPump reports a read
-# error as an `error` event only if it is a *websocket.CloseError other than
-# 1000/1001 (IsUnexpectedCloseError), then closes with that code (1001 for any
-# other error) through closeConnection, whose WriteControl fails with
-# gorilla's ErrCloseSent ("websocket: close sent") when gorilla already sent a
-# close itself: gorilla/websocket conn.go advanceFrame answers every protocol
-# error (handleProtocolError: "unknown opcode N", "control frame length > 125",
-# "incorrect mask flag", "unexpected reserved bits 0x40", "invalid close code",
-# ...) with a close frame. c6 reports the protocol error as the error event and
-# closes with 1002 (net/ws.c ws_on_frames): a known difference.
+# ---- WebSocket (k6/ws). k6's internal/js/modules/k6/ws/ws.go readPump
+# reports a read error as an `error` event only if it is a
+# *websocket.CloseError other than 1000/1001 (IsUnexpectedCloseError), then
+# closes with that code (1001 for any other error) through closeConnection,
+# whose WriteControl fails with gorilla's ErrCloseSent ("websocket: close
+# sent") when gorilla already sent a close itself: gorilla/websocket v1.5.3
+# conn.go advanceFrame answers every protocol error (handleProtocolError:
+# "unknown opcode N", "control frame length > 125", "control frame not
+# final", "incorrect mask flag", "unexpected reserved bits 0x40",
+# "continuation after final message frame", "invalid close code", "invalid
+# utf8 payload in close frame") with a close frame (1002), then returns a
+# plain error, not a CloseError.
 K6_WS_PROTOCOL_ERROR = W(("open",), ("error", "websocket: close sent"), ("close", 1001))
 
-
-def C6_WS_PROTOCOL_ERROR(why, code=1002):
-    return W(("open",), ("error", "websocket: " + why), ("close", code))
-
-
 WS_CASES = [
-    Case("ws_reserved_data_opcode", ws_then(ws_frame(3, b"hi")), K6_WS_PROTOCOL_ERROR,
-         c6=C6_WS_PROTOCOL_ERROR("unknown data opcode")),
-    Case("ws_reserved_control_opcode", ws_then(ws_frame(11, b"hi")), K6_WS_PROTOCOL_ERROR,
-         c6=C6_WS_PROTOCOL_ERROR("unknown control opcode")),
-    Case("ws_control_frame_too_long", ws_then(ws_frame(9, b"p" * 126)), K6_WS_PROTOCOL_ERROR,
-         c6=C6_WS_PROTOCOL_ERROR("fragmented or oversized control frame")),
-    Case("ws_control_frame_fragmented", ws_then(ws_frame(9, b"p", fin=False)), K6_WS_PROTOCOL_ERROR,
-         c6=C6_WS_PROTOCOL_ERROR("fragmented or oversized control frame")),
-    Case("ws_masked_from_server", ws_then(ws_frame(1, b"hello", mask=True)), K6_WS_PROTOCOL_ERROR,
-         c6=C6_WS_PROTOCOL_ERROR("masked frame from the server")),
-    Case("ws_reserved_bits", ws_then(ws_frame(1, b"hello", rsv=0x40)), K6_WS_PROTOCOL_ERROR,
-         c6=C6_WS_PROTOCOL_ERROR("reserved bits set in a frame (no extension was agreed)")),
-    Case("ws_bad_close_code", ws_then(ws_frame(8, b"\x03\xe7")), K6_WS_PROTOCOL_ERROR,
-         c6=C6_WS_PROTOCOL_ERROR("invalid close frame from the server")),
-    Case("ws_continuation_first", ws_then(ws_frame(0, b"x")), K6_WS_PROTOCOL_ERROR,
-         c6=C6_WS_PROTOCOL_ERROR("continuation frame without a message to continue")),
+    Case("ws_reserved_data_opcode", ws_then(ws_frame(3, b"hi")), K6_WS_PROTOCOL_ERROR),
+    Case("ws_reserved_control_opcode", ws_then(ws_frame(11, b"hi")), K6_WS_PROTOCOL_ERROR),
+    Case("ws_control_frame_too_long", ws_then(ws_frame(9, b"p" * 126)), K6_WS_PROTOCOL_ERROR),
+    Case("ws_control_frame_fragmented", ws_then(ws_frame(9, b"p", fin=False)), K6_WS_PROTOCOL_ERROR),
+    Case("ws_masked_from_server", ws_then(ws_frame(1, b"hello", mask=True)), K6_WS_PROTOCOL_ERROR),
+    Case("ws_reserved_bits", ws_then(ws_frame(1, b"hello", rsv=0x40)), K6_WS_PROTOCOL_ERROR),
+    Case("ws_bad_close_code", ws_then(ws_frame(8, b"\x03\xe7")), K6_WS_PROTOCOL_ERROR),
+    # 1014 is in RFC 6455's range but not in gorilla's validReceivedCloseCodes
+    Case("ws_close_code_1014", ws_then(ws_frame(8, b"\x03\xf6")), K6_WS_PROTOCOL_ERROR),
+    # a close reason that is not UTF-8: "invalid utf8 payload in close frame"
+    Case("ws_close_reason_not_utf8", ws_then(ws_frame(8, b"\x03\xe8\xff")), K6_WS_PROTOCOL_ERROR),
+    Case("ws_continuation_first", ws_then(ws_frame(0, b"x")), K6_WS_PROTOCOL_ERROR),
+    # a new message while one is fragmented: "message start before final message frame"
+    Case("ws_message_inside_fragments", ws_then(ws_frame(1, b"a", fin=False), ws_frame(1, b"b")),
+         K6_WS_PROTOCOL_ERROR),
     # a 64-bit length with the top bit set: gorilla's setReadRemaining gives
     # ErrReadLimit without sending a close, so k6's own close succeeds: no error
     Case("ws_length_top_bit", ws_then(bytes([0x82, 127]) + b"\x80" + b"\0" * 7 + b"x" * 10),
-         W(("open",), ("close", 1001)), c6=C6_WS_PROTOCOL_ERROR("message larger than 64 MB", 1009)),
+         W(("open",), ("close", 1001))),
     # a 1 TB message announced, 1 KB sent, then EOF: gorilla reads what comes
-    # and fails with errUnexpectedEOF, a CloseError 1006 (c6 refuses over 64 MB)
+    # and fails with errUnexpectedEOF, a CloseError 1006 (c6 refuses a
+    # message only once more than 64 MB of it came)
     Case("ws_oversized_then_eof",
          ws_then(bytes([0x82, 127]) + struct.pack(">Q", 1 << 40) + b"x" * 1000, hold=0.3),
-         W(("open",), ("error", "websocket: close 1006 (abnormal closure): unexpected EOF"), ("close", 1006)),
-         c6=C6_WS_PROTOCOL_ERROR("message larger than 64 MB", 1009)),
+         W(("open",), ("error", "websocket: close 1006 (abnormal closure): unexpected EOF"), ("close", 1006))),
     # a one-byte close payload: gorilla reads it as 1005 without a status, a
     # CloseError that IsUnexpectedCloseError reports
     Case("ws_close_one_byte", ws_then(ws_frame(8, b"\x03")),
-         W(("open",), ("error", "websocket: close 1005 (no status)"), ("close", 1005)),
-         c6=C6_WS_PROTOCOL_ERROR("invalid close frame from the server")),
+         W(("open",), ("error", "websocket: close 1005 (no status)"), ("close", 1005))),
+    # an empty close payload: the same 1005
+    Case("ws_close_empty", ws_then(ws_frame(8, b"")),
+         W(("open",), ("error", "websocket: close 1005 (no status)"), ("close", 1005))),
+    # a close code other than 1000/1001: CloseError.Error() with the code's
+    # name and the text, then close with the peer's code
+    Case("ws_close_1011", ws_then(ws_frame(8, b"\x03\xf3oops")),
+         W(("open",), ("error", "websocket: close 1011 (internal server error): oops"), ("close", 1011))),
+    Case("ws_close_4000", ws_then(ws_frame(8, b"\x0f\xa0")),
+         W(("open",), ("error", "websocket: close 4000"), ("close", 4000))),
     # gorilla does not check text frames for UTF-8; goja turns each bad byte
     # into U+FFFD (length 6 here)
     Case("ws_text_not_utf8", ws_then(ws_frame(1, b"ab\xff\xfecd"), ws_frame(8, b"\x03\xe8")),
@@ -548,6 +553,50 @@ WS_CASES = [
 ]
 for c in WS_CASES:
     c.script = WS_JS
+    c.env = {"HOLD": "3000", **c.env}
+
+
+# ---- WebSocket (k6/websockets). k6's internal/js/modules/k6/websockets/
+# websockets.go readPump: a CloseError gives the close event its code and
+# text (closeCode, closeReason), and an `error` event first unless the code
+# is 1000/1001 (IsUnexpectedCloseError); any other read error (every
+# protocol error above, gorilla having sent its close 1002) is dropped
+# (err = nil): no error event, and the close event has no `code` (closeCode
+# stays 0: callEventListeners defines `code` only when it is not 0).
+def WN(*events):
+    """What a k6/websockets script sees: its events in order (close: code or None, reason)."""
+    return {"events": [list(e) for e in events]}
+
+
+WSN_PROTOCOL_ERROR = WN(("open",), ("close", None, ""))
+WSN_EOF = WN(("open",), ("error", "websocket: close 1006 (abnormal closure): unexpected EOF"),
+             ("close", 1006, "unexpected EOF"))
+
+WSN_CASES = [
+    Case("wsn_reserved_data_opcode", ws_then(ws_frame(3, b"hi")), WSN_PROTOCOL_ERROR),
+    Case("wsn_control_frame_too_long", ws_then(ws_frame(9, b"p" * 126)), WSN_PROTOCOL_ERROR),
+    Case("wsn_masked_from_server", ws_then(ws_frame(1, b"hello", mask=True)), WSN_PROTOCOL_ERROR),
+    Case("wsn_reserved_bits", ws_then(ws_frame(1, b"hello", rsv=0x40)), WSN_PROTOCOL_ERROR),
+    Case("wsn_bad_close_code", ws_then(ws_frame(8, b"\x03\xe7")), WSN_PROTOCOL_ERROR),
+    Case("wsn_close_reason_not_utf8", ws_then(ws_frame(8, b"\x03\xe8\xff")), WSN_PROTOCOL_ERROR),
+    Case("wsn_continuation_first", ws_then(ws_frame(0, b"x")), WSN_PROTOCOL_ERROR),
+    # ErrReadLimit, no close frame from gorilla: the same for the script
+    Case("wsn_length_top_bit", ws_then(bytes([0x82, 127]) + b"\x80" + b"\0" * 7 + b"x" * 10),
+         WSN_PROTOCOL_ERROR),
+    Case("wsn_oversized_then_eof",
+         ws_then(bytes([0x82, 127]) + struct.pack(">Q", 1 << 40) + b"x" * 1000, hold=0.3), WSN_EOF),
+    Case("wsn_eof", ws_then(hold=0.2), WSN_EOF),
+    Case("wsn_close_one_byte", ws_then(ws_frame(8, b"\x03")),
+         WN(("open",), ("error", "websocket: close 1005 (no status)"), ("close", 1005, ""))),
+    Case("wsn_close_1011", ws_then(ws_frame(8, b"\x03\xf3oops")),
+         WN(("open",), ("error", "websocket: close 1011 (internal server error): oops"), ("close", 1011, "oops"))),
+    Case("wsn_close_normal", ws_then(ws_frame(8, b"\x03\xe8bye")), WN(("open",), ("close", 1000, "bye"))),
+    Case("wsn_close_going_away", ws_then(ws_frame(8, b"\x03\xe9")), WN(("open",), ("close", 1001, ""))),
+    Case("wsn_text_not_utf8", ws_then(ws_frame(1, b"ab\xff\xfecd"), ws_frame(8, b"\x03\xe8")),
+         WN(("open",), ("message", 6, "ab\ufffd\ufffdcd"), ("close", 1000, ""))),
+]
+for c in WSN_CASES:
+    c.script = WSN_JS
     c.env = {"HOLD": "3000", **c.env}
 
 # ---- HTTPS (c6's own TLS client; hostile.py's tls=True server)
@@ -578,7 +627,7 @@ TLS_CASES = [
          timeout_s=1.0),
 ]
 
-CASES = HTTP_CASES + WS_CASES + TLS_CASES
+CASES = HTTP_CASES + WS_CASES + WSN_CASES + TLS_CASES
 
 
 # ------------------------------------------------------------ running them
@@ -590,7 +639,7 @@ def _is_asan(c6_bin):
 
 def _run_case(c6_bin, case):
     with HostileServer(case.behave, max_seconds=30, max_bytes=case.max_bytes, **case.server) as srv:
-        url = srv.url.replace("http://", "ws://") if case.script == WS_JS else srv.url
+        url = srv.url.replace("http://", "ws://") if case.script in (WS_JS, WSN_JS) else srv.url
         if case.scheme:
             url = case.scheme + url[url.index("://"):]
         env = {"URL": url, **case.env}

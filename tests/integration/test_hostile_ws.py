@@ -15,9 +15,14 @@ internal/js/modules/k6/experimental/websockets/websockets.go):
 - ws_sessions is counted at the open, ws_session_duration at the end
   whatever ended the session.
 - k6 sets no read limit (gorilla's default: none); c6 refuses a message
-  over 64 MB with close code 1009 (WS_MAX_MESSAGE, ws_proto.h).
+  once more than 64 MB of it came (WS_MAX_MESSAGE, ws_proto.h) as gorilla
+  does with a read limit: close 1009 to the peer and ErrReadLimit, a read
+  error that is not a close, which k6/ws's readPump turns into close 1001
+  through closeConnection, whose close frame fails with ErrCloseSent
+  ("websocket: close sent"); c6 logs a warning saying why.
 """
 import base64
+import json
 import hashlib
 import os
 import re
@@ -33,6 +38,7 @@ from conftest import SCRIPTS
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 FLOOD = SCRIPTS / "ws" / "hostile_flood.js"
 FLOOD_WSN = SCRIPTS / "ws" / "hostile_flood_wsn.js"
+BUFFERED_WSN = SCRIPTS / "ws" / "hostile_buffered_wsn.js"
 
 # c6's memory for these scripts against a well-behaved peer is ~30 MB; the
 # bounds leave room for the runtime and the 1 MB write queue, and are far
@@ -103,6 +109,33 @@ def sink_never_reads(conn, head):
         time.sleep(0.05)
 
 
+def slow_reader(hold_s, expect):
+    """Reads nothing for hold_s seconds, then everything until `expect`
+    bytes came, then (1 s later) closes with 1000 and waits for the end."""
+    def behave(conn, head):
+        upgrade(conn, head)
+        time.sleep(hold_s)
+        conn.sock.settimeout(30)
+        got = 0
+        while got < expect:
+            try:
+                b = conn.sock.recv(1 << 20)
+            except OSError:
+                return
+            if not b:
+                return
+            got += len(b)
+        time.sleep(1.0)     # the script's 100 ms samples see the drained socket first
+        feed(conn, b"\x88\x02\x03\xe8")
+        conn.sock.settimeout(5)
+        try:
+            while conn.sock.recv(65536):
+                pass
+        except OSError:
+            pass
+    return behave
+
+
 def ws_url(srv):
     return srv.url.replace("http://", "ws://") + "/flood"
 
@@ -167,12 +200,13 @@ def test_ws_message_flood_is_read_with_bounded_memory_and_timers_on_time(c6_bin)
 
 def test_ws_endless_fragmented_message_is_refused_at_64_mb(c6_bin):
     # k6 reads without limit (no SetReadLimit, gorilla's default 0); c6 stops
-    # at 64 MB with 1009 (message too big) and an error event
+    # at 64 MB as gorilla's read limit would (see the module's docstring)
     with HostileServer(endless_message, max_seconds=60) as srv:
         r = run(c6_bin, FLOOD, URL=ws_url(srv))
     assert r.code == 0, r
-    assert logged(r, r"ERROR websocket: message larger than 64 MB") != [], r
-    assert logged(r, r"CLOSE (\d+) at") == ["1009"], r
+    assert logged(r, r"ERROR ([^\"]*)") == ["websocket: close sent"], r
+    assert logged(r, r"CLOSE (\d+) at") == ["1001"], r
+    assert logged(r, r"WebSocket message larger than 64 MB from 127\.0\.0\.1: c6 closed the connection with 1009") != [], r
     # 64 MB reassembled plus the input buffer: bounded well under 400 MB
     assert r.peak_rss_kb < 400_000, r
     assert r.elapsed < 45, r
@@ -247,3 +281,51 @@ def test_wss_sends_to_a_peer_that_never_reads_are_bounded(c6_bin, tls_ctx):
     assert logged(r, r"CLOSE (\d+) at") == ["1006"], r
     assert r.peak_rss_kb < 250_000, r
     assert r.elapsed < 45, r
+
+
+def check_buffered(r, n):
+    mb = 1 << 20
+    assert r.code == 0, r
+    m = re.search(r"BUFFERED (\{.*\})", r.err.replace('\\"', '"'))
+    assert m, r
+    seen = json.loads(m.group(1))
+    assert seen["errors"] == [] and seen["code"] == 1000, seen
+    # counted in send(), before the socket had a chance to take anything
+    assert seen["afterEach"] == [(i + 1) * mb for i in range(n)], seen["afterEach"][:4]
+    samples = seen["samples"]
+    # while the peer reads nothing (the first samples, ~100 ms after the
+    # sends), most of it waits: the kernel's loopback buffers take a few MB
+    early = [b for t, b in samples[:3]]
+    assert early and all(16 * mb <= b <= n * mb for b in early), samples[:5]
+    # it only goes down, and reaches 0 once the peer has read
+    values = [b for t, b in samples]
+    assert all(a >= b for a, b in zip(values, values[1:])), samples
+    assert seen["zeroAt"] > 0 and seen["final"] == 0, seen
+    # 32 MB queued, the 1 MB string and its copy, the runtime
+    assert r.peak_rss_kb < 250_000, r
+    assert r.elapsed < 45, r
+
+
+def test_websockets_buffered_amount_grows_while_the_peer_does_not_read(c6_bin):
+    # k6's websockets.go: send() adds len(data) to bufferedAmount at once; the
+    # writePump queues `bufferedAmount -= size` on the event loop once
+    # WriteMessage returned (the socket took the message). A peer that reads
+    # nothing for 3 s: the 32 MB sent stay mostly queued, then drain to 0.
+    mb, n = 1 << 20, 32
+    with HostileServer(slow_reader(3.0, n * mb), max_seconds=60, max_bytes=(n + 1) * mb) as srv:
+        r = run(c6_bin, BUFFERED_WSN, URL=ws_url(srv), SEND_MB=str(n))
+    check_buffered(r, n)
+
+
+def test_wss_buffered_amount_counts_what_tls_has_not_sent(c6_bin, tls_ctx):
+    # over TLS the positions are the ciphertext's: the same for the script
+    mb, n = 1 << 20, 32
+
+    def slow(conn, _):
+        tls = _TLSConn(tls_ctx.wrap_socket(conn.sock, server_side=True), conn)
+        slow_reader(3.0, n * mb)(tls, read_head(tls))
+
+    with HostileServer(slow, max_seconds=60, read_request=False) as srv:
+        url = srv.url.replace("http://", "wss://") + "/flood"
+        r = run(c6_bin, BUFFERED_WSN, "--insecure-skip-tls-verify", URL=url, SEND_MB=str(n))
+    check_buffered(r, n)

@@ -168,9 +168,44 @@ static void test_reader_errors(void **st) {
     n = put_frame(s, 1, WS_OP_TEXT, "a", 1, false);
     s[0] |= 0x40;
     expect_refused(s, n, false, WS_CLOSE_PROTOCOL, "reserved bits");
-    /* a length past the cap is refused from the header alone */
+}
+
+/* Lengths: gorilla/websocket (k6's) takes a 64-bit length with the top bit
+ * set for a negative one and fails with its read limit error without a
+ * close frame (conn.go setReadRemaining); a length past c6's 64 MB cap is
+ * refused only once more than 64 MB of the message came, so a peer that
+ * announces 1 TB and stops short ends with the stream, as in k6. */
+static void test_reader_lengths(void **st) {
+    (void)st;
+    uint8_t top[10] = {0x82, 127, 0x80, 0, 0, 0, 0, 0, 0, 0};
+    expect_refused(top, sizeof top, false, WS_CLOSE_TOO_BIG, "read limit exceeded");
+    ws_reader r = {0};
+    ws_msg m;
+    ws_reader_feed(&r, top, sizeof top);
+    assert_int_equal(ws_reader_next(&r, &m), -1);
+    assert_true(r.err_no_close);
+    ws_reader_free(&r);
+
+    /* 4 GB announced: the header and 1 KB are not refused yet */
     uint8_t big[10] = {0x82, 127, 0, 0, 0, 1, 0, 0, 0, 0};
-    expect_refused(big, sizeof big, false, WS_CLOSE_TOO_BIG, "larger than 64 MB");
+    static uint8_t chunk[1 << 20];
+    memset(&r, 0, sizeof r);
+    ws_reader_feed(&r, big, sizeof big);
+    ws_reader_feed(&r, chunk, 1024);
+    assert_int_equal(ws_reader_next(&r, &m), 0);
+    /* 64 MB of it: still waiting; one byte more: refused with 1009 and a close */
+    for (size_t got = 1024; got < WS_MAX_MESSAGE;) {
+        size_t n = WS_MAX_MESSAGE - got < sizeof chunk ? WS_MAX_MESSAGE - got : sizeof chunk;
+        assert_int_equal(ws_reader_feed(&r, chunk, n), 0);
+        got += n;
+    }
+    assert_int_equal(ws_reader_next(&r, &m), 0);
+    ws_reader_feed(&r, chunk, 1);
+    assert_int_equal(ws_reader_next(&r, &m), -1);
+    assert_int_equal(r.err_code, WS_CLOSE_TOO_BIG);
+    assert_false(r.err_no_close);
+    assert_non_null(strstr(r.err, "larger than 64 MB"));
+    ws_reader_free(&r);
 }
 
 int main(void) {
@@ -180,6 +215,7 @@ int main(void) {
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_reader_fragments_and_splits),
         cmocka_unit_test(test_reader_errors),
+        cmocka_unit_test(test_reader_lengths),
         cmocka_unit_test(test_reader_client_takes_any_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,6 +31,7 @@
 #include "net/ws.h"
 #include "util/clock.h"
 #include "util/fifo.h"
+#include "util/log.h"
 
 JSValue k6_throw_interrupted(JSContext *ctx);
 
@@ -66,6 +67,7 @@ struct wsn_sock {
     uint32_t tags;
     vm_pairs utags;          /* params.tags, until the open interns them */
     int64_t t0, connecting_us, opened_us;
+    uint64_t buffered;       /* bufferedAmount as the script sees it (see websockets_step) */
     wsn_sock *next;          /* the VU's list of live sockets */
 };
 
@@ -106,7 +108,22 @@ static void wsn_on_event(ws_client *c, enum ws_event ev, const ws_msg *m, void *
     case WS_EV_FAIL: wsn_queue(s, Q_FAIL, 0, c->err, strlen(c->err)); break;
     case WS_EV_MESSAGE: wsn_queue(s, Q_MSG, m->opcode, m->data, m->len); break;
     case WS_EV_ERROR: wsn_queue(s, Q_ERROR, 0, c->err, strlen(c->err)); break;
-    case WS_EV_END: wsn_queue(s, Q_END, c->close_code, NULL, 0); break;
+    case WS_EV_END:
+        /* k6's readPump (websockets.go): a close frame or the end of the
+         * stream (gorilla's CloseError) gives its code and text; any other
+         * read error (a protocol error) gives none, so the close event has
+         * the code of the script's close() if there was one, else no code */
+        if (c->read_failed) {
+            wsn_queue(s, Q_END, s->close_code, NULL, 0);
+            s->close_reason[0] = 0;
+        } else {
+            wsn_queue(s, Q_END, c->close_code, NULL, 0);
+            snprintf(s->close_reason, sizeof s->close_reason, "%s", c->close_reason);
+        }
+        if (c->too_big)
+            log_printf(LOG_WARN, "WebSocket message larger than 64 MB from %s: c6 closed the connection with 1009 "
+                       "(k6 has no limit)", c->host);
+        break;
     }
 }
 
@@ -228,9 +245,9 @@ static bool wsn_fire_error(wsn_sock *s, const char *text, size_t len) {
 static bool wsn_fire_close(wsn_sock *s, int code, const char *reason) {
     JSContext *ctx = s->v->ctx;
     JSValue e = wsn_event(ctx, s, E_CLOSE);
-    JS_SetPropertyStr(ctx, e, "code", JS_NewInt32(ctx, code));
+    if (code) JS_SetPropertyStr(ctx, e, "code", JS_NewInt32(ctx, code));   /* k6: no code when none is known */
     JS_SetPropertyStr(ctx, e, "reason", JS_NewString(ctx, reason));
-    JS_SetPropertyStr(ctx, e, "wasClean", JS_NewBool(ctx, code != WS_CLOSE_ABNORMAL));
+    JS_SetPropertyStr(ctx, e, "wasClean", JS_NewBool(ctx, code && code != WS_CLOSE_ABNORMAL));
     return wsn_fire(s, E_CLOSE, e);
 }
 
@@ -248,6 +265,7 @@ static bool wsn_dispatch(wsn_sock *s, wsn_ev *e) {
         wsn_push(s, M_WS_CONNECTING, (double)s->connecting_us / 1000.0);
         if (s->close_asked) {   /* close() came while connecting */
             s->ready = RS_CLOSING;
+            s->close_code = s->ask_code;
             ws_client_close(s->c, s->ask_code, s->ask_reason);
             break;
         }
@@ -259,7 +277,8 @@ static bool wsn_dispatch(wsn_sock *s, wsn_ev *e) {
         wsn_push_end(s);
         ok = wsn_fire_error(s, (const char *)e->data, e->len);
         s->ready = RS_CLOSED;
-        if (ok) ok = wsn_fire_close(s, WS_CLOSE_ABNORMAL, "");
+        /* k6 (connectionClosedWithError): no close code is known, so the event has none */
+        if (ok) ok = wsn_fire_close(s, 0, "");
         wsn_release(s);
         break;
     case Q_ERROR: ok = wsn_fire_error(s, (const char *)e->data, e->len); break;
@@ -287,8 +306,7 @@ static bool wsn_dispatch(wsn_sock *s, wsn_ev *e) {
             if (rtt >= 0) wsn_push(s, M_WS_PING, rtt);
             ok = wsn_fire(s, E_PONG, wsn_event(ctx, s, E_PONG));
         } else if (e->opcode == WS_OP_CLOSE) {
-            /* the peer's code and reason; the end follows */
-            if (e->len > 2) snprintf(s->close_reason, sizeof s->close_reason, "%.*s", (int)(e->len - 2), e->data + 2);
+            /* the peer's close; the end follows with its code and reason */
             if (s->ready == RS_OPEN) s->ready = RS_CLOSING;
         }
         break;
@@ -303,6 +321,11 @@ static void wsn_on_wait_timer(uv_timer_t *t) {
 
 int websockets_step(vu *v) {
     wsn_vu *w = wsn_peek(v);
+    /* bufferedAmount: a send adds its bytes at once; what the socket took
+     * since is taken off here, between tasks, as k6's writePump queues
+     * `bufferedAmount -= size` on the event loop once a write returned */
+    for (wsn_sock *s = w->socks; s; s = s->next)
+        if (s->c) s->buffered = ws_client_buffered(s->c);
     for (;;) {
         if (w->qhead < w->qn) {
             wsn_ev e = w->q[w->qhead++];
@@ -465,21 +488,23 @@ static JSValue wsn_send(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     if (s->ready != RS_OPEN) return JS_UNDEFINED;
     JSValueConst d = argc > 0 ? argv[0] : JS_UNDEFINED;
     int rc;
+    size_t n = 0;
     if (JS_IsString(d)) {
-        size_t n;
         const char *str = JS_ToCStringLen(ctx, &n, d);
         if (!str) return JS_EXCEPTION;
         rc = ws_client_send(s->c, WS_OP_TEXT, str, n);
         JS_FreeCString(ctx, str);
     } else {
-        size_t n = 0;
         const uint8_t *p = JS_IsObject(d) ? wsn_bytes(ctx, d, &n) : NULL;
         if (!p && JS_IsObject(d)) n = wsn_blob_bytes(ctx, d, &p);
         if (!p) return JS_ThrowTypeError(ctx, "WebSocket.send(data): data must be a string, an ArrayBuffer, "
                                          "a typed array, a DataView or a Blob");
         rc = ws_client_send(s->c, WS_OP_BINARY, p, n);
     }
-    if (rc == 0) wsn_push(s, M_WS_MSGS_SENT, 1);
+    if (rc == 0) {
+        wsn_push(s, M_WS_MSGS_SENT, 1);
+        s->buffered += n;   /* k6: bufferedAmount += len(data) in send() */
+    }
     return JS_UNDEFINED;
 }
 
@@ -507,6 +532,7 @@ static JSValue wsn_close(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     }
     if (s->ready == RS_OPEN) {
         s->ready = RS_CLOSING;
+        s->close_code = code;   /* k6: the close event's code unless the peer's close frame says another */
         ws_client_close(s->c, code, reason);
     } else if (s->ready == RS_CONNECTING) {
         s->close_asked = true;
@@ -523,7 +549,7 @@ static JSValue wsn_get(JSContext *ctx, JSValueConst this_val, int magic) {
     switch (magic) {
     case 0: return JS_NewString(ctx, s->url);
     case 1: return JS_NewInt32(ctx, s->ready);
-    case 2: return JS_NewInt32(ctx, 0);   /* writes go to libuv at once */
+    case 2: return JS_NewInt64(ctx, (int64_t)s->buffered);
     case 3: return JS_NewString(ctx, s->arraybuffer ? "arraybuffer" : "blob");
     case 4: return JS_NewString(ctx, s->c && s->ready != RS_CONNECTING ? s->c->subproto : "");
     default: return JS_NewString(ctx, "");   /* extensions: none are negotiated */

@@ -60,6 +60,7 @@ typedef struct ws_session {
     int64_t last_timer_id;
     bool waiting;                /* in vu_wait for this session: events may wake the VU */
     bool opened, failed, ended;
+    bool script_closed;          /* socket.close() was called: k6's session is over for the script */
     int close_code;
     uint32_t tags;
     int64_t t0;
@@ -100,8 +101,25 @@ static void ws_on_event(ws_client *c, enum ws_event ev, const ws_msg *m, void *u
     case WS_EV_OPEN: s->opened = true; ws_wake(s); break;
     case WS_EV_FAIL: s->failed = true; ws_wake(s); break;
     case WS_EV_MESSAGE: ws_queue(s, EV_MSG, m->opcode, m->data, m->len, false); break;
-    case WS_EV_ERROR: ws_queue(s, EV_ERROR, 0, c->err, strlen(c->err), true); break;
-    case WS_EV_END: s->close_code = c->close_code; ws_queue(s, EV_END, 0, NULL, 0, false); break;
+    case WS_EV_ERROR:
+        /* k6's socket.close() ends the session at once: nothing read after it reaches the script */
+        if (!s->script_closed) ws_queue(s, EV_ERROR, 0, c->err, strlen(c->err), true);
+        break;
+    case WS_EV_END:
+        s->close_code = c->close_code;
+        if (c->read_failed && !s->script_closed) {
+            /* k6's readPump (ws.go): a read error that is not a close
+             * frame closes with 1001 (going away) through closeConnection,
+             * whose close frame fails with gorilla's ErrCloseSent when
+             * gorilla already sent one for the protocol error */
+            if (c->close_sent) ws_queue(s, EV_ERROR, 0, "websocket: close sent", 21, true);
+            s->close_code = WS_CLOSE_GOING_AWAY;
+        }
+        if (c->too_big)
+            log_printf(LOG_WARN, "WebSocket message larger than 64 MB from %s: c6 closed the connection with 1009 "
+                       "(k6 has no limit)", c->host);
+        ws_queue(s, EV_END, 0, NULL, 0, false);
+        break;
     }
 }
 
@@ -156,14 +174,27 @@ static JSValue ws_on(JSContext *ctx, JSValueConst this_val, int argc, JSValueCon
 
 static void ws_count_sent(ws_session *s) { ws_push(s, M_WS_MSGS_SENT, 1); }
 
+static bool ws_fire_error(ws_session *s, const char *text, size_t len);
+
+/* A write after socket.close(): gorilla's ErrCloseSent, given to the error
+ * handlers at once (k6's Send and SendBinary still count the message,
+ * Ping does not); false if a handler threw. */
+static bool ws_write_after_close(ws_session *s, bool count) {
+    bool ok = ws_fire_error(s, "websocket: close sent", 21);
+    if (count) ws_count_sent(s);
+    return ok;
+}
+
 static JSValue ws_send(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     ws_session *s = ws_this(ctx, this_val);
     size_t n;
     const char *str = JS_ToCStringLen(ctx, &n, argc > 0 ? argv[0] : JS_UNDEFINED);
     if (!str) return JS_EXCEPTION;
-    if (s && ws_client_send(s->c, WS_OP_TEXT, str, n) == 0) ws_count_sent(s);
+    bool ok = true;
+    if (s && s->script_closed) ok = ws_write_after_close(s, true);
+    else if (s && ws_client_send(s->c, WS_OP_TEXT, str, n) == 0) ws_count_sent(s);
     JS_FreeCString(ctx, str);
-    return JS_UNDEFINED;
+    return ok ? JS_UNDEFINED : JS_EXCEPTION;
 }
 
 static JSValue ws_send_binary(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
@@ -190,6 +221,7 @@ static JSValue ws_send_binary(JSContext *ctx, JSValueConst this_val, int argc, J
         JS_FreeValue(ctx, JS_GetException(ctx));
         return JS_ThrowTypeError(ctx, "socket.sendBinary(data): data must be an ArrayBuffer");
     }
+    if (s && s->script_closed) return ws_write_after_close(s, true) ? JS_UNDEFINED : JS_EXCEPTION;
     if (s && ws_client_send(s->c, WS_OP_BINARY, p, n) == 0) ws_count_sent(s);
     return JS_UNDEFINED;
 }
@@ -213,18 +245,27 @@ double ws_pong_rtt_ms(const uint8_t *p, size_t n) {
 static JSValue ws_ping(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     ws_session *s = ws_this(ctx, this_val);
     if (!s) return JS_UNDEFINED;
+    if (s->script_closed) return ws_write_after_close(s, false) ? JS_UNDEFINED : JS_EXCEPTION;
     ws_ping_timed(s->c);
     return JS_UNDEFINED;
 }
 
+static bool ws_fire(ws_session *s, int h, int argc, JSValueConst *argv);
+
+/* k6 (ws.go Close, closeConnection): the code is the argument as an
+ * integer, 1001 (going away) without one, not checked; the close frame
+ * goes out, the close handlers run at once with that code and the session
+ * is over (connect() returns without waiting for the server's answer).
+ * Once only: after the end, or a second time, it does nothing. */
 static JSValue ws_close(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     ws_session *s = ws_this(ctx, this_val);
-    int32_t code = WS_CLOSE_NORMAL;
-    if (argc > 0 && !JS_IsUndefined(argv[0]) && JS_ToInt32(ctx, &code, argv[0])) return JS_EXCEPTION;
-    if (code != WS_CLOSE_NORMAL && !ws_close_code_valid(code))
-        return JS_ThrowRangeError(ctx, "socket.close(%d): not a close code a client may send (1000-1014 "
-                                  "but 1004-1006, or 3000-4999)", code);
-    if (s) ws_client_close(s->c, code, NULL);
+    int64_t code = WS_CLOSE_GOING_AWAY;
+    if (argc > 0 && JS_ToInt64(ctx, &code, argv[0])) return JS_EXCEPTION;
+    if (!s || s->ended || s->script_closed) return JS_UNDEFINED;
+    s->script_closed = true;
+    ws_client_close(s->c, (int)(uint16_t)code, NULL);
+    JSValue v = JS_NewInt64(ctx, code);
+    if (!ws_fire(s, H_CLOSE, 1, &v)) return JS_EXCEPTION;
     return JS_UNDEFINED;
 }
 
@@ -293,6 +334,18 @@ static JSValue ws_error_text(JSContext *ctx, JSValueConst this_val, int argc, JS
     return JS_DupValue(ctx, data[0]);
 }
 
+/* k6 hands error handlers an object whose error() gives the text. */
+static bool ws_fire_error(ws_session *s, const char *text, size_t len) {
+    JSContext *ctx = s->v->ctx;
+    JSValue t = JS_NewStringLen(ctx, text, len);
+    JSValue err = JS_NewObject(ctx);
+    JS_SetPropertyStr(ctx, err, "error", JS_NewCFunctionData(ctx, ws_error_text, 0, 0, 1, &t));
+    JS_FreeValue(ctx, t);
+    bool ok = ws_fire(s, H_ERROR, 1, (JSValueConst *)&err);
+    JS_FreeValue(ctx, err);
+    return ok;
+}
+
 static bool ws_dispatch(ws_session *s, ws_ev *e) {
     JSContext *ctx = s->v->ctx;
     bool ok = true;
@@ -301,13 +354,7 @@ static bool ws_dispatch(ws_session *s, ws_ev *e) {
         JSValue code = JS_NewInt32(ctx, s->close_code);
         ok = ws_fire(s, H_CLOSE, 1, &code);
     } else if (e->kind == EV_ERROR) {
-        /* k6 hands handlers an object whose error() gives the text */
-        JSValue text = JS_NewStringLen(ctx, (const char *)e->data, e->len);
-        JSValue err = JS_NewObject(ctx);
-        JS_SetPropertyStr(ctx, err, "error", JS_NewCFunctionData(ctx, ws_error_text, 0, 0, 1, &text));
-        JS_FreeValue(ctx, text);
-        ok = ws_fire(s, H_ERROR, 1, (JSValueConst *)&err);
-        JS_FreeValue(ctx, err);
+        ok = ws_fire_error(s, (const char *)e->data, e->len);
     } else if (e->opcode == WS_OP_TEXT || e->opcode == WS_OP_BINARY) {
         ws_push(s, M_WS_MSGS_RECEIVED, 1);
         JSValue arg = e->opcode == WS_OP_TEXT ? JS_NewStringLen(ctx, (const char *)e->data, e->len)
@@ -380,13 +427,14 @@ static bool ws_wait(ws_session *s) {
  * Returns 0, -1 (a handler threw) or -2 (interrupted). */
 static int ws_loop(ws_session *s) {
     for (;;) {
-        while (s->qhead < s->qn) {
+        while (s->qhead < s->qn && !s->script_closed) {
             ws_ev e = s->q[s->qhead++];
             bool ok = ws_dispatch(s, &e);
             free(e.data);
             if (!ok) return -1;
             if (e.kind == EV_END) return 0;
         }
+        if (s->script_closed) return 0;   /* socket.close(): the session is over */
         int r = ws_run_timer(s, clock_now_us());
         if (r < 0) return -1;
         if (r > 0) continue;
@@ -416,8 +464,8 @@ static void ws_canonical(char *name) {
     }
 }
 
-/* {url, status, headers, body, error, error_code}, as k6's ws Response;
- * error_code is k6's TLS code when wss:// failed in TLS, 0 otherwise. */
+/* {url, status, headers, body, error}, as k6's ws Response (ws.go
+ * HTTPResponse: no error_code, unlike http's Response); err NULL: "". */
 static JSValue ws_response(JSContext *ctx, const char *url, const ws_client *c, const char *err) {
     JSValue r = JS_NewObject(ctx);
     JSValue h = JS_NewObject(ctx);
@@ -441,7 +489,6 @@ static JSValue ws_response(JSContext *ctx, const char *url, const ws_client *c, 
     JS_SetPropertyStr(ctx, r, "headers", h);
     JS_SetPropertyStr(ctx, r, "body", JS_NewStringLen(ctx, c->resp_body.p ? c->resp_body.p : "", c->resp_body.len));
     JS_SetPropertyStr(ctx, r, "error", JS_NewString(ctx, err ? err : ""));
-    JS_SetPropertyStr(ctx, r, "error_code", JS_NewInt32(ctx, err ? c->tls_code : 0));
     return r;
 }
 
@@ -562,11 +609,11 @@ static JSValue ws_connect(JSContext *ctx, JSValueConst this_val, int argc, JSVal
         ws_intern_tags(s, url, &tags);
         if (c->bytes_sent) ws_push(s, M_DATA_SENT, (double)c->bytes_sent);
         if (c->bytes_received) ws_push(s, M_DATA_RECEIVED, (double)c->bytes_received);
+        /* k6 (ws.go Connect): the error is thrown with `throw`; else an
+         * HTTP answer comes back as it is (wrapHTTPResponse: no error, no
+         * url), any other failure as {error} alone; nothing is logged */
         if (v->test && v->test->throw_errors) ret = JS_ThrowInternalError(ctx, "%s", c->err);
-        else {
-            log_printf(LOG_WARN, "Attempt to establish a WebSocket connection failed: %s", c->err);
-            ret = ws_response(ctx, url, c, c->err);
-        }
+        else ret = ws_response(ctx, "", c, c->status ? "" : c->err);
         goto out;
     }
     ws_intern_tags(s, url, &tags);

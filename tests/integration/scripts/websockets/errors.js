@@ -1,5 +1,5 @@
 // Failures: a refused connection and a 404 handshake give an error event
-// then a close event (1006); a bad URL and params.compression throw at
+// then a close event without a code; a bad URL and params.compression throw at
 // once; a throwing handler fails the iteration.
 import { WebSocket } from 'k6/websockets';
 

@@ -28,5 +28,24 @@ export default function () {
     try { socket.close(1006); } catch (e) { threw = e.name; }
     socket.close();
   });
-  console.log('close ' + JSON.stringify({ codes, status: res.status, took, got, threw }));
+  // k6's Close(): the close handlers run inside close(), with its code (1001
+  // without one), and the session is over: a send after it is an error
+  // (gorilla's ErrCloseSent), nothing more is read, connect() returns at once
+  const order = [];
+  t0 = Date.now();
+  ws.connect(base + '/ws/echo', function (socket) {
+    socket.on('open', () => {
+      socket.send('one');
+      socket.close();
+      order.push('after close()');
+      socket.send('two');
+      socket.close(4000);
+    });
+    socket.on('message', (m) => order.push('message ' + m));
+    socket.on('error', (e) => order.push('error ' + e.error()));
+    socket.on('close', (c) => order.push('close ' + c));
+    socket.setTimeout(() => order.push('timeout'), 500);
+  });
+  const tookClose = Date.now() - t0;
+  console.log('close ' + JSON.stringify({ codes, status: res.status, took, got, threw, order, tookClose }));
 }

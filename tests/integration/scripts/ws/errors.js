@@ -1,5 +1,5 @@
-// Failed handshakes come back as a Response with the error (options.throw
-// unset); wrong arguments throw.
+// Failed handshakes come back as a Response (options.throw unset): an HTTP
+// answer as it is, any other failure with its error; wrong arguments throw.
 import ws from 'k6/ws';
 
 export const options = { vus: 1, iterations: 1 };
@@ -12,8 +12,8 @@ export default function () {
   const nf = ws.connect(base + '/no-such-page', function () { called = true; });
   const refused = ws.connect('ws://127.0.0.1:1/x', function () { called = true; });
   const notws = ws.connect(base + '/get', function () { called = true; });
-  console.log('nf ' + JSON.stringify({ status: nf.status, error: nf.error, body: nf.body.length > 0, called }));
-  console.log('refused ' + JSON.stringify({ status: refused.status, error: refused.error }));
+  console.log('nf ' + JSON.stringify({ status: nf.status, error: nf.error, url: nf.url, body: nf.body.length > 0, called }));
+  console.log('refused ' + JSON.stringify({ status: refused.status, error: refused.error, url: refused.url }));
   console.log('notws ' + JSON.stringify({ status: notws.status, error: notws.error }));
   console.log('badurl ' + tryIt(() => ws.connect('http://127.0.0.1:1/', () => {}).error));
   console.log('wss ' + tryIt(() => ws.connect('wss://127.0.0.1:1/', () => {}).error));
