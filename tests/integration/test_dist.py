@@ -24,7 +24,8 @@ from conftest import SCRIPTS
 DIST = SCRIPTS / "dist"
 
 # the wire (src/dist/proto.h): 4-byte big-endian length, type byte, payload
-MSG_HELLO, MSG_REFUSE, MSG_WELCOME, MSG_BUNDLE = 1, 2, 3, 4
+MSG_HELLO, MSG_REFUSE, MSG_WELCOME, MSG_ARCHIVE = 1, 2, 3, 4
+DIST_PROTO = 2   # DIST_PROTO_VERSION
 DIST_EXIT_FAILED = 103   # k6's GenericEngine exit code: a distributed run that failed
 
 
@@ -195,7 +196,7 @@ def test_shared_iterations_over_four_agents(dist, target, counter):
     2,500 (k6's execution-segment arithmetic: 10000 x 1/4), the target gets
     exactly 10,000 requests in all; setup() and teardown() hit the counter
     exactly once each (k6 design doc points 2 and 8), every iteration saw
-    setup()'s data and the bundle's module and open()ed file (point 1); the
+    setup()'s data and the archive's module and open()ed file (point 1); the
     agents started together and the skew is printed (point 3)."""
     c = dist.coordinator(str(DIST / "shared.js"), "--instances", "4",
                          "-e", f"TARGET={target}", "-e", f"COUNTER={counter.url}",
@@ -204,17 +205,20 @@ def test_shared_iterations_over_four_agents(dist, target, counter):
     assert c.wait(180) == 0, c.err
     for a in agents:
         assert a.wait(60) == 0, a.err
-    iters, reqs, passes = [], 0, 0
-    for a in agents:
-        s = json.loads((a.dir / "summary.json").read_text())
-        iters.append(s["metrics"]["iterations"]["count"])
-        reqs += s["metrics"]["http_reqs"]["count"]
-        passes += s["metrics"]["checks"]["passes"]
-        assert s["metrics"]["checks"]["fails"] == 0
-    assert iters == [2500] * 4
-    # the agents' http_reqs: 10,000 to the target, plus setup's and teardown's one each
-    assert reqs == 10000 + 2
-    assert passes == 2 * 10000
+        # the verdict is the coordinator's: no summary, no export on the agents
+        assert not (a.dir / "summary.json").exists()
+        assert b"checks_total" not in a.out, a.out[-2000:]
+    # the coordinator's --summary-export, from the merged metrics
+    s = json.loads((dist.tmp / "summary.json").read_text())
+    assert s["metrics"]["iterations"]["count"] == 10000, s["metrics"]["iterations"]
+    # 10,000 to the target, plus setup's and teardown's one each
+    assert s["metrics"]["http_reqs"]["count"] == 10000 + 2, s["metrics"]["http_reqs"]
+    assert s["metrics"]["checks"]["passes"] == 2 * 10000
+    assert s["metrics"]["checks"]["fails"] == 0
+    # the coordinator's summary text says the same
+    out = c.out.decode()
+    assert re.search(r"iterations\.*: 10000 ", out), out
+    assert re.search(r"http_reqs\.*: 10002 ", out), out
     assert counter.hits.get("/setup") == 1, counter.hits
     assert counter.hits.get("/teardown?token=abc") == 1, counter.hits
     m = re.search(r"start skew between the 4 agents: ([\d.]+) ms", c.err)
@@ -241,9 +245,12 @@ def test_abort_on_one_agent_stops_every_agent(dist, counter):
 
 
 def test_abort_on_fail_threshold_stops_every_agent(dist):
-    """A crossed abortOnFail threshold on an agent (evaluated on its own
-    part of the metrics until merged snapshots exist) stops every agent; the
-    exit code is k6's 99 for crossed thresholds, everywhere."""
+    """An abortOnFail threshold crossed on the merged metrics (evaluated
+    every 2 s at the coordinator, as k6's engine does) stops every agent;
+    the coordinator ends with k6's abortOnFail error (internal/cmd/run.go:
+    "thresholds on metrics '...' were crossed; at least one has abortOnFail
+    enabled, stopping test prematurely") and exit 99; the agents, stopped
+    by it, exit 99 too, without a verdict of their own."""
     c = dist.coordinator(str(DIST / "abort_on_fail.js"), "--instances", "2")
     agents = [dist.agent() for _ in range(2)]
     t0 = time.monotonic()
@@ -251,7 +258,13 @@ def test_abort_on_fail_threshold_stops_every_agent(dist):
     assert time.monotonic() - t0 < 30
     for a in agents:
         assert a.wait(30) == 99, a.err
-    assert re.search(r"stopped the test: a threshold with abortOnFail was crossed", c.err), c.err
+        assert "stopping test prematurely" not in a.err, a.err
+        assert "the coordinator stopped the test: thresholds on metrics 'checks' were crossed on the merged" in a.err
+    assert "thresholds on metrics 'checks' were crossed on the merged metrics" in c.err, c.err
+    assert ("thresholds on metrics 'checks' were crossed; at least one has abortOnFail enabled, "
+            "stopping test prematurely") in c.err, c.err
+    # the summary, from the merged data: the threshold is shown crossed
+    assert re.search(r"✗ 'rate>0\.5' rate=0\.00%", c.out.decode()), c.out.decode()
 
 
 # ---------------------------------------------------------------- losses
@@ -368,16 +381,17 @@ def test_refusals_wrong_token_version_and_extra_agents(dist, c6_bin):
     hwm_kb = int(re.search(r"VmHWM:\s+(\d+) kB", open(f"/proc/{c.p.pid}/status").read()).group(1))
     assert hwm_kb < 150 * 1024, hwm_kb
 
-    # a raw agent with the right hello joins (gets its welcome and the bundle) ...
+    # a raw agent with the right hello joins (gets its welcome and the archive) ...
     raw = socket.create_connection(("127.0.0.1", dist.port), timeout=10)
-    hello = {"version": _c6_version(c6_bin), "proto": 1, "token": "s3cret"}
+    hello = {"version": _c6_version(c6_bin), "proto": DIST_PROTO, "token": "s3cret"}
     raw.sendall(_frame(MSG_HELLO, json.dumps(hello).encode()))
     t, body = _read_frame(raw)
     assert t == MSG_WELCOME
     w = json.loads(body)
     assert (w["index"], w["instances"], w["segment"], w["sequence"]) == (0, 1, "0:1", "0,1")
     t, body = _read_frame(raw)
-    assert t == MSG_BUNDLE and body[:4] == b"C6B1"
+    # the test as a k6 archive: a tar (POSIX "ustar" magic at 257) with k6's metadata.json
+    assert t == MSG_ARCHIVE and body[257:262] == b"ustar" and b"metadata.json" in body
     # ... so one more is one too many
     extra = dist.agent("--token", "s3cret")
     assert extra.wait(30) == DIST_EXIT_FAILED
