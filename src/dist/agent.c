@@ -511,6 +511,9 @@ int agent_main(int argc, char **argv) {
         a->finished = true;
         bool lost = a->lost;
         pthread_mutex_unlock(&a->lock);
+        pthread_mutex_lock(&a->send_lock);
+        if (a->failed && !code) code = DIST_EXIT_FAILED;   /* (its last snapshot could not be made) */
+        pthread_mutex_unlock(&a->send_lock);
         if (!lost) agent_send_code(a, MSG_FINAL, "code", code);
         atomic_store(&a->quit, true);
         if (a->io_running) pthread_join(a->io, NULL);

@@ -73,8 +73,9 @@ def counter():
 class Proc:
     """A c6 process whose stderr is collected by a thread (wait_for a line)."""
 
-    def __init__(self, args, cwd):
-        self.p = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    def __init__(self, args, cwd, env=None):
+        self.p = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  env=dict(os.environ, **env) if env else None)
         self.err_lines, self.out = [], b""
         self.cv = threading.Condition()
         self.t_err = threading.Thread(target=self._read_err, daemon=True)
@@ -141,10 +142,10 @@ class Dist:
         self.addr = f"127.0.0.1:{self.port}"
         return c
 
-    def agent(self, *args, name=None):
+    def agent(self, *args, name=None, env=None):
         d = self.tmp / (name or f"agent{len(self.procs)}")
         d.mkdir(exist_ok=True)
-        a = Proc([self.c6, "agent", self.addr, *args], d)
+        a = Proc([self.c6, "agent", self.addr, *args], d, env)
         a.dir = d
         self.procs.append(a)
         return a
@@ -456,3 +457,106 @@ def test_bad_script_ends_at_the_coordinator(dist, tmp_path):
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 107, p.stderr
     assert "broken at init" in p.stderr
+
+
+# ---------------------------------------------------------------- one verdict from merged metrics
+
+
+def _summary_lines(text):
+    """The metric names and check lines of a summary text, in order."""
+    names = re.findall(r"^\s+(\{?[\w{}:, .-]+?)\.{3,}: ", text, re.M)
+    # check and threshold lines, a threshold's observed value left out
+    checks = [re.sub(r"=\S+$", "=", x) for x in re.findall(r"^\s+[✓✗] (.+?)\s*$", text, re.M)]
+    return names, checks
+
+
+def test_thresholds_judged_on_merged_metrics(dist, target, c6_bin):
+    """The coordinator judges thresholds on the agents' merged metrics
+    (issue 13: "a threshold that passes on each agent's own data but fails
+    on the merged data makes the coordinator exit 99"). Script
+    merged_verdict.js, 2 agents, one started with SLOW=1:
+    - http_reqs count<80: each agent's own 50 pass, the merged 100 fail;
+    - http_req_duration p(95)<600: the slow agent's own data fails (4 of
+      50 slow), the merged data passes (4 of 100 slow). (A p(95) that passes
+      on every agent's data cannot fail on the merged data: the merged
+      95th percentile lies between the agents' own.)
+    Each agent's own verdict is checked with `c6 run` of its segment: 0 and
+    99. The coordinator exits 99 (k6's ThresholdsHaveFailed) with k6's
+    "thresholds on metrics 'http_reqs' have been crossed" and a summary
+    showing count<80 crossed (count=100) and p(95)<600 passed."""
+    script = str(DIST / "merged_verdict.js")
+    seq = ["--execution-segment-sequence", "0,1/2,1", "-e", f"TARGET={target}"]
+    own = {}
+    for seg, slow in (("0:1/2", "0"), ("1/2:1", "1")):
+        p = subprocess.run([c6_bin, "run", "--execution-segment", seg, *seq, "-e", f"SLOW={slow}", script],
+                           capture_output=True, text=True, timeout=120, cwd=dist.tmp)
+        own[slow] = p
+    assert own["0"].returncode == 0, own["0"].stderr
+    assert own["1"].returncode == 99, own["1"].stderr
+    assert "thresholds on metrics 'http_req_duration' have been crossed" in own["1"].stderr
+    assert re.search(r"http_reqs\.*: 50 ", own["0"].stdout), own["0"].stdout
+
+    c = dist.coordinator(script, "--instances", "2", "-e", f"TARGET={target}", "--summary-export", "merged.json")
+    # the slow agent: its own environment over the archive's (as `c6 run file.tar`)
+    agents = [dist.agent(), dist.agent(env={"SLOW": "1"})]
+    assert c.wait(180) == 99, c.err
+    for a in agents:
+        # stopped by no one: each ends 0, the verdict is the coordinator's
+        assert a.wait(60) == 0, a.err
+        assert "crossed" not in a.err, a.err
+    assert "thresholds on metrics 'http_reqs' have been crossed" in c.err, c.err
+    out = c.out.decode()
+    assert re.search(r"✗ 'count<80' count=100\b", out), out
+    assert re.search(r"✓ 'p\(95\)<600' p\(95\)=", out), out
+    assert re.search(r"http_reqs\.*: 100 ", out), out
+    s = json.loads((dist.tmp / "merged.json").read_text())
+    assert s["metrics"]["http_reqs"]["count"] == 100
+    assert s["metrics"]["http_reqs"]["thresholds"] == {"count<80": True}   # true: crossed (k6's export)
+    assert s["metrics"]["http_req_duration"]["thresholds"] == {"p(95)<600": False}
+    assert s["metrics"]["http_req_duration"]["max"] >= 1500
+
+
+def _run_alone(c6_bin, cwd, script, *args):
+    p = subprocess.run([c6_bin, "run", *args, script], capture_output=True, text=True, timeout=180, cwd=cwd)
+    return p
+
+
+def test_arrival_rate_total_and_summary_as_c6_run(dist, target, c6_bin):
+    """A constant-arrival-rate run (50/s for 4 s) over 3 agents merges to
+    the same iteration total as a single `c6 run` of the script (200, none
+    dropped), and the coordinator's summary text lists the same metrics,
+    in the same order, and the same checks block as `c6 run`'s."""
+    script = str(DIST / "arrival.js")
+    alone = _run_alone(c6_bin, dist.tmp, script, "-e", f"TARGET={target}", "--summary-export", "alone.json")
+    assert alone.returncode == 0, alone.stderr
+    c = dist.coordinator(script, "--instances", "3", "-e", f"TARGET={target}", "--summary-export", "merged.json")
+    agents = [dist.agent() for _ in range(3)]
+    assert c.wait(120) == 0, c.err
+    for a in agents:
+        assert a.wait(60) == 0, a.err
+    one = json.loads((dist.tmp / "alone.json").read_text())["metrics"]
+    merged = json.loads((dist.tmp / "merged.json").read_text())["metrics"]
+    assert one["iterations"]["count"] == 200, one["iterations"]
+    assert merged["iterations"]["count"] == one["iterations"]["count"], merged["iterations"]
+    assert merged["http_reqs"]["count"] == one["http_reqs"]["count"] == 200
+    assert merged["checks"]["passes"] == 200 and merged["checks"]["fails"] == 0
+    assert "dropped_iterations" not in merged and "dropped_iterations" not in one
+    # vus / vus_max: the agents' summed (10 preallocated VUs split 4+3+3)
+    assert merged["vus_max"]["max"] == one["vus_max"]["max"] == 10, merged["vus_max"]
+    names_one, checks_one = _summary_lines(alone.stdout)
+    names_merged, checks_merged = _summary_lines(c.out.decode())
+    assert names_merged == names_one, (names_merged, names_one)
+    assert checks_merged == checks_one == ["'p(95)<5000' p(95)=", "status is 200"], (checks_merged, checks_one)
+    assert "vus_max" in names_one and "checks_total" in names_one
+
+
+def test_too_many_series_on_an_agent_fails_the_run(dist, target):
+    """An agent whose time series pass its limit (C6_DIST_MAX_SERIES, here
+    20; each iteration's URL is a new series) cannot send right totals: it
+    tells the coordinator, which stops every agent and exits 103 naming it."""
+    c = dist.coordinator(str(DIST / "many_series.js"), "--instances", "1", "-e", f"TARGET={target}")
+    a = dist.agent(env={"C6_DIST_MAX_SERIES": "20"})
+    assert c.wait(60) == DIST_EXIT_FAILED, c.err
+    assert a.wait(30) == DIST_EXIT_FAILED, a.err
+    assert re.search(r"agent 1 \(127\.0\.0\.1:\d+\) failed: too many time series: more than 20", c.err), c.err
+    assert "the run's metrics would be wrong; stopping the test" in a.err, a.err
