@@ -243,6 +243,10 @@ def test_abort_on_one_agent_stops_every_agent(dist, counter):
     assert re.search(r"agent \d \(127\.0\.0\.1:\d+\) stopped the test: test\.abort\(\) was called", c.err), c.err
     aborted = [a for a in agents if "abort from one agent" in a.err]
     assert len(aborted) == 1, [a.err for a in agents]
+    # the coordinator ends with test.abort()'s message after its summary, as
+    # `c6 run` does (internal/cmd/run.go: the run's error, printed last)
+    assert re.search(r'level=error msg="test aborted: abort from one agent', c.err), c.err
+    assert "iterations" in c.out.decode(), c.out.decode()
 
 
 def test_abort_on_fail_threshold_stops_every_agent(dist):
@@ -560,3 +564,20 @@ def test_too_many_series_on_an_agent_fails_the_run(dist, target):
     assert a.wait(30) == DIST_EXIT_FAILED, a.err
     assert re.search(r"agent 1 \(127\.0\.0\.1:\d+\) failed: too many time series: more than 20", c.err), c.err
     assert "the run's metrics would be wrong; stopping the test" in a.err, a.err
+
+
+def test_handle_summary_runs_once_at_the_coordinator(dist, target):
+    """handleSummary() runs at the coordinator (it has the script), on the
+    merged data: its file has the run's 300 iterations and its stdout
+    replaces the default summary; the agents run none."""
+    c = dist.coordinator(str(DIST / "handle_summary.js"), "--instances", "2", "-e", f"TARGET={target}")
+    agents = [dist.agent(), dist.agent()]
+    assert c.wait(120) == 0, c.err
+    for a in agents:
+        assert a.wait(60) == 0, a.err
+        assert not (a.dir / "hs.json").exists()
+        assert b"handled:" not in a.out
+    assert json.loads((dist.tmp / "hs.json").read_text()) == {"iterations": 300, "reqs": 300}
+    out = c.out.decode()
+    assert "handled: 300 iterations" in out, out
+    assert "checks_total" not in out and "http_reqs..." not in out, out
