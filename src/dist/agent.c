@@ -404,7 +404,7 @@ static char **agent_argv(const cJSON *w, const char *tar_path, int *argc) {
     const cJSON *seg = cJSON_GetObjectItem(w, "segment"), *seq = cJSON_GetObjectItem(w, "sequence");
     if (!cJSON_IsArray(args) || !cJSON_IsString(seg) || !cJSON_IsString(seq)) return NULL;
     int n = cJSON_GetArraySize(args);
-    char **v = calloc((size_t)n + 8, sizeof *v);
+    char **v = calloc((size_t)n + 9, sizeof *v);
     if (!v) return NULL;
     int k = 0;
     const cJSON *it;
@@ -420,6 +420,7 @@ static char **agent_argv(const cJSON *w, const char *tar_path, int *argc) {
     v[k++] = "--execution-segment-sequence";
     v[k++] = seq->valuestring;
     v[k++] = "--address=";
+    v[k++] = "--type=archive";   /* whatever --type the coordinator was given */
     v[k++] = (char *)tar_path;
     *argc = k;
     return v;

@@ -581,3 +581,18 @@ def test_handle_summary_runs_once_at_the_coordinator(dist, target):
     out = c.out.decode()
     assert "handled: 300 iterations" in out, out
     assert "checks_total" not in out and "http_reqs..." not in out, out
+
+
+def test_coordinator_runs_an_archive(dist, target, c6_bin):
+    """The coordinator takes a k6 archive (`c6 archive`'s .tar) as its
+    script, as `c6 run file.tar` does (and ships it on): the run is the
+    script's, handleSummary() included."""
+    p = subprocess.run([c6_bin, "archive", "-O", "hs.tar", "-e", f"TARGET={target}", str(DIST / "handle_summary.js")],
+                       capture_output=True, text=True, timeout=60, cwd=dist.tmp)
+    assert p.returncode == 0, p.stderr
+    c = dist.coordinator(str(dist.tmp / "hs.tar"), "--instances", "2")
+    agents = [dist.agent(), dist.agent()]
+    assert c.wait(120) == 0, c.err
+    for a in agents:
+        assert a.wait(60) == 0, a.err
+    assert json.loads((dist.tmp / "hs.json").read_text()) == {"iterations": 300, "reqs": 300}
