@@ -850,7 +850,7 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
         code = run_archive_write(r);
     } else if (mode == MODE_COORD) {   /* the coordinator: no outputs, the agents open theirs */
         run_test_state(r);
-        if ((code = ctl->bundle(ctl->arg, r)) == 0) {
+        if ((code = ctl->archive(ctl->arg, r)) == 0) {
             run_banner(r);
             code = run_coordinate(r);
         }

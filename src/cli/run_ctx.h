@@ -58,7 +58,7 @@ struct run_ctx;
 typedef struct run_controller {
     /* MODE_COORD: the first init run and the options' checks are done
      * (r->scr holds the modules and opened files): make what the agents get */
-    int (*bundle)(void *arg, struct run_ctx *r);
+    int (*archive)(void *arg, struct run_ctx *r);
     /* MODE_COORD: the whole distributed test, its metrics merged into r->eng
      * (metrics/ingest.c). It sets r->test.start_us / start_wall_ms at the
      * common start and r->run_end_us when every agent's iterations are over

@@ -504,8 +504,8 @@ static int coord_loop(coord *c) {
     return coord_report(c);
 }
 
-/* run_controller.bundle: the first init run is done: the test's archive. */
-static int coord_ctl_bundle(void *arg, run_ctx *r) {
+/* run_controller.archive: the first init run is done: the test's archive. */
+static int coord_ctl_archive(void *arg, run_ctx *r) {
     coord *c = arg;
     char err[1024];
     if (run_archive_make(r, &c->archive, err, sizeof err)) return run_fail(r, EXIT_SCRIPT, err);
@@ -674,7 +674,7 @@ int coordinator_main(int argc, char **argv) {
     c->token = token ? token : "";
     c->listen_at = listen_at;
     /* `c6 run` with the test run by the agents (coord_ctl_coordinate) */
-    run_controller ctl = {.bundle = coord_ctl_bundle, .coordinate = coord_ctl_coordinate, .arg = c};
+    run_controller ctl = {.archive = coord_ctl_archive, .coordinate = coord_ctl_coordinate, .arg = c};
     int code = run_main_with(argc, argv, MODE_COORD, &ctl);
     dist_metrics_in_free(c->metrics);
     buf_free(&c->archive);
