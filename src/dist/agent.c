@@ -316,7 +316,6 @@ static bool agent_ctl_done(void *arg, run_ctx *r) {
     agent_send_metrics(a, false);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "code", why);
-    cJSON_AddNumberToObject(o, "at", (double)clock_wall_us());
     if (why == EXIT_SCRIPT_ABORT) cJSON_AddStringToObject(o, "reason", r->test.abort_reason);
     char *msg = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);

@@ -31,8 +31,8 @@ enum dist_msg {
     MSG_START,          /* coordinator: {"at"} the common start, wall clock µs */
     MSG_STARTED,        /* agent: {"at"} its actual start */
     MSG_STOP,           /* coordinator: {"code","reason"} stop the test */
-    MSG_DONE,           /* agent: {"code","at"[,"reason"]} iterations over (code: why it stopped
-                         * early, or 0; at: wall clock µs; reason: test.abort()'s message) */
+    MSG_DONE,           /* agent: {"code"[,"reason"]} iterations over (code: why it stopped
+                         * early, or 0; reason: test.abort()'s message) */
     MSG_TEARDOWN,       /* coordinator: {"here"} whether teardown() runs on this agent */
     MSG_FINAL,          /* agent: {"code"} its run's exit code; then it closes */
     MSG_PING,           /* either way, every DIST_PING_US */
