@@ -24,6 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "cli/run_ctx.h"
+#include "js/archive.h"
 #include "dist/metrics_link.h"
 #include "dist/proto.h"
 #include "util/clock.h"
@@ -508,8 +509,35 @@ static int coord_loop(coord *c) {
 static int coord_ctl_archive(void *arg, run_ctx *r) {
     coord *c = arg;
     char err[1024];
-    if (run_archive_make(r, &c->archive, err, sizeof err)) return run_fail(r, EXIT_SCRIPT, err);
-    return 0;
+    /* its environment is `c6 archive`'s: the given archive's and -e's, not
+     * the coordinator's own (each agent's goes over it, as in `c6 run
+     * file.tar`): the coordinator's environment does not cross the wire */
+    c6_run_args a = r->args;
+    a.include_system_env_vars = false;
+    char **env = run_build_env(&a), **own = r->test.env;
+    size_t n = 0, k = 0;
+    while (env && env[n]) n++;
+    size_t narc = r->arc ? r->arc->nenv : 0;
+    char **all = env ? calloc(narc + n + 1, sizeof *all) : NULL;
+    for (size_t i = 0; all && i < narc; i++) {
+        size_t l = strlen(r->arc->env[i].key) + strlen(r->arc->env[i].value) + 2;
+        if (!(all[k] = malloc(l))) break;
+        snprintf(all[k++], l, "%s=%s", r->arc->env[i].key, r->arc->env[i].value);
+    }
+    int rc = -1;
+    if (all && k == narc) {
+        for (size_t i = 0; i < n; i++) all[k++] = env[i];
+        free(env);
+        env = NULL;
+        r->test.env = all;
+        rc = run_archive_make(r, &c->archive, err, sizeof err);
+        r->test.env = own;
+    } else {
+        snprintf(err, sizeof err, "out of memory");
+    }
+    run_free_env(all);
+    run_free_env(env);
+    return rc ? run_fail(r, EXIT_SCRIPT, err) : 0;
 }
 
 static void coord_show_listen(coord *c, const char *spec);

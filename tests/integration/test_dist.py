@@ -397,6 +397,8 @@ def test_refusals_wrong_token_version_and_extra_agents(dist, c6_bin):
     t, body = _read_frame(raw)
     # the test as a k6 archive: a tar (POSIX "ustar" magic at 257) with k6's metadata.json
     assert t == MSG_ARCHIVE and body[257:262] == b"ustar" and b"metadata.json" in body
+    # its env is `c6 archive`'s (-e's), not the coordinator's own environment
+    assert b'"PATH":' not in body and b'"HOME":' not in body
     # ... so one more is one too many
     extra = dist.agent("--token", "s3cret")
     assert extra.wait(30) == DIST_EXIT_FAILED
