@@ -98,18 +98,25 @@ void run_archive_free(run_ctx *r) {
     r->arc = NULL;
 }
 
-/* `c6 archive`: after the first init run and the options' consolidation,
- * the archive of what that run read, with the consolidated (not derived)
- * options, as k6's archive command writes it. */
-int run_archive_write(run_ctx *r) {
+/* After the first init run and the options' consolidation, the archive of
+ * what that run read, with the consolidated (not derived) options, as k6's
+ * archive command writes it (`c6 archive`, and the coordinator of a
+ * distributed run, which ships it to its agents). */
+int run_archive_make(run_ctx *r, buf *out, char *err, size_t errlen) {
     cJSON *opts = options_to_archive_json(&r->opts);
     const char *compat = r->args.compatibility_mode;
     if (!compat && r->arc && r->arc->compat) compat = r->arc->compat;
     archive_info info = {.options = opts, .env = r->test.env, .no_env = r->args.exclude_env_vars, .compat = compat};
+    int rc = opts ? archive_write(&r->scr, &info, out, err, errlen) : (snprintf(err, errlen, "out of memory"), -1);
+    cJSON_Delete(opts);
+    return rc;
+}
+
+/* `c6 archive`: that archive into -O's file. */
+int run_archive_write(run_ctx *r) {
     buf out = {0};
     char err[1024];
-    int rc = opts ? archive_write(&r->scr, &info, &out, err, sizeof err) : (snprintf(err, sizeof err, "out of memory"), -1);
-    cJSON_Delete(opts);
+    int rc = run_archive_make(r, &out, err, sizeof err);
     if (rc == 0) {
         const char *name = r->args.archive_out ? r->args.archive_out : "archive.tar";
         bool to_stdout = !strcmp(name, "-");

@@ -199,8 +199,9 @@ static void run_drain(run_ctx *r) {
 
 /* k6 evaluates thresholds every 2 s; a crossed abortOnFail one (past its
  * delayAbortEval) stops the test: iterations are interrupted, teardown runs. */
-static void run_check_abort(run_ctx *r, int64_t now) {
+void run_check_abort(run_ctx *r, int64_t now) {
     c6_test *t = &r->test;
+    if (r->ctl && r->ctl->agent) return;   /* the coordinator's, on the merged metrics */
     if (r->threshold_aborted || now - r->last_threshold_us < 2000000) return;
     r->last_threshold_us = now;
     if (!r->nthr) return;
@@ -316,6 +317,14 @@ static int64_t run_summary_timeout_us(void) {
 }
 
 static int run_special_locked(run_ctx *r, worker *w, enum worker_cmd cmd);
+static int run_finish(run_ctx *r, int code, bool stopped);
+
+/* Iterations completed: this instance's, or the coordinator's merged count. */
+static int64_t run_iterations_done(run_ctx *r) {
+    if (!(r->ctl && r->ctl->coordinate)) return atomic_load(&r->test.iters_done);
+    const sink *s = engine_sink(r->eng, M_ITERATIONS);
+    return s ? (int64_t)s->u.counter.sum : 0;
+}
 
 /* setupTimeout / teardownTimeout (60s by default), handleSummary's 2 minutes */
 int64_t run_special_limit_us(run_ctx *r, enum worker_cmd cmd) {
@@ -677,12 +686,24 @@ static int run_execute(run_ctx *r) {
     int64_t t1 = clock_now_us();
     run_stop_workers(r);
     log_printf(LOG_DEBUG, "stopped workers and freed VUs in %.0f ms", (double)(clock_now_us() - t1) / 1000.0);
+    if (r->ctl && r->ctl->end) r->ctl->end(r->ctl->arg, r);
+    code = run_finish(r, code, stopped);
+    run_teardown_loop(r);
+    return code;
+}
+
+/* The end of a test, after its iterations, teardown() and the workers'
+ * stop (or the coordinator's merged run): the thresholds' verdict, the
+ * summary, handleSummary(), the exit code. */
+static int run_finish(run_ctx *r, int code, bool stopped) {
+    c6_test *t = &r->test;
+    bool agent = r->ctl && r->ctl->agent, coord = r->ctl && r->ctl->coordinate;
     /* k6 warns before the summary when a run that ended without an error
      * (no stop, no setup/teardown failure) completed no iteration
      * (internal/cmd/run.go run()) */
-    if (t->start_us && code == 0 && !stopped && atomic_load(&t->iters_done) == 0)
+    if (t->start_us && code == 0 && !stopped && !agent && run_iterations_done(r) == 0)
         log_printf(LOG_WARN, "No script iterations fully finished, consider making the test duration longer");
-    if (t->start_us) {
+    if (t->start_us && !agent) {
         double dur_s = (double)((r->run_end_us ? r->run_end_us : clock_now_us()) - t->start_us) / 1e6;
         bool ok = run_eval_thresholds(r, dur_s);
         run_log_threshold_errors(r);
@@ -690,7 +711,7 @@ static int run_execute(run_ctx *r) {
         run_summary(r, dur_s);
         /* k6 renders the progress one last time once the summary is out
          * (internal/cmd/run.go: progressCancel runs after the summary) */
-        if (r->run_end_us) run_progress(r, true);
+        if (r->run_end_us && !coord) run_progress(r, true);
         /* exec.test.abort() and exec.test.fail() end k6's run with their own
          * error: the crossed thresholds are then only a debug line */
         if ((!ok || r->threshold_aborted) && code == 0 && !atomic_load(&t->script_aborted) &&
@@ -712,10 +733,34 @@ static int run_execute(run_ctx *r) {
         r->lingering = true;
         while (!r->signals) uv_run(r->loop, UV_RUN_DEFAULT);
     }
+    return code;
+}
+
+/* The coordinator of a distributed run: the agents run the test, its
+ * metrics merge into r->eng; the end is `c6 run`'s. */
+static int run_coordinate(run_ctx *r) {
+    run_setup_loop(r);
+    int code = r->ctl->coordinate(r->ctl->arg, r);
+    bool stopped = code != 0 || r->threshold_aborted;
+    code = run_finish(r, code, stopped);
     run_teardown_loop(r);
     return code;
 }
 
+
+/* The test's run-time state from the consolidated options. */
+static void run_test_state(run_ctx *r) {
+    r->test.opts = &r->opts;
+    r->test.user_agent = r->opts.user_agent_set ? r->opts.user_agent : NULL;
+    if (r->opts.rps_set && r->opts.rps > 0) r->test.rps_interval_us = 1000000 / r->opts.rps > 0 ? 1000000 / r->opts.rps : 1;
+    if (r->opts.http_debug_set && r->opts.http_debug[0] && strcmp(r->opts.http_debug, "false") != 0)
+        r->test.http_debug = strcmp(r->opts.http_debug, "full") == 0 ? 2 : 1;
+    r->test.min_iter_us = r->opts.min_iteration_duration_set ? r->opts.min_iteration_duration_us : 0;
+    r->test.insecure_skip_tls_verify = r->opts.insecure_skip_tls_verify;
+    run_http_options(r);
+    run_make_scenarios(r);
+    r->test.options_json = options_to_json(&r->opts, &r->test.plan);
+}
 
 int run_main(int argc, char **argv) { return run_main_mode(argc, argv, MODE_RUN); }
 
@@ -813,23 +858,18 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
         code = run_fail(r, EXIT_CONFIG, err);
     } else if (mode == MODE_ARCHIVE) {   /* k6 archive opens no outputs */
         code = run_archive_write(r);
-    } else if (mode == MODE_BUNDLE) {   /* the coordinator: no outputs, the agents open theirs */
-        code = ctl->bundle(ctl->arg, r);
+    } else if (mode == MODE_COORD) {   /* the coordinator: no outputs, the agents open theirs */
+        run_test_state(r);
+        if ((code = ctl->archive(ctl->arg, r)) == 0) {
+            run_banner(r);
+            code = run_coordinate(r);
+        }
     } else if ((code = run_open_outputs(r, err, sizeof err)) != 0) {
         code = run_fail(r, code, err);
     } else if (mode != MODE_RUN) {
         code = run_inspect_print(r, mode);
     } else {
-        r->test.opts = &r->opts;
-        r->test.user_agent = r->opts.user_agent_set ? r->opts.user_agent : NULL;
-        if (r->opts.rps_set && r->opts.rps > 0) r->test.rps_interval_us = 1000000 / r->opts.rps > 0 ? 1000000 / r->opts.rps : 1;
-        if (r->opts.http_debug_set && r->opts.http_debug[0] && strcmp(r->opts.http_debug, "false") != 0)
-            r->test.http_debug = strcmp(r->opts.http_debug, "full") == 0 ? 2 : 1;
-        r->test.min_iter_us = r->opts.min_iteration_duration_set ? r->opts.min_iteration_duration_us : 0;
-        r->test.insecure_skip_tls_verify = r->opts.insecure_skip_tls_verify;
-        run_http_options(r);
-        run_make_scenarios(r);
-        r->test.options_json = options_to_json(&r->opts, &r->test.plan);
+        run_test_state(r);
         if (run_dash_start(r, err, sizeof err)) {
             code = run_fail(r, EXIT_OUTPUT, err);
         } else {

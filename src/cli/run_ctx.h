@@ -52,19 +52,35 @@ typedef struct run_threshold {
 struct run_ctx;
 
 /* An outside controller of a run (src/dist: the agent of a distributed run,
- * and the coordinator's first init run); NULL for `c6 run`. It is how the
- * same phases serve `run`, the coordinator and the agent. Ops run on the
- * main thread; those returning int return 0 to go on, or an exit code. */
+ * and the coordinator); NULL for `c6 run`. It is how the same phases serve
+ * `run`, the coordinator and the agent. Ops run on the main thread; those
+ * returning int return 0 to go on, or an exit code. */
 typedef struct run_controller {
-    /* MODE_BUNDLE: the first init run and the options' checks are done
-     * (r->scr holds the modules and opened files) */
-    int (*bundle)(void *arg, struct run_ctx *r);
+    /* MODE_COORD: the first init run and the options' checks are done
+     * (r->scr holds the modules and opened files): make what the agents get */
+    int (*archive)(void *arg, struct run_ctx *r);
+    /* MODE_COORD: the whole distributed test, its metrics merged into r->eng
+     * (metrics/ingest.c). It sets r->test.start_us / start_wall_ms at the
+     * common start and r->run_end_us when every agent's iterations are over
+     * (start_us stays 0 when the test never started: no summary), and
+     * r->threshold_aborted / abort_names when an abortOnFail threshold on the
+     * merged metrics stopped it. Returns the stop's exit code, or 0; the end
+     * (thresholds, summary, handleSummary, exit code) is run_finish's, as for
+     * `c6 run`. */
+    int (*coordinate)(void *arg, struct run_ctx *r);
     /* VUs are initialised: report ready, run setup() here (run_setup_local)
      * or take its data from elsewhere, then wait for the common start */
     int (*start)(void *arg, struct run_ctx *r);
     void (*started)(void *arg, struct run_ctx *r);   /* right after the start */
-    /* the test's iterations are over here; true when teardown() runs here */
+    /* the test's iterations are over here (the engine drained); true when
+     * teardown() runs here */
     bool (*done)(void *arg, struct run_ctx *r);
+    /* the workers are stopped and the engine drained for the last time */
+    void (*end)(void *arg, struct run_ctx *r);
+    /* an agent: the verdict is the coordinator's, on the merged metrics: no
+     * threshold evaluation (nor abortOnFail), no summary, handleSummary()
+     * or --summary-export here */
+    bool agent;
     void *arg;
 } run_controller;
 
@@ -134,7 +150,7 @@ typedef struct run_scen {
     uv_timer_t start, end, hard;
 } run_scen;
 
-enum { MODE_RUN, MODE_INSPECT, MODE_INSPECT_REQS, MODE_ARCHIVE, MODE_BUNDLE };
+enum { MODE_RUN, MODE_INSPECT, MODE_INSPECT_REQS, MODE_ARCHIVE, MODE_COORD };
 
 /* run.c */
 int run_main_mode(int argc, char **argv, int mode);
@@ -146,6 +162,9 @@ int run_setup_local(run_ctx *r);
  * interrupted, as a Ctrl-C); `code` becomes the exit code unless the run has
  * its own. */
 void run_stop_from(run_ctx *r, int code);
+/* Every 2 s from the start: the thresholds on the engine as it is; a
+ * crossed abortOnFail one sets r->threshold_aborted and stops the test. */
+void run_check_abort(run_ctx *r, int64_t now);
 int run_fail(run_ctx *r, int code, const char *msg);
 void run_set_phase(run_ctx *r, int phase);
 int run_special_on(run_ctx *r, worker *w, enum worker_cmd cmd);
@@ -189,6 +208,8 @@ void run_log_script_end(run_ctx *r, int code);
 int run_archive_open(run_ctx *r, char *path, size_t pathlen, char *err, size_t errlen);
 void run_archive_free(run_ctx *r);
 int run_archive_write(run_ctx *r);
+/* The archive `c6 archive` writes, into out (appended). 0, or -1 with err. */
+int run_archive_make(run_ctx *r, buf *out, char *err, size_t errlen);
 
 /* run_inspect.c */
 int run_inspect_print(run_ctx *r, int mode);

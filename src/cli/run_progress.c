@@ -30,7 +30,7 @@ void run_banner(run_ctx *r) {
            "   /  \\/    \\    |     (   /   ‾‾\\  \n"
            "  /          \\   |  |\\  \\ |  (‾)  | \n"
            " / __________ \\  |__| \\__\\ \\_____/ .io   c6\n\n");
-    printf("     execution: local\n        script: %s\n", r->args.script);
+    printf("     execution: %s\n        script: %s\n", r->ctl && r->ctl->coordinate ? "distributed" : "local", r->args.script);
     /* k6: " web dashboard:" then the dashboard output's description
      * without its name: " URL", or nothing without a server (port -1) */
     if (r->dash) printf(" web dashboard:%s%s\n", *dash_url(r->dash) ? " " : "", dash_url(r->dash));

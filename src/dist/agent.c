@@ -1,10 +1,13 @@
 /* `c6 agent HOST:PORT [--token T]`: one instance of a distributed run. It
- * says hello to the coordinator, receives the test's files and its
- * execution segment, and then IS a `c6 run` of that segment with a
+ * says hello to the coordinator, receives the test as a k6 archive and its
+ * execution segment, and then IS a `c6 run file.tar` of that segment with a
  * controller attached (run_controller): ready after the VUs' init, setup()
  * here or its data from the coordinator, the common start, teardown() here
- * or not. A thread of its own keeps the connection: heartbeats both ways,
- * the coordinator's messages, and a lost coordinator stops the test. */
+ * or not. Its metrics go to the coordinator as snapshots (metrics_link.h);
+ * the verdict (thresholds, summary, handleSummary) is the coordinator's. A
+ * thread of its own keeps the connection: heartbeats both ways, the
+ * snapshots every second, the coordinator's messages, and a lost
+ * coordinator stops the test. */
 #include "dist/dist.h"
 #include "util/err.h"
 
@@ -19,7 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/run_ctx.h"
-#include "dist/bundle.h"
 #include "dist/metrics_link.h"
 #include "dist/proto.h"
 #include "util/clock.h"
@@ -42,6 +44,11 @@ typedef struct agent {
     int64_t start_at;             /* wall clock µs */
     int stop_code;                /* the coordinator (or its loss) stopped the test */
     run_ctx *run;                 /* set while the test runs: stops go to it */
+    /* under send_lock: the metrics' aggregator (from the start on), and
+     * whether the last snapshot went (none after it) */
+    dist_metrics_out *metrics;
+    bool metrics_over, failed;
+    buf snap;
 } agent;
 
 static void agent_send(agent *a, int type, const char *json) {
@@ -57,12 +64,49 @@ static void agent_send_code(agent *a, int type, const char *key, long long v) {
     agent_send(a, type, m);
 }
 
+static void agent_stop(agent *a, int code);
+
+/* A snapshot of the metrics to the coordinator, under send_lock (so that
+ * snapshots go in the order they are made); last: none after it. A snapshot
+ * that cannot be made (too many time series) fails the run: the coordinator
+ * is told why and the test stops here. */
+static void agent_send_metrics(agent *a, bool last) {
+    char err[300];
+    bool fail = false;
+    pthread_mutex_lock(&a->send_lock);
+    if (a->metrics && !a->metrics_over && !a->failed) {
+        if (dist_metrics_snapshot(a->metrics, &a->snap, err, sizeof err)) {
+            a->failed = fail = true;
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "reason", err);
+            char *m = cJSON_PrintUnformatted(o);
+            cJSON_Delete(o);
+            proto_send_str(a->fd, MSG_FAIL, m ? m : "{}", 5000);
+            free(m);
+        } else if (a->snap.len) {
+            proto_send(a->fd, MSG_METRICS, a->snap.p, a->snap.len, 5000);
+        }
+    }
+    if (last) a->metrics_over = true;
+    pthread_mutex_unlock(&a->send_lock);
+    if (fail) {
+        log_printf(LOG_ERROR, "%s: the run's metrics would be wrong; stopping the test", err);
+        agent_stop(a, DIST_EXIT_FAILED);
+    }
+}
+
 /* Under a->lock: the test stops with code (the first stop wins). */
 static void agent_stop_locked(agent *a, int code) {
     if (a->stop_code) return;
     a->stop_code = code;
     if (a->run) run_stop_from(a->run, code);
     pthread_cond_broadcast(&a->cond);
+}
+
+static void agent_stop(agent *a, int code) {
+    pthread_mutex_lock(&a->lock);
+    agent_stop_locked(a, code);
+    pthread_mutex_unlock(&a->lock);
 }
 
 static void agent_lost(agent *a, const char *why) {
@@ -131,7 +175,6 @@ static int agent_on_message(agent *a, int type, const uint8_t *p, size_t len) {
 static void *agent_io_main(void *arg) {
     agent *a = arg;
     int64_t last_rx = clock_now_us(), last_ping = 0;
-    buf snap = {0};
     while (!atomic_load(&a->quit)) {
         struct pollfd pf = {a->fd, POLLIN, 0};
         poll(&pf, 1, 100);
@@ -161,17 +204,9 @@ static void *agent_io_main(void *arg) {
         if (now - last_ping >= DIST_PING_US) {
             last_ping = now;
             agent_send(a, MSG_PING, "");
-            pthread_mutex_lock(&a->lock);
-            run_ctx *r = a->run;
-            pthread_mutex_unlock(&a->lock);
-            if (r && dist_metrics_snapshot(r, &snap) == 0 && snap.len) {
-                pthread_mutex_lock(&a->send_lock);
-                proto_send(a->fd, MSG_METRICS, snap.p, snap.len, 5000);
-                pthread_mutex_unlock(&a->send_lock);
-            }
+            agent_send_metrics(a, false);
         }
     }
-    buf_free(&snap);
     return NULL;
 }
 
@@ -233,6 +268,15 @@ static int agent_ctl_start(void *arg, run_ctx *r) {
         pthread_mutex_unlock(&a->lock);
     }
     if ((rc = agent_wait(a, r, agent_start_known, true)) != 0) return rc;
+    /* the metrics' aggregator, its times relative to the common start */
+    dist_metrics_out *m = dist_metrics_out_new(r, clock_now_ns() + (a->start_at - clock_wall_us()) * 1000);
+    if (!m) {
+        log_printf(LOG_ERROR, "cannot aggregate the metrics: out of memory");
+        return DIST_EXIT_FAILED;
+    }
+    pthread_mutex_lock(&a->send_lock);
+    a->metrics = m;
+    pthread_mutex_unlock(&a->send_lock);
     /* the common start: sleep to it, a little at a time so that stops are seen */
     for (;;) {
         pthread_mutex_lock(&a->lock);
@@ -269,16 +313,31 @@ static bool agent_ctl_done(void *arg, run_ctx *r) {
             : r->aborted                         ? EXIT_ABORTED
             : atomic_load(&r->api_stopped)       ? EXIT_API_STOP : 0;
     }
-    agent_send_code(a, MSG_DONE, "code", why);
+    /* the iterations' metrics (drained), then why they are over */
+    agent_send_metrics(a, false);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "code", why);
+    if (why == EXIT_SCRIPT_ABORT) cJSON_AddStringToObject(o, "reason", r->test.abort_reason);
+    char *msg = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    agent_send(a, MSG_DONE, msg ? msg : "{\"code\":103}");
+    free(msg);
     if (agent_wait(a, r, agent_teardown_known, false)) return false;
     return a->teardown_here;
 }
 
-static const run_controller agent_ctl_ops = {NULL, agent_ctl_start, agent_ctl_started, agent_ctl_done, NULL};
+/* The workers are stopped, teardown()'s metrics drained: the last snapshot. */
+static void agent_ctl_end(void *arg, run_ctx *r) {
+    (void)r;
+    agent_send_metrics(arg, true);
+}
 
-/* The hello, then the coordinator's welcome and bundle (or its refusal),
+static const run_controller agent_ctl_ops = {
+    .start = agent_ctl_start, .started = agent_ctl_started, .done = agent_ctl_done, .end = agent_ctl_end, .agent = true};
+
+/* The hello, then the coordinator's welcome and archive (or its refusal),
  * on the main thread. 0, or an exit code with the error logged. */
-static int agent_join(agent *a, const char *token, cJSON **welcome, buf *bundle) {
+static int agent_join(agent *a, const char *token, cJSON **welcome, buf *archive) {
     cJSON *h = cJSON_CreateObject();
     cJSON_AddStringToObject(h, "version", C6_VERSION);
     cJSON_AddNumberToObject(h, "proto", DIST_PROTO_VERSION);
@@ -292,7 +351,7 @@ static int agent_join(agent *a, const char *token, cJSON **welcome, buf *bundle)
         return DIST_EXIT_FAILED;
     }
     int64_t deadline = clock_now_us() + 30000000;
-    while (!*welcome || !bundle->p) {
+    while (!*welcome || !archive->p) {
         int type, nx;
         const uint8_t *p;
         size_t len;
@@ -304,13 +363,13 @@ static int agent_join(agent *a, const char *token, cJSON **welcome, buf *bundle)
             if (type == MSG_WELCOME && !*welcome) {
                 *welcome = cJSON_ParseWithLength((const char *)p, len);
                 if (!cJSON_IsObject(*welcome)) nx = -1;
-            } else if (type == MSG_BUNDLE && *welcome && !bundle->p) {
-                if (buf_append(bundle, p, len)) nx = -1;
+            } else if (type == MSG_ARCHIVE && *welcome && !archive->p) {
+                if (buf_append(archive, p, len)) nx = -1;
             } else if (type != MSG_PING) {
                 nx = -1;
             }
             if (nx < 0) break;
-            if (*welcome && bundle->p) return 0;
+            if (*welcome && archive->p) return 0;
         }
         if (nx < 0) {
             log_printf(LOG_ERROR, "the coordinator at %s sent a malformed message", a->addr);
@@ -339,13 +398,13 @@ static void agent_usage(FILE *f) {
 }
 
 /* The run's arguments: the coordinator's flags, this agent's segment, no
- * REST API of its own, the entry script. */
-static char **agent_argv(const cJSON *w, const char *main_path, int *argc) {
+ * REST API of its own, the archive. */
+static char **agent_argv(const cJSON *w, const char *tar_path, int *argc) {
     const cJSON *args = cJSON_GetObjectItem(w, "args");
     const cJSON *seg = cJSON_GetObjectItem(w, "segment"), *seq = cJSON_GetObjectItem(w, "sequence");
     if (!cJSON_IsArray(args) || !cJSON_IsString(seg) || !cJSON_IsString(seq)) return NULL;
     int n = cJSON_GetArraySize(args);
-    char **v = calloc((size_t)n + 8, sizeof *v);
+    char **v = calloc((size_t)n + 9, sizeof *v);
     if (!v) return NULL;
     int k = 0;
     const cJSON *it;
@@ -361,9 +420,21 @@ static char **agent_argv(const cJSON *w, const char *main_path, int *argc) {
     v[k++] = "--execution-segment-sequence";
     v[k++] = seq->valuestring;
     v[k++] = "--address=";
-    v[k++] = (char *)main_path;
+    v[k++] = "--type=archive";   /* whatever --type the coordinator was given */
+    v[k++] = (char *)tar_path;
     *argc = k;
     return v;
+}
+
+/* The archive into dir (the agent's own temporary directory), as the file
+ * `c6 run` is given. 0, or -1 with the error logged. */
+static int agent_write_archive(const char *dir, const buf *archive, char *path, size_t n) {
+    snprintf(path, n, "%s/archive.tar", dir);
+    FILE *f = fopen(path, "wb");
+    bool ok = f && fwrite(archive->p, 1, archive->len, f) == archive->len;
+    if (f && fclose(f) && ok) ok = false;
+    if (!ok) log_printf(LOG_ERROR, "cannot write the test's archive to %s: %s", path, strerror(errno));
+    return ok ? 0 : -1;
 }
 
 int agent_main(int argc, char **argv) {
@@ -411,21 +482,20 @@ int agent_main(int argc, char **argv) {
         return DIST_EXIT_FAILED;
     }
     cJSON *w = NULL;
-    buf bundle = {0};
-    char *main_path = NULL, **rargv = NULL;
+    buf archive = {0};
+    char tar_path[600] = "", **rargv = NULL;
     bool have_dir = false;
     int rargc = 0;
-    int code = agent_join(a, token ? token : "", &w, &bundle);
+    int code = agent_join(a, token ? token : "", &w, &archive);
     if (!code) {
         char *d = mkdtemp(dirbuf);
         have_dir = d != NULL;
         if (!d) {
             log_printf(LOG_ERROR, "cannot make a directory for the test's files: %s", strerror(errno));
             code = DIST_EXIT_FAILED;
-        } else if (dist_bundle_open((const uint8_t *)bundle.p, bundle.len, d, &main_path, err, sizeof err)) {
-            log_printf(LOG_ERROR, "%s", err);
+        } else if (agent_write_archive(d, &archive, tar_path, sizeof tar_path)) {
             code = DIST_EXIT_FAILED;
-        } else if (!(rargv = agent_argv(w, main_path, &rargc))) {
+        } else if (!(rargv = agent_argv(w, tar_path, &rargc))) {
             log_printf(LOG_ERROR, "the coordinator at %s sent a malformed welcome", addr);
             code = DIST_EXIT_FAILED;
         }
@@ -442,15 +512,22 @@ int agent_main(int argc, char **argv) {
         a->finished = true;
         bool lost = a->lost;
         pthread_mutex_unlock(&a->lock);
+        pthread_mutex_lock(&a->send_lock);
+        if (a->failed && !code) code = DIST_EXIT_FAILED;   /* (its last snapshot could not be made) */
+        pthread_mutex_unlock(&a->send_lock);
         if (!lost) agent_send_code(a, MSG_FINAL, "code", code);
         atomic_store(&a->quit, true);
         if (a->io_running) pthread_join(a->io, NULL);
     }
-    if (have_dir) dist_bundle_remove(dirbuf);
+    if (have_dir) {
+        unlink(tar_path);
+        rmdir(dirbuf);
+    }
     free(rargv);
-    free(main_path);
     cJSON_Delete(w);
-    buf_free(&bundle);
+    buf_free(&archive);
+    dist_metrics_out_free(a->metrics);
+    buf_free(&a->snap);
     proto_rx_free(&a->rx);
     free(a->setup_data);
     close(a->fd);

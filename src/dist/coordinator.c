@@ -1,12 +1,16 @@
-/* `c6 coordinator [run's flags] script.js --instances N [--listen HOST:PORT]
- * [--token T]`: the "dumb" centre of a distributed run (k6's design doc 020).
- * It does the first init run (the script's and the options' checks, as
- * `c6 run` does them), bundles the test's files, and waits for N agents.
- * Each gets the bundle, its execution segment with the whole sequence, and
- * the coordinator's flags. Then it only synchronises: all agents ready,
- * setup() once (on agent 1) and its data to the others, the common start,
- * stops (test.abort(), abortOnFail, a lost agent) to everyone, all done,
- * teardown() once. One thread, one poll loop. */
+/* `c6 coordinator [run's flags] script.js|file.tar --instances N [--listen
+ * HOST:PORT] [--token T]`: the centre of a distributed run (k6's design doc
+ * 020). It is a `c6 run` whose test runs elsewhere (run_controller, MODE_COORD):
+ * the first init run (the script's and the options' checks, as `c6 run` does
+ * them), the test's k6 archive (`c6 archive`'s), then N agents. Each gets
+ * the archive, its execution segment with the whole sequence, and the
+ * coordinator's flags. Then it synchronises: all agents ready, setup() once
+ * (on agent 1) and its data to the others, the common start, stops
+ * (test.abort(), a lost agent, abortOnFail thresholds on the merged metrics)
+ * to everyone, all done, teardown() once. The agents' metrics snapshots
+ * merge into the run's engine, so its end is `c6 run`'s: thresholds, the
+ * summary, handleSummary() (here: this process has the script), and the exit
+ * code. One thread, one poll loop. */
 #include "dist/dist.h"
 
 #include <cjson/cJSON.h>
@@ -20,7 +24,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "cli/run_ctx.h"
-#include "dist/bundle.h"
+#include "js/archive.h"
 #include "dist/metrics_link.h"
 #include "dist/proto.h"
 #include "util/clock.h"
@@ -54,12 +58,14 @@ typedef struct coord {
     int64_t stop_at;
     bool teardown_sent;
     int64_t start_at;      /* the planned common start, wall clock µs */
-    buf bundle;
+    buf archive;           /* the test, as `c6 archive` writes it */
     char **args;           /* the flags shipped to the agents */
     int nargs;
     const char *token;
     int lfd;
-    void *merged;          /* the merged metrics the agents' snapshots go to (none yet) */
+    run_ctx *r;            /* the run: its engine gets the merged metrics */
+    dist_metrics_in *metrics;
+    const char *listen_at;
 } coord;
 
 static volatile sig_atomic_t coord_signals;
@@ -166,7 +172,7 @@ static char *coord_welcome(coord *c, int i) {
 }
 
 /* A pending connection's hello: a refusal, or it joins as the next agent
- * and gets its welcome and the bundle at once (its VUs' init starts). */
+ * and gets its welcome and the archive at once (its VUs' init starts). */
 static void coord_hello(coord *c, conn *p, const uint8_t *data, size_t len) {
     cJSON *h = cJSON_ParseWithLength((const char *)data, len);
     const cJSON *v = cJSON_GetObjectItem(h, "version"), *pr = cJSON_GetObjectItem(h, "proto"),
@@ -197,7 +203,7 @@ static void coord_hello(coord *c, conn *p, const uint8_t *data, size_t len) {
         a->rx.max = DIST_FRAME_MAX;
         a->last_rx = clock_now_us();
         char *m = coord_welcome(c, i);
-        if (!m || coord_send(a, MSG_WELCOME, m) || proto_send(a->fd, MSG_BUNDLE, c->bundle.p, c->bundle.len, 30000)) {
+        if (!m || coord_send(a, MSG_WELCOME, m) || proto_send(a->fd, MSG_ARCHIVE, c->archive.p, c->archive.len, 30000)) {
             free(m);
             coord_lose(c, i, "cannot send it the test");
         } else {
@@ -236,6 +242,10 @@ static void coord_setup_done(coord *c, const cJSON *o) {
     for (int i = 1; i < c->n; i++) coord_send(&c->agents[i], MSG_SETUP_DATA, m ? m : "{}");
     free(m);
     c->start_at = clock_wall_us() + COORD_START_DELAY_US;
+    /* the run's clock (the summary's duration, rates, delayAbortEval) */
+    c->r->test.start_us = clock_now_us() + COORD_START_DELAY_US;
+    c->r->test.start_wall_ms = c->start_at / 1000;
+    c->r->last_threshold_us = c->r->test.start_us;
     m = coord_json_code("at", c->start_at, NULL, NULL);
     for (int i = 0; i < c->n; i++) coord_send(&c->agents[i], MSG_START, m ? m : "{}");
     free(m);
@@ -253,6 +263,7 @@ static void coord_check_done(coord *c) {
         if (first < 0 && a->done && !a->final && !a->lost) first = i;
     }
     c->teardown_sent = true;
+    c->r->run_end_us = clock_now_us();   /* the iterations are over everywhere */
     for (int i = 0; i < c->n; i++) {
         conn *a = &c->agents[i];
         if (a->done && !a->final && !a->lost) coord_send(a, MSG_TEARDOWN, i == first ? "{\"here\":true}" : "{\"here\":false}");
@@ -268,7 +279,12 @@ static int coord_int(const cJSON *o, const char *key, int dflt) {
 static int coord_message(coord *c, int i, int type, const uint8_t *p, size_t len) {
     conn *a = &c->agents[i];
     if (type == MSG_PING) return 0;
-    if (type == MSG_METRICS) return dist_metrics_ingest(c->merged, i, p, len);
+    if (type == MSG_METRICS) {
+        char err[300];
+        if (!dist_metrics_ingest(c->metrics, i, p, len, err, sizeof err)) return 0;
+        log_printf(LOG_ERROR, "agent %d (%s): %s", i + 1, a->peer, err);
+        return -1;
+    }
     cJSON *o = cJSON_ParseWithLength((const char *)p, len);
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
@@ -294,9 +310,23 @@ static int coord_message(coord *c, int i, int type, const uint8_t *p, size_t len
         if (n == c->n) log_printf(LOG_INFO, "the test started on all %d agents", c->n);
         break;
     }
-    case MSG_DONE:
+    case MSG_FAIL: {
+        const cJSON *why = cJSON_GetObjectItem(o, "reason");
+        snprintf(msg, sizeof msg, "agent %d (%s) failed: %.200s", i + 1, a->peer, cJSON_IsString(why) ? why->valuestring : "?");
+        log_printf(LOG_ERROR, "%s; stopping the test on every agent", msg);
+        if (!c->stopping) coord_stop(c, DIST_EXIT_FAILED, i, msg);
+        else if (c->code != DIST_EXIT_FAILED && !c->r->threshold_aborted) c->code = DIST_EXIT_FAILED;
+        break;
+    }
+    case MSG_DONE: {
         a->done = true;
         a->done_code = coord_int(o, "code", 0);
+        const cJSON *why = cJSON_GetObjectItem(o, "reason");
+        if (a->done_code == EXIT_SCRIPT_ABORT && cJSON_IsString(why) && !atomic_load(&c->r->test.script_aborted)) {
+            /* test.abort()'s message ends the run here as in `c6 run` */
+            snprintf(c->r->test.abort_reason, sizeof c->r->test.abort_reason, "%s", why->valuestring);
+            atomic_store(&c->r->test.script_aborted, 1);
+        }
         if (a->done_code && !c->stopping) {
             snprintf(msg, sizeof msg, "agent %d (%s) stopped the test: %s", i + 1, a->peer, coord_why(a->done_code));
             log_printf(LOG_WARN, "%s; stopping it on every agent", msg);
@@ -304,6 +334,7 @@ static int coord_message(coord *c, int i, int type, const uint8_t *p, size_t len
         }
         coord_check_done(c);
         break;
+    }
     case MSG_FINAL:
         a->final = true;
         a->final_code = coord_int(o, "code", DIST_EXIT_FAILED);
@@ -416,7 +447,7 @@ static int coord_report(coord *c) {
     if (nstarted)
         log_printf(LOG_INFO, "start skew between the %d agents: %.3f ms (the last started %.3f ms after the planned start)",
                    nstarted, (double)(hi - lo) / 1000.0, (double)(hi - c->start_at) / 1000.0);
-    int code = c->stopping ? c->code : 0, thresholds = 0;
+    int code = c->stopping ? c->code : 0;
     for (int i = 0; i < c->joined; i++) {
         conn *a = &c->agents[i];
         if (a->lost) continue;
@@ -427,17 +458,23 @@ static int coord_report(coord *c) {
             continue;
         }
         log_printf(a->final_code ? LOG_WARN : LOG_DEBUG, "agent %d (%s) ended with exit code %d", i + 1, a->peer, a->final_code);
-        if (a->final_code == EXIT_THRESHOLDS) thresholds++;
-        else if (a->final_code && !code) code = a->final_code;
-    }
-    if (!code && thresholds) {
-        /* each agent's verdict on its own part of the data: merged metrics
-         * (and so the run's own thresholds) do not exist yet */
-        log_printf(LOG_ERROR, "thresholds were crossed on %d of the %d agents (each on its own part of the metrics)",
-                   thresholds, c->n);
-        code = EXIT_THRESHOLDS;
+        if (a->final_code && !code) code = a->final_code;
     }
     return code;
+}
+
+/* Every 2 s from the start, the thresholds on the merged metrics, as
+ * `c6 run` evaluates its own: a crossed abortOnFail one stops every agent. */
+static void coord_thresholds(coord *c) {
+    run_ctx *r = c->r;
+    if (c->phase != PH_RUNNING || c->stopping || r->threshold_aborted || !r->test.start_us) return;
+    run_check_abort(r, clock_now_us());
+    if (!r->threshold_aborted) return;
+    char msg[600];
+    snprintf(msg, sizeof msg, "thresholds on metrics '%s' were crossed on the merged metrics; at least one has "
+             "abortOnFail enabled", r->abort_names ? r->abort_names : "");
+    log_printf(LOG_WARN, "%s: stopping the test on every agent", msg);
+    coord_stop(c, EXIT_THRESHOLDS, -1, msg);
 }
 
 static int coord_loop(coord *c) {
@@ -463,16 +500,83 @@ static int coord_loop(coord *c) {
             if (c->agents[i].fd >= 0) coord_poll_agent(c, i);
         coord_heartbeats(c);
         coord_check_done(c);
+        coord_thresholds(c);
     }
     return coord_report(c);
 }
 
-/* run_controller.bundle: the first init run is done. */
-static int coord_ctl_bundle(void *arg, run_ctx *r) {
+/* run_controller.archive: the first init run is done: the test's archive. */
+static int coord_ctl_archive(void *arg, run_ctx *r) {
+    coord *c = arg;
+    char err[1024];
+    /* its environment is `c6 archive`'s: the given archive's and -e's, not
+     * the coordinator's own (each agent's goes over it, as in `c6 run
+     * file.tar`): the coordinator's environment does not cross the wire */
+    c6_run_args a = r->args;
+    a.include_system_env_vars = false;
+    char **env = run_build_env(&a), **own = r->test.env;
+    size_t n = 0, k = 0;
+    while (env && env[n]) n++;
+    size_t narc = r->arc ? r->arc->nenv : 0;
+    char **all = env ? calloc(narc + n + 1, sizeof *all) : NULL;
+    for (size_t i = 0; all && i < narc; i++) {
+        size_t l = strlen(r->arc->env[i].key) + strlen(r->arc->env[i].value) + 2;
+        if (!(all[k] = malloc(l))) break;
+        snprintf(all[k++], l, "%s=%s", r->arc->env[i].key, r->arc->env[i].value);
+    }
+    int rc = -1;
+    if (all && k == narc) {
+        for (size_t i = 0; i < n; i++) all[k++] = env[i];
+        free(env);
+        env = NULL;
+        r->test.env = all;
+        rc = run_archive_make(r, &c->archive, err, sizeof err);
+        r->test.env = own;
+    } else {
+        snprintf(err, sizeof err, "out of memory");
+    }
+    run_free_env(all);
+    run_free_env(env);
+    return rc ? run_fail(r, EXIT_SCRIPT, err) : 0;
+}
+
+static void coord_show_listen(coord *c, const char *spec);
+
+/* run_controller.coordinate: the agents, the whole test, its merged metrics. */
+static int coord_ctl_coordinate(void *arg, run_ctx *r) {
     coord *c = arg;
     char err[512];
-    if (dist_bundle_make(r, &c->bundle, err, sizeof err)) return run_fail(r, EXIT_SCRIPT, err);
-    return 0;
+    c->r = r;
+    if ((c->lfd = proto_socket(c->listen_at, true, err, sizeof err)) < 0) {
+        log_printf(LOG_ERROR, "%s", err);
+        return DIST_EXIT_FAILED;
+    }
+    c->agents = calloc((size_t)c->n, sizeof *c->agents);
+    c->metrics = dist_metrics_in_new(r, c->n);
+    int code = DIST_EXIT_FAILED;
+    if (c->agents && c->metrics) {
+        for (int i = 0; i < c->n; i++) c->agents[i].fd = -1;
+        struct sigaction sa = {0};
+        sa.sa_handler = coord_on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        coord_show_listen(c, c->listen_at);
+        code = coord_loop(c);
+        if (coord_signals) r->aborted = true;
+        /* stopped by a threshold: the end says so, and exits 99, as `c6 run` */
+        if (r->threshold_aborted && code == EXIT_THRESHOLDS) code = 0;
+        /* test.abort(): the end logs its message and exits 108 */
+        if (atomic_load(&r->test.script_aborted) && code == EXIT_SCRIPT_ABORT) code = 0;
+    } else {
+        log_printf(LOG_ERROR, "out of memory");
+    }
+    for (int i = 0; c->agents && i < c->n; i++) conn_close(&c->agents[i]);
+    for (int k = 0; k < COORD_PENDING_MAX; k++) conn_close(&c->pending[k]);
+    free(c->agents);
+    c->agents = NULL;
+    close(c->lfd);
+    c->lfd = -1;
+    return code;
 }
 
 static void coord_usage(FILE *f) {
@@ -596,29 +700,12 @@ int coordinator_main(int argc, char **argv) {
         return 255;
     }
     c->token = token ? token : "";
-    /* the first init run, as `c6 run` does it: bad scripts and options end here */
-    run_controller ctl = {coord_ctl_bundle, NULL, NULL, NULL, c};
-    int code = run_main_with(argc, argv, MODE_BUNDLE, &ctl);
-    char err[512];
-    if (!code && (c->lfd = proto_socket(listen_at, true, err, sizeof err)) < 0) {
-        log_printf(LOG_ERROR, "%s", err);
-        code = DIST_EXIT_FAILED;
-    }
-    if (!code) {
-        c->agents = calloc((size_t)c->n, sizeof *c->agents);
-        for (int i = 0; c->agents && i < c->n; i++) c->agents[i].fd = -1;
-        struct sigaction sa = {0};
-        sa.sa_handler = coord_on_signal;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        coord_show_listen(c, listen_at);
-        code = c->agents ? coord_loop(c) : DIST_EXIT_FAILED;
-        for (int i = 0; c->agents && i < c->n; i++) conn_close(&c->agents[i]);
-        for (int k = 0; k < COORD_PENDING_MAX; k++) conn_close(&c->pending[k]);
-        free(c->agents);
-        close(c->lfd);
-    }
-    buf_free(&c->bundle);
+    c->listen_at = listen_at;
+    /* `c6 run` with the test run by the agents (coord_ctl_coordinate) */
+    run_controller ctl = {.archive = coord_ctl_archive, .coordinate = coord_ctl_coordinate, .arg = c};
+    int code = run_main_with(argc, argv, MODE_COORD, &ctl);
+    dist_metrics_in_free(c->metrics);
+    buf_free(&c->archive);
     free(c->args);
     return code;
 }

@@ -1,6 +1,7 @@
 /* The wire between a distributed run's coordinator and its agents: TCP,
  * one message = a 4-byte big-endian payload length, a type byte, the
- * payload. Control payloads are small JSON objects; the bundle is bytes.
+ * payload. Control payloads are small JSON objects; the archive and the
+ * metrics snapshots are bytes.
  * Sizes are bounded: a peer announcing more than the reader allows is a
  * protocol error (the connection is dropped), never an allocation. */
 #ifndef C6_DIST_PROTO_H
@@ -9,10 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DIST_PROTO_VERSION 1
+#define DIST_PROTO_VERSION 2   /* 2: the test as a k6 archive, merged metrics, MSG_FAIL */
 #define DIST_DEFAULT_LISTEN "127.0.0.1:6566"   /* the REST API has 6565 */
 #define DIST_HELLO_MAX 4096                    /* a frame before the hello is accepted */
-#define DIST_FRAME_MAX (64u << 20)             /* any frame after it (the bundle, setup() data) */
+#define DIST_FRAME_MAX (64u << 20)             /* any frame after it (the archive, setup() data, snapshots) */
 #define DIST_PING_US 1000000                   /* heartbeats both ways */
 #define DIST_LOST_US 4000000                   /* silence after which the peer is lost */
 #define DIST_CONNECT_US 30000000               /* an agent retries a refused connection this long */
@@ -22,7 +23,7 @@ enum dist_msg {
     MSG_HELLO = 1,      /* agent: {"version","proto","token"} */
     MSG_REFUSE,         /* coordinator: the reason, as text; then it closes */
     MSG_WELCOME,        /* coordinator: {"index","instances","segment","sequence","args":[...]} */
-    MSG_BUNDLE,         /* coordinator: the test's files (dist_bundle_make) */
+    MSG_ARCHIVE,        /* coordinator: the test as a k6 archive (.tar, `c6 archive`'s) */
     MSG_READY,          /* agent: VUs initialised */
     MSG_RUN_SETUP,      /* coordinator: run setup() here */
     MSG_SETUP_DONE,     /* agent: {"code","data"} setup()'s exit code and its JSON */
@@ -30,11 +31,13 @@ enum dist_msg {
     MSG_START,          /* coordinator: {"at"} the common start, wall clock µs */
     MSG_STARTED,        /* agent: {"at"} its actual start */
     MSG_STOP,           /* coordinator: {"code","reason"} stop the test */
-    MSG_DONE,           /* agent: {"code"} iterations over (code: why it stopped early, or 0) */
+    MSG_DONE,           /* agent: {"code"[,"reason"]} iterations over (code: why it stopped
+                         * early, or 0; reason: test.abort()'s message) */
     MSG_TEARDOWN,       /* coordinator: {"here"} whether teardown() runs on this agent */
     MSG_FINAL,          /* agent: {"code"} its run's exit code; then it closes */
     MSG_PING,           /* either way, every DIST_PING_US */
-    MSG_METRICS,        /* agent: an opaque metrics snapshot (dist/metrics_link.h) */
+    MSG_METRICS,        /* agent: a metrics snapshot (metrics/snapshot.h, dist/metrics_link.h) */
+    MSG_FAIL,           /* agent: {"reason"} the run cannot go on right (too many time series) */
     MSG_MAX
 };
 

@@ -24,7 +24,8 @@ from conftest import SCRIPTS
 DIST = SCRIPTS / "dist"
 
 # the wire (src/dist/proto.h): 4-byte big-endian length, type byte, payload
-MSG_HELLO, MSG_REFUSE, MSG_WELCOME, MSG_BUNDLE = 1, 2, 3, 4
+MSG_HELLO, MSG_REFUSE, MSG_WELCOME, MSG_ARCHIVE = 1, 2, 3, 4
+DIST_PROTO = 2   # DIST_PROTO_VERSION
 DIST_EXIT_FAILED = 103   # k6's GenericEngine exit code: a distributed run that failed
 
 
@@ -72,8 +73,9 @@ def counter():
 class Proc:
     """A c6 process whose stderr is collected by a thread (wait_for a line)."""
 
-    def __init__(self, args, cwd):
-        self.p = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    def __init__(self, args, cwd, env=None):
+        self.p = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  env=dict(os.environ, **env) if env else None)
         self.err_lines, self.out = [], b""
         self.cv = threading.Condition()
         self.t_err = threading.Thread(target=self._read_err, daemon=True)
@@ -140,10 +142,10 @@ class Dist:
         self.addr = f"127.0.0.1:{self.port}"
         return c
 
-    def agent(self, *args, name=None):
+    def agent(self, *args, name=None, env=None):
         d = self.tmp / (name or f"agent{len(self.procs)}")
         d.mkdir(exist_ok=True)
-        a = Proc([self.c6, "agent", self.addr, *args], d)
+        a = Proc([self.c6, "agent", self.addr, *args], d, env)
         a.dir = d
         self.procs.append(a)
         return a
@@ -195,7 +197,7 @@ def test_shared_iterations_over_four_agents(dist, target, counter):
     2,500 (k6's execution-segment arithmetic: 10000 x 1/4), the target gets
     exactly 10,000 requests in all; setup() and teardown() hit the counter
     exactly once each (k6 design doc points 2 and 8), every iteration saw
-    setup()'s data and the bundle's module and open()ed file (point 1); the
+    setup()'s data and the archive's module and open()ed file (point 1); the
     agents started together and the skew is printed (point 3)."""
     c = dist.coordinator(str(DIST / "shared.js"), "--instances", "4",
                          "-e", f"TARGET={target}", "-e", f"COUNTER={counter.url}",
@@ -204,17 +206,20 @@ def test_shared_iterations_over_four_agents(dist, target, counter):
     assert c.wait(180) == 0, c.err
     for a in agents:
         assert a.wait(60) == 0, a.err
-    iters, reqs, passes = [], 0, 0
-    for a in agents:
-        s = json.loads((a.dir / "summary.json").read_text())
-        iters.append(s["metrics"]["iterations"]["count"])
-        reqs += s["metrics"]["http_reqs"]["count"]
-        passes += s["metrics"]["checks"]["passes"]
-        assert s["metrics"]["checks"]["fails"] == 0
-    assert iters == [2500] * 4
-    # the agents' http_reqs: 10,000 to the target, plus setup's and teardown's one each
-    assert reqs == 10000 + 2
-    assert passes == 2 * 10000
+        # the verdict is the coordinator's: no summary, no export on the agents
+        assert not (a.dir / "summary.json").exists()
+        assert b"checks_total" not in a.out, a.out[-2000:]
+    # the coordinator's --summary-export, from the merged metrics
+    s = json.loads((dist.tmp / "summary.json").read_text())
+    assert s["metrics"]["iterations"]["count"] == 10000, s["metrics"]["iterations"]
+    # 10,000 to the target, plus setup's and teardown's one each
+    assert s["metrics"]["http_reqs"]["count"] == 10000 + 2, s["metrics"]["http_reqs"]
+    assert s["metrics"]["checks"]["passes"] == 2 * 10000
+    assert s["metrics"]["checks"]["fails"] == 0
+    # the coordinator's summary text says the same
+    out = c.out.decode()
+    assert re.search(r"iterations\.*: 10000 ", out), out
+    assert re.search(r"http_reqs\.*: 10002 ", out), out
     assert counter.hits.get("/setup") == 1, counter.hits
     assert counter.hits.get("/teardown?token=abc") == 1, counter.hits
     m = re.search(r"start skew between the 4 agents: ([\d.]+) ms", c.err)
@@ -238,12 +243,19 @@ def test_abort_on_one_agent_stops_every_agent(dist, counter):
     assert re.search(r"agent \d \(127\.0\.0\.1:\d+\) stopped the test: test\.abort\(\) was called", c.err), c.err
     aborted = [a for a in agents if "abort from one agent" in a.err]
     assert len(aborted) == 1, [a.err for a in agents]
+    # the coordinator ends with test.abort()'s message after its summary, as
+    # `c6 run` does (internal/cmd/run.go: the run's error, printed last)
+    assert re.search(r'level=error msg="test aborted: abort from one agent', c.err), c.err
+    assert "iterations" in c.out.decode(), c.out.decode()
 
 
 def test_abort_on_fail_threshold_stops_every_agent(dist):
-    """A crossed abortOnFail threshold on an agent (evaluated on its own
-    part of the metrics until merged snapshots exist) stops every agent; the
-    exit code is k6's 99 for crossed thresholds, everywhere."""
+    """An abortOnFail threshold crossed on the merged metrics (evaluated
+    every 2 s at the coordinator, as k6's engine does) stops every agent;
+    the coordinator ends with k6's abortOnFail error (internal/cmd/run.go:
+    "thresholds on metrics '...' were crossed; at least one has abortOnFail
+    enabled, stopping test prematurely") and exit 99; the agents, stopped
+    by it, exit 99 too, without a verdict of their own."""
     c = dist.coordinator(str(DIST / "abort_on_fail.js"), "--instances", "2")
     agents = [dist.agent() for _ in range(2)]
     t0 = time.monotonic()
@@ -251,7 +263,13 @@ def test_abort_on_fail_threshold_stops_every_agent(dist):
     assert time.monotonic() - t0 < 30
     for a in agents:
         assert a.wait(30) == 99, a.err
-    assert re.search(r"stopped the test: a threshold with abortOnFail was crossed", c.err), c.err
+        assert "stopping test prematurely" not in a.err, a.err
+        assert "the coordinator stopped the test: thresholds on metrics 'checks' were crossed on the merged" in a.err
+    assert "thresholds on metrics 'checks' were crossed on the merged metrics" in c.err, c.err
+    assert ("thresholds on metrics 'checks' were crossed; at least one has abortOnFail enabled, "
+            "stopping test prematurely") in c.err, c.err
+    # the summary, from the merged data: the threshold is shown crossed
+    assert re.search(r"✗ 'rate>0\.5' rate=0\.00%", c.out.decode()), c.out.decode()
 
 
 # ---------------------------------------------------------------- losses
@@ -368,16 +386,19 @@ def test_refusals_wrong_token_version_and_extra_agents(dist, c6_bin):
     hwm_kb = int(re.search(r"VmHWM:\s+(\d+) kB", open(f"/proc/{c.p.pid}/status").read()).group(1))
     assert hwm_kb < 150 * 1024, hwm_kb
 
-    # a raw agent with the right hello joins (gets its welcome and the bundle) ...
+    # a raw agent with the right hello joins (gets its welcome and the archive) ...
     raw = socket.create_connection(("127.0.0.1", dist.port), timeout=10)
-    hello = {"version": _c6_version(c6_bin), "proto": 1, "token": "s3cret"}
+    hello = {"version": _c6_version(c6_bin), "proto": DIST_PROTO, "token": "s3cret"}
     raw.sendall(_frame(MSG_HELLO, json.dumps(hello).encode()))
     t, body = _read_frame(raw)
     assert t == MSG_WELCOME
     w = json.loads(body)
     assert (w["index"], w["instances"], w["segment"], w["sequence"]) == (0, 1, "0:1", "0,1")
     t, body = _read_frame(raw)
-    assert t == MSG_BUNDLE and body[:4] == b"C6B1"
+    # the test as a k6 archive: a tar (POSIX "ustar" magic at 257) with k6's metadata.json
+    assert t == MSG_ARCHIVE and body[257:262] == b"ustar" and b"metadata.json" in body
+    # its env is `c6 archive`'s (-e's), not the coordinator's own environment
+    assert b'"PATH":' not in body and b'"HOME":' not in body
     # ... so one more is one too many
     extra = dist.agent("--token", "s3cret")
     assert extra.wait(30) == DIST_EXIT_FAILED
@@ -442,3 +463,138 @@ def test_bad_script_ends_at_the_coordinator(dist, tmp_path):
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 107, p.stderr
     assert "broken at init" in p.stderr
+
+
+# ---------------------------------------------------------------- one verdict from merged metrics
+
+
+def _summary_lines(text):
+    """The metric names and check lines of a summary text, in order."""
+    names = re.findall(r"^\s+(\{?[\w{}:, .-]+?)\.{3,}: ", text, re.M)
+    # check and threshold lines, a threshold's observed value left out
+    checks = [re.sub(r"=\S+$", "=", x) for x in re.findall(r"^\s+[✓✗] (.+?)\s*$", text, re.M)]
+    return names, checks
+
+
+def test_thresholds_judged_on_merged_metrics(dist, target, c6_bin):
+    """The coordinator judges thresholds on the agents' merged metrics
+    (issue 13: "a threshold that passes on each agent's own data but fails
+    on the merged data makes the coordinator exit 99"). Script
+    merged_verdict.js, 2 agents, one started with SLOW=1:
+    - http_reqs count<80: each agent's own 50 pass, the merged 100 fail;
+    - http_req_duration p(95)<600: the slow agent's own data fails (4 of
+      50 slow), the merged data passes (4 of 100 slow). (A p(95) that passes
+      on every agent's data cannot fail on the merged data: the merged
+      95th percentile lies between the agents' own.)
+    Each agent's own verdict is checked with `c6 run` of its segment: 0 and
+    99. The coordinator exits 99 (k6's ThresholdsHaveFailed) with k6's
+    "thresholds on metrics 'http_reqs' have been crossed" and a summary
+    showing count<80 crossed (count=100) and p(95)<600 passed."""
+    script = str(DIST / "merged_verdict.js")
+    seq = ["--execution-segment-sequence", "0,1/2,1", "-e", f"TARGET={target}"]
+    own = {}
+    for seg, slow in (("0:1/2", "0"), ("1/2:1", "1")):
+        p = subprocess.run([c6_bin, "run", "--execution-segment", seg, *seq, "-e", f"SLOW={slow}", script],
+                           capture_output=True, text=True, timeout=120, cwd=dist.tmp)
+        own[slow] = p
+    assert own["0"].returncode == 0, own["0"].stderr
+    assert own["1"].returncode == 99, own["1"].stderr
+    assert "thresholds on metrics 'http_req_duration' have been crossed" in own["1"].stderr
+    assert re.search(r"http_reqs\.*: 50 ", own["0"].stdout), own["0"].stdout
+
+    c = dist.coordinator(script, "--instances", "2", "-e", f"TARGET={target}", "--summary-export", "merged.json")
+    # the slow agent: its own environment over the archive's (as `c6 run file.tar`)
+    agents = [dist.agent(), dist.agent(env={"SLOW": "1"})]
+    assert c.wait(180) == 99, c.err
+    for a in agents:
+        # stopped by no one: each ends 0, the verdict is the coordinator's
+        assert a.wait(60) == 0, a.err
+        assert "crossed" not in a.err, a.err
+    assert "thresholds on metrics 'http_reqs' have been crossed" in c.err, c.err
+    out = c.out.decode()
+    assert re.search(r"✗ 'count<80' count=100\b", out), out
+    assert re.search(r"✓ 'p\(95\)<600' p\(95\)=", out), out
+    assert re.search(r"http_reqs\.*: 100 ", out), out
+    s = json.loads((dist.tmp / "merged.json").read_text())
+    assert s["metrics"]["http_reqs"]["count"] == 100
+    assert s["metrics"]["http_reqs"]["thresholds"] == {"count<80": True}   # true: crossed (k6's export)
+    assert s["metrics"]["http_req_duration"]["thresholds"] == {"p(95)<600": False}
+    assert s["metrics"]["http_req_duration"]["max"] >= 1500
+
+
+def _run_alone(c6_bin, cwd, script, *args):
+    p = subprocess.run([c6_bin, "run", *args, script], capture_output=True, text=True, timeout=180, cwd=cwd)
+    return p
+
+
+def test_arrival_rate_total_and_summary_as_c6_run(dist, target, c6_bin):
+    """A constant-arrival-rate run (50/s for 4 s) over 3 agents merges to
+    the same iteration total as a single `c6 run` of the script (200, none
+    dropped), and the coordinator's summary text lists the same metrics,
+    in the same order, and the same checks block as `c6 run`'s."""
+    script = str(DIST / "arrival.js")
+    alone = _run_alone(c6_bin, dist.tmp, script, "-e", f"TARGET={target}", "--summary-export", "alone.json")
+    assert alone.returncode == 0, alone.stderr
+    c = dist.coordinator(script, "--instances", "3", "-e", f"TARGET={target}", "--summary-export", "merged.json")
+    agents = [dist.agent() for _ in range(3)]
+    assert c.wait(120) == 0, c.err
+    for a in agents:
+        assert a.wait(60) == 0, a.err
+    one = json.loads((dist.tmp / "alone.json").read_text())["metrics"]
+    merged = json.loads((dist.tmp / "merged.json").read_text())["metrics"]
+    assert one["iterations"]["count"] == 200, one["iterations"]
+    assert merged["iterations"]["count"] == one["iterations"]["count"], merged["iterations"]
+    assert merged["http_reqs"]["count"] == one["http_reqs"]["count"] == 200
+    assert merged["checks"]["passes"] == 200 and merged["checks"]["fails"] == 0
+    assert "dropped_iterations" not in merged and "dropped_iterations" not in one
+    # vus / vus_max: the agents' summed (10 preallocated VUs split 4+3+3)
+    assert merged["vus_max"]["max"] == one["vus_max"]["max"] == 10, merged["vus_max"]
+    names_one, checks_one = _summary_lines(alone.stdout)
+    names_merged, checks_merged = _summary_lines(c.out.decode())
+    assert names_merged == names_one, (names_merged, names_one)
+    assert checks_merged == checks_one == ["'p(95)<5000' p(95)=", "status is 200"], (checks_merged, checks_one)
+    assert "vus_max" in names_one and "checks_total" in names_one
+
+
+def test_too_many_series_on_an_agent_fails_the_run(dist, target):
+    """An agent whose time series pass its limit (C6_DIST_MAX_SERIES, here
+    20; each iteration's URL is a new series) cannot send right totals: it
+    tells the coordinator, which stops every agent and exits 103 naming it."""
+    c = dist.coordinator(str(DIST / "many_series.js"), "--instances", "1", "-e", f"TARGET={target}")
+    a = dist.agent(env={"C6_DIST_MAX_SERIES": "20"})
+    assert c.wait(60) == DIST_EXIT_FAILED, c.err
+    assert a.wait(30) == DIST_EXIT_FAILED, a.err
+    assert re.search(r"agent 1 \(127\.0\.0\.1:\d+\) failed: too many time series: more than 20", c.err), c.err
+    assert "the run's metrics would be wrong; stopping the test" in a.err, a.err
+
+
+def test_handle_summary_runs_once_at_the_coordinator(dist, target):
+    """handleSummary() runs at the coordinator (it has the script), on the
+    merged data: its file has the run's 300 iterations and its stdout
+    replaces the default summary; the agents run none."""
+    c = dist.coordinator(str(DIST / "handle_summary.js"), "--instances", "2", "-e", f"TARGET={target}")
+    agents = [dist.agent(), dist.agent()]
+    assert c.wait(120) == 0, c.err
+    for a in agents:
+        assert a.wait(60) == 0, a.err
+        assert not (a.dir / "hs.json").exists()
+        assert b"handled:" not in a.out
+    assert json.loads((dist.tmp / "hs.json").read_text()) == {"iterations": 300, "reqs": 300}
+    out = c.out.decode()
+    assert "handled: 300 iterations" in out, out
+    assert "checks_total" not in out and "http_reqs..." not in out, out
+
+
+def test_coordinator_runs_an_archive(dist, target, c6_bin):
+    """The coordinator takes a k6 archive (`c6 archive`'s .tar) as its
+    script, as `c6 run file.tar` does (and ships it on): the run is the
+    script's, handleSummary() included."""
+    p = subprocess.run([c6_bin, "archive", "-O", "hs.tar", "-e", f"TARGET={target}", str(DIST / "handle_summary.js")],
+                       capture_output=True, text=True, timeout=60, cwd=dist.tmp)
+    assert p.returncode == 0, p.stderr
+    c = dist.coordinator(str(dist.tmp / "hs.tar"), "--instances", "2")
+    agents = [dist.agent(), dist.agent()]
+    assert c.wait(120) == 0, c.err
+    for a in agents:
+        assert a.wait(60) == 0, a.err
+    assert json.loads((dist.tmp / "hs.json").read_text()) == {"iterations": 300, "reqs": 300}

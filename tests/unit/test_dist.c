@@ -1,7 +1,7 @@
 /* test_dist.c - a distributed run's wire (dist/proto.c: frames, bounds,
- * the token check) and the bundle's reader (dist/bundle.c) against hostile
- * input: too large, unknown types, names leaving the directory, lengths
- * past the end. */
+ * the token check) against hostile input: too large, unknown types. (The
+ * test the agents get is a k6 archive: its reader's own tests are
+ * test_archive's.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dist/bundle.h"
 #include "dist/proto.h"
 
 static void rx_feed(proto_rx *rx, const void *p, size_t n) {
@@ -94,71 +93,11 @@ static void test_token(void **state) {
     assert_false(proto_token_eq("", "x"));
 }
 
-static void put_u(uint8_t **w, uint64_t v, int bytes) {
-    for (int i = 0; i < bytes; i++) *(*w)++ = (uint8_t)(v >> (8 * (bytes - 1 - i)));
-}
-
-/* A bundle of one file called name with data; returns its length. */
-static size_t one_file(uint8_t *out, const char *name, const char *data) {
-    uint8_t *w = out;
-    memcpy(w, "C6B1", 4);
-    w += 4;
-    put_u(&w, 1, 4);
-    put_u(&w, strlen(name), 4);
-    memcpy(w, name, strlen(name));
-    w += strlen(name);
-    put_u(&w, strlen(data), 8);
-    memcpy(w, data, strlen(data));
-    w += strlen(data);
-    return (size_t)(w - out);
-}
-
-static void test_bundle_open(void **state) {
-    (void)state;
-    char dir[] = "/tmp/c6-test-dist-XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    uint8_t b[512];
-    char err[256], *main_path = NULL;
-    size_t n = one_file(b, "/a/b/script.js", "export default function () {}\n");
-    assert_int_equal(dist_bundle_open(b, n, dir, &main_path, err, sizeof err), 0);
-    char want[128];
-    snprintf(want, sizeof want, "%s/a/b/script.js", dir);
-    assert_string_equal(main_path, want);
-    struct stat st;
-    assert_int_equal(stat(want, &st), 0);
-    assert_int_equal(st.st_size, 30);
-    free(main_path);
-    /* names that would leave the directory, or are not absolute */
-    const char *bad[] = {"/a/../../etc/x.js", "/..", "relative.js", "/a//b.js", "/./x.js", "/"};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        n = one_file(b, bad[i], "x");
-        assert_int_equal(dist_bundle_open(b, n, dir, &main_path, err, sizeof err), -1);
-        assert_null(main_path);
-        assert_string_equal(err, "the test bundle is malformed");
-    }
-    /* a data length past the end, a truncated header, a count promising more, trailing bytes */
-    n = one_file(b, "/c.js", "xyz");
-    assert_int_equal(dist_bundle_open(b, n - 1, dir, &main_path, err, sizeof err), -1);
-    assert_int_equal(dist_bundle_open(b, 10, dir, &main_path, err, sizeof err), -1);
-    b[7] = 2;
-    assert_int_equal(dist_bundle_open(b, n, dir, &main_path, err, sizeof err), -1);
-    b[7] = 1;
-    b[n] = 0;
-    assert_int_equal(dist_bundle_open(b, n + 1, dir, &main_path, err, sizeof err), -1);
-    assert_int_equal(dist_bundle_open((const uint8_t *)"XXXX\0\0\0\0", 8, dir, &main_path, err, sizeof err), -1);
-    /* the same file twice: the second cannot replace the first */
-    n = one_file(b, "/a/b/script.js", "again");
-    assert_int_equal(dist_bundle_open(b, n, dir, &main_path, err, sizeof err), -1);
-    dist_bundle_remove(dir);
-    assert_int_not_equal(stat(dir, &st), 0);
-}
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_frames),
         cmocka_unit_test(test_send_read),
         cmocka_unit_test(test_token),
-        cmocka_unit_test(test_bundle_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
