@@ -146,6 +146,7 @@ static int http1_ntlm_next(h1_conn *k, h1_request *r, int keep) {
  * once more on a new connection. */
 static void http1_retry(h1_conn *k, h1_request *r) {
     h1_client *c = k->c;
+    k->host->closes_idle = 1;              /* look at its connections before reusing them */
     conn_detach(k, r);
     client_conn_close(k);
     r->retried_ = 1;

@@ -651,3 +651,46 @@ def test_redirect_limit_warns_only_by_default(results):
     assert warns[0].get("url") == srv.url + "/", r
     r, srv = results["redirect_loop_max3"]
     assert not [w for w in log_records(r, "warning") if w["msg"].startswith("Stopped after")], r
+
+
+# ---- a server that closes each connection right after its answer, without
+# saying so (no "Connection: close"). Go's transport (net/http/transport.go
+# persistConn.readLoop) peeks the idle connection as soon as the response
+# body is read; the server's FIN there ends it (readLoopPeekFailLocked,
+# errServerClosedIdle) and takes it out of the idle pool before the next
+# request can pick it, so even a POST (which Go never replays) goes out on a
+# new connection and succeeds.
+
+def answer_then_close(conn, request):
+    """Read the request's body (Content-Length), answer 200 with a length, close (FIN)."""
+    head, _, body = request.partition(b"\r\n\r\n")
+    want = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            want = int(value.strip() or b"0")
+    while len(body) < want:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return
+        body += chunk
+    # corked, the FIN leaves in the answer's segment: c6 has it as soon as the
+    # answer (over a network it often does; on loopback this makes it certain)
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+    feed(conn, ok())
+    conn.close()
+
+
+def test_pooled_connection_closed_by_server(c6_bin):
+    n = 20
+    with HostileServer(answer_then_close, max_seconds=30) as srv:
+        r = run_c6(c6_bin, HERE / "scripts" / "hostile" / "post_seq.js", "--log-format=json",
+                   "--summary-mode=disabled", env={"URL": srv.url, "N": str(n)}, timeout=60)
+        srv.close()
+    seen = console_json(r)
+    assert len(seen) == 1, r
+    assert seen[0]["seen"] == [{"status": 200, "error": "", "error_code": 0}] * n, r
+    assert srv.connections == n, srv.connections          # one connection a request, none replayed
+    assert len(srv.requests) == n, len(srv.requests)
+    assert r.peak_rss_kb < RSS_BOUND_KB, r
+    assert r.elapsed < 3 * n + STALL_MARGIN_S, r
