@@ -369,9 +369,9 @@ void h1_start(h1_client *c, h1_request *r) {
  * at (MSG_PEEK, no wait) the first time, and every time once its host has
  * been seen closing them: a syscall a connection for servers that keep
  * theirs. Returns 1 when k is closed or has stray bytes (plain HTTP; over
- * TLS the session reads what came: a ticket, an alert). */
+ * TLS the session reads what came: a ticket, an alert). The caller skips
+ * it for a connection looked at before, of a host not seen closing them. */
 static int client_conn_gone(h1_conn *k) {
-    if (k->looked && !k->host->closes_idle) return 0;
     k->looked = 1;
     uv_os_fd_t fd;
     char b;
@@ -399,9 +399,9 @@ void client_dispatch(h1_client *c, h1_request *r, int64_t now) {
         r->picked_ = h->state == HS_RESOLVED;
     }
     h1_conn *k;
-    for (;;) {
+    for (;;) {                             /* one call of each pool_get: they stay inlined */
         k = r->no_reuse ? NULL : r->ntlm_user ? client_pool_get_ntlm(h, r) : client_pool_get(h, r->owner, r->vu);
-        if (!k || !client_conn_gone(k)) break;
+        if (!k || (k->looked && !h->closes_idle) || !client_conn_gone(k)) break;
         client_conn_close(k);
     }
     if (!k) { client_new_conn(c, r, now); return; }

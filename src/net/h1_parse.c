@@ -28,7 +28,7 @@ enum {
 #define GO_BUFIO_SIZE 4096
 #define GO_MAX_EXCESS (16 * 1024)   /* chunkedReader: framing beyond 16 + 2n a chunk */
 enum { CK_OK = 0, CK_INVALID, CK_TOO_LARGE, CK_EMPTY };   /* parseHexUint's verdicts */
-enum { F_OTHER = 0, F_CL, F_TE };                        /* header fields framing looks at */
+enum { F_CL = 1, F_TE };                                 /* header fields framing looks at */
 #define H1P_STR2(x) #x
 #define H1P_STR(x) H1P_STR2(x)
 
@@ -96,7 +96,7 @@ static void h1p_reset_head(h1_parser *p) {
     p->encoding = H1_ENC_NONE;
     p->content_length = -1;
     p->conn_close = p->conn_keep = 0;
-    p->ncl = p->nte = p->last_kind = 0;
+    p->ncl = p->nte = 0;
     p->cl_differ = p->folded = 0;
     p->line_start = 0;
     p->state = S_STATUS;
@@ -165,9 +165,9 @@ static int h1p_status_line(h1_parser *p, const char *l, size_t n) {
 /* A header field framing depends on: where its (first) value is in hdr,
  * and whether a second Content-Length says something else (Go compares
  * the values as strings, so "5" and "05" differ). */
-static void h1p_note_field(h1_parser *p, unsigned kind, const char *v, size_t n) {
+static void h1p_note_field(h1_parser *p, int kind, const char *v, size_t n) {
     size_t off = (size_t)(v - p->hdr->p);
-    p->last_kind = kind;
+    p->ft_last = p->field_start;
     if (kind == F_CL) {
         if (p->ncl++ == 0) { p->cl_off = off; p->cl_len = n; }
         else if (n != p->cl_len || memcmp(v, p->hdr->p + p->cl_off, n) != 0) p->cl_differ = 1;
@@ -271,8 +271,11 @@ static int h1p_bad_field(h1_parser *p, size_t end) {
                          (size_t)(o - (b + p->field_start)), 0);
 }
 
-/* One header line (no CR LF), checked as Go's textproto.ReadMIMEHeader. */
-static int h1p_header_line(h1_parser *p, const char *l, size_t n) {
+/* One header line (no CR LF), checked as Go's textproto.ReadMIMEHeader;
+ * a head's (head 1) also read for what it says about the response, a
+ * trailer's (head 0) only checked. Inlined in both callers: it runs for
+ * every header of every response. */
+static inline __attribute__((always_inline)) int h1p_field_line(h1_parser *p, const char *l, size_t n, int head) {
     if (h1p_is_ws(l[0])) {
         /* obs-fold: more of the previous field's value */
         if (p->nfields == 0) {
@@ -280,7 +283,8 @@ static int h1p_header_line(h1_parser *p, const char *l, size_t n) {
             return h1p_head_fail(p, "malformed MIME header initial line: ", l, n, 0);
         }
         if (!h1p_value_ok(l, n)) return h1p_bad_field(p, (size_t)(l + n - p->hdr->p));
-        if (p->last_kind) p->folded = 1;      /* framing reads such a value the slow way */
+        /* more of a Content-Length or Transfer-Encoding: framing reads it the slow way */
+        if (head && (p->ncl | p->nte) && p->field_start == p->ft_last) p->folded = 1;
         return H1P_AGAIN;
     }
     p->nfields++;
@@ -295,8 +299,7 @@ static int h1p_header_line(h1_parser *p, const char *l, size_t n) {
     if (!h1p_value_ok(v, (size_t)(e - v))) return h1p_bad_field(p, (size_t)(l + n - p->hdr->p));
     while (v < e && h1p_is_ws(*v)) v++;
     size_t vn = (size_t)(e - v);
-    p->last_kind = F_OTHER;
-    if (p->state != S_HEADER) return H1P_AGAIN;   /* a trailer: checked, nothing more */
+    if (!head) return H1P_AGAIN;
     /* dispatch on length first: most headers are rejected by one compare */
     switch (nl) {
     case 10: if (h1p_name_is(l, "connection", 10)) h1p_connection(p, v, vn); break;
@@ -359,18 +362,21 @@ static int h1p_list_fail(h1_parser *p, const char *msg, const char *name, size_t
     return h1p_head_fail(p, msg, p->hdr->p + end, p->hdr->len - end, 2);
 }
 
-/* Go's parseContentLength on the first value (textproto.TrimString'd):
- * strconv.ParseUint(v, 10, 63), every byte a digit, at most 2^63-1. */
+/* Go's parseContentLength on the first value (trimmed, as TrimString
+ * leaves it): strconv.ParseUint(v, 10, 63), every byte a digit (leading
+ * zeros are fine), at most 2^63-1. */
 static int h1p_content_length(h1_parser *p, const char *v, size_t n) {
-    uint64_t len = 0;
-    while (n && (h1p_is_ws(v[n - 1]) || v[n - 1] == '\r' || v[n - 1] == '\n')) n--;
-    while (n && (h1p_is_ws(*v) || *v == '\r' || *v == '\n')) { v++; n--; }
     if (n == 0) return h1p_head_fail(p, "invalid empty Content-Length ", v, 0, 1);
-    for (size_t i = 0; i < n; i++) {
-        if (v[i] < '0' || v[i] > '9' || len > (UINT64_C(0x7fffffffffffffff) - (uint64_t)(v[i] - '0')) / 10)
-            return h1p_head_fail(p, "bad Content-Length ", v, n, 1);
-        len = len * 10 + (uint64_t)(v[i] - '0');
+    const char *d = v, *e = v + n;
+    while (e - d > 1 && *d == '0') d++;
+    if (e - d > 19) return h1p_head_fail(p, "bad Content-Length ", v, n, 1);   /* 10^19 > 2^63 */
+    uint64_t len = 0;
+    for (; d < e; d++) {
+        unsigned c = (unsigned)(unsigned char)*d - '0';
+        if (c > 9) return h1p_head_fail(p, "bad Content-Length ", v, n, 1);
+        len = len * 10 + c;
     }
+    if (len > (uint64_t)INT64_MAX) return h1p_head_fail(p, "bad Content-Length ", v, n, 1);
     p->content_length = (int64_t)len;
     return H1P_AGAIN;
 }
@@ -381,7 +387,7 @@ static int h1p_content_length(h1_parser *p, const char *v, size_t n) {
  * agree; none read for 1xx, 204, 304 unless the request was HEAD, whose
  * length is parsed all the same). A folded field is read again as Go joins
  * it, in scratch space after the head. */
-static int h1p_framing(h1_parser *p) {
+static int h1p_framing_slow(h1_parser *p) {
     size_t end = p->hdr->len;
     const char *te = p->hdr->p + p->te_off, *cl = p->hdr->p + p->cl_off;
     size_t te_len = p->te_len, cl_len = p->cl_len;
@@ -395,6 +401,7 @@ static int h1p_framing(h1_parser *p) {
         te_len = strlen(te);
         cl = p->hdr->p + mid;
         cl_len = strlen(cl);
+        while (cl_len && h1p_is_ws(cl[cl_len - 1])) cl_len--;   /* "5" + a blank continuation */
         differ = 0;
         for (const char *v = cl + cl_len + 1; ncl > 1 && v < p->hdr->p + p->hdr->len; v += strlen(v) + 1) {
             const char *a = cl, *b = v;            /* TrimString'd, they must be equal */
@@ -415,13 +422,23 @@ static int h1p_framing(h1_parser *p) {
         if (p->ncl > 1 && differ)
             return h1p_list_fail(p, "http: message cannot contain multiple Content-Length headers; got ",
                                  "content-length", 14);
-        if (p->no_body || !(st / 100 == 1 || st == 204 || st == 304)) rc = h1p_content_length(p, cl, cl_len);
+        if (p->no_body || !((unsigned)(st - 100) < 100 || st == 204 || st == 304)) rc = h1p_content_length(p, cl, cl_len);
     }
     if (rc == H1P_AGAIN && p->folded) {
         p->hdr->len = end;                         /* the scratch values go */
         p->hdr->p[end] = 0;
     }
     return rc;
+}
+
+static int h1p_framing(h1_parser *p) {
+    if (!(p->folded | p->nte | (p->ncl > 1))) {   /* the usual: one Content-Length at most */
+        int st = p->status;
+        if (p->ncl && (p->no_body || !((unsigned)(st - 100) < 100 || st == 204 || st == 304)))
+            return h1p_content_length(p, p->hdr->p + p->cl_off, p->cl_len);
+        return H1P_AGAIN;
+    }
+    return h1p_framing_slow(p);
 }
 
 static void h1p_chunk_line_start(h1_parser *p) {
@@ -468,7 +485,7 @@ static int h1p_head_line(h1_parser *p, const char *l, size_t n) {
     if (n && l[n - 1] == '\r') n--;
     if (p->state == S_STATUS) return h1p_status_line(p, l, n);
     if (n == 0) return h1p_headers_end(p);
-    return h1p_header_line(p, l, n);
+    return h1p_field_line(p, l, n, 1);
 }
 
 /* Appends up to one line to the header buf; parses it once complete. */
@@ -584,14 +601,13 @@ static int h1p_chunk_end_byte(h1_parser *p, char c) {
 static int h1p_trailer_block(h1_parser *p) {
     size_t start = p->hdr->len - p->aux, i = start, end = p->hdr->len;
     p->nfields = 0;
-    p->last_kind = F_OTHER;
     while (i < end) {
         const char *l = p->hdr->p + i, *nl = memchr(l, '\n', end - i);
         size_t n = (size_t)(nl - l);
         i += n + 1;
         if (n && l[n - 1] == '\r') n--;
         if (n == 0) break;
-        if (h1p_header_line(p, l, n) == H1P_ERROR) return H1P_ERROR;
+        if (h1p_field_line(p, l, n, 0) == H1P_ERROR) return H1P_ERROR;
     }
     if (i < end) p->keep_alive = 0;            /* bytes after the blank line: Go drops the connection */
     p->hdr->len = start;

@@ -47,8 +47,9 @@ typedef struct h1_parser {
     uint64_t remaining;         /* body or chunk bytes still to come */
     size_t aux;                 /* bytes of the chunk-size line / trailer seen */
     /* Content-Length and Transfer-Encoding fields of the head being read */
-    unsigned ncl, nte, last_kind;
+    unsigned ncl, nte;
     int cl_differ, folded;      /* two Content-Length values differ; one of the two fields is folded */
+    size_t ft_last;             /* offset in hdr of the last of those fields (is a folded line its?) */
     size_t cl_off, cl_len, te_off, te_len;   /* the first of each: its value in hdr */
     /* the chunk-size line being read (Go's readChunkLine and parseHexUint) */
     unsigned ck_idx, ck_semi, ck_ws, ck_err;
