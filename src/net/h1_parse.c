@@ -334,20 +334,16 @@ static long h1p_values(h1_parser *p, size_t end, const char *name, size_t nlen) 
         if (!le) le = p->hdr->p + end;
         if (le > l && le[-1] == '\r') le--;
         if (le == l) break;                                 /* the blank line */
-        int cont = h1p_is_ws(*l);
+        int cont = h1p_is_ws(*l), was = in;
         const char *colon = cont ? NULL : memchr(l, ':', (size_t)(le - l));
-        if (!cont) {
-            if (in && buf_append(p->hdr, "", 1)) return -1;
-            in = colon && (size_t)(colon - l) == nlen && h1p_ci_eq(l, name, nlen);
-            if (in) count++;
-        }
-        if (in) {
-            const char *v = cont ? l : colon + 1, *ve = le;
-            while (v < ve && h1p_is_ws(*v)) v++;
-            while (ve > v && h1p_is_ws(ve[-1])) ve--;
-            size_t off = (size_t)(v - p->hdr->p), n = (size_t)(ve - v);
-            if ((cont && buf_append(p->hdr, " ", 1)) || h1p_self_append(p, off, n)) return -1;
-        }
+        if (!cont) in = colon && (size_t)(colon - l) == nlen && h1p_ci_eq(l, name, nlen);
+        const char *v = cont ? l : colon ? colon + 1 : le, *ve = le;
+        while (v < ve && h1p_is_ws(*v)) v++;
+        while (ve > v && h1p_is_ws(ve[-1])) ve--;
+        size_t off = (size_t)(v - p->hdr->p), n = (size_t)(ve - v);   /* hdr may move below */
+        if (!cont && was && buf_append(p->hdr, "", 1)) return -1;
+        if (!cont && in) count++;
+        if (in && ((cont && buf_append(p->hdr, " ", 1)) || h1p_self_append(p, off, n))) return -1;
         i = next;
     }
     if (in && buf_append(p->hdr, "", 1)) return -1;
