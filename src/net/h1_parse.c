@@ -396,10 +396,11 @@ static int h1p_framing_slow(h1_parser *p) {
         te = p->hdr->p + end;
         te_len = strlen(te);
         cl = p->hdr->p + mid;
+        const char *rest = cl + strlen(cl) + 1;   /* the other values */
         cl_len = strlen(cl);
         while (cl_len && h1p_is_ws(cl[cl_len - 1])) cl_len--;   /* "5" + a blank continuation */
         differ = 0;
-        for (const char *v = cl + cl_len + 1; ncl > 1 && v < p->hdr->p + p->hdr->len; v += strlen(v) + 1) {
+        for (const char *v = rest; ncl > 1 && v < p->hdr->p + p->hdr->len; v += strlen(v) + 1) {
             const char *a = cl, *b = v;            /* TrimString'd, they must be equal */
             size_t an = cl_len, bn = strlen(v);
             while (an && h1p_is_ws(a[an - 1])) an--;

@@ -588,6 +588,13 @@ static void test_go_limits(void **state) {
     assert_int_equal(parse_all(&p, &hdr, fold, strlen(fold)), H1P_DONE);
     assert_int_equal(p.content_length, 2);
     assert_int_equal(hdr.len, strlen(fold) - 2);
+    /* ... and equals a second, unfolded one (TrimString'd values compared) */
+    const char *fold2 = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n \r\nContent-Length: 2\r\n\r\nok";
+    assert_int_equal(parse_all(&p, &hdr, fold2, strlen(fold2)), H1P_DONE);
+    assert_int_equal(p.content_length, 2);
+    const char *fold3 = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n \r\nContent-Length: 3\r\n\r\nok";
+    assert_int_equal(parse_all(&p, &hdr, fold3, strlen(fold3)), H1P_ERROR);
+    assert_memory_equal(p.err_arg, "2 \0" "3\0", 5);
     buf_free(&hdr);
     free(in);
 }
