@@ -20,10 +20,12 @@
 #include "net/client_int.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include "util/clock.h"
 
 static void client_unhold(h1_conn *k, int share);
@@ -358,6 +360,28 @@ void h1_start(h1_client *c, h1_request *r) {
     client_dispatch(c, r, now);
 }
 
+/* Go's transport drops an idle connection as soon as its read loop sees
+ * the server's EOF (persistConn.readLoop's Peek, readLoopPeekFailLocked),
+ * usually before the next request could take it. c6's loop sees that EOF
+ * at its next poll, after a request taken in the same turn as the last
+ * response went out on the dead connection (and a POST, which is never
+ * replayed, failed with EOF). So a connection about to be reused is looked
+ * at (MSG_PEEK, no wait) the first time, and every time once its host has
+ * been seen closing them: a syscall a connection for servers that keep
+ * theirs. Returns 1 when k is closed or has stray bytes (plain HTTP; over
+ * TLS the session reads what came: a ticket, an alert). The caller skips
+ * it for a connection looked at before, of a host not seen closing them. */
+static int client_conn_gone(h1_conn *k) {
+    k->looked = 1;
+    uv_os_fd_t fd;
+    char b;
+    if (uv_fileno((const uv_handle_t *)&k->tcp, &fd)) return 0;
+    ssize_t n = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 ? errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR : n > 0 && k->tls) return 0;
+    k->host->closes_idle = 1;
+    return 1;
+}
+
 /* r to a connection of its host: an h2 one of its vu, an idle one, a new one. */
 void client_dispatch(h1_client *c, h1_request *r, int64_t now) {
     h1_host *h = r->host_;
@@ -374,7 +398,12 @@ void client_dispatch(h1_client *c, h1_request *r, int64_t now) {
         host_refresh(h, now);              /* this request's address; a new lookup once dns.ttl ran out */
         r->picked_ = h->state == HS_RESOLVED;
     }
-    h1_conn *k = r->no_reuse ? NULL : r->ntlm_user ? client_pool_get_ntlm(h, r) : client_pool_get(h, r->owner, r->vu);
+    h1_conn *k;
+    for (;;) {                             /* one call of each pool_get: they stay inlined */
+        k = r->no_reuse ? NULL : r->ntlm_user ? client_pool_get_ntlm(h, r) : client_pool_get(h, r->owner, r->vu);
+        if (!k || (k->looked && !h->closes_idle) || !client_conn_gone(k)) break;
+        client_conn_close(k);
+    }
     if (!k) { client_new_conn(c, r, now); return; }
     if (r->ntlm_user) r->ntlm_step_ = k->auth ? 0 : 1;   /* authenticated: nothing to send */
     client_attach(k, r, now);

@@ -59,6 +59,7 @@ typedef struct h1_conn {
     struct sockaddr_storage peer;    /* https: the address dialed (client_pool_get matches it) */
     tls_info tinfo;                  /* https: what the session says, read once after the handshake */
     unsigned tcp_open : 1, reused : 1, writing : 1, wrote_any : 1;
+    unsigned looked : 1;             /* client_conn_gone looked at it once, on its first reuse */
     unsigned http11 : 1;             /* https: ALPN offers http/1.1 only (NTLM, the test knob) */
     char *auth;                      /* NTLM: "user\0pass" the connection is authenticated for; NULL none */
     /* h2 */
@@ -93,6 +94,8 @@ typedef struct h1_host {
     int fixed;                       /* numeric, localhost or options.hosts: never looked up */
     int64_t resolved_us;             /* when the lookup finished (dns.ttl) */
     uv_getaddrinfo_t gai;
+    int closes_idle;                 /* a pooled connection was found closed by the server as it
+                                      * was reused: look at each before reusing it (client_conn_gone) */
     h1_conn *idle;                   /* pool, most recently used first */
     h1_conn *held;                   /* idle ones kept each for the vu that used it last */
     h1_conn *waiting;                /* connections waiting for the lookup */

@@ -31,9 +31,10 @@ typedef struct h1_parser {
     int64_t content_length;     /* -1 when absent */
     const char *err;            /* static message after H1P_ERROR */
     const char *err_arg;        /* NULL, or the bytes err is about (in hdr), to append: */
-    size_t err_arg_len;         /*   as they are, or as Go's %q when err_quote */
-    int err_quote;
-    int head_err;               /* err is Go's ReadResponse error for the head (its text) */
+    size_t err_arg_len;         /*   as they are, as Go's %q (err_quote 1), or, err_quote 2, */
+    int err_quote;              /*   NUL-ended values as Go's %q of a []string: ["a" "b"] */
+    int head_err;               /* err is Go's ReadResponse error for the head (its text);
+                                 * else, after the head, Go's error reading the body */
     int major;                  /* HTTP/<major>.<minor> */
     /* private */
     buf *hdr;
@@ -43,8 +44,17 @@ typedef struct h1_parser {
     size_t line_start;          /* offset in hdr of the line being read */
     size_t field_start;         /* offset in hdr of the current header field's first line */
     size_t head_bytes;          /* bytes of this response's heads so far, interim ones included */
-    int64_t remaining;          /* body or chunk bytes still to come */
-    size_t aux;                 /* bytes of chunk-size line / trailer seen */
+    uint64_t remaining;         /* body or chunk bytes still to come */
+    size_t aux;                 /* bytes of the chunk-size line / trailer seen */
+    /* Content-Length and Transfer-Encoding fields of the head being read */
+    unsigned ncl, nte;
+    int cl_differ, folded;      /* two Content-Length values differ; one of the two fields is folded */
+    size_t ft_last;             /* offset in hdr of the last of those fields (is a folded line its?) */
+    size_t cl_off, cl_len, te_off, te_len;   /* the first of each: its value in hdr */
+    /* the chunk-size line being read (Go's readChunkLine and parseHexUint) */
+    unsigned ck_idx, ck_semi, ck_ws, ck_err;
+    size_t ck_cr;               /* 1 + offset in the line of its first CR; 0: none yet */
+    uint64_t excess;            /* Go's chunkedReader.excess: framing bytes beyond 16 + 2n a chunk */
 } h1_parser;
 
 /* Prepares p for one response. hdr is cleared and receives the final header

@@ -146,6 +146,7 @@ static int http1_ntlm_next(h1_conn *k, h1_request *r, int keep) {
  * once more on a new connection. */
 static void http1_retry(h1_conn *k, h1_request *r) {
     h1_client *c = k->c;
+    k->host->closes_idle = 1;              /* look at its connections before reusing them */
     conn_detach(k, r);
     client_conn_close(k);
     r->retried_ = 1;
@@ -173,8 +174,8 @@ void http1_read_failed(h1_conn *k, int err) {
         return;
     }
     if ((err == UV_EOF || err == UV_ECONNRESET) && http1_can_retry(k, r, 0)) { http1_retry(k, r); return; }
-    if (err == UV_EOF)
-        client_conn_fail(k, H1_ERR_EOF, 0, "%s", r->bytes_received ? "unexpected EOF" : "EOF");
+    if (err == UV_EOF)                     /* h1_parse_eof said how the response ended short */
+        client_conn_fail(k, H1_ERR_EOF, 0, "%s", r->bytes_received ? r->parser_.err : "EOF");
     else
         client_conn_fail(k, err == UV_ECONNRESET ? H1_ERR_RESET : H1_ERR_OTHER, err, "read: %s", uv_strerror(err));
 }
@@ -187,9 +188,17 @@ static void http1_parse_failed(h1_conn *k, h1_request *r) {
         return;
     }
     const h1_parser *p = &r->parser_;
-    if (!p->head_err) { client_conn_fail(k, H1_ERR_PROTO, 0, "malformed HTTP response: %s", p->err); return; }
+    /* reading the body failed (Go's chunked reader): its text, as k6 shows a body read error */
+    if (!p->head_err) { client_conn_fail(k, H1_ERR_PROTO, 0, "%s", p->err); return; }
     buf arg = {0};                         /* Go's %q of the bytes the error is about */
-    if (p->err_arg && p->err_quote) log_quote(&arg, p->err_arg, p->err_arg_len);
+    if (p->err_quote == 2) {               /* %q of a []string: ["a" "b"] */
+        buf_append(&arg, "[", 1);
+        for (const char *v = p->err_arg, *e = v + p->err_arg_len; v < e; v += strlen(v) + 1) {
+            if (v != p->err_arg) buf_append(&arg, " ", 1);
+            log_quote(&arg, v, strlen(v));
+        }
+        buf_append(&arg, "]", 1);
+    } else if (p->err_arg && p->err_quote) log_quote(&arg, p->err_arg, p->err_arg_len);
     else if (p->err_arg) buf_append(&arg, p->err_arg, p->err_arg_len);
     client_conn_fail(k, H1_ERR_HEAD, 0, "%s%s", p->err, arg.p ? arg.p : "");
     buf_free(&arg);

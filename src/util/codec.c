@@ -1,6 +1,7 @@
 /* Content codings over whole buffers (see codec.h). */
 #include "util/codec.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <brotli/decode.h>
@@ -46,6 +47,28 @@ static int zlib_encode(int window, const void *in, size_t n, buf *out) {
     return rc == Z_STREAM_END ? 0 : -1;
 }
 
+/* Room for a decoder's next step into out, which held len0 bytes before
+ * it: never more than one byte past max (enough to see the body is larger),
+ * so a bomb cannot grow out beyond max + 1 whatever the buffer's capacity.
+ * 0: past max already, or no memory. */
+static size_t decode_room(buf *out, size_t len0, size_t max) {
+    size_t got = out->len - len0;
+    if (got > max) return 0;
+    size_t left = max - got + 1, want = left < 16384 ? left : 16384;
+    if (buf_reserve(out, want)) return 0;
+    size_t room = out->cap - out->len - 1;
+    return room < left ? room : left;
+}
+
+/* A decoder's result: -1 (out cut back to max bytes past len0) when it
+ * produced more than max, else rc. */
+static int decode_limit(buf *out, size_t len0, size_t max, int rc) {
+    if (out->len - len0 <= max) return rc;
+    out->len = len0 + max;
+    out->p[out->len] = 0;
+    return -1;
+}
+
 static int zlib_decode(int window, const void *in, size_t n, buf *out, size_t max) {
     z_stream z;
     memset(&z, 0, sizeof z);
@@ -55,9 +78,10 @@ static int zlib_decode(int window, const void *in, size_t n, buf *out, size_t ma
     size_t len0 = out->len;
     int rc = Z_OK;
     while (rc == Z_OK) {
-        if (out->len - len0 > max || buf_reserve(out, 16384)) { rc = Z_MEM_ERROR; break; }
+        size_t room = decode_room(out, len0, max);
+        if (!room) { rc = Z_MEM_ERROR; break; }
         z.next_out = (Bytef *)out->p + out->len;
-        z.avail_out = (uInt)(out->cap - out->len - 1);
+        z.avail_out = (uInt)(room > UINT_MAX ? UINT_MAX : room);
         size_t before = z.avail_out;
         rc = inflate(&z, Z_NO_FLUSH);
         out->len += before - z.avail_out;
@@ -66,7 +90,7 @@ static int zlib_decode(int window, const void *in, size_t n, buf *out, size_t ma
         if (rc == Z_BUF_ERROR) rc = Z_OK;
     }
     inflateEnd(&z);
-    return rc == Z_STREAM_END && out->len - len0 <= max ? 0 : -1;
+    return decode_limit(out, len0, max, rc == Z_STREAM_END ? 0 : -1);
 }
 
 int codec_encode(int codec, const void *in, size_t n, buf *out) {
@@ -114,15 +138,16 @@ int codec_decode(int codec, const void *in, size_t n, buf *out, size_t max) {
         size_t avail_in = n, len0 = out->len;
         BrotliDecoderResult r = BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT;
         while (r == BROTLI_DECODER_RESULT_NEEDS_MORE_OUTPUT) {
-            if (out->len - len0 > max || buf_reserve(out, 16384)) break;
+            size_t room = decode_room(out, len0, max);
+            if (!room) break;
             uint8_t *next_out = (uint8_t *)out->p + out->len;
-            size_t avail_out = out->cap - out->len - 1, before = avail_out;
+            size_t avail_out = room, before = avail_out;
             r = BrotliDecoderDecompressStream(st, &avail_in, &next_in, &avail_out, &next_out, NULL);
             out->len += before - avail_out;
             out->p[out->len] = 0;
         }
         BrotliDecoderDestroyInstance(st);
-        return r == BROTLI_DECODER_RESULT_SUCCESS && out->len - len0 <= max ? 0 : -1;
+        return decode_limit(out, len0, max, r == BROTLI_DECODER_RESULT_SUCCESS ? 0 : -1);
     }
     case CODEC_ZSTD: {
         ZSTD_DStream *z = ZSTD_createDStream();
@@ -130,8 +155,9 @@ int codec_decode(int codec, const void *in, size_t n, buf *out, size_t max) {
         ZSTD_inBuffer ib = {in, n, 0};
         size_t len0 = out->len, r = 1;
         while (ib.pos < ib.size || r != 0) {
-            if (out->len - len0 > max || buf_reserve(out, 16384)) { r = 1; break; }
-            ZSTD_outBuffer ob = {out->p + out->len, out->cap - out->len - 1, 0};
+            size_t room = decode_room(out, len0, max);
+            if (!room) { r = 1; break; }
+            ZSTD_outBuffer ob = {out->p + out->len, room, 0};
             r = ZSTD_decompressStream(z, &ob, &ib);
             out->len += ob.pos;
             out->p[out->len] = 0;
@@ -139,7 +165,7 @@ int codec_decode(int codec, const void *in, size_t n, buf *out, size_t max) {
             if (r != 0 && ib.pos == ib.size && ob.pos < ob.size) { r = 1; break; }   /* truncated */
         }
         ZSTD_freeDStream(z);
-        return r == 0 && out->len - len0 <= max ? 0 : -1;
+        return decode_limit(out, len0, max, r == 0 ? 0 : -1);
     }
     }
     return -1;

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/codec.h"
@@ -150,12 +151,41 @@ static void test_limit(void **state) {
     buf_free(&enc);
 }
 
+/* codec_decode (whole bodies: c6-target, the fuzz harnesses) never leaves
+ * more than max decoded bytes in out, however much room out already has:
+ * fuzz_h1_parse found a zstd body that, into a buffer grown by earlier use,
+ * decoded in one step past the limit (tests/fuzz/corpus/h1_parse/
+ * zstd-past-limit). */
+static void test_decode_limit(void **state) {
+    (void)state;
+    static const int codecs[] = {CODEC_GZIP, CODEC_DEFLATE, CODEC_BR, CODEC_ZSTD};
+    size_t big = 1 << 20, max = 1000;
+    char *zeros = calloc(1, big);
+    assert_non_null(zeros);
+    for (size_t i = 0; i < sizeof codecs / sizeof codecs[0]; i++) {
+        buf enc = {0}, out = {0};
+        assert_int_equal(codec_encode(codecs[i], zeros, big, &enc), 0);
+        assert_int_equal(buf_append(&out, "prefix", 6), 0);
+        assert_int_equal(buf_reserve(&out, 4 * big), 0);     /* plenty of room already */
+        assert_int_equal(codec_decode(codecs[i], enc.p, enc.len, &out, max), -1);
+        assert_true(out.len <= 6 + max);
+        assert_memory_equal(out.p, "prefix", 6);
+        buf_clear(&out);
+        assert_int_equal(codec_decode(codecs[i], enc.p, enc.len, &out, big), 0);   /* exactly max: fine */
+        assert_int_equal(out.len, big);
+        buf_free(&enc);
+        buf_free(&out);
+    }
+    free(zeros);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse),
         cmocka_unit_test(test_chains_in_any_pieces),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_limit),
+        cmocka_unit_test(test_decode_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
