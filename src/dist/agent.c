@@ -44,6 +44,7 @@ typedef struct agent {
     int64_t start_at;             /* wall clock µs */
     int stop_code;                /* the coordinator (or its loss) stopped the test */
     run_ctx *run;                 /* set while the test runs: stops go to it */
+    run_ctx *prog;                /* set while the test runs: its progress numbers go out */
     /* under send_lock: the metrics' aggregator (from the start on), and
      * whether the last snapshot went (none after it) */
     dist_metrics_out *metrics;
@@ -65,6 +66,35 @@ static void agent_send_code(agent *a, int type, const char *key, long long v) {
 }
 
 static void agent_stop(agent *a, int code);
+
+/* The run's progress numbers (what `c6 run`'s progress block shows: VUs,
+ * iterations, each scenario's state) to the coordinator, which draws the
+ * whole run's block from every agent's. No-op outside the test. */
+static void agent_send_progress(agent *a) {
+    buf m = {0};
+    char part[160];
+    pthread_mutex_lock(&a->lock);
+    run_ctx *r = a->prog;
+    if (r) {
+        c6_test *t = &r->test;
+        snprintf(part, sizeof part, "{\"vus\":%d,\"vus_max\":%d,\"done\":%lld,\"interrupted\":%lld,\"scen\":[",
+                 atomic_load(&t->vus_active), atomic_load(&t->vus_initialized), (long long)atomic_load(&t->iters_done),
+                 (long long)atomic_load(&t->iters_interrupted));
+        buf_puts(&m, part);
+        for (int i = 0; i < t->nscen; i++) {
+            scen_rt *sc = &t->scen[i];
+            int st = scen_state(sc);
+            long long started = st >= SC_RUNNING ? (long long)(atomic_load(&sc->start_us) - t->start_us) : -1;
+            snprintf(part, sizeof part, "%s[%d,%lld,%lld,%d,%lld]", i ? "," : "", st, (long long)atomic_load(&sc->done),
+                     (long long)atomic_load(&sc->interrupted), atomic_load(&sc->vus_active), started);
+            buf_puts(&m, part);
+        }
+        buf_puts(&m, "]}");
+    }
+    pthread_mutex_unlock(&a->lock);
+    if (m.p) agent_send(a, MSG_PROGRESS, m.p);
+    buf_free(&m);
+}
 
 /* A snapshot of the metrics to the coordinator, under send_lock (so that
  * snapshots go in the order they are made); last: none after it. A snapshot
@@ -204,6 +234,7 @@ static void *agent_io_main(void *arg) {
         if (now - last_ping >= DIST_PING_US) {
             last_ping = now;
             agent_send(a, MSG_PING, "");
+            agent_send_progress(a);
             agent_send_metrics(a, false);
         }
     }
@@ -295,6 +326,7 @@ static void agent_ctl_started(void *arg, run_ctx *r) {
     agent_send_code(a, MSG_STARTED, "at", (long long)clock_wall_us());
     pthread_mutex_lock(&a->lock);
     a->run = r;
+    a->prog = r;
     if (a->stop_code) run_stop_from(r, a->stop_code);   /* it came before the start */
     pthread_mutex_unlock(&a->lock);
 }
@@ -302,8 +334,10 @@ static void agent_ctl_started(void *arg, run_ctx *r) {
 /* The iterations are over here: why, then whether teardown() runs here. */
 static bool agent_ctl_done(void *arg, run_ctx *r) {
     agent *a = arg;
+    agent_send_progress(a);   /* the last numbers: the coordinator's final block */
     pthread_mutex_lock(&a->lock);
     a->run = NULL;
+    a->prog = NULL;
     bool stopped_by_coordinator = a->stop_code != 0;
     pthread_mutex_unlock(&a->lock);
     int why = 0;
@@ -398,13 +432,14 @@ static void agent_usage(FILE *f) {
 }
 
 /* The run's arguments: the coordinator's flags, this agent's segment, no
- * REST API of its own, the archive. */
+ * REST API nor progress block of its own (--quiet: the coordinator draws
+ * the whole run's), the archive. */
 static char **agent_argv(const cJSON *w, const char *tar_path, int *argc) {
     const cJSON *args = cJSON_GetObjectItem(w, "args");
     const cJSON *seg = cJSON_GetObjectItem(w, "segment"), *seq = cJSON_GetObjectItem(w, "sequence");
     if (!cJSON_IsArray(args) || !cJSON_IsString(seg) || !cJSON_IsString(seq)) return NULL;
     int n = cJSON_GetArraySize(args);
-    char **v = calloc((size_t)n + 9, sizeof *v);
+    char **v = calloc((size_t)n + 10, sizeof *v);
     if (!v) return NULL;
     int k = 0;
     const cJSON *it;
@@ -420,6 +455,7 @@ static char **agent_argv(const cJSON *w, const char *tar_path, int *argc) {
     v[k++] = "--execution-segment-sequence";
     v[k++] = seq->valuestring;
     v[k++] = "--address=";
+    v[k++] = "--quiet";
     v[k++] = "--type=archive";   /* whatever --type the coordinator was given */
     v[k++] = (char *)tar_path;
     *argc = k;

@@ -27,6 +27,7 @@
 #include "js/archive.h"
 #include "dist/metrics_link.h"
 #include "dist/proto.h"
+#include "exec/test.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "version.h"
@@ -38,6 +39,19 @@
 
 enum { PH_GATHER, PH_SETUP, PH_RUNNING };
 
+/* An agent's progress numbers (MSG_PROGRESS), per scenario. */
+typedef struct scen_prog {
+    int state, vus;
+    long long done, interrupted, started;   /* started: µs after the start, -1: not yet */
+} scen_prog;
+
+typedef struct agent_prog {
+    bool seen;
+    int vus, vus_max;
+    long long done, interrupted;
+    scen_prog *scen;       /* the run's nscen */
+} agent_prog;
+
 typedef struct conn {
     int fd;                /* -1: none (not joined, closed or lost) */
     proto_rx rx;
@@ -46,6 +60,7 @@ typedef struct conn {
     bool joined, ready, started, done, final, lost;
     int64_t started_at;    /* wall clock µs of its actual start */
     int done_code, final_code;
+    agent_prog prog;
 } conn;
 
 typedef struct coord {
@@ -66,6 +81,7 @@ typedef struct coord {
     run_ctx *r;            /* the run: its engine gets the merged metrics */
     dist_metrics_in *metrics;
     const char *listen_at;
+    int64_t last_progress;   /* the progress block's last drawing */
 } coord;
 
 static volatile sig_atomic_t coord_signals;
@@ -196,7 +212,9 @@ static void coord_hello(coord *c, conn *p, const uint8_t *data, size_t len) {
     } else {
         int i = c->joined++;
         conn *a = &c->agents[i];
+        scen_prog *keep = a->prog.scen;   /* (allocated for it) */
         *a = *p;
+        a->prog.scen = keep;
         memset(p, 0, sizeof *p);
         p->fd = -1;
         a->joined = true;
@@ -275,6 +293,99 @@ static int coord_int(const cJSON *o, const char *key, int dflt) {
     return cJSON_IsNumber(v) ? v->valueint : dflt;
 }
 
+static long long coord_ll(const cJSON *v) { return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0; }
+
+/* An agent's progress numbers; -1: malformed. */
+static int coord_take_progress(coord *c, conn *a, const cJSON *o) {
+    const cJSON *sc = cJSON_GetObjectItem(o, "scen");
+    int nscen = c->r->test.nscen;
+    if (!cJSON_IsArray(sc) || cJSON_GetArraySize(sc) != nscen || !a->prog.scen) return -1;
+    agent_prog *g = &a->prog;
+    g->seen = true;
+    g->vus = (int)coord_ll(cJSON_GetObjectItem(o, "vus"));
+    g->vus_max = (int)coord_ll(cJSON_GetObjectItem(o, "vus_max"));
+    g->done = coord_ll(cJSON_GetObjectItem(o, "done"));
+    g->interrupted = coord_ll(cJSON_GetObjectItem(o, "interrupted"));
+    int i = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, sc) {
+        if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != 5) return -1;
+        scen_prog *s = &g->scen[i++];
+        s->state = (int)coord_ll(cJSON_GetArrayItem(it, 0));
+        if (s->state < SC_PENDING || s->state > SC_DONE) return -1;
+        s->done = coord_ll(cJSON_GetArrayItem(it, 1));
+        s->interrupted = coord_ll(cJSON_GetArrayItem(it, 2));
+        s->vus = (int)coord_ll(cJSON_GetArrayItem(it, 3));
+        s->started = cJSON_IsNumber(cJSON_GetArrayItem(it, 4)) ? coord_ll(cJSON_GetArrayItem(it, 4)) : -1;
+    }
+    return 0;
+}
+
+/* The whole run's progress numbers, summed over the agents' last ones,
+ * into the run's (what `c6 run`'s progress block and REST API read): VUs,
+ * iterations; a scenario is done when it is done on every agent, else in
+ * the furthest state of those where it is not, started at its first start. */
+static void coord_merge_progress(coord *c) {
+    c6_test *t = &c->r->test;
+    int vus = 0, vus_max = 0;
+    long long done = 0, interrupted = 0;
+    for (int i = 0; i < c->joined; i++) {
+        const agent_prog *g = &c->agents[i].prog;
+        vus += g->vus;
+        vus_max += g->vus_max;
+        done += g->done;
+        interrupted += g->interrupted;
+    }
+    atomic_store(&t->vus_active, vus);
+    atomic_store(&t->vus_initialized, vus_max);
+    atomic_store(&t->iters_done, done);
+    atomic_store(&t->iters_interrupted, interrupted);
+    for (int k = 0; k < t->nscen; k++) {
+        scen_rt *sc = &t->scen[k];
+        int st = -1, vus_k = 0;
+        bool all_done = c->joined > 0;
+        long long d = 0, in = 0, first = -1;
+        for (int i = 0; i < c->joined; i++) {
+            const agent_prog *g = &c->agents[i].prog;
+            const scen_prog *s = g->scen ? &g->scen[k] : NULL;
+            if (!g->seen || !s) {
+                all_done = false;
+                continue;
+            }
+            d += s->done;
+            in += s->interrupted;
+            vus_k += s->vus;
+            if (s->started >= 0 && (first < 0 || s->started < first)) first = s->started;
+            if (s->state != SC_DONE) {
+                all_done = false;
+                if (s->state > st) st = s->state;
+            }
+        }
+        if (all_done) st = SC_DONE;
+        if (st < 0) st = SC_PENDING;
+        if (first >= 0) atomic_store(&sc->start_us, t->start_us + first);
+        if (st >= SC_RUNNING && first < 0) st = SC_PENDING;   /* (no start known yet) */
+        if (st == SC_DONE && !sc->end_us) sc->end_us = clock_now_us();
+        atomic_store(&sc->done, d);
+        atomic_store(&sc->interrupted, in);
+        atomic_store(&sc->vus_active, vus_k);
+        atomic_store(&sc->state, st);
+    }
+}
+
+/* Every second from the start, the whole run's progress block, as `c6 run`
+ * draws its own (the agents draw none). */
+static void coord_progress(coord *c) {
+    int64_t now = clock_now_us();
+    if (c->phase != PH_RUNNING || !c->r->test.start_us || now < c->r->test.start_us) return;
+    if (!c->last_progress) c->last_progress = c->r->test.start_us;   /* the first: a second in, as run's */
+    if (now - c->last_progress < 1000000) return;
+    c->last_progress += 1000000;
+    if (now - c->last_progress >= 1000000) c->last_progress = now;   /* (a long stall: no burst) */
+    coord_merge_progress(c);
+    run_progress(c->r, false);
+}
+
 /* A joined agent's message; -1: a protocol error. */
 static int coord_message(coord *c, int i, int type, const uint8_t *p, size_t len) {
     conn *a = &c->agents[i];
@@ -293,6 +404,9 @@ static int coord_message(coord *c, int i, int type, const uint8_t *p, size_t len
     int rc = 0;
     char msg[300];
     switch (type) {
+    case MSG_PROGRESS:
+        rc = coord_take_progress(c, a, o);
+        break;
     case MSG_READY:
         a->ready = true;
         coord_check_ready(c);
@@ -501,7 +615,9 @@ static int coord_loop(coord *c) {
         coord_heartbeats(c);
         coord_check_done(c);
         coord_thresholds(c);
+        coord_progress(c);
     }
+    coord_merge_progress(c);   /* the final block's numbers (run_finish draws it) */
     return coord_report(c);
 }
 
@@ -554,7 +670,10 @@ static int coord_ctl_coordinate(void *arg, run_ctx *r) {
     c->agents = calloc((size_t)c->n, sizeof *c->agents);
     c->metrics = dist_metrics_in_new(r, c->n);
     int code = DIST_EXIT_FAILED;
-    if (c->agents && c->metrics) {
+    bool ok = c->agents && c->metrics;
+    for (int i = 0; ok && i < c->n; i++)
+        ok = (c->agents[i].prog.scen = calloc((size_t)r->test.nscen + 1, sizeof(scen_prog))) != NULL;
+    if (ok) {
         for (int i = 0; i < c->n; i++) c->agents[i].fd = -1;
         struct sigaction sa = {0};
         sa.sa_handler = coord_on_signal;
@@ -570,7 +689,10 @@ static int coord_ctl_coordinate(void *arg, run_ctx *r) {
     } else {
         log_printf(LOG_ERROR, "out of memory");
     }
-    for (int i = 0; c->agents && i < c->n; i++) conn_close(&c->agents[i]);
+    for (int i = 0; c->agents && i < c->n; i++) {
+        conn_close(&c->agents[i]);
+        free(c->agents[i].prog.scen);
+    }
     for (int k = 0; k < COORD_PENDING_MAX; k++) conn_close(&c->pending[k]);
     free(c->agents);
     c->agents = NULL;

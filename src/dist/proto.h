@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DIST_PROTO_VERSION 2   /* 2: the test as a k6 archive, merged metrics, MSG_FAIL */
+#define DIST_PROTO_VERSION 3   /* 2: the test as a k6 archive, merged metrics, MSG_FAIL; 3: MSG_PROGRESS */
 #define DIST_DEFAULT_LISTEN "127.0.0.1:6566"   /* the REST API has 6565 */
 #define DIST_HELLO_MAX 4096                    /* a frame before the hello is accepted */
 #define DIST_FRAME_MAX (64u << 20)             /* any frame after it (the archive, setup() data, snapshots) */
@@ -38,6 +38,9 @@ enum dist_msg {
     MSG_PING,           /* either way, every DIST_PING_US */
     MSG_METRICS,        /* agent: a metrics snapshot (metrics/snapshot.h, dist/metrics_link.h) */
     MSG_FAIL,           /* agent: {"reason"} the run cannot go on right (too many time series) */
+    MSG_PROGRESS,       /* agent: {"vus","vus_max","done","interrupted","scen":[[state,done,interrupted,
+                         * vus,started]...]} its progress numbers, every DIST_PING_US and at the end
+                         * of its iterations (started: µs from its start to the scenario's, -1: not yet) */
     MSG_MAX
 };
 

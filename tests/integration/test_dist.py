@@ -25,7 +25,7 @@ DIST = SCRIPTS / "dist"
 
 # the wire (src/dist/proto.h): 4-byte big-endian length, type byte, payload
 MSG_HELLO, MSG_REFUSE, MSG_WELCOME, MSG_ARCHIVE = 1, 2, 3, 4
-DIST_PROTO = 2   # DIST_PROTO_VERSION
+DIST_PROTO = 3   # DIST_PROTO_VERSION
 DIST_EXIT_FAILED = 103   # k6's GenericEngine exit code: a distributed run that failed
 
 
@@ -598,3 +598,41 @@ def test_coordinator_runs_an_archive(dist, target, c6_bin):
     for a in agents:
         assert a.wait(60) == 0, a.err
     assert json.loads((dist.tmp / "hs.json").read_text()) == {"iterations": 300, "reqs": 300}
+
+
+# ---------------------------------------------------------------- the whole run's progress
+
+
+def _progress_heads(out):
+    """(complete, interrupted, vus, vus_max) of each "running (...)" line."""
+    rx = re.compile(r"^running \([^)]*\), (\d+)/(\d+) VUs, (\d+) complete and (\d+) interrupted iterations", re.M)
+    return [(int(m.group(3)), int(m.group(4)), int(m.group(1)), int(m.group(2))) for m in rx.finditer(out)]
+
+
+def test_coordinator_draws_the_whole_runs_progress(dist):
+    """The coordinator draws `c6 run`'s progress block (k6 internal/cmd/ui.go
+    showProgress: "running (T), A/M VUs, N complete and I interrupted
+    iterations", then a bar per scenario; on a pipe a block every second
+    and once more after the summary) with every agent's numbers summed; the
+    agents draw none (they run --quiet)."""
+    c = dist.coordinator(str(DIST / "progress.js"), "--instances", "2")
+    agents = [dist.agent() for _ in range(2)]
+    assert c.wait(120) == 0, c.err
+    for a in agents:
+        assert a.wait(30) == 0, a.err
+        assert b"running (" not in a.out and b"shared iters" not in a.out, a.out[-2000:]
+    out = c.out.decode()
+    heads = _progress_heads(out)
+    assert len(heads) >= 3, out
+    # the summary's count is the merged one; the last block says the same total
+    total = int(re.search(r"iterations\.*: (\d+) ", out).group(1))
+    assert heads[-1][0] == total and heads[-1][1] == 0, (heads, total)
+    # VUs initialised: all 6 of the plan (3 per agent), only the sum shows it
+    assert max(h[3] for h in heads) == 6, heads
+    # while both scenarios run, the active VUs of both agents: up to 6 (> one agent's 3)
+    assert max(h[2] for h in heads) > 3, heads
+    # iterations grow block after block
+    assert [h[0] for h in heads] == sorted(h[0] for h in heads), heads
+    # the scenarios' bars: the shared one's 20 iterations, summed from 10 per agent
+    assert re.search(r"^shared +✓ \[ 100% \] 2 VUs .* 20/20 shared iters", out, re.M), out
+    assert re.search(r"^looping +✓ \[ 100% \] 4 VUs +3s", out, re.M), out
