@@ -118,6 +118,7 @@ static void coord_stop(coord *c, int code, int except, const char *reason) {
     c->stopping = true;
     c->code = code;
     c->stop_at = clock_now_us();
+    atomic_store(&c->r->test.phase, PHASE_HARD_STOP);   /* (the REST API's "stopped") */
     char *m = coord_json_code("code", code, "reason", reason);
     for (int i = 0; i < c->n; i++) {
         conn *a = &c->agents[i];
@@ -239,6 +240,7 @@ static void coord_check_ready(coord *c) {
         if (!c->agents[i].ready) return;
     log_printf(LOG_INFO, "all %d agents initialised their VUs", c->n);
     c->phase = PH_SETUP;
+    atomic_store(&c->r->api_state, API_EXEC_SETUP);
     coord_send(&c->agents[0], MSG_RUN_SETUP, "{}");
 }
 
@@ -252,6 +254,14 @@ static void coord_setup_done(coord *c, const cJSON *o) {
         log_printf(LOG_ERROR, "%s; stopping the test", msg);
         coord_stop(c, rc, 0, msg);
         return;
+    }
+    if (cJSON_IsString(data)) {   /* the REST API's GET /v1/setup */
+        char *copy = strdup(data->valuestring);
+        if (copy) {
+            pthread_mutex_lock(&c->r->special_lock);
+            run_set_setup_json(c->r, copy);
+            pthread_mutex_unlock(&c->r->special_lock);
+        }
     }
     cJSON *d = cJSON_CreateObject();
     if (cJSON_IsString(data)) cJSON_AddStringToObject(d, "data", data->valuestring);
@@ -268,6 +278,7 @@ static void coord_setup_done(coord *c, const cJSON *o) {
     for (int i = 0; i < c->n; i++) coord_send(&c->agents[i], MSG_START, m ? m : "{}");
     free(m);
     c->phase = PH_RUNNING;
+    atomic_store(&c->r->api_state, API_EXEC_RUNNING);
 }
 
 /* Every agent's iterations are over: teardown() runs once, on the first
@@ -282,6 +293,7 @@ static void coord_check_done(coord *c) {
     }
     c->teardown_sent = true;
     c->r->run_end_us = clock_now_us();   /* the iterations are over everywhere */
+    atomic_store(&c->r->api_state, API_EXEC_TEARDOWN);
     for (int i = 0; i < c->n; i++) {
         conn *a = &c->agents[i];
         if (a->done && !a->final && !a->lost) coord_send(a, MSG_TEARDOWN, i == first ? "{\"here\":true}" : "{\"here\":false}");
@@ -599,6 +611,10 @@ static int coord_loop(coord *c) {
             coord_stop(c, EXIT_ABORTED, -1, "the coordinator was interrupted");
             if (c->phase < PH_RUNNING && c->joined == 0) return EXIT_ABORTED;
         }
+        if (atomic_load(&c->r->api_stopped) && !c->stopping) {   /* PATCH /v1/status {"stopped":true} */
+            log_printf(LOG_WARN, "test run stopped from REST API");
+            coord_stop(c, EXIT_API_STOP, -1, "the test run was stopped from the coordinator's REST API");
+        }
         if (c->stopping && clock_now_us() - c->stop_at > COORD_END_GRACE_US) break;
         size_t np = 0;
         pf[np++] = (struct pollfd){c->lfd, POLLIN, 0};
@@ -680,7 +696,11 @@ static int coord_ctl_coordinate(void *arg, run_ctx *r) {
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         coord_show_listen(c, c->listen_at);
-        code = coord_loop(c);
+        /* the REST API of the whole run (--address), as `c6 run` serves its own */
+        atomic_store(&r->api_state, API_EXEC_INIT_VUS);
+        code = run_api_start(r);
+        if (!code) code = coord_loop(c);
+        atomic_store(&r->api_state, c->stopping ? API_EXEC_INTERRUPTED : API_EXEC_ENDED);
         if (coord_signals) r->aborted = true;
         /* stopped by a threshold: the end says so, and exits 99, as `c6 run` */
         if (r->threshold_aborted && code == EXIT_THRESHOLDS) code = 0;

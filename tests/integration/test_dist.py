@@ -636,3 +636,90 @@ def test_coordinator_draws_the_whole_runs_progress(dist):
     # the scenarios' bars: the shared one's 20 iterations, summed from 10 per agent
     assert re.search(r"^shared +✓ \[ 100% \] 2 VUs .* 20/20 shared iters", out, re.M), out
     assert re.search(r"^looping +✓ \[ 100% \] 4 VUs +3s", out, re.M), out
+
+
+# ---------------------------------------------------------------- the whole run's REST API
+
+
+def _api(addr, path, method="GET", body=None):
+    """(HTTP status, JSON document) of a REST API call."""
+    import urllib.error
+    import urllib.request
+    req = urllib.request.Request(f"http://{addr}{path}", method=method,
+                                 data=json.dumps(body).encode() if body is not None else None)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.load(r)
+    except urllib.error.HTTPError as e:
+        return e.code, json.load(e)
+
+
+def test_coordinator_serves_the_whole_runs_rest_api(dist):
+    """--address on the coordinator: k6's REST API (api/v1) for the whole
+    run, from the merged engine and the agents' summed VUs. GET /v1/status,
+    /v1/metrics, /v1/groups and /v1/setup answer as `c6 run`'s; a pause is
+    refused as k6 refuses one it cannot make (500 "Pause error",
+    api/v1/status_routes.go), a VU change as a config update it rejects
+    (400 "Config update error"); PATCH {"stopped":true} stops every agent,
+    and the run ends as k6's stopped from its API (exit 103, k6
+    exitcodes.ExternalAbort... ScriptStoppedFromRESTAPI = 103)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        addr = f"127.0.0.1:{s.getsockname()[1]}"
+    c = dist.coordinator(str(DIST / "api.js"), "--instances", "2", "--address", addr)
+    agents = [dist.agent() for _ in range(2)]
+    assert c.wait_for(r"the test started on all 2 agents", 60), c.err
+    # a progress report from both agents (every second) after the start
+    deadline = time.monotonic() + 20
+    while True:
+        code, st = _api(addr, "/v1/status")
+        a = st["data"]["attributes"]
+        if a["vus"] == 4 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert code == 200
+    # k6 lib.ExecutionStatus: 7 = Running; 2 VUs on each agent, summed
+    assert (a["status"], a["vus"], a["vus-max"], a["running"], a["paused"], a["stopped"]) == (7, 4, 4, True, False, False), a
+
+    # the merged metrics: vus is the sum once every agent's snapshot had it
+    while True:
+        code, doc = _api(addr, "/v1/metrics")
+        ms = {m["id"]: m["attributes"] for m in doc["data"]}
+        if "vus" in ms or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert code == 200
+    assert ms["iterations"]["sample"]["count"] > 0, ms["iterations"]
+    assert ms["checks"]["sample"]["rate"] == 1, ms["checks"]
+    assert ms["vus"]["sample"]["value"] == 4, ms["vus"]
+    code, doc = _api(addr, "/v1/metrics/iteration_duration")
+    assert code == 200 and doc["data"]["attributes"]["sample"]["min"] >= 100, doc
+
+    code, doc = _api(addr, "/v1/groups")
+    assert code == 200
+    names = {g["attributes"]["name"]: g["attributes"] for g in doc["data"]}
+    assert "g" in names, doc
+    ck = names["g"]["checks"][0]
+    assert ck["name"] == "has setup data" and ck["passes"] > 0 and ck["fails"] == 0, ck
+
+    code, doc = _api(addr, "/v1/setup")
+    assert code == 200 and doc["data"]["attributes"]["data"] == {"from": "setup"}, doc
+
+    code, doc = _api(addr, "/v1/status", "PATCH", {"data": {"attributes": {"paused": True}}})
+    assert code == 500 and doc["errors"][0]["title"] == "Pause error", doc
+    assert "distributed run (c6 coordinator) doesn't support pause and resume" in doc["errors"][0]["detail"]
+    code, doc = _api(addr, "/v1/status", "PATCH", {"data": {"attributes": {"vus": 1}}})
+    # without an externally-controlled executor: k6's 500 (api/v1/status_routes.go)
+    assert code == 500 and doc["errors"][0]["title"] == "Execution config error", doc
+    assert c.p.poll() is None
+
+    code, doc = _api(addr, "/v1/status", "PATCH", {"data": {"attributes": {"stopped": True}}})
+    assert code == 200, doc
+    t0 = time.monotonic()
+    assert c.wait(60) == 103, c.err
+    assert time.monotonic() - t0 < 30
+    assert "test run stopped from REST API" in c.err
+    for ag in agents:
+        assert ag.wait(30) == 103, ag.err
+    out = c.out.decode()
+    assert re.search(r"iterations\.*: \d+ ", out), out
