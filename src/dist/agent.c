@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -24,12 +25,15 @@
 #include "cli/run_ctx.h"
 #include "dist/metrics_link.h"
 #include "dist/proto.h"
+#include "dist/tls.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "version.h"
 
 typedef struct agent {
     int fd;
+    SSL *ssl;                     /* the TLS session (--tls, --tls-ca, --insecure), NULL: plain;
+                                   * read and written under send_lock */
     const char *addr;
     proto_rx rx;
     pthread_mutex_t send_lock;
@@ -54,7 +58,7 @@ typedef struct agent {
 
 static void agent_send(agent *a, int type, const char *json) {
     pthread_mutex_lock(&a->send_lock);
-    if (proto_send_str(a->fd, type, json, 5000) && type != MSG_PING)
+    if (proto_send_str(a->fd, a->ssl, type, json, 5000) && type != MSG_PING)
         log_printf(LOG_DEBUG, "agent: cannot send to the coordinator: %s", strerror(errno));
     pthread_mutex_unlock(&a->send_lock);
 }
@@ -111,10 +115,10 @@ static void agent_send_metrics(agent *a, bool last) {
             cJSON_AddStringToObject(o, "reason", err);
             char *m = cJSON_PrintUnformatted(o);
             cJSON_Delete(o);
-            proto_send_str(a->fd, MSG_FAIL, m ? m : "{}", 5000);
+            proto_send_str(a->fd, a->ssl, MSG_FAIL, m ? m : "{}", 5000);
             free(m);
         } else if (a->snap.len) {
-            proto_send(a->fd, MSG_METRICS, a->snap.p, a->snap.len, 5000);
+            proto_send(a->fd, a->ssl, MSG_METRICS, a->snap.p, a->snap.len, 5000);
         }
     }
     if (last) a->metrics_over = true;
@@ -210,7 +214,11 @@ static void *agent_io_main(void *arg) {
         poll(&pf, 1, 100);
         int64_t now = clock_now_us();
         int rd = 0;
-        while ((rd = proto_read(a->fd, &a->rx)) > 0) last_rx = now;
+        pthread_mutex_lock(&a->send_lock);   /* (one thread at a time on the TLS session) */
+        while ((rd = proto_read(a->fd, a->ssl, &a->rx)) > 0) last_rx = now;
+        int rd_errno = errno;
+        pthread_mutex_unlock(&a->send_lock);
+        errno = rd_errno;
         int type, nx;
         const uint8_t *p;
         size_t len;
@@ -378,7 +386,7 @@ static int agent_join(agent *a, const char *token, cJSON **welcome, buf *archive
     cJSON_AddStringToObject(h, "token", token);
     char *m = cJSON_PrintUnformatted(h);
     cJSON_Delete(h);
-    int rc = m ? proto_send_str(a->fd, MSG_HELLO, m, 5000) : -1;
+    int rc = m ? proto_send_str(a->fd, a->ssl, MSG_HELLO, m, 5000) : -1;
     free(m);
     if (rc) {
         log_printf(LOG_ERROR, "cannot send the hello to the coordinator at %s: %s", a->addr, strerror(errno));
@@ -416,7 +424,7 @@ static int agent_join(agent *a, const char *token, cJSON **welcome, buf *archive
             return DIST_EXIT_FAILED;
         }
         poll(&pf, 1, left_ms < 200 ? left_ms : 200);
-        if (proto_read(a->fd, &a->rx) < 0) {
+        if (proto_read(a->fd, a->ssl, &a->rx) < 0) {
             log_printf(LOG_ERROR, "the coordinator at %s closed the connection: %s", a->addr,
                        errno ? strerror(errno) : "no answer to the hello");
             return DIST_EXIT_FAILED;
@@ -426,9 +434,13 @@ static int agent_join(agent *a, const char *token, cJSON **welcome, buf *archive
 }
 
 static void agent_usage(FILE *f) {
-    fprintf(f, "usage: c6 agent HOST:PORT [--token T]\n\n"
+    fprintf(f, "usage: c6 agent HOST:PORT [--token T] [--tls | --tls-ca FILE | --insecure]\n\n"
                "Joins the distributed run of `c6 coordinator` at HOST:PORT and runs its part of the test.\n"
-               "  --token T   the coordinator's token (default: $C6_DIST_TOKEN)\n");
+               "  --token T       the coordinator's token (default: $C6_DIST_TOKEN)\n"
+               "  --tls           connect over TLS, the coordinator's certificate checked against the\n"
+               "                  system's CAs (SSL_CERT_FILE) and HOST\n"
+               "  --tls-ca FILE   connect over TLS, the certificate checked against the CAs in FILE (PEM)\n"
+               "  --insecure      connect over TLS without checking the certificate\n");
 }
 
 /* The run's arguments: the coordinator's flags, this agent's segment, no
@@ -473,12 +485,51 @@ static int agent_write_archive(const char *dir, const buf *archive, char *path, 
     return ok ? 0 : -1;
 }
 
+/* TLS over the connection to addr (HOST:PORT), the coordinator's
+ * certificate checked unless insecure. 0, or -1 with the error logged. */
+static int agent_tls(agent *a, const char *addr, const char *ca, bool insecure, SSL_CTX **ctx) {
+    char err[600], host[256];
+    const char *colon = strrchr(addr, ':');
+    size_t hl = colon ? (size_t)(colon - addr) : strlen(addr);
+    if (hl >= sizeof host) hl = sizeof host - 1;
+    memcpy(host, addr, hl);
+    host[hl] = 0;
+    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {   /* [::1] */
+        memmove(host, host + 1, hl - 2);
+        host[hl - 2] = 0;
+    }
+    if (!(*ctx = dist_tls_client_ctx(ca, insecure, err, sizeof err))) {
+        log_printf(LOG_ERROR, "%s", err);
+        return -1;
+    }
+    if (!(a->ssl = dist_tls_session(*ctx, a->fd, host))) {
+        log_printf(LOG_ERROR, "cannot make a TLS session: out of memory");
+        return -1;
+    }
+    if (dist_tls_handshake_wait(a->ssl, a->fd, 10000, err, sizeof err)) {
+        log_printf(LOG_ERROR, "cannot join the coordinator at %s: %s", addr, err);
+        return -1;
+    }
+    return 0;
+}
+
 int agent_main(int argc, char **argv) {
-    const char *addr = NULL, *token = getenv("C6_DIST_TOKEN");
+    const char *addr = NULL, *token = getenv("C6_DIST_TOKEN"), *tls_ca = NULL;
+    bool tls = false, insecure = false;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             agent_usage(stdout);
             return 0;
+        } else if (!strcmp(argv[i], "--tls")) {
+            tls = true;
+        } else if (!strcmp(argv[i], "--insecure")) {
+            tls = insecure = true;
+        } else if (!strcmp(argv[i], "--tls-ca") && i + 1 < argc) {
+            tls = true;
+            tls_ca = argv[++i];
+        } else if (!strncmp(argv[i], "--tls-ca=", 9)) {
+            tls = true;
+            tls_ca = argv[i] + 9;
         } else if (!strcmp(argv[i], "--token") && i + 1 < argc) {
             token = argv[++i];
         } else if (!strncmp(argv[i], "--token=", 8)) {
@@ -515,6 +566,12 @@ int agent_main(int argc, char **argv) {
     }
     if (a->fd < 0) {
         log_printf(LOG_ERROR, "cannot join the coordinator: %s", err);
+        return DIST_EXIT_FAILED;
+    }
+    SSL_CTX *tls_ctx = NULL;
+    if (tls && agent_tls(a, addr, tls_ca, insecure, &tls_ctx)) {
+        SSL_CTX_free(tls_ctx);
+        close(a->fd);
         return DIST_EXIT_FAILED;
     }
     cJSON *w = NULL;
@@ -566,6 +623,8 @@ int agent_main(int argc, char **argv) {
     buf_free(&a->snap);
     proto_rx_free(&a->rx);
     free(a->setup_data);
+    dist_tls_close(a->ssl);
+    SSL_CTX_free(tls_ctx);
     close(a->fd);
     return code;
 }

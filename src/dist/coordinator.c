@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #include "js/archive.h"
 #include "dist/metrics_link.h"
 #include "dist/proto.h"
+#include "dist/tls.h"
 #include "exec/test.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -54,6 +56,8 @@ typedef struct agent_prog {
 
 typedef struct conn {
     int fd;                /* -1: none (not joined, closed or lost) */
+    SSL *ssl;              /* its TLS session (--tls-cert), NULL: plain */
+    bool handshaking;      /* (the TLS handshake is not over) */
     proto_rx rx;
     char peer[64];
     int64_t since, last_rx, last_ping;
@@ -81,6 +85,8 @@ typedef struct coord {
     run_ctx *r;            /* the run: its engine gets the merged metrics */
     dist_metrics_in *metrics;
     const char *listen_at;
+    const char *tls_cert, *tls_key;
+    SSL_CTX *tls;          /* --tls-cert/--tls-key: agents connect over TLS */
     int64_t last_progress;   /* the progress block's last drawing */
 } coord;
 
@@ -92,6 +98,8 @@ static void coord_on_signal(int sig) {
 }
 
 static void conn_close(conn *c) {
+    dist_tls_close(c->ssl);
+    c->ssl = NULL;
     if (c->fd >= 0) close(c->fd);
     c->fd = -1;
     proto_rx_free(&c->rx);
@@ -99,7 +107,7 @@ static void conn_close(conn *c) {
 
 static int coord_send(conn *c, int type, const char *json) {
     if (c->fd < 0) return -1;
-    return proto_send_str(c->fd, type, json, 5000);
+    return proto_send_str(c->fd, c->ssl, type, json, 5000);
 }
 
 static char *coord_json_code(const char *key, long long v, const char *skey, const char *sval) {
@@ -155,7 +163,7 @@ static const char *coord_why(int code) {
 static void coord_refuse(coord *c, conn *p, const char *why) {
     (void)c;
     log_printf(LOG_WARN, "refused an agent from %s: %s", p->peer, why);
-    proto_send_str(p->fd, MSG_REFUSE, why, 1000);
+    proto_send_str(p->fd, p->ssl, MSG_REFUSE, why, 1000);
     shutdown(p->fd, SHUT_WR);
     conn_close(p);
 }
@@ -222,7 +230,7 @@ static void coord_hello(coord *c, conn *p, const uint8_t *data, size_t len) {
         a->rx.max = DIST_FRAME_MAX;
         a->last_rx = clock_now_us();
         char *m = coord_welcome(c, i);
-        if (!m || coord_send(a, MSG_WELCOME, m) || proto_send(a->fd, MSG_ARCHIVE, c->archive.p, c->archive.len, 30000)) {
+        if (!m || coord_send(a, MSG_WELCOME, m) || proto_send(a->fd, a->ssl, MSG_ARCHIVE, c->archive.p, c->archive.len, 30000)) {
             free(m);
             coord_lose(c, i, "cannot send it the test");
         } else {
@@ -482,12 +490,23 @@ static int coord_message(coord *c, int i, int type, const uint8_t *p, size_t len
  * what that means). frame: each complete frame. */
 static bool coord_read(conn *a, const char **why) {
     int rd;
-    while ((rd = proto_read(a->fd, &a->rx)) > 0) a->last_rx = clock_now_us();
+    while ((rd = proto_read(a->fd, a->ssl, &a->rx)) > 0) a->last_rx = clock_now_us();
     if (rd < 0) *why = errno ? strerror(errno) : "the connection was closed";
     return rd >= 0;
 }
 
 static void coord_poll_pending(coord *c, conn *p) {
+    if (p->handshaking) {   /* TLS first */
+        char err[400];
+        int hs = dist_tls_handshake(p->ssl, err, sizeof err);
+        if (hs < 0) log_printf(LOG_WARN, "refused an agent from %s: %s", p->peer, err);
+        if (hs < 0 || (hs == 0 && clock_now_us() - p->since > COORD_HELLO_US)) {
+            conn_close(p);
+            return;
+        }
+        if (hs == 0) return;
+        p->handshaking = false;
+    }
     const char *why = NULL;
     bool alive = coord_read(p, &why);
     int type;
@@ -531,6 +550,13 @@ static void coord_accept(coord *c) {
         p->rx.max = DIST_HELLO_MAX;
         p->since = clock_now_us();
         proto_peer_name(fd, p->peer, sizeof p->peer);
+        if (c->tls) {
+            if (!(p->ssl = dist_tls_session(c->tls, fd, NULL))) {
+                conn_close(p);
+                continue;
+            }
+            p->handshaking = true;
+        }
     }
 }
 
@@ -545,7 +571,7 @@ static void coord_heartbeats(coord *c) {
         }
         if (now - a->last_ping >= DIST_PING_US) {
             a->last_ping = now;
-            if (proto_send(a->fd, MSG_PING, "", 0, 1000)) coord_lose(c, i, strerror(errno));
+            if (proto_send(a->fd, a->ssl, MSG_PING, "", 0, 1000)) coord_lose(c, i, strerror(errno));
         }
     }
 }
@@ -722,16 +748,20 @@ static int coord_ctl_coordinate(void *arg, run_ctx *r) {
 }
 
 static void coord_usage(FILE *f) {
-    fprintf(f, "usage: c6 coordinator [run's flags] script.js --instances N [--listen HOST:PORT] [--token T]\n\n"
+    fprintf(f, "usage: c6 coordinator [run's flags] script.js --instances N [--listen HOST:PORT] [--token T]\n"
+               "                      [--tls-cert FILE --tls-key FILE]\n\n"
                "Runs one test over N `c6 agent HOST:PORT` processes, each with its execution segment.\n"
                "  --instances N        the number of agents (required)\n"
                "  --listen HOST:PORT   where agents connect (default %s; 0 as the port picks one)\n"
-               "  --token T            the token agents must give (default: $C6_DIST_TOKEN, else none)\n",
+               "  --token T            the token agents must give (default: $C6_DIST_TOKEN, else none)\n"
+               "  --tls-cert FILE      serve TLS to the agents with this PEM certificate (chain) ...\n"
+               "  --tls-key FILE       ... and its PEM key (agents: --tls, --tls-ca FILE or --insecure)\n",
                DIST_DEFAULT_LISTEN);
 }
 
 /* Takes the coordinator's own flags out of argv; the rest are run's. */
-static int coord_flags(int *argc, char **argv, int *n, const char **listen_at, const char **token) {
+static int coord_flags(int *argc, char **argv, int *n, const char **listen_at, const char **token, const char **cert,
+                       const char **key) {
     int k = 0;
     for (int i = 0; i < *argc; i++) {
         const char *a = argv[i], **dst = NULL;
@@ -744,6 +774,8 @@ static int coord_flags(int *argc, char **argv, int *n, const char **listen_at, c
         if (!strncmp(a, "--instances", 11) && (a[11] == 0 || a[11] == '=')) num = n;
         else if (!strncmp(a, "--listen", 8) && (a[8] == 0 || a[8] == '=')) dst = listen_at;
         else if (!strncmp(a, "--token", 7) && (a[7] == 0 || a[7] == '=')) dst = token;
+        else if (!strncmp(a, "--tls-cert", 10) && (a[10] == 0 || a[10] == '=')) dst = cert;
+        else if (!strncmp(a, "--tls-key", 9) && (a[9] == 0 || a[9] == '=')) dst = key;
         if (!num && !dst) {
             argv[k++] = argv[i];
             continue;
@@ -829,7 +861,7 @@ int coordinator_main(int argc, char **argv) {
     const char *listen_at = DIST_DEFAULT_LISTEN, *token = getenv("C6_DIST_TOKEN");
     c->n = 0;
     for (int k = 0; k < COORD_PENDING_MAX; k++) c->pending[k].fd = -1;
-    if (coord_flags(&argc, argv, &c->n, &listen_at, &token)) return 255;
+    if (coord_flags(&argc, argv, &c->n, &listen_at, &token, &c->tls_cert, &c->tls_key)) return 255;
     int rc = coord_ship_args(c, argc, argv);
     if (rc) {
         free(c->args);
@@ -843,10 +875,24 @@ int coordinator_main(int argc, char **argv) {
     }
     c->token = token ? token : "";
     c->listen_at = listen_at;
+    if (!c->tls_cert != !c->tls_key) {
+        log_printf(LOG_ERROR, "--tls-cert and --tls-key go together");
+        free(c->args);
+        return 255;
+    }
+    if (c->tls_cert) {
+        char err[1024];
+        if (!(c->tls = dist_tls_server_ctx(c->tls_cert, c->tls_key, err, sizeof err))) {
+            log_printf(LOG_ERROR, "%s", err);
+            free(c->args);
+            return 255;
+        }
+    }
     /* `c6 run` with the test run by the agents (coord_ctl_coordinate) */
     run_controller ctl = {.archive = coord_ctl_archive, .coordinate = coord_ctl_coordinate, .arg = c};
     int code = run_main_with(argc, argv, MODE_COORD, &ctl);
     dist_metrics_in_free(c->metrics);
+    SSL_CTX_free(c->tls);
     buf_free(&c->archive);
     free(c->args);
     return code;

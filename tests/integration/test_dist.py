@@ -723,3 +723,72 @@ def test_coordinator_serves_the_whole_runs_rest_api(dist):
         assert ag.wait(30) == 103, ag.err
     out = c.out.decode()
     assert re.search(r"iterations\.*: \d+ ", out), out
+
+
+# ---------------------------------------------------------------- TLS on the agent connection
+
+
+def _openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def _make_ca_and_cert(d, name):
+    """A CA (name.ca.pem) and a certificate for 127.0.0.1 it issued (name.pem, name.key)."""
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    _openssl("req", "-x509", *ec, "-days", "1", "-subj", f"/CN=c6 test {name} CA",
+             "-keyout", f"{name}.ca.key", "-out", f"{name}.ca.pem", cwd=d)
+    _openssl("req", *ec, "-subj", "/CN=c6 coordinator", "-keyout", f"{name}.key", "-out", f"{name}.csr", cwd=d)
+    (d / f"{name}.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{name}.ca.pem", "-CAkey", f"{name}.ca.key",
+             "-CAcreateserial", "-days", "1", "-extfile", f"{name}.ext", "-out", f"{name}.pem", cwd=d)
+
+
+def test_tls_between_coordinator_and_agents(dist, tmp_path):
+    """--tls-cert/--tls-key on the coordinator: agents connect over TLS
+    (OpenSSL, TLS >= 1.2) and check its certificate (--tls-ca, else the
+    system's CAs; --insecure skips the check); the token is still required.
+    Refused, each with a clear message and the run unharmed: a plain agent,
+    an agent trusting another CA, a TLS agent with a wrong token."""
+    _make_ca_and_cert(tmp_path, "good")
+    _make_ca_and_cert(tmp_path, "other")
+    c = dist.coordinator(str(DIST / "progress.js"), "--instances", "2", "--token", "s3cret",
+                         "--tls-cert", str(tmp_path / "good.pem"), "--tls-key", str(tmp_path / "good.key"))
+    plain = dist.agent("--token", "s3cret")
+    assert plain.wait(30) == DIST_EXIT_FAILED, plain.err
+    assert c.wait_for(r"refused an agent from 127\.0\.0\.1:\d+: TLS handshake failed", 10), c.err
+    distrust = dist.agent("--token", "s3cret", "--tls-ca", str(tmp_path / "other.ca.pem"))
+    assert distrust.wait(30) == DIST_EXIT_FAILED, distrust.err
+    assert "TLS handshake failed: certificate verification: unable to get local issuer certificate" in distrust.err
+    # the system's CAs do not know this one either
+    system = dist.agent("--token", "s3cret", "--tls", env={"SSL_CERT_FILE": str(tmp_path / "other.ca.pem")})
+    assert system.wait(30) == DIST_EXIT_FAILED, system.err
+    assert "certificate verification" in system.err
+    wrong = dist.agent("--token", "nope", "--tls-ca", str(tmp_path / "good.ca.pem"))
+    assert wrong.wait(30) == DIST_EXIT_FAILED, wrong.err
+    assert "refused this agent: wrong token" in wrong.err
+    assert c.p.poll() is None
+    # the two agents of the run: one checking the certificate, one not
+    agents = [dist.agent("--token", "s3cret", "--tls-ca", str(tmp_path / "good.ca.pem")),
+              dist.agent("--token", "s3cret", "--insecure")]
+    assert c.wait(120) == 0, c.err
+    for a in agents:
+        assert a.wait(30) == 0, a.err
+    out = c.out.decode()
+    total = int(re.search(r"iterations\.*: (\d+) ", out).group(1))
+    assert total > 20 and _progress_heads(out)[-1][0] == total, out
+    assert "the test started on all 2 agents" in c.err
+
+
+def test_tls_flags_checked_at_the_start(dist, tmp_path):
+    """--tls-cert without --tls-key, or a key that is not the certificate's,
+    end the coordinator before it listens (exit 255, a flag error)."""
+    _make_ca_and_cert(tmp_path, "good")
+    _make_ca_and_cert(tmp_path, "other")
+    script = str(DIST / "progress.js")
+    r = subprocess.run([dist.c6, "coordinator", script, "--instances", "1", "--tls-cert", str(tmp_path / "good.pem")],
+                       capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert r.returncode == 255 and "--tls-cert and --tls-key go together" in r.stderr, r
+    r = subprocess.run([dist.c6, "coordinator", script, "--instances", "1", "--tls-cert", str(tmp_path / "good.pem"),
+                        "--tls-key", str(tmp_path / "other.key")], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    # OpenSSL's own reason after c6's (SSL_CTX_use_PrivateKey_file checks the pair)
+    assert r.returncode == 255 and "cannot load the TLS key" in r.stderr and "key values mismatch" in r.stderr, r
