@@ -286,6 +286,11 @@ static bool agent_teardown_known(const agent *a) { return a->have_teardown; }
 /* run_controller.start: ready; setup() here or its data; the common start. */
 static int agent_ctl_start(void *arg, run_ctx *r) {
     agent *a = arg;
+    /* its progress numbers from now on (the VUs initialised), then ready */
+    pthread_mutex_lock(&a->lock);
+    a->prog = r;
+    pthread_mutex_unlock(&a->lock);
+    agent_send_progress(a);
     agent_send(a, MSG_READY, "{}");
     int rc = agent_wait(a, r, agent_setup_known, true);
     if (rc) return rc;
@@ -298,7 +303,13 @@ static int agent_ctl_start(void *arg, run_ctx *r) {
         agent_send(a, MSG_SETUP_DONE, m ? m : "{\"code\":103}");
         free(m);
         cJSON_Delete(o);
-        if (rc) return rc;
+        if (rc) {   /* setup()'s metrics still go, for the coordinator's summary (the last snapshot) */
+            dist_metrics_out *sm = dist_metrics_out_new(r, clock_now_ns());
+            pthread_mutex_lock(&a->send_lock);
+            a->metrics = sm;
+            pthread_mutex_unlock(&a->send_lock);
+            return rc;
+        }
     } else {
         pthread_mutex_lock(&a->lock);
         free(r->test.setup_json);
@@ -334,7 +345,6 @@ static void agent_ctl_started(void *arg, run_ctx *r) {
     agent_send_code(a, MSG_STARTED, "at", (long long)clock_wall_us());
     pthread_mutex_lock(&a->lock);
     a->run = r;
-    a->prog = r;
     if (a->stop_code) run_stop_from(r, a->stop_code);   /* it came before the start */
     pthread_mutex_unlock(&a->lock);
 }
@@ -371,6 +381,10 @@ static bool agent_ctl_done(void *arg, run_ctx *r) {
 /* The workers are stopped, teardown()'s metrics drained: the last snapshot. */
 static void agent_ctl_end(void *arg, run_ctx *r) {
     (void)r;
+    agent *a = arg;
+    pthread_mutex_lock(&a->lock);
+    a->prog = NULL;   /* (the run's state is freed after this) */
+    pthread_mutex_unlock(&a->lock);
     agent_send_metrics(arg, true);
 }
 

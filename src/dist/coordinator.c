@@ -88,6 +88,7 @@ typedef struct coord {
     const char *tls_cert, *tls_key;
     SSL_CTX *tls;          /* --tls-cert/--tls-key: agents connect over TLS */
     int64_t last_progress;   /* the progress block's last drawing */
+    int64_t setup_at, setup_wall_ms;   /* when setup() was asked for (monotonic µs, wall ms) */
 } coord;
 
 static volatile sig_atomic_t coord_signals;
@@ -249,6 +250,8 @@ static void coord_check_ready(coord *c) {
     log_printf(LOG_INFO, "all %d agents initialised their VUs", c->n);
     c->phase = PH_SETUP;
     atomic_store(&c->r->api_state, API_EXEC_SETUP);
+    c->setup_at = clock_now_us();
+    c->setup_wall_ms = clock_wall_us() / 1000;
     coord_send(&c->agents[0], MSG_RUN_SETUP, "{}");
 }
 
@@ -261,6 +264,12 @@ static void coord_setup_done(coord *c, const cJSON *o) {
         snprintf(msg, sizeof msg, "setup() failed on agent 1 (exit code %d)", rc);
         log_printf(LOG_ERROR, "%s; stopping the test", msg);
         coord_stop(c, rc, 0, msg);
+        /* the end-of-test summary still comes, as `c6 run`'s after a failed
+         * setup() (k6 internal/cmd/run.go defers it before the run), its
+         * clock from setup()'s start; agent 1 sends setup()'s metrics */
+        c->r->test.start_us = c->setup_at;
+        c->r->test.start_wall_ms = c->setup_wall_ms;
+        c->r->run_end_us = clock_now_us();
         return;
     }
     if (cJSON_IsString(data)) {   /* the REST API's GET /v1/setup */

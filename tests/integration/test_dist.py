@@ -792,3 +792,34 @@ def test_tls_flags_checked_at_the_start(dist, tmp_path):
                         "--tls-key", str(tmp_path / "other.key")], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     # OpenSSL's own reason after c6's (SSL_CTX_use_PrivateKey_file checks the pair)
     assert r.returncode == 255 and "cannot load the TLS key" in r.stderr and "key values mismatch" in r.stderr, r
+
+
+# ---------------------------------------------------------------- a failed setup()'s summary
+
+
+def test_failed_setup_still_prints_the_summary_as_c6_run(dist, target, c6_bin, tmp_path):
+    """setup() throws after one request: `c6 run` still prints the
+    end-of-test summary (k6 internal/cmd/run.go defers it before the run,
+    whatever the scheduler returns) with setup()'s metrics, then the last
+    progress block, and exits 107 (ScriptException). The coordinator prints
+    the same summary, from agent 1's setup() metrics, and the same exit code."""
+    s = tmp_path / "setup_fails.js"
+    s.write_text("import http from 'k6/http';\n"
+                 "export function setup() { http.get(__ENV.TARGET + '/'); throw new Error('setup broke'); }\n"
+                 "export default function () {}\n")
+    alone = _run_alone(c6_bin, dist.tmp, str(s), "-e", f"TARGET={target}", "--summary-export", "alone.json")
+    assert alone.returncode == 107, alone.stderr
+    c = dist.coordinator(str(s), "--instances", "2", "-e", f"TARGET={target}", "--summary-export", "merged.json")
+    agents = [dist.agent() for _ in range(2)]
+    assert c.wait(60) == 107, c.err
+    for a in agents:
+        assert a.wait(30) == 107, a.err
+    out = c.out.decode()
+    assert re.search(r"http_reqs\.*: 1 ", out), out
+    assert _summary_lines(out) == _summary_lines(alone.stdout), (out, alone.stdout)
+    one = json.loads((dist.tmp / "alone.json").read_text())["metrics"]
+    merged = json.loads((dist.tmp / "merged.json").read_text())["metrics"]
+    assert merged["http_reqs"]["count"] == one["http_reqs"]["count"] == 1
+    assert sorted(merged) == sorted(one), (sorted(merged), sorted(one))
+    # the last progress block after the summary, as run's: "0/1 VUs", nothing run
+    assert _progress_heads(out)[-1] == _progress_heads(alone.stdout)[-1] == (0, 0, 0, 1), out
