@@ -439,8 +439,9 @@ static int agent_join(agent *a, const char *token, cJSON **welcome, buf *archive
         }
         poll(&pf, 1, left_ms < 200 ? left_ms : 200);
         if (proto_read(a->fd, a->ssl, &a->rx) < 0) {
-            log_printf(LOG_ERROR, "the coordinator at %s closed the connection: %s", a->addr,
-                       errno ? strerror(errno) : "no answer to the hello");
+            log_printf(LOG_ERROR, "the coordinator at %s closed the connection: %s%s", a->addr,
+                       errno ? strerror(errno) : "no answer to the hello",
+                       a->ssl ? "" : " (a coordinator serving TLS wants --tls, --tls-ca FILE or --insecure)");
             return DIST_EXIT_FAILED;
         }
     }
@@ -521,7 +522,8 @@ static int agent_tls(agent *a, const char *addr, const char *ca, bool insecure, 
         return -1;
     }
     if (dist_tls_handshake_wait(a->ssl, a->fd, 10000, err, sizeof err)) {
-        log_printf(LOG_ERROR, "cannot join the coordinator at %s: %s", addr, err);
+        log_printf(LOG_ERROR, "cannot join the coordinator at %s: %s%s", addr, err,
+                   strstr(err, "certificate verification") ? "" : " (is it serving TLS? --tls-cert)");
         return -1;
     }
     return 0;

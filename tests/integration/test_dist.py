@@ -755,6 +755,7 @@ def test_tls_between_coordinator_and_agents(dist, tmp_path):
                          "--tls-cert", str(tmp_path / "good.pem"), "--tls-key", str(tmp_path / "good.key"))
     plain = dist.agent("--token", "s3cret")
     assert plain.wait(30) == DIST_EXIT_FAILED, plain.err
+    assert "a coordinator serving TLS wants --tls, --tls-ca FILE or --insecure" in plain.err
     assert c.wait_for(r"refused an agent from 127\.0\.0\.1:\d+: TLS handshake failed", 10), c.err
     distrust = dist.agent("--token", "s3cret", "--tls-ca", str(tmp_path / "other.ca.pem"))
     assert distrust.wait(30) == DIST_EXIT_FAILED, distrust.err
