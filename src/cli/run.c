@@ -697,7 +697,7 @@ static int run_execute(run_ctx *r) {
  * summary, handleSummary(), the exit code. */
 static int run_finish(run_ctx *r, int code, bool stopped) {
     c6_test *t = &r->test;
-    bool agent = r->ctl && r->ctl->agent, coord = r->ctl && r->ctl->coordinate;
+    bool agent = r->ctl && r->ctl->agent;
     /* k6 warns before the summary when a run that ended without an error
      * (no stop, no setup/teardown failure) completed no iteration
      * (internal/cmd/run.go run()) */
@@ -711,7 +711,7 @@ static int run_finish(run_ctx *r, int code, bool stopped) {
         run_summary(r, dur_s);
         /* k6 renders the progress one last time once the summary is out
          * (internal/cmd/run.go: progressCancel runs after the summary) */
-        if (r->run_end_us && !coord) run_progress(r, true);
+        if (r->run_end_us) run_progress(r, true);
         /* exec.test.abort() and exec.test.fail() end k6's run with their own
          * error: the crossed thresholds are then only a debug line */
         if ((!ok || r->threshold_aborted) && code == 0 && !atomic_load(&t->script_aborted) &&

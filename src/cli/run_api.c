@@ -36,6 +36,10 @@ static void run_api_op_stop(void *ctx) {
 static int run_api_op_set_paused(void *ctx, bool paused, char *err, size_t errlen) {
     run_ctx *r = ctx;
     c6_test *t = &r->test;
+    if (r->ctl && r->ctl->coordinate) {   /* (500 "Pause error", as k6 answers a pause it cannot make) */
+        snprintf(err, errlen, "a distributed run (c6 coordinator) doesn't support pause and resume operations");
+        return -1;
+    }
     if (atomic_load(&t->paused) == paused) {
         snprintf(err, errlen, paused ? "test execution was already paused" : "test execution wasn't paused");
         return -1;
@@ -87,6 +91,10 @@ static api_scale_result run_api_op_scale(void *ctx, const int64_t *vus, const in
     for (int i = 0; i < r->test.nscen && !sc; i++)
         if (executor_def(r->test.scen[i].cfg->executor)->controlled) sc = &r->test.scen[i];
     if (!sc) return API_SCALE_NO_EXECUTOR;
+    if (r->ctl && r->ctl->coordinate) {   /* (400 "Config update error") */
+        snprintf(err, errlen, "a distributed run (c6 coordinator) doesn't support changing the number of VUs");
+        return API_SCALE_REJECTED;
+    }
     int64_t max = vus_max ? *vus_max : atomic_load(&sc->ext_max);
     int64_t want = vus ? *vus : atomic_load(&sc->ext_vus);
     /* k6 lib/executor/externally_controlled.go UpdateConfig: the params'

@@ -13,6 +13,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -24,12 +25,15 @@
 #include "cli/run_ctx.h"
 #include "dist/metrics_link.h"
 #include "dist/proto.h"
+#include "dist/tls.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "version.h"
 
 typedef struct agent {
     int fd;
+    SSL *ssl;                     /* the TLS session (--tls, --tls-ca, --insecure), NULL: plain;
+                                   * read and written under send_lock */
     const char *addr;
     proto_rx rx;
     pthread_mutex_t send_lock;
@@ -44,6 +48,7 @@ typedef struct agent {
     int64_t start_at;             /* wall clock µs */
     int stop_code;                /* the coordinator (or its loss) stopped the test */
     run_ctx *run;                 /* set while the test runs: stops go to it */
+    run_ctx *prog;                /* set while the test runs: its progress numbers go out */
     /* under send_lock: the metrics' aggregator (from the start on), and
      * whether the last snapshot went (none after it) */
     dist_metrics_out *metrics;
@@ -53,7 +58,7 @@ typedef struct agent {
 
 static void agent_send(agent *a, int type, const char *json) {
     pthread_mutex_lock(&a->send_lock);
-    if (proto_send_str(a->fd, type, json, 5000) && type != MSG_PING)
+    if (proto_send_str(a->fd, a->ssl, type, json, 5000) && type != MSG_PING)
         log_printf(LOG_DEBUG, "agent: cannot send to the coordinator: %s", strerror(errno));
     pthread_mutex_unlock(&a->send_lock);
 }
@@ -65,6 +70,35 @@ static void agent_send_code(agent *a, int type, const char *key, long long v) {
 }
 
 static void agent_stop(agent *a, int code);
+
+/* The run's progress numbers (what `c6 run`'s progress block shows: VUs,
+ * iterations, each scenario's state) to the coordinator, which draws the
+ * whole run's block from every agent's. No-op outside the test. */
+static void agent_send_progress(agent *a) {
+    buf m = {0};
+    char part[160];
+    pthread_mutex_lock(&a->lock);
+    run_ctx *r = a->prog;
+    if (r) {
+        c6_test *t = &r->test;
+        snprintf(part, sizeof part, "{\"vus\":%d,\"vus_max\":%d,\"done\":%lld,\"interrupted\":%lld,\"scen\":[",
+                 atomic_load(&t->vus_active), atomic_load(&t->vus_initialized), (long long)atomic_load(&t->iters_done),
+                 (long long)atomic_load(&t->iters_interrupted));
+        buf_puts(&m, part);
+        for (int i = 0; i < t->nscen; i++) {
+            scen_rt *sc = &t->scen[i];
+            int st = scen_state(sc);
+            long long started = st >= SC_RUNNING ? (long long)(atomic_load(&sc->start_us) - t->start_us) : -1;
+            snprintf(part, sizeof part, "%s[%d,%lld,%lld,%d,%lld]", i ? "," : "", st, (long long)atomic_load(&sc->done),
+                     (long long)atomic_load(&sc->interrupted), atomic_load(&sc->vus_active), started);
+            buf_puts(&m, part);
+        }
+        buf_puts(&m, "]}");
+    }
+    pthread_mutex_unlock(&a->lock);
+    if (m.p) agent_send(a, MSG_PROGRESS, m.p);
+    buf_free(&m);
+}
 
 /* A snapshot of the metrics to the coordinator, under send_lock (so that
  * snapshots go in the order they are made); last: none after it. A snapshot
@@ -81,10 +115,10 @@ static void agent_send_metrics(agent *a, bool last) {
             cJSON_AddStringToObject(o, "reason", err);
             char *m = cJSON_PrintUnformatted(o);
             cJSON_Delete(o);
-            proto_send_str(a->fd, MSG_FAIL, m ? m : "{}", 5000);
+            proto_send_str(a->fd, a->ssl, MSG_FAIL, m ? m : "{}", 5000);
             free(m);
         } else if (a->snap.len) {
-            proto_send(a->fd, MSG_METRICS, a->snap.p, a->snap.len, 5000);
+            proto_send(a->fd, a->ssl, MSG_METRICS, a->snap.p, a->snap.len, 5000);
         }
     }
     if (last) a->metrics_over = true;
@@ -180,7 +214,11 @@ static void *agent_io_main(void *arg) {
         poll(&pf, 1, 100);
         int64_t now = clock_now_us();
         int rd = 0;
-        while ((rd = proto_read(a->fd, &a->rx)) > 0) last_rx = now;
+        pthread_mutex_lock(&a->send_lock);   /* (one thread at a time on the TLS session) */
+        while ((rd = proto_read(a->fd, a->ssl, &a->rx)) > 0) last_rx = now;
+        int rd_errno = errno;
+        pthread_mutex_unlock(&a->send_lock);
+        errno = rd_errno;
         int type, nx;
         const uint8_t *p;
         size_t len;
@@ -204,6 +242,7 @@ static void *agent_io_main(void *arg) {
         if (now - last_ping >= DIST_PING_US) {
             last_ping = now;
             agent_send(a, MSG_PING, "");
+            agent_send_progress(a);
             agent_send_metrics(a, false);
         }
     }
@@ -247,6 +286,11 @@ static bool agent_teardown_known(const agent *a) { return a->have_teardown; }
 /* run_controller.start: ready; setup() here or its data; the common start. */
 static int agent_ctl_start(void *arg, run_ctx *r) {
     agent *a = arg;
+    /* its progress numbers from now on (the VUs initialised), then ready */
+    pthread_mutex_lock(&a->lock);
+    a->prog = r;
+    pthread_mutex_unlock(&a->lock);
+    agent_send_progress(a);
     agent_send(a, MSG_READY, "{}");
     int rc = agent_wait(a, r, agent_setup_known, true);
     if (rc) return rc;
@@ -259,7 +303,13 @@ static int agent_ctl_start(void *arg, run_ctx *r) {
         agent_send(a, MSG_SETUP_DONE, m ? m : "{\"code\":103}");
         free(m);
         cJSON_Delete(o);
-        if (rc) return rc;
+        if (rc) {   /* setup()'s metrics still go, for the coordinator's summary (the last snapshot) */
+            dist_metrics_out *sm = dist_metrics_out_new(r, clock_now_ns());
+            pthread_mutex_lock(&a->send_lock);
+            a->metrics = sm;
+            pthread_mutex_unlock(&a->send_lock);
+            return rc;
+        }
     } else {
         pthread_mutex_lock(&a->lock);
         free(r->test.setup_json);
@@ -302,8 +352,10 @@ static void agent_ctl_started(void *arg, run_ctx *r) {
 /* The iterations are over here: why, then whether teardown() runs here. */
 static bool agent_ctl_done(void *arg, run_ctx *r) {
     agent *a = arg;
+    agent_send_progress(a);   /* the last numbers: the coordinator's final block */
     pthread_mutex_lock(&a->lock);
     a->run = NULL;
+    a->prog = NULL;
     bool stopped_by_coordinator = a->stop_code != 0;
     pthread_mutex_unlock(&a->lock);
     int why = 0;
@@ -329,6 +381,10 @@ static bool agent_ctl_done(void *arg, run_ctx *r) {
 /* The workers are stopped, teardown()'s metrics drained: the last snapshot. */
 static void agent_ctl_end(void *arg, run_ctx *r) {
     (void)r;
+    agent *a = arg;
+    pthread_mutex_lock(&a->lock);
+    a->prog = NULL;   /* (the run's state is freed after this) */
+    pthread_mutex_unlock(&a->lock);
     agent_send_metrics(arg, true);
 }
 
@@ -344,7 +400,7 @@ static int agent_join(agent *a, const char *token, cJSON **welcome, buf *archive
     cJSON_AddStringToObject(h, "token", token);
     char *m = cJSON_PrintUnformatted(h);
     cJSON_Delete(h);
-    int rc = m ? proto_send_str(a->fd, MSG_HELLO, m, 5000) : -1;
+    int rc = m ? proto_send_str(a->fd, a->ssl, MSG_HELLO, m, 5000) : -1;
     free(m);
     if (rc) {
         log_printf(LOG_ERROR, "cannot send the hello to the coordinator at %s: %s", a->addr, strerror(errno));
@@ -382,9 +438,10 @@ static int agent_join(agent *a, const char *token, cJSON **welcome, buf *archive
             return DIST_EXIT_FAILED;
         }
         poll(&pf, 1, left_ms < 200 ? left_ms : 200);
-        if (proto_read(a->fd, &a->rx) < 0) {
-            log_printf(LOG_ERROR, "the coordinator at %s closed the connection: %s", a->addr,
-                       errno ? strerror(errno) : "no answer to the hello");
+        if (proto_read(a->fd, a->ssl, &a->rx) < 0) {
+            log_printf(LOG_ERROR, "the coordinator at %s closed the connection: %s%s", a->addr,
+                       errno ? strerror(errno) : "no answer to the hello",
+                       a->ssl ? "" : " (a coordinator serving TLS wants --tls, --tls-ca FILE or --insecure)");
             return DIST_EXIT_FAILED;
         }
     }
@@ -392,19 +449,24 @@ static int agent_join(agent *a, const char *token, cJSON **welcome, buf *archive
 }
 
 static void agent_usage(FILE *f) {
-    fprintf(f, "usage: c6 agent HOST:PORT [--token T]\n\n"
+    fprintf(f, "usage: c6 agent HOST:PORT [--token T] [--tls | --tls-ca FILE | --insecure]\n\n"
                "Joins the distributed run of `c6 coordinator` at HOST:PORT and runs its part of the test.\n"
-               "  --token T   the coordinator's token (default: $C6_DIST_TOKEN)\n");
+               "  --token T       the coordinator's token (default: $C6_DIST_TOKEN)\n"
+               "  --tls           connect over TLS, the coordinator's certificate checked against the\n"
+               "                  system's CAs (SSL_CERT_FILE) and HOST\n"
+               "  --tls-ca FILE   connect over TLS, the certificate checked against the CAs in FILE (PEM)\n"
+               "  --insecure      connect over TLS without checking the certificate\n");
 }
 
 /* The run's arguments: the coordinator's flags, this agent's segment, no
- * REST API of its own, the archive. */
+ * REST API nor progress block of its own (--quiet: the coordinator draws
+ * the whole run's), the archive. */
 static char **agent_argv(const cJSON *w, const char *tar_path, int *argc) {
     const cJSON *args = cJSON_GetObjectItem(w, "args");
     const cJSON *seg = cJSON_GetObjectItem(w, "segment"), *seq = cJSON_GetObjectItem(w, "sequence");
     if (!cJSON_IsArray(args) || !cJSON_IsString(seg) || !cJSON_IsString(seq)) return NULL;
     int n = cJSON_GetArraySize(args);
-    char **v = calloc((size_t)n + 9, sizeof *v);
+    char **v = calloc((size_t)n + 10, sizeof *v);
     if (!v) return NULL;
     int k = 0;
     const cJSON *it;
@@ -420,6 +482,7 @@ static char **agent_argv(const cJSON *w, const char *tar_path, int *argc) {
     v[k++] = "--execution-segment-sequence";
     v[k++] = seq->valuestring;
     v[k++] = "--address=";
+    v[k++] = "--quiet";
     v[k++] = "--type=archive";   /* whatever --type the coordinator was given */
     v[k++] = (char *)tar_path;
     *argc = k;
@@ -437,12 +500,52 @@ static int agent_write_archive(const char *dir, const buf *archive, char *path, 
     return ok ? 0 : -1;
 }
 
+/* TLS over the connection to addr (HOST:PORT), the coordinator's
+ * certificate checked unless insecure. 0, or -1 with the error logged. */
+static int agent_tls(agent *a, const char *addr, const char *ca, bool insecure, SSL_CTX **ctx) {
+    char err[600], host[256];
+    const char *colon = strrchr(addr, ':');
+    size_t hl = colon ? (size_t)(colon - addr) : strlen(addr);
+    if (hl >= sizeof host) hl = sizeof host - 1;
+    memcpy(host, addr, hl);
+    host[hl] = 0;
+    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {   /* [::1] */
+        memmove(host, host + 1, hl - 2);
+        host[hl - 2] = 0;
+    }
+    if (!(*ctx = dist_tls_client_ctx(ca, insecure, err, sizeof err))) {
+        log_printf(LOG_ERROR, "%s", err);
+        return -1;
+    }
+    if (!(a->ssl = dist_tls_session(*ctx, a->fd, host))) {
+        log_printf(LOG_ERROR, "cannot make a TLS session: out of memory");
+        return -1;
+    }
+    if (dist_tls_handshake_wait(a->ssl, a->fd, 10000, err, sizeof err)) {
+        log_printf(LOG_ERROR, "cannot join the coordinator at %s: %s%s", addr, err,
+                   strstr(err, "certificate verification") ? "" : " (is it serving TLS? --tls-cert)");
+        return -1;
+    }
+    return 0;
+}
+
 int agent_main(int argc, char **argv) {
-    const char *addr = NULL, *token = getenv("C6_DIST_TOKEN");
+    const char *addr = NULL, *token = getenv("C6_DIST_TOKEN"), *tls_ca = NULL;
+    bool tls = false, insecure = false;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             agent_usage(stdout);
             return 0;
+        } else if (!strcmp(argv[i], "--tls")) {
+            tls = true;
+        } else if (!strcmp(argv[i], "--insecure")) {
+            tls = insecure = true;
+        } else if (!strcmp(argv[i], "--tls-ca") && i + 1 < argc) {
+            tls = true;
+            tls_ca = argv[++i];
+        } else if (!strncmp(argv[i], "--tls-ca=", 9)) {
+            tls = true;
+            tls_ca = argv[i] + 9;
         } else if (!strcmp(argv[i], "--token") && i + 1 < argc) {
             token = argv[++i];
         } else if (!strncmp(argv[i], "--token=", 8)) {
@@ -479,6 +582,12 @@ int agent_main(int argc, char **argv) {
     }
     if (a->fd < 0) {
         log_printf(LOG_ERROR, "cannot join the coordinator: %s", err);
+        return DIST_EXIT_FAILED;
+    }
+    SSL_CTX *tls_ctx = NULL;
+    if (tls && agent_tls(a, addr, tls_ca, insecure, &tls_ctx)) {
+        SSL_CTX_free(tls_ctx);
+        close(a->fd);
         return DIST_EXIT_FAILED;
     }
     cJSON *w = NULL;
@@ -530,6 +639,8 @@ int agent_main(int argc, char **argv) {
     buf_free(&a->snap);
     proto_rx_free(&a->rx);
     free(a->setup_data);
+    dist_tls_close(a->ssl);
+    SSL_CTX_free(tls_ctx);
     close(a->fd);
     return code;
 }

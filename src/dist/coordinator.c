@@ -16,6 +16,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,8 @@
 #include "js/archive.h"
 #include "dist/metrics_link.h"
 #include "dist/proto.h"
+#include "dist/tls.h"
+#include "exec/test.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "version.h"
@@ -38,14 +41,30 @@
 
 enum { PH_GATHER, PH_SETUP, PH_RUNNING };
 
+/* An agent's progress numbers (MSG_PROGRESS), per scenario. */
+typedef struct scen_prog {
+    int state, vus;
+    long long done, interrupted, started;   /* started: µs after the start, -1: not yet */
+} scen_prog;
+
+typedef struct agent_prog {
+    bool seen;
+    int vus, vus_max;
+    long long done, interrupted;
+    scen_prog *scen;       /* the run's nscen */
+} agent_prog;
+
 typedef struct conn {
     int fd;                /* -1: none (not joined, closed or lost) */
+    SSL *ssl;              /* its TLS session (--tls-cert), NULL: plain */
+    bool handshaking;      /* (the TLS handshake is not over) */
     proto_rx rx;
     char peer[64];
     int64_t since, last_rx, last_ping;
     bool joined, ready, started, done, final, lost;
     int64_t started_at;    /* wall clock µs of its actual start */
     int done_code, final_code;
+    agent_prog prog;
 } conn;
 
 typedef struct coord {
@@ -66,6 +85,10 @@ typedef struct coord {
     run_ctx *r;            /* the run: its engine gets the merged metrics */
     dist_metrics_in *metrics;
     const char *listen_at;
+    const char *tls_cert, *tls_key;
+    SSL_CTX *tls;          /* --tls-cert/--tls-key: agents connect over TLS */
+    int64_t last_progress;   /* the progress block's last drawing */
+    int64_t setup_at, setup_wall_ms;   /* when setup() was asked for (monotonic µs, wall ms) */
 } coord;
 
 static volatile sig_atomic_t coord_signals;
@@ -76,6 +99,8 @@ static void coord_on_signal(int sig) {
 }
 
 static void conn_close(conn *c) {
+    dist_tls_close(c->ssl);
+    c->ssl = NULL;
     if (c->fd >= 0) close(c->fd);
     c->fd = -1;
     proto_rx_free(&c->rx);
@@ -83,7 +108,7 @@ static void conn_close(conn *c) {
 
 static int coord_send(conn *c, int type, const char *json) {
     if (c->fd < 0) return -1;
-    return proto_send_str(c->fd, type, json, 5000);
+    return proto_send_str(c->fd, c->ssl, type, json, 5000);
 }
 
 static char *coord_json_code(const char *key, long long v, const char *skey, const char *sval) {
@@ -102,6 +127,7 @@ static void coord_stop(coord *c, int code, int except, const char *reason) {
     c->stopping = true;
     c->code = code;
     c->stop_at = clock_now_us();
+    atomic_store(&c->r->test.phase, PHASE_HARD_STOP);   /* (the REST API's "stopped") */
     char *m = coord_json_code("code", code, "reason", reason);
     for (int i = 0; i < c->n; i++) {
         conn *a = &c->agents[i];
@@ -138,7 +164,7 @@ static const char *coord_why(int code) {
 static void coord_refuse(coord *c, conn *p, const char *why) {
     (void)c;
     log_printf(LOG_WARN, "refused an agent from %s: %s", p->peer, why);
-    proto_send_str(p->fd, MSG_REFUSE, why, 1000);
+    proto_send_str(p->fd, p->ssl, MSG_REFUSE, why, 1000);
     shutdown(p->fd, SHUT_WR);
     conn_close(p);
 }
@@ -196,14 +222,16 @@ static void coord_hello(coord *c, conn *p, const uint8_t *data, size_t len) {
     } else {
         int i = c->joined++;
         conn *a = &c->agents[i];
+        scen_prog *keep = a->prog.scen;   /* (allocated for it) */
         *a = *p;
+        a->prog.scen = keep;
         memset(p, 0, sizeof *p);
         p->fd = -1;
         a->joined = true;
         a->rx.max = DIST_FRAME_MAX;
         a->last_rx = clock_now_us();
         char *m = coord_welcome(c, i);
-        if (!m || coord_send(a, MSG_WELCOME, m) || proto_send(a->fd, MSG_ARCHIVE, c->archive.p, c->archive.len, 30000)) {
+        if (!m || coord_send(a, MSG_WELCOME, m) || proto_send(a->fd, a->ssl, MSG_ARCHIVE, c->archive.p, c->archive.len, 30000)) {
             free(m);
             coord_lose(c, i, "cannot send it the test");
         } else {
@@ -221,6 +249,9 @@ static void coord_check_ready(coord *c) {
         if (!c->agents[i].ready) return;
     log_printf(LOG_INFO, "all %d agents initialised their VUs", c->n);
     c->phase = PH_SETUP;
+    atomic_store(&c->r->api_state, API_EXEC_SETUP);
+    c->setup_at = clock_now_us();
+    c->setup_wall_ms = clock_wall_us() / 1000;
     coord_send(&c->agents[0], MSG_RUN_SETUP, "{}");
 }
 
@@ -233,7 +264,21 @@ static void coord_setup_done(coord *c, const cJSON *o) {
         snprintf(msg, sizeof msg, "setup() failed on agent 1 (exit code %d)", rc);
         log_printf(LOG_ERROR, "%s; stopping the test", msg);
         coord_stop(c, rc, 0, msg);
+        /* the end-of-test summary still comes, as `c6 run`'s after a failed
+         * setup() (k6 internal/cmd/run.go defers it before the run), its
+         * clock from setup()'s start; agent 1 sends setup()'s metrics */
+        c->r->test.start_us = c->setup_at;
+        c->r->test.start_wall_ms = c->setup_wall_ms;
+        c->r->run_end_us = clock_now_us();
         return;
+    }
+    if (cJSON_IsString(data)) {   /* the REST API's GET /v1/setup */
+        char *copy = strdup(data->valuestring);
+        if (copy) {
+            pthread_mutex_lock(&c->r->special_lock);
+            run_set_setup_json(c->r, copy);
+            pthread_mutex_unlock(&c->r->special_lock);
+        }
     }
     cJSON *d = cJSON_CreateObject();
     if (cJSON_IsString(data)) cJSON_AddStringToObject(d, "data", data->valuestring);
@@ -250,6 +295,7 @@ static void coord_setup_done(coord *c, const cJSON *o) {
     for (int i = 0; i < c->n; i++) coord_send(&c->agents[i], MSG_START, m ? m : "{}");
     free(m);
     c->phase = PH_RUNNING;
+    atomic_store(&c->r->api_state, API_EXEC_RUNNING);
 }
 
 /* Every agent's iterations are over: teardown() runs once, on the first
@@ -264,6 +310,7 @@ static void coord_check_done(coord *c) {
     }
     c->teardown_sent = true;
     c->r->run_end_us = clock_now_us();   /* the iterations are over everywhere */
+    atomic_store(&c->r->api_state, API_EXEC_TEARDOWN);
     for (int i = 0; i < c->n; i++) {
         conn *a = &c->agents[i];
         if (a->done && !a->final && !a->lost) coord_send(a, MSG_TEARDOWN, i == first ? "{\"here\":true}" : "{\"here\":false}");
@@ -273,6 +320,99 @@ static void coord_check_done(coord *c) {
 static int coord_int(const cJSON *o, const char *key, int dflt) {
     const cJSON *v = cJSON_GetObjectItem(o, key);
     return cJSON_IsNumber(v) ? v->valueint : dflt;
+}
+
+static long long coord_ll(const cJSON *v) { return cJSON_IsNumber(v) ? (long long)v->valuedouble : 0; }
+
+/* An agent's progress numbers; -1: malformed. */
+static int coord_take_progress(coord *c, conn *a, const cJSON *o) {
+    const cJSON *sc = cJSON_GetObjectItem(o, "scen");
+    int nscen = c->r->test.nscen;
+    if (!cJSON_IsArray(sc) || cJSON_GetArraySize(sc) != nscen || !a->prog.scen) return -1;
+    agent_prog *g = &a->prog;
+    g->seen = true;
+    g->vus = (int)coord_ll(cJSON_GetObjectItem(o, "vus"));
+    g->vus_max = (int)coord_ll(cJSON_GetObjectItem(o, "vus_max"));
+    g->done = coord_ll(cJSON_GetObjectItem(o, "done"));
+    g->interrupted = coord_ll(cJSON_GetObjectItem(o, "interrupted"));
+    int i = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, sc) {
+        if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != 5) return -1;
+        scen_prog *s = &g->scen[i++];
+        s->state = (int)coord_ll(cJSON_GetArrayItem(it, 0));
+        if (s->state < SC_PENDING || s->state > SC_DONE) return -1;
+        s->done = coord_ll(cJSON_GetArrayItem(it, 1));
+        s->interrupted = coord_ll(cJSON_GetArrayItem(it, 2));
+        s->vus = (int)coord_ll(cJSON_GetArrayItem(it, 3));
+        s->started = cJSON_IsNumber(cJSON_GetArrayItem(it, 4)) ? coord_ll(cJSON_GetArrayItem(it, 4)) : -1;
+    }
+    return 0;
+}
+
+/* The whole run's progress numbers, summed over the agents' last ones,
+ * into the run's (what `c6 run`'s progress block and REST API read): VUs,
+ * iterations; a scenario is done when it is done on every agent, else in
+ * the furthest state of those where it is not, started at its first start. */
+static void coord_merge_progress(coord *c) {
+    c6_test *t = &c->r->test;
+    int vus = 0, vus_max = 0;
+    long long done = 0, interrupted = 0;
+    for (int i = 0; i < c->joined; i++) {
+        const agent_prog *g = &c->agents[i].prog;
+        vus += g->vus;
+        vus_max += g->vus_max;
+        done += g->done;
+        interrupted += g->interrupted;
+    }
+    atomic_store(&t->vus_active, vus);
+    atomic_store(&t->vus_initialized, vus_max);
+    atomic_store(&t->iters_done, done);
+    atomic_store(&t->iters_interrupted, interrupted);
+    for (int k = 0; k < t->nscen; k++) {
+        scen_rt *sc = &t->scen[k];
+        int st = -1, vus_k = 0;
+        bool all_done = c->joined > 0;
+        long long d = 0, in = 0, first = -1;
+        for (int i = 0; i < c->joined; i++) {
+            const agent_prog *g = &c->agents[i].prog;
+            const scen_prog *s = g->scen ? &g->scen[k] : NULL;
+            if (!g->seen || !s) {
+                all_done = false;
+                continue;
+            }
+            d += s->done;
+            in += s->interrupted;
+            vus_k += s->vus;
+            if (s->started >= 0 && (first < 0 || s->started < first)) first = s->started;
+            if (s->state != SC_DONE) {
+                all_done = false;
+                if (s->state > st) st = s->state;
+            }
+        }
+        if (all_done) st = SC_DONE;
+        if (st < 0) st = SC_PENDING;
+        if (first >= 0) atomic_store(&sc->start_us, t->start_us + first);
+        if (st >= SC_RUNNING && first < 0) st = SC_PENDING;   /* (no start known yet) */
+        if (st == SC_DONE && !sc->end_us) sc->end_us = clock_now_us();
+        atomic_store(&sc->done, d);
+        atomic_store(&sc->interrupted, in);
+        atomic_store(&sc->vus_active, vus_k);
+        atomic_store(&sc->state, st);
+    }
+}
+
+/* Every second from the start, the whole run's progress block, as `c6 run`
+ * draws its own (the agents draw none). */
+static void coord_progress(coord *c) {
+    int64_t now = clock_now_us();
+    if (c->phase != PH_RUNNING || !c->r->test.start_us || now < c->r->test.start_us) return;
+    if (!c->last_progress) c->last_progress = c->r->test.start_us;   /* the first: a second in, as run's */
+    if (now - c->last_progress < 1000000) return;
+    c->last_progress += 1000000;
+    if (now - c->last_progress >= 1000000) c->last_progress = now;   /* (a long stall: no burst) */
+    coord_merge_progress(c);
+    run_progress(c->r, false);
 }
 
 /* A joined agent's message; -1: a protocol error. */
@@ -293,6 +433,9 @@ static int coord_message(coord *c, int i, int type, const uint8_t *p, size_t len
     int rc = 0;
     char msg[300];
     switch (type) {
+    case MSG_PROGRESS:
+        rc = coord_take_progress(c, a, o);
+        break;
     case MSG_READY:
         a->ready = true;
         coord_check_ready(c);
@@ -356,12 +499,23 @@ static int coord_message(coord *c, int i, int type, const uint8_t *p, size_t len
  * what that means). frame: each complete frame. */
 static bool coord_read(conn *a, const char **why) {
     int rd;
-    while ((rd = proto_read(a->fd, &a->rx)) > 0) a->last_rx = clock_now_us();
+    while ((rd = proto_read(a->fd, a->ssl, &a->rx)) > 0) a->last_rx = clock_now_us();
     if (rd < 0) *why = errno ? strerror(errno) : "the connection was closed";
     return rd >= 0;
 }
 
 static void coord_poll_pending(coord *c, conn *p) {
+    if (p->handshaking) {   /* TLS first */
+        char err[400];
+        int hs = dist_tls_handshake(p->ssl, err, sizeof err);
+        if (hs < 0) log_printf(LOG_WARN, "refused an agent from %s: %s", p->peer, err);
+        if (hs < 0 || (hs == 0 && clock_now_us() - p->since > COORD_HELLO_US)) {
+            conn_close(p);
+            return;
+        }
+        if (hs == 0) return;
+        p->handshaking = false;
+    }
     const char *why = NULL;
     bool alive = coord_read(p, &why);
     int type;
@@ -405,6 +559,13 @@ static void coord_accept(coord *c) {
         p->rx.max = DIST_HELLO_MAX;
         p->since = clock_now_us();
         proto_peer_name(fd, p->peer, sizeof p->peer);
+        if (c->tls) {
+            if (!(p->ssl = dist_tls_session(c->tls, fd, NULL))) {
+                conn_close(p);
+                continue;
+            }
+            p->handshaking = true;
+        }
     }
 }
 
@@ -419,7 +580,7 @@ static void coord_heartbeats(coord *c) {
         }
         if (now - a->last_ping >= DIST_PING_US) {
             a->last_ping = now;
-            if (proto_send(a->fd, MSG_PING, "", 0, 1000)) coord_lose(c, i, strerror(errno));
+            if (proto_send(a->fd, a->ssl, MSG_PING, "", 0, 1000)) coord_lose(c, i, strerror(errno));
         }
     }
 }
@@ -485,6 +646,10 @@ static int coord_loop(coord *c) {
             coord_stop(c, EXIT_ABORTED, -1, "the coordinator was interrupted");
             if (c->phase < PH_RUNNING && c->joined == 0) return EXIT_ABORTED;
         }
+        if (atomic_load(&c->r->api_stopped) && !c->stopping) {   /* PATCH /v1/status {"stopped":true} */
+            log_printf(LOG_WARN, "test run stopped from REST API");
+            coord_stop(c, EXIT_API_STOP, -1, "the test run was stopped from the coordinator's REST API");
+        }
         if (c->stopping && clock_now_us() - c->stop_at > COORD_END_GRACE_US) break;
         size_t np = 0;
         pf[np++] = (struct pollfd){c->lfd, POLLIN, 0};
@@ -501,7 +666,9 @@ static int coord_loop(coord *c) {
         coord_heartbeats(c);
         coord_check_done(c);
         coord_thresholds(c);
+        coord_progress(c);
     }
+    coord_merge_progress(c);   /* the final block's numbers (run_finish draws it) */
     return coord_report(c);
 }
 
@@ -554,14 +721,21 @@ static int coord_ctl_coordinate(void *arg, run_ctx *r) {
     c->agents = calloc((size_t)c->n, sizeof *c->agents);
     c->metrics = dist_metrics_in_new(r, c->n);
     int code = DIST_EXIT_FAILED;
-    if (c->agents && c->metrics) {
+    bool ok = c->agents && c->metrics;
+    for (int i = 0; ok && i < c->n; i++)
+        ok = (c->agents[i].prog.scen = calloc((size_t)r->test.nscen + 1, sizeof(scen_prog))) != NULL;
+    if (ok) {
         for (int i = 0; i < c->n; i++) c->agents[i].fd = -1;
         struct sigaction sa = {0};
         sa.sa_handler = coord_on_signal;
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
         coord_show_listen(c, c->listen_at);
-        code = coord_loop(c);
+        /* the REST API of the whole run (--address), as `c6 run` serves its own */
+        atomic_store(&r->api_state, API_EXEC_INIT_VUS);
+        code = run_api_start(r);
+        if (!code) code = coord_loop(c);
+        atomic_store(&r->api_state, c->stopping ? API_EXEC_INTERRUPTED : API_EXEC_ENDED);
         if (coord_signals) r->aborted = true;
         /* stopped by a threshold: the end says so, and exits 99, as `c6 run` */
         if (r->threshold_aborted && code == EXIT_THRESHOLDS) code = 0;
@@ -570,7 +744,10 @@ static int coord_ctl_coordinate(void *arg, run_ctx *r) {
     } else {
         log_printf(LOG_ERROR, "out of memory");
     }
-    for (int i = 0; c->agents && i < c->n; i++) conn_close(&c->agents[i]);
+    for (int i = 0; c->agents && i < c->n; i++) {
+        conn_close(&c->agents[i]);
+        free(c->agents[i].prog.scen);
+    }
     for (int k = 0; k < COORD_PENDING_MAX; k++) conn_close(&c->pending[k]);
     free(c->agents);
     c->agents = NULL;
@@ -580,16 +757,20 @@ static int coord_ctl_coordinate(void *arg, run_ctx *r) {
 }
 
 static void coord_usage(FILE *f) {
-    fprintf(f, "usage: c6 coordinator [run's flags] script.js --instances N [--listen HOST:PORT] [--token T]\n\n"
+    fprintf(f, "usage: c6 coordinator [run's flags] script.js --instances N [--listen HOST:PORT] [--token T]\n"
+               "                      [--tls-cert FILE --tls-key FILE]\n\n"
                "Runs one test over N `c6 agent HOST:PORT` processes, each with its execution segment.\n"
                "  --instances N        the number of agents (required)\n"
                "  --listen HOST:PORT   where agents connect (default %s; 0 as the port picks one)\n"
-               "  --token T            the token agents must give (default: $C6_DIST_TOKEN, else none)\n",
+               "  --token T            the token agents must give (default: $C6_DIST_TOKEN, else none)\n"
+               "  --tls-cert FILE      serve TLS to the agents with this PEM certificate (chain) ...\n"
+               "  --tls-key FILE       ... and its PEM key (agents: --tls, --tls-ca FILE or --insecure)\n",
                DIST_DEFAULT_LISTEN);
 }
 
 /* Takes the coordinator's own flags out of argv; the rest are run's. */
-static int coord_flags(int *argc, char **argv, int *n, const char **listen_at, const char **token) {
+static int coord_flags(int *argc, char **argv, int *n, const char **listen_at, const char **token, const char **cert,
+                       const char **key) {
     int k = 0;
     for (int i = 0; i < *argc; i++) {
         const char *a = argv[i], **dst = NULL;
@@ -602,6 +783,8 @@ static int coord_flags(int *argc, char **argv, int *n, const char **listen_at, c
         if (!strncmp(a, "--instances", 11) && (a[11] == 0 || a[11] == '=')) num = n;
         else if (!strncmp(a, "--listen", 8) && (a[8] == 0 || a[8] == '=')) dst = listen_at;
         else if (!strncmp(a, "--token", 7) && (a[7] == 0 || a[7] == '=')) dst = token;
+        else if (!strncmp(a, "--tls-cert", 10) && (a[10] == 0 || a[10] == '=')) dst = cert;
+        else if (!strncmp(a, "--tls-key", 9) && (a[9] == 0 || a[9] == '=')) dst = key;
         if (!num && !dst) {
             argv[k++] = argv[i];
             continue;
@@ -687,7 +870,7 @@ int coordinator_main(int argc, char **argv) {
     const char *listen_at = DIST_DEFAULT_LISTEN, *token = getenv("C6_DIST_TOKEN");
     c->n = 0;
     for (int k = 0; k < COORD_PENDING_MAX; k++) c->pending[k].fd = -1;
-    if (coord_flags(&argc, argv, &c->n, &listen_at, &token)) return 255;
+    if (coord_flags(&argc, argv, &c->n, &listen_at, &token, &c->tls_cert, &c->tls_key)) return 255;
     int rc = coord_ship_args(c, argc, argv);
     if (rc) {
         free(c->args);
@@ -701,10 +884,24 @@ int coordinator_main(int argc, char **argv) {
     }
     c->token = token ? token : "";
     c->listen_at = listen_at;
+    if (!c->tls_cert != !c->tls_key) {
+        log_printf(LOG_ERROR, "--tls-cert and --tls-key go together");
+        free(c->args);
+        return 255;
+    }
+    if (c->tls_cert) {
+        char err[1024];
+        if (!(c->tls = dist_tls_server_ctx(c->tls_cert, c->tls_key, err, sizeof err))) {
+            log_printf(LOG_ERROR, "%s", err);
+            free(c->args);
+            return 255;
+        }
+    }
     /* `c6 run` with the test run by the agents (coord_ctl_coordinate) */
     run_controller ctl = {.archive = coord_ctl_archive, .coordinate = coord_ctl_coordinate, .arg = c};
     int code = run_main_with(argc, argv, MODE_COORD, &ctl);
     dist_metrics_in_free(c->metrics);
+    SSL_CTX_free(c->tls);
     buf_free(&c->archive);
     free(c->args);
     return code;

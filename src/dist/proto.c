@@ -4,10 +4,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <openssl/sha.h>
 #include <poll.h>
 #include <stdio.h>
@@ -22,7 +25,7 @@ void proto_rx_free(proto_rx *rx) {
     rx->len = rx->cap = rx->consumed = 0;
 }
 
-int proto_read(int fd, proto_rx *rx) {
+int proto_read(int fd, SSL *ssl, proto_rx *rx) {
     if (rx->consumed) {
         memmove(rx->p, rx->p + rx->consumed, rx->len - rx->consumed);
         rx->len -= rx->consumed;
@@ -38,7 +41,21 @@ int proto_read(int fd, proto_rx *rx) {
         rx->p = np;
         rx->cap = ncap;
     }
-    ssize_t n = recv(fd, rx->p + rx->len, rx->cap - rx->len, 0);
+    ssize_t n;
+    if (ssl) {
+        int cap = rx->cap - rx->len > INT_MAX ? INT_MAX : (int)(rx->cap - rx->len);
+        ERR_clear_error();
+        n = SSL_read(ssl, rx->p + rx->len, cap);
+        if (n <= 0) {
+            int e = SSL_get_error(ssl, (int)n);
+            if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return 0;
+            if (e == SSL_ERROR_ZERO_RETURN) errno = 0;
+            else if (e != SSL_ERROR_SYSCALL || !errno) errno = EPROTO;
+            return -1;
+        }
+    } else {
+        n = recv(fd, rx->p + rx->len, rx->cap - rx->len, 0);
+    }
     if (n > 0) {
         rx->len += (size_t)n;
         return 1;
@@ -66,9 +83,26 @@ int proto_next(proto_rx *rx, int *type, const uint8_t **payload, size_t *len) {
     return 1;
 }
 
-static int proto_write_all(int fd, const uint8_t *p, size_t n, int timeout_ms) {
+static int proto_write_all(int fd, SSL *ssl, const uint8_t *p, size_t n, int timeout_ms) {
     while (n) {
-        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+        short want = POLLOUT;
+        ssize_t k;
+        if (ssl) {
+            ERR_clear_error();
+            k = SSL_write(ssl, p, n > INT_MAX ? INT_MAX : (int)n);
+            if (k <= 0) {
+                int e = SSL_get_error(ssl, (int)k);
+                if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+                    errno = EAGAIN;
+                    want = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+                } else if (e != SSL_ERROR_SYSCALL || !errno) {
+                    errno = EPROTO;
+                }
+                k = -1;
+            }
+        } else {
+            k = send(fd, p, n, MSG_NOSIGNAL);
+        }
         if (k > 0) {
             p += k;
             n -= (size_t)k;
@@ -76,7 +110,7 @@ static int proto_write_all(int fd, const uint8_t *p, size_t n, int timeout_ms) {
         }
         if (k < 0 && errno == EINTR) continue;
         if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd pf = {fd, POLLOUT, 0};
+            struct pollfd pf = {fd, want, 0};
             int r = poll(&pf, 1, timeout_ms);
             if (r == 0) errno = ETIMEDOUT;
             if (r <= 0) return -1;
@@ -87,18 +121,18 @@ static int proto_write_all(int fd, const uint8_t *p, size_t n, int timeout_ms) {
     return 0;
 }
 
-int proto_send(int fd, int type, const void *payload, size_t len, int timeout_ms) {
+int proto_send(int fd, SSL *ssl, int type, const void *payload, size_t len, int timeout_ms) {
     if (len > DIST_FRAME_MAX) {
         errno = EMSGSIZE;
         return -1;
     }
     uint8_t h[5] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len, (uint8_t)type};
-    if (proto_write_all(fd, h, 5, timeout_ms)) return -1;
-    return proto_write_all(fd, payload, len, timeout_ms);
+    if (proto_write_all(fd, ssl, h, 5, timeout_ms)) return -1;
+    return proto_write_all(fd, ssl, payload, len, timeout_ms);
 }
 
-int proto_send_str(int fd, int type, const char *s, int timeout_ms) {
-    return proto_send(fd, type, s ? s : "", s ? strlen(s) : 0, timeout_ms);
+int proto_send_str(int fd, SSL *ssl, int type, const char *s, int timeout_ms) {
+    return proto_send(fd, ssl, type, s ? s : "", s ? strlen(s) : 0, timeout_ms);
 }
 
 bool proto_token_eq(const char *a, const char *b) {

@@ -9,8 +9,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <openssl/types.h>
 
-#define DIST_PROTO_VERSION 2   /* 2: the test as a k6 archive, merged metrics, MSG_FAIL */
+#define DIST_PROTO_VERSION 3   /* 2: the test as a k6 archive, merged metrics, MSG_FAIL; 3: MSG_PROGRESS */
 #define DIST_DEFAULT_LISTEN "127.0.0.1:6566"   /* the REST API has 6565 */
 #define DIST_HELLO_MAX 4096                    /* a frame before the hello is accepted */
 #define DIST_FRAME_MAX (64u << 20)             /* any frame after it (the archive, setup() data, snapshots) */
@@ -38,6 +39,9 @@ enum dist_msg {
     MSG_PING,           /* either way, every DIST_PING_US */
     MSG_METRICS,        /* agent: a metrics snapshot (metrics/snapshot.h, dist/metrics_link.h) */
     MSG_FAIL,           /* agent: {"reason"} the run cannot go on right (too many time series) */
+    MSG_PROGRESS,       /* agent: {"vus","vus_max","done","interrupted","scen":[[state,done,interrupted,
+                         * vus,started]...]} its progress numbers, every DIST_PING_US and at the end
+                         * of its iterations (started: µs from its start to the scenario's, -1: not yet) */
     MSG_MAX
 };
 
@@ -50,15 +54,17 @@ typedef struct proto_rx {
 } proto_rx;
 
 void proto_rx_free(proto_rx *rx);
-/* Reads what fd has (non-blocking fd). 1: read something, 0: nothing now,
- * -1: closed or error (errno; 0 at a clean close). */
-int proto_read(int fd, proto_rx *rx);
+/* Reads what fd has (non-blocking fd), through ssl when not NULL (the
+ * connection's TLS session, dist/tls.h). 1: read something, 0: nothing now,
+ * -1: closed or error (errno; 0 at a clean close). One thread at a time per
+ * connection, reads and writes alike (an SSL object is not shared). */
+int proto_read(int fd, SSL *ssl, proto_rx *rx);
 /* The next complete frame: 1 with *type, *payload (valid until the next
  * call) and *len; 0: incomplete; -1: a bad frame (too large, unknown type). */
 int proto_next(proto_rx *rx, int *type, const uint8_t **payload, size_t *len);
 /* Writes a whole frame, waiting up to timeout_ms for a slow peer. 0 or -1. */
-int proto_send(int fd, int type, const void *payload, size_t len, int timeout_ms);
-int proto_send_str(int fd, int type, const char *s, int timeout_ms);
+int proto_send(int fd, SSL *ssl, int type, const void *payload, size_t len, int timeout_ms);
+int proto_send_str(int fd, SSL *ssl, int type, const char *s, int timeout_ms);
 
 /* Token equality in a time independent of where they differ (both hashed). */
 bool proto_token_eq(const char *a, const char *b);

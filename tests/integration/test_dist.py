@@ -25,7 +25,7 @@ DIST = SCRIPTS / "dist"
 
 # the wire (src/dist/proto.h): 4-byte big-endian length, type byte, payload
 MSG_HELLO, MSG_REFUSE, MSG_WELCOME, MSG_ARCHIVE = 1, 2, 3, 4
-DIST_PROTO = 2   # DIST_PROTO_VERSION
+DIST_PROTO = 3   # DIST_PROTO_VERSION
 DIST_EXIT_FAILED = 103   # k6's GenericEngine exit code: a distributed run that failed
 
 
@@ -598,3 +598,229 @@ def test_coordinator_runs_an_archive(dist, target, c6_bin):
     for a in agents:
         assert a.wait(60) == 0, a.err
     assert json.loads((dist.tmp / "hs.json").read_text()) == {"iterations": 300, "reqs": 300}
+
+
+# ---------------------------------------------------------------- the whole run's progress
+
+
+def _progress_heads(out):
+    """(complete, interrupted, vus, vus_max) of each "running (...)" line."""
+    rx = re.compile(r"^running \([^)]*\), (\d+)/(\d+) VUs, (\d+) complete and (\d+) interrupted iterations", re.M)
+    return [(int(m.group(3)), int(m.group(4)), int(m.group(1)), int(m.group(2))) for m in rx.finditer(out)]
+
+
+def test_coordinator_draws_the_whole_runs_progress(dist):
+    """The coordinator draws `c6 run`'s progress block (k6 internal/cmd/ui.go
+    showProgress: "running (T), A/M VUs, N complete and I interrupted
+    iterations", then a bar per scenario; on a pipe a block every second
+    and once more after the summary) with every agent's numbers summed; the
+    agents draw none (they run --quiet)."""
+    c = dist.coordinator(str(DIST / "progress.js"), "--instances", "2")
+    agents = [dist.agent() for _ in range(2)]
+    assert c.wait(120) == 0, c.err
+    for a in agents:
+        assert a.wait(30) == 0, a.err
+        assert b"running (" not in a.out and b"shared iters" not in a.out, a.out[-2000:]
+    out = c.out.decode()
+    heads = _progress_heads(out)
+    assert len(heads) >= 3, out
+    # the summary's count is the merged one; the last block says the same total
+    total = int(re.search(r"iterations\.*: (\d+) ", out).group(1))
+    assert heads[-1][0] == total and heads[-1][1] == 0, (heads, total)
+    # VUs initialised: all 6 of the plan (3 per agent), only the sum shows it
+    assert max(h[3] for h in heads) == 6, heads
+    # while both scenarios run, the active VUs of both agents: up to 6 (> one agent's 3)
+    assert max(h[2] for h in heads) > 3, heads
+    # iterations grow block after block
+    assert [h[0] for h in heads] == sorted(h[0] for h in heads), heads
+    # the scenarios' bars: the shared one's 20 iterations, summed from 10 per agent
+    assert re.search(r"^shared +✓ \[ 100% \] 2 VUs .* 20/20 shared iters", out, re.M), out
+    assert re.search(r"^looping +✓ \[ 100% \] 4 VUs +3s", out, re.M), out
+
+
+# ---------------------------------------------------------------- the whole run's REST API
+
+
+def _api(addr, path, method="GET", body=None):
+    """(HTTP status, JSON document) of a REST API call."""
+    import urllib.error
+    import urllib.request
+    req = urllib.request.Request(f"http://{addr}{path}", method=method,
+                                 data=json.dumps(body).encode() if body is not None else None)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.load(r)
+    except urllib.error.HTTPError as e:
+        return e.code, json.load(e)
+
+
+def test_coordinator_serves_the_whole_runs_rest_api(dist):
+    """--address on the coordinator: k6's REST API (api/v1) for the whole
+    run, from the merged engine and the agents' summed VUs. GET /v1/status,
+    /v1/metrics, /v1/groups and /v1/setup answer as `c6 run`'s; a pause is
+    refused as k6 refuses one it cannot make (500 "Pause error",
+    api/v1/status_routes.go), a VU change as a config update it rejects
+    (400 "Config update error"); PATCH {"stopped":true} stops every agent,
+    and the run ends as k6's stopped from its API (exit 103, k6
+    exitcodes.ExternalAbort... ScriptStoppedFromRESTAPI = 103)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        addr = f"127.0.0.1:{s.getsockname()[1]}"
+    c = dist.coordinator(str(DIST / "api.js"), "--instances", "2", "--address", addr)
+    agents = [dist.agent() for _ in range(2)]
+    assert c.wait_for(r"the test started on all 2 agents", 60), c.err
+    # a progress report from both agents (every second) after the start
+    deadline = time.monotonic() + 20
+    while True:
+        code, st = _api(addr, "/v1/status")
+        a = st["data"]["attributes"]
+        if a["vus"] == 4 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert code == 200
+    # k6 lib.ExecutionStatus: 7 = Running; 2 VUs on each agent, summed
+    assert (a["status"], a["vus"], a["vus-max"], a["running"], a["paused"], a["stopped"]) == (7, 4, 4, True, False, False), a
+
+    # the merged metrics: vus is the sum once every agent's snapshot had it
+    while True:
+        code, doc = _api(addr, "/v1/metrics")
+        ms = {m["id"]: m["attributes"] for m in doc["data"]}
+        if "vus" in ms or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert code == 200
+    assert ms["iterations"]["sample"]["count"] > 0, ms["iterations"]
+    assert ms["checks"]["sample"]["rate"] == 1, ms["checks"]
+    assert ms["vus"]["sample"]["value"] == 4, ms["vus"]
+    code, doc = _api(addr, "/v1/metrics/iteration_duration")
+    assert code == 200 and doc["data"]["attributes"]["sample"]["min"] >= 100, doc
+
+    code, doc = _api(addr, "/v1/groups")
+    assert code == 200
+    names = {g["attributes"]["name"]: g["attributes"] for g in doc["data"]}
+    assert "g" in names, doc
+    ck = names["g"]["checks"][0]
+    assert ck["name"] == "has setup data" and ck["passes"] > 0 and ck["fails"] == 0, ck
+
+    code, doc = _api(addr, "/v1/setup")
+    assert code == 200 and doc["data"]["attributes"]["data"] == {"from": "setup"}, doc
+
+    code, doc = _api(addr, "/v1/status", "PATCH", {"data": {"attributes": {"paused": True}}})
+    assert code == 500 and doc["errors"][0]["title"] == "Pause error", doc
+    assert "distributed run (c6 coordinator) doesn't support pause and resume" in doc["errors"][0]["detail"]
+    code, doc = _api(addr, "/v1/status", "PATCH", {"data": {"attributes": {"vus": 1}}})
+    # without an externally-controlled executor: k6's 500 (api/v1/status_routes.go)
+    assert code == 500 and doc["errors"][0]["title"] == "Execution config error", doc
+    assert c.p.poll() is None
+
+    code, doc = _api(addr, "/v1/status", "PATCH", {"data": {"attributes": {"stopped": True}}})
+    assert code == 200, doc
+    t0 = time.monotonic()
+    assert c.wait(60) == 103, c.err
+    assert time.monotonic() - t0 < 30
+    assert "test run stopped from REST API" in c.err
+    for ag in agents:
+        assert ag.wait(30) == 103, ag.err
+    out = c.out.decode()
+    assert re.search(r"iterations\.*: \d+ ", out), out
+
+
+# ---------------------------------------------------------------- TLS on the agent connection
+
+
+def _openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+def _make_ca_and_cert(d, name):
+    """A CA (name.ca.pem) and a certificate for 127.0.0.1 it issued (name.pem, name.key)."""
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    _openssl("req", "-x509", *ec, "-days", "1", "-subj", f"/CN=c6 test {name} CA",
+             "-keyout", f"{name}.ca.key", "-out", f"{name}.ca.pem", cwd=d)
+    _openssl("req", *ec, "-subj", "/CN=c6 coordinator", "-keyout", f"{name}.key", "-out", f"{name}.csr", cwd=d)
+    (d / f"{name}.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{name}.ca.pem", "-CAkey", f"{name}.ca.key",
+             "-CAcreateserial", "-days", "1", "-extfile", f"{name}.ext", "-out", f"{name}.pem", cwd=d)
+
+
+def test_tls_between_coordinator_and_agents(dist, tmp_path):
+    """--tls-cert/--tls-key on the coordinator: agents connect over TLS
+    (OpenSSL, TLS >= 1.2) and check its certificate (--tls-ca, else the
+    system's CAs; --insecure skips the check); the token is still required.
+    Refused, each with a clear message and the run unharmed: a plain agent,
+    an agent trusting another CA, a TLS agent with a wrong token."""
+    _make_ca_and_cert(tmp_path, "good")
+    _make_ca_and_cert(tmp_path, "other")
+    c = dist.coordinator(str(DIST / "progress.js"), "--instances", "2", "--token", "s3cret",
+                         "--tls-cert", str(tmp_path / "good.pem"), "--tls-key", str(tmp_path / "good.key"))
+    plain = dist.agent("--token", "s3cret")
+    assert plain.wait(30) == DIST_EXIT_FAILED, plain.err
+    assert "a coordinator serving TLS wants --tls, --tls-ca FILE or --insecure" in plain.err
+    assert c.wait_for(r"refused an agent from 127\.0\.0\.1:\d+: TLS handshake failed", 10), c.err
+    distrust = dist.agent("--token", "s3cret", "--tls-ca", str(tmp_path / "other.ca.pem"))
+    assert distrust.wait(30) == DIST_EXIT_FAILED, distrust.err
+    assert "TLS handshake failed: certificate verification: unable to get local issuer certificate" in distrust.err
+    # the system's CAs do not know this one either
+    system = dist.agent("--token", "s3cret", "--tls", env={"SSL_CERT_FILE": str(tmp_path / "other.ca.pem")})
+    assert system.wait(30) == DIST_EXIT_FAILED, system.err
+    assert "certificate verification" in system.err
+    wrong = dist.agent("--token", "nope", "--tls-ca", str(tmp_path / "good.ca.pem"))
+    assert wrong.wait(30) == DIST_EXIT_FAILED, wrong.err
+    assert "refused this agent: wrong token" in wrong.err
+    assert c.p.poll() is None
+    # the two agents of the run: one checking the certificate, one not
+    agents = [dist.agent("--token", "s3cret", "--tls-ca", str(tmp_path / "good.ca.pem")),
+              dist.agent("--token", "s3cret", "--insecure")]
+    assert c.wait(120) == 0, c.err
+    for a in agents:
+        assert a.wait(30) == 0, a.err
+    out = c.out.decode()
+    total = int(re.search(r"iterations\.*: (\d+) ", out).group(1))
+    assert total > 20 and _progress_heads(out)[-1][0] == total, out
+    assert "the test started on all 2 agents" in c.err
+
+
+def test_tls_flags_checked_at_the_start(dist, tmp_path):
+    """--tls-cert without --tls-key, or a key that is not the certificate's,
+    end the coordinator before it listens (exit 255, a flag error)."""
+    _make_ca_and_cert(tmp_path, "good")
+    _make_ca_and_cert(tmp_path, "other")
+    script = str(DIST / "progress.js")
+    r = subprocess.run([dist.c6, "coordinator", script, "--instances", "1", "--tls-cert", str(tmp_path / "good.pem")],
+                       capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert r.returncode == 255 and "--tls-cert and --tls-key go together" in r.stderr, r
+    r = subprocess.run([dist.c6, "coordinator", script, "--instances", "1", "--tls-cert", str(tmp_path / "good.pem"),
+                        "--tls-key", str(tmp_path / "other.key")], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    # OpenSSL's own reason after c6's (SSL_CTX_use_PrivateKey_file checks the pair)
+    assert r.returncode == 255 and "cannot load the TLS key" in r.stderr and "key values mismatch" in r.stderr, r
+
+
+# ---------------------------------------------------------------- a failed setup()'s summary
+
+
+def test_failed_setup_still_prints_the_summary_as_c6_run(dist, target, c6_bin, tmp_path):
+    """setup() throws after one request: `c6 run` still prints the
+    end-of-test summary (k6 internal/cmd/run.go defers it before the run,
+    whatever the scheduler returns) with setup()'s metrics, then the last
+    progress block, and exits 107 (ScriptException). The coordinator prints
+    the same summary, from agent 1's setup() metrics, and the same exit code."""
+    s = tmp_path / "setup_fails.js"
+    s.write_text("import http from 'k6/http';\n"
+                 "export function setup() { http.get(__ENV.TARGET + '/'); throw new Error('setup broke'); }\n"
+                 "export default function () {}\n")
+    alone = _run_alone(c6_bin, dist.tmp, str(s), "-e", f"TARGET={target}", "--summary-export", "alone.json")
+    assert alone.returncode == 107, alone.stderr
+    c = dist.coordinator(str(s), "--instances", "2", "-e", f"TARGET={target}", "--summary-export", "merged.json")
+    agents = [dist.agent() for _ in range(2)]
+    assert c.wait(60) == 107, c.err
+    for a in agents:
+        assert a.wait(30) == 107, a.err
+    out = c.out.decode()
+    assert re.search(r"http_reqs\.*: 1 ", out), out
+    assert _summary_lines(out) == _summary_lines(alone.stdout), (out, alone.stdout)
+    one = json.loads((dist.tmp / "alone.json").read_text())["metrics"]
+    merged = json.loads((dist.tmp / "merged.json").read_text())["metrics"]
+    assert merged["http_reqs"]["count"] == one["http_reqs"]["count"] == 1
+    assert sorted(merged) == sorted(one), (sorted(merged), sorted(one))
+    # the last progress block after the summary, as run's: "0/1 VUs", nothing run
+    assert _progress_heads(out)[-1] == _progress_heads(alone.stdout)[-1] == (0, 0, 0, 1), out

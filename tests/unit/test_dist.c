@@ -69,9 +69,9 @@ static void test_send_read(void **state) {
     (void)state;
     int sv[2];
     assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
-    assert_int_equal(proto_send_str(sv[0], MSG_START, "{\"at\":1}", 1000), 0);
+    assert_int_equal(proto_send_str(sv[0], NULL, MSG_START, "{\"at\":1}", 1000), 0);
     proto_rx rx = {.max = 64};
-    assert_int_equal(proto_read(sv[1], &rx), 1);
+    assert_int_equal(proto_read(sv[1], NULL, &rx), 1);
     int type;
     const uint8_t *p;
     size_t len;
@@ -79,7 +79,7 @@ static void test_send_read(void **state) {
     assert_int_equal(type, MSG_START);
     assert_memory_equal(p, "{\"at\":1}", len);
     close(sv[0]);
-    assert_int_equal(proto_read(sv[1], &rx), -1);   /* closed */
+    assert_int_equal(proto_read(sv[1], NULL, &rx), -1);   /* closed */
     close(sv[1]);
     proto_rx_free(&rx);
 }
