@@ -1,0 +1,291 @@
+"""The test-run service (README "Test-run service"): `c6 server`, pooled
+`c6 agent --server URL` processes and the `c6 cloud` CLI, all local
+processes on 127.0.0.1. Statuses are the codes of k6's "Test Status codes"
+page (-2 Created ... 9 Aborted by limit); exit codes are `c6 run`'s (k6's
+errext/exitcodes: 99 ThresholdsHaveFailed, 105 ExternalAbort, 107
+ScriptException). Every process is killed at the end of its test; every
+wait is bounded.
+"""
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from conftest import SCRIPTS
+
+SVC = SCRIPTS / "service"
+TOKEN = "s3cret-token"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Service:
+    def __init__(self, c6_bin, tmp_path):
+        self.bin = c6_bin
+        self.db = str(tmp_path / "service.db")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.procs = []
+        self.server = None
+        self.tmp = tmp_path
+
+    def start(self):
+        log = open(self.tmp / f"server-{len(self.procs)}.log", "w")
+        self.server = subprocess.Popen(
+            [self.bin, "server", "--listen", f"127.0.0.1:{self.port}", "--db", self.db, "--token", TOKEN],
+            stdout=log, stderr=subprocess.STDOUT)
+        self.procs.append(self.server)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                self.api("GET", "/v1/agents")
+                return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        pytest.fail("the service did not start listening")
+
+    def agent(self, capacity=10, token=TOKEN):
+        p = subprocess.Popen([self.bin, "agent", "--server", self.url, "--capacity-vus", str(capacity),
+                              "--token", token],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.procs.append(p)
+        return p
+
+    def wait_agents(self, n):
+        self.wait(lambda: len([a for a in self.api("GET", "/v1/agents")[1]["agents"] if a["state"] == "free"]) >= n,
+                  "agents free")
+
+    def cloud(self, script, *extra, token=TOKEN):
+        env = dict(os.environ, K6_CLOUD_HOST=self.url, K6_CLOUD_TOKEN=token)
+        p = subprocess.Popen([self.bin, "cloud", "run", *extra, str(SVC / script)], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.procs.append(p)
+        return p
+
+    def api(self, method, path, body=None, token=TOKEN):
+        req = urllib.request.Request(self.url + path, data=body, method=method)
+        if token:
+            req.add_header("Authorization", f"Token {token}")
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    def run(self, rid):
+        code, j = self.api("GET", f"/v1/runs/{rid}")
+        assert code == 200, j
+        return j
+
+    def wait(self, pred, what, timeout=60):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if pred():
+                return
+            time.sleep(0.1)
+        pytest.fail(f"timed out waiting for {what}")
+
+    def wait_status(self, rid, status, timeout=60):
+        self.wait(lambda: self.run(rid)["status"] == status, f"run {rid} in status {status}", timeout)
+
+    def close(self):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+        for p in self.procs:
+            p.wait(timeout=10)
+
+
+@pytest.fixture
+def svc(c6_bin, tmp_path):
+    s = Service(c6_bin, tmp_path)
+    s.start()
+    yield s
+    s.close()
+
+
+def finish(p, timeout=90):
+    out, err = p.communicate(timeout=timeout)
+    return p.returncode, out, err
+
+
+def run_id(out):
+    # "run N submitted: URL" is the CLI's first line
+    first = out.splitlines()[0]
+    assert first.startswith("run ") and " submitted: " in first, out
+    return int(first.split()[1])
+
+
+def history(run):
+    return [h["status"] for h in run["statuses"]], [h["at"] for h in run["statuses"]]
+
+
+def test_normal_run(svc):
+    # Created, Validated, Queued, Initializing, Running, Finished, in order,
+    # each later than the one before; c6 run's exit code 0; result passed
+    svc.agent(10)
+    svc.wait_agents(1)
+    code, out, err = finish(svc.cloud("ok.js"))
+    assert code == 0, err
+    rid = run_id(out)
+    run = svc.run(rid)
+    codes, ats = history(run)
+    assert codes == [-2, -1, 0, 1, 2, 3]
+    assert ats == sorted(ats) and len(set(ats)) == len(ats)   # RFC 3339 UTC, same width: sortable
+    assert run["status_name"] == "Finished" and run["result"] == "passed" and run["exit_code"] == 0
+    assert [h["status_name"] for h in run["statuses"]] == [
+        "Created", "Validated", "Queued", "Initializing", "Running", "Finished"]
+    # the CLI streamed every change and printed the summary (the coordinator's)
+    for name in ("Created", "Validated", "Queued", "Initializing", "Running", "Finished"):
+        assert f"run {rid}: {name} (" in err
+    assert "'count>=4' count=4" in out and "iterations" in run["summary"]
+    # REST: list and filter by status
+    assert [r["id"] for r in svc.api("GET", "/v1/runs?status=3")[1]["runs"]] == [rid]
+    assert svc.api("GET", "/v1/runs?status=0")[1]["runs"] == []
+    assert svc.api("GET", "/v1/runs?status=12")[0] == 400
+
+
+def test_threshold_crossed(svc):
+    # k6: thresholds crossed at the end -> exit 99; the run is Finished (3), result failed
+    svc.agent(10)
+    svc.wait_agents(1)
+    code, out, err = finish(svc.cloud("crossed.js"))
+    assert code == 99, err
+    run = svc.run(run_id(out))
+    assert run["status"] == 3 and run["result"] == "failed" and run["exit_code"] == 99
+    assert "'count>100'" in out
+
+
+def test_abort_on_fail(svc):
+    # an abortOnFail threshold stops the run: Aborted by threshold (8), exit 99
+    svc.agent(10)
+    svc.wait_agents(1)
+    t0 = time.time()
+    code, out, err = finish(svc.cloud("abortonfail.js"))
+    assert code == 99, err
+    assert time.time() - t0 < 25   # well before the 30 s duration
+    run = svc.run(run_id(out))
+    assert run["status"] == 8 and run["status_name"] == "Aborted by threshold" and run["result"] == "failed"
+
+
+def test_setup_exception(svc):
+    # an exception in setup(): exit 107 (ScriptException); Aborted by script error (7)
+    svc.agent(10)
+    svc.wait_agents(1)
+    code, out, err = finish(svc.cloud("setup_throws.js"))
+    assert code == 107, err
+    run = svc.run(run_id(out))
+    assert run["status"] == 7 and run["status_name"] == "Aborted by script error"
+
+
+def test_cloud_stop(svc, c6_bin):
+    # `c6 cloud stop ID` while Running: Aborted by user (5); the CLI exits 105 (ExternalAbort)
+    svc.agent(10)
+    svc.wait_agents(1)
+    p = svc.cloud("long.js")
+    rid = None
+    deadline = time.time() + 30
+    while rid is None and time.time() < deadline:
+        runs = svc.api("GET", "/v1/runs")[1]["runs"]
+        rid = runs[0]["id"] if runs else None
+        time.sleep(0.1)
+    assert rid
+    svc.wait_status(rid, 2)
+    env = dict(os.environ, K6_CLOUD_HOST=svc.url, K6_CLOUD_TOKEN=TOKEN)
+    stop = subprocess.run([c6_bin, "cloud", "stop", str(rid)], env=env, capture_output=True, text=True, timeout=30)
+    assert stop.returncode == 0, stop.stderr
+    code, out, err = finish(p, 40)
+    assert code == 105, err
+    run = svc.run(rid)
+    assert run["status"] == 5 and run["status_name"] == "Aborted by user"
+    assert history(run)[0] == [-2, -1, 0, 1, 2, 5]
+    # an ended run cannot be stopped again; an unknown one is not found
+    assert svc.api("POST", f"/v1/runs/{rid}/stop", b"")[0] == 409
+    assert svc.api("POST", "/v1/runs/999/stop", b"")[0] == 404
+    assert svc.api("GET", "/v1/runs/999")[0] == 404
+
+
+def test_wrong_token_refused(svc, c6_bin):
+    # submit, REST and agent registration all need the service's token
+    code, out, err = finish(svc.cloud("ok.js", token="wrong"))
+    assert code != 0 and "invalid token" in err
+    assert svc.api("GET", "/v1/runs", token="wrong")[0] == 401
+    assert svc.api("GET", "/v1/runs", token=None)[0] == 401
+    assert svc.api("GET", "/v1/runs")[1]["runs"] == []   # nothing stored
+    a = svc.agent(10, token="wrong")
+    _, aerr = a.communicate(timeout=20)
+    assert a.returncode == 103 and "invalid token" in aerr
+    assert svc.api("GET", "/v1/agents")[1]["agents"] == []
+
+
+def test_bad_submission(svc):
+    # not an archive: refused with the reason, nothing stored, the service stays up
+    code, j = svc.api("POST", "/v1/runs", b"x" * 10)
+    assert code == 400 and "archive" in j["error"]
+    code, j = svc.api("POST", "/v1/runs", b"\0" * 4096)
+    assert code == 400 and j["error"]
+    assert svc.api("GET", "/v1/runs")[1]["runs"] == []
+    assert svc.api("GET", "/v1/agents")[0] == 200
+
+
+def test_queue_fifo(svc):
+    # one agent of 2 VUs, two runs of 2 VUs: the second waits in Queued
+    # while the first runs, then gets the agent
+    svc.agent(2)
+    svc.wait_agents(1)
+    p1 = svc.cloud("short2.js")
+    svc.wait(lambda: len(svc.api("GET", "/v1/runs")[1]["runs"]) == 1, "the first run")
+    p2 = svc.cloud("short2.js")
+    c1, out1, err1 = finish(p1)
+    c2, out2, err2 = finish(p2)
+    assert c1 == 0 and c2 == 0, err1 + err2
+    r1, r2 = svc.run(run_id(out1)), svc.run(run_id(out2))
+    assert r1["id"] < r2["id"]
+    h1 = {h["status"]: h["at"] for h in r1["statuses"]}
+    h2 = {h["status"]: h["at"] for h in r2["statuses"]}
+    assert history(r2)[0] == [-2, -1, 0, 1, 2, 3]
+    assert h2[0] < h1[3]    # queued before the first ended
+    assert h2[1] > h1[3]    # initialised only after it
+
+
+def test_restart_keeps_queue(svc):
+    # no agent: the run stays Queued; the service stops and starts again:
+    # still Queued, and it runs once an agent joins
+    p = svc.cloud("ok.js")
+    svc.wait(lambda: [r["status"] for r in svc.api("GET", "/v1/runs")[1]["runs"]] == [0], "a queued run")
+    rid = svc.api("GET", "/v1/runs")[1]["runs"][0]["id"]
+    svc.server.send_signal(signal.SIGTERM)
+    svc.server.wait(timeout=20)
+    svc.start()
+    assert svc.run(rid)["status"] == 0
+    svc.agent(10)
+    code, out, err = finish(p)
+    assert code == 0, err
+    assert history(svc.run(rid))[0] == [-2, -1, 0, 1, 2, 3]
+
+
+def test_restart_mid_run_aborts_by_system(svc):
+    # kill -9 of the service while a run is Running: at the next start the
+    # run is Aborted by system (6)
+    svc.agent(10)
+    svc.wait_agents(1)
+    p = svc.cloud("long.js")
+    svc.wait(lambda: [r["status"] for r in svc.api("GET", "/v1/runs")[1]["runs"]] == [2], "a running run")
+    rid = svc.api("GET", "/v1/runs")[1]["runs"][0]["id"]
+    svc.server.kill()
+    svc.server.wait(timeout=10)
+    svc.start()
+    run = svc.run(rid)
+    assert run["status"] == 6 and run["status_name"] == "Aborted by system" and run["result"] == "failed"
+    code, out, err = finish(p, 40)
+    assert code != 0
