@@ -109,7 +109,7 @@ static int cloud_run(int argc, char **argv, const char *base, const char *token)
         if (code < 0) log_printf(LOG_ERROR, "cannot reach the service: %s", err);
         else log_printf(LOG_ERROR, "the service refused the test (HTTP %ld): %s", code, error_of(&resp));
         buf_free(&resp);
-        return 255;
+        return code == 422 ? EXIT_CLOUD_FAILED : 255;   /* 422: kept as Aborted by limit */
     }
     cJSON *j = cJSON_Parse(resp.p);
     const cJSON *idj = cJSON_GetObjectItem(j, "id");

@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include "service/service.h"
 #include "service/store.h"
+#include "config/duration.h"
 #include "util/log.h"
 
 #define MAX_AGENTS 256
@@ -52,6 +53,7 @@ static struct {
     pthread_mutex_t lock;
     store *st;
     const char *token, *datadir;
+    int64_t max_vus, max_duration_us;   /* the limits known before the start (0: none) */
     char self[4096];
     pool_agent agents[MAX_AGENTS];
     int nagents;
@@ -114,7 +116,7 @@ static int write_file(const char *path, const void *p, size_t n) {
 /* The archive's VUs by `c6 inspect --execution-requirements` (the same
  * init run and checks as `c6 run`): 0 with *vus set, or -1 with err set to
  * its error lines. */
-static int validate(const char *dir, int64_t *vus, char *err, size_t errlen) {
+static int validate(const char *dir, int64_t *vus, int64_t *dur_us, char *err, size_t errlen) {
     char tar[800], out[800], log[800];
     snprintf(tar, sizeof tar, "%s/archive.tar", dir);
     snprintf(out, sizeof out, "%s/inspect.json", dir);
@@ -138,6 +140,9 @@ static int validate(const char *dir, int64_t *vus, char *err, size_t errlen) {
     const cJSON *m = cJSON_GetObjectItem(j, "maxVUs");
     *vus = cJSON_IsNumber(m) ? (int64_t)m->valuedouble : 1;
     if (*vus < 1) *vus = 1;
+    const cJSON *td = cJSON_GetObjectItem(j, "totalDuration");
+    char derr[128];
+    if (!cJSON_IsString(td) || duration_parse(td->valuestring, dur_us, derr, sizeof derr)) *dur_us = 0;
     cJSON_Delete(j);
     buf_free(&b);
     return 0;
@@ -347,10 +352,10 @@ static enum MHD_Result submit(struct MHD_Connection *c, req *q) {
     char dir[700], tar[800], err[4096];
     run_dir(id, dir, sizeof dir);
     snprintf(tar, sizeof tar, "%s/archive.tar", dir);
-    int64_t vus = 0;
+    int64_t vus = 0, dur = 0;
     int rc = mkdir(dir, 0700) && errno != EEXIST ? -1 : write_file(tar, q->body.p, q->body.len);
     if (rc) snprintf(err, sizeof err, "cannot write the archive: %s", strerror(errno));
-    else rc = validate(dir, &vus, err, sizeof err);
+    else rc = validate(dir, &vus, &dur, err, sizeof err);
     pthread_mutex_lock(&S.lock);
     if (rc) {
         store_run_delete(S.st, id);   /* a refused run is not kept */
@@ -358,6 +363,22 @@ static enum MHD_Result submit(struct MHD_Connection *c, req *q) {
         return send_error(c, 400, err);
     }
     store_run_set_vus(S.st, id, vus);
+    char lim[256] = "", d1[64], d2[64];
+    if (S.max_vus && vus > S.max_vus)
+        snprintf(lim, sizeof lim, "limit exceeded: the test's max VUs (%lld) are more than the service's --max-vus (%lld)",
+                 (long long)vus, (long long)S.max_vus);
+    else if (S.max_duration_us && dur > S.max_duration_us) {
+        duration_format(d1, sizeof d1, dur);
+        duration_format(d2, sizeof d2, S.max_duration_us);
+        snprintf(lim, sizeof lim, "limit exceeded: the test's duration (%s, graceful stops included) is longer than the service's --max-duration (%s)", d1, d2);
+    }
+    if (*lim) {   /* kept, as Aborted by limit, with the reason */
+        store_run_status(S.st, id, RUN_ABORTED_LIMIT);
+        store_run_end(S.st, id, "failed", -1, NULL, lim);
+        cJSON *j = store_run_json(S.st, id, false);
+        pthread_mutex_unlock(&S.lock);
+        return send_json(c, 422, j);
+    }
     store_run_status(S.st, id, RUN_VALIDATED);
     store_run_status(S.st, id, RUN_QUEUED);
     cJSON *j = store_run_json(S.st, id, false);
@@ -531,15 +552,17 @@ static void request_done(void *cls, struct MHD_Connection *c, void **ctx, enum M
 static void on_signal(int sig) { (void)sig; atomic_store(&S.quit, true); }
 
 static void server_usage(FILE *f) {
-    fprintf(f, "usage: c6 server [--listen HOST:PORT] [--db FILE] [--token T]\n\n"
+    fprintf(f, "usage: c6 server [--listen HOST:PORT] [--db FILE] [--token T] [--max-vus N] [--max-duration D]\n\n"
                "Runs the test-run service (README \"Test-run service\").\n"
                "  --listen HOST:PORT   where it serves (default " SERVICE_DEFAULT_LISTEN ")\n"
                "  --db FILE            its SQLite database (default c6-service.db; run files in FILE.d/)\n"
-               "  --token T            the token every request needs (default: $K6_CLOUD_TOKEN)\n");
+               "  --token T            the token every request needs (default: $K6_CLOUD_TOKEN)\n"
+               "  --max-vus N          refuse tests of more max VUs (Aborted by limit; default 20000, 0: none)\n"
+               "  --max-duration D     refuse longer tests, graceful stops included (default 60m, 0: none)\n");
 }
 
 int server_main(int argc, char **argv) {
-    const char *listen_at = SERVICE_DEFAULT_LISTEN, *db = "c6-service.db";
+    const char *listen_at = SERVICE_DEFAULT_LISTEN, *db = "c6-service.db", *max_vus = "20000", *max_dur = "60m";
     S.token = getenv("K6_CLOUD_TOKEN");
     for (int i = 0; i < argc; i++) {
         const char **dst = NULL, *a = argv[i];
@@ -550,6 +573,8 @@ int server_main(int argc, char **argv) {
         if (!strncmp(a, "--listen", 8)) dst = &listen_at, a += 8;
         else if (!strncmp(a, "--db", 4)) dst = &db, a += 4;
         else if (!strncmp(a, "--token", 7)) dst = &S.token, a += 7;
+        else if (!strncmp(a, "--max-vus", 9)) dst = &max_vus, a += 9;
+        else if (!strncmp(a, "--max-duration", 14)) dst = &max_dur, a += 14;
         if (!dst || (*a && *a != '=') || (!*a && i + 1 >= argc)) {
             log_printf(LOG_ERROR, "unknown flag or missing value: %s", argv[i]);
             server_usage(stderr);
@@ -558,6 +583,16 @@ int server_main(int argc, char **argv) {
         *dst = *a ? a + 1 : argv[++i];
     }
     if (S.token && !*S.token) S.token = NULL;
+    char *end, derr[128];
+    S.max_vus = strtoll(max_vus, &end, 10);
+    if (end == max_vus || *end || S.max_vus < 0) {
+        log_printf(LOG_ERROR, "--max-vus: want a number (0: no limit), got %s", max_vus);
+        return 255;
+    }
+    if (duration_parse(max_dur, &S.max_duration_us, derr, sizeof derr) || S.max_duration_us < 0) {
+        log_printf(LOG_ERROR, "--max-duration: %s", derr);
+        return 255;
+    }
     const char *colon = strrchr(listen_at, ':');
     char host[256];
     long port = colon ? strtol(colon + 1, NULL, 10) : -1;

@@ -39,10 +39,10 @@ class Service:
         self.server = None
         self.tmp = tmp_path
 
-    def start(self):
+    def start(self, *extra):
         log = open(self.tmp / f"server-{len(self.procs)}.log", "w")
         self.server = subprocess.Popen(
-            [self.bin, "server", "--listen", f"127.0.0.1:{self.port}", "--db", self.db, "--token", TOKEN],
+            [self.bin, "server", "--listen", f"127.0.0.1:{self.port}", "--db", self.db, "--token", TOKEN, *extra],
             stdout=log, stderr=subprocess.STDOUT)
         self.procs.append(self.server)
         deadline = time.time() + 20
@@ -289,3 +289,52 @@ def test_restart_mid_run_aborts_by_system(svc):
     assert run["status"] == 6 and run["status_name"] == "Aborted by system" and run["result"] == "failed"
     code, out, err = finish(p, 40)
     assert code != 0
+
+
+def test_limits_known_at_validation(c6_bin, tmp_path):
+    # k6 Cloud's limits (seed 000: more than 20,000 max VUs, longer than 60
+    # min), configurable: a test over one is kept as Aborted by limit (9)
+    # with a message naming the limit, never queued; the CLI exits 97
+    # (k6's CloudTestRunFailed)
+    s = Service(c6_bin, tmp_path)
+    s.start("--max-vus", "1", "--max-duration", "20s")
+    try:
+        code, out, err = finish(s.cloud("ok.js"))          # 2 VUs
+        assert code == 97 and "--max-vus (1)" in err, err
+        code, out, err = finish(s.cloud("abortonfail.js"))  # 30 s + 30 s graceful stop, 1 VU
+        assert code == 97 and "--max-duration (20s)" in err, err
+        runs = s.api("GET", "/v1/runs")[1]["runs"]
+        assert [r["status"] for r in runs] == [9, 9]
+        assert [h["status"] for h in runs[0]["statuses"]] == [-2, 9]
+        assert "max VUs (2)" in runs[0]["error"]
+    finally:
+        s.close()
+
+
+def test_agent_killed_aborts_by_system(svc):
+    # kill -9 of the run's agent: the coordinator loses it (exit 103,
+    # GenericEngine), the run is Aborted by system (6)
+    a = svc.agent(10)
+    svc.wait_agents(1)
+    p = svc.cloud("long.js")
+    svc.wait(lambda: [r["status"] for r in svc.api("GET", "/v1/runs")[1]["runs"]] == [2], "a running run")
+    rid = svc.api("GET", "/v1/runs")[1]["runs"][0]["id"]
+    a.kill()   # its run's agent (a child) dies with it
+    code, out, err = finish(p, 40)
+    assert code == 103, err
+    run = svc.run(rid)
+    assert run["status"] == 6 and run["status_name"] == "Aborted by system"
+    assert [x["state"] for x in svc.api("GET", "/v1/agents")[1]["agents"]] != ["busy"]
+
+
+def test_ctrl_c_stops_the_run(svc):
+    # Ctrl-C on `c6 cloud run`: the run is Aborted by user (5), exit 105
+    svc.agent(10)
+    svc.wait_agents(1)
+    p = svc.cloud("long.js")
+    svc.wait(lambda: [r["status"] for r in svc.api("GET", "/v1/runs")[1]["runs"]] == [2], "a running run")
+    rid = svc.api("GET", "/v1/runs")[1]["runs"][0]["id"]
+    p.send_signal(signal.SIGINT)
+    code, out, err = finish(p, 40)
+    assert code == 105, err
+    assert svc.run(rid)["status"] == 5
