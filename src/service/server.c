@@ -46,7 +46,8 @@ typedef struct {
     char dir[700], addr[128], token[65];
     int status;
     int64_t started_us;   /* when its coordinator started */
-    bool stop, signalled, timed_out;
+    int64_t heard_us;     /* last poll of one of its agents saying it runs it */
+    bool stop, signalled, timed_out, silent;
 } active_run;
 
 static struct {
@@ -54,6 +55,7 @@ static struct {
     store *st;
     const char *token, *datadir;
     int64_t max_vus, max_duration_us;   /* the limits known before the start (0: none) */
+    int64_t run_timeout_us;             /* Running without word from its agents this long: Timed out */
     char self[4096];
     pool_agent agents[MAX_AGENTS];
     int nagents;
@@ -203,7 +205,7 @@ static void schedule_head(void) {
         return;
     }
     r->status = RUN_INITIALIZING;
-    r->started_us = mono_us();
+    r->started_us = r->heard_us = mono_us();
     store_run_status(S.st, id, RUN_INITIALIZING);
     for (int i = 0; i < n; i++) {
         S.agents[pick[i]].run = id;
@@ -246,13 +248,18 @@ static void run_ended(active_run *r, int wst) {
     int status;
     if (r->stop) status = RUN_ABORTED_USER;
     else if (r->timed_out) status = RUN_ABORTED_SYSTEM;
+    else if (r->silent) status = RUN_TIMED_OUT;
     else if (code == 0 || (code == 99 && !(log.p && strstr(log.p, "abortOnFail")))) status = RUN_FINISHED;
     else if (code == 99) status = RUN_ABORTED_THRESHOLD;
     else if (code == 107 || code == 108 || code == 104) status = RUN_ABORTED_SCRIPT;
     else status = RUN_ABORTED_SYSTEM;
     if (r->status == RUN_INITIALIZING && status == RUN_FINISHED) store_run_status(S.st, r->id, RUN_RUNNING);
     store_run_status(S.st, r->id, status);
-    store_run_end(S.st, r->id, code == 0 ? "passed" : "failed", code, sum.p ? sum.p : "", NULL);
+    /* a coordinator the service killed has no exit code of c6 run's */
+    bool killed = r->timed_out || r->silent;
+    store_run_end(S.st, r->id, code == 0 ? "passed" : "failed", killed ? -1 : code, sum.p ? sum.p : "",
+                  r->timed_out ? "the agents did not start the test in time"
+                  : r->silent  ? "no word from the run's agents for --run-timeout" : NULL);
     log_printf(LOG_INFO, "run %lld: %s (exit code %d)", (long long)r->id, run_status_name(status), code);
     buf_free(&sum);
     buf_free(&log);
@@ -275,6 +282,12 @@ static void *scheduler_main(void *arg) {
                            (int)(INIT_TIMEOUT_US / 1000000));
                 kill(r->pid, SIGKILL);
                 r->signalled = r->timed_out = true;
+            }
+            if (r->status == RUN_RUNNING && !r->signalled && mono_us() - r->heard_us > S.run_timeout_us) {
+                log_printf(LOG_WARN, "run %lld: no word from its agents for %.1f s", (long long)r->id,
+                           (double)S.run_timeout_us / 1e6);
+                kill(r->pid, SIGKILL);
+                r->signalled = r->silent = true;
             }
             if (r->stop && !r->signalled) {
                 kill(r->pid, SIGINT);
@@ -464,6 +477,8 @@ static enum MHD_Result agent_work(struct MHD_Connection *c, int64_t id) {
     }
     a->seen_us = mono_us();
     a->idle = idle && !strcmp(idle, "1");
+    for (int i = 0; a->run && a->handed && !a->idle && i < S.nruns; i++)
+        if (S.runs[i].id == a->run) S.runs[i].heard_us = a->seen_us;
     cJSON *o = cJSON_CreateObject();
     for (int i = 0; o && a->run && !a->handed && i < S.nruns; i++)
         if (S.runs[i].id == a->run && S.runs[i].addr[0]) {
@@ -552,17 +567,19 @@ static void request_done(void *cls, struct MHD_Connection *c, void **ctx, enum M
 static void on_signal(int sig) { (void)sig; atomic_store(&S.quit, true); }
 
 static void server_usage(FILE *f) {
-    fprintf(f, "usage: c6 server [--listen HOST:PORT] [--db FILE] [--token T] [--max-vus N] [--max-duration D]\n\n"
+    fprintf(f, "usage: c6 server [--listen HOST:PORT] [--db FILE] [--token T] [--max-vus N] [--max-duration D] [--run-timeout D]\n\n"
                "Runs the test-run service (README \"Test-run service\").\n"
                "  --listen HOST:PORT   where it serves (default " SERVICE_DEFAULT_LISTEN ")\n"
                "  --db FILE            its SQLite database (default c6-service.db; run files in FILE.d/)\n"
                "  --token T            the token every request needs (default: $K6_CLOUD_TOKEN)\n"
                "  --max-vus N          refuse tests of more max VUs (Aborted by limit; default 20000, 0: none)\n"
-               "  --max-duration D     refuse longer tests, graceful stops included (default 60m, 0: none)\n");
+               "  --max-duration D     refuse longer tests, graceful stops included (default 60m, 0: none)\n"
+               "  --run-timeout D      a Running run none of whose agents says it runs it for D: Timed out (default 30s)\n");
 }
 
 int server_main(int argc, char **argv) {
-    const char *listen_at = SERVICE_DEFAULT_LISTEN, *db = "c6-service.db", *max_vus = "20000", *max_dur = "60m";
+    const char *listen_at = SERVICE_DEFAULT_LISTEN, *db = "c6-service.db", *max_vus = "20000", *max_dur = "60m",
+               *run_timeout = "30s";
     S.token = getenv("K6_CLOUD_TOKEN");
     for (int i = 0; i < argc; i++) {
         const char **dst = NULL, *a = argv[i];
@@ -575,6 +592,7 @@ int server_main(int argc, char **argv) {
         else if (!strncmp(a, "--token", 7)) dst = &S.token, a += 7;
         else if (!strncmp(a, "--max-vus", 9)) dst = &max_vus, a += 9;
         else if (!strncmp(a, "--max-duration", 14)) dst = &max_dur, a += 14;
+        else if (!strncmp(a, "--run-timeout", 13)) dst = &run_timeout, a += 13;
         if (!dst || (*a && *a != '=') || (!*a && i + 1 >= argc)) {
             log_printf(LOG_ERROR, "unknown flag or missing value: %s", argv[i]);
             server_usage(stderr);
@@ -583,7 +601,7 @@ int server_main(int argc, char **argv) {
         *dst = *a ? a + 1 : argv[++i];
     }
     if (S.token && !*S.token) S.token = NULL;
-    char *end, derr[128];
+    char *end, derr[128] = "";
     S.max_vus = strtoll(max_vus, &end, 10);
     if (end == max_vus || *end || S.max_vus < 0) {
         log_printf(LOG_ERROR, "--max-vus: want a number (0: no limit), got %s", max_vus);
@@ -591,6 +609,10 @@ int server_main(int argc, char **argv) {
     }
     if (duration_parse(max_dur, &S.max_duration_us, derr, sizeof derr) || S.max_duration_us < 0) {
         log_printf(LOG_ERROR, "--max-duration: %s", derr);
+        return 255;
+    }
+    if (duration_parse(run_timeout, &S.run_timeout_us, derr, sizeof derr) || S.run_timeout_us <= 0) {
+        log_printf(LOG_ERROR, "--run-timeout: %s", *derr ? derr : "want a duration above 0");
         return 255;
     }
     const char *colon = strrchr(listen_at, ':');

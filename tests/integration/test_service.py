@@ -338,3 +338,27 @@ def test_ctrl_c_stops_the_run(svc):
     code, out, err = finish(p, 40)
     assert code == 105, err
     assert svc.run(rid)["status"] == 5
+
+
+def test_silent_run_times_out(c6_bin, tmp_path):
+    # the run's coordinator freezes (SIGSTOP): its agent loses it and stops,
+    # after which no agent tells the service it runs the test; past
+    # --run-timeout the run is Timed out (4)
+    s = Service(c6_bin, tmp_path)
+    s.start("--run-timeout", "2s")
+    try:
+        s.agent(10)
+        s.wait_agents(1)
+        p = s.cloud("long.js")
+        s.wait(lambda: [r["status"] for r in s.api("GET", "/v1/runs")[1]["runs"]] == [2], "a running run")
+        rid = s.api("GET", "/v1/runs")[1]["runs"][0]["id"]
+        kids = subprocess.run(["pgrep", "-P", str(s.server.pid)], capture_output=True, text=True).stdout.split()
+        assert len(kids) == 1
+        os.kill(int(kids[0]), signal.SIGSTOP)
+        s.wait_status(rid, 4, 40)
+        run = s.run(rid)
+        assert run["status_name"] == "Timed out" and run["result"] == "failed" and run["exit_code"] is None
+        code, out, err = finish(p, 40)
+        assert code == 97   # k6's CloudTestRunFailed: the run has no exit code of its own
+    finally:
+        s.close()
