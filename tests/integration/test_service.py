@@ -362,3 +362,36 @@ def test_silent_run_times_out(c6_bin, tmp_path):
         assert code == 97   # k6's CloudTestRunFailed: the run has no exit code of its own
     finally:
         s.close()
+
+
+def test_stop_queued_and_initializing(svc):
+    # Aborted by user (5) before the start too: a queued run ends at once
+    # (exit 105, ExternalAbort); an Initializing one (its only agent, a
+    # registration through the API, never joins) has its coordinator stopped
+    p = svc.cloud("ok.js")
+    svc.wait(lambda: [r["status"] for r in svc.api("GET", "/v1/runs")[1]["runs"]] == [0], "a queued run")
+    rid = svc.api("GET", "/v1/runs")[1]["runs"][0]["id"]
+    code, j = svc.api("POST", f"/v1/runs/{rid}/stop", b"")
+    assert code == 200 and j["status"] == 5
+    code, out, err = finish(p, 30)
+    assert code == 105, err
+    assert history(svc.run(rid))[0] == [-2, -1, 0, 5]
+
+    code, j = svc.api("POST", "/v1/agents", json.dumps({"capacity_vus": 5}).encode())
+    assert code == 201
+    aid = j["id"]
+    assert svc.api("GET", f"/v1/agents/{aid}/work?idle=1") == (200, {})
+    p = svc.cloud("ok.js")
+    svc.wait(lambda: [r["status"] for r in svc.api("GET", "/v1/runs")[1]["runs"]][-1:] == [1], "an initializing run")
+    rid2 = svc.api("GET", "/v1/runs")[1]["runs"][-1]["id"]
+    got = []
+    svc.wait(lambda: got.append(svc.api("GET", f"/v1/agents/{aid}/work?idle=1")[1]) or got[-1],
+             "the coordinator's address")   # once it listens; handed once
+    work = got[-1]
+    assert svc.api("GET", f"/v1/agents/{aid}/work?idle=1") == (200, {})
+    assert work["run"] == rid2 and work["coordinator"].startswith("127.0.0.1:") and len(work["token"]) == 32
+    assert svc.api("POST", f"/v1/runs/{rid2}/stop", b"")[0] == 200
+    code, out, err = finish(p, 30)
+    assert code == 105, err
+    assert history(svc.run(rid2))[0] == [-2, -1, 0, 1, 5]
+    assert svc.api("GET", "/v1/agents/999/work?idle=1")[0] == 404
