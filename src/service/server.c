@@ -54,6 +54,7 @@ static struct {
     pthread_mutex_t lock;
     store *st;
     const char *token, *datadir;
+    char coord_listen[300];   /* --coordinator-host H: "H:0", where each run's coordinator listens */
     int64_t max_vus, max_duration_us;   /* the limits known before the start (0: none) */
     int64_t run_timeout_us;             /* Running without word from its agents this long: Timed out */
     char self[4096];
@@ -198,7 +199,7 @@ static void schedule_head(void) {
         return;
     }
     buf_free(&tarb);
-    char *argv[] = {"c6", "coordinator", "--instances", inst, "--listen", "127.0.0.1:0", tok, "--no-color", tar, NULL};
+    char *argv[] = {"c6", "coordinator", "--instances", inst, "--listen", S.coord_listen, tok, "--no-color", tar, NULL};
     r->pid = spawn(argv, out, log);
     if (r->pid < 0) {
         log_printf(LOG_ERROR, "run %lld: cannot start its coordinator: %s", (long long)id, strerror(errno));
@@ -567,19 +568,21 @@ static void request_done(void *cls, struct MHD_Connection *c, void **ctx, enum M
 static void on_signal(int sig) { (void)sig; atomic_store(&S.quit, true); }
 
 static void server_usage(FILE *f) {
-    fprintf(f, "usage: c6 server [--listen HOST:PORT] [--db FILE] [--token T] [--max-vus N] [--max-duration D] [--run-timeout D]\n\n"
+    fprintf(f, "usage: c6 server [--listen HOST:PORT] [--db FILE] [--token T] [--max-vus N] [--max-duration D] [--run-timeout D] [--coordinator-host H]\n\n"
                "Runs the test-run service (README \"Test-run service\").\n"
                "  --listen HOST:PORT   where it serves (default " SERVICE_DEFAULT_LISTEN ")\n"
                "  --db FILE            its SQLite database (default c6-service.db; run files in FILE.d/)\n"
                "  --token T            the token every request needs (default: $K6_CLOUD_TOKEN)\n"
                "  --max-vus N          refuse tests of more max VUs (Aborted by limit; default 20000, 0: none)\n"
                "  --max-duration D     refuse longer tests, graceful stops included (default 60m, 0: none)\n"
-               "  --run-timeout D      a Running run none of whose agents says it runs it for D: Timed out (default 30s)\n");
+               "  --run-timeout D      a Running run none of whose agents says it runs it for D: Timed out (default 30s)\n"
+               "  --coordinator-host H each run's coordinator listens on H (a free port) and agents are sent\n"
+               "                       there: an address they reach (default 127.0.0.1: agents on this host only)\n");
 }
 
 int server_main(int argc, char **argv) {
     const char *listen_at = SERVICE_DEFAULT_LISTEN, *db = "c6-service.db", *max_vus = "20000", *max_dur = "60m",
-               *run_timeout = "30s";
+               *run_timeout = "30s", *coord_host = "127.0.0.1";
     S.token = getenv("K6_CLOUD_TOKEN");
     for (int i = 0; i < argc; i++) {
         const char **dst = NULL, *a = argv[i];
@@ -593,6 +596,7 @@ int server_main(int argc, char **argv) {
         else if (!strncmp(a, "--max-vus", 9)) dst = &max_vus, a += 9;
         else if (!strncmp(a, "--max-duration", 14)) dst = &max_dur, a += 14;
         else if (!strncmp(a, "--run-timeout", 13)) dst = &run_timeout, a += 13;
+        else if (!strncmp(a, "--coordinator-host", 18)) dst = &coord_host, a += 18;
         if (!dst || (*a && *a != '=') || (!*a && i + 1 >= argc)) {
             log_printf(LOG_ERROR, "unknown flag or missing value: %s", argv[i]);
             server_usage(stderr);
@@ -601,6 +605,11 @@ int server_main(int argc, char **argv) {
         *dst = *a ? a + 1 : argv[++i];
     }
     if (S.token && !*S.token) S.token = NULL;
+    if (!*coord_host || strlen(coord_host) > 256 || strpbrk(coord_host, " \"")) {
+        log_printf(LOG_ERROR, "--coordinator-host: want an address the agents reach, got \"%s\"", coord_host);
+        return 255;
+    }
+    snprintf(S.coord_listen, sizeof S.coord_listen, strchr(coord_host, ':') ? "[%s]:0" : "%s:0", coord_host);
     char *end, derr[128] = "";
     S.max_vus = strtoll(max_vus, &end, 10);
     if (end == max_vus || *end || S.max_vus < 0) {

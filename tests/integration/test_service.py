@@ -395,3 +395,21 @@ def test_stop_queued_and_initializing(svc):
     assert code == 105, err
     assert history(svc.run(rid2))[0] == [-2, -1, 0, 1, 5]
     assert svc.api("GET", "/v1/agents/999/work?idle=1")[0] == 404
+
+
+def test_coordinator_host(c6_bin, tmp_path):
+    # --coordinator-host: each run's coordinator listens there and the agents
+    # are sent there (127.0.0.2: another loopback address than the default)
+    s = Service(c6_bin, tmp_path)
+    s.start("--coordinator-host", "127.0.0.2")
+    try:
+        s.agent(10)
+        s.wait_agents(1)
+        code, out, err = finish(s.cloud("ok.js"))
+        assert code == 0, err
+        rid = run_id(out)
+        assert s.run(rid)["status"] == 3
+        log = (tmp_path / "service.db.d" / f"run-{rid}" / "coordinator.log").read_text()
+        assert "coordinator listening on 127.0.0.2:" in log
+    finally:
+        s.close()
