@@ -413,3 +413,39 @@ def test_coordinator_host(c6_bin, tmp_path):
         assert "coordinator listening on 127.0.0.2:" in log
     finally:
         s.close()
+
+
+def test_archive_submitted(svc, c6_bin, tmp_path):
+    # `c6 cloud run file.tar`: an archive is submitted as a script is
+    tar = tmp_path / "ok.tar"
+    subprocess.run([c6_bin, "archive", "-O", str(tar), str(SVC / "ok.js")], check=True, timeout=60,
+                   capture_output=True)
+    svc.agent(10)
+    svc.wait_agents(1)
+    env = dict(os.environ, K6_CLOUD_HOST=svc.url, K6_CLOUD_TOKEN=TOKEN)
+    p = subprocess.run([c6_bin, "cloud", "run", str(tar)], env=env, capture_output=True, text=True, timeout=90)
+    assert p.returncode == 0, p.stderr
+    run = svc.run(run_id(p.stdout))
+    assert run["status"] == 3 and run["name"] == "ok.tar" and "'count>=4' count=4" in p.stdout
+
+
+def test_oversized_archive_refused(svc):
+    # more than 64 MiB: 413, nothing stored, the service stays up
+    code, j = svc.api("POST", "/v1/runs", b"\0" * ((64 << 20) + 1))
+    assert code == 413 and "64 MiB" in j["error"]
+    assert svc.api("GET", "/v1/runs")[1]["runs"] == []
+    assert svc.server.poll() is None
+
+
+def test_invalid_script_never_queued(svc):
+    # a script that fails its init run is refused by `c6 cloud run` itself,
+    # with `c6 run`'s message and exit code (107, ScriptException), before
+    # anything reaches the service
+    bad = svc.tmp / "bad.js"
+    bad.write_text("throw new Error('init broke');\nexport default function () {}\n")
+    env = dict(os.environ, K6_CLOUD_HOST=svc.url, K6_CLOUD_TOKEN=TOKEN)
+    p = subprocess.run([svc.bin, "cloud", "run", str(bad)], env=env, capture_output=True, text=True, timeout=60)
+    r = subprocess.run([svc.bin, "run", str(bad)], capture_output=True, text=True, timeout=60)
+    assert p.returncode == r.returncode == 107
+    assert "init broke" in p.stderr and "init broke" in r.stderr
+    assert svc.api("GET", "/v1/runs")[1]["runs"] == []
