@@ -165,6 +165,14 @@ static bool agent_free(const pool_agent *a, int64_t now) {
     return a->idle && !a->run && now - a->seen_us < AGENT_SEEN_US;
 }
 
+/* A run that cannot be started here: Aborted by system, with the reason
+ * (else the head of the queue would block every run behind it). */
+static void start_failed(int64_t id, const char *why) {
+    log_printf(LOG_ERROR, "run %lld: %s", (long long)id, why);
+    store_run_status(S.st, id, RUN_ABORTED_SYSTEM);
+    store_run_end(S.st, id, "failed", -1, NULL, why);
+}
+
 /* The head of the queue gets free agents, in registration order, until
  * their capacity covers its VUs; else it (and every run behind it) waits. */
 static void schedule_head(void) {
@@ -190,19 +198,26 @@ static void schedule_head(void) {
     snprintf(log, sizeof log, "%s/coordinator.log", r->dir);
     snprintf(inst, sizeof inst, "%d", n);
     unsigned char rnd[16];
-    if (RAND_bytes(rnd, sizeof rnd) != 1) return;
+    if (RAND_bytes(rnd, sizeof rnd) != 1) {
+        start_failed(id, "cannot make the run's token (no randomness)");
+        return;
+    }
     for (int i = 0; i < 16; i++) snprintf(r->token + 2 * i, 3, "%02x", rnd[i]);
     snprintf(tok, sizeof tok, "--token=%s", r->token);
     if (store_run_archive(S.st, id, &tarb) || write_file(tar, tarb.p, tarb.len)) {
         buf_free(&tarb);
-        log_printf(LOG_ERROR, "run %lld: cannot write its archive in %s", (long long)id, r->dir);
+        char why[900];
+        snprintf(why, sizeof why, "cannot write its archive in %s", r->dir);
+        start_failed(id, why);
         return;
     }
     buf_free(&tarb);
     char *argv[] = {"c6", "coordinator", "--instances", inst, "--listen", S.coord_listen, tok, "--no-color", tar, NULL};
     r->pid = spawn(argv, out, log);
     if (r->pid < 0) {
-        log_printf(LOG_ERROR, "run %lld: cannot start its coordinator: %s", (long long)id, strerror(errno));
+        char why[300];
+        snprintf(why, sizeof why, "cannot start its coordinator: %s", strerror(errno));
+        start_failed(id, why);
         return;
     }
     r->status = RUN_INITIALIZING;
