@@ -47,7 +47,7 @@ typedef struct {
     int status;
     int64_t started_us;   /* when its coordinator started */
     int64_t heard_us;     /* last poll of one of its agents saying it runs it */
-    bool stop, signalled, timed_out, silent;
+    bool stop, signalled, timed_out, silent;   /* signalled: SIGINT sent (a stop); the others: SIGKILL */
 } active_run;
 
 static struct {
@@ -293,19 +293,20 @@ static void *scheduler_main(void *arg) {
         for (int i = 0; i < S.nruns; i++) {
             active_run *r = &S.runs[i];
             watch_log(r);
-            if (r->status == RUN_INITIALIZING && !r->signalled && mono_us() - r->started_us > INIT_TIMEOUT_US) {
+            bool killed = r->timed_out || r->silent;
+            if (r->status == RUN_INITIALIZING && !killed && mono_us() - r->started_us > INIT_TIMEOUT_US) {
                 log_printf(LOG_WARN, "run %lld: its agents did not start the test within %d s", (long long)r->id,
                            (int)(INIT_TIMEOUT_US / 1000000));
                 kill(r->pid, SIGKILL);
-                r->signalled = r->timed_out = true;
+                r->timed_out = killed = true;
             }
-            if (r->status == RUN_RUNNING && !r->signalled && mono_us() - r->heard_us > S.run_timeout_us) {
+            if (r->status == RUN_RUNNING && !killed && mono_us() - r->heard_us > S.run_timeout_us) {
                 log_printf(LOG_WARN, "run %lld: no word from its agents for %.1f s", (long long)r->id,
                            (double)S.run_timeout_us / 1e6);
                 kill(r->pid, SIGKILL);
-                r->signalled = r->silent = true;
+                r->silent = killed = true;
             }
-            if (r->stop && !r->signalled) {
+            if (r->stop && !r->signalled && !killed) {
                 kill(r->pid, SIGINT);
                 r->signalled = true;
             }
