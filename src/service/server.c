@@ -212,7 +212,9 @@ static void schedule_head(void) {
         return;
     }
     buf_free(&tarb);
-    char *argv[] = {"c6", "coordinator", "--instances", inst, "--listen", S.coord_listen, tok, "--no-color", tar, NULL};
+    /* --address=: no REST API of its own (runs side by side would want the same port) */
+    char *argv[] = {"c6", "coordinator", "--instances", inst, "--listen", S.coord_listen, tok, "--no-color",
+                    "--address=", tar, NULL};
     r->pid = spawn(argv, out, log);
     if (r->pid < 0) {
         char why[300];

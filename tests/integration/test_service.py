@@ -449,3 +449,22 @@ def test_invalid_script_never_queued(svc):
     assert p.returncode == r.returncode == 107
     assert "init broke" in p.stderr and "init broke" in r.stderr
     assert svc.api("GET", "/v1/runs")[1]["runs"] == []
+
+
+def test_two_runs_side_by_side(svc):
+    # two agents of 2 VUs, two runs of 2 VUs: each gets one agent and they
+    # run at the same time (two coordinators side by side)
+    svc.agent(2)
+    svc.agent(2)
+    svc.wait_agents(2)
+    p1 = svc.cloud("short2.js")
+    svc.wait(lambda: len(svc.api("GET", "/v1/runs")[1]["runs"]) == 1, "the first run")
+    p2 = svc.cloud("short2.js")
+    c1, out1, err1 = finish(p1)
+    c2, out2, err2 = finish(p2)
+    assert c1 == 0 and c2 == 0, err1 + err2
+    r1, r2 = svc.run(run_id(out1)), svc.run(run_id(out2))
+    h1 = {h["status"]: h["at"] for h in r1["statuses"]}
+    h2 = {h["status"]: h["at"] for h in r2["statuses"]}
+    assert h2[2] < h1[3] and h1[2] < h2[3]   # both Running at once
+    assert r1["vus"] == r2["vus"] == 2
