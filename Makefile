@@ -14,7 +14,7 @@
 BUILD    ?= build
 QJS_DIR  := $(BUILD)/deps/quickjs
 QJS_LIB  := $(QJS_DIR)/libquickjs.a
-PKGS     := libcurl libnghttp2 libuv libmicrohttpd libcjson zlib openssl gumbo libbrotlienc libbrotlidec libzstd snappy
+PKGS     := libcurl libnghttp2 libuv libmicrohttpd libcjson zlib openssl gumbo libbrotlienc libbrotlidec libzstd snappy sqlite3
 # c6-target: libmicrohttpd with GnuTLS (MHD's TLS is GnuTLS), OpenSSL for its
 # certificates and digests, the codings of util/codec.c
 TARGET_PKGS := libmicrohttpd gnutls openssl zlib libbrotlienc libbrotlidec libzstd

@@ -1,5 +1,5 @@
 /* c6: runs k6 scripts. Commands: run, inspect, archive, coordinator, agent,
- * kube, new, status, pause, resume, scale, stats, stop, target, version. */
+ * kube, server, cloud, new, status, pause, resume, scale, stats, stop, target, version. */
 #include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
@@ -12,6 +12,7 @@
 #include "cli/run.h"
 #include "dist/dist.h"
 #include "dist/kube.h"
+#include "service/service.h"
 #include "util/log.h"
 
 #include "version.h"
@@ -28,6 +29,12 @@ static int main_usage(FILE *f, int code) {
             "  c6 coordinator [run's flags] script.js --instances N [--listen H:P] [--token T]\n"
             "                               run one test over N agents (distributed run)\n"
             "  c6 agent HOST:PORT [--token T]  join a coordinator's distributed run\n"
+            "  c6 server [--listen H:P] [--db FILE] [--token T]\n"
+            "                               run the test-run service (queue, agents, statuses)\n"
+            "  c6 agent --server URL [--capacity-vus N] [--token T]\n"
+            "                               join the service's pool of load generators\n"
+            "  c6 cloud run [run's flags] script.js | c6 cloud stop ID\n"
+            "                               run a test on the service, or stop one\n"
             "  c6 kube [run's flags] script.js --instances N [...]\n"
             "                               print the Kubernetes manifests of a distributed run\n"
             "  c6 status [-a ADDR]          show the status of a running test\n"
@@ -126,6 +133,14 @@ int main(int argc, char **argv) {
     bool run = strcmp(cmd, "run") == 0, inspect = strcmp(cmd, "inspect") == 0, archive = strcmp(cmd, "archive") == 0;
     bool coordinator = strcmp(cmd, "coordinator") == 0, agent = strcmp(cmd, "agent") == 0;
     bool kube = strcmp(cmd, "kube") == 0;
+    bool server = strcmp(cmd, "server") == 0, cloud = strcmp(cmd, "cloud") == 0;
+    if (server || cloud || (agent && pool_agent_wanted(argc - 2, argv + 2))) {
+        curl_global_init(CURL_GLOBAL_ALL);
+        int rc = server ? server_main(argc - 2, argv + 2) : cloud ? cloud_main(argc - 2, argv + 2)
+                                                                  : pool_agent_main(argc - 2, argv + 2);
+        curl_global_cleanup();
+        return rc;
+    }
     if (run || inspect || archive || coordinator || agent || kube || control_is_command(cmd)) {
         curl_global_init(CURL_GLOBAL_ALL);
         int rc = run           ? run_main(argc - 2, argv + 2)

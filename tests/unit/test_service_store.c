@@ -1,0 +1,103 @@
+/* test_service_store.c - the test-run service's SQLite store
+ * (src/service/store.c): k6's status names (the "Test Status codes" page:
+ * -2 Created ... 9 Aborted by limit), strictly increasing status times,
+ * the FIFO head, the recovery of runs caught in progress by a stop. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "service/store.h"
+
+static void status_names(void **st) {
+    (void)st;
+    const char *want[] = {"Created", "Validated", "Queued", "Initializing", "Running", "Finished", "Timed out",
+                          "Aborted by user", "Aborted by system", "Aborted by script error",
+                          "Aborted by threshold", "Aborted by limit"};
+    for (int c = -2; c <= 9; c++) assert_string_equal(run_status_name(c), want[c + 2]);
+    assert_null(run_status_name(-3));
+    assert_null(run_status_name(10));
+    assert_false(run_status_final(RUN_RUNNING));
+    assert_true(run_status_final(RUN_FINISHED));
+    assert_true(run_status_final(RUN_ABORTED_LIMIT));
+}
+
+static store *open_tmp(char *path) {
+    strcpy(path, "/tmp/c6-store-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char err[256];
+    store *s = store_open(path, err, sizeof err);
+    assert_non_null(s);
+    return s;
+}
+
+static void history_and_queue(void **st) {
+    (void)st;
+    char path[64];
+    store *s = open_tmp(path);
+    char tar[600] = {0};
+    int64_t a = store_run_create(s, "a.js", tar, sizeof tar), b = store_run_create(s, "b.js", tar, sizeof tar);
+    assert_true(a > 0 && b > a);
+    int64_t vus = -1;
+    assert_int_equal(store_next_queued(s, &vus), 0);   /* Created is not queued */
+    /* several changes within the same microsecond still get increasing times */
+    for (int code = RUN_VALIDATED; code <= RUN_QUEUED; code++) {
+        assert_int_equal(store_run_status(s, b, code), 0);
+        assert_int_equal(store_run_status(s, a, code), 0);
+    }
+    assert_int_equal(store_run_set_vus(s, a, 7), 0);
+    assert_int_equal(store_next_queued(s, &vus), a);   /* first in, first out (by id) */
+    assert_int_equal(vus, 7);
+    cJSON *j = store_run_json(s, a, true);
+    const cJSON *h = cJSON_GetObjectItem(j, "statuses"), *e;
+    assert_int_equal(cJSON_GetArraySize(h), 3);
+    const char *prev = "";
+    int want = RUN_CREATED;
+    cJSON_ArrayForEach(e, h) {
+        const char *at = cJSON_GetObjectItem(e, "at")->valuestring;
+        assert_true(strcmp(at, prev) > 0);
+        assert_int_equal(cJSON_GetObjectItem(e, "status")->valueint, want++);
+        prev = at;
+    }
+    assert_string_equal(cJSON_GetObjectItem(j, "status_name")->valuestring, "Queued");
+    cJSON_Delete(j);
+    buf arch = {0};
+    assert_int_equal(store_run_archive(s, a, &arch), 0);
+    assert_int_equal(arch.len, sizeof tar);
+    buf_free(&arch);
+    /* a run in progress when the service stopped: Aborted by system */
+    assert_int_equal(store_run_status(s, a, RUN_INITIALIZING), 0);
+    assert_int_equal(store_run_status(s, a, RUN_RUNNING), 0);
+    assert_int_equal(store_recover(s), 1);
+    assert_int_equal(store_run_get_status(s, a), RUN_ABORTED_SYSTEM);
+    assert_int_equal(store_run_get_status(s, b), RUN_QUEUED);   /* the queue stays */
+    j = store_runs_json(s, RUN_QUEUED);
+    assert_int_equal(cJSON_GetArraySize(j), 1);
+    cJSON_Delete(j);
+    assert_int_equal(store_run_delete(s, b), 0);
+    assert_int_equal(store_run_get_status(s, b), INT32_MIN);
+    assert_null(store_run_json(s, b, false));
+    store_close(s);
+    unlink(path);
+    char side[80];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(status_names),
+        cmocka_unit_test(history_and_queue),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
