@@ -125,8 +125,7 @@ static int set_time_unit(c6_run_args *a, const char *v, char *e, size_t n)
 
 static int set_system_tags(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    (void)e, (void)n;
-    return options_parse_system_tags(v, &a->flags);
+    return options_parse_system_tags(v, &a->flags, e, n);
 }
 
 static int set_trend_stats(c6_run_args *a, const char *v, char *e, size_t n)

@@ -107,8 +107,11 @@ int cfg_json_stages(const cJSON *v, const char *prefix, const char *path, cfg_st
         return jv_fail(err, errlen, prefix, path,
                        rules == CFG_STAGES_SCENARIO ? "must be an array of {duration, target}" : "must be an array");
     free(*st);
-    *n = (size_t)cJSON_GetArraySize(v);
-    *st = *n ? xrealloc(NULL, *n * sizeof **st) : NULL;
+    *st = NULL;
+    size_t count = (size_t)cJSON_GetArraySize(v);
+    *n = 0;
+    if (count && !(*st = calloc(count, sizeof **st))) return err_oom(err, errlen);
+    *n = count;
     size_t i = 0;
     for (const cJSON *e = v->child; e; e = e->next, i++) {
         const char *lacks = NULL;
