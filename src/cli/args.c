@@ -71,7 +71,8 @@ static int set_iterations(c6_run_args *a, const char *v, char *e, size_t n)
 static int set_duration(c6_run_args *a, const char *v, char *e, size_t n)
 {
     /* k6's -d is a pflag Duration: Go's time.ParseDuration, its errors, no days */
-    if (duration_go_check(v, e, n) != 0 || duration_parse_flag(v, &a->flags.duration_us, e, n) != 0) return -1;
+    int64_t ns;
+    if (duration_go_parse(v, &ns, e, n) != 0 || duration_parse_flag(v, &a->flags.duration_us, e, n) != 0) return -1;
     a->flags.duration_set = true;
     return 0;
 }

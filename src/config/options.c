@@ -904,6 +904,44 @@ static int note_unknown_field(const cJSON *root, c6_options *o)
     return first && !(o->unknown_field = c6_strdup(first)) ? -1 : 0;
 }
 
+/* The first number literal of json (outside strings) that is out of
+ * float64's range, as written; false when there is none. */
+static bool overflowing_number(const char *json, char *out, size_t n)
+{
+    for (const char *p = json; *p; p++) {
+        if (*p == '"') {   /* skip the string */
+            for (p++; *p && *p != '"'; p++)
+                if (*p == '\\' && p[1]) p++;
+            if (!*p) return false;
+            continue;
+        }
+        if (!(*p == '-' || isdigit((unsigned char)*p))) continue;
+        char *end;
+        double d = strtod(p, &end);
+        if (end == p) continue;
+        if (!isfinite(d)) {
+            snprintf(out, n, "%.*s", (int)(end - p), p);
+            return true;
+        }
+        p = end - 1;
+    }
+    return false;
+}
+
+/* k6's text for a duration number out of range names the literal
+ * ('1e309' is not a valid duration value); the JSON reader only saw +Inf. */
+static void name_overflowing_duration(const char *json, char *err, size_t errlen)
+{
+    char lit[128];
+    if (!err || !json) return;
+    const char *at = strstr(err, "'+Inf' is not a valid duration value");
+    if (!at) at = strstr(err, "'-Inf' is not a valid duration value");
+    if (!at || !overflowing_number(json, lit, sizeof lit)) return;
+    char rest[256];
+    snprintf(rest, sizeof rest, "%s", at + 6);
+    snprintf(err + (at - err), errlen - (size_t)(at - err), "'%s'%s", lit, rest);
+}
+
 int options_from_json(const char *json, const char *origin, c6_options *o,
                       char *err, size_t errlen)
 {
@@ -930,7 +968,10 @@ int options_from_json(const char *json, const char *origin, c6_options *o,
         if (v && !cJSON_IsNull(v)) rc = json_field(&c, &FIELDS[i], v, o);
     }
     cJSON_Delete(root);
-    if (rc != 0) options_free(o);
+    if (rc != 0) {
+        name_overflowing_duration(json, err, errlen);
+        options_free(o);
+    }
     return rc;
 }
 
@@ -990,10 +1031,13 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         }
         return *set = true, 0;
     case F_DURATION:
-        if (duration_parse(val, field_val(o, f), sub, sizeof(sub)) != 0) {
-            /* k6's ParseExtendedDuration: Go's time.ParseDuration words when there is no 'd' */
-            if (from_env && !strchr(val, 'd') && duration_go_check(val, sub, sizeof sub) != 0)
-                return env_error(f, val, "types.NullDuration", sub, err, errlen);
+        switch (duration_parse(val, field_val(o, f), sub, sizeof(sub))) {
+        case 0:
+            break;
+        case DURATION_INVALID:   /* k6's ParseExtendedDuration's words, in envconfig's */
+            if (from_env) return env_error(f, val, "types.NullDuration", sub, err, errlen);
+            /* fall through */
+        default:
             return err_set(err, errlen, "%s: %s", f->env, sub);
         }
         return *set = true, 0;
