@@ -213,7 +213,8 @@ static int parse_common(const char *s, int64_t *out_us, char *err, size_t errlen
             return duration_fail(err, errlen, s, "value is too large");
         ns = days * (int64_t)NS_PER_DAY + hours;
     }
-    *out_us = (ns + (int64_t)NS_PER_US / 2) / (int64_t)NS_PER_US;   /* rounded to the microsecond */
+    /* rounded to the microsecond (without adding first: ns may be INT64_MAX) */
+    *out_us = ns / (int64_t)NS_PER_US + (ns % (int64_t)NS_PER_US >= (int64_t)NS_PER_US / 2);
     return 0;
 }
 

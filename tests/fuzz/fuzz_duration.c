@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else if (!err[0]) abort();
     int64_t ns;
     if (duration_go_parse(s, &ns, err, sizeof err) == 0) {   /* Go's syntax is a part of the flag syntax */
-        if (ns >= 0 && (duration_parse_flag(s, &us, err, sizeof err) != 0 || us != (ns + 500) / 1000)) abort();
+        if (ns >= 0 && (duration_parse_flag(s, &us, err, sizeof err) != 0 || us != ns / 1000 + (ns % 1000 >= 500))) abort();
     } else if (strncmp(err, "time: ", 6) != 0) abort();
     if (size >= 8) {
         double ms;

@@ -97,7 +97,9 @@ static void test_bare_number_is_milliseconds_in_strings(void **state)
     (void)state;
     /* k6's option strings (script, config, env): a bare number is ms. */
     assert_int_equal(parse_ok("1500"), 1500 * MS);
-    assert_int_equal(parse_ok("10"), 10 * MS);   /* issue 12: ParseFloat takes it (lib/types/types.go) */
+    assert_int_equal(parse_ok("10"), 10 * MS);
+    /* found by fuzz_duration: the largest Go duration, rounded without overflow */
+    assert_int_equal(parse_ok("9223372036854775807ns"), 9223372036854776LL);   /* issue 12: ParseFloat takes it (lib/types/types.go) */
     assert_int_equal(parse_ok("0"), 0);
     assert_int_equal(parse_ok("0.5"), 500);
     assert_int_equal(parse_ok("1e3"), 1000 * MS);
