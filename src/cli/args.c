@@ -71,7 +71,8 @@ static int set_iterations(c6_run_args *a, const char *v, char *e, size_t n)
 static int set_duration(c6_run_args *a, const char *v, char *e, size_t n)
 {
     /* k6's -d is a pflag Duration: Go's time.ParseDuration, its errors, no days */
-    if (duration_go_check(v, e, n) != 0 || duration_parse_flag(v, &a->flags.duration_us, e, n) != 0) return -1;
+    int64_t ns;
+    if (duration_go_parse(v, &ns, e, n) != 0 || duration_parse_flag(v, &a->flags.duration_us, e, n) != 0) return -1;
     a->flags.duration_set = true;
     return 0;
 }
@@ -125,8 +126,7 @@ static int set_time_unit(c6_run_args *a, const char *v, char *e, size_t n)
 
 static int set_system_tags(c6_run_args *a, const char *v, char *e, size_t n)
 {
-    (void)e, (void)n;
-    return options_parse_system_tags(v, &a->flags);
+    return options_parse_system_tags(v, &a->flags, e, n);
 }
 
 static int set_trend_stats(c6_run_args *a, const char *v, char *e, size_t n)

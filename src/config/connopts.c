@@ -12,10 +12,18 @@
 
 #define C6_DNS_DEFAULT_TTL_US (5LL * 60 * 1000000)   /* k6: ttl=5m */
 
-char *connopts_dup_lower(const char *s, size_t n) {
-    char *r = xrealloc(NULL, n + 1);
+/* s[0..n) in lower case, or NULL when out of memory */
+static char *dup_lower(const char *s, size_t n) {
+    char *r = malloc(n + 1);
+    if (!r) return NULL;
     for (size_t i = 0; i < n; i++) r[i] = (char)tolower((unsigned char)s[i]);
     r[n] = 0;
+    return r;
+}
+
+char *connopts_dup_lower(const char *s, size_t n) {
+    char *r = dup_lower(s, n);
+    if (!r) out_of_memory_exit();   /* the dialer's tables, made once per run */
     return r;
 }
 
@@ -90,7 +98,7 @@ int dialer_parse_host_key(const char *s, dialer_host *h, char *err, size_t errle
     if (n && s[0] == '*') { h->wildcard = true; name++; n--; }
     if (!connopts_valid_name(name, n) || (colon && !h->port) || (strchr(s, ':') != colon))
         return err_set(err, errlen, "\"%s\" is not a host name (with an optional leading * and :port)", s);
-    h->name = connopts_dup_lower(name, n);
+    if (!(h->name = dup_lower(name, n))) return err_oom(err, errlen);
     return 0;
 }
 
@@ -181,7 +189,7 @@ int dialer_parse_local_ips(const char *s, dialer_range **out, size_t *n, char *e
         memcpy(item, s, len);
         item[len] = 0;
         if (len) {
-            *out = xrealloc(*out, (*n + 1) * sizeof **out);
+            if (grow_array(out, *n + 1, sizeof **out)) { free(*out); *out = NULL; *n = 0; return err_oom(err, errlen); }
             if (connopts_parse_range(item, &(*out)[*n], err, errlen)) { free(*out); *out = NULL; *n = 0; return -1; }
             (*n)++;
         }

@@ -40,12 +40,44 @@ static const unit_def UNITS[] = {
 __attribute__((format(printf, 4, 5)))
 static int duration_fail(char *err, size_t errlen, const char *input, const char *fmt, ...)
 {
-    if (!err || errlen == 0) return -1;
+    if (!err || errlen == 0) return DURATION_OUT_OF_RANGE;
     va_list ap;
     va_start(ap, fmt);
     err_vset_after(err, errlen, snprintf(err, errlen, "invalid duration \"%.64s\": ", input), fmt, ap);
     va_end(ap);
-    return -1;
+    return DURATION_OUT_OF_RANGE;
+}
+
+/* Go's quote() of package time: in double quotes, '"' and '\' escaped, bytes
+ * outside printable ASCII as \xHH. */
+static int go_quote(char *out, size_t n, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+#define PUT(c) do { if (o + 1 < n) out[o] = (c); o++; } while (0)
+    PUT('"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80 || c < ' ') {
+            PUT('\\'); PUT('x'); PUT(hex[c >> 4]); PUT(hex[c & 15]);
+        } else {
+            if (c == '"' || c == '\\') PUT('\\');
+            PUT((char)c);
+        }
+    }
+    PUT('"');
+#undef PUT
+    if (n) out[o < n ? o : n - 1] = '\0';
+    return 0;
+}
+
+/* Go's three texts (time/format.go, ParseDuration). */
+static int go_invalid(char *err, size_t errlen, const char *orig)
+{
+    char q[300];
+    go_quote(q, sizeof q, orig, strlen(orig));
+    err_set(err, errlen, "time: invalid duration %s", q);
+    return DURATION_INVALID;
 }
 
 static const unit_def *unit_lookup(const char *u, size_t len)
@@ -56,111 +88,138 @@ static const unit_def *unit_lookup(const char *u, size_t len)
     return NULL;
 }
 
-/* One "<number><unit>" component of a Go duration, added to *total_ns.
- * Advances *sp past it. */
-static int parse_component(const char *input, const char **sp, uint64_t *total_ns,
-                           char *err, size_t errlen)
+#define GO_LIMIT (1ULL << 63)
+
+/* Go's time.ParseDuration: [-+]?(<number><unit>)+ or "0", into signed
+ * nanoseconds, with Go's arithmetic (fractions through float64) and errors. */
+int duration_go_parse(const char *orig, int64_t *out_ns, char *err, size_t errlen)
 {
-    const char *s = *sp, *num = s;
-    uint64_t whole = 0, frac = 0, scale = 1;
-    bool digits = false;
-
-    for (; isdigit((unsigned char)*s); s++, digits = true) {
-        if (whole > (UINT64_MAX - 9) / 10) return duration_fail(err, errlen, input, "value is too large");
-        whole = whole * 10 + (uint64_t)(*s - '0');
-    }
-    if (*s == '.') {
-        /* Digits past 18 cannot change a nanosecond count; Go drops them too. */
-        for (s++; isdigit((unsigned char)*s); s++, digits = true)
-            if (scale < 1000000000000000000ULL) {
-                frac = frac * 10 + (uint64_t)(*s - '0');
-                scale *= 10;
-            }
-    }
-    if (!digits) return duration_fail(err, errlen, input, "expected a number at \"%.32s\"", num);
-
-    const char *unit = s;
-    while (*s && *s != '.' && !isdigit((unsigned char)*s)) s++;
-    if (unit == s)
-        return duration_fail(err, errlen, input, "missing unit after \"%.*s\" (use ms, s, m, h)",
-                    (int)(s - num), num);
-    const unit_def *u = unit_lookup(unit, (size_t)(s - unit));
-    if (!u)
-        return duration_fail(err, errlen, input, "unknown unit \"%.*s\" (use ms, s, m, h)",
-                    (int)(s - unit), unit);
-
-    if (whole > NS_MAX / u->ns) return duration_fail(err, errlen, input, "value is too large");
-    uint64_t v = whole * u->ns;
-    uint64_t fv = frac ? (uint64_t)((double)frac * ((double)u->ns / (double)scale)) : 0;
-    if (fv > NS_MAX - v) return duration_fail(err, errlen, input, "value is too large");
-    v += fv;
-    if (v > NS_MAX - *total_ns) return duration_fail(err, errlen, input, "value is too large");
-    *total_ns += v;
-    *sp = s;
-    return 0;
-}
-
-/* Go's time.ParseDuration grammar: [-+]?(<number><unit>)+ or "0". */
-static int parse_go(const char *input, const char *s, uint64_t *ns, char *err, size_t errlen)
-{
+    const char *s = orig ? orig : "";
+    uint64_t d = 0;
     bool neg = false;
     if (*s == '-' || *s == '+') neg = (*s++ == '-');
     if (strcmp(s, "0") == 0) {
-        *ns = 0;
+        *out_ns = 0;
         return 0;
     }
-    if (*s == '\0') return duration_fail(err, errlen, input, "empty value");
-    uint64_t total = 0;
-    while (*s)
-        if (parse_component(input, &s, &total, err, errlen) != 0) return -1;
-    if (neg && total > 0) return duration_fail(err, errlen, input, "must not be negative");
-    *ns = total;
+    if (*s == '\0') return go_invalid(err, errlen, orig ? orig : "");
+    while (*s) {
+        uint64_t v = 0, f = 0;
+        double scale = 1;
+        if (!(*s == '.' || isdigit((unsigned char)*s))) return go_invalid(err, errlen, orig);
+        const char *p0 = s;
+        for (; isdigit((unsigned char)*s); s++) {   /* leadingInt */
+            if (v > GO_LIMIT / 10) return go_invalid(err, errlen, orig);
+            v = v * 10 + (uint64_t)(*s - '0');
+            if (v > GO_LIMIT) return go_invalid(err, errlen, orig);
+        }
+        bool pre = s != p0, post = false;
+        if (*s == '.') {   /* leadingFraction: digits past int64's precision are dropped */
+            const char *f0 = ++s;
+            bool overflow = false;
+            for (; isdigit((unsigned char)*s); s++) {
+                if (overflow) continue;
+                if (f > (GO_LIMIT - 1) / 10) { overflow = true; continue; }
+                uint64_t y = f * 10 + (uint64_t)(*s - '0');
+                if (y > GO_LIMIT) { overflow = true; continue; }
+                f = y;
+                scale *= 10;
+            }
+            post = s != f0;
+        }
+        if (!pre && !post) return go_invalid(err, errlen, orig);
+        const char *u = s;
+        while (*s && *s != '.' && !isdigit((unsigned char)*s)) s++;
+        if (u == s) {
+            char q[300];
+            go_quote(q, sizeof q, orig, strlen(orig));
+            err_set(err, errlen, "time: missing unit in duration %s", q);
+            return DURATION_INVALID;
+        }
+        const unit_def *ud = unit_lookup(u, (size_t)(s - u));
+        if (!ud) {
+            char q[300], qu[100];
+            go_quote(q, sizeof q, orig, strlen(orig));
+            go_quote(qu, sizeof qu, u, (size_t)(s - u));
+            err_set(err, errlen, "time: unknown unit %s in duration %s", qu, q);
+            return DURATION_INVALID;
+        }
+        if (v > GO_LIMIT / ud->ns) return go_invalid(err, errlen, orig);
+        v *= ud->ns;
+        if (f > 0) {
+            v += (uint64_t)((double)f * ((double)ud->ns / scale));
+            if (v > GO_LIMIT) return go_invalid(err, errlen, orig);
+        }
+        if (v > GO_LIMIT - d) return go_invalid(err, errlen, orig);
+        d += v;
+    }
+    if (neg) {
+        *out_ns = d == GO_LIMIT ? INT64_MIN : -(int64_t)d;
+        return 0;
+    }
+    if (d > GO_LIMIT - 1) return go_invalid(err, errlen, orig);
+    *out_ns = (int64_t)d;
     return 0;
 }
 
-/* k6's days extension: "<int>d" optionally followed by a Go duration. */
-static int parse_days(const char *input, const char *dpos, uint64_t *ns, char *err, size_t errlen)
+/* Go's strconv.ParseInt(s, 10, 64) for the days of k6's extension, with
+ * its errors. */
+static int go_parse_days(const char *s, size_t len, int64_t *out, char *err, size_t errlen)
 {
-    const char *s = input;
-    bool neg = false;
-    if (*s == '-' || *s == '+') neg = (*s++ == '-');
-    if (s == dpos) return duration_fail(err, errlen, input, "expected a whole number of days before \"d\"");
-    uint64_t days = 0;
-    for (; s < dpos; s++) {
-        if (!isdigit((unsigned char)*s))
-            return duration_fail(err, errlen, input, "days must be a whole number before \"d\"");
-        if (days > NS_MAX / NS_PER_DAY) return duration_fail(err, errlen, input, "value is too large");
-        days = days * 10 + (uint64_t)(*s - '0');
+    char q[200];
+    size_t i = 0;
+    bool neg = false, range = false;
+    uint64_t v = 0;
+    if (i < len && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
+    bool syntax = i == len;
+    uint64_t limit = neg ? GO_LIMIT : GO_LIMIT - 1;
+    for (; i < len && !syntax; i++) {
+        if (!isdigit((unsigned char)s[i])) syntax = true;
+        else if (v > (limit - (uint64_t)(s[i] - '0')) / 10) range = true;
+        else if (!range) v = v * 10 + (uint64_t)(s[i] - '0');
     }
-    if (days > NS_MAX / NS_PER_DAY) return duration_fail(err, errlen, input, "value is too large");
-    if (neg && days > 0) return duration_fail(err, errlen, input, "must not be negative");
-    uint64_t rest = 0;
-    if (dpos[1] != '\0') {
-        if (dpos[1] == '-' || dpos[1] == '+')
-            return duration_fail(err, errlen, input, "unexpected sign after \"d\"");
-        if (parse_go(input, dpos + 1, &rest, err, errlen) != 0) return -1;
+    if (syntax || range) {
+        go_quote(q, sizeof q, s, len);
+        err_set(err, errlen, "strconv.ParseInt: parsing %s: %s", q, syntax ? "invalid syntax" : "value out of range");
+        return DURATION_INVALID;
     }
-    if (rest > NS_MAX - days * NS_PER_DAY) return duration_fail(err, errlen, input, "value is too large");
-    *ns = days * NS_PER_DAY + rest;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
     return 0;
 }
 
-static int64_t ns_to_us(uint64_t ns)
-{
-    return (int64_t)((ns + NS_PER_US / 2) / NS_PER_US);
-}
-
+/* k6's ParseExtendedDuration without its number branch: Go's syntax, or
+ * "<days>d" followed by an optional Go duration (errors in that order: the
+ * part after the "d", then the days). c6 then refuses negative results and
+ * what overflows int64 (where k6 wraps around). */
 static int parse_common(const char *s, int64_t *out_us, char *err, size_t errlen)
 {
-    uint64_t ns = 0;
+    int64_t ns = 0;
     const char *d = strchr(s, 'd');
-    int rc = d ? parse_days(s, d, &ns, err, errlen) : parse_go(s, s, &ns, err, errlen);
-    if (rc != 0) return -1;
-    *out_us = ns_to_us(ns);
+    if (!d) {
+        int rc = duration_go_parse(s, &ns, err, errlen);
+        if (rc) return rc;
+        if (ns < 0) return duration_fail(err, errlen, s, "must not be negative");
+    } else {
+        int64_t hours = 0, days;
+        if (d[1]) {
+            int rc = duration_go_parse(d + 1, &hours, err, errlen);
+            if (rc) return rc;
+            if (hours < 0) return err_set(err, errlen, "invalid time format '%s'", d + 1), DURATION_INVALID;
+        }
+        int rc = go_parse_days(s, (size_t)(d - s), &days, err, errlen);
+        if (rc) return rc;
+        if (days < 0) return duration_fail(err, errlen, s, "must not be negative");
+        if ((uint64_t)days > NS_MAX / NS_PER_DAY || (uint64_t)hours > NS_MAX - (uint64_t)days * NS_PER_DAY)
+            return duration_fail(err, errlen, s, "value is too large");
+        ns = days * (int64_t)NS_PER_DAY + hours;
+    }
+    /* rounded to the microsecond (without adding first: ns may be INT64_MAX) */
+    *out_us = ns / (int64_t)NS_PER_US + (ns % (int64_t)NS_PER_US >= (int64_t)NS_PER_US / 2);
     return 0;
 }
 
-/* Plain decimal number, as Go's ParseFloat would read it (no hex, inf, nan). */
+/* What Go's strconv.ParseFloat accepts in decimal (c6 leaves out its hex,
+ * "inf" and "nan" forms). */
 static bool is_plain_number(const char *s)
 {
     bool digits = false;
@@ -181,47 +240,16 @@ static bool is_plain_number(const char *s)
 int duration_parse(const char *s, int64_t *out_us, char *err, size_t errlen)
 {
     if (!s) s = "";
-    if (is_plain_number(s)) {
-        double ms = strtod(s, NULL);
-        if (!isfinite(ms)) return duration_fail(err, errlen, s, "value is too large");
+    double ms;
+    /* a number is milliseconds, if ParseFloat takes it: one out of float64's
+     * range ("1e309") is not, and goes on to ParseDuration as k6's does */
+    if (is_plain_number(s) && isfinite(ms = strtod(s, NULL))) {
         if (ms < 0) return duration_fail(err, errlen, s, "must not be negative");
         if (ms * 1000.0 >= 9.2e18) return duration_fail(err, errlen, s, "value is too large");
         *out_us = duration_from_json_ms(ms);
         return 0;
     }
     return parse_common(s, out_us, err, errlen);
-}
-
-/* Go's time.ParseDuration grammar and error texts (time/format.go). */
-int duration_go_check(const char *orig, char *err, size_t errlen)
-{
-    static const char *const units[] = {"ns", "us", "\xc2\xb5s", "\xce\xbcs", "ms", "s", "m", "h"};
-    const char *s = orig;
-    if (*s == '-' || *s == '+') s++;
-    if (strcmp(s, "0") == 0) return 0;
-    if (!*s) return err_set(err, errlen, "time: invalid duration \"%s\"", orig);
-    while (*s) {
-        if (!(*s == '.' || isdigit((unsigned char)*s))) return err_set(err, errlen, "time: invalid duration \"%s\"", orig);
-        const char *d0 = s;
-        while (isdigit((unsigned char)*s)) s++;
-        bool pre = s != d0, post = false;
-        if (*s == '.') {
-            s++;
-            const char *f0 = s;
-            while (isdigit((unsigned char)*s)) s++;
-            post = s != f0;
-        }
-        if (!pre && !post) return err_set(err, errlen, "time: invalid duration \"%s\"", orig);
-        const char *u = s;
-        while (*s && *s != '.' && !isdigit((unsigned char)*s)) s++;
-        if (u == s) return err_set(err, errlen, "time: missing unit in duration \"%s\"", orig);
-        size_t ul = (size_t)(s - u);
-        bool known = false;
-        for (size_t i = 0; i < sizeof units / sizeof *units && !known; i++)
-            known = strlen(units[i]) == ul && memcmp(units[i], u, ul) == 0;
-        if (!known) return err_set(err, errlen, "time: unknown unit \"%.*s\" in duration \"%s\"", (int)ul, u, orig);
-    }
-    return 0;
 }
 
 int duration_parse_flag(const char *s, int64_t *out_us, char *err, size_t errlen)

@@ -8,10 +8,9 @@
  *                        "100us"/"100µs", "10ns"), k6's leading days
  *                        ("1d", "2d12h"), and a bare number, which k6 reads
  *                        as MILLISECONDS ("1500" = 1.5s).
- *   duration_parse_flag  CLI flags (-d) and stage text ("30s:10" in -s and
- *                        K6_STAGES): Go syntax only, so a bare number other
- *                        than "0" is an error (k6: "missing unit"). c6 also
- *                        accepts leading days here, which k6 rejects.
+ *   duration_parse_flag  stage text ("30s:10" in -s and K6_STAGES): the same
+ *                        without bare numbers (other than "0").
+ *   duration_go_parse    Go's time.ParseDuration alone (the -d flag).
  *   duration_from_json_ms  a JSON number in options/config: milliseconds.
  *
  * Negative durations are rejected by both parsers. Sub-microsecond parts are
@@ -28,14 +27,27 @@
 #define C6_US_PER_MIN (60LL * C6_US_PER_SEC)
 #define C6_US_PER_HOUR (60LL * C6_US_PER_MIN)
 
-/* 0 on success; -1 with err = `invalid duration "1x": unknown unit "x" (use ms, s, m, h)`. */
+/* The parsers' results: 0, or one of these with err set. */
+#define DURATION_INVALID      (-1)   /* k6 refuses it too, with the same text (Go's, k6's) */
+#define DURATION_OUT_OF_RANGE (-2)   /* negative, or beyond int64 ns: c6's own text,
+                                        `invalid duration "-1s": must not be negative` */
+
+/* k6's types.ParseExtendedDuration (lib/types/types.go), the one parser of
+ * option strings (script options, config file, K6_* variables, outputs'
+ * intervals, http params.timeout): a number strconv.ParseFloat takes is
+ * milliseconds; otherwise text with a 'd' is "<days>d[<Go duration>]" (errors:
+ * Go's for the part after the "d", `invalid time format '-1h'` when it is
+ * negative, `strconv.ParseInt: parsing "x": invalid syntax` for the days);
+ * any other text goes to Go's time.ParseDuration and its errors. */
 int duration_parse(const char *s, int64_t *out_us, char *err, size_t errlen);
+/* The same without the number branch ("30" is `time: missing unit in
+ * duration "30"`): stage text of -s and K6_STAGES. */
 int duration_parse_flag(const char *s, int64_t *out_us, char *err, size_t errlen);
-/* Whether Go's time.ParseDuration (what pflag uses for k6's duration flags)
- * accepts s: 0, or -1 with Go's own error in err: `time: invalid duration
- * "x"`, `time: missing unit in duration "30"`, `time: unknown unit "d" in
- * duration "1d"`. */
-int duration_go_check(const char *s, char *err, size_t errlen);
+/* Go's time.ParseDuration exactly (what pflag's Duration flags use, as
+ * k6's -d): signed nanoseconds, or DURATION_INVALID with Go's text in err:
+ * `time: invalid duration "x"` (also on overflow), `time: missing unit in
+ * duration "30"`, `time: unknown unit "d" in duration "1d"`. */
+int duration_go_parse(const char *s, int64_t *out_ns, char *err, size_t errlen);
 
 /* Milliseconds (a JSON number) to microseconds, rounded; saturates at the
  * int64 range. Callers reject negative or non-finite values themselves. */

@@ -47,7 +47,12 @@ int cfg_json_i64(const cJSON *v, const char *prefix, const char *path, int64_t *
 int cfg_json_duration(const cJSON *v, const char *prefix, const char *path, bool negative, int64_t *out,
                       char *err, size_t errlen) {
     if (cJSON_IsNumber(v)) {
-        if (!negative && (!isfinite(v->valuedouble) || v->valuedouble < 0))
+        /* a literal out of float64's range: k6's Duration.UnmarshalJSON
+         * (lib/types/types.go) names it as written, which options_from_json
+         * puts in place of the "+Inf" */
+        if (!isfinite(v->valuedouble))
+            return err_set(err, errlen, "'%s' is not a valid duration value", v->valuedouble > 0 ? "+Inf" : "-Inf");
+        if (!negative && v->valuedouble < 0)
             return jv_fail(err, errlen, prefix, path, "must not be negative, got %g", v->valuedouble);
         *out = duration_from_json_ms(v->valuedouble);
         return 0;
@@ -56,8 +61,11 @@ int cfg_json_duration(const cJSON *v, const char *prefix, const char *path, bool
         char derr[200];
         const char *s = v->valuestring;
         bool neg = negative && *s == '-';
-        if (duration_parse(s + neg, out, derr, sizeof derr) != 0)
-            return jv_fail(err, errlen, prefix, path, "%s", derr);
+        int rc = duration_parse(s + neg, out, derr, sizeof derr);
+        if (rc == DURATION_INVALID && neg) duration_parse(s, out, derr, sizeof derr);   /* (Go's text names all of s) */
+        if (rc == DURATION_INVALID)   /* k6's text alone: encoding/json passes an Unmarshaler's error on as it is */
+            return err_set(err, errlen, "%s", derr);
+        if (rc != 0) return jv_fail(err, errlen, prefix, path, "%s", derr);
         if (neg) *out = -*out;
         return 0;
     }
@@ -107,8 +115,11 @@ int cfg_json_stages(const cJSON *v, const char *prefix, const char *path, cfg_st
         return jv_fail(err, errlen, prefix, path,
                        rules == CFG_STAGES_SCENARIO ? "must be an array of {duration, target}" : "must be an array");
     free(*st);
-    *n = (size_t)cJSON_GetArraySize(v);
-    *st = *n ? xrealloc(NULL, *n * sizeof **st) : NULL;
+    *st = NULL;
+    size_t count = (size_t)cJSON_GetArraySize(v);
+    *n = 0;
+    if (count && !(*st = calloc(count, sizeof **st))) return err_oom(err, errlen);
+    *n = count;
     size_t i = 0;
     for (const cJSON *e = v->child; e; e = e->next, i++) {
         const char *lacks = NULL;

@@ -74,7 +74,8 @@ static char *dup_trimmed(const char *s, size_t n)
 {
     while (n && isspace((unsigned char)*s)) s++, n--;
     while (n && isspace((unsigned char)s[n - 1])) n--;
-    char *r = xrealloc(NULL, n + 1);
+    char *r = malloc(n + 1);
+    if (!r) return NULL;   /* out of memory: the caller reports it */
     memcpy(r, s, n);
     r[n] = '\0';
     return r;
@@ -86,10 +87,18 @@ static void strv_free(char **v, size_t n)
     free(v);
 }
 
+/* Consolidation (options_merge, options_plan) runs once at start, after
+ * every source has been parsed: its copies end c6 when memory runs out
+ * (util/err.h, x*), the parsers above them report it instead. */
+static char *merge_strdup(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
 static char **strv_dup(char *const *v, size_t n)
 {
     char **r = xrealloc(NULL, n * sizeof(*r));
-    for (size_t i = 0; i < n; i++) r[i] = c6_strdup(v[i]);
+    for (size_t i = 0; i < n; i++) r[i] = merge_strdup(v[i]);
     return r;
 }
 
@@ -112,7 +121,7 @@ static c6_threshold_set *thresholds_dup(const c6_threshold_set *t, size_t n)
     c6_threshold_set *r = xrealloc(NULL, n * sizeof(*r));
     for (size_t i = 0; i < n; i++) {
         size_t k = t[i].nexprs;
-        r[i].metric = c6_strdup(t[i].metric);
+        r[i].metric = merge_strdup(t[i].metric);
         r[i].exprs = strv_dup(t[i].exprs, k);
         r[i].nexprs = k;
         /* (an empty list has no arrays to copy: no memcpy from NULL) */
@@ -138,7 +147,8 @@ static void scenarios_free(c6_scenario *s, size_t n)
 static c6_scenario *scenarios_dup(const c6_scenario *s, size_t n)
 {
     c6_scenario *r = n ? xrealloc(NULL, n * sizeof(*r)) : NULL;
-    for (size_t i = 0; i < n; i++) scenario_copy(&r[i], &s[i]);
+    for (size_t i = 0; i < n; i++)
+        if (scenario_copy(&r[i], &s[i])) out_of_memory_exit();
     return r;
 }
 
@@ -159,9 +169,9 @@ static c6_tls_auth *tls_auth_dup(const c6_tls_auth *a, size_t n)
     for (size_t i = 0; i < n; i++) {
         r[i].domains = strv_dup(a[i].domains, a[i].ndomains);
         r[i].ndomains = a[i].ndomains;
-        r[i].cert = c6_strdup(a[i].cert);
-        r[i].key = c6_strdup(a[i].key);
-        r[i].password = a[i].password ? c6_strdup(a[i].password) : NULL;
+        r[i].cert = merge_strdup(a[i].cert);
+        r[i].key = merge_strdup(a[i].key);
+        r[i].password = merge_strdup(a[i].password);
     }
     return r;
 }
@@ -190,11 +200,13 @@ static int parse_stage(const char *text, c6_stage *st, char *err, size_t errlen)
     size_t dlen = colon ? (size_t)(colon - text) : strlen(text);
     if (dlen == 0) return err_set(err, errlen, "stage \"%s\": missing duration", text);
     char *dur = dup_trimmed(text, dlen);
+    if (!dur) return err_oom(err, errlen);
     int rc = duration_parse_flag(dur, &st->duration_us, derr, sizeof(derr));
     free(dur);
     if (rc != 0) return err_set(err, errlen, "stage \"%s\": %s", text, derr);
 
     char *tgt = colon ? dup_trimmed(colon + 1, strlen(colon + 1)) : c6_strdup("");
+    if (!tgt) return err_oom(err, errlen);
     rc = strconv_parse_i64(tgt, &st->target);
     if (rc != 0 && *tgt == '\0')
         err_set(err, errlen, "stage \"%s\": missing target (use duration:target, e.g. 30s:10)", text);
@@ -206,13 +218,15 @@ static int parse_stage(const char *text, c6_stage *st, char *err, size_t errlen)
 
 /* Calls fn on each comma-separated, blank-trimmed item of list. Empty items
  * ("a,,b", a trailing comma) are skipped: k6 drops empty stages too. */
-static int for_each_item(const char *list, int (*fn)(const char *item, void *ctx), void *ctx)
+static int for_each_item(const char *list, int (*fn)(const char *item, void *ctx), void *ctx, char *err,
+                         size_t errlen)
 {
     const char *p = list;
     while (*p) {
         const char *comma = strchr(p, ',');
         size_t n = comma ? (size_t)(comma - p) : strlen(p);
         char *item = dup_trimmed(p, n);
+        if (!item) return err_oom(err, errlen);
         int rc = *item ? fn(item, ctx) : 0;
         free(item);
         if (rc != 0) return -1;
@@ -234,7 +248,7 @@ static int stage_item(const char *item, void *vctx)
     stage_list_ctx *c = vctx;
     c6_stage st;
     if (parse_stage(item, &st, c->err, c->errlen) != 0) return -1;
-    *c->stages = xrealloc(*c->stages, (*c->n + 1) * sizeof(**c->stages));
+    if (grow_array(c->stages, *c->n + 1, sizeof(**c->stages))) return err_oom(c->err, c->errlen);
     (*c->stages)[(*c->n)++] = st;
     return 0;
 }
@@ -242,7 +256,7 @@ static int stage_item(const char *item, void *vctx)
 int options_parse_stages(const char *list, c6_stage **stages, size_t *n, char *err, size_t errlen)
 {
     stage_list_ctx c = {stages, n, err, errlen};
-    return for_each_item(list, stage_item, &c);
+    return for_each_item(list, stage_item, &c, err, errlen);
 }
 
 /* avg, min, med, max, count, or p(N) with 0 <= N <= 100 (k6's set). */
@@ -282,15 +296,19 @@ static int stat_item(const char *item, void *vctx)
 {
     stat_list_ctx *c = vctx;
     if (check_trend_stat(item, c->err, c->errlen) != 0) return -1;
-    *c->stats = xrealloc(*c->stats, (*c->n + 1) * sizeof(**c->stats));
-    (*c->stats)[(*c->n)++] = c6_strdup(item);
+    char *copy = c6_strdup(item);
+    if (!copy || grow_array(c->stats, *c->n + 1, sizeof(**c->stats))) {
+        free(copy);
+        return err_oom(c->err, c->errlen);
+    }
+    (*c->stats)[(*c->n)++] = copy;
     return 0;
 }
 
 int options_parse_trend_stats(const char *list, char ***stats, size_t *n, char *err, size_t errlen)
 {
     stat_list_ctx c = {stats, n, err, errlen};
-    return for_each_item(list, stat_item, &c);
+    return for_each_item(list, stat_item, &c, err, errlen);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -475,14 +493,16 @@ static int json_trend_stats(const jctx *c, const cJSON *v, c6_options *o)
     char path[64], serr[200];
     if (!cJSON_IsArray(v)) return jfail(c, "summaryTrendStats", "must be an array of strings");
     int n = cJSON_GetArraySize(v);
-    o->summary_trend_stats = xrealloc(NULL, (size_t)n * sizeof(char *));
+    if (grow_array(&o->summary_trend_stats, (size_t)n, sizeof(char *))) return err_oom(c->err, c->errlen);
     for (int i = 0; i < n; i++) {
         const cJSON *s = cJSON_GetArrayItem(v, i);
         snprintf(path, sizeof(path), "summaryTrendStats[%d]", i);
         if (!cJSON_IsString(s)) return jfail(c, path, "must be a string");
         if (check_trend_stat(s->valuestring, serr, sizeof(serr)) != 0)
             return jfail(c, path, "%s", serr);
-        o->summary_trend_stats[o->nsummary_trend_stats++] = c6_strdup(s->valuestring);
+        if (!(o->summary_trend_stats[o->nsummary_trend_stats] = c6_strdup(s->valuestring)))
+            return err_oom(c->err, c->errlen);
+        o->nsummary_trend_stats++;
     }
     o->summary_trend_stats_set = true;
     return 0;
@@ -517,10 +537,10 @@ static int json_threshold(const jctx *c, const char *path, const cJSON *v,
         return jfail(c, path, "must be a string like \"p(95)<200\" or an object "
                               "{threshold, abortOnFail, delayAbortEval}");
     }
-    t->exprs = xrealloc(t->exprs, (k + 1) * sizeof(char *));
-    t->abort_on_fail = xrealloc(t->abort_on_fail, (k + 1) * sizeof(bool));
-    t->delay_abort_eval_us = xrealloc(t->delay_abort_eval_us, (k + 1) * sizeof(int64_t));
-    t->exprs[k] = c6_strdup(expr);
+    /* (each array keeps its old block when one fails: nexprs still counts them all) */
+    if (grow_array(&t->exprs, k + 1, sizeof(char *)) || grow_array(&t->abort_on_fail, k + 1, sizeof(bool)) ||
+        grow_array(&t->delay_abort_eval_us, k + 1, sizeof(int64_t)) || !(t->exprs[k] = c6_strdup(expr)))
+        return err_oom(c->err, c->errlen);
     t->abort_on_fail[k] = abort_on_fail;
     t->delay_abort_eval_us[k] = delay;
     t->nexprs = k + 1;
@@ -537,10 +557,10 @@ static int json_thresholds(const jctx *c, const cJSON *v, c6_options *o)
         snprintf(path, sizeof(path), "thresholds.%.200s", m->string);
         if (!cJSON_IsArray(m))
             return jfail(c, path, "must be an array of thresholds, like [\"p(95)<200\"]");
-        o->thresholds = xrealloc(o->thresholds, (o->nthresholds + 1) * sizeof(c6_threshold_set));
+        if (grow_array(&o->thresholds, o->nthresholds + 1, sizeof(c6_threshold_set))) return err_oom(c->err, c->errlen);
         c6_threshold_set *t = &o->thresholds[o->nthresholds++];
         memset(t, 0, sizeof(*t));
-        t->metric = c6_strdup(m->string);
+        if (!(t->metric = c6_strdup(m->string))) return err_oom(c->err, c->errlen);
         int i = 0;
         for (const cJSON *e = m->child; e; e = e->next, i++) {
             char epath[320];
@@ -548,6 +568,31 @@ static int json_thresholds(const jctx *c, const cJSON *v, c6_options *o)
             if (json_threshold(c, epath, e, t) != 0) return -1;
         }
     }
+    return 0;
+}
+
+/* Appends a copy of key: value; -1 when out of memory (the list unchanged). */
+static int add_kv(c6_kv **kv, size_t *n, const char *key, const char *value)
+{
+    c6_kv e = {c6_strdup(key), c6_strdup(value)};
+    if (!e.key || !e.value || grow_array(kv, *n + 1, sizeof **kv)) {
+        free(e.key);
+        free(e.value);
+        return -1;
+    }
+    (*kv)[(*n)++] = e;
+    return 0;
+}
+
+/* Appends a copy of s; -1 when out of memory (the list unchanged). */
+static int add_str(char ***list, size_t *n, const char *s)
+{
+    char *copy = c6_strdup(s);
+    if (!copy || grow_array(list, *n + 1, sizeof **list)) {
+        free(copy);
+        return -1;
+    }
+    (*list)[(*n)++] = copy;
     return 0;
 }
 
@@ -560,30 +605,30 @@ static int json_tags(const jctx *c, const cJSON *v, c6_options *o)
         if (cJSON_IsNull(t)) continue;
         snprintf(path, sizeof(path), "tags.%.200s", t->string);
         if (!cJSON_IsString(t)) return jfail(c, path, "must be a string");
-        o->tags = xrealloc(o->tags, (o->ntags + 1) * sizeof(c6_kv));
-        o->tags[o->ntags].key = c6_strdup(t->string);
-        o->tags[o->ntags++].value = c6_strdup(t->valuestring);
+        if (add_kv(&o->tags, &o->ntags, t->string, t->valuestring)) return err_oom(c->err, c->errlen);
     }
     o->tags_set = o->ntags > 0;
     return 0;
 }
 
-void options_add_system_tag(c6_options *o, const char *name)
+int options_add_system_tag(c6_options *o, const char *name)
 {
-    o->system_tags = xrealloc(o->system_tags, (o->nsystem_tags + 1) * sizeof(char *));
-    o->system_tags[o->nsystem_tags++] = c6_strdup(name);
+    return add_str(&o->system_tags, &o->nsystem_tags, name);
 }
 
-int options_parse_system_tags(const char *list, c6_options *o)
+int options_parse_system_tags(const char *list, c6_options *o, char *err, size_t errlen)
 {
     char *copy = c6_strdup(list);
-    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+    if (!copy) return err_oom(err, errlen);
+    int rc = 0;
+    for (char *save = NULL, *t = strtok_r(copy, ",", &save); t && rc == 0; t = strtok_r(NULL, ",", &save)) {
         while (*t == ' ') t++;
         char *e = t + strlen(t);
         while (e > t && e[-1] == ' ') *--e = 0;
-        if (*t) options_add_system_tag(o, t);
+        if (*t) rc = options_add_system_tag(o, t);
     }
     free(copy);
+    if (rc) return err_oom(err, errlen);
     o->system_tags_set = true;
     return 0;
 }
@@ -606,6 +651,7 @@ static int json_tls_version(const jctx *c, const cJSON *v, c6_options *o)
         if (check_tls_version(v->valuestring, e, sizeof(e)) != 0) return jfail(c, "tlsVersion", "%s", e);
         o->tls_version_min = c6_strdup(v->valuestring);
         o->tls_version_max = c6_strdup(v->valuestring);
+        if (!o->tls_version_min || !o->tls_version_max) return err_oom(c->err, c->errlen);
         return o->tls_version_set = true, 0;
     }
     if (!cJSON_IsObject(v))
@@ -619,7 +665,7 @@ static int json_tls_version(const jctx *c, const cJSON *v, c6_options *o)
         if (!b || cJSON_IsNull(b) || (cJSON_IsString(b) && !*b->valuestring)) continue;
         if (!cJSON_IsString(b)) return jfail(c, path, "must be a version string like \"tls1.2\"");
         if (check_tls_version(b->valuestring, e, sizeof(e)) != 0) return jfail(c, path, "%s", e);
-        *dst[i] = c6_strdup(b->valuestring);
+        if (!(*dst[i] = c6_strdup(b->valuestring))) return err_oom(c->err, c->errlen);
     }
     return o->tls_version_set = true, 0;
 }
@@ -629,8 +675,7 @@ static int add_tls_suite(c6_options *o, const char *name, char *err, size_t errl
     if (!tls_cipher_known(name))
         return err_set(err, errlen, "unknown cipher suite \"%.80s\" (use Go's names, e.g. "
                                     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)", name);
-    o->tls_cipher_suites = xrealloc(o->tls_cipher_suites, (o->ntls_cipher_suites + 1) * sizeof(char *));
-    o->tls_cipher_suites[o->ntls_cipher_suites++] = c6_strdup(name);
+    if (add_str(&o->tls_cipher_suites, &o->ntls_cipher_suites, name)) return err_oom(err, errlen);
     return 0;
 }
 
@@ -658,20 +703,20 @@ static int json_tls_auth_entry(const jctx *c, const char *path, const cJSON *v, 
         snprintf(sub, sizeof(sub), "%s.%s", path, keys[i]);
         if (!s || cJSON_IsNull(s)) return jfail(c, sub, "missing (a PEM block is required)");
         if (!cJSON_IsString(s)) return jfail(c, sub, "must be a PEM string");
-        *dst[i] = c6_strdup(s->valuestring);
+        if (!(*dst[i] = c6_strdup(s->valuestring))) return err_oom(c->err, c->errlen);
     }
     const cJSON *pw = cJSON_GetObjectItem(v, "password");
     snprintf(sub, sizeof(sub), "%s.password", path);
     if (pw && !cJSON_IsNull(pw) && !cJSON_IsString(pw)) return jfail(c, sub, "must be a string");
-    if (cJSON_IsString(pw) && *pw->valuestring) a->password = c6_strdup(pw->valuestring);
+    if (cJSON_IsString(pw) && *pw->valuestring && !(a->password = c6_strdup(pw->valuestring)))
+        return err_oom(c->err, c->errlen);
     const cJSON *d = cJSON_GetObjectItem(v, "domains");
     snprintf(sub, sizeof(sub), "%s.domains", path);
     if (!d || cJSON_IsNull(d)) return 0;
     if (!cJSON_IsArray(d)) return jfail(c, sub, "must be an array of host names");
     for (const cJSON *it = d->child; it; it = it->next) {
         if (!cJSON_IsString(it)) return jfail(c, sub, "must be an array of host names");
-        a->domains = xrealloc(a->domains, (a->ndomains + 1) * sizeof(char *));
-        a->domains[a->ndomains++] = c6_strdup(it->valuestring);
+        if (add_str(&a->domains, &a->ndomains, it->valuestring)) return err_oom(c->err, c->errlen);
     }
     return 0;
 }
@@ -683,7 +728,7 @@ static int json_tls_auth(const jctx *c, const cJSON *v, c6_options *o)
     int i = 0;
     for (const cJSON *it = v->child; it; it = it->next, i++) {
         snprintf(path, sizeof(path), "tlsAuth[%d]", i);
-        o->tls_auth = xrealloc(o->tls_auth, (o->ntls_auth + 1) * sizeof(c6_tls_auth));
+        if (grow_array(&o->tls_auth, o->ntls_auth + 1, sizeof(c6_tls_auth))) return err_oom(c->err, c->errlen);
         c6_tls_auth *a = &o->tls_auth[o->ntls_auth++];
         memset(a, 0, sizeof(*a));
         if (json_tls_auth_entry(c, path, it, a) != 0) return -1;
@@ -706,9 +751,7 @@ static int json_hosts(const jctx *c, const cJSON *v, c6_options *o)
         if (dialer_parse_host_key(it->string, &h, e, sizeof(e)) != 0) return jfail(c, path, "%s", e);
         free(h.name);
         if (dialer_parse_target(it->valuestring, &to, &port, e, sizeof(e)) != 0) return jfail(c, path, "%s", e);
-        o->hosts = xrealloc(o->hosts, (o->nhosts + 1) * sizeof(*o->hosts));
-        o->hosts[o->nhosts].key = c6_strdup(it->string);
-        o->hosts[o->nhosts++].value = c6_strdup(it->valuestring);
+        if (add_kv(&o->hosts, &o->nhosts, it->string, it->valuestring)) return err_oom(c->err, c->errlen);
     }
     o->hosts_set = true;
     return 0;
@@ -734,7 +777,7 @@ static int json_dns(const jctx *c, const cJSON *v, c6_options *o)
     dialer_dns_default(&d);
     if (dialer_parse_dns(text, &d, e, sizeof(e)) != 0) return jfail(c, "dns", "%s", e);
     free(o->dns);
-    o->dns = c6_strdup(text);
+    if (!(o->dns = c6_strdup(text))) return err_oom(c->err, c->errlen);
     o->dns_set = true;
     return 0;
 }
@@ -744,8 +787,7 @@ static int add_checked(const char *item, bool cidr, char ***list, size_t *n, cha
 {
     dialer_cidr cr;
     if (cidr ? dialer_parse_cidr(item, &cr, e, elen) : dialer_check_pattern(item, e, elen)) return -1;
-    *list = xrealloc(*list, (*n + 1) * sizeof(**list));
-    (*list)[(*n)++] = c6_strdup(item);
+    if (add_str(list, n, item)) return err_oom(e, elen);
     return 0;
 }
 
@@ -782,7 +824,7 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
     case F_STRING:
         if (!cJSON_IsString(v)) return jfail(c, f->json, "must be a string");
         free(*(char **)field_val(o, f));
-        *(char **)field_val(o, f) = c6_strdup(v->valuestring);
+        if (!(*(char **)field_val(o, f) = c6_strdup(v->valuestring))) return err_oom(c->err, c->errlen);
         return *set = true, 0;
     case F_STAGES:
         return opts_json_stages(c, v, o);
@@ -797,9 +839,9 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
         if (scenarios_parse_json(v, c->origin, &o->scenarios, &o->nscenarios, c->err, c->errlen, verr,
                                  sizeof(verr)) != 0)
             return -1;
-        if (verr[0]) o->scenarios_error = c6_strdup(verr);
+        if (verr[0] && !(o->scenarios_error = c6_strdup(verr))) return err_oom(c->err, c->errlen);
         free(o->scenarios_json);   /* as written, for k6's archives (config/options_archive.c) */
-        o->scenarios_json = cJSON_PrintUnformatted(v);
+        if (!(o->scenarios_json = cJSON_PrintUnformatted(v))) return err_oom(c->err, c->errlen);
         return *set = true, 0;
     }
     case F_SYSTEM_TAGS: {
@@ -807,7 +849,7 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
         const cJSON *it;
         cJSON_ArrayForEach(it, v) {
             if (!cJSON_IsString(it)) return jfail(c, f->json, "must be an array of tag names");
-            options_add_system_tag(o, it->valuestring);
+            if (options_add_system_tag(o, it->valuestring)) return err_oom(c->err, c->errlen);
         }
         return *set = true, 0;
     }
@@ -832,7 +874,7 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
         if (dialer_parse_local_ips(v->valuestring, &r, &n, e, sizeof(e)) != 0) return jfail(c, f->json, "%s", e);
         free(r);
         free(o->local_ips);
-        o->local_ips = c6_strdup(v->valuestring);
+        if (!(o->local_ips = c6_strdup(v->valuestring))) return err_oom(c->err, c->errlen);
         return *set = true, 0;
     }
     }
@@ -854,12 +896,50 @@ static bool known_key(const char *k)
 
 /* k6 decodes the script's options with DisallowUnknownFields and warns about
  * the first unknown one (internal/js/bundle.go, populateExports). */
-static void note_unknown_field(const cJSON *root, c6_options *o)
+static int note_unknown_field(const cJSON *root, c6_options *o)
 {
     const char *first = NULL;
     for (const cJSON *e = root->child; e; e = e->next)
         if (e->string && !known_key(e->string) && (!first || strcmp(e->string, first) < 0)) first = e->string;
-    if (first) o->unknown_field = c6_strdup(first);
+    return first && !(o->unknown_field = c6_strdup(first)) ? -1 : 0;
+}
+
+/* The first number literal of json (outside strings) that is out of
+ * float64's range, as written; false when there is none. */
+static bool overflowing_number(const char *json, char *out, size_t n)
+{
+    for (const char *p = json; *p; p++) {
+        if (*p == '"') {   /* skip the string */
+            for (p++; *p && *p != '"'; p++)
+                if (*p == '\\' && p[1]) p++;
+            if (!*p) return false;
+            continue;
+        }
+        if (!(*p == '-' || isdigit((unsigned char)*p))) continue;
+        char *end;
+        double d = strtod(p, &end);
+        if (end == p) continue;
+        if (!isfinite(d)) {
+            snprintf(out, n, "%.*s", (int)(end - p), p);
+            return true;
+        }
+        p = end - 1;
+    }
+    return false;
+}
+
+/* k6's text for a duration number out of range names the literal
+ * ('1e309' is not a valid duration value); the JSON reader only saw +Inf. */
+static void name_overflowing_duration(const char *json, char *err, size_t errlen)
+{
+    char lit[128];
+    if (!err || !json) return;
+    const char *at = strstr(err, "'+Inf' is not a valid duration value");
+    if (!at) at = strstr(err, "'-Inf' is not a valid duration value");
+    if (!at || !overflowing_number(json, lit, sizeof lit)) return;
+    char rest[256];
+    snprintf(rest, sizeof rest, "%s", at + 6);
+    snprintf(err + (at - err), errlen - (size_t)(at - err), "'%s'%s", lit, rest);
 }
 
 int options_from_json(const char *json, const char *origin, c6_options *o,
@@ -881,14 +961,17 @@ int options_from_json(const char *json, const char *origin, c6_options *o,
     }
     int rc = 0;
     if (!cJSON_IsObject(root)) rc = err_set(err, errlen, "%s: must be a JSON object", origin);
-    if (rc == 0 && strcmp(origin, "script options") == 0) note_unknown_field(root, o);
+    if (rc == 0 && strcmp(origin, "script options") == 0 && note_unknown_field(root, o)) rc = err_oom(err, errlen);
     for (size_t i = 0; rc == 0 && i < NFIELDS; i++) {
         if (!FIELDS[i].json) continue;
         const cJSON *v = cJSON_GetObjectItem(root, FIELDS[i].json);
         if (v && !cJSON_IsNull(v)) rc = json_field(&c, &FIELDS[i], v, o);
     }
     cJSON_Delete(root);
-    if (rc != 0) options_free(o);
+    if (rc != 0) {
+        name_overflowing_duration(json, err, errlen);
+        options_free(o);
+    }
     return rc;
 }
 
@@ -948,10 +1031,13 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         }
         return *set = true, 0;
     case F_DURATION:
-        if (duration_parse(val, field_val(o, f), sub, sizeof(sub)) != 0) {
-            /* k6's ParseExtendedDuration: Go's time.ParseDuration words when there is no 'd' */
-            if (from_env && !strchr(val, 'd') && duration_go_check(val, sub, sizeof sub) != 0)
-                return env_error(f, val, "types.NullDuration", sub, err, errlen);
+        switch (duration_parse(val, field_val(o, f), sub, sizeof(sub))) {
+        case 0:
+            break;
+        case DURATION_INVALID:   /* k6's ParseExtendedDuration's words, in envconfig's */
+            if (from_env) return env_error(f, val, "types.NullDuration", sub, err, errlen);
+            /* fall through */
+        default:
             return err_set(err, errlen, "%s: %s", f->env, sub);
         }
         return *set = true, 0;
@@ -962,7 +1048,7 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         return *set = true, 0;
     case F_STRING:
         free(*(char **)field_val(o, f));
-        *(char **)field_val(o, f) = c6_strdup(val);
+        if (!(*(char **)field_val(o, f) = c6_strdup(val))) return err_oom(err, errlen);
         return *set = true, 0;
     case F_STAGES:
         if (options_parse_stages(val, &o->stages, &o->nstages, sub, sizeof(sub)) != 0)
@@ -974,18 +1060,21 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
             return err_set(err, errlen, "%s: %s", f->env, sub);
         return *set = true, 0;
     case F_SYSTEM_TAGS:
-        return options_parse_system_tags(val, o);
+        return options_parse_system_tags(val, o, err, errlen);
     case F_TLS_VERSION:   /* one version: min = max */
         if (check_tls_version(val, sub, sizeof(sub)) != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
         o->tls_version_min = c6_strdup(val);
         o->tls_version_max = c6_strdup(val);
+        if (!o->tls_version_min || !o->tls_version_max) return err_oom(err, errlen);
         return *set = true, 0;
     case F_TLS_SUITES: {   /* comma-separated names */
         char *copy = c6_strdup(val);
+        if (!copy) return err_oom(err, errlen);
         int rc = 0;
         for (char *save = NULL, *t = strtok_r(copy, ", ", &save); t && rc == 0; t = strtok_r(NULL, ", ", &save))
             rc = add_tls_suite(o, t, sub, sizeof(sub));
         free(copy);
+        if (rc != 0 && strcmp(sub, "out of memory") == 0) return err_oom(err, errlen);
         if (rc != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
         return *set = true, 0;
     }
@@ -994,7 +1083,7 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         dialer_dns_default(&d);
         if (dialer_parse_dns(val, &d, sub, sizeof(sub)) != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
         free(o->dns);
-        o->dns = c6_strdup(val);
+        if (!(o->dns = c6_strdup(val))) return err_oom(err, errlen);
         return *set = true, 0;
     }
     case F_LOCAL_IPS: {
@@ -1003,18 +1092,21 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         if (dialer_parse_local_ips(val, &r, &n, sub, sizeof(sub)) != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
         free(r);
         free(o->local_ips);
-        o->local_ips = c6_strdup(val);
+        if (!(o->local_ips = c6_strdup(val))) return err_oom(err, errlen);
         return *set = true, 0;
     }
     case F_HOSTNAMES:
     case F_CIDRS: {
         bool cidr = f->kind == F_CIDRS;
         char *copy = c6_strdup(val), *save = NULL;
+        if (!copy) return err_oom(err, errlen);
         for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
             char *item = dup_trimmed(t, strlen(t));
+            if (!item) { free(copy); return err_oom(err, errlen); }
             int rc = *item ? add_checked(item, cidr, cidr ? &o->blacklist_ips : &o->block_hostnames,
                                          cidr ? &o->nblacklist_ips : &o->nblock_hostnames, sub, sizeof(sub)) : 0;
             free(item);
+            if (rc != 0 && strcmp(sub, "out of memory") == 0) { free(copy); return err_oom(err, errlen); }
             if (rc != 0) { free(copy); return err_set(err, errlen, "%s: %s", f->env, sub); }
         }
         free(copy);
@@ -1086,14 +1178,14 @@ static void field_copy(c6_options *dst, const c6_options *lower, const field_def
     case F_DNS:
     case F_LOCAL_IPS: {
         const char *v = *(char *const *)lv;
-        *(char **)dv = c6_strdup(v ? v : "");
+        *(char **)dv = merge_strdup(v ? v : "");
         break;
     }
     case F_TLS_VERSION:   /* a NULL bound stays open */
         for (size_t off = 0; off < 2; off++) {
             size_t at = off ? f->n_off : f->val_off;
             const char *v = *(char *const *)(l + at);
-            *(char **)(d + at) = v ? c6_strdup(v) : NULL;
+            *(char **)(d + at) = merge_strdup(v);
         }
         break;
     case F_STAGES:
@@ -1112,15 +1204,15 @@ static void field_copy(c6_options *dst, const c6_options *lower, const field_def
         break;
     case F_TAGS:
     case F_HOSTS:
-        *(c6_kv **)dv = c6_kv_dup(*(c6_kv *const *)lv, n);
+        if (c6_kv_dup((c6_kv **)dv, *(c6_kv *const *)lv, n)) out_of_memory_exit();
         break;
     case F_TLS_AUTH:
         *(c6_tls_auth **)dv = tls_auth_dup(*(c6_tls_auth *const *)lv, n);
         break;
     case F_SCENARIOS:
         *(c6_scenario **)dv = scenarios_dup(*(c6_scenario *const *)lv, n);
-        dst->scenarios_error = lower->scenarios_error ? c6_strdup(lower->scenarios_error) : NULL;
-        dst->scenarios_json = c6_strdup(lower->scenarios_json);
+        dst->scenarios_error = merge_strdup(lower->scenarios_error);
+        dst->scenarios_json = merge_strdup(lower->scenarios_json);
         break;
     }
 }
@@ -1146,8 +1238,8 @@ static c6_scenario *plan_base(c6_plan *p, c6_executor kind)
     p->nscenarios = 1;
     c6_scenario *s = &p->scenarios[0];
     memset(s, 0, sizeof(*s));
-    s->name = c6_strdup("default");
-    s->exec = c6_strdup("default");
+    s->name = xstrdup("default");
+    s->exec = xstrdup("default");
     s->executor = kind;
     s->graceful_stop_us = C6_DEFAULT_GRACEFUL_STOP_US;
     executor_def(kind)->defaults(s);   /* k6's New<Executor>Config */

@@ -147,14 +147,18 @@ int options_set_text(c6_options *o, const char *key, const char *val, char *err,
  * combine with it into shared-iterations). vus is not in the group. */
 void options_merge(c6_options *dst, const c6_options *lower);
 
-/* Shared parsers, also used by the CLI flags. Both append to the arrays. */
+/* Shared parsers, also used by the CLI flags. Both append to the arrays.
+ * Like every parser here (JSON, env, flags), they return -1 with "out of
+ * memory" in err when an allocation fails, what they made so far left for
+ * options_free (or the caller's arrays) to free. */
 /* "30s:10,1m:0" -> stages (duration in flag syntax; a target is required). */
 int options_parse_stages(const char *list, c6_stage **stages, size_t *n,
                          char *err, size_t errlen);
+/* systemTags: one name (-1: out of memory), or a comma-separated list
+ * (flag and env form; -1 with "out of memory" in err). */
+int options_add_system_tag(c6_options *o, const char *name);
+int options_parse_system_tags(const char *list, c6_options *o, char *err, size_t errlen);
 /* "avg,p(99.9),count" -> validated trend stat names. */
-/* systemTags: one name, or a comma-separated list (flag and env form). */
-void options_add_system_tag(c6_options *o, const char *name);
-int options_parse_system_tags(const char *list, c6_options *o);
 int options_parse_trend_stats(const char *list, char ***stats, size_t *n,
                               char *err, size_t errlen);
 

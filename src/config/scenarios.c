@@ -59,13 +59,22 @@
 
 #define MIN_DURATION_US       C6_US_PER_SEC  /* k6's shortest duration / maxDuration */
 
-char *c6_strdup(const char *s) { return s ? strcpy(xrealloc(NULL, strlen(s) + 1), s) : NULL; }
+char *c6_strdup(const char *s) { return s ? strdup(s) : NULL; }
 
-c6_kv *c6_kv_dup(const c6_kv *kv, size_t n) {
-    if (!n) return NULL;
-    c6_kv *r = xrealloc(NULL, n * sizeof *r);
-    for (size_t i = 0; i < n; i++) r[i] = (c6_kv){c6_strdup(kv[i].key), c6_strdup(kv[i].value)};
-    return r;
+int c6_kv_dup(c6_kv **out, const c6_kv *kv, size_t n) {
+    *out = NULL;
+    if (!n) return 0;
+    c6_kv *r = calloc(n, sizeof *r);
+    if (!r) return -1;
+    for (size_t i = 0; i < n; i++) {
+        r[i] = (c6_kv){c6_strdup(kv[i].key), c6_strdup(kv[i].value)};
+        if ((kv[i].key && !r[i].key) || (kv[i].value && !r[i].value)) {
+            c6_kv_free(r, i + 1);
+            return -1;
+        }
+    }
+    *out = r;
+    return 0;
 }
 
 void c6_kv_free(c6_kv *kv, size_t n) {
@@ -73,14 +82,23 @@ void c6_kv_free(c6_kv *kv, size_t n) {
     free(kv);
 }
 
-void scenario_copy(c6_scenario *dst, const c6_scenario *src) {
+int scenario_copy(c6_scenario *dst, const c6_scenario *src) {
     *dst = *src;
-    dst->name = c6_strdup(src->name);
-    dst->exec = c6_strdup(src->exec);
-    dst->env = c6_kv_dup(src->env, src->nenv);
-    dst->tags = c6_kv_dup(src->tags, src->ntags);
-    dst->stages = src->nstages ? memcpy(xrealloc(NULL, src->nstages * sizeof *src->stages), src->stages,
-                                        src->nstages * sizeof *src->stages) : NULL;
+    dst->name = dst->exec = NULL;
+    dst->env = dst->tags = NULL;
+    dst->nenv = dst->ntags = 0;
+    dst->stages = NULL;
+    dst->nstages = 0;
+    if ((src->name && !(dst->name = c6_strdup(src->name))) || (src->exec && !(dst->exec = c6_strdup(src->exec))) ||
+        c6_kv_dup(&dst->env, src->env, src->nenv) || (dst->nenv = src->nenv, 0) ||
+        c6_kv_dup(&dst->tags, src->tags, src->ntags) || (dst->ntags = src->ntags, 0) ||
+        (src->nstages && !(dst->stages = malloc(src->nstages * sizeof *src->stages)))) {
+        scenario_free(dst);
+        return -1;
+    }
+    if (src->nstages) memcpy(dst->stages, src->stages, src->nstages * sizeof *src->stages);
+    dst->nstages = src->nstages;
+    return 0;
 }
 
 void scenario_free(c6_scenario *s) {
@@ -320,11 +338,13 @@ static int json_kv(const pctx *c, const char *opt, const cJSON *v, c6_kv **kv, s
         size_t i = 0;   /* a repeated name keeps the last value, as in a Go map */
         while (i < *n && strcmp((*kv)[i].key, e->string) != 0) i++;
         if (i == *n) {
-            *kv = xrealloc(*kv, (*n + 1) * sizeof **kv);
-            (*kv)[(*n)++] = (c6_kv){c6_strdup(e->string), NULL};
+            if (grow_array(kv, *n + 1, sizeof **kv)) return err_oom(c->err, c->errlen);
+            (*kv)[*n] = (c6_kv){c6_strdup(e->string), NULL};
+            if (!(*kv)[(*n)++].key) return err_oom(c->err, c->errlen);
         }
         free((*kv)[i].value);
         (*kv)[i].value = c6_strdup(cJSON_IsString(e) ? e->valuestring : ""); /* Go: null -> "" */
+        if (!(*kv)[i].value) return err_oom(c->err, c->errlen);
     }
     return 0;
 }
@@ -335,11 +355,12 @@ static int scen_json_stages(const pctx *c, const cJSON *v, parsed *p, char *miss
                            &p->s.stages, &p->s.nstages, missing_opt, n, c->err, c->errlen);
 }
 
-static void set_defaults(c6_scenario *s, c6_executor e) {
+static int set_defaults(c6_scenario *s, c6_executor e) {
     s->executor = e;
     s->exec = c6_strdup("default");
     s->graceful_stop_us = C6_DEFAULT_GRACEFUL_STOP_US;
     executor_def(e)->defaults(s);
+    return s->exec ? 0 : -1;
 }
 
 /* The `executor` key (matched as Go would, last one winning), then the
@@ -354,7 +375,7 @@ static int parse_executor(const pctx *c, const cJSON *obj, c6_scenario *s) {
         return err_set(c->err, c->errlen, "scenario '%s' doesn't have a specified executor type", c->name);
     int e = executor_from_name(ex->valuestring);
     if (e < 0) return err_set(c->err, c->errlen, "unknown executor type '%.64s'", ex->valuestring);
-    set_defaults(s, (c6_executor)e);
+    if (set_defaults(s, (c6_executor)e)) return err_oom(c->err, c->errlen);
     return 0;
 }
 
@@ -401,6 +422,7 @@ static int parse_option(const pctx *c, const cJSON *e, parsed *p, char *missing_
         if (!cJSON_IsString(e)) return pfail(c, "exec", "must be a string (the name of an exported function)");
         free(s->exec);
         s->exec = c6_strdup(e->valuestring);
+        if (!s->exec) return err_oom(c->err, c->errlen);
         s->exec_set = true;
         break;
     case K_KV:
@@ -436,6 +458,7 @@ static int parse_scenario(const pctx *c, const cJSON *obj, parsed *p) {
     char missing_stage[64] = "", e[512];
     memset(p, 0, sizeof *p);
     p->s.name = c6_strdup(c->name);
+    if (!p->s.name) return err_oom(c->err, c->errlen);
     if (!cJSON_IsObject(obj)) return pfail(c, NULL, "must be an object with an executor and its options");
     if (parse_executor(c, obj, &p->s)) return -1;
     for (const cJSON *o = obj->child; o; o = o->next)
@@ -451,7 +474,7 @@ static int parse_scenario(const pctx *c, const cJSON *obj, parsed *p) {
     validate_executor(s, &m, &ve);
     if (scen_errs_report(s, &ve, e, sizeof e) == 0) return 0;
     p->invalid = c6_strdup(e);
-    return 0;
+    return p->invalid ? 0 : err_oom(c->err, c->errlen);
 }
 
 /* k6 orders scenarios by startTime, then name. */
@@ -483,9 +506,15 @@ int scenarios_parse_json(const struct cJSON *obj, const char *origin, c6_scenari
         pctx c = {prefix, e->string, err, errlen};
         parsed p;
         rc = parse_scenario(&c, e, &p);
-        size_t k = 0;   /* a repeated name replaces the earlier one, as in a Go map */
+        size_t k = p.s.name ? 0 : np;   /* a repeated name replaces the earlier one, as in a Go map */
         while (k < np && strcmp(ps[k].s.name, p.s.name) != 0) k++;
-        if (k == np) ps = xrealloc(ps, ++np * sizeof *ps);
+        if (k == np && grow_array(&ps, np + 1, sizeof *ps)) {
+            scenario_free(&p.s);
+            free(p.invalid);
+            rc = err_oom(err, errlen);
+            break;
+        }
+        if (k == np) np++;
         else { scenario_free(&ps[k].s); free(ps[k].invalid); }
         ps[k] = p;
     }
@@ -502,8 +531,15 @@ int scenarios_parse_json(const struct cJSON *obj, const char *origin, c6_scenari
         free(ps);
         return -1;
     }
-    *out = np ? xrealloc(NULL, np * sizeof **out) : NULL;
-    for (size_t i = 0; i < np; i++) (*out)[i] = ps[i].s;
+    /* the parsed array becomes the result (parsed begins with its scenario) */
+    c6_scenario *r = NULL;
+    if (np && !(r = malloc(np * sizeof *r))) {
+        for (size_t i = 0; i < np; i++) scenario_free(&ps[i].s);
+        free(ps);
+        return err_oom(err, errlen);
+    }
+    for (size_t i = 0; i < np; i++) r[i] = ps[i].s;
+    *out = r;
     *n = np;
     free(ps);
     return 0;

@@ -28,9 +28,12 @@ struct cJSON;
 
 typedef struct { int64_t duration_us; int64_t target; } c6_stage;
 typedef struct { char *key, *value; } c6_kv;
-/* Copies that abort when memory runs out; NULL (or no items) gives NULL. */
+/* strdup, but NULL gives NULL: so a NULL result for a non-NULL s means out
+ * of memory. */
 char *c6_strdup(const char *s);
-c6_kv *c6_kv_dup(const c6_kv *kv, size_t n);
+/* A deep copy into *out (none: NULL): 0, or -1 when out of memory (nothing
+ * left allocated). */
+int c6_kv_dup(c6_kv **out, const c6_kv *kv, size_t n);
 void c6_kv_free(c6_kv *kv, size_t n);
 
 typedef enum c6_executor {
@@ -98,7 +101,8 @@ struct cJSON *scenario_to_json(const c6_scenario *s);
 /* As k6 writes it in an archive: every key, null where `raw` (the
  * scenario's JSON as written) did not give it. */
 struct cJSON *scenario_to_archive_json(const c6_scenario *s, const struct cJSON *raw);
-void scenario_copy(c6_scenario *dst, const c6_scenario *src);   /* deep copy */
+/* A deep copy: 0, or -1 when out of memory (dst then owns nothing). */
+int scenario_copy(c6_scenario *dst, const c6_scenario *src);
 void scenario_free(c6_scenario *s);                            /* frees the members */
 
 /* The scenario's line of the start banner after "* name: ", as k6 prints it:

@@ -1,6 +1,7 @@
 #include "util/err.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,18 @@ int err_set(char *err, size_t errlen, const char *fmt, ...) {
 int err_vset_after(char *err, size_t errlen, int len, const char *fmt, va_list ap) {
     if (err && errlen && len >= 0 && (size_t)len < errlen) vsnprintf(err + len, errlen - (size_t)len, fmt, ap);
     return -1;
+}
+
+int err_oom(char *err, size_t errlen) { return err_set(err, errlen, "out of memory"); }
+
+int grow_array(void *pp, size_t n, size_t size) {
+    if (size && n > SIZE_MAX / size) return -1;
+    void *old, *q;
+    memcpy(&old, pp, sizeof old);   /* (a T *, read without type punning) */
+    q = realloc(old, n && size ? n * size : 1);
+    if (!q) return -1;
+    memcpy(pp, &q, sizeof q);
+    return 0;
 }
 
 _Noreturn void out_of_memory_exit(void) {

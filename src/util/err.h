@@ -18,6 +18,13 @@ int err_vset_after(char *err, size_t errlen, int len, const char *fmt, va_list a
  * scripts/check_alloc.py (run by `make test`) holds every other allocation
  * in src/ to a NULL test. */
 void *xrealloc(void *p, size_t n);
+/* For parsers (options, scenarios, stages...) that report a failed
+ * allocation instead of ending c6: "out of memory" into err; returns -1. */
+int err_oom(char *err, size_t errlen);
+/* Resizes the array *pp (a T **, passed as void *) to n elements of size
+ * bytes (at least one byte, so a NULL result always means failure): 0, or
+ * -1 with *pp unchanged (also when n * size overflows). */
+int grow_array(void *pp, size_t n, size_t size);
 /* Go's text for an errno (syscall.Errno.Error): strerror's, with a lower-case
  * first letter ("no space left on device"); written into buf, returned. */
 const char *err_go_errno(int e, char *buf, size_t n);

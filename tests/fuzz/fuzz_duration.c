@@ -1,5 +1,5 @@
 /* k6 durations (config/duration.c): option syntax, flag syntax, Go's
- * ParseDuration check, and formatting of what was parsed.
+ * ParseDuration, and formatting of what was parsed.
  * Input: the text.
  * FUZZ_ARGS: -max_len=256 -dict=@DIR@/duration.dict */
 #include <math.h>
@@ -20,7 +20,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (us < 0) abort();
         duration_format(out, sizeof out, us);
     } else if (!err[0]) abort();
-    duration_go_check(s, err, sizeof err);
+    int64_t ns;
+    if (duration_go_parse(s, &ns, err, sizeof err) == 0) {   /* Go's syntax is a part of the flag syntax */
+        if (ns >= 0 && (duration_parse_flag(s, &us, err, sizeof err) != 0 || us != ns / 1000 + (ns % 1000 >= 500))) abort();
+    } else if (strncmp(err, "time: ", 6) != 0) abort();
     if (size >= 8) {
         double ms;
         memcpy(&ms, data, 8);

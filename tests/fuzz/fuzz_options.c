@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < n; i++) free(stats[i]);
         free(stats);
     }
-    options_parse_system_tags(text, &o);
+    options_parse_system_tags(text, &o, err, sizeof err);
     options_free(&o);
 
     /* the same text in a K6_* variable */

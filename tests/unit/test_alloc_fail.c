@@ -8,9 +8,12 @@
  * error (checked by the op), and under `make asan` no leak (LeakSanitizer
  * runs at the child's exit). Code documented to end c6 when memory runs out
  * (util/err.h's x* helpers: "c6: out of memory", exit 2, as Go's runtime) is
- * allowed that exit only where the op says so (options and scenarios, made
- * once at start). Allocations inside shared libraries (cJSON, libc's own)
- * are not counted: they check their own. */
+ * allowed that exit only where the op says so: the options' consolidation
+ * and plan (options_merge, options_plan, scenarios_totals), made once at
+ * start after every source is parsed. The parsers themselves (options JSON,
+ * env, flags' lists, scenarios, stages) must return "out of memory" instead.
+ * Allocations inside shared libraries (cJSON, libc's own) are not counted:
+ * they check their own. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -108,54 +111,159 @@ static const char OPTIONS[] =
     " \"tags\": {\"t\": \"u\"}}, \"s2\": {\"executor\": \"constant-arrival-rate\", \"rate\": 5, \"duration\": \"20s\","
     " \"preAllocatedVUs\": 2, \"maxVUs\": 9, \"startTime\": \"3s\", \"exec\": \"f\"}}}";
 
-static void op_options(void) {
-    c6_options o, merged;
-    options_init(&o);
-    options_init(&merged);
+/* A parser's result when an allocation may fail: success, or -1 with its
+ * ordinary error (bad input) or "out of memory" (the only error good input
+ * may get); whichever, never an exit. */
+static void must_parse(int rc, const char *err, bool bad_input) {
+    if (rc == 0) return must(!bad_input);
+    must(rc == -1 && err[0] != 0);
+    if (!bad_input) must(fail_at > 0 && strstr(err, "out of memory") != NULL);   /* good input fails only so */
+}
+
+/* Every other key c6 reads, so that each of their allocation points is met. */
+static const char MORE_OPTIONS[] =
+    "{\"tlsVersion\": {\"min\": \"tls1.2\", \"max\": \"tls1.3\"}, \"tlsCipherSuites\":"
+    " [\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"], \"tlsAuth\": [{\"domains\": [\"a.test\", \"b.test\"], \"cert\": \"C\","
+    " \"key\": \"K\", \"password\": \"P\"}], \"dns\": {\"ttl\": \"1m\", \"select\": \"first\"},"
+    " \"blacklistIPs\": [\"10.0.0.0/8\"], \"localIPs\": \"127.0.0.1\", \"httpDebug\": \"full\", \"noSetup\": true,"
+    " \"setupTimeout\": 1500, \"iterations\": 5, \"someUnknownKey\": 1}";
+
+static void op_options_parse(void) {
+    c6_options o;
     char err[512] = "";
-    if (options_from_json(OPTIONS, "script options", &o, err, sizeof err) == 0) {
-        c6_plan plan;
-        int rc = options_plan(&o, &plan, err, sizeof err);
-        must(rc == 0 || err[0]);
-        options_plan_free(&plan);
-        options_merge(&merged, &o);
-    } else {
-        must(err[0] != 0);
-    }
-    options_free(&merged);
-    options_free(&o);
-    /* bad input: the error path allocates too */
-    options_init(&o);
+    int rc = options_from_json(OPTIONS, "script options", &o, err, sizeof err);
+    must_parse(rc, err, false);
+    if (rc == 0) options_free(&o);   /* (after an error there is nothing left to free) */
     err[0] = 0;
-    must(options_from_json("{\"stages\": [{\"duration\": \"1e309\", \"target\": 1}]}", "k6.json", &o, err,
-                           sizeof err) != 0 && err[0]);
-    options_free(&o);
+    rc = options_from_json(MORE_OPTIONS, "script options", &o, err, sizeof err);
+    must_parse(rc, err, false);
+    if (rc == 0) options_free(&o);
+    /* bad input: the error path allocates too */
+    err[0] = 0;
+    must_parse(options_from_json("{\"stages\": [{\"duration\": \"1e309\", \"target\": 1}]}", "k6.json", &o, err,
+                                 sizeof err), err, true);
+    /* K6_* variables and the flags' text forms */
+    char *const envp[] = {"K6_VUS=2", "K6_STAGES=10s:5, 20s:0", "K6_SUMMARY_TREND_STATS=avg,p(99)", "K6_USER_AGENT=x",
+                          "K6_SYSTEM_TAGS=url, status", "K6_TLS_CIPHER_SUITES=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                          "K6_BLOCK_HOSTNAMES=*.a, b.test", "K6_TLS_VERSION=tls1.2", "K6_LOCAL_IPS=127.0.0.1",
+                          "K6_DNS=ttl=1m", NULL};
+    err[0] = 0;
+    rc = options_from_env(envp, &o, err, sizeof err);
+    must_parse(rc, err, false);
+    if (rc == 0) {
+        err[0] = 0;
+        must_parse(options_set_text(&o, "summaryTrendStats", "min,max", err, sizeof err), err, false);
+        err[0] = 0;
+        must_parse(options_parse_system_tags("vu,iter", &o, err, sizeof err), err, false);
+        options_free(&o);
+    }
+    c6_stage *st = NULL;
+    size_t nst = 0;
+    err[0] = 0;
+    must_parse(options_parse_stages("1s:1,2s:2,3s:3", &st, &nst, err, sizeof err), err, false);
+    free(st);
 }
 
 static void test_options_json(void **state) {
     (void)state;
-    assert_true(inject_each("options JSON + plan + merge", op_options, true) > 10);
+    assert_true(inject_each("options JSON, env and flags' text", op_options_parse, false) > 50);
 }
 
-static void op_scenarios(void) {
-    cJSON *root = cJSON_Parse(strstr(OPTIONS, "{\"s1\""));
-    if (!root) return;   /* cJSON's own allocation (not counted) */
+/* After parsing (not failed here): consolidation and the plan. */
+static void op_options_plan(void) {
+    c6_options o, merged;
+    options_init(&merged);
+    char err[512] = "";
+    long saved = fail_at;
+    fail_at = 0;   /* the parse is tested above */
+    long before = alloc_count;
+    must(options_from_json(OPTIONS, "script options", &o, err, sizeof err) == 0);
+    alloc_count = before;
+    fail_at = saved;
+    c6_plan plan;
+    int rc = options_plan(&o, &plan, err, sizeof err);
+    must(rc == 0 || err[0]);
+    options_plan_free(&plan);
+    options_merge(&merged, &o);
+    options_free(&merged);
+    options_free(&o);
+}
+
+static void test_options_plan(void **state) {
+    (void)state;
+    assert_true(inject_each("options plan + merge", op_options_plan, true) > 10);
+}
+
+/* Scenarios of every executor, one invalid (its message allocates), one
+ * repeated (the later one replaces it), with every kind of value. */
+static const char SCENARIOS[] =
+    "{\"s1\": {\"executor\": \"ramping-vus\", \"startVUs\": 1, \"stages\": [{\"duration\": \"10s\", \"target\": 20},"
+    " {\"duration\": \"5s\", \"target\": 0}], \"env\": {\"K\": \"V\", \"K\": \"W\"}, \"tags\": {\"t\": \"u\"}},"
+    " \"s2\": {\"executor\": \"constant-arrival-rate\", \"rate\": 5, \"duration\": \"20s\", \"preAllocatedVUs\": 2,"
+    " \"maxVUs\": 9, \"startTime\": \"3s\", \"exec\": \"f\"},"
+    " \"s3\": {\"executor\": \"shared-iterations\", \"vus\": 2, \"iterations\": 1},"
+    " \"s3\": {\"executor\": \"per-vu-iterations\", \"vus\": 2, \"iterations\": 3, \"maxDuration\": 60000},"
+    " \"s4\": {\"executor\": \"constant-vus\", \"vus\": 0, \"duration\": \"1s\"},"
+    " \"s5\": {\"executor\": \"ramping-arrival-rate\", \"preAllocatedVUs\": 1, \"stages\": [{\"target\": 1}]},"
+    " \"s6\": {\"executor\": \"externally-controlled\", \"vus\": 1, \"maxVUs\": 2, \"duration\": \"1m\"}}";
+
+static cJSON *scenarios_json(const char *text) {
+    long saved = fail_at;
+    fail_at = 0;   /* cJSON's allocations go through libc's own malloc: not counted, never failed */
+    cJSON *root = cJSON_Parse(text);
+    fail_at = saved;
+    must(root != NULL);
+    return root;
+}
+
+static void scenarios_drop(c6_scenario *sc, size_t n) {
+    for (size_t i = 0; i < n; i++) scenario_free(&sc[i]);
+    free(sc);
+}
+
+static void op_scenarios_parse(void) {
+    cJSON *root = scenarios_json(SCENARIOS);
     c6_scenario *sc = NULL;
     size_t n = 0;
     char err[512] = "", vmsg[512] = "";
-    if (scenarios_parse_json(root, "script options", &sc, &n, err, sizeof err, vmsg, sizeof vmsg) == 0) {
-        capacity cap = {(uint64_t)1 << 30, UINT64_MAX, UINT64_MAX, UINT64_MAX};
-        scen_totals t;
-        must(scenarios_totals(sc, n, &cap, &t, err, sizeof err) == 0);
-        for (size_t i = 0; i < n; i++) scenario_free(&sc[i]);
-        free(sc);
-    }
+    int rc = scenarios_parse_json(root, "script options", &sc, &n, err, sizeof err, vmsg, sizeof vmsg);
+    must_parse(rc, err, false);
+    must(rc != 0 || (n == 6 && vmsg[0]));   /* s4 and s5 are invalid */
+    if (rc == 0) scenarios_drop(sc, n);
+    cJSON_Delete(root);
+    /* a JSON error after some scenarios were made */
+    root = scenarios_json("{\"a\": {\"executor\": \"constant-vus\", \"duration\": \"1s\", \"env\": {\"x\": \"y\"}},"
+                          " \"b\": {\"executor\": \"constant-vus\", \"duration\": \"5x\"}}");
+    err[0] = 0;
+    must_parse(scenarios_parse_json(root, "k6.json", &sc, &n, err, sizeof err, vmsg, sizeof vmsg), err, true);
     cJSON_Delete(root);
 }
 
 static void test_scenarios(void **state) {
     (void)state;
-    assert_true(inject_each("scenarios + plan totals", op_scenarios, true) > 5);
+    assert_true(inject_each("scenarios", op_scenarios_parse, false) > 20);
+}
+
+static void op_scenarios_totals(void) {
+    cJSON *root = scenarios_json(strstr(OPTIONS, "{\"s1\""));
+    c6_scenario *sc = NULL;
+    size_t n = 0;
+    char err[512] = "", vmsg[512] = "";
+    long saved = fail_at, before = alloc_count;
+    fail_at = 0;   /* the parse is tested above */
+    must(scenarios_parse_json(root, "script options", &sc, &n, err, sizeof err, vmsg, sizeof vmsg) == 0);
+    fail_at = saved;
+    alloc_count = before;
+    capacity cap = {(uint64_t)1 << 30, UINT64_MAX, UINT64_MAX, UINT64_MAX};
+    scen_totals t;
+    must(scenarios_totals(sc, n, &cap, &t, err, sizeof err) == 0);
+    scenarios_drop(sc, n);
+    cJSON_Delete(root);
+}
+
+static void test_scenarios_totals(void **state) {
+    (void)state;
+    assert_true(inject_each("scenarios' plan totals", op_scenarios_totals, true) > 2);
 }
 
 static void op_thresholds_durations(void) {
@@ -282,7 +390,9 @@ static void test_ts_and_cjs(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_options_json),
+        cmocka_unit_test(test_options_plan),
         cmocka_unit_test(test_scenarios),
+        cmocka_unit_test(test_scenarios_totals),
         cmocka_unit_test(test_thresholds_and_durations),
         cmocka_unit_test(test_h1_response),
         cmocka_unit_test(test_cookies),

@@ -69,7 +69,7 @@ static void test_errors(void **state) {
     expect_error(period_env, NULL, "K6_WEB_DASHBOARD_PERIOD: the period must be more than 0");
     expect_error(none, "colour=red", "-o web-dashboard: colour: unknown setting");
     expect_error(none, "port", "-o web-dashboard: port: expected key=value");
-    expect_error(none, "period=x1", "-o web-dashboard: period: invalid duration");
+    expect_error(none, "period=x1", "-o web-dashboard: period: time: invalid duration \"x1\"");
 }
 
 /* Snapshots: rates over each period, the final one's over the last two

@@ -30,15 +30,27 @@ static int64_t parse_flag_ok(const char *s)
     return us;
 }
 
-static void expect_error(int flag, const char *s, const char *want)
+static void expect_rc_error(int flag, const char *s, int want_rc, const char *want)
 {
     char err[256] = "";
     int64_t us = 12345;
     int rc = flag ? duration_parse_flag(s, &us, err, sizeof(err))
                   : duration_parse(s, &us, err, sizeof(err));
-    assert_int_equal(rc, -1);
+    assert_int_equal(rc, want_rc);
     assert_int_equal(us, 12345); /* untouched on error */
     assert_string_equal(err, want);
+}
+
+/* An error k6 gives too, in its words (DURATION_INVALID). */
+static void expect_error(int flag, const char *s, const char *want)
+{
+    expect_rc_error(flag, s, DURATION_INVALID, want);
+}
+
+/* c6's own refusal of what k6 would take and then misuse (DURATION_OUT_OF_RANGE). */
+static void expect_refused(int flag, const char *s, const char *want)
+{
+    expect_rc_error(flag, s, DURATION_OUT_OF_RANGE, want);
 }
 
 static void test_go_syntax(void **state)
@@ -85,6 +97,9 @@ static void test_bare_number_is_milliseconds_in_strings(void **state)
     (void)state;
     /* k6's option strings (script, config, env): a bare number is ms. */
     assert_int_equal(parse_ok("1500"), 1500 * MS);
+    assert_int_equal(parse_ok("10"), 10 * MS);
+    /* found by fuzz_duration: the largest Go duration, rounded without overflow */
+    assert_int_equal(parse_ok("9223372036854775807ns"), 9223372036854776LL);   /* issue 12: ParseFloat takes it (lib/types/types.go) */
     assert_int_equal(parse_ok("0"), 0);
     assert_int_equal(parse_ok("0.5"), 500);
     assert_int_equal(parse_ok("1e3"), 1000 * MS);
@@ -95,31 +110,73 @@ static void test_flag_syntax_needs_a_unit(void **state)
     (void)state;
     assert_int_equal(parse_flag_ok("0"), 0); /* Go's one unit-less exception */
     assert_int_equal(parse_flag_ok("1m30s"), 90 * S);
-    expect_error(1, "30", "invalid duration \"30\": missing unit after \"30\" (use ms, s, m, h)");
-    expect_error(1, "1.5", "invalid duration \"1.5\": missing unit after \"1.5\" (use ms, s, m, h)");
+    /* Go's time.ParseDuration (time/format.go): a number needs a unit */
+    expect_error(1, "30", "time: missing unit in duration \"30\"");
+    expect_error(1, "1.5", "time: missing unit in duration \"1.5\"");
 }
 
 static void test_invalid(void **state)
 {
     (void)state;
-    expect_error(0, "1x", "invalid duration \"1x\": unknown unit \"x\" (use ms, s, m, h)");
-    expect_error(0, "10 s", "invalid duration \"10 s\": unknown unit \" s\" (use ms, s, m, h)");
-    expect_error(0, "1h30", "invalid duration \"1h30\": missing unit after \"30\" (use ms, s, m, h)");
-    expect_error(0, "", "invalid duration \"\": empty value");
-    expect_error(0, "s", "invalid duration \"s\": expected a number at \"s\"");
-    expect_error(0, ".s", "invalid duration \".s\": expected a number at \".s\"");
-    expect_error(0, "-1s", "invalid duration \"-1s\": must not be negative");
-    expect_error(0, "-100", "invalid duration \"-100\": must not be negative");
-    expect_error(0, "-1d", "invalid duration \"-1d\": must not be negative");
-    expect_error(0, "1.5d", "invalid duration \"1.5d\": days must be a whole number before \"d\"");
-    expect_error(0, "12h1d", "invalid duration \"12h1d\": days must be a whole number before \"d\"");
-    expect_error(0, "d", "invalid duration \"d\": expected a whole number of days before \"d\"");
-    expect_error(0, "1d-1h", "invalid duration \"1d-1h\": unexpected sign after \"d\"");
-    expect_error(0, "1dx", "invalid duration \"1dx\": expected a number at \"x\"");
-    expect_error(0, "3000000h", "invalid duration \"3000000h\": value is too large");
-    expect_error(0, "200000d", "invalid duration \"200000d\": value is too large");
-    expect_error(0, "1e300", "invalid duration \"1e300\": value is too large");
-    expect_error(1, "-5m", "invalid duration \"-5m\": must not be negative");
+    /* Go's time.ParseDuration errors (time/format.go), which k6's
+     * types.ParseExtendedDuration (lib/types/types.go) returns as they are
+     * for text without a 'd' that strconv.ParseFloat does not take */
+    expect_error(0, "1x", "time: unknown unit \"x\" in duration \"1x\"");
+    expect_error(0, "10 s", "time: unknown unit \" s\" in duration \"10 s\"");
+    expect_error(0, "1h30", "time: missing unit in duration \"1h30\"");
+    expect_error(0, "", "time: invalid duration \"\"");
+    expect_error(0, "s", "time: invalid duration \"s\"");
+    expect_error(0, ".s", "time: invalid duration \".s\"");
+    expect_error(0, "3000000h", "time: invalid duration \"3000000h\"");   /* over int64 ns */
+    /* issue 12's cases */
+    expect_error(0, "1e309", "time: unknown unit \"e\" in duration \"1e309\"");   /* ParseFloat: out of range */
+    expect_error(0, "5x", "time: unknown unit \"x\" in duration \"5x\"");
+    expect_error(0, "-", "time: invalid duration \"-\"");
+    expect_error(0, "1.5.5s", "time: missing unit in duration \"1.5.5s\"");
+    expect_error(0, "9999999999h", "time: invalid duration \"9999999999h\"");
+    /* Go's quote(): '"' and '\\' escaped, bytes outside printable ASCII as \xHH */
+    expect_error(0, "1\"x", "time: unknown unit \"\\\"x\" in duration \"1\\\"x\"");
+    expect_error(0, "1\xc3\xa9", "time: unknown unit \"\\xc3\\xa9\" in duration \"1\\xc3\\xa9\"");
+    /* k6's days (ParseExtendedDuration): the part after the "d" first (Go's
+     * errors, "invalid time format" when negative), then the days
+     * (strconv.ParseInt's errors) */
+    expect_error(0, "1d-1h", "invalid time format '-1h'");
+    expect_error(0, "1dx", "time: invalid duration \"x\"");
+    expect_error(0, "1.5d", "strconv.ParseInt: parsing \"1.5\": invalid syntax");
+    expect_error(0, "12h1d", "strconv.ParseInt: parsing \"12h1\": invalid syntax");
+    expect_error(0, "d", "strconv.ParseInt: parsing \"\": invalid syntax");
+    expect_error(0, "99999999999999999999d", "strconv.ParseInt: parsing \"99999999999999999999\": value out of range");
+    /* c6 refuses negative durations and int64 overflow where k6 goes on */
+    expect_refused(0, "-1s", "invalid duration \"-1s\": must not be negative");
+    expect_refused(0, "-100", "invalid duration \"-100\": must not be negative");
+    expect_refused(0, "-1d", "invalid duration \"-1d\": must not be negative");
+    expect_refused(0, "200000d", "invalid duration \"200000d\": value is too large");
+    expect_refused(0, "1e300", "invalid duration \"1e300\": value is too large");
+    expect_refused(1, "-5m", "invalid duration \"-5m\": must not be negative");
+}
+
+/* Go's time.ParseDuration alone (k6's -d, a pflag Duration). */
+static void test_go_parse(void **state)
+{
+    (void)state;
+    int64_t ns = 0;
+    char err[128] = "";
+    assert_int_equal(duration_go_parse("-1.5s", &ns, err, sizeof err), 0);
+    assert_int_equal(ns, -1500000000LL);
+    assert_int_equal(duration_go_parse("1h2m3.000000004s", &ns, err, sizeof err), 0);
+    assert_int_equal(ns, 3723000000004LL);
+    assert_int_equal(duration_go_parse("2562047h47m16.854775807s", &ns, err, sizeof err), 0);   /* the largest */
+    assert_int_equal(ns, INT64_MAX);
+    assert_int_equal(duration_go_parse("-2562047h47m16.854775808s", &ns, err, sizeof err), 0);  /* the smallest */
+    assert_int_equal(ns, INT64_MIN);
+    assert_int_equal(duration_go_parse("2562047h47m16.854775808s", &ns, err, sizeof err), DURATION_INVALID);
+    assert_string_equal(err, "time: invalid duration \"2562047h47m16.854775808s\"");
+    assert_int_equal(duration_go_parse("1d", &ns, err, sizeof err), DURATION_INVALID);   /* no days */
+    assert_string_equal(err, "time: unknown unit \"d\" in duration \"1d\"");
+    assert_int_equal(duration_go_parse("10", &ns, err, sizeof err), DURATION_INVALID);
+    assert_string_equal(err, "time: missing unit in duration \"10\"");
+    assert_int_equal(duration_go_parse("1\xc2\xb5s", &ns, err, sizeof err), 0);
+    assert_int_equal(ns, 1000);
 }
 
 static void test_null_input_and_tiny_error_buffer(void **state)
@@ -198,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_bare_number_is_milliseconds_in_strings),
         cmocka_unit_test(test_flag_syntax_needs_a_unit),
         cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_go_parse),
         cmocka_unit_test(test_null_input_and_tiny_error_buffer),
         cmocka_unit_test(test_json_milliseconds),
         cmocka_unit_test(test_format_like_go),
