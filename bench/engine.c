@@ -16,25 +16,26 @@
 #include "output/json.h"
 #include "util/clock.h"
 
-#define N_REQUESTS 2000000      /* 11 samples each, as http.get makes */
+#define N_REQUESTS 2000000 /* 11 samples each, as http.get makes */
 
-#define BENCH_ADD_OUTPUTS(e, j, c) \
+#define BENCH_ADD_OUTPUTS(e, j, c)                                                                                     \
     (engine_add_listener(e, json_output_ops.sample, j), engine_add_listener(e, csv_output_ops.sample, c))
 
 static sample_buf sbuf;
 static atomic_int producer_done;
-static int n_requests;   /* of the current run */
+static int n_requests; /* of the current run */
 
 static void *producer(void *arg) {
     (void)arg;
     char url[64];
     for (int i = 0; i < n_requests; i++) {
-        snprintf(url, sizeof url, "http://127.0.0.1/item/%d", i % 50);   /* 50 distinct URLs */
-        tag_kv kv[6] = {{"method", "GET"}, {"url", url}, {"name", url}, {"status", "200"},
-                        {"group", ""}, {"scenario", "default"}};
+        snprintf(url, sizeof url, "http://127.0.0.1/item/%d", i % 50); /* 50 distinct URLs */
+        tag_kv kv[6] = {{"method", "GET"}, {"url", url},  {"name", url},
+                        {"status", "200"}, {"group", ""}, {"scenario", "default"}};
         uint32_t tags = tagdict_intern(sbuf.tags, kv, 6);
         int64_t now = clock_now_us();
-        for (int m = M_HTTP_REQS; m <= M_HTTP_REQ_FAILED; m++) sample_push(&sbuf, m, tags, (double)(i % 1000) / 7.0, now);
+        for (int m = M_HTTP_REQS; m <= M_HTTP_REQ_FAILED; m++)
+            sample_push(&sbuf, m, tags, (double)(i % 1000) / 7.0, now);
         sample_push(&sbuf, M_DATA_SENT, tags, 100, now);
         sample_push(&sbuf, M_DATA_RECEIVED, tags, 300, now);
     }
@@ -64,7 +65,10 @@ static uint64_t bench_engine(const char *label, bool outputs, int requests) {
         int64_t mono0 = clock_now_ns(), wall0 = clock_wall_ns();
         j = json_output_open("/dev/null", mono0, wall0, err, sizeof err);
         c = csv_output_open("/dev/null", mono0, wall0, err, sizeof err);
-        if (!j || !c) { fprintf(stderr, "bench: %s\n", err); exit(1); }
+        if (!j || !c) {
+            fprintf(stderr, "bench: %s\n", err);
+            exit(1);
+        }
         BENCH_ADD_OUTPUTS(e, j, c);
     }
     pthread_t t;
@@ -94,8 +98,8 @@ int main(void) {
     histogram *h = hist_new();
     int64_t t1 = clock_now_us();
     for (int i = 0; i < 10000000; i++) hist_add(h, lognormal());
-    printf("trend 1e7   : %zu bytes after 10^7 log-normal samples (p(95)=%.2f, %.1f ns/add incl. RNG)\n",
-           hist_bytes(h), hist_percentile(h, 95), (double)(clock_now_us() - t1) * 1000.0 / 1e7);
+    printf("trend 1e7   : %zu bytes after 10^7 log-normal samples (p(95)=%.2f, %.1f ns/add incl. RNG)\n", hist_bytes(h),
+           hist_percentile(h, 95), (double)(clock_now_us() - t1) * 1000.0 / 1e7);
     hist_free(h);
     registry_free();
     return seen == (uint64_t)n * 11 && seen_out == (uint64_t)(n / 10) * 11 ? 0 : 1;

@@ -18,10 +18,11 @@
 #include "metrics/snapshot.h"
 #include "util/clock.h"
 
-#define HTTP_METRICS 11   /* what one request emits */
+#define HTTP_METRICS 11 /* what one request emits */
 static const int http_metric[HTTP_METRICS] = {
-    M_HTTP_REQS, M_HTTP_REQ_DURATION, M_HTTP_REQ_BLOCKED, M_HTTP_REQ_CONNECTING, M_HTTP_REQ_TLS_HANDSHAKING,
-    M_HTTP_REQ_SENDING, M_HTTP_REQ_WAITING, M_HTTP_REQ_RECEIVING, M_HTTP_REQ_FAILED, M_DATA_SENT, M_DATA_RECEIVED};
+    M_HTTP_REQS,        M_HTTP_REQ_DURATION, M_HTTP_REQ_BLOCKED,   M_HTTP_REQ_CONNECTING, M_HTTP_REQ_TLS_HANDSHAKING,
+    M_HTTP_REQ_SENDING, M_HTTP_REQ_WAITING,  M_HTTP_REQ_RECEIVING, M_HTTP_REQ_FAILED,     M_DATA_SENT,
+    M_DATA_RECEIVED};
 
 /* Timings: log-normal, median 120 ms, sigma 0.5 (a few buckets' pages per
  * histogram, as real latencies), drawn from a table. */
@@ -39,7 +40,8 @@ static void make_values(void) {
 /* A request's samples on tag set `tags`, the i-th request. */
 static void push_request(sample_buf *b, uint32_t tags, uint64_t i, int64_t t) {
     for (int m = 0; m < HTTP_METRICS; m++) {
-        double v = http_metric[m] == M_HTTP_REQ_FAILED ? (double)(i % 17 == 0) : values[(i * 11 + (uint64_t)m) % NVALUES];
+        double v =
+            http_metric[m] == M_HTTP_REQ_FAILED ? (double)(i % 17 == 0) : values[(i * 11 + (uint64_t)m) % NVALUES];
         sample_push(b, http_metric[m], tags, v, t);
     }
 }
@@ -47,8 +49,8 @@ static void push_request(sample_buf *b, uint32_t tags, uint64_t i, int64_t t) {
 static uint32_t url_tags(sample_buf *b, int u, int status) {
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1/item/%d", u);
-    tag_kv kv[6] = {{"method", "GET"}, {"url", url}, {"name", url}, {"status", status ? "200" : "404"},
-                    {"group", ""}, {"scenario", "default"}};
+    tag_kv kv[6] = {{"method", "GET"}, {"url", url},           {"name", url}, {"status", status ? "200" : "404"},
+                    {"group", ""},     {"scenario", "default"}};
     return tagdict_intern(b->tags, kv, 6);
 }
 
@@ -78,12 +80,15 @@ static double drain_ns_per_sample(bool with_series, int requests, int urls) {
         sample_buf_flush(&b);
         int64_t t0 = clock_now_ns();
         engine_drain(e);
-        if (ss) series_flush(ss);   /* the batched Trend samples */
+        if (ss) series_flush(ss); /* the batched Trend samples */
         double ns = (double)(clock_now_ns() - t0) / ((double)requests * HTTP_METRICS);
         if (ns < best) best = ns;
-        if (ss) series_clear_dirty(ss);   /* as a snapshot would */
+        if (ss) series_clear_dirty(ss); /* as a snapshot would */
     }
-    if (ss && series_error(ss)) { fprintf(stderr, "bench: %s\n", series_error(ss)); exit(1); }
+    if (ss && series_error(ss)) {
+        fprintf(stderr, "bench: %s\n", series_error(ss));
+        exit(1);
+    }
     series_free(ss);
     free(tags);
     engine_free(e);
@@ -93,7 +98,11 @@ static double drain_ns_per_sample(bool with_series, int requests, int urls) {
 
 /* ---- 2. coordinator side ---- */
 
-typedef struct agent_snaps { buf *snap; int n; int64_t write_ns; } agent_snaps;   /* write_ns: rounds 2.. */
+typedef struct agent_snaps {
+    buf *snap;
+    int n;
+    int64_t write_ns;
+} agent_snaps; /* write_ns: rounds 2.. */
 
 /* `rounds` snapshots of one agent whose `series` series (series/11 URLs x
  * 11 metrics) all change in each; `per` requests per URL between two. */
@@ -116,7 +125,10 @@ static agent_snaps make_snapshots(int series, int rounds, int per) {
         sample_buf_flush(&b);
         engine_drain(e);
         int64_t t0 = clock_now_ns();
-        if (snapshot_write(w, ss, &a.snap[r]) < 0) { fprintf(stderr, "bench: out of memory\n"); exit(1); }
+        if (snapshot_write(w, ss, &a.snap[r]) < 0) {
+            fprintf(stderr, "bench: out of memory\n");
+            exit(1);
+        }
         if (r) a.write_ns += clock_now_ns() - t0;
     }
     free(tags);
@@ -147,7 +159,8 @@ static void bench_ingest(int nagents, int series, int per, int rounds) {
             if (r) bytes += as[a].snap[r].len;
         }
         int64_t dt = clock_now_ns() - t0;
-        if (r == 0) t_first = dt; else t_rest += dt;
+        if (r == 0) t_first = dt;
+        else t_rest += dt;
     }
     double round_ms = (double)t_rest / (rounds - 1) / 1e6;
     double per_s = (double)nagents * series / (round_ms / 1e3);
@@ -175,8 +188,8 @@ int main(void) {
     int agents = env && atoi(env) > 0 ? atoi(env) : 4;
     int requests = 200000, urls = getenv("C6_BENCH_URLS") ? atoi(getenv("C6_BENCH_URLS")) : 50;
     double off = drain_ns_per_sample(false, requests, urls), on = drain_ns_per_sample(true, requests, urls);
-    printf("agent drain : %.1f ns/sample without series, %.1f ns/sample with (+%.1f ns), %d URLs x 11 metrics\n",
-           off, on, on - off, urls);
+    printf("agent drain : %.1f ns/sample without series, %.1f ns/sample with (+%.1f ns), %d URLs x 11 metrics\n", off,
+           on, on - off, urls);
     bench_ingest(agents, series, 1, 6);
     bench_ingest(agents, series, 40, 6);
     bench_ingest(agents, series, 300, 4);

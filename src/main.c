@@ -45,43 +45,45 @@ static int main_usage(FILE *f, int code) {
             "  c6 target [--listen H:P]     serve the built-in test target\n"
             "  c6 new [file] [--force]      write a script to start from (default script.js)\n"
             "  c6 version                   print the version\n"
-            "\n`c6 run --help` lists run's flags.\n", C6_VERSION);
+            "\n`c6 run --help` lists run's flags.\n",
+            C6_VERSION);
     return code;
 }
 
 /* c6 new [file] [--force]: a script to start from (c6's own template). */
-static const char new_template[] =
-    "// A load test to start from: `c6 run script.js` (or k6 run script.js).\n"
-    "import http from 'k6/http';\n"
-    "import { check, sleep } from 'k6';\n"
-    "\n"
-    "export const options = {\n"
-    "  // 10 virtual users looping over the default function for 30 seconds\n"
-    "  vus: 10,\n"
-    "  duration: '30s',\n"
-    "  // the run fails (exit code 99) when these do not hold\n"
-    "  thresholds: {\n"
-    "    http_req_failed: ['rate<0.01'],\n"
-    "    http_req_duration: ['p(95)<500'],\n"
-    "  },\n"
-    "};\n"
-    "\n"
-    "// `c6 target` serves this address on your machine; point it at your own service\n"
-    "const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';\n"
-    "\n"
-    "export default function () {\n"
-    "  const res = http.get(`${BASE}/get`);\n"
-    "  check(res, { 'status is 200': (r) => r.status === 200 });\n"
-    "  sleep(1);\n"
-    "}\n";
+static const char new_template[] = "// A load test to start from: `c6 run script.js` (or k6 run script.js).\n"
+                                   "import http from 'k6/http';\n"
+                                   "import { check, sleep } from 'k6';\n"
+                                   "\n"
+                                   "export const options = {\n"
+                                   "  // 10 virtual users looping over the default function for 30 seconds\n"
+                                   "  vus: 10,\n"
+                                   "  duration: '30s',\n"
+                                   "  // the run fails (exit code 99) when these do not hold\n"
+                                   "  thresholds: {\n"
+                                   "    http_req_failed: ['rate<0.01'],\n"
+                                   "    http_req_duration: ['p(95)<500'],\n"
+                                   "  },\n"
+                                   "};\n"
+                                   "\n"
+                                   "// `c6 target` serves this address on your machine; point it at your own service\n"
+                                   "const BASE = __ENV.BASE_URL || 'http://127.0.0.1:8080';\n"
+                                   "\n"
+                                   "export default function () {\n"
+                                   "  const res = http.get(`${BASE}/get`);\n"
+                                   "  check(res, { 'status is 200': (r) => r.status === 200 });\n"
+                                   "  sleep(1);\n"
+                                   "}\n";
 
 static int main_new(int argc, char **argv) {
     const char *file = "script.js";
     bool force = false;
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--force") || !strcmp(argv[i], "-f")) force = true;
-        else if (argv[i][0] == '-') { log_printf(LOG_ERROR, "unknown flag: %s", argv[i]); return 255; }
-        else file = argv[i];
+        else if (argv[i][0] == '-') {
+            log_printf(LOG_ERROR, "unknown flag: %s", argv[i]);
+            return 255;
+        } else file = argv[i];
     }
     FILE *f = fopen(file, force ? "w" : "wx");
     if (!f && errno == EEXIST) {
@@ -119,7 +121,7 @@ static int main_target(char **args) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) return main_usage(stdout, 0);   /* k6 (cobra): the root command alone prints its help */
+    if (argc < 2) return main_usage(stdout, 0); /* k6 (cobra): the root command alone prints its help */
     if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) return main_usage(stdout, 0);
     /* a peer that resets a connection must cost a request, not the process */
     signal(SIGPIPE, SIG_IGN);
@@ -136,8 +138,9 @@ int main(int argc, char **argv) {
     bool server = strcmp(cmd, "server") == 0, cloud = strcmp(cmd, "cloud") == 0;
     if (server || cloud || (agent && pool_agent_wanted(argc - 2, argv + 2))) {
         curl_global_init(CURL_GLOBAL_ALL);
-        int rc = server ? server_main(argc - 2, argv + 2) : cloud ? cloud_main(argc - 2, argv + 2)
-                                                                  : pool_agent_main(argc - 2, argv + 2);
+        int rc = server  ? server_main(argc - 2, argv + 2)
+                 : cloud ? cloud_main(argc - 2, argv + 2)
+                         : pool_agent_main(argc - 2, argv + 2);
         curl_global_cleanup();
         return rc;
     }

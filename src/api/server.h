@@ -51,11 +51,11 @@ typedef enum {
 typedef struct api_status {
     api_exec_status status;
     bool paused;
-    int64_t vus;          /* VUs running an iteration now */
-    int64_t vus_max;      /* VUs initialized */
-    bool stopped;         /* the run was stopped (PATCH stopped, abort, Ctrl-C) */
-    bool running;         /* started and not yet ended */
-    bool tainted;         /* some threshold has failed */
+    int64_t vus;     /* VUs running an iteration now */
+    int64_t vus_max; /* VUs initialized */
+    bool stopped;    /* the run was stopped (PATCH stopped, abort, Ctrl-C) */
+    bool running;    /* started and not yet ended */
+    bool tainted;    /* some threshold has failed */
 } api_status;
 
 typedef enum { API_COUNTER, API_GAUGE, API_TREND, API_RATE } api_metric_type;
@@ -67,16 +67,24 @@ typedef struct api_metric {
     const char *name;
     api_metric_type type;
     api_value_type contains;
-    int tainted;          /* -1: no threshold evaluated yet (JSON null), 0, 1 */
+    int tainted; /* -1: no threshold evaluated yet (JSON null), 0, 1 */
     /* The member matching `type`; values as k6 computes them: a counter's
      * rate is count / seconds since the test started, a trend's med and
      * p(90)/p(95) are its percentiles. A NaN or infinity makes the whole
      * answer k6's 500 "Encoding error" (Go's JSON cannot write them). */
     union {
-        struct { double count, rate; } counter;
-        struct { double value; } gauge;
-        struct { double rate; } rate;
-        struct { double min, max, avg, med, p90, p95; } trend;
+        struct {
+            double count, rate;
+        } counter;
+        struct {
+            double value;
+        } gauge;
+        struct {
+            double rate;
+        } rate;
+        struct {
+            double min, max, avg, med, p90, p95;
+        } trend;
     } sample;
 } api_metric;
 
@@ -89,7 +97,7 @@ typedef struct api_check {
  * The server derives name, id (md5 of the path), parent and children. */
 typedef struct api_group {
     const char *path;
-    const api_check *checks;   /* the checks directly in this group */
+    const api_check *checks; /* the checks directly in this group */
     size_t nchecks;
 } api_group;
 
@@ -115,8 +123,7 @@ typedef struct api_ops {
      * "test execution wasn't paused"): k6's 500 "Pause error". */
     int (*set_paused)(void *ctx, bool paused, char *err, size_t errlen);
     /* New VU numbers for the externally-controlled executor; NULL = keep. */
-    api_scale_result (*scale)(void *ctx, const int64_t *vus, const int64_t *vus_max,
-                              char *err, size_t errlen);
+    api_scale_result (*scale)(void *ctx, const int64_t *vus, const int64_t *vus_max, char *err, size_t errlen);
     /* Calls emit once per metric that has samples, or, when name is not
      * NULL, only for the metric of that exact name (none: a 404). */
     void (*metrics)(void *ctx, const char *name, api_metric_fn emit, void *arg);
@@ -143,8 +150,7 @@ typedef struct api_server api_server;
  * NULL with Go's wording in err, as k6 logs it under "Error from API server":
  * "listen tcp 127.0.0.1:6565: bind: address already in use". k6 exits 106
  * when --address was given on the command line, and only warns otherwise. */
-api_server *api_server_start(const char *address, const api_ops *ops, void *ctx,
-                             char *err, size_t errlen);
+api_server *api_server_start(const char *address, const api_ops *ops, void *ctx, char *err, size_t errlen);
 /* Binds and listens on address as api_server_start does (Go's
  * net.Listen("tcp", ...) and its error texts); returns the non-blocking
  * socket, or -1 with err. Also used by the web dashboard. */

@@ -26,7 +26,10 @@ static int run_archive_env(run_ctx *r) {
     size_t k = 0;
     for (size_t i = 0; i < r->arc->nenv; i++) {
         size_t l = strlen(r->arc->env[i].key) + strlen(r->arc->env[i].value) + 2;
-        if (!(env[k] = malloc(l))) { run_free_env(env); return -1; }
+        if (!(env[k] = malloc(l))) {
+            run_free_env(env);
+            return -1;
+        }
         snprintf(env[k++], l, "%s=%s", r->arc->env[i].key, r->arc->env[i].value);
     }
     for (size_t i = 0; i < n; i++) env[k++] = r->test.env[i];
@@ -47,12 +50,12 @@ int run_archive_open(run_ctx *r, char *path, size_t pathlen, char *err, size_t e
     uint8_t *data = NULL;
     size_t len = 0;
     const script_blob *in = NULL;
-    if (!strcmp(r->args.script, "-")) {   /* `c6 run - < file.tar`: read already */
+    if (!strcmp(r->args.script, "-")) { /* `c6 run - < file.tar`: read already */
         for (size_t i = 0; i < r->scr.nfiles && !in; i++)
             if (!strcmp(r->scr.files[i]->name, path)) in = r->scr.files[i];
         if (!in) return 0;
     } else if (!(data = script_read_disk(path, &len))) {
-        return 0;   /* reported by the script's own load */
+        return 0; /* reported by the script's own load */
     }
     const uint8_t *bytes = in ? in->data : data;
     size_t nbytes = in ? in->len : len;
@@ -61,7 +64,7 @@ int run_archive_open(run_ctx *r, char *path, size_t pathlen, char *err, size_t e
         free(data);
         return 0;
     }
-    if (in) {   /* the archive read from stdin is no file of the test */
+    if (in) { /* the archive read from stdin is no file of the test */
         if (!(data = malloc(nbytes ? nbytes : 1))) {
             snprintf(err, errlen, "out of memory");
             return EXIT_SCRIPT;
@@ -124,7 +127,7 @@ int run_archive_write(run_ctx *r) {
         bool ok = f && fwrite(out.p, 1, out.len, f) == out.len;
         int e = errno;
         if (f && (to_stdout ? fflush(f) : fclose(f)) != 0 && ok) ok = false, e = errno;
-        if (!ok) {   /* Go's os.Create / Write error: "open <name>: <why>", Go's lower-case reason */
+        if (!ok) { /* Go's os.Create / Write error: "open <name>: <why>", Go's lower-case reason */
             int n = snprintf(err, sizeof err, "open %s: ", name);
             snprintf(err + n, sizeof err - (size_t)n, "%s", strerror(e));
             if (err[n] >= 'A' && err[n] <= 'Z') err[n] = (char)(err[n] - 'A' + 'a');

@@ -71,8 +71,7 @@ typedef struct {
     int64_t vus, max;
 } ctl_opts;
 
-static int ctl_find(const char *name)
-{
+static int ctl_find(const char *name) {
     for (size_t i = 0; i < CTL_NCOMMANDS; i++)
         if (strcmp(CTL_COMMANDS[i].name, name) == 0) return (int)i;
     return -1;
@@ -82,8 +81,7 @@ bool control_is_command(const char *name) { return ctl_find(name) >= 0; }
 
 /* ---- flags, in pflag's forms and wording ------------------------------ */
 
-static bool ctl_in(const char *s, const char *const *set)
-{
+static bool ctl_in(const char *s, const char *const *set) {
     for (; *set; set++)
         if (strcmp(s, *set) == 0) return true;
     return false;
@@ -104,26 +102,21 @@ static const ctl_flag CTL_FLAGS[] = {
 #define CTL_NFLAGS (sizeof CTL_FLAGS / sizeof CTL_FLAGS[0])
 
 /* pflag's Int64 flag: strconv.ParseInt(s, 0, 64). */
-static int ctl_int64(const char *s, int64_t *out, char *err, size_t errlen)
-{
+static int ctl_int64(const char *s, int64_t *out, char *err, size_t errlen) {
     char *end;
     errno = 0;
     long long v = strtoll(s, &end, 0);
     if (!*s || isspace((unsigned char)*s) || *end)
         return err_set(err, errlen, "strconv.ParseInt: parsing \"%s\": invalid syntax", s);
-    if (errno == ERANGE)
-        return err_set(err, errlen, "strconv.ParseInt: parsing \"%s\": value out of range", s);
+    if (errno == ERANGE) return err_set(err, errlen, "strconv.ParseInt: parsing \"%s\": value out of range", s);
     *out = v;
     return 0;
 }
 
-static int ctl_apply(ctl_opts *o, const ctl_flag *f, const char *val, char *err, size_t errlen)
-{
+static int ctl_apply(ctl_opts *o, const ctl_flag *f, const char *val, char *err, size_t errlen) {
     char cause[160];
     switch (f->shorthand) {
-    case 'a':
-        o->address = val;
-        return 0;
+    case 'a': o->address = val; return 0;
     case 'h': {
         static const char *const yes[] = {"1", "t", "T", "true", "TRUE", "True", NULL};
         static const char *const no[] = {"0", "f", "F", "false", "FALSE", "False", NULL};
@@ -139,38 +132,33 @@ static int ctl_apply(ctl_opts *o, const ctl_flag *f, const char *val, char *err,
         *(f->shorthand == 'u' ? &o->vus_set : &o->max_set) = true;
         return 0;
     }
-    return err_set(err, errlen, "invalid argument \"%s\" for \"-%c, --%s\" flag: %s", val,
-                   f->shorthand, f->name, cause);
+    return err_set(err, errlen, "invalid argument \"%s\" for \"-%c, --%s\" flag: %s", val, f->shorthand, f->name,
+                   cause);
 }
 
-static const ctl_flag *ctl_flag_find(const ctl_opts *o, const char *name, size_t len, char shorthand)
-{
+static const ctl_flag *ctl_flag_find(const ctl_opts *o, const char *name, size_t len, char shorthand) {
     for (size_t i = 0; i < CTL_NFLAGS; i++) {
         const ctl_flag *f = &CTL_FLAGS[i];
         if (f->scale_only && o->cmd != CTL_SCALE) continue;
-        if (shorthand ? f->shorthand == shorthand
-                      : strlen(f->name) == len && memcmp(f->name, name, len) == 0)
-            return f;
+        if (shorthand ? f->shorthand == shorthand : strlen(f->name) == len && memcmp(f->name, name, len) == 0) return f;
     }
     return NULL;
 }
 
 /* "-h", "-a v", "-av", "-a=v", and groups such as "-hu5"; may consume
  * argv[*i + 1]. */
-static int ctl_shorts(int argc, char **argv, int *i, ctl_opts *o, char *err, size_t errlen)
-{
+static int ctl_shorts(int argc, char **argv, int *i, ctl_opts *o, char *err, size_t errlen) {
     const char *arg = argv[*i];
     for (const char *p = arg + 1; *p; p++) {
         const ctl_flag *f = ctl_flag_find(o, NULL, 0, *p);
         if (!f) return err_set(err, errlen, "unknown shorthand flag: '%c' in %s", *p, arg);
         if (p[1] == '=') return ctl_apply(o, f, p + 2, err, errlen);
-        if (f->shorthand == 'h') {   /* a boolean: the group goes on */
+        if (f->shorthand == 'h') { /* a boolean: the group goes on */
             if (ctl_apply(o, f, "true", err, errlen)) return -1;
             continue;
         }
         if (p[1]) return ctl_apply(o, f, p + 1, err, errlen);
-        if (*i + 1 >= argc)
-            return err_set(err, errlen, "flag needs an argument: '%c' in %s", *p, arg);
+        if (*i + 1 >= argc) return err_set(err, errlen, "flag needs an argument: '%c' in %s", *p, arg);
         return ctl_apply(o, f, argv[++*i], err, errlen);
     }
     return 0;
@@ -178,8 +166,7 @@ static int ctl_shorts(int argc, char **argv, int *i, ctl_opts *o, char *err, siz
 
 /* pflag's forms: "--name", "--name=v", "--name v" and the shorthands.
  * Other arguments are ignored, as cobra does for these commands. */
-static int ctl_parse(int argc, char **argv, ctl_opts *o, char *err, size_t errlen)
-{
+static int ctl_parse(int argc, char **argv, ctl_opts *o, char *err, size_t errlen) {
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--") == 0) break;
@@ -201,30 +188,29 @@ static int ctl_parse(int argc, char **argv, ctl_opts *o, char *err, size_t errle
     return 0;
 }
 
-static void ctl_usage(const ctl_opts *o, FILE *out)
-{
-    fprintf(out, "%s.\n\n  Use the global --address flag to specify the URL to the API server.\n\n"
-                 "Usage:\n  c6 %s [flags]\n\nFlags:\n",
+static void ctl_usage(const ctl_opts *o, FILE *out) {
+    fprintf(out,
+            "%s.\n\n  Use the global --address flag to specify the URL to the API server.\n\n"
+            "Usage:\n  c6 %s [flags]\n\nFlags:\n",
             CTL_COMMANDS[o->cmd].summary, CTL_COMMANDS[o->cmd].name);
     if (o->cmd == CTL_SCALE)
         fprintf(out, "  -m, --max int          max available virtual users\n"
                      "  -u, --vus int          number of virtual users (default 1)\n");
-    fprintf(out, "  -a, --address string   address for the REST API server (default \"%s\")\n"
-                 "  -h, --help             help for %s\n",
+    fprintf(out,
+            "  -a, --address string   address for the REST API server (default \"%s\")\n"
+            "  -h, --help             help for %s\n",
             API_DEFAULT_ADDRESS, CTL_COMMANDS[o->cmd].name);
 }
 
 /* ---- the request ------------------------------------------------------ */
 
-static size_t ctl_collect(char *data, size_t size, size_t n, void *arg)
-{
+static size_t ctl_collect(char *data, size_t size, size_t n, void *arg) {
     return buf_append(arg, data, size * n) ? 0 : size * n;
 }
 
 /* The host and port the client dials, from "host:port" or "[v6]:port"
  * (no port: 80, as for any http:// URL). */
-static void ctl_host_port(const char *address, char *host, size_t hostlen, char *port, size_t portlen)
-{
+static void ctl_host_port(const char *address, char *host, size_t hostlen, char *port, size_t portlen) {
     size_t n = strcspn(address, "/?#");
     const char *end = address + n, *h = address, *hend = end, *p = NULL;
     if (address[0] == '[') {
@@ -243,24 +229,25 @@ static void ctl_host_port(const char *address, char *host, size_t hostlen, char 
 
 /* Go's dial error for a refused connection names the address it tried:
  * the first IPv4 address of the host (else its first), with the port. */
-static void ctl_dial_addr(const char *address, char *out, size_t n)
-{
+static void ctl_dial_addr(const char *address, char *out, size_t n) {
     char host[256], port[16], ip[NI_MAXHOST];
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res, *ai, *pick;
     ctl_host_port(address, host, sizeof host, port, sizeof port);
     snprintf(out, n, "%s:%s", host, port);
     if (getaddrinfo(host, NULL, &hints, &res) != 0) return;
     for (pick = res, ai = res; ai; ai = ai->ai_next)
-        if (ai->ai_family == AF_INET) { pick = ai; break; }
+        if (ai->ai_family == AF_INET) {
+            pick = ai;
+            break;
+        }
     if (getnameinfo(pick->ai_addr, pick->ai_addrlen, ip, sizeof ip, NULL, 0, NI_NUMERICHOST) == 0)
         snprintf(out, n, pick->ai_family == AF_INET6 ? "[%s]:%s" : "%s:%s", ip, port);
     freeaddrinfo(res);
 }
 
 /* Go's url.Error for a failed round trip: Op "URL": cause. */
-static void ctl_transport_error(CURL *h, CURLcode rc, const char *method, const char *url,
-                                const char *address, char *err, size_t errlen)
-{
+static void ctl_transport_error(CURL *h, CURLcode rc, const char *method, const char *url, const char *address,
+                                char *err, size_t errlen) {
     char op[8], cause[512];
     snprintf(op, sizeof op, "%c%s", method[0], method + 1);
     for (char *p = op + 1; *p; p++) *p = (char)tolower((unsigned char)*p);
@@ -273,7 +260,7 @@ static void ctl_transport_error(CURL *h, CURLcode rc, const char *method, const 
     } else if (rc == CURLE_COULDNT_CONNECT && oserr) {
         char msg[128], where[300];
         snprintf(msg, sizeof msg, "%s", strerror((int)oserr));
-        msg[0] = (char)tolower((unsigned char)msg[0]);   /* Go's errno texts are lower case */
+        msg[0] = (char)tolower((unsigned char)msg[0]); /* Go's errno texts are lower case */
         ctl_dial_addr(address, where, sizeof where);
         snprintf(cause, sizeof cause, "dial tcp %s: connect: %s", where, msg);
     } else {
@@ -283,16 +270,15 @@ static void ctl_transport_error(CURL *h, CURLcode rc, const char *method, const 
 }
 
 /* One request (body NULL: none); on success the HTTP status and body. */
-static int ctl_request(const char *address, const char *method, const char *path,
-                       const char *body, long *code, buf *resp, char *err, size_t errlen)
-{
+static int ctl_request(const char *address, const char *method, const char *path, const char *body, long *code,
+                       buf *resp, char *err, size_t errlen) {
     char url[512];
     /* Go parses "http://" + address and resolves the path against it: a
      * path, query or fragment in the address is dropped. */
     snprintf(url, sizeof url, "http://%.*s%s", (int)strcspn(address, "/?#"), address, path);
     CURL *h = curl_easy_init();
     if (!h) return err_set(err, errlen, "cannot start libcurl");
-    struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type:");   /* Go sends none */
+    struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type:"); /* Go sends none */
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
@@ -313,8 +299,7 @@ static int ctl_request(const char *address, const char *method, const char *path
 /* 0 when the answer is a JSON document to print; else -1 with k6's error
  * for it: the first JSON:API error as "title: detail" for an HTTP status
  * >= 400, or Go's JSON error when the body is not JSON. */
-static int ctl_check_answer(long code, const buf *resp, char *err, size_t errlen)
-{
+static int ctl_check_answer(long code, const buf *resp, char *err, size_t errlen) {
     if (gojson_check(resp->p, resp->len, err, errlen, NULL)) return -1;
     if (code < 400) return 0;
     cJSON *doc = cJSON_ParseWithLength(resp->p, resp->len);
@@ -331,13 +316,12 @@ static int ctl_check_answer(long code, const buf *resp, char *err, size_t errlen
 
 /* Would yaml.v3 read this plain text back as something else than a
  * string (null, bool, YAML 1.1 bool, number)? Then it double-quotes it. */
-static bool ctl_yaml_nonstring(const char *s)
-{
-    static const char *const words[] = {
-        "", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE",
-        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off",
-        "Off", "OFF", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
-        "-.INF", ".nan", ".NaN", ".NAN", "<<", NULL};
+static bool ctl_yaml_nonstring(const char *s) {
+    static const char *const words[] = {"",      "~",     "null", "Null",  "NULL",  "true",  "True",  "TRUE",  "false",
+                                        "False", "FALSE", "y",    "Y",     "yes",   "Yes",   "YES",   "n",     "N",
+                                        "no",    "No",    "NO",   "on",    "On",    "ON",    "off",   "Off",   "OFF",
+                                        ".inf",  ".Inf",  ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF",
+                                        ".nan",  ".NaN",  ".NAN", "<<",    NULL};
     if (ctl_in(s, words)) return true;
     if (!strchr("+-.0123456789", s[0])) return false;
     char digits[64], *end;
@@ -354,8 +338,7 @@ static bool ctl_yaml_nonstring(const char *s)
 
 /* A string scalar: plain when yaml.v3 may, else single-quoted, else
  * double-quoted (libyaml's analysis, reduced to one-line ASCII-safe text). */
-static void ctl_yaml_str(FILE *out, const char *s)
-{
+static void ctl_yaml_str(FILE *out, const char *s) {
     size_t n = strlen(s);
     bool plain = !ctl_yaml_nonstring(s), single = true;
     if (n && (s[0] == ' ' || s[n - 1] == ' ')) plain = false;
@@ -392,8 +375,7 @@ static void ctl_yaml_str(FILE *out, const char *s)
 }
 
 /* A float64 as yaml.v3 writes it: strconv 'g' with shortest digits. */
-static void ctl_yaml_float(FILE *out, double v)
-{
+static void ctl_yaml_float(FILE *out, double v) {
     char num[WRITER_NUM_MAX];
     if (isnan(v)) fputs(".nan", out);
     else if (isinf(v)) fputs(v > 0 ? ".inf" : "-.inf", out);
@@ -401,19 +383,16 @@ static void ctl_yaml_float(FILE *out, double v)
 }
 
 /* null.Bool / null.Int through MarshalText: quoted text, "" when null. */
-static void ctl_yaml_null_bool(FILE *out, const char *key, bool set, bool v)
-{
+static void ctl_yaml_null_bool(FILE *out, const char *key, bool set, bool v) {
     fprintf(out, "%s: \"%s\"\n", key, !set ? "" : v ? "true" : "false");
 }
 
-static void ctl_yaml_null_int(FILE *out, const char *key, bool set, int64_t v)
-{
+static void ctl_yaml_null_int(FILE *out, const char *key, bool set, int64_t v) {
     if (set) fprintf(out, "%s: \"%" PRId64 "\"\n", key, v);
     else fprintf(out, "%s: \"\"\n", key);
 }
 
-static int ctl_print_status(FILE *out, const buf *resp, char *err, size_t errlen)
-{
+static int ctl_print_status(FILE *out, const buf *resp, char *err, size_t errlen) {
     api_status_doc st;
     if (api_status_decode(resp->p, resp->len, &st, err, errlen)) return -1;
     fprintf(out, "status: %" PRIu32 "\n", st.status);
@@ -427,8 +406,7 @@ static int ctl_print_status(FILE *out, const buf *resp, char *err, size_t errlen
 
 /* yaml.v3's order for map keys: letters before digits and other runes,
  * runs of digits compared as numbers. */
-static int ctl_key_cmp(const void *pa, const void *pb)
-{
+static int ctl_key_cmp(const void *pa, const void *pb) {
     const char *a = (*(const cJSON *const *)pa)->string, *b = (*(const cJSON *const *)pb)->string;
     bool digits = false;
     size_t i = 0;
@@ -444,7 +422,10 @@ static int ctl_key_cmp(const void *pa, const void *pb)
         size_t ai = i, bi = i;
         if (a[i] == '0' || b[i] == '0')
             for (size_t j = i; j-- > 0 && isdigit((unsigned char)a[j]);)
-                if (a[j] != '0') { an = bn = 1; break; }
+                if (a[j] != '0') {
+                    an = bn = 1;
+                    break;
+                }
         for (; isdigit((unsigned char)a[ai]); ai++) an = an * 10 + (a[ai] - '0');
         for (; isdigit((unsigned char)b[bi]); bi++) bn = bn * 10 + (b[bi] - '0');
         if (an != bn) return an < bn ? -1 : 1;
@@ -455,8 +436,7 @@ static int ctl_key_cmp(const void *pa, const void *pb)
 }
 
 /* "  sample:" and its entries, sorted; an empty map is "{}". */
-static int ctl_print_sample(FILE *out, const cJSON *sample)
-{
+static int ctl_print_sample(FILE *out, const cJSON *sample) {
     size_t n = (size_t)cJSON_GetArraySize(sample), k = 0;
     if (!cJSON_IsObject(sample) || n == 0) {
         fputs("  sample: {}\n", out);
@@ -480,16 +460,14 @@ static int ctl_print_sample(FILE *out, const cJSON *sample)
 
 /* v1.NullMetricType / NullValueType have no text form: yaml.v3 prints
  * their two fields. null is the zero value (counter / default), invalid. */
-static void ctl_print_typed(FILE *out, const char *key, const cJSON *v, const char *zero)
-{
+static void ctl_print_typed(FILE *out, const char *key, const cJSON *v, const char *zero) {
     const char *s = cJSON_GetStringValue(v);
     fprintf(out, "  %s:\n    type: ", key);
     ctl_yaml_str(out, s ? s : zero);
     fprintf(out, "\n    valid: %s\n", s ? "true" : "false");
 }
 
-static int ctl_print_metrics(FILE *out, const buf *resp, char *err, size_t errlen)
-{
+static int ctl_print_metrics(FILE *out, const buf *resp, char *err, size_t errlen) {
     cJSON *doc = cJSON_ParseWithLength(resp->p, resp->len);
     const cJSON *data = cJSON_GetObjectItem(doc, "data"), *m;
     int rc = 0;
@@ -517,8 +495,7 @@ static int ctl_print_metrics(FILE *out, const buf *resp, char *err, size_t errle
 /* ---- the commands ----------------------------------------------------- */
 
 /* k6's client sends the whole v1.Status: unset nullables are null. */
-static void ctl_patch_body(const ctl_opts *o, char *body, size_t n)
-{
+static void ctl_patch_body(const ctl_opts *o, char *body, size_t n) {
     char paused[8] = "null", vus[24] = "null", max[24] = "null";
     if (o->cmd == CTL_PAUSE || o->cmd == CTL_RESUME)
         snprintf(paused, sizeof paused, "%s", o->cmd == CTL_PAUSE ? "true" : "false");
@@ -531,8 +508,7 @@ static void ctl_patch_body(const ctl_opts *o, char *body, size_t n)
              paused, vus, max, o->cmd == CTL_STOP ? "true" : "false");
 }
 
-static int ctl_run(const ctl_opts *o, FILE *out, char *err, size_t errlen)
-{
+static int ctl_run(const ctl_opts *o, FILE *out, char *err, size_t errlen) {
     char body[512];
     const char *method = "GET", *send = NULL;
     if (o->cmd == CTL_SCALE && !o->vus_set && !o->max_set)
@@ -544,8 +520,8 @@ static int ctl_run(const ctl_opts *o, FILE *out, char *err, size_t errlen)
     }
     buf resp = {0};
     long code = 0;
-    int rc = ctl_request(o->address, method, o->cmd == CTL_STATS ? "/v1/metrics" : "/v1/status",
-                         send, &code, &resp, err, errlen);
+    int rc = ctl_request(o->address, method, o->cmd == CTL_STATS ? "/v1/metrics" : "/v1/status", send, &code, &resp,
+                         err, errlen);
     if (rc == 0) rc = ctl_check_answer(code, &resp, err, errlen);
     if (rc == 0)
         rc = o->cmd == CTL_STATS ? ctl_print_metrics(out, &resp, err, errlen)
@@ -554,8 +530,7 @@ static int ctl_run(const ctl_opts *o, FILE *out, char *err, size_t errlen)
     return rc;
 }
 
-int control_main(int argc, char **argv, FILE *out)
-{
+int control_main(int argc, char **argv, FILE *out) {
     char err[1024] = "";
     int cmd = ctl_find(argv[0]);
     const char *env = getenv("K6_ADDRESS");

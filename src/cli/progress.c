@@ -2,10 +2,10 @@
 
 #include <string.h>
 
-#define BAR_DEFAULT_WIDTH 40   /* pb.DefaultWidth, brackets included */
-#define BAR_MIN_WIDTH 8        /* pb minWidth: at or below it, a percentage */
-#define LEFT_MIN 4             /* the "Init" bar k6 also measures */
-#define LEFT_MAX 30            /* maxLeftLength */
+#define BAR_DEFAULT_WIDTH  40 /* pb.DefaultWidth, brackets included */
+#define BAR_MIN_WIDTH      8  /* pb minWidth: at or below it, a percentage */
+#define LEFT_MIN           4  /* the "Init" bar k6 also measures */
+#define LEFT_MAX           30 /* maxLeftLength */
 #define DEFAULT_TERM_WIDTH 80
 
 void progress_fixed_duration(char *out, size_t n, int64_t d_us, int64_t max_us) {
@@ -55,7 +55,7 @@ static void right_text(char *out, size_t n, const progress_bar *b, const int *pa
 }
 
 static void fill_bar(char *out, size_t n, double frac, int width, bool color) {
-    if (width <= BAR_MIN_WIDTH) {   /* "[ 100% ]" */
+    if (width <= BAR_MIN_WIDTH) { /* "[ 100% ]" */
         snprintf(out, n, "[ %3.0f%% ]", frac * 100);
         return;
     }

@@ -19,19 +19,19 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define PROGRESS_COLS 3
+#define PROGRESS_COLS    3
 #define PROGRESS_COL_LEN 96
 
 typedef struct progress_bar {
     const char *name;
-    const char *status;               /* UTF-8 mark, " " while running */
-    double frac;                      /* 0..1 */
-    char cols[PROGRESS_COLS][PROGRESS_COL_LEN];   /* right-hand columns; empty ones end the list */
+    const char *status;                         /* UTF-8 mark, " " while running */
+    double frac;                                /* 0..1 */
+    char cols[PROGRESS_COLS][PROGRESS_COL_LEN]; /* right-hand columns; empty ones end the list */
 } progress_bar;
 
 typedef struct progress_view {
     bool tty, color, final;
-    int term_width;                   /* terminal columns (0: unknown, k6 uses 80) */
+    int term_width; /* terminal columns (0: unknown, k6 uses 80) */
 } progress_view;
 
 /* pb.GetFixedLengthDuration: d rounded to 0.1 s with as many fields as max

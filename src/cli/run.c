@@ -146,8 +146,8 @@ static void run_scen_dropped(run_ctx *r, scen_rt *sc) {
         kv[n++] = (tag_kv){r->opts.tags[i].key, r->opts.tags[i].value};
     for (size_t i = 0; i < c->ntags && n < VU_BASE_TAGS - 1; i++) kv[n++] = (tag_kv){c->tags[i].key, c->tags[i].value};
     if ((r->test.system_tags >> ST_SCENARIO) & 1) kv[n++] = (tag_kv){"scenario", c->name};
-    sample_push(&r->main_samples, M_DROPPED_ITERATIONS, tagdict_intern(r->main_samples.tags, kv, n),
-                (double)left, sample_now(&r->main_samples));
+    sample_push(&r->main_samples, M_DROPPED_ITERATIONS, tagdict_intern(r->main_samples.tags, kv, n), (double)left,
+                sample_now(&r->main_samples));
     sample_buf_flush(&r->main_samples);
 }
 
@@ -159,7 +159,7 @@ static bool run_check_scenarios(run_ctx *r) {
         scen_rt *sc = &t->scen[i];
         int st = scen_state(sc);
         if (st >= SC_RUNNING && st < SC_DONE && atomic_load(&sc->workers_done) >= t->nworkers) {
-            if (st == SC_RUNNING) run_log_regular_done(r, sc);   /* its work was done early */
+            if (st == SC_RUNNING) run_log_regular_done(r, sc); /* its work was done early */
             atomic_store(&sc->state, SC_DONE);
             run_log_scheduler(sc, "Executor finished successfully");
             sc->end_us = clock_now_us();
@@ -189,7 +189,6 @@ static void run_sample_vus(run_ctx *r) {
     sample_buf_flush(&r->main_samples);
 }
 
-
 /* Drains the workers' samples into the engine (the API thread reads it). */
 static void run_drain(run_ctx *r) {
     pthread_mutex_lock(&r->eng_lock);
@@ -201,7 +200,7 @@ static void run_drain(run_ctx *r) {
  * delayAbortEval) stops the test: iterations are interrupted, teardown runs. */
 void run_check_abort(run_ctx *r, int64_t now) {
     c6_test *t = &r->test;
-    if (r->ctl && r->ctl->agent) return;   /* the coordinator's, on the merged metrics */
+    if (r->ctl && r->ctl->agent) return; /* the coordinator's, on the merged metrics */
     if (r->threshold_aborted || now - r->last_threshold_us < 2000000) return;
     r->last_threshold_us = now;
     if (!r->nthr) return;
@@ -289,7 +288,7 @@ static void run_on_wake(uv_async_t *a) {
 
 static void run_on_signal(uv_signal_t *s, int signum) {
     run_ctx *r = s->data;
-    if (r->lingering) {   /* --linger: the test is over, a signal ends the wait */
+    if (r->lingering) { /* --linger: the test is over, a signal ends the wait */
         r->signals++;
         uv_stop(r->loop);
         return;
@@ -328,16 +327,17 @@ static int64_t run_iterations_done(run_ctx *r) {
 
 /* setupTimeout / teardownTimeout (60s by default), handleSummary's 2 minutes */
 int64_t run_special_limit_us(run_ctx *r, enum worker_cmd cmd) {
-    return cmd == CMD_SETUP ? (r->opts.setup_timeout_set ? r->opts.setup_timeout_us : 60000000)
-         : cmd == CMD_TEARDOWN ? (r->opts.teardown_timeout_set ? r->opts.teardown_timeout_us : 60000000)
-         : cmd == CMD_SUMMARY ? run_summary_timeout_us() : 0;
+    return cmd == CMD_SETUP      ? (r->opts.setup_timeout_set ? r->opts.setup_timeout_us : 60000000)
+           : cmd == CMD_TEARDOWN ? (r->opts.teardown_timeout_set ? r->opts.teardown_timeout_us : 60000000)
+           : cmd == CMD_SUMMARY  ? run_summary_timeout_us()
+                                 : 0;
 }
 
 static void run_special_timeout(uv_timer_t *h) {
     run_ctx *r = h->data;
     r->special_timed_out = true;
-    atomic_store(&r->test.special_stop, 1);   /* running JavaScript sees this at once */
-    if (r->waiting_on) worker_command(r->waiting_on, CMD_STOP_SPECIAL);   /* a wait needs waking */
+    atomic_store(&r->test.special_stop, 1);                             /* running JavaScript sees this at once */
+    if (r->waiting_on) worker_command(r->waiting_on, CMD_STOP_SPECIAL); /* a wait needs waking */
 }
 
 /* Runs setup(), teardown() or handleSummary() on worker w; returns 0, or the
@@ -367,23 +367,26 @@ static int run_special_locked(run_ctx *r, worker *w, enum worker_cmd cmd) {
     uv_timer_stop(&r->special_timer);
     uv_timer_stop(&r->special_progress);
     r->waiting_on = NULL;
-    if (r->special_timed_out) {   /* k6's timeoutError (internal/js/timeout_error.go): text and hint */
+    if (r->special_timed_out) { /* k6's timeoutError (internal/js/timeout_error.go): text and hint */
         char msg[128];
         snprintf(msg, sizeof msg, "%s() execution timed out after %.0f seconds",
-                 cmd == CMD_SETUP ? "setup" : cmd == CMD_TEARDOWN ? "teardown" : "handleSummary", (double)limit / 1e6);
+                 cmd == CMD_SETUP      ? "setup"
+                 : cmd == CMD_TEARDOWN ? "teardown"
+                                       : "handleSummary",
+                 (double)limit / 1e6);
         if (cmd == CMD_SUMMARY) {
             /* k6 internal/cmd/run.go: HandleSummary's error is logged, no
              * summary is written and the exit code stays */
             log_msg_field(LOG_ERROR, "failed to handle the end-of-test summary", "error", msg);
             return RUN_SUMMARY_TIMED_OUT;
         }
-        log_msg_field(LOG_ERROR, msg, "hint", cmd == CMD_SETUP
-                      ? "You can increase the time limit via the setupTimeout option"
-                      : "You can increase the time limit via the teardownTimeout option");
+        log_msg_field(LOG_ERROR, msg, "hint",
+                      cmd == CMD_SETUP ? "You can increase the time limit via the setupTimeout option"
+                                       : "You can increase the time limit via the teardownTimeout option");
         return cmd == CMD_SETUP ? EXIT_SETUP_TIMEOUT : EXIT_TEARDOWN_TIMEOUT;
     }
     if (w->special && w->special->error && atomic_load(&r->test.script_aborted)) {
-        return EXIT_SCRIPT_ABORT;   /* exec.test.abort() in setup(): its message comes at the end */
+        return EXIT_SCRIPT_ABORT; /* exec.test.abort() in setup(): its message comes at the end */
     }
     if (w->special && w->special->error && cmd == CMD_SETUP && r->aborted) {
         /* setup() cut short by Ctrl-C: k6 ends with the abort, no script error */
@@ -411,14 +414,12 @@ void run_set_setup_json(run_ctx *r, char *json) {
     char *old = atomic_exchange(&r->test.setup_json, json);
     if (!old) return;
     char **n = realloc(r->setup_old, (r->nsetup_old + 1) * sizeof *n);
-    if (!n) return;   /* (leaked rather than freed under a reader) */
+    if (!n) return; /* (leaked rather than freed under a reader) */
     r->setup_old = n;
     r->setup_old[r->nsetup_old++] = old;
 }
 
-static int run_special(run_ctx *r, enum worker_cmd cmd) {
-    return run_special_on(r, r->test.workers[0], cmd);
-}
+static int run_special(run_ctx *r, enum worker_cmd cmd) { return run_special_on(r, r->test.workers[0], cmd); }
 
 int run_setup_local(run_ctx *r) {
     if (!r->scr.has_setup || (r->opts.no_setup_set && r->opts.no_setup)) return 0;
@@ -443,7 +444,7 @@ static int run_wait_init(run_ctx *r) {
 
 static void run_start(run_ctx *r) {
     c6_test *t = &r->test;
-    uv_update_time(r->loop);   /* the loop clock is stale after VU init: timers would fire early */
+    uv_update_time(r->loop); /* the loop clock is stale after VU init: timers would fire early */
     t->start_us = clock_now_us();
     t->start_wall_ms = clock_wall_us() / 1000;
     r->last_progress_us = t->start_us;
@@ -608,8 +609,7 @@ static void run_wait_resume(run_ctx *r) {
     atomic_store(&r->api_state, API_EXEC_PAUSED_BEFORE_RUN);
     r->waiting_resume = true;
     log_printf(LOG_INFO, "the test is paused; resume it with `c6 resume` (or PATCH /v1/status)");
-    while (atomic_load(&r->test.paused) && !atomic_load(&r->api_stopped) && !r->signals)
-        uv_run(r->loop, UV_RUN_ONCE);
+    while (atomic_load(&r->test.paused) && !atomic_load(&r->api_stopped) && !r->signals) uv_run(r->loop, UV_RUN_ONCE);
     r->waiting_resume = false;
 }
 
@@ -635,8 +635,8 @@ static int run_execute(run_ctx *r) {
     int code = 0;
     int64_t t0 = clock_now_us();
     int init_rc = run_wait_init(r);
-    log_printf(LOG_DEBUG, "initialized %d VUs in %.0f ms on %d workers",
-               atomic_load(&t->vus_initialized), (double)(clock_now_us() - t0) / 1000.0, t->nworkers);
+    log_printf(LOG_DEBUG, "initialized %d VUs in %.0f ms on %d workers", atomic_load(&t->vus_initialized),
+               (double)(clock_now_us() - t0) / 1000.0, t->nworkers);
     if (!init_rc) {
         const char *ph = " phase=execution-scheduler-init";
         log_msg(LOG_DEBUG, ph, "Finished initializing needed VUs, start initializing executors...",
@@ -653,7 +653,8 @@ static int run_execute(run_ctx *r) {
     if (init_rc) {
         code = r->signals ? EXIT_ABORTED : EXIT_SCRIPT;
         /* (exec.test.abort() in the init context: its own message comes at the end) */
-        if (t->init_error && !atomic_load(&t->script_aborted)) log_msg(LOG_ERROR, NULL, t->init_error, strlen(t->init_error));
+        if (t->init_error && !atomic_load(&t->script_aborted))
+            log_msg(LOG_ERROR, NULL, t->init_error, strlen(t->init_error));
     } else if (atomic_load(&r->api_stopped) || r->signals) {
         /* stopped while paused before the start */
     } else if ((code = r->ctl ? r->ctl->start(r->ctl->arg, r) : run_setup_local(r)) != 0) {
@@ -676,12 +677,13 @@ static int run_execute(run_ctx *r) {
         run_metrics_stop(r);
         run_drain(r);
         atomic_store(&r->api_state, API_EXEC_TEARDOWN);
-        bool here = !r->ctl || r->ctl->done(r->ctl->arg, r);   /* a distributed run's teardown runs once */
+        bool here = !r->ctl || r->ctl->done(r->ctl->arg, r); /* a distributed run's teardown runs once */
         if (here && r->scr.has_teardown && !(r->opts.no_teardown_set && r->opts.no_teardown))
             code = run_special(r, CMD_TEARDOWN);
         r->teardown_end_us = clock_now_us();
     }
-    bool stopped = atomic_load(&r->api_stopped) || atomic_load(&r->ctl_stop) || r->aborted || atomic_load(&t->script_aborted) || r->threshold_aborted;
+    bool stopped = atomic_load(&r->api_stopped) || atomic_load(&r->ctl_stop) || r->aborted ||
+                   atomic_load(&t->script_aborted) || r->threshold_aborted;
     atomic_store(&r->api_state, stopped ? API_EXEC_INTERRUPTED : API_EXEC_ENDED);
     int64_t t1 = clock_now_us();
     run_stop_workers(r);
@@ -747,12 +749,12 @@ static int run_coordinate(run_ctx *r) {
     return code;
 }
 
-
 /* The test's run-time state from the consolidated options. */
 static void run_test_state(run_ctx *r) {
     r->test.opts = &r->opts;
     r->test.user_agent = r->opts.user_agent_set ? r->opts.user_agent : NULL;
-    if (r->opts.rps_set && r->opts.rps > 0) r->test.rps_interval_us = 1000000 / r->opts.rps > 0 ? 1000000 / r->opts.rps : 1;
+    if (r->opts.rps_set && r->opts.rps > 0)
+        r->test.rps_interval_us = 1000000 / r->opts.rps > 0 ? 1000000 / r->opts.rps : 1;
     if (r->opts.http_debug_set && r->opts.http_debug[0] && strcmp(r->opts.http_debug, "false") != 0)
         r->test.http_debug = strcmp(r->opts.http_debug, "full") == 0 ? 2 : 1;
     r->test.min_iter_us = r->opts.min_iteration_duration_set ? r->opts.min_iteration_duration_us : 0;
@@ -811,7 +813,7 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
             return EXIT_CONFIG;
         }
     }
-    (void)vu_free_at_exit();   /* read C6_FREE_VUS once, before any worker asks */
+    (void)vu_free_at_exit(); /* read C6_FREE_VUS once, before any worker asks */
     r->tty = isatty(STDOUT_FILENO);
     registry_init();
     script_init(&r->scr);
@@ -825,12 +827,13 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
     char abs[PATH_MAX];
     int code = 0;
     bool from_stdin = strcmp(r->args.script, "-") == 0;
-    if (from_stdin) {   /* k6 run -: the script comes on stdin; imports resolve from the working directory */
+    if (from_stdin) { /* k6 run -: the script comes on stdin; imports resolve from the working directory */
         if (!getcwd(abs, sizeof abs - 2)) snprintf(abs, sizeof abs, ".");
         strcat(abs, "/-");
         if (script_add_stream(&r->scr, abs, stdin) != 0) {
             char why[128];
-            snprintf(err, sizeof err, "cannot read the script from stdin: %s", script_read_error(errno, why, sizeof why));
+            snprintf(err, sizeof err, "cannot read the script from stdin: %s",
+                     script_read_error(errno, why, sizeof why));
             code = run_fail(r, EXIT_SCRIPT, err);
         }
     }
@@ -838,7 +841,8 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
         /* reported */
     } else if (!from_stdin && !realpath(r->args.script, abs)) {
         /* internal/loader/readsource.go -> loader.go, fileSchemeCouldntBeLoadedMsg */
-        snprintf(err, sizeof err, "The moduleSpecifier \"%s\" couldn't be found on local disk. "
+        snprintf(err, sizeof err,
+                 "The moduleSpecifier \"%s\" couldn't be found on local disk. "
                  "Make sure that you've specified the right path to the file. If you're running k6 using the "
                  "Docker image make sure you have mounted the local directory (-v /local/path/:/inside/docker/path) "
                  "containing your script and modules so that they're accessible by k6 from inside of the "
@@ -856,9 +860,9 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
     } else if (run_options(r, err, sizeof err) || run_validate(r, err, sizeof err) ||
                run_thresholds(r, err, sizeof err) || run_check_config(r, err, sizeof err)) {
         code = run_fail(r, EXIT_CONFIG, err);
-    } else if (mode == MODE_ARCHIVE) {   /* k6 archive opens no outputs */
+    } else if (mode == MODE_ARCHIVE) { /* k6 archive opens no outputs */
         code = run_archive_write(r);
-    } else if (mode == MODE_COORD) {   /* the coordinator: no outputs, the agents open theirs */
+    } else if (mode == MODE_COORD) { /* the coordinator: no outputs, the agents open theirs */
         run_test_state(r);
         if ((code = ctl->archive(ctl->arg, r)) == 0) {
             run_banner(r);

@@ -1,7 +1,7 @@
 /* `c6 run`: loads the script, runs the test, prints the summary. */
 #ifndef C6_RUN_H
 #define C6_RUN_H
-int run_main(int argc, char **argv);   /* argv[0] is the first argument after "run" */
+int run_main(int argc, char **argv); /* argv[0] is the first argument after "run" */
 /* c6 inspect [--execution-requirements] [run's flags] script.js: the
  * consolidated options as JSON on stdout (with maxVUs and totalDuration
  * added when asked), exit 0, or the run's exit code for a bad script or

@@ -36,7 +36,7 @@ static void run_api_op_stop(void *ctx) {
 static int run_api_op_set_paused(void *ctx, bool paused, char *err, size_t errlen) {
     run_ctx *r = ctx;
     c6_test *t = &r->test;
-    if (r->ctl && r->ctl->coordinate) {   /* (500 "Pause error", as k6 answers a pause it cannot make) */
+    if (r->ctl && r->ctl->coordinate) { /* (500 "Pause error", as k6 answers a pause it cannot make) */
         snprintf(err, errlen, "a distributed run (c6 coordinator) doesn't support pause and resume operations");
         return -1;
     }
@@ -85,13 +85,14 @@ static int64_t run_api_vu_room(run_ctx *r) {
     return avail_kb / per_vu;
 }
 
-static api_scale_result run_api_op_scale(void *ctx, const int64_t *vus, const int64_t *vus_max, char *err, size_t errlen) {
+static api_scale_result run_api_op_scale(void *ctx, const int64_t *vus, const int64_t *vus_max, char *err,
+                                         size_t errlen) {
     run_ctx *r = ctx;
     scen_rt *sc = NULL;
     for (int i = 0; i < r->test.nscen && !sc; i++)
         if (executor_def(r->test.scen[i].cfg->executor)->controlled) sc = &r->test.scen[i];
     if (!sc) return API_SCALE_NO_EXECUTOR;
-    if (r->ctl && r->ctl->coordinate) {   /* (400 "Config update error") */
+    if (r->ctl && r->ctl->coordinate) { /* (400 "Config update error") */
         snprintf(err, errlen, "a distributed run (c6 coordinator) doesn't support changing the number of VUs");
         return API_SCALE_REJECTED;
     }
@@ -108,10 +109,11 @@ static api_scale_result run_api_op_scale(void *ctx, const int64_t *vus, const in
                  "the number of active VUs (%lld) must be less than or equal to the number of maxVUs (%lld)",
                  (long long)want, (long long)max);
     if (nerr) {
-        snprintf(err, errlen, "invalid configuration supplied: %s%s%s", errs[0], nerr > 1 ? ", " : "", nerr > 1 ? errs[1] : "");
+        snprintf(err, errlen, "invalid configuration supplied: %s%s%s", errs[0], nerr > 1 ? ", " : "",
+                 nerr > 1 ? errs[1] : "");
         return API_SCALE_REJECTED;
     }
-    int64_t start_max = sc->cfg->max_vus;   /* (the configured number, unscaled, as k6 compares it) */
+    int64_t start_max = sc->cfg->max_vus; /* (the configured number, unscaled, as k6 compares it) */
     if (vus_max && *vus_max < start_max) {
         snprintf(err, errlen, "the new number of max VUs cannot be lower than the starting number of max VUs (%lld)",
                  (long long)start_max);
@@ -122,8 +124,10 @@ static api_scale_result run_api_op_scale(void *ctx, const int64_t *vus, const in
      * VUs to add must fit in the memory the machine has available */
     int64_t cur_max = atomic_load(&sc->ext_max), room = run_api_vu_room(r);
     if (max > cur_max && (max > INT_MAX || max - cur_max > room)) {
-        snprintf(err, errlen, "the new number of max VUs (%lld) is more than this machine can initialize "
-                 "(at most %lld more VUs fit in the available memory)", (long long)max, (long long)room);
+        snprintf(err, errlen,
+                 "the new number of max VUs (%lld) is more than this machine can initialize "
+                 "(at most %lld more VUs fit in the available memory)",
+                 (long long)max, (long long)room);
         return API_SCALE_REJECTED;
     }
     int before = atomic_load(&r->test.vus_initialized);
@@ -149,10 +153,12 @@ static int run_api_metric_tainted(const run_ctx *r, const char *name) {
 }
 
 static void run_api_emit_metric(run_ctx *r, const char *name, const metric_def *d, const sink *s, double dur_s,
-                            api_metric_fn emit, void *arg) {
+                                api_metric_fn emit, void *arg) {
     api_metric m = {.name = name, .tainted = run_api_metric_tainted(r, name)};
-    m.type = d->type == METRIC_COUNTER ? API_COUNTER : d->type == METRIC_GAUGE ? API_GAUGE
-           : d->type == METRIC_RATE ? API_RATE : API_TREND;
+    m.type = d->type == METRIC_COUNTER ? API_COUNTER
+             : d->type == METRIC_GAUGE ? API_GAUGE
+             : d->type == METRIC_RATE  ? API_RATE
+                                       : API_TREND;
     m.contains = d->kind == VALUE_TIME ? API_TIME : d->kind == VALUE_DATA ? API_DATA : API_DEFAULT;
     switch (d->type) {
     case METRIC_COUNTER:
@@ -239,7 +245,8 @@ static void run_api_op_groups(void *ctx, api_group_fn emit, void *arg) {
     for (size_t k = 0; k < np; k++) {
         size_t n = 0;
         for (size_t i = 0; i < nc; i++)
-            if (strcmp(ec[i].group, paths[k]) == 0) cks[n++] = (api_check){ec[i].name, (int64_t)ec[i].passes, (int64_t)ec[i].fails};
+            if (strcmp(ec[i].group, paths[k]) == 0)
+                cks[n++] = (api_check){ec[i].name, (int64_t)ec[i].passes, (int64_t)ec[i].fails};
         api_group g = {paths[k], cks, n};
         emit(arg, &g);
     }
@@ -272,7 +279,7 @@ static void run_api_op_set_setup_data(void *ctx, char *json) {
  * the same time limit, the same errors. */
 static int run_api_special(run_ctx *r, enum worker_cmd cmd, char *err, size_t errlen) {
     const char *name = cmd == CMD_SETUP ? "setup" : "teardown";
-    if (!(cmd == CMD_SETUP ? r->scr.has_setup : r->scr.has_teardown)) return 0;   /* k6: nothing to run */
+    if (!(cmd == CMD_SETUP ? r->scr.has_setup : r->scr.has_teardown)) return 0; /* k6: nothing to run */
     pthread_mutex_lock(&r->special_lock);
     if (!r->workers_live) {
         pthread_mutex_unlock(&r->special_lock);
@@ -294,7 +301,7 @@ static int run_api_special(run_ctx *r, enum worker_cmd cmd, char *err, size_t er
         usleep(2000);
     }
     int rc = 0;
-    if (timed_out) {   /* k6's timeoutError text */
+    if (timed_out) { /* k6's timeoutError text */
         snprintf(err, errlen, "%s() execution timed out after %.0f seconds", name, (double)limit / 1e6);
         rc = -1;
     } else if (w->special && w->special->error) {
@@ -324,8 +331,8 @@ static int run_api_op_run_teardown(void *ctx, char *err, size_t errlen) {
 }
 
 static const api_ops run_api_ops = {
-    run_api_op_status, run_api_op_stop, run_api_op_set_paused, run_api_op_scale, run_api_op_metrics, run_api_op_groups,
-    run_api_op_setup_data, run_api_op_set_setup_data, run_api_op_run_setup, run_api_op_run_teardown,
+    run_api_op_status, run_api_op_stop,       run_api_op_set_paused,     run_api_op_scale,     run_api_op_metrics,
+    run_api_op_groups, run_api_op_setup_data, run_api_op_set_setup_data, run_api_op_run_setup, run_api_op_run_teardown,
 };
 
 /* Starts the API on --address (k6's default localhost:6565). A bind error

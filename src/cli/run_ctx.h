@@ -30,20 +30,30 @@
 #include "output/output.h"
 #include "util/buf.h"
 
-enum { EXIT_THRESHOLDS = 99, EXIT_SETUP_TIMEOUT = 100, EXIT_TEARDOWN_TIMEOUT = 101, EXIT_API_STOP = 103,
-       EXIT_CONFIG = 104, EXIT_API_LISTEN = 106, EXIT_ABORTED = 105, EXIT_SCRIPT = 107,
-       EXIT_SCRIPT_ABORT = 108, EXIT_SCRIPT_FAIL = 110, EXIT_FLAGS = 255,
-       EXIT_OUTPUT = 255 /* an output that cannot start: k6's error without an exit code of its own */,
-       EXIT_NO_CODE = 255 /* an error k6 gives no exit code (cmd/root.go execute: os.Exit(-1)) */,
-       RUN_SUMMARY_TIMED_OUT = -2 /* run_special_on(CMD_SUMMARY): cut off, no summary at all */ };
+enum {
+    EXIT_THRESHOLDS = 99,
+    EXIT_SETUP_TIMEOUT = 100,
+    EXIT_TEARDOWN_TIMEOUT = 101,
+    EXIT_API_STOP = 103,
+    EXIT_CONFIG = 104,
+    EXIT_API_LISTEN = 106,
+    EXIT_ABORTED = 105,
+    EXIT_SCRIPT = 107,
+    EXIT_SCRIPT_ABORT = 108,
+    EXIT_SCRIPT_FAIL = 110,
+    EXIT_FLAGS = 255,
+    EXIT_OUTPUT = 255 /* an output that cannot start: k6's error without an exit code of its own */,
+    EXIT_NO_CODE = 255 /* an error k6 gives no exit code (cmd/root.go execute: os.Exit(-1)) */,
+    RUN_SUMMARY_TIMED_OUT = -2 /* run_special_on(CMD_SUMMARY): cut off, no summary at all */
+};
 
 typedef struct run_threshold {
     char *metric;
-    const char *source;      /* the expression as written */
+    const char *source; /* the expression as written */
     int metric_id;
-    int sub;                 /* engine sub-metric index, or -1 for the metric itself */
+    int sub; /* engine sub-metric index, or -1 for the metric itself */
     bool abort_on_fail;
-    int64_t delay_abort_us;  /* delayAbortEval */
+    int64_t delay_abort_us; /* delayAbortEval */
     threshold t;
     bool ok;
     double observed;
@@ -71,7 +81,7 @@ typedef struct run_controller {
     /* VUs are initialised: report ready, run setup() here (run_setup_local)
      * or take its data from elsewhere, then wait for the common start */
     int (*start)(void *arg, struct run_ctx *r);
-    void (*started)(void *arg, struct run_ctx *r);   /* right after the start */
+    void (*started)(void *arg, struct run_ctx *r); /* right after the start */
     /* the test's iterations are over here (the engine drained); true when
      * teardown() runs here */
     bool (*done)(void *arg, struct run_ctx *r);
@@ -90,55 +100,55 @@ typedef struct run_ctx {
     c6_options opts;
     script scr;
     engine *eng;
-    sample_buf main_samples;      /* vus / vus_max, from the main thread */
+    sample_buf main_samples; /* vus / vus_max, from the main thread */
     uv_loop_t *loop;
     uv_async_t wake;
     uv_timer_t tick, special_timer, special_progress;
-    enum worker_cmd special_cmd;     /* setup or teardown running: what the progress block says */
-    int64_t teardown_end_us;         /* when teardown() returned: the last progress block's time */
-    api_server *api;              /* the REST API (--address), NULL when off */
-    pthread_mutex_t eng_lock;     /* the metrics thread drains the engine; main and API threads read it */
-    pthread_t metrics_thread;     /* drains samples into the engine and outputs while the test runs */
+    enum worker_cmd special_cmd; /* setup or teardown running: what the progress block says */
+    int64_t teardown_end_us;     /* when teardown() returned: the last progress block's time */
+    api_server *api;             /* the REST API (--address), NULL when off */
+    pthread_mutex_t eng_lock;    /* the metrics thread drains the engine; main and API threads read it */
+    pthread_t metrics_thread;    /* drains samples into the engine and outputs while the test runs */
     bool metrics_running;
     atomic_bool metrics_stop;
-    atomic_int api_state;         /* api_exec_status, for GET /v1/status */
-    atomic_int api_stopped;       /* PATCH {"stopped": true} */
-    atomic_int tainted;           /* a threshold was crossed at the last evaluation */
-    bool waiting_resume;          /* --paused: the main loop waits for a resume */
-    bool lingering;               /* --linger: the test ended, waiting for a signal */
+    atomic_int api_state;   /* api_exec_status, for GET /v1/status */
+    atomic_int api_stopped; /* PATCH {"stopped": true} */
+    atomic_int tainted;     /* a threshold was crossed at the last evaluation */
+    bool waiting_resume;    /* --paused: the main loop waits for a resume */
+    bool lingering;         /* --linger: the test ended, waiting for a signal */
     bool special_timed_out;
-    struct run_scen *rs;          /* per scenario: its start/end/hard-stop timers */
+    struct run_scen *rs; /* per scenario: its start/end/hard-stop timers */
     uv_signal_t sigint, sigterm;
     int signals;
     bool aborted;
-    worker *waiting_on;           /* setup/teardown/handleSummary running there */
+    worker *waiting_on; /* setup/teardown/handleSummary running there */
     /* One setup()/teardown()/handleSummary() at a time: the main thread's
      * and the REST API's (POST /v1/setup, /v1/teardown). It also guards
      * test.setup_json's replacement; a replaced text stays allocated (in
      * setup_old) until the end, as a VU may be reading it. */
     pthread_mutex_t special_lock;
-    bool workers_live;            /* workers run (set/cleared under special_lock) */
+    bool workers_live; /* workers run (set/cleared under special_lock) */
     char **setup_old;
     size_t nsetup_old;
     int64_t last_progress_us;
     int64_t last_threshold_us;
     bool threshold_aborted;
-    char *abort_names;           /* the crossed metrics when an abortOnFail threshold stopped the run */
+    char *abort_names; /* the crossed metrics when an abortOnFail threshold stopped the run */
     bool output_failed;
     int64_t run_end_us;
     run_threshold *thr;
     size_t nthr;
-    outputs outs;                 /* the -o outputs, engine listeners (metrics thread) */
-    buf outputs_shown;            /* the banner's "output:" value, in -o order */
-    char *scenario_problems;      /* options_plan's -2 lines, for k6's configuration block */
-    char *options_problem;        /* the options' own line of that block (a segment not in its sequence) */
+    outputs outs;            /* the -o outputs, engine listeners (metrics thread) */
+    buf outputs_shown;       /* the banner's "output:" value, in -o order */
+    char *scenario_problems; /* options_plan's -2 lines, for k6's configuration block */
+    char *options_problem;   /* the options' own line of that block (a segment not in its sequence) */
     bool tty;
-    dash_config dash_cfg;         /* the web dashboard (K6_WEB_DASHBOARD, -o web-dashboard) */
-    dashboard *dash;              /* NULL when off */
-    struct archive_meta *arc;     /* running an archive (cli/archive.c); NULL for a script */
-    const run_controller *ctl;    /* NULL for `c6 run` */
-    atomic_int ctl_stop;          /* the controller stopped the test: the exit code (run_stop_from) */
-    int64_t setup_start_us;       /* when setup() started here (run_setup_local); 0: it did not */
+    dash_config dash_cfg;      /* the web dashboard (K6_WEB_DASHBOARD, -o web-dashboard) */
+    dashboard *dash;           /* NULL when off */
+    struct archive_meta *arc;  /* running an archive (cli/archive.c); NULL for a script */
+    const run_controller *ctl; /* NULL for `c6 run` */
+    atomic_int ctl_stop;       /* the controller stopped the test: the exit code (run_stop_from) */
+    int64_t setup_start_us;    /* when setup() started here (run_setup_local); 0: it did not */
 } run_ctx;
 
 /* The main thread's side of a scenario: it starts at startTime, stops

@@ -23,7 +23,10 @@ bool run_eval_thresholds(run_ctx *r, double dur_s) {
         run_threshold *t = &r->thr[i];
         const sink *s = t->sub >= 0 ? engine_submetric_sink(r->eng, t->sub) : engine_sink(r->eng, t->metric_id);
         sink empty;
-        if (!s) { sink_init(&empty, registry_get(t->metric_id)->type); s = &empty; }
+        if (!s) {
+            sink_init(&empty, registry_get(t->metric_id)->type);
+            s = &empty;
+        }
         t->ok = threshold_eval(&t->t, s, dur_s, &t->observed);
         if (s == &empty) sink_free(&empty);
         if (!t->ok) all = false;
@@ -44,15 +47,18 @@ void run_log_threshold_errors(run_ctx *r) {
         const sink *s = t->sub >= 0 ? engine_submetric_sink(r->eng, t->sub) : engine_sink(r->eng, t->metric_id);
         if (s && s->u.rate.total) continue;
         char extra[1024];
-        size_t off = (size_t)snprintf(extra, sizeof extra, " component=metrics-engine error=\"threshold 0 run error: "
+        size_t off = (size_t)snprintf(extra, sizeof extra,
+                                      " component=metrics-engine error=\"threshold 0 run error: "
                                       "unable to apply threshold ");
         for (const char *c = t->source; *c && off + 4 < sizeof extra; c++) {
             if (*c == '"' || *c == '\\') extra[off++] = '\\';
             extra[off++] = *c;
         }
         extra[off] = 0;
-        snprintf(extra + off, sizeof extra - off, " over metrics; reason: no metric supporting the rate aggregation "
-                 "method found\" metric_name=%s", t->metric);
+        snprintf(extra + off, sizeof extra - off,
+                 " over metrics; reason: no metric supporting the rate aggregation "
+                 "method found\" metric_name=%s",
+                 t->metric);
         log_msg(LOG_ERROR, extra, "Threshold error", strlen("Threshold error"));
     }
 }
@@ -102,8 +108,10 @@ char *run_crossed_names(run_ctx *r, bool skip_empty) {
  * else the crossed ones (internal/cmd/run.go; metrics/engine). */
 void run_log_crossed(run_ctx *r) {
     if (r->threshold_aborted) {
-        log_printf(LOG_ERROR, "thresholds on metrics '%s' were crossed; at least one has abortOnFail enabled, "
-                   "stopping test prematurely", r->abort_names ? r->abort_names : "");
+        log_printf(LOG_ERROR,
+                   "thresholds on metrics '%s' were crossed; at least one has abortOnFail enabled, "
+                   "stopping test prematurely",
+                   r->abort_names ? r->abort_names : "");
         return;
     }
     char *names = run_crossed_names(r, false);
@@ -117,7 +125,7 @@ typedef struct run_summary_in {
     summary_metric *ms;
     summary_check *cs;
     summary_threshold *ts;
-    sink *empty;             /* zero sinks of the metrics shown without samples */
+    sink *empty; /* zero sinks of the metrics shown without samples */
     unsigned char *empty_used;
     size_t nempty;
 } run_summary_in;
@@ -146,7 +154,7 @@ static const sink *run_summary_sink(run_summary_in *in, size_t k, const sink *s,
 static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
     int n = registry_count(), nsub = engine_submetric_count(r->eng);
     size_t slots = (size_t)(n + nsub) + 1;
-    in->ms = xcalloc(slots, sizeof *in->ms);   /* x*: the end of the run, once */
+    in->ms = xcalloc(slots, sizeof *in->ms); /* x*: the end of the run, once */
     in->empty = calloc(slots, sizeof *in->empty);
     in->empty_used = calloc(slots, 1);
     in->nempty = slots;
@@ -180,7 +188,8 @@ static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
     for (size_t i = 0; i < nc; i++) in->cs[i] = (summary_check){ec[i].name, ec[i].group, ec[i].passes, ec[i].fails};
     in->ts = xcalloc(r->nthr + 1, sizeof *in->ts);
     for (size_t i = 0; i < r->nthr; i++)
-        in->ts[i] = (summary_threshold){r->thr[i].metric, r->thr[i].source, r->thr[i].ok, r->thr[i].observed, r->thr[i].t.agg_name};
+        in->ts[i] = (summary_threshold){r->thr[i].metric, r->thr[i].source, r->thr[i].ok, r->thr[i].observed,
+                                        r->thr[i].t.agg_name};
     summary_data *d = &in->d;
     memset(d, 0, sizeof *d);
     d->metrics = in->ms;
@@ -197,7 +206,7 @@ static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
     d->time_unit = r->opts.summary_time_unit_set ? r->opts.summary_time_unit : NULL;
     d->ngroup_paths = engine_groups(r->eng, &d->group_paths);
     d->setup_json = r->test.setup_json;
-    const engine_node *root = engine_group_root(r->eng);   /* full mode only */
+    const engine_node *root = engine_group_root(r->eng); /* full mode only */
     if (root) {
         const engine_node *const *nodes;
         size_t ng = engine_node_children(root, &nodes);
@@ -279,7 +288,7 @@ void run_summary(run_ctx *r, double dur_s) {
         r->test.text_summary = run_text_summary;
         r->test.text_summary_ctx = &in;
         int hs = run_handle_summary(r);
-        if (hs && hs != RUN_SUMMARY_TIMED_OUT) {   /* as k6: the error is logged, the default summary shown */
+        if (hs && hs != RUN_SUMMARY_TIMED_OUT) { /* as k6: the error is logged, the default summary shown */
             log_printf(LOG_WARN, "handleSummary() failed; falling back to the default summary");
             run_default_summary(r, &in.d);
         }

@@ -22,7 +22,7 @@ extern char **environ;
 
 char **run_build_env(const c6_run_args *a) {
     size_t n = 0, cap = 16;
-    char **env = xmalloc(cap * sizeof *env);   /* x*: once, at start */
+    char **env = xmalloc(cap * sizeof *env); /* x*: once, at start */
     if (a->include_system_env_vars)
         for (char **e = environ; *e; e++) {
             if (n + 1 >= cap) env = xrealloc(env, (cap *= 2) * sizeof *env);
@@ -68,12 +68,12 @@ int run_compile(run_ctx *r, char *err, size_t errlen) {
         if (r->scr.load_error) run_init_error(r, err, errlen);
         return EXIT_SCRIPT;
     }
-    if (r->scr.bad_export) {   /* internal/js/bundle.go, populateExports: no exit code of their own */
+    if (r->scr.bad_export) { /* internal/js/bundle.go, populateExports: no exit code of their own */
         snprintf(err, errlen, "exported '%s' must be a function", r->scr.bad_export);
         run_init_error(r, err, errlen);
         return EXIT_FLAGS;
     }
-    if (r->scr.bad_options) {   /* populateExports: json.MarshalIndent's error, no exit code of its own */
+    if (r->scr.bad_options) { /* populateExports: json.MarshalIndent's error, no exit code of its own */
         snprintf(err, errlen, "error parsing script options: json: unsupported value: %s", r->scr.bad_options);
         run_init_error(r, err, errlen);
         return EXIT_FLAGS;
@@ -119,8 +119,8 @@ int run_options(run_ctx *r, char *err, size_t errlen) {
      * (internal/js/bundle.go, NewBundleFromArchive: updateOptions false) */
     const char *script_opts = r->arc ? r->arc->options_json : r->scr.options_json;
     if (!rc && script_opts && (rc = options_from_json(script_opts, "script options", &scr, err, errlen)) != 0)
-        run_init_error(r, err, errlen);   /* k6 reads the options while it loads the script */
-    if (!rc && scr.unknown_field && !r->arc) {   /* internal/js/bundle.go, populateExports (logger.WithError(err).Warn) */
+        run_init_error(r, err, errlen);        /* k6 reads the options while it loads the script */
+    if (!rc && scr.unknown_field && !r->arc) { /* internal/js/bundle.go, populateExports (logger.WithError(err).Warn) */
         char e[300];
         snprintf(e, sizeof e, "json: unknown field \"%.256s\"", scr.unknown_field);
         log_msg_field(LOG_WARN, "There were unknown fields in the options exported in the script", "error", e);
@@ -136,15 +136,18 @@ int run_options(run_ctx *r, char *err, size_t errlen) {
         if (!b) {
             snprintf(err, errlen, "failed to load the configuration file from the local file system: %s %s: %s",
                      e == ENOENT || e == ENOTDIR ? "stat" : "open", path,
-                     e == ENOENT ? "no such file or directory" : e == EACCES ? "permission denied"
-                     : script_read_error(e, why, sizeof why));
+                     e == ENOENT   ? "no such file or directory"
+                     : e == EACCES ? "permission denied"
+                                   : script_read_error(e, why, sizeof why));
             rc = -1;
         } else if ((rc = options_from_json(b, path, &cfg, err, errlen)) != 0) {
             char *why = strdup(err);
             size_t pl = strlen(path);
             const char *d = why && !strncmp(why, path, pl) && !strncmp(why + pl, ": ", 2) ? why + pl + 2 : why;
-            snprintf(err, errlen, "failed to load the configuration file from the local file system: couldn't parse "
-                     "the configuration from \"%s\": %s", path, d ? d : "");
+            snprintf(err, errlen,
+                     "failed to load the configuration file from the local file system: couldn't parse "
+                     "the configuration from \"%s\": %s",
+                     path, d ? d : "");
             free(why);
         }
         free(b);
@@ -161,12 +164,12 @@ int run_options(run_ctx *r, char *err, size_t errlen) {
             /* lib/executor/execution_config_shortcuts.go: the 1 VU x 1 iteration default */
             if (o->stages_set)
                 log_printf(LOG_WARN, "`stages` was explicitly set to an empty value, running the script with 1 "
-                           "iteration in 1 VU");
+                                     "iteration in 1 VU");
             if (o->scenarios_set)
                 log_printf(LOG_WARN, "`scenarios` was explicitly set to an empty value, running the script with 1 "
-                           "iteration in 1 VU");
+                                     "iteration in 1 VU");
         }
-        if (rc == -2) {   /* reported in k6's block, after the thresholds (run_check_config) */
+        if (rc == -2) { /* reported in k6's block, after the thresholds (run_check_config) */
             r->scenario_problems = strdup(err);
             rc = r->scenario_problems ? 0 : -1;
         }
@@ -189,13 +192,17 @@ int run_open_outputs(run_ctx *r, char *err, size_t errlen) {
         ts[i] = (output_threshold){r->thr[i].metric_id, r->thr[i].sub, r->thr[i].source, r->thr[i].abort_on_fail,
                                    r->thr[i].delay_abort_us};
     output_params p = {
-        .env = environ, .mono0_ns = clock_now_ns(), .wall0_ns = clock_wall_ns(),
+        .env = environ,
+        .mono0_ns = clock_now_ns(),
+        .wall0_ns = clock_wall_ns(),
         .system_tags = r->opts.system_tags_set ? (const char *const *)r->opts.system_tags : NULL,
         .nsystem_tags = r->opts.system_tags_set ? r->opts.nsystem_tags : 0,
-        .thresholds = ts, .nthresholds = r->nthr, .eng = r->eng,
+        .thresholds = ts,
+        .nthresholds = r->nthr,
+        .eng = r->eng,
     };
-    const char *dash_arg = NULL;   /* -o web-dashboard[=ARG]: "" without ARG */
-    const char *const *more;       /* those another module enabled (output_enable) */
+    const char *dash_arg = NULL; /* -o web-dashboard[=ARG]: "" without ARG */
+    const char *const *more;     /* those another module enabled (output_enable) */
     size_t nmore = output_enabled(&more);
     int rc = 0;
     for (size_t i = 0; i < r->args.nouts + nmore && !rc; i++) {
@@ -260,7 +267,7 @@ int run_check_config(run_ctx *r, char *err, size_t errlen) {
     buf b = {0};
     buf_puts(&b, "There were problems with the specified script configuration:");
     size_t title = b.len;
-    if (r->options_problem) {   /* Options.Validate lists it before the scenarios' errors */
+    if (r->options_problem) { /* Options.Validate lists it before the scenarios' errors */
         buf_puts(&b, "\n\t- ");
         buf_puts(&b, r->options_problem);
     }
@@ -314,8 +321,8 @@ int run_thresholds(run_ctx *r, char *err, size_t errlen) {
         snprintf(base, sizeof base, "%.*s", (int)(bl < sizeof base ? bl : sizeof base - 1), ts->metric);
         int id = registry_find(base);
         if (id < 0) {
-            snprintf(err, errlen, "invalid threshold defined on %s; reason: no metric name \"%s\" found",
-                     ts->metric, ts->metric);
+            snprintf(err, errlen, "invalid threshold defined on %s; reason: no metric name \"%s\" found", ts->metric,
+                     ts->metric);
             return -1;
         }
         int sub = -1;
@@ -330,7 +337,10 @@ int run_thresholds(run_ctx *r, char *err, size_t errlen) {
             sub = filter ? engine_add_submetric(r->eng, id, filter, e3, sizeof e3) : -1;
             if (!filter) snprintf(e3, sizeof e3, "out of memory");
             free(filter);
-            if (sub < 0) { snprintf(err, errlen, "invalid threshold on %s: %s", ts->metric, e3); return -1; }
+            if (sub < 0) {
+                snprintf(err, errlen, "invalid threshold on %s: %s", ts->metric, e3);
+                return -1;
+            }
         }
         for (size_t k = first; k < r->nthr; k++) {
             run_threshold *t = &r->thr[k];
@@ -355,9 +365,15 @@ void run_http_options(run_ctx *r) {
     t->throw_errors = o->throw_set && o->throw_errors;
     t->discard_bodies = o->discard_response_bodies_set && o->discard_response_bodies;
     t->max_redirects_set = o->max_redirects_set;
-    t->max_redirects = o->max_redirects_set ? (int)(o->max_redirects < 0 ? 0 : o->max_redirects > 1000000 ? 1000000 : o->max_redirects) : 10;
+    t->max_redirects = o->max_redirects_set ? (int)(o->max_redirects < 0         ? 0
+                                                    : o->max_redirects > 1000000 ? 1000000
+                                                                                 : o->max_redirects)
+                                            : 10;
     t->batch = o->batch_set ? (int)(o->batch < 0 ? 0 : o->batch > 1000000 ? 1000000 : o->batch) : 20;
-    t->batch_per_host = o->batch_per_host_set ? (int)(o->batch_per_host < 0 ? 0 : o->batch_per_host > 1000000 ? 1000000 : o->batch_per_host) : 6;
+    t->batch_per_host = o->batch_per_host_set ? (int)(o->batch_per_host < 0         ? 0
+                                                      : o->batch_per_host > 1000000 ? 1000000
+                                                                                    : o->batch_per_host)
+                                              : 6;
 }
 
 /* The run-time state of each scenario of the plan. */

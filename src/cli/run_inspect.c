@@ -17,8 +17,7 @@ int run_inspect_main(int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "--execution-requirements") || !strcmp(argv[i], "--execution-requirements=true"))
             mode = MODE_INSPECT_REQS;
-        else if (strcmp(argv[i], "--execution-requirements=false") != 0)
-            rest[n++] = argv[i];
+        else if (strcmp(argv[i], "--execution-requirements=false") != 0) rest[n++] = argv[i];
     }
     int rc = run_main_mode(n, rest, mode);
     free(rest);

@@ -30,7 +30,8 @@ void run_banner(run_ctx *r) {
            "   /  \\/    \\    |     (   /   ‾‾\\  \n"
            "  /          \\   |  |\\  \\ |  (‾)  | \n"
            " / __________ \\  |__| \\__\\ \\_____/ .io   c6\n\n");
-    printf("     execution: %s\n        script: %s\n", r->ctl && r->ctl->coordinate ? "distributed" : "local", r->args.script);
+    printf("     execution: %s\n        script: %s\n", r->ctl && r->ctl->coordinate ? "distributed" : "local",
+           r->args.script);
     /* k6: " web dashboard:" then the dashboard output's description
      * without its name: " URL", or nothing without a server (port -1) */
     if (r->dash) printf(" web dashboard:%s%s\n", *dash_url(r->dash) ? " " : "", dash_url(r->dash));
@@ -41,8 +42,8 @@ void run_banner(run_ctx *r) {
         pct = 100.0 * (double)len.num / (double)len.den;
     }
     int64_t most = run_max_vus(r);
-    printf("     scenarios: (%.2f%%) %zu scenario%s, %lld max VUs, %s max duration (incl. graceful stop):\n",
-           pct, p->nscenarios, p->nscenarios == 1 ? "" : "s", (long long)most, maxd);
+    printf("     scenarios: (%.2f%%) %zu scenario%s, %lld max VUs, %s max duration (incl. graceful stop):\n", pct,
+           p->nscenarios, p->nscenarios == 1 ? "" : "s", (long long)most, maxd);
     for (size_t i = 0; i < p->nscenarios; i++) {
         scenario_describe(&p->scenarios[i], desc, sizeof desc);
         printf("              * %s: %s\n", p->scenarios[i].name, desc);
@@ -57,11 +58,12 @@ void run_banner(run_ctx *r) {
  * progressFn of each executor, trackProgress for the marks. */
 static void run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, progress_bar *b) {
     const c6_scenario *c = sc->cfg;
-    char (*col)[PROGRESS_COL_LEN] = b->cols;
+    char(*col)[PROGRESS_COL_LEN] = b->cols;
     int st = scen_state(sc);
     int64_t d = scenario_duration_us(c);
     int64_t spent = st >= SC_RUNNING ? (st == SC_DONE && sc->end_us ? sc->end_us : clock_now_us()) -
-                                           atomic_load(&((scen_rt *)sc)->start_us) : 0;
+                                           atomic_load(&((scen_rt *)sc)->start_us)
+                                     : 0;
     char tot[32], el[32];
     duration_format(tot, sizeof tot, d);
     int active = atomic_load(&((scen_rt *)sc)->vus_active);
@@ -83,7 +85,7 @@ static void run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, progres
     if (spent >= d || st >= SC_DONE) snprintf(col[1], PROGRESS_COL_LEN, "%s", tot);
     else {
         progress_fixed_duration(el, sizeof el, spent, d);
-        if (x->time_col == TIME_COL_FIXED_TOTAL) {   /* k6: the total in the same fixed-length form */
+        if (x->time_col == TIME_COL_FIXED_TOTAL) { /* k6: the total in the same fixed-length form */
             char ftot[32];
             progress_fixed_duration(ftot, sizeof ftot, d, d);
             snprintf(col[1], PROGRESS_COL_LEN, "%s/%s", el, ftot);
@@ -92,7 +94,7 @@ static void run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, progres
         }
     }
     executor_progress_in in = {spent, d, done, active};
-    x->progress(sc, &in, col[0], col[2], PROGRESS_COL_LEN, &frac);   /* the executor's texts */
+    x->progress(sc, &in, col[0], col[2], PROGRESS_COL_LEN, &frac); /* the executor's texts */
     /* the time column runs to maxDuration; once done, the time taken */
     if (x->time_col == TIME_COL_TAKEN && (st >= SC_DONE || done >= x->planned_iterations(sc))) {
         progress_fixed_duration(el, sizeof el, spent < d ? spent : d, d);
@@ -102,8 +104,8 @@ static void run_scen_progress(run_ctx *r, const scen_rt *sc, bool final, progres
     b->frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
     /* k6's marks: '↓' once the regular duration is over and iterations
      * finish gracefully; at the end '✓', or '✗' when cut short */
-    bool stopped_early = r->aborted || r->threshold_aborted || atomic_load(&r->test.script_aborted) ||
-                         atomic_load(&r->api_stopped);
+    bool stopped_early =
+        r->aborted || r->threshold_aborted || atomic_load(&r->test.script_aborted) || atomic_load(&r->api_stopped);
     if (st == SC_GRACEFUL || (st == SC_RUNNING && spent >= d)) b->status = "↓";
     else if (st >= SC_HARD_STOP) b->status = st == SC_DONE && b->frac >= 1 && !stopped_early ? "✓" : "✗";
 }
@@ -120,7 +122,9 @@ void run_progress(run_ctx *r, bool final) {
     if (r->args.quiet) return;
     c6_test *t = &r->test;
     /* k6 stops the clock once teardown() is over (execution.Scheduler Run: MarkEnded) */
-    int64_t now = final && r->teardown_end_us ? r->teardown_end_us : final && r->run_end_us ? r->run_end_us : clock_now_us();
+    int64_t now = final && r->teardown_end_us ? r->teardown_end_us
+                  : final && r->run_end_us    ? r->run_end_us
+                                              : clock_now_us();
     int64_t el_us = t->start_us ? now - t->start_us : 0;
     int width = snprintf(NULL, 0, "%lld", (long long)run_max_vus(r));
     char el[48], head[256];
@@ -151,7 +155,8 @@ void run_special_progress(uv_timer_t *h) {
     if (!bars) return;
     bars[0] = (progress_bar){.name = "Run", .status = " ", .frac = 1};
     snprintf(bars[0].cols[0], PROGRESS_COL_LEN, "setup()");
-    for (int i = 0; i < r->test.nscen; i++) bars[i + 1] = (progress_bar){.name = r->test.scen[i].cfg->name, .status = " "};
+    for (int i = 0; i < r->test.nscen; i++)
+        bars[i + 1] = (progress_bar){.name = r->test.scen[i].cfg->name, .status = " "};
     progress_view v = {r->tty, r->tty && !r->args.no_color, false, r->tty ? run_term_width() : 0};
     progress_render(stdout, &v, NULL, bars, r->test.nscen + 1);
     free(bars);

@@ -10,7 +10,7 @@
 #include "config/duration.h"
 #include "util/err.h"
 
-#define C6_DNS_DEFAULT_TTL_US (5LL * 60 * 1000000)   /* k6: ttl=5m */
+#define C6_DNS_DEFAULT_TTL_US (5LL * 60 * 1000000) /* k6: ttl=5m */
 
 /* s[0..n) in lower case, or NULL when out of memory */
 static char *dup_lower(const char *s, size_t n) {
@@ -23,7 +23,7 @@ static char *dup_lower(const char *s, size_t n) {
 
 char *connopts_dup_lower(const char *s, size_t n) {
     char *r = dup_lower(s, n);
-    if (!r) out_of_memory_exit();   /* the dialer's tables, made once per run */
+    if (!r) out_of_memory_exit(); /* the dialer's tables, made once per run */
     return r;
 }
 
@@ -42,13 +42,22 @@ int connopts_parse_ip(const char *s, size_t n, dialer_sa *sa) {
     memcpy(tmp, s, n);
     tmp[n] = 0;
     memset(sa, 0, sizeof *sa);
-    if (inet_pton(AF_INET, tmp, &sa->in4.sin_addr) == 1) { sa->in4.sin_family = AF_INET; return 0; }
-    if (inet_pton(AF_INET6, tmp, &sa->in6.sin6_addr) == 1) { sa->in6.sin6_family = AF_INET6; return 0; }
+    if (inet_pton(AF_INET, tmp, &sa->in4.sin_addr) == 1) {
+        sa->in4.sin_family = AF_INET;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, tmp, &sa->in6.sin6_addr) == 1) {
+        sa->in6.sin6_family = AF_INET6;
+        return 0;
+    }
     return -1;
 }
 
 const uint8_t *connopts_sa_bytes(const struct sockaddr *sa, int *len) {
-    if (sa->sa_family == AF_INET) { *len = 4; return (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr; }
+    if (sa->sa_family == AF_INET) {
+        *len = 4;
+        return (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+    }
     *len = 16;
     return (const uint8_t *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
 }
@@ -58,7 +67,7 @@ const uint8_t *connopts_sa_bytes(const struct sockaddr *sa, int *len) {
 int dialer_parse_target(const char *s, dialer_sa *to, int *port, char *err, size_t errlen) {
     *port = 0;
     const char *colon = strrchr(s, ':');
-    if (s[0] == '[') {                       /* [v6] or [v6]:port */
+    if (s[0] == '[') { /* [v6] or [v6]:port */
         const char *close = strchr(s, ']');
         if (!close || connopts_parse_ip(s + 1, (size_t)(close - s - 1), to) || to->sa.sa_family != AF_INET6)
             return err_set(err, errlen, "\"%s\" is not an IP address or IP:port", s);
@@ -67,7 +76,7 @@ int dialer_parse_target(const char *s, dialer_sa *to, int *port, char *err, size
             return err_set(err, errlen, "\"%s\" has an invalid port", s);
         return 0;
     }
-    if (colon && strchr(s, ':') == colon) {  /* one colon: IPv4:port */
+    if (colon && strchr(s, ':') == colon) { /* one colon: IPv4:port */
         if (connopts_parse_ip(s, (size_t)(colon - s), to) || to->sa.sa_family != AF_INET)
             return err_set(err, errlen, "\"%s\" is not an IP address or IP:port", s);
         if (connopts_parse_port(colon + 1, port)) return err_set(err, errlen, "\"%s\" has an invalid port", s);
@@ -90,12 +99,16 @@ int dialer_parse_host_key(const char *s, dialer_host *h, char *err, size_t errle
     memset(h, 0, sizeof *h);
     size_t n = strlen(s);
     const char *colon = strrchr(s, ':');
-    if (colon && strchr(s, ':') == colon) {  /* name:port (names have no other colon) */
+    if (colon && strchr(s, ':') == colon) { /* name:port (names have no other colon) */
         if (connopts_parse_port(colon + 1, &h->port)) return err_set(err, errlen, "\"%s\" has an invalid port", s);
         n = (size_t)(colon - s);
     }
     const char *name = s;
-    if (n && s[0] == '*') { h->wildcard = true; name++; n--; }
+    if (n && s[0] == '*') {
+        h->wildcard = true;
+        name++;
+        n--;
+    }
     if (!connopts_valid_name(name, n) || (colon && !h->port) || (strchr(s, ':') != colon))
         return err_set(err, errlen, "\"%s\" is not a host name (with an optional leading * and :port)", s);
     if (!(h->name = dup_lower(name, n))) return err_oom(err, errlen);
@@ -125,7 +138,7 @@ int dialer_parse_cidr(const char *s, dialer_cidr *c, char *err, size_t errlen) {
 
 int dialer_check_pattern(const char *s, char *err, size_t errlen) {
     const char *name = s[0] == '*' ? s + 1 : s;
-    if (*name == 0 && s[0] == '*') return 0;   /* "*" blocks everything */
+    if (*name == 0 && s[0] == '*') return 0; /* "*" blocks everything */
     if (!connopts_valid_name(name, strlen(name)))
         return err_set(err, errlen, "\"%s\" is not a host name pattern (a name with an optional leading *)", s);
     return 0;
@@ -160,7 +173,8 @@ static int connopts_parse_range(const char *s, dialer_range *r, char *err, size_
         }
         lo.sa.sa_family = (sa_family_t)c.family;
     } else {
-        if (connopts_parse_ip(s, strlen(s), &lo)) return err_set(err, errlen, "\"%s\" is not an IP address or range", s);
+        if (connopts_parse_ip(s, strlen(s), &lo))
+            return err_set(err, errlen, "\"%s\" is not an IP address or range", s);
         const uint8_t *a = connopts_sa_bytes(&lo.sa, &len);
         memcpy(r->lo, a, (size_t)len);
         memcpy(r->hi, r->lo, (size_t)len);
@@ -171,7 +185,10 @@ static int connopts_parse_range(const char *s, dialer_range *r, char *err, size_
     int off = len - 8 > 0 ? len - 8 : 0;
     bool wide = false;
     for (int i = 0; i < off; i++) wide |= r->lo[i] != r->hi[i];
-    for (int i = off; i < len; i++) { a = a << 8 | r->lo[i]; b = b << 8 | r->hi[i]; }
+    for (int i = off; i < len; i++) {
+        a = a << 8 | r->lo[i];
+        b = b << 8 | r->hi[i];
+    }
     r->count = wide || b - a >= (1ULL << 63) ? (1ULL << 63) : b - a + 1;
     return 0;
 }
@@ -185,12 +202,27 @@ int dialer_parse_local_ips(const char *s, dialer_range **out, size_t *n, char *e
         char item[128];
         while (len && isspace((unsigned char)*s)) s++, len--;
         while (len && isspace((unsigned char)s[len - 1])) len--;
-        if (len >= sizeof item) { free(*out); *out = NULL; *n = 0; return err_set(err, errlen, "\"%.*s\" is too long", (int)len, s); }
+        if (len >= sizeof item) {
+            free(*out);
+            *out = NULL;
+            *n = 0;
+            return err_set(err, errlen, "\"%.*s\" is too long", (int)len, s);
+        }
         memcpy(item, s, len);
         item[len] = 0;
         if (len) {
-            if (grow_array(out, *n + 1, sizeof **out)) { free(*out); *out = NULL; *n = 0; return err_oom(err, errlen); }
-            if (connopts_parse_range(item, &(*out)[*n], err, errlen)) { free(*out); *out = NULL; *n = 0; return -1; }
+            if (grow_array(out, *n + 1, sizeof **out)) {
+                free(*out);
+                *out = NULL;
+                *n = 0;
+                return err_oom(err, errlen);
+            }
+            if (connopts_parse_range(item, &(*out)[*n], err, errlen)) {
+                free(*out);
+                *out = NULL;
+                *n = 0;
+                return -1;
+            }
             (*n)++;
         }
         if (!comma) break;
@@ -211,18 +243,32 @@ static int connopts_dns_field(const char *k, size_t kl, const char *v, dialer_dn
     static const char *const policies[] = {"preferIPv4", "preferIPv6", "onlyIPv4", "onlyIPv6", "any"};
     if (kl == 3 && !memcmp(k, "ttl", 3)) {
         char derr[160];
-        if (!strcmp(v, "inf")) { d->ttl_us = -1; return 0; }
-        if (!strcmp(v, "0")) { d->ttl_us = 0; return 0; }
+        if (!strcmp(v, "inf")) {
+            d->ttl_us = -1;
+            return 0;
+        }
+        if (!strcmp(v, "0")) {
+            d->ttl_us = 0;
+            return 0;
+        }
         if (duration_parse(v, &d->ttl_us, derr, sizeof derr))
             return err_set(err, errlen, "ttl: %s (use a duration, \"0\" or \"inf\")", derr);
         return 0;
     }
     if (kl == 6 && !memcmp(k, "select", 6)) {
-        for (int i = 0; i < 3; i++) if (!strcmp(v, selects[i])) { d->select = i; return 0; }
+        for (int i = 0; i < 3; i++)
+            if (!strcmp(v, selects[i])) {
+                d->select = i;
+                return 0;
+            }
         return err_set(err, errlen, "select: \"%s\" is not one of first, random, roundRobin", v);
     }
     if (kl == 6 && !memcmp(k, "policy", 6)) {
-        for (int i = 0; i < 5; i++) if (!strcmp(v, policies[i])) { d->policy = i; return 0; }
+        for (int i = 0; i < 5; i++)
+            if (!strcmp(v, policies[i])) {
+                d->policy = i;
+                return 0;
+            }
         return err_set(err, errlen, "policy: \"%s\" is not one of preferIPv4, preferIPv6, onlyIPv4, onlyIPv6, any", v);
     }
     return err_set(err, errlen, "unknown field \"%.*s\" (ttl, select and policy are)", (int)kl, k);
@@ -249,4 +295,3 @@ int dialer_parse_dns(const char *s, dialer_dns *d, char *err, size_t errlen) {
     }
     return 0;
 }
-

@@ -16,9 +16,9 @@ enum dns_select { DNS_SELECT_FIRST, DNS_SELECT_RANDOM, DNS_SELECT_ROUND_ROBIN };
 enum dns_policy { DNS_PREFER_IPV4, DNS_PREFER_IPV6, DNS_ONLY_IPV4, DNS_ONLY_IPV6, DNS_ANY };
 
 typedef struct dialer_dns {
-    int64_t ttl_us;                 /* < 0: cached forever ("inf"); 0: not cached */
-    int select;                     /* enum dns_select */
-    int policy;                     /* enum dns_policy */
+    int64_t ttl_us; /* < 0: cached forever ("inf"); 0: not cached */
+    int select;     /* enum dns_select */
+    int policy;     /* enum dns_policy */
 } dialer_dns;
 
 typedef union dialer_sa {
@@ -28,10 +28,10 @@ typedef union dialer_sa {
 } dialer_sa;
 
 typedef struct dialer_host {
-    char *name;                     /* lower case; for a wildcard the suffix after '*' */
+    char *name; /* lower case; for a wildcard the suffix after '*' */
     bool wildcard;
-    int port;                       /* the key's port; 0: any */
-    dialer_sa to;                   /* address to dial; port 0 = the URL's */
+    int port;     /* the key's port; 0: any */
+    dialer_sa to; /* address to dial; port 0 = the URL's */
     int to_port;
     char ip[46];
 } dialer_host;
@@ -40,13 +40,13 @@ typedef struct dialer_cidr {
     int family;
     uint8_t addr[16];
     int bits;
-    char *text;                     /* as the option wrote it, for the error */
+    char *text; /* as the option wrote it, for the error */
 } dialer_cidr;
 
-typedef struct dialer_range {       /* an inclusive address range of one family */
+typedef struct dialer_range { /* an inclusive address range of one family */
     int family;
     uint8_t lo[16], hi[16];
-    uint64_t count;                 /* addresses in it (capped at 2^63) */
+    uint64_t count; /* addresses in it (capped at 2^63) */
 } dialer_range;
 
 /* ---- parsers / validators (err gets the reason, without the option's name) ---- */

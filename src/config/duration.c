@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NS_PER_US 1000ULL
+#define NS_PER_US  1000ULL
 #define NS_PER_DAY (86400ULL * 1000000000ULL)
-#define NS_MAX ((uint64_t)INT64_MAX)
+#define NS_MAX     ((uint64_t)INT64_MAX)
 
 typedef struct {
     const char *name;
@@ -27,19 +27,13 @@ typedef struct {
 
 /* Go's unit table; both spellings of the micro sign are accepted. */
 static const unit_def UNITS[] = {
-    {"ns", 1ULL},
-    {"us", 1000ULL},
-    {"\xc2\xb5s", 1000ULL}, /* U+00B5 micro sign */
-    {"\xce\xbcs", 1000ULL}, /* U+03BC greek mu */
-    {"ms", 1000000ULL},
-    {"s", 1000000000ULL},
-    {"m", 60ULL * 1000000000ULL},
-    {"h", 3600ULL * 1000000000ULL},
+    {"ns", 1ULL},           {"us", 1000ULL},      {"\xc2\xb5s", 1000ULL}, /* U+00B5 micro sign */
+    {"\xce\xbcs", 1000ULL},                                               /* U+03BC greek mu */
+    {"ms", 1000000ULL},     {"s", 1000000000ULL}, {"m", 60ULL * 1000000000ULL}, {"h", 3600ULL * 1000000000ULL},
 };
 
-__attribute__((format(printf, 4, 5)))
-static int duration_fail(char *err, size_t errlen, const char *input, const char *fmt, ...)
-{
+__attribute__((format(printf, 4, 5))) static int duration_fail(char *err, size_t errlen, const char *input,
+                                                               const char *fmt, ...) {
     if (!err || errlen == 0) return DURATION_OUT_OF_RANGE;
     va_list ap;
     va_start(ap, fmt);
@@ -50,16 +44,22 @@ static int duration_fail(char *err, size_t errlen, const char *input, const char
 
 /* Go's quote() of package time: in double quotes, '"' and '\' escaped, bytes
  * outside printable ASCII as \xHH. */
-static int go_quote(char *out, size_t n, const char *s, size_t len)
-{
+static int go_quote(char *out, size_t n, const char *s, size_t len) {
     static const char hex[] = "0123456789abcdef";
     size_t o = 0;
-#define PUT(c) do { if (o + 1 < n) out[o] = (c); o++; } while (0)
+#define PUT(c)                                                                                                         \
+    do {                                                                                                               \
+        if (o + 1 < n) out[o] = (c);                                                                                   \
+        o++;                                                                                                           \
+    } while (0)
     PUT('"');
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x80 || c < ' ') {
-            PUT('\\'); PUT('x'); PUT(hex[c >> 4]); PUT(hex[c & 15]);
+            PUT('\\');
+            PUT('x');
+            PUT(hex[c >> 4]);
+            PUT(hex[c & 15]);
         } else {
             if (c == '"' || c == '\\') PUT('\\');
             PUT((char)c);
@@ -72,19 +72,16 @@ static int go_quote(char *out, size_t n, const char *s, size_t len)
 }
 
 /* Go's three texts (time/format.go, ParseDuration). */
-static int go_invalid(char *err, size_t errlen, const char *orig)
-{
+static int go_invalid(char *err, size_t errlen, const char *orig) {
     char q[300];
     go_quote(q, sizeof q, orig, strlen(orig));
     err_set(err, errlen, "time: invalid duration %s", q);
     return DURATION_INVALID;
 }
 
-static const unit_def *unit_lookup(const char *u, size_t len)
-{
+static const unit_def *unit_lookup(const char *u, size_t len) {
     for (size_t i = 0; i < sizeof(UNITS) / sizeof(UNITS[0]); i++)
-        if (strlen(UNITS[i].name) == len && memcmp(UNITS[i].name, u, len) == 0)
-            return &UNITS[i];
+        if (strlen(UNITS[i].name) == len && memcmp(UNITS[i].name, u, len) == 0) return &UNITS[i];
     return NULL;
 }
 
@@ -92,8 +89,7 @@ static const unit_def *unit_lookup(const char *u, size_t len)
 
 /* Go's time.ParseDuration: [-+]?(<number><unit>)+ or "0", into signed
  * nanoseconds, with Go's arithmetic (fractions through float64) and errors. */
-int duration_go_parse(const char *orig, int64_t *out_ns, char *err, size_t errlen)
-{
+int duration_go_parse(const char *orig, int64_t *out_ns, char *err, size_t errlen) {
     const char *s = orig ? orig : "";
     uint64_t d = 0;
     bool neg = false;
@@ -108,20 +104,26 @@ int duration_go_parse(const char *orig, int64_t *out_ns, char *err, size_t errle
         double scale = 1;
         if (!(*s == '.' || isdigit((unsigned char)*s))) return go_invalid(err, errlen, orig);
         const char *p0 = s;
-        for (; isdigit((unsigned char)*s); s++) {   /* leadingInt */
+        for (; isdigit((unsigned char)*s); s++) { /* leadingInt */
             if (v > GO_LIMIT / 10) return go_invalid(err, errlen, orig);
             v = v * 10 + (uint64_t)(*s - '0');
             if (v > GO_LIMIT) return go_invalid(err, errlen, orig);
         }
         bool pre = s != p0, post = false;
-        if (*s == '.') {   /* leadingFraction: digits past int64's precision are dropped */
+        if (*s == '.') { /* leadingFraction: digits past int64's precision are dropped */
             const char *f0 = ++s;
             bool overflow = false;
             for (; isdigit((unsigned char)*s); s++) {
                 if (overflow) continue;
-                if (f > (GO_LIMIT - 1) / 10) { overflow = true; continue; }
+                if (f > (GO_LIMIT - 1) / 10) {
+                    overflow = true;
+                    continue;
+                }
                 uint64_t y = f * 10 + (uint64_t)(*s - '0');
-                if (y > GO_LIMIT) { overflow = true; continue; }
+                if (y > GO_LIMIT) {
+                    overflow = true;
+                    continue;
+                }
                 f = y;
                 scale *= 10;
             }
@@ -164,8 +166,7 @@ int duration_go_parse(const char *orig, int64_t *out_ns, char *err, size_t errle
 
 /* Go's strconv.ParseInt(s, 10, 64) for the days of k6's extension, with
  * its errors. */
-static int go_parse_days(const char *s, size_t len, int64_t *out, char *err, size_t errlen)
-{
+static int go_parse_days(const char *s, size_t len, int64_t *out, char *err, size_t errlen) {
     char q[200];
     size_t i = 0;
     bool neg = false, range = false;
@@ -191,8 +192,7 @@ static int go_parse_days(const char *s, size_t len, int64_t *out, char *err, siz
  * "<days>d" followed by an optional Go duration (errors in that order: the
  * part after the "d", then the days). c6 then refuses negative results and
  * what overflows int64 (where k6 wraps around). */
-static int parse_common(const char *s, int64_t *out_us, char *err, size_t errlen)
-{
+static int parse_common(const char *s, int64_t *out_us, char *err, size_t errlen) {
     int64_t ns = 0;
     const char *d = strchr(s, 'd');
     if (!d) {
@@ -220,8 +220,7 @@ static int parse_common(const char *s, int64_t *out_us, char *err, size_t errlen
 
 /* What Go's strconv.ParseFloat accepts in decimal (c6 leaves out its hex,
  * "inf" and "nan" forms). */
-static bool is_plain_number(const char *s)
-{
+static bool is_plain_number(const char *s) {
     bool digits = false;
     if (*s == '-' || *s == '+') s++;
     for (; isdigit((unsigned char)*s); s++) digits = true;
@@ -237,8 +236,7 @@ static bool is_plain_number(const char *s)
     return *s == '\0';
 }
 
-int duration_parse(const char *s, int64_t *out_us, char *err, size_t errlen)
-{
+int duration_parse(const char *s, int64_t *out_us, char *err, size_t errlen) {
     if (!s) s = "";
     double ms;
     /* a number is milliseconds, if ParseFloat takes it: one out of float64's
@@ -252,14 +250,12 @@ int duration_parse(const char *s, int64_t *out_us, char *err, size_t errlen)
     return parse_common(s, out_us, err, errlen);
 }
 
-int duration_parse_flag(const char *s, int64_t *out_us, char *err, size_t errlen)
-{
+int duration_parse_flag(const char *s, int64_t *out_us, char *err, size_t errlen) {
     if (!s) s = "";
     return parse_common(s, out_us, err, errlen);
 }
 
-int64_t duration_from_json_ms(double ms)
-{
+int64_t duration_from_json_ms(double ms) {
     if (isnan(ms)) return 0;
     double us = ms * 1000.0;
     if (us >= 9.2e18) return INT64_MAX;
@@ -269,8 +265,7 @@ int64_t duration_from_json_ms(double ms)
 }
 
 /* Appends ".ddd" for frac/10^digits, trailing zeros dropped, or nothing. */
-static void format_frac(char *p, size_t n, uint64_t frac, int digits)
-{
+static void format_frac(char *p, size_t n, uint64_t frac, int digits) {
     if (n == 0) return;
     *p = '\0';
     if (frac == 0) return;
@@ -281,8 +276,7 @@ static void format_frac(char *p, size_t n, uint64_t frac, int digits)
     snprintf(p, n, ".%0*llu", digits, (unsigned long long)frac);
 }
 
-void duration_format(char *buf, size_t n, int64_t us)
-{
+void duration_format(char *buf, size_t n, int64_t us) {
     if (!buf || n == 0) return;
     if (us == 0) {
         snprintf(buf, n, "0s");
@@ -303,12 +297,9 @@ void duration_format(char *buf, size_t n, int64_t us)
         uint64_t s = u / (uint64_t)C6_US_PER_SEC % 60;
         format_frac(frac, sizeof(frac), u % (uint64_t)C6_US_PER_SEC, 6);
         if (h)
-            snprintf(buf, n, "%s%lluh%llum%llu%ss", sign, (unsigned long long)h,
-                     (unsigned long long)m, (unsigned long long)s, frac);
-        else if (m)
-            snprintf(buf, n, "%s%llum%llu%ss", sign, (unsigned long long)m,
+            snprintf(buf, n, "%s%lluh%llum%llu%ss", sign, (unsigned long long)h, (unsigned long long)m,
                      (unsigned long long)s, frac);
-        else
-            snprintf(buf, n, "%s%llu%ss", sign, (unsigned long long)s, frac);
+        else if (m) snprintf(buf, n, "%s%llum%llu%ss", sign, (unsigned long long)m, (unsigned long long)s, frac);
+        else snprintf(buf, n, "%s%llu%ss", sign, (unsigned long long)s, frac);
     }
 }

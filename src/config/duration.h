@@ -22,14 +22,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define C6_US_PER_MS  1000LL
-#define C6_US_PER_SEC 1000000LL
-#define C6_US_PER_MIN (60LL * C6_US_PER_SEC)
+#define C6_US_PER_MS   1000LL
+#define C6_US_PER_SEC  1000000LL
+#define C6_US_PER_MIN  (60LL * C6_US_PER_SEC)
 #define C6_US_PER_HOUR (60LL * C6_US_PER_MIN)
 
 /* The parsers' results: 0, or one of these with err set. */
-#define DURATION_INVALID      (-1)   /* k6 refuses it too, with the same text (Go's, k6's) */
-#define DURATION_OUT_OF_RANGE (-2)   /* negative, or beyond int64 ns: c6's own text,
+#define DURATION_INVALID (-1) /* k6 refuses it too, with the same text (Go's, k6's) */
+#define DURATION_OUT_OF_RANGE                                                                                          \
+    (-2) /* negative, or beyond int64 ns: c6's own text,
                                         `invalid duration "-1s": must not be negative` */
 
 /* k6's types.ParseExtendedDuration (lib/types/types.go), the one parser of

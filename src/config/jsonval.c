@@ -14,8 +14,8 @@
 #include "util/err.h"
 #include "util/strconv.h"
 
-__attribute__((format(printf, 5, 6)))
-static int jv_fail(char *err, size_t errlen, const char *prefix, const char *path, const char *fmt, ...) {
+__attribute__((format(printf, 5, 6))) static int jv_fail(char *err, size_t errlen, const char *prefix, const char *path,
+                                                         const char *fmt, ...) {
     if (!err || !errlen) return -1;
     va_list ap;
     va_start(ap, fmt);
@@ -44,8 +44,8 @@ int cfg_json_i64(const cJSON *v, const char *prefix, const char *path, int64_t *
     return jv_fail(err, errlen, prefix, path, "must be an integer");
 }
 
-int cfg_json_duration(const cJSON *v, const char *prefix, const char *path, bool negative, int64_t *out,
-                      char *err, size_t errlen) {
+int cfg_json_duration(const cJSON *v, const char *prefix, const char *path, bool negative, int64_t *out, char *err,
+                      size_t errlen) {
     if (cJSON_IsNumber(v)) {
         /* a literal out of float64's range: k6's Duration.UnmarshalJSON
          * (lib/types/types.go) names it as written, which options_from_json
@@ -62,8 +62,8 @@ int cfg_json_duration(const cJSON *v, const char *prefix, const char *path, bool
         const char *s = v->valuestring;
         bool neg = negative && *s == '-';
         int rc = duration_parse(s + neg, out, derr, sizeof derr);
-        if (rc == DURATION_INVALID && neg) duration_parse(s, out, derr, sizeof derr);   /* (Go's text names all of s) */
-        if (rc == DURATION_INVALID)   /* k6's text alone: encoding/json passes an Unmarshaler's error on as it is */
+        if (rc == DURATION_INVALID && neg) duration_parse(s, out, derr, sizeof derr); /* (Go's text names all of s) */
+        if (rc == DURATION_INVALID) /* k6's text alone: encoding/json passes an Unmarshaler's error on as it is */
             return err_set(err, errlen, "%s", derr);
         if (rc != 0) return jv_fail(err, errlen, prefix, path, "%s", derr);
         if (neg) *out = -*out;
@@ -78,7 +78,7 @@ static int jv_stage(const cJSON *v, const char *prefix, const char *path, cfg_st
     char sub[1100];
     if (!cJSON_IsObject(v))
         return jv_fail(err, errlen, prefix, path, "must be an object like {duration: \"30s\", target: 10}");
-    if (rules == CFG_STAGES_OPTIONS) {   /* the first match of each key; the duration first */
+    if (rules == CFG_STAGES_OPTIONS) { /* the first match of each key; the duration first */
         const cJSON *d = cJSON_GetObjectItem(v, "duration"), *t = cJSON_GetObjectItem(v, "target");
         bool tset = false;
         *lacks = NULL;
@@ -90,13 +90,15 @@ static int jv_stage(const cJSON *v, const char *prefix, const char *path, cfg_st
         if (!tset) *lacks = "target";
         return 0;
     }
-    bool has_d = false, has_t = false;   /* every key, the last one winning */
+    bool has_d = false, has_t = false; /* every key, the last one winning */
     for (const cJSON *e = v->child; e; e = e->next) {
         bool is_d = strcasecmp(e->string, "duration") == 0, is_t = strcasecmp(e->string, "target") == 0;
         snprintf(sub, sizeof sub, "%s.%.32s", path, e->string);
-        if (!is_d && !is_t) return jv_fail(err, errlen, prefix, sub, "unknown option (a stage has a duration and a target)");
+        if (!is_d && !is_t)
+            return jv_fail(err, errlen, prefix, sub, "unknown option (a stage has a duration and a target)");
         if (cJSON_IsNull(e)) {
-            if (is_d) has_d = false; else has_t = false;
+            if (is_d) has_d = false;
+            else has_t = false;
         } else if (is_d) {
             if (cfg_json_duration(e, prefix, sub, true, &st->duration_us, err, errlen)) return -1;
             has_d = true;
@@ -164,7 +166,10 @@ void cfg_json_put_kv(cJSON *o, const char *key, const c6_kv *kv, size_t n) {
 void cfg_json_print_indented(buf *b, const cJSON *v, int depth) {
     if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
         bool obj = cJSON_IsObject(v);
-        if (!v->child) { buf_puts(b, obj ? "{}" : "[]"); return; }
+        if (!v->child) {
+            buf_puts(b, obj ? "{}" : "[]");
+            return;
+        }
         buf_puts(b, obj ? "{\n" : "[\n");
         for (const cJSON *c = v->child; c; c = c->next) {
             for (int i = 0; i <= depth; i++) buf_puts(b, "  ");

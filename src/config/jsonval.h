@@ -18,8 +18,8 @@
 struct cJSON;
 
 /* A number without fraction, or a numeric string; "" leaves *set false. */
-int cfg_json_i64(const struct cJSON *v, const char *prefix, const char *path, int64_t *out, bool *set,
-                 char *err, size_t errlen);
+int cfg_json_i64(const struct cJSON *v, const char *prefix, const char *path, int64_t *out, bool *set, char *err,
+                 size_t errlen);
 
 /* A duration string ("30s", "1d", "1500" = ms) or a number of milliseconds.
  * With negative, "-5s" and -5000 parse (a scenario's validation names
@@ -42,8 +42,8 @@ typedef enum { CFG_STAGES_OPTIONS, CFG_STAGES_SCENARIO } cfg_stage_rules;
 
 /* Replaces *st / *n with the list read from v (an array); `path` is the
  * list's own ("stages", "scenarios.s1.stages"). */
-int cfg_json_stages(const struct cJSON *v, const char *prefix, const char *path, cfg_stage_rules rules,
-                    c6_stage **st, size_t *n, char *missing, size_t mlen, char *err, size_t errlen);
+int cfg_json_stages(const struct cJSON *v, const char *prefix, const char *path, cfg_stage_rules rules, c6_stage **st,
+                    size_t *n, char *missing, size_t mlen, char *err, size_t errlen);
 
 /* The writing side, as k6 marshals options (exec.test.options): a duration
  * as Go's duration string, a string map as an object. */

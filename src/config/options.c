@@ -68,21 +68,18 @@
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                            */
 
-
 /* Copies [s, s+n) without surrounding blanks. */
-static char *dup_trimmed(const char *s, size_t n)
-{
+static char *dup_trimmed(const char *s, size_t n) {
     while (n && isspace((unsigned char)*s)) s++, n--;
     while (n && isspace((unsigned char)s[n - 1])) n--;
     char *r = malloc(n + 1);
-    if (!r) return NULL;   /* out of memory: the caller reports it */
+    if (!r) return NULL; /* out of memory: the caller reports it */
     memcpy(r, s, n);
     r[n] = '\0';
     return r;
 }
 
-static void strv_free(char **v, size_t n)
-{
+static void strv_free(char **v, size_t n) {
     for (size_t i = 0; i < n; i++) free(v[i]);
     free(v);
 }
@@ -90,34 +87,27 @@ static void strv_free(char **v, size_t n)
 /* Consolidation (options_merge, options_plan) runs once at start, after
  * every source has been parsed: its copies end c6 when memory runs out
  * (util/err.h, x*), the parsers above them report it instead. */
-static char *merge_strdup(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
-}
+static char *merge_strdup(const char *s) { return s ? xstrdup(s) : NULL; }
 
-static char **strv_dup(char *const *v, size_t n)
-{
+static char **strv_dup(char *const *v, size_t n) {
     char **r = xrealloc(NULL, n * sizeof(*r));
     for (size_t i = 0; i < n; i++) r[i] = merge_strdup(v[i]);
     return r;
 }
 
-static void threshold_set_free(c6_threshold_set *t)
-{
+static void threshold_set_free(c6_threshold_set *t) {
     free(t->metric);
     strv_free(t->exprs, t->nexprs);
     free(t->abort_on_fail);
     free(t->delay_abort_eval_us);
 }
 
-static void thresholds_free(c6_threshold_set *t, size_t n)
-{
+static void thresholds_free(c6_threshold_set *t, size_t n) {
     for (size_t i = 0; i < n; i++) threshold_set_free(&t[i]);
     free(t);
 }
 
-static c6_threshold_set *thresholds_dup(const c6_threshold_set *t, size_t n)
-{
+static c6_threshold_set *thresholds_dup(const c6_threshold_set *t, size_t n) {
     c6_threshold_set *r = xrealloc(NULL, n * sizeof(*r));
     for (size_t i = 0; i < n; i++) {
         size_t k = t[i].nexprs;
@@ -133,27 +123,21 @@ static c6_threshold_set *thresholds_dup(const c6_threshold_set *t, size_t n)
     return r;
 }
 
-void options_init(c6_options *o)
-{
-    memset(o, 0, sizeof(*o));
-}
+void options_init(c6_options *o) { memset(o, 0, sizeof(*o)); }
 
-static void scenarios_free(c6_scenario *s, size_t n)
-{
+static void scenarios_free(c6_scenario *s, size_t n) {
     for (size_t i = 0; i < n; i++) scenario_free(&s[i]);
     free(s);
 }
 
-static c6_scenario *scenarios_dup(const c6_scenario *s, size_t n)
-{
+static c6_scenario *scenarios_dup(const c6_scenario *s, size_t n) {
     c6_scenario *r = n ? xrealloc(NULL, n * sizeof(*r)) : NULL;
     for (size_t i = 0; i < n; i++)
         if (scenario_copy(&r[i], &s[i])) out_of_memory_exit();
     return r;
 }
 
-static void tls_auth_free(c6_tls_auth *a, size_t n)
-{
+static void tls_auth_free(c6_tls_auth *a, size_t n) {
     for (size_t i = 0; i < n; i++) {
         strv_free(a[i].domains, a[i].ndomains);
         free(a[i].cert);
@@ -163,8 +147,7 @@ static void tls_auth_free(c6_tls_auth *a, size_t n)
     free(a);
 }
 
-static c6_tls_auth *tls_auth_dup(const c6_tls_auth *a, size_t n)
-{
+static c6_tls_auth *tls_auth_dup(const c6_tls_auth *a, size_t n) {
     c6_tls_auth *r = n ? xrealloc(NULL, n * sizeof(*r)) : NULL;
     for (size_t i = 0; i < n; i++) {
         r[i].domains = strv_dup(a[i].domains, a[i].ndomains);
@@ -181,8 +164,7 @@ static void field_release(c6_options *o, const struct field_def *f);
 static size_t fields_count(void);
 static const struct field_def *field_at(size_t i);
 
-void options_free(c6_options *o)
-{
+void options_free(c6_options *o) {
     for (size_t i = 0; i < fields_count(); i++) field_release(o, field_at(i));
     free(o->scenarios_error);
     free(o->scenarios_json);
@@ -193,8 +175,7 @@ void options_free(c6_options *o)
 /* ------------------------------------------------------------------------ */
 /* Stage lists and trend stats (shared by env, JSON and CLI flags)           */
 
-static int parse_stage(const char *text, c6_stage *st, char *err, size_t errlen)
-{
+static int parse_stage(const char *text, c6_stage *st, char *err, size_t errlen) {
     char derr[200];
     const char *colon = strchr(text, ':');
     size_t dlen = colon ? (size_t)(colon - text) : strlen(text);
@@ -210,8 +191,7 @@ static int parse_stage(const char *text, c6_stage *st, char *err, size_t errlen)
     rc = strconv_parse_i64(tgt, &st->target);
     if (rc != 0 && *tgt == '\0')
         err_set(err, errlen, "stage \"%s\": missing target (use duration:target, e.g. 30s:10)", text);
-    else if (rc != 0)
-        err_set(err, errlen, "stage \"%s\": target \"%s\" is not an integer", text, tgt);
+    else if (rc != 0) err_set(err, errlen, "stage \"%s\": target \"%s\" is not an integer", text, tgt);
     free(tgt);
     return rc;
 }
@@ -219,8 +199,7 @@ static int parse_stage(const char *text, c6_stage *st, char *err, size_t errlen)
 /* Calls fn on each comma-separated, blank-trimmed item of list. Empty items
  * ("a,,b", a trailing comma) are skipped: k6 drops empty stages too. */
 static int for_each_item(const char *list, int (*fn)(const char *item, void *ctx), void *ctx, char *err,
-                         size_t errlen)
-{
+                         size_t errlen) {
     const char *p = list;
     while (*p) {
         const char *comma = strchr(p, ',');
@@ -243,8 +222,7 @@ typedef struct {
     size_t errlen;
 } stage_list_ctx;
 
-static int stage_item(const char *item, void *vctx)
-{
+static int stage_item(const char *item, void *vctx) {
     stage_list_ctx *c = vctx;
     c6_stage st;
     if (parse_stage(item, &st, c->err, c->errlen) != 0) return -1;
@@ -253,15 +231,13 @@ static int stage_item(const char *item, void *vctx)
     return 0;
 }
 
-int options_parse_stages(const char *list, c6_stage **stages, size_t *n, char *err, size_t errlen)
-{
+int options_parse_stages(const char *list, c6_stage **stages, size_t *n, char *err, size_t errlen) {
     stage_list_ctx c = {stages, n, err, errlen};
     return for_each_item(list, stage_item, &c, err, errlen);
 }
 
 /* avg, min, med, max, count, or p(N) with 0 <= N <= 100 (k6's set). */
-static int check_trend_stat(const char *st, char *err, size_t errlen)
-{
+static int check_trend_stat(const char *st, char *err, size_t errlen) {
     static const char *fixed[] = {"avg", "min", "med", "max", "count"};
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
         if (strcmp(st, fixed[i]) == 0) return 0;
@@ -280,8 +256,7 @@ static int check_trend_stat(const char *st, char *err, size_t errlen)
     }
     double p = (digits && dots <= 1 && !others) ? strtod(num, NULL) : -1;
     if (p < 0 || p > 100)
-        return err_set(err, errlen,
-                    "invalid percentile trend stat value '%s', provide a number between 0 and 100", st);
+        return err_set(err, errlen, "invalid percentile trend stat value '%s', provide a number between 0 and 100", st);
     return 0;
 }
 
@@ -292,8 +267,7 @@ typedef struct {
     size_t errlen;
 } stat_list_ctx;
 
-static int stat_item(const char *item, void *vctx)
-{
+static int stat_item(const char *item, void *vctx) {
     stat_list_ctx *c = vctx;
     if (check_trend_stat(item, c->err, c->errlen) != 0) return -1;
     char *copy = c6_strdup(item);
@@ -305,8 +279,7 @@ static int stat_item(const char *item, void *vctx)
     return 0;
 }
 
-int options_parse_trend_stats(const char *list, char ***stats, size_t *n, char *err, size_t errlen)
-{
+int options_parse_trend_stats(const char *list, char ***stats, size_t *n, char *err, size_t errlen) {
     stat_list_ctx c = {stats, n, err, errlen};
     return for_each_item(list, stat_item, &c, err, errlen);
 }
@@ -315,10 +288,24 @@ int options_parse_trend_stats(const char *list, char ***stats, size_t *n, char *
 /* The fields k6 reads from JSON (script/config) and from K6_* variables     */
 
 typedef enum {
-    F_INT, F_DURATION, F_BOOL, F_STRING,
-    F_STAGES, F_TREND_STATS, F_THRESHOLDS, F_TAGS, F_SCENARIOS, F_SYSTEM_TAGS,
-    F_TLS_VERSION, F_TLS_SUITES, F_TLS_AUTH,
-    F_HOSTS, F_DNS, F_HOSTNAMES, F_CIDRS, F_LOCAL_IPS
+    F_INT,
+    F_DURATION,
+    F_BOOL,
+    F_STRING,
+    F_STAGES,
+    F_TREND_STATS,
+    F_THRESHOLDS,
+    F_TAGS,
+    F_SCENARIOS,
+    F_SYSTEM_TAGS,
+    F_TLS_VERSION,
+    F_TLS_SUITES,
+    F_TLS_AUTH,
+    F_HOSTS,
+    F_DNS,
+    F_HOSTNAMES,
+    F_CIDRS,
+    F_LOCAL_IPS
 } field_kind;
 
 /* One option: where JSON and the environment name it, and where it lives
@@ -328,15 +315,15 @@ typedef struct field_def {
     const char *json; /* key in script options / config file; NULL: flags and env only */
     const char *env;  /* K6_* variable; NULL: not settable from the environment */
     field_kind kind;
-    size_t set_off;   /* offsetof the _set flag */
-    size_t val_off;   /* offsetof the value (lists: the array; tlsVersion: min) */
-    size_t n_off;     /* lists: offsetof the count (tlsVersion: max); else 0 */
-    bool exec_group;  /* duration, iterations, stages, scenarios: merged as one group */
+    size_t set_off;  /* offsetof the _set flag */
+    size_t val_off;  /* offsetof the value (lists: the array; tlsVersion: min) */
+    size_t n_off;    /* lists: offsetof the count (tlsVersion: max); else 0 */
+    bool exec_group; /* duration, iterations, stages, scenarios: merged as one group */
 } field_def;
 
-#define SCALAR(f, v) offsetof(c6_options, f), offsetof(c6_options, v), 0, false
-#define LIST(f, v, n) offsetof(c6_options, f), offsetof(c6_options, v), offsetof(c6_options, n), false
-#define GROUP_SCALAR(f, v) offsetof(c6_options, f), offsetof(c6_options, v), 0, true
+#define SCALAR(f, v)        offsetof(c6_options, f), offsetof(c6_options, v), 0, false
+#define LIST(f, v, n)       offsetof(c6_options, f), offsetof(c6_options, v), offsetof(c6_options, n), false
+#define GROUP_SCALAR(f, v)  offsetof(c6_options, f), offsetof(c6_options, v), 0, true
 #define GROUP_LIST(f, v, n) offsetof(c6_options, f), offsetof(c6_options, v), offsetof(c6_options, n), true
 
 static const field_def FIELDS[] = {
@@ -346,20 +333,19 @@ static const field_def FIELDS[] = {
     {"stages", "K6_STAGES", F_STAGES, GROUP_LIST(stages_set, stages, nstages)},
     {"thresholds", NULL, F_THRESHOLDS, LIST(thresholds_set, thresholds, nthresholds)},
     {"tags", NULL, F_TAGS, LIST(tags_set, tags, ntags)},
-    {"summaryTrendStats", "K6_SUMMARY_TREND_STATS", F_TREND_STATS, LIST(summary_trend_stats_set, summary_trend_stats, nsummary_trend_stats)},
+    {"summaryTrendStats", "K6_SUMMARY_TREND_STATS", F_TREND_STATS,
+     LIST(summary_trend_stats_set, summary_trend_stats, nsummary_trend_stats)},
     {NULL, "K6_NO_THRESHOLDS", F_BOOL, SCALAR(no_thresholds_set, no_thresholds)},
     {"insecureSkipTLSVerify", "K6_INSECURE_SKIP_TLS_VERIFY", F_BOOL,
      SCALAR(insecure_skip_tls_verify_set, insecure_skip_tls_verify)},
     {"userAgent", "K6_USER_AGENT", F_STRING, SCALAR(user_agent_set, user_agent)},
     {"setupTimeout", "K6_SETUP_TIMEOUT", F_DURATION, SCALAR(setup_timeout_set, setup_timeout_us)},
-    {"teardownTimeout", "K6_TEARDOWN_TIMEOUT", F_DURATION,
-     SCALAR(teardown_timeout_set, teardown_timeout_us)},
+    {"teardownTimeout", "K6_TEARDOWN_TIMEOUT", F_DURATION, SCALAR(teardown_timeout_set, teardown_timeout_us)},
     {NULL, "K6_SUMMARY_EXPORT", F_STRING, SCALAR(summary_export_set, summary_export)},
     {"scenarios", NULL, F_SCENARIOS, GROUP_LIST(scenarios_set, scenarios, nscenarios)},
     {"summaryTimeUnit", "K6_SUMMARY_TIME_UNIT", F_STRING, SCALAR(summary_time_unit_set, summary_time_unit)},
     {"systemTags", "K6_SYSTEM_TAGS", F_SYSTEM_TAGS, LIST(system_tags_set, system_tags, nsystem_tags)},
-    {"executionSegment", "K6_EXECUTION_SEGMENT", F_STRING,
-     SCALAR(execution_segment_set, execution_segment)},
+    {"executionSegment", "K6_EXECUTION_SEGMENT", F_STRING, SCALAR(execution_segment_set, execution_segment)},
     {"executionSegmentSequence", "K6_EXECUTION_SEGMENT_SEQUENCE", F_STRING,
      SCALAR(execution_segment_sequence_set, execution_segment_sequence)},
     {"paused", "K6_PAUSED", F_BOOL, SCALAR(paused_set, paused)},
@@ -370,7 +356,8 @@ static const field_def FIELDS[] = {
     {"noSetup", "K6_NO_SETUP", F_BOOL, SCALAR(no_setup_set, no_setup)},
     {"noTeardown", "K6_NO_TEARDOWN", F_BOOL, SCALAR(no_teardown_set, no_teardown)},
     {"tlsVersion", "K6_TLS_VERSION", F_TLS_VERSION, LIST(tls_version_set, tls_version_min, tls_version_max)},
-    {"tlsCipherSuites", "K6_TLS_CIPHER_SUITES", F_TLS_SUITES, LIST(tls_cipher_suites_set, tls_cipher_suites, ntls_cipher_suites)},
+    {"tlsCipherSuites", "K6_TLS_CIPHER_SUITES", F_TLS_SUITES,
+     LIST(tls_cipher_suites_set, tls_cipher_suites, ntls_cipher_suites)},
     {"tlsAuth", NULL, F_TLS_AUTH, LIST(tls_auth_set, tls_auth, ntls_auth)},
     {"hosts", NULL, F_HOSTS, LIST(hosts_set, hosts, nhosts)},
     {"dns", "K6_DNS", F_DNS, SCALAR(dns_set, dns)},
@@ -390,35 +377,25 @@ static const field_def FIELDS[] = {
 
 #define NFIELDS (sizeof(FIELDS) / sizeof(FIELDS[0]))
 
-static bool *field_set(c6_options *o, const field_def *f)
-{
-    return (bool *)((char *)o + f->set_off);
-}
+static bool *field_set(c6_options *o, const field_def *f) { return (bool *)((char *)o + f->set_off); }
 
-static void *field_val(c6_options *o, const field_def *f)
-{
-    return (char *)o + f->val_off;
-}
+static void *field_val(c6_options *o, const field_def *f) { return (char *)o + f->val_off; }
 
 static size_t fields_count(void) { return NFIELDS; }
 static const field_def *field_at(size_t i) { return &FIELDS[i]; }
 
 /* Frees what f owns in o. */
-static void field_release(c6_options *o, const field_def *f)
-{
+static void field_release(c6_options *o, const field_def *f) {
     void *v = field_val(o, f);
     size_t n = f->n_off && f->kind != F_TLS_VERSION ? *(size_t *)((char *)o + f->n_off) : 0;
     switch (f->kind) {
     case F_INT:
     case F_DURATION:
-    case F_BOOL:
-        break;
+    case F_BOOL: break;
     case F_STRING:
     case F_DNS:
     case F_LOCAL_IPS:
-    case F_STAGES:
-        free(*(void **)v);
-        break;
+    case F_STAGES: free(*(void **)v); break;
     case F_TLS_VERSION:
         free(*(char **)v);
         free(*(char **)((char *)o + f->n_off));
@@ -427,22 +404,12 @@ static void field_release(c6_options *o, const field_def *f)
     case F_SYSTEM_TAGS:
     case F_TLS_SUITES:
     case F_HOSTNAMES:
-    case F_CIDRS:
-        strv_free(*(char ***)v, n);
-        break;
-    case F_THRESHOLDS:
-        thresholds_free(*(c6_threshold_set **)v, n);
-        break;
+    case F_CIDRS: strv_free(*(char ***)v, n); break;
+    case F_THRESHOLDS: thresholds_free(*(c6_threshold_set **)v, n); break;
     case F_TAGS:
-    case F_HOSTS:
-        c6_kv_free(*(c6_kv **)v, n);
-        break;
-    case F_TLS_AUTH:
-        tls_auth_free(*(c6_tls_auth **)v, n);
-        break;
-    case F_SCENARIOS:
-        scenarios_free(*(c6_scenario **)v, n);
-        break;
+    case F_HOSTS: c6_kv_free(*(c6_kv **)v, n); break;
+    case F_TLS_AUTH: tls_auth_free(*(c6_tls_auth **)v, n); break;
+    case F_SCENARIOS: scenarios_free(*(c6_scenario **)v, n); break;
     }
 }
 
@@ -456,9 +423,7 @@ typedef struct {
     size_t errlen;
 } jctx;
 
-__attribute__((format(printf, 3, 4)))
-static int jfail(const jctx *c, const char *path, const char *fmt, ...)
-{
+__attribute__((format(printf, 3, 4))) static int jfail(const jctx *c, const char *path, const char *fmt, ...) {
     if (!c->err || !c->errlen) return -1;
     int n = snprintf(c->err, c->errlen, "%s%s: ", c->prefix, path);
     if (n < 0 || (size_t)n >= c->errlen) return -1;
@@ -469,18 +434,15 @@ static int jfail(const jctx *c, const char *path, const char *fmt, ...)
     return -1;
 }
 
-static int opts_json_i64(const jctx *c, const char *path, const cJSON *v, bool *set, int64_t *out)
-{
+static int opts_json_i64(const jctx *c, const char *path, const cJSON *v, bool *set, int64_t *out) {
     return cfg_json_i64(v, c->prefix, path, out, set, c->err, c->errlen);
 }
 
-static int opts_json_duration(const jctx *c, const char *path, const cJSON *v, int64_t *out)
-{
+static int opts_json_duration(const jctx *c, const char *path, const cJSON *v, int64_t *out) {
     return cfg_json_duration(v, c->prefix, path, false, out, c->err, c->errlen);
 }
 
-static int opts_json_stages(const jctx *c, const cJSON *v, c6_options *o)
-{
+static int opts_json_stages(const jctx *c, const cJSON *v, c6_options *o) {
     if (cfg_json_stages(v, c->prefix, "stages", CFG_STAGES_OPTIONS, &o->stages, &o->nstages, NULL, 0, c->err,
                         c->errlen) != 0)
         return -1;
@@ -488,8 +450,7 @@ static int opts_json_stages(const jctx *c, const cJSON *v, c6_options *o)
     return 0;
 }
 
-static int json_trend_stats(const jctx *c, const cJSON *v, c6_options *o)
-{
+static int json_trend_stats(const jctx *c, const cJSON *v, c6_options *o) {
     char path[64], serr[200];
     if (!cJSON_IsArray(v)) return jfail(c, "summaryTrendStats", "must be an array of strings");
     int n = cJSON_GetArraySize(v);
@@ -498,8 +459,7 @@ static int json_trend_stats(const jctx *c, const cJSON *v, c6_options *o)
         const cJSON *s = cJSON_GetArrayItem(v, i);
         snprintf(path, sizeof(path), "summaryTrendStats[%d]", i);
         if (!cJSON_IsString(s)) return jfail(c, path, "must be a string");
-        if (check_trend_stat(s->valuestring, serr, sizeof(serr)) != 0)
-            return jfail(c, path, "%s", serr);
+        if (check_trend_stat(s->valuestring, serr, sizeof(serr)) != 0) return jfail(c, path, "%s", serr);
         if (!(o->summary_trend_stats[o->nsummary_trend_stats] = c6_strdup(s->valuestring)))
             return err_oom(c->err, c->errlen);
         o->nsummary_trend_stats++;
@@ -510,9 +470,7 @@ static int json_trend_stats(const jctx *c, const cJSON *v, c6_options *o)
 
 /* One element of thresholds[metric]: "p(95)<200" or {threshold, abortOnFail,
  * delayAbortEval}. */
-static int json_threshold(const jctx *c, const char *path, const cJSON *v,
-                          c6_threshold_set *t)
-{
+static int json_threshold(const jctx *c, const char *path, const cJSON *v, c6_threshold_set *t) {
     char sub[400];
     size_t k = t->nexprs;
     bool abort_on_fail = false;
@@ -534,8 +492,9 @@ static int json_threshold(const jctx *c, const char *path, const cJSON *v,
         snprintf(sub, sizeof(sub), "%s.delayAbortEval", path);
         if (d && !cJSON_IsNull(d) && opts_json_duration(c, sub, d, &delay) != 0) return -1;
     } else {
-        return jfail(c, path, "must be a string like \"p(95)<200\" or an object "
-                              "{threshold, abortOnFail, delayAbortEval}");
+        return jfail(c, path,
+                     "must be a string like \"p(95)<200\" or an object "
+                     "{threshold, abortOnFail, delayAbortEval}");
     }
     /* (each array keeps its old block when one fails: nexprs still counts them all) */
     if (grow_array(&t->exprs, k + 1, sizeof(char *)) || grow_array(&t->abort_on_fail, k + 1, sizeof(bool)) ||
@@ -547,16 +506,14 @@ static int json_threshold(const jctx *c, const char *path, const cJSON *v,
     return 0;
 }
 
-static int json_thresholds(const jctx *c, const cJSON *v, c6_options *o)
-{
+static int json_thresholds(const jctx *c, const cJSON *v, c6_options *o) {
     char path[300];
     if (!cJSON_IsObject(v)) return jfail(c, "thresholds", "must be an object of metric: [...]");
     o->thresholds_set = true;
     for (const cJSON *m = v->child; m; m = m->next) {
         if (cJSON_IsNull(m)) continue;
         snprintf(path, sizeof(path), "thresholds.%.200s", m->string);
-        if (!cJSON_IsArray(m))
-            return jfail(c, path, "must be an array of thresholds, like [\"p(95)<200\"]");
+        if (!cJSON_IsArray(m)) return jfail(c, path, "must be an array of thresholds, like [\"p(95)<200\"]");
         if (grow_array(&o->thresholds, o->nthresholds + 1, sizeof(c6_threshold_set))) return err_oom(c->err, c->errlen);
         c6_threshold_set *t = &o->thresholds[o->nthresholds++];
         memset(t, 0, sizeof(*t));
@@ -572,8 +529,7 @@ static int json_thresholds(const jctx *c, const cJSON *v, c6_options *o)
 }
 
 /* Appends a copy of key: value; -1 when out of memory (the list unchanged). */
-static int add_kv(c6_kv **kv, size_t *n, const char *key, const char *value)
-{
+static int add_kv(c6_kv **kv, size_t *n, const char *key, const char *value) {
     c6_kv e = {c6_strdup(key), c6_strdup(value)};
     if (!e.key || !e.value || grow_array(kv, *n + 1, sizeof **kv)) {
         free(e.key);
@@ -585,8 +541,7 @@ static int add_kv(c6_kv **kv, size_t *n, const char *key, const char *value)
 }
 
 /* Appends a copy of s; -1 when out of memory (the list unchanged). */
-static int add_str(char ***list, size_t *n, const char *s)
-{
+static int add_str(char ***list, size_t *n, const char *s) {
     char *copy = c6_strdup(s);
     if (!copy || grow_array(list, *n + 1, sizeof **list)) {
         free(copy);
@@ -597,8 +552,7 @@ static int add_str(char ***list, size_t *n, const char *s)
 }
 
 /* An empty tags object does not override lower sources (as in k6). */
-static int json_tags(const jctx *c, const cJSON *v, c6_options *o)
-{
+static int json_tags(const jctx *c, const cJSON *v, c6_options *o) {
     char path[300];
     if (!cJSON_IsObject(v)) return jfail(c, "tags", "must be an object of name: \"value\"");
     for (const cJSON *t = v->child; t; t = t->next) {
@@ -611,13 +565,9 @@ static int json_tags(const jctx *c, const cJSON *v, c6_options *o)
     return 0;
 }
 
-int options_add_system_tag(c6_options *o, const char *name)
-{
-    return add_str(&o->system_tags, &o->nsystem_tags, name);
-}
+int options_add_system_tag(c6_options *o, const char *name) { return add_str(&o->system_tags, &o->nsystem_tags, name); }
 
-int options_parse_system_tags(const char *list, c6_options *o, char *err, size_t errlen)
-{
+int options_parse_system_tags(const char *list, c6_options *o, char *err, size_t errlen) {
     char *copy = c6_strdup(list);
     if (!copy) return err_oom(err, errlen);
     int rc = 0;
@@ -635,17 +585,14 @@ int options_parse_system_tags(const char *list, c6_options *o, char *err, size_t
 
 /* ---- TLS options ---- */
 
-static int check_tls_version(const char *name, char *err, size_t errlen)
-{
+static int check_tls_version(const char *name, char *err, size_t errlen) {
     if (tls_version_from_name(name) >= 0) return 0;
-    return err_set(err, errlen, "unknown TLS version \"%.64s\" (use ssl3.0, tls1.0, tls1.1, tls1.2 or tls1.3)",
-                   name);
+    return err_set(err, errlen, "unknown TLS version \"%.64s\" (use ssl3.0, tls1.0, tls1.1, tls1.2 or tls1.3)", name);
 }
 
 /* tlsVersion: "tls1.2" (exactly that version) or {min, max} (either may be
  * left out: that side stays open). */
-static int json_tls_version(const jctx *c, const cJSON *v, c6_options *o)
-{
+static int json_tls_version(const jctx *c, const cJSON *v, c6_options *o) {
     char e[160];
     if (cJSON_IsString(v)) {
         if (check_tls_version(v->valuestring, e, sizeof(e)) != 0) return jfail(c, "tlsVersion", "%s", e);
@@ -654,8 +601,7 @@ static int json_tls_version(const jctx *c, const cJSON *v, c6_options *o)
         if (!o->tls_version_min || !o->tls_version_max) return err_oom(c->err, c->errlen);
         return o->tls_version_set = true, 0;
     }
-    if (!cJSON_IsObject(v))
-        return jfail(c, "tlsVersion", "must be a version like \"tls1.2\" or an object {min, max}");
+    if (!cJSON_IsObject(v)) return jfail(c, "tlsVersion", "must be a version like \"tls1.2\" or an object {min, max}");
     static const char *const keys[] = {"min", "max"};
     char **dst[] = {&o->tls_version_min, &o->tls_version_max};
     for (int i = 0; i < 2; i++) {
@@ -670,17 +616,17 @@ static int json_tls_version(const jctx *c, const cJSON *v, c6_options *o)
     return o->tls_version_set = true, 0;
 }
 
-static int add_tls_suite(c6_options *o, const char *name, char *err, size_t errlen)
-{
+static int add_tls_suite(c6_options *o, const char *name, char *err, size_t errlen) {
     if (!tls_cipher_known(name))
-        return err_set(err, errlen, "unknown cipher suite \"%.80s\" (use Go's names, e.g. "
-                                    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)", name);
+        return err_set(err, errlen,
+                       "unknown cipher suite \"%.80s\" (use Go's names, e.g. "
+                       "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)",
+                       name);
     if (add_str(&o->tls_cipher_suites, &o->ntls_cipher_suites, name)) return err_oom(err, errlen);
     return 0;
 }
 
-static int json_tls_suites(const jctx *c, const cJSON *v, c6_options *o)
-{
+static int json_tls_suites(const jctx *c, const cJSON *v, c6_options *o) {
     char path[64], e[200];
     if (!cJSON_IsArray(v)) return jfail(c, "tlsCipherSuites", "must be an array of cipher suite names");
     int i = 0;
@@ -692,8 +638,7 @@ static int json_tls_suites(const jctx *c, const cJSON *v, c6_options *o)
     return o->tls_cipher_suites_set = true, 0;
 }
 
-static int json_tls_auth_entry(const jctx *c, const char *path, const cJSON *v, c6_tls_auth *a)
-{
+static int json_tls_auth_entry(const jctx *c, const char *path, const cJSON *v, c6_tls_auth *a) {
     char sub[96];
     if (!cJSON_IsObject(v)) return jfail(c, path, "must be an object {domains, cert, key, password}");
     static const char *const keys[] = {"cert", "key"};
@@ -721,8 +666,7 @@ static int json_tls_auth_entry(const jctx *c, const char *path, const cJSON *v, 
     return 0;
 }
 
-static int json_tls_auth(const jctx *c, const cJSON *v, c6_options *o)
-{
+static int json_tls_auth(const jctx *c, const cJSON *v, c6_options *o) {
     char path[64];
     if (!cJSON_IsArray(v)) return jfail(c, "tlsAuth", "must be an array of {domains, cert, key, password}");
     int i = 0;
@@ -737,8 +681,7 @@ static int json_tls_auth(const jctx *c, const cJSON *v, c6_options *o)
 }
 
 /* hosts: {"name[:port]": "IP[:port]"}; both sides validated now. */
-static int json_hosts(const jctx *c, const cJSON *v, c6_options *o)
-{
+static int json_hosts(const jctx *c, const cJSON *v, c6_options *o) {
     if (!cJSON_IsObject(v)) return jfail(c, "hosts", "must be an object of host name -> IP[:port]");
     const cJSON *it;
     char e[256], path[300];
@@ -758,8 +701,7 @@ static int json_hosts(const jctx *c, const cJSON *v, c6_options *o)
 }
 
 /* dns: {ttl, select, policy} -> the K6_DNS text form, validated. */
-static int json_dns(const jctx *c, const cJSON *v, c6_options *o)
-{
+static int json_dns(const jctx *c, const cJSON *v, c6_options *o) {
     if (!cJSON_IsObject(v)) return jfail(c, "dns", "must be an object {ttl, select, policy}");
     char text[256] = "", e[256];
     const cJSON *it;
@@ -768,10 +710,9 @@ static int json_dns(const jctx *c, const cJSON *v, c6_options *o)
         if (cJSON_IsNull(it)) continue;
         if (cJSON_IsString(it))
             snprintf(text + n, sizeof(text) - n, "%s%.20s=%.60s", n ? "," : "", it->string, it->valuestring);
-        else if (cJSON_IsNumber(it) && strcmp(it->string, "ttl") == 0)   /* milliseconds */
+        else if (cJSON_IsNumber(it) && strcmp(it->string, "ttl") == 0) /* milliseconds */
             snprintf(text + n, sizeof(text) - n, "%sttl=%.0fms", n ? "," : "", it->valuedouble);
-        else
-            return jfail(c, "dns", "%.20s must be a string", it->string);
+        else return jfail(c, "dns", "%.20s must be a string", it->string);
     }
     dialer_dns d;
     dialer_dns_default(&d);
@@ -783,16 +724,14 @@ static int json_dns(const jctx *c, const cJSON *v, c6_options *o)
 }
 
 /* One blockHostnames pattern or blacklistIPs range, validated and appended. */
-static int add_checked(const char *item, bool cidr, char ***list, size_t *n, char *e, size_t elen)
-{
+static int add_checked(const char *item, bool cidr, char ***list, size_t *n, char *e, size_t elen) {
     dialer_cidr cr;
     if (cidr ? dialer_parse_cidr(item, &cr, e, elen) : dialer_check_pattern(item, e, elen)) return -1;
     if (add_str(list, n, item)) return err_oom(e, elen);
     return 0;
 }
 
-static int json_strlist(const jctx *c, const field_def *f, const cJSON *v, c6_options *o)
-{
+static int json_strlist(const jctx *c, const field_def *f, const cJSON *v, c6_options *o) {
     bool cidr = f->kind == F_CIDRS;
     char ***list = cidr ? &o->blacklist_ips : &o->block_hostnames;
     size_t *n = cidr ? &o->nblacklist_ips : &o->nblock_hostnames;
@@ -808,12 +747,10 @@ static int json_strlist(const jctx *c, const field_def *f, const cJSON *v, c6_op
     return *field_set(o, f) = true, 0;
 }
 
-static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_options *o)
-{
+static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_options *o) {
     bool *set = field_set(o, f);
     switch (f->kind) {
-    case F_INT:
-        return opts_json_i64(c, f->json, v, set, field_val(o, f));
+    case F_INT: return opts_json_i64(c, f->json, v, set, field_val(o, f));
     case F_DURATION:
         if (opts_json_duration(c, f->json, v, field_val(o, f)) != 0) return -1;
         return *set = true, 0;
@@ -826,21 +763,17 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
         free(*(char **)field_val(o, f));
         if (!(*(char **)field_val(o, f) = c6_strdup(v->valuestring))) return err_oom(c->err, c->errlen);
         return *set = true, 0;
-    case F_STAGES:
-        return opts_json_stages(c, v, o);
-    case F_TREND_STATS:
-        return json_trend_stats(c, v, o);
-    case F_THRESHOLDS:
-        return json_thresholds(c, v, o);
-    case F_TAGS:
-        return json_tags(c, v, o);
+    case F_STAGES: return opts_json_stages(c, v, o);
+    case F_TREND_STATS: return json_trend_stats(c, v, o);
+    case F_THRESHOLDS: return json_thresholds(c, v, o);
+    case F_TAGS: return json_tags(c, v, o);
     case F_SCENARIOS: {
         char verr[4096];
-        if (scenarios_parse_json(v, c->origin, &o->scenarios, &o->nscenarios, c->err, c->errlen, verr,
-                                 sizeof(verr)) != 0)
+        if (scenarios_parse_json(v, c->origin, &o->scenarios, &o->nscenarios, c->err, c->errlen, verr, sizeof(verr)) !=
+            0)
             return -1;
         if (verr[0] && !(o->scenarios_error = c6_strdup(verr))) return err_oom(c->err, c->errlen);
-        free(o->scenarios_json);   /* as written, for k6's archives (config/options_archive.c) */
+        free(o->scenarios_json); /* as written, for k6's archives (config/options_archive.c) */
         if (!(o->scenarios_json = cJSON_PrintUnformatted(v))) return err_oom(c->err, c->errlen);
         return *set = true, 0;
     }
@@ -853,19 +786,13 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
         }
         return *set = true, 0;
     }
-    case F_TLS_VERSION:
-        return json_tls_version(c, v, o);
-    case F_TLS_SUITES:
-        return json_tls_suites(c, v, o);
-    case F_TLS_AUTH:
-        return json_tls_auth(c, v, o);
-    case F_HOSTS:
-        return json_hosts(c, v, o);
-    case F_DNS:
-        return json_dns(c, v, o);
+    case F_TLS_VERSION: return json_tls_version(c, v, o);
+    case F_TLS_SUITES: return json_tls_suites(c, v, o);
+    case F_TLS_AUTH: return json_tls_auth(c, v, o);
+    case F_HOSTS: return json_hosts(c, v, o);
+    case F_DNS: return json_dns(c, v, o);
     case F_HOSTNAMES:
-    case F_CIDRS:
-        return json_strlist(c, f, v, o);
+    case F_CIDRS: return json_strlist(c, f, v, o);
     case F_LOCAL_IPS: {
         char e[256];
         dialer_range *r;
@@ -885,8 +812,7 @@ static int json_field(const jctx *c, const field_def *f, const cJSON *v, c6_opti
  * regard to case, as cJSON_GetObjectItem does). */
 static const char *const K6_OTHER_KEYS[] = {"ext", "cloud", "metricSamplesBufferSize", "noCookiesReset"};
 
-static bool known_key(const char *k)
-{
+static bool known_key(const char *k) {
     for (size_t i = 0; i < NFIELDS; i++)
         if (FIELDS[i].json && strcasecmp(FIELDS[i].json, k) == 0) return true;
     for (size_t i = 0; i < sizeof K6_OTHER_KEYS / sizeof *K6_OTHER_KEYS; i++)
@@ -896,8 +822,7 @@ static bool known_key(const char *k)
 
 /* k6 decodes the script's options with DisallowUnknownFields and warns about
  * the first unknown one (internal/js/bundle.go, populateExports). */
-static int note_unknown_field(const cJSON *root, c6_options *o)
-{
+static int note_unknown_field(const cJSON *root, c6_options *o) {
     const char *first = NULL;
     for (const cJSON *e = root->child; e; e = e->next)
         if (e->string && !known_key(e->string) && (!first || strcmp(e->string, first) < 0)) first = e->string;
@@ -906,10 +831,9 @@ static int note_unknown_field(const cJSON *root, c6_options *o)
 
 /* The first number literal of json (outside strings) that is out of
  * float64's range, as written; false when there is none. */
-static bool overflowing_number(const char *json, char *out, size_t n)
-{
+static bool overflowing_number(const char *json, char *out, size_t n) {
     for (const char *p = json; *p; p++) {
-        if (*p == '"') {   /* skip the string */
+        if (*p == '"') { /* skip the string */
             for (p++; *p && *p != '"'; p++)
                 if (*p == '\\' && p[1]) p++;
             if (!*p) return false;
@@ -930,8 +854,7 @@ static bool overflowing_number(const char *json, char *out, size_t n)
 
 /* k6's text for a duration number out of range names the literal
  * ('1e309' is not a valid duration value); the JSON reader only saw +Inf. */
-static void name_overflowing_duration(const char *json, char *err, size_t errlen)
-{
+static void name_overflowing_duration(const char *json, char *err, size_t errlen) {
     char lit[128];
     if (!err || !json) return;
     const char *at = strstr(err, "'+Inf' is not a valid duration value");
@@ -942,15 +865,11 @@ static void name_overflowing_duration(const char *json, char *err, size_t errlen
     snprintf(err + (at - err), errlen - (size_t)(at - err), "'%s'%s", lit, rest);
 }
 
-int options_from_json(const char *json, const char *origin, c6_options *o,
-                      char *err, size_t errlen)
-{
+int options_from_json(const char *json, const char *origin, c6_options *o, char *err, size_t errlen) {
     if (!origin) origin = "script options";
     jctx c = {.origin = origin, .err = err, .errlen = errlen};
-    if (strcmp(origin, "script options") == 0)
-        snprintf(c.prefix, sizeof(c.prefix), "options.");
-    else
-        snprintf(c.prefix, sizeof(c.prefix), "%.200s: ", origin);
+    if (strcmp(origin, "script options") == 0) snprintf(c.prefix, sizeof(c.prefix), "options.");
+    else snprintf(c.prefix, sizeof(c.prefix), "%.200s: ", origin);
     options_init(o);
 
     const char *end = NULL;
@@ -979,8 +898,7 @@ int options_from_json(const char *json, const char *origin, c6_options *o,
 /* Environment                                                               */
 
 /* First match wins, as with getenv(3). */
-static const char *env_get(char *const *envp, const char *key)
-{
+static const char *env_get(char *const *envp, const char *key) {
     size_t n = strlen(key);
     for (; envp && *envp; envp++)
         if (strncmp(*envp, key, n) == 0 && (*envp)[n] == '=') return *envp + n + 1;
@@ -989,35 +907,41 @@ static const char *env_get(char *const *envp, const char *key)
 
 /* The Go field of k6's lib.Options a JSON key belongs to: the key with its
  * first letter upper-cased, but for these. */
-static void go_field_name(const char *json, char *out, size_t n)
-{
+static void go_field_name(const char *json, char *out, size_t n) {
     static const char *const names[][2] = {
-        {"vus", "VUs"}, {"rps", "RPS"}, {"httpDebug", "HTTPDebug"}, {"dns", "DNS"}, {"tags", "RunTags"},
-        {"blockHostnames", "BlockedHostnames"}, {"tlsVersion", "TLSVersion"}, {"tlsCipherSuites", "TLSCipherSuites"},
+        {"vus", "VUs"},
+        {"rps", "RPS"},
+        {"httpDebug", "HTTPDebug"},
+        {"dns", "DNS"},
+        {"tags", "RunTags"},
+        {"blockHostnames", "BlockedHostnames"},
+        {"tlsVersion", "TLSVersion"},
+        {"tlsCipherSuites", "TLSCipherSuites"},
         {"tlsAuth", "TLSAuth"},
     };
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (strcmp(json, names[i][0]) == 0) { snprintf(out, n, "%s", names[i][1]); return; }
+        if (strcmp(json, names[i][0]) == 0) {
+            snprintf(out, n, "%s", names[i][1]);
+            return;
+        }
     snprintf(out, n, "%s", json);
     if (*out) *out = (char)toupper((unsigned char)*out);
 }
 
 /* envconfig's ParseError as k6 reports a bad K6_* value (internal/cmd/config.go,
  * readEnvConfig): the variable, the Go field and type, and the parser's words. */
-static int env_error(const field_def *f, const char *val, const char *type, const char *details,
-                     char *err, size_t errlen)
-{
+static int env_error(const field_def *f, const char *val, const char *type, const char *details, char *err,
+                     size_t errlen) {
     char field[64];
     go_field_name(f->json ? f->json : "", field, sizeof field);
     return err_set(err, errlen, "envconfig.Process: assigning %s to %s: converting '%.64s' to type %s. details: %s",
                    f->env, field, val, type, details);
 }
 
-static int env_field(const field_def *f, const char *val, c6_options *o, char *err, size_t errlen)
-{
+static int env_field(const field_def *f, const char *val, c6_options *o, char *err, size_t errlen) {
     char sub[256];
     bool *set = field_set(o, f);
-    bool from_env = f->env && *f->env;   /* options_set_text (flags) clears it */
+    bool from_env = f->env && *f->env; /* options_set_text (flags) clears it */
     switch (f->kind) {
     case F_INT:
         if (strconv_parse_i64(val, field_val(o, f)) != 0) {
@@ -1027,24 +951,21 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
             snprintf(sub, sizeof sub, "strconv.ParseInt: parsing \"%.64s\": %s", val,
                      errno == ERANGE && !*end ? "value out of range" : "invalid syntax");
             if (from_env) return env_error(f, val, "null.Int", sub, err, errlen);
-            return err_set(err, errlen, ": %s", sub);   /* pflag's Int64 flag says the same */
+            return err_set(err, errlen, ": %s", sub); /* pflag's Int64 flag says the same */
         }
         return *set = true, 0;
     case F_DURATION:
         switch (duration_parse(val, field_val(o, f), sub, sizeof(sub))) {
-        case 0:
-            break;
-        case DURATION_INVALID:   /* k6's ParseExtendedDuration's words, in envconfig's */
+        case 0: break;
+        case DURATION_INVALID: /* k6's ParseExtendedDuration's words, in envconfig's */
             if (from_env) return env_error(f, val, "types.NullDuration", sub, err, errlen);
             /* fall through */
-        default:
-            return err_set(err, errlen, "%s: %s", f->env, sub);
+        default: return err_set(err, errlen, "%s: %s", f->env, sub);
         }
         return *set = true, 0;
     case F_BOOL:
         if (strconv_parse_bool(val, field_val(o, f)) != 0)
-            return err_set(err, errlen, "%s: \"%.64s\" is not a boolean (use true or false)",
-                        f->env, val);
+            return err_set(err, errlen, "%s: \"%.64s\" is not a boolean (use true or false)", f->env, val);
         return *set = true, 0;
     case F_STRING:
         free(*(char **)field_val(o, f));
@@ -1055,19 +976,17 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
             return err_set(err, errlen, "%s: %s", f->env, sub);
         return *set = true, 0;
     case F_TREND_STATS:
-        if (options_parse_trend_stats(val, &o->summary_trend_stats, &o->nsummary_trend_stats,
-                                      sub, sizeof(sub)) != 0)
+        if (options_parse_trend_stats(val, &o->summary_trend_stats, &o->nsummary_trend_stats, sub, sizeof(sub)) != 0)
             return err_set(err, errlen, "%s: %s", f->env, sub);
         return *set = true, 0;
-    case F_SYSTEM_TAGS:
-        return options_parse_system_tags(val, o, err, errlen);
-    case F_TLS_VERSION:   /* one version: min = max */
+    case F_SYSTEM_TAGS: return options_parse_system_tags(val, o, err, errlen);
+    case F_TLS_VERSION: /* one version: min = max */
         if (check_tls_version(val, sub, sizeof(sub)) != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
         o->tls_version_min = c6_strdup(val);
         o->tls_version_max = c6_strdup(val);
         if (!o->tls_version_min || !o->tls_version_max) return err_oom(err, errlen);
         return *set = true, 0;
-    case F_TLS_SUITES: {   /* comma-separated names */
+    case F_TLS_SUITES: { /* comma-separated names */
         char *copy = c6_strdup(val);
         if (!copy) return err_oom(err, errlen);
         int rc = 0;
@@ -1089,7 +1008,8 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
     case F_LOCAL_IPS: {
         dialer_range *r;
         size_t n;
-        if (dialer_parse_local_ips(val, &r, &n, sub, sizeof(sub)) != 0) return err_set(err, errlen, "%s: %s", f->env, sub);
+        if (dialer_parse_local_ips(val, &r, &n, sub, sizeof(sub)) != 0)
+            return err_set(err, errlen, "%s: %s", f->env, sub);
         free(r);
         free(o->local_ips);
         if (!(o->local_ips = c6_strdup(val))) return err_oom(err, errlen);
@@ -1102,28 +1022,36 @@ static int env_field(const field_def *f, const char *val, c6_options *o, char *e
         if (!copy) return err_oom(err, errlen);
         for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
             char *item = dup_trimmed(t, strlen(t));
-            if (!item) { free(copy); return err_oom(err, errlen); }
+            if (!item) {
+                free(copy);
+                return err_oom(err, errlen);
+            }
             int rc = *item ? add_checked(item, cidr, cidr ? &o->blacklist_ips : &o->block_hostnames,
-                                         cidr ? &o->nblacklist_ips : &o->nblock_hostnames, sub, sizeof(sub)) : 0;
+                                         cidr ? &o->nblacklist_ips : &o->nblock_hostnames, sub, sizeof(sub))
+                           : 0;
             free(item);
-            if (rc != 0 && strcmp(sub, "out of memory") == 0) { free(copy); return err_oom(err, errlen); }
-            if (rc != 0) { free(copy); return err_set(err, errlen, "%s: %s", f->env, sub); }
+            if (rc != 0 && strcmp(sub, "out of memory") == 0) {
+                free(copy);
+                return err_oom(err, errlen);
+            }
+            if (rc != 0) {
+                free(copy);
+                return err_set(err, errlen, "%s: %s", f->env, sub);
+            }
         }
         free(copy);
         return *set = true, 0;
     }
-    default:
-        return 0; /* JSON-only kinds have no env variable */
+    default: return 0; /* JSON-only kinds have no env variable */
     }
 }
 
-int options_set_text(c6_options *o, const char *key, const char *val, char *err, size_t errlen)
-{
+int options_set_text(c6_options *o, const char *key, const char *val, char *err, size_t errlen) {
     for (size_t i = 0; i < NFIELDS; i++) {
         const field_def *f = &FIELDS[i];
         if (!f->json || strcmp(f->json, key) != 0) continue;
         field_def g = *f;
-        g.env = "";   /* the caller names the flag: keep only the cause */
+        g.env = ""; /* the caller names the flag: keep only the cause */
         if (env_field(&g, val, o, err, errlen) == 0) return 0;
         if (err && strncmp(err, ": ", 2) == 0) memmove(err, err + 2, strlen(err + 2) + 1);
         return -1;
@@ -1131,8 +1059,7 @@ int options_set_text(c6_options *o, const char *key, const char *val, char *err,
     return err_set(err, errlen, "unknown option %s", key);
 }
 
-int options_from_env(char *const *envp, c6_options *o, char *err, size_t errlen)
-{
+int options_from_env(char *const *envp, c6_options *o, char *err, size_t errlen) {
     options_init(o);
     for (size_t i = 0; i < NFIELDS; i++) {
         if (!FIELDS[i].env) continue;
@@ -1149,16 +1076,14 @@ int options_from_env(char *const *envp, c6_options *o, char *err, size_t errlen)
 /* ------------------------------------------------------------------------ */
 /* Consolidation                                                             */
 
-static bool sets_execution(const c6_options *o)
-{
+static bool sets_execution(const c6_options *o) {
     for (size_t i = 0; i < NFIELDS; i++)
         if (FIELDS[i].exec_group && *field_set((c6_options *)o, &FIELDS[i])) return true;
     return false;
 }
 
 /* dst's copy of lower's value of f (dst has none). */
-static void field_copy(c6_options *dst, const c6_options *lower, const field_def *f)
-{
+static void field_copy(c6_options *dst, const c6_options *lower, const field_def *f) {
     char *d = (char *)dst;
     const char *l = (const char *)lower;
     void *dv = d + f->val_off;
@@ -1168,12 +1093,8 @@ static void field_copy(c6_options *dst, const c6_options *lower, const field_def
     *field_set(dst, f) = true;
     switch (f->kind) {
     case F_INT:
-    case F_DURATION:
-        *(int64_t *)dv = *(const int64_t *)lv;
-        break;
-    case F_BOOL:
-        *(bool *)dv = *(const bool *)lv;
-        break;
+    case F_DURATION: *(int64_t *)dv = *(const int64_t *)lv; break;
+    case F_BOOL: *(bool *)dv = *(const bool *)lv; break;
     case F_STRING:
     case F_DNS:
     case F_LOCAL_IPS: {
@@ -1181,7 +1102,7 @@ static void field_copy(c6_options *dst, const c6_options *lower, const field_def
         *(char **)dv = merge_strdup(v ? v : "");
         break;
     }
-    case F_TLS_VERSION:   /* a NULL bound stays open */
+    case F_TLS_VERSION: /* a NULL bound stays open */
         for (size_t off = 0; off < 2; off++) {
             size_t at = off ? f->n_off : f->val_off;
             const char *v = *(char *const *)(l + at);
@@ -1189,26 +1110,20 @@ static void field_copy(c6_options *dst, const c6_options *lower, const field_def
         }
         break;
     case F_STAGES:
-        *(c6_stage **)dv = xrealloc(NULL, n * sizeof(c6_stage));   /* (stages: [] has none to copy) */
+        *(c6_stage **)dv = xrealloc(NULL, n * sizeof(c6_stage)); /* (stages: [] has none to copy) */
         if (n) memcpy(*(c6_stage **)dv, *(c6_stage *const *)lv, n * sizeof(c6_stage));
         break;
     case F_TREND_STATS:
     case F_SYSTEM_TAGS:
     case F_TLS_SUITES:
     case F_HOSTNAMES:
-    case F_CIDRS:
-        *(char ***)dv = strv_dup(*(char **const *)lv, n);
-        break;
-    case F_THRESHOLDS:
-        *(c6_threshold_set **)dv = thresholds_dup(*(c6_threshold_set *const *)lv, n);
-        break;
+    case F_CIDRS: *(char ***)dv = strv_dup(*(char **const *)lv, n); break;
+    case F_THRESHOLDS: *(c6_threshold_set **)dv = thresholds_dup(*(c6_threshold_set *const *)lv, n); break;
     case F_TAGS:
     case F_HOSTS:
         if (c6_kv_dup((c6_kv **)dv, *(c6_kv *const *)lv, n)) out_of_memory_exit();
         break;
-    case F_TLS_AUTH:
-        *(c6_tls_auth **)dv = tls_auth_dup(*(c6_tls_auth *const *)lv, n);
-        break;
+    case F_TLS_AUTH: *(c6_tls_auth **)dv = tls_auth_dup(*(c6_tls_auth *const *)lv, n); break;
     case F_SCENARIOS:
         *(c6_scenario **)dv = scenarios_dup(*(c6_scenario *const *)lv, n);
         dst->scenarios_error = merge_strdup(lower->scenarios_error);
@@ -1217,9 +1132,8 @@ static void field_copy(c6_options *dst, const c6_options *lower, const field_def
     }
 }
 
-void options_merge(c6_options *dst, const c6_options *lower)
-{
-    bool group = sets_execution(dst);   /* the higher source owns the whole group */
+void options_merge(c6_options *dst, const c6_options *lower) {
+    bool group = sets_execution(dst); /* the higher source owns the whole group */
     for (size_t i = 0; i < NFIELDS; i++) {
         const field_def *f = &FIELDS[i];
         if (f->exec_group && group) continue;
@@ -1231,8 +1145,7 @@ void options_merge(c6_options *dst, const c6_options *lower)
 /* Execution plan                                                            */
 
 /* One scenario named "default" from the shortcut options. */
-static c6_scenario *plan_base(c6_plan *p, c6_executor kind)
-{
+static c6_scenario *plan_base(c6_plan *p, c6_executor kind) {
     memset(p, 0, sizeof(*p));
     p->scenarios = xrealloc(NULL, sizeof(c6_scenario));
     p->nscenarios = 1;
@@ -1242,33 +1155,31 @@ static c6_scenario *plan_base(c6_plan *p, c6_executor kind)
     s->exec = xstrdup("default");
     s->executor = kind;
     s->graceful_stop_us = C6_DEFAULT_GRACEFUL_STOP_US;
-    executor_def(kind)->defaults(s);   /* k6's New<Executor>Config */
+    executor_def(kind)->defaults(s); /* k6's New<Executor>Config */
     return s;
 }
 
 /* The shortcut scenario (k6's DeriveScenariosFromShortcuts): its values are
  * checked as any scenario's are, afterwards (options_plan). */
-static void plan_shared(const c6_options *o, int64_t vus, int64_t iters, c6_plan *p)
-{
+static void plan_shared(const c6_options *o, int64_t vus, int64_t iters, c6_plan *p) {
     c6_scenario *s = plan_base(p, EXECUTOR_SHARED_ITERATIONS);
     s->vus = vus;
     s->iterations = iters;
     s->max_duration_us = o->duration_set ? o->duration_us : C6_DEFAULT_MAX_DURATION_US;
 }
 
-static int plan_constant(const c6_options *o, int64_t vus, c6_plan *p, char *err, size_t errlen)
-{
+static int plan_constant(const c6_options *o, int64_t vus, c6_plan *p, char *err, size_t errlen) {
     c6_scenario *s = plan_base(p, EXECUTOR_CONSTANT_VUS);
     s->vus = vus;
     s->duration_us = o->duration_us;
-    if (o->duration_us <= 0)   /* lib/executor/execution_config_shortcuts.go */
-        return err_set(err, errlen, "`duration` option should be more than 0, for infinite duration use the "
-                                 "externally-controlled executor");
+    if (o->duration_us <= 0) /* lib/executor/execution_config_shortcuts.go */
+        return err_set(err, errlen,
+                       "`duration` option should be more than 0, for infinite duration use the "
+                       "externally-controlled executor");
     return 0;
 }
 
-static void plan_ramping(const c6_options *o, int64_t start, c6_plan *p)
-{
+static void plan_ramping(const c6_options *o, int64_t start, c6_plan *p) {
     c6_scenario *s = plan_base(p, EXECUTOR_RAMPING_VUS);
     s->start_vus = start;
     s->nstages = o->nstages;
@@ -1277,8 +1188,7 @@ static void plan_ramping(const c6_options *o, int64_t start, c6_plan *p)
 
 /* k6 checks the same-source conflicts first; the group rule in
  * options_merge has already dropped any lower source's execution options. */
-static int check_conflicts(const c6_options *o, char *err, size_t errlen)
-{
+static int check_conflicts(const c6_options *o, char *err, size_t errlen) {
     bool stages = o->nstages > 0;
     const char *a = NULL, *b = NULL;
     if (o->iterations_set && stages) a = "iterations", b = "stages";
@@ -1291,22 +1201,21 @@ static int check_conflicts(const c6_options *o, char *err, size_t errlen)
 }
 
 /* The scenarios as given; vus and the shortcuts play no part. */
-static int plan_scenarios(const c6_options *o, c6_plan *p, char *err, size_t errlen)
-{
+static int plan_scenarios(const c6_options *o, c6_plan *p, char *err, size_t errlen) {
     memset(p, 0, sizeof(*p));
-    p->scenarios = scenarios_dup(o->scenarios, o->nscenarios);   /* also when invalid: k6 checks their exec too */
+    p->scenarios = scenarios_dup(o->scenarios, o->nscenarios); /* also when invalid: k6 checks their exec too */
     p->nscenarios = o->nscenarios;
     if (o->scenarios_error) return err_set(err, errlen, "%s", o->scenarios_error), -2;
     return 0;
 }
 
-static int plan_shortcuts(const c6_options *o, c6_plan *plan, char *err, size_t errlen)
-{
+static int plan_shortcuts(const c6_options *o, c6_plan *plan, char *err, size_t errlen) {
     int64_t vus = o->vus_set ? o->vus : 1;
     if (check_conflicts(o, err, errlen) != 0) return -1;
     if (o->iterations_set) plan_shared(o, vus, o->iterations, plan);
-    else if (o->duration_set) { if (plan_constant(o, vus, plan, err, errlen)) return -1; }
-    else if (o->nstages > 0) plan_ramping(o, vus, plan);
+    else if (o->duration_set) {
+        if (plan_constant(o, vus, plan, err, errlen)) return -1;
+    } else if (o->nstages > 0) plan_ramping(o, vus, plan);
     else if (o->nscenarios > 0) return plan_scenarios(o, plan, err, errlen);
     else if (o->vus_set) plan_shared(o, vus, vus, plan);
     if (plan->nscenarios) return scenario_validate(&plan->scenarios[0], err, errlen) ? -2 : 0;
@@ -1315,8 +1224,7 @@ static int plan_shortcuts(const c6_options *o, c6_plan *plan, char *err, size_t 
     return 0;
 }
 
-int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen)
-{
+int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen) {
     memset(plan, 0, sizeof(*plan)); /* safe to free whatever path fails */
     int rc = plan_shortcuts(o, plan, err, errlen);
     if (rc != 0) return rc; /* no totals: an invalid scenario may not be plannable */
@@ -1332,8 +1240,7 @@ int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen)
     return 0;
 }
 
-void options_plan_free(c6_plan *plan)
-{
+void options_plan_free(c6_plan *plan) {
     for (size_t i = 0; i < plan->nscenarios; i++) scenario_free(&plan->scenarios[i]);
     free(plan->scenarios);
     memset(plan, 0, sizeof(*plan));

@@ -13,7 +13,10 @@
 #include "config/jsonval.h"
 
 static void put_strings(cJSON *o, const char *key, bool set, char *const *v, size_t n) {
-    if (!set) { cJSON_AddNullToObject(o, key); return; }
+    if (!set) {
+        cJSON_AddNullToObject(o, key);
+        return;
+    }
     cJSON *a = cJSON_AddArrayToObject(o, key);
     for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
 }
@@ -56,7 +59,10 @@ static void put_dns(cJSON *root, const c6_options *o) {
             if (n > kl && !strncmp(p, keys[k], kl) && p[kl] == '=') v = p + kl + 1, vl = n - kl - 1;
             p += n + (end ? 1 : 0);
         }
-        if (!v) { cJSON_AddNullToObject(d, keys[k]); continue; }
+        if (!v) {
+            cJSON_AddNullToObject(d, keys[k]);
+            continue;
+        }
         char *s = strndup(v, vl);
         cJSON_AddStringToObject(d, keys[k], s ? s : "");
         free(s);
@@ -66,7 +72,10 @@ static void put_dns(cJSON *root, const c6_options *o) {
 /* A threshold as k6 marshals it: its source, or {threshold, abortOnFail,
  * delayAbortEval} when it aborts (lib/thresholds.go). */
 static void put_thresholds(cJSON *root, const c6_options *o) {
-    if (!o->thresholds_set && !o->nthresholds) { cJSON_AddNullToObject(root, "thresholds"); return; }
+    if (!o->thresholds_set && !o->nthresholds) {
+        cJSON_AddNullToObject(root, "thresholds");
+        return;
+    }
     cJSON *th = cJSON_AddObjectToObject(root, "thresholds");
     for (size_t i = 0; i < o->nthresholds; i++) {
         const c6_threshold_set *t = &o->thresholds[i];
@@ -95,7 +104,10 @@ static int by_key(const void *a, const void *b) {
  * its nullable fields (config/scenarios.c, scenario_to_archive_json). */
 static void put_scenarios(cJSON *root, const c6_options *o) {
     cJSON *raw = o->scenarios_set && o->scenarios_json ? cJSON_Parse(o->scenarios_json) : NULL;
-    if (!raw) { cJSON_AddNullToObject(root, "scenarios"); return; }
+    if (!raw) {
+        cJSON_AddNullToObject(root, "scenarios");
+        return;
+    }
     size_t n = (size_t)cJSON_GetArraySize(raw), k = 0;
     const cJSON **items = calloc(n ? n : 1, sizeof *items), *it;
     cJSON_ArrayForEach(it, raw) if (items && it->string) items[k++] = it;
@@ -116,8 +128,8 @@ static int by_str(const void *a, const void *b) { return strcmp(*(char *const *)
 
 /* systemTags: k6's set marshals sorted; unset, k6's default set. */
 static void put_system_tags(cJSON *root, const c6_options *o) {
-    static const char *const dflt[] = {"check", "error", "error_code", "expected_response", "group", "method",
-                                       "name", "proto", "scenario", "service", "status", "subproto",
+    static const char *const dflt[] = {"check",       "error", "error_code", "expected_response", "group",  "method",
+                                       "name",        "proto", "scenario",   "service",           "status", "subproto",
                                        "tls_version", "url"};
     cJSON *a = cJSON_AddArrayToObject(root, "systemTags");
     if (!o->system_tags_set) {
@@ -134,14 +146,20 @@ static void put_system_tags(cJSON *root, const c6_options *o) {
 }
 
 static void put_tls_version(cJSON *root, const c6_options *o) {
-    if (!o->tls_version_set) { cJSON_AddNullToObject(root, "tlsVersion"); return; }
+    if (!o->tls_version_set) {
+        cJSON_AddNullToObject(root, "tlsVersion");
+        return;
+    }
     cJSON *tv = cJSON_AddObjectToObject(root, "tlsVersion");
     cJSON_AddStringToObject(tv, "min", o->tls_version_min ? o->tls_version_min : "");
     cJSON_AddStringToObject(tv, "max", o->tls_version_max ? o->tls_version_max : "");
 }
 
 static void put_tls_auth(cJSON *root, const c6_options *o) {
-    if (!o->tls_auth_set) { cJSON_AddNullToObject(root, "tlsAuth"); return; }
+    if (!o->tls_auth_set) {
+        cJSON_AddNullToObject(root, "tlsAuth");
+        return;
+    }
     cJSON *a = cJSON_AddArrayToObject(root, "tlsAuth");
     for (size_t i = 0; i < o->ntls_auth; i++) {
         const c6_tls_auth *t = &o->tls_auth[i];
@@ -169,7 +187,7 @@ cJSON *options_to_archive_json(const c6_options *o) {
     put_duration(r, "setupTimeout", o->setup_timeout_set, o->setup_timeout_us);
     put_bool(r, "noTeardown", o->no_teardown_set, o->no_teardown);
     put_duration(r, "teardownTimeout", o->teardown_timeout_set, o->teardown_timeout_us);
-    cJSON_AddNullToObject(r, "handleSummaryTimeout");   /* not an option c6 reads */
+    cJSON_AddNullToObject(r, "handleSummaryTimeout"); /* not an option c6 reads */
     put_int(r, "rps", o->rps_set, o->rps);
     put_dns(r, o);
     put_int(r, "maxRedirects", o->max_redirects_set, o->max_redirects);

@@ -12,7 +12,6 @@
 #include "config/duration.h"
 #include "config/jsonval.h"
 
-
 static void add_strings(cJSON *o, const char *key, char *const *v, size_t n) {
     cJSON *a = cJSON_AddArrayToObject(o, key);
     for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
@@ -34,15 +33,15 @@ char *options_to_json(const c6_options *o, const c6_plan *plan) {
     if (o->system_tags_set) add_strings(root, "systemTags", o->system_tags, o->nsystem_tags);
     if (o->summary_time_unit_set) cJSON_AddStringToObject(root, "summaryTimeUnit", o->summary_time_unit);
     if (o->user_agent_set) cJSON_AddStringToObject(root, "userAgent", o->user_agent);
-    if (o->insecure_skip_tls_verify_set) cJSON_AddBoolToObject(root, "insecureSkipTLSVerify", o->insecure_skip_tls_verify);
+    if (o->insecure_skip_tls_verify_set)
+        cJSON_AddBoolToObject(root, "insecureSkipTLSVerify", o->insecure_skip_tls_verify);
     if (o->no_thresholds_set) cJSON_AddBoolToObject(root, "noThresholds", o->no_thresholds);
-    if (o->tls_version_set) {   /* k6 shows both bounds, also for the one-version form */
+    if (o->tls_version_set) { /* k6 shows both bounds, also for the one-version form */
         cJSON *tv = cJSON_AddObjectToObject(root, "tlsVersion");
         cJSON_AddStringToObject(tv, "min", o->tls_version_min ? o->tls_version_min : "");
         cJSON_AddStringToObject(tv, "max", o->tls_version_max ? o->tls_version_max : "");
     }
-    if (o->tls_cipher_suites_set)
-        add_strings(root, "tlsCipherSuites", o->tls_cipher_suites, o->ntls_cipher_suites);
+    if (o->tls_cipher_suites_set) add_strings(root, "tlsCipherSuites", o->tls_cipher_suites, o->ntls_cipher_suites);
     if (o->hosts_set) cfg_json_put_kv(root, "hosts", o->hosts, o->nhosts);
     if (o->block_hostnames_set) add_strings(root, "blockHostnames", o->block_hostnames, o->nblock_hostnames);
     if (o->blacklist_ips_set) add_strings(root, "blacklistIPs", o->blacklist_ips, o->nblacklist_ips);
@@ -50,12 +49,14 @@ char *options_to_json(const c6_options *o, const c6_plan *plan) {
     if (o->no_connection_reuse_set) cJSON_AddBoolToObject(root, "noConnectionReuse", o->no_connection_reuse);
     if (o->no_vu_connection_reuse_set) cJSON_AddBoolToObject(root, "noVUConnectionReuse", o->no_vu_connection_reuse);
     if (o->throw_set) cJSON_AddBoolToObject(root, "throw", o->throw_errors);
-    if (o->discard_response_bodies_set) cJSON_AddBoolToObject(root, "discardResponseBodies", o->discard_response_bodies);
+    if (o->discard_response_bodies_set)
+        cJSON_AddBoolToObject(root, "discardResponseBodies", o->discard_response_bodies);
     if (o->max_redirects_set) cJSON_AddNumberToObject(root, "maxRedirects", (double)o->max_redirects);
     if (o->batch_set) cJSON_AddNumberToObject(root, "batch", (double)o->batch);
     if (o->batch_per_host_set) cJSON_AddNumberToObject(root, "batchPerHost", (double)o->batch_per_host);
     cfg_json_put_duration(root, "setupTimeout", o->setup_timeout_set ? o->setup_timeout_us : 60 * C6_US_PER_SEC);
-    cfg_json_put_duration(root, "teardownTimeout", o->teardown_timeout_set ? o->teardown_timeout_us : 60 * C6_US_PER_SEC);
+    cfg_json_put_duration(root, "teardownTimeout",
+                          o->teardown_timeout_set ? o->teardown_timeout_us : 60 * C6_US_PER_SEC);
     char *s = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     return s;

@@ -57,7 +57,7 @@
 #include "config/jsonval.h"
 #include "util/err.h"
 
-#define MIN_DURATION_US       C6_US_PER_SEC  /* k6's shortest duration / maxDuration */
+#define MIN_DURATION_US C6_US_PER_SEC /* k6's shortest duration / maxDuration */
 
 char *c6_strdup(const char *s) { return s ? strdup(s) : NULL; }
 
@@ -78,7 +78,10 @@ int c6_kv_dup(c6_kv **out, const c6_kv *kv, size_t n) {
 }
 
 void c6_kv_free(c6_kv *kv, size_t n) {
-    for (size_t i = 0; i < n; i++) { free(kv[i].key); free(kv[i].value); }
+    for (size_t i = 0; i < n; i++) {
+        free(kv[i].key);
+        free(kv[i].value);
+    }
     free(kv);
 }
 
@@ -150,8 +153,8 @@ void scen_err_add(scen_errs *e, const char *fmt, ...) {
 static bool scen_valid_name(const char *name) {
     if (!*name) return false;
     for (const char *p = name; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              *p == '_' || *p == '-'))
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
+              *p == '-'))
             return false;
     return true;
 }
@@ -179,7 +182,10 @@ static void validate_base(const c6_scenario *s, scen_errs *e) {
 
 /* k6's validateStages (lib/executor/helpers.go); stages are numbered from 1 */
 void scen_check_stages(const c6_scenario *s, const scen_missing *m, scen_errs *e) {
-    if (s->nstages == 0) { scen_err_add(e, "at least one stage has to be specified"); return; }
+    if (s->nstages == 0) {
+        scen_err_add(e, "at least one stage has to be specified");
+        return;
+    }
     for (size_t i = 0; i < s->nstages; i++) {
         bool no_d = m->stage == i + 1 && !strcmp(m->stage_what, "duration");
         bool no_t = m->stage == i + 1 && !strcmp(m->stage_what, "target");
@@ -238,7 +244,7 @@ typedef struct {
     size_t off, n_off;
 } opt_def;
 
-#define AT(f) offsetof(c6_scenario, f), 0
+#define AT(f)         offsetof(c6_scenario, f), 0
 #define LIST_AT(f, n) offsetof(c6_scenario, f), offsetof(c6_scenario, n)
 
 static const opt_def OPTS[] = {
@@ -262,7 +268,7 @@ static const opt_def OPTS[] = {
     {"preAllocatedVUs", K_INT, false, AT(pre_allocated_vus)},
     {"maxVUs", K_INT, false, AT(max_vus)},
 };
-#define NOPTS (sizeof OPTS / sizeof OPTS[0])
+#define NOPTS     (sizeof OPTS / sizeof OPTS[0])
 #define SEEN(key) (1u << opt_index(key))
 
 static size_t opt_index(const char *key) {
@@ -282,7 +288,7 @@ static bool opt_accepted(size_t i, c6_executor e) {
 
 /* Where parse errors go: "<prefix>scenarios.<name>.<option>: ..." */
 typedef struct {
-    const char *prefix;  /* "options." or "k6.json: " */
+    const char *prefix; /* "options." or "k6.json: " */
     const char *name;
     char *err;
     size_t errlen;
@@ -292,12 +298,11 @@ typedef struct {
  * ones in validation, after the JSON is read) and its validation error. */
 typedef struct {
     c6_scenario s;
-    unsigned seen;           /* SEEN() bits of the options given */
-    char *invalid;           /* first validation error with its prefix, NULL if valid */
+    unsigned seen; /* SEEN() bits of the options given */
+    char *invalid; /* first validation error with its prefix, NULL if valid */
 } parsed;
 
-__attribute__((format(printf, 3, 4)))
-static int pfail(const pctx *c, const char *opt, const char *fmt, ...) {
+__attribute__((format(printf, 3, 4))) static int pfail(const pctx *c, const char *opt, const char *fmt, ...) {
     if (!c->err || !c->errlen) return -1;
     int n = snprintf(c->err, c->errlen, "%sscenarios.%s%s%s: ", c->prefix, c->name, opt ? "." : "", opt ? opt : "");
     if (n >= 0 && (size_t)n < c->errlen) {
@@ -335,7 +340,7 @@ static int json_kv(const pctx *c, const char *opt, const cJSON *v, c6_kv **kv, s
     for (const cJSON *e = v->child; e; e = e->next) {
         snprintf(sub, sizeof sub, "%s.%.200s", opt, e->string);
         if (!cJSON_IsString(e) && !cJSON_IsNull(e)) return pfail(c, sub, "must be a string");
-        size_t i = 0;   /* a repeated name keeps the last value, as in a Go map */
+        size_t i = 0; /* a repeated name keeps the last value, as in a Go map */
         while (i < *n && strcmp((*kv)[i].key, e->string) != 0) i++;
         if (i == *n) {
             if (grow_array(kv, *n + 1, sizeof **kv)) return err_oom(c->err, c->errlen);
@@ -351,8 +356,8 @@ static int json_kv(const pctx *c, const char *opt, const cJSON *v, c6_kv **kv, s
 
 static int scen_json_stages(const pctx *c, const cJSON *v, parsed *p, char *missing_opt, size_t n) {
     char path[1024];
-    return cfg_json_stages(v, c->prefix, opt_path(c, "stages", path, sizeof path), CFG_STAGES_SCENARIO,
-                           &p->s.stages, &p->s.nstages, missing_opt, n, c->err, c->errlen);
+    return cfg_json_stages(v, c->prefix, opt_path(c, "stages", path, sizeof path), CFG_STAGES_SCENARIO, &p->s.stages,
+                           &p->s.nstages, missing_opt, n, c->err, c->errlen);
 }
 
 static int set_defaults(c6_scenario *s, c6_executor e) {
@@ -386,7 +391,7 @@ static int parse_option(const pctx *c, const cJSON *e, parsed *p, char *missing_
         return pfail(c, e->string, "unknown option for the %s executor", executor_name(s->executor));
     const opt_def *d = &OPTS[i];
     char *base = (char *)s;
-    if (cJSON_IsNull(e)) {   /* null: a value goes back to unset (its default stays), a list to none */
+    if (cJSON_IsNull(e)) { /* null: a value goes back to unset (its default stays), a list to none */
         p->seen &= ~(1u << i);
         if (d->kind == K_EXEC) s->exec_set = false;
         if (d->kind == K_KV) {
@@ -404,8 +409,7 @@ static int parse_option(const pctx *c, const cJSON *e, parsed *p, char *missing_
     }
     bool set = true;
     switch (d->kind) {
-    case K_EXECUTOR:     /* read first, by parse_executor */
-        break;
+    case K_EXECUTOR: /* read first, by parse_executor */ break;
     case K_IGNORED:
         if (!cJSON_IsObject(e)) return pfail(c, e->string, "must be an object");
         break;
@@ -488,16 +492,15 @@ static int parsed_order(const void *a, const void *b) {
     return by_start_then_name(&((const parsed *)a)->s, &((const parsed *)b)->s);
 }
 
-int scenarios_parse_json(const struct cJSON *obj, const char *origin, c6_scenario **out, size_t *n,
-                         char *err, size_t errlen, char *vmsg, size_t vlen) {
+int scenarios_parse_json(const struct cJSON *obj, const char *origin, c6_scenario **out, size_t *n, char *err,
+                         size_t errlen, char *vmsg, size_t vlen) {
     char prefix[256];
     if (!origin || strcmp(origin, "script options") == 0) snprintf(prefix, sizeof prefix, "options.");
     else snprintf(prefix, sizeof prefix, "%.200s: ", origin);
     *out = NULL;
     *n = 0;
     if (vmsg && vlen) vmsg[0] = 0;
-    if (!cJSON_IsObject(obj))
-        return err_set(err, errlen, "%sscenarios: must be an object of named scenarios", prefix);
+    if (!cJSON_IsObject(obj)) return err_set(err, errlen, "%sscenarios: must be an object of named scenarios", prefix);
 
     parsed *ps = NULL;
     size_t np = 0;
@@ -506,7 +509,7 @@ int scenarios_parse_json(const struct cJSON *obj, const char *origin, c6_scenari
         pctx c = {prefix, e->string, err, errlen};
         parsed p;
         rc = parse_scenario(&c, e, &p);
-        size_t k = p.s.name ? 0 : np;   /* a repeated name replaces the earlier one, as in a Go map */
+        size_t k = p.s.name ? 0 : np; /* a repeated name replaces the earlier one, as in a Go map */
         while (k < np && strcmp(ps[k].s.name, p.s.name) != 0) k++;
         if (k == np && grow_array(&ps, np + 1, sizeof *ps)) {
             scenario_free(&p.s);
@@ -515,12 +518,15 @@ int scenarios_parse_json(const struct cJSON *obj, const char *origin, c6_scenari
             break;
         }
         if (k == np) np++;
-        else { scenario_free(&ps[k].s); free(ps[k].invalid); }
+        else {
+            scenario_free(&ps[k].s);
+            free(ps[k].invalid);
+        }
         ps[k] = p;
     }
     if (rc == 0 && np > 1) qsort(ps, np, sizeof *ps, parsed_order);
     for (size_t i = 0; i < np; i++) {
-        if (rc == 0 && ps[i].invalid && vmsg && vlen) {   /* one line per scenario in k6's block */
+        if (rc == 0 && ps[i].invalid && vmsg && vlen) { /* one line per scenario in k6's block */
             size_t u = strlen(vmsg);
             snprintf(vmsg + u, vlen - u, "%s%s", u ? "\n\t- " : "", ps[i].invalid);
         }
@@ -545,8 +551,8 @@ int scenarios_parse_json(const struct cJSON *obj, const char *origin, c6_scenari
     return 0;
 }
 
-int scenarios_from_json(const struct cJSON *obj, const char *origin, c6_scenario **out, size_t *n,
-                        char *err, size_t errlen) {
+int scenarios_from_json(const struct cJSON *obj, const char *origin, c6_scenario **out, size_t *n, char *err,
+                        size_t errlen) {
     char v[512];
     if (scenarios_parse_json(obj, origin, out, n, err, errlen, v, sizeof v) != 0) return -1;
     if (!v[0]) return 0;
@@ -600,7 +606,7 @@ struct cJSON *scenario_to_archive_json(const c6_scenario *s, const struct cJSON 
         const char *key = k < 5 ? common[k] : d->options[k - 5];
         const opt_def *od = &OPTS[opt_index(key)];
         const cJSON *given = NULL, *it;
-        cJSON_ArrayForEach(it, raw)   /* Go matches keys case-insensitively; the last one wins */
+        cJSON_ArrayForEach(it, raw) /* Go matches keys case-insensitively; the last one wins */
             if (it->string && strcasecmp(it->string, key) == 0) given = it;
         if (!given || cJSON_IsNull(given)) {
             cJSON_AddNullToObject(o, key);
@@ -664,8 +670,13 @@ int64_t scenario_max_vus(const c6_scenario *s) {
 /* k6's combined plan (GetFullExecutionRequirements): every scenario's steps
  * shifted by its startTime, in time order (ties: scenarios in k6's order,
  * then each scenario's own order), summed as they come. */
-typedef struct { req_step step; size_t scenario, seq; } tracked_step;
-typedef struct { int64_t max_planned, max_possible, end; } plan_totals;
+typedef struct {
+    req_step step;
+    size_t scenario, seq;
+} tracked_step;
+typedef struct {
+    int64_t max_planned, max_possible, end;
+} plan_totals;
 
 static int tracked_order(const void *a, const void *b) {
     const tracked_step *x = a, *y = b;
@@ -738,8 +749,7 @@ static uint64_t scenario_plan_steps(const c6_scenario *s) {
     return total >= 1.8e19L ? UINT64_MAX : (uint64_t)total;
 }
 
-int scenarios_totals(const c6_scenario *s, size_t n, const capacity *cap, scen_totals *out, char *err,
-                     size_t errlen) {
+int scenarios_totals(const c6_scenario *s, size_t n, const capacity *cap, scen_totals *out, char *err, size_t errlen) {
     /* the largest scenario alone is a floor of what the test needs at once:
      * refused before its steps (one per VU started or stopped) are planned */
     int64_t floor = 0;
@@ -761,18 +771,14 @@ int scenarios_totals(const c6_scenario *s, size_t n, const capacity *cap, scen_t
     return cap ? capacity_check_vus(cap, t.max_possible, err, errlen) : 0;
 }
 
-int64_t scenarios_max_vus(const c6_scenario *s, size_t n) {
-    return combined_plan(s, n).max_planned;
-}
+int64_t scenarios_max_vus(const c6_scenario *s, size_t n) { return combined_plan(s, n).max_planned; }
 
 int64_t scenarios_max_unplanned_vus(const c6_scenario *s, size_t n) {
     plan_totals t = combined_plan(s, n);
     return t.max_possible - t.max_planned;
 }
 
-int64_t scenarios_max_duration_us(const c6_scenario *s, size_t n) {
-    return combined_plan(s, n).end;
-}
+int64_t scenarios_max_duration_us(const c6_scenario *s, size_t n) { return combined_plan(s, n).end; }
 
 /* ------------------------------------------------------------------------ */
 /* Banner text                                                               */
@@ -783,9 +789,18 @@ void scen_banner_info(const c6_scenario *s, const char *fact, char *buf, size_t 
     size_t off = 0;
     const char *sep = " (";
     buf[0] = 0;
-#define ADD(...) do { if (off < n) off += (size_t)snprintf(buf + off, n - off, __VA_ARGS__); } while (0)
-    if (fact) { ADD("%s%s", sep, fact); sep = ", "; }
-    if (s->exec_set) { ADD("%sexec: %s", sep, s->exec ? s->exec : ""); sep = ", "; }
+#define ADD(...)                                                                                                       \
+    do {                                                                                                               \
+        if (off < n) off += (size_t)snprintf(buf + off, n - off, __VA_ARGS__);                                         \
+    } while (0)
+    if (fact) {
+        ADD("%s%s", sep, fact);
+        sep = ", ";
+    }
+    if (s->exec_set) {
+        ADD("%sexec: %s", sep, s->exec ? s->exec : "");
+        sep = ", ";
+    }
     if (s->start_time_us > 0) {
         duration_format(t, sizeof t, s->start_time_us);
         ADD("%sstartTime: %s", sep, t);

@@ -5,7 +5,10 @@
 
 #include <string.h>
 
-static const struct { const char *name; int version; } TLS_VERSIONS[] = {
+static const struct {
+    const char *name;
+    int version;
+} TLS_VERSIONS[] = {
     {"ssl3.0", 0x0300}, {"tls1.0", 0x0301}, {"tls1.1", 0x0302}, {"tls1.2", 0x0303}, {"tls1.3", 0x0304},
 };
 #define NVERSIONS (sizeof TLS_VERSIONS / sizeof TLS_VERSIONS[0])

@@ -15,8 +15,12 @@ const char *tls_version_name(int version);
 /* One of k6's cipher suites: Go's name, the IANA number (what OpenSSL
  * reports of a session) and OpenSSL's name (what its cipher lists take).
  * The TLS 1.3 suites have the same name in both. */
-typedef struct { const char *go; uint16_t id; const char *ossl; } tls_suite;
-const tls_suite *tls_suite_by_name(const char *go);   /* NULL: not one of k6's */
+typedef struct {
+    const char *go;
+    uint16_t id;
+    const char *ossl;
+} tls_suite;
+const tls_suite *tls_suite_by_name(const char *go); /* NULL: not one of k6's */
 const tls_suite *tls_suite_by_id(uint16_t id);
 /* Whether name is one of k6's cipher suite names. */
 bool tls_cipher_known(const char *name);

@@ -32,7 +32,7 @@
 
 typedef struct agent {
     int fd;
-    SSL *ssl;                     /* the TLS session (--tls, --tls-ca, --insecure), NULL: plain;
+    SSL *ssl; /* the TLS session (--tls, --tls-ca, --insecure), NULL: plain;
                                    * read and written under send_lock */
     const char *addr;
     proto_rx rx;
@@ -44,11 +44,11 @@ typedef struct agent {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool run_setup, have_setup_data, have_start, have_teardown, teardown_here, lost, finished;
-    char *setup_data;             /* setup()'s JSON from the coordinator; NULL: none */
-    int64_t start_at;             /* wall clock µs */
-    int stop_code;                /* the coordinator (or its loss) stopped the test */
-    run_ctx *run;                 /* set while the test runs: stops go to it */
-    run_ctx *prog;                /* set while the test runs: its progress numbers go out */
+    char *setup_data; /* setup()'s JSON from the coordinator; NULL: none */
+    int64_t start_at; /* wall clock µs */
+    int stop_code;    /* the coordinator (or its loss) stopped the test */
+    run_ctx *run;     /* set while the test runs: stops go to it */
+    run_ctx *prog;    /* set while the test runs: its progress numbers go out */
     /* under send_lock: the metrics' aggregator (from the start on), and
      * whether the last snapshot went (none after it) */
     dist_metrics_out *metrics;
@@ -214,7 +214,7 @@ static void *agent_io_main(void *arg) {
         poll(&pf, 1, 100);
         int64_t now = clock_now_us();
         int rd = 0;
-        pthread_mutex_lock(&a->send_lock);   /* (one thread at a time on the TLS session) */
+        pthread_mutex_lock(&a->send_lock); /* (one thread at a time on the TLS session) */
         while ((rd = proto_read(a->fd, a->ssl, &a->rx)) > 0) last_rx = now;
         int rd_errno = errno;
         pthread_mutex_unlock(&a->send_lock);
@@ -303,7 +303,7 @@ static int agent_ctl_start(void *arg, run_ctx *r) {
         agent_send(a, MSG_SETUP_DONE, m ? m : "{\"code\":103}");
         free(m);
         cJSON_Delete(o);
-        if (rc) {   /* setup()'s metrics still go, for the coordinator's summary (the last snapshot) */
+        if (rc) { /* setup()'s metrics still go, for the coordinator's summary (the last snapshot) */
             dist_metrics_out *sm = dist_metrics_out_new(r, clock_now_ns());
             pthread_mutex_lock(&a->send_lock);
             a->metrics = sm;
@@ -345,14 +345,14 @@ static void agent_ctl_started(void *arg, run_ctx *r) {
     agent_send_code(a, MSG_STARTED, "at", (long long)clock_wall_us());
     pthread_mutex_lock(&a->lock);
     a->run = r;
-    if (a->stop_code) run_stop_from(r, a->stop_code);   /* it came before the start */
+    if (a->stop_code) run_stop_from(r, a->stop_code); /* it came before the start */
     pthread_mutex_unlock(&a->lock);
 }
 
 /* The iterations are over here: why, then whether teardown() runs here. */
 static bool agent_ctl_done(void *arg, run_ctx *r) {
     agent *a = arg;
-    agent_send_progress(a);   /* the last numbers: the coordinator's final block */
+    agent_send_progress(a); /* the last numbers: the coordinator's final block */
     pthread_mutex_lock(&a->lock);
     a->run = NULL;
     a->prog = NULL;
@@ -361,9 +361,10 @@ static bool agent_ctl_done(void *arg, run_ctx *r) {
     int why = 0;
     if (!stopped_by_coordinator) {
         why = atomic_load(&r->test.script_aborted) ? EXIT_SCRIPT_ABORT
-            : r->threshold_aborted               ? EXIT_THRESHOLDS
-            : r->aborted                         ? EXIT_ABORTED
-            : atomic_load(&r->api_stopped)       ? EXIT_API_STOP : 0;
+              : r->threshold_aborted               ? EXIT_THRESHOLDS
+              : r->aborted                         ? EXIT_ABORTED
+              : atomic_load(&r->api_stopped)       ? EXIT_API_STOP
+                                                   : 0;
     }
     /* the iterations' metrics (drained), then why they are over */
     agent_send_metrics(a, false);
@@ -383,13 +384,16 @@ static void agent_ctl_end(void *arg, run_ctx *r) {
     (void)r;
     agent *a = arg;
     pthread_mutex_lock(&a->lock);
-    a->prog = NULL;   /* (the run's state is freed after this) */
+    a->prog = NULL; /* (the run's state is freed after this) */
     pthread_mutex_unlock(&a->lock);
     agent_send_metrics(arg, true);
 }
 
-static const run_controller agent_ctl_ops = {
-    .start = agent_ctl_start, .started = agent_ctl_started, .done = agent_ctl_done, .end = agent_ctl_end, .agent = true};
+static const run_controller agent_ctl_ops = {.start = agent_ctl_start,
+                                             .started = agent_ctl_started,
+                                             .done = agent_ctl_done,
+                                             .end = agent_ctl_end,
+                                             .agent = true};
 
 /* The hello, then the coordinator's welcome and archive (or its refusal),
  * on the main thread. 0, or an exit code with the error logged. */
@@ -413,7 +417,8 @@ static int agent_join(agent *a, const char *token, cJSON **welcome, buf *archive
         size_t len;
         while ((nx = proto_next(&a->rx, &type, &p, &len)) > 0) {
             if (type == MSG_REFUSE) {
-                log_printf(LOG_ERROR, "the coordinator at %s refused this agent: %.*s", a->addr, (int)(len > 1000 ? 1000 : len), p);
+                log_printf(LOG_ERROR, "the coordinator at %s refused this agent: %.*s", a->addr,
+                           (int)(len > 1000 ? 1000 : len), p);
                 return DIST_EXIT_FAILED;
             }
             if (type == MSG_WELCOME && !*welcome) {
@@ -483,7 +488,7 @@ static char **agent_argv(const cJSON *w, const char *tar_path, int *argc) {
     v[k++] = seq->valuestring;
     v[k++] = "--address=";
     v[k++] = "--quiet";
-    v[k++] = "--type=archive";   /* whatever --type the coordinator was given */
+    v[k++] = "--type=archive"; /* whatever --type the coordinator was given */
     v[k++] = (char *)tar_path;
     *argc = k;
     return v;
@@ -509,7 +514,7 @@ static int agent_tls(agent *a, const char *addr, const char *ca, bool insecure, 
     if (hl >= sizeof host) hl = sizeof host - 1;
     memcpy(host, addr, hl);
     host[hl] = 0;
-    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {   /* [::1] */
+    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') { /* [::1] */
         memmove(host, host + 1, hl - 2);
         host[hl - 2] = 0;
     }
@@ -574,7 +579,8 @@ int agent_main(int argc, char **argv) {
     snprintf(dirbuf, sizeof dirbuf, "%s/c6-agent-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     /* the coordinator may not listen yet (agents started first, as pods are) */
     int64_t give_up = clock_now_us() + DIST_CONNECT_US;
-    while ((a->fd = proto_socket(addr, false, err, sizeof err)) < 0 && errno == ECONNREFUSED && clock_now_us() < give_up) {
+    while ((a->fd = proto_socket(addr, false, err, sizeof err)) < 0 && errno == ECONNREFUSED &&
+           clock_now_us() < give_up) {
         static bool said;
         if (!said) log_printf(LOG_INFO, "waiting for the coordinator at %s", addr);
         said = true;
@@ -622,7 +628,7 @@ int agent_main(int argc, char **argv) {
         bool lost = a->lost;
         pthread_mutex_unlock(&a->lock);
         pthread_mutex_lock(&a->send_lock);
-        if (a->failed && !code) code = DIST_EXIT_FAILED;   /* (its last snapshot could not be made) */
+        if (a->failed && !code) code = DIST_EXIT_FAILED; /* (its last snapshot could not be made) */
         pthread_mutex_unlock(&a->send_lock);
         if (!lost) agent_send_code(a, MSG_FINAL, "code", code);
         atomic_store(&a->quit, true);

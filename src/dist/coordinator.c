@@ -34,35 +34,35 @@
 #include "util/log.h"
 #include "version.h"
 
-#define COORD_PENDING_MAX 32          /* connections not past their hello yet */
-#define COORD_HELLO_US 5000000        /* the time a connection has to say hello */
+#define COORD_PENDING_MAX    32       /* connections not past their hello yet */
+#define COORD_HELLO_US       5000000  /* the time a connection has to say hello */
 #define COORD_START_DELAY_US 250000   /* the common start: this long after the START is sent */
-#define COORD_END_GRACE_US 30000000   /* after a stop, the agents' time to finish */
+#define COORD_END_GRACE_US   30000000 /* after a stop, the agents' time to finish */
 
 enum { PH_GATHER, PH_SETUP, PH_RUNNING };
 
 /* An agent's progress numbers (MSG_PROGRESS), per scenario. */
 typedef struct scen_prog {
     int state, vus;
-    long long done, interrupted, started;   /* started: µs after the start, -1: not yet */
+    long long done, interrupted, started; /* started: µs after the start, -1: not yet */
 } scen_prog;
 
 typedef struct agent_prog {
     bool seen;
     int vus, vus_max;
     long long done, interrupted;
-    scen_prog *scen;       /* the run's nscen */
+    scen_prog *scen; /* the run's nscen */
 } agent_prog;
 
 typedef struct conn {
-    int fd;                /* -1: none (not joined, closed or lost) */
-    SSL *ssl;              /* its TLS session (--tls-cert), NULL: plain */
-    bool handshaking;      /* (the TLS handshake is not over) */
+    int fd;           /* -1: none (not joined, closed or lost) */
+    SSL *ssl;         /* its TLS session (--tls-cert), NULL: plain */
+    bool handshaking; /* (the TLS handshake is not over) */
     proto_rx rx;
     char peer[64];
     int64_t since, last_rx, last_ping;
     bool joined, ready, started, done, final, lost;
-    int64_t started_at;    /* wall clock µs of its actual start */
+    int64_t started_at; /* wall clock µs of its actual start */
     int done_code, final_code;
     agent_prog prog;
 } conn;
@@ -72,23 +72,23 @@ typedef struct coord {
     conn *agents;
     conn pending[COORD_PENDING_MAX];
     int phase;
-    bool stopping;         /* a stop went out: the run ends when every agent is over */
-    int code;              /* the stop's (or failure's) exit code */
+    bool stopping; /* a stop went out: the run ends when every agent is over */
+    int code;      /* the stop's (or failure's) exit code */
     int64_t stop_at;
     bool teardown_sent;
-    int64_t start_at;      /* the planned common start, wall clock µs */
-    buf archive;           /* the test, as `c6 archive` writes it */
-    char **args;           /* the flags shipped to the agents */
+    int64_t start_at; /* the planned common start, wall clock µs */
+    buf archive;      /* the test, as `c6 archive` writes it */
+    char **args;      /* the flags shipped to the agents */
     int nargs;
     const char *token;
     int lfd;
-    run_ctx *r;            /* the run: its engine gets the merged metrics */
+    run_ctx *r; /* the run: its engine gets the merged metrics */
     dist_metrics_in *metrics;
     const char *listen_at;
     const char *tls_cert, *tls_key;
-    SSL_CTX *tls;          /* --tls-cert/--tls-key: agents connect over TLS */
-    int64_t last_progress;   /* the progress block's last drawing */
-    int64_t setup_at, setup_wall_ms;   /* when setup() was asked for (monotonic µs, wall ms) */
+    SSL_CTX *tls;                    /* --tls-cert/--tls-key: agents connect over TLS */
+    int64_t last_progress;           /* the progress block's last drawing */
+    int64_t setup_at, setup_wall_ms; /* when setup() was asked for (monotonic µs, wall ms) */
 } coord;
 
 static volatile sig_atomic_t coord_signals;
@@ -127,7 +127,7 @@ static void coord_stop(coord *c, int code, int except, const char *reason) {
     c->stopping = true;
     c->code = code;
     c->stop_at = clock_now_us();
-    atomic_store(&c->r->test.phase, PHASE_HARD_STOP);   /* (the REST API's "stopped") */
+    atomic_store(&c->r->test.phase, PHASE_HARD_STOP); /* (the REST API's "stopped") */
     char *m = coord_json_code("code", code, "reason", reason);
     for (int i = 0; i < c->n; i++) {
         conn *a = &c->agents[i];
@@ -172,8 +172,10 @@ static void coord_refuse(coord *c, conn *p, const char *why) {
 static char *coord_welcome(coord *c, int i) {
     char seg[64], seqp[32];
     buf seq = {0};
-#define FRAC(out, k) ((k) == 0 ? snprintf(out, sizeof out, "0") : (k) == c->n ? snprintf(out, sizeof out, "1") \
-                                                                           : snprintf(out, sizeof out, "%d/%d", k, c->n))
+#define FRAC(out, k)                                                                                                   \
+    ((k) == 0      ? snprintf(out, sizeof out, "0")                                                                    \
+     : (k) == c->n ? snprintf(out, sizeof out, "1")                                                                    \
+                   : snprintf(out, sizeof out, "%d/%d", k, c->n))
     char a[24], b[24];
     FRAC(a, i);
     FRAC(b, i + 1);
@@ -207,7 +209,8 @@ static void coord_hello(coord *c, conn *p, const uint8_t *data, size_t len) {
     if (!cJSON_IsString(v) || !cJSON_IsNumber(pr) || !cJSON_IsString(tk)) {
         coord_refuse(c, p, "not a c6 agent's hello");
     } else if (strcmp(v->valuestring, C6_VERSION) || pr->valueint != DIST_PROTO_VERSION) {
-        snprintf(why, sizeof why, "version mismatch: the coordinator runs c6 v%s (protocol %d), the agent c6 v%.40s (protocol %d)",
+        snprintf(why, sizeof why,
+                 "version mismatch: the coordinator runs c6 v%s (protocol %d), the agent c6 v%.40s (protocol %d)",
                  C6_VERSION, DIST_PROTO_VERSION, v->valuestring, pr->valueint);
         coord_refuse(c, p, why);
     } else if (!proto_token_eq(tk->valuestring, c->token)) {
@@ -222,7 +225,7 @@ static void coord_hello(coord *c, conn *p, const uint8_t *data, size_t len) {
     } else {
         int i = c->joined++;
         conn *a = &c->agents[i];
-        scen_prog *keep = a->prog.scen;   /* (allocated for it) */
+        scen_prog *keep = a->prog.scen; /* (allocated for it) */
         *a = *p;
         a->prog.scen = keep;
         memset(p, 0, sizeof *p);
@@ -231,7 +234,8 @@ static void coord_hello(coord *c, conn *p, const uint8_t *data, size_t len) {
         a->rx.max = DIST_FRAME_MAX;
         a->last_rx = clock_now_us();
         char *m = coord_welcome(c, i);
-        if (!m || coord_send(a, MSG_WELCOME, m) || proto_send(a->fd, a->ssl, MSG_ARCHIVE, c->archive.p, c->archive.len, 30000)) {
+        if (!m || coord_send(a, MSG_WELCOME, m) ||
+            proto_send(a->fd, a->ssl, MSG_ARCHIVE, c->archive.p, c->archive.len, 30000)) {
             free(m);
             coord_lose(c, i, "cannot send it the test");
         } else {
@@ -272,7 +276,7 @@ static void coord_setup_done(coord *c, const cJSON *o) {
         c->r->run_end_us = clock_now_us();
         return;
     }
-    if (cJSON_IsString(data)) {   /* the REST API's GET /v1/setup */
+    if (cJSON_IsString(data)) { /* the REST API's GET /v1/setup */
         char *copy = strdup(data->valuestring);
         if (copy) {
             pthread_mutex_lock(&c->r->special_lock);
@@ -309,11 +313,12 @@ static void coord_check_done(coord *c) {
         if (first < 0 && a->done && !a->final && !a->lost) first = i;
     }
     c->teardown_sent = true;
-    c->r->run_end_us = clock_now_us();   /* the iterations are over everywhere */
+    c->r->run_end_us = clock_now_us(); /* the iterations are over everywhere */
     atomic_store(&c->r->api_state, API_EXEC_TEARDOWN);
     for (int i = 0; i < c->n; i++) {
         conn *a = &c->agents[i];
-        if (a->done && !a->final && !a->lost) coord_send(a, MSG_TEARDOWN, i == first ? "{\"here\":true}" : "{\"here\":false}");
+        if (a->done && !a->final && !a->lost)
+            coord_send(a, MSG_TEARDOWN, i == first ? "{\"here\":true}" : "{\"here\":false}");
     }
 }
 
@@ -393,7 +398,7 @@ static void coord_merge_progress(coord *c) {
         if (all_done) st = SC_DONE;
         if (st < 0) st = SC_PENDING;
         if (first >= 0) atomic_store(&sc->start_us, t->start_us + first);
-        if (st >= SC_RUNNING && first < 0) st = SC_PENDING;   /* (no start known yet) */
+        if (st >= SC_RUNNING && first < 0) st = SC_PENDING; /* (no start known yet) */
         if (st == SC_DONE && !sc->end_us) sc->end_us = clock_now_us();
         atomic_store(&sc->done, d);
         atomic_store(&sc->interrupted, in);
@@ -407,10 +412,10 @@ static void coord_merge_progress(coord *c) {
 static void coord_progress(coord *c) {
     int64_t now = clock_now_us();
     if (c->phase != PH_RUNNING || !c->r->test.start_us || now < c->r->test.start_us) return;
-    if (!c->last_progress) c->last_progress = c->r->test.start_us;   /* the first: a second in, as run's */
+    if (!c->last_progress) c->last_progress = c->r->test.start_us; /* the first: a second in, as run's */
     if (now - c->last_progress < 1000000) return;
     c->last_progress += 1000000;
-    if (now - c->last_progress >= 1000000) c->last_progress = now;   /* (a long stall: no burst) */
+    if (now - c->last_progress >= 1000000) c->last_progress = now; /* (a long stall: no burst) */
     coord_merge_progress(c);
     run_progress(c->r, false);
 }
@@ -433,9 +438,7 @@ static int coord_message(coord *c, int i, int type, const uint8_t *p, size_t len
     int rc = 0;
     char msg[300];
     switch (type) {
-    case MSG_PROGRESS:
-        rc = coord_take_progress(c, a, o);
-        break;
+    case MSG_PROGRESS: rc = coord_take_progress(c, a, o); break;
     case MSG_READY:
         a->ready = true;
         coord_check_ready(c);
@@ -455,7 +458,8 @@ static int coord_message(coord *c, int i, int type, const uint8_t *p, size_t len
     }
     case MSG_FAIL: {
         const cJSON *why = cJSON_GetObjectItem(o, "reason");
-        snprintf(msg, sizeof msg, "agent %d (%s) failed: %.200s", i + 1, a->peer, cJSON_IsString(why) ? why->valuestring : "?");
+        snprintf(msg, sizeof msg, "agent %d (%s) failed: %.200s", i + 1, a->peer,
+                 cJSON_IsString(why) ? why->valuestring : "?");
         log_printf(LOG_ERROR, "%s; stopping the test on every agent", msg);
         if (!c->stopping) coord_stop(c, DIST_EXIT_FAILED, i, msg);
         else if (c->code != DIST_EXIT_FAILED && !c->r->threshold_aborted) c->code = DIST_EXIT_FAILED;
@@ -483,7 +487,8 @@ static int coord_message(coord *c, int i, int type, const uint8_t *p, size_t len
         a->final_code = coord_int(o, "code", DIST_EXIT_FAILED);
         conn_close(a);
         if (a->final_code && !a->ready && !c->stopping) {
-            snprintf(msg, sizeof msg, "agent %d (%s) failed before the start (exit code %d)", i + 1, a->peer, a->final_code);
+            snprintf(msg, sizeof msg, "agent %d (%s) failed before the start (exit code %d)", i + 1, a->peer,
+                     a->final_code);
             log_printf(LOG_ERROR, "%s; stopping the test", msg);
             coord_stop(c, a->final_code, i, msg);
         }
@@ -505,7 +510,7 @@ static bool coord_read(conn *a, const char **why) {
 }
 
 static void coord_poll_pending(coord *c, conn *p) {
-    if (p->handshaking) {   /* TLS first */
+    if (p->handshaking) { /* TLS first */
         char err[400];
         int hs = dist_tls_handshake(p->ssl, err, sizeof err);
         if (hs < 0) log_printf(LOG_WARN, "refused an agent from %s: %s", p->peer, err);
@@ -550,7 +555,7 @@ static void coord_accept(coord *c) {
         conn *p = NULL;
         for (int k = 0; k < COORD_PENDING_MAX && !p; k++)
             if (c->pending[k].fd < 0) p = &c->pending[k];
-        if (!p) {   /* a flood of connections: the newest wait their turn, closed */
+        if (!p) { /* a flood of connections: the newest wait their turn, closed */
             close(fd);
             continue;
         }
@@ -606,7 +611,8 @@ static int coord_report(coord *c) {
                    (double)(a->started_at - c->start_at) / 1000.0);
     }
     if (nstarted)
-        log_printf(LOG_INFO, "start skew between the %d agents: %.3f ms (the last started %.3f ms after the planned start)",
+        log_printf(LOG_INFO,
+                   "start skew between the %d agents: %.3f ms (the last started %.3f ms after the planned start)",
                    nstarted, (double)(hi - lo) / 1000.0, (double)(hi - c->start_at) / 1000.0);
     int code = c->stopping ? c->code : 0;
     for (int i = 0; i < c->joined; i++) {
@@ -618,7 +624,8 @@ static int coord_report(coord *c) {
             if (!code) code = DIST_EXIT_FAILED;
             continue;
         }
-        log_printf(a->final_code ? LOG_WARN : LOG_DEBUG, "agent %d (%s) ended with exit code %d", i + 1, a->peer, a->final_code);
+        log_printf(a->final_code ? LOG_WARN : LOG_DEBUG, "agent %d (%s) ended with exit code %d", i + 1, a->peer,
+                   a->final_code);
         if (a->final_code && !code) code = a->final_code;
     }
     return code;
@@ -632,8 +639,10 @@ static void coord_thresholds(coord *c) {
     run_check_abort(r, clock_now_us());
     if (!r->threshold_aborted) return;
     char msg[600];
-    snprintf(msg, sizeof msg, "thresholds on metrics '%s' were crossed on the merged metrics; at least one has "
-             "abortOnFail enabled", r->abort_names ? r->abort_names : "");
+    snprintf(msg, sizeof msg,
+             "thresholds on metrics '%s' were crossed on the merged metrics; at least one has "
+             "abortOnFail enabled",
+             r->abort_names ? r->abort_names : "");
     log_printf(LOG_WARN, "%s: stopping the test on every agent", msg);
     coord_stop(c, EXIT_THRESHOLDS, -1, msg);
 }
@@ -646,7 +655,7 @@ static int coord_loop(coord *c) {
             coord_stop(c, EXIT_ABORTED, -1, "the coordinator was interrupted");
             if (c->phase < PH_RUNNING && c->joined == 0) return EXIT_ABORTED;
         }
-        if (atomic_load(&c->r->api_stopped) && !c->stopping) {   /* PATCH /v1/status {"stopped":true} */
+        if (atomic_load(&c->r->api_stopped) && !c->stopping) { /* PATCH /v1/status {"stopped":true} */
             log_printf(LOG_WARN, "test run stopped from REST API");
             coord_stop(c, EXIT_API_STOP, -1, "the test run was stopped from the coordinator's REST API");
         }
@@ -668,7 +677,7 @@ static int coord_loop(coord *c) {
         coord_thresholds(c);
         coord_progress(c);
     }
-    coord_merge_progress(c);   /* the final block's numbers (run_finish draws it) */
+    coord_merge_progress(c); /* the final block's numbers (run_finish draws it) */
     return coord_report(c);
 }
 
@@ -757,15 +766,16 @@ static int coord_ctl_coordinate(void *arg, run_ctx *r) {
 }
 
 static void coord_usage(FILE *f) {
-    fprintf(f, "usage: c6 coordinator [run's flags] script.js --instances N [--listen HOST:PORT] [--token T]\n"
-               "                      [--tls-cert FILE --tls-key FILE]\n\n"
-               "Runs one test over N `c6 agent HOST:PORT` processes, each with its execution segment.\n"
-               "  --instances N        the number of agents (required)\n"
-               "  --listen HOST:PORT   where agents connect (default %s; 0 as the port picks one)\n"
-               "  --token T            the token agents must give (default: $C6_DIST_TOKEN, else none)\n"
-               "  --tls-cert FILE      serve TLS to the agents with this PEM certificate (chain) ...\n"
-               "  --tls-key FILE       ... and its PEM key (agents: --tls, --tls-ca FILE or --insecure)\n",
-               DIST_DEFAULT_LISTEN);
+    fprintf(f,
+            "usage: c6 coordinator [run's flags] script.js --instances N [--listen HOST:PORT] [--token T]\n"
+            "                      [--tls-cert FILE --tls-key FILE]\n\n"
+            "Runs one test over N `c6 agent HOST:PORT` processes, each with its execution segment.\n"
+            "  --instances N        the number of agents (required)\n"
+            "  --listen HOST:PORT   where agents connect (default %s; 0 as the port picks one)\n"
+            "  --token T            the token agents must give (default: $C6_DIST_TOKEN, else none)\n"
+            "  --tls-cert FILE      serve TLS to the agents with this PEM certificate (chain) ...\n"
+            "  --tls-key FILE       ... and its PEM key (agents: --tls, --tls-ca FILE or --insecure)\n",
+            DIST_DEFAULT_LISTEN);
 }
 
 /* Takes the coordinator's own flags out of argv; the rest are run's. */
@@ -776,7 +786,7 @@ static int coord_flags(int *argc, char **argv, int *n, const char **listen_at, c
         const char *a = argv[i], **dst = NULL;
         int *num = NULL;
         const char *val = NULL;
-        if (!strcmp(a, "--")) {   /* the rest is positional */
+        if (!strcmp(a, "--")) { /* the rest is positional */
             while (i < *argc) argv[k++] = argv[i++];
             break;
         }
@@ -859,7 +869,8 @@ static void coord_show_listen(coord *c, const char *spec) {
     if (colon) *colon = 0;
     log_printf(LOG_INFO, "coordinator listening on %s:%d for %d agents (c6 agent %s:%d)", host, port, c->n, host, port);
     if (!c->token[0] && strcmp(host, "127.0.0.1") && strcmp(host, "localhost") && strcmp(host, "[::1]"))
-        log_printf(LOG_WARN, "listening beyond this host without a token: any agent that reaches it can join (--token)");
+        log_printf(LOG_WARN,
+                   "listening beyond this host without a token: any agent that reaches it can join (--token)");
 }
 
 int coordinator_main(int argc, char **argv) {

@@ -42,22 +42,22 @@
 #include "util/strconv.h"
 #include "util/utf8.h"
 
-#define KUBE_EXIT_FLAGS 255             /* a command-line error, as run's */
-#define KUBE_MAX_INSTANCES 64           /* c6 coordinator's own bound on --instances */
-#define KUBE_NAME_MAX 51                /* 63 (a Service name: a DNS-1035 label) - strlen("-coordinator") */
-#define KUBE_LABEL_MAX 63               /* DNS-1123 labels: namespaces */
+#define KUBE_EXIT_FLAGS    255 /* a command-line error, as run's */
+#define KUBE_MAX_INSTANCES 64  /* c6 coordinator's own bound on --instances */
+#define KUBE_NAME_MAX      51  /* 63 (a Service name: a DNS-1035 label) - strlen("-coordinator") */
+#define KUBE_LABEL_MAX     63  /* DNS-1123 labels: namespaces */
 /* k8s pkg/apis/core/validation: ValidateConfigMap sums the decoded length of
  * every data and binaryData value against core.MaxSecretSize, 1 MiB */
 #define KUBE_CONFIGMAP_MAX 1048576
 /* apimachinery ValidateAnnotations: TotalAnnotationSizeLimitB, 256 KiB;
  * client-side `kubectl apply` copies the whole object into an annotation */
 #define KUBE_ANNOTATIONS_MAX 262144
-#define KUBE_DEFAULT_IMAGE "c6:latest"
-#define KUBE_DEFAULT_LISTEN "0.0.0.0:6566"  /* c6 coordinator's port (6565 is the REST API's) */
-#define KUBE_ARCHIVE_DIR "/c6"
-#define KUBE_ARCHIVE_KEY "archive.tar"
-#define KUBE_TOKEN_ENV "C6_DIST_TOKEN"  /* what c6 coordinator and c6 agent read when --token is not given */
-#define KUBE_WAIT_DEFAULT_S 600         /* how long agents wait for the coordinator's port */
+#define KUBE_DEFAULT_IMAGE   "c6:latest"
+#define KUBE_DEFAULT_LISTEN  "0.0.0.0:6566" /* c6 coordinator's port (6565 is the REST API's) */
+#define KUBE_ARCHIVE_DIR     "/c6"
+#define KUBE_ARCHIVE_KEY     "archive.tar"
+#define KUBE_TOKEN_ENV       "C6_DIST_TOKEN" /* what c6 coordinator and c6 agent read when --token is not given */
+#define KUBE_WAIT_DEFAULT_S  600             /* how long agents wait for the coordinator's port */
 
 /* ---- a small YAML writer ------------------------------------------------
  * Block mappings and sequences, two spaces per level; keys are the code's
@@ -68,7 +68,7 @@
 typedef struct yaml {
     docbuf d;
     int depth;
-    bool item;   /* the next line opens a sequence item ("- ") */
+    bool item; /* the next line opens a sequence item ("- ") */
 } yaml;
 
 static void y_indent(yaml *y) {
@@ -104,7 +104,7 @@ static void y_quoted(yaml *y, const char *s) {
         }
         uint32_t cp;
         size_t k = utf8_decode((const unsigned char *)s + i, n - i, &cp);
-        if (!k) {   /* not reached: arguments are checked; U+FFFD rather than a broken document */
+        if (!k) { /* not reached: arguments are checked; U+FFFD rather than a broken document */
             doc_puts(&y->d, "\\uFFFD");
             i++;
             continue;
@@ -197,15 +197,15 @@ static void y_item_cmd(yaml *y, const char *v) {
 
 typedef struct kube {
     /* c6 kube's own flags (point into argv) */
-    const char *instances, *ns, *image, *name, *token, *listen, *cpu, *memory, *cpu_limit, *memory_limit,
-        *archive_file, *archive_claim, *wait_for, *wait_timeout;
+    const char *instances, *ns, *image, *name, *token, *listen, *cpu, *memory, *cpu_limit, *memory_limit, *archive_file,
+        *archive_claim, *wait_for, *wait_timeout;
     bool help;
     /* the rest: run's flags and the script, for the archive; run's flags
      * without those the archive holds, for the coordinator */
     char **run_argv, **coord_argv, **owned;
     int run_argc, coord_argc, nowned;
-    int n;                       /* --instances */
-    int port;                    /* --listen's port */
+    int n;    /* --instances */
+    int port; /* --listen's port */
     char name_buf[KUBE_NAME_MAX + 1];
     char token_buf[65];
     char service[KUBE_NAME_MAX + 32], agent_addr[KUBE_NAME_MAX + 40], archive_path[4096];
@@ -215,13 +215,20 @@ static const struct kube_flag {
     const char *name;
     size_t off;
 } KUBE_FLAGS[] = {
-    {"instances", offsetof(kube, instances)},       {"namespace", offsetof(kube, ns)},
-    {"image", offsetof(kube, image)},               {"name", offsetof(kube, name)},
-    {"token", offsetof(kube, token)},               {"listen", offsetof(kube, listen)},
-    {"cpu", offsetof(kube, cpu)},                   {"memory", offsetof(kube, memory)},
-    {"cpu-limit", offsetof(kube, cpu_limit)},       {"memory-limit", offsetof(kube, memory_limit)},
-    {"archive-file", offsetof(kube, archive_file)}, {"archive-claim", offsetof(kube, archive_claim)},
-    {"wait-for", offsetof(kube, wait_for)},         {"wait-timeout", offsetof(kube, wait_timeout)},
+    {"instances", offsetof(kube, instances)},
+    {"namespace", offsetof(kube, ns)},
+    {"image", offsetof(kube, image)},
+    {"name", offsetof(kube, name)},
+    {"token", offsetof(kube, token)},
+    {"listen", offsetof(kube, listen)},
+    {"cpu", offsetof(kube, cpu)},
+    {"memory", offsetof(kube, memory)},
+    {"cpu-limit", offsetof(kube, cpu_limit)},
+    {"memory-limit", offsetof(kube, memory_limit)},
+    {"archive-file", offsetof(kube, archive_file)},
+    {"archive-claim", offsetof(kube, archive_claim)},
+    {"wait-for", offsetof(kube, wait_for)},
+    {"wait-timeout", offsetof(kube, wait_timeout)},
 };
 
 /* run's flags that stay out of the coordinator's command: the archive
@@ -286,7 +293,7 @@ static int kube_split(kube *k, int argc, char **argv) {
         log_printf(LOG_ERROR, "out of memory");
         return -1;
     }
-    k->run_argv[k->run_argc++] = "-O";   /* the archive's file: kube_archive puts it first */
+    k->run_argv[k->run_argc++] = "-O"; /* the archive's file: kube_archive puts it first */
     k->run_argv[k->run_argc++] = NULL;
     bool positional = false;
     for (int i = 0; i < argc; i++) {
@@ -295,7 +302,7 @@ static int kube_split(kube *k, int argc, char **argv) {
             log_printf(LOG_ERROR, "argument %d is not UTF-8: it cannot go into the manifests", i + 1);
             return -1;
         }
-        if (positional || a[0] != '-' || a[1] == '\0') {   /* the script ("-": stdin) */
+        if (positional || a[0] != '-' || a[1] == '\0') { /* the script ("-": stdin) */
             k->run_argv[k->run_argc++] = a;
             continue;
         }
@@ -331,7 +338,7 @@ static int kube_split(kube *k, int argc, char **argv) {
         const char *name;
         int letter;
         int span = args_flag_at(argc, argv, i, &name, &letter);
-        if (span == 0) {   /* not a flag of run's: run's parser reports it */
+        if (span == 0) { /* not a flag of run's: run's parser reports it */
             k->run_argv[k->run_argc++] = a;
             continue;
         }
@@ -347,7 +354,7 @@ static int kube_split(kube *k, int argc, char **argv) {
             if (!kube_pod_flag(name)) k->run_argv[k->run_argc++] = argv[i + j];
             if (!kube_archived_flag(name)) k->coord_argv[k->coord_argc++] = argv[i + j];
         }
-        if (kube_archived_flag(name) && letter > 1) {   /* "-qe X": the coordinator keeps -q */
+        if (kube_archived_flag(name) && letter > 1) { /* "-qe X": the coordinator keeps -q */
             char *head = kube_own(k, strndup(a, (size_t)letter));
             if (!head) {
                 log_printf(LOG_ERROR, "out of memory");
@@ -391,15 +398,18 @@ static bool kube_quantity(const char *s, double *out) {
     memcpy(tmp, num, (size_t)(p - num));
     tmp[p - num] = 0;
     double v = strtod(tmp, NULL);
-    static const struct { const char *sfx; double mul; } sfx[] = {
-        {"", 1},       {"n", 1e-9},   {"u", 1e-6},   {"m", 1e-3},   {"k", 1e3},    {"M", 1e6},
-        {"G", 1e9},    {"T", 1e12},   {"P", 1e15},   {"E", 1e18},   {"Ki", 0x1p10}, {"Mi", 0x1p20},
+    static const struct {
+        const char *sfx;
+        double mul;
+    } sfx[] = {
+        {"", 1},        {"n", 1e-9},    {"u", 1e-6},    {"m", 1e-3},    {"k", 1e3},     {"M", 1e6},
+        {"G", 1e9},     {"T", 1e12},    {"P", 1e15},    {"E", 1e18},    {"Ki", 0x1p10}, {"Mi", 0x1p20},
         {"Gi", 0x1p30}, {"Ti", 0x1p40}, {"Pi", 0x1p50}, {"Ei", 0x1p60},
     };
     bool ok = false;
     for (size_t i = 0; i < sizeof sfx / sizeof *sfx && !ok; i++)
         if (!strcmp(p, sfx[i].sfx)) ok = true, v *= sfx[i].mul;
-    if (!ok && (*p == 'e' || *p == 'E')) {   /* a decimal exponent: e3, E-2 */
+    if (!ok && (*p == 'e' || *p == 'E')) { /* a decimal exponent: e3, E-2 */
         const char *e = p + 1 + (p[1] == '+' || p[1] == '-');
         int64_t x;
         if (*e < '0' || *e > '9' || strconv_parse_i64(p + 1 + (p[1] == '+'), &x) || x > 30 || x < -30) return false;
@@ -450,7 +460,7 @@ static int kube_check(kube *k) {
     }
     int rc = 0;
     /* c6 coordinator's refusals, before anything is applied */
-    if (a.help) {   /* -h in a group of short flags */
+    if (a.help) { /* -h in a group of short flags */
         k->help = true;
     } else if (a.linger || (a.flags.paused_set && a.flags.paused)) {
         log_printf(LOG_ERROR, "--paused and --linger are not supported by the coordinator yet");
@@ -501,8 +511,7 @@ static int kube_check(kube *k) {
         kube_check_quantity("memory-limit", k->memory_limit, &mem_lim))
         return -1;
     /* k8s ValidateResourceRequirements: a request above its limit is refused */
-    if (k->cpu && k->cpu_limit && cpu > cpu_lim)
-        return kube_flag_error("cpu", k->cpu, "more than --cpu-limit");
+    if (k->cpu && k->cpu_limit && cpu > cpu_lim) return kube_flag_error("cpu", k->cpu, "more than --cpu-limit");
     if (k->memory && k->memory_limit && mem > mem_lim)
         return kube_flag_error("memory", k->memory, "more than --memory-limit");
     if (k->archive_claim && !kube_label_ok(k->archive_claim, 253, false)) {
@@ -514,7 +523,8 @@ static int kube_check(kube *k) {
             ok = kube_label_ok(l, KUBE_LABEL_MAX, false);
         if (!ok || tmp[0] == '.' || k->archive_claim[strlen(k->archive_claim) - 1] == '.' ||
             strstr(k->archive_claim, ".."))
-            return kube_flag_error("archive-claim", k->archive_claim, "not a PersistentVolumeClaim's name (a DNS-1123 subdomain)");
+            return kube_flag_error("archive-claim", k->archive_claim,
+                                   "not a PersistentVolumeClaim's name (a DNS-1123 subdomain)");
     }
     if (k->archive_file && k->archive_file[0] != '/')
         return kube_flag_error("archive-file", k->archive_file, "an absolute path in the coordinator's container");
@@ -759,7 +769,7 @@ static void kube_emit(yaml *y, const kube *k, const buf *archive) {
     y_item_str(y, "--listen");
     y_item_cmd(y, k->listen);
     y_item_str(y, "--token");
-    y_item_str(y, "$(" KUBE_TOKEN_ENV ")");   /* from the Secret, through env below */
+    y_item_str(y, "$(" KUBE_TOKEN_ENV ")"); /* from the Secret, through env below */
     y_end(y);
     y_token_env(y, k, secret);
     y_open(y, "ports");
@@ -786,8 +796,8 @@ static void kube_emit(yaml *y, const kube *k, const buf *archive) {
         y_end(y);
         y_end(y);
     }
-    y_end(y);   /* the container */
-    y_end(y);   /* containers */
+    y_end(y); /* the container */
+    y_end(y); /* containers */
     if (k->archive_claim || in_configmap) {
         y_open(y, "volumes");
         y_item(y);
@@ -804,9 +814,9 @@ static void kube_emit(yaml *y, const kube *k, const buf *archive) {
         y_end(y);
         y_end(y);
     }
-    y_end(y);   /* template.spec */
-    y_end(y);   /* template */
-    y_end(y);   /* spec */
+    y_end(y); /* template.spec */
+    y_end(y); /* template */
+    y_end(y); /* spec */
 
     /* the agents: N pods at once, none retried (a lost agent fails the run) */
     char timeout[32];
@@ -865,9 +875,9 @@ static void kube_emit(yaml *y, const kube *k, const buf *archive) {
     y_resources(y, k);
     y_end(y);
     y_end(y);
-    y_end(y);   /* template.spec */
-    y_end(y);   /* template */
-    y_end(y);   /* spec */
+    y_end(y); /* template.spec */
+    y_end(y); /* template */
+    y_end(y); /* spec */
 }
 
 /* ---- c6 kube --wait-for ------------------------------------------------- */
@@ -913,7 +923,7 @@ static int kube_wait(const kube *k) {
     char host[256];
     const char *colon = strrchr(k->wait_for, ':');
     size_t hl = colon ? (size_t)(colon - k->wait_for) : 0;
-    if (hl >= 2 && k->wait_for[0] == '[' && k->wait_for[hl - 1] == ']') {   /* [v6]:port */
+    if (hl >= 2 && k->wait_for[0] == '[' && k->wait_for[hl - 1] == ']') { /* [v6]:port */
         memcpy(host, k->wait_for + 1, hl - 2);
         host[hl - 2] = 0;
     } else if (hl && hl < sizeof host) {
@@ -932,7 +942,8 @@ static int kube_wait(const kube *k) {
     log_printf(LOG_INFO, "waiting for %s to accept connections (up to %lld s)", k->wait_for, (long long)secs);
     for (;;) {
         int64_t left_ms = (deadline - clock_now_us()) / 1000;
-        if (kube_try_connect(host, colon + 1, left_ms < 2000 ? (int)(left_ms > 0 ? left_ms : 1) : 2000, why, sizeof why)) {
+        if (kube_try_connect(host, colon + 1, left_ms < 2000 ? (int)(left_ms > 0 ? left_ms : 1) : 2000, why,
+                             sizeof why)) {
             log_printf(LOG_INFO, "%s accepts connections (after %.1f s)", k->wait_for,
                        (double)(clock_now_us() - start) / 1e6);
             return 0;

@@ -35,7 +35,7 @@ int proto_read(int fd, SSL *ssl, proto_rx *rx) {
     if (rx->cap - rx->len < 65536) {
         size_t ncap = rx->cap ? rx->cap * 2 : 65536;
         if (ncap > rx->max + 5 + 65536) ncap = rx->max + 5 + 65536;
-        if (ncap <= rx->len) return 0;   /* full: proto_next refuses the frame */
+        if (ncap <= rx->len) return 0; /* full: proto_next refuses the frame */
         uint8_t *np = realloc(rx->p, ncap);
         if (!np) return -1;
         rx->p = np;
@@ -154,11 +154,12 @@ int proto_socket(const char *hostport, bool listen_it, char *err, size_t errlen)
     if (hl >= sizeof host) hl = sizeof host - 1;
     memcpy(host, hostport, hl);
     host[hl] = 0;
-    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {   /* [::1]:6566 */
+    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') { /* [::1]:6566 */
         memmove(host, host + 1, hl - 2);
         host[hl - 2] = 0;
     }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = listen_it ? AI_PASSIVE : 0};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = listen_it ? AI_PASSIVE : 0};
     struct addrinfo *res = NULL;
     int gai = getaddrinfo(host, colon + 1, &hints, &res);
     if (gai) {

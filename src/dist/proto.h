@@ -11,35 +11,35 @@
 #include <stdint.h>
 #include <openssl/types.h>
 
-#define DIST_PROTO_VERSION 3   /* 2: the test as a k6 archive, merged metrics, MSG_FAIL; 3: MSG_PROGRESS */
-#define DIST_DEFAULT_LISTEN "127.0.0.1:6566"   /* the REST API has 6565 */
-#define DIST_HELLO_MAX 4096                    /* a frame before the hello is accepted */
-#define DIST_FRAME_MAX (64u << 20)             /* any frame after it (the archive, setup() data, snapshots) */
-#define DIST_PING_US 1000000                   /* heartbeats both ways */
-#define DIST_LOST_US 4000000                   /* silence after which the peer is lost */
-#define DIST_CONNECT_US 30000000               /* an agent retries a refused connection this long */
-#define DIST_EXIT_FAILED 103                   /* the distributed run failed: k6's GenericEngine code */
+#define DIST_PROTO_VERSION  3 /* 2: the test as a k6 archive, merged metrics, MSG_FAIL; 3: MSG_PROGRESS */
+#define DIST_DEFAULT_LISTEN "127.0.0.1:6566" /* the REST API has 6565 */
+#define DIST_HELLO_MAX      4096             /* a frame before the hello is accepted */
+#define DIST_FRAME_MAX      (64u << 20)      /* any frame after it (the archive, setup() data, snapshots) */
+#define DIST_PING_US        1000000          /* heartbeats both ways */
+#define DIST_LOST_US        4000000          /* silence after which the peer is lost */
+#define DIST_CONNECT_US     30000000         /* an agent retries a refused connection this long */
+#define DIST_EXIT_FAILED    103              /* the distributed run failed: k6's GenericEngine code */
 
 enum dist_msg {
-    MSG_HELLO = 1,      /* agent: {"version","proto","token"} */
-    MSG_REFUSE,         /* coordinator: the reason, as text; then it closes */
-    MSG_WELCOME,        /* coordinator: {"index","instances","segment","sequence","args":[...]} */
-    MSG_ARCHIVE,        /* coordinator: the test as a k6 archive (.tar, `c6 archive`'s) */
-    MSG_READY,          /* agent: VUs initialised */
-    MSG_RUN_SETUP,      /* coordinator: run setup() here */
-    MSG_SETUP_DONE,     /* agent: {"code","data"} setup()'s exit code and its JSON */
-    MSG_SETUP_DATA,     /* coordinator: {"data"} to the others */
-    MSG_START,          /* coordinator: {"at"} the common start, wall clock µs */
-    MSG_STARTED,        /* agent: {"at"} its actual start */
-    MSG_STOP,           /* coordinator: {"code","reason"} stop the test */
-    MSG_DONE,           /* agent: {"code"[,"reason"]} iterations over (code: why it stopped
+    MSG_HELLO = 1,  /* agent: {"version","proto","token"} */
+    MSG_REFUSE,     /* coordinator: the reason, as text; then it closes */
+    MSG_WELCOME,    /* coordinator: {"index","instances","segment","sequence","args":[...]} */
+    MSG_ARCHIVE,    /* coordinator: the test as a k6 archive (.tar, `c6 archive`'s) */
+    MSG_READY,      /* agent: VUs initialised */
+    MSG_RUN_SETUP,  /* coordinator: run setup() here */
+    MSG_SETUP_DONE, /* agent: {"code","data"} setup()'s exit code and its JSON */
+    MSG_SETUP_DATA, /* coordinator: {"data"} to the others */
+    MSG_START,      /* coordinator: {"at"} the common start, wall clock µs */
+    MSG_STARTED,    /* agent: {"at"} its actual start */
+    MSG_STOP,       /* coordinator: {"code","reason"} stop the test */
+    MSG_DONE,       /* agent: {"code"[,"reason"]} iterations over (code: why it stopped
                          * early, or 0; reason: test.abort()'s message) */
-    MSG_TEARDOWN,       /* coordinator: {"here"} whether teardown() runs on this agent */
-    MSG_FINAL,          /* agent: {"code"} its run's exit code; then it closes */
-    MSG_PING,           /* either way, every DIST_PING_US */
-    MSG_METRICS,        /* agent: a metrics snapshot (metrics/snapshot.h, dist/metrics_link.h) */
-    MSG_FAIL,           /* agent: {"reason"} the run cannot go on right (too many time series) */
-    MSG_PROGRESS,       /* agent: {"vus","vus_max","done","interrupted","scen":[[state,done,interrupted,
+    MSG_TEARDOWN,   /* coordinator: {"here"} whether teardown() runs on this agent */
+    MSG_FINAL,      /* agent: {"code"} its run's exit code; then it closes */
+    MSG_PING,       /* either way, every DIST_PING_US */
+    MSG_METRICS,    /* agent: a metrics snapshot (metrics/snapshot.h, dist/metrics_link.h) */
+    MSG_FAIL,       /* agent: {"reason"} the run cannot go on right (too many time series) */
+    MSG_PROGRESS,   /* agent: {"vus","vus_max","done","interrupted","scen":[[state,done,interrupted,
                          * vus,started]...]} its progress numbers, every DIST_PING_US and at the end
                          * of its iterations (started: µs from its start to the scenario's, -1: not yet) */
     MSG_MAX
@@ -49,8 +49,8 @@ enum dist_msg {
 typedef struct proto_rx {
     uint8_t *p;
     size_t len, cap;
-    size_t max;          /* the largest payload accepted now */
-    size_t consumed;     /* bytes of the frame last returned, dropped at the next call */
+    size_t max;      /* the largest payload accepted now */
+    size_t consumed; /* bytes of the frame last returned, dropped at the next call */
 } proto_rx;
 
 void proto_rx_free(proto_rx *rx);

@@ -124,7 +124,7 @@ int dist_tls_handshake_wait(SSL *ssl, int fd, int timeout_ms, char *err, size_t 
 
 void dist_tls_close(SSL *ssl) {
     if (!ssl) return;
-    if (SSL_is_init_finished(ssl)) SSL_shutdown(ssl);   /* (non-blocking: one try) */
+    if (SSL_is_init_finished(ssl)) SSL_shutdown(ssl); /* (non-blocking: one try) */
     ERR_clear_error();
     SSL_free(ssl);
 }

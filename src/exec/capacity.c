@@ -40,7 +40,7 @@ static uint64_t read_number(const char *path) {
 
 static uint64_t cgroup_free(const char *limit_path, const char *usage_path) {
     uint64_t limit = read_number(limit_path), used = read_number(usage_path);
-    if (limit == UINT64_MAX || limit >= ((uint64_t)1 << 60)) return UINT64_MAX;   /* v1's "unlimited" is ~2^63 */
+    if (limit == UINT64_MAX || limit >= ((uint64_t)1 << 60)) return UINT64_MAX; /* v1's "unlimited" is ~2^63 */
     if (used == UINT64_MAX) used = 0;
     return limit > used ? limit - used : 0;
 }
@@ -54,8 +54,8 @@ void capacity_read(capacity *c) {
     }
     c->mem_available = read_kb_field("/proc/meminfo", "MemAvailable:");
     uint64_t v2 = cgroup_free("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current");
-    uint64_t v1 = cgroup_free("/sys/fs/cgroup/memory/memory.limit_in_bytes",
-                              "/sys/fs/cgroup/memory/memory.usage_in_bytes");
+    uint64_t v1 =
+        cgroup_free("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes");
     c->cgroup_free = v2 < v1 ? v2 : v1;
     c->maps_free = UINT64_MAX;
     uint64_t max_maps = read_number("/proc/sys/vm/max_map_count");
@@ -80,7 +80,10 @@ void capacity_read(capacity *c) {
 static void human(char *buf, size_t n, long double bytes) {
     static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
     size_t u = 0;
-    while (bytes >= 1024 && u + 1 < sizeof units / sizeof *units) { bytes /= 1024; u++; }
+    while (bytes >= 1024 && u + 1 < sizeof units / sizeof *units) {
+        bytes /= 1024;
+        u++;
+    }
     snprintf(buf, n, u ? "%.1Lf %s" : "%.0Lf %s", bytes, units[u]);
 }
 
@@ -102,19 +105,20 @@ int capacity_check_vus(const capacity *c, int64_t vus, char *err, size_t errlen)
         have = c->as_free;
         by_address_space = true;
     }
-    if (!what && c->maps_free != UINT64_MAX &&
-        n * CAPACITY_VU_MAPS + CAPACITY_BASE_MAPS > (long double)c->maps_free)
+    if (!what && c->maps_free != UINT64_MAX && n * CAPACITY_VU_MAPS + CAPACITY_BASE_MAPS > (long double)c->maps_free)
         return err_set(err, errlen,
                        "the test needs up to %" PRId64 " VUs, %d memory mappings each (their stacks), but this "
                        "machine allows %" PRIu64 " more (vm.max_map_count); lower the VUs (vus, stages' targets, "
                        "preAllocatedVUs, maxVUs), raise vm.max_map_count (sysctl) or split the test with "
-                       "execution segments", vus, CAPACITY_VU_MAPS, c->maps_free);
+                       "execution segments",
+                       vus, CAPACITY_VU_MAPS, c->maps_free);
     if (!what) return 0;
     char needs[32], has[32];
     human(needs, sizeof needs, by_address_space ? virt : rss);
     human(has, sizeof has, (long double)have);
     return err_set(err, errlen,
-                   "the test needs up to %" PRId64 " VUs, about %s of %s (%" PRIu64 " KiB per VU, %" PRIu64 " MiB for c6), "
+                   "the test needs up to %" PRId64 " VUs, about %s of %s (%" PRIu64 " KiB per VU, %" PRIu64
+                   " MiB for c6), "
                    "but this machine has %s (%s); lower the VUs (vus, stages' targets, preAllocatedVUs, maxVUs) "
                    "or split the test with execution segments",
                    vus, needs, by_address_space ? "address space" : "memory",

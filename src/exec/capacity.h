@@ -36,7 +36,7 @@
  * and fuzzing set C6_TEST_MEMORY (bytes) to stand for all three. */
 typedef struct capacity {
     uint64_t mem_available, cgroup_free, as_free;
-    uint64_t maps_free;   /* vm.max_map_count less the mappings in use (UINT64_MAX: unknown) */
+    uint64_t maps_free; /* vm.max_map_count less the mappings in use (UINT64_MAX: unknown) */
 } capacity;
 void capacity_read(capacity *c);
 

@@ -7,17 +7,11 @@
 #include "exec/test.h"
 #include "util/clock.h"
 
-int test_phase(const c6_test *t) {
-    return atomic_load_explicit(&((c6_test *)t)->phase, memory_order_acquire);
-}
+int test_phase(const c6_test *t) { return atomic_load_explicit(&((c6_test *)t)->phase, memory_order_acquire); }
 
-int scen_state(const scen_rt *s) {
-    return atomic_load_explicit(&((scen_rt *)s)->state, memory_order_acquire);
-}
+int scen_state(const scen_rt *s) { return atomic_load_explicit(&((scen_rt *)s)->state, memory_order_acquire); }
 
-int64_t scen_scale(const scen_rt *s, int64_t n) {
-    return s->vu_seg ? c6_segment_scale(s->vu_seg, n) : n;
-}
+int64_t scen_scale(const scen_rt *s, int64_t n) { return s->vu_seg ? c6_segment_scale(s->vu_seg, n) : n; }
 
 enum exec_next executor_next(vu *v) {
     scen_rt *sc = v->sc;
@@ -36,7 +30,7 @@ enum exec_next executor_next(vu *v) {
      * little later, so the VU reads the clock itself. */
     int64_t at = clock_now_us() - atomic_load(&sc->start_us);
     if (sc->dur_us > 0 && at >= sc->dur_us && !d->own_end) return EXEC_DONE;
-    return (enum exec_next)d->next(v, sc, at);   /* the executor's scheduling step (exec/executors.c) */
+    return (enum exec_next)d->next(v, sc, at); /* the executor's scheduling step (exec/executors.c) */
 }
 
 int64_t executor_ramp_target(const c6_scenario *p, int64_t elapsed_us) {
@@ -60,9 +54,9 @@ int64_t executor_arrival_at(const c6_scenario *s, int64_t k) {
     return d->arrival_at(s, k);
 }
 const char *const system_tag_names[ST_COUNT] = {
-    "proto", "subproto", "status", "method", "url", "name", "group", "check", "error",
-    "error_code", "tls_version", "scenario", "service", "expected_response", "vu", "iter",
-    "ip", "ocsp_status",
+    "proto", "subproto", "status",     "method",      "url",      "name",    "group",
+    "check", "error",    "error_code", "tls_version", "scenario", "service", "expected_response",
+    "vu",    "iter",     "ip",         "ocsp_status",
 };
 
 int system_tags_mask(char *const *names, size_t n, uint32_t *mask, char *err, size_t errlen) {
@@ -71,9 +65,11 @@ int system_tags_mask(char *const *names, size_t n, uint32_t *mask, char *err, si
         int k = 0;
         while (k < ST_COUNT && strcmp(system_tag_names[k], names[i]) != 0) k++;
         if (k == ST_COUNT) {
-            snprintf(err, errlen, "systemTags: \"%s\" is not a system tag (known: proto, subproto, status, "
+            snprintf(err, errlen,
+                     "systemTags: \"%s\" is not a system tag (known: proto, subproto, status, "
                      "method, url, name, group, check, error, error_code, tls_version, scenario, service, "
-                     "expected_response, vu, iter, ip, ocsp_status)", names[i]);
+                     "expected_response, vu, iter, ip, ocsp_status)",
+                     names[i]);
             return -1;
         }
         *mask |= 1u << k;

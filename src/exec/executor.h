@@ -7,9 +7,9 @@
 #include "vu/vu.h"
 
 enum exec_next {
-    EXEC_RUN,    /* start an iteration now */
-    EXEC_PARK,   /* stay with the scenario, idle, until the worker wakes it */
-    EXEC_DONE,   /* leave the scenario: its work or its time is over */
+    EXEC_RUN,  /* start an iteration now */
+    EXEC_PARK, /* stay with the scenario, idle, until the worker wakes it */
+    EXEC_DONE, /* leave the scenario: its work or its time is over */
 };
 
 enum exec_next executor_next(vu *v);

@@ -27,7 +27,7 @@
 #include "util/err.h"
 #include "vu/vu.h"
 
-#define MAX_RAMPING_VUS       100000000LL    /* k6's sanity limit for ramping-vus */
+#define MAX_RAMPING_VUS 100000000LL /* k6's sanity limit for ramping-vus */
 
 /* ------------------------------------------------------------------------ */
 /* Shared by several executors                                              */
@@ -51,9 +51,7 @@ static void exe_active_col(const scen_rt *sc, const executor_progress_in *in, ch
     snprintf(col0, len, "%0*d/%lld VUs", vw, in->active, (long long)sc->max_vus);
 }
 
-static int exe_next_run(vu *v, scen_rt *sc, int64_t at) {
-    return EXEC_RUN;
-}
+static int exe_next_run(vu *v, scen_rt *sc, int64_t at) { return EXEC_RUN; }
 
 /* ---- shared-iterations and per-vu-iterations (shared_iterations.go,
  * per_vu_iterations.go) ---- */
@@ -83,8 +81,8 @@ static void iter_describe(const c6_scenario *s, const char *fmt, char *buf, size
     snprintf(buf, n, fmt, (long long)s->iterations, (long long)s->vus, info);
 }
 
-static void iter_progress(const scen_rt *sc, const executor_progress_in *in, const char *fmt, int64_t total,
-                          char *col0, char *col2, size_t len, double *frac) {
+static void iter_progress(const scen_rt *sc, const executor_progress_in *in, const char *fmt, int64_t total, char *col0,
+                          char *col2, size_t len, double *frac) {
     int iw = snprintf(NULL, 0, "%lld", (long long)total);
     exe_vus_col(sc, col0, len);
     snprintf(col2, len, fmt, iw, (long long)in->done, (long long)total, (long long)sc->cfg->iterations);
@@ -123,9 +121,7 @@ static void shared_progress(const scen_rt *sc, const executor_progress_in *in, c
     iter_progress(sc, in, "%0*lld/%lld shared iters", sc->iterations, col0, col2, len, frac);
 }
 
-static void shared_run_fields(const scen_rt *sc, char *buf, size_t n) {
-    iter_run_fields(sc, sc->iterations, buf, n);
-}
+static void shared_run_fields(const scen_rt *sc, char *buf, size_t n) { iter_run_fields(sc, sc->iterations, buf, n); }
 
 static void per_vu_validate(const c6_scenario *s, const scen_missing *m, scen_errs *e) {
     scen_check_vus(e, s->vus);
@@ -177,8 +173,8 @@ static void constant_vus_describe(const c6_scenario *s, char *buf, size_t n) {
     snprintf(buf, n, "%lld looping VUs for %s%s", (long long)s->vus, d, info);
 }
 
-static void constant_vus_progress(const scen_rt *sc, const executor_progress_in *in, char *col0, char *col2,
-                                  size_t len, double *frac) {
+static void constant_vus_progress(const scen_rt *sc, const executor_progress_in *in, char *col0, char *col2, size_t len,
+                                  double *frac) {
     exe_vus_col(sc, col0, len);
 }
 
@@ -215,9 +211,7 @@ static void ramping_push_if_changed(req_steps *s, int64_t t, int64_t planned) {
 }
 
 /* d * a / b without overflow, truncated toward zero as Go's division is. */
-static int64_t ramping_mul_div(int64_t d, int64_t a, int64_t b) {
-    return (int64_t)((__int128)d * a / b);
-}
+static int64_t ramping_mul_div(int64_t d, int64_t a, int64_t b) { return (int64_t)((__int128)d * a / b); }
 
 /* The VUs ramping-vus runs at each moment, one step per VU started or
  * stopped: a VU is added when the linear ramp reaches it and removed when
@@ -246,7 +240,7 @@ static void ramping_raw_steps(const c6_scenario *s, req_steps *raw) {
  * then reuses them); nothing is kept past the scenario's end (`end`). */
 static void ramping_reserve_downs(const req_steps *raw, int64_t grace, int64_t end, req_steps *out) {
     int64_t last = 0;
-    size_t slope = 0;   /* furthest step of the current downward slope seen */
+    size_t slope = 0; /* furthest step of the current downward slope seen */
     for (size_t i = 0; i < raw->n; i++) {
         const req_step *r = &raw->v[i];
         if (i == 0 || r->planned > last) {
@@ -296,8 +290,8 @@ static void ramping_vus_describe(const c6_scenario *s, char *buf, size_t n) {
     duration_format(r, sizeof r, s->graceful_ramp_down_us);
     snprintf(fact, sizeof fact, "gracefulRampDown: %s", r);
     scen_banner_info(s, fact, info, sizeof info);
-    snprintf(buf, n, "Up to %lld looping VUs for %s over %zu stages%s", (long long)scen_stages_max(s, s->start_vus),
-             d, s->nstages, info);
+    snprintf(buf, n, "Up to %lld looping VUs for %s over %zu stages%s", (long long)scen_stages_max(s, s->start_vus), d,
+             s->nstages, info);
 }
 
 static int64_t ramping_vus_target(const scen_rt *sc, int64_t at) {
@@ -308,8 +302,8 @@ static int ramping_vus_next(vu *v, scen_rt *sc, int64_t at) {
     return v->sc_index < ramping_vus_target(sc, at) ? EXEC_RUN : EXEC_PARK;
 }
 
-static void ramping_vus_progress(const scen_rt *sc, const executor_progress_in *in, char *col0, char *col2,
-                                 size_t len, double *frac) {
+static void ramping_vus_progress(const scen_rt *sc, const executor_progress_in *in, char *col0, char *col2, size_t len,
+                                 double *frac) {
     exe_active_col(sc, in, col0, len);
 }
 
@@ -356,7 +350,7 @@ static void arrival_info(const c6_scenario *s, char *info, size_t n) {
 }
 
 static int arrival_next(vu *v, scen_rt *sc, int64_t at) {
-    return EXEC_PARK;   /* until the worker hands it an iteration (v->go, in executor_next) */
+    return EXEC_PARK; /* until the worker hands it an iteration (v->go, in executor_next) */
 }
 
 /* The VUs column, and "RR.RR iters/s" zero-padded to the width of the
@@ -377,13 +371,14 @@ static void arrival_run_fields(const scen_rt *sc, int64_t rate, bool ramping, ch
     /* the ticker period: timeUnit / rate (0s without a rate) */
     duration_format(p, sizeof p, rate > 0 ? c->time_unit_us / rate : 0);
     if (!ramping)
-        snprintf(buf, n, " duration=%s executor=%s maxVUs=%lld preAllocatedVUs=%lld scenario=%s tickerPeriod=%s type=%s",
-                 d, type, (long long)sc->max_vus, (long long)sc->vus, c->name, p, type);
+        snprintf(buf, n,
+                 " duration=%s executor=%s maxVUs=%lld preAllocatedVUs=%lld scenario=%s tickerPeriod=%s type=%s", d,
+                 type, (long long)sc->max_vus, (long long)sc->vus, c->name, p, type);
     else
         snprintf(buf, n,
                  " duration=%s executor=%s maxVUs=%lld numStages=%zu preAllocatedVUs=%lld scenario=%s "
-                 "startTickerPeriod=%s type=%s", d, type, (long long)sc->max_vus, c->nstages, (long long)sc->vus,
-                 c->name, p, type);
+                 "startTickerPeriod=%s type=%s",
+                 d, type, (long long)sc->max_vus, c->nstages, (long long)sc->vus, c->name, p, type);
 }
 
 static void car_validate(const c6_scenario *s, const scen_missing *m, scen_errs *e) {
@@ -400,8 +395,8 @@ static void car_describe(const c6_scenario *s, char *buf, size_t n) {
     duration_format(d, sizeof d, s->duration_us);
     arrival_info(s, info, sizeof info);
     /* k6 shows 0 when there are no VUs to run the iterations. */
-    snprintf(buf, n, "%.2f iterations/s for %s%s", s->max_vus ? arrival_per_second(s->rate, s->time_unit_us) : 0.0,
-             d, info);
+    snprintf(buf, n, "%.2f iterations/s for %s%s", s->max_vus ? arrival_per_second(s->rate, s->time_unit_us) : 0.0, d,
+             info);
 }
 
 /* exact: 128-bit product, no drift however long the test runs */
@@ -468,11 +463,11 @@ static int64_t rar_arrival_at(const c6_scenario *s, int64_t k) {
 static void rar_progress(const scen_rt *sc, const executor_progress_in *in, char *col0, char *col2, size_t len,
                          double *frac) {
     const c6_scenario *c = sc->cfg;
-    c6_scenario tmp = *c;   /* the rate now: the ramp of rates, read like a ramp of VUs */
+    c6_scenario tmp = *c; /* the rate now: the ramp of rates, read like a ramp of VUs */
     tmp.start_vus = c->start_rate;
     int64_t at = in->spent_us < in->duration_us ? in->spent_us : in->duration_us;
-    arrival_progress_cols(sc, in, (double)executor_ramp_target(&tmp, at), scen_stages_max(c, c->start_rate), col0,
-                          col2, len);
+    arrival_progress_cols(sc, in, (double)executor_ramp_target(&tmp, at), scen_stages_max(c, c->start_rate), col0, col2,
+                          len);
 }
 
 static void rar_run_fields(const scen_rt *sc, char *buf, size_t n) {
@@ -511,8 +506,8 @@ static int64_t external_planned(const c6_scenario *s) { return s->max_vus > s->v
 static void external_describe(const c6_scenario *s, char *buf, size_t n) {
     char d[32];
     duration_format(d, sizeof d, s->duration_us);
-    snprintf(buf, n, "Externally controlled execution with %lld VUs, %lld max VUs, %s duration",
-             (long long)s->vus, (long long)s->max_vus, s->duration_us ? d : "infinite");
+    snprintf(buf, n, "Externally controlled execution with %lld VUs, %lld max VUs, %s duration", (long long)s->vus,
+             (long long)s->max_vus, s->duration_us ? d : "infinite");
 }
 
 static int64_t external_target(const scen_rt *sc, int64_t at) { return atomic_load(&((scen_rt *)sc)->ext_vus); }
@@ -527,65 +522,135 @@ static int external_next(vu *v, scen_rt *sc, int64_t at) {
 /* The table                                                                */
 
 const c6_executor_def c6_executor_defs[EXECUTOR_COUNT] = {
-    [EXECUTOR_SHARED_ITERATIONS] = {
-        .name = "shared-iterations", .options = ITER_OPTIONS,
-        .defaults = iter_defaults, .validate = shared_validate, .steps = shared_steps,
-        .duration_us = exe_max_duration, .planned_vus = exe_vus, .max_vus = exe_vus, .describe = shared_describe,
-        .next = shared_next, .planned_iterations = shared_planned,
-        .progress = shared_progress, .time_col = TIME_COL_TAKEN, .run_fields = shared_run_fields,
-    },
-    [EXECUTOR_PER_VU_ITERATIONS] = {
-        .name = "per-vu-iterations", .options = ITER_OPTIONS,
-        .defaults = iter_defaults, .validate = per_vu_validate, .steps = per_vu_steps,
-        .duration_us = exe_max_duration, .planned_vus = exe_vus, .max_vus = exe_vus, .describe = per_vu_describe,
-        .next = per_vu_next, .planned_iterations = per_vu_planned,
-        .progress = per_vu_progress, .time_col = TIME_COL_TAKEN, .run_fields = per_vu_run_fields,
-    },
-    [EXECUTOR_CONSTANT_VUS] = {
-        .name = "constant-vus", .options = CONSTANT_VUS_OPTIONS, .required = CONSTANT_VUS_REQUIRED,
-        .defaults = constant_vus_defaults, .validate = constant_vus_validate, .steps = constant_vus_steps,
-        .duration_us = exe_duration, .planned_vus = exe_vus, .max_vus = exe_vus, .describe = constant_vus_describe,
-        .next = exe_next_run,
-        .progress = constant_vus_progress, .run_fields = constant_vus_run_fields,
-    },
-    [EXECUTOR_RAMPING_VUS] = {
-        .name = "ramping-vus", .options = RAMPING_VUS_OPTIONS,
-        .defaults = ramping_vus_defaults, .validate = ramping_vus_validate, .steps = ramping_vus_steps,
-        .duration_us = exe_stages_duration, .planned_vus = ramping_vus_planned, .max_vus = ramping_vus_planned,
-        .describe = ramping_vus_describe,
-        .next = ramping_vus_next, .vu_target = ramping_vus_target, .ramp_down = true,
-        .progress = ramping_vus_progress, .time_col = TIME_COL_FIXED_TOTAL, .run_fields = ramping_vus_run_fields,
-    },
-    [EXECUTOR_CONSTANT_ARRIVAL_RATE] = {
-        .name = "constant-arrival-rate", .options = CAR_OPTIONS, .required = CAR_REQUIRED,
-        .defaults = arrival_defaults, .complete = arrival_complete, .validate = car_validate,
-        .steps = arrival_steps, .duration_us = exe_duration, .planned_vus = exe_prealloc, .max_vus = exe_pool_max,
-        .describe = car_describe,
-        .own_end = true, .next = arrival_next, .arrival_at = car_arrival_at,
-        .progress = car_progress, .run_fields = car_run_fields,
-    },
-    [EXECUTOR_RAMPING_ARRIVAL_RATE] = {
-        .name = "ramping-arrival-rate", .options = RAR_OPTIONS, .required = RAR_REQUIRED,
-        .defaults = arrival_defaults, .complete = arrival_complete, .validate = rar_validate,
-        .steps = arrival_steps, .duration_us = exe_stages_duration, .planned_vus = exe_prealloc,
-        .max_vus = exe_pool_max, .describe = rar_describe,
-        .own_end = true, .next = arrival_next, .arrival_at = rar_arrival_at,
-        .progress = rar_progress, .run_fields = rar_run_fields,
-    },
-    [EXECUTOR_EXTERNALLY_CONTROLLED] = {
-        .name = "externally-controlled", .options = EXTERNAL_OPTIONS, .required = EXTERNAL_REQUIRED,
-        .no_graceful_stop = true,
-        .defaults = external_defaults, .complete = external_complete, .validate = external_validate,
-        .steps = external_steps, .duration_us = exe_duration, .planned_vus = external_planned,
-        .max_vus = external_planned, .describe = external_describe,
-        .own_end = true, .next = external_next, .vu_target = external_target, .controlled = true,
-        .progress = ramping_vus_progress,
-    },
+    [EXECUTOR_SHARED_ITERATIONS] =
+        {
+            .name = "shared-iterations",
+            .options = ITER_OPTIONS,
+            .defaults = iter_defaults,
+            .validate = shared_validate,
+            .steps = shared_steps,
+            .duration_us = exe_max_duration,
+            .planned_vus = exe_vus,
+            .max_vus = exe_vus,
+            .describe = shared_describe,
+            .next = shared_next,
+            .planned_iterations = shared_planned,
+            .progress = shared_progress,
+            .time_col = TIME_COL_TAKEN,
+            .run_fields = shared_run_fields,
+        },
+    [EXECUTOR_PER_VU_ITERATIONS] =
+        {
+            .name = "per-vu-iterations",
+            .options = ITER_OPTIONS,
+            .defaults = iter_defaults,
+            .validate = per_vu_validate,
+            .steps = per_vu_steps,
+            .duration_us = exe_max_duration,
+            .planned_vus = exe_vus,
+            .max_vus = exe_vus,
+            .describe = per_vu_describe,
+            .next = per_vu_next,
+            .planned_iterations = per_vu_planned,
+            .progress = per_vu_progress,
+            .time_col = TIME_COL_TAKEN,
+            .run_fields = per_vu_run_fields,
+        },
+    [EXECUTOR_CONSTANT_VUS] =
+        {
+            .name = "constant-vus",
+            .options = CONSTANT_VUS_OPTIONS,
+            .required = CONSTANT_VUS_REQUIRED,
+            .defaults = constant_vus_defaults,
+            .validate = constant_vus_validate,
+            .steps = constant_vus_steps,
+            .duration_us = exe_duration,
+            .planned_vus = exe_vus,
+            .max_vus = exe_vus,
+            .describe = constant_vus_describe,
+            .next = exe_next_run,
+            .progress = constant_vus_progress,
+            .run_fields = constant_vus_run_fields,
+        },
+    [EXECUTOR_RAMPING_VUS] =
+        {
+            .name = "ramping-vus",
+            .options = RAMPING_VUS_OPTIONS,
+            .defaults = ramping_vus_defaults,
+            .validate = ramping_vus_validate,
+            .steps = ramping_vus_steps,
+            .duration_us = exe_stages_duration,
+            .planned_vus = ramping_vus_planned,
+            .max_vus = ramping_vus_planned,
+            .describe = ramping_vus_describe,
+            .next = ramping_vus_next,
+            .vu_target = ramping_vus_target,
+            .ramp_down = true,
+            .progress = ramping_vus_progress,
+            .time_col = TIME_COL_FIXED_TOTAL,
+            .run_fields = ramping_vus_run_fields,
+        },
+    [EXECUTOR_CONSTANT_ARRIVAL_RATE] =
+        {
+            .name = "constant-arrival-rate",
+            .options = CAR_OPTIONS,
+            .required = CAR_REQUIRED,
+            .defaults = arrival_defaults,
+            .complete = arrival_complete,
+            .validate = car_validate,
+            .steps = arrival_steps,
+            .duration_us = exe_duration,
+            .planned_vus = exe_prealloc,
+            .max_vus = exe_pool_max,
+            .describe = car_describe,
+            .own_end = true,
+            .next = arrival_next,
+            .arrival_at = car_arrival_at,
+            .progress = car_progress,
+            .run_fields = car_run_fields,
+        },
+    [EXECUTOR_RAMPING_ARRIVAL_RATE] =
+        {
+            .name = "ramping-arrival-rate",
+            .options = RAR_OPTIONS,
+            .required = RAR_REQUIRED,
+            .defaults = arrival_defaults,
+            .complete = arrival_complete,
+            .validate = rar_validate,
+            .steps = arrival_steps,
+            .duration_us = exe_stages_duration,
+            .planned_vus = exe_prealloc,
+            .max_vus = exe_pool_max,
+            .describe = rar_describe,
+            .own_end = true,
+            .next = arrival_next,
+            .arrival_at = rar_arrival_at,
+            .progress = rar_progress,
+            .run_fields = rar_run_fields,
+        },
+    [EXECUTOR_EXTERNALLY_CONTROLLED] =
+        {
+            .name = "externally-controlled",
+            .options = EXTERNAL_OPTIONS,
+            .required = EXTERNAL_REQUIRED,
+            .no_graceful_stop = true,
+            .defaults = external_defaults,
+            .complete = external_complete,
+            .validate = external_validate,
+            .steps = external_steps,
+            .duration_us = exe_duration,
+            .planned_vus = external_planned,
+            .max_vus = external_planned,
+            .describe = external_describe,
+            .own_end = true,
+            .next = external_next,
+            .vu_target = external_target,
+            .controlled = true,
+            .progress = ramping_vus_progress,
+        },
 };
 
-const char *executor_name(c6_executor e) {
-    return (unsigned)e < EXECUTOR_COUNT ? c6_executor_defs[e].name : "unknown";
-}
+const char *executor_name(c6_executor e) { return (unsigned)e < EXECUTOR_COUNT ? c6_executor_defs[e].name : "unknown"; }
 
 int executor_from_name(const char *name) {
     for (int i = 0; i < EXECUTOR_COUNT; i++)

@@ -15,14 +15,10 @@
 #include "util/err.h"
 #include "util/log.h"
 
-static bool is_arrival(const c6_scenario *c) {
-    return executor_def(c->executor)->arrival_at != NULL;
-}
+static bool is_arrival(const c6_scenario *c) { return executor_def(c->executor)->arrival_at != NULL; }
 
 /* How many of the numbers 0..n-1 are = wid (mod W). */
-static int64_t share_of(int64_t n, int wid, int W) {
-    return n > wid ? (n - wid + W - 1) / W : 0;
-}
+static int64_t share_of(int64_t n, int wid, int W) { return n > wid ? (n - wid + W - 1) / W : 0; }
 
 static void notify_main(worker *w) {
     if (w->test->main_wake) uv_async_send(w->test->main_wake);
@@ -33,7 +29,7 @@ static void arrival_ready(uv_poll_t *h, int status, int events);
 void sched_init(worker *w) {
     c6_test *t = w->test;
     w->nws = t->nscen;
-    w->ws = xcalloc((size_t)(w->nws ? w->nws : 1), sizeof *w->ws);   /* once per worker */
+    w->ws = xcalloc((size_t)(w->nws ? w->nws : 1), sizeof *w->ws); /* once per worker */
     for (int i = 0; i < w->nws; i++) {
         wscen *ws = &w->ws[i];
         ws->w = w;
@@ -62,7 +58,7 @@ void sched_close(worker *w) {
 /* Arms the timerfd for the absolute monotonic instant `at_us`. */
 static void arm(wscen *ws, int64_t at_us) {
     struct itimerspec its = {{0, 0}, {at_us / 1000000, (at_us % 1000000) * 1000}};
-    if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0) its.it_value.tv_nsec = 1;   /* 0 disarms */
+    if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0) its.it_value.tv_nsec = 1; /* 0 disarms */
     timerfd_settime(ws->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
@@ -109,9 +105,7 @@ static void vu_handle_set(vu *v, bool on) {
     vu_handle_log(v, on ? "Start" : "Graceful stop");
 }
 
-static bool has_vu_handles(const c6_scenario *c) {
-    return executor_def(c->executor)->vu_target != NULL;
-}
+static bool has_vu_handles(const c6_scenario *c) { return executor_def(c->executor)->vu_target != NULL; }
 
 static void ws_assign(wscen *ws, vu *v, int64_t index) {
     if (ws->nvus == ws->cap) {
@@ -163,10 +157,12 @@ static void ws_check_done(wscen *ws) {
     if (ws->nvus) return;
     ws->reported = true;
     disarm(ws);
-    if (ws->late_n)   /* the arrival-rate precision benchmark reads this */
-        log_printf(LOG_DEBUG, "scenario %s on worker %d: %lld iterations due, started late by %.1f µs on "
-                   "average, %lld µs at most", ws->sc->cfg->name, ws->w->id, (long long)ws->late_n,
-                   (double)ws->late_sum / (double)ws->late_n, (long long)ws->late_max);
+    if (ws->late_n) /* the arrival-rate precision benchmark reads this */
+        log_printf(LOG_DEBUG,
+                   "scenario %s on worker %d: %lld iterations due, started late by %.1f µs on "
+                   "average, %lld µs at most",
+                   ws->sc->cfg->name, ws->w->id, (long long)ws->late_n, (double)ws->late_sum / (double)ws->late_n,
+                   (long long)ws->late_max);
     atomic_fetch_add(&ws->sc->workers_done, 1);
     notify_main(ws->w);
 }
@@ -221,7 +217,10 @@ static void arrival_fire(wscen *ws) {
     for (;;) {
         int64_t k = sc->seg ? c6_segment_global(sc->seg, ws->next) : ws->next;
         int64_t at = executor_arrival_at(sc->cfg, k);
-        if (at < 0) { ws->sched_done = true; break; }
+        if (at < 0) {
+            ws->sched_done = true;
+            break;
+        }
         if (start + at > now) {
             arm(ws, start + at);
             break;
@@ -261,7 +260,8 @@ static void arrival_fire(wscen *ws) {
             const char *m1 = "Starting initialization of an unplanned VU...";
             log_msg(LOG_DEBUG, extra, m1, strlen(m1));
             vu *nv = pool_take(w);
-            const char *m2 = nv ? "The unplanned VU finished initializing successfully!" : "Error while allocating unplanned VU";
+            const char *m2 =
+                nv ? "The unplanned VU finished initializing successfully!" : "Error while allocating unplanned VU";
             log_msg(nv ? LOG_DEBUG : LOG_ERROR, extra, m2, strlen(m2));
             if (nv) {
                 ws_assign(ws, nv, -1);
@@ -276,7 +276,8 @@ static void arrival_ready(uv_poll_t *h, int status, int events) {
     wscen *ws = h->data;
     uint64_t expirations;
     (void)status, (void)events;
-    if (read(ws->tfd, &expirations, sizeof expirations) < 0) { /* EAGAIN: nothing due yet */ }
+    if (read(ws->tfd, &expirations, sizeof expirations) < 0) { /* EAGAIN: nothing due yet */
+    }
     arrival_fire(ws);
 }
 
@@ -288,7 +289,7 @@ static void ws_start(wscen *ws) {
     bool arrival = is_arrival(sc->cfg);
     int W = arrival ? arrival_workers(w, sc) : w->test->nworkers, wid = w->id;
     ws->started = true;
-    if (wid >= W) {   /* nothing for this worker */
+    if (wid >= W) { /* nothing for this worker */
         ws->sched_done = true;
         ws_check_done(ws);
         return;
@@ -328,7 +329,7 @@ static void ws_interrupt(wscen *ws) {
          * the handles whose iteration still runs */
         if (executor_def(ws->sc->cfg->executor)->ramp_down && v->in_iteration && !v->stop_req &&
             test_phase(ws->w->test) < PHASE_HARD_STOP)
-            vu_handle_log(v, "Hard stop");   /* (a stop of the whole test cancels the executor instead) */
+            vu_handle_log(v, "Hard stop"); /* (a stop of the whole test cancels the executor instead) */
         if (v->state == VU_WAITING) {
             v->interrupted = true;
             worker_ready(ws->w, v);

@@ -26,28 +26,28 @@ struct scen_rt;
 typedef struct wscen {
     struct worker *w;
     struct scen_rt *sc;
-    int seen;                 /* the scenario state last acted on */
-    vu **vus;                 /* VUs working for it on this worker */
+    int seen; /* the scenario state last acted on */
+    vu **vus; /* VUs working for it on this worker */
     int nvus, cap;
-    vu *free_head;            /* arrival-rate: VUs waiting for an iteration */
+    vu *free_head; /* arrival-rate: VUs waiting for an iteration */
     int nfree;
-    int64_t want;             /* VUs this worker gives it at its start */
-    int64_t max;              /* arrival-rate: with the unplanned VUs it may add */
-    int64_t next;             /* arrival-rate: the next iteration number this worker starts */
-    int tfd;                  /* arrival-rate: a timerfd armed for when `next` is due (µs
+    int64_t want;   /* VUs this worker gives it at its start */
+    int64_t max;    /* arrival-rate: with the unplanned VUs it may add */
+    int64_t next;   /* arrival-rate: the next iteration number this worker starts */
+    int tfd;        /* arrival-rate: a timerfd armed for when `next` is due (µs
                                  precision, unlike libuv's millisecond timers); -1 if none */
-    uv_poll_t poll;           /* watches tfd */
+    uv_poll_t poll; /* watches tfd */
     bool started, reported, sched_done;
-    int64_t late_max, late_sum, late_n;   /* arrival-rate: how late iterations started (µs) */
+    int64_t late_max, late_sum, late_n; /* arrival-rate: how late iterations started (µs) */
     bool drop_tags_set;
-    uint32_t drop_tags;       /* dropped_iterations samples' tag set */
+    uint32_t drop_tags; /* dropped_iterations samples' tag set */
 } wscen;
 
-void sched_init(struct worker *w);    /* one wscen per scenario of the test */
-void sched_close(struct worker *w);   /* closes the timers (before the loop closes) */
-void sched_update(struct worker *w);  /* act on scenario state changes */
-void sched_tick(struct worker *w);    /* ramping targets and gracefulRampDown */
-void sched_vu_done(vu *v);            /* v left its scenario: back to the pool */
-void sched_vu_parked(vu *v);          /* v is idle but still works for its scenario */
+void sched_init(struct worker *w);   /* one wscen per scenario of the test */
+void sched_close(struct worker *w);  /* closes the timers (before the loop closes) */
+void sched_update(struct worker *w); /* act on scenario state changes */
+void sched_tick(struct worker *w);   /* ramping targets and gracefulRampDown */
+void sched_vu_done(vu *v);           /* v left its scenario: back to the pool */
+void sched_vu_parked(vu *v);         /* v is idle but still works for its scenario */
 
 #endif

@@ -23,8 +23,7 @@ typedef unsigned __int128 u128;
 
 /* ---- rationals ---------------------------------------------------------- */
 
-static u128 gcd_u128(u128 a, u128 b)
-{
+static u128 gcd_u128(u128 a, u128 b) {
     while (b) {
         u128 r = a % b;
         a = b;
@@ -33,14 +32,10 @@ static u128 gcd_u128(u128 a, u128 b)
     return a;
 }
 
-static int64_t gcd64(int64_t a, int64_t b)
-{
-    return (int64_t)gcd_u128((u128)(a < 0 ? -a : a), (u128)(b < 0 ? -b : b));
-}
+static int64_t gcd64(int64_t a, int64_t b) { return (int64_t)gcd_u128((u128)(a < 0 ? -a : a), (u128)(b < 0 ? -b : b)); }
 
 /* num/den (den > 0) reduced into *out; false when it does not fit int64. */
-static bool rat_make(i128 num, u128 den, c6_rat *out)
-{
+static bool rat_make(i128 num, u128 den, c6_rat *out) {
     bool neg = num < 0;
     u128 mag = neg ? (u128)(-num) : (u128)num;
     u128 g = gcd_u128(mag, den);
@@ -54,8 +49,7 @@ static bool rat_make(i128 num, u128 den, c6_rat *out)
     return true;
 }
 
-static int rat_cmp(c6_rat a, c6_rat b)
-{
+static int rat_cmp(c6_rat a, c6_rat b) {
     i128 l = (i128)a.num * b.den, r = (i128)b.num * a.den;
     return (l > r) - (l < r);
 }
@@ -65,26 +59,22 @@ static bool rat_eq(c6_rat a, c6_rat b) { return a.num == b.num && a.den == b.den
 static const c6_rat RAT0 = {0, 1}, RAT1 = {1, 1};
 
 /* b - a; false when the reduced difference does not fit int64. */
-static bool rat_sub(c6_rat b, c6_rat a, c6_rat *out)
-{
+static bool rat_sub(c6_rat b, c6_rat a, c6_rat *out) {
     return rat_make((i128)b.num * a.den - (i128)a.num * b.den, (u128)b.den * (u128)a.den, out);
 }
 
 /* Go's Rat.FloatString(2): two decimals, halves rounded away from zero. */
-static void rat_float2(c6_rat r, char *buf, size_t n)
-{
+static void rat_float2(c6_rat r, char *buf, size_t n) {
     u128 mag = (u128)(r.num < 0 ? -(i128)r.num : (i128)r.num) * 100;
     u128 q = mag / (u128)r.den, rem = mag % (u128)r.den;
     if (2 * rem >= (u128)r.den) q++;
-    snprintf(buf, n, "%s%llu.%02u", r.num < 0 ? "-" : "", (unsigned long long)(q / 100),
-             (unsigned)(q % 100));
+    snprintf(buf, n, "%s%llu.%02u", r.num < 0 ? "-" : "", (unsigned long long)(q / 100), (unsigned)(q % 100));
 }
 
 /* ---- parsing one value -------------------------------------------------- */
 
 /* Digits of `base` at s..end into *v; false on a bad digit or overflow. */
-static bool scan_digits(const char *s, const char *end, int base, u128 *v)
-{
+static bool scan_digits(const char *s, const char *end, int base, u128 *v) {
     u128 acc = 0;
     for (; s < end; s++) {
         int d;
@@ -101,8 +91,7 @@ static bool scan_digits(const char *s, const char *end, int base, u128 *v)
 
 /* An unsigned integer as Go's Int.SetString(s, 0) reads it: 0x / 0o / 0b
  * prefixes, and a leading 0 means octal ("010" = 8). */
-static bool scan_uint_base0(const char *s, const char *end, u128 *v)
-{
+static bool scan_uint_base0(const char *s, const char *end, u128 *v) {
     int base = 10;
     if (end - s >= 2 && s[0] == '0') {
         char p = (char)(s[1] | 0x20);
@@ -115,13 +104,11 @@ static bool scan_uint_base0(const char *s, const char *end, u128 *v)
 }
 
 /* "a/b" with a signed numerator and an unsigned, non-zero denominator. */
-static bool parse_fraction(const char *s, const char *slash, const char *end, c6_rat *out)
-{
+static bool parse_fraction(const char *s, const char *slash, const char *end, c6_rat *out) {
     bool neg = false;
     if (s < slash && (*s == '+' || *s == '-')) neg = *s++ == '-';
     u128 a, b;
-    if (!scan_uint_base0(s, slash, &a) || !scan_uint_base0(slash + 1, end, &b) || b == 0)
-        return false;
+    if (!scan_uint_base0(s, slash, &a) || !scan_uint_base0(slash + 1, end, &b) || b == 0) return false;
     return rat_make(neg ? -(i128)a : (i128)a, b, out);
 }
 
@@ -129,13 +116,12 @@ static bool parse_fraction(const char *s, const char *slash, const char *end, c6
  * held back until a non-zero digit follows, so "0.5000000000000000000000"
  * is 1/2 however many zeros trail; more than 36 significant digits, or
  * values whose reduced form does not fit int64, are refused. */
-static bool parse_decimal(const char *s, const char *end, c6_rat *out)
-{
+static bool parse_decimal(const char *s, const char *end, c6_rat *out) {
     bool neg = false, dot = false;
     if (s < end && (*s == '+' || *s == '-')) neg = *s++ == '-';
     u128 mant = 0;
-    int ndigits = 0, sig = 0, scale = 0;   /* value = mant * 10^-scale */
-    int zeros = 0, frac_zeros = 0;          /* zeros held back, and those after the dot */
+    int ndigits = 0, sig = 0, scale = 0; /* value = mant * 10^-scale */
+    int zeros = 0, frac_zeros = 0;       /* zeros held back, and those after the dot */
     for (; s < end && ((*s >= '0' && *s <= '9') || (*s == '.' && !dot)); s++) {
         if (*s == '.') {
             dot = true;
@@ -155,7 +141,7 @@ static bool parse_decimal(const char *s, const char *end, c6_rat *out)
         frac_zeros = 0;
     }
     if (ndigits == 0) return false;
-    if (mant != 0) {   /* integer-part zeros count; zeros after the dot do not */
+    if (mant != 0) { /* integer-part zeros count; zeros after the dot do not */
         if ((sig += zeros - frac_zeros) > 36) return false;
         for (zeros -= frac_zeros; zeros > 0; zeros--) mant *= 10;
     }
@@ -185,8 +171,7 @@ static bool parse_decimal(const char *s, const char *end, c6_rat *out)
 }
 
 /* "25%": a base-10 integer (Go's Int.SetString(s, 10)) over 100. */
-static bool parse_percent(const char *s, const char *end, c6_rat *out)
-{
+static bool parse_percent(const char *s, const char *end, c6_rat *out) {
     bool neg = false;
     if (s < end && (*s == '+' || *s == '-')) neg = *s++ == '-';
     u128 v;
@@ -196,58 +181,50 @@ static bool parse_percent(const char *s, const char *end, c6_rat *out)
 
 /* k6's stringToRat on s..end, with its messages; `what` and `input` name the
  * whole option value in the error. */
-static int segment_parse_value(const char *s, const char *end, c6_rat *out, const char *what,
-                       const char *input, char *err, size_t errlen)
-{
+static int segment_parse_value(const char *s, const char *end, c6_rat *out, const char *what, const char *input,
+                               char *err, size_t errlen) {
     int len = (int)(end - s);
     if (len > 0 && end[-1] == '%') {
         if (!parse_percent(s, end - 1, out))
-            return err_set(err, errlen, "invalid %s \"%.200s\": '%.*s' is not a valid percentage",
-                           what, input, len, s);
+            return err_set(err, errlen, "invalid %s \"%.200s\": '%.*s' is not a valid percentage", what, input, len, s);
         return 0;
     }
     const char *slash = memchr(s, '/', (size_t)len);
     if (slash ? parse_fraction(s, slash, end, out) : parse_decimal(s, end, out)) return 0;
     return err_set(err, errlen,
                    "invalid %s \"%.200s\": '%.*s' is not a valid percentage, decimal, fraction "
-                   "or interval value", what, input, len, s);
+                   "or interval value",
+                   what, input, len, s);
 }
 
 /* k6's NewExecutionSegment checks, in its order and words. */
-static int check_segment(c6_rat from, c6_rat to, const char *what, const char *input, char *err,
-                         size_t errlen)
-{
+static int check_segment(c6_rat from, c6_rat to, const char *what, const char *input, char *err, size_t errlen) {
     char a[48], b[48];
     if (rat_cmp(from, RAT0) < 0) {
         rat_float2(from, a, sizeof(a));
-        return err_set(err, errlen,
-                       "invalid %s \"%.200s\": segment start value must be at least 0 but was %s",
-                       what, input, a);
+        return err_set(err, errlen, "invalid %s \"%.200s\": segment start value must be at least 0 but was %s", what,
+                       input, a);
     }
     if (rat_cmp(from, to) >= 0) {
         rat_float2(from, a, sizeof(a));
         rat_float2(to, b, sizeof(b));
-        return err_set(err, errlen,
-                       "invalid %s \"%.200s\": segment start(%s) must be less than its end(%s)",
-                       what, input, a, b);
+        return err_set(err, errlen, "invalid %s \"%.200s\": segment start(%s) must be less than its end(%s)", what,
+                       input, a, b);
     }
     if (rat_cmp(to, RAT1) > 0) {
         rat_float2(to, a, sizeof(a));
-        return err_set(err, errlen,
-                       "invalid %s \"%.200s\": segment end value can't be more than 1 but was %s",
-                       what, input, a);
+        return err_set(err, errlen, "invalid %s \"%.200s\": segment end value can't be more than 1 but was %s", what,
+                       input, a);
     }
-    c6_rat len;   /* c6's own limit: the length must be an int64 rational too */
+    c6_rat len; /* c6's own limit: the length must be an int64 rational too */
     if (!rat_sub(to, from, &len))
-        return err_set(err, errlen, "invalid %s \"%.200s\": the values are too precise for c6",
-                       what, input);
+        return err_set(err, errlen, "invalid %s \"%.200s\": the values are too precise for c6", what, input);
     return 0;
 }
 
 /* ---- segments and sequences --------------------------------------------- */
 
-int c6_segment_parse(const char *s, c6_segment *out, char *err, size_t errlen)
-{
+int c6_segment_parse(const char *s, c6_segment *out, char *err, size_t errlen) {
     static const char what[] = "execution segment";
     c6_segment seg = {RAT0, RAT1};
     size_t len = strlen(s);
@@ -265,8 +242,7 @@ int c6_segment_parse(const char *s, c6_segment *out, char *err, size_t errlen)
     return 0;
 }
 
-int c6_segment_seq_parse(const char *s, c6_segment_seq *out, char *err, size_t errlen)
-{
+int c6_segment_seq_parse(const char *s, c6_segment_seq *out, char *err, size_t errlen) {
     static const char what[] = "execution segment sequence";
     c6_segment_seq seq = {0};
     if (*s == '\0') {
@@ -278,18 +254,18 @@ int c6_segment_seq_parse(const char *s, c6_segment_seq *out, char *err, size_t e
     if (commas == 0)
         return err_set(err, errlen,
                        "invalid %s \"%.200s\": at least 2 points are needed for an execution "
-                       "segment sequence, 1 given", what, s);
+                       "segment sequence, 1 given",
+                       what, s);
     if (commas + 1 > C6_SEGMENT_MAX_POINTS)
-        return err_set(err, errlen, "invalid %s \"%.200s\": %d points given, c6 takes at most %d",
-                       what, s, commas + 1, C6_SEGMENT_MAX_POINTS);
+        return err_set(err, errlen, "invalid %s \"%.200s\": %d points given, c6 takes at most %d", what, s, commas + 1,
+                       C6_SEGMENT_MAX_POINTS);
     /* Like k6, each point is parsed and then checked against the previous
      * one before the next point is looked at. */
     for (const char *p = s;; p++) {
         const char *end = strchr(p, ',');
         if (!end) end = p + strlen(p);
         if (segment_parse_value(p, end, &seq.pt[seq.n], what, s, err, errlen)) return -1;
-        if (seq.n > 0 && check_segment(seq.pt[seq.n - 1], seq.pt[seq.n], what, s, err, errlen))
-            return -1;
+        if (seq.n > 0 && check_segment(seq.pt[seq.n - 1], seq.pt[seq.n], what, s, err, errlen)) return -1;
         seq.n++;
         if (*end == '\0') break;
         p = end;
@@ -299,10 +275,12 @@ int c6_segment_seq_parse(const char *s, c6_segment_seq *out, char *err, size_t e
 }
 
 /* snprintf-style accumulation: `at` keeps counting past a full buffer. */
-typedef struct { char *buf; size_t n, at; } sbuf;
+typedef struct {
+    char *buf;
+    size_t n, at;
+} sbuf;
 
-static void sb_rat(sbuf *b, const char *sep, c6_rat r)
-{
+static void sb_rat(sbuf *b, const char *sep, c6_rat r) {
     char *p = b->at < b->n ? b->buf + b->at : NULL;
     size_t room = b->at < b->n ? b->n - b->at : 0;
     int w = r.den == 1 ? snprintf(p, room, "%s%lld", sep, (long long)r.num)
@@ -310,26 +288,23 @@ static void sb_rat(sbuf *b, const char *sep, c6_rat r)
     b->at += w > 0 ? (size_t)w : 0;
 }
 
-size_t c6_segment_format(const c6_segment *seg, char *buf, size_t n)
-{
+size_t c6_segment_format(const c6_segment *seg, char *buf, size_t n) {
     sbuf b = {buf, n, 0};
     sb_rat(&b, "", seg->from);
     sb_rat(&b, ":", seg->to);
     return b.at;
 }
 
-size_t c6_segment_seq_format(const c6_segment_seq *seq, char *buf, size_t n)
-{
+size_t c6_segment_seq_format(const c6_segment_seq *seq, char *buf, size_t n) {
     sbuf b = {buf, n, 0};
     if (n) buf[0] = '\0';
     for (int i = 0; i < seq->n; i++) sb_rat(&b, i ? "," : "", seq->pt[i]);
     return b.at;
 }
 
-c6_rat c6_segment_length(const c6_segment *seg)
-{
+c6_rat c6_segment_length(const c6_segment *seg) {
     c6_rat len = RAT0;
-    rat_sub(seg->to, seg->from, &len);   /* fits: parsing checked it */
+    rat_sub(seg->to, seg->from, &len); /* fits: parsing checked it */
     return len;
 }
 
@@ -341,34 +316,33 @@ c6_rat c6_segment_length(const c6_segment *seg)
 typedef struct {
     int n;
     int64_t lcd;
-    int64_t size[C6_SEGMENT_MAX_POINTS + 1];   /* length in 1/lcd units */
-    int order[C6_SEGMENT_MAX_POINTS + 1];      /* segment indexes, biggest first */
+    int64_t size[C6_SEGMENT_MAX_POINTS + 1]; /* length in 1/lcd units */
+    int order[C6_SEGMENT_MAX_POINTS + 1];    /* segment indexes, biggest first */
     int64_t taken[C6_SEGMENT_MAX_POINTS + 1];
 } striper;
 
 /* Segment lengths of a full sequence in 1/lcd units; -1 with err when a
  * length or the lcd does not fit. */
-static int striper_init(striper *st, const c6_segment_seq *seq, char *err, size_t errlen)
-{
+static int striper_init(striper *st, const c6_segment_seq *seq, char *err, size_t errlen) {
     c6_rat len[C6_SEGMENT_MAX_POINTS + 1];
     st->n = seq->n - 1;
     st->lcd = 1;
     for (int i = 0; i < st->n; i++) {
         const c6_rat a = seq->pt[i], b = seq->pt[i + 1];
         if (!rat_sub(b, a, &len[i]))
-            return err_set(err, errlen, "execution segment %d of the sequence is too precise for c6",
-                           i);
+            return err_set(err, errlen, "execution segment %d of the sequence is too precise for c6", i);
         int64_t d = len[i].den, g = gcd64(st->lcd, d);
         if (st->lcd / g > C6_SEGMENT_MAX_LCD / d)
             return err_set(err, errlen,
                            "the execution segment sequence needs a common denominator above %d, "
-                           "more than c6 supports", C6_SEGMENT_MAX_LCD);
+                           "more than c6 supports",
+                           C6_SEGMENT_MAX_LCD);
         st->lcd = st->lcd / g * d;
     }
     for (int i = 0; i < st->n; i++) {
         st->size[i] = len[i].num * (st->lcd / len[i].den);
         st->taken[i] = 0;
-        int j = i;  /* insertion sort, stable, descending size */
+        int j = i; /* insertion sort, stable, descending size */
         for (; j > 0 && st->size[st->order[j - 1]] < st->size[i]; j--) st->order[j] = st->order[j - 1];
         st->order[j] = i;
     }
@@ -378,8 +352,7 @@ static int striper_init(striper *st, const c6_segment_seq *seq, char *err, size_
 /* The segment unit i (0 <= i < lcd, in increasing order) goes to. Since the
  * sizes sum to lcd and the shares so far sum to i, some segment is always
  * due, and after a whole cycle every segment has exactly its size. */
-static int striper_deal(striper *st, int64_t i)
-{
+static int striper_deal(striper *st, int64_t i) {
     for (int k = 0; k < st->n; k++) {
         int s = st->order[k];
         if (i * st->size[s] >= st->taken[s] * st->lcd) {
@@ -387,12 +360,11 @@ static int striper_deal(striper *st, int64_t i)
             return s;
         }
     }
-    return -1;  /* unreachable, see above */
+    return -1; /* unreachable, see above */
 }
 
 /* The filled sequence of k6's GetFilledExecutionSegmentSequence. */
-static void fill_sequence(const c6_segment *seg, const c6_segment_seq *given, c6_segment_seq *out)
-{
+static void fill_sequence(const c6_segment *seg, const c6_segment_seq *given, c6_segment_seq *out) {
     c6_segment_seq seq = {0};
     if (given && given->n > 0) {
         seq = *given;
@@ -411,9 +383,7 @@ static void fill_sequence(const c6_segment *seg, const c6_segment_seq *given, c6
 }
 
 /* The tuple of segment `index` of the full sequence `seq`. */
-static int tuple_build(const c6_segment_seq *seq, int index, c6_segment_tuple *out, char *err,
-                       size_t errlen)
-{
+static int tuple_build(const c6_segment_seq *seq, int index, c6_segment_tuple *out, char *err, size_t errlen) {
     striper st;
     if (striper_init(&st, seq, err, errlen)) return -1;
     c6_segment_tuple t = {
@@ -432,9 +402,8 @@ static int tuple_build(const c6_segment_seq *seq, int index, c6_segment_tuple *o
     return 0;
 }
 
-int c6_segment_tuple_new(const c6_segment *seg, const c6_segment_seq *seq,
-                         c6_segment_tuple *out, char *err, size_t errlen)
-{
+int c6_segment_tuple_new(const c6_segment *seg, const c6_segment_seq *seq, c6_segment_tuple *out, char *err,
+                         size_t errlen) {
     static const c6_segment whole = {{0, 1}, {1, 1}};
     if (!seg) seg = &whole;
     bool given = seq && seq->n > 0;
@@ -454,14 +423,12 @@ int c6_segment_tuple_new(const c6_segment *seg, const c6_segment_seq *seq,
     return tuple_build(&filled, index, out, err, errlen);
 }
 
-void c6_segment_tuple_free(c6_segment_tuple *t)
-{
+void c6_segment_tuple_free(c6_segment_tuple *t) {
     free(t->pos);
     t->pos = NULL;
 }
 
-int64_t c6_segment_scale(const c6_segment_tuple *t, int64_t value)
-{
+int64_t c6_segment_scale(const c6_segment_tuple *t, int64_t value) {
     /* Whole cycles, then this segment's units below value % lcd (C's
      * truncating / and % match Go's for negative values too). */
     int64_t r = value % t->lcd, lo = 0, hi = t->count;
@@ -473,8 +440,7 @@ int64_t c6_segment_scale(const c6_segment_tuple *t, int64_t value)
     return value / t->lcd * t->count + lo;
 }
 
-int64_t c6_segment_global(const c6_segment_tuple *t, int64_t k)
-{
+int64_t c6_segment_global(const c6_segment_tuple *t, int64_t k) {
     int64_t base;
     if (k < 0 || __builtin_mul_overflow(k / t->count, t->lcd, &base) ||
         __builtin_add_overflow(base, (int64_t)t->pos[k % t->count], &base))
@@ -482,9 +448,7 @@ int64_t c6_segment_global(const c6_segment_tuple *t, int64_t k)
     return base;
 }
 
-int64_t c6_segment_striped(const c6_segment_tuple *t, int64_t *start, int64_t *offsets,
-                           size_t cap, int64_t *lcd)
-{
+int64_t c6_segment_striped(const c6_segment_tuple *t, int64_t *start, int64_t *offsets, size_t cap, int64_t *lcd) {
     *start = t->pos[0];
     *lcd = t->lcd;
     for (int64_t i = 0; i < t->count && (size_t)i < cap; i++)
@@ -492,11 +456,9 @@ int64_t c6_segment_striped(const c6_segment_tuple *t, int64_t *start, int64_t *o
     return t->count;
 }
 
-int c6_segment_tuple_from_value(const c6_segment_tuple *t, int64_t value,
-                                c6_segment_tuple *out, char *err, size_t errlen)
-{
-    if (value < 1)
-        return err_set(err, errlen, "cannot generate new sequence for value %lld", (long long)value);
+int c6_segment_tuple_from_value(const c6_segment_tuple *t, int64_t value, c6_segment_tuple *out, char *err,
+                                size_t errlen) {
+    if (value < 1) return err_set(err, errlen, "cannot generate new sequence for value %lld", (long long)value);
     int64_t share[C6_SEGMENT_MAX_POINTS + 1];
     striper st;
     if (striper_init(&st, &t->seq, err, errlen)) return -1;
@@ -511,7 +473,7 @@ int c6_segment_tuple_from_value(const c6_segment_tuple *t, int64_t value,
         if (share[i] == 0) continue;
         if (i == t->index) index = seq.n - 1;
         prev += share[i];
-        rat_make(prev, (u128)value, &seq.pt[seq.n++]);  /* prev <= value: fits */
+        rat_make(prev, (u128)value, &seq.pt[seq.n++]); /* prev <= value: fits */
     }
     if (index < 0) {
         char a[64];
@@ -521,8 +483,7 @@ int c6_segment_tuple_from_value(const c6_segment_tuple *t, int64_t value,
     return tuple_build(&seq, index, out, err, errlen);
 }
 
-double c6_segment_rate_per_sec(const c6_segment_tuple *t, int64_t rate, int64_t time_unit_us)
-{
+double c6_segment_rate_per_sec(const c6_segment_tuple *t, int64_t rate, int64_t time_unit_us) {
     c6_rat len = c6_segment_length(&t->seg);
     /* rate * len / time unit, per second, in long double: exact enough for
      * the two decimals k6 prints. */
@@ -533,27 +494,21 @@ double c6_segment_rate_per_sec(const c6_segment_tuple *t, int64_t rate, int64_t 
 
 /* ---- k6's SegmentedIndex ----------------------------------------------- */
 
-void c6_segment_index_init(c6_segment_index *ix, const c6_segment_tuple *t)
-{
+void c6_segment_index_init(c6_segment_index *ix, const c6_segment_tuple *t) {
     ix->t = t;
     ix->scaled = ix->unscaled = 0;
 }
 
 /* Sets the 1-based position `scaled` and the unit's 1-based global number. */
-static void index_at(c6_segment_index *ix, int64_t scaled)
-{
+static void index_at(c6_segment_index *ix, int64_t scaled) {
     ix->scaled = scaled;
     ix->unscaled = scaled > 0 ? c6_segment_global(ix->t, scaled - 1) + 1 : 0;
 }
 
 void c6_segment_index_next(c6_segment_index *ix) { index_at(ix, ix->scaled + 1); }
 
-void c6_segment_index_prev(c6_segment_index *ix)
-{
+void c6_segment_index_prev(c6_segment_index *ix) {
     if (ix->scaled > 0) index_at(ix, ix->scaled - 1);
 }
 
-void c6_segment_index_goto(c6_segment_index *ix, int64_t value)
-{
-    index_at(ix, c6_segment_scale(ix->t, value));
-}
+void c6_segment_index_goto(c6_segment_index *ix, int64_t value) { index_at(ix, c6_segment_scale(ix->t, value)); }

@@ -35,11 +35,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define C6_SEGMENT_MAX_POINTS 64          /* points in a given sequence */
-#define C6_SEGMENT_MAX_LCD    (1 << 24)   /* bounds the striping table */
+#define C6_SEGMENT_MAX_POINTS 64        /* points in a given sequence */
+#define C6_SEGMENT_MAX_LCD    (1 << 24) /* bounds the striping table */
 
-typedef struct { int64_t num, den; } c6_rat;    /* reduced, den >= 1 */
-typedef struct { c6_rat from, to; } c6_segment; /* 0 <= from < to <= 1 */
+typedef struct {
+    int64_t num, den;
+} c6_rat; /* reduced, den >= 1 */
+typedef struct {
+    c6_rat from, to;
+} c6_segment; /* 0 <= from < to <= 1 */
 
 /* n == 0: no sequence given. Given sequences have 2..C6_SEGMENT_MAX_POINTS
  * strictly increasing points in [0, 1]; the room for two more holds the 0
@@ -70,15 +74,15 @@ int c6_segment_seq_parse(const char *s, c6_segment_seq *out, char *err, size_t e
 size_t c6_segment_format(const c6_segment *seg, char *buf, size_t n);
 size_t c6_segment_seq_format(const c6_segment_seq *seq, char *buf, size_t n);
 
-c6_rat c6_segment_length(const c6_segment *seg);        /* to - from */
+c6_rat c6_segment_length(const c6_segment *seg); /* to - from */
 
 typedef struct c6_segment_tuple {
-    c6_segment seg;       /* this instance's segment */
-    c6_segment_seq seq;   /* the sequence filled to start at 0 and end at 1 */
-    int index;            /* seg is seq.pt[index] .. seq.pt[index + 1] */
-    int64_t lcd;          /* least common denominator of the segment lengths */
-    int64_t count;        /* units of each lcd-long cycle that are this segment's */
-    uint32_t *pos;        /* their offsets in the cycle, ascending (count entries) */
+    c6_segment seg;     /* this instance's segment */
+    c6_segment_seq seq; /* the sequence filled to start at 0 and end at 1 */
+    int index;          /* seg is seq.pt[index] .. seq.pt[index + 1] */
+    int64_t lcd;        /* least common denominator of the segment lengths */
+    int64_t count;      /* units of each lcd-long cycle that are this segment's */
+    uint32_t *pos;      /* their offsets in the cycle, ascending (count entries) */
 } c6_segment_tuple;
 
 /* Builds the tuple for `seg` within `seq` (seq NULL or n == 0: no sequence,
@@ -87,8 +91,8 @@ typedef struct c6_segment_tuple {
  * message: "provided segment 1/4:1/2 can't be found in sequence 0,1/3,1");
  * no segment given means 0:1. The striping table is computed here, once:
  * O(lcd x segments) time, O(count) memory. 0, or -1 with err set. */
-int c6_segment_tuple_new(const c6_segment *seg, const c6_segment_seq *seq,
-                         c6_segment_tuple *out, char *err, size_t errlen);
+int c6_segment_tuple_new(const c6_segment *seg, const c6_segment_seq *seq, c6_segment_tuple *out, char *err,
+                         size_t errlen);
 void c6_segment_tuple_free(c6_segment_tuple *t);
 
 /* How many of `value` units (VUs, iterations) this segment gets: the units
@@ -105,8 +109,7 @@ int64_t c6_segment_global(const c6_segment_tuple *t, int64_t k);
 /* k6's GetStripedOffsets: *start = global(0), *lcd, and the cyclic gaps
  * between this segment's consecutive units (offsets[i] = global(i+1) -
  * global(i)) copied into offsets[0..cap). Returns their number (= count). */
-int64_t c6_segment_striped(const c6_segment_tuple *t, int64_t *start, int64_t *offsets,
-                           size_t cap, int64_t *lcd);
+int64_t c6_segment_striped(const c6_segment_tuple *t, int64_t *start, int64_t *offsets, size_t cap, int64_t *lcd);
 
 /* k6's GetNewExecutionTupleFromValue, used by the arrival-rate executors with
  * value = maxVUs: re-cuts the sequence so each segment's length is
@@ -114,8 +117,8 @@ int64_t c6_segment_striped(const c6_segment_tuple *t, int64_t *start, int64_t *o
  * this segment's tuple in it. Errors as k6: value < 1 ("cannot generate new
  * sequence for value 0"), or this segment gets nothing of value ("segment 2
  * (2/3:1) isn't present in the new sequence"). */
-int c6_segment_tuple_from_value(const c6_segment_tuple *t, int64_t value,
-                                c6_segment_tuple *out, char *err, size_t errlen);
+int c6_segment_tuple_from_value(const c6_segment_tuple *t, int64_t value, c6_segment_tuple *out, char *err,
+                                size_t errlen);
 
 /* rate iterations per time unit, scaled by the segment's length, in
  * iterations per second (k6's getScaledArrivalRate + getArrivalRatePerSec,
@@ -133,7 +136,7 @@ typedef struct {
 
 void c6_segment_index_init(c6_segment_index *ix, const c6_segment_tuple *t);
 void c6_segment_index_next(c6_segment_index *ix);
-void c6_segment_index_prev(c6_segment_index *ix);   /* no-op at 0 */
+void c6_segment_index_prev(c6_segment_index *ix); /* no-op at 0 */
 void c6_segment_index_goto(c6_segment_index *ix, int64_t value);
 
 #endif

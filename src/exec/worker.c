@@ -21,7 +21,8 @@ void worker_ready(worker *w, vu *v) {
     if (v->queued) return;
     v->queued = true;
     v->next_ready = NULL;
-    if (w->ready_tail) w->ready_tail->next_ready = v; else w->ready_head = v;
+    if (w->ready_tail) w->ready_tail->next_ready = v;
+    else w->ready_head = v;
     w->ready_tail = v;
     /* called from inside uv_run: make it return instead of blocking in poll */
     uv_stop(&w->loop);
@@ -75,12 +76,18 @@ static void worker_on_tick(uv_timer_t *t) {
 }
 
 static void worker_start_special(worker *w, enum vu_role role) {
-    if (w->special) { vm_destroy(w->special); vu_free(w->special); }
+    if (w->special) {
+        vm_destroy(w->special);
+        vu_free(w->special);
+    }
     w->special = vu_new(w, w->test, 0, role);
-    if (!w->special) out_of_memory_exit();   /* one VU for setup/teardown/handleSummary: not worth unwinding */
+    if (!w->special) out_of_memory_exit(); /* one VU for setup/teardown/handleSummary: not worth unwinding */
     atomic_store(&w->special_done, 0);
-    coro_resume(w->special->co);               /* init on its own stack */
-    if (w->special->state == VU_DONE) { worker_vu_finished(w, w->special); return; }
+    coro_resume(w->special->co); /* init on its own stack */
+    if (w->special->state == VU_DONE) {
+        worker_vu_finished(w, w->special);
+        return;
+    }
     worker_ready(w, w->special);
 }
 
@@ -99,8 +106,7 @@ static void worker_on_wake(uv_async_t *a) {
         }
     }
     /* a stop during setup() cuts its waits short, as it does an iteration's */
-    if ((cmds & CMD_SCEN) && test_phase(w->test) >= PHASE_HARD_STOP && w->special &&
-        w->special->state == VU_WAITING) {
+    if ((cmds & CMD_SCEN) && test_phase(w->test) >= PHASE_HARD_STOP && w->special && w->special->state == VU_WAITING) {
         w->special->interrupted = true;
         worker_ready(w, w->special);
     }
@@ -141,7 +147,8 @@ worker *worker_new(c6_test *t, int id) {
 }
 
 void test_init_failed(c6_test *t, const char *why) {
-    if (atomic_fetch_add(&t->init_errors, 1) == 0) t->init_error = strdup(why);   /* alloc-ok: NULL: no text, the run fails all the same */
+    if (atomic_fetch_add(&t->init_errors, 1) == 0)
+        t->init_error = strdup(why); /* alloc-ok: NULL: no text, the run fails all the same */
 }
 
 bool worker_add_vu(worker *w, int id) {
@@ -158,7 +165,6 @@ bool worker_add_vu(worker *w, int id) {
     return true;
 }
 
-
 /* Runs v's init on its own stack; false (error kept) when it failed. */
 static bool worker_init_vu(worker *w, vu *v) {
     coro_resume(v->co);
@@ -170,14 +176,17 @@ static bool worker_init_vu(worker *w, vu *v) {
 
 static void worker_init_vus(worker *w) {
     for (int i = 0; i < w->nvus; i++) {
-        if (!worker_init_vu(w, w->vus[i])) break;   /* one broken VU means a broken script */
+        if (!worker_init_vu(w, w->vus[i])) break; /* one broken VU means a broken script */
         /* --verbose: k6 internal/execution/scheduler.go initVU */
         char m[48];
         int n = snprintf(m, sizeof m, "Initialized VU #%d", w->vus[i]->id);
         log_msg(LOG_DEBUG, " phase=execution-scheduler-init", m, (size_t)n);
-        if (w->npool == w->cappool) {   /* room for every VU of the worker at once */
+        if (w->npool == w->cappool) { /* room for every VU of the worker at once */
             vu **grown = realloc(w->pool, (size_t)w->nvus * sizeof *w->pool);
-            if (!grown) { test_init_failed(w->test, "out of memory for the pool of VUs"); break; }
+            if (!grown) {
+                test_init_failed(w->test, "out of memory for the pool of VUs");
+                break;
+            }
             w->pool = grown;
             w->cappool = w->nvus;
         }
@@ -218,9 +227,7 @@ static void *worker_main(void *arg) {
     return NULL;
 }
 
-int worker_start(worker *w) {
-    return pthread_create(&w->thread, NULL, worker_main, w);
-}
+int worker_start(worker *w) { return pthread_create(&w->thread, NULL, worker_main, w); }
 
 void worker_join(worker *w) { pthread_join(w->thread, NULL); }
 

@@ -13,38 +13,44 @@
 
 struct c6_test;
 
-enum worker_cmd { CMD_NONE = 0, CMD_SETUP = 1, CMD_START = 2, CMD_TEARDOWN = 4,
-                  CMD_SCEN = 8,   /* a scenario's state changed */
-                  CMD_EXIT = 16, CMD_SUMMARY = 32,
-                  CMD_STOP_SPECIAL = 64   /* setup/teardown ran out of time */ };
+enum worker_cmd {
+    CMD_NONE = 0,
+    CMD_SETUP = 1,
+    CMD_START = 2,
+    CMD_TEARDOWN = 4,
+    CMD_SCEN = 8, /* a scenario's state changed */
+    CMD_EXIT = 16,
+    CMD_SUMMARY = 32,
+    CMD_STOP_SPECIAL = 64 /* setup/teardown ran out of time */
+};
 
 typedef struct worker {
     int id;
     struct c6_test *test;
     pthread_t thread;
     uv_loop_t loop;
-    uv_async_t wake;            /* main thread -> worker commands */
-    uv_timer_t tick;            /* flushes samples, ramps VUs */
-    h1_client *h1;              /* k6/http's client (k6/ws dials through its DNS cache and TLS) */
+    uv_async_t wake; /* main thread -> worker commands */
+    uv_timer_t tick; /* flushes samples, ramps VUs */
+    h1_client *h1;   /* k6/http's client (k6/ws dials through its DNS cache and TLS) */
     sample_buf samples;
     coro *sched;
 
-    vu **vus;                   /* every regular VU of this worker */
+    vu **vus; /* every regular VU of this worker */
     int nvus, capvus;
-    vu **pool;                  /* initialised VUs no scenario uses now */
+    vu **pool; /* initialised VUs no scenario uses now */
     int npool, cappool;
-    wscen *ws;                  /* this worker's side of each scenario */
+    wscen *ws; /* this worker's side of each scenario */
     int nws;
     vu *ready_head, *ready_tail;
-    vu *special;                /* setup/teardown VU */
+    vu *special; /* setup/teardown VU */
 
-    atomic_int cmds;            /* pending worker_cmd bits */
-    atomic_int special_done;    /* setup/teardown finished */
-    bool exiting;               /* CMD_EXIT seen */
+    atomic_int cmds;         /* pending worker_cmd bits */
+    atomic_int special_done; /* setup/teardown finished */
+    bool exiting;            /* CMD_EXIT seen */
 } worker;
 
-worker *worker_new(struct c6_test *t, int id);   /* NULL when out of memory */
-int worker_start(worker *w);          /* spawns the thread, which initialises its VUs */
+worker *worker_new(struct c6_test *t, int id); /* NULL when out of memory */
+int worker_start(worker *w);                   /* spawns the thread, which initialises its VUs */
 void worker_command(worker *w, enum worker_cmd cmd);
 void worker_join(worker *w);
 void worker_free(worker *w);
@@ -57,6 +63,6 @@ bool worker_add_vu(worker *w, int id);
 vu *worker_spawn_vu(worker *w);
 
 /* For VU code running on this worker: */
-void worker_ready(worker *w, vu *v);  /* queue v to be resumed */
+void worker_ready(worker *w, vu *v); /* queue v to be resumed */
 
 #endif

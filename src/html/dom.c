@@ -19,7 +19,7 @@ static unsigned char html_type_of(const GumboNode *g) {
     case GUMBO_NODE_ELEMENT:
     case GUMBO_NODE_TEMPLATE: return HTML_ELEMENT;
     case GUMBO_NODE_COMMENT: return HTML_COMMENT;
-    default: return HTML_TEXT;   /* text, whitespace, CDATA */
+    default: return HTML_TEXT; /* text, whitespace, CDATA */
     }
 }
 
@@ -34,7 +34,10 @@ static const char *html_tag_name(html_doc *d, const GumboNode *g) {
     for (size_t k = 0; k < p.length; k++) s[k] = (char)tolower((unsigned char)p.data[k]);
     s[p.length] = 0;
     char **grown = realloc(d->owned_tags, (size_t)(d->nowned + 1) * sizeof *grown);
-    if (!grown) { free(s); return ""; }
+    if (!grown) {
+        free(s);
+        return "";
+    }
     d->owned_tags = grown;
     d->owned_tags[d->nowned++] = s;
     return s;
@@ -54,7 +57,10 @@ static int html_count(const GumboNode *root) {
         if (top + ch->length > cap) {
             while (top + ch->length > cap) cap *= 2;
             const GumboNode **s2 = realloc(stack, cap * sizeof *stack);
-            if (!s2) { free(stack); return -1; }
+            if (!s2) {
+                free(stack);
+                return -1;
+            }
             stack = s2;
         }
         for (unsigned k = 0; k < ch->length; k++) stack[top++] = ch->data[k];
@@ -67,9 +73,16 @@ static int html_count(const GumboNode *root) {
  * markup must not overflow the VU's small C stack). */
 static int html_flatten(html_doc *d) {
     int n = d->n;
-    struct item { const GumboNode *g; int parent; } *stack = malloc((size_t)n * sizeof *stack);
+    struct item {
+        const GumboNode *g;
+        int parent;
+    } *stack = malloc((size_t)n * sizeof *stack);
     int *lastc = malloc((size_t)n * sizeof *lastc);
-    if (!stack || !lastc) { free(stack); free(lastc); return -1; }
+    if (!stack || !lastc) {
+        free(stack);
+        free(lastc);
+        return -1;
+    }
     int top = 0, idx = 0;
     stack[top++] = (struct item){d->out->document, -1};
     while (top) {
@@ -83,7 +96,10 @@ static int html_flatten(html_doc *d) {
         lastc[i] = -1;
         if (it.parent >= 0) {
             int p = lastc[it.parent];
-            if (p >= 0) { d->next[p] = i; d->prev[i] = p; }
+            if (p >= 0) {
+                d->next[p] = i;
+                d->prev[i] = p;
+            }
             lastc[it.parent] = i;
         }
         const GumboVector *ch = html_gumbo_children(it.g);
@@ -103,7 +119,10 @@ html_doc *html_parse(const char *src, size_t len) {
     html_doc *d = calloc(1, sizeof *d);
     if (!d) return NULL;
     d->out = gumbo_parse_with_options(&kGumboDefaultOptions, src, len);
-    if (!d->out) { free(d); return NULL; }
+    if (!d->out) {
+        free(d);
+        return NULL;
+    }
     d->n = html_count(d->out->document);
     if (d->n > 0) {
         size_t n = (size_t)d->n;
@@ -191,10 +210,10 @@ static bool html_in_list(const char *tag, const char *const *list) {
     return false;
 }
 
-static const char *const html_void_tags[] = {"area", "base", "br", "col", "embed", "hr", "img", "input",
+static const char *const html_void_tags[] = {"area",   "base", "br",   "col",   "embed",  "hr",    "img", "input",
                                              "keygen", "link", "meta", "param", "source", "track", "wbr", NULL};
 static const char *const html_raw_tags[] = {"iframe", "noembed", "noframes", "noscript", "plaintext",
-                                            "script", "style", "xmp", NULL};
+                                            "script", "style",   "xmp",      NULL};
 
 static void html_doctype(const html_doc *d, buf *b) {
     const GumboDocument *doc = &d->out->document->v.document;
@@ -236,7 +255,7 @@ static void html_open_tag(const html_doc *d, int i, buf *b) {
 /* Iterative, like the flattening: a node's closing tag is written when the
  * walk leaves its subtree. */
 static void html_render_range(const html_doc *d, int from, int to, buf *b) {
-    int open[64], nopen = 0;   /* deeper nesting closes through the parent chain */
+    int open[64], nopen = 0; /* deeper nesting closes through the parent chain */
     for (int k = from; k < to; k++) {
         while (nopen && d->end[open[nopen - 1]] <= k) {
             int c = open[--nopen];
@@ -247,7 +266,10 @@ static void html_render_range(const html_doc *d, int from, int to, buf *b) {
         switch (d->type[k]) {
         case HTML_ELEMENT: {
             html_open_tag(d, k, b);
-            if (html_in_list(d->tag[k], html_void_tags)) { k = d->end[k] - 1; break; }
+            if (html_in_list(d->tag[k], html_void_tags)) {
+                k = d->end[k] - 1;
+                break;
+            }
             int fc = html_first_child(d, k);
             /* a leading newline in these would be eaten by a parser: Go writes an extra one */
             if (fc >= 0 && d->type[fc] == HTML_TEXT && d->node[fc]->v.text.text[0] == '\n' &&
@@ -263,7 +285,7 @@ static void html_render_range(const html_doc *d, int from, int to, buf *b) {
                 k = d->end[k] - 1;
             } else if (nopen < (int)(sizeof open / sizeof *open)) {
                 open[nopen++] = k;
-            } else {   /* too deep for the table: render this subtree on its own */
+            } else { /* too deep for the table: render this subtree on its own */
                 html_render_range(d, k + 1, d->end[k], b);
                 buf_puts(b, "</");
                 buf_puts(b, d->tag[k]);
@@ -278,7 +300,9 @@ static void html_render_range(const html_doc *d, int from, int to, buf *b) {
             buf_puts(b, d->node[k]->v.text.text);
             buf_puts(b, "-->");
             break;
-        default: if (k == 0) html_doctype(d, b); break;
+        default:
+            if (k == 0) html_doctype(d, b);
+            break;
         }
     }
     while (nopen) {

@@ -20,10 +20,10 @@ typedef struct html_doc {
     GumboOutput *out;
     int n;
     GumboNode **node;
-    int *parent, *next, *prev, *end;   /* -1: none */
-    unsigned char *type;               /* HTML_ELEMENT ... */
-    const char **tag;                  /* lowercase element name, NULL for non-elements */
-    char **owned_tags;                 /* names of unknown elements (allocated) */
+    int *parent, *next, *prev, *end; /* -1: none */
+    unsigned char *type;             /* HTML_ELEMENT ... */
+    const char **tag;                /* lowercase element name, NULL for non-elements */
+    char **owned_tags;               /* names of unknown elements (allocated) */
     int nowned;
 } html_doc;
 

@@ -20,29 +20,51 @@
 enum sk { SK_TAG, SK_ID, SK_CLASS, SK_ATTR, SK_PSEUDO };
 enum aop { AO_EXISTS, AO_EQ, AO_PREFIX, AO_SUFFIX, AO_SUB, AO_WORD, AO_DASH, AO_NE };
 enum ps {
-    PS_FIRST_CHILD, PS_LAST_CHILD, PS_ONLY_CHILD, PS_FIRST_TYPE, PS_LAST_TYPE, PS_ONLY_TYPE,
-    PS_NTH_CHILD, PS_NTH_LAST_CHILD, PS_NTH_TYPE, PS_NTH_LAST_TYPE,
-    PS_NOT, PS_HAS, PS_CONTAINS, PS_CONTAINS_OWN,
-    PS_CHECKED, PS_SELECTED, PS_DISABLED, PS_ENABLED, PS_EMPTY, PS_ROOT,
+    PS_FIRST_CHILD,
+    PS_LAST_CHILD,
+    PS_ONLY_CHILD,
+    PS_FIRST_TYPE,
+    PS_LAST_TYPE,
+    PS_ONLY_TYPE,
+    PS_NTH_CHILD,
+    PS_NTH_LAST_CHILD,
+    PS_NTH_TYPE,
+    PS_NTH_LAST_TYPE,
+    PS_NOT,
+    PS_HAS,
+    PS_CONTAINS,
+    PS_CONTAINS_OWN,
+    PS_CHECKED,
+    PS_SELECTED,
+    PS_DISABLED,
+    PS_ENABLED,
+    PS_EMPTY,
+    PS_ROOT,
 };
 
 typedef struct simple {
-    unsigned char kind, op, ci;   /* ci: [attr=v i] compares ignoring ASCII case */
+    unsigned char kind, op, ci; /* ci: [attr=v i] compares ignoring ASCII case */
     int pseudo;
     char *name, *value;
-    int a, b;                     /* nth: a*n+b */
-    html_sel *sub;                /* :not, :has */
+    int a, b;      /* nth: a*n+b */
+    html_sel *sub; /* :not, :has */
 } simple;
 
 typedef struct compound {
-    char comb;                    /* how it relates to the compound on its left: ' ' '>' '+' '~' */
+    char comb; /* how it relates to the compound on its left: ' ' '>' '+' '~' */
     simple *s;
     int n;
 } compound;
 
-typedef struct complex_sel { compound *c; int n; } complex_sel;
+typedef struct complex_sel {
+    compound *c;
+    int n;
+} complex_sel;
 
-struct html_sel { complex_sel *alt; int n; };
+struct html_sel {
+    complex_sel *alt;
+    int n;
+};
 
 /* ---- compiler ---- */
 
@@ -64,7 +86,9 @@ static void perr(parser *ps, const char *fmt, ...) {
     snprintf(ps->err, ps->errlen, "invalid selector \"%s\": %s at offset %d", ps->src, msg, (int)(ps->p - ps->src));
 }
 
-static void skip_ws(parser *ps) { while (*ps->p && isspace((unsigned char)*ps->p)) ps->p++; }
+static void skip_ws(parser *ps) {
+    while (*ps->p && isspace((unsigned char)*ps->p)) ps->p++;
+}
 
 static bool ident_char(char c) { return isalnum((unsigned char)c) || c == '-' || c == '_' || (unsigned char)c >= 0x80; }
 
@@ -73,13 +97,19 @@ static char *sel_parse_ident(parser *ps, bool lower) {
     buf b = {0};
     while (*ps->p) {
         char c = *ps->p;
-        if (c == '\\' && ps->p[1]) { c = ps->p[1]; ps->p += 2; }
-        else if (ident_char(c)) ps->p++;
+        if (c == '\\' && ps->p[1]) {
+            c = ps->p[1];
+            ps->p += 2;
+        } else if (ident_char(c)) ps->p++;
         else break;
         if (lower) c = (char)tolower((unsigned char)c);
         buf_append(&b, &c, 1);
     }
-    if (!b.len) { perr(ps, "expected a name"); buf_free(&b); return NULL; }
+    if (!b.len) {
+        perr(ps, "expected a name");
+        buf_free(&b);
+        return NULL;
+    }
     return b.p;
 }
 
@@ -91,7 +121,11 @@ static char *sel_parse_string(parser *ps) {
         if (*ps->p == '\\' && ps->p[1]) ps->p++;
         buf_append(&b, ps->p++, 1);
     }
-    if (*ps->p != q) { perr(ps, "unterminated string"); buf_free(&b); return NULL; }
+    if (*ps->p != q) {
+        perr(ps, "unterminated string");
+        buf_free(&b);
+        return NULL;
+    }
     ps->p++;
     return b.p;
 }
@@ -113,8 +147,18 @@ static void simple_free(simple *s) {
 /* "odd", "even", "3", "2n+1", "-n + 3" ... */
 static bool sel_parse_nth(parser *ps, int *a, int *b) {
     skip_ws(ps);
-    if (strncasecmp(ps->p, "odd", 3) == 0) { ps->p += 3; *a = 2; *b = 1; return true; }
-    if (strncasecmp(ps->p, "even", 4) == 0) { ps->p += 4; *a = 2; *b = 0; return true; }
+    if (strncasecmp(ps->p, "odd", 3) == 0) {
+        ps->p += 3;
+        *a = 2;
+        *b = 1;
+        return true;
+    }
+    if (strncasecmp(ps->p, "even", 4) == 0) {
+        ps->p += 4;
+        *a = 2;
+        *b = 0;
+        return true;
+    }
     int sign = 1;
     if (*ps->p == '+' || *ps->p == '-') sign = *ps->p++ == '-' ? -1 : 1;
     bool digits = isdigit((unsigned char)*ps->p);
@@ -127,25 +171,48 @@ static bool sel_parse_nth(parser *ps, int *a, int *b) {
         if (*ps->p == '+' || *ps->p == '-') {
             int s2 = *ps->p++ == '-' ? -1 : 1;
             skip_ws(ps);
-            if (!isdigit((unsigned char)*ps->p)) { perr(ps, "expected a number in an+b"); return false; }
+            if (!isdigit((unsigned char)*ps->p)) {
+                perr(ps, "expected a number in an+b");
+                return false;
+            }
             *b = (int)(s2 * strtol(ps->p, (char **)&ps->p, 10));
         }
         return true;
     }
-    if (!digits) { perr(ps, "expected an+b, odd or even"); return false; }
+    if (!digits) {
+        perr(ps, "expected an+b, odd or even");
+        return false;
+    }
     *a = 0;
     *b = (int)(sign * v);
     return true;
 }
 
-static const struct { const char *name; int ps; int arg; /* 0 none, 1 nth, 2 group, 3 string */ } pseudos[] = {
-    {"first-child", PS_FIRST_CHILD, 0}, {"last-child", PS_LAST_CHILD, 0}, {"only-child", PS_ONLY_CHILD, 0},
-    {"first-of-type", PS_FIRST_TYPE, 0}, {"last-of-type", PS_LAST_TYPE, 0}, {"only-of-type", PS_ONLY_TYPE, 0},
-    {"nth-child", PS_NTH_CHILD, 1}, {"nth-last-child", PS_NTH_LAST_CHILD, 1},
-    {"nth-of-type", PS_NTH_TYPE, 1}, {"nth-last-of-type", PS_NTH_LAST_TYPE, 1},
-    {"not", PS_NOT, 2}, {"has", PS_HAS, 2}, {"contains", PS_CONTAINS, 3}, {"containsown", PS_CONTAINS_OWN, 3},
-    {"checked", PS_CHECKED, 0}, {"selected", PS_SELECTED, 0}, {"disabled", PS_DISABLED, 0},
-    {"enabled", PS_ENABLED, 0}, {"empty", PS_EMPTY, 0}, {"root", PS_ROOT, 0},
+static const struct {
+    const char *name;
+    int ps;
+    int arg; /* 0 none, 1 nth, 2 group, 3 string */
+} pseudos[] = {
+    {"first-child", PS_FIRST_CHILD, 0},
+    {"last-child", PS_LAST_CHILD, 0},
+    {"only-child", PS_ONLY_CHILD, 0},
+    {"first-of-type", PS_FIRST_TYPE, 0},
+    {"last-of-type", PS_LAST_TYPE, 0},
+    {"only-of-type", PS_ONLY_TYPE, 0},
+    {"nth-child", PS_NTH_CHILD, 1},
+    {"nth-last-child", PS_NTH_LAST_CHILD, 1},
+    {"nth-of-type", PS_NTH_TYPE, 1},
+    {"nth-last-of-type", PS_NTH_LAST_TYPE, 1},
+    {"not", PS_NOT, 2},
+    {"has", PS_HAS, 2},
+    {"contains", PS_CONTAINS, 3},
+    {"containsown", PS_CONTAINS_OWN, 3},
+    {"checked", PS_CHECKED, 0},
+    {"selected", PS_SELECTED, 0},
+    {"disabled", PS_DISABLED, 0},
+    {"enabled", PS_ENABLED, 0},
+    {"empty", PS_EMPTY, 0},
+    {"root", PS_ROOT, 0},
 };
 
 static bool sel_parse_pseudo(parser *ps, simple *s) {
@@ -153,20 +220,30 @@ static bool sel_parse_pseudo(parser *ps, simple *s) {
     if (!name) return false;
     size_t k = 0, np = sizeof pseudos / sizeof *pseudos;
     while (k < np && strcmp(pseudos[k].name, name) != 0) k++;
-    if (k == np) { perr(ps, "unsupported pseudo-class :%s", name); free(name); return false; }
+    if (k == np) {
+        perr(ps, "unsupported pseudo-class :%s", name);
+        free(name);
+        return false;
+    }
     free(name);
     s->kind = SK_PSEUDO;
     s->pseudo = pseudos[k].ps;
     if (!pseudos[k].arg) return true;
-    if (*ps->p != '(') { perr(ps, "expected '(' after :%s", pseudos[k].name); return false; }
+    if (*ps->p != '(') {
+        perr(ps, "expected '(' after :%s", pseudos[k].name);
+        return false;
+    }
     ps->p++;
     bool ok;
     if (pseudos[k].arg == 1) ok = sel_parse_nth(ps, &s->a, &s->b);
     else if (pseudos[k].arg == 2) ok = (s->sub = sel_parse_group(ps, ')')) != NULL;
     else ok = (s->value = sel_parse_value(ps)) != NULL;
-    if (!ok) return false;   /* ps->p may be at the end: step no further */
+    if (!ok) return false; /* ps->p may be at the end: step no further */
     skip_ws(ps);
-    if (*ps->p != ')') { perr(ps, "expected ')'"); return false; }
+    if (*ps->p != ')') {
+        perr(ps, "expected ')'");
+        return false;
+    }
     ps->p++;
     return true;
 }
@@ -177,16 +254,32 @@ static bool sel_parse_attr(parser *ps, simple *s) {
     if (!(s->name = sel_parse_ident(ps, true))) return false;
     skip_ws(ps);
     static const char ops[] = "^$*~|!";
-    if (*ps->p == ']') { ps->p++; s->op = AO_EXISTS; return true; }
-    if (*ps->p == '=') { s->op = AO_EQ; ps->p++; }
-    else if (*ps->p && strchr(ops, *ps->p) && ps->p[1] == '=') {
+    if (*ps->p == ']') {
+        ps->p++;
+        s->op = AO_EXISTS;
+        return true;
+    }
+    if (*ps->p == '=') {
+        s->op = AO_EQ;
+        ps->p++;
+    } else if (*ps->p && strchr(ops, *ps->p) && ps->p[1] == '=') {
         s->op = (unsigned char)(AO_PREFIX + (strchr(ops, *ps->p) - ops));
         ps->p += 2;
-    } else { perr(ps, "expected an attribute operator or ']'"); return false; }
+    } else {
+        perr(ps, "expected an attribute operator or ']'");
+        return false;
+    }
     if (!(s->value = sel_parse_value(ps))) return false;
     skip_ws(ps);
-    if (*ps->p == 'i' || *ps->p == 'I') { s->ci = 1; ps->p++; skip_ws(ps); }
-    if (*ps->p != ']') { perr(ps, "expected ']'"); return false; }
+    if (*ps->p == 'i' || *ps->p == 'I') {
+        s->ci = 1;
+        ps->p++;
+        skip_ws(ps);
+    }
+    if (*ps->p != ']') {
+        perr(ps, "expected ']'");
+        return false;
+    }
     ps->p++;
     return true;
 }
@@ -197,19 +290,41 @@ static bool sel_parse_compound(parser *ps, compound *c) {
         simple s = {0};
         bool ok;
         char ch = *ps->p;
-        if (ch == '*' && ps->p == start) { ps->p++; continue; }
-        if (ch == '#') { ps->p++; s.kind = SK_ID; ok = (s.name = sel_parse_ident(ps, false)) != NULL; }
-        else if (ch == '.') { ps->p++; s.kind = SK_CLASS; ok = (s.name = sel_parse_ident(ps, false)) != NULL; }
-        else if (ch == '[') { ps->p++; ok = sel_parse_attr(ps, &s); }
-        else if (ch == ':') { ps->p++; ok = sel_parse_pseudo(ps, &s); }
-        else if (ps->p == start && ident_char(ch)) { s.kind = SK_TAG; ok = (s.name = sel_parse_ident(ps, true)) != NULL; }
-        else break;
+        if (ch == '*' && ps->p == start) {
+            ps->p++;
+            continue;
+        }
+        if (ch == '#') {
+            ps->p++;
+            s.kind = SK_ID;
+            ok = (s.name = sel_parse_ident(ps, false)) != NULL;
+        } else if (ch == '.') {
+            ps->p++;
+            s.kind = SK_CLASS;
+            ok = (s.name = sel_parse_ident(ps, false)) != NULL;
+        } else if (ch == '[') {
+            ps->p++;
+            ok = sel_parse_attr(ps, &s);
+        } else if (ch == ':') {
+            ps->p++;
+            ok = sel_parse_pseudo(ps, &s);
+        } else if (ps->p == start && ident_char(ch)) {
+            s.kind = SK_TAG;
+            ok = (s.name = sel_parse_ident(ps, true)) != NULL;
+        } else break;
         simple *grown = ok ? realloc(c->s, (size_t)(c->n + 1) * sizeof *grown) : NULL;
-        if (!grown) { simple_free(&s); if (ok) perr(ps, "out of memory"); return false; }
+        if (!grown) {
+            simple_free(&s);
+            if (ok) perr(ps, "out of memory");
+            return false;
+        }
         c->s = grown;
         c->s[c->n++] = s;
     }
-    if (ps->p == start) { perr(ps, *ps->p ? "unexpected '%c'" : "selector ends early", *ps->p); return false; }
+    if (ps->p == start) {
+        perr(ps, *ps->p ? "unexpected '%c'" : "selector ends early", *ps->p);
+        return false;
+    }
     return true;
 }
 
@@ -226,7 +341,10 @@ static bool sel_parse_complex(parser *ps, complex_sel *x, char stop) {
     for (;;) {
         compound c = {.comb = comb};
         compound *grown = realloc(x->c, (size_t)(x->n + 1) * sizeof *grown);
-        if (!grown) { perr(ps, "out of memory"); return false; }
+        if (!grown) {
+            perr(ps, "out of memory");
+            return false;
+        }
         x->c = grown;
         bool ok = sel_parse_compound(ps, &c);
         x->c[x->n++] = c;
@@ -235,9 +353,15 @@ static bool sel_parse_complex(parser *ps, complex_sel *x, char stop) {
         skip_ws(ps);
         char ch = *ps->p;
         if (!ch || ch == ',' || ch == stop) return true;
-        if (ch == '>' || ch == '+' || ch == '~') { comb = ch; ps->p++; skip_ws(ps); }
-        else if (ps->p > before) comb = ' ';
-        else { perr(ps, "unexpected '%c'", ch); return false; }
+        if (ch == '>' || ch == '+' || ch == '~') {
+            comb = ch;
+            ps->p++;
+            skip_ws(ps);
+        } else if (ps->p > before) comb = ' ';
+        else {
+            perr(ps, "unexpected '%c'", ch);
+            return false;
+        }
     }
 }
 
@@ -247,7 +371,10 @@ static html_sel *sel_parse_group(parser *ps, char stop) {
     for (;;) {
         skip_ws(ps);
         complex_sel *grown = realloc(s->alt, (size_t)(s->n + 1) * sizeof *grown);
-        if (!grown) { perr(ps, "out of memory"); break; }
+        if (!grown) {
+            perr(ps, "out of memory");
+            break;
+        }
         s->alt = grown;
         s->alt[s->n] = (complex_sel){0};
         bool ok = sel_parse_complex(ps, &s->alt[s->n++], stop);
@@ -283,8 +410,16 @@ void html_sel_free(html_sel *s) {
 
 static bool is_el(const html_doc *d, int i) { return i >= 0 && d->type[i] == HTML_ELEMENT; }
 
-static int prev_el(const html_doc *d, int i) { do i = d->prev[i]; while (i >= 0 && !is_el(d, i)); return i; }
-static int next_el(const html_doc *d, int i) { do i = d->next[i]; while (i >= 0 && !is_el(d, i)); return i; }
+static int prev_el(const html_doc *d, int i) {
+    do i = d->prev[i];
+    while (i >= 0 && !is_el(d, i));
+    return i;
+}
+static int next_el(const html_doc *d, int i) {
+    do i = d->next[i];
+    while (i >= 0 && !is_el(d, i));
+    return i;
+}
 
 static bool attr_match(const simple *s, const char *v) {
     if (s->op == AO_EXISTS) return v != NULL;
@@ -301,7 +436,7 @@ static bool attr_match(const simple *s, const char *v) {
         for (size_t k = 0; k + wl <= vl; k++)
             if (ncmp(v + k, s->value, wl) == 0) return true;
         return false;
-    case AO_WORD:   /* one of the whitespace-separated words */
+    case AO_WORD: /* one of the whitespace-separated words */
         if (!wl) return false;
         for (const char *p = v; *p;) {
             while (*p && isspace((unsigned char)*p)) p++;
@@ -410,7 +545,11 @@ static bool compound_match(const compound *c, const html_doc *d, int i) {
         bool ok;
         switch (s->kind) {
         case SK_TAG: ok = strcmp(d->tag[i], s->name) == 0; break;
-        case SK_ID: { const char *id = html_attr(d, i, "id"); ok = id && strcmp(id, s->name) == 0; break; }
+        case SK_ID: {
+            const char *id = html_attr(d, i, "id");
+            ok = id && strcmp(id, s->name) == 0;
+            break;
+        }
         case SK_CLASS: ok = class_has(html_attr(d, i, "class"), s->name); break;
         case SK_ATTR: ok = attr_match(s, html_attr(d, i, s->name)); break;
         default: ok = pseudo_match(s, d, i); break;
@@ -426,7 +565,10 @@ static bool complex_match(const complex_sel *x, int j, const html_doc *d, int i)
     if (j == 0) return true;
     switch (x->c[j].comb) {
     case '>': return is_el(d, d->parent[i]) && complex_match(x, j - 1, d, d->parent[i]);
-    case '+': { int p = prev_el(d, i); return p >= 0 && complex_match(x, j - 1, d, p); }
+    case '+': {
+        int p = prev_el(d, i);
+        return p >= 0 && complex_match(x, j - 1, d, p);
+    }
     case '~':
         for (int p = prev_el(d, i); p >= 0; p = prev_el(d, p))
             if (complex_match(x, j - 1, d, p)) return true;

@@ -48,14 +48,14 @@ static size_t anon_match(const char *p, size_t *dir_at, size_t *dir_len) {
 }
 
 char *archive_anonymize(const char *path) {
-    char *clean = script_resolve("/", path);   /* Go's filepath.Clean for an absolute path */
+    char *clean = script_resolve("/", path); /* Go's filepath.Clean for an absolute path */
     if (!clean) return NULL;
     size_t at, dl, m = anon_match(clean, &at, &dl);
     if (!m) return clean;
     size_t rest = strlen(clean + m);
     char *out = malloc(at + dl + 8 + rest + 1);
     if (out) {
-        memcpy(out, clean, at + dl);           /* "[/X]/home" */
+        memcpy(out, clean, at + dl); /* "[/X]/home" */
         memcpy(out + at + dl, "/nobody", 7);
         memcpy(out + at + dl + 7, clean + m, rest + 1);
     }
@@ -143,7 +143,11 @@ static int archive_metadata(const uint8_t *data, size_t len, archive_meta *m, ch
     return rc;
 }
 
-typedef struct { char *path; const uint8_t *data; size_t len; } arc_file;
+typedef struct {
+    char *path;
+    const uint8_t *data;
+    size_t len;
+} arc_file;
 
 int archive_load(const uint8_t *data, size_t len, script *s, archive_meta *m, char *err, size_t errlen) {
     tar_reader r;
@@ -158,9 +162,12 @@ int archive_load(const uint8_t *data, size_t len, script *s, archive_meta *m, ch
     memset(m, 0, sizeof *m);
     while (!rc && (got = tar_next(&r, &e, err, errlen)) == 1) {
         /* only regular files count (Go's TypeReg and TypeRegA); links and directories are skipped */
-        if (e.type != '0' && e.type != 0) { tar_entry_free(&e); continue; }
+        if (e.type != '0' && e.type != 0) {
+            tar_entry_free(&e);
+            continue;
+        }
         if (!strcmp(e.name, "metadata.json")) {
-            archive_meta_free(m);   /* a second one replaces the first */
+            archive_meta_free(m); /* a second one replaces the first */
             rc = archive_metadata(e.data, e.size, m, err, errlen);
             have_meta = true;
         } else if (!strcmp(e.name, "data")) {
@@ -203,7 +210,7 @@ int archive_load(const uint8_t *data, size_t len, script *s, archive_meta *m, ch
         }
         tar_entry_free(&e);
     }
-    if (!rc && got < 0) rc = -1;   /* tar_next set err */
+    if (!rc && got < 0) rc = -1; /* tar_next set err */
     if (!rc && !have_meta) rc = err_set(err, errlen, "metadata.json is missing from the archive");
     /* the main script is `data`, written over whatever the file tree has at its path */
     if (!rc && script_add_file(s, m->main_path, main_data ? main_data : (const uint8_t *)"", main_len))
@@ -237,7 +244,7 @@ static void archive_sort_object(cJSON *o) {
     cJSON_ArrayForEach(it, o) v[k++] = it;
     qsort(v, n, sizeof *v, by_key);
     for (size_t i = 0; i < n; i++) {
-        v[i]->prev = i ? v[i - 1] : v[n - 1];   /* cJSON: the first's prev is the last */
+        v[i]->prev = i ? v[i - 1] : v[n - 1]; /* cJSON: the first's prev is the last */
         v[i]->next = i + 1 < n ? v[i + 1] : NULL;
     }
     o->child = v[0];
@@ -264,7 +271,7 @@ static char *archive_metadata_json(const script *s, const archive_info *info, co
     buf_free(&pwd);
     if (info->no_env) {
         cJSON_AddNullToObject(root, "env");
-    } else {   /* later "KEY=VALUE"s win; Go writes a map sorted by key */
+    } else { /* later "KEY=VALUE"s win; Go writes a map sorted by key */
         cJSON *env = cJSON_AddObjectToObject(root, "env");
         for (char *const *e = info->env; e && *e; e++) {
             const char *eq = strchr(*e, '=');
@@ -304,7 +311,10 @@ static int archive_tree(buf *out, const char *tree, char **paths, size_t n, cons
             size_t dl = p == paths[i] ? 1 : (size_t)(p - paths[i]);
             if (ndirs == cap) {
                 char **g = realloc(dirs, (cap *= 2) * sizeof *g);
-                if (!g) { rc = -1; break; }
+                if (!g) {
+                    rc = -1;
+                    break;
+                }
                 dirs = g;
             }
             if (!(dirs[ndirs] = strndup(paths[i], dl))) rc = -1;
@@ -323,7 +333,7 @@ static int archive_tree(buf *out, const char *tree, char **paths, size_t n, cons
         buf_clear(&name);
         rc = buf_puts(&name, tree) || buf_puts(&name, paths[i]);
         if (rc) break;
-        if (main_anon && !strcmp(paths[i], main_anon)) {   /* the main script: a hard link to data */
+        if (main_anon && !strcmp(paths[i], main_anon)) { /* the main script: a hard link to data */
             *linked = true;
             rc = tar_put(out, name.p, '1', 0, 0, NULL, 0, "data");
         } else {
@@ -336,7 +346,11 @@ static int archive_tree(buf *out, const char *tree, char **paths, size_t n, cons
     return rc ? -1 : 0;
 }
 
-typedef struct { char *path; const uint8_t *data; size_t len; } arc_out;
+typedef struct {
+    char *path;
+    const uint8_t *data;
+    size_t len;
+} arc_out;
 
 static int by_path(const void *a, const void *b) {
     return strcmp(((const arc_out *)a)->path, ((const arc_out *)b)->path);
@@ -352,7 +366,7 @@ static int archive_collect(const script *s, bool https, arc_out **out, size_t *n
         char *path;
         if (https) {
             if (strncmp(name, "https://", 8) != 0) continue;
-            path = strdup(name + 7);   /* "/host/path" */
+            path = strdup(name + 7); /* "/host/path" */
         } else {
             if (name[0] != '/') continue;
             path = archive_anonymize(name);
@@ -360,7 +374,10 @@ static int archive_collect(const script *s, bool https, arc_out **out, size_t *n
         if (!path) return -1;
         bool dup = false;
         for (size_t j = 0; j < *n && !dup; j++) dup = !strcmp((*out)[j].path, path);
-        if (dup) { free(path); continue; }
+        if (dup) {
+            free(path);
+            continue;
+        }
         (*out)[(*n)++] = (arc_out){path, s->files[i]->data, s->files[i]->len};
     }
     qsort(*out, *n, sizeof **out, by_path);
@@ -372,8 +389,8 @@ static void archive_collect_free(arc_out *v, size_t n) {
     free(v);
 }
 
-static int archive_put_tree(buf *out, const char *tree, const arc_out *v, size_t n, const char *main_anon,
-                            int64_t now, bool *linked) {
+static int archive_put_tree(buf *out, const char *tree, const arc_out *v, size_t n, const char *main_anon, int64_t now,
+                            bool *linked) {
     char **paths = calloc(n ? n : 1, sizeof *paths);
     const uint8_t **data = calloc(n ? n : 1, sizeof *data);
     size_t *lens = calloc(n ? n : 1, sizeof *lens);
@@ -390,16 +407,18 @@ int archive_write(const script *s, const archive_info *info, buf *out, char *err
     const script_blob *main = NULL;
     for (size_t i = 0; i < s->nfiles && !main; i++)
         if (!strcmp(s->files[i]->name, s->main_path)) main = s->files[i];
-    if (!main) return err_set(err, errlen, "archive creation failed because the main script wasn't present in "
-                                           "the cached filesystem");
+    if (!main)
+        return err_set(err, errlen,
+                       "archive creation failed because the main script wasn't present in "
+                       "the cached filesystem");
     char *main_anon = archive_anonymize(s->main_path);
     char *meta = main_anon ? archive_metadata_json(s, info, main_anon) : NULL;
     arc_out *files = NULL, *remote = NULL;
     size_t nfiles = 0, nremote = 0;
     int64_t now = (int64_t)time(NULL);
     bool linked = false;
-    int rc = meta && !archive_collect(s, false, &files, &nfiles) && !archive_collect(s, true, &remote, &nremote)
-             ? 0 : -1;
+    int rc =
+        meta && !archive_collect(s, false, &files, &nfiles) && !archive_collect(s, true, &remote, &nremote) ? 0 : -1;
     if (!rc)
         rc = tar_put(out, "metadata.json", '0', 0644, now, meta, strlen(meta), NULL) ||
              tar_put(out, "data", '0', 0644, now, main->data, main->len, NULL) ||
@@ -410,8 +429,9 @@ int archive_write(const script *s, const archive_info *info, buf *out, char *err
     free(meta);
     free(main_anon);
     if (rc) return err_set(err, errlen, "out of memory");
-    if (!linked)   /* k6's text (lib/archive.go, Write) */
-        return err_set(err, errlen, "archive creation failed because the main script wasn't present in the "
-                                    "cached filesystem");
+    if (!linked) /* k6's text (lib/archive.go, Write) */
+        return err_set(err, errlen,
+                       "archive creation failed because the main script wasn't present in the "
+                       "cached filesystem");
     return 0;
 }

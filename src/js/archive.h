@@ -20,10 +20,11 @@
 struct cJSON;
 
 typedef struct archive_meta {
-    char *options_json;   /* metadata.json's "options" (JSON text), NULL if absent */
-    c6_kv *env; size_t nenv;
-    char *compat;         /* compatibilityMode, NULL if absent */
-    char *main_path;      /* the main script's path in the archive's file tree */
+    char *options_json; /* metadata.json's "options" (JSON text), NULL if absent */
+    c6_kv *env;
+    size_t nenv;
+    char *compat;    /* compatibilityMode, NULL if absent */
+    char *main_path; /* the main script's path in the archive's file tree */
     char *k6version;
 } archive_meta;
 
@@ -39,10 +40,10 @@ void archive_meta_free(archive_meta *m);
 
 /* What metadata.json says besides the files. */
 typedef struct archive_info {
-    const struct cJSON *options;   /* options_to_archive_json's object */
-    char *const *env;              /* "KEY=VALUE" (later ones win), NULL-terminated */
-    bool no_env;                   /* --exclude-env-vars: "env": null */
-    const char *compat;            /* compatibilityMode */
+    const struct cJSON *options; /* options_to_archive_json's object */
+    char *const *env;            /* "KEY=VALUE" (later ones win), NULL-terminated */
+    bool no_env;                 /* --exclude-env-vars: "env": null */
+    const char *compat;          /* compatibilityMode */
 } archive_info;
 
 /* The archive of s (after its first init run) into out, as k6 lays it out.

@@ -17,7 +17,7 @@ static void js_learn_classes(JSContext *ctx) {
     JSClassID tac = JS_GetClassID(ta), abc = JS_GetClassID(ab);
     JS_FreeValue(ctx, ta);
     JS_FreeValue(ctx, ab);
-    if (tac == JS_INVALID_CLASS_ID || abc == JS_INVALID_CLASS_ID) {   /* out of memory */
+    if (tac == JS_INVALID_CLASS_ID || abc == JS_INVALID_CLASS_ID) { /* out of memory */
         JS_FreeValue(ctx, JS_GetException(ctx));
         return;
     }
@@ -39,7 +39,7 @@ uint8_t *js_typed_array_bytes(JSContext *ctx, JSValueConst v, size_t *len) {
     JSValue ab = JS_GetTypedArrayBuffer(ctx, v, &off, &n, NULL);
     if (JS_IsException(ab)) return NULL;
     uint8_t *p = JS_GetArrayBuffer(ctx, &total, ab);
-    JS_FreeValue(ctx, ab);   /* the typed array keeps the buffer alive */
+    JS_FreeValue(ctx, ab); /* the typed array keeps the buffer alive */
     if (!p) return NULL;
     *len = n;
     return p + off;
@@ -66,18 +66,17 @@ int js_bytes_get(JSContext *ctx, JSValueConst v, js_bytes *b, const char *what) 
     js_learn_classes(ctx);
     if (JS_GetClassID(v) == atomic_load_explicit(&js_ab_class, memory_order_relaxed)) {
         uint8_t *p = JS_GetArrayBuffer(ctx, &b->len, v);
-        if (!p) return -1;   /* detached: QuickJS threw */
+        if (!p) return -1; /* detached: QuickJS threw */
         b->p = p;
         return 0;
     }
     if (js_typed_array_type(ctx, v) >= 0) {
         uint8_t *p = js_typed_array_bytes(ctx, v, &b->len);
-        if (!p) return -1;   /* detached: QuickJS threw */
+        if (!p) return -1; /* detached: QuickJS threw */
         b->p = p;
         return 0;
     }
-    JS_ThrowTypeError(ctx, "%s: invalid type %s, expected string, ArrayBuffer or typed array", what,
-                      js_kind(ctx, v));
+    JS_ThrowTypeError(ctx, "%s: invalid type %s, expected string, ArrayBuffer or typed array", what, js_kind(ctx, v));
     return -1;
 }
 
@@ -94,8 +93,8 @@ JSValue js_throw_error(JSContext *ctx, const char *name, const char *fmt, ...) {
     va_end(ap);
     JSValue err = JS_NewError(ctx);
     if (JS_IsException(err)) return err;
-    if (name) JS_DefinePropertyValueStr(ctx, err, "name", JS_NewString(ctx, name),
-                                        JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
+    if (name)
+        JS_DefinePropertyValueStr(ctx, err, "name", JS_NewString(ctx, name), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
     JS_DefinePropertyValueStr(ctx, err, "message", JS_NewString(ctx, msg), JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
     return JS_Throw(ctx, err);
 }

@@ -10,7 +10,7 @@
 typedef struct js_bytes {
     const uint8_t *p;
     size_t len;
-    const char *str;   /* set when p points into a JS_ToCString copy */
+    const char *str; /* set when p points into a JS_ToCString copy */
 } js_bytes;
 
 /* Fills b from v; -1 with a TypeError thrown naming `what` when v is
@@ -28,7 +28,6 @@ uint8_t *js_typed_array_bytes(JSContext *ctx, JSValueConst v, size_t *len);
  * errors k6's Go modules raise ("GoError": toString "GoError: <msg>", an
  * error a Go function returned to k6's JS runtime). The message is cut at
  * 2047 bytes. Returns JS_EXCEPTION. */
-JSValue js_throw_error(JSContext *ctx, const char *name, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+JSValue js_throw_error(JSContext *ctx, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

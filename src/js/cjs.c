@@ -56,7 +56,10 @@ bool cjs_detect(const char *src, size_t len) {
     int depth = 0;
     while (p < end && !esm) {
         const char *q = cjs_skip(p, end);
-        if (q != p) { p = q; continue; }
+        if (q != p) {
+            p = q;
+            continue;
+        }
         if (*p == '{') depth++;
         else if (*p == '}' && depth) depth--;
         else if (depth == 0 && (cjs_word_at(src, p, end, "import") || cjs_word_at(src, p, end, "export"))) {
@@ -79,7 +82,10 @@ static void cjs_quote(docbuf *b, const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '"' || c == '\\') doc_put(b, "\\", 1);
-        if (c == '\n') { doc_puts(b, "\\n"); continue; }
+        if (c == '\n') {
+            doc_puts(b, "\\n");
+            continue;
+        }
         doc_put(b, &c, 1);
     }
     doc_put(b, "\"", 1);
@@ -87,11 +93,14 @@ static void cjs_quote(docbuf *b, const char *s, size_t n) {
 
 char *cjs_wrap(const char *src, size_t len, const char *path, size_t *outlen) {
     const char *end = src + len;
-    docbuf names = {0};          /* the required names, each NUL-terminated */
+    docbuf names = {0}; /* the required names, each NUL-terminated */
     int nreq = 0;
     for (const char *p = src; p < end;) {
         const char *q = cjs_skip(p, end);
-        if (q != p) { p = q; continue; }
+        if (q != p) {
+            p = q;
+            continue;
+        }
         if (cjs_word_at(src, p, end, "require")) {
             const char *a = p + 7;
             while (a < end && isspace((unsigned char)*a)) a++;
@@ -113,7 +122,7 @@ char *cjs_wrap(const char *src, size_t len, const char *path, size_t *outlen) {
         p++;
     }
     docbuf b = {0};
-    if (names.oom) nreq = 0;   /* out of memory: reported at the end */
+    if (names.oom) nreq = 0; /* out of memory: reported at the end */
     const char *nm = names.b.p;
     for (int i = 0; i < nreq; i++, nm += strlen(nm) + 1) {
         char id[64];

@@ -11,7 +11,7 @@
 #include "util/buf.h"
 #include "util/log.h"
 
-#define CONSOLE_MAX_DEPTH 64   /* deeper than this prints as [Circular] (k6 has no limit) */
+#define CONSOLE_MAX_DEPTH 64 /* deeper than this prints as [Circular] (k6 has no limit) */
 
 typedef struct console_path {
     JSValueConst v[CONSOLE_MAX_DEPTH];
@@ -22,7 +22,7 @@ static void console_value(JSContext *ctx, JSValueConst v, buf *out, console_path
 
 /* v's ToString, or "" when that throws. */
 static void console_to_string(JSContext *ctx, JSValueConst v, buf *out) {
-    if (JS_IsSymbol(v)) {   /* ToString throws for symbols; String() gives "Symbol(desc)" */
+    if (JS_IsSymbol(v)) { /* ToString throws for symbols; String() gives "Symbol(desc)" */
         JSValue d = JS_GetPropertyStr(ctx, v, "description");
         buf_puts(out, "Symbol(");
         if (!JS_IsUndefined(d)) console_to_string(ctx, d, out);
@@ -31,7 +31,10 @@ static void console_to_string(JSContext *ctx, JSValueConst v, buf *out) {
         return;
     }
     const char *s = JS_ToCString(ctx, v);
-    if (!s) { JS_FreeValue(ctx, JS_GetException(ctx)); return; }
+    if (!s) {
+        JS_FreeValue(ctx, JS_GetException(ctx));
+        return;
+    }
     buf_puts(out, s);
     JS_FreeCString(ctx, s);
 }
@@ -56,8 +59,8 @@ static void console_tag(JSContext *ctx, JSValueConst v, char *tag, size_t n) {
 }
 
 static bool console_is_typed_array(const char *tag) {
-    static const char *const names[] = {"Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array",
-                                        "Uint16Array", "Int32Array", "Uint32Array", "Float32Array",
+    static const char *const names[] = {"Int8Array",    "Uint8Array",    "Uint8ClampedArray", "Int16Array",
+                                        "Uint16Array",  "Int32Array",    "Uint32Array",       "Float32Array",
                                         "Float64Array", "BigInt64Array", "BigUint64Array"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (strcmp(tag, names[i]) == 0) return true;
@@ -67,7 +70,10 @@ static bool console_is_typed_array(const char *tag) {
 static int64_t console_length(JSContext *ctx, JSValueConst v) {
     int64_t n = 0;
     JSValue len = JS_GetPropertyStr(ctx, v, "length");
-    if (JS_ToInt64(ctx, &n, len)) { JS_FreeValue(ctx, JS_GetException(ctx)); n = 0; }
+    if (JS_ToInt64(ctx, &n, len)) {
+        JS_FreeValue(ctx, JS_GetException(ctx));
+        n = 0;
+    }
     JS_FreeValue(ctx, len);
     return n;
 }
@@ -75,7 +81,10 @@ static int64_t console_length(JSContext *ctx, JSValueConst v) {
 static void console_array_buffer(JSContext *ctx, JSValueConst v, buf *out) {
     size_t len = 0;
     uint8_t *p = JS_GetArrayBuffer(ctx, &len, v);
-    if (!p) { JS_FreeValue(ctx, JS_GetException(ctx)); len = 0; }
+    if (!p) {
+        JS_FreeValue(ctx, JS_GetException(ctx));
+        len = 0;
+    }
     char hex[8];
     buf_puts(out, "ArrayBuffer { [Uint8Contents]: <");
     for (size_t i = 0; p && i < len; i++) {
@@ -96,7 +105,10 @@ static void console_typed_array(JSContext *ctx, JSValueConst v, const char *tag,
     buf_puts(out, strcmp(tag, "Uint8ClampedArray") == 0 ? "Uint8Array" : tag);
     snprintf(num, sizeof num, "(%lld)", (long long)n);
     buf_puts(out, num);
-    if (n == 0) { buf_puts(out, " []"); return; }
+    if (n == 0) {
+        buf_puts(out, " []");
+        return;
+    }
     buf_puts(out, " [ ");
     for (int64_t i = 0; i < n; i++) {
         if (i) buf_puts(out, ", ");
@@ -128,11 +140,20 @@ static void console_date(JSContext *ctx, JSValueConst v, buf *out) {
 static void console_object(JSContext *ctx, JSValueConst v, buf *out, console_path *path) {
     char tag[32];
     console_tag(ctx, v, tag, sizeof tag);
-    if (strcmp(tag, "ArrayBuffer") == 0) { console_array_buffer(ctx, v, out); return; }
-    if (console_is_typed_array(tag)) { console_typed_array(ctx, v, tag, out); return; }
-    if (JS_IsArray(ctx, v) > 0) {   /* element by element up to length: holes are null */
+    if (strcmp(tag, "ArrayBuffer") == 0) {
+        console_array_buffer(ctx, v, out);
+        return;
+    }
+    if (console_is_typed_array(tag)) {
+        console_typed_array(ctx, v, tag, out);
+        return;
+    }
+    if (JS_IsArray(ctx, v) > 0) { /* element by element up to length: holes are null */
         int64_t n = console_length(ctx, v);
-        if (n == 0) { buf_puts(out, "[]"); return; }
+        if (n == 0) {
+            buf_puts(out, "[]");
+            return;
+        }
         buf_puts(out, "[ ");
         for (int64_t i = 0; i < n; i++) {
             if (i) buf_puts(out, ", ");
@@ -164,7 +185,7 @@ static void console_object(JSContext *ctx, JSValueConst v, buf *out, console_pat
         buf_puts(out, ": ");
         JS_FreeCString(ctx, k);
         JSValue e = JS_GetProperty(ctx, v, props[i].atom);
-        if (JS_IsException(e)) e = JS_GetException(ctx);   /* a throwing getter: print what it threw */
+        if (JS_IsException(e)) e = JS_GetException(ctx); /* a throwing getter: print what it threw */
         console_value(ctx, e, out, path);
         JS_FreeValue(ctx, e);
     }
@@ -174,19 +195,37 @@ static void console_object(JSContext *ctx, JSValueConst v, buf *out, console_pat
 
 /* A value inside an object or array (k6's traverseValue). */
 static void console_value(JSContext *ctx, JSValueConst v, buf *out, console_path *path) {
-    if (JS_IsNull(v) || JS_IsUndefined(v)) { buf_puts(out, "null"); return; }
-    if (JS_IsFunction(ctx, v)) { buf_puts(out, "[object Function]"); return; }
+    if (JS_IsNull(v) || JS_IsUndefined(v)) {
+        buf_puts(out, "null");
+        return;
+    }
+    if (JS_IsFunction(ctx, v)) {
+        buf_puts(out, "[object Function]");
+        return;
+    }
     if (JS_IsString(v)) {
         buf_puts(out, "\"");
         console_to_string(ctx, v, out);
         buf_puts(out, "\"");
         return;
     }
-    if (!JS_IsObject(v)) { console_to_string(ctx, v, out); return; }
+    if (!JS_IsObject(v)) {
+        console_to_string(ctx, v, out);
+        return;
+    }
     for (int i = 0; i < path->n; i++)
-        if (JS_VALUE_GET_PTR(path->v[i]) == JS_VALUE_GET_PTR(v)) { buf_puts(out, "[Circular]"); return; }
-    if (path->n == CONSOLE_MAX_DEPTH) { buf_puts(out, "[Circular]"); return; }
-    if (JS_IsError(ctx, v)) { console_to_string(ctx, v, out); return; }
+        if (JS_VALUE_GET_PTR(path->v[i]) == JS_VALUE_GET_PTR(v)) {
+            buf_puts(out, "[Circular]");
+            return;
+        }
+    if (path->n == CONSOLE_MAX_DEPTH) {
+        buf_puts(out, "[Circular]");
+        return;
+    }
+    if (JS_IsError(ctx, v)) {
+        console_to_string(ctx, v, out);
+        return;
+    }
     path->v[path->n++] = v;
     console_object(ctx, v, out, path);
     path->n--;
@@ -195,8 +234,14 @@ static void console_value(JSContext *ctx, JSValueConst v, buf *out, console_path
 /* A console.log argument (k6's valueString): strings and other primitives
  * as their text, functions and errors as at any depth, objects traversed. */
 static void console_arg(JSContext *ctx, JSValueConst v, buf *out) {
-    if (JS_IsFunction(ctx, v)) { buf_puts(out, "[object Function]"); return; }
-    if (!JS_IsObject(v) || JS_IsError(ctx, v)) { console_to_string(ctx, v, out); return; }
+    if (JS_IsFunction(ctx, v)) {
+        buf_puts(out, "[object Function]");
+        return;
+    }
+    if (!JS_IsObject(v) || JS_IsError(ctx, v)) {
+        console_to_string(ctx, v, out);
+        return;
+    }
     console_path path = {.n = 0};
     console_value(ctx, v, out, &path);
 }
@@ -213,10 +258,8 @@ static JSValue console_log(JSContext *ctx, JSValueConst this_val, int argc, JSVa
 }
 
 static const JSCFunctionListEntry console_funcs[] = {
-    JS_CFUNC_MAGIC_DEF("log", 1, console_log, LOG_INFO),
-    JS_CFUNC_MAGIC_DEF("info", 1, console_log, LOG_INFO),
-    JS_CFUNC_MAGIC_DEF("warn", 1, console_log, LOG_WARN),
-    JS_CFUNC_MAGIC_DEF("error", 1, console_log, LOG_ERROR),
+    JS_CFUNC_MAGIC_DEF("log", 1, console_log, LOG_INFO),    JS_CFUNC_MAGIC_DEF("info", 1, console_log, LOG_INFO),
+    JS_CFUNC_MAGIC_DEF("warn", 1, console_log, LOG_WARN),   JS_CFUNC_MAGIC_DEF("error", 1, console_log, LOG_ERROR),
     JS_CFUNC_MAGIC_DEF("debug", 1, console_log, LOG_DEBUG),
 };
 

@@ -19,7 +19,7 @@ static const char k6chaijs_src[] =
     ;
 
 typedef struct {
-    const char *url_prefix;   /* any version under it */
+    const char *url_prefix; /* any version under it */
     const char *name;
     const char *src;
     size_t len;

@@ -23,7 +23,7 @@ const script_blob *remote_module(script *s, const char *url, const char *spec, c
     const char *q = strchr(url, '?'), *frag = strchr(url, '#');
     char why[512] = "";
     int rc;
-    if (frag) {   /* Go's URL keeps a fragment out of the request */
+    if (frag) { /* Go's URL keeps a fragment out of the request */
         rc = buf_append(&with, url, (size_t)(frag - url));
     } else {
         rc = buf_puts(&with, url);
@@ -35,13 +35,15 @@ const script_blob *remote_module(script *s, const char *url, const char *spec, c
     }
     if (remote_get(with.p, &body, why, sizeof why) != 0) {
         buf_clear(&body);
-        with.len = frag ? (size_t)(frag - url) : strlen(url);   /* again, as the script wrote it */
+        with.len = frag ? (size_t)(frag - url) : strlen(url); /* again, as the script wrote it */
         with.p[with.len] = 0;
         if (remote_get(with.p, &body, why, sizeof why) == 0) why[0] = 0;
     }
-    if (why[0]) {   /* internal/loader/loader.go, httpsSchemeCouldntBeLoadedMsg */
-        err_set(err, errlen, "The moduleSpecifier \"%s\" couldn't be retrieved from the resolved url \"%s\". "
-                "Error : \"%s\"", spec, url, why);
+    if (why[0]) { /* internal/loader/loader.go, httpsSchemeCouldntBeLoadedMsg */
+        err_set(err, errlen,
+                "The moduleSpecifier \"%s\" couldn't be retrieved from the resolved url \"%s\". "
+                "Error : \"%s\"",
+                spec, url, why);
     } else if (script_add_file(s, url, body.p ? body.p : "", body.len) != 0) {
         err_set(err, errlen, "out of memory");
     } else {

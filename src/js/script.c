@@ -19,7 +19,10 @@ void script_init(script *s) {
 }
 
 static void script_free_blobs(script_blob *b, size_t n) {
-    for (size_t i = 0; i < n; i++) { free(b[i].name); free(b[i].data); }
+    for (size_t i = 0; i < n; i++) {
+        free(b[i].name);
+        free(b[i].data);
+    }
     free(b);
 }
 
@@ -90,7 +93,10 @@ static script_blob *script_push(script_blob **arr, size_t *n, size_t *cap) {
 int script_add_module(script *s, const char *name, uint8_t *bc, size_t len) {
     char *dup = strdup(name);
     script_blob *b = dup ? script_push(&s->mods, &s->nmods, &s->capmods) : NULL;
-    if (!b) { free(dup); return -1; }
+    if (!b) {
+        free(dup);
+        return -1;
+    }
     b->name = dup;
     b->data = bc;
     b->len = len;
@@ -116,10 +122,8 @@ size_t script_max_file_size(void) {
 
 const char *script_read_error(int e, char *buf, size_t n) {
     if (e == EFBIG)
-        snprintf(buf, n, "the file is larger than c6's limit of %zu bytes (C6_MAX_FILE_SIZE)",
-                 script_max_file_size());
-    else
-        snprintf(buf, n, "%s", strerror(e));
+        snprintf(buf, n, "the file is larger than c6's limit of %zu bytes (C6_MAX_FILE_SIZE)", script_max_file_size());
+    else snprintf(buf, n, "%s", strerror(e));
     return buf;
 }
 
@@ -131,28 +135,45 @@ static uint8_t *script_read_stream(FILE *f, size_t *len) {
     size_t limit = script_max_file_size(), cap = 4096, n = 0;
     struct stat st;
     if (fstat(fileno(f), &st) == 0) {
-        if (S_ISDIR(st.st_mode)) { errno = EISDIR; return NULL; }
+        if (S_ISDIR(st.st_mode)) {
+            errno = EISDIR;
+            return NULL;
+        }
         if (S_ISREG(st.st_mode)) {
-            if ((uintmax_t)st.st_size > limit) { errno = EFBIG; return NULL; }
-            if ((size_t)st.st_size + 1 > cap) cap = (size_t)st.st_size + 1;   /* one read when it does not grow */
+            if ((uintmax_t)st.st_size > limit) {
+                errno = EFBIG;
+                return NULL;
+            }
+            if ((size_t)st.st_size + 1 > cap) cap = (size_t)st.st_size + 1; /* one read when it does not grow */
         }
     }
     uint8_t *data = malloc(cap);
-    if (!data) { errno = ENOMEM; return NULL; }
+    if (!data) {
+        errno = ENOMEM;
+        return NULL;
+    }
     size_t r;
     errno = 0;
     while ((r = fread(data + n, 1, cap - n - 1, f)) > 0) {
         n += r;
-        if (n > limit) { free(data); errno = EFBIG; return NULL; }
+        if (n > limit) {
+            free(data);
+            errno = EFBIG;
+            return NULL;
+        }
         if (n + 1 == cap) {
-            size_t c = cap < limit / 2 ? cap * 2 : limit + 2;   /* room for limit + 1 bytes and the NUL */
+            size_t c = cap < limit / 2 ? cap * 2 : limit + 2; /* room for limit + 1 bytes and the NUL */
             uint8_t *grown = realloc(data, c);
-            if (!grown) { free(data); errno = ENOMEM; return NULL; }
+            if (!grown) {
+                free(data);
+                errno = ENOMEM;
+                return NULL;
+            }
             data = grown;
             cap = c;
         }
     }
-    if (ferror(f)) {   /* keep read(2)'s reason (EISDIR for a directory) */
+    if (ferror(f)) { /* keep read(2)'s reason (EISDIR for a directory) */
         int e = errno ? errno : EIO;
         free(data);
         errno = e;
@@ -184,7 +205,10 @@ static script_blob *script_cache_add(script *s, const char *path, uint8_t *data,
     }
     script_blob *b = malloc(sizeof *b);
     char *name = b ? strdup(path) : NULL;
-    if (!name) { free(b); goto oom; }
+    if (!name) {
+        free(b);
+        goto oom;
+    }
     s->files[s->nfiles++] = b;
     b->name = name;
     b->data = data;

@@ -11,40 +11,40 @@
 #include <stdint.h>
 
 typedef struct script_blob {
-    char *name;          /* absolute path (module name or opened file) */
+    char *name; /* absolute path (module name or opened file) */
     uint8_t *data;
     size_t len;
-    bool uses_meta;      /* a module whose source mentions import.meta */
+    bool uses_meta; /* a module whose source mentions import.meta */
 } script_blob;
 
 /* A SharedArray's contents (k6/data): made once per process, read-only
  * afterwards, so every VU on every worker reads it without a lock. */
 typedef struct shared_array {
     char *name;
-    size_t n;            /* elements */
-    size_t *off;         /* n offsets into text: element i's JSON, NUL-terminated */
+    size_t n;    /* elements */
+    size_t *off; /* n offsets into text: element i's JSON, NUL-terminated */
     char *text;
     struct shared_array *next;
 } shared_array;
 
 typedef struct script {
-    char *main_path;     /* absolute path of the entry module */
-    script_blob *mods;   /* compiled modules, entry first */
+    char *main_path;   /* absolute path of the entry module */
+    script_blob *mods; /* compiled modules, entry first */
     size_t nmods, capmods;
     pthread_mutex_t files_lock;
     script_blob **files; /* open() cache; entries never move (VUs keep pointers) */
     size_t nfiles, capfiles;
-    char *options_json;  /* JSON.stringify(options) from the first init run, or NULL */
+    char *options_json; /* JSON.stringify(options) from the first init run, or NULL */
     int has_setup, has_teardown, has_default, has_handle_summary;
     const char *bad_export;  /* "setup" or "teardown" when exported but not a function (k6 refuses it) */
     const char *bad_options; /* "+Inf", "-Inf" or "NaN": a number in the exported options JSON cannot carry */
-    bool init_threw;     /* the first init run failed with an exception its code threw (not a compile error) */
-    char *load_error;    /* k6's text when an imported module is missing (not a JS exception) */
-    char **export_fns;   /* names of the exported functions (a scenario's `exec` must be one) */
+    bool init_threw;         /* the first init run failed with an exception its code threw (not a compile error) */
+    char *load_error;        /* k6's text when an imported module is missing (not a JS exception) */
+    char **export_fns;       /* names of the exported functions (a scenario's `exec` must be one) */
     size_t nexport_fns;
-    pthread_mutex_t shared_lock;   /* recursive: a SharedArray's function may make another */
+    pthread_mutex_t shared_lock; /* recursive: a SharedArray's function may make another */
     shared_array *shared;
-    bool sealed;         /* running an archive: files come from it only, never from disk */
+    bool sealed; /* running an archive: files come from it only, never from disk */
 } script;
 
 void script_init(script *s);

@@ -36,7 +36,7 @@
 typedef struct {
     JSContext *ctx;
     docbuf d;
-    JSValueConst stack[SETUP_DATA_MAX_DEPTH];   /* the objects being written: a cycle check */
+    JSValueConst stack[SETUP_DATA_MAX_DEPTH]; /* the objects being written: a cycle check */
     int depth;
     char *err;
     size_t errlen;
@@ -86,8 +86,9 @@ static int sd_date(sd_walk *w, JSValueConst v) {
     if (JS_IsException(t)) return sd_exception(w);
     JS_ToFloat64(w->ctx, &ms, t);
     JS_FreeValue(w->ctx, t);
-    if (!isfinite(ms)) return sd_fail(w, "json: error calling MarshalJSON for type time.Time: "
-                                         "Time.MarshalJSON: year outside of range [0,9999]");
+    if (!isfinite(ms))
+        return sd_fail(w, "json: error calling MarshalJSON for type time.Time: "
+                          "Time.MarshalJSON: year outside of range [0,9999]");
     time_t secs = (time_t)floor(ms / 1000);
     int frac = (int)(ms - (double)secs * 1000);
     struct tm tm;
@@ -147,8 +148,7 @@ static int sd_key_cmp(const void *a, const void *b) {
 static int sd_object(sd_walk *w, JSValueConst v) {
     JSPropertyEnum *props;
     uint32_t n;
-    if (JS_GetOwnPropertyNames(w->ctx, &props, &n, v, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY))
-        return sd_exception(w);
+    if (JS_GetOwnPropertyNames(w->ctx, &props, &n, v, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY)) return sd_exception(w);
     sd_key *keys = calloc(n ? n : 1, sizeof *keys);
     int rc = 0;
     if (!keys) {
@@ -160,7 +160,7 @@ static int sd_object(sd_walk *w, JSValueConst v) {
         keys[i].key = JS_AtomToCString(w->ctx, props[i].atom);
         if (!keys[i].key) rc = -1, w->d.oom = 1;
     }
-    if (!rc) qsort(keys, n, sizeof *keys, sd_key_cmp);   /* Go writes a map's keys sorted */
+    if (!rc) qsort(keys, n, sizeof *keys, sd_key_cmp); /* Go writes a map's keys sorted */
     if (!rc) doc_putc(&w->d, '{');
     for (uint32_t i = 0; i < n && !rc && !w->failed && !w->d.oom; i++) {
         JSValue e = JS_GetProperty(w->ctx, v, keys[i].atom);
@@ -209,7 +209,7 @@ static int sd_value(sd_walk *w, JSValueConst v) {
         sd_number(w, d);
         return 0;
     }
-    if (JS_IsBigInt(ctx, v)) {   /* a *big.Int: its decimal digits */
+    if (JS_IsBigInt(ctx, v)) { /* a *big.Int: its decimal digits */
         const char *s = JS_ToCString(ctx, v);
         if (!s) return sd_exception(w);
         doc_puts(&w->d, s);
@@ -233,8 +233,9 @@ static int sd_value(sd_walk *w, JSValueConst v) {
     int is_array = JS_IsArray(ctx, v);
     for (int i = 0; i < w->depth; i++)
         if (JS_VALUE_GET_PTR(w->stack[i]) == JS_VALUE_GET_PTR(v))
-            return sd_fail(w, is_array > 0 ? "json: unsupported value: encountered a cycle via []interface {}"
-                                           : "json: unsupported value: encountered a cycle via map[string]interface {}");
+            return sd_fail(w, is_array > 0
+                                  ? "json: unsupported value: encountered a cycle via []interface {}"
+                                  : "json: unsupported value: encountered a cycle via map[string]interface {}");
     if (w->depth == SETUP_DATA_MAX_DEPTH) {
         char m[96];
         snprintf(m, sizeof m, "nested deeper than %d levels (c6's limit)", SETUP_DATA_MAX_DEPTH);
@@ -248,7 +249,7 @@ static int sd_value(sd_walk *w, JSValueConst v) {
 
 int setup_data_json(JSContext *ctx, JSValueConst v, char **out, char *err, size_t errlen) {
     *out = NULL;
-    if (JS_IsUndefined(v)) return 0;   /* k6: no setup data at all */
+    if (JS_IsUndefined(v)) return 0; /* k6: no setup data at all */
     sd_walk *w = calloc(1, sizeof *w);
     if (!w) return snprintf(err, errlen, "out of memory"), -1;
     w->ctx = ctx;
@@ -256,7 +257,7 @@ int setup_data_json(JSContext *ctx, JSValueConst v, char **out, char *err, size_
     w->errlen = errlen;
     int rc = sd_value(w, v);
     if (!rc && w->d.oom) rc = sd_fail(w, "out of memory");
-    if (!rc) {   /* (a buf's text is always NUL-terminated) */
+    if (!rc) { /* (a buf's text is always NUL-terminated) */
         *out = w->d.b.p;
         w->d.b.p = NULL;
     }

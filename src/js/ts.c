@@ -28,16 +28,16 @@
 enum { T_ID, T_NUM, T_STR, T_TPL, T_RE, T_P, T_EOF };
 
 typedef struct {
-    size_t a, b;   /* byte range in the source */
+    size_t a, b; /* byte range in the source */
     int kind;
-    bool nl;       /* a newline between the previous token and this one */
+    bool nl; /* a newline between the previous token and this one */
 } ts_tok;
 
 typedef struct {
-    char kind;     /* 'O' other, 'P' parameter list, 'C' class body */
-    int pending;   /* `?` and `case` waiting for their `:` */
-    bool decl;     /* inside a let/const/var declaration */
-    int fn;        /* a function's parameters: where its statement starts, else -1 */
+    char kind;   /* 'O' other, 'P' parameter list, 'C' class body */
+    int pending; /* `?` and `case` waiting for their `:` */
+    bool decl;   /* inside a let/const/var declaration */
+    int fn;      /* a function's parameters: where its statement starts, else -1 */
 } ts_ctx;
 
 typedef struct {
@@ -46,13 +46,13 @@ typedef struct {
     char *out;
     ts_tok *t;
     int n, cap;
-    int *match;    /* index of the matching bracket, -1 if none */
+    int *match; /* index of the matching bracket, -1 if none */
     ts_ctx *cx;
     int depth, cxcap;
     char *err;
     size_t errlen;
     bool failed;
-    int *imports;  /* import statements kept: start and end token pairs */
+    int *imports; /* import statements kept: start and end token pairs */
     int nimports;
 } ts;
 
@@ -80,14 +80,17 @@ static bool ts_word_in(const ts *s, int i, const char *const *ws) {
 }
 
 /* Keywords after which an expression starts (so `/` is a regex there). */
-static const char *const ts_expr_kw[] = {"return", "typeof", "instanceof", "in", "of", "new", "delete", "void",
-                                         "throw", "case", "do", "else", "yield", "await", "extends", NULL};
+static const char *const ts_expr_kw[] = {"return", "typeof", "instanceof", "in",   "of",    "new",   "delete",  "void",
+                                         "throw",  "case",   "do",         "else", "yield", "await", "extends", NULL};
 
 static bool ts_regex_ok(const ts *s) {
     int p = s->n - 1;
     switch (ts_kind(s, p)) {
     case T_EOF: return true;
-    case T_NUM: case T_STR: case T_TPL: case T_RE: return false;
+    case T_NUM:
+    case T_STR:
+    case T_TPL:
+    case T_RE: return false;
     case T_ID: return ts_word_in(s, p, ts_expr_kw);
     default: return !(ts_is(s, p, ")") || ts_is(s, p, "]") || ts_is(s, p, "}"));
     }
@@ -148,7 +151,10 @@ static void ts_push_tok(ts *s, size_t a, size_t b, int kind, bool nl) {
     if (s->n == s->cap) {
         int cap = s->cap ? s->cap * 2 : 256;
         ts_tok *grown = cap > 0 ? realloc(s->t, (size_t)cap * sizeof *s->t) : NULL;
-        if (!grown) { ts_oom(s); return; }
+        if (!grown) {
+            ts_oom(s);
+            return;
+        }
         s->t = grown;
         s->cap = cap;
     }
@@ -162,8 +168,15 @@ static void ts_lex(ts *s) {
     while (i < len) {
         unsigned char c = (unsigned char)src[i];
         size_t a = i;
-        if (c == '\n') { nl = true; i++; continue; }
-        if (isspace(c)) { i++; continue; }
+        if (c == '\n') {
+            nl = true;
+            i++;
+            continue;
+        }
+        if (isspace(c)) {
+            i++;
+            continue;
+        }
         if (c == '/' && i + 1 < len && src[i + 1] == '/') {
             while (i < len && src[i] != '\n') i++;
             continue;
@@ -208,11 +221,12 @@ static void ts_lex(ts *s) {
             kind = T_RE;
         } else if (i + 2 < len && memcmp(src + i, "...", 3) == 0) {
             i += 3;
-        } else if (i + 1 < len && ((c == '=' && src[i + 1] == '>') || (c == '?' && src[i + 1] == '?') ||
-                                   (c == '?' && src[i + 1] == '.' && !(i + 2 < len && isdigit((unsigned char)src[i + 2]))))) {
+        } else if (i + 1 < len &&
+                   ((c == '=' && src[i + 1] == '>') || (c == '?' && src[i + 1] == '?') ||
+                    (c == '?' && src[i + 1] == '.' && !(i + 2 < len && isdigit((unsigned char)src[i + 2]))))) {
             i += 2;
         } else {
-            i++;   /* every other punctuator one character at a time: < and > are counted in generics */
+            i++; /* every other punctuator one character at a time: < and > are counted in generics */
         }
         if (i > len) i = len;
         ts_push_tok(s, a, i, kind, nl);
@@ -245,7 +259,7 @@ static void ts_lex(ts *s) {
 
 /* ---- erasing ---- */
 
-static void ts_erase(ts *s, int from, int to) {   /* tokens [from, to) */
+static void ts_erase(ts *s, int from, int to) { /* tokens [from, to) */
     if (to > s->n) to = s->n;
     if (from >= to) return;
     for (size_t k = s->t[from].a; k < s->t[to - 1].b; k++)
@@ -262,8 +276,7 @@ static int ts_line(const ts *s, int i) {
 static void ts_fail(ts *s, int i, const char *what) {
     if (s->failed) return;
     s->failed = true;
-    snprintf(s->err, s->errlen, "TypeScript %s is not supported by c6's type stripping (line %d)", what,
-             ts_line(s, i));
+    snprintf(s->err, s->errlen, "TypeScript %s is not supported by c6's type stripping (line %d)", what, ts_line(s, i));
 }
 
 /* ---- types ---- */
@@ -292,8 +305,7 @@ static int ts_angles(const ts *s, int i, bool strict) {
     return -1;
 }
 
-static const char *const ts_type_prefix[] = {"keyof", "typeof", "unique", "readonly", "infer", "asserts", "new",
-                                             NULL};
+static const char *const ts_type_prefix[] = {"keyof", "typeof", "unique", "readonly", "infer", "asserts", "new", NULL};
 
 static int ts_operand(ts *s, int i) {
     while (ts_word_in(s, i, ts_type_prefix) && ts_kind(s, i + 1) != T_EOF && !ts_is(s, i + 1, ",") &&
@@ -301,7 +313,7 @@ static int ts_operand(ts *s, int i) {
            !ts_is(s, i + 1, "|") && !ts_is(s, i + 1, "]"))
         i++;
     int k = ts_kind(s, i);
-    if (ts_is(s, i, "<")) {   /* generic function type <T>(a: T) => T */
+    if (ts_is(s, i, "<")) { /* generic function type <T>(a: T) => T */
         int j = ts_angles(s, i, false);
         if (j < 0) return i;
         i = j;
@@ -325,11 +337,11 @@ static int ts_operand(ts *s, int i) {
             int j = ts_angles(s, i, false);
             if (j > 0) i = j;
         }
-        if (ts_is(s, i, "is") && !s->t[i].nl) return ts_type(s, i + 1);   /* x is T */
+        if (ts_is(s, i, "is") && !s->t[i].nl) return ts_type(s, i + 1); /* x is T */
     } else {
         return i;
     }
-    while (ts_is(s, i, "[") && !s->t[i].nl && s->match[i] > 0) i = s->match[i] + 1;   /* T[], T['k'] */
+    while (ts_is(s, i, "[") && !s->t[i].nl && s->match[i] > 0) i = s->match[i] + 1; /* T[], T['k'] */
     return i;
 }
 
@@ -343,7 +355,7 @@ static int ts_type(ts *s, int i) {
         if (k == j + 1) return j;
         j = k;
     }
-    if (ts_is(s, j, "extends") && !s->t[j].nl) {   /* A extends B ? C : D */
+    if (ts_is(s, j, "extends") && !s->t[j].nl) { /* A extends B ? C : D */
         int k = ts_type(s, j + 1);
         if (!ts_is(s, k, "?")) return j;
         k = ts_type(s, k + 1);
@@ -365,7 +377,10 @@ static int ts_erase_annotation(ts *s, int i) {
 
 static bool ts_expr_end(const ts *s, int i) {
     switch (ts_kind(s, i)) {
-    case T_NUM: case T_STR: case T_TPL: case T_RE: return true;
+    case T_NUM:
+    case T_STR:
+    case T_TPL:
+    case T_RE: return true;
     case T_ID: return !ts_word_in(s, i, ts_expr_kw);
     case T_P: return ts_is(s, i, ")") || ts_is(s, i, "]") || ts_is(s, i, "}");
     default: return false;
@@ -387,8 +402,8 @@ static int ts_stmt_end(const ts *s, int i) {
         if (ts_is(s, j, "{") && s->match[j] > 0) return s->match[j] + 1;
         if ((ts_is(s, j, "(") || ts_is(s, j, "[")) && s->match[j] > 0) j = s->match[j];
         if (ts_is(s, j, ";")) return j + 1;
-        if (j + 1 < s->n && s->t[j + 1].nl && ts_kind(s, j) != T_P && !ts_is(s, j + 1, "|") &&
-            !ts_is(s, j + 1, "&") && j > i + 1)
+        if (j + 1 < s->n && s->t[j + 1].nl && ts_kind(s, j) != T_P && !ts_is(s, j + 1, "|") && !ts_is(s, j + 1, "&") &&
+            j > i + 1)
             return j + 1;
     }
     return s->n;
@@ -421,15 +436,15 @@ static int ts_import_end(const ts *s, int i) {
 }
 
 static void ts_push(ts *s, char kind) {
-    if (s->depth + 1 >= s->cxcap) {   /* sized by ts_lex: deeper than the tokens cannot happen */
+    if (s->depth + 1 >= s->cxcap) { /* sized by ts_lex: deeper than the tokens cannot happen */
         ts_oom(s);
         return;
     }
     s->cx[++s->depth] = (ts_ctx){kind, 0, false, -1};
 }
 
-static const char *const ts_ctl_kw[] = {"if", "while", "for", "switch", "with", "return", "typeof", "await",
-                                        "yield", "new", "in", "of", "void", "delete", "case", NULL};
+static const char *const ts_ctl_kw[] = {"if",    "while", "for", "switch", "with", "return", "typeof", "await",
+                                        "yield", "new",   "in",  "of",     "void", "delete", "case",   NULL};
 
 /* Whether the ( at i opens a parameter list. */
 static bool ts_is_params(ts *s, int i, bool func) {
@@ -437,7 +452,7 @@ static bool ts_is_params(ts *s, int i, bool func) {
     int close = s->match[i];
     if (close < 0) return false;
     if (ts_is(s, close + 1, "=>")) return true;
-    if (ts_is(s, close + 1, ":")) {   /* (a): T => ... or method(): T { */
+    if (ts_is(s, close + 1, ":")) { /* (a): T => ... or method(): T { */
         int j = ts_type(s, close + 2);
         if (j > close + 2 && (ts_is(s, j, "=>") || ts_is(s, j, "{"))) return true;
     }
@@ -446,8 +461,8 @@ static bool ts_is_params(ts *s, int i, bool func) {
            ((ts_kind(s, i - 1) == T_ID && !ts_word_in(s, i - 1, ts_ctl_kw)) || ts_is(s, i - 1, ">"));
 }
 
-static const char *const ts_modifiers[] = {"public", "private", "protected", "readonly", "abstract",
-                                           "override", "declare", "accessor", NULL};
+static const char *const ts_modifiers[] = {"public",   "private", "protected", "readonly", "abstract",
+                                           "override", "declare", "accessor",  NULL};
 
 /* Handles a statement-level TypeScript form at i; returns the next index
  * to look at, or i when there is none. */
@@ -461,9 +476,12 @@ static int ts_statement(ts *s, int i) {
         }
         for (int j = n1; j < end; j++)
             if (ts_is(s, j, "{")) j = ts_specifiers(s, j) - 1;
-        if (ts_kind(s, n1) != T_STR) {   /* not `import 'mod'` */
+        if (ts_kind(s, n1) != T_STR) { /* not `import 'mod'` */
             int *grown = realloc(s->imports, (size_t)(s->nimports + 1) * 2 * sizeof *s->imports);
-            if (!grown) { ts_oom(s); return end; }
+            if (!grown) {
+                ts_oom(s);
+                return end;
+            }
             s->imports = grown;
             s->imports[2 * s->nimports] = i;
             s->imports[2 * s->nimports + 1] = end;
@@ -527,9 +545,8 @@ static int ts_statement(ts *s, int i) {
         ts_fail(s, n1, "enum");
         return s->n;
     }
-    if ((ts_is(s, i, "namespace") || ts_is(s, i, "module")) &&
-        (ts_kind(s, n1) == T_ID || ts_kind(s, n1) == T_STR) && !s->t[n1].nl &&
-        (ts_is(s, n1 + 1, "{") || ts_is(s, n1 + 1, "."))) {
+    if ((ts_is(s, i, "namespace") || ts_is(s, i, "module")) && (ts_kind(s, n1) == T_ID || ts_kind(s, n1) == T_STR) &&
+        !s->t[n1].nl && (ts_is(s, n1 + 1, "{") || ts_is(s, n1 + 1, "."))) {
         ts_fail(s, i, "namespace");
         return s->n;
     }
@@ -548,18 +565,21 @@ static bool ts_nonnull_follow(const ts *s, int i) {
 
 static void ts_run(ts *s) {
     ts_push(s, 'O');
-    bool func = false;        /* the next ( opens a function's parameters */
-    int fn_start = -1;        /* where that function's statement starts */
-    int class_hdr = -1;       /* context depth of a class header in progress */
+    bool func = false;  /* the next ( opens a function's parameters */
+    int fn_start = -1;  /* where that function's statement starts */
+    int class_hdr = -1; /* context depth of a class header in progress */
     for (int i = 0; i < s->n && !s->failed;) {
         ts_ctx *c = &s->cx[s->depth];
         if (ts_kind(s, i) == T_ID && ts_stmt_start(s, i) && c->kind != 'C') {
             int j = ts_statement(s, i);
-            if (j != i) { i = j; continue; }
+            if (j != i) {
+                i = j;
+                continue;
+            }
         }
         if (ts_kind(s, i) == T_ID) {
             if (c->kind == 'P' && ts_is(s, i, "this") && ts_is(s, i + 1, ":") && ts_is(s, i - 1, "(")) {
-                int j = ts_type(s, i + 2);   /* f(this: T, ...) declares the type of this */
+                int j = ts_type(s, i + 2); /* f(this: T, ...) declares the type of this */
                 if (ts_is(s, j, ",")) j++;
                 ts_erase(s, i, j);
                 i = j;
@@ -586,8 +606,7 @@ static void ts_run(ts *s) {
             } else if (ts_is(s, i, "default") && ts_is(s, i + 1, ":")) {
                 i += 2;
                 continue;
-            } else if ((ts_is(s, i, "as") || ts_is(s, i, "satisfies")) && ts_expr_end(s, i - 1) &&
-                       !s->t[i].nl) {
+            } else if ((ts_is(s, i, "as") || ts_is(s, i, "satisfies")) && ts_expr_end(s, i - 1) && !s->t[i].nl) {
                 int j = ts_type(s, i + 1);
                 if (j > i + 1) {
                     ts_erase(s, i, j);
@@ -602,7 +621,7 @@ static void ts_run(ts *s) {
                     ts_fail(s, i, "parameter property (constructor parameter with a modifier)");
                     return;
                 }
-                if (ts_is(s, i, "abstract")) {   /* a member without a body: all of it goes */
+                if (ts_is(s, i, "abstract")) { /* a member without a body: all of it goes */
                     int e = ts_stmt_end(s, i);
                     ts_erase(s, i, e);
                     i = e;
@@ -623,7 +642,7 @@ static void ts_run(ts *s) {
             i++;
             continue;
         }
-        if (ts_is(s, i, "<") && (!ts_expr_end(s, i - 1) || ts_is(s, i - 1, "async"))) {   /* <T>(x: T) => x */
+        if (ts_is(s, i, "<") && (!ts_expr_end(s, i - 1) || ts_is(s, i - 1, "async"))) { /* <T>(x: T) => x */
             int j = ts_angles(s, i, false);
             /* a < with no left operand is no comparison: <T>(x: T) => x or a <T>x assertion */
             if (j > 0 && (!ts_is(s, j, "(") || (s->match[j] > 0 && ts_is_params(s, j, false)))) {
@@ -633,7 +652,7 @@ static void ts_run(ts *s) {
             }
         }
         if (c->kind == 'C' && ts_is(s, i, "[") && ts_kind(s, i + 1) == T_ID && ts_is(s, i + 2, ":")) {
-            int e = ts_stmt_end(s, i);   /* [key: string]: T index signature */
+            int e = ts_stmt_end(s, i); /* [key: string]: T index signature */
             ts_erase(s, i, e);
             i = e;
             continue;
@@ -655,8 +674,8 @@ static void ts_run(ts *s) {
             if (s->depth > 0) s->depth--;
             if (kind == 'P' && ts_is(s, i, ")")) {
                 int j = i + 1;
-                if (ts_is(s, j, ":")) j = ts_erase_annotation(s, j);   /* return type */
-                if (fn >= 0 && !ts_is(s, j, "{")) {   /* an overload signature, no body */
+                if (ts_is(s, j, ":")) j = ts_erase_annotation(s, j); /* return type */
+                if (fn >= 0 && !ts_is(s, j, "{")) {                  /* an overload signature, no body */
                     if (ts_is(s, j, ";")) j++;
                     ts_erase(s, fn, j);
                 }
@@ -677,7 +696,7 @@ static void ts_run(ts *s) {
             }
         } else if (ts_is(s, i, "!") && i > 0 && s->t[i].a == s->t[i - 1].b && ts_expr_end(s, i - 1) &&
                    ts_nonnull_follow(s, i + 1)) {
-            ts_erase(s, i, i + 1);   /* x! non-null assertion, x!: T definite assignment */
+            ts_erase(s, i, i + 1); /* x! non-null assertion, x!: T definite assignment */
         } else if (ts_is(s, i, ":")) {
             if (c->pending > 0) {
                 c->pending--;
@@ -716,8 +735,8 @@ static bool ts_used(const ts *s, int i) {
         const ts_tok *t = &s->t[k];
         if (t->kind == T_TPL) {
             if (ts_word_in_text(s->out, t->a, t->b, w, n)) return true;
-        } else if (t->kind == T_ID && t->b - t->a == n && memcmp(s->src + t->a, w, n) == 0 &&
-                   s->out[t->a] != ' ' && !ts_is(s, k - 1, ".") && !ts_is(s, k - 1, "?.") && !ts_in_import(s, k)) {
+        } else if (t->kind == T_ID && t->b - t->a == n && memcmp(s->src + t->a, w, n) == 0 && s->out[t->a] != ' ' &&
+                   !ts_is(s, k - 1, ".") && !ts_is(s, k - 1, "?.") && !ts_in_import(s, k)) {
             return true;
         }
     }
@@ -731,10 +750,10 @@ static void ts_prune_imports(ts *s) {
     for (int m = 0; m < s->nimports; m++) {
         int from = s->imports[2 * m], end = s->imports[2 * m + 1];
         int used = 0, unused = 0;
-        for (int pass = 0; pass < 2; pass++) {   /* count, then erase */
+        for (int pass = 0; pass < 2; pass++) { /* count, then erase */
             for (int j = from + 1; j < end && !ts_is(s, j, "from"); j++) {
                 if (ts_kind(s, j) != T_ID || s->out[s->t[j].a] == ' ') continue;
-                if (ts_is(s, j + 1, "as")) continue;   /* `a as b`: b is the binding */
+                if (ts_is(s, j + 1, "as")) continue; /* `a as b`: b is the binding */
                 bool binding = ts_is(s, j + 1, ",") || ts_is(s, j + 1, "}") || ts_is(s, j + 1, "from");
                 if (!binding || ts_is(s, j, "as")) continue;
                 bool u = ts_used(s, j);
@@ -743,7 +762,7 @@ static void ts_prune_imports(ts *s) {
                     unused += !u;
                 } else if (!u) {
                     int a = j, b = j + 1;
-                    if (ts_is(s, j - 1, "as")) a = j - 2;   /* x as y, * as ns */
+                    if (ts_is(s, j - 1, "as")) a = j - 2; /* x as y, * as ns */
                     if (ts_is(s, b, ",")) b++;
                     else if (ts_is(s, a - 1, ",")) a--;
                     ts_erase(s, a, b);

@@ -47,7 +47,7 @@ typedef struct vm_loader {
     vu *v;
     script *s;
     bool compile;
-    char spec[1024];   /* the specifier being imported, as written (for k6's "not found" text) */
+    char spec[1024]; /* the specifier being imported, as written (for k6's "not found" text) */
 } vm_loader;
 
 static bool vm_is_builtin(const char *name) { return strncmp(name, "k6", 2) == 0 && (name[2] == 0 || name[2] == '/'); }
@@ -83,17 +83,20 @@ static char *vm_remote_name(JSContext *ctx, const char *base, const char *name) 
 static char *vm_normalize(JSContext *ctx, const char *base, const char *name, void *opaque) {
     vm_loader *l = opaque;
     if (vm_is_builtin(name)) return js_strdup(ctx, name);
-    snprintf(l->spec, sizeof l->spec, "%s", name);   /* QuickJS loads right after normalizing */
+    snprintf(l->spec, sizeof l->spec, "%s", name); /* QuickJS loads right after normalizing */
     /* jslib helpers c6 carries itself, so scripts that import them run offline */
     if (strncmp(name, "https://jslib.k6.io/k6-summary/", 31) == 0) return js_strdup(ctx, "k6/c6/jslib-summary");
     const char *jl = jslib_module_for_url(name);
     if (jl) return js_strdup(ctx, jl);
     if (strncmp(name, "c6:jslib/", 9) == 0) return js_strdup(ctx, name);
-    char *url = vm_remote_name(ctx, base, name);   /* an https:// module (js/remote.c) */
+    char *url = vm_remote_name(ctx, base, name); /* an https:// module (js/remote.c) */
     if (url || JS_HasException(ctx)) return url;
     if (strncmp(name, "file://", 7) == 0) name += 7;
     char *abs = script_resolve(base, name);
-    if (!abs) { JS_ThrowOutOfMemory(ctx); return NULL; }
+    if (!abs) {
+        JS_ThrowOutOfMemory(ctx);
+        return NULL;
+    }
     char *r = js_strdup(ctx, abs);
     free(abs);
     return r;
@@ -149,13 +152,13 @@ static void vm_set_import_meta(JSContext *ctx, JSModuleDef *m, const char *path)
 
 static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *name) {
     size_t len;
-    const char *text = jslib_source(name, &len);   /* a jslib module c6 carries */
+    const char *text = jslib_source(name, &len); /* a jslib module c6 carries */
     if (!text) {
         char rerr[2048];
         bool remote = strncmp(name, "https://", 8) == 0;
         const script_blob *src = remote ? remote_module(l->s, name, l->spec[0] ? l->spec : name, rerr, sizeof rerr)
                                         : script_open_file(l->s, name);
-        if (!src && remote) {   /* a load error, as k6's loader reports it (exit 107) */
+        if (!src && remote) { /* a load error, as k6's loader reports it (exit 107) */
             free(l->s->load_error);
             l->s->load_error = xstrdup(rerr);
             JS_ThrowReferenceError(ctx, "%s", rerr);
@@ -169,12 +172,14 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
             free(l->s->load_error);
             l->s->load_error = malloc(n);
             if (l->s->load_error)
-                snprintf(l->s->load_error, n, "The moduleSpecifier \"%s\" couldn't be found on local disk. "
+                snprintf(l->s->load_error, n,
+                         "The moduleSpecifier \"%s\" couldn't be found on local disk. "
                          "Make sure that you've specified the right path to the file. If you're running k6 "
                          "using the Docker image make sure you have mounted the local directory "
                          "(-v /local/path/:/inside/docker/path) containing your script and modules so that "
                          "they're accessible by k6 from inside of the container, see "
-                         "https://grafana.com/docs/k6/latest/using-k6/modules/#use-modules-with-docker", spec);
+                         "https://grafana.com/docs/k6/latest/using-k6/modules/#use-modules-with-docker",
+                         spec);
         }
         if (!src) {
             char why[128];
@@ -186,7 +191,7 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
         text = (const char *)src->data;
     }
     char *stripped = NULL, *wrapped = NULL;
-    if (ts_is_ts(name)) {   /* k6 runs TypeScript by erasing the types */
+    if (ts_is_ts(name)) { /* k6 runs TypeScript by erasing the types */
         char err[200];
         text = stripped = ts_strip(text, len, err, sizeof err);
         if (!stripped) {
@@ -194,9 +199,13 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
             return NULL;
         }
     }
-    if (cjs_detect(text, len)) {   /* k6 runs CommonJS too */
+    if (cjs_detect(text, len)) { /* k6 runs CommonJS too */
         text = wrapped = cjs_wrap(text, len, name, &len);
-        if (!wrapped) { free(stripped); JS_ThrowOutOfMemory(ctx); return NULL; }
+        if (!wrapped) {
+            free(stripped);
+            JS_ThrowOutOfMemory(ctx);
+            return NULL;
+        }
     }
     JSValue fn = JS_Eval(ctx, text, len, name, JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
     const char *text_for_meta = strstr(text, "import.meta") ? "import.meta" : "";
@@ -220,7 +229,8 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
     JS_FreeValue(ctx, fn);
     if (strstr(text_for_meta, "import.meta")) {
         vm_set_import_meta(ctx, m, name);
-        if (l->s->nmods && !strcmp(l->s->mods[l->s->nmods - 1].name, name)) l->s->mods[l->s->nmods - 1].uses_meta = true;
+        if (l->s->nmods && !strcmp(l->s->mods[l->s->nmods - 1].name, name))
+            l->s->mods[l->s->nmods - 1].uses_meta = true;
     }
     return m;
 }
@@ -256,23 +266,26 @@ static JSModuleDef *vm_loader_fn(JSContext *ctx, const char *name, void *opaque)
 
 static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
-    if (!v->in_init)   /* internal/js/initcontext.go, cantBeUsedOutsideInitContextMsg */
+    if (!v->in_init) /* internal/js/initcontext.go, cantBeUsedOutsideInitContextMsg */
         return js_throw_error(ctx, "GoError",
                               "the \"open\" function is only available in the init stage (i.e. the global "
                               "scope), see https://grafana.com/docs/k6/latest/using-k6/test-lifecycle/ for more "
                               "information");
     const char *path = JS_ToCString(ctx, argv[0]);
     if (!path) return JS_EXCEPTION;
-    if (!*path) {   /* internal/js/bundle.go, setInitGlobals */
+    if (!*path) { /* internal/js/bundle.go, setInitGlobals */
         JS_FreeCString(ctx, path);
         return js_throw_error(ctx, "GoError", "open() can't be used with an empty filename");
     }
     const char *mode = argc > 1 && JS_IsString(argv[1]) ? JS_ToCString(ctx, argv[1]) : NULL;
     bool binary = mode && strchr(mode, 'b');
     JS_FreeCString(ctx, mode);
-    const char *p = strncmp(path, "file://", 7) == 0 ? path + 7 : path;   /* import.meta.resolve's URLs */
+    const char *p = strncmp(path, "file://", 7) == 0 ? path + 7 : path; /* import.meta.resolve's URLs */
     char *abs = script_resolve(v->test ? ((script *)v->test->script)->main_path : "/", p);
-    if (!abs) { JS_FreeCString(ctx, path); return JS_ThrowOutOfMemory(ctx); }
+    if (!abs) {
+        JS_FreeCString(ctx, path);
+        return JS_ThrowOutOfMemory(ctx);
+    }
     script *s = v->test->script;
     const script_blob *f = script_open_file(s, abs);
     JSValue r;
@@ -284,12 +297,12 @@ static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
         r = js_throw_error(ctx, "GoError", "open() can't be used with directories, path: \"%s\"", abs);
     else if (!f)
         r = js_throw_error(ctx, "GoError", "%s %s: %s", e == ENOENT || e == ENOTDIR ? "stat" : "open", abs,
-                           e == ENOENT ? "no such file or directory" : e == ENOTDIR ? "not a directory"
-                           : e == EACCES ? "permission denied" : script_read_error(e, why, sizeof why));
-    else if (binary)
-        r = JS_NewArrayBufferCopy(ctx, f->data, f->len);
-    else
-        r = JS_NewStringLen(ctx, (const char *)f->data, f->len);
+                           e == ENOENT    ? "no such file or directory"
+                           : e == ENOTDIR ? "not a directory"
+                           : e == EACCES  ? "permission denied"
+                                          : script_read_error(e, why, sizeof why));
+    else if (binary) r = JS_NewArrayBufferCopy(ctx, f->data, f->len);
+    else r = JS_NewStringLen(ctx, (const char *)f->data, f->len);
     free(abs);
     JS_FreeCString(ctx, path);
     return r;
@@ -335,14 +348,12 @@ static void vm_install_globals(vu *v) {
 /* ---- per-VU module state ---- */
 
 static const vm_mod_ops *const vm_mods[VM_MOD_COUNT] = {
-    [VM_MOD_HTTP] = &http_mod_ops,
-    [VM_MOD_HTTP_ASYNC] = &http_async_mod_ops,
-    [VM_MOD_TIMERS] = &timers_mod_ops,
-    [VM_MOD_WEBSOCKETS] = &websockets_mod_ops,
+    [VM_MOD_HTTP] = &http_mod_ops,     [VM_MOD_HTTP_ASYNC] = &http_async_mod_ops,
+    [VM_MOD_TIMERS] = &timers_mod_ops, [VM_MOD_WEBSOCKETS] = &websockets_mod_ops,
     [VM_MOD_HTML] = &html_mod_ops,
 };
 _Static_assert(VM_MOD_COUNT <= VU_MOD_SLOTS && VU_MOD_SLOTS <= 8, "vu.h: VU_MOD_SLOTS too small for enum vm_mod, "
-               "or too large for mod_iter's bits");
+                                                                  "or too large for mod_iter's bits");
 
 void *vm_mod_alloc(vu *v, enum vm_mod id) {
     const vm_mod_ops *ops = vm_mods[id];
@@ -411,7 +422,11 @@ static JSValue vm_settle(vu *v, JSValue p) {
         JSContext *jctx;
         int r;
         while ((r = JS_ExecutePendingJob(v->rt, &jctx)) > 0) {}
-        if (r < 0) { JS_FreeValue(ctx, p); vm_loop_clear(v); return JS_EXCEPTION; }
+        if (r < 0) {
+            JS_FreeValue(ctx, p);
+            vm_loop_clear(v);
+            return JS_EXCEPTION;
+        }
         JSPromiseStateEnum st = JS_PromiseState(ctx, p);
         if (st == JS_PROMISE_REJECTED) {
             JSValue e = JS_PromiseResult(ctx, p);
@@ -419,16 +434,24 @@ static JSValue vm_settle(vu *v, JSValue p) {
             vm_loop_clear(v);
             return JS_Throw(ctx, e);
         }
-        if (http_async_pending(v)) {   /* http.asyncRequest: this round's requests, all at once */
-            if (http_async_run(v) < 0) { JS_FreeValue(ctx, p); vm_loop_clear(v); return JS_EXCEPTION; }
+        if (http_async_pending(v)) { /* http.asyncRequest: this round's requests, all at once */
+            if (http_async_run(v) < 0) {
+                JS_FreeValue(ctx, p);
+                vm_loop_clear(v);
+                return JS_EXCEPTION;
+            }
             continue;
         }
-        if (websockets_pending(v)) {   /* socket events meanwhile wait in their queue */
-            if (websockets_step(v) < 0) { JS_FreeValue(ctx, p); vm_loop_clear(v); return JS_EXCEPTION; }
+        if (websockets_pending(v)) { /* socket events meanwhile wait in their queue */
+            if (websockets_step(v) < 0) {
+                JS_FreeValue(ctx, p);
+                vm_loop_clear(v);
+                return JS_EXCEPTION;
+            }
             continue;
         }
         if (!timers_pending(v)) {
-            if ((int)st < 0) return p;   /* not a promise */
+            if ((int)st < 0) return p; /* not a promise */
             if (st == JS_PROMISE_FULFILLED) {
                 JSValue res = JS_PromiseResult(ctx, p);
                 JS_FreeValue(ctx, p);
@@ -437,7 +460,11 @@ static JSValue vm_settle(vu *v, JSValue p) {
             JS_FreeValue(ctx, p);
             return JS_ThrowInternalError(ctx, "promise never settled (no pending job or timer can resolve it)");
         }
-        if (timers_run_next(v) < 0) { JS_FreeValue(ctx, p); vm_loop_clear(v); return JS_EXCEPTION; }
+        if (timers_run_next(v) < 0) {
+            JS_FreeValue(ctx, p);
+            vm_loop_clear(v);
+            return JS_EXCEPTION;
+        }
     }
 }
 
@@ -454,7 +481,7 @@ static void vm_list_exported_fns(JSContext *ctx, JSValueConst ns, script *s) {
         JS_FreeValue(ctx, JS_GetException(ctx));
         return;
     }
-    s->export_fns = xcalloc(n + 1, sizeof *s->export_fns);   /* once, at compile time */
+    s->export_fns = xcalloc(n + 1, sizeof *s->export_fns); /* once, at compile time */
     for (uint32_t i = 0; i < n; i++) {
         JSValue f = JS_GetProperty(ctx, ns, props[i].atom);
         if (JS_IsFunction(ctx, f)) {
@@ -546,8 +573,10 @@ static void vm_read_exports(vu *v, script *s, bool compile) {
         JS_FreeValue(ctx, teardown);
         JS_FreeValue(ctx, opts);
     }
-    const char *want = v->role == VU_SETUP ? "setup" : v->role == VU_TEARDOWN ? "teardown"
-                     : v->role == VU_SUMMARY ? "handleSummary" : NULL;
+    const char *want = v->role == VU_SETUP      ? "setup"
+                       : v->role == VU_TEARDOWN ? "teardown"
+                       : v->role == VU_SUMMARY  ? "handleSummary"
+                                                : NULL;
     if (want) {
         JS_FreeValue(ctx, def);
         def = JS_GetPropertyStr(ctx, v->ns, want);
@@ -557,7 +586,7 @@ static void vm_read_exports(vu *v, script *s, bool compile) {
 
 static int vm_fail(vu *v, char *err, size_t errlen) {
     const script *s = ((vm_loader *)v->loader)->s;
-    if (s->load_error) {   /* a missing module: k6's text, not the exception's */
+    if (s->load_error) { /* a missing module: k6's text, not the exception's */
         JS_FreeValue(v->ctx, JS_GetException(v->ctx));
         snprintf(err, errlen, "%s", s->load_error);
         return -1;
@@ -601,12 +630,17 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     vm_install_globals(v);
 
     v->in_init = true;
-    JSModuleDef *m = compile ? vm_compile_module(v->ctx, l, s->main_path)
-                             : vm_load_bytecode(v->ctx, l, s->main_path);
-    if (!m) { v->in_init = false; return vm_fail(v, err, errlen); }
+    JSModuleDef *m = compile ? vm_compile_module(v->ctx, l, s->main_path) : vm_load_bytecode(v->ctx, l, s->main_path);
+    if (!m) {
+        v->in_init = false;
+        return vm_fail(v, err, errlen);
+    }
     JSValue mod = JS_MKPTR(JS_TAG_MODULE, m);
     /* bytecode modules come unlinked: load and link their imports first */
-    if (!compile && JS_ResolveModule(v->ctx, mod) < 0) { v->in_init = false; return vm_fail(v, err, errlen); }
+    if (!compile && JS_ResolveModule(v->ctx, mod) < 0) {
+        v->in_init = false;
+        return vm_fail(v, err, errlen);
+    }
     JSValue r = JS_EvalFunction(v->ctx, JS_DupValue(v->ctx, mod));
     if (!JS_IsException(r)) r = vm_settle(v, r);
     v->in_init = false;
@@ -616,7 +650,7 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     }
     JS_FreeValue(v->ctx, r);
     v->ns = JS_GetModuleNamespace(v->ctx, m);
-    JSValue cjs = JS_GetPropertyStr(v->ctx, v->ns, "__c6_cjs");   /* a CommonJS script: module.exports */
+    JSValue cjs = JS_GetPropertyStr(v->ctx, v->ns, "__c6_cjs"); /* a CommonJS script: module.exports */
     if (JS_IsObject(cjs) || JS_IsFunction(v->ctx, cjs)) {
         JS_FreeValue(v->ctx, v->ns);
         v->ns = cjs;
@@ -644,9 +678,12 @@ void vm_destroy(vu *v) {
 
 char *vm_to_json(JSContext *ctx, JSValueConst val) {
     JSValue s = JS_JSONStringify(ctx, val, JS_UNDEFINED, JS_UNDEFINED);
-    if (JS_IsException(s) || JS_IsUndefined(s)) { JS_FreeValue(ctx, s); return NULL; }
+    if (JS_IsException(s) || JS_IsUndefined(s)) {
+        JS_FreeValue(ctx, s);
+        return NULL;
+    }
     const char *c = JS_ToCString(ctx, s);
-    char *out = c ? strdup(c) : NULL;   /* alloc-ok: NULL returned (out of memory, as JS_ToCString's) */
+    char *out = c ? strdup(c) : NULL; /* alloc-ok: NULL returned (out of memory, as JS_ToCString's) */
     JS_FreeCString(ctx, c);
     JS_FreeValue(ctx, s);
     return out;
@@ -670,13 +707,21 @@ int vm_pairs_read(JSContext *ctx, JSValueConst obj, vm_pairs *p) {
         size_t len = 0;
         const char *s = JS_IsException(val) ? NULL : JS_ToCStringLen(ctx, &len, val);
         JS_FreeValue(ctx, val);
-        if (!k || !s) { JS_FreeCString(ctx, k); JS_FreeCString(ctx, s); rc = -1; break; }
-        if (p->keep_nul && memchr(s, 0, len)) {   /* rare: the copy costs nothing otherwise */
+        if (!k || !s) {
+            JS_FreeCString(ctx, k);
+            JS_FreeCString(ctx, s);
+            rc = -1;
+            break;
+        }
+        if (p->keep_nul && memchr(s, 0, len)) { /* rare: the copy costs nothing otherwise */
             char *c = malloc(2 * len + 1), *o = c;
             if (c) {
                 for (size_t j = 0; j < len; j++) {
                     if (s[j]) *o++ = s[j];
-                    else { memcpy(o, VM_TAG_NUL, 2); o += 2; }
+                    else {
+                        memcpy(o, VM_TAG_NUL, 2);
+                        o += 2;
+                    }
                 }
                 *o = 0;
                 JS_FreeCString(ctx, s);

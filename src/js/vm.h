@@ -59,7 +59,7 @@ typedef struct vm_pairs {
      * (VM_TAG_NUL), which C strings carry and the JSON writers turn back
      * into \u0000, as k6 keeps them; set before reading */
     bool keep_nul;
-    uint64_t owned;   /* values malloc'd for that (bit i: v[i]) */
+    uint64_t owned; /* values malloc'd for that (bit i: v[i]) */
 } vm_pairs;
 #define VM_TAG_NUL "\xC0\x80"
 /* Appends obj's pairs (past VM_MAX_PAIRS they are dropped); -1 if reading threw. */
@@ -74,10 +74,10 @@ void vm_pairs_free(vm_pairs *p);
  * still alive, then frees it. Nothing is allocated per request or iteration. */
 enum vm_mod { VM_MOD_HTTP, VM_MOD_HTTP_ASYNC, VM_MOD_TIMERS, VM_MOD_WEBSOCKETS, VM_MOD_HTML, VM_MOD_COUNT };
 typedef struct vm_mod_ops {
-    size_t size;                          /* of the state vm_mod_get allocates */
-    void (*init)(vu *v, void *st);        /* optional: after zeroing */
-    void (*iter_begin)(vu *v, void *st);  /* optional: at each iteration's start */
-    void (*free)(vu *v, void *st);        /* optional: releases what st holds (not st) */
+    size_t size;                         /* of the state vm_mod_get allocates */
+    void (*init)(vu *v, void *st);       /* optional: after zeroing */
+    void (*iter_begin)(vu *v, void *st); /* optional: at each iteration's start */
+    void (*free)(vu *v, void *st);       /* optional: releases what st holds (not st) */
 } vm_mod_ops;
 /* Each module's callbacks, defined in its file. */
 extern const vm_mod_ops http_mod_ops, http_async_mod_ops, timers_mod_ops, websockets_mod_ops, html_mod_ops;

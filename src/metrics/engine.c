@@ -9,35 +9,35 @@
 #include "util/log.h"
 
 #define ENGINE_MAX_SOURCES 256
-#define TAG_UNKNOWN (-2)
-#define TAG_NOCHECK (-1)
+#define TAG_UNKNOWN        (-2)
+#define TAG_NOCHECK        (-1)
 
 /* What a tag set means to the engine, worked out once per (worker, tag
  * set) so that a sample costs one lookup whatever its tags. */
 typedef struct engine_taginfo {
-    uint64_t subs;               /* sub-metrics whose filter the set matches */
-    int32_t check;               /* index in checks, TAG_NOCHECK, or TAG_UNKNOWN: not worked out */
-    int32_t scenario_check;      /* breakdown: the check's index in those nodes, or TAG_NOCHECK */
+    uint64_t subs;          /* sub-metrics whose filter the set matches */
+    int32_t check;          /* index in checks, TAG_NOCHECK, or TAG_UNKNOWN: not worked out */
+    int32_t scenario_check; /* breakdown: the check's index in those nodes, or TAG_NOCHECK */
     int32_t group_check;
-    int32_t group_path;          /* index in the engine's group paths; -1 outside any group */
-    engine_node *scenario;       /* breakdown: the scenario's root; NULL for none or "default" */
-    engine_node *group;          /* breakdown: the group's node; NULL outside any group */
+    int32_t group_path;    /* index in the engine's group paths; -1 outside any group */
+    engine_node *scenario; /* breakdown: the scenario's root; NULL for none or "default" */
+    engine_node *group;    /* breakdown: the group's node; NULL outside any group */
 } engine_taginfo;
 
 typedef struct engine_source {
-    sample_buf *buf;             /* NULL: a tag source (engine_add_tag_source) */
+    sample_buf *buf; /* NULL: a tag source (engine_add_tag_source) */
     const tagdict *tags;
-    engine_taginfo *info;        /* by local tag id */
+    engine_taginfo *info; /* by local tag id */
     uint32_t ninfo;
 } engine_source;
 
 struct engine_node {
-    char *name;                  /* NULL for a root */
+    char *name; /* NULL for a root */
     engine_node **kids;
     size_t nkids;
-    engine_node_metric *ms;      /* a sink per metric seen here, added as samples come */
+    engine_node_metric *ms; /* a sink per metric seen here, added as samples come */
     size_t nms;
-    int32_t *slot;               /* metric id -> index in ms, or -1 */
+    int32_t *slot; /* metric id -> index in ms, or -1 */
     uint32_t nslot;
     engine_check *checks;
     size_t nchecks;
@@ -45,12 +45,12 @@ struct engine_node {
 
 typedef struct engine_sub {
     int metric;
-    char *name;            /* metric{filter} */
-    tag_kv *pairs;         /* the filter, parsed (strings owned) */
+    char *name;    /* metric{filter} */
+    tag_kv *pairs; /* the filter, parsed (strings owned) */
     size_t npairs;
     sink sink;
     bool has;
-    int64_t t_ns;          /* merged series: the time of the Gauge's value */
+    int64_t t_ns; /* merged series: the time of the Gauge's value */
 } engine_sub;
 
 struct engine {
@@ -62,20 +62,26 @@ struct engine {
     size_t nchecks, capchecks;
     /* every group tag seen, and those that ran (a group_duration or a
      * checks sample), in the order they first did */
-    struct { char *path; bool ran; } *gpaths;
+    struct {
+        char *path;
+        bool ran;
+    } * gpaths;
     size_t ngpaths;
     const char **gran;
     size_t ngran;
     engine_sub subs[ENGINE_MAX_SUBMETRICS];
     int nsubs;
-    uint64_t sub_mask[REGISTRY_MAX];   /* per metric: its sub-metrics */
-    struct { engine_listener *fn; void *ctx; } listeners[ENGINE_MAX_LISTENERS];
+    uint64_t sub_mask[REGISTRY_MAX]; /* per metric: its sub-metrics */
+    struct {
+        engine_listener *fn;
+        void *ctx;
+    } listeners[ENGINE_MAX_LISTENERS];
     int nlisteners;
     uint64_t seen;
-    int64_t *gauge_t;                  /* merged series: per metric, the time of the Gauge's value */
+    int64_t *gauge_t; /* merged series: per metric, the time of the Gauge's value */
     bool warned_cardinality;
     bool breakdown;
-    engine_node root, scenarios;       /* breakdown: the test's groups; the scenarios' roots */
+    engine_node root, scenarios; /* breakdown: the test's groups; the scenarios' roots */
 };
 
 /* Distinct tag sets past which the engine says, once, that URLs probably
@@ -85,7 +91,10 @@ struct engine {
 engine *engine_new(void) { return calloc(1, sizeof(engine)); }
 
 static void node_clear(engine_node *n) {
-    for (size_t i = 0; i < n->nkids; i++) { node_clear(n->kids[i]); free(n->kids[i]); }
+    for (size_t i = 0; i < n->nkids; i++) {
+        node_clear(n->kids[i]);
+        free(n->kids[i]);
+    }
     free(n->kids);
     for (size_t i = 0; i < n->nms; i++) sink_free(&n->ms[i].sink);
     free(n->ms);
@@ -97,8 +106,12 @@ static void node_clear(engine_node *n) {
 
 void engine_free(engine *e) {
     if (!e) return;
-    for (int i = 0; i < REGISTRY_MAX; i++) if (e->has[i]) sink_free(&e->sinks[i]);
-    for (size_t i = 0; i < e->nchecks; i++) { free(e->checks[i].name); free(e->checks[i].group); }
+    for (int i = 0; i < REGISTRY_MAX; i++)
+        if (e->has[i]) sink_free(&e->sinks[i]);
+    for (size_t i = 0; i < e->nchecks; i++) {
+        free(e->checks[i].name);
+        free(e->checks[i].group);
+    }
     free(e->checks);
     for (size_t i = 0; i < e->ngpaths; i++) free(e->gpaths[i].path);
     free(e->gpaths);
@@ -110,7 +123,10 @@ void engine_free(engine *e) {
     for (int i = 0; i < e->nsubs; i++) {
         engine_sub *sb = &e->subs[i];
         if (sb->has) sink_free(&sb->sink);
-        for (size_t k = 0; k < sb->npairs; k++) { free((char *)sb->pairs[k].key); free((char *)sb->pairs[k].value); }
+        for (size_t k = 0; k < sb->npairs; k++) {
+            free((char *)sb->pairs[k].key);
+            free((char *)sb->pairs[k].value);
+        }
         free(sb->pairs);
         free(sb->name);
     }
@@ -140,11 +156,10 @@ int engine_add_listener(engine *e, engine_listener *fn, void *ctx) {
 
 static int32_t engine_check_index(engine *e, const char *name, const char *group) {
     for (size_t i = 0; i < e->nchecks; i++)
-        if (strcmp(e->checks[i].name, name) == 0 && strcmp(e->checks[i].group, group) == 0)
-            return (int32_t)i;
+        if (strcmp(e->checks[i].name, name) == 0 && strcmp(e->checks[i].group, group) == 0) return (int32_t)i;
     if (e->nchecks == e->capchecks) {
         e->capchecks = e->capchecks ? e->capchecks * 2 : 16;
-        e->checks = xrealloc(e->checks, e->capchecks * sizeof *e->checks);   /* once per check name */
+        e->checks = xrealloc(e->checks, e->capchecks * sizeof *e->checks); /* once per check name */
     }
     e->checks[e->nchecks] = (engine_check){xstrdup(name), xstrdup(group), 0, 0};
     return (int32_t)e->nchecks++;
@@ -192,7 +207,10 @@ static engine_node *node_child(engine_node *parent, const char *name, size_t len
     engine_node **kids = realloc(parent->kids, (parent->nkids + 1) * sizeof *kids);
     if (kids) parent->kids = kids;
     engine_node *n = kids ? calloc(1, sizeof *n) : NULL;
-    if (n && !(n->name = strndup(name, len))) { free(n); n = NULL; }
+    if (n && !(n->name = strndup(name, len))) {
+        free(n);
+        n = NULL;
+    }
     if (n) parent->kids[parent->nkids++] = n;
     return n;
 }
@@ -248,13 +266,14 @@ static void node_add(engine_node *n, int m, double v, int32_t check) {
     if (k < 0 && (k = node_metric(n, m)) < 0) return;
     sink_add(&n->ms[k].sink, v);
     if (check >= 0) {
-        if (v != 0) n->checks[check].passes++; else n->checks[check].fails++;
+        if (v != 0) n->checks[check].passes++;
+        else n->checks[check].fails++;
     }
 }
 
 /* Where a tag set's samples go in the breakdown (k6's summary output). */
-static void engine_tag_nodes(engine *e, engine_taginfo *ti, const char *p, size_t len,
-                             const char *check, const char *group) {
+static void engine_tag_nodes(engine *e, engine_taginfo *ti, const char *p, size_t len, const char *check,
+                             const char *group) {
     const char *scenario = tagset_find(p, len, "scenario");
     engine_node *base = &e->root;
     if (scenario && strcmp(scenario, "default") != 0)
@@ -304,7 +323,10 @@ static void engine_add_to_subs(engine *e, uint64_t mask, double v) {
         int i = __builtin_ctzll(mask);
         mask &= mask - 1;
         engine_sub *sb = &e->subs[i];
-        if (!sb->has) { sink_init(&sb->sink, registry_get(sb->metric)->type); sb->has = true; }
+        if (!sb->has) {
+            sink_init(&sb->sink, registry_get(sb->metric)->type);
+            sb->has = true;
+        }
         sink_add(&sb->sink, v);
     }
 }
@@ -312,7 +334,8 @@ static void engine_add_to_subs(engine *e, uint64_t mask, double v) {
 static void engine_add_tagged(engine *e, const engine_taginfo *ti, int m, double v) {
     bool is_check = m == M_CHECKS;
     if (is_check && ti->check >= 0) {
-        if (v != 0) e->checks[ti->check].passes++; else e->checks[ti->check].fails++;
+        if (v != 0) e->checks[ti->check].passes++;
+        else e->checks[ti->check].fails++;
     }
     if (is_check || m == M_GROUP_DURATION) engine_group_ran(e, ti->group_path);
     uint64_t subs = ti->subs & e->sub_mask[m];
@@ -339,9 +362,11 @@ static void engine_check_cardinality(engine *e) {
     for (int i = 0; i < e->nsrc; i++) sets += tagdict_published(e->src[i].tags);
     if (sets <= ENGINE_CARDINALITY_WARN) return;
     e->warned_cardinality = true;
-    log_printf(LOG_WARN, "the test has produced more than %d distinct tag sets (%llu): URLs with IDs in "
+    log_printf(LOG_WARN,
+               "the test has produced more than %d distinct tag sets (%llu): URLs with IDs in "
                "them make a series each. Group them with the name tag: http.url`...${id}` or "
-               "params.tags.name", ENGINE_CARDINALITY_WARN, (unsigned long long)sets);
+               "params.tags.name",
+               ENGINE_CARDINALITY_WARN, (unsigned long long)sets);
 }
 
 void engine_drain(engine *e) {
@@ -370,10 +395,8 @@ static void merge_into(sink *dst, int64_t *dst_t, const sink_parts *p, int64_t t
 }
 
 int engine_merge_series(engine *e, int src, uint32_t tag, int m, const sink_parts *p, int64_t t_ns) {
-    if (src < 0 || src >= e->nsrc || m < 0 || m >= registry_count() || registry_get(m)->type != p->type)
-        return -1;
-    if (p->type == METRIC_GAUGE && !e->gauge_t && !(e->gauge_t = calloc(REGISTRY_MAX, sizeof *e->gauge_t)))
-        return -1;
+    if (src < 0 || src >= e->nsrc || m < 0 || m >= registry_count() || registry_get(m)->type != p->type) return -1;
+    if (p->type == METRIC_GAUGE && !e->gauge_t && !(e->gauge_t = calloc(REGISTRY_MAX, sizeof *e->gauge_t))) return -1;
     if (!e->has[m]) {
         sink_init(&e->sinks[m], p->type);
         e->has[m] = 1;
@@ -385,13 +408,22 @@ int engine_merge_series(engine *e, int src, uint32_t tag, int m, const sink_part
     if (!ti) return -1;
     bool is_check = m == M_CHECKS;
     uint64_t pass = 0, fail = 0;
-    if (is_check && p->type == METRIC_RATE) { pass = p->u.rate.nonzero; fail = p->u.rate.total - p->u.rate.nonzero; }
-    if (is_check && ti->check >= 0) { e->checks[ti->check].passes += pass; e->checks[ti->check].fails += fail; }
+    if (is_check && p->type == METRIC_RATE) {
+        pass = p->u.rate.nonzero;
+        fail = p->u.rate.total - p->u.rate.nonzero;
+    }
+    if (is_check && ti->check >= 0) {
+        e->checks[ti->check].passes += pass;
+        e->checks[ti->check].fails += fail;
+    }
     bool some = p->type == METRIC_RATE ? p->u.rate.total != 0 : p->type == METRIC_TREND ? p->u.trend.n != 0 : true;
     if ((is_check || m == M_GROUP_DURATION) && some) engine_group_ran(e, ti->group_path);
     for (uint64_t mask = ti->subs & e->sub_mask[m]; mask; mask &= mask - 1) {
         engine_sub *sb = &e->subs[__builtin_ctzll(mask)];
-        if (!sb->has) { sink_init(&sb->sink, p->type); sb->has = true; }
+        if (!sb->has) {
+            sink_init(&sb->sink, p->type);
+            sb->has = true;
+        }
         merge_into(&sb->sink, &sb->t_ns, p, t_ns);
     }
     engine_node *nodes[2] = {ti->scenario, ti->group};
@@ -409,9 +441,7 @@ int engine_merge_series(engine *e, int src, uint32_t tag, int m, const sink_part
     return 0;
 }
 
-const sink *engine_sink(const engine *e, int metric) {
-    return e->has[metric] ? &e->sinks[metric] : NULL;
-}
+const sink *engine_sink(const engine *e, int metric) { return e->has[metric] ? &e->sinks[metric] : NULL; }
 
 size_t engine_checks(const engine *e, const engine_check **out) {
     *out = e->checks;
@@ -440,12 +470,15 @@ static int engine_parse_filter(const char *filter, engine_sub *sb, char *err, si
         }
         *colon = 0;
         char *k = part, *v = colon + 1;
-        for (char *t = k + strlen(k); t > k && t[-1] == ' '; ) *--t = 0;
+        for (char *t = k + strlen(k); t > k && t[-1] == ' ';) *--t = 0;
         while (*v == ' ') v++;
-        for (char *t = v + strlen(v); t > v && t[-1] == ' '; ) *--t = 0;
+        for (char *t = v + strlen(v); t > v && t[-1] == ' ';) *--t = 0;
         size_t vl = strlen(v);
-        if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) { v[vl - 1] = 0; v++; }
-        sb->pairs = xrealloc(sb->pairs, (sb->npairs + 1) * sizeof *sb->pairs);   /* config, once */
+        if (vl >= 2 && (v[0] == '"' || v[0] == '\'') && v[vl - 1] == v[0]) {
+            v[vl - 1] = 0;
+            v++;
+        }
+        sb->pairs = xrealloc(sb->pairs, (sb->npairs + 1) * sizeof *sb->pairs); /* config, once */
         sb->pairs[sb->npairs++] = (tag_kv){xstrdup(k), xstrdup(v)};
     }
     free(copy);
@@ -459,7 +492,10 @@ int engine_add_submetric(engine *e, int metric, const char *filter, char *err, s
     if (!name) return err_set(err, errlen, "out of memory");
     snprintf(name, n, "%s{%s}", mname, filter);
     for (int i = 0; i < e->nsubs; i++)
-        if (strcmp(e->subs[i].name, name) == 0) { free(name); return i; }
+        if (strcmp(e->subs[i].name, name) == 0) {
+            free(name);
+            return i;
+        }
     if (e->nsubs == ENGINE_MAX_SUBMETRICS) {
         snprintf(err, errlen, "too many sub-metrics (max %d)", ENGINE_MAX_SUBMETRICS);
         free(name);
@@ -470,7 +506,10 @@ int engine_add_submetric(engine *e, int metric, const char *filter, char *err, s
     sb->metric = metric;
     sb->name = name;
     if (engine_parse_filter(filter, sb, err, errlen)) {
-        for (size_t k = 0; k < sb->npairs; k++) { free((char *)sb->pairs[k].key); free((char *)sb->pairs[k].value); }
+        for (size_t k = 0; k < sb->npairs; k++) {
+            free((char *)sb->pairs[k].key);
+            free((char *)sb->pairs[k].value);
+        }
         free(sb->pairs);
         free(name);
         return -1;
@@ -480,9 +519,7 @@ int engine_add_submetric(engine *e, int metric, const char *filter, char *err, s
     return e->nsubs++;
 }
 
-const sink *engine_submetric_sink(const engine *e, int idx) {
-    return e->subs[idx].has ? &e->subs[idx].sink : NULL;
-}
+const sink *engine_submetric_sink(const engine *e, int idx) { return e->subs[idx].has ? &e->subs[idx].sink : NULL; }
 int engine_submetric_count(const engine *e) { return e->nsubs; }
 const char *engine_submetric_name(const engine *e, int idx) { return e->subs[idx].name; }
 int engine_submetric_parent(const engine *e, int idx) { return e->subs[idx].metric; }

@@ -42,7 +42,7 @@ int engine_add_listener(engine *e, engine_listener *fn, void *ctx);
  * A Gauge destination takes the series' value when t_ns (the time of that
  * value) is not older than the time of the value it holds. Returns 0, or -1
  * (bad source, metric or type, out of memory). */
-int engine_add_tag_source(engine *e, const tagdict *tags);   /* the source's index, -1 past 256 */
+int engine_add_tag_source(engine *e, const tagdict *tags); /* the source's index, -1 past 256 */
 int engine_merge_series(engine *e, int src, uint32_t tag, int m, const sink_parts *p, int64_t t_ns);
 /* Takes every published chunk of every source, oldest first; warns once
  * when the sources hold more than 10,000 distinct tag sets. */
@@ -61,7 +61,7 @@ size_t engine_groups(const engine *e, const char *const **out);
  * a message. At most ENGINE_MAX_SUBMETRICS. Add them before draining. */
 #define ENGINE_MAX_SUBMETRICS 64
 int engine_add_submetric(engine *e, int metric, const char *filter, char *err, size_t errlen);
-const sink *engine_submetric_sink(const engine *e, int idx);   /* NULL until a sample matched */
+const sink *engine_submetric_sink(const engine *e, int idx); /* NULL until a sample matched */
 int engine_submetric_count(const engine *e);
 /* "metric{filter}" as written when it was added */
 const char *engine_submetric_name(const engine *e, int idx);
@@ -77,7 +77,11 @@ uint64_t engine_samples_seen(const engine *e);
  * their scenario. Each node aggregates plain metrics (no sub-metrics) and
  * counts the checks it saw by name, in first-seen order. */
 typedef struct engine_node engine_node;
-typedef struct engine_node_metric { int metric; sink sink; int64_t t_ns; } engine_node_metric;   /* t_ns: merged Gauges */
+typedef struct engine_node_metric {
+    int metric;
+    sink sink;
+    int64_t t_ns;
+} engine_node_metric; /* t_ns: merged Gauges */
 
 void engine_enable_breakdown(engine *e);
 /* The test's root, whose children are the top-level groups; NULL when
@@ -85,9 +89,9 @@ void engine_enable_breakdown(engine *e);
 const engine_node *engine_group_root(const engine *e);
 /* The roots of the scenarios other than "default", in first-seen order. */
 size_t engine_scenarios(const engine *e, const engine_node *const **out);
-const char *engine_node_name(const engine_node *n);   /* group or scenario name; "" for the test root */
-size_t engine_node_children(const engine_node *n, const engine_node *const **out);   /* first-seen order */
-size_t engine_node_metrics(const engine_node *n, const engine_node_metric **out);     /* first-seen order */
+const char *engine_node_name(const engine_node *n); /* group or scenario name; "" for the test root */
+size_t engine_node_children(const engine_node *n, const engine_node *const **out); /* first-seen order */
+size_t engine_node_metrics(const engine_node *n, const engine_node_metric **out);  /* first-seen order */
 /* The node's checks, merged by name (group is NULL), first-seen order. */
 size_t engine_node_checks(const engine_node *n, const engine_check **out);
 

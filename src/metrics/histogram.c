@@ -11,11 +11,11 @@
  * bits: 11 exponent bits + 10 mantissa bits. Keys increase with the value,
  * and key << 42 / (key + 1) << 42 are the bucket's bounds as doubles, which
  * also holds for subnormals and across powers of two. */
-#define SUB_BITS   10
-#define KEY_SHIFT  (52 - SUB_BITS)
-#define PAGE_BITS  7
-#define PAGE_SIZE  (1u << PAGE_BITS)
-#define SIGN_MASK  0x8000000000000000ull
+#define SUB_BITS  10
+#define KEY_SHIFT (52 - SUB_BITS)
+#define PAGE_BITS 7
+#define PAGE_SIZE (1u << PAGE_BITS)
+#define SIGN_MASK 0x8000000000000000ull
 /* Extra page slots reserved when the page table grows, so a distribution
  * that creeps outwards does not realloc for every new page. */
 #define TABLE_SLACK 8
@@ -23,7 +23,7 @@
 /* No running totals per page or side: updating them would touch a second
  * cache line on every add; percentile walks sum the counts instead. */
 typedef struct page {
-    uint32_t *carry;         /* wraps of c[j] past 2^32; NULL until needed */
+    uint32_t *carry; /* wraps of c[j] past 2^32; NULL until needed */
     uint32_t c[PAGE_SIZE];
 } page;
 
@@ -34,13 +34,13 @@ typedef struct side {
 } side;
 
 struct histogram {
-    uint64_t n;              /* samples added (NaN excluded) */
+    uint64_t n; /* samples added (NaN excluded) */
     double sum, min, max;
-    double *exact;           /* the samples while bucketed is false */
+    double *exact; /* the samples while bucketed is false */
     uint32_t nexact;
     bool bucketed;
-    uint64_t zeros;          /* bucketed mode: samples equal to 0 */
-    uint64_t lost;           /* samples counted in n but not bucketed (OOM) */
+    uint64_t zeros; /* bucketed mode: samples equal to 0 */
+    uint64_t lost;  /* samples counted in n but not bucketed (OOM) */
     side pos, neg;
 };
 
@@ -48,8 +48,11 @@ histogram *hist_new(void) {
     histogram *h = calloc(1, sizeof *h);
     if (!h) return NULL;
     h->exact = malloc(HIST_EXACT_MAX * sizeof *h->exact);
-    if (!h->exact) { free(h); return NULL; }
-    h->min = INFINITY;     /* so adds need no "first sample" test */
+    if (!h->exact) {
+        free(h);
+        return NULL;
+    }
+    h->min = INFINITY; /* so adds need no "first sample" test */
     h->max = -INFINITY;
     return h;
 }
@@ -103,7 +106,7 @@ static int side_cover(side *s, uint32_t pi) {
 static page *side_page(side *s, uint32_t pi) {
     if (pi - s->base >= s->len && side_cover(s, pi) < 0) return NULL;
     page **slot = &s->pages[pi - s->base];
-    if (!*slot) *slot = calloc(1, sizeof **slot);   /* alloc-ok: NULL returned to the caller */
+    if (!*slot) *slot = calloc(1, sizeof **slot); /* alloc-ok: NULL returned to the caller */
     return *slot;
 }
 
@@ -111,7 +114,10 @@ static page *side_page(side *s, uint32_t pi) {
  * could not be allocated; the bucket then saturates. */
 static bool page_add(page *p, uint32_t j, uint64_t cnt) {
     uint64_t sum = (uint64_t)p->c[j] + cnt;
-    if (sum <= UINT32_MAX) { p->c[j] = (uint32_t)sum; return true; }
+    if (sum <= UINT32_MAX) {
+        p->c[j] = (uint32_t)sum;
+        return true;
+    }
     if (!p->carry && !(p->carry = calloc(PAGE_SIZE, sizeof *p->carry))) {
         p->c[j] = UINT32_MAX;
         return false;
@@ -135,14 +141,18 @@ static uint64_t page_total(const page *p) {
 
 static uint64_t side_total(const side *s) {
     uint64_t t = 0;
-    for (uint32_t i = 0; i < s->len; i++) if (s->pages[i]) t += page_total(s->pages[i]);
+    for (uint32_t i = 0; i < s->len; i++)
+        if (s->pages[i]) t += page_total(s->pages[i]);
     return t;
 }
 
 static void side_add_key(histogram *h, side *s, uint32_t key, uint64_t cnt) {
     uint32_t pi = key >> PAGE_BITS;
     page *p = pi - s->base < s->len ? s->pages[pi - s->base] : NULL;
-    if (!p && !(p = side_page(s, pi))) { h->lost += cnt; return; }
+    if (!p && !(p = side_page(s, pi))) {
+        h->lost += cnt;
+        return;
+    }
     if (!page_add(p, key & (PAGE_SIZE - 1), cnt)) h->lost += cnt;
 }
 
@@ -153,7 +163,7 @@ static inline void side_add_one(histogram *h, side *s, uint32_t key) {
     page *p;
     if (pi - s->base < s->len && (p = s->pages[pi - s->base]) != NULL) {
         if (++p->c[j] != 0) return;
-        p->c[j]--;   /* wrapped: redo on the slow path, which carries */
+        p->c[j]--; /* wrapped: redo on the slow path, which carries */
     }
     side_add_key(h, s, key, 1);
 }
@@ -181,10 +191,13 @@ static void add_scalars(histogram *h, uint64_t n, double sum, double min, double
 }
 
 void hist_add(histogram *h, double v) {
-    if (isnan(v)) return;   /* one NaN would poison sum, mean and ordering */
+    if (isnan(v)) return; /* one NaN would poison sum, mean and ordering */
     add_scalars(h, 1, v, v, v);
     if (!h->bucketed) {
-        if (h->nexact < HIST_EXACT_MAX) { h->exact[h->nexact++] = v; return; }
+        if (h->nexact < HIST_EXACT_MAX) {
+            h->exact[h->nexact++] = v;
+            return;
+        }
         to_buckets(h);
     }
     if (v > 0) side_add_one(h, &h->pos, key_of(v));
@@ -225,8 +238,17 @@ static bool merge_head(histogram *dst, const hist_parts *p) {
 }
 
 void hist_get_parts(const histogram *h, hist_parts *p) {
-    *p = (hist_parts){h->n, h->sum, h->min, h->max, h->zeros, h->lost, h->bucketed,
-                      h->bucketed ? NULL : h->exact, h->bucketed ? 0 : h->nexact, NULL, 0};
+    *p = (hist_parts){h->n,
+                      h->sum,
+                      h->min,
+                      h->max,
+                      h->zeros,
+                      h->lost,
+                      h->bucketed,
+                      h->bucketed ? NULL : h->exact,
+                      h->bucketed ? 0 : h->nexact,
+                      NULL,
+                      0};
 }
 
 void hist_merge(histogram *dst, const histogram *src) {
@@ -304,9 +326,7 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 /* k6's rule: rank i = p * (n - 1), interpolate between floor(i) and ceil(i). */
-static double interpolate(double lo, double hi, double i) {
-    return lo + (hi - lo) * (i - floor(i));
-}
+static double interpolate(double lo, double hi, double i) { return lo + (hi - lo) * (i - floor(i)); }
 
 static double exact_percentile(const histogram *h, double p) {
     double v[HIST_EXACT_MAX];
@@ -323,17 +343,23 @@ static double side_rank(const side *s, uint64_t r) {
         const page *p = s->pages[i];
         if (!p) continue;
         uint64_t t = page_total(p);
-        if (r >= t) { r -= t; continue; }
+        if (r >= t) {
+            r -= t;
+            continue;
+        }
         uint32_t key0 = (s->base + i) << PAGE_BITS;
         for (uint32_t j = 0; j < PAGE_SIZE; j++) {
             uint64_t c = page_count(p, j);
-            if (r >= c) { r -= c; continue; }
+            if (r >= c) {
+                r -= c;
+                continue;
+            }
             double lo = key_bound(key0 + j), hi = key_bound(key0 + j + 1);
             if (isinf(lo)) return lo;
             return lo + (hi - lo) * (((double)r + 0.5) / (double)c);
         }
     }
-    return 0;   /* unreachable while totals are consistent */
+    return 0; /* unreachable while totals are consistent */
 }
 
 /* The r-th smallest sample of total; nneg of them are negative. */
@@ -359,7 +385,7 @@ static double bucket_percentile(const histogram *h, double p) {
 
 double hist_percentile(const histogram *h, double p) {
     if (!h->n) return 0;
-    if (!(p > 0)) p = 0;          /* also maps NaN to 0 */
+    if (!(p > 0)) p = 0; /* also maps NaN to 0 */
     if (p > 100) p = 100;
     return h->bucketed ? bucket_percentile(h, p) : exact_percentile(h, p);
 }
@@ -375,6 +401,5 @@ static size_t side_bytes(const side *s) {
 }
 
 size_t hist_bytes(const histogram *h) {
-    return sizeof *h + (h->exact ? HIST_EXACT_MAX * sizeof *h->exact : 0) +
-           side_bytes(&h->pos) + side_bytes(&h->neg);
+    return sizeof *h + (h->exact ? HIST_EXACT_MAX * sizeof *h->exact : 0) + side_bytes(&h->pos) + side_bytes(&h->neg);
 }

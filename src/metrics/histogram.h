@@ -36,16 +36,16 @@
 
 typedef struct histogram histogram;
 
-histogram *hist_new(void);                 /* NULL when out of memory */
+histogram *hist_new(void); /* NULL when out of memory */
 void hist_free(histogram *h);
-void hist_add(histogram *h, double v);     /* O(1), allocation-free unless a new page is touched */
-void hist_merge(histogram *dst, const histogram *src);   /* dst += src */
+void hist_add(histogram *h, double v);                 /* O(1), allocation-free unless a new page is touched */
+void hist_merge(histogram *dst, const histogram *src); /* dst += src */
 uint64_t hist_count(const histogram *h);
-double hist_min(const histogram *h);       /* 0 when empty, as k6 */
+double hist_min(const histogram *h); /* 0 when empty, as k6 */
 double hist_max(const histogram *h);
 double hist_sum(const histogram *h);
 double hist_mean(const histogram *h);
-double hist_percentile(const histogram *h, double p);   /* p in [0,100], clamped */
+double hist_percentile(const histogram *h, double p); /* p in [0,100], clamped */
 /* Bytes held by the histogram (struct, exact buffer, page table, pages). */
 size_t hist_bytes(const histogram *h);
 
@@ -60,20 +60,20 @@ size_t hist_bytes(const histogram *h);
 #define HIST_KEY_MAX ((1u << 21) - 1)
 
 typedef struct hist_bucket {
-    uint32_t key;        /* <= HIST_KEY_MAX */
-    uint32_t neg;        /* 1: the bucket of the negative values of this magnitude */
+    uint32_t key; /* <= HIST_KEY_MAX */
+    uint32_t neg; /* 1: the bucket of the negative values of this magnitude */
     uint64_t count;
 } hist_bucket;
 
 typedef struct hist_parts {
-    uint64_t n;          /* samples, NaN excluded */
+    uint64_t n; /* samples, NaN excluded */
     double sum, min, max;
-    uint64_t zeros;      /* bucketed: samples equal to 0 */
-    uint64_t lost;       /* counted in n, in no bucket (out of memory) */
+    uint64_t zeros; /* bucketed: samples equal to 0 */
+    uint64_t lost;  /* counted in n, in no bucket (out of memory) */
     int bucketed;
     const double *exact; /* !bucketed: the n samples */
     uint32_t nexact;
-    const hist_bucket *buckets;   /* bucketed: non-empty buckets (any order) */
+    const hist_bucket *buckets; /* bucketed: non-empty buckets (any order) */
     size_t nbuckets;
 } hist_parts;
 

@@ -11,13 +11,18 @@
 #include "metrics/snapshot.h"
 
 typedef struct ingest_agent {
-    tagdict *tags;               /* the agent's tag sets, as the engine's tag source */
+    tagdict *tags; /* the agent's tag sets, as the engine's tag source */
     int src;
-    uint32_t *tagmap;            /* the agent's tag id -> id in tags */
+    uint32_t *tagmap; /* the agent's tag id -> id in tags */
     uint32_t ntags, captags;
-    int32_t metric[REGISTRY_MAX];   /* the agent's metric id -> registry id + 1; 0: not defined */
+    int32_t metric[REGISTRY_MAX]; /* the agent's metric id -> registry id + 1; 0: not defined */
     uint64_t seq;
-    struct { double value; int64_t t_ns; uint32_t tag; bool has; } vus[2];   /* vus, vus_max */
+    struct {
+        double value;
+        int64_t t_ns;
+        uint32_t tag;
+        bool has;
+    } vus[2]; /* vus, vus_max */
 } ingest_agent;
 
 struct ingest {
@@ -28,7 +33,7 @@ struct ingest {
     snapshot_scratch sc;
     /* the snapshot being checked */
     ingest_agent *cur;
-    int32_t pending[REGISTRY_MAX];   /* metrics it defines: registry id + 1 */
+    int32_t pending[REGISTRY_MAX]; /* metrics it defines: registry id + 1 */
     uint32_t pending_ids[REGISTRY_MAX], npending;
     uint32_t new_tags;
     bool vus_seen[2];
@@ -42,7 +47,10 @@ ingest *ingest_new(engine *e, int nagents, size_t max_tagsets) {
     g->e = e;
     g->nagents = nagents;
     g->max_tagsets = max_tagsets ? max_tagsets : UINT32_MAX;
-    if (!(g->agents = calloc((size_t)nagents, sizeof *g->agents))) { free(g); return NULL; }
+    if (!(g->agents = calloc((size_t)nagents, sizeof *g->agents))) {
+        free(g);
+        return NULL;
+    }
     for (int i = 0; i < nagents; i++) {
         ingest_agent *a = &g->agents[i];
         if (!(a->tags = tagdict_new()) || (a->src = engine_add_tag_source(e, a->tags)) < 0) {
@@ -73,15 +81,15 @@ static int vus_index(int m) { return m == M_VUS ? 0 : m == M_VUS_MAX ? 1 : -1; }
 static int check_seq(void *ctx, uint64_t seq, char *err, size_t errlen) {
     ingest *g = ctx;
     if (seq == g->cur->seq + 1) return 0;
-    snprintf(err, errlen, "metrics snapshot: number %llu from agent %d, expected %llu",
-             (unsigned long long)seq, (int)(g->cur - g->agents), (unsigned long long)(g->cur->seq + 1));
+    snprintf(err, errlen, "metrics snapshot: number %llu from agent %d, expected %llu", (unsigned long long)seq,
+             (int)(g->cur - g->agents), (unsigned long long)(g->cur->seq + 1));
     return -1;
 }
 
-static int check_metric(void *ctx, uint32_t id, metric_type type, value_kind kind, const char *name,
-                        char *err, size_t errlen) {
+static int check_metric(void *ctx, uint32_t id, metric_type type, value_kind kind, const char *name, char *err,
+                        size_t errlen) {
     ingest *g = ctx;
-    int m = registry_get_or_add(name, type, kind, err, errlen);   /* idempotent: a name means one metric */
+    int m = registry_get_or_add(name, type, kind, err, errlen); /* idempotent: a name means one metric */
     if (m < 0) return -1;
     int32_t was = g->cur->metric[id] ? g->cur->metric[id] : g->pending[id];
     if (was && was != m + 1) {
@@ -95,7 +103,8 @@ static int check_metric(void *ctx, uint32_t id, metric_type type, value_kind kin
 
 static int check_tagset(void *ctx, uint32_t id, tag_kv *kv, size_t n, char *err, size_t errlen) {
     ingest *g = ctx;
-    (void)kv; (void)n;
+    (void)kv;
+    (void)n;
     if (id != g->cur->ntags + g->new_tags) {
         snprintf(err, errlen, "metrics snapshot: tag set %u where %u was expected", id, g->cur->ntags + g->new_tags);
         return -1;
@@ -114,26 +123,37 @@ static int registry_of(const ingest *g, const ingest_agent *a, uint32_t metric) 
     return m - 1;
 }
 
-static int check_series(void *ctx, uint32_t metric, uint32_t tag, const sink_parts *p, int64_t t_ns,
-                        char *err, size_t errlen) {
+static int check_series(void *ctx, uint32_t metric, uint32_t tag, const sink_parts *p, int64_t t_ns, char *err,
+                        size_t errlen) {
     ingest *g = ctx;
     (void)t_ns;
     int m = registry_of(g, g->cur, metric);
-    if (m < 0) { snprintf(err, errlen, "metrics snapshot: series of undefined metric %u", metric); return -1; }
-    if (registry_get(m)->type != p->type) {
-        snprintf(err, errlen, "metrics snapshot: series of %s with a %s delta", registry_get(m)->name, metric_type_name(p->type));
+    if (m < 0) {
+        snprintf(err, errlen, "metrics snapshot: series of undefined metric %u", metric);
         return -1;
     }
-    if (tag >= g->cur->ntags + g->new_tags) { snprintf(err, errlen, "metrics snapshot: undefined tag set %u", tag); return -1; }
+    if (registry_get(m)->type != p->type) {
+        snprintf(err, errlen, "metrics snapshot: series of %s with a %s delta", registry_get(m)->name,
+                 metric_type_name(p->type));
+        return -1;
+    }
+    if (tag >= g->cur->ntags + g->new_tags) {
+        snprintf(err, errlen, "metrics snapshot: undefined tag set %u", tag);
+        return -1;
+    }
     return 0;
 }
 
 /* ---- the merge ---- */
 
-static int apply_metric(void *ctx, uint32_t id, metric_type type, value_kind kind, const char *name,
-                        char *err, size_t errlen) {
+static int apply_metric(void *ctx, uint32_t id, metric_type type, value_kind kind, const char *name, char *err,
+                        size_t errlen) {
     ingest *g = ctx;
-    (void)type; (void)kind; (void)name; (void)err; (void)errlen;
+    (void)type;
+    (void)kind;
+    (void)name;
+    (void)err;
+    (void)errlen;
     g->cur->metric[id] = g->pending[id];
     return 0;
 }
@@ -145,7 +165,10 @@ static int apply_tagset(void *ctx, uint32_t id, tag_kv *kv, size_t n, char *err,
         uint32_t cap = a->captags ? a->captags * 2 : 256;
         while (cap <= id) cap *= 2;
         uint32_t *map = realloc(a->tagmap, cap * sizeof *map);
-        if (!map) { snprintf(err, errlen, "out of memory"); return -1; }
+        if (!map) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
         a->tagmap = map;
         a->captags = cap;
     }
@@ -154,14 +177,14 @@ static int apply_tagset(void *ctx, uint32_t id, tag_kv *kv, size_t n, char *err,
     return 0;
 }
 
-static int apply_series(void *ctx, uint32_t metric, uint32_t tag, const sink_parts *p, int64_t t_ns,
-                        char *err, size_t errlen) {
+static int apply_series(void *ctx, uint32_t metric, uint32_t tag, const sink_parts *p, int64_t t_ns, char *err,
+                        size_t errlen) {
     ingest *g = ctx;
     ingest_agent *a = g->cur;
     int m = a->metric[metric] - 1;
     g->merged++;
     int v = vus_index(m);
-    if (v >= 0) {   /* summed over agents once the snapshot is merged */
+    if (v >= 0) { /* summed over agents once the snapshot is merged */
         if (p->u.gauge.n && (!a->vus[v].has || t_ns >= a->vus[v].t_ns)) {
             a->vus[v].value = p->u.gauge.value;
             a->vus[v].t_ns = t_ns;
@@ -196,7 +219,10 @@ static void merge_vus(ingest *g, int v) {
 }
 
 int ingest_snapshot(ingest *g, int agent, const void *data, size_t len, char *err, size_t errlen) {
-    if (agent < 0 || agent >= g->nagents) { snprintf(err, errlen, "metrics snapshot: no agent %d", agent); return -1; }
+    if (agent < 0 || agent >= g->nagents) {
+        snprintf(err, errlen, "metrics snapshot: no agent %d", agent);
+        return -1;
+    }
     ingest_agent *a = &g->agents[agent];
     g->cur = a;
     g->new_tags = 0;
@@ -208,6 +234,7 @@ int ingest_snapshot(ingest *g, int agent, const void *data, size_t len, char *er
     g->vus_seen[0] = g->vus_seen[1] = false;
     if (snapshot_decode(data, len, &apply, g, &g->sc, err, errlen) < 0) return -1;
     a->seq++;
-    for (int v = 0; v < 2; v++) if (g->vus_seen[v]) merge_vus(g, v);
+    for (int v = 0; v < 2; v++)
+        if (g->vus_seen[v]) merge_vus(g, v);
     return 0;
 }

@@ -72,11 +72,12 @@ static int registry_valid_name(const char *name) {
     return 1;
 }
 
-int registry_get_or_add(const char *name, metric_type type, value_kind kind,
-                        char *err, size_t errlen) {
+int registry_get_or_add(const char *name, metric_type type, value_kind kind, char *err, size_t errlen) {
     if (!registry_valid_name(name)) {
-        snprintf(err, errlen, "Invalid metric name: '%s'. Metric names must only include up to 128 ASCII "
-                 "letters, numbers, or underscores and start with a letter or an underscore.", name);
+        snprintf(err, errlen,
+                 "Invalid metric name: '%s'. Metric names must only include up to 128 ASCII "
+                 "letters, numbers, or underscores and start with a letter or an underscore.",
+                 name);
         return -1;
     }
     pthread_mutex_lock(&registry_lock);
@@ -84,13 +85,13 @@ int registry_get_or_add(const char *name, metric_type type, value_kind kind,
     if (id >= 0) {
         pthread_mutex_unlock(&registry_lock);
         if (registry_defs[id].type != type) {
-            snprintf(err, errlen, "metric '%s' already exists but with type %s, instead of %s",
-                     name, metric_type_name(registry_defs[id].type), metric_type_name(type));
+            snprintf(err, errlen, "metric '%s' already exists but with type %s, instead of %s", name,
+                     metric_type_name(registry_defs[id].type), metric_type_name(type));
             return -1;
         }
         if (registry_defs[id].kind != kind) {
-            snprintf(err, errlen, "metric '%s' already exists but with a value type %s, instead of %s",
-                     name, value_kind_name(registry_defs[id].kind), value_kind_name(kind));
+            snprintf(err, errlen, "metric '%s' already exists but with a value type %s, instead of %s", name,
+                     value_kind_name(registry_defs[id].kind), value_kind_name(kind));
             return -1;
         }
         return id;

@@ -27,7 +27,11 @@ void sample_buf_set_lane(sample_buf *b, int lane, int stride) {
 }
 
 static void samples_free_list(sample_chunk *c) {
-    while (c) { sample_chunk *n = c->next; free(c); c = n; }
+    while (c) {
+        sample_chunk *n = c->next;
+        free(c);
+        c = n;
+    }
 }
 
 void sample_buf_destroy(sample_buf *b) {
@@ -42,7 +46,8 @@ void sample_buf_rotate(sample_buf *b) {
     pthread_mutex_lock(&b->lock);
     sample_chunk *c = b->cur;
     c->next = NULL;
-    if (b->full_tail) b->full_tail->next = c; else b->full_head = c;
+    if (b->full_tail) b->full_tail->next = c;
+    else b->full_head = c;
     b->full_tail = c;
     sample_chunk *fresh = b->spare;
     if (fresh) b->spare = fresh->next;

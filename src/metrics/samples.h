@@ -18,10 +18,10 @@
 #include "util/clock.h"
 
 typedef struct sample {
-    int64_t t_ns;        /* monotonic nanoseconds, from sample_stamp() */
+    int64_t t_ns; /* monotonic nanoseconds, from sample_stamp() */
     double value;
-    uint32_t tags;       /* id in the worker's tagdict */
-    uint16_t metric;     /* registry id */
+    uint32_t tags;   /* id in the worker's tagdict */
+    uint16_t metric; /* registry id */
     uint16_t pad;
 } sample;
 
@@ -33,15 +33,15 @@ typedef struct sample_chunk {
 } sample_chunk;
 
 typedef struct sample_buf {
-    sample_chunk *cur;          /* owner thread only */
-    tagdict *tags;              /* owner interns, engine reads */
-    int64_t last_ns;            /* owner: the last stamp given */
-    int64_t stride, lane;       /* owner: stamps are lane modulo stride */
-    pthread_mutex_t lock;       /* guards the lists below */
+    sample_chunk *cur;    /* owner thread only */
+    tagdict *tags;        /* owner interns, engine reads */
+    int64_t last_ns;      /* owner: the last stamp given */
+    int64_t stride, lane; /* owner: stamps are lane modulo stride */
+    pthread_mutex_t lock; /* guards the lists below */
     sample_chunk *full_head, *full_tail, *spare;
 } sample_buf;
 
-void sample_buf_init(sample_buf *b);           /* lane 0 of 1 */
+void sample_buf_init(sample_buf *b); /* lane 0 of 1 */
 /* This buffer's stamps are lane modulo stride (0 <= lane < stride): give
  * each buffer of a run its own lane, the same stride, before it stamps. */
 void sample_buf_set_lane(sample_buf *b, int lane, int stride);

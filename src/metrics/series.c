@@ -7,11 +7,11 @@
 #include "metrics/registry.h"
 #include "util/log.h"
 
-#define SERIES_MAX_SOURCES 257   /* the engine's 256 and one spare */
+#define SERIES_MAX_SOURCES 257 /* the engine's 256 and one spare */
 
 typedef struct series_source {
     const tagdict *dict;
-    uint32_t *map;               /* local tag id -> set id + 1 (0: not interned yet) */
+    uint32_t *map; /* local tag id -> set id + 1 (0: not interned yet) */
     uint32_t nmap;
 } series_source;
 
@@ -19,18 +19,21 @@ struct series_set {
     tagdict *tags;
     series *all;
     uint32_t n, cap, max;
-    uint64_t *keys;              /* open addressing: metric << 32 | set id */
-    uint32_t *slots;             /* series index + 1; 0 = empty */
-    uint32_t tcap;               /* power of two */
+    uint64_t *keys;  /* open addressing: metric << 32 | set id */
+    uint32_t *slots; /* series index + 1; 0 = empty */
+    uint32_t tcap;   /* power of two */
     uint32_t *dirty;
-    uint32_t ndirty;             /* capacity: cap */
+    uint32_t ndirty; /* capacity: cap */
     series_source src[SERIES_MAX_SOURCES];
     int nsrc, last_src;
     int64_t epoch;
     uint64_t warn_at, dropped;
     /* Trend samples not yet in their histograms, in arrival order, and the
      * Trend series they belong to (each once, with its count in pending) */
-    struct { uint32_t idx; double v; } batch[SERIES_BATCH];
+    struct {
+        uint32_t idx;
+        double v;
+    } batch[SERIES_BATCH];
     uint32_t nbatch;
     uint32_t touched[SERIES_BATCH], ntouched;
     double sorted[SERIES_BATCH];
@@ -45,7 +48,10 @@ series_set *series_new(size_t max_series, int64_t epoch_ns) {
     s->keys = malloc(s->tcap * sizeof *s->keys);
     s->slots = calloc(s->tcap, sizeof *s->slots);
     s->tags = tagdict_new();
-    if (!s->keys || !s->slots || !s->tags) { series_free(s); return NULL; }
+    if (!s->keys || !s->slots || !s->tags) {
+        series_free(s);
+        return NULL;
+    }
     s->epoch = epoch_ns;
     s->warn_at = SERIES_WARN_FIRST;
     return s;
@@ -76,7 +82,11 @@ static int table_grow(series_set *s) {
     uint32_t ncap = s->tcap * 2;
     uint64_t *keys = malloc(ncap * sizeof *keys);
     uint32_t *slots = calloc(ncap, sizeof *slots);
-    if (!keys || !slots) { free(keys); free(slots); return -1; }
+    if (!keys || !slots) {
+        free(keys);
+        free(slots);
+        return -1;
+    }
     for (uint32_t i = 0; i < s->tcap; i++) {
         if (!s->slots[i]) continue;
         uint32_t j = key_hash(s->keys[i]) & (ncap - 1);
@@ -96,8 +106,10 @@ static int table_grow(series_set *s) {
 static series *series_add(series_set *s, uint32_t j, uint64_t key) {
     if (s->n >= s->max) {
         char msg[200];
-        snprintf(msg, sizeof msg, "too many time series: more than %u (metric and tag set pairs); "
-                 "their samples are dropped", s->max);
+        snprintf(msg, sizeof msg,
+                 "too many time series: more than %u (metric and tag set pairs); "
+                 "their samples are dropped",
+                 s->max);
         series_fail(s, msg);
         return NULL;
     }
@@ -113,7 +125,10 @@ static series *series_add(series_set *s, uint32_t j, uint64_t key) {
     }
     series *x = &s->all[s->n];
     int m = (int)(key >> 32);
-    if (sink_init(&x->sink, registry_get(m)->type) < 0) { sink_free(&x->sink); return NULL; }
+    if (sink_init(&x->sink, registry_get(m)->type) < 0) {
+        sink_free(&x->sink);
+        return NULL;
+    }
     x->t_ns = 0;
     x->tags = (uint32_t)key;
     x->metric = (uint16_t)m;
@@ -136,7 +151,10 @@ static series *series_find(series_set *s, int metric, uint32_t set) {
 static series_source *source_of(series_set *s, const tagdict *d) {
     if (s->last_src < s->nsrc && s->src[s->last_src].dict == d) return &s->src[s->last_src];
     for (int i = 0; i < s->nsrc; i++)
-        if (s->src[i].dict == d) { s->last_src = i; return &s->src[i]; }
+        if (s->src[i].dict == d) {
+            s->last_src = i;
+            return &s->src[i];
+        }
     if (s->nsrc == SERIES_MAX_SOURCES) return NULL;
     s->src[s->nsrc].dict = d;
     s->last_src = s->nsrc;
@@ -168,7 +186,8 @@ static uint32_t set_of(series_set *s, series_source *src, uint32_t tag) {
 }
 
 static void series_warn(series_set *s) {
-    log_printf(LOG_WARN, "The test has generated metrics with %u unique time series, which is higher than "
+    log_printf(LOG_WARN,
+               "The test has generated metrics with %u unique time series, which is higher than "
                "the suggested limit of %d and could cause high memory usage. Consider not using "
                "high-cardinality values like unique IDs as metric tags or, if you need them in the URL, "
                "use the name metric tag or URL grouping. See "
@@ -183,7 +202,7 @@ void series_flush(series_set *s) {
     for (uint32_t i = 0; i < s->ntouched; i++) {
         series *x = &s->all[s->touched[i]];
         uint32_t n = x->pending;
-        x->pending = off;   /* now its run's next free slot */
+        x->pending = off; /* now its run's next free slot */
         off += n;
     }
     for (uint32_t i = 0; i < s->nbatch; i++) s->sorted[s->all[s->batch[i].idx].pending++] = s->batch[i].v;
@@ -200,12 +219,19 @@ void series_flush(series_set *s) {
 void series_listener(void *ctx, const sample *smp, size_t n, const tagdict *tags) {
     series_set *s = ctx;
     series_source *src = source_of(s, tags);
-    if (!src) { s->dropped += n; series_fail(s, "too many sample sources"); return; }
+    if (!src) {
+        s->dropped += n;
+        series_fail(s, "too many sample sources");
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         const sample *x = &smp[i];
         uint32_t set = set_of(s, src, x->tags);
         series *se = set != UINT32_MAX ? series_find(s, x->metric, set) : NULL;
-        if (!se) { s->dropped++; continue; }
+        if (!se) {
+            s->dropped++;
+            continue;
+        }
         if (se->sink.type == METRIC_TREND) {
             if (s->nbatch == SERIES_BATCH) series_flush(s);
             uint32_t idx = (uint32_t)(se - s->all);
@@ -216,7 +242,10 @@ void series_listener(void *ctx, const sample *smp, size_t n, const tagdict *tags
             sink_add(&se->sink, x->value);
         }
         se->t_ns = x->t_ns - s->epoch;
-        if (!se->dirty) { se->dirty = 1; s->dirty[s->ndirty++] = (uint32_t)(se - s->all); }
+        if (!se->dirty) {
+            se->dirty = 1;
+            s->dirty[s->ndirty++] = (uint32_t)(se - s->all);
+        }
     }
     if (s->n > s->warn_at) series_warn(s);
 }

@@ -28,12 +28,12 @@
 #define SERIES_WARN_FIRST 100000
 
 typedef struct series {
-    sink sink;          /* the samples since the last snapshot */
-    int64_t t_ns;       /* Gauge: the time of the sink's value (relative to the epoch) */
-    uint32_t tags;      /* id in series_tags() */
-    uint16_t metric;    /* registry id */
-    uint8_t dirty;      /* in the dirty list */
-    uint32_t pending;   /* Trend: samples waiting in the batch */
+    sink sink;        /* the samples since the last snapshot */
+    int64_t t_ns;     /* Gauge: the time of the sink's value (relative to the epoch) */
+    uint32_t tags;    /* id in series_tags() */
+    uint16_t metric;  /* registry id */
+    uint8_t dirty;    /* in the dirty list */
+    uint32_t pending; /* Trend: samples waiting in the batch */
 } series;
 
 typedef struct series_set series_set;

@@ -27,9 +27,7 @@ void sink_add(sink *s, double v) {
         s->u.counter.sum += v;
         s->u.counter.n++;
         break;
-    case METRIC_GAUGE:
-        gauge_add(s, v);
-        break;
+    case METRIC_GAUGE: gauge_add(s, v); break;
     case METRIC_RATE:
         /* k6 counts any non-zero value (NaN included) as a pass */
         s->u.rate.total++;
@@ -57,9 +55,7 @@ void sink_merge(sink *dst, const sink *src) {
         dst->u.counter.sum += src->u.counter.sum;
         dst->u.counter.n += src->u.counter.n;
         break;
-    case METRIC_GAUGE:
-        gauge_merge(dst, src);
-        break;
+    case METRIC_GAUGE: gauge_merge(dst, src); break;
     case METRIC_RATE:
         dst->u.rate.nonzero += src->u.rate.nonzero;
         dst->u.rate.total += src->u.rate.total;
@@ -74,15 +70,23 @@ void sink_get_parts(const sink *s, sink_parts *p) {
     memset(p, 0, sizeof *p);
     p->type = s->type;
     switch (s->type) {
-    case METRIC_COUNTER: p->u.counter.sum = s->u.counter.sum; p->u.counter.n = s->u.counter.n; break;
+    case METRIC_COUNTER:
+        p->u.counter.sum = s->u.counter.sum;
+        p->u.counter.n = s->u.counter.n;
+        break;
     case METRIC_GAUGE:
         p->u.gauge.value = s->u.gauge.value;
         p->u.gauge.min = s->u.gauge.min;
         p->u.gauge.max = s->u.gauge.max;
         p->u.gauge.n = s->u.gauge.n;
         break;
-    case METRIC_RATE: p->u.rate.nonzero = s->u.rate.nonzero; p->u.rate.total = s->u.rate.total; break;
-    case METRIC_TREND: if (s->u.trend.h) hist_get_parts(s->u.trend.h, &p->u.trend); break;
+    case METRIC_RATE:
+        p->u.rate.nonzero = s->u.rate.nonzero;
+        p->u.rate.total = s->u.rate.total;
+        break;
+    case METRIC_TREND:
+        if (s->u.trend.h) hist_get_parts(s->u.trend.h, &p->u.trend);
+        break;
     }
 }
 
@@ -128,10 +132,18 @@ uint64_t sink_count(const sink *s) {
 
 void sink_reset(sink *s) {
     switch (s->type) {
-    case METRIC_COUNTER: s->u.counter.sum = 0; s->u.counter.n = 0; break;
+    case METRIC_COUNTER:
+        s->u.counter.sum = 0;
+        s->u.counter.n = 0;
+        break;
     case METRIC_GAUGE: memset(&s->u.gauge, 0, sizeof s->u.gauge); break;
-    case METRIC_RATE: s->u.rate.nonzero = 0; s->u.rate.total = 0; break;
-    case METRIC_TREND: if (s->u.trend.h) hist_reset(s->u.trend.h); break;
+    case METRIC_RATE:
+        s->u.rate.nonzero = 0;
+        s->u.rate.total = 0;
+        break;
+    case METRIC_TREND:
+        if (s->u.trend.h) hist_reset(s->u.trend.h);
+        break;
     }
 }
 
@@ -176,7 +188,7 @@ static int trend_agg(const histogram *h, const char *agg, double *out) {
     double pct = 0;
     if (trend_stat_of(agg, &k, &pct) < 0) return -1;
     *out = 0;
-    if (!h) return 0;   /* histogram allocation failed: behave as empty */
+    if (!h) return 0; /* histogram allocation failed: behave as empty */
     switch (k) {
     case T_AVG: *out = hist_mean(h); break;
     case T_MIN: *out = hist_min(h); break;

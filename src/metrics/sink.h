@@ -9,15 +9,25 @@
 #include "metrics/histogram.h"
 
 typedef enum { METRIC_COUNTER, METRIC_GAUGE, METRIC_RATE, METRIC_TREND } metric_type;
-typedef enum { VALUE_DEFAULT, VALUE_TIME, VALUE_DATA } value_kind;   /* k6's "contains" */
+typedef enum { VALUE_DEFAULT, VALUE_TIME, VALUE_DATA } value_kind; /* k6's "contains" */
 
 typedef struct sink {
     metric_type type;
     union {
-        struct { double sum; uint64_t n; } counter;
-        struct { double value, min, max; uint64_t n; } gauge;   /* value = last added */
-        struct { uint64_t nonzero, total; } rate;
-        struct { histogram *h; } trend;
+        struct {
+            double sum;
+            uint64_t n;
+        } counter;
+        struct {
+            double value, min, max;
+            uint64_t n;
+        } gauge; /* value = last added */
+        struct {
+            uint64_t nonzero, total;
+        } rate;
+        struct {
+            histogram *h;
+        } trend;
     } u;
 } sink;
 
@@ -25,7 +35,7 @@ typedef struct sink {
  * then ignores samples but stays safe to use and free). */
 int sink_init(sink *s, metric_type t);
 void sink_add(sink *s, double v);
-void sink_merge(sink *dst, const sink *src);   /* same type only; else no-op */
+void sink_merge(sink *dst, const sink *src); /* same type only; else no-op */
 void sink_free(sink *s);
 
 /* A sink's content as plain data, as metrics snapshots carry it
@@ -33,9 +43,17 @@ void sink_free(sink *s);
 typedef struct sink_parts {
     metric_type type;
     union {
-        struct { double sum; uint64_t n; } counter;
-        struct { double value, min, max; uint64_t n; } gauge;
-        struct { uint64_t nonzero, total; } rate;
+        struct {
+            double sum;
+            uint64_t n;
+        } counter;
+        struct {
+            double value, min, max;
+            uint64_t n;
+        } gauge;
+        struct {
+            uint64_t nonzero, total;
+        } rate;
         hist_parts trend;
     } u;
 } sink_parts;
@@ -60,7 +78,7 @@ int sink_agg(const sink *s, const char *agg, double duration_s, double *out);
  * *pct; false unless N is a finite number in [0,100]. */
 bool sink_parse_pct(const char *s, size_t len, double *pct);
 
-const char *metric_type_name(metric_type t);   /* "counter", "gauge", "rate", "trend" */
-const char *value_kind_name(value_kind k);     /* "default", "time", "data" */
+const char *metric_type_name(metric_type t); /* "counter", "gauge", "rate", "trend" */
+const char *value_kind_name(value_kind k);   /* "default", "time", "data" */
 
 #endif

@@ -14,7 +14,7 @@ static const char magic[4] = {'C', '6', 'S', 'N'};
 /* ---- writing ---- */
 
 struct snapshot_writer {
-    docbuf buckets;     /* a Trend's buckets, written before their count is known */
+    docbuf buckets; /* a Trend's buckets, written before their count is known */
     uint64_t seq;
     uint32_t sent_tags;
     unsigned char sent_metric[REGISTRY_MAX];
@@ -30,7 +30,10 @@ void snapshot_writer_free(snapshot_writer *w) {
  * memory). Writing in place: buf_append per varint was most of a
  * snapshot's cost. */
 static unsigned char *put_room(docbuf *d, size_t n) {
-    if (d->oom || buf_reserve(&d->b, n)) { d->oom = 1; return NULL; }
+    if (d->oom || buf_reserve(&d->b, n)) {
+        d->oom = 1;
+        return NULL;
+    }
     return (unsigned char *)d->b.p + d->b.len;
 }
 
@@ -38,7 +41,12 @@ static void put_varint(docbuf *d, uint64_t v) {
     unsigned char *b = put_room(d, 10);
     if (!b) return;
     size_t n = 0;
-    do { b[n] = (unsigned char)(v & 0x7f); v >>= 7; if (v) b[n] |= 0x80; n++; } while (v);
+    do {
+        b[n] = (unsigned char)(v & 0x7f);
+        v >>= 7;
+        if (v) b[n] |= 0x80;
+        n++;
+    } while (v);
     d->b.len += n;
     d->b.p[d->b.len] = 0;
 }
@@ -58,7 +66,11 @@ static void put_string(docbuf *d, const char *s, size_t n) {
     doc_put(d, s, n);
 }
 
-typedef struct bucket_writer { docbuf *d; uint32_t prev; uint64_t n; } bucket_writer;
+typedef struct bucket_writer {
+    docbuf *d;
+    uint32_t prev;
+    uint64_t n;
+} bucket_writer;
 
 static void put_bucket(void *ctx, const hist_bucket *b) {
     bucket_writer *bw = ctx;
@@ -116,9 +128,7 @@ static void put_series(snapshot_writer *w, docbuf *d, const series *x) {
         put_varint(d, s->u.rate.total);
         put_varint(d, s->u.rate.nonzero);
         break;
-    case METRIC_TREND:
-        put_trend(w, d, s->u.trend.h);
-        break;
+    case METRIC_TREND: put_trend(w, d, s->u.trend.h); break;
     }
 }
 
@@ -132,7 +142,10 @@ int snapshot_write(snapshot_writer *w, series_set *s, buf *out) {
     size_t nm = 0;
     for (size_t i = 0; i < ndirty; i++) {
         int m = series_at(s, dirty[i])->metric;
-        if (!w->sent_metric[m]) { w->sent_metric[m] = 2; nm++; }
+        if (!w->sent_metric[m]) {
+            w->sent_metric[m] = 2;
+            nm++;
+        }
     }
     put_varint(&d, nm);
     for (size_t i = 0; i < ndirty && nm; i++) {
@@ -169,7 +182,7 @@ int snapshot_write(snapshot_writer *w, series_set *s, buf *out) {
     int rc = d.oom || head.oom || buf_append(out, head.b.p, head.b.len) || buf_append(out, d.b.p, d.b.len) ? -1 : 0;
     doc_free(&d);
     doc_free(&head);
-    if (rc < 0) {   /* the metrics just marked sent were not */
+    if (rc < 0) { /* the metrics just marked sent were not */
         for (size_t i = 0; i < ndirty; i++) {
             int m = series_at(s, dirty[i])->metric;
             if (w->sent_metric[m] == 1 || w->sent_metric[m] == 2) w->sent_metric[m] = 0;
@@ -210,7 +223,10 @@ static int get_varint(reader *r, uint64_t *v) {
         unsigned char b = *r->p++;
         if (shift == 63 && b > 1) return fail(r, "integer too large");
         x |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) { *v = x; return 0; }
+        if (!(b & 0x80)) {
+            *v = x;
+            return 0;
+        }
     }
     return fail(r, "integer too large");
 }
@@ -233,7 +249,8 @@ static int get_f64(reader *r, double *x) {
 /* A count of items of at least `each` bytes: no more than the input holds. */
 static int get_count(reader *r, uint64_t *n, size_t each, uint64_t max, const char *what) {
     if (get_varint(r, n)) return -1;
-    if (*n > max || *n > (uint64_t)(r->end - r->p) / each) return fail(r, "%s: count %llu out of range", what, (unsigned long long)*n);
+    if (*n > max || *n > (uint64_t)(r->end - r->p) / each)
+        return fail(r, "%s: count %llu out of range", what, (unsigned long long)*n);
     return 0;
 }
 
@@ -241,7 +258,8 @@ static int get_count(reader *r, uint64_t *n, size_t each, uint64_t max, const ch
 static int get_string(reader *r, snapshot_scratch *sc, size_t *off, size_t *used, const char *what) {
     uint64_t n;
     if (get_varint(r, &n)) return -1;
-    if (n > SNAPSHOT_MAX_STRING || n > (uint64_t)(r->end - r->p)) return fail(r, "%s: length %llu out of range", what, (unsigned long long)n);
+    if (n > SNAPSHOT_MAX_STRING || n > (uint64_t)(r->end - r->p))
+        return fail(r, "%s: length %llu out of range", what, (unsigned long long)n);
     if (memchr(r->p, 0, (size_t)n)) return fail(r, "%s: NUL byte", what);
     if (*used + n + 1 > sc->text_cap) {
         size_t cap = (*used + (size_t)n + 1) * 2;
@@ -269,7 +287,8 @@ static int read_metrics(reader *r, const snapshot_handler *h, void *ctx, snapsho
             return -1;
         if (id >= REGISTRY_MAX) return fail(r, "metric id %llu out of range", (unsigned long long)id);
         if (type > METRIC_TREND || kind > VALUE_DATA) return fail(r, "metric \"%s\": bad type", sc->text + off);
-        if (h && h->metric && h->metric(ctx, (uint32_t)id, (metric_type)type, (value_kind)kind, sc->text + off, r->err, r->errlen))
+        if (h && h->metric &&
+            h->metric(ctx, (uint32_t)id, (metric_type)type, (value_kind)kind, sc->text + off, r->err, r->errlen))
             return r->failed = 1, -1;
     }
     return 0;
@@ -316,7 +335,9 @@ static int read_buckets(reader *r, snapshot_scratch *sc, hist_parts *t) {
         bool neg = code <= HIST_KEY_MAX;
         sc->buckets[i] = (hist_bucket){(uint32_t)(neg ? code : code - HIST_KEY_MAX - 1), neg, count};
     }
-    if (total != t->n) return fail(r, "trend: %llu samples but buckets hold %llu", (unsigned long long)t->n, (unsigned long long)total);
+    if (total != t->n)
+        return fail(r, "trend: %llu samples but buckets hold %llu", (unsigned long long)t->n,
+                    (unsigned long long)total);
     t->buckets = sc->buckets;
     t->nbuckets = (size_t)nb;
     return 0;
@@ -354,15 +375,14 @@ static int read_series(reader *r, const snapshot_handler *h, void *ctx, snapshot
         uint64_t metric, tag, z = 0;
         unsigned type = 0;
         if (get_varint(r, &metric) || get_varint(r, &tag) || get_u8(r, &type)) return -1;
-        if (metric >= REGISTRY_MAX || tag > UINT32_MAX || type > METRIC_TREND) return fail(r, "series: bad metric, tag set or type");
+        if (metric >= REGISTRY_MAX || tag > UINT32_MAX || type > METRIC_TREND)
+            return fail(r, "series: bad metric, tag set or type");
         sink_parts p;
         memset(&p, 0, sizeof p);
         p.type = (metric_type)type;
         int rc = 0;
         switch (p.type) {
-        case METRIC_COUNTER:
-            rc = get_varint(r, &p.u.counter.n) || get_f64(r, &p.u.counter.sum);
-            break;
+        case METRIC_COUNTER: rc = get_varint(r, &p.u.counter.n) || get_f64(r, &p.u.counter.sum); break;
         case METRIC_GAUGE:
             rc = get_varint(r, &p.u.gauge.n) || get_f64(r, &p.u.gauge.value) || get_f64(r, &p.u.gauge.min) ||
                  get_f64(r, &p.u.gauge.max) || get_varint(r, &z);
@@ -371,9 +391,7 @@ static int read_series(reader *r, const snapshot_handler *h, void *ctx, snapshot
             rc = get_varint(r, &p.u.rate.total) || get_varint(r, &p.u.rate.nonzero);
             if (!rc && p.u.rate.nonzero > p.u.rate.total) return fail(r, "rate: more non-zero samples than samples");
             break;
-        case METRIC_TREND:
-            rc = read_trend(r, sc, &p.u.trend, exact);
-            break;
+        case METRIC_TREND: rc = read_trend(r, sc, &p.u.trend, exact); break;
         }
         if (rc) return -1;
         int64_t t_ns = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
@@ -383,8 +401,8 @@ static int read_series(reader *r, const snapshot_handler *h, void *ctx, snapshot
     return 0;
 }
 
-int snapshot_decode(const void *data, size_t len, const snapshot_handler *h, void *ctx,
-                    snapshot_scratch *sc, char *err, size_t errlen) {
+int snapshot_decode(const void *data, size_t len, const snapshot_handler *h, void *ctx, snapshot_scratch *sc, char *err,
+                    size_t errlen) {
     reader r = {data, (const unsigned char *)data + len, err, errlen, 0};
     if (errlen) err[0] = 0;
     if (len < 5 || memcmp(data, magic, sizeof magic) != 0) return fail(&r, "not a c6 metrics snapshot");
@@ -395,12 +413,12 @@ int snapshot_decode(const void *data, size_t len, const snapshot_handler *h, voi
     r.p += 5;
     uint64_t body;
     if (get_varint(&r, &body)) return -1;
-    if (body != (uint64_t)(r.end - r.p)) return fail(&r, "length %llu, %llu bytes follow", (unsigned long long)body, (unsigned long long)(r.end - r.p));
+    if (body != (uint64_t)(r.end - r.p))
+        return fail(&r, "length %llu, %llu bytes follow", (unsigned long long)body, (unsigned long long)(r.end - r.p));
     uint64_t seq;
     if (get_varint(&r, &seq)) return -1;
     if (h && h->begin && h->begin(ctx, seq, r.err, r.errlen)) return r.failed = 1, -1;
-    if (read_metrics(&r, h, ctx, sc) || read_tags(&r, h, ctx, sc) || read_series(&r, h, ctx, sc))
-        return -1;
+    if (read_metrics(&r, h, ctx, sc) || read_tags(&r, h, ctx, sc) || read_series(&r, h, ctx, sc)) return -1;
     if (r.p != r.end) return fail(&r, "%zu bytes after the series", (size_t)(r.end - r.p));
     return 0;
 }

@@ -36,9 +36,9 @@
 #include "metrics/tags.h"
 #include "util/buf.h"
 
-#define SNAPSHOT_VERSION 1
-#define SNAPSHOT_MAX_PAIRS 256      /* tag pairs per set, as tags.c keeps */
-#define SNAPSHOT_MAX_STRING 65536   /* bytes of a metric name, tag key or value */
+#define SNAPSHOT_VERSION    1
+#define SNAPSHOT_MAX_PAIRS  256   /* tag pairs per set, as tags.c keeps */
+#define SNAPSHOT_MAX_STRING 65536 /* bytes of a metric name, tag key or value */
 
 /* ---- agent side ---- */
 typedef struct snapshot_writer snapshot_writer;
@@ -54,18 +54,20 @@ typedef struct snapshot_handler {
     /* each callback returns 0, or -1 with err set; first the sequence number */
     int (*begin)(void *ctx, uint64_t seq, char *err, size_t errlen);
     /* name is NUL-terminated */
-    int (*metric)(void *ctx, uint32_t id, metric_type type, value_kind kind, const char *name,
-                  char *err, size_t errlen);
+    int (*metric)(void *ctx, uint32_t id, metric_type type, value_kind kind, const char *name, char *err,
+                  size_t errlen);
     /* id: the set's tag id; kv sorted as sent, strings NUL-terminated */
     int (*tagset)(void *ctx, uint32_t id, tag_kv *kv, size_t n, char *err, size_t errlen);
-    int (*series)(void *ctx, uint32_t metric, uint32_t tag, const sink_parts *p, int64_t t_ns,
-                  char *err, size_t errlen);
+    int (*series)(void *ctx, uint32_t metric, uint32_t tag, const sink_parts *p, int64_t t_ns, char *err,
+                  size_t errlen);
 } snapshot_handler;
 
 /* Scratch memory a decoder reuses from one snapshot to the next. */
 typedef struct snapshot_scratch {
-    hist_bucket *buckets; size_t nbuckets_cap;
-    char *text; size_t text_cap;
+    hist_bucket *buckets;
+    size_t nbuckets_cap;
+    char *text;
+    size_t text_cap;
 } snapshot_scratch;
 void snapshot_scratch_free(snapshot_scratch *sc);
 
@@ -73,7 +75,7 @@ void snapshot_scratch_free(snapshot_scratch *sc);
  * order of the encoding. Returns 0, or -1
  * with a message in err (the callbacks may then have been called for the
  * part before the problem: check with a handler of no side effects first). */
-int snapshot_decode(const void *data, size_t len, const snapshot_handler *h, void *ctx,
-                    snapshot_scratch *sc, char *err, size_t errlen);
+int snapshot_decode(const void *data, size_t len, const snapshot_handler *h, void *ctx, snapshot_scratch *sc, char *err,
+                    size_t errlen);
 
 #endif

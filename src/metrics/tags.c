@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TAGS_PAGE 1024          /* entries per page */
-#define TAGS_MAX_PAGES 16384    /* 16M tag sets per worker */
+#define TAGS_PAGE      1024  /* entries per page */
+#define TAGS_MAX_PAGES 16384 /* 16M tag sets per worker */
 
 typedef struct tag_entry {
     uint64_t hash;
@@ -18,16 +18,16 @@ struct tagdict {
     tag_entry **pages[TAGS_MAX_PAGES];
     atomic_uint published;
     uint32_t n;
-    uint32_t *table;            /* open addressing: id + 1, 0 = empty */
-    uint32_t cap;               /* power of two */
+    uint32_t *table; /* open addressing: id + 1, 0 = empty */
+    uint32_t cap;    /* power of two */
     char *scratch;
     size_t scratch_cap;
-    uint32_t recent[4];         /* ids of the last sets interned (id + 1; 0: none) */
+    uint32_t recent[4]; /* ids of the last sets interned (id + 1; 0: none) */
     unsigned recent_next;
 };
 
 tagdict *tagdict_new(void) {
-    tagdict *d = xcalloc(1, sizeof *d);   /* once per output/engine */
+    tagdict *d = xcalloc(1, sizeof *d); /* once per output/engine */
     d->cap = 256;
     d->table = xcalloc(d->cap, sizeof *d->table);
     d->scratch_cap = 256;
@@ -44,13 +44,9 @@ void tagdict_free(tagdict *d) {
     free(d);
 }
 
-static tag_entry *tagdict_entry(const tagdict *d, uint32_t id) {
-    return d->pages[id / TAGS_PAGE][id % TAGS_PAGE];
-}
+static tag_entry *tagdict_entry(const tagdict *d, uint32_t id) { return d->pages[id / TAGS_PAGE][id % TAGS_PAGE]; }
 
-uint32_t tagdict_published(const tagdict *d) {
-    return atomic_load_explicit(&d->published, memory_order_acquire);
-}
+uint32_t tagdict_published(const tagdict *d) { return atomic_load_explicit(&d->published, memory_order_acquire); }
 
 const char *tagdict_get(const tagdict *d, uint32_t id, size_t *len) {
     tag_entry *e = tagdict_entry(d, id);
@@ -77,15 +73,18 @@ static uint64_t tags_hash(const char *p, size_t n) {
 
 static int tags_keycmp(const char *a, const char *b) {
     if (a == b) return 0;
-    if (*a != *b) return (unsigned char)*a - (unsigned char)*b;   /* most keys differ at once */
+    if (*a != *b) return (unsigned char)*a - (unsigned char)*b; /* most keys differ at once */
     return strcmp(a, b);
 }
 
-static void tags_sort(tag_kv *kvs, size_t n) {   /* insertion sort, stable: sets are tiny */
+static void tags_sort(tag_kv *kvs, size_t n) { /* insertion sort, stable: sets are tiny */
     for (size_t i = 1; i < n; i++) {
         tag_kv x = kvs[i];
         size_t j = i;
-        while (j > 0 && tags_keycmp(kvs[j - 1].key, x.key) > 0) { kvs[j] = kvs[j - 1]; j--; }
+        while (j > 0 && tags_keycmp(kvs[j - 1].key, x.key) > 0) {
+            kvs[j] = kvs[j - 1];
+            j--;
+        }
         kvs[j] = x;
     }
 }
@@ -106,9 +105,11 @@ static size_t tags_pack(tagdict *d, tag_kv *kvs, size_t n) {
     }
     size_t off = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i + 1 < n && tags_keycmp(kvs[i].key, kvs[i + 1].key) == 0) continue;  /* later wins */
-        memcpy(d->scratch + off, kvs[i].key, kl[i]); off += kl[i];
-        memcpy(d->scratch + off, kvs[i].value, vl[i]); off += vl[i];
+        if (i + 1 < n && tags_keycmp(kvs[i].key, kvs[i + 1].key) == 0) continue; /* later wins */
+        memcpy(d->scratch + off, kvs[i].key, kl[i]);
+        off += kl[i];
+        memcpy(d->scratch + off, kvs[i].value, vl[i]);
+        off += vl[i];
     }
     return off;
 }
@@ -127,8 +128,9 @@ static void tagdict_grow(tagdict *d) {
 }
 
 uint32_t tagdict_intern(tagdict *d, tag_kv *kvs, size_t n) {
-    size_t k = 0;   /* a NULL value means "no such tag": drop it before deduplicating */
-    for (size_t i = 0; i < n; i++) if (kvs[i].value) kvs[k++] = kvs[i];
+    size_t k = 0; /* a NULL value means "no such tag": drop it before deduplicating */
+    for (size_t i = 0; i < n; i++)
+        if (kvs[i].value) kvs[k++] = kvs[i];
     n = k < TAGS_MAX_KV ? k : TAGS_MAX_KV;
     tags_sort(kvs, n);
     size_t len = tags_pack(d, kvs, n);
@@ -149,9 +151,9 @@ uint32_t tagdict_intern(tagdict *d, tag_kv *kvs, size_t n) {
         }
     }
     uint32_t id = d->n;
-    if (id / TAGS_PAGE >= TAGS_MAX_PAGES) return 0;   /* absurd cardinality: fold into set 0 */
+    if (id / TAGS_PAGE >= TAGS_MAX_PAGES) return 0; /* absurd cardinality: fold into set 0 */
     if (!d->pages[id / TAGS_PAGE] && !(d->pages[id / TAGS_PAGE] = calloc(TAGS_PAGE, sizeof(tag_entry *))))
-        return 0;   /* out of memory: folded into set 0 as above */
+        return 0; /* out of memory: folded into set 0 as above */
     tag_entry *e = malloc(sizeof *e + len + 1);
     if (!e) return 0;
     e->hash = h;

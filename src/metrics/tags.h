@@ -9,7 +9,10 @@
 #include <stdint.h>
 #include <string.h>
 
-typedef struct tag_kv { const char *key; const char *value; } tag_kv;
+typedef struct tag_kv {
+    const char *key;
+    const char *value;
+} tag_kv;
 typedef struct tagdict tagdict;
 
 tagdict *tagdict_new(void);
@@ -22,9 +25,7 @@ const char *tagdict_get(const tagdict *d, uint32_t id, size_t *len);
 /* k6's non-indexable system tags, vu and iter: in k6 they are a sample's
  * metadata, not tags (metrics.NonIndexableSystemTags), so the JSON and CSV
  * outputs list them apart, and InfluxDB and Prometheus never see them. */
-static inline bool tag_is_metadata(const char *k) {
-    return strcmp(k, "vu") == 0 || strcmp(k, "iter") == 0;
-}
+static inline bool tag_is_metadata(const char *k) { return strcmp(k, "vu") == 0 || strcmp(k, "iter") == 0; }
 
 /* Value of `key` in a packed set, or NULL. */
 const char *tagset_find(const char *packed, size_t len, const char *key);

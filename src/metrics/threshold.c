@@ -9,15 +9,20 @@
 
 /* Longer operators first where they share a prefix with a shorter one, and
  * in k6's order, so the same expressions split the same way. */
-static const struct { const char *text; threshold_op op; } OPS[] = {
-    {"<=", THRESHOLD_LE}, {"<", THRESHOLD_LT}, {">=", THRESHOLD_GE}, {">", THRESHOLD_GT},
+static const struct {
+    const char *text;
+    threshold_op op;
+} OPS[] = {
+    {"<=", THRESHOLD_LE},  {"<", THRESHOLD_LT},  {">=", THRESHOLD_GE}, {">", THRESHOLD_GT},
     {"===", THRESHOLD_EQ}, {"==", THRESHOLD_EQ}, {"!=", THRESHOLD_NE},
 };
 
-static const struct { const char *name; threshold_agg agg; } AGGS[] = {
-    {"count", THRESHOLD_COUNT}, {"rate", THRESHOLD_RATE}, {"value", THRESHOLD_VALUE},
-    {"avg", THRESHOLD_AVG}, {"min", THRESHOLD_MIN}, {"max", THRESHOLD_MAX},
-    {"med", THRESHOLD_MED},
+static const struct {
+    const char *name;
+    threshold_agg agg;
+} AGGS[] = {
+    {"count", THRESHOLD_COUNT}, {"rate", THRESHOLD_RATE}, {"value", THRESHOLD_VALUE}, {"avg", THRESHOLD_AVG},
+    {"min", THRESHOLD_MIN},     {"max", THRESHOLD_MAX},   {"med", THRESHOLD_MED},
 };
 
 /* Trims [*a, *b) of surrounding whitespace. */
@@ -35,8 +40,7 @@ static void parse_float_error(char *why, size_t n, const char *s, size_t len) {
  * right-hand side one keeps k6's "expresion" spelling. */
 static int thr_fail(char *err, size_t errlen, const char *src, const char *side, const char *why) {
     if (!err || !errlen) return -1;
-    if (!side)
-        snprintf(err, errlen, "failed parsing threshold expression \"%s\"; reason: %s", src, why);
+    if (!side) snprintf(err, errlen, "failed parsing threshold expression \"%s\"; reason: %s", src, why);
     else
         snprintf(err, errlen, "failed parsing threshold %s \"%s\" %s; reason: %s",
                  strcmp(side, "left hand side") == 0 ? "expression's" : "expresion's", src, side, why);
@@ -46,18 +50,25 @@ static int thr_fail(char *err, size_t errlen, const char *src, const char *side,
 static int thr_parse_agg(const char *src, size_t a, size_t b, threshold *out, char *err, size_t errlen) {
     char why[160];
     size_t len = b - a;
-    if (len >= sizeof out->agg_name) return thr_fail(err, errlen, src, "left hand side", "failed parsing method from expression");
+    if (len >= sizeof out->agg_name)
+        return thr_fail(err, errlen, src, "left hand side", "failed parsing method from expression");
     memcpy(out->agg_name, src + a, len);
     out->agg_name[len] = '\0';
     for (size_t i = 0; i < sizeof AGGS / sizeof AGGS[0]; i++)
-        if (!strcmp(out->agg_name, AGGS[i].name)) { out->agg = AGGS[i].agg; return 0; }
-    if (sink_parse_pct(out->agg_name, len, &out->pct)) { out->agg = THRESHOLD_PCT; return 0; }
+        if (!strcmp(out->agg_name, AGGS[i].name)) {
+            out->agg = AGGS[i].agg;
+            return 0;
+        }
+    if (sink_parse_pct(out->agg_name, len, &out->pct)) {
+        out->agg = THRESHOLD_PCT;
+        return 0;
+    }
     if (len >= 3 && out->agg_name[0] == 'p' && out->agg_name[1] == '(' && out->agg_name[len - 1] == ')') {
         char num[96];
         parse_float_error(num, sizeof num, out->agg_name + 2, len - 3);
         char *end;
         double v = strtod(out->agg_name + 2, &end);
-        if (end == out->agg_name + len - 1 && len > 3)   /* a number, outside 0..100: c6 refuses it */
+        if (end == out->agg_name + len - 1 && len > 3) /* a number, outside 0..100: c6 refuses it */
             snprintf(num, sizeof num, "the percentile %g is not between 0 and 100", v);
         snprintf(why, sizeof why, "malformed percentile value; reason: %s", num);
         return thr_fail(err, errlen, src, "left hand side", why);
@@ -103,8 +114,8 @@ static bool agg_allowed(threshold_agg agg, metric_type type) {
     case METRIC_GAUGE: return agg == THRESHOLD_VALUE;
     case METRIC_RATE: return agg == THRESHOLD_RATE;
     case METRIC_TREND:
-        return agg == THRESHOLD_AVG || agg == THRESHOLD_MIN || agg == THRESHOLD_MAX ||
-               agg == THRESHOLD_MED || agg == THRESHOLD_PCT;
+        return agg == THRESHOLD_AVG || agg == THRESHOLD_MIN || agg == THRESHOLD_MAX || agg == THRESHOLD_MED ||
+               agg == THRESHOLD_PCT;
     }
     return false;
 }
@@ -122,8 +133,9 @@ static const char *allowed_list(metric_type type) {
 
 int threshold_check_type(const threshold *t, metric_type type, char *err, size_t errlen) {
     if (agg_allowed(t->agg, type)) return 0;
-    if (err && errlen)   /* metrics/thresholds.go, Validate */
-        snprintf(err, errlen, "unsupported aggregation method %s on metric of type %s. "
+    if (err && errlen) /* metrics/thresholds.go, Validate */
+        snprintf(err, errlen,
+                 "unsupported aggregation method %s on metric of type %s. "
                  "supported aggregation methods for this metric are: %s",
                  t->agg == THRESHOLD_PCT ? "p" : t->agg_name, metric_type_name(type), allowed_list(type));
     return -1;
@@ -164,15 +176,17 @@ const char *threshold_op_name(threshold_op op) {
 }
 
 int threshold_check_metric_name(const char *key, char *err, size_t errlen) {
-    static const char *const pre = "unable to validate threshold expressions; reason: parsing metric name failed, metric";
+    static const char *const pre =
+        "unable to validate threshold expressions; reason: parsing metric name failed, metric";
     const char *open = strchr(key, '{'), *close = strrchr(key, '}');
     if (!open && !close) return 0;
-    if (!open || !close) return snprintf(err, errlen, "%s \"%s\" has unmatched opening/close curly brace", pre, key), -1;
+    if (!open || !close)
+        return snprintf(err, errlen, "%s \"%s\" has unmatched opening/close curly brace", pre, key), -1;
     if (close < open)
         return snprintf(err, errlen, "%s \"%s\" closing curly brace appears before opening one", pre, key), -1;
     if (close[1])
         return snprintf(err, errlen, "%s \"%s\" lacks a closing curly brace in its last position", pre, key), -1;
-    for (const char *t = open + 1;;) {   /* each "key:value" between the braces, split on ',' */
+    for (const char *t = open + 1;;) { /* each "key:value" between the braces, split on ',' */
         const char *end = t;
         while (end < close && *end != ',') end++;
         const char *colon = memchr(t, ':', (size_t)(end - t));

@@ -12,21 +12,25 @@
 #include <stddef.h>
 #include "metrics/sink.h"
 
-typedef enum {
-    THRESHOLD_LT, THRESHOLD_LE, THRESHOLD_GT, THRESHOLD_GE, THRESHOLD_EQ, THRESHOLD_NE
-} threshold_op;
+typedef enum { THRESHOLD_LT, THRESHOLD_LE, THRESHOLD_GT, THRESHOLD_GE, THRESHOLD_EQ, THRESHOLD_NE } threshold_op;
 
 typedef enum {
-    THRESHOLD_COUNT, THRESHOLD_RATE, THRESHOLD_VALUE, THRESHOLD_AVG,
-    THRESHOLD_MIN, THRESHOLD_MAX, THRESHOLD_MED, THRESHOLD_PCT
+    THRESHOLD_COUNT,
+    THRESHOLD_RATE,
+    THRESHOLD_VALUE,
+    THRESHOLD_AVG,
+    THRESHOLD_MIN,
+    THRESHOLD_MAX,
+    THRESHOLD_MED,
+    THRESHOLD_PCT
 } threshold_agg;
 
 typedef struct threshold {
     threshold_agg agg;
-    double pct;          /* THRESHOLD_PCT only: N of p(N) */
+    double pct; /* THRESHOLD_PCT only: N of p(N) */
     threshold_op op;
-    double value;        /* right-hand side */
-    char agg_name[32];   /* left-hand side as written, trimmed: "p(99.9)"; a sink_agg() name */
+    double value;      /* right-hand side */
+    char agg_name[32]; /* left-hand side as written, trimmed: "p(99.9)"; a sink_agg() name */
 } threshold;
 
 /* Parses src into *out. Returns 0, or -1 with a message naming the
@@ -48,6 +52,6 @@ int threshold_check_type(const threshold *t, metric_type type, char *err, size_t
  * metric ... ". */
 int threshold_check_metric_name(const char *key, char *err, size_t errlen);
 bool threshold_eval(const threshold *t, const sink *s, double duration_s, double *observed);
-const char *threshold_op_name(threshold_op op);   /* "<", "<=", ... */
+const char *threshold_op_name(threshold_op op); /* "<", "<=", ... */
 
 #endif

@@ -19,7 +19,10 @@ static void *zpool_get(void *ud) {
     h1_client *c = ud;
     if (c->nzfree) return c->zfree[--c->nzfree];
     z_stream *zs = calloc(1, sizeof *zs);
-    if (zs && inflateInit2(zs, 15) != Z_OK) { free(zs); zs = NULL; }
+    if (zs && inflateInit2(zs, 15) != Z_OK) {
+        free(zs);
+        zs = NULL;
+    }
     return zs;
 }
 
@@ -29,7 +32,11 @@ static void zpool_put(void *ud, void *p) {
     if (c->nzfree == c->capzfree) {
         size_t ncap = c->capzfree ? c->capzfree * 2 : 8;
         z_stream **nz = realloc(c->zfree, ncap * sizeof *nz);
-        if (!nz) { inflateEnd(zs); free(zs); return; }
+        if (!nz) {
+            inflateEnd(zs);
+            free(zs);
+            return;
+        }
         c->zfree = nz;
         c->capzfree = ncap;
     }
@@ -62,9 +69,7 @@ void client_zpool_free(h1_client *c) {
     c->nzfree = c->capzfree = 0;
 }
 
-size_t h1_client_body_max(const h1_client *c) {
-    return c->body_max;
-}
+size_t h1_client_body_max(const h1_client *c) { return c->body_max; }
 
 /* ---- the body ---- */
 
@@ -72,12 +77,17 @@ size_t h1_client_body_max(const h1_client *c) {
  * the header block, whose first Content-Encoding line counts, as Go's
  * Header.Get). HTTP/2 sets dec_ from the header itself. */
 static void body_setup_h1(h1_client *c, h1_request *r) {
-    static const int one[] = {[H1_ENC_GZIP] = CODEC_GZIP, [H1_ENC_DEFLATE] = CODEC_DEFLATE,
-                              [H1_ENC_BR] = CODEC_BR, [H1_ENC_ZSTD] = CODEC_ZSTD};
+    static const int one[] = {[H1_ENC_GZIP] = CODEC_GZIP,
+                              [H1_ENC_DEFLATE] = CODEC_DEFLATE,
+                              [H1_ENC_BR] = CODEC_BR,
+                              [H1_ENC_ZSTD] = CODEC_ZSTD};
     int enc = r->parser_.encoding;
     r->dec_ready_ = 1;
     if (enc == H1_ENC_NONE) return;
-    if (enc != H1_ENC_CHAIN) { codec_chain_one(&r->dec_, one[enc], &c->zpool); return; }
+    if (enc != H1_ENC_CHAIN) {
+        codec_chain_one(&r->dec_, one[enc], &c->zpool);
+        return;
+    }
     const buf *h = r->resp_headers;
     for (const char *l = h->p, *e = h->p + h->len; l < e;) {
         const char *nl = memchr(l, '\n', (size_t)(e - l));
@@ -108,14 +118,14 @@ int client_body_in_(h1_client *c, h1_request *r, const char *p, size_t n) {
     } else {
         codec_error e;
         rc = codec_chain_feed(&r->dec_, p, n, b, c->body_max, &e);
-        if (rc == -1) {                    /* the first error only; the rest of the body is drained */
+        if (rc == -1) { /* the first error only; the rest of the body is drained */
             if (r->dec_.failed == 1) body_decode_failed(r, &e);
             r->dec_.failed = 2;
             return 0;
         }
     }
     if (rc == 0) return 0;
-    buf_free(b);                           /* too large, or no memory: what was kept goes now */
+    buf_free(b); /* too large, or no memory: what was kept goes now */
     return r->body_fail_ = rc == CODEC_LIMIT ? H1_ERR_BODY_LIMIT : H1_ERR_OTHER;
 }
 
@@ -143,10 +153,7 @@ void client_body_end_(h1_client *c, h1_request *r) {
 void client_body_fail_text(const h1_client *c, const h1_request *r, char *out, size_t n) {
     if (r->body_fail_ == H1_ERR_BODY_LIMIT)
         snprintf(out, n, "response body too large: more than %zu bytes (C6_RESPONSE_BODY_MAX)", c->body_max);
-    else
-        snprintf(out, n, "%s", "out of memory");
+    else snprintf(out, n, "%s", "out of memory");
 }
 
-void client_body_release_(h1_request *r) {
-    codec_chain_free(&r->dec_);
-}
+void client_body_release_(h1_request *r) { codec_chain_free(&r->dec_); }

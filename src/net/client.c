@@ -41,7 +41,7 @@ static void client_on_defer(uv_timer_t *t) {
     c->deferred = NULL;
     while ((r = c->delivering) != NULL) {
         c->delivering = r->next_;
-        if (r->redo_) {                    /* not a completion: the request goes out again */
+        if (r->redo_) { /* not a completion: the request goes out again */
             r->redo_ = 0;
             r->state_ = RQ_ACTIVE;
             client_dispatch(c, r, clock_now_us());
@@ -56,7 +56,7 @@ static void client_req_vfail(h1_client *c, h1_request *r, enum h1_error e, int u
     vsnprintf(r->errmsg, sizeof r->errmsg, fmt, ap);
     r->err = e;
     r->status = 0;
-    if (r->resp_headers) buf_clear(r->resp_headers);   /* a failed request shows no headers (k6) */
+    if (r->resp_headers) buf_clear(r->resp_headers); /* a failed request shows no headers (k6) */
     r->os_errno = uverr < 0 && uverr > -4096 ? -uverr : 0;
     req_set_timings(r, clock_now_us());
     client_body_release(r);
@@ -67,8 +67,8 @@ static void client_req_vfail(h1_client *c, h1_request *r, enum h1_error e, int u
 }
 
 /* Fails r, which no connection holds any more; done runs from the loop. */
-__attribute__((format(printf, 5, 6)))
-void client_req_fail(h1_client *c, h1_request *r, enum h1_error e, int uverr, const char *fmt, ...) {
+__attribute__((format(printf, 5, 6))) void client_req_fail(h1_client *c, h1_request *r, enum h1_error e, int uverr,
+                                                           const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     client_req_vfail(c, r, e, uverr, fmt, ap);
@@ -77,7 +77,10 @@ void client_req_fail(h1_client *c, h1_request *r, enum h1_error e, int uverr, co
 
 static int client_unlink_req(h1_request **head, h1_request *r) {
     for (h1_request **pp = head; *pp; pp = &(*pp)->next_)
-        if (*pp == r) { *pp = r->next_; return 1; }
+        if (*pp == r) {
+            *pp = r->next_;
+            return 1;
+        }
     return 0;
 }
 /* ---- connections ---- */
@@ -97,11 +100,12 @@ void client_conn_close(h1_conn *k) {
     else if (k->state == CK_DNS) list_unlink(&k->host->waiting, k);
     k->state = CK_CLOSING;
     if (k->h2 || k->in_h2list || k->queue) h2_close(k);
-    tlsio_free(k->tls);                    /* no close_notify: the socket just closes */
+    tlsio_free(k->tls); /* no close_notify: the socket just closes */
     k->tls = NULL;
     free(k->auth);
     k->auth = NULL;
-    if (k->aprev) k->aprev->anext = k->anext; else c->all = k->anext;
+    if (k->aprev) k->aprev->anext = k->anext;
+    else c->all = k->anext;
     if (k->anext) k->anext->aprev = k->aprev;
     /* pending connect/write requests complete with UV_ECANCELED before on_conn_closed */
     if (k->tcp_open) uv_close((uv_handle_t *)&k->tcp, client_on_conn_closed);
@@ -109,8 +113,8 @@ void client_conn_close(h1_conn *k) {
 }
 
 /* Fails the request k serves and closes k. */
-__attribute__((format(printf, 4, 5)))
-void client_conn_fail(h1_conn *k, enum h1_error e, int uverr, const char *fmt, ...) {
+__attribute__((format(printf, 4, 5))) void client_conn_fail(h1_conn *k, enum h1_error e, int uverr, const char *fmt,
+                                                            ...) {
     h1_request *r = k->r;
     va_list ap;
     conn_detach(k, r);
@@ -136,10 +140,16 @@ static void client_on_timer(uv_timer_t *t) {
     h1_conn *k = t->data;
     h1_request *r = k->r;
     k->timer_due_us = 0;
-    if (k->state == CK_H2) { h2_on_timer(k); return; }
+    if (k->state == CK_H2) {
+        h2_on_timer(k);
+        return;
+    }
     if (!r || k->state == CK_CLOSING) return;
     int64_t now = clock_now_us();
-    if (now < r->deadline_us_) { client_arm_timer(k, r, now); return; }
+    if (now < r->deadline_us_) {
+        client_arm_timer(k, r, now);
+        return;
+    }
     client_conn_fail(k, H1_ERR_TIMEOUT, 0, "request timeout");
 }
 
@@ -197,8 +207,11 @@ void client_pool_put(h1_conn *k, const h1_request *r) {
     k->state = CK_IDLE;
     k->reused = 1;
     h1_conn **slot = client_held_slot(k->c, r->vu);
-    if (!slot) { list_push(&k->host->idle, k); return; }
-    if (*slot) client_unhold(*slot, 1);           /* the vu's previous one is anyone's now */
+    if (!slot) {
+        list_push(&k->host->idle, k);
+        return;
+    }
+    if (*slot) client_unhold(*slot, 1); /* the vu's previous one is anyone's now */
     *slot = k;
     k->held_vu = r->vu;
     list_push(&k->host->held, k);
@@ -244,7 +257,10 @@ static h1_conn *client_pool_get_ntlm(h1_host *h, const h1_request *r) {
     if (fit) best = held;
     for (h1_conn *k = h->idle; k && fit < 2; k = k->next) {
         int f = client_ntlm_fit(k, r, by_addr, alen);
-        if (f > fit) { fit = f; best = k; }
+        if (f > fit) {
+            fit = f;
+            best = k;
+        }
     }
     if (!best) return NULL;
     if (best == held) client_unhold(best, 0);
@@ -275,16 +291,22 @@ void client_req_redo(h1_client *c, h1_request *r) {
 void client_new_conn(h1_client *c, h1_request *r, int64_t now) {
     h1_host *h = r->host_;
     h1_conn *k = client_conn_new(c, h);
-    if (!k) { client_req_fail(c, r, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory"); return; }
+    if (!k) {
+        client_req_fail(c, r, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory");
+        return;
+    }
     k->owner = r->owner;
     k->vu = r->vu;
     k->no_reuse = r->no_reuse != 0;
     k->http11 = c->http11_only || r->ntlm_h11_;
     r->ntlm_step_ = r->ntlm_user ? 1 : 0;
-    if (h->tls && h->h2 && !r->no_reuse && !k->http11) h2_list_add(k);   /* the vu's next requests join it */
+    if (h->tls && h->h2 && !r->no_reuse && !k->http11) h2_list_add(k); /* the vu's next requests join it */
     if (!r->picked_) host_refresh(h, now);
     client_attach(k, r, now);
-    if (h->state == HS_RESOLVED) { http1_conn_connect(k); return; }
+    if (h->state == HS_RESOLVED) {
+        http1_conn_connect(k);
+        return;
+    }
     k->state = CK_DNS;
     list_push(&h->waiting, k);
     if (h->state == HS_NEW) host_resolve(h);
@@ -302,7 +324,7 @@ static void client_req_reset(h1_request *r, int64_t now) {
     r->bytes_sent = r->bytes_received = 0;
     r->conn_ = NULL;
     r->host_ = NULL;
-    r->dec_.n = 0;                         /* released when the last request ended */
+    r->dec_.n = 0; /* released when the last request ended */
     r->dec_ready_ = r->body_fail_ = 0;
     r->body_code = 0;
     r->t_start_ = now;
@@ -336,7 +358,7 @@ static const char *client_url(h1_request *r, url_parts *u) {
         unsigned char ch = (unsigned char)*s;
         if (ch <= ' ' || ch >= 0x7f) {
             if (ch < ' ' || ch == 0x7f) return "invalid control character in URL";
-            r->need_escape_ = 1;           /* space or non-ASCII: percent-encode, like Go */
+            r->need_escape_ = 1; /* space or non-ASCII: percent-encode, like Go */
         }
     }
     r->path_len_ = (size_t)(s - r->path_);
@@ -347,12 +369,18 @@ void h1_start(h1_client *c, h1_request *r) {
     int64_t now = clock_now_us();
     url_parts u;
     client_req_reset(r, now);
-    if (!r->resp_headers) { client_req_fail(c, r, H1_ERR_OTHER, 0, "%s", "h1_start: resp_headers is required"); return; }
+    if (!r->resp_headers) {
+        client_req_fail(c, r, H1_ERR_OTHER, 0, "%s", "h1_start: resp_headers is required");
+        return;
+    }
     if (r->resp_body) buf_clear(r->resp_body);
     int head = r->method[0] == 'H' && !strcmp(r->method, "HEAD");
     h1_parser_init(&r->parser_, r->resp_headers, head, http1_on_body, r);
     const char *why = client_url(r, &u);
-    if (why) { client_req_fail(c, r, H1_ERR_URL, 0, "parse \"%s\": %s", r->url ? r->url : "", why); return; }
+    if (why) {
+        client_req_fail(c, r, H1_ERR_URL, 0, "parse \"%s\": %s", r->url ? r->url : "", why);
+        return;
+    }
     if (!(r->host_ = host_get(c, &u))) {
         client_req_fail(c, r, H1_ERR_URL, 0, "parse \"%s\": %s", r->url, "invalid host");
         return;
@@ -388,35 +416,39 @@ void client_dispatch(h1_client *c, h1_request *r, int64_t now) {
     if (h->h2 && !r->no_reuse && !r->ntlm_h11_) {
         h1_conn *k = h2_pick(h, r);
         if (k) {
-            if (r->ntlm_user) r->ntlm_step_ = 1;   /* a stream starts the handshake */
+            if (r->ntlm_user) r->ntlm_step_ = 1; /* a stream starts the handshake */
             h2_join(k, r, now);
             return;
         }
     }
     r->picked_ = host_per_request(h) && h->state == HS_RESOLVED;
     if (r->picked_) {
-        host_refresh(h, now);              /* this request's address; a new lookup once dns.ttl ran out */
+        host_refresh(h, now); /* this request's address; a new lookup once dns.ttl ran out */
         r->picked_ = h->state == HS_RESOLVED;
     }
     h1_conn *k;
-    for (;;) {                             /* one call of each pool_get: they stay inlined */
+    for (;;) { /* one call of each pool_get: they stay inlined */
         k = r->no_reuse ? NULL : r->ntlm_user ? client_pool_get_ntlm(h, r) : client_pool_get(h, r->owner, r->vu);
         if (!k || (k->looked && !h->closes_idle) || !client_conn_gone(k)) break;
         client_conn_close(k);
     }
-    if (!k) { client_new_conn(c, r, now); return; }
-    if (r->ntlm_user) r->ntlm_step_ = k->auth ? 0 : 1;   /* authenticated: nothing to send */
+    if (!k) {
+        client_new_conn(c, r, now);
+        return;
+    }
+    if (r->ntlm_user) r->ntlm_step_ = k->auth ? 0 : 1; /* authenticated: nothing to send */
     client_attach(k, r, now);
-    r->t_ready_ = now;                     /* a pooled connection is ready at once */
+    r->t_ready_ = now; /* a pooled connection is ready at once */
     http1_conn_send(k, r);
 }
 
 void h1_cancel(h1_client *c, h1_request *r) {
     if (r->state_ == RQ_DEFERRED) {
-        if (!client_unlink_req(&c->deferred, r) && !client_unlink_req(&c->delivering, r)) client_unlink_req(&c->h2done, r);
+        if (!client_unlink_req(&c->deferred, r) && !client_unlink_req(&c->delivering, r))
+            client_unlink_req(&c->h2done, r);
         r->redo_ = 0;
     } else if (r->state_ == RQ_ACTIVE && r->conn_ && r->conn_->r != r) {
-        h2_drop(r->conn_, r);              /* a stream, or queued for the handshake */
+        h2_drop(r->conn_, r); /* a stream, or queued for the handshake */
     } else if (r->state_ == RQ_ACTIVE && r->conn_) {
         h1_conn *k = r->conn_;
         conn_detach(k, r);
@@ -428,18 +460,14 @@ void h1_cancel(h1_client *c, h1_request *r) {
 
 /* ---- client ---- */
 
-void h1_client_set_dialer(h1_client *c, const net_dialer *d) {
-    c->d = d;
-}
+void h1_client_set_dialer(h1_client *c, const net_dialer *d) { c->d = d; }
 
 void h1_client_set_tls(h1_client *c, const tls_config *cfg, int insecure) {
     c->tcfg = cfg;
     c->insecure = insecure;
 }
 
-void h1_client_http11_only(h1_client *c) {
-    c->http11_only = 1;
-}
+void h1_client_http11_only(h1_client *c) { c->http11_only = 1; }
 
 void h1_close_owner(h1_client *c, int owner) {
     h1_conn *k = c->all, *next;
@@ -477,9 +505,7 @@ void client_unref(h1_client *c) {
     if (--c->refs == 0) free(c);
 }
 
-static void client_on_closed(uv_handle_t *h) {
-    client_unref(h->data);
-}
+static void client_on_closed(uv_handle_t *h) { client_unref(h->data); }
 
 void h1_client_free(h1_client *c) {
     if (!c) return;
@@ -507,7 +533,7 @@ void h1_client_free(h1_client *c) {
         h1_host *h, *next;
         for (h = c->tab[i]; h; h = next) {
             next = h->next;
-            if (h->state == HS_RESOLVING) uv_cancel((uv_req_t *)&h->gai);   /* host_on_resolved frees it */
+            if (h->state == HS_RESOLVING) uv_cancel((uv_req_t *)&h->gai); /* host_on_resolved frees it */
             else host_free(h);
         }
     }
@@ -515,13 +541,12 @@ void h1_client_free(h1_client *c) {
     c->tab = NULL;
     c->nbuckets = 0;
     client_zpool_free(c);
-    free(c->held);                         /* every connection closed: no vu holds one */
+    free(c->held); /* every connection closed: no vu holds one */
     c->held = NULL;
     c->nheld = 0;
     buf_free(&c->wbuf);
     buf_free(&c->ntlm_line);
-    tlsio_ctx_free(c->tctx);               /* connections freed their sessions in conn_close */
+    tlsio_ctx_free(c->tctx); /* connections freed their sessions in conn_close */
     c->tctx = NULL;
     uv_close((uv_handle_t *)&c->defer, client_on_closed);
 }
-

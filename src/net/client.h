@@ -27,7 +27,7 @@
 #include "util/buf.h"
 #include "util/codec.h"
 
-typedef struct h1_client h1_client;          /* one per worker thread: pools, DNS cache, read buffer */
+typedef struct h1_client h1_client; /* one per worker thread: pools, DNS cache, read buffer */
 h1_client *h1_client_new(uv_loop_t *loop);
 struct net_dialer;
 /* The run's connection options (hosts, dns, blacklistIPs); NULL: k6's
@@ -41,85 +41,103 @@ void h1_close_owner(h1_client *c, int owner);
  * callbacks fire: memory is released from them. */
 void h1_client_free(h1_client *c);
 
-enum h1_error { H1_OK = 0, H1_ERR_URL, H1_ERR_DNS, H1_ERR_REFUSED, H1_ERR_NETUNREACH, H1_ERR_CONNECT,
-                H1_ERR_TIMEOUT, H1_ERR_RESET, H1_ERR_EOF, H1_ERR_PROTO, H1_ERR_OTHER,
-                H1_ERR_BLACKLISTED,                   /* the address is in blacklistIPs */
-                H1_ERR_TLS,                           /* https: handshake or record failure; tls_code says which */
-                H1_ERR_H2_GOAWAY,                     /* h2: the server's GOAWAY ended the stream; h2_code */
-                H1_ERR_H2_STREAM,                     /* h2: the stream was reset (RST_STREAM); h2_code */
-                H1_ERR_H2_CONN,                       /* h2: a framing/protocol error on the connection */
-                H1_ERR_BODY,                          /* the response came whole but its body did not decode:
+enum h1_error {
+    H1_OK = 0,
+    H1_ERR_URL,
+    H1_ERR_DNS,
+    H1_ERR_REFUSED,
+    H1_ERR_NETUNREACH,
+    H1_ERR_CONNECT,
+    H1_ERR_TIMEOUT,
+    H1_ERR_RESET,
+    H1_ERR_EOF,
+    H1_ERR_PROTO,
+    H1_ERR_OTHER,
+    H1_ERR_BLACKLISTED, /* the address is in blacklistIPs */
+    H1_ERR_TLS,         /* https: handshake or record failure; tls_code says which */
+    H1_ERR_H2_GOAWAY,   /* h2: the server's GOAWAY ended the stream; h2_code */
+    H1_ERR_H2_STREAM,   /* h2: the stream was reset (RST_STREAM); h2_code */
+    H1_ERR_H2_CONN,     /* h2: a framing/protocol error on the connection */
+    H1_ERR_BODY,        /* the response came whole but its body did not decode:
                                                          status, headers and the body decoded so far are
                                                          kept, errmsg and body_code say why (k6's texts) */
-                H1_ERR_BODY_LIMIT,                    /* the kept body grew past the client's limit
+    H1_ERR_BODY_LIMIT,  /* the kept body grew past the client's limit
                                                          (h1_client_body_max): the connection was closed */
-                H1_ERR_HEAD };                        /* HTTP/1: a response head Go's ReadResponse refuses;
+    H1_ERR_HEAD
+}; /* HTTP/1: a response head Go's ReadResponse refuses;
                                                          errmsg is Go's text, which net/http wraps in
                                                          "net/http: HTTP/1.x transport connection broken: " */
 
 typedef struct h1_request {
     /* in */
-    const char *method;                      /* "GET", "POST", ... */
-    const char *url;                         /* http[s]://[user:pass@]host[:port][/path][?query]; host may be
+    const char *method; /* "GET", "POST", ... */
+    const char *url;    /* http[s]://[user:pass@]host[:port][/path][?query]; host may be
                                                 [::1]; user info is left to the caller (headers) */
-    const char *const *headers; size_t nheaders; /* "Name: value" lines sent as given; a Host line replaces ours */
-    const char *user_agent;                  /* sent as User-Agent unless NULL or a User-Agent header is given */
-    const void *body; size_t body_len; int has_body;   /* Content-Length sent when has_body (even 0) */
-    int64_t timeout_ms;                      /* whole request, from h1_start to the last body byte; <= 0: none */
-    const struct sockaddr *local_addr;       /* source address to bind (localIPs); NULL: the kernel's choice */
-    int owner;                               /* only connections of the same owner are reused; 0: shared */
-    int vu;                                  /* h2: requests of one vu share a connection, as k6's
+    const char *const *headers;
+    size_t nheaders;        /* "Name: value" lines sent as given; a Host line replaces ours */
+    const char *user_agent; /* sent as User-Agent unless NULL or a User-Agent header is given */
+    const void *body;
+    size_t body_len;
+    int has_body;                      /* Content-Length sent when has_body (even 0) */
+    int64_t timeout_ms;                /* whole request, from h1_start to the last body byte; <= 0: none */
+    const struct sockaddr *local_addr; /* source address to bind (localIPs); NULL: the kernel's choice */
+    int owner;                         /* only connections of the same owner are reused; 0: shared */
+    int vu;                            /* h2: requests of one vu share a connection, as k6's
                                                 per-VU transport; other vus never do */
-    int no_reuse;                            /* a new connection, closed after (Connection: close) */
-    const char *ntlm_user, *ntlm_pass;       /* params.auth "ntlm": the handshake (negotiate, the 401's
+    int no_reuse;                      /* a new connection, closed after (Connection: close) */
+    const char *ntlm_user, *ntlm_pass; /* params.auth "ntlm": the handshake (negotiate, the 401's
                                                 challenge, authenticate) runs inside the request on one
                                                 HTTP/1.1 connection, which stays authenticated for these
                                                 credentials (its next such requests send nothing); a
                                                 challenge over h2 moves the request to an HTTP/1.1
                                                 connection, as libcurl did; NULL none */
-    buf *resp_headers;                       /* required; filled: the final response's raw header block;
+    buf *resp_headers;                 /* required; filled: the final response's raw header block;
                                                 emptied when the request fails */
-    buf *resp_body;                          /* filled: body, decoded through its Content-Encoding
+    buf *resp_body;                    /* filled: body, decoded through its Content-Encoding
                                                 (gzip, deflate, br, zstd, chains as k6), at most
                                                 h1_client_body_max bytes; NULL: every byte is counted
                                                 and dropped as it arrives, nothing is decoded */
-    void (*done)(struct h1_request *r, void *ud); void *ud;
+    void (*done)(struct h1_request *r, void *ud);
+    void *ud;
     /* out */
-    int status;                              /* 0 on error */
-    char proto[12];                          /* "HTTP/1.1", "HTTP/1.0" or "HTTP/2.0" */
-    enum h1_error err; char errmsg[256];     /* Go-like: "dial tcp 127.0.0.1:1: connect: connection refused" */
-    int os_errno;                            /* positive errno behind err, when there is one */
-    char remote_ip[46]; int remote_port;
-    double t_blocked, t_connecting, t_sending, t_waiting, t_receiving;   /* milliseconds, k6 semantics */
-    double t_tls;                            /* https: the handshake, on a new connection only */
-    int tls_code;                            /* H1_ERR_TLS: k6's code (1010, 1300, 1301, 1310, 1311, ...) */
-    uint32_t h2_code;                        /* H1_ERR_H2_GOAWAY/STREAM: the HTTP/2 error code */
-    int body_code;                           /* H1_ERR_BODY: k6's error_code (1701, or 1000) */
-    tls_info tls;                            /* https: the connection's session; version 0 otherwise */
-    uint64_t bytes_sent, bytes_received;     /* wire bytes of this request/response, incl. headers;
+    int status;     /* 0 on error */
+    char proto[12]; /* "HTTP/1.1", "HTTP/1.0" or "HTTP/2.0" */
+    enum h1_error err;
+    char errmsg[256]; /* Go-like: "dial tcp 127.0.0.1:1: connect: connection refused" */
+    int os_errno;     /* positive errno behind err, when there is one */
+    char remote_ip[46];
+    int remote_port;
+    double t_blocked, t_connecting, t_sending, t_waiting, t_receiving; /* milliseconds, k6 semantics */
+    double t_tls;                        /* https: the handshake, on a new connection only */
+    int tls_code;                        /* H1_ERR_TLS: k6's code (1010, 1300, 1301, 1310, 1311, ...) */
+    uint32_t h2_code;                    /* H1_ERR_H2_GOAWAY/STREAM: the HTTP/2 error code */
+    int body_code;                       /* H1_ERR_BODY: k6's error_code (1701, or 1000) */
+    tls_info tls;                        /* https: the connection's session; version 0 otherwise */
+    uint64_t bytes_sent, bytes_received; /* wire bytes of this request/response, incl. headers;
                                                 a retried request counts both attempts, NTLM every leg */
 
     /* private */
     h1_parser parser_;
-    struct h1_conn *conn_;                   /* connection serving the request, or NULL */
+    struct h1_conn *conn_; /* connection serving the request, or NULL */
     struct h1_host *host_;
-    struct h1_request *next_;                /* client's list of completions to deliver */
-    codec_chain dec_;                        /* the body's decoders (z_streams from the client's pool) */
-    const char *path_; size_t path_len_;     /* path+query inside url */
+    struct h1_request *next_; /* client's list of completions to deliver */
+    codec_chain dec_;         /* the body's decoders (z_streams from the client's pool) */
+    const char *path_;
+    size_t path_len_; /* path+query inside url */
     int64_t t_start_, t_ready_, t_sent_, t_first_, t_conn0_, t_tcp_, deadline_us_;
-    uint64_t wire_in_;                       /* https: ciphertext bytes read for the request */
+    uint64_t wire_in_; /* https: ciphertext bytes read for the request */
     int state_, retried_, need_escape_, picked_;
-    int dec_ready_;                          /* dec_ is set up for this response (h1: at its first body byte) */
-    int body_fail_;                          /* H1_ERR_BODY_LIMIT or H1_ERR_OTHER (memory): the body stopped */
-    int ntlm_step_;                          /* NTLM message in the request: 0 none, 1 negotiate, 2 authenticate */
-    int ntlm_h11_;                           /* NTLM: challenged over h2, goes on over HTTP/1.1 */
-    int64_t t_auth_sent_;                    /* NTLM: when the exchange's first message went out */
+    int dec_ready_;       /* dec_ is set up for this response (h1: at its first body byte) */
+    int body_fail_;       /* H1_ERR_BODY_LIMIT or H1_ERR_OTHER (memory): the body stopped */
+    int ntlm_step_;       /* NTLM message in the request: 0 none, 1 negotiate, 2 authenticate */
+    int ntlm_h11_;        /* NTLM: challenged over h2, goes on over HTTP/1.1 */
+    int64_t t_auth_sent_; /* NTLM: when the exchange's first message went out */
     /* h2 */
-    struct h1_request *snext_, *sprev_;      /* connection's streams, or its queue before the handshake */
-    int32_t sid_;                            /* stream id; 0: not submitted */
-    size_t body_off_;                        /* body bytes handed to the session */
-    int h2hdr_, redo_;                       /* header block state; dispatch again */
-    size_t h2hsize_;                         /* the header block's size as HTTP/2 counts it (RFC 9113 6.5.2) */
+    struct h1_request *snext_, *sprev_; /* connection's streams, or its queue before the handshake */
+    int32_t sid_;                       /* stream id; 0: not submitted */
+    size_t body_off_;                   /* body bytes handed to the session */
+    int h2hdr_, redo_;                  /* header block state; dispatch again */
+    size_t h2hsize_;                    /* the header block's size as HTTP/2 counts it (RFC 9113 6.5.2) */
 } h1_request;
 
 /* https:// on c's own TLS connections, with the run's TLS options (cfg
@@ -151,12 +169,13 @@ void h1_cancel(h1_client *c, h1_request *r);
  * and select mean the same on both: each lookup is one "dial" and picks an
  * address as a new h1 connection would. */
 typedef struct h1_lookup {
-    void (*done)(struct h1_lookup *l, void *ud); void *ud;   /* for H1_LOOKUP_PENDING only */
+    void (*done)(struct h1_lookup *l, void *ud);
+    void *ud; /* for H1_LOOKUP_PENDING only */
     /* out */
-    int ok;                                  /* 1: ip/family are set, 0: why says why not */
-    int family;                              /* AF_INET or AF_INET6 */
+    int ok;     /* 1: ip/family are set, 0: why says why not */
+    int family; /* AF_INET or AF_INET6 */
     char ip[46];
-    const char *why;                         /* static text: "no such host", ... (Go's "lookup NAME: <why>") */
+    const char *why; /* static text: "no such host", ... (Go's "lookup NAME: <why>") */
     /* private */
     struct h1_lookup *next_;
     struct h1_host *host_;

@@ -30,99 +30,113 @@
 #include "net/tlsio.h"
 #include "util/url.h"
 
-
-#define READ_BUF_SIZE (64 * 1024)
-#define MAX_ADDRS 16                         /* addresses kept per looked-up name */
+#define READ_BUF_SIZE    (64 * 1024)
+#define MAX_ADDRS        16 /* addresses kept per looked-up name */
 #define MIN_HOST_BUCKETS 16
 
 enum { RQ_IDLE = 0, RQ_ACTIVE, RQ_DEFERRED };
-enum { CK_DNS = 0, CK_CONNECTING, CK_HANDSHAKE, CK_BUSY, CK_IDLE, CK_CLOSING,
-       CK_H2 };                          /* an HTTP/2 session: streams in k->streams, k->r unused */
+enum {
+    CK_DNS = 0,
+    CK_CONNECTING,
+    CK_HANDSHAKE,
+    CK_BUSY,
+    CK_IDLE,
+    CK_CLOSING,
+    CK_H2
+}; /* an HTTP/2 session: streams in k->streams, k->r unused */
 enum { HS_NEW = 0, HS_RESOLVING, HS_RESOLVED };
 
 typedef struct h1_conn {
     uv_tcp_t tcp;
-    uv_timer_t timer;                /* request timeout, armed lazily */
-    union { uv_connect_t connect; uv_write_t write; } req;   /* never both in flight */
+    uv_timer_t timer; /* request timeout, armed lazily */
+    union {
+        uv_connect_t connect;
+        uv_write_t write;
+    } req; /* never both in flight */
     h1_client *c;
     struct h1_host *host;
-    h1_request *r;                   /* request being served, NULL when idle */
-    struct h1_conn *prev, *next;     /* host's idle pool or DNS wait list */
-    struct h1_conn *aprev, *anext;   /* every connection of the client */
-    buf wpend;                       /* request head left over by a partial try_write */
-    size_t wtotal;                   /* bytes of the request being written */
-    int64_t timer_due_us;            /* armed timer fires by then; 0: not armed */
+    h1_request *r;                 /* request being served, NULL when idle */
+    struct h1_conn *prev, *next;   /* host's idle pool or DNS wait list */
+    struct h1_conn *aprev, *anext; /* every connection of the client */
+    buf wpend;                     /* request head left over by a partial try_write */
+    size_t wtotal;                 /* bytes of the request being written */
+    int64_t timer_due_us;          /* armed timer fires by then; 0: not armed */
     int state, nhandles;
-    int owner;                       /* h1_request.owner of the request that opened it */
-    int held_vu;                     /* idle and kept for this vu (client's held[]); 0: not held */
-    tlsio *tls;                      /* https: the session; NULL for plain http */
-    struct sockaddr_storage peer;    /* https: the address dialed (client_pool_get matches it) */
-    tls_info tinfo;                  /* https: what the session says, read once after the handshake */
+    int owner;                    /* h1_request.owner of the request that opened it */
+    int held_vu;                  /* idle and kept for this vu (client's held[]); 0: not held */
+    tlsio *tls;                   /* https: the session; NULL for plain http */
+    struct sockaddr_storage peer; /* https: the address dialed (client_pool_get matches it) */
+    tls_info tinfo;               /* https: what the session says, read once after the handshake */
     unsigned tcp_open : 1, reused : 1, writing : 1, wrote_any : 1;
-    unsigned looked : 1;             /* client_conn_gone looked at it once, on its first reuse */
-    unsigned http11 : 1;             /* https: ALPN offers http/1.1 only (NTLM, the test knob) */
-    char *auth;                      /* NTLM: "user\0pass" the connection is authenticated for; NULL none */
+    unsigned looked : 1; /* client_conn_gone looked at it once, on its first reuse */
+    unsigned http11 : 1; /* https: ALPN offers http/1.1 only (NTLM, the test knob) */
+    char *auth;          /* NTLM: "user\0pass" the connection is authenticated for; NULL none */
     /* h2 */
-    nghttp2_session *h2;             /* ALPN chose h2; NULL otherwise */
-    h1_request *streams;             /* requests in flight on the session */
-    h1_request *queue;               /* requests waiting for the handshake (the host speaks h2) */
-    struct h1_conn *hprev, *hnext;   /* host's h2 connections (in_h2list) */
-    uint64_t carry_in, carry_out;    /* wire bytes while no request was in flight: the next one's */
+    nghttp2_session *h2;           /* ALPN chose h2; NULL otherwise */
+    h1_request *streams;           /* requests in flight on the session */
+    h1_request *queue;             /* requests waiting for the handshake (the host speaks h2) */
+    struct h1_conn *hprev, *hnext; /* host's h2 connections (in_h2list) */
+    uint64_t carry_in, carry_out;  /* wire bytes while no request was in flight: the next one's */
     int vu, nstreams;
-    char ip[46]; int port;           /* the peer, for the streams' remote_ip/port */
+    char ip[46];
+    int port; /* the peer, for the streams' remote_ip/port */
     uint32_t goaway_code;
     int32_t goaway_last;
     unsigned in_h2list : 1, goaway : 1, unusable : 1, no_reuse : 1;
 } h1_conn;
 
 typedef struct h1_host {
-    struct h1_host *next;            /* hash chain */
+    struct h1_host *next; /* hash chain */
     h1_client *c;
-    char *name;                      /* as in the URL, without brackets */
+    char *name; /* as in the URL, without brackets */
     size_t namelen;
     int port, state;
-    int tls;                         /* https: a separate entry (and pool) from plain http */
-    int h2;                          /* https: the server chose h2 in ALPN: a vu's requests share a connection */
-    struct ssl_session_st *sess;     /* https: the session to resume */
-    char authority[300];             /* Host header value */
+    int tls;                     /* https: a separate entry (and pool) from plain http */
+    int h2;                      /* https: the server chose h2 in ALPN: a vu's requests share a connection */
+    struct ssl_session_st *sess; /* https: the session to resume */
+    char authority[300];         /* Host header value */
     size_t authlen;
     char ip[46];
     size_t iplen;
-    union { struct sockaddr sa; struct sockaddr_in in4; struct sockaddr_in6 in6; } addr;   /* dialed next */
-    dialer_sa addrs[MAX_ADDRS];      /* a looked-up name's addresses (policy filtered) */
+    union {
+        struct sockaddr sa;
+        struct sockaddr_in in4;
+        struct sockaddr_in6 in6;
+    } addr;                     /* dialed next */
+    dialer_sa addrs[MAX_ADDRS]; /* a looked-up name's addresses (policy filtered) */
     int naddrs;
-    int fixed;                       /* numeric, localhost or options.hosts: never looked up */
-    int64_t resolved_us;             /* when the lookup finished (dns.ttl) */
+    int fixed;           /* numeric, localhost or options.hosts: never looked up */
+    int64_t resolved_us; /* when the lookup finished (dns.ttl) */
     uv_getaddrinfo_t gai;
-    int closes_idle;                 /* a pooled connection was found closed by the server as it
+    int closes_idle;  /* a pooled connection was found closed by the server as it
                                       * was reused: look at each before reusing it (client_conn_gone) */
-    h1_conn *idle;                   /* pool, most recently used first */
-    h1_conn *held;                   /* idle ones kept each for the vu that used it last */
-    h1_conn *waiting;                /* connections waiting for the lookup */
-    h1_conn *h2conns;                /* h2 connections, established or on their way */
-    h1_lookup *lwait;                /* h1_lookup_start callers waiting for it */
+    h1_conn *idle;    /* pool, most recently used first */
+    h1_conn *held;    /* idle ones kept each for the vu that used it last */
+    h1_conn *waiting; /* connections waiting for the lookup */
+    h1_conn *h2conns; /* h2 connections, established or on their way */
+    h1_lookup *lwait; /* h1_lookup_start callers waiting for it */
 } h1_host;
 
 struct h1_client {
     uv_loop_t *loop;
-    uv_timer_t defer;                /* delivers queued failures */
+    uv_timer_t defer; /* delivers queued failures */
     h1_request *deferred, *delivering;
     h1_host **tab;
     size_t nbuckets, nhosts;
-    h1_host *last;                   /* last host used: usually the next one too */
+    h1_host *last; /* last host used: usually the next one too */
     h1_conn *all;
-    h1_conn **held;                  /* by vu id: the vu's last idle connection (one host) */
+    h1_conn **held; /* by vu id: the vu's last idle connection (one host) */
     size_t nheld;
-    buf wbuf;                        /* request serialization scratch */
-    z_stream **zfree;                /* inflaters ready for reuse */
+    buf wbuf;         /* request serialization scratch */
+    z_stream **zfree; /* inflaters ready for reuse */
     size_t nzfree, capzfree;
-    codec_zpool zpool;               /* zfree, as the body decoders take and give z_streams */
-    size_t body_max;                 /* a kept body's limit (h1_client_body_max) */
-    int refs;                        /* the defer timer + lookups in flight */
-    const net_dialer *d;             /* options; NULL: k6's defaults */
-    unsigned rr;                     /* dns.select roundRobin counter */
+    codec_zpool zpool;   /* zfree, as the body decoders take and give z_streams */
+    size_t body_max;     /* a kept body's limit (h1_client_body_max) */
+    int refs;            /* the defer timer + lookups in flight */
+    const net_dialer *d; /* options; NULL: k6's defaults */
+    unsigned rr;         /* dns.select roundRobin counter */
     int freeing;
-    const tls_config *tcfg;          /* https: the run's TLS options (NULL: defaults) */
+    const tls_config *tcfg; /* https: the run's TLS options (NULL: defaults) */
     int insecure, http11_only;
     buf ntlm_line;                   /* the authenticate message being sent (http1_serialize copies it) */
     tlsio_ctx *tctx;                 /* built on first use */
@@ -130,11 +144,11 @@ struct h1_client {
     nghttp2_session_callbacks *h2cb; /* shared by every session; built on first use */
     nghttp2_nv *nv;                  /* request header scratch */
     size_t nvcap;
-    h1_request *h2done;              /* streams ended in this session turn: delivered after it */
-    char rbuf[READ_BUF_SIZE];        /* every read lands here, consumed at once */
+    h1_request *h2done;       /* streams ended in this session turn: delivered after it */
+    char rbuf[READ_BUF_SIZE]; /* every read lands here, consumed at once */
 };
 
-enum { H2H_NONE = 0, H2H_FINAL, H2H_INFO, H2H_DONE };   /* h1_request.h2hdr_ */
+enum { H2H_NONE = 0, H2H_FINAL, H2H_INFO, H2H_DONE }; /* h1_request.h2hdr_ */
 
 /* ---- small helpers ---- */
 
@@ -159,7 +173,8 @@ static inline char *http1_put(char *o, const char *s, size_t n) {
 static inline char *http1_put_u64(char *o, uint64_t v) {
     char tmp[20];
     int n = 0;
-    do tmp[n++] = (char)('0' + v % 10); while ((v /= 10) != 0);
+    do tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
     while (n) *o++ = tmp[--n];
     return o;
 }
@@ -172,7 +187,8 @@ static inline void list_push(h1_conn **head, h1_conn *k) {
 }
 
 static inline void list_unlink(h1_conn **head, h1_conn *k) {
-    if (k->prev) k->prev->next = k->next; else *head = k->next;
+    if (k->prev) k->prev->next = k->next;
+    else *head = k->next;
     if (k->next) k->next->prev = k->prev;
     k->prev = k->next = NULL;
 }
@@ -186,9 +202,7 @@ static inline void conn_detach(h1_conn *k, h1_request *r) {
  * through the DNS cache (dns.select), and a connection is reused only when
  * it goes to the address picked (as https behaved when libcurl carried it;
  * kept so the dns option's results do not change). */
-static inline int host_per_request(const h1_host *h) {
-    return h->tls && h->naddrs > 1 && !h->fixed;
-}
+static inline int host_per_request(const h1_host *h) { return h->tls && h->naddrs > 1 && !h->fixed; }
 
 /* The phases as k6's tracer (lib/netext/httpext/tracer.go, Tracer.Done)
  * splits them, failures included: nothing is blocked before a connection
@@ -196,7 +210,7 @@ static inline int host_per_request(const h1_host *h) {
  * time), a request sent and never answered waits until the end (a timeout
  * reports its whole length), one answered in part receives until the end. */
 static inline void req_set_timings(h1_request *r, int64_t end) {
-    if (r->t_tcp_) {                       /* a new TLS connection: connect, then handshake */
+    if (r->t_tcp_) { /* a new TLS connection: connect, then handshake */
         r->t_blocked = r->t_ready_ ? span_ms(r->t_start_, r->t_conn0_) : 0;
         r->t_connecting = span_ms(r->t_conn0_, r->t_tcp_);
         r->t_tls = span_ms(r->t_tcp_, r->t_ready_);
@@ -204,7 +218,7 @@ static inline void req_set_timings(h1_request *r, int64_t end) {
         r->t_blocked = span_ms(r->t_start_, r->t_ready_);
         r->t_connecting = span_ms(r->t_conn0_, r->t_ready_);
     }
-    if (r->wire_in_) r->bytes_received = r->wire_in_;   /* https: what crossed the wire */
+    if (r->wire_in_) r->bytes_received = r->wire_in_; /* https: what crossed the wire */
     r->t_sending = span_ms(r->t_ready_, r->t_sent_);
     r->t_waiting = span_ms(r->t_sent_, r->t_first_ ? r->t_first_ : end);
     r->t_receiving = span_ms(r->t_first_, end);
@@ -224,7 +238,7 @@ void client_body_end_(h1_client *c, h1_request *r);
  * Inline: a plain body under the limit is one append. */
 static inline int client_body_in(h1_client *c, h1_request *r, const char *p, size_t n) {
     buf *b = r->resp_body;
-    if (!b) return 0;                      /* dropped: nothing kept, nothing decoded */
+    if (!b) return 0; /* dropped: nothing kept, nothing decoded */
     if (!r->dec_.n && (r->dec_ready_ || r->parser_.encoding == H1_ENC_NONE) && n <= c->body_max - b->len &&
         !buf_append(b, p, n))
         return 0;
@@ -245,11 +259,11 @@ static inline void client_body_release(h1_request *r) {
 void client_zpool_init(h1_client *c);
 void client_zpool_free(h1_client *c);
 /* Fails r, which no connection holds any more; done runs from the loop. */
-__attribute__((format(printf, 5, 6)))
-void client_req_fail(h1_client *c, h1_request *r, enum h1_error e, int uverr, const char *fmt, ...);
+__attribute__((format(printf, 5, 6))) void client_req_fail(h1_client *c, h1_request *r, enum h1_error e, int uverr,
+                                                           const char *fmt, ...);
 /* Fails the request k serves and closes k. */
-__attribute__((format(printf, 4, 5)))
-void client_conn_fail(h1_conn *k, enum h1_error e, int uverr, const char *fmt, ...);
+__attribute__((format(printf, 4, 5))) void client_conn_fail(h1_conn *k, enum h1_error e, int uverr, const char *fmt,
+                                                            ...);
 void client_conn_close(h1_conn *k);
 void client_arm_timer(h1_conn *k, h1_request *r, int64_t now);
 void client_pool_put(h1_conn *k, const h1_request *r);
@@ -265,7 +279,8 @@ h1_host *host_get_slow(h1_client *c, const url_parts *u);
  * host is unusable or out of memory. The last one used is checked first. */
 static inline h1_host *host_get(h1_client *c, const url_parts *u) {
     h1_host *h = c->last;
-    if (h && h->port == u->port && h->tls == u->tls && h->namelen == u->hostlen && !memcmp(h->name, u->host, u->hostlen))
+    if (h && h->port == u->port && h->tls == u->tls && h->namelen == u->hostlen &&
+        !memcmp(h->name, u->host, u->hostlen))
         return h;
     return host_get_slow(c, u);
 }

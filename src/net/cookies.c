@@ -17,10 +17,10 @@
 
 typedef struct cookie {
     char *name, *value, *domain, *path;
-    char *key;               /* Go's jarKey of the host it was set from */
+    char *key; /* Go's jarKey of the host it was set from */
     size_t path_len;
-    int64_t expires;         /* unix seconds; 0: a session cookie */
-    uint64_t seq;            /* creation order */
+    int64_t expires; /* unix seconds; 0: a session cookie */
+    uint64_t seq;    /* creation order */
     bool host_only, secure, http_only;
 } cookie;
 
@@ -28,9 +28,9 @@ struct cookie_jar {
     cookie *c;
     size_t n, cap;
     uint64_t seq;
-    uint64_t *idx;           /* open addressing by (name, domain, path): seq + 1, 0 free */
-    size_t idx_cap, idx_n;   /* slots (a power of two; 0: no index), entries */
-    bool idx_stale;          /* a cookie left: rebuilt at the next lookup */
+    uint64_t *idx;         /* open addressing by (name, domain, path): seq + 1, 0 free */
+    size_t idx_cap, idx_n; /* slots (a power of two; 0: no index), entries */
+    bool idx_stale;        /* a cookie left: rebuilt at the next lookup */
 };
 
 cookie_jar *cookies_new(void) { return calloc(1, sizeof(cookie_jar)); }
@@ -62,7 +62,10 @@ void cookies_free(cookie_jar *j) {
 static bool cookies_is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 static cookie_str cookies_trim(const char *s, size_t n) {
-    while (n && cookies_is_space(*s)) { s++; n--; }
+    while (n && cookies_is_space(*s)) {
+        s++;
+        n--;
+    }
     while (n && cookies_is_space(s[n - 1])) n--;
     return (cookie_str){s, n};
 }
@@ -79,7 +82,10 @@ static bool cookies_is_token(cookie_str s) {
 /* Go's parseCookieValue: optional surrounding quotes, then only bytes a
  * cookie value may hold. */
 static bool cookies_value(cookie_str *v, bool strip_quotes) {
-    if (strip_quotes && v->n > 1 && v->p[0] == '"' && v->p[v->n - 1] == '"') { v->p++; v->n -= 2; }
+    if (strip_quotes && v->n > 1 && v->p[0] == '"' && v->p[v->n - 1] == '"') {
+        v->p++;
+        v->n -= 2;
+    }
     for (size_t i = 0; i < v->n; i++) {
         unsigned char c = (unsigned char)v->p[i];
         if (c < 0x20 || c >= 0x7f || c == '"' || c == ';' || c == '\\') return false;
@@ -91,7 +97,10 @@ static bool cookies_value(cookie_str *v, bool strip_quotes) {
 static bool cookies_max_age(cookie_str v, int64_t *out) {
     size_t i = 0;
     bool neg = false;
-    if (v.n && (v.p[0] == '+' || v.p[0] == '-')) { neg = v.p[0] == '-'; i = 1; }
+    if (v.n && (v.p[0] == '+' || v.p[0] == '-')) {
+        neg = v.p[0] == '-';
+        i = 1;
+    }
     if (i == v.n) return false;
     int64_t x = 0;
     for (; i < v.n; i++) {
@@ -127,13 +136,15 @@ bool cookies_parse_time(const char *s, size_t n, int64_t *unix_s) {
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (n < 5) return false;
     int wd = -1, mon = -1;
-    for (int k = 0; k < 7; k++) if (memcmp(s, days[k], 3) == 0) wd = k;
+    for (int k = 0; k < 7; k++)
+        if (memcmp(s, days[k], 3) == 0) wd = k;
     if (wd < 0 || s[3] != ',' || s[4] != ' ') return false;
     size_t i = 5;
     int day = cookies_num(s, n, &i, 2, 2);
     if (day < 1 || i >= n || (s[i] != ' ' && s[i] != '-')) return false;
     char sep = s[i++];
-    for (int k = 0; k < 12 && i + 3 <= n; k++) if (memcmp(s + i, months[k], 3) == 0) mon = k;
+    for (int k = 0; k < 12 && i + 3 <= n; k++)
+        if (memcmp(s + i, months[k], 3) == 0) mon = k;
     if (mon < 0 || (i += 3) >= n || s[i++] != sep) return false;
     int year = cookies_num(s, n, &i, 4, 4);
     if (year < 0 || i >= n || s[i++] != ' ') return false;
@@ -189,8 +200,7 @@ bool cookies_parse(const char *line, size_t len, cookie_attrs *c) {
     return true;
 }
 
-void cookies_each_set_cookie(const char *headers, size_t len,
-                             void (*fn)(const cookie_attrs *c, void *ud), void *ud) {
+void cookies_each_set_cookie(const char *headers, size_t len, void (*fn)(const cookie_attrs *c, void *ud), void *ud) {
     if (!headers) return;
     const char *end = headers + len;
     for (const char *p = headers; p < end;) {
@@ -239,7 +249,8 @@ static const char *cookies_jar_key(const char *host) {
     const char *last = strrchr(host, '.');
     if (!last || last == host) return host;
     const char *prev = NULL;
-    for (const char *p = host; p < last - 1; p++) if (*p == '.') prev = p;
+    for (const char *p = host; p < last - 1; p++)
+        if (*p == '.') prev = p;
     return prev ? prev + 1 : host;
 }
 
@@ -252,17 +263,25 @@ static bool cookies_dot_suffix(const char *host, const char *domain) {
 static char *cookies_domain(const char *host, cookie_str d, bool *host_only) {
     *host_only = true;
     if (!d.n) return strdup(host);
-    if (cookies_is_ip(host))
-        return d.n == strlen(host) && memcmp(d.p, host, d.n) == 0 ? strdup(host) : NULL;
-    if (d.p[0] == '.') { d.p++; d.n--; }
+    if (cookies_is_ip(host)) return d.n == strlen(host) && memcmp(d.p, host, d.n) == 0 ? strdup(host) : NULL;
+    if (d.p[0] == '.') {
+        d.p++;
+        d.n--;
+    }
     if (!d.n || d.p[0] == '.' || d.p[d.n - 1] == '.') return NULL;
     char *dom = strndup(d.p, d.n);
-    if (!dom) return NULL;   /* out of memory: the cookie is dropped */
+    if (!dom) return NULL; /* out of memory: the cookie is dropped */
     for (char *p = dom; *p; p++) {
-        if ((unsigned char)*p >= 0x80) { free(dom); return NULL; }
+        if ((unsigned char)*p >= 0x80) {
+            free(dom);
+            return NULL;
+        }
         *p = (char)tolower((unsigned char)*p);
     }
-    if (strcmp(host, dom) != 0 && !cookies_dot_suffix(host, dom)) { free(dom); return NULL; }
+    if (strcmp(host, dom) != 0 && !cookies_dot_suffix(host, dom)) {
+        free(dom);
+        return NULL;
+    }
     *host_only = false;
     return dom;
 }
@@ -283,14 +302,17 @@ static void cookies_remove_at(cookie_jar *j, size_t i) {
 
 /* ---- the index ---- */
 
-#define COOKIES_INDEX_MIN 16     /* smaller jars are walked */
+#define COOKIES_INDEX_MIN 16 /* smaller jars are walked */
 
 static uint64_t cookies_hash(const char *name, const char *domain, const char *path) {
     const char *parts[3] = {name, domain, path};
-    uint64_t h = 1469598103934665603ull;   /* FNV-1a, each part with its NUL */
+    uint64_t h = 1469598103934665603ull; /* FNV-1a, each part with its NUL */
     for (int k = 0; k < 3; k++) {
         const unsigned char *p = (const unsigned char *)parts[k];
-        do { h ^= *p; h *= 1099511628211ull; } while (*p++);
+        do {
+            h ^= *p;
+            h *= 1099511628211ull;
+        } while (*p++);
     }
     return h;
 }
@@ -358,7 +380,11 @@ static void cookies_insert(cookie_jar *j, const cookie *c) {
     if (j->n == j->cap) {
         size_t ncap = j->cap ? j->cap * 2 : 8;
         cookie *nc = realloc(j->c, ncap * sizeof *nc);
-        if (!nc) { cookie tmp = *c; cookie_free(&tmp); return; }
+        if (!nc) {
+            cookie tmp = *c;
+            cookie_free(&tmp);
+            return;
+        }
         j->c = nc;
         j->cap = ncap;
     }
@@ -370,7 +396,7 @@ static void cookies_insert(cookie_jar *j, const cookie *c) {
     j->c[at] = *c;
     j->n++;
     if (j->idx_cap && !j->idx_stale) {
-        if (2 * (j->idx_n + 1) > j->idx_cap) j->idx_stale = true;   /* rebuilt bigger at the next lookup */
+        if (2 * (j->idx_n + 1) > j->idx_cap) j->idx_stale = true; /* rebuilt bigger at the next lookup */
         else cookies_index_put(j, c);
     }
 }
@@ -383,7 +409,7 @@ static void cookies_set_u(cookie_jar *j, const jar_url *u, const cookie_attrs *a
     if (!domain) return;
     char *path = a->path.n && a->path.p[0] == '/' ? strndup(a->path.p, a->path.n) : strdup(defpath);
     char *name = strndup(a->name.p, a->name.n);
-    if (!path || !name) {   /* out of memory: the cookie is dropped */
+    if (!path || !name) { /* out of memory: the cookie is dropped */
         free(domain);
         free(path);
         free(name);
@@ -398,17 +424,26 @@ static void cookies_set_u(cookie_jar *j, const jar_url *u, const cookie_attrs *a
         free(name);
         return;
     }
-    cookie c = {   /* value and key are tested just below */
-        .name = name, .value = strndup(a->value.p, a->value.n), .domain = domain, .path = path,   /* alloc-ok: tested below */
-        .key = strdup(cookies_jar_key(u->host)), .path_len = strlen(path),                         /* alloc-ok: tested below */
-        .expires = a->max_age > 0 ? now + a->max_age : a->has_expires ? a->expires : 0,
-        .secure = a->secure, .http_only = a->http_only, .host_only = host_only,
+    /* value and key are tested just below */
+    cookie c = {
+        .name = name,
+        .value = strndup(a->value.p, a->value.n), /* alloc-ok: tested below */
+        .domain = domain,
+        .path = path,
+        .key = strdup(cookies_jar_key(u->host)), /* alloc-ok: tested below */
+        .path_len = strlen(path),
+        .expires = a->max_age > 0   ? now + a->max_age
+                   : a->has_expires ? a->expires
+                                    : 0,
+        .secure = a->secure,
+        .http_only = a->http_only,
+        .host_only = host_only,
     };
-    if (!c.value || !c.key) {   /* out of memory: the cookie is dropped */
+    if (!c.value || !c.key) { /* out of memory: the cookie is dropped */
         cookie_free(&c);
         return;
     }
-    if (old >= 0) {   /* the same cookie again: it keeps its place and age */
+    if (old >= 0) { /* the same cookie again: it keeps its place and age */
         c.seq = j->c[old].seq;
         cookie_free(&j->c[old]);
         j->c[old] = c;
@@ -423,7 +458,11 @@ void cookies_set(cookie_jar *j, const char *url, const cookie_attrs *c, int64_t 
     if (c->name.n && cookies_url(url, &u)) cookies_set_u(j, &u, c, now);
 }
 
-typedef struct store_ctx { cookie_jar *j; const jar_url *u; int64_t now; } store_ctx;
+typedef struct store_ctx {
+    cookie_jar *j;
+    const jar_url *u;
+    int64_t now;
+} store_ctx;
 
 static void cookies_store_one(const cookie_attrs *c, void *ud) {
     store_ctx *s = ud;
@@ -456,7 +495,10 @@ int cookies_for_url(cookie_jar *j, const char *url, int64_t now,
     int n = 0;
     for (size_t i = 0; i < j->n;) {
         const cookie *c = &j->c[i];
-        if (c->expires && c->expires <= now) { cookies_remove_at(j, i); continue; }
+        if (c->expires && c->expires <= now) {
+            cookies_remove_at(j, i);
+            continue;
+        }
         if (cookies_match(c, &u, key)) {
             fn(c->name, c->value, ud);
             n++;

@@ -28,15 +28,18 @@
 typedef struct cookie_jar cookie_jar;
 
 /* A piece of text inside a longer string (not NUL-terminated). */
-typedef struct cookie_str { const char *p; size_t n; } cookie_str;
+typedef struct cookie_str {
+    const char *p;
+    size_t n;
+} cookie_str;
 
 /* One cookie to store, as Go's http.Cookie: a parsed Set-Cookie line or the
  * arguments of CookieJar.set(). */
 typedef struct cookie_attrs {
     cookie_str name, value, domain, path;
-    int64_t max_age;          /* seconds; 0: not given; < 0: delete now */
+    int64_t max_age; /* seconds; 0: not given; < 0: delete now */
     bool has_expires;
-    int64_t expires;          /* unix seconds, when has_expires */
+    int64_t expires; /* unix seconds, when has_expires */
     bool secure, http_only;
 } cookie_attrs;
 
@@ -54,8 +57,7 @@ bool cookies_parse(const char *line, size_t len, cookie_attrs *out);
 bool cookies_parse_time(const char *s, size_t n, int64_t *unix_s);
 /* Calls fn for every Set-Cookie line of a raw response header block that
  * parses (in order). */
-void cookies_each_set_cookie(const char *headers, size_t len,
-                             void (*fn)(const cookie_attrs *c, void *ud), void *ud);
+void cookies_each_set_cookie(const char *headers, size_t len, void (*fn)(const cookie_attrs *c, void *ud), void *ud);
 
 /* Stores c as received from url (Go's Jar.SetCookies for one cookie). */
 void cookies_set(cookie_jar *j, const char *url, const cookie_attrs *c, int64_t now);

@@ -22,9 +22,13 @@ net_dialer *dialer_new(const c6_options *o) {
     for (size_t i = 0; o->hosts_set && i < o->nhosts; i++) {
         dialer_host h;
         if (dialer_parse_host_key(o->hosts[i].key, &h, err, sizeof err)) continue;
-        if (dialer_parse_target(o->hosts[i].value, &h.to, &h.to_port, err, sizeof err)) { free(h.name); continue; }
-        inet_ntop(h.to.sa.sa_family, h.to.sa.sa_family == AF_INET ? (const void *)&h.to.in4.sin_addr
-                                                                  : (const void *)&h.to.in6.sin6_addr, h.ip, sizeof h.ip);
+        if (dialer_parse_target(o->hosts[i].value, &h.to, &h.to_port, err, sizeof err)) {
+            free(h.name);
+            continue;
+        }
+        inet_ntop(h.to.sa.sa_family,
+                  h.to.sa.sa_family == AF_INET ? (const void *)&h.to.in4.sin_addr : (const void *)&h.to.in6.sin6_addr,
+                  h.ip, sizeof h.ip);
         d->hosts = xrealloc(d->hosts, (d->nhosts + 1) * sizeof *d->hosts);
         d->hosts[d->nhosts++] = h;
     }
@@ -72,8 +76,7 @@ static bool dialer_ends_with(const char *host, size_t n, const char *suffix) {
 const char *dialer_blocked(const net_dialer *d, const char *host, size_t n) {
     for (size_t i = 0; i < d->nblocked; i++) {
         const char *p = d->blocked[i];
-        if (p[0] == '*' ? dialer_ends_with(host, n, p + 1) : strlen(p) == n && strncasecmp(host, p, n) == 0)
-            return p;
+        if (p[0] == '*' ? dialer_ends_with(host, n, p + 1) : strlen(p) == n && strncasecmp(host, p, n) == 0) return p;
     }
     return NULL;
 }
@@ -84,10 +87,14 @@ const dialer_host *dialer_map(const net_dialer *d, const char *host, size_t n, i
     for (size_t i = 0; i < d->nhosts; i++) {
         const dialer_host *h = &d->hosts[i];
         if (h->port && h->port != port) continue;
-        bool hit = h->wildcard ? dialer_ends_with(host, n, h->name) : strlen(h->name) == n && strncasecmp(host, h->name, n) == 0;
+        bool hit = h->wildcard ? dialer_ends_with(host, n, h->name)
+                               : strlen(h->name) == n && strncasecmp(host, h->name, n) == 0;
         if (!hit) continue;
         int rank = (h->wildcard ? 1 : 3) + (h->port ? 1 : 0);
-        if (rank > best_rank) { best = h; best_rank = rank; }
+        if (rank > best_rank) {
+            best = h;
+            best_rank = rank;
+        }
     }
     return best;
 }
@@ -110,11 +117,14 @@ bool dialer_local_addr(const net_dialer *d, int vu_id, dialer_sa *out) {
     if (!d->nlocal_total) return false;
     uint64_t k = (uint64_t)(vu_id > 0 ? vu_id - 1 : 0) % d->nlocal_total;
     const dialer_range *r = d->local;
-    while (k >= r->count) { k -= r->count; r++; }
+    while (k >= r->count) {
+        k -= r->count;
+        r++;
+    }
     uint8_t b[16];
     int len = r->family == AF_INET ? 4 : 16;
     memcpy(b, r->lo, sizeof b);
-    for (int i = len - 1; i >= 0 && k; i--) {   /* b = lo + k */
+    for (int i = len - 1; i >= 0 && k; i--) { /* b = lo + k */
         uint64_t s = b[i] + (k & 0xff);
         b[i] = (uint8_t)s;
         k = (k >> 8) + (s >> 8);
@@ -132,8 +142,10 @@ bool dialer_local_addr(const net_dialer *d, int vu_id, dialer_sa *out) {
 
 void dialer_blacklist_msg(char *out, size_t n, const struct sockaddr *sa, const char *range) {
     char ip[46] = "?";
-    inet_ntop(sa->sa_family, sa->sa_family == AF_INET ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
-                                                      : (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr, ip, sizeof ip);
+    inet_ntop(sa->sa_family,
+              sa->sa_family == AF_INET ? (const void *)&((const struct sockaddr_in *)sa)->sin_addr
+                                       : (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr,
+              ip, sizeof ip);
     snprintf(out, n, "IP (%s) is in a blacklisted range (%s)", ip, range);
 }
 
@@ -146,7 +158,7 @@ int dialer_family(const dialer_dns *dns) {
 }
 
 int dialer_pick(const dialer_dns *dns, const struct sockaddr *const *addrs, int n, unsigned *rr) {
-    int fam = 0;                             /* the family to take; 0 = both */
+    int fam = 0; /* the family to take; 0 = both */
     bool has4 = false, has6 = false;
     for (int i = 0; i < n; i++) {
         has4 |= addrs[i]->sa_family == AF_INET;

@@ -19,15 +19,19 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
-#include "config/connopts.h"   /* the option values' types and parsers */
+#include "config/connopts.h" /* the option values' types and parsers */
 
 struct c6_options;
 
 typedef struct net_dialer {
-    dialer_host *hosts; size_t nhosts;
-    char **blocked; size_t nblocked;          /* lower case; leading '*' = any prefix */
-    dialer_cidr *blacklist; size_t nblacklist;
-    dialer_range *local; size_t nlocal;
+    dialer_host *hosts;
+    size_t nhosts;
+    char **blocked;
+    size_t nblocked; /* lower case; leading '*' = any prefix */
+    dialer_cidr *blacklist;
+    size_t nblacklist;
+    dialer_range *local;
+    size_t nlocal;
     uint64_t nlocal_total;
     dialer_dns dns;
     bool no_conn_reuse, no_vu_conn_reuse;

@@ -68,8 +68,8 @@ int net_fetch(const char *url, buf *body, int *status, char *err, size_t errlen)
         char *loc = NULL;
         if (r.err != H1_OK) {
             rc = err_set(err, errlen, "Get \"%s\": %s", cur, r.errmsg);
-        } else if ((r.status == 301 || r.status == 302 || r.status == 303 || r.status == 307 ||
-                    r.status == 308) && (loc = fetch_header(&hdr, "Location"))) {
+        } else if ((r.status == 301 || r.status == 302 || r.status == 303 || r.status == 307 || r.status == 308) &&
+                   (loc = fetch_header(&hdr, "Location"))) {
             if (hop == 10) {
                 rc = err_set(err, errlen, "Get \"%s\": stopped after 10 redirects", loc);
             } else {
@@ -91,7 +91,7 @@ int net_fetch(const char *url, buf *body, int *status, char *err, size_t errlen)
     }
     free(cur);
     if (c) h1_client_free(c);
-    uv_run(&loop, UV_RUN_DEFAULT);   /* the client's handles close */
+    uv_run(&loop, UV_RUN_DEFAULT); /* the client's handles close */
     uv_loop_close(&loop);
     tls_config_free(tls);
     options_free(&none);

@@ -14,10 +14,17 @@
 #include <string.h>
 
 enum {
-    S_STATUS = 0, S_HEADER, S_BODY_LEN, S_BODY_EOF,
-    S_CHUNK_LINE,                   /* a chunk-size line, up to its LF */
-    S_CHUNK_DATA, S_CHUNK_END1, S_CHUNK_END2,   /* data, then the two bytes that must be CR LF */
-    S_TRAILER0, S_TRAILER1, S_TRAILER,          /* after the last chunk: none, one, more bytes seen */
+    S_STATUS = 0,
+    S_HEADER,
+    S_BODY_LEN,
+    S_BODY_EOF,
+    S_CHUNK_LINE, /* a chunk-size line, up to its LF */
+    S_CHUNK_DATA,
+    S_CHUNK_END1,
+    S_CHUNK_END2, /* data, then the two bytes that must be CR LF */
+    S_TRAILER0,
+    S_TRAILER1,
+    S_TRAILER, /* after the last chunk: none, one, more bytes seen */
     S_DONE
 };
 
@@ -26,11 +33,11 @@ enum {
  * with its LF (readChunkLine: ErrLineTooLong), and so must a trailer section
  * (readTrailer's seeUpcomingDoubleCRLF peeks that far for its CRLF CRLF). */
 #define GO_BUFIO_SIZE 4096
-#define GO_MAX_EXCESS (16 * 1024)   /* chunkedReader: framing beyond 16 + 2n a chunk */
-enum { CK_OK = 0, CK_INVALID, CK_TOO_LARGE, CK_EMPTY };   /* parseHexUint's verdicts */
-enum { F_CL = 1, F_TE };                                 /* header fields framing looks at */
+#define GO_MAX_EXCESS (16 * 1024)                       /* chunkedReader: framing beyond 16 + 2n a chunk */
+enum { CK_OK = 0, CK_INVALID, CK_TOO_LARGE, CK_EMPTY }; /* parseHexUint's verdicts */
+enum { F_CL = 1, F_TE };                                /* header fields framing looks at */
 #define H1P_STR2(x) #x
-#define H1P_STR(x) H1P_STR2(x)
+#define H1P_STR(x)  H1P_STR2(x)
 
 static int h1p_fail(h1_parser *p, const char *msg) {
     p->err = msg;
@@ -151,7 +158,7 @@ static int h1p_status_line(h1_parser *p, const char *l, size_t n) {
         if (c[i] < '0' || c[i] > '9') return h1p_head_fail(p, "malformed HTTP status code ", c, cn, 1);
         st = st * 10 + (c[i] - '0');
     }
-    if (c[0] == '-' && st) return h1p_head_fail(p, "malformed HTTP status code ", c, cn, 1);   /* "-00" is 0 */
+    if (c[0] == '-' && st) return h1p_head_fail(p, "malformed HTTP status code ", c, cn, 1); /* "-00" is 0 */
     size_t pl = (size_t)(sp - l);
     if (pl != 8 || memcmp(l, "HTTP/", 5) != 0 || l[6] != '.' || l[5] < '0' || l[5] > '9' || l[7] < '0' || l[7] > '9')
         return h1p_head_fail(p, "malformed HTTP version ", l, pl, 1);
@@ -169,8 +176,10 @@ static void h1p_note_field(h1_parser *p, int kind, const char *v, size_t n) {
     size_t off = (size_t)(v - p->hdr->p);
     p->ft_last = p->field_start;
     if (kind == F_CL) {
-        if (p->ncl++ == 0) { p->cl_off = off; p->cl_len = n; }
-        else if (n != p->cl_len || memcmp(v, p->hdr->p + p->cl_off, n) != 0) p->cl_differ = 1;
+        if (p->ncl++ == 0) {
+            p->cl_off = off;
+            p->cl_len = n;
+        } else if (n != p->cl_len || memcmp(v, p->hdr->p + p->cl_off, n) != 0) p->cl_differ = 1;
     } else if (p->nte++ == 0) {
         p->te_off = off;
         p->te_len = n;
@@ -187,31 +196,21 @@ static void h1p_connection(h1_parser *p, const char *v, size_t n) {
 }
 
 static void h1p_content_encoding(h1_parser *p, const char *v, size_t n) {
-    if (memchr(v, ',', n))
-        p->encoding = H1_ENC_CHAIN;   /* the client reads the list from the header block */
-    else if (n == 4 && h1p_ci_eq(v, "gzip", 4))   /* not x-gzip: k6 leaves it alone */
-        p->encoding = H1_ENC_GZIP;
-    else if (n == 7 && h1p_ci_eq(v, "deflate", 7))
-        p->encoding = H1_ENC_DEFLATE;
-    else if (n == 2 && h1p_ci_eq(v, "br", 2))
-        p->encoding = H1_ENC_BR;
-    else if (n == 4 && h1p_ci_eq(v, "zstd", 4))
-        p->encoding = H1_ENC_ZSTD;
-    else
-        p->encoding = H1_ENC_NONE;    /* identity, or a coding we leave alone */
+    if (memchr(v, ',', n)) p->encoding = H1_ENC_CHAIN; /* the client reads the list from the header block */
+    else if (n == 4 && h1p_ci_eq(v, "gzip", 4)) /* not x-gzip: k6 leaves it alone */ p->encoding = H1_ENC_GZIP;
+    else if (n == 7 && h1p_ci_eq(v, "deflate", 7)) p->encoding = H1_ENC_DEFLATE;
+    else if (n == 2 && h1p_ci_eq(v, "br", 2)) p->encoding = H1_ENC_BR;
+    else if (n == 4 && h1p_ci_eq(v, "zstd", 4)) p->encoding = H1_ENC_ZSTD;
+    else p->encoding = H1_ENC_NONE; /* identity, or a coding we leave alone */
 }
 
 /* The bytes Go's textproto takes in a header name: RFC 7230 token bytes
  * (validHeaderFieldByte) and the space it tolerates (its issue 34540). */
 static const unsigned char h1p_name_byte[256] = {
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    1, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
-    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 0,
 };
 
 /* Every byte of a name is one of those: no early exit, eight lookups a
@@ -267,8 +266,7 @@ static int h1p_bad_field(h1_parser *p, size_t end) {
         first = 0;
         s = nl ? nl + 1 : e;
     }
-    return h1p_head_fail(p, "malformed MIME header line: ", b + p->field_start,
-                         (size_t)(o - (b + p->field_start)), 0);
+    return h1p_head_fail(p, "malformed MIME header line: ", b + p->field_start, (size_t)(o - (b + p->field_start)), 0);
 }
 
 /* One header line (no CR LF), checked as Go's textproto.ReadMIMEHeader;
@@ -279,7 +277,7 @@ static inline __attribute__((always_inline)) int h1p_field_line(h1_parser *p, co
     if (h1p_is_ws(l[0])) {
         /* obs-fold: more of the previous field's value */
         if (p->nfields == 0) {
-            if (n > 80) return h1p_head_fail(p, "message too large", NULL, 0, 0);   /* Go reads 80 bytes of it */
+            if (n > 80) return h1p_head_fail(p, "message too large", NULL, 0, 0); /* Go reads 80 bytes of it */
             return h1p_head_fail(p, "malformed MIME header initial line: ", l, n, 0);
         }
         if (!h1p_value_ok(l, n)) return h1p_bad_field(p, (size_t)(l + n - p->hdr->p));
@@ -302,10 +300,18 @@ static inline __attribute__((always_inline)) int h1p_field_line(h1_parser *p, co
     if (!head) return H1P_AGAIN;
     /* dispatch on length first: most headers are rejected by one compare */
     switch (nl) {
-    case 10: if (h1p_name_is(l, "connection", 10)) h1p_connection(p, v, vn); break;
-    case 14: if (h1p_name_is(l, "content-length", 14)) h1p_note_field(p, F_CL, v, vn); break;
-    case 16: if (h1p_name_is(l, "content-encoding", 16)) h1p_content_encoding(p, v, vn); break;
-    case 17: if (h1p_name_is(l, "transfer-encoding", 17)) h1p_note_field(p, F_TE, v, vn); break;
+    case 10:
+        if (h1p_name_is(l, "connection", 10)) h1p_connection(p, v, vn);
+        break;
+    case 14:
+        if (h1p_name_is(l, "content-length", 14)) h1p_note_field(p, F_CL, v, vn);
+        break;
+    case 16:
+        if (h1p_name_is(l, "content-encoding", 16)) h1p_content_encoding(p, v, vn);
+        break;
+    case 17:
+        if (h1p_name_is(l, "transfer-encoding", 17)) h1p_note_field(p, F_TE, v, vn);
+        break;
     }
     return H1P_AGAIN;
 }
@@ -325,7 +331,7 @@ static int h1p_self_append(h1_parser *p, size_t off, size_t n) {
  * Returns how many; -1: no memory. Only for folded fields and error texts. */
 static long h1p_values(h1_parser *p, size_t end, const char *name, size_t nlen) {
     const char *nl = memchr(p->hdr->p, '\n', end);
-    size_t i = nl ? (size_t)(nl - p->hdr->p) + 1 : end;   /* past the status line */
+    size_t i = nl ? (size_t)(nl - p->hdr->p) + 1 : end; /* past the status line */
     long count = 0;
     int in = 0;
     while (i < end) {
@@ -333,14 +339,14 @@ static long h1p_values(h1_parser *p, size_t end, const char *name, size_t nlen) 
         size_t next = le ? (size_t)(le - p->hdr->p) + 1 : end;
         if (!le) le = p->hdr->p + end;
         if (le > l && le[-1] == '\r') le--;
-        if (le == l) break;                                 /* the blank line */
+        if (le == l) break; /* the blank line */
         int cont = h1p_is_ws(*l), was = in;
         const char *colon = cont ? NULL : memchr(l, ':', (size_t)(le - l));
         if (!cont) in = colon && (size_t)(colon - l) == nlen && h1p_ci_eq(l, name, nlen);
         const char *v = cont ? l : colon ? colon + 1 : le, *ve = le;
         while (v < ve && h1p_is_ws(*v)) v++;
         while (ve > v && h1p_is_ws(ve[-1])) ve--;
-        size_t off = (size_t)(v - p->hdr->p), n = (size_t)(ve - v);   /* hdr may move below */
+        size_t off = (size_t)(v - p->hdr->p), n = (size_t)(ve - v); /* hdr may move below */
         if (!cont && was && buf_append(p->hdr, "", 1)) return -1;
         if (!cont && in) count++;
         if (in && ((cont && buf_append(p->hdr, " ", 1)) || h1p_self_append(p, off, n))) return -1;
@@ -365,7 +371,7 @@ static int h1p_content_length(h1_parser *p, const char *v, size_t n) {
     if (n == 0) return h1p_head_fail(p, "invalid empty Content-Length ", v, 0, 1);
     const char *d = v, *e = v + n;
     while (e - d > 1 && *d == '0') d++;
-    if (e - d > 19) return h1p_head_fail(p, "bad Content-Length ", v, n, 1);   /* 10^19 > 2^63 */
+    if (e - d > 19) return h1p_head_fail(p, "bad Content-Length ", v, n, 1); /* 10^19 > 2^63 */
     uint64_t len = 0;
     for (; d < e; d++) {
         unsigned c = (unsigned)(unsigned char)*d - '0';
@@ -396,12 +402,12 @@ static int h1p_framing_slow(h1_parser *p) {
         te = p->hdr->p + end;
         te_len = strlen(te);
         cl = p->hdr->p + mid;
-        const char *rest = cl + strlen(cl) + 1;   /* the other values */
+        const char *rest = cl + strlen(cl) + 1; /* the other values */
         cl_len = strlen(cl);
-        while (cl_len && h1p_is_ws(cl[cl_len - 1])) cl_len--;   /* "5" + a blank continuation */
+        while (cl_len && h1p_is_ws(cl[cl_len - 1])) cl_len--; /* "5" + a blank continuation */
         differ = 0;
         for (const char *v = rest; ncl > 1 && v < p->hdr->p + p->hdr->len; v += strlen(v) + 1) {
-            const char *a = cl, *b = v;            /* TrimString'd, they must be equal */
+            const char *a = cl, *b = v; /* TrimString'd, they must be equal */
             size_t an = cl_len, bn = strlen(v);
             while (an && h1p_is_ws(a[an - 1])) an--;
             while (bn && h1p_is_ws(b[bn - 1])) bn--;
@@ -412,24 +418,25 @@ static int h1p_framing_slow(h1_parser *p) {
         if (p->nte > 1) return h1p_list_fail(p, "too many transfer encodings: ", "transfer-encoding", 17);
         if (te_len != 7 || !h1p_ci_eq(te, "chunked", 7))
             return h1p_head_fail(p, "unsupported transfer encoding: ", te, te_len, 1);
-        p->chunked = 1;                            /* and Content-Length is dropped */
+        p->chunked = 1; /* and Content-Length is dropped */
     }
     if (!p->chunked && p->ncl) {
         int st = p->status;
         if (p->ncl > 1 && differ)
             return h1p_list_fail(p, "http: message cannot contain multiple Content-Length headers; got ",
                                  "content-length", 14);
-        if (p->no_body || !((unsigned)(st - 100) < 100 || st == 204 || st == 304)) rc = h1p_content_length(p, cl, cl_len);
+        if (p->no_body || !((unsigned)(st - 100) < 100 || st == 204 || st == 304))
+            rc = h1p_content_length(p, cl, cl_len);
     }
     if (rc == H1P_AGAIN && p->folded) {
-        p->hdr->len = end;                         /* the scratch values go */
+        p->hdr->len = end; /* the scratch values go */
         p->hdr->p[end] = 0;
     }
     return rc;
 }
 
 static int h1p_framing(h1_parser *p) {
-    if (!(p->folded | p->nte | (p->ncl > 1))) {   /* the usual: one Content-Length at most */
+    if (!(p->folded | p->nte | (p->ncl > 1))) { /* the usual: one Content-Length at most */
         int st = p->status;
         if (p->ncl && (p->no_body || !((unsigned)(st - 100) < 100 || st == 204 || st == 304)))
             return h1p_content_length(p, p->hdr->p + p->cl_off, p->cl_len);
@@ -450,7 +457,7 @@ static void h1p_chunk_line_start(h1_parser *p) {
  * survives the response. */
 static int h1p_headers_end(h1_parser *p) {
     int st = p->status;
-    if (h1p_framing(p) == H1P_ERROR) return H1P_ERROR;   /* Go reads every head's framing, 1xx too */
+    if (h1p_framing(p) == H1P_ERROR) return H1P_ERROR; /* Go reads every head's framing, 1xx too */
     if (st >= 100 && st < 200 && st != 101) {
         /* interim (100 Continue, 103 Early Hints): dropped, final one follows;
          * their bytes count against H1_MAX_HEADER_BYTES, as Go counts them */
@@ -462,7 +469,7 @@ static int h1p_headers_end(h1_parser *p) {
      * close on "close", HTTP/0.x always closes */
     p->keep_alive = !p->conn_close && p->major >= 1 && (p->major > 1 || p->minor >= 1 || p->conn_keep);
     if (p->no_body || st == 204 || st == 304 || st == 101) {
-        if (st == 101) p->keep_alive = 0;     /* the connection is no longer HTTP */
+        if (st == 101) p->keep_alive = 0; /* the connection is no longer HTTP */
         p->state = S_DONE;
     } else if (p->chunked) {
         p->excess = 0;
@@ -494,8 +501,9 @@ static int h1p_head_feed(h1_parser *p, const char *d, size_t len, size_t *pos) {
     /* Go reads at most the limit while reading heads: a head (and the 1xx
      * ones before it) ending within it is fine, one byte more is not */
     if (take > H1_MAX_HEADER_BYTES - p->head_bytes)
-        return h1p_head_fail(p, "net/http: server response headers exceeded " H1P_STR(H1_MAX_HEADER_BYTES)
-                             " bytes; aborted", NULL, 0, 0);
+        return h1p_head_fail(
+            p, "net/http: server response headers exceeded " H1P_STR(H1_MAX_HEADER_BYTES) " bytes; aborted", NULL, 0,
+            0);
     if (buf_append(p->hdr, s, take)) return h1p_fail(p, "out of memory");
     p->head_bytes += take;
     *pos += take;
@@ -534,7 +542,7 @@ static int h1p_chunk_line_end(h1_parser *p) {
     if (!p->ck_cr) return h1p_fail(p, "chunked line ends with bare LF");
     if (p->ck_cr != p->aux) return h1p_fail(p, "invalid CR in chunked line");
     p->excess += (p->aux - 1) + 2;
-    if (!p->ck_semi && p->ck_idx == p->ck_ws) h1p_ck_err(p, CK_EMPTY);   /* blanks only: trimmed away */
+    if (!p->ck_semi && p->ck_idx == p->ck_ws) h1p_ck_err(p, CK_EMPTY); /* blanks only: trimmed away */
     switch (p->ck_err) {
     case CK_INVALID: return h1p_fail(p, "invalid byte in chunk length");
     case CK_TOO_LARGE: return h1p_fail(p, "http chunk length too large");
@@ -543,7 +551,10 @@ static int h1p_chunk_line_end(h1_parser *p) {
     p->excess -= 16 + 2 * p->remaining;
     if ((int64_t)p->excess < 0) p->excess = 0;
     p->aux = 0;
-    if (p->remaining == 0) { p->state = S_TRAILER0; return H1P_AGAIN; }   /* io.EOF wins over the excess */
+    if (p->remaining == 0) {
+        p->state = S_TRAILER0;
+        return H1P_AGAIN;
+    } /* io.EOF wins over the excess */
     if ((int64_t)p->excess > GO_MAX_EXCESS) return h1p_fail(p, "chunked encoding contains too much non-data");
     p->state = S_CHUNK_DATA;
     return H1P_AGAIN;
@@ -554,7 +565,7 @@ static int h1p_chunk_line_end(h1_parser *p) {
  * byte decides, a blank only offends when something but blanks follows it. */
 static int h1p_chunk_line_byte(h1_parser *p, char c) {
     if (c == '\n') return h1p_chunk_line_end(p);
-    if (++p->aux >= GO_BUFIO_SIZE) return h1p_fail(p, "header line too long");   /* bufio.ErrBufferFull */
+    if (++p->aux >= GO_BUFIO_SIZE) return h1p_fail(p, "header line too long"); /* bufio.ErrBufferFull */
     if (c == '\r') {
         if (!p->ck_cr) p->ck_cr = p->aux;
         return H1P_AGAIN;
@@ -606,7 +617,7 @@ static int h1p_trailer_block(h1_parser *p) {
         if (n == 0) break;
         if (h1p_field_line(p, l, n, 0) == H1P_ERROR) return H1P_ERROR;
     }
-    if (i < end) p->keep_alive = 0;            /* bytes after the blank line: Go drops the connection */
+    if (i < end) p->keep_alive = 0; /* bytes after the blank line: Go drops the connection */
     p->hdr->len = start;
     p->hdr->p[start] = 0;
     p->state = S_DONE;
@@ -615,7 +626,7 @@ static int h1p_trailer_block(h1_parser *p) {
 
 static int h1p_trailer_byte(h1_parser *p, char c) {
     if (p->state == S_TRAILER1 && p->hdr->p[p->hdr->len - 1] == '\r' && c == '\n') {
-        p->hdr->p[--p->hdr->len] = 0;          /* CR LF: no trailer */
+        p->hdr->p[--p->hdr->len] = 0; /* CR LF: no trailer */
         p->state = S_DONE;
         return H1P_AGAIN;
     }
@@ -633,23 +644,18 @@ static int h1p_trailer_byte(h1_parser *p, char c) {
 static int h1p_step(h1_parser *p, const char *d, size_t len, size_t *pos) {
     switch (p->state) {
     case S_STATUS:
-    case S_HEADER:
-        return h1p_head_feed(p, d, len, pos);
-    case S_BODY_LEN:
-        return h1p_body_span(p, d, len, pos, S_DONE);
-    case S_CHUNK_DATA:
-        return h1p_body_span(p, d, len, pos, S_CHUNK_END1);
+    case S_HEADER: return h1p_head_feed(p, d, len, pos);
+    case S_BODY_LEN: return h1p_body_span(p, d, len, pos, S_DONE);
+    case S_CHUNK_DATA: return h1p_body_span(p, d, len, pos, S_CHUNK_END1);
     case S_BODY_EOF: {
         size_t from = *pos;
         *pos = len;
         return h1p_deliver(p, d + from, len - from);
     }
-    case S_CHUNK_LINE:
-        return h1p_chunk_line_byte(p, d[(*pos)++]);
-    case S_CHUNK_END1: case S_CHUNK_END2:
-        return h1p_chunk_end_byte(p, d[(*pos)++]);
-    default:
-        return h1p_trailer_byte(p, d[(*pos)++]);
+    case S_CHUNK_LINE: return h1p_chunk_line_byte(p, d[(*pos)++]);
+    case S_CHUNK_END1:
+    case S_CHUNK_END2: return h1p_chunk_end_byte(p, d[(*pos)++]);
+    default: return h1p_trailer_byte(p, d[(*pos)++]);
     }
 }
 
@@ -657,7 +663,10 @@ int h1_parse(h1_parser *p, const char *data, size_t len, size_t *used) {
     size_t pos = 0;
     int rc = H1P_AGAIN;
     for (;;) {
-        if (p->state == S_DONE) { rc = H1P_DONE; break; }
+        if (p->state == S_DONE) {
+            rc = H1P_DONE;
+            break;
+        }
         if (pos == len) break;
         if ((rc = h1p_step(p, data, len, &pos)) == H1P_ERROR) break;
     }

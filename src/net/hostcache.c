@@ -20,7 +20,7 @@ static void host_fail_waiting(h1_host *h, int status) {
     while ((k = h->waiting) != NULL) {
         h1_request *r = k->r;
         conn_detach(k, r);
-        client_conn_close(k);                     /* unlinks it from h->waiting */
+        client_conn_close(k); /* unlinks it from h->waiting */
         client_req_fail(h->c, r, H1_ERR_DNS, 0, "lookup %s: %s", h->name, why);
     }
     h1_lookup *l, *list = h->lwait;
@@ -86,7 +86,7 @@ static void host_resolved(h1_host *h, int status) {
         for (bool first = true; (k = list) != NULL; first = false) {
             list = k->next;
             k->prev = k->next = NULL;
-            if (!first && host_per_request(h)) host_pick(h);   /* a pick per https request */
+            if (!first && host_per_request(h)) host_pick(h); /* a pick per https request */
             http1_conn_connect(k);
         }
         h1_lookup *l, *llist = h->lwait;
@@ -94,12 +94,12 @@ static void host_resolved(h1_host *h, int status) {
         for (bool first = true; (l = llist) != NULL; first = false) {
             llist = l->next_;
             l->host_ = NULL;
-            if (!first && h->naddrs > 1) host_pick(h);   /* dns.select per "dial" */
+            if (!first && h->naddrs > 1) host_pick(h); /* dns.select per "dial" */
             host_lookup_answer(h, l);
             l->done(l, l->ud);
         }
     } else {
-        h->state = HS_NEW;                 /* failures are not cached: ask again next time */
+        h->state = HS_NEW; /* failures are not cached: ask again next time */
         host_fail_waiting(h, status ? status : UV_EAI_NONAME);
     }
 }
@@ -108,14 +108,14 @@ static void host_on_resolved(uv_getaddrinfo_t *g, int status, struct addrinfo *r
     h1_host *h = g->data;
     h1_client *c = h->c;
     if (c->freeing) {
-        host_free(h);                      /* h1_client_free left it to us */
+        host_free(h); /* h1_client_free left it to us */
         uv_freeaddrinfo(res);
         client_unref(c);
         return;
     }
     int n = dialer_test_resolve(h->name, h->namelen, dialer_family(host_dns(c)), h->addrs, MAX_ADDRS);
     h->naddrs = n > 0 ? n : 0;
-    if (n >= 0) status = 0;                /* tests only: C6_TEST_RESOLVE's answer replaces res */
+    if (n >= 0) status = 0; /* tests only: C6_TEST_RESOLVE's answer replaces res */
     for (const struct addrinfo *a = status == 0 && n < 0 ? res : NULL; a && h->naddrs < MAX_ADDRS; a = a->ai_next) {
         if (a->ai_family == AF_INET) memcpy(&h->addrs[h->naddrs++].in4, a->ai_addr, sizeof(struct sockaddr_in));
         else if (a->ai_family == AF_INET6) memcpy(&h->addrs[h->naddrs++].in6, a->ai_addr, sizeof(struct sockaddr_in6));
@@ -140,7 +140,10 @@ int host_resolve(h1_host *h) {
     hints.ai_flags = test ? AI_NUMERICHOST : 0;
     h->gai.data = h;
     int rc = uv_getaddrinfo(h->c->loop, &h->gai, host_on_resolved, test ? "127.0.0.1" : h->name, NULL, &hints);
-    if (rc) { host_fail_waiting(h, rc); return rc; }
+    if (rc) {
+        host_fail_waiting(h, rc);
+        return rc;
+    }
     h->state = HS_RESOLVING;
     h->c->refs++;
     return 0;
@@ -185,8 +188,8 @@ int host_grow(h1_client *c) {
 static int host_valid_name(const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if (!(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z') && !(ch >= '0' && ch <= '9') &&
-            ch != '-' && ch != '.' && ch != '_')
+        if (!(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z') && !(ch >= '0' && ch <= '9') && ch != '-' &&
+            ch != '.' && ch != '_')
             return 0;
     }
     return 1;
@@ -200,7 +203,7 @@ static int host_init_addr(h1_host *h, int ipv6) {
     memset(&s4, 0, sizeof s4);
     const dialer_host *m = h->c->d && h->c->d->nhosts ? dialer_map(h->c->d, h->name, h->namelen, h->port) : NULL;
     h->fixed = 1;
-    if (m) {                               /* options.hosts: no lookup, maybe another port */
+    if (m) { /* options.hosts: no lookup, maybe another port */
         int port = h->port;
         if (m->to_port) h->port = m->to_port;
         host_set_addr(h, &m->to.sa);
@@ -215,10 +218,8 @@ static int host_init_addr(h1_host *h, int ipv6) {
     }
     if (!host_valid_name(h->name, h->namelen)) return -1;
     s4.sin_family = AF_INET;
-    if (h->namelen == 9 && ci_prefix(h->name, "localhost", 9))
-        s4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    else if (inet_pton(AF_INET, h->name, &s4.sin_addr) != 1)
-        return h->fixed = 0;               /* a name: HS_NEW */
+    if (h->namelen == 9 && ci_prefix(h->name, "localhost", 9)) s4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    else if (inet_pton(AF_INET, h->name, &s4.sin_addr) != 1) return h->fixed = 0; /* a name: HS_NEW */
     host_set_addr(h, (struct sockaddr *)&s4);
     return 0;
 }
@@ -226,16 +227,25 @@ static int host_init_addr(h1_host *h, int ipv6) {
 static h1_host *host_new(h1_client *c, const url_parts *u, uint32_t hv) {
     if (u->hostlen > 255) return NULL;
     h1_host *h = calloc(1, sizeof *h);
-    if (!h || !(h->name = strndup(u->host, u->hostlen))) { free(h); return NULL; }
+    if (!h || !(h->name = strndup(u->host, u->hostlen))) {
+        free(h);
+        return NULL;
+    }
     h->c = c;
     h->namelen = u->hostlen;
     h->port = u->port;
     h->tls = u->tls;
-    if (host_init_addr(h, u->ipv6)) { host_free(h); return NULL; }
+    if (host_init_addr(h, u->ipv6)) {
+        host_free(h);
+        return NULL;
+    }
     h->authlen = (size_t)snprintf(h->authority, sizeof h->authority, u->ipv6 ? "[%s]" : "%s", h->name);
     if (u->port != (u->tls ? 443 : 80))
         h->authlen += (size_t)snprintf(h->authority + h->authlen, sizeof h->authority - h->authlen, ":%d", u->port);
-    if (c->nhosts >= c->nbuckets && host_grow(c)) { host_free(h); return NULL; }
+    if (c->nhosts >= c->nbuckets && host_grow(c)) {
+        host_free(h);
+        return NULL;
+    }
     uint32_t b = hv & (uint32_t)(c->nbuckets - 1);
     h->next = c->tab[b];
     c->tab[b] = h;
@@ -283,7 +293,9 @@ void h1_lookup_cancel(h1_client *c, h1_lookup *l) {
     h1_host *h = l->host_;
     if (!h) return;
     for (h1_lookup **pp = &h->lwait; *pp; pp = &(*pp)->next_)
-        if (*pp == l) { *pp = l->next_; break; }
+        if (*pp == l) {
+            *pp = l->next_;
+            break;
+        }
     l->host_ = NULL;
 }
-

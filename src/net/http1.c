@@ -30,7 +30,10 @@ char *http1_put_path(char *o, const h1_request *r) {
     if (!r->need_escape_) return http1_put(o, s, n);
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
-        if (ch > ' ' && ch < 0x7f) { *o++ = (char)ch; continue; }
+        if (ch > ' ' && ch < 0x7f) {
+            *o++ = (char)ch;
+            continue;
+        }
         *o++ = '%';
         *o++ = hex[ch >> 4];
         *o++ = hex[ch & 15];
@@ -87,19 +90,20 @@ static void http1_finish(h1_conn *k, h1_request *r, int keep, int64_t now) {
     const h1_parser *p = &r->parser_;
     if (r->ntlm_user) {
         if (http1_ntlm_next(k, r, keep && !r->no_reuse)) return;
-        if (r->t_auth_sent_) r->t_sent_ = r->t_auth_sent_;   /* waiting spans the handshake */
+        if (r->t_auth_sent_) r->t_sent_ = r->t_auth_sent_; /* waiting spans the handshake */
     }
     r->status = p->status;
-    memcpy(r->proto, "HTTP/1.1", 9);        /* Go's Response.Proto: the status line's */
+    memcpy(r->proto, "HTTP/1.1", 9); /* Go's Response.Proto: the status line's */
     r->proto[5] = (char)('0' + p->major);
     r->proto[7] = (char)('0' + p->minor);
     if (k->tls) r->tls = k->tinfo;
     req_set_timings(r, now);
-    client_body_end(k->c, r);              /* a body that did not decode: H1_ERR_BODY, the connection stays */
+    client_body_end(k->c, r); /* a body that did not decode: H1_ERR_BODY, the connection stays */
     conn_detach(k, r);
-    if (keep && !r->no_reuse) client_pool_put(k, r); else client_conn_close(k);
+    if (keep && !r->no_reuse) client_pool_put(k, r);
+    else client_conn_close(k);
     r->state_ = RQ_IDLE;
-    r->done(r, r->ud);                     /* last: it may start the next request */
+    r->done(r, r->ud); /* last: it may start the next request */
 }
 
 /* params.auth "ntlm" (client.h): r's response on k is complete. A 401 to the
@@ -122,7 +126,7 @@ static int http1_ntlm_next(h1_conn *k, h1_request *r, int keep) {
         }
         return 0;
     }
-    free(k->auth);                         /* a 401: the connection is not (or no longer) authenticated */
+    free(k->auth); /* a 401: the connection is not (or no longer) authenticated */
     k->auth = NULL;
     if (!keep || r->ntlm_step_ == 2 || !ntlm_challenge(r->resp_headers->p, r->resp_headers->len, &chal, &cl)) return 0;
     if (r->ntlm_step_ == 1) {
@@ -146,7 +150,7 @@ static int http1_ntlm_next(h1_conn *k, h1_request *r, int keep) {
  * once more on a new connection. */
 static void http1_retry(h1_conn *k, h1_request *r) {
     h1_client *c = k->c;
-    k->host->closes_idle = 1;              /* look at its connections before reusing them */
+    k->host->closes_idle = 1; /* look at its connections before reusing them */
     conn_detach(k, r);
     client_conn_close(k);
     r->retried_ = 1;
@@ -162,26 +166,31 @@ static int http1_can_retry(h1_conn *k, h1_request *r, int replay_ok) {
 void http1_write_failed(h1_conn *k, int err) {
     h1_request *r = k->r;
     /* a request that never left cannot have been acted on: replay any method */
-    if (http1_can_retry(k, r, !k->wrote_any)) { http1_retry(k, r); return; }
-    client_conn_fail(k, err == UV_ECONNRESET || err == UV_EPIPE ? H1_ERR_RESET : H1_ERR_OTHER, err,
-              "write: %s", uv_strerror(err));
+    if (http1_can_retry(k, r, !k->wrote_any)) {
+        http1_retry(k, r);
+        return;
+    }
+    client_conn_fail(k, err == UV_ECONNRESET || err == UV_EPIPE ? H1_ERR_RESET : H1_ERR_OTHER, err, "write: %s",
+                     uv_strerror(err));
 }
 
 void http1_read_failed(h1_conn *k, int err) {
     h1_request *r = k->r;
     if (err == UV_EOF && h1_parse_eof(&r->parser_) == H1P_DONE) {
-        http1_finish(k, r, 0, clock_now_us());   /* close-delimited body */
+        http1_finish(k, r, 0, clock_now_us()); /* close-delimited body */
         return;
     }
-    if ((err == UV_EOF || err == UV_ECONNRESET) && http1_can_retry(k, r, 0)) { http1_retry(k, r); return; }
-    if (err == UV_EOF)                     /* h1_parse_eof said how the response ended short */
+    if ((err == UV_EOF || err == UV_ECONNRESET) && http1_can_retry(k, r, 0)) {
+        http1_retry(k, r);
+        return;
+    }
+    if (err == UV_EOF) /* h1_parse_eof said how the response ended short */
         client_conn_fail(k, H1_ERR_EOF, 0, "%s", r->bytes_received ? r->parser_.err : "EOF");
-    else
-        client_conn_fail(k, err == UV_ECONNRESET ? H1_ERR_RESET : H1_ERR_OTHER, err, "read: %s", uv_strerror(err));
+    else client_conn_fail(k, err == UV_ECONNRESET ? H1_ERR_RESET : H1_ERR_OTHER, err, "read: %s", uv_strerror(err));
 }
 
 static void http1_parse_failed(h1_conn *k, h1_request *r) {
-    if (r->body_fail_) {                   /* the body stopped: too large, or no memory */
+    if (r->body_fail_) { /* the body stopped: too large, or no memory */
         char msg[sizeof r->errmsg];
         client_body_fail_text(k->c, r, msg, sizeof msg);
         client_conn_fail(k, r->body_fail_, r->body_fail_ == H1_ERR_OTHER ? UV_ENOMEM : 0, "%s", msg);
@@ -189,9 +198,12 @@ static void http1_parse_failed(h1_conn *k, h1_request *r) {
     }
     const h1_parser *p = &r->parser_;
     /* reading the body failed (Go's chunked reader): its text, as k6 shows a body read error */
-    if (!p->head_err) { client_conn_fail(k, H1_ERR_PROTO, 0, "%s", p->err); return; }
-    buf arg = {0};                         /* Go's %q of the bytes the error is about */
-    if (p->err_quote == 2) {               /* %q of a []string: ["a" "b"] */
+    if (!p->head_err) {
+        client_conn_fail(k, H1_ERR_PROTO, 0, "%s", p->err);
+        return;
+    }
+    buf arg = {0};           /* Go's %q of the bytes the error is about */
+    if (p->err_quote == 2) { /* %q of a []string: ["a" "b"] */
         buf_append(&arg, "[", 1);
         for (const char *v = p->err_arg, *e = v + p->err_arg_len; v < e; v += strlen(v) + 1) {
             if (v != p->err_arg) buf_append(&arg, " ", 1);
@@ -207,7 +219,7 @@ static void http1_parse_failed(h1_conn *k, h1_request *r) {
 static void http1_on_alloc(uv_handle_t *h, size_t size, uv_buf_t *b) {
     (void)size;
     h1_conn *k = h->data;
-    b->base = k->c->rbuf;                  /* http1_on_read consumes it before the next read */
+    b->base = k->c->rbuf; /* http1_on_read consumes it before the next read */
     b->len = READ_BUF_SIZE;
 }
 
@@ -221,7 +233,10 @@ int http1_got_bytes(h1_conn *k, const char *p, size_t n) {
     int rc = h1_parse(&r->parser_, p, n, &used);
     r->bytes_received += used;
     if (rc == H1P_AGAIN) return 0;
-    if (rc == H1P_ERROR) { http1_parse_failed(k, r); return 1; }
+    if (rc == H1P_ERROR) {
+        http1_parse_failed(k, r);
+        return 1;
+    }
     /* bytes beyond the response, or a request still going out: not reusable */
     int keep = r->parser_.keep_alive && used == n && !k->writing && !(k->tls && tlsio_pending(k->tls));
     http1_finish(k, r, keep, now);
@@ -231,18 +246,33 @@ int http1_got_bytes(h1_conn *k, const char *p, size_t n) {
 static void http1_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     h1_conn *k = s->data;
     if (n == 0 || k->state == CK_CLOSING) return;
-    if (k->tls) { tlsconn_on_read(k, n, b->base); return; }
-    if (k->state != CK_BUSY) { client_conn_close(k); return; }   /* idle: EOF, error or stray bytes */
-    if (n < 0) { http1_read_failed(k, (int)n); return; }
+    if (k->tls) {
+        tlsconn_on_read(k, n, b->base);
+        return;
+    }
+    if (k->state != CK_BUSY) {
+        client_conn_close(k);
+        return;
+    } /* idle: EOF, error or stray bytes */
+    if (n < 0) {
+        http1_read_failed(k, (int)n);
+        return;
+    }
     http1_got_bytes(k, b->base, (size_t)n);
 }
 
 void http1_on_write(uv_write_t *w, int status) {
     h1_conn *k = w->handle->data;
     k->writing = 0;
-    if (k->tls) { tlsconn_on_write(k, status); return; }
+    if (k->tls) {
+        tlsconn_on_write(k, status);
+        return;
+    }
     if (status == UV_ECANCELED || k->state == CK_CLOSING || !k->r) return;
-    if (status < 0) { http1_write_failed(k, status); return; }
+    if (status < 0) {
+        http1_write_failed(k, status);
+        return;
+    }
     k->r->t_sent_ = clock_now_us();
     k->r->bytes_sent += k->wtotal;
 }
@@ -265,15 +295,23 @@ static void http1_write_rest(h1_conn *k, h1_request *r, size_t hlen, size_t done
         b[nb++] = uv_buf_init((char *)r->body + (done - hlen), (unsigned)(r->body_len - (done - hlen)));
     k->writing = 1;
     int rc = uv_write(&k->req.write, (uv_stream_t *)&k->tcp, b, nb, http1_on_write);
-    if (rc) { k->writing = 0; http1_write_failed(k, rc); }
+    if (rc) {
+        k->writing = 0;
+        http1_write_failed(k, rc);
+    }
 }
 
 void http1_conn_send(h1_conn *k, h1_request *r) {
     ssize_t hlen = http1_serialize(k->c, r);
-    if (hlen < 0) { client_conn_fail(k, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory"); return; }
-    if (k->tls) { tlsconn_send(k, r, (size_t)hlen); return; }
-    uv_buf_t b[2] = { uv_buf_init(k->c->wbuf.p, (unsigned)hlen),
-                      uv_buf_init((char *)r->body, (unsigned)r->body_len) };
+    if (hlen < 0) {
+        client_conn_fail(k, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory");
+        return;
+    }
+    if (k->tls) {
+        tlsconn_send(k, r, (size_t)hlen);
+        return;
+    }
+    uv_buf_t b[2] = {uv_buf_init(k->c->wbuf.p, (unsigned)hlen), uv_buf_init((char *)r->body, (unsigned)r->body_len)};
     unsigned nb = r->has_body && r->body_len ? 2 : 1;
     k->wtotal = (size_t)hlen + (nb == 2 ? r->body_len : 0);
     int n = uv_try_write((uv_stream_t *)&k->tcp, b, nb);
@@ -283,7 +321,10 @@ void http1_conn_send(h1_conn *k, h1_request *r) {
         r->bytes_sent += k->wtotal;
         return;
     }
-    if (n < 0 && n != UV_EAGAIN) { http1_write_failed(k, n); return; }
+    if (n < 0 && n != UV_EAGAIN) {
+        http1_write_failed(k, n);
+        return;
+    }
     http1_write_rest(k, r, (size_t)hlen, n < 0 ? 0 : (size_t)n);
 }
 
@@ -291,33 +332,43 @@ static void http1_conn_ready(h1_conn *k) {
     h1_request *r = k->r;
     if (k->host->tls) {
         int rc = uv_read_start((uv_stream_t *)&k->tcp, http1_on_alloc, http1_on_read);
-        if (rc) { client_conn_fail(k, H1_ERR_OTHER, rc, "read: %s", uv_strerror(rc)); return; }
+        if (rc) {
+            client_conn_fail(k, H1_ERR_OTHER, rc, "read: %s", uv_strerror(rc));
+            return;
+        }
         tlsconn_start(k);
         return;
     }
     r->t_ready_ = clock_now_us();
     k->state = CK_BUSY;
     int rc = uv_read_start((uv_stream_t *)&k->tcp, http1_on_alloc, http1_on_read);
-    if (rc) { client_conn_fail(k, H1_ERR_OTHER, rc, "read: %s", uv_strerror(rc)); return; }
+    if (rc) {
+        client_conn_fail(k, H1_ERR_OTHER, rc, "read: %s", uv_strerror(rc));
+        return;
+    }
     http1_conn_send(k, r);
 }
 
 static void http1_connect_failed(h1_conn *k, int st) {
     h1_request *r = k->r;
     h1_host *h = k->host;
-    enum h1_error e = st == UV_ECONNREFUSED ? H1_ERR_REFUSED
-                    : st == UV_ENETUNREACH ? H1_ERR_NETUNREACH : H1_ERR_CONNECT;
+    enum h1_error e = st == UV_ECONNREFUSED  ? H1_ERR_REFUSED
+                      : st == UV_ENETUNREACH ? H1_ERR_NETUNREACH
+                                             : H1_ERR_CONNECT;
     conn_detach(k, r);
     client_conn_close(k);
-    client_req_fail(k->c, r, e, st, h->addr.sa.sa_family == AF_INET6 ? "dial tcp [%s]:%d: connect: %s"
-                                                              : "dial tcp %s:%d: connect: %s",
-             h->ip, r->remote_port, uv_strerror(st));
+    client_req_fail(k->c, r, e, st,
+                    h->addr.sa.sa_family == AF_INET6 ? "dial tcp [%s]:%d: connect: %s" : "dial tcp %s:%d: connect: %s",
+                    h->ip, r->remote_port, uv_strerror(st));
 }
 
 static void http1_on_connect(uv_connect_t *req, int status) {
     h1_conn *k = req->handle->data;
     if (status == UV_ECANCELED || k->state == CK_CLOSING) return;
-    if (status < 0) { http1_connect_failed(k, status); return; }
+    if (status < 0) {
+        http1_connect_failed(k, status);
+        return;
+    }
     http1_conn_ready(k);
 }
 
@@ -339,7 +390,10 @@ void http1_conn_connect(h1_conn *k) {
         client_req_fail(k->c, r, H1_ERR_BLACKLISTED, 0, "%s", msg);
         return;
     }
-    if ((rc = uv_tcp_init(k->c->loop, &k->tcp)) != 0) { http1_connect_failed(k, rc); return; }
+    if ((rc = uv_tcp_init(k->c->loop, &k->tcp)) != 0) {
+        http1_connect_failed(k, rc);
+        return;
+    }
     k->tcp.data = k;
     k->tcp_open = 1;
     k->nhandles++;
@@ -349,7 +403,7 @@ void http1_conn_connect(h1_conn *k) {
         client_req_fail(k->c, r, H1_ERR_CONNECT, rc, "dial tcp: bind local address: %s", uv_strerror(rc));
         return;
     }
-    uv_tcp_nodelay(&k->tcp, 1);            /* applied when connect creates the socket */
+    uv_tcp_nodelay(&k->tcp, 1); /* applied when connect creates the socket */
     rc = uv_tcp_connect(&k->req.connect, &k->tcp, &k->host->addr.sa, http1_on_connect);
     if (rc) http1_connect_failed(k, rc);
 }

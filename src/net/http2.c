@@ -21,7 +21,7 @@
  * vu's next requests, and the rest of an http.batch while the first one
  * still dials, join it as streams (k->queue until the handshake ends). */
 
-#define H2_RETRIES 1                     /* a refused stream is sent once more, as Go's first retry */
+#define H2_RETRIES 1 /* a refused stream is sent once more, as Go's first retry */
 
 /* Go's http.StatusText, which its HTTP/2 transport puts in Status. */
 static const char *h2_status_text(int code) {
@@ -94,13 +94,14 @@ static void h2_stream_link(h1_conn *k, h1_request *r) {
     if (k->streams) k->streams->sprev_ = r;
     k->streams = r;
     k->nstreams++;
-    r->wire_in_ += k->carry_in;          /* bytes that came while nothing was in flight */
+    r->wire_in_ += k->carry_in; /* bytes that came while nothing was in flight */
     r->bytes_sent += k->carry_out;
     k->carry_in = k->carry_out = 0;
 }
 
 void h2_stream_unlink(h1_conn *k, h1_request *r) {
-    if (r->sprev_) r->sprev_->snext_ = r->snext_; else k->streams = r->snext_;
+    if (r->sprev_) r->sprev_->snext_ = r->snext_;
+    else k->streams = r->snext_;
     if (r->snext_) r->snext_->sprev_ = r->sprev_;
     r->snext_ = r->sprev_ = NULL;
     r->conn_ = NULL;
@@ -118,7 +119,8 @@ void h2_list_add(h1_conn *k) {
 
 static void h2_list_remove(h1_conn *k) {
     if (!k->in_h2list) return;
-    if (k->hprev) k->hprev->hnext = k->hnext; else k->host->h2conns = k->hnext;
+    if (k->hprev) k->hprev->hnext = k->hnext;
+    else k->host->h2conns = k->hnext;
     if (k->hnext) k->hnext->hprev = k->hprev;
     k->hprev = k->hnext = NULL;
     k->in_h2list = 0;
@@ -134,7 +136,7 @@ static int h2_on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void 
     if (!r || f->hd.type != NGHTTP2_HEADERS) return 0;
     if (!r->t_first_) r->t_first_ = clock_now_us();
     r->h2hsize_ = 0;
-    if (r->h2hdr_ == H2H_DONE) return 0;   /* trailers: Go keeps them apart, as Response.Trailer */
+    if (r->h2hdr_ == H2H_DONE) return 0; /* trailers: Go keeps them apart, as Response.Trailer */
     buf_clear(r->resp_headers);
     r->h2hdr_ = H2H_FINAL;
     return 0;
@@ -159,7 +161,10 @@ static int h2_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_
     if (nl == 7 && !memcmp(name, ":status", 7)) {
         int code = 0;
         for (size_t i = 0; i < vl && i < 3; i++) code = code * 10 + (value[i] - '0');
-        if (code < 200) { r->h2hdr_ = H2H_INFO; return 0; }   /* 1xx: skipped, as Go does */
+        if (code < 200) {
+            r->h2hdr_ = H2H_INFO;
+            return 0;
+        } /* 1xx: skipped, as Go does */
         char line[80];
         int n = snprintf(line, sizeof line, "HTTP/2.0 %d %s\r\n", code, h2_status_text(code));
         r->status = code;
@@ -173,7 +178,7 @@ static int h2_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_
     b->len = (size_t)(o - b->p);
     b->p[b->len] = 0;
     if (nl == 16 && !memcmp(name, "content-encoding", 16) && !r->dec_ready_ && r->resp_body) {
-        codec_chain_parse(&r->dec_, (const char *)value, vl, &((h1_conn *)ud)->c->zpool);   /* the first (Header.Get) */
+        codec_chain_parse(&r->dec_, (const char *)value, vl, &((h1_conn *)ud)->c->zpool); /* the first (Header.Get) */
         r->dec_ready_ = 1;
     }
     return 0;
@@ -184,7 +189,12 @@ static int h2_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_
  * fails the stream for it (readMetaFrame: a PROTOCOL_ERROR stream error). */
 static int h2_on_invalid_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t nl,
                                 const uint8_t *value, size_t vl, uint8_t flags, void *ud) {
-    (void)name; (void)nl; (void)value; (void)vl; (void)flags; (void)ud;
+    (void)name;
+    (void)nl;
+    (void)value;
+    (void)vl;
+    (void)flags;
+    (void)ud;
     nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, f->hd.stream_id, NGHTTP2_PROTOCOL_ERROR);
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 }
@@ -203,7 +213,7 @@ static int h2_on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud
     if (r->h2hdr_ == H2H_FINAL) {
         buf_append(r->resp_headers, "\r\n", 2);
         r->h2hdr_ = H2H_DONE;
-        r->dec_ready_ = 1;                 /* no Content-Encoding: identity */
+        r->dec_ready_ = 1; /* no Content-Encoding: identity */
     } else if (r->h2hdr_ == H2H_INFO) {
         r->h2hdr_ = H2H_NONE;
     }
@@ -219,7 +229,8 @@ static int h2_on_data(nghttp2_session *s, uint8_t flags, int32_t sid, const uint
     h1_conn *k = ud;
     h1_request *r = h2_req(s, sid);
     if (!r || !r->resp_body || r->body_fail_ || r->h2hdr_ != H2H_DONE) return 0;
-    if (client_body_in(k->c, r, (const char *)p, n)) nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, sid, NGHTTP2_CANCEL);
+    if (client_body_in(k->c, r, (const char *)p, n))
+        nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, sid, NGHTTP2_CANCEL);
     return 0;
 }
 
@@ -246,7 +257,7 @@ static void h2_success(h1_conn *k, h1_request *r, int64_t now) {
         client_req_redo(c, r);
         return;
     }
-    client_body_end(c, r);                 /* a body that did not decode: H1_ERR_BODY */
+    client_body_end(c, r); /* a body that did not decode: H1_ERR_BODY */
     memcpy(r->proto, "HTTP/2.0", 9);
     r->tls = k->tinfo;
     req_set_timings(r, now);
@@ -259,7 +270,7 @@ static void h2_success(h1_conn *k, h1_request *r, int64_t now) {
 static void h2_stream_failed(h1_conn *k, h1_request *r, uint32_t code, enum h1_error e, int uverr, const char *msg) {
     h1_client *c = k->c;
     if (k->goaway && k->goaway_code == NGHTTP2_NO_ERROR && r->sid_ > k->goaway_last && r->retried_ < H2_RETRIES) {
-        r->retried_++;                     /* a graceful GOAWAY before the stream: it never ran */
+        r->retried_++; /* a graceful GOAWAY before the stream: it never ran */
         client_req_redo(c, r);
     } else if (k->goaway && k->goaway_code != NGHTTP2_NO_ERROR) {
         r->h2_code = k->goaway_code;
@@ -282,7 +293,7 @@ static int h2_on_stream_close(nghttp2_session *s, int32_t sid, uint32_t code, vo
     if (!r) return 0;
     nghttp2_session_set_stream_user_data(s, sid, NULL);
     h2_stream_unlink(k, r);
-    if (r->body_fail_) {                   /* reset by h2_on_data: too large, or no memory */
+    if (r->body_fail_) { /* reset by h2_on_data: too large, or no memory */
         char msg[sizeof r->errmsg];
         client_body_fail_text(k->c, r, msg, sizeof msg);
         client_req_fail(k->c, r, r->body_fail_, r->body_fail_ == H1_ERR_OTHER ? UV_ENOMEM : 0, "%s", msg);
@@ -383,7 +394,10 @@ static int32_t h2_submit(h1_conn *k, h1_request *r) {
         const char *v = colon + 1, *ve = v + strlen(v);
         while (*v == ' ' || *v == '\t') v++;
         while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t')) ve--;
-        if (nl == 4 && ci_prefix(hd, "host", 4)) { h2_nv_set(&nv[2], ":authority", 10, v, (size_t)(ve - v)); continue; }
+        if (nl == 4 && ci_prefix(hd, "host", 4)) {
+            h2_nv_set(&nv[2], ":authority", 10, v, (size_t)(ve - v));
+            continue;
+        }
         if (h2_skip_header(hd, nl)) continue;
         if (nl == 10 && ci_prefix(hd, "user-agent", 10)) ua = 0;
         s = o;
@@ -394,7 +408,7 @@ static int32_t h2_submit(h1_conn *k, h1_request *r) {
         h2_nv_set(&nv[n++], s, nl, v, (size_t)(ve - v));
     }
     if (ua) h2_nv_set(&nv[n++], "user-agent", 10, r->user_agent, strlen(r->user_agent));
-    if (r->ntlm_step_ == 1) {              /* the negotiate message, after "Authorization: " */
+    if (r->ntlm_step_ == 1) { /* the negotiate message, after "Authorization: " */
         static const size_t pre = sizeof "Authorization: " - 1;
         h2_nv_set(&nv[n++], "authorization", 13, ntlm_negotiate_line + pre, strlen(ntlm_negotiate_line) - pre);
     }
@@ -432,7 +446,10 @@ static int h2_flush(h1_conn *k) {
     for (;;) {
         const uint8_t *p;
         ssize_t n = nghttp2_session_mem_send(k->h2, &p);
-        if (n < 0) { h2_lost(k, H1_ERR_H2_CONN, 0, nghttp2_strerror((int)n), 0); return -1; }
+        if (n < 0) {
+            h2_lost(k, H1_ERR_H2_CONN, 0, nghttp2_strerror((int)n), 0);
+            return -1;
+        }
         if (n == 0 || (total && total + (size_t)n > 65536)) {
             if (total && tlsio_write(k->tls, wb->p, total) != TLSIO_OK) {
                 char msg[256];
@@ -443,7 +460,10 @@ static int h2_flush(h1_conn *k) {
             total = 0;
             if (n == 0) break;
         }
-        if (buf_reserve(wb, total + (size_t)n)) { h2_lost(k, H1_ERR_OTHER, UV_ENOMEM, "out of memory", 0); return -1; }
+        if (buf_reserve(wb, total + (size_t)n)) {
+            h2_lost(k, H1_ERR_OTHER, UV_ENOMEM, "out of memory", 0);
+            return -1;
+        }
         memcpy(wb->p + total, p, (size_t)n);
         total += (size_t)n;
     }
@@ -491,11 +511,17 @@ void h2_on_read(h1_conn *k, ssize_t n, const char *p) {
         return;
     }
     tlsconn_count_in(k, (size_t)n);
-    if (tlsio_feed(k->tls, p, (size_t)n)) { h2_lost(k, H1_ERR_OTHER, UV_ENOMEM, "out of memory", 0); goto out; }
+    if (tlsio_feed(k->tls, p, (size_t)n)) {
+        h2_lost(k, H1_ERR_OTHER, UV_ENOMEM, "out of memory", 0);
+        goto out;
+    }
     for (;;) {
         int m = tlsio_read(k->tls, c->rbuf, READ_BUF_SIZE);
         if (m == TLSIO_AGAIN) break;
-        if (m == TLSIO_CLOSED) { h2_lost(k, H1_ERR_EOF, 0, "http2: client connection lost", 0); goto out; }
+        if (m == TLSIO_CLOSED) {
+            h2_lost(k, H1_ERR_EOF, 0, "http2: client connection lost", 0);
+            goto out;
+        }
         if (m == TLSIO_ERR) {
             char msg[256];
             int code = tlsio_error(k->tls, msg, sizeof msg);
@@ -511,10 +537,9 @@ void h2_on_read(h1_conn *k, ssize_t n, const char *p) {
         }
     }
     if (h2_flush(k) == 0) {
-        if (!nghttp2_session_want_read(k->h2) && k->nstreams)   /* the session ended (a protocol error) */
+        if (!nghttp2_session_want_read(k->h2) && k->nstreams) /* the session ended (a protocol error) */
             h2_lost(k, H1_ERR_H2_CONN, 0, "http2: connection error: the session was terminated", 0);
-        else
-            h2_settle(k);
+        else h2_settle(k);
     }
 out:
     h2_deliver(c);
@@ -527,7 +552,10 @@ void h2_ready(h1_conn *k) {
     h1_host *h = k->host;
     memcpy(k->ip, r->remote_ip, sizeof k->ip);
     k->port = r->remote_port;
-    if (h2_begin(k)) { client_conn_fail(k, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory"); return; }
+    if (h2_begin(k)) {
+        client_conn_fail(k, H1_ERR_OTHER, UV_ENOMEM, "%s", "out of memory");
+        return;
+    }
     h->h2 = 1;
     k->state = CK_H2;
     k->r = NULL;
@@ -574,7 +602,10 @@ void h2_join(h1_conn *k, h1_request *r, int64_t now) {
 void h2_drop(h1_conn *k, h1_request *r) {
     if (!k->h2) {
         for (h1_request **pp = &k->queue; *pp; pp = &(*pp)->snext_)
-            if (*pp == r) { *pp = r->snext_; break; }
+            if (*pp == r) {
+                *pp = r->snext_;
+                break;
+            }
         r->snext_ = NULL;
         r->conn_ = NULL;
         return;
@@ -611,7 +642,7 @@ void h2_close(h1_conn *k) {
     h1_request *r;
     h2_list_remove(k);
     if (!k->c->freeing) h2_requeue(k);
-    while ((r = k->streams) != NULL) {     /* none normally: h2_lost and h2_drop took them */
+    while ((r = k->streams) != NULL) { /* none normally: h2_lost and h2_drop took them */
         h2_stream_unlink(k, r);
         client_req_fail(k->c, r, H1_ERR_OTHER, 0, "%s", "http2: client connection lost");
     }
@@ -630,4 +661,3 @@ void h2_requeue(h1_conn *k) {
         client_req_redo(k->c, q);
     }
 }
-

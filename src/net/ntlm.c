@@ -22,12 +22,16 @@ enum { NTLM_UNICODE = 0x1, NTLM_OEM = 0x2, NTLM_OFFERED = 0x00088207 };
 static pthread_once_t ntlm_once = PTHREAD_ONCE_INIT;
 static EVP_MD *ntlm_md4;
 
-static void ntlm_load(void) {
-    ntlm_md4 = EVP_MD_fetch(ossl_legacy_ctx(), "MD4", NULL);
-}
+static void ntlm_load(void) { ntlm_md4 = EVP_MD_fetch(ossl_legacy_ctx(), "MD4", NULL); }
 
-static void ntlm_put16(uint8_t *p, unsigned v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
-static void ntlm_put32(uint8_t *p, uint32_t v) { ntlm_put16(p, v & 0xffff); ntlm_put16(p + 2, v >> 16); }
+static void ntlm_put16(uint8_t *p, unsigned v) {
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static void ntlm_put32(uint8_t *p, uint32_t v) {
+    ntlm_put16(p, v & 0xffff);
+    ntlm_put16(p + 2, v >> 16);
+}
 static unsigned ntlm_get16(const uint8_t *p) { return (unsigned)p[0] | (unsigned)p[1] << 8; }
 static uint32_t ntlm_get32(const uint8_t *p) { return ntlm_get16(p) | (uint32_t)ntlm_get16(p + 2) << 16; }
 
@@ -42,7 +46,10 @@ static int ntlm_utf16le(buf *out, const char *s, size_t n, int upper) {
         else if (more) {
             cp &= 0x3fu >> more;
             for (int i = 0; i < more; i++) {
-                if (p >= e || (*p & 0xc0) != 0x80) { cp = 0xfffd; break; }
+                if (p >= e || (*p & 0xc0) != 0x80) {
+                    cp = 0xfffd;
+                    break;
+                }
                 cp = cp << 6 | (*p++ & 0x3f);
             }
         }
@@ -82,7 +89,9 @@ int ntlm_nt_hash(const char *pass, uint8_t out[16]) {
 
 int ntlm_v2_hash(const uint8_t nt[16], const char *user, size_t ul, const char *domain, size_t dl, uint8_t out[16]) {
     buf u = {0};
-    int rc = ntlm_utf16le(&u, user, ul, 1) || ntlm_utf16le(&u, domain, dl, 0) ? -1 : ntlm_hmac_md5(nt, 16, u.p ? u.p : "", u.len, out);
+    int rc = ntlm_utf16le(&u, user, ul, 1) || ntlm_utf16le(&u, domain, dl, 0)
+                 ? -1
+                 : ntlm_hmac_md5(nt, 16, u.p ? u.p : "", u.len, out);
     buf_free(&u);
     return rc;
 }
@@ -185,7 +194,7 @@ int ntlm_authenticate_line(const char *user, const char *pass, const char *chal,
     size_t nl = strlen(name), dl = sep ? (size_t)(sep - user) : 0;
     uint8_t hash[16], key[16], client[8], lm[24];
     uint64_t t = ntlm_av_timestamp(info, info_len);
-    if (!t) t = ((uint64_t)time(NULL) + 11644473600u) * 10000000u;   /* 100 ns since 1601 */
+    if (!t) t = ((uint64_t)time(NULL) + 11644473600u) * 10000000u; /* 100 ns since 1601 */
     if (RAND_bytes(client, sizeof client) != 1 || ntlm_nt_hash(pass, hash) ||
         ntlm_v2_hash(hash, name, nl, domain, dl, key) ||
         ntlm_v2_response(key, msg + 24, client, t, info, info_len, &nt, lm))

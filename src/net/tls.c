@@ -39,12 +39,13 @@ static int tls_config_versions(const c6_options *o, tls_config *t, char *err, si
     int lo = o->tls_version_min ? tls_version_from_name(o->tls_version_min) : 0;
     int hi = o->tls_version_max ? tls_version_from_name(o->tls_version_max) : 0;
     if (lo && hi && lo > hi)
-        return err_set(err, errlen, "options.tlsVersion: min (%s) is newer than max (%s)",
-                       o->tls_version_min, o->tls_version_max);
+        return err_set(err, errlen, "options.tlsVersion: min (%s) is newer than max (%s)", o->tls_version_min,
+                       o->tls_version_max);
     if (hi == 0x0300)
-        return err_set(err, errlen, "options.tlsVersion: ssl3.0 is not supported by c6's TLS library "
-                                    "(OpenSSL 3); the oldest version it speaks is tls1.0");
-    t->min_version = lo == 0x0300 ? 0x0301 : lo;   /* ssl3.0 as the lower bound: the oldest there is */
+        return err_set(err, errlen,
+                       "options.tlsVersion: ssl3.0 is not supported by c6's TLS library "
+                       "(OpenSSL 3); the oldest version it speaks is tls1.0");
+    t->min_version = lo == 0x0300 ? 0x0301 : lo; /* ssl3.0 as the lower bound: the oldest there is */
     t->max_version = hi;
     return 0;
 }
@@ -57,7 +58,7 @@ static void tls_config_suites(const c6_options *o, tls_config *t) {
     if (!o->tls_cipher_suites_set) return;
     for (size_t i = 0; i < o->ntls_cipher_suites; i++) {
         const tls_suite *s = tls_suite_by_name(o->tls_cipher_suites[i]);
-        if (!s) continue;   /* options.c rejected unknown names */
+        if (!s) continue; /* options.c rejected unknown names */
         tls_list_add(tls_suite_is13(s) ? &t->tls13_ciphers : &t->cipher_list, s->ossl);
     }
 }
@@ -69,8 +70,7 @@ static int tls_check_pair(const c6_tls_auth *a, size_t i, char *err, size_t errl
     BIO *cb = BIO_new_mem_buf(a->cert, -1), *kb = BIO_new_mem_buf(a->key, -1);
     X509 *x = cb ? PEM_read_bio_X509(cb, NULL, NULL, NULL) : NULL;
     EVP_PKEY *k = kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, a->password ? a->password : (char *)"") : NULL;
-    if (!x)
-        rc = err_set(err, errlen, "options.tlsAuth[%zu].cert: not a PEM certificate", i);
+    if (!x) rc = err_set(err, errlen, "options.tlsAuth[%zu].cert: not a PEM certificate", i);
     else if (!k)
         rc = err_set(err, errlen, "options.tlsAuth[%zu].key: not a PEM private key%s", i,
                      a->password ? " (or a wrong password)" : " (an encrypted key needs `password`)");
@@ -111,11 +111,13 @@ static const char *tls_env(char *const *envp, const char *key) {
 tls_config *tls_config_new(const c6_options *o, char *const *envp, char *err, size_t errlen) {
     if (err && errlen) err[0] = 0;
     const char *ca_file = tls_env(envp, "SSL_CERT_FILE"), *ca_dir = tls_env(envp, "SSL_CERT_DIR");
-    if (!o->tls_version_set && !o->tls_cipher_suites_set && !(o->tls_auth_set && o->ntls_auth) &&
-        !ca_file && !ca_dir)
+    if (!o->tls_version_set && !o->tls_cipher_suites_set && !(o->tls_auth_set && o->ntls_auth) && !ca_file && !ca_dir)
         return NULL;
     tls_config *t = calloc(1, sizeof *t);
-    if (!t) { err_set(err, errlen, "out of memory"); return NULL; }
+    if (!t) {
+        err_set(err, errlen, "out of memory");
+        return NULL;
+    }
     if (tls_config_versions(o, t, err, errlen) || tls_config_certs(o, t, err, errlen)) {
         tls_config_free(t);
         return NULL;
@@ -184,11 +186,11 @@ static int64_t tls_asn1_unix(const ASN1_GENERALIZEDTIME *t) {
 
 static const char *tls_revocation_reason(int r) {
     static const char *const names[] = {
-        "unspecified", "key_compromise", "ca_compromise", "affiliation_changed", "superseded",
-        "cessation_of_operation", "certificate_hold", "", "remove_from_crl", "privilege_withdrawn",
-        "aa_compromise",
+        "unspecified",     "key_compromise",         "ca_compromise",    "affiliation_changed",
+        "superseded",      "cessation_of_operation", "certificate_hold", "",
+        "remove_from_crl", "privilege_withdrawn",    "aa_compromise",
     };
-    if (r < 0) r = 0;   /* not revoked: Go's zero value, "unspecified" */
+    if (r < 0) r = 0; /* not revoked: Go's zero value, "unspecified" */
     return r < (int)(sizeof names / sizeof names[0]) ? names[r] : "";
 }
 
@@ -198,8 +200,8 @@ static const char *tls_revocation_reason(int r) {
 static void tls_parse_ocsp(const unsigned char *der, long len, tls_ocsp *o) {
     const unsigned char *p = der;
     OCSP_RESPONSE *resp = d2i_OCSP_RESPONSE(NULL, &p, len);
-    OCSP_BASICRESP *bs = resp && OCSP_response_status(resp) == OCSP_RESPONSE_STATUS_SUCCESSFUL
-                             ? OCSP_response_get1_basic(resp) : NULL;
+    OCSP_BASICRESP *bs =
+        resp && OCSP_response_status(resp) == OCSP_RESPONSE_STATUS_SUCCESSFUL ? OCSP_response_get1_basic(resp) : NULL;
     OCSP_SINGLERESP *sr = bs ? OCSP_resp_get0(bs, 0) : NULL;
     if (sr) {
         int reason = -1;
@@ -223,13 +225,15 @@ static int tls_ocsp_index = -1;
 static const tls_ocsp TLS_OCSP_UNKNOWN = {0, 0, 0, 0, "unknown", ""};
 
 static void tls_ocsp_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
-    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+    (void)parent;
+    (void)ad;
+    (void)idx;
+    (void)argl;
+    (void)argp;
     free(ptr);
 }
 
-static void tls_ocsp_index_init(void) {
-    tls_ocsp_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, tls_ocsp_free);
-}
+static void tls_ocsp_index_init(void) { tls_ocsp_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, tls_ocsp_free); }
 
 static const tls_ocsp *tls_session_ocsp(SSL *ssl) {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -239,13 +243,13 @@ static const tls_ocsp *tls_session_ocsp(SSL *ssl) {
     if (o) return o;
     const unsigned char *der = NULL;
     long len = SSL_get_tlsext_status_ocsp_resp(ssl, &der);
-    if (!der || len <= 0) return &TLS_OCSP_UNKNOWN;   /* nothing stapled: nothing to keep */
+    if (!der || len <= 0) return &TLS_OCSP_UNKNOWN; /* nothing stapled: nothing to keep */
     o = malloc(sizeof *o);
     if (!o) return &TLS_OCSP_UNKNOWN;
     *o = TLS_OCSP_UNKNOWN;
     tls_parse_ocsp(der, len, o);
     if (!SSL_set_ex_data(ssl, tls_ocsp_index, o)) {
-        static __thread tls_ocsp last;   /* not kept: hand out a copy */
+        static __thread tls_ocsp last; /* not kept: hand out a copy */
         last = *o;
         free(o);
         return &last;
@@ -268,7 +272,7 @@ void tls_read_ssl(SSL *ssl, tls_info *out) {
         const char *name = NULL;
         const tls_suite *s = tls_suite_by_id(id);
         if (s) name = s->go;
-        if (!name) name = SSL_CIPHER_standard_name(c);   /* outside k6's list: the IANA name */
+        if (!name) name = SSL_CIPHER_standard_name(c); /* outside k6's list: the IANA name */
         snprintf(out->cipher, sizeof out->cipher, "%s", name ? name : "");
     }
     out->ocsp = *tls_session_ocsp(ssl);
@@ -278,7 +282,9 @@ void tls_read_ssl(SSL *ssl, tls_info *out) {
 
 /* OpenSSL's alert wording -> Go's, where they differ. */
 static const char *tls_go_alert(const char *ossl, size_t n) {
-    static const struct { const char *ossl, *go; } map[] = {
+    static const struct {
+        const char *ossl, *go;
+    } map[] = {
         {"unknown ca", "unknown certificate authority"},
         {"certificate expired", "expired certificate"},
         {"certificate revoked", "revoked certificate"},
@@ -312,21 +318,15 @@ static int tls_verify_error(long vr, char *msg, size_t n) {
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-        snprintf(msg, n, "x509: unknown authority");
-        return 1310;
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE: snprintf(msg, n, "x509: unknown authority"); return 1310;
     case X509_V_ERR_HOSTNAME_MISMATCH:
-    case X509_V_ERR_IP_ADDRESS_MISMATCH:
-        snprintf(msg, n, "x509: certificate doesn't match hostname");
-        return 1311;
+    case X509_V_ERR_IP_ADDRESS_MISMATCH: snprintf(msg, n, "x509: certificate doesn't match hostname"); return 1311;
     case X509_V_ERR_CERT_HAS_EXPIRED:
     case X509_V_ERR_CERT_NOT_YET_VALID:
         /* Go's CertificateInvalidError: no code of its own in k6 */
         snprintf(msg, n, "x509: certificate has expired or is not yet valid");
         return 1000;
-    default:
-        snprintf(msg, n, "tls: failed to verify certificate: %s", X509_verify_cert_error_string(vr));
-        return 1300;
+    default: snprintf(msg, n, "tls: failed to verify certificate: %s", X509_verify_cert_error_string(vr)); return 1300;
     }
 }
 

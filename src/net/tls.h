@@ -20,10 +20,10 @@ struct c6_options;
 /* ---- run-wide configuration ---- */
 
 typedef struct tls_cert {
-    char **domains;               /* hosts this certificate is sent to (none: any host) */
+    char **domains; /* hosts this certificate is sent to (none: any host) */
     size_t ndomains;
-    char *cert, *key;             /* PEM */
-    char *password;               /* the key's passphrase, or NULL */
+    char *cert, *key; /* PEM */
+    char *password;   /* the key's passphrase, or NULL */
 } tls_cert;
 
 typedef struct tls_config {
@@ -32,7 +32,7 @@ typedef struct tls_config {
     char *tls13_ciphers;          /* TLS 1.3 suites; NULL: default */
     tls_cert *certs;              /* options.tlsAuth, in order */
     size_t ncerts;
-    char *ca_file, *ca_dir;       /* SSL_CERT_FILE / SSL_CERT_DIR, as Go reads them */
+    char *ca_file, *ca_dir; /* SSL_CERT_FILE / SSL_CERT_DIR, as Go reads them */
 } tls_config;
 
 /* Builds the configuration from tlsVersion, tlsCipherSuites and tlsAuth
@@ -50,14 +50,14 @@ int tls_cert_index(const tls_config *t, const char *host, size_t hl);
 /* ---- what a hop's session says ---- */
 
 typedef struct tls_ocsp {
-    int64_t produced_at, this_update, next_update, revoked_at;   /* Unix ms; 0: none */
-    const char *status;           /* "good", "revoked", "unknown", "server_failed"; "" no TLS */
-    const char *revocation_reason;/* k6's name, "" when not revoked */
+    int64_t produced_at, this_update, next_update, revoked_at; /* Unix ms; 0: none */
+    const char *status;            /* "good", "revoked", "unknown", "server_failed"; "" no TLS */
+    const char *revocation_reason; /* k6's name, "" when not revoked */
 } tls_ocsp;
 
 typedef struct tls_info {
-    int version;                  /* 0x0303..; 0: no TLS session seen */
-    char cipher[64];              /* Go's suite name */
+    int version;     /* 0x0303..; 0: no TLS session seen */
+    char cipher[64]; /* Go's suite name */
     tls_ocsp ocsp;
 } tls_info;
 

@@ -51,10 +51,16 @@ int tlsconn_flush(h1_conn *k) {
     if (k->writing) return 1;
     size_t n;
     int rc = tlsconn_push(k->tls, (uv_stream_t *)&k->tcp, &k->wpend, &k->req.write, http1_on_write, &n);
-    if (!n) return 0;                          /* nothing was waiting */
+    if (!n) return 0; /* nothing was waiting */
     tlsconn_count_out(k, n);
-    if (rc == 0) { k->wrote_any = 1; return 0; }
-    if (rc < 0) { tlsconn_io_failed(k, rc); return -1; }
+    if (rc == 0) {
+        k->wrote_any = 1;
+        return 0;
+    }
+    if (rc < 0) {
+        tlsconn_io_failed(k, rc);
+        return -1;
+    }
     if (rc == 2) k->wrote_any = 1;
     k->writing = 1;
     return 1;
@@ -62,7 +68,10 @@ int tlsconn_flush(h1_conn *k) {
 
 void tlsconn_on_write(h1_conn *k, int status) {
     if (status == UV_ECANCELED || k->state == CK_CLOSING) return;
-    if (status < 0) { tlsconn_io_failed(k, status); return; }
+    if (status < 0) {
+        tlsconn_io_failed(k, status);
+        return;
+    }
     if (tlsconn_flush(k) != 0) return;
     h1_request *r = k->r;
     if (r && k->state == CK_BUSY && !r->t_sent_) r->t_sent_ = clock_now_us();
@@ -82,7 +91,10 @@ void tlsconn_send(h1_conn *k, h1_request *r, size_t hlen) {
         rc = tlsio_write(k->tls, wb->p, hlen);
         if (rc == TLSIO_OK && blen) rc = tlsio_write(k->tls, r->body, blen);
     }
-    if (rc != TLSIO_OK) { tlsconn_fail(k); return; }
+    if (rc != TLSIO_OK) {
+        tlsconn_fail(k);
+        return;
+    }
     if (tlsconn_flush(k) == 0) r->t_sent_ = clock_now_us();
 }
 
@@ -90,15 +102,18 @@ void tlsconn_send(h1_conn *k, h1_request *r, size_t hlen) {
 static void tlsconn_step(h1_conn *k) {
     int rc = tlsio_handshake(k->tls);
     if (rc == TLSIO_ERR) {
-        tlsconn_flush(k);                      /* the alert, if any: best effort */
+        tlsconn_flush(k); /* the alert, if any: best effort */
         if (k->state != CK_CLOSING) tlsconn_fail(k);
         return;
     }
     if (tlsconn_flush(k) < 0 || rc == TLSIO_AGAIN) return;
     h1_request *r = k->r;
     tlsio_info(k->tls, &k->tinfo);
-    if (tlsio_alpn_is(k->tls, "h2")) { h2_ready(k); return; }
-    if (k->in_h2list || k->queue) {        /* the host speaks HTTP/1.1 now: one request per connection */
+    if (tlsio_alpn_is(k->tls, "h2")) {
+        h2_ready(k);
+        return;
+    }
+    if (k->in_h2list || k->queue) { /* the host speaks HTTP/1.1 now: one request per connection */
         k->host->h2 = 0;
         h2_requeue(k);
     }
@@ -149,7 +164,10 @@ void tlsconn_start(h1_conn *k) {
  * being served; otherwise (idle: close_notify, stray bytes) the end of k. */
 static int tlsconn_got(void *ud, const char *p, size_t n) {
     h1_conn *k = ud;
-    if (k->state != CK_BUSY) { client_conn_close(k); return 1; }
+    if (k->state != CK_BUSY) {
+        client_conn_close(k);
+        return 1;
+    }
     return http1_got_bytes(k, p, n);
 }
 
@@ -164,11 +182,14 @@ static void tlsconn_drain(h1_conn *k) {
         else tlsconn_fail(k);
         return;
     }
-    tlsconn_flush(k);                          /* post-handshake replies (key update) */
+    tlsconn_flush(k); /* post-handshake replies (key update) */
 }
 
 void tlsconn_on_read(h1_conn *k, ssize_t n, const char *p) {
-    if (k->state == CK_H2) { h2_on_read(k, n, p); return; }
+    if (k->state == CK_H2) {
+        h2_on_read(k, n, p);
+        return;
+    }
     if (n < 0) {
         if (k->state == CK_HANDSHAKE) {
             char msg[256];
@@ -208,4 +229,3 @@ void tlsconn_count_out(h1_conn *k, size_t n) {
     else if (k->streams) k->streams->bytes_sent += n;
     else if (k->h2) k->carry_out += n;
 }
-

@@ -13,7 +13,7 @@
 #include "net/tlsio.h"
 #include "util/buf.h"
 
-enum { TLSCONN_HANDSHAKE_FAILED = 1300 };   /* k6's TLS handshake error code */
+enum { TLSCONN_HANDSHAKE_FAILED = 1300 }; /* k6's TLS handshake error code */
 
 /* A session to host[0..hl) (a name or an IP literal without brackets) on
  * c's context, built on first use from h1_client_set_tls's options. ALPN
@@ -44,8 +44,14 @@ static inline int tlsconn_push(tlsio *t, uv_stream_t *s, buf *pend, uv_write_t *
     uv_buf_t b = uv_buf_init((char *)p, (unsigned)n);
     int w = uv_try_write(s, &b, 1);
     if (w == UV_EAGAIN) w = 0;
-    if (w < 0) { tlsio_out_sent(t); return w; }
-    if ((size_t)w == n) { tlsio_out_sent(t); return 0; }
+    if (w < 0) {
+        tlsio_out_sent(t);
+        return w;
+    }
+    if ((size_t)w == n) {
+        tlsio_out_sent(t);
+        return 0;
+    }
     buf_clear(pend);
     int oom = buf_append(pend, p + w, n - (size_t)w);
     tlsio_out_sent(t);

@@ -17,39 +17,35 @@
 
 struct tlsio_ctx {
     SSL_CTX *ssl;
-    const tls_config *cfg;       /* tlsAuth domains; the run's, outlives the context */
-    X509 **certs;                /* cfg->certs parsed, same order */
+    const tls_config *cfg; /* tlsAuth domains; the run's, outlives the context */
+    X509 **certs;          /* cfg->certs parsed, same order */
     EVP_PKEY **keys;
     size_t ncerts;
 };
 
 struct tlsio {
     SSL *ssl;
-    BIO *in, *out;               /* owned by ssl */
-    SSL_SESSION **cache;         /* the caller's session slot, or NULL */
-    long verify;                 /* SSL_get_verify_result at the failure */
-    char err[200];               /* OpenSSL's reason for the failure */
+    BIO *in, *out;       /* owned by ssl */
+    SSL_SESSION **cache; /* the caller's session slot, or NULL */
+    long verify;         /* SSL_get_verify_result at the failure */
+    char err[200];       /* OpenSSL's reason for the failure */
 };
 
 /* ---- the session cache: new tickets go to the connection's slot ---- */
 
 static int tlsio_index = -1;
 
-static void tlsio_index_init(void) {
-    tlsio_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
-}
+static void tlsio_index_init(void) { tlsio_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL); }
 
 static int tlsio_new_session(SSL *ssl, SSL_SESSION *s) {
     tlsio *t = SSL_get_ex_data(ssl, tlsio_index);
     if (!t || !t->cache || !SSL_SESSION_is_resumable(s)) return 0;
     SSL_SESSION_free(*t->cache);
     *t->cache = s;
-    return 1;                    /* the slot owns the reference now */
+    return 1; /* the slot owns the reference now */
 }
 
-void tlsio_session_free(SSL_SESSION *s) {
-    SSL_SESSION_free(s);
-}
+void tlsio_session_free(SSL_SESSION *s) { SSL_SESSION_free(s); }
 
 /* ---- context ---- */
 
@@ -84,7 +80,8 @@ static int tlsio_ctx_certs(tlsio_ctx *x, const tls_config *cfg, char *err, size_
 static int tlsio_ctx_trust(tlsio_ctx *x, const tls_config *cfg, char *err, size_t n) {
     const char *file = cfg ? cfg->ca_file : NULL, *dir = cfg ? cfg->ca_dir : NULL;
     if (!file && !dir) {
-        if (SSL_CTX_set_default_verify_paths(x->ssl) != 1) return tlsio_fail(err, n, "cannot load the system's CA certificates");
+        if (SSL_CTX_set_default_verify_paths(x->ssl) != 1)
+            return tlsio_fail(err, n, "cannot load the system's CA certificates");
         return 0;
     }
     if (SSL_CTX_load_verify_locations(x->ssl, file, dir) != 1) {
@@ -107,7 +104,7 @@ static int tlsio_ctx_setup(tlsio_ctx *x, const tls_config *cfg, bool insecure, c
     if (cfg && cfg->tls13_ciphers && SSL_CTX_set_ciphersuites(s, cfg->tls13_ciphers) != 1)
         return tlsio_fail(err, n, "options.tlsCipherSuites");
     if (alpn && SSL_CTX_set_alpn_protos(s, alpn, (unsigned)alpn_len) != 0) return tlsio_fail(err, n, "ALPN");
-    SSL_CTX_set_tlsext_status_type(s, TLSEXT_STATUSTYPE_ocsp);   /* Go's client asks for stapling too */
+    SSL_CTX_set_tlsext_status_type(s, TLSEXT_STATUSTYPE_ocsp); /* Go's client asks for stapling too */
     SSL_CTX_set_session_cache_mode(s, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_sess_set_new_cb(s, tlsio_new_session);
     SSL_CTX_set_verify(s, insecure ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, NULL);
@@ -115,8 +112,8 @@ static int tlsio_ctx_setup(tlsio_ctx *x, const tls_config *cfg, bool insecure, c
     return tlsio_ctx_certs(x, cfg, err, n);
 }
 
-tlsio_ctx *tlsio_ctx_new(const tls_config *cfg, bool insecure, const unsigned char *alpn, size_t alpn_len,
-                         char *err, size_t errlen) {
+tlsio_ctx *tlsio_ctx_new(const tls_config *cfg, bool insecure, const unsigned char *alpn, size_t alpn_len, char *err,
+                         size_t errlen) {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, tlsio_index_init);
     tlsio_ctx *x = calloc(1, sizeof *x);
@@ -154,7 +151,7 @@ static int tlsio_peer(SSL *ssl, const char *host, size_t hl) {
     memcpy(name, host, hl);
     name[hl] = 0;
     unsigned char a[16];
-    if (inet_pton(AF_INET, name, a) == 1 || inet_pton(AF_INET6, name, a) == 1)   /* no SNI for addresses */
+    if (inet_pton(AF_INET, name, a) == 1 || inet_pton(AF_INET6, name, a) == 1) /* no SNI for addresses */
         return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), name) == 1 ? 0 : -1;
     if (SSL_set_tlsext_host_name(ssl, name) != 1) return -1;
     return SSL_set1_host(ssl, name) == 1 ? 0 : -1;
@@ -170,7 +167,7 @@ tlsio *tlsio_new(tlsio_ctx *x, const char *host, size_t hl, SSL_SESSION **cache)
         BIO_free(out);
         goto fail;
     }
-    SSL_set_bio(t->ssl, in, out);          /* the SSL owns them from here */
+    SSL_set_bio(t->ssl, in, out); /* the SSL owns them from here */
     t->in = in;
     t->out = out;
     SSL_set_connect_state(t->ssl);
@@ -193,7 +190,7 @@ int tlsio_set_alpn(tlsio *t, const unsigned char *alpn, size_t alpn_len) {
 
 void tlsio_free(tlsio *t) {
     if (!t) return;
-    SSL_free(t->ssl);            /* and its BIOs */
+    SSL_free(t->ssl); /* and its BIOs */
     free(t);
 }
 
@@ -211,9 +208,7 @@ static int tlsio_failed(tlsio *t, int ret) {
     return TLSIO_ERR;
 }
 
-int tlsio_feed(tlsio *t, const void *p, size_t n) {
-    return n == 0 || BIO_write(t->in, p, (int)n) == (int)n ? 0 : -1;
-}
+int tlsio_feed(tlsio *t, const void *p, size_t n) { return n == 0 || BIO_write(t->in, p, (int)n) == (int)n ? 0 : -1; }
 
 int tlsio_handshake(tlsio *t) {
     int rc = SSL_do_handshake(t->ssl);
@@ -225,9 +220,7 @@ int tlsio_read(tlsio *t, void *p, size_t n) {
     return rc > 0 ? rc : tlsio_failed(t, rc);
 }
 
-bool tlsio_pending(tlsio *t) {
-    return SSL_pending(t->ssl) > 0;
-}
+bool tlsio_pending(tlsio *t) { return SSL_pending(t->ssl) > 0; }
 
 int tlsio_write(tlsio *t, const void *p, size_t n) {
     /* a memory BIO takes everything: SSL_write never stops half-way */
@@ -260,7 +253,7 @@ void tlsio_out_sent(tlsio *t) {
     char *d;
     BIO *fresh;
     if (BIO_get_mem_data(t->out, &d) > TLSIO_OUT_KEEP && (fresh = BIO_new(BIO_s_mem())) != NULL) {
-        SSL_set0_wbio(t->ssl, fresh);      /* frees the old one */
+        SSL_set0_wbio(t->ssl, fresh); /* frees the old one */
         t->out = fresh;
         return;
     }
@@ -274,10 +267,6 @@ bool tlsio_alpn_is(tlsio *t, const char *proto) {
     return p && n == strlen(proto) && memcmp(p, proto, n) == 0;
 }
 
-int tlsio_error(const tlsio *t, char *msg, size_t n) {
-    return tls_classify_ssl(t->verify, t->err, msg, n);
-}
+int tlsio_error(const tlsio *t, char *msg, size_t n) { return tls_classify_ssl(t->verify, t->err, msg, n); }
 
-void tlsio_info(tlsio *t, tls_info *out) {
-    tls_read_ssl(t->ssl, out);
-}
+void tlsio_info(tlsio *t, tls_info *out) { tls_read_ssl(t->ssl, out); }

@@ -25,8 +25,8 @@ enum { TLSIO_OK = 0, TLSIO_AGAIN = -1, TLSIO_CLOSED = -2, TLSIO_ERR = -3 };
  * certificate checks unless insecure, a stapled OCSP response asked for,
  * ALPN protocols in wire form ("\x08http/1.1"; NULL: none). cfg may be
  * NULL (defaults). Returns NULL with err set on failure. */
-tlsio_ctx *tlsio_ctx_new(const tls_config *cfg, bool insecure, const unsigned char *alpn, size_t alpn_len,
-                         char *err, size_t errlen);
+tlsio_ctx *tlsio_ctx_new(const tls_config *cfg, bool insecure, const unsigned char *alpn, size_t alpn_len, char *err,
+                         size_t errlen);
 void tlsio_ctx_free(tlsio_ctx *x);
 
 /* A client connection to host[0..hl) (a name or an IP literal, without

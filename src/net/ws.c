@@ -23,17 +23,17 @@
 #include "util/fifo.h"
 
 #define WS_DEFAULT_TIMEOUT_MS 60000
-#define WS_CLOSE_WAIT_MS 2000           /* how long our close waits for the peer's */
-#define WS_MAX_HEAD (64 * 1024)         /* handshake answer's header block */
-#define WS_MAX_ERR_BODY (64 * 1024)
+#define WS_CLOSE_WAIT_MS      2000        /* how long our close waits for the peer's */
+#define WS_MAX_HEAD           (64 * 1024) /* handshake answer's header block */
+#define WS_MAX_ERR_BODY       (64 * 1024)
 /* The write queue's bounds (see "the write queue" below). k6 has no queue
  * of its own (gorilla writes synchronously) but gives control frames a 10 s
  * write deadline (writeWait in k6's ws.go and websockets.go). */
 #define WS_WRITE_WAIT_MS 10000
-#define WS_WRITE_CHUNK (256 * 1024)
-#define WS_WQ_HIGH (1024 * 1024)
-#define WS_WQ_LOW (256 * 1024)
-#define WS_WQ_MAX ((size_t)WS_MAX_MESSAGE + WS_MAX_HEADER)
+#define WS_WRITE_CHUNK   (256 * 1024)
+#define WS_WQ_HIGH       (1024 * 1024)
+#define WS_WQ_LOW        (256 * 1024)
+#define WS_WQ_MAX        ((size_t)WS_MAX_MESSAGE + WS_MAX_HEADER)
 
 enum { ST_NEW, ST_RESOLVE, ST_CONNECT, ST_HANDSHAKE, ST_BODY, ST_OPEN, ST_CLOSING, ST_DONE };
 
@@ -42,8 +42,9 @@ static void ws_fail(ws_client *c, const char *fmt, ...) __attribute__((format(pr
 /* ---- TCP: the plain transport, and what the TLS one is built on ---- */
 
 static void ws_tcp_on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *b) {
-    static __thread char rbuf[64 * 1024];   /* consumed at once by the read callback */
-    (void)h; (void)hint;
+    static __thread char rbuf[64 * 1024]; /* consumed at once by the read callback */
+    (void)h;
+    (void)hint;
     *b = uv_buf_init(rbuf, sizeof rbuf);
 }
 
@@ -80,9 +81,7 @@ static int ws_tcp_open(ws_client *c, const struct sockaddr *to, uv_connect_cb do
     return uv_tcp_connect(&c->creq, &c->tcp, to, done);
 }
 
-static int ws_tcp_connect(ws_client *c, const struct sockaddr *to) {
-    return ws_tcp_open(c, to, ws_tcp_on_connect);
-}
+static int ws_tcp_connect(ws_client *c, const struct sockaddr *to) { return ws_tcp_open(c, to, ws_tcp_on_connect); }
 
 /* ---- the write queue ----
  *
@@ -104,14 +103,24 @@ static size_t ws_wq_len(ws_client *c) {
 
 /* "write tcp <local>-><remote>: <why>", as Go's net.OpError says it. */
 static void ws_write_err(ws_client *c, const char *why) {
-    union { struct sockaddr sa; struct sockaddr_in in4; struct sockaddr_in6 in6; struct sockaddr_storage ss; } a;
+    union {
+        struct sockaddr sa;
+        struct sockaddr_in in4;
+        struct sockaddr_in6 in6;
+        struct sockaddr_storage ss;
+    } a;
     char local[64] = "", remote[64];
     int len = sizeof a;
     if (uv_tcp_getsockname(&c->tcp, &a.sa, &len) == 0) {
         char ip[46] = "";
         int port = 0;
-        if (a.sa.sa_family == AF_INET6) { inet_ntop(AF_INET6, &a.in6.sin6_addr, ip, sizeof ip); port = ntohs(a.in6.sin6_port); }
-        else { inet_ntop(AF_INET, &a.in4.sin_addr, ip, sizeof ip); port = ntohs(a.in4.sin_port); }
+        if (a.sa.sa_family == AF_INET6) {
+            inet_ntop(AF_INET6, &a.in6.sin6_addr, ip, sizeof ip);
+            port = ntohs(a.in6.sin6_port);
+        } else {
+            inet_ntop(AF_INET, &a.in4.sin_addr, ip, sizeof ip);
+            port = ntohs(a.in4.sin_port);
+        }
         snprintf(local, sizeof local, a.sa.sa_family == AF_INET6 ? "[%s]:%d" : "%s:%d", ip, port);
     }
     snprintf(remote, sizeof remote, strchr(c->remote_ip, ':') ? "[%s]:%d" : "%s:%d", c->remote_ip, c->port);
@@ -130,7 +139,9 @@ static void ws_on_write_wait(uv_timer_t *t) { ws_write_err(t->data, "i/o timeout
  * memory stays bounded whatever the script sends). */
 #define WS_PEND_MAX 4096
 
-struct ws_pend { uint64_t end, n; };
+struct ws_pend {
+    uint64_t end, n;
+};
 
 static uint64_t ws_taken(ws_client *c) {
     /* TLS counts ciphertext as sent when handed to the socket, in flight included */
@@ -145,7 +156,7 @@ static void ws_pend_add(ws_client *c, uint64_t n) {
         c->pend[c->pn - 1] = (struct ws_pend){end, c->pend[c->pn - 1].n + n};
     } else {
         struct ws_pend *p = fifo_room(c->pend, &c->phead, &c->pn, &c->pcap, sizeof *p);
-        if (!p) return;   /* out of memory: counted as gone */
+        if (!p) return; /* out of memory: counted as gone */
         c->pend = p;
         c->pend[c->pn++] = (struct ws_pend){end, n};
     }
@@ -166,7 +177,7 @@ static int ws_tls_flush(ws_client *c);
 static int ws_wq_pump(ws_client *c) {
     if (c->writing || c->wq.len == c->woff) return 0;
     size_t n = c->wq.len - c->woff;
-    if (c->woff == 0 && n <= WS_WRITE_CHUNK) {   /* all of it: swap the buffers, no copy */
+    if (c->woff == 0 && n <= WS_WRITE_CHUNK) { /* all of it: swap the buffers, no copy */
         buf t = c->wfly;
         c->wfly = c->wq;
         c->wq = t;
@@ -176,8 +187,10 @@ static int ws_wq_pump(ws_client *c) {
         buf_clear(&c->wfly);
         if (buf_append(&c->wfly, c->wq.p + c->woff, n)) return UV_ENOMEM;
         c->woff += n;
-        if (c->woff == c->wq.len) { buf_clear(&c->wq); c->woff = 0; }
-        else if (c->woff >= c->wq.len / 2) {
+        if (c->woff == c->wq.len) {
+            buf_clear(&c->wq);
+            c->woff = 0;
+        } else if (c->woff >= c->wq.len / 2) {
             memmove(c->wq.p, c->wq.p + c->woff, c->wq.len - c->woff);
             c->wq.len -= c->woff;
             c->woff = 0;
@@ -186,7 +199,10 @@ static int ws_wq_pump(ws_client *c) {
     uv_buf_t b = uv_buf_init(c->wfly.p, (unsigned)c->wfly.len);
     c->wreq.data = c;
     int rc = uv_write(&c->wreq, (uv_stream_t *)&c->tcp, &b, 1, ws_tcp_on_write);
-    if (rc) { buf_clear(&c->wfly); return rc; }
+    if (rc) {
+        buf_clear(&c->wfly);
+        return rc;
+    }
     c->writing = true;
     return 0;
 }
@@ -200,28 +216,35 @@ static void ws_wq_check(ws_client *c) {
     } else if (q <= WS_WQ_LOW && c->read_held) {
         c->read_held = false;
         int rc = uv_read_start((uv_stream_t *)&c->tcp, ws_tcp_on_alloc, c->read_cb);
-        if (rc) { ws_fail(c, "websocket: read: %s", uv_strerror(rc)); return; }
+        if (rc) {
+            ws_fail(c, "websocket: read: %s", uv_strerror(rc));
+            return;
+        }
     }
     if (!q) uv_timer_stop(&c->wtimer);
-    else if (!uv_is_active((uv_handle_t *)&c->wtimer)) uv_timer_start(&c->wtimer, ws_on_write_wait, WS_WRITE_WAIT_MS, 0);
+    else if (!uv_is_active((uv_handle_t *)&c->wtimer))
+        uv_timer_start(&c->wtimer, ws_on_write_wait, WS_WRITE_WAIT_MS, 0);
 }
 
 static void ws_tcp_on_write(uv_write_t *w, int status) {
     ws_client *c = w->data;
     c->writing = false;
-    if (status == 0 && !c->tls) c->bytes_sent += c->wfly.len;   /* TLS counts what it hands over */
+    if (status == 0 && !c->tls) c->bytes_sent += c->wfly.len; /* TLS counts what it hands over */
     buf_clear(&c->wfly);
     if (status == UV_ECANCELED || c->state == ST_DONE) return;
     if (status < 0) {
-        if (!c->read_held) return;   /* the read side reports the broken connection, as before */
+        if (!c->read_held) return; /* the read side reports the broken connection, as before */
         char why[96];
         snprintf(why, sizeof why, "write: %s", uv_strerror(status));
         ws_write_err(c, why);
         return;
     }
-    uv_timer_stop(&c->wtimer);     /* progress: the deadline starts over */
+    uv_timer_stop(&c->wtimer); /* progress: the deadline starts over */
     int rc = c->tls ? ws_tls_flush(c) : ws_wq_pump(c);
-    if (rc) { ws_fail(c, "websocket: write: %s", uv_strerror(rc)); return; }
+    if (rc) {
+        ws_fail(c, "websocket: write: %s", uv_strerror(rc));
+        return;
+    }
     ws_wq_check(c);
 }
 
@@ -238,7 +261,10 @@ static int ws_tcp_write(ws_client *c, const uv_buf_t *b, unsigned nb) {
     if (skip == total) return 0;
     for (unsigned i = 0; i < nb; i++) {
         size_t len = b[i].len;
-        if (skip >= len) { skip -= len; continue; }
+        if (skip >= len) {
+            skip -= len;
+            continue;
+        }
         if (buf_append(&c->wq, b[i].base + skip, len - skip)) return UV_ENOMEM;
         skip = 0;
     }
@@ -281,7 +307,10 @@ static const ws_transport ws_tcp = {ws_tcp_connect, ws_tcp_write, ws_tcp_close};
  * meanwhile waits in the session and goes out when that write is done
  * (ws_tcp_on_write calls again). The queue's bounds are the plain path's. */
 static int ws_tls_flush(ws_client *c) {
-    if (c->writing) { ws_wq_check(c); return 0; }
+    if (c->writing) {
+        ws_wq_check(c);
+        return 0;
+    }
     size_t n;
     c->wreq.data = c;
     int rc = tlsconn_push(c->tls, (uv_stream_t *)&c->tcp, &c->wfly, &c->wreq, ws_tcp_on_write, &n);
@@ -302,12 +331,15 @@ static void ws_tls_failed(ws_client *c) {
 static void ws_tls_step(ws_client *c) {
     int rc = tlsio_handshake(c->tls);
     if (rc == TLSIO_ERR) {
-        ws_tls_flush(c);                  /* the alert, if any: best effort */
+        ws_tls_flush(c); /* the alert, if any: best effort */
         ws_tls_failed(c);
         return;
     }
     int w = ws_tls_flush(c);
-    if (w) { ws_fail(c, "websocket: write: %s", uv_strerror(w)); return; }
+    if (w) {
+        ws_fail(c, "websocket: write: %s", uv_strerror(w));
+        return;
+    }
     if (rc == TLSIO_OK) ws_client_on_connected(c, 0);
 }
 
@@ -321,12 +353,18 @@ static int ws_tls_got(void *ud, const char *p, size_t n) {
 /* Plaintext the session has, to the WebSocket layer, until it needs more
  * input or the connection ended. */
 static void ws_tls_drain(ws_client *c) {
-    static __thread char plain[16 * 1024];   /* one record's worth; consumed at once */
+    static __thread char plain[16 * 1024]; /* one record's worth; consumed at once */
     int rc = tlsconn_pull(c->tls, plain, sizeof plain, ws_tls_got, c);
     if (rc == 1) return;
-    if (rc == TLSIO_CLOSED) { ws_client_on_bytes(c, NULL, UV_EOF); return; }
-    if (rc == TLSIO_ERR) { ws_tls_failed(c); return; }
-    int w = ws_tls_flush(c);                    /* post-handshake replies (key update) */
+    if (rc == TLSIO_CLOSED) {
+        ws_client_on_bytes(c, NULL, UV_EOF);
+        return;
+    }
+    if (rc == TLSIO_ERR) {
+        ws_tls_failed(c);
+        return;
+    }
+    int w = ws_tls_flush(c); /* post-handshake replies (key update) */
     if (w) ws_fail(c, "websocket: write: %s", uv_strerror(w));
 }
 
@@ -344,7 +382,10 @@ static void ws_tls_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
         return;
     }
     c->bytes_received += (uint64_t)n;
-    if (tlsio_feed(c->tls, b->base, (size_t)n)) { ws_fail(c, "websocket: out of memory"); return; }
+    if (tlsio_feed(c->tls, b->base, (size_t)n)) {
+        ws_fail(c, "websocket: out of memory");
+        return;
+    }
     if (c->state == ST_CONNECT) {
         ws_tls_step(c);
         if (c->state == ST_CONNECT || c->state == ST_DONE) return;
@@ -356,7 +397,10 @@ static void ws_tls_on_connect(uv_connect_t *req, int status) {
     ws_client *c = req->data;
     if (status == UV_ECANCELED || c->state != ST_CONNECT) return;
     if (status == 0) status = ws_read_start(c, ws_tls_on_read);
-    if (status < 0) { ws_client_on_connected(c, status); return; }
+    if (status < 0) {
+        ws_client_on_connected(c, status);
+        return;
+    }
     char msg[256];
     int code;
     if (!(c->tls = tlsconn_open(c->h1, c->host, strlen(c->host), NULL, 1, &code, msg, sizeof msg))) {
@@ -367,9 +411,7 @@ static void ws_tls_on_connect(uv_connect_t *req, int status) {
     ws_tls_step(c);
 }
 
-static int ws_tls_connect(ws_client *c, const struct sockaddr *to) {
-    return ws_tcp_open(c, to, ws_tls_on_connect);
-}
+static int ws_tls_connect(ws_client *c, const struct sockaddr *to) { return ws_tcp_open(c, to, ws_tls_on_connect); }
 
 static int ws_tls_write(ws_client *c, const uv_buf_t *b, unsigned nb) {
     size_t total = 0;
@@ -422,7 +464,10 @@ static void ws_fail(ws_client *c, const char *fmt, ...) {
 
 static void ws_on_timer(uv_timer_t *t) {
     ws_client *c = t->data;
-    if (c->state == ST_CLOSING) { ws_finish(c, c->close_code ? c->close_code : WS_CLOSE_NO_STATUS); return; }
+    if (c->state == ST_CLOSING) {
+        ws_finish(c, c->close_code ? c->close_code : WS_CLOSE_NO_STATUS);
+        return;
+    }
     if (c->state < ST_OPEN) ws_fail(c, "websocket: handshake with %s:%d timed out", c->host, c->port);
 }
 
@@ -431,7 +476,9 @@ static void ws_on_timer(uv_timer_t *t) {
 static uint64_t ws_next_rand(ws_client *c) {
     /* xorshift64*: masking keys need to be unpredictable to proxies, not secret */
     uint64_t x = c->rng;
-    x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
     c->rng = x;
     return x * 2685821657736338717ull;
 }
@@ -463,8 +510,7 @@ int ws_client_send(ws_client *c, int opcode, const void *p, size_t n) {
     }
     if (rc == UV_ENOBUFS)
         ws_fail(c, "websocket: send buffer full (%zu bytes queued that the peer has not taken)", ws_wq_len(c));
-    else
-        ws_fail(c, "websocket: write to %s:%d failed", c->host, c->port);
+    else ws_fail(c, "websocket: write to %s:%d failed", c->host, c->port);
     return -1;
 }
 
@@ -481,7 +527,10 @@ void ws_client_close(ws_client *c, int code, const char *reason) {
         n = 2 + rl;
     }
     c->close_sent = true;
-    if (ws_write_frame(c, WS_OP_CLOSE, p, n)) { ws_finish(c, WS_CLOSE_ABNORMAL); return; }
+    if (ws_write_frame(c, WS_OP_CLOSE, p, n)) {
+        ws_finish(c, WS_CLOSE_ABNORMAL);
+        return;
+    }
     c->state = ST_CLOSING;
     uv_timer_start(&c->timer, ws_on_timer, WS_CLOSE_WAIT_MS, 0);
 }
@@ -509,11 +558,22 @@ static bool ws_received_code_valid(int code) {
 
 /* gorilla/websocket's CloseError text: "websocket: close N (name)[: text]". */
 static void ws_close_error_text(ws_client *c, int code, const char *text) {
-    static const struct { int code; const char *name; } names[] = {
-        {1000, "normal"}, {1001, "going away"}, {1002, "protocol error"}, {1003, "unsupported data"},
-        {1005, "no status"}, {1006, "abnormal closure"}, {1007, "invalid payload data"},
-        {1008, "policy violation"}, {1009, "message too big"}, {1010, "mandatory extension missing"},
-        {1011, "internal server error"}, {1015, "TLS handshake error"},
+    static const struct {
+        int code;
+        const char *name;
+    } names[] = {
+        {1000, "normal"},
+        {1001, "going away"},
+        {1002, "protocol error"},
+        {1003, "unsupported data"},
+        {1005, "no status"},
+        {1006, "abnormal closure"},
+        {1007, "invalid payload data"},
+        {1008, "policy violation"},
+        {1009, "message too big"},
+        {1010, "mandatory extension missing"},
+        {1011, "internal server error"},
+        {1015, "TLS handshake error"},
     };
     const char *name = NULL;
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
@@ -602,7 +662,7 @@ static bool ws_has_token(const char *v, size_t n, const char *tok) {
 static size_t ws_content_length(const buf *h) {
     size_t n;
     const char *v = ws_head_value(h, "Content-Length", &n);
-    if (!v) return WS_MAX_ERR_BODY;     /* unknown: read until the end or the cap */
+    if (!v) return WS_MAX_ERR_BODY; /* unknown: read until the end or the cap */
     size_t len = strtoull(v, NULL, 10);
     return len < WS_MAX_ERR_BODY ? len : WS_MAX_ERR_BODY;
 }
@@ -610,7 +670,10 @@ static size_t ws_content_length(const buf *h) {
 /* The answer's header block is complete in c->hs (end = its length with the blank line). */
 static void ws_on_answer(ws_client *c, size_t end) {
     const char *p = c->hs.p;
-    if (strncmp(p, "HTTP/1.", 7) != 0 || p[8] != ' ') { ws_fail(c, "websocket: malformed HTTP response to the handshake"); return; }
+    if (strncmp(p, "HTTP/1.", 7) != 0 || p[8] != ' ') {
+        ws_fail(c, "websocket: malformed HTTP response to the handshake");
+        return;
+    }
     c->status = atoi(p + 9);
     /* the block may hold a NUL (the server's bytes): search by length */
     const char *eol = memmem(p, end, "\r\n", 2);
@@ -628,9 +691,15 @@ static void ws_on_answer(ws_client *c, size_t end) {
     }
     size_t n, an;
     const char *up = ws_head_value(&c->resp_head, "Upgrade", &n);
-    if (!up || !ws_has_token(up, n, "websocket")) { ws_fail(c, "%s", ws_bad_handshake); return; }
+    if (!up || !ws_has_token(up, n, "websocket")) {
+        ws_fail(c, "%s", ws_bad_handshake);
+        return;
+    }
     const char *co = ws_head_value(&c->resp_head, "Connection", &n);
-    if (!co || !ws_has_token(co, n, "upgrade")) { ws_fail(c, "%s", ws_bad_handshake); return; }
+    if (!co || !ws_has_token(co, n, "upgrade")) {
+        ws_fail(c, "%s", ws_bad_handshake);
+        return;
+    }
     char want[29];
     ws_accept_for(c->key, strlen(c->key), want);
     const char *acc = ws_head_value(&c->resp_head, "Sec-WebSocket-Accept", &an);
@@ -642,7 +711,10 @@ static void ws_on_answer(ws_client *c, size_t end) {
     if (sp) snprintf(c->subproto, sizeof c->subproto, "%.*s", (int)n, sp);
     c->state = ST_OPEN;
     uv_timer_stop(&c->timer);
-    if (rest && ws_reader_feed(&c->rd, extra, rest)) { ws_fail(c, "websocket: out of memory"); return; }
+    if (rest && ws_reader_feed(&c->rd, extra, rest)) {
+        ws_fail(c, "websocket: out of memory");
+        return;
+    }
     buf_free(&c->hs);
     ws_emit(c, WS_EV_OPEN, NULL);
     ws_on_frames(c);
@@ -651,16 +723,24 @@ static void ws_on_answer(ws_client *c, size_t end) {
 void ws_client_on_bytes(ws_client *c, const char *p, ssize_t n) {
     if (c->state == ST_DONE) return;
     if (n < 0) {
-        if (c->state == ST_BODY) { ws_fail(c, "%s", ws_bad_handshake); return; }
-        if (c->state == ST_CLOSING && n == UV_EOF) { ws_finish(c, c->close_code ? c->close_code : WS_CLOSE_NO_STATUS); return; }
-        if (c->state >= ST_OPEN) {
-            if (n == UV_EOF) snprintf(c->close_reason, sizeof c->close_reason, "unexpected EOF");
-            ws_fail(c, n == UV_EOF ? "websocket: close 1006 (abnormal closure): unexpected EOF"
-                                : "websocket: read: %s", uv_strerror((int)n));
+        if (c->state == ST_BODY) {
+            ws_fail(c, "%s", ws_bad_handshake);
             return;
         }
-        ws_fail(c, n == UV_EOF ? "websocket: the server closed the connection during the handshake"
-                            : "websocket: read during the handshake: %s", uv_strerror((int)n));
+        if (c->state == ST_CLOSING && n == UV_EOF) {
+            ws_finish(c, c->close_code ? c->close_code : WS_CLOSE_NO_STATUS);
+            return;
+        }
+        if (c->state >= ST_OPEN) {
+            if (n == UV_EOF) snprintf(c->close_reason, sizeof c->close_reason, "unexpected EOF");
+            ws_fail(c, n == UV_EOF ? "websocket: close 1006 (abnormal closure): unexpected EOF" : "websocket: read: %s",
+                    uv_strerror((int)n));
+            return;
+        }
+        ws_fail(c,
+                n == UV_EOF ? "websocket: the server closed the connection during the handshake"
+                            : "websocket: read during the handshake: %s",
+                uv_strerror((int)n));
         return;
     }
     if (c->state == ST_BODY) {
@@ -672,14 +752,23 @@ void ws_client_on_bytes(ws_client *c, const char *p, ssize_t n) {
     }
     if (c->state == ST_HANDSHAKE) {
         size_t old = c->hs.len;
-        if (buf_append(&c->hs, p, (size_t)n)) { ws_fail(c, "websocket: out of memory"); return; }
+        if (buf_append(&c->hs, p, (size_t)n)) {
+            ws_fail(c, "websocket: out of memory");
+            return;
+        }
         size_t from = old > 3 ? old - 3 : 0;
         const char *end = memmem(c->hs.p + from, c->hs.len - from, "\r\n\r\n", 4);
-        if (end) { ws_on_answer(c, (size_t)(end + 4 - c->hs.p)); return; }
+        if (end) {
+            ws_on_answer(c, (size_t)(end + 4 - c->hs.p));
+            return;
+        }
         if (c->hs.len > WS_MAX_HEAD) ws_fail(c, "websocket: handshake answer's headers are larger than 64 KB");
         return;
     }
-    if (ws_reader_feed(&c->rd, p, (size_t)n)) { ws_fail(c, "websocket: out of memory"); return; }
+    if (ws_reader_feed(&c->rd, p, (size_t)n)) {
+        ws_fail(c, "websocket: out of memory");
+        return;
+    }
     ws_on_frames(c);
 }
 
@@ -688,7 +777,8 @@ static void ws_send_handshake(ws_client *c) {
     buf_clear(b);
     char hostport[300];
     snprintf(hostport, sizeof hostport, c->ipv6 ? "[%s]" : "%s", c->host);
-    if (c->port != (c->secure ? 443 : 80)) snprintf(hostport + strlen(hostport), sizeof hostport - strlen(hostport), ":%d", c->port);
+    if (c->port != (c->secure ? 443 : 80))
+        snprintf(hostport + strlen(hostport), sizeof hostport - strlen(hostport), ":%d", c->port);
     buf_puts(b, "GET ");
     buf_puts(b, c->path);
     buf_puts(b, " HTTP/1.1\r\nHost: ");
@@ -701,29 +791,43 @@ static void ws_send_handshake(ws_client *c) {
 void ws_client_on_connected(ws_client *c, int status) {
     if (status == UV_ECANCELED || c->state != ST_CONNECT) return;
     if (status < 0) {
-        ws_fail(c, c->ipv6 || strchr(c->remote_ip, ':') ? "dial tcp [%s]:%d: connect: %s" : "dial tcp %s:%d: connect: %s",
-             c->remote_ip, c->port, uv_strerror(status));
+        ws_fail(c,
+                c->ipv6 || strchr(c->remote_ip, ':') ? "dial tcp [%s]:%d: connect: %s" : "dial tcp %s:%d: connect: %s",
+                c->remote_ip, c->port, uv_strerror(status));
         return;
     }
     c->state = ST_HANDSHAKE;
     uv_buf_t b = uv_buf_init(c->hs.p, (unsigned)c->hs.len);
     int rc = c->tp->write(c, &b, 1);
-    if (rc) { ws_fail(c, "websocket: write: %s", uv_strerror(rc)); return; }
-    buf_clear(&c->hs);   /* now collects the answer */
+    if (rc) {
+        ws_fail(c, "websocket: write: %s", uv_strerror(rc));
+        return;
+    }
+    buf_clear(&c->hs); /* now collects the answer */
 }
 
 static void ws_dial(ws_client *c, int family, const char *ip) {
-    union { struct sockaddr sa; struct sockaddr_in in4; struct sockaddr_in6 in6; } a;
+    union {
+        struct sockaddr sa;
+        struct sockaddr_in in4;
+        struct sockaddr_in6 in6;
+    } a;
     memset(&a, 0, sizeof a);
     snprintf(c->remote_ip, sizeof c->remote_ip, "%s", ip);
     if (family == AF_INET6) {
         a.in6.sin6_family = AF_INET6;
         a.in6.sin6_port = htons((uint16_t)c->port);
-        if (inet_pton(AF_INET6, ip, &a.in6.sin6_addr) != 1) { ws_fail(c, "dial tcp: bad address %s", ip); return; }
+        if (inet_pton(AF_INET6, ip, &a.in6.sin6_addr) != 1) {
+            ws_fail(c, "dial tcp: bad address %s", ip);
+            return;
+        }
     } else {
         a.in4.sin_family = AF_INET;
         a.in4.sin_port = htons((uint16_t)c->port);
-        if (inet_pton(AF_INET, ip, &a.in4.sin_addr) != 1) { ws_fail(c, "dial tcp: bad address %s", ip); return; }
+        if (inet_pton(AF_INET, ip, &a.in4.sin_addr) != 1) {
+            ws_fail(c, "dial tcp: bad address %s", ip);
+            return;
+        }
     }
     c->state = ST_CONNECT;
     int rc = c->tp->connect(c, &a.sa);
@@ -733,7 +837,10 @@ static void ws_dial(ws_client *c, int family, const char *ip) {
 static void ws_on_lookup(h1_lookup *l, void *ud) {
     ws_client *c = ud;
     c->resolving = false;
-    if (!l->ok) { ws_fail(c, "lookup %s: %s", c->host, l->why); return; }
+    if (!l->ok) {
+        ws_fail(c, "lookup %s: %s", c->host, l->why);
+        return;
+    }
     ws_dial(c, l->family, l->ip);
 }
 
@@ -741,10 +848,10 @@ static void ws_on_lookup(h1_lookup *l, void *ud) {
 static bool ws_parse_url(ws_client *c, const char *url) {
     url_parts u;
     if (strncasecmp(url, "ws://", 5) != 0 && strncasecmp(url, "wss://", 6) != 0) {
-        snprintf(c->err, sizeof c->err, "malformed ws or wss URL");   /* gorilla's errMalformedURL */
+        snprintf(c->err, sizeof c->err, "malformed ws or wss URL"); /* gorilla's errMalformedURL */
         return false;
     }
-    if (url_split(url, &u) || u.hostlen >= sizeof c->host) goto bad;   /* user info is not sent */
+    if (url_split(url, &u) || u.hostlen >= sizeof c->host) goto bad; /* user info is not sent */
     c->secure = u.tls;
     c->ipv6 = u.ipv6;
     memcpy(c->host, u.host, u.hostlen);
@@ -752,7 +859,7 @@ static bool ws_parse_url(ws_client *c, const char *url) {
     c->port = u.port;
     const char *rest = u.rest;
     size_t rl = strcspn(rest, "#");
-    if (!rl || *rest != '/') {   /* "ws://h?x" and "ws://h" ask for "/" */
+    if (!rl || *rest != '/') { /* "ws://h?x" and "ws://h" ask for "/" */
         c->path = malloc(rl + 2);
         if (!c->path) goto bad;
         c->path[0] = '/';
@@ -769,8 +876,7 @@ bad:
 
 ws_client *ws_client_new(void) { return calloc(1, sizeof(ws_client)); }
 
-int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_client_opts *o,
-                    ws_event_fn cb, void *ud) {
+int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_client_opts *o, ws_event_fn cb, void *ud) {
     c->loop = loop;
     c->h1 = h1;
     c->cb = cb;
@@ -782,7 +888,10 @@ int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_clien
     uv_timer_init(loop, &c->wtimer);
     c->wtimer.data = c;
     c->handles = 2;
-    if (!ws_parse_url(c, o->url)) { c->state = ST_DONE; return -1; }
+    if (!ws_parse_url(c, o->url)) {
+        c->state = ST_DONE;
+        return -1;
+    }
     c->tp = c->secure ? &ws_tls : &ws_tcp;
     if (getrandom(&c->rng, sizeof c->rng, 0) != (ssize_t)sizeof c->rng || !c->rng)
         c->rng = (uint64_t)clock_now_us() | 1;
@@ -796,7 +905,10 @@ int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_clien
     int64_t to = o->handshake_timeout_ms > 0 ? o->handshake_timeout_ms : WS_DEFAULT_TIMEOUT_MS;
     uv_timer_start(&c->timer, ws_on_timer, (uint64_t)to, 0);
     char ip[46];
-    if (c->ipv6) { ws_dial(c, AF_INET6, c->host); return 0; }
+    if (c->ipv6) {
+        ws_dial(c, AF_INET6, c->host);
+        return 0;
+    }
     struct in_addr a4;
     if (inet_pton(AF_INET, c->host, &a4) == 1) {
         inet_ntop(AF_INET, &a4, ip, sizeof ip);
@@ -818,7 +930,10 @@ int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_clien
 void ws_client_free(ws_client *c) {
     if (!c) return;
     c->freed = true;
-    if (c->resolving) { h1_lookup_cancel(c->h1, &c->lk); c->resolving = false; }
+    if (c->resolving) {
+        h1_lookup_cancel(c->h1, &c->lk);
+        c->resolving = false;
+    }
     if (c->state != ST_DONE) {
         c->state = ST_DONE;
         if (c->tcp_started) c->tp->close(c);

@@ -50,68 +50,72 @@ typedef void (*ws_event_fn)(ws_client *c, enum ws_event ev, const ws_msg *m, voi
  * hands plaintext to ws_client_on_bytes (n < 0: a libuv error or UV_EOF)
  * and counts wire bytes in bytes_sent / bytes_received itself. */
 typedef struct ws_transport {
-    int (*connect)(ws_client *c, const struct sockaddr *to);   /* completes with ws_client_on_connected */
-    int (*write)(ws_client *c, const uv_buf_t *b, unsigned nb);   /* 0 or a libuv error */
+    int (*connect)(ws_client *c, const struct sockaddr *to);    /* completes with ws_client_on_connected */
+    int (*write)(ws_client *c, const uv_buf_t *b, unsigned nb); /* 0 or a libuv error */
     void (*close)(ws_client *c);                                /* completes with ws_client_on_closed */
 } ws_transport;
 
 typedef struct ws_client_opts {
-    const char *url;                              /* ws[s]://host[:port][/path][?query] */
-    const char *const *headers; size_t nheaders;  /* "Name: value" lines added to the handshake */
-    const struct sockaddr *local_addr;            /* localIPs; NULL: the kernel's choice */
-    int64_t handshake_timeout_ms;                 /* dial + handshake; <= 0: 60 s */
+    const char *url; /* ws[s]://host[:port][/path][?query] */
+    const char *const *headers;
+    size_t nheaders;                   /* "Name: value" lines added to the handshake */
+    const struct sockaddr *local_addr; /* localIPs; NULL: the kernel's choice */
+    int64_t handshake_timeout_ms;      /* dial + handshake; <= 0: 60 s */
 } ws_client_opts;
 
 struct ws_client {
     /* out */
-    int status;                 /* handshake answer's status; 0 if none came */
-    buf resp_head;              /* its raw header block (after the status line) */
-    buf resp_body;              /* body of a refused handshake (up to 64 KB) */
-    char subproto[128];         /* Sec-WebSocket-Protocol chosen by the server */
+    int status;         /* handshake answer's status; 0 if none came */
+    buf resp_head;      /* its raw header block (after the status line) */
+    buf resp_body;      /* body of a refused handshake (up to 64 KB) */
+    char subproto[128]; /* Sec-WebSocket-Protocol chosen by the server */
     char err[256];
     char remote_ip[46];
-    int close_code;             /* WS_EV_END: the peer's code, 1005 without one, 1006 if the TCP connection just ended */
-    char close_reason[124];     /* the peer's close text; "unexpected EOF" for 1006 */
-    bool read_failed;           /* WS_EV_END after a protocol error (see above) */
-    bool too_big;               /* ... a message over WS_MAX_MESSAGE (c6's limit; k6 has none) */
-    bool close_sent;            /* our close frame went out (the script's, or one for a protocol error) */
-    uint64_t bytes_sent, bytes_received;   /* wire bytes, handshakes (TLS too) included */
+    int close_code;         /* WS_EV_END: the peer's code, 1005 without one, 1006 if the TCP connection just ended */
+    char close_reason[124]; /* the peer's close text; "unexpected EOF" for 1006 */
+    bool read_failed;       /* WS_EV_END after a protocol error (see above) */
+    bool too_big;           /* ... a message over WS_MAX_MESSAGE (c6's limit; k6 has none) */
+    bool close_sent;        /* our close frame went out (the script's, or one for a protocol error) */
+    uint64_t bytes_sent, bytes_received; /* wire bytes, handshakes (TLS too) included */
 
     /* private */
     uv_loop_t *loop;
     h1_client *h1;
-    ws_event_fn cb; void *ud;
+    ws_event_fn cb;
+    void *ud;
     const ws_transport *tp;
     uv_tcp_t tcp;
-    uv_timer_t timer;           /* handshake timeout; then the wait for the peer's close */
-    uv_timer_t wtimer;          /* write deadline: the queue made no progress for 10 s */
-    uv_write_t wreq;            /* the write in flight (one at a time) */
-    buf wq; size_t woff;        /* bytes waiting behind it (from woff) */
-    buf wfly;                   /* the bytes in flight */
-    struct ws_pend *pend;       /* messages not taken yet: where each ends in the wire stream, its payload size */
+    uv_timer_t timer;  /* handshake timeout; then the wait for the peer's close */
+    uv_timer_t wtimer; /* write deadline: the queue made no progress for 10 s */
+    uv_write_t wreq;   /* the write in flight (one at a time) */
+    buf wq;
+    size_t woff;          /* bytes waiting behind it (from woff) */
+    buf wfly;             /* the bytes in flight */
+    struct ws_pend *pend; /* messages not taken yet: where each ends in the wire stream, its payload size */
     size_t phead, pn, pcap;
-    uint64_t pend_bytes;        /* their payload bytes */
-    uv_read_cb read_cb;         /* the transport's, once reading */
+    uint64_t pend_bytes; /* their payload bytes */
+    uv_read_cb read_cb;  /* the transport's, once reading */
     bool writing, read_held, tcp_started;
     uv_connect_t creq;
-    h1_lookup lk;               /* the host's lookup */
-    bool resolving;             /* lk is in flight */
-    char host[256]; int port; bool ipv6, secure;
-    struct tlsio *tls;          /* wss://: the session, once TCP is up */
-    char *path;                 /* request target */
-    buf hs;                     /* handshake request, then response bytes */
+    h1_lookup lk;   /* the host's lookup */
+    bool resolving; /* lk is in flight */
+    char host[256];
+    int port;
+    bool ipv6, secure;
+    struct tlsio *tls; /* wss://: the session, once TCP is up */
+    char *path;        /* request target */
+    buf hs;            /* handshake request, then response bytes */
     char key[25];
     int state, handles;
     bool freed, ended;
-    uint64_t rng;               /* masking keys */
+    uint64_t rng; /* masking keys */
     ws_reader rd;
     const struct sockaddr *local_addr;
 };
 
 /* Parses the URL and starts; -1 (with c->err) if the URL is refused, in
  * which case no event comes and ws_client_free is still due. */
-int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_client_opts *o,
-                    ws_event_fn cb, void *ud);
+int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_client_opts *o, ws_event_fn cb, void *ud);
 /* Sends a message or control frame (masked) on an open connection; -1 if
  * it is not open or the write failed. */
 int ws_client_send(ws_client *c, int opcode, const void *p, size_t n);

@@ -16,7 +16,7 @@ void ws_accept_for(const char *key, size_t keylen, char out[29]) {
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     if (!c || !EVP_DigestInit_ex(c, EVP_sha1(), NULL) || !EVP_DigestUpdate(c, key, keylen) ||
         !EVP_DigestUpdate(c, ws_guid, sizeof ws_guid - 1) || !EVP_DigestFinal_ex(c, md, &mdlen) || mdlen != 20) {
-        out[0] = 0;   /* matches no real accept value: the handshake then fails */
+        out[0] = 0; /* matches no real accept value: the handshake then fails */
     } else {
         b64_encode(md, 20, B64_STD, out);
     }
@@ -47,7 +47,10 @@ size_t ws_frame_header(uint8_t *out, int opcode, uint64_t len, const uint8_t *ma
         out[n++] = m | 127;
         for (int i = 7; i >= 0; i--) out[n++] = (uint8_t)(len >> (i * 8));
     }
-    if (mask) { memcpy(out + n, mask, 4); n += 4; }
+    if (mask) {
+        memcpy(out + n, mask, 4);
+        n += 4;
+    }
     return n;
 }
 
@@ -59,13 +62,25 @@ bool ws_utf8_valid(const uint8_t *p, size_t n) {
     size_t i = 0;
     while (i < n) {
         uint8_t c = p[i];
-        if (c < 0x80) { i++; continue; }
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
         size_t need;
         uint32_t cp, min;
-        if ((c & 0xe0) == 0xc0) { need = 1; cp = c & 0x1f; min = 0x80; }
-        else if ((c & 0xf0) == 0xe0) { need = 2; cp = c & 0x0f; min = 0x800; }
-        else if ((c & 0xf8) == 0xf0) { need = 3; cp = c & 0x07; min = 0x10000; }
-        else return false;
+        if ((c & 0xe0) == 0xc0) {
+            need = 1;
+            cp = c & 0x1f;
+            min = 0x80;
+        } else if ((c & 0xf0) == 0xe0) {
+            need = 2;
+            cp = c & 0x0f;
+            min = 0x800;
+        } else if ((c & 0xf8) == 0xf0) {
+            need = 3;
+            cp = c & 0x07;
+            min = 0x10000;
+        } else return false;
         if (n - i <= need) return false;
         for (size_t k = 1; k <= need; k++) {
             if ((p[i + k] & 0xc0) != 0x80) return false;
@@ -78,14 +93,16 @@ bool ws_utf8_valid(const uint8_t *p, size_t n) {
 }
 
 bool ws_close_code_valid(int code) {
-    if (code >= 3000 && code <= 4999) return true;   /* registered and private use */
+    if (code >= 3000 && code <= 4999) return true; /* registered and private use */
     return code >= 1000 && code <= 1014 && code != 1004 && code != 1005 && code != 1006;
 }
 
 int ws_reader_feed(ws_reader *r, const void *p, size_t n) {
     /* drop the consumed prefix before growing, so a long session does not keep it */
-    if (r->off && r->off == r->in.len) { r->in.len = 0; r->off = 0; }
-    else if (r->off > 65536 && r->off * 2 > r->in.len) {
+    if (r->off && r->off == r->in.len) {
+        r->in.len = 0;
+        r->off = 0;
+    } else if (r->off > 65536 && r->off * 2 > r->in.len) {
         memmove(r->in.p, r->in.p + r->off, r->in.len - r->off);
         r->in.len -= r->off;
         r->off = 0;
@@ -104,7 +121,7 @@ int ws_reader_next(ws_reader *r, ws_msg *m) {
     for (;;) {
         if (r->err[0]) return -1;
         size_t avail = r->in.len - r->off;
-        if (avail < 2) return 0;   /* also before anything came: in.p is NULL */
+        if (avail < 2) return 0; /* also before anything came: in.p is NULL */
         uint8_t *p = (uint8_t *)r->in.p + r->off;
         int fin = p[0] & 0x80, op = p[0] & 0x0f, masked = p[1] & 0x80;
         uint64_t len = p[1] & 0x7f;
@@ -121,11 +138,13 @@ int ws_reader_next(ws_reader *r, ws_msg *m) {
         }
         if (p[0] & 0x70) return ws_fail(r, WS_CLOSE_PROTOCOL, "reserved bits set in a frame (no extension was agreed)");
         if (masked != (r->server ? 0x80 : 0))
-            return ws_fail(r, WS_CLOSE_PROTOCOL, r->server ? "unmasked frame from the client" : "masked frame from the server");
+            return ws_fail(r, WS_CLOSE_PROTOCOL,
+                           r->server ? "unmasked frame from the client" : "masked frame from the server");
         bool control = op >= 8;
         if (control && (op > WS_OP_PONG)) return ws_fail(r, WS_CLOSE_PROTOCOL, "unknown control opcode");
         if (!control && op > WS_OP_BINARY) return ws_fail(r, WS_CLOSE_PROTOCOL, "unknown data opcode");
-        if (control && (!fin || len > 125)) return ws_fail(r, WS_CLOSE_PROTOCOL, "fragmented or oversized control frame");
+        if (control && (!fin || len > 125))
+            return ws_fail(r, WS_CLOSE_PROTOCOL, "fragmented or oversized control frame");
         if (len >> 63) {
             /* gorilla/websocket (k6's) takes it for a negative length: its
              * read limit error, without a close frame (conn.go setReadRemaining) */
@@ -151,15 +170,20 @@ int ws_reader_next(ws_reader *r, ws_msg *m) {
             *m = (ws_msg){op, r->ctl, (size_t)len};
             return 1;
         }
-        if (op == WS_OP_CONT && !r->msg_op) return ws_fail(r, WS_CLOSE_PROTOCOL, "continuation frame without a message to continue");
-        if (op != WS_OP_CONT && r->msg_op) return ws_fail(r, WS_CLOSE_PROTOCOL, "new message before the previous one was finished");
-        if (op != WS_OP_CONT && fin) {   /* unfragmented: straight from the input buffer */
+        if (op == WS_OP_CONT && !r->msg_op)
+            return ws_fail(r, WS_CLOSE_PROTOCOL, "continuation frame without a message to continue");
+        if (op != WS_OP_CONT && r->msg_op)
+            return ws_fail(r, WS_CLOSE_PROTOCOL, "new message before the previous one was finished");
+        if (op != WS_OP_CONT && fin) { /* unfragmented: straight from the input buffer */
             if (op == WS_OP_TEXT && r->server && !ws_utf8_valid(payload, (size_t)len))
                 return ws_fail(r, WS_CLOSE_BAD_DATA, "text message is not valid UTF-8");
             *m = (ws_msg){op, payload, (size_t)len};
             return 1;
         }
-        if (op != WS_OP_CONT) { r->msg_op = op; buf_clear(&r->msg); }
+        if (op != WS_OP_CONT) {
+            r->msg_op = op;
+            buf_clear(&r->msg);
+        }
         if (buf_append(&r->msg, payload, (size_t)len)) return ws_fail(r, WS_CLOSE_TOO_BIG, "out of memory");
         if (!fin) continue;
         op = r->msg_op;

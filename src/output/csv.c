@@ -20,25 +20,25 @@
 #include "util/buf.h"
 #include "util/clock.h"
 
-#define CSV_CACHE_BITS 12               /* 4096 tag-set cache slots */
+#define CSV_CACHE_BITS  12 /* 4096 tag-set cache slots */
 #define CSV_MAX_COLUMNS 32
 
 /* k6's default system tags (the ones samples carry unless systemTags says
  * otherwise), minus the non-indexable vu and iter. */
 static const char *const csv_default_tags[] = {
-    "check", "error", "error_code", "expected_response", "group", "method", "name",
-    "proto", "scenario", "service", "status", "subproto", "tls_version", "url",
+    "check",    "error",   "error_code", "expected_response", "group",       "method", "name", "proto",
+    "scenario", "service", "status",     "subproto",          "tls_version", "url",
 };
 
 struct csv_output {
     writer *w;
-    int64_t mono0, wall0;                /* ns: one instant on both clocks */
+    int64_t mono0, wall0; /* ns: one instant on both clocks */
     csv_time_format time_format;
     int64_t save_interval_us;
     writer_time clock;
     char *columns[CSV_MAX_COLUMNS];
     size_t ncolumns;
-    tagcache tags;                       /* the row's tail per tag set */
+    tagcache tags; /* the row's tail per tag set */
     buf scratch;
     bool oom;
 };
@@ -46,21 +46,26 @@ struct csv_output {
 /* ---- config ------------------------------------------------------------ */
 
 static const char *const csv_time_names[] = {
-    [CSV_TIME_UNIX] = "unix", [CSV_TIME_UNIX_MILLI] = "unix_milli",
-    [CSV_TIME_UNIX_MICRO] = "unix_micro", [CSV_TIME_UNIX_NANO] = "unix_nano",
-    [CSV_TIME_RFC3339] = "rfc3339", [CSV_TIME_RFC3339_NANO] = "rfc3339_nano",
+    [CSV_TIME_UNIX] = "unix",           [CSV_TIME_UNIX_MILLI] = "unix_milli", [CSV_TIME_UNIX_MICRO] = "unix_micro",
+    [CSV_TIME_UNIX_NANO] = "unix_nano", [CSV_TIME_RFC3339] = "rfc3339",       [CSV_TIME_RFC3339_NANO] = "rfc3339_nano",
 };
 
 int csv_time_format_parse(const char *s, csv_time_format *out) {
     for (size_t i = 0; i < sizeof csv_time_names / sizeof *csv_time_names; i++)
-        if (strcmp(s, csv_time_names[i]) == 0) { *out = (csv_time_format)i; return 0; }
+        if (strcmp(s, csv_time_names[i]) == 0) {
+            *out = (csv_time_format)i;
+            return 0;
+        }
     return -1;
 }
 
 static int csv_set(csv_config *c, const char *key, const char *val, char *err, size_t errlen) {
     if (strcmp(key, "fileName") == 0 || strcmp(key, "file_name") == 0) {
         char *f = strdup(val);
-        if (!f) { snprintf(err, errlen, "csv output: out of memory"); return -1; }
+        if (!f) {
+            snprintf(err, errlen, "csv output: out of memory");
+            return -1;
+        }
         free(c->file_name);
         c->file_name = f;
     } else if (strcmp(key, "saveInterval") == 0 || strcmp(key, "save_interval") == 0) {
@@ -100,7 +105,10 @@ int csv_config_parse(csv_config *c, const char *arg, char *err, size_t errlen) {
     if (!arg || !*arg) return 0;
     if (!strchr(arg, '=')) return csv_set(c, "fileName", arg, err, errlen) ? (csv_config_free(c), -1) : 0;
     char *copy = strdup(arg), *save = NULL;
-    if (!copy) { snprintf(err, errlen, "csv output: out of memory"); goto fail; }
+    if (!copy) {
+        snprintf(err, errlen, "csv output: out of memory");
+        goto fail;
+    }
     for (char *pair = strtok_r(copy, ",", &save); pair; pair = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(pair, '=');
         if (!eq) {
@@ -109,7 +117,10 @@ int csv_config_parse(csv_config *c, const char *arg, char *err, size_t errlen) {
             goto fail;
         }
         *eq = 0;
-        if (csv_set(c, pair, eq + 1, err, errlen)) { free(copy); goto fail; }
+        if (csv_set(c, pair, eq + 1, err, errlen)) {
+            free(copy);
+            goto fail;
+        }
     }
     free(copy);
     return 0;
@@ -125,9 +136,7 @@ void csv_config_free(csv_config *c) {
 
 /* ---- output ------------------------------------------------------------ */
 
-static int csv_strcmp(const void *a, const void *b) {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int csv_strcmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Go's encoding/csv quotes a field holding the separator, a quote, CR or
  * LF, or starting with a Unicode space. */
@@ -138,16 +147,19 @@ static bool csv_needs_quotes(const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
     if (u[0] == ' ' || (u[0] >= '\t' && u[0] <= '\r')) return true;
     if (n >= 2 && u[0] == 0xC2 && (u[1] == 0x85 || u[1] == 0xA0)) return true;
-    if (n >= 3 && u[0] == 0xE1 && u[1] == 0x9A && u[2] == 0x80) return true;        /* U+1680 */
-    if (n >= 3 && u[0] == 0xE2 && u[1] == 0x80 && (u[2] <= 0x8A || u[2] == 0xA8 ||
-                                                   u[2] == 0xA9 || u[2] == 0xAF)) return true;
-    if (n >= 3 && u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F) return true;        /* U+205F */
-    if (n >= 3 && u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) return true;        /* U+3000 */
+    if (n >= 3 && u[0] == 0xE1 && u[1] == 0x9A && u[2] == 0x80) return true; /* U+1680 */
+    if (n >= 3 && u[0] == 0xE2 && u[1] == 0x80 && (u[2] <= 0x8A || u[2] == 0xA8 || u[2] == 0xA9 || u[2] == 0xAF))
+        return true;
+    if (n >= 3 && u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F) return true; /* U+205F */
+    if (n >= 3 && u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) return true; /* U+3000 */
     return false;
 }
 
 static void csv_field(buf *b, const char *s, size_t n) {
-    if (!csv_needs_quotes(s, n)) { buf_append(b, s, n); return; }
+    if (!csv_needs_quotes(s, n)) {
+        buf_append(b, s, n);
+        return;
+    }
     buf_append(b, "\"", 1);
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '"') buf_append(b, "\"\"", 2);
@@ -158,11 +170,13 @@ static void csv_field(buf *b, const char *s, size_t n) {
 
 static tagcache_render csv_render_tags;
 
-csv_output *csv_output_open_config(const csv_config *c, const char *const *system_tags,
-                                   size_t nsystem_tags, int64_t mono0_ns, int64_t wall0_ns,
-                                   char *err, size_t errlen) {
+csv_output *csv_output_open_config(const csv_config *c, const char *const *system_tags, size_t nsystem_tags,
+                                   int64_t mono0_ns, int64_t wall0_ns, char *err, size_t errlen) {
     csv_output *o = calloc(1, sizeof *o);
-    if (!o) { snprintf(err, errlen, "csv output: out of memory"); return NULL; }
+    if (!o) {
+        snprintf(err, errlen, "csv output: out of memory");
+        return NULL;
+    }
     if (tagcache_init(&o->tags, CSV_CACHE_BITS, csv_render_tags, o)) o->oom = true;
     if (!system_tags) {
         system_tags = csv_default_tags;
@@ -205,8 +219,7 @@ fail:
     return NULL;
 }
 
-csv_output *csv_output_open(const char *path, int64_t mono0_ns, int64_t wall0_ns,
-                            char *err, size_t errlen) {
+csv_output *csv_output_open(const char *path, int64_t mono0_ns, int64_t wall0_ns, char *err, size_t errlen) {
     csv_config c = {(char *)path, C6_US_PER_SEC, CSV_TIME_UNIX};
     return csv_output_open_config(&c, NULL, 0, mono0_ns, wall0_ns, err, errlen);
 }
@@ -221,12 +234,11 @@ static int csv_render_tags(void *ctx, const char *tags, size_t len, int aux, buf
         if (val) csv_field(b, val, strlen(val));
     }
     buf extra = {0};
-    for (int pass = 0; pass < 2; pass++) {          /* extra_tags, then metadata */
+    for (int pass = 0; pass < 2; pass++) { /* extra_tags, then metadata */
         buf_clear(&extra);
         for (size_t off = 0; (off = tagset_next(tags, len, off, &k, &v)) != 0;) {
             if (tag_is_metadata(k) != (pass == 1)) continue;
-            if (pass == 0 && bsearch(&k, o->columns, o->ncolumns, sizeof *o->columns, csv_strcmp))
-                continue;
+            if (pass == 0 && bsearch(&k, o->columns, o->ncolumns, sizeof *o->columns, csv_strcmp)) continue;
             if (extra.len) buf_append(&extra, "&", 1);
             buf_puts(&extra, k);
             buf_append(&extra, "=", 1);
@@ -270,7 +282,10 @@ void csv_output_sample(void *ctx, const sample *s, const char *tags, size_t tags
     int id = s->metric;
     if (id >= registry_count()) return;
     const tagcache_entry *t = tagcache_get(&o->tags, tags, tags_len, 0);
-    if (!t) { o->oom = true; return; }
+    if (!t) {
+        o->oom = true;
+        return;
+    }
     const char *name = registry_get(id)->name;
     char tbuf[48], num[400];
     size_t tl = csv_fmt_time(o, tbuf, o->wall0 + (s->t_ns - o->mono0));
@@ -288,15 +303,13 @@ void csv_output_sample(void *ctx, const sample *s, const char *tags, size_t tags
 
 void csv_output_describe(const csv_output *o, buf *b) {
     buf_puts(b, "csv (");
-    buf_puts(b, writer_name(o->w));   /* "stdout" for "-" */
+    buf_puts(b, writer_name(o->w)); /* "stdout" for "-" */
     buf_puts(b, ")");
 }
 
 void csv_output_tick(csv_output *o) { writer_paced_tick(o->w); }
 
-int csv_output_flush(csv_output *o) {
-    return writer_flush(o->w);
-}
+int csv_output_flush(csv_output *o) { return writer_flush(o->w); }
 
 int csv_output_close(csv_output *o, char *err, size_t errlen) {
     if (!o) return 0;
@@ -321,8 +334,7 @@ static void csv_ops_sample(void *ctx, const sample *s, size_t n, const tagdict *
 static void *csv_ops_open(const output_params *p, char *err, size_t errlen) {
     csv_config c;
     if (csv_config_parse(&c, p->arg, err, errlen)) return NULL;
-    csv_output *o = csv_output_open_config(&c, p->system_tags, p->nsystem_tags, p->mono0_ns, p->wall0_ns, err,
-                                           errlen);
+    csv_output *o = csv_output_open_config(&c, p->system_tags, p->nsystem_tags, p->mono0_ns, p->wall0_ns, err, errlen);
     csv_config_free(&c);
     return o;
 }

@@ -22,12 +22,12 @@
 #include "util/buf.h"
 
 typedef enum {
-    CSV_TIME_UNIX,           /* "unix": seconds (default) */
-    CSV_TIME_UNIX_MILLI,     /* "unix_milli" */
-    CSV_TIME_UNIX_MICRO,     /* "unix_micro" */
-    CSV_TIME_UNIX_NANO,      /* "unix_nano" */
-    CSV_TIME_RFC3339,        /* "rfc3339": 2026-11-22T10:00:00Z */
-    CSV_TIME_RFC3339_NANO,   /* "rfc3339_nano": 2026-11-22T10:00:00.123456Z */
+    CSV_TIME_UNIX,         /* "unix": seconds (default) */
+    CSV_TIME_UNIX_MILLI,   /* "unix_milli" */
+    CSV_TIME_UNIX_MICRO,   /* "unix_micro" */
+    CSV_TIME_UNIX_NANO,    /* "unix_nano" */
+    CSV_TIME_RFC3339,      /* "rfc3339": 2026-11-22T10:00:00Z */
+    CSV_TIME_RFC3339_NANO, /* "rfc3339_nano": 2026-11-22T10:00:00.123456Z */
 } csv_time_format;
 
 /* The output's settings, from k6's sources: defaults (file.csv, 1s, unix) <
@@ -55,13 +55,11 @@ extern const output_ops csv_output_ops;
 
 /* k6's defaults: unix seconds, 1 s flushes, the default system tag columns.
  * mono0_ns/wall0_ns: one instant on both clocks, as json_output_open. */
-csv_output *csv_output_open(const char *path, int64_t mono0_ns, int64_t wall0_ns,
-                            char *err, size_t errlen);
+csv_output *csv_output_open(const char *path, int64_t mono0_ns, int64_t wall0_ns, char *err, size_t errlen);
 /* With a config, and the enabled system tags (the systemTags option; NULL:
  * k6's default set) that become columns. */
-csv_output *csv_output_open_config(const csv_config *c, const char *const *system_tags,
-                                   size_t nsystem_tags, int64_t mono0_ns, int64_t wall0_ns,
-                                   char *err, size_t errlen);
+csv_output *csv_output_open_config(const csv_config *c, const char *const *system_tags, size_t nsystem_tags,
+                                   int64_t mono0_ns, int64_t wall0_ns, char *err, size_t errlen);
 /* Appends the output's name for the banner's "output:" line, as k6's
  * Description() (internal/output/csv/output.go): "csv (FILE)" or
  * "csv (stdout)". */

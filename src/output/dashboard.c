@@ -45,16 +45,13 @@ static const char DASH_PAGE[] =
  * ==================================================================== */
 
 /* Go's strconv.ParseBool, which k6 reads these variables with. */
-static int dash_bool(const char *s, bool *out) {
-    return strconv_parse_bool(s, out);
-}
+static int dash_bool(const char *s, bool *out) { return strconv_parse_bool(s, out); }
 
 /* One setting by its short name (host, port, period, open, export);
  * `where` names it in errors ("K6_WEB_DASHBOARD_PORT", "-o web-dashboard port"). */
 static int dash_set(dash_config *c, const char *key, const char *val, const char *where, char *err, size_t errlen) {
     if (strcmp(key, "host") == 0) {
-        if (strlen(val) >= sizeof c->host)
-            return snprintf(err, errlen, "%s: the host name is too long", where), -1;
+        if (strlen(val) >= sizeof c->host) return snprintf(err, errlen, "%s: the host name is too long", where), -1;
         snprintf(c->host, sizeof c->host, "%s", val);
     } else if (strcmp(key, "port") == 0) {
         char *end;
@@ -62,7 +59,8 @@ static int dash_set(dash_config *c, const char *key, const char *val, const char
         long p = strtol(val, &end, 10);
         if (!*val || *end || errno || p < -1 || p > 65535)
             return snprintf(err, errlen, "%s: invalid port \"%s\" (a number from 0 to 65535, or -1 for no server)",
-                            where, val), -1;
+                            where, val),
+                   -1;
         c->port = (int)p;
     } else if (strcmp(key, "period") == 0) {
         char e[256];
@@ -75,7 +73,7 @@ static int dash_set(dash_config *c, const char *key, const char *val, const char
             return snprintf(err, errlen, "%s: invalid boolean \"%s\" (use true or false)", where, val), -1;
     } else if (strcmp(key, "export") == 0) {
         free(c->export_path);
-        c->export_path = *val ? xstrdup(val) : NULL;   /* x*: config, once */
+        c->export_path = *val ? xstrdup(val) : NULL; /* x*: config, once */
     } else {
         return snprintf(err, errlen, "%s: unknown setting (use host, port, period, open or export)", where), -1;
     }
@@ -144,7 +142,7 @@ void dash_config_free(dash_config *c) {
  * ==================================================================== */
 
 typedef struct dash_event {
-    char *sse;               /* "event: NAME\ndata: JSON\n\n" */
+    char *sse; /* "event: NAME\ndata: JSON\n\n" */
     size_t len;
     size_t name_off, name_len, data_off, data_len;
 } dash_event;
@@ -156,19 +154,19 @@ struct dashboard {
     char *export_path;
     size_t nscen;
     char **scen_names;
-    pthread_mutex_t mu;      /* guards everything below */
-    pthread_cond_t cond;     /* a new event, the end, or closing */
+    pthread_mutex_t mu;  /* guards everything below */
+    pthread_cond_t cond; /* a new event, the end, or closing */
     dash_event *ev;
     size_t nev, cap;
-    bool ended;              /* no more events: streams end once caught up */
-    bool closing;            /* the server stops: every stream ends now */
-    int streams;             /* SSE responses in progress */
+    bool ended;   /* no more events: streams end once caught up */
+    bool closing; /* the server stops: every stream ends now */
+    int streams;  /* SSE responses in progress */
     /* the last snapshot's totals, for the per-period rates (main thread) */
-    int nprev;               /* how many of prev[] are set */
-    dash_sample prev[2];     /* [0] the last snapshot, [1] the one before */
+    int nprev;           /* how many of prev[] are set */
+    dash_sample prev[2]; /* [0] the last snapshot, [1] the one before */
     /* the run's side (dash_tick) */
-    int *scen_vus;           /* per scenario, for its snapshots */
-    int64_t last_us;         /* when the last snapshot was taken; 0: none yet */
+    int *scen_vus;   /* per scenario, for its snapshots */
+    int64_t last_us; /* when the last snapshot was taken; 0: none yet */
 };
 
 /* Appends an event (main thread). The event text is built outside the lock. */
@@ -183,14 +181,21 @@ static void dash_push(dashboard *d, const char *name, const buf *json) {
     e.data_off = b.len;
     buf_append(&b, json->p ? json->p : "null", json->p ? json->len : 4);
     e.data_len = b.len - e.data_off;
-    if (buf_puts(&b, "\n\n")) { buf_free(&b); return; }   /* out of memory: the event is lost */
+    if (buf_puts(&b, "\n\n")) {
+        buf_free(&b);
+        return;
+    } /* out of memory: the event is lost */
     e.sse = b.p;
     e.len = b.len;
     pthread_mutex_lock(&d->mu);
     if (d->nev == d->cap) {
         size_t ncap = d->cap ? d->cap * 2 : 64;
         dash_event *ne = realloc(d->ev, ncap * sizeof *ne);
-        if (!ne) { pthread_mutex_unlock(&d->mu); free(e.sse); return; }
+        if (!ne) {
+            pthread_mutex_unlock(&d->mu);
+            free(e.sse);
+            return;
+        }
         d->ev = ne;
         d->cap = ncap;
     }
@@ -204,13 +209,11 @@ static void dash_push(dashboard *d, const char *name, const buf *json) {
 
 static void dash_js_num(buf *b, double v) {
     char n[WRITER_NUM_MAX];
-    size_t len = writer_fmt_js(n, v);   /* NaN/Inf: null */
+    size_t len = writer_fmt_js(n, v); /* NaN/Inf: null */
     buf_append(b, n, len);
 }
 
-static void dash_js_str(buf *b, const char *s) {
-    json_string(b, s ? s : "", s ? strlen(s) : 0, JSON_ESC_EASYJSON);
-}
+static void dash_js_str(buf *b, const char *s) { json_string(b, s ? s : "", s ? strlen(s) : 0, JSON_ESC_EASYJSON); }
 
 static void dash_js_key(buf *b, bool *first, const char *k) {
     if (!*first) buf_puts(b, ",");
@@ -282,8 +285,10 @@ static void dash_metric_values(buf *b, const summary_metric *m, double dur_s) {
     static const char *const gauge[] = {"value", "min", "max", NULL};
     static const char *const rate[] = {"rate", "passes", "fails", NULL};
     static const char *const trend[] = {"avg", "min", "med", "max", "p(90)", "p(95)", "p(99)", NULL};
-    const char *const *aggs = m->type == METRIC_COUNTER ? counter : m->type == METRIC_GAUGE ? gauge
-                            : m->type == METRIC_RATE ? rate : trend;
+    const char *const *aggs = m->type == METRIC_COUNTER ? counter
+                              : m->type == METRIC_GAUGE ? gauge
+                              : m->type == METRIC_RATE  ? rate
+                                                        : trend;
     bool f = true;
     buf_puts(b, "{");
     for (; *aggs; aggs++) {
@@ -378,8 +383,7 @@ char *dash_report_html(dashboard *d, size_t *len) {
         buf_puts(&b, "}");
     }
     pthread_mutex_unlock(&d->mu);
-    if (buf_puts(&b, "];</script>\n") ||
-        buf_puts(&b, mark ? mark + strlen(DASH_DATA_MARK) : DASH_PAGE)) {
+    if (buf_puts(&b, "];</script>\n") || buf_puts(&b, mark ? mark + strlen(DASH_DATA_MARK) : DASH_PAGE)) {
         buf_free(&b);
         return NULL;
     }
@@ -392,7 +396,7 @@ int dash_finish(dashboard *d, char *err, size_t errlen) {
     size_t len;
     char *html = dash_report_html(d, &len), e[512];
     if (!html) return snprintf(err, errlen, "web dashboard: out of memory writing %s", d->export_path), -1;
-    writer *w = writer_open(d->export_path, e, sizeof e);   /* a name ending in .gz is gzipped */
+    writer *w = writer_open(d->export_path, e, sizeof e); /* a name ending in .gz is gzipped */
     if (!w) {
         free(html);
         return snprintf(err, errlen, "web dashboard: %s", e), -1;
@@ -409,7 +413,7 @@ int dash_finish(dashboard *d, char *err, size_t errlen) {
 
 typedef struct dash_stream {
     dashboard *d;
-    size_t next, off;        /* the event being sent and how much of it went */
+    size_t next, off; /* the event being sent and how much of it went */
 } dash_stream;
 
 /* Runs on the connection's own thread: blocks until there is something to
@@ -437,7 +441,7 @@ static ssize_t dash_stream_read(void *cls, uint64_t pos, char *out, size_t max) 
         return MHD_CONTENT_READER_END_OF_STREAM;
     }
     size_t n = 0;
-    while (st->next < d->nev && n < max) {   /* as many whole or part events as fit */
+    while (st->next < d->nev && n < max) { /* as many whole or part events as fit */
         const dash_event *e = &d->ev[st->next];
         size_t k = e->len - st->off < max - n ? e->len - st->off : max - n;
         memcpy(out + n, e->sse + st->off, k);
@@ -474,16 +478,19 @@ static enum MHD_Result dash_events(dashboard *d, struct MHD_Connection *c) {
     dash_stream *st = calloc(1, sizeof *st);
     if (!st) return MHD_NO;
     st->d = d;
-    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, dash_stream_read, st,
-                                                               dash_stream_free);
-    if (!r) { free(st); return MHD_NO; }
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, dash_stream_read, st, dash_stream_free);
+    if (!r) {
+        free(st);
+        return MHD_NO;
+    }
     pthread_mutex_lock(&d->mu);
     d->streams++;
     pthread_mutex_unlock(&d->mu);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);   /* frees st through dash_stream_free when done */
+    MHD_destroy_response(r); /* frees st through dash_stream_free when done */
     return ret;
 }
 
@@ -491,11 +498,14 @@ static enum MHD_Result dash_access(void *cls, struct MHD_Connection *c, const ch
                                    const char *version, const char *upload, size_t *upload_size, void **req_cls) {
     dashboard *d = cls;
     (void)version, (void)upload;
-    if (!*req_cls) {   /* headers in; answer on the next call */
+    if (!*req_cls) { /* headers in; answer on the next call */
         *req_cls = (void *)1;
         return MHD_YES;
     }
-    if (*upload_size) { *upload_size = 0; return MHD_YES; }   /* a body is ignored */
+    if (*upload_size) {
+        *upload_size = 0;
+        return MHD_YES;
+    } /* a body is ignored */
     static const char nf[] = "404 page not found\n", na[] = "method not allowed\n";
     if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
         return dash_send(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", (void *)na, sizeof na - 1,
@@ -521,13 +531,19 @@ static void dash_format_url(int fd, char *out, size_t n) {
     socklen_t sl = sizeof ss;
     char ip[INET6_ADDRSTRLEN] = "127.0.0.1";
     unsigned port = 0;
-    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) { snprintf(out, n, "http://127.0.0.1"); return; }
+    if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+        snprintf(out, n, "http://127.0.0.1");
+        return;
+    }
     if (ss.ss_family == AF_INET6) {
         const struct sockaddr_in6 *s6 = (const void *)&ss;
         port = ntohs(s6->sin6_port);
         if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], ip, sizeof ip);
         else if (!IN6_IS_ADDR_UNSPECIFIED(&s6->sin6_addr)) inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof ip);
-        if (strchr(ip, ':')) { snprintf(out, n, "http://[%s]:%u", ip, port); return; }
+        if (strchr(ip, ':')) {
+            snprintf(out, n, "http://[%s]:%u", ip, port);
+            return;
+        }
     } else {
         const struct sockaddr_in *s4 = (const void *)&ss;
         port = ntohs(s4->sin_port);
@@ -625,7 +641,7 @@ void dash_stop(dashboard *d) {
     d->closing = true;
     pthread_cond_broadcast(&d->cond);
     pthread_mutex_unlock(&d->mu);
-    if (d->daemon) MHD_stop_daemon(d->daemon);   /* joins every connection's thread */
+    if (d->daemon) MHD_stop_daemon(d->daemon); /* joins every connection's thread */
     dash_free(d);
 }
 
@@ -684,6 +700,6 @@ void dash_tick(dashboard *d, const c6_test *t, const engine *eng, pthread_mutex_
     if (!d->last_us) d->last_us = t->start_us;
     if (now - d->last_us < d->period_us) return;
     d->last_us += d->period_us;
-    if (now - d->last_us >= d->period_us) d->last_us = now;   /* the loop was held up */
+    if (now - d->last_us >= d->period_us) d->last_us = now; /* the loop was held up */
     dash_snapshot_test(d, t, eng, eng_lock, now);
 }

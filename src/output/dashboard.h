@@ -39,16 +39,16 @@
 
 struct c6_test;
 
-#define DASH_DEFAULT_PORT 5665
+#define DASH_DEFAULT_PORT    5665
 #define DASH_MAX_CONNECTIONS 32
 
 typedef struct dash_config {
     bool enabled;
-    char host[256];          /* K6_WEB_DASHBOARD_HOST: "localhost" */
-    int port;                /* K6_WEB_DASHBOARD_PORT: 5665; 0 any free port; -1 no server */
-    int64_t period_us;       /* K6_WEB_DASHBOARD_PERIOD: 10 s */
-    bool open;               /* K6_WEB_DASHBOARD_OPEN: start a browser on the page */
-    char *export_path;       /* K6_WEB_DASHBOARD_EXPORT: the report's file, NULL none */
+    char host[256];    /* K6_WEB_DASHBOARD_HOST: "localhost" */
+    int port;          /* K6_WEB_DASHBOARD_PORT: 5665; 0 any free port; -1 no server */
+    int64_t period_us; /* K6_WEB_DASHBOARD_PERIOD: 10 s */
+    bool open;         /* K6_WEB_DASHBOARD_OPEN: start a browser on the page */
+    char *export_path; /* K6_WEB_DASHBOARD_EXPORT: the report's file, NULL none */
 } dash_config;
 
 /* Reads the K6_WEB_DASHBOARD* variables of env (NULL-terminated
@@ -64,21 +64,21 @@ typedef struct dashboard dashboard;
 /* Starts the server (unless port is -1) and queues the config event.
  * NULL with err ("web dashboard: listen tcp 127.0.0.1:5665: bind: address
  * already in use") when it cannot listen. */
-dashboard *dash_start(const dash_config *c, const char *script, const char *const *scenarios,
-                      size_t nscenarios, char *err, size_t errlen);
+dashboard *dash_start(const dash_config *c, const char *script, const char *const *scenarios, size_t nscenarios,
+                      char *err, size_t errlen);
 /* "http://127.0.0.1:5665" with the port really bound, or "" without a server. */
 const char *dash_url(const dashboard *d);
 
 /* What a snapshot is made from: totals since the start, read from the sinks. */
 typedef struct dash_sample {
-    double t_s;                          /* seconds since the test started */
+    double t_s; /* seconds since the test started */
     int64_t vus, vus_max;
     double http_reqs, iterations, data_sent, data_received;
-    uint64_t req_failed, req_total;      /* http_req_failed: nonzero, total */
+    uint64_t req_failed, req_total; /* http_req_failed: nonzero, total */
     uint64_t checks_pass, checks_total;
-    uint64_t dur_n;                      /* http_req_duration */
+    uint64_t dur_n; /* http_req_duration */
     double dur_sum, dur_p90, dur_p95, dur_p99;
-    const int *scenario_vus;             /* per scenario of dash_start, or NULL */
+    const int *scenario_vus; /* per scenario of dash_start, or NULL */
 } dash_sample;
 
 /* Queues a snapshot event (ignored unless t_s is past the last one's). */
@@ -95,8 +95,7 @@ char *dash_report_html(dashboard *d, size_t *len);
 void dash_stop(dashboard *d);
 
 /* The run's side. dash_start for the test's scenarios. */
-dashboard *dash_start_test(const dash_config *c, const char *script, const struct c6_test *t, char *err,
-                           size_t errlen);
+dashboard *dash_start_test(const dash_config *c, const char *script, const struct c6_test *t, char *err, size_t errlen);
 /* A snapshot of the test now: its VUs, and the engine's totals read under
  * eng_lock (the lock the engine is drained under). */
 void dash_snapshot_test(dashboard *d, const struct c6_test *t, const engine *eng, pthread_mutex_t *eng_lock,

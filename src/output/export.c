@@ -85,7 +85,10 @@ static void export_raw(export_out *o, const char *s) {
 }
 
 static void export_indent(export_out *o, int depth) {
-    if (buf_reserve(&o->b, (size_t)depth * 4)) { o->oom = true; return; }
+    if (buf_reserve(&o->b, (size_t)depth * 4)) {
+        o->oom = true;
+        return;
+    }
     memset(o->b.p + o->b.len, ' ', (size_t)depth * 4);
     o->b.len += (size_t)depth * 4;
     o->b.p[o->b.len] = 0;
@@ -130,16 +133,24 @@ static void export_md5(const char *s, char out[33]) {
 static void export_check_obj(export_out *o, int depth, const export_group *g, const export_check *c) {
     size_t n = strlen(g->path) + strlen(c->name) + 3;
     char *path = malloc(n), id[33];
-    if (!path) { o->oom = true; return; }
+    if (!path) {
+        o->oom = true;
+        return;
+    }
     snprintf(path, n, "%s::%s", g->path, c->name);
     export_md5(path, id);
     bool first = true;
     export_raw(o, "{");
-    export_key(o, depth + 1, &first, "name"); export_str(o, c->name);
-    export_key(o, depth + 1, &first, "path"); export_str(o, path);
-    export_key(o, depth + 1, &first, "id"); export_str(o, id);
-    export_key(o, depth + 1, &first, "passes"); export_num(o, (double)c->passes);
-    export_key(o, depth + 1, &first, "fails"); export_num(o, (double)c->fails);
+    export_key(o, depth + 1, &first, "name");
+    export_str(o, c->name);
+    export_key(o, depth + 1, &first, "path");
+    export_str(o, path);
+    export_key(o, depth + 1, &first, "id");
+    export_str(o, id);
+    export_key(o, depth + 1, &first, "passes");
+    export_num(o, (double)c->passes);
+    export_key(o, depth + 1, &first, "fails");
+    export_num(o, (double)c->fails);
     export_close(o, depth, false);
     free(path);
 }
@@ -149,9 +160,12 @@ static void export_group_obj(export_out *o, int depth, const export_group *g) {
     export_md5(g->path, id);
     bool first = true;
     export_raw(o, "{");
-    export_key(o, depth + 1, &first, "name"); export_str(o, g->name);
-    export_key(o, depth + 1, &first, "path"); export_str(o, g->path);
-    export_key(o, depth + 1, &first, "id"); export_str(o, id);
+    export_key(o, depth + 1, &first, "name");
+    export_str(o, g->name);
+    export_key(o, depth + 1, &first, "path");
+    export_str(o, g->path);
+    export_key(o, depth + 1, &first, "id");
+    export_str(o, id);
     export_key(o, depth + 1, &first, "groups");
     bool f2 = true;
     export_raw(o, "{");
@@ -171,8 +185,8 @@ static void export_group_obj(export_out *o, int depth, const export_group *g) {
     export_close(o, depth, false);
 }
 
-static void export_agg(export_out *o, int depth, bool *first, const export_data *d,
-                       const sink *s, const char *agg, const char *key) {
+static void export_agg(export_out *o, int depth, bool *first, const export_data *d, const sink *s, const char *agg,
+                       const char *key) {
     double v;
     if (sink_agg(s, agg, d->duration_s, &v) != 0) return;
     export_key(o, depth, first, key);
@@ -216,8 +230,7 @@ static void export_metric_obj(export_out *o, int depth, const export_data *d, co
         break;
     case METRIC_TREND: {
         const char *const *stats = d->ntrend_stats ? d->trend_stats : export_default_stats;
-        size_t n = d->ntrend_stats ? d->ntrend_stats
-                                  : sizeof export_default_stats / sizeof *export_default_stats;
+        size_t n = d->ntrend_stats ? d->ntrend_stats : sizeof export_default_stats / sizeof *export_default_stats;
         for (size_t i = 0; i < n; i++) export_agg(o, depth + 1, &first, d, s, stats[i], stats[i]);
         export_thresholds(o, depth + 1, &first, m);
         break;
@@ -268,7 +281,10 @@ char *export_render(const export_data *d) {
         const char *cg = d->checks[i].group ? d->checks[i].group : "";
         export_group *g = export_group_at(root, cg, strlen(cg), &known);
         const export_check **cs = g ? realloc(g->checks, (g->nchecks + 1) * sizeof *cs) : NULL;
-        if (!cs) { o.oom = true; break; }
+        if (!cs) {
+            o.oom = true;
+            break;
+        }
         g->checks = cs;
         g->checks[g->nchecks++] = &d->checks[i];
     }
@@ -313,7 +329,7 @@ int export_write(const char *path, const export_data *d, char *err, size_t errle
     buf errs = {0};
     int rc = summary_save(path, text, strlen(text), &errs);
     free(text);
-    if (rc) snprintf(err, errlen, "%s", errs.p && errs.len > 4 ? errs.p + 4 : "out of memory");   /* past "\n\t- " */
+    if (rc) snprintf(err, errlen, "%s", errs.p && errs.len > 4 ? errs.p + 4 : "out of memory"); /* past "\n\t- " */
     buf_free(&errs);
     return rc;
 }
@@ -339,14 +355,17 @@ int export_write_summary(const char *path, const summary_data *s, char *err, siz
         }
     }
     for (size_t i = 0; i < s->nchecks; i++)
-        cs[i] = (export_check){s->checks[i].name, s->checks[i].group, s->checks[i].passes,
-                               s->checks[i].fails};
+        cs[i] = (export_check){s->checks[i].name, s->checks[i].group, s->checks[i].passes, s->checks[i].fails};
     export_data d = {
-        .metrics = ms, .nmetrics = s->nmetrics,
-        .checks = cs, .nchecks = s->nchecks,
+        .metrics = ms,
+        .nmetrics = s->nmetrics,
+        .checks = cs,
+        .nchecks = s->nchecks,
         .duration_s = s->duration_s,
-        .trend_stats = s->trend_stats, .ntrend_stats = s->ntrend_stats,
-        .groups = s->group_paths, .ngroups = s->ngroup_paths,
+        .trend_stats = s->trend_stats,
+        .ntrend_stats = s->ntrend_stats,
+        .groups = s->group_paths,
+        .ngroups = s->ngroup_paths,
         .setup_json = s->setup_json,
     };
     rc = export_write(path, &d, err, errlen);

@@ -35,33 +35,37 @@
 #include "output/summary.h"
 
 typedef struct export_threshold {
-    const char *source;            /* "p(95)<500", as written */
-    bool ok;                       /* passed; exported as "p(95)<500": !ok */
+    const char *source; /* "p(95)<500", as written */
+    bool ok;            /* passed; exported as "p(95)<500": !ok */
 } export_threshold;
 
 typedef struct export_metric {
-    const char *name;              /* "http_req_duration" or "http_req_duration{status:200}" */
+    const char *name; /* "http_req_duration" or "http_req_duration{status:200}" */
     metric_type type;
-    value_kind kind;               /* not in this format; kept for callers' convenience */
-    const sink *sink;              /* NULL: no samples, left out */
+    value_kind kind;  /* not in this format; kept for callers' convenience */
+    const sink *sink; /* NULL: no samples, left out */
     const export_threshold *thresholds;
     size_t nthresholds;
 } export_metric;
 
 typedef struct export_check {
     const char *name;
-    const char *group;             /* "" (or NULL) for root, "::a::b" nested */
+    const char *group; /* "" (or NULL) for root, "::a::b" nested */
     uint64_t passes, fails;
 } export_check;
 
 typedef struct export_data {
-    const export_metric *metrics; size_t nmetrics;
-    const export_check *checks; size_t nchecks;          /* in first-seen order */
-    const char *const *groups; size_t ngroups;           /* optional: group paths that ran
+    const export_metric *metrics;
+    size_t nmetrics;
+    const export_check *checks;
+    size_t nchecks; /* in first-seen order */
+    const char *const *groups;
+    size_t ngroups;    /* optional: group paths that ran
                                                             without checks still appear */
-    double duration_s;                                   /* for Counter rates */
-    const char *const *trend_stats; size_t ntrend_stats; /* none: avg,min,med,max,p(90),p(95) */
-    const char *setup_json;                              /* setup()'s value as JSON; NULL: none */
+    double duration_s; /* for Counter rates */
+    const char *const *trend_stats;
+    size_t ntrend_stats;    /* none: avg,min,med,max,p(90),p(95) */
+    const char *setup_json; /* setup()'s value as JSON; NULL: none */
 } export_data;
 
 /* The JSON text (malloc'd, ends with no newline, as k6 writes it), or NULL

@@ -27,20 +27,20 @@
 #include "util/log.h"
 #include "util/url.h"
 
-#define INFLUX_CACHE_BITS 10               /* 1024 tag-set cache slots */
-#define INFLUX_BATCH_MAX (8u << 20)        /* bytes: a batch goes out early past this */
-#define INFLUX_BUDGET (64u << 20)          /* bytes queued for the senders at most */
+#define INFLUX_CACHE_BITS 10          /* 1024 tag-set cache slots */
+#define INFLUX_BATCH_MAX  (8u << 20)  /* bytes: a batch goes out early past this */
+#define INFLUX_BUDGET     (64u << 20) /* bytes queued for the senders at most */
 #define INFLUX_MAX_FIELDS 64
 
 typedef enum { FK_STRING, FK_INT, FK_FLOAT, FK_BOOL } field_kind;
 
 typedef struct influx_config {
-    char *addr;                            /* scheme://host[:port][/prefix], no trailing '/' */
+    char *addr; /* scheme://host[:port][/prefix], no trailing '/' */
     char *db, *username, *password, *precision, *retention, *consistency, *proxy;
     bool insecure;
     int64_t push_interval_us;
     long concurrent_writes;
-    char *fields[INFLUX_MAX_FIELDS];       /* tagsAsFields names */
+    char *fields[INFLUX_MAX_FIELDS]; /* tagsAsFields names */
     field_kind kinds[INFLUX_MAX_FIELDS];
     size_t nfields;
 } influx_config;
@@ -48,10 +48,10 @@ typedef struct influx_config {
 struct influx_output {
     influx_config c;
     pusher *push;
-    int64_t mono0, wall0;                  /* ns: one instant on both clocks */
-    int64_t div_ns;                        /* ns per timestamp unit */
-    char **meas;                           /* REGISTRY_MAX escaped metric names */
-    tagcache tags;                         /* ",k=v,...", then (at split) ",f=1i,..." per tag set */
+    int64_t mono0, wall0; /* ns: one instant on both clocks */
+    int64_t div_ns;       /* ns per timestamp unit */
+    char **meas;          /* REGISTRY_MAX escaped metric names */
+    tagcache tags;        /* ",k=v,...", then (at split) ",f=1i,..." per tag set */
     buf batch, scratch;
     uint64_t points, skipped;
     int64_t last_push_us;
@@ -75,7 +75,7 @@ static void influx_config_free(influx_config *c) {
 
 static void set_str(char **dst, const char *v) {
     free(*dst);
-    *dst = xstrdup(v);   /* config, once */
+    *dst = xstrdup(v); /* config, once */
 }
 
 /* One tagsAsFields item, "name" or "name:type". */
@@ -96,8 +96,11 @@ static int influx_add_field(influx_config *c, const char *p, size_t n, char *err
     else return snprintf(err, errlen, "an invalid type (%s) is specified for an InfluxDB field (%s)", type, item), -1;
     for (size_t j = 0; j < c->nfields; j++)
         if (strcmp(c->fields[j], item) == 0)
-            return snprintf(err, errlen, "a tag name (%s) shows up more than once in InfluxDB field type configurations", item), -1;
-    if (c->nfields == INFLUX_MAX_FIELDS) return snprintf(err, errlen, "tagsAsFields: more than %d fields", INFLUX_MAX_FIELDS), -1;
+            return snprintf(err, errlen,
+                            "a tag name (%s) shows up more than once in InfluxDB field type configurations", item),
+                   -1;
+    if (c->nfields == INFLUX_MAX_FIELDS)
+        return snprintf(err, errlen, "tagsAsFields: more than %d fields", INFLUX_MAX_FIELDS), -1;
     c->kinds[c->nfields] = k;
     if (!(c->fields[c->nfields++] = strdup(item))) return snprintf(err, errlen, "out of memory"), -1;
     return 0;
@@ -105,8 +108,8 @@ static int influx_add_field(influx_config *c, const char *p, size_t n, char *err
 
 /* Replaces the tagsAsFields list: each item is one field, or with split a
  * comma-separated list of them (the environment variable's form). */
-static int influx_parse_fields(influx_config *c, const char *const *items, size_t nitems, bool split,
-                               char *err, size_t errlen) {
+static int influx_parse_fields(influx_config *c, const char *const *items, size_t nitems, bool split, char *err,
+                               size_t errlen) {
     for (size_t i = 0; i < c->nfields; i++) free(c->fields[i]);
     c->nfields = 0;
     for (size_t it = 0; it < nitems; it++) {
@@ -141,7 +144,8 @@ static int influx_atoi(const char *v, long *out, char *err, size_t errlen) {
 static int influx_set(influx_config *c, const char *key, const char *v, char *err, size_t errlen) {
     if (strcmp(key, "insecure") == 0) {
         if (!*v) return 0;
-        if (pusher_parse_bool(v, &c->insecure)) return snprintf(err, errlen, "insecure must be true or false, not %s", v), -1;
+        if (pusher_parse_bool(v, &c->insecure))
+            return snprintf(err, errlen, "insecure must be true or false, not %s", v), -1;
     } else if (strcmp(key, "pushInterval") == 0) {
         if (duration_parse(v, &c->push_interval_us, err, errlen)) return -1;
         if (c->push_interval_us <= 0) return snprintf(err, errlen, "pushInterval must be positive"), -1;
@@ -157,10 +161,15 @@ static int influx_set(influx_config *c, const char *key, const char *v, char *er
     return 0;
 }
 
-static const struct { const char *env, *key; } influx_envs[] = {
-    {"K6_INFLUXDB_INSECURE", "insecure"}, {"K6_INFLUXDB_PUSH_INTERVAL", "pushInterval"},
-    {"K6_INFLUXDB_CONCURRENT_WRITES", "concurrentWrites"}, {"K6_INFLUXDB_PAYLOAD_SIZE", "payloadSize"},
-    {"K6_INFLUXDB_PRECISION", "precision"}, {"K6_INFLUXDB_RETENTION", "retention"},
+static const struct {
+    const char *env, *key;
+} influx_envs[] = {
+    {"K6_INFLUXDB_INSECURE", "insecure"},
+    {"K6_INFLUXDB_PUSH_INTERVAL", "pushInterval"},
+    {"K6_INFLUXDB_CONCURRENT_WRITES", "concurrentWrites"},
+    {"K6_INFLUXDB_PAYLOAD_SIZE", "payloadSize"},
+    {"K6_INFLUXDB_PRECISION", "precision"},
+    {"K6_INFLUXDB_RETENTION", "retention"},
     {"K6_INFLUXDB_CONSISTENCY", "consistency"},
 };
 
@@ -186,9 +195,7 @@ static int influx_from_env(influx_config *c, char *const *envp, char *err, size_
 }
 
 /* Decodes %XX and '+' of a query component in place. */
-static void query_unescape(char *s) {
-    s[url_unescape(s, SIZE_MAX, s, strlen(s), 1)] = 0;
-}
+static void query_unescape(char *s) { s[url_unescape(s, SIZE_MAX, s, strlen(s), 1)] = 0; }
 
 /* A malloc'd copy of s[0..n), percent-decoded ('+' as a space when plus). */
 static char *influx_unescaped(const char *s, size_t n, int plus) {
@@ -204,7 +211,7 @@ static int influx_from_url(influx_config *c, const char *arg, char *err, size_t 
         return snprintf(err, errlen, "udp:// is not supported by c6, use http:// or https://"), -1;
     url_parts u;
     const char *why = url_split(arg, &u);
-    if (!why && u.kind != 'h') why = "unsupported scheme";   /* ws, wss, others */
+    if (!why && u.kind != 'h') why = "unsupported scheme"; /* ws, wss, others */
     if (why && !strcmp(why, "unsupported scheme"))
         return snprintf(err, errlen, "unsupported scheme in \"%s\" (http or https)", arg), -1;
     if (why) return snprintf(err, errlen, "bad URL \"%s\": %s", arg, why), -1;
@@ -375,7 +382,7 @@ static int influx_render_tags(void *ctx, const char *tags, size_t len, int aux, 
             lp_escape(&fb, k, true);
             buf_append(&fb, "=", 1);
             lp_field_value(&fb, v, o->c.kinds[fi]);
-        } else if (*v) {   /* the line protocol has no empty tag value */
+        } else if (*v) { /* the line protocol has no empty tag value */
             buf_append(b, ",", 1);
             lp_escape(b, k, true);
             buf_append(b, "=", 1);
@@ -438,8 +445,8 @@ static char *influx_create_db(const influx_config *c, size_t *len) {
     return body;
 }
 
-influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mono0_ns, int64_t wall0_ns,
-                                  char *err, size_t errlen) {
+influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mono0_ns, int64_t wall0_ns, char *err,
+                                  size_t errlen) {
     influx_output *o = calloc(1, sizeof *o);
     if (o) o->meas = calloc(REGISTRY_MAX, sizeof *o->meas);
     if (!o || !o->meas || tagcache_init(&o->tags, INFLUX_CACHE_BITS, influx_render_tags, o)) {
@@ -456,7 +463,8 @@ influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mo
     int rc = influx_parse_fields(c, defaults, 3, false, err, errlen);
     if (!rc) rc = influx_from_env(c, envp, err, errlen);
     if (!rc && arg && *arg) rc = influx_from_url(c, arg, err, errlen);
-    if (!rc && c->concurrent_writes <= 0) rc = err_set(err, errlen, "influxdb's ConcurrentWrites must be a positive number");
+    if (!rc && c->concurrent_writes <= 0)
+        rc = err_set(err, errlen, "influxdb's ConcurrentWrites must be a positive number");
     if (!rc && !(o->div_ns = influx_precision_div(c->precision)))
         rc = err_set(err, errlen, "unknown precision \"%s\" (ns, u, ms, s, m, h)", c->precision);
     if (!rc && (!c->addr || !c->db)) rc = err_set(err, errlen, "out of memory");
@@ -464,10 +472,16 @@ influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mo
     if (!rc && !url) rc = err_set(err, errlen, "out of memory");
     if (!rc) {
         pusher_config pc = {
-            .name = "influxdb", .url = url, .content_type = "text/plain; charset=utf-8",
-            .username = c->username, .password = c->password, .proxy = c->proxy,
-            .insecure = c->insecure, .threads = (int)(c->concurrent_writes > 64 ? 64 : c->concurrent_writes),
-            .budget = pusher_budget(INFLUX_BUDGET), .timeout_ms = 10000,
+            .name = "influxdb",
+            .url = url,
+            .content_type = "text/plain; charset=utf-8",
+            .username = c->username,
+            .password = c->password,
+            .proxy = c->proxy,
+            .insecure = c->insecure,
+            .threads = (int)(c->concurrent_writes > 64 ? 64 : c->concurrent_writes),
+            .budget = pusher_budget(INFLUX_BUDGET),
+            .timeout_ms = 10000,
         };
         o->push = pusher_new(&pc, err, errlen);
         if (!o->push) rc = -1;
@@ -511,7 +525,10 @@ void influx_output_sample(void *ctx, const sample *s, const char *tags, size_t t
     influx_output *o = ctx;
     int id = s->metric;
     if (id >= registry_count()) return;
-    if (!isfinite(s->value)) { o->skipped++; return; }   /* the line protocol has no NaN */
+    if (!isfinite(s->value)) {
+        o->skipped++;
+        return;
+    } /* the line protocol has no NaN */
     const char *m = influx_meas(o, id);
     const tagcache_entry *t = tagcache_get(&o->tags, tags, tags_len, 0);
     if (!t) o->oom = true;
@@ -525,7 +542,10 @@ void influx_output_sample(void *ctx, const sample *s, const char *tags, size_t t
     int64_t stamp = (o->wall0 + (s->t_ns - o->mono0)) / o->div_ns;
     size_t tl = (size_t)snprintf(ts, sizeof ts, " %lld\n", (long long)stamp);
     buf *b = &o->batch;
-    if (buf_reserve(b, strlen(m) + tlen + 7 + nl + flen + tl)) { o->oom = true; return; }
+    if (buf_reserve(b, strlen(m) + tlen + 7 + nl + flen + tl)) {
+        o->oom = true;
+        return;
+    }
     buf_puts(b, m);
     buf_append(b, tt, tlen);
     buf_append(b, " value=", 7);
@@ -539,7 +559,7 @@ void influx_output_sample(void *ctx, const sample *s, const char *tags, size_t t
 void influx_output_describe(const influx_output *o, buf *b) {
     const char *a = o->c.addr;
     url_parts u;
-    size_t n = url_split(a, &u) ? strlen(a) : (size_t)(u.rest - a);   /* without the path prefix */
+    size_t n = url_split(a, &u) ? strlen(a) : (size_t)(u.rest - a); /* without the path prefix */
     buf_puts(b, "InfluxDBv1 (");
     buf_append(b, a, n);
     buf_puts(b, ")");
@@ -559,8 +579,10 @@ void influx_output_close(influx_output *o) {
     pusher_close(o->push, &st);
     pusher_report(&st, "influxdb", "points", o->oom);
     if (o->skipped)
-        log_printf(LOG_WARN, "influxdb output: %llu samples with a NaN or infinite value were left out (InfluxDB cannot store them)",
-                   (unsigned long long)o->skipped);
+        log_printf(
+            LOG_WARN,
+            "influxdb output: %llu samples with a NaN or infinite value were left out (InfluxDB cannot store them)",
+            (unsigned long long)o->skipped);
     tagcache_free(&o->tags);
     for (int i = 0; i < REGISTRY_MAX; i++) free(o->meas[i]);
     free(o->meas);
@@ -584,7 +606,7 @@ static void influx_ops_describe(const void *o, buf *b) { influx_output_describe(
 static void influx_ops_tick(void *o) { influx_output_tick(o); }
 
 static int influx_ops_close(void *o, char *err, size_t errlen) {
-    influx_output_close(o);   /* what could not be written is a warning, not a failed run */
+    influx_output_close(o); /* what could not be written is a warning, not a failed run */
     return 0;
 }
 

@@ -39,8 +39,8 @@ extern const output_ops influx_output_ops;
 /* arg: the text after "influxdb=" (NULL or "": defaults). envp: the
  * environment to read K6_INFLUXDB_* from. NULL with a message when a
  * setting is wrong. mono0_ns/wall0_ns as json_output_open. */
-influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mono0_ns, int64_t wall0_ns,
-                                  char *err, size_t errlen);
+influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mono0_ns, int64_t wall0_ns, char *err,
+                                  size_t errlen);
 /* Appends the output's name for the banner's "output:" line, as k6's
  * Description() (internal/output/influxdb/output.go): "InfluxDBv1 (ADDR)"
  * with ADDR scheme://host[:port], without user, path or database. */

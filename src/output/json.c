@@ -19,32 +19,31 @@
 #include "util/buf.h"
 #include "util/clock.h"
 
-#define JSON_CACHE_BITS 12              /* 4096 tag-set cache slots */
-#define JSON_FLUSH_US 200000            /* k6's JSON output flushes every 200 ms */
+#define JSON_CACHE_BITS 12     /* 4096 tag-set cache slots */
+#define JSON_FLUSH_US   200000 /* k6's JSON output flushes every 200 ms */
 
 typedef struct json_metric {
     bool declared;
-    char *prefix;                       /* {"metric":"name","type":"Point","data":{"time":" */
+    char *prefix; /* {"metric":"name","type":"Point","data":{"time":" */
     size_t prefix_len;
-    char *thresholds;                   /* the items of the "thresholds" list, rendered */
+    char *thresholds; /* the items of the "thresholds" list, rendered */
     char **subs;
     size_t nsubs;
 } json_metric;
 
 struct json_output {
     writer *w;
-    int64_t mono0, wall0;               /* ns: one instant on both clocks */
+    int64_t mono0, wall0; /* ns: one instant on both clocks */
     writer_time clock;
-    json_metric *metrics;               /* REGISTRY_MAX */
-    tagcache tags;                      /* {"k":"v",...} and maybe ,"metadata":{...} per tag set */
+    json_metric *metrics; /* REGISTRY_MAX */
+    tagcache tags;        /* {"k":"v",...} and maybe ,"metadata":{...} per tag set */
     buf scratch;
     bool oom;
 };
 
 static tagcache_render json_render_tags;
 
-json_output *json_output_open(const char *path, int64_t mono0_ns, int64_t wall0_ns,
-                              char *err, size_t errlen) {
+json_output *json_output_open(const char *path, int64_t mono0_ns, int64_t wall0_ns, char *err, size_t errlen) {
     json_output *o = calloc(1, sizeof *o);
     if (o) o->metrics = calloc(REGISTRY_MAX, sizeof *o->metrics);
     if (!o || !o->metrics || tagcache_init(&o->tags, JSON_CACHE_BITS, json_render_tags, o)) {
@@ -70,7 +69,10 @@ json_output *json_output_open(const char *path, int64_t mono0_ns, int64_t wall0_
 static char **json_copy_list(const char *const *v, size_t n, bool *oom) {
     if (n == 0) return NULL;
     char **out = calloc(n, sizeof *out);
-    if (!out) { *oom = true; return NULL; }
+    if (!out) {
+        *oom = true;
+        return NULL;
+    }
     for (size_t i = 0; i < n; i++)
         if (!(out[i] = strdup(v[i]))) *oom = true;
     return out;
@@ -128,7 +130,9 @@ static void json_trim(const char **s, const char **e, const char *cut) {
     while (*e > *s && strchr(cut, (*e)[-1])) (*e)--;
 }
 
-typedef struct json_kv { const char *k, *ke, *v, *ve; } json_kv;
+typedef struct json_kv {
+    const char *k, *ke, *v, *ve;
+} json_kv;
 
 static int json_kv_cmp(const void *a, const void *b) {
     const json_kv *x = a, *y = b;
@@ -191,7 +195,10 @@ static void json_declare(json_output *o, int id) {
         buf_puts(b, i ? "," : "[");
         size_t nl = strlen(def->name) + strlen(m->subs[i]) + 3;
         char *name = malloc(nl);
-        if (!name) { o->oom = true; break; }
+        if (!name) {
+            o->oom = true;
+            break;
+        }
         snprintf(name, nl, "%s{%s}", def->name, m->subs[i]);
         buf_puts(b, "{\"name\":");
         json_string(b, name, strlen(name), JSON_ESC_EASYJSON);
@@ -206,7 +213,10 @@ static void json_declare(json_output *o, int id) {
     buf_puts(b, "},\"metric\":");
     json_string(b, def->name, strlen(def->name), JSON_ESC_EASYJSON);
     buf_puts(b, "}\n");
-    if (!b->p) { o->oom = true; return; }
+    if (!b->p) {
+        o->oom = true;
+        return;
+    }
     writer_write(o->w, b->p, b->len);
 
     buf_clear(b);
@@ -224,7 +234,10 @@ static int json_render_tags(void *ctx, const char *tags, size_t len, int aux, bu
     bool first = true, meta = false;
     buf_puts(b, "{");
     for (size_t off = 0; (off = tagset_next(tags, len, off, &k, &v)) != 0;) {
-        if (tag_is_metadata(k)) { meta = true; continue; }
+        if (tag_is_metadata(k)) {
+            meta = true;
+            continue;
+        }
         if (!first) buf_puts(b, ",");
         first = false;
         json_string(b, k, strlen(k), JSON_ESC_EASYJSON);
@@ -286,9 +299,7 @@ void json_output_describe(const json_output *o, buf *b) {
 
 void json_output_tick(json_output *o) { writer_paced_tick(o->w); }
 
-int json_output_flush(json_output *o) {
-    return writer_flush(o->w);
-}
+int json_output_flush(json_output *o) { return writer_flush(o->w); }
 
 int json_output_close(json_output *o, char *err, size_t errlen) {
     if (!o) return 0;
@@ -324,7 +335,7 @@ static void json_ops_describe_metrics(json_output *o, const output_params *p) {
         const output_threshold *t = &p->thresholds[i];
         size_t n = 0, k = 0;
         while (k < i && (p->thresholds[k].sub >= 0 || p->thresholds[k].metric != t->metric)) k++;
-        if (t->sub >= 0 || k < i) continue;   /* done with the metric's first threshold */
+        if (t->sub >= 0 || k < i) continue; /* done with the metric's first threshold */
         for (k = i; k < p->nthresholds; k++)
             if (p->thresholds[k].sub < 0 && p->thresholds[k].metric == t->metric)
                 ts[n++] = (json_threshold){p->thresholds[k].source, p->thresholds[k].abort_on_fail,

@@ -30,8 +30,7 @@ extern const output_ops json_output_ops;
 
 /* mono0_ns/wall0_ns: one instant read on both clocks (clock_now_ns(),
  * clock_wall_ns()), to turn sample times into wall-clock times. */
-json_output *json_output_open(const char *path, int64_t mono0_ns, int64_t wall0_ns,
-                              char *err, size_t errlen);
+json_output *json_output_open(const char *path, int64_t mono0_ns, int64_t wall0_ns, char *err, size_t errlen);
 /* A threshold as k6 lists it in a "Metric" line: its expression as a
  * string, or with abortOnFail an object
  * {"threshold":"p(95)<500","abortOnFail":true,"delayAbortEval":"10s"}
@@ -39,7 +38,7 @@ json_output *json_output_open(const char *path, int64_t mono0_ns, int64_t wall0_
 typedef struct json_threshold {
     const char *source;
     bool abort_on_fail;
-    int64_t delay_abort_us;   /* delayAbortEval; 0: not set */
+    int64_t delay_abort_us; /* delayAbortEval; 0: not set */
 } json_threshold;
 
 /* All the thresholds of a metric, in order (copied; replaces an earlier

@@ -13,7 +13,10 @@
 #define OUTPUT_TYPES_MAX 32
 
 static const output_ops *output_types[OUTPUT_TYPES_MAX] = {
-    &json_output_ops, &csv_output_ops, &influx_output_ops, &prw_output_ops,
+    &json_output_ops,
+    &csv_output_ops,
+    &influx_output_ops,
+    &prw_output_ops,
 };
 static size_t output_ntypes = 4;
 
@@ -49,25 +52,31 @@ size_t output_enabled(const char *const **specs) {
  * getAllOutputConstructors): the types it lists are all but kafka and
  * datadog, sorted. */
 static void output_unknown(const char *type, size_t tl, char *err, size_t errlen) {
-    static const struct { const char *type, *why; } gone[] = {
+    static const struct {
+        const char *type, *why;
+    } gone[] = {
         {"kafka", "the kafka output was deprecated in k6 v0.32.0 and removed in k6 v0.34.0, please use the new "
                   "xk6 kafka output extension instead - https://github.com/k6io/xk6-output-kafka"},
-        {"statsd", "the statsd output was deprecated in k6 v0.47.0 and removed in k6 v0.55.0, please use the new "
-                   "xk6 statsd output extension instead. It can be found at https://github.com/LeonAdato/xk6-output-statsd "
-                   "and more info at https://github.com/grafana/k6/issues/2982"},
+        {"statsd",
+         "the statsd output was deprecated in k6 v0.47.0 and removed in k6 v0.55.0, please use the new "
+         "xk6 statsd output extension instead. It can be found at https://github.com/LeonAdato/xk6-output-statsd "
+         "and more info at https://github.com/grafana/k6/issues/2982"},
         {"datadog", "the datadog output was deprecated in k6 v0.32.0 and removed in k6 v0.34.0, please use the statsd "
                     "output extension https://github.com/LeonAdato/xk6-output-statsd with environment variable "
                     "K6_STATSD_ENABLE_TAGS=true or an experimental opentelemetry output instead"},
         /* k6 has these; c6 does not */
-        {"cloud", "c6 does not have it"}, {"opentelemetry", "c6 does not have it"},
-        {"experimental-opentelemetry", "c6 does not have it"}, {"timescaledb-breakingit", "c6 does not have it"},
+        {"cloud", "c6 does not have it"},
+        {"opentelemetry", "c6 does not have it"},
+        {"experimental-opentelemetry", "c6 does not have it"},
+        {"timescaledb-breakingit", "c6 does not have it"},
     };
     for (size_t i = 0; i < sizeof gone / sizeof *gone; i++)
         if (strlen(gone[i].type) == tl && strncmp(type, gone[i].type, tl) == 0) {
             snprintf(err, errlen, "could not create the '%.*s' output: %s", (int)tl, type, gone[i].why);
             return;
         }
-    snprintf(err, errlen, "invalid output type '%.*s', available types are: cloud, csv, experimental-opentelemetry, "
+    snprintf(err, errlen,
+             "invalid output type '%.*s', available types are: cloud, csv, experimental-opentelemetry, "
              "experimental-prometheus-rw, influxdb, json, opentelemetry, statsd, timescaledb-breakingit, web-dashboard",
              (int)tl, type);
 }

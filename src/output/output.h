@@ -22,27 +22,27 @@
 
 /* A threshold as the run parsed it, for outputs that list them (json). */
 typedef struct output_threshold {
-    int metric;                  /* registry id */
-    int sub;                     /* engine sub-metric index, or -1 for the metric itself */
-    const char *source;          /* the expression as written */
+    int metric;         /* registry id */
+    int sub;            /* engine sub-metric index, or -1 for the metric itself */
+    const char *source; /* the expression as written */
     bool abort_on_fail;
-    int64_t delay_abort_us;      /* delayAbortEval; 0: not set */
+    int64_t delay_abort_us; /* delayAbortEval; 0: not set */
 } output_threshold;
 
 /* What an output is opened with. */
 typedef struct output_params {
-    const char *arg;             /* the text after "TYPE=", NULL without '=' */
-    char *const *env;            /* the environment (K6_* settings) */
-    int64_t mono0_ns, wall0_ns;  /* one instant on both clocks: sample times to wall time */
-    const char *const *system_tags;   /* the systemTags option; NULL: k6's default set */
+    const char *arg;                /* the text after "TYPE=", NULL without '=' */
+    char *const *env;               /* the environment (K6_* settings) */
+    int64_t mono0_ns, wall0_ns;     /* one instant on both clocks: sample times to wall time */
+    const char *const *system_tags; /* the systemTags option; NULL: k6's default set */
     size_t nsystem_tags;
-    const output_threshold *thresholds;   /* in the order they were given */
+    const output_threshold *thresholds; /* in the order they were given */
     size_t nthresholds;
-    const engine *eng;           /* its sub-metrics (engine_submetric_*) are all added */
+    const engine *eng; /* its sub-metrics (engine_submetric_*) are all added */
 } output_params;
 
 typedef struct output_ops {
-    const char *name;            /* the -o TYPE */
+    const char *name; /* the -o TYPE */
     /* The output's state, or NULL with a message (k6 wraps it in "could
      * not create the 'TYPE' output: ..."). */
     void *(*open)(const output_params *p, char *err, size_t errlen);
@@ -85,7 +85,10 @@ size_t output_enabled(const char *const **specs);
 /* A run's open outputs, in the order they were opened. */
 #define OUTPUTS_MAX 16
 typedef struct outputs {
-    struct { const output_ops *ops; void *out; } v[OUTPUTS_MAX];
+    struct {
+        const output_ops *ops;
+        void *out;
+    } v[OUTPUTS_MAX];
     size_t n;
 } outputs;
 

@@ -29,42 +29,42 @@
 #include "util/log.h"
 #include "util/url.h"
 
-#define PRW_CACHE_BITS 10                 /* 1024 (tag set, metric) -> series slots */
-#define PRW_BUDGET (64u << 20)
-#define PRW_MAX_STATS 32
-#define PRW_MAX_LABELS 32
+#define PRW_CACHE_BITS  10 /* 1024 (tag set, metric) -> series slots */
+#define PRW_BUDGET      (64u << 20)
+#define PRW_MAX_STATS   32
+#define PRW_MAX_LABELS  32
 #define PRW_MAX_HEADERS 64
-#define PRW_STALE_NAN 0x7ff0000000000002ull   /* Prometheus' staleness marker */
+#define PRW_STALE_NAN   0x7ff0000000000002ull /* Prometheus' staleness marker */
 
 typedef struct prw_series {
     int metric;
-    char *key;                            /* the labels' packed set (for lookups) */
+    char *key; /* the labels' packed set (for lookups) */
     size_t klen;
-    char *pre, *post;                     /* encoded Labels sorting before / after __name__ */
+    char *pre, *post; /* encoded Labels sorting before / after __name__ */
     size_t prelen, postlen;
     sink sink;
     int64_t latest_ms, sent_ms;
-    bool listed;                          /* in the dirty list */
+    bool listed; /* in the dirty list */
 } prw_series;
 
 struct prw_output {
     pusher *push;
-    char *shown_url;                      /* the server URL for the banner, password hidden */
-    int64_t mono0, wall0;                 /* ns: one instant on both clocks */
+    char *shown_url;      /* the server URL for the banner, password hidden */
+    int64_t mono0, wall0; /* ns: one instant on both clocks */
     int64_t push_interval_us, last_push_us;
-    char *stats[PRW_MAX_STATS];           /* "p(99)", "avg", ... as sink_agg takes them */
-    char *suffix[PRW_MAX_STATS];          /* "p99", "avg", ... */
+    char *stats[PRW_MAX_STATS];  /* "p(99)", "avg", ... as sink_agg takes them */
+    char *suffix[PRW_MAX_STATS]; /* "p99", "avg", ... */
     size_t nstats;
     char *label_k[PRW_MAX_LABELS], *label_v[PRW_MAX_LABELS];
     size_t nlabels;
     bool stale;
     prw_series *series;
     size_t nseries, cap;
-    uint32_t *table;                      /* open addressing, series index + 1 */
+    uint32_t *table; /* open addressing, series index + 1 */
     size_t tcap;
     uint32_t *dirty;
     size_t ndirty, dcap;
-    tagcache series_of;                   /* (tag set, metric) -> series index */
+    tagcache series_of; /* (tag set, metric) -> series index */
     bool oom;
 };
 
@@ -90,9 +90,7 @@ static void pb_len_field(buf *b, int field, size_t n) {
     pb_varint(b, n);
 }
 
-static size_t pb_label_len(size_t nl, size_t vl) {
-    return 1 + pb_varint_len(nl) + nl + 1 + pb_varint_len(vl) + vl;
-}
+static size_t pb_label_len(size_t nl, size_t vl) { return 1 + pb_varint_len(nl) + nl + 1 + pb_varint_len(vl) + vl; }
 
 /* TimeSeries.labels entry: Label{name, value}. */
 static void pb_label(buf *b, const char *name, size_t nl, const char *value, size_t vl) {
@@ -106,14 +104,14 @@ static void pb_label(buf *b, const char *name, size_t nl, const char *value, siz
 /* WriteRequest.timeseries entry with one sample. */
 static void pb_series(buf *b, const prw_series *s, const char *name, size_t nl, uint64_t value_bits, int64_t ts_ms) {
     size_t sample_len = 1 + 8 + 1 + pb_varint_len((uint64_t)ts_ms);
-    size_t len = s->prelen + 1 + pb_varint_len(pb_label_len(8, nl)) + pb_label_len(8, nl) + s->postlen +
-                 1 + pb_varint_len(sample_len) + sample_len;
+    size_t len = s->prelen + 1 + pb_varint_len(pb_label_len(8, nl)) + pb_label_len(8, nl) + s->postlen + 1 +
+                 pb_varint_len(sample_len) + sample_len;
     pb_len_field(b, 1, len);
     buf_append(b, s->pre, s->prelen);
     pb_label(b, "__name__", 8, name, nl);
     buf_append(b, s->post, s->postlen);
     pb_len_field(b, 2, sample_len);
-    unsigned char d[9] = {1 << 3 | 1};    /* field 1, 64-bit little endian */
+    unsigned char d[9] = {1 << 3 | 1}; /* field 1, 64-bit little endian */
     for (int i = 0; i < 8; i++) d[1 + i] = (unsigned char)(value_bits >> (8 * i));
     buf_append(b, d, 9);
     pb_varint(b, 2 << 3 | 0);
@@ -148,11 +146,14 @@ static int prw_add_stat(prw_output *o, const char *s, size_t n, char *err, size_
             if (s[i] != '.' && s[i] != ' ') suffix[k++] = s[i];
         suffix[k] = 0;
     } else {
-        return err_set(err, errlen, "K6_PROMETHEUS_RW_TREND_STATS: \"%.*s\" is not a trend stat (count, sum, min, max, avg, med, p(N))",
-                        (int)n, s);
+        return err_set(
+            err, errlen,
+            "K6_PROMETHEUS_RW_TREND_STATS: \"%.*s\" is not a trend stat (count, sum, min, max, avg, med, p(N))", (int)n,
+            s);
     }
-    if (o->nstats == PRW_MAX_STATS) return err_set(err, errlen, "K6_PROMETHEUS_RW_TREND_STATS: more than %d stats", PRW_MAX_STATS);
-    o->stats[o->nstats] = xstrndup(s, n);   /* config, once */
+    if (o->nstats == PRW_MAX_STATS)
+        return err_set(err, errlen, "K6_PROMETHEUS_RW_TREND_STATS: more than %d stats", PRW_MAX_STATS);
+    o->stats[o->nstats] = xstrndup(s, n); /* config, once */
     o->suffix[o->nstats++] = xstrdup(suffix);
     return 0;
 }
@@ -177,8 +178,9 @@ static int prw_add_label(prw_output *o, const char *s, size_t n, char *err, size
     size_t kl = (size_t)(eq - s), vl = n - kl - 1;
     /* empty names or values and the reserved __name__ are ignored, as in k6 */
     if (!kl || !vl || (kl == 8 && memcmp(s, "__name__", 8) == 0)) return 0;
-    if (o->nlabels == PRW_MAX_LABELS) return err_set(err, errlen, "K6_PROMETHEUS_RW_LABELS: more than %d labels", PRW_MAX_LABELS);
-    o->label_k[o->nlabels] = xstrndup(s, kl);   /* config, once */
+    if (o->nlabels == PRW_MAX_LABELS)
+        return err_set(err, errlen, "K6_PROMETHEUS_RW_LABELS: more than %d labels", PRW_MAX_LABELS);
+    o->label_k[o->nlabels] = xstrndup(s, kl); /* config, once */
     o->label_v[o->nlabels++] = xstrndup(eq + 1, vl);
     return 0;
 }
@@ -191,7 +193,10 @@ static int prw_bool(char *const *envp, const char *key, bool *out, char *err, si
     return 0;
 }
 
-typedef struct prw_headers { char *h[PRW_MAX_HEADERS]; size_t n; } prw_headers;
+typedef struct prw_headers {
+    char *h[PRW_MAX_HEADERS];
+    size_t n;
+} prw_headers;
 
 static int prw_add_header(prw_headers *hs, const char *k, size_t kl, const char *v, char *err, size_t errlen) {
     if (hs->n == PRW_MAX_HEADERS) return err_set(err, errlen, "more than %d extra headers", PRW_MAX_HEADERS);
@@ -284,21 +289,26 @@ static int prw_configure(prw_output *o, const char *arg, char *const *envp, prw_
     v = pusher_env(envp, "K6_PROMETHEUS_RW_TREND_STATS");
     if (prw_each(v && *v ? v : "p(99)", prw_add_stat, o, err, errlen)) return -1;
     if (!o->nstats) return err_set(err, errlen, "K6_PROMETHEUS_RW_TREND_STATS: no stat given");
-    if ((v = pusher_env(envp, "K6_PROMETHEUS_RW_LABELS")) && *v && prw_each(v, prw_add_label, o, err, errlen)) return -1;
+    if ((v = pusher_env(envp, "K6_PROMETHEUS_RW_LABELS")) && *v && prw_each(v, prw_add_label, o, err, errlen))
+        return -1;
     bool native;
     if (prw_bool(envp, "K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM", &native, err, errlen) ||
         prw_bool(envp, "K6_PROMETHEUS_RW_STALE_MARKERS", &o->stale, err, errlen) ||
         prw_bool(envp, "K6_PROMETHEUS_RW_INSECURE_SKIP_TLS_VERIFY", &pc->insecure, err, errlen))
         return -1;
-    if (native) return err_set(err, errlen, "K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: native histograms are not supported by c6 (use K6_PROMETHEUS_RW_TREND_STATS)");
+    if (native)
+        return err_set(err, errlen,
+                       "K6_PROMETHEUS_RW_TREND_AS_NATIVE_HISTOGRAM: native histograms are not supported by c6 (use "
+                       "K6_PROMETHEUS_RW_TREND_STATS)");
     static const char *const ignored[] = {
-        "K6_PROMETHEUS_RW_TLS_MINIMUM_VERSION", "K6_PROMETHEUS_RW_CLIENT_CERTIFICATE",
+        "K6_PROMETHEUS_RW_TLS_MINIMUM_VERSION",    "K6_PROMETHEUS_RW_CLIENT_CERTIFICATE",
         "K6_PROMETHEUS_RW_CLIENT_CERTIFICATE_KEY", "K6_PROMETHEUS_RW_SIGV4_REGION",
-        "K6_PROMETHEUS_RW_SIGV4_ACCESS_KEY", "K6_PROMETHEUS_RW_SIGV4_SECRET_KEY",
+        "K6_PROMETHEUS_RW_SIGV4_ACCESS_KEY",       "K6_PROMETHEUS_RW_SIGV4_SECRET_KEY",
     };
     for (size_t i = 0; i < sizeof ignored / sizeof *ignored; i++)
         if ((v = pusher_env(envp, ignored[i])) && *v)
-            log_printf(LOG_WARN, "experimental-prometheus-rw output: %s is not supported by c6 and is ignored", ignored[i]);
+            log_printf(LOG_WARN, "experimental-prometheus-rw output: %s is not supported by c6 and is ignored",
+                       ignored[i]);
     if (prw_add_header(hs, "Content-Encoding", 16, "snappy", err, errlen) ||
         prw_add_header(hs, "X-Prometheus-Remote-Write-Version", 33, "0.1.0", err, errlen))
         return -1;
@@ -315,8 +325,8 @@ static int prw_configure(prw_output *o, const char *arg, char *const *envp, prw_
 
 static tagcache_render prw_render_series;
 
-prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_ns, int64_t wall0_ns,
-                            char *err, size_t errlen) {
+prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_ns, int64_t wall0_ns, char *err,
+                            size_t errlen) {
     prw_output *o = calloc(1, sizeof *o);
     if (!o) return err_set(err, errlen, "out of memory"), NULL;
     if (tagcache_init(&o->series_of, PRW_CACHE_BITS, prw_render_series, o)) {
@@ -325,8 +335,11 @@ prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_ns
     }
     prw_headers hs = {.n = 0};
     const char *url;
-    pusher_config pc = {.name = "experimental-prometheus-rw", .content_type = "application/x-protobuf",
-                        .threads = 1, .budget = pusher_budget(PRW_BUDGET), .timeout_ms = 10000};
+    pusher_config pc = {.name = "experimental-prometheus-rw",
+                        .content_type = "application/x-protobuf",
+                        .threads = 1,
+                        .budget = pusher_budget(PRW_BUDGET),
+                        .timeout_ms = 10000};
     int rc = prw_configure(o, arg, envp, &hs, &url, &pc, err, errlen);
     if (!rc && !(o->shown_url = prw_hide_password(url))) rc = err_set(err, errlen, "out of memory");
     if (!rc) {
@@ -371,11 +384,11 @@ static int prw_rehash(prw_output *o) {
     return 0;
 }
 
-typedef struct prw_kv { const char *k, *v; } prw_kv;
+typedef struct prw_kv {
+    const char *k, *v;
+} prw_kv;
 
-static int prw_kv_cmp(const void *a, const void *b) {
-    return strcmp(((const prw_kv *)a)->k, ((const prw_kv *)b)->k);
-}
+static int prw_kv_cmp(const void *a, const void *b) { return strcmp(((const prw_kv *)a)->k, ((const prw_kv *)b)->k); }
 
 /* The labels of a new series: its tags, then the static labels it lacks,
  * sorted by name; encoded in two parts around where __name__ sorts. */
@@ -386,7 +399,10 @@ static int prw_encode_labels(prw_output *o, prw_series *s) {
     for (size_t off = 0; kv && (off = tagset_next(s->key, s->klen, off, &k, &v)) != 0;) {
         if (n + PRW_MAX_LABELS + 1 >= cap) {
             prw_kv *nk = realloc(kv, (cap *= 2) * sizeof *kv);
-            if (!nk) { free(kv); return -1; }
+            if (!nk) {
+                free(kv);
+                return -1;
+            }
             kv = nk;
         }
         kv[n++] = (prw_kv){k, v};
@@ -405,7 +421,11 @@ static int prw_encode_labels(prw_output *o, prw_series *s) {
     free(kv);
     buf_reserve(&pre, 1);
     buf_reserve(&post, 1);
-    if (!pre.p || !post.p) { buf_free(&pre); buf_free(&post); return -1; }
+    if (!pre.p || !post.p) {
+        buf_free(&pre);
+        buf_free(&post);
+        return -1;
+    }
     s->pre = pre.p, s->prelen = pre.len;
     s->post = post.p, s->postlen = post.len;
     return 0;
@@ -469,7 +489,10 @@ void prw_output_sample(void *ctx, const sample *smp, const char *tags, size_t ta
     int id = smp->metric;
     if (id >= registry_count()) return;
     const tagcache_entry *c = tagcache_get(&o->series_of, tags, tags_len, id);
-    if (!c) { o->oom = true; return; }
+    if (!c) {
+        o->oom = true;
+        return;
+    }
     long idx = c->id;
     prw_series *s = &o->series[idx];
     sink_add(&s->sink, smp->value);
@@ -479,7 +502,10 @@ void prw_output_sample(void *ctx, const sample *smp, const char *tags, size_t ta
     if (o->ndirty == o->dcap) {
         size_t ncap = o->dcap ? o->dcap * 2 : 256;
         uint32_t *nd = realloc(o->dirty, ncap * sizeof *nd);
-        if (!nd) { o->oom = true; return; }
+        if (!nd) {
+            o->oom = true;
+            return;
+        }
         o->dirty = nd;
         o->dcap = ncap;
     }
@@ -502,7 +528,9 @@ static size_t prw_encode(prw_output *o, buf *b, const prw_series *s, int64_t ts_
     switch (k->type) {
     case METRIC_COUNTER: suffix = "_total", v = k->u.counter.sum; break;
     case METRIC_GAUGE: suffix = "", v = k->u.gauge.value; break;
-    case METRIC_RATE: suffix = "_rate", v = k->u.rate.total ? (double)k->u.rate.nonzero / (double)k->u.rate.total : 0; break;
+    case METRIC_RATE:
+        suffix = "_rate", v = k->u.rate.total ? (double)k->u.rate.nonzero / (double)k->u.rate.total : 0;
+        break;
     case METRIC_TREND: break;
     }
     if (suffix) {
@@ -529,7 +557,10 @@ static size_t prw_encode(prw_output *o, buf *b, const prw_series *s, int64_t ts_
 
 static void prw_send(prw_output *o, buf *req, size_t nts) {
     if (!nts) return;
-    if (!req->p) { o->oom = true; return; }
+    if (!req->p) {
+        o->oom = true;
+        return;
+    }
     size_t clen = snappy_max_compressed_length(req->len);
     char *c = malloc(clen ? clen : 1);
     if (!c || snappy_compress(req->p, req->len, c, &clen) != SNAPPY_OK) {
@@ -602,7 +633,7 @@ static void prw_ops_describe(const void *o, buf *b) { prw_output_describe(o, b);
 static void prw_ops_tick(void *o) { prw_output_tick(o); }
 
 static int prw_ops_close(void *o, char *err, size_t errlen) {
-    prw_output_close(o);   /* what could not be written is a warning, not a failed run */
+    prw_output_close(o); /* what could not be written is a warning, not a failed run */
     return 0;
 }
 

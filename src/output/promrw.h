@@ -37,8 +37,8 @@ typedef struct prw_output prw_output;
 /* `-o experimental-prometheus-rw[=URL]` */
 extern const output_ops prw_output_ops;
 
-prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_ns, int64_t wall0_ns,
-                            char *err, size_t errlen);
+prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_ns, int64_t wall0_ns, char *err,
+                            size_t errlen);
 /* Appends the output's name for the banner's "output:" line, as k6's
  * Description() (internal/output/prometheusrw/remotewrite/remotewrite.go):
  * "Prometheus remote write (URL)"; a password in the URL shows as ***. */

@@ -16,18 +16,18 @@
 #include "util/log.h"
 #include "util/strconv.h"
 
-#define PUSHER_MAX_THREADS 64
-#define PUSHER_WARN_EVERY_US 5000000   /* at most one warning per 5 s per output */
-#define PUSHER_REPLY_MAX 300           /* bytes of an error reply quoted in the log */
-#define PUSHER_GRACE_US 10000000       /* at the end, how long what is queued may still take */
+#define PUSHER_MAX_THREADS   64
+#define PUSHER_WARN_EVERY_US 5000000  /* at most one warning per 5 s per output */
+#define PUSHER_REPLY_MAX     300      /* bytes of an error reply quoted in the log */
+#define PUSHER_GRACE_US      10000000 /* at the end, how long what is queued may still take */
 
 typedef struct job {
     struct job *next;
     char *body;
     size_t len;
     uint64_t points;
-    char *url;                         /* NULL: the pusher's */
-    struct curl_slist *headers;        /* NULL: the pusher's */
+    char *url;                  /* NULL: the pusher's */
+    struct curl_slist *headers; /* NULL: the pusher's */
     bool quiet;
 } job;
 
@@ -41,7 +41,7 @@ struct pusher {
     pthread_cond_t more;
     job *head, *tail;
     bool stop;
-    _Atomic int64_t deadline_us;       /* set by pusher_close; 0 before */
+    _Atomic int64_t deadline_us; /* set by pusher_close; 0 before */
     int nthreads;
     pthread_t threads[PUSHER_MAX_THREADS];
     pusher_stats st;
@@ -73,9 +73,7 @@ const char *pusher_env(char *const *envp, const char *key) {
     return NULL;
 }
 
-int pusher_parse_bool(const char *s, bool *out) {
-    return strconv_parse_bool(s, out);
-}
+int pusher_parse_bool(const char *s, bool *out) { return strconv_parse_bool(s, out); }
 
 /* Called with the lock held: one line now and then, with what was lost
  * since the last one, so that a dead server does not flood the log. */
@@ -83,12 +81,17 @@ static void pusher_warn(pusher *p, const char *why) {
     int64_t now = clock_now_us();
     if (p->last_warn_us && now - p->last_warn_us < PUSHER_WARN_EVERY_US) return;
     p->last_warn_us = now;
-    log_printf(LOG_WARN, "%s output: %s; %llu points dropped over the memory budget and %llu in failed requests since the last warning",
-               p->name, why, (unsigned long long)p->unwarned_dropped, (unsigned long long)p->unwarned_failed);
+    log_printf(
+        LOG_WARN,
+        "%s output: %s; %llu points dropped over the memory budget and %llu in failed requests since the last warning",
+        p->name, why, (unsigned long long)p->unwarned_dropped, (unsigned long long)p->unwarned_failed);
     p->unwarned_dropped = p->unwarned_failed = 0;
 }
 
-typedef struct reply { char text[PUSHER_REPLY_MAX + 1]; size_t len; } reply;
+typedef struct reply {
+    char text[PUSHER_REPLY_MAX + 1];
+    size_t len;
+} reply;
 
 static size_t pusher_on_body(char *data, size_t size, size_t n, void *ctx) {
     reply *r = ctx;
@@ -145,7 +148,8 @@ static int pusher_send(pusher *p, CURL *e, job *j, char *why, size_t whylen) {
     CURLcode rc = curl_easy_perform(e);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
     if (rc != CURLE_OK) {
-        snprintf(why, whylen, "cannot send to %s: %s", j->url ? j->url : p->url, cerr[0] ? cerr : curl_easy_strerror(rc));
+        snprintf(why, whylen, "cannot send to %s: %s", j->url ? j->url : p->url,
+                 cerr[0] ? cerr : curl_easy_strerror(rc));
         return -1;
     }
     long status = 0;
@@ -173,7 +177,7 @@ static void *pusher_main(void *arg) {
     for (;;) {
         while (!p->head && !p->stop) pthread_cond_wait(&p->more, &p->lock);
         job *j = p->head;
-        if (!j) break;                       /* stopping and nothing left */
+        if (!j) break; /* stopping and nothing left */
         p->head = j->next;
         if (!p->head) p->tail = NULL;
         int64_t deadline = atomic_load(&p->deadline_us);
@@ -186,7 +190,7 @@ static void *pusher_main(void *arg) {
         pthread_mutex_lock(&p->lock);
         p->queued -= j->len;
         if (late) {
-            p->st.abandoned += j->points;    /* reported by pusher_close's caller */
+            p->st.abandoned += j->points; /* reported by pusher_close's caller */
         } else if (j->quiet) {
             if (rc) log_printf(LOG_DEBUG, "%s output: %s (most likely harmless)", p->name, why);
         } else if (rc) {
@@ -227,7 +231,10 @@ static struct curl_slist *pusher_headers(const char *content_type, const char *c
     const char *fixed[] = {ct, "Expect:"};
     for (size_t i = 0; i < 2 + n; i++) {
         t = curl_slist_append(h, i < 2 ? fixed[i] : extra[i - 2]);
-        if (!t) { *ok = false; return h; }
+        if (!t) {
+            *ok = false;
+            return h;
+        }
         h = t;
     }
     *ok = true;
@@ -240,7 +247,7 @@ pusher *pusher_new(const pusher_config *c, char *err, size_t errlen) {
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->more, NULL);
     bool ok;
-    p->name = xstrdup(c->name);   /* config, once */
+    p->name = xstrdup(c->name); /* config, once */
     p->url = xstrdup(c->url);
     p->username = dup_or_null(c->username);
     p->password = xstrdup(c->password);
@@ -302,7 +309,7 @@ bool pusher_post_quiet(pusher *p, const char *url, const char *content_type, cha
     job *j = calloc(1, sizeof *j);
     bool ok = false;
     if (j) {
-        *j = (job){.body = body, .len = len, .url = strdup(url), .quiet = true};   /* alloc-ok: j->url tested below */
+        *j = (job){.body = body, .len = len, .url = strdup(url), .quiet = true}; /* alloc-ok: j->url tested below */
         j->headers = pusher_headers(content_type, NULL, 0, &ok);
     }
     if (!j || !ok || !j->url) {
@@ -327,12 +334,15 @@ void pusher_close(pusher *p, pusher_stats *st) {
 
 void pusher_report(const pusher_stats *st, const char *output, const char *unit, bool oom) {
     if (st->abandoned)
-        log_printf(LOG_WARN, "%s output: %llu %s were still queued when the end-of-test grace period ran out and were not sent",
+        log_printf(LOG_WARN,
+                   "%s output: %llu %s were still queued when the end-of-test grace period ran out and were not sent",
                    output, (unsigned long long)st->abandoned, unit);
     if (st->dropped || st->failed || oom)
-        log_printf(LOG_WARN, "%s output: %llu of %llu %s were not written (%llu over the memory budget, %llu in %llu failed requests%s)",
-                   output, (unsigned long long)(st->dropped + st->failed),
-                   (unsigned long long)(st->sent + st->dropped + st->failed), unit, (unsigned long long)st->dropped,
-                   (unsigned long long)st->failed, (unsigned long long)st->failed_requests,
-                   oom ? "; some were lost for want of memory" : "");
+        log_printf(
+            LOG_WARN,
+            "%s output: %llu of %llu %s were not written (%llu over the memory budget, %llu in %llu failed requests%s)",
+            output, (unsigned long long)(st->dropped + st->failed),
+            (unsigned long long)(st->sent + st->dropped + st->failed), unit, (unsigned long long)st->dropped,
+            (unsigned long long)st->failed, (unsigned long long)st->failed_requests,
+            oom ? "; some were lost for want of memory" : "");
 }

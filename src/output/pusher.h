@@ -17,24 +17,24 @@
 #include <stdint.h>
 
 typedef struct pusher_config {
-    const char *name;            /* the output, in log lines ("influxdb") */
-    const char *url;             /* where bodies go by default */
+    const char *name; /* the output, in log lines ("influxdb") */
+    const char *url;  /* where bodies go by default */
     const char *content_type;
-    const char *const *headers;  /* extra "Name: value" lines */
+    const char *const *headers; /* extra "Name: value" lines */
     size_t nheaders;
-    const char *username, *password;   /* basic auth when username is set */
-    const char *proxy;           /* NULL or "": none (the environment's is not used) */
-    bool insecure;               /* skip TLS certificate and host checks */
-    int threads;                 /* requests at once (1 keeps bodies in order) */
-    size_t budget;               /* queued bytes at most */
-    long timeout_ms;             /* per request */
+    const char *username, *password; /* basic auth when username is set */
+    const char *proxy;               /* NULL or "": none (the environment's is not used) */
+    bool insecure;                   /* skip TLS certificate and host checks */
+    int threads;                     /* requests at once (1 keeps bodies in order) */
+    size_t budget;                   /* queued bytes at most */
+    long timeout_ms;                 /* per request */
 } pusher_config;
 
 typedef struct pusher pusher;
 
 typedef struct pusher_stats {
-    uint64_t sent, dropped, failed;    /* points */
-    uint64_t abandoned;                /* points still queued when the grace ran out */
+    uint64_t sent, dropped, failed; /* points */
+    uint64_t abandoned;             /* points still queued when the grace ran out */
     uint64_t requests, failed_requests;
 } pusher_stats;
 

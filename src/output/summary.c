@@ -81,7 +81,7 @@
 #include <string.h>
 #include "metrics/registry.h"
 
-#define CELL 64              /* one formatted value */
+#define CELL     64 /* one formatted value */
 #define MIN_DOTS 3
 
 /* Concatenates up to three strings into buf, truncating to n. */
@@ -100,9 +100,18 @@ static char *cat(char *buf, size_t n, const char *a, const char *b, const char *
 /* Number.prototype.toString(): the shortest digits that read back as x,
  * in plain notation for 1e-7 <= |x| < 1e21, else as d.ddde+N. */
 static void summary_js_num(char *buf, size_t n, double x) {
-    if (isnan(x)) { snprintf(buf, n, "NaN"); return; }
-    if (isinf(x)) { snprintf(buf, n, x > 0 ? "Infinity" : "-Infinity"); return; }
-    if (x == 0) { snprintf(buf, n, "0"); return; }
+    if (isnan(x)) {
+        snprintf(buf, n, "NaN");
+        return;
+    }
+    if (isinf(x)) {
+        snprintf(buf, n, x > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    if (x == 0) {
+        snprintf(buf, n, "0");
+        return;
+    }
     char e[40], dig[20], body[64];
     for (int p = 1; p <= 17; p++) {
         snprintf(e, sizeof e, "%.*e", p - 1, fabs(x));
@@ -110,16 +119,21 @@ static void summary_js_num(char *buf, size_t n, double x) {
     }
     int k = 0;
     const char *s = e;
-    for (; *s != 'e'; s++) if (isdigit((unsigned char)*s)) dig[k++] = *s;
+    for (; *s != 'e'; s++)
+        if (isdigit((unsigned char)*s)) dig[k++] = *s;
     while (k > 1 && dig[k - 1] == '0') k--;
-    int pt = atoi(s + 1) + 1;   /* x = 0.d1d2...dk * 10^pt */
+    int pt = atoi(s + 1) + 1; /* x = 0.d1d2...dk * 10^pt */
     int b = 0;
     if (k <= pt && pt <= 21) {
         for (int i = 0; i < pt; i++) body[b++] = i < k ? dig[i] : '0';
     } else if (0 < pt && pt <= 21) {
-        for (int i = 0; i < k; i++) { if (i == pt) body[b++] = '.'; body[b++] = dig[i]; }
+        for (int i = 0; i < k; i++) {
+            if (i == pt) body[b++] = '.';
+            body[b++] = dig[i];
+        }
     } else if (-6 < pt && pt <= 0) {
-        body[b++] = '0'; body[b++] = '.';
+        body[b++] = '0';
+        body[b++] = '.';
         for (int i = 0; i < -pt; i++) body[b++] = '0';
         for (int i = 0; i < k; i++) body[b++] = dig[i];
     } else {
@@ -137,7 +151,10 @@ static void dec_round_up(char *s, size_t n) {
     size_t len = strlen(s);
     for (size_t i = len; i-- > 0;) {
         if (s[i] == '.') continue;
-        if (s[i] != '9') { s[i]++; return; }
+        if (s[i] != '9') {
+            s[i]++;
+            return;
+        }
         s[i] = '0';
     }
     if (len + 2 > n) return;
@@ -148,17 +165,26 @@ static void dec_round_up(char *s, size_t n) {
 /* Number.prototype.toFixed(prec): like %.*f, but an exact tie rounds away
  * from zero (1/128 -> "0.007813"), where printf would round to even. */
 static void summary_js_fixed(char *buf, size_t n, double x, int prec) {
-    if (!isfinite(x) || fabs(x) >= 1e21) { summary_js_num(buf, n, x); return; }
+    if (!isfinite(x) || fabs(x) >= 1e21) {
+        summary_js_num(buf, n, x);
+        return;
+    }
     double a = fabs(x);
     char wide[400];
     snprintf(wide, sizeof wide, "%.*f", prec + 30, a);
     char *tail = strchr(wide, '.') + 1 + prec;
     bool tie = *tail == '5' && tail[1 + strspn(tail + 1, "0")] == '\0';
     char *out = buf;
-    if (x < 0 && n > 1) { *out++ = '-'; n--; }
-    if (!tie) { snprintf(out, n, "%.*f", prec, a); return; }
+    if (x < 0 && n > 1) {
+        *out++ = '-';
+        n--;
+    }
+    if (!tie) {
+        snprintf(out, n, "%.*f", prec, a);
+        return;
+    }
     *tail = '\0';
-    if (prec == 0) tail[-1] = '\0';   /* drop the '.' */
+    if (prec == 0) tail[-1] = '\0'; /* drop the '.' */
     dec_round_up(wide, sizeof wide);
     cat(out, n, wide, NULL, NULL);
 }
@@ -212,25 +238,51 @@ char *summary_format_bytes(char *buf, size_t n, double bytes) {
  * decimals; from a second up, minutes and hours are split out ("1h2m3s"). */
 static void duration_auto(char *buf, size_t n, double ms) {
     char secs[64], mins[64], hours[64], tmp[160];
-    if (ms == 0) { cat(buf, n, "0s", NULL, NULL); return; }
-    if (ms < 0.001) { summary_js_num(secs, sizeof secs, trunc(ms * 1000000)); cat(buf, n, secs, "ns", NULL); return; }
-    if (ms < 1) { fixed_nz_trunc(secs, sizeof secs, ms * 1000, 2); cat(buf, n, secs, "µs", NULL); return; }
-    if (ms < 1000) { fixed_nz_trunc(secs, sizeof secs, ms, 2); cat(buf, n, secs, "ms", NULL); return; }
+    if (ms == 0) {
+        cat(buf, n, "0s", NULL, NULL);
+        return;
+    }
+    if (ms < 0.001) {
+        summary_js_num(secs, sizeof secs, trunc(ms * 1000000));
+        cat(buf, n, secs, "ns", NULL);
+        return;
+    }
+    if (ms < 1) {
+        fixed_nz_trunc(secs, sizeof secs, ms * 1000, 2);
+        cat(buf, n, secs, "µs", NULL);
+        return;
+    }
+    if (ms < 1000) {
+        fixed_nz_trunc(secs, sizeof secs, ms, 2);
+        cat(buf, n, secs, "ms", NULL);
+        return;
+    }
     fixed_nz_trunc(secs, sizeof secs, fmod(ms, 60000) / 1000, ms > 60000 ? 0 : 2);
     double rem = trunc(ms / 60000);
-    if (rem < 1) { cat(buf, n, secs, "s", NULL); return; }
+    if (rem < 1) {
+        cat(buf, n, secs, "s", NULL);
+        return;
+    }
     summary_js_num(mins, sizeof mins, fmod(rem, 60));
     rem = trunc(rem / 60);
     cat(tmp, sizeof tmp, mins, "m", secs);
-    if (rem < 1) { cat(buf, n, tmp, "s", NULL); return; }
+    if (rem < 1) {
+        cat(buf, n, tmp, "s", NULL);
+        return;
+    }
     summary_js_num(hours, sizeof hours, rem);
     cat(buf, n, hours, "h", cat(tmp, sizeof tmp, mins, "m", secs));
     cat(buf + strlen(buf), n - strlen(buf), "s", NULL, NULL);
 }
 
 char *summary_format_duration(char *buf, size_t n, double ms, const char *time_unit) {
-    static const struct { const char *name, *suffix; double coef; } units[] = {
-        {"s", "s", 0.001}, {"ms", "ms", 1}, {"us", "µs", 1000},
+    static const struct {
+        const char *name, *suffix;
+        double coef;
+    } units[] = {
+        {"s", "s", 0.001},
+        {"ms", "ms", 1},
+        {"us", "µs", 1000},
     };
     for (size_t i = 0; time_unit && i < sizeof units / sizeof units[0]; i++) {
         if (strcmp(time_unit, units[i].name)) continue;
@@ -256,24 +308,26 @@ char *summary_format_value(char *buf, size_t n, double v, value_kind kind) {
     return format_kind(buf, n, v, kind, NULL);
 }
 
-char *summary_format_metric(char *buf, size_t n, double v, metric_type type, value_kind kind,
-                            const char *time_unit) {
+char *summary_format_metric(char *buf, size_t n, double v, metric_type type, value_kind kind, const char *time_unit) {
     if (type == METRIC_RATE) return summary_format_percent(buf, n, v);
     return format_kind(buf, n, v, kind, time_unit);
 }
 
 /* ---- output helpers -------------------------------------------------------- */
 
-typedef struct printer { FILE *f; bool color; } printer;
+typedef struct printer {
+    FILE *f;
+    bool color;
+} printer;
 
 /* ANSI codes as k6 emits them: styles first, then the colour. */
-#define C_BOLD "1"
-#define C_GREEN "32"
-#define C_RED "31"
-#define C_WHITE "37"
-#define C_CYAN "36"
+#define C_BOLD        "1"
+#define C_GREEN       "32"
+#define C_RED         "31"
+#define C_WHITE       "37"
+#define C_CYAN        "36"
 #define C_FAINT_WHITE "2;37"
-#define C_FAINT_CYAN "2;36"
+#define C_FAINT_CYAN  "2;36"
 
 static void deco(printer *o, const char *code, const char *s) {
     if (o->color) fprintf(o->f, "\x1b[%sm%s\x1b[0m", code, s);
@@ -299,8 +353,7 @@ static void element(printer *o, size_t indent) {
 
 /* "<mark> <kind><name> <end>", the kind and name in bold: section titles
  * ("█ TOTAL RESULTS \n") and subgroup titles ("↳ GROUP: a "). */
-static void heading(printer *o, size_t indent, const char *mark, const char *kind, const char *name,
-                    const char *end) {
+static void heading(printer *o, size_t indent, const char *mark, const char *kind, const char *name, const char *end) {
     element(o, indent);
     fprintf(o->f, "%s ", mark);
     if (o->color) fprintf(o->f, "\x1b[%sm%s%s\x1b[0m", C_BOLD, kind, name);
@@ -308,9 +361,7 @@ static void heading(printer *o, size_t indent, const char *mark, const char *kin
     fprintf(o->f, " %s", end);
 }
 
-static void title(printer *o, const char *kind, const char *name) {
-    heading(o, 2, "█", kind, name, "\n");
-}
+static void title(printer *o, const char *kind, const char *name) { heading(o, 2, "█", kind, name, "\n"); }
 
 /* ---- names: sorting and sections ------------------------------------------- */
 
@@ -321,9 +372,7 @@ static size_t parent_len(const char *name) {
 
 /* Collation close to k6's localeCompare: punctuation < digits < letters,
  * letters case-insensitive first, then lower case before upper case. */
-static int coll_class(unsigned char c) {
-    return isdigit(c) ? 1 : isalpha(c) ? 2 : c >= 0x80 ? 3 : 0;
-}
+static int coll_class(unsigned char c) { return isdigit(c) ? 1 : isalpha(c) ? 2 : c >= 0x80 ? 3 : 0; }
 
 static int coll_cmp(const char *a, size_t na, const char *b, size_t nb) {
     size_t i;
@@ -344,8 +393,18 @@ static int name_cmp(const char *a, const char *b) {
     return r ? r : coll_cmp(a + pa, strlen(a + pa), b + pb, strlen(b + pb));
 }
 
-enum section { SEC_HTTP, SEC_EXECUTION, SEC_NETWORK, SEC_BROWSER, SEC_WEBVITALS, SEC_GRPC,
-               SEC_WEBSOCKET, SEC_CUSTOM, SEC_COUNT, SEC_HIDDEN = -1 };
+enum section {
+    SEC_HTTP,
+    SEC_EXECUTION,
+    SEC_NETWORK,
+    SEC_BROWSER,
+    SEC_WEBVITALS,
+    SEC_GRPC,
+    SEC_WEBSOCKET,
+    SEC_CUSTOM,
+    SEC_COUNT,
+    SEC_HIDDEN = -1
+};
 static const char *const SECTION_TITLE[SEC_COUNT] = {
     "HTTP", "EXECUTION", "NETWORK", "BROWSER", "WEBVITALS", "GRPC", "WEBSOCKET", "CUSTOM",
 };
@@ -363,14 +422,20 @@ static bool prefixed(const char *name, const char *const *prefixes) {
 /* k6 matches names by prefix, so submetrics follow their parent. */
 static enum section section_of(const char *name, bool full) {
     static const char *const always_hidden[] = {"checks", "group_duration", NULL};
-    static const char *const compact_hidden[] = {
-        "http_req_blocked", "http_req_connecting", "http_req_receiving", "http_req_sending",
-        "http_req_tls_handshaking", "http_req_waiting", NULL};
-    static const char *const http[] = {
-        "http_reqs", "http_req_failed", "http_req_duration", "http_req_blocked", "http_req_connecting",
-        "http_req_tls_handshaking", "http_req_sending", "http_req_waiting", "http_req_receiving", NULL};
-    static const char *const execution[] = {
-        "vus", "vus_max", "iterations", "iteration_duration", "dropped_iterations", NULL};
+    static const char *const compact_hidden[] = {"http_req_blocked",
+                                                 "http_req_connecting",
+                                                 "http_req_receiving",
+                                                 "http_req_sending",
+                                                 "http_req_tls_handshaking",
+                                                 "http_req_waiting",
+                                                 NULL};
+    static const char *const http[] = {"http_reqs",           "http_req_failed",
+                                       "http_req_duration",   "http_req_blocked",
+                                       "http_req_connecting", "http_req_tls_handshaking",
+                                       "http_req_sending",    "http_req_waiting",
+                                       "http_req_receiving",  NULL};
+    static const char *const execution[] = {"vus", "vus_max", "iterations", "iteration_duration", "dropped_iterations",
+                                            NULL};
     static const char *const network[] = {"data_sent", "data_received", NULL};
     if (prefixed(name, always_hidden) || (!full && prefixed(name, compact_hidden))) return SEC_HIDDEN;
     if (prefixed(name, http)) return SEC_HTTP;
@@ -386,11 +451,11 @@ static enum section section_of(const char *name, bool full) {
 /* ---- metric rows ----------------------------------------------------------- */
 
 typedef struct row {
-    const char *name;        /* for sorting */
-    char *label;             /* shown name: "http_reqs" or "{ expected_response:true }" */
-    size_t indent;           /* 2 for submetrics */
+    const char *name; /* for sorting */
+    char *label;      /* shown name: "http_reqs" or "{ expected_response:true }" */
+    size_t indent;    /* 2 for submetrics */
     bool trend;
-    size_t ncells;           /* trend: one per stat; others: value + 1 or 2 extras */
+    size_t ncells; /* trend: one per stat; others: value + 1 or 2 extras */
     char (*cells)[CELL];
     enum section section;
 } row;
@@ -414,7 +479,10 @@ static char *make_label(const char *name) {
     size_t len = strlen(name);
     char *l = malloc(len + 4);
     if (!l) return NULL;
-    if (!b) { memcpy(l, name, len + 1); return l; }
+    if (!b) {
+        memcpy(l, name, len + 1);
+        return l;
+    }
     size_t inner = len - (size_t)(b - name) - 1;
     if (inner && name[len - 1] == '}') inner--;
     snprintf(l, len + 4, "{ %.*s }", (int)inner, b + 1);
@@ -455,8 +523,7 @@ static void plain_cells(const ctx *c, row *r, const sink *s, value_kind kind) {
                  (unsigned long long)s->u.rate.total);
         r->ncells = 2;
         break;
-    case METRIC_TREND:
-        break;
+    case METRIC_TREND: break;
     }
 }
 
@@ -530,7 +597,10 @@ static void put_row(printer *o, const ctx *c, const row *r, const widths *w, siz
 
 /* ---- checks ----------------------------------------------------------------- */
 
-typedef struct check_total { const char *name; uint64_t passes, fails; } check_total;
+typedef struct check_total {
+    const char *name;
+    uint64_t passes, fails;
+} check_total;
 
 /* One line per check name, whatever its group (k6 counts checks by name). */
 static size_t merge_checks(const summary_check *cs, size_t nc, check_total *out) {
@@ -558,8 +628,8 @@ static void put_check(printer *o, const check_total *ck, size_t indent) {
     cat(line, sizeof line, "✗ ", ck->name, NULL);
     deco(o, C_RED, line);
     uint64_t pct = ck->passes * 100 / (ck->passes + ck->fails);
-    snprintf(line, sizeof line, "↳  %llu%% — ✓ %llu / ✗ %llu", (unsigned long long)pct,
-             (unsigned long long)ck->passes, (unsigned long long)ck->fails);
+    snprintf(line, sizeof line, "↳  %llu%% — ✓ %llu / ✗ %llu", (unsigned long long)pct, (unsigned long long)ck->passes,
+             (unsigned long long)ck->fails);
     fputc('\n', o->f);
     spaces(o, 2 * indent - 2);
     deco(o, C_RED, line);
@@ -588,7 +658,7 @@ static bool checks_sinks(const summary_metric *ms, size_t nm, const check_total 
     out[1].type = out[2].type = METRIC_RATE;
     out[1].u.rate.nonzero = passed;
     out[1].u.rate.total = total;
-    out[2].u.rate.nonzero = total - passed;   /* "failed" counts the failures as its hits */
+    out[2].u.rate.nonzero = total - passed; /* "failed" counts the failures as its hits */
     out[2].u.rate.total = total;
     return true;
 }
@@ -603,7 +673,10 @@ static const summary_metric *find_metric(const summary_data *d, const char *name
 
 /* "p(95)" out of "p(95) < 500" when the caller did not pass it. */
 static void threshold_agg(const summary_threshold *t, char *buf, size_t n) {
-    if (t->agg) { cat(buf, n, t->agg, NULL, NULL); return; }
+    if (t->agg) {
+        cat(buf, n, t->agg, NULL, NULL);
+        return;
+    }
     size_t len = strcspn(t->source, "<>=!"), a = 0;
     while (a < len && isspace((unsigned char)t->source[a])) a++;
     while (len > a && isspace((unsigned char)t->source[len - 1])) len--;
@@ -613,7 +686,10 @@ static void threshold_agg(const summary_threshold *t, char *buf, size_t n) {
 static void threshold_value(const ctx *c, const summary_threshold *t, const char *agg, char *buf, size_t n) {
     const summary_metric *m = find_metric(c->d, t->metric);
     char v[CELL];
-    if (!m) { summary_format_number(buf, n, t->observed); return; }
+    if (!m) {
+        summary_format_number(buf, n, t->observed);
+        return;
+    }
     if (m->type == METRIC_TREND && !strcmp(agg, "count")) summary_js_num(buf, n, t->observed);
     else if (m->type == METRIC_COUNTER && !strcmp(agg, "rate"))
         cat(buf, n, format_kind(v, sizeof v, t->observed, m->kind, c->d->time_unit), "/s", NULL);
@@ -676,12 +752,12 @@ static void put_thresholds(printer *o, const ctx *c) {
 /* ---- total results ----------------------------------------------------------- */
 
 typedef struct results {
-    row *rows;               /* 3 check rows (if any), then metric rows */
+    row *rows; /* 3 check rows (if any), then metric rows */
     size_t nrows, ncheck_rows;
-    row **sorted;            /* metric rows by name */
+    row **sorted; /* metric rows by name */
     size_t nsorted;
     widths checks_w, metrics_w;
-    size_t checks_col, name_col;   /* name + dots widths */
+    size_t checks_col, name_col; /* name + dots widths */
 } results;
 
 static int build_rows(const ctx *c, results *r, const summary_metric *ms, size_t nm, const sink checks[3]) {
@@ -690,7 +766,7 @@ static int build_rows(const ctx *c, results *r, const summary_metric *ms, size_t
     r->sorted = calloc(nm + 1, sizeof *r->sorted);
     if (!r->rows || !r->sorted) return -1;
     for (size_t i = 0; checks && i < 3; i++) {
-        r->ncheck_rows++;   /* counted first so results_free frees a half-filled row */
+        r->ncheck_rows++; /* counted first so results_free frees a half-filled row */
         if (row_fill(c, &r->rows[r->nrows++], check_names[i], &checks[i], VALUE_DEFAULT) < 0) return -1;
     }
     /* k6 divides the failures by the total for checks_failed: 0/0 without
@@ -747,7 +823,11 @@ static void put_sections(printer *o, const ctx *c, const results *r, size_t inde
         bool any = false;
         for (size_t i = 0; i < r->nsorted; i++) {
             if (r->sorted[i]->section != sec) continue;
-            if (!any) { element(o, indent); deco(o, C_BOLD, SECTION_TITLE[sec]); any = true; }
+            if (!any) {
+                element(o, indent);
+                deco(o, C_BOLD, SECTION_TITLE[sec]);
+                any = true;
+            }
             put_row(o, c, r->sorted[i], &r->metrics_w, r->name_col, indent);
         }
         if (any) fputc('\n', o->f);
@@ -756,8 +836,8 @@ static void put_sections(printer *o, const ctx *c, const results *r, size_t inde
 
 /* The checks block and metric sections of TOTAL RESULTS, a group or a
  * scenario, their rows starting at column `indent`. */
-static void put_content(printer *o, const ctx *c, const summary_metric *ms, size_t nm,
-                        const summary_check *cs, size_t nc, size_t indent) {
+static void put_content(printer *o, const ctx *c, const summary_metric *ms, size_t nm, const summary_check *cs,
+                        size_t nc, size_t indent) {
     check_total *cks = calloc(nc + 1, sizeof *cks);
     results r = {0};
     sink checks[3];
@@ -841,7 +921,7 @@ summary_group *summary_groups_from_engine(const engine_node *const *nodes, size_
         g->name = engine_node_name(nodes[i]);
         g->metrics = sm;
         g->checks = sc;
-        if (!sm || !sc) continue;   /* shown empty */
+        if (!sm || !sc) continue; /* shown empty */
         for (size_t k = 0; k < nm; k++) {
             const metric_def *def = registry_get(ms[k].metric);
             sm[k] = (summary_metric){def->name, def->type, def->kind, &ms[k].sink};

@@ -24,16 +24,22 @@ static cJSON *sj_values(const summary_data *d, const summary_metric *m) {
     double x;
     switch (m->type) {
     case METRIC_COUNTER:
-        sink_agg(m->sink, "count", d->duration_s, &x); cJSON_AddNumberToObject(v, "count", x);
-        sink_agg(m->sink, "rate", d->duration_s, &x); cJSON_AddNumberToObject(v, "rate", x);
+        sink_agg(m->sink, "count", d->duration_s, &x);
+        cJSON_AddNumberToObject(v, "count", x);
+        sink_agg(m->sink, "rate", d->duration_s, &x);
+        cJSON_AddNumberToObject(v, "rate", x);
         break;
     case METRIC_GAUGE:
-        sink_agg(m->sink, "value", d->duration_s, &x); cJSON_AddNumberToObject(v, "value", x);
-        sink_agg(m->sink, "min", d->duration_s, &x); cJSON_AddNumberToObject(v, "min", x);
-        sink_agg(m->sink, "max", d->duration_s, &x); cJSON_AddNumberToObject(v, "max", x);
+        sink_agg(m->sink, "value", d->duration_s, &x);
+        cJSON_AddNumberToObject(v, "value", x);
+        sink_agg(m->sink, "min", d->duration_s, &x);
+        cJSON_AddNumberToObject(v, "min", x);
+        sink_agg(m->sink, "max", d->duration_s, &x);
+        cJSON_AddNumberToObject(v, "max", x);
         break;
     case METRIC_RATE:
-        sink_agg(m->sink, "rate", d->duration_s, &x); cJSON_AddNumberToObject(v, "rate", x);
+        sink_agg(m->sink, "rate", d->duration_s, &x);
+        cJSON_AddNumberToObject(v, "rate", x);
         cJSON_AddNumberToObject(v, "passes", (double)m->sink->u.rate.nonzero);
         cJSON_AddNumberToObject(v, "fails", (double)(m->sink->u.rate.total - m->sink->u.rate.nonzero));
         break;

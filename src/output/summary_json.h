@@ -8,7 +8,7 @@
 
 typedef struct summary_json_state {
     bool stdout_tty, stderr_tty, no_color;
-    const char *time_unit;       /* "" when automatic */
+    const char *time_unit; /* "" when automatic */
 } summary_json_state;
 
 /* Returns malloc'd JSON text. */

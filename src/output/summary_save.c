@@ -11,9 +11,8 @@
 #include "util/err.h"
 #include "util/log.h"
 
-static void summary_save_err(buf *errs, const char *fmt, const char *path, size_t n, const char *op,
-                             const char *shown, int e)
-{
+static void summary_save_err(buf *errs, const char *fmt, const char *path, size_t n, const char *op, const char *shown,
+                             int e) {
     char why[128], line[1024];
     err_go_errno(e, why, sizeof why);
     int k = snprintf(line, sizeof line, fmt, path, n);
@@ -23,8 +22,7 @@ static void summary_save_err(buf *errs, const char *fmt, const char *path, size_
     buf_puts(errs, line);
 }
 
-int summary_save(const char *path, const void *data, size_t len, buf *errs)
-{
+int summary_save(const char *path, const void *data, size_t len, buf *errs) {
     bool std = strcmp(path, "stdout") == 0 || strcmp(path, "stderr") == 0;
     /* Go names its standard streams /dev/stdout and /dev/stderr */
     const char *shown = !std ? path : path[3] == 'o' ? "/dev/stdout" : "/dev/stderr";
@@ -38,7 +36,7 @@ int summary_save(const char *path, const void *data, size_t len, buf *errs)
         buf_puts(errs, line);
         return -1;
     }
-    if (std) fflush(path[3] == 'o' ? stdout : stderr);   /* what was printed before comes first */
+    if (std) fflush(path[3] == 'o' ? stdout : stderr); /* what was printed before comes first */
     size_t done = 0;
     int rc = 0;
     while (done < len) {
@@ -56,8 +54,7 @@ int summary_save(const char *path, const void *data, size_t len, buf *errs)
     return rc;
 }
 
-void summary_save_report(const buf *errs)
-{
+void summary_save_report(const buf *errs) {
     if (!errs->len) return;
     buf msg = {0};
     buf_puts(&msg, "Could not save some summary information:");

@@ -17,15 +17,15 @@
 #include "util/buf.h"
 
 typedef struct tagcache_entry {
-    const char *key;             /* the packed set's address last rendered here */
-    char *packed;                /* its bytes, to confirm a hit */
+    const char *key; /* the packed set's address last rendered here */
+    char *packed;    /* its bytes, to confirm a hit */
     size_t plen;
-    int aux;                     /* the output's second key part */
+    int aux; /* the output's second key part */
     bool used;
-    char *text;                  /* what the output rendered (NUL-terminated), or NULL */
+    char *text; /* what the output rendered (NUL-terminated), or NULL */
     size_t tlen;
-    size_t split;                /* an offset in text where the output's second part starts */
-    long id;                     /* a number the output keeps with the set */
+    size_t split; /* an offset in text where the output's second part starts */
+    long id;      /* a number the output keeps with the set */
 } tagcache_entry;
 
 /* Renders packed set tags[0..len) (with aux) for an output: appends its
@@ -35,7 +35,7 @@ typedef int tagcache_render(void *ctx, const char *tags, size_t len, int aux, bu
 
 typedef struct tagcache {
     tagcache_entry *slots;
-    unsigned bits;               /* 1 << bits slots */
+    unsigned bits; /* 1 << bits slots */
     buf scratch;
     tagcache_render *render;
     void *ctx;

@@ -26,7 +26,7 @@ static void writer_fail(writer *w, int e) {
 static void writer_raw(writer *w, const void *data, size_t len) {
     const char *p = data;
     if (w->err) return;
-    if (w->is_stdout) fflush(stdout);   /* keep order with stdio writes to stdout */
+    if (w->is_stdout) fflush(stdout); /* keep order with stdio writes to stdout */
     while (len > 0) {
         ssize_t n = write(w->fd, p, len);
         if (n < 0) {
@@ -47,7 +47,10 @@ static void writer_deflate(writer *w, const void *data, size_t len, int flush) {
     z->avail_in = (uInt)len;
     for (;;) {
         int rc = deflate(z, flush);
-        if (rc == Z_STREAM_ERROR) { writer_fail(w, EIO); return; }
+        if (rc == Z_STREAM_ERROR) {
+            writer_fail(w, EIO);
+            return;
+        }
         bool full = z->avail_out == 0;
         bool done = flush == Z_FINISH && rc == Z_STREAM_END;
         if (full || done) {
@@ -106,7 +109,10 @@ void writer_printf(writer *w, const char *fmt, ...) {
         return;
     }
     char *big = malloc((size_t)n + 1);
-    if (!big) { writer_fail(w, ENOMEM); return; }
+    if (!big) {
+        writer_fail(w, ENOMEM);
+        return;
+    }
     va_start(ap, fmt);
     vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -153,8 +159,7 @@ writer *writer_open_mode(const char *path, writer_mode mode, char *err, size_t e
         w->zout = malloc(WRITER_BUF);
         w->z = z;
         /* windowBits 15 + 16: a gzip header and trailer around the deflate data */
-        if (!z || !w->zout ||
-            deflateInit2(z, WRITER_GZ_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        if (!z || !w->zout || deflateInit2(z, WRITER_GZ_LEVEL, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
             snprintf(err, errlen, "%s: cannot start gzip compression", path);
             goto fail;
         }
@@ -206,7 +211,10 @@ const char *writer_name(const writer *w) { return w->path; }
 static int writer_u64_digits(uint64_t u, char *d) {
     char tmp[20];
     int n = 0;
-    do { tmp[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
     for (int i = 0; i < n; i++) d[i] = tmp[n - 1 - i];
     return n;
 }
@@ -260,14 +268,25 @@ size_t writer_fmt_go(char *buf, double v) {
     size_t sp = writer_special(buf, v);
     if (sp) return sp;
     char *p = buf;
-    if (signbit(v)) { *p++ = '-'; v = -v; }
-    if (v == 0) { *p++ = '0'; *p = 0; return (size_t)(p - buf); }
+    if (signbit(v)) {
+        *p++ = '-';
+        v = -v;
+    }
+    if (v == 0) {
+        *p++ = '0';
+        *p = 0;
+        return (size_t)(p - buf);
+    }
     char d[24];
     int dp, n = writer_shortest(v, d, &dp);
     int exp = dp - 1;
     if (exp < -4 || exp >= 6) {
         *p++ = d[0];
-        if (n > 1) { *p++ = '.'; memcpy(p, d + 1, (size_t)n - 1); p += n - 1; }
+        if (n > 1) {
+            *p++ = '.';
+            memcpy(p, d + 1, (size_t)n - 1);
+            p += n - 1;
+        }
         *p++ = 'e';
         *p++ = exp < 0 ? '-' : '+';
         if (exp < 0) exp = -exp;
@@ -275,12 +294,18 @@ size_t writer_fmt_go(char *buf, double v) {
         *p++ = (char)('0' + exp / 10 % 10);
         *p++ = (char)('0' + exp % 10);
     } else if (dp <= 0) {
-        *p++ = '0'; *p++ = '.';
+        *p++ = '0';
+        *p++ = '.';
         for (int i = dp; i < 0; i++) *p++ = '0';
-        memcpy(p, d, (size_t)n); p += n;
+        memcpy(p, d, (size_t)n);
+        p += n;
     } else {
         for (int i = 0; i < dp; i++) *p++ = i < n ? d[i] : '0';
-        if (n > dp) { *p++ = '.'; memcpy(p, d + dp, (size_t)(n - dp)); p += n - dp; }
+        if (n > dp) {
+            *p++ = '.';
+            memcpy(p, d + dp, (size_t)(n - dp));
+            p += n - dp;
+        }
     }
     *p = 0;
     return (size_t)(p - buf);
@@ -290,25 +315,41 @@ size_t writer_fmt_js(char *buf, double v) {
     size_t sp = writer_special(buf, v);
     if (sp) return sp;
     char *p = buf;
-    if (v == 0) { *p++ = '0'; *p = 0; return 1; }   /* -0 too */
-    if (v < 0) { *p++ = '-'; v = -v; }
+    if (v == 0) {
+        *p++ = '0';
+        *p = 0;
+        return 1;
+    } /* -0 too */
+    if (v < 0) {
+        *p++ = '-';
+        v = -v;
+    }
     char d[24];
     int dp, n = writer_shortest(v, d, &dp);
     if (n <= dp && dp <= 21) {
-        memcpy(p, d, (size_t)n); p += n;
+        memcpy(p, d, (size_t)n);
+        p += n;
         for (int i = n; i < dp; i++) *p++ = '0';
     } else if (0 < dp && dp <= 21) {
-        memcpy(p, d, (size_t)dp); p += dp;
+        memcpy(p, d, (size_t)dp);
+        p += dp;
         *p++ = '.';
-        memcpy(p, d + dp, (size_t)(n - dp)); p += n - dp;
+        memcpy(p, d + dp, (size_t)(n - dp));
+        p += n - dp;
     } else if (-6 < dp && dp <= 0) {
-        *p++ = '0'; *p++ = '.';
+        *p++ = '0';
+        *p++ = '.';
         for (int i = dp; i < 0; i++) *p++ = '0';
-        memcpy(p, d, (size_t)n); p += n;
+        memcpy(p, d, (size_t)n);
+        p += n;
     } else {
         int exp = dp - 1;
         *p++ = d[0];
-        if (n > 1) { *p++ = '.'; memcpy(p, d + 1, (size_t)n - 1); p += n - 1; }
+        if (n > 1) {
+            *p++ = '.';
+            memcpy(p, d + 1, (size_t)n - 1);
+            p += n - 1;
+        }
         p += sprintf(p, "e%c%d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
     }
     *p = 0;
@@ -316,7 +357,7 @@ size_t writer_fmt_js(char *buf, double v) {
 }
 
 size_t writer_fmt_gojson(char *buf, double v) {
-    if (v == 0 && signbit(v)) {   /* Go keeps the sign that ECMAScript drops */
+    if (v == 0 && signbit(v)) { /* Go keeps the sign that ECMAScript drops */
         memcpy(buf, "-0", 3);
         return 2;
     }
@@ -332,14 +373,17 @@ void writer_time_init(writer_time *t) {
 
 size_t writer_fmt_time(writer_time *t, char *buf, int64_t wall_ns, bool frac) {
     int64_t sec = wall_ns / 1000000000, ns = wall_ns % 1000000000;
-    if (ns < 0) { ns += 1000000000; sec--; }
+    if (ns < 0) {
+        ns += 1000000000;
+        sec--;
+    }
     if (sec != t->sec) {
         time_t tt = (time_t)sec;
         struct tm tm;
         localtime_r(&tt, &tm);
-        snprintf(t->prefix, sizeof t->prefix, "%04d-%02d-%02dT%02d:%02d:%02d",
-                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-        int off = (int)(tm.tm_gmtoff / 60) % (100 * 60);   /* minutes east of UTC */
+        snprintf(t->prefix, sizeof t->prefix, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        int off = (int)(tm.tm_gmtoff / 60) % (100 * 60); /* minutes east of UTC */
         int a = off < 0 ? -off : off;
         if (off == 0) snprintf(t->zone, sizeof t->zone, "Z");
         else snprintf(t->zone, sizeof t->zone, "%c%02d:%02d", off < 0 ? '-' : '+', a / 60, a % 60);
@@ -350,7 +394,10 @@ size_t writer_fmt_time(writer_time *t, char *buf, int64_t wall_ns, bool frac) {
     if (frac && ns) {
         char d[9];
         int nd = 9;
-        for (int i = 8; i >= 0; i--) { d[i] = (char)('0' + ns % 10); ns /= 10; }
+        for (int i = 8; i >= 0; i--) {
+            d[i] = (char)('0' + ns % 10);
+            ns /= 10;
+        }
         while (d[nd - 1] == '0') nd--;
         buf[n++] = '.';
         memcpy(buf + n, d, (size_t)nd);

@@ -19,23 +19,23 @@
 #include <stdint.h>
 #include <string.h>
 #include "util/buf.h"
-#include "util/jsonstr.h"   /* json_string() for the writers of JSON */
+#include "util/jsonstr.h" /* json_string() for the writers of JSON */
 
 #define WRITER_BUF (64 * 1024)
 
 /* Fields are private; they are here so the append helpers can be inline. */
 typedef struct writer {
-    size_t len;                  /* bytes in buf */
-    char *buf;                   /* WRITER_BUF bytes */
-    int fd;                      /* STDOUT_FILENO or the open file */
+    size_t len; /* bytes in buf */
+    char *buf;  /* WRITER_BUF bytes */
+    int fd;     /* STDOUT_FILENO or the open file */
     bool is_stdout, gz;
-    int err;                     /* first errno of a failed write, 0 if none */
+    int err; /* first errno of a failed write, 0 if none */
     char *path;
-    void *z;                     /* z_stream when gz */
-    unsigned char *zout;         /* deflate output buffer */
-    int64_t flush_every_us;      /* writer_paced: 0 = only on demand */
+    void *z;                /* z_stream when gz */
+    unsigned char *zout;    /* deflate output buffer */
+    int64_t flush_every_us; /* writer_paced: 0 = only on demand */
     int64_t last_flush_us;
-    unsigned since_check;        /* records since the clock was last read */
+    unsigned since_check; /* records since the clock was last read */
 } writer;
 
 /* Periodic flushing for record-per-sample outputs: writer_paced() after each
@@ -49,8 +49,8 @@ static inline void writer_paced(writer *w) {
 }
 
 typedef enum {
-    WRITER_AUTO,                 /* gzip when the name ends in ".gz" */
-    WRITER_PLAIN,                /* never gzip */
+    WRITER_AUTO,  /* gzip when the name ends in ".gz" */
+    WRITER_PLAIN, /* never gzip */
 } writer_mode;
 
 /* NULL with a message ("open out.json: Permission denied") on failure. */
@@ -108,14 +108,13 @@ size_t writer_fmt_js(char *buf, double v);
  * Go refuses) give "null". */
 size_t writer_fmt_gojson(char *buf, double v);
 
-
 /* Wall-clock timestamps in the local time zone, as Go formats time.Time
  * (k6 stamps samples with time.Now()), caching the calendar fields of the
  * last second seen so a run of samples costs no localtime_r() each. */
 typedef struct writer_time {
-    int64_t sec;             /* second cached in prefix/zone; INT64_MIN: none */
-    char prefix[80];         /* "2026-11-22T10:00:00" */
-    char zone[16];           /* "Z" or "+02:00" */
+    int64_t sec;     /* second cached in prefix/zone; INT64_MIN: none */
+    char prefix[80]; /* "2026-11-22T10:00:00" */
+    char zone[16];   /* "Z" or "+02:00" */
 } writer_time;
 void writer_time_init(writer_time *t);
 /* RFC3339 ("2006-01-02T15:04:05Z07:00") of wall_ns (ns since the epoch);

@@ -19,11 +19,14 @@
 #include "service/svc_http.h"
 #include "util/log.h"
 
-#define EXIT_CLOUD_FAILED 97   /* k6's CloudTestRunFailed */
+#define EXIT_CLOUD_FAILED   97 /* k6's CloudTestRunFailed */
 #define EXIT_EXTERNAL_ABORT 105
 
 static atomic_bool interrupted;
-static void on_sigint(int sig) { (void)sig; atomic_store(&interrupted, true); }
+static void on_sigint(int sig) {
+    (void)sig;
+    atomic_store(&interrupted, true);
+}
 
 static void usage(FILE *f) {
     fprintf(f, "usage: c6 cloud run [run's flags] [--host URL] [--token T] script.js|file.tar\n"
@@ -63,7 +66,8 @@ static int stop(const char *base, const char *token, const char *id) {
     long code = svc_http("POST", u, token, "", 0, &resp, err, sizeof err);
     int rc = 0;
     if (code < 0) log_printf(LOG_ERROR, "cannot reach the service: %s", err), rc = 255;
-    else if (code != 200) log_printf(LOG_ERROR, "cannot stop run %s (HTTP %ld): %s", id, code, error_of(&resp)), rc = 255;
+    else if (code != 200)
+        log_printf(LOG_ERROR, "cannot stop run %s (HTTP %ld): %s", id, code, error_of(&resp)), rc = 255;
     else printf("run %s: stopping (Aborted by user)\n", id);
     buf_free(&resp);
     return rc;
@@ -109,7 +113,7 @@ static int cloud_run(int argc, char **argv, const char *base, const char *token)
         if (code < 0) log_printf(LOG_ERROR, "cannot reach the service: %s", err);
         else log_printf(LOG_ERROR, "the service refused the test (HTTP %ld): %s", code, error_of(&resp));
         buf_free(&resp);
-        return code == 422 ? EXIT_CLOUD_FAILED : 255;   /* 422: kept as Aborted by limit */
+        return code == 422 ? EXIT_CLOUD_FAILED : 255; /* 422: kept as Aborted by limit */
     }
     cJSON *j = cJSON_Parse(resp.p);
     const cJSON *idj = cJSON_GetObjectItem(j, "id");
@@ -131,10 +135,10 @@ static int cloud_run(int argc, char **argv, const char *base, const char *token)
         }
         code = svc_http("GET", u, token, NULL, 0, &resp, err, sizeof err);
         if (code != 200) {
-            if (++fails > 50) {   /* 15 s without the run's state */
+            if (++fails > 50) { /* 15 s without the run's state */
                 log_printf(LOG_ERROR, "lost the run's status: %s", code < 0 ? err : error_of(&resp));
                 buf_free(&resp);
-                return 98;   /* k6's CloudFailedToGetProgress */
+                return 98; /* k6's CloudFailedToGetProgress */
             }
             usleep(300000);
             continue;
@@ -154,8 +158,9 @@ static int cloud_run(int argc, char **argv, const char *base, const char *token)
         if (run_status_final(last)) {
             const cJSON *sum = cJSON_GetObjectItem(j, "summary"), *ec = cJSON_GetObjectItem(j, "exit_code");
             if (cJSON_IsString(sum)) fputs(sum->valuestring, stdout);
-            exit_code = cJSON_IsNumber(ec) ? ec->valueint
-                        : last == RUN_ABORTED_USER ? EXIT_EXTERNAL_ABORT : EXIT_CLOUD_FAILED;
+            exit_code = cJSON_IsNumber(ec)         ? ec->valueint
+                        : last == RUN_ABORTED_USER ? EXIT_EXTERNAL_ABORT
+                                                   : EXIT_CLOUD_FAILED;
             cJSON_Delete(j);
             break;
         }

@@ -19,7 +19,10 @@
 #include "util/log.h"
 
 static atomic_bool quit;
-static void on_signal(int sig) { (void)sig; atomic_store(&quit, true); }
+static void on_signal(int sig) {
+    (void)sig;
+    atomic_store(&quit, true);
+}
 
 bool pool_agent_wanted(int argc, char **argv) {
     for (int i = 0; i < argc; i++)
@@ -46,8 +49,9 @@ static long long do_register(const char *url, const char *token, long long capac
     if (code == 201 && cJSON_IsNumber(v)) id = (long long)v->valuedouble;
     else if (code < 0) log_printf(LOG_WARN, "cannot reach the service: %s", err);
     else {
-        log_printf(LOG_ERROR, "the service refused this agent (HTTP %ld): %s", code, cJSON_IsString(e) ? e->valuestring : "");
-        if (code == 401 || code == 400) id = -2;   /* no retry helps */
+        log_printf(LOG_ERROR, "the service refused this agent (HTTP %ld): %s", code,
+                   cJSON_IsString(e) ? e->valuestring : "");
+        if (code == 401 || code == 400) id = -2; /* no retry helps */
     }
     cJSON_Delete(j);
     buf_free(&resp);
@@ -64,7 +68,7 @@ static pid_t join(const char *addr, const char *tok) {
     snprintf(tokarg, sizeof tokarg, "--token=%s", tok);
     pid_t pid = fork();
     if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);   /* the run's agent ends with the pool's */
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* the run's agent ends with the pool's */
         char *argv[] = {"c6", "agent", (char *)addr, tokarg, NULL};
         execv(self, argv);
         _exit(127);
@@ -140,7 +144,7 @@ int pool_agent_main(int argc, char **argv) {
             long code = svc_http("GET", u, token, NULL, 0, &resp, err, sizeof err);
             if (code < 0 && !warned) log_printf(LOG_WARN, "lost the service: %s (retrying)", err);
             warned = code < 0;
-            if (code == 404) id = -1;   /* the service restarted: register again */
+            if (code == 404) id = -1; /* the service restarted: register again */
             cJSON *j = code == 200 && resp.p ? cJSON_Parse(resp.p) : NULL;
             const cJSON *addr = cJSON_GetObjectItem(j, "coordinator"), *tok = cJSON_GetObjectItem(j, "token");
             if (cJSON_IsString(addr) && cJSON_IsString(tok) && child <= 0) {

@@ -28,16 +28,16 @@
 #include "config/duration.h"
 #include "util/log.h"
 
-#define MAX_AGENTS 256
-#define MAX_ACTIVE 64
-#define AGENT_SEEN_US 3000000         /* an agent silent this long is not given work */
+#define MAX_AGENTS      256
+#define MAX_ACTIVE      64
+#define AGENT_SEEN_US   3000000     /* an agent silent this long is not given work */
 #define INIT_TIMEOUT_US 60000000LL  /* Initializing longer than this: Aborted by system */
-#define MAX_ARCHIVE (64u << 20)       /* an upload larger than this is refused (413) */
+#define MAX_ARCHIVE     (64u << 20) /* an upload larger than this is refused (413) */
 
 typedef struct {
-    int64_t id, capacity, run;   /* run: the run it is assigned to, 0 when none */
+    int64_t id, capacity, run; /* run: the run it is assigned to, 0 when none */
     int64_t seen_us;
-    bool idle, handed;           /* idle: its last poll said so; handed: it got run's address */
+    bool idle, handed; /* idle: its last poll said so; handed: it got run's address */
 } pool_agent;
 
 typedef struct {
@@ -45,18 +45,18 @@ typedef struct {
     pid_t pid;
     char dir[700], addr[128], token[65];
     int status;
-    int64_t started_us;   /* when its coordinator started */
-    int64_t heard_us;     /* last poll of one of its agents saying it runs it */
-    bool stop, signalled, timed_out, silent;   /* signalled: SIGINT sent (a stop); the others: SIGKILL */
+    int64_t started_us;                      /* when its coordinator started */
+    int64_t heard_us;                        /* last poll of one of its agents saying it runs it */
+    bool stop, signalled, timed_out, silent; /* signalled: SIGINT sent (a stop); the others: SIGKILL */
 } active_run;
 
 static struct {
     pthread_mutex_t lock;
     store *st;
     const char *token, *datadir;
-    char coord_listen[300];   /* --coordinator-host H: "H:0", where each run's coordinator listens */
-    int64_t max_vus, max_duration_us;   /* the limits known before the start (0: none) */
-    int64_t run_timeout_us;             /* Running without word from its agents this long: Timed out */
+    char coord_listen[300];           /* --coordinator-host H: "H:0", where each run's coordinator listens */
+    int64_t max_vus, max_duration_us; /* the limits known before the start (0: none) */
+    int64_t run_timeout_us;           /* Running without word from its agents this long: Timed out */
     char self[4096];
     pool_agent agents[MAX_AGENTS];
     int nagents;
@@ -87,7 +87,7 @@ static pid_t spawn(char **argv, const char *out, const char *errf) {
     }
     pid_t pid = fork();
     if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);   /* a run does not outlive its service */
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* a run does not outlive its service */
         dup2(fo, 1);
         dup2(fe, 2);
         execv(S.self, argv);
@@ -180,7 +180,7 @@ static void schedule_head(void) {
     if (!id || S.nruns == MAX_ACTIVE) return;
     int64_t now = mono_us(), cap = 0;
     int pick[MAX_AGENTS], n = 0;
-    for (int i = 0; i < S.nagents && cap < vus && n < 64; i++)   /* a coordinator takes 64 */
+    for (int i = 0; i < S.nagents && cap < vus && n < 64; i++) /* a coordinator takes 64 */
         if (agent_free(&S.agents[i], now)) {
             pick[n++] = i;
             cap += S.agents[i].capacity;
@@ -213,8 +213,8 @@ static void schedule_head(void) {
     }
     buf_free(&tarb);
     /* --address=: no REST API of its own (runs side by side would want the same port) */
-    char *argv[] = {"c6", "coordinator", "--instances", inst, "--listen", S.coord_listen, tok, "--no-color",
-                    "--address=", tar, NULL};
+    char *argv[] = {"c6", "coordinator", "--instances", inst, "--listen", S.coord_listen,
+                    tok,  "--no-color",  "--address=",  tar,  NULL};
     r->pid = spawn(argv, out, log);
     if (r->pid < 0) {
         char why[300];
@@ -277,14 +277,15 @@ static void run_ended(active_run *r, int wst) {
     bool killed = r->timed_out || r->silent;
     store_run_end(S.st, r->id, code == 0 ? "passed" : "failed", killed ? -1 : code, sum.p ? sum.p : "",
                   r->timed_out ? "the agents did not start the test in time"
-                  : r->silent  ? "no word from the run's agents for --run-timeout" : NULL);
+                  : r->silent  ? "no word from the run's agents for --run-timeout"
+                               : NULL);
     log_printf(LOG_INFO, "run %lld: %s (exit code %d)", (long long)r->id, run_status_name(status), code);
     buf_free(&sum);
     buf_free(&log);
     for (int i = 0; i < S.nagents; i++)
         if (S.agents[i].run == r->id) {
             S.agents[i].run = 0;
-            S.agents[i].idle = false;   /* free again once it says so */
+            S.agents[i].idle = false; /* free again once it says so */
         }
 }
 
@@ -375,7 +376,8 @@ static int64_t path_id(const char *p, const char **rest) {
 
 static enum MHD_Result submit(struct MHD_Connection *c, req *q) {
     if (q->too_big) return send_error(c, 413, "the archive is larger than the service takes (64 MiB)");
-    if (q->body.len < 512) return send_error(c, 400, "the body must be the test's k6 archive (c6 archive / k6 archive)");
+    if (q->body.len < 512)
+        return send_error(c, 400, "the body must be the test's k6 archive (c6 archive / k6 archive)");
     const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name");
     pthread_mutex_lock(&S.lock);
     int64_t id = store_run_create(S.st, name && *name ? name : "test", q->body.p, q->body.len);
@@ -390,21 +392,25 @@ static enum MHD_Result submit(struct MHD_Connection *c, req *q) {
     else rc = validate(dir, &vus, &dur, err, sizeof err);
     pthread_mutex_lock(&S.lock);
     if (rc) {
-        store_run_delete(S.st, id);   /* a refused run is not kept */
+        store_run_delete(S.st, id); /* a refused run is not kept */
         pthread_mutex_unlock(&S.lock);
         return send_error(c, 400, err);
     }
     store_run_set_vus(S.st, id, vus);
     char lim[256] = "", d1[64], d2[64];
     if (S.max_vus && vus > S.max_vus)
-        snprintf(lim, sizeof lim, "limit exceeded: the test's max VUs (%lld) are more than the service's --max-vus (%lld)",
+        snprintf(lim, sizeof lim,
+                 "limit exceeded: the test's max VUs (%lld) are more than the service's --max-vus (%lld)",
                  (long long)vus, (long long)S.max_vus);
     else if (S.max_duration_us && dur > S.max_duration_us) {
         duration_format(d1, sizeof d1, dur);
         duration_format(d2, sizeof d2, S.max_duration_us);
-        snprintf(lim, sizeof lim, "limit exceeded: the test's duration (%s, graceful stops included) is longer than the service's --max-duration (%s)", d1, d2);
+        snprintf(lim, sizeof lim,
+                 "limit exceeded: the test's duration (%s, graceful stops included) is longer than the service's "
+                 "--max-duration (%s)",
+                 d1, d2);
     }
-    if (*lim) {   /* kept, as Aborted by limit, with the reason */
+    if (*lim) { /* kept, as Aborted by limit, with the reason */
         store_run_status(S.st, id, RUN_ABORTED_LIMIT);
         store_run_end(S.st, id, "failed", -1, NULL, lim);
         cJSON *j = store_run_json(S.st, id, false);
@@ -432,7 +438,7 @@ static enum MHD_Result stop_run(struct MHD_Connection *c, int64_t id) {
     bool active = false;
     for (int i = 0; i < S.nruns; i++)
         if (S.runs[i].id == id) S.runs[i].stop = active = true;
-    if (!active) {   /* not started: it ends here */
+    if (!active) { /* not started: it ends here */
         store_run_status(S.st, id, RUN_ABORTED_USER);
         store_run_end(S.st, id, "failed", 105, NULL, "stopped before it started");
     }
@@ -450,7 +456,11 @@ static cJSON *agents_json(void) {
         if (!o) break;
         cJSON_AddNumberToObject(o, "id", (double)a->id);
         cJSON_AddNumberToObject(o, "capacity_vus", (double)a->capacity);
-        cJSON_AddStringToObject(o, "state", now - a->seen_us >= AGENT_SEEN_US ? "lost" : a->run ? "busy" : a->idle ? "free" : "finishing");
+        cJSON_AddStringToObject(o, "state",
+                                now - a->seen_us >= AGENT_SEEN_US ? "lost"
+                                : a->run                          ? "busy"
+                                : a->idle                         ? "free"
+                                                                  : "finishing");
         if (a->run) cJSON_AddNumberToObject(o, "run", (double)a->run);
         else cJSON_AddNullToObject(o, "run");
         cJSON_AddNumberToObject(o, "last_seen_ms_ago", (double)((now - a->seen_us) / 1000));
@@ -466,10 +476,11 @@ static enum MHD_Result agent_register(struct MHD_Connection *c, req *q) {
     cJSON_Delete(j);
     if (capacity < 1) return send_error(c, 400, "capacity_vus must be a number of at least 1");
     pthread_mutex_lock(&S.lock);
-    if (S.nagents == MAX_AGENTS) {   /* room from agents long gone */
+    if (S.nagents == MAX_AGENTS) { /* room from agents long gone */
         int64_t now = mono_us();
         for (int i = 0; i < S.nagents; i++)
-            if (!S.agents[i].run && now - S.agents[i].seen_us > 10 * AGENT_SEEN_US) S.agents[i--] = S.agents[--S.nagents];
+            if (!S.agents[i].run && now - S.agents[i].seen_us > 10 * AGENT_SEEN_US)
+                S.agents[i--] = S.agents[--S.nagents];
     }
     if (S.nagents == MAX_AGENTS) {
         pthread_mutex_unlock(&S.lock);
@@ -538,7 +549,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (f) {
             char *end;
             long v = strtol(f, &end, 10);
-            if (end == f || *end || !run_status_name((int)v)) return send_error(c, 400, "status must be a code from -2 to 9");
+            if (end == f || *end || !run_status_name((int)v))
+                return send_error(c, 400, "status must be a code from -2 to 9");
             filter = (int)v;
         }
         pthread_mutex_lock(&S.lock);
@@ -583,19 +595,24 @@ static void request_done(void *cls, struct MHD_Connection *c, void **ctx, enum M
 
 /* ------------------------------------------------------------------ main */
 
-static void on_signal(int sig) { (void)sig; atomic_store(&S.quit, true); }
+static void on_signal(int sig) {
+    (void)sig;
+    atomic_store(&S.quit, true);
+}
 
 static void server_usage(FILE *f) {
-    fprintf(f, "usage: c6 server [--listen HOST:PORT] [--db FILE] [--token T] [--max-vus N] [--max-duration D] [--run-timeout D] [--coordinator-host H]\n\n"
-               "Runs the test-run service (README \"Test-run service\").\n"
-               "  --listen HOST:PORT   where it serves (default " SERVICE_DEFAULT_LISTEN ")\n"
-               "  --db FILE            its SQLite database (default c6-service.db; run files in FILE.d/)\n"
-               "  --token T            the token every request needs (default: $K6_CLOUD_TOKEN)\n"
-               "  --max-vus N          refuse tests of more max VUs (Aborted by limit; default 20000, 0: none)\n"
-               "  --max-duration D     refuse longer tests, graceful stops included (default 60m, 0: none)\n"
-               "  --run-timeout D      a Running run none of whose agents says it runs it for D: Timed out (default 30s)\n"
-               "  --coordinator-host H each run's coordinator listens on H (a free port) and agents are sent\n"
-               "                       there: an address they reach (default 127.0.0.1: agents on this host only)\n");
+    fprintf(f,
+            "usage: c6 server [--listen HOST:PORT] [--db FILE] [--token T] [--max-vus N] [--max-duration D] "
+            "[--run-timeout D] [--coordinator-host H]\n\n"
+            "Runs the test-run service (README \"Test-run service\").\n"
+            "  --listen HOST:PORT   where it serves (default " SERVICE_DEFAULT_LISTEN ")\n"
+            "  --db FILE            its SQLite database (default c6-service.db; run files in FILE.d/)\n"
+            "  --token T            the token every request needs (default: $K6_CLOUD_TOKEN)\n"
+            "  --max-vus N          refuse tests of more max VUs (Aborted by limit; default 20000, 0: none)\n"
+            "  --max-duration D     refuse longer tests, graceful stops included (default 60m, 0: none)\n"
+            "  --run-timeout D      a Running run none of whose agents says it runs it for D: Timed out (default 30s)\n"
+            "  --coordinator-host H each run's coordinator listens on H (a free port) and agents are sent\n"
+            "                       there: an address they reach (default 127.0.0.1: agents on this host only)\n");
 }
 
 int server_main(int argc, char **argv) {
@@ -671,7 +688,8 @@ int server_main(int argc, char **argv) {
     }
     int lost = store_recover(S.st);
     if (lost > 0) log_printf(LOG_WARN, "%d runs were in progress when the service stopped: Aborted by system", lost);
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST}, *ai = NULL;
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST},
+                    *ai = NULL;
     if (getaddrinfo(host, NULL, &hints, &ai)) {
         log_printf(LOG_ERROR, "--listen: %s is not an IP address", host);
         store_close(S.st);
@@ -679,14 +697,14 @@ int server_main(int argc, char **argv) {
     }
     struct sockaddr_storage sa = {0};
     memcpy(&sa, ai->ai_addr, ai->ai_addrlen);
-    ((struct sockaddr_in *)&sa)->sin_port = htons((uint16_t)port);   /* same offset in sockaddr_in6 */
+    ((struct sockaddr_in *)&sa)->sin_port = htons((uint16_t)port); /* same offset in sockaddr_in6 */
     freeaddrinfo(ai);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO |
-            (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-        (uint16_t)port, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-        MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_END);
+    struct MHD_Daemon *d =
+        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO |
+                             (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+                         (uint16_t)port, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                         MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                         MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_END);
     if (!d) {
         log_printf(LOG_ERROR, "cannot listen on %s: %s", listen_at, strerror(errno));
         store_close(S.st);
@@ -694,7 +712,8 @@ int server_main(int argc, char **argv) {
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     log_printf(LOG_INFO, "c6 server listening on http://%s:%u (database %s)", host, di ? di->port : (unsigned)port, db);
-    if (!S.token) log_printf(LOG_WARN, "no --token: anyone who reaches the service may submit runs and register agents");
+    if (!S.token)
+        log_printf(LOG_WARN, "no --token: anyone who reaches the service may submit runs and register agents");
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     pthread_t sched;

@@ -8,29 +8,37 @@
 #include <sys/time.h>
 #include <time.h>
 
-struct store { sqlite3 *db; };
+struct store {
+    sqlite3 *db;
+};
 
 static const char *const status_names[] = {
-    "Created", "Validated", "Queued", "Initializing", "Running", "Finished", "Timed out",
-    "Aborted by user", "Aborted by system", "Aborted by script error", "Aborted by threshold",
+    "Created",
+    "Validated",
+    "Queued",
+    "Initializing",
+    "Running",
+    "Finished",
+    "Timed out",
+    "Aborted by user",
+    "Aborted by system",
+    "Aborted by script error",
+    "Aborted by threshold",
     "Aborted by limit",
 };
 
-const char *run_status_name(int status) {
-    return status >= -2 && status <= 9 ? status_names[status + 2] : NULL;
-}
+const char *run_status_name(int status) { return status >= -2 && status <= 9 ? status_names[status + 2] : NULL; }
 
-static const char schema[] =
-    "PRAGMA journal_mode=WAL;"
-    "CREATE TABLE IF NOT EXISTS runs ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, status INTEGER NOT NULL,"
-    " archive BLOB NOT NULL, vus INTEGER NOT NULL DEFAULT 0, result TEXT, exit_code INTEGER,"
-    " summary TEXT, error TEXT);"
-    "CREATE TABLE IF NOT EXISTS run_status ("
-    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, status INTEGER NOT NULL,"
-    " at_us INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS run_status_run ON run_status(run_id);"
-    "PRAGMA foreign_keys=ON;";
+static const char schema[] = "PRAGMA journal_mode=WAL;"
+                             "CREATE TABLE IF NOT EXISTS runs ("
+                             " id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, status INTEGER NOT NULL,"
+                             " archive BLOB NOT NULL, vus INTEGER NOT NULL DEFAULT 0, result TEXT, exit_code INTEGER,"
+                             " summary TEXT, error TEXT);"
+                             "CREATE TABLE IF NOT EXISTS run_status ("
+                             " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, status INTEGER NOT NULL,"
+                             " at_us INTEGER NOT NULL);"
+                             "CREATE INDEX IF NOT EXISTS run_status_run ON run_status(run_id);"
+                             "PRAGMA foreign_keys=ON;";
 
 store *store_open(const char *path, char *err, size_t errlen) {
     store *s = calloc(1, sizeof *s);
@@ -99,8 +107,7 @@ static int64_t now_us(void) {
 }
 
 int64_t store_run_create(store *s, const char *name, const void *tar, size_t len) {
-    if (done(prep(s, "INSERT INTO runs(name, status, archive) VALUES(?, -2, ?)", "tb", name, tar, len)))
-        return -1;
+    if (done(prep(s, "INSERT INTO runs(name, status, archive) VALUES(?, -2, ?)", "tb", name, tar, len))) return -1;
     int64_t id = sqlite3_last_insert_rowid(s->db);
     if (done(prep(s, "INSERT INTO run_status VALUES(?, -2, ?)", "ii", id, now_us()))) return -1;
     return id;
@@ -131,9 +138,7 @@ int store_run_end(store *s, int64_t id, const char *result, int exit_code, const
     return rc;
 }
 
-int store_run_delete(store *s, int64_t id) {
-    return done(prep(s, "DELETE FROM runs WHERE id = ?", "i", id));
-}
+int store_run_delete(store *s, int64_t id) { return done(prep(s, "DELETE FROM runs WHERE id = ?", "i", id)); }
 
 int store_run_get_status(store *s, int64_t id) {
     sqlite3_stmt *st = prep(s, "SELECT status FROM runs WHERE id = ?", "i", id);
@@ -238,8 +243,9 @@ cJSON *store_run_json(store *s, int64_t id, bool full) {
 }
 
 cJSON *store_runs_json(store *s, int status_filter) {
-    sqlite3_stmt *st = status_filter == INT32_MIN ? prep(s, RUN_COLS " ORDER BY id", "")
-                                                  : prep(s, RUN_COLS " WHERE status = ? ORDER BY id", "i", (int64_t)status_filter);
+    sqlite3_stmt *st = status_filter == INT32_MIN
+                           ? prep(s, RUN_COLS " ORDER BY id", "")
+                           : prep(s, RUN_COLS " WHERE status = ? ORDER BY id", "i", (int64_t)status_filter);
     cJSON *arr = cJSON_CreateArray();
     while (st && arr && sqlite3_step(st) == SQLITE_ROW) {
         cJSON *o = row_json(s, st, false);

@@ -11,11 +11,20 @@
 
 /* k6's "Test Status codes" */
 enum {
-    RUN_CREATED = -2, RUN_VALIDATED = -1, RUN_QUEUED = 0, RUN_INITIALIZING = 1, RUN_RUNNING = 2,
-    RUN_FINISHED = 3, RUN_TIMED_OUT = 4, RUN_ABORTED_USER = 5, RUN_ABORTED_SYSTEM = 6,
-    RUN_ABORTED_SCRIPT = 7, RUN_ABORTED_THRESHOLD = 8, RUN_ABORTED_LIMIT = 9,
+    RUN_CREATED = -2,
+    RUN_VALIDATED = -1,
+    RUN_QUEUED = 0,
+    RUN_INITIALIZING = 1,
+    RUN_RUNNING = 2,
+    RUN_FINISHED = 3,
+    RUN_TIMED_OUT = 4,
+    RUN_ABORTED_USER = 5,
+    RUN_ABORTED_SYSTEM = 6,
+    RUN_ABORTED_SCRIPT = 7,
+    RUN_ABORTED_THRESHOLD = 8,
+    RUN_ABORTED_LIMIT = 9,
 };
-const char *run_status_name(int status);   /* NULL for a code outside -2..9 */
+const char *run_status_name(int status); /* NULL for a code outside -2..9 */
 static inline bool run_status_final(int s) { return s >= RUN_FINISHED; }
 
 typedef struct store store;
@@ -29,7 +38,7 @@ int store_run_set_vus(store *s, int64_t id, int64_t vus);
 /* The end's details (any may be NULL / exit_code < 0: unchanged). */
 int store_run_end(store *s, int64_t id, const char *result, int exit_code, const char *summary, const char *error);
 int store_run_delete(store *s, int64_t id);
-int store_run_get_status(store *s, int64_t id);   /* INT32_MIN: no such run */
+int store_run_get_status(store *s, int64_t id); /* INT32_MIN: no such run */
 /* The oldest Queued run (FIFO) and its VUs; 0 when none. */
 int64_t store_next_queued(store *s, int64_t *vus);
 int store_run_archive(store *s, int64_t id, buf *out);

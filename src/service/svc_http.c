@@ -5,12 +5,12 @@
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg) {
     buf *b = arg;
-    if (b->len + size * n > 64u << 20 || buf_append(b, p, size * n)) return 0;   /* bounded */
+    if (b->len + size * n > 64u << 20 || buf_append(b, p, size * n)) return 0; /* bounded */
     return size * n;
 }
 
-long svc_http(const char *method, const char *url, const char *token, const void *body, size_t len,
-              buf *resp, char *err, size_t errlen) {
+long svc_http(const char *method, const char *url, const char *token, const void *body, size_t len, buf *resp,
+              char *err, size_t errlen) {
     CURL *c = curl_easy_init();
     if (!c) {
         snprintf(err, errlen, "out of memory");

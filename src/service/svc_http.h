@@ -5,6 +5,6 @@
 #include <stddef.h>
 #include "util/buf.h"
 /* The HTTP status, or -1 with err set (no answer). resp gets the body. */
-long svc_http(const char *method, const char *url, const char *token, const void *body, size_t len,
-              buf *resp, char *err, size_t errlen);
+long svc_http(const char *method, const char *url, const char *token, const void *body, size_t len, buf *resp,
+              char *err, size_t errlen);
 #endif

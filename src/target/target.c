@@ -19,10 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TARGET_DEFAULT_LISTEN "127.0.0.1:8080"
+#define TARGET_DEFAULT_LISTEN  "127.0.0.1:8080"
 #define TARGET_DEFAULT_THREADS 2
-#define TARGET_MAX_THREADS 256
-#define TARGET_WANT_CONNS 20000
+#define TARGET_MAX_THREADS     256
+#define TARGET_WANT_CONNS      20000
 /* fds kept back from the connection limit: listen socket, stdio, one epoll
  * fd and one eventfd per worker, and the socket MHD accepts only to close
  * it when the limit is reached. */
@@ -35,8 +35,7 @@ struct target_opts {
     unsigned threads;
 };
 
-static void target_usage(FILE *f)
-{
+static void target_usage(FILE *f) {
     fprintf(f,
             "usage: c6 target [--listen HOST:PORT] [--threads N]\n"
             "                 [--tls-listen HOST:PORT [--tls-cert FILE --tls-key FILE]\n"
@@ -56,23 +55,17 @@ static void target_usage(FILE *f)
 }
 
 /* Value of "--name VALUE" or "--name=VALUE" at argv[*i], else NULL. */
-static const char *target_optval(int argc, char **argv, int *i,
-                                 const char *name)
-{
+static const char *target_optval(int argc, char **argv, int *i, const char *name) {
     size_t n = strlen(name);
 
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0' || *i + 1 >= argc)
-        return NULL;
+    if (strncmp(argv[*i], name, n) != 0) return NULL;
+    if (argv[*i][n] == '=') return argv[*i] + n + 1;
+    if (argv[*i][n] != '\0' || *i + 1 >= argc) return NULL;
     return argv[++*i];
 }
 
 /* The --tls-* options make sense only together: say which one is amiss. */
-static int target_check_tls_opts(const struct target_opts *o)
-{
+static int target_check_tls_opts(const struct target_opts *o) {
     const char *lone = o->tls.cert        ? "--tls-cert"
                        : o->tls.key       ? "--tls-key"
                        : o->tls.client_ca ? "--tls-client-ca"
@@ -84,16 +77,14 @@ static int target_check_tls_opts(const struct target_opts *o)
         return -1;
     }
     if (!o->tls.cert != !o->tls.key) {
-        fprintf(stderr, "c6 target: %s needs %s\n",
-                o->tls.cert ? "--tls-cert" : "--tls-key",
+        fprintf(stderr, "c6 target: %s needs %s\n", o->tls.cert ? "--tls-cert" : "--tls-key",
                 o->tls.cert ? "--tls-key" : "--tls-cert");
         return -1;
     }
     return 1;
 }
 
-static int target_parse_opts(int argc, char **argv, struct target_opts *o)
-{
+static int target_parse_opts(int argc, char **argv, struct target_opts *o) {
     const char *v;
     char *end;
     long n;
@@ -123,14 +114,12 @@ static int target_parse_opts(int argc, char **argv, struct target_opts *o)
             errno = 0;
             n = strtol(v, &end, 10);
             if (errno || *end || end == v || n < 1 || n > TARGET_MAX_THREADS) {
-                fprintf(stderr, "c6 target: --threads must be 1-%d\n",
-                        TARGET_MAX_THREADS);
+                fprintf(stderr, "c6 target: --threads must be 1-%d\n", TARGET_MAX_THREADS);
                 return -1;
             }
             o->threads = (unsigned)n;
         } else {
-            fprintf(stderr, "c6 target: unknown or incomplete option '%s'\n",
-                    argv[i]);
+            fprintf(stderr, "c6 target: unknown or incomplete option '%s'\n", argv[i]);
             target_usage(stderr);
             return -1;
         }
@@ -139,44 +128,34 @@ static int target_parse_opts(int argc, char **argv, struct target_opts *o)
 }
 
 /* Splits "HOST:PORT", "[V6]:PORT" or ":PORT" (all interfaces). */
-static int target_split_addr(const char *s, char *host, size_t hn,
-                             const char **port)
-{
+static int target_split_addr(const char *s, char *host, size_t hn, const char **port) {
     const char *colon, *end;
 
     if (s[0] == '[') {
-        if (!(end = strchr(s, ']')) || end[1] != ':')
-            return 0;
+        if (!(end = strchr(s, ']')) || end[1] != ':') return 0;
         s++;
         colon = end + 1;
     } else {
-        if (!(colon = strrchr(s, ':')))
-            return 0;
+        if (!(colon = strrchr(s, ':'))) return 0;
         end = colon;
     }
-    if ((size_t)(end - s) >= hn || colon[1] == '\0')
-        return 0;
+    if ((size_t)(end - s) >= hn || colon[1] == '\0') return 0;
     memcpy(host, s, (size_t)(end - s));
     host[end - s] = '\0';
     *port = colon + 1;
-    return strspn(*port, "0123456789") == strlen(*port) &&
-           strtol(*port, NULL, 10) <= 65535;
+    return strspn(*port, "0123456789") == strlen(*port) && strtol(*port, NULL, 10) <= 65535;
 }
 
-static int target_bind_one(const struct addrinfo *ai)
-{
+static int target_bind_one(const struct addrinfo *ai) {
     int fd, err, one = 1;
 
-    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                ai->ai_protocol);
-    if (fd < 0)
-        return -1;
+    fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd < 0) return -1;
     /* Restarting right after a run must not fail on TIME_WAIT sockets. */
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     /* A large backlog absorbs the connection burst when c6 starts
      * hundreds of VUs at once; the kernel caps it at somaxconn. */
-    if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 65535) == 0)
-        return fd;
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 65535) == 0) return fd;
     err = errno;
     close(fd);
     errno = err;
@@ -185,8 +164,7 @@ static int target_bind_one(const struct addrinfo *ai)
 
 /* Binds and listens on spec (the value of option opt); returns the socket
  * or -1 after a message. */
-static int target_listen(const char *opt, const char *spec)
-{
+static int target_listen(const char *opt, const char *spec) {
     struct addrinfo hints, *res, *ai;
     char host[256];
     const char *port;
@@ -202,30 +180,24 @@ static int target_listen(const char *opt, const char *spec)
     hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
     rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
     if (rc != 0) {
-        fprintf(stderr, "c6 target: %s: cannot resolve '%s': %s\n", opt, spec,
-                gai_strerror(rc));
+        fprintf(stderr, "c6 target: %s: cannot resolve '%s': %s\n", opt, spec, gai_strerror(rc));
         return -1;
     }
     for (ai = res; ai && fd < 0; ai = ai->ai_next)
-        if ((fd = target_bind_one(ai)) < 0)
-            err = errno;
+        if ((fd = target_bind_one(ai)) < 0) err = errno;
     freeaddrinfo(res);
-    if (fd < 0)
-        fprintf(stderr, "c6 target: %s: cannot listen on %s: %s\n", opt, spec,
-                strerror(err));
+    if (fd < 0) fprintf(stderr, "c6 target: %s: cannot listen on %s: %s\n", opt, spec, strerror(err));
     return fd;
 }
 
 /* Prints the line callers wait for, with the port actually bound. */
-static int target_announce(int fd, const char *scheme)
-{
+static int target_announce(int fd, const char *scheme) {
     struct sockaddr_storage ss;
     socklen_t len = sizeof(ss);
     char ip[INET6_ADDRSTRLEN] = "?";
     unsigned port = 0;
 
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
-        return 0;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0) return 0;
     if (ss.ss_family == AF_INET6) {
         struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 
@@ -245,46 +217,37 @@ static int target_announce(int fd, const char *scheme)
 /* Raises the open-file limit as far as allowed and returns it. The soft
  * limit goes to the hard one; when even the hard limit is below what
  * TARGET_WANT_CONNS needs, a privileged process may lift it too. */
-static rlim_t target_raise_nofile(void)
-{
+static rlim_t target_raise_nofile(void) {
     struct rlimit rl;
     rlim_t want = TARGET_WANT_CONNS + TARGET_FD_RESERVE;
 
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return 1024;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return 1024;
     if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want) {
         struct rlimit up = {want, want};
 
-        if (setrlimit(RLIMIT_NOFILE, &up) == 0)
-            return want;
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0) return want;
     }
     if (rl.rlim_cur != rl.rlim_max) {
         struct rlimit up = rl;
 
         /* "unlimited" is not a valid soft value: stay at the kernel's cap. */
         up.rlim_cur = rl.rlim_max == RLIM_INFINITY ? (rlim_t)1 << 20 : rl.rlim_max;
-        if (setrlimit(RLIMIT_NOFILE, &up) == 0)
-            rl.rlim_cur = up.rlim_cur;
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0) rl.rlim_cur = up.rlim_cur;
     }
     return rl.rlim_cur;
 }
 
-static unsigned target_conn_limit(rlim_t nofile)
-{
-    if (nofile <= 2 * TARGET_FD_RESERVE)
-        return TARGET_FD_RESERVE;
-    if (nofile > (rlim_t)1 << 20)
-        nofile = (rlim_t)1 << 20;
+static unsigned target_conn_limit(rlim_t nofile) {
+    if (nofile <= 2 * TARGET_FD_RESERVE) return TARGET_FD_RESERVE;
+    if (nofile > (rlim_t)1 << 20) nofile = (rlim_t)1 << 20;
     return (unsigned)(nofile - TARGET_FD_RESERVE);
 }
 
 /* Serves until SIGINT or SIGTERM. The signals are blocked before any
  * thread starts, so every thread inherits the mask and sigwait() here is
  * the only place they are seen. */
-static int target_run(int fd, const struct target_opts *o,
-                      const struct target_tls *tls, unsigned limit,
-                      const sigset_t *sigs)
-{
+static int target_run(int fd, const struct target_opts *o, const struct target_tls *tls, unsigned limit,
+                      const sigset_t *sigs) {
     struct target_delay *delay = target_delay_start();
     struct target_server *srv = NULL;
     int sig, rc = 1;
@@ -292,12 +255,10 @@ static int target_run(int fd, const struct target_opts *o,
     if (!delay) {
         fprintf(stderr, "c6 target: cannot start the timer thread\n");
         close(fd);
-        if (tls->fd >= 0)
-            close(tls->fd);
+        if (tls->fd >= 0) close(tls->fd);
     } else if (!(srv = target_server_start(fd, o->threads, limit, delay, tls))) {
         /* it printed why and closed the sockets */
-    } else if (!target_announce(fd, "http") ||
-               (tls->fd >= 0 && !target_announce(tls->fd, "https"))) {
+    } else if (!target_announce(fd, "http") || (tls->fd >= 0 && !target_announce(tls->fd, "https"))) {
         fprintf(stderr, "c6 target: cannot write to stdout\n");
     } else if (sigwait(sigs, &sig) == 0) {
         rc = 0;
@@ -311,14 +272,10 @@ static int target_run(int fd, const struct target_opts *o,
 
 /* Certificates first (a bad file should not leave sockets half set up),
  * then the sockets. Returns 1, or 0 after a message. */
-static int target_setup(const struct target_opts *o, int *fd,
-                        struct target_tls *tls)
-{
+static int target_setup(const struct target_opts *o, int *fd, struct target_tls *tls) {
     tls->fd = -1;
-    if (o->tls_listen && !target_tls_load(tls, &o->tls))
-        return 0;
-    if ((*fd = target_listen("--listen", o->listen)) < 0)
-        return 0;
+    if (o->tls_listen && !target_tls_load(tls, &o->tls)) return 0;
+    if ((*fd = target_listen("--listen", o->listen)) < 0) return 0;
     if (o->tls_listen && (tls->fd = target_listen("--tls-listen", o->tls_listen)) < 0) {
         close(*fd);
         return 0;
@@ -330,8 +287,7 @@ static int target_setup(const struct target_opts *o, int *fd,
  * ...]` (argv[0] is not looked at: `c6 target` passes its own).
  * Serves until SIGINT/SIGTERM, then exits 0; 1 on usage or bind errors
  * (after printing a message to stderr). */
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     struct target_opts o;
     struct target_tls tls = {.fd = -1};
     sigset_t sigs, old;
@@ -339,13 +295,14 @@ int main(int argc, char **argv)
     unsigned limit;
     int fd, rc;
 
-    if ((rc = target_parse_opts(argc, argv, &o)) <= 0)
-        return rc < 0 ? 1 : 0;
+    if ((rc = target_parse_opts(argc, argv, &o)) <= 0) return rc < 0 ? 1 : 0;
     nofile = target_raise_nofile();
     limit = target_conn_limit(nofile);
     if (nofile < TARGET_WANT_CONNS)
-        fprintf(stderr, "c6 target: note: open-file limit %llu caps connections "
-                        "at %u\n", (unsigned long long)nofile, limit);
+        fprintf(stderr,
+                "c6 target: note: open-file limit %llu caps connections "
+                "at %u\n",
+                (unsigned long long)nofile, limit);
     if (!target_setup(&o, &fd, &tls)) {
         target_tls_free(&tls);
         return 1;

@@ -14,10 +14,7 @@
 /* ---- JSON text: util/buf.h's docbuf, util/jsonstr.c's escaping ------ */
 /* Appends s[0..n) as a quoted JSON string: valid UTF-8 passes through, any
  * other byte >= 0x80 becomes \u00XX (binary bodies stay recoverable). */
-static inline void target_json_str(docbuf *b, const char *s, size_t n)
-{
-    doc_json(b, s, n, JSON_ESC_BYTES);
-}
+static inline void target_json_str(docbuf *b, const char *s, size_t n) { doc_json(b, s, n, JSON_ESC_BYTES); }
 
 /* ---- percent-encoding (target_url.c; decoding is util/url.h's) ----- */
 /* Appends the percent-encoding of s[0..n) to b, keeping RFC 3986
@@ -36,8 +33,7 @@ int target_multipart_boundary(const char *ctype, const char **b, size_t *bl);
 /* Splits body into its parts (at most max are kept; they point into body,
  * whose quoted header values are unescaped in place). Returns how many
  * parts there were, or -1 if the body is not well-formed. */
-int target_multipart_parse(char *body, size_t n, const char *b, size_t bl,
-                           struct target_part *parts, int max);
+int target_multipart_parse(char *body, size_t n, const char *b, size_t bl, struct target_part *parts, int max);
 
 /* ---- delayed responses ----------------------------------------------
  * /delay parks connections with MHD_suspend_connection() and one timer
@@ -49,8 +45,7 @@ struct target_delay *target_delay_start(void);
 /* Suspends c and schedules its resumption in ms milliseconds. Must be
  * called from the access handler. Returns 0 without suspending when the
  * server is shutting down (or out of memory): answer at once then. */
-int target_delay_add(struct target_delay *d, struct MHD_Connection *c,
-                     uint64_t ms);
+int target_delay_add(struct target_delay *d, struct MHD_Connection *c, uint64_t ms);
 /* Stops the timer and resumes every parked connection (MHD must not be
  * stopped with suspended connections). Call before MHD_stop_daemon(). */
 void target_delay_stop(struct target_delay *d);
@@ -59,15 +54,15 @@ void target_delay_free(struct target_delay *d);
 /* ---- HTTPS (target_tls.c) ------------------------------------------ */
 /* The files named on the command line; NULL when not given. */
 struct target_tls_files {
-    const char *cert, *key;   /* both or neither: else a self-signed pair */
-    const char *client_ca;    /* trusted issuers of client certificates */
-    const char *cert_out;     /* where to write the served certificate */
+    const char *cert, *key; /* both or neither: else a self-signed pair */
+    const char *client_ca;  /* trusted issuers of client certificates */
+    const char *cert_out;   /* where to write the served certificate */
 };
 
 struct target_tls {
-    int fd;          /* HTTPS listening socket, -1 when HTTPS is off */
+    int fd;           /* HTTPS listening socket, -1 when HTTPS is off */
     char *cert, *key; /* PEM served (NUL-terminated) */
-    char *ca;        /* PEM of --tls-client-ca, NULL when not given */
+    char *ca;         /* PEM of --tls-client-ca, NULL when not given */
 };
 
 /* Reads (or makes) the certificate and key, reads the client CA, writes
@@ -84,9 +79,9 @@ enum {
 };
 
 struct target_peer {
-    char cn[256];      /* subject CN ("" if none) */
-    char subject[1024];/* subject DN as GnuTLS writes it */
-    char why[256];     /* for UNTRUSTED: GnuTLS's reason */
+    char cn[256];       /* subject CN ("" if none) */
+    char subject[1024]; /* subject DN as GnuTLS writes it */
+    char why[256];      /* for UNTRUSTED: GnuTLS's reason */
 };
 
 /* Reads and verifies the client certificate of c (from the access handler). */
@@ -110,9 +105,7 @@ struct target_server;
  * outlive the server). MHD owns the sockets on success (closed by
  * target_server_free); on failure they are closed, and it prints why and
  * returns NULL. */
-struct target_server *target_server_start(int fd, unsigned threads,
-                                          unsigned limit,
-                                          struct target_delay *delay,
+struct target_server *target_server_start(int fd, unsigned threads, unsigned limit, struct target_delay *delay,
                                           const struct target_tls *tls);
 /* Stops the daemon (resume delayed connections first) and frees all. */
 void target_server_free(struct target_server *s);

@@ -10,8 +10,8 @@ static bool b64_is_url(int variant) { return variant == B64_URL || variant == B6
 static bool b64_is_padded(int variant) { return variant == B64_STD || variant == B64_URL; }
 
 int b64_variant_from_name(const char *s) {
-    static const char *const names[] = {[B64_STD] = "std", [B64_RAWSTD] = "rawstd",
-                                        [B64_URL] = "url", [B64_RAWURL] = "rawurl"};
+    static const char *const names[] = {
+        [B64_STD] = "std", [B64_RAWSTD] = "rawstd", [B64_URL] = "url", [B64_RAWURL] = "rawurl"};
     for (int i = 0; i < 4; i++)
         if (strcmp(s, names[i]) == 0) return i;
     return -1;
@@ -79,22 +79,40 @@ ssize_t b64_decode(const char *in, size_t n, int variant, uint8_t *out, size_t *
         while (got < 4) {
             if (i == n) {
                 if (got == 0) return (ssize_t)o;
-                if (got == 1 || padded) { *bad = i - (size_t)got; return -1; }
-                return (ssize_t)(o + b64_flush(v, got, out + o));   /* raw: a short last quantum */
+                if (got == 1 || padded) {
+                    *bad = i - (size_t)got;
+                    return -1;
+                }
+                return (ssize_t)(o + b64_flush(v, got, out + o)); /* raw: a short last quantum */
             }
             unsigned char c = (unsigned char)in[i++];
             if (c == '\r' || c == '\n') continue;
             int x = b64_value(c, url);
-            if (x >= 0) { v[got++] = x; continue; }
-            if (c != '=' || !padded || got < 2) { *bad = i - 1; return -1; }
-            if (got == 2) {   /* "xx" must be followed by "==" */
+            if (x >= 0) {
+                v[got++] = x;
+                continue;
+            }
+            if (c != '=' || !padded || got < 2) {
+                *bad = i - 1;
+                return -1;
+            }
+            if (got == 2) { /* "xx" must be followed by "==" */
                 i = b64_skip_newlines(in, n, i);
-                if (i == n) { *bad = n; return -1; }
-                if (in[i] != '=') { *bad = i - 1; return -1; }
+                if (i == n) {
+                    *bad = n;
+                    return -1;
+                }
+                if (in[i] != '=') {
+                    *bad = i - 1;
+                    return -1;
+                }
                 i++;
             }
             i = b64_skip_newlines(in, n, i);
-            if (i < n) { *bad = i; return -1; }   /* nothing may follow the padding */
+            if (i < n) {
+                *bad = i;
+                return -1;
+            } /* nothing may follow the padding */
             return (ssize_t)(o + b64_flush(v, got, out + o));
         }
         o += b64_flush(v, 4, out + o);

@@ -12,9 +12,12 @@
 #include <zstd_errors.h>
 
 int codec_from_name(const char *s, size_t n) {
-    static const struct { const char *name; int codec; } names[] = {
+    static const struct {
+        const char *name;
+        int codec;
+    } names[] = {
         {"gzip", CODEC_GZIP}, {"x-gzip", CODEC_GZIP}, {"deflate", CODEC_DEFLATE},
-        {"br", CODEC_BR}, {"zstd", CODEC_ZSTD}, {"identity", CODEC_IDENTITY},
+        {"br", CODEC_BR},     {"zstd", CODEC_ZSTD},   {"identity", CODEC_IDENTITY},
     };
     while (n && (*s == ' ' || *s == '\t')) s++, n--;
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\t')) n--;
@@ -79,14 +82,17 @@ static int zlib_decode(int window, const void *in, size_t n, buf *out, size_t ma
     int rc = Z_OK;
     while (rc == Z_OK) {
         size_t room = decode_room(out, len0, max);
-        if (!room) { rc = Z_MEM_ERROR; break; }
+        if (!room) {
+            rc = Z_MEM_ERROR;
+            break;
+        }
         z.next_out = (Bytef *)out->p + out->len;
         z.avail_out = (uInt)(room > UINT_MAX ? UINT_MAX : room);
         size_t before = z.avail_out;
         rc = inflate(&z, Z_NO_FLUSH);
         out->len += before - z.avail_out;
         out->p[out->len] = 0;
-        if (rc == Z_BUF_ERROR && z.avail_in == 0) break;   /* truncated */
+        if (rc == Z_BUF_ERROR && z.avail_in == 0) break; /* truncated */
         if (rc == Z_BUF_ERROR) rc = Z_OK;
     }
     inflateEnd(&z);
@@ -101,8 +107,8 @@ int codec_encode(int codec, const void *in, size_t n, buf *out) {
     case CODEC_BR: {
         size_t cap = BrotliEncoderMaxCompressedSize(n);
         if (!cap || buf_reserve(out, cap)) return -1;
-        if (!BrotliEncoderCompress(BROTLI_DEFAULT_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, n,
-                                   in, &cap, (uint8_t *)out->p + out->len))
+        if (!BrotliEncoderCompress(BROTLI_DEFAULT_QUALITY, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, n, in, &cap,
+                                   (uint8_t *)out->p + out->len))
             return -1;
         out->len += cap;
         out->p[out->len] = 0;
@@ -128,7 +134,7 @@ int codec_decode(int codec, const void *in, size_t n, buf *out, size_t max) {
     case CODEC_DEFLATE: {
         size_t len0 = out->len;
         if (zlib_decode(15, in, n, out, max) == 0) return 0;
-        out->len = len0;                   /* many servers send raw deflate */
+        out->len = len0; /* many servers send raw deflate */
         return zlib_decode(-15, in, n, out, max);
     }
     case CODEC_BR: {
@@ -156,13 +162,19 @@ int codec_decode(int codec, const void *in, size_t n, buf *out, size_t max) {
         size_t len0 = out->len, r = 1;
         while (ib.pos < ib.size || r != 0) {
             size_t room = decode_room(out, len0, max);
-            if (!room) { r = 1; break; }
+            if (!room) {
+                r = 1;
+                break;
+            }
             ZSTD_outBuffer ob = {out->p + out->len, room, 0};
             r = ZSTD_decompressStream(z, &ob, &ib);
             out->len += ob.pos;
             out->p[out->len] = 0;
             if (ZSTD_isError(r)) break;
-            if (r != 0 && ib.pos == ib.size && ob.pos < ob.size) { r = 1; break; }   /* truncated */
+            if (r != 0 && ib.pos == ib.size && ob.pos < ob.size) {
+                r = 1;
+                break;
+            } /* truncated */
         }
         ZSTD_freeDStream(z);
         return decode_limit(out, len0, max, r == 0 ? 0 : -1);
@@ -173,10 +185,10 @@ int codec_decode(int codec, const void *in, size_t n, buf *out, size_t max) {
 
 /* ---- a response body's Content-Encoding chain, streamed ---- */
 
-#define CHAIN_TMP 8192                     /* a stage's output, on the stack, per step */
+#define CHAIN_TMP 8192 /* a stage's output, on the stack, per step */
 
-__attribute__((format(printf, 4, 5)))
-static int chain_err(codec_chain *ch, codec_error *e, int code, const char *fmt, ...) {
+__attribute__((format(printf, 4, 5))) static int chain_err(codec_chain *ch, codec_error *e, int code, const char *fmt,
+                                                           ...) {
     char why[112];
     va_list ap;
     va_start(ap, fmt);
@@ -203,7 +215,7 @@ void codec_chain_parse(codec_chain *ch, const char *v, size_t n, const codec_zpo
     memset(ch, 0, sizeof *ch);
     ch->zp = zp;
     size_t end = n;
-    for (;;) {                             /* right to left: the last coding applied is undone first */
+    for (;;) { /* right to left: the last coding applied is undone first */
         size_t b = end;
         while (b && v[b - 1] != ',') b--;
         int c = chain_token(v + b, end - b);
@@ -237,7 +249,8 @@ static int zlib_failed(codec_chain *ch, const codec_stage *s, const z_stream *z,
     if (rc == Z_MEM_ERROR) return -3;
     if (rc == Z_NEED_DICT) return chain_err(ch, e, 1701, "%s", "zlib: invalid dictionary");
     if (!strcmp(m, "incorrect header check") || !strcmp(m, "unknown compression method") ||
-        !strcmp(m, "invalid window size") || !strcmp(m, "unknown header flags set") || !strcmp(m, "header crc mismatch"))
+        !strcmp(m, "invalid window size") || !strcmp(m, "unknown header flags set") ||
+        !strcmp(m, "header crc mismatch"))
         return chain_err(ch, e, 1701, "%s", gz ? "gzip: invalid header" : "zlib: invalid header");
     if (!strcmp(m, "incorrect data check") || !strcmp(m, "incorrect length check"))
         return chain_err(ch, e, 1701, "%s", gz ? "gzip: invalid checksum" : "zlib: invalid checksum");
@@ -253,9 +266,12 @@ static int zlib_push(codec_chain *ch, int i, const uint8_t *p, size_t n, buf *ou
     z_stream *z = s->st;
     if (!z) {
         if (ch->zp) z = ch->zp->get(ch->zp->ud);
-        else if ((z = calloc(1, sizeof *z)) && inflateInit2(z, 15) != Z_OK) { free(z); z = NULL; }
+        else if ((z = calloc(1, sizeof *z)) && inflateInit2(z, 15) != Z_OK) {
+            free(z);
+            z = NULL;
+        }
         if (!z) return -3;
-        inflateReset2(z, gz ? 16 + 15 : 15);   /* gzip only, zlib only: as Go's readers */
+        inflateReset2(z, gz ? 16 + 15 : 15); /* gzip only, zlib only: as Go's readers */
         s->st = z;
         s->members = 1;
     }
@@ -264,8 +280,8 @@ static int zlib_push(codec_chain *ch, int i, const uint8_t *p, size_t n, buf *ou
     z->avail_in = (uInt)n;
     for (;;) {
         if (s->ended) {
-            if (!z->avail_in || !gz) return 0;   /* zlib: what follows its end is not read (Go) */
-            inflateReset(z);               /* gzip: another member (Go's multistream reader) */
+            if (!z->avail_in || !gz) return 0; /* zlib: what follows its end is not read (Go) */
+            inflateReset(z);                   /* gzip: another member (Go's multistream reader) */
             s->ended = 0;
             if (s->members < 255) s->members++;
         }
@@ -274,7 +290,10 @@ static int zlib_push(codec_chain *ch, int i, const uint8_t *p, size_t n, buf *ou
         int rc = inflate(z, Z_NO_FLUSH);
         int r = chain_emit(ch, i, tmp, sizeof tmp - z->avail_out, out, max, e);
         if (r) return r;
-        if (rc == Z_STREAM_END) { s->ended = 1; continue; }
+        if (rc == Z_STREAM_END) {
+            s->ended = 1;
+            continue;
+        }
         if (rc != Z_OK && rc != Z_BUF_ERROR) return zlib_failed(ch, s, z, rc, e);
         if (!z->avail_in && z->avail_out) return 0;
     }
@@ -300,7 +319,8 @@ static int br_push(codec_chain *ch, int i, const uint8_t *p, size_t n, buf *out,
             return avail_in ? chain_err(ch, e, 1701, "%s", "brotli: excessive input") : 0;
         }
         BrotliDecoderErrorCode code = BrotliDecoderGetErrorCode(s->st);
-        if (code <= BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES && code >= BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES) return -3;
+        if (code <= BROTLI_DECODER_ERROR_ALLOC_CONTEXT_MODES && code >= BROTLI_DECODER_ERROR_ALLOC_BLOCK_TYPE_TREES)
+            return -3;
         const char *name = BrotliDecoderErrorString(code);
         while (*name == '_') name++;
         return chain_err(ch, e, 1701, "brotli: %s", name);
@@ -312,7 +332,7 @@ static int zstd_push(codec_chain *ch, int i, const uint8_t *p, size_t n, buf *ou
     if (!s->st) {
         if (!(s->st = ZSTD_createDStream())) return -3;
         ZSTD_initDStream(s->st);
-        s->ended = 1;                      /* between frames: an empty body is a whole one */
+        s->ended = 1; /* between frames: an empty body is a whole one */
     }
     uint8_t tmp[CHAIN_TMP];
     ZSTD_inBuffer ib = {p, n, 0};
@@ -320,7 +340,7 @@ static int zstd_push(codec_chain *ch, int i, const uint8_t *p, size_t n, buf *ou
         ZSTD_outBuffer ob = {tmp, sizeof tmp, 0};
         size_t r = ZSTD_decompressStream(s->st, &ob, &ib);
         if (ZSTD_isError(r)) {
-            switch (ZSTD_getErrorCode(r)) {   /* the klauspost/compress errors k6 wraps */
+            switch (ZSTD_getErrorCode(r)) { /* the klauspost/compress errors k6 wraps */
             case ZSTD_error_memory_allocation: return -3;
             case ZSTD_error_prefix_unknown: return chain_err(ch, e, 1701, "%s", "invalid input: magic number mismatch");
             case ZSTD_error_checksum_wrong: return chain_err(ch, e, 1701, "%s", "CRC check failed");
@@ -361,12 +381,12 @@ int codec_chain_end(codec_chain *ch, buf *out, size_t max, codec_error *e) {
         const codec_stage *s = &ch->s[i];
         const z_stream *z = s->st;
         switch (s->codec) {
-        case CODEC_GZIP:                   /* Go's gzip.NewReader reads the first header: its errors are wrapped */
+        case CODEC_GZIP: /* Go's gzip.NewReader reads the first header: its errors are wrapped */
             if (!z) return chain_err(ch, e, 1701, "%s", "EOF");
             if (s->ended) break;
             if (s->members == 1 && z->total_in < 10) return chain_err(ch, e, 1701, "%s", "unexpected EOF");
             return chain_err(ch, e, 1000, "%s", "unexpected EOF");
-        case CODEC_DEFLATE:                /* zlib.NewReader reads the 2-byte header */
+        case CODEC_DEFLATE: /* zlib.NewReader reads the 2-byte header */
             if (!z || (!s->ended && z->total_in < 2)) return chain_err(ch, e, 1701, "%s", "unexpected EOF");
             if (!s->ended) return chain_err(ch, e, 1000, "%s", "unexpected EOF");
             break;
@@ -386,7 +406,10 @@ void codec_chain_free(codec_chain *ch) {
         switch (s->codec) {
         case CODEC_GZIP:
         case CODEC_DEFLATE:
-            if (ch->zp) { ch->zp->put(ch->zp->ud, s->st); break; }
+            if (ch->zp) {
+                ch->zp->put(ch->zp->ud, s->st);
+                break;
+            }
             inflateEnd(s->st);
             free(s->st);
             break;

@@ -34,33 +34,33 @@ int codec_decode(int codec, const void *in, size_t n, buf *out, size_t max);
  * and Go's bare text for the rest ("unexpected EOF" for a truncated stream,
  * "flate: corrupt input before offset N" for corrupt deflate data). */
 
-#define CODEC_CHAIN_MAX 4                 /* codings undone; more is an error */
+#define CODEC_CHAIN_MAX 4 /* codings undone; more is an error */
 
-typedef struct codec_zpool {              /* where z_streams come from and go back (a pool) */
-    void *(*get)(void *ud);               /* a z_stream set up by inflateInit2, or NULL */
+typedef struct codec_zpool { /* where z_streams come from and go back (a pool) */
+    void *(*get)(void *ud);  /* a z_stream set up by inflateInit2, or NULL */
     void (*put)(void *ud, void *zs);
     void *ud;
 } codec_zpool;
 
 typedef struct codec_stage {
-    void *st;                             /* z_stream, BrotliDecoderState or ZSTD_DStream; NULL until input */
-    unsigned char codec, ended, members;  /* ended: the stream is complete; members: gzip members begun */
+    void *st;                            /* z_stream, BrotliDecoderState or ZSTD_DStream; NULL until input */
+    unsigned char codec, ended, members; /* ended: the stream is complete; members: gzip members begun */
 } codec_stage;
 
 typedef struct codec_chain {
-    codec_stage s[CODEC_CHAIN_MAX];       /* s[0] undoes the coding listed last */
-    unsigned char n;                      /* stages; 0: identity */
-    unsigned char failed;                 /* an error was reported: later input is dropped */
-    unsigned char toomany;                /* the header listed more than CODEC_CHAIN_MAX */
-    const codec_zpool *zp;                /* NULL: z_streams are made and freed here */
+    codec_stage s[CODEC_CHAIN_MAX]; /* s[0] undoes the coding listed last */
+    unsigned char n;                /* stages; 0: identity */
+    unsigned char failed;           /* an error was reported: later input is dropped */
+    unsigned char toomany;          /* the header listed more than CODEC_CHAIN_MAX */
+    const codec_zpool *zp;          /* NULL: z_streams are made and freed here */
 } codec_chain;
 
 typedef struct codec_error {
-    int code;                             /* k6's error_code: 1701 or 1000 */
-    char msg[160];                        /* k6's error text */
+    int code;      /* k6's error_code: 1701 or 1000 */
+    char msg[160]; /* k6's error text */
 } codec_error;
 
-enum { CODEC_LIMIT = -2 };                /* the decoded body would exceed max */
+enum { CODEC_LIMIT = -2 }; /* the decoded body would exceed max */
 
 /* ch set up (zeroed) for the Content-Encoding value v[0..n). */
 void codec_chain_parse(codec_chain *ch, const char *v, size_t n, const codec_zpool *zp);

@@ -27,7 +27,7 @@ int err_oom(char *err, size_t errlen) { return err_set(err, errlen, "out of memo
 int grow_array(void *pp, size_t n, size_t size) {
     if (size && n > SIZE_MAX / size) return -1;
     void *old, *q;
-    memcpy(&old, pp, sizeof old);   /* (a T *, read without type punning) */
+    memcpy(&old, pp, sizeof old); /* (a T *, read without type punning) */
     q = realloc(old, n && size ? n * size : 1);
     if (!q) return -1;
     memcpy(pp, &q, sizeof q);
@@ -36,7 +36,8 @@ int grow_array(void *pp, size_t n, size_t size) {
 
 _Noreturn void out_of_memory_exit(void) {
     static const char msg[] = "c6: out of memory\n";
-    if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) { /* nothing more to say */ }
+    if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) { /* nothing more to say */
+    }
     _exit(2);
 }
 

@@ -30,7 +30,7 @@ int grow_array(void *pp, size_t n, size_t size);
 const char *err_go_errno(int e, char *buf, size_t n);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
-char *xstrdup(const char *s);          /* NULL stays NULL */
+char *xstrdup(const char *s); /* NULL stays NULL */
 char *xstrndup(const char *s, size_t n);
 /* What the x* helpers do when memory runs out, for a NULL met elsewhere. */
 _Noreturn void out_of_memory_exit(void);

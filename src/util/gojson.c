@@ -12,7 +12,6 @@
 
 #include "util/err.h"
 
-
 typedef struct {
     const unsigned char *p, *end;
     char *err;
@@ -22,8 +21,7 @@ typedef struct {
 
 /* Go's quoteChar(): the offending byte as strconv.Quote shows the rune of
  * that number, between single quotes. */
-static void jx_quote(unsigned char c, char out[16])
-{
+static void jx_quote(unsigned char c, char out[16]) {
     const char *esc = NULL;
     switch (c) {
     case '\'': esc = "\\'"; break;
@@ -37,45 +35,34 @@ static void jx_quote(unsigned char c, char out[16])
     case '\t': esc = "\\t"; break;
     case '\v': esc = "\\v"; break;
     }
-    if (esc)
-        snprintf(out, 16, "'%s'", esc);
-    else if (c < 0x20 || c == 0x7f)
-        snprintf(out, 16, "'\\x%02x'", c);
-    else if (c < 0x80)
-        snprintf(out, 16, "'%c'", c);
-    else if (c <= 0xa0 || c == 0xad)   /* not printable in Go's tables */
-        snprintf(out, 16, "'\\u%04x'", c);
-    else                                /* U+00A1..U+00FF as UTF-8 */
-        snprintf(out, 16, "'%c%c'", 0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+    if (esc) snprintf(out, 16, "'%s'", esc);
+    else if (c < 0x20 || c == 0x7f) snprintf(out, 16, "'\\x%02x'", c);
+    else if (c < 0x80) snprintf(out, 16, "'%c'", c);
+    else if (c <= 0xa0 || c == 0xad) /* not printable in Go's tables */ snprintf(out, 16, "'\\u%04x'", c);
+    else /* U+00A1..U+00FF as UTF-8 */ snprintf(out, 16, "'%c%c'", 0xc0 | (c >> 6), 0x80 | (c & 0x3f));
 }
 
 /* At the end of input Go's scanner is fed one space: where a space is
  * wrong, that is the error it reports, else "unexpected end". */
 static unsigned char jx_cur(const jscan *s) { return s->p < s->end ? *s->p : ' '; }
 
-static int jx_bad(jscan *s, const char *context)
-{
+static int jx_bad(jscan *s, const char *context) {
     char q[16];
     jx_quote(jx_cur(s), q);
     return err_set(s->err, s->errlen, "invalid character %s %s", q, context);
 }
 
-static int jx_eof(jscan *s)
-{
-    return err_set(s->err, s->errlen, "unexpected end of JSON input");
-}
+static int jx_eof(jscan *s) { return err_set(s->err, s->errlen, "unexpected end of JSON input"); }
 
 static bool jx_is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-static void jx_ws(jscan *s)
-{
+static void jx_ws(jscan *s) {
     while (s->p < s->end && jx_is_ws(*s->p)) s->p++;
 }
 
 static int jx_value(jscan *s);
 
-static int jx_literal(jscan *s, const char *word)
-{
+static int jx_literal(jscan *s, const char *word) {
     for (const char *w = word + 1; *w; w++) {
         s->p++;
         if (jx_cur(s) != (unsigned char)*w) {
@@ -88,13 +75,11 @@ static int jx_literal(jscan *s, const char *word)
     return 0;
 }
 
-static void jx_digits(jscan *s)
-{
+static void jx_digits(jscan *s) {
     while (s->p < s->end && isdigit(*s->p)) s->p++;
 }
 
-static int jx_number(jscan *s)
-{
+static int jx_number(jscan *s) {
     if (*s->p == '-') {
         s->p++;
         if (!isdigit(jx_cur(s))) return jx_bad(s, "in numeric literal");
@@ -115,11 +100,13 @@ static int jx_number(jscan *s)
     return 0;
 }
 
-static int jx_string(jscan *s)
-{
+static int jx_string(jscan *s) {
     for (s->p++; s->p < s->end; s->p++) {
         unsigned char c = *s->p;
-        if (c == '"') { s->p++; return 0; }
+        if (c == '"') {
+            s->p++;
+            return 0;
+        }
         if (c < 0x20) return jx_bad(s, "in string literal");
         if (c != '\\') continue;
         s->p++;
@@ -137,8 +124,7 @@ static int jx_string(jscan *s)
 }
 
 /* Object or array after its opening byte; close is '}' or ']'. */
-static int jx_container(jscan *s, unsigned char close)
-{
+static int jx_container(jscan *s, unsigned char close) {
     if (++s->depth > s->max_depth) return jx_bad(s, "exceeded max depth");
     s->p++;
     for (bool first = true;; first = false) {
@@ -157,8 +143,7 @@ static int jx_container(jscan *s, unsigned char close)
         jx_ws(s);
         if (s->p == s->end) return jx_eof(s);
         if (*s->p == close) break;
-        if (*s->p != ',')
-            return jx_bad(s, close == '}' ? "after object key:value pair" : "after array element");
+        if (*s->p != ',') return jx_bad(s, close == '}' ? "after object key:value pair" : "after array element");
         s->p++;
     }
     s->p++;
@@ -166,8 +151,7 @@ static int jx_container(jscan *s, unsigned char close)
     return 0;
 }
 
-static int jx_value(jscan *s)
-{
+static int jx_value(jscan *s) {
     jx_ws(s);
     if (s->p == s->end) return jx_eof(s);
     switch (*s->p) {
@@ -182,14 +166,11 @@ static int jx_value(jscan *s)
     return jx_bad(s, "looking for beginning of value");
 }
 
-int gojson_check(const char *str, size_t n, char *err, size_t errlen, size_t *offset)
-{
+int gojson_check(const char *str, size_t n, char *err, size_t errlen, size_t *offset) {
     return gojson_check_depth(str, n, GOJSON_MAX_DEPTH, err, errlen, offset);
 }
 
-int gojson_check_depth(const char *str, size_t n, int max_depth, char *err, size_t errlen,
-                       size_t *offset)
-{
+int gojson_check_depth(const char *str, size_t n, int max_depth, char *err, size_t errlen, size_t *offset) {
     jscan s = {(const unsigned char *)str, (const unsigned char *)str + n, err, errlen, 0, max_depth};
     int rc = jx_value(&s);
     if (!rc) {
@@ -206,31 +187,28 @@ int gojson_check_depth(const char *str, size_t n, int max_depth, char *err, size
  * Reading checked text
  * ==================================================================== */
 
-static void jr_ws(gojson_rd *j)
-{
+static void jr_ws(gojson_rd *j) {
     while (j->p < j->end && jx_is_ws((unsigned char)*j->p)) j->p++;
 }
 
-char gojson_peek(gojson_rd *j)
-{
+char gojson_peek(gojson_rd *j) {
     jr_ws(j);
     return *j->p;
 }
 
-const char *gojson_kind(gojson_rd *j)
-{
+const char *gojson_kind(gojson_rd *j) {
     switch (gojson_peek(j)) {
     case '{': return "object";
     case '[': return "array";
     case '"': return "string";
-    case 't': case 'f': return "bool";
+    case 't':
+    case 'f': return "bool";
     case 'n': return "null";
     }
     return "number";
 }
 
-void gojson_skip(gojson_rd *j)
-{
+void gojson_skip(gojson_rd *j) {
     jr_ws(j);
     char c = *j->p;
     if (c == '"') {
@@ -240,7 +218,10 @@ void gojson_skip(gojson_rd *j)
     } else if (c == '{' || c == '[') {
         int depth = 0;
         do {
-            if (*j->p == '"') { gojson_skip(j); continue; }
+            if (*j->p == '"') {
+                gojson_skip(j);
+                continue;
+            }
             if (*j->p == '{' || *j->p == '[') depth++;
             else if (*j->p == '}' || *j->p == ']') depth--;
             j->p++;
@@ -250,8 +231,7 @@ void gojson_skip(gojson_rd *j)
     }
 }
 
-size_t gojson_token(gojson_rd *j, const char **start)
-{
+size_t gojson_token(gojson_rd *j, const char **start) {
     jr_ws(j);
     *start = j->p;
     gojson_skip(j);
@@ -259,8 +239,7 @@ size_t gojson_token(gojson_rd *j, const char **start)
 }
 
 /* Decodes the string at j into out (see gojson_next_key). */
-static void jr_key(gojson_rd *j, char *out, size_t cap)
-{
+static void jr_key(gojson_rd *j, char *out, size_t cap) {
     size_t n = 0;
     jr_ws(j);
     for (j->p++; *j->p != '"'; j->p++) {
@@ -274,8 +253,7 @@ static void jr_key(gojson_rd *j, char *out, size_t cap)
             case 'r': c = '\r'; break;
             case 't': c = '\t'; break;
             case 'u': {
-                unsigned cp = (unsigned)strtoul((char[5]){j->p[1], j->p[2], j->p[3], j->p[4], 0},
-                                                NULL, 16);
+                unsigned cp = (unsigned)strtoul((char[5]){j->p[1], j->p[2], j->p[3], j->p[4], 0}, NULL, 16);
                 j->p += 4;
                 c = cp && cp < 0x80 ? (char)cp : '\x7f';
                 break;
@@ -288,14 +266,16 @@ static void jr_key(gojson_rd *j, char *out, size_t cap)
     out[n] = '\0';
 }
 
-bool gojson_next_key(gojson_rd *j, char *key, size_t cap)
-{
+bool gojson_next_key(gojson_rd *j, char *key, size_t cap) {
     jr_ws(j);
     if (*j->p == '{' || *j->p == ',') j->p++;
     jr_ws(j);
-    if (*j->p == '}') { j->p++; return false; }
+    if (*j->p == '}') {
+        j->p++;
+        return false;
+    }
     jr_key(j, key, cap);
     jr_ws(j);
-    j->p++;   /* ':' */
+    j->p++; /* ':' */
     return true;
 }

@@ -13,8 +13,7 @@ int gojson_check(const char *s, size_t n, char *err, size_t errlen, size_t *offs
 #define GOJSON_MAX_DEPTH 10000
 /* The same with a lower nesting limit (Go's "exceeded max depth" error past
  * it): for text that other parsers must be able to read back. */
-int gojson_check_depth(const char *s, size_t n, int max_depth, char *err, size_t errlen,
-                       size_t *offset);
+int gojson_check_depth(const char *s, size_t n, int max_depth, char *err, size_t errlen, size_t *offset);
 
 /* Reading values out of a text gojson_check accepted, for decoders that
  * give Go's json.Unmarshal results and type errors (the REST API's status

@@ -12,7 +12,7 @@ int json_string(buf *b, const char *str, size_t n, json_esc mode) {
     const unsigned char *s = (const unsigned char *)str;
     if (buf_reserve(b, n + 2)) return -1;
     b->p[b->len++] = '"';
-    size_t run = 0;   /* start of the bytes not yet copied */
+    size_t run = 0; /* start of the bytes not yet copied */
     for (size_t i = 0; i < n;) {
         unsigned char c = s[i];
         char esc[8];
@@ -30,8 +30,12 @@ int json_string(buf *b, const char *str, size_t n, json_esc mode) {
             case '\n': shortf = "\\n"; break;
             case '\r': shortf = "\\r"; break;
             case '\t': shortf = "\\t"; break;
-            case '\b': if (mode != JSON_ESC_EASYJSON) shortf = "\\b"; break;
-            case '\f': if (mode != JSON_ESC_EASYJSON) shortf = "\\f"; break;
+            case '\b':
+                if (mode != JSON_ESC_EASYJSON) shortf = "\\b";
+                break;
+            case '\f':
+                if (mode != JSON_ESC_EASYJSON) shortf = "\\f";
+                break;
             }
             if (shortf) {
                 elen = strlen(shortf);
@@ -51,14 +55,18 @@ int json_string(buf *b, const char *str, size_t n, json_esc mode) {
                 elen = 6;
                 skip = 2;
             } else if (len == 0) {
-                if (mode == JSON_ESC_JS) { memcpy(esc, "\xEF\xBF\xBD", 3); elen = 3; }
-                else if (mode == JSON_ESC_BYTES) {
+                if (mode == JSON_ESC_JS) {
+                    memcpy(esc, "\xEF\xBF\xBD", 3);
+                    elen = 3;
+                } else if (mode == JSON_ESC_BYTES) {
                     memcpy(esc, "\\u00", 4);
                     esc[4] = hex[c >> 4];
                     esc[5] = hex[c & 15];
                     elen = 6;
+                } else {
+                    memcpy(esc, "\\ufffd", 6);
+                    elen = 6;
                 }
-                else { memcpy(esc, "\\ufffd", 6); elen = 6; }
             } else if ((mode == JSON_ESC_EASYJSON || mode == JSON_ESC_GO) && (cp == 0x2028 || cp == 0x2029)) {
                 memcpy(esc, cp == 0x2028 ? "\\u2028" : "\\u2029", 6);
                 elen = 6;

@@ -1,7 +1,7 @@
 #include "util/log.h"
 
 #include "util/buf.h"
-#include "util/jsonstr.h"   /* JSON strings escaped as Go's encoding/json, as logrus writes them */
+#include "util/jsonstr.h" /* JSON strings escaped as Go's encoding/json, as logrus writes them */
 #include "util/utf8.h"
 
 #include <errno.h>
@@ -18,9 +18,9 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *log_names[] = {"debug", "info", "warning", "error"};
 
 static log_format log_fmt = LOG_FMT_TEXT;
-static FILE *log_out;          /* NULL: stderr */
-static bool log_none;          /* --log-output=none */
-static FILE *log_console_fp;   /* --console-output */
+static FILE *log_out;        /* NULL: stderr */
+static bool log_none;        /* --log-output=none */
+static FILE *log_console_fp; /* --console-output */
 
 void log_set_verbose(int verbose) { log_verbose = verbose; }
 void log_set_format(log_format f) { log_fmt = f; }
@@ -43,15 +43,24 @@ static FILE *log_open(const char *path, char *err, size_t errlen) {
 
 int log_set_output(const char *spec, char *err, size_t errlen) {
     if (!strcmp(spec, "") || !strcmp(spec, "stderr")) return 0;
-    if (!strcmp(spec, "stdout")) { log_out = stdout; return 0; }
-    if (!strcmp(spec, "none")) { log_none = true; return 0; }
+    if (!strcmp(spec, "stdout")) {
+        log_out = stdout;
+        return 0;
+    }
+    if (!strcmp(spec, "none")) {
+        log_none = true;
+        return 0;
+    }
     if (!strncmp(spec, "file=", 5)) {
         char path[4096];
-        snprintf(path, sizeof path, "%.*s", (int)strcspn(spec + 5, ","), spec + 5);   /* ",level=..." ignored */
-        if (!*path) { snprintf(err, errlen, "file= needs a path"); return -1; }
+        snprintf(path, sizeof path, "%.*s", (int)strcspn(spec + 5, ","), spec + 5); /* ",level=..." ignored */
+        if (!*path) {
+            snprintf(err, errlen, "file= needs a path");
+            return -1;
+        }
         return (log_out = log_open(path, err, errlen)) ? 0 : -1;
     }
-    snprintf(err, errlen, "unsupported log output '%s'", spec);   /* k6's text (internal/cmd/root.go) */
+    snprintf(err, errlen, "unsupported log output '%s'", spec); /* k6's text (internal/cmd/root.go) */
     return -1;
 }
 
@@ -75,14 +84,20 @@ static void log_time(char *out, size_t n) {
     struct tm tm;
     localtime_r(&ts.tv_sec, &tm);
     size_t k = strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (log_ns && ts.tv_nsec && k < n) {   /* RFC3339Nano: the fraction, trailing zeros dropped */
+    if (log_ns && ts.tv_nsec && k < n) { /* RFC3339Nano: the fraction, trailing zeros dropped */
         long ns = ts.tv_nsec;
         int digits = 9;
-        while (ns % 10 == 0) { ns /= 10; digits--; }
+        while (ns % 10 == 0) {
+            ns /= 10;
+            digits--;
+        }
         k += (size_t)snprintf(out + k, n - k, ".%0*ld", digits, ns);
         if (k >= n) k = n - 1;
     }
-    if (tm.tm_gmtoff == 0) { snprintf(out + k, n - k, "Z"); return; }
+    if (tm.tm_gmtoff == 0) {
+        snprintf(out + k, n - k, "Z");
+        return;
+    }
     long off = tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff;
     snprintf(out + k, n - k, "%c%02ld:%02ld", tm.tm_gmtoff < 0 ? '-' : '+', off / 3600, off / 60 % 60);
 }
@@ -92,8 +107,8 @@ static void log_time(char *out, size_t n) {
 static bool log_needs_quoting(const char *s, size_t len) {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-              c == '.' || c == '_' || c == '/' || c == '@' || c == '^' || c == '+'))
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+              c == '_' || c == '/' || c == '@' || c == '^' || c == '+'))
             return true;
     }
     return false;
@@ -104,8 +119,8 @@ static bool log_needs_quoting(const char *s, size_t len) {
 static bool log_rune_printable(uint32_t r) {
     return !((r >= 0x80 && r <= 0xa0) || r == 0xad || r == 0x1680 || (r >= 0x2000 && r <= 0x200f) ||
              (r >= 0x2028 && r <= 0x202f) || (r >= 0x205f && r <= 0x206f) || r == 0x3000 ||
-             (r >= 0xe000 && r <= 0xf8ff) || r == 0xfeff || (r >= 0xfff9 && r <= 0xfffb) ||
-             r == 0xfffe || r == 0xffff || r >= 0xf0000);
+             (r >= 0xe000 && r <= 0xf8ff) || r == 0xfeff || (r >= 0xfff9 && r <= 0xfffb) || r == 0xfffe ||
+             r == 0xffff || r >= 0xf0000);
 }
 
 void log_quote(buf *b, const char *str, size_t len) {
@@ -115,9 +130,17 @@ void log_quote(buf *b, const char *str, size_t len) {
     for (size_t i = 0; i < len;) {
         uint32_t r;
         size_t n = utf8_decode(s + i, len - i, &r);
-        if (!n) { snprintf(esc, sizeof esc, "\\x%02x", s[i]); buf_puts(b, esc); i++; continue; }
-        if (r == '"' || r == '\\') { esc[0] = '\\'; esc[1] = (char)r; buf_append(b, esc, 2); }
-        else if (r >= 0x20 && r < 0x7f) buf_append(b, str + i, 1);
+        if (!n) {
+            snprintf(esc, sizeof esc, "\\x%02x", s[i]);
+            buf_puts(b, esc);
+            i++;
+            continue;
+        }
+        if (r == '"' || r == '\\') {
+            esc[0] = '\\';
+            esc[1] = (char)r;
+            buf_append(b, esc, 2);
+        } else if (r >= 0x20 && r < 0x7f) buf_append(b, str + i, 1);
         else if (r >= 0x80 && log_rune_printable(r)) buf_append(b, str + i, n);
         else if (r == '\a') buf_puts(b, "\\a");
         else if (r == '\b') buf_puts(b, "\\b");
@@ -146,7 +169,11 @@ static void log_key_value(buf *b, const char *k, size_t klen, const char *v, siz
     else buf_append(b, v, vlen);
 }
 
-typedef struct { const char *k, *v; size_t klen, vlen; bool quoted; } log_field;
+typedef struct {
+    const char *k, *v;
+    size_t klen, vlen;
+    bool quoted;
+} log_field;
 
 /* Splits logfmt pairs " k=v k2=\"v 2\"" (as the callers format them). */
 static int log_split_extra(const char *extra, log_field *f, int max) {
@@ -182,7 +209,10 @@ static int log_field_cmp(const void *a, const void *b) {
 
 /* A field's value as text: a quoted one has its logfmt escapes undone. */
 static void log_field_value(const log_field *f, buf *out) {
-    if (!f->quoted) { buf_append(out, f->v, f->vlen); return; }
+    if (!f->quoted) {
+        buf_append(out, f->v, f->vlen);
+        return;
+    }
     for (size_t j = 0; j < f->vlen; j++) {
         char c = f->v[j];
         if (c == '\\' && j + 1 < f->vlen) {
@@ -275,13 +305,15 @@ void log_printf(log_level lvl, const char *fmt, ...) {
 }
 
 void log_msg_field(log_level lvl, const char *msg, const char *key, const char *value) {
-    buf extra = {0};   /* ` key="value"` with the escapes log_split_extra undoes */
+    buf extra = {0}; /* ` key="value"` with the escapes log_split_extra undoes */
     buf_puts(&extra, " ");
     buf_puts(&extra, key);
     buf_puts(&extra, "=\"");
     for (const char *p = value; *p; p++) {
-        if (*p == '"' || *p == '\\') { buf_append(&extra, "\\", 1); buf_append(&extra, p, 1); }
-        else if (*p == '\n') buf_puts(&extra, "\\n");
+        if (*p == '"' || *p == '\\') {
+            buf_append(&extra, "\\", 1);
+            buf_append(&extra, p, 1);
+        } else if (*p == '\n') buf_puts(&extra, "\\n");
         else if (*p == '\t') buf_puts(&extra, "\\t");
         else if (*p == '\r') buf_puts(&extra, "\\r");
         else buf_append(&extra, p, 1);

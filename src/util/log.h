@@ -11,7 +11,7 @@ void log_set_verbose(int verbose);
 /* --log-format: text (logfmt, the default), json ({"level","msg","time",...}
  * with the keys sorted, as k6's JSON logs), raw (the message alone). */
 typedef enum { LOG_FMT_TEXT, LOG_FMT_JSON, LOG_FMT_RAW } log_format;
-int log_parse_format(const char *name, log_format *out);   /* 0, or -1: unknown */
+int log_parse_format(const char *name, log_format *out); /* 0, or -1: unknown */
 void log_set_format(log_format f);
 /* --log-ns-timestamps: times as Go's time.RFC3339Nano (fraction without
  * trailing zeros) instead of whole seconds. */

@@ -12,7 +12,7 @@ static void ossl_load(void) {
     ossl_ctx = OSSL_LIB_CTX_new();
     if (ossl_ctx) {
         OSSL_PROVIDER_load(ossl_ctx, "default");
-        OSSL_PROVIDER_load(ossl_ctx, "legacy");   /* md4; may be missing */
+        OSSL_PROVIDER_load(ossl_ctx, "legacy"); /* md4; may be missing */
     }
     ERR_clear_error();
 }

@@ -33,7 +33,7 @@ static bool tar_zero_block(const uint8_t *b) {
  * values). -1 when it is neither. */
 static int64_t tar_number(const uint8_t *f, size_t n) {
     if (n && (f[0] & 0x80)) {
-        if (f[0] & 0x40) return -1;   /* negative: not for sizes or modes */
+        if (f[0] & 0x40) return -1; /* negative: not for sizes or modes */
         uint64_t v = f[0] & 0x3f;
         for (size_t i = 1; i < n; i++) {
             if (v >> 55) return -1;
@@ -128,16 +128,25 @@ int tar_next(tar_reader *r, tar_entry *e, char *err, size_t errlen) {
     int64_t pax_size = -1;
     int rc = -1;
     for (;;) {
-        if (r->len - r->off < TAR_BLOCK) {   /* Go: io.EOF at a clean end, ErrUnexpectedEOF in a block */
+        if (r->len - r->off < TAR_BLOCK) { /* Go: io.EOF at a clean end, ErrUnexpectedEOF in a block */
             if (r->off == r->len && !long_name && !long_link) rc = 0;
             else err_set(err, errlen, "unexpected EOF");
             break;
         }
         const uint8_t *b = r->p + r->off;
-        if (tar_zero_block(b)) { rc = 0; break; }   /* the end marker */
-        if (!tar_checksum_ok(b)) { err_set(err, errlen, "archive/tar: invalid tar header"); break; }
+        if (tar_zero_block(b)) {
+            rc = 0;
+            break;
+        } /* the end marker */
+        if (!tar_checksum_ok(b)) {
+            err_set(err, errlen, "archive/tar: invalid tar header");
+            break;
+        }
         int64_t size = tar_number(b + 124, 12);
-        if (size < 0) { err_set(err, errlen, "archive/tar: invalid tar header"); break; }
+        if (size < 0) {
+            err_set(err, errlen, "archive/tar: invalid tar header");
+            break;
+        }
         char type = (char)b[156];
         if (pax_size >= 0 && type != 'x' && type != 'g' && type != 'L' && type != 'K') size = pax_size;
         /* directories and links carry no data, whatever their size field says */
@@ -153,13 +162,16 @@ int tar_next(tar_reader *r, tar_entry *e, char *err, size_t errlen) {
             if (tar_pax(data, dsize, &long_name, &long_link, &pax_size, err, errlen)) break;
             continue;
         }
-        if (type == 'g') continue;   /* global PAX records: nothing k6 archives need */
+        if (type == 'g') continue; /* global PAX records: nothing k6 archives need */
         if (type == 'L' || type == 'K') {
             char **dst = type == 'L' ? &long_name : &long_link;
             free(*dst);
             size_t l = 0;
             while (l < dsize && data[l]) l++;
-            if (!(*dst = tar_strndup(data, l))) { err_set(err, errlen, "out of memory"); break; }
+            if (!(*dst = tar_strndup(data, l))) {
+                err_set(err, errlen, "out of memory");
+                break;
+            }
             continue;
         }
         e->type = type;
@@ -170,10 +182,9 @@ int tar_next(tar_reader *r, tar_entry *e, char *err, size_t errlen) {
         if (long_name) {
             e->name = long_name;
             long_name = NULL;
-        } else if (!memcmp(b + 257, "ustar\0", 6) && b[345]) {   /* POSIX: prefix "/" name */
+        } else if (!memcmp(b + 257, "ustar\0", 6) && b[345]) { /* POSIX: prefix "/" name */
             char *pre = tar_field(b + 345, 155), *nm = tar_field(b, 100);
-            if (pre && nm && (e->name = malloc(strlen(pre) + strlen(nm) + 2)))
-                sprintf(e->name, "%s/%s", pre, nm);
+            if (pre && nm && (e->name = malloc(strlen(pre) + strlen(nm) + 2))) sprintf(e->name, "%s/%s", pre, nm);
             free(pre);
             free(nm);
         } else {
@@ -200,7 +211,7 @@ int tar_next(tar_reader *r, tar_entry *e, char *err, size_t errlen) {
 
 /* ---- writer ------------------------------------------------------------ */
 
-static void tar_octal(uint8_t *f, size_t n, uint64_t v) {   /* n-1 digits and a NUL, as Go */
+static void tar_octal(uint8_t *f, size_t n, uint64_t v) { /* n-1 digits and a NUL, as Go */
     f[n - 1] = 0;
     for (size_t i = n - 1; i-- > 0;) {
         f[i] = (uint8_t)('0' + (v & 7));
@@ -222,7 +233,7 @@ static bool tar_split(const char *name, size_t *cut) {
     size_t i = l;
     while (i > 0 && name[i - 1] != '/') i--;
     if (i == 0) return false;
-    i--;   /* index of the '/' */
+    i--; /* index of the '/' */
     size_t nlen = len - i - 1;
     if (i == 0 || nlen > 100 || nlen == 0 || i > 155) return false;
     *cut = i;
@@ -238,21 +249,24 @@ static int tar_header(buf *out, const char *name, size_t namelen, const char *pr
     tar_octal(h + 116, 8, 0);
     if (size < (1ull << 33)) {
         tar_octal(h + 124, 12, size);
-    } else {   /* base-256 */
+    } else { /* base-256 */
         h[124] = 0x80;
         for (int i = 11; i > 0; i--, size >>= 8) h[124 + i] = (uint8_t)size;
     }
     tar_octal(h + 136, 12, mtime > 0 ? (uint64_t)mtime : 0);
     h[156] = (uint8_t)type;
     if (linkname) memcpy(h + 157, linkname, strlen(linkname) > 100 ? 100 : strlen(linkname));
-    memcpy(h + 257, "ustar\0" "00", 8);
+    memcpy(h + 257,
+           "ustar\0"
+           "00",
+           8);
     tar_octal(h + 329, 8, 0);
     tar_octal(h + 337, 8, 0);
     if (prelen) memcpy(h + 345, prefix, prelen);
     unsigned sum = 0;
     memset(h + 148, ' ', 8);
     for (int i = 0; i < TAR_BLOCK; i++) sum += h[i];
-    tar_octal(h + 148, 7, sum);   /* six digits, a NUL, and the space left there */
+    tar_octal(h + 148, 7, sum); /* six digits, a NUL, and the space left there */
     return buf_append(out, h, sizeof h);
 }
 
@@ -276,14 +290,14 @@ int tar_put(buf *out, const char *name, char type, int64_t mode, int64_t mtime, 
     }
     /* PAX: an 'x' entry named dir/PaxHeaders.0/base (as Go names it) with the records */
     buf rec = {0}, pax = {0};
-    const char *keys[2] = {"linkpath", "path"};   /* Go writes the records sorted by key */
+    const char *keys[2] = {"linkpath", "path"}; /* Go writes the records sorted by key */
     const char *vals[2] = {link_fits ? NULL : linkname, name};
     int rc = 0;
     for (int k = 0; k < 2 && !rc; k++) {
         if (!vals[k]) continue;
-        size_t body = strlen(keys[k]) + strlen(vals[k]) + 3;   /* " key=value\n" minus the length */
+        size_t body = strlen(keys[k]) + strlen(vals[k]) + 3; /* " key=value\n" minus the length */
         size_t total = body + 1;
-        for (;;) {   /* the length counts its own digits */
+        for (;;) { /* the length counts its own digits */
             char d[24];
             size_t t = body + (size_t)snprintf(d, sizeof d, "%zu", total);
             if (t == total) break;

@@ -18,11 +18,11 @@
 enum { TAR_BLOCK = 512 };
 
 typedef struct tar_entry {
-    char *name;              /* malloc'd, the full name (PAX path / GNU long name / USTAR prefix applied) */
-    char *linkname;          /* malloc'd, "" when none */
-    char type;               /* '0' a file ('\0' too, as old tars write), '1' hard link, '5' directory, ... */
+    char *name;     /* malloc'd, the full name (PAX path / GNU long name / USTAR prefix applied) */
+    char *linkname; /* malloc'd, "" when none */
+    char type;      /* '0' a file ('\0' too, as old tars write), '1' hard link, '5' directory, ... */
     int64_t mode, mtime;
-    const uint8_t *data;     /* size bytes inside the archive */
+    const uint8_t *data; /* size bytes inside the archive */
     size_t size;
 } tar_entry;
 

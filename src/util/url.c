@@ -70,7 +70,7 @@ const char *url_split(const char *url, url_parts *u) {
     for (s = a;; s++) {
         while (!url_auth_class[(unsigned char)*s]) s++;
         if ((k = url_auth_class[(unsigned char)*s]) == A_END) break;
-        if (k == A_AT) {                   /* user:pass@: the last '@' ends it, as Go's */
+        if (k == A_AT) { /* user:pass@: the last '@' ends it, as Go's */
             u->userinfo = url + sl + 3;
             u->userinfo_len = (size_t)(s - u->userinfo);
             a = s + 1;

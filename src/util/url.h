@@ -10,15 +10,18 @@
 #include <stddef.h>
 
 typedef struct url_parts {
-    const char *scheme; size_t scheme_len;     /* before "://" */
-    const char *userinfo; size_t userinfo_len; /* before the last '@' of the authority; NULL: none */
-    const char *host; size_t hostlen;          /* without the brackets of an IPv6 literal */
-    int ipv6;                                  /* the host was bracketed */
-    int tls;                                   /* https or wss */
-    char kind;                                 /* 'h': http or https, 'w': ws or wss, 0: another scheme */
-    int port;                                  /* the one given, else the scheme's (http/ws 80, https/wss
+    const char *scheme;
+    size_t scheme_len; /* before "://" */
+    const char *userinfo;
+    size_t userinfo_len; /* before the last '@' of the authority; NULL: none */
+    const char *host;
+    size_t hostlen;   /* without the brackets of an IPv6 literal */
+    int ipv6;         /* the host was bracketed */
+    int tls;          /* https or wss */
+    char kind;        /* 'h': http or https, 'w': ws or wss, 0: another scheme */
+    int port;         /* the one given, else the scheme's (http/ws 80, https/wss
                                                   443, others 0) */
-    const char *rest;                          /* after the authority: path, query, fragment ("" if none) */
+    const char *rest; /* after the authority: path, query, fragment ("" if none) */
 } url_parts;
 
 /* Splits url (NULL: fails). Returns NULL, or why it cannot be split:

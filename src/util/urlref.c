@@ -50,9 +50,7 @@ static void uref_split(const char *u, uref *r) {
         r->query = (span){q + 1, (size_t)(rest + rn - q - 1)};
         rn = (size_t)(q - rest);
     }
-    if (r->has_scheme && (rn == 0 || rest[0] != '/')) {
-        r->opaque = rn > 0;                /* "mailto:x": kept as it is */
-    }
+    if (r->has_scheme && (rn == 0 || rest[0] != '/')) { r->opaque = rn > 0; /* "mailto:x": kept as it is */ }
     if (rn >= 2 && rest[0] == '/' && rest[1] == '/' && (r->has_scheme || rn < 3 || rest[2] != '/')) {
         const char *a = rest + 2;
         size_t an = strcspn(a, "/");
@@ -68,7 +66,7 @@ static void uref_split(const char *u, uref *r) {
 /* Go's resolvePath: the merged path with "." and ".." segments removed.
  * -1 when out of memory (its room is taken first: the appends below cannot fail). */
 static int resolve_path(buf *out, span base, span ref) {
-    span a = base, b = {0};                /* full = a + b */
+    span a = base, b = {0}; /* full = a + b */
     if (ref.n && ref.p[0] == '/') {
         a = ref;
     } else if (ref.n) {
@@ -78,7 +76,10 @@ static int resolve_path(buf *out, span base, span ref) {
     size_t fn = a.n + b.n;
     if (fn == 0) return 0;
     char *full = malloc(fn);
-    if (!full || buf_reserve(out, fn + 2)) { free(full); return -1; }   /* at most '/' + full + '/' */
+    if (!full || buf_reserve(out, fn + 2)) {
+        free(full);
+        return -1;
+    } /* at most '/' + full + '/' */
     if (a.n) memcpy(full, a.p, a.n);
     if (b.n) memcpy(full + a.n, b.p, b.n);
     size_t start = out->len;
@@ -112,7 +113,7 @@ static int resolve_path(buf *out, span base, span ref) {
     }
     if ((elem.n == 1 && elem.p[0] == '.') || (elem.n == 2 && elem.p[0] == '.' && elem.p[1] == '.'))
         buf_append(out, "/", 1);
-    if (out->len - start > 1 && out->p[start + 1] == '/') {   /* one leading '/', not two */
+    if (out->len - start > 1 && out->p[start + 1] == '/') { /* one leading '/', not two */
         memmove(out->p + start, out->p + start + 1, out->len - start - 1);
         out->len--;
         out->p[out->len] = 0;
@@ -151,7 +152,10 @@ int url_resolve(buf *out, const char *base, const char *ref) {
     if (!abs && r.path.n == 0 && !r.has_query) {
         query = b.query;
         has_query = b.has_query;
-        if (!r.has_frag) { frag = b.frag; has_frag = b.has_frag; }
+        if (!r.has_frag) {
+            frag = b.frag;
+            has_frag = b.has_frag;
+        }
     }
     buf path = {0};
     /* the room for all of it first, so that the appends below cannot fail */
@@ -160,22 +164,29 @@ int url_resolve(buf *out, const char *base, const char *ref) {
         buf_free(&path);
         return -1;
     }
-    if (has_scheme) { buf_append(out, scheme.p, scheme.n); buf_append(out, ":", 1); }
+    if (has_scheme) {
+        buf_append(out, scheme.p, scheme.n);
+        buf_append(out, ":", 1);
+    }
     if (has_auth && (auth.n || path.len)) buf_append(out, "//", 2);
     if (has_auth) buf_append(out, auth.p, auth.n);
     if (path.len && path.p[0] != '/' && auth.n) buf_append(out, "/", 1);
     put_escaped(out, path.p, path.len);
-    if (has_query) { buf_append(out, "?", 1); put_escaped(out, query.p, query.n); }
-    if (has_frag && frag.n) { buf_append(out, "#", 1); put_escaped(out, frag.p, frag.n); }
+    if (has_query) {
+        buf_append(out, "?", 1);
+        put_escaped(out, query.p, query.n);
+    }
+    if (has_frag && frag.n) {
+        buf_append(out, "#", 1);
+        put_escaped(out, frag.p, frag.n);
+    }
     buf_free(&path);
     return out->p ? 0 : buf_append(out, "", 0);
 }
 
 /* ---- what url.Parse refuses ---- */
 
-static bool uref_hex(char c) {
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-}
+static bool uref_hex(char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
 
 /* Go's unescape() checks: every '%' starts a two-digit escape (in a host,
  * of a byte >= 0x80 or "%25"), and a host holds no byte Go would escape. */
@@ -185,8 +196,7 @@ static void uref_unescape_check(buf *why, const char *s, size_t n, bool host) {
         if (c == '%') {
             bool bad = i + 2 >= n || !uref_hex(s[i + 1]) || !uref_hex(s[i + 2]);
             /* in a host only bytes >= 0x80 are escaped, and "%25" (RFC 6874 zones) */
-            if (!bad && host && s[i + 1] >= '0' && s[i + 1] <= '7' && !(s[i + 1] == '2' && s[i + 2] == '5'))
-                bad = true;
+            if (!bad && host && s[i + 1] >= '0' && s[i + 1] <= '7' && !(s[i + 1] == '2' && s[i + 2] == '5')) bad = true;
             if (bad) {
                 buf_puts(why, "invalid URL escape ");
                 log_quote(why, s + i, n - i < 3 ? n - i : 3);
@@ -215,11 +225,16 @@ static void uref_host_check(buf *why, const char *h, size_t n) {
     const char *port = NULL;
     if (n && h[0] == '[') {
         const char *rb = NULL;
-        for (size_t i = 0; i < n; i++) if (h[i] == ']') rb = h + i;
-        if (!rb) { buf_puts(why, "missing ']' in host"); return; }
+        for (size_t i = 0; i < n; i++)
+            if (h[i] == ']') rb = h + i;
+        if (!rb) {
+            buf_puts(why, "missing ']' in host");
+            return;
+        }
         port = rb + 1;
     } else {
-        for (size_t i = 0; i < n; i++) if (h[i] == ':') port = h + i;
+        for (size_t i = 0; i < n; i++)
+            if (h[i] == ':') port = h + i;
     }
     if (port && !uref_port_ok(port, (size_t)(h + n - port))) {
         buf_puts(why, "invalid port ");
@@ -234,7 +249,10 @@ static void uref_host_check(buf *why, const char *h, size_t n) {
 static void uref_parse_check(buf *why, const char *u, size_t n) {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)u[i];
-        if (c < 0x20 || c == 0x7f) { buf_puts(why, "net/url: invalid control character in URL"); return; }
+        if (c < 0x20 || c == 0x7f) {
+            buf_puts(why, "net/url: invalid control character in URL");
+            return;
+        }
     }
     if (n == 1 && u[0] == '*') return;
     /* getScheme */
@@ -243,9 +261,15 @@ static void uref_parse_check(buf *why, const char *u, size_t n) {
     for (; i < n; i++) {
         char c = u[i];
         if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') continue;
-        if ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.') { if (i == 0) break; continue; }
+        if ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.') {
+            if (i == 0) break;
+            continue;
+        }
         if (c == ':') {
-            if (i == 0) { buf_puts(why, "missing protocol scheme"); return; }
+            if (i == 0) {
+                buf_puts(why, "missing protocol scheme");
+                return;
+            }
             scheme = true;
         }
         break;
@@ -253,9 +277,9 @@ static void uref_parse_check(buf *why, const char *u, size_t n) {
     const char *rest = scheme ? u + i + 1 : u;
     size_t rn = (size_t)(u + n - rest);
     const char *q = memchr(rest, '?', rn);
-    if (q) rn = (size_t)(q - rest);        /* a lone trailing '?' is cut as well */
+    if (q) rn = (size_t)(q - rest); /* a lone trailing '?' is cut as well */
     if (rn == 0 || rest[0] != '/') {
-        if (scheme) return;                /* opaque */
+        if (scheme) return; /* opaque */
         const char *slash = memchr(rest, '/', rn);
         if (memchr(rest, ':', (size_t)((slash ? slash : rest + rn) - rest))) {
             buf_puts(why, "first path segment in URL cannot contain colon");
@@ -266,7 +290,8 @@ static void uref_parse_check(buf *why, const char *u, size_t n) {
         const char *a = rest + 2, *ae = memchr(a, '/', rn - 2);
         if (!ae) ae = rest + rn;
         const char *at = NULL;
-        for (const char *s = a; s < ae; s++) if (*s == '@') at = s;
+        for (const char *s = a; s < ae; s++)
+            if (*s == '@') at = s;
         uref_host_check(why, at ? at + 1 : a, (size_t)(ae - (at ? at + 1 : a)));
         if (why->len) return;
         if (at) {
@@ -295,7 +320,7 @@ int url_parse_error(buf *out, const char *ref) {
     bool whole = false;
     if (!why.len && hash) {
         uref_unescape_check(&why, hash + 1, n - un - 1, false);
-        whole = true;                      /* a fragment's error quotes the whole URL */
+        whole = true; /* a fragment's error quotes the whole URL */
     }
     if (!why.len) return 0;
     buf_puts(out, "parse ");

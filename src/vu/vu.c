@@ -32,7 +32,10 @@ vu *vu_new(worker *w, c6_test *t, int id, enum vu_role role) {
     v->test = t;
     v->scenario = "default";
     v->co = coro_new(VU_STACK_SIZE, vu_main, v);
-    if (!v->co) { free(v); return NULL; }
+    if (!v->co) {
+        free(v);
+        return NULL;
+    }
     uv_timer_init(&w->loop, &v->sleep_timer);
     v->sleep_timer.data = v;
     return v;
@@ -45,7 +48,10 @@ void vu_free(vu *v) {
     coro_free(v->co);
     free(v->result_json);
     free(v->error);
-    for (int i = 0; i < v->nutags; i++) { free((char *)v->utags[i].key); free((char *)v->utags[i].value); }
+    for (int i = 0; i < v->nutags; i++) {
+        free((char *)v->utags[i].key);
+        free((char *)v->utags[i].value);
+    }
     free(v->utags);
     /* the timer handle lives inside v: free v once libuv lets go of it */
     uv_close((uv_handle_t *)&v->sleep_timer, vu_timer_closed);
@@ -97,16 +103,15 @@ void vu_caller_frame(JSContext *ctx, char *out, size_t n) {
         const char *scheme = loc[0] == '/' ? "file://" : "";
         if (fn[0] && strcmp(fn, "<anonymous>") != 0 && strcmp(fn, "<eval>") != 0)
             snprintf(out, n, "%s (%s%s)", fn, scheme, loc);
-        else
-            snprintf(out, n, "%s%s", scheme, loc);
+        else snprintf(out, n, "%s%s", scheme, loc);
     }
     JS_FreeCString(ctx, stack);
     JS_FreeValue(ctx, st);
     JS_FreeValue(ctx, err);
-    JS_FreeValue(ctx, JS_GetException(ctx));   /* (nothing, unless the stack could not be read) */
+    JS_FreeValue(ctx, JS_GetException(ctx)); /* (nothing, unless the stack could not be read) */
 }
 
-char *vu_exception_text(JSContext *ctx) {   /* NULL when out of memory */
+char *vu_exception_text(JSContext *ctx) { /* NULL when out of memory */
     JSValue ex = JS_GetException(ctx);
     char *out = NULL;
     const char *msg = JS_ToCString(ctx, ex);
@@ -120,10 +125,8 @@ char *vu_exception_text(JSContext *ctx) {   /* NULL when out of memory */
     vu_stack_location(stack, loc, sizeof loc, NULL, 0);
     size_t n = strlen(msg ? msg : "") + (stack ? strlen(stack) : 0) + strlen(loc) + 16;
     out = malloc(n);
-    if (out && loc[0])
-        snprintf(out, n, "%s: %s\n%s", loc, msg ? msg : "exception", stack ? stack : "");
-    else if (out)
-        snprintf(out, n, "%s\n%s", msg ? msg : "exception", stack ? stack : "");
+    if (out && loc[0]) snprintf(out, n, "%s: %s\n%s", loc, msg ? msg : "exception", stack ? stack : "");
+    else if (out) snprintf(out, n, "%s\n%s", msg ? msg : "exception", stack ? stack : "");
     size_t l = out ? strlen(out) : 0;
     while (l > 0 && out[l - 1] == '\n') out[--l] = 0;
     JS_FreeCString(ctx, msg);
@@ -140,7 +143,9 @@ static void vu_log_exception(vu *v) {
     char *t = vu_exception_text(v->ctx);
     char extra[320];
     const c6_scenario *c = v->bound ? v->bound->cfg : NULL;
-    if (c) snprintf(extra, sizeof extra, " executor=%s scenario=%s source=stacktrace", executor_name(c->executor), c->name);
+    if (c)
+        snprintf(extra, sizeof extra, " executor=%s scenario=%s source=stacktrace", executor_name(c->executor),
+                 c->name);
     else snprintf(extra, sizeof extra, " source=stacktrace");
     const char *m = t ? t : "out of memory";
     log_msg(LOG_ERROR, extra, m, strlen(m));
@@ -168,7 +173,8 @@ size_t vu_base_tags(vu *v, tag_kv *kv, const char *group) {
         kv[n++] = (tag_kv){"vu", v->vu_str};
     }
     if (vu_tag_on(v, ST_ITER)) {
-        snprintf(v->iter_str, sizeof v->iter_str, "%lld", (long long)(v->iter > 0 && !v->in_iteration ? v->iter - 1 : v->iter));
+        snprintf(v->iter_str, sizeof v->iter_str, "%lld",
+                 (long long)(v->iter > 0 && !v->in_iteration ? v->iter - 1 : v->iter));
         kv[n++] = (tag_kv){"iter", v->iter_str};
     }
     return n;
@@ -227,7 +233,7 @@ static bool vu_iteration(vu *v) {
     JSValue r = vm_call(v, v->fn, 1, (JSValueConst *)&v->data);
     atomic_fetch_sub(&t->vus_busy, 1);
     v->in_iteration = false;
-    if (t->dialer && t->dialer->no_vu_conn_reuse) h1_close_owner(v->w->h1, v->id);   /* noVUConnectionReuse */
+    if (t->dialer && t->dialer->no_vu_conn_reuse) h1_close_owner(v->w->h1, v->id); /* noVUConnectionReuse */
     v->iter++;
     v->sc_iter++;
     if (JS_IsException(r)) {
@@ -272,7 +278,7 @@ static void vu_bind(vu *v, scen_rt *sc) {
 
 static void vu_park(vu *v) {
     v->state = VU_IDLE;
-    coro_yield();              /* the worker resumes it when it is needed */
+    coro_yield(); /* the worker resumes it when it is needed */
     v->state = VU_RUNNING;
 }
 
@@ -281,11 +287,21 @@ static void vu_park(vu *v) {
  * worker exits. */
 static void vu_run_loop(vu *v) {
     while (!v->w->exiting) {
-        if (!v->sc) { vu_park(v); continue; }
+        if (!v->sc) {
+            vu_park(v);
+            continue;
+        }
         enum exec_next n = executor_next(v);
         vu_set_active(v, n == EXEC_RUN);
-        if (n == EXEC_DONE) { sched_vu_done(v); continue; }
-        if (n == EXEC_PARK) { sched_vu_parked(v); vu_park(v); continue; }
+        if (n == EXEC_DONE) {
+            sched_vu_done(v);
+            continue;
+        }
+        if (n == EXEC_PARK) {
+            sched_vu_parked(v);
+            vu_park(v);
+            continue;
+        }
         if (v->bound != v->sc) vu_bind(v, v->sc);
         if (!vu_iteration(v)) continue;
         /* let the loop and the other VUs run between iterations */
@@ -314,7 +330,11 @@ static void vu_write_summary_outputs(vu *v, JSValueConst out) {
         const char *data = NULL, *str = NULL;
         uint8_t *ab = JS_IsObject(val) ? JS_GetArrayBuffer(ctx, &len, val) : NULL;
         if (ab) data = (const char *)ab;
-        else { JS_FreeValue(ctx, JS_GetException(ctx)); str = JS_ToCStringLen(ctx, &len, val); data = str; }
+        else {
+            JS_FreeValue(ctx, JS_GetException(ctx));
+            str = JS_ToCStringLen(ctx, &len, val);
+            data = str;
+        }
         if (key && data) summary_save(key, data, len, &errs);
         JS_FreeCString(ctx, str);
         JS_FreeCString(ctx, key);
@@ -328,10 +348,14 @@ static void vu_write_summary_outputs(vu *v, JSValueConst out) {
 static void vu_run_special(vu *v) {
     c6_test *t = v->test;
     if (!JS_IsFunction(v->ctx, v->fn)) return;
-    snprintf(v->group, sizeof v->group, "%s", v->role == VU_SETUP ? "::setup" : v->role == VU_TEARDOWN ? "::teardown" : "");
+    snprintf(v->group, sizeof v->group, "%s",
+             v->role == VU_SETUP      ? "::setup"
+             : v->role == VU_TEARDOWN ? "::teardown"
+                                      : "");
     v->scenario = NULL;
-    JSValue data = v->role == VU_TEARDOWN ? vm_from_json(v->ctx, t->setup_json)
-                 : v->role == VU_SUMMARY ? vm_from_json(v->ctx, t->summary_json) : JS_UNDEFINED;
+    JSValue data = v->role == VU_TEARDOWN  ? vm_from_json(v->ctx, t->setup_json)
+                   : v->role == VU_SUMMARY ? vm_from_json(v->ctx, t->summary_json)
+                                           : JS_UNDEFINED;
     v->in_iteration = true;
     JSValue r = vm_call(v, v->fn, 1, (JSValueConst *)&data);
     v->in_iteration = false;
@@ -341,7 +365,7 @@ static void vu_run_special(vu *v) {
         v->error = text ? text : xstrdup("out of memory");
         return;
     }
-    if (v->role == VU_SETUP) {   /* k6 js/runner.go Setup: Go's JSON of the exported value */
+    if (v->role == VU_SETUP) { /* k6 js/runner.go Setup: Go's JSON of the exported value */
         char err[512], msg[600];
         if (setup_data_json(v->ctx, r, &v->result_json, err, sizeof err)) {
             snprintf(msg, sizeof msg, "error marshaling setup() data to JSON: %s", err);
@@ -358,7 +382,7 @@ static void vu_main(void *arg) {
     char err[8192];
     v->state = VU_RUNNING;
     if (vm_create(v, v->test->script, false, err, sizeof err) != 0) {
-        vm_destroy(v);            /* what the failed init built (rare: not kept) */
+        vm_destroy(v); /* what the failed init built (rare: not kept) */
         v->error = xstrdup(err);
         v->state = VU_DONE;
         return;
@@ -367,7 +391,7 @@ static void vu_main(void *arg) {
      * k6 does not count: vus_max, exec.instance.vusInitialized */
     if (v->role == VU_REGULAR) atomic_fetch_add(&v->test->vus_initialized, 1);
     v->state = VU_IDLE;
-    coro_yield();                 /* until the run starts */
+    coro_yield(); /* until the run starts */
     v->state = VU_RUNNING;
     if (v->role == VU_REGULAR) {
         v->data = vm_from_json(v->ctx, v->test->setup_json);

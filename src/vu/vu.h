@@ -22,11 +22,18 @@ struct scen_rt;
 #define VU_MOD_SLOTS 6
 
 enum vu_role { VU_REGULAR, VU_SETUP, VU_TEARDOWN, VU_SUMMARY };
-enum vu_state { VU_NEW, VU_IDLE, VU_READY, VU_RUNNING, VU_WAITING, VU_DONE,
-                VU_COUNTED   /* done, and counted once by its worker */ };
+enum vu_state {
+    VU_NEW,
+    VU_IDLE,
+    VU_READY,
+    VU_RUNNING,
+    VU_WAITING,
+    VU_DONE,
+    VU_COUNTED /* done, and counted once by its worker */
+};
 
 typedef struct vu {
-    int id;                    /* __VU: 1-based; 0 for setup/teardown */
+    int id; /* __VU: 1-based; 0 for setup/teardown */
     enum vu_role role;
     enum vu_state state;
     struct worker *w;
@@ -35,45 +42,45 @@ typedef struct vu {
 
     JSRuntime *rt;
     JSContext *ctx;
-    JSValue ns;                /* main module namespace */
-    JSValue fn;                /* the function each iteration calls */
-    JSValue data;              /* setup() data passed to fn */
-    bool in_init;              /* init context: open() and imports allowed */
-    bool interrupted;          /* the current blocking call was cancelled */
+    JSValue ns;       /* main module namespace */
+    JSValue fn;       /* the function each iteration calls */
+    JSValue data;     /* setup() data passed to fn */
+    bool in_init;     /* init context: open() and imports allowed */
+    bool interrupted; /* the current blocking call was cancelled */
     bool in_iteration;
-    int64_t iter;              /* __ITER */
+    int64_t iter; /* __ITER */
 
-    char group[512];           /* current group path: "" or "::a::b" */
-    const char *scenario;      /* scenario tag */
+    char group[512];      /* current group path: "" or "::a::b" */
+    const char *scenario; /* scenario tag */
 
-    struct scen_rt *sc;        /* the scenario it works for; NULL while in its worker's pool */
-    struct scen_rt *bound;     /* the scenario its exec function, __ENV and tags are set up for */
-    int64_t sc_index;          /* its place among the scenario's VUs (ramping: activation order) */
-    int64_t sc_iter;           /* iterations in this scenario (exec.vu.iterationInScenario) */
-    int64_t sc_iter_instance;  /* the running iteration's number in the scenario (exec.scenario.iterationInInstance) */
-    bool go;                   /* arrival-rate: an iteration was handed to it */
-    bool stop_req;             /* interrupt the running iteration (gracefulRampDown ran out) */
-    bool aborting;             /* this iteration called exec.test.abort() */
-    bool ramp_on;              /* ramping-vus/externally-controlled: k6's VU handle is started
+    struct scen_rt *sc;       /* the scenario it works for; NULL while in its worker's pool */
+    struct scen_rt *bound;    /* the scenario its exec function, __ENV and tags are set up for */
+    int64_t sc_index;         /* its place among the scenario's VUs (ramping: activation order) */
+    int64_t sc_iter;          /* iterations in this scenario (exec.vu.iterationInScenario) */
+    int64_t sc_iter_instance; /* the running iteration's number in the scenario (exec.scenario.iterationInInstance) */
+    bool go;                  /* arrival-rate: an iteration was handed to it */
+    bool stop_req;            /* interrupt the running iteration (gracefulRampDown ran out) */
+    bool aborting;            /* this iteration called exec.test.abort() */
+    bool ramp_on;             /* ramping-vus/externally-controlled: k6's VU handle is started
                                   (for its --verbose Start / Graceful stop / Hard stop lines) */
-    int64_t ramp_deadline;     /* when a ramped-down VU's iteration is cut off; 0 = not ramping down */
-    struct vu *next_free;      /* arrival-rate: the scenario's free VUs on this worker */
-    int ws_pos;                /* its slot in the worker's list of the scenario's VUs */
-    tag_kv *utags;             /* exec.vu.tags set by the script (strings owned), on all its samples */
+    int64_t ramp_deadline;    /* when a ramped-down VU's iteration is cut off; 0 = not ramping down */
+    struct vu *next_free;     /* arrival-rate: the scenario's free VUs on this worker */
+    int ws_pos;               /* its slot in the worker's list of the scenario's VUs */
+    tag_kv *utags;            /* exec.vu.tags set by the script (strings owned), on all its samples */
     int nutags;
 
     struct vu *next_ready;
-    bool queued;               /* in the worker's ready queue */
-    bool active;               /* counted in test->vus_active */
-    uv_timer_t sleep_timer;    /* sleep(), minIterationDuration and setTimeout waits */
-    void *mod[VU_MOD_SLOTS];   /* the JS modules' own state, by module id (js/vm.h: enum vm_mod,
+    bool queued;                   /* in the worker's ready queue */
+    bool active;                   /* counted in test->vus_active */
+    uv_timer_t sleep_timer;        /* sleep(), minIterationDuration and setTimeout waits */
+    void *mod[VU_MOD_SLOTS];       /* the JS modules' own state, by module id (js/vm.h: enum vm_mod,
                                   vm_mod_get), NULL until the module first needs it */
-    uint8_t mod_iter;          /* the slots made whose module resets something each iteration */
-    char *result_json;         /* setup(): its JSON result */
-    void *loader;              /* module loader state (js/vm.c) */
-    char *error;               /* init error text, if init failed */
-    bool error_marshal;        /* setup(): error is k6's "error marshaling setup() data to JSON" (exit 255) */
-    char vu_str[16], iter_str[24];   /* vu/iter tag values when enabled */
+    uint8_t mod_iter;              /* the slots made whose module resets something each iteration */
+    char *result_json;             /* setup(): its JSON result */
+    void *loader;                  /* module loader state (js/vm.c) */
+    char *error;                   /* init error text, if init failed */
+    bool error_marshal;            /* setup(): error is k6's "error marshaling setup() data to JSON" (exit 255) */
+    char vu_str[16], iter_str[24]; /* vu/iter tag values when enabled */
 } vu;
 
 /* Creates the coroutine; the JS runtime is built on its first resume. */

@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!ok && (off > size || !err[0])) abort();
     api_status_doc doc;
     if (api_status_decode(body, size, &doc, err, sizeof err) == 0) {
-        if (!ok) abort();                        /* decoded what the scanner refuses */
+        if (!ok) abort(); /* decoded what the scanner refuses */
     } else if (!err[0]) abort();
     free(body);
     return 0;

@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cookies_clear_url(j, url2, now);
     cookies_for_url(j, url2, now, send_cb, &total);
     url_parts parts;
-    if (!url_split(url, &parts) && parts.hostlen > strlen(url)) abort();   /* the splitter the jar uses */
+    if (!url_split(url, &parts) && parts.hostlen > strlen(url)) abort(); /* the splitter the jar uses */
     cookies_clear(j);
     cookies_free(j);
     free(url);

@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char err[256], out[64];
     int64_t us;
     if (duration_parse(s, &us, err, sizeof err) == 0) {
-        if (us < 0) abort();                        /* negative durations are refused */
+        if (us < 0) abort(); /* negative durations are refused */
         duration_format(out, sizeof out, us);
         int64_t back;
         if (duration_parse_flag(out, &back, err, sizeof err) == 0 && back != us) abort();
@@ -21,8 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         duration_format(out, sizeof out, us);
     } else if (!err[0]) abort();
     int64_t ns;
-    if (duration_go_parse(s, &ns, err, sizeof err) == 0) {   /* Go's syntax is a part of the flag syntax */
-        if (ns >= 0 && (duration_parse_flag(s, &us, err, sizeof err) != 0 || us != ns / 1000 + (ns % 1000 >= 500))) abort();
+    if (duration_go_parse(s, &ns, err, sizeof err) == 0) { /* Go's syntax is a part of the flag syntax */
+        if (ns >= 0 && (duration_parse_flag(s, &us, err, sizeof err) != 0 || us != ns / 1000 + (ns % 1000 >= 500)))
+            abort();
     } else if (strncmp(err, "time: ", 6) != 0) abort();
     if (size >= 8) {
         double ms;

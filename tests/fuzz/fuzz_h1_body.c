@@ -38,7 +38,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int rc = H1P_AGAIN;
     size_t off = 0;
     while (off < in.n && rc == H1P_AGAIN) {
-        seed ^= seed << 13; seed ^= seed >> 17; seed ^= seed << 5;
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
         size_t n = 1 + (seed % 64 < 48 ? seed % 7 : seed % 4096);
         if (n > in.n - off) n = in.n - off;
         char *piece = malloc(n);

@@ -11,7 +11,7 @@
 
 static int collect(void *ud, const char *p, size_t n) {
     buf *b = ud;
-    if (b->len > (1u << 20)) return 0;   /* bodies beyond 1 MB: count, do not keep */
+    if (b->len > (1u << 20)) return 0; /* bodies beyond 1 MB: count, do not keep */
     return buf_append(b, p, n);
 }
 
@@ -28,7 +28,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         h1_parser_init(&p, &hdr, flags & 1, collect, &body);
         int rc = H1P_AGAIN;
         while (off < len && rc == H1P_AGAIN) {
-            seed ^= seed << 13; seed ^= seed >> 17; seed ^= seed << 5;
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
             size_t n = 1 + (seed % 64 < 48 ? seed % 7 : seed % 4096);
             if (n > len - off) n = len - off;
             /* a piece of its own, so that the parser's reads past it are seen */
@@ -38,22 +40,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             size_t used = (size_t)-1;
             rc = h1_parse(&p, piece, n, &used);
             free(piece);
-            if (rc == H1P_AGAIN && used != n) abort();          /* AGAIN consumes everything */
+            if (rc == H1P_AGAIN && used != n) abort(); /* AGAIN consumes everything */
             if (rc == H1P_DONE && used > n) abort();
-            if (rc == H1P_ERROR && !p.err) abort();             /* an error says why */
+            if (rc == H1P_ERROR && !p.err) abort(); /* an error says why */
             off += rc == H1P_ERROR ? n : used;
         }
         if (rc == H1P_AGAIN && (flags & 2)) rc = h1_parse_eof(&p);
         if (rc == H1P_ERROR && !p.err) abort();
         if (rc != H1P_DONE) break;
-        if (p.status < 0 || p.status > 999) abort();          /* Go: three characters Atoi reads as >= 0 */
+        if (p.status < 0 || p.status > 999) abort(); /* Go: three characters Atoi reads as >= 0 */
         if (hdr.len > H1_MAX_HEADER_BYTES + 2) abort();
         if (p.encoding != H1_ENC_NONE && body.len) {
             buf dec = {0};
-            int codec = p.encoding == H1_ENC_GZIP ? CODEC_GZIP : p.encoding == H1_ENC_DEFLATE ? CODEC_DEFLATE
-                      : p.encoding == H1_ENC_BR ? CODEC_BR : CODEC_ZSTD;
+            int codec = p.encoding == H1_ENC_GZIP      ? CODEC_GZIP
+                        : p.encoding == H1_ENC_DEFLATE ? CODEC_DEFLATE
+                        : p.encoding == H1_ENC_BR      ? CODEC_BR
+                                                       : CODEC_ZSTD;
             codec_decode(codec, body.p, body.len, &dec, 1u << 20);
-            if (dec.len > (1u << 20)) abort();                  /* the limit holds */
+            if (dec.len > (1u << 20)) abort(); /* the limit holds */
             buf_free(&dec);
         }
         if (!p.keep_alive || off >= len) break;

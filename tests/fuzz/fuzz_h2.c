@@ -43,8 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (int i = 0; i < NREQ; i++) {
         h1_request *r = &req[i];
         r->resp_headers = &bufs[2 * i];
-        r->resp_body = i == 2 ? NULL : &bufs[2 * i + 1];   /* the last one discards its body */
-        r->retried_ = H2_RETRIES;                          /* no redo: it would need the loop */
+        r->resp_body = i == 2 ? NULL : &bufs[2 * i + 1]; /* the last one discards its body */
+        r->retried_ = H2_RETRIES;                        /* no redo: it would need the loop */
         int32_t sid = nghttp2_submit_request(k->h2, NULL, nva, sizeof nva / sizeof *nva, NULL, r);
         if (sid < 0) abort();
         r->sid_ = sid;
@@ -59,11 +59,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     size_t off = 0;
     while (off < in.n) {
-        seed ^= seed << 13; seed ^= seed >> 17; seed ^= seed << 5;
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
         size_t n = 1 + seed % 1024;
         if (n > in.n - off) n = in.n - off;
         ssize_t rv = nghttp2_session_mem_recv(k->h2, in.p + off, n);
-        if (rv < 0) break;                                 /* h2_lost: the connection is gone */
+        if (rv < 0) break; /* h2_lost: the connection is gone */
         off += n;
         ssize_t sent;
         while ((sent = nghttp2_session_mem_send(k->h2, &out)) > 0) {}

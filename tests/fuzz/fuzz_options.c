@@ -12,10 +12,29 @@
 #include "config/options_json.h"
 
 static const char *const text_keys[] = {
-    "vus", "duration", "iterations", "stages", "batch", "blacklistIPs", "userAgent",
-    "summaryTrendStats", "systemTags", "tlsVersion", "tlsCipherSuites", "setupTimeout",
-    "hosts", "maxRedirects", "rps", "dns", "minIterationDuration", "executionSegment",
-    "executionSegmentSequence", "tlsAuth", "summaryTimeUnit", "blockHostnames", "localIPs",
+    "vus",
+    "duration",
+    "iterations",
+    "stages",
+    "batch",
+    "blacklistIPs",
+    "userAgent",
+    "summaryTrendStats",
+    "systemTags",
+    "tlsVersion",
+    "tlsCipherSuites",
+    "setupTimeout",
+    "hosts",
+    "maxRedirects",
+    "rps",
+    "dns",
+    "minIterationDuration",
+    "executionSegment",
+    "executionSegmentSequence",
+    "tlsAuth",
+    "summaryTimeUnit",
+    "blockHostnames",
+    "localIPs",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -44,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         c6_options o2, merged;
         options_init(&o2);
         options_init(&merged);
-        if (options_from_json(json, origin, &o2, err, sizeof err)) abort();   /* same input, same answer */
+        if (options_from_json(json, origin, &o2, err, sizeof err)) abort(); /* same input, same answer */
         options_merge(&merged, &o2);
         options_merge(&merged, &o);
         options_free(&o2);
@@ -70,9 +89,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     /* the same text in a K6_* variable */
     static const char *const env_names[] = {
-        "K6_VUS", "K6_DURATION", "K6_ITERATIONS", "K6_STAGES", "K6_NO_THRESHOLDS",
-        "K6_INSECURE_SKIP_TLS_VERIFY", "K6_USER_AGENT", "K6_SUMMARY_TREND_STATS",
-        "K6_SETUP_TIMEOUT", "K6_TLS_VERSION", "K6_TLS_CIPHER_SUITES",
+        "K6_VUS",
+        "K6_DURATION",
+        "K6_ITERATIONS",
+        "K6_STAGES",
+        "K6_NO_THRESHOLDS",
+        "K6_INSECURE_SKIP_TLS_VERIFY",
+        "K6_USER_AGENT",
+        "K6_SUMMARY_TREND_STATS",
+        "K6_SETUP_TIMEOUT",
+        "K6_TLS_VERSION",
+        "K6_TLS_CIPHER_SUITES",
     };
     const char *ename = env_names[(sel >> 1) % (sizeof env_names / sizeof *env_names)];
     size_t elen = strlen(ename) + strlen(text) + 2;

@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (size_t i = 0; i < n; i++) {
             scenario_describe(&sc[i], line, sizeof line);
             scenario_duration_us(&sc[i]);
-            if (planned) scenario_max_duration_us(&sc[i]);   /* plans it per VU */
+            if (planned) scenario_max_duration_us(&sc[i]); /* plans it per VU */
             scenario_planned_vus(&sc[i]);
             scenario_max_vus(&sc[i]);
             c6_scenario copy;
@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     } else if (!err[0]) abort();
     sc = NULL;
     n = 0;
-    if (scenarios_from_json(obj, "k6.json", &sc, &n, err, sizeof err) == 0) {   /* reads and validates, plans nothing */
+    if (scenarios_from_json(obj, "k6.json", &sc, &n, err, sizeof err) == 0) { /* reads and validates, plans nothing */
         for (size_t i = 0; i < n; i++) scenario_free(&sc[i]);
         free(sc);
     }

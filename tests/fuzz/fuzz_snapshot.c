@@ -24,7 +24,7 @@ static void merge_raw(const uint8_t *p, size_t n) {
     engine_enable_breakdown(e);
     ingest *g = ingest_new(e, 2, 1000);
     if (!e || !g) abort();
-    char *copy = malloc(n ? n : 1);   /* exactly n bytes: ASan catches any read past them */
+    char *copy = malloc(n ? n : 1); /* exactly n bytes: ASan catches any read past them */
     if (!copy) abort();
     if (n) memcpy(copy, p, n);
     for (int agent = 0; agent < 2; agent++) {
@@ -46,7 +46,8 @@ static void merge_raw(const uint8_t *p, size_t n) {
 }
 
 static void roundtrip(fz_in *in) {
-    static const int metrics[] = {M_HTTP_REQS, M_HTTP_REQ_DURATION, M_HTTP_REQ_FAILED, M_VUS, M_CHECKS, M_GROUP_DURATION};
+    static const int metrics[] = {M_HTTP_REQS, M_HTTP_REQ_DURATION, M_HTTP_REQ_FAILED, M_VUS,
+                                  M_CHECKS,    M_GROUP_DURATION};
     sample_buf b;
     sample_buf_init(&b);
     series_set *ss = series_new(64, 0);
@@ -60,7 +61,7 @@ static void roundtrip(fz_in *in) {
     int64_t t = 1;
     while (in->n) {
         uint8_t op = fz_u8(in);
-        if (op == 0xff) {   /* a snapshot now */
+        if (op == 0xff) { /* a snapshot now */
             sample_buf_flush(&b);
             sample_chunk *c = sample_buf_take(&b);
             for (sample_chunk *k = c; k; k = k->next) series_listener(ss, k->s, k->n, b.tags);
@@ -68,7 +69,10 @@ static void roundtrip(fz_in *in) {
             buf_clear(&out);
             out.len = 0;
             if (snapshot_write(w, ss, &out) < 0) abort();
-            if (ingest_snapshot(g, 0, out.p, out.len, err, sizeof err) < 0) { fprintf(stderr, "%s\n", err); abort(); }
+            if (ingest_snapshot(g, 0, out.p, out.len, err, sizeof err) < 0) {
+                fprintf(stderr, "%s\n", err);
+                abort();
+            }
             continue;
         }
         int mi = op % 6;
@@ -86,10 +90,13 @@ static void roundtrip(fz_in *in) {
     buf_clear(&out);
     out.len = 0;
     if (snapshot_write(w, ss, &out) < 0) abort();
-    if (ingest_snapshot(g, 0, out.p, out.len, err, sizeof err) < 0) { fprintf(stderr, "%s\n", err); abort(); }
+    if (ingest_snapshot(g, 0, out.p, out.len, err, sizeof err) < 0) {
+        fprintf(stderr, "%s\n", err);
+        abort();
+    }
     for (int i = 0; i < 6; i++) {
         const sink *s = engine_sink(e, metrics[i]);
-        if (metrics[i] == M_VUS) continue;   /* summed per snapshot, not per sample */
+        if (metrics[i] == M_VUS) continue; /* summed per snapshot, not per sample */
         if (!!s != !!pushed[i] || (s && sink_count(s) != pushed[i])) abort();
     }
     buf_free(&out);
@@ -102,7 +109,10 @@ static void roundtrip(fz_in *in) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static int init;
-    if (!init) { registry_init(); init = 1; }
+    if (!init) {
+        registry_init();
+        init = 1;
+    }
     fz_in in = {data, size};
     uint8_t mode = fz_u8(&in);
     if (mode & 1) roundtrip(&in);

@@ -52,22 +52,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         m[t] = (summary_metric){name[t], (metric_type)t, (value_kind)((ctl >> t) % 3), &sinks[t]};
     }
     char *g1 = group_path(name[5], ""), *g2 = group_path(name[5], name[7]);
-    summary_check checks[2] = {{name[4], g1, bits[0] >> 24, (uint64_t)ctl << 32},   /* counts a run can reach (< 2^40) */
+    summary_check checks[2] = {{name[4], g1, bits[0] >> 24, (uint64_t)ctl << 32}, /* counts a run can reach (< 2^40) */
                                {name[4], "", 1, 0}};
-    summary_threshold th[2] = {{name[0], name[6], ctl & 1, v[1], NULL},
-                               {name[3], "p(99.9)<1", false, v[2], "p(99.9)"}};
+    summary_threshold th[2] = {{name[0], name[6], ctl & 1, v[1], NULL}, {name[3], "p(99.9)<1", false, v[2], "p(99.9)"}};
     const char *stats[] = {"avg", "min", "med", "max", "count", "p(90)", "p(99.99)", "p(0)"};
     const char *paths[] = {g2, "::a", g1};
     summary_group sub = {name[7], m, 4, checks, 2, NULL, 0};
     summary_group grp[2] = {{name[5], m, 4, checks, 1, &sub, 1}, {name[6], m + 2, 2, NULL, 0, NULL, 0}};
     static const char *const units[] = {NULL, "", "s", "ms", "us"};
     summary_data d = {
-        .metrics = m, .nmetrics = 4, .checks = checks, .nchecks = 2,
-        .thresholds = th, .nthresholds = 2, .duration_s = v[3],
-        .trend_stats = ctl & 0x10 ? stats : NULL, .ntrend_stats = ctl & 0x10 ? 8 : 0,
-        .color = ctl & 0x20, .time_unit = units[ctl % 5], .full = ctl & 0x40,
-        .groups = grp, .ngroups = ctl & 0x40 ? 2 : 0, .scenarios = grp + 1, .nscenarios = ctl & 0x40 ? 1 : 0,
-        .group_paths = paths, .ngroup_paths = 3, .setup_json = ctl & 0x80 ? "{\"a\":[1,\"x\"]}" : NULL,
+        .metrics = m,
+        .nmetrics = 4,
+        .checks = checks,
+        .nchecks = 2,
+        .thresholds = th,
+        .nthresholds = 2,
+        .duration_s = v[3],
+        .trend_stats = ctl & 0x10 ? stats : NULL,
+        .ntrend_stats = ctl & 0x10 ? 8 : 0,
+        .color = ctl & 0x20,
+        .time_unit = units[ctl % 5],
+        .full = ctl & 0x40,
+        .groups = grp,
+        .ngroups = ctl & 0x40 ? 2 : 0,
+        .scenarios = grp + 1,
+        .nscenarios = ctl & 0x40 ? 1 : 0,
+        .group_paths = paths,
+        .ngroup_paths = 3,
+        .setup_json = ctl & 0x80 ? "{\"a\":[1,\"x\"]}" : NULL,
     };
     summary_render(devnull, &d);
     summary_json_state st = {ctl & 1, ctl & 2, ctl & 4, units[(ctl >> 3) % 5] ? units[(ctl >> 3) % 5] : ""};

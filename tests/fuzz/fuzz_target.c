@@ -18,7 +18,7 @@
 #include "util/url.h"
 #include "util/utf8.h"
 
-#define TARGET_JSON_DEPTH 256   /* as target_routes.c */
+#define TARGET_JSON_DEPTH 256 /* as target_routes.c */
 
 /* target_routes.c's target_is_json_doc */
 static int json_container(const char *s, size_t n) {
@@ -37,8 +37,11 @@ static int json_container(const char *s, size_t n) {
 static void basic_auth(const char *h, size_t n) {
     unsigned char out[1024 + 3];
     size_t bad = (size_t)-1;
-    while (n > 0 && *h == ' ') { h++; n--; }
-    while (n > 0 && (h[n - 1] == ' ' || h[n - 1] == '=')) n--;   /* padding optional */
+    while (n > 0 && *h == ' ') {
+        h++;
+        n--;
+    }
+    while (n > 0 && (h[n - 1] == ' ' || h[n - 1] == '=')) n--; /* padding optional */
     if (n > 1024 / 3 * 4) return;
     ssize_t got = b64_decode(h, n, B64_RAWSTD, out, &bad);
     if (got > (ssize_t)sizeof out) abort();
@@ -60,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         struct target_part parts[8];
         int np = target_multipart_parse(copy, n, b, bl, parts, 8);
         for (int i = 0; i < np && i < 8; i++) {
-            target_json_str(&out, parts[i].name ? parts[i].name : "", parts[i].name_len);   /* as target_routes.c */
+            target_json_str(&out, parts[i].name ? parts[i].name : "", parts[i].name_len); /* as target_routes.c */
             target_json_str(&out, parts[i].data, parts[i].len);
             if (parts[i].has_filename) target_json_str(&out, parts[i].filename, parts[i].filename_len);
             target_json_str(&out, parts[i].type ? parts[i].type : "", parts[i].type_len);

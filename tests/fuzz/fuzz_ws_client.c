@@ -29,7 +29,7 @@ static void on_event(ws_client *c, enum ws_event ev, const ws_msg *m, void *ud) 
         volatile uint8_t x = m->data[0] ^ m->data[m->len - 1];
         (void)x;
     }
-    if ((ev == WS_EV_FAIL || ev == WS_EV_ERROR) && !c->err[0]) abort();   /* an error says why */
+    if ((ev == WS_EV_FAIL || ev == WS_EV_ERROR) && !c->err[0]) abort(); /* an error says why */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         uv_timer_init(&loop, &cl->timer);
         uv_timer_init(&loop, &cl->wtimer);
     }
-    uv_timer_t timer = cl->timer, wtimer = cl->wtimer;   /* the loop knows these handles: keep them */
+    uv_timer_t timer = cl->timer, wtimer = cl->wtimer; /* the loop knows these handles: keep them */
     uv_timer_stop(&cl->timer);
     uv_timer_stop(&cl->wtimer);
     memset(cl, 0, sizeof *cl);
@@ -52,10 +52,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     cl->tp = &fake_tp;
     cl->cb = on_event;
     cl->handles = 3;
-    cl->tcp_started = true;           /* close goes through the transport */
+    cl->tcp_started = true; /* close goes through the transport */
     cl->state = ST_HANDSHAKE;
     cl->rng = 0x9e3779b97f4a7c15ull;
-    strcpy(cl->key, "dGhlIHNhbXBsZSBub25jZQ==");   /* RFC 6455's: accept s3pPLMBiTxaQ9kYGzzhZRbK+xOo= */
+    strcpy(cl->key, "dGhlIHNhbXBsZSBub25jZQ=="); /* RFC 6455's: accept s3pPLMBiTxaQ9kYGzzhZRbK+xOo= */
     strcpy(cl->host, "example.com");
     cl->port = 80;
 
@@ -64,10 +64,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint32_t seed = fz_u32(&in) | 1;
     size_t off = 0;
     while (off < in.n && cl->state != ST_DONE) {
-        seed ^= seed << 13; seed ^= seed >> 17; seed ^= seed << 5;
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
         size_t n = 1 + seed % 512;
         if (n > in.n - off) n = in.n - off;
-        char *piece = malloc(n);      /* a piece of its own: reads past it are seen */
+        char *piece = malloc(n); /* a piece of its own: reads past it are seen */
         if (!piece) abort();
         memcpy(piece, in.p + off, n);
         ws_client_on_bytes(cl, piece, (ssize_t)n);

@@ -17,7 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     size_t off = 0;
     int done = 0;
     while (off < in.n && !done) {
-        seed ^= seed << 13; seed ^= seed >> 17; seed ^= seed << 5;
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
         size_t n = 1 + seed % 300;
         if (n > in.n - off) n = in.n - off;
         if (ws_reader_feed(&r, in.p + off, n)) break;
@@ -26,8 +28,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         int rc;
         while ((rc = ws_reader_next(&r, &m)) == 1) {
             if (m.len && !m.data) abort();
-            if (m.len) { volatile uint8_t x = m.data[0] ^ m.data[m.len - 1]; (void)x; }
-            if (r.server && m.opcode == WS_OP_TEXT && !ws_utf8_valid(m.data, m.len)) abort();   /* the client takes any text */
+            if (m.len) {
+                volatile uint8_t x = m.data[0] ^ m.data[m.len - 1];
+                (void)x;
+            }
+            if (r.server && m.opcode == WS_OP_TEXT && !ws_utf8_valid(m.data, m.len))
+                abort(); /* the client takes any text */
             if (m.opcode >= WS_OP_CLOSE && m.len > 125) abort();
             if (m.opcode == WS_OP_CLOSE && m.len >= 2) ws_close_code_valid(m.data[0] << 8 | m.data[1]);
             if (m.len > WS_MAX_MESSAGE) abort();

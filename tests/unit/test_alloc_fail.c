@@ -46,7 +46,7 @@ void *__real_realloc(void *p, size_t n);
 char *__real_strdup(const char *s);
 char *__real_strndup(const char *s, size_t n);
 
-static long alloc_count, fail_at;   /* fail_at k > 0: the k-th allocation fails (only it) */
+static long alloc_count, fail_at; /* fail_at k > 0: the k-th allocation fails (only it) */
 
 static bool fail_now(void) { return ++alloc_count == fail_at; }
 void *__wrap_malloc(size_t n) { return fail_now() ? NULL : __real_malloc(n); }
@@ -61,7 +61,7 @@ static int run_failing(void (*op)(void), long k, bool quiet) {
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        if (quiet) {   /* "c6: out of memory" from the x* helpers, by the hundred */
+        if (quiet) { /* "c6: out of memory" from the x* helpers, by the hundred */
             FILE *null = freopen("/dev/null", "w", stderr);
             (void)null;
         }
@@ -69,7 +69,7 @@ static int run_failing(void (*op)(void), long k, bool quiet) {
         fail_at = k;
         op();
         fail_at = 0;
-        exit(0);   /* (LeakSanitizer checks here under make asan) */
+        exit(0); /* (LeakSanitizer checks here under make asan) */
     }
     int st = 0;
     assert_int_equal(waitpid(pid, &st, 0), pid);
@@ -88,16 +88,17 @@ static long inject_each(const char *name, void (*op)(void), bool oom_exit_ok) {
         if (WIFEXITED(st) && WEXITSTATUS(st) == 0) clean++;
         else if (oom_exit_ok && WIFEXITED(st) && WEXITSTATUS(st) == 2) exited++;
         else {
-            run_failing(op, k, false);   /* again, with its stderr (the sanitizer's report) shown */
+            run_failing(op, k, false); /* again, with its stderr (the sanitizer's report) shown */
             fail_msg("%s: with allocation %ld of %ld failing, the child ended with status 0x%x", name, k, n, st);
         }
     }
-    print_message("%s: %ld allocations; each failing: %ld clean, %ld c6 out-of-memory exits\n", name, n, clean,
-                  exited);
+    print_message("%s: %ld allocations; each failing: %ld clean, %ld c6 out-of-memory exits\n", name, n, clean, exited);
     return n;
 }
 
-static void must(bool ok) { if (!ok) abort(); }   /* an op's own expectation (the child dies on it) */
+static void must(bool ok) {
+    if (!ok) abort();
+} /* an op's own expectation (the child dies on it) */
 
 /* ---- options JSON, durations, thresholds, scenarios (config/) ---- */
 
@@ -105,9 +106,11 @@ static const char OPTIONS[] =
     "{\"vus\": 3, \"duration\": \"1m30s\", \"userAgent\": \"ua\", \"tags\": {\"a\": \"b\", \"c\": \"d\"},"
     " \"thresholds\": {\"http_req_duration\": [\"p(95)<500\", {\"threshold\": \"avg<200\", \"abortOnFail\": true,"
     " \"delayAbortEval\": \"10s\"}], \"checks{tag:x}\": [\"rate>0.9\"], \"empty\": []},"
-    " \"hosts\": {\"a.test\": \"127.0.0.1\"}, \"blockHostnames\": [\"*.x\"], \"summaryTrendStats\": [\"avg\", \"p(99.9)\"],"
+    " \"hosts\": {\"a.test\": \"127.0.0.1\"}, \"blockHostnames\": [\"*.x\"], \"summaryTrendStats\": [\"avg\", "
+    "\"p(99.9)\"],"
     " \"systemTags\": [\"url\", \"status\"], \"scenarios\": {\"s1\": {\"executor\": \"ramping-vus\", \"startVUs\": 1,"
-    " \"stages\": [{\"duration\": \"10s\", \"target\": 20}, {\"duration\": \"5s\", \"target\": 0}], \"env\": {\"K\": \"V\"},"
+    " \"stages\": [{\"duration\": \"10s\", \"target\": 20}, {\"duration\": \"5s\", \"target\": 0}], \"env\": {\"K\": "
+    "\"V\"},"
     " \"tags\": {\"t\": \"u\"}}, \"s2\": {\"executor\": \"constant-arrival-rate\", \"rate\": 5, \"duration\": \"20s\","
     " \"preAllocatedVUs\": 2, \"maxVUs\": 9, \"startTime\": \"3s\", \"exec\": \"f\"}}}";
 
@@ -117,13 +120,14 @@ static const char OPTIONS[] =
 static void must_parse(int rc, const char *err, bool bad_input) {
     if (rc == 0) return must(!bad_input);
     must(rc == -1 && err[0] != 0);
-    if (!bad_input) must(fail_at > 0 && strstr(err, "out of memory") != NULL);   /* good input fails only so */
+    if (!bad_input) must(fail_at > 0 && strstr(err, "out of memory") != NULL); /* good input fails only so */
 }
 
 /* Every other key c6 reads, so that each of their allocation points is met. */
 static const char MORE_OPTIONS[] =
     "{\"tlsVersion\": {\"min\": \"tls1.2\", \"max\": \"tls1.3\"}, \"tlsCipherSuites\":"
-    " [\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"], \"tlsAuth\": [{\"domains\": [\"a.test\", \"b.test\"], \"cert\": \"C\","
+    " [\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"], \"tlsAuth\": [{\"domains\": [\"a.test\", \"b.test\"], \"cert\": "
+    "\"C\","
     " \"key\": \"K\", \"password\": \"P\"}], \"dns\": {\"ttl\": \"1m\", \"select\": \"first\"},"
     " \"blacklistIPs\": [\"10.0.0.0/8\"], \"localIPs\": \"127.0.0.1\", \"httpDebug\": \"full\", \"noSetup\": true,"
     " \"setupTimeout\": 1500, \"iterations\": 5, \"someUnknownKey\": 1}";
@@ -133,20 +137,28 @@ static void op_options_parse(void) {
     char err[512] = "";
     int rc = options_from_json(OPTIONS, "script options", &o, err, sizeof err);
     must_parse(rc, err, false);
-    if (rc == 0) options_free(&o);   /* (after an error there is nothing left to free) */
+    if (rc == 0) options_free(&o); /* (after an error there is nothing left to free) */
     err[0] = 0;
     rc = options_from_json(MORE_OPTIONS, "script options", &o, err, sizeof err);
     must_parse(rc, err, false);
     if (rc == 0) options_free(&o);
     /* bad input: the error path allocates too */
     err[0] = 0;
-    must_parse(options_from_json("{\"stages\": [{\"duration\": \"1e309\", \"target\": 1}]}", "k6.json", &o, err,
-                                 sizeof err), err, true);
+    must_parse(
+        options_from_json("{\"stages\": [{\"duration\": \"1e309\", \"target\": 1}]}", "k6.json", &o, err, sizeof err),
+        err, true);
     /* K6_* variables and the flags' text forms */
-    char *const envp[] = {"K6_VUS=2", "K6_STAGES=10s:5, 20s:0", "K6_SUMMARY_TREND_STATS=avg,p(99)", "K6_USER_AGENT=x",
-                          "K6_SYSTEM_TAGS=url, status", "K6_TLS_CIPHER_SUITES=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-                          "K6_BLOCK_HOSTNAMES=*.a, b.test", "K6_TLS_VERSION=tls1.2", "K6_LOCAL_IPS=127.0.0.1",
-                          "K6_DNS=ttl=1m", NULL};
+    char *const envp[] = {"K6_VUS=2",
+                          "K6_STAGES=10s:5, 20s:0",
+                          "K6_SUMMARY_TREND_STATS=avg,p(99)",
+                          "K6_USER_AGENT=x",
+                          "K6_SYSTEM_TAGS=url, status",
+                          "K6_TLS_CIPHER_SUITES=TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                          "K6_BLOCK_HOSTNAMES=*.a, b.test",
+                          "K6_TLS_VERSION=tls1.2",
+                          "K6_LOCAL_IPS=127.0.0.1",
+                          "K6_DNS=ttl=1m",
+                          NULL};
     err[0] = 0;
     rc = options_from_env(envp, &o, err, sizeof err);
     must_parse(rc, err, false);
@@ -175,7 +187,7 @@ static void op_options_plan(void) {
     options_init(&merged);
     char err[512] = "";
     long saved = fail_at;
-    fail_at = 0;   /* the parse is tested above */
+    fail_at = 0; /* the parse is tested above */
     long before = alloc_count;
     must(options_from_json(OPTIONS, "script options", &o, err, sizeof err) == 0);
     alloc_count = before;
@@ -209,7 +221,7 @@ static const char SCENARIOS[] =
 
 static cJSON *scenarios_json(const char *text) {
     long saved = fail_at;
-    fail_at = 0;   /* cJSON's allocations go through libc's own malloc: not counted, never failed */
+    fail_at = 0; /* cJSON's allocations go through libc's own malloc: not counted, never failed */
     cJSON *root = cJSON_Parse(text);
     fail_at = saved;
     must(root != NULL);
@@ -228,7 +240,7 @@ static void op_scenarios_parse(void) {
     char err[512] = "", vmsg[512] = "";
     int rc = scenarios_parse_json(root, "script options", &sc, &n, err, sizeof err, vmsg, sizeof vmsg);
     must_parse(rc, err, false);
-    must(rc != 0 || (n == 6 && vmsg[0]));   /* s4 and s5 are invalid */
+    must(rc != 0 || (n == 6 && vmsg[0])); /* s4 and s5 are invalid */
     if (rc == 0) scenarios_drop(sc, n);
     cJSON_Delete(root);
     /* a JSON error after some scenarios were made */
@@ -250,7 +262,7 @@ static void op_scenarios_totals(void) {
     size_t n = 0;
     char err[512] = "", vmsg[512] = "";
     long saved = fail_at, before = alloc_count;
-    fail_at = 0;   /* the parse is tested above */
+    fail_at = 0; /* the parse is tested above */
     must(scenarios_parse_json(root, "script options", &sc, &n, err, sizeof err, vmsg, sizeof vmsg) == 0);
     fail_at = saved;
     alloc_count = before;
@@ -283,7 +295,7 @@ static void op_thresholds_durations(void) {
 
 static void test_thresholds_and_durations(void **state) {
     (void)state;
-    inject_each("thresholds + durations", op_thresholds_durations, false);   /* (no allocation today) */
+    inject_each("thresholds + durations", op_thresholds_durations, false); /* (no allocation today) */
 }
 
 /* ---- HTTP/1 responses, cookies, URLs (net/, util/) ---- */
@@ -305,7 +317,7 @@ static void op_h1(void) {
     h1_parser_init(&p, &hdr, 0, body_sink, &got);
     size_t off = 0;
     int rc = H1P_AGAIN;
-    while (rc == H1P_AGAIN && off < sizeof resp - 1) {   /* in small pieces, as a slow peer sends */
+    while (rc == H1P_AGAIN && off < sizeof resp - 1) { /* in small pieces, as a slow peer sends */
         size_t n = sizeof resp - 1 - off < 7 ? sizeof resp - 1 - off : 7, used = 0;
         rc = h1_parse(&p, resp + off, n, &used);
         off += rc == H1P_AGAIN ? n : used;
@@ -348,8 +360,9 @@ static void test_cookies(void **state) {
 
 static void op_urls(void) {
     static const char *const refs[][2] = {
-        {"http://a/b/c/d;p?q", "../x/../../ok"}, {"http://a/b/c/d;p?q", "#frag"}, {"http://a/b/c/d;p?q", "g?y/./x"},
-        {"http://a/b/c/d;p?q", "//h/p a th"}, {"https://u:p@h:1/a/", "./../../g/."}, {"http://a/b", "mailto:x@y"},
+        {"http://a/b/c/d;p?q", "../x/../../ok"}, {"http://a/b/c/d;p?q", "#frag"},
+        {"http://a/b/c/d;p?q", "g?y/./x"},       {"http://a/b/c/d;p?q", "//h/p a th"},
+        {"https://u:p@h:1/a/", "./../../g/."},   {"http://a/b", "mailto:x@y"},
     };
     for (size_t i = 0; i < sizeof refs / sizeof *refs; i++) {
         buf out = {0};

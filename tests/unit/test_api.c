@@ -35,13 +35,12 @@ typedef struct {
     bool last_paused;
     bool scale_vus_given, scale_max_given;
     int64_t scale_vus, scale_max;
-    bool nan_metric;   /* a trend with a NaN, for the encoding error */
+    bool nan_metric; /* a trend with a NaN, for the encoding error */
 } fake_run;
 
 static void fake_status(void *ctx, api_status *out) { *out = ((fake_run *)ctx)->st; }
 
-static void fake_stop(void *ctx)
-{
+static void fake_stop(void *ctx) {
     fake_run *f = ctx;
     f->stop_calls++;
     f->st.stopped = true;
@@ -49,23 +48,19 @@ static void fake_stop(void *ctx)
     f->st.status = API_EXEC_ENDED;
 }
 
-static int fake_set_paused(void *ctx, bool paused, char *err, size_t errlen)
-{
+static int fake_set_paused(void *ctx, bool paused, char *err, size_t errlen) {
     fake_run *f = ctx;
     f->paused_calls++;
     f->last_paused = paused;
     if (f->st.paused == paused) {
-        snprintf(err, errlen, "%s", paused ? "test execution was already paused"
-                                           : "test execution wasn't paused");
+        snprintf(err, errlen, "%s", paused ? "test execution was already paused" : "test execution wasn't paused");
         return -1;
     }
     f->st.paused = paused;
     return 0;
 }
 
-static api_scale_result fake_scale(void *ctx, const int64_t *vus, const int64_t *max, char *err,
-                                   size_t errlen)
-{
+static api_scale_result fake_scale(void *ctx, const int64_t *vus, const int64_t *max, char *err, size_t errlen) {
     fake_run *f = ctx;
     f->scale_calls++;
     f->scale_vus_given = vus != NULL;
@@ -75,8 +70,10 @@ static api_scale_result fake_scale(void *ctx, const int64_t *vus, const int64_t 
     if (f->no_executor) return API_SCALE_NO_EXECUTOR;
     int64_t v = vus ? *vus : f->st.vus, m = max ? *max : f->st.vus_max;
     if (v > m) {
-        snprintf(err, errlen, "the number of active VUs (%lld) must be less than or equal to "
-                              "the number of maxVUs (%lld)", (long long)v, (long long)m);
+        snprintf(err, errlen,
+                 "the number of active VUs (%lld) must be less than or equal to "
+                 "the number of maxVUs (%lld)",
+                 (long long)v, (long long)m);
         return API_SCALE_REJECTED;
     }
     f->st.vus = v;
@@ -84,16 +81,14 @@ static api_scale_result fake_scale(void *ctx, const int64_t *vus, const int64_t 
     return API_SCALE_OK;
 }
 
-static void fake_metrics(void *ctx, const char *name, api_metric_fn emit, void *arg)
-{
+static void fake_metrics(void *ctx, const char *name, api_metric_fn emit, void *arg) {
     fake_run *f = ctx;
     api_metric all[] = {
         {"http_reqs", API_COUNTER, API_DEFAULT, -1, .sample.counter = {10, 2.5}},
         {"vus", API_GAUGE, API_DEFAULT, -1, .sample.gauge = {5}},
         {"checks", API_RATE, API_DEFAULT, 0, .sample.rate = {10.0 / 12}},
         {"http_req_duration", API_TREND, API_TIME, 1,
-         .sample.trend = {.min = 1e-7, .max = 1e21, .avg = 12.5, .med = 0.1, .p90 = 123456789,
-                          .p95 = -0.0}},
+         .sample.trend = {.min = 1e-7, .max = 1e21, .avg = 12.5, .med = 0.1, .p90 = 123456789, .p95 = -0.0}},
         {"http_req_duration{status:200}", API_TREND, API_TIME, 0, .sample.trend = {0}},
         {"data_received", API_COUNTER, API_DATA, -1, .sample.counter = {1e6, 0}},
     };
@@ -102,8 +97,7 @@ static void fake_metrics(void *ctx, const char *name, api_metric_fn emit, void *
         if (!name || strcmp(name, all[i].name) == 0) emit(arg, &all[i]);
 }
 
-static void fake_groups(void *ctx, api_group_fn emit, void *arg)
-{
+static void fake_groups(void *ctx, api_group_fn emit, void *arg) {
     (void)ctx;
     /* names built at run time: the server must copy what it keeps */
     char root_check[16], login_check[32];
@@ -118,23 +112,20 @@ static void fake_groups(void *ctx, api_group_fn emit, void *arg)
 /* setup data kept by the fake: a static text, replaced by PUT and POST */
 static char *fake_setup_json;
 static int fake_setup_runs, fake_teardown_runs;
-static const char *fake_setup_error;   /* POST /v1/setup and /v1/teardown fail with it */
+static const char *fake_setup_error; /* POST /v1/setup and /v1/teardown fail with it */
 
-static char *fake_setup_data(void *ctx)
-{
+static char *fake_setup_data(void *ctx) {
     (void)ctx;
     return fake_setup_json ? strdup(fake_setup_json) : NULL;
 }
 
-static void fake_set_setup_data(void *ctx, char *json)
-{
+static void fake_set_setup_data(void *ctx, char *json) {
     (void)ctx;
     free(fake_setup_json);
     fake_setup_json = json;
 }
 
-static int fake_run_setup(void *ctx, char *err, size_t errlen)
-{
+static int fake_run_setup(void *ctx, char *err, size_t errlen) {
     (void)ctx;
     fake_setup_runs++;
     if (fake_setup_error) return snprintf(err, errlen, "%s", fake_setup_error), -1;
@@ -143,8 +134,7 @@ static int fake_run_setup(void *ctx, char *err, size_t errlen)
     return 0;
 }
 
-static int fake_run_teardown(void *ctx, char *err, size_t errlen)
-{
+static int fake_run_teardown(void *ctx, char *err, size_t errlen) {
     (void)ctx;
     fake_teardown_runs++;
     if (fake_setup_error) return snprintf(err, errlen, "%s", fake_setup_error), -1;
@@ -152,8 +142,8 @@ static int fake_run_teardown(void *ctx, char *err, size_t errlen)
 }
 
 static const api_ops FAKE_OPS = {
-    fake_status, fake_stop, fake_set_paused, fake_scale, fake_metrics, fake_groups,
-    fake_setup_data, fake_set_setup_data, fake_run_setup, fake_run_teardown,
+    fake_status, fake_stop,       fake_set_paused,     fake_scale,     fake_metrics,
+    fake_groups, fake_setup_data, fake_set_setup_data, fake_run_setup, fake_run_teardown,
 };
 
 typedef struct {
@@ -162,8 +152,7 @@ typedef struct {
     char addr[32];
 } fixture;
 
-static int setup(void **state)
-{
+static int setup(void **state) {
     fixture *fx = calloc(1, sizeof *fx);
     char err[256] = "";
     fx->run.st = (api_status){API_EXEC_RUNNING, false, 5, 10, false, true, false};
@@ -175,8 +164,7 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
+static int teardown(void **state) {
     fixture *fx = *state;
     api_server_stop(fx->srv);
     free(fx);
@@ -193,8 +181,7 @@ typedef struct {
     char location[128];
 } reply;
 
-static size_t collect(char *p, size_t size, size_t n, void *arg)
-{
+static size_t collect(char *p, size_t size, size_t n, void *arg) {
     reply *r = arg;
     size_t k = size * n;
     if (r->len + k >= sizeof r->body) return 0;
@@ -204,8 +191,7 @@ static size_t collect(char *p, size_t size, size_t n, void *arg)
     return k;
 }
 
-static reply http(const fixture *fx, const char *method, const char *path, const char *body)
-{
+static reply http(const fixture *fx, const char *method, const char *path, const char *body) {
     static reply r;
     char url[256];
     memset(&r, 0, sizeof r);
@@ -233,19 +219,17 @@ static reply http(const fixture *fx, const char *method, const char *path, const
 
 #define JSON_TYPE "application/json; charset=utf-8"
 
-static void expect(const reply *r, long code, const char *type, const char *body)
-{
+static void expect(const reply *r, long code, const char *type, const char *body) {
     if (r->code != code || strcmp(r->body, body) != 0)
         fail_msg("got %ld %s\nwant %ld %s", r->code, r->body, code, body);
     assert_string_equal(r->type, type);
 }
 
-#define STATUS_DOC(status, paused, vus, max, stopped, running)                                   \
-    "{\"data\":{\"type\":\"status\",\"id\":\"default\",\"attributes\":{\"status\":" #status       \
-    ",\"paused\":" #paused ",\"vus\":" #vus ",\"vus-max\":" #max ",\"stopped\":" #stopped          \
-    ",\"running\":" #running ",\"tainted\":false}}}"
+#define STATUS_DOC(status, paused, vus, max, stopped, running)                                                         \
+    "{\"data\":{\"type\":\"status\",\"id\":\"default\",\"attributes\":{\"status\":" #status ",\"paused\":" #paused     \
+    ",\"vus\":" #vus ",\"vus-max\":" #max ",\"stopped\":" #stopped ",\"running\":" #running ",\"tainted\":false}}}"
 
-#define ERROR_DOC(code, title, detail)                                                            \
+#define ERROR_DOC(code, title, detail)                                                                                 \
     "{\"errors\":[{\"status\":\"" #code "\",\"title\":\"" title "\",\"detail\":\"" detail "\"}]}"
 
 /* A PATCH body as k6's client sends it, with attributes given. */
@@ -253,8 +237,7 @@ static void expect(const reply *r, long code, const char *type, const char *body
 
 /* ---- status ------------------------------------------------------------- */
 
-static void test_get_status(void **state)
-{
+static void test_get_status(void **state) {
     fixture *fx = *state;
     reply r = http(fx, "GET", "/v1/status", NULL);
     expect(&r, 200, JSON_TYPE, STATUS_DOC(7, false, 5, 10, false, true));
@@ -265,8 +248,7 @@ static void test_get_status(void **state)
     assert_non_null(strstr(r.body, "\"tainted\":true}"));
 }
 
-static void test_patch_pause_resume(void **state)
-{
+static void test_patch_pause_resume(void **state) {
     fixture *fx = *state;
     reply r = http(fx, "PATCH", "/v1/status", PATCH_DOC("\"paused\":true"));
     expect(&r, 200, JSON_TYPE, STATUS_DOC(7, true, 5, 10, false, true));
@@ -302,8 +284,7 @@ static void test_patch_pause_resume(void **state)
  * teardown answers an empty 200; other methods 405. */
 #define SETUP_DOC(attrs) "{\"data\":{\"type\":\"setupData\",\"id\":\"default\",\"attributes\":{" attrs "}}}"
 
-static void test_setup_and_teardown(void **state)
-{
+static void test_setup_and_teardown(void **state) {
     fixture *fx = *state;
     free(fake_setup_json);
     fake_setup_json = NULL;
@@ -325,7 +306,7 @@ static void test_setup_and_teardown(void **state)
     expect(&r, 200, "application/json", SETUP_DOC("\"data\":null"));
     r = http(fx, "PUT", "/v1/setup", "{\"v\":");
     expect(&r, 400, JSON_TYPE, ERROR_DOC(400, "Error parsing request body", "unexpected end of JSON input"));
-    r = http(fx, "PUT", "/v1/setup", "");   /* an empty body: no data */
+    r = http(fx, "PUT", "/v1/setup", ""); /* an empty body: no data */
     expect(&r, 200, "application/json", SETUP_DOC(""));
     assert_null(fake_setup_json);
     r = http(fx, "DELETE", "/v1/setup", NULL);
@@ -348,8 +329,7 @@ static void test_setup_and_teardown(void **state)
     fake_setup_json = NULL;
 }
 
-static void test_patch_scale(void **state)
-{
+static void test_patch_scale(void **state) {
     fixture *fx = *state;
     reply r = http(fx, "PATCH", "/v1/status", PATCH_DOC("\"vus\":8,\"vus-max\":null"));
     expect(&r, 200, JSON_TYPE, STATUS_DOC(7, false, 8, 10, false, true));
@@ -390,8 +370,7 @@ static void test_patch_scale(void **state)
     assert_int_equal(fx->run.scale_calls, calls);
 }
 
-static void test_patch_stop(void **state)
-{
+static void test_patch_stop(void **state) {
     fixture *fx = *state;
     /* "stopped" wins: k6 does nothing else with that PATCH */
     reply r = http(fx, "PATCH", "/v1/status", PATCH_DOC("\"paused\":true,\"vus\":1,\"stopped\":true"));
@@ -402,19 +381,16 @@ static void test_patch_stop(void **state)
 }
 
 /* Every rejected body is a 400 "Invalid data" with Go's error, and no call. */
-static void expect_invalid(fixture *fx, const char *body, const char *detail)
-{
+static void expect_invalid(fixture *fx, const char *body, const char *detail) {
     char want[1024];
-    snprintf(want, sizeof want,
-             "{\"errors\":[{\"status\":\"400\",\"title\":\"Invalid data\",\"detail\":\"%s\"}]}",
+    snprintf(want, sizeof want, "{\"errors\":[{\"status\":\"400\",\"title\":\"Invalid data\",\"detail\":\"%s\"}]}",
              detail);
     reply r = http(fx, "PATCH", "/v1/status", body);
     expect(&r, 400, JSON_TYPE, want);
     assert_int_equal(fx->run.paused_calls + fx->run.scale_calls + fx->run.stop_calls, 0);
 }
 
-static void test_patch_invalid(void **state)
-{
+static void test_patch_invalid(void **state) {
     fixture *fx = *state;
     expect_invalid(fx, "", "unexpected end of JSON input");
     expect_invalid(fx, "{\"data\":", "unexpected end of JSON input");
@@ -443,10 +419,8 @@ static void test_patch_invalid(void **state)
                    "Status.data.attributes.status of type lib.ExecutionStatus");
     expect_invalid(fx, PATCH_DOC("\"paused\":\"true\""),
                    "json: cannot unmarshal string into Go value of type null.Bool");
-    expect_invalid(fx, PATCH_DOC("\"paused\":[true]"),
-                   "json: cannot unmarshal  into Go value of type null.Bool");
-    expect_invalid(fx, PATCH_DOC("\"vus\":\"5\""),
-                   "json: cannot unmarshal string into Go value of type null.Int");
+    expect_invalid(fx, PATCH_DOC("\"paused\":[true]"), "json: cannot unmarshal  into Go value of type null.Bool");
+    expect_invalid(fx, PATCH_DOC("\"vus\":\"5\""), "json: cannot unmarshal string into Go value of type null.Int");
     expect_invalid(fx, PATCH_DOC("\"vus\":1.5"),
                    "json: cannot unmarshal number 1.5 into Go struct field "
                    "Status.data.attributes.vus of type int64");
@@ -462,8 +436,7 @@ static void test_patch_invalid(void **state)
                    "Status.data.attributes.running of type bool");
 }
 
-static void test_json_check(void **state)
-{
+static void test_json_check(void **state) {
     (void)state;
     static const struct {
         const char *in, *err;
@@ -491,8 +464,7 @@ static void test_json_check(void **state)
         char err[256] = "";
         int rc = gojson_check(cases[i].in, strlen(cases[i].in), err, sizeof err, NULL);
         if (rc != (cases[i].err[0] ? -1 : 0) || strcmp(err, cases[i].err) != 0)
-            fail_msg("case %zu (%s): rc %d, err \"%s\", want \"%s\"", i, cases[i].in, rc, err,
-                     cases[i].err);
+            fail_msg("case %zu (%s): rc %d, err \"%s\", want \"%s\"", i, cases[i].in, rc, err, cases[i].err);
     }
     /* Go's nesting limit */
     size_t n = 10001;
@@ -507,34 +479,32 @@ static void test_json_check(void **state)
 
 /* ---- metrics and groups ------------------------------------------------- */
 
-#define M_REQS                                                                                    \
-    "{\"type\":\"metrics\",\"id\":\"http_reqs\",\"attributes\":{\"type\":\"counter\","            \
+#define M_REQS                                                                                                         \
+    "{\"type\":\"metrics\",\"id\":\"http_reqs\",\"attributes\":{\"type\":\"counter\","                                 \
     "\"contains\":\"default\",\"tainted\":null,\"sample\":{\"count\":10,\"rate\":2.5}}}"
-#define M_VUS                                                                                     \
-    "{\"type\":\"metrics\",\"id\":\"vus\",\"attributes\":{\"type\":\"gauge\",\"contains\":"      \
+#define M_VUS                                                                                                          \
+    "{\"type\":\"metrics\",\"id\":\"vus\",\"attributes\":{\"type\":\"gauge\",\"contains\":"                            \
     "\"default\",\"tainted\":null,\"sample\":{\"value\":5}}}"
-#define M_CHECKS                                                                                  \
-    "{\"type\":\"metrics\",\"id\":\"checks\",\"attributes\":{\"type\":\"rate\",\"contains\":"    \
+#define M_CHECKS                                                                                                       \
+    "{\"type\":\"metrics\",\"id\":\"checks\",\"attributes\":{\"type\":\"rate\",\"contains\":"                          \
     "\"default\",\"tainted\":false,\"sample\":{\"rate\":0.8333333333333334}}}"
-#define M_DURATION                                                                                \
-    "{\"type\":\"metrics\",\"id\":\"http_req_duration\",\"attributes\":{\"type\":\"trend\","      \
-    "\"contains\":\"time\",\"tainted\":true,\"sample\":{\"avg\":12.5,\"max\":1e+21,\"med\":0.1,"  \
+#define M_DURATION                                                                                                     \
+    "{\"type\":\"metrics\",\"id\":\"http_req_duration\",\"attributes\":{\"type\":\"trend\","                           \
+    "\"contains\":\"time\",\"tainted\":true,\"sample\":{\"avg\":12.5,\"max\":1e+21,\"med\":0.1,"                       \
     "\"min\":1e-7,\"p(90)\":123456789,\"p(95)\":-0}}}"
-#define M_DURATION_200                                                                            \
-    "{\"type\":\"metrics\",\"id\":\"http_req_duration{status:200}\",\"attributes\":{\"type\":"    \
-    "\"trend\",\"contains\":\"time\",\"tainted\":false,\"sample\":{\"avg\":0,\"max\":0,\"med\":0," \
+#define M_DURATION_200                                                                                                 \
+    "{\"type\":\"metrics\",\"id\":\"http_req_duration{status:200}\",\"attributes\":{\"type\":"                         \
+    "\"trend\",\"contains\":\"time\",\"tainted\":false,\"sample\":{\"avg\":0,\"max\":0,\"med\":0,"                     \
     "\"min\":0,\"p(90)\":0,\"p(95)\":0}}}"
-#define M_DATA                                                                                    \
-    "{\"type\":\"metrics\",\"id\":\"data_received\",\"attributes\":{\"type\":\"counter\","        \
+#define M_DATA                                                                                                         \
+    "{\"type\":\"metrics\",\"id\":\"data_received\",\"attributes\":{\"type\":\"counter\","                             \
     "\"contains\":\"data\",\"tainted\":null,\"sample\":{\"count\":1000000,\"rate\":0}}}"
 
-static void test_metrics(void **state)
-{
+static void test_metrics(void **state) {
     fixture *fx = *state;
     reply r = http(fx, "GET", "/v1/metrics", NULL);
     expect(&r, 200, JSON_TYPE,
-           "{\"data\":[" M_REQS "," M_VUS "," M_CHECKS "," M_DURATION "," M_DURATION_200 "," M_DATA
-           "]}");
+           "{\"data\":[" M_REQS "," M_VUS "," M_CHECKS "," M_DURATION "," M_DURATION_200 "," M_DATA "]}");
     r = http(fx, "GET", "/v1/metrics/checks", NULL);
     expect(&r, 200, JSON_TYPE, "{\"data\":" M_CHECKS "}");
     /* the id is the URL-decoded path rest */
@@ -550,27 +520,26 @@ static void test_metrics(void **state)
     expect(&r, 500, JSON_TYPE, ERROR_DOC(500, "Encoding error", "json: unsupported value: NaN"));
 }
 
-#define G_ROOT                                                                                    \
-    "{\"type\":\"groups\",\"id\":\"d41d8cd98f00b204e9800998ecf8427e\",\"attributes\":{\"path\":"  \
-    "\"\",\"name\":\"\",\"checks\":[{\"id\":\"b90917b286da7eb763f41c72548efc6d\",\"path\":"        \
-    "\"::is 200\",\"name\":\"is 200\",\"passes\":10,\"fails\":2}]},\"relationships\":{"           \
-    "\"groups\":{\"data\":[{\"type\":\"groups\",\"id\":\"a7d10b3a6c9a385ee254f0dbc7f9c8c9\"}]},"  \
+#define G_ROOT                                                                                                         \
+    "{\"type\":\"groups\",\"id\":\"d41d8cd98f00b204e9800998ecf8427e\",\"attributes\":{\"path\":"                       \
+    "\"\",\"name\":\"\",\"checks\":[{\"id\":\"b90917b286da7eb763f41c72548efc6d\",\"path\":"                            \
+    "\"::is 200\",\"name\":\"is 200\",\"passes\":10,\"fails\":2}]},\"relationships\":{"                                \
+    "\"groups\":{\"data\":[{\"type\":\"groups\",\"id\":\"a7d10b3a6c9a385ee254f0dbc7f9c8c9\"}]},"                       \
     "\"parent\":{\"data\":null}}}"
-#define G_LOGIN                                                                                   \
-    "{\"type\":\"groups\",\"id\":\"a7d10b3a6c9a385ee254f0dbc7f9c8c9\",\"attributes\":{\"path\":"  \
-    "\"::login\",\"name\":\"login\",\"checks\":[{\"id\":\"d1294fd73dec54a2605f5b9178748e37\","     \
-    "\"path\":\"::login::got \\u003ctoken\\u003e \\u0026 more\",\"name\":\"got \\u003ctoken\\u003e " \
-    "\\u0026 more\",\"passes\":3,\"fails\":0}]},\"relationships\":{\"groups\":{\"data\":[{"       \
-    "\"type\":\"groups\",\"id\":\"866c9c1eda4c61eb13279f7537159b21\"}]},\"parent\":{\"data\":{"   \
+#define G_LOGIN                                                                                                        \
+    "{\"type\":\"groups\",\"id\":\"a7d10b3a6c9a385ee254f0dbc7f9c8c9\",\"attributes\":{\"path\":"                       \
+    "\"::login\",\"name\":\"login\",\"checks\":[{\"id\":\"d1294fd73dec54a2605f5b9178748e37\","                         \
+    "\"path\":\"::login::got \\u003ctoken\\u003e \\u0026 more\",\"name\":\"got \\u003ctoken\\u003e "                   \
+    "\\u0026 more\",\"passes\":3,\"fails\":0}]},\"relationships\":{\"groups\":{\"data\":[{"                            \
+    "\"type\":\"groups\",\"id\":\"866c9c1eda4c61eb13279f7537159b21\"}]},\"parent\":{\"data\":{"                        \
     "\"type\":\"groups\",\"id\":\"d41d8cd98f00b204e9800998ecf8427e\"}}}}"
-#define G_FORM                                                                                    \
-    "{\"type\":\"groups\",\"id\":\"866c9c1eda4c61eb13279f7537159b21\",\"attributes\":{\"path\":"  \
-    "\"::login::form\",\"name\":\"form\",\"checks\":null},\"relationships\":{\"groups\":{"        \
-    "\"data\":[]},\"parent\":{\"data\":{\"type\":\"groups\",\"id\":"                              \
+#define G_FORM                                                                                                         \
+    "{\"type\":\"groups\",\"id\":\"866c9c1eda4c61eb13279f7537159b21\",\"attributes\":{\"path\":"                       \
+    "\"::login::form\",\"name\":\"form\",\"checks\":null},\"relationships\":{\"groups\":{"                             \
+    "\"data\":[]},\"parent\":{\"data\":{\"type\":\"groups\",\"id\":"                                                   \
     "\"a7d10b3a6c9a385ee254f0dbc7f9c8c9\"}}}}"
 
-static void test_groups(void **state)
-{
+static void test_groups(void **state) {
     fixture *fx = *state;
     reply r = http(fx, "GET", "/v1/groups", NULL);
     expect(&r, 200, JSON_TYPE, "{\"data\":[" G_ROOT "," G_LOGIN "," G_FORM "]}");
@@ -582,13 +551,11 @@ static void test_groups(void **state)
     expect(&r, 404, JSON_TYPE, ERROR_DOC(404, "Not Found", "No group with that ID was found"));
 }
 
-static void test_routes(void **state)
-{
+static void test_routes(void **state) {
     fixture *fx = *state;
     static const char *const not_allowed[][2] = {
-        {"POST", "/v1/status"}, {"DELETE", "/v1/status"}, {"PUT", "/v1/metrics"},
-        {"POST", "/v1/metrics/vus"}, {"PATCH", "/v1/groups"}, {"HEAD", "/v1/groups/x"},
-        {"get", "/v1/status"},
+        {"POST", "/v1/status"},  {"DELETE", "/v1/status"}, {"PUT", "/v1/metrics"}, {"POST", "/v1/metrics/vus"},
+        {"PATCH", "/v1/groups"}, {"HEAD", "/v1/groups/x"}, {"get", "/v1/status"},
     };
     for (size_t i = 0; i < sizeof not_allowed / sizeof not_allowed[0]; i++) {
         reply r = http(fx, not_allowed[i][0], not_allowed[i][1], NULL);
@@ -613,8 +580,7 @@ static void test_routes(void **state)
 
 /* ---- listening ---------------------------------------------------------- */
 
-static void test_listen_errors(void **state)
-{
+static void test_listen_errors(void **state) {
     fixture *fx = *state;
     char err[256] = "", want[256];
     assert_null(api_server_start(fx->addr, &FAKE_OPS, &fx->run, err, sizeof err));
@@ -648,8 +614,7 @@ typedef struct {
 
 /* Runs control_main on "cmd args..." with stdout in a buffer and stderr
  * (the log) in a temporary file. */
-static cli_result cli(const char *cmd, ...)
-{
+static cli_result cli(const char *cmd, ...) {
     static cli_result res;
     char *argv[16] = {(char *)cmd};
     int argc = 1;
@@ -681,20 +646,18 @@ static cli_result cli(const char *cmd, ...)
 }
 
 /* The log line's msg="..." part (after the time and level). */
-static void expect_log_error(const cli_result *r, const char *msg)
-{
+static void expect_log_error(const cli_result *r, const char *msg) {
     char want[1024];
     snprintf(want, sizeof want, "level=error msg=\"%s\"\n", msg);
     if (r->rc != 255 || !strstr(r->err, want) || r->out[0])
         fail_msg("rc %d, out \"%s\", log \"%s\"\nwant log ...%s", r->rc, r->out, r->err, want);
 }
 
-#define YAML_STATUS(status, paused, vus, max, stopped, running)                                   \
-    "status: " #status "\npaused: \"" #paused "\"\nvus: \"" #vus "\"\nvus-max: \"" #max           \
-    "\"\nstopped: " #stopped "\nrunning: " #running "\ntainted: false\n"
+#define YAML_STATUS(status, paused, vus, max, stopped, running)                                                        \
+    "status: " #status "\npaused: \"" #paused "\"\nvus: \"" #vus "\"\nvus-max: \"" #max "\"\nstopped: " #stopped       \
+    "\nrunning: " #running "\ntainted: false\n"
 
-static void test_cli_status_pause_resume(void **state)
-{
+static void test_cli_status_pause_resume(void **state) {
     fixture *fx = *state;
     cli_result r = cli("status", "-a", fx->addr, NULL);
     assert_int_equal(r.rc, 0);
@@ -711,7 +674,7 @@ static void test_cli_status_pause_resume(void **state)
     r = cli("pause", "--address", fx->addr, NULL);
     expect_log_error(&r, "Pause error: test execution was already paused");
 
-    setenv("K6_ADDRESS", fx->addr, 1);   /* the default comes from K6_ADDRESS */
+    setenv("K6_ADDRESS", fx->addr, 1); /* the default comes from K6_ADDRESS */
     r = cli("resume", NULL);
     unsetenv("K6_ADDRESS");
     assert_int_equal(r.rc, 0);
@@ -720,8 +683,7 @@ static void test_cli_status_pause_resume(void **state)
     assert_false(fx->run.last_paused);
 }
 
-static void test_cli_scale(void **state)
-{
+static void test_cli_scale(void **state) {
     fixture *fx = *state;
     char addr[64];
     snprintf(addr, sizeof addr, "-a%s", fx->addr);
@@ -730,9 +692,9 @@ static void test_cli_scale(void **state)
     assert_string_equal(r.out, YAML_STATUS(7, false, 7, 10, false, true));
     assert_true(fx->run.scale_vus_given);
     assert_false(fx->run.scale_max_given);
-    assert_int_equal(fx->run.paused_calls, 0);   /* "paused": null in the body */
+    assert_int_equal(fx->run.paused_calls, 0); /* "paused": null in the body */
 
-    r = cli("scale", addr, "--vus=12", "-m", "0x10", NULL);   /* pflag: base prefixes */
+    r = cli("scale", addr, "--vus=12", "-m", "0x10", NULL); /* pflag: base prefixes */
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.out, YAML_STATUS(7, false, 12, 16, false, true));
 
@@ -746,7 +708,7 @@ static void test_cli_scale(void **state)
     expect_log_error(&r, "invalid argument \\\"many\\\" for \\\"-u, --vus\\\" flag: "
                          "strconv.ParseInt: parsing \\\"many\\\": invalid syntax");
     assert_int_equal(fx->run.scale_calls, calls);
-    r = cli("status", addr, "-u", "1", NULL);   /* only scale has -u */
+    r = cli("status", addr, "-u", "1", NULL); /* only scale has -u */
     expect_log_error(&r, "unknown shorthand flag: 'u' in -u");
     r = cli("status", "--bogus", NULL);
     expect_log_error(&r, "unknown flag: --bogus");
@@ -759,44 +721,42 @@ static void test_cli_scale(void **state)
     assert_non_null(strstr(r.out, "-u, --vus int"));
 }
 
-static void test_cli_stats(void **state)
-{
+static void test_cli_stats(void **state) {
     fixture *fx = *state;
     cli_result r = cli("stats", "-a", fx->addr, NULL);
     assert_int_equal(r.rc, 0);
-    assert_string_equal(r.out,
-                        "- name: http_reqs\n"
-                        "  type:\n    type: counter\n    valid: true\n"
-                        "  contains:\n    type: default\n    valid: true\n"
-                        "  tainted: \"\"\n"
-                        "  sample:\n    count: 10\n    rate: 2.5\n"
-                        "- name: vus\n"
-                        "  type:\n    type: gauge\n    valid: true\n"
-                        "  contains:\n    type: default\n    valid: true\n"
-                        "  tainted: \"\"\n"
-                        "  sample:\n    value: 5\n"
-                        "- name: checks\n"
-                        "  type:\n    type: rate\n    valid: true\n"
-                        "  contains:\n    type: default\n    valid: true\n"
-                        "  tainted: \"false\"\n"
-                        "  sample:\n    rate: 0.8333333333333334\n"
-                        "- name: http_req_duration\n"
-                        "  type:\n    type: trend\n    valid: true\n"
-                        "  contains:\n    type: time\n    valid: true\n"
-                        "  tainted: \"true\"\n"
-                        "  sample:\n    avg: 12.5\n    max: 1e+21\n    med: 0.1\n"
-                        "    min: 1e-07\n    p(90): 1.23456789e+08\n    p(95): -0\n"
-                        "- name: http_req_duration{status:200}\n"
-                        "  type:\n    type: trend\n    valid: true\n"
-                        "  contains:\n    type: time\n    valid: true\n"
-                        "  tainted: \"false\"\n"
-                        "  sample:\n    avg: 0\n    max: 0\n    med: 0\n"
-                        "    min: 0\n    p(90): 0\n    p(95): 0\n"
-                        "- name: data_received\n"
-                        "  type:\n    type: counter\n    valid: true\n"
-                        "  contains:\n    type: data\n    valid: true\n"
-                        "  tainted: \"\"\n"
-                        "  sample:\n    count: 1e+06\n    rate: 0\n");
+    assert_string_equal(r.out, "- name: http_reqs\n"
+                               "  type:\n    type: counter\n    valid: true\n"
+                               "  contains:\n    type: default\n    valid: true\n"
+                               "  tainted: \"\"\n"
+                               "  sample:\n    count: 10\n    rate: 2.5\n"
+                               "- name: vus\n"
+                               "  type:\n    type: gauge\n    valid: true\n"
+                               "  contains:\n    type: default\n    valid: true\n"
+                               "  tainted: \"\"\n"
+                               "  sample:\n    value: 5\n"
+                               "- name: checks\n"
+                               "  type:\n    type: rate\n    valid: true\n"
+                               "  contains:\n    type: default\n    valid: true\n"
+                               "  tainted: \"false\"\n"
+                               "  sample:\n    rate: 0.8333333333333334\n"
+                               "- name: http_req_duration\n"
+                               "  type:\n    type: trend\n    valid: true\n"
+                               "  contains:\n    type: time\n    valid: true\n"
+                               "  tainted: \"true\"\n"
+                               "  sample:\n    avg: 12.5\n    max: 1e+21\n    med: 0.1\n"
+                               "    min: 1e-07\n    p(90): 1.23456789e+08\n    p(95): -0\n"
+                               "- name: http_req_duration{status:200}\n"
+                               "  type:\n    type: trend\n    valid: true\n"
+                               "  contains:\n    type: time\n    valid: true\n"
+                               "  tainted: \"false\"\n"
+                               "  sample:\n    avg: 0\n    max: 0\n    med: 0\n"
+                               "    min: 0\n    p(90): 0\n    p(95): 0\n"
+                               "- name: data_received\n"
+                               "  type:\n    type: counter\n    valid: true\n"
+                               "  contains:\n    type: data\n    valid: true\n"
+                               "  tainted: \"\"\n"
+                               "  sample:\n    count: 1e+06\n    rate: 0\n");
 
     fx->run.nan_metric = true;
     r = cli("stats", "-a", fx->addr, NULL);
@@ -804,8 +764,7 @@ static void test_cli_stats(void **state)
 }
 
 /* A port nobody listens on: bound, then closed. */
-static unsigned free_port(void)
-{
+static unsigned free_port(void) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof sa;
@@ -815,8 +774,7 @@ static unsigned free_port(void)
     return ntohs(sa.sin_port);
 }
 
-static void test_cli_connection_refused(void **state)
-{
+static void test_cli_connection_refused(void **state) {
     (void)state;
     char addr[32], want[256];
     unsigned port = free_port();
@@ -824,12 +782,14 @@ static void test_cli_connection_refused(void **state)
     cli_result r = cli("status", "-a", addr, NULL);
     snprintf(want, sizeof want,
              "Get \\\"http://127.0.0.1:%u/v1/status\\\": dial tcp 127.0.0.1:%u: connect: "
-             "connection refused", port, port);
+             "connection refused",
+             port, port);
     expect_log_error(&r, want);
     r = cli("pause", "-a", addr, NULL);
     snprintf(want, sizeof want,
              "Patch \\\"http://127.0.0.1:%u/v1/status\\\": dial tcp 127.0.0.1:%u: connect: "
-             "connection refused", port, port);
+             "connection refused",
+             port, port);
     expect_log_error(&r, want);
 }
 
@@ -840,13 +800,12 @@ typedef struct {
     const char *response;
 } canned;
 
-static void *canned_serve(void *arg)
-{
+static void *canned_serve(void *arg) {
     canned *c = arg;
     int conn = accept(c->fd, NULL, NULL);
     char req[4096];
     if (conn >= 0) {
-        ssize_t n = read(conn, req, sizeof req);   /* the client's request fits one read */
+        ssize_t n = read(conn, req, sizeof req); /* the client's request fits one read */
         (void)n;
         ssize_t w = write(conn, c->response, strlen(c->response));
         (void)w;
@@ -855,8 +814,7 @@ static void *canned_serve(void *arg)
     return NULL;
 }
 
-static cli_result cli_against(const char *response, const char *cmd)
-{
+static cli_result cli_against(const char *response, const char *cmd) {
     canned c = {socket(AF_INET, SOCK_STREAM, 0), response};
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t len = sizeof sa;
@@ -875,34 +833,37 @@ static cli_result cli_against(const char *response, const char *cmd)
 }
 
 /* What is not k6's API gets Go's JSON error, as k6's client reports it. */
-static void test_cli_not_an_api(void **state)
-{
+static void test_cli_not_an_api(void **state) {
     (void)state;
     cli_result r = cli_against("HTTP/1.1 404 Not Found\r\nContent-Length: 19\r\n"
-                               "Connection: close\r\n\r\n404 page not found\n", "status");
+                               "Connection: close\r\n\r\n404 page not found\n",
+                               "status");
     expect_log_error(&r, "invalid character 'p' after top-level value");
     r = cli_against("HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n"
-                    "Connection: close\r\n\r\n", "pause");
+                    "Connection: close\r\n\r\n",
+                    "pause");
     expect_log_error(&r, "unexpected end of JSON input");
     r = cli_against("HTTP/1.1 200 OK\r\nContent-Length: 11\r\nConnection: close\r\n\r\n"
-                    "{\"data\":[]}", "stats");
+                    "{\"data\":[]}",
+                    "stats");
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.out, "[]\n");
     /* a status as Go decodes it: absent nullables print as "" */
     r = cli_against("HTTP/1.1 200 OK\r\nContent-Length: 36\r\nConnection: close\r\n\r\n"
-                    "{\"data\":{\"attributes\":{\"vus\":3}}}   ", "status");
+                    "{\"data\":{\"attributes\":{\"vus\":3}}}   ",
+                    "status");
     assert_int_equal(r.rc, 0);
     assert_string_equal(r.out, "status: 0\npaused: \"\"\nvus: \"3\"\nvus-max: \"\"\n"
                                "stopped: false\nrunning: false\ntainted: false\n");
     r = cli_against("HTTP/1.1 200 OK\r\nContent-Length: 35\r\nConnection: close\r\n\r\n"
-                    "{\"data\":{\"attributes\":{\"vus\":\"3\"}}}", "status");
+                    "{\"data\":{\"attributes\":{\"vus\":\"3\"}}}",
+                    "status");
     expect_log_error(&r, "json: cannot unmarshal string into Go value of type null.Int");
 }
 
 /* ---- `c6 run` flags ----------------------------------------------------- */
 
-static void test_run_flags(void **state)
-{
+static void test_run_flags(void **state) {
     (void)state;
     c6_run_args a;
     char err[256] = "";
@@ -917,7 +878,7 @@ static void test_run_flags(void **state)
     setenv("K6_ADDRESS", "0.0.0.0:7000", 1);
     assert_int_equal(args_parse_run(1, plain, &a, err, sizeof err), 0);
     assert_string_equal(a.address, "0.0.0.0:7000");
-    assert_false(a.address_set);   /* from the environment: k6 only warns on bind errors */
+    assert_false(a.address_set); /* from the environment: k6 only warns on bind errors */
     args_free(&a);
 
     char *flags[] = {"-a", "127.0.0.1:0", "-p", "s.js"};
@@ -931,7 +892,7 @@ static void test_run_flags(void **state)
 
     char *longs[] = {"s.js", "--address=", "--paused=false"};
     assert_int_equal(args_parse_run(3, longs, &a, err, sizeof err), 0);
-    assert_string_equal(a.address, "");   /* k6: an empty address starts no server */
+    assert_string_equal(a.address, ""); /* k6: an empty address starts no server */
     assert_true(a.flags.paused_set);
     assert_false(a.flags.paused);
     args_free(&a);
@@ -942,8 +903,7 @@ static void test_run_flags(void **state)
                              "(use true or false)");
 }
 
-int main(void)
-{
+int main(void) {
     curl_global_init(CURL_GLOBAL_ALL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_get_status, setup, teardown),

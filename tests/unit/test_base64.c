@@ -64,13 +64,13 @@ static void test_decode(void **state) {
     dec_is("aGVsbG8=", B64_STD, "hello");
     dec_is("aGVsbG8gd29ybGQ=", B64_STD, "hello world");
     dec_is("Zg==", B64_STD, "f");
-    dec_is("aGVs\r\nbG8=\n", B64_STD, "hello");   /* newlines anywhere */
+    dec_is("aGVs\r\nbG8=\n", B64_STD, "hello"); /* newlines anywhere */
     dec_is("Zg=\n=", B64_STD, "f");
     dec_is("aGVsbG8", B64_RAWSTD, "hello");
     dec_is("Zg", B64_RAWSTD, "f");
     dec_is("-_8=", B64_URL, "\xfb\xff");
     dec_is("-_8", B64_RAWURL, "\xfb\xff");
-    dec_is("Zh==", B64_STD, "f");   /* non-strict: unused bits ignored */
+    dec_is("Zh==", B64_STD, "f"); /* non-strict: unused bits ignored */
 }
 
 static void test_decode_errors(void **state) {
@@ -81,10 +81,10 @@ static void test_decode_errors(void **state) {
     dec_bad("aGVsbG8=x", B64_STD, 8);   /* data after the padding */
     dec_bad("Zg=", B64_STD, 3);         /* second '=' missing */
     dec_bad("Zg=x", B64_STD, 2);
-    dec_bad("Z===", B64_STD, 1);        /* padding too early */
+    dec_bad("Z===", B64_STD, 1); /* padding too early */
     dec_bad("====", B64_STD, 0);
     dec_bad("ab!d", B64_STD, 2);
-    dec_bad("-_8=", B64_STD, 0);        /* URL alphabet in std */
+    dec_bad("-_8=", B64_STD, 0); /* URL alphabet in std */
     dec_bad("+/8=", B64_URL, 0);
 }
 

@@ -81,7 +81,7 @@ static void test_read_this_machine(void **state) {
     (void)state;
     capacity c;
     capacity_read(&c);
-    assert_true(c.mem_available != UINT64_MAX);   /* Linux has MemAvailable */
+    assert_true(c.mem_available != UINT64_MAX); /* Linux has MemAvailable */
     assert_true(c.mem_available > 0);
 }
 
@@ -104,7 +104,8 @@ static void test_huge_plans_refused_before_planning(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char json[512];
         snprintf(json, sizeof json, "%s", cases[i]);
-        for (char *p = json; *p; p++) if (*p == '\'') *p = '"';
+        for (char *p = json; *p; p++)
+            if (*p == '\'') *p = '"';
         cJSON *root = cJSON_Parse(json);
         assert_non_null(root);
         c6_scenario *sc = NULL;
@@ -122,7 +123,8 @@ static void test_huge_plans_refused_before_planning(void **state) {
         cJSON_Delete(root);
     }
     /* what fits is planned as before */
-    cJSON *root = cJSON_Parse("{\"a\": {\"executor\": \"ramping-vus\", \"stages\": [{\"duration\": \"10s\", \"target\": 5000}]}}");
+    cJSON *root = cJSON_Parse(
+        "{\"a\": {\"executor\": \"ramping-vus\", \"stages\": [{\"duration\": \"10s\", \"target\": 5000}]}}");
     c6_scenario *sc = NULL;
     size_t n = 0;
     char err[512], vmsg[512];
@@ -131,7 +133,7 @@ static void test_huge_plans_refused_before_planning(void **state) {
     assert_int_equal(scenarios_totals(sc, n, &GIB, &t, err, sizeof err), 0);
     assert_int_equal(t.max_vus, 5000);
     assert_int_equal(t.max_unplanned_vus, 0);
-    assert_int_equal(t.max_duration_us, 40 * 1000000LL);   /* stages + gracefulStop 30s */
+    assert_int_equal(t.max_duration_us, 40 * 1000000LL); /* stages + gracefulStop 30s */
     scenario_free(&sc[0]);
     free(sc);
     cJSON_Delete(root);
@@ -139,15 +141,15 @@ static void test_huge_plans_refused_before_planning(void **state) {
 
 /* 500 VUs fit 200 MiB (64 MiB + 500 x 124 KiB), but ramping 0 -> 500 -> 0
  * two thousand times is 2,000,000 steps (256 MB at 128 bytes) to plan. */
-#define UD "{\"duration\": \"1s\", \"target\": 500}, {\"duration\": \"1s\", \"target\": 0}, "
-#define UD10 UD UD UD UD UD UD UD UD UD UD
-#define UD100 UD10 UD10 UD10 UD10 UD10 UD10 UD10 UD10 UD10 UD10
+#define UD     "{\"duration\": \"1s\", \"target\": 500}, {\"duration\": \"1s\", \"target\": 0}, "
+#define UD10   UD UD UD UD UD UD UD UD UD UD
+#define UD100  UD10 UD10 UD10 UD10 UD10 UD10 UD10 UD10 UD10 UD10
 #define UD1000 UD100 UD100 UD100 UD100 UD100 UD100 UD100 UD100 UD100 UD100
 
 static void test_plan_size_refused(void **state) {
     (void)state;
-    static const char json[] = "{\"a\": {\"executor\": \"ramping-vus\", \"startVUs\": 0, \"stages\": ["
-                               UD1000 UD1000 "{\"duration\": \"1s\", \"target\": 0}]}}";
+    static const char json[] = "{\"a\": {\"executor\": \"ramping-vus\", \"startVUs\": 0, \"stages\": [" UD1000 UD1000
+                               "{\"duration\": \"1s\", \"target\": 0}]}}";
     cJSON *root = cJSON_Parse(json);
     assert_non_null(root);
     c6_scenario *sc = NULL;
@@ -207,7 +209,7 @@ static void test_fuzz_reproducers(void **state) {
             assert_int_equal(rc, 0);
         }
         options_plan_free(&plan);
-        options_merge(&merged, &o);   /* thresholds-empty-list: memcpy from NULL (UBSan) once */
+        options_merge(&merged, &o); /* thresholds-empty-list: memcpy from NULL (UBSan) once */
         assert_int_equal(merged.nthresholds, o.nthresholds);
         options_free(&merged);
         options_free(&o);

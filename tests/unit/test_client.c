@@ -25,11 +25,11 @@
 /* ---- the test server ---- */
 
 enum srv_mode {
-    M_NORMAL,        /* answer every request with s->resp */
-    M_SILENT,        /* read requests, never answer */
-    M_CLOSE_AFTER,   /* answer, then close once the answer is written */
-    M_DROP_SECOND,   /* close without answering the 2nd request on a connection */
-    M_RESET_SECOND,  /* same, with a TCP reset */
+    M_NORMAL,       /* answer every request with s->resp */
+    M_SILENT,       /* read requests, never answer */
+    M_CLOSE_AFTER,  /* answer, then close once the answer is written */
+    M_DROP_SECOND,  /* close without answering the 2nd request on a connection */
+    M_RESET_SECOND, /* same, with a TCP reset */
 };
 
 typedef struct srv srv;
@@ -50,7 +50,7 @@ struct srv {
     int mode;
     const char *resp;
     size_t resp_len;
-    buf reqlog;                /* every request received, back to back */
+    buf reqlog; /* every request received, back to back */
     uint64_t bytes_out;
     size_t last_body_len;
     sconn *conns;
@@ -71,7 +71,8 @@ static void srv_conn_closed(uv_handle_t *h) {
 
 static void srv_conn_close(sconn *sc, int reset) {
     if (uv_is_closing((uv_handle_t *)&sc->tcp)) return;
-    if (sc->prev) sc->prev->next = sc->next; else sc->s->conns = sc->next;
+    if (sc->prev) sc->prev->next = sc->next;
+    else sc->s->conns = sc->next;
     if (sc->next) sc->next->prev = sc->prev;
     if (reset) uv_tcp_close_reset(&sc->tcp, srv_conn_closed);
     else uv_close((uv_handle_t *)&sc->tcp, srv_conn_closed);
@@ -132,7 +133,10 @@ static void srv_alloc(uv_handle_t *h, size_t size, uv_buf_t *b) {
 
 static void srv_read(uv_stream_t *st, ssize_t n, const uv_buf_t *b) {
     sconn *sc = st->data;
-    if (n < 0) { srv_conn_close(sc, 0); return; }
+    if (n < 0) {
+        srv_conn_close(sc, 0);
+        return;
+    }
     buf_append(&sc->in, b->base, (size_t)n);
     srv_process(sc);
 }
@@ -144,7 +148,10 @@ static void srv_accept(uv_stream_t *l, int status) {
     sc->s = s;
     uv_tcp_init(s->loop, &sc->tcp);
     sc->tcp.data = sc;
-    if (uv_accept(l, (uv_stream_t *)&sc->tcp)) { uv_close((uv_handle_t *)&sc->tcp, srv_conn_closed); return; }
+    if (uv_accept(l, (uv_stream_t *)&sc->tcp)) {
+        uv_close((uv_handle_t *)&sc->tcp, srv_conn_closed);
+        return;
+    }
     s->accepts++;
     sc->next = s->conns;
     if (s->conns) s->conns->prev = sc;
@@ -159,7 +166,12 @@ static void srv_set_resp(srv *s, const char *resp, size_t len) {
 
 /* Listens on ip:0; returns nonzero (and says why) when ip cannot be bound. */
 static int srv_start(srv *s, uv_loop_t *loop, const char *ip) {
-    union { struct sockaddr sa; struct sockaddr_in in4; struct sockaddr_in6 in6; struct sockaddr_storage ss; } a;
+    union {
+        struct sockaddr sa;
+        struct sockaddr_in in4;
+        struct sockaddr_in6 in6;
+        struct sockaddr_storage ss;
+    } a;
     int len = sizeof a, rc;
     memset(s, 0, sizeof *s);
     s->loop = loop;
@@ -201,7 +213,7 @@ typedef struct call {
     int64_t t_done;
     char url[256];
     fx *f;
-    struct runner *rn;         /* test_many only */
+    struct runner *rn; /* test_many only */
 } call;
 
 static int setup(void **state) {
@@ -221,7 +233,7 @@ static int teardown(void **state) {
     srv_stop(&f->s);
     uv_close((uv_handle_t *)&f->guard, NULL);
     uv_run(&f->loop, UV_RUN_DEFAULT);
-    int rc = uv_loop_close(&f->loop);    /* every handle closed: nothing left behind */
+    int rc = uv_loop_close(&f->loop); /* every handle closed: nothing left behind */
     free(f);
     return rc;
 }
@@ -250,7 +262,7 @@ static void on_done(h1_request *r, void *ud) {
     (void)r;
     k->done++;
     k->t_done = clock_now_us();
-    uv_stop(&k->f->loop);      /* as the worker does: return from uv_run, skip the poll */
+    uv_stop(&k->f->loop); /* as the worker does: return from uv_run, skip the poll */
 }
 
 static void call_init(call *k, fx *f, const char *method, const char *fmt, ...) {
@@ -295,7 +307,9 @@ static void assert_ok(call *k, int status, const char *body) {
 /* ---- tests ---- */
 
 /* uv_walk: client-side sockets (peer is the server's port) must have TCP_NODELAY. */
-typedef struct nd_check { int port, seen, nodelay; } nd_check;
+typedef struct nd_check {
+    int port, seen, nodelay;
+} nd_check;
 
 static void nd_walk(uv_handle_t *h, void *arg) {
     nd_check *nd = arg;
@@ -333,9 +347,9 @@ static void test_get_and_reuse(void **state) {
     assert_int_equal(f->s.accepts, 1);
     assert_int_equal(f->s.requests, 2);
 
-    nd_check nd = { f->s.port, 0, 0 };
+    nd_check nd = {f->s.port, 0, 0};
     uv_walk(&f->loop, nd_walk, &nd);
-    assert_int_equal(nd.seen, 1);            /* the pooled connection */
+    assert_int_equal(nd.seen, 1); /* the pooled connection */
     assert_int_equal(nd.nodelay, 1);
     call_free(&a);
     call_free(&b);
@@ -344,7 +358,7 @@ static void test_get_and_reuse(void **state) {
 static void test_exact_bytes(void **state) {
     fx *f = *state;
     call k;
-    const char *hdrs[] = { "X-A: 1", "Accept: */*" };
+    const char *hdrs[] = {"X-A: 1", "Accept: */*"};
     char want[512];
     call_init(&k, f, "GET", "http://127.0.0.1:%d/p/a?q=1&r=2#frag", f->s.port);
     k.r.headers = hdrs;
@@ -353,7 +367,8 @@ static void test_exact_bytes(void **state) {
     assert_ok(&k, 200, "hello");
     snprintf(want, sizeof want,
              "GET /p/a?q=1&r=2 HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUser-Agent: c6-test\r\n"
-             "X-A: 1\r\nAccept: */*\r\n\r\n", f->s.port);
+             "X-A: 1\r\nAccept: */*\r\n\r\n",
+             f->s.port);
     assert_string_equal(f->s.reqlog.p, want);
     assert_int_equal(k.r.bytes_sent, strlen(want));
     assert_int_equal(k.r.bytes_received, f->s.bytes_out);
@@ -361,7 +376,7 @@ static void test_exact_bytes(void **state) {
 
     /* no path, a query only, a User-Agent header overriding user_agent, no UA at all */
     buf_clear(&f->s.reqlog);
-    const char *ua[] = { "user-agent: mine" };
+    const char *ua[] = {"user-agent: mine"};
     call_init(&k, f, "GET", "http://127.0.0.1:%d?x=1", f->s.port);
     k.r.headers = ua;
     k.r.nheaders = 1;
@@ -392,7 +407,7 @@ static void test_exact_bytes(void **state) {
 
     /* a Host header replaces ours; a NULL resp_body discards the body */
     buf_clear(&f->s.reqlog);
-    const char *host[] = { "Host: example.com" };
+    const char *host[] = {"Host: example.com"};
     call_init(&k, f, "GET", "http://127.0.0.1:%d/h", f->s.port);
     k.r.user_agent = NULL;
     k.r.headers = host;
@@ -481,9 +496,8 @@ static void test_big_bodies(void **state) {
 
 static void test_chunked(void **state) {
     fx *f = *state;
-    static const char resp[] =
-        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-        "6;ext=1\r\nhello \r\n5\r\nworld\r\n0\r\nX-Trailer: t\r\n\r\n";
+    static const char resp[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                               "6;ext=1\r\nhello \r\n5\r\nworld\r\n0\r\nX-Trailer: t\r\n\r\n";
     srv_set_resp(&f->s, resp, 0);
     call a, b;
     call_init(&a, f, "GET", "http://127.0.0.1:%d/", f->s.port);
@@ -493,7 +507,7 @@ static void test_chunked(void **state) {
     call_init(&b, f, "GET", "http://127.0.0.1:%d/", f->s.port);
     call_run(&b);
     assert_ok(&b, 200, "hello world");
-    assert_int_equal(f->s.accepts, 1);      /* chunked keeps the connection */
+    assert_int_equal(f->s.accepts, 1); /* chunked keeps the connection */
     call_free(&a);
     call_free(&b);
 }
@@ -521,12 +535,15 @@ static void check_encoded_as(fx *f, const char *coding, int wbits, int chunked, 
     plain[4000] = 0;
     size_t zn = compress_to(z, sizeof z, plain, wbits);
     int h = chunked
-        ? sprintf(resp, "HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nTransfer-Encoding: chunked\r\n\r\n%zx\r\n",
-                  coding, zn)
-        : sprintf(resp, "HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nContent-Length: %zu\r\n\r\n", coding, zn);
+                ? sprintf(resp, "HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nTransfer-Encoding: chunked\r\n\r\n%zx\r\n",
+                          coding, zn)
+                : sprintf(resp, "HTTP/1.1 200 OK\r\nContent-Encoding: %s\r\nContent-Length: %zu\r\n\r\n", coding, zn);
     memcpy(resp + h, z, zn);
     size_t len = (size_t)h + zn;
-    if (chunked) { memcpy(resp + len, "\r\n0\r\n\r\n", 7); len += 7; }
+    if (chunked) {
+        memcpy(resp + len, "\r\n0\r\n\r\n", 7);
+        len += 7;
+    }
     srv_set_resp(&f->s, resp, len);
     call k;
     call_init(&k, f, "GET", "http://127.0.0.1:%d/z", f->s.port);
@@ -555,7 +572,7 @@ static void test_gzip(void **state) {
     /* raw deflate: k6's zlib.NewReader refuses it (lib/netext/httpext/compression.go,
      * newDecompressionError: 1701 "error decompressing response body (zlib: invalid header)") */
     check_encoded_as(f, "deflate", -15, 0, "error decompressing response body (zlib: invalid header)");
-    check_encoded(f, "gzip", 31, 0);          /* pooled inflater reset after the failed one */
+    check_encoded(f, "gzip", 31, 0); /* pooled inflater reset after the failed one */
     assert_int_equal(f->s.accepts, 1);
 
     /* garbage labelled gzip: the response is whole, so its status stays for
@@ -707,8 +724,9 @@ static void test_dns_failure(void **state) {
 static void test_bad_urls(void **state) {
     fx *f = *state;
     static const char *bad[] = {
-        "ftp://127.0.0.1/", "http://", "http:///x", "http://[::1/", "http://h:99999/", "http://h:0/",
-        "http://h:8x/", "http://u:p@/", "http://u@:80/", "http://a b/", "http://h/\x01", "127.0.0.1/", "httpz://x/", "https:/x",
+        "ftp://127.0.0.1/", "http://",      "http:///x",    "http://[::1/",  "http://h:99999/",
+        "http://h:0/",      "http://h:8x/", "http://u:p@/", "http://u@:80/", "http://a b/",
+        "http://h/\x01",    "127.0.0.1/",   "httpz://x/",   "https:/x",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         call k;
@@ -782,7 +800,7 @@ static void test_cancel(void **state) {
     h1_cancel(f->c, &k.r);
     run_for(f, 50);
     assert_int_equal(k.done, 0);
-    assert_null(f->s.conns);                  /* the client closed the connection */
+    assert_null(f->s.conns); /* the client closed the connection */
 
     /* cancelled before connecting, before the DNS answer, and while failing */
     call_init(&k, f, "GET", "http://127.0.0.1:%d/", f->s.port);
@@ -817,8 +835,8 @@ static void test_free_busy(void **state) {
     h1_start(f->c, &k[0].r);
     h1_start(f->c, &k[3].r);
     assert_int_equal(run_until(f, &f->s.requests, 2, 2000), 0);
-    h1_start(f->c, &k[1].r);                /* DNS lookup in flight */
-    h1_start(f->c, &k[2].r);                /* failure queued */
+    h1_start(f->c, &k[1].r); /* DNS lookup in flight */
+    h1_start(f->c, &k[2].r); /* failure queued */
     h1_client_free(f->c);
     f->c = NULL;
     run_for(f, 50);
@@ -851,7 +869,7 @@ static void test_malformed_response(void **state) {
     call k;
     call_init(&k, f, "GET", "http://127.0.0.1:%d/", f->s.port);
     call_run(&k);
-    assert_int_equal(k.r.err, H1_ERR_HEAD);   /* Go's ReadResponse text */
+    assert_int_equal(k.r.err, H1_ERR_HEAD); /* Go's ReadResponse text */
     assert_string_equal(k.r.errmsg, "malformed HTTP status code \"abc\"");
     call_free(&k);
 
@@ -943,8 +961,8 @@ static void run_many(fx *f, int total, int conc) {
     int64_t us = clock_now_us() - t0;
     assert_int_equal(rn->errors, 0);
     assert_true(f->s.accepts <= conc);
-    print_message("    %d requests, %d concurrent, %d connections: %.0f req/s\n", total, conc,
-                  f->s.accepts, total / (us / 1e6));
+    print_message("    %d requests, %d concurrent, %d connections: %.0f req/s\n", total, conc, f->s.accepts,
+                  total / (us / 1e6));
     for (int i = 0; i < conc; i++) call_free(&rn->calls[i]);
     free(rn);
 }

@@ -49,14 +49,14 @@ static int decode(const char *header, const char *in, size_t n, size_t step, siz
 static void test_parse(void **state) {
     (void)state;
     codec_chain ch;
-    codec_chain_parse(&ch, "gzip, br", 8, NULL);   /* br was applied last: undone first */
+    codec_chain_parse(&ch, "gzip, br", 8, NULL); /* br was applied last: undone first */
     assert_int_equal(ch.n, 2);
     assert_int_equal(ch.s[0].codec, CODEC_BR);
     assert_int_equal(ch.s[1].codec, CODEC_GZIP);
-    codec_chain_parse(&ch, " identity ,GZIP,, compress", 26, NULL);   /* k6 skips what it does not know */
+    codec_chain_parse(&ch, " identity ,GZIP,, compress", 26, NULL); /* k6 skips what it does not know */
     assert_int_equal(ch.n, 1);
     assert_int_equal(ch.s[0].codec, CODEC_GZIP);
-    codec_chain_parse(&ch, "x-gzip", 6, NULL);      /* not one of k6's CompressionTypes */
+    codec_chain_parse(&ch, "x-gzip", 6, NULL); /* not one of k6's CompressionTypes */
     assert_int_equal(ch.n, 0);
     codec_chain_parse(&ch, "gzip,gzip,gzip,gzip,gzip", 24, NULL);
     assert_true(ch.toomany);
@@ -64,7 +64,11 @@ static void test_parse(void **state) {
 
 static void test_chains_in_any_pieces(void **state) {
     (void)state;
-    static const struct { int codecs[3]; int n; const char *header; } cases[] = {
+    static const struct {
+        int codecs[3];
+        int n;
+        const char *header;
+    } cases[] = {
         {{CODEC_GZIP, CODEC_GZIP}, 2, "gzip, gzip"},
         {{CODEC_DEFLATE, CODEC_GZIP}, 2, "deflate, gzip"},
         {{CODEC_GZIP, CODEC_BR}, 2, "gzip, br"},
@@ -117,7 +121,8 @@ static void test_errors(void **state) {
     gz.p[gz.len - 8] ^= 1;
     expect_error("gzip", gz.p, gz.len, 1701, "error decompressing response body (gzip: invalid checksum)");
     expect_error("br", "\xff\xff\xff\xff", 4, 1701, "error decompressing response body (brotli: PADDING_2)");
-    expect_error("zstd", "not zstd", 8, 1701, "error decompressing response body (invalid input: magic number mismatch)");
+    expect_error("zstd", "not zstd", 8, 1701,
+                 "error decompressing response body (invalid input: magic number mismatch)");
     /* corrupt deflate data: flate.CorruptInputError, not wrapped (block type 3 at offset 1) */
     expect_error("gzip", "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff\x07\x00\x00", 13, 1000,
                  "flate: corrupt input before offset 1");
@@ -142,9 +147,9 @@ static void test_limit(void **state) {
     assert_int_equal(decode("gzip", enc.p, enc.len, 3, sizeof PLAIN - 2, &out, &e), CODEC_LIMIT);
     assert_true(out.len <= sizeof PLAIN - 2);
     buf_clear(&out);
-    assert_int_equal(decode("gzip", enc.p, enc.len, 3, sizeof PLAIN - 1, &out, &e), 0);   /* exactly the limit */
+    assert_int_equal(decode("gzip", enc.p, enc.len, 3, sizeof PLAIN - 1, &out, &e), 0); /* exactly the limit */
     codec_chain ch;
-    codec_chain_parse(&ch, "", 0, NULL);                                  /* identity */
+    codec_chain_parse(&ch, "", 0, NULL); /* identity */
     buf_clear(&out);
     assert_int_equal(codec_chain_feed(&ch, "abcdef", 6, &out, 5, &e), CODEC_LIMIT);
     buf_free(&out);
@@ -166,12 +171,12 @@ static void test_decode_limit(void **state) {
         buf enc = {0}, out = {0};
         assert_int_equal(codec_encode(codecs[i], zeros, big, &enc), 0);
         assert_int_equal(buf_append(&out, "prefix", 6), 0);
-        assert_int_equal(buf_reserve(&out, 4 * big), 0);     /* plenty of room already */
+        assert_int_equal(buf_reserve(&out, 4 * big), 0); /* plenty of room already */
         assert_int_equal(codec_decode(codecs[i], enc.p, enc.len, &out, max), -1);
         assert_true(out.len <= 6 + max);
         assert_memory_equal(out.p, "prefix", 6);
         buf_clear(&out);
-        assert_int_equal(codec_decode(codecs[i], enc.p, enc.len, &out, big), 0);   /* exactly max: fine */
+        assert_int_equal(codec_decode(codecs[i], enc.p, enc.len, &out, big), 0); /* exactly max: fine */
         assert_int_equal(out.len, big);
         buf_free(&enc);
         buf_free(&out);
@@ -181,11 +186,8 @@ static void test_decode_limit(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse),
-        cmocka_unit_test(test_chains_in_any_pieces),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_limit),
-        cmocka_unit_test(test_decode_limit),
+        cmocka_unit_test(test_parse), cmocka_unit_test(test_chains_in_any_pieces), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_limit), cmocka_unit_test(test_decode_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

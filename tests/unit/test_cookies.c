@@ -49,9 +49,9 @@ static void test_parse_attributes(void **state) {
     cookie_attrs c;
     assert_true(parse(" sid =\"abc\" ; Path=/x; Domain=.Example.com; Secure; HttpOnly; Max-Age=60; foo", &c));
     assert_str(c.name, "sid");
-    assert_str(c.value, "abc");   /* quotes stripped */
+    assert_str(c.value, "abc"); /* quotes stripped */
     assert_str(c.path, "/x");
-    assert_str(c.domain, ".Example.com");   /* as written: the jar normalises it */
+    assert_str(c.domain, ".Example.com"); /* as written: the jar normalises it */
     assert_true(c.secure);
     assert_true(c.http_only);
     assert_int_equal(c.max_age, 60);
@@ -62,11 +62,11 @@ static void test_parse_max_age_rules(void **state) {
     (void)state;
     cookie_attrs c;
     assert_true(parse("a=1; Max-Age=0", &c));
-    assert_int_equal(c.max_age, -1);   /* 0 means delete now */
+    assert_int_equal(c.max_age, -1); /* 0 means delete now */
     assert_true(parse("a=1; Max-Age=-5", &c));
     assert_int_equal(c.max_age, -1);
     assert_true(parse("a=1; Max-Age=007", &c));
-    assert_int_equal(c.max_age, 0);    /* leading zero: ignored */
+    assert_int_equal(c.max_age, 0); /* leading zero: ignored */
     assert_true(parse("a=1; Max-Age=x", &c));
     assert_int_equal(c.max_age, 0);
     assert_true(parse("a=1; max-age=+30", &c));
@@ -80,7 +80,7 @@ static void test_parse_rejects(void **state) {
     assert_false(parse("=v", &c));
     assert_false(parse("bad name=v", &c));
     assert_false(parse("a=b\"c", &c));
-    assert_false(parse("a= \"q\"", &c));   /* a space before the quotes: Go drops it */
+    assert_false(parse("a= \"q\"", &c)); /* a space before the quotes: Go drops it */
     assert_false(parse("", &c));
     assert_true(parse("a=", &c));
     assert_str(c.value, "");
@@ -111,7 +111,7 @@ static void test_each_set_cookie(void **state) {
     const char *h = "HTTP/1.1 200 OK\r\nSet-Cookie: a=1; Path=/\r\nX: y\r\nset-cookie: bad\r\nSET-COOKIE: b=2\r\n\r\n";
     cookie_jar *j = cookies_new();
     cookies_store(j, "http://h.test/p/q", h, strlen(h), NOW);
-    assert_string_equal(sent(j, "http://h.test/p/", NOW), "b=2; a=1");   /* /p before / */
+    assert_string_equal(sent(j, "http://h.test/p/", NOW), "b=2; a=1"); /* /p before / */
     assert_string_equal(sent(j, "http://h.test/", NOW), "a=1");
     cookies_free(j);
 }
@@ -136,9 +136,9 @@ static void test_ip_hosts(void **state) {
     (void)state;
     cookie_jar *j = cookies_new();
     set_line(j, "http://127.0.0.1:8080/", "a=1; Domain=127.0.0.1", NOW);
-    set_line(j, "http://127.0.0.1:8080/", "b=2; Domain=.127.0.0.1", NOW);   /* no dot stripping for IPs */
+    set_line(j, "http://127.0.0.1:8080/", "b=2; Domain=.127.0.0.1", NOW); /* no dot stripping for IPs */
     set_line(j, "http://127.0.0.1:8080/", "c=3; Domain=0.0.1", NOW);
-    assert_string_equal(sent(j, "http://127.0.0.1:9999/x", NOW), "a=1");   /* ports do not matter */
+    assert_string_equal(sent(j, "http://127.0.0.1:9999/x", NOW), "a=1"); /* ports do not matter */
     assert_string_equal(sent(j, "http://127.0.0.2/", NOW), "");
     set_line(j, "http://[::1]:80/", "v6=1", NOW);
     assert_string_equal(sent(j, "http://[::1]/", NOW), "v6=1");
@@ -148,7 +148,7 @@ static void test_ip_hosts(void **state) {
 static void test_paths(void **state) {
     (void)state;
     cookie_jar *j = cookies_new();
-    set_line(j, "http://h.test/a/b/c", "dflt=1", NOW);              /* default path /a/b */
+    set_line(j, "http://h.test/a/b/c", "dflt=1", NOW);               /* default path /a/b */
     set_line(j, "http://h.test/a/b/c", "rel=2; Path=relative", NOW); /* not absolute: default */
     set_line(j, "http://h.test/", "root=3; Path=/", NOW);
     set_line(j, "http://h.test/", "ab=4; Path=/ab", NOW);
@@ -167,7 +167,7 @@ static void test_order_and_replacement(void **state) {
     set_line(j, "http://h.test/", "x=1; Path=/", NOW);
     set_line(j, "http://h.test/", "y=2; Path=/", NOW);
     set_line(j, "http://h.test/", "z=3; Path=/deep", NOW);
-    set_line(j, "http://h.test/", "x=10; Path=/", NOW);   /* replaced: keeps its age */
+    set_line(j, "http://h.test/", "x=10; Path=/", NOW);     /* replaced: keeps its age */
     set_line(j, "http://h.test/", "x=11; Path=/deep", NOW); /* another cookie: other path */
     assert_string_equal(sent(j, "http://h.test/deep", NOW), "z=3; x=11; x=10; y=2");
     cookies_free(j);
@@ -183,11 +183,11 @@ static void test_big_jar(void **state) {
         snprintf(line, sizeof line, "c%d=%d; Path=%s", i, i, i % 3 ? "/" : "/deep");
         set_line(j, "http://h.test/", line, NOW);
     }
-    set_line(j, "http://h.test/", "c4=new; Path=/", NOW);        /* replaced in place */
+    set_line(j, "http://h.test/", "c4=new; Path=/", NOW);           /* replaced in place */
     set_line(j, "http://h.test/", "c5=x; Path=/; Max-Age=-1", NOW); /* deleted */
-    set_line(j, "http://h.test/", "c7=y; Path=/", NOW);           /* replaced after a deletion */
-    set_line(j, "http://h.test/", "c5=back; Path=/", NOW);        /* new again: the youngest */
-    set_line(j, "http://h.test/", "c3=d; Path=/deep", NOW);       /* replaced, the longer path */
+    set_line(j, "http://h.test/", "c7=y; Path=/", NOW);             /* replaced after a deletion */
+    set_line(j, "http://h.test/", "c5=back; Path=/", NOW);          /* new again: the youngest */
+    set_line(j, "http://h.test/", "c3=d; Path=/deep", NOW);         /* replaced, the longer path */
     char want[4096] = "", val[16];
     for (int i = 0; i < 200; i += 3) {
         snprintf(val, sizeof val, "%d", i);
@@ -217,9 +217,9 @@ static void test_secure_and_expiry(void **state) {
     set_line(j, "http://h.test/", "old=4; Expires=Thu, 01 Jan 1970 00:00:00 GMT", NOW);
     assert_string_equal(sent(j, "http://h.test/", NOW), "m=2; e=3");
     assert_string_equal(sent(j, "https://h.test/", NOW), "s=1; m=2; e=3");
-    assert_string_equal(sent(j, "http://h.test/", NOW + 10), "e=3");   /* Max-Age ran out */
+    assert_string_equal(sent(j, "http://h.test/", NOW + 10), "e=3"); /* Max-Age ran out */
     assert_string_equal(sent(j, "http://h.test/", 2139722880LL), "");
-    set_line(j, "https://h.test/", "s=1; Max-Age=0", NOW);              /* deletes */
+    set_line(j, "https://h.test/", "s=1; Max-Age=0", NOW); /* deletes */
     assert_string_equal(sent(j, "https://h.test/", NOW), "");
     cookies_free(j);
 }
@@ -243,7 +243,7 @@ static void test_delete_and_clear(void **state) {
     set_line(j, "http://h.test/", "deep=3; Path=/p", NOW);
     set_line(j, "http://h.test/", "dom=4; Domain=h.test", NOW);
     cookies_delete(j, "http://h.test/", "a", NOW);
-    cookies_delete(j, "http://h.test/", "deep", NOW);   /* only (host, "/", name) goes */
+    cookies_delete(j, "http://h.test/", "deep", NOW); /* only (host, "/", name) goes */
     assert_string_equal(sent(j, "http://h.test/p", NOW), "deep=3; b=2; dom=4");
     /* clear: each name the URL gets is deleted as delete() does, so with
      * the URL's default path ("/" here); dom is keyed (h.test, /, dom) too */

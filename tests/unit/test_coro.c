@@ -42,8 +42,8 @@ static void pingpong_fn(void *arg) {
     long rounds = *(long *)arg;
     for (long i = 0; i < rounds; i++) {
         if (coro_current() != pp_self) pp_bad++;
-        if (shared != i) pp_bad++;           /* main wrote i */
-        shared = i * 3 + 1;                  /* answer */
+        if (shared != i) pp_bad++; /* main wrote i */
+        shared = i * 3 + 1;        /* answer */
         coro_yield();
     }
     shared = -1;
@@ -63,9 +63,9 @@ static void test_pingpong(void **state) {
         coro_resume(c);
         assert_int_equal(shared, i * 3 + 1);
         assert_false(coro_done(c));
-        assert_null(coro_current());      /* back on the thread's own stack */
+        assert_null(coro_current()); /* back on the thread's own stack */
     }
-    coro_resume(c);                        /* leaves the loop and returns */
+    coro_resume(c); /* leaves the loop and returns */
     assert_int_equal(shared, -1);
     assert_true(coro_done(c));
     assert_int_equal(pp_bad, 0);
@@ -74,7 +74,10 @@ static void test_pingpong(void **state) {
 
 /* ---- completion ---- */
 
-typedef struct steps { int n; int before_return; } steps;
+typedef struct steps {
+    int n;
+    int before_return;
+} steps;
 
 static void three_steps(void *arg) {
     steps *s = arg;
@@ -91,7 +94,7 @@ static void test_done(void **state) {
     steps s = {0, 0};
     coro *c = coro_new(STACK, three_steps, &s);
     assert_non_null(c);
-    assert_int_equal(s.n, 0);             /* fn only runs on the first resume */
+    assert_int_equal(s.n, 0); /* fn only runs on the first resume */
     coro_resume(c);
     assert_int_equal(s.n, 1);
     assert_false(coro_done(c));
@@ -121,20 +124,18 @@ static void test_done_without_yield(void **state) {
 
 /* ---- many live coroutines, each with its own stack ---- */
 
-#define MANY 1000
+#define MANY  1000
 #define LOCAL 2048
 
 typedef struct many_arg {
     int idx;
     coro *c;
-    uintptr_t local;        /* address of the local array on the coroutine's stack */
-    uintptr_t frame;        /* many_fn's frame address */
+    uintptr_t local; /* address of the local array on the coroutine's stack */
+    uintptr_t frame; /* many_fn's frame address */
     int ok_rounds;
 } many_arg;
 
-static unsigned char pattern(int idx, int round, int i) {
-    return (unsigned char)(idx * 31 + round * 7 + i);
-}
+static unsigned char pattern(int idx, int round, int i) { return (unsigned char)(idx * 31 + round * 7 + i); }
 
 static void many_fn(void *arg) {
     many_arg *a = arg;
@@ -161,7 +162,7 @@ static void test_many_stacks(void **state) {
         a[i].c = coro_new(STACK, many_fn, &a[i]);
         assert_non_null(a[i].c);
     }
-    for (int i = 0; i < MANY; i++) coro_resume(a[i].c);   /* all alive at once */
+    for (int i = 0; i < MANY; i++) coro_resume(a[i].c); /* all alive at once */
     for (int round = 0; round < 3; round++) {
         /* every stack still holds its own pattern, and lies inside its own map */
         for (int i = 0; i < MANY; i++) {
@@ -196,13 +197,17 @@ static __attribute__((noinline)) uint64_t recurse(int depth) {
     for (int i = 0; i < 256; i++) buf[i] = (unsigned char)(depth + i);
     if ((uintptr_t)buf < deepest) deepest = (uintptr_t)buf;
     uint64_t below = depth ? recurse(depth - 1) : 0;
-    if (depth % 50 == 0) coro_yield();     /* switching out from deep inside */
+    if (depth % 50 == 0) coro_yield(); /* switching out from deep inside */
     uint64_t sum = below;
     for (int i = 0; i < 256; i++) sum += buf[i];
     return sum;
 }
 
-typedef struct deep_arg { int depth; uint64_t result; uintptr_t top; } deep_arg;
+typedef struct deep_arg {
+    int depth;
+    uint64_t result;
+    uintptr_t top;
+} deep_arg;
 
 static void deep_fn(void *arg) {
     deep_arg *d = arg;
@@ -221,7 +226,7 @@ static void test_deep_recursion(void **state) {
         coro_resume(c);
         yields++;
     }
-    assert_int_equal(yields, 400 / 50 + 1 + 1);   /* depths 0,50,...,400 then the return */
+    assert_int_equal(yields, 400 / 50 + 1 + 1); /* depths 0,50,...,400 then the return */
     uint64_t want = 0;
     for (int depth = 0; depth <= 400; depth++)
         for (int i = 0; i < 256; i++) want += (unsigned char)(depth + i);
@@ -257,7 +262,7 @@ static void fp_fn(void *arg) {
         prod *= 1.0001;
         coro_yield();
     }
-    double want_acc = 0;   /* the same sums in the same order, without switches */
+    double want_acc = 0; /* the same sums in the same order, without switches */
     for (int r = 0; r < 100; r++) want_acc += sum_sqrt(r * 10, r * 10 + 10);
     if (acc != want_acc) fp_bad |= 1;
     double want_prod = 1.0;
@@ -268,9 +273,9 @@ static void fp_fn(void *arg) {
     double up = one / three;
     if (!(up > third_nearest)) fp_bad |= 8;
     coro_yield();
-    if (fegetround() != FE_UPWARD) fp_bad |= 16;      /* x87 control word */
-    if (one / three != up) fp_bad |= 32;              /* SSE MXCSR */
-    if (one / ten != tenth_nearest) fp_bad |= 64;     /* not the scheduler's FE_DOWNWARD */
+    if (fegetround() != FE_UPWARD) fp_bad |= 16;  /* x87 control word */
+    if (one / three != up) fp_bad |= 32;          /* SSE MXCSR */
+    if (one / ten != tenth_nearest) fp_bad |= 64; /* not the scheduler's FE_DOWNWARD */
     coro_yield();
     if (fegetround() != FE_UPWARD) fp_bad |= 128;
     fesetround(FE_TONEAREST);
@@ -287,15 +292,15 @@ static void test_fp_state(void **state) {
     double mine = 0;
     for (int r = 0; r < 100; r++) {
         coro_resume(c);
-        mine += cos((double)r) * 0.5;     /* the scheduler's own live doubles */
+        mine += cos((double)r) * 0.5; /* the scheduler's own live doubles */
     }
     double want = 0;
     for (int r = 0; r < 100; r++) want += cos((double)r) * 0.5;
     assert_true(mine == want);
-    coro_resume(c);                       /* the coroutine switched to FE_UPWARD */
+    coro_resume(c); /* the coroutine switched to FE_UPWARD */
     assert_int_equal(fegetround(), FE_TONEAREST);
     assert_true(one / three == third_nearest);
-    fesetround(FE_DOWNWARD);              /* and the scheduler changes its own */
+    fesetround(FE_DOWNWARD); /* and the scheduler changes its own */
     double down = one / ten;
     assert_true(down < tenth_nearest);
     coro_resume(c);
@@ -311,13 +316,19 @@ static void test_fp_state(void **state) {
 
 /* ---- a coroutine resuming another one ---- */
 
-typedef struct nest { coro *inner; coro *outer; int log[8]; int n; int bad; } nest;
+typedef struct nest {
+    coro *inner;
+    coro *outer;
+    int log[8];
+    int n;
+    int bad;
+} nest;
 
 static void inner_fn(void *arg) {
     nest *x = arg;
     if (coro_current() != x->inner) x->bad++;
     x->log[x->n++] = 2;
-    coro_yield();                          /* back to outer, not to main */
+    coro_yield(); /* back to outer, not to main */
     if (coro_current() != x->inner) x->bad++;
     x->log[x->n++] = 4;
 }
@@ -328,8 +339,8 @@ static void outer_fn(void *arg) {
     coro_resume(x->inner);
     if (coro_current() != x->outer) x->bad++;
     x->log[x->n++] = 3;
-    coro_yield();                          /* to main */
-    coro_resume(x->inner);                 /* inner finishes: back here */
+    coro_yield();          /* to main */
+    coro_resume(x->inner); /* inner finishes: back here */
     if (!coro_done(x->inner)) x->bad++;
     x->log[x->n++] = 5;
 }
@@ -358,9 +369,7 @@ static void test_nested(void **state) {
 
 /* ---- stack bounds and guard page ---- */
 
-static void where_fn(void *arg) {
-    *(uintptr_t *)arg = (uintptr_t)__builtin_frame_address(0);
-}
+static void where_fn(void *arg) { *(uintptr_t *)arg = (uintptr_t)__builtin_frame_address(0); }
 
 static void test_stack_bounds(void **state) {
     (void)state;
@@ -389,10 +398,10 @@ static void test_guard_page(void **state) {
     if (pid == 0) {
         /* quiet the child: a crash report is expected */
         if (!freopen("/dev/null", "w", stderr)) _exit(3);
-        signal(SIGSEGV, SIG_DFL);   /* cmocka's handler would carry on the tests here */
+        signal(SIGSEGV, SIG_DFL); /* cmocka's handler would carry on the tests here */
         signal(SIGBUS, SIG_DFL);
         volatile char *below = (volatile char *)coro_stack_base(c) - 1;
-        *below = 1;       /* the guard page: must fault */
+        *below = 1; /* the guard page: must fault */
         _exit(0);
     }
     int status = 0;

@@ -27,7 +27,7 @@ static void test_defaults(void **state) {
 
 static void test_env_then_output_argument(void **state) {
     (void)state;
-    char *env[] = {"K6_WEB_DASHBOARD=true", "K6_WEB_DASHBOARD_PORT=0", "K6_WEB_DASHBOARD_PERIOD=2s",
+    char *env[] = {"K6_WEB_DASHBOARD=true",         "K6_WEB_DASHBOARD_PORT=0",        "K6_WEB_DASHBOARD_PERIOD=2s",
                    "K6_WEB_DASHBOARD_HOST=0.0.0.0", "K6_WEB_DASHBOARD_EXPORT=a.html", NULL};
     char err[256] = "";
     dash_config c;
@@ -84,26 +84,35 @@ static void test_snapshots_and_report(void **state) {
     assert_non_null(d);
     assert_string_equal(dash_url(d), "");
     int vus[] = {3};
-    dash_sample s = {.t_s = 1, .vus = 3, .vus_max = 3, .http_reqs = 10, .req_failed = 1, .req_total = 10,
-                     .dur_n = 10, .dur_sum = 50, .scenario_vus = vus};
+    dash_sample s = {.t_s = 1,
+                     .vus = 3,
+                     .vus_max = 3,
+                     .http_reqs = 10,
+                     .req_failed = 1,
+                     .req_total = 10,
+                     .dur_n = 10,
+                     .dur_sum = 50,
+                     .scenario_vus = vus};
     dash_snapshot(d, &s);
     s.t_s = 2, s.http_reqs = 30, s.req_total = 30, s.dur_n = 30, s.dur_sum = 250;
     dash_snapshot(d, &s);
-    dash_snapshot(d, &s);   /* not later: ignored */
+    dash_snapshot(d, &s); /* not later: ignored */
     s.t_s = 2.01, s.http_reqs = 32;
     dash_snapshot(d, &s);
     size_t len;
     char *html = dash_report_html(d, &len);
     assert_non_null(html);
     assert_int_equal(strlen(html), len);
-    assert_non_null(strstr(html, "{\"event\":\"config\",\"data\":{\"script\":\"x.js\",\"period\":1,\"scenarios\":[\"main\"]}}"));
+    assert_non_null(
+        strstr(html, "{\"event\":\"config\",\"data\":{\"script\":\"x.js\",\"period\":1,\"scenarios\":[\"main\"]}}"));
     /* 20 requests in the second period, avg (250-50)/20, one failure of 20 -> 0 */
     assert_non_null(strstr(html, "\"t\":2,\"vus\":3,\"vus_max\":3,\"http_reqs\":30,\"http_req_rate\":20,"));
     assert_non_null(strstr(html, "\"http_req_failed\":0,\"http_req_failed_total\":0.03333333333333333,"
                                  "\"http_req_duration\":{\"avg\":10,"));
     assert_non_null(strstr(html, "\"scenario_vus\":{\"main\":3}"));
     /* the last one: 22 requests since t=1 -> 22/1.01 */
-    assert_non_null(strstr(html, "\"t\":2.01,\"vus\":3,\"vus_max\":3,\"http_reqs\":32,\"http_req_rate\":21.78217821782178"));
+    assert_non_null(
+        strstr(html, "\"t\":2.01,\"vus\":3,\"vus_max\":3,\"http_reqs\":32,\"http_req_rate\":21.78217821782178"));
     char *p = html;
     int n = 0;
     while ((p = strstr(p, "\"event\":\"snapshot\""))) n++, p++;
@@ -115,7 +124,8 @@ static void test_snapshots_and_report(void **state) {
     dash_end(d, &sd);
     html = dash_report_html(d, &len);
     /* '<' is escaped inside the inlined JSON: no "</script>" can end it early */
-    assert_non_null(strstr(html, "{\"metric\":\"http_req_duration\",\"source\":\"p(95)\\u003c5\",\"ok\":false,\"observed\":7}"));
+    assert_non_null(
+        strstr(html, "{\"metric\":\"http_req_duration\",\"source\":\"p(95)\\u003c5\",\"ok\":false,\"observed\":7}"));
     assert_non_null(strstr(html, "{\"name\":\"a\\u003cb\",\"group\":\"\",\"passes\":2,\"fails\":1}"));
     free(html);
     dash_stop(d);

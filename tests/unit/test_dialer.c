@@ -53,10 +53,11 @@ static void test_blacklist(void **state) {
 
 static void test_hosts_and_blocked(void **state) {
     (void)state;
-    net_dialer *d = from_json("{\"hosts\":{\"a.test\":\"1.1.1.1\",\"*.test\":\"2.2.2.2:81\",\"a.test:8080\":\"[::1]:9\"},"
-                              "\"blockHostnames\":[\"*.Bad.test\",\"exact.test\"]}");
-    assert_string_equal(dialer_map(d, "A.TEST", 6, 80)->ip, "1.1.1.1");     /* exact beats wildcard */
-    assert_string_equal(dialer_map(d, "a.test", 6, 8080)->ip, "::1");       /* the key's port beats none */
+    net_dialer *d =
+        from_json("{\"hosts\":{\"a.test\":\"1.1.1.1\",\"*.test\":\"2.2.2.2:81\",\"a.test:8080\":\"[::1]:9\"},"
+                  "\"blockHostnames\":[\"*.Bad.test\",\"exact.test\"]}");
+    assert_string_equal(dialer_map(d, "A.TEST", 6, 80)->ip, "1.1.1.1"); /* exact beats wildcard */
+    assert_string_equal(dialer_map(d, "a.test", 6, 8080)->ip, "::1");   /* the key's port beats none */
     assert_int_equal(dialer_map(d, "a.test", 6, 8080)->to_port, 9);
     assert_string_equal(dialer_map(d, "x.y.test", 8, 80)->ip, "2.2.2.2");
     assert_null(dialer_map(d, "test", 4, 80));
@@ -70,7 +71,8 @@ static void test_hosts_and_blocked(void **state) {
 static void test_local_ips_round_robin(void **state) {
     (void)state;
     net_dialer *d = from_json("{\"localIPs\":\"10.0.0.254-10.0.1.1, 192.168.0.0/31\"}");
-    const char *want[] = {"10.0.0.254", "10.0.0.255", "10.0.1.0", "10.0.1.1", "192.168.0.0", "192.168.0.1", "10.0.0.254"};
+    const char *want[] = {"10.0.0.254",  "10.0.0.255",  "10.0.1.0",  "10.0.1.1",
+                          "192.168.0.0", "192.168.0.1", "10.0.0.254"};
     for (int vu = 1; vu <= 7; vu++) {
         dialer_sa sa;
         char buf[64];
@@ -135,9 +137,9 @@ static void test_test_resolve(void **state) {
     assert_int_equal(out[1].sa.sa_family, AF_INET6);
     assert_int_equal(dialer_test_resolve("a.test", 6, AF_INET6, out, 4), 1);
     assert_int_equal(out[0].sa.sa_family, AF_INET6);
-    assert_int_equal(dialer_test_resolve("a.test", 6, AF_UNSPEC, out, 1), 1);     /* max */
-    assert_int_equal(dialer_test_resolve("ab.test", 7, AF_INET6, out, 4), 0);     /* known, no IPv6 */
-    assert_int_equal(dialer_test_resolve("bad.test", 8, AF_UNSPEC, out, 4), 0);   /* not an address */
+    assert_int_equal(dialer_test_resolve("a.test", 6, AF_UNSPEC, out, 1), 1);   /* max */
+    assert_int_equal(dialer_test_resolve("ab.test", 7, AF_INET6, out, 4), 0);   /* known, no IPv6 */
+    assert_int_equal(dialer_test_resolve("bad.test", 8, AF_UNSPEC, out, 4), 0); /* not an address */
     assert_int_equal(dialer_test_resolve("b.test", 6, AF_UNSPEC, out, 4), -1);
     assert_int_equal(dialer_test_resolve("a.tes", 5, AF_UNSPEC, out, 4), -1);
     unsetenv("C6_TEST_RESOLVE");

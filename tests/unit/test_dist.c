@@ -79,7 +79,7 @@ static void test_send_read(void **state) {
     assert_int_equal(type, MSG_START);
     assert_memory_equal(p, "{\"at\":1}", len);
     close(sv[0]);
-    assert_int_equal(proto_read(sv[1], NULL, &rx), -1);   /* closed */
+    assert_int_equal(proto_read(sv[1], NULL, &rx), -1); /* closed */
     close(sv[1]);
     proto_rx_free(&rx);
 }

@@ -12,8 +12,7 @@
 #define S  1000000LL
 #define MS 1000LL
 
-static int64_t parse_ok(const char *s)
-{
+static int64_t parse_ok(const char *s) {
     char err[256] = "";
     int64_t us = -1;
     int rc = duration_parse(s, &us, err, sizeof(err));
@@ -21,8 +20,7 @@ static int64_t parse_ok(const char *s)
     return us;
 }
 
-static int64_t parse_flag_ok(const char *s)
-{
+static int64_t parse_flag_ok(const char *s) {
     char err[256] = "";
     int64_t us = -1;
     int rc = duration_parse_flag(s, &us, err, sizeof(err));
@@ -30,31 +28,26 @@ static int64_t parse_flag_ok(const char *s)
     return us;
 }
 
-static void expect_rc_error(int flag, const char *s, int want_rc, const char *want)
-{
+static void expect_rc_error(int flag, const char *s, int want_rc, const char *want) {
     char err[256] = "";
     int64_t us = 12345;
-    int rc = flag ? duration_parse_flag(s, &us, err, sizeof(err))
-                  : duration_parse(s, &us, err, sizeof(err));
+    int rc = flag ? duration_parse_flag(s, &us, err, sizeof(err)) : duration_parse(s, &us, err, sizeof(err));
     assert_int_equal(rc, want_rc);
     assert_int_equal(us, 12345); /* untouched on error */
     assert_string_equal(err, want);
 }
 
 /* An error k6 gives too, in its words (DURATION_INVALID). */
-static void expect_error(int flag, const char *s, const char *want)
-{
+static void expect_error(int flag, const char *s, const char *want) {
     expect_rc_error(flag, s, DURATION_INVALID, want);
 }
 
 /* c6's own refusal of what k6 would take and then misuse (DURATION_OUT_OF_RANGE). */
-static void expect_refused(int flag, const char *s, const char *want)
-{
+static void expect_refused(int flag, const char *s, const char *want) {
     expect_rc_error(flag, s, DURATION_OUT_OF_RANGE, want);
 }
 
-static void test_go_syntax(void **state)
-{
+static void test_go_syntax(void **state) {
     (void)state;
     assert_int_equal(parse_ok("30s"), 30 * S);
     assert_int_equal(parse_ok("500ms"), 500 * MS);
@@ -71,8 +64,7 @@ static void test_go_syntax(void **state)
     assert_int_equal(parse_ok("-0s"), 0);
 }
 
-static void test_nanoseconds_round_to_microseconds(void **state)
-{
+static void test_nanoseconds_round_to_microseconds(void **state) {
     (void)state;
     assert_int_equal(parse_ok("10ns"), 0);
     assert_int_equal(parse_ok("499ns"), 0);
@@ -82,8 +74,7 @@ static void test_nanoseconds_round_to_microseconds(void **state)
     assert_int_equal(parse_ok("1.0006ms"), 1001);
 }
 
-static void test_days(void **state)
-{
+static void test_days(void **state) {
     (void)state;
     assert_int_equal(parse_ok("1d"), 86400 * S);
     assert_int_equal(parse_ok("2d12h"), (2 * 86400 + 12 * 3600) * S);
@@ -92,21 +83,20 @@ static void test_days(void **state)
     assert_int_equal(parse_flag_ok("1d"), 86400 * S);
 }
 
-static void test_bare_number_is_milliseconds_in_strings(void **state)
-{
+static void test_bare_number_is_milliseconds_in_strings(void **state) {
     (void)state;
     /* k6's option strings (script, config, env): a bare number is ms. */
     assert_int_equal(parse_ok("1500"), 1500 * MS);
     assert_int_equal(parse_ok("10"), 10 * MS);
     /* found by fuzz_duration: the largest Go duration, rounded without overflow */
-    assert_int_equal(parse_ok("9223372036854775807ns"), 9223372036854776LL);   /* issue 12: ParseFloat takes it (lib/types/types.go) */
+    assert_int_equal(parse_ok("9223372036854775807ns"),
+                     9223372036854776LL); /* issue 12: ParseFloat takes it (lib/types/types.go) */
     assert_int_equal(parse_ok("0"), 0);
     assert_int_equal(parse_ok("0.5"), 500);
     assert_int_equal(parse_ok("1e3"), 1000 * MS);
 }
 
-static void test_flag_syntax_needs_a_unit(void **state)
-{
+static void test_flag_syntax_needs_a_unit(void **state) {
     (void)state;
     assert_int_equal(parse_flag_ok("0"), 0); /* Go's one unit-less exception */
     assert_int_equal(parse_flag_ok("1m30s"), 90 * S);
@@ -115,8 +105,7 @@ static void test_flag_syntax_needs_a_unit(void **state)
     expect_error(1, "1.5", "time: missing unit in duration \"1.5\"");
 }
 
-static void test_invalid(void **state)
-{
+static void test_invalid(void **state) {
     (void)state;
     /* Go's time.ParseDuration errors (time/format.go), which k6's
      * types.ParseExtendedDuration (lib/types/types.go) returns as they are
@@ -127,9 +116,9 @@ static void test_invalid(void **state)
     expect_error(0, "", "time: invalid duration \"\"");
     expect_error(0, "s", "time: invalid duration \"s\"");
     expect_error(0, ".s", "time: invalid duration \".s\"");
-    expect_error(0, "3000000h", "time: invalid duration \"3000000h\"");   /* over int64 ns */
+    expect_error(0, "3000000h", "time: invalid duration \"3000000h\""); /* over int64 ns */
     /* issue 12's cases */
-    expect_error(0, "1e309", "time: unknown unit \"e\" in duration \"1e309\"");   /* ParseFloat: out of range */
+    expect_error(0, "1e309", "time: unknown unit \"e\" in duration \"1e309\""); /* ParseFloat: out of range */
     expect_error(0, "5x", "time: unknown unit \"x\" in duration \"5x\"");
     expect_error(0, "-", "time: invalid duration \"-\"");
     expect_error(0, "1.5.5s", "time: missing unit in duration \"1.5.5s\"");
@@ -156,8 +145,7 @@ static void test_invalid(void **state)
 }
 
 /* Go's time.ParseDuration alone (k6's -d, a pflag Duration). */
-static void test_go_parse(void **state)
-{
+static void test_go_parse(void **state) {
     (void)state;
     int64_t ns = 0;
     char err[128] = "";
@@ -165,13 +153,13 @@ static void test_go_parse(void **state)
     assert_int_equal(ns, -1500000000LL);
     assert_int_equal(duration_go_parse("1h2m3.000000004s", &ns, err, sizeof err), 0);
     assert_int_equal(ns, 3723000000004LL);
-    assert_int_equal(duration_go_parse("2562047h47m16.854775807s", &ns, err, sizeof err), 0);   /* the largest */
+    assert_int_equal(duration_go_parse("2562047h47m16.854775807s", &ns, err, sizeof err), 0); /* the largest */
     assert_int_equal(ns, INT64_MAX);
-    assert_int_equal(duration_go_parse("-2562047h47m16.854775808s", &ns, err, sizeof err), 0);  /* the smallest */
+    assert_int_equal(duration_go_parse("-2562047h47m16.854775808s", &ns, err, sizeof err), 0); /* the smallest */
     assert_int_equal(ns, INT64_MIN);
     assert_int_equal(duration_go_parse("2562047h47m16.854775808s", &ns, err, sizeof err), DURATION_INVALID);
     assert_string_equal(err, "time: invalid duration \"2562047h47m16.854775808s\"");
-    assert_int_equal(duration_go_parse("1d", &ns, err, sizeof err), DURATION_INVALID);   /* no days */
+    assert_int_equal(duration_go_parse("1d", &ns, err, sizeof err), DURATION_INVALID); /* no days */
     assert_string_equal(err, "time: unknown unit \"d\" in duration \"1d\"");
     assert_int_equal(duration_go_parse("10", &ns, err, sizeof err), DURATION_INVALID);
     assert_string_equal(err, "time: missing unit in duration \"10\"");
@@ -179,8 +167,7 @@ static void test_go_parse(void **state)
     assert_int_equal(ns, 1000);
 }
 
-static void test_null_input_and_tiny_error_buffer(void **state)
-{
+static void test_null_input_and_tiny_error_buffer(void **state) {
     (void)state;
     char err[8];
     int64_t us;
@@ -189,8 +176,7 @@ static void test_null_input_and_tiny_error_buffer(void **state)
     assert_int_equal(duration_parse("1x", &us, NULL, 0), -1);
 }
 
-static void test_json_milliseconds(void **state)
-{
+static void test_json_milliseconds(void **state) {
     (void)state;
     assert_int_equal(duration_from_json_ms(30000), 30 * S);
     assert_int_equal(duration_from_json_ms(1.5), 1500);
@@ -199,15 +185,13 @@ static void test_json_milliseconds(void **state)
     assert_int_equal(duration_from_json_ms(1e300), INT64_MAX);
 }
 
-static void expect_format(int64_t us, const char *want)
-{
+static void expect_format(int64_t us, const char *want) {
     char buf[32];
     duration_format(buf, sizeof(buf), us);
     assert_string_equal(buf, want);
 }
 
-static void test_format_like_go(void **state)
-{
+static void test_format_like_go(void **state) {
     (void)state;
     expect_format(0, "0s");
     expect_format(1, "1\xc2\xb5s");
@@ -227,8 +211,7 @@ static void test_format_like_go(void **state)
     expect_format(INT64_MIN, "-2562047788h0m54.775808s");
 }
 
-static void test_format_roundtrip(void **state)
-{
+static void test_format_roundtrip(void **state) {
     (void)state;
     const int64_t values[] = {1, 999, 1000, 1234, 999999, S, 61 * S + 1, 86400 * S + 7};
     for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
@@ -238,16 +221,14 @@ static void test_format_roundtrip(void **state)
     }
 }
 
-static void test_format_truncates_safely(void **state)
-{
+static void test_format_truncates_safely(void **state) {
     (void)state;
     char buf[4];
     duration_format(buf, sizeof(buf), 3600 * S);
     assert_string_equal(buf, "1h0");
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_go_syntax),
         cmocka_unit_test(test_nanoseconds_round_to_microseconds),

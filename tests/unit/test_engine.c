@@ -42,11 +42,15 @@ static uint32_t tags_of(sample_buf *b, const char *k1, const char *v1, const cha
 
 /* What the test pushed, to compare with what the engine aggregated. */
 typedef struct expect {
-    double counter_sum;   uint64_t counter_n;     /* M_HTTP_REQS */
-    double iter_sum;      uint64_t iter_n;        /* M_ITERATIONS */
-    double gauge_last, gauge_min, gauge_max; uint64_t gauge_n;   /* M_VUS */
-    double trend_sum;     uint64_t trend_n;       /* M_HTTP_REQ_DURATION */
-    uint64_t rate_nz, rate_total;                 /* M_HTTP_REQ_FAILED */
+    double counter_sum;
+    uint64_t counter_n; /* M_HTTP_REQS */
+    double iter_sum;
+    uint64_t iter_n; /* M_ITERATIONS */
+    double gauge_last, gauge_min, gauge_max;
+    uint64_t gauge_n; /* M_VUS */
+    double trend_sum;
+    uint64_t trend_n;             /* M_HTTP_REQ_DURATION */
+    uint64_t rate_nz, rate_total; /* M_HTTP_REQ_FAILED */
     uint64_t total;
 } expect;
 
@@ -57,28 +61,33 @@ static void push_one(sample_buf *b, uint32_t tags, uint64_t i, expect *x) {
     case 0:
         v = (double)(i % 10);
         sample_push(b, M_HTTP_REQS, tags, v, (int64_t)i);
-        x->counter_sum += v; x->counter_n++;
+        x->counter_sum += v;
+        x->counter_n++;
         break;
     case 1:
         sample_push(b, M_ITERATIONS, tags, 1, (int64_t)i);
-        x->iter_sum += 1; x->iter_n++;
+        x->iter_sum += 1;
+        x->iter_n++;
         break;
     case 2:
         v = (double)((i * 7919) % 1000) - 300;
         sample_push(b, M_VUS, tags, v, (int64_t)i);
         if (!x->gauge_n || v < x->gauge_min) x->gauge_min = v;
         if (!x->gauge_n || v > x->gauge_max) x->gauge_max = v;
-        x->gauge_last = v; x->gauge_n++;
+        x->gauge_last = v;
+        x->gauge_n++;
         break;
     case 3:
         v = (double)(i % 500) + 0.5;
         sample_push(b, M_HTTP_REQ_DURATION, tags, v, (int64_t)i);
-        x->trend_sum += v; x->trend_n++;
+        x->trend_sum += v;
+        x->trend_n++;
         break;
     default:
         v = (i / 5) % 3 == 0 ? 1 : 0;
         sample_push(b, M_HTTP_REQ_FAILED, tags, v, (int64_t)i);
-        x->rate_total++; if (v != 0) x->rate_nz++;
+        x->rate_total++;
+        if (v != 0) x->rate_nz++;
         break;
     }
     x->total++;
@@ -121,7 +130,7 @@ static void test_push_flush_drain(void **state) {
     uint32_t t = tags_of(&b, "group", "", NULL, NULL);
     engine *e = engine_new();
     engine_add_source(e, &b);
-    engine_drain(e);                         /* nothing yet */
+    engine_drain(e); /* nothing yet */
     assert_int_equal(engine_samples_seen(e), 0);
     assert_null(engine_sink(e, M_HTTP_REQS));
 
@@ -163,9 +172,9 @@ static void test_exact_chunk_boundary(void **state) {
     expect x = {0};
     for (uint64_t i = 0; i < SAMPLE_CHUNK; i++) push_one(&b, t, i, &x);
     engine_drain(e);
-    assert_int_equal(engine_samples_seen(e), 0);   /* full but not rotated yet */
+    assert_int_equal(engine_samples_seen(e), 0); /* full but not rotated yet */
     assert_int_equal(b.cur->n, SAMPLE_CHUNK);
-    push_one(&b, t, SAMPLE_CHUNK, &x);             /* the next push rotates */
+    push_one(&b, t, SAMPLE_CHUNK, &x); /* the next push rotates */
     assert_int_equal(b.cur->n, 1);
     engine_drain(e);
     assert_int_equal(engine_samples_seen(e), SAMPLE_CHUNK);
@@ -196,7 +205,7 @@ static void test_chunks_recycled(void **state) {
     sample_chunk *first_spare = b.spare;
     for (uint64_t i = 0; i < SAMPLE_CHUNK + 1; i++) push_one(&b, t, 3 * SAMPLE_CHUNK + i, &x);
     assert_ptr_equal(b.cur, first_spare);
-    assert_int_equal(b.cur->n, 1);          /* reset on reuse */
+    assert_int_equal(b.cur->n, 1); /* reset on reuse */
     sample_buf_flush(&b);
     engine_drain(e);
     assert_engine_matches(e, &x);
@@ -258,7 +267,7 @@ static void test_two_buffers(void **state) {
     }
     sample_buf_flush(&a);
     engine_drain(e);
-    assert_true(engine_samples_seen(e) < x.total);   /* b's last chunk still pending */
+    assert_true(engine_samples_seen(e) < x.total); /* b's last chunk still pending */
     sample_buf_flush(&b);
     engine_drain(e);
     /* the gauge's "last" value depends on the drain order: check the rest */
@@ -277,7 +286,7 @@ static const engine_check *find_check(const engine *e, const char *name, const c
     const engine_check *found = NULL;
     for (size_t i = 0; i < n; i++)
         if (strcmp(c[i].name, name) == 0 && strcmp(c[i].group, group) == 0) {
-            assert_null(found);   /* one entry per (name, group) */
+            assert_null(found); /* one entry per (name, group) */
             found = &c[i];
         }
     return found;
@@ -295,7 +304,7 @@ static void test_checks(void **state) {
     uint32_t a_ok_g = tags_of(&a, "group", "::login", "check", "status is 200");
     uint32_t a_body = tags_of(&a, "check", "body", "group", "::login");
     uint32_t a_nogroup = tags_of(&a, "check", "no group", NULL, NULL);
-    uint32_t a_plain = tags_of(&a, "group", "", NULL, NULL);   /* a checks sample without check tag */
+    uint32_t a_plain = tags_of(&a, "group", "", NULL, NULL); /* a checks sample without check tag */
     uint32_t b_ok = tags_of(&b, "check", "status is 200", "group", "");
     uint32_t b_body = tags_of(&b, "group", "::login", "check", "body");
     engine *e = engine_new();
@@ -306,14 +315,33 @@ static void test_checks(void **state) {
     uint64_t rate_total = 0, rate_nz = 0;
     for (uint64_t i = 0; i < 3 * SAMPLE_CHUNK + 77; i++) {
         double pass = (i % 7) < 4 ? 1 : 0;
-        double passv = pass != 0 ? (double)((i / 6) % 3) + 1 : 0;   /* any non-zero value passes */
+        double passv = pass != 0 ? (double)((i / 6) % 3) + 1 : 0; /* any non-zero value passes */
         switch (i % 6) {
-        case 0: sample_push(&a, M_CHECKS, a_ok, passv, 0); if (pass) ok_p++; else ok_f++; break;
-        case 1: sample_push(&b, M_CHECKS, b_ok, pass, 0); if (pass) ok_p++; else ok_f++; break;
-        case 2: sample_push(&a, M_CHECKS, a_ok_g, pass, 0); if (pass) okg_p++; else okg_f++; break;
-        case 3: sample_push(i % 12 == 3 ? &a : &b, M_CHECKS, i % 12 == 3 ? a_body : b_body, pass, 0);
-                if (pass) body_p++; else body_f++; break;
-        case 4: sample_push(&a, M_CHECKS, a_nogroup, pass, 0); if (pass) ng_p++; else ng_f++; break;
+        case 0:
+            sample_push(&a, M_CHECKS, a_ok, passv, 0);
+            if (pass) ok_p++;
+            else ok_f++;
+            break;
+        case 1:
+            sample_push(&b, M_CHECKS, b_ok, pass, 0);
+            if (pass) ok_p++;
+            else ok_f++;
+            break;
+        case 2:
+            sample_push(&a, M_CHECKS, a_ok_g, pass, 0);
+            if (pass) okg_p++;
+            else okg_f++;
+            break;
+        case 3:
+            sample_push(i % 12 == 3 ? &a : &b, M_CHECKS, i % 12 == 3 ? a_body : b_body, pass, 0);
+            if (pass) body_p++;
+            else body_f++;
+            break;
+        case 4:
+            sample_push(&a, M_CHECKS, a_nogroup, pass, 0);
+            if (pass) ng_p++;
+            else ng_f++;
+            break;
         default: sample_push(&a, M_CHECKS, a_plain, pass, 0); break;
         }
         /* other metrics with check-like tags do not count as checks */
@@ -340,7 +368,7 @@ static void test_checks(void **state) {
     assert_non_null(c);
     assert_int_equal(c->passes, body_p);
     assert_int_equal(c->fails, body_f);
-    c = find_check(e, "no group", "");   /* a missing group tag is the root group */
+    c = find_check(e, "no group", ""); /* a missing group tag is the root group */
     assert_non_null(c);
     assert_int_equal(c->passes, ng_p);
     assert_int_equal(c->fails, ng_f);
@@ -424,15 +452,19 @@ static void test_breakdown(void **state) {
     /* b's dictionary starts with other sets, so the same set has other ids */
     tags3(&b, NULL, "::zzz", NULL);
     tags3(&b, "other", NULL, NULL);
-    struct { sample_buf *buf; uint32_t tags; double n; } kinds[] = {
-        {&a, tags3(&a, NULL, NULL, NULL), 0},            /* no group: in no node */
-        {&a, tags3(&a, "default", "", NULL), 0},         /* the default scenario is no scenario */
+    struct {
+        sample_buf *buf;
+        uint32_t tags;
+        double n;
+    } kinds[] = {
+        {&a, tags3(&a, NULL, NULL, NULL), 0},    /* no group: in no node */
+        {&a, tags3(&a, "default", "", NULL), 0}, /* the default scenario is no scenario */
         {&a, tags3(&a, NULL, "::a", NULL), 0},
-        {&b, tags3(&b, "default", "::a", NULL), 0},      /* same node from another worker */
+        {&b, tags3(&b, "default", "::a", NULL), 0}, /* same node from another worker */
         {&a, tags3(&a, NULL, "::a::b", NULL), 0},
         {&b, tags3(&b, NULL, "::a::b::c", NULL), 0},
-        {&a, tags3(&a, "foo", "", NULL), 0},             /* scenario root only */
-        {&b, tags3(&b, "foo", "::a", NULL), 0},          /* scenario root and its own a */
+        {&a, tags3(&a, "foo", "", NULL), 0},    /* scenario root only */
+        {&b, tags3(&b, "foo", "::a", NULL), 0}, /* scenario root and its own a */
         {&a, tags3(&a, "foo", "::x", NULL), 0},
     };
     enum { NONE, DEF, A, A2, AB, ABC, FOO, FOO_A, FOO_X, NKINDS };
@@ -447,12 +479,28 @@ static void test_breakdown(void **state) {
         kinds[k].n += v;
         int pass = i % 5 != 0;
         switch (i % 4) {
-        case 0: sample_push(&a, M_CHECKS, chk_a, pass, 0); a_ok[pass]++; break;
-        case 1: sample_push(&b, M_CHECKS, chk_foo_a, pass, 0); foo_a_ok[pass]++; break;
-        case 2: sample_push(&a, M_CHECKS, chk_foo, pass, 0); foo_top[pass]++; break;
-        default: if (i % 8 == 3) { sample_push(&a, M_CHECKS, chk_a2, pass, 0); a_second[pass]++; }
+        case 0:
+            sample_push(&a, M_CHECKS, chk_a, pass, 0);
+            a_ok[pass]++;
+            break;
+        case 1:
+            sample_push(&b, M_CHECKS, chk_foo_a, pass, 0);
+            foo_a_ok[pass]++;
+            break;
+        case 2:
+            sample_push(&a, M_CHECKS, chk_foo, pass, 0);
+            foo_top[pass]++;
+            break;
+        default:
+            if (i % 8 == 3) {
+                sample_push(&a, M_CHECKS, chk_a2, pass, 0);
+                a_second[pass]++;
+            }
         }
-        if (i % 100 == 0) { sample_push(&a, M_GROUP_DURATION, kinds[AB].tags, 5, 0); gd_ab += 5; }
+        if (i % 100 == 0) {
+            sample_push(&a, M_GROUP_DURATION, kinds[AB].tags, 5, 0);
+            gd_ab += 5;
+        }
         if (i % 1000 == 0) engine_drain(e);
     }
     sample_buf_flush(&a);
@@ -462,12 +510,14 @@ static void test_breakdown(void **state) {
     const engine_node *root = engine_group_root(e);
     assert_non_null(root);
     assert_string_equal(engine_node_name(root), "");
-    assert_int_equal(nmetrics(root), 0);              /* roots hold no samples of their own */
+    assert_int_equal(nmetrics(root), 0); /* roots hold no samples of their own */
     assert_int_equal(nkids(root), 1);
     const engine_node *na = child(root, "a"), *nb = na ? child(na, "b") : NULL;
     const engine_node *nc = nb ? child(nb, "c") : NULL;
-    assert_non_null(na); assert_non_null(nb); assert_non_null(nc);
-    assert_null(child(root, "zzz"));                  /* interned but never sampled */
+    assert_non_null(na);
+    assert_non_null(nb);
+    assert_non_null(nc);
+    assert_null(child(root, "zzz")); /* interned but never sampled */
     /* a node has its own samples only, not its subgroups' */
     assert_true(reqs(na) == kinds[A].n + kinds[A2].n);
     assert_true(reqs(nb) == kinds[AB].n);
@@ -509,7 +559,7 @@ static void test_breakdown(void **state) {
     assert_true(engine_sink(e, M_HTTP_REQS)->u.counter.sum == total);
     assert_true(engine_submetric_sink(e, sub)->u.counter.sum == total);
     const engine_check *all;
-    assert_int_equal(engine_checks(e, &all), 3);   /* by (name, group), whatever the scenario */
+    assert_int_equal(engine_checks(e, &all), 3); /* by (name, group), whatever the scenario */
     engine_free(e);
     sample_buf_destroy(&a);
     sample_buf_destroy(&b);
@@ -564,8 +614,10 @@ static void test_registry(void **state) {
         err[0] = 0;
         assert_int_equal(registry_get_or_add(bad[i], METRIC_COUNTER, VALUE_DEFAULT, err, sizeof err), -1);
         char want[256];
-        snprintf(want, sizeof want, "Invalid metric name: '%s'. Metric names must only include up to 128 ASCII "
-                 "letters, numbers, or underscores and start with a letter or an underscore.", bad[i]);
+        snprintf(want, sizeof want,
+                 "Invalid metric name: '%s'. Metric names must only include up to 128 ASCII "
+                 "letters, numbers, or underscores and start with a letter or an underscore.",
+                 bad[i]);
         assert_string_equal(err, want);
     }
     char name[200];
@@ -574,9 +626,9 @@ static void test_registry(void **state) {
     err[0] = 0;
     assert_int_equal(registry_get_or_add(name, METRIC_COUNTER, VALUE_DEFAULT, err, sizeof err), -1);
     assert_non_null(strstr(err, "Invalid metric name"));
-    assert_int_equal(registry_count(), M_BUILTIN_COUNT);   /* nothing was added */
+    assert_int_equal(registry_count(), M_BUILTIN_COUNT); /* nothing was added */
 
-    name[129] = 0;   /* a first character and 128 more is allowed */
+    name[129] = 0; /* a first character and 128 more is allowed */
     int long_id = registry_get_or_add(name, METRIC_COUNTER, VALUE_DEFAULT, err, sizeof err);
     assert_int_equal(long_id, M_BUILTIN_COUNT);
     int id = registry_get_or_add("_my_trend2", METRIC_TREND, VALUE_TIME, err, sizeof err);
@@ -588,8 +640,7 @@ static void test_registry(void **state) {
     assert_int_equal(registry_get(id)->kind, VALUE_TIME);
     /* the same name and type again: the same id, nothing added */
     assert_int_equal(registry_get_or_add("_my_trend2", METRIC_TREND, VALUE_TIME, err, sizeof err), id);
-    assert_int_equal(registry_get_or_add("http_reqs", METRIC_COUNTER, VALUE_DEFAULT, err, sizeof err),
-                     M_HTTP_REQS);
+    assert_int_equal(registry_get_or_add("http_reqs", METRIC_COUNTER, VALUE_DEFAULT, err, sizeof err), M_HTTP_REQS);
     assert_int_equal(registry_count(), M_BUILTIN_COUNT + 2);
     /* names are case-sensitive */
     assert_int_equal(registry_get_or_add("_MY_TREND2", METRIC_RATE, VALUE_DEFAULT, err, sizeof err),
@@ -608,7 +659,7 @@ static void test_registry(void **state) {
     assert_non_null(strstr(err, "'http_reqs'"));
     assert_non_null(strstr(err, "counter"));
     assert_non_null(strstr(err, "gauge"));
-    assert_int_equal(registry_get(M_HTTP_REQS)->type, METRIC_COUNTER);   /* unchanged */
+    assert_int_equal(registry_get(M_HTTP_REQS)->type, METRIC_COUNTER); /* unchanged */
     assert_int_equal(registry_count(), M_BUILTIN_COUNT + 3);
 
     /* a small err buffer is truncated, not overrun */
@@ -649,7 +700,7 @@ static void test_custom_metric_sink(void **state) {
     s = engine_sink(e, g);
     assert_non_null(s);
     assert_int_equal(s->type, METRIC_GAUGE);
-    assert_true(s->u.gauge.value == 0);   /* 5000 % 100 */
+    assert_true(s->u.gauge.value == 0); /* 5000 % 100 */
     assert_true(s->u.gauge.max == 99);
     engine_free(e);
     sample_buf_destroy(&b);
@@ -658,8 +709,8 @@ static void test_custom_metric_sink(void **state) {
 
 typedef struct seen {
     const sample_buf *bufs[2];
-    uint64_t n[2];             /* samples seen per buffer */
-    int64_t last_t[2];         /* per buffer, to check the order */
+    uint64_t n[2];     /* samples seen per buffer */
+    int64_t last_t[2]; /* per buffer, to check the order */
     double sum;
     uint64_t per_metric[M_BUILTIN_COUNT];
     uint64_t tags_ok;
@@ -674,7 +725,7 @@ static void listener(void *ctx, const sample *batch, size_t n, const tagdict *ta
         const sample *s = &batch[i];
         int which = (int)(s->t_ns & 1);
         x->n[which]++;
-        if (x->n[which] > 1) assert_true(s->t_ns > x->last_t[which]);   /* oldest first */
+        if (x->n[which] > 1) assert_true(s->t_ns > x->last_t[which]); /* oldest first */
         x->last_t[which] = s->t_ns;
         x->sum += s->value;
         assert_true(s->metric < M_BUILTIN_COUNT);
@@ -728,7 +779,7 @@ static void test_listeners(void **state) {
 }
 
 /* One producer thread pushes while the main thread drains. */
-#define CONC_N 1000000
+#define CONC_N      1000000
 #define CONC_CHECKS 50
 
 typedef struct producer {
@@ -753,7 +804,8 @@ static void *producer_main(void *arg) {
             }
             int pass = (i / 10) % 3 != 0;
             sample_push(p->b, M_CHECKS, check_tags[c], pass, (int64_t)i);
-            if (pass) p->passes[c]++; else p->fails[c]++;
+            if (pass) p->passes[c]++;
+            else p->fails[c]++;
         } else {
             double v = (double)(i % 100);
             sample_push(p->b, M_HTTP_REQS, plain, v, (int64_t)i);
@@ -794,7 +846,7 @@ static void test_concurrent_producer(void **state) {
     }
     assert_int_equal(pthread_join(th, NULL), 0);
     engine_drain(e);
-    const uint64_t extra = 10 * 300;   /* the unrelated sets' samples */
+    const uint64_t extra = 10 * 300; /* the unrelated sets' samples */
     assert_int_equal(engine_samples_seen(e), CONC_N + extra);
     const sink *s = engine_sink(e, M_HTTP_REQS);
     assert_non_null(s);
@@ -840,7 +892,7 @@ static void test_stamps_unique(void **state) {
     sample_buf_set_lane(&m, 2, 3);
     int64_t seen[3][50];
     for (int i = 0; i < 50; i++) {
-        int64_t t = 5000 + i / 10;                     /* a clock that moves slowly */
+        int64_t t = 5000 + i / 10; /* a clock that moves slowly */
         seen[0][i] = sample_stamp(&a, t);
         seen[1][i] = sample_stamp(&b, t);
         seen[2][i] = sample_stamp(&m, t);
@@ -848,14 +900,14 @@ static void test_stamps_unique(void **state) {
     for (int k = 0; k < 3; k++)
         for (int i = 0; i < 50; i++) {
             assert_int_equal(seen[k][i] % 3, k);
-            assert_true(seen[k][i] >= 5000 - 2);        /* moved back by less than the stride */
+            assert_true(seen[k][i] >= 5000 - 2); /* moved back by less than the stride */
             if (i) assert_true(seen[k][i] > seen[k][i - 1]);
             for (int j = 0; j < 50; j++)
                 for (int l = 0; l < 3; l++)
                     if (l != k) assert_true(seen[k][i] != seen[l][j]);
         }
     /* a reading far ahead is kept, moved down onto the lane */
-    assert_int_equal(sample_stamp(&b, 1000000), 1000000);    /* 1000000 % 3 == 1 */
+    assert_int_equal(sample_stamp(&b, 1000000), 1000000); /* 1000000 % 3 == 1 */
     assert_int_equal(sample_stamp(&a, 1000001), 999999);
     sample_buf_destroy(&a);
     sample_buf_destroy(&b);
@@ -864,18 +916,12 @@ static void test_stamps_unique(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_push_flush_drain),
-        cmocka_unit_test(test_exact_chunk_boundary),
-        cmocka_unit_test(test_chunks_recycled),
-        cmocka_unit_test(test_interleaved_rounds),
-        cmocka_unit_test(test_two_buffers),
-        cmocka_unit_test(test_checks),
-        cmocka_unit_test(test_breakdown),
-        cmocka_unit_test(test_breakdown_off),
-        cmocka_unit_test(test_listeners),
-        cmocka_unit_test(test_registry),
-        cmocka_unit_test(test_custom_metric_sink),
-        cmocka_unit_test(test_concurrent_producer),
+        cmocka_unit_test(test_push_flush_drain),   cmocka_unit_test(test_exact_chunk_boundary),
+        cmocka_unit_test(test_chunks_recycled),    cmocka_unit_test(test_interleaved_rounds),
+        cmocka_unit_test(test_two_buffers),        cmocka_unit_test(test_checks),
+        cmocka_unit_test(test_breakdown),          cmocka_unit_test(test_breakdown_off),
+        cmocka_unit_test(test_listeners),          cmocka_unit_test(test_registry),
+        cmocka_unit_test(test_custom_metric_sink), cmocka_unit_test(test_concurrent_producer),
         cmocka_unit_test(test_stamps_unique),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -16,7 +16,7 @@
 #include "util/clock.h"
 #include "vu/vu.h"
 
-#define S(x) ((int64_t)((x) * 1000000.0))   /* seconds -> microseconds */
+#define S(x) ((int64_t)((x)*1000000.0)) /* seconds -> microseconds */
 
 static c6_scenario ramp_plan(int64_t start, c6_stage *st, size_t n) {
     c6_scenario p;
@@ -32,37 +32,59 @@ static void test_ramp_up_from_start_vus(void **state) {
     (void)state;
     c6_stage st[] = {{S(10), 10}};
     c6_scenario p = ramp_plan(5, st, 1);
-    assert_int_equal(executor_ramp_target(&p, 0), 5);            /* startVUs at t=0 */
-    assert_int_equal(executor_ramp_target(&p, S(1)), 5);         /* 5.5: not fully due yet */
+    assert_int_equal(executor_ramp_target(&p, 0), 5);    /* startVUs at t=0 */
+    assert_int_equal(executor_ramp_target(&p, S(1)), 5); /* 5.5: not fully due yet */
     assert_int_equal(executor_ramp_target(&p, S(2) - 1), 5);
     assert_int_equal(executor_ramp_target(&p, S(2)), 6);
-    assert_int_equal(executor_ramp_target(&p, S(5)), 7);         /* 7.5 */
+    assert_int_equal(executor_ramp_target(&p, S(5)), 7); /* 7.5 */
     assert_int_equal(executor_ramp_target(&p, S(6)), 8);
     assert_int_equal(executor_ramp_target(&p, S(10) - 1), 9);
-    assert_int_equal(executor_ramp_target(&p, S(10)), 10);       /* end of the stage */
-    assert_int_equal(executor_ramp_target(&p, S(11)), 10);       /* after the end: last target */
+    assert_int_equal(executor_ramp_target(&p, S(10)), 10); /* end of the stage */
+    assert_int_equal(executor_ramp_target(&p, S(11)), 10); /* after the end: last target */
     assert_int_equal(executor_ramp_target(&p, S(3600)), 10);
 }
 
 static void test_ramp_multi_stage(void **state) {
     (void)state;
     c6_stage st[] = {
-        {S(10), 10},    /*  0-10s: 0 -> 10 */
-        {S(20), 10},    /* 10-30s: hold */
-        {S(10), 0},     /* 30-40s: 10 -> 0 */
-        {0, 7},         /* jump to 7 */
-        {S(7), 0},      /* 40-47s: 7 -> 0 */
-        {S(4), 4},      /* 47-51s: 0 -> 4 */
+        {S(10), 10}, /*  0-10s: 0 -> 10 */
+        {S(20), 10}, /* 10-30s: hold */
+        {S(10), 0},  /* 30-40s: 10 -> 0 */
+        {0, 7},      /* jump to 7 */
+        {S(7), 0},   /* 40-47s: 7 -> 0 */
+        {S(4), 4},   /* 47-51s: 0 -> 4 */
     };
     c6_scenario p = ramp_plan(0, st, sizeof st / sizeof *st);
-    static const struct { double t; int64_t want; } cases[] = {
-        {0, 0}, {0.5, 0}, {1, 1}, {4.5, 4}, {9.999999, 9}, {10, 10},
-        {15, 10}, {29.999999, 10}, {30, 10},
+    static const struct {
+        double t;
+        int64_t want;
+    } cases[] = {
+        {0, 0},
+        {0.5, 0},
+        {1, 1},
+        {4.5, 4},
+        {9.999999, 9},
+        {10, 10},
+        {15, 10},
+        {29.999999, 10},
+        {30, 10},
         /* ramping down, a VU stops once its share of the stage has passed:
          * 10 -> 0 over 10s is 9 from 31s on */
-        {30.5, 10}, {31, 9}, {35, 5}, {35.5, 5}, {39, 1}, {39.999999, 1},
-        {40, 7}, {41, 6}, {46.999999, 1},
-        {47, 0}, {48, 1}, {50, 3}, {50.999999, 3}, {51, 4}, {100, 4},
+        {30.5, 10},
+        {31, 9},
+        {35, 5},
+        {35.5, 5},
+        {39, 1},
+        {39.999999, 1},
+        {40, 7},
+        {41, 6},
+        {46.999999, 1},
+        {47, 0},
+        {48, 1},
+        {50, 3},
+        {50.999999, 3},
+        {51, 4},
+        {100, 4},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         int64_t got = executor_ramp_target(&p, S(cases[i].t));
@@ -80,9 +102,16 @@ static void test_ramp_monotonic_within_stages(void **state) {
     assert_int_equal(prev, 1);
     for (int64_t t = 1000; t <= S(10) + 1000; t += 1000) {
         int64_t v = executor_ramp_target(&p, t);
-        if (t <= S(3)) { assert_true(v >= prev); assert_in_range(v, 1, 37); }
-        else if (t <= S(8)) { assert_true(v <= prev); assert_in_range(v, 2, 37); }
-        else { assert_true(v >= prev); assert_in_range(v, 2, 100); }
+        if (t <= S(3)) {
+            assert_true(v >= prev);
+            assert_in_range(v, 1, 37);
+        } else if (t <= S(8)) {
+            assert_true(v <= prev);
+            assert_in_range(v, 2, 37);
+        } else {
+            assert_true(v >= prev);
+            assert_in_range(v, 2, 100);
+        }
         prev = v;
     }
     assert_int_equal(prev, 100);
@@ -107,7 +136,7 @@ static void test_ramp_exact_step_instants(void **state) {
             c6_scenario q = ramp_plan(100, st, 1);
             for (int64_t k = 1; k < ad; k++) {
                 int64_t num = k * S(dsec);
-                if (num % ad) continue;                 /* exact instant VU k is due */
+                if (num % ad) continue; /* exact instant VU k is due */
                 int64_t e = num / ad;
                 total++;
                 if (executor_ramp_target(&q, e) != 100 + diff * e / S(dsec)) bad++;
@@ -176,8 +205,10 @@ static void test_duration_from_options_plan(void **state) {
     options_free(&o);
 
     options_init(&o);
-    o.vus_set = true; o.vus = 4;
-    o.duration_set = true; o.duration_us = S(20);
+    o.vus_set = true;
+    o.vus = 4;
+    o.duration_set = true;
+    o.duration_us = S(20);
     assert_int_equal(options_plan(&o, &p, err, sizeof err), 0);
     assert_int_equal(p.scenarios[0].executor, EXECUTOR_CONSTANT_VUS);
     assert_int_equal(scenario_duration_us(&p.scenarios[0]), S(20));
@@ -224,7 +255,10 @@ static void test_next_shared_iterations(void **state) {
     assert_int_equal(executor_next(&v), EXEC_DONE);
 }
 
-typedef struct claimer { vu v; long runs; } claimer;
+typedef struct claimer {
+    vu v;
+    long runs;
+} claimer;
 
 static void *claim_all(void *arg) {
     claimer *c = arg;
@@ -249,7 +283,7 @@ static void test_next_shared_iterations_threads(void **state) {
         assert_int_equal(pthread_join(th[i], NULL), 0);
         total += c[i].runs;
     }
-    assert_int_equal(total, 200000);   /* every iteration handed out exactly once */
+    assert_int_equal(total, 200000); /* every iteration handed out exactly once */
 }
 
 static void test_next_per_vu_iterations(void **state) {
@@ -264,8 +298,8 @@ static void test_next_per_vu_iterations(void **state) {
     a.sc_iter++;
     assert_int_equal(executor_next(&a), EXEC_RUN);
     a.sc_iter++;
-    assert_int_equal(executor_next(&a), EXEC_DONE);   /* its own 2 are done */
-    assert_int_equal(executor_next(&b), EXEC_RUN);    /* the other VU's are not */
+    assert_int_equal(executor_next(&a), EXEC_DONE); /* its own 2 are done */
+    assert_int_equal(executor_next(&b), EXEC_RUN);  /* the other VU's are not */
 }
 
 static void test_next_constant_and_phase(void **state) {
@@ -275,10 +309,10 @@ static void test_next_constant_and_phase(void **state) {
     vu v;
     init_vu(&v, &t, 0);
     for (int i = 0; i < 5; i++) assert_int_equal(executor_next(&v), EXEC_RUN);
-    atomic_store(&test_rt.state, SC_GRACEFUL);         /* its duration is over */
+    atomic_store(&test_rt.state, SC_GRACEFUL); /* its duration is over */
     assert_int_equal(executor_next(&v), EXEC_DONE);
     atomic_store(&test_rt.state, SC_RUNNING);
-    atomic_store(&t.phase, PHASE_HARD_STOP);            /* the whole test stops */
+    atomic_store(&t.phase, PHASE_HARD_STOP); /* the whole test stops */
     assert_int_equal(executor_next(&v), EXEC_DONE);
     /* a stopping scenario hands out no more shared iterations */
     init_test(&t, EXECUTOR_SHARED_ITERATIONS);
@@ -304,13 +338,13 @@ static void test_next_ramping(void **state) {
     init_vu(&v0, &t, 0);
     init_vu(&v3, &t, 3);
     atomic_store(&test_rt.start_us, clock_now_us());
-    assert_int_equal(executor_next(&v0), EXEC_PARK);   /* target 0 */
-    atomic_store(&test_rt.start_us, clock_now_us() - S(1.5));   /* target 1 */
+    assert_int_equal(executor_next(&v0), EXEC_PARK);          /* target 0 */
+    atomic_store(&test_rt.start_us, clock_now_us() - S(1.5)); /* target 1 */
     assert_int_equal(executor_next(&v0), EXEC_RUN);
     assert_int_equal(executor_next(&v3), EXEC_PARK);
-    atomic_store(&test_rt.start_us, clock_now_us() - S(4.2));   /* target 4 */
+    atomic_store(&test_rt.start_us, clock_now_us() - S(4.2)); /* target 4 */
     assert_int_equal(executor_next(&v3), EXEC_RUN);
-    atomic_store(&test_rt.start_us, clock_now_us() - S(6.5));   /* target 2 */
+    atomic_store(&test_rt.start_us, clock_now_us() - S(6.5)); /* target 2 */
     assert_int_equal(executor_next(&v3), EXEC_PARK);
     assert_int_equal(executor_next(&v0), EXEC_RUN);
     atomic_store(&test_rt.state, SC_GRACEFUL);
@@ -323,10 +357,10 @@ static void test_next_arrival_and_external(void **state) {
     init_test(&t, EXECUTOR_CONSTANT_ARRIVAL_RATE);
     vu v;
     init_vu(&v, &t, 0);
-    assert_int_equal(executor_next(&v), EXEC_PARK);   /* nothing handed to it */
+    assert_int_equal(executor_next(&v), EXEC_PARK); /* nothing handed to it */
     v.go = true;
     assert_int_equal(executor_next(&v), EXEC_RUN);
-    assert_false(v.go);                                /* one iteration per hand-over */
+    assert_false(v.go); /* one iteration per hand-over */
     assert_int_equal(executor_next(&v), EXEC_PARK);
     init_test(&t, EXECUTOR_EXTERNALLY_CONTROLLED);
     init_vu(&v, &t, 2);
@@ -349,14 +383,14 @@ static void test_arrival_constant(void **state) {
     assert_int_equal(executor_arrival_at(&s, 1), 333333);
     assert_int_equal(executor_arrival_at(&s, 3), S(1));
     assert_int_equal(executor_arrival_at(&s, 29), 9666666);
-    assert_int_equal(executor_arrival_at(&s, 30), -1);   /* 10 s: the end */
+    assert_int_equal(executor_arrival_at(&s, 30), -1); /* 10 s: the end */
     /* 20,000/s for a day: no drift, no overflow */
     s.rate = 20000;
     s.duration_us = S(86400);
     assert_int_equal(executor_arrival_at(&s, 20000LL * 86399), S(86399));
     assert_int_equal(executor_arrival_at(&s, 20000LL * 86400), -1);
     s.rate = 50;
-    s.time_unit_us = S(60);   /* 50 per minute */
+    s.time_unit_us = S(60); /* 50 per minute */
     assert_int_equal(executor_arrival_at(&s, 1), S(1.2));
 }
 

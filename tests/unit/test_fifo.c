@@ -9,7 +9,10 @@
 #include "util/fifo.h"
 #include "util/buf.h"
 
-typedef struct { int *q; size_t head, n, cap; } queue;
+typedef struct {
+    int *q;
+    size_t head, n, cap;
+} queue;
 
 static void push(queue *f, int v) {
     int *q = fifo_room(f->q, &f->head, &f->n, &f->cap, sizeof *q);

@@ -17,14 +17,13 @@
 #include "output/summary_json.h"
 #include "util/grouppath.h"
 
-static void test_parent(void **state)
-{
+static void test_parent(void **state) {
     (void)state;
     assert_int_equal(group_path_parent("", NULL, NULL), -1);
     assert_int_equal(group_path_parent("::a", NULL, NULL), 0);
     assert_int_equal(group_path_parent("::a::b", NULL, NULL), 3);
-    assert_int_equal(group_path_parent("::a:", NULL, NULL), 0);      /* name "a:" */
-    assert_int_equal(group_path_parent("::::b", NULL, NULL), 2);     /* "b" inside the group named "" */
+    assert_int_equal(group_path_parent("::a:", NULL, NULL), 0);  /* name "a:" */
+    assert_int_equal(group_path_parent("::::b", NULL, NULL), 2); /* "b" inside the group named "" */
     const char *ran[] = {"::a:", "::a::::b"};
     group_path_list known = {ran, 2};
     /* "::a::::b": the cut after "::a" would leave "::b" (not a name); of
@@ -36,8 +35,7 @@ static void test_parent(void **state)
 }
 
 /* ":b" inside "a:" with a check: both trees nest it once, with k6's names */
-static void test_trees(void **state)
-{
+static void test_trees(void **state) {
     (void)state;
     const char *ran[] = {"::a:", "::a::::b"};
     summary_check sc[] = {{"ok", "::a::::b", 1, 0}};
@@ -63,8 +61,7 @@ static void test_trees(void **state)
     free(x);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parent),
         cmocka_unit_test(test_trees),

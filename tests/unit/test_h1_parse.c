@@ -17,24 +17,22 @@ typedef struct pcase {
     const char *name;
     const char *in;
     int head;
-    int want;                   /* WANT_* */
+    int want; /* WANT_* */
     int status, minor, keep, encoding;
-    const char *hdr;            /* expected header block (NULL: skip) */
+    const char *hdr; /* expected header block (NULL: skip) */
     const char *body;
-    size_t extra;               /* bytes after the response, not consumed */
-    const char *err;            /* substring of the error */
+    size_t extra;    /* bytes after the response, not consumed */
+    const char *err; /* substring of the error */
 } pcase;
 
 typedef struct result {
-    int rc;                     /* last return */
+    int rc; /* last return */
     size_t used;
     buf hdr, body;
     h1_parser p;
 } result;
 
-static int collect(void *ud, const char *p, size_t n) {
-    return buf_append(ud, p, n);
-}
+static int collect(void *ud, const char *p, size_t n) { return buf_append(ud, p, n); }
 
 /* Feeds in as chunks of the given sizes (0 ends the list); then EOF if the
  * parser still wants more. */
@@ -56,12 +54,11 @@ static void feed(result *res, const pcase *c, const size_t *chunks) {
 }
 
 static void check(const pcase *c, result *res, const char *how) {
-    static const int want_rc[] = { H1P_DONE, 2, H1P_ERROR, 3 };
+    static const int want_rc[] = {H1P_DONE, 2, H1P_ERROR, 3};
     char ctx[160];
     snprintf(ctx, sizeof ctx, "case '%s' fed %s", c->name, how);
     if (res->rc != want_rc[c->want]) {
-        print_error("%s: rc %d want %d (err %s)\n", ctx, res->rc, want_rc[c->want],
-                    res->p.err ? res->p.err : "-");
+        print_error("%s: rc %d want %d (err %s)\n", ctx, res->rc, want_rc[c->want], res->p.err ? res->p.err : "-");
         fail();
     }
     if (c->want == WANT_ERROR || c->want == WANT_EOF_ERROR) {
@@ -72,15 +69,14 @@ static void check(const pcase *c, result *res, const char *how) {
         return;
     }
     size_t len = strlen(c->in);
-    int ok = res->p.status == c->status && res->p.minor == c->minor &&
-             res->p.keep_alive == c->keep && res->p.encoding == c->encoding &&
-             res->used == len - c->extra &&
-             res->body.len == strlen(c->body) && !memcmp(res->body.p ? res->body.p : "", c->body, res->body.len) &&
+    int ok = res->p.status == c->status && res->p.minor == c->minor && res->p.keep_alive == c->keep &&
+             res->p.encoding == c->encoding && res->used == len - c->extra && res->body.len == strlen(c->body) &&
+             !memcmp(res->body.p ? res->body.p : "", c->body, res->body.len) &&
              (!c->hdr || (res->hdr.len == strlen(c->hdr) && !memcmp(res->hdr.p, c->hdr, res->hdr.len)));
     if (!ok) {
-        print_error("%s: status %d minor %d keep %d enc %d used %zu/%zu body '%s' hdr '%s'\n", ctx,
-                    res->p.status, res->p.minor, res->p.keep_alive, res->p.encoding, res->used,
-                    len - c->extra, res->body.p ? res->body.p : "", res->hdr.p ? res->hdr.p : "");
+        print_error("%s: status %d minor %d keep %d enc %d used %zu/%zu body '%s' hdr '%s'\n", ctx, res->p.status,
+                    res->p.minor, res->p.keep_alive, res->p.encoding, res->used, len - c->extra,
+                    res->body.p ? res->body.p : "", res->hdr.p ? res->hdr.p : "");
         fail();
     }
 }
@@ -88,7 +84,7 @@ static void check(const pcase *c, result *res, const char *how) {
 static void run_case(const pcase *c) {
     result res;
     memset(&res, 0, sizeof res);
-    size_t len = strlen(c->in), chunks[3] = { 0, 0, 0 };
+    size_t len = strlen(c->in), chunks[3] = {0, 0, 0};
     char how[64];
 
     feed(&res, c, chunks);
@@ -118,38 +114,38 @@ static void run_cases(const pcase *cs, size_t n) {
 /* ---- well-formed responses ---- */
 
 static const pcase ok_cases[] = {
-    { "content-length", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello",
-      0, WANT_DONE, 200, 1, 1, 0, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\n", "hello", 0, NULL },
-    { "bytes after the response", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1",
-      0, WANT_DONE, 200, 1, 1, 0, NULL, "hi", 8, NULL },
-    { "content-length 0", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
-      0, WANT_DONE, 200, 1, 1, 0, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", "", 0, NULL },
-    { "names are case-insensitive", "HTTP/1.1 201 Created\r\ncontent-LENGTH:3\r\nCONNECTION: Keep-Alive\r\n\r\nabc",
-      0, WANT_DONE, 201, 1, 1, 0, NULL, "abc", 0, NULL },
-    { "status without reason", "HTTP/1.1 404\r\nContent-Length: 1\r\n\r\nx",
-      0, WANT_DONE, 404, 1, 1, 0, NULL, "x", 0, NULL },
-    { "bare LF line ends", "HTTP/1.1 200 OK\nContent-Length: 2\n\nhi",
-      0, WANT_DONE, 200, 1, 1, 0, "HTTP/1.1 200 OK\nContent-Length: 2\n\n", "hi", 0, NULL },
-    { "HTTP/1.0 closes by default", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi",
-      0, WANT_DONE, 200, 0, 0, 0, NULL, "hi", 0, NULL },
-    { "HTTP/1.0 keep-alive", "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nhi",
-      0, WANT_DONE, 200, 0, 1, 0, NULL, "hi", 0, NULL },
-    { "Connection: close", "HTTP/1.1 200 OK\r\nConnection: foo, CLOSE\r\nContent-Length: 2\r\n\r\nhi",
-      0, WANT_DONE, 200, 1, 0, 0, NULL, "hi", 0, NULL },
-    { "same Content-Length twice", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length:  3 \r\n\r\nabc",
-      0, WANT_DONE, 200, 1, 1, 0, NULL, "abc", 0, NULL },
-    { "OWS and obs-fold", "HTTP/1.1 200 OK\r\nX-Long: a\r\n  folded\r\nContent-Length: \t2\t\r\n\r\nhi",
-      0, WANT_DONE, 200, 1, 1, 0, NULL, "hi", 0, NULL },
-    { "gzip", "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 1\r\n\r\nz",
-      0, WANT_DONE, 200, 1, 1, H1_ENC_GZIP, NULL, "z", 0, NULL },
-    { "deflate", "HTTP/1.1 200 OK\r\ncontent-encoding: Deflate\r\nContent-Length: 1\r\n\r\nz",
-      0, WANT_DONE, 200, 1, 1, H1_ENC_DEFLATE, NULL, "z", 0, NULL },
-    { "br", "HTTP/1.1 200 OK\r\nContent-Encoding: BR\r\nContent-Length: 1\r\n\r\nz",
-      0, WANT_DONE, 200, 1, 1, H1_ENC_BR, NULL, "z", 0, NULL },
-    { "zstd", "HTTP/1.1 200 OK\r\nContent-Encoding: zstd\r\nContent-Length: 1\r\n\r\nz",
-      0, WANT_DONE, 200, 1, 1, H1_ENC_ZSTD, NULL, "z", 0, NULL },
-    { "unknown coding untouched", "HTTP/1.1 200 OK\r\nContent-Encoding: compress\r\nContent-Length: 1\r\n\r\nz",
-      0, WANT_DONE, 200, 1, 1, H1_ENC_NONE, NULL, "z", 0, NULL },
+    {"content-length", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\nhello", 0, WANT_DONE, 200, 1, 1, 0,
+     "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: b\r\n\r\n", "hello", 0, NULL},
+    {"bytes after the response", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1", 0, WANT_DONE, 200, 1, 1, 0,
+     NULL, "hi", 8, NULL},
+    {"content-length 0", "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0, WANT_DONE, 200, 1, 1, 0,
+     "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", "", 0, NULL},
+    {"names are case-insensitive", "HTTP/1.1 201 Created\r\ncontent-LENGTH:3\r\nCONNECTION: Keep-Alive\r\n\r\nabc", 0,
+     WANT_DONE, 201, 1, 1, 0, NULL, "abc", 0, NULL},
+    {"status without reason", "HTTP/1.1 404\r\nContent-Length: 1\r\n\r\nx", 0, WANT_DONE, 404, 1, 1, 0, NULL, "x", 0,
+     NULL},
+    {"bare LF line ends", "HTTP/1.1 200 OK\nContent-Length: 2\n\nhi", 0, WANT_DONE, 200, 1, 1, 0,
+     "HTTP/1.1 200 OK\nContent-Length: 2\n\n", "hi", 0, NULL},
+    {"HTTP/1.0 closes by default", "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi", 0, WANT_DONE, 200, 0, 0, 0, NULL,
+     "hi", 0, NULL},
+    {"HTTP/1.0 keep-alive", "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nhi", 0, WANT_DONE,
+     200, 0, 1, 0, NULL, "hi", 0, NULL},
+    {"Connection: close", "HTTP/1.1 200 OK\r\nConnection: foo, CLOSE\r\nContent-Length: 2\r\n\r\nhi", 0, WANT_DONE, 200,
+     1, 0, 0, NULL, "hi", 0, NULL},
+    {"same Content-Length twice", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length:  3 \r\n\r\nabc", 0,
+     WANT_DONE, 200, 1, 1, 0, NULL, "abc", 0, NULL},
+    {"OWS and obs-fold", "HTTP/1.1 200 OK\r\nX-Long: a\r\n  folded\r\nContent-Length: \t2\t\r\n\r\nhi", 0, WANT_DONE,
+     200, 1, 1, 0, NULL, "hi", 0, NULL},
+    {"gzip", "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 1\r\n\r\nz", 0, WANT_DONE, 200, 1, 1,
+     H1_ENC_GZIP, NULL, "z", 0, NULL},
+    {"deflate", "HTTP/1.1 200 OK\r\ncontent-encoding: Deflate\r\nContent-Length: 1\r\n\r\nz", 0, WANT_DONE, 200, 1, 1,
+     H1_ENC_DEFLATE, NULL, "z", 0, NULL},
+    {"br", "HTTP/1.1 200 OK\r\nContent-Encoding: BR\r\nContent-Length: 1\r\n\r\nz", 0, WANT_DONE, 200, 1, 1, H1_ENC_BR,
+     NULL, "z", 0, NULL},
+    {"zstd", "HTTP/1.1 200 OK\r\nContent-Encoding: zstd\r\nContent-Length: 1\r\n\r\nz", 0, WANT_DONE, 200, 1, 1,
+     H1_ENC_ZSTD, NULL, "z", 0, NULL},
+    {"unknown coding untouched", "HTTP/1.1 200 OK\r\nContent-Encoding: compress\r\nContent-Length: 1\r\n\r\nz", 0,
+     WANT_DONE, 200, 1, 1, H1_ENC_NONE, NULL, "z", 0, NULL},
 };
 
 static void test_ok(void **state) {
@@ -160,35 +156,40 @@ static void test_ok(void **state) {
 /* ---- chunked ---- */
 
 static const pcase chunked_cases[] = {
-    { "chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
-      0, WANT_DONE, 200, 1, 1, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "hello world", 0, NULL },
-    { "extensions, hex case, trailers",
-      "HTTP/1.1 200 OK\r\ntransfer-encoding: Chunked\r\n\r\n"
-      "a;name=value;x=\"q\"\r\n0123456789\r\nB \r\nabcdefghijk\r\n0;last\r\nTrailer-A: 1\r\nTrailer-B: 2\r\n\r\n",
-      0, WANT_DONE, 200, 1, 1, 0, NULL, "0123456789abcdefghijk", 0, NULL },
-    { "empty chunked body", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-      0, WANT_DONE, 200, 1, 1, 0, NULL, "", 0, NULL },
-    { "chunked, bytes after", "HTTP/1.1 200 OK\r\nTransfer-Encoding:  chunked \r\n\r\n1\r\nx\r\n0\r\n\r\nNEXT",
-      0, WANT_DONE, 200, 1, 1, 0, NULL, "x", 4, NULL },
+    {"chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", 0,
+     WANT_DONE, 200, 1, 1, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "hello world", 0, NULL},
+    {"extensions, hex case, trailers",
+     "HTTP/1.1 200 OK\r\ntransfer-encoding: Chunked\r\n\r\n"
+     "a;name=value;x=\"q\"\r\n0123456789\r\nB \r\nabcdefghijk\r\n0;last\r\nTrailer-A: 1\r\nTrailer-B: 2\r\n\r\n",
+     0, WANT_DONE, 200, 1, 1, 0, NULL, "0123456789abcdefghijk", 0, NULL},
+    {"empty chunked body", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 0, WANT_DONE, 200, 1, 1, 0,
+     NULL, "", 0, NULL},
+    {"chunked, bytes after", "HTTP/1.1 200 OK\r\nTransfer-Encoding:  chunked \r\n\r\n1\r\nx\r\n0\r\n\r\nNEXT", 0,
+     WANT_DONE, 200, 1, 1, 0, NULL, "x", 4, NULL},
     /* transfer.go parseTransferEncoding drops Content-Length; the connection stays */
-    { "chunked beats Content-Length, even two different ones",
-      "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nContent-Length: 7\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
-      0, WANT_DONE, 200, 1, 1, 0, NULL, "ok", 0, NULL },
+    {"chunked beats Content-Length, even two different ones",
+     "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nContent-Length: 7\r\nTransfer-Encoding: "
+     "chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+     0, WANT_DONE, 200, 1, 1, 0, NULL, "ok", 0, NULL},
     /* chunked.go: trailing blanks trimmed, 16 hex digits at most (leading zeros count) */
-    { "size with trailing blanks, 16 digits", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-      "0000000000000002 \t\r\nok\r\n0\r\n\r\n", 0, WANT_DONE, 200, 1, 1, 0, NULL, "ok", 0, NULL },
+    {"size with trailing blanks, 16 digits",
+     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+     "0000000000000002 \t\r\nok\r\n0\r\n\r\n",
+     0, WANT_DONE, 200, 1, 1, 0, NULL, "ok", 0, NULL},
     /* readTrailer: the trailer is read as header lines and dropped; the head stays as it was */
-    { "trailer", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\nX-T: 1\r\nY : 2\r\n\r\n",
-      0, WANT_DONE, 200, 1, 1, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "ok", 0, NULL },
+    {"trailer", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\nX-T: 1\r\nY : 2\r\n\r\n", 0,
+     WANT_DONE, 200, 1, 1, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", "ok", 0, NULL},
     /* ReadMIMEHeader stops at the first blank line (bare LF); the rest makes Go drop the connection */
-    { "trailer with LF lines before its CRLF CRLF", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-      "2\r\nok\r\n0\r\nX-T: 1\n\nZ\r\n\r\n", 0, WANT_DONE, 200, 1, 0, 0, NULL, "ok", 0, NULL },
+    {"trailer with LF lines before its CRLF CRLF",
+     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+     "2\r\nok\r\n0\r\nX-T: 1\n\nZ\r\n\r\n",
+     0, WANT_DONE, 200, 1, 0, 0, NULL, "ok", 0, NULL},
     /* parseTransferEncoding: ignored before HTTP/1.1 (Go issue 12785): the framing is body */
-    { "HTTP/1.0 ignores Transfer-Encoding", "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
-      0, WANT_EOF_DONE, 200, 0, 0, 0, NULL, "2\r\nok\r\n0\r\n\r\n", 0, NULL },
-    { "HTTP/1.0 Content-Length beside Transfer-Encoding",
-      "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n2\r\nok",
-      0, WANT_DONE, 200, 0, 0, 0, NULL, "2\r\n", 2, NULL },
+    {"HTTP/1.0 ignores Transfer-Encoding", "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n",
+     0, WANT_EOF_DONE, 200, 0, 0, 0, NULL, "2\r\nok\r\n0\r\n\r\n", 0, NULL},
+    {"HTTP/1.0 Content-Length beside Transfer-Encoding",
+     "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n2\r\nok", 0, WANT_DONE, 200, 0, 0, 0,
+     NULL, "2\r\n", 2, NULL},
 };
 
 static void test_chunked(void **state) {
@@ -199,38 +200,39 @@ static void test_chunked(void **state) {
 /* ---- no body, interim responses, close-delimited ---- */
 
 static const pcase nobody_cases[] = {
-    { "HEAD with Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n",
-      1, WANT_DONE, 200, 1, 1, 0, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", "", 0, NULL },
-    { "HEAD chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
-      1, WANT_DONE, 200, 1, 1, 0, NULL, "", 0, NULL },
-    { "204", "HTTP/1.1 204 No Content\r\n\r\n", 0, WANT_DONE, 204, 1, 1, 0, NULL, "", 0, NULL },
-    { "304 with Content-Length", "HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n",
-      0, WANT_DONE, 304, 1, 1, 0, NULL, "", 0, NULL },
-    { "100-continue then 200",
-      "HTTP/1.1 100 Continue\r\nX-Interim: 1\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
-      0, WANT_DONE, 200, 1, 1, 0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", "ok", 0, NULL },
-    { "103 then 100 then 200 with Connection: close",
-      "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n"
-      "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\nz",
-      0, WANT_DONE, 200, 1, 0, 0, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\n", "z", 0, NULL },
-    { "101 ends HTTP", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n",
-      0, WANT_DONE, 101, 1, 0, 0, NULL, "", 0, NULL },
-    { "close-delimited body", "HTTP/1.1 200 OK\r\nX: y\r\n\r\nall of this until EOF",
-      0, WANT_EOF_DONE, 200, 1, 0, 0, "HTTP/1.1 200 OK\r\nX: y\r\n\r\n", "all of this until EOF", 0, NULL },
-    { "close-delimited empty", "HTTP/1.0 200 OK\r\n\r\n",
-      0, WANT_EOF_DONE, 200, 0, 0, 0, NULL, "", 0, NULL },
+    {"HEAD with Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", 1, WANT_DONE, 200, 1, 1, 0,
+     "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n", "", 0, NULL},
+    {"HEAD chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", 1, WANT_DONE, 200, 1, 1, 0, NULL, "", 0,
+     NULL},
+    {"204", "HTTP/1.1 204 No Content\r\n\r\n", 0, WANT_DONE, 204, 1, 1, 0, NULL, "", 0, NULL},
+    {"304 with Content-Length", "HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n", 0, WANT_DONE, 304, 1, 1, 0,
+     NULL, "", 0, NULL},
+    {"100-continue then 200",
+     "HTTP/1.1 100 Continue\r\nX-Interim: 1\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 0, WANT_DONE, 200,
+     1, 1, 0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", "ok", 0, NULL},
+    {"103 then 100 then 200 with Connection: close",
+     "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n"
+     "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\nz",
+     0, WANT_DONE, 200, 1, 0, 0, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\n", "z", 0, NULL},
+    {"101 ends HTTP", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n", 0, WANT_DONE, 101, 1, 0, 0, NULL, "", 0,
+     NULL},
+    {"close-delimited body", "HTTP/1.1 200 OK\r\nX: y\r\n\r\nall of this until EOF", 0, WANT_EOF_DONE, 200, 1, 0, 0,
+     "HTTP/1.1 200 OK\r\nX: y\r\n\r\n", "all of this until EOF", 0, NULL},
+    {"close-delimited empty", "HTTP/1.0 200 OK\r\n\r\n", 0, WANT_EOF_DONE, 200, 0, 0, 0, NULL, "", 0, NULL},
     /* Go takes any three characters strconv.Atoi reads as >= 0; below 100 is final */
-    { "status 099 is final", "HTTP/1.1 099 X\r\nContent-Length: 0\r\n\r\n", 0, WANT_DONE, 99, 1, 1, 0, NULL, "", 0, NULL },
-    { "blanks, tabs, obs-fold and obs-text are fine",
-      "HTTP/1.1 200 OK\r\nName : v\r\nX:\ta\tb \r\n  more\r\nY: \xc3\xa9\r\nContent-Length: 0\r\n\r\n",
-      0, WANT_DONE, 200, 1, 1, 0, NULL, "", 0, NULL },
+    {"status 099 is final", "HTTP/1.1 099 X\r\nContent-Length: 0\r\n\r\n", 0, WANT_DONE, 99, 1, 1, 0, NULL, "", 0,
+     NULL},
+    {"blanks, tabs, obs-fold and obs-text are fine",
+     "HTTP/1.1 200 OK\r\nName : v\r\nX:\ta\tb \r\n  more\r\nY: \xc3\xa9\r\nContent-Length: 0\r\n\r\n", 0, WANT_DONE,
+     200, 1, 1, 0, NULL, "", 0, NULL},
     /* Go's shouldClose: HTTP/1.0 without keep-alive closes, HTTP/1.5 keeps */
     /* fixLength: no length read for 204 (unless HEAD); ParseUint takes leading zeros */
-    { "204 with a bad Content-Length", "HTTP/1.1 204 No Content\r\nContent-Length: x\r\n\r\n",
-      0, WANT_DONE, 204, 1, 1, 0, NULL, "", 0, NULL },
-    { "Content-Length with leading zeros", "HTTP/1.1 200 OK\r\nContent-Length: 000000000000000000002\r\n\r\nok",
-      0, WANT_DONE, 200, 1, 1, 0, NULL, "ok", 0, NULL },
-    { "HTTP/1.5 keeps the connection", "HTTP/1.5 200 OK\r\nContent-Length: 0\r\n\r\n", 0, WANT_DONE, 200, 5, 1, 0, NULL, "", 0, NULL },
+    {"204 with a bad Content-Length", "HTTP/1.1 204 No Content\r\nContent-Length: x\r\n\r\n", 0, WANT_DONE, 204, 1, 1,
+     0, NULL, "", 0, NULL},
+    {"Content-Length with leading zeros", "HTTP/1.1 200 OK\r\nContent-Length: 000000000000000000002\r\n\r\nok", 0,
+     WANT_DONE, 200, 1, 1, 0, NULL, "ok", 0, NULL},
+    {"HTTP/1.5 keeps the connection", "HTTP/1.5 200 OK\r\nContent-Length: 0\r\n\r\n", 0, WANT_DONE, 200, 5, 1, 0, NULL,
+     "", 0, NULL},
 };
 
 static void test_nobody(void **state) {
@@ -242,98 +244,102 @@ static void test_nobody(void **state) {
 
 static const pcase bad_cases[] = {
     /* Go's ReadResponse texts (net/http/response.go) */
-    { "HTTP/2 status line", "HTTP/2 200 OK\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "malformed HTTP version" },
-    { "not HTTP", "garbage in\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "malformed HTTP status code" },
-    { "no space", "garbage\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "malformed HTTP response" },
-    { "bad version", "HTTX/1.1 200 OK\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "malformed HTTP version" },
-    { "bad status code", "HTTP/1.1 2x0 OK\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "status code" },
-    { "status glued to reason", "HTTP/1.1 200OK\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "status code" },
-    { "negative status", "HTTP/1.1 -12 X\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "status code" },
+    {"HTTP/2 status line", "HTTP/2 200 OK\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "malformed HTTP version"},
+    {"not HTTP", "garbage in\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "malformed HTTP status code"},
+    {"no space", "garbage\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "malformed HTTP response"},
+    {"bad version", "HTTX/1.1 200 OK\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "malformed HTTP version"},
+    {"bad status code", "HTTP/1.1 2x0 OK\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "status code"},
+    {"status glued to reason", "HTTP/1.1 200OK\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "status code"},
+    {"negative status", "HTTP/1.1 -12 X\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "status code"},
     /* textproto.readMIMEHeader's texts */
-    { "header without colon", "HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "missing colon" },
-    { "tab before colon", "HTTP/1.1 200 OK\r\nName\t: v\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "header line" },
-    { "empty name", "HTTP/1.1 200 OK\r\n: v\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "header line" },
-    { "control byte in a value", "HTTP/1.1 200 OK\r\nX: a\x01b\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "header line" },
-    { "DEL in a long value", "HTTP/1.1 200 OK\r\nX: aaaaaaaaaaaaaaaaaaaaaaaaa\x7f\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "header line" },
-    { "control byte in a folded line", "HTTP/1.1 200 OK\r\nX: a\r\n b\x02\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "header line" },
-    { "folded first line", "HTTP/1.1 200 OK\r\n X: a\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "initial line" },
-    { "negative Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "bad Content-Length " },
+    {"header without colon", "HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0,
+     "missing colon"},
+    {"tab before colon", "HTTP/1.1 200 OK\r\nName\t: v\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "header line"},
+    {"empty name", "HTTP/1.1 200 OK\r\n: v\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "header line"},
+    {"control byte in a value", "HTTP/1.1 200 OK\r\nX: a\x01b\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0,
+     "header line"},
+    {"DEL in a long value", "HTTP/1.1 200 OK\r\nX: aaaaaaaaaaaaaaaaaaaaaaaaa\x7f\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0,
+     NULL, "", 0, "header line"},
+    {"control byte in a folded line", "HTTP/1.1 200 OK\r\nX: a\r\n b\x02\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "",
+     0, "header line"},
+    {"folded first line", "HTTP/1.1 200 OK\r\n X: a\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "initial line"},
+    {"negative Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0,
+     "bad Content-Length "},
     /* transfer.go parseContentLength (strconv.ParseUint(v, 10, 63)) and fixLength */
-    { "Content-Length junk", "HTTP/1.1 200 OK\r\nContent-Length: 3a\r\n\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "bad Content-Length " },
-    { "Content-Length with a sign", "HTTP/1.1 200 OK\r\nContent-Length: +3\r\n\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "bad Content-Length " },
-    { "empty Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "invalid empty Content-Length " },
-    { "huge Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775808\r\n\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "bad Content-Length " },
-    { "conflicting Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "http: message cannot contain multiple Content-Length headers; got " },
-    { "Content-Length 3 and 03 differ", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 03\r\n\r\nabc",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "multiple Content-Length" },
-    { "1xx with two Content-Lengths", "HTTP/1.1 100 Continue\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "multiple Content-Length" },
-    { "HEAD with a bad Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
-      1, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "bad Content-Length " },
+    {"Content-Length junk", "HTTP/1.1 200 OK\r\nContent-Length: 3a\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0,
+     "bad Content-Length "},
+    {"Content-Length with a sign", "HTTP/1.1 200 OK\r\nContent-Length: +3\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "",
+     0, "bad Content-Length "},
+    {"empty Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0,
+     "invalid empty Content-Length "},
+    {"huge Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775808\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0,
+     NULL, "", 0, "bad Content-Length "},
+    {"conflicting Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd", 0,
+     WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "http: message cannot contain multiple Content-Length headers; got "},
+    {"Content-Length 3 and 03 differ", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 03\r\n\r\nabc", 0,
+     WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "multiple Content-Length"},
+    {"1xx with two Content-Lengths", "HTTP/1.1 100 Continue\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n", 0,
+     WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "multiple Content-Length"},
+    {"HEAD with a bad Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", 1, WANT_ERROR, 0, 0, 0, 0, NULL,
+     "", 0, "bad Content-Length "},
     /* transfer.go parseTransferEncoding */
-    { "unsupported Transfer-Encoding", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "unsupported transfer encoding: " },
-    { "identity", "HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\nContent-Length: 1\r\n\r\nx",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "unsupported transfer encoding: " },
-    { "identity, chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: identity, chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "unsupported transfer encoding: " },
-    { "two Transfer-Encoding fields", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\ntransfer-encoding: chunked\r\n\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "too many transfer encodings: " },
-    { "folded Transfer-Encoding", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n x\r\n\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "unsupported transfer encoding: " },
+    {"unsupported Transfer-Encoding", "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0,
+     NULL, "", 0, "unsupported transfer encoding: "},
+    {"identity", "HTTP/1.1 200 OK\r\nTransfer-Encoding: identity\r\nContent-Length: 1\r\n\r\nx", 0, WANT_ERROR, 0, 0, 0,
+     0, NULL, "", 0, "unsupported transfer encoding: "},
+    {"identity, chunked", "HTTP/1.1 200 OK\r\nTransfer-Encoding: identity, chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n", 0,
+     WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "unsupported transfer encoding: "},
+    {"two Transfer-Encoding fields",
+     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\ntransfer-encoding: chunked\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0,
+     NULL, "", 0, "too many transfer encodings: "},
+    {"folded Transfer-Encoding", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n x\r\n\r\n", 0, WANT_ERROR, 0, 0, 0,
+     0, NULL, "", 0, "unsupported transfer encoding: "},
     /* net/http/internal/chunked.go */
-    { "bad chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "invalid byte in chunk length" },
-    { "empty chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "empty hex number for chunk length" },
-    { "blank chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n \t \r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "empty hex number for chunk length" },
-    { "extension only", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n;x\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "empty hex number for chunk length" },
-    { "chunk size then junk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5 x\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "invalid byte in chunk length" },
-    { "blank before the extension", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2 ;x\r\nok\r\n0\r\n\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "invalid byte in chunk length" },
-    { "17 hex digits", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n00000000000000002\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "http chunk length too large" },
-    { "bare LF after a chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nok\r\n0\r\n\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "chunked line ends with bare LF" },
-    { "CR inside a chunk-size line", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;a\rb\r\nok\r\n0\r\n\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "invalid CR in chunked line" },
-    { "no CRLF after chunk data", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "malformed chunked encoding" },
-    { "bare LF after chunk data", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\n0\r\n\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "malformed chunked encoding" },
+    {"bad chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL,
+     "", 0, "invalid byte in chunk length"},
+    {"empty chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL,
+     "", 0, "empty hex number for chunk length"},
+    {"blank chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n \t \r\n", 0, WANT_ERROR, 0, 0, 0, 0,
+     NULL, "", 0, "empty hex number for chunk length"},
+    {"extension only", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n;x\r\n", 0, WANT_ERROR, 0, 0, 0, 0, NULL,
+     "", 0, "empty hex number for chunk length"},
+    {"chunk size then junk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5 x\r\n", 0, WANT_ERROR, 0, 0, 0, 0,
+     NULL, "", 0, "invalid byte in chunk length"},
+    {"blank before the extension", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2 ;x\r\nok\r\n0\r\n\r\n", 0,
+     WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "invalid byte in chunk length"},
+    {"17 hex digits", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n00000000000000002\r\n", 0, WANT_ERROR, 0, 0,
+     0, 0, NULL, "", 0, "http chunk length too large"},
+    {"bare LF after a chunk size", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\nok\r\n0\r\n\r\n", 0,
+     WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "chunked line ends with bare LF"},
+    {"CR inside a chunk-size line", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;a\rb\r\nok\r\n0\r\n\r\n", 0,
+     WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "invalid CR in chunked line"},
+    {"no CRLF after chunk data", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY\r\n", 0, WANT_ERROR,
+     0, 0, 0, 0, NULL, "", 0, "malformed chunked encoding"},
+    {"bare LF after chunk data", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\n0\r\n\r\n", 0,
+     WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "malformed chunked encoding"},
     /* one byte of the two, then EOF: io.ReadFull's ErrUnexpectedEOF */
-    { "EOF after one byte past the data", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX",
-      0, WANT_EOF_ERROR, 0, 0, 0, 0, NULL, "", 0, "unexpected EOF" },
+    {"EOF after one byte past the data", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX", 0,
+     WANT_EOF_ERROR, 0, 0, 0, 0, NULL, "", 0, "unexpected EOF"},
     /* 2^63-1 fits (16 digits); the body then ends short */
-    { "huge chunk, then EOF", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7fffffffffffffff\r\nhello",
-      0, WANT_EOF_ERROR, 0, 0, 0, 0, NULL, "", 0, "unexpected EOF" },
+    {"huge chunk, then EOF", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7fffffffffffffff\r\nhello", 0,
+     WANT_EOF_ERROR, 0, 0, 0, 0, NULL, "", 0, "unexpected EOF"},
     /* beginChunk's excess -= 16 + 2*int64(n) wraps for n in (2^62, 2^63) */
-    { "chunk size 0x6000000000000000", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6000000000000000\r\nx",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "chunked encoding contains too much non-data" },
+    {"chunk size 0x6000000000000000", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6000000000000000\r\nx", 0,
+     WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "chunked encoding contains too much non-data"},
     /* transfer.go readTrailer */
-    { "EOF before the trailer", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r",
-      0, WANT_EOF_ERROR, 0, 0, 0, 0, NULL, "", 0, "http: unexpected EOF reading trailer" },
-    { "EOF inside the trailer", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: 1\r\n",
-      0, WANT_EOF_ERROR, 0, 0, 0, 0, NULL, "", 0, "http: suspiciously long trailer after chunked body" },
-    { "trailer with LF line ends only", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: 1\n\n",
-      0, WANT_EOF_ERROR, 0, 0, 0, 0, NULL, "", 0, "http: suspiciously long trailer after chunked body" },
-    { "bad trailer line", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nNoColon\r\n\r\n",
-      0, WANT_ERROR, 0, 0, 0, 0, NULL, "", 0, "malformed MIME header: missing colon: " },
-    { "truncated Content-Length body", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
-      0, WANT_EOF_ERROR, 0, 0, 0, 0, NULL, "", 0, "unexpected EOF" },
-    { "truncated head", "HTTP/1.1 200 OK\r\nContent-Le",
-      0, WANT_EOF_ERROR, 0, 0, 0, 0, NULL, "", 0, "unexpected EOF" },
-    { "truncated chunked body", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
-      0, WANT_EOF_ERROR, 0, 0, 0, 0, NULL, "", 0, "unexpected EOF" },
+    {"EOF before the trailer", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r", 0, WANT_EOF_ERROR, 0, 0,
+     0, 0, NULL, "", 0, "http: unexpected EOF reading trailer"},
+    {"EOF inside the trailer", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: 1\r\n", 0, WANT_EOF_ERROR,
+     0, 0, 0, 0, NULL, "", 0, "http: suspiciously long trailer after chunked body"},
+    {"trailer with LF line ends only", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: 1\n\n", 0,
+     WANT_EOF_ERROR, 0, 0, 0, 0, NULL, "", 0, "http: suspiciously long trailer after chunked body"},
+    {"bad trailer line", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nNoColon\r\n\r\n", 0, WANT_ERROR, 0,
+     0, 0, 0, NULL, "", 0, "malformed MIME header: missing colon: "},
+    {"truncated Content-Length body", "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", 0, WANT_EOF_ERROR, 0, 0, 0, 0,
+     NULL, "", 0, "unexpected EOF"},
+    {"truncated head", "HTTP/1.1 200 OK\r\nContent-Le", 0, WANT_EOF_ERROR, 0, 0, 0, 0, NULL, "", 0, "unexpected EOF"},
+    {"truncated chunked body", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", 0, WANT_EOF_ERROR, 0, 0,
+     0, 0, NULL, "", 0, "unexpected EOF"},
 };
 
 static void test_bad(void **state) {
@@ -350,7 +356,7 @@ static void test_oversize(void **state) {
     memset(in + n, 'a', big);
     strcpy(in + n + big, "\r\n\r\n");
 
-    buf hdr = { 0 };
+    buf hdr = {0};
     h1_parser p;
     size_t used;
     h1_parser_init(&p, &hdr, 0, NULL, NULL);
@@ -385,14 +391,16 @@ static void test_oversize(void **state) {
 }
 
 static int refuse(void *ud, const char *p, size_t n) {
-    (void)ud; (void)p; (void)n;
+    (void)ud;
+    (void)p;
+    (void)n;
     return -1;
 }
 
 static void test_callback_abort(void **state) {
     (void)state;
     const char *in = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi";
-    buf hdr = { 0 };
+    buf hdr = {0};
     h1_parser p;
     size_t used;
     h1_parser_init(&p, &hdr, 0, refuse, NULL);
@@ -410,13 +418,13 @@ static void test_interim_counted(void **state) {
     char *in = malloc(H1_MAX_HEADER_BYTES + sizeof fin);
     for (size_t i = 0; i < k; i++) memcpy(in + i * (sizeof one - 1), one, sizeof one - 1);
     memcpy(in + k * (sizeof one - 1), fin, sizeof fin);
-    buf hdr = { 0 };
+    buf hdr = {0};
     h1_parser p;
     size_t used;
     h1_parser_init(&p, &hdr, 0, NULL, NULL);
-    assert_int_equal(h1_parse(&p, in, len, &used), H1P_DONE);   /* 100 of them: fine */
+    assert_int_equal(h1_parse(&p, in, len, &used), H1P_DONE); /* 100 of them: fine */
     assert_int_equal(p.status, 200);
-    k = H1_MAX_HEADER_BYTES / (sizeof one - 1);                 /* the final head no longer fits */
+    k = H1_MAX_HEADER_BYTES / (sizeof one - 1); /* the final head no longer fits */
     for (size_t i = 0; i < k; i++) memcpy(in + i * (sizeof one - 1), one, sizeof one - 1);
     memcpy(in + k * (sizeof one - 1), fin, sizeof fin);
     h1_parser_init(&p, &hdr, 0, NULL, NULL);
@@ -430,7 +438,7 @@ static void test_interim_counted(void **state) {
 static void test_field_text(void **state) {
     (void)state;
     const char *in = "HTTP/1.1 200 OK\r\nX-Ok: 1\r\nX-Bad:  a \r\n\t b\x01 \r\n\r\n";
-    buf hdr = { 0 };
+    buf hdr = {0};
     h1_parser p;
     size_t used;
     h1_parser_init(&p, &hdr, 0, NULL, NULL);
@@ -452,7 +460,7 @@ static void test_reuse(void **state) {
     (void)state;
     const char *a = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n";
     const char *b = "HTTP/1.0 404 Not Found\r\nContent-Length: 1\r\n\r\nb";
-    buf hdr = { 0 }, body = { 0 };
+    buf hdr = {0}, body = {0};
     h1_parser p;
     size_t used;
     h1_parser_init(&p, &hdr, 0, collect, &body);
@@ -485,7 +493,7 @@ static void test_go_limits(void **state) {
     static const char head[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
     size_t hl = sizeof head - 1, cap = 1 << 20;
     char *in = malloc(cap);
-    buf hdr = { 0 };
+    buf hdr = {0};
     h1_parser p;
     assert_non_null(in);
     /* a chunk-size line of 4094 bytes + CR LF fits, one byte more does not */
@@ -508,9 +516,7 @@ static void test_go_limits(void **state) {
     /* 200 one-byte chunks with 100 bytes of extension each: over 16 KB of excess */
     size_t n = hl;
     memcpy(in, head, hl);
-    for (int i = 0; i < 200; i++) {
-        n += (size_t)sprintf(in + n, "1;%0100d\r\nx\r\n", 0);
-    }
+    for (int i = 0; i < 200; i++) { n += (size_t)sprintf(in + n, "1;%0100d\r\nx\r\n", 0); }
     memcpy(in + n, "0\r\n\r\n", 5);
     assert_int_equal(parse_all(&p, &hdr, in, n + 5), H1P_ERROR);
     assert_string_equal(p.err, "chunked encoding contains too much non-data");
@@ -559,12 +565,18 @@ static void test_go_limits(void **state) {
     assert_int_equal(p.head_err, 1);
     assert_int_equal(p.err_quote, 2);
     assert_int_equal(p.err_arg_len, 4);
-    assert_memory_equal(p.err_arg, "5\0" "6\0", 4);
+    assert_memory_equal(p.err_arg,
+                        "5\0"
+                        "6\0",
+                        4);
     const char *te = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: a\r\n  b\r\n\r\n";
     assert_int_equal(parse_all(&p, &hdr, te, strlen(te)), H1P_ERROR);
     assert_string_equal(p.err, "too many transfer encodings: ");
     assert_int_equal(p.err_arg_len, 12);
-    assert_memory_equal(p.err_arg, "chunked\0" "a b\0", 12);
+    assert_memory_equal(p.err_arg,
+                        "chunked\0"
+                        "a b\0",
+                        12);
     const char *bad = "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n";
     assert_int_equal(parse_all(&p, &hdr, bad, strlen(bad)), H1P_ERROR);
     assert_string_equal(p.err, "bad Content-Length ");
@@ -575,12 +587,18 @@ static void test_go_limits(void **state) {
      * values come out right */
     for (size_t pad = 0; pad < 700; pad++) {
         char head[1024];
-        int hn = sprintf(head, "HTTP/1.1 200 OK\r\nX-Pad: %0*d\r\nContent-Length: 1\r\nX: y\r\n"
-                               "Content-Length: 22\r\ncontent-length: 333\r\n\r\n", (int)pad + 1, 0);
+        int hn = sprintf(head,
+                         "HTTP/1.1 200 OK\r\nX-Pad: %0*d\r\nContent-Length: 1\r\nX: y\r\n"
+                         "Content-Length: 22\r\ncontent-length: 333\r\n\r\n",
+                         (int)pad + 1, 0);
         assert_int_equal(parse_all(&p, &hdr, head, (size_t)hn), H1P_ERROR);
         assert_int_equal(p.err_quote, 2);
         assert_int_equal(p.err_arg_len, 9);
-        assert_memory_equal(p.err_arg, "1\0" "22\0" "333\0", 9);
+        assert_memory_equal(p.err_arg,
+                            "1\0"
+                            "22\0"
+                            "333\0",
+                            9);
         buf_free(&hdr);
     }
     /* a folded Content-Length whose continuation is blank reads as its first line */
@@ -594,7 +612,10 @@ static void test_go_limits(void **state) {
     assert_int_equal(p.content_length, 2);
     const char *fold3 = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n \r\nContent-Length: 3\r\n\r\nok";
     assert_int_equal(parse_all(&p, &hdr, fold3, strlen(fold3)), H1P_ERROR);
-    assert_memory_equal(p.err_arg, "2 \0" "3\0", 5);
+    assert_memory_equal(p.err_arg,
+                        "2 \0"
+                        "3\0",
+                        5);
     buf_free(&hdr);
     free(in);
 }

@@ -14,7 +14,7 @@
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
-static uint64_t rng_next(void) {   /* splitmix64: deterministic across runs */
+static uint64_t rng_next(void) { /* splitmix64: deterministic across runs */
     uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
@@ -23,9 +23,7 @@ static uint64_t rng_next(void) {   /* splitmix64: deterministic across runs */
 
 static double rng_unit(void) { return ((double)(rng_next() >> 11) + 0.5) / 9007199254740992.0; }
 
-static double rng_normal(void) {
-    return sqrt(-2 * log(rng_unit())) * cos(2 * M_PI * rng_unit());
-}
+static double rng_normal(void) { return sqrt(-2 * log(rng_unit())) * cos(2 * M_PI * rng_unit()); }
 
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -49,7 +47,10 @@ static void check_against_exact(double *data, size_t n, int one_signed) {
     histogram *h = hist_new();
     assert_non_null(h);
     double sum = 0;
-    for (size_t i = 0; i < n; i++) { hist_add(h, data[i]); sum += data[i]; }
+    for (size_t i = 0; i < n; i++) {
+        hist_add(h, data[i]);
+        sum += data[i];
+    }
     qsort(data, n, sizeof *data, cmp_double);
     assert_int_equal(hist_count(h), n);
     assert_true(hist_min(h) == data[0]);
@@ -79,7 +80,7 @@ static void test_empty(void **state) {
     assert_int_equal(hist_count(h), 0);
     assert_true(hist_min(h) == 0 && hist_max(h) == 0 && hist_mean(h) == 0);
     assert_true(hist_percentile(h, 95) == 0);
-    hist_add(h, NAN);   /* ignored */
+    hist_add(h, NAN); /* ignored */
     assert_int_equal(hist_count(h), 0);
     hist_free(h);
 }
@@ -112,7 +113,7 @@ static void test_exact_up_to_limit(void **state) {
     for (int i = 0; i < HIST_EXACT_MAX; i++) v[i] = s[i] = exp(rng_normal() * 2) * 10;
     histogram *h = from(v, HIST_EXACT_MAX);
     qsort(s, HIST_EXACT_MAX, sizeof *s, cmp_double);
-    for (size_t k = 0; k < NPCTS; k++)   /* bit-exact, not just close */
+    for (size_t k = 0; k < NPCTS; k++) /* bit-exact, not just close */
         assert_true(hist_percentile(h, PCTS[k]) == ref_pct(s, HIST_EXACT_MAX, PCTS[k]));
     /* one more sample switches to buckets: the first/last ranks stay exact */
     hist_add(h, 1e-3);
@@ -140,7 +141,7 @@ static void test_lognormal(void **state) {
 }
 
 static void test_small_sample_counts(void **state) {
-    (void)state;   /* sparse data just past the exact limit is the hardest case */
+    (void)state; /* sparse data just past the exact limit is the hardest case */
     size_t sizes[] = {257, 300, 1000, 5000};
     for (size_t k = 0; k < 4; k++) {
         double *d = malloc(sizes[k] * sizeof *d);
@@ -156,20 +157,20 @@ static void test_negative_and_zero(void **state) {
     double *d = malloc(n * sizeof *d);
     for (size_t i = 0; i < n; i++) d[i] = -exp(3 + rng_normal());
     check_against_exact(d, n, 1);
-    for (size_t i = 0; i < n; i++) {   /* 40% zeros, the rest either sign */
+    for (size_t i = 0; i < n; i++) { /* 40% zeros, the rest either sign */
         double u = rng_unit();
         d[i] = u < 0.4 ? 0 : (u < 0.7 ? -1 : 1) * exp(rng_normal());
     }
     check_against_exact(d, n, 0);
     histogram *h = from(d, n);
-    assert_true(hist_percentile(h, 50) == 0);   /* zeros are exact, not a bucket */
+    assert_true(hist_percentile(h, 50) == 0); /* zeros are exact, not a bucket */
     hist_free(h);
     free(d);
 }
 
 static void test_merge_equals_adding_all(void **state) {
     (void)state;
-    size_t sizes[] = {10, 200, 5000, 100000};   /* exact and bucketed parts */
+    size_t sizes[] = {10, 200, 5000, 100000}; /* exact and bucketed parts */
     histogram *all = hist_new(), *merged = hist_new();
     for (size_t k = 0; k < 4; k++) {
         histogram *part = hist_new();
@@ -184,8 +185,7 @@ static void test_merge_equals_adding_all(void **state) {
     assert_int_equal(hist_count(merged), hist_count(all));
     assert_true(hist_min(merged) == hist_min(all) && hist_max(merged) == hist_max(all));
     assert_true(fabs(hist_sum(merged) - hist_sum(all)) <= 1e-9 * fabs(hist_sum(all)));
-    for (size_t k = 0; k < NPCTS; k++)
-        assert_true(hist_percentile(merged, PCTS[k]) == hist_percentile(all, PCTS[k]));
+    for (size_t k = 0; k < NPCTS; k++) assert_true(hist_percentile(merged, PCTS[k]) == hist_percentile(all, PCTS[k]));
     hist_free(all);
     hist_free(merged);
 }
@@ -197,8 +197,8 @@ static void test_merge_small_stays_exact(void **state) {
     assert_true(hist_percentile(a, 90) == 37);
     assert_int_equal(hist_count(a), 4);
     histogram *e = hist_new();
-    hist_merge(a, e);   /* merging an empty one changes nothing */
-    hist_merge(e, a);   /* merging into an empty one copies */
+    hist_merge(a, e); /* merging an empty one changes nothing */
+    hist_merge(e, a); /* merging into an empty one copies */
     assert_true(hist_percentile(e, 90) == 37 && hist_min(e) == 10 && hist_max(e) == 40);
     hist_free(a);
     hist_free(b);
@@ -208,24 +208,27 @@ static void test_merge_small_stays_exact(void **state) {
 static void test_bounded_memory(void **state) {
     (void)state;
     histogram *h = hist_new();
-    for (int i = 0; i < 2000000; i++) hist_add(h, 2 * pow(10, 2 * rng_unit()));   /* 2..200 */
+    for (int i = 0; i < 2000000; i++) hist_add(h, 2 * pow(10, 2 * rng_unit())); /* 2..200 */
     size_t two_decades = hist_bytes(h);
     for (int i = 0; i < 2000000; i++) hist_add(h, 2 * pow(10, 2 * rng_unit()));
-    assert_int_equal(hist_bytes(h), two_decades);   /* more samples, no more memory */
+    assert_int_equal(hist_bytes(h), two_decades); /* more samples, no more memory */
     assert_true(two_decades < 40 * 1024);
     hist_free(h);
 }
 
 static void test_bucket_count_overflow(void **state) {
-    (void)state;   /* > 2^32 samples in one bucket, built by repeated merges */
+    (void)state; /* > 2^32 samples in one bucket, built by repeated merges */
     histogram *a = hist_new(), *b = hist_new();
     for (int i = 0; i < 300; i++) hist_add(a, 5);
     uint64_t na = 300, nb = 0;
     while (na < (1ull << 34)) {
-        hist_merge(b, a); nb += na;
-        hist_merge(a, b); na += nb;
+        hist_merge(b, a);
+        nb += na;
+        hist_merge(a, b);
+        na += nb;
     }
-    hist_add(a, 1); hist_add(a, 9);
+    hist_add(a, 1);
+    hist_add(a, 9);
     assert_int_equal(hist_count(a), na + 2);
     assert_true(hist_percentile(a, 0) == 1 && hist_percentile(a, 100) == 9);
     assert_true(fabs(hist_percentile(a, 50) - 5) <= 5.0 / 1024);

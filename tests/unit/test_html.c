@@ -67,11 +67,11 @@ static void test_tree(void **state) {
     (void)state;
     assert_int_equal(doc->type[0], HTML_DOCUMENT);
     assert_int_equal(doc->end[0], doc->n);
-    for (int i = 1; i < doc->n; i++) {   /* every node sits inside its parent's range */
+    for (int i = 1; i < doc->n; i++) { /* every node sits inside its parent's range */
         int p = doc->parent[i];
         assert_true(p >= 0 && p < i && doc->end[i] <= doc->end[p]);
     }
-    assert_string_equal(ids("custom-el"), "c1");   /* unknown tags keep their name */
+    assert_string_equal(ids("custom-el"), "c1"); /* unknown tags keep their name */
 }
 
 static void test_simple_selectors(void **state) {
@@ -81,7 +81,7 @@ static void test_simple_selectors(void **state) {
     assert_string_equal(ids(".main"), "d1");
     assert_string_equal(ids("div.box.main"), "d1");
     assert_string_equal(ids(".box.nope"), "");
-    assert_string_equal(ids("P"), "p1,p2,p3");   /* type names ignore case */
+    assert_string_equal(ids("P"), "p1,p2,p3"); /* type names ignore case */
     assert_string_equal(ids("ul *"), "l1,l2,l3,l4,l5");
 }
 
@@ -94,12 +94,12 @@ static void test_attribute_selectors(void **state) {
     assert_string_equal(ids("a[href$=\".pdf\"]"), "a2");
     assert_string_equal(ids("a[href*=x]"), "a1");
     assert_string_equal(ids("[data-x~=b]"), "p2");
-    assert_string_equal(ids("[data-x~='a b']"), "");   /* a word, not a substring */
+    assert_string_equal(ids("[data-x~='a b']"), ""); /* a word, not a substring */
     assert_string_equal(ids("[lang|=en]"), "d1");
     assert_string_equal(ids("[title='mixed case' i]"), "p3");
     assert_string_equal(ids("[title='mixed case']"), "");
     assert_string_equal(ids("a[href!='/x.html']"), "a2");
-    assert_string_equal(ids("[href^='']"), "");   /* empty operands match nothing */
+    assert_string_equal(ids("[href^='']"), ""); /* empty operands match nothing */
 }
 
 static void test_combinators(void **state) {
@@ -115,7 +115,7 @@ static void test_combinators(void **state) {
     assert_string_equal(ids("span ~ p"), "p3");
     assert_string_equal(ids("li+li+li"), "l3,l4,l5");
     assert_string_equal(ids("#l2 ~ li"), "l3,l4,l5");
-    assert_string_equal(ids("b, #s1, title"), "t,b1,s1");   /* a group: document order, once each */
+    assert_string_equal(ids("b, #s1, title"), "t,b1,s1"); /* a group: document order, once each */
     assert_string_equal(ids("p, .intro"), "p1,p2,p3");
 }
 
@@ -145,8 +145,8 @@ static void test_logical_and_text_pseudos(void **state) {
     assert_string_equal(ids("li:not(#l1, #l5)"), "l2,l3,l4");
     assert_string_equal(ids("li:not(:nth-child(odd))"), "l2,l4");
     assert_string_equal(ids("div:has(a)"), "d2,d3");
-    assert_string_equal(ids("div:has(> a)"), "ERR");   /* relative selectors are not supported */
-    assert_string_equal(ids("p:contains(\"big world\")"), "p1");   /* text of the whole subtree */
+    assert_string_equal(ids("div:has(> a)"), "ERR");             /* relative selectors are not supported */
+    assert_string_equal(ids("p:contains(\"big world\")"), "p1"); /* text of the whole subtree */
     assert_string_equal(ids("p:contains('Big')"), "");
     assert_string_equal(ids("p:containsOwn('big')"), "");
     assert_string_equal(ids("p:containsOwn(world)"), "p1");
@@ -157,9 +157,9 @@ static void test_form_pseudos(void **state) {
     (void)state;
     assert_string_equal(ids(":checked"), "i2,o2");
     assert_string_equal(ids("option:selected"), "o2");
-    assert_string_equal(ids("input:disabled"), "i1,i4");   /* i1 through its fieldset */
+    assert_string_equal(ids("input:disabled"), "i1,i4"); /* i1 through its fieldset */
     assert_string_equal(ids("input:enabled"), "i2,i3");
-    assert_string_equal(ids("option:disabled"), "o3");      /* through its optgroup */
+    assert_string_equal(ids("option:disabled"), "o3"); /* through its optgroup */
     assert_string_equal(ids("div:enabled"), "");
 }
 
@@ -168,7 +168,7 @@ static void expect_error(const char *selector, const char *part) {
     html_sel *s = html_sel_compile(selector, err, sizeof err);
     assert_null(s);
     if (!strstr(err, part)) fail_msg("error for %s: %s (want %s)", selector, err, part);
-    assert_non_null(strstr(err, selector));   /* names the selector */
+    assert_non_null(strstr(err, selector)); /* names the selector */
 }
 
 static void test_errors(void **state) {

@@ -45,7 +45,8 @@ static void test_utf8(void **state) {
  * JSON_ESC_BYTES (the target's byte echo) keeps its byte-for-byte form. */
 static void test_kept_nul(void **state) {
     (void)state;
-    static const char in[] = "a\xC0\x80" "b";
+    static const char in[] = "a\xC0\x80"
+                             "b";
     buf b = {0};
     assert_int_equal(json_string(&b, in, sizeof in - 1, JSON_ESC_EASYJSON), 0);
     assert_string_equal(b.p, "\"a\\u0000b\"");

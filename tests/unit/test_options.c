@@ -19,8 +19,7 @@
 static c6_plan kept_plans[128];
 static size_t nkept;
 
-static int plan_make(const c6_options *o, c6_plan *p, char *err, size_t errlen)
-{
+static int plan_make(const c6_options *o, c6_plan *p, char *err, size_t errlen) {
     int rc = options_plan(o, p, err, errlen);
     if (nkept < sizeof kept_plans / sizeof kept_plans[0]) kept_plans[nkept++] = *p;
     return rc;
@@ -28,21 +27,18 @@ static int plan_make(const c6_options *o, c6_plan *p, char *err, size_t errlen)
 
 #define SC(p) (&(p).scenarios[0])
 
-static void json_ok(const char *json, c6_options *o)
-{
+static void json_ok(const char *json, c6_options *o) {
     char err[512] = "";
     if (options_from_json(json, "script options", o, err, sizeof(err)) != 0)
         fail_msg("options_from_json failed: %s\n%s", err, json);
 }
 
-static void env_ok(char **envp, c6_options *o)
-{
+static void env_ok(char **envp, c6_options *o) {
     char err[512] = "";
     if (options_from_env(envp, o, err, sizeof(err)) != 0) fail_msg("options_from_env: %s", err);
 }
 
-static const char *tag(const c6_options *o, const char *key)
-{
+static const char *tag(const c6_options *o, const char *key) {
     for (size_t i = 0; i < o->ntags; i++)
         if (strcmp(o->tags[i].key, key) == 0) return o->tags[i].value;
     return NULL;
@@ -74,8 +70,7 @@ static const char *REALISTIC =
     "  \"discardResponseBodies\": true, \"ext\": {\"loadimpact\": {\"name\": \"x\"}}"
     "}";
 
-static void test_json_realistic(void **state)
-{
+static void test_json_realistic(void **state) {
     (void)state;
     c6_options o;
     json_ok(REALISTIC, &o);
@@ -133,12 +128,12 @@ static void test_json_realistic(void **state)
     assert_null(o.stages); /* options_free re-initialises */
 }
 
-static void test_json_null_and_empty_mean_unset(void **state)
-{
+static void test_json_null_and_empty_mean_unset(void **state) {
     (void)state;
     c6_options o;
     json_ok("{\"vus\": null, \"iterations\": \"\", \"duration\": null, \"tags\": {},"
-            " \"userAgent\": null, \"stages\": null}", &o);
+            " \"userAgent\": null, \"stages\": null}",
+            &o);
     assert_false(o.vus_set);
     assert_false(o.iterations_set);
     assert_false(o.duration_set);
@@ -154,8 +149,7 @@ static void test_json_null_and_empty_mean_unset(void **state)
 
 /* An empty expression list merges without copying from NULL arrays (found by
  * tests/fuzz/fuzz_options: UBSan in make asan reported memcpy from NULL). */
-static void test_json_threshold_with_no_expressions_merges(void **state)
-{
+static void test_json_threshold_with_no_expressions_merges(void **state) {
     (void)state;
     c6_options o, merged;
     json_ok("{\"thresholds\": {\"http_req_duration\": []}}", &o);
@@ -168,8 +162,7 @@ static void test_json_threshold_with_no_expressions_merges(void **state)
     options_free(&o);
 }
 
-static void test_json_numeric_strings_and_empty_stages(void **state)
-{
+static void test_json_numeric_strings_and_empty_stages(void **state) {
     (void)state;
     c6_options o;
     /* vus: __ENV.VUS arrives as a string. */
@@ -183,12 +176,12 @@ static void test_json_numeric_strings_and_empty_stages(void **state)
     options_free(&o);
 }
 
-static void test_json_scenarios(void **state)
-{
+static void test_json_scenarios(void **state) {
     (void)state;
     c6_options o;
     json_ok("{\"scenarios\": {\"browse\": {\"executor\": \"constant-vus\", \"duration\": \"1m\"},"
-            " \"buy\": {\"executor\": \"shared-iterations\", \"startTime\": \"5s\"}}}", &o);
+            " \"buy\": {\"executor\": \"shared-iterations\", \"startTime\": \"5s\"}}}",
+            &o);
     assert_true(o.scenarios_set);
     assert_int_equal(o.nscenarios, 2);
     assert_string_equal(o.scenarios[0].name, "browse");
@@ -215,16 +208,19 @@ static void test_json_scenarios(void **state)
     options_free(&o);
     char err[256];
     assert_int_equal(options_from_json("{\"vus\": 2, \"scenarios\": {\"a\": {\"executor\": \"constant-vus\","
-                                       " \"vus\": 1, \"iterations\": 3}}}", "k6.json", &o, err, sizeof(err)), -1);
+                                       " \"vus\": 1, \"iterations\": 3}}}",
+                                       "k6.json", &o, err, sizeof(err)),
+                     -1);
     assert_string_equal(err, "k6.json: scenarios.a.iterations: unknown option for the constant-vus executor");
     assert_false(o.vus_set); /* re-initialised on error */
     assert_false(o.scenarios_set);
 }
 
-static void test_json_bad_types(void **state)
-{
+static void test_json_bad_types(void **state) {
     (void)state;
-    static const struct { const char *json, *err; } cases[] = {
+    static const struct {
+        const char *json, *err;
+    } cases[] = {
         {"{\"vus\": 1.5}", "options.vus: must be an integer, got 1.5"},
         {"{\"vus\": \"abc\"}", "options.vus: must be an integer, got \"abc\""},
         {"{\"vus\": true}", "options.vus: must be an integer"},
@@ -235,7 +231,8 @@ static void test_json_bad_types(void **state)
         {"{\"duration\": \"-5s\"}", "options.duration: invalid duration \"-5s\": must not be negative"},
         {"{\"duration\": true}",
          "options.duration: must be a duration string like \"30s\" or a number of milliseconds"},
-        {"{\"setupTimeout\": \"\"}", "time: invalid duration \"\""}, /* k6: the Unmarshaler's error as it is (lib/types/types.go, Go's time/format.go) */
+        {"{\"setupTimeout\": \"\"}",
+         "time: invalid duration \"\""}, /* k6: the Unmarshaler's error as it is (lib/types/types.go, Go's time/format.go) */
         {"{\"stages\": {}}", "options.stages: must be an array"},
         {"{\"stages\": [{\"duration\": \"30s\", \"target\": 1}, {\"duration\": \"1m\", \"target\": \"x\"}]}",
          "options.stages[1].target: must be an integer, got \"x\""},
@@ -246,8 +243,7 @@ static void test_json_bad_types(void **state)
         {"{\"stages\": [{\"duration\": \"1m\", \"target\": \"\"}]}", "options.stages[0].target: missing"},
         {"{\"stages\": [{\"duration\": \"1q\", \"target\": 1}]}",
          "time: unknown unit \"q\" in duration \"1q\""}, /* k6: the Unmarshaler's error as it is (lib/types/types.go, Go's time/format.go) */
-        {"{\"stages\": [5]}",
-         "options.stages[0]: must be an object like {duration: \"30s\", target: 10}"},
+        {"{\"stages\": [5]}", "options.stages[0]: must be an object like {duration: \"30s\", target: 10}"},
         {"{\"thresholds\": []}", "options.thresholds: must be an object of metric: [...]"},
         {"{\"thresholds\": {\"http_req_duration\": \"p(95)<200\"}}",
          "options.thresholds.http_req_duration: must be an array of thresholds, like [\"p(95)<200\"]"},
@@ -262,8 +258,8 @@ static void test_json_bad_types(void **state)
          "time: invalid duration \"soon\""}, /* k6: the Unmarshaler's error as it is (lib/types/types.go, Go's time/format.go) */
         {"{\"tags\": {\"build\": 123}}", "options.tags.build: must be a string"},
         {"{\"tags\": \"a=b\"}", "options.tags: must be an object of name: \"value\""},
-        {"{\"summaryTrendStats\": [\"avg\", \"p(101)\"]}",
-         "options.summaryTrendStats[1]: invalid percentile trend stat value 'p(101)', provide a number between 0 and 100"},
+        {"{\"summaryTrendStats\": [\"avg\", \"p(101)\"]}", "options.summaryTrendStats[1]: invalid percentile trend "
+                                                           "stat value 'p(101)', provide a number between 0 and 100"},
         {"{\"summaryTrendStats\": [\"mean\"]}",
          "options.summaryTrendStats[0]: invalid trend stat 'mean', unknown format"},
         {"{\"summaryTrendStats\": \"avg\"}", "options.summaryTrendStats: must be an array of strings"},
@@ -288,15 +284,13 @@ static void test_json_bad_types(void **state)
     }
 }
 
-static void test_json_config_file_origin(void **state)
-{
+static void test_json_config_file_origin(void **state) {
     (void)state;
     c6_options o;
     char err[256];
     assert_int_equal(options_from_json("{\"vus\": \"x\"}", "/etc/k6.json", &o, err, sizeof(err)), -1);
     assert_string_equal(err, "/etc/k6.json: vus: must be an integer, got \"x\"");
-    assert_int_equal(options_from_json("{\"stages\": [{\"duration\": 1}]}", "k6.json", &o, err,
-                                       sizeof(err)), -1);
+    assert_int_equal(options_from_json("{\"stages\": [{\"duration\": 1}]}", "k6.json", &o, err, sizeof(err)), -1);
     assert_string_equal(err, "k6.json: stages[0].target: missing");
     assert_int_equal(options_from_json("nope", "k6.json", &o, err, sizeof(err)), -1);
     assert_string_equal(err, "k6.json: invalid JSON at byte 0");
@@ -304,8 +298,7 @@ static void test_json_config_file_origin(void **state)
 
 /* ---- env ----------------------------------------------------------------- */
 
-static void test_env_all_variables(void **state)
-{
+static void test_env_all_variables(void **state) {
     (void)state;
     char *envp[] = {
         "PATH=/usr/bin",
@@ -343,8 +336,7 @@ static void test_env_all_variables(void **state)
     options_free(&o);
 }
 
-static void test_env_empty_values_and_first_match(void **state)
-{
+static void test_env_empty_values_and_first_match(void **state) {
     (void)state;
     char *envp[] = {"K6_VUS=", "K6_DURATION=10s", "K6_DURATION=20s", "K6_NO_THRESHOLDS=false", NULL};
     c6_options o;
@@ -359,16 +351,18 @@ static void test_env_empty_values_and_first_match(void **state)
     assert_false(o.duration_set);
 }
 
-static void test_env_errors(void **state)
-{
+static void test_env_errors(void **state) {
     (void)state;
-    static const struct { const char *var, *err; } cases[] = {
+    static const struct {
+        const char *var, *err;
+    } cases[] = {
         /* envconfig's ParseError with Go's parse errors, as k6 (internal/cmd/config.go, readEnvConfig) */
         {"K6_VUS=abc", "envconfig.Process: assigning K6_VUS to VUs: converting 'abc' to type null.Int. details: "
                        "strconv.ParseInt: parsing \"abc\": invalid syntax"},
         {"K6_ITERATIONS=1.5", "envconfig.Process: assigning K6_ITERATIONS to Iterations: converting '1.5' to type "
                               "null.Int. details: strconv.ParseInt: parsing \"1.5\": invalid syntax"},
-        {"K6_BATCH_PER_HOST=99999999999999999999", "envconfig.Process: assigning K6_BATCH_PER_HOST to BatchPerHost: "
+        {"K6_BATCH_PER_HOST=99999999999999999999",
+         "envconfig.Process: assigning K6_BATCH_PER_HOST to BatchPerHost: "
          "converting '99999999999999999999' to type null.Int. details: strconv.ParseInt: parsing "
          "\"99999999999999999999\": value out of range"},
         {"K6_DURATION=1x", "envconfig.Process: assigning K6_DURATION to Duration: converting '1x' to type "
@@ -376,13 +370,11 @@ static void test_env_errors(void **state)
         {"K6_RPS=x", "envconfig.Process: assigning K6_RPS to RPS: converting 'x' to type null.Int. details: "
                      "strconv.ParseInt: parsing \"x\": invalid syntax"},
         {"K6_STAGES=30s:10,1x:0",
-         "K6_STAGES: stage \"1x:0\": time: unknown unit \"x\" in duration \"1x\""},   /* lib/options.go, Stage.UnmarshalText: time.ParseDuration */
-        {"K6_STAGES=30s",
-         "K6_STAGES: stage \"30s\": missing target (use duration:target, e.g. 30s:10)"},
+         "K6_STAGES: stage \"1x:0\": time: unknown unit \"x\" in duration \"1x\""}, /* lib/options.go, Stage.UnmarshalText: time.ParseDuration */
+        {"K6_STAGES=30s", "K6_STAGES: stage \"30s\": missing target (use duration:target, e.g. 30s:10)"},
         {"K6_STAGES=30s:ten", "K6_STAGES: stage \"30s:ten\": target \"ten\" is not an integer"},
         {"K6_STAGES=30s:1,:5", "K6_STAGES: stage \":5\": missing duration"},
-        {"K6_STAGES=10:5",
-         "K6_STAGES: stage \"10:5\": time: missing unit in duration \"10\""},
+        {"K6_STAGES=10:5", "K6_STAGES: stage \"10:5\": time: missing unit in duration \"10\""},
         {"K6_NO_THRESHOLDS=maybe", "K6_NO_THRESHOLDS: \"maybe\" is not a boolean (use true or false)"},
         {"K6_SUMMARY_TREND_STATS=avg,p(200)",
          "K6_SUMMARY_TREND_STATS: invalid percentile trend stat value 'p(200)', provide a number between 0 and 100"},
@@ -393,14 +385,12 @@ static void test_env_errors(void **state)
         c6_options o;
         char err[512] = "";
         assert_int_equal(options_from_env(envp, &o, err, sizeof(err)), -1);
-        if (strcmp(err, cases[i].err) != 0)
-            fail_msg("for %s\n  got:  %s\n  want: %s", cases[i].var, err, cases[i].err);
+        if (strcmp(err, cases[i].err) != 0) fail_msg("for %s\n  got:  %s\n  want: %s", cases[i].var, err, cases[i].err);
         assert_null(o.user_agent); /* freed and re-initialised */
     }
 }
 
-static void test_shared_list_parsers_append(void **state)
-{
+static void test_shared_list_parsers_append(void **state) {
     (void)state;
     c6_stage *st = NULL;
     size_t n = 0;
@@ -448,8 +438,7 @@ typedef struct {
 } sources;
 
 /* flags > env > script > config */
-static void consolidate(sources *s)
-{
+static void consolidate(sources *s) {
     options_init(&s->merged);
     options_merge(&s->merged, &s->flags);
     options_merge(&s->merged, &s->env);
@@ -457,8 +446,7 @@ static void consolidate(sources *s)
     options_merge(&s->merged, &s->config);
 }
 
-static void sources_free(sources *s)
-{
+static void sources_free(sources *s) {
     options_free(&s->flags);
     options_free(&s->env);
     options_free(&s->script);
@@ -466,8 +454,7 @@ static void sources_free(sources *s)
     options_free(&s->merged);
 }
 
-static void test_precedence_four_sources(void **state)
-{
+static void test_precedence_four_sources(void **state) {
     (void)state;
     sources s;
     char *envp[] = {"K6_VUS=3", "K6_DURATION=30s", "K6_USER_AGENT=env", "K6_SETUP_TIMEOUT=31s", NULL};
@@ -482,13 +469,13 @@ static void test_precedence_four_sources(void **state)
     s.flags.duration_us = 40 * S;
 
     consolidate(&s);
-    assert_int_equal(s.merged.vus, 4);                 /* flag */
-    assert_int_equal(s.merged.duration_us, 40 * S);    /* flag */
-    assert_string_equal(s.merged.user_agent, "env");   /* env over script and config */
+    assert_int_equal(s.merged.vus, 4);               /* flag */
+    assert_int_equal(s.merged.duration_us, 40 * S);  /* flag */
+    assert_string_equal(s.merged.user_agent, "env"); /* env over script and config */
     assert_int_equal(s.merged.setup_timeout_us, 31 * S);
     assert_string_equal(s.merged.thresholds[0].exprs[0], "rate>0.2"); /* script over config */
     assert_string_equal(s.merged.summary_trend_stats[0], "med");
-    assert_int_equal(s.merged.teardown_timeout_us, 12 * S);          /* config only */
+    assert_int_equal(s.merged.teardown_timeout_us, 12 * S); /* config only */
     assert_string_equal(tag(&s.merged, "src"), "config");
     assert_true(s.merged.insecure_skip_tls_verify_set);
     assert_false(s.merged.insecure_skip_tls_verify);
@@ -517,8 +504,7 @@ static void test_precedence_four_sources(void **state)
     sources_free(&s);
 }
 
-static void test_merge_execution_group(void **state)
-{
+static void test_merge_execution_group(void **state) {
     (void)state;
     c6_plan p;
     char err[256];
@@ -541,8 +527,9 @@ static void test_merge_execution_group(void **state)
     /* K6_ITERATIONS replaces the config file's stages. */
     char *envp[] = {"K6_ITERATIONS=20", NULL};
     env_ok(envp, &s.env);
-    assert_int_equal(options_from_json("{\"stages\": [{\"duration\": \"1m\", \"target\": 9}]}",
-                                       "k6.json", &s.config, err, sizeof(err)), 0);
+    assert_int_equal(options_from_json("{\"stages\": [{\"duration\": \"1m\", \"target\": 9}]}", "k6.json", &s.config,
+                                       err, sizeof(err)),
+                     0);
     options_init(&s.flags);
     options_init(&s.script);
     consolidate(&s);
@@ -554,8 +541,7 @@ static void test_merge_execution_group(void **state)
 
     /* An explicitly empty stages list still replaces a lower duration. */
     json_ok("{\"stages\": []}", &s.script);
-    assert_int_equal(options_from_json("{\"duration\": \"10s\"}", "k6.json", &s.config, err,
-                                       sizeof(err)), 0);
+    assert_int_equal(options_from_json("{\"duration\": \"10s\"}", "k6.json", &s.config, err, sizeof(err)), 0);
     options_init(&s.flags);
     options_init(&s.env);
     consolidate(&s);
@@ -575,8 +561,7 @@ static void test_merge_execution_group(void **state)
     sources_free(&s);
 }
 
-static void test_merge_deep_copies_and_keeps_higher(void **state)
-{
+static void test_merge_deep_copies_and_keeps_higher(void **state) {
     (void)state;
     c6_options dst, lower;
     json_ok(REALISTIC, &lower);
@@ -596,17 +581,13 @@ static void test_merge_deep_copies_and_keeps_higher(void **state)
 
 /* ---- plan ---------------------------------------------------------------- */
 
-
-
-static void plan_ok(const char *json, c6_plan *p, c6_options *o)
-{
+static void plan_ok(const char *json, c6_plan *p, c6_options *o) {
     char err[256] = "";
     json_ok(json, o);
     if (plan_make(o, p, err, sizeof(err)) != 0) fail_msg("plan(%s): %s", json, err);
 }
 
-static void plan_err(const char *json, const char *want)
-{
+static void plan_err(const char *json, const char *want) {
     c6_options o;
     c6_plan p;
     char err[256] = "";
@@ -617,8 +598,7 @@ static void plan_err(const char *json, const char *want)
     if (strcmp(err, want) != 0) fail_msg("for %s\n  got:  %s\n  want: %s", json, err, want);
 }
 
-static void test_plan_defaults_to_one_iteration(void **state)
-{
+static void test_plan_defaults_to_one_iteration(void **state) {
     (void)state;
     c6_options o;
     c6_plan p;
@@ -632,8 +612,7 @@ static void test_plan_defaults_to_one_iteration(void **state)
     options_free(&o);
 }
 
-static void test_plan_vus_only(void **state)
-{
+static void test_plan_vus_only(void **state) {
     (void)state;
     c6_options o;
     c6_plan p;
@@ -642,12 +621,10 @@ static void test_plan_vus_only(void **state)
     assert_int_equal(SC(p)->vus, 5);
     assert_int_equal(SC(p)->iterations, 5);
     options_free(&o);
-    plan_err("{\"vus\": 0}",
-             "scenario default has configuration errors: the number of VUs must be more than 0");
+    plan_err("{\"vus\": 0}", "scenario default has configuration errors: the number of VUs must be more than 0");
 }
 
-static void test_plan_iterations(void **state)
-{
+static void test_plan_iterations(void **state) {
     (void)state;
     c6_options o;
     c6_plan p;
@@ -664,10 +641,10 @@ static void test_plan_iterations(void **state)
     assert_int_equal(scenario_duration_us(SC(p)), 60 * S); /* duration becomes maxDuration */
     options_free(&o);
 
-    plan_err("{\"vus\": 10, \"iterations\": 5}",
-             "scenario default has configuration errors: the number of iterations (5) can't be less than the number of VUs (10)");
-    plan_err("{\"iterations\": 0}",
-             "scenario default has configuration errors: the number of iterations (0) can't be less than the number of VUs (1)");
+    plan_err("{\"vus\": 10, \"iterations\": 5}", "scenario default has configuration errors: the number of iterations "
+                                                 "(5) can't be less than the number of VUs (10)");
+    plan_err("{\"iterations\": 0}", "scenario default has configuration errors: the number of iterations (0) can't be "
+                                    "less than the number of VUs (1)");
     plan_err("{\"vus\": 0, \"iterations\": 5}",
              "scenario default has configuration errors: the number of VUs must be more than 0");
     plan_err("{\"iterations\": 5, \"duration\": \"500ms\"}",
@@ -682,8 +659,7 @@ static void test_plan_iterations(void **state)
              "using `iterations` and `scenarios` options simultaneously is not allowed");
 }
 
-static void test_plan_duration(void **state)
-{
+static void test_plan_duration(void **state) {
     (void)state;
     c6_options o;
     c6_plan p;
@@ -711,13 +687,13 @@ static void test_plan_duration(void **state)
              "using `duration` and `scenarios` options simultaneously is not allowed");
 }
 
-static void test_plan_stages(void **state)
-{
+static void test_plan_stages(void **state) {
     (void)state;
     c6_options o;
     c6_plan p;
     plan_ok("{\"stages\": [{\"duration\": \"10s\", \"target\": 20}, {\"duration\": \"1m\", \"target\": 50},"
-            " {\"duration\": \"10s\", \"target\": 0}]}", &p, &o);
+            " {\"duration\": \"10s\", \"target\": 0}]}",
+            &p, &o);
     assert_string_equal(executor_name(SC(p)->executor), "ramping-vus");
     assert_int_equal(SC(p)->start_vus, 1); /* startVUs defaults to 1 */
     assert_int_equal(p.max_vus, 50);
@@ -742,7 +718,8 @@ static void test_plan_stages(void **state)
     options_free(&o);
 
     plan_err("{\"vus\": 0, \"stages\": [{\"duration\": \"10s\", \"target\": 0}]}",
-             "scenario default has configuration errors: either startVUs or one of the stages' target values must be greater than 0");
+             "scenario default has configuration errors: either startVUs or one of the stages' target values must be "
+             "greater than 0");
     plan_err("{\"stages\": [{\"duration\": \"10s\", \"target\": 5}, {\"duration\": \"1s\", \"target\": -1}]}",
              "scenario default has configuration errors: the target for stage 2 can't be negative");
     plan_err("{\"vus\": -1, \"stages\": [{\"duration\": \"10s\", \"target\": 5}]}",
@@ -754,8 +731,7 @@ static void test_plan_stages(void **state)
 }
 
 /* JSON with single quotes, for the longer scenario documents below. */
-static const char *Q(const char *s)
-{
+static const char *Q(const char *s) {
     static char buf[4][2048];
     static int k;
     char *b = buf[k++ % 4];
@@ -765,8 +741,7 @@ static const char *Q(const char *s)
     return b;
 }
 
-static void test_plan_from_scenarios(void **state)
-{
+static void test_plan_from_scenarios(void **state) {
     (void)state;
     c6_options o;
     c6_plan p;
@@ -775,7 +750,8 @@ static void test_plan_from_scenarios(void **state)
               " 'ramp_to_load': {'executor': 'ramping-arrival-rate', 'preAllocatedVUs': 200, 'maxVUs': 250,"
               "   'stages': [{'duration': '4m', 'target': 50}]},"
               " 'maintain_load': {'executor': 'constant-arrival-rate', 'rate': 50, 'duration': '1m',"
-              "   'preAllocatedVUs': 200, 'maxVUs': 250, 'startTime': '4m'}}}"), &p, &o);
+              "   'preAllocatedVUs': 200, 'maxVUs': 250, 'startTime': '4m'}}}"),
+            &p, &o);
     assert_int_equal(p.nscenarios, 2);
     assert_string_equal(p.scenarios[0].name, "ramp_to_load");
     assert_string_equal(p.scenarios[1].name, "maintain_load");
@@ -787,7 +763,8 @@ static void test_plan_from_scenarios(void **state)
 
     /* Sequential scenarios reuse VUs. */
     plan_ok(Q("{'scenarios': {'a': {'executor': 'constant-vus', 'vus': 5, 'duration': '10s', 'gracefulStop': 0},"
-              " 'b': {'executor': 'per-vu-iterations', 'vus': 3, 'startTime': '10s', 'exec': 'b'}}}"), &p, &o);
+              " 'b': {'executor': 'per-vu-iterations', 'vus': 3, 'startTime': '10s', 'exec': 'b'}}}"),
+            &p, &o);
     assert_int_equal(p.max_vus, 5);
     assert_int_equal(p.max_unplanned_vus, 0);
     assert_int_equal(p.max_duration_us, 640 * S);
@@ -810,15 +787,15 @@ static void test_plan_from_scenarios(void **state)
     plan_err(Q("{'scenarios': {'contacts': {'executor': 'constant-arrival-rate', 'rate': 10, 'duration': '1m',"
                " 'preAllocatedVUs': 10, 'maxVUs': 5}}}"),
              "scenario contacts has configuration errors: maxVUs shouldn't be less than preAllocatedVUs");
-    plan_err(Q("{'scenarios': {'a': {'executor': 'shared-iterations', 'vus': 10, 'iterations': 5}}}"),
-             "scenario a has configuration errors: the number of iterations (5) can't be less than the number of VUs (10)");
+    plan_err(
+        Q("{'scenarios': {'a': {'executor': 'shared-iterations', 'vus': 10, 'iterations': 5}}}"),
+        "scenario a has configuration errors: the number of iterations (5) can't be less than the number of VUs (10)");
     /* A same-source shortcut conflict is reported before validation, as in k6. */
     plan_err(Q("{'duration': '10s', 'scenarios': {'a': {'executor': 'constant-vus'}}}"),
              "using `duration` and `scenarios` options simultaneously is not allowed");
 }
 
-static void no_sources(sources *s)
-{
+static void no_sources(sources *s) {
     options_init(&s->flags);
     options_init(&s->env);
     options_init(&s->script);
@@ -829,8 +806,7 @@ static const char *SCRIPT_SCENARIOS =
     "{'vus': 7, 'scenarios': {'browse': {'executor': 'constant-vus', 'vus': 2, 'duration': '1m'},"
     " 'buy': {'executor': 'per-vu-iterations', 'startTime': '30s'}}}";
 
-static void test_merge_group_with_scenarios(void **state)
-{
+static void test_merge_group_with_scenarios(void **state) {
     (void)state;
     c6_plan p;
     char err[256];
@@ -866,8 +842,8 @@ static void test_merge_group_with_scenarios(void **state)
      * copies: the sources can go before the plan is made. */
     no_sources(&s);
     json_ok(Q(SCRIPT_SCENARIOS), &s.script);
-    assert_int_equal(options_from_json("{\"duration\": \"5m\", \"vus\": 9}", "k6.json", &s.config, err,
-                                       sizeof(err)), 0);
+    assert_int_equal(options_from_json("{\"duration\": \"5m\", \"vus\": 9}", "k6.json", &s.config, err, sizeof(err)),
+                     0);
     consolidate(&s);
     options_free(&s.script);
     assert_false(s.merged.duration_set);
@@ -885,7 +861,9 @@ static void test_merge_group_with_scenarios(void **state)
     no_sources(&s);
     json_ok("{\"duration\": \"20s\"}", &s.script);
     assert_int_equal(options_from_json(Q("{'scenarios': {'x': {'executor': 'constant-vus', 'vus': 0,"
-                                         " 'duration': '1m'}}}"), "k6.json", &s.config, err, sizeof(err)), 0);
+                                         " 'duration': '1m'}}}"),
+                                       "k6.json", &s.config, err, sizeof(err)),
+                     0);
     assert_non_null(s.config.scenarios_error);
     consolidate(&s);
     assert_false(s.merged.scenarios_set);
@@ -896,7 +874,9 @@ static void test_merge_group_with_scenarios(void **state)
     /* ...but when they are the ones used, their error is reported (k6's text, no file name). */
     no_sources(&s);
     assert_int_equal(options_from_json(Q("{'scenarios': {'x': {'executor': 'constant-vus', 'vus': 0,"
-                                         " 'duration': '1m'}}}"), "k6.json", &s.config, err, sizeof(err)), 0);
+                                         " 'duration': '1m'}}}"),
+                                       "k6.json", &s.config, err, sizeof(err)),
+                     0);
     consolidate(&s);
     assert_int_equal(plan_make(&s.merged, &p, err, sizeof(err)), -2);
     assert_string_equal(err, "scenario x has configuration errors: the number of VUs must be more than 0");
@@ -936,13 +916,13 @@ static void test_merge_group_with_scenarios(void **state)
 
 /* ---- TLS options ----------------------------------------------------------- */
 
-static void test_tls_options_json(void **state)
-{
+static void test_tls_options_json(void **state) {
     (void)state;
     c6_options o;
     json_ok("{\"tlsVersion\": \"tls1.2\", \"tlsCipherSuites\": [\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\","
             " \"TLS_AES_128_GCM_SHA256\"], \"tlsAuth\": [{\"domains\": [\"a.test\", \"*.b.test\"],"
-            " \"cert\": \"C\", \"key\": \"K\", \"password\": \"pw\"}, {\"cert\": \"C2\", \"key\": \"K2\"}]}", &o);
+            " \"cert\": \"C\", \"key\": \"K\", \"password\": \"pw\"}, {\"cert\": \"C2\", \"key\": \"K2\"}]}",
+            &o);
     assert_true(o.tls_version_set);
     assert_string_equal(o.tls_version_min, "tls1.2");
     assert_string_equal(o.tls_version_max, "tls1.2");
@@ -971,16 +951,18 @@ static void test_tls_options_json(void **state)
     options_free(&o);
 }
 
-static void test_tls_options_errors(void **state)
-{
+static void test_tls_options_errors(void **state) {
     (void)state;
-    static const struct { const char *json, *where; } cases[] = {
+    static const struct {
+        const char *json, *where;
+    } cases[] = {
         {"{\"tlsVersion\": \"tls1.4\"}", "options.tlsVersion: unknown TLS version \"tls1.4\""},
         {"{\"tlsVersion\": 12}", "options.tlsVersion: must be"},
         {"{\"tlsVersion\": {\"max\": \"x\"}}", "options.tlsVersion.max: unknown TLS version"},
         {"{\"tlsCipherSuites\": [\"RC4-SHA\"]}", "options.tlsCipherSuites[0]: unknown cipher suite"},
         {"{\"tlsAuth\": [{\"key\": \"K\"}]}", "options.tlsAuth[0].cert: missing"},
-        {"{\"tlsAuth\": [{\"cert\": \"C\", \"key\": \"K\", \"domains\": \"a\"}]}", "options.tlsAuth[0].domains: must be"},
+        {"{\"tlsAuth\": [{\"cert\": \"C\", \"key\": \"K\", \"domains\": \"a\"}]}",
+         "options.tlsAuth[0].domains: must be"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         c6_options o;
@@ -990,11 +972,11 @@ static void test_tls_options_errors(void **state)
     }
 }
 
-static void test_tls_options_env(void **state)
-{
+static void test_tls_options_env(void **state) {
     (void)state;
     c6_options o;
-    char *envp[] = {"K6_TLS_VERSION=tls1.3", "K6_TLS_CIPHER_SUITES=TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384", NULL};
+    char *envp[] = {"K6_TLS_VERSION=tls1.3", "K6_TLS_CIPHER_SUITES=TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384",
+                    NULL};
     env_ok(envp, &o);
     assert_string_equal(o.tls_version_min, "tls1.3");
     assert_int_equal(o.ntls_cipher_suites, 2);
@@ -1007,21 +989,22 @@ static void test_tls_options_env(void **state)
 }
 
 /* The OpenSSL values are worked out once: the version range and the two suite lists. */
-static void test_tls_config_values(void **state)
-{
+static void test_tls_config_values(void **state) {
     (void)state;
     c6_options o;
     char err[256] = "";
     char *noenv[] = {NULL};
     options_init(&o);
-    assert_null(tls_config_new(&o, noenv, err, sizeof(err)));   /* nothing set: OpenSSL's defaults */
+    assert_null(tls_config_new(&o, noenv, err, sizeof(err))); /* nothing set: OpenSSL's defaults */
     assert_string_equal(err, "");
 
     json_ok("{\"tlsVersion\": {\"min\": \"ssl3.0\", \"max\": \"tls1.2\"}, \"tlsCipherSuites\": ["
-            "\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\", \"TLS_CHACHA20_POLY1305_SHA256\", \"TLS_RSA_WITH_AES_128_CBC_SHA\"]}", &o);
+            "\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\", \"TLS_CHACHA20_POLY1305_SHA256\", "
+            "\"TLS_RSA_WITH_AES_128_CBC_SHA\"]}",
+            &o);
     tls_config *t = tls_config_new(&o, noenv, err, sizeof(err));
     assert_non_null(t);
-    assert_int_equal(t->min_version, 0x0301);   /* ssl3.0 as the lower bound: the oldest there is */
+    assert_int_equal(t->min_version, 0x0301); /* ssl3.0 as the lower bound: the oldest there is */
     assert_int_equal(t->max_version, 0x0303);
     assert_string_equal(t->cipher_list, "ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA");
     assert_string_equal(t->tls13_ciphers, "TLS_CHACHA20_POLY1305_SHA256");
@@ -1053,8 +1036,7 @@ static void test_tls_config_values(void **state)
     assert_int_equal(tls_version_from_name("ssl3.0"), 0x0300);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_realistic),
         cmocka_unit_test(test_tls_options_json),

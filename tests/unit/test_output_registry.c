@@ -101,12 +101,12 @@ static void test_registered_output_gets_every_sample(void **state) {
         assert_int_equal(output_register(&fake_ops), 0);
         registered = true;
     }
-    assert_int_equal(output_register(&fake_ops), -1);          /* the name is taken */
+    assert_int_equal(output_register(&fake_ops), -1); /* the name is taken */
     assert_ptr_equal(output_find("fake-forwarder", 14), &fake_ops);
     assert_ptr_equal(output_find("json", 4), &json_output_ops);
     assert_null(output_find("fake", 4));
     const char *const *specs;
-    assert_int_equal(output_enabled(&specs), 0);   /* nothing enabled for every run yet */
+    assert_int_equal(output_enabled(&specs), 0); /* nothing enabled for every run yet */
     assert_int_equal(output_enable("fake-forwarder=coordinator:6565"), 0);
     assert_int_equal(output_enabled(&specs), 1);
     assert_string_equal(specs[0], "fake-forwarder=coordinator:6565");
@@ -124,7 +124,7 @@ static void test_registered_output_gets_every_sample(void **state) {
 
     tag_kv kv[1] = {{"k", "x"}}, other[1] = {{"k", "y"}};
     uint32_t tx = tagdict_intern(a.tags, kv, 1), ty = tagdict_intern(a.tags, other, 1);
-    const uint64_t N = 3 * SAMPLE_CHUNK + 5;   /* several chunks */
+    const uint64_t N = 3 * SAMPLE_CHUNK + 5; /* several chunks */
     double sum = 0;
     for (uint64_t i = 0; i < N; i++) {
         sample_push(&a, M_HTTP_REQS, i % 3 ? tx : ty, (double)i, sample_now(&a));
@@ -145,9 +145,9 @@ static void test_registered_output_gets_every_sample(void **state) {
     assert_int_equal(o->samples, N);
     assert_true(o->sum == sum);
     assert_int_equal(o->tagged, N - (N + 2) / 3);
-    assert_true(o->calls >= 4 && o->calls < N);   /* a chunk per call, not a sample */
+    assert_true(o->calls >= 4 && o->calls < N); /* a chunk per call, not a sample */
     assert_int_equal(o->ticks, 2);
-    assert_int_equal(outputs_close(&os), -1);     /* its close failed: the run fails */
+    assert_int_equal(outputs_close(&os), -1); /* its close failed: the run fails */
     assert_int_equal(os.n, 0);
     assert_non_null(last_closed);
     assert_int_equal(last_closed->samples, N);
@@ -163,9 +163,10 @@ static void test_open_errors_are_k6s(void **state) {
     char err[512];
     assert_int_equal(outputs_open(&os, NULL, "nope=1", 4, &p, err, sizeof err), -1);
     /* internal/cmd/outputs.go, createOutputs */
-    assert_string_equal(err, "invalid output type 'nope', available types are: cloud, csv, experimental-opentelemetry, "
-                             "experimental-prometheus-rw, influxdb, json, opentelemetry, statsd, timescaledb-breakingit, "
-                             "web-dashboard");
+    assert_string_equal(err,
+                        "invalid output type 'nope', available types are: cloud, csv, experimental-opentelemetry, "
+                        "experimental-prometheus-rw, influxdb, json, opentelemetry, statsd, timescaledb-breakingit, "
+                        "web-dashboard");
     assert_int_equal(outputs_open(&os, NULL, "kafka", 5, &p, err, sizeof err), -1);
     assert_true(strncmp(err, "could not create the 'kafka' output: the kafka output was deprecated", 67) == 0);
     fake_fail_open = true;
@@ -206,17 +207,20 @@ static void test_json_metric_line_from_params(void **state) {
     assert_non_null(fgets(line, sizeof line, f));
     fclose(f);
     unlink(path);
-    assert_string_equal(line,
-        "{\"type\":\"Metric\",\"data\":{\"name\":\"http_req_duration\",\"type\":\"trend\",\"contains\":\"time\","
-        "\"thresholds\":[\"p(95)<500\",{\"threshold\":\"avg<200\",\"abortOnFail\":true,\"delayAbortEval\":null}],"
-        "\"submetrics\":[{\"name\":\"http_req_duration{status:200}\",\"suffix\":\"status:200\","
-        "\"tags\":{\"status\":\"200\"}}]},\"metric\":\"http_req_duration\"}\n");
+    assert_string_equal(
+        line, "{\"type\":\"Metric\",\"data\":{\"name\":\"http_req_duration\",\"type\":\"trend\",\"contains\":\"time\","
+              "\"thresholds\":[\"p(95)<500\",{\"threshold\":\"avg<200\",\"abortOnFail\":true,\"delayAbortEval\":null}],"
+              "\"submetrics\":[{\"name\":\"http_req_duration{status:200}\",\"suffix\":\"status:200\","
+              "\"tags\":{\"status\":\"200\"}}]},\"metric\":\"http_req_duration\"}\n");
     engine_free(e);
 }
 
 /* ---- the tag-set cache ---- */
 
-typedef struct render_count { int calls; bool fail; } render_count;
+typedef struct render_count {
+    int calls;
+    bool fail;
+} render_count;
 
 static int render_upper(void *ctx, const char *tags, size_t len, int aux, buf *text, size_t *split, long *id) {
     render_count *rc = ctx;
@@ -251,7 +255,7 @@ static void test_tagcache(void **state) {
         assert_int_equal(e->id, 8);
     }
     assert_int_equal(rc.calls, 1);
-    assert_int_equal(tagcache_get(&c, pa, la, 3)->id, 308);   /* the second key part counts */
+    assert_int_equal(tagcache_get(&c, pa, la, 3)->id, 308); /* the second key part counts */
     assert_string_equal(tagcache_get(&c, pb, lb, 0)->text, "A|9|");
     assert_int_equal(rc.calls, 3);
     /* the same address with other bytes (a set freed and another made
@@ -263,7 +267,7 @@ static void test_tagcache(void **state) {
     assert_string_equal(tagcache_get(&c, copy, lb, 0)->text, "A|7|");
     assert_int_equal(rc.calls, 5);
     rc.fail = true;
-    assert_null(tagcache_get(&c, "x\0y", 4, 9));   /* the output could not render it */
+    assert_null(tagcache_get(&c, "x\0y", 4, 9)); /* the output could not render it */
     rc.fail = false;
     /* the empty set has no text */
     const tagcache_entry *e = tagcache_get(&c, "", 0, 1);

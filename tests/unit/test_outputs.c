@@ -28,7 +28,7 @@
 #include "util/clock.h"
 
 /* 2026-11-22T10:00:00Z */
-#define WALL0 (1795341600LL * 1000000000)   /* ns */
+#define WALL0 (1795341600LL * 1000000000) /* ns */
 #define MONO0 5000000000LL
 
 static char tmpdir[64];
@@ -109,7 +109,10 @@ static char *capture_stdout(void (*fn)(void *), void *arg) {
     return read_file(path, NULL);
 }
 
-typedef struct tagset { const char *p; size_t len; } tagset;
+typedef struct tagset {
+    const char *p;
+    size_t len;
+} tagset;
 
 static tagset tags_of(tagdict *d, const char *const *kv, size_t npairs) {
     tag_kv t[16];
@@ -141,12 +144,14 @@ static void test_writer_plain_and_big(void **state) {
         int n = snprintf(line, sizeof line, "line %d\n", i);
         if (i % 3 == 0) writer_write(w, line, (size_t)n);
         else if (i % 3 == 1) writer_printf(w, "line %d\n", i);
-        else { for (int k = 0; k < n; k++) writer_putc(w, line[k]); }
+        else {
+            for (int k = 0; k < n; k++) writer_putc(w, line[k]);
+        }
         buf_append(&want, line, (size_t)n);
     }
     char big[200000];
     memset(big, 'x', sizeof big);
-    writer_write(w, big, sizeof big);            /* larger than the buffer */
+    writer_write(w, big, sizeof big); /* larger than the buffer */
     buf_append(&want, big, sizeof big);
     assert_int_equal(writer_close(w, err, sizeof err), 0);
     size_t len;
@@ -165,7 +170,7 @@ static void test_writer_gzip_round_trip(void **state) {
     assert_non_null(w);
     buf want = {0};
     srand(7);
-    for (int i = 0; i < 100000; i++) {   /* ~3 MB, partly random so deflate output fills buffers */
+    for (int i = 0; i < 100000; i++) { /* ~3 MB, partly random so deflate output fills buffers */
         char line[64];
         int n = snprintf(line, sizeof line, "{\"i\":%d,\"r\":%d}\n", i, rand());
         writer_write(w, line, (size_t)n);
@@ -176,7 +181,7 @@ static void test_writer_gzip_round_trip(void **state) {
     size_t rawlen, len;
     char *raw = read_file(path, &rawlen);
     assert_true(rawlen > 18);
-    assert_int_equal((unsigned char)raw[0], 0x1f);   /* gzip magic */
+    assert_int_equal((unsigned char)raw[0], 0x1f); /* gzip magic */
     assert_int_equal((unsigned char)raw[1], 0x8b);
     assert_true(rawlen < want.len / 2);
     free(raw);
@@ -199,7 +204,7 @@ static void test_writer_gzip_round_trip(void **state) {
 static void write_hello(void *arg) {
     char err[128];
     writer *w = writer_open((const char *)arg, err, sizeof err);
-    printf("before ");                    /* stdio output stays in order */
+    printf("before "); /* stdio output stays in order */
     writer_puts(w, "hello ");
     writer_printf(w, "%s %d\n", "stdout", 42);
     writer_close(w, err, sizeof err);
@@ -216,9 +221,12 @@ static void test_writer_errors(void **state) {
     (void)state;
     char err[256];
     assert_null(writer_open("/nonexistent-dir/x.json", err, sizeof err));
-    assert_string_equal(err, "open /nonexistent-dir/x.json: no such file or directory");   /* Go's errno text */
+    assert_string_equal(err, "open /nonexistent-dir/x.json: no such file or directory"); /* Go's errno text */
     writer *w = writer_open("/dev/full", err, sizeof err);
-    if (!w) { skip(); return; }
+    if (!w) {
+        skip();
+        return;
+    }
     char block[4096] = {0};
     for (int i = 0; i < 64; i++) writer_write(w, block, sizeof block);
     assert_int_equal(writer_flush(w), -1);
@@ -230,14 +238,34 @@ static void test_writer_errors(void **state) {
 
 static void test_fmt_go(void **state) {
     (void)state;
-    static const struct { double v; const char *s; } cases[] = {
-        {0, "0"}, {-0.0, "-0"}, {1, "1"}, {-2.5, "-2.5"}, {100, "100"}, {123456, "123456"},
-        {999999, "999999"}, {999999.5, "999999.5"}, {1e6, "1e+06"}, {1234567, "1.234567e+06"},
-        {1e21, "1e+21"}, {1e100, "1e+100"}, {0.0001, "0.0001"}, {0.00001, "1e-05"},
-        {1.5e-7, "1.5e-07"}, {0.432926, "0.432926"}, {459.865729, "459.865729"},
-        {0.1 + 0.2, "0.30000000000000004"}, {1.0 / 3, "0.3333333333333333"},
-        {5e-324, "5e-324"}, {1.7976931348623157e308, "1.7976931348623157e+308"},
-        {123.456, "123.456"}, {1000.3294, "1000.3294"}, {0.5, "0.5"},
+    static const struct {
+        double v;
+        const char *s;
+    } cases[] = {
+        {0, "0"},
+        {-0.0, "-0"},
+        {1, "1"},
+        {-2.5, "-2.5"},
+        {100, "100"},
+        {123456, "123456"},
+        {999999, "999999"},
+        {999999.5, "999999.5"},
+        {1e6, "1e+06"},
+        {1234567, "1.234567e+06"},
+        {1e21, "1e+21"},
+        {1e100, "1e+100"},
+        {0.0001, "0.0001"},
+        {0.00001, "1e-05"},
+        {1.5e-7, "1.5e-07"},
+        {0.432926, "0.432926"},
+        {459.865729, "459.865729"},
+        {0.1 + 0.2, "0.30000000000000004"},
+        {1.0 / 3, "0.3333333333333333"},
+        {5e-324, "5e-324"},
+        {1.7976931348623157e308, "1.7976931348623157e+308"},
+        {123.456, "123.456"},
+        {1000.3294, "1000.3294"},
+        {0.5, "0.5"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char b[WRITER_NUM_MAX];
@@ -254,14 +282,30 @@ static void test_fmt_go(void **state) {
 
 static void test_fmt_js(void **state) {
     (void)state;
-    static const struct { double v; const char *s; } cases[] = {
-        {0, "0"}, {-0.0, "0"}, {1, "1"}, {-2.5, "-2.5"}, {1e6, "1000000"},
-        {1234567, "1234567"}, {1e20, "100000000000000000000"}, {1e21, "1e+21"},
-        {1.5e21, "1.5e+21"}, {0.000001, "0.000001"}, {1e-7, "1e-7"}, {1.5e-7, "1.5e-7"},
-        {30.164963549243524, "30.164963549243524"}, {1.5420548177802298, "1.5420548177802298"},
-        {4449.33212351342, "4449.33212351342"}, {0.1 + 0.2, "0.30000000000000004"},
-        {5e-324, "5e-324"}, {1.7976931348623157e308, "1.7976931348623157e+308"},
-        {123.456, "123.456"}, {7244, "7244"},
+    static const struct {
+        double v;
+        const char *s;
+    } cases[] = {
+        {0, "0"},
+        {-0.0, "0"},
+        {1, "1"},
+        {-2.5, "-2.5"},
+        {1e6, "1000000"},
+        {1234567, "1234567"},
+        {1e20, "100000000000000000000"},
+        {1e21, "1e+21"},
+        {1.5e21, "1.5e+21"},
+        {0.000001, "0.000001"},
+        {1e-7, "1e-7"},
+        {1.5e-7, "1.5e-7"},
+        {30.164963549243524, "30.164963549243524"},
+        {1.5420548177802298, "1.5420548177802298"},
+        {4449.33212351342, "4449.33212351342"},
+        {0.1 + 0.2, "0.30000000000000004"},
+        {5e-324, "5e-324"},
+        {1.7976931348623157e308, "1.7976931348623157e+308"},
+        {123.456, "123.456"},
+        {7244, "7244"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char b[WRITER_NUM_MAX];
@@ -299,10 +343,14 @@ static void test_fmt_round_trip(void **state) {
     for (int i = 0; i < 200000; i++) {
         double v;
         switch (i % 4) {
-        case 0: v = (double)rand() / 1000.0; break;                      /* ms with µs */
+        case 0: v = (double)rand() / 1000.0; break; /* ms with µs */
         case 1: v = (double)rand() * (double)rand() / 1e9; break;
-        case 2: { uint64_t u = ((uint64_t)rand() << 33) ^ ((uint64_t)rand() << 11) ^ (uint64_t)rand();
-                  memcpy(&v, &u, sizeof v); if (!isfinite(v)) v = 1; break; }
+        case 2: {
+            uint64_t u = ((uint64_t)rand() << 33) ^ ((uint64_t)rand() << 11) ^ (uint64_t)rand();
+            memcpy(&v, &u, sizeof v);
+            if (!isfinite(v)) v = 1;
+            break;
+        }
         default: v = (double)(rand() % 100000) / pow(10, rand() % 12); break;
         }
         char g[WRITER_NUM_MAX], j[WRITER_NUM_MAX];
@@ -404,14 +452,14 @@ static const char *json_expected[] = {
 };
 
 static void json_fixture(json_output *o, tagdict *d) {
-    static const char *const http[] = {"status", "200", "method", "GET", "name", "http://x/?a=1&b=2",
-                                       "group", "", "scenario", "default"};
+    static const char *const http[] = {"status", "200", "method",   "GET",    "name", "http://x/?a=1&b=2",
+                                       "group",  "",    "scenario", "default"};
     static const char *const odd[] = {"check", "say \"hi\"\nnow\t<ok> \xC3\xA9\xE2\x9C\x93", "k\\", "\x01"};
     static const char *const meta[] = {"vu", "7", "scenario", "s", "iter", "3"};
     /* a list set again replaces the first one */
     static const json_threshold old[] = {{"p(99)<1", false, 0}};
-    static const json_threshold th[] = {{"p(95)<500", false, 0}, {"avg<200", true, 90000000},
-                                        {"max<1e3 & \"x\"", true, 0}, {"med<9", false, 5000000}};
+    static const json_threshold th[] = {
+        {"p(95)<500", false, 0}, {"avg<200", true, 90000000}, {"max<1e3 & \"x\"", true, 0}, {"med<9", false, 5000000}};
     static const char *const subs[] = {"expected_response:true", "status:200, method: 'GET'"};
     char err[128];
     int gauge = registry_get_or_add("my_gauge", METRIC_GAUGE, VALUE_DEFAULT, err, sizeof err);
@@ -422,13 +470,18 @@ static void json_fixture(json_output *o, tagdict *d) {
     json_output_set_submetrics(o, M_HTTP_REQ_DURATION, subs, 2);
     tagset t1 = tags_of(d, http, 5), t2 = tags_of(d, odd, 2), t3 = tags_of(d, meta, 3);
     sample s;
-    s = mk(M_HTTP_REQS, 1, 123456);             json_output_sample(o, &s, t1.p, t1.len);
-    s = mk(M_HTTP_REQ_DURATION, 12.345678, 123500); json_output_sample(o, &s, t1.p, t1.len);
-    s = mk(M_HTTP_REQS, 1, 1000000);            json_output_sample(o, &s, t2.p, t2.len);
-    s = mk(M_DATA_RECEIVED, 1234567, 100000000); json_output_sample(o, &s, NULL, 0);
-    s = mk(gauge, -0.5, 100000001);             json_output_sample(o, &s, t3.p, t3.len);
+    s = mk(M_HTTP_REQS, 1, 123456);
+    json_output_sample(o, &s, t1.p, t1.len);
+    s = mk(M_HTTP_REQ_DURATION, 12.345678, 123500);
+    json_output_sample(o, &s, t1.p, t1.len);
+    s = mk(M_HTTP_REQS, 1, 1000000);
+    json_output_sample(o, &s, t2.p, t2.len);
+    s = mk(M_DATA_RECEIVED, 1234567, 100000000);
+    json_output_sample(o, &s, NULL, 0);
+    s = mk(gauge, -0.5, 100000001);
+    json_output_sample(o, &s, t3.p, t3.len);
     s = mk(M_HTTP_REQS, 1, 100000002);
-    s.t_ns += 789;                              /* k6 writes times to the nanosecond */
+    s.t_ns += 789; /* k6 writes times to the nanosecond */
     json_output_sample(o, &s, t1.p, t1.len);
 }
 
@@ -509,23 +562,28 @@ static void test_json_output_open_error(void **state) {
 
 /* ---- CSV output ---------------------------------------------------------- */
 
-#define CSV_HEADER "metric_name,timestamp,metric_value,check,error,error_code,expected_response," \
-                   "group,method,name,proto,scenario,service,status,subproto,tls_version,url," \
-                   "extra_tags,metadata"
+#define CSV_HEADER                                                                                                     \
+    "metric_name,timestamp,metric_value,check,error,error_code,expected_response,"                                     \
+    "group,method,name,proto,scenario,service,status,subproto,tls_version,url,"                                        \
+    "extra_tags,metadata"
 
 static void csv_fixture(csv_output *o, tagdict *d) {
-    static const char *const http[] = {"status", "200", "method", "GET", "url", "http://x/?a=1&b=2",
-                                       "name", "http://x/", "group", "::g", "scenario", "default",
-                                       "proto", "HTTP/1.1", "expected_response", "true"};
-    static const char *const odd[] = {"check", "say \"hi\", ok", "error", " leading space",
-                                      "my_tag", "v1", "another", "a,b", "vu", "2", "iter", "9",
-                                      "url", "line\nbreak"};
+    static const char *const http[] = {
+        "status", "200",      "method",  "GET",   "url",      "http://x/?a=1&b=2", "name", "http://x/", "group",
+        "::g",    "scenario", "default", "proto", "HTTP/1.1", "expected_response", "true"};
+    static const char *const odd[] = {
+        "check", "say \"hi\", ok", "error", " leading space", "my_tag", "v1", "another", "a,b", "vu", "2", "iter", "9",
+        "url",   "line\nbreak"};
     tagset t1 = tags_of(d, http, 8), t2 = tags_of(d, odd, 7);
     sample s;
-    s = mk(M_HTTP_REQS, 1, 123456);                 csv_output_sample(o, &s, t1.p, t1.len);
-    s = mk(M_HTTP_REQ_DURATION, 221.899, 999999);   csv_output_sample(o, &s, t1.p, t1.len);
-    s = mk(M_CHECKS, 0, 1000000);                   csv_output_sample(o, &s, t2.p, t2.len);
-    s = mk(M_DATA_RECEIVED, 1234567.25, 2500000);   csv_output_sample(o, &s, NULL, 0);
+    s = mk(M_HTTP_REQS, 1, 123456);
+    csv_output_sample(o, &s, t1.p, t1.len);
+    s = mk(M_HTTP_REQ_DURATION, 221.899, 999999);
+    csv_output_sample(o, &s, t1.p, t1.len);
+    s = mk(M_CHECKS, 0, 1000000);
+    csv_output_sample(o, &s, t2.p, t2.len);
+    s = mk(M_DATA_RECEIVED, 1234567.25, 2500000);
+    csv_output_sample(o, &s, NULL, 0);
 }
 
 static const char *csv_expected[] = {
@@ -553,8 +611,11 @@ static void test_csv_output_rows(void **state) {
 
     /* gzip, and another time format */
     csv_config c;
-    assert_int_equal(csv_config_parse(&c, "fileName=" "/tmp/ignored.csv,timeFormat=rfc3339_nano", err,
-                                      sizeof err), 0);
+    assert_int_equal(csv_config_parse(&c,
+                                      "fileName="
+                                      "/tmp/ignored.csv,timeFormat=rfc3339_nano",
+                                      err, sizeof err),
+                     0);
     free(c.file_name);
     c.file_name = strdup(tmp_path("out.csv.gz"));
     o = csv_output_open_config(&c, NULL, 0, MONO0, WALL0, err, sizeof err);
@@ -575,9 +636,14 @@ static void test_csv_output_columns_and_times(void **state) {
     char err[256];
     static const char *const sys[] = {"url", "status", "vu", "ip", "iter", "method"};
     static const char *const kv[] = {"status", "500", "ip", "10.0.0.1", "vu", "1", "custom", "x y"};
-    static const struct { csv_time_format f; const char *ts; } fmts[] = {
-        {CSV_TIME_UNIX, "1795341600"}, {CSV_TIME_UNIX_MILLI, "1795341600123"},
-        {CSV_TIME_UNIX_MICRO, "1795341600123456"}, {CSV_TIME_UNIX_NANO, "1795341600123456789"},
+    static const struct {
+        csv_time_format f;
+        const char *ts;
+    } fmts[] = {
+        {CSV_TIME_UNIX, "1795341600"},
+        {CSV_TIME_UNIX_MILLI, "1795341600123"},
+        {CSV_TIME_UNIX_MICRO, "1795341600123456"},
+        {CSV_TIME_UNIX_NANO, "1795341600123456789"},
         {CSV_TIME_RFC3339, "2026-11-22T10:00:00Z"},
     };
     tagdict *d = tagdict_new();
@@ -597,7 +663,8 @@ static void test_csv_output_columns_and_times(void **state) {
         snprintf(want, sizeof want,
                  "metric_name,timestamp,metric_value,ip,method,status,url,extra_tags,metadata\n"
                  "http_req_failed,%s,1.000000,10.0.0.1,,500,,custom=x y,vu=1\n"
-                 "vus,%s,NaN,,,,,,\n", fmts[i].ts, fmts[i].ts);
+                 "vus,%s,NaN,,,,,,\n",
+                 fmts[i].ts, fmts[i].ts);
         assert_string_equal(got, want);
         free(got);
     }
@@ -624,22 +691,22 @@ static void test_csv_config(void **state) {
     setenv("K6_CSV_TIME_FORMAT", "unix_milli", 1);
     setenv("K6_CSV_FILENAME", "env.csv", 1);
     assert_int_equal(csv_config_parse(&c, "saveInterval=2s,fileName=arg.csv", err, sizeof err), 0);
-    assert_string_equal(c.file_name, "arg.csv");                  /* argument beats env */
+    assert_string_equal(c.file_name, "arg.csv"); /* argument beats env */
     assert_int_equal(c.save_interval_us, 2000000);
-    assert_int_equal(c.time_format, CSV_TIME_UNIX_MILLI);         /* env beats default */
+    assert_int_equal(c.time_format, CSV_TIME_UNIX_MILLI); /* env beats default */
     csv_config_free(&c);
     unsetenv("K6_CSV_TIME_FORMAT");
     unsetenv("K6_CSV_FILENAME");
 
     assert_int_equal(csv_config_parse(&c, "file_name=a.csv,save_interval=500", err, sizeof err), 0);
     assert_string_equal(c.file_name, "a.csv");
-    assert_int_equal(c.save_interval_us, 500000);                 /* bare number: ms */
+    assert_int_equal(c.save_interval_us, 500000); /* bare number: ms */
     csv_config_free(&c);
 
     assert_int_equal(csv_config_parse(&c, "fileName=a.csv,bogus=1", err, sizeof err), -1);
     assert_string_equal(err, "unknown key \"bogus\" as argument for csv output");
     assert_int_equal(csv_config_parse(&c, "timeFormat=iso", err, sizeof err), -1);
-    assert_string_equal(err, "iso does not belong to TimeFormat values");   /* k6's enumer text */
+    assert_string_equal(err, "iso does not belong to TimeFormat values"); /* k6's enumer text */
     assert_int_equal(csv_config_parse(&c, "fileName=a.csv,oops", err, sizeof err), -1);
     assert_string_equal(err, "couldn't parse \"fileName=a.csv,oops\" as argument for csv output");
 }
@@ -682,8 +749,7 @@ static void assert_contains(const char *text, const char *needle) {
 static void test_export(void **state) {
     (void)state;
     sink reqs, vus, checks, dur, failed, empty;
-    double r[] = {1, 1, 1, 1}, vv[] = {1, 10, 5}, ck[] = {1, 1, 1, 0}, dd[] = {10, 20, 30, 40},
-           ff[] = {0, 0, 0, 1};
+    double r[] = {1, 1, 1, 1}, vv[] = {1, 10, 5}, ck[] = {1, 1, 1, 0}, dd[] = {10, 20, 30, 40}, ff[] = {0, 0, 0, 1};
     fill(&reqs, METRIC_COUNTER, r, 4);
     fill(&vus, METRIC_GAUGE, vv, 3);
     fill(&checks, METRIC_RATE, ck, 4);
@@ -743,36 +809,34 @@ static void test_export(void **state) {
     assert_true(num(j, "metrics/http_req_duration/p(90)") == 37);
     assert_true(fabs(num(j, "metrics/http_req_duration/p(95)") - 38.5) < 1e-9);
     /* "failed" semantics: a passing threshold is false */
-    cJSON *th = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "metrics"),
-                                                        "http_req_duration"), "thresholds");
+    cJSON *th =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "metrics"), "http_req_duration"), "thresholds");
     assert_true(cJSON_IsFalse(cJSON_GetObjectItem(th, "p(95)<500")));
     assert_true(cJSON_IsTrue(cJSON_GetObjectItem(th, "avg<1")));
     assert_true(num(j, "metrics/http_req_failed/thresholds/rate<0.01") == 1);
     cJSON_Delete(j);
 
     /* layout: JSON.stringify(x, null, 4), Rate thresholds before value */
-    assert_contains(text,
-        "        \"http_req_failed\": {\n"
-        "            \"passes\": 1,\n"
-        "            \"fails\": 3,\n"
-        "            \"thresholds\": {\n"
-        "                \"rate<0.01\": true\n"
-        "            },\n"
-        "            \"value\": 0.25\n"
-        "        }\n"
-        "    }\n"
-        "}");
-    assert_contains(text,
-        "{\n"
-        "    \"root_group\": {\n"
-        "        \"name\": \"\",\n"
-        "        \"path\": \"\",\n"
-        "        \"id\": \"d41d8cd98f00b204e9800998ecf8427e\",\n"
-        "        \"groups\": {\n"
-        "            \"lonely\": {\n"
-        "                \"name\": \"lonely\",\n"
-        "                \"path\": \"::lonely\",\n"
-        "                \"id\": \"");
+    assert_contains(text, "        \"http_req_failed\": {\n"
+                          "            \"passes\": 1,\n"
+                          "            \"fails\": 3,\n"
+                          "            \"thresholds\": {\n"
+                          "                \"rate<0.01\": true\n"
+                          "            },\n"
+                          "            \"value\": 0.25\n"
+                          "        }\n"
+                          "    }\n"
+                          "}");
+    assert_contains(text, "{\n"
+                          "    \"root_group\": {\n"
+                          "        \"name\": \"\",\n"
+                          "        \"path\": \"\",\n"
+                          "        \"id\": \"d41d8cd98f00b204e9800998ecf8427e\",\n"
+                          "        \"groups\": {\n"
+                          "            \"lonely\": {\n"
+                          "                \"name\": \"lonely\",\n"
+                          "                \"path\": \"::lonely\",\n"
+                          "                \"id\": \"");
     assert_contains(text, "\"groups\": {},\n");
     assert_contains(text, "\"checks\": {}\n");
     free(text);
@@ -787,52 +851,55 @@ static void test_export(void **state) {
     summary_data sd = {sm, 2, sc, 1, st, 2, 2.0, stats, 3, false, NULL, false, NULL, 0, NULL, 0, NULL, 0, NULL};
     assert_int_equal(export_write_summary(path, &sd, err, sizeof err), 0);
     text = read_file(path, NULL);
-    assert_contains(text,
-        "        \"http_req_duration\": {\n"
-        "            \"count\": 4,\n"
-        "            \"p(99.9)\": 39.97,\n"
-        "            \"max\": 40,\n"
-        "            \"thresholds\": {\n"
-        "                \"max<100\": false\n"
-        "            }\n"
-        "        },\n"
-        "        \"iterations\": {\n"
-        "            \"count\": 0,\n"
-        "            \"rate\": 0,\n"
-        "            \"thresholds\": {\n"
-        "                \"count>0\": true\n"
-        "            }\n"
-        "        }\n");
+    assert_contains(text, "        \"http_req_duration\": {\n"
+                          "            \"count\": 4,\n"
+                          "            \"p(99.9)\": 39.97,\n"
+                          "            \"max\": 40,\n"
+                          "            \"thresholds\": {\n"
+                          "                \"max<100\": false\n"
+                          "            }\n"
+                          "        },\n"
+                          "        \"iterations\": {\n"
+                          "            \"count\": 0,\n"
+                          "            \"rate\": 0,\n"
+                          "            \"thresholds\": {\n"
+                          "                \"count>0\": true\n"
+                          "            }\n"
+                          "        }\n");
     free(text);
 
     assert_int_equal(export_write("/nonexistent-dir/e.json", &d, err, sizeof err), -1);
     /* k6 cmd/run.go handleSummaryResult's reason for a file it cannot open */
-    assert_string_equal(err, "could not open '/nonexistent-dir/e.json': open /nonexistent-dir/e.json: no such file or directory");
+    assert_string_equal(
+        err, "could not open '/nonexistent-dir/e.json': open /nonexistent-dir/e.json: no such file or directory");
     /* never gzipped, whatever the name */
     assert_int_equal(export_write(tmp_path("e.json.gz"), &d, err, sizeof err), 0);
     text = read_file(tmp_path("e.json.gz"), NULL);
     assert_true(text[0] == '{');
     free(text);
 
-    sink_free(&reqs); sink_free(&vus); sink_free(&checks); sink_free(&dur);
-    sink_free(&failed); sink_free(&empty);
+    sink_free(&reqs);
+    sink_free(&vus);
+    sink_free(&checks);
+    sink_free(&dur);
+    sink_free(&failed);
+    sink_free(&empty);
 }
 
 static void test_export_empty(void **state) {
     (void)state;
     export_data d = {0};
     char *text = export_render(&d);
-    assert_string_equal(text,
-        "{\n"
-        "    \"root_group\": {\n"
-        "        \"name\": \"\",\n"
-        "        \"path\": \"\",\n"
-        "        \"id\": \"d41d8cd98f00b204e9800998ecf8427e\",\n"
-        "        \"groups\": {},\n"
-        "        \"checks\": {}\n"
-        "    },\n"
-        "    \"metrics\": {}\n"
-        "}");
+    assert_string_equal(text, "{\n"
+                              "    \"root_group\": {\n"
+                              "        \"name\": \"\",\n"
+                              "        \"path\": \"\",\n"
+                              "        \"id\": \"d41d8cd98f00b204e9800998ecf8427e\",\n"
+                              "        \"groups\": {},\n"
+                              "        \"checks\": {}\n"
+                              "    },\n"
+                              "    \"metrics\": {}\n"
+                              "}");
     free(text);
 }
 
@@ -845,18 +912,27 @@ static double run_rate(const char *what, const char *path, int which, int n, tag
     if (which == 0) jo = json_output_open(path, MONO0, WALL0, err, sizeof err);
     else co = csv_output_open(path, MONO0, WALL0, err, sizeof err);
     assert_true(jo || co);
-    static const int metrics[] = {M_HTTP_REQS, M_HTTP_REQ_DURATION, M_HTTP_REQ_BLOCKED,
-                                  M_HTTP_REQ_CONNECTING, M_HTTP_REQ_TLS_HANDSHAKING,
-                                  M_HTTP_REQ_SENDING, M_HTTP_REQ_WAITING, M_HTTP_REQ_RECEIVING,
-                                  M_HTTP_REQ_FAILED, M_DATA_SENT, M_DATA_RECEIVED};
+    static const int metrics[] = {M_HTTP_REQS,
+                                  M_HTTP_REQ_DURATION,
+                                  M_HTTP_REQ_BLOCKED,
+                                  M_HTTP_REQ_CONNECTING,
+                                  M_HTTP_REQ_TLS_HANDSHAKING,
+                                  M_HTTP_REQ_SENDING,
+                                  M_HTTP_REQ_WAITING,
+                                  M_HTTP_REQ_RECEIVING,
+                                  M_HTTP_REQ_FAILED,
+                                  M_DATA_SENT,
+                                  M_DATA_RECEIVED};
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     for (int i = 0; i < n; i++) {
         int m = metrics[i % 11];
-        double v = m == M_HTTP_REQS ? 1 : m == M_HTTP_REQ_FAILED ? 0
-                 : m == M_DATA_SENT ? 98 : m == M_DATA_RECEIVED ? 1234
-                 : (double)(((int64_t)i * 7919) % 250000) / 1000.0;       /* ms, µs resolution */
-        sample s = mk(m, v, (int64_t)i * 20);                    /* 50,000 samples/s of test time */
+        double v = m == M_HTTP_REQS         ? 1
+                   : m == M_HTTP_REQ_FAILED ? 0
+                   : m == M_DATA_SENT       ? 98
+                   : m == M_DATA_RECEIVED   ? 1234
+                                            : (double)(((int64_t)i * 7919) % 250000) / 1000.0; /* ms, µs resolution */
+        sample s = mk(m, v, (int64_t)i * 20); /* 50,000 samples/s of test time */
         const tagset *t = &ts[(i / 11) % nts];
         if (jo) json_output_sample(jo, &s, t->p, t->len);
         else csv_output_sample(co, &s, t->p, t->len);
@@ -870,8 +946,7 @@ static double run_rate(const char *what, const char *path, int which, int n, tag
     } else {
         size_t len = 0;
         free(read_file(path, &len));
-        printf("   %-24s %9.0f samples/s  (%d samples, %.1f MB written)\n", what, n / secs, n,
-               (double)len / 1e6);
+        printf("   %-24s %9.0f samples/s  (%d samples, %.1f MB written)\n", what, n / secs, n, (double)len / 1e6);
         unlink(path);
     }
     return n / secs;
@@ -885,9 +960,22 @@ static void test_throughput(void **state) {
         char url[64], status[8];
         snprintf(url, sizeof url, "http://127.0.0.1:8080/api/items/%d?page=2&sort=asc", i);
         snprintf(status, sizeof status, "%d", i % 5 ? 200 : 404);
-        const char *kv[] = {"expected_response", i % 5 ? "true" : "false", "group", "",
-                            "method", "GET", "name", url, "proto", "HTTP/1.1",
-                            "scenario", "default", "status", status, "url", url};
+        const char *kv[] = {"expected_response",
+                            i % 5 ? "true" : "false",
+                            "group",
+                            "",
+                            "method",
+                            "GET",
+                            "name",
+                            url,
+                            "proto",
+                            "HTTP/1.1",
+                            "scenario",
+                            "default",
+                            "status",
+                            status,
+                            "url",
+                            url};
         ts[i] = tags_of(d, kv, 8);
     }
     /* the text is ~350 bytes a sample: long runs write into /dev/null

@@ -18,8 +18,7 @@
 #define MS 1000LL
 
 /* JSON written with single quotes, for readable tests. */
-static const char *J(const char *s)
-{
+static const char *J(const char *s) {
     static char buf[8][4096];
     static int k;
     char *b = buf[k++ % 8];
@@ -29,10 +28,12 @@ static const char *J(const char *s)
     return b;
 }
 
-typedef struct { c6_scenario *v; size_t n; } list;
+typedef struct {
+    c6_scenario *v;
+    size_t n;
+} list;
 
-static int parse(const char *json, const char *origin, list *l, char *err, size_t errlen)
-{
+static int parse(const char *json, const char *origin, list *l, char *err, size_t errlen) {
     cJSON *root = cJSON_Parse(J(json));
     if (!root) fail_msg("bad test JSON: %s", json);
     int rc = scenarios_from_json(root, origin, &l->v, &l->n, err, errlen);
@@ -40,16 +41,14 @@ static int parse(const char *json, const char *origin, list *l, char *err, size_
     return rc;
 }
 
-static list ok(const char *json)
-{
+static list ok(const char *json) {
     list l;
     char err[512] = "";
     if (parse(json, "script options", &l, err, sizeof err) != 0) fail_msg("rejected %s: %s", json, err);
     return l;
 }
 
-static void bad(const char *json, const char *origin, const char *want)
-{
+static void bad(const char *json, const char *origin, const char *want) {
     list l = {(c6_scenario *)1, 99};
     char err[512] = "";
     if (parse(json, origin, &l, err, sizeof err) == 0) fail_msg("accepted %s", json);
@@ -58,14 +57,12 @@ static void bad(const char *json, const char *origin, const char *want)
     assert_int_equal(l.n, 0);
 }
 
-static void drop(list *l)
-{
+static void drop(list *l) {
     for (size_t i = 0; i < l->n; i++) scenario_free(&l->v[i]);
     free(l->v);
 }
 
-static const char *kv(const c6_kv *kv, size_t n, const char *key)
-{
+static const char *kv(const c6_kv *kv, size_t n, const char *key) {
     for (size_t i = 0; i < n; i++)
         if (strcmp(kv[i].key, key) == 0) return kv[i].value;
     return NULL;
@@ -73,8 +70,7 @@ static const char *kv(const c6_kv *kv, size_t n, const char *key)
 
 /* ---- defaults ------------------------------------------------------------ */
 
-static void test_defaults_of_each_executor(void **state)
-{
+static void test_defaults_of_each_executor(void **state) {
     (void)state;
     list l = ok("{'si': {'executor': 'shared-iterations'},"
                 " 'pvi': {'executor': 'per-vu-iterations'},"
@@ -96,8 +92,8 @@ static void test_defaults_of_each_executor(void **state)
         assert_int_equal(s->graceful_stop_us, s->executor == EXECUTOR_EXTERNALLY_CONTROLLED ? 0 : 30 * S);
         assert_int_equal(s->nenv + s->ntags, 0);
     }
-    const c6_scenario *car = &l.v[0], *cv = &l.v[1], *ec = &l.v[2], *pvi = &l.v[3], *rar = &l.v[4],
-                      *rv = &l.v[5], *si = &l.v[6];
+    const c6_scenario *car = &l.v[0], *cv = &l.v[1], *ec = &l.v[2], *pvi = &l.v[3], *rar = &l.v[4], *rv = &l.v[5],
+                      *si = &l.v[6];
     assert_int_equal(si->executor, EXECUTOR_SHARED_ITERATIONS);
     assert_int_equal(si->vus, 1);
     assert_int_equal(si->iterations, 1);
@@ -134,8 +130,7 @@ static void test_defaults_of_each_executor(void **state)
 
 /* ---- every option --------------------------------------------------------- */
 
-static void test_every_option(void **state)
-{
+static void test_every_option(void **state) {
     (void)state;
     list l = ok("{'late': {'executor': 'constant-arrival-rate', 'rate': '30', 'timeUnit': '1m',"
                 "   'duration': 90000, 'preAllocatedVUs': 2, 'maxVUs': '20', 'startTime': '1m30s',"
@@ -155,8 +150,8 @@ static void test_every_option(void **state)
     const char *order[] = {"ctl", "each", "iters", "steady", "ramp", "early", "late"};
     for (size_t i = 0; i < l.n; i++) assert_string_equal(l.v[i].name, order[i]);
 
-    const c6_scenario *ctl = &l.v[0], *each = &l.v[1], *iters = &l.v[2], *steady = &l.v[3],
-                      *ramp = &l.v[4], *early = &l.v[5], *late = &l.v[6];
+    const c6_scenario *ctl = &l.v[0], *each = &l.v[1], *iters = &l.v[2], *steady = &l.v[3], *ramp = &l.v[4],
+                      *early = &l.v[5], *late = &l.v[6];
     assert_int_equal(late->rate, 30);
     assert_int_equal(late->time_unit_us, 60 * S);
     assert_int_equal(late->duration_us, 90 * S);
@@ -198,8 +193,7 @@ static void test_every_option(void **state)
 
 /* Go's JSON decoding: keys match case-insensitively, a repeated key or
  * scenario name keeps the last value, null keeps the default. */
-static void test_keys_as_go_reads_them(void **state)
-{
+static void test_keys_as_go_reads_them(void **state) {
     (void)state;
     list l = ok("{'a': {'Executor': 'constant-vus', 'VUS': 3, 'Duration': '10s', 'vus': 4, 'gracefulstop': null},"
                 " 'b': {'executor': 'shared-iterations', 'iterations': 5},"
@@ -232,20 +226,17 @@ static void test_keys_as_go_reads_them(void **state)
 
 /* ---- errors while reading the JSON -------------------------------------- */
 
-static void test_json_errors(void **state)
-{
+static void test_json_errors(void **state) {
     (void)state;
-    static const struct { const char *json, *err; } cases[] = {
+    static const struct {
+        const char *json, *err;
+    } cases[] = {
         {"[]", "options.scenarios: must be an object of named scenarios"},
         {"{'a': 5}", "options.scenarios.a: must be an object with an executor and its options"},
-        {"{'a': {'vus': 5}}",
-         "scenario 'a' doesn't have a specified executor type"},
-        {"{'a': {'executor': ''}}",
-         "scenario 'a' doesn't have a specified executor type"},
-        {"{'a': {'executor': 'constant-looping-vus'}}",
-         "unknown executor type 'constant-looping-vus'"},
-        {"{'a': {'executor': 'Constant-VUs'}}",
-         "unknown executor type 'Constant-VUs'"},
+        {"{'a': {'vus': 5}}", "scenario 'a' doesn't have a specified executor type"},
+        {"{'a': {'executor': ''}}", "scenario 'a' doesn't have a specified executor type"},
+        {"{'a': {'executor': 'constant-looping-vus'}}", "unknown executor type 'constant-looping-vus'"},
+        {"{'a': {'executor': 'Constant-VUs'}}", "unknown executor type 'Constant-VUs'"},
         {"{'a': {'executor': 7}}", "options.scenarios.a.executor: must be a string"},
         {"{'a': {'executor': 'constant-vus', 'duration': '1m', 'rate': 5}}",
          "options.scenarios.a.rate: unknown option for the constant-vus executor"},
@@ -294,17 +285,21 @@ static void test_json_errors(void **state)
 
 /* ---- k6's validation -------------------------------------------------------- */
 
-static void test_validation_errors(void **state)
-{
+static void test_validation_errors(void **state) {
     (void)state;
-    static const struct { const char *json, *err; } cases[] = {
+    static const struct {
+        const char *json, *err;
+    } cases[] = {
         /* base options */
         {"{'a b': {'executor': 'shared-iterations'}}",
-         "scenario a b has configuration errors: the executor name should contain only numbers, latin letters, underscores, and dashes"},
+         "scenario a b has configuration errors: the executor name should contain only numbers, latin letters, "
+         "underscores, and dashes"},
         {"{'café': {'executor': 'shared-iterations'}}",
-         "scenario café has configuration errors: the executor name should contain only numbers, latin letters, underscores, and dashes"},
+         "scenario café has configuration errors: the executor name should contain only numbers, latin letters, "
+         "underscores, and dashes"},
         {"{'': {'executor': 'shared-iterations'}}",
-         "scenario  has configuration errors: executor name shouldn't be empty, the executor name should contain only numbers, latin letters, underscores, and dashes"},
+         "scenario  has configuration errors: executor name shouldn't be empty, the executor name should contain only "
+         "numbers, latin letters, underscores, and dashes"},
         {"{'a': {'executor': 'shared-iterations', 'exec': ''}}",
          "scenario a has configuration errors: exec value cannot be empty"},
         {"{'a': {'executor': 'shared-iterations', 'startTime': '-5s'}}",
@@ -328,8 +323,7 @@ static void test_validation_errors(void **state)
         {"{'a': {'executor': 'per-vu-iterations', 'maxDuration': 0}}",
          "scenario a has configuration errors: the maxDuration must be at least 1s, but is 0s"},
         /* constant-vus */
-        {"{'a': {'executor': 'constant-vus'}}",
-         "scenario a has configuration errors: the duration is unspecified"},
+        {"{'a': {'executor': 'constant-vus'}}", "scenario a has configuration errors: the duration is unspecified"},
         {"{'a': {'executor': 'constant-vus', 'duration': null}}",
          "scenario a has configuration errors: the duration is unspecified"},
         {"{'a': {'executor': 'constant-vus', 'duration': '10s', 'vus': 0}}",
@@ -344,14 +338,16 @@ static void test_validation_errors(void **state)
         {"{'a': {'executor': 'ramping-vus', 'startVUs': -1, 'stages': [{'duration': '1s', 'target': 1}]}}",
          "scenario a has configuration errors: the number of start VUs can't be negative"},
         {"{'a': {'executor': 'ramping-vus', 'startVUs': 0, 'stages': [{'duration': '1s', 'target': 0}]}}",
-         "scenario a has configuration errors: either startVUs or one of the stages' target values must be greater than 0"},
+         "scenario a has configuration errors: either startVUs or one of the stages' target values must be greater "
+         "than 0"},
         {"{'a': {'executor': 'ramping-vus', 'stages': [{'duration': '1s', 'target': 1}, {'target': 2}]}}",
          "scenario a has configuration errors: stage 2 doesn't have a duration"},
         {"{'a': {'executor': 'ramping-vus', 'stages': [{'duration': '1s', 'target': null}]}}",
          "scenario a has configuration errors: stage 1 doesn't have a target"},
         {"{'a': {'executor': 'ramping-vus', 'stages': [{'duration': '-1s', 'target': 1}]}}",
          "scenario a has configuration errors: the duration for stage 1 can't be negative"},
-        {"{'a': {'executor': 'ramping-vus', 'stages': [{'duration': '1s', 'target': 3}, {'duration': '1s', 'target': -2}]}}",
+        {"{'a': {'executor': 'ramping-vus', 'stages': [{'duration': '1s', 'target': 3}, {'duration': '1s', 'target': "
+         "-2}]}}",
          "scenario a has configuration errors: the target for stage 2 can't be negative"},
         {"{'a': {'executor': 'ramping-vus', 'startVUs': 100000001, 'stages': [{'duration': '1s', 'target': 1}]}}",
          "scenario a has configuration errors: the startVUs exceed max limit of 100000000"},
@@ -368,13 +364,15 @@ static void test_validation_errors(void **state)
          "scenario a has configuration errors: the iteration rate should be more than 0"},
         {"{'a': {'executor': 'constant-arrival-rate', 'rate': -2, 'duration': '1m', 'preAllocatedVUs': 1}}",
          "scenario a has configuration errors: the iteration rate should be more than 0"},
-        {"{'a': {'executor': 'constant-arrival-rate', 'rate': 1, 'timeUnit': 0, 'duration': '1m', 'preAllocatedVUs': 1}}",
+        {"{'a': {'executor': 'constant-arrival-rate', 'rate': 1, 'timeUnit': 0, 'duration': '1m', 'preAllocatedVUs': "
+         "1}}",
          "scenario a has configuration errors: the timeUnit should be more than 0"},
         {"{'a': {'executor': 'constant-arrival-rate', 'rate': 1, 'duration': '900ms', 'preAllocatedVUs': 1}}",
          "scenario a has configuration errors: the duration should be at least 1s, but is 900ms"},
         {"{'a': {'executor': 'constant-arrival-rate', 'rate': 1, 'duration': '1m', 'preAllocatedVUs': -1}}",
          "scenario a has configuration errors: the number of preAllocatedVUs shouldn't be negative"},
-        {"{'contacts': {'executor': 'constant-arrival-rate', 'rate': 1, 'duration': '1m', 'preAllocatedVUs': 10, 'maxVUs': 5}}",
+        {"{'contacts': {'executor': 'constant-arrival-rate', 'rate': 1, 'duration': '1m', 'preAllocatedVUs': 10, "
+         "'maxVUs': 5}}",
          "scenario contacts has configuration errors: maxVUs shouldn't be less than preAllocatedVUs"},
         /* ramping-arrival-rate */
         {"{'a': {'executor': 'ramping-arrival-rate', 'stages': [{'duration': '1s', 'target': 1}]}}",
@@ -406,7 +404,8 @@ static void test_validation_errors(void **state)
         /* the first scenario in k6's order is reported */
         {"{'b': {'executor': 'constant-vus'}, 'a': {'executor': 'constant-vus', 'startTime': '1s'},"
          " 'c': {'executor': 'shared-iterations', 'vus': 0}}",
-         "scenario b has configuration errors: the duration is unspecified\n\t- scenario c has configuration errors: the number of VUs must be more than 0\n\t- scenario a has configuration errors: the duration is unspecified"},
+         "scenario b has configuration errors: the duration is unspecified\n\t- scenario c has configuration errors: "
+         "the number of VUs must be more than 0\n\t- scenario a has configuration errors: the duration is unspecified"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) bad(cases[i].json, "script options", cases[i].err);
     /* validation errors do not name where the scenario came from (k6 neither) */
@@ -414,21 +413,21 @@ static void test_validation_errors(void **state)
         "scenario a has configuration errors: the number of VUs must be more than 0");
 
     /* The limits themselves are fine. */
-    list l = ok("{'a': {'executor': 'constant-vus', 'duration': '1s'},"
-                " 'b': {'executor': 'shared-iterations', 'vus': 3, 'iterations': 3, 'maxDuration': '1s'},"
-                " 'c': {'executor': 'constant-arrival-rate', 'rate': 1, 'duration': '1s', 'preAllocatedVUs': 0},"
-                " 'd': {'executor': 'externally-controlled', 'duration': 0, 'vus': 0, 'maxVUs': 0},"
-                " 'e': {'executor': 'ramping-vus', 'startVUs': 0, 'stages': [{'duration': 0, 'target': 100000000}]},"
-                " 'f': {'executor': 'ramping-arrival-rate', 'preAllocatedVUs': 0, 'stages': [{'duration': 0, 'target': 0}]},"
-                " 'g_-9': {'executor': 'per-vu-iterations'}}");
+    list l =
+        ok("{'a': {'executor': 'constant-vus', 'duration': '1s'},"
+           " 'b': {'executor': 'shared-iterations', 'vus': 3, 'iterations': 3, 'maxDuration': '1s'},"
+           " 'c': {'executor': 'constant-arrival-rate', 'rate': 1, 'duration': '1s', 'preAllocatedVUs': 0},"
+           " 'd': {'executor': 'externally-controlled', 'duration': 0, 'vus': 0, 'maxVUs': 0},"
+           " 'e': {'executor': 'ramping-vus', 'startVUs': 0, 'stages': [{'duration': 0, 'target': 100000000}]},"
+           " 'f': {'executor': 'ramping-arrival-rate', 'preAllocatedVUs': 0, 'stages': [{'duration': 0, 'target': 0}]},"
+           " 'g_-9': {'executor': 'per-vu-iterations'}}");
     assert_int_equal(l.n, 7);
     drop(&l);
 }
 
 /* Validation comes apart from reading, so options.c can report it only for
  * the scenarios that win the consolidation (as k6 does). */
-static void test_parse_without_validation(void **state)
-{
+static void test_parse_without_validation(void **state) {
     (void)state;
     cJSON *root = cJSON_Parse(J("{'x': {'executor': 'constant-vus', 'vus': 0, 'duration': '5s'},"
                                 " 'w': {'executor': 'constant-vus'}}"));
@@ -453,8 +452,7 @@ static void test_parse_without_validation(void **state)
     cJSON_Delete(root);
 }
 
-static c6_scenario make(c6_executor e)
-{
+static c6_scenario make(c6_executor e) {
     c6_scenario s;
     memset(&s, 0, sizeof s);
     s.name = "default";
@@ -464,8 +462,7 @@ static c6_scenario make(c6_executor e)
     return s;
 }
 
-static void test_validate_made_scenarios(void **state)
-{
+static void test_validate_made_scenarios(void **state) {
     (void)state;
     char err[256];
     c6_scenario s = make(EXECUTOR_CONSTANT_VUS);
@@ -488,8 +485,7 @@ static void test_validate_made_scenarios(void **state)
                              "externally-controlled executor");
 }
 
-static void test_copy_is_deep(void **state)
-{
+static void test_copy_is_deep(void **state) {
     (void)state;
     list l = ok("{'a': {'executor': 'ramping-vus', 'exec': 'f', 'env': {'K': 'V'}, 'tags': {'t': 'u'},"
                 " 'stages': [{'duration': '1s', 'target': 2}]}}");
@@ -507,8 +503,7 @@ static void test_copy_is_deep(void **state)
 
 /* ---- banner descriptions ---------------------------------------------------- */
 
-static void desc_is(const char *json, const char *want)
-{
+static void desc_is(const char *json, const char *want) {
     char buf[512];
     list l = ok(json);
     scenario_describe(&l.v[0], buf, sizeof buf);
@@ -516,8 +511,7 @@ static void desc_is(const char *json, const char *want)
     if (strcmp(buf, want) != 0) fail_msg("for %s\n  got:  %s\n  want: %s", json, buf, want);
 }
 
-static void test_describe(void **state)
-{
+static void test_describe(void **state) {
     (void)state;
     desc_is("{'a': {'executor': 'shared-iterations'}}",
             "1 iterations shared among 1 VUs (maxDuration: 10m0s, gracefulStop: 30s)");
@@ -538,10 +532,11 @@ static void test_describe(void **state)
     desc_is("{'a': {'executor': 'ramping-vus', 'startVUs': 0, 'stages': [{'duration': '20s', 'target': 10},"
             " {'duration': '10s', 'target': 0}]}}",
             "Up to 10 looping VUs for 30s over 2 stages (gracefulRampDown: 30s, gracefulStop: 30s)");
-    desc_is("{'teeter_totter': {'executor': 'ramping-vus', 'startVUs': 1200, 'gracefulRampDown': '10s',"
-            " 'startTime': '1m40s', 'stages': [{'duration': '30s', 'target': 600}, {'duration': '30s', 'target': 1000},"
-            " {'duration': '30s', 'target': 0}, {'duration': '30s', 'target': 10}]}}",
-            "Up to 1200 looping VUs for 2m0s over 4 stages (gracefulRampDown: 10s, startTime: 1m40s, gracefulStop: 30s)");
+    desc_is(
+        "{'teeter_totter': {'executor': 'ramping-vus', 'startVUs': 1200, 'gracefulRampDown': '10s',"
+        " 'startTime': '1m40s', 'stages': [{'duration': '30s', 'target': 600}, {'duration': '30s', 'target': 1000},"
+        " {'duration': '30s', 'target': 0}, {'duration': '30s', 'target': 10}]}}",
+        "Up to 1200 looping VUs for 2m0s over 4 stages (gracefulRampDown: 10s, startTime: 1m40s, gracefulStop: 30s)");
     desc_is("{'a': {'executor': 'constant-arrival-rate', 'rate': 100, 'duration': '30s', 'preAllocatedVUs': 100,"
             " 'maxVUs': 200, 'startTime': '10s'}}",
             "100.00 iterations/s for 30s (maxVUs: 100-200, startTime: 10s, gracefulStop: 30s)");
@@ -570,8 +565,7 @@ static void test_describe(void **state)
 /* k6's own example (TestRampingVUsConfigExecutionPlanExample): startVUs 4 and
  * eight stages; the end of the requirements for several gracefulStop and
  * gracefulRampDown values. */
-static void test_ramping_vus_end_as_k6(void **state)
-{
+static void test_ramping_vus_end_as_k6(void **state) {
     (void)state;
     list l = ok("{'r': {'executor': 'ramping-vus', 'startVUs': 4, 'stages': ["
                 " {'duration': '2s', 'target': 6}, {'duration': '5s', 'target': 1},"
@@ -607,8 +601,7 @@ static void test_ramping_vus_end_as_k6(void **state)
     drop(&l);
 }
 
-static void test_max_duration_of_each_executor(void **state)
-{
+static void test_max_duration_of_each_executor(void **state) {
     (void)state;
     list l = ok("{'a': {'executor': 'shared-iterations', 'maxDuration': '1m'},"
                 " 'b': {'executor': 'per-vu-iterations', 'gracefulStop': '5s'},"
@@ -629,10 +622,11 @@ static void test_max_duration_of_each_executor(void **state)
     drop(&l);
 }
 
-typedef struct { int64_t vus, unplanned, end; } totals;
+typedef struct {
+    int64_t vus, unplanned, end;
+} totals;
 
-static totals plan_of(const char *json)
-{
+static totals plan_of(const char *json) {
     list l = ok(json);
     totals t = {scenarios_max_vus(l.v, l.n), scenarios_max_unplanned_vus(l.v, l.n),
                 scenarios_max_duration_us(l.v, l.n)};
@@ -640,15 +634,15 @@ static totals plan_of(const char *json)
     return t;
 }
 
-#define TOTALS(json, v, u, e) do {                                                           \
-        totals t_ = plan_of(json);                                                           \
-        if (t_.vus != (v) || t_.unplanned != (u) || t_.end != (e))                           \
-            fail_msg("%s\n  got vus=%lld unplanned=%lld end=%lld", json, (long long)t_.vus, \
-                     (long long)t_.unplanned, (long long)t_.end);                           \
+#define TOTALS(json, v, u, e)                                                                                          \
+    do {                                                                                                               \
+        totals t_ = plan_of(json);                                                                                     \
+        if (t_.vus != (v) || t_.unplanned != (u) || t_.end != (e))                                                     \
+            fail_msg("%s\n  got vus=%lld unplanned=%lld end=%lld", json, (long long)t_.vus, (long long)t_.unplanned,   \
+                     (long long)t_.end);                                                                               \
     } while (0)
 
-static void test_combined_plan_real_banners(void **state)
-{
+static void test_combined_plan_real_banners(void **state) {
     (void)state;
     /* "2 scenarios, 500 max VUs, 5m30s max duration", running "000/400 VUs":
      * the second starts before the first's gracefulStop is over. */
@@ -664,8 +658,7 @@ static void test_combined_plan_real_banners(void **state)
            6, 95, 630 * S);
 }
 
-static void test_combined_plan_reuses_vus(void **state)
-{
+static void test_combined_plan_reuses_vus(void **state) {
     (void)state;
     /* In sequence: the second starts when the first (gracefulStop 0) ends. */
     TOTALS("{'a': {'executor': 'constant-vus', 'vus': 5, 'duration': '10s', 'gracefulStop': 0},"
@@ -693,43 +686,46 @@ static void test_combined_plan_reuses_vus(void **state)
     TOTALS("{}", 0, 0, 0);
 }
 
-static void test_combined_plan_ramp_down_reservation(void **state)
-{
+static void test_combined_plan_ramp_down_reservation(void **state) {
     (void)state;
     /* a ramps 0 -> 10 -> 0 over 20s and keeps each ramped-down VU for 5s
      * (gracefulRampDown): 3 are still held at 22s, none at 25s. */
     const char *a = "'a': {'executor': 'ramping-vus', 'startVUs': 0, 'gracefulRampDown': '5s',"
                     "  'stages': [{'duration': '10s', 'target': 10}, {'duration': '10s', 'target': 0}]}";
     char json[1024];
-    snprintf(json, sizeof json, "{%s, 'b': {'executor': 'constant-vus', 'vus': 8, 'duration': '10s',"
-                                " 'startTime': '22s'}}", a);
+    snprintf(json, sizeof json,
+             "{%s, 'b': {'executor': 'constant-vus', 'vus': 8, 'duration': '10s',"
+             " 'startTime': '22s'}}",
+             a);
     TOTALS(json, 11, 0, 62 * S);
-    snprintf(json, sizeof json, "{%s, 'b': {'executor': 'constant-vus', 'vus': 8, 'duration': '10s',"
-                                " 'startTime': '25s'}}", a);
+    snprintf(json, sizeof json,
+             "{%s, 'b': {'executor': 'constant-vus', 'vus': 8, 'duration': '10s',"
+             " 'startTime': '25s'}}",
+             a);
     TOTALS(json, 10, 0, 65 * S);
     snprintf(json, sizeof json, "{%s}", a);
     TOTALS(json, 10, 0, 25 * S);
 }
 
-static void test_combined_plan_ties_in_k6_order(void **state)
-{
+static void test_combined_plan_ties_in_k6_order(void **state) {
     (void)state;
     /* At the same instant k6 applies the scenarios' steps in its order
      * (startTime, then name) and counts each sum on the way: "a" jumps to 3
      * VUs at 10s before "b" gives its 5 back, so 8 VUs are planned. */
     TOTALS("{'b': {'executor': 'constant-vus', 'vus': 5, 'duration': '10s', 'gracefulStop': 0},"
            " 'a': {'executor': 'ramping-vus', 'startVUs': 0, 'gracefulStop': 0,"
-           "   'stages': [{'duration': '10s', 'target': 0}, {'duration': 0, 'target': 3}, {'duration': '5s', 'target': 3}]}}",
+           "   'stages': [{'duration': '10s', 'target': 0}, {'duration': 0, 'target': 3}, {'duration': '5s', 'target': "
+           "3}]}}",
            8, 0, 15 * S);
     /* Renamed so the ramping one comes second: the 5 are given back first. */
     TOTALS("{'a': {'executor': 'constant-vus', 'vus': 5, 'duration': '10s', 'gracefulStop': 0},"
            " 'b': {'executor': 'ramping-vus', 'startVUs': 0, 'gracefulStop': 0,"
-           "   'stages': [{'duration': '10s', 'target': 0}, {'duration': 0, 'target': 3}, {'duration': '5s', 'target': 3}]}}",
+           "   'stages': [{'duration': '10s', 'target': 0}, {'duration': 0, 'target': 3}, {'duration': '5s', 'target': "
+           "3}]}}",
            5, 0, 15 * S);
 }
 
-static void test_combined_plan_endless_controlled(void **state)
-{
+static void test_combined_plan_endless_controlled(void **state) {
     (void)state;
     /* externally-controlled without a duration never gives its VUs back;
      * the plan ends with the last change (the other scenario's end). */
@@ -739,8 +735,7 @@ static void test_combined_plan_endless_controlled(void **state)
     TOTALS("{'ctl': {'executor': 'externally-controlled', 'vus': 1, 'maxVUs': 5, 'duration': '1m'}}", 5, 0, 60 * S);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults_of_each_executor),
         cmocka_unit_test(test_every_option),

@@ -18,8 +18,7 @@
 static void check_resolve(const char *base, const char *name, const char *want) {
     char *got = script_resolve(base, name);
     assert_non_null(got);
-    if (strcmp(got, want) != 0)
-        fail_msg("script_resolve(\"%s\", \"%s\") = \"%s\", want \"%s\"", base, name, got, want);
+    if (strcmp(got, want) != 0) fail_msg("script_resolve(\"%s\", \"%s\") = \"%s\", want \"%s\"", base, name, got, want);
     free(got);
 }
 
@@ -103,7 +102,7 @@ static void test_open_file_cache(void **state) {
     assert_non_null(b);
     assert_int_equal(b->len, 11);
     assert_memory_equal(b->data, "hello\nworld", 11);
-    assert_int_equal(b->data[11], 0);   /* NUL-terminated for the JS parser */
+    assert_int_equal(b->data[11], 0); /* NUL-terminated for the JS parser */
     assert_string_equal(b->name, path);
     /* second call: the cached blob, even though the file has changed */
     write_file(path, "changed", 7);
@@ -123,9 +122,9 @@ static void test_open_missing(void **state) {
     const char *path = tmp_path("missing.txt");
     assert_null(script_open_file(&s, path));
     assert_int_equal(errno, ENOENT);
-    assert_int_equal(s.nfiles, 0);       /* failures are not cached... */
+    assert_int_equal(s.nfiles, 0); /* failures are not cached... */
     write_file(path, "now here", 8);
-    const script_blob *b = script_open_file(&s, path);   /* ...so a later open finds it */
+    const script_blob *b = script_open_file(&s, path); /* ...so a later open finds it */
     assert_non_null(b);
     assert_int_equal(b->len, 8);
     errno = 0;
@@ -151,7 +150,7 @@ static void test_open_sizes(void **state) {
     for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
         size_t n = sizes[k];
         unsigned char *data = malloc(n);
-        for (size_t i = 0; i < n; i++) data[i] = (unsigned char)((i * 131 + k) % 256);   /* NULs included */
+        for (size_t i = 0; i < n; i++) data[i] = (unsigned char)((i * 131 + k) % 256); /* NULs included */
         char name[32];
         snprintf(name, sizeof name, "bin%zu", n);
         write_file(tmp_path(name), data, n);
@@ -216,7 +215,11 @@ static void test_open_pointer_stable_across_growth(void **state) {
     script_free(&s);
 }
 
-typedef struct opener { script *s; const char *path; const script_blob *got; } opener;
+typedef struct opener {
+    script *s;
+    const char *path;
+    const script_blob *got;
+} opener;
 
 static void *open_many(void *arg) {
     opener *o = arg;
@@ -240,7 +243,7 @@ static void test_open_concurrent_same_file(void **state) {
         assert_int_equal(pthread_create(&th[i], NULL, open_many, &o[i]), 0);
     }
     for (int i = 0; i < 4; i++) assert_int_equal(pthread_join(th[i], NULL), 0);
-    assert_int_equal(s.nfiles, 1);          /* read once */
+    assert_int_equal(s.nfiles, 1); /* read once */
     for (int i = 0; i < 4; i++) {
         assert_non_null(o[i].got);
         assert_ptr_equal(o[i].got, o[0].got);
@@ -273,7 +276,7 @@ static void test_modules(void **state) {
     }
     assert_null(script_module(&s, "/x/m20.js"));
     assert_null(script_module(&s, "/x/m1"));
-    assert_string_equal(s.mods[0].name, "/x/m0.js");   /* entry first: insertion order */
+    assert_string_equal(s.mods[0].name, "/x/m0.js"); /* entry first: insertion order */
     script_free(&s);
 }
 

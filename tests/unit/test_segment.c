@@ -15,17 +15,14 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static c6_segment seg_ok(const char *s)
-{
+static c6_segment seg_ok(const char *s) {
     char err[512] = "";
     c6_segment seg;
-    if (c6_segment_parse(s, &seg, err, sizeof(err)) != 0)
-        fail_msg("c6_segment_parse(\"%s\") failed: %s", s, err);
+    if (c6_segment_parse(s, &seg, err, sizeof(err)) != 0) fail_msg("c6_segment_parse(\"%s\") failed: %s", s, err);
     return seg;
 }
 
-static c6_segment_seq seq_ok(const char *s)
-{
+static c6_segment_seq seq_ok(const char *s) {
     char err[512] = "";
     c6_segment_seq seq;
     if (c6_segment_seq_parse(s, &seq, err, sizeof(err)) != 0)
@@ -34,8 +31,7 @@ static c6_segment_seq seq_ok(const char *s)
 }
 
 /* Tuple for segment `s` ("" = none) in sequence `q` ("" = none). */
-static c6_segment_tuple tuple_ok(const char *s, const char *q)
-{
+static c6_segment_tuple tuple_ok(const char *s, const char *q) {
     char err[512] = "";
     c6_segment seg = seg_ok(s);
     c6_segment_seq seq = seq_ok(q);
@@ -45,22 +41,19 @@ static c6_segment_tuple tuple_ok(const char *s, const char *q)
     return t;
 }
 
-static const char *seg_str(const c6_segment *seg)
-{
+static const char *seg_str(const c6_segment *seg) {
     static char buf[128];
     c6_segment_format(seg, buf, sizeof(buf));
     return buf;
 }
 
-static const char *seq_str(const c6_segment_seq *seq)
-{
+static const char *seq_str(const c6_segment_seq *seq) {
     static char buf[2048];
     c6_segment_seq_format(seq, buf, sizeof(buf));
     return buf;
 }
 
-static void expect_seg(const char *in, const char *want)
-{
+static void expect_seg(const char *in, const char *want) {
     c6_segment seg = seg_ok(in);
     assert_string_equal(seg_str(&seg), want);
     /* k6: the text form parses back to the same segment */
@@ -70,18 +63,16 @@ static void expect_seg(const char *in, const char *want)
     assert_string_equal(seg_str(&back), want);
 }
 
-static void expect_seg_error(const char *in, const char *want)
-{
+static void expect_seg_error(const char *in, const char *want) {
     char err[512] = "";
     c6_segment seg = {{7, 1}, {7, 1}};
     assert_int_equal(c6_segment_parse(in, &seg, err, sizeof(err)), -1);
-    assert_int_equal(seg.from.num, 7);   /* untouched on error */
+    assert_int_equal(seg.from.num, 7); /* untouched on error */
     if (want) assert_string_equal(err, want);
-    else assert_true(strstr(err, in) != NULL);   /* at least names the input */
+    else assert_true(strstr(err, in) != NULL); /* at least names the input */
 }
 
-static void expect_seq_error(const char *in, const char *want)
-{
+static void expect_seq_error(const char *in, const char *want) {
     char err[512] = "";
     c6_segment_seq seq = {.n = 99};
     assert_int_equal(c6_segment_seq_parse(in, &seq, err, sizeof(err)), -1);
@@ -92,8 +83,7 @@ static void expect_seq_error(const char *in, const char *want)
 
 /* ---- parsing -------------------------------------------------------------- */
 
-static void test_segment_spellings(void **state)
-{
+static void test_segment_spellings(void **state) {
     (void)state;
     /* k6: TestExecutionSegmentUnmarshalText */
     expect_seg("0:1", "0:1");
@@ -128,8 +118,7 @@ static void test_segment_spellings(void **state)
     expect_seg("+1/3:2/3", "1/3:2/3");
 }
 
-static void test_segment_errors(void **state)
-{
+static void test_segment_errors(void **state) {
     (void)state;
     /* k6: the inputs its tests reject, with k6's messages */
     expect_seg_error("125%", "invalid execution segment \"125%\": "
@@ -171,7 +160,7 @@ static void test_segment_errors(void **state)
     expect_seg_error("%", NULL);
     expect_seg_error("1/0", NULL);
     expect_seg_error("1/-2", NULL);
-    expect_seg_error("08/10", NULL);      /* 8 is no octal digit */
+    expect_seg_error("08/10", NULL); /* 8 is no octal digit */
     expect_seg_error("0x/4", NULL);
     expect_seg_error("1/3/4", NULL);
     expect_seg_error(" 0.5", NULL);
@@ -189,15 +178,13 @@ static void test_segment_errors(void **state)
     expect_seg_error("1/99999999999999999999", NULL);
 }
 
-static void expect_seq(const char *in, int nsegs, const char *want)
-{
+static void expect_seq(const char *in, int nsegs, const char *want) {
     c6_segment_seq seq = seq_ok(in);
     assert_int_equal(seq.n, nsegs ? nsegs + 1 : 0);
     assert_string_equal(seq_str(&seq), want);
 }
 
-static void test_sequence_parse(void **state)
-{
+static void test_sequence_parse(void **state) {
     (void)state;
     /* k6: TestExecutionSegmentStringSequences */
     expect_seq("", 0, "");
@@ -232,7 +219,7 @@ static void test_sequence_parse(void **state)
 
     char big[1024] = "0";
     for (int i = 1; i < C6_SEGMENT_MAX_POINTS; i++)
-        snprintf(big + strlen(big), sizeof(big) - strlen(big), ",%d/67", i);  /* 67: prime */
+        snprintf(big + strlen(big), sizeof(big) - strlen(big), ",%d/67", i); /* 67: prime */
     expect_seq(big, C6_SEGMENT_MAX_POINTS - 1, big);
     strcat(big, ",1");
     char err[512];
@@ -241,8 +228,7 @@ static void test_sequence_parse(void **state)
     assert_non_null(strstr(err, "65 points given, c6 takes at most 64"));
 }
 
-static void test_format_truncates(void **state)
-{
+static void test_format_truncates(void **state) {
     (void)state;
     c6_segment_seq seq = seq_ok("0,1/13,2/13,1");
     char buf[8];
@@ -256,8 +242,7 @@ static void test_format_truncates(void **state)
 
 /* ---- tuples: k6's own numbers --------------------------------------------- */
 
-static void test_tuple_scale_k6(void **state)
-{
+static void test_tuple_scale_k6(void **state) {
     (void)state;
     /* k6: TestExecutionTupleScale */
     const char *seqs[] = {"", "0,0.5,1"};
@@ -277,7 +262,10 @@ static void test_tuple_scale_k6(void **state)
     c6_segment_tuple_free(&t);
 
     /* k6: TestNewExecutionTuple scaleTests */
-    static const struct { const char *seg, *seq; int64_t v[5], want[5]; } cases[] = {
+    static const struct {
+        const char *seg, *seq;
+        int64_t v[5], want[5];
+    } cases[] = {
         {"", "", {50, 1, 0, 0, 0}, {50, 1, 0, 0, 0}},
         {"0:1", "", {50, 1, 0, 0, 0}, {50, 1, 0, 0, 0}},
         {"0:1", "0,1", {50, 1, 0, 0, 0}, {50, 1, 0, 0, 0}},
@@ -287,17 +275,20 @@ static void test_tuple_scale_k6(void **state)
     };
     for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
         t = tuple_ok(cases[c].seg, cases[c].seq);
-        for (int i = 0; i < 5; i++)
-            assert_int_equal(c6_segment_scale(&t, cases[c].v[i]), cases[c].want[i]);
+        for (int i = 0; i < 5; i++) assert_int_equal(c6_segment_scale(&t, cases[c].v[i]), cases[c].want[i]);
         c6_segment_tuple_free(&t);
     }
 }
 
-static void test_striped_offsets_k6(void **state)
-{
+static void test_striped_offsets_k6(void **state) {
     (void)state;
     /* k6: TestGetStripedOffsets, every row */
-    static const struct { const char *seq, *seg; int64_t start, lcd; int n; int64_t off[4]; } rows[] = {
+    static const struct {
+        const char *seq, *seg;
+        int64_t start, lcd;
+        int n;
+        int64_t off[4];
+    } rows[] = {
         {"0,0.3,0.5,0.6,0.7,0.8,0.9,1", "0:0.3", 0, 10, 3, {4, 3, 3}},
         {"0,0.3,0.5,0.6,0.7,0.8,0.9,1", "0.3:0.5", 1, 10, 2, {4, 6}},
         {"0,0.3,0.5,0.6,0.7,0.8,0.9,1", "0.5:0.6", 2, 10, 1, {10}},
@@ -325,8 +316,8 @@ static void test_striped_offsets_k6(void **state)
         int64_t start = -1, lcd = -1, off[8] = {0};
         int64_t n = c6_segment_striped(&t, &start, off, 8, &lcd);
         if (start != rows[r].start || lcd != rows[r].lcd || n != rows[r].n)
-            fail_msg("row %zu (%s in %s): start %lld lcd %lld n %lld", r, rows[r].seg, rows[r].seq,
-                     (long long)start, (long long)lcd, (long long)n);
+            fail_msg("row %zu (%s in %s): start %lld lcd %lld n %lld", r, rows[r].seg, rows[r].seq, (long long)start,
+                     (long long)lcd, (long long)n);
         for (int i = 0; i < rows[r].n; i++) assert_int_equal(off[i], rows[r].off[i]);
         c6_segment_tuple_free(&t);
     }
@@ -339,11 +330,13 @@ static void test_striped_offsets_k6(void **state)
     c6_segment_tuple_free(&t);
 }
 
-static void test_lcd_k6(void **state)
-{
+static void test_lcd_k6(void **state) {
     (void)state;
     /* k6: TestSequenceLCD */
-    static const struct { const char *seq, *seg; int64_t lcd; } rows[] = {
+    static const struct {
+        const char *seq, *seg;
+        int64_t lcd;
+    } rows[] = {
         {"0,0.3,0.5,0.6,0.7,0.8,0.9,1", "0:0.3", 10},
         {"0,0.1,0.5,0.6,0.7,0.8,0.9,1", "0:0.1", 10},
         {"0,0.2,0.5,0.6,0.7,0.8,0.9,1", "0:0.2", 10},
@@ -357,8 +350,7 @@ static void test_lcd_k6(void **state)
     }
 }
 
-static void test_tuple_sequence_rules(void **state)
-{
+static void test_tuple_sequence_rules(void **state) {
     (void)state;
     char err[512];
     c6_segment seg = seg_ok("1/4:1/2");
@@ -409,8 +401,7 @@ static void test_tuple_sequence_rules(void **state)
     assert_non_null(strstr(err, "common denominator"));
 }
 
-static void test_new_tuple_from_value_k6(void **state)
-{
+static void test_new_tuple_from_value_k6(void **state) {
     (void)state;
     char err[512];
     c6_segment_tuple t, n;
@@ -423,18 +414,34 @@ static void test_new_tuple_from_value_k6(void **state)
     c6_segment_tuple_free(&t);
 
     /* k6: TestNewExecutionTuple newScaleTests; want < 0 = error */
-    static const struct { const char *seg, *seq; int64_t value, s50, s1; } rows[] = {
-        {"", "", 50, 50, 1}, {"", "", 1, 50, 1}, {"", "", 0, -1, -1},
-        {"0:1", "0,1", 50, 50, 1}, {"0:1", "0,1", 1, 50, 1}, {"0:1", "0,1", 0, -1, -1},
-        {"0:1/3", "0,1/3,2/3,1", 50, 17, 1}, {"0:1/3", "0,1/3,2/3,1", 20, 18, 1},
-        {"0:1/3", "0,1/3,2/3,1", 3, 17, 1}, {"0:1/3", "0,1/3,2/3,1", 2, 25, 1},
-        {"0:1/3", "0,1/3,2/3,1", 1, 50, 1}, {"0:1/3", "0,1/3,2/3,1", 0, -1, -1},
-        {"1/3:2/3", "0,1/3,2/3,1", 50, 17, 0}, {"1/3:2/3", "0,1/3,2/3,1", 20, 17, 0},
-        {"1/3:2/3", "0,1/3,2/3,1", 3, 17, 0}, {"1/3:2/3", "0,1/3,2/3,1", 2, 25, 0},
-        {"1/3:2/3", "0,1/3,2/3,1", 1, -1, -1}, {"1/3:2/3", "0,1/3,2/3,1", 0, -1, -1},
-        {"2/3:1", "0,1/3,2/3,1", 50, 16, 0}, {"2/3:1", "0,1/3,2/3,1", 20, 15, 0},
-        {"2/3:1", "0,1/3,2/3,1", 3, 16, 0}, {"2/3:1", "0,1/3,2/3,1", 2, -1, -1},
-        {"2/3:1", "0,1/3,2/3,1", 1, -1, -1}, {"2/3:1", "0,1/3,2/3,1", 0, -1, -1},
+    static const struct {
+        const char *seg, *seq;
+        int64_t value, s50, s1;
+    } rows[] = {
+        {"", "", 50, 50, 1},
+        {"", "", 1, 50, 1},
+        {"", "", 0, -1, -1},
+        {"0:1", "0,1", 50, 50, 1},
+        {"0:1", "0,1", 1, 50, 1},
+        {"0:1", "0,1", 0, -1, -1},
+        {"0:1/3", "0,1/3,2/3,1", 50, 17, 1},
+        {"0:1/3", "0,1/3,2/3,1", 20, 18, 1},
+        {"0:1/3", "0,1/3,2/3,1", 3, 17, 1},
+        {"0:1/3", "0,1/3,2/3,1", 2, 25, 1},
+        {"0:1/3", "0,1/3,2/3,1", 1, 50, 1},
+        {"0:1/3", "0,1/3,2/3,1", 0, -1, -1},
+        {"1/3:2/3", "0,1/3,2/3,1", 50, 17, 0},
+        {"1/3:2/3", "0,1/3,2/3,1", 20, 17, 0},
+        {"1/3:2/3", "0,1/3,2/3,1", 3, 17, 0},
+        {"1/3:2/3", "0,1/3,2/3,1", 2, 25, 0},
+        {"1/3:2/3", "0,1/3,2/3,1", 1, -1, -1},
+        {"1/3:2/3", "0,1/3,2/3,1", 0, -1, -1},
+        {"2/3:1", "0,1/3,2/3,1", 50, 16, 0},
+        {"2/3:1", "0,1/3,2/3,1", 20, 15, 0},
+        {"2/3:1", "0,1/3,2/3,1", 3, 16, 0},
+        {"2/3:1", "0,1/3,2/3,1", 2, -1, -1},
+        {"2/3:1", "0,1/3,2/3,1", 1, -1, -1},
+        {"2/3:1", "0,1/3,2/3,1", 0, -1, -1},
     };
     for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
         t = tuple_ok(rows[r].seg, rows[r].seq);
@@ -469,39 +476,52 @@ static void test_new_tuple_from_value_k6(void **state)
     c6_segment_tuple_free(&t);
 }
 
-static void expect_index(const c6_segment_index *ix, int64_t unscaled, int64_t scaled)
-{
+static void expect_index(const c6_segment_index *ix, int64_t unscaled, int64_t scaled) {
     assert_int_equal(ix->unscaled, unscaled);
     assert_int_equal(ix->scaled, scaled);
 }
 
-static void test_segmented_index_k6(void **state)
-{
+static void test_segmented_index_k6(void **state) {
     (void)state;
     /* k6: TestSegmentedIndex "half" (start 0, lcd 2, offsets {2}) */
     c6_segment_tuple t = tuple_ok("0:1/2", "0,1/2,1");
     c6_segment_index ix;
     c6_segment_index_init(&ix, &t);
-    c6_segment_index_next(&ix); expect_index(&ix, 1, 1);
-    c6_segment_index_prev(&ix); expect_index(&ix, 0, 0);
-    c6_segment_index_next(&ix); expect_index(&ix, 1, 1);
-    c6_segment_index_next(&ix); expect_index(&ix, 3, 2);
-    c6_segment_index_next(&ix); expect_index(&ix, 5, 3);
-    c6_segment_index_prev(&ix); expect_index(&ix, 3, 2);
-    c6_segment_index_prev(&ix); expect_index(&ix, 1, 1);
-    c6_segment_index_prev(&ix); expect_index(&ix, 0, 0);
-    c6_segment_index_prev(&ix); expect_index(&ix, 0, 0);   /* stays at 0 */
+    c6_segment_index_next(&ix);
+    expect_index(&ix, 1, 1);
+    c6_segment_index_prev(&ix);
+    expect_index(&ix, 0, 0);
+    c6_segment_index_next(&ix);
+    expect_index(&ix, 1, 1);
+    c6_segment_index_next(&ix);
+    expect_index(&ix, 3, 2);
+    c6_segment_index_next(&ix);
+    expect_index(&ix, 5, 3);
+    c6_segment_index_prev(&ix);
+    expect_index(&ix, 3, 2);
+    c6_segment_index_prev(&ix);
+    expect_index(&ix, 1, 1);
+    c6_segment_index_prev(&ix);
+    expect_index(&ix, 0, 0);
+    c6_segment_index_prev(&ix);
+    expect_index(&ix, 0, 0); /* stays at 0 */
     c6_segment_tuple_free(&t);
 
     /* k6: "the other half" (start 1, lcd 2, offsets {2}) */
     t = tuple_ok("1/2:1", "0,1/2,1");
     c6_segment_index_init(&ix, &t);
-    c6_segment_index_next(&ix); expect_index(&ix, 2, 1);
-    c6_segment_index_prev(&ix); expect_index(&ix, 0, 0);
-    c6_segment_index_next(&ix); expect_index(&ix, 2, 1);
-    c6_segment_index_next(&ix); expect_index(&ix, 4, 2);
-    c6_segment_index_next(&ix); expect_index(&ix, 6, 3);
-    c6_segment_index_prev(&ix); expect_index(&ix, 4, 2);
+    c6_segment_index_next(&ix);
+    expect_index(&ix, 2, 1);
+    c6_segment_index_prev(&ix);
+    expect_index(&ix, 0, 0);
+    c6_segment_index_next(&ix);
+    expect_index(&ix, 2, 1);
+    c6_segment_index_next(&ix);
+    expect_index(&ix, 4, 2);
+    c6_segment_index_next(&ix);
+    expect_index(&ix, 6, 3);
+    c6_segment_index_prev(&ix);
+    expect_index(&ix, 4, 2);
     c6_segment_tuple_free(&t);
 
     /* k6: "strange" (start 1, lcd 7, offsets {4, 3}): that is the 2/7 segment
@@ -514,25 +534,44 @@ static void test_segmented_index_k6(void **state)
     assert_int_equal(off[0], 4);
     assert_int_equal(off[1], 3);
     c6_segment_index_init(&ix, &t);
-    c6_segment_index_next(&ix); expect_index(&ix, 2, 1);
-    c6_segment_index_prev(&ix); expect_index(&ix, 0, 0);
-    c6_segment_index_next(&ix); expect_index(&ix, 2, 1);
-    c6_segment_index_next(&ix); expect_index(&ix, 6, 2);
-    c6_segment_index_next(&ix); expect_index(&ix, 9, 3);
-    c6_segment_index_prev(&ix); expect_index(&ix, 6, 2);
-    c6_segment_index_prev(&ix); expect_index(&ix, 2, 1);
-    c6_segment_index_prev(&ix); expect_index(&ix, 0, 0);
-    c6_segment_index_next(&ix); expect_index(&ix, 2, 1);
-    c6_segment_index_goto(&ix, 6); expect_index(&ix, 6, 2);
-    c6_segment_index_goto(&ix, 5); expect_index(&ix, 2, 1);
-    c6_segment_index_goto(&ix, 7); expect_index(&ix, 6, 2);
-    c6_segment_index_goto(&ix, 8); expect_index(&ix, 6, 2);
-    c6_segment_index_goto(&ix, 9); expect_index(&ix, 9, 3);
-    c6_segment_index_prev(&ix); expect_index(&ix, 6, 2);
-    c6_segment_index_prev(&ix); expect_index(&ix, 2, 1);
-    c6_segment_index_prev(&ix); expect_index(&ix, 0, 0);
-    c6_segment_index_goto(&ix, 0); expect_index(&ix, 0, 0);
-    c6_segment_index_goto(&ix, 700); expect_index(&ix, 699, 200);   /* 100 whole cycles */
+    c6_segment_index_next(&ix);
+    expect_index(&ix, 2, 1);
+    c6_segment_index_prev(&ix);
+    expect_index(&ix, 0, 0);
+    c6_segment_index_next(&ix);
+    expect_index(&ix, 2, 1);
+    c6_segment_index_next(&ix);
+    expect_index(&ix, 6, 2);
+    c6_segment_index_next(&ix);
+    expect_index(&ix, 9, 3);
+    c6_segment_index_prev(&ix);
+    expect_index(&ix, 6, 2);
+    c6_segment_index_prev(&ix);
+    expect_index(&ix, 2, 1);
+    c6_segment_index_prev(&ix);
+    expect_index(&ix, 0, 0);
+    c6_segment_index_next(&ix);
+    expect_index(&ix, 2, 1);
+    c6_segment_index_goto(&ix, 6);
+    expect_index(&ix, 6, 2);
+    c6_segment_index_goto(&ix, 5);
+    expect_index(&ix, 2, 1);
+    c6_segment_index_goto(&ix, 7);
+    expect_index(&ix, 6, 2);
+    c6_segment_index_goto(&ix, 8);
+    expect_index(&ix, 6, 2);
+    c6_segment_index_goto(&ix, 9);
+    expect_index(&ix, 9, 3);
+    c6_segment_index_prev(&ix);
+    expect_index(&ix, 6, 2);
+    c6_segment_index_prev(&ix);
+    expect_index(&ix, 2, 1);
+    c6_segment_index_prev(&ix);
+    expect_index(&ix, 0, 0);
+    c6_segment_index_goto(&ix, 0);
+    expect_index(&ix, 0, 0);
+    c6_segment_index_goto(&ix, 700);
+    expect_index(&ix, 699, 200); /* 100 whole cycles */
     c6_segment_tuple_free(&t);
 }
 
@@ -546,8 +585,7 @@ static void test_segmented_index_k6(void **state)
  * any first x iterations a segment has less than one more than its exact
  * share x * length, and less than (segments - 1) fewer (bigger segments are
  * served first when several are due, so a small one can lag a little). */
-static void check_sequence(const char *q)
-{
+static void check_sequence(const char *q) {
     c6_segment_seq seq = seq_ok(q);
     int nseg = seq.n - 1;
     c6_segment_tuple t[C6_SEGMENT_MAX_POINTS];
@@ -555,8 +593,7 @@ static void check_sequence(const char *q)
     for (int i = 0; i < nseg; i++) {
         char err[512];
         c6_segment seg = {seq.pt[i], seq.pt[i + 1]};
-        if (c6_segment_tuple_new(&seg, &seq, &t[i], err, sizeof(err)))
-            fail_msg("%s: %s", q, err);
+        if (c6_segment_tuple_new(&seg, &seq, &t[i], err, sizeof(err))) fail_msg("%s: %s", q, err);
         c6_rat l = c6_segment_length(&seg);
         len[i] = (double)l.num / (double)l.den;
     }
@@ -580,8 +617,7 @@ static void check_sequence(const char *q)
         int64_t k = 0, g, last = -1;
         for (; (g = c6_segment_global(&t[i], k)) < TOTAL; k++) {
             if (g <= last) fail_msg("%s: segment %d not increasing at %lld", q, i, (long long)k);
-            if (owner[g] != -1)
-                fail_msg("%s: iteration %lld in segments %d and %d", q, (long long)g, owner[g], i);
+            if (owner[g] != -1) fail_msg("%s: iteration %lld in segments %d and %d", q, (long long)g, owner[g], i);
             owner[g] = (signed char)i;
             last = g;
         }
@@ -594,15 +630,14 @@ static void check_sequence(const char *q)
         for (int i = 0; i < nseg; i++) {
             double off = (double)seen[i] - (double)(g + 1) * len[i];
             if (off >= 1 || off <= -lag_max)
-                fail_msg("%s: segment %d has %lld of the first %lld iterations (%.2f expected)", q,
-                         i, (long long)seen[i], (long long)g + 1, (double)(g + 1) * len[i]);
+                fail_msg("%s: segment %d has %lld of the first %lld iterations (%.2f expected)", q, i,
+                         (long long)seen[i], (long long)g + 1, (double)(g + 1) * len[i]);
         }
     }
     for (int i = 0; i < nseg; i++) c6_segment_tuple_free(&t[i]);
 }
 
-static void test_sequences_partition_exactly(void **state)
-{
+static void test_sequences_partition_exactly(void **state) {
     (void)state;
     check_sequence("0,1");
     check_sequence("0,1/4,1/2,3/4,1");
@@ -634,8 +669,7 @@ static void test_sequences_partition_exactly(void **state)
     }
 }
 
-static void test_header_example(void **state)
-{
+static void test_header_example(void **state) {
     (void)state;
     /* segment.h's usage example, with equal quarters: unit i of each cycle of
      * 4 goes to quarter i, so 1/4:1/2 has units 1, 5, 9, ... */
@@ -647,20 +681,18 @@ static void test_header_example(void **state)
     c6_segment_tuple_free(&t);
 }
 
-static void test_scale_large_values(void **state)
-{
+static void test_scale_large_values(void **state) {
     (void)state;
     c6_segment_tuple t = tuple_ok("1/4:1/2", "0,1/4,1/2,3/4,1");
-    int64_t big = INT64_MAX - 3;   /* a multiple of 4 */
+    int64_t big = INT64_MAX - 3; /* a multiple of 4 */
     assert_int_equal(c6_segment_scale(&t, big + 1) - c6_segment_scale(&t, big), 0);
     assert_int_equal(c6_segment_scale(&t, big), big / 4);
-    assert_int_equal(c6_segment_global(&t, INT64_MAX), -1);   /* overflow */
+    assert_int_equal(c6_segment_global(&t, INT64_MAX), -1); /* overflow */
     assert_int_equal(c6_segment_global(&t, -1), -1);
     c6_segment_tuple_free(&t);
 }
 
-static void test_rate_per_sec(void **state)
-{
+static void test_rate_per_sec(void **state) {
     (void)state;
     c6_segment_tuple t = tuple_ok("", "");
     assert_true(c6_segment_rate_per_sec(&t, 50, 1000000) == 50.0);
@@ -676,8 +708,7 @@ static void test_rate_per_sec(void **state)
     c6_segment_tuple_free(&t);
 }
 
-int main(void)
-{
+int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_segment_spellings),
         cmocka_unit_test(test_segment_errors),

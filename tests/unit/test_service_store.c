@@ -17,9 +17,18 @@
 
 static void status_names(void **st) {
     (void)st;
-    const char *want[] = {"Created", "Validated", "Queued", "Initializing", "Running", "Finished", "Timed out",
-                          "Aborted by user", "Aborted by system", "Aborted by script error",
-                          "Aborted by threshold", "Aborted by limit"};
+    const char *want[] = {"Created",
+                          "Validated",
+                          "Queued",
+                          "Initializing",
+                          "Running",
+                          "Finished",
+                          "Timed out",
+                          "Aborted by user",
+                          "Aborted by system",
+                          "Aborted by script error",
+                          "Aborted by threshold",
+                          "Aborted by limit"};
     for (int c = -2; c <= 9; c++) assert_string_equal(run_status_name(c), want[c + 2]);
     assert_null(run_status_name(-3));
     assert_null(run_status_name(10));
@@ -47,14 +56,14 @@ static void history_and_queue(void **st) {
     int64_t a = store_run_create(s, "a.js", tar, sizeof tar), b = store_run_create(s, "b.js", tar, sizeof tar);
     assert_true(a > 0 && b > a);
     int64_t vus = -1;
-    assert_int_equal(store_next_queued(s, &vus), 0);   /* Created is not queued */
+    assert_int_equal(store_next_queued(s, &vus), 0); /* Created is not queued */
     /* several changes within the same microsecond still get increasing times */
     for (int code = RUN_VALIDATED; code <= RUN_QUEUED; code++) {
         assert_int_equal(store_run_status(s, b, code), 0);
         assert_int_equal(store_run_status(s, a, code), 0);
     }
     assert_int_equal(store_run_set_vus(s, a, 7), 0);
-    assert_int_equal(store_next_queued(s, &vus), a);   /* first in, first out (by id) */
+    assert_int_equal(store_next_queued(s, &vus), a); /* first in, first out (by id) */
     assert_int_equal(vus, 7);
     cJSON *j = store_run_json(s, a, true);
     const cJSON *h = cJSON_GetObjectItem(j, "statuses"), *e;
@@ -78,7 +87,7 @@ static void history_and_queue(void **st) {
     assert_int_equal(store_run_status(s, a, RUN_RUNNING), 0);
     assert_int_equal(store_recover(s), 1);
     assert_int_equal(store_run_get_status(s, a), RUN_ABORTED_SYSTEM);
-    assert_int_equal(store_run_get_status(s, b), RUN_QUEUED);   /* the queue stays */
+    assert_int_equal(store_run_get_status(s, b), RUN_QUEUED); /* the queue stays */
     j = store_runs_json(s, RUN_QUEUED);
     assert_int_equal(cJSON_GetArraySize(j), 1);
     cJSON_Delete(j);

@@ -17,7 +17,7 @@ static double agg(const sink *s, const char *name, double duration_s) {
 static void assert_agg_invalid(const sink *s, const char *name) {
     double v = -12345;
     assert_int_equal(sink_agg(s, name, 1, &v), -1);
-    assert_true(v == -12345);   /* untouched on error */
+    assert_true(v == -12345); /* untouched on error */
 }
 
 static sink make(metric_type t, const double *v, size_t n) {
@@ -32,7 +32,7 @@ static void test_counter(void **state) {
     sink s = make(METRIC_COUNTER, (double[]){1, 2, 3}, 3);
     assert_true(agg(&s, "count", 2) == 6);
     assert_true(agg(&s, "rate", 2) == 3);
-    assert_true(agg(&s, "rate", 0) == 0);   /* no duration yet: no division by zero */
+    assert_true(agg(&s, "rate", 0) == 0); /* no duration yet: no division by zero */
     assert_int_equal(s.u.counter.n, 3);
     assert_agg_invalid(&s, "value");
     assert_agg_invalid(&s, "avg");
@@ -44,14 +44,14 @@ static void test_counter(void **state) {
 static void test_gauge(void **state) {
     (void)state;
     sink s = make(METRIC_GAUGE, (double[]){3, 1, 2}, 3);
-    assert_true(agg(&s, "value", 1) == 2);   /* the last one, not the max */
+    assert_true(agg(&s, "value", 1) == 2); /* the last one, not the max */
     assert_true(agg(&s, "min", 1) == 1);
     assert_true(agg(&s, "max", 1) == 3);
     assert_agg_invalid(&s, "count");
     assert_agg_invalid(&s, "rate");
     sink_free(&s);
     s = make(METRIC_GAUGE, (double[]){-5, -7}, 2);
-    assert_true(agg(&s, "max", 1) == -5);   /* not stuck at an initial 0 */
+    assert_true(agg(&s, "max", 1) == -5); /* not stuck at an initial 0 */
     assert_true(agg(&s, "min", 1) == -7);
     sink_free(&s);
     s = make(METRIC_GAUGE, NULL, 0);
@@ -103,28 +103,37 @@ static void test_merge(void **state) {
     sink_merge(&a, &b);
     assert_true(agg(&a, "count", 1) == 7);
     assert_int_equal(a.u.counter.n, 3);
-    sink_free(&a); sink_free(&b);
+    sink_free(&a);
+    sink_free(&b);
 
-    a = make(METRIC_GAUGE, (double[]){5, 9}, 2); b = make(METRIC_GAUGE, (double[]){1, 3}, 2);
+    a = make(METRIC_GAUGE, (double[]){5, 9}, 2);
+    b = make(METRIC_GAUGE, (double[]){1, 3}, 2);
     sink_merge(&a, &b);
     assert_true(agg(&a, "value", 1) == 3 && agg(&a, "min", 1) == 1 && agg(&a, "max", 1) == 9);
     sink e = make(METRIC_GAUGE, NULL, 0);
-    sink_merge(&a, &e);   /* an empty gauge does not reset the last value */
+    sink_merge(&a, &e); /* an empty gauge does not reset the last value */
     assert_true(agg(&a, "value", 1) == 3);
-    sink_free(&a); sink_free(&b); sink_free(&e);
+    sink_free(&a);
+    sink_free(&b);
+    sink_free(&e);
 
-    a = make(METRIC_RATE, (double[]){1, 0}, 2); b = make(METRIC_RATE, (double[]){1, 1}, 2);
+    a = make(METRIC_RATE, (double[]){1, 0}, 2);
+    b = make(METRIC_RATE, (double[]){1, 1}, 2);
     sink_merge(&a, &b);
     assert_true(agg(&a, "rate", 1) == 0.75);
-    sink_free(&a); sink_free(&b);
+    sink_free(&a);
+    sink_free(&b);
 
-    a = make(METRIC_TREND, (double[]){10, 30}, 2); b = make(METRIC_TREND, (double[]){40, 20}, 2);
+    a = make(METRIC_TREND, (double[]){10, 30}, 2);
+    b = make(METRIC_TREND, (double[]){40, 20}, 2);
     sink_merge(&a, &b);
     assert_true(agg(&a, "p(90)", 1) == 37 && agg(&a, "count", 1) == 4);
     sink c = make(METRIC_COUNTER, (double[]){100}, 1);
-    sink_merge(&a, &c);   /* different types: ignored */
+    sink_merge(&a, &c); /* different types: ignored */
     assert_true(agg(&a, "count", 1) == 4);
-    sink_free(&a); sink_free(&b); sink_free(&c);
+    sink_free(&a);
+    sink_free(&b);
+    sink_free(&c);
 }
 
 static void test_parse_pct(void **state) {
@@ -133,7 +142,7 @@ static void test_parse_pct(void **state) {
     assert_true(sink_parse_pct("p(99.9)", 7, &p) && p == 99.9);
     assert_true(sink_parse_pct("p( 95 )", 7, &p) && p == 95);
     assert_true(sink_parse_pct("p(0)", 4, &p) && p == 0);
-    assert_true(sink_parse_pct("p(90)xyz", 5, &p) && p == 90);   /* only len bytes are read */
+    assert_true(sink_parse_pct("p(90)xyz", 5, &p) && p == 90); /* only len bytes are read */
     assert_false(sink_parse_pct("p(-1)", 5, &p));
     assert_false(sink_parse_pct("p(100.5)", 8, &p));
     assert_false(sink_parse_pct("p(nan)", 6, &p));
@@ -155,12 +164,8 @@ static void test_names(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_counter),
-        cmocka_unit_test(test_gauge),
-        cmocka_unit_test(test_rate),
-        cmocka_unit_test(test_trend),
-        cmocka_unit_test(test_merge),
-        cmocka_unit_test(test_parse_pct),
+        cmocka_unit_test(test_counter), cmocka_unit_test(test_gauge), cmocka_unit_test(test_rate),
+        cmocka_unit_test(test_trend),   cmocka_unit_test(test_merge), cmocka_unit_test(test_parse_pct),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

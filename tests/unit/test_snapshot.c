@@ -30,7 +30,7 @@
 #include "util/log.h"
 
 static uint64_t rng_state;
-static uint64_t rnd(void) {   /* xorshift64* */
+static uint64_t rnd(void) { /* xorshift64* */
     rng_state ^= rng_state >> 12;
     rng_state ^= rng_state << 25;
     rng_state ^= rng_state >> 27;
@@ -59,7 +59,10 @@ static int teardown(void **state) {
 
 /* ---- the stream ---- */
 
-typedef struct ser { int metric; const char *scenario, *group, *status, *check; } ser;
+typedef struct ser {
+    int metric;
+    const char *scenario, *group, *status, *check;
+} ser;
 #define MAX_SER 512
 static ser sers[MAX_SER];
 static int nsers;
@@ -72,7 +75,10 @@ static const char *checks[] = {"status is 200", "body ok"};
 static void make_series(void) {
     nsers = 0;
     int plain[] = {M_HTTP_REQS, M_HTTP_REQ_DURATION, M_HTTP_REQ_FAILED, 0, 0, 0, 0};
-    plain[3] = m_counter; plain[4] = m_gauge; plain[5] = m_rate; plain[6] = m_trend;
+    plain[3] = m_counter;
+    plain[4] = m_gauge;
+    plain[5] = m_rate;
+    plain[6] = m_trend;
     for (int s = 0; s < 3; s++)
         for (int g = 0; g < 4; g++) {
             for (int m = 0; m < 7; m++)
@@ -107,7 +113,7 @@ static double value_for(int metric) {
 
 /* ---- one side of the comparison ---- */
 
-static int buckets_merged;   /* bucketed Trend deltas sent */
+static int buckets_merged; /* bucketed Trend deltas sent */
 
 typedef struct agent {
     sample_buf buf;
@@ -118,9 +124,12 @@ typedef struct agent {
 } agent;
 
 static const char *subs[] = {
-    "http_req_duration", "status:200", "http_req_duration", "scenario:sc1", "my_gauge", "status:404",
-    "my_counter", "group:::g1", "checks", "check:body ok", "my_rate", "status:200,scenario:default",
-    "my_trend", "group:::g1::g2", "http_req_failed", "scenario:sc2",
+    "http_req_duration", "status:200",     "http_req_duration",
+    "scenario:sc1",      "my_gauge",       "status:404",
+    "my_counter",        "group:::g1",     "checks",
+    "check:body ok",     "my_rate",        "status:200,scenario:default",
+    "my_trend",          "group:::g1::g2", "http_req_failed",
+    "scenario:sc2",
 };
 
 static void add_subs(engine *e) {
@@ -130,9 +139,14 @@ static void add_subs(engine *e) {
     engine_enable_breakdown(e);
 }
 
-static int count_bucketed(void *ctx, uint32_t metric, uint32_t tag, const sink_parts *p, int64_t t_ns,
-                          char *err, size_t errlen) {
-    (void)ctx; (void)metric; (void)tag; (void)t_ns; (void)err; (void)errlen;
+static int count_bucketed(void *ctx, uint32_t metric, uint32_t tag, const sink_parts *p, int64_t t_ns, char *err,
+                          size_t errlen) {
+    (void)ctx;
+    (void)metric;
+    (void)tag;
+    (void)t_ns;
+    (void)err;
+    (void)errlen;
     if (p->type == METRIC_TREND && p->u.trend.bucketed) buckets_merged++;
     return 0;
 }
@@ -165,7 +179,10 @@ static void percentiles_equal(const histogram *a, const histogram *b) {
 }
 
 static void sinks_equal(const sink *a, const sink *b, bool gauge_n) {
-    if (!a || !b) { assert_true(a == b); return; }
+    if (!a || !b) {
+        assert_true(a == b);
+        return;
+    }
     assert_int_equal(a->type, b->type);
     switch (a->type) {
     case METRIC_COUNTER:
@@ -182,9 +199,7 @@ static void sinks_equal(const sink *a, const sink *b, bool gauge_n) {
         assert_int_equal(a->u.rate.nonzero, b->u.rate.nonzero);
         assert_int_equal(a->u.rate.total, b->u.rate.total);
         break;
-    case METRIC_TREND:
-        percentiles_equal(a->u.trend.h, b->u.trend.h);
-        break;
+    case METRIC_TREND: percentiles_equal(a->u.trend.h, b->u.trend.h); break;
     }
 }
 
@@ -245,8 +260,16 @@ static char *summary_text(const engine *e) {
     summary_group *ss = summary_groups_from_engine(nodes, ns);
     summary_data d;
     memset(&d, 0, sizeof d);
-    d.metrics = ms; d.nmetrics = nm; d.checks = cs; d.nchecks = nc; d.duration_s = 10;
-    d.full = true; d.groups = gs; d.ngroups = ng; d.scenarios = ss; d.nscenarios = ns;
+    d.metrics = ms;
+    d.nmetrics = nm;
+    d.checks = cs;
+    d.nchecks = nc;
+    d.duration_s = 10;
+    d.full = true;
+    d.groups = gs;
+    d.ngroups = ng;
+    d.scenarios = ss;
+    d.nscenarios = ns;
     d.ngroup_paths = engine_groups(e, &d.group_paths);
     char *text = NULL;
     size_t len = 0;
@@ -334,7 +357,11 @@ static void run_split(uint64_t seed, int nagents, int nsamples, int tick_every) 
      * (checks, groups, the breakdown) are then the same on both sides */
     int order[MAX_SER];
     for (int i = 0; i < nsers; i++) order[i] = i;
-    for (int i = nsers - 1; i > 0; i--) { int j = (int)rnd_below((uint32_t)i + 1), x = order[i]; order[i] = order[j]; order[j] = x; }
+    for (int i = nsers - 1; i > 0; i--) {
+        int j = (int)rnd_below((uint32_t)i + 1), x = order[i];
+        order[i] = order[j];
+        order[j] = x;
+    }
     for (int i = 0; i < nsers; i++) {
         const ser *x = &sers[order[i]];
         double v = value_for(x->metric);
@@ -368,7 +395,10 @@ static void run_split(uint64_t seed, int nagents, int nsamples, int tick_every) 
             /* agents snapshot at each of their vus ticks (once a second, as
              * c6 samples vus): the coordinator's vus min and max are those
              * of the sums it sees at its snapshots */
-            for (int a = 0; a < nagents; a++) { snapshot_agent(&ag[a], g, a, &bytes); nsnap++; }
+            for (int a = 0; a < nagents; a++) {
+                snapshot_agent(&ag[a], g, a, &bytes);
+                nsnap++;
+            }
         }
         const ser *x = &sers[rnd_below((uint32_t)nsers)];
         /* one Trend series gets half the samples, so that deltas of more
@@ -385,13 +415,16 @@ static void run_split(uint64_t seed, int nagents, int nsamples, int tick_every) 
             nsnap++;
         }
     }
-    for (int a = 0; a < nagents; a++) { snapshot_agent(&ag[a], g, a, &bytes); nsnap++; }
+    for (int a = 0; a < nagents; a++) {
+        snapshot_agent(&ag[a], g, a, &bytes);
+        nsnap++;
+    }
     sample_buf_flush(&one);
     engine_drain(single);
     engines_equal(single, coord);
     assert_true(ingest_series_merged(g) > (uint64_t)nsers);
-    print_message("seed %llu: %d agents, %d samples, %d series, %d snapshots, %llu bytes\n",
-                  (unsigned long long)seed, nagents, nsamples, nsers, nsnap, (unsigned long long)bytes);
+    print_message("seed %llu: %d agents, %d samples, %d series, %d snapshots, %llu bytes\n", (unsigned long long)seed,
+                  nagents, nsamples, nsers, nsnap, (unsigned long long)bytes);
     for (int i = 0; i < nagents; i++) {
         assert_null(series_error(ag[i].ss));
         series_free(ag[i].ss);
@@ -465,7 +498,7 @@ static void test_truncated_and_garbage(void **state) {
     char err[256];
     /* every truncation: an error, nothing merged */
     for (size_t n = 0; n < good.len; n++) {
-        char *copy = malloc(n ? n : 1);   /* exactly n bytes, so ASan sees any read past them */
+        char *copy = malloc(n ? n : 1); /* exactly n bytes, so ASan sees any read past them */
         memcpy(copy, good.p, n);
         err[0] = 0;
         assert_int_equal(ingest_snapshot(g, 0, copy, n, err, sizeof err), -1);
@@ -512,7 +545,7 @@ static void test_truncated_and_garbage(void **state) {
     /* the real ones, in order, still merge */
     assert_int_equal(ingest_snapshot(g, 0, good.p, good.len, err, sizeof err), 0);
     assert_int_equal(checks_total(e), 1);
-    assert_int_equal(ingest_snapshot(g, 0, good.p, good.len, err, sizeof err), -1);   /* replayed */
+    assert_int_equal(ingest_snapshot(g, 0, good.p, good.len, err, sizeof err), -1); /* replayed */
     assert_non_null(strstr(err, "expected 2"));
     assert_int_equal(ingest_snapshot(g, 0, second.p, second.len, err, sizeof err), 0);
     assert_int_equal(checks_total(e), 2);
@@ -555,35 +588,51 @@ static void test_undefined_references(void **state) {
     assert_int_equal(ingest_snapshot(g, 0, s.p, s.len, err, sizeof err), -1);
     assert_non_null(strstr(err, "undefined metric"));
     /* the metric defined (as http_reqs, a counter) but not the tag set */
-    buf_clear(&body); body.len = 0; buf_clear(&s); s.len = 0;
+    buf_clear(&body);
+    body.len = 0;
+    buf_clear(&s);
+    s.len = 0;
     PUT(&body, "\x01\x01\x03\x00\x00\x09http_reqs\x00\x00\x01\x03\x00\x00\x01");
     PUT(&body, "\x00\x00\x00\x00\x00\x00\xf0\x3f");
     frame(&s, &body, 1);
     assert_int_equal(ingest_snapshot(g, 0, s.p, s.len, err, sizeof err), -1);
     assert_non_null(strstr(err, "undefined tag set"));
     /* with the tag set: merged */
-    buf_clear(&body); body.len = 0; buf_clear(&s); s.len = 0;
+    buf_clear(&body);
+    body.len = 0;
+    buf_clear(&s);
+    s.len = 0;
     PUT(&body, "\x01\x01\x03\x00\x00\x09http_reqs\x00\x01\x00\x01\x03\x00\x00\x01");
     PUT(&body, "\x00\x00\x00\x00\x00\x00\xf0\x3f");
     frame(&s, &body, 1);
     assert_int_equal(ingest_snapshot(g, 0, s.p, s.len, err, sizeof err), 0);
     assert_true(engine_sink(e, M_HTTP_REQS)->u.counter.sum == 1);
     /* a type clash: metric 3 redefined as a trend "http_reqs" */
-    buf_clear(&body); body.len = 0; buf_clear(&s); s.len = 0;
+    buf_clear(&body);
+    body.len = 0;
+    buf_clear(&s);
+    s.len = 0;
     PUT(&body, "\x02\x01\x03\x03\x00\x09http_reqs\x01\x00\x00");
     frame(&s, &body, 1);
     assert_int_equal(ingest_snapshot(g, 0, s.p, s.len, err, sizeof err), -1);
     assert_non_null(strstr(err, "already exists"));
     /* a Rate with more non-zero samples than samples; tag ids out of order; too many tag sets */
-#define LIT(x) {x, sizeof x - 1}
-    static const struct { const char *p; size_t n; } bad[] = {
+#define LIT(x)                                                                                                         \
+    { x, sizeof x - 1 }
+    static const struct {
+        const char *p;
+        size_t n;
+    } bad[] = {
         LIT("\x02\x01\x08\x02\x00\x0fhttp_req_failed\x00\x00\x01\x08\x00\x02\x01\x02"),
         LIT("\x02\x00\x05\x01\x00\x00"),
         LIT("\x02\x00\x01\x05\x00\x00\x00\x00\x00\x00"),
     };
     const char *why[] = {"non-zero", "tag set 5 where 1", "too many time series"};
     for (int i = 0; i < 3; i++) {
-        buf_clear(&body); body.len = 0; buf_clear(&s); s.len = 0;
+        buf_clear(&body);
+        body.len = 0;
+        buf_clear(&s);
+        s.len = 0;
         put(&body, bad[i].p, bad[i].n);
         frame(&s, &body, 1);
         assert_int_equal(ingest_snapshot(g, 0, s.p, s.len, err, sizeof err), -1);
@@ -660,7 +709,7 @@ static void test_series_warning(void **state) {
     const char *w = strstr(text, "The test has generated metrics with 100001 unique time series, which is higher "
                                  "than the suggested limit of 100000 and could cause high memory usage.");
     assert_non_null(w);
-    assert_null(strstr(w + 1, "The test has generated metrics"));   /* once */
+    assert_null(strstr(w + 1, "The test has generated metrics")); /* once */
     series_free(ss);
     sample_buf_destroy(&b);
 }

@@ -38,8 +38,9 @@ static void test_sorted_packing(void **state) {
     assert_string_equal(kv[1].key, "method");
     assert_string_equal(kv[2].key, "status");
     assert_string_equal(kv[3].key, "url");
-    static const char want[] = "group\0\0method\0GET\0status\0" "200\0url\0http://x/";
-    assert_packed(d, id, want, sizeof want);   /* sizeof counts the final NUL */
+    static const char want[] = "group\0\0method\0GET\0status\0"
+                               "200\0url\0http://x/";
+    assert_packed(d, id, want, sizeof want); /* sizeof counts the final NUL */
     assert_int_equal(tagdict_published(d), 1);
     tagdict_free(d);
 }
@@ -56,7 +57,10 @@ static void test_order_independent(void **state) {
         for (int b = 0; b < 4; b++)
             for (int c = 0; c < 4; c++)
                 for (int e = 0; e < 4; e++) {
-                    perm[0] = a; perm[1] = b; perm[2] = c; perm[3] = e;
+                    perm[0] = a;
+                    perm[1] = b;
+                    perm[2] = c;
+                    perm[3] = e;
                     int seen = 0;
                     for (int i = 0; i < 4; i++) seen |= 1 << perm[i];
                     if (seen != 15) continue;
@@ -67,7 +71,11 @@ static void test_order_independent(void **state) {
                     assert_int_equal(id, first);
                 }
     assert_int_equal(tagdict_published(d), 1);
-    static const char want[] = "a\0" "1\0b\0" "2\0c\0" "3\0d\0" "4";
+    static const char want[] = "a\0"
+                               "1\0b\0"
+                               "2\0c\0"
+                               "3\0d\0"
+                               "4";
     assert_packed(d, first, want, sizeof want);
     tagdict_free(d);
 }
@@ -80,12 +88,14 @@ static void test_later_duplicate_wins(void **state) {
     assert_int_equal(dup, only2);
     uint32_t triple = intern(d, (tag_kv[]){{"a", "0"}, {"a", "1"}, {"a", "2"}, {"z", "z"}}, 4);
     assert_int_equal(triple, only2);
-    static const char want[] = "a\0" "2\0z\0z";
+    static const char want[] = "a\0"
+                               "2\0z\0z";
     assert_packed(d, dup, want, sizeof want);
     /* the other order gives the other value, hence another set */
     uint32_t rev = intern(d, (tag_kv[]){{"a", "2"}, {"z", "z"}, {"a", "1"}}, 3);
     assert_int_not_equal(rev, only2);
-    static const char want1[] = "a\0" "1\0z\0z";
+    static const char want1[] = "a\0"
+                                "1\0z\0z";
     assert_packed(d, rev, want1, sizeof want1);
     /* a NULL earlier duplicate does not hide a later value */
     uint32_t nl = intern(d, (tag_kv[]){{"a", NULL}, {"z", "z"}, {"a", "2"}}, 3);
@@ -99,7 +109,9 @@ static void test_null_values_skipped(void **state) {
     uint32_t plain = intern(d, (tag_kv[]){{"a", "1"}, {"c", "3"}}, 2);
     uint32_t with_null = intern(d, (tag_kv[]){{"b", NULL}, {"c", "3"}, {"a", "1"}, {"0", NULL}}, 4);
     assert_int_equal(with_null, plain);
-    static const char want[] = "a\0" "1\0c\0" "3";
+    static const char want[] = "a\0"
+                               "1\0c\0"
+                               "3";
     assert_packed(d, plain, want, sizeof want);
     /* only NULLs: the empty set */
     uint32_t empty = intern(d, (tag_kv[]){{"x", NULL}}, 1);
@@ -132,7 +144,7 @@ static void test_empty_set(void **state) {
     (void)state;
     tagdict *d = tagdict_new();
     tag_kv none[1];
-    uint32_t e1 = tagdict_intern(d, none, 0);   /* as the CLI does for its own samples */
+    uint32_t e1 = tagdict_intern(d, none, 0); /* as the CLI does for its own samples */
     uint32_t a = intern(d, (tag_kv[]){{"a", "1"}}, 1);
     uint32_t e2 = tagdict_intern(d, none, 0);
     assert_int_equal(e1, e2);
@@ -189,12 +201,18 @@ static size_t expected_packed(size_t i, char *out) {
     /* sort by hand (three elements) */
     for (size_t a = 0; a < n; a++)
         for (size_t b = a + 1; b < n; b++)
-            if (strcmp(kv[a].key, kv[b].key) > 0) { tag_kv t = kv[a]; kv[a] = kv[b]; kv[b] = t; }
+            if (strcmp(kv[a].key, kv[b].key) > 0) {
+                tag_kv t = kv[a];
+                kv[a] = kv[b];
+                kv[b] = t;
+            }
     size_t off = 0;
     for (size_t a = 0; a < n; a++) {
         size_t kl = strlen(kv[a].key) + 1, vl = strlen(kv[a].value) + 1;
-        memcpy(out + off, kv[a].key, kl); off += kl;
-        memcpy(out + off, kv[a].value, vl); off += vl;
+        memcpy(out + off, kv[a].key, kl);
+        off += kl;
+        memcpy(out + off, kv[a].value, vl);
+        off += vl;
     }
     return off;
 }
@@ -208,14 +226,18 @@ static void test_growth_keeps_ids(void **state) {
         tag_kv kv[3];
         size_t n = make_set(kb, vb, i, kv);
         ids[i] = tagdict_intern(d, kv, n);
-        assert_int_equal(ids[i], i);   /* new sets get the next id */
+        assert_int_equal(ids[i], i); /* new sets get the next id */
         assert_int_equal(tagdict_published(d), i + 1);
         if (i % 1000 == 999) {
             /* earlier sets still map to their ids after table growth */
             for (size_t j = 0; j <= i; j += 97) {
                 size_t n2 = make_set(kb, vb, j, kv);
                 /* reversed input order */
-                for (size_t a = 0, b = n2 - 1; a < b; a++, b--) { tag_kv t = kv[a]; kv[a] = kv[b]; kv[b] = t; }
+                for (size_t a = 0, b = n2 - 1; a < b; a++, b--) {
+                    tag_kv t = kv[a];
+                    kv[a] = kv[b];
+                    kv[b] = t;
+                }
                 assert_int_equal(tagdict_intern(d, kv, n2), ids[j]);
             }
         }
@@ -242,7 +264,7 @@ static void test_get_is_nul_terminated(void **state) {
     size_t len;
     const char *p = tagdict_get(d, id, &len);
     assert_int_equal(len, 8);
-    assert_int_equal(p[len - 1], 0);   /* the last value's own NUL is part of the set */
+    assert_int_equal(p[len - 1], 0); /* the last value's own NUL is part of the set */
     assert_string_equal(p, "k");
     assert_string_equal(p + 2, "value");
     tagdict_free(d);
@@ -257,13 +279,13 @@ static void test_tagset_find(void **state) {
     assert_string_equal(tagset_find(set, len, "x"), "method");
     const char *g = tagset_find(set, len, "group");
     assert_non_null(g);
-    assert_string_equal(g, "");                       /* empty value is found, not NULL */
-    assert_null(tagset_find(set, len, "GET"));          /* values are not keys */
+    assert_string_equal(g, "");                /* empty value is found, not NULL */
+    assert_null(tagset_find(set, len, "GET")); /* values are not keys */
     assert_null(tagset_find(set, len, "status is 200"));
-    assert_null(tagset_find(set, len, "chec"));         /* no prefix matches */
+    assert_null(tagset_find(set, len, "chec")); /* no prefix matches */
     assert_null(tagset_find(set, len, "checks"));
     assert_null(tagset_find(set, len, ""));
-    assert_null(tagset_find(set, 0, "check"));          /* empty set */
+    assert_null(tagset_find(set, 0, "check")); /* empty set */
     /* only the first pairs when len is cut */
     assert_null(tagset_find(set, strlen("check") + 1 + strlen("status is 200") + 1, "method"));
 }
@@ -286,7 +308,7 @@ static void test_tagset_next(void **state) {
     }
     assert_int_equal(n, 3);
     k = v = NULL;
-    assert_int_equal(tagset_next(p, 0, 0, &k, &v), 0);   /* empty: nothing, untouched */
+    assert_int_equal(tagset_next(p, 0, 0, &k, &v), 0); /* empty: nothing, untouched */
     assert_null(k);
     assert_null(v);
     assert_int_equal(tagset_next(p, len, len, &k, &v), 0);
@@ -303,7 +325,7 @@ static void test_dicts_independent(void **state) {
     uint32_t b2 = intern(b, (tag_kv[]){{"x", "2"}}, 1);
     assert_int_equal(a1, 0);
     assert_int_equal(a2, 1);
-    assert_int_equal(b2, 0);   /* ids are per dictionary */
+    assert_int_equal(b2, 0); /* ids are per dictionary */
     assert_int_equal(tagdict_published(a), 2);
     assert_int_equal(tagdict_published(b), 1);
     tagdict_free(a);
@@ -313,18 +335,12 @@ static void test_dicts_independent(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sorted_packing),
-        cmocka_unit_test(test_order_independent),
-        cmocka_unit_test(test_later_duplicate_wins),
-        cmocka_unit_test(test_null_values_skipped),
-        cmocka_unit_test(test_null_later_duplicate),
-        cmocka_unit_test(test_empty_set),
-        cmocka_unit_test(test_distinct_sets),
-        cmocka_unit_test(test_growth_keeps_ids),
-        cmocka_unit_test(test_get_is_nul_terminated),
-        cmocka_unit_test(test_tagset_find),
-        cmocka_unit_test(test_tagset_next),
-        cmocka_unit_test(test_dicts_independent),
+        cmocka_unit_test(test_sorted_packing),        cmocka_unit_test(test_order_independent),
+        cmocka_unit_test(test_later_duplicate_wins),  cmocka_unit_test(test_null_values_skipped),
+        cmocka_unit_test(test_null_later_duplicate),  cmocka_unit_test(test_empty_set),
+        cmocka_unit_test(test_distinct_sets),         cmocka_unit_test(test_growth_keeps_ids),
+        cmocka_unit_test(test_get_is_nul_terminated), cmocka_unit_test(test_tagset_find),
+        cmocka_unit_test(test_tagset_next),           cmocka_unit_test(test_dicts_independent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,11 +23,20 @@ static void test_header_as_go_writes_it(void **state) {
     const char *h = b.p;
     assert_memory_equal(h, "metadata.json\0", 14);
     assert_memory_equal(h + 100, "0000644\0", 8);
-    assert_memory_equal(h + 108, "0000000\0" "0000000\0", 16);
+    assert_memory_equal(h + 108,
+                        "0000000\0"
+                        "0000000\0",
+                        16);
     assert_memory_equal(h + 124, "00000000003\0", 12);
-    assert_memory_equal(h + 136, "15305265330\0", 12);   /* k6's example: the same time field */
-    assert_memory_equal(h + 257, "ustar\0" "00", 8);
-    assert_memory_equal(h + 329, "0000000\0" "0000000\0", 16);
+    assert_memory_equal(h + 136, "15305265330\0", 12); /* k6's example: the same time field */
+    assert_memory_equal(h + 257,
+                        "ustar\0"
+                        "00",
+                        8);
+    assert_memory_equal(h + 329,
+                        "0000000\0"
+                        "0000000\0",
+                        16);
     assert_int_equal(h[154], 0);
     assert_int_equal(h[155], ' ');
     assert_true(tar_is_archive(b.p, b.len));
@@ -38,8 +47,9 @@ static void test_round_trip(void **state) {
     (void)state;
     char longname[300];
     /* 120 bytes in a directory: USTAR's prefix; 230 without a slash to cut at: PAX */
-    snprintf(longname, sizeof longname, "file/%s/mod.js",
-             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    snprintf(
+        longname, sizeof longname, "file/%s/mod.js",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
     char flat[240];
     memset(flat, 'b', sizeof flat - 1);
     flat[sizeof flat - 1] = 0;
@@ -49,16 +59,21 @@ static void test_round_trip(void **state) {
     assert_int_equal(tar_put(&b, "file", '5', 0755, 1, NULL, 0, NULL), 0);
     assert_int_equal(tar_put(&b, longname, '0', 0644, 1, "x", 1, NULL), 0);
     assert_int_equal(tar_put(&b, flat, '0', 0644, 1, "yy", 2, NULL), 0);
-    assert_int_equal(tar_put(&b, "file/ünï.js", '0', 0644, 1, "z", 1, NULL), 0);   /* not ASCII: PAX */
+    assert_int_equal(tar_put(&b, "file/ünï.js", '0', 0644, 1, "z", 1, NULL), 0); /* not ASCII: PAX */
     assert_int_equal(tar_put(&b, "file/main.js", '1', 0, 0, NULL, 0, "data"), 0);
     assert_int_equal(tar_finish(&b), 0);
     tar_reader r;
     tar_reader_init(&r, b.p, b.len);
     tar_entry e;
     char err[200];
-    struct { const char *name; char type; const char *data; const char *link; } want[] = {
-        {"data", '0', "abc", ""}, {"file", '5', "", ""}, {longname, '0', "x", ""}, {flat, '0', "yy", ""},
-        {"file/ünï.js", '0', "z", ""}, {"file/main.js", '1', "", "data"},
+    struct {
+        const char *name;
+        char type;
+        const char *data;
+        const char *link;
+    } want[] = {
+        {"data", '0', "abc", ""}, {"file", '5', "", ""},         {longname, '0', "x", ""},
+        {flat, '0', "yy", ""},    {"file/ünï.js", '0', "z", ""}, {"file/main.js", '1', "", "data"},
     };
     for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
         assert_int_equal(tar_next(&r, &e, err, sizeof err), 1);
@@ -80,15 +95,15 @@ static void test_malformed(void **state) {
     tar_reader r;
     tar_entry e;
     char err[200];
-    tar_reader_init(&r, b.p, 700);   /* cut inside the data */
+    tar_reader_init(&r, b.p, 700); /* cut inside the data */
     assert_int_equal(tar_next(&r, &e, err, sizeof err), -1);
     assert_string_equal(err, "unexpected EOF");
-    b.p[10] ^= 1;                    /* the checksum no longer holds */
+    b.p[10] ^= 1; /* the checksum no longer holds */
     tar_reader_init(&r, b.p, b.len);
     assert_int_equal(tar_next(&r, &e, err, sizeof err), -1);
     assert_string_equal(err, "archive/tar: invalid tar header");
     assert_false(tar_is_archive(b.p, b.len));
-    assert_false(tar_is_archive("import http from 'k6/http';", 27));   /* shorter than a block: a script */
+    assert_false(tar_is_archive("import http from 'k6/http';", 27)); /* shorter than a block: a script */
     buf_free(&b);
 }
 
@@ -108,8 +123,8 @@ static void test_anonymize(void **state) {
     check_anon("/HOME/ann/x", "/HOME/nobody/x");
     check_anon("/c/Documents and Settings/ann/x.js", "/c/Documents and Settings/nobody/x.js");
     check_anon("/srv/k6-example/./lib/../script.js", "/srv/k6-example/script.js");
-    check_anon("/srv/home/ann/x.js", "/srv/home/ann/x.js");   /* only at the root (or after a volume) */
-    check_anon("/a/home/ann/x.js", "/a/home/nobody/x.js");   /* "/a": what Go reads as a volume */
+    check_anon("/srv/home/ann/x.js", "/srv/home/ann/x.js"); /* only at the root (or after a volume) */
+    check_anon("/a/home/ann/x.js", "/a/home/nobody/x.js");  /* "/a": what Go reads as a volume */
     check_anon("/home/", "/home");
 }
 
@@ -144,7 +159,7 @@ static void test_archive_second_metadata(void **state) {
     assert_non_null(main);
     assert_int_equal(main->len, 29);
     assert_non_null(script_open_file(&s, "/b/x.txt"));
-    assert_null(script_open_file(&s, "/etc/hostname"));   /* sealed: never from disk */
+    assert_null(script_open_file(&s, "/etc/hostname")); /* sealed: never from disk */
     archive_meta_free(&m);
     script_free(&s);
     buf_free(&b);

@@ -14,7 +14,12 @@
 static void test_parse_good(void **state) {
     (void)state;
     static const struct {
-        const char *src; threshold_agg agg; double pct; threshold_op op; double value; const char *name;
+        const char *src;
+        threshold_agg agg;
+        double pct;
+        threshold_op op;
+        double value;
+        const char *name;
     } cases[] = {
         {"p(95)<500", THRESHOLD_PCT, 95, THRESHOLD_LT, 500, "p(95)"},
         {"avg < 200", THRESHOLD_AVG, 0, THRESHOLD_LT, 200, "avg"},
@@ -57,7 +62,8 @@ static void test_parse_bad(void **state) {
     expect_error("p(95)<<500", "failed parsing threshold expresion's \"p(95)<<500\" right hand side; "
                                "reason: strconv.ParseFloat: parsing \"<500\": invalid syntax");
     expect_error("p(95)", "failed parsing threshold expression \"p(95)\"; reason: malformed threshold expression");
-    expect_error("p(95)=500", "failed parsing threshold expression \"p(95)=500\"; reason: malformed threshold expression");
+    expect_error("p(95)=500",
+                 "failed parsing threshold expression \"p(95)=500\"; reason: malformed threshold expression");
     expect_error("", "failed parsing threshold expression \"\"; reason: malformed threshold expression");
     expect_error("<500", "failed parsing threshold expression's \"<500\" left hand side; "
                          "reason: failed parsing method from expression");
@@ -69,8 +75,9 @@ static void test_parse_bad(void **state) {
                               "reason: failed parsing method from expression");
     expect_error("p(101)<5", "failed parsing threshold expression's \"p(101)<5\" left hand side; "
                              "reason: malformed percentile value; reason: the percentile 101 is not between 0 and 100");
-    expect_error("p(x)<5", "failed parsing threshold expression's \"p(x)<5\" left hand side; "
-                           "reason: malformed percentile value; reason: strconv.ParseFloat: parsing \"x\": invalid syntax");
+    expect_error("p(x)<5",
+                 "failed parsing threshold expression's \"p(x)<5\" left hand side; "
+                 "reason: malformed percentile value; reason: strconv.ParseFloat: parsing \"x\": invalid syntax");
     expect_error("p(95)<abc", "failed parsing threshold expresion's \"p(95)<abc\" right hand side; "
                               "reason: strconv.ParseFloat: parsing \"abc\": invalid syntax");
     expect_error("p(95)<5ms", "failed parsing threshold expresion's \"p(95)<5ms\" right hand side; "
@@ -93,13 +100,16 @@ static void expect_type(const char *src, metric_type type, int ok) {
         print_error("%s on %s: rc %d (%s)\n", src, metric_type_name(type), rc, err);
         fail();
     }
-    if (!ok) {   /* metrics/thresholds.go, Validate */
+    if (!ok) { /* metrics/thresholds.go, Validate */
         char want[256];
-        const char *allowed = type == METRIC_COUNTER ? "count, rate" : type == METRIC_GAUGE ? "value"
-                            : type == METRIC_RATE ? "rate" : "avg, min, max, med, p";
-        snprintf(want, sizeof want, "unsupported aggregation method %s on metric of type %s. supported aggregation "
-                 "methods for this metric are: %s", t.agg == THRESHOLD_PCT ? "p" : t.agg_name,
-                 metric_type_name(type), allowed);
+        const char *allowed = type == METRIC_COUNTER ? "count, rate"
+                              : type == METRIC_GAUGE ? "value"
+                              : type == METRIC_RATE  ? "rate"
+                                                     : "avg, min, max, med, p";
+        snprintf(want, sizeof want,
+                 "unsupported aggregation method %s on metric of type %s. supported aggregation "
+                 "methods for this metric are: %s",
+                 t.agg == THRESHOLD_PCT ? "p" : t.agg_name, metric_type_name(type), allowed);
         assert_string_equal(err, want);
     }
 }
@@ -116,7 +126,7 @@ static void test_check_type(void **state) {
     expect_type("rate<0.1", METRIC_RATE, 1);
     expect_type("count<1", METRIC_RATE, 0);
     expect_type("p(95)<1", METRIC_TREND, 1);
-    expect_type("p(95)<1", METRIC_COUNTER, 0);   /* k6 names p(N) "p" in the message */
+    expect_type("p(95)<1", METRIC_COUNTER, 0); /* k6 names p(N) "p" in the message */
     expect_type("avg<1", METRIC_TREND, 1);
     expect_type("min<1", METRIC_TREND, 1);
     expect_type("max<1", METRIC_TREND, 1);
@@ -146,7 +156,7 @@ static void test_eval(void **state) {
     assert_true(eval("avg===25", &tr, 1, NULL));
     assert_false(eval("max!=40", &tr, 1, &obs) || obs != 40);
     assert_true(eval("med>24.9", &tr, 1, NULL));
-    assert_false(eval("rate<1", &tr, 1, &obs));   /* wrong type: fails, NaN */
+    assert_false(eval("rate<1", &tr, 1, &obs)); /* wrong type: fails, NaN */
     assert_true(isnan(obs));
     sink_free(&tr);
 
@@ -160,15 +170,19 @@ static void test_eval(void **state) {
 
     sink r;
     sink_init(&r, METRIC_RATE);
-    assert_true(eval("rate>0.99", &r, 1, NULL));   /* no samples: nothing to fail */
-    sink_add(&r, 1); sink_add(&r, 0); sink_add(&r, 0); sink_add(&r, 0);
+    assert_true(eval("rate>0.99", &r, 1, NULL)); /* no samples: nothing to fail */
+    sink_add(&r, 1);
+    sink_add(&r, 0);
+    sink_add(&r, 0);
+    sink_add(&r, 0);
     assert_false(eval("rate<0.01", &r, 1, &obs));
     assert_true(obs == 0.25);
     sink_free(&r);
 
     sink g;
     sink_init(&g, METRIC_GAUGE);
-    sink_add(&g, 9); sink_add(&g, 2);
+    sink_add(&g, 9);
+    sink_add(&g, 2);
     assert_true(eval("value<3", &g, 1, &obs) && obs == 2);
     sink_free(&g);
 }
@@ -183,7 +197,9 @@ static void test_op_names(void **state) {
 /* k6: metrics/metric.go, ParseMetricName */
 static void test_metric_name(void **state) {
     (void)state;
-    static const struct { const char *key, *want; } cases[] = {
+    static const struct {
+        const char *key, *want;
+    } cases[] = {
         {"http_reqs", NULL},
         {"http_reqs{status:200}", NULL},
         {"http_reqs{status:200, method : GET}", NULL},
@@ -198,7 +214,10 @@ static void test_metric_name(void **state) {
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char err[256] = "", want[256];
         int rc = threshold_check_metric_name(cases[i].key, err, sizeof err);
-        if (!cases[i].want) { assert_int_equal(rc, 0); continue; }
+        if (!cases[i].want) {
+            assert_int_equal(rc, 0);
+            continue;
+        }
         assert_int_equal(rc, -1);
         snprintf(want, sizeof want, "unable to validate threshold expressions; reason: parsing metric name failed, %s",
                  cases[i].want);
@@ -208,12 +227,8 @@ static void test_metric_name(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_good),
-        cmocka_unit_test(test_parse_bad),
-        cmocka_unit_test(test_metric_name),
-        cmocka_unit_test(test_check_type),
-        cmocka_unit_test(test_eval),
-        cmocka_unit_test(test_op_names),
+        cmocka_unit_test(test_parse_good), cmocka_unit_test(test_parse_bad), cmocka_unit_test(test_metric_name),
+        cmocka_unit_test(test_check_type), cmocka_unit_test(test_eval),      cmocka_unit_test(test_op_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

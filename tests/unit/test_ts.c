@@ -53,38 +53,25 @@ static void test_javascript_unchanged(void **state) {
 
 static void test_annotations(void **state) {
     (void)state;
-    strip_is("const x: number = 1, y: string[] = [];",
-             "const x         = 1, y           = [];");
-    strip_is("function f(a: A<B>, b?: C): D | E {}",
-             "function f(a      , b    )        {}");
-    strip_is("const g = (a: number): Promise<void> => a;",
-             "const g = (a        )                => a;");
-    strip_is("let h: (a: X) => Y = (a) => a;",
-             "let h              = (a) => a;");
-    strip_is("const o = { m(a: T): U { return a; } };",
-             "const o = { m(a   )    { return a; } };");
-    strip_is("try {} catch (e: unknown) {}",
-             "try {} catch (e         ) {}");
-    strip_is("let v: { a: number; b: 'x' | 'y' }\nv = 1",
-             "let v                             \nv = 1");
+    strip_is("const x: number = 1, y: string[] = [];", "const x         = 1, y           = [];");
+    strip_is("function f(a: A<B>, b?: C): D | E {}", "function f(a      , b    )        {}");
+    strip_is("const g = (a: number): Promise<void> => a;", "const g = (a        )                => a;");
+    strip_is("let h: (a: X) => Y = (a) => a;", "let h              = (a) => a;");
+    strip_is("const o = { m(a: T): U { return a; } };", "const o = { m(a   )    { return a; } };");
+    strip_is("try {} catch (e: unknown) {}", "try {} catch (e         ) {}");
+    strip_is("let v: { a: number; b: 'x' | 'y' }\nv = 1", "let v                             \nv = 1");
 }
 
 static void test_declarations(void **state) {
     (void)state;
-    strip_is("interface A extends B { x: number }\nlet a = 1;",
-             "                                   \nlet a = 1;");
-    strip_is("type T<K> = { [k in K]: string };\nx();",
-             "                                 \nx();");
-    strip_is("export type U = 'a' | 'b'\nexport const u = 1;",
-             "                         \nexport const u = 1;");
-    strip_is("declare const __ENV: any;\nx();",
-             "                         \nx();");
+    strip_is("interface A extends B { x: number }\nlet a = 1;", "                                   \nlet a = 1;");
+    strip_is("type T<K> = { [k in K]: string };\nx();", "                                 \nx();");
+    strip_is("export type U = 'a' | 'b'\nexport const u = 1;", "                         \nexport const u = 1;");
+    strip_is("declare const __ENV: any;\nx();", "                         \nx();");
     strip_is("import type { A } from 'k6/http';\nimport { type B, c } from './c.ts'; c();",
              "                                 \nimport {         c } from './c.ts'; c();");
-    strip_is("export default interface I { a: 1 }\nx();",
-             "                                   \nx();");
-    strip_is("export type { A } from './a.ts';",
-             "                                ");
+    strip_is("export default interface I { a: 1 }\nx();", "                                   \nx();");
+    strip_is("export type { A } from './a.ts';", "                                ");
     strip_is("function f(a: string): void;\nfunction f(a: any) {}",
              "                            \nfunction f(a     ) {}");
 }
@@ -93,14 +80,10 @@ static void test_expressions(void **state) {
     (void)state;
     strip_is("const r = res as Foo<Bar>; const s = {} satisfies S;",
              "const r = res            ; const s = {}            ;");
-    strip_is("a!.b; f(c!, d!); e![0];",
-             "a .b; f(c , d ); e [0];");
-    strip_is("const m = new Map<string, number[]>(); f<T>(x);",
-             "const m = new Map                  (); f   (x);");
-    strip_is("const id = <T,>(x: T): T => x;",
-             "const id =     (x   )    => x;");
-    strip_is("const n = <number>x;",
-             "const n =         x;");
+    strip_is("a!.b; f(c!, d!); e![0];", "a .b; f(c , d ); e [0];");
+    strip_is("const m = new Map<string, number[]>(); f<T>(x);", "const m = new Map                  (); f   (x);");
+    strip_is("const id = <T,>(x: T): T => x;", "const id =     (x   )    => x;");
+    strip_is("const n = <number>x;", "const n =         x;");
 }
 
 static void test_type_only_imports_dropped(void **state) {
@@ -109,10 +92,8 @@ static void test_type_only_imports_dropped(void **state) {
              "                                     \nlet o         ;");
     strip_is("import http, { Params, get } from 'k6/http';\nlet p: Params = get(x);",
              "import       {         get } from 'k6/http';\nlet p         = get(x);");
-    strip_is("import d, * as ns from './a.ts';\nf(`${ns.x}`);",
-             "import    * as ns from './a.ts';\nf(`${ns.x}`);");
-    strip_is("import { a as b, c } from './a.ts';\nb.c();",
-             "import { a as b    } from './a.ts';\nb.c();");
+    strip_is("import d, * as ns from './a.ts';\nf(`${ns.x}`);", "import    * as ns from './a.ts';\nf(`${ns.x}`);");
+    strip_is("import { a as b, c } from './a.ts';\nb.c();", "import { a as b    } from './a.ts';\nb.c();");
     same("import './side.ts';\nimport { x } from './x.ts';\nx();\n");
 }
 
@@ -177,16 +158,11 @@ static void test_namespace_at_end(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_names),
-        cmocka_unit_test(test_javascript_unchanged),
-        cmocka_unit_test(test_annotations),
-        cmocka_unit_test(test_declarations),
-        cmocka_unit_test(test_expressions),
-        cmocka_unit_test(test_type_only_imports_dropped),
-        cmocka_unit_test(test_classes),
-        cmocka_unit_test(test_needs_code),
-        cmocka_unit_test(test_truncated_input),
-        cmocka_unit_test(test_namespace_at_end),
+        cmocka_unit_test(test_names),           cmocka_unit_test(test_javascript_unchanged),
+        cmocka_unit_test(test_annotations),     cmocka_unit_test(test_declarations),
+        cmocka_unit_test(test_expressions),     cmocka_unit_test(test_type_only_imports_dropped),
+        cmocka_unit_test(test_classes),         cmocka_unit_test(test_needs_code),
+        cmocka_unit_test(test_truncated_input), cmocka_unit_test(test_namespace_at_end),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

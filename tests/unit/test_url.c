@@ -10,8 +10,8 @@
 
 #include "util/url.h"
 
-static void expect_parts(const char *url, const char *scheme, char kind, int tls, const char *host, int ipv6,
-                         int port, const char *userinfo, const char *rest) {
+static void expect_parts(const char *url, const char *scheme, char kind, int tls, const char *host, int ipv6, int port,
+                         const char *userinfo, const char *rest) {
     url_parts u;
     const char *why = url_split(url, &u);
     assert_null(why);

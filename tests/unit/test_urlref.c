@@ -103,13 +103,13 @@ static void test_parse_errors(void **state) {
     parse_err("/ok", NULL);
     parse_err("../x/../../ok", NULL);
     parse_err("#frag", NULL);
-    parse_err("/a b", NULL);                              /* spaces in a path are escaped later */
-    parse_err("mailto:x y", NULL);                        /* opaque */
+    parse_err("/a b", NULL);       /* spaces in a path are escaped later */
+    parse_err("mailto:x y", NULL); /* opaque */
     parse_err("http://[::1]:80/x", NULL);
     parse_err("http://u:p%41@h/", NULL);
-    parse_err("http://h/#%zz", "parse \"http://h/#%zz\": invalid URL escape \"%zz\"");   /* the whole URL */
+    parse_err("http://h/#%zz", "parse \"http://h/#%zz\": invalid URL escape \"%zz\""); /* the whole URL */
     parse_err("/a\tb", "parse \"/a\\tb\": net/url: invalid control character in URL");
-    parse_err("/x#a\tb", NULL);                          /* a fragment is not checked for controls */
+    parse_err("/x#a\tb", NULL); /* a fragment is not checked for controls */
     parse_err(":foo", "parse \":foo\": missing protocol scheme");
     parse_err("1a:b/c", "parse \"1a:b/c\": first path segment in URL cannot contain colon");
     parse_err("/%zz#f", "parse \"/%zz\": invalid URL escape \"%zz\"");

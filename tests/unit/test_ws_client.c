@@ -21,7 +21,9 @@ static void no_close(ws_client *c) { (void)c; }
 static const ws_transport test_tp = {NULL, count_write, no_close};
 
 static void on_event(ws_client *c, enum ws_event ev, const ws_msg *m, void *ud) {
-    (void)c; (void)m; (void)ud;
+    (void)c;
+    (void)m;
+    (void)ud;
     if (ev == WS_EV_OPEN) nopen++;
     if (ev == WS_EV_FAIL) nfail++;
 }

@@ -15,7 +15,7 @@
 static void test_accept_key(void **st) {
     (void)st;
     char out[29];
-    const char *key = "dGhlIHNhbXBsZSBub25jZQ==";   /* RFC 6455 section 1.3 */
+    const char *key = "dGhlIHNhbXBsZSBub25jZQ=="; /* RFC 6455 section 1.3 */
     ws_accept_for(key, strlen(key), out);
     assert_string_equal(out, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     char k1[25], k2[25];
@@ -76,7 +76,7 @@ static void test_reader_fragments_and_splits(void **st) {
     uint8_t s[256];
     size_t n = 0;
     n += put_frame(s + n, 0, WS_OP_TEXT, "hel", 3, false);
-    n += put_frame(s + n, 1, WS_OP_PING, "p", 1, false);     /* a control frame between fragments */
+    n += put_frame(s + n, 1, WS_OP_PING, "p", 1, false); /* a control frame between fragments */
     n += put_frame(s + n, 0, WS_OP_CONT, "lo ", 3, false);
     n += put_frame(s + n, 1, WS_OP_CONT, "you", 3, false);
     n += put_frame(s + n, 1, WS_OP_BINARY, "\x00\x01", 2, false);

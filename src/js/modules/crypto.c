@@ -20,15 +20,19 @@
 #include "util/ossl.h"
 
 typedef struct cr_alg {
-    const char *name;    /* k6's */
-    const char *ossl;    /* OpenSSL's */
+    const char *name; /* k6's */
+    const char *ossl; /* OpenSSL's */
 } cr_alg;
 
 static const cr_alg cr_algs[] = {
-    {"md4", "MD4"},           {"md5", "MD5"},
-    {"sha1", "SHA1"},         {"sha256", "SHA2-256"},
-    {"sha384", "SHA2-384"},   {"sha512", "SHA2-512"},
-    {"sha512_224", "SHA2-512/224"}, {"sha512_256", "SHA2-512/256"},
+    {"md4", "MD4"},
+    {"md5", "MD5"},
+    {"sha1", "SHA1"},
+    {"sha256", "SHA2-256"},
+    {"sha384", "SHA2-384"},
+    {"sha512", "SHA2-512"},
+    {"sha512_224", "SHA2-512/224"},
+    {"sha512_256", "SHA2-512/256"},
     {"ripemd160", "RIPEMD-160"},
 };
 #define CR_NALGS (sizeof cr_algs / sizeof *cr_algs)
@@ -84,7 +88,7 @@ static int cr_alg_arg(JSContext *ctx, int argc, JSValueConst *argv, int i) {
 
 static JSValue cr_hex(JSContext *ctx, const uint8_t *d, size_t n) {
     static const char digits[] = "0123456789abcdef";
-    char stack[2 * EVP_MAX_MD_SIZE + 1] = "";   /* initialised: -O1 -Werror sees n == 0 as a read */
+    char stack[2 * EVP_MAX_MD_SIZE + 1] = ""; /* initialised: -O1 -Werror sees n == 0 as a read */
     char *out = 2 * n < sizeof stack ? stack : js_malloc(ctx, 2 * n + 1);
     if (!out) return JS_EXCEPTION;
     for (size_t i = 0; i < n; i++) {
@@ -102,8 +106,10 @@ static JSValue cr_output(JSContext *ctx, const uint8_t *d, size_t n, int argc, J
     const char *enc = cr_string(ctx, argc, argv, i);
     if (!enc) return JS_EXCEPTION;
     JSValue r;
-    int b64 = strcmp(enc, "base64") == 0 ? B64_STD : strcmp(enc, "base64url") == 0 ? B64_URL
-            : strcmp(enc, "base64rawurl") == 0 ? B64_RAWURL : -1;
+    int b64 = strcmp(enc, "base64") == 0         ? B64_STD
+              : strcmp(enc, "base64url") == 0    ? B64_URL
+              : strcmp(enc, "base64rawurl") == 0 ? B64_RAWURL
+                                                 : -1;
     if (strcmp(enc, "hex") == 0) {
         r = cr_hex(ctx, d, n);
     } else if (b64 >= 0) {
@@ -121,8 +127,8 @@ static JSValue cr_output(JSContext *ctx, const uint8_t *d, size_t n, int argc, J
 /* ---- Hasher objects: createHash(), createHMAC() ---- */
 
 typedef struct cr_hasher {
-    EVP_MD_CTX *md;     /* createHash */
-    EVP_MAC_CTX *mac;   /* createHMAC */
+    EVP_MD_CTX *md;   /* createHash */
+    EVP_MAC_CTX *mac; /* createHMAC */
 } cr_hasher;
 
 static JSClassID cr_class_id;
@@ -143,7 +149,10 @@ static const JSClassDef cr_class = {.class_name = "Hasher", .finalizer = cr_fina
 /* A fresh hasher for algorithm alg, keyed when key is given (HMAC). */
 static cr_hasher *cr_hasher_new(JSContext *ctx, int alg, const js_bytes *key) {
     cr_hasher *h = calloc(1, sizeof *h);
-    if (!h) { JS_ThrowOutOfMemory(ctx); return NULL; }
+    if (!h) {
+        JS_ThrowOutOfMemory(ctx);
+        return NULL;
+    }
     bool ok;
     if (key) {
         OSSL_PARAM params[] = {
@@ -170,7 +179,11 @@ static int cr_hasher_update(JSContext *ctx, cr_hasher *h, JSValueConst data) {
     if (js_bytes_get(ctx, data, &b, "update") < 0) return -1;
     int ok = h->mac ? EVP_MAC_update(h->mac, b.p, b.len) : EVP_DigestUpdate(h->md, b.p, b.len);
     js_bytes_free(ctx, &b);
-    if (!ok) { ERR_clear_error(); js_throw_error(ctx, NULL, "hashing failed in OpenSSL"); return -1; }
+    if (!ok) {
+        ERR_clear_error();
+        js_throw_error(ctx, NULL, "hashing failed in OpenSSL");
+        return -1;
+    }
     return 0;
 }
 
@@ -189,14 +202,21 @@ static int cr_hasher_sum(JSContext *ctx, cr_hasher *h, uint8_t *out, size_t *n) 
         *n = len;
         EVP_MD_CTX_free(c);
     }
-    if (!ok) { ERR_clear_error(); js_throw_error(ctx, NULL, "hashing failed in OpenSSL"); return -1; }
+    if (!ok) {
+        ERR_clear_error();
+        js_throw_error(ctx, NULL, "hashing failed in OpenSSL");
+        return -1;
+    }
     return 0;
 }
 
 static JSValue cr_wrap(JSContext *ctx, cr_hasher *h) {
     if (!h) return JS_EXCEPTION;
     JSValue obj = JS_NewObjectClass(ctx, (int)cr_class_id);
-    if (JS_IsException(obj)) { cr_hasher_free(h); return obj; }
+    if (JS_IsException(obj)) {
+        cr_hasher_free(h);
+        return obj;
+    }
     JS_SetOpaque(obj, h);
     return obj;
 }
@@ -248,7 +268,10 @@ static JSValue cr_hash_fn(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     unsigned int n = 0;
     int ok = EVP_Digest(in.p, in.len, d, &n, cr_md[magic], NULL);
     js_bytes_free(ctx, &in);
-    if (!ok) { ERR_clear_error(); return js_throw_error(ctx, NULL, "hashing failed in OpenSSL"); }
+    if (!ok) {
+        ERR_clear_error();
+        return js_throw_error(ctx, NULL, "hashing failed in OpenSSL");
+    }
     return cr_output(ctx, d, n, argc, argv, 1);
 }
 
@@ -271,9 +294,9 @@ static JSValue cr_random_bytes(JSContext *ctx, JSValueConst this_val, int argc, 
     double size = 0;
     if (argc > 0 && JS_ToFloat64(ctx, &size, argv[0])) return JS_EXCEPTION;
     if (!(size >= 1)) return js_throw_error(ctx, NULL, "invalid size");
-    if (size > INT32_MAX)   /* QuickJS's ArrayBuffer limit, checked before the cast */
+    if (size > INT32_MAX) /* QuickJS's ArrayBuffer limit, checked before the cast */
         return JS_ThrowRangeError(ctx, "randomBytes: size %.0f is larger than an ArrayBuffer can be", size);
-    JSValue ab = JS_NewArrayBufferCopy(ctx, NULL, (size_t)size);   /* zero-filled; too large throws */
+    JSValue ab = JS_NewArrayBufferCopy(ctx, NULL, (size_t)size); /* zero-filled; too large throws */
     size_t len;
     uint8_t *p = JS_IsException(ab) ? NULL : JS_GetArrayBuffer(ctx, &len, ab);
     if (!p) return ab;
@@ -345,7 +368,7 @@ static JSValue cr_get_random_values(JSContext *ctx, JSValueConst this_val, int a
     JSValueConst a = argc > 0 ? argv[0] : JS_UNDEFINED;
     if (JS_IsUndefined(a) || JS_IsNull(a)) return JS_ThrowTypeError(ctx, "typedArray parameter is required");
     int t = js_typed_array_type(ctx, a);
-    if (t < 0 || t > JS_TYPED_ARRAY_UINT32)   /* floats and BigInts are refused */
+    if (t < 0 || t > JS_TYPED_ARRAY_UINT32) /* floats and BigInts are refused */
         return js_throw_error(ctx, "TypeMismatchError", "typedArray parameter isn't a TypedArray instance");
     size_t len;
     uint8_t *p = js_typed_array_bytes(ctx, a, &len);
@@ -367,8 +390,8 @@ static JSValue cr_random_uuid(JSContext *ctx, JSValueConst this_val, int argc, J
         ERR_clear_error();
         return js_throw_error(ctx, "OperationError", "randomUUID: OpenSSL's random generator failed");
     }
-    u[6] = (uint8_t)((u[6] & 0x0f) | 0x40);   /* version 4 */
-    u[8] = (uint8_t)((u[8] & 0x3f) | 0x80);   /* RFC 4122 variant */
+    u[6] = (uint8_t)((u[6] & 0x0f) | 0x40); /* version 4 */
+    u[8] = (uint8_t)((u[8] & 0x3f) | 0x80); /* RFC 4122 variant */
     char s[37];
     snprintf(s, sizeof s, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2],
              u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);

@@ -12,16 +12,14 @@
 #include "js/vm.h"
 #include "util/buf.h"
 
-#define DATA_MAX_DEPTH 1000   /* nesting that deep_freeze follows */
+#define DATA_MAX_DEPTH 1000 /* nesting that deep_freeze follows */
 
 static JSClassID data_class_id;
 static pthread_once_t data_once = PTHREAD_ONCE_INIT;
 
 static void data_new_class_id(void) { JS_NewClassID(&data_class_id); }
 
-static const shared_array *data_get(JSValueConst obj) {
-    return JS_GetOpaque(obj, data_class_id);
-}
+static const shared_array *data_get(JSValueConst obj) { return JS_GetOpaque(obj, data_class_id); }
 
 /* QuickJS keeps array-index property keys as "tagged int" atoms: the top
  * bit set, the index in the rest (JS_ATOM_TAG_INT in quickjs.c, not in its
@@ -106,7 +104,8 @@ static int data_own_property_names(JSContext *ctx, JSPropertyEnum **ptab, uint32
     const shared_array *a = data_get(obj);
     JSPropertyEnum *tab = js_malloc(ctx, sizeof *tab * (a->n + 1));
     if (!tab) return -1;
-    for (size_t i = 0; i < a->n; i++) tab[i] = (JSPropertyEnum){.is_enumerable = 1, .atom = JS_NewAtomUInt32(ctx, (uint32_t)i)};
+    for (size_t i = 0; i < a->n; i++)
+        tab[i] = (JSPropertyEnum){.is_enumerable = 1, .atom = JS_NewAtomUInt32(ctx, (uint32_t)i)};
     tab[a->n] = (JSPropertyEnum){.atom = JS_NewAtom(ctx, "length")};
     *ptab = tab;
     *plen = (uint32_t)a->n + 1;
@@ -143,8 +142,8 @@ static JSValue data_get_property(JSContext *ctx, JSValueConst obj, JSAtom prop, 
     return r;
 }
 
-static int data_set_property(JSContext *ctx, JSValueConst obj, JSAtom prop, JSValueConst val,
-                             JSValueConst receiver, int flags) {
+static int data_set_property(JSContext *ctx, JSValueConst obj, JSAtom prop, JSValueConst val, JSValueConst receiver,
+                             int flags) {
     return data_throw_immutable(ctx, data_get(obj));
 }
 
@@ -174,8 +173,10 @@ static shared_array *data_build(JSContext *ctx, const char *name, JSValueConst f
     if (JS_IsException(arr)) return NULL;
     if (JS_IsArray(ctx, arr) != 1) {
         JS_FreeValue(ctx, arr);
-        JS_ThrowTypeError(ctx, "SharedArray \"%s\": its function must return an array "
-                          "(only arrays can be made into a SharedArray)", name);
+        JS_ThrowTypeError(ctx,
+                          "SharedArray \"%s\": its function must return an array "
+                          "(only arrays can be made into a SharedArray)",
+                          name);
         return NULL;
     }
     int64_t n = 0;
@@ -200,8 +201,8 @@ static shared_array *data_build(JSContext *ctx, const char *name, JSValueConst f
             /* say which array and element: the bare "circular reference" names neither */
             JSValue e = JS_GetException(ctx);
             const char *why = JS_ToCString(ctx, e);
-            JS_ThrowTypeError(ctx, "SharedArray \"%s\": element %lld cannot be stored as JSON: %s", name,
-                              (long long)i, why ? why : "error");
+            JS_ThrowTypeError(ctx, "SharedArray \"%s\": element %lld cannot be stored as JSON: %s", name, (long long)i,
+                              why ? why : "error");
             JS_FreeCString(ctx, why);
             JS_FreeValue(ctx, e);
             bad = 1;
@@ -211,12 +212,19 @@ static shared_array *data_build(JSContext *ctx, const char *name, JSValueConst f
         const char *c = JS_IsUndefined(s) ? NULL : JS_ToCStringLen(ctx, &sl, s);
         bool undef = JS_IsUndefined(s);
         JS_FreeValue(ctx, s);
-        if (!c && !undef) { bad = 1; break; }
+        if (!c && !undef) {
+            bad = 1;
+            break;
+        }
         /* undefined, functions and symbols become null, as inside JSON.stringify([...]) */
         a->off[a->n++] = text.len;
         int oom = buf_append(&text, c ? c : "null", sl) || buf_append(&text, "", 1);
         JS_FreeCString(ctx, c);
-        if (oom) { JS_ThrowOutOfMemory(ctx); bad = 1; break; }
+        if (oom) {
+            JS_ThrowOutOfMemory(ctx);
+            bad = 1;
+            break;
+        }
     }
     JS_FreeValue(ctx, arr);
     if (bad) {
@@ -226,7 +234,7 @@ static shared_array *data_build(JSContext *ctx, const char *name, JSValueConst f
     }
     /* the buffer grew by doubling: give back the slack, it is kept for the whole run */
     a->text = text.p ? realloc(text.p, text.len + 1) : calloc(1, 1);
-    if (!a->text && text.p) a->text = text.p;   /* could not shrink: keep it as it is */
+    if (!a->text && text.p) a->text = text.p; /* could not shrink: keep it as it is */
     if (!a->text) {
         shared_array_free(a);
         JS_ThrowOutOfMemory(ctx);

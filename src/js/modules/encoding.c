@@ -26,7 +26,10 @@ static JSValue enc_b64encode(JSContext *ctx, JSValueConst this_val, int argc, JS
     js_bytes in;
     int variant;
     if (js_bytes_get(ctx, argc > 0 ? argv[0] : JS_UNDEFINED, &in, "b64encode") < 0) return JS_EXCEPTION;
-    if (enc_variant(ctx, argc, argv, 1, &variant) < 0) { js_bytes_free(ctx, &in); return JS_EXCEPTION; }
+    if (enc_variant(ctx, argc, argv, 1, &variant) < 0) {
+        js_bytes_free(ctx, &in);
+        return JS_EXCEPTION;
+    }
     char stack[ENC_STACK];
     size_t need = b64_encoded_len(in.len, variant) + 1;
     char *out = need <= sizeof stack ? stack : js_malloc(ctx, need);
@@ -61,12 +64,10 @@ static JSValue enc_b64decode(JSContext *ctx, JSValueConst this_val, int argc, JS
     if (!buf) goto out;
     size_t bad = 0;
     ssize_t n = b64_decode(in, len, variant, buf, &bad);
-    if (n < 0)
-        r = js_throw_error(ctx, NULL, "illegal base64 data at input byte %zu", bad);
-    else if (as_string)   /* bytes that are not UTF-8 become U+FFFD, as Go's string conversion */
+    if (n < 0) r = js_throw_error(ctx, NULL, "illegal base64 data at input byte %zu", bad);
+    else if (as_string) /* bytes that are not UTF-8 become U+FFFD, as Go's string conversion */
         r = JS_NewStringLen(ctx, (const char *)buf, (size_t)n);
-    else
-        r = JS_NewArrayBufferCopy(ctx, buf, (size_t)n);
+    else r = JS_NewArrayBufferCopy(ctx, buf, (size_t)n);
     if (buf != stack) js_free(ctx, buf);
 out:
     if (own) JS_FreeCString(ctx, in);

@@ -16,8 +16,21 @@
 #include "util/clock.h"
 #include "util/log.h"
 
-enum { X_VU_ID, X_VU_ITER, X_VU_SC_ITER, X_SC_NAME, X_SC_EXECUTOR, X_SC_START, X_SC_ITER, X_SC_PROGRESS,
-       X_IN_ACTIVE, X_IN_INIT, X_IN_DONE, X_IN_INTERRUPTED, X_IN_DURATION };
+enum {
+    X_VU_ID,
+    X_VU_ITER,
+    X_VU_SC_ITER,
+    X_SC_NAME,
+    X_SC_EXECUTOR,
+    X_SC_START,
+    X_SC_ITER,
+    X_SC_PROGRESS,
+    X_IN_ACTIVE,
+    X_IN_INIT,
+    X_IN_DONE,
+    X_IN_INTERRUPTED,
+    X_IN_DURATION
+};
 
 /* exec.scenario.progress: the share of its time (or of its iterations, for
  * the iteration-based executors) that is behind it, 0..1. */
@@ -27,7 +40,9 @@ static double exec_progress(const scen_rt *sc) {
     const c6_executor_def *x = executor_def(c->executor);
     if (x && x->planned_iterations) {
         double total = (double)x->planned_iterations(sc);
-        f = total > 0 ? (double)(atomic_load(&((scen_rt *)sc)->done) + atomic_load(&((scen_rt *)sc)->interrupted)) / total : 1;
+        f = total > 0
+                ? (double)(atomic_load(&((scen_rt *)sc)->done) + atomic_load(&((scen_rt *)sc)->interrupted)) / total
+                : 1;
     } else {
         int64_t d = scenario_duration_us(c);
         f = d > 0 ? (double)(clock_now_us() - atomic_load(&((scen_rt *)sc)->start_us)) / (double)d : 1;
@@ -50,13 +65,14 @@ static JSValue exec_throw(JSContext *ctx, const char *msg) {
  * scenario (iterations only), exec.instance the execution state (iterations
  * and setup: teardown and handleSummary run outside of it). NULL: allowed. */
 static const char *exec_unavailable(const vu *v, int magic) {
-    if (magic <= X_VU_SC_ITER)
-        return v->in_init ? "getting VU information in the init context is not supported" : NULL;
+    if (magic <= X_VU_SC_ITER) return v->in_init ? "getting VU information in the init context is not supported" : NULL;
     if (magic <= X_SC_PROGRESS)
-        return v->in_init || v->role != VU_REGULAR ? "getting scenario information outside of the VU context is not supported"
-                                                    : NULL;
+        return v->in_init || v->role != VU_REGULAR
+                   ? "getting scenario information outside of the VU context is not supported"
+                   : NULL;
     return v->in_init || v->role == VU_TEARDOWN || v->role == VU_SUMMARY
-               ? "getting instance information in the init context is not supported" : NULL;
+               ? "getting instance information in the init context is not supported"
+               : NULL;
 }
 
 static JSValue exec_get(JSContext *ctx, JSValueConst this_val, int magic) {
@@ -79,8 +95,7 @@ static JSValue exec_get(JSContext *ctx, JSValueConst this_val, int magic) {
     case X_IN_INIT: return JS_NewInt32(ctx, atomic_load(&t->vus_initialized));
     case X_IN_DONE: return JS_NewInt64(ctx, atomic_load(&t->iters_done));
     case X_IN_INTERRUPTED: return JS_NewInt64(ctx, atomic_load(&t->iters_interrupted));
-    case X_IN_DURATION:
-        return JS_NewFloat64(ctx, t->start_us ? (double)(clock_now_us() - t->start_us) / 1000.0 : 0);
+    case X_IN_DURATION: return JS_NewFloat64(ctx, t->start_us ? (double)(clock_now_us() - t->start_us) / 1000.0 : 0);
     }
     return JS_UNDEFINED;
 }
@@ -105,8 +120,9 @@ static JSValue exec_abort(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     vu_caller_frame(ctx, frame, sizeof frame);
     c6_test *t = v->test;
     if (t && !atomic_flag_test_and_set(&t->abort_claimed)) {
-        snprintf(t->abort_reason, sizeof t->abort_reason, "test aborted%s%s%s%s", argc > 0 && !JS_IsUndefined(argv[0]) &&
-                 !JS_IsNull(argv[0]) ? ": " : "", reason, frame[0] ? " at " : "", frame);
+        snprintf(t->abort_reason, sizeof t->abort_reason, "test aborted%s%s%s%s",
+                 argc > 0 && !JS_IsUndefined(argv[0]) && !JS_IsNull(argv[0]) ? ": " : "", reason,
+                 frame[0] ? " at " : "", frame);
         if (v->role == VU_REGULAR && !v->in_init) {
             v->aborting = true;
             atomic_store(&t->phase, PHASE_HARD_STOP);
@@ -190,7 +206,7 @@ static int tags_find(const vu *v, const char *k) {
 static size_t tags_list(vu *v, tag_kv *kv) {
     size_t n = vu_base_tags(v, kv, v->group), m = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!kv[i].value) continue;   /* setup/teardown: no scenario */
+        if (!kv[i].value) continue; /* setup/teardown: no scenario */
         size_t k = 0;
         while (k < m && strcmp(kv[k].key, kv[i].key) != 0) k++;
         kv[k] = kv[i];
@@ -239,13 +255,19 @@ static int tags_set(JSContext *ctx, JSAtom prop, JSValueConst val) {
     if (!k) return -1;
     if (!JS_IsString(val) && !JS_IsNumber(val) && !JS_IsBool(val)) {
         /* k6 js/common ApplyCustomUserTag's text, thrown as a TypeError */
-        JS_ThrowTypeError(ctx, "invalid value for metric tag '%s': only String, Boolean and Number types are accepted "
-                          "as a metric tag values", k);
+        JS_ThrowTypeError(ctx,
+                          "invalid value for metric tag '%s': only String, Boolean and Number types are accepted "
+                          "as a metric tag values",
+                          k);
         JS_FreeCString(ctx, k);
         return -1;
     }
     const char *s = JS_ToCString(ctx, val);
-    if (!k || !s) { JS_FreeCString(ctx, k); JS_FreeCString(ctx, s); return -1; }
+    if (!k || !s) {
+        JS_FreeCString(ctx, k);
+        JS_FreeCString(ctx, s);
+        return -1;
+    }
     int i = tags_find(v, k);
     char *kc = i < 0 ? strdup(k) : NULL, *vc = strdup(s);
     tag_kv *grown = i < 0 ? realloc(v->utags, (size_t)(v->nutags + 1) * sizeof *v->utags) : NULL;
@@ -318,7 +340,8 @@ static JSValue exec_obj(JSContext *ctx, const JSCFunctionListEntry *l, int n) {
 static int exec_module_set(JSContext *ctx, JSModuleDef *m) {
     JSValue def = JS_NewObject(ctx);
     JSValue parts[4] = {exec_obj(ctx, exec_vu, EXEC_N(exec_vu)), exec_obj(ctx, exec_scenario, EXEC_N(exec_scenario)),
-                        exec_obj(ctx, exec_instance, EXEC_N(exec_instance)), exec_obj(ctx, exec_test, EXEC_N(exec_test))};
+                        exec_obj(ctx, exec_instance, EXEC_N(exec_instance)),
+                        exec_obj(ctx, exec_test, EXEC_N(exec_test))};
     /* exec.vu.tags, and exec.vu.metrics.tags (the same object, as k6) */
     JSValue tags = JS_NewObjectClass(ctx, (int)tags_class_id), metrics = JS_NewObject(ctx);
     JS_SetPropertyStr(ctx, metrics, "tags", JS_DupValue(ctx, tags));

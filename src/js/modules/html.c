@@ -43,11 +43,17 @@ void html_class_init(JSRuntime *rt) {
 /* The document and node index every native takes first; NULL after throwing. */
 static html_doc *html_args(JSContext *ctx, int argc, JSValueConst *argv, int *i) {
     html_doc *d = argc > 0 ? JS_GetOpaque(argv[0], html_doc_class_id) : NULL;
-    if (!d) { JS_ThrowTypeError(ctx, "k6/html: not a parsed document"); return NULL; }
+    if (!d) {
+        JS_ThrowTypeError(ctx, "k6/html: not a parsed document");
+        return NULL;
+    }
     if (!i) return d;
     int32_t k = -1;
     if (argc > 1 && JS_ToInt32(ctx, &k, argv[1])) return NULL;
-    if (k < 0 || k >= d->n) { JS_ThrowRangeError(ctx, "k6/html: no node %d in the document", k); return NULL; }
+    if (k < 0 || k >= d->n) {
+        JS_ThrowRangeError(ctx, "k6/html: no node %d in the document", k);
+        return NULL;
+    }
     *i = k;
     return d;
 }
@@ -68,14 +74,17 @@ static JSValue html_parse_fn(JSContext *ctx, JSValueConst this_val, int argc, JS
     size_t len;
     JSValueConst arg = argc ? argv[0] : JS_UNDEFINED;
     uint8_t *bytes = JS_IsObject(arg) ? JS_GetArrayBuffer(ctx, &len, arg) : NULL;
-    if (JS_IsObject(arg) && !bytes) JS_FreeValue(ctx, JS_GetException(ctx));   /* not a buffer: its string */
+    if (JS_IsObject(arg) && !bytes) JS_FreeValue(ctx, JS_GetException(ctx)); /* not a buffer: its string */
     const char *src = bytes ? (const char *)bytes : JS_ToCStringLen(ctx, &len, arg);
     if (!src) return JS_EXCEPTION;
     html_doc *d = html_parse(src, len);
     if (!bytes) JS_FreeCString(ctx, src);
     if (!d) return JS_ThrowOutOfMemory(ctx);
     JSValue o = JS_NewObjectClass(ctx, (int)html_doc_class_id);
-    if (JS_IsException(o)) { html_free(d); return o; }
+    if (JS_IsException(o)) {
+        html_free(d);
+        return o;
+    }
     JS_SetOpaque(o, d);
     return o;
 }
@@ -153,17 +162,26 @@ static JSValue html_text_fn(JSContext *ctx, JSValueConst this_val, int argc, JSV
 static int html_index_list(JSContext *ctx, const html_doc *d, JSValueConst arr, int **out, int *n) {
     int64_t len = 0;
     JSValue l = JS_GetPropertyStr(ctx, arr, "length");
-    if (JS_ToInt64(ctx, &len, l)) { JS_FreeValue(ctx, l); return -1; }
+    if (JS_ToInt64(ctx, &len, l)) {
+        JS_FreeValue(ctx, l);
+        return -1;
+    }
     JS_FreeValue(ctx, l);
     *out = malloc((size_t)(len > 0 ? len : 1) * sizeof **out);
-    if (!*out) { JS_ThrowOutOfMemory(ctx); return -1; }
+    if (!*out) {
+        JS_ThrowOutOfMemory(ctx);
+        return -1;
+    }
     *n = 0;
     for (int64_t k = 0; k < len; k++) {
         JSValue v = JS_GetPropertyUint32(ctx, arr, (uint32_t)k);
         int32_t x;
         int bad = JS_ToInt32(ctx, &x, v);
         JS_FreeValue(ctx, v);
-        if (bad) { free(*out); return -1; }
+        if (bad) {
+            free(*out);
+            return -1;
+        }
         if (x >= 0 && x < d->n) (*out)[(*n)++] = x;
     }
     return 0;
@@ -184,7 +202,10 @@ static JSValue html_find_fn(JSContext *ctx, JSValueConst this_val, int argc, JSV
     html_sel *sel = html_sel_arg(ctx, argv[2]);
     if (!sel) return JS_EXCEPTION;
     int *roots, nroots, *out = NULL, n = 0, cap = 0;
-    if (html_index_list(ctx, d, argv[1], &roots, &nroots)) { html_sel_free(sel); return JS_EXCEPTION; }
+    if (html_index_list(ctx, d, argv[1], &roots, &nroots)) {
+        html_sel_free(sel);
+        return JS_EXCEPTION;
+    }
     qsort(roots, (size_t)nroots, sizeof *roots, html_cmp_int);
     /* a root inside an earlier root's subtree adds nothing */
     int covered = -1;
@@ -207,7 +228,10 @@ static JSValue html_filter_fn(JSContext *ctx, JSValueConst this_val, int argc, J
     html_sel *sel = html_sel_arg(ctx, argv[2]);
     if (!sel) return JS_EXCEPTION;
     int *nodes, n, kept = 0;
-    if (html_index_list(ctx, d, argv[1], &nodes, &n)) { html_sel_free(sel); return JS_EXCEPTION; }
+    if (html_index_list(ctx, d, argv[1], &nodes, &n)) {
+        html_sel_free(sel);
+        return JS_EXCEPTION;
+    }
     for (int k = 0; k < n; k++)
         if (html_sel_match(sel, d, nodes[k])) nodes[kept++] = nodes[k];
     JSValue r = html_int_array(ctx, nodes, kept);
@@ -276,7 +300,7 @@ static const JSCFunctionListEntry html_natives[] = {
 /* ---- the JS library ---- */
 
 static pthread_mutex_t html_bc_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint8_t *html_bc;   /* html_lib.js compiled, shared by every VU; never freed */
+static uint8_t *html_bc; /* html_lib.js compiled, shared by every VU; never freed */
 static size_t html_bc_len;
 
 /* The function html_lib.js evaluates to, from the shared bytecode. */
@@ -285,16 +309,25 @@ static JSValue html_lib_function(JSContext *ctx) {
     if (!html_bc) {
         JSValue fn = JS_Eval(ctx, html_lib_src, sizeof html_lib_src - 1, "<k6/html>",
                              JS_EVAL_TYPE_GLOBAL | JS_EVAL_FLAG_COMPILE_ONLY | JS_EVAL_FLAG_STRICT);
-        if (JS_IsException(fn)) { pthread_mutex_unlock(&html_bc_lock); return fn; }
+        if (JS_IsException(fn)) {
+            pthread_mutex_unlock(&html_bc_lock);
+            return fn;
+        }
         size_t len;
         uint8_t *bc = JS_WriteObject(ctx, &len, fn, JS_WRITE_OBJ_BYTECODE);
         JS_FreeValue(ctx, fn);
         if (bc) {
             html_bc = malloc(len);
-            if (html_bc) { memcpy(html_bc, bc, len); html_bc_len = len; }
+            if (html_bc) {
+                memcpy(html_bc, bc, len);
+                html_bc_len = len;
+            }
             js_free(ctx, bc);
         }
-        if (!html_bc) { pthread_mutex_unlock(&html_bc_lock); return JS_ThrowOutOfMemory(ctx); }
+        if (!html_bc) {
+            pthread_mutex_unlock(&html_bc_lock);
+            return JS_ThrowOutOfMemory(ctx);
+        }
     }
     pthread_mutex_unlock(&html_bc_lock);
     /* ROM_DATA: VUs point into the shared bytecode instead of copying it */

@@ -22,12 +22,12 @@
 #include "util/log.h"
 
 #define HTTP_DEFAULT_TIMEOUT_MS 60000
-#define HTTP_DEFAULT_REDIRECTS 10
+#define HTTP_DEFAULT_REDIRECTS  10
 
 JSValue k6_throw_interrupted(JSContext *ctx);
 
 static JSClassID http_expect_class_id;
-static JSClassID http_url_class_id;   /* what http.url`...` returns */
+static JSClassID http_url_class_id; /* what http.url`...` returns */
 
 bool http_is_url(JSValueConst v) { return JS_GetClassID(v) == http_url_class_id; }
 
@@ -55,18 +55,30 @@ static int http_parse_headers(JSContext *ctx, JSValueConst h, http_params *p) {
         if (strcasecmp(hs.k[i], "cookie") == 0) {
             free(p->cookie_hdr);
             p->cookie_hdr = strdup(hs.v[i]);
-            if (!p->cookie_hdr) { rc = -1; JS_ThrowOutOfMemory(ctx); break; }
+            if (!p->cookie_hdr) {
+                rc = -1;
+                JS_ThrowOutOfMemory(ctx);
+                break;
+            }
             continue;
         }
         if (strcasecmp(hs.k[i], "content-length") == 0) {
             free(p->clen_hdr);
             p->clen_hdr = strdup(hs.v[i]);
-            if (!p->clen_hdr) { rc = -1; JS_ThrowOutOfMemory(ctx); break; }
+            if (!p->clen_hdr) {
+                rc = -1;
+                JS_ThrowOutOfMemory(ctx);
+                break;
+            }
             continue;
         }
         size_t len = strlen(hs.k[i]) + strlen(hs.v[i]) + 4;
         char *line = malloc(len);
-        if (!line) { rc = -1; JS_ThrowOutOfMemory(ctx); break; }
+        if (!line) {
+            rc = -1;
+            JS_ThrowOutOfMemory(ctx);
+            break;
+        }
         snprintf(line, len, "%s: %s", hs.k[i], hs.v[i]);
         p->hlines[p->nh++] = line;
         if (strcasecmp(hs.k[i], "content-type") == 0) p->has_content_type = true;
@@ -91,10 +103,9 @@ static int http_parse_tags(JSContext *ctx, JSValueConst t, http_params *p) {
  * tell them from exceptions of the script's own code (a throwing getter).
  * The mark is per thread: nothing runs between the throw and the check. */
 static _Thread_local bool http_parse_err;
-static _Thread_local int http_parse_code;   /* its error_code: 1020 for an invalid URL, else 0 */
+static _Thread_local int http_parse_code; /* its error_code: 1020 for an invalid URL, else 0 */
 
-__attribute__((format(printf, 2, 3)))
-int http_parse_error(JSContext *ctx, const char *fmt, ...) {
+__attribute__((format(printf, 2, 3))) int http_parse_error(JSContext *ctx, const char *fmt, ...) {
     char msg[600];
     va_list ap;
     va_start(ap, fmt);
@@ -132,9 +143,9 @@ static int http_parse_timeout(JSContext *ctx, JSValueConst t, http_params *p) {
     if (!s) return -1;
     int64_t us;
     char err[256];
-    int rc = duration_parse(s, &us, err, sizeof err);   /* k6: types.GetDurationValue, ParseExtendedDuration */
+    int rc = duration_parse(s, &us, err, sizeof err); /* k6: types.GetDurationValue, ParseExtendedDuration */
     JS_FreeCString(ctx, s);
-    if (rc) return http_parse_error(ctx, "invalid timeout value: %s", err);   /* k6: "invalid timeout value: %w" */
+    if (rc) return http_parse_error(ctx, "invalid timeout value: %s", err); /* k6: "invalid timeout value: %w" */
     p->timeout_ms = (long)(us / 1000);
     return 0;
 }
@@ -156,8 +167,9 @@ static int http_parse_auth(JSContext *ctx, JSValueConst obj, http_params *p) {
     JSValue a = JS_GetPropertyStr(ctx, obj, "auth");
     if (!JS_IsUndefined(a) && !JS_IsNull(a)) {
         const char *s = JS_ToCString(ctx, a);
-        if (!s) rc = -1;   /* k6 acts on "digest" and "ntlm" only: other values are ignored */
-        for (int i = 1; s && i < 4; i++) if (!strcmp(s, auths[i])) p->auth = i;
+        if (!s) rc = -1; /* k6 acts on "digest" and "ntlm" only: other values are ignored */
+        for (int i = 1; s && i < 4; i++)
+            if (!strcmp(s, auths[i])) p->auth = i;
         JS_FreeCString(ctx, s);
     }
     JS_FreeValue(ctx, a);
@@ -166,15 +178,19 @@ static int http_parse_auth(JSContext *ctx, JSValueConst obj, http_params *p) {
         const char *s = JS_ToCString(ctx, z);
         for (const char *q = s; q && *q && !rc;) {
             size_t n = strcspn(q, ",");
-            const char *w = q;                 /* k6 trims each name */
+            const char *w = q; /* k6 trims each name */
             size_t wn = n;
-            while (wn && (*w == ' ' || *w == '\t')) { w++; wn--; }
+            while (wn && (*w == ' ' || *w == '\t')) {
+                w++;
+                wn--;
+            }
             while (wn && (w[wn - 1] == ' ' || w[wn - 1] == '\t')) wn--;
             int k = codec_from_name(w, wn);
-            if (k <= CODEC_IDENTITY || p->ncodecs == 4)   /* lib/netext/httpext CompressionType's order */
-                rc = http_parse_error(ctx, "unknown compression algorithm %.*s, supported algorithms are [gzip deflate zstd br]", (int)wn, w);
-            else
-                p->codecs[p->ncodecs++] = k;
+            if (k <= CODEC_IDENTITY || p->ncodecs == 4) /* lib/netext/httpext CompressionType's order */
+                rc = http_parse_error(
+                    ctx, "unknown compression algorithm %.*s, supported algorithms are [gzip deflate zstd br]", (int)wn,
+                    w);
+            else p->codecs[p->ncodecs++] = k;
             q += n + (q[n] == ',');
         }
         if (!s) rc = -1;
@@ -208,14 +224,19 @@ static int http_compress_body(JSContext *ctx, http_call *c) {
         const char *v = h + 17;
         while (*v == ' ' || *v == '\t') v++;
         if (strcmp(v, line + 18) != 0)
-            log_printf(LOG_WARN, "There's a mismatch between the desired `compression` the manually set `Content-Encoding` "
+            log_printf(LOG_WARN,
+                       "There's a mismatch between the desired `compression` the manually set `Content-Encoding` "
                        "header in the %s request for '%s', the custom header has precedence and won't be overwritten. "
-                       "This may result in invalid data being sent to the server.", c->method, c->url);
+                       "This may result in invalid data being sent to the server.",
+                       c->method, c->url);
         return 0;
     }
     if (c->p.nh < HTTP_MAX_HEADERS) {
         char *dup = strdup(line);
-        if (!dup) { JS_ThrowOutOfMemory(ctx); return -1; }
+        if (!dup) {
+            JS_ThrowOutOfMemory(ctx);
+            return -1;
+        }
         c->p.hlines[c->p.nh++] = dup;
     }
     return 0;
@@ -226,7 +247,7 @@ static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
     p->timeout_ms = HTTP_DEFAULT_TIMEOUT_MS;
     p->redirects = test ? test->max_redirects : HTTP_DEFAULT_REDIRECTS;
     p->redirects_set = test && test->max_redirects_set;
-    p->response_type = test && test->discard_bodies ? 2 : 0;   /* discardResponseBodies: responseType "none" */
+    p->response_type = test && test->discard_bodies ? 2 : 0; /* discardResponseBodies: responseType "none" */
     p->throw_errors = test && test->throw_errors;
     p->jar_obj = JS_UNDEFINED;
     if (!JS_IsObject(obj)) return 0;
@@ -240,10 +261,15 @@ static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
     if (!rc && !JS_IsUndefined(to) && !JS_IsNull(to)) rc = http_parse_timeout(ctx, to, p);
     JS_FreeValue(ctx, to);
     JSValue th = JS_GetPropertyStr(ctx, obj, "throw");
-    if (!JS_IsUndefined(th)) p->throw_errors = JS_ToBool(ctx, th);   /* k6: params.throw, as a boolean */
+    if (!JS_IsUndefined(th)) p->throw_errors = JS_ToBool(ctx, th); /* k6: params.throw, as a boolean */
     JS_FreeValue(ctx, th);
     JSValue rd = JS_GetPropertyStr(ctx, obj, "redirects");
-    if (!rc && JS_IsNumber(rd)) { int32_t n; JS_ToInt32(ctx, &n, rd); p->redirects = n < 0 ? 0 : n; p->redirects_set = true; }
+    if (!rc && JS_IsNumber(rd)) {
+        int32_t n;
+        JS_ToInt32(ctx, &n, rd);
+        p->redirects = n < 0 ? 0 : n;
+        p->redirects_set = true;
+    }
     JS_FreeValue(ctx, rd);
     JSValue cb = JS_GetPropertyStr(ctx, obj, "responseCallback");
     if (!rc && !JS_IsUndefined(cb)) {
@@ -261,7 +287,7 @@ static int http_parse_params(JSContext *ctx, JSValueConst obj, http_params *p) {
         else if (strcmp(s, "binary") == 0) p->response_type = 1;
         else if (strcmp(s, "none") == 0) p->response_type = 2;
         else if (strcmp(s, "text") == 0) p->response_type = 0;
-        else rc = http_parse_error(ctx, "%s does not belong to ResponseType values", s);   /* enumer's text */
+        else rc = http_parse_error(ctx, "%s does not belong to ResponseType values", s); /* enumer's text */
         JS_FreeCString(ctx, s);
     }
     JS_FreeValue(ctx, rt);
@@ -280,11 +306,17 @@ static void http_urlencode(buf *out, const char *s) {
         unsigned char c = (unsigned char)*s;
         if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') buf_append(out, s, 1);
         else if (c == ' ') buf_append(out, "+", 1);
-        else { char e[3] = {'%', hex[c >> 4], hex[c & 15]}; buf_append(out, e, 3); }
+        else {
+            char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+            buf_append(out, e, 3);
+        }
     }
 }
 
-typedef struct form_field { const char *k, *v; size_t order; } form_field;
+typedef struct form_field {
+    const char *k, *v;
+    size_t order;
+} form_field;
 
 static int http_form_cmp(const void *a, const void *b) {
     const form_field *x = a, *y = b;
@@ -315,7 +347,12 @@ static int http_form_body(JSContext *ctx, JSValueConst obj, buf *out) {
             if (n == cap) {
                 cap = cap ? cap * 2 : 16;
                 form_field *nf = realloc(f, cap * sizeof *f);
-                if (!nf) { JS_FreeValue(ctx, item); rc = -1; JS_ThrowOutOfMemory(ctx); break; }
+                if (!nf) {
+                    JS_FreeValue(ctx, item);
+                    rc = -1;
+                    JS_ThrowOutOfMemory(ctx);
+                    break;
+                }
                 f = nf;
             }
             f[n] = (form_field){JS_AtomToCString(ctx, props[i].atom), JS_ToCString(ctx, item), n};
@@ -328,7 +365,7 @@ static int http_form_body(JSContext *ctx, JSValueConst obj, buf *out) {
     vm_free_props(ctx, props, np);
     if (!rc) {
         qsort(f, n, sizeof *f, http_form_cmp);
-        buf_reserve(out, 1);   /* an empty form is still a body */
+        buf_reserve(out, 1); /* an empty form is still a body */
         for (size_t i = 0; i < n; i++) {
             if (i) buf_append(out, "&", 1);
             http_urlencode(out, f[i].k);
@@ -336,7 +373,10 @@ static int http_form_body(JSContext *ctx, JSValueConst obj, buf *out) {
             http_urlencode(out, f[i].v);
         }
     }
-    for (size_t i = 0; i < n; i++) { JS_FreeCString(ctx, f[i].k); JS_FreeCString(ctx, f[i].v); }
+    for (size_t i = 0; i < n; i++) {
+        JS_FreeCString(ctx, f[i].k);
+        JS_FreeCString(ctx, f[i].v);
+    }
     free(f);
     return rc;
 }
@@ -417,7 +457,10 @@ static int http_url_arg(JSContext *ctx, JSValueConst u, http_call *c) {
     bool oom = (url && !c->url) || (name && !c->url_name);
     JS_FreeCString(ctx, url);
     JS_FreeCString(ctx, name);
-    if (oom) { JS_ThrowOutOfMemory(ctx); return -1; }
+    if (oom) {
+        JS_ThrowOutOfMemory(ctx);
+        return -1;
+    }
     return url ? 0 : -1;
 }
 
@@ -431,20 +474,22 @@ static void http_check_content_length(const http_call *c) {
     long long n = strtoll(h, &end, 10);
     bool atoi_ok = *h && !*end && !errno && (isdigit((unsigned char)*h) || *h == '-' || *h == '+');
     if (atoi_ok && n >= 0 && (unsigned long long)n == len) return;
-    buf q = {0};   /* %q of the header value */
+    buf q = {0}; /* %q of the header value */
     buf_append(&q, "\"", 1);
     for (const char *p = h; *p; p++) {
         if (*p == '"' || *p == '\\') buf_append(&q, "\\", 1);
         buf_append(&q, p, 1);
     }
     buf_append(&q, "\"", 1);
-    log_printf(LOG_WARN, "The specified Content-Length header %s in the %s request for %s doesn't match the actual "
-               "request body length of %zu, so it will be ignored!", q.p ? q.p : "\"\"", c->method, c->url, len);
+    log_printf(LOG_WARN,
+               "The specified Content-Length header %s in the %s request for %s doesn't match the actual "
+               "request body length of %zu, so it will be ignored!",
+               q.p ? q.p : "\"\"", c->method, c->url, len);
     buf_free(&q);
 }
 
-int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueConst url,
-                   JSValueConst body, JSValueConst params) {
+int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueConst url, JSValueConst body,
+                   JSValueConst params) {
     c->v = vu_from_ctx(ctx);
     c->p.jar_obj = JS_UNDEFINED;
     size_t i = 0;
@@ -455,7 +500,7 @@ int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueCons
         http_call_free(ctx, c);
         return -1;
     }
-    if (!c->p.name && c->url_name) c->p.name = c->url_name;   /* http.url`...` groups by its template */
+    if (!c->p.name && c->url_name) c->p.name = c->url_name; /* http.url`...` groups by its template */
     if (c->p.ncodecs && c->has_body && http_compress_body(ctx, c)) {
         http_call_free(ctx, c);
         return -1;
@@ -469,14 +514,76 @@ int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueCons
 
 /* Response objects are built per request: their property names are atoms made
  * once per VU, not looked up from C strings every time. */
-enum { A_STATUS, A_URL, A_PROTO, A_BODY, A_HEADERS, A_TIMINGS, A_ERROR, A_ERROR_CODE, A_REMOTE_IP, A_REMOTE_PORT, A_COOKIES, A_REQUEST, A_METHOD, A_BLOCKED, A_CONNECTING, A_TLS_HANDSHAKING, A_SENDING, A_WAITING, A_RECEIVING, A_DURATION, A_STATUS_TEXT,
-       A_TLS_VERSION, A_TLS_CIPHER_SUITE, A_OCSP, A_PRODUCED_AT, A_THIS_UPDATE, A_NEXT_UPDATE, A_REVOCATION_REASON, A_REVOKED_AT,
-       A_LOOKING_UP, A_H_USER_AGENT, A_H_CONTENT_TYPE, A_H_COOKIE,
-       A_UA,   /* the User-Agent itself: an atom is a string made once */
-       A_COUNT };
-static const char *const http_atom_names[A_UA] = {"status", "url", "proto", "body", "headers", "timings", "error", "error_code", "remote_ip", "remote_port", "cookies", "request", "method", "blocked", "connecting", "tls_handshaking", "sending", "waiting", "receiving", "duration", "status_text",
-                                                   "tls_version", "tls_cipher_suite", "ocsp", "produced_at", "this_update", "next_update", "revocation_reason", "revoked_at",
-                                                   "looking_up", "User-Agent", "Content-Type", "Cookie"};
+enum {
+    A_STATUS,
+    A_URL,
+    A_PROTO,
+    A_BODY,
+    A_HEADERS,
+    A_TIMINGS,
+    A_ERROR,
+    A_ERROR_CODE,
+    A_REMOTE_IP,
+    A_REMOTE_PORT,
+    A_COOKIES,
+    A_REQUEST,
+    A_METHOD,
+    A_BLOCKED,
+    A_CONNECTING,
+    A_TLS_HANDSHAKING,
+    A_SENDING,
+    A_WAITING,
+    A_RECEIVING,
+    A_DURATION,
+    A_STATUS_TEXT,
+    A_TLS_VERSION,
+    A_TLS_CIPHER_SUITE,
+    A_OCSP,
+    A_PRODUCED_AT,
+    A_THIS_UPDATE,
+    A_NEXT_UPDATE,
+    A_REVOCATION_REASON,
+    A_REVOKED_AT,
+    A_LOOKING_UP,
+    A_H_USER_AGENT,
+    A_H_CONTENT_TYPE,
+    A_H_COOKIE,
+    A_UA, /* the User-Agent itself: an atom is a string made once */
+    A_COUNT
+};
+static const char *const http_atom_names[A_UA] = {"status",
+                                                  "url",
+                                                  "proto",
+                                                  "body",
+                                                  "headers",
+                                                  "timings",
+                                                  "error",
+                                                  "error_code",
+                                                  "remote_ip",
+                                                  "remote_port",
+                                                  "cookies",
+                                                  "request",
+                                                  "method",
+                                                  "blocked",
+                                                  "connecting",
+                                                  "tls_handshaking",
+                                                  "sending",
+                                                  "waiting",
+                                                  "receiving",
+                                                  "duration",
+                                                  "status_text",
+                                                  "tls_version",
+                                                  "tls_cipher_suite",
+                                                  "ocsp",
+                                                  "produced_at",
+                                                  "this_update",
+                                                  "next_update",
+                                                  "revocation_reason",
+                                                  "revoked_at",
+                                                  "looking_up",
+                                                  "User-Agent",
+                                                  "Content-Type",
+                                                  "Cookie"};
 
 /* NULL only when out of memory (with no k6/http state yet). */
 static __attribute__((noinline)) const JSAtom *http_atoms_make(vu *v) {
@@ -501,7 +608,7 @@ static void http_vu_init(vu *v, void *st) {
 
 static void http_vu_iter_begin(vu *v, void *st) {
     http_vu *h = st;
-    if (h->jar) cookies_clear(h->jar);   /* k6 empties the VU's jar every iteration */
+    if (h->jar) cookies_clear(h->jar); /* k6 empties the VU's jar every iteration */
 }
 
 static void http_vu_free(vu *v, void *st) {
@@ -538,8 +645,10 @@ static void http_canonical(char *name) {
  * header block until a second value (or an obs-fold line) makes it a join. */
 typedef struct hdr_field {
     JSAtom atom;
-    const char *v; size_t vn;
-    buf joined; int use_joined;
+    const char *v;
+    size_t vn;
+    buf joined;
+    int use_joined;
 } hdr_field;
 
 static int hdr_field_add(hdr_field *f, const char *sep, size_t sn, const char *v, size_t vn) {
@@ -561,14 +670,14 @@ static bool http_is_ws(char c) { return c == ' ' || c == '\t'; }
 static JSValue http_headers_object(JSContext *ctx, const buf *hdr) {
     JSValue o = JS_NewObject(ctx);
     if (!hdr->p || JS_IsException(o)) return o;
-    const char *p = memchr(hdr->p, '\n', hdr->len), *end = hdr->p + hdr->len;   /* skip the status line */
+    const char *p = memchr(hdr->p, '\n', hdr->len), *end = hdr->p + hdr->len; /* skip the status line */
     if (!p) return o;
     size_t nlines = 0;
     for (const char *q = p + 1; q < end && (q = memchr(q, '\n', (size_t)(end - q))); q++) nlines++;
     size_t cap = 64;
     while (cap < 2 * nlines) cap *= 2;
     hdr_field fst[32];
-    uint32_t tst[64];                      /* index + 1 of a field, 0: free */
+    uint32_t tst[64]; /* index + 1 of a field, 0: free */
     hdr_field *f = nlines <= 32 ? fst : calloc(nlines, sizeof *f);
     uint32_t *t = cap <= 64 ? tst : calloc(cap, sizeof *t);
     buf name = {0};
@@ -577,14 +686,14 @@ static JSValue http_headers_object(JSContext *ctx, const buf *hdr) {
     if (f == fst) memset(fst, 0, sizeof fst);
     if (t == tst) memset(tst, 0, sizeof tst);
     hdr_field *cur = NULL;
-    size_t seg = 0;                        /* where cur's last value starts in its join */
+    size_t seg = 0; /* where cur's last value starts in its join */
     for (p++; !oom && p < end;) {
         const char *eol = memchr(p, '\n', (size_t)(end - p)), *le = eol ? eol : end;
         if (le > p && le[-1] == '\r') le--;
-        if (le == p) break;                /* the blank line */
+        if (le == p) break; /* the blank line */
         const char *next = eol ? eol + 1 : end;
         while (le > p && http_is_ws(le[-1])) le--;
-        if (http_is_ws(*p)) {              /* obs-fold */
+        if (http_is_ws(*p)) { /* obs-fold */
             while (p < le && http_is_ws(*p)) p++;
             if (cur) {
                 bool empty = cur->use_joined ? cur->joined.len == seg : cur->vn == 0;
@@ -594,14 +703,23 @@ static JSValue http_headers_object(JSContext *ctx, const buf *hdr) {
             continue;
         }
         const char *colon = memchr(p, ':', (size_t)(le - p));
-        if (!colon) { p = next; continue; }
+        if (!colon) {
+            p = next;
+            continue;
+        }
         buf_clear(&name);
-        if (buf_append(&name, p, (size_t)(colon - p))) { oom = true; break; }
+        if (buf_append(&name, p, (size_t)(colon - p))) {
+            oom = true;
+            break;
+        }
         if (!memchr(name.p, ' ', name.len)) http_canonical(name.p);
         const char *v = colon + 1;
         while (v < le && http_is_ws(*v)) v++;
         JSAtom a = JS_NewAtomLen(ctx, name.p, name.len);
-        if (a == JS_ATOM_NULL) { oom = true; break; }
+        if (a == JS_ATOM_NULL) {
+            oom = true;
+            break;
+        }
         size_t h = (a * 2654435761u) & (cap - 1);
         while (t[h] && f[t[h] - 1].atom != a) h = (h + 1) & (cap - 1);
         if (t[h]) {
@@ -621,7 +739,8 @@ static JSValue http_headers_object(JSContext *ctx, const buf *hdr) {
     for (size_t i = 0; i < nf; i++) {
         hdr_field *x = &f[i];
         if (!oom) {
-            JSValue val = x->use_joined ? JS_NewStringLen(ctx, x->joined.p, x->joined.len) : JS_NewStringLen(ctx, x->v, x->vn);
+            JSValue val =
+                x->use_joined ? JS_NewStringLen(ctx, x->joined.p, x->joined.len) : JS_NewStringLen(ctx, x->v, x->vn);
             /* defined, not set: a "__proto__" header is a header */
             oom = JS_IsException(val) || JS_DefinePropertyValue(ctx, o, x->atom, val, JS_PROP_C_W_E) < 0;
         }
@@ -646,24 +765,27 @@ static JSValue http_headers_object(JSContext *ctx, const buf *hdr) {
  * packed copy of what they are made from, one allocation, freed with it. */
 
 typedef struct http_snap {
-    double t[7];                   /* blocked .. duration */
-    tls_ocsp ocsp;                 /* its strings are static */
-    bool failed;                   /* no response (status 0) */
-    uint32_t built;                /* lazy fields already made own properties (bit per LAZY_*) */
-    bool has_content_type;         /* the script set Content-Type itself */
+    double t[7];           /* blocked .. duration */
+    tls_ocsp ocsp;         /* its strings are static */
+    bool failed;           /* no response (status 0) */
+    uint32_t built;        /* lazy fields already made own properties (bit per LAZY_*) */
+    bool has_content_type; /* the script set Content-Type itself */
     char method[16];
-    const char *hdr; size_t hdr_len;       /* response header block */
-    const char *url;                       /* the request's URL (first hop) */
-    const char *ua;                        /* User-Agent c6 sent, when the script set none */
-    const char *ctype;                     /* "Content-Type: ..." line c6 added, "" none */
-    const char *cookie; size_t cookie_len; /* "Cookie: ..." line of the first hop */
-    const char *body; size_t body_len;
+    const char *hdr;
+    size_t hdr_len;    /* response header block */
+    const char *url;   /* the request's URL (first hop) */
+    const char *ua;    /* User-Agent c6 sent, when the script set none */
+    const char *ctype; /* "Content-Type: ..." line c6 added, "" none */
+    const char *cookie;
+    size_t cookie_len; /* "Cookie: ..." line of the first hop */
+    const char *body;
+    size_t body_len;
     int nh;
-    const char **hlines;                   /* the script's header lines */
+    const char **hlines; /* the script's header lines */
     /* the Response's scalar fields */
     int32_t status, error_code, port;
     int tls_version;
-    const char *final_url;                 /* after redirects */
+    const char *final_url; /* after redirects */
     const char *proto, *error, *ip, *cipher;
 } http_snap;
 
@@ -683,12 +805,11 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     const char *ua = http_user_agent(v);
     const http_result *r = &c->res;
     size_t url_len = strlen(url) + 1, ua_len = strlen(ua) + 1, ct_len = strlen(c->ctype) + 1;
-    size_t furl_len = strlen(c->url), proto_len = strlen(r->proto), err_len = strlen(r->error),
-           ip_len = strlen(r->ip), cipher_len = strlen(r->tls.cipher);
-    size_t size = http_pad(sizeof(http_snap)) + http_pad((size_t)c->p.nh * sizeof(char *)) +
-                  http_pad(c->rhdr.len + 1) + http_pad(url_len) + http_pad(ua_len) + http_pad(ct_len) +
-                  http_pad(cookie->len + 1) + http_pad(c->body.len + 1) + furl_len + proto_len + err_len +
-                  ip_len + cipher_len + 5;
+    size_t furl_len = strlen(c->url), proto_len = strlen(r->proto), err_len = strlen(r->error), ip_len = strlen(r->ip),
+           cipher_len = strlen(r->tls.cipher);
+    size_t size = http_pad(sizeof(http_snap)) + http_pad((size_t)c->p.nh * sizeof(char *)) + http_pad(c->rhdr.len + 1) +
+                  http_pad(url_len) + http_pad(ua_len) + http_pad(ct_len) + http_pad(cookie->len + 1) +
+                  http_pad(c->body.len + 1) + furl_len + proto_len + err_len + ip_len + cipher_len + 5;
     for (int i = 0; i < c->p.nh; i++) size += strlen(c->p.hlines[i]) + 1;
     http_snap *s = malloc(size);
     if (!s) return NULL;
@@ -702,7 +823,13 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     memcpy(s->method, c->method0, sizeof s->method);
     s->hlines = (const char **)p;
     p += http_pad((size_t)c->p.nh * sizeof(char *));
-#define SNAP_COPY(dst, src, len) do { memcpy(p, (src) ? (src) : "", (len)); p[(len)] = 0; dst = p; p += http_pad((len) + 1); } while (0)
+#define SNAP_COPY(dst, src, len)                                                                                       \
+    do {                                                                                                               \
+        memcpy(p, (src) ? (src) : "", (len));                                                                          \
+        p[(len)] = 0;                                                                                                  \
+        dst = p;                                                                                                       \
+        p += http_pad((len) + 1);                                                                                      \
+    } while (0)
     SNAP_COPY(s->hdr, c->rhdr.p, c->rhdr.len);
     s->hdr_len = c->rhdr.len;
     SNAP_COPY(s->url, url, url_len - 1);
@@ -724,7 +851,12 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     s->error_code = r->error_code;
     s->port = (int32_t)r->port;
     s->tls_version = r->tls.version;
-#define SNAP_STR(dst, src, len) do { memcpy(p, (src), (len) + 1); dst = p; p += (len) + 1; } while (0)
+#define SNAP_STR(dst, src, len)                                                                                        \
+    do {                                                                                                               \
+        memcpy(p, (src), (len) + 1);                                                                                   \
+        dst = p;                                                                                                       \
+        p += (len) + 1;                                                                                                \
+    } while (0)
     SNAP_STR(s->final_url, c->url, furl_len);
     SNAP_STR(s->proto, r->proto, proto_len);
     SNAP_STR(s->error, r->error, err_len);
@@ -756,7 +888,7 @@ static JSValue http_request_headers(JSContext *ctx, const JSAtom *at, const http
     }
     if (s->ctype[0] && !s->has_content_type) {
         JSValue arr = JS_NewArray(ctx);
-        JS_SetPropertyUint32(ctx, arr, 0, JS_NewString(ctx, s->ctype + 14));   /* after "Content-Type: " */
+        JS_SetPropertyUint32(ctx, arr, 0, JS_NewString(ctx, s->ctype + 14)); /* after "Content-Type: " */
         http_set(ctx, h, at[A_H_CONTENT_TYPE], arr);
     }
     if (s->cookie_len) {
@@ -806,12 +938,27 @@ static JSValue http_ocsp_object(JSContext *ctx, const JSAtom *at, const tls_ocsp
 }
 
 /* In k6's order of a Response's fields (toJSON materializes them so). */
-enum { LAZY_REMOTE_IP, LAZY_REMOTE_PORT, LAZY_URL, LAZY_STATUS, LAZY_STATUS_TEXT, LAZY_PROTO, LAZY_HEADERS,
-       LAZY_COOKIES, LAZY_TIMINGS, LAZY_TLS_VERSION, LAZY_TLS_CIPHER, LAZY_OCSP, LAZY_ERROR, LAZY_ERROR_CODE,
-       LAZY_REQUEST, LAZY_COUNT };
-static const int LAZY_ATOM[LAZY_COUNT] = {A_REMOTE_IP, A_REMOTE_PORT, A_URL, A_STATUS, A_STATUS_TEXT, A_PROTO,
-                                          A_HEADERS, A_COOKIES, A_TIMINGS, A_TLS_VERSION, A_TLS_CIPHER_SUITE,
-                                          A_OCSP, A_ERROR, A_ERROR_CODE, A_REQUEST};
+enum {
+    LAZY_REMOTE_IP,
+    LAZY_REMOTE_PORT,
+    LAZY_URL,
+    LAZY_STATUS,
+    LAZY_STATUS_TEXT,
+    LAZY_PROTO,
+    LAZY_HEADERS,
+    LAZY_COOKIES,
+    LAZY_TIMINGS,
+    LAZY_TLS_VERSION,
+    LAZY_TLS_CIPHER,
+    LAZY_OCSP,
+    LAZY_ERROR,
+    LAZY_ERROR_CODE,
+    LAZY_REQUEST,
+    LAZY_COUNT
+};
+static const int LAZY_ATOM[LAZY_COUNT] = {
+    A_REMOTE_IP,   A_REMOTE_PORT,      A_URL,  A_STATUS, A_STATUS_TEXT, A_PROTO,  A_HEADERS, A_COOKIES, A_TIMINGS,
+    A_TLS_VERSION, A_TLS_CIPHER_SUITE, A_OCSP, A_ERROR,  A_ERROR_CODE,  A_REQUEST};
 
 /* The status line's text after the code ("200 OK" -> "200 OK", as k6). */
 static JSValue http_snap_status_text(JSContext *ctx, const http_snap *s) {
@@ -821,7 +968,7 @@ static JSValue http_snap_status_text(JSContext *ctx, const http_snap *s) {
     const char *e = memchr(sp, '\n', (size_t)(end - sp));
     if (!e) e = end;
     if (e > sp && e[-1] == '\r') e--;
-    while (sp < e && *sp == ' ') sp++;     /* Go's Response.Status: TrimLeft(" ") of what follows the protocol */
+    while (sp < e && *sp == ' ') sp++; /* Go's Response.Status: TrimLeft(" ") of what follows the protocol */
     return JS_NewStringLen(ctx, sp, (size_t)(e - sp));
 }
 
@@ -859,8 +1006,11 @@ static int http_resp_get_own(JSContext *ctx, JSPropertyDescriptor *desc, JSValue
     if (!at) return JS_ThrowOutOfMemory(ctx), -1;
     int which = -1;
     for (int i = 0; i < LAZY_COUNT; i++)
-        if (at[LAZY_ATOM[i]] == prop) { which = i; break; }
-    if (which < 0 || (s->built & (1u << which))) return 0;   /* deleted after it was built: gone */
+        if (at[LAZY_ATOM[i]] == prop) {
+            which = i;
+            break;
+        }
+    if (which < 0 || (s->built & (1u << which))) return 0; /* deleted after it was built: gone */
     JSValue v = http_lazy_build(ctx, at, s, which);
     if (JS_IsException(v)) return -1;
     s->built |= 1u << which;
@@ -984,16 +1134,20 @@ static JSValue http_do(JSContext *ctx, const char *method, JSValueConst url, JSV
     memset(&c, 0, sizeof c);
     if (http_call_init(ctx, &c, method, url, body, params)) return http_parse_fallback(ctx, v, method);
     http_vu *h = http_vu_of(v);
-    if (!h) { http_call_free(ctx, &c); return JS_ThrowOutOfMemory(ctx); }
+    if (!h) {
+        http_call_free(ctx, &c);
+        return JS_ThrowOutOfMemory(ctx);
+    }
     c.rbody = h->rbody;
     c.rhdr = h->rhdr;
-    JSValue out = !http_run(v, &c, 1, 0, 0) ? k6_throw_interrupted(ctx)
-                : http_should_throw(v, &c) ? http_throw_error(ctx, &c) : http_call_response(v, &c);
+    JSValue out = !http_run(v, &c, 1, 0, 0)  ? k6_throw_interrupted(ctx)
+                  : http_should_throw(v, &c) ? http_throw_error(ctx, &c)
+                                             : http_call_response(v, &c);
     h->rbody = c.rbody;
     h->rhdr = c.rhdr;
     c.rbody = c.rhdr = (buf){0};
-    if (h->rbody.cap > (1u << 20)) buf_free(&h->rbody);   /* don't pin a huge body per VU */
-    if (h->rhdr.cap > (64u << 10)) buf_free(&h->rhdr);    /* nor a head of up to 10 MB */
+    if (h->rbody.cap > (1u << 20)) buf_free(&h->rbody); /* don't pin a huge body per VU */
+    if (h->rhdr.cap > (64u << 10)) buf_free(&h->rhdr);  /* nor a head of up to 10 MB */
     http_call_free(ctx, &c);
     return out;
 }
@@ -1030,12 +1184,18 @@ static void http_json_position(const char *s, size_t n, size_t offset, int *line
     *chr = 0;
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
-        if (c == '\n') { ++*line; *chr = 0; }
+        if (c == '\n') {
+            ++*line;
+            *chr = 0;
+        }
         ++*chr;
         if (i == offset) break;
         size_t w = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-        for (size_t k = 1; k < w; k++)     /* an invalid sequence is one byte, as Go's range reads it */
-            if (i + k >= n || ((unsigned char)s[i + k] & 0xc0) != 0x80) { w = 1; break; }
+        for (size_t k = 1; k < w; k++) /* an invalid sequence is one byte, as Go's range reads it */
+            if (i + k >= n || ((unsigned char)s[i + k] & 0xc0) != 0x80) {
+                w = 1;
+                break;
+            }
         i += w;
     }
 }
@@ -1049,16 +1209,20 @@ static JSValue http_json(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     if (JS_IsException(body)) return body;
     if (JS_IsNull(body) || JS_IsUndefined(body)) {
         JS_FreeValue(ctx, body);
-        return js_throw_error(ctx, "GoError", "the body is null so we can't transform it to JSON - "
-                                  "this likely was because of a request error getting the response");
+        return js_throw_error(ctx, "GoError",
+                              "the body is null so we can't transform it to JSON - "
+                              "this likely was because of a request error getting the response");
     }
     size_t len;
     const char *s = NULL;
     uint8_t *ab = JS_GetArrayBuffer(ctx, &len, body);
     if (!ab) {
-        JS_FreeValue(ctx, JS_GetException(ctx));   /* not an ArrayBuffer: the body is text */
+        JS_FreeValue(ctx, JS_GetException(ctx)); /* not an ArrayBuffer: the body is text */
         s = JS_ToCStringLen(ctx, &len, body);
-        if (!s) { JS_FreeValue(ctx, body); return JS_EXCEPTION; }
+        if (!s) {
+            JS_FreeValue(ctx, body);
+            return JS_EXCEPTION;
+        }
     }
     const char *text = s ? s : (const char *)ab;
     bool has_sel = argc > 0;
@@ -1071,13 +1235,17 @@ static JSValue http_json(JSContext *ctx, JSValueConst this_val, int argc, JSValu
         } else {
             int line, chr;
             http_json_position(text, len, off, &line, &chr);
-            v = js_throw_error(ctx, "GoError", "cannot parse json due to an error at line %d, character %d , error: %s", line, chr, err);
+            v = js_throw_error(ctx, "GoError", "cannot parse json due to an error at line %d, character %d , error: %s",
+                               line, chr, err);
         }
     } else if (s) {
         v = JS_ParseJSON(ctx, s, len, "<response body>");
     } else {
-        char *copy = js_malloc(ctx, len + 1);  /* JS_ParseJSON wants a terminated string */
-        if (copy) { memcpy(copy, ab, len); copy[len] = 0; }
+        char *copy = js_malloc(ctx, len + 1); /* JS_ParseJSON wants a terminated string */
+        if (copy) {
+            memcpy(copy, ab, len);
+            copy[len] = 0;
+        }
         v = copy ? JS_ParseJSON(ctx, copy, len, "<response body>") : JS_EXCEPTION;
         js_free(ctx, copy);
     }
@@ -1085,7 +1253,10 @@ static JSValue http_json(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     JS_FreeValue(ctx, body);
     if (JS_IsException(v) || JS_IsUndefined(v) || !has_sel) return v;
     const char *sel = JS_ToCString(ctx, argv[0]);
-    if (!sel) { JS_FreeValue(ctx, v); return JS_EXCEPTION; }
+    if (!sel) {
+        JS_FreeValue(ctx, v);
+        return JS_EXCEPTION;
+    }
     JSValue out = http_gjson_get(ctx, v, sel);
     JS_FreeCString(ctx, sel);
     JS_FreeValue(ctx, v);
@@ -1099,7 +1270,8 @@ static JSValue http_url_to_string(JSContext *ctx, JSValueConst this_val, int arg
 /* http.url`https://x/items/${id}`: the URL, and a name tag with "${}" where
  * the values were, so all those requests share one tag set. */
 static JSValue http_url(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
-    if (argc < 1 || !JS_IsArray(ctx, argv[0])) return JS_ThrowTypeError(ctx, "http.url is a tagged template: http.url`...${x}...`");
+    if (argc < 1 || !JS_IsArray(ctx, argv[0]))
+        return JS_ThrowTypeError(ctx, "http.url is a tagged template: http.url`...${x}...`");
     int64_t n = 0;
     JSValue len = JS_GetPropertyStr(ctx, argv[0], "length");
     JS_ToInt64(ctx, &n, len);
@@ -1119,7 +1291,7 @@ static JSValue http_url(JSContext *ctx, JSValueConst this_val, int argc, JSValue
             JS_FreeCString(ctx, vs);
         }
     }
-    JSValue o = JS_NewObjectClass(ctx, (int)http_url_class_id);   /* toString comes from the class prototype */
+    JSValue o = JS_NewObjectClass(ctx, (int)http_url_class_id); /* toString comes from the class prototype */
     JS_SetPropertyStr(ctx, o, "url", JS_NewStringLen(ctx, url.p ? url.p : "", url.len));
     JS_SetPropertyStr(ctx, o, "name", JS_NewStringLen(ctx, name.p ? name.p : "", name.len));
     buf_free(&url);
@@ -1147,7 +1319,10 @@ static JSValue http_expected_statuses(JSContext *ctx, JSValueConst this_val, int
     if (!e) return JS_EXCEPTION;
     for (int i = 0; i < argc; i++) {
         int32_t lo, hi;
-        if (e->n == HTTP_EXPECT_MAX) { js_free(ctx, e); return JS_ThrowRangeError(ctx, "expectedStatuses: at most %d entries", HTTP_EXPECT_MAX); }
+        if (e->n == HTTP_EXPECT_MAX) {
+            js_free(ctx, e);
+            return JS_ThrowRangeError(ctx, "expectedStatuses: at most %d entries", HTTP_EXPECT_MAX);
+        }
         if (http_is_integer(ctx, argv[i], &lo)) {
             hi = lo;
         } else {
@@ -1160,8 +1335,12 @@ static JSValue http_expected_statuses(JSContext *ctx, JSValueConst this_val, int
             if (missing || !ints) {
                 js_free(ctx, e);
                 if (missing)
-                    return js_throw_error(ctx, "GoError", "argument number %d to expectedStatuses was neither an integer nor an object like {min:100, max:329}", i + 1);
-                return js_throw_error(ctx, "GoError", "both min and max need to be integers for argument number %d", i + 1);
+                    return js_throw_error(ctx, "GoError",
+                                          "argument number %d to expectedStatuses was neither an integer nor an object "
+                                          "like {min:100, max:329}",
+                                          i + 1);
+                return js_throw_error(ctx, "GoError", "both min and max need to be integers for argument number %d",
+                                      i + 1);
             }
         }
         e->min[e->n] = lo;
@@ -1253,8 +1432,8 @@ static void http_new_class_ids(void) {
 static const JSClassDef http_expect_class = {.class_name = "ExpectedStatuses", .finalizer = http_expect_finalizer};
 static const JSClassDef http_url_class = {.class_name = "URL"};
 static const JSClassExoticMethods http_resp_exotic = {.get_own_property = http_resp_get_own};
-static const JSClassDef http_resp_class = {.class_name = "Response", .finalizer = http_resp_finalizer,
-                                           .exotic = (JSClassExoticMethods *)&http_resp_exotic};
+static const JSClassDef http_resp_class = {
+    .class_name = "Response", .finalizer = http_resp_finalizer, .exotic = (JSClassExoticMethods *)&http_resp_exotic};
 
 void http_class_init(JSRuntime *rt) {
     pthread_once(&http_once, http_new_class_ids);
@@ -1266,7 +1445,7 @@ void http_class_init(JSRuntime *rt) {
 }
 
 static int http_module_set(JSContext *ctx, JSModuleDef *m) {
-    http_vu *h = http_vu_of(vu_from_ctx(ctx));   /* every VU that imports k6/http makes requests */
+    http_vu *h = http_vu_of(vu_from_ctx(ctx)); /* every VU that imports k6/http makes requests */
     if (!h) return JS_ThrowOutOfMemory(ctx), -1;
     size_t n = sizeof http_funcs / sizeof *http_funcs;
     if (JS_IsUndefined(h->resp_proto)) {

@@ -19,7 +19,7 @@
 #include "util/buf.h"
 
 #define HTTP_MAX_HEADERS 64
-#define HTTP_FORM_CTYPE "Content-Type: application/x-www-form-urlencoded"
+#define HTTP_FORM_CTYPE  "Content-Type: application/x-www-form-urlencoded"
 
 /* http.expectedStatuses(...): which statuses count as expected (not failed). */
 #define HTTP_EXPECT_MAX 32
@@ -31,15 +31,15 @@ typedef struct http_expect {
 /* What k6/http keeps per VU (vm_mod_get(v, VM_MOD_HTTP), made when a VU
  * imports the module; http_vu_of). */
 typedef struct http_vu {
-    buf rbody, rhdr;               /* response buffers, lent to each request (no allocation in steady state) */
-    JSValue resp_proto;            /* prototype of Response objects */
-    JSValue expect_obj;            /* http.setResponseCallback's object (keeps expect alive) */
-    const http_expect *expect;     /* its statuses, NULL with none */
-    bool expect_set;               /* setResponseCallback was called: without, 200-399 are expected */
-    cookie_jar *jar;               /* the VU's jar, made on the first Set-Cookie or http.cookieJar();
+    buf rbody, rhdr;           /* response buffers, lent to each request (no allocation in steady state) */
+    JSValue resp_proto;        /* prototype of Response objects */
+    JSValue expect_obj;        /* http.setResponseCallback's object (keeps expect alive) */
+    const http_expect *expect; /* its statuses, NULL with none */
+    bool expect_set;           /* setResponseCallback was called: without, 200-399 are expected */
+    cookie_jar *jar;           /* the VU's jar, made on the first Set-Cookie or http.cookieJar();
                                       emptied at each iteration's start, as k6 does */
     bool atoms_made;
-    JSAtom atoms[];                /* Response property names (http.c's A_*), made on first use */
+    JSAtom atoms[]; /* Response property names (http.c's A_*), made on first use */
 } http_vu;
 /* v's k6/http state; NULL when out of memory. */
 static inline http_vu *http_vu_of(vu *v) { return vm_mod_get(v, VM_MOD_HTTP); }
@@ -50,82 +50,82 @@ static inline cookie_jar *http_vu_jar(const vu *v) {
 }
 
 typedef struct http_params {
-    char *hlines[HTTP_MAX_HEADERS];   /* the script's headers as "Name: value" (not Cookie) */
+    char *hlines[HTTP_MAX_HEADERS]; /* the script's headers as "Name: value" (not Cookie) */
     int nh;
     bool has_content_type, has_accept;
-    char *cookie_hdr;              /* the script's Cookie header: k6 sends it on the first hop only */
-    char *clen_hdr;                /* the script's Content-Length header: dropped (Go sets its own) */
-    vm_pairs tags;                 /* params.tags */
-    const char *name;              /* the name tag, if set */
+    char *cookie_hdr; /* the script's Cookie header: k6 sends it on the first hop only */
+    char *clen_hdr;   /* the script's Content-Length header: dropped (Go sets its own) */
+    vm_pairs tags;    /* params.tags */
+    const char *name; /* the name tag, if set */
     long timeout_ms;
     int redirects;
-    bool redirects_set;            /* params.redirects or the maxRedirects option given */
-    int response_type;             /* 0 text, 1 binary, 2 none */
-    bool throw_errors;             /* params.throw, else the throw option */
-    const http_expect *expect;     /* params.responseCallback; NULL: the VU's */
-    bool expect_set;               /* responseCallback given (possibly null) */
-    vm_pairs cookies;              /* params.cookies: names and values */
-    bool cookie_replace[VM_MAX_PAIRS];   /* ... {value, replace: true} */
-    cookie_jar *jar;               /* params.jar; NULL: the VU's jar */
-    JSValue jar_obj;               /* keeps params.jar alive during the request */
-    int auth;                      /* params.auth: enum http_auth */
-    int codecs[4], ncodecs;        /* params.compression, in the order applied */
+    bool redirects_set;                /* params.redirects or the maxRedirects option given */
+    int response_type;                 /* 0 text, 1 binary, 2 none */
+    bool throw_errors;                 /* params.throw, else the throw option */
+    const http_expect *expect;         /* params.responseCallback; NULL: the VU's */
+    bool expect_set;                   /* responseCallback given (possibly null) */
+    vm_pairs cookies;                  /* params.cookies: names and values */
+    bool cookie_replace[VM_MAX_PAIRS]; /* ... {value, replace: true} */
+    cookie_jar *jar;                   /* params.jar; NULL: the VU's jar */
+    JSValue jar_obj;                   /* keeps params.jar alive during the request */
+    int auth;                          /* params.auth: enum http_auth */
+    int codecs[4], ncodecs;            /* params.compression, in the order applied */
 } http_params;
 
 enum http_auth { HTTP_AUTH_NONE = 0, HTTP_AUTH_BASIC, HTTP_AUTH_DIGEST, HTTP_AUTH_NTLM };
 
 typedef struct http_creds {
-    char user[128], pass[128];     /* the URL's credentials (taken out of it) */
-    char authz[1024];              /* the Authorization line: digest's answer, or Basic from the URL */
+    char user[128], pass[128]; /* the URL's credentials (taken out of it) */
+    char authz[1024];          /* the Authorization line: digest's answer, or Basic from the URL */
 } http_creds;
 
 typedef struct http_result {
     long status;
     char proto[16];
-    char error[512];               /* k6's text (Response.error, the error tag) */
-    char cause[512];               /* Go's text of the transport's error (net/http's, inside
+    char error[512]; /* k6's text (Response.error, the error tag) */
+    char cause[512]; /* Go's text of the transport's error (net/http's, inside
                                       the url.Error k6 logs and throws); "" as error */
     int error_code;
     double t_blocked, t_connecting, t_tls, t_sending, t_waiting, t_receiving, t_duration;
     char ip[64];
     long port;
-    tls_info tls;                  /* version, cipher suite, OCSP; cleared without TLS */
-    bool body_err;                 /* the body failed after the response came (decoding, c6's size
+    tls_info tls;      /* version, cipher suite, OCSP; cleared without TLS */
+    bool body_err;     /* the body failed after the response came (decoding, c6's size
                                       limit): status 0, error is k6's text, not wrapped in url.Error */
-    bool body_partial;             /* ... and Response.body is what was decoded (k6's buffer) */
+    bool body_partial; /* ... and Response.body is what was decoded (k6's buffer) */
 } http_result;
 
 typedef struct http_call {
     vu *v;
     http_params p;
-    char method[16];               /* the hop's method (GET after a 301-303) */
-    char method0[16];              /* as asked: Response.request.method */
-    char *url;                     /* the hop's URL; after the run, the final one */
-    char *url0;                    /* as asked: Response.request.url */
-    char *url_name;                /* http.url`...`'s name tag */
+    char method[16];  /* the hop's method (GET after a 301-303) */
+    char method0[16]; /* as asked: Response.request.method */
+    char *url;        /* the hop's URL; after the run, the final one */
+    char *url0;       /* as asked: Response.request.url */
+    char *url_name;   /* http.url`...`'s name tag */
     buf body;
     bool has_body;
-    char ctype[128];               /* the "Content-Type: ..." line c6 adds (form, multipart); "" none */
+    char ctype[128]; /* the "Content-Type: ..." line c6 adds (form, multipart); "" none */
 
     /* running (http_run.c) */
     int state, hop;
-    bool hop_done;                 /* set by the client's completion callback */
-    bool refused;                  /* no request made: blockHostnames, a bad scheme (res says why) */
-    dialer_sa local;               /* localIPs: the VU's source address */
-    struct http_creds *cr;         /* URL credentials only (heap; the call stays small to clear) */
+    bool hop_done;         /* set by the client's completion callback */
+    bool refused;          /* no request made: blockHostnames, a bad scheme (res says why) */
+    dialer_sa local;       /* localIPs: the VU's source address */
+    struct http_creds *cr; /* URL credentials only (heap; the call stays small to clear) */
     h1_request hr;
     const char *hdrs[HTTP_MAX_HEADERS + 3];
-    buf rbody, rhdr;               /* the hop's response body and header block */
-    buf cookie;                    /* "Cookie: ..." line of the hop, empty: none */
-    buf cookie0;                   /* the first hop's, once a redirect followed it */
+    buf rbody, rhdr; /* the hop's response body and header block */
+    buf cookie;      /* "Cookie: ..." line of the hop, empty: none */
+    buf cookie0;     /* the first hop's, once a redirect followed it */
     http_result res;
 } http_call;
 
 /* http.c */
 /* Fills c from a request's arguments (url: string or http.url object).
  * Returns 0, or -1 with a JS exception pending (c is then freed). */
-int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueConst url,
-                   JSValueConst body, JSValueConst params);
+int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueConst url, JSValueConst body,
+                   JSValueConst params);
 JSValue http_call_response(vu *v, http_call *c);
 /* options.throw is on and the request failed without a response. */
 bool http_should_throw(vu *v, const http_call *c);
@@ -216,6 +216,6 @@ bool http_async_pending(const vu *v);
 /* Runs every queued request at once and settles their promises; -1 with a
  * JS exception pending (the VU was interrupted, or a callback threw). */
 int http_async_run(vu *v);
-void http_async_clear(vu *v);   /* drops what is queued (an iteration that ended with an error) */
+void http_async_clear(vu *v); /* drops what is queued (an iteration that ended with an error) */
 
 #endif

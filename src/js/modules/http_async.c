@@ -56,7 +56,7 @@ JSValue http_async_request(JSContext *ctx, JSValueConst this_val, int argc, JSVa
     memset(c, 0, sizeof *c);
     int rc = http_call_init(ctx, c, method, argc > 1 ? argv[1] : JS_UNDEFINED, argc > 2 ? argv[2] : JS_UNDEFINED,
                             argc > 3 ? argv[3] : JS_UNDEFINED);
-    if (rc) {   /* k6: a request error resolves the promise with a Response carrying it */
+    if (rc) { /* k6: a request error resolves the promise with a Response carrying it */
         JSValue r = http_parse_fallback(ctx, v, method);
         JS_FreeCString(ctx, method);
         if (JS_IsException(r)) return r;

@@ -17,9 +17,7 @@
 #include "util/url.h"
 
 /* Percent-decodes s[0..n) into out, terminated (userinfo may be escaped). */
-static void unescape(const char *s, size_t n, char *out, size_t cap) {
-    out[url_unescape(out, cap - 1, s, n, 0)] = 0;
-}
+static void unescape(const char *s, size_t n, char *out, size_t cap) { out[url_unescape(out, cap - 1, s, n, 0)] = 0; }
 
 /* The user info of url ("user:pass", before the authority's last '@', as
  * Go's url.Parse): NULL when there is none or the URL does not split. */
@@ -38,7 +36,7 @@ void http_take_credentials(http_call *c) {
     char *at = auth + n, *colon = memchr(auth, ':', n);
     unescape(auth, (size_t)((colon ? colon : at) - auth), c->cr->user, sizeof c->cr->user);
     if (colon) unescape(colon + 1, (size_t)(at - colon - 1), c->cr->pass, sizeof c->cr->pass);
-    memmove(auth, at + 1, strlen(at + 1) + 1);   /* the URL without user:pass@ */
+    memmove(auth, at + 1, strlen(at + 1) + 1); /* the URL without user:pass@ */
 }
 
 void http_basic_answer(http_call *c) {
@@ -47,7 +45,7 @@ void http_basic_answer(http_call *c) {
     if (c->cr) c->cr->authz[0] = 0;
     if (!at) return;
     for (int i = 0; i < c->p.nh; i++)
-        if (strncasecmp(c->p.hlines[i], "authorization:", 14) == 0) return;   /* the script's own wins */
+        if (strncasecmp(c->p.hlines[i], "authorization:", 14) == 0) return; /* the script's own wins */
     if (!c->cr && !(c->cr = calloc(1, sizeof *c->cr))) return;
     /* user:pass, percent-decoded, as base64 after "Basic " */
     char up[sizeof c->cr->user + sizeof c->cr->pass];
@@ -110,7 +108,6 @@ static bool digest_challenge(const buf *hdr, const char **start, const char **en
     return false;
 }
 
-
 /* "auth" if the server's qop list offers it (auth-int is not supported). */
 static bool offers_auth(const char *qops) {
     for (const char *q = qops; *q;) {
@@ -125,7 +122,7 @@ static bool offers_auth(const char *qops) {
 bool http_digest_answer(http_call *c) {
     http_creds *cr = c->cr;
     const char *s, *e;
-    if (!cr) return false;                 /* no user:pass@ in the URL */
+    if (!cr) return false; /* no user:pass@ in the URL */
     char realm[256], nonce[256], opaque[256] = "", qops[64] = "", alg[32] = "MD5";
     if (!digest_challenge(&c->rhdr, &s, &e) || !param(s, e, "realm", realm, sizeof realm) ||
         !param(s, e, "nonce", nonce, sizeof nonce))

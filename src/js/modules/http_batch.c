@@ -90,7 +90,8 @@ static int http_batch_item(JSContext *ctx, http_call *c, const char *key, JSValu
         body = JS_GetPropertyUint32(ctx, item, 2);
         params = JS_GetPropertyUint32(ctx, item, 3);
     } else if (JS_IsObject(item) && !http_is_url(item)) {
-        if (!http_has_own(ctx, item, "url")) return http_parse_error(ctx, "batch request %s doesn't have a url key", key);
+        if (!http_has_own(ctx, item, "url"))
+            return http_parse_error(ctx, "batch request %s doesn't have a url key", key);
         url = JS_GetPropertyStr(ctx, item, "url");
         body = JS_GetPropertyStr(ctx, item, "body");
         params = JS_GetPropertyStr(ctx, item, "params");
@@ -118,15 +119,17 @@ static int http_batch_item(JSContext *ctx, http_call *c, const char *key, JSValu
  * k6 logs "A batch request failed" and returns the Responses made so far
  * (empty ones, then the failed one with its error; in an array, null for
  * the requests after it). */
-static JSValue http_batch_failed(JSContext *ctx, vu *v, JSValueConst reqs, bool is_array,
-                                 JSPropertyEnum *props, uint32_t n, uint32_t failed) {
+static JSValue http_batch_failed(JSContext *ctx, vu *v, JSValueConst reqs, bool is_array, JSPropertyEnum *props,
+                                 uint32_t n, uint32_t failed) {
     (void)reqs;
     const char *msg = http_log_exception(ctx, "A batch request failed");
     if (!msg) return JS_EXCEPTION;
     JSValue out = is_array ? JS_NewArray(ctx) : JS_NewObject(ctx);
     for (uint32_t i = 0; i < n && !JS_IsException(out); i++) {
         if (!is_array && i > failed) break;
-        JSValue r = i < failed ? http_error_response(v, "GET", "", 0) : i == failed ? http_error_response(v, "GET", msg, 0) : JS_NULL;
+        JSValue r = i < failed    ? http_error_response(v, "GET", "", 0)
+                    : i == failed ? http_error_response(v, "GET", msg, 0)
+                                  : JS_NULL;
         if (is_array) JS_SetPropertyUint32(ctx, out, i, r);
         else JS_SetProperty(ctx, out, props[i].atom, r);
     }
@@ -157,7 +160,10 @@ JSValue http_batch(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst
     http_call *calls = n ? calloc(n, sizeof *calls) : NULL;
     JSValue out = JS_EXCEPTION;
     uint32_t ready = 0;
-    if (n && !calls) { JS_ThrowOutOfMemory(ctx); goto done; }
+    if (n && !calls) {
+        JS_ThrowOutOfMemory(ctx);
+        goto done;
+    }
     for (; ready < n; ready++) {
         char key[64];
         JSValue item;
@@ -183,7 +189,10 @@ JSValue http_batch(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst
         goto done;
     }
     for (uint32_t i = 0; i < n; i++)
-        if (http_should_throw(v, &calls[i])) { out = http_throw_error(ctx, &calls[i]); goto done; }
+        if (http_should_throw(v, &calls[i])) {
+            out = http_throw_error(ctx, &calls[i]);
+            goto done;
+        }
     out = is_array ? JS_NewArray(ctx) : JS_NewObject(ctx);
     for (uint32_t i = 0; i < n; i++) {
         JSValue r = http_call_response(v, &calls[i]);

@@ -35,7 +35,10 @@ static JSValue http_jar_wrap(JSContext *ctx, cookie_jar *jar, bool owned) {
     http_jar *j = js_mallocz(ctx, sizeof *j);
     if (!j) return JS_EXCEPTION;
     JSValue o = JS_NewObjectClass(ctx, (int)http_jar_class_id);
-    if (JS_IsException(o)) { js_free(ctx, j); return o; }
+    if (JS_IsException(o)) {
+        js_free(ctx, j);
+        return o;
+    }
     *j = (http_jar){jar, owned};
     JS_SetOpaque(o, j);
     return o;
@@ -65,7 +68,10 @@ static JSValue http_cookie_jar(JSContext *ctx, JSValueConst this_val, int argc, 
 }
 
 /* Where a visitor callback builds a JS object. */
-typedef struct js_sink { JSContext *ctx; JSValue obj; } js_sink;
+typedef struct js_sink {
+    JSContext *ctx;
+    JSValue obj;
+} js_sink;
 
 /* Appends item to the array obj[name], made on the name's first item. */
 static void http_cookie_add(JSContext *ctx, JSValue obj, const char *name, size_t nlen, JSValue item) {
@@ -122,14 +128,17 @@ static int http_jar_opts(JSContext *ctx, JSValueConst opts, cookie_attrs *a, con
                 if (!strcasecmp(k, "path")) a->path = (cookie_str){s, n};
                 else if (!strcasecmp(k, "domain")) a->domain = (cookie_str){s, n};
                 else if (n && !(a->has_expires = cookies_parse_time(s, n, &a->expires))) {
-                    JS_ThrowTypeError(ctx, "unable to parse \"expires\" date string \"%s\": not RFC 1123 (\"Mon, 02 Jan 2006 15:04:05 MST\")", s);
+                    JS_ThrowTypeError(ctx,
+                                      "unable to parse \"expires\" date string \"%s\": not RFC 1123 (\"Mon, 02 Jan "
+                                      "2006 15:04:05 MST\")",
+                                      s);
                     rc = -1;
                 }
             }
         } else if (!strcasecmp(k, "max_age")) {
             double d = 0;
             if (JS_ToFloat64(ctx, &d, val)) rc = -1;
-            else a->max_age = d != d ? 0 : (int64_t)d;   /* ToInteger: NaN is 0 */
+            else a->max_age = d != d ? 0 : (int64_t)d; /* ToInteger: NaN is 0 */
         } else if (!strcasecmp(k, "secure")) {
             a->secure = JS_ToBool(ctx, val);
         } else if (!strcasecmp(k, "http_only")) {
@@ -209,10 +218,11 @@ void http_cookies_class_init(JSRuntime *rt) {
 
 void http_cookies_module_set(JSContext *ctx, JSModuleDef *m, JSValueConst def) {
     JSValue proto = JS_NewObject(ctx);
-    JS_SetPropertyFunctionList(ctx, proto, http_jar_proto_funcs, sizeof http_jar_proto_funcs / sizeof *http_jar_proto_funcs);
+    JS_SetPropertyFunctionList(ctx, proto, http_jar_proto_funcs,
+                               sizeof http_jar_proto_funcs / sizeof *http_jar_proto_funcs);
     JSValue ctor = JS_NewCFunction2(ctx, http_jar_ctor, "CookieJar", 0, JS_CFUNC_constructor, 0);
     JS_SetConstructor(ctx, ctor, proto);
-    JS_SetClassProto(ctx, http_jar_class_id, proto);   /* http.cookieJar()'s objects share it */
+    JS_SetClassProto(ctx, http_jar_class_id, proto); /* http.cookieJar()'s objects share it */
     JSValue fn = JS_NewCFunction(ctx, http_cookie_jar, "cookieJar", 0);
     JS_SetPropertyStr(ctx, def, "CookieJar", JS_DupValue(ctx, ctor));
     JS_SetPropertyStr(ctx, def, "cookieJar", JS_DupValue(ctx, fn));
@@ -230,7 +240,7 @@ void http_cookies_module_init(JSContext *ctx, JSModuleDef *m) {
 int http_parse_jar(JSContext *ctx, JSValueConst obj, http_params *p) {
     JSValue j = JS_GetPropertyStr(ctx, obj, "jar");
     if (JS_IsException(j)) return -1;
-    http_jar *hj = JS_GetOpaque(j, http_jar_class_id);   /* anything else is ignored, as k6 does */
+    http_jar *hj = JS_GetOpaque(j, http_jar_class_id); /* anything else is ignored, as k6 does */
     if (hj) {
         p->jar = hj->jar;
         p->jar_obj = j;
@@ -307,7 +317,10 @@ static void http_cookie_pair(buf *out, const char *name, const char *value) {
     if (quote) buf_append(out, "\"", 1);
 }
 
-typedef struct line_ctx { buf *out; const http_params *p; } line_ctx;
+typedef struct line_ctx {
+    buf *out;
+    const http_params *p;
+} line_ctx;
 
 static void http_cookie_from_jar(const char *name, const char *value, void *ud) {
     line_ctx *l = ud;
@@ -334,7 +347,6 @@ void http_cookie_line(http_call *c, cookie_jar *jar, buf *out) {
 #define HTTP_GO_ZERO_TIME_MS (-6795364578871LL)
 
 static JSValue http_str(JSContext *ctx, cookie_str s) { return JS_NewStringLen(ctx, s.p ? s.p : "", s.n); }
-
 
 static void http_set_cookie_item(const cookie_attrs *c, void *ud) {
     JSContext *ctx = ((js_sink *)ud)->ctx;

@@ -20,10 +20,10 @@
 #include "util/url.h"
 
 typedef struct {
-    char name[96];          /* canonical (textproto.CanonicalMIMEHeaderKey) */
+    char name[96]; /* canonical (textproto.CanonicalMIMEHeaderKey) */
     const char *v;
     size_t vlen;
-    size_t order;           /* sort is stable: values of a name keep their order */
+    size_t order; /* sort is stable: values of a name keep their order */
 } dbg_hdr;
 
 typedef struct {
@@ -88,7 +88,7 @@ static void dbg_line(buf *m, const char *name, const char *v, size_t vlen) {
 
 /* The other headers, sorted as http.Header.WriteSubset writes them. */
 static void dbg_sorted(buf *m, dbg_hdrs *hs, const char *const *skip) {
-    if (hs->n) qsort(hs->h, hs->n, sizeof *hs->h, dbg_cmp);   /* no headers: h may be NULL */
+    if (hs->n) qsort(hs->h, hs->n, sizeof *hs->h, dbg_cmp); /* no headers: h may be NULL */
     for (size_t i = 0; i < hs->n; i++) {
         int skipped = 0;
         for (const char *const *s = skip; *s && !skipped; s++) skipped = !strcmp(hs->h[i].name, *s);
@@ -104,7 +104,7 @@ static void dbg_body(buf *m, const char *p, size_t n) {
 
 static void dbg_request(buf *m, http_call *c, vu *v, int full) {
     url_parts u;
-    const char *auth = c->url, *path = "";   /* a URL that does not split: all of it as the Host */
+    const char *auth = c->url, *path = ""; /* a URL that does not split: all of it as the Host */
     size_t alen = strlen(c->url);
     if (!url_split(c->url, &u)) {
         auth = u.userinfo ? u.userinfo + u.userinfo_len + 1 : u.scheme + u.scheme_len + 3;
@@ -123,7 +123,10 @@ static void dbg_request(buf *m, http_call *c, vu *v, int full) {
     buf_puts(m, c->method);
     buf_append(m, " ", 1);
     if (plen && path[0] == '/') buf_append(m, path, plen);
-    else { buf_append(m, "/", 1); buf_append(m, path, plen); }
+    else {
+        buf_append(m, "/", 1);
+        buf_append(m, path, plen);
+    }
     buf_puts(m, " HTTP/1.1\n");
     const dbg_hdr *host = dbg_find(&hs, "Host"), *ua = dbg_find(&hs, "User-Agent");
     if (host) dbg_line(m, "Host", host->v, host->vlen);
@@ -132,7 +135,7 @@ static void dbg_request(buf *m, http_call *c, vu *v, int full) {
     else if (*http_user_agent(v)) dbg_line(m, "User-Agent", http_user_agent(v), strlen(http_user_agent(v)));
     char num[32];
     int bodyless_ok = !strcmp(c->method, "POST") || !strcmp(c->method, "PUT") || !strcmp(c->method, "PATCH");
-    if ((c->has_body && c->body.len) || bodyless_ok) {   /* Go's transferWriter.shouldSendContentLength */
+    if ((c->has_body && c->body.len) || bodyless_ok) { /* Go's transferWriter.shouldSendContentLength */
         snprintf(num, sizeof num, "%zu", c->has_body ? c->body.len : (size_t)0);
         dbg_line(m, "Content-Length", num, strlen(num));
     }
@@ -142,7 +145,7 @@ static void dbg_request(buf *m, http_call *c, vu *v, int full) {
     if (gzip) dbg_line(m, "Accept-Encoding", "gzip", 4);
     buf_append(m, "\n", 1);
     if (full && c->has_body) dbg_body(m, c->body.p, c->body.len);
-    buf_append(m, "\n", 1);                /* k6's "Request:\n%s\n" */
+    buf_append(m, "\n", 1); /* k6's "Request:\n%s\n" */
     free(hs.h);
 }
 
@@ -170,7 +173,7 @@ static void dbg_response(buf *m, http_call *c, int full) {
     dbg_sorted(m, &hs, skip);
     buf_append(m, "\n", 1);
     if (full && c->rbody.len) dbg_body(m, c->rbody.p, c->rbody.len);
-    buf_append(m, "\n", 1);                /* k6's "Response:\n%s\n" */
+    buf_append(m, "\n", 1); /* k6's "Response:\n%s\n" */
     free(hs.h);
 }
 
@@ -181,11 +184,11 @@ void http_debug_dump(http_call *c) {
     unsigned char r[16];
     if (RAND_bytes(r, sizeof r) != 1)
         for (size_t i = 0; i < sizeof r; i++) r[i] = (unsigned char)rand();
-    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);   /* gouuid's NewV4: version 4, RFC 4122 variant */
+    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40); /* gouuid's NewV4: version 4, RFC 4122 variant */
     r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
     char id[40], num[32];
-    snprintf(id, sizeof id, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1],
-             r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+    snprintf(id, sizeof id, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2],
+             r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
     buf extra = {0};
     http_log_field(&extra, "group", v->group);
     snprintf(num, sizeof num, "%lld", (long long)v->iter);

@@ -19,16 +19,22 @@
 #include "js/modules/http.h"
 #include "js/vm.h"
 
-typedef struct { char *s; size_t n; } gj_seg;
+typedef struct {
+    char *s;
+    size_t n;
+} gj_seg;
 
 /* Splits at unescaped dots, but not inside #(...). Escapes stay in the
  * segments (gj_match and gj_unescape read them). */
 static int gj_split(const char *path, gj_seg **out) {
     size_t cap = 8, n = 0, depth = 0;
-    gj_seg *v = xmalloc(cap * sizeof *v);   /* x*: selectors are short; out of memory ends c6 */
+    gj_seg *v = xmalloc(cap * sizeof *v); /* x*: selectors are short; out of memory ends c6 */
     const char *start = path;
     for (const char *p = path;; p++) {
-        if (*p == '\\' && p[1]) { p++; continue; }
+        if (*p == '\\' && p[1]) {
+            p++;
+            continue;
+        }
         if (*p == '(') depth++;
         else if (*p == ')' && depth) depth--;
         if (*p == 0 || (*p == '.' && depth == 0)) {
@@ -55,7 +61,10 @@ static void gj_unescape(char *s) {
 
 static bool gj_has_wild(const char *s) {
     for (; *s; s++) {
-        if (*s == '\\' && s[1]) { s++; continue; }
+        if (*s == '\\' && s[1]) {
+            s++;
+            continue;
+        }
         if (*s == '*' || *s == '?') return true;
     }
     return false;
@@ -72,7 +81,11 @@ static bool gj_match(const char *pat, const char *s) {
             return false;
         }
         if (!*s) return false;
-        if (*pat == '?') { pat++; s++; continue; }
+        if (*pat == '?') {
+            pat++;
+            s++;
+            continue;
+        }
         if (*pat == '\\' && pat[1]) pat++;
         if (*pat != *s) return false;
         pat++, s++;
@@ -95,9 +108,16 @@ static bool gj_query_true(JSContext *ctx, JSValueConst e, const char *q) {
     static const char *const ops[] = {"==", "!=", "<=", ">=", "<", ">", "%", "="};
     const char *at = NULL, *op = NULL;
     for (const char *p = q; *p && !at; p++) {
-        if (*p == '\\' && p[1]) { p++; continue; }
+        if (*p == '\\' && p[1]) {
+            p++;
+            continue;
+        }
         for (size_t k = 0; k < sizeof ops / sizeof *ops; k++)
-            if (strncmp(p, ops[k], strlen(ops[k])) == 0) { at = p; op = ops[k]; break; }
+            if (strncmp(p, ops[k], strlen(ops[k])) == 0) {
+                at = p;
+                op = ops[k];
+                break;
+            }
     }
     char *lhs = xstrndup(q, at ? (size_t)(at - q) : strlen(q));
     size_t ln = strlen(lhs);
@@ -130,9 +150,15 @@ static bool gj_query_true(JSContext *ctx, JSValueConst e, const char *q) {
             }
         }
         free(want);
-        if (!strcmp(op, "%")) { JS_FreeValue(ctx, got); return res; }
+        if (!strcmp(op, "%")) {
+            JS_FreeValue(ctx, got);
+            return res;
+        }
     } else if (!strncmp(r, "true", 4) || !strncmp(r, "false", 5)) {
-        if (JS_IsBool(got)) { comparable = true; cmp = JS_ToBool(ctx, got) - (*r == 't'); }
+        if (JS_IsBool(got)) {
+            comparable = true;
+            cmp = JS_ToBool(ctx, got) - (*r == 't');
+        }
     } else if (!strncmp(r, "null", 4)) {
         comparable = JS_IsNull(got);
         cmp = 0;
@@ -160,7 +186,7 @@ static bool gj_query_true(JSContext *ctx, JSValueConst e, const char *q) {
 static JSValue gj_query(JSContext *ctx, JSValueConst v, const gj_seg *seg, gj_seg *segs, int i, int n) {
     if (!JS_IsArray(ctx, v)) return JS_UNDEFINED;
     bool all = seg->n >= 4 && seg->s[seg->n - 1] == '#';
-    size_t qlen = seg->n - 3 - (all ? 1 : 0);   /* between "#(" and ")" */
+    size_t qlen = seg->n - 3 - (all ? 1 : 0); /* between "#(" and ")" */
     if (seg->s[2 + qlen] != ')') return JS_UNDEFINED;
     char *q = xstrndup(seg->s + 2, qlen);
     uint32_t len = gj_len(ctx, v);
@@ -170,7 +196,11 @@ static JSValue gj_query(JSContext *ctx, JSValueConst v, const gj_seg *seg, gj_se
         JSValue e = JS_GetPropertyUint32(ctx, v, j);
         if (gj_query_true(ctx, e, q)) {
             JSValue r = gj_eval(ctx, e, segs, i + 1, n);
-            if (!all) { JS_FreeValue(ctx, e); out = r; break; }
+            if (!all) {
+                JS_FreeValue(ctx, e);
+                out = r;
+                break;
+            }
             if (JS_IsUndefined(r)) JS_FreeValue(ctx, r);
             else JS_SetPropertyUint32(ctx, out, k++, r);
         }

@@ -44,9 +44,10 @@ JSValue http_file(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst 
     JSValueConst data = argc > 0 ? argv[0] : JS_UNDEFINED;
     size_t len;
     if (!JS_IsString(data) && !(JS_IsObject(data) && JS_GetArrayBuffer(ctx, &len, data))) {
-        JS_FreeValue(ctx, JS_GetException(ctx));   /* JS_GetArrayBuffer threw for a non-buffer */
+        JS_FreeValue(ctx, JS_GetException(ctx)); /* JS_GetArrayBuffer threw for a non-buffer */
         /* k6's text (js/modules/k6/http/file.go), Go's %T of the exported value */
-        return js_throw_error(ctx, "GoError", "invalid type %s, expected string or ArrayBuffer", http_go_type(ctx, data));
+        return js_throw_error(ctx, "GoError", "invalid type %s, expected string or ArrayBuffer",
+                              http_go_type(ctx, data));
     }
     JSValue o = JS_NewObjectClass(ctx, (int)http_file_class_id);
     if (JS_IsException(o)) return o;
@@ -61,7 +62,7 @@ JSValue http_file(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst 
         name = JS_NewString(ctx, s);
     }
     JSValue type = argc > 2 && !JS_IsUndefined(argv[2]) ? JS_ToString(ctx, argv[2])
-                                                          : JS_NewString(ctx, "application/octet-stream");
+                                                        : JS_NewString(ctx, "application/octet-stream");
     if (JS_IsException(name) || JS_IsException(type)) {
         JS_FreeValue(ctx, name);
         JS_FreeValue(ctx, type);

@@ -45,16 +45,28 @@ static void http_strlcpy(char *dst, const char *src, size_t n) {
 static void http_utoa(char *out, unsigned long v) {
     char tmp[24];
     int n = 0;
-    do tmp[n++] = (char)('0' + v % 10); while ((v /= 10) && n < (int)sizeof tmp);
+    do tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) && n < (int)sizeof tmp);
     for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
     out[n] = 0;
 }
 
 /* Go's names of the HTTP/2 error codes (RFC 9113, 7), which k6's messages use. */
 static const char *const http2_err_names[] = {
-    "NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR", "FLOW_CONTROL_ERROR", "SETTINGS_TIMEOUT",
-    "STREAM_CLOSED", "FRAME_SIZE_ERROR", "REFUSED_STREAM", "CANCEL", "COMPRESSION_ERROR",
-    "CONNECT_ERROR", "ENHANCE_YOUR_CALM", "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED",
+    "NO_ERROR",
+    "PROTOCOL_ERROR",
+    "INTERNAL_ERROR",
+    "FLOW_CONTROL_ERROR",
+    "SETTINGS_TIMEOUT",
+    "STREAM_CLOSED",
+    "FRAME_SIZE_ERROR",
+    "REFUSED_STREAM",
+    "CANCEL",
+    "COMPRESSION_ERROR",
+    "CONNECT_ERROR",
+    "ENHANCE_YOUR_CALM",
+    "INADEQUATE_SECURITY",
+    "HTTP_1_1_REQUIRED",
 };
 
 /* k6's HTTP/2 codes: base (1610 GOAWAY, 1630 stream, 1650 connection) for
@@ -91,7 +103,7 @@ static void http_h1_start(http_call *c) {
     for (int i = 0; i < c->p.nh; i++) c->hdrs[nh++] = c->p.hlines[i];
     if (c->has_body && c->ctype[0] && !c->p.has_content_type) c->hdrs[nh++] = c->ctype;
     if (c->cookie.len) c->hdrs[nh++] = c->cookie.p;
-    if (c->p.auth != HTTP_AUTH_DIGEST && c->p.auth != HTTP_AUTH_NTLM) http_basic_answer(c);   /* URL credentials */
+    if (c->p.auth != HTTP_AUTH_DIGEST && c->p.auth != HTTP_AUTH_NTLM) http_basic_answer(c); /* URL credentials */
     if (c->cr && c->cr->authz[0]) c->hdrs[nh++] = c->cr->authz;
     h1_request *hr = &c->hr;
     memset(hr, 0, sizeof *hr);
@@ -111,7 +123,7 @@ static void http_h1_start(http_call *c) {
         hr->owner = d->no_vu_conn_reuse || d->nlocal_total ? c->v->id : 0;
         if (d->nlocal_total && dialer_local_addr(d, c->v->id, &c->local)) hr->local_addr = &c->local.sa;
     }
-    if (c->p.auth == HTTP_AUTH_NTLM) {   /* URL credentials, taken out of it; none: empty ones (as libcurl) */
+    if (c->p.auth == HTTP_AUTH_NTLM) { /* URL credentials, taken out of it; none: empty ones (as libcurl) */
         hr->ntlm_user = c->cr ? c->cr->user : "";
         hr->ntlm_pass = c->cr ? c->cr->pass : "";
     }
@@ -141,9 +153,9 @@ static bool http_hop_redirects(const http_call *c) {
 
 static void http_h1_result(http_call *c, double *sent, double *received) {
     static const int codes[] = {
-        [H1_ERR_URL] = 1020, [H1_ERR_DNS] = 1101, [H1_ERR_REFUSED] = 1212, [H1_ERR_NETUNREACH] = 1210,
-        [H1_ERR_CONNECT] = 1200, [H1_ERR_TIMEOUT] = 1050, [H1_ERR_RESET] = 1220, [H1_ERR_EOF] = 1000,
-        [H1_ERR_PROTO] = 1000, [H1_ERR_OTHER] = 1000, [H1_ERR_BLACKLISTED] = 1110, [H1_ERR_HEAD] = 1000,
+        [H1_ERR_URL] = 1020,     [H1_ERR_DNS] = 1101,     [H1_ERR_REFUSED] = 1212,     [H1_ERR_NETUNREACH] = 1210,
+        [H1_ERR_CONNECT] = 1200, [H1_ERR_TIMEOUT] = 1050, [H1_ERR_RESET] = 1220,       [H1_ERR_EOF] = 1000,
+        [H1_ERR_PROTO] = 1000,   [H1_ERR_OTHER] = 1000,   [H1_ERR_BLACKLISTED] = 1110, [H1_ERR_HEAD] = 1000,
     };
     const h1_request *hr = &c->hr;
     http_result *res = &c->res;
@@ -156,7 +168,7 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
     res->t_duration = hr->t_sending + hr->t_waiting + hr->t_receiving;
     res->t_tls = hr->t_tls;
     tls_info_clear(&res->tls);
-    if (hr->err == H1_OK && hr->tls.version) res->tls = hr->tls;   /* a response's session only */
+    if (hr->err == H1_OK && hr->tls.version) res->tls = hr->tls; /* a response's session only */
     http_strlcpy(res->ip, hr->remote_ip, sizeof res->ip);
     res->port = hr->remote_port;
     *sent = (double)hr->bytes_sent;
@@ -201,8 +213,8 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     http_utoa(status, res->status < 0 ? 0 : (unsigned long)res->status);
     http_utoa(code, res->error_code < 0 ? 0 : (unsigned long)res->error_code);
     /* the callback decides "expected"; with none (null) k6 emits no http_req_failed */
-    const http_vu *h = vm_mod_peek(v, VM_MOD_HTTP);   /* NULL: no setResponseCallback either */
-    const http_expect *ex = p->expect_set ? p->expect : h ? h->expect : NULL;   /* NULL: k6's default 200-399 */
+    const http_vu *h = vm_mod_peek(v, VM_MOD_HTTP);                           /* NULL: no setResponseCallback either */
+    const http_expect *ex = p->expect_set ? p->expect : h ? h->expect : NULL; /* NULL: k6's default 200-399 */
     bool has_cb = p->expect_set ? p->expect != NULL : (!h || !h->expect_set || h->expect != NULL);
     bool expected = res->status >= 200 && res->status < 400;
     if (ex) {
@@ -217,11 +229,13 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     if (vu_tag_on(v, ST_NAME)) kv[n++] = (tag_kv){"name", name};
     if (vu_tag_on(v, ST_STATUS)) kv[n++] = (tag_kv){"status", status};
     if (vu_tag_on(v, ST_PROTO)) kv[n++] = (tag_kv){"proto", res->proto[0] ? res->proto : NULL};
-    if (has_cb && vu_tag_on(v, ST_EXPECTED_RESPONSE)) kv[n++] = (tag_kv){"expected_response", expected ? "true" : "false"};
+    if (has_cb && vu_tag_on(v, ST_EXPECTED_RESPONSE))
+        kv[n++] = (tag_kv){"expected_response", expected ? "true" : "false"};
     if (res->error_code && vu_tag_on(v, ST_ERROR_CODE)) kv[n++] = (tag_kv){"error_code", code};
     if (res->error[0] && vu_tag_on(v, ST_ERROR)) kv[n++] = (tag_kv){"error", res->error};
     if (res->ip[0] && vu_tag_on(v, ST_IP)) kv[n++] = (tag_kv){"ip", res->ip};
-    if (res->tls.version && vu_tag_on(v, ST_TLS_VERSION)) kv[n++] = (tag_kv){"tls_version", tls_version_name(res->tls.version)};
+    if (res->tls.version && vu_tag_on(v, ST_TLS_VERSION))
+        kv[n++] = (tag_kv){"tls_version", tls_version_name(res->tls.version)};
     if (res->tls.version && vu_tag_on(v, ST_OCSP_STATUS)) kv[n++] = (tag_kv){"ocsp_status", res->tls.ocsp.status};
     for (int i = 0; i < p->tags.n; i++)
         if (strcmp(p->tags.k[i], "name") != 0) kv[n++] = (tag_kv){p->tags.k[i], p->tags.v[i]};
@@ -277,7 +291,10 @@ static bool http_location(const buf *hdr, long status, buf *loc) {
 static void http_redirect_target(http_call *c, char **next, int *to_get) {
     buf loc = {0}, why = {0}, out = {0};
     *next = NULL;
-    if (!http_location(&c->rhdr, c->res.status, &loc)) { buf_free(&loc); return; }
+    if (!http_location(&c->rhdr, c->res.status, &loc)) {
+        buf_free(&loc);
+        return;
+    }
     if (url_parse_error(&why, loc.p)) {
         http_result *res = &c->res;
         buf msg = {0};
@@ -306,9 +323,7 @@ static void http_redirect_target(http_call *c, char **next, int *to_get) {
 
 /* ---- hops ---- */
 
-static cookie_jar *http_jar(http_call *c) {
-    return c->p.jar ? c->p.jar : http_vu_jar(c->v);
-}
+static cookie_jar *http_jar(http_call *c) { return c->p.jar ? c->p.jar : http_vu_jar(c->v); }
 
 /* blockHostnames: the hop ends at once, before any lookup or connection. */
 static bool http_blocked(http_call *c, const net_dialer *d) {
@@ -320,7 +335,7 @@ static bool http_blocked(http_call *c, const net_dialer *d) {
     c->res.error_code = 1111;
     dialer_blocked_msg(c->res.error, sizeof c->res.error, host, strlen(host), pat);
     c->refused = c->hop_done = true;
-    vu_wake(c->v);                         /* http_run waits for a wake-up */
+    vu_wake(c->v); /* http_run waits for a wake-up */
     return true;
 }
 
@@ -331,14 +346,13 @@ static bool http_unsupported(http_call *c) {
     const char *u = c->url, *e = u;
     if (isalpha((unsigned char)*e))
         for (e++; isalnum((unsigned char)*e) || *e == '+' || *e == '-' || *e == '.'; e++) {}
-    size_t sl = *e == ':' ? (size_t)(e - u) : 0;   /* Go's getScheme: no ':' after it, no scheme */
+    size_t sl = *e == ':' ? (size_t)(e - u) : 0; /* Go's getScheme: no ':' after it, no scheme */
     char why[300];
     if (!((sl == 4 && !strncasecmp(u, "http", 4)) || (sl == 5 && !strncasecmp(u, "https", 5))))
         snprintf(why, sizeof why, "unsupported protocol scheme \"%.*s\"", (int)(sl < 64 ? sl : 64), u);
     else if (strncmp(e + 1, "//", 2) != 0 || strchr("/?#", e[3]))
         snprintf(why, sizeof why, "http: no Host in request URL");
-    else
-        return false;
+    else return false;
     memset(&c->res, 0, sizeof c->res);
     c->res.error_code = 1000;
     snprintf(c->res.error, sizeof c->res.error, "%s", why);
@@ -357,7 +371,7 @@ static void http_hop_start(http_call *c) {
     if (http_unsupported(c)) return;
     const net_dialer *d = c->v->test ? c->v->test->dialer : NULL;
     if (d && d->nblocked && http_blocked(c, d)) return;
-    if (!c->v->w->h1) {                    /* the worker could not make its client */
+    if (!c->v->w->h1) { /* the worker could not make its client */
         memset(&c->res, 0, sizeof c->res);
         c->res.error_code = 1000;
         snprintf(c->res.error, sizeof c->res.error, "out of memory");
@@ -373,7 +387,10 @@ void http_log_field(buf *b, const char *k, const char *v) {
     buf_append(b, " ", 1);
     buf_puts(b, k);
     buf_append(b, "=", 1);
-    if (!strpbrk(v, " =\"\\")) { buf_puts(b, v); return; }
+    if (!strpbrk(v, " =\"\\")) {
+        buf_puts(b, v);
+        return;
+    }
     buf_append(b, "\"", 1);
     for (; *v; v++) {
         if (*v == '"' || *v == '\\') buf_append(b, "\\", 1);
@@ -388,7 +405,10 @@ void http_log_field(buf *b, const char *k, const char *v) {
  * the error tag: its own short message for some codes, Go's text otherwise. */
 static void http_error_texts(http_result *res) {
     if (res->status || !res->error[0]) return;
-    static const struct { int code; const char *k6, *go; } texts[] = {
+    static const struct {
+        int code;
+        const char *k6, *go;
+    } texts[] = {
         {1110, "ip is blacklisted", NULL},
         {1111, "hostname is blocked", NULL},
         {1211, "dial: i/o timeout", NULL},
@@ -396,7 +416,7 @@ static void http_error_texts(http_result *res) {
         {1310, NULL, "tls: failed to verify certificate: x509: certificate signed by unknown authority"},
     };
     if (!res->cause[0]) memcpy(res->cause, res->error, sizeof res->cause);
-    if (res->error_code == 1020 && !strncmp(res->error, "parse ", 6)) {   /* httpext.NewURL's K6Error */
+    if (res->error_code == 1020 && !strncmp(res->error, "parse ", 6)) { /* httpext.NewURL's K6Error */
         snprintf(res->error, sizeof res->error, "invalid URL: %.490s", res->cause);
         return;
     }
@@ -410,16 +430,26 @@ static void http_error_texts(http_result *res) {
 void http_go_error(const http_call *c, char *out, size_t n) {
     const http_result *res = &c->res;
     const char *cause = res->cause[0] ? res->cause : res->error;
-    if (res->error_code == 1020) { snprintf(out, n, "%s", res->error); return; }   /* ToURL's K6Error: no round trip */
-    if (res->body_err) { snprintf(out, n, "%s", cause); return; }   /* readResponseBody's error, as it is */
+    if (res->error_code == 1020) {
+        snprintf(out, n, "%s", res->error);
+        return;
+    } /* ToURL's K6Error: no round trip */
+    if (res->body_err) {
+        snprintf(out, n, "%s", cause);
+        return;
+    } /* readResponseBody's error, as it is */
     /* a timeout while the body was read is MakeRequest's own K6Error, not
      * wrapped in the url.Error of the round trip */
-    if (res->error_code == 1050 && res->t_receiving > 0) { snprintf(out, n, "%s", cause); return; }
-    char op[16];   /* url.Error.Op: the method as "Get", "Post", ... */
+    if (res->error_code == 1050 && res->t_receiving > 0) {
+        snprintf(out, n, "%s", cause);
+        return;
+    }
+    char op[16]; /* url.Error.Op: the method as "Get", "Post", ... */
     size_t i = 0;
     /* Client.do's url.Error names the first request's method, redirects or not */
     const char *m = c->method0[0] ? c->method0 : c->method;
-    for (; m[i] && i < sizeof op - 1; i++) op[i] = (char)(i ? tolower((unsigned char)m[i]) : toupper((unsigned char)m[i]));
+    for (; m[i] && i < sizeof op - 1; i++)
+        op[i] = (char)(i ? tolower((unsigned char)m[i]) : toupper((unsigned char)m[i]));
     op[i] = 0;
     /* net/http's stripPassword: a password shows as "***" */
     const char *u = c->url, *at = NULL, *colon = NULL;
@@ -449,7 +479,8 @@ static void http_log_failed(const http_call *c) {
 static bool http_hop_finish(http_call *c) {
     vu *v = c->v;
     double sent = 0, received = 0;
-    if (c->refused) ;                      /* blockHostnames, bad scheme: res is set, nothing was sent */
+    if (c->refused)
+        ; /* blockHostnames, bad scheme: res is set, nothing was sent */
     else http_h1_result(c, &sent, &received);
     http_error_texts(&c->res);
     int to_get = 0;
@@ -457,7 +488,7 @@ static bool http_hop_finish(http_call *c) {
     /* Go parses the Location before anything else (CheckRedirect, samples) */
     if (c->res.status && !(c->p.auth == HTTP_AUTH_DIGEST && c->res.status == 401))
         http_redirect_target(c, &next, &to_get);
-    if (c->res.error_code != 1020)         /* k6: a URL that does not parse never makes a request, nor samples */
+    if (c->res.error_code != 1020) /* k6: a URL that does not parse never makes a request, nor samples */
         http_emit(v, c, sent, received, sample_now(&v->w->samples));
     if (v->test && v->test->http_debug) http_debug_dump(c);
     if (c->res.status && c->rhdr.len) {
@@ -478,8 +509,10 @@ static bool http_hop_finish(http_call *c) {
         next = NULL;
         if (!c->p.redirects_set) {
             char msg[200];
-            snprintf(msg, sizeof msg, "Stopped after %d redirects and returned the redirection; pass { redirects: n }"
-                     " in request params or set global maxRedirects to silence this", c->hop + 1);
+            snprintf(msg, sizeof msg,
+                     "Stopped after %d redirects and returned the redirection; pass { redirects: n }"
+                     " in request params or set global maxRedirects to silence this",
+                     c->hop + 1);
             buf extra = {0};
             http_log_field(&extra, "url", c->hop ? c->url0 : c->url);
             log_msg(LOG_WARN, extra.p, msg, strlen(msg));
@@ -490,7 +523,7 @@ static bool http_hop_finish(http_call *c) {
         if (!c->res.status && c->res.error[0] && !c->p.throw_errors) http_log_failed(c);
         return false;
     }
-    if (c->hop == 0) {   /* Response.request describes the first hop */
+    if (c->hop == 0) { /* Response.request describes the first hop */
         c->url0 = c->url;
         c->cookie0 = c->cookie;
         c->cookie = (buf){0};
@@ -519,7 +552,10 @@ static void http_hop_cancel(http_call *c) {
 static const char *http_host_key(const http_call *c, size_t *n) {
     const char *url = c->url0 ? c->url0 : c->url;
     url_parts u;
-    if (url_split(url, &u)) { *n = strlen(url); return url; }   /* fails alone: a key of its own */
+    if (url_split(url, &u)) {
+        *n = strlen(url);
+        return url;
+    } /* fails alone: a key of its own */
     const char *h = u.userinfo ? u.userinfo + u.userinfo_len + 1 : url + u.scheme_len + 3;
     *n = (size_t)(u.rest - h);
     return h;
@@ -546,12 +582,12 @@ static bool http_rps_wait(vu *v, size_t n) {
     int64_t now = clock_now_us(), next = atomic_load(&t->rps_next_us), slot;
     do slot = next > now ? next : now;
     while (!atomic_compare_exchange_weak(&t->rps_next_us, &next, slot + (int64_t)n * t->rps_interval_us));
-    slot += (int64_t)(n - 1) * t->rps_interval_us;   /* a batch starts when its last slot comes */
+    slot += (int64_t)(n - 1) * t->rps_interval_us; /* a batch starts when its last slot comes */
     return vu_sleep_until(v, slot);
 }
 
 bool http_run(vu *v, http_call *calls, size_t n, int limit, int per_host) {
-    size_t first = 0, taken = 0, active = 0;   /* calls before `first` are done */
+    size_t first = 0, taken = 0, active = 0; /* calls before `first` are done */
     if (v->test && v->test->rps_interval_us && !http_rps_wait(v, n)) return false;
     size_t lim = limit > 0 ? (size_t)limit : SIZE_MAX;
     for (;;) {

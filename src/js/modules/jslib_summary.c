@@ -50,7 +50,10 @@ static void xml_escape(buf *b, const char *s) {
     }
 }
 
-typedef struct junit { buf cases; size_t n, failures; } junit;
+typedef struct junit {
+    buf cases;
+    size_t n, failures;
+} junit;
 
 /* One test case per own enumerable key of `ths`, in property order as the
  * jslib's for-in walks it. Returns -1 on a JS exception (a threshold that is
@@ -88,7 +91,7 @@ static int junit_thresholds(JSContext *ctx, junit *j, const char *metric, JSValu
 static int junit_metrics(JSContext *ctx, junit *j, JSValueConst metrics) {
     JSPropertyEnum *props;
     uint32_t np;
-    if (!JS_IsObject(metrics)) return 0;   /* for-in over nothing */
+    if (!JS_IsObject(metrics)) return 0; /* for-in over nothing */
     if (JS_GetOwnPropertyNames(ctx, &props, &np, metrics, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY)) return -1;
     int rc = 0;
     for (uint32_t i = 0; i < np && rc == 0; i++) {
@@ -131,9 +134,9 @@ static JSValue jslib_junit(JSContext *ctx, JSValueConst this_val, int argc, JSVa
     if (j.cases.p) buf_puts(&out, j.cases.p);
     buf_puts(&out, "\n</testsuite >\n</testsuites >");
     if (name) JS_FreeCString(ctx, name);
-    JSValue s = rc ? JS_EXCEPTION
-              : out.p ? JS_NewStringLen(ctx, out.p, out.len)
-              : JS_ThrowInternalError(ctx, "jUnit(): out of memory");
+    JSValue s = rc      ? JS_EXCEPTION
+                : out.p ? JS_NewStringLen(ctx, out.p, out.len)
+                        : JS_ThrowInternalError(ctx, "jUnit(): out of memory");
     buf_free(&out);
     buf_free(&j.cases);
     return s;
@@ -161,12 +164,12 @@ static JSValue jslib_humanize_value(JSContext *ctx, JSValueConst this_val, int a
         return JS_EXCEPTION;
     }
     if (argc > 2 && JS_IsString(argv[2])) unit = JS_ToCString(ctx, argv[2]);
-    value_kind kind = contains && !strcmp(contains, "time") ? VALUE_TIME
-                    : contains && !strcmp(contains, "data") ? VALUE_DATA : VALUE_DEFAULT;
+    value_kind kind = contains && !strcmp(contains, "time")   ? VALUE_TIME
+                      : contains && !strcmp(contains, "data") ? VALUE_DATA
+                                                              : VALUE_DEFAULT;
     char text[64];
     /* only "rate" changes how a value prints: any other type will do */
-    summary_format_metric(text, sizeof text, v, type && !strcmp(type, "rate") ? METRIC_RATE : METRIC_TREND,
-                          kind, unit);
+    summary_format_metric(text, sizeof text, v, type && !strcmp(type, "rate") ? METRIC_RATE : METRIC_TREND, kind, unit);
     if (type) JS_FreeCString(ctx, type);
     if (contains) JS_FreeCString(ctx, contains);
     if (unit) JS_FreeCString(ctx, unit);

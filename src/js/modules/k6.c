@@ -43,18 +43,21 @@ static uint32_t k6_check_tags(vu *v, const char *name, JSValueConst tags) {
 static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
     if (argc < 2 || !JS_IsObject(argv[1])) return JS_NewBool(ctx, 1);
-    if (!v->w || v->in_init) return js_throw_error(ctx, "GoError", "Using check() in the init context is not supported");   /* k6.go */
+    if (!v->w || v->in_init)
+        return js_throw_error(ctx, "GoError", "Using check() in the init context is not supported"); /* k6.go */
     JSPropertyEnum *props;
     uint32_t np;
-    if (JS_GetOwnPropertyNames(ctx, &props, &np, argv[1], JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY))
-        return JS_EXCEPTION;
+    if (JS_GetOwnPropertyNames(ctx, &props, &np, argv[1], JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY)) return JS_EXCEPTION;
     int all = 1;
     JSValue ret = JS_UNDEFINED;
     for (uint32_t i = 0; i < np; i++) {
         const char *cname = JS_AtomToCString(ctx, props[i].atom);
         bool sep = cname && strstr(cname, "::");
         JS_FreeCString(ctx, cname);
-        if (sep) { ret = js_throw_error(ctx, "GoError", "group and check names may not contain '::'"); break; }   /* lib */
+        if (sep) {
+            ret = js_throw_error(ctx, "GoError", "group and check names may not contain '::'");
+            break;
+        } /* lib */
         JSValue fn = JS_GetProperty(ctx, argv[1], props[i].atom);
         JSValue r;
         if (JS_IsFunction(ctx, fn)) r = JS_Call(ctx, fn, JS_UNDEFINED, 1, (JSValueConst *)&argv[0]);
@@ -65,7 +68,10 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
             /* k6 (internal/js/modules/k6/k6.go, Check) counts a check whose
              * function throws as failed, then rethrows; not when the test is
              * stopping (the exception is then the interruption) */
-            if (vm_cut_off(v)) { ret = JS_EXCEPTION; break; }
+            if (vm_cut_off(v)) {
+                ret = JS_EXCEPTION;
+                break;
+            }
             exc = JS_GetException(ctx);
             r = JS_FALSE;
         }
@@ -76,7 +82,10 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
         JS_FreeCString(ctx, name);
         sample_push(&v->w->samples, M_CHECKS, tags, ok ? 1 : 0, sample_now(&v->w->samples));
         if (!ok) all = 0;
-        if (!JS_IsUndefined(exc)) { ret = JS_Throw(ctx, exc); break; }
+        if (!JS_IsUndefined(exc)) {
+            ret = JS_Throw(ctx, exc);
+            break;
+        }
     }
     vm_free_props(ctx, props, np);
     if (JS_IsException(ret)) return ret;
@@ -85,14 +94,14 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
 
 static JSValue k6_group(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
-    if (!v->w || v->in_init) return js_throw_error(ctx, "GoError", "Using group() in the init context is not supported");   /* k6.go */
-    if (argc < 2 || !JS_IsFunction(ctx, argv[1]))
-        return JS_ThrowTypeError(ctx, "group() needs a name and a function");
+    if (!v->w || v->in_init)
+        return js_throw_error(ctx, "GoError", "Using group() in the init context is not supported"); /* k6.go */
+    if (argc < 2 || !JS_IsFunction(ctx, argv[1])) return JS_ThrowTypeError(ctx, "group() needs a name and a function");
     const char *name = JS_ToCString(ctx, argv[0]);
     if (!name) return JS_EXCEPTION;
     if (strstr(name, "::")) {
         JS_FreeCString(ctx, name);
-        return js_throw_error(ctx, "GoError", "group and check names may not contain '::'");   /* lib */
+        return js_throw_error(ctx, "GoError", "group and check names may not contain '::'"); /* lib */
     }
     size_t saved = strlen(v->group);
     snprintf(v->group + saved, sizeof v->group - saved, "::%s", name);
@@ -128,7 +137,8 @@ static JSValue k6_random_seed(JSContext *ctx, JSValueConst this_val, int argc, J
     snprintf(src, sizeof src,
              "(function(){let a=%lld>>>0;Math.random=function(){a=(a+0x6D2B79F5)|0;"
              "let t=Math.imul(a^(a>>>15),1|a);t=(t+Math.imul(t^(t>>>7),61|t))^t;"
-             "return((t^(t>>>14))>>>0)/4294967296;};})()", (long long)(seed & 0xffffffff));
+             "return((t^(t>>>14))>>>0)/4294967296;};})()",
+             (long long)(seed & 0xffffffff));
     JSValue r = JS_Eval(ctx, src, strlen(src), "<randomSeed>", JS_EVAL_TYPE_GLOBAL);
     if (JS_IsException(r)) return r;
     JS_FreeValue(ctx, r);

@@ -38,8 +38,7 @@ static JSValue metrics_add(JSContext *ctx, JSValueConst this_val, int argc, JSVa
     if (argc < 1) return JS_ThrowTypeError(ctx, "add() needs a value");
     if (JS_IsBool(argv[0])) val = JS_ToBool(ctx, argv[0]);
     else if (JS_ToFloat64(ctx, &val, argv[0])) return JS_EXCEPTION;
-    if (isnan(val))
-        return JS_ThrowTypeError(ctx, "%s.add(): the value is not a number", registry_get(id)->name);
+    if (isnan(val)) return JS_ThrowTypeError(ctx, "%s.add(): the value is not a number", registry_get(id)->name);
     tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS];
     size_t n = vu_base_tags(v, kv, v->group);
     vm_pairs user = {.keep_nul = true};
@@ -66,10 +65,8 @@ static const JSCFunctionListEntry metrics_proto_funcs[] = {
 /* new Counter(name), new Gauge(name, isTime), new Rate(name), new Trend(name, isTime) */
 static JSValue metrics_ctor(JSContext *ctx, JSValueConst new_target, int argc, JSValueConst *argv, int magic) {
     vu *v = vu_from_ctx(ctx);
-    if (JS_IsUndefined(new_target))
-        return JS_ThrowTypeError(ctx, "a metric must be created with new");
-    if (!v->in_init)
-        return JS_ThrowTypeError(ctx, "metrics must be declared in the init context");
+    if (JS_IsUndefined(new_target)) return JS_ThrowTypeError(ctx, "a metric must be created with new");
+    if (!v->in_init) return JS_ThrowTypeError(ctx, "metrics must be declared in the init context");
     const char *name = argc > 0 ? JS_ToCString(ctx, argv[0]) : NULL;
     if (!name) return JS_IsException(JS_UNDEFINED) ? JS_EXCEPTION : JS_ThrowTypeError(ctx, "a metric needs a name");
     bool is_time = argc > 1 && JS_ToBool(ctx, argv[1]);
@@ -78,7 +75,7 @@ static JSValue metrics_ctor(JSContext *ctx, JSValueConst new_target, int argc, J
     char err[256];
     int id = registry_get_or_add(name, type, kind, err, sizeof err);
     JS_FreeCString(ctx, name);
-    if (id < 0) return js_throw_error(ctx, "GoError", "%s", err);   /* k6: metrics/registry.go, NewMetric */
+    if (id < 0) return js_throw_error(ctx, "GoError", "%s", err); /* k6: metrics/registry.go, NewMetric */
     JSValue proto = JS_GetPropertyStr(ctx, new_target, "prototype");
     JSValue obj = JS_NewObjectProtoClass(ctx, proto, metrics_class_id);
     JS_FreeValue(ctx, proto);
@@ -87,7 +84,10 @@ static JSValue metrics_ctor(JSContext *ctx, JSValueConst new_target, int argc, J
 }
 
 static const char *const metrics_names[] = {
-    [METRIC_COUNTER] = "Counter", [METRIC_GAUGE] = "Gauge", [METRIC_RATE] = "Rate", [METRIC_TREND] = "Trend",
+    [METRIC_COUNTER] = "Counter",
+    [METRIC_GAUGE] = "Gauge",
+    [METRIC_RATE] = "Rate",
+    [METRIC_TREND] = "Trend",
 };
 
 static int metrics_module_set(JSContext *ctx, JSModuleDef *m) {

@@ -18,9 +18,9 @@ JSValue k6_throw_interrupted(JSContext *ctx);
 typedef struct js_timer {
     int64_t id;
     int64_t due_us;
-    int64_t every_us;    /* setInterval's period; 0 for setTimeout */
+    int64_t every_us; /* setInterval's period; 0 for setTimeout */
     JSValue fn;
-    int argc;            /* the extra arguments, passed to fn on each run */
+    int argc; /* the extra arguments, passed to fn on each run */
     JSValue *argv;
 } js_timer;
 
@@ -46,7 +46,7 @@ void timers_clear(vu *v) {
     if (!q) return;
     for (int i = 0; i < q->n; i++) timers_free_one(v->ctx, &q->t[i]);
     q->n = 0;
-    q->last_id = 0;   /* ids start over, as when the queue was new */
+    q->last_id = 0; /* ids start over, as when the queue was new */
 }
 
 static void timers_vu_free(vu *v, void *st) {
@@ -61,8 +61,7 @@ const vm_mod_ops timers_mod_ops = {.size = sizeof(js_timers), .free = timers_vu_
 static int timers_earliest(const js_timers *q) {
     int best = 0;
     for (int i = 1; i < q->n; i++)
-        if (q->t[i].due_us < q->t[best].due_us ||
-            (q->t[i].due_us == q->t[best].due_us && q->t[i].id < q->t[best].id))
+        if (q->t[i].due_us < q->t[best].due_us || (q->t[i].due_us == q->t[best].due_us && q->t[i].id < q->t[best].id))
             best = i;
     return best;
 }
@@ -101,11 +100,11 @@ int timers_run_next(vu *v) {
         int64_t now = clock_now_us();
         q->t[i].due_us = t.due_us + t.every_us > now ? t.due_us + t.every_us : now;
         JS_DupValue(ctx, t.fn);
-        JSValue *argv = t.argc ? xmalloc(sizeof *argv * (size_t)t.argc) : NULL;   /* per interval tick: tiny */
+        JSValue *argv = t.argc ? xmalloc(sizeof *argv * (size_t)t.argc) : NULL; /* per interval tick: tiny */
         for (int k = 0; k < t.argc; k++) argv[k] = JS_DupValue(ctx, t.argv[k]);
         t.argv = argv;
     } else {
-        q->t[i] = q->t[--q->n];   /* t owns it now */
+        q->t[i] = q->t[--q->n]; /* t owns it now */
     }
     JSValue r = JS_Call(ctx, t.fn, JS_UNDEFINED, t.argc, (JSValueConst *)t.argv);
     timers_free_one(ctx, &t);
@@ -122,7 +121,7 @@ static JSValue timers_set(JSContext *ctx, JSValueConst this_val, int argc, JSVal
         return JS_ThrowTypeError(ctx, "%s(fn, delay): fn must be a function", what);
     double ms = 0;
     if (argc > 1 && JS_ToFloat64(ctx, &ms, argv[1])) return JS_EXCEPTION;
-    if (!(ms > 0)) ms = 0;                /* NaN and negative delays mean "now" */
+    if (!(ms > 0)) ms = 0; /* NaN and negative delays mean "now" */
     if (ms > 1e12) ms = 1e12;
     int nargs = argc > 2 ? argc - 2 : 0;
     JSValue *args = nargs ? malloc(sizeof *args * (size_t)nargs) : NULL;
@@ -147,8 +146,12 @@ static JSValue timers_set(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     }
     int64_t every = (int64_t)llround(ms * 1000);
     js_timer *t = &q->t[q->n++];
-    *t = (js_timer){.id = ++q->last_id, .due_us = clock_now_us() + every, .every_us = magic ? every : 0,
-                    .fn = JS_DupValue(ctx, argv[0]), .argc = nargs, .argv = args};
+    *t = (js_timer){.id = ++q->last_id,
+                    .due_us = clock_now_us() + every,
+                    .every_us = magic ? every : 0,
+                    .fn = JS_DupValue(ctx, argv[0]),
+                    .argc = nargs,
+                    .argv = args};
     /* an interval of 0 would never let the iteration end: run it every 1 ms at most */
     if (magic && t->every_us == 0) t->every_us = 1000;
     return JS_NewInt64(ctx, t->id);

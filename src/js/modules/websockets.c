@@ -47,35 +47,37 @@ typedef struct wsn_sock wsn_sock;
 typedef struct wsn_ev {
     wsn_sock *s;
     int kind, opcode;
-    uint8_t *data;       /* payload or error text, NUL-terminated */
+    uint8_t *data; /* payload or error text, NUL-terminated */
     size_t len;
 } wsn_ev;
 
 struct wsn_sock {
     vu *v;
-    ws_client *c;            /* NULL once the connection has ended */
-    JSValue obj;             /* the socket's object, held while the socket lives */
-    JSValue on[E_COUNT];     /* onopen, onmessage, ... (undefined if unset) */
-    JSValue lst[E_COUNT];    /* addEventListener's functions: an array, or undefined */
+    ws_client *c;         /* NULL once the connection has ended */
+    JSValue obj;          /* the socket's object, held while the socket lives */
+    JSValue on[E_COUNT];  /* onopen, onmessage, ... (undefined if unset) */
+    JSValue lst[E_COUNT]; /* addEventListener's functions: an array, or undefined */
     int ready;
-    bool arraybuffer;        /* binaryType "arraybuffer" (else "blob") */
-    bool close_asked;        /* close() before the open: close as soon as it opens */
-    int ask_code; char ask_reason[124];
-    int close_code; char close_reason[124];
+    bool arraybuffer; /* binaryType "arraybuffer" (else "blob") */
+    bool close_asked; /* close() before the open: close as soon as it opens */
+    int ask_code;
+    char ask_reason[124];
+    int close_code;
+    char close_reason[124];
     char *url;
-    char *group;             /* the group it was made in: its metrics' group tag */
+    char *group; /* the group it was made in: its metrics' group tag */
     uint32_t tags;
-    vm_pairs utags;          /* params.tags, until the open interns them */
+    vm_pairs utags; /* params.tags, until the open interns them */
     int64_t t0, connecting_us, opened_us;
-    uint64_t buffered;       /* bufferedAmount as the script sees it (see websockets_step) */
-    wsn_sock *next;          /* the VU's list of live sockets */
+    uint64_t buffered; /* bufferedAmount as the script sees it (see websockets_step) */
+    wsn_sock *next;    /* the VU's list of live sockets */
 };
 
 typedef struct wsn_vu {
     wsn_sock *socks;
     wsn_ev *q;
     size_t qhead, qn, qcap;
-    bool waiting;            /* in wsn_step's wait: events wake the VU */
+    bool waiting; /* in wsn_step's wait: events wake the VU */
 } wsn_vu;
 
 static JSClassID wsn_class_id;
@@ -121,8 +123,10 @@ static void wsn_on_event(ws_client *c, enum ws_event ev, const ws_msg *m, void *
             snprintf(s->close_reason, sizeof s->close_reason, "%s", c->close_reason);
         }
         if (c->too_big)
-            log_printf(LOG_WARN, "WebSocket message larger than 64 MB from %s: c6 closed the connection with 1009 "
-                       "(k6 has no limit)", c->host);
+            log_printf(LOG_WARN,
+                       "WebSocket message larger than 64 MB from %s: c6 closed the connection with 1009 "
+                       "(k6 has no limit)",
+                       c->host);
         break;
     }
 }
@@ -157,18 +161,23 @@ static void wsn_push_end(wsn_sock *s) {
 
 /* ---- the socket's life ---- */
 
-
 /* The connection is over: no more events, and the VU lets go of the object. */
 static void wsn_release(wsn_sock *s) {
     wsn_vu *w = wsn_peek(s->v);
     for (wsn_sock **pp = &w->socks; *pp; pp = &(*pp)->next)
-        if (*pp == s) { *pp = s->next; break; }
+        if (*pp == s) {
+            *pp = s->next;
+            break;
+        }
     s->next = NULL;
     s->ready = RS_CLOSED;
-    if (s->c) { ws_client_free(s->c); s->c = NULL; }
+    if (s->c) {
+        ws_client_free(s->c);
+        s->c = NULL;
+    }
     JSValue obj = s->obj;
     s->obj = JS_UNDEFINED;
-    JS_FreeValue(s->v->ctx, obj);   /* may run the finalizer: s is not touched after this */
+    JS_FreeValue(s->v->ctx, obj); /* may run the finalizer: s is not touched after this */
 }
 
 bool websockets_pending(const vu *v) {
@@ -184,7 +193,7 @@ void websockets_clear(vu *v) {
         /* best effort: tell the peer we are going away before dropping it
          * (an event this queues is freed below, unseen) */
         if (s->c && s->ready == RS_OPEN) ws_client_close(s->c, WS_CLOSE_GOING_AWAY, NULL);
-        if (s->opened_us) wsn_push_end(s);   /* tags exist once it opened */
+        if (s->opened_us) wsn_push_end(s); /* tags exist once it opened */
         wsn_release(s);
     }
     for (size_t i = w->qhead; i < w->qn; i++) free(w->q[i].data);
@@ -245,7 +254,7 @@ static bool wsn_fire_error(wsn_sock *s, const char *text, size_t len) {
 static bool wsn_fire_close(wsn_sock *s, int code, const char *reason) {
     JSContext *ctx = s->v->ctx;
     JSValue e = wsn_event(ctx, s, E_CLOSE);
-    if (code) JS_SetPropertyStr(ctx, e, "code", JS_NewInt32(ctx, code));   /* k6: no code when none is known */
+    if (code) JS_SetPropertyStr(ctx, e, "code", JS_NewInt32(ctx, code)); /* k6: no code when none is known */
     JS_SetPropertyStr(ctx, e, "reason", JS_NewString(ctx, reason));
     JS_SetPropertyStr(ctx, e, "wasClean", JS_NewBool(ctx, code && code != WS_CLOSE_ABNORMAL));
     return wsn_fire(s, E_CLOSE, e);
@@ -263,7 +272,7 @@ static bool wsn_dispatch(wsn_sock *s, wsn_ev *e) {
         wsn_intern_tags(s);
         wsn_push(s, M_WS_SESSIONS, 1);
         wsn_push(s, M_WS_CONNECTING, (double)s->connecting_us / 1000.0);
-        if (s->close_asked) {   /* close() came while connecting */
+        if (s->close_asked) { /* close() came while connecting */
             s->ready = RS_CLOSING;
             s->close_code = s->ask_code;
             ws_client_close(s->c, s->ask_code, s->ask_reason);
@@ -295,14 +304,14 @@ static bool wsn_dispatch(wsn_sock *s, wsn_ev *e) {
             wsn_push(s, M_WS_MSGS_RECEIVED, 1);
             JSValue ev = wsn_event(ctx, s, E_MESSAGE);
             JSValue data = e->opcode == WS_OP_TEXT ? JS_NewStringLen(ctx, (const char *)e->data, e->len)
-                         : s->arraybuffer ? JS_NewArrayBufferCopy(ctx, e->data, e->len)
-                                          : wsn_blob_new(ctx, e->data, e->len);
+                           : s->arraybuffer        ? JS_NewArrayBufferCopy(ctx, e->data, e->len)
+                                                   : wsn_blob_new(ctx, e->data, e->len);
             JS_SetPropertyStr(ctx, ev, "data", data);
             ok = wsn_fire(s, E_MESSAGE, ev);
         } else if (e->opcode == WS_OP_PING) {
             ok = wsn_fire(s, E_PING, wsn_event(ctx, s, E_PING));
         } else if (e->opcode == WS_OP_PONG) {
-            double rtt = ws_pong_rtt_ms(e->data, e->len);   /* our ping's send time came back */
+            double rtt = ws_pong_rtt_ms(e->data, e->len); /* our ping's send time came back */
             if (rtt >= 0) wsn_push(s, M_WS_PING, rtt);
             ok = wsn_fire(s, E_PONG, wsn_event(ctx, s, E_PONG));
         } else if (e->opcode == WS_OP_CLOSE) {
@@ -338,7 +347,10 @@ int websockets_step(vu *v) {
         int64_t due = timers_next_due(v);
         int64_t now = clock_now_us();
         if (due <= now) return timers_run_next(v);
-        if (vm_cut_off(v)) { k6_throw_interrupted(v->ctx); return -1; }
+        if (vm_cut_off(v)) {
+            k6_throw_interrupted(v->ctx);
+            return -1;
+        }
         if (due != INT64_MAX) {
             uv_update_time(&v->w->loop);
             uv_timer_start(&v->sleep_timer, wsn_on_wait_timer, (uint64_t)((due - now + 999) / 1000), 0);
@@ -347,7 +359,10 @@ int websockets_step(vu *v) {
         bool ok = vu_wait(v);
         w->waiting = false;
         uv_timer_stop(&v->sleep_timer);
-        if (!ok) { k6_throw_interrupted(v->ctx); return -1; }
+        if (!ok) {
+            k6_throw_interrupted(v->ctx);
+            return -1;
+        }
     }
 }
 
@@ -356,7 +371,10 @@ int websockets_step(vu *v) {
 static void wsn_finalizer(JSRuntime *rt, JSValue val) {
     wsn_sock *s = JS_GetOpaque(val, wsn_class_id);
     if (!s) return;
-    for (int i = 0; i < E_COUNT; i++) { JS_FreeValueRT(rt, s->on[i]); JS_FreeValueRT(rt, s->lst[i]); }
+    for (int i = 0; i < E_COUNT; i++) {
+        JS_FreeValueRT(rt, s->on[i]);
+        JS_FreeValueRT(rt, s->lst[i]);
+    }
     vm_pairs_free(&s->utags);
     free(s->url);
     free(s->group);
@@ -366,17 +384,26 @@ static void wsn_finalizer(JSRuntime *rt, JSValue val) {
 static void wsn_mark(JSRuntime *rt, JSValueConst val, JS_MarkFunc *mark) {
     wsn_sock *s = JS_GetOpaque(val, wsn_class_id);
     if (!s) return;
-    for (int i = 0; i < E_COUNT; i++) { JS_MarkValue(rt, s->on[i], mark); JS_MarkValue(rt, s->lst[i], mark); }
+    for (int i = 0; i < E_COUNT; i++) {
+        JS_MarkValue(rt, s->on[i], mark);
+        JS_MarkValue(rt, s->lst[i], mark);
+    }
 }
 
 static JSClassDef wsn_class = {"WebSocket", .finalizer = wsn_finalizer, .gc_mark = wsn_mark};
 
 static JSClassID wsn_blob_class_id;
-static void wsn_blob_finalizer(JSRuntime *rt, JSValue val) { (void)rt; free(JS_GetOpaque(val, wsn_blob_class_id)); }
+static void wsn_blob_finalizer(JSRuntime *rt, JSValue val) {
+    (void)rt;
+    free(JS_GetOpaque(val, wsn_blob_class_id));
+}
 static JSClassDef wsn_blob_class = {"Blob", .finalizer = wsn_blob_finalizer};
 
 static pthread_once_t wsn_once = PTHREAD_ONCE_INIT;
-static void wsn_new_class_ids(void) { JS_NewClassID(&wsn_class_id); JS_NewClassID(&wsn_blob_class_id); }
+static void wsn_new_class_ids(void) {
+    JS_NewClassID(&wsn_class_id);
+    JS_NewClassID(&wsn_blob_class_id);
+}
 
 void websockets_class_init(JSRuntime *rt) {
     pthread_once(&wsn_once, wsn_new_class_ids);
@@ -415,11 +442,14 @@ static JSValue wsn_add_listener(JSContext *ctx, JSValueConst this_val, int argc,
     if (!s) return JS_EXCEPTION;
     const char *what = magic ? "removeEventListener" : "addEventListener";
     const char *name = argc > 0 ? JS_ToCString(ctx, argv[0]) : NULL;
-    if (!name) return argc > 0 ? JS_EXCEPTION : JS_ThrowTypeError(ctx, "WebSocket.%s(event, listener): event is missing", what);
+    if (!name)
+        return argc > 0 ? JS_EXCEPTION
+                        : JS_ThrowTypeError(ctx, "WebSocket.%s(event, listener): event is missing", what);
     int i = wsn_event_index(name);
     JSValue r = JS_UNDEFINED;
     if (i < 0)
-        r = JS_ThrowTypeError(ctx, "WebSocket.%s(\"%s\"): unknown event (open, message, error, close, ping, pong)", what, name);
+        r = JS_ThrowTypeError(ctx, "WebSocket.%s(\"%s\"): unknown event (open, message, error, close, ping, pong)",
+                              what, name);
     else if (argc < 2 || !JS_IsFunction(ctx, argv[1]))
         r = JS_ThrowTypeError(ctx, "WebSocket.%s(\"%s\", listener): listener must be a function", what, name);
     JS_FreeCString(ctx, name);
@@ -439,7 +469,11 @@ static JSValue wsn_add_listener(JSContext *ctx, JSValueConst this_val, int argc,
     bool removed = false;
     for (uint32_t j = 0; j < n; j++) {
         JSValue f = JS_GetPropertyUint32(ctx, s->lst[i], j);
-        if (!removed && JS_StrictEq(ctx, f, argv[1])) { removed = true; JS_FreeValue(ctx, f); continue; }
+        if (!removed && JS_StrictEq(ctx, f, argv[1])) {
+            removed = true;
+            JS_FreeValue(ctx, f);
+            continue;
+        }
         JS_SetPropertyUint32(ctx, keep, k++, f);
     }
     JS_FreeValue(ctx, s->lst[i]);
@@ -465,7 +499,9 @@ static uint8_t *wsn_bytes(JSContext *ctx, JSValueConst v, size_t *n) {
         JS_ToInt64(ctx, &ll, l);
         uint8_t *base = JS_IsObject(buf) ? JS_GetArrayBuffer(ctx, &total, buf) : NULL;
         if (!base) JS_FreeValue(ctx, JS_GetException(ctx));
-        JS_FreeValue(ctx, buf); JS_FreeValue(ctx, o); JS_FreeValue(ctx, l);
+        JS_FreeValue(ctx, buf);
+        JS_FreeValue(ctx, o);
+        JS_FreeValue(ctx, l);
         if (!base || oo < 0 || ll < 0 || (size_t)(oo + ll) > total) return NULL;
         *n = (size_t)ll;
         return base + oo;
@@ -497,13 +533,14 @@ static JSValue wsn_send(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     } else {
         const uint8_t *p = JS_IsObject(d) ? wsn_bytes(ctx, d, &n) : NULL;
         if (!p && JS_IsObject(d)) n = wsn_blob_bytes(ctx, d, &p);
-        if (!p) return JS_ThrowTypeError(ctx, "WebSocket.send(data): data must be a string, an ArrayBuffer, "
-                                         "a typed array, a DataView or a Blob");
+        if (!p)
+            return JS_ThrowTypeError(ctx, "WebSocket.send(data): data must be a string, an ArrayBuffer, "
+                                          "a typed array, a DataView or a Blob");
         rc = ws_client_send(s->c, WS_OP_BINARY, p, n);
     }
     if (rc == 0) {
         wsn_push(s, M_WS_MSGS_SENT, 1);
-        s->buffered += n;   /* k6: bufferedAmount += len(data) in send() */
+        s->buffered += n; /* k6: bufferedAmount += len(data) in send() */
     }
     return JS_UNDEFINED;
 }
@@ -522,8 +559,10 @@ static JSValue wsn_close(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     int32_t code = WS_CLOSE_NORMAL;
     if (argc > 0 && !JS_IsUndefined(argv[0]) && JS_ToInt32(ctx, &code, argv[0])) return JS_EXCEPTION;
     if (code != WS_CLOSE_NORMAL && !ws_close_code_valid(code))
-        return JS_ThrowRangeError(ctx, "WebSocket.close(%d): not a close code a client may send (1000-1014 "
-                                  "but 1004-1006, or 3000-4999)", code);
+        return JS_ThrowRangeError(ctx,
+                                  "WebSocket.close(%d): not a close code a client may send (1000-1014 "
+                                  "but 1004-1006, or 3000-4999)",
+                                  code);
     const char *reason = argc > 1 && !JS_IsUndefined(argv[1]) ? JS_ToCString(ctx, argv[1]) : NULL;
     if (argc > 1 && !JS_IsUndefined(argv[1]) && !reason) return JS_EXCEPTION;
     if (reason && strlen(reason) > 123) {
@@ -532,7 +571,7 @@ static JSValue wsn_close(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     }
     if (s->ready == RS_OPEN) {
         s->ready = RS_CLOSING;
-        s->close_code = code;   /* k6: the close event's code unless the peer's close frame says another */
+        s->close_code = code; /* k6: the close event's code unless the peer's close frame says another */
         ws_client_close(s->c, code, reason);
     } else if (s->ready == RS_CONNECTING) {
         s->close_asked = true;
@@ -552,7 +591,7 @@ static JSValue wsn_get(JSContext *ctx, JSValueConst this_val, int magic) {
     case 2: return JS_NewInt64(ctx, (int64_t)s->buffered);
     case 3: return JS_NewString(ctx, s->arraybuffer ? "arraybuffer" : "blob");
     case 4: return JS_NewString(ctx, s->c && s->ready != RS_CONNECTING ? s->c->subproto : "");
-    default: return JS_NewString(ctx, "");   /* extensions: none are negotiated */
+    default: return JS_NewString(ctx, ""); /* extensions: none are negotiated */
     }
 }
 
@@ -578,8 +617,12 @@ static const JSCFunctionListEntry wsn_proto_funcs[] = {
     JS_CFUNC_DEF("close", 2, wsn_close),
     JS_CFUNC_MAGIC_DEF("addEventListener", 2, wsn_add_listener, 0),
     JS_CFUNC_MAGIC_DEF("removeEventListener", 2, wsn_add_listener, 1),
-    WSN_ON("onopen", E_OPEN), WSN_ON("onmessage", E_MESSAGE), WSN_ON("onerror", E_ERROR),
-    WSN_ON("onclose", E_CLOSE), WSN_ON("onping", E_PING), WSN_ON("onpong", E_PONG),
+    WSN_ON("onopen", E_OPEN),
+    WSN_ON("onmessage", E_MESSAGE),
+    WSN_ON("onerror", E_ERROR),
+    WSN_ON("onclose", E_CLOSE),
+    WSN_ON("onping", E_PING),
+    WSN_ON("onpong", E_PONG),
     JS_CGETSET_MAGIC_DEF("url", wsn_get, NULL, 0),
     JS_CGETSET_MAGIC_DEF("readyState", wsn_get, NULL, 1),
     JS_CGETSET_MAGIC_DEF("bufferedAmount", wsn_get, NULL, 2),
@@ -614,7 +657,10 @@ static JSValue wsn_blob_make(JSContext *ctx, const uint8_t *p, size_t n, const c
     snprintf(b->type, sizeof b->type, "%s", type);
     if (n) memcpy(b->p, p, n);
     JSValue o = JS_NewObjectClass(ctx, (int)wsn_blob_class_id);
-    if (JS_IsException(o)) { free(b); return o; }
+    if (JS_IsException(o)) {
+        free(b);
+        return o;
+    }
     JS_SetOpaque(o, b);
     return o;
 }
@@ -651,7 +697,11 @@ static JSValue wsn_blob_ctor(JSContext *ctx, JSValueConst new_target, int argc, 
                 buf_append(&all, p, n);
             } else {
                 const char *str = JS_ToCStringLen(ctx, &n, part);
-                if (!str) { JS_FreeValue(ctx, part); buf_free(&all); return JS_EXCEPTION; }
+                if (!str) {
+                    JS_FreeValue(ctx, part);
+                    buf_free(&all);
+                    return JS_EXCEPTION;
+                }
                 buf_append(&all, str, n);
                 JS_FreeCString(ctx, str);
             }
@@ -675,7 +725,10 @@ static JSValue wsn_resolved(JSContext *ctx, JSValue v) {
     JSValue fns[2];
     JSValue p = JS_NewPromiseCapability(ctx, fns);
     if (!JS_IsException(p)) JS_FreeValue(ctx, JS_Call(ctx, fns[0], JS_UNDEFINED, 1, (JSValueConst *)&v));
-    if (!JS_IsException(p)) { JS_FreeValue(ctx, fns[0]); JS_FreeValue(ctx, fns[1]); }
+    if (!JS_IsException(p)) {
+        JS_FreeValue(ctx, fns[0]);
+        JS_FreeValue(ctx, fns[1]);
+    }
     JS_FreeValue(ctx, v);
     return p;
 }
@@ -719,12 +772,9 @@ static JSValue wsn_blob_slice(JSContext *ctx, JSValueConst this_val, int argc, J
 }
 
 static const JSCFunctionListEntry wsn_blob_funcs[] = {
-    JS_CGETSET_MAGIC_DEF("size", wsn_blob_get, NULL, 0),
-    JS_CGETSET_MAGIC_DEF("type", wsn_blob_get, NULL, 1),
-    JS_CFUNC_MAGIC_DEF("arrayBuffer", 0, wsn_blob_read, 2),
-    JS_CFUNC_MAGIC_DEF("text", 0, wsn_blob_read, 3),
-    JS_CFUNC_MAGIC_DEF("bytes", 0, wsn_blob_read, 4),
-    JS_CFUNC_DEF("slice", 2, wsn_blob_slice),
+    JS_CGETSET_MAGIC_DEF("size", wsn_blob_get, NULL, 0),    JS_CGETSET_MAGIC_DEF("type", wsn_blob_get, NULL, 1),
+    JS_CFUNC_MAGIC_DEF("arrayBuffer", 0, wsn_blob_read, 2), JS_CFUNC_MAGIC_DEF("text", 0, wsn_blob_read, 3),
+    JS_CFUNC_MAGIC_DEF("bytes", 0, wsn_blob_read, 4),       JS_CFUNC_DEF("slice", 2, wsn_blob_slice),
 };
 
 /* ---- new WebSocket(url, protocols?, params?) ---- */
@@ -733,30 +783,42 @@ static JSValue wsn_ctor(JSContext *ctx, JSValueConst new_target, int argc, JSVal
     vu *v = vu_from_ctx(ctx);
     if (!v->w || v->in_init) return JS_ThrowTypeError(ctx, "new WebSocket() is not available in the init context");
     const char *url = argc > 0 ? JS_ToCString(ctx, argv[0]) : NULL;
-    if (!url) return argc > 0 ? JS_EXCEPTION : JS_ThrowTypeError(ctx, "new WebSocket(url, [protocols], [params]): url is missing");
+    if (!url)
+        return argc > 0 ? JS_EXCEPTION
+                        : JS_ThrowTypeError(ctx, "new WebSocket(url, [protocols], [params]): url is missing");
     vm_pairs hp = {0};
     struct cookie_jar *jar = NULL;
     JSValue jar_obj = JS_UNDEFINED, obj = JS_UNDEFINED;
     buf hbuf = {0}, cookie = {0}, protos = {0};
     wsn_sock *s = calloc(1, sizeof *s);
     JSValue ret = JS_EXCEPTION;
-    if (!s) { ret = JS_ThrowOutOfMemory(ctx); goto out; }
+    if (!s) {
+        ret = JS_ThrowOutOfMemory(ctx);
+        goto out;
+    }
     s->v = v;
     s->obj = JS_UNDEFINED;
     for (int i = 0; i < E_COUNT; i++) s->on[i] = s->lst[i] = JS_UNDEFINED;
     s->url = strdup(url);
     s->group = strdup(v->group);
-    if (!s->url || !s->group) { ret = JS_ThrowOutOfMemory(ctx); goto out; }
+    if (!s->url || !s->group) {
+        ret = JS_ThrowOutOfMemory(ctx);
+        goto out;
+    }
     JSValueConst params = argc > 2 ? argv[2] : JS_UNDEFINED;
     if (ws_params(ctx, params, "new WebSocket", &hp, &s->utags, &jar, &jar_obj)) goto out;
     /* protocols: a string or an array of strings, offered in Sec-WebSocket-Protocol */
     if (argc > 1 && !JS_IsUndefined(argv[1]) && !JS_IsNull(argv[1])) {
         JSValue lenv = JS_IsArray(ctx, argv[1]) ? JS_GetPropertyStr(ctx, argv[1], "length") : JS_UNDEFINED;
         int64_t n = 1;
-        if (JS_IsArray(ctx, argv[1]) && JS_ToInt64(ctx, &n, lenv)) { JS_FreeValue(ctx, lenv); goto out; }
+        if (JS_IsArray(ctx, argv[1]) && JS_ToInt64(ctx, &n, lenv)) {
+            JS_FreeValue(ctx, lenv);
+            goto out;
+        }
         JS_FreeValue(ctx, lenv);
         for (int64_t i = 0; i < n; i++) {
-            JSValue p = JS_IsArray(ctx, argv[1]) ? JS_GetPropertyUint32(ctx, argv[1], (uint32_t)i) : JS_DupValue(ctx, argv[1]);
+            JSValue p =
+                JS_IsArray(ctx, argv[1]) ? JS_GetPropertyUint32(ctx, argv[1], (uint32_t)i) : JS_DupValue(ctx, argv[1]);
             const char *ps = JS_ToCString(ctx, p);
             JS_FreeValue(ctx, p);
             if (!ps) goto out;
@@ -771,7 +833,10 @@ static JSValue wsn_ctor(JSContext *ctx, JSValueConst new_target, int argc, JSVal
     if (protos.len) lines[nl++] = protos.p;
 
     s->c = ws_client_new();
-    if (!s->c) { ret = JS_ThrowOutOfMemory(ctx); goto out; }
+    if (!s->c) {
+        ret = JS_ThrowOutOfMemory(ctx);
+        goto out;
+    }
     s->t0 = clock_now_us();
     const net_dialer *d = v->test ? v->test->dialer : NULL;
     dialer_sa local;
@@ -780,7 +845,10 @@ static JSValue wsn_ctor(JSContext *ctx, JSValueConst new_target, int argc, JSVal
     /* the object and the VU's queue first: a failure may be reported
      * (queued) from inside ws_client_start, e.g. a host name refused at once */
     wsn_vu *w = vm_mod_get(v, VM_MOD_WEBSOCKETS);
-    if (!w) { ret = JS_ThrowOutOfMemory(ctx); goto out; }
+    if (!w) {
+        ret = JS_ThrowOutOfMemory(ctx);
+        goto out;
+    }
     obj = JS_NewObjectClass(ctx, (int)wsn_class_id);
     if (JS_IsException(obj)) goto out;
     if (ws_client_start(s->c, &v->w->loop, v->w->h1, &o, wsn_on_event, s) != 0) {
@@ -788,7 +856,7 @@ static JSValue wsn_ctor(JSContext *ctx, JSValueConst new_target, int argc, JSVal
         goto out;
     }
     JS_SetOpaque(obj, s);
-    s->obj = JS_DupValue(ctx, obj);   /* the VU's hold until the close */
+    s->obj = JS_DupValue(ctx, obj); /* the VU's hold until the close */
     s->next = w->socks;
     w->socks = s;
     ret = obj;

@@ -34,33 +34,34 @@
 JSValue k6_throw_interrupted(JSContext *ctx);
 
 enum { H_OPEN, H_MESSAGE, H_BINARY, H_PING, H_PONG, H_CLOSE, H_ERROR, H_COUNT };
-static const char *const ws_event_names[H_COUNT] = {"open", "message", "binaryMessage", "ping", "pong", "close", "error"};
+static const char *const ws_event_names[H_COUNT] = {"open", "message", "binaryMessage", "ping",
+                                                    "pong", "close",   "error"};
 
 enum { EV_MSG, EV_ERROR, EV_END };
 
 typedef struct ws_ev {
     int kind, opcode;
-    uint8_t *data;         /* message payload, or the error text (NUL-terminated) */
+    uint8_t *data; /* message payload, or the error text (NUL-terminated) */
     size_t len;
 } ws_ev;
 
 typedef struct ws_timer {
-    int64_t id, due_us, every_us;   /* every_us 0: setTimeout */
+    int64_t id, due_us, every_us; /* every_us 0: setTimeout */
     JSValue fn;
 } ws_timer;
 
 typedef struct ws_session {
     vu *v;
     ws_client *c;
-    JSValue handlers[H_COUNT];   /* an array of functions per event, or undefined */
+    JSValue handlers[H_COUNT]; /* an array of functions per event, or undefined */
     ws_ev *q;
     size_t qhead, qn, qcap;
     ws_timer *t;
     int nt, capt;
     int64_t last_timer_id;
-    bool waiting;                /* in vu_wait for this session: events may wake the VU */
+    bool waiting; /* in vu_wait for this session: events may wake the VU */
     bool opened, failed, ended;
-    bool script_closed;          /* socket.close() was called: k6's session is over for the script */
+    bool script_closed; /* socket.close() was called: k6's session is over for the script */
     int close_code;
     uint32_t tags;
     int64_t t0;
@@ -68,7 +69,10 @@ typedef struct ws_session {
 
 static JSClassID ws_socket_class_id;
 
-static void ws_socket_finalizer(JSRuntime *rt, JSValue val) { (void)rt; (void)val; }   /* the session is connect()'s */
+static void ws_socket_finalizer(JSRuntime *rt, JSValue val) {
+    (void)rt;
+    (void)val;
+} /* the session is connect()'s */
 
 static JSClassDef ws_socket_class = {"Socket", .finalizer = ws_socket_finalizer};
 
@@ -98,8 +102,14 @@ static void ws_queue(ws_session *s, int kind, int opcode, const void *p, size_t 
 static void ws_on_event(ws_client *c, enum ws_event ev, const ws_msg *m, void *ud) {
     ws_session *s = ud;
     switch (ev) {
-    case WS_EV_OPEN: s->opened = true; ws_wake(s); break;
-    case WS_EV_FAIL: s->failed = true; ws_wake(s); break;
+    case WS_EV_OPEN:
+        s->opened = true;
+        ws_wake(s);
+        break;
+    case WS_EV_FAIL:
+        s->failed = true;
+        ws_wake(s);
+        break;
     case WS_EV_MESSAGE: ws_queue(s, EV_MSG, m->opcode, m->data, m->len, false); break;
     case WS_EV_ERROR:
         /* k6's socket.close() ends the session at once: nothing read after it reaches the script */
@@ -116,8 +126,10 @@ static void ws_on_event(ws_client *c, enum ws_event ev, const ws_msg *m, void *u
             s->close_code = WS_CLOSE_GOING_AWAY;
         }
         if (c->too_big)
-            log_printf(LOG_WARN, "WebSocket message larger than 64 MB from %s: c6 closed the connection with 1009 "
-                       "(k6 has no limit)", c->host);
+            log_printf(LOG_WARN,
+                       "WebSocket message larger than 64 MB from %s: c6 closed the connection with 1009 "
+                       "(k6 has no limit)",
+                       c->host);
         ws_queue(s, EV_END, 0, NULL, 0, false);
         break;
     }
@@ -145,7 +157,7 @@ static void ws_push(ws_session *s, int metric, double value) {
 /* ---- Socket methods ---- */
 
 static ws_session *ws_this(JSContext *ctx, JSValueConst this_val) {
-    return JS_GetOpaque(this_val, ws_socket_class_id);   /* NULL once connect() has returned */
+    return JS_GetOpaque(this_val, ws_socket_class_id); /* NULL once connect() has returned */
 }
 
 static JSValue ws_on(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
@@ -157,7 +169,8 @@ static JSValue ws_on(JSContext *ctx, JSValueConst this_val, int argc, JSValueCon
         if (strcmp(name, ws_event_names[i]) == 0) h = i;
     JSValue r = JS_UNDEFINED;
     if (h < 0)
-        r = JS_ThrowTypeError(ctx, "socket.on(\"%s\"): unknown event (open, message, binaryMessage, ping, pong, close, error)", name);
+        r = JS_ThrowTypeError(
+            ctx, "socket.on(\"%s\"): unknown event (open, message, binaryMessage, ping, pong, close, error)", name);
     else if (argc < 2 || !JS_IsFunction(ctx, argv[1]))
         r = JS_ThrowTypeError(ctx, "socket.on(\"%s\", handler): handler must be a function", name);
     else if (s) {
@@ -209,7 +222,10 @@ static JSValue ws_send_binary(JSContext *ctx, JSValueConst this_val, int argc, J
         if (!JS_IsException(ab)) {
             size_t total;
             uint8_t *base = JS_GetArrayBuffer(ctx, &total, ab);
-            if (base && off + len <= total) { p = base + off; n = len; }
+            if (base && off + len <= total) {
+                p = base + off;
+                n = len;
+            }
             JS_FreeValue(ctx, ab);
         }
     }
@@ -309,7 +325,7 @@ static const JSCFunctionListEntry ws_socket_funcs[] = {
 static bool ws_fire(ws_session *s, int h, int argc, JSValueConst *argv) {
     JSContext *ctx = s->v->ctx;
     if (JS_IsUndefined(s->handlers[h])) return true;
-    JSValue arr = JS_DupValue(ctx, s->handlers[h]);   /* a handler may add handlers */
+    JSValue arr = JS_DupValue(ctx, s->handlers[h]); /* a handler may add handlers */
     JSValue lenv = JS_GetPropertyStr(ctx, arr, "length");
     uint32_t n = 0;
     JS_ToUint32(ctx, &n, lenv);
@@ -330,7 +346,8 @@ static bool ws_fire(ws_session *s, int h, int argc, JSValueConst *argv) {
     return ok;
 }
 
-static JSValue ws_error_text(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv, int magic, JSValue *data) {
+static JSValue ws_error_text(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv, int magic,
+                             JSValue *data) {
     return JS_DupValue(ctx, data[0]);
 }
 
@@ -434,7 +451,7 @@ static int ws_loop(ws_session *s) {
             if (!ok) return -1;
             if (e.kind == EV_END) return 0;
         }
-        if (s->script_closed) return 0;   /* socket.close(): the session is over */
+        if (s->script_closed) return 0; /* socket.close(): the session is over */
         int r = ws_run_timer(s, clock_now_us());
         if (r < 0) return -1;
         if (r > 0) continue;
@@ -492,7 +509,9 @@ static JSValue ws_response(JSContext *ctx, const char *url, const ws_client *c, 
     return r;
 }
 
-typedef struct ws_cookie_ctx { buf *line; } ws_cookie_ctx;
+typedef struct ws_cookie_ctx {
+    buf *line;
+} ws_cookie_ctx;
 
 static void ws_cookie_one(const char *name, const char *value, void *ud) {
     buf *b = ud;
@@ -515,7 +534,7 @@ size_t ws_handshake_lines(vu *v, const vm_pairs *hdrs, buf *hbuf, const buf *coo
         buf_puts(hbuf, hdrs->v[i]);
         buf_append(hbuf, "", 1);
     }
-    if (!has_ua) {   /* as k6: the userAgent option unless a header says otherwise */
+    if (!has_ua) { /* as k6: the userAgent option unless a header says otherwise */
         offs[n++] = hbuf->len;
         buf_puts(hbuf, "User-Agent: ");
         buf_puts(hbuf, http_user_agent(v));
@@ -537,7 +556,8 @@ void ws_cookie_line(cookie_jar *jar, const char *url, buf *out) {
 
 /* Reads params: headers into lines (owned by hdrs), tags into tags, cookie
  * jar; `who` names the caller in errors. k6/websockets reads the same. */
-int ws_params(JSContext *ctx, JSValueConst params, const char *who, vm_pairs *hdrs, vm_pairs *tags, cookie_jar **jar, JSValue *jar_obj) {
+int ws_params(JSContext *ctx, JSValueConst params, const char *who, vm_pairs *hdrs, vm_pairs *tags, cookie_jar **jar,
+              JSValue *jar_obj) {
     if (!JS_IsObject(params)) return 0;
     JSValue v = JS_GetPropertyStr(ctx, params, "headers");
     int rc = JS_IsException(v) ? -1 : vm_pairs_read(ctx, v, hdrs);
@@ -570,9 +590,11 @@ static JSValue ws_connect(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     if (!v->w || v->in_init) return JS_ThrowTypeError(ctx, "ws.connect() is not available in the init context");
     JSValueConst params = argc > 2 ? argv[1] : JS_UNDEFINED;
     JSValueConst cb = argc > 2 ? argv[2] : argc > 1 ? argv[1] : JS_UNDEFINED;
-    if (!JS_IsFunction(ctx, cb)) return JS_ThrowTypeError(ctx, "ws.connect(url, [params], callback): callback must be a function");
+    if (!JS_IsFunction(ctx, cb))
+        return JS_ThrowTypeError(ctx, "ws.connect(url, [params], callback): callback must be a function");
     const char *url = argc > 0 ? JS_ToCString(ctx, argv[0]) : NULL;
-    if (!url) return argc > 0 ? JS_EXCEPTION : JS_ThrowTypeError(ctx, "ws.connect(url, [params], callback): url is missing");
+    if (!url)
+        return argc > 0 ? JS_EXCEPTION : JS_ThrowTypeError(ctx, "ws.connect(url, [params], callback): url is missing");
 
     vm_pairs hp = {0}, tags = {0};
     cookie_jar *jar = NULL;
@@ -583,13 +605,22 @@ static JSValue ws_connect(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     const char *lines[VM_MAX_PAIRS + 2];
     buf hbuf = {0}, cookie = {0};
     size_t nlines = 0;
-    if (ws_params(ctx, params, "ws.connect", &hp, &tags, &jar, &jar_obj)) { ret = JS_EXCEPTION; goto out; }
+    if (ws_params(ctx, params, "ws.connect", &hp, &tags, &jar, &jar_obj)) {
+        ret = JS_EXCEPTION;
+        goto out;
+    }
     ws_cookie_line(jar ? jar : http_vu_jar(v), url, &cookie);
     nlines = ws_handshake_lines(v, &hp, &hbuf, &cookie, lines);
 
     s = calloc(1, sizeof *s);
     ws_client *c = ws_client_new();
-    if (!s || !c) { free(s); free(c); s = NULL; ret = JS_ThrowOutOfMemory(ctx); goto out; }
+    if (!s || !c) {
+        free(s);
+        free(c);
+        s = NULL;
+        ret = JS_ThrowOutOfMemory(ctx);
+        goto out;
+    }
     s->v = v;
     s->c = c;
     for (int i = 0; i < H_COUNT; i++) s->handlers[i] = JS_UNDEFINED;
@@ -600,7 +631,10 @@ static JSValue ws_connect(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     if (d && d->nlocal_total && dialer_local_addr(d, v->id, &local)) o.local_addr = &local.sa;
     if (ws_client_start(c, &v->w->loop, v->w->h1, &o, ws_on_event, s) == 0) {
         while (!s->opened && !s->failed)
-            if (vm_cut_off(v) || !ws_wait(s)) { ret = k6_throw_interrupted(ctx); goto out; }
+            if (vm_cut_off(v) || !ws_wait(s)) {
+                ret = k6_throw_interrupted(ctx);
+                goto out;
+            }
     } else {
         s->failed = true;
     }
