@@ -822,6 +822,19 @@ static int coord_flags(int *argc, char **argv, int *n, const char **listen_at, c
 }
 
 /* The flags the agents get: run's, without the script and "--". */
+int coordinator_refuses(const c6_run_args *a) {
+    if (a->linger || (a->flags.paused_set && a->flags.paused)) {
+        /* the agents have no REST API: nothing would resume or end them */
+        log_printf(LOG_ERROR, "--paused and --linger are not supported by the coordinator yet");
+        return -1;
+    }
+    if (a->flags.execution_segment_set || a->flags.execution_segment_sequence_set) {
+        log_printf(LOG_ERROR, "--execution-segment and --execution-segment-sequence are the coordinator's to set");
+        return -1;
+    }
+    return 0;
+}
+
 static int coord_ship_args(coord *c, int argc, char **argv) {
     c6_run_args a;
     char err[1024];
@@ -838,12 +851,7 @@ static int coord_ship_args(coord *c, int argc, char **argv) {
     } else if (!strcmp(a.script, "-")) {
         log_printf(LOG_ERROR, "the coordinator needs a script file, not stdin");
         rc = -1;
-    } else if (a.linger || (a.flags.paused_set && a.flags.paused)) {
-        /* the agents have no REST API: nothing would resume or end them */
-        log_printf(LOG_ERROR, "--paused and --linger are not supported by the coordinator yet");
-        rc = -1;
-    } else if (a.flags.execution_segment_set || a.flags.execution_segment_sequence_set) {
-        log_printf(LOG_ERROR, "--execution-segment and --execution-segment-sequence are the coordinator's to set");
+    } else if (coordinator_refuses(&a)) {
         rc = -1;
     }
     if (!rc) {

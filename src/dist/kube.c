@@ -16,6 +16,7 @@
  * its runners in the same way (backoffLimit 0, restartPolicy Never, the
  * script from a ConfigMap, a claim or the image). */
 #include "dist/kube.h"
+#include "dist/dist.h"
 
 #include <errno.h>
 #include <netdb.h>
@@ -462,11 +463,7 @@ static int kube_check(kube *k) {
     /* c6 coordinator's refusals, before anything is applied */
     if (a.help) { /* -h in a group of short flags */
         k->help = true;
-    } else if (a.linger || (a.flags.paused_set && a.flags.paused)) {
-        log_printf(LOG_ERROR, "--paused and --linger are not supported by the coordinator yet");
-        rc = -1;
-    } else if (a.flags.execution_segment_set || a.flags.execution_segment_sequence_set) {
-        log_printf(LOG_ERROR, "--execution-segment and --execution-segment-sequence are the coordinator's to set");
+    } else if (coordinator_refuses(&a)) {
         rc = -1;
     } else if (!k->name) {
         kube_default_name(k, a.script);
