@@ -375,7 +375,8 @@ static int h1p_content_length(h1_parser *p, const char *v, size_t n) {
     uint64_t len = 0;
     for (; d < e; d++) {
         unsigned c = (unsigned)(unsigned char)*d - '0';
-        if (c > 9) return h1p_head_fail(p, "bad Content-Length ", v, n, 1);
+        if (c > 9 || len > ((uint64_t)INT64_MAX - c) / 10) /* ParseUint(cl, 10, 63) */
+            return h1p_head_fail(p, "bad Content-Length ", v, n, 1);
         len = len * 10 + c;
     }
     if (len > (uint64_t)INT64_MAX) return h1p_head_fail(p, "bad Content-Length ", v, n, 1);
@@ -391,7 +392,8 @@ static int h1p_content_length(h1_parser *p, const char *v, size_t n) {
  * it, in scratch space after the head. */
 static int h1p_framing_slow(h1_parser *p) {
     size_t end = p->hdr->len;
-    const char *te = p->hdr->p + p->te_off, *cl = p->hdr->p + p->cl_off;
+    /* the offsets mean something only when such a field was seen */
+    const char *te = p->nte ? p->hdr->p + p->te_off : "", *cl = p->ncl ? p->hdr->p + p->cl_off : "";
     size_t te_len = p->te_len, cl_len = p->cl_len;
     int differ = p->cl_differ, rc = H1P_AGAIN;
     if (p->folded) {
