@@ -164,6 +164,7 @@ int url_resolve(buf *out, const char *base, const char *ref) {
         buf_free(&path);
         return -1;
     }
+    out->p[out->len] = 0; /* terminated even when nothing is appended */
     if (has_scheme) {
         buf_append(out, scheme.p, scheme.n);
         buf_append(out, ":", 1);
@@ -181,7 +182,7 @@ int url_resolve(buf *out, const char *base, const char *ref) {
         put_escaped(out, frag.p, frag.n);
     }
     buf_free(&path);
-    return out->p ? 0 : buf_append(out, "", 0);
+    return 0;
 }
 
 /* ---- what url.Parse refuses ---- */

@@ -22,6 +22,18 @@ static void check(const char *base, const char *ref, const char *want) {
     buf_free(&out);
 }
 
+/* An empty result is still a terminated string (found by fuzz_url: the
+ * room was reserved, nothing appended, no NUL written). */
+static void test_empty_result_terminated(void **state) {
+    (void)state;
+    buf out = {0};
+    assert_int_equal(url_resolve(&out, "", ""), 0);
+    assert_non_null(out.p);
+    assert_int_equal(out.len, 0);
+    assert_int_equal(strlen(out.p), 0);
+    buf_free(&out);
+}
+
 static void test_rfc3986_normal(void **state) {
     (void)state;
     const char *b = "http://a/b/c/d;p?q";
@@ -131,6 +143,7 @@ int main(void) {
         cmocka_unit_test(test_rfc3986_abnormal),
         cmocka_unit_test(test_redirect_cases),
         cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_empty_result_terminated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
