@@ -138,7 +138,7 @@ void client_body_end_(h1_client *c, h1_request *r) {
      * is left alone */
     int st = r->status ? r->status : r->parser_.status;
     if (!r->dec_.s[0].st &&
-        (st < 200 || st == 204 || st == 304 || (r->method[0] == 'H' && !strcmp(r->method, "HEAD")))) {
+        (st < 200 || st == 204 || st == 304 || (r->method && !strcmp(r->method, "HEAD")))) {
         client_body_release(r);
         return;
     }
