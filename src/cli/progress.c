@@ -131,3 +131,12 @@ void progress_render(FILE *f, const progress_view *v, const char *head, const pr
     if (v->tty && !v->final) fprintf(f, "\r\x1b[J\x1b[%dA", nbars + breaks + (head ? 2 : 1));
     fflush(f);
 }
+
+void progress_head(char *out, size_t n, bool paused, int64_t elapsed_us, int64_t max_duration_us, int64_t max_vus,
+                   int vus, int vus_max, long long done, long long interrupted) {
+    int width = snprintf(NULL, 0, "%lld", (long long)max_vus);
+    char el[48];
+    progress_fixed_duration(el, sizeof el, elapsed_us, max_duration_us);
+    snprintf(out, n, "%s (%s), %0*d/%0*d VUs, %lld complete and %lld interrupted iterations",
+             paused ? "paused" : "running", el, width, vus, width, vus_max, done, interrupted);
+}

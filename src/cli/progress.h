@@ -40,6 +40,13 @@ typedef struct progress_view {
  * (< 10 h), "01h01m05.3s" (< 24 h), then days ("1d01h01m05.3s"). */
 void progress_fixed_duration(char *out, size_t n, int64_t d_us, int64_t max_us);
 
+/* The block's first line (execution.Scheduler getRunStats): "running
+ * (01m12.0s), 050/100 VUs, 1234 complete and 0 interrupted iterations", the
+ * elapsed time in max_duration_us's fixed length, the VU counts zero-padded
+ * to max_vus's width. */
+void progress_head(char *out, size_t n, bool paused, int64_t elapsed_us, int64_t max_duration_us, int64_t max_vus,
+                   int vus, int vus_max, long long done, long long interrupted);
+
 /* Writes the block: the summary line (head; NULL before the run starts,
  * when k6's first bar is still a bar), then one line per bar. */
 void progress_render(FILE *f, const progress_view *v, const char *head, const progress_bar *bars, int nbars);

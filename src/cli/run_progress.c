@@ -126,13 +126,10 @@ void run_progress(run_ctx *r, bool final) {
                   : final && r->run_end_us    ? r->run_end_us
                                               : clock_now_us();
     int64_t el_us = t->start_us ? now - t->start_us : 0;
-    int width = snprintf(NULL, 0, "%lld", (long long)run_max_vus(r));
-    char el[48], head[256];
-    progress_fixed_duration(el, sizeof el, el_us, t->plan.max_duration_us);
-    snprintf(head, sizeof head, "%s (%s), %0*d/%0*d VUs, %lld complete and %lld interrupted iterations",
-             atomic_load(&t->paused) ? "paused" : "running", el, width, atomic_load(&t->vus_active), width,
-             atomic_load(&t->vus_initialized), (long long)atomic_load(&t->iters_done),
-             (long long)atomic_load(&t->iters_interrupted));
+    char head[256];
+    progress_head(head, sizeof head, atomic_load(&t->paused), el_us, t->plan.max_duration_us, run_max_vus(r),
+                  atomic_load(&t->vus_active), atomic_load(&t->vus_initialized),
+                  (long long)atomic_load(&t->iters_done), (long long)atomic_load(&t->iters_interrupted));
     progress_bar *bars = calloc((size_t)t->nscen + 1, sizeof *bars);
     if (!bars) return;
     for (int i = 0; i < t->nscen; i++) run_scen_progress(r, &t->scen[i], final, &bars[i]);

@@ -81,9 +81,10 @@ static void agent_send_progress(agent *a) {
     run_ctx *r = a->prog;
     if (r) {
         c6_test *t = &r->test;
-        snprintf(part, sizeof part, "{\"vus\":%d,\"vus_max\":%d,\"done\":%lld,\"interrupted\":%lld,\"scen\":[",
+        snprintf(part, sizeof part,
+                 "{\"vus\":%d,\"vus_max\":%d,\"done\":%lld,\"interrupted\":%lld,\"failed\":%lld,\"scen\":[",
                  atomic_load(&t->vus_active), atomic_load(&t->vus_initialized), (long long)atomic_load(&t->iters_done),
-                 (long long)atomic_load(&t->iters_interrupted));
+                 (long long)atomic_load(&t->iters_interrupted), (long long)atomic_load(&t->iters_failed));
         buf_puts(&m, part);
         for (int i = 0; i < t->nscen; i++) {
             scen_rt *sc = &t->scen[i];

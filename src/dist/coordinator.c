@@ -15,6 +15,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <poll.h>
@@ -28,8 +29,10 @@
 #include "js/archive.h"
 #include "dist/metrics_link.h"
 #include "dist/proto.h"
+#include "dist/run_report.h"
 #include "dist/tls.h"
 #include "exec/test.h"
+#include "metrics/registry.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "version.h"
@@ -50,7 +53,7 @@ typedef struct scen_prog {
 typedef struct agent_prog {
     bool seen;
     int vus, vus_max;
-    long long done, interrupted;
+    long long done, interrupted, failed;
     scen_prog *scen; /* the run's nscen */
 } agent_prog;
 
@@ -340,6 +343,7 @@ static int coord_take_progress(coord *c, conn *a, const cJSON *o) {
     g->vus_max = (int)coord_ll(cJSON_GetObjectItem(o, "vus_max"));
     g->done = coord_ll(cJSON_GetObjectItem(o, "done"));
     g->interrupted = coord_ll(cJSON_GetObjectItem(o, "interrupted"));
+    g->failed = coord_ll(cJSON_GetObjectItem(o, "failed"));
     int i = 0;
     const cJSON *it;
     cJSON_ArrayForEach(it, sc) {
@@ -362,14 +366,16 @@ static int coord_take_progress(coord *c, conn *a, const cJSON *o) {
 static void coord_merge_progress(coord *c) {
     c6_test *t = &c->r->test;
     int vus = 0, vus_max = 0;
-    long long done = 0, interrupted = 0;
+    long long done = 0, interrupted = 0, failed = 0;
     for (int i = 0; i < c->joined; i++) {
         const agent_prog *g = &c->agents[i].prog;
         vus += g->vus;
         vus_max += g->vus_max;
         done += g->done;
         interrupted += g->interrupted;
+        failed += g->failed;
     }
+    atomic_store(&t->iters_failed, failed);
     atomic_store(&t->vus_active, vus);
     atomic_store(&t->vus_initialized, vus_max);
     atomic_store(&t->iters_done, done);
@@ -407,6 +413,32 @@ static void coord_merge_progress(coord *c) {
     }
 }
 
+/* The run's numbers to the report channel (--report-fd; dist/run_report.h),
+ * from the merged progress and metrics. */
+static void coord_report_progress(coord *c) {
+    run_ctx *r = c->r;
+    c6_test *t = &r->test;
+    run_report_progress p = {0};
+    int64_t now = clock_now_us();
+    p.elapsed_ms = t->start_us && now > t->start_us ? (now - t->start_us) / 1000 : 0;
+    p.max_duration_ms = t->plan.max_duration_us / 1000;
+    p.max_vus = t->init_vus;
+    for (int i = 0; i < t->nscen; i++) p.max_vus += t->scen[i].max_vus - t->scen[i].vus;
+    p.vus = atomic_load(&t->vus_active);
+    p.vus_max = atomic_load(&t->vus_initialized);
+    p.iterations = atomic_load(&t->iters_done);
+    p.interrupted = atomic_load(&t->iters_interrupted);
+    p.failed_iterations = atomic_load(&t->iters_failed);
+    /* (the engine is written by this thread only: ingest, below) */
+    p.time_series = c->metrics ? (long long)dist_metrics_series(c->metrics) : 0;
+    const char *const *groups;
+    p.groups = (long long)engine_groups(r->eng, &groups);
+    const sink *reqs = engine_sink(r->eng, M_HTTP_REQS), *failed = engine_sink(r->eng, M_HTTP_REQ_FAILED);
+    p.requests = reqs ? (long long)reqs->u.counter.sum : 0;
+    p.failed_requests = failed ? (long long)failed->u.rate.nonzero : 0;
+    run_report_progress_event(&p);
+}
+
 /* Every second from the start, the whole run's progress block, as `c6 run`
  * draws its own (the agents draw none). */
 static void coord_progress(coord *c) {
@@ -418,6 +450,7 @@ static void coord_progress(coord *c) {
     if (now - c->last_progress >= 1000000) c->last_progress = now; /* (a long stall: no burst) */
     coord_merge_progress(c);
     run_progress(c->r, false);
+    coord_report_progress(c);
 }
 
 /* A joined agent's message; -1: a protocol error. */
@@ -453,7 +486,10 @@ static int coord_message(coord *c, int i, int type, const uint8_t *p, size_t len
         a->started_at = a->started ? (int64_t)at->valuedouble : 0;
         int n = 0;
         for (int k = 0; k < c->n; k++) n += c->agents[k].started;
-        if (n == c->n) log_printf(LOG_INFO, "the test started on all %d agents", c->n);
+        if (n == c->n) {
+            log_printf(LOG_INFO, "the test started on all %d agents", c->n);
+            run_report_started();
+        }
         break;
     }
     case MSG_FAIL: {
@@ -678,6 +714,7 @@ static int coord_loop(coord *c) {
         coord_progress(c);
     }
     coord_merge_progress(c); /* the final block's numbers (run_finish draws it) */
+    if (c->phase == PH_RUNNING) coord_report_progress(c);
     return coord_report(c);
 }
 
@@ -774,13 +811,14 @@ static void coord_usage(FILE *f) {
             "  --listen HOST:PORT   where agents connect (default %s; 0 as the port picks one)\n"
             "  --token T            the token agents must give (default: $C6_DIST_TOKEN, else none)\n"
             "  --tls-cert FILE      serve TLS to the agents with this PEM certificate (chain) ...\n"
-            "  --tls-key FILE       ... and its PEM key (agents: --tls, --tls-ca FILE or --insecure)\n",
+            "  --tls-key FILE       ... and its PEM key (agents: --tls, --tls-ca FILE or --insecure)\n"
+            "  --report-fd N        write the run's events to descriptor N, a JSON line each (c6 server's)\n",
             DIST_DEFAULT_LISTEN);
 }
 
 /* Takes the coordinator's own flags out of argv; the rest are run's. */
 static int coord_flags(int *argc, char **argv, int *n, const char **listen_at, const char **token, const char **cert,
-                       const char **key) {
+                       const char **key, const char **report) {
     int k = 0;
     for (int i = 0; i < *argc; i++) {
         const char *a = argv[i], **dst = NULL;
@@ -795,6 +833,7 @@ static int coord_flags(int *argc, char **argv, int *n, const char **listen_at, c
         else if (!strncmp(a, "--token", 7) && (a[7] == 0 || a[7] == '=')) dst = token;
         else if (!strncmp(a, "--tls-cert", 10) && (a[10] == 0 || a[10] == '=')) dst = cert;
         else if (!strncmp(a, "--tls-key", 9) && (a[9] == 0 || a[9] == '=')) dst = key;
+        else if (!strncmp(a, "--report-fd", 11) && (a[11] == 0 || a[11] == '=')) dst = report;
         if (!num && !dst) {
             argv[k++] = argv[i];
             continue;
@@ -876,6 +915,9 @@ static void coord_show_listen(coord *c, const char *spec) {
                                         : ntohs(((struct sockaddr_in *)&ss)->sin_port);
     if (colon) *colon = 0;
     log_printf(LOG_INFO, "coordinator listening on %s:%d for %d agents (c6 agent %s:%d)", host, port, c->n, host, port);
+    char addr[400];
+    snprintf(addr, sizeof addr, "%s:%d", host, port);
+    run_report_listening(addr);
     if (!c->token[0] && strcmp(host, "127.0.0.1") && strcmp(host, "localhost") && strcmp(host, "[::1]"))
         log_printf(LOG_WARN,
                    "listening beyond this host without a token: any agent that reaches it can join (--token)");
@@ -886,10 +928,19 @@ int coordinator_main(int argc, char **argv) {
     coord *c = &co;
     memset(c, 0, sizeof *c);
     c->lfd = -1;
-    const char *listen_at = DIST_DEFAULT_LISTEN, *token = getenv("C6_DIST_TOKEN");
+    const char *listen_at = DIST_DEFAULT_LISTEN, *token = getenv("C6_DIST_TOKEN"), *report = NULL;
     c->n = 0;
     for (int k = 0; k < COORD_PENDING_MAX; k++) c->pending[k].fd = -1;
-    if (coord_flags(&argc, argv, &c->n, &listen_at, &token, &c->tls_cert, &c->tls_key)) return 255;
+    if (coord_flags(&argc, argv, &c->n, &listen_at, &token, &c->tls_cert, &c->tls_key, &report)) return 255;
+    if (report) { /* the test-run service's channel (dist/run_report.h) */
+        char *end;
+        long fd = strtol(report, &end, 10);
+        if (end == report || *end || fd < 3 || fd > 1023 || fcntl((int)fd, F_GETFD) < 0) {
+            log_printf(LOG_ERROR, "invalid argument \"%s\" for \"--report-fd\" flag: want an open descriptor", report);
+            return 255;
+        }
+        run_report_open((int)fd);
+    }
     int rc = coord_ship_args(c, argc, argv);
     if (rc) {
         free(c->args);
@@ -919,6 +970,7 @@ int coordinator_main(int argc, char **argv) {
     /* `c6 run` with the test run by the agents (coord_ctl_coordinate) */
     run_controller ctl = {.archive = coord_ctl_archive, .coordinate = coord_ctl_coordinate, .arg = c};
     int code = run_main_with(argc, argv, MODE_COORD, &ctl);
+    run_report_ended(code);
     dist_metrics_in_free(c->metrics);
     SSL_CTX_free(c->tls);
     buf_free(&c->archive);

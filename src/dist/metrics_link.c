@@ -86,3 +86,5 @@ int dist_metrics_ingest(dist_metrics_in *m, int index, const uint8_t *data, size
     pthread_mutex_unlock(&m->r->eng_lock);
     return rc;
 }
+
+size_t dist_metrics_series(const dist_metrics_in *m) { return ingest_series_count(m->g); }

@@ -36,4 +36,6 @@ void dist_metrics_in_free(dist_metrics_in *m);
 /* Agent `index`'s snapshot. 0, or -1 with err (a bad snapshot: the agent is
  * dropped as a protocol error). */
 int dist_metrics_ingest(dist_metrics_in *m, int index, const uint8_t *data, size_t len, char *err, size_t errlen);
+/* Distinct time series (metric + tag set) merged so far, over all agents. */
+size_t dist_metrics_series(const dist_metrics_in *m);
 #endif

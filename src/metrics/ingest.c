@@ -14,6 +14,7 @@ typedef struct ingest_agent {
     tagdict *tags; /* the agent's tag sets, as the engine's tag source */
     int src;
     uint32_t *tagmap; /* the agent's tag id -> id in tags */
+    uint32_t *alltag; /* the agent's tag id -> id in the ingest's `all` (series counting) */
     uint32_t ntags, captags;
     int32_t metric[REGISTRY_MAX]; /* the agent's metric id -> registry id + 1; 0: not defined */
     uint64_t seq;
@@ -38,6 +39,12 @@ struct ingest {
     uint32_t new_tags;
     bool vus_seen[2];
     uint64_t merged;
+    /* distinct time series (metric + tag set) over all agents: every
+     * agent's tag sets interned once more in `all`, and a set of the
+     * (metric, tag set in all) pairs seen; grown per new series only */
+    tagdict *all;
+    uint64_t *seen; /* open addressing; 0 is free (keys are stored + 1) */
+    size_t nseen, capseen;
 };
 
 ingest *ingest_new(engine *e, int nagents, size_t max_tagsets) {
@@ -47,7 +54,8 @@ ingest *ingest_new(engine *e, int nagents, size_t max_tagsets) {
     g->e = e;
     g->nagents = nagents;
     g->max_tagsets = max_tagsets ? max_tagsets : UINT32_MAX;
-    if (!(g->agents = calloc((size_t)nagents, sizeof *g->agents))) {
+    if (!(g->agents = calloc((size_t)nagents, sizeof *g->agents)) || !(g->all = tagdict_new())) {
+        free(g->agents);
         free(g);
         return NULL;
     }
@@ -66,13 +74,47 @@ void ingest_free(ingest *g) {
     for (int i = 0; i < g->nagents; i++) {
         if (g->agents[i].tags) tagdict_free(g->agents[i].tags);
         free(g->agents[i].tagmap);
+        free(g->agents[i].alltag);
     }
+    tagdict_free(g->all);
+    free(g->seen);
     free(g->agents);
     snapshot_scratch_free(&g->sc);
     free(g);
 }
 
 uint64_t ingest_series_merged(const ingest *g) { return g->merged; }
+
+size_t ingest_series_count(const ingest *g) { return g->nseen; }
+
+static size_t seen_slot(const ingest *g, uint64_t key) {
+    uint64_t h = key * 0x9E3779B97F4A7C15ull;
+    size_t i = (size_t)(h >> 17) & (g->capseen - 1);
+    while (g->seen[i] && g->seen[i] != key) i = (i + 1) & (g->capseen - 1);
+    return i;
+}
+
+/* Counts the series (metric m, tag set id in all) once; -1: out of memory. */
+static int seen_add(ingest *g, int m, uint32_t tag) {
+    uint64_t key = (((uint64_t)(uint32_t)m << 32) | tag) + 1;
+    if (g->capseen && g->seen[seen_slot(g, key)] == key) return 0;
+    if ((g->nseen + 1) * 2 > g->capseen) {
+        size_t cap = g->capseen ? g->capseen * 2 : 1024;
+        uint64_t *old = g->seen;
+        size_t oldcap = g->capseen;
+        if (!(g->seen = calloc(cap, sizeof *g->seen))) {
+            g->seen = old;
+            return -1;
+        }
+        g->capseen = cap;
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i]) g->seen[seen_slot(g, old[i])] = old[i];
+        free(old);
+    }
+    g->seen[seen_slot(g, key)] = key;
+    g->nseen++;
+    return 0;
+}
 
 static int vus_index(int m) { return m == M_VUS ? 0 : m == M_VUS_MAX ? 1 : -1; }
 
@@ -165,14 +207,17 @@ static int apply_tagset(void *ctx, uint32_t id, tag_kv *kv, size_t n, char *err,
         uint32_t cap = a->captags ? a->captags * 2 : 256;
         while (cap <= id) cap *= 2;
         uint32_t *map = realloc(a->tagmap, cap * sizeof *map);
-        if (!map) {
+        if (map) a->tagmap = map;
+        uint32_t *all = map ? realloc(a->alltag, cap * sizeof *all) : NULL;
+        if (!all) {
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-        a->tagmap = map;
+        a->alltag = all;
         a->captags = cap;
     }
     a->tagmap[id] = tagdict_intern(a->tags, kv, n);
+    a->alltag[id] = tagdict_intern(g->all, kv, n); /* (kv is sorted and filtered by now: the same set) */
     a->ntags = id + 1;
     return 0;
 }
@@ -183,6 +228,10 @@ static int apply_series(void *ctx, uint32_t metric, uint32_t tag, const sink_par
     ingest_agent *a = g->cur;
     int m = a->metric[metric] - 1;
     g->merged++;
+    if (seen_add(g, m, a->alltag[tag])) {
+        snprintf(err, errlen, "metrics snapshot: cannot count a series of %s (out of memory)", registry_get(m)->name);
+        return -1;
+    }
     int v = vus_index(m);
     if (v >= 0) { /* summed over agents once the snapshot is merged */
         if (p->u.gauge.n && (!a->vus[v].has || t_ns >= a->vus[v].t_ns)) {

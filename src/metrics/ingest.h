@@ -36,5 +36,8 @@ void ingest_free(ingest *g);
 int ingest_snapshot(ingest *g, int agent, const void *data, size_t len, char *err, size_t errlen);
 /* Series deltas merged so far (all agents). */
 uint64_t ingest_series_merged(const ingest *g);
+/* Distinct time series merged so far: (metric, tag set) pairs, a tag set
+ * being its keys and values (the same set from two agents is one). */
+size_t ingest_series_count(const ingest *g);
 
 #endif

@@ -3,8 +3,10 @@
  * service's address and token: --host/--token, else K6_CLOUD_HOST /
  * K6_CLOUD_TOKEN (k6's names). `cloud run` makes the archive as
  * `c6 archive` does (the same init run and messages as `c6 run`), uploads
- * it, prints each status change, then the summary, and exits with the
- * run's code (c6 run's: 0, 99, 108, ...). Ctrl-C stops the run. */
+ * it, prints each status change and, while it runs, the progress
+ * (cloud_progress.c), then the summary and why the service stopped it, and
+ * exits with the run's code (c6 run's: 0, 99, 108, ...; 97 when the
+ * service stopped it: a limit, the script error rule). Ctrl-C stops it. */
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
 #include "cli/run.h"
+#include "service/cloud_progress.h"
 #include "service/service.h"
 #include "service/store.h"
 #include "service/svc_http.h"
@@ -125,6 +128,8 @@ static int cloud_run(int argc, char **argv, const char *base, const char *token)
     int shown = 0, exit_code = -1;
     bool stop_sent = false;
     int fails = 0;
+    cloud_progress prog;
+    cloud_progress_init(&prog);
     snprintf(u, sizeof u, "%s/v1/runs/%lld", base, id);
     for (;;) {
         if (atomic_load(&interrupted) && !stop_sent) {
@@ -136,8 +141,10 @@ static int cloud_run(int argc, char **argv, const char *base, const char *token)
         code = svc_http("GET", u, token, NULL, 0, &resp, err, sizeof err);
         if (code != 200) {
             if (++fails > 50) { /* 15 s without the run's state */
+                cloud_progress_settle(&prog);
                 log_printf(LOG_ERROR, "lost the run's status: %s", code < 0 ? err : error_of(&resp));
                 buf_free(&resp);
+                cloud_progress_free(&prog);
                 return 98; /* k6's CloudFailedToGetProgress */
             }
             usleep(300000);
@@ -151,22 +158,30 @@ static int cloud_run(int argc, char **argv, const char *base, const char *token)
             const cJSON *s = cJSON_GetObjectItem(h, "status"), *at = cJSON_GetObjectItem(h, "at");
             last = cJSON_IsNumber(s) ? s->valueint : last;
             if (k++ < shown) continue;
+            cloud_progress_settle(&prog);
             log_printf(LOG_INFO, "run %lld: %s (%d) at %s", id, run_status_name(last) ? run_status_name(last) : "?",
                        last, cJSON_IsString(at) ? at->valuestring : "");
             shown = k;
         }
         if (run_status_final(last)) {
-            const cJSON *sum = cJSON_GetObjectItem(j, "summary"), *ec = cJSON_GetObjectItem(j, "exit_code");
+            cloud_progress_settle(&prog);
+            const cJSON *sum = cJSON_GetObjectItem(j, "summary"), *ec = cJSON_GetObjectItem(j, "exit_code"),
+                        *why = cJSON_GetObjectItem(j, "error");
             if (cJSON_IsString(sum)) fputs(sum->valuestring, stdout);
+            fflush(stdout);
+            if (cJSON_IsString(why) && last != RUN_FINISHED && last != RUN_ABORTED_USER)
+                log_printf(LOG_ERROR, "run %lld: %s", id, why->valuestring);
             exit_code = cJSON_IsNumber(ec)         ? ec->valueint
                         : last == RUN_ABORTED_USER ? EXIT_EXTERNAL_ABORT
                                                    : EXIT_CLOUD_FAILED;
             cJSON_Delete(j);
             break;
         }
+        if (last == RUN_RUNNING) cloud_progress_show(&prog, j);
         cJSON_Delete(j);
         usleep(250000);
     }
+    cloud_progress_free(&prog);
     buf_free(&resp);
     return exit_code;
 }

@@ -3,8 +3,9 @@
  * A run that gets its agents runs as a child `c6 coordinator` of this
  * process, listening on a free localhost port with a token of its own; the
  * assigned pool agents poll for work, get that address and join it as
- * `c6 agent HOST:PORT` would. The coordinator's stderr (a log file) tells
- * the address and when the test started; its exit code the end. */
+ * `c6 agent HOST:PORT` would. The coordinator's report channel (a pipe,
+ * --report-fd; run_watch.c) tells the address, the start and the progress,
+ * to which the limits seen while running apply; its exit code the end. */
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
@@ -25,6 +26,7 @@
 #include <unistd.h>
 #include "service/service.h"
 #include "service/store.h"
+#include "service/run_watch.h"
 #include "config/duration.h"
 #include "util/log.h"
 
@@ -48,6 +50,9 @@ typedef struct {
     int64_t started_us;                      /* when its coordinator started */
     int64_t heard_us;                        /* last poll of one of its agents saying it runs it */
     bool stop, signalled, timed_out, silent; /* signalled: SIGINT sent (a stop); the others: SIGKILL */
+    int abort_status;                        /* the service stops it (a limit, the error rule): its end status */
+    char abort_msg[400];
+    run_watch w; /* its report channel */
 } active_run;
 
 static struct {
@@ -57,6 +62,7 @@ static struct {
     char coord_listen[300];           /* --coordinator-host H: "H:0", where each run's coordinator listens */
     int64_t max_vus, max_duration_us; /* the limits known before the start (0: none) */
     int64_t run_timeout_us;           /* Running without word from its agents this long: Timed out */
+    run_limits limits;                /* the limits seen while running (run_watch.h) */
     char self[4096];
     pool_agent agents[MAX_AGENTS];
     int nagents;
@@ -77,7 +83,7 @@ static int64_t mono_us(void) {
 /* Starts argv (argv[0] unused: this executable) with stdout and stderr into
  * files (NULL: /dev/null). Its pid or -1. Between fork and exec only
  * async-signal-safe calls (the server has threads). */
-static pid_t spawn(char **argv, const char *out, const char *errf) {
+static pid_t spawn(char **argv, const char *out, const char *errf, int report) {
     int fo = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     int fe = open(errf ? errf : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fo < 0 || fe < 0) {
@@ -90,6 +96,8 @@ static pid_t spawn(char **argv, const char *out, const char *errf) {
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* a run does not outlive its service */
         dup2(fo, 1);
         dup2(fe, 2);
+        if (report == 3) fcntl(3, F_SETFD, 0); /* (kept across exec) */
+        else if (report >= 0) dup2(report, 3);
         execv(S.self, argv);
         _exit(127);
     }
@@ -125,7 +133,7 @@ static int validate(const char *dir, int64_t *vus, int64_t *dur_us, char *err, s
     snprintf(out, sizeof out, "%s/inspect.json", dir);
     snprintf(log, sizeof log, "%s/inspect.log", dir);
     char *argv[] = {"c6", "inspect", "--execution-requirements", tar, NULL};
-    pid_t pid = spawn(argv, out, log);
+    pid_t pid = spawn(argv, out, log, -1);
     int st = 0;
     if (pid < 0 || waitpid(pid, &st, 0) != pid) {
         snprintf(err, errlen, "cannot validate the test: %s", strerror(errno));
@@ -212,11 +220,18 @@ static void schedule_head(void) {
         return;
     }
     buf_free(&tarb);
-    /* --address=: no REST API of its own (runs side by side would want the same port) */
-    char *argv[] = {"c6", "coordinator", "--instances", inst, "--listen", S.coord_listen,
-                    tok,  "--no-color",  "--address=",  tar,  NULL};
-    r->pid = spawn(argv, out, log);
+    /* --address=: no REST API of its own (runs side by side would want the same port);
+     * its events on a pipe, as descriptor 3 (dist/run_report.h) */
+    int pfd[2];
+    if (pipe2(pfd, O_CLOEXEC)) pfd[0] = pfd[1] = -1;
+    char *argv[] = {"c6",        "coordinator", "--instances", inst, "--listen",      S.coord_listen,
+                    tok,         "--no-color",  "--address=",  "--report-fd=3", tar, NULL};
+    r->pid = pfd[1] >= 0 ? spawn(argv, out, log, pfd[1]) : -1;
+    if (pfd[1] >= 0) close(pfd[1]);
+    if (pfd[0] >= 0) fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+    run_watch_init(&r->w, pfd[0]);
     if (r->pid < 0) {
+        run_watch_close(&r->w);
         char why[300];
         snprintf(why, sizeof why, "cannot start its coordinator: %s", strerror(errno));
         start_failed(id, why);
@@ -233,29 +248,29 @@ static void schedule_head(void) {
     log_printf(LOG_INFO, "run %lld: %lld VUs on %d agents", (long long)id, (long long)vus, n);
 }
 
-/* The coordinator's log: its address, then the start. */
-static void watch_log(active_run *r) {
-    if (r->addr[0] && r->status == RUN_RUNNING) return;
-    char path[800];
-    snprintf(path, sizeof path, "%s/coordinator.log", r->dir);
-    buf b = {0};
-    if (read_file(path, &b, 1 << 20) || !b.p) return;
-    const char *p = strstr(b.p, "coordinator listening on ");
-    if (!r->addr[0] && p) {
-        p += strlen("coordinator listening on ");
-        size_t k = strcspn(p, " \"");
-        if (k < sizeof r->addr) memcpy(r->addr, p, k), r->addr[k] = 0;
-    }
-    if (r->status == RUN_INITIALIZING && strstr(b.p, "the test started on all")) {
+/* The coordinator's events: its address, the start, the progress; a limit
+ * crossed (or the error rule met) stops the run, which then ends with that
+ * status and why. */
+static void watch_report(active_run *r) {
+    run_watch_read(&r->w, mono_us());
+    if (!r->addr[0] && r->w.addr[0]) snprintf(r->addr, sizeof r->addr, "%s", r->w.addr);
+    if (r->status == RUN_INITIALIZING && r->w.started) {
         r->status = RUN_RUNNING;
         store_run_status(S.st, r->id, RUN_RUNNING);
     }
-    buf_free(&b);
+    if (r->status != RUN_RUNNING || r->abort_status || r->stop || r->timed_out || r->silent) return;
+    int st = run_watch_verdict(&r->w, &S.limits, r->abort_msg, sizeof r->abort_msg);
+    if (!st) return;
+    r->abort_status = st;
+    log_printf(LOG_WARN, "run %lld: %s; stopping it", (long long)r->id, r->abort_msg);
+    kill(r->pid, SIGINT);
+    r->signalled = true;
 }
 
 /* The coordinator's exit: the run's end status, result and exit code. */
 static void run_ended(active_run *r, int wst) {
-    watch_log(r);
+    watch_report(r);
+    run_watch_close(&r->w);
     int code = WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + (WIFSIGNALED(wst) ? WTERMSIG(wst) : 0);
     char path[800];
     buf sum = {0}, log = {0};
@@ -264,7 +279,8 @@ static void run_ended(active_run *r, int wst) {
     snprintf(path, sizeof path, "%s/coordinator.log", r->dir);
     read_file(path, &log, 8u << 20);
     int status;
-    if (r->stop) status = RUN_ABORTED_USER;
+    if (r->abort_status) status = r->abort_status;
+    else if (r->stop) status = RUN_ABORTED_USER;
     else if (r->timed_out) status = RUN_ABORTED_SYSTEM;
     else if (r->silent) status = RUN_TIMED_OUT;
     else if (code == 0 || (code == 99 && !(log.p && strstr(log.p, "abortOnFail")))) status = RUN_FINISHED;
@@ -273,12 +289,15 @@ static void run_ended(active_run *r, int wst) {
     else status = RUN_ABORTED_SYSTEM;
     if (r->status == RUN_INITIALIZING && status == RUN_FINISHED) store_run_status(S.st, r->id, RUN_RUNNING);
     store_run_status(S.st, r->id, status);
-    /* a coordinator the service killed has no exit code of c6 run's */
-    bool killed = r->timed_out || r->silent;
-    store_run_end(S.st, r->id, code == 0 ? "passed" : "failed", killed ? -1 : code, sum.p ? sum.p : "",
-                  r->timed_out ? "the agents did not start the test in time"
-                  : r->silent  ? "no word from the run's agents for --run-timeout"
-                               : NULL);
+    /* a coordinator the service killed or stopped has no exit code of c6
+     * run's (`c6 cloud run` exits 97 then, as for a limit at validation) */
+    bool killed = r->timed_out || r->silent || r->abort_status;
+    store_run_end(S.st, r->id, code == 0 && !r->abort_status ? "passed" : "failed", killed ? -1 : code,
+                  sum.p ? sum.p : "",
+                  r->timed_out    ? "the agents did not start the test in time"
+                  : r->silent     ? "no word from the run's agents for --run-timeout"
+                  : r->abort_status ? r->abort_msg
+                                    : NULL);
     log_printf(LOG_INFO, "run %lld: %s (exit code %d)", (long long)r->id, run_status_name(status), code);
     buf_free(&sum);
     buf_free(&log);
@@ -295,7 +314,7 @@ static void *scheduler_main(void *arg) {
         pthread_mutex_lock(&S.lock);
         for (int i = 0; i < S.nruns; i++) {
             active_run *r = &S.runs[i];
-            watch_log(r);
+            watch_report(r);
             bool killed = r->timed_out || r->silent;
             if (r->status == RUN_INITIALIZING && !killed && mono_us() - r->started_us > INIT_TIMEOUT_US) {
                 log_printf(LOG_WARN, "run %lld: its agents did not start the test within %d s", (long long)r->id,
@@ -565,6 +584,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (!*rest && get) {
             pthread_mutex_lock(&S.lock);
             cJSON *o = store_run_json(S.st, id, true);
+            for (int i = 0; o && i < S.nruns; i++) /* while it runs: its latest numbers */
+                if (S.runs[i].id == id) {
+                    cJSON *p = run_watch_progress_json(&S.runs[i].w);
+                    if (p) cJSON_AddItemToObject(o, "progress", p);
+                }
             pthread_mutex_unlock(&S.lock);
             return o ? send_json(c, 200, o) : send_error(c, 404, "no such run");
         }
@@ -603,6 +627,7 @@ static void on_signal(int sig) {
 static void server_usage(FILE *f) {
     fprintf(f,
             "usage: c6 server [--listen HOST:PORT] [--db FILE] [--token T] [--max-vus N] [--max-duration D] "
+            "[--max-groups N] [--max-time-series N] [--script-error-window D] [--script-error-min N] "
             "[--run-timeout D] [--coordinator-host H]\n\n"
             "Runs the test-run service (README \"Test-run service\").\n"
             "  --listen HOST:PORT   where it serves (default " SERVICE_DEFAULT_LISTEN ")\n"
@@ -610,6 +635,12 @@ static void server_usage(FILE *f) {
             "  --token T            the token every request needs (default: $K6_CLOUD_TOKEN)\n"
             "  --max-vus N          refuse tests of more max VUs (Aborted by limit; default 20000, 0: none)\n"
             "  --max-duration D     refuse longer tests, graceful stops included (default 60m, 0: none)\n"
+            "  --max-groups N       stop a test once more groups ran (Aborted by limit; default 40, 0: none)\n"
+            "  --max-time-series N  stop a test once it made more time series, metric and tag set pairs\n"
+            "                       (Aborted by limit; default 10000, 0: none)\n"
+            "  --script-error-window D  stop a test (Aborted by script error) when every iteration that ended\n"
+            "                       in the last D threw an exception ... (default 30s, 0: never)\n"
+            "  --script-error-min N ... and there were at least N of them (default 100)\n"
             "  --run-timeout D      a Running run none of whose agents says it runs it for D: Timed out (default 30s)\n"
             "  --coordinator-host H each run's coordinator listens on H (a free port) and agents are sent\n"
             "                       there: an address they reach (default 127.0.0.1: agents on this host only)\n");
@@ -617,7 +648,8 @@ static void server_usage(FILE *f) {
 
 int server_main(int argc, char **argv) {
     const char *listen_at = SERVICE_DEFAULT_LISTEN, *db = "c6-service.db", *max_vus = "20000", *max_dur = "60m",
-               *run_timeout = "30s", *coord_host = "127.0.0.1";
+               *run_timeout = "30s", *coord_host = "127.0.0.1", *max_groups = "40", *max_series = "10000",
+               *err_window = "30s", *err_min = "100";
     S.token = getenv("K6_CLOUD_TOKEN");
     for (int i = 0; i < argc; i++) {
         const char **dst = NULL, *a = argv[i];
@@ -630,6 +662,10 @@ int server_main(int argc, char **argv) {
         else if (!strncmp(a, "--token", 7)) dst = &S.token, a += 7;
         else if (!strncmp(a, "--max-vus", 9)) dst = &max_vus, a += 9;
         else if (!strncmp(a, "--max-duration", 14)) dst = &max_dur, a += 14;
+        else if (!strncmp(a, "--max-groups", 12)) dst = &max_groups, a += 12;
+        else if (!strncmp(a, "--max-time-series", 17)) dst = &max_series, a += 17;
+        else if (!strncmp(a, "--script-error-window", 21)) dst = &err_window, a += 21;
+        else if (!strncmp(a, "--script-error-min", 18)) dst = &err_min, a += 18;
         else if (!strncmp(a, "--run-timeout", 13)) dst = &run_timeout, a += 13;
         else if (!strncmp(a, "--coordinator-host", 18)) dst = &coord_host, a += 18;
         if (!dst || (*a && *a != '=') || (!*a && i + 1 >= argc)) {
@@ -649,6 +685,21 @@ int server_main(int argc, char **argv) {
     S.max_vus = strtoll(max_vus, &end, 10);
     if (end == max_vus || *end || S.max_vus < 0) {
         log_printf(LOG_ERROR, "--max-vus: want a number (0: no limit), got %s", max_vus);
+        return 255;
+    }
+    const char *nums[] = {max_groups, max_series, err_min}, *names[] = {"--max-groups", "--max-time-series",
+                                                                          "--script-error-min"};
+    long long *dsts[] = {&S.limits.max_groups, &S.limits.max_time_series, &S.limits.error_min};
+    for (int i = 0; i < 3; i++) {
+        *dsts[i] = strtoll(nums[i], &end, 10);
+        if (end == nums[i] || *end || *dsts[i] < 0) {
+            log_printf(LOG_ERROR, "%s: want a number (0: no limit), got %s", names[i], nums[i]);
+            return 255;
+        }
+    }
+    if (duration_parse(err_window, &S.limits.error_window_us, derr, sizeof derr) || S.limits.error_window_us < 0 ||
+        S.limits.error_window_us > 600000000LL) {
+        log_printf(LOG_ERROR, "--script-error-window: %s", *derr ? derr : "want a duration up to 10m (0: off)");
         return 255;
     }
     if (duration_parse(max_dur, &S.max_duration_us, derr, sizeof derr) || S.max_duration_us < 0) {
@@ -731,6 +782,7 @@ int server_main(int argc, char **argv) {
     for (int i = 0; i < S.nruns; i++) kill(S.runs[i].pid, SIGKILL);
     for (int i = 0; i < S.nruns; i++) {
         waitpid(S.runs[i].pid, NULL, 0);
+        run_watch_close(&S.runs[i].w);
         store_run_status(S.st, S.runs[i].id, RUN_ABORTED_SYSTEM);
         store_run_end(S.st, S.runs[i].id, "failed", -1, NULL, "the service stopped while the run was in progress");
     }

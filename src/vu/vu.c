@@ -250,6 +250,7 @@ static bool vu_iteration(vu *v) {
             return false;
         }
         vu_log_exception(v);
+        atomic_fetch_add(&t->iters_failed, 1); /* (the test-run service's error rule) */
     }
     JS_FreeValue(v->ctx, r);
     vu_emit_iteration(v, t0, clock_now_ns());
