@@ -128,8 +128,8 @@ void run_progress(run_ctx *r, bool final) {
     int64_t el_us = t->start_us ? now - t->start_us : 0;
     char head[256];
     progress_head(head, sizeof head, atomic_load(&t->paused), el_us, t->plan.max_duration_us, run_max_vus(r),
-                  atomic_load(&t->vus_active), atomic_load(&t->vus_initialized),
-                  (long long)atomic_load(&t->iters_done), (long long)atomic_load(&t->iters_interrupted));
+                  atomic_load(&t->vus_active), atomic_load(&t->vus_initialized), (long long)atomic_load(&t->iters_done),
+                  (long long)atomic_load(&t->iters_interrupted));
     progress_bar *bars = calloc((size_t)t->nscen + 1, sizeof *bars);
     if (!bars) return;
     for (int i = 0; i < t->nscen; i++) run_scen_progress(r, &t->scen[i], final, &bars[i]);

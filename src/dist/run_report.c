@@ -40,9 +40,9 @@ void run_report_progress_event(const run_report_progress *p) {
                                "\"max_vus\":%lld,\"vus\":%d,\"vus_max\":%d,\"iterations\":%lld,"
                                "\"interrupted\":%lld,\"failed_iterations\":%lld,\"time_series\":%lld,"
                                "\"groups\":%lld,\"requests\":%lld,\"failed_requests\":%lld}\n",
-                               (long long)p->elapsed_ms, (long long)p->max_duration_ms, (long long)p->max_vus,
-                               p->vus, p->vus_max, p->iterations, p->interrupted, p->failed_iterations,
-                               p->time_series, p->groups, p->requests, p->failed_requests));
+                               (long long)p->elapsed_ms, (long long)p->max_duration_ms, (long long)p->max_vus, p->vus,
+                               p->vus_max, p->iterations, p->interrupted, p->failed_iterations, p->time_series,
+                               p->groups, p->requests, p->failed_requests));
 }
 
 void run_report_ended(int code) {

@@ -224,8 +224,8 @@ static void schedule_head(void) {
      * its events on a pipe, as descriptor 3 (dist/run_report.h) */
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC)) pfd[0] = pfd[1] = -1;
-    char *argv[] = {"c6",        "coordinator", "--instances", inst, "--listen",      S.coord_listen,
-                    tok,         "--no-color",  "--address=",  "--report-fd=3", tar, NULL};
+    char *argv[] = {"c6",         "coordinator", "--instances",   inst, "--listen", S.coord_listen, tok,
+                    "--no-color", "--address=",  "--report-fd=3", tar,  NULL};
     r->pid = pfd[1] >= 0 ? spawn(argv, out, log, pfd[1]) : -1;
     if (pfd[1] >= 0) close(pfd[1]);
     if (pfd[0] >= 0) fcntl(pfd[0], F_SETFL, O_NONBLOCK);
@@ -294,8 +294,8 @@ static void run_ended(active_run *r, int wst) {
     bool killed = r->timed_out || r->silent || r->abort_status;
     store_run_end(S.st, r->id, code == 0 && !r->abort_status ? "passed" : "failed", killed ? -1 : code,
                   sum.p ? sum.p : "",
-                  r->timed_out    ? "the agents did not start the test in time"
-                  : r->silent     ? "no word from the run's agents for --run-timeout"
+                  r->timed_out      ? "the agents did not start the test in time"
+                  : r->silent       ? "no word from the run's agents for --run-timeout"
                   : r->abort_status ? r->abort_msg
                                     : NULL);
     log_printf(LOG_INFO, "run %lld: %s (exit code %d)", (long long)r->id, run_status_name(status), code);
@@ -687,8 +687,8 @@ int server_main(int argc, char **argv) {
         log_printf(LOG_ERROR, "--max-vus: want a number (0: no limit), got %s", max_vus);
         return 255;
     }
-    const char *nums[] = {max_groups, max_series, err_min}, *names[] = {"--max-groups", "--max-time-series",
-                                                                          "--script-error-min"};
+    const char *nums[] = {max_groups, max_series, err_min},
+               *names[] = {"--max-groups", "--max-time-series", "--script-error-min"};
     long long *dsts[] = {&S.limits.max_groups, &S.limits.max_time_series, &S.limits.error_min};
     for (int i = 0; i < 3; i++) {
         *dsts[i] = strtoll(nums[i], &end, 10);

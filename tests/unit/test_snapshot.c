@@ -488,6 +488,29 @@ static uint64_t checks_total(const engine *e) {
     return s ? s->u.rate.total : 0;
 }
 
+/* The coordinator's distinct time series (the test-run service's
+ * --max-time-series): a (metric, tag set) pair once, whichever agents sent
+ * it and however often; the same tag set from two agents is one. */
+static void test_series_count(void **state) {
+    (void)state;
+    buf good = {0}, second = {0};
+    small_snapshot(&good, &second); /* 4 series: http_req_duration, checks, a gauge, a counter */
+    engine *e = engine_new();
+    ingest *g = ingest_new(e, 2, 0);
+    char err[256];
+    assert_int_equal(ingest_series_count(g), 0);
+    assert_int_equal(ingest_snapshot(g, 0, good.p, good.len, err, sizeof err), 0);
+    assert_int_equal(ingest_series_count(g), 4);
+    assert_int_equal(ingest_snapshot(g, 0, second.p, second.len, err, sizeof err), 0); /* checks again */
+    assert_int_equal(ingest_series_count(g), 4);
+    assert_int_equal(ingest_snapshot(g, 1, good.p, good.len, err, sizeof err), 0); /* the same sets, agent 2 */
+    assert_int_equal(ingest_series_count(g), 4);
+    ingest_free(g);
+    engine_free(e);
+    buf_free(&good);
+    buf_free(&second);
+}
+
 static void test_truncated_and_garbage(void **state) {
     (void)state;
     buf good = {0}, second = {0};
@@ -719,6 +742,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_split_equals_single, setup, teardown),
         cmocka_unit_test_setup_teardown(test_split_small, setup, teardown),
         cmocka_unit_test_setup_teardown(test_truncated_and_garbage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_series_count, setup, teardown),
         cmocka_unit_test_setup_teardown(test_undefined_references, setup, teardown),
         cmocka_unit_test_setup_teardown(test_series_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_series_warning, setup, teardown),
