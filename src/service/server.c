@@ -251,14 +251,15 @@ static void schedule_head(void) {
 /* The coordinator's events: its address, the start, the progress; a limit
  * crossed (or the error rule met) stops the run, which then ends with that
  * status and why. */
-static void watch_report(active_run *r) {
+static void watch_report(active_run *r, bool ended) {
     run_watch_read(&r->w, mono_us());
     if (!r->addr[0] && r->w.addr[0]) snprintf(r->addr, sizeof r->addr, "%s", r->w.addr);
     if (r->status == RUN_INITIALIZING && r->w.started) {
         r->status = RUN_RUNNING;
         store_run_status(S.st, r->id, RUN_RUNNING);
     }
-    if (r->status != RUN_RUNNING || r->abort_status || r->stop || r->timed_out || r->silent) return;
+    /* (ended: its pid is reaped, never to be signalled) */
+    if (ended || r->status != RUN_RUNNING || r->abort_status || r->stop || r->timed_out || r->silent) return;
     int st = run_watch_verdict(&r->w, &S.limits, r->abort_msg, sizeof r->abort_msg);
     if (!st) return;
     r->abort_status = st;
@@ -269,7 +270,7 @@ static void watch_report(active_run *r) {
 
 /* The coordinator's exit: the run's end status, result and exit code. */
 static void run_ended(active_run *r, int wst) {
-    watch_report(r);
+    watch_report(r, true);
     run_watch_close(&r->w);
     int code = WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + (WIFSIGNALED(wst) ? WTERMSIG(wst) : 0);
     char path[800];
@@ -314,7 +315,7 @@ static void *scheduler_main(void *arg) {
         pthread_mutex_lock(&S.lock);
         for (int i = 0; i < S.nruns; i++) {
             active_run *r = &S.runs[i];
-            watch_report(r);
+            watch_report(r, false);
             bool killed = r->timed_out || r->silent;
             if (r->status == RUN_INITIALIZING && !killed && mono_us() - r->started_us > INIT_TIMEOUT_US) {
                 log_printf(LOG_WARN, "run %lld: its agents did not start the test within %d s", (long long)r->id,
