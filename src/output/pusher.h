@@ -9,7 +9,11 @@
  * is logged the same way. pusher_close() waits for every queued body to be
  * sent (or to fail), but 10 s at most (C6_OUTPUT_GRACE_MS in ms): a body
  * still queued then is abandoned, a request still running aborted, and
- * their points counted. It reports the totals. */
+ * their points counted. It reports the totals.
+ *
+ * A request that was sent but got no answer (a timeout, a connection lost
+ * mid-answer, the end-of-test grace running out) is "not confirmed", not
+ * "not written": the server may well have stored it. */
 #ifndef C6_PUSHER_H
 #define C6_PUSHER_H
 #include <stdbool.h>
@@ -27,7 +31,11 @@ typedef struct pusher_config {
     bool insecure;                   /* skip TLS certificate and host checks */
     int threads;                     /* requests at once (1 keeps bodies in order) */
     size_t budget;                   /* queued bytes at most */
-    long timeout_ms;                 /* per request */
+    long timeout_ms;                 /* per request (C6_OUTPUT_TIMEOUT_MS overrides it) */
+    /* How many of a failed request's `points` the server says it did not
+     * store, from its status and (the start of) its reply; NULL: all of
+     * them. InfluxDB's 400 "partial write: ... dropped=N" stored the rest. */
+    uint64_t (*lost)(long status, const char *reply, uint64_t points);
 } pusher_config;
 
 typedef struct pusher pusher;
@@ -35,7 +43,10 @@ typedef struct pusher pusher;
 typedef struct pusher_stats {
     uint64_t sent, dropped, failed; /* points */
     uint64_t abandoned;             /* points still queued when the grace ran out */
-    uint64_t requests, failed_requests;
+    uint64_t refused;               /* of failed: refused by a server that stored the rest (partial writes) */
+    uint64_t unconfirmed;           /* points sent whose answer never came (timeout, connection lost, grace
+                                       over): the server may have stored them */
+    uint64_t requests, failed_requests, partial_requests, unconfirmed_requests;
 } pusher_stats;
 
 /* Copies what it needs from c. NULL with a message when a thread cannot
