@@ -161,7 +161,9 @@ class Prometheus(_Server):
         assert d["resultType"] == "vector", d
         return [(x["metric"], float(x["value"][1])) for x in d["result"]]
 
-    def series_samples(self, promql_selector, start, end):
-        """[(labels, [(t, value)])] of the raw samples in [start, end]."""
-        d = self.api("/api/v1/query_range", query=promql_selector, start=f"{start:.3f}", end=f"{end:.3f}", step="1")
+    def samples(self, selector, at, window="1h"):
+        """[(labels, [(t, value)])]: the raw samples of selector stored in
+        the window up to `at` (a range selector answers them as stored)."""
+        d = self.api("/api/v1/query", query=f"{selector}[{window}]", time=f"{at:.3f}")
+        assert d["resultType"] == "matrix", d
         return [(x["metric"], [(float(t), float(v)) for t, v in x["values"]]) for x in d["result"]]
