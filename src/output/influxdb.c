@@ -410,7 +410,8 @@ static const char *influx_meas(influx_output *o, int id) {
  * (a field type conflict, a point outside the retention policy) with 400
  * and {"error":"partial write: <why> dropped=N"}: it stored the others
  * (influxdb: tsdb.PartialWriteError, services/httpd/handler.go). */
-static uint64_t influx_lost(long status, const char *reply, uint64_t points) {
+static uint64_t influx_lost(long status, const char *reply, size_t len, uint64_t points, char *why, size_t whylen) {
+    if (status >= 200 && status <= 299) return 0;
     if (status != 400 || !strstr(reply, "partial write")) return points;
     const char *d = strstr(reply, "dropped=");
     if (!d || !isdigit((unsigned char)d[8])) return points;

@@ -27,6 +27,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/pbwrite.h"
 #include "util/url.h"
 
 #define PRW_CACHE_BITS  10 /* 1024 (tag set, metric) -> series slots */
@@ -70,18 +71,11 @@ struct prw_output {
 
 /* ---- protobuf ---- */
 
-static size_t pb_varint_len(uint64_t v) {
-    size_t n = 1;
-    while (v >= 0x80) v >>= 7, n++;
-    return n;
-}
+static size_t pb_varint_len(uint64_t v) { return pbw_varint_len(v); }
 
 static void pb_varint(buf *b, uint64_t v) {
     unsigned char t[10];
-    size_t n = 0;
-    while (v >= 0x80) t[n++] = (unsigned char)(v | 0x80), v >>= 7;
-    t[n++] = (unsigned char)v;
-    buf_append(b, t, n);
+    buf_append(b, t, pbw_varint_enc(t, v));
 }
 
 /* A length-delimited field (wire type 2) holding n bytes that follow. */
@@ -118,11 +112,7 @@ static void pb_series(buf *b, const prw_series *s, const char *name, size_t nl, 
     pb_varint(b, (uint64_t)ts_ms);
 }
 
-static uint64_t dbits(double v) {
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return u;
-}
+static uint64_t dbits(double v) { return pbw_dbits(v); }
 
 /* ---- settings ---- */
 

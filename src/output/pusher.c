@@ -36,7 +36,7 @@ struct pusher {
     char *name, *url, *username, *password, *proxy;
     bool insecure;
     long timeout_ms;
-    uint64_t (*lost)(long status, const char *reply, uint64_t points);
+    uint64_t (*lost)(long status, const char *reply, size_t len, uint64_t points, char *why, size_t whylen);
     struct curl_slist *headers;
     size_t budget, queued;
     pthread_mutex_t lock;
@@ -178,14 +178,17 @@ static sent_outcome pusher_send(pusher *p, CURL *e, job *j, uint64_t *lost, char
         else snprintf(why, whylen, "cannot send to %s: %s", url, what);
         return whole ? SENT_UNCONFIRMED : SENT_FAILED;
     }
-    if (status >= 200 && status <= 299) return SENT_OK;
-    if (p->lost) {
-        uint64_t n = p->lost(status, r.text, j->points);
+    bool ok = status >= 200 && status <= 299;
+    char reason[PUSHER_REPLY_MAX + 1] = "";
+    if (p->lost && (!ok || r.len)) {
+        uint64_t n = p->lost(status, r.text, r.len, j->points, reason, sizeof reason);
         *lost = n < j->points ? n : j->points;
     }
+    if (ok && (!p->lost || !r.len || *lost == 0)) return SENT_OK;
     for (char *c = r.text; *c; c++)
         if (*c == '\n' || *c == '\r') *c = ' ';
-    snprintf(why, whylen, "%s answered %ld%s%.*s", url, status, r.len ? ": " : "", PUSHER_REPLY_MAX, r.text);
+    snprintf(why, whylen, "%s answered %ld%s%.*s", url, status, reason[0] || r.len ? ": " : "", PUSHER_REPLY_MAX,
+             reason[0] ? reason : r.text);
     return SENT_FAILED;
 }
 

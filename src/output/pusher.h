@@ -32,10 +32,14 @@ typedef struct pusher_config {
     int threads;                     /* requests at once (1 keeps bodies in order) */
     size_t budget;                   /* queued bytes at most */
     long timeout_ms;                 /* per request (C6_OUTPUT_TIMEOUT_MS overrides it) */
-    /* How many of a failed request's `points` the server says it did not
-     * store, from its status and (the start of) its reply; NULL: all of
-     * them. InfluxDB's 400 "partial write: ... dropped=N" stored the rest. */
-    uint64_t (*lost)(long status, const char *reply, uint64_t points);
+    /* How many of a request's `points` the server says it did not store,
+     * from its status and (the first 2 KB of) its reply, len bytes; may put
+     * the server's reason in words in why. Called for every answer that is
+     * not 2xx (NULL: all of them lost) and for a 2xx with a body (NULL:
+     * none). InfluxDB's 400 "partial write: ... dropped=N" stored the
+     * rest; OTLP's 200 with partial_success.rejected_data_points did not
+     * store that many. */
+    uint64_t (*lost)(long status, const char *reply, size_t len, uint64_t points, char *why, size_t whylen);
 } pusher_config;
 
 typedef struct pusher pusher;
