@@ -72,12 +72,12 @@
 
 /* The Go SDK's default explicit bucket boundaries
  * (go.opentelemetry.io/otel/sdk/metric, DefaultAggregationSelector). */
-static const double otel_bounds[OTEL_NBOUNDS] = {0,   5,    10,   25,   50,   75,   100,  250,
+static const double otel_bounds[OTEL_NBOUNDS] = {0,   5,   10,   25,   50,   75,   100,  250,
                                                  500, 750, 1000, 2500, 5000, 7500, 10000};
 
 typedef struct otel_state {
     union {
-        double sum; /* counter */
+        double sum;  /* counter */
         double last; /* gauge */
         struct {
             uint64_t zero, nonzero;
@@ -132,8 +132,7 @@ static void set_str(char **dst, const char *v) {
 static int otel_bool(char *const *envp, const char *key, bool *out, char *err, size_t errlen) {
     const char *v = pusher_env(envp, key);
     if (!v) return 0;
-    if (pusher_parse_bool(v, out))
-        /* envconfig's error, as k6 wraps it */
+    if (pusher_parse_bool(v, out)) /* envconfig's error, as k6 wraps it */
         return err_set(err, errlen,
                        "parse environment variables options failed: envconfig.Process: assigning %s to %s: "
                        "converting '%s' to type bool. details: strconv.ParseBool: parsing \"%s\": invalid syntax",
@@ -179,15 +178,13 @@ static int otel_configure(otel_config *c, char *const *envp, char *err, size_t e
     if ((v = pusher_env(envp, "K6_OTEL_EXPORT_INTERVAL"))) {
         char e2[256];
         if (duration_parse(v, &c->export_us, e2, sizeof e2))
-            return err_set(err, errlen, "parse environment variables options failed: K6_OTEL_EXPORT_INTERVAL: %s",
-                           e2);
+            return err_set(err, errlen, "parse environment variables options failed: K6_OTEL_EXPORT_INTERVAL: %s", e2);
     }
     if ((v = pusher_env(envp, "K6_OTEL_FLUSH_INTERVAL"))) { /* c6 aggregates every sample as it comes */
         int64_t unused;
         char e2[256];
         if (duration_parse(v, &unused, e2, sizeof e2))
-            return err_set(err, errlen, "parse environment variables options failed: K6_OTEL_FLUSH_INTERVAL: %s",
-                           e2);
+            return err_set(err, errlen, "parse environment variables options failed: K6_OTEL_FLUSH_INTERVAL: %s", e2);
     }
     static const char *const tls_files[] = {"K6_OTEL_TLS_CERTIFICATE", "K6_OTEL_TLS_CLIENT_CERTIFICATE",
                                             "K6_OTEL_TLS_CLIENT_KEY"};
@@ -377,18 +374,21 @@ static int otel_render(void *ctx, const char *tags, size_t len, int metric, buf 
         memcpy(key + klen + kl, v, vl);
         klen += kl + vl;
     }
-    bool added;
+    bool added; /* a new series' state is zeroed below */
     *id = seriestab_get(&o->series, metric, key, klen, &added);
     if (key != stack) free(key);
     if (*id < 0) return -1;
-    if (added && (size_t)*id >= o->stcap) {
+    /* the states are zeroed as they are made; one that could not be made
+     * is made when its series comes again (the table kept the series) */
+    if ((size_t)*id >= o->stcap) {
         size_t ncap = o->stcap ? o->stcap * 2 : 64;
+        while (ncap <= (size_t)*id) ncap *= 2;
         otel_state *ns = realloc(o->st, ncap * sizeof *ns);
         if (!ns) return -1;
+        memset(ns + o->stcap, 0, (ncap - o->stcap) * sizeof *ns);
         o->st = ns;
         o->stcap = ncap;
     }
-    if (added) memset(&o->st[*id], 0, sizeof *o->st);
     return 0;
 }
 
@@ -535,7 +535,11 @@ static size_t pb_metric(otel_output *o, docbuf *b, int m, const uint32_t *idx, s
     }
     pbw_str(&met, 1, name);
     /* k6: output.go, normalizeUnit */
-    pbw_str(&met, 3, def->type == METRIC_RATE ? "" : def->kind == VALUE_TIME ? "ms" : def->kind == VALUE_DATA ? "By" : "");
+    pbw_str(&met, 3,
+            def->type == METRIC_RATE  ? ""
+            : def->kind == VALUE_TIME ? "ms"
+            : def->kind == VALUE_DATA ? "By"
+                                      : "");
     pbw_msg(&met, kind_field, &data);
     pbw_msg(b, 2, &met);
     doc_free(&data);
@@ -544,7 +548,7 @@ static size_t pb_metric(otel_output *o, docbuf *b, int m, const uint32_t *idx, s
 }
 
 static void otel_export(otel_output *o) {
-    size_t ns = o->series.n, nm = (size_t)registry_count();
+    size_t ns = o->series.n < o->stcap ? o->series.n : o->stcap, nm = (size_t)registry_count();
     if (!ns) return;
     /* the series grouped by metric (a counting sort) */
     uint32_t *idx = malloc(ns * sizeof *idx);
@@ -576,7 +580,8 @@ static void otel_export(otel_output *o) {
     pbw_str(&sc, 1, "k6"); /* the Meter's name (output.go, Start: meterProvider.Meter("k6")) */
     pbw_msg(&scope, 1, &sc);
     for (size_t m = 0; m < nm; m++)
-        if (first[m + 1] > first[m]) points += pb_metric(o, &scope, (int)m, idx + first[m], first[m + 1] - first[m], now);
+        if (first[m + 1] > first[m])
+            points += pb_metric(o, &scope, (int)m, idx + first[m], first[m + 1] - first[m], now);
     pb_keyvalue(&res, 1, "service.name", o->c.service_name);
     pb_keyvalue(&res, 1, "service.version", o->c.service_version);
     pbw_msg(&rm, 1, &res);
@@ -656,6 +661,10 @@ const output_ops otel_output_ops = {
 };
 
 const output_ops otel_experimental_output_ops = {
-    "experimental-opentelemetry", otel_ops_open_experimental, otel_ops_describe, otel_ops_sample, otel_ops_tick,
+    "experimental-opentelemetry",
+    otel_ops_open_experimental,
+    otel_ops_describe,
+    otel_ops_sample,
+    otel_ops_tick,
     otel_ops_close,
 };
