@@ -13,9 +13,11 @@
  * interval (K6_OTEL_EXPORT_INTERVAL, 10s) and at the end every series so
  * far is exported with its totals since the start.
  *
- * Transport: OTLP/HTTP with a protobuf body (K6_OTEL_EXPORTER_PROTOCOL=
- * http/protobuf) POSTed by the pusher's thread (output/pusher.h). k6's
- * default protocol, gRPC, is not there yet: c6 says so at start.
+ * Transport: OTLP/gRPC (K6_OTEL_EXPORTER_PROTOCOL=grpc, k6's default): a
+ * unary call of MetricsService/Export over HTTP/2 (h2c when
+ * K6_OTEL_GRPC_EXPORTER_INSECURE), or OTLP/HTTP with a protobuf body
+ * (http/protobuf); either sent by the pusher's thread (output/pusher.h,
+ * libcurl with nghttp2).
  *
  * The protobuf is written here with util/pbwrite.h: the schema is fixed
  * (opentelemetry-proto's metrics v1 and the collector's export request),
@@ -69,6 +71,9 @@
 #define OTEL_BUDGET      (64u << 20)
 #define OTEL_MAX_HEADERS 64
 #define OTEL_NBOUNDS     15
+/* the OTLP metrics service's method (opentelemetry-proto,
+ * collector/metrics/v1/metrics_service.proto) */
+#define OTEL_GRPC_PATH "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"
 
 /* The Go SDK's default explicit bucket boundaries
  * (go.opentelemetry.io/otel/sdk/metric, DefaultAggregationSelector). */
@@ -108,6 +113,7 @@ struct otel_output {
     otel_state *st;
     size_t stcap;
     tagcache series_of;
+    bool grpc; /* the gRPC transport: messages framed, sent as a unary call */
     bool oom;
 };
 
@@ -314,22 +320,26 @@ otel_output *otel_output_open(const char *arg, char *const *envp, int64_t mono0_
     char *hdr[OTEL_MAX_HEADERS + 1];
     size_t nh = 0;
     int rc = otel_configure(&o->c, envp, err, errlen);
-    if (!rc && strcmp(o->c.protocol, "grpc") == 0)
-        rc = err_set(err, errlen,
-                     "the \"grpc\" exporter protocol (k6's default) is not supported by c6 yet, set "
-                     "K6_OTEL_EXPORTER_PROTOCOL=http/protobuf");
+    bool grpc = !rc && strcmp(o->c.protocol, "grpc") == 0;
+    o->grpc = grpc;
     if (!rc) rc = otel_headers(o->c.headers, hdr, &nh, err, errlen);
+    if (!rc && grpc && nh < OTEL_MAX_HEADERS && !(hdr[nh++] = strdup("TE: trailers")))
+        rc = err_set(err, errlen, "out of memory");
     if (!rc) {
-        size_t n = strlen(o->c.endpoint) + strlen(o->c.path) + 16;
+        const char *ep = grpc ? o->c.grpc_endpoint : o->c.endpoint;
+        const char *path = grpc ? OTEL_GRPC_PATH : o->c.path;
+        bool insecure = grpc ? o->c.grpc_insecure : o->c.http_insecure;
+        size_t n = strlen(ep) + strlen(path) + 16;
         o->url = malloc(n);
         if (!o->url) rc = err_set(err, errlen, "out of memory");
-        else snprintf(o->url, n, "http%s://%s%s", o->c.http_insecure ? "" : "s", o->c.endpoint, o->c.path);
+        else snprintf(o->url, n, "http%s://%s%s", insecure ? "" : "s", ep, path);
     }
     if (!rc) {
         pusher_config pc = {
             .name = "opentelemetry",
             .url = o->url,
-            .content_type = "application/x-protobuf",
+            .content_type = grpc ? "application/grpc" : "application/x-protobuf",
+            .grpc = grpc,
             .headers = (const char *const *)hdr,
             .nheaders = nh,
             .insecure = o->c.insecure_skip_verify,
@@ -586,6 +596,12 @@ static void otel_export(otel_output *o) {
     pb_keyvalue(&res, 1, "service.version", o->c.service_version);
     pbw_msg(&rm, 1, &res);
     pbw_msg(&rm, 2, &scope);
+    if (o->grpc) { /* the gRPC message frame: not compressed, 4-byte length */
+        size_t len = rm.b.len + 1 + pbw_varint_len(rm.b.len);
+        unsigned char f[5] = {0, (unsigned char)(len >> 24), (unsigned char)(len >> 16), (unsigned char)(len >> 8),
+                              (unsigned char)len};
+        doc_put(&req, f, 5);
+    }
     pbw_msg(&req, 1, &rm);
     free(idx);
     free(first);
@@ -601,11 +617,13 @@ static void otel_export(otel_output *o) {
 }
 
 void otel_output_describe(const otel_output *o, buf *b) {
-    /* k6: config.go, Config.String: "<protocol>, <endpoint URL>" */
+    /* k6: config.go, Config.String: "http/protobuf, <URL>" or
+     * "grpc[ (insecure)], <endpoint>" */
     buf_puts(b, "opentelemetry (");
     buf_puts(b, o->c.protocol);
+    if (o->grpc && o->c.grpc_insecure) buf_puts(b, " (insecure)");
     buf_puts(b, ", ");
-    buf_puts(b, o->url);
+    buf_puts(b, o->grpc ? o->c.grpc_endpoint : o->url);
     buf_puts(b, ")");
 }
 

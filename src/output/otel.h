@@ -1,8 +1,8 @@
 /* `-o opentelemetry` (and `-o experimental-opentelemetry`, the same with
- * k6's warning): k6's OpenTelemetry output, OTLP metrics over HTTP with a
- * protobuf body (K6_OTEL_EXPORTER_PROTOCOL=http/protobuf). See otel.c for
- * the mapping of k6's metrics; settings are k6's K6_OTEL_* (and
- * OTEL_SERVICE_NAME). */
+ * k6's warning): k6's OpenTelemetry output, OTLP metrics over gRPC (k6's
+ * default) or HTTP with a protobuf body (K6_OTEL_EXPORTER_PROTOCOL=
+ * http/protobuf). See otel.c for the mapping of k6's metrics; settings are
+ * k6's K6_OTEL_* (and OTEL_SERVICE_NAME). */
 #ifndef C6_OTEL_OUTPUT_H
 #define C6_OTEL_OUTPUT_H
 #include <stddef.h>

@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/strconv.h"
+#include "util/url.h"
 
 #define PUSHER_MAX_THREADS   64
 #define PUSHER_WARN_EVERY_US 5000000  /* at most one warning per 5 s per output */
@@ -34,7 +36,7 @@ typedef struct job {
 
 struct pusher {
     char *name, *url, *username, *password, *proxy;
-    bool insecure;
+    bool insecure, grpc;
     long timeout_ms;
     uint64_t (*lost)(long status, const char *reply, size_t len, uint64_t points, char *why, size_t whylen);
     struct curl_slist *headers;
@@ -97,7 +99,37 @@ static void pusher_warn(pusher *p, const char *why) {
 typedef struct reply {
     char text[PUSHER_REPLY_KEEP + 1];
     size_t len;
+    int grpc_status; /* -1: none seen */
+    char grpc_message[PUSHER_REPLY_MAX + 1];
 } reply;
+
+/* Response header lines (and HTTP/2 trailers): gRPC's outcome. */
+static size_t pusher_on_header(char *data, size_t size, size_t n, void *ctx) {
+    reply *r = ctx;
+    size_t len = size * n;
+    while (len && (data[len - 1] == '\n' || data[len - 1] == '\r')) len--;
+    if (len > 12 && strncasecmp(data, "grpc-status:", 12) == 0) {
+        r->grpc_status = atoi(data + 12);
+    } else if (len > 13 && strncasecmp(data, "grpc-message:", 13) == 0) {
+        const char *v = data + 13;
+        size_t vl = len - 13;
+        while (vl && *v == ' ') v++, vl--;
+        if (vl > PUSHER_REPLY_MAX) vl = PUSHER_REPLY_MAX;
+        /* percent-encoded (gRPC over HTTP/2, "Status-Message") */
+        r->grpc_message[url_unescape(r->grpc_message, PUSHER_REPLY_MAX, v, vl, 0)] = 0;
+    }
+    return size * n;
+}
+
+/* gRPC's status code names (grpc/codes). */
+static const char *grpc_code_name(int c) {
+    static const char *const names[] = {
+        "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+        "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+        "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+        "DATA_LOSS", "UNAUTHENTICATED"};
+    return c >= 0 && c < (int)(sizeof names / sizeof *names) ? names[c] : "?";
+}
 
 static size_t pusher_on_body(char *data, size_t size, size_t n, void *ctx) {
     reply *r = ctx;
@@ -125,6 +157,16 @@ static CURL *pusher_handle(pusher *p) {
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, p->timeout_ms < 5000 ? p->timeout_ms : 5000L);
     curl_easy_setopt(e, CURLOPT_PROXY, p->proxy ? p->proxy : "");
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, pusher_on_body);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, pusher_on_header);
+    if (p->grpc) {
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+                         strncasecmp(p->url, "https:", 6) == 0 ? (long)CURL_HTTP_VERSION_2TLS
+                                                               : (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+        /* a connection per call: Debian 12's libcurl (7.88) fails the
+         * second call on a kept HTTP/2 connection to a grpcio server ("Error
+         * in the HTTP2 framing layer"); the calls are seconds apart */
+        curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    }
     curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, pusher_on_progress);
     curl_easy_setopt(e, CURLOPT_XFERINFODATA, p);
@@ -147,7 +189,7 @@ typedef enum { SENT_OK, SENT_FAILED, SENT_UNCONFIRMED } sent_outcome;
  * server did not store; on anything but SENT_OK, why says what happened in
  * words a user reads in a warning (not libcurl's "Callback aborted"). */
 static sent_outcome pusher_send(pusher *p, CURL *e, job *j, uint64_t *lost, char *why, size_t whylen) {
-    reply r = {.len = 0};
+    reply r = {.len = 0, .grpc_status = -1};
     r.text[0] = 0;
     const char *url = j->url ? j->url : p->url;
     curl_easy_setopt(e, CURLOPT_URL, url);
@@ -155,6 +197,7 @@ static sent_outcome pusher_send(pusher *p, CURL *e, job *j, uint64_t *lost, char
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, j->body ? j->body : "");
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)j->len);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &r);
     char cerr[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, cerr);
     CURLcode rc = curl_easy_perform(e);
@@ -180,6 +223,19 @@ static sent_outcome pusher_send(pusher *p, CURL *e, job *j, uint64_t *lost, char
     }
     bool ok = status >= 200 && status <= 299;
     char reason[PUSHER_REPLY_MAX + 1] = "";
+    if (p->grpc && ok) {
+        if (r.grpc_status != 0) {
+            if (r.grpc_status < 0) snprintf(why, whylen, "%s answered without a grpc-status", url);
+            else
+                snprintf(why, whylen, "%s answered grpc-status %d (%s)%s%s", url, r.grpc_status,
+                         grpc_code_name(r.grpc_status), r.grpc_message[0] ? ": " : "", r.grpc_message);
+            return SENT_FAILED;
+        }
+        /* the reply message without its frame header */
+        size_t skip = r.len < 5 ? r.len : 5;
+        memmove(r.text, r.text + skip, r.len - skip + 1);
+        r.len -= skip;
+    }
     if (p->lost && (!ok || r.len)) {
         uint64_t n = p->lost(status, r.text, r.len, j->points, reason, sizeof reason);
         *lost = n < j->points ? n : j->points;
@@ -294,6 +350,7 @@ pusher *pusher_new(const pusher_config *c, char *err, size_t errlen) {
     p->password = xstrdup(c->password);
     p->proxy = dup_or_null(c->proxy);
     p->insecure = c->insecure;
+    p->grpc = c->grpc;
     p->timeout_ms = (long)pusher_env_ms("C6_OUTPUT_TIMEOUT_MS", c->timeout_ms > 0 ? c->timeout_ms : 10000);
     p->lost = c->lost;
     p->budget = c->budget;

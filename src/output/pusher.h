@@ -32,6 +32,12 @@ typedef struct pusher_config {
     int threads;                     /* requests at once (1 keeps bodies in order) */
     size_t budget;                   /* queued bytes at most */
     long timeout_ms;                 /* per request (C6_OUTPUT_TIMEOUT_MS overrides it) */
+    /* A gRPC unary call instead of a plain POST: HTTP/2 (h2c, with prior
+     * knowledge, for http://; ALPN h2 for https://), the body already
+     * framed by the caller (a 0 byte and a 4-byte length), the call's
+     * outcome in grpc-status (and grpc-message) in the trailers; `lost`
+     * then sees the reply's message without its frame header. */
+    bool grpc;
     /* How many of a request's `points` the server says it did not store,
      * from its status and (the first 2 KB of) its reply, len bytes; may put
      * the server's reason in words in why. Called for every answer that is

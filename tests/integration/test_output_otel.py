@@ -2,9 +2,11 @@
 it (internal/output/opentelemetry: output.go, registry.go, config.go,
 exporter.go). No OTLP receiver can be installed from Debian 12 (Prometheus
 2.42 predates its OTLP receiver; there is no collector package), so the
-receiver here is an http.server on 127.0.0.1:0 that decodes every export
-with message classes generated at test time by Debian's protoc from
-data/otlp/otlp_metrics.proto, written from the OTLP specification."""
+receivers here are an http.server (OTLP/HTTP) and a python3-grpcio server
+(OTLP/gRPC) on 127.0.0.1 that decode every export with message classes
+generated at test time by Debian's protoc from data/otlp/otlp_metrics.proto,
+written from the OTLP specification."""
+from concurrent import futures
 import http.server
 import json
 import pathlib
@@ -13,6 +15,7 @@ import subprocess
 import sys
 import threading
 
+import grpc
 import pytest
 
 PROTO = pathlib.Path(__file__).resolve().parent / "data" / "otlp"
@@ -197,8 +200,6 @@ def test_experimental_opentelemetry_warns_and_works(c6, receiver):
 
 
 @pytest.mark.parametrize("env,why", [
-    # k6's default protocol is gRPC, which c6 does not have yet
-    ({}, "the \"grpc\" exporter protocol (k6's default) is not supported by c6 yet"),
     # k6: config.go, Validate / validateExporterProtocol, wrapped in GetConsolidatedConfig
     ({"K6_OTEL_EXPORTER_PROTOCOL": "udp"}, "error validating OpenTelemetry output config: unsupported exporter "
                                            "protocol \"udp\", only \"grpc\" and \"http/protobuf\" are supported"),
@@ -218,3 +219,75 @@ def test_otel_bad_settings_exit_255(c6, env, why):
     r = c6("outputs/get.js", "-i", "1", "-o", "opentelemetry", env=env)
     msg = " ".join(line["msg"] for line in r.logs(level="error"))
     assert r.code == 255 and "could not create the 'opentelemetry' output: " in msg and why in msg, r
+
+
+class GrpcReceiver:
+    """OTLP/gRPC: MetricsService/Export on a grpcio server (a generic
+    handler, no generated service code), recording (metadata, request);
+    abort=(code, details) fails every call with that status."""
+
+    SERVICE = "opentelemetry.proto.collector.metrics.v1.MetricsService"
+
+    def __init__(self, pb, abort=None):
+        self.requests = []
+
+        def export(req, context):
+            self.requests.append((dict(context.invocation_metadata()), req))
+            if abort:
+                context.abort(*abort)
+            return pb.ExportMetricsServiceResponse()
+
+        handler = grpc.method_handlers_generic_handler(self.SERVICE, {"Export": grpc.unary_unary_rpc_method_handler(
+            export, request_deserializer=pb.ExportMetricsServiceRequest.FromString,
+            response_serializer=pb.ExportMetricsServiceResponse.SerializeToString)})
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+        self.server.add_generic_rpc_handlers((handler,))
+        self.endpoint = f"127.0.0.1:{self.server.add_insecure_port('127.0.0.1:0')}"
+        self.server.start()
+
+    def env(self, **more):
+        e = {"K6_OTEL_GRPC_EXPORTER_ENDPOINT": self.endpoint, "K6_OTEL_GRPC_EXPORTER_INSECURE": "true"}
+        e.update(more)
+        return e
+
+    def close(self):
+        self.server.stop(grace=None).wait(timeout=10)
+
+
+def test_otel_grpc_is_the_default_protocol(c6, pb):
+    """gRPC is k6's default exporter protocol (config.go, newDefaultConfig);
+    the Go exporter calls MetricsService/Export (otlpmetricgrpc) with
+    K6_OTEL_HEADERS as metadata, over h2c when insecure. The banner shows
+    "grpc (insecure), ENDPOINT" (config.go, Config.String)."""
+    rec = GrpcReceiver(pb)
+    try:
+        r = c6("outputs/get.js", "-i", "5", "-e", "PAUSE=0.1", "-o", "opentelemetry",
+               env=rec.env(K6_OTEL_EXPORT_INTERVAL="200ms", K6_OTEL_HEADERS="x-tenant=team%20a"))
+    finally:
+        rec.close()
+    assert r.code == 0, r
+    assert f"output: opentelemetry (grpc (insecure), {rec.endpoint})" in r.out, r.out[:800]
+    assert not [w for w in r.logs(level="warning") if "opentelemetry" in w["msg"]], r
+    assert len(rec.requests) >= 2, len(rec.requests)
+    meta, last = rec.requests[-1]
+    assert meta["x-tenant"] == "team a", meta
+    m = _metrics(last)
+    assert sum(p.as_double for p in m["http_reqs"].sum.data_points) == 5 == r.count("http_reqs")
+    assert m["http_req_duration"].histogram.data_points[0].count == 5
+    assert {_attrs(p.attributes)["condition"]: p.as_int for p in m["checks.total"].sum.data_points} == {"nonzero": 5}
+
+
+def test_otel_grpc_error_status_is_counted(c6, pb):
+    """A call that ends with a gRPC error status stored nothing: its data
+    points count as not written, and the warning names the status as gRPC
+    does (UNAVAILABLE, with the server's message)."""
+    rec = GrpcReceiver(pb, abort=(grpc.StatusCode.UNAVAILABLE, "busy now"))
+    try:
+        r = c6("outputs/get.js", "-i", "2", "-o", "opentelemetry", env=rec.env())
+    finally:
+        rec.close()
+    assert r.code == 0 and rec.requests, r
+    warns = " ".join(w["msg"] for w in r.logs(level="warning"))
+    assert "answered grpc-status 14 (UNAVAILABLE): busy now" in warns, r
+    assert re.search(r"opentelemetry output: (\d+) of \1 data points were not written \(0 over the memory budget, "
+                     r"\1 in 1 failed requests\)", warns), r
