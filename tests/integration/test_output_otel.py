@@ -7,6 +7,8 @@ receivers here are an http.server (OTLP/HTTP) and a python3-grpcio server
 generated at test time by Debian's protoc from data/otlp/otlp_metrics.proto,
 written from the OTLP specification."""
 from concurrent import futures
+
+from conftest import _openssl
 import http.server
 import json
 import pathlib
@@ -228,8 +230,9 @@ class GrpcReceiver:
 
     SERVICE = "opentelemetry.proto.collector.metrics.v1.MetricsService"
 
-    def __init__(self, pb, abort=None):
+    def __init__(self, pb, abort=None, tls=None):
         self.requests = []
+        self.tls = tls
 
         def export(req, context):
             self.requests.append((dict(context.invocation_metadata()), req))
@@ -242,11 +245,17 @@ class GrpcReceiver:
             response_serializer=pb.ExportMetricsServiceResponse.SerializeToString)})
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
         self.server.add_generic_rpc_handlers((handler,))
-        self.endpoint = f"127.0.0.1:{self.server.add_insecure_port('127.0.0.1:0')}"
+        if tls:   # (cert.pem, key.pem)
+            creds = grpc.ssl_server_credentials([(pathlib.Path(tls[1]).read_bytes(), pathlib.Path(tls[0]).read_bytes())])
+            self.endpoint = f"127.0.0.1:{self.server.add_secure_port('127.0.0.1:0', creds)}"
+        else:
+            self.endpoint = f"127.0.0.1:{self.server.add_insecure_port('127.0.0.1:0')}"
         self.server.start()
 
     def env(self, **more):
-        e = {"K6_OTEL_GRPC_EXPORTER_ENDPOINT": self.endpoint, "K6_OTEL_GRPC_EXPORTER_INSECURE": "true"}
+        e = {"K6_OTEL_GRPC_EXPORTER_ENDPOINT": self.endpoint}
+        if not self.tls:
+            e["K6_OTEL_GRPC_EXPORTER_INSECURE"] = "true"
         e.update(more)
         return e
 
@@ -291,3 +300,20 @@ def test_otel_grpc_error_status_is_counted(c6, pb):
     assert "answered grpc-status 14 (UNAVAILABLE): busy now" in warns, r
     assert re.search(r"opentelemetry output: (\d+) of \1 data points were not written \(0 over the memory budget, "
                      r"\1 in 1 failed requests\)", warns), r
+
+
+def test_otel_grpc_over_tls(c6, pb, tmp_path):
+    """Without K6_OTEL_GRPC_EXPORTER_INSECURE the call goes over TLS (HTTP/2
+    by ALPN); K6_OTEL_TLS_INSECURE_SKIP_VERIFY accepts the test's
+    self-signed certificate (exporter.go / tls.go, buildTLSConfig)."""
+    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+             "-subj", "/CN=127.0.0.1", "-keyout", "key.pem", "-out", "cert.pem", cwd=tmp_path)
+    rec = GrpcReceiver(pb, tls=(str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")))
+    try:
+        r = c6("outputs/get.js", "-i", "3", "-o", "opentelemetry", env=rec.env(K6_OTEL_TLS_INSECURE_SKIP_VERIFY="true"))
+    finally:
+        rec.close()
+    assert r.code == 0, r
+    assert f"output: opentelemetry (grpc, {rec.endpoint})" in r.out, r.out[:800]
+    assert not [w for w in r.logs(level="warning") if "opentelemetry" in w["msg"]], r
+    assert rec.requests and sum(p.as_double for p in _metrics(rec.requests[-1][1])["http_reqs"].sum.data_points) == 3
