@@ -215,20 +215,20 @@ static int influx_from_url(influx_config *c, const char *arg, char *err, size_t 
     if (why && !strcmp(why, "unsupported scheme"))
         return snprintf(err, errlen, "unsupported scheme in \"%s\" (http or https)", arg), -1;
     if (why) return snprintf(err, errlen, "bad URL \"%s\": %s", arg, why), -1;
-    /* path: the last segment is the database, what comes before it a
-     * prefix; the query (up to a fragment) holds settings */
+    /* the whole path but its first '/' is the database, as k6 has it
+     * ("/a/b" is the database "a/b", not a prefix and a name; k6:
+     * internal/output/influxdb/config.go, ParseURL: TrimPrefix(u.Path, "/"),
+     * Addr = scheme://host); the query (up to a fragment) holds settings */
     const char *path = u.rest, *q = u.rest + strcspn(u.rest, "?#");
-    size_t plen = (size_t)(q - path);
-    const char *slash = plen ? memrchr(path, '/', plen) : NULL;
-    if (slash && slash + 1 < q) {
-        char *db = influx_unescaped(slash + 1, (size_t)(q - slash - 1), 0);
+    if (path < q && *path == '/' && path + 1 < q) {
+        char *db = influx_unescaped(path + 1, (size_t)(q - path - 1), 0);
         if (!db) return err_set(err, errlen, "out of memory");
         free(c->db);
         c->db = db;
     }
-    /* scheme://host[:port][prefix]: as given, without the user info */
+    /* scheme://host[:port], without the user info */
     const char *auth = u.userinfo ? u.userinfo + u.userinfo_len + 1 : u.scheme + u.scheme_len + 3;
-    size_t keep = slash ? (size_t)(slash - auth) : (size_t)(path - auth);
+    size_t keep = (size_t)(path - auth);
     free(c->addr);
     if (!(c->addr = malloc(u.scheme_len + 3 + keep + 1))) return err_set(err, errlen, "out of memory");
     snprintf(c->addr, u.scheme_len + 3 + keep + 1, "%.*s://%.*s", (int)u.scheme_len, u.scheme, (int)keep, auth);
@@ -406,6 +406,20 @@ static const char *influx_meas(influx_output *o, int id) {
 
 /* ---- the output ---- */
 
+/* InfluxDB 1.x answers a batch some of whose points it could not store
+ * (a field type conflict, a point outside the retention policy) with 400
+ * and {"error":"partial write: <why> dropped=N"}: it stored the others
+ * (influxdb: tsdb.PartialWriteError, services/httpd/handler.go). */
+static uint64_t influx_lost(long status, const char *reply, size_t len, uint64_t points, char *why, size_t whylen) {
+    if (status >= 200 && status <= 299) return 0;
+    if (status != 400 || !strstr(reply, "partial write")) return points;
+    const char *d = strstr(reply, "dropped=");
+    if (!d || !isdigit((unsigned char)d[8])) return points;
+    errno = 0;
+    unsigned long long n = strtoull(d + 8, NULL, 10);
+    return errno || n > points ? points : (uint64_t)n;
+}
+
 static char *influx_write_url(const influx_config *c) {
     buf b = {0};
     char *db = curl_easy_escape(NULL, c->db, 0);
@@ -426,15 +440,14 @@ static char *influx_write_url(const influx_config *c) {
     return b.p;
 }
 
-/* `CREATE DATABASE "db"` for /query, as a form body. */
+/* `CREATE DATABASE db` for /query, as a form body. The name is not quoted,
+ * as k6 sends it (internal/output/influxdb/output.go, Start): a name
+ * InfluxQL cannot take bare ("k6-test", "a/b") gets a parse error, which
+ * k6 and c6 both take as harmless (a debug line). */
 static char *influx_create_db(const influx_config *c, size_t *len) {
     buf q = {0};
-    buf_puts(&q, "CREATE DATABASE \"");
-    for (const char *s = c->db; *s; s++) {
-        if (*s == '"' || *s == '\\') buf_append(&q, "\\", 1);
-        buf_append(&q, s, 1);
-    }
-    buf_puts(&q, "\"");
+    buf_puts(&q, "CREATE DATABASE ");
+    buf_puts(&q, c->db);
     char *enc = q.p ? curl_easy_escape(NULL, q.p, (int)q.len) : NULL;
     buf_free(&q);
     if (!enc) return NULL;
@@ -482,6 +495,7 @@ influx_output *influx_output_open(const char *arg, char *const *envp, int64_t mo
             .threads = (int)(c->concurrent_writes > 64 ? 64 : c->concurrent_writes),
             .budget = pusher_budget(INFLUX_BUDGET),
             .timeout_ms = 10000,
+            .lost = influx_lost,
         };
         o->push = pusher_new(&pc, err, errlen);
         if (!o->push) rc = -1;

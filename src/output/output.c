@@ -7,18 +7,17 @@
 #include "output/csv.h"
 #include "output/influxdb.h"
 #include "output/json.h"
+#include "output/otel.h"
 #include "output/promrw.h"
 #include "util/log.h"
 
 #define OUTPUT_TYPES_MAX 32
 
 static const output_ops *output_types[OUTPUT_TYPES_MAX] = {
-    &json_output_ops,
-    &csv_output_ops,
-    &influx_output_ops,
-    &prw_output_ops,
+    &json_output_ops, &csv_output_ops,  &influx_output_ops,
+    &prw_output_ops,  &otel_output_ops, &otel_experimental_output_ops,
 };
-static size_t output_ntypes = 4;
+static size_t output_ntypes = 6;
 
 const output_ops *output_find(const char *type, size_t len) {
     for (size_t i = 0; i < output_ntypes; i++)
@@ -66,8 +65,6 @@ static void output_unknown(const char *type, size_t tl, char *err, size_t errlen
                     "K6_STATSD_ENABLE_TAGS=true or an experimental opentelemetry output instead"},
         /* k6 has these; c6 does not */
         {"cloud", "c6 does not have it"},
-        {"opentelemetry", "c6 does not have it"},
-        {"experimental-opentelemetry", "c6 does not have it"},
         {"timescaledb-breakingit", "c6 does not have it"},
     };
     for (size_t i = 0; i < sizeof gone / sizeof *gone; i++)

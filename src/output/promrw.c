@@ -23,10 +23,12 @@
 #include "metrics/tags.h"
 #include "output/output.h"
 #include "output/pusher.h"
+#include "output/seriestab.h"
 #include "output/tagcache.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/pbwrite.h"
 #include "util/url.h"
 
 #define PRW_CACHE_BITS  10 /* 1024 (tag set, metric) -> series slots */
@@ -38,13 +40,14 @@
 
 typedef struct prw_series {
     int metric;
-    char *key; /* the labels' packed set (for lookups) */
+    const char *key; /* the labels' packed set (the series table's copy) */
     size_t klen;
     char *pre, *post; /* encoded Labels sorting before / after __name__ */
     size_t prelen, postlen;
     sink sink;
     int64_t latest_ms, sent_ms;
     bool listed; /* in the dirty list */
+    bool ready;  /* labels encoded, sink made */
 } prw_series;
 
 struct prw_output {
@@ -58,10 +61,9 @@ struct prw_output {
     char *label_k[PRW_MAX_LABELS], *label_v[PRW_MAX_LABELS];
     size_t nlabels;
     bool stale;
-    prw_series *series;
-    size_t nseries, cap;
-    uint32_t *table; /* open addressing, series index + 1 */
-    size_t tcap;
+    seriestab tab;      /* (metric, label set) -> index in series */
+    prw_series *series; /* zeroed as made; ready once set up */
+    size_t nseries;     /* slots in series (zeroed when made) */
     uint32_t *dirty;
     size_t ndirty, dcap;
     tagcache series_of; /* (tag set, metric) -> series index */
@@ -70,18 +72,11 @@ struct prw_output {
 
 /* ---- protobuf ---- */
 
-static size_t pb_varint_len(uint64_t v) {
-    size_t n = 1;
-    while (v >= 0x80) v >>= 7, n++;
-    return n;
-}
+static size_t pb_varint_len(uint64_t v) { return pbw_varint_len(v); }
 
 static void pb_varint(buf *b, uint64_t v) {
     unsigned char t[10];
-    size_t n = 0;
-    while (v >= 0x80) t[n++] = (unsigned char)(v | 0x80), v >>= 7;
-    t[n++] = (unsigned char)v;
-    buf_append(b, t, n);
+    buf_append(b, t, pbw_varint_enc(t, v));
 }
 
 /* A length-delimited field (wire type 2) holding n bytes that follow. */
@@ -118,11 +113,7 @@ static void pb_series(buf *b, const prw_series *s, const char *name, size_t nl, 
     pb_varint(b, (uint64_t)ts_ms);
 }
 
-static uint64_t dbits(double v) {
-    uint64_t u;
-    memcpy(&u, &v, sizeof u);
-    return u;
-}
+static uint64_t dbits(double v) { return pbw_dbits(v); }
 
 /* ---- settings ---- */
 
@@ -260,14 +251,14 @@ static void prw_free(prw_output *o) {
     for (size_t i = 0; i < o->nlabels; i++) free(o->label_k[i]), free(o->label_v[i]);
     for (size_t i = 0; i < o->nseries; i++) {
         prw_series *s = &o->series[i];
-        free(s->key);
+        if (!s->ready) continue;
         free(s->pre);
         free(s->post);
         sink_free(&s->sink);
     }
     tagcache_free(&o->series_of);
+    seriestab_free(&o->tab);
     free(o->series);
-    free(o->table);
     free(o->dirty);
     free(o);
 }
@@ -362,28 +353,6 @@ prw_output *prw_output_open(const char *arg, char *const *envp, int64_t mono0_ns
 
 /* ---- series ---- */
 
-static uint64_t prw_hash(int metric, const char *key, size_t len) {
-    uint64_t h = 1469598103934665603ull ^ (uint64_t)metric;
-    for (size_t i = 0; i < len; i++) h = (h ^ (unsigned char)key[i]) * 1099511628211ull;
-    return h ^ (h >> 29);
-}
-
-static int prw_rehash(prw_output *o) {
-    size_t ncap = o->tcap ? o->tcap * 2 : 256;
-    uint32_t *t = calloc(ncap, sizeof *t);
-    if (!t) return -1;
-    for (size_t i = 0; i < o->nseries; i++) {
-        const prw_series *s = &o->series[i];
-        size_t j = prw_hash(s->metric, s->key, s->klen) & (ncap - 1);
-        while (t[j]) j = (j + 1) & (ncap - 1);
-        t[j] = (uint32_t)i + 1;
-    }
-    free(o->table);
-    o->table = t;
-    o->tcap = ncap;
-    return 0;
-}
-
 typedef struct prw_kv {
     const char *k, *v;
 } prw_kv;
@@ -431,37 +400,35 @@ static int prw_encode_labels(prw_output *o, prw_series *s) {
     return 0;
 }
 
-/* The series of (metric, label set key), made when new; -1 on no memory. */
+/* The series of (metric, label set key), made when new; -1 on no memory
+ * (a series the table kept but could not set up is set up next time). */
 static long prw_series_of(prw_output *o, int metric, const char *key, size_t klen) {
-    if (o->tcap) {
-        for (size_t j = prw_hash(metric, key, klen) & (o->tcap - 1); o->table[j]; j = (j + 1) & (o->tcap - 1)) {
-            const prw_series *s = &o->series[o->table[j] - 1];
-            if (s->metric == metric && s->klen == klen && memcmp(s->key, key, klen) == 0) return o->table[j] - 1;
+    bool added;
+    long i = seriestab_get(&o->tab, metric, key, klen, &added);
+    if (i < 0) return -1;
+    if ((size_t)i >= o->nseries) {
+        size_t ncap = o->nseries ? o->nseries : 64;
+        while (ncap <= (size_t)i) ncap *= 2;
+        if (ncap > o->nseries) {
+            prw_series *ns = realloc(o->series, ncap * sizeof *ns);
+            if (!ns) return -1;
+            memset(ns + o->nseries, 0, (ncap - o->nseries) * sizeof *ns);
+            o->series = ns;
+            o->nseries = ncap;
         }
     }
-    if (o->nseries == o->cap) {
-        size_t ncap = o->cap ? o->cap * 2 : 64;
-        prw_series *ns = realloc(o->series, ncap * sizeof *ns);
-        if (!ns) return -1;
-        o->series = ns;
-        o->cap = ncap;
-    }
-    if ((o->nseries + 1) * 2 > o->tcap && prw_rehash(o)) return -1;
-    prw_series *s = &o->series[o->nseries];
-    *s = (prw_series){.metric = metric, .klen = klen, .latest_ms = INT64_MIN, .sent_ms = INT64_MIN};
-    s->key = malloc(klen ? klen : 1);
-    if (!s->key) return -1;
-    if (klen) memcpy(s->key, key, klen);
+    prw_series *s = &o->series[i];
+    if (s->ready) return i;
+    *s = (prw_series){
+        .metric = metric, .key = o->tab.v[i].key, .klen = klen, .latest_ms = INT64_MIN, .sent_ms = INT64_MIN};
     if (prw_encode_labels(o, s) || sink_init(&s->sink, registry_get(metric)->type)) {
-        free(s->key);
         free(s->pre);
         free(s->post);
+        memset(s, 0, sizeof *s);
         return -1;
     }
-    size_t j = prw_hash(metric, key, klen) & (o->tcap - 1);
-    while (o->table[j]) j = (j + 1) & (o->tcap - 1);
-    o->table[j] = (uint32_t)o->nseries + 1;
-    return (long)o->nseries++;
+    s->ready = true;
+    return i;
 }
 
 /* The series of a sample's packed tag set (aux: the metric) for the
@@ -609,7 +576,8 @@ void prw_output_close(prw_output *o) {
         int64_t ts = clock_wall_us() / 1000 + 1;
         buf req = {0};
         size_t nts = 0;
-        for (size_t i = 0; i < o->nseries; i++) nts += prw_encode(o, &req, &o->series[i], ts, true);
+        for (size_t i = 0; i < o->nseries; i++)
+            if (o->series[i].ready) nts += prw_encode(o, &req, &o->series[i], ts, true);
         prw_send(o, &req, nts);
         buf_free(&req);
     }

@@ -11,14 +11,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/strconv.h"
+#include "util/url.h"
 
 #define PUSHER_MAX_THREADS   64
 #define PUSHER_WARN_EVERY_US 5000000  /* at most one warning per 5 s per output */
 #define PUSHER_REPLY_MAX     300      /* bytes of an error reply quoted in the log */
+#define PUSHER_REPLY_KEEP    2048     /* bytes of it kept for pusher_config.lost */
 #define PUSHER_GRACE_US      10000000 /* at the end, how long what is queued may still take */
 
 typedef struct job {
@@ -33,8 +36,9 @@ typedef struct job {
 
 struct pusher {
     char *name, *url, *username, *password, *proxy;
-    bool insecure;
+    bool insecure, grpc;
     long timeout_ms;
+    uint64_t (*lost)(long status, const char *reply, size_t len, uint64_t points, char *why, size_t whylen);
     struct curl_slist *headers;
     size_t budget, queued;
     pthread_mutex_t lock;
@@ -46,16 +50,19 @@ struct pusher {
     pthread_t threads[PUSHER_MAX_THREADS];
     pusher_stats st;
     int64_t last_warn_us;
-    uint64_t unwarned_dropped, unwarned_failed;
+    uint64_t unwarned_dropped, unwarned_failed, unwarned_unconfirmed;
 };
 
-static int64_t pusher_grace_us(void) {
-    const char *s = getenv("C6_OUTPUT_GRACE_MS");
-    if (!s || !*s) return PUSHER_GRACE_US;
+/* A positive number of ms from the environment variable `name`, else def. */
+static long long pusher_env_ms(const char *name, long long def) {
+    const char *s = getenv(name);
+    if (!s || !*s) return def;
     char *end;
     long long ms = strtoll(s, &end, 10);
-    return (*end || ms <= 0) ? PUSHER_GRACE_US : ms * 1000;
+    return (*end || ms <= 0) ? def : ms;
 }
+
+static int64_t pusher_grace_us(void) { return pusher_env_ms("C6_OUTPUT_GRACE_MS", PUSHER_GRACE_US / 1000) * 1000; }
 
 size_t pusher_budget(size_t def) {
     const char *s = getenv("C6_OUTPUT_BUDGET");
@@ -81,21 +88,52 @@ static void pusher_warn(pusher *p, const char *why) {
     int64_t now = clock_now_us();
     if (p->last_warn_us && now - p->last_warn_us < PUSHER_WARN_EVERY_US) return;
     p->last_warn_us = now;
-    log_printf(
-        LOG_WARN,
-        "%s output: %s; %llu points dropped over the memory budget and %llu in failed requests since the last warning",
-        p->name, why, (unsigned long long)p->unwarned_dropped, (unsigned long long)p->unwarned_failed);
-    p->unwarned_dropped = p->unwarned_failed = 0;
+    log_printf(LOG_WARN,
+               "%s output: %s; since the last warning %llu points were dropped over the memory budget, %llu were not "
+               "written in failed requests and %llu were sent but not confirmed",
+               p->name, why, (unsigned long long)p->unwarned_dropped, (unsigned long long)p->unwarned_failed,
+               (unsigned long long)p->unwarned_unconfirmed);
+    p->unwarned_dropped = p->unwarned_failed = p->unwarned_unconfirmed = 0;
 }
 
 typedef struct reply {
-    char text[PUSHER_REPLY_MAX + 1];
+    char text[PUSHER_REPLY_KEEP + 1];
     size_t len;
+    int grpc_status; /* -1: none seen */
+    char grpc_message[PUSHER_REPLY_MAX + 1];
 } reply;
+
+/* Response header lines (and HTTP/2 trailers): gRPC's outcome. */
+static size_t pusher_on_header(char *data, size_t size, size_t n, void *ctx) {
+    reply *r = ctx;
+    size_t len = size * n;
+    while (len && (data[len - 1] == '\n' || data[len - 1] == '\r')) len--;
+    if (len > 12 && strncasecmp(data, "grpc-status:", 12) == 0) {
+        r->grpc_status = atoi(data + 12);
+    } else if (len > 13 && strncasecmp(data, "grpc-message:", 13) == 0) {
+        const char *v = data + 13;
+        size_t vl = len - 13;
+        while (vl && *v == ' ') v++, vl--;
+        if (vl > PUSHER_REPLY_MAX) vl = PUSHER_REPLY_MAX;
+        /* percent-encoded (gRPC over HTTP/2, "Status-Message") */
+        r->grpc_message[url_unescape(r->grpc_message, PUSHER_REPLY_MAX, v, vl, 0)] = 0;
+    }
+    return size * n;
+}
+
+/* gRPC's status code names (grpc/codes). */
+static const char *grpc_code_name(int c) {
+    static const char *const names[] = {
+        "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+        "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+        "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+        "DATA_LOSS", "UNAUTHENTICATED"};
+    return c >= 0 && c < (int)(sizeof names / sizeof *names) ? names[c] : "?";
+}
 
 static size_t pusher_on_body(char *data, size_t size, size_t n, void *ctx) {
     reply *r = ctx;
-    size_t len = size * n, room = PUSHER_REPLY_MAX - r->len;
+    size_t len = size * n, room = PUSHER_REPLY_KEEP - r->len;
     size_t take = len < room ? len : room;
     memcpy(r->text + r->len, data, take);
     r->len += take;
@@ -119,6 +157,16 @@ static CURL *pusher_handle(pusher *p) {
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, p->timeout_ms < 5000 ? p->timeout_ms : 5000L);
     curl_easy_setopt(e, CURLOPT_PROXY, p->proxy ? p->proxy : "");
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, pusher_on_body);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, pusher_on_header);
+    if (p->grpc) {
+        curl_easy_setopt(e, CURLOPT_HTTP_VERSION,
+                         strncasecmp(p->url, "https:", 6) == 0 ? (long)CURL_HTTP_VERSION_2TLS
+                                                               : (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+        /* a connection per call: Debian 12's libcurl (7.88) fails the
+         * second call on a kept HTTP/2 connection to a grpcio server ("Error
+         * in the HTTP2 framing layer"); the calls are seconds apart */
+        curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
+    }
     curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, pusher_on_progress);
     curl_easy_setopt(e, CURLOPT_XFERINFODATA, p);
@@ -134,33 +182,70 @@ static CURL *pusher_handle(pusher *p) {
     return e;
 }
 
-/* Sends one job; returns 0, or -1 with why set. */
-static int pusher_send(pusher *p, CURL *e, job *j, char *why, size_t whylen) {
-    reply r = {.len = 0};
+/* How a request ended, for the counts. */
+typedef enum { SENT_OK, SENT_FAILED, SENT_UNCONFIRMED } sent_outcome;
+
+/* Sends one job. On SENT_FAILED, *lost says how many of its points the
+ * server did not store; on anything but SENT_OK, why says what happened in
+ * words a user reads in a warning (not libcurl's "Callback aborted"). */
+static sent_outcome pusher_send(pusher *p, CURL *e, job *j, uint64_t *lost, char *why, size_t whylen) {
+    reply r = {.len = 0, .grpc_status = -1};
     r.text[0] = 0;
-    curl_easy_setopt(e, CURLOPT_URL, j->url ? j->url : p->url);
+    const char *url = j->url ? j->url : p->url;
+    curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->headers ? j->headers : p->headers);
     curl_easy_setopt(e, CURLOPT_POSTFIELDS, j->body ? j->body : "");
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)j->len);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &r);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &r);
     char cerr[CURL_ERROR_SIZE] = "";
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, cerr);
     CURLcode rc = curl_easy_perform(e);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, NULL);
-    if (rc != CURLE_OK) {
-        snprintf(why, whylen, "cannot send to %s: %s", j->url ? j->url : p->url,
-                 cerr[0] ? cerr : curl_easy_strerror(rc));
-        return -1;
-    }
     long status = 0;
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-    if (status < 200 || status > 299) {
-        for (char *c = r.text; *c; c++)
-            if (*c == '\n' || *c == '\r') *c = ' ';
-        snprintf(why, whylen, "%s answered %ld%s%s", j->url ? j->url : p->url, status, r.len ? ": " : "", r.text);
-        return -1;
+    *lost = j->points;
+    if (rc != CURLE_OK && status == 0) {
+        /* No answer. Once the whole body went out the server may have
+         * stored it: those points are not confirmed rather than lost. */
+        curl_off_t up = 0;
+        curl_easy_getinfo(e, CURLINFO_SIZE_UPLOAD_T, &up);
+        bool whole = (size_t)up >= j->len && j->len > 0;
+        const char *what = cerr[0] ? cerr : curl_easy_strerror(rc);
+        if (rc == CURLE_ABORTED_BY_CALLBACK)
+            snprintf(why, whylen, "the end-of-test grace period ran out %s %s",
+                     whole ? "before an answer from" : "while sending to", url);
+        else if (rc == CURLE_OPERATION_TIMEDOUT)
+            snprintf(why, whylen, "%s did not answer within %ld ms", url, p->timeout_ms);
+        else if (whole) snprintf(why, whylen, "the connection to %s was lost before it answered (%s)", url, what);
+        else snprintf(why, whylen, "cannot send to %s: %s", url, what);
+        return whole ? SENT_UNCONFIRMED : SENT_FAILED;
     }
-    return 0;
+    bool ok = status >= 200 && status <= 299;
+    char reason[PUSHER_REPLY_MAX + 1] = "";
+    if (p->grpc && ok) {
+        if (r.grpc_status != 0) {
+            if (r.grpc_status < 0) snprintf(why, whylen, "%s answered without a grpc-status", url);
+            else
+                snprintf(why, whylen, "%s answered grpc-status %d (%s)%s%s", url, r.grpc_status,
+                         grpc_code_name(r.grpc_status), r.grpc_message[0] ? ": " : "", r.grpc_message);
+            return SENT_FAILED;
+        }
+        /* the reply message without its frame header */
+        size_t skip = r.len < 5 ? r.len : 5;
+        memmove(r.text, r.text + skip, r.len - skip + 1);
+        r.len -= skip;
+    }
+    if (p->lost && (!ok || r.len)) {
+        uint64_t n = p->lost(status, r.text, r.len, j->points, reason, sizeof reason);
+        *lost = n < j->points ? n : j->points;
+    }
+    if (ok && (!p->lost || !r.len || *lost == 0)) return SENT_OK;
+    for (char *c = r.text; *c; c++)
+        if (*c == '\n' || *c == '\r') *c = ' ';
+    snprintf(why, whylen, "%s answered %ld%s%.*s", url, status, reason[0] || r.len ? ": " : "", PUSHER_REPLY_MAX,
+             reason[0] ? reason : r.text);
+    return SENT_FAILED;
 }
 
 static void job_free(job *j) {
@@ -185,18 +270,30 @@ static void *pusher_main(void *arg) {
         pthread_mutex_unlock(&p->lock);
 
         char why[600] = "out of memory";
-        int rc = late ? -1 : e ? pusher_send(p, e, j, why, sizeof why) : -1;
+        uint64_t lost = j->points;
+        sent_outcome rc = late || !e ? SENT_FAILED : pusher_send(p, e, j, &lost, why, sizeof why);
 
         pthread_mutex_lock(&p->lock);
         p->queued -= j->len;
         if (late) {
             p->st.abandoned += j->points; /* reported by pusher_close's caller */
         } else if (j->quiet) {
-            if (rc) log_printf(LOG_DEBUG, "%s output: %s (most likely harmless)", p->name, why);
-        } else if (rc) {
-            p->st.failed += j->points;
-            p->st.failed_requests++;
-            p->unwarned_failed += j->points;
+            if (rc != SENT_OK) log_printf(LOG_DEBUG, "%s output: %s (most likely harmless)", p->name, why);
+        } else if (rc == SENT_UNCONFIRMED) {
+            p->st.unconfirmed += j->points;
+            p->st.unconfirmed_requests++;
+            p->unwarned_unconfirmed += j->points;
+            pusher_warn(p, why);
+        } else if (rc == SENT_FAILED) {
+            p->st.failed += lost;
+            p->st.sent += j->points - lost; /* a partial write stored the rest */
+            if (lost < j->points) {
+                p->st.refused += lost;
+                p->st.partial_requests++;
+            } else {
+                p->st.failed_requests++;
+            }
+            p->unwarned_failed += lost;
             pusher_warn(p, why);
         } else {
             p->st.sent += j->points;
@@ -253,7 +350,9 @@ pusher *pusher_new(const pusher_config *c, char *err, size_t errlen) {
     p->password = xstrdup(c->password);
     p->proxy = dup_or_null(c->proxy);
     p->insecure = c->insecure;
-    p->timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : 10000;
+    p->grpc = c->grpc;
+    p->timeout_ms = (long)pusher_env_ms("C6_OUTPUT_TIMEOUT_MS", c->timeout_ms > 0 ? c->timeout_ms : 10000);
+    p->lost = c->lost;
     p->budget = c->budget;
     p->headers = pusher_headers(c->content_type, c->headers, c->nheaders, &ok);
     if (!ok || !p->name || !p->url) {
@@ -337,12 +436,23 @@ void pusher_report(const pusher_stats *st, const char *output, const char *unit,
         log_printf(LOG_WARN,
                    "%s output: %llu %s were still queued when the end-of-test grace period ran out and were not sent",
                    output, (unsigned long long)st->abandoned, unit);
-    if (st->dropped || st->failed || oom)
-        log_printf(
-            LOG_WARN,
-            "%s output: %llu of %llu %s were not written (%llu over the memory budget, %llu in %llu failed requests%s)",
-            output, (unsigned long long)(st->dropped + st->failed),
-            (unsigned long long)(st->sent + st->dropped + st->failed), unit, (unsigned long long)st->dropped,
-            (unsigned long long)st->failed, (unsigned long long)st->failed_requests,
-            oom ? "; some were lost for want of memory" : "");
+    uint64_t all = st->sent + st->dropped + st->failed + st->unconfirmed;
+    if (st->dropped || st->failed || oom) {
+        char partial[160] = "";
+        if (st->partial_requests)
+            snprintf(partial, sizeof partial, ", %llu refused by the server in %llu partial writes",
+                     (unsigned long long)st->refused, (unsigned long long)st->partial_requests);
+        log_printf(LOG_WARN,
+                   "%s output: %llu of %llu %s were not written (%llu over the memory budget, %llu in %llu failed "
+                   "requests%s%s)",
+                   output, (unsigned long long)(st->dropped + st->failed), (unsigned long long)all, unit,
+                   (unsigned long long)st->dropped, (unsigned long long)(st->failed - st->refused),
+                   (unsigned long long)st->failed_requests, partial, oom ? "; some were lost for want of memory" : "");
+    }
+    if (st->unconfirmed)
+        log_printf(LOG_WARN,
+                   "%s output: %llu of %llu %s were sent but not confirmed (%llu requests got no answer): the server "
+                   "may or may not have stored them",
+                   output, (unsigned long long)st->unconfirmed, (unsigned long long)all, unit,
+                   (unsigned long long)st->unconfirmed_requests);
 }

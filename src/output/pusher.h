@@ -9,7 +9,11 @@
  * is logged the same way. pusher_close() waits for every queued body to be
  * sent (or to fail), but 10 s at most (C6_OUTPUT_GRACE_MS in ms): a body
  * still queued then is abandoned, a request still running aborted, and
- * their points counted. It reports the totals. */
+ * their points counted. It reports the totals.
+ *
+ * A request that was sent but got no answer (a timeout, a connection lost
+ * mid-answer, the end-of-test grace running out) is "not confirmed", not
+ * "not written": the server may well have stored it. */
 #ifndef C6_PUSHER_H
 #define C6_PUSHER_H
 #include <stdbool.h>
@@ -27,7 +31,21 @@ typedef struct pusher_config {
     bool insecure;                   /* skip TLS certificate and host checks */
     int threads;                     /* requests at once (1 keeps bodies in order) */
     size_t budget;                   /* queued bytes at most */
-    long timeout_ms;                 /* per request */
+    long timeout_ms;                 /* per request (C6_OUTPUT_TIMEOUT_MS overrides it) */
+    /* A gRPC unary call instead of a plain POST: HTTP/2 (h2c, with prior
+     * knowledge, for http://; ALPN h2 for https://), the body already
+     * framed by the caller (a 0 byte and a 4-byte length), the call's
+     * outcome in grpc-status (and grpc-message) in the trailers; `lost`
+     * then sees the reply's message without its frame header. */
+    bool grpc;
+    /* How many of a request's `points` the server says it did not store,
+     * from its status and (the first 2 KB of) its reply, len bytes; may put
+     * the server's reason in words in why. Called for every answer that is
+     * not 2xx (NULL: all of them lost) and for a 2xx with a body (NULL:
+     * none). InfluxDB's 400 "partial write: ... dropped=N" stored the
+     * rest; OTLP's 200 with partial_success.rejected_data_points did not
+     * store that many. */
+    uint64_t (*lost)(long status, const char *reply, size_t len, uint64_t points, char *why, size_t whylen);
 } pusher_config;
 
 typedef struct pusher pusher;
@@ -35,7 +53,10 @@ typedef struct pusher pusher;
 typedef struct pusher_stats {
     uint64_t sent, dropped, failed; /* points */
     uint64_t abandoned;             /* points still queued when the grace ran out */
-    uint64_t requests, failed_requests;
+    uint64_t refused;               /* of failed: refused by a server that stored the rest (partial writes) */
+    uint64_t unconfirmed;           /* points sent whose answer never came (timeout, connection lost, grace
+                                       over): the server may have stored them */
+    uint64_t requests, failed_requests, partial_requests, unconfirmed_requests;
 } pusher_stats;
 
 /* Copies what it needs from c. NULL with a message when a thread cannot

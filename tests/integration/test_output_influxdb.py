@@ -1,7 +1,12 @@
-"""-o influxdb=URL against a fake InfluxDB v1 (http.server on 127.0.0.1:0):
-line protocol, one point per sample, CREATE DATABASE, settings, and the
-error paths (server down, memory budget, bad URL)."""
+"""-o influxdb=URL against the real InfluxDB 1.6 (Debian's influxdb, one
+private influxd for the module, realservers.py): what it stores equals what
+the summary counts, with k6's tags and field types; an outage in the middle
+of a run; a partial write; a database name with a slash. A fake InfluxDB v1
+(http.server on 127.0.0.1:0) is kept only for what the real server cannot
+be made to do: show the raw requests (URL, headers), answer 500, answer
+slowly, never answer."""
 import base64
+import calendar
 import http.server
 import re
 import socket
@@ -10,6 +15,7 @@ import time
 import urllib.parse
 
 import pytest
+from realservers import Influxd
 
 
 class FakeInflux:
@@ -29,10 +35,13 @@ class FakeInflux:
                                        body.decode("utf-8")))
                 code = outer.status if u.path.endswith("/write") else 200
                 payload = b'{"error":"no"}' if code >= 400 else b""
-                self.send_response(code)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(code)
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:
+                    pass  # the client gave up waiting (the timeout cases)
 
             def log_message(self, *a):
                 pass
@@ -84,41 +93,166 @@ def parse_line(line):
     return _unescape(m.group(1)), tags, fields, int(m.group(4))
 
 
-def test_influxdb_every_request_is_a_point(c6, influx, target):
+@pytest.fixture(scope="module")
+def influxd(tmp_path_factory):
+    d = Influxd(tmp_path_factory.mktemp("influxd")).start()
+    yield d
+    d.stop()
+
+
+def _written_line(r):
+    """(not written, of all) from the closing 'X of Y points were not written' warning, or None."""
+    for w in r.logs(level="warning"):
+        m = re.search(r"influxdb output: (\d+) of (\d+) points were not written", w["msg"])
+        if m:
+            return int(m.group(1)), int(m.group(2))
+    return None
+
+
+def _unconfirmed(r):
+    for w in r.logs(level="warning"):
+        m = re.search(r"influxdb output: (\d+) of (\d+) points were sent but not confirmed", w["msg"])
+        if m:
+            return int(m.group(1))
+    return 0
+
+
+def test_real_influxdb_stores_what_the_summary_counts(c6, influxd, target):
+    """One point per sample (k6: internal/output/influxdb/output.go,
+    batchFromSamples), measurement = metric name, the sample's tags as
+    tags, `value` a float field, tagsAsFields as typed fields (util.go,
+    MakeFieldKinds: string, int, float, bool), time in ns; the database
+    created at start (output.go, Start)."""
+    env = {"K6_INFLUXDB_TAGS_AS_FIELDS": "url,status:int,expected_response:bool"}
     t0 = time.time_ns()
-    r = c6("outputs/get.js", "-i", "25", "-o", f"influxdb={influx.url}/k6test")
+    r = c6("outputs/get.js", "-i", "25", "-o", f"influxdb={influxd.url}/k6types", env=env)
     t1 = time.time_ns()
+    assert r.code == 0 and r.has_summary() and _written_line(r) is None, r
+    stored = influxd.counts("k6types")
+    assert stored["http_reqs"] == 25 == r.count("http_reqs"), (stored, r)
+    assert stored["iterations"] == 25 == r.count("iterations")
+    assert stored["http_req_duration"] == 25 and stored["checks"] == 25 and stored["iteration_duration"] == 25
+    assert stored["data_sent"] == stored["data_received"] == 25, stored
+    types = {k: t for s in influxd.query("k6types", 'SHOW FIELD KEYS FROM "http_reqs"') for k, t in s["values"]}
+    assert types == {"value": "float", "url": "string", "status": "integer", "expected_response": "boolean"}, types
+    tags = {k for s in influxd.query("k6types", 'SHOW TAG KEYS FROM "http_reqs"') for (k,) in s["values"]}
+    # k6's default system tags with a value on a plain-HTTP request, less the fields
+    assert tags == {"method", "name", "proto", "scenario"}, tags
+    rows = influxd.query("k6types", 'SELECT * FROM "http_reqs"')[0]
+    col = {c: i for i, c in enumerate(rows["columns"])}
+    first = rows["values"][0]
+    assert first[col["url"]] == f"{target}/get" and first[col["status"]] == 200, rows
+    assert first[col["expected_response"]] is True and first[col["value"]] == 1 and first[col["method"]] == "GET"
+    # stamps: ns within the run (the query answers RFC 3339 with ns)
+    stamps = [p[0] for p in influxd.query("k6types", 'SELECT value FROM "http_reqs"')[0]["values"]]
+    ns = [_rfc3339_ns(x) for x in stamps]
+    assert len(set(ns)) == 25 and t0 <= min(ns) and max(ns) <= t1, (t0, ns[:3], t1)
+
+
+def _rfc3339_ns(s):
+    """'2026-12-06T20:00:00.123456789Z' -> ns since the epoch."""
+    m = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$", s)
+    assert m, s
+    sec = calendar.timegm(time.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S"))
+    return sec * 1_000_000_000 + int((m.group(2) or "0").ljust(9, "0"))
+
+
+def test_real_influxdb_outage_mid_run(c6, influxd):
+    """influxd stops 1.5 s into a 7 s run and comes back 2 s later. The
+    batches sent meanwhile fail (connection refused) and are counted; the
+    run's result does not change; the closing warning's numbers are true:
+    what the server holds is every point c6 counted but those it says were
+    not written (and at most those it could not confirm). k6 logs each
+    failed batch ("Couldn't write stats", output.go flushMetrics) and goes
+    on; c6 also counts."""
+    env = {"K6_INFLUXDB_PUSH_INTERVAL": "200ms"}
+    outage = {}
+
+    def bounce():
+        time.sleep(1.5)
+        outage["down"] = time.time_ns()
+        influxd.stop()
+        time.sleep(2)
+        influxd.start()
+        outage["up"] = time.time_ns()
+
+    t = threading.Thread(target=bounce)
+    t.start()
+    try:
+        r = c6("outputs/get.js", "-d", "7s", "-e", "PAUSE=0.05", "-o", f"influxdb={influxd.url}/k6outage",
+               env=env, timeout=90)
+    finally:
+        t.join(timeout=90)
     assert r.code == 0 and r.has_summary(), r
-    # the database is created first, as k6 does
-    q = [x for x in influx.requests if x[0] == "/query"]
-    assert q and 'CREATE DATABASE "k6test"' in urllib.parse.parse_qs(q[0][3])["q"][0], influx.requests[:1]
-    assert all(w[1] == {"db": "k6test", "precision": "ns"} for w in influx.writes()), influx.writes()[0][:2]
-    pts = influx.points()
-    reqs = [p for p in pts if p[0] == "http_reqs"]
-    assert len(reqs) == 25 == r.count("http_reqs"), r
-    _, tags, fields, _ = reqs[0]
-    assert tags["method"] == "GET" and tags["status"] == "200" and tags["scenario"] == "default", tags
-    # url is a field by default (tagsAsFields vu,iter,url), not a tag
-    assert "url" not in tags and fields["url"] == f"{target}/get" and fields["value"] == 1.0, reqs[0]
-    durs = [p for p in pts if p[0] == "http_req_duration"]
-    assert len(durs) == 25 and all(p[2]["value"] >= 0 for p in durs)
-    stamps = [p[3] for p in reqs]
-    assert stamps == sorted(stamps) and t0 <= stamps[0] and stamps[-1] <= t1, (t0, stamps, t1)
-    assert {p[0] for p in pts} >= {"iterations", "iteration_duration", "checks", "data_sent"}
+    assert "up" in outage, "influxd did not come back"
+    warns = " ".join(w["msg"] for w in r.logs(level="warning"))
+    assert "influxdb output: cannot send to " in warns and "Callback aborted" not in warns, r
+    lost, total = _written_line(r)
+    unconfirmed = _unconfirmed(r)
+    stored = influxd.counts("k6outage")
+    assert lost > 0 and total - lost - unconfirmed <= sum(stored.values()) <= total - lost, (lost, total, stored, r)
+    assert stored["http_reqs"] < r.count("http_reqs"), (stored, r)
+    after = influxd.query("k6outage", f'SELECT count(value) FROM "http_reqs" WHERE time > {outage["up"]}')
+    assert after and after[0]["values"][0][1] > 10, (after, outage)     # writing again once it was back
+
+
+def test_real_influxdb_partial_write_counts_what_was_dropped(c6, influxd):
+    """A batch part of which InfluxDB cannot store (here a field type
+    conflict: `value` of http_reqs already an integer) gets 400 "partial
+    write: ... dropped=N" and the rest of the batch is stored
+    (influxdb 1.6: tsdb.PartialWriteError). Only the N points count as not
+    written; c6 counted the whole batch."""
+    assert influxd.post("/query", "q=CREATE+DATABASE+k6partial")[0] == 200
+    # now: field types are kept per shard (a week of time in 1.6)
+    assert influxd.post("/write?db=k6partial", f"http_reqs value=1i {time.time_ns() - 10**9}\n")[0] == 204
+    r = c6("outputs/get.js", "-i", "5", "-o", f"influxdb={influxd.url}/k6partial")
+    assert r.code == 0, r
+    warns = " ".join(w["msg"] for w in r.logs(level="warning"))
+    assert "partial write: field type conflict" in warns, r
+    stored = influxd.counts("k6partial")
+    lost, total = _written_line(r)
+    assert lost == 5 == r.count("http_reqs"), (lost, r)
+    assert stored["http_reqs"] == 1 and stored["iterations"] == 5 and stored["http_req_duration"] == 5, stored
+    assert sum(stored.values()) - 1 == total - lost, (stored, total, lost)
+    m = re.search(r"5 of \d+ points were not written \(0 over the memory budget, 0 in 0 failed requests, "
+                  r"5 refused by the server in (\d+) partial writes\)", warns)
+    assert m and int(m.group(1)) >= 1, warns
+
+
+def test_real_influxdb_database_name_with_a_slash(c6, influxd):
+    """k6 takes the URL's whole path but its first '/' as the database
+    (internal/output/influxdb/config.go, ParseURL: TrimPrefix(u.Path, "/"),
+    Addr = scheme://host): `/a/b` is the database "a/b", written to
+    /write?db=a%2Fb, not a prefix "/a" and a database "b". It sends
+    `CREATE DATABASE a/b` bare (output.go, Start), which InfluxQL refuses
+    (harmless, a debug line), and InfluxDB 1.x has no such database (it
+    refuses the name): the writes get its 404, as with k6."""
+    r = c6("outputs/get.js", "-i", "2", "-o", f"influxdb={influxd.url}/a/b")
+    assert r.code == 0, r
+    assert f"output: InfluxDBv1 ({influxd.url})\n" in r.out, r.out[:800]
+    warns = " ".join(w["msg"] for w in r.logs(level="warning"))
+    assert f"{influxd.url}/write?db=a%2Fb&precision=ns answered 404" in warns, r
+    assert 'database not found: \\"a/b\\"' in warns, r
+    dbs = {n for s in influxd.query("", "SHOW DATABASES") for (n,) in s["values"]}
+    assert not dbs & {"a", "b", "a/b"}, dbs
 
 
 def test_influxdb_settings_from_env_and_url(c6, influx):
     env = {"K6_INFLUXDB_TAGS_AS_FIELDS": "status:int,expected_response:bool,method",
            "K6_INFLUXDB_USERNAME": "env-user", "K6_INFLUXDB_PASSWORD": "env-pass",
            "K6_INFLUXDB_PUSH_INTERVAL": "200ms"}
-    # a path prefix before the database; the URL's precision wins
+    # the whole path is the database, slashes and all, as k6's ParseURL
+    # has it (config.go: TrimPrefix(u.Path, "/")); the URL's precision wins
     r = c6("outputs/get.js", "-i", "10", "-e", "PAUSE=0.1", "-o",
            f"influxdb={influx.url}/proxy/influx/db2?precision=ms&retention=short", env=env)
     assert r.code == 0, r
     ws = influx.writes()
     assert len(ws) >= 3, f"pushInterval 200ms over ~1s gave {len(ws)} writes"
     path, query, headers, _ = ws[0]
-    assert path == "/proxy/influx/write" and query == {"db": "db2", "precision": "ms", "rp": "short"}, ws[0][:2]
+    assert path == "/write" and query == {"db": "proxy/influx/db2", "precision": "ms", "rp": "short"}, ws[0][:2]
+    # CREATE DATABASE with the name bare, as k6 (output.go, Start)
+    q = [x for x in influx.requests if x[0] == "/query"]
+    assert q and urllib.parse.parse_qs(q[0][3])["q"] == ["CREATE DATABASE proxy/influx/db2"], q
     assert headers["Authorization"] == "Basic " + base64.b64encode(b"env-user:env-pass").decode()
     reqs = [p for p in influx.points() if p[0] == "http_reqs"]
     assert len(reqs) == 10
@@ -185,6 +319,30 @@ def test_influxdb_slow_server_does_not_hold_the_run(c6):
     assert r.elapsed < 6, r.elapsed
     warns = " ".join(w["msg"] for w in r.logs(level="warning"))
     assert re.search(r"\d+ points were still queued when the end-of-test grace period ran out", warns), r
+    # the request in flight when the grace ran out had its whole body sent:
+    # not confirmed (the server may have it), in words, not libcurl's
+    # "Callback aborted"
+    assert "Callback aborted" not in warns and "the end-of-test grace period ran out before an answer from" in warns
+    assert re.search(r"\d+ of \d+ points were sent but not confirmed \(1 requests got no answer\)", warns), r
+
+
+def test_influxdb_timeout_is_not_confirmed(c6):
+    """A write the server took but did not answer in time may have been
+    stored: its points are "not confirmed", not "not written" (c6's own
+    per-request timeout, 10 s, C6_OUTPUT_TIMEOUT_MS here; k6's InfluxDB
+    client has none and waits)."""
+    f = FakeInflux(delay=2)
+    env = {"C6_OUTPUT_TIMEOUT_MS": "400"}
+    try:
+        r = c6("outputs/get.js", "-i", "3", "-o", f"influxdb={f.url}/k6", env=env)
+    finally:
+        f.close()
+    assert r.code == 0, r
+    warns = " ".join(w["msg"] for w in r.logs(level="warning"))
+    assert f"{f.url}/write?db=k6&precision=ns did not answer within 400 ms" in warns, r
+    assert re.search(r"influxdb output: (\d+) of \1 points were sent but not confirmed \(1 requests got no answer\): "
+                     r"the server may or may not have stored them", warns), r
+    assert not re.search(r"\d+ of \d+ points were not written", warns) and "timed out" not in warns, r
 
 
 @pytest.mark.parametrize("arg,why", [

@@ -1,14 +1,23 @@
-"""-o experimental-prometheus-rw against a fake remote-write endpoint
-(http.server on 127.0.0.1:0): the body is snappy-decoded with ctypes on
-libsnappy.so.1 and the protobuf WriteRequest decoded by hand here."""
+"""-o experimental-prometheus-rw against the real Prometheus 2.42 (Debian's
+prometheus with --web.enable-remote-write-receiver, one private server for
+the module, realservers.py): what it stores equals what the summary counts,
+labels included, and an outage in the middle of a run. A fake remote-write
+endpoint (http.server on 127.0.0.1:0; the body snappy-decoded with ctypes
+on libsnappy.so.1 and the protobuf WriteRequest decoded by hand here) is
+kept for what the real server does not show: the raw requests (headers,
+label order, stale markers, one sample per series per push)."""
 import base64
+import re
 import ctypes
 import http.server
+import json
 import socket
 import struct
 import threading
+import time
 
 import pytest
+from realservers import Prometheus
 
 _snappy = ctypes.CDLL("libsnappy.so.1")
 
@@ -110,6 +119,103 @@ def _last(series, name, **labels):
     hits = [s for s in series if s[0].get("__name__") == name and all(s[0].get(k) == v for k, v in labels.items())]
     assert hits, f"no series {name} {labels} in {sorted({s[0]['__name__'] for s in series})}"
     return hits[-1][2][-1]
+
+
+@pytest.fixture(scope="module")
+def prom(tmp_path_factory):
+    d = Prometheus(tmp_path_factory.mktemp("prometheus")).start()
+    yield d
+    d.stop()
+
+
+def _one(prom, promql, at):
+    """The value of a query that must answer exactly one series."""
+    res = prom.query(promql, at)
+    assert len(res) == 1, (promql, res)
+    return res[0][1]
+
+
+def test_real_prometheus_stores_what_the_summary_counts(c6, prom, tmp_path):
+    """k6's remote-write output (xk6-output-prometheus-remote-write, built
+    into k6 as experimental-prometheus-rw: pkg/remotewrite/remotewrite.go,
+    prometheus.go) sends counters as k6_<name>_total, rates as
+    k6_<name>_rate, gauges as k6_<name>, trends as one series per
+    K6_PROMETHEUS_RW_TREND_STATS stat (k6_<name>_<stat>, times in seconds),
+    the tags as labels (no vu/iter), the run's totals so far at each push.
+    What Prometheus then holds must be the summary's numbers."""
+    test_id = f"prw-{time.time_ns()}"
+    env = {"K6_PROMETHEUS_RW_SERVER_URL": prom.write_url, "K6_PROMETHEUS_RW_PUSH_INTERVAL": "500ms",
+           "K6_PROMETHEUS_RW_TREND_STATS": "p(99),avg,min,max,count,sum"}
+    export = tmp_path / "summary.json"
+    r = c6("outputs/get.js", "-i", "20", "-e", "PAUSE=0.05", "--tag", f"testid={test_id}",
+           f"--summary-export={export}", "-o", "experimental-prometheus-rw", env=env)
+    at = time.time()
+    assert r.code == 0 and r.has_summary(), r
+    assert not [w for w in r.logs(level="warning") if "prometheus" in w["msg"]], r
+    sel = f'{{testid="{test_id}"}}'
+    reqs = prom.query(f"k6_http_reqs_total{sel}", at)
+    assert len(reqs) == 1 and reqs[0][1] == 20 == r.count("http_reqs"), (reqs, r)
+    labels = reqs[0][0]
+    assert labels["method"] == "GET" and labels["status"] == "200" and labels["scenario"] == "default", labels
+    assert "vu" not in labels and "iter" not in labels and labels["url"].endswith("/get"), labels
+    assert _one(prom, f"k6_iterations_total{sel}", at) == 20 == r.count("iterations")
+    exported = json.loads(export.read_text())["metrics"]
+    assert _one(prom, f"k6_data_sent_total{sel}", at) == exported["data_sent"]["count"] > 0, exported["data_sent"]
+    assert _one(prom, f"k6_data_received_total{sel}", at) == exported["data_received"]["count"] > 0
+    assert _one(prom, f'k6_checks_rate{{testid="{test_id}",check="is 200"}}', at) == 1.0
+    assert _one(prom, f"k6_http_req_failed_rate{sel}", at) == 0.0
+    tr = r.trend("http_req_duration")
+    assert _one(prom, f"k6_http_req_duration_count{sel}", at) == 20
+    for stat in ("avg", "min", "max"):
+        got, want = _one(prom, f"k6_http_req_duration_{stat}{sel}", at), tr[stat] / 1000
+        assert abs(got - want) <= max(0.0001, want * 0.01), (stat, got, want)
+    total = _one(prom, f"k6_http_req_duration_sum{sel}", at)
+    assert abs(total - tr["avg"] / 1000 * 20) <= max(0.0005, total * 0.01), (total, tr)
+    assert _one(prom, f"k6_http_req_duration_p99{sel}", at) <= tr["max"] / 1000 + 1e-6
+    # each push is one sample per series, never one at a time Prometheus refused
+    n = sum(len(v) for _, v in prom.samples(f"k6_iterations_total{sel}", at))
+    assert 2 <= n <= 8, n
+
+
+def test_real_prometheus_outage_mid_run(c6, prom):
+    """Prometheus stops 1.5 s into a 6 s run and comes back 2 s later. The
+    pushes meanwhile fail and are counted; the run's result does not
+    change; the numbers c6 gives at the end are true (what Prometheus holds
+    is every sample c6 counted but those it says were not written, at most
+    those it could not confirm); and as each push carries the totals so far,
+    the last stored values are the summary's all the same."""
+    test_id = f"prw-out-{time.time_ns()}"
+    env = {"K6_PROMETHEUS_RW_SERVER_URL": prom.write_url, "K6_PROMETHEUS_RW_PUSH_INTERVAL": "300ms"}
+    outage = {}
+
+    def bounce():
+        time.sleep(1.5)
+        prom.stop()
+        time.sleep(2)
+        prom.start()
+        outage["up"] = time.time()
+
+    t = threading.Thread(target=bounce)
+    t.start()
+    try:
+        r = c6("outputs/get.js", "-d", "6s", "-e", "PAUSE=0.05", "--tag", f"testid={test_id}",
+               "-o", "experimental-prometheus-rw", env=env, timeout=90)
+    finally:
+        t.join(timeout=90)
+    at = time.time()
+    assert r.code == 0 and r.has_summary(), r
+    assert "up" in outage, "prometheus did not come back"
+    warns = " ".join(w["msg"] for w in r.logs(level="warning"))
+    assert "experimental-prometheus-rw output: cannot send to " in warns and "Callback aborted" not in warns, r
+    m = re.search(r"experimental-prometheus-rw output: (\d+) of (\d+) time series samples were not written", warns)
+    assert m, warns
+    lost, total = int(m.group(1)), int(m.group(2))
+    u = re.search(r"(\d+) of \d+ time series samples were sent but not confirmed", warns)
+    unconfirmed = int(u.group(1)) if u else 0
+    stored = sum(len(v) for _, v in prom.samples(f'{{testid="{test_id}"}}', at))
+    assert lost > 0 and total - lost - unconfirmed <= stored <= total - lost, (lost, total, unconfirmed, stored)
+    assert _one(prom, f'k6_http_reqs_total{{testid="{test_id}"}}', at) == r.count("http_reqs")
+    assert _one(prom, f'k6_iterations_total{{testid="{test_id}"}}', at) == r.count("iterations")
 
 
 def test_prometheus_rw_series_names_and_values(c6, prw):

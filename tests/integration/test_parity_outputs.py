@@ -6,104 +6,18 @@ scripts/bootstrap.sh) started here on loopback ports of its own.
 Each case names the k6 behaviour it expects and where in k6's source it
 comes from."""
 import json
-import os
 import pathlib
 import re
-import shutil
-import signal
-import socket
-import subprocess
 import time
-import urllib.parse
-import urllib.request
 
 import pytest
+from realservers import Influxd, free_port
 
 LOAD = "parity/outputs/load_tagged.js"
 
 
 def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Influxd:
-    """A private influxd: url (http://127.0.0.1:PORT), query(db, q) -> the
-    first result's series, as InfluxQL answers it over /query."""
-
-    def __init__(self, base):
-        self.base = base
-        self.proc = None
-
-    def start(self):
-        exe = shutil.which("influxd")
-        if not exe:
-            pytest.fail("influxd is not installed: scripts/bootstrap.sh installs Debian's influxdb package")
-        http_port, rpc_port = _free_port(), _free_port()
-        b = self.base
-        # no usage reporting, everything on 127.0.0.1 ports of our own, no
-        # _internal monitor database, no other listener (graphite, udp, ifql
-        # and the rest are off by default in 1.6; it has no admin UI)
-        (b / "influxdb.conf").write_text(f"""reporting-disabled = true
-bind-address = "127.0.0.1:{rpc_port}"
-[meta]
-  dir = "{b}/meta"
-[data]
-  dir = "{b}/data"
-  wal-dir = "{b}/wal"
-  query-log-enabled = false
-[monitor]
-  store-enabled = false
-[http]
-  enabled = true
-  bind-address = "127.0.0.1:{http_port}"
-  log-enabled = false
-  pprof-enabled = false
-[ifql]
-  enabled = false
-[logging]
-  level = "warn"
-  suppress-logo = true
-""")
-        self.log = open(b / "influxd.log", "wb")
-        self.proc = subprocess.Popen([exe, "-config", str(b / "influxdb.conf")], stdout=self.log,
-                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        self.url = f"http://127.0.0.1:{http_port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
-            try:
-                with urllib.request.urlopen(self.url + "/ping", timeout=2) as r:
-                    if r.status == 204:
-                        return self
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        pytest.fail(f"influxd did not answer /ping: {(b / 'influxd.log').read_text(errors='replace')[-3000:]}")
-
-    def query(self, db, q):
-        u = f"{self.url}/query?" + urllib.parse.urlencode({"db": db, "q": q})
-        with urllib.request.urlopen(u, timeout=30) as r:
-            res = json.loads(r.read())["results"][0]
-        assert "error" not in res, res
-        return res.get("series", [])
-
-    def count(self, db, measurement, where=""):
-        s = self.query(db, f'SELECT count(value) FROM "{measurement}" {where}')
-        return s[0]["values"][0][1] if s else 0
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-        if self.proc:
-            self.log.close()
+    return free_port()
 
 
 @pytest.fixture(scope="module")
