@@ -161,3 +161,35 @@ def test_jslib_memory_only_on_import(c6_bin):
     # not kept, see vm_compile_module)
     assert per_vu_kb < 1500, (plain, chai)
     assert plain.peak_rss_kb < 60_000, plain
+
+
+@pytest.mark.parametrize("version", ["4.3.4.1", "4.3.4.2", "4.5.0.1"])
+def test_k6chaijs_versions(c6, tmp_path, version):
+    """The published bundles' glue (jslib.k6.io lib/k6chaijs/<v>/index.js):
+    4.3.4.0/.1 cut check names at truncateMsgThreshold (300) and export
+    {describe, expect, chai} as module.exports; 4.3.4.2 cuts at
+    truncateVariableThreshold (100), default export chai; both tag each check
+    with this/actual/expected, which 4.3.4.3 dropped (jslib.k6.io#82)."""
+    out = tmp_path / "o.json"
+    script = tmp_path / "chai_version.js"   # one version a script: their glue patches the same chai
+    script.write_text(
+        f"import * as lib from 'https://jslib.k6.io/k6chaijs/{version}/index.js';\n"
+        "export default function () {\n"
+        "  lib.describe('long', () => { lib.expect(1, 'm'.repeat(120)).to.equal(1); });\n"
+        "  console.log(JSON.stringify({ defaultHasDescribe: typeof lib.default.describe,\n"
+        "                               defaultVersion: lib.default.version || null }));\n"
+        "}\n")
+    r = c6(str(script), "-i", "1", "-o", f"json={out}", with_target=False)
+    assert r.code == 0, r
+    name = "expected " + "m" * 120 + " to equal 1"
+    if version != "4.3.4.1":
+        name = name[:100] + "..."
+    points = [json.loads(l)["data"]["tags"] for l in out.read_text().splitlines()
+              if '"checks"' in l and '"Point"' in l]
+    assert [p["check"] for p in points] == [name], points
+    tagged = version in ("4.3.4.1", "4.3.4.2")
+    assert (points[0].get("this"), points[0].get("actual"), points[0].get("expected")) == \
+        (("1", "1", "1") if tagged else (None, None, None)), points
+    rec = json.loads(r.console()[-1])
+    assert rec == ({"defaultHasDescribe": "function", "defaultVersion": None} if version == "4.3.4.1"
+                   else {"defaultHasDescribe": "undefined", "defaultVersion": "4.3.3"}), rec

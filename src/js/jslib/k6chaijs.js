@@ -17,6 +17,12 @@
 //   aggregateChecks true, logFailures false (true: console.warn the failure),
 //   exitOnError false (true: a failure aborts the test with its message).
 // - expect(...).anonymize(fn) and expect(response).to.have.validJsonBody().
+// Older versions differ (k6chaijs_4_3_4_0.js and k6chaijs_4_3_4_2.js set it
+// through __c6_style): up to 4.3.4.2 every check carries the tags this,
+// actual and expected (the values shown; 4.3.4.3 dropped them, "reduces the
+// amount of time series", jslib.k6.io#82), and 4.3.4.0/4.3.4.1 cut names and
+// errors at truncateMsgThreshold (300), read validJsonBody's response.json()
+// without a selector through the assertion itself and have no exitOnError.
 import chai from 'c6:jslib/chai.js';
 import { check, group } from 'k6';
 import exec from 'k6/execution';
@@ -27,6 +33,9 @@ config.truncateMsgThreshold = 300;
 config.aggregateChecks = true;
 config.logFailures = false;
 config.exitOnError = false;
+
+const style = { tags: false, legacy: false, exitOnError: true };
+export function __c6_style(s) { Object.assign(style, s); }
 
 const cut = (s = '', n = 250) => (s.length > n ? `${s.substring(0, n)}...` : s);
 const shown = (v) => cut(util.objDisplay(v), config.truncateVariableThreshold);
@@ -55,12 +64,9 @@ function fullText(assertion, text, args) {
 }
 
 // The check's name with aggregateChecks: no values but the expected one.
-function aggregatedName(assertion, text) {
+function aggregatedName(assertion, text, limit) {
   const label = util.flag(assertion, 'message');
-  return cut(
-    text.replace(placeholder('this'), () => label || '${this}').replace(placeholder('act'), () => '${actual}'),
-    config.truncateVariableThreshold,
-  );
+  return cut(text.replace(placeholder('this'), () => label || '${this}').replace(placeholder('act'), () => '${actual}'), limit);
 }
 
 chai.Assertion.overwriteMethod('assert', () =>
@@ -71,13 +77,20 @@ chai.Assertion.overwriteMethod('assert', () =>
     const actual = util.getActual(this, args);
     const text = template(this, args);
     const full = fullText(this, text, args);
-    const name = config.aggregateChecks ? aggregatedName(this, text) : full;
-    check(null, { [name]: () => ok });
+    const limit = style.legacy ? config.truncateMsgThreshold : config.truncateVariableThreshold;
+    let name = config.aggregateChecks ? aggregatedName(this, text, limit) : full;
+    if (style.legacy && !config.aggregateChecks) name = cut(name, limit);
+    if (style.tags) {
+      const object = util.flag(this, 'object');
+      check(null, { [name]: () => ok }, { this: shown(object), actual: shown(actual), expected: shown(expected) });
+    } else {
+      check(null, { [name]: () => ok });
+    }
     if (!ok) {
-      const shownMessage = cut(full, config.truncateVariableThreshold);
+      const shownMessage = cut(full, limit);
       const operator = util.getOperator(this, args);
       if (config.logFailures) console.warn(shownMessage);
-      if (config.exitOnError) exec.test.abort(shownMessage);
+      if (config.exitOnError && style.exitOnError) exec.test.abort(shownMessage);
       throw new chai.AssertionError(shownMessage, { actual, expected, showDiff, operator },
         config.includeStack ? chai.assert : util.flag(this, 'ssfi'));
     }
@@ -91,11 +104,13 @@ chai.Assertion.addMethod('validJsonBody', function () {
   const response = util.flag(this, 'object');
   let ok = true;
   try {
-    response.json('__unlikelyidefintifier1'); // a selector, as the jslib reads it
+    if (style.legacy) response.json();
+    else response.json('__unlikelyidefintifier1'); // a selector, as the jslib reads it
   } catch (e) {
     ok = false;
   }
-  chai.assert(ok, 'has valid json body', 'does not have a valid json body', null, null);
+  if (style.legacy) this.assert(ok, 'has valid json body', 'does not have a valid json body', null, null);
+  else chai.assert(ok, 'has valid json body', 'does not have a valid json body', null, null);
 });
 
 export function describe(name, fn) {
