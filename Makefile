@@ -84,7 +84,7 @@ $(BUILD)/gen/jslib_%.inc: src/js/jslib/%.js
 # scripts/jslib_bundle.py.
 CHAI_JS      := /usr/share/javascript/chai/chai.js
 CORE_JS_ROOT := /usr/share/nodejs
-PAPAPARSE_JS := $(BUILD)/deps/papaparse/papaparse.min.js
+PAPAPARSE_JS := $(dir $(QJS_DIR))papaparse/papaparse.min.js
 JSLIB_GEN    := $(BUILD)/gen/jslib-src
 $(CHAI_JS) $(PAPAPARSE_JS): | $(BUILD)/.deps-ok
 $(JSLIB_GEN)/chai.js: $(CHAI_JS) scripts/jslib_bundle.py
