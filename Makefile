@@ -86,14 +86,15 @@ CHAI_JS      := /usr/share/javascript/chai/chai.js
 CORE_JS_ROOT := /usr/share/nodejs
 PAPAPARSE_JS := $(dir $(QJS_DIR))papaparse/papaparse.min.js
 JSLIB_GEN    := $(BUILD)/gen/jslib-src
-$(CHAI_JS) $(PAPAPARSE_JS): | $(BUILD)/.deps-ok
+CORE_JS_PKG  := $(CORE_JS_ROOT)/core-js/package.json
+$(CHAI_JS) $(PAPAPARSE_JS) $(CORE_JS_PKG): | $(BUILD)/.deps-ok
 $(JSLIB_GEN)/chai.js: $(CHAI_JS) scripts/jslib_bundle.py
 	python3 scripts/jslib_bundle.py umd $< $@
 $(JSLIB_GEN)/papaparse.js: $(PAPAPARSE_JS) scripts/jslib_bundle.py
 	python3 scripts/jslib_bundle.py umd $< $@ $(patsubst %,--named %,parse unparse RECORD_SEP UNIT_SEP \
 	  BYTE_ORDER_MARK BAD_DELIMITERS WORKERS_SUPPORTED NODE_STREAM_INPUT LocalChunkSize RemoteChunkSize \
 	  DefaultDelimiter Parser ParserHandle NetworkStreamer FileStreamer StringStreamer ReadableStreamStreamer)
-$(JSLIB_GEN)/url.js: scripts/jslib_bundle.py | $(BUILD)/.deps-ok
+$(JSLIB_GEN)/url.js: $(CORE_JS_PKG) scripts/jslib_bundle.py
 	python3 scripts/jslib_bundle.py cjs $(CORE_JS_ROOT) $@ URL=core-js/stable/url \
 	  URLSearchParams=core-js/stable/url-search-params
 JSLIB_GEN_INCS := $(BUILD)/gen/jslib_gen_chai.inc $(BUILD)/gen/jslib_gen_papaparse.inc $(BUILD)/gen/jslib_gen_url.inc

@@ -14,6 +14,7 @@ export default function () {
     expect({ a: 1 }, 'obj').to.have.property('a', 1);
     expect(5).to.not.equal(6);
     expect([1, 2]).to.deep.equal([1, 2]);
+    expect('s3cr3t', 'token').anonymize().to.be.a('string');
   });
   let error = null;
   const failed = describe('a failing block', () => {
