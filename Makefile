@@ -76,7 +76,31 @@ JSLIB_INCS := $(patsubst src/js/jslib/%.js,$(BUILD)/gen/jslib_%.inc,$(wildcard s
 $(BUILD)/gen/jslib_%.inc: src/js/jslib/%.js
 	@mkdir -p $(dir $@)
 	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
-$(BUILD)/obj/src/js/jslib.o: $(JSLIB_INCS)
+# The libraries under them, built from the real ones at build time (never
+# copied into the repository): Debian's chai (libjs-chai) for k6chaijs,
+# core-js's URL and URLSearchParams (node-core-js) for the url module, as the
+# jslib bundles them, and papaparse from the npm registry (bootstrap.sh
+# fetches it, integrity checked), each turned into an ES module by
+# scripts/jslib_bundle.py.
+CHAI_JS      := /usr/share/javascript/chai/chai.js
+CORE_JS_ROOT := /usr/share/nodejs
+PAPAPARSE_JS := $(dir $(QJS_DIR))papaparse/papaparse.min.js
+JSLIB_GEN    := $(BUILD)/gen/jslib-src
+CORE_JS_PKG  := $(CORE_JS_ROOT)/core-js/package.json
+$(CHAI_JS) $(PAPAPARSE_JS) $(CORE_JS_PKG): | $(BUILD)/.deps-ok
+$(JSLIB_GEN)/chai.js: $(CHAI_JS) scripts/jslib_bundle.py
+	python3 scripts/jslib_bundle.py umd $< $@
+$(JSLIB_GEN)/papaparse.js: $(PAPAPARSE_JS) scripts/jslib_bundle.py
+	python3 scripts/jslib_bundle.py umd $< $@ $(patsubst %,--named %,parse unparse RECORD_SEP UNIT_SEP \
+	  BYTE_ORDER_MARK BAD_DELIMITERS WORKERS_SUPPORTED NODE_STREAM_INPUT LocalChunkSize RemoteChunkSize \
+	  DefaultDelimiter Parser ParserHandle NetworkStreamer FileStreamer StringStreamer ReadableStreamStreamer)
+$(JSLIB_GEN)/url.js: $(CORE_JS_PKG) scripts/jslib_bundle.py
+	python3 scripts/jslib_bundle.py cjs $(CORE_JS_ROOT) $@ URL=core-js/stable/url \
+	  URLSearchParams=core-js/stable/url-search-params
+JSLIB_GEN_INCS := $(BUILD)/gen/jslib_gen_chai.inc $(BUILD)/gen/jslib_gen_papaparse.inc $(BUILD)/gen/jslib_gen_url.inc
+$(BUILD)/gen/jslib_gen_%.inc: $(JSLIB_GEN)/%.js
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(BUILD)/obj/src/js/jslib.o: $(JSLIB_INCS) $(JSLIB_GEN_INCS)
 $(BUILD)/obj/src/js/jslib.o: CFLAGS += -I$(BUILD)/gen
 
 # The web dashboard's page, built into c6 the same way.

@@ -13,8 +13,17 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DEPS="$ROOT/build/deps"
 QJS_VERSION=2025.04.26
 QJS_SHA256=ec81da5b3249ed648dbc7df4a1654988910e66a118d9b71cb63534216efcfbbe
+# papaparse for https://jslib.k6.io/papaparse/5.1.1/index.js (the version k6's
+# docs import), from the npm registry; the integrity is the registry's
+# dist.integrity for that version (sha512, base64)
+PAPAPARSE_VERSION=5.1.1
+PAPAPARSE_SHA512=KPkW4GNQxunmYTeJIjHFrvilcNuHBWrfgbyvmagEmfGOA4hnP1WIkPbv4yABhj1Nam3as4w+7MBiI27BntwqVg==
 
 # Debian packages by group, one line a group (a new group is one more line).
+# build: libjs-chai (chai.js for k6chaijs), node-core-js (core-js's URL and
+#   URLSearchParams for the jslib url module) and curl (papaparse from the
+#   npm registry): the jslib modules c6 embeds are built from them
+#   (scripts/jslib_bundle.py).
 # test: cmocka and pytest; python3-yaml reads `c6 kube`'s manifests
 #   (tests/integration/test_kube.py); nginx-light for tests/integration/test_https.py;
 #   openssl (the CLI) makes the tests' certificates; curl is a reference
@@ -29,7 +38,7 @@ QJS_SHA256=ec81da5b3249ed648dbc7df4a1654988910e66a118d9b71cb63534216efcfbbe
 #   (bench/http2.sh), /usr/bin/time for memory per VU.
 # fuzz: clang-16 and its libFuzzer runtime (make fuzz, tests/fuzz).
 declare -A PKG_GROUPS=(
-  [build]="build-essential pkg-config dpkg-dev ca-certificates libcurl4-openssl-dev libuv1-dev libssl-dev libmicrohttpd-dev libcjson-dev zlib1g-dev libnghttp2-dev libgumbo-dev libbrotli-dev libzstd-dev libgnutls28-dev libsnappy-dev libsqlite3-dev"
+  [build]="build-essential pkg-config dpkg-dev ca-certificates libcurl4-openssl-dev libuv1-dev libssl-dev libmicrohttpd-dev libcjson-dev zlib1g-dev libnghttp2-dev libgumbo-dev libbrotli-dev libzstd-dev libgnutls28-dev libsnappy-dev libsqlite3-dev curl libjs-chai node-core-js"
   [test]="libcmocka-dev python3-pytest python3-yaml nginx-light openssl curl influxdb prometheus protobuf-compiler python3-protobuf python3-grpcio"
   [bench]="nginx-light wrk nghttp2-client openssl curl time"
   [fuzz]="clang-16 libclang-rt-16-dev"
@@ -116,6 +125,27 @@ build_quickjs() {
   echo "bootstrap: quickjs ready in $out" >&2
 }
 
+# build/deps/papaparse/papaparse.min.js from the registry's tarball, its
+# sha512 checked against the pinned integrity (cached).
+fetch_papaparse() {
+  local out="$DEPS/papaparse"
+  [ -f "$out/papaparse.min.js" ] && return 0
+  local tgz="$DEPS/papaparse-${PAPAPARSE_VERSION}.tgz"
+  mkdir -p "$out"
+  if [ ! -f "$tgz" ]; then
+    echo "bootstrap: fetching papaparse ${PAPAPARSE_VERSION} from the npm registry" >&2
+    curl -fsSL --retry 3 -o "$tgz.tmp" "https://registry.npmjs.org/papaparse/-/papaparse-${PAPAPARSE_VERSION}.tgz"
+    mv "$tgz.tmp" "$tgz"
+  fi
+  local want got
+  want=$(echo "$PAPAPARSE_SHA512" | base64 -d | od -An -v -tx1 | tr -d ' \n')
+  got=$(sha512sum "$tgz" | cut -d' ' -f1)
+  [ "$got" = "$want" ] || {
+    echo "bootstrap: sha512 mismatch for $tgz" >&2; rm -f "$tgz"; exit 1; }
+  tar -xzf "$tgz" -C "$out" --strip-components=1 package/papaparse.min.js package/LICENSE
+  echo "bootstrap: papaparse ready in $out" >&2
+}
+
 usage() {
   echo "usage: $0 [$(printf '%s|' $(printf '%s\n' "${!PKG_GROUPS[@]}" | sort))quickjs|all]" >&2
   exit 2
@@ -124,7 +154,7 @@ usage() {
 step=${1:-all}
 case "$step" in
   quickjs) build_quickjs ;;
-  build) install_packages build; build_quickjs ;;
-  all) install_packages $(printf '%s\n' "${!PKG_GROUPS[@]}" | sort); build_quickjs ;;
+  build) install_packages build; build_quickjs; fetch_papaparse ;;
+  all) install_packages $(printf '%s\n' "${!PKG_GROUPS[@]}" | sort); build_quickjs; fetch_papaparse ;;
   *) [ -n "${PKG_GROUPS[$step]+set}" ] || usage; install_packages "$step" ;;
 esac

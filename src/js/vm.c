@@ -207,7 +207,17 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
             return NULL;
         }
     }
+    /* The embedded libraries (chai, core-js, papaparse) without their source
+     * text: QuickJS keeps each function's source for toString, and every VU
+     * that imports them reads it; nested functions' copies cost chai ~1 MB a
+     * VU. Line numbers stay. A script's own functions keep theirs (k6's
+     * toString gives the source). */
+    JSRuntime *rt = JS_GetRuntime(ctx);
+    int strip = JS_GetStripInfo(rt);
+    bool lib = strncmp(name, "c6:jslib/", 9) == 0;
+    if (lib) JS_SetStripInfo(rt, strip | JS_STRIP_SOURCE);
     JSValue fn = JS_Eval(ctx, text, len, name, JS_EVAL_TYPE_MODULE | JS_EVAL_FLAG_COMPILE_ONLY);
+    if (lib) JS_SetStripInfo(rt, strip);
     const char *text_for_meta = strstr(text, "import.meta") ? "import.meta" : "";
     free(wrapped);
     free(stripped);

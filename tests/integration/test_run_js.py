@@ -144,61 +144,6 @@ def test_commonjs_scripts_and_modules(c6):
     assert "error_line.js:3:" in r.err and "line four" in r.err, r
 
 
-def test_builtin_jslib_k6_utils(c6):
-    r = c6("jslib/utils.js", with_target=False)
-    assert r.code == 0, r
-    rec = json.loads(r.console()[0])
-    assert rec["intsInRange"] and rec["intsCover"] == 3 and rec["item"] and rec["str"], rec
-    assert rec["uuid"] and rec["uuidSecure"], rec
-    assert rec["between"] == "1" and rec["betweenAll"] == ["1", "2"] and rec["betweenNone"] is None, rec
-    assert rec["stagesPeak"] == 100 and rec["stagesEnd"] == 0, rec
-    assert rec["stage"] == 0 and rec["asyncCheck"] is True, rec
-    assert r.checks_total() == (r.checks_total()[0], 0) and r.checks_total()[0] >= 1, r
-
-
-def test_builtin_jslib_papaparse(c6):
-    r = c6("jslib/papaparse.js", "-i", "1", with_target=False)
-    assert r.code == 0, r
-    rec = json.loads(r.console()[0])
-    assert rec["users"] == [
-        {"id": "1", "name": "alice", "score": "9.5", "note": "hello, world"},
-        {"id": "2", "name": "bob", "score": "7", "note": 'say "hi"'},
-        {"id": "3", "name": "carol", "score": "true", "note": "multi\nline"},
-    ], rec
-    assert rec["typed"] == [9.5, 7, True] and rec["fields"] == ["id", "name", "score", "note"], rec
-    assert rec["raw"] == [["a", "b"], ["1", "2"]] and rec["delim"] == ";", rec
-    assert rec["errors"] == ["MissingQuotes"], rec
-    assert rec["unparse"] == 'a,b\r\n1,"x,y"', rec
-
-
-def test_builtin_jslib_url(c6):
-    r = c6("jslib/url.js", "-i", "1", with_target=False)
-    assert r.code == 0, r
-    assert json.loads(r.console()[0]) == [
-        "https://User:pw@example.com/a/c?x=1&y=a+b&z=q+r%26s#frag", "example.com", "https://example.com", "/a/c",
-        "a b", "a=1&b=x+y", "http://h.test/a/d?k=v", ["a", "b"]], r
-
-
-def test_builtin_jslib_httpx(c6, tmp_path):
-    out = tmp_path / "o.json"
-    r = c6("jslib/httpx.js", "-i", "1", "-o", f"json={out}")
-    assert r.code == 0, r
-    assert json.loads(r.console()[0]) == {
-        "a": ["s1", "e"], "b": ["body!", "c", "s1"], "batch": ["1", "2"], "e": "3", "f": None}, r
-    tagged = [json.loads(l)["data"]["tags"].get("api") for l in out.read_text().splitlines()
-              if '"http_reqs"' in l and '"Point"' in l]
-    assert tagged == ["demo"] * 6, tagged
-
-
-def test_builtin_jslib_k6chaijs(c6):
-    r = c6("jslib/chai.js", "-i", "1")
-    assert r.code == 0, r
-    assert json.loads(r.console()[0]) == {"passed": True, "failed": False}, r
-    assert r.checks_total() == (10, 1), r         # 10 assertions passed, 1 failed, the one after it never ran
-    r = c6("jslib/chai.js", "-i", "1", "--summary-mode=full")
-    assert "GROUP: fetch json" in r.out and "GROUP: a failing block" in r.out, r.out   # describe is a group
-
-
 def test_import_meta_url_and_resolve(c6):
     r = c6("meta/main.js", "-i", "2", "-u", "2", with_target=False)
     assert r.code == 0, r

@@ -1,136 +1,135 @@
-// c6's built-in subset of jslib's k6chaijs (https://jslib.k6.io/k6chaijs/...):
-// BDD assertions that record k6 checks, written for c6 from the documented
-// API. Every assertion is a check (passed or failed); a failed one throws,
-// and describe() catches that so the rest of the iteration goes on.
+// jslib's k6chaijs (https://jslib.k6.io/k6chaijs/...): the real chai
+// (Debian's libjs-chai, built into c6 as c6:jslib/chai.js) with the glue that
+// makes every assertion a k6 check, written for c6 after the jslib's
+// behaviour (grafana/k6-jslib-k6chaijs, as published in 4.5.0.x):
+// - chai's assert() is replaced: each assertion records a check, passed or
+//   failed; its name is chai's message for the assertion with "but " taken
+//   out once (chai words them for failures), #{exp} shown, and with the
+//   default aggregateChecks the asserted value as the expect() message, or
+//   the text ${this} (and ${actual}), so one assertion is one check whatever
+//   values it sees; names and errors are cut to truncateVariableThreshold
+//   (100) characters and "...".
+// - A failed assertion throws chai's AssertionError with the message showing
+//   the values; describe() (a group) catches it and returns false; any other
+//   exception is logged and recorded as the failed check
+//   `Exception raised "<error>"`.
+// - config: truncateVariableThreshold 100, truncateMsgThreshold 300,
+//   aggregateChecks true, logFailures false (true: console.warn the failure),
+//   exitOnError false (true: a failure aborts the test with its message).
+// - expect(...).anonymize(fn) and expect(response).to.have.validJsonBody().
+// Older versions differ (k6chaijs_4_3_4_0.js and k6chaijs_4_3_4_2.js set it
+// through __c6_style): up to 4.3.4.2 every check carries the tags this,
+// actual and expected (the values shown; 4.3.4.3 dropped them, "reduces the
+// amount of time series", jslib.k6.io#82), and 4.3.4.0/4.3.4.1 cut names and
+// errors at truncateMsgThreshold (300), read validJsonBody's response.json()
+// without a selector through the assertion itself and have no exitOnError.
+import chai from 'c6:jslib/chai.js';
 import { check, group } from 'k6';
+import exec from 'k6/execution';
 
-class AssertionError extends Error {
-  constructor(message) { super(message); this.name = 'AssertionError'; }
+const { util, config } = chai;
+config.truncateVariableThreshold = 100;
+config.truncateMsgThreshold = 300;
+config.aggregateChecks = true;
+config.logFailures = false;
+config.exitOnError = false;
+
+const style = { tags: false, legacy: false, exitOnError: true };
+export function __c6_style(s) { Object.assign(style, s); }
+
+const cut = (s = '', n = 250) => (s.length > n ? `${s.substring(0, n)}...` : s);
+const shown = (v) => cut(util.objDisplay(v), config.truncateVariableThreshold);
+const placeholder = (name) => new RegExp(`#\\{${name}\\}`, 'g');
+
+// chai's message for the assertion with #{exp} filled in; #{this} and #{act} stay.
+function template(assertion, args) {
+  const [, message, negatedMessage, expected] = args;
+  let m = util.flag(assertion, 'negate') ? negatedMessage : message;
+  m = m.replace('but ', '');
+  const anonymize = util.flag(assertion, 'anonymizeMsgFunction');
+  if (anonymize) m = anonymize(m);
+  if (typeof m === 'function') m = m();
+  return (m || '').replace(placeholder('exp'), () => shown(expected));
 }
 
-const show = (v) => {
-  if (typeof v === 'string') return `'${v.length > 60 ? v.slice(0, 57) + '...' : v}'`;
-  if (v === undefined) return 'undefined';
-  try { const s = JSON.stringify(v); return s === undefined ? String(v) : s.length > 60 ? s.slice(0, 57) + '...' : s; }
-  catch (e) { return String(v); }
-};
-
-function deepEqual(a, b) {
-  if (Object.is(a, b)) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a), kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
+// The message with the values: the AssertionError's (and, with
+// aggregateChecks off, the check's name, after the expect() message).
+function fullText(assertion, text, args) {
+  const label = util.flag(assertion, 'message');
+  let out = text
+    .replace(placeholder('this'), () => shown(util.flag(assertion, 'object')))
+    .replace(placeholder('act'), () => shown(util.getActual(assertion, args)));
+  if (label && !config.aggregateChecks) out = `${label}: ${out}`;
+  return out;
 }
 
-const typeOf = (v) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
-const WORDS = ['to', 'be', 'been', 'is', 'that', 'which', 'and', 'has', 'have', 'with', 'at', 'of', 'same', 'but', 'does', 'still', 'also'];
-
-class Assertion {
-  constructor(value, message) {
-    this._v = value;
-    this._msg = message;
-    this._not = false;
-    this._deep = false;
-    for (const w of WORDS) Object.defineProperty(this, w, { get: () => this });
-  }
-  get not() { this._not = !this._not; return this; }
-  get deep() { this._deep = true; return this; }
-  // The check's name leaves the actual value out (it is the message, or
-  // "value"), so one assertion is one check whatever values it sees, as
-  // k6chaijs' aggregated checks are; the thrown error shows the value.
-  _assert(ok, what) {
-    const pass = this._not ? !ok : !!ok;
-    const name = `expected ${this._msg || 'value'} ${this._not ? 'not ' : ''}${what}`;
-    check(null, { [name]: () => pass });
-    if (!pass) throw new AssertionError(`${name}, got ${show(this._v)}`);
-    return this;
-  }
-  equal(x) { return this._deep ? this.eql(x) : this._assert(this._v === x, `to equal ${show(x)}`); }
-  equals(x) { return this.equal(x); }
-  eq(x) { return this.equal(x); }
-  eql(x) { return this._assert(deepEqual(this._v, x), `to deeply equal ${show(x)}`); }
-  above(n) { return this._assert(this._v > n, `to be above ${n}`); }
-  gt(n) { return this.above(n); }
-  greaterThan(n) { return this.above(n); }
-  least(n) { return this._assert(this._v >= n, `to be at least ${n}`); }
-  gte(n) { return this.least(n); }
-  below(n) { return this._assert(this._v < n, `to be below ${n}`); }
-  lt(n) { return this.below(n); }
-  lessThan(n) { return this.below(n); }
-  most(n) { return this._assert(this._v <= n, `to be at most ${n}`); }
-  lte(n) { return this.most(n); }
-  within(a, b) { return this._assert(this._v >= a && this._v <= b, `to be within ${a}..${b}`); }
-  closeTo(x, d) { return this._assert(Math.abs(this._v - x) <= d, `to be close to ${x} +/- ${d}`); }
-  a(type) { return this._assert(typeOf(this._v) === String(type).toLowerCase(), `to be a ${type}`); }
-  an(type) { return this.a(type); }
-  instanceOf(c) { return this._assert(this._v instanceof c, `to be an instance of ${c && c.name}`); }
-  include(x) {
-    const v = this._v;
-    const ok = typeof v === 'string' ? v.includes(x)
-      : Array.isArray(v) ? v.some((e) => (this._deep ? deepEqual(e, x) : e === x))
-      : v && typeof v === 'object' && x && typeof x === 'object' ? Object.keys(x).every((k) => deepEqual(v[k], x[k]))
-      : false;
-    return this._assert(ok, `to include ${show(x)}`);
-  }
-  includes(x) { return this.include(x); }
-  contain(x) { return this.include(x); }
-  contains(x) { return this.include(x); }
-  string(s) { return this._assert(typeof this._v === 'string' && this._v.includes(s), `to contain ${show(s)}`); }
-  match(re) { return this._assert(re.test(String(this._v)), `to match ${re}`); }
-  matches(re) { return this.match(re); }
-  oneOf(list) { return this._assert(list.some((e) => (this._deep ? deepEqual(e, this._v) : e === this._v)), `to be one of ${show(list)}`); }
-  property(name, val) {
-    const has = this._v !== null && this._v !== undefined && name in Object(this._v);
-    if (arguments.length < 2) return this._assert(has, `to have property ${show(name)}`);
-    const got = has ? this._v[name] : undefined;
-    return this._assert(has && (this._deep ? deepEqual(got, val) : got === val), `to have property ${show(name)} of ${show(val)}`);
-  }
-  keys(...ks) {
-    const want = ks.length === 1 && Array.isArray(ks[0]) ? ks[0] : ks;
-    const have = Object.keys(Object(this._v));
-    return this._assert(want.every((k) => have.includes(k)), `to have keys ${show(want)}`);
-  }
-  lengthOf(n) { return this._assert(this._v !== null && this._v !== undefined && this._v.length === n, `to have a length of ${n}`); }
-  get length() { return { of: (n) => this.lengthOf(n), above: (n) => this._assert(this._v.length > n, `to have a length above ${n}`), below: (n) => this._assert(this._v.length < n, `to have a length below ${n}`) }; }
-  get ok() { return this._assert(!!this._v, 'to be truthy'); }
-  get true() { return this._assert(this._v === true, 'to be true'); }
-  get false() { return this._assert(this._v === false, 'to be false'); }
-  get null() { return this._assert(this._v === null, 'to be null'); }
-  get undefined() { return this._assert(this._v === undefined, 'to be undefined'); }
-  get NaN() { return this._assert(Number.isNaN(this._v), 'to be NaN'); }
-  get exist() { return this._assert(this._v !== null && this._v !== undefined, 'to exist'); }
-  get empty() {
-    const v = this._v;
-    const n = typeof v === 'string' || Array.isArray(v) ? v.length : v && typeof v === 'object' ? Object.keys(v).length : -1;
-    return this._assert(n === 0, 'to be empty');
-  }
-  // k6chaijs' extension: a k6 Response whose body parses as JSON
-  validJsonBody() {
-    let ok = true;
-    try { this._v.json(); } catch (e) { ok = false; }
-    return this._assert(ok, 'to have a valid JSON body');
-  }
+// The check's name with aggregateChecks: no values but the expected one.
+function aggregatedName(assertion, text, limit) {
+  const label = util.flag(assertion, 'message');
+  return cut(text.replace(placeholder('this'), () => label || '${this}').replace(placeholder('act'), () => '${actual}'), limit);
 }
 
-export function expect(value, message) { return new Assertion(value, message); }
+chai.Assertion.overwriteMethod('assert', () =>
+  function (expression, message, negatedMessage, expected, actualArg, showDiff) {
+    showDiff = !expected && !actualArg;
+    const args = [expression, message, negatedMessage, expected, actualArg, showDiff];
+    const ok = util.test(this, args);
+    const actual = util.getActual(this, args);
+    const text = template(this, args);
+    const full = fullText(this, text, args);
+    const limit = style.legacy ? config.truncateMsgThreshold : config.truncateVariableThreshold;
+    let name = config.aggregateChecks ? aggregatedName(this, text, limit) : full;
+    if (style.legacy && !config.aggregateChecks) name = cut(name, limit);
+    if (style.tags) {
+      const object = util.flag(this, 'object');
+      check(null, { [name]: () => ok }, { this: shown(object), actual: shown(actual), expected: shown(expected) });
+    } else {
+      check(null, { [name]: () => ok });
+    }
+    if (!ok) {
+      const shownMessage = cut(full, limit);
+      const operator = util.getOperator(this, args);
+      if (config.logFailures) console.warn(shownMessage);
+      if (config.exitOnError && style.exitOnError) exec.test.abort(shownMessage);
+      throw new chai.AssertionError(shownMessage, { actual, expected, showDiff, operator },
+        config.includeStack ? chai.assert : util.flag(this, 'ssfi'));
+    }
+  });
+
+chai.Assertion.addMethod('anonymize', function (fn = (m = '') => m.replace(placeholder('this'), () => '<anonymized>')) {
+  util.flag(this, 'anonymizeMsgFunction', fn);
+});
+
+chai.Assertion.addMethod('validJsonBody', function () {
+  const response = util.flag(this, 'object');
+  let ok = true;
+  try {
+    if (style.legacy) response.json();
+    else response.json('__unlikelyidefintifier1'); // a selector, as the jslib reads it
+  } catch (e) {
+    ok = false;
+  }
+  if (style.legacy) this.assert(ok, 'has valid json body', 'does not have a valid json body', null, null);
+  else chai.assert(ok, 'has valid json body', 'does not have a valid json body', null, null);
+});
 
 export function describe(name, fn) {
-  let ok = true;
+  let success = true;
   group(name, () => {
     try {
       fn();
-    } catch (e) {
-      ok = false;
-      if (!(e instanceof AssertionError)) {
-        check(null, { [`Exception raised "${e && e.message ? e.message : e}"`]: () => false });
-        console.error(`describe("${name}"): ${e && e.stack ? e.stack : e}`);
+      success = true;
+    } catch (error) {
+      if (error.name !== 'AssertionError') {
+        console.error(`Exception raised in test "${name}". Failing the test and continuing. \n${error}`);
+        check(null, { [`Exception raised "${error}"`]: () => false });
       }
+      success = false;
     }
   });
-  return ok;
+  return success;
 }
 
-export const chai = { expect, AssertionError };
-export default { describe, expect, chai };
+export const expect = chai.expect;
+export { chai };
+export default chai;
