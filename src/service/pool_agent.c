@@ -123,8 +123,7 @@ int pool_agent_main(int argc, char **argv) {
                 return 255;
             }
             zone = v;
-        }
-        else {
+        } else {
             char *end;
             capacity = strtoll(v, &end, 10);
             if (end == v || *end || capacity < 1 || capacity > 10000000) {
@@ -175,7 +174,8 @@ int pool_agent_main(int argc, char **argv) {
                 const cJSON *run = cJSON_GetObjectItem(j, "run"), *slot = cJSON_GetObjectItem(j, "slot");
                 long long rid = cJSON_IsNumber(run) ? (long long)run->valuedouble : 0LL;
                 log_printf(LOG_INFO, "run %lld: joining its coordinator at %s", rid, addr->valuestring);
-                child = join(addr->valuestring, tok->valuestring, cJSON_IsNumber(slot) ? slot->valueint : -1, zone, rid);
+                child =
+                    join(addr->valuestring, tok->valuestring, cJSON_IsNumber(slot) ? slot->valueint : -1, zone, rid);
                 if (child < 0) log_printf(LOG_ERROR, "cannot start the run's agent: %s", strerror(errno));
             }
             cJSON_Delete(j);

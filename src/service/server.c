@@ -211,8 +211,9 @@ static active_run *start_run(int64_t id, int n, const char *sequence) {
     }
     buf_free(&tarb);
     /* --address=: no REST API of its own (runs side by side would want the same port) */
-    char *argv[] = {"c6", "coordinator", "--instances", inst, "--listen", S.coord_listen, tok, "--no-color",
-                    "--address=", sequence ? seq : tar, sequence ? tar : NULL, NULL};
+    char *argv[] = {
+        "c6",         "coordinator",        "--instances",         inst, "--listen", S.coord_listen, tok, "--no-color",
+        "--address=", sequence ? seq : tar, sequence ? tar : NULL, NULL};
     r->pid = spawn(argv, out, log);
     if (r->pid < 0) {
         char why[300];
@@ -448,8 +449,10 @@ static int zones_served(const zone_share *z, int n, char *err, size_t errlen) {
             buf_puts(&known, known.len ? ", " : "");
             buf_puts(&known, S.agents[i].zone);
         }
-        snprintf(err, errlen, "load zone \"%s\" (distribution label \"%s\") is not served by any agent of the service "
-                 "(its agents' zones: %s)", z[k].zone, z[k].label, known.p ? known.p : "none");
+        snprintf(err, errlen,
+                 "load zone \"%s\" (distribution label \"%s\") is not served by any agent of the service "
+                 "(its agents' zones: %s)",
+                 z[k].zone, z[k].label, known.p ? known.p : "none");
         buf_free(&known);
         return -1;
     }

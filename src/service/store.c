@@ -163,9 +163,8 @@ int store_run_get_status(store *s, int64_t id) {
 }
 
 int64_t store_next_queued(store *s, bool local, int64_t *vus, char **zones) {
-    sqlite3_stmt *st =
-        prep(s, "SELECT id, vus, zones FROM runs WHERE status = 0 AND local = ? ORDER BY id LIMIT 1", "i",
-             (int64_t)local);
+    sqlite3_stmt *st = prep(s, "SELECT id, vus, zones FROM runs WHERE status = 0 AND local = ? ORDER BY id LIMIT 1",
+                            "i", (int64_t)local);
     int64_t id = 0;
     if (zones) *zones = NULL;
     if (st && sqlite3_step(st) == SQLITE_ROW) {

@@ -11,9 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ZONES_MAX         32        /* labels in a distribution */
-#define ZONE_NAME_MAX     128       /* a zone's or a label's bytes, NUL included */
-#define ZONE_DEFAULT      "default" /* the zone of an agent started without --zone */
+#define ZONES_MAX     32        /* labels in a distribution */
+#define ZONE_NAME_MAX 128       /* a zone's or a label's bytes, NUL included */
+#define ZONE_DEFAULT  "default" /* the zone of an agent started without --zone */
 
 typedef struct {
     char label[ZONE_NAME_MAX], zone[ZONE_NAME_MAX];
