@@ -56,15 +56,27 @@ static void history_and_queue(void **st) {
     int64_t a = store_run_create(s, "a.js", tar, sizeof tar), b = store_run_create(s, "b.js", tar, sizeof tar);
     assert_true(a > 0 && b > a);
     int64_t vus = -1;
-    assert_int_equal(store_next_queued(s, &vus), 0); /* Created is not queued */
+    assert_int_equal(store_next_queued(s, false, &vus, NULL), 0); /* Created is not queued */
     /* several changes within the same microsecond still get increasing times */
     for (int code = RUN_VALIDATED; code <= RUN_QUEUED; code++) {
         assert_int_equal(store_run_status(s, b, code), 0);
         assert_int_equal(store_run_status(s, a, code), 0);
     }
     assert_int_equal(store_run_set_vus(s, a, 7), 0);
-    assert_int_equal(store_next_queued(s, &vus), a); /* first in, first out (by id) */
+    assert_int_equal(store_next_queued(s, false, &vus, NULL), a); /* first in, first out (by id) */
     assert_int_equal(vus, 7);
+    /* a --local-execution run is not the pool's; zones come back as stored */
+    char *zones = NULL;
+    assert_int_equal(store_next_queued(s, true, &vus, NULL), 0);
+    assert_int_equal(store_run_set_plan(s, a, true, NULL), 0);
+    assert_int_equal(store_next_queued(s, true, &vus, NULL), a);
+    assert_int_equal(store_next_queued(s, false, &vus, &zones), b);
+    assert_null(zones);
+    assert_int_equal(store_run_set_plan(s, b, false, "[{\"label\":\"l\"}]"), 0);
+    assert_int_equal(store_next_queued(s, false, &vus, &zones), b);
+    assert_string_equal(zones, "[{\"label\":\"l\"}]");
+    free(zones);
+    assert_int_equal(store_run_set_plan(s, a, false, NULL), 0);
     cJSON *j = store_run_json(s, a, true);
     const cJSON *h = cJSON_GetObjectItem(j, "statuses"), *e;
     assert_int_equal(cJSON_GetArraySize(h), 3);
