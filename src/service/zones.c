@@ -24,14 +24,19 @@ static int fail(char *err, size_t errlen, const char *fmt, const char *where, co
  * loadZone and an integer percent, the percentages sum to 100); a
  * self-hosted service has the same rules, in its own words. */
 int zones_from_options(const cJSON *opts, zone_share *out, int max, char *err, size_t errlen) {
+    /* k6 reads options.cloud when it is set, else options.ext.loadimpact
+     * (cloudapi/config.go, pickSource): never a mix of both */
     const char *where = "options.cloud.distribution";
-    const cJSON *cl = cJSON_GetObjectItem(opts, "cloud");
-    const cJSON *d = cJSON_IsObject(cl) ? cJSON_GetObjectItem(cl, "distribution") : NULL;
-    if (!d || cJSON_IsNull(d)) {
-        const cJSON *li = cJSON_GetObjectItem(cJSON_GetObjectItem(opts, "ext"), "loadimpact");
-        d = cJSON_IsObject(li) ? cJSON_GetObjectItem(li, "distribution") : NULL;
+    const cJSON *src = cJSON_GetObjectItem(opts, "cloud");
+    if (!src || cJSON_IsNull(src)) {
+        src = cJSON_GetObjectItem(cJSON_GetObjectItem(opts, "ext"), "loadimpact");
         where = "options.ext.loadimpact.distribution";
     }
+    if (src && !cJSON_IsNull(src) && !cJSON_IsObject(src)) {
+        snprintf(err, errlen, "%.*s: must be an object", (int)(strlen(where) - strlen(".distribution")), where);
+        return -1;
+    }
+    const cJSON *d = cJSON_GetObjectItem(src, "distribution");
     if (!d || cJSON_IsNull(d)) return 0;
     if (!cJSON_IsObject(d))
         return fail(err, errlen, "%s: must be an object of labels, each { loadZone: \"NAME\", percent: N }%s", where,

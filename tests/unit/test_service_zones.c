@@ -40,15 +40,22 @@ static void distribution(void **st) {
     assert_int_equal(z[0].percent, 30);
     assert_string_equal(z[1].zone, "b");
     /* the older place; options.cloud wins when both are there */
-    assert_int_equal(parse("{\"ext\":{\"loadimpact\":{\"distribution\":{\"l\":{\"loadZone\":\"old\",\"percent\":100}}}}}",
-                           z, err),
-                     1);
+    assert_int_equal(
+        parse("{\"ext\":{\"loadimpact\":{\"distribution\":{\"l\":{\"loadZone\":\"old\",\"percent\":100}}}}}", z, err),
+        1);
     assert_string_equal(z[0].zone, "old");
-    assert_int_equal(parse("{\"cloud\":{\"distribution\":{\"l\":{\"loadZone\":\"new\",\"percent\":100}}},"
-                           "\"ext\":{\"loadimpact\":{\"distribution\":{\"l\":{\"loadZone\":\"old\",\"percent\":100}}}}}",
-                           z, err),
-                     1);
+    assert_int_equal(
+        parse("{\"cloud\":{\"distribution\":{\"l\":{\"loadZone\":\"new\",\"percent\":100}}},"
+              "\"ext\":{\"loadimpact\":{\"distribution\":{\"l\":{\"loadZone\":\"old\",\"percent\":100}}}}}",
+              z, err),
+        1);
     assert_string_equal(z[0].zone, "new");
+    /* options.cloud set without a distribution: ext's is not read (k6's pickSource) */
+    assert_int_equal(
+        parse("{\"cloud\":{\"name\":\"n\"},"
+              "\"ext\":{\"loadimpact\":{\"distribution\":{\"l\":{\"loadZone\":\"old\",\"percent\":100}}}}}",
+              z, err),
+        0);
 }
 
 static void refused(void **st) {
@@ -70,6 +77,8 @@ static void refused(void **st) {
     assert_int_equal(parse("{\"ext\":{\"loadimpact\":{\"distribution\":[]}}}", z, err), -1);
     assert_non_null(strstr(err, "options.ext.loadimpact.distribution: must be an object of labels"));
     assert_int_equal(parse("{\"cloud\":{\"distribution\":{}}}", z, err), -1);
+    assert_int_equal(parse("{\"cloud\":3}", z, err), -1);
+    assert_string_equal(err, "options.cloud: must be an object");
 }
 
 static void sequence(void **st) {
