@@ -244,7 +244,7 @@ static void coord_hello(coord *c, conn *p, const uint8_t *data, size_t len) {
         snprintf(why, sizeof why, "the run already has its %d agents (--instances %d)", c->n, c->n);
         coord_refuse(c, p, why);
     } else if ((slot = coord_slot(c, cJSON_GetObjectItem(h, "slot"))) < 0) {
-        coord_refuse(c, p, "the execution segment it asks for (\"slot\") is taken or not in the run");
+        coord_refuse(c, p, "the execution segment it asks for (--slot) is taken or not in the run");
     } else {
         int i = c->joined++;
         c->slots |= 1ull << slot;

@@ -232,8 +232,8 @@ static active_run *start_run(int64_t id, int n, const char *sequence) {
  * capacity covers vus (at least one); false when they do not. */
 static bool pick_agents(const char *zone, int64_t vus, int *pick, int *n, int64_t now) {
     int64_t cap = 0;
-    int first = *n;
-    for (int i = 0; i < S.nagents && (cap < vus || *n == first) && *n < 64; i++) { /* a coordinator takes 64 */
+    int first = *n, max = zone ? 63 : 64; /* a coordinator takes 64 agents, 63 segments of a --sequence */
+    for (int i = 0; i < S.nagents && (cap < vus || *n == first) && *n < max; i++) {
         bool taken = false;
         for (int k = 0; k < *n; k++) taken |= pick[k] == i;
         if (taken || !agent_free(&S.agents[i], now) || (zone && strcmp(S.agents[i].zone, zone))) continue;

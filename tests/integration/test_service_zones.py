@@ -163,3 +163,26 @@ def test_inspect_and_archive_keep_cloud_options(c6_bin, tmp_path):
         meta = json.load(t.extractfile("metadata.json"))
     assert meta["options"]["ext"]["loadimpact"]["distribution"]["ashburn"]["percent"] == 100
     assert "cloud" not in meta["options"]   # omitted when not set
+
+
+def test_coordinator_sequence_and_slots(c6_bin, tmp_path):
+    # the mechanism zones use, on its own: `c6 coordinator --sequence 0,3/10,1`
+    # gives the agent asking --slot=1 the segment 3/10:1 even when it joins
+    # first (so 7 of zones.js's 10 VUs), the one asking --slot=0 0:3/10 (3
+    # VUs); an agent asking for a slot already taken is refused
+    from test_dist import Dist
+    d = Dist(c6_bin, tmp_path)
+    try:
+        c = d.coordinator(str(SVC / "zones.js"), "--sequence", "0,3/10,1")
+        big = d.agent("--slot=1", name="big")
+        assert big.wait_for(r"as agent 1 of 2 \(segment 3/10:1\)", 30), big.err
+        dup = d.agent("--slot=1", name="dup")
+        assert dup.wait_for(r'refused this agent: the execution segment it asks for \(--slot\) is taken', 30), dup.err
+        small = d.agent("--slot=0", name="small")
+        assert small.wait_for(r"as agent 2 of 2 \(segment 0:3/10\)", 30), small.err
+        assert c.wait(60) == 0, c.err
+        assert big.wait(30) == 0 and small.wait(30) == 0
+        assert len(re.findall(r"zone=\S* vu=", big.err)) == 7, big.err
+        assert len(re.findall(r"zone=\S* vu=", small.err)) == 3, small.err
+    finally:
+        d.close()
