@@ -4,8 +4,10 @@
  * run's coordinator as a child `c6 agent HOST:PORT --token T` (the
  * distributed run's agent, src/dist/agent.c, with --slot=K: the segment
  * of its zone's share) and, once that child has exited, is idle again. The
- * child's script sees k6 cloud's K6_CLOUDRUN_LOAD_ZONE and
- * K6_CLOUDRUN_TEST_RUN_ID in __ENV. */
+ * child's script sees k6 cloud's K6_CLOUDRUN_LOAD_ZONE,
+ * K6_CLOUDRUN_TEST_RUN_ID and, for a run with a distribution,
+ * K6_CLOUDRUN_DISTRIBUTION (its label) and K6_CLOUDRUN_INSTANCE_ID (its
+ * segment's number, from 0) in __ENV. */
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -69,7 +71,7 @@ static long long do_register(const char *url, const char *token, long long capac
 }
 
 /* The run's agent: this executable as `c6 agent ADDR --token T`. */
-static pid_t join(const char *addr, const char *tok, int slot, const char *zone, long long run) {
+static pid_t join(const char *addr, const char *tok, int slot, const char *zone, const char *label, long long run) {
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0) return -1;
@@ -83,6 +85,8 @@ static pid_t join(const char *addr, const char *tok, int slot, const char *zone,
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* the run's agent ends with the pool's */
         setenv("K6_CLOUDRUN_LOAD_ZONE", zone, 1);
         setenv("K6_CLOUDRUN_TEST_RUN_ID", runid, 1);
+        if (label) setenv("K6_CLOUDRUN_DISTRIBUTION", label, 1);
+        if (slot >= 0) setenv("K6_CLOUDRUN_INSTANCE_ID", slotarg + 7, 1);
         char *argv[] = {"c6", "agent", (char *)addr, tokarg, slot >= 0 ? slotarg : NULL, NULL};
         execv(self, argv);
         _exit(127);
@@ -171,11 +175,12 @@ int pool_agent_main(int argc, char **argv) {
             cJSON *j = code == 200 && resp.p ? cJSON_Parse(resp.p) : NULL;
             const cJSON *addr = cJSON_GetObjectItem(j, "coordinator"), *tok = cJSON_GetObjectItem(j, "token");
             if (cJSON_IsString(addr) && cJSON_IsString(tok) && child <= 0) {
-                const cJSON *run = cJSON_GetObjectItem(j, "run"), *slot = cJSON_GetObjectItem(j, "slot");
+                const cJSON *run = cJSON_GetObjectItem(j, "run"), *slot = cJSON_GetObjectItem(j, "slot"),
+                            *label = cJSON_GetObjectItem(j, "distribution");
                 long long rid = cJSON_IsNumber(run) ? (long long)run->valuedouble : 0LL;
                 log_printf(LOG_INFO, "run %lld: joining its coordinator at %s", rid, addr->valuestring);
-                child =
-                    join(addr->valuestring, tok->valuestring, cJSON_IsNumber(slot) ? slot->valueint : -1, zone, rid);
+                child = join(addr->valuestring, tok->valuestring, cJSON_IsNumber(slot) ? slot->valueint : -1, zone,
+                             cJSON_IsString(label) ? label->valuestring : NULL, rid);
                 if (child < 0) log_printf(LOG_ERROR, "cannot start the run's agent: %s", strerror(errno));
             }
             cJSON_Delete(j);

@@ -41,6 +41,7 @@ typedef struct {
     bool idle, handed; /* idle: its last poll said so; handed: it got run's address */
     int slot;          /* its segment of the run's sequence (the run's coordinator --sequence) */
     char zone[ZONE_NAME_MAX];
+    char label[ZONE_NAME_MAX]; /* the run's distribution label it serves ("" without one) */
 } pool_agent;
 
 typedef struct {
@@ -255,7 +256,7 @@ static void schedule_head(void) {
         return;
     }
     zone_share z[ZONES_MAX];
-    int nz = zones_from_json(zj, z, ZONES_MAX), pick[MAX_AGENTS], n = 0, per[ZONES_MAX];
+    int nz = zones_from_json(zj, z, ZONES_MAX), pick[MAX_AGENTS], n = 0, per[ZONES_MAX], of[MAX_AGENTS];
     free(zj);
     int64_t now = mono_us();
     if (nz == 0 && !pick_agents(NULL, vus, pick, &n, now)) return;
@@ -263,6 +264,7 @@ static void schedule_head(void) {
         int before = n;
         if (!pick_agents(z[k].zone, zones_vus(vus, z[k].percent), pick, &n, now)) return;
         per[k] = n - before;
+        for (int i = before; i < n; i++) of[i] = k;
     }
     char seq[4096];
     if (nz && zones_sequence(z, per, nz, seq, sizeof seq)) {
@@ -274,6 +276,7 @@ static void schedule_head(void) {
         S.agents[pick[i]].run = id;
         S.agents[pick[i]].handed = false;
         S.agents[pick[i]].slot = nz ? i : -1;
+        snprintf(S.agents[pick[i]].label, sizeof S.agents[pick[i]].label, "%s", nz ? z[of[i]].label : "");
     }
     log_printf(LOG_INFO, "run %lld: %lld VUs on %d agents", (long long)id, (long long)vus, n);
     for (int k = 0; k < nz; k++)
@@ -618,6 +621,7 @@ static enum MHD_Result agent_work(struct MHD_Connection *c, int64_t id) {
             cJSON_AddStringToObject(o, "token", S.runs[i].token);
             if (a->slot >= 0) cJSON_AddNumberToObject(o, "slot", a->slot);
             cJSON_AddStringToObject(o, "zone", a->zone);
+            if (a->label[0]) cJSON_AddStringToObject(o, "distribution", a->label);
             a->handed = true;
             a->idle = false;
         }

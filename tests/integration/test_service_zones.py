@@ -35,13 +35,15 @@ def zone_agent(svc, zone, capacity=10):
     return svc.tmp / f"agent-{zone}.log"
 
 
-def vus_logged(path, zone):
-    # the VUs that ran an iteration on this agent, as the script logs them
+def vus_logged(path, zone, label, instance):
+    # the VUs that ran an iteration on this agent, as the script logs them;
+    # K6_CLOUDRUN_LOAD_ZONE is the agent's zone, K6_CLOUDRUN_DISTRIBUTION the
+    # label it serves, K6_CLOUDRUN_INSTANCE_ID its segment's number
     text = path.read_text()
     assert "zone=" in text, text
-    found = re.findall(r"zone=(\S+) vu=(\d+)", text)
-    assert all(z == zone for z, _ in found), found   # K6_CLOUDRUN_LOAD_ZONE is the agent's zone
-    return sorted(int(v) for _, v in found)
+    found = re.findall(r"zone=(\S+) label=(\S+) instance=(\S+) vu=(\d+)", text)
+    assert all(f[:3] == (zone, label, instance) for f in found), found
+    return sorted(int(f[3]) for f in found)
 
 
 def test_distribution_splits_vus_by_percent(svc):
@@ -56,7 +58,7 @@ def test_distribution_splits_vus_by_percent(svc):
     assert sorted(a["zone"] for a in agents) == ["zone-a", "zone-b"]
     code, out, err = finish(svc.cloud("zones.js"))
     assert code == 0, err
-    a, b = vus_logged(log_a, "zone-a"), vus_logged(log_b, "zone-b")
+    a, b = vus_logged(log_a, "zone-a", "east", "0"), vus_logged(log_b, "zone-b", "west", "1")
     # each VU ran its one iteration there (VU ids are the instance's own, as in k6)
     assert a == [1, 2, 3] and b == list(range(1, 8)), (a, b)
     assert re.search(r"iterations\.+: 10 ", out), out
@@ -182,7 +184,7 @@ def test_coordinator_sequence_and_slots(c6_bin, tmp_path):
         assert small.wait_for(r"as agent 2 of 2 \(segment 0:3/10\)", 30), small.err
         assert c.wait(60) == 0, c.err
         assert big.wait(30) == 0 and small.wait(30) == 0
-        assert len(re.findall(r"zone=\S* vu=", big.err)) == 7, big.err
-        assert len(re.findall(r"zone=\S* vu=", small.err)) == 3, small.err
+        assert len(re.findall(r"zone=\S* label=\S* instance=\S* vu=", big.err)) == 7, big.err
+        assert len(re.findall(r"zone=\S* label=\S* instance=\S* vu=", small.err)) == 3, small.err
     finally:
         d.close()

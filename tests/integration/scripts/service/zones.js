@@ -1,5 +1,6 @@
 // 10 VUs asked 30% in zone-a, 70% in zone-b (k6 cloud's options.cloud.distribution):
-// each VU logs the zone its agent serves (__ENV.K6_CLOUDRUN_LOAD_ZONE, as k6 cloud sets it)
+// each VU logs the zone its agent serves, its distribution label and instance (k6 cloud's
+// K6_CLOUDRUN_LOAD_ZONE, K6_CLOUDRUN_DISTRIBUTION, K6_CLOUDRUN_INSTANCE_ID)
 import exec from 'k6/execution';
 import { sleep } from 'k6';
 export const options = {
@@ -12,6 +13,8 @@ export const options = {
     },
 };
 export default function () {
-    console.log(`zone=${__ENV.K6_CLOUDRUN_LOAD_ZONE} vu=${exec.vu.idInTest}`);
+    const env = __ENV;
+    console.log(`zone=${env.K6_CLOUDRUN_LOAD_ZONE} label=${env.K6_CLOUDRUN_DISTRIBUTION} ` +
+        `instance=${env.K6_CLOUDRUN_INSTANCE_ID} vu=${exec.vu.idInTest}`);
     sleep(0.2);
 }
