@@ -290,7 +290,8 @@ static void schedule_local(void) {
     int64_t vus = 0, id;
     while (S.nruns < MAX_ACTIVE && (id = store_next_queued(S.st, true, &vus, NULL)) > 0) {
         active_run *r = start_run(id, 1, NULL);
-        if (r) r->local = true;
+        if (!r) continue;
+        r->local = true;
         log_printf(LOG_INFO, "run %lld: %lld VUs, run by its CLI (local execution)", (long long)id, (long long)vus);
     }
 }
