@@ -169,6 +169,8 @@ void options_free(c6_options *o) {
     free(o->scenarios_error);
     free(o->scenarios_json);
     free(o->unknown_field);
+    free(o->cloud_json);
+    free(o->ext_json);
     options_init(o);
 }
 
@@ -865,6 +867,15 @@ static void name_overflowing_duration(const char *json, char *err, size_t errlen
     snprintf(err + (at - err), errlen - (size_t)(at - err), "'%s'%s", lit, rest);
 }
 
+/* options.cloud (k6: a json.RawMessage, any value) and options.ext (a map:
+ * kept when it is an object), as JSON text. */
+static int keep_raw(const cJSON *root, c6_options *o, char *err, size_t errlen) {
+    const cJSON *cl = cJSON_GetObjectItem(root, "cloud"), *ext = cJSON_GetObjectItem(root, "ext");
+    if (cl && !cJSON_IsNull(cl) && !(o->cloud_json = cJSON_PrintUnformatted(cl))) return err_oom(err, errlen);
+    if (cJSON_IsObject(ext) && !(o->ext_json = cJSON_PrintUnformatted(ext))) return err_oom(err, errlen);
+    return 0;
+}
+
 int options_from_json(const char *json, const char *origin, c6_options *o, char *err, size_t errlen) {
     if (!origin) origin = "script options";
     jctx c = {.origin = origin, .err = err, .errlen = errlen};
@@ -886,6 +897,7 @@ int options_from_json(const char *json, const char *origin, c6_options *o, char 
         const cJSON *v = cJSON_GetObjectItem(root, FIELDS[i].json);
         if (v && !cJSON_IsNull(v)) rc = json_field(&c, &FIELDS[i], v, o);
     }
+    if (rc == 0) rc = keep_raw(root, o, err, errlen);
     cJSON_Delete(root);
     if (rc != 0) {
         name_overflowing_duration(json, err, errlen);
@@ -1139,6 +1151,8 @@ void options_merge(c6_options *dst, const c6_options *lower) {
         if (f->exec_group && group) continue;
         if (!*field_set(dst, f) && *field_set((c6_options *)lower, f)) field_copy(dst, lower, f);
     }
+    if (!dst->cloud_json && lower->cloud_json) dst->cloud_json = merge_strdup(lower->cloud_json);
+    if (!dst->ext_json && lower->ext_json) dst->ext_json = merge_strdup(lower->ext_json);
 }
 
 /* ------------------------------------------------------------------------ */

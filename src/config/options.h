@@ -158,6 +158,13 @@ typedef struct c6_options {
      * (the first in byte order, Go's JSON of the options sorts them), for
      * its warning; NULL when every key is known. Not merged. */
     char *unknown_field;
+    /* options.cloud (any JSON value) and options.ext (an object) as the
+     * source wrote them (JSON text; NULL: not set). c6 run ignores both, as
+     * k6 does locally; inspect and archives carry them, and the test-run
+     * service reads their distribution (load zones). Script or config file
+     * only; a higher source's replaces a lower's whole. */
+    char *cloud_json;
+    char *ext_json;
 } c6_options;
 
 void options_init(c6_options *o);

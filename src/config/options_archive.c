@@ -207,7 +207,9 @@ cJSON *options_to_archive_json(const c6_options *o) {
     put_bool(r, "noConnectionReuse", o->no_connection_reuse_set, o->no_connection_reuse);
     put_bool(r, "noVUConnectionReuse", o->no_vu_connection_reuse_set, o->no_vu_connection_reuse);
     put_duration(r, "minIterationDuration", o->min_iteration_duration_set, o->min_iteration_duration_us);
-    cJSON_AddNullToObject(r, "ext");
+    if (o->cloud_json) cJSON_AddItemToObject(r, "cloud", cJSON_Parse(o->cloud_json)); /* omitempty */
+    if (o->ext_json) cJSON_AddItemToObject(r, "ext", cJSON_Parse(o->ext_json));
+    else cJSON_AddNullToObject(r, "ext");
     if (o->summary_trend_stats_set) {
         put_strings(r, "summaryTrendStats", true, o->summary_trend_stats, o->nsummary_trend_stats);
     } else {

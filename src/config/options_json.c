@@ -54,6 +54,8 @@ char *options_to_json(const c6_options *o, const c6_plan *plan) {
     if (o->max_redirects_set) cJSON_AddNumberToObject(root, "maxRedirects", (double)o->max_redirects);
     if (o->batch_set) cJSON_AddNumberToObject(root, "batch", (double)o->batch);
     if (o->batch_per_host_set) cJSON_AddNumberToObject(root, "batchPerHost", (double)o->batch_per_host);
+    if (o->cloud_json) cJSON_AddItemToObject(root, "cloud", cJSON_Parse(o->cloud_json));
+    if (o->ext_json) cJSON_AddItemToObject(root, "ext", cJSON_Parse(o->ext_json));
     cfg_json_put_duration(root, "setupTimeout", o->setup_timeout_set ? o->setup_timeout_us : 60 * C6_US_PER_SEC);
     cfg_json_put_duration(root, "teardownTimeout",
                           o->teardown_timeout_set ? o->teardown_timeout_us : 60 * C6_US_PER_SEC);

@@ -398,11 +398,12 @@ static const run_controller agent_ctl_ops = {.start = agent_ctl_start,
 
 /* The hello, then the coordinator's welcome and archive (or its refusal),
  * on the main thread. 0, or an exit code with the error logged. */
-static int agent_join(agent *a, const char *token, cJSON **welcome, buf *archive) {
+static int agent_join(agent *a, const char *token, int slot, cJSON **welcome, buf *archive) {
     cJSON *h = cJSON_CreateObject();
     cJSON_AddStringToObject(h, "version", C6_VERSION);
     cJSON_AddNumberToObject(h, "proto", DIST_PROTO_VERSION);
     cJSON_AddStringToObject(h, "token", token);
+    if (slot >= 0) cJSON_AddNumberToObject(h, "slot", slot); /* its segment: the service's zones */
     char *m = cJSON_PrintUnformatted(h);
     cJSON_Delete(h);
     int rc = m ? proto_send_str(a->fd, a->ssl, MSG_HELLO, m, 5000) : -1;
@@ -458,6 +459,7 @@ static void agent_usage(FILE *f) {
     fprintf(f, "usage: c6 agent HOST:PORT [--token T] [--tls | --tls-ca FILE | --insecure]\n\n"
                "Joins the distributed run of `c6 coordinator` at HOST:PORT and runs its part of the test.\n"
                "  --token T       the coordinator's token (default: $C6_DIST_TOKEN)\n"
+               "  --slot=K        take the K-th segment of the coordinator's --sequence (the service's zones)\n"
                "  --tls           connect over TLS, the coordinator's certificate checked against the\n"
                "                  system's CAs (SSL_CERT_FILE) and HOST\n"
                "  --tls-ca FILE   connect over TLS, the certificate checked against the CAs in FILE (PEM)\n"
@@ -538,6 +540,7 @@ static int agent_tls(agent *a, const char *addr, const char *ca, bool insecure, 
 int agent_main(int argc, char **argv) {
     const char *addr = NULL, *token = getenv("C6_DIST_TOKEN"), *tls_ca = NULL;
     bool tls = false, insecure = false;
+    int slot = -1; /* --slot=K: the K-th segment of the coordinator's sequence (else the next free one) */
     for (int i = 0; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             agent_usage(stdout);
@@ -556,6 +559,14 @@ int agent_main(int argc, char **argv) {
             token = argv[++i];
         } else if (!strncmp(argv[i], "--token=", 8)) {
             token = argv[i] + 8;
+        } else if (!strncmp(argv[i], "--slot=", 7)) {
+            char *end;
+            long v = strtol(argv[i] + 7, &end, 10);
+            if (end == argv[i] + 7 || *end || v < 0 || v > 63) {
+                log_printf(LOG_ERROR, "--slot: want a segment number from 0 to 63, got %s", argv[i] + 7);
+                return 255;
+            }
+            slot = (int)v;
         } else if (argv[i][0] == '-' || addr) {
             log_printf(LOG_ERROR, argv[i][0] == '-' ? "unknown flag: %s" : "unexpected argument: %s", argv[i]);
             return 255;
@@ -602,7 +613,7 @@ int agent_main(int argc, char **argv) {
     char tar_path[600] = "", **rargv = NULL;
     bool have_dir = false;
     int rargc = 0;
-    int code = agent_join(a, token ? token : "", &w, &archive);
+    int code = agent_join(a, token ? token : "", slot, &w, &archive);
     if (!code) {
         char *d = mkdtemp(dirbuf);
         have_dir = d != NULL;

@@ -31,6 +31,7 @@
 #include "dist/proto.h"
 #include "dist/run_report.h"
 #include "dist/tls.h"
+#include "exec/segment.h"
 #include "exec/test.h"
 #include "metrics/registry.h"
 #include "util/clock.h"
@@ -67,11 +68,15 @@ typedef struct conn {
     bool joined, ready, started, done, final, lost;
     int64_t started_at; /* wall clock µs of its actual start */
     int done_code, final_code;
+    int slot; /* its execution segment: the slot-th of the sequence */
     agent_prog prog;
 } conn;
 
 typedef struct coord {
     int n, joined;
+    const char *sequence; /* --sequence: the agents' segment boundaries (NULL: n equal parts) */
+    char *points[65];     /* its n+1 points */
+    uint64_t slots;       /* the slots taken (bit k: the k-th segment has its agent) */
     conn *agents;
     conn pending[COORD_PENDING_MAX];
     int phase;
@@ -172,23 +177,25 @@ static void coord_refuse(coord *c, conn *p, const char *why) {
     conn_close(p);
 }
 
+/* The k-th point of the sequence: --sequence's, else k/n. */
+static void coord_point(const coord *c, int k, char *out, size_t n) {
+    if (c->sequence) snprintf(out, n, "%s", c->points[k]);
+    else if (k == 0 || k == c->n) snprintf(out, n, "%d", k ? 1 : 0);
+    else snprintf(out, n, "%d/%d", k, c->n);
+}
+
 static char *coord_welcome(coord *c, int i) {
-    char seg[64], seqp[32];
+    char seg[96], a[48], b[48];
     buf seq = {0};
-#define FRAC(out, k)                                                                                                   \
-    ((k) == 0      ? snprintf(out, sizeof out, "0")                                                                    \
-     : (k) == c->n ? snprintf(out, sizeof out, "1")                                                                    \
-                   : snprintf(out, sizeof out, "%d/%d", k, c->n))
-    char a[24], b[24];
-    FRAC(a, i);
-    FRAC(b, i + 1);
+    int s = c->agents[i].slot;
+    coord_point(c, s, a, sizeof a);
+    coord_point(c, s + 1, b, sizeof b);
     snprintf(seg, sizeof seg, "%s:%s", a, b);
     for (int k = 0; k <= c->n; k++) {
-        FRAC(seqp, k);
+        coord_point(c, k, a, sizeof a);
         if (k) buf_puts(&seq, ",");
-        buf_puts(&seq, seqp);
+        buf_puts(&seq, a);
     }
-#undef FRAC
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "index", i);
     cJSON_AddNumberToObject(o, "instances", c->n);
@@ -202,6 +209,19 @@ static char *coord_welcome(coord *c, int i) {
     return m;
 }
 
+/* The slot an agent's hello asks for ("slot", optional: the service's
+ * pool agents of a zone take their zone's segments), else the first free
+ * one; -1 when the asked one is not free or out of range. */
+static int coord_slot(const coord *c, const cJSON *asked) {
+    if (cJSON_IsNumber(asked)) {
+        int k = asked->valueint;
+        return k >= 0 && k < c->n && !(c->slots >> k & 1) && asked->valuedouble == k ? k : -1;
+    }
+    for (int k = 0; k < c->n; k++)
+        if (!(c->slots >> k & 1)) return k;
+    return -1;
+}
+
 /* A pending connection's hello: a refusal, or it joins as the next agent
  * and gets its welcome and the archive at once (its VUs' init starts). */
 static void coord_hello(coord *c, conn *p, const uint8_t *data, size_t len) {
@@ -209,6 +229,7 @@ static void coord_hello(coord *c, conn *p, const uint8_t *data, size_t len) {
     const cJSON *v = cJSON_GetObjectItem(h, "version"), *pr = cJSON_GetObjectItem(h, "proto"),
                 *tk = cJSON_GetObjectItem(h, "token");
     char why[300];
+    int slot;
     if (!cJSON_IsString(v) || !cJSON_IsNumber(pr) || !cJSON_IsString(tk)) {
         coord_refuse(c, p, "not a c6 agent's hello");
     } else if (strcmp(v->valuestring, C6_VERSION) || pr->valueint != DIST_PROTO_VERSION) {
@@ -225,8 +246,11 @@ static void coord_hello(coord *c, conn *p, const uint8_t *data, size_t len) {
     } else if (c->joined >= c->n) {
         snprintf(why, sizeof why, "the run already has its %d agents (--instances %d)", c->n, c->n);
         coord_refuse(c, p, why);
+    } else if ((slot = coord_slot(c, cJSON_GetObjectItem(h, "slot"))) < 0) {
+        coord_refuse(c, p, "the execution segment it asks for (--slot) is taken or not in the run");
     } else {
         int i = c->joined++;
+        c->slots |= 1ull << slot;
         conn *a = &c->agents[i];
         scen_prog *keep = a->prog.scen; /* (allocated for it) */
         *a = *p;
@@ -234,6 +258,7 @@ static void coord_hello(coord *c, conn *p, const uint8_t *data, size_t len) {
         memset(p, 0, sizeof *p);
         p->fd = -1;
         a->joined = true;
+        a->slot = slot;
         a->rx.max = DIST_FRAME_MAX;
         a->last_rx = clock_now_us();
         char *m = coord_welcome(c, i);
@@ -812,13 +837,14 @@ static void coord_usage(FILE *f) {
             "  --token T            the token agents must give (default: $C6_DIST_TOKEN, else none)\n"
             "  --tls-cert FILE      serve TLS to the agents with this PEM certificate (chain) ...\n"
             "  --tls-key FILE       ... and its PEM key (agents: --tls, --tls-ca FILE or --insecure)\n"
-            "  --report-fd N        write the run's events to descriptor N, a JSON line each (c6 server's)\n",
+            "  --report-fd N        write the run's events to descriptor N, a JSON line each (c6 server's)\n"
+            "  --sequence SEQ       the agents' segments, e.g. 0,3/10,1 (default: N equal parts)\n",
             DIST_DEFAULT_LISTEN);
 }
 
 /* Takes the coordinator's own flags out of argv; the rest are run's. */
 static int coord_flags(int *argc, char **argv, int *n, const char **listen_at, const char **token, const char **cert,
-                       const char **key, const char **report) {
+                       const char **key, const char **report, const char **sequence) {
     int k = 0;
     for (int i = 0; i < *argc; i++) {
         const char *a = argv[i], **dst = NULL;
@@ -834,6 +860,7 @@ static int coord_flags(int *argc, char **argv, int *n, const char **listen_at, c
         else if (!strncmp(a, "--tls-cert", 10) && (a[10] == 0 || a[10] == '=')) dst = cert;
         else if (!strncmp(a, "--tls-key", 9) && (a[9] == 0 || a[9] == '=')) dst = key;
         else if (!strncmp(a, "--report-fd", 11) && (a[11] == 0 || a[11] == '=')) dst = report;
+        else if (!strncmp(a, "--sequence", 10) && (a[10] == 0 || a[10] == '=')) dst = sequence;
         if (!num && !dst) {
             argv[k++] = argv[i];
             continue;
@@ -903,6 +930,33 @@ static int coord_ship_args(coord *c, int argc, char **argv) {
     return rc;
 }
 
+/* --sequence "0,3/10,1": the agents' segments (k6's spellings), from 0 to 1;
+ * their number is the run's instances. */
+static int coord_points(coord *c) {
+    c6_segment_seq q;
+    char err[300];
+    if (c6_segment_seq_parse(c->sequence, &q, err, sizeof err)) {
+        log_printf(LOG_ERROR, "--sequence: %s", err);
+        return -1;
+    }
+    if (q.n < 2 || q.n > 65 || q.pt[0].num != 0 || q.pt[q.n - 1].num != q.pt[q.n - 1].den) {
+        log_printf(LOG_ERROR, "--sequence: want 2 to 65 points from 0 to 1, got \"%s\"", c->sequence);
+        return -1;
+    }
+    if (c->n && c->n != q.n - 1) {
+        log_printf(LOG_ERROR, "--sequence has %d segments but --instances is %d", q.n - 1, c->n);
+        return -1;
+    }
+    c->n = q.n - 1;
+    static char text[65][48];
+    for (int k = 0; k < q.n; k++) {
+        if (q.pt[k].den == 1) snprintf(text[k], sizeof text[k], "%lld", (long long)q.pt[k].num);
+        else snprintf(text[k], sizeof text[k], "%lld/%lld", (long long)q.pt[k].num, (long long)q.pt[k].den);
+        c->points[k] = text[k];
+    }
+    return 0;
+}
+
 static void coord_show_listen(coord *c, const char *spec) {
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
@@ -931,7 +985,9 @@ int coordinator_main(int argc, char **argv) {
     const char *listen_at = DIST_DEFAULT_LISTEN, *token = getenv("C6_DIST_TOKEN"), *report = NULL;
     c->n = 0;
     for (int k = 0; k < COORD_PENDING_MAX; k++) c->pending[k].fd = -1;
-    if (coord_flags(&argc, argv, &c->n, &listen_at, &token, &c->tls_cert, &c->tls_key, &report)) return 255;
+    if (coord_flags(&argc, argv, &c->n, &listen_at, &token, &c->tls_cert, &c->tls_key, &report, &c->sequence))
+        return 255;
+    if (c->sequence && coord_points(c)) return 255;
     if (report) { /* the test-run service's channel (dist/run_report.h) */
         char *end;
         long fd = strtol(report, &end, 10);

@@ -6,7 +6,8 @@
  * it, prints each status change and, while it runs, the progress
  * (cloud_progress.c), then the summary and why the service stopped it, and
  * exits with the run's code (c6 run's: 0, 99, 108, ...; 97 when the
- * service stopped it: a limit, the script error rule). Ctrl-C stops it. */
+ * service stopped it: a limit, the script error rule). Ctrl-C stops it.
+ * --local-execution: the run's agent is this CLI (cloud_local.h). */
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <curl/curl.h>
 #include "cli/run.h"
 #include "service/cloud_progress.h"
+#include "service/cloud_local.h"
 #include "service/service.h"
 #include "service/store.h"
 #include "service/svc_http.h"
@@ -32,18 +34,24 @@ static void on_sigint(int sig) {
 }
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: c6 cloud run [run's flags] [--host URL] [--token T] script.js|file.tar\n"
+    fprintf(f, "usage: c6 cloud run [run's flags] [--host URL] [--token T] [--local-execution] script.js|file.tar\n"
                "       c6 cloud stop [--host URL] [--token T] ID\n\n"
                "Runs a test on the test-run service (c6 server), or stops one.\n"
                "  --host URL   the service (default: $K6_CLOUD_HOST, else http://" SERVICE_DEFAULT_LISTEN ")\n"
-               "  --token T    its token (default: $K6_CLOUD_TOKEN)\n");
+               "  --token T    its token (default: $K6_CLOUD_TOKEN)\n"
+               "  --local-execution  run the test here and stream its results to the service\n");
 }
 
-/* Takes --host/--token out of argv (the rest are run's). */
-static void take_flags(int *argc, char **argv, const char **host, const char **token) {
+/* Takes --host/--token/--local-execution out of argv (the rest are run's). */
+static void take_flags(int *argc, char **argv, const char **host, const char **token, bool *local) {
     int k = 0;
     for (int i = 0; i < *argc; i++) {
         const char *a = argv[i];
+        if (!strcmp(a, "--local-execution") || !strcmp(a, "--local-execution=true")) {
+            *local = true;
+            continue;
+        }
+        if (!strcmp(a, "--local-execution=false")) continue;
         const char **dst = !strncmp(a, "--host", 6) ? host : !strncmp(a, "--token", 7) ? token : NULL;
         size_t l = dst == host ? 6 : 7;
         if (dst && a[l] == '=') *dst = a + l + 1;
@@ -76,7 +84,7 @@ static int stop(const char *base, const char *token, const char *id) {
     return rc;
 }
 
-static int cloud_run(int argc, char **argv, const char *base, const char *token) {
+static int cloud_run(int argc, char **argv, const char *base, const char *token, bool local) {
     char tmpl[] = "/tmp/c6-cloud-XXXXXX";
     int fd = mkstemp(tmpl);
     if (fd < 0) {
@@ -108,7 +116,7 @@ static int cloud_run(int argc, char **argv, const char *base, const char *token)
     const char *slash = strrchr(script, '/');
     char *name = curl_easy_escape(NULL, slash ? slash + 1 : script, 0);
     char u[2300], err[512];
-    snprintf(u, sizeof u, "%s/v1/runs?name=%s", base, name ? name : "test");
+    snprintf(u, sizeof u, "%s/v1/runs?name=%s%s", base, name ? name : "test", local ? "&local=1" : "");
     curl_free(name);
     long code = svc_http("POST", u, token, tar.p, tar.len, &resp, err, sizeof err);
     buf_free(&tar);
@@ -130,8 +138,10 @@ static int cloud_run(int argc, char **argv, const char *base, const char *token)
     int fails = 0;
     cloud_progress prog;
     cloud_progress_init(&prog);
+    cloud_local agent = {0};
     snprintf(u, sizeof u, "%s/v1/runs/%lld", base, id);
     for (;;) {
+        if (local) cloud_local_poll(&agent, base, token, id);
         if (atomic_load(&interrupted) && !stop_sent) {
             char sid[32];
             snprintf(sid, sizeof sid, "%lld", id);
@@ -183,6 +193,7 @@ static int cloud_run(int argc, char **argv, const char *base, const char *token)
     }
     cloud_progress_free(&prog);
     buf_free(&resp);
+    cloud_local_end(&agent);
     return exit_code;
 }
 
@@ -194,7 +205,8 @@ int cloud_main(int argc, char **argv) {
     }
     const char *sub = argv[0];
     argc--, argv++;
-    take_flags(&argc, argv, &host, &token);
+    bool local = false;
+    take_flags(&argc, argv, &host, &token, &local);
     char base[2048];
     if (!host || !*host) host = "http://" SERVICE_DEFAULT_LISTEN;
     size_t hl = strlen(host);
@@ -205,7 +217,7 @@ int cloud_main(int argc, char **argv) {
             usage(stderr);
             return 255;
         }
-        return cloud_run(argc, argv, base, token);
+        return cloud_run(argc, argv, base, token, local);
     }
     if (!strcmp(sub, "stop") && argc == 1) return stop(base, token, argv[0]);
     log_printf(LOG_ERROR, "unknown cloud command or arguments: %s", sub);

@@ -1,9 +1,13 @@
-/* `c6 agent --server URL [--capacity-vus N] [--token T]`: a load generator
+/* `c6 agent --server URL [--capacity-vus N] [--zone NAME] [--token T]`: a load generator
  * in the service's pool. It registers, then polls the service every 300 ms
  * (its heartbeat, saying whether it is idle); given a run, it joins that
  * run's coordinator as a child `c6 agent HOST:PORT --token T` (the
- * distributed run's agent, src/dist/agent.c, unchanged) and, once that
- * child has exited, is idle again. */
+ * distributed run's agent, src/dist/agent.c, with --slot=K: the segment
+ * of its zone's share) and, once that child has exited, is idle again. The
+ * child's script sees k6 cloud's K6_CLOUDRUN_LOAD_ZONE,
+ * K6_CLOUDRUN_TEST_RUN_ID and, for a run with a distribution,
+ * K6_CLOUDRUN_DISTRIBUTION (its label) and K6_CLOUDRUN_INSTANCE_ID (its
+ * segment's number, from 0) in __ENV. */
 #include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -16,6 +20,7 @@
 #include <cjson/cJSON.h>
 #include "service/service.h"
 #include "service/svc_http.h"
+#include "service/zones.h"
 #include "util/log.h"
 
 static atomic_bool quit;
@@ -31,18 +36,25 @@ bool pool_agent_wanted(int argc, char **argv) {
 }
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: c6 agent --server URL [--capacity-vus N] [--token T]\n\n"
+    fprintf(f, "usage: c6 agent --server URL [--capacity-vus N] [--zone NAME] [--token T]\n\n"
                "Joins the pool of load generators of the test-run service at URL (c6 server).\n"
                "  --capacity-vus N   the VUs it takes (default 100)\n"
+               "  --zone NAME        its load zone, for options.cloud.distribution (default \"" ZONE_DEFAULT "\")\n"
                "  --token T          the service's token (default: $K6_CLOUD_TOKEN)\n");
 }
 
-static long long do_register(const char *url, const char *token, long long capacity) {
-    char u[2100], body[64], err[512];
+static long long do_register(const char *url, const char *token, long long capacity, const char *zone) {
+    char u[2100], err[512];
     snprintf(u, sizeof u, "%s/v1/agents", url);
-    snprintf(body, sizeof body, "{\"capacity_vus\":%lld}", capacity);
+    cJSON *bj = cJSON_CreateObject();
+    if (bj) cJSON_AddNumberToObject(bj, "capacity_vus", (double)capacity);
+    if (bj) cJSON_AddStringToObject(bj, "zone", zone);
+    char *body = bj ? cJSON_PrintUnformatted(bj) : NULL;
+    cJSON_Delete(bj);
+    if (!body) return -1;
     buf resp = {0};
     long code = svc_http("POST", u, token, body, strlen(body), &resp, err, sizeof err);
+    free(body);
     long long id = -1;
     cJSON *j = resp.p ? cJSON_Parse(resp.p) : NULL;
     const cJSON *v = cJSON_GetObjectItem(j, "id"), *e = cJSON_GetObjectItem(j, "error");
@@ -59,17 +71,23 @@ static long long do_register(const char *url, const char *token, long long capac
 }
 
 /* The run's agent: this executable as `c6 agent ADDR --token T`. */
-static pid_t join(const char *addr, const char *tok) {
+static pid_t join(const char *addr, const char *tok, int slot, const char *zone, const char *label, long long run) {
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0) return -1;
     self[n] = 0;
-    char tokarg[128];
+    char tokarg[128], slotarg[32], runid[32];
     snprintf(tokarg, sizeof tokarg, "--token=%s", tok);
+    snprintf(slotarg, sizeof slotarg, "--slot=%d", slot);
+    snprintf(runid, sizeof runid, "%lld", run);
     pid_t pid = fork();
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* the run's agent ends with the pool's */
-        char *argv[] = {"c6", "agent", (char *)addr, tokarg, NULL};
+        setenv("K6_CLOUDRUN_LOAD_ZONE", zone, 1);
+        setenv("K6_CLOUDRUN_TEST_RUN_ID", runid, 1);
+        if (label) setenv("K6_CLOUDRUN_DISTRIBUTION", label, 1);
+        if (slot >= 0) setenv("K6_CLOUDRUN_INSTANCE_ID", slotarg + 7, 1);
+        char *argv[] = {"c6", "agent", (char *)addr, tokarg, slot >= 0 ? slotarg : NULL, NULL};
         execv(self, argv);
         _exit(127);
     }
@@ -77,7 +95,7 @@ static pid_t join(const char *addr, const char *tok) {
 }
 
 int pool_agent_main(int argc, char **argv) {
-    const char *url = NULL, *token = getenv("K6_CLOUD_TOKEN");
+    const char *url = NULL, *token = getenv("K6_CLOUD_TOKEN"), *zone = ZONE_DEFAULT;
     long long capacity = 100;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = NULL;
@@ -85,9 +103,9 @@ int pool_agent_main(int argc, char **argv) {
             usage(stdout);
             return 0;
         }
-        const char *names[] = {"--server", "--token", "--capacity-vus"};
+        const char *names[] = {"--server", "--token", "--capacity-vus", "--zone"};
         int k = -1;
-        for (int j = 0; j < 3; j++) {
+        for (int j = 0; j < 4; j++) {
             size_t l = strlen(names[j]);
             if (!strncmp(a, names[j], l) && (a[l] == '=' || (!a[l] && i + 1 < argc))) {
                 k = j;
@@ -102,7 +120,14 @@ int pool_agent_main(int argc, char **argv) {
         }
         if (k == 0) url = v;
         else if (k == 1) token = v;
-        else {
+        else if (k == 3) {
+            if (!zone_name_ok(v)) {
+                log_printf(LOG_ERROR, "--zone: want a name of 1 to %d printable characters, got \"%s\"",
+                           ZONE_NAME_MAX - 1, v);
+                return 255;
+            }
+            zone = v;
+        } else {
             char *end;
             capacity = strtoll(v, &end, 10);
             if (end == v || *end || capacity < 1 || capacity > 10000000) {
@@ -134,9 +159,11 @@ int pool_agent_main(int argc, char **argv) {
             }
         }
         if (id < 0) {
-            id = do_register(base, token, capacity);
+            id = do_register(base, token, capacity, zone);
             if (id == -2) return 103;
-            if (id > 0) log_printf(LOG_INFO, "joined the service at %s as agent %lld (%lld VUs)", base, id, capacity);
+            if (id > 0)
+                log_printf(LOG_INFO, "joined the service at %s as agent %lld (%lld VUs, zone %s)", base, id, capacity,
+                           zone);
         }
         if (id > 0) {
             char u[2300], err[512];
@@ -148,10 +175,12 @@ int pool_agent_main(int argc, char **argv) {
             cJSON *j = code == 200 && resp.p ? cJSON_Parse(resp.p) : NULL;
             const cJSON *addr = cJSON_GetObjectItem(j, "coordinator"), *tok = cJSON_GetObjectItem(j, "token");
             if (cJSON_IsString(addr) && cJSON_IsString(tok) && child <= 0) {
-                const cJSON *run = cJSON_GetObjectItem(j, "run");
-                log_printf(LOG_INFO, "run %lld: joining its coordinator at %s",
-                           cJSON_IsNumber(run) ? (long long)run->valuedouble : 0LL, addr->valuestring);
-                child = join(addr->valuestring, tok->valuestring);
+                const cJSON *run = cJSON_GetObjectItem(j, "run"), *slot = cJSON_GetObjectItem(j, "slot"),
+                            *label = cJSON_GetObjectItem(j, "distribution");
+                long long rid = cJSON_IsNumber(run) ? (long long)run->valuedouble : 0LL;
+                log_printf(LOG_INFO, "run %lld: joining its coordinator at %s", rid, addr->valuestring);
+                child = join(addr->valuestring, tok->valuestring, cJSON_IsNumber(slot) ? slot->valueint : -1, zone,
+                             cJSON_IsString(label) ? label->valuestring : NULL, rid);
                 if (child < 0) log_printf(LOG_ERROR, "cannot start the run's agent: %s", strerror(errno));
             }
             cJSON_Delete(j);

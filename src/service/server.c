@@ -27,6 +27,7 @@
 #include "service/service.h"
 #include "service/store.h"
 #include "service/run_watch.h"
+#include "service/zones.h"
 #include "config/duration.h"
 #include "util/log.h"
 
@@ -40,6 +41,9 @@ typedef struct {
     int64_t id, capacity, run; /* run: the run it is assigned to, 0 when none */
     int64_t seen_us;
     bool idle, handed; /* idle: its last poll said so; handed: it got run's address */
+    int slot;          /* its segment of the run's sequence (the run's coordinator --sequence) */
+    char zone[ZONE_NAME_MAX];
+    char label[ZONE_NAME_MAX]; /* the run's distribution label it serves ("" without one) */
 } pool_agent;
 
 typedef struct {
@@ -53,6 +57,7 @@ typedef struct {
     int abort_status;                        /* the service stops it (a limit, the error rule): its end status */
     char abort_msg[400];
     run_watch w; /* its report channel */
+    bool local;  /* --local-execution: its agent is the submitting CLI */
 } active_run;
 
 static struct {
@@ -127,7 +132,8 @@ static int write_file(const char *path, const void *p, size_t n) {
 /* The archive's VUs by `c6 inspect --execution-requirements` (the same
  * init run and checks as `c6 run`): 0 with *vus set, or -1 with err set to
  * its error lines. */
-static int validate(const char *dir, int64_t *vus, int64_t *dur_us, char *err, size_t errlen) {
+static int validate(const char *dir, int64_t *vus, int64_t *dur_us, zone_share *zones, int *nzones, char *err,
+                    size_t errlen) {
     char tar[800], out[800], log[800];
     snprintf(tar, sizeof tar, "%s/archive.tar", dir);
     snprintf(out, sizeof out, "%s/inspect.json", dir);
@@ -154,9 +160,10 @@ static int validate(const char *dir, int64_t *vus, int64_t *dur_us, char *err, s
     const cJSON *td = cJSON_GetObjectItem(j, "totalDuration");
     char derr[128];
     if (!cJSON_IsString(td) || duration_parse(td->valuestring, dur_us, derr, sizeof derr)) *dur_us = 0;
+    *nzones = zones_from_options(j, zones, ZONES_MAX, err, errlen);
     cJSON_Delete(j);
     buf_free(&b);
-    return 0;
+    return *nzones < 0 ? -1 : 0;
 }
 
 static void run_dir(int64_t id, char *out, size_t n) { snprintf(out, n, "%s/run-%lld", S.datadir, (long long)id); }
@@ -181,34 +188,26 @@ static void start_failed(int64_t id, const char *why) {
     store_run_end(S.st, id, "failed", -1, NULL, why);
 }
 
-/* The head of the queue gets free agents, in registration order, until
- * their capacity covers its VUs; else it (and every run behind it) waits. */
-static void schedule_head(void) {
-    int64_t vus = 0, id = store_next_queued(S.st, &vus);
-    if (!id || S.nruns == MAX_ACTIVE) return;
-    int64_t now = mono_us(), cap = 0;
-    int pick[MAX_AGENTS], n = 0;
-    for (int i = 0; i < S.nagents && cap < vus && n < 64; i++) /* a coordinator takes 64 */
-        if (agent_free(&S.agents[i], now)) {
-            pick[n++] = i;
-            cap += S.agents[i].capacity;
-        }
-    if (!n || cap < vus) return;
+/* Starts run id's coordinator for n agents (sequence: their segments, NULL:
+ * equal parts); the run is then Initializing. NULL when it cannot start
+ * (the run is then Aborted by system). */
+static active_run *start_run(int64_t id, int n, const char *sequence) {
     active_run *r = &S.runs[S.nruns];
     memset(r, 0, sizeof *r);
     r->id = id;
     run_dir(id, r->dir, sizeof r->dir);
     mkdir(r->dir, 0700);
     buf tarb = {0};
-    char tar[800], out[800], log[800], inst[16], tok[96];
+    char tar[800], out[800], log[800], inst[16], tok[96], seq[4200];
     snprintf(tar, sizeof tar, "%s/archive.tar", r->dir);
     snprintf(out, sizeof out, "%s/summary.txt", r->dir);
     snprintf(log, sizeof log, "%s/coordinator.log", r->dir);
     snprintf(inst, sizeof inst, "%d", n);
+    snprintf(seq, sizeof seq, "--sequence=%s", sequence ? sequence : "");
     unsigned char rnd[16];
     if (RAND_bytes(rnd, sizeof rnd) != 1) {
         start_failed(id, "cannot make the run's token (no randomness)");
-        return;
+        return NULL;
     }
     for (int i = 0; i < 16; i++) snprintf(r->token + 2 * i, 3, "%02x", rnd[i]);
     snprintf(tok, sizeof tok, "--token=%s", r->token);
@@ -217,15 +216,26 @@ static void schedule_head(void) {
         char why[900];
         snprintf(why, sizeof why, "cannot write its archive in %s", r->dir);
         start_failed(id, why);
-        return;
+        return NULL;
     }
     buf_free(&tarb);
     /* --address=: no REST API of its own (runs side by side would want the same port);
      * its events on a pipe, as descriptor 3 (dist/run_report.h) */
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC)) pfd[0] = pfd[1] = -1;
-    char *argv[] = {"c6",         "coordinator", "--instances",   inst, "--listen", S.coord_listen, tok,
-                    "--no-color", "--address=",  "--report-fd=3", tar,  NULL};
+    char *argv[] = {"c6",
+                    "coordinator",
+                    "--instances",
+                    inst,
+                    "--listen",
+                    S.coord_listen,
+                    tok,
+                    "--no-color",
+                    "--address=",
+                    "--report-fd=3",
+                    sequence ? seq : tar,
+                    sequence ? tar : NULL,
+                    NULL};
     r->pid = pfd[1] >= 0 ? spawn(argv, out, log, pfd[1]) : -1;
     if (pfd[1] >= 0) close(pfd[1]);
     if (pfd[0] >= 0) fcntl(pfd[0], F_SETFL, O_NONBLOCK);
@@ -235,17 +245,80 @@ static void schedule_head(void) {
         char why[300];
         snprintf(why, sizeof why, "cannot start its coordinator: %s", strerror(errno));
         start_failed(id, why);
-        return;
+        return NULL;
     }
     r->status = RUN_INITIALIZING;
     r->started_us = r->heard_us = mono_us();
     store_run_status(S.st, id, RUN_INITIALIZING);
-    for (int i = 0; i < n; i++) {
+    S.nruns++;
+    return r;
+}
+
+/* Free agents (of zone, NULL: any), not in pick[0..*n), until their
+ * capacity covers vus (at least one); false when they do not. */
+static bool pick_agents(const char *zone, int64_t vus, int *pick, int *n, int64_t now) {
+    int64_t cap = 0;
+    int first = *n, max = zone ? 63 : 64; /* a coordinator takes 64 agents, 63 segments of a --sequence */
+    for (int i = 0; i < S.nagents && (cap < vus || *n == first) && *n < max; i++) {
+        bool taken = false;
+        for (int k = 0; k < *n; k++) taken |= pick[k] == i;
+        if (taken || !agent_free(&S.agents[i], now) || (zone && strcmp(S.agents[i].zone, zone))) continue;
+        pick[(*n)++] = i;
+        cap += S.agents[i].capacity;
+    }
+    return *n > first && cap >= vus;
+}
+
+/* The head of the queue gets free agents, in registration order, until
+ * their capacity covers its VUs (for each of its load zones, that zone's
+ * share); else it (and every run behind it) waits. */
+static void schedule_head(void) {
+    int64_t vus = 0;
+    char *zj = NULL;
+    int64_t id = store_next_queued(S.st, false, &vus, &zj);
+    if (id <= 0 || S.nruns == MAX_ACTIVE) {
+        free(zj);
+        return;
+    }
+    zone_share z[ZONES_MAX];
+    int nz = zones_from_json(zj, z, ZONES_MAX), pick[MAX_AGENTS], n = 0, per[ZONES_MAX], of[MAX_AGENTS];
+    free(zj);
+    int64_t now = mono_us();
+    if (nz == 0 && !pick_agents(NULL, vus, pick, &n, now)) return;
+    for (int k = 0; k < nz; k++) {
+        int before = n;
+        if (!pick_agents(z[k].zone, zones_vus(vus, z[k].percent), pick, &n, now)) return;
+        per[k] = n - before;
+        for (int i = before; i < n; i++) of[i] = k;
+    }
+    char seq[4096];
+    if (nz && zones_sequence(z, per, nz, seq, sizeof seq)) {
+        start_failed(id, "its load zones need more agents than one run can have");
+        return;
+    }
+    if (!start_run(id, n, nz ? seq : NULL)) return;
+    for (int i = 0; i < n; i++) { /* agents in pick order take the sequence's segments in order */
         S.agents[pick[i]].run = id;
         S.agents[pick[i]].handed = false;
+        S.agents[pick[i]].slot = nz ? i : -1;
+        snprintf(S.agents[pick[i]].label, sizeof S.agents[pick[i]].label, "%s", nz ? z[of[i]].label : "");
     }
-    S.nruns++;
     log_printf(LOG_INFO, "run %lld: %lld VUs on %d agents", (long long)id, (long long)vus, n);
+    for (int k = 0; k < nz; k++)
+        log_printf(LOG_INFO, "run %lld: %s: %d%% on %d agents of zone %s", (long long)id, z[k].label, z[k].percent,
+                   per[k], z[k].zone);
+}
+
+/* Runs of `c6 cloud run --local-execution` need no pool agent: each starts
+ * at once, with one instance, the submitting CLI's. */
+static void schedule_local(void) {
+    int64_t vus = 0, id;
+    while (S.nruns < MAX_ACTIVE && (id = store_next_queued(S.st, true, &vus, NULL)) > 0) {
+        active_run *r = start_run(id, 1, NULL);
+        if (!r) continue;
+        r->local = true;
+        log_printf(LOG_INFO, "run %lld: %lld VUs, run by its CLI (local execution)", (long long)id, (long long)vus);
+    }
 }
 
 /* The coordinator's events: its address, the start, the progress; a limit
@@ -339,6 +412,7 @@ static void *scheduler_main(void *arg) {
                 S.runs[i--] = S.runs[--S.nruns];
             }
         }
+        schedule_local();
         schedule_head();
         pthread_mutex_unlock(&S.lock);
         usleep(100000);
@@ -394,11 +468,38 @@ static int64_t path_id(const char *p, const char **rest) {
     return v;
 }
 
+/* Each asked zone must be one some registered agent serves (else the run
+ * could only wait forever): k6 cloud refuses an unknown load zone too. */
+static int zones_served(const zone_share *z, int n, char *err, size_t errlen) {
+    for (int k = 0; k < n; k++) {
+        bool served = false;
+        for (int i = 0; i < S.nagents && !served; i++) served = !strcmp(S.agents[i].zone, z[k].zone);
+        if (served) continue;
+        buf known = {0};
+        for (int i = 0; i < S.nagents; i++) {
+            bool dup = false;
+            for (int j = 0; j < i; j++) dup |= !strcmp(S.agents[j].zone, S.agents[i].zone);
+            if (dup) continue;
+            buf_puts(&known, known.len ? ", " : "");
+            buf_puts(&known, S.agents[i].zone);
+        }
+        snprintf(err, errlen,
+                 "load zone \"%s\" (distribution label \"%s\") is not served by any agent of the service "
+                 "(its agents' zones: %s)",
+                 z[k].zone, z[k].label, known.p ? known.p : "none");
+        buf_free(&known);
+        return -1;
+    }
+    return 0;
+}
+
 static enum MHD_Result submit(struct MHD_Connection *c, req *q) {
     if (q->too_big) return send_error(c, 413, "the archive is larger than the service takes (64 MiB)");
     if (q->body.len < 512)
         return send_error(c, 400, "the body must be the test's k6 archive (c6 archive / k6 archive)");
     const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name");
+    const char *lq = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "local");
+    bool local = lq && !strcmp(lq, "1");
     pthread_mutex_lock(&S.lock);
     int64_t id = store_run_create(S.st, name && *name ? name : "test", q->body.p, q->body.len);
     pthread_mutex_unlock(&S.lock);
@@ -407,10 +508,14 @@ static enum MHD_Result submit(struct MHD_Connection *c, req *q) {
     run_dir(id, dir, sizeof dir);
     snprintf(tar, sizeof tar, "%s/archive.tar", dir);
     int64_t vus = 0, dur = 0;
+    zone_share zones[ZONES_MAX];
+    int nzones = 0;
     int rc = mkdir(dir, 0700) && errno != EEXIST ? -1 : write_file(tar, q->body.p, q->body.len);
     if (rc) snprintf(err, sizeof err, "cannot write the archive: %s", strerror(errno));
-    else rc = validate(dir, &vus, &dur, err, sizeof err);
+    else rc = validate(dir, &vus, &dur, zones, &nzones, err, sizeof err);
+    if (local) nzones = 0; /* run where its CLI is, as k6's --local-execution */
     pthread_mutex_lock(&S.lock);
+    if (!rc) rc = zones_served(zones, nzones, err, sizeof err);
     if (rc) {
         store_run_delete(S.st, id); /* a refused run is not kept */
         pthread_mutex_unlock(&S.lock);
@@ -437,6 +542,9 @@ static enum MHD_Result submit(struct MHD_Connection *c, req *q) {
         pthread_mutex_unlock(&S.lock);
         return send_json(c, 422, j);
     }
+    char *zj = nzones ? zones_to_json(zones, nzones) : NULL;
+    if (local || zj) store_run_set_plan(S.st, id, local, zj);
+    free(zj);
     store_run_status(S.st, id, RUN_VALIDATED);
     store_run_status(S.st, id, RUN_QUEUED);
     cJSON *j = store_run_json(S.st, id, false);
@@ -476,6 +584,7 @@ static cJSON *agents_json(void) {
         if (!o) break;
         cJSON_AddNumberToObject(o, "id", (double)a->id);
         cJSON_AddNumberToObject(o, "capacity_vus", (double)a->capacity);
+        cJSON_AddStringToObject(o, "zone", a->zone);
         cJSON_AddStringToObject(o, "state",
                                 now - a->seen_us >= AGENT_SEEN_US ? "lost"
                                 : a->run                          ? "busy"
@@ -491,10 +600,14 @@ static cJSON *agents_json(void) {
 
 static enum MHD_Result agent_register(struct MHD_Connection *c, req *q) {
     cJSON *j = q->body.p ? cJSON_Parse(q->body.p) : NULL;
-    const cJSON *cap = cJSON_GetObjectItem(j, "capacity_vus");
+    const cJSON *cap = cJSON_GetObjectItem(j, "capacity_vus"), *zj = cJSON_GetObjectItem(j, "zone");
     int64_t capacity = cJSON_IsNumber(cap) ? (int64_t)cap->valuedouble : 0;
+    char zone[ZONE_NAME_MAX] = ZONE_DEFAULT;
+    bool zone_ok = !zj || cJSON_IsNull(zj) || (cJSON_IsString(zj) && zone_name_ok(zj->valuestring));
+    if (zone_ok && cJSON_IsString(zj)) snprintf(zone, sizeof zone, "%s", zj->valuestring);
     cJSON_Delete(j);
     if (capacity < 1) return send_error(c, 400, "capacity_vus must be a number of at least 1");
+    if (!zone_ok) return send_error(c, 400, "zone must be a name of 1 to 127 printable characters");
     pthread_mutex_lock(&S.lock);
     if (S.nagents == MAX_AGENTS) { /* room from agents long gone */
         int64_t now = mono_us();
@@ -507,10 +620,12 @@ static enum MHD_Result agent_register(struct MHD_Connection *c, req *q) {
         return send_error(c, 503, "too many agents");
     }
     pool_agent *a = &S.agents[S.nagents++];
-    *a = (pool_agent){.id = ++S.next_agent, .capacity = capacity, .seen_us = mono_us()};
+    *a = (pool_agent){.id = ++S.next_agent, .capacity = capacity, .seen_us = mono_us(), .slot = -1};
+    memcpy(a->zone, zone, sizeof zone);
     cJSON *o = cJSON_CreateObject();
     if (o) cJSON_AddNumberToObject(o, "id", (double)a->id);
-    log_printf(LOG_INFO, "agent %lld joined the pool (%lld VUs)", (long long)a->id, (long long)capacity);
+    log_printf(LOG_INFO, "agent %lld joined the pool (%lld VUs, zone %s)", (long long)a->id, (long long)capacity,
+               a->zone);
     pthread_mutex_unlock(&S.lock);
     return send_json(c, 201, o);
 }
@@ -535,9 +650,32 @@ static enum MHD_Result agent_work(struct MHD_Connection *c, int64_t id) {
             cJSON_AddNumberToObject(o, "run", (double)a->run);
             cJSON_AddStringToObject(o, "coordinator", S.runs[i].addr);
             cJSON_AddStringToObject(o, "token", S.runs[i].token);
+            if (a->slot >= 0) cJSON_AddNumberToObject(o, "slot", a->slot);
+            cJSON_AddStringToObject(o, "zone", a->zone);
+            if (a->label[0]) cJSON_AddStringToObject(o, "distribution", a->label);
             a->handed = true;
             a->idle = false;
         }
+    pthread_mutex_unlock(&S.lock);
+    return send_json(c, 200, o);
+}
+
+/* The CLI of a --local-execution run polls here: the run's coordinator
+ * once it listens ({} before), which its own agent then joins; a poll
+ * with running=1 is its agent's heartbeat (as a pool agent's poll is). */
+static enum MHD_Result local_agent(struct MHD_Connection *c, int64_t id) {
+    const char *running = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "running");
+    pthread_mutex_lock(&S.lock);
+    cJSON *o = cJSON_CreateObject();
+    for (int i = 0; o && i < S.nruns; i++) {
+        active_run *r = &S.runs[i];
+        if (r->id != id || !r->local) continue;
+        if (running && !strcmp(running, "1")) r->heard_us = mono_us();
+        if (r->addr[0]) {
+            cJSON_AddStringToObject(o, "coordinator", r->addr);
+            cJSON_AddStringToObject(o, "token", r->token);
+        }
+    }
     pthread_mutex_unlock(&S.lock);
     return send_json(c, 200, o);
 }
@@ -594,6 +732,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             return o ? send_json(c, 200, o) : send_error(c, 404, "no such run");
         }
         if (!strcmp(rest, "/stop") && post) return stop_run(c, id);
+        if (!strcmp(rest, "/local-agent") && get) return local_agent(c, id);
     }
     if (!strcmp(url, "/v1/agents") && post) return agent_register(c, q);
     if (!strcmp(url, "/v1/agents") && get) {

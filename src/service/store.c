@@ -33,12 +33,26 @@ static const char schema[] = "PRAGMA journal_mode=WAL;"
                              "CREATE TABLE IF NOT EXISTS runs ("
                              " id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, status INTEGER NOT NULL,"
                              " archive BLOB NOT NULL, vus INTEGER NOT NULL DEFAULT 0, result TEXT, exit_code INTEGER,"
-                             " summary TEXT, error TEXT);"
+                             " summary TEXT, error TEXT, local INTEGER NOT NULL DEFAULT 0, zones TEXT);"
                              "CREATE TABLE IF NOT EXISTS run_status ("
                              " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, status INTEGER NOT NULL,"
                              " at_us INTEGER NOT NULL);"
                              "CREATE INDEX IF NOT EXISTS run_status_run ON run_status(run_id);"
                              "PRAGMA foreign_keys=ON;";
+
+/* A database of an earlier c6 gets the columns added since. */
+static int upgrade(sqlite3 *db, char **msg) {
+    static const char *const cols[] = {"local INTEGER NOT NULL DEFAULT 0", "zones TEXT"};
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
+        char sql[128], name[32];
+        sscanf(cols[i], "%31s", name);
+        snprintf(sql, sizeof sql, "SELECT %s FROM runs LIMIT 0", name);
+        if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK) continue;
+        snprintf(sql, sizeof sql, "ALTER TABLE runs ADD COLUMN %s", cols[i]);
+        if (sqlite3_exec(db, sql, NULL, NULL, msg) != SQLITE_OK) return -1;
+    }
+    return 0;
+}
 
 store *store_open(const char *path, char *err, size_t errlen) {
     store *s = calloc(1, sizeof *s);
@@ -48,7 +62,7 @@ store *store_open(const char *path, char *err, size_t errlen) {
     }
     char *msg = NULL;
     if (sqlite3_open(path, &s->db) != SQLITE_OK || sqlite3_busy_timeout(s->db, 5000) != SQLITE_OK ||
-        sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+        sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK || upgrade(s->db, &msg)) {
         snprintf(err, errlen, "%s: %s", path, msg ? msg : sqlite3_errmsg(s->db));
         sqlite3_free(msg);
         sqlite3_close(s->db);
@@ -148,15 +162,23 @@ int store_run_get_status(store *s, int64_t id) {
     return r;
 }
 
-int64_t store_next_queued(store *s, int64_t *vus) {
-    sqlite3_stmt *st = prep(s, "SELECT id, vus FROM runs WHERE status = 0 ORDER BY id LIMIT 1", "");
+int64_t store_next_queued(store *s, bool local, int64_t *vus, char **zones) {
+    sqlite3_stmt *st = prep(s, "SELECT id, vus, zones FROM runs WHERE status = 0 AND local = ? ORDER BY id LIMIT 1",
+                            "i", (int64_t)local);
     int64_t id = 0;
+    if (zones) *zones = NULL;
     if (st && sqlite3_step(st) == SQLITE_ROW) {
         id = sqlite3_column_int64(st, 0);
         *vus = sqlite3_column_int64(st, 1);
+        const unsigned char *z = sqlite3_column_text(st, 2);
+        if (z && zones && !(*zones = strdup((const char *)z))) id = -1;
     }
     sqlite3_finalize(st);
     return id;
+}
+
+int store_run_set_plan(store *s, int64_t id, bool local, const char *zones) {
+    return done(prep(s, "UPDATE runs SET local = ?, zones = ? WHERE id = ?", "iti", (int64_t)local, zones, id));
 }
 
 int store_run_archive(store *s, int64_t id, buf *out) {
@@ -211,6 +233,11 @@ static cJSON *row_json(store *s, sqlite3_stmt *st, bool full) {
     if (sqlite3_column_type(st, 5) == SQLITE_NULL) cJSON_AddNullToObject(o, "exit_code");
     else cJSON_AddNumberToObject(o, "exit_code", sqlite3_column_int(st, 5));
     add_text(o, "error", st, 7);
+    cJSON_AddBoolToObject(o, "local_execution", sqlite3_column_int(st, 8) != 0);
+    const unsigned char *zones = sqlite3_column_text(st, 9);
+    cJSON *z = zones ? cJSON_Parse((const char *)zones) : NULL;
+    if (z) cJSON_AddItemToObject(o, "load_zones", z);
+    else cJSON_AddNullToObject(o, "load_zones");
     cJSON *hist = cJSON_AddArrayToObject(o, "statuses");
     sqlite3_stmt *h = prep(s, "SELECT status, at_us FROM run_status WHERE run_id = ? ORDER BY at_us", "i", id);
     while (h && hist && sqlite3_step(h) == SQLITE_ROW) {
@@ -232,7 +259,7 @@ static cJSON *row_json(store *s, sqlite3_stmt *st, bool full) {
     return o;
 }
 
-#define RUN_COLS "SELECT id, name, status, vus, result, exit_code, summary, error FROM runs"
+#define RUN_COLS "SELECT id, name, status, vus, result, exit_code, summary, error, local, zones FROM runs"
 
 cJSON *store_run_json(store *s, int64_t id, bool full) {
     sqlite3_stmt *st = prep(s, RUN_COLS " WHERE id = ?", "i", id);

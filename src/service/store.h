@@ -39,8 +39,12 @@ int store_run_set_vus(store *s, int64_t id, int64_t vus);
 int store_run_end(store *s, int64_t id, const char *result, int exit_code, const char *summary, const char *error);
 int store_run_delete(store *s, int64_t id);
 int store_run_get_status(store *s, int64_t id); /* INT32_MIN: no such run */
-/* The oldest Queued run (FIFO) and its VUs; 0 when none. */
-int64_t store_next_queued(store *s, int64_t *vus);
+/* The oldest Queued run (FIFO) of the pool's (local false) or of those run
+ * by their CLI (--local-execution), its VUs and its load zones (JSON text
+ * of zones.h, malloc'd, NULL: none); 0 when none, -1 out of memory. */
+int64_t store_next_queued(store *s, bool local, int64_t *vus, char **zones);
+/* How the run runs: by its CLI (local), or on agents of these zones. */
+int store_run_set_plan(store *s, int64_t id, bool local, const char *zones);
 int store_run_archive(store *s, int64_t id, buf *out);
 /* At start: runs caught Initializing or Running by a stop become Aborted by system. */
 int store_recover(store *s);

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "service/store.h"
 
 static void status_names(void **st) {
@@ -56,15 +58,27 @@ static void history_and_queue(void **st) {
     int64_t a = store_run_create(s, "a.js", tar, sizeof tar), b = store_run_create(s, "b.js", tar, sizeof tar);
     assert_true(a > 0 && b > a);
     int64_t vus = -1;
-    assert_int_equal(store_next_queued(s, &vus), 0); /* Created is not queued */
+    assert_int_equal(store_next_queued(s, false, &vus, NULL), 0); /* Created is not queued */
     /* several changes within the same microsecond still get increasing times */
     for (int code = RUN_VALIDATED; code <= RUN_QUEUED; code++) {
         assert_int_equal(store_run_status(s, b, code), 0);
         assert_int_equal(store_run_status(s, a, code), 0);
     }
     assert_int_equal(store_run_set_vus(s, a, 7), 0);
-    assert_int_equal(store_next_queued(s, &vus), a); /* first in, first out (by id) */
+    assert_int_equal(store_next_queued(s, false, &vus, NULL), a); /* first in, first out (by id) */
     assert_int_equal(vus, 7);
+    /* a --local-execution run is not the pool's; zones come back as stored */
+    char *zones = NULL;
+    assert_int_equal(store_next_queued(s, true, &vus, NULL), 0);
+    assert_int_equal(store_run_set_plan(s, a, true, NULL), 0);
+    assert_int_equal(store_next_queued(s, true, &vus, NULL), a);
+    assert_int_equal(store_next_queued(s, false, &vus, &zones), b);
+    assert_null(zones);
+    assert_int_equal(store_run_set_plan(s, b, false, "[{\"label\":\"l\"}]"), 0);
+    assert_int_equal(store_next_queued(s, false, &vus, &zones), b);
+    assert_string_equal(zones, "[{\"label\":\"l\"}]");
+    free(zones);
+    assert_int_equal(store_run_set_plan(s, a, false, NULL), 0);
     cJSON *j = store_run_json(s, a, true);
     const cJSON *h = cJSON_GetObjectItem(j, "statuses"), *e;
     assert_int_equal(cJSON_GetArraySize(h), 3);
@@ -103,10 +117,51 @@ static void history_and_queue(void **st) {
     unlink(side);
 }
 
+/* A database written before load zones and --local-execution (no local,
+ * zones columns) gets them at open: its queued run is still the pool's. */
+static void upgrade_old_database(void **st) {
+    (void)st;
+    char path[64];
+    strcpy(path, "/tmp/c6-store-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL,"
+                                  " status INTEGER NOT NULL, archive BLOB NOT NULL, vus INTEGER NOT NULL DEFAULT 0,"
+                                  " result TEXT, exit_code INTEGER, summary TEXT, error TEXT);"
+                                  "INSERT INTO runs(name, status, archive, vus) VALUES('old.js', 0, x'00', 3);",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    char err[256];
+    store *s = store_open(path, err, sizeof err);
+    assert_non_null(s);
+    int64_t vus = 0;
+    char *zones = NULL;
+    assert_int_equal(store_next_queued(s, false, &vus, &zones), 1);
+    assert_int_equal(vus, 3);
+    assert_null(zones);
+    assert_int_equal(store_next_queued(s, true, &vus, NULL), 0);
+    store_close(s);
+    s = store_open(path, err, sizeof err); /* a second open adds nothing */
+    assert_non_null(s);
+    store_close(s);
+    unlink(path);
+    char wal[80];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", path);
+    unlink(wal);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(status_names),
         cmocka_unit_test(history_and_queue),
+        cmocka_unit_test(upgrade_old_database),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
