@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include "service/service.h"
 #include "service/store.h"
+#include "service/svc_page.h"
 #include "config/duration.h"
 #include "util/log.h"
 
@@ -77,7 +78,7 @@ static int64_t mono_us(void) {
 /* Starts argv (argv[0] unused: this executable) with stdout and stderr into
  * files (NULL: /dev/null). Its pid or -1. Between fork and exec only
  * async-signal-safe calls (the server has threads). */
-static pid_t spawn(char **argv, const char *out, const char *errf) {
+static pid_t spawn_env(char **argv, char **envp, const char *out, const char *errf) {
     int fo = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     int fe = open(errf ? errf : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fo < 0 || fe < 0) {
@@ -90,13 +91,16 @@ static pid_t spawn(char **argv, const char *out, const char *errf) {
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* a run does not outlive its service */
         dup2(fo, 1);
         dup2(fe, 2);
-        execv(S.self, argv);
+        if (envp) execve(S.self, argv, envp);
+        else execv(S.self, argv);
         _exit(127);
     }
     close(fo);
     close(fe);
     return pid;
 }
+
+static pid_t spawn(char **argv, const char *out, const char *errf) { return spawn_env(argv, NULL, out, errf); }
 
 static int read_file(const char *path, buf *out, size_t max) {
     FILE *f = fopen(path, "rb");
@@ -215,7 +219,10 @@ static void schedule_head(void) {
     /* --address=: no REST API of its own (runs side by side would want the same port) */
     char *argv[] = {"c6", "coordinator", "--instances", inst, "--listen", S.coord_listen,
                     tok,  "--no-color",  "--address=",  tar,  NULL};
-    r->pid = spawn(argv, out, log);
+    /* its web dashboard's report, for the run's page (svc_page.c) */
+    char **env = svc_page_coordinator_env(r->dir);
+    r->pid = env ? spawn_env(argv, env, out, log) : -1;
+    svc_page_env_free(env);
     if (r->pid < 0) {
         char why[300];
         snprintf(why, sizeof why, "cannot start its coordinator: %s", strerror(errno));
@@ -539,8 +546,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *upload_len = 0;
         return MHD_YES;
     }
-    if (!authorized(c)) return send_error(c, 401, "invalid token");
     bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
+    if (get && svc_page_path(url)) return svc_page_send(c); /* no data in it: it asks for the token */
+    if (!authorized(c)) return send_error(c, 401, "invalid token");
     const char *rest = "";
     if (!strcmp(url, "/v1/runs") && post) return submit(c, q);
     if (!strcmp(url, "/v1/runs") && get) {
@@ -569,6 +577,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
             return o ? send_json(c, 200, o) : send_error(c, 404, "no such run");
         }
         if (!strcmp(rest, "/stop") && post) return stop_run(c, id);
+        if (!strcmp(rest, "/report") && get) {
+            char dir[700];
+            run_dir(id, dir, sizeof dir);
+            return svc_page_report(c, dir);
+        }
     }
     if (!strcmp(url, "/v1/agents") && post) return agent_register(c, q);
     if (!strcmp(url, "/v1/agents") && get) {
