@@ -20,13 +20,15 @@ QJS_SHA256=ec81da5b3249ed648dbc7df4a1654988910e66a118d9b71cb63534216efcfbbe
 #   openssl (the CLI) makes the tests' certificates; curl is a reference
 #   client in some tests; influxdb is a real InfluxDB 1.6 for the output
 #   tests (they start their own influxd on loopback ports; under systemd the
-#   package also enables a system service on :8086, which they do not use).
+#   package also enables a system service on :8086, which they do not use);
+#   chromium (headless) loads the test-run service's web page
+#   (tests/integration/test_service_page.py).
 # bench: nginx and wrk (bench/run.sh), h2load from nghttp2-client
 #   (bench/http2.sh), /usr/bin/time for memory per VU.
 # fuzz: clang-16 and its libFuzzer runtime (make fuzz, tests/fuzz).
 declare -A PKG_GROUPS=(
   [build]="build-essential pkg-config dpkg-dev ca-certificates libcurl4-openssl-dev libuv1-dev libssl-dev libmicrohttpd-dev libcjson-dev zlib1g-dev libnghttp2-dev libgumbo-dev libbrotli-dev libzstd-dev libgnutls28-dev libsnappy-dev libsqlite3-dev"
-  [test]="libcmocka-dev python3-pytest python3-yaml nginx-light openssl curl influxdb"
+  [test]="libcmocka-dev python3-pytest python3-yaml nginx-light openssl curl influxdb chromium"
   [bench]="nginx-light wrk nghttp2-client openssl curl time"
   [fuzz]="clang-16 libclang-rt-16-dev"
 )
