@@ -421,10 +421,13 @@ static void coord_progress(coord *c) {
 }
 
 /* The web dashboard's snapshots (K6_WEB_DASHBOARD in the coordinator's
- * environment), every period from the start, of the merged metrics. */
+ * environment), every period from the start, of the merged metrics; none
+ * once the iterations are over everywhere: the end's (run_dash_end, at
+ * that time, after the agents' last metrics) is the last. */
 static void coord_dashboard(coord *c) {
     int64_t now = clock_now_us();
-    if (!c->r->dash || c->phase != PH_RUNNING || !c->r->test.start_us || now < c->r->test.start_us) return;
+    if (!c->r->dash || c->phase != PH_RUNNING || !c->r->test.start_us || now < c->r->test.start_us || c->r->run_end_us)
+        return;
     coord_merge_progress(c); /* the VUs now */
     dash_tick(c->r->dash, &c->r->test, c->r->eng, &c->r->eng_lock, now);
 }

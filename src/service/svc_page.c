@@ -53,8 +53,7 @@ enum MHD_Result svc_page_report(struct MHD_Connection *c, const char *run_dir) {
     if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
         if (fd >= 0) close(fd);
         static const char none[] = "{\"error\":\"no report for this run\"}";
-        struct MHD_Response *r =
-            MHD_create_response_from_buffer(sizeof none - 1, (void *)none, MHD_RESPMEM_PERSISTENT);
+        struct MHD_Response *r = MHD_create_response_from_buffer(sizeof none - 1, (void *)none, MHD_RESPMEM_PERSISTENT);
         return queue(c, 404, r, "application/json", NULL);
     }
     /* the response owns fd (closed with it) */
