@@ -110,6 +110,13 @@ $(BUILD)/gen/dashboard_html.inc: src/output/dashboard.html
 $(BUILD)/obj/src/output/dashboard.o: $(BUILD)/gen/dashboard_html.inc
 $(BUILD)/obj/src/output/dashboard.o: CFLAGS += -I$(BUILD)/gen
 
+# The test-run service's page, the same way.
+$(BUILD)/gen/svc_page_html.inc: src/service/page.html
+	@mkdir -p $(dir $@)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@
+$(BUILD)/obj/src/service/svc_page.o: $(BUILD)/gen/svc_page_html.inc
+$(BUILD)/obj/src/service/svc_page.o: CFLAGS += -I$(BUILD)/gen
+
 $(BUILD)/libc6.a: $(OBJS)
 	@rm -f $@
 	ar rcs $@ $^

@@ -864,7 +864,13 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
         code = run_archive_write(r);
     } else if (mode == MODE_COORD) { /* the coordinator: no outputs, the agents open theirs */
         run_test_state(r);
-        if ((code = ctl->archive(ctl->arg, r)) == 0) {
+        /* but the web dashboard of its environment (K6_WEB_DASHBOARD*, not
+         * shipped to the agents), from the merged metrics */
+        if (dash_config_read(&r->dash_cfg, environ, NULL, err, sizeof err)) {
+            code = run_fail(r, EXIT_CONFIG, err);
+        } else if (run_dash_start(r, err, sizeof err)) {
+            code = run_fail(r, EXIT_OUTPUT, err);
+        } else if ((code = ctl->archive(ctl->arg, r)) == 0) {
             run_banner(r);
             code = run_coordinate(r);
         }

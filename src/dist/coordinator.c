@@ -478,6 +478,18 @@ static void coord_progress(coord *c) {
     coord_report_progress(c);
 }
 
+/* The web dashboard's snapshots (K6_WEB_DASHBOARD in the coordinator's
+ * environment), every period from the start, of the merged metrics; none
+ * once the iterations are over everywhere: the end's (run_dash_end, at
+ * that time, after the agents' last metrics) is the last. */
+static void coord_dashboard(coord *c) {
+    int64_t now = clock_now_us();
+    if (!c->r->dash || c->phase != PH_RUNNING || !c->r->test.start_us || now < c->r->test.start_us || c->r->run_end_us)
+        return;
+    coord_merge_progress(c); /* the VUs now */
+    dash_tick(c->r->dash, &c->r->test, c->r->eng, &c->r->eng_lock, now);
+}
+
 /* A joined agent's message; -1: a protocol error. */
 static int coord_message(coord *c, int i, int type, const uint8_t *p, size_t len) {
     conn *a = &c->agents[i];
@@ -737,6 +749,7 @@ static int coord_loop(coord *c) {
         coord_check_done(c);
         coord_thresholds(c);
         coord_progress(c);
+        coord_dashboard(c);
     }
     coord_merge_progress(c); /* the final block's numbers (run_finish draws it) */
     if (c->phase == PH_RUNNING) coord_report_progress(c);

@@ -28,6 +28,7 @@
 #include "service/store.h"
 #include "service/run_watch.h"
 #include "service/zones.h"
+#include "service/svc_page.h"
 #include "config/duration.h"
 #include "util/log.h"
 
@@ -88,7 +89,7 @@ static int64_t mono_us(void) {
 /* Starts argv (argv[0] unused: this executable) with stdout and stderr into
  * files (NULL: /dev/null). Its pid or -1. Between fork and exec only
  * async-signal-safe calls (the server has threads). */
-static pid_t spawn(char **argv, const char *out, const char *errf, int report) {
+static pid_t spawn_env(char **argv, char **envp, const char *out, const char *errf, int report) {
     int fo = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     int fe = open(errf ? errf : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fo < 0 || fe < 0) {
@@ -103,12 +104,17 @@ static pid_t spawn(char **argv, const char *out, const char *errf, int report) {
         dup2(fe, 2);
         if (report == 3) fcntl(3, F_SETFD, 0); /* (kept across exec) */
         else if (report >= 0) dup2(report, 3);
-        execv(S.self, argv);
+        if (envp) execve(S.self, argv, envp);
+        else execv(S.self, argv);
         _exit(127);
     }
     close(fo);
     close(fe);
     return pid;
+}
+
+static pid_t spawn(char **argv, const char *out, const char *errf, int report) {
+    return spawn_env(argv, NULL, out, errf, report);
 }
 
 static int read_file(const char *path, buf *out, size_t max) {
@@ -236,7 +242,10 @@ static active_run *start_run(int64_t id, int n, const char *sequence) {
                     sequence ? seq : tar,
                     sequence ? tar : NULL,
                     NULL};
-    r->pid = pfd[1] >= 0 ? spawn(argv, out, log, pfd[1]) : -1;
+    /* its web dashboard's report, for the run's page (svc_page.c) */
+    char **env = svc_page_coordinator_env(r->dir);
+    r->pid = pfd[1] >= 0 && env ? spawn_env(argv, env, out, log, pfd[1]) : -1;
+    svc_page_env_free(env);
     if (pfd[1] >= 0) close(pfd[1]);
     if (pfd[0] >= 0) fcntl(pfd[0], F_SETFL, O_NONBLOCK);
     run_watch_init(&r->w, pfd[0]);
@@ -697,8 +706,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         *upload_len = 0;
         return MHD_YES;
     }
-    if (!authorized(c)) return send_error(c, 401, "invalid token");
     bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
+    if (get && svc_page_path(url)) return svc_page_send(c); /* no data in it: it asks for the token */
+    if (!authorized(c)) return send_error(c, 401, "invalid token");
     const char *rest = "";
     if (!strcmp(url, "/v1/runs") && post) return submit(c, q);
     if (!strcmp(url, "/v1/runs") && get) {
@@ -733,6 +743,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         }
         if (!strcmp(rest, "/stop") && post) return stop_run(c, id);
         if (!strcmp(rest, "/local-agent") && get) return local_agent(c, id);
+        if (!strcmp(rest, "/report") && get) {
+            char dir[700];
+            run_dir(id, dir, sizeof dir);
+            return svc_page_report(c, dir);
+        }
     }
     if (!strcmp(url, "/v1/agents") && post) return agent_register(c, q);
     if (!strcmp(url, "/v1/agents") && get) {

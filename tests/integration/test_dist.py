@@ -824,3 +824,37 @@ def test_failed_setup_still_prints_the_summary_as_c6_run(dist, target, c6_bin, t
     assert sorted(merged) == sorted(one), (sorted(merged), sorted(one))
     # the last progress block after the summary, as run's: "0/1 VUs", nothing run
     assert _progress_heads(out)[-1] == _progress_heads(alone.stdout)[-1] == (0, 0, 0, 1), out
+
+
+def test_coordinator_web_dashboard_report(dist, target):
+    """K6_WEB_DASHBOARD* in the coordinator's environment: its web dashboard
+    draws the MERGED metrics (the test-run service exports each run's report
+    so, README "Test-run service"): 50/s for 4 s over 2 agents is 200
+    iterations in the report, as in one `c6 run`'s (each agent ran 100;
+    the environment does not cross the wire: an agent's report would have
+    its 100 only)."""
+    c = Proc([dist.c6, "coordinator", "--listen", "127.0.0.1:0", str(DIST / "arrival.js"), "--instances", "2",
+              "-e", f"TARGET={target}"], dist.tmp,
+             env={"K6_WEB_DASHBOARD": "true", "K6_WEB_DASHBOARD_PORT": "-1", "K6_WEB_DASHBOARD_PERIOD": "1s",
+                  "K6_WEB_DASHBOARD_EXPORT": str(dist.tmp / "report.html")})
+    dist.procs.append(c)
+    m = c.wait_for(r"coordinator listening on 127\.0\.0\.1:(\d+)", 30)
+    assert m, c.err
+    dist.addr = f"127.0.0.1:{m.group(1)}"
+    agents = [dist.agent() for _ in range(2)]
+    assert c.wait(120) == 0, c.err
+    for a in agents:
+        assert a.wait(60) == 0, a.err
+    html = (dist.tmp / "report.html").read_text()
+    start = html.index("window.C6_EVENTS=") + len("window.C6_EVENTS=")
+    events = json.loads(html[start:html.index("];</script>", start) + 1])
+    snaps = [e["data"] for e in events if e["event"] == "snapshot"]
+    end = next(e["data"] for e in events if e["event"] == "end")
+    # a snapshot a second of the 4 s, and the last one at the end
+    assert len(snaps) >= 4 and [s["t"] for s in snaps] == sorted(s["t"] for s in snaps), snaps
+    assert snaps[-1]["iterations"] == 200 and snaps[-1]["http_reqs"] == 200, snaps[-1]
+    assert max(s["vus_max"] for s in snaps) == 10, snaps  # preAllocatedVUs, summed over the 2 agents
+    its = next(x for x in end["metrics"] if x["name"] == "iterations")
+    assert its["values"]["count"] == 200, its
+    assert end["thresholds"] == [{"metric": "http_req_duration", "source": "p(95)<5000", "ok": True,
+                                  "observed": end["thresholds"][0]["observed"]}], end["thresholds"]
