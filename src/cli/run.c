@@ -18,6 +18,7 @@
 #include "config/options_json.h"
 #include "exec/executor.h"
 #include "exec/segment.h"
+#include "vu/coro.h"
 #include "js/vm.h"
 #include "metrics/registry.h"
 #include "net/dialer.h"
@@ -761,6 +762,7 @@ static void run_test_state(run_ctx *r) {
     r->test.insecure_skip_tls_verify = r->opts.insecure_skip_tls_verify;
     run_http_options(r);
     run_make_scenarios(r);
+    coro_set_guards(r->test.plan.stack_guards);
     r->test.options_json = options_to_json(&r->opts, &r->test.plan);
 }
 

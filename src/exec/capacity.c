@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include "util/err.h"
+#include "vu/coro.h"
 
 /* The number after `key` in a "Key:   123 kB" file (/proc/meminfo,
  * /proc/self/status), in bytes; UINT64_MAX when absent. */
@@ -52,13 +53,17 @@ void capacity_read(capacity *c) {
         c->maps_free = UINT64_MAX;
         return;
     }
+    /* tests: stands for vm.max_map_count (changing the real one needs root
+     * and affects every process of the machine) */
+    const char *test_maps = getenv("C6_TEST_MAX_MAP_COUNT");
     c->mem_available = read_kb_field("/proc/meminfo", "MemAvailable:");
     uint64_t v2 = cgroup_free("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current");
     uint64_t v1 =
         cgroup_free("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes");
     c->cgroup_free = v2 < v1 ? v2 : v1;
     c->maps_free = UINT64_MAX;
-    uint64_t max_maps = read_number("/proc/sys/vm/max_map_count");
+    uint64_t max_maps =
+        test_maps && *test_maps ? strtoull(test_maps, NULL, 10) : read_number("/proc/sys/vm/max_map_count");
     FILE *m = max_maps != UINT64_MAX ? fopen("/proc/self/maps", "r") : NULL;
     if (m) {
         uint64_t used = 0;
@@ -87,6 +92,11 @@ static void human(char *buf, size_t n, long double bytes) {
     snprintf(buf, n, u ? "%.1Lf %s" : "%.0Lf %s", bytes, units[u]);
 }
 
+bool capacity_stack_guards(const capacity *c, int64_t vus) {
+    if (c->maps_free == UINT64_MAX || vus <= 0) return true;
+    return (long double)CORO_MAPS_WITH_GUARDS((long double)vus) + CAPACITY_BASE_MAPS <= (long double)c->maps_free;
+}
+
 int capacity_check_vus(const capacity *c, int64_t vus, char *err, size_t errlen) {
     if (vus <= 0) return 0;
     long double n = (long double)vus;
@@ -105,13 +115,14 @@ int capacity_check_vus(const capacity *c, int64_t vus, char *err, size_t errlen)
         have = c->as_free;
         by_address_space = true;
     }
-    if (!what && c->maps_free != UINT64_MAX && n * CAPACITY_VU_MAPS + CAPACITY_BASE_MAPS > (long double)c->maps_free)
+    long double maps = CORO_MAPS_WITHOUT_GUARDS(n) + CAPACITY_BASE_MAPS;
+    if (!what && c->maps_free != UINT64_MAX && maps > (long double)c->maps_free)
         return err_set(err, errlen,
-                       "the test needs up to %" PRId64 " VUs, %d memory mappings each (their stacks), but this "
-                       "machine allows %" PRIu64 " more (vm.max_map_count); lower the VUs (vus, stages' targets, "
-                       "preAllocatedVUs, maxVUs), raise vm.max_map_count (sysctl) or split the test with "
-                       "execution segments",
-                       vus, CAPACITY_VU_MAPS, c->maps_free);
+                       "the test needs up to %" PRId64 " VUs, about %.0Lf memory mappings (their stacks, 64 a "
+                       "mapping, and c6's own), but this machine allows %" PRIu64 " more (vm.max_map_count); "
+                       "lower the VUs (vus, stages' targets, preAllocatedVUs, maxVUs), raise vm.max_map_count "
+                       "(sysctl) or split the test with execution segments",
+                       vus, maps, c->maps_free);
     if (!what) return 0;
     char needs[32], has[32];
     human(needs, sizeof needs, by_address_space ? virt : rss);

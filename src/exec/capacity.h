@@ -5,6 +5,7 @@
  * cannot run with an error (exit 104, as an invalid configuration). */
 #ifndef C6_CAPACITY_H
 #define C6_CAPACITY_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,10 +24,11 @@
  * ramp, 24 once gracefulRampDown is applied, 40 in the combined plan, and
  * the slack of doubling arrays). */
 #define CAPACITY_PLAN_STEP ((uint64_t)128)
-/* Memory mappings: each VU's stack is two (the stack and its guard page),
- * out of the kernel's vm.max_map_count (65530 by default: ~32,000 VUs); c6
- * itself keeps a few hundred (libraries, threads, malloc arenas). */
-#define CAPACITY_VU_MAPS   2
+/* Memory mappings, out of the kernel's vm.max_map_count (65530 by
+ * default): the VUs' stacks cost CORO_MAPS_WITH_GUARDS (2 a VU: the stack
+ * and its guard page) or CORO_MAPS_WITHOUT_GUARDS (1 per 64 VUs; vu/coro.h);
+ * c6 itself keeps a few hundred (libraries, threads, malloc arenas: 265
+ * measured with 10,000 VUs on 2 cores). */
 #define CAPACITY_BASE_MAPS 1000
 
 /* The memory a new VU can use: the least of MemAvailable (/proc/meminfo),
@@ -39,6 +41,10 @@ typedef struct capacity {
     uint64_t maps_free; /* vm.max_map_count less the mappings in use (UINT64_MAX: unknown) */
 } capacity;
 void capacity_read(capacity *c);
+
+/* Whether `vus` VUs' stacks can each have a guard page within the mappings
+ * c allows (else they come without, see vu/coro.c). */
+bool capacity_stack_guards(const capacity *c, int64_t vus);
 
 /* 0 when `vus` VUs fit c, else -1 with the reason in err (how many VUs, the
  * memory they need, what the machine has and where that figure comes from). */

@@ -1,4 +1,5 @@
-/* Stackful coroutines: each VU runs on its own mmap'd stack; a switch saves
+/* Stackful coroutines: each VU runs on its own stack, carved from slabs of
+ * 64 stacks a mapping (coro.c says how overflows are caught); a switch saves
  * only callee-saved registers (no signal mask syscall as swapcontext does). */
 #ifndef C6_CORO_H
 #define C6_CORO_H
@@ -11,6 +12,15 @@ typedef void coro_fn(void *arg);
 /* The thread's own context (the scheduler) that coroutines yield back to. */
 coro *coro_thread_init(void);
 void coro_thread_free(coro *self);
+
+/* Whether the stacks made from now on get a guard page each (the default):
+ * a guard costs one of the kernel's vm.max_map_count mappings per stack,
+ * without it a slab of 64 stacks costs one (see coro.c). Set before the VUs
+ * are made. */
+void coro_set_guards(bool on);
+/* The mappings n stacks cost, with and without guards (for the capacity check). */
+#define CORO_MAPS_WITH_GUARDS(n)    (2 * (n) + 2 * 64)
+#define CORO_MAPS_WITHOUT_GUARDS(n) ((n) / 64 + 1)
 
 /* A coroutine with a stack of `stack_size` bytes (plus a guard page) that will
  * call fn(arg) on its first resume. When fn returns the coroutine is done and

@@ -51,14 +51,24 @@ static void test_check_vus(void **state) {
     capacity none = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX};
     assert_int_equal(capacity_check_vus(&none, INT64_MAX, err, sizeof err), 0);
     assert_int_equal(capacity_check_vus(&GIB, 0, err, sizeof err), 0);
-    /* vm.max_map_count: two mappings a VU (its stack and guard page), 1000 for c6 */
+    /* vm.max_map_count (issue 17): a guard page per stack while 2 mappings a
+     * VU (+128 for a slab's unused slots, +1000 for c6) fit ... */
     capacity maps = {UINT64_MAX, UINT64_MAX, UINT64_MAX, 65000};
-    assert_int_equal(capacity_check_vus(&maps, 32000, err, sizeof err), 0);
-    assert_int_equal(capacity_check_vus(&maps, 32001, err, sizeof err), -1);
-    assert_string_equal(err, "the test needs up to 32001 VUs, 2 memory mappings each (their stacks), but this machine "
-                             "allows 65000 more (vm.max_map_count); lower the VUs (vus, stages' targets, "
-                             "preAllocatedVUs, maxVUs), raise vm.max_map_count (sysctl) or split the test with "
-                             "execution segments");
+    assert_true(capacity_stack_guards(&maps, 31936));
+    assert_false(capacity_stack_guards(&maps, 31937));
+    /* ... beyond that stacks without guards, 64 a mapping: more VUs still fit */
+    assert_int_equal(capacity_check_vus(&maps, 32001, err, sizeof err), 0);
+    assert_int_equal(capacity_check_vus(&maps, 100000, err, sizeof err), 0);
+    /* unknown: guards, and nothing refused */
+    assert_true(capacity_stack_guards(&none, INT64_MAX));
+    /* refused only when even those do not fit */
+    capacity few = {UINT64_MAX, UINT64_MAX, UINT64_MAX, 2000};
+    assert_int_equal(capacity_check_vus(&few, 63936, err, sizeof err), 0);
+    assert_int_equal(capacity_check_vus(&few, 64000, err, sizeof err), -1);
+    assert_string_equal(err, "the test needs up to 64000 VUs, about 2001 memory mappings (their stacks, 64 a mapping, "
+                             "and c6's own), but this machine allows 2000 more (vm.max_map_count); lower the VUs (vus, "
+                             "stages' targets, preAllocatedVUs, maxVUs), raise vm.max_map_count (sysctl) or split the "
+                             "test with execution segments");
     /* planning: 128 bytes a VU started or stopped */
     assert_int_equal(capacity_check_plan(&GIB, 8388608, err, sizeof err), 0);
     assert_int_equal(capacity_check_plan(&GIB, 8388609, err, sizeof err), -1);

@@ -1,5 +1,8 @@
 /* Stackful coroutines: ping-pong, completion, many live stacks, deep
- * recursion, floating point state, nesting, the guard page. */
+ * recursion, floating point state, nesting, the guard page; all of it
+ * again with stacks without guard pages (coro_set_guards(false), for runs
+ * beyond vm.max_map_count), whose overflows the canary catches, and the
+ * mappings each mode costs. */
 #include <fenv.h>
 #include <math.h>
 #include <setjmp.h>
@@ -22,6 +25,14 @@ static coro *self_ctx;
 
 static int setup(void **state) {
     (void)state;
+    coro_set_guards(true);
+    self_ctx = coro_thread_init();
+    return self_ctx ? 0 : -1;
+}
+
+static int setup_unguarded(void **state) {
+    (void)state;
+    coro_set_guards(false);
     self_ctx = coro_thread_init();
     return self_ctx ? 0 : -1;
 }
@@ -167,7 +178,7 @@ static void test_many_stacks(void **state) {
         /* every stack still holds its own pattern, and lies inside its own map */
         for (int i = 0; i < MANY; i++) {
             uintptr_t base = (uintptr_t)coro_stack_base(a[i].c);
-            assert_true(a[i].frame > base && a[i].frame < base + STACK);
+            assert_true(a[i].frame > base && a[i].frame < base + STACK + (uintptr_t)getpagesize());
             const unsigned char *local = (const unsigned char *)a[i].local;
             for (int k = 0; k < LOCAL; k += 97) assert_int_equal(local[k], pattern(i, round, k));
             for (int j = i + 1; j < MANY && j < i + 3; j++) assert_int_not_equal(a[i].local, a[j].local);
@@ -234,7 +245,7 @@ static void test_deep_recursion(void **state) {
     /* it really used a good part of the stack, all inside the coroutine's map */
     uintptr_t base = (uintptr_t)coro_stack_base(c);
     assert_true(d.top - deepest > 100 * 1024);
-    assert_true(deepest >= base && d.top < base + STACK);
+    assert_true(deepest >= base && d.top < base + STACK + (uintptr_t)getpagesize());
     coro_free(c);
 }
 
@@ -413,7 +424,95 @@ static void test_guard_page(void **state) {
     coro_free(c);
 }
 
+/* ---- without guard pages: the canary ---- */
+
+static void overflow_fn(void *arg) {
+    (void)arg;
+    /* what a native function recursing past the end of the stack does: it
+     * writes below the stack, into the top of the stack under it */
+    volatile uint64_t *below = (volatile uint64_t *)coro_stack_base(coro_current()) - 1;
+    *below = 0x1234;
+    coro_yield(); /* the check: the process ends before anything else runs */
+    _exit(4);
+}
+
+static void test_overflow_caught(void **state) {
+    (void)state;
+    /* a neighbour underneath: the overflow lands on the canary above its stack */
+    coro *under = coro_new(STACK, returns_at_once, &(int){0});
+    coro *c = coro_new(STACK, overflow_fn, NULL);
+    assert_non_null(under);
+    assert_non_null(c);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stderr)) _exit(3);
+        signal(SIGABRT, SIG_DFL);
+        coro_resume(c);
+        _exit(0); /* not caught */
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    /* abort() after the message, or ASan's report of the write to the
+     * (poisoned) canary with a failing exit code */
+    int caught =
+        (WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT) ||
+        (WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3 && WEXITSTATUS(status) != 4);
+    assert_true(caught);
+    /* the parent's copy is intact: both finish and free cleanly */
+    coro_resume(under);
+    assert_true(coro_done(under));
+    coro_free(under);
+    coro_free(c);
+}
+
+/* /proc/self/maps lines */
+static int count_maps(void) {
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f) return -1;
+    int n = 0, ch;
+    while ((ch = getc(f)) != EOF) n += ch == '\n';
+    fclose(f);
+    return n;
+}
+
+/* 640 stacks: with a guard page each they cost two mappings a stack (the
+ * guard splits the slab); without, one mapping per 64 stacks. */
+static void test_mappings(void **state) {
+    (void)state;
+    enum { N = 640 };
+    coro **cs = calloc(N, sizeof *cs);
+    assert_non_null(cs);
+    for (int guards = 1; guards >= 0; guards--) {
+        coro_set_guards(guards);
+        int before = count_maps();
+        for (int i = 0; i < N; i++) {
+            cs[i] = coro_new(STACK, returns_at_once, &(int){0});
+            assert_non_null(cs[i]);
+        }
+        int added = count_maps() - before;
+        if (guards) assert_true(added >= 2 * N);
+        else assert_true(added <= N / 64 + 2);
+        for (int i = 0; i < N; i++) coro_free(cs[i]);
+        assert_true(count_maps() <= before); /* empty slabs go back */
+    }
+    free(cs);
+}
+
 int main(void) {
+    const struct CMUnitTest unguarded[] = {
+        cmocka_unit_test(test_pingpong),
+        cmocka_unit_test(test_done),
+        cmocka_unit_test(test_done_without_yield),
+        cmocka_unit_test(test_many_stacks),
+        cmocka_unit_test(test_deep_recursion),
+        cmocka_unit_test(test_fp_state),
+        cmocka_unit_test(test_nested),
+        cmocka_unit_test(test_stack_bounds),
+        cmocka_unit_test(test_overflow_caught),
+        cmocka_unit_test(test_mappings),
+    };
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pingpong),
         cmocka_unit_test(test_done),
@@ -425,5 +524,6 @@ int main(void) {
         cmocka_unit_test(test_stack_bounds),
         cmocka_unit_test(test_guard_page),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests_name("guard pages", tests, setup, teardown);
+    return failed + cmocka_run_group_tests_name("no guard pages", unguarded, setup_unguarded, teardown);
 }
