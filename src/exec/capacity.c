@@ -118,8 +118,8 @@ int capacity_check_vus(const capacity *c, int64_t vus, char *err, size_t errlen)
     long double maps = CORO_MAPS_WITHOUT_GUARDS(n) + CAPACITY_BASE_MAPS;
     if (!what && c->maps_free != UINT64_MAX && maps > (long double)c->maps_free)
         return err_set(err, errlen,
-                       "the test needs up to %" PRId64 " VUs, about %.0Lf memory mappings (their stacks, 64 a "
-                       "mapping, and c6's own), but this machine allows %" PRIu64 " more (vm.max_map_count); "
+                       "the test needs up to %" PRId64 " VUs, about %.0Lf memory mappings (2 for every 64 VUs' "
+                       "stacks, and c6's own), but this machine allows %" PRIu64 " more (vm.max_map_count); "
                        "lower the VUs (vus, stages' targets, preAllocatedVUs, maxVUs), raise vm.max_map_count "
                        "(sysctl) or split the test with execution segments",
                        vus, maps, c->maps_free);

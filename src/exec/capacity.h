@@ -26,7 +26,7 @@
 #define CAPACITY_PLAN_STEP ((uint64_t)128)
 /* Memory mappings, out of the kernel's vm.max_map_count (65530 by
  * default): the VUs' stacks cost CORO_MAPS_WITH_GUARDS (2 a VU: the stack
- * and its guard page) or CORO_MAPS_WITHOUT_GUARDS (1 per 64 VUs; vu/coro.h);
+ * and its guard page) or CORO_MAPS_WITHOUT_GUARDS (2 per 64 VUs; vu/coro.h);
  * c6 itself keeps a few hundred (libraries, threads, malloc arenas: 265
  * measured with 10,000 VUs on 2 cores). */
 #define CAPACITY_BASE_MAPS 1000

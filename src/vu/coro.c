@@ -7,29 +7,34 @@
  * vm.max_map_count = 65,530 mappings went to each VU and c6 could not go
  * past ~32,000 VUs). A guard page is a PROT_NONE page below a stack, and
  * mprotect on a page inside a mapping splits it: guards cost one mapping per
- * stack wherever they sit (guard, stack, guard, stack ... can never merge),
- * so a slab with guards still costs 2 mappings a stack and one without them
- * 1/64 of one. Measured, 10,000 VUs of an empty script: 20,265 mappings with
- * guards, 431 without; 45,000 VUs need 90,000+ with guards, far above the
- * default limit.
+ * stack wherever they sit (guard, stack, guard, stack ... never merge), so a
+ * slab with a guard per stack still costs 2 mappings a stack, one without
+ * them 2 per 64 stacks. Measured, 10,000 VUs of a sleeping script: 20,358
+ * mappings with guards, 264 without; 45,000 VUs would need 90,000+ with
+ * guards, far above the default limit.
  *
  * So there are two modes, chosen once before the VUs are made
  * (coro_set_guards, from what the run needs against what the kernel allows):
  * - guards (the default, and whenever the run's stacks fit twice in the
  *   mappings left): an overflow faults on the guard page, as before;
  * - no guards (runs too big for them): an overflow must still never corrupt
- *   a neighbour silently. What bounds the depth: QuickJS's own limit
+ *   a running VU. What bounds the depth: QuickJS's own limit
  *   (JS_SetMaxStackSize, VM_STACK_LIMIT = 192 KiB of the 256 KiB stack, from
  *   where the VU's runtime is made) turns JS recursion (calls, the parser,
- *   regexps, JSON) into a RangeError, leaving 64 KiB below it for native code
- *   called at that depth; c6's own C code on a VU stack recurses only with
- *   bounded depth (cJSON's nesting limit of 1000, gumbo's tree depth limit,
- *   the DOM walks in html/ iterate). What catches the rest: canary words
- *   right below each stack (the top of the stack under it, or the slab's
- *   first page), checked each time a coroutine yields or finishes, before
- *   any other VU of the thread runs; a changed canary ends the process with
- *   a message (abort), never a run on corrupted memory. Under ASan the
- *   canary words are poisoned, so ASan reports the first write into them. */
+ *   regexps, JSON) into a RangeError, leaving 64 KiB below it for native
+ *   code called at that depth; c6's recursive C on a VU stack goes as deep
+ *   as a limit on the data (console's 64 levels, SharedArray's 1000,
+ *   go-style JSON's max depth, http.batch's 4) or the script's own text (a
+ *   selector's combinators, a gjson path, a wildcard): never as deep as a
+ *   peer's response makes it. What catches the rest: canary words right below each
+ *   stack (at the top of the stack under it, or of the slab's second page),
+ *   checked each time a coroutine yields or finishes, before any other VU
+ *   of the thread runs; a changed canary ends the process with a message
+ *   (abort). The stacks an overflow can reach are its slab's, and a slab
+ *   holds one group's stacks (one worker thread's VUs, suspended while the
+ *   overflowing one runs), with a guard page at its bottom (a slab is 2
+ *   mappings); so no VU ever runs on memory another overwrote. Under ASan
+ *   the canary words are poisoned: ASan reports the first write into them. */
 #include "vu/coro.h"
 #include "util/err.h"
 
@@ -74,6 +79,7 @@ struct coro {
 
 typedef struct coro_slab {
     struct coro_slab *prev, *next;
+    const void *group; /* coro_new's: only its coroutines share the slab */
     char *map;
     size_t map_size;
     size_t slot_size;  /* guard page (if any) + stack + canary */
@@ -130,11 +136,15 @@ static void canary_check(const coro *c) {
     abort();
 }
 
-static coro_slab *slab_new(size_t stack_size, bool guards) {
+/* Without guards a slab starts with a guard page (its only split: 2
+ * mappings a slab) and a page whose top holds the canary under slot 0; an
+ * overflow thus stays within the slab, whose stacks are all its group's. */
+static size_t slab_head(bool guards) { return guards ? 0 : 2 * (size_t)getpagesize(); }
+
+static coro_slab *slab_new(const void *group, size_t stack_size, bool guards) {
     size_t page = (size_t)getpagesize();
-    size_t slot = stack_size + (guards ? page : 0);
-    /* the first page: the canary under slot 0 (and nothing else) */
-    size_t len = page + slot * CORO_SLAB_STACKS;
+    size_t slot = stack_size + (guards ? page : 0), head = slab_head(guards);
+    size_t len = head + slot * CORO_SLAB_STACKS;
     coro_slab *sl = calloc(1, sizeof *sl);
     if (!sl) return NULL;
     sl->map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -142,16 +152,22 @@ static coro_slab *slab_new(size_t stack_size, bool guards) {
         free(sl);
         return NULL;
     }
+    sl->group = group;
     sl->map_size = len;
     sl->slot_size = slot;
     sl->stack_size = stack_size;
     sl->free = sl->usable = ~(uint64_t)0;
     sl->guards = guards;
+    if (!guards && mprotect(sl->map, page, PROT_NONE) != 0) {
+        munmap(sl->map, len);
+        free(sl);
+        return NULL;
+    }
     for (unsigned i = 0; guards && i < CORO_SLAB_STACKS; i++) {
         /* the guard splits the mapping: this fails when vm.max_map_count is
          * reached; the slots guarded so far are kept (the mappings they
          * took are used, as with a mapping a stack) */
-        if (mprotect(sl->map + page + (size_t)i * slot, page, PROT_NONE) != 0) {
+        if (mprotect(sl->map + (size_t)i * slot, page, PROT_NONE) != 0) {
             if (i == 0) {
                 munmap(sl->map, len);
                 free(sl);
@@ -161,10 +177,10 @@ static coro_slab *slab_new(size_t stack_size, bool guards) {
             break;
         }
     }
-    /* the canaries: under slot 0 at the top of the first page, under slot
-     * i + 1 at the top of slot i (a page each that the stacks touch anyway) */
+    /* the canaries: under slot 0 at the top of the head, under slot i + 1
+     * at the top of slot i (a page each that the stacks touch anyway) */
     for (unsigned i = 0; !guards && i <= CORO_SLAB_STACKS; i++)
-        canary_set((uint64_t *)(sl->map + page + (size_t)i * slot) - CORO_CANARY_WORDS);
+        canary_set((uint64_t *)(sl->map + head + (size_t)i * slot) - CORO_CANARY_WORDS);
     return sl;
 }
 
@@ -194,13 +210,14 @@ static void slab_push_back(coro_slab *sl) {
 /* A free slot of stack_size for c (stack, size, canary, slab, slot set);
  * false when out of memory or mappings. Full slabs are kept at the tail of
  * the list, so the head has room unless every slab is full. */
-static bool slab_take(coro *c, size_t stack_size) {
+static bool slab_take(coro *c, const void *group, size_t stack_size) {
     size_t page = (size_t)getpagesize();
     pthread_mutex_lock(&slab_lock);
     coro_slab *sl = slabs;
-    while (sl && (!sl->free || sl->stack_size != stack_size || sl->guards != slab_guards)) sl = sl->next;
+    while (sl && (!sl->free || sl->group != group || sl->stack_size != stack_size || sl->guards != slab_guards))
+        sl = sl->next;
     if (!sl) {
-        sl = slab_new(stack_size, slab_guards);
+        sl = slab_new(group, stack_size, slab_guards);
         if (!sl) {
             pthread_mutex_unlock(&slab_lock);
             return false;
@@ -214,7 +231,7 @@ static bool slab_take(coro *c, size_t stack_size) {
         slab_push_back(sl);
     }
     pthread_mutex_unlock(&slab_lock);
-    char *slot = sl->map + page + (size_t)i * sl->slot_size;
+    char *slot = sl->map + slab_head(sl->guards) + (size_t)i * sl->slot_size;
     c->slab = sl;
     c->slot = i;
     c->stack = slot + (sl->guards ? page : 0);
@@ -336,13 +353,13 @@ static void coro_uc_entry(unsigned hi, unsigned lo) {
 }
 #endif
 
-coro *coro_new(size_t stack_size, coro_fn *fn, void *arg) {
+coro *coro_new(const void *group, size_t stack_size, coro_fn *fn, void *arg) {
     size_t page = (size_t)getpagesize();
     coro *c = calloc(1, sizeof *c);
     if (!c) return NULL;
     /* the whole size asked for is usable, the canary above it */
     size_t need = stack_size + CORO_CANARY_WORDS * sizeof(uint64_t);
-    if (!slab_take(c, ((need + page - 1) / page) * page)) {
+    if (!slab_take(c, group, ((need + page - 1) / page) * page)) {
         free(c);
         return NULL;
     }

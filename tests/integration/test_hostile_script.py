@@ -218,21 +218,21 @@ def _mem_available_kb():
 
 
 def test_vus_beyond_max_map_count(c6_bin):
-    # issue 17: the VUs' stacks come 64 to a mapping once a guard page each (2 mappings a
+    # issue 17: the VUs' stacks come 64 to a slab (2 mappings) once a guard page each (2 mappings a
     # VU) would not fit vm.max_map_count; a run that even those would not fit is refused
     # before starting (exit 104), never a crash. C6_TEST_MAX_MAP_COUNT stands for the
     # kernel's setting (lowering the real one needs root and touches every process here).
     import json
-    vus = 40_000  # 626 mappings of stacks + 1000 for c6 > 1500 less those in use
+    vus = 40_000  # 1252 mappings of stacks + 1000 for c6 > 1500 less those in use
     if (64 << 10) + vus * 124 > _mem_available_kb():
         pytest.skip("this machine has less memory than the VUs (the memory check comes first)")
     r = run_c6(c6_bin, script_path("hostile_script/options_env.js"),
                env={"OPTS": json.dumps({"vus": vus, "duration": "1s"}), "C6_TEST_MAX_MAP_COUNT": "1500"}, timeout=60)
     assert r.code == EXIT_CONFIG, r
-    assert f"the test needs up to {vus} VUs, about 1626 memory mappings (their stacks, 64 a mapping" in r.err, r
+    assert f"the test needs up to {vus} VUs, about 2252 memory mappings (2 for every 64 VUs' stacks" in r.err, r
     assert "(vm.max_map_count)" in r.err, r
     assert r.peak_rss_kb < 100_000, r
-    # 700 VUs with guard pages would need 2528: they run without (12 mappings of stacks)
+    # 700 VUs with guard pages would need 2528: they run without (24 mappings of stacks)
     r = run_c6(c6_bin, script_path("hostile_script/options_env.js"),
                env={"OPTS": json.dumps({"vus": 700, "iterations": 700}), "C6_TEST_MAX_MAP_COUNT": "1500"},
                timeout=120)
