@@ -18,6 +18,7 @@
 #include "config/options_json.h"
 #include "exec/executor.h"
 #include "exec/segment.h"
+#include "exec/capacity.h"
 #include "vu/coro.h"
 #include "js/vm.h"
 #include "metrics/registry.h"
@@ -816,6 +817,7 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
         }
     }
     (void)vu_free_at_exit(); /* read C6_FREE_VUS once, before any worker asks */
+    capacity_raise_nofile(); /* as Go's runtime does for k6 (os.init, since Go 1.19) */
     r->tty = isatty(STDOUT_FILENO);
     registry_init();
     script_init(&r->scr);
@@ -874,6 +876,8 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
         code = run_fail(r, code, err);
     } else if (mode != MODE_RUN) {
         code = run_inspect_print(r, mode);
+    } else if (run_check_fds(r, err, sizeof err)) {
+        code = run_fail(r, EXIT_CONFIG, err);
     } else {
         run_test_state(r);
         if (run_dash_start(r, err, sizeof err)) {

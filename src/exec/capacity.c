@@ -1,5 +1,6 @@
 #include "exec/capacity.h"
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -46,7 +47,33 @@ static uint64_t cgroup_free(const char *limit_path, const char *usage_path) {
     return limit > used ? limit - used : 0;
 }
 
+void capacity_raise_nofile(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == rl.rlim_max) return;
+    /* "unlimited" is no valid soft value: the kernel caps it at fs.nr_open */
+    uint64_t nr_open = read_number("/proc/sys/fs/nr_open");
+    rlim_t want = rl.rlim_max;
+    if (want == RLIM_INFINITY) want = nr_open != UINT64_MAX ? (rlim_t)nr_open : (rlim_t)1 << 20;
+    if (want <= rl.rlim_cur) return;
+    rl.rlim_cur = want;
+    (void)setrlimit(RLIMIT_NOFILE, &rl); /* a failure leaves the soft limit: the check reads what it is */
+}
+
 void capacity_read(capacity *c) {
+    struct rlimit nf;
+    c->nofile = c->nofile_hard = UINT64_MAX;
+    if (getrlimit(RLIMIT_NOFILE, &nf) == 0) {
+        if (nf.rlim_cur != RLIM_INFINITY) c->nofile = (uint64_t)nf.rlim_cur;
+        if (nf.rlim_max != RLIM_INFINITY) c->nofile_hard = (uint64_t)nf.rlim_max;
+    }
+    c->fds_open = 0;
+    DIR *d = opendir("/proc/self/fd");
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) c->fds_open += e->d_name[0] != '.';
+        closedir(d);
+        c->fds_open--; /* the directory's own */
+    }
     const char *test = getenv("C6_TEST_MEMORY");
     if (test && *test) {
         c->mem_available = c->cgroup_free = c->as_free = strtoull(test, NULL, 10);
@@ -149,4 +176,32 @@ int capacity_check_plan(const capacity *c, uint64_t steps, char *err, size_t err
                    "the test's stages start or stop a VU %" PRIu64 " times: planning them needs about %s of "
                    "memory (%" PRIu64 " bytes each), but this machine has %s; use fewer or smaller ramps",
                    steps, needs, CAPACITY_PLAN_STEP, has);
+}
+
+int capacity_check_fds(const capacity *c, int64_t vus, int workers, bool uses_net, bool vus_hold, char *err,
+                       size_t errlen) {
+    if (!uses_net || c->nofile == UINT64_MAX) return 0;
+    uint64_t own = c->fds_open + CAPACITY_MAIN_FDS + (uint64_t)(workers > 0 ? workers : 1) * CAPACITY_WORKER_FDS;
+    if (c->nofile <= own) {
+        err_set(err, errlen,
+                "this process may open only %" PRIu64 " files (ulimit -n) and c6 itself needs %" PRIu64
+                " (%d threads running VUs): the script could not open a single connection; raise the limit "
+                "(ulimit -n)",
+                c->nofile, own, workers > 0 ? workers : 1);
+        return -1;
+    }
+    if (!vus_hold || vus <= 0) return 0;
+    long double need = (long double)vus + (long double)(own + CAPACITY_SPARE_FDS);
+    if (need <= (long double)c->nofile) return 0;
+    char hard[48] = "";
+    if (c->nofile_hard == c->nofile) snprintf(hard, sizeof hard, ", also its hard limit");
+    err_set(err, errlen,
+            "the test may need up to %.0Lf open files (one connection each of its %" PRId64
+            " VUs keeps, more for more hosts, and %" PRIu64 " for c6), but this process may open %" PRIu64
+            " (ulimit -n%s); "
+            "requests past that fail with \"too many open files\": lower the VUs, set noConnectionReuse "
+            "(a VU then holds a connection only during a request), raise the limit or split the test with "
+            "execution segments",
+            need, vus, own + CAPACITY_SPARE_FDS, c->nofile, hard);
+    return 1;
 }

@@ -38,9 +38,39 @@
  * and fuzzing set C6_TEST_MEMORY (bytes) to stand for all three. */
 typedef struct capacity {
     uint64_t mem_available, cgroup_free, as_free;
-    uint64_t maps_free; /* vm.max_map_count less the mappings in use (UINT64_MAX: unknown) */
+    uint64_t maps_free;           /* vm.max_map_count less the mappings in use (UINT64_MAX: unknown) */
+    uint64_t nofile, nofile_hard; /* RLIMIT_NOFILE, soft and hard (UINT64_MAX: unlimited or unknown) */
+    uint64_t fds_open;            /* descriptors open now (/proc/self/fd; 0: unknown) */
 } capacity;
 void capacity_read(capacity *c);
+
+/* Descriptors (issue 17). c6 raises its soft RLIMIT_NOFILE to the hard
+ * limit at start (capacity_raise_nofile; k6's Go runtime does the same
+ * since Go 1.19). What a run needs, estimated: for c6 itself what is
+ * open when the check runs (stdio, outputs, the REST API), what its threads
+ * open (below) and CAPACITY_SPARE_FDS (DNS, outputs' connections, files),
+ * and for a script that imports a module that opens connections (k6/http,
+ * k6/ws, websockets) one a VU: with connection reuse (k6's default) each VU
+ * keeps the last connection it used to each host (at least one), and with
+ * noVUConnectionReuse it keeps them until its iteration ends (a sleep inside
+ * the iteration holds them); with noConnectionReuse a VU holds one only while
+ * a request is in flight, so nothing is counted. */
+#define CAPACITY_SPARE_FDS 16
+/* What c6 certainly opens beyond what is open when the check runs: 4 a
+ * worker thread (measured: 15 descriptors with 1 worker, 27 with 4) and 6
+ * for the main and metrics threads (measured: with 2 workers and no REST
+ * API, a 20th descriptor is the first a connection can have). */
+#define CAPACITY_WORKER_FDS 4
+#define CAPACITY_MAIN_FDS   6
+void capacity_raise_nofile(void);
+/* 0 when the estimate fits c's soft limit; 1 with a warning in err when it
+ * does not (the run goes on, as k6's would: requests beyond the limit fail
+ * with "too many open files"; c6 cannot know how many VUs will connect, to
+ * how many hosts); -1 with an error in err when a script that connects
+ * certainly could not open a single connection beside what c6 itself opens
+ * (c->fds_open, and its threads'). */
+int capacity_check_fds(const capacity *c, int64_t vus, int workers, bool uses_net, bool vus_hold, char *err,
+                       size_t errlen);
 
 /* Whether `vus` VUs' stacks can each have a guard page within the mappings
  * c allows (else they come without, see vu/coro.c). */
