@@ -111,3 +111,18 @@ def test_not_one_connection_is_an_error(c6_bin):
     assert p.returncode == EXIT_CONFIG, p
     assert "this process may open only 12 files (ulimit -n) and c6 itself needs" in p.stderr, p
     assert "the script could not open a single connection" in p.stderr, p
+
+
+def test_few_descriptors_never_crash(c6_bin):
+    # ulimit -n from 6 up: with too few descriptors for c6's own event loops (the main
+    # one, a worker's) the run ends with a message naming the limit, never a crash
+    # (before: SIGSEGV in uv_async_init/uv_async_send on loops that failed to start)
+    seen = set()
+    for n in range(6, 17):
+        p = _run_limited(c6_bin, (n, n), "--workers", "1", "-e", "N=3", script_path("scale/empty_vus.js"))
+        assert p.returncode in (0, EXIT_CONFIG, 107), (n, p)
+        if p.returncode:
+            assert "Too many open files (raise the limit: ulimit -n)" in p.stderr or \
+                   "too many open files (raise the limit: ulimit -n)" in p.stderr, (n, p)
+        seen.add(p.returncode)
+    assert 0 in seen and len(seen) > 1, seen  # both ends reached: the limits above do matter
