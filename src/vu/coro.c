@@ -126,8 +126,9 @@ static CANARY_NO_ASAN bool canary_ok(const uint64_t *w) {
     return diff == 0;
 }
 
-static void canary_check(const coro *c) {
-    if (!c->canary || canary_ok(c->canary)) return;
+/* Out of line: with guard pages (c->canary NULL) a switch pays one test. */
+static __attribute__((noinline, cold)) void canary_check_slow(const coro *c) {
+    if (canary_ok(c->canary)) return;
     /* the memory below this stack was written: the neighbour VU's stack may
      * be corrupted too; nothing may run on it */
     fprintf(stderr,
@@ -135,6 +136,10 @@ static void canary_check(const coro *c) {
             "stopping before memory it overwrote is used\n",
             c->stack_size >> 10);
     abort();
+}
+
+static inline void canary_check(const coro *c) {
+    if (c->canary) canary_check_slow(c);
 }
 
 /* Without guards a slab starts with a guard page (its only split: 2
@@ -316,7 +321,6 @@ static void asan_after(void) {}
 #endif
 
 static void coro_switch(coro *from, coro *to) {
-    if (from != coro_main_ctx) canary_check(from);
     coro_running = to == coro_main_ctx ? NULL : to;
     asan_before(to);
 #if defined(__x86_64__)
@@ -343,6 +347,7 @@ static void coro_trampoline(void *arg) {
     coro *c = arg;
     asan_after();
     c->fn(c->arg);
+    canary_check(c);
     c->done = true;
     coro_switch(c, c->caller);
     abort(); /* a finished coroutine is never resumed */
@@ -410,6 +415,7 @@ void coro_resume(coro *c) {
 
 void coro_yield(void) {
     coro *self = coro_running;
+    canary_check(self); /* a VU leaves its stack only here and when it ends */
     coro_switch(self, self->caller);
 }
 
