@@ -9,8 +9,8 @@
  * mprotect on a page inside a mapping splits it: guards cost one mapping per
  * stack wherever they sit (guard, stack, guard, stack ... never merge), so a
  * slab with a guard per stack still costs 2 mappings a stack, one without
- * them 2 per 64 stacks. Measured, 10,000 VUs of a sleeping script: 20,358
- * mappings with guards, 264 without; 45,000 VUs would need 90,000+ with
+ * them 2 per 64 stacks. Measured, 10,000 VUs of a sleeping script: 20,479
+ * mappings with guards, 574 without; 45,000 VUs would need 90,000+ with
  * guards, far above the default limit.
  *
  * So there are two modes, chosen once before the VUs are made
