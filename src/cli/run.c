@@ -18,6 +18,8 @@
 #include "config/options_json.h"
 #include "exec/executor.h"
 #include "exec/segment.h"
+#include "exec/capacity.h"
+#include "vu/coro.h"
 #include "js/vm.h"
 #include "metrics/registry.h"
 #include "net/dialer.h"
@@ -476,9 +478,16 @@ int run_fail(run_ctx *r, int code, const char *msg) {
 
 /* ---- lifecycle ---- */
 
-static void run_setup_loop(run_ctx *r) {
+/* 0, or -1 when the loop cannot be made (its epoll and eventfd need
+ * descriptors: ulimit -n), with the reason in err */
+static int run_setup_loop(run_ctx *r, char *err, size_t errlen) {
     r->loop = uv_default_loop();
-    uv_async_init(r->loop, &r->wake, run_on_wake);
+    int rc = r->loop ? uv_async_init(r->loop, &r->wake, run_on_wake) : UV_EMFILE;
+    if (rc != 0) {
+        snprintf(err, errlen, "c6 cannot start its event loop: %s%s", uv_strerror(rc),
+                 rc == UV_EMFILE ? " (raise the limit: ulimit -n)" : "");
+        return -1;
+    }
     r->wake.data = r;
     r->test.main_wake = &r->wake;
     uv_timer_init(r->loop, &r->tick);
@@ -501,6 +510,7 @@ static void run_setup_loop(run_ctx *r) {
     r->sigint.data = r->sigterm.data = r;
     uv_signal_start(&r->sigint, run_on_signal, SIGINT);
     uv_signal_start(&r->sigterm, run_on_signal, SIGTERM);
+    return 0;
 }
 
 static void run_close_cb(uv_handle_t *h) { (void)h; }
@@ -527,14 +537,21 @@ static void run_spawn_workers(run_ctx *r) {
     int nworkers = run_worker_count(r);
     t->workers = calloc((size_t)nworkers, sizeof *t->workers);
     /* the run fails at init (run_wait_init) when memory runs out here */
+    errno = ENOMEM;
     for (int i = 0; t->workers && i < nworkers && (t->workers[i] = worker_new(t, i)); i++) t->nworkers = i + 1;
+    int why = errno; /* worker_new's: EMFILE when the descriptors ran out */
     /* a stamp lane per sample buffer: the workers', then the main thread's */
     sample_buf_set_lane(&r->main_samples, t->nworkers, t->nworkers + 1);
     for (int i = 0; i < t->nworkers; i++) {
         sample_buf_set_lane(&t->workers[i]->samples, i, t->nworkers + 1);
         engine_add_source(r->eng, &t->workers[i]->samples);
     }
-    if (t->nworkers < nworkers) test_init_failed(t, "out of memory: the workers cannot be created");
+    if (t->nworkers < nworkers) {
+        char m[160];
+        snprintf(m, sizeof m, "the workers cannot be created: %s%s", strerror(why),
+                 why == EMFILE ? " (raise the limit: ulimit -n)" : "");
+        test_init_failed(t, m);
+    }
     for (int64_t k = 0; t->nworkers == nworkers && k < t->init_vus; k++) {
         if (!worker_add_vu(t->workers[k % t->nworkers], (int)k + 1)) {
             char m[128];
@@ -615,7 +632,8 @@ static void run_wait_resume(run_ctx *r) {
 
 static int run_execute(run_ctx *r) {
     c6_test *t = &r->test;
-    run_setup_loop(r);
+    char err[256];
+    if (run_setup_loop(r, err, sizeof err)) return run_fail(r, EXIT_CONFIG, err);
     atomic_store(&r->api_state, API_EXEC_INIT_VUS);
     int api_rc = run_api_start(r);
     if (api_rc) {
@@ -741,7 +759,8 @@ static int run_finish(run_ctx *r, int code, bool stopped) {
 /* The coordinator of a distributed run: the agents run the test, its
  * metrics merge into r->eng; the end is `c6 run`'s. */
 static int run_coordinate(run_ctx *r) {
-    run_setup_loop(r);
+    char err[256];
+    if (run_setup_loop(r, err, sizeof err)) return run_fail(r, EXIT_CONFIG, err);
     int code = r->ctl->coordinate(r->ctl->arg, r);
     bool stopped = code != 0 || r->threshold_aborted;
     code = run_finish(r, code, stopped);
@@ -761,6 +780,7 @@ static void run_test_state(run_ctx *r) {
     r->test.insecure_skip_tls_verify = r->opts.insecure_skip_tls_verify;
     run_http_options(r);
     run_make_scenarios(r);
+    coro_set_guards(r->test.plan.stack_guards);
     r->test.options_json = options_to_json(&r->opts, &r->test.plan);
 }
 
@@ -814,6 +834,7 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
         }
     }
     (void)vu_free_at_exit(); /* read C6_FREE_VUS once, before any worker asks */
+    capacity_raise_nofile(); /* as Go's runtime does for k6 (os.init, since Go 1.19) */
     r->tty = isatty(STDOUT_FILENO);
     registry_init();
     script_init(&r->scr);
@@ -878,6 +899,8 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
         code = run_fail(r, code, err);
     } else if (mode != MODE_RUN) {
         code = run_inspect_print(r, mode);
+    } else if (run_check_fds(r, err, sizeof err)) {
+        code = run_fail(r, EXIT_CONFIG, err);
     } else {
         run_test_state(r);
         if (run_dash_start(r, err, sizeof err)) {

@@ -189,6 +189,7 @@ int run_options(run_ctx *r, char *err, size_t errlen);
 int run_validate(run_ctx *r, char *err, size_t errlen);
 int run_thresholds(run_ctx *r, char *err, size_t errlen);
 int run_check_config(run_ctx *r, char *err, size_t errlen);
+int run_check_fds(run_ctx *r, char *err, size_t errlen);
 int run_open_outputs(run_ctx *r, char *err, size_t errlen);
 void run_http_options(run_ctx *r);
 void run_make_scenarios(run_ctx *r);

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli/run_ctx.h"
 #include "config/executor_def.h"
 #include "exec/executor.h"
+#include "exec/capacity.h"
 #include "exec/segment.h"
 #include "js/archive.h"
 #include "js/vm.h"
@@ -263,6 +265,23 @@ int run_validate(run_ctx *r, char *err, size_t errlen) {
  * (internal/cmd/config.go, validateConfig and consolidateErrorMessage): the
  * scenarios' validation errors, then a line for each scenario whose function
  * is not exported, each line after "\n\t- ". 0, or -1 with err set (104). */
+/* Whether the run's connections fit the descriptors this process may open
+ * (exec/capacity.h has the estimate): 0, or -1 with the error in err; a run
+ * that may not fit goes on after a warning. */
+int run_check_fds(run_ctx *r, char *err, size_t errlen) {
+    capacity cap;
+    capacity_read(&cap);
+    int64_t vus = r->test.plan.max_vus + r->test.plan.max_unplanned_vus;
+    if (r->test.seg) vus = c6_segment_scale(r->test.seg, vus); /* this instance's part */
+    bool hold = !(r->opts.no_connection_reuse_set && r->opts.no_connection_reuse);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int64_t workers = r->args.workers > 0 ? r->args.workers : cpus > 0 ? cpus : 1;
+    if (workers > vus) workers = vus; /* as run_worker_count */
+    int rc = capacity_check_fds(&cap, vus, (int)(workers > 0 ? workers : 1), r->scr.uses_net, hold, err, errlen);
+    if (rc > 0) log_msg(LOG_WARN, NULL, err, strlen(err));
+    return rc < 0 ? -1 : 0;
+}
+
 int run_check_config(run_ctx *r, char *err, size_t errlen) {
     buf b = {0};
     buf_puts(&b, "There were problems with the specified script configuration:");

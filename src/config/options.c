@@ -1251,6 +1251,7 @@ int options_plan(const c6_options *o, c6_plan *plan, char *err, size_t errlen) {
     plan->max_vus = t.max_vus;
     plan->max_unplanned_vus = t.max_unplanned_vus;
     plan->max_duration_us = t.max_duration_us;
+    plan->stack_guards = capacity_stack_guards(&cap, t.max_vus + t.max_unplanned_vus);
     return 0;
 }
 

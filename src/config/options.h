@@ -223,6 +223,7 @@ typedef struct c6_plan {
     int64_t max_vus;           /* VUs initialised before the start (k6's vus_max) */
     int64_t max_unplanned_vus; /* arrival-rate VUs above preAllocatedVUs, added during the run */
     int64_t max_duration_us;   /* the end of the last scenario, gracefulStop included */
+    bool stack_guards;         /* the VUs' stacks fit vm.max_map_count with a guard page each (vu/coro.c) */
 } c6_plan;
 
 /* Applies k6's shortcut rules and validation (see the table in options.c),

@@ -1,5 +1,6 @@
 #include "exec/capacity.h"
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <sys/resource.h>
 
 #include "util/err.h"
+#include "vu/coro.h"
 
 /* The number after `key` in a "Key:   123 kB" file (/proc/meminfo,
  * /proc/self/status), in bytes; UINT64_MAX when absent. */
@@ -45,20 +47,50 @@ static uint64_t cgroup_free(const char *limit_path, const char *usage_path) {
     return limit > used ? limit - used : 0;
 }
 
+void capacity_raise_nofile(void) {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == rl.rlim_max) return;
+    /* "unlimited" is no valid soft value: the kernel caps it at fs.nr_open */
+    uint64_t nr_open = read_number("/proc/sys/fs/nr_open");
+    rlim_t want = rl.rlim_max;
+    if (want == RLIM_INFINITY) want = nr_open != UINT64_MAX ? (rlim_t)nr_open : (rlim_t)1 << 20;
+    if (want <= rl.rlim_cur) return;
+    rl.rlim_cur = want;
+    (void)setrlimit(RLIMIT_NOFILE, &rl); /* a failure leaves the soft limit: the check reads what it is */
+}
+
 void capacity_read(capacity *c) {
+    struct rlimit nf;
+    c->nofile = c->nofile_hard = UINT64_MAX;
+    if (getrlimit(RLIMIT_NOFILE, &nf) == 0) {
+        if (nf.rlim_cur != RLIM_INFINITY) c->nofile = (uint64_t)nf.rlim_cur;
+        if (nf.rlim_max != RLIM_INFINITY) c->nofile_hard = (uint64_t)nf.rlim_max;
+    }
+    c->fds_open = 0;
+    DIR *d = opendir("/proc/self/fd");
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) c->fds_open += e->d_name[0] != '.';
+        closedir(d);
+        c->fds_open--; /* the directory's own */
+    }
     const char *test = getenv("C6_TEST_MEMORY");
     if (test && *test) {
         c->mem_available = c->cgroup_free = c->as_free = strtoull(test, NULL, 10);
         c->maps_free = UINT64_MAX;
         return;
     }
+    /* tests: stands for vm.max_map_count (changing the real one needs root
+     * and affects every process of the machine) */
+    const char *test_maps = getenv("C6_TEST_MAX_MAP_COUNT");
     c->mem_available = read_kb_field("/proc/meminfo", "MemAvailable:");
     uint64_t v2 = cgroup_free("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current");
     uint64_t v1 =
         cgroup_free("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes");
     c->cgroup_free = v2 < v1 ? v2 : v1;
     c->maps_free = UINT64_MAX;
-    uint64_t max_maps = read_number("/proc/sys/vm/max_map_count");
+    uint64_t max_maps =
+        test_maps && *test_maps ? strtoull(test_maps, NULL, 10) : read_number("/proc/sys/vm/max_map_count");
     FILE *m = max_maps != UINT64_MAX ? fopen("/proc/self/maps", "r") : NULL;
     if (m) {
         uint64_t used = 0;
@@ -87,6 +119,11 @@ static void human(char *buf, size_t n, long double bytes) {
     snprintf(buf, n, u ? "%.1Lf %s" : "%.0Lf %s", bytes, units[u]);
 }
 
+bool capacity_stack_guards(const capacity *c, int64_t vus) {
+    if (c->maps_free == UINT64_MAX || vus <= 0) return true;
+    return (long double)CORO_MAPS_WITH_GUARDS((long double)vus) + CAPACITY_BASE_MAPS <= (long double)c->maps_free;
+}
+
 int capacity_check_vus(const capacity *c, int64_t vus, char *err, size_t errlen) {
     if (vus <= 0) return 0;
     long double n = (long double)vus;
@@ -105,13 +142,14 @@ int capacity_check_vus(const capacity *c, int64_t vus, char *err, size_t errlen)
         have = c->as_free;
         by_address_space = true;
     }
-    if (!what && c->maps_free != UINT64_MAX && n * CAPACITY_VU_MAPS + CAPACITY_BASE_MAPS > (long double)c->maps_free)
+    long double maps = CORO_MAPS_WITHOUT_GUARDS(n) + CAPACITY_BASE_MAPS;
+    if (!what && c->maps_free != UINT64_MAX && maps > (long double)c->maps_free)
         return err_set(err, errlen,
-                       "the test needs up to %" PRId64 " VUs, %d memory mappings each (their stacks), but this "
-                       "machine allows %" PRIu64 " more (vm.max_map_count); lower the VUs (vus, stages' targets, "
-                       "preAllocatedVUs, maxVUs), raise vm.max_map_count (sysctl) or split the test with "
-                       "execution segments",
-                       vus, CAPACITY_VU_MAPS, c->maps_free);
+                       "the test needs up to %" PRId64 " VUs, about %.0Lf memory mappings (2 for every 64 VUs' "
+                       "stacks, and c6's own), but this machine allows %" PRIu64 " more (vm.max_map_count); "
+                       "lower the VUs (vus, stages' targets, preAllocatedVUs, maxVUs), raise vm.max_map_count "
+                       "(sysctl) or split the test with execution segments",
+                       vus, maps, c->maps_free);
     if (!what) return 0;
     char needs[32], has[32];
     human(needs, sizeof needs, by_address_space ? virt : rss);
@@ -138,4 +176,32 @@ int capacity_check_plan(const capacity *c, uint64_t steps, char *err, size_t err
                    "the test's stages start or stop a VU %" PRIu64 " times: planning them needs about %s of "
                    "memory (%" PRIu64 " bytes each), but this machine has %s; use fewer or smaller ramps",
                    steps, needs, CAPACITY_PLAN_STEP, has);
+}
+
+int capacity_check_fds(const capacity *c, int64_t vus, int workers, bool uses_net, bool vus_hold, char *err,
+                       size_t errlen) {
+    if (!uses_net || c->nofile == UINT64_MAX) return 0;
+    uint64_t own = c->fds_open + CAPACITY_MAIN_FDS + (uint64_t)(workers > 0 ? workers : 1) * CAPACITY_WORKER_FDS;
+    if (c->nofile <= own) {
+        err_set(err, errlen,
+                "this process may open only %" PRIu64 " files (ulimit -n) and c6 itself needs %" PRIu64
+                " (%d threads running VUs): the script could not open a single connection; raise the limit "
+                "(ulimit -n)",
+                c->nofile, own, workers > 0 ? workers : 1);
+        return -1;
+    }
+    if (!vus_hold || vus <= 0) return 0;
+    long double need = (long double)vus + (long double)(own + CAPACITY_SPARE_FDS);
+    if (need <= (long double)c->nofile) return 0;
+    char hard[48] = "";
+    if (c->nofile_hard == c->nofile) snprintf(hard, sizeof hard, ", also its hard limit");
+    err_set(err, errlen,
+            "the test may need up to %.0Lf open files (one connection each of its %" PRId64
+            " VUs keeps, more for more hosts, and %" PRIu64 " for c6), but this process may open %" PRIu64
+            " (ulimit -n%s); "
+            "requests past that fail with \"too many open files\": lower the VUs, set noConnectionReuse "
+            "(a VU then holds a connection only during a request), raise the limit or split the test with "
+            "execution segments",
+            need, vus, own + CAPACITY_SPARE_FDS, c->nofile, hard);
+    return 1;
 }

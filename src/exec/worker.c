@@ -7,6 +7,7 @@
 #include "util/err.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "exec/executor.h"
@@ -129,8 +130,15 @@ worker *worker_new(c6_test *t, int id) {
     if (!w) return NULL;
     w->id = id;
     w->test = t;
-    uv_loop_init(&w->loop);
-    uv_async_init(&w->loop, &w->wake, worker_on_wake);
+    /* each takes descriptors (an epoll, an eventfd): with too few (ulimit -n)
+     * they fail, and the run must end with a message, not use them */
+    int rc = uv_loop_init(&w->loop);
+    if (rc == 0 && (rc = uv_async_init(&w->loop, &w->wake, worker_on_wake)) != 0) { uv_loop_close(&w->loop); }
+    if (rc != 0) {
+        free(w);
+        errno = -rc;
+        return NULL;
+    }
     w->wake.data = w;
     uv_timer_init(&w->loop, &w->tick);
     w->tick.data = w;

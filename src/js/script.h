@@ -36,6 +36,7 @@ typedef struct script {
     size_t nfiles, capfiles;
     char *options_json; /* JSON.stringify(options) from the first init run, or NULL */
     int has_setup, has_teardown, has_default, has_handle_summary;
+    bool uses_net;           /* the first init run imported a module that opens connections (k6/http, k6/ws, ...) */
     const char *bad_export;  /* "setup" or "teardown" when exported but not a function (k6 refuses it) */
     const char *bad_options; /* "+Inf", "-Inf" or "NaN": a number in the exported options JSON cannot carry */
     bool init_threw;         /* the first init run failed with an exception its code threw (not a compile error) */

@@ -262,6 +262,9 @@ static JSModuleDef *vm_load_bytecode(JSContext *ctx, vm_loader *l, const char *n
 static JSModuleDef *vm_loader_fn(JSContext *ctx, const char *name, void *opaque) {
     vm_loader *l = opaque;
     if (vm_is_builtin(name)) {
+        /* the descriptor estimate (run_check_fds) counts connections only for these */
+        if (l->compile && (!strcmp(name, "k6/http") || !strcmp(name, "k6/ws") || strstr(name, "websockets")))
+            l->s->uses_net = true;
         for (size_t i = 0; i < sizeof vm_builtins / sizeof *vm_builtins; i++)
             if (strcmp(vm_builtins[i].name, name) == 0) return vm_builtins[i].init(ctx, name);
         JS_ThrowReferenceError(ctx, "unknown module \"%s\": c6 does not provide it yet", name);

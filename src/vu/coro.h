@@ -1,4 +1,5 @@
-/* Stackful coroutines: each VU runs on its own mmap'd stack; a switch saves
+/* Stackful coroutines: each VU runs on its own stack, carved from slabs of
+ * 64 stacks a mapping (coro.c says how overflows are caught); a switch saves
  * only callee-saved registers (no signal mask syscall as swapcontext does). */
 #ifndef C6_CORO_H
 #define C6_CORO_H
@@ -12,10 +13,22 @@ typedef void coro_fn(void *arg);
 coro *coro_thread_init(void);
 void coro_thread_free(coro *self);
 
+/* Whether the stacks made from now on get a guard page each (the default):
+ * a guard costs one of the kernel's vm.max_map_count mappings per stack,
+ * without it a slab of 64 stacks costs one (see coro.c). Set before the VUs
+ * are made. */
+void coro_set_guards(bool on);
+/* The mappings n stacks cost, with and without guards (for the capacity
+ * check; a slab's unused slots and its head included). */
+#define CORO_MAPS_WITH_GUARDS(n)    (2 * (n) + 2 * 64)
+#define CORO_MAPS_WITHOUT_GUARDS(n) (2 * ((n) / 64 + 1))
+
 /* A coroutine with a stack of `stack_size` bytes (plus a guard page) that will
  * call fn(arg) on its first resume. When fn returns the coroutine is done and
- * control goes back to whoever resumed it last. */
-coro *coro_new(size_t stack_size, coro_fn *fn, void *arg);
+ * control goes back to whoever resumed it last. Stacks share slabs only
+ * within a group (the worker thread that runs them; any pointer): without
+ * guard pages a neighbour an overflow reaches is never running meanwhile. */
+coro *coro_new(const void *group, size_t stack_size, coro_fn *fn, void *arg);
 void coro_free(coro *c);
 
 /* Switches from the scheduler into c; returns when c yields or finishes. */

@@ -31,7 +31,7 @@ vu *vu_new(worker *w, c6_test *t, int id, enum vu_role role) {
     v->w = w;
     v->test = t;
     v->scenario = "default";
-    v->co = coro_new(VU_STACK_SIZE, vu_main, v);
+    v->co = coro_new(w, VU_STACK_SIZE, vu_main, v); /* w: its stack's neighbours run on w's thread */
     if (!v->co) {
         free(v);
         return NULL;

@@ -11,7 +11,7 @@
 /* A machine of 1 GiB (about 7,900 VUs), the same on every host: what it
  * cannot hold is refused before it is planned per VU, as c6 run does with
  * the host's figures (exec/capacity.h). */
-static const capacity fz_machine = {(uint64_t)1 << 30, UINT64_MAX, UINT64_MAX, UINT64_MAX};
+static const capacity fz_machine = {(uint64_t)1 << 30, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, 0};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char *text = fz_dup(data, size);

@@ -266,7 +266,7 @@ static void op_scenarios_totals(void) {
     must(scenarios_parse_json(root, "script options", &sc, &n, err, sizeof err, vmsg, sizeof vmsg) == 0);
     fail_at = saved;
     alloc_count = before;
-    capacity cap = {(uint64_t)1 << 30, UINT64_MAX, UINT64_MAX, UINT64_MAX};
+    capacity cap = {(uint64_t)1 << 30, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, 0};
     scen_totals t;
     must(scenarios_totals(sc, n, &cap, &t, err, sizeof err) == 0);
     scenarios_drop(sc, n);

@@ -25,7 +25,7 @@ static double now_s(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const capacity GIB = {(uint64_t)1 << 30, UINT64_MAX, UINT64_MAX, UINT64_MAX};
+static const capacity GIB = {(uint64_t)1 << 30, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, 0};
 
 static void test_check_vus(void **state) {
     (void)state;
@@ -39,26 +39,36 @@ static void test_check_vus(void **state) {
     assert_int_equal(capacity_check_vus(&GIB, 1000000000, err, sizeof err), -1);
     assert_non_null(strstr(err, "the test needs up to 1000000000 VUs, about 115.5 TiB of memory"));
     /* the cgroup's room, then the address space */
-    capacity cg = {UINT64_MAX, (uint64_t)100 << 20, UINT64_MAX, UINT64_MAX};
+    capacity cg = {UINT64_MAX, (uint64_t)100 << 20, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, 0};
     assert_int_equal(capacity_check_vus(&cg, 1000, err, sizeof err), -1);
     assert_non_null(strstr(err, "this machine has 100.0 MiB (its cgroup's memory limit less its usage)"));
-    capacity as = {UINT64_MAX, UINT64_MAX, (uint64_t)470 << 20, UINT64_MAX};
+    capacity as = {UINT64_MAX, UINT64_MAX, (uint64_t)470 << 20, UINT64_MAX, UINT64_MAX, UINT64_MAX, 0};
     assert_int_equal(capacity_check_vus(&as, 600, err, sizeof err), -1);
     assert_non_null(strstr(err, "about 478.7 MiB of address space (380 KiB per VU, 256 MiB for c6)"));
     assert_non_null(strstr(err, "(RLIMIT_AS (ulimit -v) less the address space in use)"));
     assert_int_equal(capacity_check_vus(&as, 500, err, sizeof err), 0);
     /* unknown figures refuse nothing */
-    capacity none = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX};
+    capacity none = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, 0};
     assert_int_equal(capacity_check_vus(&none, INT64_MAX, err, sizeof err), 0);
     assert_int_equal(capacity_check_vus(&GIB, 0, err, sizeof err), 0);
-    /* vm.max_map_count: two mappings a VU (its stack and guard page), 1000 for c6 */
-    capacity maps = {UINT64_MAX, UINT64_MAX, UINT64_MAX, 65000};
-    assert_int_equal(capacity_check_vus(&maps, 32000, err, sizeof err), 0);
-    assert_int_equal(capacity_check_vus(&maps, 32001, err, sizeof err), -1);
-    assert_string_equal(err, "the test needs up to 32001 VUs, 2 memory mappings each (their stacks), but this machine "
-                             "allows 65000 more (vm.max_map_count); lower the VUs (vus, stages' targets, "
-                             "preAllocatedVUs, maxVUs), raise vm.max_map_count (sysctl) or split the test with "
-                             "execution segments");
+    /* vm.max_map_count (issue 17): a guard page per stack while 2 mappings a
+     * VU (+128 for a slab's unused slots, +1000 for c6) fit ... */
+    capacity maps = {UINT64_MAX, UINT64_MAX, UINT64_MAX, 65000, UINT64_MAX, UINT64_MAX, 0};
+    assert_true(capacity_stack_guards(&maps, 31936));
+    assert_false(capacity_stack_guards(&maps, 31937));
+    /* ... beyond that stacks without guards, 2 mappings per 64: more VUs still fit */
+    assert_int_equal(capacity_check_vus(&maps, 32001, err, sizeof err), 0);
+    assert_int_equal(capacity_check_vus(&maps, 100000, err, sizeof err), 0);
+    /* unknown: guards, and nothing refused */
+    assert_true(capacity_stack_guards(&none, INT64_MAX));
+    /* refused only when even those do not fit */
+    capacity few = {UINT64_MAX, UINT64_MAX, UINT64_MAX, 2000, UINT64_MAX, UINT64_MAX, 0};
+    assert_int_equal(capacity_check_vus(&few, 31936, err, sizeof err), 0);
+    assert_int_equal(capacity_check_vus(&few, 32000, err, sizeof err), -1);
+    assert_string_equal(err, "the test needs up to 32000 VUs, about 2002 memory mappings (2 for every 64 VUs' stacks, "
+                             "and c6's own), but this machine allows 2000 more (vm.max_map_count); lower the VUs (vus, "
+                             "stages' targets, preAllocatedVUs, maxVUs), raise vm.max_map_count (sysctl) or split the "
+                             "test with execution segments");
     /* planning: 128 bytes a VU started or stopped */
     assert_int_equal(capacity_check_plan(&GIB, 8388608, err, sizeof err), 0);
     assert_int_equal(capacity_check_plan(&GIB, 8388609, err, sizeof err), -1);
@@ -67,6 +77,36 @@ static void test_check_vus(void **state) {
 }
 
 /* C6_TEST_MEMORY stands for the machine (tests, fuzzing). */
+/* Descriptors (issue 17): c6's own (open now, 6 for the main threads, 4 a
+ * worker) + 16 spare + one a VU that keeps a connection. */
+static void test_check_fds(void **state) {
+    (void)state;
+    char err[1024];
+    capacity c = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, 256, 256, 10};
+    /* own = 10 + 6 + 2 x 4 = 24; 24 + 16 + 216 = 256 fit */
+    assert_int_equal(capacity_check_fds(&c, 216, 2, true, true, err, sizeof err), 0);
+    assert_int_equal(capacity_check_fds(&c, 217, 2, true, true, err, sizeof err), 1);
+    assert_string_equal(err, "the test may need up to 257 open files (one connection each of its 217 VUs keeps, more "
+                             "for more hosts, and 40 for c6), but this process may open 256 (ulimit -n, also its "
+                             "hard limit); requests past that fail with \"too many open files\": lower the VUs, set "
+                             "noConnectionReuse (a VU then holds a connection only during a request), raise the "
+                             "limit or split the test with execution segments");
+    /* VUs that keep nothing (noConnectionReuse), or a script that connects nowhere */
+    assert_int_equal(capacity_check_fds(&c, 100000, 2, true, false, err, sizeof err), 0);
+    assert_int_equal(capacity_check_fds(&c, 100000, 2, false, true, err, sizeof err), 0);
+    /* no room for one connection beside c6's own: an error */
+    capacity few = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, 24, 4096, 10};
+    assert_int_equal(capacity_check_fds(&few, 1, 2, true, false, err, sizeof err), -1);
+    assert_string_equal(err, "this process may open only 24 files (ulimit -n) and c6 itself needs 24 (2 threads "
+                             "running VUs): the script could not open a single connection; raise the limit "
+                             "(ulimit -n)");
+    few.nofile = 25; /* one: a warning at most */
+    assert_int_equal(capacity_check_fds(&few, 1, 2, true, false, err, sizeof err), 0);
+    /* unlimited */
+    capacity inf = {UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, 10};
+    assert_int_equal(capacity_check_fds(&inf, INT64_MAX, 2, true, true, err, sizeof err), 0);
+}
+
 static void test_test_memory_override(void **state) {
     (void)state;
     setenv("C6_TEST_MEMORY", "1048576", 1);
@@ -156,7 +196,7 @@ static void test_plan_size_refused(void **state) {
     size_t n = 0;
     char err[512] = "", vmsg[512];
     assert_int_equal(scenarios_parse_json(root, "script options", &sc, &n, err, sizeof err, vmsg, sizeof vmsg), 0);
-    capacity mib200 = {(uint64_t)200 << 20, UINT64_MAX, UINT64_MAX, UINT64_MAX};
+    capacity mib200 = {(uint64_t)200 << 20, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, 0};
     scen_totals t;
     double t0 = now_s();
     assert_int_equal(scenarios_totals(sc, n, &mib200, &t, err, sizeof err), -1);
@@ -164,7 +204,7 @@ static void test_plan_size_refused(void **state) {
     assert_string_equal(err, "the test's stages start or stop a VU 2004005 times: planning them needs about 244.6 MiB "
                              "of memory (128 bytes each), but this machine has 200.0 MiB; use fewer or smaller ramps");
     /* with the room, it is planned */
-    capacity gib = {(uint64_t)1 << 30, UINT64_MAX, UINT64_MAX, UINT64_MAX};
+    capacity gib = {(uint64_t)1 << 30, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, UINT64_MAX, 0};
     assert_int_equal(scenarios_totals(sc, n, &gib, &t, err, sizeof err), 0);
     assert_int_equal(t.max_vus, 500);
     scenario_free(&sc[0]);
@@ -220,6 +260,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_check_vus),
         cmocka_unit_test(test_read_this_machine),
+        cmocka_unit_test(test_check_fds),
         cmocka_unit_test(test_test_memory_override),
         cmocka_unit_test(test_huge_plans_refused_before_planning),
         cmocka_unit_test(test_plan_size_refused),

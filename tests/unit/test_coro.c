@@ -1,5 +1,8 @@
 /* Stackful coroutines: ping-pong, completion, many live stacks, deep
- * recursion, floating point state, nesting, the guard page. */
+ * recursion, floating point state, nesting, the guard page; all of it
+ * again with stacks without guard pages (coro_set_guards(false), for runs
+ * beyond vm.max_map_count), whose overflows the canary catches, and the
+ * mappings each mode costs. */
 #include <fenv.h>
 #include <math.h>
 #include <setjmp.h>
@@ -22,6 +25,14 @@ static coro *self_ctx;
 
 static int setup(void **state) {
     (void)state;
+    coro_set_guards(true);
+    self_ctx = coro_thread_init();
+    return self_ctx ? 0 : -1;
+}
+
+static int setup_unguarded(void **state) {
+    (void)state;
+    coro_set_guards(false);
     self_ctx = coro_thread_init();
     return self_ctx ? 0 : -1;
 }
@@ -53,7 +64,7 @@ static void test_pingpong(void **state) {
     (void)state;
     long rounds = 10000;
     pp_bad = 0;
-    coro *c = coro_new(STACK, pingpong_fn, &rounds);
+    coro *c = coro_new(NULL, STACK, pingpong_fn, &rounds);
     assert_non_null(c);
     pp_self = c;
     assert_null(coro_current());
@@ -92,7 +103,7 @@ static void three_steps(void *arg) {
 static void test_done(void **state) {
     (void)state;
     steps s = {0, 0};
-    coro *c = coro_new(STACK, three_steps, &s);
+    coro *c = coro_new(NULL, STACK, three_steps, &s);
     assert_non_null(c);
     assert_int_equal(s.n, 0); /* fn only runs on the first resume */
     coro_resume(c);
@@ -114,7 +125,7 @@ static void returns_at_once(void *arg) { *(int *)arg = 42; }
 static void test_done_without_yield(void **state) {
     (void)state;
     int v = 0;
-    coro *c = coro_new(STACK, returns_at_once, &v);
+    coro *c = coro_new(NULL, STACK, returns_at_once, &v);
     assert_non_null(c);
     coro_resume(c);
     assert_int_equal(v, 42);
@@ -159,7 +170,7 @@ static void test_many_stacks(void **state) {
     many_arg *a = calloc(MANY, sizeof *a);
     for (int i = 0; i < MANY; i++) {
         a[i].idx = i;
-        a[i].c = coro_new(STACK, many_fn, &a[i]);
+        a[i].c = coro_new(NULL, STACK, many_fn, &a[i]);
         assert_non_null(a[i].c);
     }
     for (int i = 0; i < MANY; i++) coro_resume(a[i].c); /* all alive at once */
@@ -167,7 +178,7 @@ static void test_many_stacks(void **state) {
         /* every stack still holds its own pattern, and lies inside its own map */
         for (int i = 0; i < MANY; i++) {
             uintptr_t base = (uintptr_t)coro_stack_base(a[i].c);
-            assert_true(a[i].frame > base && a[i].frame < base + STACK);
+            assert_true(a[i].frame > base && a[i].frame < base + STACK + (uintptr_t)getpagesize());
             const unsigned char *local = (const unsigned char *)a[i].local;
             for (int k = 0; k < LOCAL; k += 97) assert_int_equal(local[k], pattern(i, round, k));
             for (int j = i + 1; j < MANY && j < i + 3; j++) assert_int_not_equal(a[i].local, a[j].local);
@@ -219,7 +230,7 @@ static void deep_fn(void *arg) {
 static void test_deep_recursion(void **state) {
     (void)state;
     deep_arg d = {400, 0, 0};
-    coro *c = coro_new(STACK, deep_fn, &d);
+    coro *c = coro_new(NULL, STACK, deep_fn, &d);
     assert_non_null(c);
     int yields = 0;
     while (!coro_done(c)) {
@@ -234,7 +245,7 @@ static void test_deep_recursion(void **state) {
     /* it really used a good part of the stack, all inside the coroutine's map */
     uintptr_t base = (uintptr_t)coro_stack_base(c);
     assert_true(d.top - deepest > 100 * 1024);
-    assert_true(deepest >= base && d.top < base + STACK);
+    assert_true(deepest >= base && d.top < base + STACK + (uintptr_t)getpagesize());
     coro_free(c);
 }
 
@@ -287,7 +298,7 @@ static void test_fp_state(void **state) {
     assert_int_equal(fegetround(), FE_TONEAREST);
     third_nearest = one / three;
     tenth_nearest = one / ten;
-    coro *c = coro_new(STACK, fp_fn, NULL);
+    coro *c = coro_new(NULL, STACK, fp_fn, NULL);
     assert_non_null(c);
     double mine = 0;
     for (int r = 0; r < 100; r++) {
@@ -349,8 +360,8 @@ static void test_nested(void **state) {
     (void)state;
     nest x;
     memset(&x, 0, sizeof x);
-    x.inner = coro_new(STACK, inner_fn, &x);
-    x.outer = coro_new(STACK, outer_fn, &x);
+    x.inner = coro_new(NULL, STACK, inner_fn, &x);
+    x.outer = coro_new(NULL, STACK, outer_fn, &x);
     assert_non_null(x.inner);
     assert_non_null(x.outer);
     coro_resume(x.outer);
@@ -376,7 +387,7 @@ static void test_stack_bounds(void **state) {
     static const size_t sizes[] = {4096, 10000, 65536, STACK};
     for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
         uintptr_t addr = 0;
-        coro *c = coro_new(sizes[k], where_fn, &addr);
+        coro *c = coro_new(NULL, sizes[k], where_fn, &addr);
         assert_non_null(c);
         coro_resume(c);
         uintptr_t base = (uintptr_t)coro_stack_base(c);
@@ -390,7 +401,7 @@ static void test_stack_bounds(void **state) {
 
 static void test_guard_page(void **state) {
     (void)state;
-    coro *c = coro_new(STACK, returns_at_once, &(int){0});
+    coro *c = coro_new(NULL, STACK, returns_at_once, &(int){0});
     assert_non_null(c);
     fflush(NULL);
     pid_t pid = fork();
@@ -413,7 +424,124 @@ static void test_guard_page(void **state) {
     coro_free(c);
 }
 
+/* ---- without guard pages: the canary ---- */
+
+static void overflow_fn(void *arg) {
+    (void)arg;
+    /* what a native function recursing past the end of the stack does: it
+     * writes below the stack, into the top of the stack under it */
+    volatile uint64_t *below = (volatile uint64_t *)coro_stack_base(coro_current()) - 1;
+    *below = 0x1234;
+    coro_yield(); /* the check: the process ends before anything else runs */
+    _exit(4);
+}
+
+static void test_overflow_caught(void **state) {
+    (void)state;
+    /* a neighbour underneath: the overflow lands on the canary above its stack */
+    coro *under = coro_new(NULL, STACK, returns_at_once, &(int){0});
+    coro *c = coro_new(NULL, STACK, overflow_fn, NULL);
+    assert_non_null(under);
+    assert_non_null(c);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stderr)) _exit(3);
+        signal(SIGABRT, SIG_DFL);
+        coro_resume(c);
+        _exit(0); /* not caught */
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    /* abort() after the message, or ASan's report of the write to the
+     * (poisoned) canary with a failing exit code */
+    int caught =
+        (WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT) ||
+        (WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3 && WEXITSTATUS(status) != 4);
+    assert_true(caught);
+    /* the parent's copy is intact: both finish and free cleanly */
+    coro_resume(under);
+    assert_true(coro_done(under));
+    coro_free(under);
+    coro_free(c);
+}
+
+/* The first stack of a slab (a group of its own: a fresh slab) has the
+ * canary page and then the slab's guard page under it: an overflow past the
+ * canary faults there, never reaching another group's stacks. */
+static void test_slab_bottom_guard(void **state) {
+    (void)state;
+    static int group;
+    coro *c = coro_new(&group, STACK, returns_at_once, &(int){0});
+    assert_non_null(c);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stderr)) _exit(3);
+        signal(SIGSEGV, SIG_DFL);
+        signal(SIGBUS, SIG_DFL);
+        volatile char *below = (volatile char *)coro_stack_base(c) - getpagesize() - 1;
+        *below = 1;
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    int faulted = (WIFSIGNALED(status) && (WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGBUS)) ||
+                  (WIFEXITED(status) && WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 3);
+    assert_true(faulted);
+    coro_free(c);
+}
+
+/* /proc/self/maps lines */
+static int count_maps(void) {
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f) return -1;
+    int n = 0, ch;
+    while ((ch = getc(f)) != EOF) n += ch == '\n';
+    fclose(f);
+    return n;
+}
+
+/* 640 stacks: with a guard page each they cost two mappings a stack (the
+ * guard splits the slab); without, two per 64 stacks (a slab and the guard
+ * page at its bottom). */
+static void test_mappings(void **state) {
+    (void)state;
+    enum { N = 640 };
+    coro **cs = calloc(N, sizeof *cs);
+    assert_non_null(cs);
+    for (int guards = 1; guards >= 0; guards--) {
+        coro_set_guards(guards);
+        int before = count_maps();
+        for (int i = 0; i < N; i++) {
+            cs[i] = coro_new(NULL, STACK, returns_at_once, &(int){0});
+            assert_non_null(cs[i]);
+        }
+        int added = count_maps() - before;
+        if (guards) assert_true(added >= 2 * N);
+        else assert_true(added <= 2 * (N / 64) + 2);
+        for (int i = 0; i < N; i++) coro_free(cs[i]);
+        assert_true(count_maps() <= before); /* empty slabs go back */
+    }
+    free(cs);
+}
+
 int main(void) {
+    const struct CMUnitTest unguarded[] = {
+        cmocka_unit_test(test_pingpong),
+        cmocka_unit_test(test_done),
+        cmocka_unit_test(test_done_without_yield),
+        cmocka_unit_test(test_many_stacks),
+        cmocka_unit_test(test_deep_recursion),
+        cmocka_unit_test(test_fp_state),
+        cmocka_unit_test(test_nested),
+        cmocka_unit_test(test_stack_bounds),
+        cmocka_unit_test(test_overflow_caught),
+        cmocka_unit_test(test_slab_bottom_guard),
+        cmocka_unit_test(test_mappings),
+    };
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pingpong),
         cmocka_unit_test(test_done),
@@ -425,5 +553,6 @@ int main(void) {
         cmocka_unit_test(test_stack_bounds),
         cmocka_unit_test(test_guard_page),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    int failed = cmocka_run_group_tests_name("guard pages", tests, setup, teardown);
+    return failed + cmocka_run_group_tests_name("no guard pages", unguarded, setup_unguarded, teardown);
 }
