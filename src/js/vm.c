@@ -41,6 +41,7 @@ static const vm_builtin vm_builtins[] = {
     {"k6/ws", ws_module_init},
     {"k6/websockets", websockets_module_init},
     {"k6/experimental/websockets", websockets_module_init},
+    {"k6/net/grpc", grpc_module_init},
 };
 
 typedef struct vm_loader {
@@ -610,6 +611,7 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     data_class_init(v->rt);
     ws_class_init(v->rt);
     websockets_class_init(v->rt);
+    grpc_class_init(v->rt);
     v->ctx = JS_NewContext(v->rt);
     vm_loader *l = v->ctx ? calloc(1, sizeof *l) : NULL;
     if (!l) {

@@ -124,6 +124,9 @@ size_t ws_handshake_lines(vu *v, const vm_pairs *hdrs, buf *hbuf, const buf *coo
  * either (-1 with an exception pending if a handler threw or the wait was
  * interrupted); websockets_clear: drops every socket of the VU. */
 JSModuleDef *websockets_module_init(JSContext *ctx, const char *name);
+/* k6/net/grpc (grpc.c and its parts) */
+JSModuleDef *grpc_module_init(JSContext *ctx, const char *name);
+void grpc_class_init(JSRuntime *rt);
 void websockets_class_init(JSRuntime *rt);
 bool websockets_pending(const vu *v);
 int websockets_step(vu *v);

@@ -1,0 +1,30 @@
+// k6/net/grpc over TLS (ALPN h2): the fixture's self-signed certificate is
+// refused unless insecureSkipTLSVerify; a TLS client to the h2c port and
+// an h2c client to the TLS port fail in bounded time.
+import grpc from 'k6/net/grpc';
+
+export const options = { insecureSkipTLSVerify: __ENV.SKIP === '1' };
+
+const client = new grpc.Client();
+
+function attempt(name, fn) {
+  try {
+    console.log(name + ' ok ' + JSON.stringify(fn()));
+  } catch (e) {
+    console.log(name + ' error ' + e.message);
+  }
+}
+
+export default function () {
+  attempt('tls', () => {
+    client.connect(__ENV.GRPC_TLS_ADDR, { timeout: '10s' });
+    const r = client.healthCheck();
+    client.close();
+    return r;
+  });
+  attempt('tls-to-plain', () => client.connect(__ENV.GRPC_ADDR, { timeout: '3s' }));
+  attempt('plain-to-tls', () => {
+    client.connect(__ENV.GRPC_TLS_ADDR, { plaintext: true, timeout: '3s' });
+    return client.healthCheck();
+  });
+}
