@@ -750,7 +750,7 @@ int gt_call_send(gt_call *k, const uint8_t *p, size_t n) {
     if (!c || k->closed || k->end_out) return -1;
     if (n > c->max_send) {
         char msg[160];
-        snprintf(msg, sizeof msg, "trying to send message larger than max (%zu vs. %u)", n, c->max_send);
+        snprintf(msg, sizeof msg, "grpc: trying to send message larger than max (%zu vs. %u)", n, c->max_send);
         gt_set_status(k, GT_RESOURCE_EXHAUSTED, msg);
         return -1;
     }

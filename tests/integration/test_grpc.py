@@ -83,7 +83,8 @@ def grpc_server(tmp_path_factory):
 
 def run(c6, script, grpc_server, *flags, timeout=60):
     return c6(f"grpc/{script}", "-q", "-e", f"GRPC_ADDR={grpc_server.plain}", "-e",
-              f"GRPC_TLS_ADDR={grpc_server.tls}", "-e", "REFUSED_ADDR=127.0.0.1:1", *flags,
+              f"GRPC_TLS_ADDR={grpc_server.tls}", "-e", "REFUSED_ADDR=127.0.0.1:1", "-e",
+              f"GRPC_CERT={grpc_server.cert}", *flags,
               with_target=False, timeout=timeout)
 
 
@@ -110,9 +111,14 @@ def test_tls(c6, grpc_server):
     out = r.console()
     assert out[0] == ('tls error connection error: desc = "transport: authentication handshake failed: '
                       'tls: failed to verify certificate: x509: certificate signed by unknown authority"'), r
-    assert out[1].startswith('tls-to-plain error connection error: desc = "transport: authentication handshake '
+    # connect()'s tls.cacerts (an array or one string) trusts the server's certificate
+    assert out[1] == 'cacerts ok {"status":1}', r
+    assert out[2] == 'cacerts-string ok {"status":1}', r
+    assert out[3] == ("bad-tls error invalid grpc.connect() parameters: invalid tls value: '\"yes\"', expected "
+                      "(optional) keys: cert, key, password, and cacerts"), r
+    assert out[4].startswith('tls-to-plain error connection error: desc = "transport: authentication handshake '
                              'failed: '), r
-    assert out[2] == 'plain-to-tls error connection error: desc = "error reading server preface: EOF"', r
+    assert out[5] == 'plain-to-tls error connection error: desc = "error reading server preface: EOF"', r
     r = run(c6, "tls.js", grpc_server, "-e", "SKIP=1")
     assert r.code == 0, r
     assert r.console()[0] == 'tls ok {"status":1}', r

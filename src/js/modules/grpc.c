@@ -30,6 +30,7 @@
 #include "js/script.h"
 #include "js/vm.h"
 #include "metrics/registry.h"
+#include "net/tls.h"
 #include "util/clock.h"
 
 #define GRPC_UA_SUFFIX " grpc-go/1.78.0" /* grpc-go's WithUserAgent appends its own (k6 v2.2.0: grpc v1.78.0) */
@@ -42,12 +43,20 @@ static JSClassID grpc_client_class_id;
 
 grpc_client *grpc_client_of(JSContext *ctx, JSValueConst v) { return JS_GetOpaque(v, grpc_client_class_id); }
 
+static void grpc_tls_release(grpc_client *c) {
+    if (c->tls_ctx) tlsio_ctx_free(c->tls_ctx);
+    tls_config_free(c->tls_cfg);
+    c->tls_ctx = NULL;
+    c->tls_cfg = NULL;
+}
+
 static void grpc_client_finalizer(JSRuntime *rt, JSValue val) {
     (void)rt;
     grpc_client *c = JS_GetOpaque(val, grpc_client_class_id);
     if (!c) return;
     gt_conn_close(c->conn);
     grpc_pb_free(c->pool);
+    grpc_tls_release(c);
     free(c->addr);
     free(c);
 }
@@ -85,13 +94,13 @@ static grpc_client *grpc_this(JSContext *ctx, JSValueConst this_val) {
 }
 
 /* [{package, service, full_method}] (k6's MethodInfo, snake-cased) */
-static JSValue grpc_method_infos(JSContext *ctx, grpc_client *c, size_t from) {
+static JSValue grpc_method_infos(JSContext *ctx, grpc_client *c) {
     JSValue arr = JS_NewArray(ctx);
-    size_t n = grpc_pb_method_count(c->pool);
+    size_t n = grpc_pb_last_count(c->pool);
     uint32_t j = 0;
-    for (size_t i = from; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         grpc_method m;
-        if (grpc_pb_method_at(c->pool, i, &m)) continue;
+        if (grpc_pb_last_at(c->pool, i, &m)) continue;
         JSValue o = JS_NewObject(ctx);
         JS_SetPropertyStr(ctx, o, "package", JS_NewString(ctx, m.package));
         JS_SetPropertyStr(ctx, o, "service", JS_NewString(ctx, m.service));
@@ -111,6 +120,9 @@ static bool grpc_pool(JSContext *ctx, grpc_client *c) {
 
 static const char *grpc_main_path(vu *v) { return v->test ? ((script *)v->test->script)->main_path : "/"; }
 
+/* The script's directory: what load()'s relative import paths are against. */
+static char *grpc_base_dir(vu *v) { return script_resolve(grpc_main_path(v), "."); }
+
 /* client.load(importPaths, ...protoFiles): init context only (client.go Load) */
 static JSValue grpc_load(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     grpc_client *c = grpc_this(ctx, this_val);
@@ -118,10 +130,10 @@ static JSValue grpc_load(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     vu *v = c->v;
     if (!v->in_init) return js_throw_error(ctx, "GoError", "load must be called in the init context");
     if (!grpc_pool(ctx, c)) return JS_EXCEPTION;
-    /* import paths: relative ones against the script's directory; none: that directory */
-    char *paths[64], *files[64];
+    const char *paths[64], *files[64];
     size_t np = 0, nf = 0;
     JSValue ret = JS_EXCEPTION;
+    char *base = NULL;
     if (argc > 0 && !JS_IsNull(argv[0]) && !JS_IsUndefined(argv[0])) {
         JSValue lenv = JS_GetPropertyStr(ctx, argv[0], "length");
         uint32_t len = 0;
@@ -129,40 +141,29 @@ static JSValue grpc_load(JSContext *ctx, JSValueConst this_val, int argc, JSValu
         JS_FreeValue(ctx, lenv);
         for (uint32_t i = 0; i < len && np < 64; i++) {
             JSValue e = JS_GetPropertyUint32(ctx, argv[0], i);
-            const char *s = JS_ToCString(ctx, e);
+            paths[np] = JS_ToCString(ctx, e);
             JS_FreeValue(ctx, e);
-            if (!s) goto out;
-            const char *p = strncmp(s, "file://", 7) == 0 ? s + 7 : s;
-            paths[np] = script_resolve(grpc_main_path(v), p);
-            JS_FreeCString(ctx, s);
-            if (!paths[np]) goto oom;
+            if (!paths[np]) goto out;
             np++;
         }
     }
-    if (np == 0) {
-        paths[0] = script_resolve(grpc_main_path(v), ".");
-        if (!paths[0]) goto oom;
-        np = 1;
-    }
     for (int i = 1; i < argc && nf < 64; i++) {
-        const char *s = JS_ToCString(ctx, argv[i]);
-        if (!s) goto out;
-        files[nf] = strdup(s);
-        JS_FreeCString(ctx, s);
-        if (!files[nf]) goto oom;
+        files[nf] = JS_ToCString(ctx, argv[i]);
+        if (!files[nf]) goto out;
         nf++;
     }
+    if (!(base = grpc_base_dir(v))) {
+        ret = JS_ThrowOutOfMemory(ctx);
+        goto out;
+    }
     char err[1024];
-    size_t before = grpc_pb_method_count(c->pool);
-    if (grpc_pb_load(c->pool, (const char *const *)paths, np, (const char *const *)files, nf, err, sizeof err))
+    if (grpc_pb_load(c->pool, base, paths, np, files, nf, err, sizeof err))
         ret = js_throw_error(ctx, "GoError", "%s", err);
-    else ret = grpc_method_infos(ctx, c, before);
-    goto out;
-oom:
-    ret = JS_ThrowOutOfMemory(ctx);
+    else ret = grpc_method_infos(ctx, c);
 out:
-    for (size_t i = 0; i < np; i++) free(paths[i]);
-    for (size_t i = 0; i < nf; i++) free(files[i]);
+    free(base);
+    for (size_t i = 0; i < np; i++) JS_FreeCString(ctx, paths[i]);
+    for (size_t i = 0; i < nf; i++) JS_FreeCString(ctx, files[i]);
     return ret;
 }
 
@@ -178,10 +179,9 @@ static JSValue grpc_load_protoset(JSContext *ctx, JSValueConst this_val, int arg
     char *abs = script_resolve(grpc_main_path(v), strncmp(s, "file://", 7) == 0 ? s + 7 : s);
     JSValue ret;
     char err[1024];
-    size_t before = grpc_pb_method_count(c->pool);
     if (!abs) ret = JS_ThrowOutOfMemory(ctx);
     else if (grpc_pb_load_protoset(c->pool, abs, s, err, sizeof err)) ret = js_throw_error(ctx, "GoError", "%s", err);
-    else ret = grpc_method_infos(ctx, c, before);
+    else ret = grpc_method_infos(ctx, c);
     free(abs);
     JS_FreeCString(ctx, s);
     return ret;
@@ -545,6 +545,7 @@ static JSValue grpc_connect(JSContext *ctx, JSValueConst this_val, int argc, JSV
     char host[256];
     int port;
     tlsio_ctx *tctx = NULL;
+    tls_config *tcfg = NULL;
     if (grpc_connect_params_read(ctx, argc > 1 ? argv[1] : JS_UNDEFINED, &o)) goto out;
     if (grpc_split_addr(addr, !o.plaintext, host, sizeof host, &port)) {
         ret = js_throw_error(ctx, "GoError",
@@ -555,7 +556,7 @@ static JSValue grpc_connect(JSContext *ctx, JSValueConst this_val, int argc, JSV
     }
     if (!o.plaintext && JS_IsObject(o.tls)) {
         char err[512];
-        if (grpc_tls_ctx(ctx, v, o.tls, &tctx, err, sizeof err)) {
+        if (grpc_tls_ctx(ctx, v, o.tls, &tctx, &tcfg, err, sizeof err)) {
             ret = err[0] ? js_throw_error(ctx, "GoError", "%s", err) : JS_EXCEPTION;
             goto out;
         }
@@ -564,9 +565,11 @@ static JSValue grpc_connect(JSContext *ctx, JSValueConst this_val, int argc, JSV
         gt_conn_close(c->conn);
         c->conn = NULL;
     }
-    if (c->tls_ctx) tlsio_ctx_free(c->tls_ctx);
+    grpc_tls_release(c);
     c->tls_ctx = tctx;
+    c->tls_cfg = tcfg;
     tctx = NULL;
+    tcfg = NULL;
     char ua[512];
     snprintf(ua, sizeof ua, "%s%s", http_user_agent(v), GRPC_UA_SUFFIX);
     gt_conn_opts go = {.host = host,
@@ -616,6 +619,7 @@ static JSValue grpc_connect(JSContext *ctx, JSValueConst this_val, int argc, JSV
     ret = JS_TRUE;
 out:
     if (tctx) tlsio_ctx_free(tctx);
+    tls_config_free(tcfg);
     grpc_md_free(&o.reflect_md);
     JS_FreeValue(ctx, o.tls);
     JS_FreeCString(ctx, addr);
@@ -762,7 +766,11 @@ static bool grpc_unary_run(grpc_client *c, grpc_unary *u, const char *mname, con
     int64_t deadline = clock_now_us() + cp->timeout_ms * 1000;
     if (gt_call_start(c->conn, &u->k, mname, flat, lens, nmd, cp->timeout_ms, &grpc_unary_ops, u)) return true;
     if (gt_call_send(&u->k, (const uint8_t *)wire->p, wire->len) == 0) gt_call_close_send(&u->k);
-    else gt_call_cancel(&u->k, u->k.status, (const char *)u->k.message.p);
+    else {
+        char why[200];
+        snprintf(why, sizeof why, "%.*s", (int)u->k.message.len, u->k.message.p ? u->k.message.p : "");
+        gt_call_cancel(&u->k, u->k.status ? u->k.status : GT_INTERNAL, why);
+    }
     while (!u->k.closed) {
         if (clock_now_us() >= deadline) {
             gt_call_cancel(&u->k, GT_DEADLINE_EXCEEDED, "context deadline exceeded");

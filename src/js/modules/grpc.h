@@ -46,7 +46,8 @@ typedef struct grpc_client {
     void *pool; /* descriptors (grpc_pb_new) */
     gt_conn *conn;
     char *addr;
-    tlsio_ctx *tls_ctx; /* connect()'s tls param; NULL: the worker's */
+    tlsio_ctx *tls_ctx;         /* connect()'s tls param; NULL: the worker's */
+    struct tls_config *tls_cfg; /* what tls_ctx is built on */
     bool connect_done;
     int connect_ok;
     uint64_t sent_reported, recv_reported;
@@ -76,17 +77,23 @@ int grpc_reflect(grpc_client *c, const grpc_md *md, int64_t deadline_us, char *e
 
 /* grpc_tls.c: a TLS context for connect()'s tls object; -1 with err
  * (empty: an exception is pending) */
-int grpc_tls_ctx(JSContext *ctx, vu *v, JSValueConst tls, tlsio_ctx **out, char *err, size_t n);
+struct tls_config;
+int grpc_tls_ctx(JSContext *ctx, vu *v, JSValueConst tls, tlsio_ctx **out, struct tls_config **cfg, char *err,
+                 size_t n);
 
 /* grpc_pb.c */
 void *grpc_pb_new(char *err, size_t n);
 void grpc_pb_free(void *pool);
-int grpc_pb_load(void *pool, const char *const *paths, size_t np, const char *const *files, size_t nf, char *err,
-                 size_t n);
+/* paths as the script gave them (relative ones against base_dir, none: base_dir) */
+int grpc_pb_load(void *pool, const char *base_dir, const char *const *paths, size_t np, const char *const *files,
+                 size_t nf, char *err, size_t n);
 int grpc_pb_load_protoset(void *pool, const char *abs, const char *given, char *err, size_t n);
 int grpc_pb_add_file(void *pool, const uint8_t *fdproto, size_t len, char *err, size_t n);
-size_t grpc_pb_method_count(void *pool);
-int grpc_pb_method_at(void *pool, size_t i, grpc_method *m);
+int grpc_pb_resolve(void *pool, char *err, size_t n);
+/* the methods the last load (or the reflection since) brought */
+size_t grpc_pb_last_count(void *pool);
+int grpc_pb_last_at(void *pool, size_t i, grpc_method *m);
+const void *grpc_pb_type(void *pool, const char *full_name);
 int grpc_pb_find(void *pool, const char *full_name, grpc_method *m);
 int grpc_pb_from_json(const void *msgdesc, const char *json, size_t n, buf *wire, char *err, size_t en);
 int grpc_pb_to_json(const void *msgdesc, const uint8_t *p, size_t n, buf *json, char *err, size_t en);

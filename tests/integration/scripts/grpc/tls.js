@@ -6,6 +6,7 @@ import grpc from 'k6/net/grpc';
 export const options = { insecureSkipTLSVerify: __ENV.SKIP === '1' };
 
 const client = new grpc.Client();
+const ca = __ENV.GRPC_CERT ? open(__ENV.GRPC_CERT) : '';
 
 function attempt(name, fn) {
   try {
@@ -22,6 +23,19 @@ export default function () {
     client.close();
     return r;
   });
+  attempt('cacerts', () => {
+    client.connect(__ENV.GRPC_TLS_ADDR, { timeout: '10s', tls: { cacerts: [ca] } });
+    const r = client.healthCheck();
+    client.close();
+    return r;
+  });
+  attempt('cacerts-string', () => {
+    client.connect(__ENV.GRPC_TLS_ADDR, { timeout: '10s', tls: { cacerts: ca } });
+    const r = client.healthCheck();
+    client.close();
+    return r;
+  });
+  attempt('bad-tls', () => client.connect(__ENV.GRPC_TLS_ADDR, { tls: 'yes' }));
   attempt('tls-to-plain', () => client.connect(__ENV.GRPC_ADDR, { timeout: '3s' }));
   attempt('plain-to-tls', () => {
     client.connect(__ENV.GRPC_TLS_ADDR, { plaintext: true, timeout: '3s' });
