@@ -137,7 +137,8 @@ void client_body_end_(h1_client *c, h1_request *r) {
      * is "(EOF)"), except for the statuses that have none (k6 #3438); HEAD
      * is left alone */
     int st = r->status ? r->status : r->parser_.status;
-    if (!r->dec_.s[0].st && (st < 200 || st == 204 || st == 304 || (r->method && !strcmp(r->method, "HEAD")))) {
+    if (!r->dec_.s[0].st &&
+        (st < 200 || st == 204 || st == 304 || (r->method && !strcmp(r->method, "HEAD")))) {
         client_body_release(r);
         return;
     }

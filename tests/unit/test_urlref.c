@@ -139,8 +139,10 @@ static void test_parse_errors(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_rfc3986_normal),          cmocka_unit_test(test_rfc3986_abnormal),
-        cmocka_unit_test(test_redirect_cases),          cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_rfc3986_normal),
+        cmocka_unit_test(test_rfc3986_abnormal),
+        cmocka_unit_test(test_redirect_cases),
+        cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_empty_result_terminated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
