@@ -26,6 +26,12 @@ LDLIBS   += $(QJS_LIB) -lpthread -lm -ldl
 
 SRCS     := $(shell find src -name '*.c' ! -name main.c ! -path 'src/target/*' | sort)
 OBJS     := $(SRCS:%.c=$(BUILD)/obj/%.o)
+# C++ only where a C++ library is the right tool: src/grpc/pb.cc over libprotobuf
+CXX      ?= g++
+CXXFLAGS += -std=c++17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) -Isrc -MMD -MP
+CXXSRCS  := $(shell find src -name '*.cc' | sort)
+OBJS     += $(CXXSRCS:%.cc=$(BUILD)/obj/%.o)
+LDLIBS   += -lprotoc -lprotobuf -lstdc++
 TARGET_SRCS := $(sort $(wildcard src/target/*.c))
 TARGET_OBJS := $(TARGET_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS:= $(wildcard tests/unit/test_*.c)
@@ -63,6 +69,10 @@ TARGET_LIBS = $(shell pkg-config --libs $(TARGET_PKGS) 2>/dev/null)
 $(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.cc | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
 
 # k6/html's JS side, built into c6 as a C string literal.
 $(BUILD)/gen/html_lib.inc: src/js/modules/html_lib.js
@@ -135,6 +145,7 @@ asan:
 # seed corpus (tests/fuzz/corpus/<name>/); a crash fails the make and leaves
 # its input in build-fuzz/crashes/<name>/. One harness: make fuzz FUZZERS=h1_parse
 FUZZ_CC      ?= clang-16
+FUZZ_CXX     ?= clang++-16
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZERS      ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
@@ -144,7 +155,7 @@ FUZZ_BINS    := $(FUZZERS:%=$(FUZZ_BUILD)/fuzz/fuzz_%)
 # libc6 with coverage instrumentation (clang's warnings differ from gcc's:
 # they do not fail this build)
 fuzz-build: | $(BUILD)/.fuzz-deps-ok
-	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) QJS_DIR=build/deps/quickjs \
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) QJS_DIR=build/deps/quickjs \
 	  OPT="$(FUZZ_SAN) -fsanitize=fuzzer-no-link -Wno-error -DC6_ASAN" $(FUZZ_BUILD)/libc6.a
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
 

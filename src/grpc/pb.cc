@@ -1,0 +1,1162 @@
+// Protobuf at run time for k6/net/grpc over Google's libprotobuf (pb.h).
+//
+// One pb_pool is one grpc.Client's descriptors: a DescriptorPool whose files
+// come from a database of our own (FileDb) that holds every
+// FileDescriptorProto loaded so far (.proto files parsed by libprotoc's
+// Parser, protosets, server reflection) and falls back to the well-known
+// types compiled into libprotobuf, so that google/protobuf/*.proto need not
+// be on disk. The pool builds a file (and what it imports) when asked for it.
+//
+// JSON to wire is libprotobuf's JSON parser (JsonToBinaryString), after a
+// pass over the JSON text (Diag) that finds the first problem as Go's
+// protojson meets it and words it as protojson does, with its line:column (k6
+// passes protojson's message on); see Diag.
+//
+// Wire to JSON walks the parsed message itself, because k6 marshals with
+// protojson's EmitUnpopulated, which libprotobuf's printer cannot reproduce:
+// unset message fields and proto2 optional fields as null, unset oneof
+// members left out, every other field with its default. Well-known types
+// inside are printed by libprotobuf's printer (their mapping is the same).
+//
+// Every entry point catches C++ exceptions (std::bad_alloc above all) and
+// returns an error; libprotobuf's log output is switched off.
+
+#include "grpc/pb.h"
+
+#include <google/protobuf/compiler/parser.h>
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/descriptor_database.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/stubs/logging.h>
+#include <google/protobuf/type.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/type_resolver.h>
+#include <google/protobuf/util/type_resolver_util.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <fcntl.h>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <unistd.h>
+#include <unordered_map>
+#include <vector>
+
+extern "C" {
+#include "util/base64.h"
+#include "util/jsonstr.h"
+}
+
+namespace gp = google::protobuf;
+
+namespace {
+
+const char kTypeUrlPrefix[] = "type.googleapis.com";
+
+void set_err(char *err, size_t errlen, const std::string &msg) {
+    if (!err || !errlen) return;
+    size_t n = std::min(msg.size(), errlen - 1);
+    memcpy(err, msg.data(), n);
+    err[n] = 0;
+}
+
+bool is_builtin_file(const std::string &name) { return name.rfind("google/protobuf/", 0) == 0; }
+
+// The files loaded so far, then the well-known types compiled into libprotobuf.
+class FileDb : public gp::DescriptorDatabase {
+  public:
+    std::map<std::string, gp::FileDescriptorProto> files;
+
+    FileDb() : builtin_(*gp::DescriptorPool::generated_pool()) {}
+    bool FindFileByName(const std::string &name, gp::FileDescriptorProto *out) override {
+        auto it = files.find(name);
+        if (it != files.end()) {
+            *out = it->second;
+            return true;
+        }
+        return is_builtin_file(name) && builtin_.FindFileByName(name, out);
+    }
+    // Only the well-known types are looked up by symbol (pb_message_type).
+    bool FindFileContainingSymbol(const std::string &sym, gp::FileDescriptorProto *out) override {
+        return sym.rfind("google.protobuf.", 0) == 0 && builtin_.FindFileContainingSymbol(sym, out);
+    }
+    bool FindFileContainingExtension(const std::string &, int, gp::FileDescriptorProto *) override { return false; }
+    bool has_builtin(const std::string &name) {
+        gp::FileDescriptorProto tmp;
+        return is_builtin_file(name) && builtin_.FindFileByName(name, &tmp);
+    }
+
+  private:
+    gp::DescriptorPoolDatabase builtin_;
+};
+
+// The first error the pool reports while building a file.
+class PoolErrors : public gp::DescriptorPool::ErrorCollector {
+  public:
+    std::string first;
+    void AddError(const std::string &filename, const std::string &element, const gp::Message *, ErrorLocation,
+                  const std::string &message) override {
+        if (!first.empty()) return;
+        first = filename + ": " + (element.empty() ? "" : element + ": ") + message;
+    }
+};
+
+// The first error of libprotoc's .proto parser, as file:line:column: message.
+class ParseErrors : public gp::io::ErrorCollector {
+  public:
+    std::string file, first;
+    void AddError(int line, gp::io::ColumnNumber column, const std::string &message) override {
+        if (!first.empty()) return;
+        first = file + ":" + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
+    }
+};
+
+// Type lookups by URL, kept: the JSON parser asks for every type of a message
+// on every call, and making a Type from a Descriptor each time is costly.
+class CachingResolver : public gp::util::TypeResolver {
+  public:
+    explicit CachingResolver(gp::util::TypeResolver *inner) : inner_(inner) {}
+    gp::util::Status ResolveMessageType(const std::string &url, gp::Type *out) override {
+        auto it = types_.find(url);
+        if (it == types_.end()) {
+            gp::Type t;
+            gp::util::Status st = inner_->ResolveMessageType(url, &t);
+            if (!st.ok()) return st;
+            it = types_.emplace(url, std::move(t)).first;
+        }
+        *out = it->second;
+        return gp::util::Status();
+    }
+    gp::util::Status ResolveEnumType(const std::string &url, gp::Enum *out) override {
+        auto it = enums_.find(url);
+        if (it == enums_.end()) {
+            gp::Enum e;
+            gp::util::Status st = inner_->ResolveEnumType(url, &e);
+            if (!st.ok()) return st;
+            it = enums_.emplace(url, std::move(e)).first;
+        }
+        *out = it->second;
+        return gp::util::Status();
+    }
+
+  private:
+    std::unique_ptr<gp::util::TypeResolver> inner_;
+    std::unordered_map<std::string, gp::Type> types_;
+    std::unordered_map<std::string, gp::Enum> enums_;
+};
+
+struct MethodRec {
+    std::string full, package, service, name;
+    pb_method m;
+};
+
+}   // namespace
+
+// What pb_method.in/out point to.
+struct pb_msgtype {
+    const gp::Descriptor *d;
+    pb_pool *pool;
+    std::string url;                        // type.googleapis.com/full.Name
+    std::unique_ptr<gp::Message> scratch;   // reused by pb_wire_to_json
+};
+
+struct pb_pool {
+    FileDb db;
+    PoolErrors perr;
+    gp::DescriptorPool pool{&db, &perr};
+    gp::DynamicMessageFactory factory{&pool};
+    std::unique_ptr<CachingResolver> resolver;
+    std::deque<MethodRec> recs;
+    std::vector<const pb_method *> all, last;
+    std::unordered_map<std::string, const pb_method *> by_name;
+    std::map<std::string, std::vector<const pb_method *>> file_methods;   // built files
+    std::unordered_map<const gp::Descriptor *, std::unique_ptr<pb_msgtype>> types;
+    std::vector<std::string> pending;   // pb_add_file's, waiting for imports
+    bool last_from_add = false;
+};
+
+namespace {
+
+pb_msgtype *msgtype(pb_pool *p, const gp::Descriptor *d) {
+    auto &slot = p->types[d];
+    if (!slot) {
+        std::unique_ptr<pb_msgtype> t(new pb_msgtype);
+        t->d = d;
+        t->pool = p;
+        t->url = std::string(kTypeUrlPrefix) + "/" + d->full_name();
+        slot = std::move(t);
+    }
+    return slot.get();
+}
+
+// Registers the methods of a built file (once) and lists them in p->last.
+void register_file(pb_pool *p, const gp::FileDescriptor *fd) {
+    auto it = p->file_methods.find(fd->name());
+    if (it == p->file_methods.end()) {
+        std::vector<const pb_method *> ms;
+        for (int i = 0; i < fd->service_count(); i++) {
+            const gp::ServiceDescriptor *sd = fd->service(i);
+            for (int j = 0; j < sd->method_count(); j++) {
+                const gp::MethodDescriptor *md = sd->method(j);
+                p->recs.emplace_back();
+                MethodRec &r = p->recs.back();
+                r.full = "/" + sd->full_name() + "/" + md->name();
+                r.package = fd->package();
+                r.service = sd->name();
+                r.name = md->name();
+                r.m.full_name = r.full.c_str();
+                r.m.package = r.package.c_str();
+                r.m.service = r.service.c_str();
+                r.m.name = r.name.c_str();
+                r.m.in = msgtype(p, md->input_type());
+                r.m.out = msgtype(p, md->output_type());
+                r.m.client_streaming = md->client_streaming();
+                r.m.server_streaming = md->server_streaming();
+                ms.push_back(&r.m);
+                p->all.push_back(&r.m);
+                p->by_name[r.full] = &r.m;   // a later load of the same name wins, as k6's map
+            }
+        }
+        it = p->file_methods.emplace(fd->name(), std::move(ms)).first;
+    }
+    p->last.insert(p->last.end(), it->second.begin(), it->second.end());
+}
+
+// fd and what it imports, each once, fd first (k6's walkFileDescriptors order).
+void register_tree(pb_pool *p, const gp::FileDescriptor *fd, std::set<std::string> &seen) {
+    if (!seen.insert(fd->name()).second) return;
+    register_file(p, fd);
+    for (int i = 0; i < fd->dependency_count(); i++) register_tree(p, fd->dependency(i), seen);
+}
+
+// Builds a file the database holds; nullptr and err = the pool's first error.
+const gp::FileDescriptor *build(pb_pool *p, const std::string &name, std::string &err) {
+    p->perr.first.clear();
+    const gp::FileDescriptor *fd = p->pool.FindFileByName(name);
+    if (!fd) err = p->perr.first.empty() ? "could not build " + name : p->perr.first;
+    return fd;
+}
+
+bool read_file(const std::string &path, std::string &out, int &errnum) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        errnum = errno;
+        return false;
+    }
+    out.clear();
+    char tmp[16384];
+    for (;;) {
+        ssize_t r = read(fd, tmp, sizeof tmp);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            errnum = errno;
+            close(fd);
+            return false;
+        }
+        if (r == 0) break;
+        out.append(tmp, (size_t)r);
+    }
+    close(fd);
+    return true;
+}
+
+std::string join_path(const std::string &dir, const std::string &name) {
+    if (name.empty() || name[0] == '/' || dir.empty()) return name;
+    if (dir.back() == '/') return dir + name;
+    return dir + "/" + name;
+}
+
+// Go's filepath.Clean, enough for the messages: "a/./b" -> "a/b", "a/x/../b" -> "a/b".
+std::string clean_path(const std::string &path) {
+    if (path.empty()) return ".";
+    bool abs = path[0] == '/';
+    std::vector<std::string> parts;
+    size_t i = 0;
+    while (i <= path.size()) {
+        size_t j = path.find('/', i);
+        if (j == std::string::npos) j = path.size();
+        std::string seg = path.substr(i, j - i);
+        if (seg.empty() || seg == ".") {
+        } else if (seg == "..") {
+            if (!parts.empty() && parts.back() != "..") parts.pop_back();
+            else if (!abs) parts.push_back(seg);
+        } else {
+            parts.push_back(seg);
+        }
+        i = j + 1;
+    }
+    std::string out = abs ? "/" : "";
+    for (size_t k = 0; k < parts.size(); k++) out += (k ? "/" : "") + parts[k];
+    return out.empty() ? "." : out;
+}
+
+// The well-known types protojson maps specially (not as plain objects).
+bool wkt_special(const gp::Descriptor *d) {
+    if (d->file()->name().rfind("google/protobuf/", 0) != 0) return false;
+    static const char *const names[] = {
+        "google.protobuf.Any",        "google.protobuf.Duration",    "google.protobuf.FieldMask",
+        "google.protobuf.ListValue",  "google.protobuf.Struct",      "google.protobuf.Timestamp",
+        "google.protobuf.Value",      "google.protobuf.BoolValue",   "google.protobuf.Int32Value",
+        "google.protobuf.Int64Value", "google.protobuf.UInt32Value", "google.protobuf.UInt64Value",
+        "google.protobuf.FloatValue", "google.protobuf.DoubleValue", "google.protobuf.StringValue",
+        "google.protobuf.BytesValue"};
+    for (const char *n : names)
+        if (d->full_name() == n) return true;
+    return false;
+}
+
+class Loader {
+  public:
+    Loader(pb_pool *p, const std::string &base, std::vector<std::string> paths)
+        : p_(p), base_(base), paths_(std::move(paths)) {}
+
+    // Parses name and (first) what it imports into the database.
+    bool parse(const std::string &name, std::string &err) {
+        if (p_->db.files.count(name) || done_.count(name)) return true;
+        std::string text, tried;
+        int errnum = ENOENT;
+        bool found = false;
+        // protocompile's SourceResolver: each import path in turn; a missing
+        // file goes on to the next, another error stops; the last error is
+        // the one reported.
+        for (const std::string &ip : paths_) {
+            std::string path = clean_path(join_path(base_, join_path(ip, name)));
+            tried = path;
+            if (read_file(path, text, errnum)) {
+                found = true;
+                break;
+            }
+            if (errnum != ENOENT && errnum != ENOTDIR) break;
+        }
+        if (!found) {
+            if (p_->db.has_builtin(name)) return true;   // a well-known type, built in
+            // Go's os.PathError: "open PATH: no such file or directory"
+            std::string why = strerror(errnum);
+            if (!why.empty() && why[0] >= 'A' && why[0] <= 'Z') why[0] = (char)(why[0] - 'A' + 'a');
+            err = "open " + tried + ": " + why;
+            return false;
+        }
+        gp::io::ArrayInputStream in(text.data(), (int)text.size());
+        ParseErrors pe;
+        pe.file = name;
+        gp::io::Tokenizer tok(&in, &pe);
+        gp::compiler::Parser parser;
+        parser.RecordErrorsTo(&pe);
+        gp::FileDescriptorProto fdp;
+        if (!parser.Parse(&tok, &fdp) || !pe.first.empty()) {
+            err = pe.first.empty() ? name + ": syntax error" : pe.first;
+            return false;
+        }
+        fdp.set_name(name);
+        done_.insert(name);
+        for (int i = 0; i < fdp.dependency_size(); i++)
+            if (!parse(fdp.dependency(i), err)) return false;
+        p_->db.files.emplace(name, std::move(fdp));
+        return true;
+    }
+
+  private:
+    pb_pool *p_;
+    std::string base_;
+    std::vector<std::string> paths_;
+    std::set<std::string> done_;
+};
+
+// Whether name and everything it imports is at hand (loaded or built in).
+bool closure_ready(pb_pool *p, const std::string &name, std::set<std::string> &seen, std::string *missing) {
+    if (!seen.insert(name).second) return true;
+    auto it = p->db.files.find(name);
+    if (it == p->db.files.end()) {
+        if (p->db.has_builtin(name)) return true;
+        if (missing) *missing = name;
+        return false;
+    }
+    for (const std::string &dep : it->second.dependency())
+        if (!closure_ready(p, dep, seen, missing)) return false;
+    return true;
+}
+
+// Builds every pending pb_add_file whose imports have all arrived.
+bool build_pending(pb_pool *p, std::string &err) {
+    bool progress = true;
+    while (progress) {
+        progress = false;
+        for (size_t i = 0; i < p->pending.size(); i++) {
+            std::set<std::string> seen;
+            if (!closure_ready(p, p->pending[i], seen, nullptr)) continue;
+            std::string name = p->pending[i];
+            p->pending.erase(p->pending.begin() + (long)i);
+            const gp::FileDescriptor *fd = build(p, name, err);
+            if (!fd) return false;
+            register_file(p, fd);
+            progress = true;
+            break;
+        }
+    }
+    return true;
+}
+
+// protodesc.NewFiles: every import must be in the set itself.
+bool set_complete(const gp::FileDescriptorSet &set, std::string &err) {
+    std::set<std::string> names;
+    for (const auto &f : set.file()) names.insert(f.name());
+    for (const auto &f : set.file())
+        for (const std::string &dep : f.dependency())
+            if (!names.count(dep)) {
+                err = "proto: could not resolve import \"" + dep + "\": not found";
+                return false;
+            }
+    return true;
+}
+
+// ---- JSON text -> protojson-worded error (see the file's head) ----------
+//
+// Go's protojson reports the first problem in document order, at the
+// position of the token concerned, as "proto: (line L:C): ..." or, for
+// structure, "proto: syntax error (line L:C): unexpected token T". (Go
+// chooses between a space and a no-break space after "proto:" per binary, to
+// discourage matching; a plain space here.) libprotobuf's own messages differ
+// ("Cannot find field.", "Invalid value for enum" ... without positions):
+// they are used only when this pass finds nothing. It runs before the
+// parser: one scan of a text of a few hundred bytes.
+class Diag {
+  public:
+    Diag(const char *s, size_t n) : s_(s), n_(n) {}
+
+    // The message, or "" if this pass finds no problem.
+    std::string message(const gp::Descriptor *d) {
+        if (!msg(d)) return msg_;
+        return "";
+    }
+
+  private:
+    enum Kind { END, BAD, OBJ_OPEN, OBJ_CLOSE, ARR_OPEN, ARR_CLOSE, STRING, NUMBER, TRUE, FALSE, NUL };
+    struct Tok {
+        Kind k = END;
+        size_t pos = 0, len = 0;
+        std::string str;   // decoded, for STRING
+    };
+    const char *s_;
+    size_t n_, i_ = 0;
+    std::string msg_;
+
+    void ws() {
+        while (i_ < n_ && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) i_++;
+    }
+    // Next value or bracket; commas and colons are skipped (the text comes
+    // from JSON.stringify, well formed; a malformed one ends in BAD).
+    Tok next() {
+        ws();
+        while (i_ < n_ && (s_[i_] == ',' || s_[i_] == ':')) {
+            i_++;
+            ws();
+        }
+        Tok t;
+        t.pos = i_;
+        if (i_ >= n_) return t;
+        char c = s_[i_];
+        switch (c) {
+        case '{':
+            t.k = OBJ_OPEN;
+            i_++;
+            break;
+        case '}':
+            t.k = OBJ_CLOSE;
+            i_++;
+            break;
+        case '[':
+            t.k = ARR_OPEN;
+            i_++;
+            break;
+        case ']':
+            t.k = ARR_CLOSE;
+            i_++;
+            break;
+        case '"': {
+            t.k = STRING;
+            i_++;
+            while (i_ < n_ && s_[i_] != '"') {
+                if (s_[i_] == '\\' && i_ + 1 < n_) {
+                    char e = s_[i_ + 1];
+                    i_ += 2;
+                    switch (e) {
+                    case 'n': t.str += '\n'; break;
+                    case 't': t.str += '\t'; break;
+                    case 'r': t.str += '\r'; break;
+                    case 'b': t.str += '\b'; break;
+                    case 'f': t.str += '\f'; break;
+                    case 'u': {
+                        unsigned v = 0;
+                        for (int k = 0; k < 4 && i_ < n_; k++, i_++) {
+                            char h = s_[i_];
+                            v = v * 16 + (unsigned)(h >= 'a' ? h - 'a' + 10 : h >= 'A' ? h - 'A' + 10 : h - '0');
+                        }
+                        // only the ASCII ones matter for names and numbers
+                        t.str += v < 0x80 ? (char)v : '?';
+                        break;
+                    }
+                    default: t.str += e;
+                    }
+                } else {
+                    t.str += s_[i_++];
+                }
+            }
+            if (i_ >= n_) {
+                t.k = BAD;
+                break;
+            }
+            i_++;
+            break;
+        }
+        default:
+            if (c == '-' || (c >= '0' && c <= '9')) {
+                t.k = NUMBER;
+                while (i_ < n_ && (strchr("+-.eE", s_[i_]) || (s_[i_] >= '0' && s_[i_] <= '9'))) i_++;
+            } else if (n_ - i_ >= 4 && !memcmp(s_ + i_, "true", 4)) {
+                t.k = TRUE;
+                i_ += 4;
+            } else if (n_ - i_ >= 5 && !memcmp(s_ + i_, "false", 5)) {
+                t.k = FALSE;
+                i_ += 5;
+            } else if (n_ - i_ >= 4 && !memcmp(s_ + i_, "null", 4)) {
+                t.k = NUL;
+                i_ += 4;
+            } else {
+                t.k = BAD;
+                i_++;
+            }
+        }
+        t.len = i_ - t.pos;
+        return t;
+    }
+    Tok peek() {
+        size_t save = i_;
+        Tok t = next();
+        i_ = save;
+        return t;
+    }
+    std::string raw(const Tok &t) { return t.k == END ? "" : std::string(s_ + t.pos, t.len); }
+    std::string where(size_t pos) {
+        size_t line = 1, col = 1;
+        for (size_t k = 0; k < pos && k < n_; k++) {
+            unsigned char c = (unsigned char)s_[k];
+            if (c == '\n') {
+                line++;
+                col = 1;
+            } else if ((c & 0xC0) != 0x80) {
+                col++;   // runes, as Go counts columns
+            }
+        }
+        return "(line " + std::to_string(line) + ":" + std::to_string(col) + "): ";
+    }
+    bool fail(const Tok &t, const std::string &what) {
+        msg_ = "proto: " + where(t.pos) + what;
+        return false;
+    }
+    bool unexpected(const Tok &t) {
+        if (t.k == END) {
+            msg_ = "proto: unexpected EOF";
+            return false;
+        }
+        msg_ = "proto: syntax error " + where(t.pos) + "unexpected token " + raw(t);
+        return false;
+    }
+    // Skips one value; false on malformed text.
+    bool skip() {
+        Tok t = next();
+        if (t.k == OBJ_OPEN || t.k == ARR_OPEN) {
+            Kind close = t.k == OBJ_OPEN ? OBJ_CLOSE : ARR_CLOSE;
+            for (;;) {
+                Tok u = peek();
+                if (u.k == close) {
+                    next();
+                    return true;
+                }
+                if (u.k == END || u.k == BAD) return false;
+                if (t.k == OBJ_OPEN) {
+                    if (next().k != STRING) return false;
+                }
+                if (!skip()) return false;
+            }
+        }
+        return t.k != END && t.k != BAD && t.k != OBJ_CLOSE && t.k != ARR_CLOSE;
+    }
+    // true when the message is fine as far as this pass sees; false with msg_
+    // set, or with msg_ empty when the text is malformed (nothing to say).
+    bool msg(const gp::Descriptor *d) {
+        if (wkt_special(d)) return skip();
+        Tok t = next();
+        if (t.k != OBJ_OPEN) return unexpected(t);
+        std::set<int> seen;
+        std::set<const gp::OneofDescriptor *> oneofs;
+        for (;;) {
+            Tok k = next();
+            if (k.k == OBJ_CLOSE) return true;
+            if (k.k != STRING) return k.k == BAD ? false : unexpected(k);
+            const gp::FieldDescriptor *fd = nullptr;   // Go: by JSON name, then by proto name
+            for (int f = 0; f < d->field_count() && !fd; f++)
+                if (d->field(f)->json_name() == k.str) fd = d->field(f);
+            if (!fd) fd = d->FindFieldByName(k.str);
+            if (!fd) return fail(k, "unknown field " + raw(k));
+            if (!seen.insert(fd->number()).second) return fail(k, "duplicate field " + raw(k));
+            Tok v = peek();
+            bool value_type = fd->message_type() && fd->message_type()->full_name() == "google.protobuf.Value";
+            bool null_enum = fd->enum_type() && fd->enum_type()->full_name() == "google.protobuf.NullValue";
+            if (v.k == NUL && !value_type && !null_enum) {
+                next();
+                continue;
+            }
+            if (fd->is_map()) {
+                if (!map(fd)) return false;
+            } else if (fd->is_repeated()) {
+                if (!list(fd)) return false;
+            } else {
+                const gp::OneofDescriptor *od = fd->containing_oneof();
+                if (od && !oneofs.insert(od).second)
+                    return fail(k, "error parsing " + raw(k) + ", oneof " + od->full_name() + " is already set");
+                if (!singular(fd)) return false;
+            }
+        }
+    }
+    bool list(const gp::FieldDescriptor *fd) {
+        Tok t = next();
+        if (t.k != ARR_OPEN) return unexpected(t);
+        for (;;) {
+            Tok u = peek();
+            if (u.k == ARR_CLOSE) {
+                next();
+                return true;
+            }
+            if (u.k == END || u.k == BAD) return false;
+            if (!singular(fd)) return false;
+        }
+    }
+    bool map(const gp::FieldDescriptor *fd) {
+        const gp::FieldDescriptor *kf = fd->message_type()->map_key();
+        const gp::FieldDescriptor *vf = fd->message_type()->map_value();
+        Tok t = next();
+        if (t.k != OBJ_OPEN) return unexpected(t);
+        std::set<std::string> keys;
+        for (;;) {
+            Tok k = next();
+            if (k.k == OBJ_CLOSE) return true;
+            if (k.k != STRING) return k.k == BAD ? false : unexpected(k);
+            bool ok = true;
+            switch (kf->cpp_type()) {
+            case gp::FieldDescriptor::CPPTYPE_BOOL: ok = k.str == "true" || k.str == "false"; break;
+            case gp::FieldDescriptor::CPPTYPE_STRING: break;
+            default: ok = int_ok(k.str, kf->cpp_type());
+            }
+            if (!ok) return fail(k, std::string("invalid value for ") + kf->type_name() + " key: " + raw(k));
+            if (!keys.insert(k.str).second) return fail(k, "duplicate map key " + raw(k));
+            if (!singular(vf)) return false;
+        }
+    }
+    // An integer in the range of the type, as Go's protojson accepts it
+    // (a number, or a string holding one; "1e2" and "1.0" are integers).
+    static bool int_ok(const std::string &s, gp::FieldDescriptor::CppType ct) {
+        if (s.empty() || s.size() > 64 || isspace((unsigned char)s[0]) || isspace((unsigned char)s.back()))
+            return false;
+        const char *c = s.c_str();
+        char *end;
+        bool plain = s.find_first_of(".eE") == std::string::npos;
+        errno = 0;
+        switch (ct) {
+        case gp::FieldDescriptor::CPPTYPE_INT32:
+        case gp::FieldDescriptor::CPPTYPE_INT64: {
+            if (plain) {
+                long long v = strtoll(c, &end, 10);
+                if (*end || errno) return false;
+                return ct == gp::FieldDescriptor::CPPTYPE_INT64 || (v >= INT32_MIN && v <= INT32_MAX);
+            }
+            double v = strtod(c, &end);
+            if (*end || v != std::floor(v)) return false;
+            return ct == gp::FieldDescriptor::CPPTYPE_INT64 ? std::fabs(v) <= 9.2233720368547758e18
+                                                            : v >= INT32_MIN && v <= INT32_MAX;
+        }
+        default: {   // unsigned
+            if (s[0] == '-') return s.find_first_not_of("-0.eE+") == std::string::npos;
+            if (plain) {
+                unsigned long long v = strtoull(c, &end, 10);
+                if (*end || errno) return false;
+                return ct == gp::FieldDescriptor::CPPTYPE_UINT64 || v <= UINT32_MAX;
+            }
+            double v = strtod(c, &end);
+            if (*end || v != std::floor(v) || v < 0) return false;
+            return ct == gp::FieldDescriptor::CPPTYPE_UINT64 ? v <= 1.8446744073709552e19 : v <= UINT32_MAX;
+        }
+        }
+    }
+    static bool float_ok(const std::string &s, bool is32) {
+        if (s.empty() || isspace((unsigned char)s[0]) || isspace((unsigned char)s.back())) return false;
+        char *end;
+        errno = 0;
+        double v = strtod(s.c_str(), &end);
+        if (*end || errno == ERANGE) return false;
+        return !is32 || std::isinf(v) || std::fabs(v) <= 3.4028234663852886e38;
+    }
+    static bool bytes_ok(const std::string &s) {
+        // Go: URL alphabet if '-' or '_' appear, raw (unpadded) if the length is no multiple of 4
+        bool url = s.find_first_of("-_") != std::string::npos;
+        int var = url ? (s.size() % 4 ? B64_RAWURL : B64_URL) : (s.size() % 4 ? B64_RAWSTD : B64_STD);
+        std::vector<uint8_t> out(b64_decoded_max(s.size()) + 1);
+        size_t bad;
+        return b64_decode(s.data(), s.size(), var, out.data(), &bad) >= 0;
+    }
+    bool singular(const gp::FieldDescriptor *fd) {
+        if (fd->cpp_type() == gp::FieldDescriptor::CPPTYPE_MESSAGE) return msg(fd->message_type());
+        Tok t = next();
+        if (t.k == END || t.k == BAD) return false;
+        bool ok = false;
+        switch (fd->cpp_type()) {
+        case gp::FieldDescriptor::CPPTYPE_BOOL: ok = t.k == TRUE || t.k == FALSE; break;
+        case gp::FieldDescriptor::CPPTYPE_STRING:
+            ok = t.k == STRING && (fd->type() != gp::FieldDescriptor::TYPE_BYTES || bytes_ok(t.str));
+            break;
+        case gp::FieldDescriptor::CPPTYPE_FLOAT:
+        case gp::FieldDescriptor::CPPTYPE_DOUBLE: {
+            bool is32 = fd->cpp_type() == gp::FieldDescriptor::CPPTYPE_FLOAT;
+            if (t.k == NUMBER) ok = float_ok(raw(t), is32);
+            else if (t.k == STRING)
+                ok = t.str == "NaN" || t.str == "Infinity" || t.str == "-Infinity" || float_ok(t.str, is32);
+            break;
+        }
+        case gp::FieldDescriptor::CPPTYPE_ENUM:
+            if (t.k == STRING) ok = fd->enum_type()->FindValueByName(t.str) != nullptr;
+            else if (t.k == NUMBER) ok = int_ok(raw(t), gp::FieldDescriptor::CPPTYPE_INT32);
+            else if (t.k == NUL) ok = fd->enum_type()->full_name() == "google.protobuf.NullValue";
+            break;
+        default:   // integers
+            if (t.k == NUMBER) ok = int_ok(raw(t), fd->cpp_type());
+            else if (t.k == STRING) ok = int_ok(t.str, fd->cpp_type());
+        }
+        if (ok) return true;
+        if (t.k == OBJ_OPEN || t.k == ARR_OPEN) t.len = 1;
+        return fail(t,
+                    std::string("invalid value for ") + fd->type_name() + " field " + fd->json_name() + ": " + raw(t));
+    }
+};
+
+// ---- wire -> JSON ------------------------------------------------------
+
+class Printer {
+  public:
+    Printer(pb_pool *p, std::string &o) : p_(p), o_(o) {}
+
+    bool message(const gp::Message &m) {
+        const gp::Descriptor *d = m.GetDescriptor();
+        if (wkt_special(d)) return wkt(m);
+        const gp::Reflection *r = m.GetReflection();
+        o_ += '{';
+        bool first = true;
+        for (int i = 0; i < d->field_count(); i++) {
+            const gp::FieldDescriptor *f = d->field(i);
+            bool has = f->is_repeated() || r->HasField(m, f);
+            if (!has && f->containing_oneof()) continue;   // an unset oneof member (or proto3 optional)
+            if (!first) o_ += ',';
+            first = false;
+            key(f->json_name());
+            if (f->is_map()) {
+                if (!map(m, f)) return false;
+            } else if (f->is_repeated()) {
+                o_ += '[';
+                int n = r->FieldSize(m, f);
+                for (int j = 0; j < n; j++) {
+                    if (j) o_ += ',';
+                    if (!repeated_value(m, f, j)) return false;
+                }
+                o_ += ']';
+            } else if (!has && (f->cpp_type() == gp::FieldDescriptor::CPPTYPE_MESSAGE || f->has_presence())) {
+                o_ += "null";   // EmitUnpopulated: a field with presence, unset
+            } else if (!value(m, f)) {
+                return false;
+            }
+        }
+        o_ += '}';
+        return true;
+    }
+    std::string err;
+
+  private:
+    pb_pool *p_;
+    std::string &o_;
+
+    bool wkt(const gp::Message &m) {
+        std::string bin, json;
+        if (!m.SerializeToString(&bin)) {
+            err = "proto: cannot marshal " + m.GetDescriptor()->full_name();
+            return false;
+        }
+        gp::util::JsonPrintOptions po;
+        po.always_print_primitive_fields = true;
+        gp::util::Status st = gp::util::BinaryToJsonString(
+            p_->resolver.get(), std::string(kTypeUrlPrefix) + "/" + m.GetDescriptor()->full_name(), bin, &json, po);
+        if (!st.ok()) {
+            err = "proto: " + std::string(st.message());
+            return false;
+        }
+        o_ += json;
+        return true;
+    }
+    void str(const std::string &s) {
+        buf b = {nullptr, 0, 0};
+        if (json_string(&b, s.data(), s.size(), JSON_ESC_GO)) {
+            buf_free(&b);
+            throw std::bad_alloc();
+        }
+        o_.append(b.p, b.len);
+        buf_free(&b);
+    }
+    void key(const std::string &k) {
+        str(k);
+        o_ += ':';
+    }
+    void dbl(double v, bool is32) {
+        if (std::isnan(v)) {
+            o_ += "\"NaN\"";
+            return;
+        }
+        if (std::isinf(v)) {
+            o_ += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+            return;
+        }
+        char tmp[40];
+        // the shortest text that reads back as the same value (Go's
+        // FormatFloat(v, 'f' or 'e', -1, 32 or 64))
+        for (int prec = 1; prec <= 17; prec++) {
+            snprintf(tmp, sizeof tmp, "%.*g", prec, v);
+            if (is32 ? strtof(tmp, nullptr) == (float)v : strtod(tmp, nullptr) == v) break;
+        }
+        o_ += tmp;
+    }
+    void enumval(const gp::EnumDescriptor *ed, int n) {
+        if (ed->full_name() == "google.protobuf.NullValue") {
+            o_ += "null";
+            return;
+        }
+        const gp::EnumValueDescriptor *ev = ed->FindValueByNumber(n);
+        if (ev) str(ev->name());
+        else o_ += std::to_string(n);
+    }
+    void bytes(const std::string &s) {
+        std::string b64(b64_encoded_len(s.size(), B64_STD) + 1, '\0');
+        size_t n = b64_encode((const uint8_t *)s.data(), s.size(), B64_STD, &b64[0]);
+        o_ += '"';
+        o_.append(b64.data(), n);
+        o_ += '"';
+    }
+    bool value(const gp::Message &m, const gp::FieldDescriptor *f) {
+        const gp::Reflection *r = m.GetReflection();
+        switch (f->cpp_type()) {
+        case gp::FieldDescriptor::CPPTYPE_INT32: o_ += std::to_string(r->GetInt32(m, f)); break;
+        case gp::FieldDescriptor::CPPTYPE_UINT32: o_ += std::to_string(r->GetUInt32(m, f)); break;
+        case gp::FieldDescriptor::CPPTYPE_INT64: o_ += '"' + std::to_string(r->GetInt64(m, f)) + '"'; break;
+        case gp::FieldDescriptor::CPPTYPE_UINT64: o_ += '"' + std::to_string(r->GetUInt64(m, f)) + '"'; break;
+        case gp::FieldDescriptor::CPPTYPE_DOUBLE: dbl(r->GetDouble(m, f), false); break;
+        case gp::FieldDescriptor::CPPTYPE_FLOAT: dbl(r->GetFloat(m, f), true); break;
+        case gp::FieldDescriptor::CPPTYPE_BOOL: o_ += r->GetBool(m, f) ? "true" : "false"; break;
+        case gp::FieldDescriptor::CPPTYPE_ENUM: enumval(f->enum_type(), r->GetEnumValue(m, f)); break;
+        case gp::FieldDescriptor::CPPTYPE_STRING: {
+            std::string s = r->GetString(m, f);
+            if (f->type() == gp::FieldDescriptor::TYPE_BYTES) bytes(s);
+            else str(s);
+            break;
+        }
+        case gp::FieldDescriptor::CPPTYPE_MESSAGE: return message(r->GetMessage(m, f));
+        }
+        return true;
+    }
+    bool repeated_value(const gp::Message &m, const gp::FieldDescriptor *f, int j) {
+        const gp::Reflection *r = m.GetReflection();
+        switch (f->cpp_type()) {
+        case gp::FieldDescriptor::CPPTYPE_INT32: o_ += std::to_string(r->GetRepeatedInt32(m, f, j)); break;
+        case gp::FieldDescriptor::CPPTYPE_UINT32: o_ += std::to_string(r->GetRepeatedUInt32(m, f, j)); break;
+        case gp::FieldDescriptor::CPPTYPE_INT64: o_ += '"' + std::to_string(r->GetRepeatedInt64(m, f, j)) + '"'; break;
+        case gp::FieldDescriptor::CPPTYPE_UINT64:
+            o_ += '"' + std::to_string(r->GetRepeatedUInt64(m, f, j)) + '"';
+            break;
+        case gp::FieldDescriptor::CPPTYPE_DOUBLE: dbl(r->GetRepeatedDouble(m, f, j), false); break;
+        case gp::FieldDescriptor::CPPTYPE_FLOAT: dbl(r->GetRepeatedFloat(m, f, j), true); break;
+        case gp::FieldDescriptor::CPPTYPE_BOOL: o_ += r->GetRepeatedBool(m, f, j) ? "true" : "false"; break;
+        case gp::FieldDescriptor::CPPTYPE_ENUM: enumval(f->enum_type(), r->GetRepeatedEnumValue(m, f, j)); break;
+        case gp::FieldDescriptor::CPPTYPE_STRING: {
+            std::string s = r->GetRepeatedString(m, f, j);
+            if (f->type() == gp::FieldDescriptor::TYPE_BYTES) bytes(s);
+            else str(s);
+            break;
+        }
+        case gp::FieldDescriptor::CPPTYPE_MESSAGE: return message(r->GetRepeatedMessage(m, f, j));
+        }
+        return true;
+    }
+    // Map entries by key (Go's order is a map's, unordered: any order will do;
+    // sorted keeps the output stable).
+    bool map(const gp::Message &m, const gp::FieldDescriptor *f) {
+        const gp::Reflection *r = m.GetReflection();
+        const gp::FieldDescriptor *kf = f->message_type()->map_key();
+        const gp::FieldDescriptor *vf = f->message_type()->map_value();
+        int n = r->FieldSize(m, f);
+        std::map<std::string, const gp::Message *> entries;   // a repeated key: the last wins
+        for (int j = 0; j < n; j++) {
+            const gp::Message &e = r->GetRepeatedMessage(m, f, j);
+            const gp::Reflection *er = e.GetReflection();
+            std::string k;
+            switch (kf->cpp_type()) {
+            case gp::FieldDescriptor::CPPTYPE_INT32: k = std::to_string(er->GetInt32(e, kf)); break;
+            case gp::FieldDescriptor::CPPTYPE_UINT32: k = std::to_string(er->GetUInt32(e, kf)); break;
+            case gp::FieldDescriptor::CPPTYPE_INT64: k = std::to_string(er->GetInt64(e, kf)); break;
+            case gp::FieldDescriptor::CPPTYPE_UINT64: k = std::to_string(er->GetUInt64(e, kf)); break;
+            case gp::FieldDescriptor::CPPTYPE_BOOL: k = er->GetBool(e, kf) ? "true" : "false"; break;
+            default: k = er->GetString(e, kf);
+            }
+            entries[k] = &e;
+        }
+        o_ += '{';
+        bool first = true;
+        for (auto &kv : entries) {
+            if (!first) o_ += ',';
+            first = false;
+            key(kv.first);
+            if (!value(*kv.second, vf)) return false;
+        }
+        o_ += '}';
+        return true;
+    }
+};
+
+void silence_logs() {
+    static std::once_flag once;
+    std::call_once(once, [] { gp::SetLogHandler(nullptr); });
+}
+
+int fail_oom(char *err, size_t errlen) {
+    set_err(err, errlen, "out of memory");
+    return -1;
+}
+
+}   // namespace
+
+extern "C" {
+
+pb_pool *pb_pool_new(void) {
+    try {
+        silence_logs();
+        std::unique_ptr<pb_pool> p(new pb_pool);
+        p->resolver.reset(new CachingResolver(gp::util::NewTypeResolverForDescriptorPool(kTypeUrlPrefix, &p->pool)));
+        return p.release();
+    } catch (...) { return nullptr; }
+}
+
+void pb_pool_free(pb_pool *p) {
+    try {
+        // messages before the factory that made them and the pool that describes them
+        if (p) p->types.clear();
+        delete p;
+    } catch (...) {}
+}
+
+int pb_load_protos_in(pb_pool *p, const char *base_dir, const char *const *import_paths, size_t npaths,
+                      const char *const *files, size_t nfiles, char *err, size_t errlen) {
+    try {
+        std::vector<std::string> paths;
+        for (size_t i = 0; i < npaths; i++) {
+            std::string s = import_paths[i];
+            if (s.rfind("file://", 0) == 0) s.erase(0, 7);
+            paths.push_back(s);
+        }
+        std::string base = base_dir ? base_dir : "";
+        if (paths.empty()) paths.push_back(base.empty() ? "." : base);
+        Loader loader(p, base, paths);
+        std::string e;
+        for (size_t i = 0; i < nfiles; i++) {
+            if (!loader.parse(files[i], e)) {
+                set_err(err, errlen, e);
+                return -1;
+            }
+        }
+        p->last.clear();
+        p->last_from_add = false;
+        std::set<std::string> seen;
+        for (size_t i = 0; i < nfiles; i++) {
+            const gp::FileDescriptor *fd = build(p, files[i], e);
+            if (!fd) {
+                set_err(err, errlen, e);
+                return -1;
+            }
+            register_tree(p, fd, seen);
+        }
+        return 0;
+    } catch (...) { return fail_oom(err, errlen); }
+}
+
+int pb_load_protos(pb_pool *p, const char *const *import_paths, size_t npaths, const char *const *files, size_t nfiles,
+                   char *err, size_t errlen) {
+    return pb_load_protos_in(p, nullptr, import_paths, npaths, files, nfiles, err, errlen);
+}
+
+static int load_set(pb_pool *p, const char *name, const void *data, size_t n, char *err, size_t errlen) {
+    try {
+        gp::FileDescriptorSet set;
+        if (n > INT32_MAX || !set.ParseFromArray(data, (int)n)) {
+            // Go's proto.Unmarshal on bytes that are no FileDescriptorSet
+            std::string m = "proto: cannot parse invalid wire-format data";
+            set_err(err, errlen, name ? "couldn't unmarshal protoset file " + std::string(name) + ": " + m : m);
+            return -1;
+        }
+        std::string e;
+        if (!set_complete(set, e)) {
+            set_err(err, errlen, e);
+            return -1;
+        }
+        for (const auto &f : set.file())
+            if (!p->db.files.count(f.name())) p->db.files.emplace(f.name(), f);
+        p->last.clear();
+        p->last_from_add = false;
+        std::set<std::string> seen;
+        for (const auto &f : set.file()) {
+            const gp::FileDescriptor *fd = build(p, f.name(), e);
+            if (!fd) {
+                set_err(err, errlen, e);
+                return -1;
+            }
+            if (seen.insert(fd->name()).second) register_file(p, fd);
+        }
+        return 0;
+    } catch (...) { return fail_oom(err, errlen); }
+}
+
+int pb_load_protoset(pb_pool *p, const void *data, size_t n, char *err, size_t errlen) {
+    return load_set(p, nullptr, data, n, err, errlen);
+}
+
+int pb_load_protoset_named(pb_pool *p, const char *name, const void *data, size_t n, char *err, size_t errlen) {
+    return load_set(p, name ? name : "", data, n, err, errlen);
+}
+
+int pb_add_file(pb_pool *p, const void *fdproto, size_t n, char *err, size_t errlen) {
+    try {
+        gp::FileDescriptorProto fdp;
+        if (n > INT32_MAX || !fdp.ParseFromArray(fdproto, (int)n)) {
+            set_err(err, errlen, "proto: cannot parse invalid wire-format data");
+            return -1;
+        }
+        if (!p->last_from_add) {
+            p->last.clear();
+            p->last_from_add = true;
+        }
+        std::string name = fdp.name();
+        if (!p->db.files.count(name) && !p->file_methods.count(name)) {
+            p->db.files.emplace(name, std::move(fdp));
+            p->pending.push_back(name);
+        }
+        std::string e;
+        if (!build_pending(p, e)) {
+            set_err(err, errlen, e);
+            return -1;
+        }
+        return 0;
+    } catch (...) { return fail_oom(err, errlen); }
+}
+
+int pb_resolve(pb_pool *p, char *err, size_t errlen) {
+    try {
+        p->last_from_add = false;
+        if (p->pending.empty()) return 0;
+        std::set<std::string> seen;
+        std::string missing;
+        closure_ready(p, p->pending[0], seen, &missing);
+        set_err(err, errlen, "proto: could not resolve import \"" + missing + "\": not found");
+        return -1;
+    } catch (...) { return fail_oom(err, errlen); }
+}
+
+size_t pb_methods(pb_pool *p, const pb_method *const **out) {
+    *out = p->all.data();
+    return p->all.size();
+}
+
+size_t pb_last_methods(pb_pool *p, const pb_method *const **out) {
+    *out = p->last.data();
+    return p->last.size();
+}
+
+const pb_method *pb_find_method(pb_pool *p, const char *name) {
+    try {
+        if (!name || !*name) return nullptr;
+        std::string key = name[0] == '/' ? std::string(name) : "/" + std::string(name);
+        auto it = p->by_name.find(key);
+        return it == p->by_name.end() ? nullptr : it->second;
+    } catch (...) { return nullptr; }
+}
+
+const void *pb_message_type(pb_pool *p, const char *full_name) {
+    try {
+        const gp::Descriptor *d = p->pool.FindMessageTypeByName(full_name);
+        return d ? msgtype(p, d) : nullptr;
+    } catch (...) { return nullptr; }
+}
+
+int pb_json_to_wire(const void *msgdesc, const char *json, size_t n, buf *out, char *err, size_t errlen) {
+    try {
+        const pb_msgtype *t = (const pb_msgtype *)msgdesc;
+        // Go's checks first, so that what protojson refuses is refused here
+        // too (libprotobuf accepts a little more, e.g. {"1x": ...} as an int
+        // map key), in its words
+        std::string m = Diag(json, n).message(t->d);
+        if (!m.empty()) {
+            set_err(err, errlen, m);
+            return -1;
+        }
+        std::string bin;
+        gp::util::JsonParseOptions po;
+        gp::util::Status st =
+            gp::util::JsonToBinaryString(t->pool->resolver.get(), t->url, gp::StringPiece(json, n), &bin, po);
+        if (!st.ok()) {
+            // libprotobuf's own wording when the first pass found nothing to say
+            set_err(err, errlen, "proto: " + std::string(st.message()));
+            return -1;
+        }
+        if (buf_append(out, bin.data(), bin.size())) return fail_oom(err, errlen);
+        return 0;
+    } catch (...) { return fail_oom(err, errlen); }
+}
+
+int pb_wire_to_json(const void *msgdesc, const void *wire, size_t n, buf *out, char *err, size_t errlen) {
+    try {
+        pb_msgtype *t = (pb_msgtype *)msgdesc;
+        if (!t->scratch) {
+            const gp::Message *proto = t->pool->factory.GetPrototype(t->d);
+            if (!proto) return fail_oom(err, errlen);
+            t->scratch.reset(proto->New());
+        }
+        gp::Message *m = t->scratch.get();
+        m->Clear();
+        if (n > INT32_MAX || !m->ParseFromArray(wire, (int)n)) {
+            set_err(err, errlen, "proto: cannot parse invalid wire-format data");
+            return -1;
+        }
+        std::string json;
+        Printer pr(t->pool, json);
+        bool ok = pr.message(*m);
+        if (n > 65536) t->scratch.reset();   // keep no large response's memory between calls
+        else m->Clear();
+        if (!ok) {
+            set_err(err, errlen, pr.err);
+            return -1;
+        }
+        if (buf_append(out, json.data(), json.size())) return fail_oom(err, errlen);
+        return 0;
+    } catch (...) { return fail_oom(err, errlen); }
+}
+
+}   // extern "C"
