@@ -26,6 +26,7 @@ internal/lib/netext/grpcext in grafana/k6; grpc-go v1.78.0, its go.mod):
   grpc_req_duration (GRPC section of the summary); the dialer counts
   data_sent/data_received.
 """
+import json
 import os
 import pathlib
 import selectors
@@ -142,3 +143,75 @@ def test_errors_without_server(c6, grpc_server):
         'timeout error invalid grpc.connect() parameters: invalid timeout value: time: invalid duration "soon"',
         "consts 0,1,4,5,8,12,14,16,0,1,2,3",
     ], r
+
+
+def _json_samples(path, metric):
+    out = []
+    with open(path) as f:
+        for line in f:
+            rec = json.loads(line)
+            if rec.get("type") == "Point" and rec.get("metric") == metric:
+                out.append(rec["data"])
+    return out
+
+
+def test_invoke_unary(c6, grpc_server, tmp_path):
+    out_json = tmp_path / "out.json"
+    r = run(c6, "invoke.js", grpc_server, "--out", f"json={out_json}")
+    assert r.code == 0, r
+    lines = r.console()
+    by = {ln.split(" ", 1)[0]: ln.split(" ", 1)[1] for ln in lines}
+    # client.load returns k6's MethodInfo (full_method) for every method of the file
+    assert json.loads(by["methods"]) == ["/c6test.Tester/Bidi", "/c6test.Tester/ClientStream", "/c6test.Tester/Echo",
+                                        "/c6test.Tester/ServerStream", "/c6test.Tester/Slow"], r
+    assert by["status"] == "0 error null", r
+    # protojson as k6 maps it: int64 as a string, enum by name, bytes base64,
+    # Timestamp and StringValue as their JSON forms, unset fields emitted
+    assert json.loads(by["message"]) == {
+        "text": "hi", "count": 3, "numbers": [1, 2],
+        "item": {"name": "n", "big": "9007199254740993", "kind": "KIND_TWO", "blob": "AAEC"},
+        "when": "2024-01-02T03:04:05.500Z", "note": "wrapped", "seq": 0, "padding": ""}, r
+    # metadata reached the server (a -bin value as its bytes), came back as
+    # headers and trailers ({key: [values]}, -bin values decoded)
+    assert json.loads(by["md"]) == ["x-one=a", "x-two-bin=AAEC"], r
+    assert json.loads(by["headers"]) == [["application/grpc"], ["a"], ["\u0000\u0001\u0002"]], r
+    assert json.loads(by["trailers"]) == {"trailer-x-one": ["a"], "trailer-x-two-bin": ["\u0000\u0001\u0002"]}, r
+    # grpc-go's WithUserAgent appends "grpc-go/<version>" to the userAgent option
+    assert by["ua"].endswith(" grpc-go/1.78.0"), r
+    assert json.loads(by["empty"]) == {"text": "", "count": 0, "item": None, "when": None, "note": None,
+                                       "numbers": [], "metadata": [json.loads(by["empty"])["metadata"][0]],
+                                       "padding": "", "seq": 0}, r
+    # a non-OK status: status, error {code, message, details}, the message's defaults
+    assert json.loads(by["fail"]) == {"status": 5, "error": {"code": 5, "message": "no such thing", "details": []},
+                                      "text": ""}, r
+    # the deadline: DeadlineExceeded, from the client's timer ("context deadline
+    # exceeded", grpc-go) or the server's answer to grpc-timeout, whichever is first
+    slow = json.loads(by["slow"])
+    assert slow["status"] == 4 and slow["error"]["code"] == 4, r
+    assert slow["error"]["message"] in ("context deadline exceeded", "Deadline Exceeded"), r
+    assert json.loads(by["discard"]) == {"status": 0, "message": None}, r
+    assert by["unknown"] == 'error method "/c6test.Tester/Nope" not found in file descriptors', r
+    assert by["badfield"] == ('error unable to serialise request object to protocol buffer: proto: (line 1:2): '
+                              'unknown field "nope"'), r
+    assert by["badtype"].startswith("error unable to serialise request object to protocol buffer: proto: "), r
+    assert by["badparam"] == 'error invalid GRPC\'s client.invoke() parameters: unknown param: "bogus"', r
+    assert by["badmd"] == ('error invalid GRPC\'s client.invoke() parameters: invalid metadata param: '
+                           '"x-bin" value must be binary'), r
+    assert by["empty-method"] == "error method to invoke cannot be empty", r
+    # maxReceiveSize / maxSendSize: grpc-go's ResourceExhausted texts; the connection stays usable
+    assert json.loads(by["maxrecv"]) == {"status": 8, "error": {
+        "code": 8, "message": "grpc: received message larger than max (5072 vs. 1000)", "details": []}}, r
+    assert json.loads(by["maxsend"]) == {"status": 8, "error": {
+        "code": 8, "message": "grpc: trying to send message larger than max (3003 vs. 2000)", "details": []}}, r
+    assert by["after"] == "still", r
+    # grpc_req_duration's tags (params.go SetSystemTags, conn.go statsHandler)
+    samples = _json_samples(out_json, "grpc_req_duration")
+    full = [s for s in samples if s["tags"].get("mine") == "yes"]
+    assert len(full) == 1, samples
+    t = full[0]["tags"]
+    assert t["url"] == f"{grpc_server.plain}/c6test.Tester/Echo", t
+    assert t["name"] == "/c6test.Tester/Echo" and t["method"] == "Echo" and t["service"] == "c6test.Tester", t
+    assert t["status"] == "0" and t["scenario"] == "default", t
+    statuses = sorted(s["tags"]["status"] for s in samples)
+    assert statuses.count("5") == 1 and statuses.count("4") == 1 and statuses.count("8") == 2, statuses
+    assert sum(s["value"] for s in _json_samples(out_json, "data_received")) > 5000, r

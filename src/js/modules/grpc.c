@@ -199,7 +199,9 @@ bool grpc_wait(vu *v, int64_t deadline_us) {
     if (deadline_us) {
         int64_t left = deadline_us - clock_now_us();
         uv_update_time(&v->w->loop);
-        uv_timer_start(&v->sleep_timer, grpc_on_wait_timer, left > 0 ? (uint64_t)((left + 999) / 1000) : 0, 0);
+        /* rounded down: the caller waits again for what is left, so that its
+         * deadline passes before a server's answer to the same grpc-timeout */
+        uv_timer_start(&v->sleep_timer, grpc_on_wait_timer, left > 0 ? (uint64_t)(left / 1000) : 0, 0);
     }
     bool ok = !vm_cut_off(v) && vu_wait(v);
     if (deadline_us) uv_timer_stop(&v->sleep_timer);
