@@ -488,6 +488,9 @@ static void gt_dial(gt_conn *c, int family, const char *ip) {
     c->tcp.data = c;
     c->handles++;
     c->tcp_started = true;
+    /* a client a script never closes must not keep the worker's loop alive
+     * at exit (VU runtimes, and so their clients, are not freed then) */
+    uv_unref((uv_handle_t *)&c->tcp);
     uv_tcp_nodelay(&c->tcp, 1);
     c->creq.data = c;
     rc = uv_tcp_connect(&c->creq, &c->tcp, &a.sa, gt_on_connect);
@@ -599,8 +602,7 @@ void gt_conn_close(gt_conn *c) {
         c->resolving = false;
     }
     while (c->calls) {
-        gt_call *k = c->calls;
-        k->ops = NULL; /* no callbacks */
+        gt_call *k = c->calls; /* on_close tells the owner (a stream's events wait in its queue) */
         gt_set_status(k, GT_CANCELED, "grpc: the client connection is closing");
         gt_call_end(k);
     }

@@ -121,8 +121,9 @@ struct gt_conn {
 /* Starts connecting; connected(c, ok) follows from a libuv callback (or
  * at once for a refused address). NULL when out of memory. */
 gt_conn *gt_conn_start(uv_loop_t *loop, h1_client *h1, const gt_conn_opts *o, gt_connected_fn connected, void *ud);
-/* Ends the connection: open calls close with UNAVAILABLE/CANCELED without
- * callbacks; the memory goes once libuv has closed the handle. */
+/* Ends the connection: open calls close with CANCELED ("grpc: the client
+ * connection is closing"), their on_close called; the memory goes once
+ * libuv has closed the handle. */
 void gt_conn_close(gt_conn *c);
 
 /* Starts a call of path ("/pkg.Svc/Method") with metadata (md[2i] name,

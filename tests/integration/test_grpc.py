@@ -215,3 +215,38 @@ def test_invoke_unary(c6, grpc_server, tmp_path):
     statuses = sorted(s["tags"]["status"] for s in samples)
     assert statuses.count("5") == 1 and statuses.count("4") == 1 and statuses.count("8") == 2, statuses
     assert sum(s["value"] for s in _json_samples(out_json, "data_received")) > 5000, r
+
+
+def test_streams(c6, grpc_server, tmp_path):
+    # stream.go / listeners.go: data (message, {ts}), error ({code, details,
+    # message}) before end ({}) for a non-OK status, writes after end() ignored,
+    # the iteration waits for every stream
+    out_json = tmp_path / "out.json"
+    r = run(c6, "stream.js", grpc_server, "--out", f"json={out_json}")
+    assert r.code == 0, r
+    by = {}
+    for ln in r.console():
+        name, rest = ln.split(" ", 1)
+        by[name] = rest
+    assert by["server:"] == "data s 0 3 number | data s 1 3 number | data s 2 3 number | end {}", r
+    assert by["client:"] == "data a,b,c 0 3 number | end {}", r
+    assert by["bidi:"] == "data first 0 0 number | data second 1 0 number | end {}", r
+    assert by["failing:"] == 'error {"code":9,"details":[],"message":"not now"} | end {}', r
+    # the stream's timeout: DeadlineExceeded from the client's context after a few messages
+    slow = by["slow:"].split(" | ")
+    assert 1 <= sum(x.startswith("data z ") for x in slow) <= 4, r
+    assert slow[-2:] == ['error {"code":4,"details":[],"message":"context deadline exceeded"}', "end {}"], r
+    # grpcext Stream.Send's wording for a message that does not convert, as codes.Unknown
+    assert by["bad:"] == ('error {"code":2,"details":[],"message":"can\'t serialise request object to protocol '
+                          'buffer: proto: (line 1:2): unknown field \\"nope\\""} | end {}'), r
+    assert by["discard"] == "data {}", r
+    assert r.count("grpc_streams") == 7, r
+    assert r.count("grpc_streams_msgs_sent") == 9, r
+    received = r.count("grpc_streams_msgs_received")
+    assert 8 <= received <= 11, r
+    streams = _json_samples(out_json, "grpc_streams")
+    server = [s for s in streams if s["tags"].get("kind") == "server"]
+    assert len(server) == 1 and server[0]["tags"]["name"] == "/c6test.Tester/ServerStream", streams
+    assert server[0]["tags"]["url"] == f"{grpc_server.plain}/c6test.Tester/ServerStream", streams
+    ends = [s["tags"]["status"] for s in _json_samples(out_json, "grpc_req_duration")]
+    assert sorted(ends) == ["0", "0", "0", "0", "2", "4", "9"], ends
