@@ -47,39 +47,58 @@ class GrpcServer:
     """plain / tls: "127.0.0.1:PORT"; cert: the TLS port's certificate (PEM path)."""
 
 
-@pytest.fixture(scope="module")
-def grpc_server(tmp_path_factory):
-    d = tmp_path_factory.mktemp("grpc")
-    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-             "-keyout", "server.key", "-out", "server.pem", cwd=d)
+def _start_server(d, *args):
+    """grpc_server.py with args; (process, {"plain": port, "tls": port})."""
     errf = tempfile.TemporaryFile()
     # stdin is a pipe the server watches: it exits when the test process goes
-    proc = subprocess.Popen(["/usr/bin/python3", str(HERE / "grpc_server.py"), str(d), "--tls",
-                             str(d / "server.pem"), str(d / "server.key")],
+    proc = subprocess.Popen(["/usr/bin/python3", str(HERE / "grpc_server.py"), str(d), *args],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errf)
+    want = 2 if "--tls" in args else 1
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
     seen, ports, deadline = "", {}, time.monotonic() + 30
-    while len(ports) < 2 and time.monotonic() < deadline and proc.poll() is None:
+    while len(ports) < want and time.monotonic() < deadline and proc.poll() is None:
         if sel.select(timeout=0.2):
             seen += os.read(proc.stdout.fileno(), 4096).decode()
             ports = dict(line.split() for line in seen.splitlines() if line.count(" ") == 1)
     sel.close()
-    if len(ports) < 2:
+    if len(ports) < want:
         proc.kill()
         proc.wait(timeout=5)
         errf.seek(0)
         pytest.fail(f"grpc_server.py did not start: {seen!r} {errf.read()!r}")
-    s = GrpcServer()
-    s.plain, s.tls, s.cert = f"127.0.0.1:{ports['plain']}", f"127.0.0.1:{ports['tls']}", str(d / "server.pem")
-    yield s
+    return proc, ports
+
+
+def _stop_server(proc):
     proc.stdin.close()
     try:
         proc.wait(timeout=5)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def grpc_server(tmp_path_factory):
+    d = tmp_path_factory.mktemp("grpc")
+    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+             "-keyout", "server.key", "-out", "server.pem", cwd=d)
+    proc, ports = _start_server(d, "--tls", str(d / "server.pem"), str(d / "server.key"))
+    # a second server that speaks server reflection v1alpha only (older servers)
+    proc2, ports2 = _start_server(d, "--no-v1")
+    s = GrpcServer()
+    s.plain, s.tls, s.cert = f"127.0.0.1:{ports['plain']}", f"127.0.0.1:{ports['tls']}", str(d / "server.pem")
+    s.v1alpha = f"127.0.0.1:{ports2['plain']}"
+    # a protoset of test.proto and its imports, as protoc writes it
+    protos = HERE / "data" / "grpc"
+    s.protoset = str(d / "test.protoset")
+    subprocess.run(["protoc", f"-I{protos}", "-I/usr/include", "--include_imports",
+                    f"--descriptor_set_out={s.protoset}", str(protos / "test.proto")], check=True, timeout=60)
+    yield s
+    _stop_server(proc)
+    _stop_server(proc2)
 
 
 def run(c6, script, grpc_server, *flags, timeout=60):
@@ -250,3 +269,28 @@ def test_streams(c6, grpc_server, tmp_path):
     assert server[0]["tags"]["url"] == f"{grpc_server.plain}/c6test.Tester/ServerStream", streams
     ends = [s["tags"]["status"] for s in _json_samples(out_json, "grpc_req_duration")]
     assert sorted(ends) == ["0", "0", "0", "0", "2", "4", "9"], ends
+
+
+@pytest.mark.parametrize("which", ["v1", "v1alpha"])
+def test_reflection_and_protoset(c6, grpc_server, which):
+    # connect({reflect: true}): the methods come from the server (reflect.go:
+    # list_services, file_containing_symbol per service; grpcreflect falls
+    # back to v1alpha when v1 is Unimplemented); loadProtoset reads protoc's set
+    addr = grpc_server.plain if which == "v1" else grpc_server.v1alpha
+    r = run(c6, "reflect.js", grpc_server, "-e", f"REFLECT_ADDR={addr}", "-e", f"PROTOSET={grpc_server.protoset}")
+    assert r.code == 0, r
+    out = r.console()
+    assert out[-3:] == ['echo 0 via reflection {"name":"","big":"42","kind":"KIND_ONE","blob":""}',
+                        'health {"status":1}', "protoset via protoset"], r
+    assert "protoset methods 5" in out, r
+
+
+def test_async_invoke_over_tls(c6, grpc_server):
+    # AsyncInvoke: a Promise resolved with the response, rejected with the
+    # error buildInvokeRequest returns; TLS with the server's certificate as cacerts
+    port = grpc_server.tls.rsplit(":", 1)[1]
+    r = run(c6, "async.js", grpc_server, "-e", f"GRPC_TLS_ADDR=localhost:{port}")
+    assert r.code == 0, r
+    assert r.console() == ["async 0 async over tls",
+                           'rejected method "/c6test.Tester/Nope" not found in file descriptors',
+                           "both one two"], r
