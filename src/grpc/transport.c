@@ -317,6 +317,21 @@ static int gt_flush(gt_conn *c) {
 
 static void gt_recv(gt_conn *c, const char *p, size_t n) {
     c->in_recv = true;
+    if (!c->up && n >= 4 && !c->saw_first) {
+        /* grpc-go reads the server's first frame itself: too long a frame,
+         * or another than SETTINGS, is its "server preface" error */
+        c->saw_first = true;
+        uint32_t len = (uint32_t)(uint8_t)p[0] << 16 | (uint32_t)(uint8_t)p[1] << 8 | (uint8_t)p[2];
+        if (len > 16384 || p[3] != 4) {
+            c->in_recv = false;
+            if (len > 16384)
+                gt_fail(c, "%s", "connection error: desc = \"error reading server preface: http2: frame too large\"");
+            else
+                gt_fail(c, "%s",
+                        "connection error: desc = \"initial http2 frame from server is not a settings frame\"");
+            return;
+        }
+    }
     ssize_t rc = nghttp2_session_mem_recv(c->ng, (const uint8_t *)p, n);
     c->in_recv = false;
     if (rc < 0) {
@@ -432,6 +447,7 @@ static void gt_on_connect(uv_connect_t *req, int status) {
     if (status == UV_ECANCELED || c->dead) return;
     if (status == 0) status = uv_read_start((uv_stream_t *)&c->tcp, gt_on_alloc, gt_on_read);
     if (status < 0) {
+        c->err_final = status != UV_ETIMEDOUT; /* Go's Errno.Temporary: timeouts only */
         gt_fail(c, "connection error: desc = \"transport: error while dialing: dial tcp %s%s%s:%d: connect: %s\"",
                 strchr(c->remote_ip, ':') ? "[" : "", c->remote_ip, strchr(c->remote_ip, ':') ? "]" : "", c->port,
                 status == UV_ECONNREFUSED ? "connection refused" : uv_strerror(status));
@@ -501,6 +517,7 @@ static void gt_on_lookup(h1_lookup *l, void *ud) {
     gt_conn *c = ud;
     c->resolving = false;
     if (!l->ok) {
+        c->err_final = true;
         gt_fail(c, "connection error: desc = \"transport: error while dialing: dial tcp: lookup %s: %s\"", c->host,
                 l->why);
         return;
@@ -582,11 +599,13 @@ gt_conn *gt_conn_start(uv_loop_t *loop, h1_client *h1, const gt_conn_opts *o, gt
     case H1_LOOKUP_DONE: gt_dial(c, c->lk.family, c->lk.ip); break;
     case H1_LOOKUP_PENDING: c->resolving = true; break;
     case H1_LOOKUP_SKIP:
+        c->err_final = true;
         gt_fail(c,
                 "connection error: desc = \"transport: error while dialing: dial tcp: lookup %s: invalid host name\"",
                 c->host);
         break;
     default:
+        c->err_final = true;
         gt_fail(c, "connection error: desc = \"transport: error while dialing: dial tcp: lookup %s: %s\"", c->host,
                 c->lk.why);
         break;

@@ -89,8 +89,10 @@ typedef void (*gt_connected_fn)(gt_conn *c, int ok, void *ud);
 
 struct gt_conn {
     /* out */
-    char err[512]; /* why the connection failed or ended, as grpc-go says it */
-    bool up;       /* connected, settings exchanged */
+    char err[512];  /* why the connection failed or ended, as grpc-go says it */
+    bool up;        /* connected, settings exchanged */
+    bool err_final; /* the failure is one grpc-go's blocking dial gives up on at once (a refused
+                       connection, a failed lookup); others it retries until connect()'s timeout */
     bool dead;
     uint64_t bytes_sent, bytes_received; /* wire bytes */
     char remote_ip[46];
@@ -104,7 +106,7 @@ struct gt_conn {
     uv_connect_t creq;
     uv_write_t wreq;
     buf wq, wfly; /* bytes waiting; bytes in flight */
-    bool writing, tcp_started, resolving, freed, in_recv;
+    bool writing, tcp_started, resolving, freed, in_recv, saw_first;
     int handles;
     h1_lookup lk;
     struct nghttp2_session *ng;

@@ -604,7 +604,20 @@ static JSValue grpc_connect(JSContext *ctx, JSValueConst this_val, int argc, JSV
     grpc_push_bytes(c, grpc_tags(v, c->addr, NULL, NULL, -1));
     if (!c->connect_done || !c->connect_ok) {
         char err[600];
-        snprintf(err, sizeof err, "%s", c->connect_done ? c->conn->err : "context deadline exceeded");
+        /* grpc-go's blocking dial (WithBlock, FailOnNonTempDialError,
+         * WithReturnConnectionError): a refused connection fails at once;
+         * other failures are retried until the timeout, then reported after
+         * the context's error */
+        bool retried = c->connect_done && !c->conn->err_final;
+        if (retried)
+            while (clock_now_us() < deadline)
+                if (!grpc_wait(v, deadline)) {
+                    ret = k6_throw_interrupted(ctx);
+                    goto out;
+                }
+        if (!c->connect_done) snprintf(err, sizeof err, "context deadline exceeded");
+        else if (retried) snprintf(err, sizeof err, "context deadline exceeded: %s", c->conn->err);
+        else snprintf(err, sizeof err, "%s", c->conn->err);
         gt_conn_close(c->conn);
         c->conn = NULL;
         ret = js_throw_error(ctx, "GoError", "%s", err);
