@@ -752,8 +752,11 @@ int gt_call_start(gt_conn *c, gt_call *k, const char *path, const char *const *m
     k->sid = sid;
     k->conn = c;
     gt_call_link(c, k);
-    gt_flush(c);
-    return 0;
+    return 0; /* the HEADERS go out with the first send, or gt_call_flush */
+}
+
+void gt_call_flush(gt_call *k) {
+    if (k->conn) gt_flush(k->conn);
 }
 
 static void gt_call_kick(gt_call *k) {
@@ -766,7 +769,7 @@ static void gt_call_kick(gt_call *k) {
     gt_flush(c);
 }
 
-int gt_call_send(gt_call *k, const uint8_t *p, size_t n) {
+int gt_call_send(gt_call *k, const uint8_t *p, size_t n, bool last) {
     gt_conn *c = k->conn;
     if (!c || k->closed || k->end_out) return -1;
     if (n > c->max_send) {
@@ -778,6 +781,7 @@ int gt_call_send(gt_call *k, const uint8_t *p, size_t n) {
     uint8_t h[5] = {0, (uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
     if (buf_append(&k->out, h, 5) || buf_append(&k->out, p, n)) return -1;
     k->msgs_out++;
+    k->end_out = last; /* a unary call's HEADERS, message and END_STREAM: one write */
     gt_call_kick(k);
     return 0;
 }

@@ -134,8 +134,11 @@ void gt_conn_close(gt_conn *c);
  * and k->message set (the connection is gone). */
 int gt_call_start(gt_conn *c, gt_call *k, const char *path, const char *const *md, const size_t *mdlen, size_t n,
                   int64_t timeout_ms, const gt_call_ops *ops, void *ud);
-/* Sends one message; -1 if it is over max_send (k->status, message set) or the call is over. */
-int gt_call_send(gt_call *k, const uint8_t *p, size_t n);
+/* Sends the call's HEADERS now (gt_call_start leaves them for the first send). */
+void gt_call_flush(gt_call *k);
+/* Sends one message (last: and closes the client's half with it); -1 if it
+ * is over max_send (k->status, message set) or the call is over. */
+int gt_call_send(gt_call *k, const uint8_t *p, size_t n, bool last);
 /* Closes the client's half (no more messages). */
 void gt_call_close_send(gt_call *k);
 /* Cancels the call (RST_STREAM CANCEL): on_close is not called; the

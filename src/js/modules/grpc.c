@@ -57,6 +57,10 @@ static void grpc_client_finalizer(JSRuntime *rt, JSValue val) {
     gt_conn_close(c->conn);
     grpc_pb_free(c->pool);
     grpc_tls_release(c);
+    gt_call_free(&c->u.k);
+    buf_free(&c->u.msg);
+    buf_free(&c->u.json);
+    buf_free(&c->u.wire);
     free(c->addr);
     free(c);
 }
@@ -643,13 +647,6 @@ out:
 
 /* ---- invoke ---- */
 
-typedef struct grpc_unary {
-    vu *v;
-    gt_call k;
-    buf msg; /* the response message's bytes */
-    bool got_msg, done;
-} grpc_unary;
-
 static void grpc_unary_message(gt_call *k, const uint8_t *p, size_t n, void *ud) {
     grpc_unary *u = ud;
     (void)k;
@@ -660,7 +657,6 @@ static void grpc_unary_message(gt_call *k, const uint8_t *p, size_t n, void *ud)
 static void grpc_unary_close(gt_call *k, void *ud) {
     grpc_unary *u = ud;
     (void)k;
-    u->done = true;
     if (u->v->state == VU_WAITING) vu_wake(u->v);
 }
 
@@ -670,27 +666,35 @@ static const gt_call_ops grpc_unary_ops = {NULL, grpc_unary_message, grpc_unary_
 JSValue grpc_md_object(JSContext *ctx, const buf *b) {
     JSValue o = JS_NewObject(ctx);
     buf tmp = {0};
+    /* each name once, with all its values: names compared here, not looked up in JS */
     for (size_t i = 0; i < b->len;) {
         const char *name = b->p + i;
         size_t nl = strlen(name);
-        const char *val = name + nl + 1;
-        size_t vl = strlen(val);
-        i += nl + vl + 2;
-        JSValue arr = JS_GetPropertyStr(ctx, o, name);
-        if (JS_IsUndefined(arr)) {
-            arr = JS_NewArray(ctx);
-            JS_SetPropertyStr(ctx, o, name, JS_DupValue(ctx, arr));
+        i += nl + 1;
+        i += strlen(b->p + i) + 1;
+        bool seen = false;
+        for (size_t j = 0; j < (size_t)(name - b->p) && !seen;) {
+            seen = strcmp(b->p + j, name) == 0;
+            j += strlen(b->p + j) + 1;
+            j += strlen(b->p + j) + 1;
         }
-        JSValue lenv = JS_GetPropertyStr(ctx, arr, "length");
-        uint32_t len = 0;
-        JS_ToUint32(ctx, &len, lenv);
-        JS_FreeValue(ctx, lenv);
-        JSValue s;
-        if (nl > 4 && strcmp(name + nl - 4, "-bin") == 0 && gt_bin_decode(val, vl, &tmp) == 0)
-            s = JS_NewStringLen(ctx, tmp.p ? tmp.p : "", tmp.len);
-        else s = JS_NewStringLen(ctx, val, vl);
-        JS_SetPropertyUint32(ctx, arr, len, s);
-        JS_FreeValue(ctx, arr);
+        if (seen) continue;
+        bool bin = nl > 4 && strcmp(name + nl - 4, "-bin") == 0;
+        JSValue arr = JS_NewArray(ctx);
+        uint32_t n = 0;
+        for (size_t j = (size_t)(name - b->p); j < b->len;) {
+            const char *nm = b->p + j;
+            j += strlen(nm) + 1;
+            const char *val = b->p + j;
+            size_t vl = strlen(val);
+            j += vl + 1;
+            if (strcmp(nm, name) != 0) continue;
+            JSValue s;
+            if (bin && gt_bin_decode(val, vl, &tmp) == 0) s = JS_NewStringLen(ctx, tmp.p ? tmp.p : "", tmp.len);
+            else s = JS_NewStringLen(ctx, val, vl);
+            JS_SetPropertyUint32(ctx, arr, n++, s);
+        }
+        JS_DefinePropertyValueStr(ctx, o, name, arr, JS_PROP_C_W_E);
     }
     buf_free(&tmp);
     return o;
@@ -709,12 +713,15 @@ static int grpc_json_of(JSContext *ctx, JSValueConst v, buf *out) {
     return rc;
 }
 
-JSValue grpc_message_value(JSContext *ctx, const grpc_method *m, const uint8_t *p, size_t n, char *err, size_t en) {
-    buf json = {0};
+JSValue grpc_message_value(JSContext *ctx, const grpc_method *m, const uint8_t *p, size_t n, buf *scratch, char *err,
+                           size_t en) {
+    buf own = {0}, *json = scratch ? scratch : &own;
+    buf_clear(json);
     JSValue r;
-    if (grpc_pb_to_json(m->out, p, n, &json, err, en)) r = JS_EXCEPTION;
-    else r = JS_ParseJSON(ctx, json.p ? json.p : "null", json.len, "<grpc>");
-    buf_free(&json);
+    if (grpc_pb_to_json(m->out, p, n, json, err, en)) r = JS_EXCEPTION;
+    else if (buf_append(json, "", 1)) r = JS_ThrowOutOfMemory(ctx); /* JS_ParseJSON wants the NUL */
+    else r = JS_ParseJSON(ctx, json->p, json->len - 1, "<grpc>");
+    buf_free(&own);
     return r;
 }
 
@@ -759,14 +766,15 @@ static int grpc_prepare(JSContext *ctx, grpc_client *c, int argc, JSValueConst *
         js_throw_error(ctx, "GoError", "request cannot be nil");
         return -1;
     }
-    buf json = {0};
+    buf *json = &c->u.json;
     char err[1024];
-    int rc = grpc_json_of(ctx, argv[1], &json);
-    if (rc == 0 && grpc_pb_from_json(m->in, json.p, json.len, wire, err, sizeof err)) {
+    buf_clear(json);
+    buf_clear(wire);
+    int rc = grpc_json_of(ctx, argv[1], json);
+    if (rc == 0 && grpc_pb_from_json(m->in, json->p, json->len, wire, err, sizeof err)) {
         js_throw_error(ctx, "GoError", "unable to serialise request object to protocol buffer: %s", err);
         rc = -1;
     }
-    buf_free(&json);
     return rc;
 }
 
@@ -778,10 +786,10 @@ static bool grpc_unary_run(grpc_client *c, grpc_unary *u, const char *mname, con
     size_t lens[GRPC_MAX_MD];
     size_t nmd = grpc_md_flat(&cp->md, flat, lens);
     u->v = v;
+    u->got_msg = false;
     int64_t deadline = clock_now_us() + cp->timeout_ms * 1000;
     if (gt_call_start(c->conn, &u->k, mname, flat, lens, nmd, cp->timeout_ms, &grpc_unary_ops, u)) return true;
-    if (gt_call_send(&u->k, (const uint8_t *)wire->p, wire->len) == 0) gt_call_close_send(&u->k);
-    else {
+    if (gt_call_send(&u->k, (const uint8_t *)wire->p, wire->len, true) != 0) {
         char why[200];
         snprintf(why, sizeof why, "%.*s", (int)u->k.message.len, u->k.message.p ? u->k.message.p : "");
         gt_call_cancel(&u->k, u->k.status ? u->k.status : GT_INTERNAL, why);
@@ -806,7 +814,7 @@ static JSValue grpc_response(JSContext *ctx, grpc_unary *u, const grpc_method *m
     JSValue msg = JS_NULL;
     if (!discard) {
         msg = grpc_message_value(ctx, m, u->got_msg ? (const uint8_t *)u->msg.p : (const uint8_t *)"",
-                                 u->got_msg ? u->msg.len : 0, err, sizeof err);
+                                 u->got_msg ? u->msg.len : 0, &u->json, err, sizeof err);
         if (JS_IsException(msg)) {
             JS_FreeValue(ctx, r);
             return js_throw_error(ctx, "GoError", "unable to convert response object to JSON: %s", err);
@@ -830,11 +838,9 @@ static JSValue grpc_invoke_common(JSContext *ctx, JSValueConst this_val, int arg
     char mname[512];
     grpc_call_params cp;
     memset(&cp, 0, sizeof cp);
-    buf wire = {0};
     JSValue ret = JS_EXCEPTION;
-    grpc_unary u;
-    memset(&u, 0, sizeof u);
-    if (grpc_prepare(ctx, c, argc, argv, &m, mname, sizeof mname, &cp, &wire)) {
+    grpc_unary *u = &c->u;
+    if (grpc_prepare(ctx, c, argc, argv, &m, mname, sizeof mname, &cp, &u->wire)) {
         if (async) { /* k6's AsyncInvoke rejects its promise with the error */
             JSValue e = JS_GetException(ctx);
             JSValue fns[2];
@@ -848,16 +854,16 @@ static JSValue grpc_invoke_common(JSContext *ctx, JSValueConst this_val, int arg
         goto out;
     }
     int64_t t0 = clock_now_us();
-    bool ok = grpc_unary_run(c, &u, mname, &cp, &wire);
+    bool ok = grpc_unary_run(c, u, mname, &cp, &u->wire);
     double ms = (double)(clock_now_us() - t0) / 1000.0;
-    uint32_t tags = grpc_tags(v, c->addr, mname, &cp.tags, u.k.status);
+    uint32_t tags = grpc_tags(v, c->addr, mname, &cp.tags, u->k.status);
     sample_push(&v->w->samples, M_GRPC_REQ_DURATION, tags, ms, sample_now(&v->w->samples));
     grpc_push_bytes(c, tags);
     if (!ok) {
         ret = k6_throw_interrupted(ctx);
         goto out;
     }
-    ret = grpc_response(ctx, &u, &m, cp.discard);
+    ret = grpc_response(ctx, u, &m, cp.discard);
     if (async) { /* c6 runs the call at once; the promise is settled with its result */
         JSValue fns[2];
         JSValue p = JS_NewPromiseCapability(ctx, fns);
@@ -871,9 +877,6 @@ static JSValue grpc_invoke_common(JSContext *ctx, JSValueConst this_val, int arg
         ret = p;
     }
 out:
-    gt_call_free(&u.k);
-    buf_free(&u.msg);
-    buf_free(&wire);
     grpc_call_params_free(&cp);
     return ret;
 }
@@ -897,7 +900,9 @@ static JSValue grpc_health_check(JSContext *ctx, JSValueConst this_val, int argc
     const char *svc = argc > 0 && !JS_IsUndefined(argv[0]) ? JS_ToCString(ctx, argv[0]) : NULL;
     if (argc > 0 && !JS_IsUndefined(argv[0]) && !svc) return JS_EXCEPTION;
     /* HealthCheckRequest{service = 1} by hand: one length-delimited field */
-    buf wire = {0};
+    grpc_unary *u = &c->u;
+    buf *wire = &u->wire;
+    buf_clear(wire);
     size_t sl = svc ? strlen(svc) : 0;
     if (sl) {
         uint8_t h[6];
@@ -907,36 +912,34 @@ static JSValue grpc_health_check(JSContext *ctx, JSValueConst this_val, int argc
             h[hn++] = (uint8_t)((x & 0x7f) | (x >= 0x80 ? 0x80 : 0));
             if (x < 0x80 || hn == sizeof h) break;
         }
-        buf_append(&wire, h, hn);
-        buf_append(&wire, svc, sl);
+        buf_append(wire, h, hn);
+        buf_append(wire, svc, sl);
     }
     JS_FreeCString(ctx, svc);
     grpc_call_params cp;
     memset(&cp, 0, sizeof cp);
     cp.timeout_ms = 120000;
-    grpc_unary u;
-    memset(&u, 0, sizeof u);
     int64_t t0 = clock_now_us();
-    bool ok = grpc_unary_run(c, &u, "/grpc.health.v1.Health/Check", &cp, &wire);
+    bool ok = grpc_unary_run(c, u, "/grpc.health.v1.Health/Check", &cp, wire);
     /* grpcext's stats handler times every RPC of the connection; this one carries no call tags */
-    uint32_t tags = grpc_tags(v, c->addr, NULL, NULL, u.k.status);
+    uint32_t tags = grpc_tags(v, c->addr, NULL, NULL, u->k.status);
     sample_push(&v->w->samples, M_GRPC_REQ_DURATION, tags, (double)(clock_now_us() - t0) / 1000.0,
                 sample_now(&v->w->samples));
     grpc_push_bytes(c, tags);
     JSValue ret;
     if (!ok) ret = k6_throw_interrupted(ctx);
-    else if (u.k.status)
-        ret = js_throw_error(ctx, "GoError", "rpc error: code = %s desc = %s", grpc_code_name(u.k.status),
-                             u.k.message.p ? u.k.message.p : "");
+    else if (u->k.status)
+        ret = js_throw_error(ctx, "GoError", "rpc error: code = %s desc = %s", grpc_code_name(u->k.status),
+                             u->k.message.p ? u->k.message.p : "");
     else {
         /* HealthCheckResponse{status = 1 (enum)}: the varint of field 1 */
         int st = 0;
-        const uint8_t *p = (const uint8_t *)u.msg.p;
-        for (size_t i = 0; u.got_msg && i + 1 < u.msg.len;) {
+        const uint8_t *p = (const uint8_t *)u->msg.p;
+        for (size_t i = 0; u->got_msg && i + 1 < u->msg.len;) {
             uint8_t tag = p[i++];
             uint64_t val = 0;
             int sh = 0;
-            while (i < u.msg.len && sh < 64) {
+            while (i < u->msg.len && sh < 64) {
                 val |= (uint64_t)(p[i] & 0x7f) << sh;
                 sh += 7;
                 if (!(p[i++] & 0x80)) break;
@@ -947,9 +950,6 @@ static JSValue grpc_health_check(JSContext *ctx, JSValueConst this_val, int argc
         ret = JS_NewObject(ctx);
         JS_SetPropertyStr(ctx, ret, "status", JS_NewInt32(ctx, st));
     }
-    gt_call_free(&u.k);
-    buf_free(&u.msg);
-    buf_free(&wire);
     return ret;
 }
 

@@ -41,6 +41,18 @@ typedef struct grpc_method {
     bool client_streaming, server_streaming;
 } grpc_method;
 
+/* A unary call's state, kept by its client and reused call after call (the
+ * VU waits for each call, so one is enough): no allocation per call once
+ * the buffers have grown. */
+typedef struct grpc_unary {
+    vu *v;
+    gt_call k;
+    buf msg;  /* the response message's bytes */
+    buf json; /* JSON text, both ways */
+    buf wire; /* the request's bytes */
+    bool got_msg;
+} grpc_unary;
+
 typedef struct grpc_client {
     vu *v;
     void *pool; /* descriptors (grpc_pb_new) */
@@ -51,6 +63,7 @@ typedef struct grpc_client {
     bool connect_done;
     int connect_ok;
     uint64_t sent_reported, recv_reported;
+    grpc_unary u;
 } grpc_client;
 
 /* grpc.c */
@@ -64,7 +77,9 @@ size_t grpc_md_flat(const grpc_md *md, const char **flat, size_t *lens);
 JSValue grpc_md_object(JSContext *ctx, const buf *b);
 uint32_t grpc_tags(vu *v, const char *addr, const char *method, const vm_pairs *user, int status);
 void grpc_push_bytes(grpc_client *c, uint32_t tags);
-JSValue grpc_message_value(JSContext *ctx, const grpc_method *m, const uint8_t *p, size_t n, char *err, size_t en);
+/* The message's JS value (protojson, then JSON.parse); scratch holds the text (NULL: a buffer of its own). */
+JSValue grpc_message_value(JSContext *ctx, const grpc_method *m, const uint8_t *p, size_t n, buf *scratch, char *err,
+                           size_t en);
 const char *grpc_code_name(int code);
 
 /* grpc_stream.c */

@@ -192,7 +192,7 @@ static int grpc_refl_run(grpc_client *c, const char *path, const grpc_md *md, in
         snprintf(err, n, "can't list services: %s", r.k.message.p ? r.k.message.p : "");
         goto out;
     }
-    if (pbr_put_string(&req, 7, "*") || gt_call_send(&r.k, (const uint8_t *)req.p, req.len)) goto oom;
+    if (pbr_put_string(&req, 7, "*") || gt_call_send(&r.k, (const uint8_t *)req.p, req.len, false)) goto oom;
     if (!grpc_refl_next(&r, deadline_us)) {
         err[0] = 0;
         gt_call_cancel(&r.k, GT_CANCELED, "context canceled");
@@ -213,7 +213,8 @@ static int grpc_refl_run(grpc_client *c, const char *path, const grpc_md *md, in
     size_t want = 0;
     for (size_t i = 0; i < names.len; i += strlen(names.p + i) + 1) {
         buf_clear(&req);
-        if (pbr_put_string(&req, 4, names.p + i) || gt_call_send(&r.k, (const uint8_t *)req.p, req.len)) goto oom;
+        if (pbr_put_string(&req, 4, names.p + i) || gt_call_send(&r.k, (const uint8_t *)req.p, req.len, false))
+            goto oom;
         want++;
     }
     gt_call_close_send(&r.k);

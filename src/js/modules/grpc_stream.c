@@ -52,6 +52,7 @@ typedef struct gs_vu {
     gs_ev *q;
     size_t qhead, qn, qcap;
     buf qdata;
+    buf json; /* a message's JSON text, reused */
     bool waiting;
 } gs_vu;
 
@@ -162,6 +163,7 @@ static void gs_vu_free(vu *v, void *st) {
     gs_vu *g = st;
     free(g->q);
     buf_free(&g->qdata);
+    buf_free(&g->json);
 }
 
 const vm_mod_ops grpc_mod_ops = {.size = sizeof(gs_vu), .free = gs_vu_free};
@@ -232,7 +234,7 @@ static bool gs_dispatch(gs_vu *g, const gs_ev *e) {
     if (!s->discard) {
         JS_FreeValue(ctx, msg);
         char err[512];
-        msg = grpc_message_value(ctx, &s->m, (const uint8_t *)g->qdata.p + e->off, e->len, err, sizeof err);
+        msg = grpc_message_value(ctx, &s->m, (const uint8_t *)g->qdata.p + e->off, e->len, &g->json, err, sizeof err);
         if (JS_IsException(msg)) {
             JS_FreeValue(ctx, JS_GetException(ctx));
             msg = JS_NULL;
@@ -345,7 +347,7 @@ static JSValue gs_write(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     if (!p || grpc_pb_from_json(s->m.in, p, n, &wire, why, sizeof why)) {
         snprintf(err, sizeof err, "can't serialise request object to protocol buffer: %s", p ? why : "");
         gs_cancel(s, GT_UNKNOWN, err);
-    } else if (gt_call_send(&s->k, (const uint8_t *)wire.p, wire.len) == 0) {
+    } else if (gt_call_send(&s->k, (const uint8_t *)wire.p, wire.len, false) == 0) {
         gs_push(s, M_GRPC_STREAMS_MSGS_SENT, s->tags, 1);
     } else if (!s->k.closed) {
         snprintf(err, sizeof err, "%.*s", (int)s->k.message.len, s->k.message.p ? s->k.message.p : "");
@@ -432,6 +434,7 @@ static JSValue grpc_stream_ctor(JSContext *ctx, JSValueConst new_target, int arg
         js_throw_error(ctx, "GoError", "failed to create a new stream: %s", s->k.message.p ? s->k.message.p : "");
         goto fail;
     }
+    gt_call_flush(&s->k); /* k6's NewStream sends the HEADERS at once */
     JSValue obj = JS_NewObjectClass(ctx, (int)grpc_stream_class_id);
     if (JS_IsException(obj)) {
         gt_call_cancel(&s->k, GT_CANCELED, "context canceled");
