@@ -37,7 +37,7 @@ TARGET_OBJS := $(TARGET_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps bench-deps fuzz-deps format check-alloc test unit integration demo asan fuzz fuzz-ci fuzz-build bench bench-metrics bench-snapshot bench-arrival bench-http2 clean
+.PHONY: all deps test-deps bench-deps fuzz-deps format check-alloc test unit integration demo asan fuzz fuzz-ci fuzz-build bench bench-metrics bench-snapshot bench-arrival bench-http2 bench-grpc clean
 all: $(BUILD)/c6 $(BUILD)/c6-target
 
 # What the build needs: missing Debian packages, QuickJS (cached) when absent.
@@ -194,6 +194,10 @@ bench-arrival: $(BUILD)/c6 | $(BUILD)/.bench-deps-ok
 # HTTPS: c6 next to wrk (HTTP/1.1 + TLS) and h2load (HTTP/2) against nginx.
 bench-http2: $(BUILD)/c6 | $(BUILD)/.bench-deps-ok
 	bash bench/http2.sh $(BUILD)/c6
+
+# gRPC: k6/net/grpc unary calls next to h2load's gRPC-framed POSTs against nginx (h2c).
+bench-grpc: $(BUILD)/c6 | $(BUILD)/.bench-deps-ok
+	bash bench/grpc.sh $(BUILD)/c6
 
 # Formats every C file of the tree with .clang-format (clang-format-14 from
 # Debian; `apt-get install clang-format-14`). Not part of the build or CI.
