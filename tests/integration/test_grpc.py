@@ -304,3 +304,13 @@ def test_async_invoke_over_tls(c6, grpc_server):
     assert r.console() == ["async 0 async over tls",
                            'rejected method "/c6test.Tester/Nope" not found in file descriptors',
                            "both one two"], r
+
+
+def test_cut_off_at_scenario_end(c6, grpc_server):
+    # an iteration blocked in invoke() or waiting for a stream ends with its
+    # scenario (gracefulStop 0s): the call is cancelled, nothing reaches the script
+    r = run(c6, "cutoff.js", grpc_server)
+    assert r.code == 0, r
+    assert "unary returned" not in r.console() and "stream ended" not in r.console(), r
+    assert r.elapsed < 15, r
+    assert r.count("grpc_streams") >= 1, r

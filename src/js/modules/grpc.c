@@ -403,6 +403,19 @@ uint32_t grpc_tags(vu *v, const char *addr, const char *method, const vm_pairs *
     return tagdict_intern(v->w->samples.tags, kv, n);
 }
 
+/* grpc_tags plus the peer's address as `ip` when systemTags has it (grpcext's OutHeader stat) */
+uint32_t grpc_call_tags(grpc_client *c, const char *method, const vm_pairs *user, int status) {
+    vu *v = c->v;
+    if (!vu_tag_on(v, ST_IP) || !c->conn || !c->conn->remote_ip[0]) return grpc_tags(v, c->addr, method, user, status);
+    vm_pairs more = *user;
+    more.owned = 0;
+    if (more.n < VM_MAX_PAIRS) {
+        more.k[more.n] = "ip";
+        more.v[more.n++] = c->conn->remote_ip;
+    }
+    return grpc_tags(v, c->addr, method, &more, status);
+}
+
 /* data_sent / data_received: the connection's bytes since the last report */
 void grpc_push_bytes(grpc_client *c, uint32_t tags) {
     vu *v = c->v;
@@ -856,7 +869,7 @@ static JSValue grpc_invoke_common(JSContext *ctx, JSValueConst this_val, int arg
     int64_t t0 = clock_now_us();
     bool ok = grpc_unary_run(c, u, mname, &cp, &u->wire);
     double ms = (double)(clock_now_us() - t0) / 1000.0;
-    uint32_t tags = grpc_tags(v, c->addr, mname, &cp.tags, u->k.status);
+    uint32_t tags = grpc_call_tags(c, mname, &cp.tags, u->k.status);
     sample_push(&v->w->samples, M_GRPC_REQ_DURATION, tags, ms, sample_now(&v->w->samples));
     grpc_push_bytes(c, tags);
     if (!ok) {

@@ -76,6 +76,7 @@ void grpc_md_free(grpc_md *md);
 size_t grpc_md_flat(const grpc_md *md, const char **flat, size_t *lens);
 JSValue grpc_md_object(JSContext *ctx, const buf *b);
 uint32_t grpc_tags(vu *v, const char *addr, const char *method, const vm_pairs *user, int status);
+uint32_t grpc_call_tags(grpc_client *c, const char *method, const vm_pairs *user, int status);
 void grpc_push_bytes(grpc_client *c, uint32_t tags);
 /* The message's JS value (protojson, then JSON.parse); scratch holds the text (NULL: a buffer of its own). */
 JSValue grpc_message_value(JSContext *ctx, const grpc_method *m, const uint8_t *p, size_t n, buf *scratch, char *err,

@@ -200,7 +200,7 @@ static bool gs_fire(gs_stream *s, int e, JSValue arg) {
 static bool gs_end_events(gs_stream *s) {
     JSContext *ctx = s->v->ctx;
     int st = s->k.status;
-    gs_push(s, M_GRPC_REQ_DURATION, grpc_tags(s->v, s->cl ? s->cl->addr : "", s->method, &s->utags, st),
+    gs_push(s, M_GRPC_REQ_DURATION, grpc_call_tags(s->cl, s->method, &s->utags, st),
             (double)(clock_now_us() - s->t0) / 1000.0);
     bool ok = true;
     if (st != GT_OK && st != GT_CANCELED) {
