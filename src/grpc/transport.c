@@ -105,6 +105,12 @@ static int gt_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_
     if (!k) return 0;
     /* the first block is the headers unless it ends the stream (Trailers-Only) */
     bool trailer = f->headers.cat == NGHTTP2_HCAT_HEADERS || (f->hd.flags & NGHTTP2_FLAG_END_STREAM);
+    if (nl == 7 && memcmp(name, ":status", 7) == 0) {
+        int code = 0;
+        for (size_t i = 0; i < vl && i < 3; i++) code = code * 10 + (value[i] - '0');
+        if (f->headers.cat == NGHTTP2_HCAT_RESPONSE) k->http_status = code;
+        return 0;
+    }
     if (nl && name[0] == ':') return 0;
     if (trailer && nl == 11 && memcmp(name, "grpc-status", 11) == 0) {
         int code = 0;
@@ -117,6 +123,12 @@ static int gt_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_
     if (trailer && nl == 12 && memcmp(name, "grpc-message", 12) == 0) {
         gt_percent_decode(&k->message, value, vl);
         return 0;
+    }
+    if (nl == 12 && memcmp(name, "content-type", 12) == 0 && f->headers.cat == NGHTTP2_HCAT_RESPONSE) {
+        bool grpc = vl >= 16 && memcmp(value, "application/grpc", 16) == 0 &&
+                    (vl == 16 || value[16] == '+' || value[16] == ';');
+        k->ctype = grpc ? 1 : 2;
+        if (!grpc) snprintf(k->ctype_v, sizeof k->ctype_v, "%.*s", (int)(vl < 60 ? vl : 60), (const char *)value);
     }
     buf *b = trailer ? &k->trailers : &k->headers;
     if (buf_append(b, name, nl) || buf_append(b, "", 1) || buf_append(b, value, vl) || buf_append(b, "", 1))
@@ -133,7 +145,40 @@ static int gt_on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud
     }
     if (f->hd.type != NGHTTP2_HEADERS || f->headers.cat != NGHTTP2_HCAT_RESPONSE) return 0;
     gt_call *k = gt_find(s, f->hd.stream_id);
-    if (!k || (f->hd.flags & NGHTTP2_FLAG_END_STREAM)) return 0;
+    if (!k) return 0;
+    if (k->http_status != 200 || k->ctype != 1) {
+        /* grpc-go's operateHeaders: an answer that is not gRPC's; the code
+         * from the HTTP status (HTTPStatusConvTab), else Internal */
+        char msg[300] = "";
+        int code = GT_INTERNAL;
+        if (k->http_status != 200) {
+            switch (k->http_status) {
+            case 400: code = GT_INTERNAL; break;
+            case 401: code = 16; break; /* Unauthenticated */
+            case 403: code = 7; break;  /* PermissionDenied */
+            case 404: code = GT_UNIMPLEMENTED; break;
+            case 429:
+            case 502:
+            case 503:
+            case 504: code = GT_UNAVAILABLE; break;
+            default: code = GT_UNKNOWN;
+            }
+            snprintf(msg, sizeof msg, "unexpected HTTP status code received from server: %d (%s)", k->http_status,
+                     h2_status_text(k->http_status));
+        }
+        if (k->ctype != 1) {
+            size_t l = strlen(msg);
+            if (k->ctype == 0)
+                snprintf(msg + l, sizeof msg - l, "%stransport: missing content-type field", l ? "; " : "");
+            else
+                snprintf(msg + l, sizeof msg - l, "%stransport: received unexpected content-type \"%s\"", l ? "; " : "",
+                         k->ctype_v);
+        }
+        gt_set_status(k, code, msg);
+        nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, k->sid, NGHTTP2_PROTOCOL_ERROR);
+        return 0;
+    }
+    if (f->hd.flags & NGHTTP2_FLAG_END_STREAM) return 0;
     k->got_headers = true;
     if (k->ops && k->ops->on_headers) k->ops->on_headers(k, k->ud);
     return 0;
@@ -691,6 +736,7 @@ int gt_call_start(gt_conn *c, gt_call *k, const char *path, const char *const *m
     k->status = 0;
     k->has_status = k->closed = k->got_headers = k->end_out = k->deferred = false;
     k->msgs_in = k->msgs_out = 0;
+    k->http_status = k->ctype = 0;
     k->max_recv = c->max_recv;
     k->out_off = 0;
     buf_clear(&k->message);

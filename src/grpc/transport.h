@@ -71,6 +71,9 @@ struct gt_call {
     bool end_out;  /* the client's half is to be closed once out is empty */
     bool deferred; /* nghttp2 waits for more out */
     bool has_status;
+    int http_status;  /* the response's :status */
+    int ctype;        /* content-type: 0 none, 1 application/grpc[+...|;...], 2 another */
+    char ctype_v[64]; /* another's value, for the error */
     gt_call *next, *prev;
 };
 

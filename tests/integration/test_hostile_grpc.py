@@ -82,6 +82,17 @@ def trickle(conn, _):
         time.sleep(0.05)
 
 
+def not_grpc(conn, _):
+    start_h2(conn)
+    sid = await_request(conn)
+    # 404 with an HTML page, as a web server that knows no gRPC answers
+    head = b"\x8d" + _literal(b"content-type", b"text/html")  # :status 404 (static table 13)
+    conn.sendall(frame(1, 4, sid, head) + frame(0, 1, sid, b"<html>not here</html>"))
+    import time
+    while feed(conn, b""):
+        time.sleep(0.1)
+
+
 def silent(conn, _):
     import time
     while feed(conn, b""):
@@ -131,6 +142,17 @@ def test_message_trickled_until_the_deadline(c6_bin):
     assert out[1]["ok"]["status"] == 4, r
     assert out[1]["ok"]["error"]["message"] == "context deadline exceeded", r
     assert r.peak_rss_kb < PEAK_KB, r
+    assert r.elapsed < 20, r
+
+
+def test_http_answer_that_is_not_grpc(c6_bin):
+    # grpc-go's operateHeaders: the code from the HTTP status (HTTPStatusConvTab:
+    # 404 -> Unimplemented) and both complaints, joined by "; "
+    r, out = run(c6_bin, not_grpc)
+    assert r.code == 0, r
+    assert out[1] == {"ok": {"status": 12, "error": {
+        "code": 12, "message": 'unexpected HTTP status code received from server: 404 (Not Found); transport: '
+                               'received unexpected content-type "text/html"', "details": []}}}, r
     assert r.elapsed < 20, r
 
 
