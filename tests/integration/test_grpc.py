@@ -303,7 +303,7 @@ def test_async_invoke_over_tls(c6, grpc_server):
     assert r.code == 0, r
     assert r.console() == ["async 0 async over tls",
                            'rejected method "/c6test.Tester/Nope" not found in file descriptors',
-                           "both one two"], r
+                           "both one two", "concurrent 0,0 true", "deadline 4"], r
 
 
 def test_cut_off_at_scenario_end(c6, grpc_server):

@@ -76,7 +76,7 @@ def trickle(conn, _):
     start_h2(conn)
     sid = await_request(conn)
     conn.sendall(frame(1, 4, sid, RESPONSE_HEADERS))
-    conn.sendall(frame(0, 0, sid, b"\x00" + struct.pack(">I", 4 << 20 - 1)))
+    conn.sendall(frame(0, 0, sid, b"\x00" + struct.pack(">I", (4 << 20) - 1)))
     import time
     while feed(conn, frame(0, 0, sid, b"y")):
         time.sleep(0.05)

@@ -821,13 +821,14 @@ static bool grpc_unary_run(grpc_client *c, grpc_unary *u, const char *mname, con
 }
 
 /* The response object (conn.go InvokeResponse). */
-static JSValue grpc_response(JSContext *ctx, grpc_unary *u, const grpc_method *m, bool discard) {
+JSValue grpc_response_value(JSContext *ctx, const gt_call *k, const grpc_method *m, const buf *msgbytes, bool got_msg,
+                            bool discard, buf *scratch) {
     JSValue r = JS_NewObject(ctx);
     char err[512];
     JSValue msg = JS_NULL;
     if (!discard) {
-        msg = grpc_message_value(ctx, m, u->got_msg ? (const uint8_t *)u->msg.p : (const uint8_t *)"",
-                                 u->got_msg ? u->msg.len : 0, &u->json, err, sizeof err);
+        msg = grpc_message_value(ctx, m, got_msg ? (const uint8_t *)msgbytes->p : (const uint8_t *)"",
+                                 got_msg ? msgbytes->len : 0, scratch, err, sizeof err);
         if (JS_IsException(msg)) {
             JS_FreeValue(ctx, r);
             return js_throw_error(ctx, "GoError", "unable to convert response object to JSON: %s", err);
@@ -835,11 +836,10 @@ static JSValue grpc_response(JSContext *ctx, grpc_unary *u, const grpc_method *m
     }
     JS_SetPropertyStr(ctx, r, "message", msg);
     JS_SetPropertyStr(ctx, r, "error",
-                      u->k.status ? grpc_error_object(ctx, u->k.status, u->k.message.p ? u->k.message.p : "")
-                                  : JS_NULL);
-    JS_SetPropertyStr(ctx, r, "headers", grpc_md_object(ctx, &u->k.headers));
-    JS_SetPropertyStr(ctx, r, "trailers", grpc_md_object(ctx, &u->k.trailers));
-    JS_SetPropertyStr(ctx, r, "status", JS_NewInt32(ctx, u->k.status));
+                      k->status ? grpc_error_object(ctx, k->status, k->message.p ? k->message.p : "") : JS_NULL);
+    JS_SetPropertyStr(ctx, r, "headers", grpc_md_object(ctx, &k->headers));
+    JS_SetPropertyStr(ctx, r, "trailers", grpc_md_object(ctx, &k->trailers));
+    JS_SetPropertyStr(ctx, r, "status", JS_NewInt32(ctx, k->status));
     return r;
 }
 
@@ -866,6 +866,10 @@ static JSValue grpc_invoke_common(JSContext *ctx, JSValueConst this_val, int arg
         }
         goto out;
     }
+    if (async) { /* runs on the VU's event loop, alongside other calls (grpc_stream.c) */
+        ret = grpc_async_start(ctx, c, this_val, &m, mname, &cp, &u->wire);
+        goto out;
+    }
     int64_t t0 = clock_now_us();
     bool ok = grpc_unary_run(c, u, mname, &cp, &u->wire);
     double ms = (double)(clock_now_us() - t0) / 1000.0;
@@ -876,19 +880,7 @@ static JSValue grpc_invoke_common(JSContext *ctx, JSValueConst this_val, int arg
         ret = k6_throw_interrupted(ctx);
         goto out;
     }
-    ret = grpc_response(ctx, u, &m, cp.discard);
-    if (async) { /* c6 runs the call at once; the promise is settled with its result */
-        JSValue fns[2];
-        JSValue p = JS_NewPromiseCapability(ctx, fns);
-        bool threw = JS_IsException(ret);
-        JSValue arg = threw ? JS_GetException(ctx) : ret;
-        JSValue r = JS_Call(ctx, fns[threw ? 1 : 0], JS_UNDEFINED, 1, (JSValueConst *)&arg);
-        JS_FreeValue(ctx, r);
-        JS_FreeValue(ctx, arg);
-        JS_FreeValue(ctx, fns[0]);
-        JS_FreeValue(ctx, fns[1]);
-        ret = p;
-    }
+    ret = grpc_response_value(ctx, &u->k, &m, &u->msg, u->got_msg, cp.discard, &u->json);
 out:
     grpc_call_params_free(&cp);
     return ret;

@@ -82,10 +82,16 @@ void grpc_push_bytes(grpc_client *c, uint32_t tags);
 JSValue grpc_message_value(JSContext *ctx, const grpc_method *m, const uint8_t *p, size_t n, buf *scratch, char *err,
                            size_t en);
 const char *grpc_code_name(int code);
+/* The response object {message, error, headers, trailers, status} of a finished unary call. */
+JSValue grpc_response_value(JSContext *ctx, const gt_call *k, const grpc_method *m, const buf *msgbytes, bool got_msg,
+                            bool discard, buf *scratch);
 
 /* grpc_stream.c */
 void grpc_stream_class_init(JSRuntime *rt);
 JSValue grpc_stream_ctor_new(JSContext *ctx);
+/* asyncInvoke: the call started on the VU's event loop; its Promise */
+JSValue grpc_async_start(JSContext *ctx, grpc_client *c, JSValueConst client_obj, const grpc_method *m,
+                         const char *mname, grpc_call_params *cp, const buf *wire);
 
 /* grpc_reflect.c: fills c->pool from the server (v1, then v1alpha); -1
  * with err (empty: interrupted) */

@@ -69,6 +69,10 @@ struct gs_stream {
     uint32_t tags;
     int64_t t0, deadline_us; /* deadline 0: none */
     bool write_closed, closed_queued, discard, live;
+    /* asyncInvoke's unary call: its message kept, the promise settled at the end */
+    bool unary, got_msg;
+    buf msg;
+    JSValue resolve, reject;
     gs_stream *next;
 };
 
@@ -109,7 +113,7 @@ static void gs_push(gs_stream *s, int metric, uint32_t tags, double value) {
 static void gs_on_message(gt_call *k, const uint8_t *p, size_t n, void *ud) {
     gs_stream *s = ud;
     (void)k;
-    gs_push(s, M_GRPC_STREAMS_MSGS_RECEIVED, s->tags, 1);
+    if (!s->unary) gs_push(s, M_GRPC_STREAMS_MSGS_RECEIVED, s->tags, 1);
     gs_queue(s, EV_MSG, p, n);
 }
 
@@ -133,10 +137,13 @@ static void gs_release(gs_stream *s) {
     JSContext *ctx = s->v->ctx;
     if (!s->k.closed) gt_call_cancel(&s->k, GT_CANCELED, "context canceled");
     gt_call_free(&s->k);
-    JS_SetOpaque(s->obj, NULL);
+    if (JS_IsObject(s->obj)) JS_SetOpaque(s->obj, NULL);
     for (int i = 0; i < GS_NEVENTS; i++) JS_FreeValue(ctx, s->lst[i]);
     JS_FreeValue(ctx, s->obj);
     JS_FreeValue(ctx, s->client_obj);
+    JS_FreeValue(ctx, s->resolve);
+    JS_FreeValue(ctx, s->reject);
+    buf_free(&s->msg);
     vm_pairs_free(&s->utags);
     free(s);
 }
@@ -218,9 +225,36 @@ static bool gs_end_events(gs_stream *s) {
     return ok;
 }
 
+/* asyncInvoke's end: metrics as invoke's, the promise resolved with the response */
+static bool gs_unary_end(gs_stream *s) {
+    JSContext *ctx = s->v->ctx;
+    uint32_t tags = grpc_call_tags(s->cl, s->method, &s->utags, s->k.status);
+    gs_push(s, M_GRPC_REQ_DURATION, tags, (double)(clock_now_us() - s->t0) / 1000.0);
+    grpc_push_bytes(s->cl, tags);
+    JSValue r = grpc_response_value(ctx, &s->k, &s->m, &s->msg, s->got_msg, s->discard, &s->g->json);
+    bool threw = JS_IsException(r);
+    JSValue arg = threw ? JS_GetException(ctx) : r;
+    JSValue x = JS_Call(ctx, threw ? s->reject : s->resolve, JS_UNDEFINED, 1, (JSValueConst *)&arg);
+    bool ok = !JS_IsException(x);
+    JS_FreeValue(ctx, x);
+    JS_FreeValue(ctx, arg);
+    return ok;
+}
+
 static bool gs_dispatch(gs_vu *g, const gs_ev *e) {
     gs_stream *s = e->s;
     JSContext *ctx = s->v->ctx;
+    if (e->kind == EV_CLOSE && s->unary) {
+        gs_unlink(s);
+        bool ok = gs_unary_end(s);
+        gs_release(s);
+        return ok;
+    }
+    if (e->kind == EV_MSG && s->unary) {
+        buf_clear(&s->msg);
+        s->got_msg = buf_append(&s->msg, g->qdata.p + e->off, e->len) == 0;
+        return true;
+    }
     if (e->kind == EV_CLOSE) {
         s->write_closed = true;
         gs_unlink(s);
@@ -402,7 +436,7 @@ static JSValue grpc_stream_ctor(JSContext *ctx, JSValueConst new_target, int arg
     s->v = v;
     s->g = g;
     s->cl = cl;
-    s->obj = s->client_obj = JS_UNDEFINED;
+    s->obj = s->client_obj = s->resolve = s->reject = JS_UNDEFINED;
     for (int i = 0; i < GS_NEVENTS; i++) s->lst[i] = JS_UNDEFINED;
     if (!method[0]) snprintf(s->method, sizeof s->method, "%s", "");
     else snprintf(s->method, sizeof s->method, "%s%s", method[0] == '/' ? "" : "/", method);
@@ -460,4 +494,54 @@ fail:
 
 JSValue grpc_stream_ctor_new(JSContext *ctx) {
     return JS_NewCFunction2(ctx, grpc_stream_ctor, "Stream", 3, JS_CFUNC_constructor, 0);
+}
+
+JSValue grpc_async_start(JSContext *ctx, grpc_client *c, JSValueConst client_obj, const grpc_method *m,
+                         const char *mname, grpc_call_params *cp, const buf *wire) {
+    vu *v = c->v;
+    gs_vu *g = vm_mod_get(v, VM_MOD_GRPC);
+    gs_stream *s = g ? calloc(1, sizeof *s) : NULL;
+    if (!s) return JS_ThrowOutOfMemory(ctx);
+    s->v = v;
+    s->g = g;
+    s->cl = c;
+    s->unary = true;
+    s->m = *m;
+    s->discard = cp->discard;
+    s->obj = s->client_obj = JS_UNDEFINED;
+    for (int i = 0; i < GS_NEVENTS; i++) s->lst[i] = JS_UNDEFINED;
+    snprintf(s->method, sizeof s->method, "%s", mname);
+    s->utags = cp->tags; /* kept for the final sample */
+    memset(&cp->tags, 0, sizeof cp->tags);
+    s->t0 = clock_now_us();
+    s->deadline_us = s->t0 + cp->timeout_ms * 1000;
+    JSValue fns[2];
+    JSValue p = JS_NewPromiseCapability(ctx, fns);
+    if (JS_IsException(p)) {
+        vm_pairs_free(&s->utags);
+        free(s);
+        return p;
+    }
+    s->resolve = fns[0];
+    s->reject = fns[1];
+    s->client_obj = JS_DupValue(ctx, client_obj);
+    const char *flat[2 * GRPC_MAX_MD];
+    size_t lens[GRPC_MAX_MD];
+    size_t nmd = grpc_md_flat(&cp->md, flat, lens);
+    s->next = g->streams;
+    g->streams = s;
+    if (gt_call_start(c->conn, &s->k, s->method, flat, lens, nmd, cp->timeout_ms, &gs_ops, s)) {
+        s->closed_queued = gs_queue(s, EV_CLOSE, NULL, 0); /* settles with the connection's status */
+        if (!s->closed_queued) {
+            gs_unlink(s);
+            gs_release(s);
+            JS_FreeValue(ctx, p);
+            return JS_ThrowOutOfMemory(ctx);
+        }
+    } else if (gt_call_send(&s->k, (const uint8_t *)wire->p, wire->len, true) != 0) {
+        char why[200];
+        snprintf(why, sizeof why, "%.*s", (int)s->k.message.len, s->k.message.p ? s->k.message.p : "");
+        gs_cancel(s, s->k.status ? s->k.status : GT_INTERNAL, why);
+    }
+    return p;
 }

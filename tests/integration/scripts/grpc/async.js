@@ -21,5 +21,15 @@ export default async function () {
     client.asyncInvoke('c6test.Tester/Echo', { text: 'two' }),
   ]);
   console.log('both ' + a.message.text + ' ' + b.message.text);
+  // two slow calls at once: they run concurrently on the connection, as in k6
+  const t0 = Date.now();
+  const slow = await Promise.all([
+    client.asyncInvoke('c6test.Tester/Slow', { sleep_ms: 800 }),
+    client.asyncInvoke('c6test.Tester/Slow', { sleep_ms: 800 }),
+  ]);
+  const took = Date.now() - t0;
+  console.log('concurrent ' + slow.map((x) => x.status).join(',') + ' ' + (took >= 750 && took < 1500));
+  const late = await client.asyncInvoke('c6test.Tester/Slow', { sleep_ms: 5000 }, { timeout: '300ms' });
+  console.log('deadline ' + late.status);
   client.close();
 }
