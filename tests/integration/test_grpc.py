@@ -246,12 +246,14 @@ def test_invoke_unary(c6, grpc_server, tmp_path):
     assert sum(s["value"] for s in _json_samples(out_json, "data_received")) > 5000, r
 
 
-def test_streams(c6, grpc_server, tmp_path):
+@pytest.mark.parametrize("tls", [False, True])
+def test_streams(c6, grpc_server, tmp_path, tls):
     # stream.go / listeners.go: data (message, {ts}), error ({code, details,
     # message}) before end ({}) for a non-OK status, writes after end() ignored,
-    # the iteration waits for every stream
+    # the iteration waits for every stream; over h2c and over TLS
     out_json = tmp_path / "out.json"
-    r = run(c6, "stream.js", grpc_server, "--out", f"json={out_json}")
+    extra = ["-e", "TLS=1", "-e", f"GRPC_ADDR=localhost:{grpc_server.tls.rsplit(':', 1)[1]}"] if tls else []
+    r = run(c6, "stream.js", grpc_server, "--out", f"json={out_json}", *extra)
     assert r.code == 0, r
     by = {}
     for ln in r.console():
@@ -279,18 +281,22 @@ def test_streams(c6, grpc_server, tmp_path):
     streams = _json_samples(out_json, "grpc_streams")
     server = [s for s in streams if s["tags"].get("kind") == "server"]
     assert len(server) == 1 and server[0]["tags"]["name"] == "/c6test.Tester/ServerStream", streams
-    assert server[0]["tags"]["url"] == f"{grpc_server.plain}/c6test.Tester/ServerStream", streams
+    addr = f"localhost:{grpc_server.tls.rsplit(':', 1)[1]}" if tls else grpc_server.plain
+    assert server[0]["tags"]["url"] == f"{addr}/c6test.Tester/ServerStream", streams
     ends = [s["tags"]["status"] for s in _json_samples(out_json, "grpc_req_duration")]
     assert sorted(ends) == ["0", "0", "0", "0", "2", "4", "9"], ends
 
 
-@pytest.mark.parametrize("which", ["v1", "v1alpha"])
+@pytest.mark.parametrize("which", ["v1", "v1alpha", "v1-tls"])
 def test_reflection_and_protoset(c6, grpc_server, which):
     # connect({reflect: true}): the methods come from the server (reflect.go:
     # list_services, file_containing_symbol per service; grpcreflect falls
     # back to v1alpha when v1 is Unimplemented); loadProtoset reads protoc's set
-    addr = grpc_server.plain if which == "v1" else grpc_server.v1alpha
-    r = run(c6, "reflect.js", grpc_server, "-e", f"REFLECT_ADDR={addr}", "-e", f"PROTOSET={grpc_server.protoset}")
+    addr = {"v1": grpc_server.plain, "v1alpha": grpc_server.v1alpha,
+            "v1-tls": f"localhost:{grpc_server.tls.rsplit(':', 1)[1]}"}[which]
+    tls = ["-e", "TLS=1"] if which == "v1-tls" else []
+    r = run(c6, "reflect.js", grpc_server, "-e", f"REFLECT_ADDR={addr}", "-e", f"PROTOSET={grpc_server.protoset}",
+            *tls)
     assert r.code == 0, r
     out = r.console()
     assert out[-3:] == ['echo 0 via reflection {"name":"","big":"42","kind":"KIND_ONE","blob":""}',

@@ -3,6 +3,10 @@
 // VU's event loop and the iteration waits for every stream to end.
 import grpc from 'k6/net/grpc';
 
+// TLS=1: over TLS (ALPN h2) with the fixture's certificate as cacerts, else h2c
+const ca = __ENV.TLS === '1' ? open(__ENV.GRPC_CERT) : '';
+const how = (extra) => Object.assign(__ENV.TLS === '1' ? { tls: { cacerts: ca } } : { plaintext: true }, extra || {});
+
 const client = new grpc.Client();
 client.load(['../../data/grpc'], 'test.proto');
 
@@ -19,7 +23,7 @@ function follow(name, s) {
 }
 
 export default function () {
-  client.connect(__ENV.GRPC_ADDR, { plaintext: true });
+  client.connect(__ENV.GRPC_ADDR, how());
   const server = new grpc.Stream(client, 'c6test.Tester/ServerStream', { tags: { kind: 'server' } });
   follow('server', server);
   server.write({ text: 's', count: 3 });
