@@ -37,20 +37,18 @@ void pb_pool_free(pb_pool *p);
  * "file://" is dropped. base_dir is that directory (NULL: the process's). The
  * methods of every file loaded by this call (imports included) are then what
  * pb_last_methods lists. 0, or -1 and err = k6's message. */
-int pb_load_protos_in(pb_pool *p, const char *base_dir, const char *const *import_paths,
-                      size_t npaths, const char *const *files, size_t nfiles, char *err,
-                      size_t errlen);
+int pb_load_protos_in(pb_pool *p, const char *base_dir, const char *const *import_paths, size_t npaths,
+                      const char *const *files, size_t nfiles, char *err, size_t errlen);
 /* The same with base_dir NULL. */
-int pb_load_protos(pb_pool *p, const char *const *import_paths, size_t npaths,
-                   const char *const *files, size_t nfiles, char *err, size_t errlen);
+int pb_load_protos(pb_pool *p, const char *const *import_paths, size_t npaths, const char *const *files, size_t nfiles,
+                   char *err, size_t errlen);
 /* client.loadProtoset(file): a FileDescriptorSet's bytes (reading the file is
  * the caller's: k6 says "couldn't open protoset: ..." for that). err on a bad
  * set: "couldn't unmarshal protoset file <name>: ..." needs the name, so the
  * message here is the part after it; see pb_load_protoset_named. */
 int pb_load_protoset(pb_pool *p, const void *data, size_t n, char *err, size_t errlen);
 /* The same with k6's whole message ("couldn't unmarshal protoset file NAME: ..."). */
-int pb_load_protoset_named(pb_pool *p, const char *name, const void *data, size_t n, char *err,
-                           size_t errlen);
+int pb_load_protoset_named(pb_pool *p, const char *name, const void *data, size_t n, char *err, size_t errlen);
 /* A FileDescriptorProto received by server reflection. Dependencies may come
  * first or later: a file is built once every file it imports has arrived (the
  * well-known types need not arrive). Its methods then appear in pb_methods and
@@ -76,11 +74,9 @@ const void *pb_message_type(pb_pool *p, const char *full_name);
 /* JSON (JS object as JSON text) -> wire bytes appended to out. Errors worded
  * as Go's protojson ("proto: (line 1:2): unknown field \"foo\""); k6 prefixes
  * "unable to serialise request object to protocol buffer: ", the caller's. */
-int pb_json_to_wire(const void *msgdesc, const char *json, size_t n, buf *out, char *err,
-                    size_t errlen);
+int pb_json_to_wire(const void *msgdesc, const char *json, size_t n, buf *out, char *err, size_t errlen);
 /* wire bytes -> JSON text appended to out, as k6 gives response.message. */
-int pb_wire_to_json(const void *msgdesc, const void *wire, size_t n, buf *out, char *err,
-                    size_t errlen);
+int pb_wire_to_json(const void *msgdesc, const void *wire, size_t n, buf *out, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

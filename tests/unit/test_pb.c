@@ -102,8 +102,7 @@ static void test_load_errors(void **state) {
     (void)state;
     /* k6's LoadNotFound: "no such file or directory" (Go's os.PathError for
      * the last import path tried, protocompile's SourceResolver) */
-    load_err("does_not_exist.proto",
-             "open tests/unit/pb/inc/does_not_exist.proto: no such file or directory");
+    load_err("does_not_exist.proto", "open tests/unit/pb/inc/does_not_exist.proto: no such file or directory");
     load_err("missing_import.proto", "open tests/unit/pb/inc/nope.proto: no such file or directory");
     /* a syntax error names file, line and column (libprotoc's wording after them) */
     load_err("bad.proto", "bad.proto:5:17: ");
@@ -128,21 +127,20 @@ static void test_roundtrip(void **state) {
      * reads the number's text), enums by name, bytes base64,
      * lowerCamelCase names (by_id -> byId; proto names accepted in), maps
      * with string keys, oneof, Timestamp/Duration/wrappers/Any as protojson */
-    char *out = roundtrip(
-        m, "{\"name\":\"x\\\"y\",\"big\":9007199254740993,\"ubig\":\"18446744073709551615\",\"small\":-5,"
-           "\"color\":\"BLUE\",\"data\":\"AAEC/w==\",\"point\":{\"x\":1,\"y\":2},"
-           "\"points\":[{\"x\":3},{}],\"tags\":[\"a\",\"b\"],\"counts\":{\"k\":7,\"a\":1},"
-           "\"text\":\"hi\",\"when\":\"2024-01-02T03:04:05.500Z\",\"wait\":\"1.500s\",\"maybe\":\"m\","
-           "\"extra\":{\"@type\":\"type.googleapis.com/c6.common.Point\",\"x\":9},"
-           "\"ratio\":0.1,\"f32\":0.1,\"flag\":true,\"opt\":0,\"by_id\":{\"5\":{\"x\":1}}}");
-    assert_string_equal(
-        out, "{\"name\":\"x\\\"y\",\"big\":\"9007199254740993\",\"ubig\":\"18446744073709551615\","
-             "\"small\":-5,\"color\":\"BLUE\",\"data\":\"AAEC/w==\",\"point\":{\"x\":1,\"y\":2},"
-             "\"points\":[{\"x\":3,\"y\":0},{\"x\":0,\"y\":0}],\"tags\":[\"a\",\"b\"],"
-             "\"counts\":{\"a\":1,\"k\":7},\"text\":\"hi\",\"when\":\"2024-01-02T03:04:05.500Z\","
-             "\"wait\":\"1.500s\",\"maybe\":\"m\","
-             "\"extra\":{\"@type\":\"type.googleapis.com/c6.common.Point\",\"x\":9,\"y\":0},"
-             "\"ratio\":0.1,\"f32\":0.1,\"flag\":true,\"opt\":0,\"byId\":{\"5\":{\"x\":1,\"y\":0}}}");
+    char *out =
+        roundtrip(m, "{\"name\":\"x\\\"y\",\"big\":9007199254740993,\"ubig\":\"18446744073709551615\",\"small\":-5,"
+                     "\"color\":\"BLUE\",\"data\":\"AAEC/w==\",\"point\":{\"x\":1,\"y\":2},"
+                     "\"points\":[{\"x\":3},{}],\"tags\":[\"a\",\"b\"],\"counts\":{\"k\":7,\"a\":1},"
+                     "\"text\":\"hi\",\"when\":\"2024-01-02T03:04:05.500Z\",\"wait\":\"1.500s\",\"maybe\":\"m\","
+                     "\"extra\":{\"@type\":\"type.googleapis.com/c6.common.Point\",\"x\":9},"
+                     "\"ratio\":0.1,\"f32\":0.1,\"flag\":true,\"opt\":0,\"by_id\":{\"5\":{\"x\":1}}}");
+    assert_string_equal(out, "{\"name\":\"x\\\"y\",\"big\":\"9007199254740993\",\"ubig\":\"18446744073709551615\","
+                             "\"small\":-5,\"color\":\"BLUE\",\"data\":\"AAEC/w==\",\"point\":{\"x\":1,\"y\":2},"
+                             "\"points\":[{\"x\":3,\"y\":0},{\"x\":0,\"y\":0}],\"tags\":[\"a\",\"b\"],"
+                             "\"counts\":{\"a\":1,\"k\":7},\"text\":\"hi\",\"when\":\"2024-01-02T03:04:05.500Z\","
+                             "\"wait\":\"1.500s\",\"maybe\":\"m\","
+                             "\"extra\":{\"@type\":\"type.googleapis.com/c6.common.Point\",\"x\":9,\"y\":0},"
+                             "\"ratio\":0.1,\"f32\":0.1,\"flag\":true,\"opt\":0,\"byId\":{\"5\":{\"x\":1,\"y\":0}}}");
     free(out);
 
     /* int64 given as a string keeps every digit; the other oneof member */
@@ -185,6 +183,27 @@ static void test_roundtrip(void **state) {
     pb_pool_free(p);
 }
 
+/* Struct, Value, ListValue, FieldMask, wrappers, repeated Timestamp: their
+ * JSON forms (protojson's, the same as libprotobuf's) */
+static void test_wkt(void **state) {
+    (void)state;
+    pb_pool *p = load_svc();
+    pb_method m = {.in = pb_message_type(p, "c6.test.Wkt"), .out = pb_message_type(p, "c6.test.Wkt")};
+    assert_non_null(m.in);
+    char *out = roundtrip(&m, "{\"s\":{\"a\":[true,null,1.5,\"x\",{}]},\"v\":\"str\",\"l\":[1,\"x\"],"
+                              "\"mask\":\"fooBar,baz\",\"i64\":\"5\",\"times\":[\"1970-01-01T00:00:00Z\","
+                              "\"2000-01-01T00:00:00.000001Z\"],\"b\":\"AQ==\"}");
+    assert_string_equal(out, "{\"s\":{\"a\":[true,null,1.5,\"x\",{}]},\"v\":\"str\",\"l\":[1,\"x\"],"
+                             "\"mask\":\"fooBar,baz\",\"i64\":\"5\",\"times\":[\"1970-01-01T00:00:00Z\","
+                             "\"2000-01-01T00:00:00.000001Z\"],\"b\":\"AQ==\"}");
+    free(out);
+    /* a Value's null is a value (NullValue), not "unset" */
+    out = roundtrip(&m, "{\"v\":null,\"i64\":7}");
+    assert_string_equal(out, "{\"s\":null,\"v\":null,\"l\":null,\"mask\":null,\"i64\":\"7\",\"times\":[],\"b\":null}");
+    free(out);
+    pb_pool_free(p);
+}
+
 static void json_err(const pb_method *m, const char *json, const char *want) {
     buf wire = {0};
     char err[512] = "";
@@ -206,8 +225,7 @@ static void test_json_errors(void **state) {
     json_err(m, "{\"point\":{\"z\":1}}", "proto: (line 1:11): unknown field \"z\"");
     json_err(m, "{\"small\":\"abc\"}", "proto: (line 1:10): invalid value for int32 field small: \"abc\"");
     json_err(m, "{\"name\":5}", "proto: (line 1:9): invalid value for string field name: 5");
-    json_err(m, "{\"small\":2147483648}",
-             "proto: (line 1:10): invalid value for int32 field small: 2147483648");
+    json_err(m, "{\"small\":2147483648}", "proto: (line 1:10): invalid value for int32 field small: 2147483648");
     json_err(m, "{\"color\":\"PINK\"}", "proto: (line 1:10): invalid value for enum field color: \"PINK\"");
     json_err(m, "{\"flag\":{\"a\":1}}", "proto: (line 1:9): invalid value for bool field flag: {");
     json_err(m, "{\"tags\":\"a\"}", "proto: syntax error (line 1:9): unexpected token \"a\"");
@@ -216,6 +234,14 @@ static void test_json_errors(void **state) {
     json_err(m, "{\"text\":\"a\",\"number\":1}",
              "proto: (line 1:13): error parsing \"number\", oneof c6.test.Req.choice is already set");
     json_err(m, "{\n  \"name\": \"é\",\n  \"bad\": 1\n}", "proto: (line 3:3): unknown field \"bad\"");
+    /* well-known types: protojson's "invalid google.protobuf.Timestamp value
+     * ..." (decode_wkt.go), a wrapper's own field named "value" */
+    pb_method w = {.in = pb_message_type(p, "c6.test.Wkt")};
+    json_err(&w, "{\"times\":[\"nope\"]}", "proto: (line 1:11): invalid google.protobuf.Timestamp value \"nope\"");
+    json_err(&w, "{\"i64\":\"x\"}", "proto: (line 1:8): invalid value for int64 field value: \"x\"");
+    json_err(&w, "{\"mask\":5}", "proto: (line 1:9): invalid google.protobuf.FieldMask value 5");
+    /* what follows the object */
+    json_err(m, "{}}", "proto: syntax error (line 1:3): unexpected token }");
     /* null is "unset" for any field but google.protobuf.Value */
     buf wire = {0};
     char err[256];
@@ -346,10 +372,10 @@ static void test_add_file_orders(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_load_methods),    cmocka_unit_test(test_load_base_dir),
-        cmocka_unit_test(test_load_errors),     cmocka_unit_test(test_roundtrip),
-        cmocka_unit_test(test_json_errors),     cmocka_unit_test(test_protoset),
-        cmocka_unit_test(test_add_file_orders),
+        cmocka_unit_test(test_load_methods), cmocka_unit_test(test_load_base_dir),
+        cmocka_unit_test(test_load_errors),  cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_wkt),          cmocka_unit_test(test_json_errors),
+        cmocka_unit_test(test_protoset),     cmocka_unit_test(test_add_file_orders),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
