@@ -326,7 +326,8 @@ class Loader {
         : p_(p), base_(base), paths_(std::move(paths)) {}
 
     // Parses name and (first) what it imports into the database.
-    bool parse(const std::string &name, std::string &err) {
+    // from: the file importing name, as its dependency idx (nullptr at the top).
+    bool parse(const std::string &name, std::string &err, const gp::FileDescriptorProto *from = nullptr, int idx = -1) {
         if (p_->db.files.count(name) || done_.count(name)) return true;
         std::string text, tried;
         int errnum = ENOENT;
@@ -349,6 +350,15 @@ class Loader {
             std::string why = strerror(errnum);
             if (!why.empty() && why[0] >= 'A' && why[0] <= 'Z') why[0] = (char)(why[0] - 'A' + 'a');
             err = "open " + tried + ": " + why;
+            // an import: protoparse reports it at the import statement
+            // ("svc.proto:4:1: open ...: no such file or directory")
+            if (from)
+                for (const auto &loc : from->source_code_info().location())
+                    if (loc.path_size() == 2 && loc.path(0) == 3 && loc.path(1) == idx && loc.span_size() >= 2) {
+                        err = from->name() + ":" + std::to_string(loc.span(0) + 1) + ":" +
+                              std::to_string(loc.span(1) + 1) + ": " + err;
+                        break;
+                    }
             return false;
         }
         gp::io::ArrayInputStream in(text.data(), (int)text.size());
@@ -365,7 +375,8 @@ class Loader {
         fdp.set_name(name);
         done_.insert(name);
         for (int i = 0; i < fdp.dependency_size(); i++)
-            if (!parse(fdp.dependency(i), err)) return false;
+            if (!parse(fdp.dependency(i), err, &fdp, i)) return false;
+        fdp.clear_source_code_info();   // only wanted for the message above
         p_->db.files.emplace(name, std::move(fdp));
         return true;
     }
@@ -704,7 +715,6 @@ class Decoder {
         if (wkt_special(d)) return wkt(d, m);
         Tok t = next();
         if (t.k != OBJ_OPEN) return unexpected(t);
-        const gp::Reflection *r = m->GetReflection();
         std::vector<int> seen;
         std::vector<const gp::OneofDescriptor *> oneofs;
         for (;;) {
@@ -740,7 +750,6 @@ class Decoder {
                 }
                 if (!singular(fd, m, false)) return false;
             }
-            (void)r;
         }
     }
     bool list(const gp::FieldDescriptor *fd, gp::Message *m) {
@@ -946,12 +955,19 @@ class Printer {
   public:
     Printer(pb_pool *p, std::string &o) : p_(p), o_(o) {}
 
-    bool message(const gp::Message &m) {
+    // type_url: an Any's, whose "@type" comes first in the object.
+    bool message(const gp::Message &m, const std::string *type_url = nullptr) {
         const gp::Descriptor *d = m.GetDescriptor();
+        if (!type_url && d->full_name() == "google.protobuf.Any" && any(m)) return true;
         if (wkt_special(d)) return wkt(m);
         const gp::Reflection *r = m.GetReflection();
         o_ += '{';
         bool first = true;
+        if (type_url) {
+            key("@type");
+            str(*type_url);
+            first = false;
+        }
         for (int i = 0; i < d->field_count(); i++) {
             const gp::FieldDescriptor *f = d->field(i);
             bool has = f->is_repeated() || r->HasField(m, f);
@@ -984,6 +1000,41 @@ class Printer {
     pb_pool *p_;
     std::string &o_;
 
+    // An Any whose type the pool knows, as k6's convert.go does it: the
+    // embedded message's own fields (EmitUnpopulated too) after "@type", or
+    // {"@type": ..., "value": ...} for a well-known type. false (nothing
+    // written) leaves it to libprotobuf's printer.
+    bool any(const gp::Message &m) {
+        const gp::Descriptor *d = m.GetDescriptor();
+        const gp::FieldDescriptor *tf = d->FindFieldByNumber(1), *vf = d->FindFieldByNumber(2);
+        if (!tf || !vf) return false;
+        const gp::Reflection *r = m.GetReflection();
+        std::string url = r->GetString(m, tf);
+        if (url.empty()) return false;
+        size_t slash = url.rfind('/');
+        const gp::Descriptor *ed =
+            p_->pool.FindMessageTypeByName(slash == std::string::npos ? url : url.substr(slash + 1));
+        const gp::Message *proto = ed ? p_->factory.GetPrototype(ed) : nullptr;
+        if (!proto) return false;
+        std::unique_ptr<gp::Message> e(proto->New());
+        if (!e->ParseFromString(r->GetString(m, vf))) return false;
+        size_t mark = o_.size();
+        bool ok;
+        if (wkt_special(ed) || ed->full_name() == "google.protobuf.Empty") {
+            o_ += "{\"@type\":";
+            str(url);
+            o_ += ",\"value\":";
+            ok = message(*e);
+            o_ += '}';
+        } else {
+            ok = message(*e, &url);
+        }
+        if (!ok) {
+            o_.resize(mark);
+            err.clear();
+        }
+        return ok;
+    }
     bool wkt(const gp::Message &m) {
         std::string bin, json;
         if (!m.SerializeToString(&bin)) {

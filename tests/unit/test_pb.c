@@ -103,7 +103,10 @@ static void test_load_errors(void **state) {
     /* k6's LoadNotFound: "no such file or directory" (Go's os.PathError for
      * the last import path tried, protocompile's SourceResolver) */
     load_err("does_not_exist.proto", "open tests/unit/pb/inc/does_not_exist.proto: no such file or directory");
-    load_err("missing_import.proto", "open tests/unit/pb/inc/nope.proto: no such file or directory");
+    /* an import: at the import statement (jhump/protoreflect's protoparse
+     * reports the accessor's error at the import's source span) */
+    load_err("missing_import.proto",
+             "missing_import.proto:2:1: open tests/unit/pb/inc/nope.proto: no such file or directory");
     /* a syntax error names file, line and column (libprotoc's wording after them) */
     load_err("bad.proto", "bad.proto:5:17: ");
 }
@@ -149,6 +152,13 @@ static void test_roundtrip(void **state) {
     assert_non_null(strstr(out, "\"number\":0"));
     assert_null(strstr(out, "\"text\""));
     assert_non_null(strstr(out, "\"ratio\":\"NaN\",\"f32\":\"-Infinity\""));
+    free(out);
+
+    /* an Any holding a well-known type: {"@type", "value"} (k6's convert.go any) */
+    out = roundtrip(m, "{\"extra\":{\"@type\":\"type.googleapis.com/google.protobuf.Timestamp\","
+                       "\"value\":\"1970-01-01T00:00:01Z\"}}");
+    assert_non_null(strstr(out, "\"extra\":{\"@type\":\"type.googleapis.com/google.protobuf.Timestamp\","
+                                "\"value\":\"1970-01-01T00:00:01Z\"}"));
     free(out);
 
     /* EmitUnpopulated: every field with its default, unset messages as null,
