@@ -28,6 +28,7 @@
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/descriptor_database.h>
 #include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/stubs/logging.h>
@@ -67,6 +68,7 @@ namespace gp = google::protobuf;
 namespace {
 
 const char kTypeUrlPrefix[] = "type.googleapis.com";
+const int kMaxNesting = 1000;   // messages within messages, both ways
 
 void set_err(char *err, size_t errlen, const std::string &msg) {
     if (!err || !errlen) return;
@@ -477,6 +479,21 @@ class Decoder {
     const char *s_;
     size_t n_, i_ = 0;
     std::string msg_;
+    int depth_ = 0;
+
+    // Nesting, bounded (a recursive message type takes any depth; the stack
+    // does not). Go's protojson stops at 10000 with this message; 1000 here.
+    static constexpr int kMaxDepth = kMaxNesting;
+    struct Nest {
+        Decoder &d;
+        explicit Nest(Decoder &dec) : d(dec) { d.depth_++; }
+        ~Nest() { d.depth_--; }
+        bool too_deep() {
+            if (d.depth_ <= kMaxDepth) return false;
+            d.msg_ = "proto: exceeded max recursion depth";
+            return true;
+        }
+    };
 
     void ws() {
         while (i_ < n_ && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) i_++;
@@ -650,6 +667,8 @@ class Decoder {
     }
     // Skips one value; false on malformed text.
     bool skip() {
+        Nest nest(*this);
+        if (nest.too_deep()) return false;
         Tok t = next();
         if (t.k == OBJ_OPEN || t.k == ARR_OPEN) {
             Kind close = t.k == OBJ_OPEN ? OBJ_CLOSE : ARR_CLOSE;
@@ -711,6 +730,8 @@ class Decoder {
         return fail(start, "invalid " + name + " value " + raw(first));
     }
     bool msg(const gp::Descriptor *d, gp::Message *m) {
+        Nest nest(*this);
+        if (nest.too_deep()) return false;
         if (is_wrapper(d)) return singular(d->field(0), m, false);
         if (wkt_special(d)) return wkt(d, m);
         Tok t = next();
@@ -1415,7 +1436,14 @@ int pb_wire_to_json(const void *msgdesc, const void *wire, size_t n, buf *out, c
         pb_msgtype *t = (pb_msgtype *)msgdesc;
         gp::Message *m = scratch(t, t->out_scratch);
         if (!m) return fail_oom(err, errlen);
-        if (n > INT32_MAX || !m->ParseFromArray(wire, (int)n)) {
+        bool parsed = false;
+        if (n <= INT32_MAX) {
+            // nesting as deep as the JSON side takes (libprotobuf's default is 100)
+            gp::io::CodedInputStream cis((const uint8_t *)wire, (int)n);
+            cis.SetRecursionLimit(kMaxNesting);
+            parsed = m->ParseFromCodedStream(&cis) && cis.ConsumedEntireMessage();
+        }
+        if (!parsed) {
             release(t->out_scratch, n);
             set_err(err, errlen, "proto: cannot parse invalid wire-format data");
             return -1;

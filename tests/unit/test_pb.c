@@ -214,6 +214,37 @@ static void test_wkt(void **state) {
     pb_pool_free(p);
 }
 
+/* Nesting is bounded (the decoder and the printer recurse): 1000 levels, then
+ * "proto: exceeded max recursion depth" (protojson's words; its limit is
+ * 10000), not a stack overflow. */
+static void test_depth(void **state) {
+    (void)state;
+    pb_pool *p = load_svc();
+    pb_method m = {.in = pb_message_type(p, "c6.test.Node"), .out = pb_message_type(p, "c6.test.Node")};
+    static const int depths[] = {999, 1001, 100000};
+    for (size_t k = 0; k < sizeof depths / sizeof *depths; k++) {
+        int depth = depths[k];
+        buf json = {0}, wire = {0}, out = {0};
+        for (int i = 0; i < depth; i++) assert_int_equal(buf_puts(&json, "{\"child\":"), 0);
+        assert_int_equal(buf_puts(&json, "{\"v\":7}"), 0);
+        for (int i = 0; i < depth; i++) assert_int_equal(buf_puts(&json, "}"), 0);
+        char err[256] = "";
+        int rc = pb_json_to_wire(m.in, json.p, json.len, &wire, err, sizeof err);
+        if (depth < 1000) {
+            assert_int_equal(rc, 0);
+            assert_int_equal(pb_wire_to_json(m.out, wire.p, wire.len, &out, err, sizeof err), 0);
+            assert_non_null(strstr(out.p, "{\"child\":null,\"v\":7}"));
+        } else {
+            assert_int_equal(rc, -1);
+            assert_string_equal(err, "proto: exceeded max recursion depth");
+        }
+        buf_free(&json);
+        buf_free(&wire);
+        buf_free(&out);
+    }
+    pb_pool_free(p);
+}
+
 static void json_err(const pb_method *m, const char *json, const char *want) {
     buf wire = {0};
     char err[512] = "";
@@ -386,6 +417,7 @@ int main(void) {
         cmocka_unit_test(test_load_errors),  cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_wkt),          cmocka_unit_test(test_json_errors),
         cmocka_unit_test(test_protoset),     cmocka_unit_test(test_add_file_orders),
+        cmocka_unit_test(test_depth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
