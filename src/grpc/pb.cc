@@ -68,7 +68,12 @@ namespace gp = google::protobuf;
 namespace {
 
 const char kTypeUrlPrefix[] = "type.googleapis.com";
-const int kMaxNesting = 1000;   // messages within messages, both ways
+// Messages within messages, both ways: libprotobuf's own parsing limit. (Go's
+// protojson and proto.Unmarshal allow 10000; the recursion here costs ~500
+// bytes of stack a level and a VU's stack is 256 KB.)
+const int kMaxNesting = 100;
+
+#define PB_NOINLINE __attribute__((noinline))
 
 void set_err(char *err, size_t errlen, const std::string &msg) {
     if (!err || !errlen) return;
@@ -482,7 +487,7 @@ class Decoder {
     int depth_ = 0;
 
     // Nesting, bounded (a recursive message type takes any depth; the stack
-    // does not). Go's protojson stops at 10000 with this message; 1000 here.
+    // does not): protojson's message, at kMaxNesting.
     static constexpr int kMaxDepth = kMaxNesting;
     struct Nest {
         Decoder &d;
@@ -625,6 +630,29 @@ class Decoder {
         t.len = i_ - t.pos;
         return t;
     }
+    // The kind of the next token, without reading it.
+    Kind peek_kind() {
+        size_t save = i_;
+        ws();
+        while (i_ < n_ && (s_[i_] == ',' || s_[i_] == ':')) {
+            i_++;
+            ws();
+        }
+        size_t at = i_;
+        i_ = save;
+        if (at >= n_) return END;
+        switch (s_[at]) {
+        case '{': return OBJ_OPEN;
+        case '}': return OBJ_CLOSE;
+        case '[': return ARR_OPEN;
+        case ']': return ARR_CLOSE;
+        case '"': return STRING;
+        case 'n': return n_ - at >= 4 && !memcmp(s_ + at, "null", 4) ? NUL : BAD;
+        case 't': return n_ - at >= 4 && !memcmp(s_ + at, "true", 4) ? TRUE : BAD;
+        case 'f': return n_ - at >= 5 && !memcmp(s_ + at, "false", 5) ? FALSE : BAD;
+        default: return s_[at] == '-' || (s_[at] >= '0' && s_[at] <= '9') ? NUMBER : BAD;
+        }
+    }
     Tok peek() {
         size_t save = i_;
         Tok t = next();
@@ -645,11 +673,14 @@ class Decoder {
         }
         return "(line " + std::to_string(line) + ":" + std::to_string(col) + "): ";
     }
-    bool fail(size_t pos, const std::string &what) {
+    // The error paths and the rarely deep ones are kept out of line: msg and
+    // singular recurse once per level of nesting and their frames must stay
+    // small (a VU's stack is 256 KB).
+    PB_NOINLINE bool fail(size_t pos, const std::string &what) {
         msg_ = "proto: " + where(pos) + what;
         return false;
     }
-    bool unexpected(const Tok &t) {
+    PB_NOINLINE bool unexpected(const Tok &t) {
         if (t.k == END) {
             msg_ = "proto: unexpected EOF";
             return false;
@@ -692,7 +723,7 @@ class Decoder {
     // A well-known type with a JSON form of its own, by libprotobuf:
     // Timestamp and Duration by TimeUtil, FieldMask by FieldMaskUtil, the
     // others (Struct, Value, ListValue, Any) by its JSON parser.
-    bool wkt(const gp::Descriptor *d, gp::Message *m) {
+    PB_NOINLINE bool wkt(const gp::Descriptor *d, gp::Message *m) {
         Tok first = peek();
         size_t start = first.pos;
         if (!skip()) return unexpected(first);
@@ -729,31 +760,41 @@ class Decoder {
         if (first.k == OBJ_OPEN || first.k == ARR_OPEN) first.len = 1;
         return fail(start, "invalid " + name + " value " + raw(first));
     }
+    PB_NOINLINE bool unknown(size_t pos, size_t len, const char *what) {
+        return fail(pos, what + std::string(s_ + pos, len));
+    }
+    PB_NOINLINE bool oneof_set(size_t pos, size_t len, const gp::OneofDescriptor *od) {
+        return fail(pos,
+                    "error parsing " + std::string(s_ + pos, len) + ", oneof " + od->full_name() + " is already set");
+    }
+    static const gp::FieldDescriptor *field(const gp::Descriptor *d, const std::string &name) {
+        for (int f = 0; f < d->field_count(); f++)   // Go: by JSON name, then by proto name
+            if (d->field(f)->json_name() == name) return d->field(f);
+        return d->FindFieldByName(name);
+    }
     bool msg(const gp::Descriptor *d, gp::Message *m) {
         Nest nest(*this);
         if (nest.too_deep()) return false;
         if (is_wrapper(d)) return singular(d->field(0), m, false);
         if (wkt_special(d)) return wkt(d, m);
-        Tok t = next();
-        if (t.k != OBJ_OPEN) return unexpected(t);
+        if (peek_kind() != OBJ_OPEN) return unexpected(next());
+        next();
+        uint64_t seen_small = 0;   // field numbers below 64; the rest in seen
         std::vector<int> seen;
         std::vector<const gp::OneofDescriptor *> oneofs;
+        Tok k;
         for (;;) {
-            Tok k = next();
+            k = next();
             if (k.k == OBJ_CLOSE) return true;
             if (k.k != STRING) return unexpected(k);
-            const gp::FieldDescriptor *fd = nullptr;   // Go: by JSON name, then by proto name
-            for (int f = 0; f < d->field_count() && !fd; f++)
-                if (d->field(f)->json_name() == k.str) fd = d->field(f);
-            if (!fd) fd = d->FindFieldByName(k.str);
-            if (!fd) return fail(k.pos, "unknown field " + raw(k));
-            if (std::find(seen.begin(), seen.end(), fd->number()) != seen.end())
-                return fail(k.pos, "duplicate field " + raw(k));
-            seen.push_back(fd->number());
-            Tok v = peek();
-            bool value_type = fd->message_type() && fd->message_type()->full_name() == "google.protobuf.Value";
-            bool null_enum = fd->enum_type() && fd->enum_type()->full_name() == "google.protobuf.NullValue";
-            if (v.k == NUL && !value_type && !null_enum) {
+            const gp::FieldDescriptor *fd = field(d, k.str);
+            if (!fd) return unknown(k.pos, k.len, "unknown field ");
+            int num = fd->number();
+            if (num < 64 ? (seen_small >> num) & 1 : std::find(seen.begin(), seen.end(), num) != seen.end())
+                return unknown(k.pos, k.len, "duplicate field ");
+            if (num < 64) seen_small |= 1ull << num;
+            else seen.push_back(num);
+            if (peek_kind() == NUL && !null_is_value(fd)) {
                 next();
                 continue;
             }
@@ -764,29 +805,32 @@ class Decoder {
             } else {
                 const gp::OneofDescriptor *od = fd->containing_oneof();
                 if (od) {
-                    if (std::find(oneofs.begin(), oneofs.end(), od) != oneofs.end())
-                        return fail(k.pos,
-                                    "error parsing " + raw(k) + ", oneof " + od->full_name() + " is already set");
+                    if (std::find(oneofs.begin(), oneofs.end(), od) != oneofs.end()) return oneof_set(k.pos, k.len, od);
                     oneofs.push_back(od);
                 }
                 if (!singular(fd, m, false)) return false;
             }
         }
     }
-    bool list(const gp::FieldDescriptor *fd, gp::Message *m) {
-        Tok t = next();
-        if (t.k != ARR_OPEN) return unexpected(t);
+    // null sets google.protobuf.Value and NullValue fields; it leaves any other unset
+    static bool null_is_value(const gp::FieldDescriptor *fd) {
+        return (fd->message_type() && fd->message_type()->full_name() == "google.protobuf.Value") ||
+               (fd->enum_type() && fd->enum_type()->full_name() == "google.protobuf.NullValue");
+    }
+    PB_NOINLINE bool list(const gp::FieldDescriptor *fd, gp::Message *m) {
+        if (peek_kind() != ARR_OPEN) return unexpected(next());
+        next();
         for (;;) {
-            Tok u = peek();
-            if (u.k == ARR_CLOSE) {
+            Kind u = peek_kind();
+            if (u == ARR_CLOSE) {
                 next();
                 return true;
             }
-            if (u.k == END || u.k == BAD) return unexpected(u);
+            if (u == END || u == BAD) return unexpected(next());
             if (!singular(fd, m, true)) return false;
         }
     }
-    bool map(const gp::FieldDescriptor *fd, gp::Message *m) {
+    PB_NOINLINE bool map(const gp::FieldDescriptor *fd, gp::Message *m) {
         const gp::FieldDescriptor *kf = fd->message_type()->map_key();
         const gp::FieldDescriptor *vf = fd->message_type()->map_value();
         Tok t = next();
@@ -891,9 +935,14 @@ class Decoder {
         return true;
     }
     bool singular(const gp::FieldDescriptor *fd, gp::Message *m, bool add) {
-        const gp::Reflection *r = m->GetReflection();
-        if (fd->cpp_type() == gp::FieldDescriptor::CPPTYPE_MESSAGE)
+        if (fd->cpp_type() == gp::FieldDescriptor::CPPTYPE_MESSAGE) {
+            const gp::Reflection *r = m->GetReflection();
             return msg(fd->message_type(), add ? r->AddMessage(m, fd) : r->MutableMessage(m, fd));
+        }
+        return scalar(fd, m, add);
+    }
+    PB_NOINLINE bool scalar(const gp::FieldDescriptor *fd, gp::Message *m, bool add) {
+        const gp::Reflection *r = m->GetReflection();
         Tok t = next();
         if (t.k == END || t.k == BAD) return unexpected(t);
         bool ok = false;
@@ -978,6 +1027,16 @@ class Printer {
 
     // type_url: an Any's, whose "@type" comes first in the object.
     bool message(const gp::Message &m, const std::string *type_url = nullptr) {
+        // an Any's message is parsed anew (with a limit of its own): count here too
+        struct Nest {
+            int &d;
+            explicit Nest(int &depth) : d(depth) { d++; }
+            ~Nest() { d--; }
+        } nest(depth_);
+        if (depth_ > kMaxNesting) {
+            err = "proto: exceeded max recursion depth";
+            return false;
+        }
         const gp::Descriptor *d = m.GetDescriptor();
         if (!type_url && d->full_name() == "google.protobuf.Any" && any(m)) return true;
         if (wkt_special(d)) return wkt(m);
@@ -1020,6 +1079,7 @@ class Printer {
   private:
     pb_pool *p_;
     std::string &o_;
+    int depth_ = 0;
 
     // An Any whose type the pool knows, as k6's convert.go does it: the
     // embedded message's own fields (EmitUnpopulated too) after "@type", or
@@ -1050,7 +1110,7 @@ class Printer {
         } else {
             ok = message(*e, &url);
         }
-        if (!ok) {
+        if (!ok && depth_ <= kMaxNesting) {   // (too deep is an error, not a fallback)
             o_.resize(mark);
             err.clear();
         }
@@ -1438,7 +1498,7 @@ int pb_wire_to_json(const void *msgdesc, const void *wire, size_t n, buf *out, c
         if (!m) return fail_oom(err, errlen);
         bool parsed = false;
         if (n <= INT32_MAX) {
-            // nesting as deep as the JSON side takes (libprotobuf's default is 100)
+            // nesting as deep as the JSON side takes
             gp::io::CodedInputStream cis((const uint8_t *)wire, (int)n);
             cis.SetRecursionLimit(kMaxNesting);
             parsed = m->ParseFromCodedStream(&cis) && cis.ConsumedEntireMessage();
