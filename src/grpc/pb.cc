@@ -61,6 +61,7 @@
 extern "C" {
 #include "util/base64.h"
 #include "util/jsonstr.h"
+#include "util/utf8.h"
 }
 
 namespace gp = google::protobuf;
@@ -534,11 +535,23 @@ class Decoder {
         }
         return true;
     }
-    // A string's body after its quote; false on malformed text.
-    bool string_body(std::string &o) {
+    // A string's body after its quote (at start); false on malformed text.
+    bool string_body(std::string &o, size_t start) {
         for (;;) {
             size_t run = i_;
-            while (i_ < n_ && s_[i_] != '"' && s_[i_] != '\\' && (unsigned char)s_[i_] >= 0x20) i_++;
+            while (i_ < n_ && s_[i_] != '"' && s_[i_] != '\\' && (unsigned char)s_[i_] >= 0x20) {
+                if ((unsigned char)s_[i_] < 0x80) {
+                    i_++;
+                    continue;
+                }
+                uint32_t cp;
+                size_t len = utf8_decode((const unsigned char *)s_ + i_, n_ - i_, &cp);
+                if (!len) {   // Go's JSON decoder refuses the string
+                    if (msg_.empty()) msg_ = "proto: syntax error " + where(start) + "invalid UTF-8 in string";
+                    return false;
+                }
+                i_ += len;
+            }
             o.append(s_ + run, i_ - run);
             if (i_ >= n_ || (unsigned char)s_[i_] < 0x20) return false;
             if (s_[i_++] == '"') return true;
@@ -607,7 +620,7 @@ class Decoder {
             break;
         case '"':
             i_++;
-            t.k = string_body(t.str) ? STRING : BAD;
+            t.k = string_body(t.str, t.pos) ? STRING : BAD;
             break;
         default:
             if (c == '-' || (c >= '0' && c <= '9')) {

@@ -282,6 +282,9 @@ static void test_json_errors(void **state) {
     json_err(&w, "{\"times\":[\"nope\"]}", "proto: (line 1:11): invalid google.protobuf.Timestamp value \"nope\"");
     json_err(&w, "{\"i64\":\"x\"}", "proto: (line 1:8): invalid value for int64 field value: \"x\"");
     json_err(&w, "{\"mask\":5}", "proto: (line 1:9): invalid google.protobuf.FieldMask value 5");
+    /* bytes that are no UTF-8 (JSON.stringify makes none; Go's JSON decoder
+     * refuses them) */
+    json_err(m, "{\"name\":\"a\xb8\"}", "proto: syntax error (line 1:9): invalid UTF-8 in string");
     /* what follows the object */
     json_err(m, "{}}", "proto: syntax error (line 1:3): unexpected token }");
     /* null is "unset" for any field but google.protobuf.Value */
