@@ -195,6 +195,7 @@ struct pb_pool {
     std::map<std::string, std::vector<const pb_method *>> file_methods;   // built files
     std::unordered_map<const gp::Descriptor *, std::unique_ptr<pb_msgtype>> types;
     std::vector<std::string> pending;   // pb_add_file's, waiting for imports
+    const pb_method *last_found = nullptr;
     bool last_from_add = false;
 };
 
@@ -238,6 +239,7 @@ void register_file(pb_pool *p, const gp::FileDescriptor *fd) {
                 ms.push_back(&r.m);
                 p->all.push_back(&r.m);
                 p->by_name[r.full] = &r.m;   // a later load of the same name wins, as k6's map
+                p->last_found = nullptr;
             }
         }
         it = p->file_methods.emplace(fd->name(), std::move(ms)).first;
@@ -1465,9 +1467,15 @@ size_t pb_last_methods(pb_pool *p, const pb_method *const **out) {
 const pb_method *pb_find_method(pb_pool *p, const char *name) {
     try {
         if (!name || !*name) return nullptr;
+        // the method found last, compared first: a script calls the same one
+        // again and again, and this path is per request
+        const pb_method *last = p->last_found;
+        if (last && !strcmp(name, last->full_name + (name[0] == '/' ? 0 : 1))) return last;
         std::string key = name[0] == '/' ? std::string(name) : "/" + std::string(name);
         auto it = p->by_name.find(key);
-        return it == p->by_name.end() ? nullptr : it->second;
+        if (it == p->by_name.end()) return nullptr;
+        p->last_found = it->second;
+        return it->second;
     } catch (...) { return nullptr; }
 }
 

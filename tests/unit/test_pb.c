@@ -60,6 +60,11 @@ static void test_load_methods(void **state) {
     assert_null(pb_find_method(p, "foo/bar"));
     assert_null(pb_find_method(p, ""));
     assert_ptr_equal(pb_find_method(p, "/c6.test.Svc/Unary")->in, ms[0]->out);
+    /* the last one found is compared first: with and without "/", exactly */
+    assert_ptr_equal(pb_find_method(p, "c6.test.Svc/Unary"), ms[0]);
+    assert_null(pb_find_method(p, "c6.test.Svc/Unar"));
+    assert_null(pb_find_method(p, "/c6.test.Svc/UnaryX"));
+    assert_ptr_equal(pb_find_method(p, "/c6.test.Svc/Unary"), ms[0]);
 
     /* loading the same file again is no error and lists its methods again */
     const char *files[] = {"svc.proto"};
