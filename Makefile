@@ -162,7 +162,7 @@ fuzz-build: | $(BUILD)/.fuzz-deps-ok
 $(FUZZ_BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/libc6.a $(QJS_LIB)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Isrc -Itests/fuzz \
-	  -isystem $(QJS_DIR)/include $(PKG_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+	  -isystem $(QJS_DIR)/include $(PKG_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -fsanitize-link-c++-runtime -o $@ $< \
 	  $(FUZZ_BUILD)/libc6.a $(PKG_LIBS) $(LDLIBS)
 
 fuzz: fuzz-build

@@ -7,10 +7,10 @@
 // types compiled into libprotobuf, so that google/protobuf/*.proto need not
 // be on disk. The pool builds a file (and what it imports) when asked for it.
 //
-// JSON to wire is libprotobuf's JSON parser (JsonToBinaryString), after a
-// pass over the JSON text (Diag) that finds the first problem as Go's
-// protojson meets it and words it as protojson does, with its line:column (k6
-// passes protojson's message on); see Diag.
+// JSON to wire follows Go's protojson token by token (Decoder: its
+// acceptance, its error words and positions), setting the values through
+// libprotobuf's reflection and leaving the encoding and the well-known types'
+// JSON forms to libprotobuf; see Decoder for why not libprotobuf's JSON parser.
 //
 // Wire to JSON walks the parsed message itself, because k6 marshals with
 // protojson's EmitUnpopulated, which libprotobuf's printer cannot reproduce:
@@ -28,10 +28,16 @@
 #include <google/protobuf/descriptor.pb.h>
 #include <google/protobuf/descriptor_database.h>
 #include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/stubs/logging.h>
+#include <google/protobuf/duration.pb.h>
+#include <google/protobuf/field_mask.pb.h>
+#include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/type.pb.h>
+#include <google/protobuf/util/field_mask_util.h>
+#include <google/protobuf/util/time_util.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/type_resolver.h>
 #include <google/protobuf/util/type_resolver_util.h>
@@ -55,6 +61,7 @@
 extern "C" {
 #include "util/base64.h"
 #include "util/jsonstr.h"
+#include "util/utf8.h"
 }
 
 namespace gp = google::protobuf;
@@ -62,6 +69,12 @@ namespace gp = google::protobuf;
 namespace {
 
 const char kTypeUrlPrefix[] = "type.googleapis.com";
+// Messages within messages, both ways: libprotobuf's own parsing limit. (Go's
+// protojson and proto.Unmarshal allow 10000; the recursion here costs ~500
+// bytes of stack a level and a VU's stack is 256 KB.)
+const int kMaxNesting = 100;
+
+#define PB_NOINLINE __attribute__((noinline))
 
 void set_err(char *err, size_t errlen, const std::string &msg) {
     if (!err || !errlen) return;
@@ -166,8 +179,8 @@ struct MethodRec {
 struct pb_msgtype {
     const gp::Descriptor *d;
     pb_pool *pool;
-    std::string url;                        // type.googleapis.com/full.Name
-    std::unique_ptr<gp::Message> scratch;   // reused by pb_wire_to_json
+    std::string url;                                        // type.googleapis.com/full.Name
+    std::unique_ptr<gp::Message> in_scratch, out_scratch;   // reused, one per direction
 };
 
 struct pb_pool {
@@ -182,6 +195,7 @@ struct pb_pool {
     std::map<std::string, std::vector<const pb_method *>> file_methods;   // built files
     std::unordered_map<const gp::Descriptor *, std::unique_ptr<pb_msgtype>> types;
     std::vector<std::string> pending;   // pb_add_file's, waiting for imports
+    const pb_method *last_found = nullptr;
     bool last_from_add = false;
 };
 
@@ -225,6 +239,7 @@ void register_file(pb_pool *p, const gp::FileDescriptor *fd) {
                 ms.push_back(&r.m);
                 p->all.push_back(&r.m);
                 p->by_name[r.full] = &r.m;   // a later load of the same name wins, as k6's map
+                p->last_found = nullptr;
             }
         }
         it = p->file_methods.emplace(fd->name(), std::move(ms)).first;
@@ -321,7 +336,8 @@ class Loader {
         : p_(p), base_(base), paths_(std::move(paths)) {}
 
     // Parses name and (first) what it imports into the database.
-    bool parse(const std::string &name, std::string &err) {
+    // from: the file importing name, as its dependency idx (nullptr at the top).
+    bool parse(const std::string &name, std::string &err, const gp::FileDescriptorProto *from = nullptr, int idx = -1) {
         if (p_->db.files.count(name) || done_.count(name)) return true;
         std::string text, tried;
         int errnum = ENOENT;
@@ -344,6 +360,15 @@ class Loader {
             std::string why = strerror(errnum);
             if (!why.empty() && why[0] >= 'A' && why[0] <= 'Z') why[0] = (char)(why[0] - 'A' + 'a');
             err = "open " + tried + ": " + why;
+            // an import: protoparse reports it at the import statement
+            // ("svc.proto:4:1: open ...: no such file or directory")
+            if (from)
+                for (const auto &loc : from->source_code_info().location())
+                    if (loc.path_size() == 2 && loc.path(0) == 3 && loc.path(1) == idx && loc.span_size() >= 2) {
+                        err = from->name() + ":" + std::to_string(loc.span(0) + 1) + ":" +
+                              std::to_string(loc.span(1) + 1) + ": " + err;
+                        break;
+                    }
             return false;
         }
         gp::io::ArrayInputStream in(text.data(), (int)text.size());
@@ -360,7 +385,8 @@ class Loader {
         fdp.set_name(name);
         done_.insert(name);
         for (int i = 0; i < fdp.dependency_size(); i++)
-            if (!parse(fdp.dependency(i), err)) return false;
+            if (!parse(fdp.dependency(i), err, &fdp, i)) return false;
+        fdp.clear_source_code_info();   // only wanted for the message above
         p_->db.files.emplace(name, std::move(fdp));
         return true;
     }
@@ -419,25 +445,36 @@ bool set_complete(const gp::FileDescriptorSet &set, std::string &err) {
     return true;
 }
 
-// ---- JSON text -> protojson-worded error (see the file's head) ----------
+// ---- JSON text -> message ------------------------------------------------
 //
-// Go's protojson reports the first problem in document order, at the
-// position of the token concerned, as "proto: (line L:C): ..." or, for
-// structure, "proto: syntax error (line L:C): unexpected token T". (Go
-// chooses between a space and a no-break space after "proto:" per binary, to
-// discourage matching; a plain space here.) libprotobuf's own messages differ
-// ("Cannot find field.", "Invalid value for enum" ... without positions):
-// they are used only when this pass finds nothing. It runs before the
-// parser: one scan of a text of a few hundred bytes.
-class Diag {
+// Go's protojson decoding, in its order and with its words: the first
+// problem in document order, at the position of the token concerned, as
+// "proto: (line L:C): ..." or, for structure, "proto: syntax error (line
+// L:C): unexpected token T". (Go picks a space or a no-break space after
+// "proto:" per binary, to discourage matching; a plain space here.) The values
+// are set through libprotobuf's reflection; the well-known types with a JSON
+// form of their own (Timestamp, Duration, FieldMask, Struct, Value,
+// ListValue, Any) go to libprotobuf's JSON parser whole, and its refusal is
+// worded as protojson's "invalid google.protobuf.Timestamp value ...".
+// libprotobuf's parser is not used for the rest: it accepts what protojson
+// refuses (e.g. {"x": ...} as an int64 map key), words errors its own way
+// without positions ("Cannot find field."), and takes ~8 us for a small
+// message where this takes ~1.
+class Decoder {
   public:
-    Diag(const char *s, size_t n) : s_(s), n_(n) {}
+    Decoder(pb_pool *p, const char *s, size_t n) : p_(p), s_(s), n_(n) {}
 
-    // The message, or "" if this pass finds no problem.
-    std::string message(const gp::Descriptor *d) {
-        if (!msg(d)) return msg_;
-        return "";
+    // Fills m from the text; false with err() set.
+    bool decode(gp::Message *m) {
+        if (!msg(m->GetDescriptor(), m)) {
+            if (msg_.empty()) syntax();
+            return false;
+        }
+        Tok t = next();
+        if (t.k != END) return unexpected(t);
+        return true;
     }
+    const std::string &err() const { return msg_; }
 
   private:
     enum Kind { END, BAD, OBJ_OPEN, OBJ_CLOSE, ARR_OPEN, ARR_CLOSE, STRING, NUMBER, TRUE, FALSE, NUL };
@@ -446,15 +483,116 @@ class Diag {
         size_t pos = 0, len = 0;
         std::string str;   // decoded, for STRING
     };
+    pb_pool *p_;
     const char *s_;
     size_t n_, i_ = 0;
     std::string msg_;
+    int depth_ = 0;
+
+    // Nesting, bounded (a recursive message type takes any depth; the stack
+    // does not): protojson's message, at kMaxNesting.
+    static constexpr int kMaxDepth = kMaxNesting;
+    struct Nest {
+        Decoder &d;
+        explicit Nest(Decoder &dec) : d(dec) { d.depth_++; }
+        ~Nest() { d.depth_--; }
+        bool too_deep() {
+            if (d.depth_ <= kMaxDepth) return false;
+            d.msg_ = "proto: exceeded max recursion depth";
+            return true;
+        }
+    };
 
     void ws() {
         while (i_ < n_ && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) i_++;
     }
+    static void put_utf8(std::string &o, unsigned v) {
+        if (v < 0x80) {
+            o += (char)v;
+        } else if (v < 0x800) {
+            o += (char)(0xC0 | (v >> 6));
+            o += (char)(0x80 | (v & 0x3F));
+        } else if (v < 0x10000) {
+            o += (char)(0xE0 | (v >> 12));
+            o += (char)(0x80 | ((v >> 6) & 0x3F));
+            o += (char)(0x80 | (v & 0x3F));
+        } else {
+            o += (char)(0xF0 | (v >> 18));
+            o += (char)(0x80 | ((v >> 12) & 0x3F));
+            o += (char)(0x80 | ((v >> 6) & 0x3F));
+            o += (char)(0x80 | (v & 0x3F));
+        }
+    }
+    bool hex4(unsigned &v) {
+        if (n_ - i_ < 4) return false;
+        v = 0;
+        for (int k = 0; k < 4; k++) {
+            char h = s_[i_++];
+            int d = h >= '0' && h <= '9'   ? h - '0'
+                    : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                    : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                           : -1;
+            if (d < 0) return false;
+            v = v * 16 + (unsigned)d;
+        }
+        return true;
+    }
+    // A string's body after its quote (at start); false on malformed text.
+    bool string_body(std::string &o, size_t start) {
+        for (;;) {
+            size_t run = i_;
+            while (i_ < n_ && s_[i_] != '"' && s_[i_] != '\\' && (unsigned char)s_[i_] >= 0x20) {
+                if ((unsigned char)s_[i_] < 0x80) {
+                    i_++;
+                    continue;
+                }
+                uint32_t cp;
+                size_t len = utf8_decode((const unsigned char *)s_ + i_, n_ - i_, &cp);
+                if (!len) {   // Go's JSON decoder refuses the string
+                    if (msg_.empty()) msg_ = "proto: syntax error " + where(start) + "invalid UTF-8 in string";
+                    return false;
+                }
+                i_ += len;
+            }
+            o.append(s_ + run, i_ - run);
+            if (i_ >= n_ || (unsigned char)s_[i_] < 0x20) return false;
+            if (s_[i_++] == '"') return true;
+            if (i_ >= n_) return false;
+            char e = s_[i_++];
+            switch (e) {
+            case 'n': o += '\n'; break;
+            case 't': o += '\t'; break;
+            case 'r': o += '\r'; break;
+            case 'b': o += '\b'; break;
+            case 'f': o += '\f'; break;
+            case '"':
+            case '\\':
+            case '/': o += e; break;
+            case 'u': {
+                unsigned v;
+                if (!hex4(v)) return false;
+                if (v >= 0xD800 && v < 0xDC00 && n_ - i_ >= 6 && s_[i_] == '\\' && s_[i_ + 1] == 'u') {
+                    size_t save = i_;
+                    i_ += 2;
+                    unsigned lo;
+                    if (hex4(lo) && lo >= 0xDC00 && lo < 0xE000) {
+                        v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
+                    } else {
+                        i_ = save;
+                        v = 0xFFFD;
+                    }
+                } else if (v >= 0xD800 && v < 0xE000) {
+                    v = 0xFFFD;   // a lone surrogate, as Go's decoder reads it
+                }
+                put_utf8(o, v);
+                break;
+            }
+            default: return false;
+            }
+        }
+    }
     // Next value or bracket; commas and colons are skipped (the text comes
-    // from JSON.stringify, well formed; a malformed one ends in BAD).
+    // from JSON.stringify; a malformed one ends in BAD).
     Tok next() {
         ws();
         while (i_ < n_ && (s_[i_] == ',' || s_[i_] == ':')) {
@@ -482,42 +620,10 @@ class Diag {
             t.k = ARR_CLOSE;
             i_++;
             break;
-        case '"': {
-            t.k = STRING;
+        case '"':
             i_++;
-            while (i_ < n_ && s_[i_] != '"') {
-                if (s_[i_] == '\\' && i_ + 1 < n_) {
-                    char e = s_[i_ + 1];
-                    i_ += 2;
-                    switch (e) {
-                    case 'n': t.str += '\n'; break;
-                    case 't': t.str += '\t'; break;
-                    case 'r': t.str += '\r'; break;
-                    case 'b': t.str += '\b'; break;
-                    case 'f': t.str += '\f'; break;
-                    case 'u': {
-                        unsigned v = 0;
-                        for (int k = 0; k < 4 && i_ < n_; k++, i_++) {
-                            char h = s_[i_];
-                            v = v * 16 + (unsigned)(h >= 'a' ? h - 'a' + 10 : h >= 'A' ? h - 'A' + 10 : h - '0');
-                        }
-                        // only the ASCII ones matter for names and numbers
-                        t.str += v < 0x80 ? (char)v : '?';
-                        break;
-                    }
-                    default: t.str += e;
-                    }
-                } else {
-                    t.str += s_[i_++];
-                }
-            }
-            if (i_ >= n_) {
-                t.k = BAD;
-                break;
-            }
-            i_++;
+            t.k = string_body(t.str, t.pos) ? STRING : BAD;
             break;
-        }
         default:
             if (c == '-' || (c >= '0' && c <= '9')) {
                 t.k = NUMBER;
@@ -539,6 +645,29 @@ class Diag {
         t.len = i_ - t.pos;
         return t;
     }
+    // The kind of the next token, without reading it.
+    Kind peek_kind() {
+        size_t save = i_;
+        ws();
+        while (i_ < n_ && (s_[i_] == ',' || s_[i_] == ':')) {
+            i_++;
+            ws();
+        }
+        size_t at = i_;
+        i_ = save;
+        if (at >= n_) return END;
+        switch (s_[at]) {
+        case '{': return OBJ_OPEN;
+        case '}': return OBJ_CLOSE;
+        case '[': return ARR_OPEN;
+        case ']': return ARR_CLOSE;
+        case '"': return STRING;
+        case 'n': return n_ - at >= 4 && !memcmp(s_ + at, "null", 4) ? NUL : BAD;
+        case 't': return n_ - at >= 4 && !memcmp(s_ + at, "true", 4) ? TRUE : BAD;
+        case 'f': return n_ - at >= 5 && !memcmp(s_ + at, "false", 5) ? FALSE : BAD;
+        default: return s_[at] == '-' || (s_[at] >= '0' && s_[at] <= '9') ? NUMBER : BAD;
+        }
+    }
     Tok peek() {
         size_t save = i_;
         Tok t = next();
@@ -559,20 +688,33 @@ class Diag {
         }
         return "(line " + std::to_string(line) + ":" + std::to_string(col) + "): ";
     }
-    bool fail(const Tok &t, const std::string &what) {
-        msg_ = "proto: " + where(t.pos) + what;
+    // The error paths and the rarely deep ones are kept out of line: msg and
+    // singular recurse once per level of nesting and their frames must stay
+    // small (a VU's stack is 256 KB).
+    PB_NOINLINE bool fail(size_t pos, const std::string &what) {
+        msg_ = "proto: " + where(pos) + what;
         return false;
     }
-    bool unexpected(const Tok &t) {
+    PB_NOINLINE bool unexpected(const Tok &t) {
         if (t.k == END) {
             msg_ = "proto: unexpected EOF";
             return false;
         }
+        if (t.k == BAD) return false;
         msg_ = "proto: syntax error " + where(t.pos) + "unexpected token " + raw(t);
         return false;
     }
+    void syntax() {
+        ws();
+        size_t end = i_;
+        while (end < n_ && !strchr(",:]} \t\r\n", s_[end])) end++;
+        msg_ = i_ >= n_ ? "proto: unexpected EOF"
+                        : "proto: syntax error " + where(i_) + "invalid value " + std::string(s_ + i_, end - i_);
+    }
     // Skips one value; false on malformed text.
     bool skip() {
+        Nest nest(*this);
+        if (nest.too_deep()) return false;
         Tok t = next();
         if (t.k == OBJ_OPEN || t.k == ARR_OPEN) {
             Kind close = t.k == OBJ_OPEN ? OBJ_CLOSE : ARR_CLOSE;
@@ -583,65 +725,127 @@ class Diag {
                     return true;
                 }
                 if (u.k == END || u.k == BAD) return false;
-                if (t.k == OBJ_OPEN) {
-                    if (next().k != STRING) return false;
-                }
+                if (t.k == OBJ_OPEN && next().k != STRING) return false;
                 if (!skip()) return false;
             }
         }
         return t.k != END && t.k != BAD && t.k != OBJ_CLOSE && t.k != ARR_CLOSE;
     }
-    // true when the message is fine as far as this pass sees; false with msg_
-    // set, or with msg_ empty when the text is malformed (nothing to say).
-    bool msg(const gp::Descriptor *d) {
-        if (wkt_special(d)) return skip();
-        Tok t = next();
-        if (t.k != OBJ_OPEN) return unexpected(t);
-        std::set<int> seen;
-        std::set<const gp::OneofDescriptor *> oneofs;
+    static bool is_wrapper(const gp::Descriptor *d) {
+        return wkt_special(d) && d->field_count() == 1 && d->field(0)->name() == "value" &&
+               d->full_name() != "google.protobuf.ListValue" && d->full_name() != "google.protobuf.Value";
+    }
+    // A well-known type with a JSON form of its own, by libprotobuf:
+    // Timestamp and Duration by TimeUtil, FieldMask by FieldMaskUtil, the
+    // others (Struct, Value, ListValue, Any) by its JSON parser.
+    PB_NOINLINE bool wkt(const gp::Descriptor *d, gp::Message *m) {
+        Tok first = peek();
+        size_t start = first.pos;
+        if (!skip()) return unexpected(first);
+        const std::string &name = d->full_name();
+        const gp::Reflection *r = m->GetReflection();
+        bool ok = false;
+        if (name == "google.protobuf.Timestamp" || name == "google.protobuf.Duration") {
+            int64_t secs = 0;
+            int32_t nanos = 0;
+            if (first.k == STRING && name == "google.protobuf.Timestamp") {
+                gp::Timestamp ts;
+                if ((ok = gp::util::TimeUtil::FromString(first.str, &ts))) secs = ts.seconds(), nanos = ts.nanos();
+            } else if (first.k == STRING) {
+                gp::Duration du;
+                if ((ok = gp::util::TimeUtil::FromString(first.str, &du))) secs = du.seconds(), nanos = du.nanos();
+            }
+            if (ok) {
+                r->SetInt64(m, d->FindFieldByNumber(1), secs);
+                r->SetInt32(m, d->FindFieldByNumber(2), nanos);
+            }
+        } else if (name == "google.protobuf.FieldMask") {
+            gp::FieldMask fm;
+            if ((ok = first.k == STRING && gp::util::FieldMaskUtil::FromJsonString(first.str, &fm)))
+                for (const std::string &path : fm.paths()) r->AddString(m, d->FindFieldByNumber(1), path);
+        } else {
+            std::string text(s_ + start, i_ - start), bin;
+            gp::util::JsonParseOptions po;
+            ok = gp::util::JsonToBinaryString(p_->resolver.get(), std::string(kTypeUrlPrefix) + "/" + name, text, &bin,
+                                              po)
+                     .ok() &&
+                 m->MergeFromString(bin);
+        }
+        if (ok) return true;
+        if (first.k == OBJ_OPEN || first.k == ARR_OPEN) first.len = 1;
+        return fail(start, "invalid " + name + " value " + raw(first));
+    }
+    PB_NOINLINE bool unknown(size_t pos, size_t len, const char *what) {
+        return fail(pos, what + std::string(s_ + pos, len));
+    }
+    PB_NOINLINE bool oneof_set(size_t pos, size_t len, const gp::OneofDescriptor *od) {
+        return fail(pos,
+                    "error parsing " + std::string(s_ + pos, len) + ", oneof " + od->full_name() + " is already set");
+    }
+    static const gp::FieldDescriptor *field(const gp::Descriptor *d, const std::string &name) {
+        for (int f = 0; f < d->field_count(); f++)   // Go: by JSON name, then by proto name
+            if (d->field(f)->json_name() == name) return d->field(f);
+        return d->FindFieldByName(name);
+    }
+    bool msg(const gp::Descriptor *d, gp::Message *m) {
+        Nest nest(*this);
+        if (nest.too_deep()) return false;
+        if (is_wrapper(d)) return singular(d->field(0), m, false);
+        if (wkt_special(d)) return wkt(d, m);
+        if (peek_kind() != OBJ_OPEN) return unexpected(next());
+        next();
+        uint64_t seen_small = 0;   // field numbers below 64; the rest in seen
+        std::vector<int> seen;
+        std::vector<const gp::OneofDescriptor *> oneofs;
+        Tok k;
         for (;;) {
-            Tok k = next();
+            k = next();
             if (k.k == OBJ_CLOSE) return true;
-            if (k.k != STRING) return k.k == BAD ? false : unexpected(k);
-            const gp::FieldDescriptor *fd = nullptr;   // Go: by JSON name, then by proto name
-            for (int f = 0; f < d->field_count() && !fd; f++)
-                if (d->field(f)->json_name() == k.str) fd = d->field(f);
-            if (!fd) fd = d->FindFieldByName(k.str);
-            if (!fd) return fail(k, "unknown field " + raw(k));
-            if (!seen.insert(fd->number()).second) return fail(k, "duplicate field " + raw(k));
-            Tok v = peek();
-            bool value_type = fd->message_type() && fd->message_type()->full_name() == "google.protobuf.Value";
-            bool null_enum = fd->enum_type() && fd->enum_type()->full_name() == "google.protobuf.NullValue";
-            if (v.k == NUL && !value_type && !null_enum) {
+            if (k.k != STRING) return unexpected(k);
+            const gp::FieldDescriptor *fd = field(d, k.str);
+            if (!fd) return unknown(k.pos, k.len, "unknown field ");
+            int num = fd->number();
+            if (num < 64 ? (seen_small >> num) & 1 : std::find(seen.begin(), seen.end(), num) != seen.end())
+                return unknown(k.pos, k.len, "duplicate field ");
+            if (num < 64) seen_small |= 1ull << num;
+            else seen.push_back(num);
+            if (peek_kind() == NUL && !null_is_value(fd)) {
                 next();
                 continue;
             }
             if (fd->is_map()) {
-                if (!map(fd)) return false;
+                if (!map(fd, m)) return false;
             } else if (fd->is_repeated()) {
-                if (!list(fd)) return false;
+                if (!list(fd, m)) return false;
             } else {
                 const gp::OneofDescriptor *od = fd->containing_oneof();
-                if (od && !oneofs.insert(od).second)
-                    return fail(k, "error parsing " + raw(k) + ", oneof " + od->full_name() + " is already set");
-                if (!singular(fd)) return false;
+                if (od) {
+                    if (std::find(oneofs.begin(), oneofs.end(), od) != oneofs.end()) return oneof_set(k.pos, k.len, od);
+                    oneofs.push_back(od);
+                }
+                if (!singular(fd, m, false)) return false;
             }
         }
     }
-    bool list(const gp::FieldDescriptor *fd) {
-        Tok t = next();
-        if (t.k != ARR_OPEN) return unexpected(t);
+    // null sets google.protobuf.Value and NullValue fields; it leaves any other unset
+    static bool null_is_value(const gp::FieldDescriptor *fd) {
+        return (fd->message_type() && fd->message_type()->full_name() == "google.protobuf.Value") ||
+               (fd->enum_type() && fd->enum_type()->full_name() == "google.protobuf.NullValue");
+    }
+    PB_NOINLINE bool list(const gp::FieldDescriptor *fd, gp::Message *m) {
+        if (peek_kind() != ARR_OPEN) return unexpected(next());
+        next();
         for (;;) {
-            Tok u = peek();
-            if (u.k == ARR_CLOSE) {
+            Kind u = peek_kind();
+            if (u == ARR_CLOSE) {
                 next();
                 return true;
             }
-            if (u.k == END || u.k == BAD) return false;
-            if (!singular(fd)) return false;
+            if (u == END || u == BAD) return unexpected(next());
+            if (!singular(fd, m, true)) return false;
         }
     }
-    bool map(const gp::FieldDescriptor *fd) {
+    PB_NOINLINE bool map(const gp::FieldDescriptor *fd, gp::Message *m) {
         const gp::FieldDescriptor *kf = fd->message_type()->map_key();
         const gp::FieldDescriptor *vf = fd->message_type()->map_value();
         Tok t = next();
@@ -650,99 +854,182 @@ class Diag {
         for (;;) {
             Tok k = next();
             if (k.k == OBJ_CLOSE) return true;
-            if (k.k != STRING) return k.k == BAD ? false : unexpected(k);
+            if (k.k != STRING) return unexpected(k);
+            gp::Message *e = m->GetReflection()->AddMessage(m, fd);
+            const gp::Reflection *er = e->GetReflection();
+            int64_t iv = 0;
+            uint64_t uv = 0;
             bool ok = true;
             switch (kf->cpp_type()) {
-            case gp::FieldDescriptor::CPPTYPE_BOOL: ok = k.str == "true" || k.str == "false"; break;
-            case gp::FieldDescriptor::CPPTYPE_STRING: break;
-            default: ok = int_ok(k.str, kf->cpp_type());
+            case gp::FieldDescriptor::CPPTYPE_BOOL:
+                ok = k.str == "true" || k.str == "false";
+                if (ok) er->SetBool(e, kf, k.str == "true");
+                break;
+            case gp::FieldDescriptor::CPPTYPE_STRING: er->SetString(e, kf, k.str); break;
+            case gp::FieldDescriptor::CPPTYPE_INT32:
+                ok = int_val(k.str, kf->cpp_type(), iv, uv);
+                if (ok) er->SetInt32(e, kf, (int32_t)iv);
+                break;
+            case gp::FieldDescriptor::CPPTYPE_INT64:
+                ok = int_val(k.str, kf->cpp_type(), iv, uv);
+                if (ok) er->SetInt64(e, kf, iv);
+                break;
+            case gp::FieldDescriptor::CPPTYPE_UINT32:
+                ok = int_val(k.str, kf->cpp_type(), iv, uv);
+                if (ok) er->SetUInt32(e, kf, (uint32_t)uv);
+                break;
+            default:
+                ok = int_val(k.str, kf->cpp_type(), iv, uv);
+                if (ok) er->SetUInt64(e, kf, uv);
             }
-            if (!ok) return fail(k, std::string("invalid value for ") + kf->type_name() + " key: " + raw(k));
-            if (!keys.insert(k.str).second) return fail(k, "duplicate map key " + raw(k));
-            if (!singular(vf)) return false;
+            if (!ok) return fail(k.pos, std::string("invalid value for ") + kf->type_name() + " key: " + raw(k));
+            if (!keys.insert(k.str).second) return fail(k.pos, "duplicate map key " + raw(k));
+            if (!singular(vf, e, false)) return false;
         }
     }
-    // An integer in the range of the type, as Go's protojson accepts it
-    // (a number, or a string holding one; "1e2" and "1.0" are integers).
-    static bool int_ok(const std::string &s, gp::FieldDescriptor::CppType ct) {
+    // An integer in the range of the type, as Go's protojson takes it (a
+    // number, or a string holding one; "1e2" and "1.0" are integers).
+    static bool int_val(const std::string &s, gp::FieldDescriptor::CppType ct, int64_t &iv, uint64_t &uv) {
         if (s.empty() || s.size() > 64 || isspace((unsigned char)s[0]) || isspace((unsigned char)s.back()))
             return false;
         const char *c = s.c_str();
         char *end;
         bool plain = s.find_first_of(".eE") == std::string::npos;
+        bool is_signed = ct == gp::FieldDescriptor::CPPTYPE_INT32 || ct == gp::FieldDescriptor::CPPTYPE_INT64;
+        bool is64 = ct == gp::FieldDescriptor::CPPTYPE_INT64 || ct == gp::FieldDescriptor::CPPTYPE_UINT64;
         errno = 0;
-        switch (ct) {
-        case gp::FieldDescriptor::CPPTYPE_INT32:
-        case gp::FieldDescriptor::CPPTYPE_INT64: {
-            if (plain) {
-                long long v = strtoll(c, &end, 10);
-                if (*end || errno) return false;
-                return ct == gp::FieldDescriptor::CPPTYPE_INT64 || (v >= INT32_MIN && v <= INT32_MAX);
+        if (plain && is_signed) {
+            long long v = strtoll(c, &end, 10);
+            if (*end || errno || (!is64 && (v < INT32_MIN || v > INT32_MAX))) return false;
+            iv = v;
+            return true;
+        }
+        if (plain) {
+            if (s[0] == '-') {
+                long long v = strtoll(c, &end, 10);   // "-0" only
+                if (*end || errno || v != 0) return false;
+                uv = 0;
+                return true;
             }
-            double v = strtod(c, &end);
-            if (*end || v != std::floor(v)) return false;
-            return ct == gp::FieldDescriptor::CPPTYPE_INT64 ? std::fabs(v) <= 9.2233720368547758e18
-                                                            : v >= INT32_MIN && v <= INT32_MAX;
+            unsigned long long v = strtoull(c, &end, 10);
+            if (*end || errno || (!is64 && v > UINT32_MAX)) return false;
+            uv = v;
+            return true;
         }
-        default: {   // unsigned
-            if (s[0] == '-') return s.find_first_not_of("-0.eE+") == std::string::npos;
-            if (plain) {
-                unsigned long long v = strtoull(c, &end, 10);
-                if (*end || errno) return false;
-                return ct == gp::FieldDescriptor::CPPTYPE_UINT64 || v <= UINT32_MAX;
-            }
-            double v = strtod(c, &end);
-            if (*end || v != std::floor(v) || v < 0) return false;
-            return ct == gp::FieldDescriptor::CPPTYPE_UINT64 ? v <= 1.8446744073709552e19 : v <= UINT32_MAX;
+        double v = strtod(c, &end);
+        if (*end || !std::isfinite(v) || v != std::floor(v)) return false;
+        if (is_signed) {
+            if (is64 ? (v < -9.2233720368547758e18 || v >= 9.2233720368547758e18) : (v < INT32_MIN || v > INT32_MAX))
+                return false;
+            iv = (int64_t)v;
+        } else {
+            if (v < 0 || (is64 ? v >= 1.8446744073709552e19 : v > UINT32_MAX)) return false;
+            uv = (uint64_t)v;
         }
-        }
+        return true;
     }
-    static bool float_ok(const std::string &s, bool is32) {
+    static bool float_val(const std::string &s, bool is32, double &out) {
         if (s.empty() || isspace((unsigned char)s[0]) || isspace((unsigned char)s.back())) return false;
         char *end;
         errno = 0;
         double v = strtod(s.c_str(), &end);
-        if (*end || errno == ERANGE) return false;
-        return !is32 || std::isinf(v) || std::fabs(v) <= 3.4028234663852886e38;
+        if (*end || errno == ERANGE || !std::isfinite(v)) return false;
+        if (is32 && std::fabs(v) > 3.4028234663852886e38) return false;
+        out = v;
+        return true;
     }
-    static bool bytes_ok(const std::string &s) {
-        // Go: URL alphabet if '-' or '_' appear, raw (unpadded) if the length is no multiple of 4
+    static bool bytes_val(const std::string &s, std::string &out) {
+        // Go: the URL alphabet if '-' or '_' appear, unpadded if the length is no multiple of 4
         bool url = s.find_first_of("-_") != std::string::npos;
         int var = url ? (s.size() % 4 ? B64_RAWURL : B64_URL) : (s.size() % 4 ? B64_RAWSTD : B64_STD);
-        std::vector<uint8_t> out(b64_decoded_max(s.size()) + 1);
+        out.resize(b64_decoded_max(s.size()) + 1);
         size_t bad;
-        return b64_decode(s.data(), s.size(), var, out.data(), &bad) >= 0;
+        ssize_t n = b64_decode(s.data(), s.size(), var, (uint8_t *)&out[0], &bad);
+        if (n < 0) return false;
+        out.resize((size_t)n);
+        return true;
     }
-    bool singular(const gp::FieldDescriptor *fd) {
-        if (fd->cpp_type() == gp::FieldDescriptor::CPPTYPE_MESSAGE) return msg(fd->message_type());
+    bool singular(const gp::FieldDescriptor *fd, gp::Message *m, bool add) {
+        if (fd->cpp_type() == gp::FieldDescriptor::CPPTYPE_MESSAGE) {
+            const gp::Reflection *r = m->GetReflection();
+            return msg(fd->message_type(), add ? r->AddMessage(m, fd) : r->MutableMessage(m, fd));
+        }
+        return scalar(fd, m, add);
+    }
+    PB_NOINLINE bool scalar(const gp::FieldDescriptor *fd, gp::Message *m, bool add) {
+        const gp::Reflection *r = m->GetReflection();
         Tok t = next();
-        if (t.k == END || t.k == BAD) return false;
+        if (t.k == END || t.k == BAD) return unexpected(t);
         bool ok = false;
         switch (fd->cpp_type()) {
-        case gp::FieldDescriptor::CPPTYPE_BOOL: ok = t.k == TRUE || t.k == FALSE; break;
+        case gp::FieldDescriptor::CPPTYPE_BOOL:
+            if ((ok = t.k == TRUE || t.k == FALSE))
+                add ? r->AddBool(m, fd, t.k == TRUE) : r->SetBool(m, fd, t.k == TRUE);
+            break;
         case gp::FieldDescriptor::CPPTYPE_STRING:
-            ok = t.k == STRING && (fd->type() != gp::FieldDescriptor::TYPE_BYTES || bytes_ok(t.str));
+            if (t.k != STRING) break;
+            if (fd->type() == gp::FieldDescriptor::TYPE_BYTES) {
+                std::string b;
+                if (!(ok = bytes_val(t.str, b))) break;
+                add ? r->AddString(m, fd, std::move(b)) : r->SetString(m, fd, std::move(b));
+            } else {
+                ok = true;
+                add ? r->AddString(m, fd, std::move(t.str)) : r->SetString(m, fd, std::move(t.str));
+            }
             break;
         case gp::FieldDescriptor::CPPTYPE_FLOAT:
         case gp::FieldDescriptor::CPPTYPE_DOUBLE: {
             bool is32 = fd->cpp_type() == gp::FieldDescriptor::CPPTYPE_FLOAT;
-            if (t.k == NUMBER) ok = float_ok(raw(t), is32);
-            else if (t.k == STRING)
-                ok = t.str == "NaN" || t.str == "Infinity" || t.str == "-Infinity" || float_ok(t.str, is32);
+            double v = 0;
+            if (t.k == NUMBER) {
+                ok = float_val(raw(t), is32, v);
+            } else if (t.k == STRING) {
+                ok = true;
+                if (t.str == "NaN") v = NAN;
+                else if (t.str == "Infinity") v = INFINITY;
+                else if (t.str == "-Infinity") v = -INFINITY;
+                else ok = float_val(t.str, is32, v);
+            }
+            if (!ok) break;
+            if (is32) add ? r->AddFloat(m, fd, (float)v) : r->SetFloat(m, fd, (float)v);
+            else add ? r->AddDouble(m, fd, v) : r->SetDouble(m, fd, v);
             break;
         }
-        case gp::FieldDescriptor::CPPTYPE_ENUM:
-            if (t.k == STRING) ok = fd->enum_type()->FindValueByName(t.str) != nullptr;
-            else if (t.k == NUMBER) ok = int_ok(raw(t), gp::FieldDescriptor::CPPTYPE_INT32);
-            else if (t.k == NUL) ok = fd->enum_type()->full_name() == "google.protobuf.NullValue";
+        case gp::FieldDescriptor::CPPTYPE_ENUM: {
+            int64_t v = 0;
+            uint64_t u;
+            if (t.k == STRING) {
+                const gp::EnumValueDescriptor *ev = fd->enum_type()->FindValueByName(t.str);
+                if ((ok = ev != nullptr)) v = ev->number();
+            } else if (t.k == NUMBER) {
+                ok = int_val(raw(t), gp::FieldDescriptor::CPPTYPE_INT32, v, u);
+            } else if (t.k == NUL) {
+                ok = fd->enum_type()->full_name() == "google.protobuf.NullValue";
+            }
+            if (ok) add ? r->AddEnumValue(m, fd, (int)v) : r->SetEnumValue(m, fd, (int)v);
             break;
-        default:   // integers
-            if (t.k == NUMBER) ok = int_ok(raw(t), fd->cpp_type());
-            else if (t.k == STRING) ok = int_ok(t.str, fd->cpp_type());
+        }
+        default: {   // integers
+            int64_t iv = 0;
+            uint64_t uv = 0;
+            if (t.k == NUMBER) ok = int_val(raw(t), fd->cpp_type(), iv, uv);
+            else if (t.k == STRING) ok = int_val(t.str, fd->cpp_type(), iv, uv);
+            if (!ok) break;
+            switch (fd->cpp_type()) {
+            case gp::FieldDescriptor::CPPTYPE_INT32:
+                add ? r->AddInt32(m, fd, (int32_t)iv) : r->SetInt32(m, fd, (int32_t)iv);
+                break;
+            case gp::FieldDescriptor::CPPTYPE_INT64: add ? r->AddInt64(m, fd, iv) : r->SetInt64(m, fd, iv); break;
+            case gp::FieldDescriptor::CPPTYPE_UINT32:
+                add ? r->AddUInt32(m, fd, (uint32_t)uv) : r->SetUInt32(m, fd, (uint32_t)uv);
+                break;
+            default: add ? r->AddUInt64(m, fd, uv) : r->SetUInt64(m, fd, uv);
+            }
+        }
         }
         if (ok) return true;
         if (t.k == OBJ_OPEN || t.k == ARR_OPEN) t.len = 1;
-        return fail(t,
+        return fail(t.pos,
                     std::string("invalid value for ") + fd->type_name() + " field " + fd->json_name() + ": " + raw(t));
     }
 };
@@ -753,12 +1040,29 @@ class Printer {
   public:
     Printer(pb_pool *p, std::string &o) : p_(p), o_(o) {}
 
-    bool message(const gp::Message &m) {
+    // type_url: an Any's, whose "@type" comes first in the object.
+    bool message(const gp::Message &m, const std::string *type_url = nullptr) {
+        // an Any's message is parsed anew (with a limit of its own): count here too
+        struct Nest {
+            int &d;
+            explicit Nest(int &depth) : d(depth) { d++; }
+            ~Nest() { d--; }
+        } nest(depth_);
+        if (depth_ > kMaxNesting) {
+            err = "proto: exceeded max recursion depth";
+            return false;
+        }
         const gp::Descriptor *d = m.GetDescriptor();
+        if (!type_url && d->full_name() == "google.protobuf.Any" && any(m)) return true;
         if (wkt_special(d)) return wkt(m);
         const gp::Reflection *r = m.GetReflection();
         o_ += '{';
         bool first = true;
+        if (type_url) {
+            key("@type");
+            str(*type_url);
+            first = false;
+        }
         for (int i = 0; i < d->field_count(); i++) {
             const gp::FieldDescriptor *f = d->field(i);
             bool has = f->is_repeated() || r->HasField(m, f);
@@ -790,7 +1094,43 @@ class Printer {
   private:
     pb_pool *p_;
     std::string &o_;
+    int depth_ = 0;
 
+    // An Any whose type the pool knows, as k6's convert.go does it: the
+    // embedded message's own fields (EmitUnpopulated too) after "@type", or
+    // {"@type": ..., "value": ...} for a well-known type. false (nothing
+    // written) leaves it to libprotobuf's printer.
+    bool any(const gp::Message &m) {
+        const gp::Descriptor *d = m.GetDescriptor();
+        const gp::FieldDescriptor *tf = d->FindFieldByNumber(1), *vf = d->FindFieldByNumber(2);
+        if (!tf || !vf) return false;
+        const gp::Reflection *r = m.GetReflection();
+        std::string url = r->GetString(m, tf);
+        if (url.empty()) return false;
+        size_t slash = url.rfind('/');
+        const gp::Descriptor *ed =
+            p_->pool.FindMessageTypeByName(slash == std::string::npos ? url : url.substr(slash + 1));
+        const gp::Message *proto = ed ? p_->factory.GetPrototype(ed) : nullptr;
+        if (!proto) return false;
+        std::unique_ptr<gp::Message> e(proto->New());
+        if (!e->ParseFromString(r->GetString(m, vf))) return false;
+        size_t mark = o_.size();
+        bool ok;
+        if (wkt_special(ed) || ed->full_name() == "google.protobuf.Empty") {
+            o_ += "{\"@type\":";
+            str(url);
+            o_ += ",\"value\":";
+            ok = message(*e);
+            o_ += '}';
+        } else {
+            ok = message(*e, &url);
+        }
+        if (!ok && depth_ <= kMaxNesting) {   // (too deep is an error, not a fallback)
+            o_.resize(mark);
+            err.clear();
+        }
+        return ok;
+    }
     bool wkt(const gp::Message &m) {
         std::string bin, json;
         if (!m.SerializeToString(&bin)) {
@@ -809,6 +1149,20 @@ class Printer {
         return true;
     }
     void str(const std::string &s) {
+        // printable ASCII without '"', '\\', '<', '>', '&' as it is; else c6's
+        // JSON string writer in Go's escaping (JSON_ESC_GO)
+        bool plain = true;
+        for (unsigned char c : s)
+            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+                plain = false;
+                break;
+            }
+        if (plain) {
+            o_ += '"';
+            o_ += s;
+            o_ += '"';
+            return;
+        }
         buf b = {nullptr, 0, 0};
         if (json_string(&b, s.data(), s.size(), JSON_ESC_GO)) {
             buf_free(&b);
@@ -867,7 +1221,8 @@ class Printer {
         case gp::FieldDescriptor::CPPTYPE_BOOL: o_ += r->GetBool(m, f) ? "true" : "false"; break;
         case gp::FieldDescriptor::CPPTYPE_ENUM: enumval(f->enum_type(), r->GetEnumValue(m, f)); break;
         case gp::FieldDescriptor::CPPTYPE_STRING: {
-            std::string s = r->GetString(m, f);
+            std::string tmp;
+            const std::string &s = r->GetStringReference(m, f, &tmp);
             if (f->type() == gp::FieldDescriptor::TYPE_BYTES) bytes(s);
             else str(s);
             break;
@@ -890,7 +1245,8 @@ class Printer {
         case gp::FieldDescriptor::CPPTYPE_BOOL: o_ += r->GetRepeatedBool(m, f, j) ? "true" : "false"; break;
         case gp::FieldDescriptor::CPPTYPE_ENUM: enumval(f->enum_type(), r->GetRepeatedEnumValue(m, f, j)); break;
         case gp::FieldDescriptor::CPPTYPE_STRING: {
-            std::string s = r->GetRepeatedString(m, f, j);
+            std::string tmp;
+            const std::string &s = r->GetRepeatedStringReference(m, f, j, &tmp);
             if (f->type() == gp::FieldDescriptor::TYPE_BYTES) bytes(s);
             else str(s);
             break;
@@ -933,6 +1289,24 @@ class Printer {
         return true;
     }
 };
+
+// A message of t's type to fill, kept between calls (allocation per call is
+// most of the cost of a small message).
+gp::Message *scratch(pb_msgtype *t, std::unique_ptr<gp::Message> &slot) {
+    if (!slot) {
+        const gp::Message *proto = t->pool->factory.GetPrototype(t->d);
+        if (!proto) return nullptr;
+        slot.reset(proto->New());
+    }
+    return slot.get();
+}
+
+// Emptied after use; dropped after a large one, so that no large message's
+// memory stays between calls.
+void release(std::unique_ptr<gp::Message> &slot, size_t n) {
+    if (n > 65536) slot.reset();
+    else if (slot) slot->Clear();
+}
 
 void silence_logs() {
     static std::once_flag once;
@@ -1093,9 +1467,15 @@ size_t pb_last_methods(pb_pool *p, const pb_method *const **out) {
 const pb_method *pb_find_method(pb_pool *p, const char *name) {
     try {
         if (!name || !*name) return nullptr;
+        // the method found last, compared first: a script calls the same one
+        // again and again, and this path is per request
+        const pb_method *last = p->last_found;
+        if (last && !strcmp(name, last->full_name + (name[0] == '/' ? 0 : 1))) return last;
         std::string key = name[0] == '/' ? std::string(name) : "/" + std::string(name);
         auto it = p->by_name.find(key);
-        return it == p->by_name.end() ? nullptr : it->second;
+        if (it == p->by_name.end()) return nullptr;
+        p->last_found = it->second;
+        return it->second;
     } catch (...) { return nullptr; }
 }
 
@@ -1108,48 +1488,51 @@ const void *pb_message_type(pb_pool *p, const char *full_name) {
 
 int pb_json_to_wire(const void *msgdesc, const char *json, size_t n, buf *out, char *err, size_t errlen) {
     try {
-        const pb_msgtype *t = (const pb_msgtype *)msgdesc;
-        // Go's checks first, so that what protojson refuses is refused here
-        // too (libprotobuf accepts a little more, e.g. {"1x": ...} as an int
-        // map key), in its words
-        std::string m = Diag(json, n).message(t->d);
-        if (!m.empty()) {
-            set_err(err, errlen, m);
-            return -1;
+        pb_msgtype *t = (pb_msgtype *)msgdesc;
+        gp::Message *m = scratch(t, t->in_scratch);
+        if (!m) return fail_oom(err, errlen);
+        Decoder dec(t->pool, json, n);
+        bool ok = dec.decode(m);
+        int rc = 0;
+        if (!ok) {
+            set_err(err, errlen, dec.err());
+            rc = -1;
+        } else {
+            size_t size = m->ByteSizeLong();
+            if (size > INT32_MAX || buf_reserve(out, size)) {
+                rc = fail_oom(err, errlen);
+            } else {
+                m->SerializeWithCachedSizesToArray((uint8_t *)out->p + out->len);
+                out->len += size;
+                out->p[out->len] = 0;
+            }
         }
-        std::string bin;
-        gp::util::JsonParseOptions po;
-        gp::util::Status st =
-            gp::util::JsonToBinaryString(t->pool->resolver.get(), t->url, gp::StringPiece(json, n), &bin, po);
-        if (!st.ok()) {
-            // libprotobuf's own wording when the first pass found nothing to say
-            set_err(err, errlen, "proto: " + std::string(st.message()));
-            return -1;
-        }
-        if (buf_append(out, bin.data(), bin.size())) return fail_oom(err, errlen);
-        return 0;
+        release(t->in_scratch, n);
+        return rc;
     } catch (...) { return fail_oom(err, errlen); }
 }
 
 int pb_wire_to_json(const void *msgdesc, const void *wire, size_t n, buf *out, char *err, size_t errlen) {
     try {
         pb_msgtype *t = (pb_msgtype *)msgdesc;
-        if (!t->scratch) {
-            const gp::Message *proto = t->pool->factory.GetPrototype(t->d);
-            if (!proto) return fail_oom(err, errlen);
-            t->scratch.reset(proto->New());
+        gp::Message *m = scratch(t, t->out_scratch);
+        if (!m) return fail_oom(err, errlen);
+        bool parsed = false;
+        if (n <= INT32_MAX) {
+            // nesting as deep as the JSON side takes
+            gp::io::CodedInputStream cis((const uint8_t *)wire, (int)n);
+            cis.SetRecursionLimit(kMaxNesting);
+            parsed = m->ParseFromCodedStream(&cis) && cis.ConsumedEntireMessage();
         }
-        gp::Message *m = t->scratch.get();
-        m->Clear();
-        if (n > INT32_MAX || !m->ParseFromArray(wire, (int)n)) {
+        if (!parsed) {
+            release(t->out_scratch, n);
             set_err(err, errlen, "proto: cannot parse invalid wire-format data");
             return -1;
         }
         std::string json;
         Printer pr(t->pool, json);
         bool ok = pr.message(*m);
-        if (n > 65536) t->scratch.reset();   // keep no large response's memory between calls
-        else m->Clear();
+        release(t->out_scratch, n);
         if (!ok) {
             set_err(err, errlen, pr.err);
             return -1;

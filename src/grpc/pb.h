@@ -53,8 +53,9 @@ int pb_load_protoset_named(pb_pool *p, const char *name, const void *data, size_
  * first or later: a file is built once every file it imports has arrived (the
  * well-known types need not arrive). Its methods then appear in pb_methods and
  * pb_last_methods (which lists what pb_add_file calls built since the last
- * load/pb_resolve). -1 only for bytes that are no FileDescriptorProto or a file
- * that does not build. */
+ * load/pb_resolve). A name the pool already has is ignored. -1 only for bytes
+ * that are no FileDescriptorProto ("proto: cannot parse invalid wire-format
+ * data") or a file that does not build (libprotobuf's message). */
 int pb_add_file(pb_pool *p, const void *fdproto, size_t n, char *err, size_t errlen);
 /* After the last pb_add_file: -1 and k6's message if a file still waits for
  * an import that never came ("proto: could not resolve import \"x.proto\": not
@@ -73,9 +74,17 @@ const void *pb_message_type(pb_pool *p, const char *full_name);
 
 /* JSON (JS object as JSON text) -> wire bytes appended to out. Errors worded
  * as Go's protojson ("proto: (line 1:2): unknown field \"foo\""); k6 prefixes
- * "unable to serialise request object to protocol buffer: ", the caller's. */
+ * "unable to serialise request object to protocol buffer: ", the caller's.
+ * Positions are in the text given: k6's come from Sobek's MarshalJSON, the
+ * compact text JSON.stringify makes; as k6's normalizeNumberStrings, the
+ * caller makes NaN and +-Infinity the strings "NaN", "Infinity", "-Infinity"
+ * first (JSON.stringify would make them null). Messages nest 100 deep at most
+ * ("proto: exceeded max recursion depth"; Go's limit is 10000). */
 int pb_json_to_wire(const void *msgdesc, const char *json, size_t n, buf *out, char *err, size_t errlen);
-/* wire bytes -> JSON text appended to out, as k6 gives response.message. */
+/* wire bytes -> JSON text appended to out, as k6 gives response.message
+ * (an object; a well-known type's own JSON form when msgdesc is one). Bytes
+ * that are no such message (or nest deeper than 100): -1 and "proto: cannot
+ * parse invalid wire-format data". */
 int pb_wire_to_json(const void *msgdesc, const void *wire, size_t n, buf *out, char *err, size_t errlen);
 
 #ifdef __cplusplus

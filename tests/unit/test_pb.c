@@ -60,6 +60,11 @@ static void test_load_methods(void **state) {
     assert_null(pb_find_method(p, "foo/bar"));
     assert_null(pb_find_method(p, ""));
     assert_ptr_equal(pb_find_method(p, "/c6.test.Svc/Unary")->in, ms[0]->out);
+    /* the last one found is compared first: with and without "/", exactly */
+    assert_ptr_equal(pb_find_method(p, "c6.test.Svc/Unary"), ms[0]);
+    assert_null(pb_find_method(p, "c6.test.Svc/Unar"));
+    assert_null(pb_find_method(p, "/c6.test.Svc/UnaryX"));
+    assert_ptr_equal(pb_find_method(p, "/c6.test.Svc/Unary"), ms[0]);
 
     /* loading the same file again is no error and lists its methods again */
     const char *files[] = {"svc.proto"};
@@ -102,9 +107,11 @@ static void test_load_errors(void **state) {
     (void)state;
     /* k6's LoadNotFound: "no such file or directory" (Go's os.PathError for
      * the last import path tried, protocompile's SourceResolver) */
-    load_err("does_not_exist.proto",
-             "open tests/unit/pb/inc/does_not_exist.proto: no such file or directory");
-    load_err("missing_import.proto", "open tests/unit/pb/inc/nope.proto: no such file or directory");
+    load_err("does_not_exist.proto", "open tests/unit/pb/inc/does_not_exist.proto: no such file or directory");
+    /* an import: at the import statement (jhump/protoreflect's protoparse
+     * reports the accessor's error at the import's source span) */
+    load_err("missing_import.proto",
+             "missing_import.proto:2:1: open tests/unit/pb/inc/nope.proto: no such file or directory");
     /* a syntax error names file, line and column (libprotoc's wording after them) */
     load_err("bad.proto", "bad.proto:5:17: ");
 }
@@ -128,21 +135,20 @@ static void test_roundtrip(void **state) {
      * reads the number's text), enums by name, bytes base64,
      * lowerCamelCase names (by_id -> byId; proto names accepted in), maps
      * with string keys, oneof, Timestamp/Duration/wrappers/Any as protojson */
-    char *out = roundtrip(
-        m, "{\"name\":\"x\\\"y\",\"big\":9007199254740993,\"ubig\":\"18446744073709551615\",\"small\":-5,"
-           "\"color\":\"BLUE\",\"data\":\"AAEC/w==\",\"point\":{\"x\":1,\"y\":2},"
-           "\"points\":[{\"x\":3},{}],\"tags\":[\"a\",\"b\"],\"counts\":{\"k\":7,\"a\":1},"
-           "\"text\":\"hi\",\"when\":\"2024-01-02T03:04:05.500Z\",\"wait\":\"1.500s\",\"maybe\":\"m\","
-           "\"extra\":{\"@type\":\"type.googleapis.com/c6.common.Point\",\"x\":9},"
-           "\"ratio\":0.1,\"f32\":0.1,\"flag\":true,\"opt\":0,\"by_id\":{\"5\":{\"x\":1}}}");
-    assert_string_equal(
-        out, "{\"name\":\"x\\\"y\",\"big\":\"9007199254740993\",\"ubig\":\"18446744073709551615\","
-             "\"small\":-5,\"color\":\"BLUE\",\"data\":\"AAEC/w==\",\"point\":{\"x\":1,\"y\":2},"
-             "\"points\":[{\"x\":3,\"y\":0},{\"x\":0,\"y\":0}],\"tags\":[\"a\",\"b\"],"
-             "\"counts\":{\"a\":1,\"k\":7},\"text\":\"hi\",\"when\":\"2024-01-02T03:04:05.500Z\","
-             "\"wait\":\"1.500s\",\"maybe\":\"m\","
-             "\"extra\":{\"@type\":\"type.googleapis.com/c6.common.Point\",\"x\":9,\"y\":0},"
-             "\"ratio\":0.1,\"f32\":0.1,\"flag\":true,\"opt\":0,\"byId\":{\"5\":{\"x\":1,\"y\":0}}}");
+    char *out =
+        roundtrip(m, "{\"name\":\"x\\\"y\",\"big\":9007199254740993,\"ubig\":\"18446744073709551615\",\"small\":-5,"
+                     "\"color\":\"BLUE\",\"data\":\"AAEC/w==\",\"point\":{\"x\":1,\"y\":2},"
+                     "\"points\":[{\"x\":3},{}],\"tags\":[\"a\",\"b\"],\"counts\":{\"k\":7,\"a\":1},"
+                     "\"text\":\"hi\",\"when\":\"2024-01-02T03:04:05.500Z\",\"wait\":\"1.500s\",\"maybe\":\"m\","
+                     "\"extra\":{\"@type\":\"type.googleapis.com/c6.common.Point\",\"x\":9},"
+                     "\"ratio\":0.1,\"f32\":0.1,\"flag\":true,\"opt\":0,\"by_id\":{\"5\":{\"x\":1}}}");
+    assert_string_equal(out, "{\"name\":\"x\\\"y\",\"big\":\"9007199254740993\",\"ubig\":\"18446744073709551615\","
+                             "\"small\":-5,\"color\":\"BLUE\",\"data\":\"AAEC/w==\",\"point\":{\"x\":1,\"y\":2},"
+                             "\"points\":[{\"x\":3,\"y\":0},{\"x\":0,\"y\":0}],\"tags\":[\"a\",\"b\"],"
+                             "\"counts\":{\"a\":1,\"k\":7},\"text\":\"hi\",\"when\":\"2024-01-02T03:04:05.500Z\","
+                             "\"wait\":\"1.500s\",\"maybe\":\"m\","
+                             "\"extra\":{\"@type\":\"type.googleapis.com/c6.common.Point\",\"x\":9,\"y\":0},"
+                             "\"ratio\":0.1,\"f32\":0.1,\"flag\":true,\"opt\":0,\"byId\":{\"5\":{\"x\":1,\"y\":0}}}");
     free(out);
 
     /* int64 given as a string keeps every digit; the other oneof member */
@@ -151,6 +157,13 @@ static void test_roundtrip(void **state) {
     assert_non_null(strstr(out, "\"number\":0"));
     assert_null(strstr(out, "\"text\""));
     assert_non_null(strstr(out, "\"ratio\":\"NaN\",\"f32\":\"-Infinity\""));
+    free(out);
+
+    /* an Any holding a well-known type: {"@type", "value"} (k6's convert.go any) */
+    out = roundtrip(m, "{\"extra\":{\"@type\":\"type.googleapis.com/google.protobuf.Timestamp\","
+                       "\"value\":\"1970-01-01T00:00:01Z\"}}");
+    assert_non_null(strstr(out, "\"extra\":{\"@type\":\"type.googleapis.com/google.protobuf.Timestamp\","
+                                "\"value\":\"1970-01-01T00:00:01Z\"}"));
     free(out);
 
     /* EmitUnpopulated: every field with its default, unset messages as null,
@@ -185,6 +198,59 @@ static void test_roundtrip(void **state) {
     pb_pool_free(p);
 }
 
+/* Struct, Value, ListValue, FieldMask, wrappers, repeated Timestamp: their
+ * JSON forms (protojson's, the same as libprotobuf's) */
+static void test_wkt(void **state) {
+    (void)state;
+    pb_pool *p = load_svc();
+    pb_method m = {.in = pb_message_type(p, "c6.test.Wkt"), .out = pb_message_type(p, "c6.test.Wkt")};
+    assert_non_null(m.in);
+    char *out = roundtrip(&m, "{\"s\":{\"a\":[true,null,1.5,\"x\",{}]},\"v\":\"str\",\"l\":[1,\"x\"],"
+                              "\"mask\":\"fooBar,baz\",\"i64\":\"5\",\"times\":[\"1970-01-01T00:00:00Z\","
+                              "\"2000-01-01T00:00:00.000001Z\"],\"b\":\"AQ==\"}");
+    assert_string_equal(out, "{\"s\":{\"a\":[true,null,1.5,\"x\",{}]},\"v\":\"str\",\"l\":[1,\"x\"],"
+                             "\"mask\":\"fooBar,baz\",\"i64\":\"5\",\"times\":[\"1970-01-01T00:00:00Z\","
+                             "\"2000-01-01T00:00:00.000001Z\"],\"b\":\"AQ==\"}");
+    free(out);
+    /* a Value's null is a value (NullValue), not "unset" */
+    out = roundtrip(&m, "{\"v\":null,\"i64\":7}");
+    assert_string_equal(out, "{\"s\":null,\"v\":null,\"l\":null,\"mask\":null,\"i64\":\"7\",\"times\":[],\"b\":null}");
+    free(out);
+    pb_pool_free(p);
+}
+
+/* Nesting is bounded (the decoder and the printer recurse, on a VU's 256 KB
+ * stack): 100 levels as libprotobuf parses, then "proto: exceeded max
+ * recursion depth" (protojson's words; its limit is 10000), not a stack
+ * overflow. */
+static void test_depth(void **state) {
+    (void)state;
+    pb_pool *p = load_svc();
+    pb_method m = {.in = pb_message_type(p, "c6.test.Node"), .out = pb_message_type(p, "c6.test.Node")};
+    static const int depths[] = {98, 101, 100000};
+    for (size_t k = 0; k < sizeof depths / sizeof *depths; k++) {
+        int depth = depths[k];
+        buf json = {0}, wire = {0}, out = {0};
+        for (int i = 0; i < depth; i++) assert_int_equal(buf_puts(&json, "{\"child\":"), 0);
+        assert_int_equal(buf_puts(&json, "{\"v\":7}"), 0);
+        for (int i = 0; i < depth; i++) assert_int_equal(buf_puts(&json, "}"), 0);
+        char err[256] = "";
+        int rc = pb_json_to_wire(m.in, json.p, json.len, &wire, err, sizeof err);
+        if (depth < 100) {
+            assert_int_equal(rc, 0);
+            assert_int_equal(pb_wire_to_json(m.out, wire.p, wire.len, &out, err, sizeof err), 0);
+            assert_non_null(strstr(out.p, "{\"child\":null,\"v\":7}"));
+        } else {
+            assert_int_equal(rc, -1);
+            assert_string_equal(err, "proto: exceeded max recursion depth");
+        }
+        buf_free(&json);
+        buf_free(&wire);
+        buf_free(&out);
+    }
+    pb_pool_free(p);
+}
+
 static void json_err(const pb_method *m, const char *json, const char *want) {
     buf wire = {0};
     char err[512] = "";
@@ -206,8 +272,7 @@ static void test_json_errors(void **state) {
     json_err(m, "{\"point\":{\"z\":1}}", "proto: (line 1:11): unknown field \"z\"");
     json_err(m, "{\"small\":\"abc\"}", "proto: (line 1:10): invalid value for int32 field small: \"abc\"");
     json_err(m, "{\"name\":5}", "proto: (line 1:9): invalid value for string field name: 5");
-    json_err(m, "{\"small\":2147483648}",
-             "proto: (line 1:10): invalid value for int32 field small: 2147483648");
+    json_err(m, "{\"small\":2147483648}", "proto: (line 1:10): invalid value for int32 field small: 2147483648");
     json_err(m, "{\"color\":\"PINK\"}", "proto: (line 1:10): invalid value for enum field color: \"PINK\"");
     json_err(m, "{\"flag\":{\"a\":1}}", "proto: (line 1:9): invalid value for bool field flag: {");
     json_err(m, "{\"tags\":\"a\"}", "proto: syntax error (line 1:9): unexpected token \"a\"");
@@ -216,6 +281,17 @@ static void test_json_errors(void **state) {
     json_err(m, "{\"text\":\"a\",\"number\":1}",
              "proto: (line 1:13): error parsing \"number\", oneof c6.test.Req.choice is already set");
     json_err(m, "{\n  \"name\": \"é\",\n  \"bad\": 1\n}", "proto: (line 3:3): unknown field \"bad\"");
+    /* well-known types: protojson's "invalid google.protobuf.Timestamp value
+     * ..." (decode_wkt.go), a wrapper's own field named "value" */
+    pb_method w = {.in = pb_message_type(p, "c6.test.Wkt")};
+    json_err(&w, "{\"times\":[\"nope\"]}", "proto: (line 1:11): invalid google.protobuf.Timestamp value \"nope\"");
+    json_err(&w, "{\"i64\":\"x\"}", "proto: (line 1:8): invalid value for int64 field value: \"x\"");
+    json_err(&w, "{\"mask\":5}", "proto: (line 1:9): invalid google.protobuf.FieldMask value 5");
+    /* bytes that are no UTF-8 (JSON.stringify makes none; Go's JSON decoder
+     * refuses them) */
+    json_err(m, "{\"name\":\"a\xb8\"}", "proto: syntax error (line 1:9): invalid UTF-8 in string");
+    /* what follows the object */
+    json_err(m, "{}}", "proto: syntax error (line 1:3): unexpected token }");
     /* null is "unset" for any field but google.protobuf.Value */
     buf wire = {0};
     char err[256];
@@ -346,10 +422,11 @@ static void test_add_file_orders(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_load_methods),    cmocka_unit_test(test_load_base_dir),
-        cmocka_unit_test(test_load_errors),     cmocka_unit_test(test_roundtrip),
-        cmocka_unit_test(test_json_errors),     cmocka_unit_test(test_protoset),
-        cmocka_unit_test(test_add_file_orders),
+        cmocka_unit_test(test_load_methods), cmocka_unit_test(test_load_base_dir),
+        cmocka_unit_test(test_load_errors),  cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_wkt),          cmocka_unit_test(test_json_errors),
+        cmocka_unit_test(test_protoset),     cmocka_unit_test(test_add_file_orders),
+        cmocka_unit_test(test_depth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
