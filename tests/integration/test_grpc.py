@@ -221,6 +221,9 @@ def test_invoke_unary(c6, grpc_server, tmp_path):
     assert by["badfield"] == ('error unable to serialise request object to protocol buffer: proto: (line 1:2): '
                               'unknown field "nope"'), r
     assert by["badtype"].startswith("error unable to serialise request object to protocol buffer: proto: "), r
+    # client.go normalizeNumberStrings: NaN is sent as "NaN", which protojson refuses for an int32
+    assert by["nan"] == ('error unable to serialise request object to protocol buffer: proto: (line 1:10): '
+                         'invalid value for int32 field count: "NaN"'), r
     assert by["badparam"] == 'error invalid GRPC\'s client.invoke() parameters: unknown param: "bogus"', r
     assert by["badmd"] == ('error invalid GRPC\'s client.invoke() parameters: invalid metadata param: '
                            '"x-bin" value must be binary'), r

@@ -714,8 +714,37 @@ JSValue grpc_md_object(JSContext *ctx, const buf *b) {
 }
 
 /* JSON text of v (JSON.stringify, NaN and infinities as their protojson strings) */
+/* JSON.stringify's replacer: NaN and the infinities as the strings k6's
+ * normalizeNumberStrings makes of them (JSON.stringify alone gives null). */
+static JSValue grpc_json_replacer(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
+    (void)this_val;
+    if (argc < 2) return JS_UNDEFINED;
+    if (JS_IsNumber(argv[1])) {
+        double d;
+        JS_ToFloat64(ctx, &d, argv[1]);
+        if (isnan(d)) return JS_NewString(ctx, "NaN");
+        if (isinf(d)) return JS_NewString(ctx, d > 0 ? "Infinity" : "-Infinity");
+    }
+    return JS_DupValue(ctx, argv[1]);
+}
+
+int grpc_json_text(JSContext *ctx, JSValueConst v, buf *out) {
+    JSValue rep = JS_NewCFunction(ctx, grpc_json_replacer, "replacer", 2);
+    JSValue s = JS_JSONStringify(ctx, v, rep, JS_UNDEFINED);
+    JS_FreeValue(ctx, rep);
+    if (JS_IsException(s)) return -1;
+    size_t n;
+    const char *p = JS_IsUndefined(s) ? NULL : JS_ToCStringLen(ctx, &n, s);
+    int rc = p ? buf_append(out, p, n) : -1;
+    if (p) JS_FreeCString(ctx, p);
+    JS_FreeValue(ctx, s);
+    return rc;
+}
+
 static int grpc_json_of(JSContext *ctx, JSValueConst v, buf *out) {
-    JSValue s = JS_JSONStringify(ctx, v, JS_UNDEFINED, JS_UNDEFINED);
+    JSValue rep = JS_NewCFunction(ctx, grpc_json_replacer, "replacer", 2);
+    JSValue s = JS_JSONStringify(ctx, v, rep, JS_UNDEFINED);
+    JS_FreeValue(ctx, rep);
     if (JS_IsException(s)) return -1;
     size_t n;
     const char *p = JS_IsUndefined(s) ? NULL : JS_ToCStringLen(ctx, &n, s);

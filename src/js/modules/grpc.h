@@ -82,6 +82,8 @@ void grpc_push_bytes(grpc_client *c, uint32_t tags);
 JSValue grpc_message_value(JSContext *ctx, const grpc_method *m, const uint8_t *p, size_t n, buf *scratch, char *err,
                            size_t en);
 const char *grpc_code_name(int code);
+/* v as JSON text appended to out, NaN and the infinities as strings (k6's normalizeNumberStrings); -1: threw */
+int grpc_json_text(JSContext *ctx, JSValueConst v, buf *out);
 /* The response object {message, error, headers, trailers, status} of a finished unary call. */
 JSValue grpc_response_value(JSContext *ctx, const gt_call *k, const grpc_method *m, const buf *msgbytes, bool got_msg,
                             bool discard, buf *scratch);

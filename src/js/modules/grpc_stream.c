@@ -53,6 +53,7 @@ typedef struct gs_vu {
     size_t qhead, qn, qcap;
     buf qdata;
     buf json; /* a message's JSON text, reused */
+    buf wire; /* a written message's bytes, reused */
     bool waiting;
 } gs_vu;
 
@@ -171,6 +172,7 @@ static void gs_vu_free(vu *v, void *st) {
     free(g->q);
     buf_free(&g->qdata);
     buf_free(&g->json);
+    buf_free(&g->wire);
 }
 
 const vm_mod_ops grpc_mod_ops = {.size = sizeof(gs_vu), .free = gs_vu_free};
@@ -371,24 +373,22 @@ static JSValue gs_write(JSContext *ctx, JSValueConst this_val, int argc, JSValue
         log_printf(LOG_WARN, "can't send empty message");
         return JS_UNDEFINED;
     }
-    JSValue js = JS_JSONStringify(ctx, argv[0], JS_UNDEFINED, JS_UNDEFINED);
-    if (JS_IsException(js)) return JS_EXCEPTION;
-    size_t n = 0;
-    const char *p = JS_IsString(js) ? JS_ToCStringLen(ctx, &n, js) : NULL;
-    JS_FreeValue(ctx, js);
-    buf wire = {0};
+    buf *text = &s->g->json, *wire = &s->g->wire; /* reused message after message */
+    buf_clear(text);
+    buf_clear(wire);
+    if (grpc_json_text(ctx, argv[0], text)) return JS_EXCEPTION;
+    const char *p = text->p;
+    size_t n = text->len;
     char err[600], why[512];
-    if (!p || grpc_pb_from_json(s->m.in, p, n, &wire, why, sizeof why)) {
+    if (!p || grpc_pb_from_json(s->m.in, p, n, wire, why, sizeof why)) {
         snprintf(err, sizeof err, "can't serialise request object to protocol buffer: %s", p ? why : "");
         gs_cancel(s, GT_UNKNOWN, err);
-    } else if (gt_call_send(&s->k, (const uint8_t *)wire.p, wire.len, false) == 0) {
+    } else if (gt_call_send(&s->k, (const uint8_t *)wire->p, wire->len, false) == 0) {
         gs_push(s, M_GRPC_STREAMS_MSGS_SENT, s->tags, 1);
     } else if (!s->k.closed) {
         snprintf(err, sizeof err, "%.*s", (int)s->k.message.len, s->k.message.p ? s->k.message.p : "");
         gs_cancel(s, s->k.status ? s->k.status : GT_INTERNAL, err);
     }
-    if (p) JS_FreeCString(ctx, p);
-    buf_free(&wire);
     return JS_UNDEFINED;
 }
 

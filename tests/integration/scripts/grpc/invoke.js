@@ -42,6 +42,8 @@ export default function () {
   attempt('unknown', () => client.invoke('c6test.Tester/Nope', {}));
   attempt('badfield', () => client.invoke('c6test.Tester/Echo', { nope: 1 }));
   attempt('badtype', () => client.invoke('c6test.Tester/Echo', { count: 'many' }));
+  // NaN goes as the string "NaN" (k6's normalizeNumberStrings), which an int32 refuses
+  attempt('nan', () => client.invoke('c6test.Tester/Echo', { count: NaN }));
   attempt('badparam', () => client.invoke('c6test.Tester/Echo', {}, { bogus: 1 }));
   attempt('badmd', () => client.invoke('c6test.Tester/Echo', {}, { metadata: { 'x-bin': 'text' } }));
   attempt('empty-method', () => client.invoke('', {}));
