@@ -24,18 +24,14 @@ QJS_SHA256=ec81da5b3249ed648dbc7df4a1654988910e66a118d9b71cb63534216efcfbbe
 # bench: nginx and wrk (bench/run.sh), h2load from nghttp2-client
 #   (bench/http2.sh), /usr/bin/time for memory per VU.
 # fuzz: clang-16 and its libFuzzer runtime (make fuzz, tests/fuzz).
+# build's g++, libprotobuf-dev and libprotoc-dev: src/grpc/pb.cc (k6/net/grpc's
+#   protobuf); test's protobuf-compiler: protoc makes tests/unit/test_pb's protosets.
 declare -A PKG_GROUPS=(
-  [build]="build-essential pkg-config dpkg-dev ca-certificates libcurl4-openssl-dev libuv1-dev libssl-dev libmicrohttpd-dev libcjson-dev zlib1g-dev libnghttp2-dev libgumbo-dev libbrotli-dev libzstd-dev libgnutls28-dev libsnappy-dev libsqlite3-dev"
-  [test]="libcmocka-dev python3-pytest python3-yaml nginx-light openssl curl influxdb"
+  [build]="build-essential g++ libprotobuf-dev libprotoc-dev pkg-config dpkg-dev ca-certificates libcurl4-openssl-dev libuv1-dev libssl-dev libmicrohttpd-dev libcjson-dev zlib1g-dev libnghttp2-dev libgumbo-dev libbrotli-dev libzstd-dev libgnutls28-dev libsnappy-dev libsqlite3-dev"
+  [test]="libcmocka-dev protobuf-compiler python3-pytest python3-yaml nginx-light openssl curl influxdb"
   [bench]="nginx-light wrk nghttp2-client openssl curl time"
   [fuzz]="clang-16 libclang-rt-16-dev"
 )
-
-# k6/net/grpc's protobuf (src/grpc/pb.cc): g++, libprotobuf-dev and
-# libprotoc-dev to build; protoc (protobuf-compiler) makes tests/unit/test_pb's
-# protosets.
-PKG_GROUPS[build]+=" g++ libprotobuf-dev libprotoc-dev"
-PKG_GROUPS[test]+=" protobuf-compiler"
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
