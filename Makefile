@@ -26,12 +26,18 @@ LDLIBS   += $(QJS_LIB) -lpthread -lm -ldl
 
 SRCS     := $(shell find src -name '*.c' ! -name main.c ! -path 'src/target/*' | sort)
 OBJS     := $(SRCS:%.c=$(BUILD)/obj/%.o)
+# C++ only where a C++ library is the right tool: src/grpc/pb.cc over libprotobuf
+CXX      ?= g++
+CXXFLAGS += -std=c++17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) -Isrc -MMD -MP
+CXXSRCS  := $(shell find src -name '*.cc' | sort)
+OBJS     += $(CXXSRCS:%.cc=$(BUILD)/obj/%.o)
+LDLIBS   += -lprotoc -lprotobuf -lstdc++
 TARGET_SRCS := $(sort $(wildcard src/target/*.c))
 TARGET_OBJS := $(TARGET_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps bench-deps fuzz-deps format check-alloc test unit integration demo asan fuzz fuzz-ci fuzz-build bench bench-metrics bench-snapshot bench-arrival bench-http2 clean
+.PHONY: all deps test-deps bench-deps fuzz-deps format check-alloc test unit integration demo asan fuzz fuzz-ci fuzz-build bench bench-metrics bench-snapshot bench-arrival bench-http2 bench-grpc clean
 all: $(BUILD)/c6 $(BUILD)/c6-target
 
 # What the build needs: missing Debian packages, QuickJS (cached) when absent.
@@ -63,6 +69,10 @@ TARGET_LIBS = $(shell pkg-config --libs $(TARGET_PKGS) 2>/dev/null)
 $(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.cc | $(BUILD)/.deps-ok
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c $< -o $@
 
 # k6/html's JS side, built into c6 as a C string literal.
 $(BUILD)/gen/html_lib.inc: src/js/modules/html_lib.js
@@ -166,6 +176,7 @@ asan:
 # seed corpus (tests/fuzz/corpus/<name>/); a crash fails the make and leaves
 # its input in build-fuzz/crashes/<name>/. One harness: make fuzz FUZZERS=h1_parse
 FUZZ_CC      ?= clang-16
+FUZZ_CXX     ?= clang++-16
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZERS      ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
@@ -175,14 +186,14 @@ FUZZ_BINS    := $(FUZZERS:%=$(FUZZ_BUILD)/fuzz/fuzz_%)
 # libc6 with coverage instrumentation (clang's warnings differ from gcc's:
 # they do not fail this build)
 fuzz-build: | $(BUILD)/.fuzz-deps-ok
-	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) QJS_DIR=build/deps/quickjs \
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) CXX=$(FUZZ_CXX) QJS_DIR=build/deps/quickjs \
 	  OPT="$(FUZZ_SAN) -fsanitize=fuzzer-no-link -Wno-error -DC6_ASAN" $(FUZZ_BUILD)/libc6.a
 	@$(MAKE) --no-print-directory $(FUZZ_BINS)
 
 $(FUZZ_BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/libc6.a $(QJS_LIB)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Isrc -Itests/fuzz \
-	  -isystem $(QJS_DIR)/include $(PKG_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+	  -isystem $(QJS_DIR)/include $(PKG_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -fsanitize-link-c++-runtime -o $@ $< \
 	  $(FUZZ_BUILD)/libc6.a $(PKG_LIBS) $(LDLIBS)
 
 fuzz: fuzz-build
@@ -214,6 +225,10 @@ bench-arrival: $(BUILD)/c6 | $(BUILD)/.bench-deps-ok
 # HTTPS: c6 next to wrk (HTTP/1.1 + TLS) and h2load (HTTP/2) against nginx.
 bench-http2: $(BUILD)/c6 | $(BUILD)/.bench-deps-ok
 	bash bench/http2.sh $(BUILD)/c6
+
+# gRPC: k6/net/grpc unary calls next to h2load's gRPC-framed POSTs against nginx (h2c).
+bench-grpc: $(BUILD)/c6 | $(BUILD)/.bench-deps-ok
+	bash bench/grpc.sh $(BUILD)/c6
 
 # Formats every C file of the tree with .clang-format (clang-format-14 from
 # Debian; `apt-get install clang-format-14`). Not part of the build or CI.

@@ -39,8 +39,12 @@ PAPAPARSE_SHA512=KPkW4GNQxunmYTeJIjHFrvilcNuHBWrfgbyvmagEmfGOA4hnP1WIkPbv4yABhj1
 # bench: nginx and wrk (bench/run.sh), h2load from nghttp2-client
 #   (bench/http2.sh), /usr/bin/time for memory per VU.
 # fuzz: clang-16 and its libFuzzer runtime (make fuzz, tests/fuzz).
+# build's g++, libprotobuf-dev and libprotoc-dev: src/grpc/pb.cc (k6/net/grpc's
+#   protobuf); test's protobuf-compiler: protoc makes tests/unit/test_pb's protosets.
+# test's python3-grpcio (and python3-protobuf with it): tests/integration/grpc_server.py,
+#   the real gRPC server of test_grpc.py (its message classes made by protoc at test time).
 declare -A PKG_GROUPS=(
-  [build]="build-essential pkg-config dpkg-dev ca-certificates libcurl4-openssl-dev libuv1-dev libssl-dev libmicrohttpd-dev libcjson-dev zlib1g-dev libnghttp2-dev libgumbo-dev libbrotli-dev libzstd-dev libgnutls28-dev libsnappy-dev libsqlite3-dev curl libjs-chai node-core-js"
+  [build]="build-essential g++ libprotobuf-dev libprotoc-dev pkg-config dpkg-dev ca-certificates libcurl4-openssl-dev libuv1-dev libssl-dev libmicrohttpd-dev libcjson-dev zlib1g-dev libnghttp2-dev libgumbo-dev libbrotli-dev libzstd-dev libgnutls28-dev libsnappy-dev libsqlite3-dev curl libjs-chai node-core-js"
   [test]="libcmocka-dev python3-pytest python3-yaml nginx-light openssl curl influxdb prometheus protobuf-compiler python3-protobuf python3-grpcio chromium"
   [bench]="nginx-light wrk nghttp2-client openssl curl time"
   [fuzz]="clang-16 libclang-rt-16-dev"

@@ -41,6 +41,7 @@ static const vm_builtin vm_builtins[] = {
     {"k6/ws", ws_module_init},
     {"k6/websockets", websockets_module_init},
     {"k6/experimental/websockets", websockets_module_init},
+    {"k6/net/grpc", grpc_module_init},
 };
 
 typedef struct vm_loader {
@@ -363,7 +364,7 @@ static void vm_install_globals(vu *v) {
 static const vm_mod_ops *const vm_mods[VM_MOD_COUNT] = {
     [VM_MOD_HTTP] = &http_mod_ops,     [VM_MOD_HTTP_ASYNC] = &http_async_mod_ops,
     [VM_MOD_TIMERS] = &timers_mod_ops, [VM_MOD_WEBSOCKETS] = &websockets_mod_ops,
-    [VM_MOD_HTML] = &html_mod_ops,
+    [VM_MOD_HTML] = &html_mod_ops,     [VM_MOD_GRPC] = &grpc_mod_ops,
 };
 _Static_assert(VM_MOD_COUNT <= VU_MOD_SLOTS && VU_MOD_SLOTS <= 8, "vu.h: VU_MOD_SLOTS too small for enum vm_mod, "
                                                                   "or too large for mod_iter's bits");
@@ -422,6 +423,7 @@ static void vm_loop_clear(vu *v) {
     timers_clear(v);
     http_async_clear(v);
     websockets_clear(v);
+    grpc_streams_clear(v);
 }
 
 /* The event loop after a call: runs promise jobs, http.asyncRequest's
@@ -457,6 +459,14 @@ static JSValue vm_settle(vu *v, JSValue p) {
         }
         if (websockets_pending(v)) { /* socket events meanwhile wait in their queue */
             if (websockets_step(v) < 0) {
+                JS_FreeValue(ctx, p);
+                vm_loop_clear(v);
+                return JS_EXCEPTION;
+            }
+            continue;
+        }
+        if (grpc_streams_pending(v)) { /* k6/net/grpc stream events, the same way */
+            if (grpc_streams_step(v) < 0) {
                 JS_FreeValue(ctx, p);
                 vm_loop_clear(v);
                 return JS_EXCEPTION;
@@ -623,6 +633,7 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
     data_class_init(v->rt);
     ws_class_init(v->rt);
     websockets_class_init(v->rt);
+    grpc_class_init(v->rt);
     v->ctx = JS_NewContext(v->rt);
     vm_loader *l = v->ctx ? calloc(1, sizeof *l) : NULL;
     if (!l) {

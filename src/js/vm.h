@@ -72,7 +72,7 @@ void vm_pairs_free(vm_pairs *p);
  * use in that VU (zeroed, then its init) and returns it from then on;
  * vm_destroy hands it to the module's free callback while the context is
  * still alive, then frees it. Nothing is allocated per request or iteration. */
-enum vm_mod { VM_MOD_HTTP, VM_MOD_HTTP_ASYNC, VM_MOD_TIMERS, VM_MOD_WEBSOCKETS, VM_MOD_HTML, VM_MOD_COUNT };
+enum vm_mod { VM_MOD_HTTP, VM_MOD_HTTP_ASYNC, VM_MOD_TIMERS, VM_MOD_WEBSOCKETS, VM_MOD_HTML, VM_MOD_GRPC, VM_MOD_COUNT };
 typedef struct vm_mod_ops {
     size_t size;                         /* of the state vm_mod_get allocates */
     void (*init)(vu *v, void *st);       /* optional: after zeroing */
@@ -80,7 +80,8 @@ typedef struct vm_mod_ops {
     void (*free)(vu *v, void *st);       /* optional: releases what st holds (not st) */
 } vm_mod_ops;
 /* Each module's callbacks, defined in its file. */
-extern const vm_mod_ops http_mod_ops, http_async_mod_ops, timers_mod_ops, websockets_mod_ops, html_mod_ops;
+extern const vm_mod_ops http_mod_ops, http_async_mod_ops, timers_mod_ops, websockets_mod_ops, html_mod_ops,
+    grpc_mod_ops;
 /* The module's state in v, allocated on first call; NULL only when out of
  * memory. Inline: requests and iterations ask for it. */
 void *vm_mod_alloc(vu *v, enum vm_mod id);
@@ -124,6 +125,13 @@ size_t ws_handshake_lines(vu *v, const vm_pairs *hdrs, buf *hbuf, const buf *coo
  * either (-1 with an exception pending if a handler threw or the wait was
  * interrupted); websockets_clear: drops every socket of the VU. */
 JSModuleDef *websockets_module_init(JSContext *ctx, const char *name);
+/* k6/net/grpc (grpc.c and its parts) */
+JSModuleDef *grpc_module_init(JSContext *ctx, const char *name);
+void grpc_class_init(JSRuntime *rt);
+/* k6/net/grpc's streams (grpc_stream.c), run by the event loop as k6/websockets' sockets */
+bool grpc_streams_pending(const vu *v);
+int grpc_streams_step(vu *v);
+void grpc_streams_clear(vu *v);
 void websockets_class_init(JSRuntime *rt);
 bool websockets_pending(const vu *v);
 int websockets_step(vu *v);

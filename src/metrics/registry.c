@@ -37,6 +37,10 @@ static const metric_def registry_builtin[M_BUILTIN_COUNT] = {
     [M_WS_MSGS_SENT] = {"ws_msgs_sent", METRIC_COUNTER, VALUE_DEFAULT},
     [M_WS_MSGS_RECEIVED] = {"ws_msgs_received", METRIC_COUNTER, VALUE_DEFAULT},
     [M_WS_PING] = {"ws_ping", METRIC_TREND, VALUE_TIME},
+    [M_GRPC_REQ_DURATION] = {"grpc_req_duration", METRIC_TREND, VALUE_TIME},
+    [M_GRPC_STREAMS] = {"grpc_streams", METRIC_COUNTER, VALUE_DEFAULT},
+    [M_GRPC_STREAMS_MSGS_SENT] = {"grpc_streams_msgs_sent", METRIC_COUNTER, VALUE_DEFAULT},
+    [M_GRPC_STREAMS_MSGS_RECEIVED] = {"grpc_streams_msgs_received", METRIC_COUNTER, VALUE_DEFAULT},
 };
 
 void registry_init(void) {

@@ -190,4 +190,7 @@ enum { H1_LOOKUP_SKIP = -2, H1_LOOKUP_FAILED = -1, H1_LOOKUP_PENDING = 0, H1_LOO
 int h1_lookup_start(h1_client *c, const char *host, size_t n, int port, h1_lookup *l);
 void h1_lookup_cancel(h1_client *c, h1_lookup *l);
 
+/* Go's http.StatusText(code) ("" when Go has none). */
+const char *h2_status_text(int code);
+
 #endif

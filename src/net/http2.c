@@ -23,8 +23,9 @@
 
 #define H2_RETRIES 1 /* a refused stream is sent once more, as Go's first retry */
 
-/* Go's http.StatusText, which its HTTP/2 transport puts in Status. */
-static const char *h2_status_text(int code) {
+/* Go's http.StatusText, which its HTTP/2 transport puts in Status (and
+ * grpc-go in its "unexpected HTTP status code" error). */
+const char *h2_status_text(int code) {
     switch (code) {
     case 200: return "OK";
     case 201: return "Created";

@@ -15,7 +15,7 @@ static inline int buf_reserve(buf *b, size_t extra) {
     if (b->len + extra + 1 <= b->cap) return 0;
     size_t ncap = b->cap ? b->cap : 256;
     while (ncap < b->len + extra + 1) ncap *= 2;
-    char *np = realloc(b->p, ncap);
+    char *np = (char *)realloc(b->p, ncap); /* (cast: C++ includes it too, grpc/pb.cc) */
     if (!np) return -1;
     b->p = np;
     b->cap = ncap;

@@ -42,7 +42,7 @@ static inline size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 
 /* Whether p[0..n) is well-formed UTF-8 throughout. */
 static inline bool utf8_valid(const void *p, size_t n) {
-    const unsigned char *s = p;
+    const unsigned char *s = (const unsigned char *)p; /* (cast: C++ includes it too, grpc/pb.cc) */
     uint32_t cp;
     for (size_t i = 0; i < n;) {
         size_t k = utf8_decode(s + i, n - i, &cp);

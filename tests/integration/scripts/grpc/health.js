@@ -1,0 +1,28 @@
+// k6/net/grpc over h2c (plaintext: true): healthCheck against the fixture's
+// grpc.health.v1.Health, a non-OK status thrown, close() and a reconnect.
+import grpc from 'k6/net/grpc';
+
+const client = new grpc.Client();
+
+export default function () {
+  if (client.connect(__ENV.GRPC_ADDR, { plaintext: true }) !== true) throw new Error('connect did not return true');
+  console.log('serving ' + JSON.stringify(client.healthCheck()));
+  console.log('named ' + JSON.stringify(client.healthCheck('c6test.Tester')));
+  console.log('down ' + JSON.stringify(client.healthCheck('down')));
+  try {
+    client.healthCheck('nope');
+    console.log('no error');
+  } catch (e) {
+    console.log('error ' + e.message);
+  }
+  client.close();
+  client.close(); // a second close does nothing
+  try {
+    client.healthCheck();
+  } catch (e) {
+    console.log('closed ' + e.message);
+  }
+  client.connect(__ENV.GRPC_ADDR, { plaintext: true, timeout: '5s' });
+  console.log('again ' + JSON.stringify(client.healthCheck()));
+  client.close();
+}

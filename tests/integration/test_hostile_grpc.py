@@ -1,0 +1,172 @@
+"""k6/net/grpc against hostile HTTP/2 peers (raw sockets on loopback,
+tests/integration/hostile.py): a message declared far over the receive
+limit and then streamed without end, a message under the limit trickled
+byte by byte, a peer that never sends its SETTINGS, one that answers in
+HTTP/1.1. Each case asserts what the script sees, c6's peak RSS and that
+the run ends in time.
+
+k6 v2.2.0 / grpc-go v1.78.0 facts:
+- grpc-go's receiver refuses a message whose prefix declares more than the
+  receive limit (4 MB by default: defaultClientMaxReceiveMessageSize) with
+  ResourceExhausted "grpc: received message larger than max (N vs. 4194304)",
+  before reading it.
+- an invoke's timeout (params.go, client.go) ends the call with
+  DeadlineExceeded "context deadline exceeded";
+- connect()'s timeout (WithBlock dial, params.go: a minute by default) ends
+  the dial with "context deadline exceeded".
+"""
+import json
+import struct
+
+from conftest import SCRIPTS
+from hostile import HostileServer, feed, run_c6
+
+SCRIPT = SCRIPTS / "grpc" / "hostile.js"
+PEAK_KB = 120_000  # c6 with a gRPC client idles at ~20 MB; the limit is 4 MB a message
+
+PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+
+
+def frame(ftype, flags, sid, payload=b""):
+    return struct.pack(">I", len(payload))[1:] + bytes([ftype, flags]) + struct.pack(">I", sid) + payload
+
+
+def _literal(name, value):
+    # HPACK literal header field without indexing, new name, no Huffman (RFC 7541 6.2.2)
+    assert len(name) < 127 and len(value) < 127
+    return b"\x00" + bytes([len(name)]) + name + bytes([len(value)]) + value
+
+
+RESPONSE_HEADERS = b"\x88" + _literal(b"content-type", b"application/grpc")  # :status 200
+
+
+def await_request(conn):
+    """Reads the client's preface and frames up to its first HEADERS; its stream id."""
+    got = b""
+    while True:
+        chunk = conn.recv(65536)
+        if not chunk:
+            raise OSError("client went away")
+        got += chunk
+        if not got.startswith(PREFACE[: len(got)]):
+            raise OSError("no HTTP/2 preface")
+        pos = len(PREFACE)
+        while len(got) >= pos + 9:
+            n = int.from_bytes(got[pos:pos + 3], "big")
+            if got[pos + 3] == 1:  # HEADERS
+                return int.from_bytes(got[pos + 5:pos + 9], "big") & 0x7FFFFFFF
+            pos += 9 + n
+
+
+def start_h2(conn):
+    conn.sendall(frame(4, 0, 0) + frame(4, 1, 0))  # SETTINGS, and an ACK of the client's
+
+
+def huge_declared(conn, _):
+    start_h2(conn)
+    sid = await_request(conn)
+    conn.sendall(frame(1, 4, sid, RESPONSE_HEADERS))
+    conn.sendall(frame(0, 0, sid, b"\x00" + struct.pack(">I", 0x7FFFFFFF)))
+    block = frame(0, 0, sid, b"x" * 16384)
+    while feed(conn, block):
+        pass
+
+
+def trickle(conn, _):
+    start_h2(conn)
+    sid = await_request(conn)
+    conn.sendall(frame(1, 4, sid, RESPONSE_HEADERS))
+    conn.sendall(frame(0, 0, sid, b"\x00" + struct.pack(">I", (4 << 20) - 1)))
+    import time
+    while feed(conn, frame(0, 0, sid, b"y")):
+        time.sleep(0.05)
+
+
+def not_grpc(conn, _):
+    start_h2(conn)
+    sid = await_request(conn)
+    # 404 with an HTML page, as a web server that knows no gRPC answers
+    head = b"\x8d" + _literal(b"content-type", b"text/html")  # :status 404 (static table 13)
+    conn.sendall(frame(1, 4, sid, head) + frame(0, 1, sid, b"<html>not here</html>"))
+    import time
+    while feed(conn, b""):
+        time.sleep(0.1)
+
+
+def silent(conn, _):
+    import time
+    while feed(conn, b""):
+        time.sleep(0.1)
+
+
+def http1(conn, _):
+    conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+    import time
+    while feed(conn, b""):
+        time.sleep(0.1)
+
+
+def run(c6_bin, behave, max_bytes=256 << 20):
+    with HostileServer(behave, read_request=False, max_seconds=15, max_bytes=max_bytes) as srv:
+        r = run_c6(c6_bin, SCRIPT, "--log-format=json", env={"ADDR": f"127.0.0.1:{srv.port}"}, timeout=60,
+                   cwd=str(SCRIPTS / "grpc"))
+    out = [json.loads(rec["msg"]) for rec in _console(r)]
+    return r, out
+
+
+def _console(r):
+    recs = []
+    for line in r.err.splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if rec.get("source") == "console":
+            recs.append(rec)
+    return recs
+
+
+def test_message_declared_over_the_limit(c6_bin):
+    r, out = run(c6_bin, huge_declared)
+    assert r.code == 0, r
+    assert out[0] == {"ok": True}, r
+    assert out[1] == {"ok": {"status": 8, "error": {
+        "code": 8, "message": "grpc: received message larger than max (2147483647 vs. 4194304)", "details": []}}}, r
+    assert r.peak_rss_kb < PEAK_KB, r
+    assert r.elapsed < 20, r
+
+
+def test_message_trickled_until_the_deadline(c6_bin):
+    r, out = run(c6_bin, trickle)
+    assert r.code == 0, r
+    assert out[1]["ok"]["status"] == 4, r
+    assert out[1]["ok"]["error"]["message"] == "context deadline exceeded", r
+    assert r.peak_rss_kb < PEAK_KB, r
+    assert r.elapsed < 20, r
+
+
+def test_http_answer_that_is_not_grpc(c6_bin):
+    # grpc-go's operateHeaders: the code from the HTTP status (HTTPStatusConvTab:
+    # 404 -> Unimplemented) and both complaints, joined by "; "
+    r, out = run(c6_bin, not_grpc)
+    assert r.code == 0, r
+    assert out[1] == {"ok": {"status": 12, "error": {
+        "code": 12, "message": 'unexpected HTTP status code received from server: 404 (Not Found); transport: '
+                               'received unexpected content-type "text/html"', "details": []}}}, r
+    assert r.elapsed < 20, r
+
+
+def test_peer_without_settings(c6_bin):
+    r, out = run(c6_bin, silent)
+    assert r.code == 0, r
+    assert out == [{"error": "context deadline exceeded"}], r
+    assert r.elapsed < 20, r
+
+
+def test_peer_speaking_http1(c6_bin):
+    r, out = run(c6_bin, http1)
+    assert r.code == 0, r
+    # grpc-go reads the first frame itself: its length (0x485454, "HTT") is over 16384
+    assert out == [{"error": 'context deadline exceeded: connection error: desc = "error reading server preface: '
+                             'http2: frame too large"'}], r
+    assert 2 <= r.elapsed < 20, r
