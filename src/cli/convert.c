@@ -10,9 +10,12 @@
  *   - one group per page (log.pages, in the order they started; named by
  *     their title, else id), holding the entries whose pageref names it, in
  *     the order they started; entries of no known page come last, in no group;
- *   - requests started less than --batch-threshold ms (default 500) after
- *     the previous one go into one http.batch, as the browser sent them in
- *     parallel (--no-batch: one request at a time);
+ *   - requests the browser sent in parallel (each started while an earlier
+ *     one of the batch was in flight, and less than --batch-threshold ms,
+ *     default 500, after the previous one) go into one http.batch
+ *     (--no-batch: one request at a time);
+ *   - entries of other schemes than http and https (data:, blob:, ws:)
+ *     are left out;
  *   - think time: between two steps (a request or a batch), the idle time
  *     of the recording (the next start minus the latest end of the step
  *     before, end = startedDateTime + time) becomes sleep(seconds), rounded
@@ -22,7 +25,7 @@
  *     Cookie (the VU's cookie jar has them: responses set them), Host and
  *     Content-Length; repeated ones joined with ", ";
  *   - bodies: a form (application/x-www-form-urlencoded) with params as an
- *     object of the decoded names and values (as text when a name repeats
+ *     object of the decoded names and values (Content-Type left to k6) (as text when a name repeats
  *     or there are no params), JSON as JSON.stringify of the value, a
  *     multipart body as its recorded text (its Content-Type has the
  *     boundary), or, without text, as an object of its params (files as
@@ -51,9 +54,9 @@
 #include "util/strconv.h"
 #include "util/url.h"
 
-#define CONVERT_MAX_BYTES (64u << 20)  /* the largest recording read */
-#define CONVERT_THINK_MIN_MS 100       /* idle gaps shorter than this are no think time */
-#define CONVERT_MAX_JSON_DEPTH 64      /* nesting of a JSON body re-printed */
+#define CONVERT_MAX_BYTES      (64u << 20) /* the largest recording read */
+#define CONVERT_THINK_MIN_MS   100         /* idle gaps shorter than this are no think time */
+#define CONVERT_MAX_JSON_DEPTH 64          /* nesting of a JSON body re-printed */
 
 typedef struct {
     const char *input;
@@ -136,8 +139,7 @@ static int set_max_think(convert_opts *o, const char *v, char *e, size_t n) {
     char *end;
     errno = 0;
     double s = strtod(v, &end);
-    if (!*v || *end || errno || !(s >= 0) || s > 86400)
-        return err_set(e, n, "not a number of seconds from 0 to 86400");
+    if (!*v || *end || errno || !(s >= 0) || s > 86400) return err_set(e, n, "not a number of seconds from 0 to 86400");
     o->max_think_s = s;
     return 0;
 }
@@ -410,7 +412,11 @@ static int cv_entry_read(const convert_opts *o, const cJSON *e, int i, cv_entry 
     if (!cv_token(out->method)) return cv_fail(err, "%s.method: not an HTTP method", rwhere);
     if (!(out->url = cv_str(rq, "url", true, rwhere, err))) return -1;
     url_parts u;
-    if (url_split(out->url, &u) || u.kind != 'h')
+    size_t sl = strspn(out->url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+    bool other_scheme = sl > 0 && isalpha((unsigned char)out->url[0]) && out->url[sl] == ':' &&
+                        !(sl == 4 && !strncasecmp(out->url, "http", 4)) &&
+                        !(sl == 5 && !strncasecmp(out->url, "https", 5));
+    if (!other_scheme && (url_split(out->url, &u) || u.kind != 'h'))
         return cv_fail(err, "%s.url: not an http or https URL: \"%.80s\"", rwhere, out->url);
     /* the parts the script uses are checked now, so that a bad one is
      * reported whether or not the entry is filtered out */
@@ -457,7 +463,8 @@ static int cv_entry_read(const convert_opts *o, const cJSON *e, int i, cv_entry 
             return cv_fail(err, "%s.response.status: not an HTTP status", where);
         out->status = (int)st->valuedouble;
     }
-    *kept = cv_host_kept(o, out->url);
+    /* data:, blob:, ws: ... are no HTTP requests a script could make */
+    *kept = !other_scheme && cv_host_kept(o, out->url);
     return 0;
 }
 
@@ -593,8 +600,8 @@ static const char *param_str(const cJSON *p, const char *key) {
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* The body argument; sets *no_ctype when the script must leave
- * Content-Type to k6 (a multipart object: k6 picks the boundary). */
+/* The body argument; sets *no_ctype when the script leaves Content-Type
+ * to k6 (an object body: a form, or multipart, whose boundary k6 picks). */
 static int put_body(cv_out *w, const cJSON *rq, int depth, bool *no_ctype) {
     const cJSON *pd = cJSON_GetObjectItemCaseSensitive(rq, "postData");
     *no_ctype = false;
@@ -606,6 +613,7 @@ static int put_body(cv_out *w, const cJSON *rq, int depth, bool *no_ctype) {
     const cJSON *ps = cJSON_GetObjectItemCaseSensitive(pd, "params");
     bool has_params = cJSON_IsArray(ps) && ps->child;
     if (mime_is(mime, "application/x-www-form-urlencoded") && has_params && cv_form_unique(ps)) {
+        *no_ctype = true; /* k6 sets the same for an object body */
         put(w, "{\n");
         for (const cJSON *p = ps->child; p; p = p->next) {
             const char *v = param_str(p, "value");
@@ -649,7 +657,7 @@ static int put_body(cv_out *w, const cJSON *rq, int depth, bool *no_ctype) {
         return 0;
     }
     if (mime_is_json(mime)) {
-        cJSON *j = cJSON_ParseWithLengthOpts(text, strlen(text), NULL, 1);
+        cJSON *j = cJSON_ParseWithLengthOpts(text, strlen(text) + 1, NULL, 1);
         if (j) {
             put(w, "JSON.stringify(");
             int rc = put_json(w, j, depth);
@@ -743,6 +751,20 @@ static void put_sleep(cv_out *w, const convert_opts *o, double idle_ms, int dept
     putf(w, "sleep(%.1f);\n", tenths / 10);
 }
 
+/* An entry goes into the batch before it when the browser sent it in
+ * parallel: while a request of the batch was still in flight (before busy,
+ * their latest end) and less than --batch-threshold ms after the previous
+ * one started. One started after the others ended may depend on them (a
+ * redirect's next hop, a cookie they set): it starts a step of its own. */
+static bool cv_joins(const convert_opts *o, const cv_entry *e, const cv_entry *prev, double busy) {
+    /* HAR times are in ms: a start within 1 ms of the end is "after" it */
+    if (!(e->start + 1 < busy && e->start - prev->start < (double)o->batch_threshold_ms)) return false;
+    /* nor does the next hop of a redirect go with the hop before */
+    const cJSON *rs = cJSON_GetObjectItemCaseSensitive(prev->e, "response");
+    const cJSON *to = cJSON_GetObjectItemCaseSensitive(rs, "redirectURL");
+    return !(prev->status >= 300 && prev->status < 400 && cJSON_IsString(to) && !strcmp(to->valuestring, e->url));
+}
+
 /* The entries [from, to) of one group (or of none), in steps. *last_end:
  * the latest end before them (NAN: nothing before), updated. */
 static int put_steps(cv_out *w, const convert_opts *o, cv_entry *es, size_t from, size_t to, int depth,
@@ -751,7 +773,8 @@ static int put_steps(cv_out *w, const convert_opts *o, cv_entry *es, size_t from
     while (i < to) {
         size_t j = i + 1;
         if (!o->no_batch && o->batch_threshold_ms > 0)
-            while (j < to && es[j].start - es[j - 1].start < (double)o->batch_threshold_ms) j++;
+            for (double busy = es[i].end; j < to && cv_joins(o, &es[j], &es[j - 1], busy); j++)
+                if (es[j].end > busy) busy = es[j].end;
         if (!isnan(*last_end)) put_sleep(w, o, es[i].start - *last_end, depth);
         if (j - i == 1) {
             put_indent(w, depth);
@@ -864,10 +887,9 @@ static int cv_convert(const convert_opts *o, const cJSON *root, cv_out *w, cv_er
     }
     qsort(es, n, sizeof *es, cmp_entry);
 
-    bool any_batch = false;
+    bool any_batch = false; /* (a superset is fine: it only declares `responses`) */
     for (size_t i = 1; i < n && !o->no_batch && o->batch_threshold_ms > 0; i++)
-        if (es[i].page == es[i - 1].page && es[i].start - es[i - 1].start < (double)o->batch_threshold_ms)
-            any_batch = true;
+        if (es[i].page == es[i - 1].page && cv_joins(o, &es[i], &es[i - 1], es[i - 1].end)) any_batch = true;
     put(w, "// A k6 script converted from a HAR recording by `c6 convert`\n");
     put_comment(w, "HAR version", version);
     if (creator) put_comment(w, "Creator", param_str(creator, "name"));
@@ -971,9 +993,11 @@ int convert_main(int argc, char **argv) {
         cv_fail(&err, "not JSON: the file is empty");
         goto fail;
     }
-    root = cJSON_ParseWithLengthOpts(in.p, in.len, NULL, 1);
+    /* cJSON's "null terminated" check wants the terminator inside the length */
+    const char *nul = memchr(in.p, 0, in.len);
+    root = nul ? NULL : cJSON_ParseWithLengthOpts(in.p, in.len + 1, NULL, 1);
     if (!root) {
-        const char *at = cJSON_GetErrorPtr();
+        const char *at = nul ? nul : cJSON_GetErrorPtr();
         size_t off = at && at >= in.p && at <= in.p + in.len ? (size_t)(at - in.p) : 0;
         int line = 1;
         size_t col = 1;
