@@ -54,9 +54,11 @@
 #include "util/strconv.h"
 #include "util/url.h"
 
-#define CONVERT_MAX_BYTES      (64u << 20) /* the largest recording read */
-#define CONVERT_THINK_MIN_MS   100         /* idle gaps shorter than this are no think time */
-#define CONVERT_MAX_JSON_DEPTH 64          /* nesting of a JSON body re-printed */
+#define CONVERT_MAX_BYTES         (64u << 20) /* the largest recording read */
+#define CONVERT_THINK_MIN_MS      100         /* idle gaps shorter than this are no think time */
+#define CONVERT_MAX_JSON_DEPTH    64          /* nesting of a JSON body re-printed */
+#define CONVERT_MAX_HEADERS       1024        /* per request (they are compared pairwise) */
+#define CONVERT_MAX_OBJECT_FIELDS 1024        /* a form's params written as an object */
 
 typedef struct {
     const char *input;
@@ -423,8 +425,10 @@ static int cv_entry_read(const convert_opts *o, const cJSON *e, int i, cv_entry 
     err->err[0] = 0;
     const cJSON *hs = cv_member(rq, "headers", true, rwhere, err);
     if (err->err[0]) return -1;
-    for (int k = 0; hs && k < cJSON_GetArraySize(hs); k++) {
-        const cJSON *h = cJSON_GetArrayItem(hs, k);
+    if (hs && cJSON_GetArraySize(hs) > CONVERT_MAX_HEADERS)
+        return cv_fail(err, "%s.headers: more than %d headers", rwhere, CONVERT_MAX_HEADERS);
+    int k = 0; /* (cJSON arrays are lists: walked, never indexed) */
+    for (const cJSON *h = hs ? hs->child : NULL; h; h = h->next, k++) {
         char hw[112];
         snprintf(hw, sizeof hw, "%s.headers[%d]", rwhere, k);
         if (!cJSON_IsObject(h)) return cv_fail(err, "%s: not an object", hw);
@@ -440,8 +444,8 @@ static int cv_entry_read(const convert_opts *o, const cJSON *e, int i, cv_entry 
         if (err->err[0]) return -1;
         const cJSON *ps = cv_member(pd, "params", true, pw, err);
         if (err->err[0]) return -1;
-        for (int k = 0; ps && k < cJSON_GetArraySize(ps); k++) {
-            const cJSON *p = cJSON_GetArrayItem(ps, k);
+        k = 0;
+        for (const cJSON *p = ps ? ps->child : NULL; p; p = p->next, k++) {
             char qw[136];
             snprintf(qw, sizeof qw, "%s.params[%d]", pw, k);
             if (!cJSON_IsObject(p)) return cv_fail(err, "%s: not an object", qw);
@@ -573,8 +577,10 @@ static bool mime_is_json(const char *mime) {
     return (n >= 4 && !strncasecmp(mime + n - 4, "json", 4));
 }
 
-/* A form's params decoded: false when a name repeats (an object cannot say that) */
+/* A form's params decoded: false when a name repeats (an object cannot say
+ * that), or when there are too many to compare them pairwise. */
 static bool cv_form_unique(const cJSON *ps) {
+    if (cJSON_GetArraySize(ps) > CONVERT_MAX_OBJECT_FIELDS) return false;
     for (const cJSON *a = ps->child; a; a = a->next)
         for (const cJSON *b = a->next; b; b = b->next)
             if (!strcmp(cJSON_GetObjectItemCaseSensitive(a, "name")->valuestring,
@@ -650,6 +656,21 @@ static int put_body(cv_out *w, const cJSON *rq, int depth, bool *no_ctype) {
         }
         put_indent(w, depth);
         put(w, "}");
+        return 0;
+    }
+    if (!text && mime_is(mime, "application/x-www-form-urlencoded") && has_params) {
+        buf form = {0}; /* the params as sent (HAR keeps them encoded) */
+        int rc = 0;
+        for (const cJSON *p = ps->child; p && !rc; p = p->next) {
+            const char *v = param_str(p, "value");
+            if (p != ps->child) rc = buf_puts(&form, "&");
+            if (!rc) rc = buf_puts(&form, param_str(p, "name"));
+            if (!rc) rc = buf_puts(&form, "=");
+            if (!rc) rc = buf_puts(&form, v ? v : "");
+        }
+        if (rc) w->d.oom = 1;
+        else put_str(w, form.p, form.len);
+        buf_free(&form);
         return 0;
     }
     if (!text) {
@@ -853,8 +874,8 @@ static int cv_convert(const convert_opts *o, const cJSON *root, cv_out *w, cv_er
         cv_fail(err, "out of memory");
         goto out;
     }
-    for (int i = 0; i < npages; i++) {
-        const cJSON *p = cJSON_GetArrayItem(pages, i);
+    const cJSON *p = pages ? pages->child : NULL;
+    for (int i = 0; i < npages; i++, p = p->next) {
         char where[48];
         snprintf(where, sizeof where, "log.pages[%d]", i);
         if (!cJSON_IsObject(p)) {
@@ -874,9 +895,11 @@ static int cv_convert(const convert_opts *o, const cJSON *root, cv_out *w, cv_er
     }
     qsort(pg, (size_t)npages, sizeof *pg, cmp_page);
     size_t n = 0;
+    const cJSON *ent = ents->child;
     for (int i = 0; i < nents; i++) {
         bool kept = false;
-        const cJSON *e = cJSON_GetArrayItem(ents, i);
+        const cJSON *e = ent;
+        ent = ent->next;
         if (cv_entry_read(o, e, i, &es[n], &kept, err)) goto out;
         if (!kept) continue;
         const char *ref = cv_str(e, "pageref", false, "", err);
