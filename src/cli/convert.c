@@ -157,7 +157,7 @@ static const struct convert_flag {
     {"only", 0, false, set_only, "convert only requests to hosts containing this (repeatable, comma-separated)"},
     {"skip", 0, false, set_skip, "leave out requests to hosts containing this (repeatable, comma-separated)"},
     {"batch-threshold", 0, false, set_batch_threshold,
-     "requests started within this many ms of the previous one go in one http.batch (default 500)"},
+     "requests sent in parallel, each within this many ms of the previous, go in one http.batch (default 500)"},
     {"no-batch", 0, true, set_no_batch, "one request at a time, no http.batch"},
     {"enable-status-code-checks", 0, true, set_checks, "a check per request on its recorded status (default true)"},
     {"return-on-failed-check", 0, true, set_return_failed, "end the page's group when a status check fails"},
@@ -239,7 +239,7 @@ static void cv_usage(FILE *f) {
         if (CONVERT_FLAGS[i].shorthand)
             snprintf(name, sizeof name, "-%c, --%s", CONVERT_FLAGS[i].shorthand, CONVERT_FLAGS[i].name);
         else snprintf(name, sizeof name, "    --%s", CONVERT_FLAGS[i].name);
-        fprintf(f, "  %-30s %s\n", name, CONVERT_FLAGS[i].help);
+        fprintf(f, "  %-33s %s\n", name, CONVERT_FLAGS[i].help);
     }
 }
 
