@@ -34,7 +34,7 @@ PAPAPARSE_SHA512=KPkW4GNQxunmYTeJIjHFrvilcNuHBWrfgbyvmagEmfGOA4hnP1WIkPbv4yABhj1
 #   (started the same way, with --web.enable-remote-write-receiver);
 #   protobuf-compiler, python3-protobuf and python3-grpcio decode the
 #   opentelemetry output's exports (tests/integration/test_output_otel.py).
-#   chromium (headless) loads the test-run service's web page
+#   chromium (headless) loads the test-run service's web page; records the HAR c6 convert's test converts
 #   (tests/integration/test_service_page.py).
 # bench: nginx and wrk (bench/run.sh), h2load from nghttp2-client
 #   (bench/http2.sh), /usr/bin/time for memory per VU.

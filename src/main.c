@@ -1,5 +1,6 @@
 /* c6: runs k6 scripts. Commands: run, inspect, archive, coordinator, agent,
- * kube, server, cloud, new, status, pause, resume, scale, stats, stop, target, version. */
+ * kube, server, cloud, new, convert, completion, status, pause, resume, scale, stats, stop,
+ * target, version. */
 #include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
@@ -8,7 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include "cli/complete.h"
 #include "cli/control.h"
+#include "cli/convert.h"
 #include "cli/run.h"
 #include "dist/dist.h"
 #include "dist/kube.h"
@@ -44,6 +47,10 @@ static int main_usage(FILE *f, int code) {
             "  c6 stats [-a ADDR]           show the metrics of a running test\n"
             "  c6 target [--listen H:P]     serve the built-in test target\n"
             "  c6 new [file] [--force]      write a script to start from (default script.js)\n"
+            "  c6 convert [-O script.js] recording.har\n"
+            "                               turn a browser's HAR recording into a script\n"
+            "  c6 completion bash|zsh|fish|powershell\n"
+            "                               print a shell completion script\n"
             "  c6 version                   print the version\n"
             "\n`c6 run --help` lists run's flags.\n",
             C6_VERSION);
@@ -132,6 +139,10 @@ int main(int argc, char **argv) {
     }
     if (strcmp(cmd, "target") == 0) return main_target(argv + 1);
     if (strcmp(cmd, "new") == 0) return main_new(argc - 2, argv + 2);
+    if (strcmp(cmd, "convert") == 0) return convert_main(argc - 2, argv + 2);
+    if (strcmp(cmd, "completion") == 0) return complete_script_main(argc - 2, argv + 2);
+    if (strcmp(cmd, "__complete") == 0) return complete_words_main(argc - 2, argv + 2);
+    if (strcmp(cmd, "__completeNoDesc") == 0) return complete_words_nodesc_main(argc - 2, argv + 2);
     bool run = strcmp(cmd, "run") == 0, inspect = strcmp(cmd, "inspect") == 0, archive = strcmp(cmd, "archive") == 0;
     bool coordinator = strcmp(cmd, "coordinator") == 0, agent = strcmp(cmd, "agent") == 0;
     bool kube = strcmp(cmd, "kube") == 0;

@@ -513,6 +513,22 @@ static void args_env_outs(c6_run_args *a, const char *v) {
     }
 }
 
+/* the i-th of the flags a command takes (archive: with -O and
+ * --exclude-env-vars), for completion */
+static bool args_flag_nth(size_t i, bool archive, cli_flag_info *out) {
+    for (size_t k = 0; k < NFLAGS; k++) {
+        if (!archive && archive_only(&FLAGS[k])) continue;
+        if (i-- == 0) {
+            *out = (cli_flag_info){FLAGS[k].name, FLAGS[k].shorthand, FLAGS[k].is_bool, FLAGS[k].help};
+            return true;
+        }
+    }
+    return false;
+}
+
+bool args_run_flag_info(size_t i, cli_flag_info *out) { return args_flag_nth(i, false, out); }
+bool args_archive_flag_info(size_t i, cli_flag_info *out) { return args_flag_nth(i, true, out); }
+
 void args_print_help(FILE *f) {
     fprintf(f, "usage: c6 run [flags] script.js   (script.js: a file, or - for stdin)\n\nflags:\n");
     for (size_t i = 0; i < NFLAGS; i++) {

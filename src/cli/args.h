@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stddef.h>
 
+#include "cli/flaginfo.h"
 #include "config/options.h"
 
 typedef struct c6_run_args {
@@ -74,6 +75,10 @@ void args_free(c6_run_args *a);
  * argv[i] for a short flag (0 for a long one); returns 0 for "--", a
  * positional argument or an unknown flag (name NULL). */
 int args_flag_at(int argc, char **argv, int i, const char **name, int *letter);
+/* The flags of `c6 run` (and of the commands taking its flags), and of
+ * `c6 archive`, one by one, for shell completion (cli/complete.c). */
+bool args_run_flag_info(size_t i, cli_flag_info *out);
+bool args_archive_flag_info(size_t i, cli_flag_info *out);
 /* The flags with a line each, for `c6 run --help`. */
 void args_print_help(FILE *f);
 

@@ -91,15 +91,31 @@ typedef struct {
     const char *name;
     char shorthand;
     bool scale_only;
+    const char *help; /* for completion */
 } ctl_flag;
 
 static const ctl_flag CTL_FLAGS[] = {
-    {"address", 'a', false},
-    {"help", 'h', false},
-    {"vus", 'u', true},
-    {"max", 'm', true},
+    {"address", 'a', false, "address for the REST API server"},
+    {"help", 'h', false, "help for the command"},
+    {"vus", 'u', true, "number of virtual users"},
+    {"max", 'm', true, "max available virtual users"},
 };
 #define CTL_NFLAGS (sizeof CTL_FLAGS / sizeof CTL_FLAGS[0])
+
+static bool ctl_flag_nth(size_t i, bool scale, cli_flag_info *out) {
+    for (size_t k = 0; k < CTL_NFLAGS; k++) {
+        if (CTL_FLAGS[k].scale_only && !scale) continue;
+        if (i-- == 0) {
+            *out = (cli_flag_info){CTL_FLAGS[k].name, CTL_FLAGS[k].shorthand, CTL_FLAGS[k].shorthand == 'h',
+                                   CTL_FLAGS[k].help};
+            return true;
+        }
+    }
+    return false;
+}
+
+bool control_flag_info(size_t i, cli_flag_info *out) { return ctl_flag_nth(i, false, out); }
+bool control_scale_flag_info(size_t i, cli_flag_info *out) { return ctl_flag_nth(i, true, out); }
 
 /* pflag's Int64 flag: strconv.ParseInt(s, 0, 64). */
 static int ctl_int64(const char *s, int64_t *out, char *err, size_t errlen) {

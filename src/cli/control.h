@@ -14,8 +14,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cli/flaginfo.h"
+
 /* True for the command names control_main() handles. */
 bool control_is_command(const char *name);
+
+/* The flags of status, pause, resume, stats and stop; of scale. */
+bool control_flag_info(size_t i, cli_flag_info *out);
+bool control_scale_flag_info(size_t i, cli_flag_info *out);
 
 /* argv[0] is the command name ("status", ...), the rest its flags. The
  * answer (or --help) goes to out, errors to the log on stderr. Returns the

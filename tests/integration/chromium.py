@@ -9,6 +9,8 @@ Errors a page makes are collected from every frame (out-of-process ones
 too, through auto-attach): uncaught exceptions (Runtime.exceptionThrown),
 console.error/assert calls and the browser's own error entries
 (Log.entryAdded: failed loads, CSP violations, ...)."""
+import base64
+import datetime
 import fcntl
 import json
 import os
@@ -17,6 +19,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.parse
 
 
 def chromium_path():
@@ -137,11 +140,12 @@ class Chromium:
         return m.get("result", {})
 
     # ---- a page ----
-    def open(self, url):
-        """A new tab watched for errors, at url; returns its session."""
+    def open(self, url, network=False):
+        """A new tab watched for errors, at url; returns its session. With
+        network, its Network.* events are recorded from the start (for har())."""
         tid = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         sid = self.send("Target.attachToTarget", {"targetId": tid, "flatten": True})["sessionId"]
-        for method in ("Page.enable", "Runtime.enable", "Log.enable"):
+        for method in ("Page.enable", "Runtime.enable", "Log.enable") + (("Network.enable",) if network else ()):
             self.send(method, session=sid)
         self.send("Target.setAutoAttach", {"autoAttach": True, "waitForDebuggerOnStart": False, "flatten": True},
                   session=sid)
@@ -205,6 +209,86 @@ class Chromium:
                     pass
             time.sleep(0.2)
         raise TimeoutError(f"timed out waiting for {what} in the frame; errors: {self.errors}")
+
+    # ---- recording ----
+    def har(self, sid, creator="c6 tests (chromium.py)"):
+        """A HAR 1.2 document (a dict) of what the tab opened with
+        open(url, network=True) loaded so far, built from its Network.*
+        events as the browser's "Save all as HAR" would: a page per
+        top-level document load (title: its URL), an entry per request and
+        per redirect hop, request headers, post data (form params split as
+        sent, undecoded), response status and headers, times."""
+        with self._cond:
+            events = [(m, p) for s, m, p in self.events if s == sid and m.startswith("Network.")]
+        pages, entries, live = [], [], {}
+
+        def iso(wall):
+            t = datetime.datetime.fromtimestamp(wall, datetime.timezone.utc)
+            return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+
+        def header_list(h):
+            return [{"name": k, "value": v} for k, v in (h or {}).items()]
+
+        def finish(e, ts, response=None, failed=False):
+            e["time"] = round(max(0.0, ts - e.pop("_ts")) * 1000, 3)
+            e["timings"] = {"send": 0, "wait": e["time"], "receive": 0}
+            if response is not None:
+                e["response"] = {
+                    "status": response.get("status", 0), "statusText": response.get("statusText", ""),
+                    "httpVersion": response.get("protocol", "http/1.1").upper(),
+                    "headers": header_list(response.get("headers")), "cookies": [],
+                    "content": {"size": -1, "mimeType": response.get("mimeType", "")},
+                    "redirectURL": (response.get("headers") or {}).get("Location", ""),
+                    "headersSize": -1, "bodySize": -1}
+            if failed:
+                e["response"] = {"status": 0, "statusText": "", "httpVersion": "", "headers": [], "cookies": [],
+                                 "content": {"size": 0, "mimeType": ""}, "redirectURL": "", "headersSize": -1,
+                                 "bodySize": -1, "_error": failed}
+
+        for m, p in events:
+            rid = p.get("requestId")
+            if m == "Network.requestWillBeSent":
+                if p.get("redirectResponse") and rid in live:
+                    finish(live.pop(rid), p["timestamp"], p["redirectResponse"])
+                elif p.get("type") == "Document":
+                    pages.append({"startedDateTime": iso(p["wallTime"]), "id": f"page_{len(pages) + 1}",
+                                  "title": p["request"]["url"], "pageTimings": {}})
+                rq = p["request"]
+                u = urllib.parse.urlsplit(rq["url"])
+                req = {"method": rq["method"], "url": rq["url"], "httpVersion": "HTTP/1.1",
+                       "headers": header_list(rq.get("headers")), "cookies": [],
+                       "queryString": [{"name": k, "value": v} for k, v in urllib.parse.parse_qsl(u.query)],
+                       "headersSize": -1, "bodySize": 0}
+                body = rq.get("postData")
+                if body is None and rq.get("postDataEntries"):
+                    body = b"".join(base64.b64decode(x.get("bytes", "")) for x in rq["postDataEntries"]).decode(
+                        "utf-8", "replace")
+                if body is not None:
+                    mime = next((v for k, v in (rq.get("headers") or {}).items() if k.lower() == "content-type"), "")
+                    req["postData"] = {"mimeType": mime, "text": body}
+                    req["bodySize"] = len(body.encode())
+                    if mime.startswith("application/x-www-form-urlencoded"):
+                        req["postData"]["params"] = [
+                            {"name": kv.partition("=")[0], "value": kv.partition("=")[2]}
+                            for kv in body.split("&") if kv]
+                e = {"startedDateTime": iso(p["wallTime"]), "_ts": p["timestamp"], "request": req,
+                     "cache": {}, "time": 0}
+                if pages:
+                    e["pageref"] = pages[-1]["id"]
+                entries.append(e)
+                live[rid] = e
+            elif m == "Network.responseReceived" and rid in live:
+                live[rid]["_response"] = p["response"]
+            elif m in ("Network.loadingFinished", "Network.loadingFailed") and rid in live:
+                e = live.pop(rid)
+                resp = e.pop("_response", None)
+                failed = p.get("errorText", "failed") if m == "Network.loadingFailed" and resp is None else False
+                finish(e, p["timestamp"], resp, failed)
+        for e in live.values():  # never finished: left without a response
+            e.pop("_ts", None)
+            e.pop("_response", None)
+        return {"log": {"version": "1.2", "creator": {"name": creator, "version": "1"},
+                        "browser": {"name": "chromium", "version": ""}, "pages": pages, "entries": entries}}
 
     def close(self):
         if self.proc.poll() is None:
