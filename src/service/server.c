@@ -43,6 +43,7 @@ typedef struct {
     int64_t id, capacity, run;  /* run: the run it is assigned to, 0 when none */
     int64_t seen_us, stored_us; /* stored_us: its seen_us last written to the database */
     bool idle, handed;          /* idle: its last poll said so; handed: it got run's address */
+    bool restored;              /* from the database at the start, not heard from since */
     int slot;                   /* its segment of the run's sequence (the run's coordinator --sequence) */
     char zone[ZONE_NAME_MAX];
     char label[ZONE_NAME_MAX]; /* the run's distribution label it serves ("" without one) */
@@ -187,7 +188,7 @@ static pool_agent *agent_find(int64_t id) {
 }
 
 static bool agent_free(const pool_agent *a, int64_t now) {
-    return a->idle && !a->run && now - a->seen_us < AGENT_SEEN_US;
+    return a->idle && !a->run && !a->restored && now - a->seen_us < AGENT_SEEN_US;
 }
 
 /* A run that cannot be started here: Aborted by system, with the reason
@@ -424,12 +425,16 @@ static void load_agents(void) {
     for (int i = 0; i < n; i++) {
         pool_agent *a = &S.agents[S.nagents++];
         int64_t ago = wall - rec[i].seen_us;
-        if (ago < AGENT_SEEN_US) ago = AGENT_SEEN_US; /* not free before its next poll */
-        *a = (pool_agent){.id = rec[i].id, .capacity = rec[i].capacity, .seen_us = now - ago, .slot = -1};
+        if (ago < 0) ago = 0;
+        /* restored: lost, never free, until its next poll */
+        *a = (pool_agent){
+            .id = rec[i].id, .capacity = rec[i].capacity, .seen_us = now - ago, .slot = -1, .restored = true};
         a->stored_us = a->seen_us;
         snprintf(a->zone, sizeof a->zone, "%s", rec[i].zone);
         if (a->id > S.next_agent) S.next_agent = a->id;
     }
+    int64_t last = store_agents_last_id(S.st);
+    if (last > S.next_agent) S.next_agent = last;
     if (n > 0) log_printf(LOG_INFO, "%d agents from the database (each free again at its next poll)", n);
 }
 
@@ -641,10 +646,10 @@ static cJSON *agents_json(void) {
         cJSON_AddNumberToObject(o, "capacity_vus", (double)a->capacity);
         cJSON_AddStringToObject(o, "zone", a->zone);
         cJSON_AddStringToObject(o, "state",
-                                now - a->seen_us >= AGENT_SEEN_US ? "lost"
-                                : a->run                          ? "busy"
-                                : a->idle                         ? "free"
-                                                                  : "finishing");
+                                now - a->seen_us >= AGENT_SEEN_US || a->restored ? "lost"
+                                : a->run                                         ? "busy"
+                                : a->idle                                        ? "free"
+                                                                                 : "finishing");
         if (a->run) cJSON_AddNumberToObject(o, "run", (double)a->run);
         else cJSON_AddNullToObject(o, "run");
         cJSON_AddNumberToObject(o, "last_seen_ms_ago", (double)((now - a->seen_us) / 1000));
@@ -702,6 +707,7 @@ static enum MHD_Result agent_work(struct MHD_Connection *c, int64_t id) {
         return send_error(c, 404, "unknown agent (register again)");
     }
     a->seen_us = mono_us();
+    a->restored = false;
     a->idle = idle && !strcmp(idle, "1");
     if (a->seen_us - a->stored_us >= AGENT_STORE_US) { /* (not every poll: one write per 10 s) */
         store_agent_seen(S.st, a->id, store_now_us());
@@ -1046,6 +1052,8 @@ int server_main(int argc, char **argv) {
     /* runs in progress end with the service (their coordinators are
      * killed); the next start records them as Aborted by system */
     pthread_mutex_lock(&S.lock);
+    int64_t now = mono_us(), wall = store_now_us(); /* the agents' last polls, for the next start */
+    for (int i = 0; i < S.nagents; i++) store_agent_seen(S.st, S.agents[i].id, wall - (now - S.agents[i].seen_us));
     for (int i = 0; i < S.nruns; i++) kill(S.runs[i].pid, SIGKILL);
     for (int i = 0; i < S.nruns; i++) {
         waitpid(S.runs[i].pid, NULL, 0);

@@ -40,7 +40,7 @@ static const char schema[] = "PRAGMA journal_mode=WAL;"
                              " at_us INTEGER NOT NULL);"
                              "CREATE INDEX IF NOT EXISTS run_status_run ON run_status(run_id);"
                              "CREATE TABLE IF NOT EXISTS agents ("
-                             " id INTEGER PRIMARY KEY, capacity INTEGER NOT NULL, zone TEXT NOT NULL,"
+                             " id INTEGER PRIMARY KEY AUTOINCREMENT, capacity INTEGER NOT NULL, zone TEXT NOT NULL,"
                              " seen_us INTEGER NOT NULL);"
                              "PRAGMA foreign_keys=ON;";
 
@@ -216,6 +216,14 @@ int store_agent_seen(store *s, int64_t id, int64_t seen_us) {
 }
 
 int store_agent_delete(store *s, int64_t id) { return done(prep(s, "DELETE FROM agents WHERE id = ?", "i", id)); }
+
+int64_t store_agents_last_id(store *s) {
+    sqlite3_stmt *st = prep(s, "SELECT seq FROM sqlite_sequence WHERE name = 'agents'", "");
+    int64_t id = 0;
+    if (st && sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
+}
 
 int store_agents_load(store *s, store_agent *out, int max) {
     sqlite3_stmt *st = prep(s, "SELECT id, capacity, zone, seen_us FROM agents ORDER BY id", "");

@@ -63,6 +63,8 @@ int store_agent_seen(store *s, int64_t id, int64_t seen_us);
 int store_agent_delete(store *s, int64_t id);
 /* Up to max agents into out, in registration order; their number or -1. */
 int store_agents_load(store *s, store_agent *out, int max);
+/* The highest agent id ever given (ids are not reused, also once forgotten). */
+int64_t store_agents_last_id(store *s);
 int64_t store_now_us(void); /* the wall clock the store's times use */
 /* At start: runs caught Initializing or Running by a stop become Aborted by system. */
 int store_recover(store *s);
