@@ -241,7 +241,8 @@ def test_agents_kept_across_restarts(tsvc):
         a.send_signal(signal.SIGCONT)
     # it polls, gets 404 and registers again, with a new id
     tsvc.wait(lambda: [x["id"] for x in tsvc.api("GET", "/v1/agents")[1]["agents"]] == [2], "agent 2")
-    assert log.read_text().count("joined the service at") == 2
+    tsvc.wait(lambda: log.read_text().count("joined the service at") == 2, "its second registration logged", 10)
+    assert "as agent 2 " in log.read_text()
 
 
 # ------------------------------------------------------- other machines: network namespaces
