@@ -191,12 +191,23 @@ static bool agent_free(const pool_agent *a, int64_t now) {
     return a->idle && !a->run && !a->restored && now - a->seen_us < AGENT_SEEN_US;
 }
 
+/* A run that has ended, of `--no-archive-upload`: its archive is dropped
+ * (database and run directory); others keep theirs. */
+static void drop_archive(int64_t id) {
+    if (store_run_drop_archive(S.st, id) != 1) return;
+    char dir[700], path[800];
+    run_dir(id, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/archive.tar", dir);
+    unlink(path);
+}
+
 /* A run that cannot be started here: Aborted by system, with the reason
  * (else the head of the queue would block every run behind it). */
 static void start_failed(int64_t id, const char *why) {
     log_printf(LOG_ERROR, "run %lld: %s", (long long)id, why);
     store_run_status(S.st, id, RUN_ABORTED_SYSTEM);
     store_run_end(S.st, id, "failed", -1, NULL, why);
+    drop_archive(id);
 }
 
 /* Starts run id's coordinator for n agents (sequence: their segments, NULL:
@@ -388,10 +399,7 @@ static void run_ended(active_run *r, int wst) {
                   : r->abort_status ? r->abort_msg
                                     : NULL);
     log_printf(LOG_INFO, "run %lld: %s (exit code %d)", (long long)r->id, run_status_name(status), code);
-    if (store_run_drop_archive(S.st, r->id) == 1) { /* --no-archive-upload: no copy kept */
-        snprintf(path, sizeof path, "%s/archive.tar", r->dir);
-        unlink(path);
-    }
+    drop_archive(r->id);
     buf_free(&sum);
     buf_free(&log);
     for (int i = 0; i < S.nagents; i++)
@@ -594,16 +602,17 @@ static enum MHD_Result submit(struct MHD_Connection *c, req *q) {
                  "--max-duration (%s)",
                  d1, d2);
     }
+    if (!keep) store_run_set_keep_archive(S.st, id, false);
     if (*lim) { /* kept, as Aborted by limit, with the reason */
         store_run_status(S.st, id, RUN_ABORTED_LIMIT);
         store_run_end(S.st, id, "failed", -1, NULL, lim);
+        drop_archive(id);
         cJSON *j = store_run_json(S.st, id, false);
         pthread_mutex_unlock(&S.lock);
         return send_json(c, 422, j);
     }
     char *zj = nzones ? zones_to_json(zones, nzones) : NULL;
     if (local || zj) store_run_set_plan(S.st, id, local, zj);
-    if (!keep) store_run_set_keep_archive(S.st, id, false);
     free(zj);
     store_run_status(S.st, id, RUN_VALIDATED);
     store_run_status(S.st, id, RUN_QUEUED);
@@ -629,6 +638,7 @@ static enum MHD_Result stop_run(struct MHD_Connection *c, int64_t id) {
     if (!active) { /* not started: it ends here */
         store_run_status(S.st, id, RUN_ABORTED_USER);
         store_run_end(S.st, id, "failed", 105, NULL, "stopped before it started");
+        drop_archive(id);
     }
     cJSON *j = store_run_json(S.st, id, false);
     pthread_mutex_unlock(&S.lock);
@@ -1004,6 +1014,8 @@ int server_main(int argc, char **argv) {
     int lost = store_recover(S.st);
     if (lost > 0) log_printf(LOG_WARN, "%d runs were in progress when the service stopped: Aborted by system", lost);
     load_agents();
+    int64_t unkept[256]; /* ended while the service was down (a restart's Aborted by system) */
+    for (int i = 0, n = store_runs_unkept(S.st, unkept, 256); i < n; i++) drop_archive(unkept[i]);
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST},
                     *ai = NULL;
     if (getaddrinfo(host, NULL, &hints, &ai)) {
@@ -1060,6 +1072,7 @@ int server_main(int argc, char **argv) {
         run_watch_close(&S.runs[i].w);
         store_run_status(S.st, S.runs[i].id, RUN_ABORTED_SYSTEM);
         store_run_end(S.st, S.runs[i].id, "failed", -1, NULL, "the service stopped while the run was in progress");
+        drop_archive(S.runs[i].id);
     }
     pthread_mutex_unlock(&S.lock);
     store_close(S.st);

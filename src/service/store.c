@@ -204,6 +204,16 @@ int store_run_drop_archive(store *s, int64_t id) {
     return sqlite3_changes(s->db) > 0;
 }
 
+int store_runs_unkept(store *s, int64_t *ids, int max) {
+    sqlite3_stmt *st =
+        prep(s, "SELECT id FROM runs WHERE keep_archive = 0 AND status >= 3 AND length(archive) > 0", "");
+    if (!st) return -1;
+    int n = 0;
+    while (n < max && sqlite3_step(st) == SQLITE_ROW) ids[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
 int64_t store_now_us(void) { return now_us(); }
 
 int store_agent_put(store *s, const store_agent *a) {

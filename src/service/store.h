@@ -51,6 +51,8 @@ int store_run_archive(store *s, int64_t id, buf *out);
  * empties it (1 dropped, 0 kept, -1 error). */
 int store_run_set_keep_archive(store *s, int64_t id, bool keep);
 int store_run_drop_archive(store *s, int64_t id);
+/* Up to max ended runs whose archive is not to be kept but still is. */
+int store_runs_unkept(store *s, int64_t *ids, int max);
 
 /* The pool's agents, kept so that a restarted service knows them until
  * they poll again (same id) or time out. seen_us: wall clock (µs). */

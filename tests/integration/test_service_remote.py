@@ -195,6 +195,16 @@ def test_local_execution_over_tls_linger_and_no_archive_upload(tsvc, tmp_path):
     run = tsvc.run(run_id(out))
     assert run["archive_kept"] is True
     assert (tmp_path / "service.db.d" / f"run-{run['id']}" / "archive.tar").exists()
+    # a run kept as Aborted by limit at validation keeps no archive either
+    tsvc.server.send_signal(signal.SIGTERM)
+    tsvc.server.wait(timeout=20)
+    tsvc.start("--max-vus", "1")
+    code, out, err = finish(tsvc.cloud_run("ok.js", "--local-execution", "--no-archive-upload",
+                                           env={"SSL_CERT_FILE": str(tsvc.ca)}), 60)
+    assert code == 97 and "--max-vus (1)" in err, err
+    run = tsvc.api("GET", "/v1/runs")[1]["runs"][-1]
+    assert run["status"] == 9 and run["archive_kept"] is False, run
+    assert not (tmp_path / "service.db.d" / f"run-{run['id']}" / "archive.tar").exists()
 
 
 def test_linger_needs_local_execution(tsvc):

@@ -205,7 +205,14 @@ static void archive_dropped(void **st) {
     char tar[600] = {1};
     int64_t a = store_run_create(s, "a.js", tar, sizeof tar), b = store_run_create(s, "b.js", tar, sizeof tar);
     assert_int_equal(store_run_set_keep_archive(s, a, false), 0);
+    int64_t ids[4];
+    assert_int_equal(store_runs_unkept(s, ids, 4), 0); /* not ended yet */
+    assert_int_equal(store_run_status(s, a, RUN_ABORTED_SYSTEM), 0);
+    assert_int_equal(store_run_status(s, b, RUN_FINISHED), 0);
+    assert_int_equal(store_runs_unkept(s, ids, 4), 1); /* ended, not kept, still there */
+    assert_int_equal(ids[0], a);
     assert_int_equal(store_run_drop_archive(s, a), 1);
+    assert_int_equal(store_runs_unkept(s, ids, 4), 0);
     assert_int_equal(store_run_drop_archive(s, b), 0);
     buf arch = {0};
     assert_int_equal(store_run_archive(s, a, &arch), 0);
