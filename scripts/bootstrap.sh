@@ -34,8 +34,10 @@ PAPAPARSE_SHA512=KPkW4GNQxunmYTeJIjHFrvilcNuHBWrfgbyvmagEmfGOA4hnP1WIkPbv4yABhj1
 #   (started the same way, with --web.enable-remote-write-receiver);
 #   protobuf-compiler, python3-protobuf and python3-grpcio decode the
 #   opentelemetry output's exports (tests/integration/test_output_otel.py).
-#   chromium (headless) loads the test-run service's web page; records the HAR c6 convert's test converts
-#   (tests/integration/test_service_page.py).
+#   chromium (headless) loads the test-run service's web page
+#   (tests/integration/test_service_page.py) and records the HAR that
+#   c6 convert's test converts. iproute2 (`ip netns`) puts
+#   the service's agents on other "machines" (tests/integration/test_service_remote.py).
 # bench: nginx and wrk (bench/run.sh), h2load from nghttp2-client
 #   (bench/http2.sh), /usr/bin/time for memory per VU.
 # fuzz: clang-16 and its libFuzzer runtime (make fuzz, tests/fuzz).
@@ -45,7 +47,7 @@ PAPAPARSE_SHA512=KPkW4GNQxunmYTeJIjHFrvilcNuHBWrfgbyvmagEmfGOA4hnP1WIkPbv4yABhj1
 #   the real gRPC server of test_grpc.py (its message classes made by protoc at test time).
 declare -A PKG_GROUPS=(
   [build]="build-essential g++ libprotobuf-dev libprotoc-dev pkg-config dpkg-dev ca-certificates libcurl4-openssl-dev libuv1-dev libssl-dev libmicrohttpd-dev libcjson-dev zlib1g-dev libnghttp2-dev libgumbo-dev libbrotli-dev libzstd-dev libgnutls28-dev libsnappy-dev libsqlite3-dev curl libjs-chai node-core-js"
-  [test]="libcmocka-dev python3-pytest python3-yaml nginx-light openssl curl influxdb prometheus protobuf-compiler python3-protobuf python3-grpcio chromium"
+  [test]="libcmocka-dev python3-pytest python3-yaml nginx-light openssl curl influxdb prometheus protobuf-compiler python3-protobuf python3-grpcio chromium iproute2"
   [bench]="nginx-light wrk nghttp2-client openssl curl time"
   [fuzz]="clang-16 libclang-rt-16-dev"
 )

@@ -981,7 +981,8 @@ static void coord_show_listen(coord *c, const char *spec) {
         port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
                                         : ntohs(((struct sockaddr_in *)&ss)->sin_port);
     if (colon) *colon = 0;
-    log_printf(LOG_INFO, "coordinator listening on %s:%d for %d agents (c6 agent %s:%d)", host, port, c->n, host, port);
+    log_printf(LOG_INFO, "coordinator listening on %s:%d for %d agents%s (c6 agent %s:%d%s)", host, port, c->n,
+               c->tls ? " over TLS" : "", host, port, c->tls ? " --tls-ca FILE" : "");
     char addr[400];
     snprintf(addr, sizeof addr, "%s:%d", host, port);
     run_report_listening(addr);

@@ -34,26 +34,58 @@ static void on_sigint(int sig) {
 }
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: c6 cloud run [run's flags] [--host URL] [--token T] [--local-execution] script.js|file.tar\n"
-               "       c6 cloud stop [--host URL] [--token T] ID\n\n"
+    fprintf(f, "usage: c6 cloud run [run's flags] [--host URL] [--token T] [--tls-ca FILE] [--local-execution "
+               "[--linger] [--no-archive-upload]] script.js|file.tar\n"
+               "       c6 cloud stop [--host URL] [--token T] [--tls-ca FILE] ID\n\n"
                "Runs a test on the test-run service (c6 server), or stops one.\n"
                "  --host URL   the service (default: $K6_CLOUD_HOST, else http://" SERVICE_DEFAULT_LISTEN ")\n"
                "  --token T    its token (default: $K6_CLOUD_TOKEN)\n"
-               "  --local-execution  run the test here and stream its results to the service\n");
+               "  --tls-ca FILE  the CAs (PEM) an https:// service's certificate is checked against\n"
+               "               (default: $SSL_CERT_FILE, else the system's)\n"
+               "  --local-execution  run the test here and stream its results to the service\n"
+               "  --linger     (with --local-execution) after the end, wait for Ctrl-C before exiting\n"
+               "  --no-archive-upload  (with --local-execution) the service keeps no copy of the test: its\n"
+               "               archive is dropped once the run has ended\n");
 }
 
-/* Takes --host/--token/--local-execution out of argv (the rest are run's). */
-static void take_flags(int *argc, char **argv, const char **host, const char **token, bool *local) {
-    int k = 0;
+typedef struct {
+    const char *host, *token, *ca;
+    bool local, linger, no_archive_upload;
+    bool linger_flag; /* --linger given as a flag (k6 checks only the flag) */
+} cloud_flags;
+
+/* A boolean flag in its forms (--x, --x=true/false/1/0): 1 true, 0 false,
+ * -1 not this flag. */
+static int bool_flag(const char *a, const char *name) {
+    size_t l = strlen(name);
+    if (strncmp(a, name, l)) return -1;
+    if (!a[l]) return 1;
+    if (a[l] != '=') return -1;
+    return !strcmp(a + l + 1, "true") || !strcmp(a + l + 1, "1");
+}
+
+/* Takes the cloud command's own flags out of argv (the rest are run's). */
+static void take_flags(int *argc, char **argv, cloud_flags *f) {
+    int k = 0, v;
     for (int i = 0; i < *argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--local-execution") || !strcmp(a, "--local-execution=true")) {
-            *local = true;
+        if ((v = bool_flag(a, "--local-execution")) >= 0) {
+            f->local = v;
             continue;
         }
-        if (!strcmp(a, "--local-execution=false")) continue;
-        const char **dst = !strncmp(a, "--host", 6) ? host : !strncmp(a, "--token", 7) ? token : NULL;
-        size_t l = dst == host ? 6 : 7;
+        if ((v = bool_flag(a, "--linger")) >= 0 || (v = bool_flag(a, "-l")) >= 0) {
+            f->linger = f->linger_flag = v;
+            continue;
+        }
+        if ((v = bool_flag(a, "--no-archive-upload")) >= 0) {
+            f->no_archive_upload = v;
+            continue;
+        }
+        const char **dst = NULL;
+        size_t l = 0;
+        if (!strncmp(a, "--host", 6)) dst = &f->host, l = 6;
+        else if (!strncmp(a, "--token", 7)) dst = &f->token, l = 7;
+        else if (!strncmp(a, "--tls-ca", 8)) dst = &f->ca, l = 8;
         if (dst && a[l] == '=') *dst = a + l + 1;
         else if (dst && !a[l] && i + 1 < *argc) *dst = argv[++i];
         else argv[k++] = argv[i];
@@ -84,7 +116,8 @@ static int stop(const char *base, const char *token, const char *id) {
     return rc;
 }
 
-static int cloud_run(int argc, char **argv, const char *base, const char *token, bool local) {
+static int cloud_run(int argc, char **argv, const char *base, const char *token, const cloud_flags *fl) {
+    bool local = fl->local;
     char tmpl[] = "/tmp/c6-cloud-XXXXXX";
     int fd = mkstemp(tmpl);
     if (fd < 0) {
@@ -116,7 +149,8 @@ static int cloud_run(int argc, char **argv, const char *base, const char *token,
     const char *slash = strrchr(script, '/');
     char *name = curl_easy_escape(NULL, slash ? slash + 1 : script, 0);
     char u[2300], err[512];
-    snprintf(u, sizeof u, "%s/v1/runs?name=%s%s", base, name ? name : "test", local ? "&local=1" : "");
+    snprintf(u, sizeof u, "%s/v1/runs?name=%s%s%s", base, name ? name : "test", local ? "&local=1" : "",
+             local && fl->no_archive_upload ? "&keep_archive=0" : "");
     curl_free(name);
     long code = svc_http("POST", u, token, tar.p, tar.len, &resp, err, sizeof err);
     buf_free(&tar);
@@ -194,6 +228,12 @@ static int cloud_run(int argc, char **argv, const char *base, const char *token,
     cloud_progress_free(&prog);
     buf_free(&resp);
     cloud_local_end(&agent);
+    if (local && fl->linger && !atomic_load(&interrupted)) {
+        /* k6's --linger with --local-execution: the process stays until a signal */
+        log_printf(LOG_INFO, "the test is over; lingering until SIGINT/SIGTERM (--linger)");
+        signal(SIGTERM, on_sigint);
+        while (!atomic_load(&interrupted)) usleep(100000);
+    }
     return exit_code;
 }
 
@@ -205,8 +245,12 @@ int cloud_main(int argc, char **argv) {
     }
     const char *sub = argv[0];
     argc--, argv++;
-    bool local = false;
-    take_flags(&argc, argv, &host, &token, &local);
+    cloud_flags fl = {.host = host, .token = token};
+    const char *lg = getenv("K6_LINGER");
+    fl.linger = lg && (!strcmp(lg, "true") || !strcmp(lg, "1"));
+    take_flags(&argc, argv, &fl);
+    host = fl.host, token = fl.token;
+    svc_http_set_ca(fl.ca);
     char base[2048];
     if (!host || !*host) host = "http://" SERVICE_DEFAULT_LISTEN;
     size_t hl = strlen(host);
@@ -217,7 +261,12 @@ int cloud_main(int argc, char **argv) {
             usage(stderr);
             return 255;
         }
-        return cloud_run(argc, argv, base, token, local);
+        if (fl.linger_flag && fl.linger && !fl.local) {
+            /* k6 cmd/cloud_run.go preRun: exitcodes.InvalidConfig */
+            log_printf(LOG_ERROR, "the --linger flag can only be used in conjunction with the --local-execution flag");
+            return 104;
+        }
+        return cloud_run(argc, argv, base, token, &fl);
     }
     if (!strcmp(sub, "stop") && argc == 1) return stop(base, token, argv[0]);
     log_printf(LOG_ERROR, "unknown cloud command or arguments: %s", sub);

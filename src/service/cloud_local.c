@@ -15,7 +15,7 @@
 /* `c6 agent ADDR --token=T` in a process group of its own: Ctrl-C on the
  * terminal reaches the CLI only, which stops the run through the service
  * (the agent then stops as any run's agent does). */
-static pid_t start_agent(const char *addr, const char *tok) {
+static pid_t start_agent(const char *addr, const char *tok, bool tls) {
     char self[4096], tokarg[128];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0) return -1;
@@ -28,7 +28,7 @@ static pid_t start_agent(const char *addr, const char *tok) {
         setpgid(0, 0);
         prctl(PR_SET_PDEATHSIG, SIGKILL); /* it ends with the CLI */
         signal(SIGINT, SIG_DFL);
-        char *argv[] = {"c6", "agent", (char *)addr, tokarg, NULL};
+        char *argv[] = {"c6", "agent", (char *)addr, tokarg, tls ? (char *)svc_http_agent_tls_flag() : NULL, NULL};
         execv(self, argv);
         _exit(127);
     }
@@ -45,7 +45,7 @@ void cloud_local_poll(cloud_local *l, const char *base, const char *token, long 
     cJSON *j = code == 200 && resp.p ? cJSON_Parse(resp.p) : NULL;
     const cJSON *addr = cJSON_GetObjectItem(j, "coordinator"), *tok = cJSON_GetObjectItem(j, "token");
     if (!l->pid && cJSON_IsString(addr) && cJSON_IsString(tok)) {
-        l->pid = start_agent(addr->valuestring, tok->valuestring);
+        l->pid = start_agent(addr->valuestring, tok->valuestring, cJSON_IsTrue(cJSON_GetObjectItem(j, "tls")));
         if (l->pid < 0) log_printf(LOG_ERROR, "cannot start the test's local agent");
     }
     cJSON_Delete(j);

@@ -36,11 +36,14 @@ bool pool_agent_wanted(int argc, char **argv) {
 }
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: c6 agent --server URL [--capacity-vus N] [--zone NAME] [--token T]\n\n"
+    fprintf(f, "usage: c6 agent --server URL [--capacity-vus N] [--zone NAME] [--token T] [--tls-ca FILE]\n\n"
                "Joins the pool of load generators of the test-run service at URL (c6 server).\n"
                "  --capacity-vus N   the VUs it takes (default 100)\n"
                "  --zone NAME        its load zone, for options.cloud.distribution (default \"" ZONE_DEFAULT "\")\n"
-               "  --token T          the service's token (default: $K6_CLOUD_TOKEN)\n");
+               "  --token T          the service's token (default: $K6_CLOUD_TOKEN)\n"
+               "  --tls-ca FILE      the CAs (PEM) an https:// service's certificate, and its runs'\n"
+               "                     coordinators', are checked against (default: $SSL_CERT_FILE, else\n"
+               "                     the system's)\n");
 }
 
 static long long do_register(const char *url, const char *token, long long capacity, const char *zone) {
@@ -70,8 +73,11 @@ static long long do_register(const char *url, const char *token, long long capac
     return id;
 }
 
-/* The run's agent: this executable as `c6 agent ADDR --token T`. */
-static pid_t join(const char *addr, const char *tok, int slot, const char *zone, const char *label, long long run) {
+/* The run's agent: this executable as `c6 agent ADDR --token T` (over TLS
+ * when the service said its coordinator serves it, with this agent's
+ * trust). */
+static pid_t join(const char *addr, const char *tok, int slot, const char *zone, const char *label, long long run,
+                  bool tls) {
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     if (n <= 0) return -1;
@@ -87,7 +93,9 @@ static pid_t join(const char *addr, const char *tok, int slot, const char *zone,
         setenv("K6_CLOUDRUN_TEST_RUN_ID", runid, 1);
         if (label) setenv("K6_CLOUDRUN_DISTRIBUTION", label, 1);
         if (slot >= 0) setenv("K6_CLOUDRUN_INSTANCE_ID", slotarg + 7, 1);
-        char *argv[] = {"c6", "agent", (char *)addr, tokarg, slot >= 0 ? slotarg : NULL, NULL};
+        char *argv[] = {"c6", "agent", (char *)addr, tokarg, NULL, NULL, NULL}, **p = argv + 4;
+        if (tls) *p++ = (char *)svc_http_agent_tls_flag();
+        if (slot >= 0) *p = slotarg;
         execv(self, argv);
         _exit(127);
     }
@@ -103,9 +111,9 @@ int pool_agent_main(int argc, char **argv) {
             usage(stdout);
             return 0;
         }
-        const char *names[] = {"--server", "--token", "--capacity-vus", "--zone"};
+        const char *names[] = {"--server", "--token", "--capacity-vus", "--zone", "--tls-ca"};
         int k = -1;
-        for (int j = 0; j < 4; j++) {
+        for (int j = 0; j < 5; j++) {
             size_t l = strlen(names[j]);
             if (!strncmp(a, names[j], l) && (a[l] == '=' || (!a[l] && i + 1 < argc))) {
                 k = j;
@@ -120,6 +128,7 @@ int pool_agent_main(int argc, char **argv) {
         }
         if (k == 0) url = v;
         else if (k == 1) token = v;
+        else if (k == 4) svc_http_set_ca(v);
         else if (k == 3) {
             if (!zone_name_ok(v)) {
                 log_printf(LOG_ERROR, "--zone: want a name of 1 to %d printable characters, got \"%s\"",
@@ -177,10 +186,12 @@ int pool_agent_main(int argc, char **argv) {
             if (cJSON_IsString(addr) && cJSON_IsString(tok) && child <= 0) {
                 const cJSON *run = cJSON_GetObjectItem(j, "run"), *slot = cJSON_GetObjectItem(j, "slot"),
                             *label = cJSON_GetObjectItem(j, "distribution");
+                bool tls = cJSON_IsTrue(cJSON_GetObjectItem(j, "tls"));
                 long long rid = cJSON_IsNumber(run) ? (long long)run->valuedouble : 0LL;
-                log_printf(LOG_INFO, "run %lld: joining its coordinator at %s", rid, addr->valuestring);
+                log_printf(LOG_INFO, "run %lld: joining its coordinator at %s%s", rid, addr->valuestring,
+                           tls ? " over TLS" : "");
                 child = join(addr->valuestring, tok->valuestring, cJSON_IsNumber(slot) ? slot->valueint : -1, zone,
-                             cJSON_IsString(label) ? label->valuestring : NULL, rid);
+                             cJSON_IsString(label) ? label->valuestring : NULL, rid, tls);
                 if (child < 0) log_printf(LOG_ERROR, "cannot start the run's agent: %s", strerror(errno));
             }
             cJSON_Delete(j);

@@ -35,14 +35,16 @@
 #define MAX_AGENTS      256
 #define MAX_ACTIVE      64
 #define AGENT_SEEN_US   3000000     /* an agent silent this long is not given work */
+#define AGENT_STORE_US  10000000LL  /* an agent's last poll is written to the database this often */
 #define INIT_TIMEOUT_US 60000000LL  /* Initializing longer than this: Aborted by system */
 #define MAX_ARCHIVE     (64u << 20) /* an upload larger than this is refused (413) */
 
 typedef struct {
-    int64_t id, capacity, run; /* run: the run it is assigned to, 0 when none */
-    int64_t seen_us;
-    bool idle, handed; /* idle: its last poll said so; handed: it got run's address */
-    int slot;          /* its segment of the run's sequence (the run's coordinator --sequence) */
+    int64_t id, capacity, run;  /* run: the run it is assigned to, 0 when none */
+    int64_t seen_us, stored_us; /* stored_us: its seen_us last written to the database */
+    bool idle, handed;          /* idle: its last poll said so; handed: it got run's address */
+    bool restored;              /* from the database at the start, not heard from since */
+    int slot;                   /* its segment of the run's sequence (the run's coordinator --sequence) */
     char zone[ZONE_NAME_MAX];
     char label[ZONE_NAME_MAX]; /* the run's distribution label it serves ("" without one) */
 } pool_agent;
@@ -65,10 +67,13 @@ static struct {
     pthread_mutex_t lock;
     store *st;
     const char *token, *datadir;
-    char coord_listen[300];           /* --coordinator-host H: "H:0", where each run's coordinator listens */
-    int64_t max_vus, max_duration_us; /* the limits known before the start (0: none) */
-    int64_t run_timeout_us;           /* Running without word from its agents this long: Timed out */
-    run_limits limits;                /* the limits seen while running (run_watch.h) */
+    char tls_cert[4096], tls_key[4096]; /* --tls-cert/--tls-key (absolute), "": plain HTTP */
+    char *cert_pem, *key_pem;           /* their contents, for libmicrohttpd (GnuTLS) */
+    char coord_listen[300];             /* --coordinator-host H: "H:0", where each run's coordinator listens */
+    int64_t max_vus, max_duration_us;   /* the limits known before the start (0: none) */
+    int64_t run_timeout_us;             /* Running without word from its agents this long: Timed out */
+    int64_t agent_timeout_us;           /* an agent silent this long (in no run) leaves the pool */
+    run_limits limits;                  /* the limits seen while running (run_watch.h) */
     char self[4096];
     pool_agent agents[MAX_AGENTS];
     int nagents;
@@ -183,7 +188,17 @@ static pool_agent *agent_find(int64_t id) {
 }
 
 static bool agent_free(const pool_agent *a, int64_t now) {
-    return a->idle && !a->run && now - a->seen_us < AGENT_SEEN_US;
+    return a->idle && !a->run && !a->restored && now - a->seen_us < AGENT_SEEN_US;
+}
+
+/* A run that has ended, of `--no-archive-upload`: its archive is dropped
+ * (database and run directory); others keep theirs. */
+static void drop_archive(int64_t id) {
+    if (store_run_drop_archive(S.st, id) != 1) return;
+    char dir[700], path[800];
+    run_dir(id, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/archive.tar", dir);
+    unlink(path);
 }
 
 /* A run that cannot be started here: Aborted by system, with the reason
@@ -192,6 +207,7 @@ static void start_failed(int64_t id, const char *why) {
     log_printf(LOG_ERROR, "run %lld: %s", (long long)id, why);
     store_run_status(S.st, id, RUN_ABORTED_SYSTEM);
     store_run_end(S.st, id, "failed", -1, NULL, why);
+    drop_archive(id);
 }
 
 /* Starts run id's coordinator for n agents (sequence: their segments, NULL:
@@ -229,19 +245,20 @@ static active_run *start_run(int64_t id, int n, const char *sequence) {
      * its events on a pipe, as descriptor 3 (dist/run_report.h) */
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC)) pfd[0] = pfd[1] = -1;
-    char *argv[] = {"c6",
-                    "coordinator",
-                    "--instances",
-                    inst,
-                    "--listen",
-                    S.coord_listen,
-                    tok,
-                    "--no-color",
-                    "--address=",
-                    "--report-fd=3",
-                    sequence ? seq : tar,
-                    sequence ? tar : NULL,
-                    NULL};
+    char *argv[] = {"c6",         "coordinator",   "--instances", inst, "--listen", S.coord_listen, tok, "--no-color",
+                    "--address=", "--report-fd=3", NULL,          NULL, NULL,       NULL,           NULL};
+    /* the service's certificate: the coordinator serves TLS to the agents,
+     * which check it as they check the service's (pool_agent.c) */
+    char certarg[4200], keyarg[4200];
+    char **ap = argv + 10;
+    if (S.tls_cert[0]) {
+        snprintf(certarg, sizeof certarg, "--tls-cert=%s", S.tls_cert);
+        snprintf(keyarg, sizeof keyarg, "--tls-key=%s", S.tls_key);
+        *ap++ = certarg;
+        *ap++ = keyarg;
+    }
+    if (sequence) *ap++ = seq;
+    *ap = tar;
     /* its web dashboard's report, for the run's page (svc_page.c) */
     char **env = svc_page_coordinator_env(r->dir);
     r->pid = pfd[1] >= 0 && env ? spawn_env(argv, env, out, log, pfd[1]) : -1;
@@ -382,6 +399,7 @@ static void run_ended(active_run *r, int wst) {
                   : r->abort_status ? r->abort_msg
                                     : NULL);
     log_printf(LOG_INFO, "run %lld: %s (exit code %d)", (long long)r->id, run_status_name(status), code);
+    drop_archive(r->id);
     buf_free(&sum);
     buf_free(&log);
     for (int i = 0; i < S.nagents; i++)
@@ -389,6 +407,43 @@ static void run_ended(active_run *r, int wst) {
             S.agents[i].run = 0;
             S.agents[i].idle = false; /* free again once it says so */
         }
+}
+
+/* Agents silent for --agent-timeout (and in no run) leave the pool and the
+ * database: a restarted service forgets in the same time those that never
+ * came back. */
+static void forget_agents(void) {
+    int64_t now = mono_us();
+    for (int i = 0; i < S.nagents; i++) {
+        pool_agent *a = &S.agents[i];
+        if (a->run || now - a->seen_us < S.agent_timeout_us) continue;
+        log_printf(LOG_INFO, "agent %lld left the pool (no word for %.1f s)", (long long)a->id,
+                   (double)S.agent_timeout_us / 1e6);
+        store_agent_delete(S.st, a->id);
+        S.agents[i--] = S.agents[--S.nagents];
+    }
+}
+
+/* The agents the database knows (a restart): in the pool as they were, seen
+ * when they last polled, so lost until they poll again. */
+static void load_agents(void) {
+    static store_agent rec[MAX_AGENTS];
+    int n = store_agents_load(S.st, rec, MAX_AGENTS);
+    int64_t now = mono_us(), wall = store_now_us();
+    for (int i = 0; i < n; i++) {
+        pool_agent *a = &S.agents[S.nagents++];
+        int64_t ago = wall - rec[i].seen_us;
+        if (ago < 0) ago = 0;
+        /* restored: lost, never free, until its next poll */
+        *a = (pool_agent){
+            .id = rec[i].id, .capacity = rec[i].capacity, .seen_us = now - ago, .slot = -1, .restored = true};
+        a->stored_us = a->seen_us;
+        snprintf(a->zone, sizeof a->zone, "%s", rec[i].zone);
+        if (a->id > S.next_agent) S.next_agent = a->id;
+    }
+    int64_t last = store_agents_last_id(S.st);
+    if (last > S.next_agent) S.next_agent = last;
+    if (n > 0) log_printf(LOG_INFO, "%d agents from the database (each free again at its next poll)", n);
 }
 
 static void *scheduler_main(void *arg) {
@@ -421,6 +476,7 @@ static void *scheduler_main(void *arg) {
                 S.runs[i--] = S.runs[--S.nruns];
             }
         }
+        forget_agents();
         schedule_local();
         schedule_head();
         pthread_mutex_unlock(&S.lock);
@@ -508,7 +564,9 @@ static enum MHD_Result submit(struct MHD_Connection *c, req *q) {
         return send_error(c, 400, "the body must be the test's k6 archive (c6 archive / k6 archive)");
     const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "name");
     const char *lq = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "local");
+    const char *kq = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "keep_archive");
     bool local = lq && !strcmp(lq, "1");
+    bool keep = !local || !kq || strcmp(kq, "0"); /* --no-archive-upload: only with --local-execution, as k6 */
     pthread_mutex_lock(&S.lock);
     int64_t id = store_run_create(S.st, name && *name ? name : "test", q->body.p, q->body.len);
     pthread_mutex_unlock(&S.lock);
@@ -544,9 +602,11 @@ static enum MHD_Result submit(struct MHD_Connection *c, req *q) {
                  "--max-duration (%s)",
                  d1, d2);
     }
+    if (!keep) store_run_set_keep_archive(S.st, id, false);
     if (*lim) { /* kept, as Aborted by limit, with the reason */
         store_run_status(S.st, id, RUN_ABORTED_LIMIT);
         store_run_end(S.st, id, "failed", -1, NULL, lim);
+        drop_archive(id);
         cJSON *j = store_run_json(S.st, id, false);
         pthread_mutex_unlock(&S.lock);
         return send_json(c, 422, j);
@@ -578,6 +638,7 @@ static enum MHD_Result stop_run(struct MHD_Connection *c, int64_t id) {
     if (!active) { /* not started: it ends here */
         store_run_status(S.st, id, RUN_ABORTED_USER);
         store_run_end(S.st, id, "failed", 105, NULL, "stopped before it started");
+        drop_archive(id);
     }
     cJSON *j = store_run_json(S.st, id, false);
     pthread_mutex_unlock(&S.lock);
@@ -595,10 +656,10 @@ static cJSON *agents_json(void) {
         cJSON_AddNumberToObject(o, "capacity_vus", (double)a->capacity);
         cJSON_AddStringToObject(o, "zone", a->zone);
         cJSON_AddStringToObject(o, "state",
-                                now - a->seen_us >= AGENT_SEEN_US ? "lost"
-                                : a->run                          ? "busy"
-                                : a->idle                         ? "free"
-                                                                  : "finishing");
+                                now - a->seen_us >= AGENT_SEEN_US || a->restored ? "lost"
+                                : a->run                                         ? "busy"
+                                : a->idle                                        ? "free"
+                                                                                 : "finishing");
         if (a->run) cJSON_AddNumberToObject(o, "run", (double)a->run);
         else cJSON_AddNullToObject(o, "run");
         cJSON_AddNumberToObject(o, "last_seen_ms_ago", (double)((now - a->seen_us) / 1000));
@@ -621,8 +682,10 @@ static enum MHD_Result agent_register(struct MHD_Connection *c, req *q) {
     if (S.nagents == MAX_AGENTS) { /* room from agents long gone */
         int64_t now = mono_us();
         for (int i = 0; i < S.nagents; i++)
-            if (!S.agents[i].run && now - S.agents[i].seen_us > 10 * AGENT_SEEN_US)
+            if (!S.agents[i].run && now - S.agents[i].seen_us > 10 * AGENT_SEEN_US) {
+                store_agent_delete(S.st, S.agents[i].id);
                 S.agents[i--] = S.agents[--S.nagents];
+            }
     }
     if (S.nagents == MAX_AGENTS) {
         pthread_mutex_unlock(&S.lock);
@@ -630,7 +693,11 @@ static enum MHD_Result agent_register(struct MHD_Connection *c, req *q) {
     }
     pool_agent *a = &S.agents[S.nagents++];
     *a = (pool_agent){.id = ++S.next_agent, .capacity = capacity, .seen_us = mono_us(), .slot = -1};
+    a->stored_us = a->seen_us;
     memcpy(a->zone, zone, sizeof zone);
+    store_agent rec = {.id = a->id, .capacity = capacity, .seen_us = store_now_us()};
+    memcpy(rec.zone, zone, sizeof rec.zone);
+    store_agent_put(S.st, &rec);
     cJSON *o = cJSON_CreateObject();
     if (o) cJSON_AddNumberToObject(o, "id", (double)a->id);
     log_printf(LOG_INFO, "agent %lld joined the pool (%lld VUs, zone %s)", (long long)a->id, (long long)capacity,
@@ -650,7 +717,12 @@ static enum MHD_Result agent_work(struct MHD_Connection *c, int64_t id) {
         return send_error(c, 404, "unknown agent (register again)");
     }
     a->seen_us = mono_us();
+    a->restored = false;
     a->idle = idle && !strcmp(idle, "1");
+    if (a->seen_us - a->stored_us >= AGENT_STORE_US) { /* (not every poll: one write per 10 s) */
+        store_agent_seen(S.st, a->id, store_now_us());
+        a->stored_us = a->seen_us;
+    }
     for (int i = 0; a->run && a->handed && !a->idle && i < S.nruns; i++)
         if (S.runs[i].id == a->run) S.runs[i].heard_us = a->seen_us;
     cJSON *o = cJSON_CreateObject();
@@ -661,6 +733,7 @@ static enum MHD_Result agent_work(struct MHD_Connection *c, int64_t id) {
             cJSON_AddStringToObject(o, "token", S.runs[i].token);
             if (a->slot >= 0) cJSON_AddNumberToObject(o, "slot", a->slot);
             cJSON_AddStringToObject(o, "zone", a->zone);
+            if (S.tls_cert[0]) cJSON_AddBoolToObject(o, "tls", true);
             if (a->label[0]) cJSON_AddStringToObject(o, "distribution", a->label);
             a->handed = true;
             a->idle = false;
@@ -683,6 +756,7 @@ static enum MHD_Result local_agent(struct MHD_Connection *c, int64_t id) {
         if (r->addr[0]) {
             cJSON_AddStringToObject(o, "coordinator", r->addr);
             cJSON_AddStringToObject(o, "token", r->token);
+            if (S.tls_cert[0]) cJSON_AddBoolToObject(o, "tls", true);
         }
     }
     pthread_mutex_unlock(&S.lock);
@@ -779,11 +853,42 @@ static void on_signal(int sig) {
     atomic_store(&S.quit, true);
 }
 
+/* --tls-cert/--tls-key: both or neither; read (PEM) for the HTTPS server and
+ * kept as absolute paths for the runs' coordinators. 0, 255 (usage) or 1. */
+static int tls_files(const char *cert, const char *key) {
+    if (!cert && !key) return 0;
+    if (!cert || !key || !*cert || !*key) {
+        log_printf(LOG_ERROR, "--tls-cert and --tls-key go together");
+        return 255;
+    }
+    if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+        log_printf(LOG_ERROR, "--tls-cert: this libmicrohttpd was built without TLS");
+        return 1;
+    }
+    const char *files[] = {cert, key};
+    char *paths[] = {S.tls_cert, S.tls_key}, **pems[] = {&S.cert_pem, &S.key_pem};
+    for (int i = 0; i < 2; i++) {
+        buf b = {0};
+        if (!realpath(files[i], paths[i]) || read_file(paths[i], &b, 1 << 20) || !b.p) {
+            log_printf(LOG_ERROR, "cannot read %s %s: %s", i ? "--tls-key" : "--tls-cert", files[i],
+                       errno ? strerror(errno) : "empty file");
+            buf_free(&b);
+            return 1;
+        }
+        *pems[i] = b.p; /* (kept for the server's life) */
+    }
+    if (!strstr(S.cert_pem, "-----BEGIN CERTIFICATE-----") || !strstr(S.key_pem, "PRIVATE KEY-----")) {
+        log_printf(LOG_ERROR, "--tls-cert/--tls-key: want PEM files (a certificate, its key)");
+        return 1;
+    }
+    return 0;
+}
+
 static void server_usage(FILE *f) {
     fprintf(f,
             "usage: c6 server [--listen HOST:PORT] [--db FILE] [--token T] [--max-vus N] [--max-duration D] "
             "[--max-groups N] [--max-time-series N] [--script-error-window D] [--script-error-min N] "
-            "[--run-timeout D] [--coordinator-host H]\n\n"
+            "[--run-timeout D] [--agent-timeout D] [--coordinator-host H] [--tls-cert FILE --tls-key FILE]\n\n"
             "Runs the test-run service (README \"Test-run service\").\n"
             "  --listen HOST:PORT   where it serves (default " SERVICE_DEFAULT_LISTEN ")\n"
             "  --db FILE            its SQLite database (default c6-service.db; run files in FILE.d/)\n"
@@ -797,14 +902,19 @@ static void server_usage(FILE *f) {
             "                       in the last D threw an exception ... (default 30s, 0: never)\n"
             "  --script-error-min N ... and there were at least N of them (default 100)\n"
             "  --run-timeout D      a Running run none of whose agents says it runs it for D: Timed out (default 30s)\n"
+            "  --agent-timeout D    an agent silent for D (in no run) leaves the pool and the database\n"
+            "                       (default 60s; agents are kept across restarts until then)\n"
             "  --coordinator-host H each run's coordinator listens on H (a free port) and agents are sent\n"
-            "                       there: an address they reach (default 127.0.0.1: agents on this host only)\n");
+            "                       there: an address they reach (default 127.0.0.1: agents on this host only)\n"
+            "  --tls-cert FILE      serve HTTPS with this PEM certificate (chain), also to the runs' agents\n"
+            "                       (each run's coordinator serves TLS with it: name the --coordinator-host too)\n"
+            "  --tls-key FILE       ... and its PEM key\n");
 }
 
 int server_main(int argc, char **argv) {
     const char *listen_at = SERVICE_DEFAULT_LISTEN, *db = "c6-service.db", *max_vus = "20000", *max_dur = "60m",
-               *run_timeout = "30s", *coord_host = "127.0.0.1", *max_groups = "40", *max_series = "10000",
-               *err_window = "30s", *err_min = "100";
+               *run_timeout = "30s", *agent_timeout = "60s", *coord_host = "127.0.0.1", *max_groups = "40",
+               *max_series = "10000", *err_window = "30s", *err_min = "100", *cert = NULL, *key = NULL;
     S.token = getenv("K6_CLOUD_TOKEN");
     for (int i = 0; i < argc; i++) {
         const char **dst = NULL, *a = argv[i];
@@ -822,7 +932,10 @@ int server_main(int argc, char **argv) {
         else if (!strncmp(a, "--script-error-window", 21)) dst = &err_window, a += 21;
         else if (!strncmp(a, "--script-error-min", 18)) dst = &err_min, a += 18;
         else if (!strncmp(a, "--run-timeout", 13)) dst = &run_timeout, a += 13;
+        else if (!strncmp(a, "--agent-timeout", 15)) dst = &agent_timeout, a += 15;
         else if (!strncmp(a, "--coordinator-host", 18)) dst = &coord_host, a += 18;
+        else if (!strncmp(a, "--tls-cert", 10)) dst = &cert, a += 10;
+        else if (!strncmp(a, "--tls-key", 9)) dst = &key, a += 9;
         if (!dst || (*a && *a != '=') || (!*a && i + 1 >= argc)) {
             log_printf(LOG_ERROR, "unknown flag or missing value: %s", argv[i]);
             server_usage(stderr);
@@ -831,6 +944,8 @@ int server_main(int argc, char **argv) {
         *dst = *a ? a + 1 : argv[++i];
     }
     if (S.token && !*S.token) S.token = NULL;
+    int trc = tls_files(cert, key);
+    if (trc) return trc;
     if (!*coord_host || strlen(coord_host) > 256 || strpbrk(coord_host, " \"")) {
         log_printf(LOG_ERROR, "--coordinator-host: want an address the agents reach, got \"%s\"", coord_host);
         return 255;
@@ -865,6 +980,10 @@ int server_main(int argc, char **argv) {
         log_printf(LOG_ERROR, "--run-timeout: %s", *derr ? derr : "want a duration above 0");
         return 255;
     }
+    if (duration_parse(agent_timeout, &S.agent_timeout_us, derr, sizeof derr) || S.agent_timeout_us < 1000000) {
+        log_printf(LOG_ERROR, "--agent-timeout: %s", *derr ? derr : "want a duration of at least 1s");
+        return 255;
+    }
     const char *colon = strrchr(listen_at, ':');
     char host[256];
     long port = colon ? strtol(colon + 1, NULL, 10) : -1;
@@ -894,6 +1013,9 @@ int server_main(int argc, char **argv) {
     }
     int lost = store_recover(S.st);
     if (lost > 0) log_printf(LOG_WARN, "%d runs were in progress when the service stopped: Aborted by system", lost);
+    load_agents();
+    int64_t unkept[256]; /* ended while the service was down (a restart's Aborted by system) */
+    for (int i = 0, n = store_runs_unkept(S.st, unkept, 256); i < n; i++) drop_archive(unkept[i]);
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST},
                     *ai = NULL;
     if (getaddrinfo(host, NULL, &hints, &ai)) {
@@ -905,19 +1027,27 @@ int server_main(int argc, char **argv) {
     memcpy(&sa, ai->ai_addr, ai->ai_addrlen);
     ((struct sockaddr_in *)&sa)->sin_port = htons((uint16_t)port); /* same offset in sockaddr_in6 */
     freeaddrinfo(ai);
+    bool tls = S.cert_pem != NULL;
+    struct MHD_OptionItem tls_opts[] = {
+        {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, S.cert_pem},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, S.key_pem},
+        {MHD_OPTION_END, 0, NULL},
+    };
     struct MHD_Daemon *d =
         MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO |
-                             (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+                             (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0) | (tls ? MHD_USE_TLS : 0),
                          (uint16_t)port, NULL, NULL, handle, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                          MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-                         MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_END);
+                         MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (!d) {
         log_printf(LOG_ERROR, "cannot listen on %s: %s", listen_at, strerror(errno));
         store_close(S.st);
         return 1;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    log_printf(LOG_INFO, "c6 server listening on http://%s:%u (database %s)", host, di ? di->port : (unsigned)port, db);
+    log_printf(LOG_INFO, "c6 server listening on %s://%s%s%s:%u (database %s)", tls ? "https" : "http",
+               sa.ss_family == AF_INET6 ? "[" : "", host, sa.ss_family == AF_INET6 ? "]" : "",
+               di ? di->port : (unsigned)port, db);
     if (!S.token)
         log_printf(LOG_WARN, "no --token: anyone who reaches the service may submit runs and register agents");
     signal(SIGINT, on_signal);
@@ -934,12 +1064,15 @@ int server_main(int argc, char **argv) {
     /* runs in progress end with the service (their coordinators are
      * killed); the next start records them as Aborted by system */
     pthread_mutex_lock(&S.lock);
+    int64_t now = mono_us(), wall = store_now_us(); /* the agents' last polls, for the next start */
+    for (int i = 0; i < S.nagents; i++) store_agent_seen(S.st, S.agents[i].id, wall - (now - S.agents[i].seen_us));
     for (int i = 0; i < S.nruns; i++) kill(S.runs[i].pid, SIGKILL);
     for (int i = 0; i < S.nruns; i++) {
         waitpid(S.runs[i].pid, NULL, 0);
         run_watch_close(&S.runs[i].w);
         store_run_status(S.st, S.runs[i].id, RUN_ABORTED_SYSTEM);
         store_run_end(S.st, S.runs[i].id, "failed", -1, NULL, "the service stopped while the run was in progress");
+        drop_archive(S.runs[i].id);
     }
     pthread_mutex_unlock(&S.lock);
     store_close(S.st);

@@ -33,16 +33,21 @@ static const char schema[] = "PRAGMA journal_mode=WAL;"
                              "CREATE TABLE IF NOT EXISTS runs ("
                              " id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, status INTEGER NOT NULL,"
                              " archive BLOB NOT NULL, vus INTEGER NOT NULL DEFAULT 0, result TEXT, exit_code INTEGER,"
-                             " summary TEXT, error TEXT, local INTEGER NOT NULL DEFAULT 0, zones TEXT);"
+                             " summary TEXT, error TEXT, local INTEGER NOT NULL DEFAULT 0, zones TEXT,"
+                             " keep_archive INTEGER NOT NULL DEFAULT 1);"
                              "CREATE TABLE IF NOT EXISTS run_status ("
                              " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, status INTEGER NOT NULL,"
                              " at_us INTEGER NOT NULL);"
                              "CREATE INDEX IF NOT EXISTS run_status_run ON run_status(run_id);"
+                             "CREATE TABLE IF NOT EXISTS agents ("
+                             " id INTEGER PRIMARY KEY AUTOINCREMENT, capacity INTEGER NOT NULL, zone TEXT NOT NULL,"
+                             " seen_us INTEGER NOT NULL);"
                              "PRAGMA foreign_keys=ON;";
 
 /* A database of an earlier c6 gets the columns added since. */
 static int upgrade(sqlite3 *db, char **msg) {
-    static const char *const cols[] = {"local INTEGER NOT NULL DEFAULT 0", "zones TEXT"};
+    static const char *const cols[] = {"local INTEGER NOT NULL DEFAULT 0", "zones TEXT",
+                                       "keep_archive INTEGER NOT NULL DEFAULT 1"};
     for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
         char sql[128], name[32];
         sscanf(cols[i], "%31s", name);
@@ -190,6 +195,62 @@ int store_run_archive(store *s, int64_t id, buf *out) {
     return rc;
 }
 
+int store_run_set_keep_archive(store *s, int64_t id, bool keep) {
+    return done(prep(s, "UPDATE runs SET keep_archive = ? WHERE id = ?", "ii", (int64_t)keep, id));
+}
+
+int store_run_drop_archive(store *s, int64_t id) {
+    if (done(prep(s, "UPDATE runs SET archive = x'' WHERE id = ? AND keep_archive = 0", "i", id))) return -1;
+    return sqlite3_changes(s->db) > 0;
+}
+
+int store_runs_unkept(store *s, int64_t *ids, int max) {
+    sqlite3_stmt *st =
+        prep(s, "SELECT id FROM runs WHERE keep_archive = 0 AND status >= 3 AND length(archive) > 0", "");
+    if (!st) return -1;
+    int n = 0;
+    while (n < max && sqlite3_step(st) == SQLITE_ROW) ids[n++] = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return n;
+}
+
+int64_t store_now_us(void) { return now_us(); }
+
+int store_agent_put(store *s, const store_agent *a) {
+    return done(
+        prep(s, "INSERT OR REPLACE INTO agents VALUES(?, ?, ?, ?)", "iiti", a->id, a->capacity, a->zone, a->seen_us));
+}
+
+int store_agent_seen(store *s, int64_t id, int64_t seen_us) {
+    return done(prep(s, "UPDATE agents SET seen_us = ? WHERE id = ?", "ii", seen_us, id));
+}
+
+int store_agent_delete(store *s, int64_t id) { return done(prep(s, "DELETE FROM agents WHERE id = ?", "i", id)); }
+
+int64_t store_agents_last_id(store *s) {
+    sqlite3_stmt *st = prep(s, "SELECT seq FROM sqlite_sequence WHERE name = 'agents'", "");
+    int64_t id = 0;
+    if (st && sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
+}
+
+int store_agents_load(store *s, store_agent *out, int max) {
+    sqlite3_stmt *st = prep(s, "SELECT id, capacity, zone, seen_us FROM agents ORDER BY id", "");
+    if (!st) return -1;
+    int n = 0;
+    while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+        out[n].id = sqlite3_column_int64(st, 0);
+        out[n].capacity = sqlite3_column_int64(st, 1);
+        const unsigned char *z = sqlite3_column_text(st, 2);
+        snprintf(out[n].zone, sizeof out[n].zone, "%s", z ? (const char *)z : "");
+        out[n].seen_us = sqlite3_column_int64(st, 3);
+        n++;
+    }
+    sqlite3_finalize(st);
+    return n;
+}
+
 int store_recover(store *s) {
     sqlite3_stmt *st = prep(s, "SELECT id FROM runs WHERE status IN (1, 2)", "");
     if (!st) return -1;
@@ -255,11 +316,13 @@ static cJSON *row_json(store *s, sqlite3_stmt *st, bool full) {
         if (run_status_final(hs)) cJSON_AddStringToObject(o, "ended", t);
     }
     sqlite3_finalize(h);
+    cJSON_AddBoolToObject(o, "archive_kept", sqlite3_column_int(st, 10) != 0);
     if (full) add_text(o, "summary", st, 6);
     return o;
 }
 
-#define RUN_COLS "SELECT id, name, status, vus, result, exit_code, summary, error, local, zones FROM runs"
+#define RUN_COLS                                                                                                       \
+    "SELECT id, name, status, vus, result, exit_code, summary, error, local, zones, length(archive) > 0 FROM runs"
 
 cJSON *store_run_json(store *s, int64_t id, bool full) {
     sqlite3_stmt *st = prep(s, RUN_COLS " WHERE id = ?", "i", id);

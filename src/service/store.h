@@ -46,6 +46,28 @@ int64_t store_next_queued(store *s, bool local, int64_t *vus, char **zones);
 /* How the run runs: by its CLI (local), or on agents of these zones. */
 int store_run_set_plan(store *s, int64_t id, bool local, const char *zones);
 int store_run_archive(store *s, int64_t id, buf *out);
+/* `c6 cloud run --local-execution --no-archive-upload`: the run's archive
+ * is not kept once it has ended (keep false); store_run_drop_archive then
+ * empties it (1 dropped, 0 kept, -1 error). */
+int store_run_set_keep_archive(store *s, int64_t id, bool keep);
+int store_run_drop_archive(store *s, int64_t id);
+/* Up to max ended runs whose archive is not to be kept but still is. */
+int store_runs_unkept(store *s, int64_t *ids, int max);
+
+/* The pool's agents, kept so that a restarted service knows them until
+ * they poll again (same id) or time out. seen_us: wall clock (µs). */
+typedef struct {
+    int64_t id, capacity, seen_us;
+    char zone[128];
+} store_agent;
+int store_agent_put(store *s, const store_agent *a);
+int store_agent_seen(store *s, int64_t id, int64_t seen_us);
+int store_agent_delete(store *s, int64_t id);
+/* Up to max agents into out, in registration order; their number or -1. */
+int store_agents_load(store *s, store_agent *out, int max);
+/* The highest agent id ever given (ids are not reused, also once forgotten). */
+int64_t store_agents_last_id(store *s);
+int64_t store_now_us(void); /* the wall clock the store's times use */
 /* At start: runs caught Initializing or Running by a stop become Aborted by system. */
 int store_recover(store *s);
 /* JSON: one run (with history and summary when full), NULL if unknown;

@@ -2,6 +2,17 @@
 #include "service/svc_http.h"
 #include <curl/curl.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+static const char *ca_file;
+static char agent_flag[4200] = "--tls";
+
+void svc_http_set_ca(const char *ca) {
+    ca_file = ca && *ca ? ca : NULL;
+    if (ca_file) snprintf(agent_flag, sizeof agent_flag, "--tls-ca=%s", ca_file);
+}
+
+const char *svc_http_agent_tls_flag(void) { return agent_flag; }
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg) {
     buf *b = arg;
@@ -32,6 +43,9 @@ long svc_http(const char *method, const char *url, const char *token, const void
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 120000L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    const char *ca = ca_file ? ca_file : getenv("SSL_CERT_FILE"), *dir = ca_file ? NULL : getenv("SSL_CERT_DIR");
+    if (ca && *ca) curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+    if (dir && *dir) curl_easy_setopt(c, CURLOPT_CAPATH, dir);
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);

@@ -157,11 +157,82 @@ static void upgrade_old_database(void **st) {
     unlink(wal);
 }
 
+static void close_tmp(store *s, const char *path) {
+    store_close(s);
+    unlink(path);
+    char side[80];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
+/* The pool's agents survive a reopen (a restart), in registration order,
+ * with their last poll; a deleted one is gone, and its id is never given
+ * again (the highest id is kept). */
+static void agents_kept(void **st) {
+    (void)st;
+    char path[64], err[256];
+    store *s = open_tmp(path);
+    store_agent a = {.id = 1, .capacity = 10, .seen_us = 1000}, b = {.id = 2, .capacity = 3, .seen_us = 2000};
+    strcpy(a.zone, "default");
+    strcpy(b.zone, "eu");
+    assert_int_equal(store_agent_put(s, &a), 0);
+    assert_int_equal(store_agent_put(s, &b), 0);
+    assert_int_equal(store_agent_seen(s, 1, 5000), 0);
+    store_close(s);
+    assert_non_null(s = store_open(path, err, sizeof err));
+    store_agent got[4];
+    assert_int_equal(store_agents_load(s, got, 4), 2);
+    assert_int_equal(got[0].id, 1);
+    assert_int_equal(got[0].capacity, 10);
+    assert_int_equal(got[0].seen_us, 5000);
+    assert_string_equal(got[0].zone, "default");
+    assert_int_equal(got[1].id, 2);
+    assert_string_equal(got[1].zone, "eu");
+    assert_int_equal(store_agent_delete(s, 2), 0);
+    assert_int_equal(store_agents_load(s, got, 4), 1);
+    assert_int_equal(store_agents_last_id(s), 2);
+    assert_true(store_now_us() > 1600000000LL * 1000000);
+    close_tmp(s, path);
+}
+
+/* --no-archive-upload: a run's archive is dropped at its end, another's kept. */
+static void archive_dropped(void **st) {
+    (void)st;
+    char path[64];
+    store *s = open_tmp(path);
+    char tar[600] = {1};
+    int64_t a = store_run_create(s, "a.js", tar, sizeof tar), b = store_run_create(s, "b.js", tar, sizeof tar);
+    assert_int_equal(store_run_set_keep_archive(s, a, false), 0);
+    int64_t ids[4];
+    assert_int_equal(store_runs_unkept(s, ids, 4), 0); /* not ended yet */
+    assert_int_equal(store_run_status(s, a, RUN_ABORTED_SYSTEM), 0);
+    assert_int_equal(store_run_status(s, b, RUN_FINISHED), 0);
+    assert_int_equal(store_runs_unkept(s, ids, 4), 1); /* ended, not kept, still there */
+    assert_int_equal(ids[0], a);
+    assert_int_equal(store_run_drop_archive(s, a), 1);
+    assert_int_equal(store_runs_unkept(s, ids, 4), 0);
+    assert_int_equal(store_run_drop_archive(s, b), 0);
+    buf arch = {0};
+    assert_int_equal(store_run_archive(s, a, &arch), 0);
+    assert_int_equal(arch.len, 0);
+    assert_int_equal(store_run_archive(s, b, &arch), 0);
+    assert_int_equal(arch.len, sizeof tar);
+    buf_free(&arch);
+    cJSON *j = store_run_json(s, a, false);
+    assert_true(cJSON_IsFalse(cJSON_GetObjectItem(j, "archive_kept")));
+    cJSON_Delete(j);
+    j = store_run_json(s, b, false);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(j, "archive_kept")));
+    cJSON_Delete(j);
+    close_tmp(s, path);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(status_names),
-        cmocka_unit_test(history_and_queue),
-        cmocka_unit_test(upgrade_old_database),
+        cmocka_unit_test(status_names), cmocka_unit_test(history_and_queue), cmocka_unit_test(upgrade_old_database),
+        cmocka_unit_test(agents_kept),  cmocka_unit_test(archive_dropped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
