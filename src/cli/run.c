@@ -463,10 +463,21 @@ static void run_start(run_ctx *r) {
 
 /* ---- the web dashboard ---- */
 
+/* The thresholds as run_check_abort last evaluated them (main thread). */
+static size_t run_dash_thresholds(void *ctx, dash_threshold *out, size_t max) {
+    run_ctx *r = ctx;
+    for (size_t i = 0; i < r->nthr && i < max; i++)
+        out[i] = (dash_threshold){r->thr[i].metric, r->thr[i].source, r->thr[i].ok, r->thr[i].observed};
+    return r->nthr;
+}
+
 static int run_dash_start(run_ctx *r, char *err, size_t errlen) {
     if (!r->dash_cfg.enabled) return 0;
     r->dash = dash_start_test(&r->dash_cfg, r->args.script, &r->test, err, errlen);
-    return r->dash ? 0 : -1;
+    if (!r->dash) return -1;
+    if (dash_listen_engine(r->dash, r->eng)) return snprintf(err, errlen, "web dashboard: out of memory"), -1;
+    dash_set_thresholds(r->dash, run_dash_thresholds, r);
+    return 0;
 }
 
 /* Logs msg as an error; returns code. */
