@@ -199,7 +199,8 @@ struct dashboard {
     /* what the sample listener gathers (dash_listen); the listener runs in
      * engine_drain, under the engine's lock, and the snapshots read it
      * under that lock too */
-    histogram *period; /* http_req_duration of the current period */
+    histogram *period;      /* http_req_duration of the current period */
+    histogram *period_prev; /* and of the one before */
     dash_table by_name, by_scen;
     uint64_t dist[DASH_DIST_BINS]; /* http_req_duration by dash_dist_edges */
 };
@@ -285,7 +286,8 @@ static void dash_on_samples(void *ctx, const sample *smp, size_t n, const tagdic
 int dash_listen_engine(dashboard *d, engine *eng) {
     if (!d) return 0;
     d->period = hist_new();
-    if (!d->period) return -1;
+    d->period_prev = hist_new();
+    if (!d->period || !d->period_prev) return -1;
     return engine_add_listener(eng, dash_on_samples, d);
 }
 
@@ -862,6 +864,7 @@ static void dash_free(dashboard *d) {
     free(d->scen_vus);
     free(d->export_path);
     hist_free(d->period);
+    hist_free(d->period_prev);
     dash_table_free(&d->by_name);
     dash_table_free(&d->by_scen);
     pthread_mutex_destroy(&d->mu);
@@ -1066,14 +1069,20 @@ void dash_snapshot_test(dashboard *d, const c6_test *t, const engine *eng, pthre
         s.dur_p99 = hist_percentile(h, 99);
     }
     buf x = {0};
-    if (d->period) {
+    if (d->period && d->period_prev) {
         s.period_set = true;
-        if (hist_count(d->period)) {
-            s.per_p90 = hist_percentile(d->period, 90);
-            s.per_p95 = hist_percentile(d->period, 95);
-            s.per_p99 = hist_percentile(d->period, 99);
-            s.per_max = hist_max(d->period);
-        }
+        /* as dash_snapshot's rates: a final snapshot just after a periodic
+         * one covers the last two periods */
+        if (d->nprev == 2 && (s.t_s - d->prev[0].t_s) * 2e6 < (double)d->period_us)
+            hist_merge(d->period, d->period_prev);
+        bool any = hist_count(d->period) > 0;
+        s.per_p90 = any ? hist_percentile(d->period, 90) : NAN;
+        s.per_p95 = any ? hist_percentile(d->period, 95) : NAN;
+        s.per_p99 = any ? hist_percentile(d->period, 99) : NAN;
+        s.per_max = any ? hist_max(d->period) : NAN;
+        histogram *h = d->period_prev; /* this period becomes the previous one */
+        d->period_prev = d->period;
+        d->period = h;
         hist_reset(d->period);
         dash_extra_tables(d, &x, s.t_s);
     }
