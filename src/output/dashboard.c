@@ -383,7 +383,7 @@ void dash_snapshot(dashboard *d, const dash_sample *s) {
     bool g = true;
     uint64_t nd = s->dur_n - p->dur_n;
     buf_puts(&b, "{");
-    dash_js_kv(&b, &g, "avg", nd ? (s->dur_sum - p->dur_sum) / (double)nd : 0);
+    dash_js_kv(&b, &g, "avg", nd ? (s->dur_sum - p->dur_sum) / (double)nd : NAN); /* none: null */
     if (s->period_set) { /* an empty period has no percentiles: null */
         dash_js_kv(&b, &g, "p90", nd ? s->per_p90 : NAN);
         dash_js_kv(&b, &g, "p95", nd ? s->per_p95 : NAN);
