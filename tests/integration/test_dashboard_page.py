@@ -134,6 +134,8 @@ def test_report_tables_match_summary_axes_fit_no_errors(browser, report_run):
     sid = c.open("file://" + str(report))
     c.wait(sid, "document.getElementById('state').textContent.startsWith('finished')", "the report drawn")
 
+    # a report has no controls (no run to control)
+    assert c.eval(sid, "getComputedStyle(document.getElementById('controls')).display") == "none"
     # the per-request table: one row per name tag, its numbers the summary's
     # (k6 summary export: http_reqs{name:X} count/rate, the trend's stats)
     rows = c.eval(sid, "[...document.querySelectorAll('#requests tr')].slice(1)"
@@ -235,6 +237,7 @@ def test_live_page_controls_change_the_run(browser, c6_bin, target, tmp_path):
         c.wait(sid, "document.getElementById('live-thresholds').textContent.includes('p(95)<10000')",
                "live thresholds")
 
+        assert c.errors == [], c.errors   # (no favicon request either: the page names none)
         # pause: iterations stop growing
         c.eval(sid, "document.getElementById('pause').click(); 1")
         c.wait(sid, "document.getElementById('control-msg').textContent === 'pause: done'", "paused")
