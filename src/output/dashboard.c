@@ -201,7 +201,6 @@ struct dashboard {
      * under that lock too */
     histogram *period;      /* http_req_duration of the current period */
     histogram *period_prev; /* and of the one before */
-    bool got_samples;       /* the listener was called (not so at a coordinator: merged series) */
     dash_table by_name, by_scen;
     uint64_t dist[DASH_DIST_BINS]; /* http_req_duration by dash_dist_edges */
 };
@@ -258,7 +257,6 @@ static dash_row *dash_table_row(dash_table *t, const char *key, const char *pack
 
 static void dash_on_samples(void *ctx, const sample *smp, size_t n, const tagdict *tags) {
     dashboard *d = ctx;
-    d->got_samples = true;
     for (size_t i = 0; i < n; i++) {
         const sample *s = &smp[i];
         int m = s->metric;
@@ -1071,7 +1069,7 @@ void dash_snapshot_test(dashboard *d, const c6_test *t, const engine *eng, pthre
         s.dur_p99 = hist_percentile(h, 99);
     }
     buf x = {0};
-    if (d->period && d->period_prev && d->got_samples) {
+    if (d->period && d->period_prev) {
         s.period_set = true;
         /* as dash_snapshot's rates: a final snapshot just after a periodic
          * one covers the last two periods */
