@@ -175,6 +175,7 @@ typedef struct dash_event {
 struct dashboard {
     struct MHD_Daemon *daemon;
     char url[300];
+    char host[256]; /* K6_WEB_DASHBOARD_HOST, as configured */
     int64_t period_us;
     char *export_path;
     size_t nscen;
@@ -748,7 +749,25 @@ static enum MHD_Result dash_api_proxy(dashboard *d, struct MHD_Connection *c, co
 /* GET or PATCH /api/v1/status. A PATCH must be a JSON request: a page of
  * another site cannot send one without a CORS preflight, which this server
  * refuses (OPTIONS is a 405), so only the dashboard's own page can. */
+/* The Host a request names is this machine (localhost, a loopback address)
+ * or the host the dashboard was told to listen on: a page of another site
+ * reaching here through a DNS name rebound to 127.0.0.1 names its own. */
+static bool dash_host_ok(const dashboard *d, const char *host) {
+    if (!host) return false;
+    size_t n = strlen(host);
+    const char *colon = strrchr(host, ':'), *rb = strrchr(host, ']');
+    if (colon && (!rb || colon > rb)) n = (size_t)(colon - host); /* the port */
+    static const char *const local[] = {"localhost", "127.0.0.1", "[::1]"};
+    for (size_t i = 0; i < sizeof local / sizeof *local; i++)
+        if (strlen(local[i]) == n && !strncasecmp(host, local[i], n)) return true;
+    size_t hl = strlen(d->host);
+    if (hl && hl == n && !strncasecmp(host, d->host, n)) return true;
+    return hl + 2 == n && host[0] == '[' && !strncasecmp(host + 1, d->host, hl); /* [v6] */
+}
+
 static enum MHD_Result dash_api(dashboard *d, struct MHD_Connection *c, const char *method, dash_req *r) {
+    if (!dash_host_ok(d, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
+        return dash_api_error(c, MHD_HTTP_FORBIDDEN, "the Host header names another site");
     if (!strcmp(method, MHD_HTTP_METHOD_GET)) return dash_api_proxy(d, c, "GET", NULL);
     if (strcmp(method, MHD_HTTP_METHOD_PATCH))
         return dash_api_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET or PATCH");
@@ -896,6 +915,7 @@ dashboard *dash_start(const dash_config *c, const char *script, const char *cons
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cond, NULL);
     d->period_us = c->period_us;
+    snprintf(d->host, sizeof d->host, "%s", c->host);
     d->export_path = xstrdup(c->export_path);
     d->scen_names = calloc(nscenarios + 1, sizeof *d->scen_names);
     for (size_t i = 0; d->scen_names && i < nscenarios; i++) d->scen_names[d->nscen++] = xstrdup(scenarios[i]);

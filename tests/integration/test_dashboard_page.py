@@ -283,6 +283,13 @@ def test_live_page_controls_change_the_run(browser, c6_bin, target, tmp_path):
             with pytest.raises(urllib.error.HTTPError) as e:
                 urllib.request.urlopen(req, timeout=10)
             assert e.value.code in (405, 415), (method, e.value.code)
+        # nor a page reaching this port through a DNS name rebound to 127.0.0.1
+        req = urllib.request.Request(url + "/api/v1/status", data=b'{"data":{"attributes":{"paused":true}}}',
+                                     method="PATCH", headers={"Content-Type": "application/json",
+                                                              "Host": "evil.example:80"})
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(req, timeout=10)
+        assert e.value.code == 403
         assert _api(api_port)["paused"] is False
         assert c.errors == [], c.errors
 
