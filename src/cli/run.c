@@ -463,10 +463,24 @@ static void run_start(run_ctx *r) {
 
 /* ---- the web dashboard ---- */
 
-static int run_dash_start(run_ctx *r, char *err, size_t errlen) {
+/* The thresholds as run_check_abort last evaluated them (main thread). */
+static size_t run_dash_thresholds(void *ctx, dash_threshold *out, size_t max) {
+    run_ctx *r = ctx;
+    for (size_t i = 0; i < r->nthr && i < max; i++)
+        out[i] = (dash_threshold){r->thr[i].metric, r->thr[i].source, r->thr[i].ok, r->thr[i].observed};
+    return r->nthr;
+}
+
+/* samples: the engine drains samples (c6 run), not merged series (the
+ * coordinator's): only then are there per-period percentiles and tables */
+static int run_dash_start(run_ctx *r, bool samples, char *err, size_t errlen) {
     if (!r->dash_cfg.enabled) return 0;
     r->dash = dash_start_test(&r->dash_cfg, r->args.script, &r->test, err, errlen);
-    return r->dash ? 0 : -1;
+    if (!r->dash) return -1;
+    if (samples && dash_listen_engine(r->dash, r->eng))
+        return snprintf(err, errlen, "web dashboard: out of memory"), -1;
+    dash_set_thresholds(r->dash, run_dash_thresholds, r);
+    return 0;
 }
 
 /* Logs msg as an error; returns code. */
@@ -889,7 +903,7 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
          * shipped to the agents), from the merged metrics */
         if (dash_config_read(&r->dash_cfg, environ, NULL, err, sizeof err)) {
             code = run_fail(r, EXIT_CONFIG, err);
-        } else if (run_dash_start(r, err, sizeof err)) {
+        } else if (run_dash_start(r, false, err, sizeof err)) {
             code = run_fail(r, EXIT_OUTPUT, err);
         } else if ((code = ctl->archive(ctl->arg, r)) == 0) {
             run_banner(r);
@@ -903,7 +917,7 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
         code = run_fail(r, EXIT_CONFIG, err);
     } else {
         run_test_state(r);
-        if (run_dash_start(r, err, sizeof err)) {
+        if (run_dash_start(r, true, err, sizeof err)) {
             code = run_fail(r, EXIT_OUTPUT, err);
         } else {
             run_banner(r);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli/run_ctx.h"
+#include "output/dashboard.h"
 #include "config/executor_def.h"
 #include "exec/executor.h"
 #include "metrics/registry.h"
@@ -342,7 +343,10 @@ int run_api_start(run_ctx *r) {
     if (!addr || !*addr) return 0;
     char err[512];
     r->api = api_server_start(addr, &run_api_ops, r, err, sizeof err);
-    if (r->api) return 0;
+    if (r->api) {
+        dash_set_api(r->dash, addr, api_server_port(r->api)); /* the page's controls */
+        return 0;
+    }
     if (r->args.address_set) {
         log_printf(LOG_ERROR, "Error from API server: %s", err);
         return EXIT_API_LISTEN;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <microhttpd.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <spawn.h>
@@ -25,6 +26,7 @@
 #include "metrics/histogram.h"
 #include "metrics/registry.h"
 #include "metrics/sink.h"
+#include "metrics/tags.h"
 #include "output/writer.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -141,6 +143,29 @@ void dash_config_free(dash_config *c) {
  * The event log
  * ==================================================================== */
 
+#define DASH_DIST_BINS 19  /* the duration distribution's bins */
+#define DASH_MAX_ROWS  200 /* names (or scenarios) in a table; more share one row */
+#define DASH_TCACHE    256 /* a table's cache of tag sets */
+
+/* A row of the per-request (name tag) or per-scenario table: totals since
+ * the start. */
+typedef struct dash_row {
+    char *name;
+    uint64_t reqs, failed, iters;
+    histogram *h; /* http_req_duration */
+} dash_row;
+
+typedef struct dash_tcache {
+    const char *packed; /* a tag set's address */
+    size_t row;
+} dash_tcache;
+
+typedef struct dash_table {
+    dash_row *row;
+    size_t n, cap;
+    dash_tcache cache[DASH_TCACHE];
+} dash_table;
+
 typedef struct dash_event {
     char *sse; /* "event: NAME\ndata: JSON\n\n" */
     size_t len;
@@ -150,6 +175,7 @@ typedef struct dash_event {
 struct dashboard {
     struct MHD_Daemon *daemon;
     char url[300];
+    char host[256]; /* K6_WEB_DASHBOARD_HOST, as configured */
     int64_t period_us;
     char *export_path;
     size_t nscen;
@@ -165,9 +191,112 @@ struct dashboard {
     int nprev;           /* how many of prev[] are set */
     dash_sample prev[2]; /* [0] the last snapshot, [1] the one before */
     /* the run's side (dash_tick) */
-    int *scen_vus;   /* per scenario, for its snapshots */
-    int64_t last_us; /* when the last snapshot was taken; 0: none yet */
+    int *scen_vus;              /* per scenario, for its snapshots */
+    int64_t last_us;            /* when the last snapshot was taken; 0: none yet */
+    dash_thresholds_fn *thr_fn; /* the thresholds as last evaluated, or NULL */
+    void *thr_ctx;
+    char api_host[256]; /* the REST API the page's controls go through; "" none */
+    unsigned api_port;
+    /* what the sample listener gathers (dash_listen); the listener runs in
+     * engine_drain, under the engine's lock, and the snapshots read it
+     * under that lock too */
+    histogram *period;      /* http_req_duration of the current period */
+    histogram *period_prev; /* and of the one before */
+    dash_table by_name, by_scen;
+    uint64_t dist[DASH_DIST_BINS]; /* http_req_duration by dash_dist_edges */
 };
+
+/* ---- the sample listener: per-period durations, per-request and
+ * per-scenario tables, the duration distribution ---- */
+
+/* Upper edges (ms) of the distribution's bins; the last bin is open. */
+static const double dash_dist_edges[DASH_DIST_BINS - 1] = {0.1, 0.2, 0.5, 1,    2,    5,    10,    20,    50,
+                                                           100, 200, 500, 1000, 2000, 5000, 10000, 20000, 60000};
+
+static void dash_table_free(dash_table *t) {
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->row[i].name);
+        hist_free(t->row[i].h);
+    }
+    free(t->row);
+    memset(t, 0, sizeof *t);
+}
+
+/* The row of the tag `key` of a packed set (cached by the set's address:
+ * interned sets never move); NULL without the tag or out of memory. Past
+ * DASH_MAX_ROWS names, the rest share the row "(other)". */
+static dash_row *dash_table_row(dash_table *t, const char *key, const char *packed, size_t len) {
+    dash_tcache *c = &t->cache[((uintptr_t)packed >> 4) % DASH_TCACHE];
+    if (c->packed == packed && c->row < t->n) return &t->row[c->row];
+    const char *v = tagset_find(packed, len, key);
+    if (!v) return NULL;
+    if (t->n >= DASH_MAX_ROWS) v = "(other)";
+    size_t i = 0;
+    while (i < t->n && strcmp(t->row[i].name, v) != 0) i++;
+    if (i == t->n) {
+        if (t->n == t->cap) {
+            size_t ncap = t->cap ? t->cap * 2 : 16;
+            dash_row *nr = realloc(t->row, ncap * sizeof *nr);
+            if (!nr) return NULL;
+            t->row = nr;
+            t->cap = ncap;
+        }
+        dash_row r = {0};
+        r.name = strdup(v);
+        r.h = hist_new();
+        if (!r.name || !r.h) {
+            free(r.name);
+            hist_free(r.h);
+            return NULL;
+        }
+        t->row[t->n++] = r;
+    }
+    c->packed = packed;
+    c->row = i;
+    return &t->row[i];
+}
+
+static void dash_on_samples(void *ctx, const sample *smp, size_t n, const tagdict *tags) {
+    dashboard *d = ctx;
+    for (size_t i = 0; i < n; i++) {
+        const sample *s = &smp[i];
+        int m = s->metric;
+        if (m != M_HTTP_REQS && m != M_HTTP_REQ_FAILED && m != M_HTTP_REQ_DURATION && m != M_ITERATIONS) continue;
+        size_t len;
+        const char *packed = tagdict_get(tags, s->tags, &len);
+        dash_row *rn = m == M_ITERATIONS ? NULL : dash_table_row(&d->by_name, "name", packed, len);
+        dash_row *rs = dash_table_row(&d->by_scen, "scenario", packed, len);
+        dash_row *rows[2] = {rn, rs};
+        for (int k = 0; k < 2; k++) {
+            dash_row *r = rows[k];
+            if (!r) continue;
+            if (m == M_HTTP_REQS) r->reqs += (uint64_t)s->value;
+            else if (m == M_HTTP_REQ_FAILED) r->failed += s->value != 0;
+            else if (m == M_ITERATIONS) r->iters += (uint64_t)s->value;
+            else hist_add(r->h, s->value);
+        }
+        if (m == M_HTTP_REQ_DURATION) {
+            if (d->period) hist_add(d->period, s->value);
+            int b = 0;
+            while (b < DASH_DIST_BINS - 1 && s->value > dash_dist_edges[b]) b++;
+            d->dist[b]++;
+        }
+    }
+}
+
+int dash_listen_engine(dashboard *d, engine *eng) {
+    if (!d) return 0;
+    d->period = hist_new();
+    d->period_prev = hist_new();
+    if (!d->period || !d->period_prev) return -1;
+    return engine_add_listener(eng, dash_on_samples, d);
+}
+
+void dash_set_thresholds(dashboard *d, dash_thresholds_fn *fn, void *ctx) {
+    if (!d) return;
+    d->thr_fn = fn;
+    d->thr_ctx = ctx;
+}
 
 /* Appends an event (main thread). The event text is built outside the lock. */
 static void dash_push(dashboard *d, const char *name, const buf *json) {
@@ -236,7 +365,8 @@ void dash_snapshot(dashboard *d, const dash_sample *s) {
     /* the final snapshot may come just after a periodic one: its rates
      * then span the last two periods, not a few milliseconds */
     if (d->nprev == 2 && (s->t_s - p->t_s) * 2e6 < (double)d->period_us) p = &d->prev[1];
-    double dt = s->t_s - p->t_s;
+    /* the first point (at the start) has no period behind it: rates 0 */
+    double dt = d->nprev ? s->t_s - p->t_s : 0;
     buf b = {0};
     bool f = true;
     buf_puts(&b, "{");
@@ -254,7 +384,18 @@ void dash_snapshot(dashboard *d, const dash_sample *s) {
     bool g = true;
     uint64_t nd = s->dur_n - p->dur_n;
     buf_puts(&b, "{");
-    dash_js_kv(&b, &g, "avg", nd ? (s->dur_sum - p->dur_sum) / (double)nd : 0);
+    dash_js_kv(&b, &g, "avg", nd ? (s->dur_sum - p->dur_sum) / (double)nd : NAN); /* none: null */
+    if (s->period_set) { /* an empty period has no percentiles: null */
+        dash_js_kv(&b, &g, "p90", nd ? s->per_p90 : NAN);
+        dash_js_kv(&b, &g, "p95", nd ? s->per_p95 : NAN);
+        dash_js_kv(&b, &g, "p99", nd ? s->per_p99 : NAN);
+        dash_js_kv(&b, &g, "max", nd ? s->per_max : NAN);
+    }
+    buf_puts(&b, "}");
+    dash_js_key(&b, &f, "http_req_duration_total");
+    g = true;
+    buf_puts(&b, "{");
+    dash_js_kv(&b, &g, "avg", s->dur_n ? s->dur_sum / (double)s->dur_n : 0);
     dash_js_kv(&b, &g, "p90", s->dur_p90);
     dash_js_kv(&b, &g, "p95", s->dur_p95);
     dash_js_kv(&b, &g, "p99", s->dur_p99);
@@ -270,7 +411,12 @@ void dash_snapshot(dashboard *d, const dash_sample *s) {
     buf_puts(&b, "{");
     g = true;
     for (size_t i = 0; s->scenario_vus && i < d->nscen; i++) dash_js_kv(&b, &g, d->scen_names[i], s->scenario_vus[i]);
-    buf_puts(&b, "}}");
+    buf_puts(&b, "}");
+    if (s->extra && *s->extra) {
+        buf_puts(&b, ",");
+        buf_puts(&b, s->extra);
+    }
+    buf_puts(&b, "}");
     dash_push(d, "snapshot", &b);
     buf_free(&b);
     d->prev[1] = d->prev[0];
@@ -494,18 +640,182 @@ static enum MHD_Result dash_events(dashboard *d, struct MHD_Connection *c) {
     return ret;
 }
 
+/* ---- the page's controls: /api/v1/status, proxied to the REST API ---- */
+
+#define DASH_API_BODY_MAX   4096
+#define DASH_API_ANSWER_MAX (64 * 1024)
+
+typedef struct dash_req {
+    buf body; /* a PATCH's, up to DASH_API_BODY_MAX */
+    bool too_big;
+} dash_req;
+
+static void dash_req_done(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe) {
+    (void)cls, (void)c, (void)toe;
+    dash_req *r = *req_cls;
+    if (r) buf_free(&r->body);
+    free(r);
+    *req_cls = NULL;
+}
+
+static enum MHD_Result dash_api_error(struct MHD_Connection *c, unsigned code, const char *detail) {
+    buf b = {0};
+    bool f = true;
+    buf_puts(&b, "{\"errors\":[{");
+    dash_js_key(&b, &f, "status");
+    char st[8];
+    snprintf(st, sizeof st, "%u", code);
+    dash_js_str(&b, st);
+    dash_js_key(&b, &f, "title");
+    dash_js_str(&b, "web dashboard");
+    dash_js_key(&b, &f, "detail");
+    dash_js_str(&b, detail);
+    if (buf_puts(&b, "}]}")) {
+        buf_free(&b);
+        return MHD_NO;
+    }
+    return dash_send(c, code, "application/json", b.p, b.len, MHD_RESPMEM_MUST_FREE);
+}
+
+/* One request to the REST API over a loopback connection, its answer read
+ * until the API closes it (bounded in time and bytes). */
+static enum MHD_Result dash_api_proxy(dashboard *d, struct MHD_Connection *c, const char *method, const buf *body) {
+    char host[256], port[16], e[512];
+    pthread_mutex_lock(&d->mu);
+    snprintf(host, sizeof host, "%s", d->api_host);
+    snprintf(port, sizeof port, "%u", d->api_port);
+    pthread_mutex_unlock(&d->mu);
+    if (!*host) return dash_api_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the REST API is off (--address)");
+    struct addrinfo hints = {0}, *ai = NULL;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, port, &hints, &ai) || !ai)
+        return dash_api_error(c, MHD_HTTP_BAD_GATEWAY, "cannot resolve the REST API's address");
+    int fd = -1;
+    for (struct addrinfo *a = ai; a && fd < 0; a = a->ai_next) {
+        fd = socket(a->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) continue;
+        struct timeval tv = {10, 0};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+        if (connect(fd, a->ai_addr, a->ai_addrlen)) close(fd), fd = -1;
+    }
+    freeaddrinfo(ai);
+    if (fd < 0) {
+        snprintf(e, sizeof e, "cannot reach the REST API at %s:%s: %s", host, port, strerror(errno));
+        return dash_api_error(c, MHD_HTTP_BAD_GATEWAY, e);
+    }
+    buf q = {0};
+    char head[512];
+    snprintf(head, sizeof head,
+             "%s /v1/status HTTP/1.1\r\nHost: %s%s%s:%s\r\nConnection: close\r\nContent-Type: application/json\r\n"
+             "Content-Length: %zu\r\n\r\n",
+             method, strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port, body ? body->len : 0);
+    buf_puts(&q, head);
+    if (body && body->len) buf_append(&q, body->p, body->len);
+    bool ok = q.p != NULL;
+    for (size_t off = 0; ok && off < q.len;) {
+        ssize_t k = send(fd, q.p + off, q.len - off, MSG_NOSIGNAL);
+        if (k <= 0) ok = false;
+        else off += (size_t)k;
+    }
+    buf_free(&q);
+    buf a = {0};
+    char chunk[4096];
+    while (ok) {
+        ssize_t k = recv(fd, chunk, sizeof chunk, 0);
+        if (k < 0) ok = false;
+        if (k <= 0) break;
+        if (a.len + (size_t)k > DASH_API_ANSWER_MAX || buf_append(&a, chunk, (size_t)k)) ok = false;
+    }
+    close(fd);
+    unsigned code = 0;
+    const char *sep = a.p ? memmem(a.p, a.len, "\r\n\r\n", 4) : NULL;
+    if (!ok || !sep || sscanf(a.p, "HTTP/1.%*c %u", &code) != 1) {
+        buf_free(&a);
+        return dash_api_error(c, MHD_HTTP_BAD_GATEWAY, "no valid answer from the REST API");
+    }
+    /* the API answers Content-Length bodies (no chunking) */
+    size_t blen = a.len - (size_t)(sep + 4 - a.p);
+    char *out = malloc(blen + 1);
+    if (!out) {
+        buf_free(&a);
+        return MHD_NO;
+    }
+    memcpy(out, sep + 4, blen);
+    buf_free(&a);
+    return dash_send(c, code, "application/json", out, blen, MHD_RESPMEM_MUST_FREE);
+}
+
+/* GET or PATCH /api/v1/status. A PATCH must be a JSON request: a page of
+ * another site cannot send one without a CORS preflight, which this server
+ * refuses (OPTIONS is a 405), so only the dashboard's own page can. */
+/* The Host a request names is this machine (localhost, a loopback address)
+ * or the host the dashboard was told to listen on: a page of another site
+ * reaching here through a DNS name rebound to 127.0.0.1 names its own. */
+static bool dash_host_ok(const dashboard *d, const char *host) {
+    if (!host) return false;
+    size_t n = strlen(host);
+    const char *colon = strrchr(host, ':'), *rb = strrchr(host, ']');
+    if (colon && (!rb || colon > rb)) n = (size_t)(colon - host); /* the port */
+    static const char *const local[] = {"localhost", "127.0.0.1", "[::1]"};
+    for (size_t i = 0; i < sizeof local / sizeof *local; i++)
+        if (strlen(local[i]) == n && !strncasecmp(host, local[i], n)) return true;
+    size_t hl = strlen(d->host);
+    if (hl && hl == n && !strncasecmp(host, d->host, n)) return true;
+    return hl + 2 == n && host[0] == '[' && !strncasecmp(host + 1, d->host, hl); /* [v6] */
+}
+
+static enum MHD_Result dash_api(dashboard *d, struct MHD_Connection *c, const char *method, dash_req *r) {
+    if (!dash_host_ok(d, MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST)))
+        return dash_api_error(c, MHD_HTTP_FORBIDDEN, "the Host header names another site");
+    if (!strcmp(method, MHD_HTTP_METHOD_GET)) return dash_api_proxy(d, c, "GET", NULL);
+    if (strcmp(method, MHD_HTTP_METHOD_PATCH))
+        return dash_api_error(c, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET or PATCH");
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0)
+        return dash_api_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "a PATCH must be application/json");
+    if (r->too_big) return dash_api_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "the request body is too large");
+    return dash_api_proxy(d, c, "PATCH", &r->body);
+}
+
+void dash_set_api(dashboard *d, const char *address, unsigned port) {
+    if (!d || !address) return;
+    const char *colon = strrchr(address, ':');
+    size_t hl = colon ? (size_t)(colon - address) : strlen(address);
+    char host[256];
+    if (hl >= sizeof host) return;
+    memcpy(host, address, hl);
+    host[hl] = 0;
+    if (host[0] == '[' && hl >= 2 && host[hl - 1] == ']') memmove(host, host + 1, hl - 2), host[hl - 2] = 0;
+    /* ":6565" (every interface) and 0.0.0.0 / :: are reached on loopback */
+    if (!*host || !strcmp(host, "0.0.0.0")) snprintf(host, sizeof host, "127.0.0.1");
+    else if (!strcmp(host, "::")) snprintf(host, sizeof host, "::1");
+    pthread_mutex_lock(&d->mu);
+    snprintf(d->api_host, sizeof d->api_host, "%s", host);
+    d->api_port = port;
+    pthread_mutex_unlock(&d->mu);
+}
+
 static enum MHD_Result dash_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                    const char *version, const char *upload, size_t *upload_size, void **req_cls) {
     dashboard *d = cls;
-    (void)version, (void)upload;
+    (void)version;
     if (!*req_cls) { /* headers in; answer on the next call */
-        *req_cls = (void *)1;
+        dash_req *r = calloc(1, sizeof *r);
+        if (!r) return MHD_NO;
+        *req_cls = r;
         return MHD_YES;
     }
-    if (*upload_size) {
+    dash_req *r = *req_cls;
+    if (*upload_size) { /* a body: kept (bounded) for the API's PATCH, else ignored */
+        if (!strcmp(url, "/api/v1/status") && !r->too_big) {
+            if (r->body.len + *upload_size > DASH_API_BODY_MAX || buf_append(&r->body, upload, *upload_size))
+                r->too_big = true;
+        }
         *upload_size = 0;
         return MHD_YES;
-    } /* a body is ignored */
+    }
+    if (!strcmp(url, "/api/v1/status")) return dash_api(d, c, method, r);
     static const char nf[] = "404 page not found\n", na[] = "method not allowed\n";
     if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
         return dash_send(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", (void *)na, sizeof na - 1,
@@ -572,6 +882,10 @@ static void dash_free(dashboard *d) {
     free(d->scen_names);
     free(d->scen_vus);
     free(d->export_path);
+    hist_free(d->period);
+    hist_free(d->period_prev);
+    dash_table_free(&d->by_name);
+    dash_table_free(&d->by_scen);
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->cond);
     free(d);
@@ -583,9 +897,10 @@ static int dash_listen(dashboard *d, const dash_config *c, char *err, size_t err
     int fd = api_listen_tcp(addr, e, sizeof e);
     if (fd < 0) return snprintf(err, errlen, "web dashboard: %s", e), -1;
     dash_format_url(fd, d->url, sizeof d->url);
-    d->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0,
-                                 NULL, NULL, dash_access, d, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-                                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)DASH_MAX_CONNECTIONS, MHD_OPTION_END);
+    d->daemon =
+        MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL,
+                         dash_access, d, MHD_OPTION_NOTIFY_COMPLETED, dash_req_done, NULL, MHD_OPTION_LISTEN_SOCKET,
+                         (MHD_socket)fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)DASH_MAX_CONNECTIONS, MHD_OPTION_END);
     if (!d->daemon) {
         close(fd);
         return snprintf(err, errlen, "web dashboard: cannot start the HTTP server on %s", addr), -1;
@@ -600,6 +915,7 @@ dashboard *dash_start(const dash_config *c, const char *script, const char *cons
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cond, NULL);
     d->period_us = c->period_us;
+    snprintf(d->host, sizeof d->host, "%s", c->host);
     d->export_path = xstrdup(c->export_path);
     d->scen_names = calloc(nscenarios + 1, sizeof *d->scen_names);
     for (size_t i = 0; d->scen_names && i < nscenarios; i++) d->scen_names[d->nscen++] = xstrdup(scenarios[i]);
@@ -663,6 +979,87 @@ dashboard *dash_start_test(const dash_config *c, const char *script, const c6_te
     return d;
 }
 
+static void dash_rows_json(buf *b, const dash_table *t, double t_s) {
+    for (size_t i = 0; i < t->n; i++) {
+        const dash_row *r = &t->row[i];
+        uint64_t n = hist_count(r->h);
+        bool f = true;
+        buf_puts(b, i ? ",{" : "{");
+        dash_js_key(b, &f, "name");
+        dash_js_str(b, r->name);
+        dash_js_kv(b, &f, "count", (double)r->reqs);
+        dash_js_kv(b, &f, "failed", (double)r->failed);
+        dash_js_kv(b, &f, "rate", t_s > 0 ? (double)r->reqs / t_s : 0);
+        dash_js_kv(b, &f, "iterations", (double)r->iters);
+        dash_js_kv(b, &f, "avg", n ? hist_mean(r->h) : NAN);
+        dash_js_kv(b, &f, "p90", n ? hist_percentile(r->h, 90) : NAN);
+        dash_js_kv(b, &f, "p95", n ? hist_percentile(r->h, 95) : NAN);
+        dash_js_kv(b, &f, "p99", n ? hist_percentile(r->h, 99) : NAN);
+        dash_js_kv(b, &f, "max", n ? hist_max(r->h) : NAN);
+        buf_puts(b, "}");
+    }
+}
+
+/* "requests", "scenario_stats" and "distribution" (under the engine's lock). */
+static void dash_extra_tables(dashboard *d, buf *x, double t_s) {
+    buf_puts(x, "\"requests\":[");
+    dash_rows_json(x, &d->by_name, t_s);
+    buf_puts(x, "],\"scenario_stats\":[");
+    dash_rows_json(x, &d->by_scen, t_s);
+    buf_puts(x, "],\"distribution\":{\"edges\":[");
+    for (int i = 0; i < DASH_DIST_BINS - 1; i++) {
+        if (i) buf_puts(x, ",");
+        dash_js_num(x, dash_dist_edges[i]);
+    }
+    buf_puts(x, "],\"counts\":[");
+    for (int i = 0; i < DASH_DIST_BINS; i++) {
+        if (i) buf_puts(x, ",");
+        dash_js_num(x, (double)d->dist[i]);
+    }
+    buf_puts(x, "]}");
+}
+
+static void dash_extra_checks(buf *x, const engine *eng) {
+    const engine_check *c;
+    size_t n = engine_checks(eng, &c);
+    if (x->len) buf_puts(x, ",");
+    buf_puts(x, "\"check_list\":[");
+    for (size_t i = 0; i < n; i++) {
+        bool f = true;
+        buf_puts(x, i ? ",{" : "{");
+        dash_js_key(x, &f, "name");
+        dash_js_str(x, c[i].name);
+        dash_js_key(x, &f, "group");
+        dash_js_str(x, c[i].group);
+        dash_js_kv(x, &f, "passes", (double)c[i].passes);
+        dash_js_kv(x, &f, "fails", (double)c[i].fails);
+        buf_puts(x, "}");
+    }
+    buf_puts(x, "]");
+}
+
+static void dash_extra_thresholds(dashboard *d, buf *x) {
+    if (!d->thr_fn) return;
+    dash_threshold th[64];
+    size_t n = d->thr_fn(d->thr_ctx, th, sizeof th / sizeof *th);
+    if (n > sizeof th / sizeof *th) n = sizeof th / sizeof *th;
+    if (x->len) buf_puts(x, ",");
+    buf_puts(x, "\"thresholds\":[");
+    for (size_t i = 0; i < n; i++) {
+        bool f = true;
+        buf_puts(x, i ? ",{" : "{");
+        dash_js_key(x, &f, "metric");
+        dash_js_str(x, th[i].metric);
+        dash_js_key(x, &f, "source");
+        dash_js_str(x, th[i].source);
+        dash_js_key(x, &f, "ok");
+        buf_puts(x, th[i].ok ? "true" : "false");
+        dash_js_kv(x, &f, "observed", th[i].observed);
+        buf_puts(x, "}");
+    }
+    buf_puts(x, "]");
+}
+
 static double dash_counter_total(const sink *s) { return s ? s->u.counter.sum : 0; }
 
 /* A few sink reads under eng_lock; the rates and the JSON are made after
@@ -691,13 +1088,40 @@ void dash_snapshot_test(dashboard *d, const c6_test *t, const engine *eng, pthre
         s.dur_p95 = hist_percentile(h, 95);
         s.dur_p99 = hist_percentile(h, 99);
     }
+    buf x = {0};
+    if (d->period && d->period_prev) {
+        s.period_set = true;
+        /* as dash_snapshot's rates: a final snapshot just after a periodic
+         * one covers the last two periods */
+        if (d->nprev == 2 && (s.t_s - d->prev[0].t_s) * 2e6 < (double)d->period_us)
+            hist_merge(d->period, d->period_prev);
+        bool any = hist_count(d->period) > 0;
+        s.per_p90 = any ? hist_percentile(d->period, 90) : NAN;
+        s.per_p95 = any ? hist_percentile(d->period, 95) : NAN;
+        s.per_p99 = any ? hist_percentile(d->period, 99) : NAN;
+        s.per_max = any ? hist_max(d->period) : NAN;
+        histogram *h = d->period_prev; /* this period becomes the previous one */
+        d->period_prev = d->period;
+        d->period = h;
+        hist_reset(d->period);
+        dash_extra_tables(d, &x, s.t_s);
+    }
+    dash_extra_checks(&x, eng);
     pthread_mutex_unlock(eng_lock);
+    dash_extra_thresholds(d, &x);
+    s.extra = x.p;
     dash_snapshot(d, &s);
+    buf_free(&x);
 }
 
 void dash_tick(dashboard *d, const c6_test *t, const engine *eng, pthread_mutex_t *eng_lock, int64_t now) {
     if (!d) return;
-    if (!d->last_us) d->last_us = t->start_us;
+    if (!t->start_us) return; /* (the coordinator's, before the common start) */
+    if (!d->last_us) {        /* a first point at the start, not a period later */
+        d->last_us = t->start_us;
+        dash_snapshot_test(d, t, eng, eng_lock, now > t->start_us ? now : t->start_us + 1);
+        return;
+    }
     if (now - d->last_us < d->period_us) return;
     d->last_us += d->period_us;
     if (now - d->last_us >= d->period_us) d->last_us = now; /* the loop was held up */

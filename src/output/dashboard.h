@@ -15,10 +15,20 @@
  *             "iterations" (totals), "http_req_rate" and "iteration_rate"
  *             (per s over the period), "http_req_failed" (failed share of
  *             the period's requests), "http_req_failed_total" (of all),
- *             "http_req_duration": {"avg" (period), "p90","p95","p99"
- *             (since the start), ms}, "data_sent"/"data_received" (bytes)
+ *             "http_req_duration": {"avg","p90","p95","p99","max" of the
+ *             period's samples, ms}, "http_req_duration_total" (the same
+ *             since the start), "data_sent"/"data_received" (bytes)
  *             and their "_rate" (B/s over the period), "checks" (pass share
- *             of all checks, null when none), "scenario_vus": {name: n}}
+ *             of all checks, null when none), "scenario_vus": {name: n},
+ *             and with dash_listen_engine: "requests" (per name tag) and
+ *             "scenario_stats" (per scenario): [{"name","count" (requests),
+ *             "failed","rate" (/s since the start),"avg","p90","p95",
+ *             "p99","max" (http_req_duration, ms), "iterations"}],
+ *             "distribution": {"edges": [ms], "counts": [n]} (one more
+ *             count than edges: the last bin is open), "check_list":
+ *             [{"name","group","passes","fails"}], and with
+ *             dash_set_thresholds: "thresholds": [{"metric","source","ok",
+ *             "observed"}] as last evaluated}
  *   end       {"duration" s, "thresholds":[{"metric","source","ok",
  *             "observed"}], "checks":[{"name","group","passes","fails"}],
  *             "metrics":[{"name","type","contains","values":{agg: v}}]}
@@ -76,10 +86,37 @@ typedef struct dash_sample {
     double http_reqs, iterations, data_sent, data_received;
     uint64_t req_failed, req_total; /* http_req_failed: nonzero, total */
     uint64_t checks_pass, checks_total;
-    uint64_t dur_n; /* http_req_duration */
-    double dur_sum, dur_p90, dur_p95, dur_p99;
+    uint64_t dur_n;                            /* http_req_duration */
+    double dur_sum, dur_p90, dur_p95, dur_p99; /* since the start */
+    bool period_set;                           /* the period's own percentiles (dash_listen_engine) */
+    double per_p90, per_p95, per_p99, per_max;
     const int *scenario_vus; /* per scenario of dash_start, or NULL */
+    const char *extra;       /* more members ("\"k\":v,..."), or NULL */
 } dash_sample;
+
+/* Gathers from the engine's samples what the snapshots show per period
+ * (http_req_duration's percentiles), per name tag and per scenario (the
+ * tables) and the duration distribution: an engine listener, one pass over
+ * each drained chunk, no lock of its own. 0, or -1 (out of memory, too many
+ * listeners). NULL d is a no-op. */
+int dash_listen_engine(dashboard *d, engine *eng);
+
+/* A threshold as last evaluated during the run (k6: every 2 s). */
+typedef struct dash_threshold {
+    const char *metric, *source;
+    bool ok;
+    double observed;
+} dash_threshold;
+/* Fills up to max thresholds, returns how many there are. Main thread. */
+typedef size_t dash_thresholds_fn(void *ctx, dash_threshold *out, size_t max);
+/* Each snapshot then lists the thresholds fn gives. */
+void dash_set_thresholds(dashboard *d, dash_thresholds_fn *fn, void *ctx);
+/* The REST API the page's pause/resume/scale controls go through: the
+ * server proxies GET and PATCH /api/v1/status to it (same origin for the
+ * page; the API itself answers no cross-origin request, as k6's).
+ * address as given to --address ("localhost:6565", ":6565", "[::1]:0"),
+ * port the one really bound. NULL d is a no-op. */
+void dash_set_api(dashboard *d, const char *address, unsigned port);
 
 /* Queues a snapshot event (ignored unless t_s is past the last one's). */
 void dash_snapshot(dashboard *d, const dash_sample *s);

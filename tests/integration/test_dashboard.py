@@ -111,12 +111,14 @@ def test_live_page_events_and_exported_report(c6_bin, target, tmp_path):
     assert len(snaps) >= 3, names
     ts = [s["t"] for s in snaps]
     assert ts == sorted(ts) and len(set(ts)) == len(ts), ts
-    assert ts[0] >= 0.9 and ts[-1] < 6, ts
+    # a first point at the start, not one period later (issue 16: the
+    # charts were empty for a whole period), then one per period
+    assert ts[0] < 0.5 and ts[1] >= 0.9 and ts[-1] < 6, ts
     reqs = [s["http_reqs"] for s in snaps]
-    assert reqs == sorted(reqs) and reqs[0] > 0, reqs
+    assert reqs == sorted(reqs) and reqs[1] > 0, reqs
     # each period's rate is that period's count over its length
     assert abs(snaps[1]["http_req_rate"] * (ts[1] - ts[0]) - (reqs[1] - reqs[0])) < 0.01
-    assert snaps[-1]["vus_max"] == 2 and snaps[0]["scenario_vus"]["default"] == 2
+    assert snaps[-1]["vus_max"] == 2 and snaps[1]["scenario_vus"]["default"] == 2
     assert snaps[-1]["checks"] == 1 and snaps[-1]["http_req_failed_total"] == 0
     assert 0 < snaps[-1]["http_req_duration"]["p95"] < 5000
     end = events[-1][1]
@@ -189,7 +191,7 @@ def test_report_page_draws_charts_and_summary(c6, tmp_path):
     assert p.returncode == 0, p.stderr
     drawn = json.loads(p.stdout)
     assert drawn["state"].startswith("finished in") and drawn["summaryShown"], drawn
-    assert drawn["charts"] == 5 and drawn["lines"] >= 5, drawn
+    assert drawn["charts"] == 6 and drawn["lines"] >= 5, drawn  # 6: the distribution too
     assert "requests 6" in drawn["cards"], drawn["cards"]
     assert "✓ pass http_req_duration p(95)<5000" in drawn["thresholds"], drawn["thresholds"]
     assert "status is 200" in drawn["checks"] and "http_reqs counter count=6" in drawn["metrics"], drawn

@@ -107,8 +107,13 @@ static void test_snapshots_and_report(void **state) {
         strstr(html, "{\"event\":\"config\",\"data\":{\"script\":\"x.js\",\"period\":1,\"scenarios\":[\"main\"]}}"));
     /* 20 requests in the second period, avg (250-50)/20, one failure of 20 -> 0 */
     assert_non_null(strstr(html, "\"t\":2,\"vus\":3,\"vus_max\":3,\"http_reqs\":30,\"http_req_rate\":20,"));
+    /* the period's avg; percentiles only with dash_listen_engine; then the
+     * same since the start (250/30) */
     assert_non_null(strstr(html, "\"http_req_failed\":0,\"http_req_failed_total\":0.03333333333333333,"
-                                 "\"http_req_duration\":{\"avg\":10,"));
+                                 "\"http_req_duration\":{\"avg\":10},"
+                                 "\"http_req_duration_total\":{\"avg\":8.333333333333334,"));
+    /* the first point has no period behind it: rates 0, not 10/1 (issue 16) */
+    assert_non_null(strstr(html, "\"t\":1,\"vus\":3,\"vus_max\":3,\"http_reqs\":10,\"http_req_rate\":0,"));
     assert_non_null(strstr(html, "\"scenario_vus\":{\"main\":3}"));
     /* the last one: 22 requests since t=1 -> 22/1.01 */
     assert_non_null(
