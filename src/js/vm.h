@@ -72,7 +72,15 @@ void vm_pairs_free(vm_pairs *p);
  * use in that VU (zeroed, then its init) and returns it from then on;
  * vm_destroy hands it to the module's free callback while the context is
  * still alive, then frees it. Nothing is allocated per request or iteration. */
-enum vm_mod { VM_MOD_HTTP, VM_MOD_HTTP_ASYNC, VM_MOD_TIMERS, VM_MOD_WEBSOCKETS, VM_MOD_HTML, VM_MOD_GRPC, VM_MOD_COUNT };
+enum vm_mod {
+    VM_MOD_HTTP,
+    VM_MOD_HTTP_ASYNC,
+    VM_MOD_TIMERS,
+    VM_MOD_WEBSOCKETS,
+    VM_MOD_HTML,
+    VM_MOD_GRPC,
+    VM_MOD_COUNT
+};
 typedef struct vm_mod_ops {
     size_t size;                         /* of the state vm_mod_get allocates */
     void (*init)(vu *v, void *st);       /* optional: after zeroing */

@@ -46,7 +46,11 @@
 #include "output/otel.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +103,8 @@ typedef struct otel_config {
     char *service_name, *service_version, *prefix, *protocol, *endpoint, *path, *headers;
     bool http_insecure, grpc_insecure, insecure_skip_verify, single_counter;
     char *grpc_endpoint;
+    char *tls_ca, *tls_cert, *tls_key; /* K6_OTEL_TLS_CERTIFICATE, _CLIENT_CERTIFICATE, _CLIENT_KEY */
+    bool tls_set;                      /* a K6_OTEL_TLS_* setting given: TLS 1.3 at least (k6's tls.go) */
     int64_t export_us;
 } otel_config;
 
@@ -128,6 +134,77 @@ static void otel_config_free(otel_config *c) {
     free(c->path);
     free(c->headers);
     free(c->grpc_endpoint);
+    free(c->tls_ca);
+    free(c->tls_cert);
+    free(c->tls_key);
+}
+
+/* What Go's os.ReadFile says when a file cannot be read. */
+static bool otel_read_pem(const char *path, BIO **out, char *err, size_t errlen, const char *pre) {
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        char why[128];
+        return err_set(err, errlen, "%sopen %s: %s", pre, path, err_go_errno(errno, why, sizeof why)), false;
+    }
+    char tmp[4096];
+    BIO *b = BIO_new(BIO_s_mem());
+    size_t n;
+    while (b && (n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        if (BIO_write(b, tmp, (int)n) != (int)n) {
+            BIO_free(b);
+            b = NULL;
+        }
+    fclose(f);
+    if (!b) return err_set(err, errlen, "out of memory"), false;
+    *out = b;
+    return true;
+}
+
+/* k6 tls.go buildTLSConfig's checks, with its messages (errors of
+ * getExporter: "failed to create OpenTelemetry exporter: ..."): the CA file
+ * must hold a PEM certificate; a client certificate is Go's
+ * tls.LoadX509KeyPair of the certificate and key files. */
+static int otel_tls_check(const otel_config *c, char *err, size_t errlen) {
+    const char *pre = "failed to create OpenTelemetry exporter: ";
+    char p2[600];
+    BIO *b;
+    if (c->tls_ca) {
+        snprintf(p2, sizeof p2, "%sfailed to read root certificate from \"%s\": ", pre, c->tls_ca);
+        if (!otel_read_pem(c->tls_ca, &b, err, errlen, p2)) return -1;
+        X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+        BIO_free(b);
+        ERR_clear_error();
+        if (!x) return err_set(err, errlen, "%sfailed to append root certificate to the pool", pre);
+        X509_free(x);
+    }
+    if (c->tls_cert) {
+        snprintf(p2, sizeof p2, "%sfailed to load client certificate: ", pre);
+        if (!otel_read_pem(c->tls_cert, &b, err, errlen, p2)) return -1;
+        X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+        BIO_free(b);
+        if (!x) {
+            ERR_clear_error();
+            return err_set(err, errlen, "%stls: failed to find any PEM data in certificate input", p2);
+        }
+        const char *kp = c->tls_key ? c->tls_key : "";
+        if (!otel_read_pem(kp, &b, err, errlen, p2)) {
+            X509_free(x);
+            return -1;
+        }
+        EVP_PKEY *k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+        BIO_free(b);
+        ERR_clear_error();
+        int rc = 0;
+        if (!k) rc = err_set(err, errlen, "%stls: failed to find any PEM data in key input", p2);
+        else if (X509_check_private_key(x, k) != 1)
+            rc = err_set(err, errlen, "%stls: private key does not match public key", p2);
+        ERR_clear_error();
+        EVP_PKEY_free(k);
+        X509_free(x);
+        return rc;
+    }
+    return 0;
 }
 
 static void set_str(char **dst, const char *v) {
@@ -192,11 +269,15 @@ static int otel_configure(otel_config *c, char *const *envp, char *err, size_t e
         if (duration_parse(v, &unused, e2, sizeof e2))
             return err_set(err, errlen, "parse environment variables options failed: K6_OTEL_FLUSH_INTERVAL: %s", e2);
     }
-    static const char *const tls_files[] = {"K6_OTEL_TLS_CERTIFICATE", "K6_OTEL_TLS_CLIENT_CERTIFICATE",
-                                            "K6_OTEL_TLS_CLIENT_KEY"};
-    for (size_t i = 0; i < 3; i++)
-        if ((v = pusher_env(envp, tls_files[i])) && *v)
-            log_printf(LOG_WARN, "opentelemetry output: %s is not supported by c6 and is ignored", tls_files[i]);
+    /* buildTLSConfig (k6 tls.go): the CA file replaces the system's roots, a
+     * client certificate needs its key; any setting asks for TLS 1.3 */
+    {
+        bool skip_set = pusher_env(envp, "K6_OTEL_TLS_INSECURE_SKIP_VERIFY") != NULL;
+        if ((v = pusher_env(envp, "K6_OTEL_TLS_CERTIFICATE"))) set_str(&c->tls_ca, v);
+        if ((v = pusher_env(envp, "K6_OTEL_TLS_CLIENT_CERTIFICATE"))) set_str(&c->tls_cert, v);
+        if ((v = pusher_env(envp, "K6_OTEL_TLS_CLIENT_KEY"))) set_str(&c->tls_key, v);
+        c->tls_set = skip_set || c->tls_ca || c->tls_cert;
+    }
     /* Validate() */
     const char *pre = "error validating OpenTelemetry output config: ";
     if (!*c->service_name) return err_set(err, errlen, "%sproviding service name is required", pre);
@@ -322,6 +403,7 @@ otel_output *otel_output_open(const char *arg, char *const *envp, int64_t mono0_
     int rc = otel_configure(&o->c, envp, err, errlen);
     bool grpc = !rc && strcmp(o->c.protocol, "grpc") == 0;
     o->grpc = grpc;
+    if (!rc) rc = otel_tls_check(&o->c, err, errlen);
     if (!rc) rc = otel_headers(o->c.headers, hdr, &nh, err, errlen);
     if (!rc && grpc && nh < OTEL_MAX_HEADERS && !(hdr[nh++] = strdup("TE: trailers")))
         rc = err_set(err, errlen, "out of memory");
@@ -343,6 +425,10 @@ otel_output *otel_output_open(const char *arg, char *const *envp, int64_t mono0_
             .headers = (const char *const *)hdr,
             .nheaders = nh,
             .insecure = o->c.insecure_skip_verify,
+            .ca_file = o->c.tls_ca,
+            .cert_file = o->c.tls_cert,
+            .key_file = o->c.tls_key,
+            .tls13 = o->c.tls_set,
             .threads = 1, /* cumulative exports in order */
             .budget = pusher_budget(OTEL_BUDGET),
             .timeout_ms = 10000, /* the Go exporter's default timeout */

@@ -36,7 +36,8 @@ typedef struct job {
 
 struct pusher {
     char *name, *url, *username, *password, *proxy;
-    bool insecure, grpc;
+    char *ca_file, *cert_file, *key_file;
+    bool insecure, grpc, tls13;
     long timeout_ms;
     uint64_t (*lost)(long status, const char *reply, size_t len, uint64_t points, char *why, size_t whylen);
     struct curl_slist *headers;
@@ -179,6 +180,15 @@ static CURL *pusher_handle(pusher *p) {
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     }
+    if (p->ca_file) { /* these roots only, as Go's tls.Config.RootCAs */
+        curl_easy_setopt(e, CURLOPT_CAINFO, p->ca_file);
+        curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+    }
+    if (p->cert_file) {
+        curl_easy_setopt(e, CURLOPT_SSLCERT, p->cert_file);
+        curl_easy_setopt(e, CURLOPT_SSLKEY, p->key_file);
+    }
+    if (p->tls13) curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_3);
     return e;
 }
 
@@ -314,6 +324,9 @@ static void pusher_free(pusher *p) {
     free(p->username);
     free(p->password);
     free(p->proxy);
+    free(p->ca_file);
+    free(p->cert_file);
+    free(p->key_file);
     curl_slist_free_all(p->headers);
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->more);
@@ -350,12 +363,18 @@ pusher *pusher_new(const pusher_config *c, char *err, size_t errlen) {
     p->password = xstrdup(c->password);
     p->proxy = dup_or_null(c->proxy);
     p->insecure = c->insecure;
+    p->ca_file = dup_or_null(c->ca_file);
+    p->cert_file = dup_or_null(c->cert_file);
+    p->key_file = dup_or_null(c->key_file);
+    p->tls13 = c->tls13;
     p->grpc = c->grpc;
     p->timeout_ms = (long)pusher_env_ms("C6_OUTPUT_TIMEOUT_MS", c->timeout_ms > 0 ? c->timeout_ms : 10000);
     p->lost = c->lost;
     p->budget = c->budget;
     p->headers = pusher_headers(c->content_type, c->headers, c->nheaders, &ok);
-    if (!ok || !p->name || !p->url) {
+    bool tls_ok = (!c->ca_file || !*c->ca_file || p->ca_file) && (!c->cert_file || !*c->cert_file || p->cert_file) &&
+                  (!c->key_file || !*c->key_file || p->key_file);
+    if (!ok || !p->name || !p->url || !tls_ok) {
         pusher_free(p);
         return snprintf(err, errlen, "out of memory"), NULL;
     }

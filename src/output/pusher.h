@@ -26,12 +26,15 @@ typedef struct pusher_config {
     const char *content_type;
     const char *const *headers; /* extra "Name: value" lines */
     size_t nheaders;
-    const char *username, *password; /* basic auth when username is set */
-    const char *proxy;               /* NULL or "": none (the environment's is not used) */
-    bool insecure;                   /* skip TLS certificate and host checks */
-    int threads;                     /* requests at once (1 keeps bodies in order) */
-    size_t budget;                   /* queued bytes at most */
-    long timeout_ms;                 /* per request (C6_OUTPUT_TIMEOUT_MS overrides it) */
+    const char *username, *password;  /* basic auth when username is set */
+    const char *proxy;                /* NULL or "": none (the environment's is not used) */
+    bool insecure;                    /* skip TLS certificate and host checks */
+    const char *ca_file;              /* NULL, or the only roots trusted (PEM) */
+    const char *cert_file, *key_file; /* NULL, or a client certificate and its key (PEM) */
+    bool tls13;                       /* TLS 1.3 at least */
+    int threads;                      /* requests at once (1 keeps bodies in order) */
+    size_t budget;                    /* queued bytes at most */
+    long timeout_ms;                  /* per request (C6_OUTPUT_TIMEOUT_MS overrides it) */
     /* A gRPC unary call instead of a plain POST: HTTP/2 (h2c, with prior
      * knowledge, for http://; ALPN h2 for https://), the body already
      * framed by the caller (a 0 byte and a 4-byte length), the call's

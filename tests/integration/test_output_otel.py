@@ -230,7 +230,7 @@ class GrpcReceiver:
 
     SERVICE = "opentelemetry.proto.collector.metrics.v1.MetricsService"
 
-    def __init__(self, pb, abort=None, tls=None):
+    def __init__(self, pb, abort=None, tls=None, client_ca=None):
         self.requests = []
         self.tls = tls
 
@@ -245,8 +245,11 @@ class GrpcReceiver:
             response_serializer=pb.ExportMetricsServiceResponse.SerializeToString)})
         self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
         self.server.add_generic_rpc_handlers((handler,))
-        if tls:   # (cert.pem, key.pem)
-            creds = grpc.ssl_server_credentials([(pathlib.Path(tls[1]).read_bytes(), pathlib.Path(tls[0]).read_bytes())])
+        if tls:   # (cert.pem, key.pem); client_ca: a client certificate signed by it is required
+            creds = grpc.ssl_server_credentials(
+                [(pathlib.Path(tls[1]).read_bytes(), pathlib.Path(tls[0]).read_bytes())],
+                root_certificates=pathlib.Path(client_ca).read_bytes() if client_ca else None,
+                require_client_auth=bool(client_ca))
             self.endpoint = f"127.0.0.1:{self.server.add_secure_port('127.0.0.1:0', creds)}"
         else:
             self.endpoint = f"127.0.0.1:{self.server.add_insecure_port('127.0.0.1:0')}"
@@ -317,3 +320,67 @@ def test_otel_grpc_over_tls(c6, pb, tmp_path):
     assert f"output: opentelemetry (grpc, {rec.endpoint})" in r.out, r.out[:800]
     assert not [w for w in r.logs(level="warning") if "opentelemetry" in w["msg"]], r
     assert rec.requests and sum(p.as_double for p in _metrics(rec.requests[-1][1])["http_reqs"].sum.data_points) == 3
+
+
+def _tls_files(tmp_path):
+    """A server certificate for 127.0.0.1 (its own CA) and a client
+    certificate with its key, another self-signed pair."""
+    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+             "-keyout", "key.pem", "-out", "cert.pem", cwd=tmp_path)
+    _openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+             "-subj", "/CN=k6 client", "-keyout", "ckey.pem", "-out", "ccert.pem", cwd=tmp_path)
+    return {k: str(tmp_path / f) for k, f in
+            (("cert", "cert.pem"), ("key", "key.pem"), ("ccert", "ccert.pem"), ("ckey", "ckey.pem"))}
+
+
+def test_otel_tls_certificate_and_client_certificate(c6, pb, tmp_path):
+    """K6_OTEL_TLS_CERTIFICATE is the only root trusted (k6 tls.go:
+    RootCAs = a pool of that file), K6_OTEL_TLS_CLIENT_CERTIFICATE/_KEY the
+    client certificate a server asking for one gets (tls.LoadX509KeyPair).
+    Without the CA the self-signed server is not trusted: nothing stored."""
+    f = _tls_files(tmp_path)
+    rec = GrpcReceiver(pb, tls=(f["cert"], f["key"]), client_ca=f["ccert"])
+    try:
+        r = c6("outputs/get.js", "-i", "2", "-o", "opentelemetry",
+               env=rec.env(K6_OTEL_TLS_CERTIFICATE=f["cert"], K6_OTEL_TLS_CLIENT_CERTIFICATE=f["ccert"],
+                           K6_OTEL_TLS_CLIENT_KEY=f["ckey"]))
+        assert r.code == 0, r
+        assert not [w for w in r.logs(level="warning") if "opentelemetry" in w["msg"]], r
+        assert rec.requests and sum(p.as_double for p in _metrics(rec.requests[-1][1])["http_reqs"].sum.data_points) == 2
+        seen = len(rec.requests)
+        # no client certificate: the server refuses the handshake
+        r = c6("outputs/get.js", "-i", "1", "-o", "opentelemetry", env=rec.env(K6_OTEL_TLS_CERTIFICATE=f["cert"]))
+        assert r.code == 0 and len(rec.requests) == seen, r
+        assert [w for w in r.logs(level="warning") if "were not written" in w["msg"]], r
+        # the system's roots only: the self-signed server is not trusted
+        r = c6("outputs/get.js", "-i", "1", "-o", "opentelemetry",
+               env=rec.env(K6_OTEL_TLS_CLIENT_CERTIFICATE=f["ccert"], K6_OTEL_TLS_CLIENT_KEY=f["ckey"]))
+        assert r.code == 0 and len(rec.requests) == seen, r
+        assert [w for w in r.logs(level="warning") if "were not written" in w["msg"]], r
+    finally:
+        rec.close()
+
+
+def test_otel_tls_bad_files_exit_255(c6, tmp_path):
+    """buildTLSConfig's errors, from getExporter (k6 exporter.go): the
+    output is not created, exit 255 as for the other settings."""
+    f = _tls_files(tmp_path)
+    (tmp_path / "junk.pem").write_text("not a certificate\n")
+    pre = "failed to create OpenTelemetry exporter: "
+    cases = [
+        ({"K6_OTEL_TLS_CERTIFICATE": str(tmp_path / "none.pem")},
+         f'{pre}failed to read root certificate from "{tmp_path / "none.pem"}": open {tmp_path / "none.pem"}: '
+         "no such file or directory"),
+        ({"K6_OTEL_TLS_CERTIFICATE": str(tmp_path / "junk.pem")}, f"{pre}failed to append root certificate to the pool"),
+        ({"K6_OTEL_TLS_CLIENT_CERTIFICATE": f["ccert"]},
+         f"{pre}failed to load client certificate: open : no such file or directory"),
+        ({"K6_OTEL_TLS_CLIENT_CERTIFICATE": f["ccert"], "K6_OTEL_TLS_CLIENT_KEY": f["key"]},
+         f"{pre}failed to load client certificate: tls: private key does not match public key"),
+        ({"K6_OTEL_TLS_CLIENT_CERTIFICATE": str(tmp_path / "junk.pem"), "K6_OTEL_TLS_CLIENT_KEY": f["ckey"]},
+         f"{pre}failed to load client certificate: tls: failed to find any PEM data in certificate input"),
+    ]
+    for env, why in cases:
+        r = c6("outputs/get.js", "-i", "1", "-o", "opentelemetry", env=env)
+        msg = " ".join(line["msg"] for line in r.logs(level="error"))
+        assert r.code == 255 and why in msg, (why, r)
