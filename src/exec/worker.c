@@ -72,8 +72,11 @@ static void worker_wake_all(worker *w) {
 
 static void worker_on_tick(uv_timer_t *t) {
     worker *w = t->data;
+    if (test_phase(w->test) == PHASE_RUNNING) {
+        health_worker_tick(w, clock_now_us());
+        sched_tick(w);
+    }
     sample_buf_flush(&w->samples);
-    if (test_phase(w->test) == PHASE_RUNNING) sched_tick(w);
 }
 
 static void worker_start_special(worker *w, enum vu_role role) {
@@ -98,7 +101,10 @@ static void worker_on_wake(uv_async_t *a) {
     if (cmds & CMD_SETUP) worker_start_special(w, VU_SETUP);
     if (cmds & CMD_TEARDOWN) worker_start_special(w, VU_TEARDOWN);
     if (cmds & CMD_SUMMARY) worker_start_special(w, VU_SUMMARY);
-    if (cmds & CMD_START) uv_timer_start(&w->tick, worker_on_tick, WORKER_TICK_MS, WORKER_TICK_MS);
+    if (cmds & CMD_START) {
+        health_worker_init(w);
+        uv_timer_start(&w->tick, worker_on_tick, WORKER_TICK_MS, WORKER_TICK_MS);
+    }
     if (cmds & (CMD_START | CMD_SCEN)) sched_update(w);
     if ((cmds & CMD_STOP_SPECIAL) && w->special) {
         if (w->special->state == VU_WAITING) {

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <uv.h>
+#include "exec/health.h"
 #include "exec/sched.h"
 #include "metrics/samples.h"
 #include "net/client.h"
@@ -34,6 +35,7 @@ typedef struct worker {
     h1_client *h1;   /* k6/http's client (k6/ws dials through its DNS cache and TLS) */
     sample_buf samples;
     coro *sched;
+    worker_health health; /* c6's own health (exec/health.h) */
 
     vu **vus; /* every regular VU of this worker */
     int nvus, capvus;
