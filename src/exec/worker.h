@@ -49,6 +49,7 @@ typedef struct worker {
     atomic_int cmds;         /* pending worker_cmd bits */
     atomic_int special_done; /* setup/teardown finished */
     bool exiting;            /* CMD_EXIT seen */
+    bool in_loop;            /* inside uv_run (callbacks), not running VUs */
 } worker;
 
 worker *worker_new(struct c6_test *t, int id); /* NULL when out of memory */
