@@ -880,7 +880,8 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
             log_msg(LOG_ERROR, " hint=\"script exception\" source=stacktrace", err, strlen(err));
         else run_fail(r, code, err);
     } else if (run_options(r, err, sizeof err) || run_validate(r, err, sizeof err) ||
-               run_c6_metrics(r, err, sizeof err) || run_thresholds(r, err, sizeof err) || run_check_config(r, err, sizeof err)) {
+               run_c6_metrics(r, err, sizeof err) || run_thresholds(r, err, sizeof err) ||
+               run_check_config(r, err, sizeof err)) {
         code = run_fail(r, EXIT_CONFIG, err);
     } else if (mode == MODE_ARCHIVE) { /* k6 archive opens no outputs */
         code = run_archive_write(r);

@@ -8,6 +8,7 @@
 #include "metrics/registry.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "vu/vu.h"
 
 #define HEALTH_TICK_US 50000 /* the worker's tick (worker.c WORKER_TICK_MS) */
 
@@ -39,8 +40,15 @@ void health_worker_init(worker *w) {
     worker_health *h = &w->health;
     char id[16];
     snprintf(id, sizeof id, "%d", w->id);
-    tag_kv kv[1] = {{"worker", id}};
-    h->tags = tagdict_intern(w->samples.tags, kv, 1);
+    /* the run's tags (options.tags, --tag), as k6 puts them on its own
+     * metrics, then the worker */
+    const c6_options *o = w->test->opts;
+    tag_kv kv[VU_BASE_TAGS];
+    size_t n = 0;
+    for (size_t i = 0; o && i < o->ntags && n < VU_BASE_TAGS - 1; i++)
+        kv[n++] = (tag_kv){o->tags[i].key, o->tags[i].value};
+    kv[n++] = (tag_kv){"worker", id};
+    h->tags = tagdict_intern(w->samples.tags, kv, n);
     h->since_us = clock_now_us();
     h->cpu_ns = thread_cpu_ns();
     h->last_tick_us = 0;

@@ -30,9 +30,9 @@ struct c6_test;
 
 enum { HM_WORKER_BUSY, HM_LOOP_LAG, HM_SCHEDULE_LAG, HM_SAMPLE_BACKLOG, HEALTH_METRICS };
 
-#define HEALTH_BUSY_LIMIT 0.90   /* a worker busier than this ... */
+#define HEALTH_BUSY_LIMIT   0.90 /* a worker busier than this ... */
 #define HEALTH_LAG_LIMIT_US 5000 /* ... or its loop later than this on average ... */
-#define HEALTH_BAD_SECONDS 3     /* ... this many seconds in a row: saturated */
+#define HEALTH_BAD_SECONDS  3    /* ... this many seconds in a row: saturated */
 
 typedef struct worker_health {
     int64_t since_us, cpu_ns; /* start of the current second: wall and thread CPU time */
@@ -55,11 +55,11 @@ static inline void health_sched_lag(worker_health *h, int64_t late_us) {
 }
 
 typedef struct health_watch {
-    int bad_s;       /* consecutive seconds over a limit */
-    bool saturated;  /* it happened at least once */
-    int worker;      /* the worst worker then */
-    int busy_pm;     /* its busy fraction (per mille) */
-    int64_t lag_us;  /* its loop lag */
+    int bad_s;      /* consecutive seconds over a limit */
+    bool saturated; /* it happened at least once */
+    int worker;     /* the worst worker then */
+    int busy_pm;    /* its busy fraction (per mille) */
+    int64_t lag_us; /* its loop lag */
 } health_watch;
 
 /* Registers the c6_* metrics (before thresholds are parsed, so they can

@@ -36,11 +36,11 @@ typedef struct lc_owed {
 
 /* The running iteration's corrections (in the VU). */
 typedef struct lc_iter {
-    bool on;                    /* correction on and an arrival-rate iteration */
-    int64_t delay_us;           /* its start delay */
-    int64_t owed_n;             /* drops it stands in for */
-    int64_t owed_delay_us;      /* the earliest one's delay (actual start - its due time) */
-    int64_t owed_step_us;       /* the drops' spacing: the next one's delay is this much less */
+    bool on;               /* correction on and an arrival-rate iteration */
+    int64_t delay_us;      /* its start delay */
+    int64_t owed_n;        /* drops it stands in for */
+    int64_t owed_delay_us; /* the earliest one's delay (actual start - its due time) */
+    int64_t owed_step_us;  /* the drops' spacing: the next one's delay is this much less */
 } lc_iter;
 
 /* Registers the two metrics and turns the correction on. */

@@ -189,7 +189,8 @@ static void vu_emit_iteration(vu *v, int64_t t0, int64_t t1_ns) {
     int64_t at = sample_stamp(&w->samples, t1_ns);
     sample_push(&w->samples, M_ITERATIONS, tags, 1, at);
     sample_push(&w->samples, M_ITERATION_DURATION, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at);
-    if (v->lc.on) lc_emit(&v->lc, &w->samples, v->test->m_iter_corrected, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at);
+    if (v->lc.on)
+        lc_emit(&v->lc, &w->samples, v->test->m_iter_corrected, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at);
 }
 
 static bool vu_cut_off(const vu *v) {
