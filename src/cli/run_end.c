@@ -173,7 +173,7 @@ static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
         bool shown = i == M_DATA_SENT || i == M_DATA_RECEIVED || run_has_threshold(r, i, -1);
         /* c6's own metrics stay out of k6's summary unless c6 was saturated
          * (or a threshold names them): a healthy run's summary is k6's */
-        if (!shown && !health_metric_in_summary(&r->health, d->name)) continue;
+        if (!shown && !health_metric_in_summary(&r->health, &r->test, i)) continue;
         const sink *s = run_summary_sink(in, (size_t)i, engine_sink(r->eng, i), shown, d->type);
         if (!s) continue;
         in->ms[nm++] = (summary_metric){d->name, d->type, d->kind, s};

@@ -1,7 +1,6 @@
 /* c6's own health while a test runs (see health.h). */
 #include "exec/health.h"
 
-#include <string.h>
 #include <time.h>
 #include "exec/test.h"
 #include "exec/worker.h"
@@ -29,6 +28,13 @@ int health_register(c6_test *t, char *err, size_t errlen) {
         [HM_SCHEDULE_LAG] = {"c6_schedule_lag", METRIC_TREND, VALUE_TIME},
         [HM_SAMPLE_BACKLOG] = {"c6_sample_backlog", METRIC_GAUGE, VALUE_DEFAULT},
     };
+    /* k6 lets a script name its own metrics anything: if the script took
+     * one of these names, c6 keeps out of its metric and measures nothing */
+    for (int i = 0; i < HEALTH_METRICS; i++)
+        if (registry_find(defs[i].name) >= 0) {
+            log_printf(LOG_DEBUG, "the script has a metric %s: c6's own health metrics are off", defs[i].name);
+            return 0;
+        }
     for (int i = 0; i < HEALTH_METRICS; i++)
         if ((t->m_health[i] = registry_get_or_add(defs[i].name, defs[i].type, defs[i].kind, err, errlen)) < 0)
             return -1;
@@ -133,6 +139,9 @@ void health_summary_line(const health_watch *hw, FILE *f) {
             hw->worker, hw->busy_pm / 10.0, (double)hw->lag_us / 1000.0);
 }
 
-bool health_metric_in_summary(const health_watch *hw, const char *name) {
-    return hw->saturated || strncmp(name, "c6_", 3) != 0;
+bool health_metric_in_summary(const health_watch *hw, const c6_test *t, int metric) {
+    if (hw->saturated || !t->health_on) return true;
+    for (int i = 0; i < HEALTH_METRICS; i++)
+        if (t->m_health[i] == metric) return false;
+    return true;
 }

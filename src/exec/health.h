@@ -63,15 +63,15 @@ typedef struct health_watch {
 } health_watch;
 
 /* Registers the c6_* metrics (before thresholds are parsed, so they can
- * have thresholds); -1 with a message when a script took one of the names
- * with another type. */
+ * have thresholds); none, and no measuring, when the script has a metric of
+ * one of their names. -1 with a message only when out of room. */
 int health_register(struct c6_test *t, char *err, size_t errlen);
 /* Main thread, once a second while the test runs: the back-log sample, and
  * the watch; logs the warning the first time the workers are saturated. */
 void health_watch_second(health_watch *hw, struct c6_test *t, sample_buf *main, uint32_t tags);
 /* The line after the summary when the run was saturated (nothing otherwise). */
 void health_summary_line(const health_watch *hw, FILE *f);
-/* Whether the summary shows metric `name`: c6_* ones only when saturated. */
-bool health_metric_in_summary(const health_watch *hw, const char *name);
+/* Whether the summary shows the metric: c6's own only when saturated. */
+bool health_metric_in_summary(const health_watch *hw, const struct c6_test *t, int metric);
 
 #endif

@@ -84,3 +84,13 @@ def test_light_script_is_not_flagged_and_metrics_are_exposed(c6_bin, tmp_path):
     assert _points(out, "c6_loop_lag") and _points(out, "c6_sample_backlog")
     # no arrival-rate scenario: no scheduling lag
     assert not _points(out, "c6_schedule_lag")
+
+
+def test_script_metric_with_a_c6_name_is_left_alone(c6):
+    # k6 runs it (any valid metric name is the script's, metrics/registry.go
+    # NewMetric); c6 then measures nothing of its own rather than mixing its
+    # samples into the script's counter
+    r = c6("honest/own_c6_metric.js", with_target=False, timeout=60)
+    assert r.code == 0, r
+    assert r.count("c6_loop_lag") == 6, r
+    assert "c6_worker_busy" not in r.out, r
