@@ -8,6 +8,7 @@
 #   BENCH_DURATION      seconds of each throughput run (default 10)
 #   BENCH_MEM_DURATION  seconds of each memory run (default 8)
 #   BENCH_SKIP_C6=1     only run nginx + wrk (to check the harness itself)
+#   BENCH_SKIP_CO=1     no coordinated-omission demonstration (bench/coordinated_omission.sh)
 #
 # Everything it starts runs under `timeout` and is stopped on exit; nothing
 # outside a temp dir and bench/results/ is written.
@@ -364,6 +365,13 @@ if [[ ${iters:-} != 10000 ]]; then
     note "WARNING (c6_start): summary reports ${iters:-no} iterations, expected 10000"
 fi
 REPORT+=$'\n'$(printf 'start 10k   : %s s%s' "$START_S" "${READY_S:+  (all VUs ready at $READY_S s)}")
+
+# -- coordinated omission: corrected vs uncorrected p99 (bench/coordinated_omission.sh)
+if [[ ${BENCH_SKIP_CO:-0} != 1 ]]; then
+    note "c6: coordinated-omission demonstration"
+    CO=$(bash "$HERE/coordinated_omission.sh" "$C6" | tail -1) || CO="co 1s stall : failed (see above)"
+    REPORT+=$'\n'"$CO"
+fi
 
 # ---- report --------------------------------------------------------------------
 mkdir -p "$(dirname "$RESULTS")"

@@ -212,6 +212,10 @@ static int set_workers(c6_run_args *a, const char *v, char *e, size_t n) {
     return 0;
 }
 
+static int set_latency_correction(c6_run_args *a, const char *v, char *e, size_t n) {
+    return args_parse_bool(v, &a->latency_correction, e, n);
+}
+
 static int set_out(c6_run_args *a, const char *v, char *e, size_t n) {
     (void)e, (void)n;
     a->outs = xrealloc(a->outs, (a->nouts + 1) * sizeof *a->outs);
@@ -321,6 +325,9 @@ static const flag_def FLAGS[] = {
     {"verbose", 'v', true, set_verbose, NULL, "debug logs"},
     {"help", 'h', true, set_help, NULL, "this help"},
     {"workers", 0, false, set_workers, NULL, "worker threads (c6 only; default one per CPU)"},
+    {"latency-correction", 0, true, set_latency_correction, NULL,
+     "c6 only: also http_req_duration_corrected and iteration_duration_corrected, timed from when "
+     "arrival-rate iterations were due"},
     {"no-summary", 0, true, set_no_summary, NULL, "no end-of-test summary"},
     {"out", 'o', false, set_out, NULL,
      "an output: json=FILE, csv=FILE, influxdb=URL, experimental-prometheus-rw, web-dashboard (repeatable)"},
@@ -573,6 +580,8 @@ static int args_parse(int argc, char **argv, c6_run_args *a, bool archive, char 
     if (!a->log_output) a->log_output = getenv("K6_LOG_OUTPUT");
     if (!a->console_output) a->console_output = getenv("K6_CONSOLE_OUTPUT");
     if (!a->test_type) a->test_type = getenv("K6_TYPE");
+    const char *lc = getenv("C6_LATENCY_CORRECTION");
+    if (lc && !a->latency_correction && (!strcmp(lc, "true") || !strcmp(lc, "1"))) a->latency_correction = true;
     return 0;
 }
 

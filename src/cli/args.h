@@ -33,6 +33,7 @@ typedef struct c6_run_args {
     bool log_ns_timestamps;       /* --log-ns-timestamps: log times with nanoseconds (RFC3339Nano) */
     bool help;                    /* -h/--help: the caller prints usage and exits 0 */
     int workers;                  /* c6's own --workers N; 0 = one per CPU (-w is k6's --throw) */
+    bool latency_correction;      /* c6's own --latency-correction (C6_LATENCY_CORRECTION) */
     bool no_summary;              /* --no-summary: kept by c6 (k6 v2 dropped it); also sets
                                     summary_mode to "disabled" when that is not given */
     const char *summary_mode;     /* --summary-mode=compact|full|disabled; NULL if not given */

@@ -188,6 +188,7 @@ static void run_sample_vus(run_ctx *r) {
     uint32_t tags = tagdict_intern(r->main_samples.tags, kv, n);
     sample_push(&r->main_samples, M_VUS, tags, atomic_load(&r->test.vus_active), now);
     sample_push(&r->main_samples, M_VUS_MAX, tags, (double)atomic_load(&r->test.vus_initialized), now);
+    if (test_phase(&r->test) == PHASE_RUNNING) health_watch_second(&r->health, &r->test, &r->main_samples, tags);
     sample_buf_flush(&r->main_samples);
 }
 
@@ -893,7 +894,8 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
             log_msg(LOG_ERROR, " hint=\"script exception\" source=stacktrace", err, strlen(err));
         else run_fail(r, code, err);
     } else if (run_options(r, err, sizeof err) || run_validate(r, err, sizeof err) ||
-               run_thresholds(r, err, sizeof err) || run_check_config(r, err, sizeof err)) {
+               run_c6_metrics(r, err, sizeof err) || run_thresholds(r, err, sizeof err) ||
+               run_check_config(r, err, sizeof err)) {
         code = run_fail(r, EXIT_CONFIG, err);
     } else if (mode == MODE_ARCHIVE) { /* k6 archive opens no outputs */
         code = run_archive_write(r);

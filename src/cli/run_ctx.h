@@ -101,6 +101,7 @@ typedef struct run_ctx {
     script scr;
     engine *eng;
     sample_buf main_samples; /* vus / vus_max, from the main thread */
+    health_watch health;     /* is c6 itself saturated? (exec/health.h) */
     uv_loop_t *loop;
     uv_async_t wake;
     uv_timer_t tick, special_timer, special_progress;
@@ -188,6 +189,9 @@ int run_compile(run_ctx *r, char *err, size_t errlen);
 int run_options(run_ctx *r, char *err, size_t errlen);
 int run_validate(run_ctx *r, char *err, size_t errlen);
 int run_thresholds(run_ctx *r, char *err, size_t errlen);
+/* c6's own metrics and, with --latency-correction, the corrected ones:
+ * registered before the thresholds so that thresholds can name them. */
+int run_c6_metrics(run_ctx *r, char *err, size_t errlen);
 int run_check_config(run_ctx *r, char *err, size_t errlen);
 int run_check_fds(run_ctx *r, char *err, size_t errlen);
 int run_open_outputs(run_ctx *r, char *err, size_t errlen);

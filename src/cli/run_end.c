@@ -171,6 +171,9 @@ static void run_summary_gather(run_ctx *r, double dur_s, run_summary_in *in) {
         /* k6 always has data_sent and data_received: every VU function run
          * emits them, even at 0 bytes (js/runner.go runFn: Dialer.IOSamples) */
         bool shown = i == M_DATA_SENT || i == M_DATA_RECEIVED || run_has_threshold(r, i, -1);
+        /* c6's own metrics stay out of k6's summary unless c6 was saturated
+         * (or a threshold names them): a healthy run's summary is k6's */
+        if (!shown && !health_metric_in_summary(&r->health, &r->test, i)) continue;
         const sink *s = run_summary_sink(in, (size_t)i, engine_sink(r->eng, i), shown, d->type);
         if (!s) continue;
         in->ms[nm++] = (summary_metric){d->name, d->type, d->kind, s};
@@ -252,6 +255,7 @@ static void run_default_summary(run_ctx *r, const summary_data *d) {
     fputc('\n', stdout);
     summary_render(stdout, d);
     fputs("\n\n", stdout);
+    health_summary_line(&r->health, stdout);
 }
 
 /* handleSummary runs after the workers stopped, on a worker of its own. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli/run_ctx.h"
+#include "vu/latency_correction.h"
 #include "config/executor_def.h"
 #include "exec/executor.h"
 #include "exec/capacity.h"
@@ -308,6 +309,11 @@ int run_check_config(run_ctx *r, char *err, size_t errlen) {
     if (rc) snprintf(err, errlen, "%.*s", (int)b.len, b.p);
     buf_free(&b);
     return rc;
+}
+
+int run_c6_metrics(run_ctx *r, char *err, size_t errlen) {
+    if (health_register(&r->test, err, errlen)) return -1;
+    return r->args.latency_correction ? latency_correction_register(&r->test, err, errlen) : 0;
 }
 
 int run_thresholds(run_ctx *r, char *err, size_t errlen) {

@@ -118,6 +118,8 @@ static void ws_assign(wscen *ws, vu *v, int64_t index) {
     v->sc_index = index;
     v->sc_iter = 0;
     v->go = v->stop_req = false;
+    v->due_us = 0;
+    v->owed.n = 0;
     v->ramp_on = false;
     v->ramp_deadline = 0;
 }
@@ -235,6 +237,11 @@ static void arrival_fire(wscen *ws) {
             ws->free_head = v->next_free;
             ws->nfree--;
             v->go = true;
+            v->due_us = start + at;
+            if (w->test->latency_correction) {
+                v->owed = ws->owed;
+                ws->owed.n = 0;
+            }
             worker_ready(w, v);
             continue;
         }
@@ -242,6 +249,7 @@ static void arrival_fire(wscen *ws) {
          * and one more VU is added (one per round, up to maxVUs) for the
          * ones to come. */
         sample_push(&w->samples, M_DROPPED_ITERATIONS, drop_tags(ws), 1, sample_stamp(&w->samples, now * 1000));
+        if (w->test->latency_correction) lc_owe(&ws->owed, start + at);
         if (ws->nvus >= ws->max && !atomic_flag_test_and_set(&sc->vus_warned)) {
             /* k6 (lib/executor/constant_arrival_rate.go, ramping_arrival_rate.go
              * Run): once per scenario, with the executor logger's fields */

@@ -39,6 +39,7 @@ typedef struct wscen {
     uv_poll_t poll; /* watches tfd */
     bool started, reported, sched_done;
     int64_t late_max, late_sum, late_n; /* arrival-rate: how late iterations started (µs) */
+    lc_owed owed;                       /* --latency-correction: drops not stood in for yet */
     bool drop_tags_set;
     uint32_t drop_tags; /* dropped_iterations samples' tag set */
 } wscen;

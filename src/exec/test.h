@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "config/options.h"
+#include "exec/health.h"
 
 struct script;
 struct worker;
@@ -101,6 +102,13 @@ typedef struct c6_test {
 
     int nworkers;
     struct worker **workers;
+
+    /* c6's own metrics (exec/health.h), registered before the thresholds */
+    bool health_on;
+    int m_health[HEALTH_METRICS];
+    /* --latency-correction (vu/latency_correction.h): the corrected metrics' ids */
+    bool latency_correction;
+    int m_req_corrected, m_iter_corrected;
 
     atomic_int phase;
     int64_t start_us;          /* monotonic time the iterations started */

@@ -17,6 +17,7 @@
 #include "util/log.h"
 
 #define WORKER_TICK_MS 50
+#define WORKER_POLL_US 1000
 
 void worker_ready(worker *w, vu *v) {
     if (v->queued) return;
@@ -25,8 +26,9 @@ void worker_ready(worker *w, vu *v) {
     if (w->ready_tail) w->ready_tail->next_ready = v;
     else w->ready_head = v;
     w->ready_tail = v;
-    /* called from inside uv_run: make it return instead of blocking in poll */
-    uv_stop(&w->loop);
+    /* called from inside uv_run: make it return instead of blocking in poll
+     * (outside it, a stop would make the next uv_run skip its timers and I/O) */
+    if (w->in_loop) uv_stop(&w->loop);
 }
 
 static void worker_notify_main(worker *w) {
@@ -41,8 +43,11 @@ static void worker_vu_finished(worker *w, vu *v) {
     worker_notify_main(w);
 }
 
+/* One round: the VUs queued now, not those they queue again (a VU that
+ * never waits re-queues itself after each iteration): the loop's timers and
+ * I/O run between rounds, however busy the VUs are. */
 static void worker_run_ready(worker *w) {
-    vu *v;
+    vu *v, *last = w->ready_tail;
     while ((v = w->ready_head) != NULL) {
         w->ready_head = v->next_ready;
         if (!w->ready_head) w->ready_tail = NULL;
@@ -52,6 +57,7 @@ static void worker_run_ready(worker *w) {
             v->state = VU_COUNTED;
             worker_vu_finished(w, v);
         }
+        if (v == last) break;
     }
 }
 
@@ -72,8 +78,11 @@ static void worker_wake_all(worker *w) {
 
 static void worker_on_tick(uv_timer_t *t) {
     worker *w = t->data;
+    if (test_phase(w->test) == PHASE_RUNNING) {
+        health_worker_tick(w, clock_now_us());
+        sched_tick(w);
+    }
     sample_buf_flush(&w->samples);
-    if (test_phase(w->test) == PHASE_RUNNING) sched_tick(w);
 }
 
 static void worker_start_special(worker *w, enum vu_role role) {
@@ -98,7 +107,10 @@ static void worker_on_wake(uv_async_t *a) {
     if (cmds & CMD_SETUP) worker_start_special(w, VU_SETUP);
     if (cmds & CMD_TEARDOWN) worker_start_special(w, VU_TEARDOWN);
     if (cmds & CMD_SUMMARY) worker_start_special(w, VU_SUMMARY);
-    if (cmds & CMD_START) uv_timer_start(&w->tick, worker_on_tick, WORKER_TICK_MS, WORKER_TICK_MS);
+    if (cmds & CMD_START) {
+        health_worker_init(w);
+        uv_timer_start(&w->tick, worker_on_tick, WORKER_TICK_MS, WORKER_TICK_MS);
+    }
     if (cmds & (CMD_START | CMD_SCEN)) sched_update(w);
     if ((cmds & CMD_STOP_SPECIAL) && w->special) {
         if (w->special->state == VU_WAITING) {
@@ -223,14 +235,23 @@ static void *worker_main(void *arg) {
     w->sched = coro_thread_init();
     sched_init(w);
     worker_init_vus(w);
+    int64_t polled = 0;
     for (;;) {
-        uv_run(&w->loop, w->ready_head ? UV_RUN_NOWAIT : UV_RUN_ONCE);
+        /* with VUs ready, a look at the loop (timers, I/O: no wait) at most
+         * every millisecond, so busy VUs cost no system call per round */
+        int64_t now = w->ready_head ? clock_now_us() : 0;
+        if (!w->ready_head || now - polled >= WORKER_POLL_US) {
+            polled = now;
+            w->in_loop = true;
+            uv_run(&w->loop, w->ready_head ? UV_RUN_NOWAIT : UV_RUN_ONCE);
+            w->in_loop = false;
+        }
         worker_run_ready(w);
         if (w->exiting) break;
     }
     /* let every VU unwind and free its JS runtime on its own stack */
     worker_wake_all(w);
-    worker_run_ready(w);
+    while (w->ready_head) worker_run_ready(w);
     sample_buf_flush(&w->samples);
     return NULL;
 }

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <uv.h>
+#include "exec/health.h"
 #include "exec/sched.h"
 #include "metrics/samples.h"
 #include "net/client.h"
@@ -34,6 +35,7 @@ typedef struct worker {
     h1_client *h1;   /* k6/http's client (k6/ws dials through its DNS cache and TLS) */
     sample_buf samples;
     coro *sched;
+    worker_health health; /* c6's own health (exec/health.h) */
 
     vu **vus; /* every regular VU of this worker */
     int nvus, capvus;
@@ -47,6 +49,7 @@ typedef struct worker {
     atomic_int cmds;         /* pending worker_cmd bits */
     atomic_int special_done; /* setup/teardown finished */
     bool exiting;            /* CMD_EXIT seen */
+    bool in_loop;            /* inside uv_run (callbacks), not running VUs */
 } worker;
 
 worker *worker_new(struct c6_test *t, int id); /* NULL when out of memory */

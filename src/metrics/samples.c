@@ -70,6 +70,14 @@ sample_chunk *sample_buf_take(sample_buf *b) {
     return list;
 }
 
+size_t sample_buf_pending(sample_buf *b) {
+    size_t n = 0;
+    pthread_mutex_lock(&b->lock);
+    for (sample_chunk *c = b->full_head; c; c = c->next) n += c->n;
+    pthread_mutex_unlock(&b->lock);
+    return n;
+}
+
 void sample_buf_recycle(sample_buf *b, sample_chunk *list) {
     if (!list) return;
     sample_chunk *last = list;

@@ -14,6 +14,7 @@
 #define C6_SAMPLES_H
 #include <pthread.h>
 #include <stdint.h>
+#include <stddef.h>
 #include "metrics/tags.h"
 #include "util/clock.h"
 
@@ -50,6 +51,8 @@ void sample_buf_rotate(sample_buf *b);        /* publish cur, take an empty chun
 void sample_buf_flush(sample_buf *b);         /* publish cur if it holds anything */
 sample_chunk *sample_buf_take(sample_buf *b); /* engine: every published chunk, oldest first */
 void sample_buf_recycle(sample_buf *b, sample_chunk *list);
+/* Samples published and not taken yet (any thread; walks the list under the lock). */
+size_t sample_buf_pending(sample_buf *b);
 
 /* The time of a sample read as mono_ns (clock_now_ns()) on the owner's
  * thread: mono_ns moved back onto the buffer's lane (by less than stride

@@ -189,6 +189,8 @@ static void vu_emit_iteration(vu *v, int64_t t0, int64_t t1_ns) {
     int64_t at = sample_stamp(&w->samples, t1_ns);
     sample_push(&w->samples, M_ITERATIONS, tags, 1, at);
     sample_push(&w->samples, M_ITERATION_DURATION, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at);
+    if (v->lc.on)
+        lc_emit(&v->lc, &w->samples, v->test->m_iter_corrected, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at);
 }
 
 static bool vu_cut_off(const vu *v) {
@@ -224,6 +226,9 @@ static bool vu_iteration(vu *v) {
     c6_test *t = v->test;
     scen_rt *sc = v->sc;
     int64_t t0 = clock_now_us();
+    if (v->due_us) health_sched_lag(&v->w->health, t0 - v->due_us); /* arrival-rate: c6_schedule_lag */
+    if (t->latency_correction) lc_begin(&v->lc, t, t0, v->due_us, &v->owed);
+    v->due_us = 0;
     v->in_iteration = true;
     v->interrupted = v->stop_req = false;
     v->group[0] = 0;

@@ -13,6 +13,7 @@
 #include "metrics/tags.h"
 #include "util/buf.h"
 #include "vu/coro.h"
+#include "vu/latency_correction.h"
 
 struct worker;
 struct c6_test;
@@ -59,6 +60,9 @@ typedef struct vu {
     int64_t sc_iter;          /* iterations in this scenario (exec.vu.iterationInScenario) */
     int64_t sc_iter_instance; /* the running iteration's number in the scenario (exec.scenario.iterationInInstance) */
     bool go;                  /* arrival-rate: an iteration was handed to it */
+    int64_t due_us;           /* arrival-rate: when that iteration was due (monotonic µs; 0: none) */
+    lc_owed owed;             /* --latency-correction: the drops that iteration stands in for */
+    lc_iter lc;               /* --latency-correction: the running iteration's corrections */
     bool stop_req;            /* interrupt the running iteration (gracefulRampDown ran out) */
     bool aborting;            /* this iteration called exec.test.abort() */
     bool ramp_on;             /* ramping-vus/externally-controlled: k6's VU handle is started

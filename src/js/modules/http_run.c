@@ -243,6 +243,7 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     uint32_t tags = tagdict_intern(sb->tags, kv, n);
     sample_push(sb, M_HTTP_REQS, tags, 1, now);
     sample_push(sb, M_HTTP_REQ_DURATION, tags, res->t_duration, now);
+    if (v->lc.on) lc_emit(&v->lc, sb, v->test->m_req_corrected, tags, res->t_duration, now); /* --latency-correction */
     sample_push(sb, M_HTTP_REQ_BLOCKED, tags, res->t_blocked, now);
     sample_push(sb, M_HTTP_REQ_CONNECTING, tags, res->t_connecting, now);
     sample_push(sb, M_HTTP_REQ_TLS_HANDSHAKING, tags, res->t_tls, now);
