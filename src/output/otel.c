@@ -99,12 +99,16 @@ typedef struct otel_state {
     bool has;
 } otel_state;
 
+#define OTEL_MAX_RESOURCE 64
+
 typedef struct otel_config {
     char *service_name, *service_version, *prefix, *protocol, *endpoint, *path, *headers;
     bool http_insecure, grpc_insecure, insecure_skip_verify, single_counter;
     char *grpc_endpoint;
     char *tls_ca, *tls_cert, *tls_key; /* K6_OTEL_TLS_CERTIFICATE, _CLIENT_CERTIFICATE, _CLIENT_KEY */
-    bool tls_set;                      /* a K6_OTEL_TLS_* setting given: TLS 1.3 at least (k6's tls.go) */
+    char *res_k[OTEL_MAX_RESOURCE], *res_v[OTEL_MAX_RESOURCE]; /* the resource's attributes, sorted by key */
+    size_t nres;
+    bool tls_set; /* a K6_OTEL_TLS_* setting given: TLS 1.3 at least (k6's tls.go) */
     int64_t export_us;
 } otel_config;
 
@@ -137,6 +141,70 @@ static void otel_config_free(otel_config *c) {
     free(c->tls_ca);
     free(c->tls_cert);
     free(c->tls_key);
+    for (size_t i = 0; i < c->nres; i++) {
+        free(c->res_k[i]);
+        free(c->res_v[i]);
+    }
+}
+
+/* Sets resource attribute k (replacing an earlier value). */
+static void otel_res_set(otel_config *c, const char *k, size_t kn, const char *v, size_t vn) {
+    size_t i = 0;
+    while (i < c->nres && (strlen(c->res_k[i]) != kn || memcmp(c->res_k[i], k, kn))) i++;
+    if (i == OTEL_MAX_RESOURCE) return;
+    if (i == c->nres) {
+        c->res_k[i] = xstrndup(k, kn); /* x*: config, once */
+        c->nres++;
+    } else {
+        free(c->res_v[i]);
+    }
+    c->res_v[i] = xstrndup(v, vn); /* x*: config, once */
+}
+
+/* The resource as the Go SDK's resource.Default() merged with
+ * service.name/service.version (k6 output.go, Start): the attributes of
+ * OTEL_RESOURCE_ATTRIBUTES ("k=v,...", trimmed, values percent-decoded,
+ * kept as given when that fails; pairs without "=" left out), then the
+ * telemetry.sdk.* of the SDK (the Go SDK's version in k6's go.mod), then
+ * the service's; a later one wins; sorted by key as attribute.Set is. */
+static void otel_resource(otel_config *c, char *const *envp) {
+    const char *env = pusher_env(envp, "OTEL_RESOURCE_ATTRIBUTES");
+    for (const char *p = env; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', n);
+        if (eq) {
+            const char *k = p, *ke = eq, *v = eq + 1, *ve = p + n;
+            while (k < ke && isspace((unsigned char)*k)) k++;
+            while (ke > k && isspace((unsigned char)ke[-1])) ke--;
+            while (v < ve && isspace((unsigned char)*v)) v++;
+            while (ve > v && isspace((unsigned char)ve[-1])) ve--;
+            char dec[1024];
+            size_t dn =
+                (size_t)(ve - v) < sizeof dec ? url_unescape(dec, sizeof dec, v, (size_t)(ve - v), 0) : (size_t)-1;
+            if (dn == (size_t)-1) otel_res_set(c, k, (size_t)(ke - k), eq + 1, (size_t)(p + n - eq - 1));
+            else otel_res_set(c, k, (size_t)(ke - k), dec, dn);
+        }
+        p = end ? end + 1 : p + n;
+    }
+    static const char *const sdk[][2] = {
+        {"telemetry.sdk.language", "go"}, {"telemetry.sdk.name", "opentelemetry"}, {"telemetry.sdk.version", "1.40.0"}};
+    for (size_t i = 0; i < 3; i++) otel_res_set(c, sdk[i][0], strlen(sdk[i][0]), sdk[i][1], strlen(sdk[i][1]));
+    otel_res_set(c, "service.name", 12, c->service_name, strlen(c->service_name));
+    otel_res_set(c, "service.version", 15, c->service_version, strlen(c->service_version));
+    /* by key (an insertion sort of at most 64) */
+    char *ks[OTEL_MAX_RESOURCE], *vs[OTEL_MAX_RESOURCE];
+    size_t order[OTEL_MAX_RESOURCE];
+    for (size_t i = 0; i < c->nres; i++) order[i] = i;
+    for (size_t i = 1; i < c->nres; i++)
+        for (size_t j = i; j > 0 && strcmp(c->res_k[order[j - 1]], c->res_k[order[j]]) > 0; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (size_t i = 0; i < c->nres; i++) ks[i] = c->res_k[order[i]], vs[i] = c->res_v[order[i]];
+    memcpy(c->res_k, ks, c->nres * sizeof *ks);
+    memcpy(c->res_v, vs, c->nres * sizeof *vs);
 }
 
 /* What Go's os.ReadFile says when a file cannot be read. */
@@ -294,6 +362,7 @@ static int otel_configure(otel_config *c, char *const *envp, char *err, size_t e
             return err_set(err, errlen, "%sHTTP exporter endpoint must only be host and port, no scheme", pre);
     }
     if (c->export_us <= 0) return err_set(err, errlen, "K6_OTEL_EXPORT_INTERVAL must be positive");
+    otel_resource(c, envp);
     return 0;
 }
 
@@ -445,9 +514,9 @@ otel_output *otel_output_open(const char *arg, char *const *envp, int64_t mono0_
         free(o);
         return NULL;
     }
-    if (!o->c.single_counter)
-        log_printf(LOG_WARN, "opentelemetry output: K6_OTEL_SINGLE_COUNTER_FOR_RATE=false (k6's deprecated pair of "
-                             "counters) is not supported by c6; rates are exported as one counter");
+    if (!o->c.single_counter) /* k6: output.go, Start */
+        log_printf(LOG_WARN, "Exporting rate metrics as a pair of counters is deprecated and will be removed in "
+                             "future releases. Please migrate to the new format.");
     o->mono0 = mono0_ns;
     o->wall0 = wall0_ns;
     o->last_export_us = clock_now_us();
@@ -591,9 +660,16 @@ static void pb_hist_point(docbuf *b, const seriestab_entry *e, const otel_state 
     doc_free(&dp);
 }
 
+/* How a Rate is written: k6's single counter (<name>.total with a
+ * condition attribute), or, with K6_OTEL_SINGLE_COUNTER_FOR_RATE=false, its
+ * deprecated pair (output.go pairOfCountersForRate, registry.go
+ * getOrCreateCountersForRate): <name>.occurred counts the non-zero samples,
+ * <name>.total all of them, without the attribute. */
+enum { RATE_SINGLE, RATE_OCCURRED, RATE_TOTAL };
+
 /* One Metric for registry id `m` over its series idx[0..n); returns its
  * data points. */
-static size_t pb_metric(otel_output *o, docbuf *b, int m, const uint32_t *idx, size_t n, uint64_t now) {
+static size_t pb_metric(otel_output *o, docbuf *b, int m, const uint32_t *idx, size_t n, uint64_t now, int rate_mode) {
     const metric_def *def = registry_get(m);
     uint64_t start = (uint64_t)o->start_ns[m];
     docbuf data = {0}, met = {0};
@@ -601,7 +677,9 @@ static size_t pb_metric(otel_output *o, docbuf *b, int m, const uint32_t *idx, s
     int kind_field;
     char name[600];
     snprintf(name, sizeof name, "%s%s%s", o->c.prefix ? o->c.prefix : "", def->name,
-             def->type == METRIC_RATE ? ".total" : "");
+             def->type != METRIC_RATE     ? ""
+             : rate_mode == RATE_OCCURRED ? ".occurred"
+                                          : ".total");
     for (size_t i = 0; i < n; i++) {
         const seriestab_entry *e = &o->series.v[idx[i]];
         const otel_state *s = &o->st[idx[i]];
@@ -609,6 +687,17 @@ static size_t pb_metric(otel_output *o, docbuf *b, int m, const uint32_t *idx, s
         case METRIC_COUNTER: pb_number_point(&data, e, NULL, NULL, start, now, false, s->u.sum, 0), points++; break;
         case METRIC_GAUGE: pb_number_point(&data, e, NULL, NULL, start, now, false, s->u.last, 0), points++; break;
         case METRIC_RATE:
+            if (rate_mode == RATE_OCCURRED) { /* only series that had a non-zero sample have this counter */
+                if (s->u.rate.nonzero)
+                    pb_number_point(&data, e, NULL, NULL, start, now, true, 0, (int64_t)s->u.rate.nonzero), points++;
+                break;
+            }
+            if (rate_mode == RATE_TOTAL) {
+                pb_number_point(&data, e, NULL, NULL, start, now, true, 0,
+                                (int64_t)(s->u.rate.nonzero + s->u.rate.zero)),
+                    points++;
+                break;
+            }
             /* k6: output.go, singleCounterForRate: condition = "nonzero" or "zero" */
             if (s->u.rate.nonzero)
                 pb_number_point(&data, e, "condition", "nonzero", start, now, true, 0, (int64_t)s->u.rate.nonzero),
@@ -675,11 +764,20 @@ static void otel_export(otel_output *o) {
     size_t points = 0;
     pbw_str(&sc, 1, "k6"); /* the Meter's name (output.go, Start: meterProvider.Meter("k6")) */
     pbw_msg(&scope, 1, &sc);
-    for (size_t m = 0; m < nm; m++)
-        if (first[m + 1] > first[m])
-            points += pb_metric(o, &scope, (int)m, idx + first[m], first[m + 1] - first[m], now);
-    pb_keyvalue(&res, 1, "service.name", o->c.service_name);
-    pb_keyvalue(&res, 1, "service.version", o->c.service_version);
+    for (size_t m = 0; m < nm; m++) {
+        if (first[m + 1] == first[m]) continue;
+        const uint32_t *mi = idx + first[m];
+        size_t mn = first[m + 1] - first[m];
+        if (registry_get((int)m)->type != METRIC_RATE || o->c.single_counter) {
+            points += pb_metric(o, &scope, (int)m, mi, mn, now, RATE_SINGLE);
+            continue;
+        }
+        bool any = false; /* an instrument with no point is not exported (the SDK's reader) */
+        for (size_t i = 0; i < mn && !any; i++) any = o->st[mi[i]].u.rate.nonzero > 0;
+        if (any) points += pb_metric(o, &scope, (int)m, mi, mn, now, RATE_OCCURRED);
+        points += pb_metric(o, &scope, (int)m, mi, mn, now, RATE_TOTAL);
+    }
+    for (size_t i = 0; i < o->c.nres; i++) pb_keyvalue(&res, 1, o->c.res_k[i], o->c.res_v[i]);
     pbw_msg(&rm, 1, &res);
     pbw_msg(&rm, 2, &scope);
     if (o->grpc) { /* the gRPC message frame: not compressed, 4-byte length */

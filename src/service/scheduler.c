@@ -75,7 +75,7 @@ int svc_write_file(const char *path, const void *p, size_t n) {
  * init run and checks as `c6 run`): 0 with *vus set, or -1 with err set to
  * its error lines. */
 int svc_validate(const char *dir, int64_t *vus, int64_t *dur_us, zone_share *zones, int *nzones, char *err,
-                    size_t errlen) {
+                 size_t errlen) {
     char tar[800], out[800], log[800];
     snprintf(tar, sizeof tar, "%s/archive.tar", dir);
     snprintf(out, sizeof out, "%s/inspect.json", dir);
@@ -176,8 +176,14 @@ static active_run *start_run(int64_t id, int n, const char *sequence) {
      * its events on a pipe, as descriptor 3 (dist/run_report.h) */
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC)) pfd[0] = pfd[1] = -1;
-    char *argv[] = {"c6",         "coordinator",   "--instances", inst, "--listen", svc.coord_listen, tok, "--no-color",
-                    "--address=", "--report-fd=3", NULL,          NULL, NULL,       NULL,           NULL};
+    char *argv[] = {"c6",          "coordinator",
+                    "--instances", inst,
+                    "--listen",    svc.coord_listen,
+                    tok,           "--no-color",
+                    "--address=",  "--report-fd=3",
+                    NULL,          NULL,
+                    NULL,          NULL,
+                    NULL};
     /* the service's certificate: the coordinator serves TLS to the agents,
      * which check it as they check the service's (pool_agent.c) */
     char certarg[4200], keyarg[4200];

@@ -70,7 +70,7 @@ extern svc_state svc;
 int svc_read_file(const char *path, buf *out, size_t max);
 int svc_write_file(const char *path, const void *p, size_t n);
 int svc_validate(const char *dir, int64_t *vus, int64_t *dur_us, zone_share *zones, int *nzones, char *err,
-                    size_t errlen);
+                 size_t errlen);
 void svc_run_dir(int64_t id, char *out, size_t n);
 pool_agent *svc_agent_find(int64_t id);
 void svc_drop_archive(int64_t id);

@@ -112,7 +112,8 @@ def test_otel_http_exports_what_the_summary_counts(c6, receiver, tmp_path):
     parseHeaders); POST to http://ENDPOINT/v1/metrics when insecure."""
     export = tmp_path / "summary.json"
     env = receiver.env(K6_OTEL_EXPORT_INTERVAL="300ms", K6_OTEL_METRIC_PREFIX="k6_",
-                       K6_OTEL_HEADERS="X-Scope-OrgID=team%201,X-Key=abc")
+                       K6_OTEL_HEADERS="X-Scope-OrgID=team%201,X-Key=abc",
+                       OTEL_RESOURCE_ATTRIBUTES=" team = load%20testers ,nope,service.name=lost,telemetry.sdk.name=x")
     r = c6("outputs/get.js", "-i", "20", "-e", "PAUSE=0.05", f"--summary-export={export}", "-o", "opentelemetry",
            env=env)
     assert r.code == 0 and r.has_summary(), r
@@ -125,7 +126,15 @@ def test_otel_http_exports_what_the_summary_counts(c6, receiver, tmp_path):
     assert headers["X-Scope-OrgID"] == "team 1" and headers["X-Key"] == "abc", headers
     (rm,) = last.resource_metrics
     res = _attrs(rm.resource.attributes)
+    # resource.Default() (OTEL_RESOURCE_ATTRIBUTES trimmed and decoded, a pair
+    # without "=" left out; then the SDK's telemetry.sdk.*), merged with k6's
+    # service.name/version (output.go, Start), keys sorted (attribute.Set)
     assert res["service.name"] == "k6" and res["service.version"], res
+    assert res["team"] == "load testers" and "nope" not in res, res
+    assert res["telemetry.sdk.language"] == "go" and res["telemetry.sdk.name"] == "opentelemetry", res
+    assert res["telemetry.sdk.version"], res
+    keys = [kv.key for kv in rm.resource.attributes]
+    assert keys == sorted(keys), keys
     assert rm.scope_metrics[0].scope.name == "k6"
     m = _metrics(last)
     exported = json.loads(export.read_text())["metrics"]
@@ -384,3 +393,28 @@ def test_otel_tls_bad_files_exit_255(c6, tmp_path):
         r = c6("outputs/get.js", "-i", "1", "-o", "opentelemetry", env=env)
         msg = " ".join(line["msg"] for line in r.logs(level="error"))
         assert r.code == 255 and why in msg, (why, r)
+
+
+def test_otel_rates_as_a_pair_of_counters(c6, pb):
+    """K6_OTEL_SINGLE_COUNTER_FOR_RATE=false: k6's deprecated pair
+    (output.go pairOfCountersForRate, registry.go getOrCreateCountersForRate):
+    "<name>.occurred" counts the non-zero samples, "<name>.total" all of
+    them, no condition attribute; a rate with no non-zero sample has no
+    ".occurred" (an instrument with no point is not exported); k6's
+    deprecation warning at the start (output.go, Start)."""
+    rec = GrpcReceiver(pb)
+    try:
+        r = c6("outputs/get.js", "-i", "4", "-o", "opentelemetry",
+               env=rec.env(K6_OTEL_SINGLE_COUNTER_FOR_RATE="false"))
+    finally:
+        rec.close()
+    assert r.code == 0, r
+    assert ("Exporting rate metrics as a pair of counters is deprecated and will be removed in future releases. "
+            "Please migrate to the new format.") in [w["msg"] for w in r.logs(level="warning")], r
+    m = _metrics(rec.requests[-1][1])
+    assert "checks.total" in m and "checks.occurred" in m, sorted(m)
+    assert [p.as_int for p in m["checks.occurred"].sum.data_points] == [4]
+    assert [p.as_int for p in m["checks.total"].sum.data_points] == [4]
+    assert all("condition" not in _attrs(p.attributes) for p in m["checks.total"].sum.data_points)
+    assert sum(p.as_int for p in m["http_req_failed.total"].sum.data_points) == 4
+    assert "http_req_failed.occurred" not in m, sorted(m)
