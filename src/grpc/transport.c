@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "net/dial.h"
 #include "net/tlsconn.h"
 #include "util/base64.h"
 
@@ -493,9 +494,9 @@ static void gt_on_connect(uv_connect_t *req, int status) {
     if (status == 0) status = uv_read_start((uv_stream_t *)&c->tcp, gt_on_alloc, gt_on_read);
     if (status < 0) {
         c->err_final = status != UV_ETIMEDOUT; /* Go's Errno.Temporary: timeouts only */
-        gt_fail(c, "connection error: desc = \"transport: error while dialing: dial tcp %s%s%s:%d: connect: %s\"",
-                strchr(c->remote_ip, ':') ? "[" : "", c->remote_ip, strchr(c->remote_ip, ':') ? "]" : "", c->port,
-                status == UV_ECONNREFUSED ? "connection refused" : uv_strerror(status));
+        char msg[160];
+        dial_connect_error(msg, sizeof msg, c->remote_ip, c->port, status);
+        gt_fail(c, "connection error: desc = \"transport: error while dialing: %s\"", msg);
         return;
     }
     if (!c->use_tls) {
@@ -520,41 +521,23 @@ static void gt_on_connect(uv_connect_t *req, int status) {
 }
 
 static void gt_dial(gt_conn *c, int family, const char *ip) {
-    union {
-        struct sockaddr sa;
-        struct sockaddr_in in4;
-        struct sockaddr_in6 in6;
-    } a;
-    memset(&a, 0, sizeof a);
+    dialer_sa a;
     snprintf(c->remote_ip, sizeof c->remote_ip, "%s", ip);
-    int ok;
-    if (family == AF_INET6) {
-        a.in6.sin6_family = AF_INET6;
-        a.in6.sin6_port = htons((uint16_t)c->port);
-        ok = inet_pton(AF_INET6, ip, &a.in6.sin6_addr) == 1;
-    } else {
-        a.in4.sin_family = AF_INET;
-        a.in4.sin_port = htons((uint16_t)c->port);
-        ok = inet_pton(AF_INET, ip, &a.in4.sin_addr) == 1;
-    }
-    if (!ok) {
+    if (dial_addr(&a, family, ip, c->port)) {
         gt_fail(c, "connection error: desc = \"transport: error while dialing: dial tcp: bad address %s\"", ip);
         return;
     }
-    int rc = uv_tcp_init(c->loop, &c->tcp);
-    if (rc) {
+    enum dial_stage at;
+    int rc = dial_tcp(c->loop, &c->tcp, &c->creq, c, NULL, &a.sa, gt_on_connect, &at);
+    if (at == DIAL_AT_INIT) {
         gt_fail(c, "connection error: desc = \"transport: %s\"", uv_strerror(rc));
         return;
     }
-    c->tcp.data = c;
     c->handles++;
     c->tcp_started = true;
     /* a client a script never closes must not keep the worker's loop alive
      * at exit (VU runtimes, and so their clients, are not freed then) */
     uv_unref((uv_handle_t *)&c->tcp);
-    uv_tcp_nodelay(&c->tcp, 1);
-    c->creq.data = c;
-    rc = uv_tcp_connect(&c->creq, &c->tcp, &a.sa, gt_on_connect);
     if (rc) gt_on_connect(&c->creq, rc);
 }
 
@@ -628,19 +611,9 @@ gt_conn *gt_conn_start(uv_loop_t *loop, h1_client *h1, const gt_conn_opts *o, gt
         free(c);
         return NULL;
     }
-    struct in6_addr a6;
-    struct in_addr a4;
-    if (inet_pton(AF_INET6, c->host, &a6) == 1) {
-        gt_dial(c, AF_INET6, c->host);
-        return c;
-    }
-    if (inet_pton(AF_INET, c->host, &a4) == 1) {
-        gt_dial(c, AF_INET, c->host);
-        return c;
-    }
     c->lk.done = gt_on_lookup;
     c->lk.ud = c;
-    switch (h1_lookup_start(h1, c->host, strlen(c->host), c->port, &c->lk)) {
+    switch (dial_resolve(h1, c->host, c->port, false, &c->lk)) {
     case H1_LOOKUP_DONE: gt_dial(c, c->lk.family, c->lk.ip); break;
     case H1_LOOKUP_PENDING: c->resolving = true; break;
     case H1_LOOKUP_SKIP:
