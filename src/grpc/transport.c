@@ -2,9 +2,11 @@
  *
  * Bytes: libuv TCP, through a tlsio session when TLS (net/tlsconn.h's byte
  * path, as ws.c's wss://), into an nghttp2 client session (mem_recv); the
- * session's output (mem_send) is collected in wq and written one write at
- * a time (wfly in flight). Settings as Go's HTTP/2 transports: no push,
- * 4 MB stream windows, a 1 GB connection window. Buffers are the call's
+ * session is opened and drained as k6/http's is (net/h2session.h: Go's
+ * settings, output coalesced into TLS records, or collected in wq for
+ * h2c) and written one write at a time (wfly in flight); dialing is
+ * net/dial.h's. Streams, framing, trailers and deadlines are gRPC's and
+ * stay here. Buffers are the call's
  * and the connection's, reused: sending a message appends to the call's
  * out buffer, a message that arrives whole in one DATA chunk is handed
  * on from the chunk itself. */
@@ -16,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "net/dial.h"
+#include "net/h2session.h"
 #include "net/tlsconn.h"
 #include "util/base64.h"
 
@@ -333,24 +337,27 @@ static void gt_on_write(uv_write_t *w, int status) {
     gt_flush(c);
 }
 
-/* The session's output to the wire. 0, or -1 when the connection failed. */
+static int gt_tls_put(void *ud, const char *p, size_t n) {
+    gt_conn *c = ud;
+    return tlsio_write(c->tls, p, n) != TLSIO_OK;
+}
+
+/* The session's output to the wire (h2s_send: coalesced into TLS records,
+ * or appended to wq for h2c). 0, or -1 when the connection failed. */
 static int gt_flush(gt_conn *c) {
     if (c->dead || !c->ng) return -1;
     if (c->in_recv) return 0; /* after mem_recv returns */
-    for (;;) {
-        const uint8_t *p;
-        ssize_t n = nghttp2_session_mem_send(c->ng, &p);
-        if (n < 0) {
-            gt_fail(c, "connection error: desc = \"transport: %s\"", nghttp2_strerror((int)n));
-            return -1;
-        }
-        if (n == 0) break;
-        if (c->use_tls ? tlsio_write(c->tls, p, (size_t)n) != TLSIO_OK : buf_append(&c->wq, p, (size_t)n) != 0) {
-            gt_fail(c, "connection error: desc = \"transport: out of memory\"");
-            return -1;
-        }
+    int ngerr = 0;
+    int rc = h2s_send(c->ng, &c->wq, c->use_tls ? gt_tls_put : NULL, c, &ngerr);
+    if (rc == H2S_ERR_SESSION) {
+        gt_fail(c, "connection error: desc = \"transport: %s\"", nghttp2_strerror(ngerr));
+        return -1;
     }
-    int rc = gt_write_start(c);
+    if (rc) {
+        gt_fail(c, "connection error: desc = \"transport: out of memory\"");
+        return -1;
+    }
+    rc = gt_write_start(c);
     if (rc) {
         gt_fail(c, "connection error: desc = \"transport: write: %s\"", uv_strerror(rc));
         return -1;
@@ -469,18 +476,8 @@ static void gt_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
 /* The preface and our SETTINGS; the connection counts as up on the server's SETTINGS. */
 static void gt_session_start(gt_conn *c) {
     nghttp2_session_callbacks *cb = gt_callbacks();
-    if (!cb || nghttp2_session_client_new(&c->ng, cb, c)) {
+    if (!cb || h2s_open(&c->ng, cb, c, 16 << 20)) { /* grpc-go's defaultClientMaxHeaderListSize */
         c->ng = NULL;
-        gt_fail(c, "%s", "connection error: desc = \"transport: out of memory\"");
-        return;
-    }
-    static const nghttp2_settings_entry iv[] = {
-        {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
-        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 4 << 20},
-        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, 16 << 20},
-    };
-    if (nghttp2_submit_settings(c->ng, NGHTTP2_FLAG_NONE, iv, sizeof iv / sizeof *iv) ||
-        nghttp2_session_set_local_window_size(c->ng, NGHTTP2_FLAG_NONE, 0, 1 << 30)) {
         gt_fail(c, "%s", "connection error: desc = \"transport: out of memory\"");
         return;
     }
@@ -493,9 +490,9 @@ static void gt_on_connect(uv_connect_t *req, int status) {
     if (status == 0) status = uv_read_start((uv_stream_t *)&c->tcp, gt_on_alloc, gt_on_read);
     if (status < 0) {
         c->err_final = status != UV_ETIMEDOUT; /* Go's Errno.Temporary: timeouts only */
-        gt_fail(c, "connection error: desc = \"transport: error while dialing: dial tcp %s%s%s:%d: connect: %s\"",
-                strchr(c->remote_ip, ':') ? "[" : "", c->remote_ip, strchr(c->remote_ip, ':') ? "]" : "", c->port,
-                status == UV_ECONNREFUSED ? "connection refused" : uv_strerror(status));
+        char msg[160];
+        dial_connect_error(msg, sizeof msg, c->remote_ip, c->port, status);
+        gt_fail(c, "connection error: desc = \"transport: error while dialing: %s\"", msg);
         return;
     }
     if (!c->use_tls) {
@@ -520,41 +517,23 @@ static void gt_on_connect(uv_connect_t *req, int status) {
 }
 
 static void gt_dial(gt_conn *c, int family, const char *ip) {
-    union {
-        struct sockaddr sa;
-        struct sockaddr_in in4;
-        struct sockaddr_in6 in6;
-    } a;
-    memset(&a, 0, sizeof a);
+    dialer_sa a;
     snprintf(c->remote_ip, sizeof c->remote_ip, "%s", ip);
-    int ok;
-    if (family == AF_INET6) {
-        a.in6.sin6_family = AF_INET6;
-        a.in6.sin6_port = htons((uint16_t)c->port);
-        ok = inet_pton(AF_INET6, ip, &a.in6.sin6_addr) == 1;
-    } else {
-        a.in4.sin_family = AF_INET;
-        a.in4.sin_port = htons((uint16_t)c->port);
-        ok = inet_pton(AF_INET, ip, &a.in4.sin_addr) == 1;
-    }
-    if (!ok) {
+    if (dial_addr(&a, family, ip, c->port)) {
         gt_fail(c, "connection error: desc = \"transport: error while dialing: dial tcp: bad address %s\"", ip);
         return;
     }
-    int rc = uv_tcp_init(c->loop, &c->tcp);
-    if (rc) {
+    enum dial_stage at;
+    int rc = dial_tcp(c->loop, &c->tcp, &c->creq, c, NULL, &a.sa, gt_on_connect, &at);
+    if (at == DIAL_AT_INIT) {
         gt_fail(c, "connection error: desc = \"transport: %s\"", uv_strerror(rc));
         return;
     }
-    c->tcp.data = c;
     c->handles++;
     c->tcp_started = true;
     /* a client a script never closes must not keep the worker's loop alive
      * at exit (VU runtimes, and so their clients, are not freed then) */
     uv_unref((uv_handle_t *)&c->tcp);
-    uv_tcp_nodelay(&c->tcp, 1);
-    c->creq.data = c;
-    rc = uv_tcp_connect(&c->creq, &c->tcp, &a.sa, gt_on_connect);
     if (rc) gt_on_connect(&c->creq, rc);
 }
 
@@ -628,19 +607,9 @@ gt_conn *gt_conn_start(uv_loop_t *loop, h1_client *h1, const gt_conn_opts *o, gt
         free(c);
         return NULL;
     }
-    struct in6_addr a6;
-    struct in_addr a4;
-    if (inet_pton(AF_INET6, c->host, &a6) == 1) {
-        gt_dial(c, AF_INET6, c->host);
-        return c;
-    }
-    if (inet_pton(AF_INET, c->host, &a4) == 1) {
-        gt_dial(c, AF_INET, c->host);
-        return c;
-    }
     c->lk.done = gt_on_lookup;
     c->lk.ud = c;
-    switch (h1_lookup_start(h1, c->host, strlen(c->host), c->port, &c->lk)) {
+    switch (dial_resolve(h1, c->host, c->port, false, &c->lk)) {
     case H1_LOOKUP_DONE: gt_dial(c, c->lk.family, c->lk.ip); break;
     case H1_LOOKUP_PENDING: c->resolving = true; break;
     case H1_LOOKUP_SKIP:

@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "net/dial.h"
 #include "net/ntlm.h"
 #include "util/clock.h"
 #include "util/codec.h"
@@ -357,9 +358,9 @@ static void http1_connect_failed(h1_conn *k, int st) {
                                              : H1_ERR_CONNECT;
     conn_detach(k, r);
     client_conn_close(k);
-    client_req_fail(k->c, r, e, st,
-                    h->addr.sa.sa_family == AF_INET6 ? "dial tcp [%s]:%d: connect: %s" : "dial tcp %s:%d: connect: %s",
-                    h->ip, r->remote_port, uv_strerror(st));
+    char msg[160];
+    dial_connect_error(msg, sizeof msg, h->ip, r->remote_port, st);
+    client_req_fail(k->c, r, e, st, "%s", msg);
 }
 
 static void http1_on_connect(uv_connect_t *req, int status) {
@@ -390,20 +391,17 @@ void http1_conn_connect(h1_conn *k) {
         client_req_fail(k->c, r, H1_ERR_BLACKLISTED, 0, "%s", msg);
         return;
     }
-    if ((rc = uv_tcp_init(k->c->loop, &k->tcp)) != 0) {
-        http1_connect_failed(k, rc);
-        return;
+    enum dial_stage at;
+    rc = dial_tcp(k->c->loop, &k->tcp, &k->req.connect, k, r->local_addr, &h->addr.sa, http1_on_connect, &at);
+    if (at != DIAL_AT_INIT) {
+        k->tcp_open = 1;
+        k->nhandles++;
     }
-    k->tcp.data = k;
-    k->tcp_open = 1;
-    k->nhandles++;
-    if (r->local_addr && (rc = uv_tcp_bind(&k->tcp, r->local_addr, 0)) != 0) {
+    if (rc && at == DIAL_AT_BIND) {
         conn_detach(k, r);
         client_conn_close(k);
         client_req_fail(k->c, r, H1_ERR_CONNECT, rc, "dial tcp: bind local address: %s", uv_strerror(rc));
         return;
     }
-    uv_tcp_nodelay(&k->tcp, 1); /* applied when connect creates the socket */
-    rc = uv_tcp_connect(&k->req.connect, &k->tcp, &k->host->addr.sa, http1_on_connect);
     if (rc) http1_connect_failed(k, rc);
 }

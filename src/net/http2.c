@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include "net/h2session.h"
 #include "net/ntlm.h"
 #include "util/clock.h"
 #include "util/codec.h"
@@ -316,18 +317,10 @@ static nghttp2_session_callbacks *h2_callbacks(h1_client *c) {
     return c->h2cb = cb;
 }
 
-/* Go's transport settings: no push, 4 MB stream windows, a 1 GB
- * connection window, a 10 MB header list. */
+/* Go's net/http transport settings (h2s_open), a 10 MB header list. */
 static int h2_begin(h1_conn *k) {
     nghttp2_session_callbacks *cb = h2_callbacks(k->c);
-    if (!cb || nghttp2_session_client_new(&k->h2, cb, k)) return -1;
-    static const nghttp2_settings_entry iv[] = {
-        {NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
-        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, 4 << 20},
-        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, 10 << 20},
-    };
-    if (nghttp2_submit_settings(k->h2, NGHTTP2_FLAG_NONE, iv, sizeof iv / sizeof *iv)) return -1;
-    return nghttp2_session_set_local_window_size(k->h2, NGHTTP2_FLAG_NONE, 0, 1 << 30) ? -1 : 0;
+    return cb ? h2s_open(&k->h2, cb, k, 10 << 20) : -1;
 }
 
 static ssize_t h2_body_read(nghttp2_session *s, int32_t sid, uint8_t *out, size_t len, uint32_t *flags,
@@ -439,34 +432,25 @@ static void h2_start_stream(h1_conn *k, h1_request *r, int64_t now) {
     client_arm_timer(k, r, now);
 }
 
-/* The session's output, coalesced into few TLS records. Returns 0, or -1
- * when k failed. */
+static int h2_tls_put(void *ud, const char *p, size_t n) {
+    h1_conn *k = ud;
+    return tlsio_write(k->tls, p, n) != TLSIO_OK;
+}
+
+/* The session's output, coalesced into few TLS records (h2s_send, through
+ * the client's scratch buffer). Returns 0, or -1 when k failed. */
 static int h2_flush(h1_conn *k) {
-    buf *wb = &k->c->wbuf;
-    size_t total = 0;
-    for (;;) {
-        const uint8_t *p;
-        ssize_t n = nghttp2_session_mem_send(k->h2, &p);
-        if (n < 0) {
-            h2_lost(k, H1_ERR_H2_CONN, 0, nghttp2_strerror((int)n), 0);
-            return -1;
-        }
-        if (n == 0 || (total && total + (size_t)n > 65536)) {
-            if (total && tlsio_write(k->tls, wb->p, total) != TLSIO_OK) {
-                char msg[256];
-                int code = tlsio_error(k->tls, msg, sizeof msg);
-                h2_lost(k, H1_ERR_TLS, 0, msg, code);
-                return -1;
-            }
-            total = 0;
-            if (n == 0) break;
-        }
-        if (buf_reserve(wb, total + (size_t)n)) {
-            h2_lost(k, H1_ERR_OTHER, UV_ENOMEM, "out of memory", 0);
-            return -1;
-        }
-        memcpy(wb->p + total, p, (size_t)n);
-        total += (size_t)n;
+    int ngerr = 0;
+    switch (h2s_send(k->h2, &k->c->wbuf, h2_tls_put, k, &ngerr)) {
+    case H2S_OK: break;
+    case H2S_ERR_SESSION: h2_lost(k, H1_ERR_H2_CONN, 0, nghttp2_strerror(ngerr), 0); return -1;
+    case H2S_ERR_PUT: {
+        char msg[256];
+        int code = tlsio_error(k->tls, msg, sizeof msg);
+        h2_lost(k, H1_ERR_TLS, 0, msg, code);
+        return -1;
+    }
+    default: h2_lost(k, H1_ERR_OTHER, UV_ENOMEM, "out of memory", 0); return -1;
     }
     return tlsconn_flush(k) < 0 ? -1 : 0;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include "net/dial.h"
 #include "net/tlsconn.h"
 #include "net/tlsio.h"
 #include "util/url.h"
@@ -70,15 +71,13 @@ static void ws_tcp_on_connect(uv_connect_t *req, int status) {
 }
 
 static int ws_tcp_open(ws_client *c, const struct sockaddr *to, uv_connect_cb done) {
-    int rc = uv_tcp_init(c->loop, &c->tcp);
-    if (rc) return rc;
-    c->tcp.data = c;
-    c->handles++;
-    c->tcp_started = true;
-    if (c->local_addr && (rc = uv_tcp_bind(&c->tcp, c->local_addr, 0)) != 0) return rc;
-    uv_tcp_nodelay(&c->tcp, 1);
-    c->creq.data = c;
-    return uv_tcp_connect(&c->creq, &c->tcp, to, done);
+    enum dial_stage at;
+    int rc = dial_tcp(c->loop, &c->tcp, &c->creq, c, c->local_addr, to, done, &at);
+    if (at != DIAL_AT_INIT) {
+        c->handles++;
+        c->tcp_started = true;
+    }
+    return rc;
 }
 
 static int ws_tcp_connect(ws_client *c, const struct sockaddr *to) { return ws_tcp_open(c, to, ws_tcp_on_connect); }
@@ -791,9 +790,9 @@ static void ws_send_handshake(ws_client *c) {
 void ws_client_on_connected(ws_client *c, int status) {
     if (status == UV_ECANCELED || c->state != ST_CONNECT) return;
     if (status < 0) {
-        ws_fail(c,
-                c->ipv6 || strchr(c->remote_ip, ':') ? "dial tcp [%s]:%d: connect: %s" : "dial tcp %s:%d: connect: %s",
-                c->remote_ip, c->port, uv_strerror(status));
+        char msg[160];
+        dial_connect_error(msg, sizeof msg, c->remote_ip, c->port, status);
+        ws_fail(c, "%s", msg);
         return;
     }
     c->state = ST_HANDSHAKE;
@@ -807,27 +806,11 @@ void ws_client_on_connected(ws_client *c, int status) {
 }
 
 static void ws_dial(ws_client *c, int family, const char *ip) {
-    union {
-        struct sockaddr sa;
-        struct sockaddr_in in4;
-        struct sockaddr_in6 in6;
-    } a;
-    memset(&a, 0, sizeof a);
+    dialer_sa a;
     snprintf(c->remote_ip, sizeof c->remote_ip, "%s", ip);
-    if (family == AF_INET6) {
-        a.in6.sin6_family = AF_INET6;
-        a.in6.sin6_port = htons((uint16_t)c->port);
-        if (inet_pton(AF_INET6, ip, &a.in6.sin6_addr) != 1) {
-            ws_fail(c, "dial tcp: bad address %s", ip);
-            return;
-        }
-    } else {
-        a.in4.sin_family = AF_INET;
-        a.in4.sin_port = htons((uint16_t)c->port);
-        if (inet_pton(AF_INET, ip, &a.in4.sin_addr) != 1) {
-            ws_fail(c, "dial tcp: bad address %s", ip);
-            return;
-        }
+    if (dial_addr(&a, family, ip, c->port)) {
+        ws_fail(c, "dial tcp: bad address %s", ip);
+        return;
     }
     c->state = ST_CONNECT;
     int rc = c->tp->connect(c, &a.sa);
@@ -904,21 +887,10 @@ int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_clien
     buf_puts(&c->hs, "\r\n");
     int64_t to = o->handshake_timeout_ms > 0 ? o->handshake_timeout_ms : WS_DEFAULT_TIMEOUT_MS;
     uv_timer_start(&c->timer, ws_on_timer, (uint64_t)to, 0);
-    char ip[46];
-    if (c->ipv6) {
-        ws_dial(c, AF_INET6, c->host);
-        return 0;
-    }
-    struct in_addr a4;
-    if (inet_pton(AF_INET, c->host, &a4) == 1) {
-        inet_ntop(AF_INET, &a4, ip, sizeof ip);
-        ws_dial(c, AF_INET, ip);
-        return 0;
-    }
     c->state = ST_RESOLVE;
     c->lk.done = ws_on_lookup;
     c->lk.ud = c;
-    switch (h1_lookup_start(h1, c->host, strlen(c->host), c->port, &c->lk)) {
+    switch (dial_resolve(h1, c->host, c->port, c->ipv6, &c->lk)) {
     case H1_LOOKUP_DONE: ws_dial(c, c->lk.family, c->lk.ip); break;
     case H1_LOOKUP_PENDING: c->resolving = true; break;
     case H1_LOOKUP_SKIP: ws_fail(c, "lookup %s: invalid host name", c->host); break;
