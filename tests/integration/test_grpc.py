@@ -411,7 +411,7 @@ def test_distributed_run_ships_protos(c6_bin, grpc_server, tmp_path):
     proj = _grpc_project(tmp_path / "proj", grpc_server)
     d = Dist(c6_bin, tmp_path)
     try:
-        c = d.coordinator("-e", f"GRPC_ADDR={grpc_server.plain}", str(proj / "s.js"))
+        c = d.coordinator("-e", f"GRPC_ADDR={grpc_server.plain}", str(proj / "s.js"), "--instances", "1")
         shutil.rmtree(proj)   # the archive is made before the coordinator listens
         a = d.agent()
         assert c.wait(120) == 0, c.err
