@@ -332,8 +332,8 @@ bool wkt_special(const gp::Descriptor *d) {
 
 class Loader {
   public:
-    Loader(pb_pool *p, const std::string &base, std::vector<std::string> paths)
-        : p_(p), base_(base), paths_(std::move(paths)) {}
+    Loader(pb_pool *p, const std::string &base, std::vector<std::string> paths, pb_read_fn rd, void *ud)
+        : p_(p), base_(base), paths_(std::move(paths)), rd_(rd), ud_(ud) {}
 
     // Parses name and (first) what it imports into the database.
     // from: the file importing name, as its dependency idx (nullptr at the top).
@@ -348,7 +348,7 @@ class Loader {
         for (const std::string &ip : paths_) {
             std::string path = clean_path(join_path(base_, join_path(ip, name)));
             tried = path;
-            if (read_file(path, text, errnum)) {
+            if (read(path, text, errnum)) {
                 found = true;
                 break;
             }
@@ -395,7 +395,22 @@ class Loader {
     pb_pool *p_;
     std::string base_;
     std::vector<std::string> paths_;
+    pb_read_fn rd_;
+    void *ud_;
     std::set<std::string> done_;
+
+    bool read(const std::string &path, std::string &out, int &errnum) {
+        if (!rd_) return read_file(path, out, errnum);
+        const void *data = nullptr;
+        size_t len = 0;
+        int e = rd_(ud_, path.c_str(), &data, &len);
+        if (e) {
+            errnum = e;
+            return false;
+        }
+        out.assign(len ? (const char *)data : "", len);
+        return true;
+    }
 };
 
 // Whether name and everything it imports is at hand (loaded or built in).
@@ -1341,6 +1356,11 @@ void pb_pool_free(pb_pool *p) {
 
 int pb_load_protos_in(pb_pool *p, const char *base_dir, const char *const *import_paths, size_t npaths,
                       const char *const *files, size_t nfiles, char *err, size_t errlen) {
+    return pb_load_protos_via(p, base_dir, import_paths, npaths, files, nfiles, nullptr, nullptr, err, errlen);
+}
+
+int pb_load_protos_via(pb_pool *p, const char *base_dir, const char *const *import_paths, size_t npaths,
+                       const char *const *files, size_t nfiles, pb_read_fn rd, void *ud, char *err, size_t errlen) {
     try {
         std::vector<std::string> paths;
         for (size_t i = 0; i < npaths; i++) {
@@ -1350,7 +1370,7 @@ int pb_load_protos_in(pb_pool *p, const char *base_dir, const char *const *impor
         }
         std::string base = base_dir ? base_dir : "";
         if (paths.empty()) paths.push_back(base.empty() ? "." : base);
-        Loader loader(p, base, paths);
+        Loader loader(p, base, paths, rd, ud);
         std::string e;
         for (size_t i = 0; i < nfiles; i++) {
             if (!loader.parse(files[i], e)) {

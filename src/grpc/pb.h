@@ -39,6 +39,14 @@ void pb_pool_free(pb_pool *p);
  * pb_last_methods lists. 0, or -1 and err = k6's message. */
 int pb_load_protos_in(pb_pool *p, const char *base_dir, const char *const *import_paths, size_t npaths,
                       const char *const *files, size_t nfiles, char *err, size_t errlen);
+/* Where load()'s files come from: path's contents in *data, *len (valid
+ * until the load returns), 0; or an errno value (ENOENT, ENOTDIR: not there,
+ * try the next import path; others end the search). c6 reads them through
+ * the script's file cache (js/script.h) so that archives carry them. */
+typedef int (*pb_read_fn)(void *ud, const char *path, const void **data, size_t *len);
+/* pb_load_protos_in with files read by rd(ud, ...) (NULL: from disk). */
+int pb_load_protos_via(pb_pool *p, const char *base_dir, const char *const *import_paths, size_t npaths,
+                       const char *const *files, size_t nfiles, pb_read_fn rd, void *ud, char *err, size_t errlen);
 /* The same with base_dir NULL. */
 int pb_load_protos(pb_pool *p, const char *const *import_paths, size_t npaths, const char *const *files, size_t nfiles,
                    char *err, size_t errlen);

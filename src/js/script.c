@@ -1,5 +1,7 @@
 #include "js/script.h"
 
+#include "js/archive.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -234,6 +236,17 @@ int script_add_stream(script *s, const char *path, FILE *f) {
 }
 
 const script_blob *script_open_file(script *s, const char *path) {
+    /* an archive's file tree is looked up anonymized, as k6's normalizing
+     * "file" file system (lib/archive.go, newNormalizedFs): /home/alice/x
+     * finds the archive's /home/nobody/x */
+    char *anon = NULL;
+    if (s->sealed && path[0] == '/') {
+        if (!(anon = archive_anonymize(path))) {
+            errno = ENOMEM;
+            return NULL;
+        }
+        path = anon;
+    }
     pthread_mutex_lock(&s->files_lock);
     const script_blob *found = NULL;
     for (size_t i = 0; i < s->nfiles && !found; i++)
@@ -247,6 +260,7 @@ const script_blob *script_open_file(script *s, const char *path) {
     }
     int e = errno;
     pthread_mutex_unlock(&s->files_lock);
+    free(anon);
     errno = e;
     return found;
 }

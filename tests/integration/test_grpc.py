@@ -326,3 +326,96 @@ def test_cut_off_at_scenario_end(c6, grpc_server):
     assert "unary returned" not in r.console() and "stream ended" not in r.console(), r
     assert r.elapsed < 15, r
     assert r.count("grpc_streams") >= 1, r
+
+
+# ---------------------------------------------------------------- protos in archives
+#
+# k6's client.go Load reads every .proto (and LoadProtoset the protoset)
+# through initEnv.FileSystems["file"] at initEnv.GetAbsFilePath(name), the
+# init context's caching file system, so `k6 archive` records them under
+# file/<absolute path> (lib/archive.go) and a run of the archive reads them
+# from it, on whatever machine it runs.
+
+def _c6(c6_bin, *args, cwd, timeout=60):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("K6_")}
+    env["K6_ADDRESS"] = ""   # no REST API: runs may overlap
+    return subprocess.run([c6_bin, *map(str, args)], cwd=str(cwd), env=env, capture_output=True, text=True,
+                          encoding="utf-8", errors="replace", timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def _console(text):
+    from conftest import parse_logfmt
+    return [parse_logfmt(line)["msg"] for line in text.splitlines() if "source=console" in line]
+
+
+ARCHIVED_OUT = ["methods 5 5", 'load 0 from load {"name":"","big":"7","kind":"KIND_ONE","blob":""}',
+                "protoset 0 from protoset"]
+
+
+def _grpc_project(d, grpc_server):
+    """d/s.js (scripts/grpc/archived.js), d/protos/{test,health}.proto,
+    d/protos/common/types.proto, d/test.protoset."""
+    import shutil
+    d.mkdir()
+    shutil.copy(HERE / "scripts" / "grpc" / "archived.js", d / "s.js")
+    shutil.copytree(HERE / "data" / "grpc", d / "protos")
+    shutil.copy(grpc_server.protoset, d / "test.protoset")
+    return d
+
+
+def test_archive_carries_protos(c6_bin, grpc_server, tmp_path):
+    proj = _grpc_project(tmp_path / "proj", grpc_server)
+    arc = tmp_path / "out" / "g.tar"
+    arc.parent.mkdir()
+    p = _c6(c6_bin, "archive", "-O", arc, "s.js", cwd=proj)
+    assert p.returncode == 0, p.stderr
+    import tarfile
+    with tarfile.open(arc) as t:
+        names = set(t.getnames())
+        base = "file" + str(proj)
+        for f in ("protos/test.proto", "protos/common/types.proto", "test.protoset"):
+            assert f"{base}/{f}" in names, sorted(names)
+            assert t.extractfile(f"{base}/{f}").read() == (proj / f).read_bytes()
+        # only what the init run read: not health.proto, not the well-known types
+        assert f"{base}/protos/health.proto" not in names, sorted(names)
+        assert not [n for n in names if "google/protobuf" in n], sorted(names)
+    # the archive alone, elsewhere: nothing of the project is left on disk
+    import shutil
+    shutil.rmtree(proj)
+    p = _c6(c6_bin, "run", "-e", f"GRPC_ADDR={grpc_server.plain}", arc, cwd=arc.parent)
+    assert p.returncode == 0, p.stderr
+    assert _console(p.stderr) == ARCHIVED_OUT, p.stderr
+
+
+def test_archive_run_reads_protos_from_the_archive_only(c6_bin, grpc_server, tmp_path):
+    # running an archive reads nothing from disk (as open() in
+    # test_archive.py's test_archive_sealed): a proto the archive lacks is
+    # missing although it is on disk; the message is the one of a missing file
+    proj = _grpc_project(tmp_path / "proj", grpc_server)
+    arc = tmp_path / "g.tar"
+    assert _c6(c6_bin, "archive", "-O", arc, "s.js", cwd=proj).returncode == 0
+    p = _c6(c6_bin, "run", "-e", f"GRPC_ADDR={grpc_server.plain}", "-e", "EXTRA=health.proto", arc, cwd=tmp_path)
+    assert p.returncode == 107, p.stderr
+    assert f"open {proj}/protos/health.proto: no such file or directory" in p.stderr, p.stderr
+    # the same script run directly reads it from disk
+    p = _c6(c6_bin, "run", "-e", f"GRPC_ADDR={grpc_server.plain}", "-e", "EXTRA=health.proto", "s.js", cwd=proj)
+    assert p.returncode == 0, p.stderr
+    assert _console(p.stderr) == ARCHIVED_OUT, p.stderr
+
+
+def test_distributed_run_ships_protos(c6_bin, grpc_server, tmp_path):
+    # the coordinator archives the test after its init run and ships the
+    # archive; the agent runs it with the project gone from disk
+    import shutil
+    from test_dist import Dist
+    proj = _grpc_project(tmp_path / "proj", grpc_server)
+    d = Dist(c6_bin, tmp_path)
+    try:
+        c = d.coordinator("-e", f"GRPC_ADDR={grpc_server.plain}", str(proj / "s.js"), "--instances", "1")
+        shutil.rmtree(proj)   # the archive is made before the coordinator listens
+        a = d.agent()
+        assert c.wait(120) == 0, c.err
+        assert a.wait(60) == 0, a.err
+        assert _console(a.err) == ARCHIVED_OUT, a.err
+    finally:
+        d.close()

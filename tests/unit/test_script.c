@@ -136,6 +136,30 @@ static void test_open_missing(void **state) {
     script_free(&s);
 }
 
+/* An archive's files are looked up anonymized (k6's lib/archive.go reads an
+ * archive's "file" tree through newNormalizedFs, NormalizeAndAnonymizePath
+ * on every name): a script that opens /home/alice/p/x.proto finds the
+ * archive's /home/nobody/p/x.proto, and nothing comes from disk. */
+static void test_open_sealed_anonymized(void **state) {
+    (void)state;
+    script s;
+    script_init(&s);
+    assert_int_equal(script_add_file(&s, "/home/nobody/p/x.proto", "syntax", 6), 0);
+    s.sealed = true;
+    const script_blob *b = script_open_file(&s, "/home/alice/p/./x.proto");
+    assert_non_null(b);
+    assert_int_equal(b->len, 6);
+    assert_ptr_equal(script_open_file(&s, "/home/nobody/p/x.proto"), b);
+    errno = 0;
+    assert_null(script_open_file(&s, "/home/alice/p/y.proto"));
+    assert_int_equal(errno, ENOENT);
+    errno = 0;
+    assert_null(script_open_file(&s, tmpdir)); /* on disk, not in the archive */
+    assert_int_equal(errno, ENOENT);
+    assert_int_equal(s.nfiles, 1);
+    script_free(&s);
+}
+
 static void test_open_sizes(void **state) {
     (void)state;
     script s;
@@ -287,6 +311,7 @@ int main(void) {
         cmocka_unit_test(test_resolve_slashes_and_dots),
         cmocka_unit_test(test_open_file_cache),
         cmocka_unit_test(test_open_missing),
+        cmocka_unit_test(test_open_sealed_anonymized),
         cmocka_unit_test(test_open_sizes),
         cmocka_unit_test(test_open_distinct_names),
         cmocka_unit_test(test_open_pointer_stable_across_growth),

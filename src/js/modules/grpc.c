@@ -122,6 +122,9 @@ static bool grpc_pool(JSContext *ctx, grpc_client *c) {
     return c->pool != NULL;
 }
 
+/* The file cache load() and loadProtoset() read through (NULL: none, disk). */
+static script *grpc_script(vu *v) { return v->test ? v->test->script : NULL; }
+
 static const char *grpc_main_path(vu *v) { return v->test ? ((script *)v->test->script)->main_path : "/"; }
 
 /* The script's directory: what load()'s relative import paths are against. */
@@ -161,7 +164,7 @@ static JSValue grpc_load(JSContext *ctx, JSValueConst this_val, int argc, JSValu
         goto out;
     }
     char err[1024];
-    if (grpc_pb_load(c->pool, base, paths, np, files, nf, err, sizeof err))
+    if (grpc_pb_load(c->pool, grpc_script(v), base, paths, np, files, nf, err, sizeof err))
         ret = js_throw_error(ctx, "GoError", "%s", err);
     else ret = grpc_method_infos(ctx, c);
 out:
@@ -184,7 +187,8 @@ static JSValue grpc_load_protoset(JSContext *ctx, JSValueConst this_val, int arg
     JSValue ret;
     char err[1024];
     if (!abs) ret = JS_ThrowOutOfMemory(ctx);
-    else if (grpc_pb_load_protoset(c->pool, abs, s, err, sizeof err)) ret = js_throw_error(ctx, "GoError", "%s", err);
+    else if (grpc_pb_load_protoset(c->pool, grpc_script(v), abs, s, err, sizeof err))
+        ret = js_throw_error(ctx, "GoError", "%s", err);
     else ret = grpc_method_infos(ctx, c);
     free(abs);
     JS_FreeCString(ctx, s);

@@ -108,10 +108,14 @@ int grpc_tls_ctx(JSContext *ctx, vu *v, JSValueConst tls, tlsio_ctx **out, struc
 /* grpc_pb.c */
 void *grpc_pb_new(char *err, size_t n);
 void grpc_pb_free(void *pool);
-/* paths as the script gave them (relative ones against base_dir, none: base_dir) */
-int grpc_pb_load(void *pool, const char *base_dir, const char *const *paths, size_t np, const char *const *files,
-                 size_t nf, char *err, size_t n);
-int grpc_pb_load_protoset(void *pool, const char *abs, const char *given, char *err, size_t n);
+/* paths as the script gave them (relative ones against base_dir, none: base_dir).
+ * The files (and the protoset) are read through s's file cache, as open()
+ * reads them: an archive records them, a run of an archive reads them from
+ * it only (s NULL: from disk). */
+struct script;
+int grpc_pb_load(void *pool, struct script *s, const char *base_dir, const char *const *paths, size_t np,
+                 const char *const *files, size_t nf, char *err, size_t n);
+int grpc_pb_load_protoset(void *pool, struct script *s, const char *abs, const char *given, char *err, size_t n);
 int grpc_pb_add_file(void *pool, const uint8_t *fdproto, size_t len, char *err, size_t n);
 int grpc_pb_resolve(void *pool, char *err, size_t n);
 /* the methods the last load (or the reflection since) brought */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "grpc/pb.h"
+#include "js/script.h"
 
 void *grpc_pb_new(char *err, size_t n) {
     pb_pool *p = pb_pool_new();
@@ -19,31 +20,36 @@ void *grpc_pb_new(char *err, size_t n) {
 
 void grpc_pb_free(void *pool) { pb_pool_free(pool); }
 
-int grpc_pb_load(void *pool, const char *base_dir, const char *const *paths, size_t np, const char *const *files,
-                 size_t nf, char *err, size_t n) {
-    return pb_load_protos_in(pool, base_dir, paths, np, files, nf, err, n);
+/* pb_read_fn over the script's file cache (script_open_file: recorded for
+ * archives; an archive's files only when running one). */
+static int grpc_pb_read(void *ud, const char *path, const void **data, size_t *len) {
+    const script_blob *b = script_open_file(ud, path);
+    if (!b) return errno ? errno : ENOENT;
+    *data = b->data;
+    *len = b->len;
+    return 0;
 }
 
-int grpc_pb_load_protoset(void *pool, const char *abs, const char *given, char *err, size_t n) {
-    FILE *f = fopen(abs, "rb");
-    if (!f) { /* k6: "couldn't open protoset: " + afero's *PathError */
+int grpc_pb_load(void *pool, script *s, const char *base_dir, const char *const *paths, size_t np,
+                 const char *const *files, size_t nf, char *err, size_t n) {
+    return pb_load_protos_via(pool, base_dir, paths, np, files, nf, s ? grpc_pb_read : NULL, s, err, n);
+}
+
+int grpc_pb_load_protoset(void *pool, script *s, const char *abs, const char *given, char *err, size_t n) {
+    const void *data = NULL;
+    size_t len = 0;
+    uint8_t *own = NULL; /* no script: straight from disk */
+    int e = 0;
+    if (s) e = grpc_pb_read(s, abs, &data, &len);
+    else if (!(data = own = script_read_disk(abs, &len))) e = errno ? errno : EIO;
+    if (e) { /* k6: "couldn't open protoset: " + afero's *PathError */
+        char why[128];
         snprintf(err, n, "couldn't open protoset: open %s: %s", abs,
-                 errno == ENOENT ? "no such file or directory" : strerror(errno));
+                 e == ENOENT ? "no such file or directory" : script_read_error(e, why, sizeof why));
         return -1;
     }
-    buf b = {0};
-    char chunk[16384];
-    size_t got;
-    int rc = 0;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (buf_append(&b, chunk, got)) {
-            snprintf(err, n, "couldn't read protoset: out of memory");
-            rc = -1;
-            break;
-        }
-    fclose(f);
-    if (rc == 0) rc = pb_load_protoset_named(pool, given, b.p ? b.p : "", b.len, err, n);
-    buf_free(&b);
+    int rc = pb_load_protoset_named(pool, given, data, len, err, n);
+    free(own);
     return rc;
 }
 
@@ -103,15 +109,15 @@ void *grpc_pb_new(char *err, size_t n) {
 
 void grpc_pb_free(void *pool) { (void)pool; }
 
-int grpc_pb_load(void *pool, const char *base_dir, const char *const *paths, size_t np, const char *const *files,
-                 size_t nf, char *err, size_t n) {
-    (void)pool, (void)base_dir, (void)paths, (void)np, (void)files, (void)nf;
+int grpc_pb_load(void *pool, struct script *s, const char *base_dir, const char *const *paths, size_t np,
+                 const char *const *files, size_t nf, char *err, size_t n) {
+    (void)pool, (void)s, (void)base_dir, (void)paths, (void)np, (void)files, (void)nf;
     snprintf(err, n, "%s", GRPC_PB_MISSING);
     return -1;
 }
 
-int grpc_pb_load_protoset(void *pool, const char *abs, const char *given, char *err, size_t n) {
-    (void)pool, (void)abs, (void)given;
+int grpc_pb_load_protoset(void *pool, struct script *s, const char *abs, const char *given, char *err, size_t n) {
+    (void)pool, (void)s, (void)abs, (void)given;
     snprintf(err, n, "%s", GRPC_PB_MISSING);
     return -1;
 }
