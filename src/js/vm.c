@@ -607,6 +607,25 @@ static void vm_read_exports(vu *v, script *s, bool compile) {
     v->fn = def;
 }
 
+/* C6_VU_MEMORY=1 (a measurement aid for bench/vu_memory.sh): what QuickJS
+ * holds for the first regular VU once its init is done, on stderr. One
+ * getenv per process; nothing on the iteration path. */
+static void vm_report_memory(vu *v) {
+    static int on = -1;
+    if (on < 0) on = getenv("C6_VU_MEMORY") != NULL;
+    if (!on || v->role != VU_REGULAR || v->id != 1) return;
+    JSMemoryUsage u;
+    JS_ComputeMemoryUsage(v->rt, &u);
+    fprintf(stderr,
+            "c6 vu-memory: quickjs %lld B in %lld allocations; atoms %lld (%lld B), strings %lld (%lld B), "
+            "objects %lld (%lld B), properties %lld B, shapes %lld (%lld B), functions %lld (%lld B), "
+            "C functions %lld\n",
+            (long long)u.malloc_size, (long long)u.malloc_count, (long long)u.atom_count, (long long)u.atom_size,
+            (long long)u.str_count, (long long)u.str_size, (long long)u.obj_count, (long long)u.obj_size,
+            (long long)u.prop_size, (long long)u.shape_count, (long long)u.shape_size, (long long)u.js_func_count,
+            (long long)u.js_func_size, (long long)u.c_func_count);
+}
+
 static int vm_fail(vu *v, char *err, size_t errlen) {
     const script *s = ((vm_loader *)v->loader)->s;
     if (s->load_error) { /* a missing module: k6's text, not the exception's */
@@ -682,6 +701,7 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
         JS_FreeValue(v->ctx, cjs);
     }
     vm_read_exports(v, s, compile);
+    vm_report_memory(v);
     return 0;
 }
 
