@@ -107,6 +107,10 @@ def test_zone_run_waits_for_its_zone(svc):
     import time
     time.sleep(1.5)
     assert svc.run(second)["status"] == 0   # Queued: zone-b is free, zone-a is not
+    # and says so (c6's own "queue" field): east's 30% of 10 VUs, rounded up
+    assert svc.run(second)["queue"] == {"position": 1, "waiting_for": (
+        "its share east (30%) needs 3 VUs; the free agents of zone zone-a have 0 "
+        "(0 of 1 free; the others are busy or not heard from)")}
     assert svc.api("POST", f"/v1/runs/{first}/stop")[0] == 200
     code, out, err = finish(p)
     assert code == 0, err
