@@ -170,6 +170,7 @@ static int cloud_run(int argc, char **argv, const char *base, const char *token,
     int shown = 0, exit_code = -1;
     bool stop_sent = false;
     int fails = 0;
+    char waiting[1200] = ""; /* the queue's last reason shown */
     cloud_progress prog;
     cloud_progress_init(&prog);
     cloud_local agent = {0};
@@ -222,6 +223,14 @@ static int cloud_run(int argc, char **argv, const char *base, const char *token,
             break;
         }
         if (last == RUN_RUNNING) cloud_progress_show(&prog, j);
+        /* why it waits in the queue: once, and again when that changes */
+        const cJSON *qj = cJSON_GetObjectItem(j, "queue"), *pos = cJSON_GetObjectItem(qj, "position"),
+                    *wf = cJSON_GetObjectItem(qj, "waiting_for");
+        if (last == RUN_QUEUED && cJSON_IsString(wf) && strcmp(wf->valuestring, waiting)) {
+            snprintf(waiting, sizeof waiting, "%s", wf->valuestring);
+            log_printf(LOG_INFO, "run %lld: queued, position %d: %s", id, cJSON_IsNumber(pos) ? pos->valueint : 0,
+                       waiting);
+        }
         cJSON_Delete(j);
         usleep(250000);
     }

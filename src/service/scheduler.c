@@ -232,6 +232,68 @@ static bool pick_agents(const char *zone, int64_t vus, int *pick, int *n, int64_
     return *n > first && cap >= vus;
 }
 
+/* Why pick_agents found too few free agents (of zone, NULL: any; pick[0..n)
+ * already taken) for need VUs: the text of the run's "waiting_for". */
+static void explain_wait(const char *zone, const zone_share *z, int64_t need, const int *pick, int n, int64_t now,
+                         char *why, size_t len) {
+    int64_t reg = 0, fcap = 0, taken_cap = 0;
+    int nreg = 0, nfree = 0, ntaken = 0, max = zone ? 63 : 64;
+    for (int i = 0; i < svc.nagents; i++) {
+        const pool_agent *a = &svc.agents[i];
+        if (zone && strcmp(a->zone, zone)) continue;
+        bool taken = false;
+        for (int k = 0; k < n; k++) taken |= pick[k] == i;
+        reg += a->capacity, nreg++;
+        if (taken || !agent_free(a, now)) continue;
+        fcap += a->capacity, nfree++;
+        if (ntaken < max) taken_cap += a->capacity, ntaken++;
+    }
+    char what[400], of[200] = "";
+    if (z) snprintf(what, sizeof what, "its share %s (%d%%) needs %lld VUs", z->label, z->percent, (long long)need);
+    else snprintf(what, sizeof what, "needs %lld VUs", (long long)need);
+    if (zone) snprintf(of, sizeof of, " of zone %s", zone);
+    if (nreg == 0) snprintf(why, len, "%s; no agent%s is registered: it cannot start until one registers", what, of);
+    else if (reg < need)
+        snprintf(why, len, "%s; all %d registered agents%s together have %lld: it cannot start until more register",
+                 what, nreg, of, (long long)reg);
+    else if (fcap < need)
+        snprintf(why, len, "%s; the free agents%s have %lld (%d of %d free; the others are busy or not heard from)",
+                 what, of, (long long)fcap, nfree, nreg);
+    else
+        snprintf(why, len, "%s; the first %d free agents%s (the most one run takes) have %lld", what, max, of,
+                 (long long)taken_cap);
+}
+
+/* Agents for the run of vus VUs and load zones z[0..nz): pick[0..*n) (of[i]:
+ * the zone share agent pick[i] serves, per[k]: the agents of share k); false,
+ * with why (if not NULL) saying what is missing, when the free agents do
+ * not cover it. */
+static bool plan_run(int64_t vus, const zone_share *z, int nz, int *pick, int *n, int *per, int *of, char *why,
+                     size_t whylen) {
+    int64_t now = clock_now_us();
+    *n = 0;
+    if (svc.nruns == MAX_ACTIVE) {
+        if (why) snprintf(why, whylen, "%d runs are under way, the most at once", MAX_ACTIVE);
+        return false;
+    }
+    if (nz == 0 && !pick_agents(NULL, vus, pick, n, now)) {
+        if (why) explain_wait(NULL, NULL, vus, pick, 0, now, why, whylen);
+        return false;
+    }
+    for (int k = 0; k < nz; k++) {
+        int before = *n;
+        int64_t need = zones_vus(vus, z[k].percent);
+        if (!pick_agents(z[k].zone, need, pick, n, now)) {
+            *n = before;
+            if (why) explain_wait(z[k].zone, &z[k], need, pick, before, now, why, whylen);
+            return false;
+        }
+        per[k] = *n - before;
+        for (int i = before; i < *n; i++) of[i] = k;
+    }
+    return true;
+}
+
 /* The head of the queue gets free agents, in registration order, until
  * their capacity covers its VUs (for each of its load zones, that zone's
  * share); else it (and every run behind it) waits. */
@@ -246,14 +308,7 @@ static void schedule_head(void) {
     zone_share z[ZONES_MAX];
     int nz = zones_from_json(zj, z, ZONES_MAX), pick[MAX_AGENTS], n = 0, per[ZONES_MAX], of[MAX_AGENTS];
     free(zj);
-    int64_t now = clock_now_us();
-    if (nz == 0 && !pick_agents(NULL, vus, pick, &n, now)) return;
-    for (int k = 0; k < nz; k++) {
-        int before = n;
-        if (!pick_agents(z[k].zone, zones_vus(vus, z[k].percent), pick, &n, now)) return;
-        per[k] = n - before;
-        for (int i = before; i < n; i++) of[i] = k;
-    }
+    if (!plan_run(vus, z, nz, pick, &n, per, of, NULL, 0)) return;
     char seq[4096];
     if (nz && zones_sequence(z, per, nz, seq, sizeof seq)) {
         start_failed(id, "its load zones need more agents than one run can have");
@@ -270,6 +325,33 @@ static void schedule_head(void) {
     for (int k = 0; k < nz; k++)
         log_printf(LOG_INFO, "run %lld: %s: %d%% on %d agents of zone %s", (long long)id, z[k].label, z[k].percent,
                    per[k], z[k].zone);
+}
+
+cJSON *svc_queue_json(int64_t id) {
+    bool local = false;
+    int pos = store_queue_position(svc.st, id, &local);
+    if (pos <= 0) return NULL;
+    cJSON *o = cJSON_CreateObject();
+    if (!o) return NULL;
+    char why[1200];
+    int64_t vus = 0, head = 0;
+    char *zj = NULL;
+    if (pos > 1) {
+        head = store_next_queued(svc.st, local, &vus, NULL);
+        snprintf(why, sizeof why, "behind run %lld, first in the queue", (long long)head);
+    } else if (local)
+        snprintf(why, sizeof why, svc.nruns == MAX_ACTIVE ? "%d runs are under way, the most at once" : "its start",
+                 MAX_ACTIVE);
+    else if (store_next_queued(svc.st, false, &vus, &zj) == id) {
+        zone_share z[ZONES_MAX];
+        int nz = zones_from_json(zj, z, ZONES_MAX), pick[MAX_AGENTS], n = 0, per[ZONES_MAX], of[MAX_AGENTS];
+        if (plan_run(vus, z, nz, pick, &n, per, of, why, sizeof why))
+            snprintf(why, sizeof why, "its start (free agents cover it)");
+    } else snprintf(why, sizeof why, "its turn");
+    free(zj);
+    cJSON_AddNumberToObject(o, "position", pos);
+    cJSON_AddStringToObject(o, "waiting_for", why);
+    return o;
 }
 
 /* Runs of `c6 cloud run --local-execution` need no pool agent: each starts

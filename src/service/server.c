@@ -172,6 +172,14 @@ static enum MHD_Result submit(struct MHD_Connection *c, req *q) {
     return send_json(c, 201, j);
 }
 
+/* A Queued run's JSON: its "queue" (svc_queue_json). */
+static void add_queue(cJSON *run) {
+    const cJSON *id = cJSON_GetObjectItem(run, "id"), *st = cJSON_GetObjectItem(run, "status");
+    if (!cJSON_IsNumber(id) || !cJSON_IsNumber(st) || st->valueint != RUN_QUEUED) return;
+    cJSON *q = svc_queue_json((int64_t)id->valuedouble);
+    if (q) cJSON_AddItemToObject(run, "queue", q);
+}
+
 static enum MHD_Result stop_run(struct MHD_Connection *c, int64_t id) {
     pthread_mutex_lock(&svc.lock);
     int st = store_run_get_status(svc.st, id);
@@ -348,7 +356,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         }
         pthread_mutex_lock(&svc.lock);
         cJSON *o = cJSON_CreateObject();
-        if (o) cJSON_AddItemToObject(o, "runs", store_runs_json(svc.st, filter));
+        cJSON *runs = store_runs_json(svc.st, filter), *r;
+        cJSON_ArrayForEach(r, runs) add_queue(r);
+        if (o) cJSON_AddItemToObject(o, "runs", runs);
+        else cJSON_Delete(runs);
         pthread_mutex_unlock(&svc.lock);
         return send_json(c, 200, o);
     }
@@ -358,6 +369,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         if (!*rest && get) {
             pthread_mutex_lock(&svc.lock);
             cJSON *o = store_run_json(svc.st, id, true);
+            add_queue(o);
             for (int i = 0; o && i < svc.nruns; i++) /* while it runs: its latest numbers */
                 if (svc.runs[i].id == id) {
                     cJSON *p = run_watch_progress_json(&svc.runs[i].w);

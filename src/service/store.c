@@ -182,6 +182,21 @@ int64_t store_next_queued(store *s, bool local, int64_t *vus, char **zones) {
     return id;
 }
 
+int store_queue_position(store *s, int64_t id, bool *local) {
+    sqlite3_stmt *st =
+        prep(s,
+             "SELECT (SELECT COUNT(*) FROM runs q WHERE q.status = 0 AND q.local = r.local AND q.id <= r.id), "
+             "r.local FROM runs r WHERE r.id = ? AND r.status = 0",
+             "i", id);
+    int pos = 0;
+    if (st && sqlite3_step(st) == SQLITE_ROW) {
+        pos = sqlite3_column_int(st, 0);
+        *local = sqlite3_column_int(st, 1) != 0;
+    }
+    sqlite3_finalize(st);
+    return pos;
+}
+
 int store_run_set_plan(store *s, int64_t id, bool local, const char *zones) {
     return done(prep(s, "UPDATE runs SET local = ?, zones = ? WHERE id = ?", "iti", (int64_t)local, zones, id));
 }

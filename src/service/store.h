@@ -43,6 +43,9 @@ int store_run_get_status(store *s, int64_t id); /* INT32_MIN: no such run */
  * by their CLI (--local-execution), its VUs and its load zones (JSON text
  * of zones.h, malloc'd, NULL: none); 0 when none, -1 out of memory. */
 int64_t store_next_queued(store *s, bool local, int64_t *vus, char **zones);
+/* A Queued run's place among the Queued runs of its kind (pool or local,
+ * *local says which), 1 first; 0 when it is not Queued. */
+int store_queue_position(store *s, int64_t id, bool *local);
 /* How the run runs: by its CLI (local), or on agents of these zones. */
 int store_run_set_plan(store *s, int64_t id, bool local, const char *zones);
 int store_run_archive(store *s, int64_t id, buf *out);

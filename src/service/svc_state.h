@@ -76,5 +76,8 @@ pool_agent *svc_agent_find(int64_t id);
 void svc_drop_archive(int64_t id);
 void svc_load_agents(void);
 void *svc_scheduler_main(void *arg);
+/* A Queued run's place in the queue: {"position": N (1: next to start),
+ * "waiting_for": why it has not started}; NULL when it is not Queued. */
+cJSON *svc_queue_json(int64_t id);
 
 #endif

@@ -139,6 +139,30 @@ def test_page_runs_and_run(svc, browser, target):
     assert get(f"{svc.url}/runs/x")[0] == 401  # not the page: an API path, so the token
 
 
+def test_page_queued_reason(svc, browser):
+    # no agent: the run stays Queued and the list shows why, from its
+    # "queue" (c6's own field) next to the status
+    c = browser
+    c.errors.clear()
+    p = svc.cloud("short2.js")
+    why = "needs 2 VUs; no agent is registered: it cannot start until one registers"
+    svc.wait(lambda: [r.get("queue") for r in svc.api("GET", "/v1/runs")[1]["runs"]] ==
+             [{"position": 1, "waiting_for": why}], "the queued run")
+    rid = svc.api("GET", "/v1/runs")[1]["runs"][0]["id"]
+    sid = c.open(svc.url + "/")
+    c.wait(sid, "!document.getElementById('login').hidden", "the token prompt")
+    c.errors.clear()
+    c.eval(sid, f"document.getElementById('token').value = {json.dumps(TOKEN)}; "
+                "document.getElementById('login').requestSubmit(); 1")
+    want = json.dumps(f"0 Queued (position 1: {why})")
+    c.wait(sid, f"(document.querySelector(\"#runs tbody tr[data-id='{rid}'] td.status\") || {{}}).textContent "
+                f"=== {want}", "the reason in the list")
+    assert c.errors == []
+    c.send("Page.navigate", {"url": "about:blank"}, session=sid)   # no more refreshes once the service is gone
+    assert svc.api("POST", f"/v1/runs/{rid}/stop")[0] == 200
+    finish(p)
+
+
 def test_page_without_server_token(c6_bin, tmp_path, browser):
     # a service without --token: no prompt, the runs at once, no error
     c = browser

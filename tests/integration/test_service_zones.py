@@ -98,7 +98,7 @@ def test_zone_run_waits_for_its_zone(svc):
     zone_agent(svc, "zone-a")
     zone_agent(svc, "zone-b")
     svc.wait_agents(2)
-    busy = svc.cloud("long.js")   # no distribution: it takes the first free agent (zone-a's)
+    busy = svc.cloud("long.js")   # no distribution: it takes the first free agent
     svc.wait(lambda: [r["status"] for r in svc.api("GET", "/v1/runs")[1]["runs"]] == [2], "the first run running")
     first = svc.api("GET", "/v1/runs")[1]["runs"][0]["id"]
     p = svc.cloud("zones.js")
@@ -107,6 +107,13 @@ def test_zone_run_waits_for_its_zone(svc):
     import time
     time.sleep(1.5)
     assert svc.run(second)["status"] == 0   # Queued: zone-b is free, zone-a is not
+    # and says so (c6's own "queue" field): the busy zone's share of the 10
+    # VUs, rounded up (the first free agent is either: they register at once)
+    busy_zone = [a["zone"] for a in svc.api("GET", "/v1/agents")[1]["agents"] if a["run"] == first]
+    label, share = {"zone-a": ("east (30%)", 3), "zone-b": ("west (70%)", 7)}[busy_zone[0]]
+    assert svc.run(second)["queue"] == {"position": 1, "waiting_for": (
+        f"its share {label} needs {share} VUs; the free agents of zone {busy_zone[0]} have 0 "
+        "(0 of 1 free; the others are busy or not heard from)")}
     assert svc.api("POST", f"/v1/runs/{first}/stop")[0] == 200
     code, out, err = finish(p)
     assert code == 0, err
