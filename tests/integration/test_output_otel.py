@@ -39,10 +39,12 @@ def pb(tmp_path_factory):
 
 class Receiver:
     """Records (path, headers, decoded request); answers 200 with an
-    ExportMetricsServiceResponse, with a partial_success when told."""
+    ExportMetricsServiceResponse, with a partial_success when told; fail:
+    statuses to answer the first requests with (an empty body)."""
 
-    def __init__(self, pb, rejected=0):
+    def __init__(self, pb, rejected=0, fail=()):
         self.requests = []
+        fail = list(fail)
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -51,6 +53,11 @@ class Receiver:
                 req = pb.ExportMetricsServiceRequest()
                 req.ParseFromString(body)
                 outer.requests.append((self.path, dict(self.headers), req))
+                if fail:
+                    self.send_response(fail.pop(0))
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 resp = pb.ExportMetricsServiceResponse()
                 if rejected:
                     resp.partial_success.rejected_data_points = rejected
@@ -301,13 +308,17 @@ def test_otel_grpc_is_the_default_protocol(c6, pb):
 def test_otel_grpc_error_status_is_counted(c6, pb):
     """A call that ends with a gRPC error status stored nothing: its data
     points count as not written, and the warning names the status as gRPC
-    does (UNAVAILABLE, with the server's message)."""
+    does (UNAVAILABLE, with the server's message). UNAVAILABLE is retried
+    (otlpmetricgrpc's retryable codes) until the retry time is over: the
+    backoff scaled down by the test-only C6_OTEL_RETRY_INITIAL_MS."""
     rec = GrpcReceiver(pb, abort=(grpc.StatusCode.UNAVAILABLE, "busy now"))
     try:
-        r = c6("outputs/get.js", "-i", "2", "-o", "opentelemetry", env=rec.env())
+        r = c6("outputs/get.js", "-i", "2", "-o", "opentelemetry", env=rec.env(C6_OTEL_RETRY_INITIAL_MS="20"))
     finally:
         rec.close()
-    assert r.code == 0 and rec.requests, r
+    assert r.code == 0 and len(rec.requests) >= 2, (r, len(rec.requests))
+    # all tries carry the same export
+    assert len({req.SerializeToString() for _, req in rec.requests}) == 1
     warns = " ".join(w["msg"] for w in r.logs(level="warning"))
     assert "answered grpc-status 14 (UNAVAILABLE): busy now" in warns, r
     assert re.search(r"opentelemetry output: (\d+) of \1 data points were not written \(0 over the memory budget, "
@@ -418,3 +429,41 @@ def test_otel_rates_as_a_pair_of_counters(c6, pb):
     assert all("condition" not in _attrs(p.attributes) for p in m["checks.total"].sum.data_points)
     assert sum(p.as_int for p in m["http_req_failed.total"].sum.data_points) == 4
     assert "http_req_failed.occurred" not in m, sorted(m)
+
+
+@pytest.mark.parametrize("fail,tries,lost", [((503, 503), 3, False), ((429, 502, 504), 4, False), ((400,), 1, True)])
+def test_otel_http_retries(c6, pb, fail, tries, lost):
+    """otlpmetrichttp (client.go UploadMetrics) retries 429, 502, 503 and 504
+    with retry.DefaultConfig (5 s, at most 30 s, for 1 minute; scaled down
+    here by the test-only C6_OTEL_RETRY_INITIAL_MS) and nothing else: a 400
+    is one request and its points are lost ("failed to send metrics to ...")."""
+    rec = Receiver(pb, fail=fail)
+    try:
+        r = c6("outputs/get.js", "-i", "2", "-o", "opentelemetry", env=rec.env(C6_OTEL_RETRY_INITIAL_MS="20"))
+    finally:
+        rec.close()
+    assert r.code == 0, r
+    assert len(rec.requests) == tries, (r, len(rec.requests))
+    assert len({req.SerializeToString() for _, _, req in rec.requests}) == 1
+    warns = " ".join(w["msg"] for w in r.logs(level="warning"))
+    if lost:
+        assert re.search(r"opentelemetry output: (\d+) of \1 data points were not written \(0 over the memory "
+                         r"budget, \1 in 1 failed requests\)", warns), r
+        assert "answered 400" in warns, r
+    else:
+        assert "not written" not in warns and "answered" not in warns, r
+        m = _metrics(rec.requests[-1][2])
+        assert sum(p.as_double for p in m["http_reqs"].sum.data_points) == 2 == r.count("http_reqs")
+
+
+def test_otel_grpc_non_retryable_status(c6, pb):
+    """INVALID_ARGUMENT is not among otlpmetricgrpc's retryable codes, nor is
+    RESOURCE_EXHAUSTED without a RetryInfo detail: one call each."""
+    for code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.RESOURCE_EXHAUSTED):
+        rec = GrpcReceiver(pb, abort=(code, "no"))
+        try:
+            r = c6("outputs/get.js", "-i", "1", "-o", "opentelemetry", env=rec.env(C6_OTEL_RETRY_INITIAL_MS="20"))
+        finally:
+            rec.close()
+        assert r.code == 0 and len(rec.requests) == 1, (code, r, len(rec.requests))
+        assert f"answered grpc-status {code.value[0]}" in " ".join(w["msg"] for w in r.logs(level="warning")), r
