@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "net/dial.h"
+#include "net/dialer.h"
 #include "net/h2session.h"
 #include "net/tlsconn.h"
 #include "util/base64.h"
@@ -523,8 +524,18 @@ static void gt_dial(gt_conn *c, int family, const char *ip) {
         gt_fail(c, "connection error: desc = \"transport: error while dialing: dial tcp: bad address %s\"", ip);
         return;
     }
+    /* k6's dialer refuses a blacklisted address after resolving it; the
+     * error has no Temporary() method, which grpc-go's isTemporary counts as
+     * temporary, so the blocking dial retries it until connect()'s timeout */
+    const char *range = c->dialer && c->dialer->nblacklist ? dialer_blacklisted(c->dialer, &a.sa) : NULL;
+    if (range) {
+        char msg[200];
+        dialer_blacklist_msg(msg, sizeof msg, &a.sa, range);
+        gt_fail(c, "connection error: desc = \"transport: error while dialing: %s\"", msg);
+        return;
+    }
     enum dial_stage at;
-    int rc = dial_tcp(c->loop, &c->tcp, &c->creq, c, NULL, &a.sa, gt_on_connect, &at);
+    int rc = dial_tcp(c->loop, &c->tcp, &c->creq, c, c->has_local ? &c->local.sa : NULL, &a.sa, gt_on_connect, &at);
     if (at == DIAL_AT_INIT) {
         gt_fail(c, "connection error: desc = \"transport: %s\"", uv_strerror(rc));
         return;
@@ -606,6 +617,20 @@ gt_conn *gt_conn_start(uv_loop_t *loop, h1_client *h1, const gt_conn_opts *o, gt
         free(c->user_agent);
         free(c);
         return NULL;
+    }
+    c->dialer = o->dialer;
+    if (o->local) {
+        memcpy(&c->local, o->local, o->local->sa_family == AF_INET6 ? sizeof c->local.in6 : sizeof c->local.in4);
+        c->has_local = true;
+    }
+    /* blockHostnames: refused before any lookup (k6's dialer); temporary to
+     * grpc-go as above */
+    const char *pat = c->dialer && c->dialer->nblocked ? dialer_blocked(c->dialer, c->host, strlen(c->host)) : NULL;
+    if (pat) {
+        char msg[400];
+        dialer_blocked_msg(msg, sizeof msg, c->host, strlen(c->host), pat);
+        gt_fail(c, "connection error: desc = \"transport: error while dialing: %s\"", msg);
+        return c;
     }
     c->lk.done = gt_on_lookup;
     c->lk.ud = c;

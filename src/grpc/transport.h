@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <uv.h>
+#include "config/connopts.h" /* dialer_sa */
 #include "net/client.h"
 #include "net/tlsio.h"
 #include "util/buf.h"
@@ -86,6 +87,10 @@ typedef struct gt_conn_opts {
     const char *user_agent;
     uint32_t max_send; /* 0: grpc-go's default (MaxInt32) */
     uint32_t max_recv; /* 0: grpc-go's default (4 MB) */
+    /* k6 dials gRPC through the VU's dialer: blockHostnames, blacklistIPs;
+     * NULL: none. local: the VU's localIPs source address, or NULL. */
+    const struct net_dialer *dialer;
+    const struct sockaddr *local;
 } gt_conn_opts;
 
 typedef void (*gt_connected_fn)(gt_conn *c, int ok, void *ud);
@@ -120,6 +125,9 @@ struct gt_conn {
     int port;
     char *authority, *user_agent;
     uint32_t max_send, max_recv;
+    const struct net_dialer *dialer;
+    dialer_sa local;
+    bool has_local;
     gt_call *calls; /* open calls */
 };
 

@@ -502,7 +502,25 @@ otel_output *otel_output_open(const char *arg, char *const *envp, int64_t mono0_
             .budget = pusher_budget(OTEL_BUDGET),
             .timeout_ms = 10000, /* the Go exporter's default timeout */
             .lost = otel_lost,
+            /* the Go exporters' retry.DefaultConfig (otlpmetrichttp and
+             * otlpmetricgrpc internal/retry): 5 s, at most 30 s, for 1
+             * minute; but the retries also end with the export's context:
+             * otlpmetricgrpc's exportContext (the exporter's timeout, 10 s)
+             * and the PeriodicReader's (sdk/metric, 30 s by default; k6's
+             * output.go sets no other) */
+            .retry_initial_ms = 5000,
+            .retry_max_ms = 30000,
+            .retry_elapsed_ms = grpc ? 10000 : 30000,
         };
+        /* TESTS ONLY, undocumented: C6_OTEL_RETRY_INITIAL_MS scales the three
+         * in the same ratios, so that a test of retries takes milliseconds */
+        const char *ri = getenv("C6_OTEL_RETRY_INITIAL_MS");
+        long rims = ri ? strtol(ri, NULL, 10) : 0;
+        if (rims > 0 && rims <= 5000) {
+            pc.retry_initial_ms = rims;
+            pc.retry_max_ms = rims * 6;
+            pc.retry_elapsed_ms = rims * (grpc ? 2 : 6);
+        }
         o->push = pusher_new(&pc, err, errlen);
         if (!o->push) rc = -1;
     }

@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "util/base64.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/strconv.h"
@@ -39,6 +41,7 @@ struct pusher {
     char *ca_file, *cert_file, *key_file;
     bool insecure, grpc, tls13;
     long timeout_ms;
+    long retry_initial_ms, retry_max_ms, retry_elapsed_ms; /* 0: no retries */
     uint64_t (*lost)(long status, const char *reply, size_t len, uint64_t points, char *why, size_t whylen);
     struct curl_slist *headers;
     size_t budget, queued;
@@ -102,6 +105,7 @@ typedef struct reply {
     size_t len;
     int grpc_status; /* -1: none seen */
     char grpc_message[PUSHER_REPLY_MAX + 1];
+    bool retry_info; /* grpc-status-details-bin carries a google.rpc.RetryInfo */
 } reply;
 
 /* Response header lines (and HTTP/2 trailers): gRPC's outcome. */
@@ -118,6 +122,19 @@ static size_t pusher_on_header(char *data, size_t size, size_t n, void *ctx) {
         if (vl > PUSHER_REPLY_MAX) vl = PUSHER_REPLY_MAX;
         /* percent-encoded (gRPC over HTTP/2, "Status-Message") */
         r->grpc_message[url_unescape(r->grpc_message, PUSHER_REPLY_MAX, v, vl, 0)] = 0;
+    } else if (len > 24 && strncasecmp(data, "grpc-status-details-bin:", 24) == 0) {
+        /* a google.rpc.Status; whether one of its details is a RetryInfo
+         * is all the retry policy asks (its delay is not read) */
+        const char *v = data + 24;
+        size_t vl = len - 24;
+        while (vl && *v == ' ') v++, vl--;
+        while (vl && v[vl - 1] == '=') vl--; /* padded or not */
+        uint8_t dec[PUSHER_REPLY_KEEP];
+        size_t bad;
+        ssize_t n = vl <= sizeof dec / 4 * 3 ? b64_decode(v, vl, B64_RAWSTD, dec, &bad) : -1;
+        static const char want[] = "google.rpc.RetryInfo";
+        for (ssize_t i = 0; n > 0 && i + (ssize_t)sizeof want - 1 <= n && !r->retry_info; i++)
+            r->retry_info = memcmp(dec + i, want, sizeof want - 1) == 0;
     }
     return size * n;
 }
@@ -198,8 +215,20 @@ typedef enum { SENT_OK, SENT_FAILED, SENT_UNCONFIRMED } sent_outcome;
 /* Sends one job. On SENT_FAILED, *lost says how many of its points the
  * server did not store; on anything but SENT_OK, why says what happened in
  * words a user reads in a warning (not libcurl's "Callback aborted"). */
-static sent_outcome pusher_send(pusher *p, CURL *e, job *j, uint64_t *lost, char *why, size_t whylen) {
+/* gRPC codes the OTLP exporter retries (otlpmetricgrpc's retryable):
+ * CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE, UNAVAILABLE,
+ * DATA_LOSS; RESOURCE_EXHAUSTED only with a RetryInfo. */
+static bool grpc_retryable(int code, bool retry_info) {
+    return code == 1 || code == 4 || code == 10 || code == 11 || code == 14 || code == 15 || (code == 8 && retry_info);
+}
+
+/* HTTP statuses otlpmetrichttp retries; grpc-go maps the same ones to
+ * UNAVAILABLE when a gRPC call gets them. */
+static bool http_retryable(long status) { return status == 429 || status == 502 || status == 503 || status == 504; }
+
+static sent_outcome pusher_send(pusher *p, CURL *e, job *j, uint64_t *lost, char *why, size_t whylen, bool *retryable) {
     reply r = {.len = 0, .grpc_status = -1};
+    *retryable = false;
     r.text[0] = 0;
     const char *url = j->url ? j->url : p->url;
     curl_easy_setopt(e, CURLOPT_URL, url);
@@ -225,9 +254,10 @@ static sent_outcome pusher_send(pusher *p, CURL *e, job *j, uint64_t *lost, char
         if (rc == CURLE_ABORTED_BY_CALLBACK)
             snprintf(why, whylen, "the end-of-test grace period ran out %s %s",
                      whole ? "before an answer from" : "while sending to", url);
-        else if (rc == CURLE_OPERATION_TIMEDOUT)
+        else if (rc == CURLE_OPERATION_TIMEDOUT) {
             snprintf(why, whylen, "%s did not answer within %ld ms", url, p->timeout_ms);
-        else if (whole) snprintf(why, whylen, "the connection to %s was lost before it answered (%s)", url, what);
+            *retryable = true; /* net/http's timeout is a Temporary url.Error */
+        } else if (whole) snprintf(why, whylen, "the connection to %s was lost before it answered (%s)", url, what);
         else snprintf(why, whylen, "cannot send to %s: %s", url, what);
         return whole ? SENT_UNCONFIRMED : SENT_FAILED;
     }
@@ -239,6 +269,7 @@ static sent_outcome pusher_send(pusher *p, CURL *e, job *j, uint64_t *lost, char
             else
                 snprintf(why, whylen, "%s answered grpc-status %d (%s)%s%s", url, r.grpc_status,
                          grpc_code_name(r.grpc_status), r.grpc_message[0] ? ": " : "", r.grpc_message);
+            *retryable = grpc_retryable(r.grpc_status, r.retry_info);
             return SENT_FAILED;
         }
         /* the reply message without its frame header */
@@ -251,6 +282,7 @@ static sent_outcome pusher_send(pusher *p, CURL *e, job *j, uint64_t *lost, char
         *lost = n < j->points ? n : j->points;
     }
     if (ok && (!p->lost || !r.len || *lost == 0)) return SENT_OK;
+    *retryable = !ok && http_retryable(status);
     for (char *c = r.text; *c; c++)
         if (*c == '\n' || *c == '\r') *c = ' ';
     snprintf(why, whylen, "%s answered %ld%s%.*s", url, status, reason[0] || r.len ? ": " : "", PUSHER_REPLY_MAX,
@@ -263,6 +295,42 @@ static void job_free(job *j) {
     free(j->url);
     curl_slist_free_all(j->headers);
     free(j);
+}
+
+/* Sleeps until `until` (clock_now_us), in slices so that the end-of-test
+ * deadline pusher_close sets meanwhile is seen; false, at once, when the
+ * wait would end past it. */
+static bool pusher_sleep_until(pusher *p, int64_t until) {
+    for (;;) {
+        int64_t now = clock_now_us(), d = atomic_load(&p->deadline_us);
+        if (d && until > d) return false;
+        if (now >= until) return true;
+        int64_t step = until - now < 50000 ? until - now : 50000;
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)step * 1000};
+        while (nanosleep(&ts, &ts) && errno == EINTR) {}
+    }
+}
+
+/* pusher_send, then the retries the config asks for (pusher_config.retry_*). */
+static sent_outcome pusher_send_retrying(pusher *p, CURL *e, job *j, uint64_t *lost, char *why, size_t whylen) {
+    int64_t t0 = clock_now_us();
+    double interval = (double)p->retry_initial_ms * 1000, max = (double)p->retry_max_ms * 1000; /* us */
+    unsigned seed = (unsigned)t0 ^ (unsigned)(uintptr_t)j;
+    for (int tries = 1;; tries++) {
+        bool again;
+        sent_outcome rc = pusher_send(p, e, j, lost, why, whylen, &again);
+        if (rc == SENT_OK || !again || j->quiet || p->retry_initial_ms <= 0) return rc;
+        /* cenkalti/backoff's ExponentialBackOff with its defaults: the wait
+         * is the interval +-50% (RandomizationFactor 0.5), the interval then
+         * grows 1.5x (Multiplier) up to the max; no retry that would end
+         * past MaxElapsedTime after the first try */
+        double wait = interval * (0.5 + (double)rand_r(&seed) / RAND_MAX);
+        interval = interval * 1.5 > max ? max : interval * 1.5;
+        int64_t until = clock_now_us() + (int64_t)wait;
+        if (until - t0 > (int64_t)p->retry_elapsed_ms * 1000) return rc;
+        log_printf(LOG_DEBUG, "%s output: %s; retry %d in %lld ms", p->name, why, tries, (long long)(wait / 1000));
+        if (!pusher_sleep_until(p, until)) return rc; /* the end-of-test grace ends first */
+    }
 }
 
 static void *pusher_main(void *arg) {
@@ -281,7 +349,7 @@ static void *pusher_main(void *arg) {
 
         char why[600] = "out of memory";
         uint64_t lost = j->points;
-        sent_outcome rc = late || !e ? SENT_FAILED : pusher_send(p, e, j, &lost, why, sizeof why);
+        sent_outcome rc = late || !e ? SENT_FAILED : pusher_send_retrying(p, e, j, &lost, why, sizeof why);
 
         pthread_mutex_lock(&p->lock);
         p->queued -= j->len;
@@ -370,6 +438,9 @@ pusher *pusher_new(const pusher_config *c, char *err, size_t errlen) {
     p->grpc = c->grpc;
     p->timeout_ms = (long)pusher_env_ms("C6_OUTPUT_TIMEOUT_MS", c->timeout_ms > 0 ? c->timeout_ms : 10000);
     p->lost = c->lost;
+    p->retry_initial_ms = c->retry_initial_ms;
+    p->retry_max_ms = c->retry_max_ms;
+    p->retry_elapsed_ms = c->retry_elapsed_ms;
     p->budget = c->budget;
     p->headers = pusher_headers(c->content_type, c->headers, c->nheaders, &ok);
     bool tls_ok = (!c->ca_file || !*c->ca_file || p->ca_file) && (!c->cert_file || !*c->cert_file || p->cert_file) &&

@@ -5,8 +5,9 @@
  * The queue has a memory budget: a body that would take the queued bytes
  * past it is dropped, its points counted and a warning logged (at most one
  * every few seconds, with the count so far). A request that fails (no
- * connection, timeout, a status other than 2xx) loses its points too; that
- * is logged the same way. pusher_close() waits for every queued body to be
+ * connection, timeout, a status other than 2xx) loses its points too
+ * (after the retries an output may ask for, see retry_*); that is logged
+ * the same way. pusher_close() waits for every queued body to be
  * sent (or to fail), but 10 s at most (C6_OUTPUT_GRACE_MS in ms): a body
  * still queued then is abandoned, a request still running aborted, and
  * their points counted. It reports the totals.
@@ -49,6 +50,16 @@ typedef struct pusher_config {
      * rest; OTLP's 200 with partial_success.rejected_data_points did not
      * store that many. */
     uint64_t (*lost)(long status, const char *reply, size_t len, uint64_t points, char *why, size_t whylen);
+    /* Retries as the OTLP exporters of the OTel Go SDK do (their
+     * internal/retry on cenkalti/backoff): a request that failed in a way
+     * they count as transient (HTTP 429, 502, 503, 504; gRPC CANCELLED,
+     * DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE, UNAVAILABLE, DATA_LOSS, and
+     * RESOURCE_EXHAUSTED carrying a google.rpc.RetryInfo; a timeout) is sent
+     * again after a backoff that starts at retry_initial_ms, grows 1.5x per
+     * try up to retry_max_ms, each wait randomised by +-50%, until a retry
+     * would end past retry_elapsed_ms after the first try or past the
+     * end-of-test grace. 0: no retries (influxdb, prometheus-rw). */
+    long retry_initial_ms, retry_max_ms, retry_elapsed_ms;
 } pusher_config;
 
 typedef struct pusher pusher;

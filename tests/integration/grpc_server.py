@@ -52,6 +52,9 @@ def _echo_metadata(context):
         if isinstance(v, bytes):
             v = base64.b64encode(v).decode()
         out.append(f"{k}={v}")
+    # x-want-peer: the client's address as the server sees it (localIPs)
+    if any(k == "x-want-peer" for k, _ in context.invocation_metadata()):
+        out.append(f"peer={context.peer()}")
     return out
 
 

@@ -419,3 +419,25 @@ def test_distributed_run_ships_protos(c6_bin, grpc_server, tmp_path):
         assert _console(a.err) == ARCHIVED_OUT, a.err
     finally:
         d.close()
+@pytest.mark.parametrize("case", ["blacklist", "blocked", "local"])
+def test_dialer_options(c6, grpc_server, case):
+    # k6 dials gRPC through the VU's dialer (internal/js/modules/k6/grpc client.go:
+    # state.Dialer.DialContext); its refusals (lib/netext/dialer.go BlackListedIPError,
+    # BlockedHostError) have no Temporary() method, which grpc-go's isTemporary counts as
+    # temporary: the blocking dial retries until connect()'s timeout (1s here), then
+    # reports the context's error and the last dial error
+    r = run(c6, "dialer.js", grpc_server, "-e", f"CASE={case}")
+    assert r.code == 0, r
+    if case == "blacklist":
+        assert r.console() == ['connect error context deadline exceeded: connection error: desc = "transport: '
+                               'error while dialing: IP (127.0.0.1) is in a blacklisted range (127.0.0.0/8)"'], r
+    elif case == "blocked":
+        assert r.console() == ['connect error context deadline exceeded: connection error: desc = "transport: '
+                               'error while dialing: hostname (grpc.example) is in a blocked pattern '
+                               '(*.example)"'], r
+    else:
+        # localIPs: the connection's source address (grpc-python's peer: "ipv4:IP:PORT")
+        out = r.console()
+        assert len(out) == 1 and out[0].startswith("peer peer=ipv4:127.0.0.2:"), r
+    if case != "local":
+        assert 1 <= r.elapsed < 30, r

@@ -39,10 +39,12 @@ def pb(tmp_path_factory):
 
 class Receiver:
     """Records (path, headers, decoded request); answers 200 with an
-    ExportMetricsServiceResponse, with a partial_success when told."""
+    ExportMetricsServiceResponse, with a partial_success when told; fail:
+    statuses to answer the first requests with (an empty body)."""
 
-    def __init__(self, pb, rejected=0):
+    def __init__(self, pb, rejected=0, fail=()):
         self.requests = []
+        fail = list(fail)
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -51,6 +53,11 @@ class Receiver:
                 req = pb.ExportMetricsServiceRequest()
                 req.ParseFromString(body)
                 outer.requests.append((self.path, dict(self.headers), req))
+                if fail:
+                    self.send_response(fail.pop(0))
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 resp = pb.ExportMetricsServiceResponse()
                 if rejected:
                     resp.partial_success.rejected_data_points = rejected
@@ -246,7 +253,9 @@ class GrpcReceiver:
         def export(req, context):
             self.requests.append((dict(context.invocation_metadata()), req))
             if abort:
-                context.abort(*abort)
+                if len(abort) > 2:  # a google.rpc.Status for grpc-status-details-bin
+                    context.set_trailing_metadata([("grpc-status-details-bin", abort[2])])
+                context.abort(*abort[:2])
             return pb.ExportMetricsServiceResponse()
 
         handler = grpc.method_handlers_generic_handler(self.SERVICE, {"Export": grpc.unary_unary_rpc_method_handler(
@@ -301,13 +310,17 @@ def test_otel_grpc_is_the_default_protocol(c6, pb):
 def test_otel_grpc_error_status_is_counted(c6, pb):
     """A call that ends with a gRPC error status stored nothing: its data
     points count as not written, and the warning names the status as gRPC
-    does (UNAVAILABLE, with the server's message)."""
+    does (UNAVAILABLE, with the server's message). UNAVAILABLE is retried
+    (otlpmetricgrpc's retryable codes) until the retry time is over: the
+    backoff scaled down by the test-only C6_OTEL_RETRY_INITIAL_MS."""
     rec = GrpcReceiver(pb, abort=(grpc.StatusCode.UNAVAILABLE, "busy now"))
     try:
-        r = c6("outputs/get.js", "-i", "2", "-o", "opentelemetry", env=rec.env())
+        r = c6("outputs/get.js", "-i", "2", "-o", "opentelemetry", env=rec.env(C6_OTEL_RETRY_INITIAL_MS="100"))
     finally:
         rec.close()
-    assert r.code == 0 and rec.requests, r
+    assert r.code == 0 and len(rec.requests) >= 2, (r, len(rec.requests))
+    # all tries carry the same export
+    assert len({req.SerializeToString() for _, req in rec.requests}) == 1
     warns = " ".join(w["msg"] for w in r.logs(level="warning"))
     assert "answered grpc-status 14 (UNAVAILABLE): busy now" in warns, r
     assert re.search(r"opentelemetry output: (\d+) of \1 data points were not written \(0 over the memory budget, "
@@ -418,3 +431,79 @@ def test_otel_rates_as_a_pair_of_counters(c6, pb):
     assert all("condition" not in _attrs(p.attributes) for p in m["checks.total"].sum.data_points)
     assert sum(p.as_int for p in m["http_req_failed.total"].sum.data_points) == 4
     assert "http_req_failed.occurred" not in m, sorted(m)
+
+
+@pytest.mark.parametrize("fail,tries,lost", [((503, 503), 3, False), ((429, 502), 3, False), ((504,), 2, False),
+                                             ((400,), 1, True)])
+def test_otel_http_retries(c6, pb, fail, tries, lost):
+    """otlpmetrichttp (client.go UploadMetrics) retries 429, 502, 503 and 504
+    with retry.DefaultConfig (5 s, at most 30 s, for 1 minute; scaled down
+    here by the test-only C6_OTEL_RETRY_INITIAL_MS) and nothing else: a 400
+    is one request and its points are lost ("failed to send metrics to ...").
+    Two retries always fit in the HTTP exporter's time (30 s, 6x the first
+    interval: the waits are at most 1.5x and 2.25x it)."""
+    rec = Receiver(pb, fail=fail)
+    try:
+        r = c6("outputs/get.js", "-i", "2", "-o", "opentelemetry", env=rec.env(C6_OTEL_RETRY_INITIAL_MS="100"))
+    finally:
+        rec.close()
+    assert r.code == 0, r
+    assert len(rec.requests) == tries, (r, len(rec.requests))
+    assert len({req.SerializeToString() for _, _, req in rec.requests}) == 1
+    warns = " ".join(w["msg"] for w in r.logs(level="warning"))
+    if lost:
+        assert re.search(r"opentelemetry output: (\d+) of \1 data points were not written \(0 over the memory "
+                         r"budget, \1 in 1 failed requests\)", warns), r
+        assert "answered 400" in warns, r
+    else:
+        assert "not written" not in warns and "answered" not in warns, r
+        m = _metrics(rec.requests[-1][2])
+        assert sum(p.as_double for p in m["http_reqs"].sum.data_points) == 2 == r.count("http_reqs")
+
+
+def test_otel_grpc_non_retryable_status(c6, pb):
+    """INVALID_ARGUMENT is not among otlpmetricgrpc's retryable codes, nor is
+    RESOURCE_EXHAUSTED without a RetryInfo detail: one call each."""
+    for code in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.RESOURCE_EXHAUSTED):
+        rec = GrpcReceiver(pb, abort=(code, "no"))
+        try:
+            r = c6("outputs/get.js", "-i", "1", "-o", "opentelemetry", env=rec.env(C6_OTEL_RETRY_INITIAL_MS="100"))
+        finally:
+            rec.close()
+        assert r.code == 0 and len(rec.requests) == 1, (code, r, len(rec.requests))
+        assert f"answered grpc-status {code.value[0]}" in " ".join(w["msg"] for w in r.logs(level="warning")), r
+
+
+def _pb_field(num, payload):
+    """A length-delimited protobuf field (payload < 128 bytes)."""
+    return bytes([num << 3 | 2, len(payload)]) + payload
+
+
+def test_otel_grpc_resource_exhausted_with_retry_info_is_retried(c6, pb):
+    """otlpmetricgrpc (retryableGRPCStatus) retries RESOURCE_EXHAUSTED only
+    when the status carries a google.rpc.RetryInfo detail."""
+    retry_info = _pb_field(1, b"\x08\x00")  # RetryInfo{retry_delay: Duration{seconds: 0}}
+    detail = _pb_field(1, b"type.googleapis.com/google.rpc.RetryInfo") + _pb_field(2, retry_info)
+    status = bytes([0x08, 8]) + _pb_field(2, b"slow down") + _pb_field(3, detail)
+    rec = GrpcReceiver(pb, abort=(grpc.StatusCode.RESOURCE_EXHAUSTED, "slow down", status))
+    try:
+        r = c6("outputs/get.js", "-i", "1", "-o", "opentelemetry", env=rec.env(C6_OTEL_RETRY_INITIAL_MS="100"))
+    finally:
+        rec.close()
+    assert r.code == 0 and len(rec.requests) >= 2, (r, len(rec.requests))
+
+
+def test_otel_retries_end_with_the_grace_period(c6, pb):
+    """With the real backoff (the first retry 2.5 s to 7.5 s after the
+    first try) and an end-of-test grace of 1 s (C6_OUTPUT_GRACE_MS), the
+    retry that would end past the grace is not waited for: one request, its
+    points lost, the run over in about a second after the test."""
+    rec = Receiver(pb, fail=[503] * 10)
+    try:
+        r = c6("outputs/get.js", "-i", "1", "-o", "opentelemetry", env=rec.env(C6_OUTPUT_GRACE_MS="1000"))
+    finally:
+        rec.close()
+    assert r.code == 0 and len(rec.requests) == 1, (r, len(rec.requests))
+    assert r.elapsed < 2.4, r
+    warns = " ".join(w["msg"] for w in r.logs(level="warning"))
+    assert re.search(r"opentelemetry output: (\d+) of \1 data points were not written", warns), r

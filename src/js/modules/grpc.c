@@ -30,6 +30,7 @@
 #include "js/script.h"
 #include "js/vm.h"
 #include "metrics/registry.h"
+#include "net/dialer.h"
 #include "net/tls.h"
 #include "util/clock.h"
 
@@ -603,6 +604,11 @@ static JSValue grpc_connect(JSContext *ctx, JSValueConst this_val, int argc, JSV
                        .user_agent = ua,
                        .max_send = o.max_send,
                        .max_recv = o.max_recv};
+    /* k6 dials through the VU's dialer (grpc client.go: state.Dialer.DialContext) */
+    const net_dialer *d = v->test ? v->test->dialer : NULL;
+    dialer_sa local;
+    go.dialer = d;
+    if (d && d->nlocal_total && dialer_local_addr(d, v->id, &local)) go.local = &local.sa;
     free(c->addr);
     c->addr = strdup(addr);
     c->connect_done = false;
