@@ -28,7 +28,7 @@ note() { echo "bench-grpc: $*" >&2; }
 
 [[ $D =~ ^[1-9][0-9]*$ ]] || die "BENCH_DURATION must be a positive integer, got '$D'"
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "BENCH_CONNS must be a positive integer, got '$N'"
-for tool in "$NGINX" h2load taskset timeout python3; do
+for tool in "$NGINX" h2load taskset timeout python3 /usr/bin/time; do
     command -v "$tool" >/dev/null || die "missing tool: $tool (scripts/bootstrap.sh installs them)"
 done
 [[ -x $C6 ]] || die "c6 binary not found or not executable: $C6 (run make first)"
@@ -111,7 +111,7 @@ HZ=$(getconf CLK_TCK)
 
 c6_rps() {   # requests/s from the summary's iterations line (one call an iteration, failures throw)
     local out
-    out=$(bounded "$C6" run -q --workers 1 -u "$N" -d "${D}s" -e "GRPC_ADDR=127.0.0.1:$P" -e "PROTOS=$PROTOS" \
+    out=$(bounded /usr/bin/time -f '%U %S' -o "$TMP/c6.cpu" "$C6" run -q --workers 1 -u "$N" -d "${D}s" -e "GRPC_ADDR=127.0.0.1:$P" -e "PROTOS=$PROTOS" \
           "$HERE/scripts/grpc_unary.js" 2>"$TMP/c6.err") || { tail -n 20 "$TMP/c6.err" >&2; die "c6 failed"; }
     if grep -q 'level=error' "$TMP/c6.err"; then note "WARNING: c6 had failed calls: $(grep -m1 level=error "$TMP/c6.err")"; fi
     grep -E '^ *iterations[ .]*:' <<<"$out" | grep -oE '[0-9.]+/s' | head -n1 | tr -d '/s'
@@ -122,26 +122,31 @@ bounded h2load -c"$N" -m1 -t1 -D2 "${H2ARGS[@]}" "$URL" >/dev/null 2>&1 || die "
 # rounds alternate the two (BENCH_ROUNDS, default 3) and the best of each is
 # kept: on a shared machine the load moves between runs
 ROUNDS=${BENCH_ROUNDS:-3}
-H2LOAD="" C6_RPS="" H2_CPU=0 C6_CPU=0
+H2LOAD="" C6_RPS="" H2_CPU=0 C6_CPU=0 H2_CLI=0 C6_CLI=0
 for r in $(seq "$ROUNDS"); do
     note "round $r: h2load -c$N -m1 -t1 -D$D (gRPC-framed POST) $URL"
     T0=$(srv_ticks)
-    h=$(bounded h2load -c"$N" -m1 -t1 -D"$D" "${H2ARGS[@]}" "$URL" 2>&1 | awk '/^finished in/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^req\/s/) print $i }' | tr -d ',')
+    h=$(bounded /usr/bin/time -f '%U %S' -o "$TMP/h2.cpu" h2load -c"$N" -m1 -t1 -D"$D" "${H2ARGS[@]}" "$URL" 2>&1 | awk '/^finished in/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^req\/s/) print $i }' | tr -d ',')
     T1=$(srv_ticks)
     note "round $r: c6 -u $N -d ${D}s client.invoke('c6test.Tester/Echo')"
     c=$(c6_rps)
     T2=$(srv_ticks)
     [[ -n $h && -n $c ]] || die "could not read a result (h2load '$h', c6 '$c')"
     note "round $r: h2load $h, c6 $c"
-    if [[ -z $H2LOAD ]] || awk -v a="$h" -v b="$H2LOAD" 'BEGIN { exit !(a > b) }'; then H2LOAD=$h H2_CPU=$((T1 - T0)); fi
-    if [[ -z $C6_RPS ]] || awk -v a="$c" -v b="$C6_RPS" 'BEGIN { exit !(a > b) }'; then C6_RPS=$c C6_CPU=$((T2 - T1)); fi
+    hc=$(awk '{ print $1 + $2 }' "$TMP/h2.cpu") cc=$(awk '{ print $1 + $2 }' "$TMP/c6.cpu")
+    if [[ -z $H2LOAD ]] || awk -v a="$h" -v b="$H2LOAD" 'BEGIN { exit !(a > b) }'; then H2LOAD=$h H2_CPU=$((T1 - T0)) H2_CLI=$hc; fi
+    if [[ -z $C6_RPS ]] || awk -v a="$c" -v b="$C6_RPS" 'BEGIN { exit !(a > b) }'; then C6_RPS=$c C6_CPU=$((T2 - T1)) C6_CLI=$cc; fi
 done
 T0=0 T1=$H2_CPU T2=$((H2_CPU + C6_CPU))
 
 [[ -n $H2LOAD && -n $C6_RPS ]] || die "could not read every result (h2load '$H2LOAD', c6 '$C6_RPS')"
-printf '%-34s %12s %8s %14s\n' "best of $ROUNDS rounds" "requests/s" "ratio" "nginx CPU"
-printf '%-34s %12.0f %8s %13.0f%%\n' "h2load (gRPC-framed POST, -m1)" "$H2LOAD" "1.00" \
-    "$(awk -v t=$((T1 - T0)) -v hz="$HZ" -v d="$D" 'BEGIN { print 100 * t / hz / d }')"
-printf '%-34s %12.0f %8.2f %13.0f%%\n' "c6 (k6/net/grpc invoke)" "$C6_RPS" \
+# when nginx's core is full (~100 %) both are held to its rate: then the
+# client's own CPU per request (user + sys of the whole process, start-up
+# and teardown included, so c6's is an upper bound) is what compares them
+printf '%-34s %12s %8s %14s %12s %8s\n' "best of $ROUNDS rounds" "requests/s" "ratio" "nginx CPU" "client CPU" "req/CPU-s ratio"
+printf '%-34s %12.0f %8s %13.0f%% %11.2fs %8s\n' "h2load (gRPC-framed POST, -m1)" "$H2LOAD" "1.00" \
+    "$(awk -v t=$((T1 - T0)) -v hz="$HZ" -v d="$D" 'BEGIN { print 100 * t / hz / d }')" "$H2_CLI" "1.00"
+printf '%-34s %12.0f %8.2f %13.0f%% %11.2fs %8.2f\n' "c6 (k6/net/grpc invoke)" "$C6_RPS" \
     "$(awk -v a="$C6_RPS" -v b="$H2LOAD" 'BEGIN { print a / b }')" \
-    "$(awk -v t=$((T2 - T1)) -v hz="$HZ" -v d="$D" 'BEGIN { print 100 * t / hz / d }')"
+    "$(awk -v t=$((T2 - T1)) -v hz="$HZ" -v d="$D" 'BEGIN { print 100 * t / hz / d }')" "$C6_CLI" \
+    "$(awk -v a="$C6_RPS" -v ac="$C6_CLI" -v b="$H2LOAD" -v bc="$H2_CLI" 'BEGIN { print (a / ac) / (b / bc) }')"
