@@ -812,6 +812,15 @@ static void ws_dial(ws_client *c, int family, const char *ip) {
         ws_fail(c, "dial tcp: bad address %s", ip);
         return;
     }
+    /* blacklistIPs, after the lookup (k6 dials through the VU's dialer, lib/netext
+     * dialer.go; gorilla returns its error as it is) */
+    const char *range = c->dialer && c->dialer->nblacklist ? dialer_blacklisted(c->dialer, &a.sa) : NULL;
+    if (range) {
+        char msg[200];
+        dialer_blacklist_msg(msg, sizeof msg, &a.sa, range);
+        ws_fail(c, "%s", msg);
+        return;
+    }
     c->state = ST_CONNECT;
     int rc = c->tp->connect(c, &a.sa);
     if (rc) ws_client_on_connected(c, rc);
@@ -865,6 +874,7 @@ int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_clien
     c->cb = cb;
     c->ud = ud;
     c->local_addr = o->local_addr;
+    c->dialer = o->dialer;
     c->rd.server = false;
     uv_timer_init(loop, &c->timer);
     c->timer.data = c;
@@ -890,6 +900,14 @@ int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_clien
     c->state = ST_RESOLVE;
     c->lk.done = ws_on_lookup;
     c->lk.ud = c;
+    /* blockHostnames: refused before any lookup, as k6's dialer does */
+    const char *pat = c->dialer && c->dialer->nblocked ? dialer_blocked(c->dialer, c->host, strlen(c->host)) : NULL;
+    if (pat) {
+        char msg[600];
+        dialer_blocked_msg(msg, sizeof msg, c->host, strlen(c->host), pat);
+        ws_fail(c, "%s", msg);
+        return 0;
+    }
     switch (dial_resolve(h1, c->host, c->port, c->ipv6, &c->lk)) {
     case H1_LOOKUP_DONE: ws_dial(c, c->lk.family, c->lk.ip); break;
     case H1_LOOKUP_PENDING: c->resolving = true; break;

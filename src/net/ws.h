@@ -37,6 +37,7 @@
 #include <stdint.h>
 #include <uv.h>
 #include "net/client.h"
+#include "net/dialer.h"
 #include "net/ws_proto.h"
 #include "util/buf.h"
 
@@ -60,6 +61,7 @@ typedef struct ws_client_opts {
     const char *const *headers;
     size_t nheaders;                   /* "Name: value" lines added to the handshake */
     const struct sockaddr *local_addr; /* localIPs; NULL: the kernel's choice */
+    const net_dialer *dialer;          /* blockHostnames, blacklistIPs (NULL: none) */
     int64_t handshake_timeout_ms;      /* dial + handshake; <= 0: 60 s */
 } ws_client_opts;
 
@@ -111,6 +113,7 @@ struct ws_client {
     uint64_t rng; /* masking keys */
     ws_reader rd;
     const struct sockaddr *local_addr;
+    const net_dialer *dialer;
 };
 
 /* Parses the URL and starts; -1 (with c->err) if the URL is refused, in

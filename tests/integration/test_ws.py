@@ -339,3 +339,15 @@ def test_wss_alpn_tls_auth_tls_version_and_sni(c6, target_tls, tls_probe_server)
     # tlsAuth's certificate for its domain only; SNI for names, not addresses
     assert ip["cn"] == target_tls.client_cn and name["cn"] is None, (ip, name)
     assert ip["sni"] is None and name["sni"] == "localhost", (ip, name)
+
+
+def test_dialer_options_apply(c6):
+    # k6 dials ws through the VU's dialer (ws.go: websocket.Dialer{NetDialContext:
+    # state.Dialer.DialContext}); lib/netext/dialer.go refuses a blocked name before
+    # the lookup and a blacklisted address after it, and gorilla returns that error
+    # unwrapped: k6/ws's response.error, k6/websockets' error event
+    r = c6("ws/dialer.js")
+    assert r.code == 0, r
+    assert record(r, "ws-blocked") == '"hostname (ws.example) is in a blocked pattern (*.example)"', r
+    assert record(r, "ws-listed") == '"IP (127.0.0.1) is in a blacklisted range (127.0.0.0/8)"', r
+    assert record(r, "wsn-blocked") == '["hostname (ws.example) is in a blocked pattern (*.example)"]', r

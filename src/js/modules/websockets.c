@@ -842,6 +842,7 @@ static JSValue wsn_ctor(JSContext *ctx, JSValueConst new_target, int argc, JSVal
     dialer_sa local;
     ws_client_opts o = {.url = url, .headers = lines, .nheaders = nl};
     if (d && d->nlocal_total && dialer_local_addr(d, v->id, &local)) o.local_addr = &local.sa;
+    o.dialer = d;
     /* the object and the VU's queue first: a failure may be reported
      * (queued) from inside ws_client_start, e.g. a host name refused at once */
     wsn_vu *w = vm_mod_get(v, VM_MOD_WEBSOCKETS);

@@ -629,6 +629,7 @@ static JSValue ws_connect(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     dialer_sa local;
     ws_client_opts o = {.url = url, .headers = lines, .nheaders = nlines};
     if (d && d->nlocal_total && dialer_local_addr(d, v->id, &local)) o.local_addr = &local.sa;
+    o.dialer = d;
     if (ws_client_start(c, &v->w->loop, v->w->h1, &o, ws_on_event, s) == 0) {
         while (!s->opened && !s->failed)
             if (vm_cut_off(v) || !ws_wait(s)) {
