@@ -548,15 +548,7 @@ static int otel_render(void *ctx, const char *tags, size_t len, int metric, buf 
     otel_output *o = ctx;
     char stack[512], *key = len <= sizeof stack ? stack : malloc(len);
     if (!key) return -1;
-    size_t klen = 0;
-    const char *k, *v;
-    for (size_t off = 0; (off = tagset_next(tags, len, off, &k, &v)) != 0;) {
-        if (tag_is_metadata(k) || !*k || !*v) continue;
-        size_t kl = strlen(k) + 1, vl = strlen(v) + 1;
-        memcpy(key + klen, k, kl);
-        memcpy(key + klen + kl, v, vl);
-        klen += kl + vl;
-    }
+    size_t klen = seriestab_key(tags, len, NULL, true, key);
     bool added; /* a new series' state is zeroed below */
     *id = seriestab_get(&o->series, metric, key, klen, &added);
     if (key != stack) free(key);

@@ -437,15 +437,7 @@ static int prw_render_series(void *ctx, const char *tags, size_t len, int metric
     prw_output *o = ctx;
     char stack[512], *key = len <= sizeof stack ? stack : malloc(len);
     if (!key) return -1;
-    size_t klen = 0;
-    const char *k, *v;
-    for (size_t off = 0; (off = tagset_next(tags, len, off, &k, &v)) != 0;) {
-        if (tag_is_metadata(k) || !*v || strcmp(k, "__name__") == 0) continue;
-        size_t kl = strlen(k) + 1, vl = strlen(v) + 1;
-        memcpy(key + klen, k, kl);
-        memcpy(key + klen + kl, v, vl);
-        klen += kl + vl;
-    }
+    size_t klen = seriestab_key(tags, len, "__name__", false, key);
     *id = prw_series_of(o, metric, key, klen);
     if (key != stack) free(key);
     return *id < 0 ? -1 : 0;

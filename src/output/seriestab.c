@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include "metrics/tags.h"
 
 static uint64_t st_hash(int metric, const char *key, size_t len) {
     uint64_t h = 1469598103934665603ull ^ (uint64_t)metric;
@@ -58,4 +59,17 @@ void seriestab_free(seriestab *t) {
     free(t->v);
     free(t->table);
     memset(t, 0, sizeof *t);
+}
+
+size_t seriestab_key(const char *tags, size_t len, const char *skip, bool skip_empty_names, char *out) {
+    size_t klen = 0;
+    const char *k, *v;
+    for (size_t off = 0; (off = tagset_next(tags, len, off, &k, &v)) != 0;) {
+        if (tag_is_metadata(k) || !*v || (skip_empty_names && !*k) || (skip && strcmp(k, skip) == 0)) continue;
+        size_t kl = strlen(k) + 1, vl = strlen(v) + 1;
+        memcpy(out + klen, k, kl);
+        memcpy(out + klen + kl, v, vl);
+        klen += kl + vl;
+    }
+    return klen;
 }

@@ -25,6 +25,11 @@ typedef struct seriestab {
 /* The index of (metric, key), added when new (*added set); -1 when out of
  * memory. An index stays valid for the table's life. */
 long seriestab_get(seriestab *t, int metric, const char *key, size_t klen, bool *added);
+/* A series' key from a sample's packed tag set (len bytes): its "name\0value\0"
+ * pairs less metadata (vu, iter), empty values, empty names when
+ * skip_empty_names, and the name `skip` (NULL: none), in the set's order,
+ * into out (room for len bytes). Its length. */
+size_t seriestab_key(const char *tags, size_t len, const char *skip, bool skip_empty_names, char *out);
 void seriestab_free(seriestab *t);
 
 #endif
