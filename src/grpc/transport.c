@@ -75,9 +75,10 @@ void gt_call_free(gt_call *k) {
     buf_free(&k->out);
 }
 
-/* ---- nghttp2 callbacks ---- */
+/* ---- the calls' stream events (net/h2session.h calls them) ---- */
 
-static gt_call *gt_find(nghttp2_session *s, int32_t sid) { return nghttp2_session_get_stream_user_data(s, sid); }
+static gt_conn *gt_conn_of(h2s_conn *hc) { return h2s_container_of(hc, gt_conn, h2); }
+static gt_call *gt_call_of(h2s_stream *st) { return h2s_container_of(st, gt_call, st); }
 
 static int gt_hexval(int ch) {
     if (ch >= '0' && ch <= '9') return ch - '0';
@@ -101,19 +102,16 @@ static void gt_percent_decode(buf *out, const uint8_t *v, size_t n) {
     }
 }
 
-static int gt_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t nl,
-                        const uint8_t *value, size_t vl, uint8_t flags, void *ud) {
-    (void)flags;
-    (void)ud;
-    if (f->hd.type != NGHTTP2_HEADERS) return 0;
-    gt_call *k = gt_find(s, f->hd.stream_id);
-    if (!k) return 0;
+static int gt_on_header(h2s_conn *hc, h2s_stream *st, const uint8_t *name, size_t nl, const uint8_t *value, size_t vl) {
+    (void)hc;
+    gt_call *k = gt_call_of(st);
+    int cat = st->cat;
     /* the first block is the headers unless it ends the stream (Trailers-Only) */
-    bool trailer = f->headers.cat == NGHTTP2_HCAT_HEADERS || (f->hd.flags & NGHTTP2_FLAG_END_STREAM);
+    bool trailer = cat == NGHTTP2_HCAT_HEADERS || st->end_stream;
     if (nl == 7 && memcmp(name, ":status", 7) == 0) {
         int code = 0;
         for (size_t i = 0; i < vl && i < 3; i++) code = code * 10 + (value[i] - '0');
-        if (f->headers.cat == NGHTTP2_HCAT_RESPONSE) k->http_status = code;
+        if (cat == NGHTTP2_HCAT_RESPONSE) k->http_status = code;
         return 0;
     }
     if (nl && name[0] == ':') return 0;
@@ -129,7 +127,7 @@ static int gt_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_
         gt_percent_decode(&k->message, value, vl);
         return 0;
     }
-    if (nl == 12 && memcmp(name, "content-type", 12) == 0 && f->headers.cat == NGHTTP2_HCAT_RESPONSE) {
+    if (nl == 12 && memcmp(name, "content-type", 12) == 0 && cat == NGHTTP2_HCAT_RESPONSE) {
         bool grpc = vl >= 16 && memcmp(value, "application/grpc", 16) == 0 &&
                     (vl == 16 || value[16] == '+' || value[16] == ';');
         k->ctype = grpc ? 1 : 2;
@@ -141,16 +139,17 @@ static int gt_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_
     return 0;
 }
 
-static int gt_on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud) {
-    gt_conn *c = ud;
-    if (f->hd.type == NGHTTP2_SETTINGS && !(f->hd.flags & NGHTTP2_FLAG_ACK) && !c->up) {
-        c->up = true;
-        if (c->connected) c->connected(c, 1, c->ud);
-        return 0;
-    }
-    if (f->hd.type != NGHTTP2_HEADERS || f->headers.cat != NGHTTP2_HCAT_RESPONSE) return 0;
-    gt_call *k = gt_find(s, f->hd.stream_id);
-    if (!k) return 0;
+/* The connection counts as up on the server's first SETTINGS. */
+static void gt_on_settings(h2s_conn *hc) {
+    gt_conn *c = gt_conn_of(hc);
+    if (c->up) return;
+    c->up = true;
+    if (c->connected) c->connected(c, 1, c->ud);
+}
+
+static void gt_on_headers(h2s_conn *hc, h2s_stream *st) {
+    if (st->cat != NGHTTP2_HCAT_RESPONSE) return;
+    gt_call *k = gt_call_of(st);
     if (k->http_status != 200 || k->ctype != 1) {
         /* grpc-go's operateHeaders: an answer that is not gRPC's; the code
          * from the HTTP status (HTTPStatusConvTab), else Internal */
@@ -180,13 +179,12 @@ static int gt_on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud
                          k->ctype_v);
         }
         gt_set_status(k, code, msg);
-        nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, k->sid, NGHTTP2_PROTOCOL_ERROR);
-        return 0;
+        h2s_reset(hc, st, NGHTTP2_PROTOCOL_ERROR, false);
+        return;
     }
-    if (f->hd.flags & NGHTTP2_FLAG_END_STREAM) return 0;
+    if (st->end_stream) return;
     k->got_headers = true;
     if (k->ops && k->ops->on_headers) k->ops->on_headers(k, k->ud);
-    return 0;
 }
 
 static void gt_deliver(gt_call *k, const uint8_t *p, size_t n) {
@@ -200,28 +198,27 @@ static uint32_t gt_be32(const uint8_t *p) {
 
 /* A message over the limit, or a compressed one (c6 offers no compression):
  * the call fails as grpc-go's receiver makes it fail. */
-static int gt_refuse(nghttp2_session *s, gt_call *k, int code, const char *fmt, ...) {
+static int gt_refuse(gt_call *k, int code, const char *fmt, ...) {
     char msg[200];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     gt_set_status(k, code, msg);
-    nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, k->sid, NGHTTP2_CANCEL);
+    h2s_reset(&k->conn->h2, &k->st, NGHTTP2_CANCEL, false);
     return 0;
 }
 
-static int gt_on_data(nghttp2_session *s, uint8_t flags, int32_t sid, const uint8_t *p, size_t n, void *ud) {
-    (void)flags;
-    (void)ud;
-    gt_call *k = gt_find(s, sid);
-    if (!k || k->has_status) return 0;
+static int gt_on_data(h2s_conn *hc, h2s_stream *st, const uint8_t *p, size_t n) {
+    (void)hc;
+    gt_call *k = gt_call_of(st);
+    if (k->has_status) return 0;
     while (n) {
         if (k->in.len == 0 && n >= 5) { /* whole messages straight from the chunk */
             uint32_t len = gt_be32(p + 1);
-            if (p[0] != 0) return gt_refuse(s, k, GT_INTERNAL, "grpc: compressed message received, c6 asks for none");
+            if (p[0] != 0) return gt_refuse(k, GT_INTERNAL, "grpc: compressed message received, c6 asks for none");
             if (len > k->max_recv)
-                return gt_refuse(s, k, GT_RESOURCE_EXHAUSTED, "grpc: received message larger than max (%u vs. %u)", len,
+                return gt_refuse(k, GT_RESOURCE_EXHAUSTED, "grpc: received message larger than max (%u vs. %u)", len,
                                  k->max_recv);
             if (n - 5 >= len) {
                 gt_deliver(k, p + 5, len);
@@ -243,9 +240,9 @@ static int gt_on_data(nghttp2_session *s, uint8_t flags, int32_t sid, const uint
         if (k->in.len == 5) {
             const uint8_t *h = (const uint8_t *)k->in.p;
             uint32_t len = gt_be32(h + 1);
-            if (h[0] != 0) return gt_refuse(s, k, GT_INTERNAL, "grpc: compressed message received, c6 asks for none");
+            if (h[0] != 0) return gt_refuse(k, GT_INTERNAL, "grpc: compressed message received, c6 asks for none");
             if (len > k->max_recv)
-                return gt_refuse(s, k, GT_RESOURCE_EXHAUSTED, "grpc: received message larger than max (%u vs. %u)", len,
+                return gt_refuse(k, GT_RESOURCE_EXHAUSTED, "grpc: received message larger than max (%u vs. %u)", len,
                                  k->max_recv);
             if (buf_reserve(&k->in, len)) return NGHTTP2_ERR_CALLBACK_FAILURE;
             want = 5 + (size_t)len;
@@ -269,29 +266,24 @@ static int gt_rst_code(uint32_t e) {
     }
 }
 
-static int gt_on_stream_close(nghttp2_session *s, int32_t sid, uint32_t code, void *ud) {
-    (void)ud;
-    gt_call *k = gt_find(s, sid);
-    if (!k) return 0;
-    nghttp2_session_set_stream_user_data(s, sid, NULL);
+static void gt_on_close(h2s_conn *hc, h2s_stream *st, uint32_t code) {
+    (void)hc;
+    gt_call *k = gt_call_of(st);
     if (code != NGHTTP2_NO_ERROR && !k->has_status) {
         char msg[160];
         snprintf(msg, sizeof msg, "stream terminated by RST_STREAM with error code: %s", nghttp2_http2_strerror(code));
         gt_set_status(k, gt_rst_code(code), msg);
     }
     gt_call_end(k);
-    return 0;
 }
 
-static nghttp2_session_callbacks *gt_callbacks(void) {
-    static __thread nghttp2_session_callbacks *cb; /* one per worker thread, for the run */
-    if (cb || nghttp2_session_callbacks_new(&cb)) return cb;
-    nghttp2_session_callbacks_set_on_header_callback(cb, gt_on_header);
-    nghttp2_session_callbacks_set_on_frame_recv_callback(cb, gt_on_frame_recv);
-    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, gt_on_data);
-    nghttp2_session_callbacks_set_on_stream_close_callback(cb, gt_on_stream_close);
-    return cb;
-}
+static const h2s_ops gt_ops = {
+    .on_header = gt_on_header,
+    .on_headers = gt_on_headers,
+    .on_data = gt_on_data,
+    .on_close = gt_on_close,
+    .on_settings = gt_on_settings,
+};
 
 /* ---- bytes out ---- */
 
@@ -346,10 +338,10 @@ static int gt_tls_put(void *ud, const char *p, size_t n) {
 /* The session's output to the wire (h2s_send: coalesced into TLS records,
  * or appended to wq for h2c). 0, or -1 when the connection failed. */
 static int gt_flush(gt_conn *c) {
-    if (c->dead || !c->ng) return -1;
+    if (c->dead || !c->h2.ng) return -1;
     if (c->in_recv) return 0; /* after mem_recv returns */
     int ngerr = 0;
-    int rc = h2s_send(c->ng, &c->wq, c->use_tls ? gt_tls_put : NULL, c, &ngerr);
+    int rc = h2s_send(&c->h2, &c->wq, c->use_tls ? gt_tls_put : NULL, c, &ngerr);
     if (rc == H2S_ERR_SESSION) {
         gt_fail(c, "connection error: desc = \"transport: %s\"", nghttp2_strerror(ngerr));
         return -1;
@@ -385,14 +377,14 @@ static void gt_recv(gt_conn *c, const char *p, size_t n) {
             return;
         }
     }
-    ssize_t rc = nghttp2_session_mem_recv(c->ng, (const uint8_t *)p, n);
+    ssize_t rc = nghttp2_session_mem_recv(c->h2.ng, (const uint8_t *)p, n);
     c->in_recv = false;
     if (rc < 0) {
         gt_fail(c, "connection error: desc = \"transport: %s\"", nghttp2_strerror((int)rc));
         return;
     }
     if (!c->dead) gt_flush(c);
-    if (!c->dead && !nghttp2_session_want_read(c->ng) && !nghttp2_session_want_write(c->ng))
+    if (!c->dead && !nghttp2_session_want_read(c->h2.ng) && !nghttp2_session_want_write(c->h2.ng))
         gt_fail(c, "%s", "error reading from server: EOF");
 }
 
@@ -442,7 +434,7 @@ static void gt_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
     gt_conn *c = s->data;
     if (n == 0 || c->dead) return;
     if (n < 0) {
-        if (c->use_tls && !c->ng)
+        if (c->use_tls && !c->h2.ng)
             gt_fail(c, "connection error: desc = \"transport: authentication handshake failed: EOF\"");
         else if (!c->up) /* grpc-go's reader before the server's SETTINGS */
             gt_fail(c, "connection error: desc = \"error reading server preface: %s\"",
@@ -459,9 +451,9 @@ static void gt_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
         gt_fail(c, "%s", "connection error: desc = \"transport: out of memory\"");
         return;
     }
-    if (!c->ng) {
+    if (!c->h2.ng) {
         gt_tls_step(c);
-        if (!c->ng || c->dead) return;
+        if (!c->h2.ng || c->dead) return;
     }
     static __thread char plain[16 * 1024];
     int rc = tlsconn_pull(c->tls, plain, sizeof plain, gt_tls_got, c);
@@ -476,9 +468,7 @@ static void gt_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
 
 /* The preface and our SETTINGS; the connection counts as up on the server's SETTINGS. */
 static void gt_session_start(gt_conn *c) {
-    nghttp2_session_callbacks *cb = gt_callbacks();
-    if (!cb || h2s_open(&c->ng, cb, c, 16 << 20)) { /* grpc-go's defaultClientMaxHeaderListSize */
-        c->ng = NULL;
+    if (h2s_open(&c->h2, &gt_ops, 16 << 20)) { /* grpc-go's defaultClientMaxHeaderListSize */
         gt_fail(c, "%s", "connection error: desc = \"transport: out of memory\"");
         return;
     }
@@ -665,10 +655,7 @@ void gt_conn_close(gt_conn *c) {
         gt_call_end(k);
     }
     if (!c->dead) gt_fail(c, "%s", "grpc: the client connection is closing");
-    if (c->ng) {
-        nghttp2_session_del(c->ng);
-        c->ng = NULL;
-    }
+    h2s_close(&c->h2);
     if (c->tls) {
         tlsio_free(c->tls);
         c->tls = NULL;
@@ -678,32 +665,6 @@ void gt_conn_close(gt_conn *c) {
 }
 
 /* ---- calls on the connection ---- */
-
-static ssize_t gt_body_read(nghttp2_session *s, int32_t sid, uint8_t *out, size_t len, uint32_t *flags,
-                            nghttp2_data_source *src, void *ud) {
-    (void)s;
-    (void)sid;
-    (void)ud;
-    gt_call *k = src->ptr;
-    size_t left = k->out.len - k->out_off;
-    if (!left) {
-        if (k->end_out) {
-            *flags |= NGHTTP2_DATA_FLAG_EOF;
-            return 0;
-        }
-        k->deferred = true;
-        return NGHTTP2_ERR_DEFERRED;
-    }
-    size_t n = left < len ? left : len;
-    memcpy(out, k->out.p + k->out_off, n);
-    k->out_off += n;
-    if (k->out_off == k->out.len) {
-        buf_clear(&k->out);
-        k->out_off = 0;
-        if (k->end_out) *flags |= NGHTTP2_DATA_FLAG_EOF;
-    }
-    return (ssize_t)n;
-}
 
 static void gt_nv(nghttp2_nv *nv, const char *name, size_t nl, const char *value, size_t vl) {
     nv->name = (uint8_t *)name;
@@ -728,18 +689,20 @@ int gt_call_start(gt_conn *c, gt_call *k, const char *path, const char *const *m
     k->ops = ops;
     k->ud = ud;
     k->status = 0;
-    k->has_status = k->closed = k->got_headers = k->end_out = k->deferred = false;
+    k->has_status = k->closed = k->got_headers = false;
     k->msgs_in = k->msgs_out = 0;
     k->http_status = k->ctype = 0;
     k->max_recv = c->max_recv;
-    k->out_off = 0;
     buf_clear(&k->message);
     buf_clear(&k->headers);
     buf_clear(&k->trailers);
     buf_clear(&k->in);
     buf_clear(&k->out);
     k->conn = NULL;
-    if (c->dead || !c->ng) {
+    k->st.body = NULL;
+    k->st.body_len = 0;
+    k->st.body_end = false;
+    if (c->dead || !c->h2.ng) {
         gt_set_status(k, GT_UNAVAILABLE, c->err[0] ? c->err : "grpc: the client connection is closing");
         buf_append(&k->message, "", 1);
         k->message.len--;
@@ -779,8 +742,7 @@ int gt_call_start(gt_conn *c, gt_call *k, const char *path, const char *const *m
         size_t vl = offs[i] == SIZE_MAX ? mdlen[i] : strlen(v);
         gt_nv(&nv[nn++], md[2 * i], strlen(md[2 * i]), v, vl);
     }
-    nghttp2_data_provider dp = {.source.ptr = k, .read_callback = gt_body_read};
-    int32_t sid = nghttp2_submit_request(c->ng, NULL, nv, nn, &dp, k);
+    int32_t sid = h2s_submit(&c->h2, &k->st, nv, nn, true); /* the body waits for the first send */
     buf_clear(&k->in);
     if (sid < 0) {
         gt_set_status(k, GT_UNAVAILABLE, nghttp2_strerror(sid));
@@ -789,7 +751,6 @@ int gt_call_start(gt_conn *c, gt_call *k, const char *path, const char *const *m
         k->closed = true;
         return -1;
     }
-    k->sid = sid;
     k->conn = c;
     gt_call_link(c, k);
     return 0; /* the HEADERS go out with the first send, or gt_call_flush */
@@ -799,37 +760,37 @@ void gt_call_flush(gt_call *k) {
     if (k->conn) gt_flush(k->conn);
 }
 
-static void gt_call_kick(gt_call *k) {
+/* The session sees out as it is now, end: the client's half closes after it. */
+static void gt_call_kick(gt_call *k, bool end) {
     gt_conn *c = k->conn;
-    if (!c || !c->ng) return;
-    if (k->deferred) {
-        k->deferred = false;
-        nghttp2_session_resume_data(c->ng, k->sid);
-    }
+    if (!c || !c->h2.ng) return;
+    h2s_body_more(&c->h2, &k->st, k->out.p, k->out.len, end);
     gt_flush(c);
 }
 
 int gt_call_send(gt_call *k, const uint8_t *p, size_t n, bool last) {
     gt_conn *c = k->conn;
-    if (!c || k->closed || k->end_out) return -1;
+    if (!c || k->closed || k->st.body_end) return -1;
     if (n > c->max_send) {
         char msg[160];
         snprintf(msg, sizeof msg, "grpc: trying to send message larger than max (%zu vs. %u)", n, c->max_send);
         gt_set_status(k, GT_RESOURCE_EXHAUSTED, msg);
         return -1;
     }
+    if (k->st.body_off == k->out.len) { /* all sent: the buffer's room is reused */
+        buf_clear(&k->out);
+        k->st.body_off = 0;
+    }
     uint8_t h[5] = {0, (uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
     if (buf_append(&k->out, h, 5) || buf_append(&k->out, p, n)) return -1;
     k->msgs_out++;
-    k->end_out = last; /* a unary call's HEADERS, message and END_STREAM: one write */
-    gt_call_kick(k);
+    gt_call_kick(k, last); /* a unary call's HEADERS, message and END_STREAM: one write */
     return 0;
 }
 
 void gt_call_close_send(gt_call *k) {
-    if (!k->conn || k->end_out) return;
-    k->end_out = true;
-    gt_call_kick(k);
+    if (!k->conn || k->st.body_end) return;
+    gt_call_kick(k, true);
 }
 
 void gt_call_cancel(gt_call *k, int code, const char *msg) {
@@ -837,10 +798,7 @@ void gt_call_cancel(gt_call *k, int code, const char *msg) {
     if (k->closed) return;
     k->ops = NULL;
     gt_set_status(k, code, msg);
-    if (c && c->ng) {
-        nghttp2_session_set_stream_user_data(c->ng, k->sid, NULL);
-        nghttp2_submit_rst_stream(c->ng, NGHTTP2_FLAG_NONE, k->sid, NGHTTP2_CANCEL);
-    }
+    if (c) h2s_reset(&c->h2, &k->st, NGHTTP2_CANCEL, true);
     gt_call_end(k);
     if (c) gt_flush(c);
 }

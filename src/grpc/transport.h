@@ -21,6 +21,7 @@
 #include <uv.h>
 #include "config/connopts.h" /* dialer_sa */
 #include "net/client.h"
+#include "net/h2session.h"
 #include "net/tlsio.h"
 #include "util/buf.h"
 
@@ -64,13 +65,10 @@ struct gt_call {
     gt_conn *conn;
     const gt_call_ops *ops;
     void *ud;
-    int32_t sid;
+    h2s_stream st; /* the call's stream (net/h2session.h); st.body_end: the client's half closes once out went */
     uint32_t max_recv;
     buf in;  /* a message arriving in pieces */
-    buf out; /* framed messages not handed to nghttp2 yet */
-    size_t out_off;
-    bool end_out;  /* the client's half is to be closed once out is empty */
-    bool deferred; /* nghttp2 waits for more out */
+    buf out; /* framed messages; st.body_off: how much went to the session */
     bool has_status;
     int http_status;  /* the response's :status */
     int ctype;        /* content-type: 0 none, 1 application/grpc[+...|;...], 2 another */
@@ -117,7 +115,7 @@ struct gt_conn {
     bool writing, tcp_started, resolving, freed, in_recv, saw_first;
     int handles;
     h1_lookup lk;
-    struct nghttp2_session *ng;
+    h2s_conn h2; /* the session (h2.ng; NULL before the preface) */
     tlsio *tls;
     tlsio_ctx *tls_ctx;
     bool use_tls;

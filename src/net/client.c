@@ -99,7 +99,7 @@ void client_conn_close(h1_conn *k) {
     else if (k->state == CK_IDLE) list_unlink(&k->host->idle, k);
     else if (k->state == CK_DNS) list_unlink(&k->host->waiting, k);
     k->state = CK_CLOSING;
-    if (k->h2 || k->in_h2list || k->queue) h2_close(k);
+    if (k->h2.ng || k->in_h2list || k->queue) h2_close(k);
     tlsio_free(k->tls); /* no close_notify: the socket just closes */
     k->tls = NULL;
     free(k->auth);
@@ -274,8 +274,7 @@ static h1_conn *client_pool_get_ntlm(h1_host *h, const h1_request *r) {
 void client_req_redo(h1_client *c, h1_request *r) {
     r->conn_ = NULL;
     r->redo_ = 1;
-    r->sid_ = 0;
-    r->body_off_ = 0;
+    r->h2s_.sid = 0;
     r->h2hdr_ = H2H_NONE;
     client_body_release(r);
     r->dec_ready_ = 0;
@@ -337,10 +336,8 @@ static void client_req_reset(h1_request *r, int64_t now) {
     r->retried_ = 0;
     r->h2_code = 0;
     r->snext_ = r->sprev_ = NULL;
-    r->sid_ = 0;
-    r->body_off_ = 0;
+    r->h2s_.sid = 0;
     r->h2hdr_ = r->redo_ = 0;
-    r->h2hsize_ = 0;
     r->ntlm_step_ = r->ntlm_h11_ = 0;
     r->t_auth_sent_ = 0;
     r->state_ = RQ_ACTIVE;
@@ -525,8 +522,6 @@ void h1_client_free(h1_client *c) {
         client_conn_close(k);
     }
     c->deferred = c->delivering = c->h2done = NULL;
-    if (c->h2cb) nghttp2_session_callbacks_del(c->h2cb);
-    c->h2cb = NULL;
     free(c->nv);
     c->nv = NULL;
     for (size_t i = 0; i < c->nbuckets; i++) {

@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <uv.h>
 #include "net/h1_parse.h"
+#include "net/h2session.h"
 #include "net/tls.h"
 #include "util/buf.h"
 #include "util/codec.h"
@@ -134,10 +135,8 @@ typedef struct h1_request {
     int64_t t_auth_sent_; /* NTLM: when the exchange's first message went out */
     /* h2 */
     struct h1_request *snext_, *sprev_; /* connection's streams, or its queue before the handshake */
-    int32_t sid_;                       /* stream id; 0: not submitted */
-    size_t body_off_;                   /* body bytes handed to the session */
+    h2s_stream h2s_;                    /* the stream (net/h2session.h): id, body sent, header block size */
     int h2hdr_, redo_;                  /* header block state; dispatch again */
-    size_t h2hsize_;                    /* the header block's size as HTTP/2 counts it (RFC 9113 6.5.2) */
 } h1_request;
 
 /* https:// on c's own TLS connections, with the run's TLS options (cfg

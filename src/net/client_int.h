@@ -72,7 +72,7 @@ typedef struct h1_conn {
     unsigned http11 : 1; /* https: ALPN offers http/1.1 only (NTLM, the test knob) */
     char *auth;          /* NTLM: "user\0pass" the connection is authenticated for; NULL none */
     /* h2 */
-    nghttp2_session *h2;           /* ALPN chose h2; NULL otherwise */
+    h2s_conn h2;                   /* ALPN chose h2: the session (h2.ng; NULL otherwise), its GOAWAY */
     h1_request *streams;           /* requests in flight on the session */
     h1_request *queue;             /* requests waiting for the handshake (the host speaks h2) */
     struct h1_conn *hprev, *hnext; /* host's h2 connections (in_h2list) */
@@ -80,9 +80,7 @@ typedef struct h1_conn {
     int vu, nstreams;
     char ip[46];
     int port; /* the peer, for the streams' remote_ip/port */
-    uint32_t goaway_code;
-    int32_t goaway_last;
-    unsigned in_h2list : 1, goaway : 1, unusable : 1, no_reuse : 1;
+    unsigned in_h2list : 1, unusable : 1, no_reuse : 1;
 } h1_conn;
 
 typedef struct h1_host {
@@ -138,11 +136,10 @@ struct h1_client {
     int freeing;
     const tls_config *tcfg; /* https: the run's TLS options (NULL: defaults) */
     int insecure, http11_only;
-    buf ntlm_line;                   /* the authenticate message being sent (http1_serialize copies it) */
-    tlsio_ctx *tctx;                 /* built on first use */
-    char tctx_err[200];              /* why it could not be built; "" */
-    nghttp2_session_callbacks *h2cb; /* shared by every session; built on first use */
-    nghttp2_nv *nv;                  /* request header scratch */
+    buf ntlm_line;      /* the authenticate message being sent (http1_serialize copies it) */
+    tlsio_ctx *tctx;    /* built on first use */
+    char tctx_err[200]; /* why it could not be built; "" */
+    nghttp2_nv *nv;     /* request header scratch */
     size_t nvcap;
     h1_request *h2done;       /* streams ended in this session turn: delivered after it */
     char rbuf[READ_BUF_SIZE]; /* every read lands here, consumed at once */

@@ -128,36 +128,22 @@ static void h2_list_remove(h1_conn *k) {
     k->in_h2list = 0;
 }
 
-static h1_request *h2_req(nghttp2_session *s, int32_t sid) {
-    return sid ? nghttp2_session_get_stream_user_data(s, sid) : NULL;
-}
+/* ---- the streams' events (net/h2session.h calls them) ---- */
 
-static int h2_on_begin_headers(nghttp2_session *s, const nghttp2_frame *f, void *ud) {
-    (void)ud;
-    h1_request *r = h2_req(s, f->hd.stream_id);
-    if (!r || f->hd.type != NGHTTP2_HEADERS) return 0;
+static h1_conn *h2_conn_of(h2s_conn *hc) { return h2s_container_of(hc, h1_conn, h2); }
+static h1_request *h2_req_of(h2s_stream *st) { return h2s_container_of(st, h1_request, h2s_); }
+
+static void h2_on_begin(h2s_conn *hc, h2s_stream *st) {
+    (void)hc;
+    h1_request *r = h2_req_of(st);
     if (!r->t_first_) r->t_first_ = clock_now_us();
-    r->h2hsize_ = 0;
-    if (r->h2hdr_ == H2H_DONE) return 0; /* trailers: Go keeps them apart, as Response.Trailer */
+    if (r->h2hdr_ == H2H_DONE) return; /* trailers: Go keeps them apart, as Response.Trailer */
     buf_clear(r->resp_headers);
     r->h2hdr_ = H2H_FINAL;
-    return 0;
 }
 
-static int h2_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t nl,
-                        const uint8_t *value, size_t vl, uint8_t flags, void *ud) {
-    (void)flags;
-    h1_request *r = h2_req(s, f->hd.stream_id);
-    if (!r || r->h2hdr_ == H2H_DONE) return 0;
-    /* Go's http2 Transport reads a header block up to its MaxHeaderListSize
-     * (10 MB by default, each field counting name + value + 32) and fails
-     * the stream beyond it (errResponseHeaderListSize, a PROTOCOL_ERROR
-     * stream error): no HPACK-amplified block grows without bound */
-    r->h2hsize_ += nl + vl + 32;
-    if (r->h2hsize_ > H1_MAX_HEADER_BYTES) {
-        nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, f->hd.stream_id, NGHTTP2_PROTOCOL_ERROR);
-        return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-    }
+static int h2_on_header(h2s_conn *hc, h2s_stream *st, const uint8_t *name, size_t nl, const uint8_t *value, size_t vl) {
+    h1_request *r = h2_req_of(st);
     if (r->h2hdr_ != H2H_FINAL) return 0;
     buf *b = r->resp_headers;
     if (nl == 7 && !memcmp(name, ":status", 7)) {
@@ -180,38 +166,15 @@ static int h2_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_
     b->len = (size_t)(o - b->p);
     b->p[b->len] = 0;
     if (nl == 16 && !memcmp(name, "content-encoding", 16) && !r->dec_ready_ && r->resp_body) {
-        codec_chain_parse(&r->dec_, (const char *)value, vl, &((h1_conn *)ud)->c->zpool); /* the first (Header.Get) */
+        codec_chain_parse(&r->dec_, (const char *)value, vl, &h2_conn_of(hc)->c->zpool); /* the first (Header.Get) */
         r->dec_ready_ = 1;
     }
     return 0;
 }
 
-/* A field nghttp2 finds invalid (a control byte in a value, a name that is
- * no lower-case token), which it would drop silently: Go's http2 framer
- * fails the stream for it (readMetaFrame: a PROTOCOL_ERROR stream error). */
-static int h2_on_invalid_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t nl,
-                                const uint8_t *value, size_t vl, uint8_t flags, void *ud) {
-    (void)name;
-    (void)nl;
-    (void)value;
-    (void)vl;
-    (void)flags;
-    (void)ud;
-    nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, f->hd.stream_id, NGHTTP2_PROTOCOL_ERROR);
-    return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
-}
-
-static int h2_on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud) {
-    h1_conn *k = ud;
-    if (f->hd.type == NGHTTP2_GOAWAY) {
-        k->goaway = 1;
-        k->goaway_code = f->goaway.error_code;
-        k->goaway_last = f->goaway.last_stream_id;
-        return 0;
-    }
-    if (f->hd.type != NGHTTP2_HEADERS || !(f->hd.flags & NGHTTP2_FLAG_END_HEADERS)) return 0;
-    h1_request *r = h2_req(s, f->hd.stream_id);
-    if (!r) return 0;
+static void h2_on_headers(h2s_conn *hc, h2s_stream *st) {
+    (void)hc;
+    h1_request *r = h2_req_of(st);
     if (r->h2hdr_ == H2H_FINAL) {
         buf_append(r->resp_headers, "\r\n", 2);
         r->h2hdr_ = H2H_DONE;
@@ -219,30 +182,23 @@ static int h2_on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud
     } else if (r->h2hdr_ == H2H_INFO) {
         r->h2hdr_ = H2H_NONE;
     }
-    return 0;
 }
 
 /* DATA: dropped, or into body.c; a body past the limit resets the stream
  * (CANCEL, as a client that stops reading) and fails at its close. The
  * session's flow control goes on (nghttp2 gives the window back as the
  * bytes are handed over), so a discarded flood costs no memory. */
-static int h2_on_data(nghttp2_session *s, uint8_t flags, int32_t sid, const uint8_t *p, size_t n, void *ud) {
-    (void)flags;
-    h1_conn *k = ud;
-    h1_request *r = h2_req(s, sid);
-    if (!r || !r->resp_body || r->body_fail_ || r->h2hdr_ != H2H_DONE) return 0;
-    if (client_body_in(k->c, r, (const char *)p, n))
-        nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, sid, NGHTTP2_CANCEL);
+static int h2_on_data(h2s_conn *hc, h2s_stream *st, const uint8_t *p, size_t n) {
+    h1_request *r = h2_req_of(st);
+    if (!r->resp_body || r->body_fail_ || r->h2hdr_ != H2H_DONE) return 0;
+    if (client_body_in(h2_conn_of(hc)->c, r, (const char *)p, n)) h2s_reset(hc, st, NGHTTP2_CANCEL, false);
     return 0;
 }
 
-static int h2_on_frame_send(nghttp2_session *s, const nghttp2_frame *f, void *ud) {
-    (void)ud;
-    if ((f->hd.type != NGHTTP2_HEADERS && f->hd.type != NGHTTP2_DATA) || !(f->hd.flags & NGHTTP2_FLAG_END_STREAM))
-        return 0;
-    h1_request *r = h2_req(s, f->hd.stream_id);
-    if (r && !r->t_sent_) r->t_sent_ = clock_now_us();
-    return 0;
+static void h2_on_sent(h2s_conn *hc, h2s_stream *st) {
+    (void)hc;
+    h1_request *r = h2_req_of(st);
+    if (!r->t_sent_) r->t_sent_ = clock_now_us();
 }
 
 /* A stream ended well: decoded, timed, queued for h2_deliver. */
@@ -271,12 +227,14 @@ static void h2_success(h1_conn *k, h1_request *r, int64_t now) {
 /* Why a stream that did not end well failed, in k6's terms. */
 static void h2_stream_failed(h1_conn *k, h1_request *r, uint32_t code, enum h1_error e, int uverr, const char *msg) {
     h1_client *c = k->c;
-    if (k->goaway && k->goaway_code == NGHTTP2_NO_ERROR && r->sid_ > k->goaway_last && r->retried_ < H2_RETRIES) {
+    const h2s_conn *hc = &k->h2;
+    if (hc->goaway && hc->goaway_code == NGHTTP2_NO_ERROR && r->h2s_.sid > hc->goaway_last &&
+        r->retried_ < H2_RETRIES) {
         r->retried_++; /* a graceful GOAWAY before the stream: it never ran */
         client_req_redo(c, r);
-    } else if (k->goaway && k->goaway_code != NGHTTP2_NO_ERROR) {
-        r->h2_code = k->goaway_code;
-        client_req_fail(c, r, H1_ERR_H2_GOAWAY, 0, "http2: received GoAway with code %u", k->goaway_code);
+    } else if (hc->goaway && hc->goaway_code != NGHTTP2_NO_ERROR) {
+        r->h2_code = hc->goaway_code;
+        client_req_fail(c, r, H1_ERR_H2_GOAWAY, 0, "http2: received GoAway with code %u", hc->goaway_code);
     } else if (code == NGHTTP2_REFUSED_STREAM && r->retried_ < H2_RETRIES) {
         r->retried_++;
         client_req_redo(c, r);
@@ -289,11 +247,9 @@ static void h2_stream_failed(h1_conn *k, h1_request *r, uint32_t code, enum h1_e
     }
 }
 
-static int h2_on_stream_close(nghttp2_session *s, int32_t sid, uint32_t code, void *ud) {
-    h1_conn *k = ud;
-    h1_request *r = h2_req(s, sid);
-    if (!r) return 0;
-    nghttp2_session_set_stream_user_data(s, sid, NULL);
+static void h2_on_close(h2s_conn *hc, h2s_stream *st, uint32_t code) {
+    h1_conn *k = h2_conn_of(hc);
+    h1_request *r = h2_req_of(st);
     h2_stream_unlink(k, r);
     if (r->body_fail_) { /* reset by h2_on_data: too large, or no memory */
         char msg[sizeof r->errmsg];
@@ -301,41 +257,19 @@ static int h2_on_stream_close(nghttp2_session *s, int32_t sid, uint32_t code, vo
         client_req_fail(k->c, r, r->body_fail_, r->body_fail_ == H1_ERR_OTHER ? UV_ENOMEM : 0, "%s", msg);
     } else if (code == NGHTTP2_NO_ERROR && r->h2hdr_ == H2H_DONE) h2_success(k, r, clock_now_us());
     else h2_stream_failed(k, r, code, H1_ERR_EOF, 0, "http2: stream closed without a response");
-    return 0;
 }
 
-static nghttp2_session_callbacks *h2_callbacks(h1_client *c) {
-    nghttp2_session_callbacks *cb = c->h2cb;
-    if (cb || nghttp2_session_callbacks_new(&cb)) return cb;
-    nghttp2_session_callbacks_set_on_begin_headers_callback(cb, h2_on_begin_headers);
-    nghttp2_session_callbacks_set_on_header_callback(cb, h2_on_header);
-    nghttp2_session_callbacks_set_on_invalid_header_callback(cb, h2_on_invalid_header);
-    nghttp2_session_callbacks_set_on_frame_recv_callback(cb, h2_on_frame_recv);
-    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, h2_on_data);
-    nghttp2_session_callbacks_set_on_frame_send_callback(cb, h2_on_frame_send);
-    nghttp2_session_callbacks_set_on_stream_close_callback(cb, h2_on_stream_close);
-    return c->h2cb = cb;
-}
+static const h2s_ops h2_ops = {
+    .on_begin = h2_on_begin,
+    .on_header = h2_on_header,
+    .on_headers = h2_on_headers,
+    .on_data = h2_on_data,
+    .on_sent = h2_on_sent,
+    .on_close = h2_on_close,
+};
 
 /* Go's net/http transport settings (h2s_open), a 10 MB header list. */
-static int h2_begin(h1_conn *k) {
-    nghttp2_session_callbacks *cb = h2_callbacks(k->c);
-    return cb ? h2s_open(&k->h2, cb, k, 10 << 20) : -1;
-}
-
-static ssize_t h2_body_read(nghttp2_session *s, int32_t sid, uint8_t *out, size_t len, uint32_t *flags,
-                            nghttp2_data_source *src, void *ud) {
-    (void)s;
-    (void)sid;
-    (void)ud;
-    h1_request *r = src->ptr;
-    size_t left = r->body_len - r->body_off_;
-    if (len > left) len = left;
-    memcpy(out, (const char *)r->body + r->body_off_, len);
-    r->body_off_ += len;
-    if (r->body_off_ == r->body_len) *flags |= NGHTTP2_DATA_FLAG_EOF;
-    return (ssize_t)len;
-}
+static int h2_begin(h1_conn *k) { return h2s_open(&k->h2, &h2_ops, H1_MAX_HEADER_BYTES); }
 
 /* Headers HTTP/2 forbids or carries otherwise (Host is :authority). */
 static int h2_skip_header(const char *n, size_t len) {
@@ -410,9 +344,10 @@ static int32_t h2_submit(h1_conn *k, h1_request *r) {
         o = http1_put_u64(s = o, r->body_len);
         h2_nv_set(&nv[n++], "content-length", 14, s, (size_t)(o - s));
     }
-    nghttp2_data_provider prd = {.source.ptr = r, .read_callback = h2_body_read};
-    r->body_off_ = 0;
-    return nghttp2_submit_request(k->h2, NULL, nv, n, r->has_body && r->body_len ? &prd : NULL, r);
+    r->h2s_.body = r->body;
+    r->h2s_.body_len = r->body_len;
+    r->h2s_.body_end = true;
+    return h2s_submit(&k->h2, &r->h2s_, nv, n, r->has_body && r->body_len);
 }
 
 /* r becomes a stream of k's session (sent by the next h2_flush). */
@@ -428,7 +363,6 @@ static void h2_start_stream(h1_conn *k, h1_request *r, int64_t now) {
         client_req_fail(k->c, r, H1_ERR_OTHER, 0, "http2: %s", nghttp2_strerror(sid));
         return;
     }
-    r->sid_ = sid;
     client_arm_timer(k, r, now);
 }
 
@@ -441,7 +375,7 @@ static int h2_tls_put(void *ud, const char *p, size_t n) {
  * the client's scratch buffer). Returns 0, or -1 when k failed. */
 static int h2_flush(h1_conn *k) {
     int ngerr = 0;
-    switch (h2s_send(k->h2, &k->c->wbuf, h2_tls_put, k, &ngerr)) {
+    switch (h2s_send(&k->h2, &k->c->wbuf, h2_tls_put, k, &ngerr)) {
     case H2S_OK: break;
     case H2S_ERR_SESSION: h2_lost(k, H1_ERR_H2_CONN, 0, nghttp2_strerror(ngerr), 0); return -1;
     case H2S_ERR_PUT: {
@@ -482,8 +416,8 @@ void h2_lost(h1_conn *k, enum h1_error e, int uverr, const char *msg, int tls_co
  * one request, a session that ended. */
 static void h2_settle(h1_conn *k) {
     if (k->state == CK_CLOSING || k->nstreams) return;
-    if (k->goaway || k->no_reuse || k->unusable ||
-        (!nghttp2_session_want_read(k->h2) && !nghttp2_session_want_write(k->h2)))
+    if (k->h2.goaway || k->no_reuse || k->unusable ||
+        (!nghttp2_session_want_read(k->h2.ng) && !nghttp2_session_want_write(k->h2.ng)))
         client_conn_close(k);
 }
 
@@ -513,7 +447,7 @@ void h2_on_read(h1_conn *k, ssize_t n, const char *p) {
             h2_lost(k, H1_ERR_TLS, 0, msg, code);
             goto out;
         }
-        ssize_t rv = nghttp2_session_mem_recv(k->h2, (const uint8_t *)c->rbuf, (size_t)m);
+        ssize_t rv = nghttp2_session_mem_recv(k->h2.ng, (const uint8_t *)c->rbuf, (size_t)m);
         if (rv < 0) {
             char msg[200];
             snprintf(msg, sizeof msg, "http2: connection error: %s", nghttp2_strerror((int)rv));
@@ -522,7 +456,7 @@ void h2_on_read(h1_conn *k, ssize_t n, const char *p) {
         }
     }
     if (h2_flush(k) == 0) {
-        if (!nghttp2_session_want_read(k->h2) && k->nstreams) /* the session ended (a protocol error) */
+        if (!nghttp2_session_want_read(k->h2.ng) && k->nstreams) /* the session ended (a protocol error) */
             h2_lost(k, H1_ERR_H2_CONN, 0, "http2: connection error: the session was terminated", 0);
         else h2_settle(k);
     }
@@ -559,9 +493,9 @@ void h2_ready(h1_conn *k) {
 /* k6's VU transports do not share: a connection serves one vu (and owner). */
 h1_conn *h2_pick(h1_host *h, const h1_request *r) {
     for (h1_conn *k = h->h2conns; k; k = k->hnext) {
-        if (k->vu != r->vu || k->owner != r->owner || k->goaway || k->unusable || k->state == CK_CLOSING) continue;
-        if (k->h2 && (uint32_t)k->nstreams >=
-                         nghttp2_session_get_remote_settings(k->h2, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS))
+        if (k->vu != r->vu || k->owner != r->owner || k->h2.goaway || k->unusable || k->state == CK_CLOSING) continue;
+        if (k->h2.ng && (uint32_t)k->nstreams >=
+                            nghttp2_session_get_remote_settings(k->h2.ng, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS))
             continue;
         return k;
     }
@@ -570,7 +504,7 @@ h1_conn *h2_pick(h1_host *h, const h1_request *r) {
 
 /* r joins k: a stream now, or after the handshake. */
 void h2_join(h1_conn *k, h1_request *r, int64_t now) {
-    if (k->h2) {
+    if (k->h2.ng) {
         r->t_ready_ = now;
         h2_start_stream(k, r, now);
         if (h2_flush(k) == 0) h2_settle(k);
@@ -585,7 +519,7 @@ void h2_join(h1_conn *k, h1_request *r, int64_t now) {
 
 /* A request leaves k's queue or session (h1_cancel). */
 void h2_drop(h1_conn *k, h1_request *r) {
-    if (!k->h2) {
+    if (!k->h2.ng) {
         for (h1_request **pp = &k->queue; *pp; pp = &(*pp)->snext_)
             if (*pp == r) {
                 *pp = r->snext_;
@@ -595,10 +529,7 @@ void h2_drop(h1_conn *k, h1_request *r) {
         r->conn_ = NULL;
         return;
     }
-    if (r->sid_) {
-        nghttp2_session_set_stream_user_data(k->h2, r->sid_, NULL);
-        nghttp2_submit_rst_stream(k->h2, NGHTTP2_FLAG_NONE, r->sid_, NGHTTP2_CANCEL);
-    }
+    h2s_reset(&k->h2, &r->h2s_, NGHTTP2_CANCEL, true);
     h2_stream_unlink(k, r);
     if (h2_flush(k) == 0) h2_settle(k);
 }
@@ -613,8 +544,7 @@ void h2_on_timer(h1_conn *k) {
             if (!first || r->deadline_us_ < first->deadline_us_) first = r;
             continue;
         }
-        nghttp2_session_set_stream_user_data(k->h2, r->sid_, NULL);
-        nghttp2_submit_rst_stream(k->h2, NGHTTP2_FLAG_NONE, r->sid_, NGHTTP2_CANCEL);
+        h2s_reset(&k->h2, &r->h2s_, NGHTTP2_CANCEL, true);
         h2_stream_unlink(k, r);
         client_req_fail(k->c, r, H1_ERR_TIMEOUT, 0, "%s", "request timeout");
     }
@@ -631,8 +561,7 @@ void h2_close(h1_conn *k) {
         h2_stream_unlink(k, r);
         client_req_fail(k->c, r, H1_ERR_OTHER, 0, "%s", "http2: client connection lost");
     }
-    nghttp2_session_del(k->h2);
-    k->h2 = NULL;
+    h2s_close(&k->h2);
 }
 
 /* Requests queued on k for an h2 handshake that will not serve them (it

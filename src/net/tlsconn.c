@@ -227,5 +227,5 @@ void tlsconn_count_in(h1_conn *k, size_t n) {
 void tlsconn_count_out(h1_conn *k, size_t n) {
     if (k->r) k->r->bytes_sent += n;
     else if (k->streams) k->streams->bytes_sent += n;
-    else if (k->h2) k->carry_out += n;
+    else if (k->h2.ng) k->carry_out += n;
 }

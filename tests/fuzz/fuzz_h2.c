@@ -1,5 +1,6 @@
-/* HTTP/2 responses (net/http2.c's nghttp2 callbacks): a client session with
- * c6's callbacks and settings (h2_begin) and three GET streams in flight
+/* HTTP/2 responses (net/h2session.c's nghttp2 callbacks with net/http2.c's
+ * stream ops): a client session with c6's callbacks and settings
+ * (h2_begin) and three GET streams in flight
  * reads a hostile server's bytes in pieces of random sizes, answering
  * (SETTINGS ACK, WINDOW_UPDATE, ...) between them as h2_on_read does; the
  * streams that end are decoded and timed by c6's own code (h2_success,
@@ -45,9 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         r->resp_headers = &bufs[2 * i];
         r->resp_body = i == 2 ? NULL : &bufs[2 * i + 1]; /* the last one discards its body */
         r->retried_ = H2_RETRIES;                        /* no redo: it would need the loop */
-        int32_t sid = nghttp2_submit_request(k->h2, NULL, nva, sizeof nva / sizeof *nva, NULL, r);
-        if (sid < 0) abort();
-        r->sid_ = sid;
+        if (h2s_submit(&k->h2, &r->h2s_, nva, sizeof nva / sizeof *nva, false) < 0) abort();
         r->conn_ = (struct h1_conn *)k;
         r->snext_ = k->streams;
         if (k->streams) k->streams->sprev_ = r;
@@ -55,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         k->nstreams++;
     }
     const uint8_t *out;
-    while (nghttp2_session_mem_send(k->h2, &out) > 0) {}
+    while (nghttp2_session_mem_send(k->h2.ng, &out) > 0) {}
 
     size_t off = 0;
     while (off < in.n) {
@@ -64,20 +63,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         seed ^= seed << 5;
         size_t n = 1 + seed % 1024;
         if (n > in.n - off) n = in.n - off;
-        ssize_t rv = nghttp2_session_mem_recv(k->h2, in.p + off, n);
+        ssize_t rv = nghttp2_session_mem_recv(k->h2.ng, in.p + off, n);
         if (rv < 0) break; /* h2_lost: the connection is gone */
         off += n;
         ssize_t sent;
-        while ((sent = nghttp2_session_mem_send(k->h2, &out)) > 0) {}
-        if (sent < 0 || !nghttp2_session_want_read(k->h2)) break;
+        while ((sent = nghttp2_session_mem_send(k->h2.ng, &out)) > 0) {}
+        if (sent < 0 || !nghttp2_session_want_read(k->h2.ng)) break;
     }
-    nghttp2_session_del(k->h2);
+    h2s_close(&k->h2);
 
     /* what c6 would deliver: consistent results */
     for (int i = 0; i < NREQ; i++) {
         h1_request *r = &req[i];
 #ifdef FUZZ_DEBUG
-        fprintf(stderr, "stream %d: state %d status %d err %d %s body %zu\n", r->sid_, r->state_, r->status, r->err,
+        fprintf(stderr, "stream %d: state %d status %d err %d %s body %zu\n", r->h2s_.sid, r->state_, r->status, r->err,
                 r->errmsg, r->resp_body ? r->resp_body->len : 0);
 #endif
         if (r->state_ == RQ_DEFERRED && r->err == H1_OK) {
