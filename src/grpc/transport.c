@@ -269,6 +269,8 @@ static int gt_rst_code(uint32_t e) {
 static void gt_on_close(h2s_conn *hc, h2s_stream *st, uint32_t code) {
     (void)hc;
     gt_call *k = gt_call_of(st);
+    if (st->fault == H2S_FAULT_HEADER_LIST && !k->has_status) /* grpc-go's operateHeaders on a truncated block */
+        gt_set_status(k, GT_INTERNAL, "peer header list size exceeded limit");
     if (code != NGHTTP2_NO_ERROR && !k->has_status) {
         char msg[160];
         snprintf(msg, sizeof msg, "stream terminated by RST_STREAM with error code: %s", nghttp2_http2_strerror(code));

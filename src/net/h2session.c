@@ -40,6 +40,7 @@ static int h2s_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8
      * without bound */
     st->hsize += nl + vl + 32;
     if (st->hsize > hc->max_header_list) {
+        st->fault = H2S_FAULT_HEADER_LIST;
         nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, f->hd.stream_id, NGHTTP2_PROTOCOL_ERROR);
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     }
@@ -56,7 +57,9 @@ static int h2s_on_invalid_header(nghttp2_session *s, const nghttp2_frame *f, con
     (void)value;
     (void)vl;
     (void)flags;
-    (void)ud;
+    h2s_conn *hc = ud;
+    h2s_stream *st = f->hd.stream_id == hc->hdr_sid ? hc->hdr_st : h2s_stream_of(s, f->hd.stream_id);
+    if (st && !st->fault) st->fault = H2S_FAULT_FIELD;
     nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, f->hd.stream_id, NGHTTP2_PROTOCOL_ERROR);
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 }
@@ -188,6 +191,7 @@ int32_t h2s_submit(h2s_conn *hc, h2s_stream *st, const nghttp2_nv *nv, size_t n,
     st->body_off = 0;
     st->hsize = 0;
     st->deferred = false;
+    st->fault = H2S_FAULT_NONE;
     int32_t sid = nghttp2_submit_request(hc->ng, NULL, nv, n, body ? &prd : NULL, st);
     st->sid = sid > 0 ? sid : 0;
     return sid;

@@ -41,7 +41,13 @@ typedef struct h2s_stream {
      * trailers); end_stream: the block ends the stream */
     uint8_t cat;
     bool end_stream;
+    uint8_t fault; /* why this layer reset the stream (H2S_FAULT_*), for on_close's text */
 } h2s_stream;
+
+/* Streams this layer resets with PROTOCOL_ERROR, as Go's framer fails them:
+ * a header list past max_header_list (grpc-go: "peer header list size
+ * exceeded limit"), a field nghttp2 finds invalid. */
+enum { H2S_FAULT_NONE = 0, H2S_FAULT_HEADER_LIST, H2S_FAULT_FIELD };
 
 /* What a stream's events mean to its user; the same for every stream of
  * a connection. A header block's kind is in st->cat and st->end_stream.

@@ -2,7 +2,7 @@
 tests/integration/hostile.py): a message declared far over the receive
 limit and then streamed without end, a message under the limit trickled
 byte by byte, a peer that never sends its SETTINGS, one that answers in
-HTTP/1.1. Each case asserts what the script sees, c6's peak RSS and that
+HTTP/1.1, a header list far past grpc-go's 16 MB. Each case asserts what the script sees, c6's peak RSS and that
 the run ends in time.
 
 k6 v2.2.0 / grpc-go v1.78.0 facts:
@@ -93,6 +93,19 @@ def not_grpc(conn, _):
         time.sleep(0.1)
 
 
+def header_bomb(conn, _):
+    # one 16 KB HEADERS frame: :status 200, content-type, a 4 KB field put in
+    # HPACK's dynamic table, then 12,000 one-byte references to it (index 62):
+    # a 48 MB header list from 16 KB on the wire
+    start_h2(conn)
+    sid = await_request(conn)
+    big = b"\x40\x03x-a\x7f" + bytes([(4000 - 127) & 0x7F | 0x80, (4000 - 127) >> 7]) + b"a" * 4000
+    conn.sendall(frame(1, 4, sid, RESPONSE_HEADERS + big + b"\xbe" * 12000))
+    import time
+    while feed(conn, b""):
+        time.sleep(0.1)
+
+
 def silent(conn, _):
     import time
     while feed(conn, b""):
@@ -153,6 +166,21 @@ def test_http_answer_that_is_not_grpc(c6_bin):
     assert out[1] == {"ok": {"status": 12, "error": {
         "code": 12, "message": 'unexpected HTTP status code received from server: 404 (Not Found); transport: '
                                'received unexpected content-type "text/html"', "details": []}}}, r
+    assert r.elapsed < 20, r
+
+
+def test_header_list_over_the_limit(c6_bin):
+    # grpc-go's client reads header lists up to defaultClientMaxHeaderListSize
+    # (16 MB; Go's framer marks a longer one Truncated) and operateHeaders
+    # (internal/transport/http2_client.go) closes the stream with Internal
+    # "peer header list size exceeded limit". Before, c6's gRPC transport kept
+    # the whole 48 MB list (its own nghttp2 callbacks had no bound); now the
+    # shared HTTP/2 layer (net/h2session.c) bounds it as it does for k6/http.
+    r, out = run(c6_bin, header_bomb)
+    assert r.code == 0, r
+    assert out[1] == {"ok": {"status": 13, "error": {
+        "code": 13, "message": "peer header list size exceeded limit", "details": []}}}, r
+    assert r.peak_rss_kb < 75_000, r  # 51 MB with the bound (the 16 MB list is kept until the reset), 113 MB before
     assert r.elapsed < 20, r
 
 
