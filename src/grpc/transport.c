@@ -332,18 +332,13 @@ static void gt_on_write(uv_write_t *w, int status) {
     gt_flush(c);
 }
 
-static int gt_tls_put(void *ud, const char *p, size_t n) {
-    gt_conn *c = ud;
-    return tlsio_write(c->tls, p, n) != TLSIO_OK;
-}
-
 /* The session's output to the wire (h2s_send: coalesced into TLS records,
  * or appended to wq for h2c). 0, or -1 when the connection failed. */
 static int gt_flush(gt_conn *c) {
     if (c->dead || !c->h2.ng) return -1;
     if (c->in_recv) return 0; /* after mem_recv returns */
     int ngerr = 0;
-    int rc = h2s_send(&c->h2, &c->wq, c->use_tls ? gt_tls_put : NULL, c, &ngerr);
+    int rc = h2s_send(&c->h2, &c->wq, c->use_tls ? c->tls : NULL, &ngerr);
     if (rc == H2S_ERR_SESSION) {
         gt_fail(c, "connection error: desc = \"transport: %s\"", nghttp2_strerror(ngerr));
         return -1;

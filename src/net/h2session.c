@@ -216,7 +216,7 @@ void h2s_reset(h2s_conn *hc, h2s_stream *st, uint32_t code, bool detach) {
     nghttp2_submit_rst_stream(hc->ng, NGHTTP2_FLAG_NONE, st->sid, code);
 }
 
-int h2s_send(h2s_conn *hc, buf *out, int (*put)(void *ud, const char *p, size_t n), void *ud, int *ngerr) {
+int h2s_send(h2s_conn *hc, buf *out, tlsio *tls, int *ngerr) {
     int rc = H2S_OK;
     for (;;) {
         const uint8_t *p;
@@ -226,8 +226,8 @@ int h2s_send(h2s_conn *hc, buf *out, int (*put)(void *ud, const char *p, size_t 
             rc = H2S_ERR_SESSION;
             break;
         }
-        if (put && out->len && (n == 0 || out->len + (size_t)n > H2S_COALESCE)) {
-            int bad = put(ud, out->p, out->len);
+        if (tls && out->len && (n == 0 || out->len + (size_t)n > H2S_COALESCE)) {
+            int bad = tlsio_write(tls, out->p, out->len) != TLSIO_OK;
             buf_clear(out);
             if (bad) return H2S_ERR_PUT;
         }
@@ -237,6 +237,6 @@ int h2s_send(h2s_conn *hc, buf *out, int (*put)(void *ud, const char *p, size_t 
             break;
         }
     }
-    if (put) buf_clear(out); /* a scratch buffer: empty between calls */
+    if (tls) buf_clear(out); /* a scratch buffer: empty between calls */
     return rc;
 }

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "net/tlsio.h"
 #include "util/buf.h"
 
 #define h2s_container_of(p, type, member) ((type *)(void *)((char *)(p)-offsetof(type, member)))
@@ -105,12 +106,12 @@ void h2s_reset(h2s_conn *hc, h2s_stream *st, uint32_t code, bool detach);
 
 enum { H2S_OK = 0, H2S_ERR_SESSION = -1, H2S_ERR_NOMEM = -2, H2S_ERR_PUT = -3 };
 
-/* The session's pending frames appended to out. With put, out is handed
- * on (put(ud, p, n), then cleared) whenever the next frame would take it
- * past 64 KB and at the end, so a TLS session makes few, full records;
- * without, everything stays in out (the caller's write queue). H2S_OK,
- * H2S_ERR_SESSION (*ngerr: nghttp2's error), H2S_ERR_NOMEM or
- * H2S_ERR_PUT (put returned nonzero). */
-int h2s_send(h2s_conn *hc, buf *out, int (*put)(void *ud, const char *p, size_t n), void *ud, int *ngerr);
+/* The session's pending frames appended to out. With tls, out is written
+ * into the TLS session (tlsio_write, then cleared) whenever the next frame
+ * would take it past 64 KB and at the end, so the session makes few, full
+ * records; without (h2c), everything stays in out (the caller's write
+ * queue). H2S_OK, H2S_ERR_SESSION (*ngerr: nghttp2's error), H2S_ERR_NOMEM
+ * or H2S_ERR_PUT (the TLS write failed: tlsio_error says why). */
+int h2s_send(h2s_conn *hc, buf *out, tlsio *tls, int *ngerr);
 
 #endif

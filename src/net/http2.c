@@ -366,16 +366,11 @@ static void h2_start_stream(h1_conn *k, h1_request *r, int64_t now) {
     client_arm_timer(k, r, now);
 }
 
-static int h2_tls_put(void *ud, const char *p, size_t n) {
-    h1_conn *k = ud;
-    return tlsio_write(k->tls, p, n) != TLSIO_OK;
-}
-
 /* The session's output, coalesced into few TLS records (h2s_send, through
  * the client's scratch buffer). Returns 0, or -1 when k failed. */
 static int h2_flush(h1_conn *k) {
     int ngerr = 0;
-    switch (h2s_send(&k->h2, &k->c->wbuf, h2_tls_put, k, &ngerr)) {
+    switch (h2s_send(&k->h2, &k->c->wbuf, k->tls, &ngerr)) {
     case H2S_OK: break;
     case H2S_ERR_SESSION: h2_lost(k, H1_ERR_H2_CONN, 0, nghttp2_strerror(ngerr), 0); return -1;
     case H2S_ERR_PUT: {
