@@ -23,6 +23,7 @@
 #include "net/h2session.h"
 #include "net/tlsconn.h"
 #include "util/base64.h"
+#include "util/log.h"
 
 #define GT_DEFAULT_MAX_RECV (4 * 1024 * 1024) /* grpc-go's defaultClientMaxReceiveMessageSize */
 #define GT_DEFAULT_MAX_SEND 0x7fffffffu       /* defaultClientMaxSendMessageSize: MaxInt32 */
@@ -279,12 +280,30 @@ static void gt_on_close(h2s_conn *hc, h2s_stream *st, uint32_t code) {
     gt_call_end(k);
 }
 
+/* Go's framer fails a stream holding an invalid field (readMetaFrame:
+ * headerFieldNameError for a name that is no lower-case token, else
+ * headerFieldValueError), and grpc-go ends the call with Internal and that
+ * text (http2_client.go's reader: the framer's ErrorDetail). */
+static void gt_on_invalid(h2s_conn *hc, h2s_stream *st, const uint8_t *name, size_t nl) {
+    (void)hc;
+    gt_call *k = gt_call_of(st);
+    if (k->has_status) return;
+    bool token = nl > 0;
+    for (size_t i = 0; i < nl && token; i++) {
+        uint8_t ch = name[i];
+        token = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || (ch && strchr("!#$%&'*+-.^_`|~", ch));
+    }
+    gt_set_status(k, GT_INTERNAL, token ? "invalid header field value for " : "invalid header field name ");
+    log_quote(&k->message, (const char *)name, nl);
+}
+
 static const h2s_ops gt_ops = {
     .on_header = gt_on_header,
     .on_headers = gt_on_headers,
     .on_data = gt_on_data,
     .on_close = gt_on_close,
     .on_settings = gt_on_settings,
+    .on_invalid = gt_on_invalid,
 };
 
 /* ---- bytes out ---- */

@@ -52,14 +52,15 @@ static int h2s_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8
  * fails the stream for it (readMetaFrame: a PROTOCOL_ERROR stream error). */
 static int h2s_on_invalid_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name, size_t nl,
                                  const uint8_t *value, size_t vl, uint8_t flags, void *ud) {
-    (void)name;
-    (void)nl;
     (void)value;
     (void)vl;
     (void)flags;
     h2s_conn *hc = ud;
     h2s_stream *st = f->hd.stream_id == hc->hdr_sid ? hc->hdr_st : h2s_stream_of(s, f->hd.stream_id);
-    if (st && !st->fault) st->fault = H2S_FAULT_FIELD;
+    if (st && !st->fault) {
+        st->fault = H2S_FAULT_FIELD;
+        if (hc->ops->on_invalid) hc->ops->on_invalid(hc, st, name, nl);
+    }
     nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, f->hd.stream_id, NGHTTP2_PROTOCOL_ERROR);
     return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
 }

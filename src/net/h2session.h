@@ -53,8 +53,8 @@ enum { H2S_FAULT_NONE = 0, H2S_FAULT_HEADER_LIST, H2S_FAULT_FIELD };
 /* What a stream's events mean to its user; the same for every stream of
  * a connection. A header block's kind is in st->cat and st->end_stream.
  * on_header and on_data return 0 or NGHTTP2_ERR_CALLBACK_FAILURE (no
- * memory: the connection fails). on_begin, on_sent and on_settings may
- * be NULL. */
+ * memory: the connection fails). on_begin, on_sent, on_settings and
+ * on_invalid may be NULL. */
 typedef struct h2s_ops {
     void (*on_begin)(h2s_conn *hc, h2s_stream *st); /* a header block starts */
     int (*on_header)(h2s_conn *hc, h2s_stream *st, const uint8_t *name, size_t nl, const uint8_t *value, size_t vl);
@@ -66,6 +66,8 @@ typedef struct h2s_ops {
      * detached from the session before this runs */
     void (*on_close)(h2s_conn *hc, h2s_stream *st, uint32_t code);
     void (*on_settings)(h2s_conn *hc); /* the server's first SETTINGS (may be NULL) */
+    /* a field nghttp2 finds invalid, before the stream's reset (may be NULL) */
+    void (*on_invalid)(h2s_conn *hc, h2s_stream *st, const uint8_t *name, size_t nl);
 } h2s_ops;
 
 struct h2s_conn {

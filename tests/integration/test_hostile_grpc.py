@@ -106,6 +106,16 @@ def header_bomb(conn, _):
         time.sleep(0.1)
 
 
+def bad_field(conn, _):
+    # a response field whose value holds a NUL (invalid in HTTP/2: RFC 9113 8.2.1)
+    start_h2(conn)
+    sid = await_request(conn)
+    conn.sendall(frame(1, 4, sid, RESPONSE_HEADERS + _literal(b"x-bad", b"a\x00b")))
+    import time
+    while feed(conn, b""):
+        time.sleep(0.1)
+
+
 def silent(conn, _):
     import time
     while feed(conn, b""):
@@ -181,6 +191,19 @@ def test_header_list_over_the_limit(c6_bin):
     assert out[1] == {"ok": {"status": 13, "error": {
         "code": 13, "message": "peer header list size exceeded limit", "details": []}}}, r
     assert r.peak_rss_kb < 75_000, r  # 51 MB with the bound (the 16 MB list is kept until the reset), 113 MB before
+    assert r.elapsed < 20, r
+
+
+def test_invalid_header_field(c6_bin):
+    # Go's framer (x/net/http2 frame.go readMetaFrame) fails the stream with
+    # headerFieldValueError, `invalid header field value for "x-bad"`, and
+    # grpc-go's reader (http2_client.go) closes the call with Internal and the
+    # framer's ErrorDetail as its message. Before, c6 said "stream terminated
+    # by RST_STREAM with error code: PROTOCOL_ERROR" (nghttp2's own reset).
+    r, out = run(c6_bin, bad_field)
+    assert r.code == 0, r
+    assert out[1] == {"ok": {"status": 13, "error": {
+        "code": 13, "message": 'invalid header field value for "x-bad"', "details": []}}}, r
     assert r.elapsed < 20, r
 
 
