@@ -33,22 +33,16 @@ static int gt_flush(gt_conn *c);
 
 /* ---- calls ---- */
 
-static void gt_call_link(gt_conn *c, gt_call *k) {
-    k->prev = NULL;
-    k->next = c->calls;
-    if (c->calls) c->calls->prev = k;
-    c->calls = k;
-}
-
+/* The call leaves its connection's list of open streams. */
 static void gt_call_unlink(gt_call *k) {
     gt_conn *c = k->conn;
     if (!c) return;
-    if (k->prev) k->prev->next = k->next;
-    else c->calls = k->next;
-    if (k->next) k->next->prev = k->prev;
-    k->next = k->prev = NULL;
+    h2s_unlink(&c->h2, &k->st);
     k->conn = NULL;
 }
+
+/* An open call of c (the newest), or NULL. */
+static gt_call *gt_first(gt_conn *c) { return c->h2.streams ? h2s_container_of(c->h2.streams, gt_call, st) : NULL; }
 
 static void gt_set_status(gt_call *k, int code, const char *msg) {
     k->status = code;
@@ -591,8 +585,7 @@ static void gt_fail(gt_conn *c, const char *fmt, ...) {
     vsnprintf(c->err, sizeof c->err, fmt, ap);
     va_end(ap);
     if (c->tcp_started && !uv_is_closing((uv_handle_t *)&c->tcp)) uv_close((uv_handle_t *)&c->tcp, gt_on_closed);
-    while (c->calls) {
-        gt_call *k = c->calls;
+    for (gt_call *k; (k = gt_first(c)) != NULL;) {
         if (!k->has_status) gt_set_status(k, GT_UNAVAILABLE, c->err);
         gt_call_end(k); /* unlinks it */
     }
@@ -665,8 +658,7 @@ void gt_conn_close(gt_conn *c) {
         h1_lookup_cancel(c->h1, &c->lk);
         c->resolving = false;
     }
-    while (c->calls) {
-        gt_call *k = c->calls; /* on_close tells the owner (a stream's events wait in its queue) */
+    for (gt_call *k; (k = gt_first(c)) != NULL;) { /* on_close tells the owner (a stream's events wait in its queue) */
         gt_set_status(k, GT_CANCELED, "grpc: the client connection is closing");
         gt_call_end(k);
     }
@@ -768,7 +760,7 @@ int gt_call_start(gt_conn *c, gt_call *k, const char *path, const char *const *m
         return -1;
     }
     k->conn = c;
-    gt_call_link(c, k);
+    h2s_link(&c->h2, &k->st);
     return 0; /* the HEADERS go out with the first send, or gt_call_flush */
 }
 

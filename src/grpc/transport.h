@@ -73,7 +73,6 @@ struct gt_call {
     int http_status;  /* the response's :status */
     int ctype;        /* content-type: 0 none, 1 application/grpc[+...|;...], 2 another */
     char ctype_v[64]; /* another's value, for the error */
-    gt_call *next, *prev;
 };
 
 typedef struct gt_conn_opts {
@@ -115,7 +114,7 @@ struct gt_conn {
     bool writing, tcp_started, resolving, freed, in_recv, saw_first;
     int handles;
     h1_lookup lk;
-    h2s_conn h2; /* the session (h2.ng; NULL before the preface) */
+    h2s_conn h2; /* the session (h2.ng; NULL before the preface); h2.streams: the open calls */
     tlsio *tls;
     tlsio_ctx *tls_ctx;
     bool use_tls;
@@ -126,7 +125,6 @@ struct gt_conn {
     const struct net_dialer *dialer;
     dialer_sa local;
     bool has_local;
-    gt_call *calls; /* open calls */
 };
 
 /* Starts connecting; connected(c, ok) follows from a libuv callback (or

@@ -335,7 +335,7 @@ static void client_req_reset(h1_request *r, int64_t now) {
     r->deadline_us_ = r->timeout_ms > 0 ? now + r->timeout_ms * 1000 : INT64_MAX;
     r->retried_ = 0;
     r->h2_code = 0;
-    r->snext_ = r->sprev_ = NULL;
+    r->snext_ = NULL;
     r->h2s_.sid = 0;
     r->h2hdr_ = r->redo_ = 0;
     r->ntlm_step_ = r->ntlm_h11_ = 0;
@@ -470,7 +470,7 @@ void h1_close_owner(h1_client *c, int owner) {
     h1_conn *k = c->all, *next;
     for (; k; k = next) {
         next = k->anext;
-        if ((k->state == CK_IDLE || (k->state == CK_H2 && !k->nstreams)) && k->owner == owner) client_conn_close(k);
+        if ((k->state == CK_IDLE || (k->state == CK_H2 && !k->h2.nstreams)) && k->owner == owner) client_conn_close(k);
     }
 }
 
@@ -514,7 +514,7 @@ void h1_client_free(h1_client *c) {
             k->r->state_ = RQ_IDLE;
             conn_detach(k, k->r);
         }
-        for (h1_request *r; (r = k->streams) != NULL; r->state_ = RQ_IDLE) {
+        for (h1_request *r; (r = h2_first(k)) != NULL; r->state_ = RQ_IDLE) {
             client_body_release(r);
             h2_stream_unlink(k, r);
         }

@@ -134,9 +134,9 @@ typedef struct h1_request {
     int ntlm_h11_;        /* NTLM: challenged over h2, goes on over HTTP/1.1 */
     int64_t t_auth_sent_; /* NTLM: when the exchange's first message went out */
     /* h2 */
-    struct h1_request *snext_, *sprev_; /* connection's streams, or its queue before the handshake */
-    h2s_stream h2s_;                    /* the stream (net/h2session.h): id, body sent, header block size */
-    int h2hdr_, redo_;                  /* header block state; dispatch again */
+    struct h1_request *snext_; /* the connection's queue before the handshake */
+    h2s_stream h2s_;           /* the stream (net/h2session.h): id, body sent, header block size */
+    int h2hdr_, redo_;         /* header block state; dispatch again */
 } h1_request;
 
 /* https:// on c's own TLS connections, with the run's TLS options (cfg

@@ -43,7 +43,7 @@ enum {
     CK_IDLE,
     CK_CLOSING,
     CK_H2
-}; /* an HTTP/2 session: streams in k->streams, k->r unused */
+}; /* an HTTP/2 session: streams in k->h2.streams (h2_first), k->r unused */
 enum { HS_NEW = 0, HS_RESOLVING, HS_RESOLVED };
 
 typedef struct h1_conn {
@@ -73,15 +73,20 @@ typedef struct h1_conn {
     char *auth;          /* NTLM: "user\0pass" the connection is authenticated for; NULL none */
     /* h2 */
     h2s_conn h2;                   /* ALPN chose h2: the session (h2.ng; NULL otherwise), its GOAWAY */
-    h1_request *streams;           /* requests in flight on the session */
     h1_request *queue;             /* requests waiting for the handshake (the host speaks h2) */
     struct h1_conn *hprev, *hnext; /* host's h2 connections (in_h2list) */
     uint64_t carry_in, carry_out;  /* wire bytes while no request was in flight: the next one's */
-    int vu, nstreams;
+    int vu;
     char ip[46];
     int port; /* the peer, for the streams' remote_ip/port */
     unsigned in_h2list : 1, unusable : 1, no_reuse : 1;
 } h1_conn;
+
+/* The newest request in flight on k's HTTP/2 session (the list is
+ * net/h2session.h's: k->h2.streams, k->h2.nstreams), or NULL. */
+static inline h1_request *h2_first(const h1_conn *k) {
+    return k->h2.streams ? h2s_container_of(k->h2.streams, h1_request, h2s_) : NULL;
+}
 
 typedef struct h1_host {
     struct h1_host *next; /* hash chain */

@@ -158,6 +158,8 @@ static void h2s_cb_build(void) {
 int h2s_open(h2s_conn *hc, const h2s_ops *ops, uint32_t max_header_list) {
     pthread_once(&h2s_cb_once, h2s_cb_build);
     hc->ops = ops;
+    hc->streams = NULL;
+    hc->nstreams = 0;
     hc->max_header_list = max_header_list;
     hc->goaway = hc->settings = false;
     hc->goaway_code = 0;
@@ -185,6 +187,22 @@ void h2s_close(h2s_conn *hc) {
     if (hc->ng) nghttp2_session_del(hc->ng);
     hc->ng = NULL;
     hc->hdr_st = NULL;
+}
+
+void h2s_link(h2s_conn *hc, h2s_stream *st) {
+    st->prev = NULL;
+    st->next = hc->streams;
+    if (hc->streams) hc->streams->prev = st;
+    hc->streams = st;
+    hc->nstreams++;
+}
+
+void h2s_unlink(h2s_conn *hc, h2s_stream *st) {
+    if (st->prev) st->prev->next = st->next;
+    else hc->streams = st->next;
+    if (st->next) st->next->prev = st->prev;
+    st->next = st->prev = NULL;
+    hc->nstreams--;
 }
 
 int32_t h2s_submit(h2s_conn *hc, h2s_stream *st, const nghttp2_nv *nv, size_t n, bool body) {

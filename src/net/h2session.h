@@ -32,6 +32,7 @@ typedef struct h2s_conn h2s_conn;
  * stream once body_end is set and all of it went; before that it waits
  * (deferred) until h2s_body_more. */
 typedef struct h2s_stream {
+    struct h2s_stream *next, *prev; /* the connection's open streams (h2s_link) */
     const char *body;
     size_t body_len, body_off;
     size_t hsize; /* the header block's size as HTTP/2 counts it (RFC 9113 6.5.2) */
@@ -73,6 +74,8 @@ typedef struct h2s_ops {
 struct h2s_conn {
     nghttp2_session *ng; /* NULL until h2s_open */
     const h2s_ops *ops;
+    h2s_stream *streams; /* open streams, newest first (h2s_link); the user's failures walk them */
+    int nstreams;
     uint32_t max_header_list;
     uint32_t goaway_code;  /* the server's GOAWAY, once goaway is set */
     int32_t goaway_last;   /* its last stream id: streams above never ran */
@@ -91,8 +94,14 @@ struct h2s_conn {
  * client session on hc with ops, its SETTINGS queued. 0, or -1 (out of
  * memory; hc->ng is then NULL). */
 int h2s_open(h2s_conn *hc, const h2s_ops *ops, uint32_t max_header_list);
-/* The session goes (streams still attached get no on_close). */
+/* The session goes (streams still attached get no on_close; the list of
+ * streams is the user's to empty first). */
 void h2s_close(h2s_conn *hc);
+
+/* st joins / leaves hc's list of open streams (a user links a stream while
+ * it is its own, from before h2s_submit until it has reported it). */
+void h2s_link(h2s_conn *hc, h2s_stream *st);
+void h2s_unlink(h2s_conn *hc, h2s_stream *st);
 
 /* st becomes a stream of hc with headers nv (nghttp2 copies them); with
  * body, its DATA comes from st->body as set before or by h2s_body_more,

@@ -90,24 +90,19 @@ const char *h2_status_text(int code) {
     }
 }
 
+static h1_conn *h2_conn_of(h2s_conn *hc) { return h2s_container_of(hc, h1_conn, h2); }
+static h1_request *h2_req_of(h2s_stream *st) { return h2s_container_of(st, h1_request, h2s_); }
+
 static void h2_stream_link(h1_conn *k, h1_request *r) {
-    r->sprev_ = NULL;
-    r->snext_ = k->streams;
-    if (k->streams) k->streams->sprev_ = r;
-    k->streams = r;
-    k->nstreams++;
+    h2s_link(&k->h2, &r->h2s_);
     r->wire_in_ += k->carry_in; /* bytes that came while nothing was in flight */
     r->bytes_sent += k->carry_out;
     k->carry_in = k->carry_out = 0;
 }
 
 void h2_stream_unlink(h1_conn *k, h1_request *r) {
-    if (r->sprev_) r->sprev_->snext_ = r->snext_;
-    else k->streams = r->snext_;
-    if (r->snext_) r->snext_->sprev_ = r->sprev_;
-    r->snext_ = r->sprev_ = NULL;
+    h2s_unlink(&k->h2, &r->h2s_);
     r->conn_ = NULL;
-    k->nstreams--;
 }
 
 void h2_list_add(h1_conn *k) {
@@ -129,9 +124,6 @@ static void h2_list_remove(h1_conn *k) {
 }
 
 /* ---- the streams' events (net/h2session.h calls them) ---- */
-
-static h1_conn *h2_conn_of(h2s_conn *hc) { return h2s_container_of(hc, h1_conn, h2); }
-static h1_request *h2_req_of(h2s_stream *st) { return h2s_container_of(st, h1_request, h2s_); }
 
 static void h2_on_begin(h2s_conn *hc, h2s_stream *st) {
     (void)hc;
@@ -399,7 +391,7 @@ static void h2_deliver(h1_client *c) {
 void h2_lost(h1_conn *k, enum h1_error e, int uverr, const char *msg, int tls_code) {
     h1_request *r;
     if (k->state == CK_CLOSING) return;
-    while ((r = k->streams) != NULL) {
+    while ((r = h2_first(k)) != NULL) {
         h2_stream_unlink(k, r);
         if (e == H1_ERR_TLS) r->tls_code = tls_code;
         h2_stream_failed(k, r, NGHTTP2_NO_ERROR, e, uverr, msg);
@@ -410,7 +402,7 @@ void h2_lost(h1_conn *k, enum h1_error e, int uverr, const char *msg, int tls_co
 /* Closes k when it can serve nothing more: a GOAWAY, a connection made for
  * one request, a session that ended. */
 static void h2_settle(h1_conn *k) {
-    if (k->state == CK_CLOSING || k->nstreams) return;
+    if (k->state == CK_CLOSING || k->h2.nstreams) return;
     if (k->h2.goaway || k->no_reuse || k->unusable ||
         (!nghttp2_session_want_read(k->h2.ng) && !nghttp2_session_want_write(k->h2.ng)))
         client_conn_close(k);
@@ -451,7 +443,7 @@ void h2_on_read(h1_conn *k, ssize_t n, const char *p) {
         }
     }
     if (h2_flush(k) == 0) {
-        if (!nghttp2_session_want_read(k->h2.ng) && k->nstreams) /* the session ended (a protocol error) */
+        if (!nghttp2_session_want_read(k->h2.ng) && k->h2.nstreams) /* the session ended (a protocol error) */
             h2_lost(k, H1_ERR_H2_CONN, 0, "http2: connection error: the session was terminated", 0);
         else h2_settle(k);
     }
@@ -489,7 +481,7 @@ void h2_ready(h1_conn *k) {
 h1_conn *h2_pick(h1_host *h, const h1_request *r) {
     for (h1_conn *k = h->h2conns; k; k = k->hnext) {
         if (k->vu != r->vu || k->owner != r->owner || k->h2.goaway || k->unusable || k->state == CK_CLOSING) continue;
-        if (k->h2.ng && (uint32_t)k->nstreams >=
+        if (k->h2.ng && (uint32_t)k->h2.nstreams >=
                             nghttp2_session_get_remote_settings(k->h2.ng, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS))
             continue;
         return k;
@@ -532,9 +524,9 @@ void h2_drop(h1_conn *k, h1_request *r) {
 /* The connection's timer: streams past their deadline are reset and fail. */
 void h2_on_timer(h1_conn *k) {
     int64_t now = clock_now_us();
-    h1_request *r = k->streams, *next, *first = NULL;
+    h1_request *r = h2_first(k), *next, *first = NULL;
     for (; r; r = next) {
-        next = r->snext_;
+        next = r->h2s_.next ? h2_req_of(r->h2s_.next) : NULL;
         if (now < r->deadline_us_) {
             if (!first || r->deadline_us_ < first->deadline_us_) first = r;
             continue;
@@ -552,7 +544,7 @@ void h2_close(h1_conn *k) {
     h1_request *r;
     h2_list_remove(k);
     if (!k->c->freeing) h2_requeue(k);
-    while ((r = k->streams) != NULL) { /* none normally: h2_lost and h2_drop took them */
+    while ((r = h2_first(k)) != NULL) { /* none normally: h2_lost and h2_drop took them */
         h2_stream_unlink(k, r);
         client_req_fail(k->c, r, H1_ERR_OTHER, 0, "%s", "http2: client connection lost");
     }

@@ -220,12 +220,12 @@ void tlsconn_on_read(h1_conn *k, ssize_t n, const char *p) {
  * exact; with several in flight the connection's total is. */
 void tlsconn_count_in(h1_conn *k, size_t n) {
     if (k->r) k->r->wire_in_ += n;
-    else if (k->streams) k->streams->wire_in_ += n;
+    else if (k->h2.streams) h2_first(k)->wire_in_ += n;
     else k->carry_in += n;
 }
 
 void tlsconn_count_out(h1_conn *k, size_t n) {
     if (k->r) k->r->bytes_sent += n;
-    else if (k->streams) k->streams->bytes_sent += n;
+    else if (k->h2.streams) h2_first(k)->bytes_sent += n;
     else if (k->h2.ng) k->carry_out += n;
 }

@@ -48,10 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         r->retried_ = H2_RETRIES;                        /* no redo: it would need the loop */
         if (h2s_submit(&k->h2, &r->h2s_, nva, sizeof nva / sizeof *nva, false) < 0) abort();
         r->conn_ = (struct h1_conn *)k;
-        r->snext_ = k->streams;
-        if (k->streams) k->streams->sprev_ = r;
-        k->streams = r;
-        k->nstreams++;
+        h2s_link(&k->h2, &r->h2s_);
     }
     const uint8_t *out;
     while (nghttp2_session_mem_send(k->h2.ng, &out) > 0) {}
