@@ -1,12 +1,14 @@
 /* gRPC over HTTP/2 (see transport.h).
  *
  * Bytes: libuv TCP, through a tlsio session when TLS (net/tlsconn.h's byte
- * path, as ws.c's wss://), into an nghttp2 client session (mem_recv); the
- * session is opened and drained as k6/http's is (net/h2session.h: Go's
- * settings, output coalesced into TLS records, or collected in wq for
- * h2c) and written one write at a time (wfly in flight); dialing is
- * net/dial.h's. Streams, framing, trailers and deadlines are gRPC's and
- * stay here. Buffers are the call's
+ * path, as ws.c's wss://), into a session of the HTTP/2 layer k6/http uses
+ * too (net/h2session.h: Go's settings, one set of nghttp2 callbacks calling
+ * gt_ops below, the request body that waits for later writes, output
+ * coalesced into TLS records or collected in wq for h2c), written one
+ * write at a time (wfly in flight); dialing is net/dial.h's. The
+ * connection is the client's own (k6 shares none with k6/http). What a
+ * call's headers, DATA and close mean — framing, trailers, statuses,
+ * limits, deadlines — is gRPC's and stays here. Buffers are the call's
  * and the connection's, reused: sending a message appends to the call's
  * out buffer, a message that arrives whole in one DATA chunk is handed
  * on from the chunk itself. */

@@ -10,10 +10,11 @@
 
 /* ---- https over HTTP/2 (nghttp2) ----
  *
- * When ALPN settles on h2 the connection carries an nghttp2 session and
- * every request is a stream on it. The session's output goes through the
- * TLS session (h2_flush); plaintext from TLS goes into the session
- * (h2_on_read). The session's callbacks only record: a stream that ended
+ * When ALPN settles on h2 the connection carries an HTTP/2 session of the
+ * layer k6/net/grpc shares (net/h2session.h: its nghttp2 callbacks call
+ * h2_ops below) and every request is a stream on it. The session's output
+ * goes through the TLS session (h2_flush); plaintext from TLS goes into
+ * the session (h2_on_read). The stream ops only record: a stream that ended
  * well waits in c->h2done and is delivered once the session has returned
  * (h2_deliver), so a done callback that starts the next request never
  * re-enters the session. Failures take the deferred path as on h1.
