@@ -6,7 +6,8 @@
  * invalid fields), DATA, END_STREAM sent, stream close and reset, GOAWAY,
  * the server's SETTINGS, and the request body read (a body that may wait
  * for more: gRPC's client and bidi streams write later). Session setup
- * (Go's settings) and the output drain are here too.
+ * (Go's settings), the list of a connection's open streams and the output
+ * drain are here too.
  *
  * What stays with each user: the bytes (sockets, TLS, their own
  * connections: k6 shares no connection between k6/http and gRPC), what a
