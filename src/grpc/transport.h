@@ -75,6 +75,9 @@ struct gt_call {
     int http_status;  /* the response's :status */
     int ctype;        /* content-type: 0 none, 1 application/grpc[+...|;...], 2 another */
     char ctype_v[64]; /* another's value, for the error */
+    int enc;          /* the response's grpc-encoding: 0 none/identity, 1 gzip, 2 another */
+    char enc_v[40];   /* another's name, for the error */
+    buf dz;           /* a compressed message inflated */
     gt_call *next, *prev;
 };
 

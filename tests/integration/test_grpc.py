@@ -441,3 +441,21 @@ def test_dialer_options(c6, grpc_server, case):
         assert len(out) == 1 and out[0].startswith("peer peer=ipv4:127.0.0.2:"), r
     if case != "local":
         assert 1 <= r.elapsed < 30, r
+
+
+def test_compressed_answer(c6, grpc_server):
+    # k6's binary registers grpc-go's gzip compressor (its OTLP gRPC exporter imports
+    # google.golang.org/grpc/encoding/gzip), so its calls offer grpc-accept-encoding: gzip
+    # (http2_client.go createHeaderFields) and inflate a gzip reply (rpc_util.go
+    # recvAndDecompress); k6 has no param to compress requests (params.go: unknown param).
+    # The fixture compresses only for a client that offers gzip: data_received shows it did.
+    want = {"status": 0, "text": "big", "padLen": 266668, "padOk": True}
+    got = {}
+    for flag in ("1", "0"):
+        r = run(c6, "compress.js", grpc_server, "-e", f"COMPRESS={flag}")
+        assert r.code == 0, r
+        assert [json.loads(x) for x in r.console()] == [want], r
+        num, unit = re.match(r"^([\d.]+) (B|kB|MB)\b", r.metric("data_received")).groups()
+        got[flag] = float(num) * {"B": 1, "kB": 1000, "MB": 1000_000}[unit]
+    assert got["1"] < 20_000, got  # 200 KB of padding gzipped
+    assert got["0"] >= 200_000, got
