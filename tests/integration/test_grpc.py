@@ -13,8 +13,11 @@ internal/lib/netext/grpcext in grafana/k6; grpc-go v1.78.0, its go.mod):
   error.
 - grpc.go defineConstants: the Status* codes (google.golang.org/grpc/codes)
   and HealthCheck* serving statuses (HealthCheckServiceUnkown, sic).
-- conn.go HealthCheck: {status} (the ServingStatus); a non-OK answer is
-  thrown as grpc-go's status error "rpc error: code = NotFound desc = ...".
+- conn.go HealthCheck: {status} (the ServingStatus; HealthCheckResponse has
+  no other field, and k6's examples/grpc_healthcheck.js checks
+  r.status === grpc.HealthCheckServing; the docs page's r.message.status
+  example does not match the code); a non-OK answer is thrown as grpc-go's
+  status error "rpc error: code = NotFound desc = ...".
 - grpc-go's dial errors with WithBlock/FailOnNonTempDialError/
   WithReturnConnectionError: `connection error: desc = "transport: error
   while dialing: dial tcp 127.0.0.1:1: connect: connection refused"`;
@@ -116,6 +119,7 @@ def test_health_check_plaintext(c6, grpc_server):
     assert r.code == 0, r
     assert r.console() == [
         'serving {"status":1}',
+        'shape [["status"],"number",true]',
         'named {"status":1}',
         'down {"status":2}',
         "error rpc error: code = NotFound desc = unknown service",
