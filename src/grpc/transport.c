@@ -150,6 +150,10 @@ static int gt_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_
     return 0;
 }
 
+static void gt_debug(gt_conn *c, gt_call *k, const gt_debug_event *e) {
+    if (c && c->debug) c->debug(k, e, c->debug_ud);
+}
+
 static int gt_on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud) {
     gt_conn *c = ud;
     if (f->hd.type == NGHTTP2_SETTINGS && !(f->hd.flags & NGHTTP2_FLAG_ACK) && !c->up) {
@@ -157,9 +161,13 @@ static int gt_on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud
         if (c->connected) c->connected(c, 1, c->ud);
         return 0;
     }
-    if (f->hd.type != NGHTTP2_HEADERS || f->headers.cat != NGHTTP2_HCAT_RESPONSE) return 0;
+    if (f->hd.type != NGHTTP2_HEADERS) return 0;
     gt_call *k = gt_find(s, f->hd.stream_id);
     if (!k) return 0;
+    /* trailers (or a Trailers-Only answer): grpc-go's InTrailer, when there is metadata */
+    if ((f->headers.cat == NGHTTP2_HCAT_HEADERS || (f->hd.flags & NGHTTP2_FLAG_END_STREAM)) && k->trailers.len)
+        gt_debug(c, k, &(gt_debug_event){.kind = GT_DBG_IN_TRAILER, .wire_len = (uint32_t)f->hd.length});
+    if (f->headers.cat != NGHTTP2_HCAT_RESPONSE) return 0;
     if (k->http_status != 200 || k->ctype != 1) {
         /* grpc-go's operateHeaders: an answer that is not gRPC's; the code
          * from the HTTP status (HTTPStatusConvTab), else Internal */
@@ -194,6 +202,7 @@ static int gt_on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud
     }
     if (f->hd.flags & NGHTTP2_FLAG_END_STREAM) return 0;
     k->got_headers = true;
+    gt_debug(c, k, &(gt_debug_event){.kind = GT_DBG_IN_HEADER, .wire_len = (uint32_t)f->hd.length});
     if (k->ops && k->ops->on_headers) k->ops->on_headers(k, k->ud);
     return 0;
 }
@@ -245,6 +254,14 @@ static int gt_deliver(nghttp2_session *s, gt_call *k, uint8_t flag, const uint8_
             return gt_refuse(s, k, GT_INTERNAL, "grpc: failed to decompress the received message: %s",
                              magic ? "unexpected EOF" : "gzip: invalid header");
         }
+    }
+    if (k->conn && k->conn->debug)
+        gt_debug(k->conn, k,
+                 &(gt_debug_event){.kind = GT_DBG_IN_PAYLOAD,
+                                   .msg = flag ? (const uint8_t *)k->dz.p : p,
+                                   .len = flag ? k->dz.len : n,
+                                   .wire_len = (uint32_t)n + 5});
+    if (flag) {
         p = (const uint8_t *)k->dz.p;
         n = k->dz.len;
     }
@@ -768,7 +785,7 @@ int gt_call_start(gt_conn *c, gt_call *k, const char *path, const char *const *m
     k->status = 0;
     k->has_status = k->closed = k->got_headers = k->end_out = k->deferred = false;
     k->msgs_in = k->msgs_out = 0;
-    k->http_status = k->ctype = 0;
+    k->http_status = k->ctype = k->enc = 0;
     k->max_recv = c->max_recv;
     k->out_off = 0;
     buf_clear(&k->message);
@@ -833,6 +850,7 @@ int gt_call_start(gt_conn *c, gt_call *k, const char *path, const char *const *m
     k->sid = sid;
     k->conn = c;
     gt_call_link(c, k);
+    gt_debug(c, k, &(gt_debug_event){.kind = GT_DBG_OUT_HEADER, .path = path, .md = md, .mdlen = mdlen, .nmd = n});
     return 0; /* the HEADERS go out with the first send, or gt_call_flush */
 }
 
@@ -861,6 +879,7 @@ int gt_call_send(gt_call *k, const uint8_t *p, size_t n, bool last) {
     }
     uint8_t h[5] = {0, (uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
     if (buf_append(&k->out, h, 5) || buf_append(&k->out, p, n)) return -1;
+    gt_debug(c, k, &(gt_debug_event){.kind = GT_DBG_OUT_PAYLOAD, .msg = p, .len = n, .wire_len = (uint32_t)n + 5});
     k->msgs_out++;
     k->end_out = last; /* a unary call's HEADERS, message and END_STREAM: one write */
     gt_call_kick(k);

@@ -463,3 +463,44 @@ def test_compressed_answer(c6, grpc_server):
         got[flag] = float(num) * {"B": 1, "kB": 1000, "MB": 1000_000}[unit]
     assert got["1"] < 20_000, got  # 200 KB of padding gzipped
     assert got["0"] >= 200_000, got
+
+
+def _debug_lines(r):
+    return [m for m in re.findall(r'level=info msg="((?:[^"\\]|\\.)*)"([^\n]*)', r.err) if "source=http-debug" in m[1]]
+
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_http_debug(c6, grpc_server, how):
+    # grpcext conn.go: "Re-using --http-debug flag as gRPC is technically still HTTP";
+    # statsHandler.HandleRPC -> DebugStat, at info level with source=http-debug:
+    # "Out Header:\nFull Method: %s\nRemote Address: %s\n%s\n", "In Header:\nWire Length: %d\n%s\n"
+    # and "In Trailer:\n..." (only with metadata); the payloads only with httpDebug "full"
+    flags = ["--http-debug"] if how == "flag" else []
+    env = {"K6_HTTP_DEBUG": "headers"} if how == "env" else None
+    r = c6("grpc/debug.js", "-q", "-e", f"GRPC_ADDR={grpc_server.plain}", *flags, env=env, with_target=False)
+    assert r.code == 0, r
+    assert r.console() == ["status 0"], r
+    msgs = [m for m, _ in _debug_lines(r)]
+    assert len(msgs) == 3, r
+    port = grpc_server.plain.split(":")[1]
+    assert msgs[0].startswith(f"Out Header:\\nFull Method: /c6test.Tester/Echo\\nRemote Address: 127.0.0.1:{port}"
+                              "\\n"), r
+    assert "\\nx-a: b\\n" in msgs[0] and "\\nuser-agent: " in msgs[0] and msgs[0].endswith("\\n\\n"), r
+    assert re.match(r"In Header:\\nWire Length: \d+\\n", msgs[1]) and "content-type: application/grpc" in msgs[1], r
+    assert re.match(r"In Trailer:\\nWire Length: \d+\\ntrailer-x-a: b\\n\\n$", msgs[2]), r
+    assert all("vu=1" in f and "iter=0" in f for _, f in _debug_lines(r)), r
+
+
+def test_http_debug_full_and_off(c6, grpc_server):
+    r = c6("grpc/debug.js", "-q", "-e", f"GRPC_ADDR={grpc_server.plain}", "--http-debug=full", with_target=False)
+    assert r.code == 0, r
+    msgs = [m for m, _ in _debug_lines(r)]
+    assert [m.split(":", 1)[0] for m in msgs] == ["Out Header", "Out Payload", "In Header", "In Payload",
+                                                   "In Trailer"], r
+    # "Out Payload:\nWire Length: %d\nSent Time: %s\n%s\n\n": prefix + message, the message as text
+    assert re.match(r"Out Payload:\\nWire Length: 16\\nSent Time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d[.\d]* ", msgs[1]), r
+    assert '\\ntext: \\"hi\\"\\ncount: 2\\n' in msgs[1], r
+    assert re.match(r"In Payload:\\nWire Length: \d+\\nReceived Time: ", msgs[3]), r
+    assert '\\ntext: \\"hi\\"\\n' in msgs[3] and "metadata: " in msgs[3], r
+    r = c6("grpc/debug.js", "-q", "-e", f"GRPC_ADDR={grpc_server.plain}", with_target=False)
+    assert r.code == 0 and _debug_lines(r) == [], r

@@ -618,6 +618,10 @@ static JSValue grpc_connect(JSContext *ctx, JSValueConst this_val, int argc, JSV
         goto out;
     }
     c->conn = gt_conn_start(&v->w->loop, v->w->h1, &go, grpc_on_connected, c);
+    if (c->conn && v->test && v->test->http_debug) { /* grpcext's statsHandler logs with --http-debug */
+        c->conn->debug = grpc_debug_event;
+        c->conn->debug_ud = c;
+    }
     if (!c->conn) {
         ret = JS_ThrowOutOfMemory(ctx);
         goto out;
@@ -910,6 +914,8 @@ static JSValue grpc_invoke_common(JSContext *ctx, JSValueConst this_val, int arg
         goto out;
     }
     int64_t t0 = clock_now_us();
+    u->k.dbg_in = m.in;
+    u->k.dbg_out = m.out;
     bool ok = grpc_unary_run(c, u, mname, &cp, &u->wire);
     double ms = (double)(clock_now_us() - t0) / 1000.0;
     uint32_t tags = grpc_call_tags(c, mname, &cp.tags, u->k.status);
@@ -964,6 +970,7 @@ static JSValue grpc_health_check(JSContext *ctx, JSValueConst this_val, int argc
     memset(&cp, 0, sizeof cp);
     cp.timeout_ms = 120000;
     int64_t t0 = clock_now_us();
+    u->k.dbg_in = u->k.dbg_out = NULL; /* health.proto need not be loaded: payloads print empty */
     bool ok = grpc_unary_run(c, u, "/grpc.health.v1.Health/Check", &cp, wire);
     /* grpcext's stats handler times every RPC of the connection; this one carries no call tags */
     uint32_t tags = grpc_tags(v, c->addr, NULL, NULL, u->k.status);

@@ -66,6 +66,9 @@ typedef struct grpc_client {
     grpc_unary u;
 } grpc_client;
 
+/* grpc_debug.c: --http-debug's log lines for a connection's calls (gt_conn.debug) */
+void grpc_debug_event(gt_call *k, const gt_debug_event *e, void *ud);
+
 /* grpc.c */
 grpc_client *grpc_client_of(JSContext *ctx, JSValueConst v);
 bool grpc_wait(vu *v, int64_t deadline_us);

@@ -109,6 +109,7 @@ typedef struct grpc_pem_scan {
     unsigned char *der; /* the block found */
     long len;
     char *hdr;
+    bool oom;
 } grpc_pem_scan;
 
 static int grpc_tls_scan(void *arg, const char *type, const char *hdr, const unsigned char *der, long len) {
@@ -119,6 +120,7 @@ static int grpc_tls_scan(void *arg, const char *type, const char *hdr, const uns
         s->der = OPENSSL_memdup(der, (size_t)len);
         s->hdr = OPENSSL_strdup(hdr ? hdr : "");
         s->len = len;
+        s->oom = !s->der || !s->hdr;
         return 1;
     }
     size_t sl = strlen(s->skipped);
@@ -180,6 +182,11 @@ static int grpc_tls_pair(const char *cert, const char *key, char *err, size_t n)
     X509 *x = NULL;
     EVP_PKEY *pk = NULL;
     grpc_tls_pem_each(cert, grpc_tls_scan, &c);
+    grpc_tls_pem_each(key, grpc_tls_scan, &k);
+    if (c.oom || k.oom) {
+        snprintf(err, n, "out of memory");
+        goto out;
+    }
     if (!c.der) {
         if (!c.nskipped) snprintf(err, n, "%sfailed to find any PEM data in certificate input", pre);
         else if (c.nskipped == 1 && c.last_was_key)
@@ -194,7 +201,6 @@ static int grpc_tls_pair(const char *cert, const char *key, char *err, size_t n)
                      pre, c.skipped);
         goto out;
     }
-    grpc_tls_pem_each(key, grpc_tls_scan, &k);
     if (!k.der) {
         if (!k.nskipped) snprintf(err, n, "%sfailed to find any PEM data in key input", pre);
         else if (k.nskipped == 1 && k.last_was_key)
