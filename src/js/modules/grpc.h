@@ -1,6 +1,7 @@
 /* k6/net/grpc's parts (grpc.c: Client and the module; grpc_stream.c:
  * Stream; grpc_reflect.c: server reflection; grpc_pb.c: the protobuf
- * side over grpc/pb.h; grpc_tls.c: connect()'s tls param). */
+ * side over grpc/pb.h; grpc_tls.c: connect()'s tls param; grpc_debug.c:
+ * --http-debug's lines). */
 #ifndef C6_JS_MODULES_GRPC_H
 #define C6_JS_MODULES_GRPC_H
 #include <stdbool.h>
