@@ -768,6 +768,13 @@ static void gt_nv(nghttp2_nv *nv, const char *name, size_t nl, const char *value
     nv->flags = NGHTTP2_NV_FLAG_NONE;
 }
 
+/* A field whose name and value outlive the HEADERS frame (literals, the
+ * connection's own strings): nghttp2 keeps pointers instead of copies. */
+static void gt_nv_kept(nghttp2_nv *nv, const char *name, size_t nl, const char *value, size_t vl) {
+    gt_nv(nv, name, nl, value, vl);
+    nv->flags = NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE;
+}
+
 /* grpc-timeout: at most 8 digits and a unit, as grpc-go's encodeTimeout */
 static void gt_timeout_value(int64_t ms, char *out, size_t n) {
     if (ms <= 0) ms = 1;
@@ -805,16 +812,16 @@ int gt_call_start(gt_conn *c, gt_call *k, const char *path, const char *const *m
     nghttp2_nv nv[9 + GT_MAX_MD];
     size_t nn = 0;
     char tmo[24];
-    gt_nv(&nv[nn++], ":method", 7, "POST", 4);
-    gt_nv(&nv[nn++], ":scheme", 7, c->use_tls ? "https" : "http", c->use_tls ? 5 : 4);
+    gt_nv_kept(&nv[nn++], ":method", 7, "POST", 4);
+    gt_nv_kept(&nv[nn++], ":scheme", 7, c->use_tls ? "https" : "http", c->use_tls ? 5 : 4);
     gt_nv(&nv[nn++], ":path", 5, path, strlen(path));
-    gt_nv(&nv[nn++], ":authority", 10, c->authority, strlen(c->authority));
-    gt_nv(&nv[nn++], "content-type", 12, "application/grpc", 16);
-    gt_nv(&nv[nn++], "user-agent", 10, c->user_agent, strlen(c->user_agent));
-    gt_nv(&nv[nn++], "te", 2, "trailers", 8);
+    gt_nv_kept(&nv[nn++], ":authority", 10, c->authority, strlen(c->authority));
+    gt_nv_kept(&nv[nn++], "content-type", 12, "application/grpc", 16);
+    gt_nv_kept(&nv[nn++], "user-agent", 10, c->user_agent, strlen(c->user_agent));
+    gt_nv_kept(&nv[nn++], "te", 2, "trailers", 8);
     /* grpc-go offers its registered compressors: in k6's binary gzip (the
      * OTLP gRPC exporter imports grpc/encoding/gzip); k6 sends uncompressed */
-    gt_nv(&nv[nn++], "grpc-accept-encoding", 20, "gzip", 4);
+    gt_nv_kept(&nv[nn++], "grpc-accept-encoding", 20, "gzip", 4);
     if (timeout_ms > 0) {
         gt_timeout_value(timeout_ms, tmo, sizeof tmo);
         gt_nv(&nv[nn++], "grpc-timeout", 12, tmo, strlen(tmo));
