@@ -13,6 +13,13 @@ k6 v2.2.0 facts (internal/js/modules/k6/grpc/client.go):
   certificate input, but did find a private key; PEM inputs may have been
   switched", "tls: private key does not match public key", "tls: failed to
   parse private key").
+- params.go parseConnectTLSParam: "invalid tls value: '%#v', expected
+  (optional) keys: cert, key, password, and cacerts", "invalid tls cert
+  value: '%#v', it needs to be a PEM formatted string" (key the same),
+  "invalid tls password value: '%#v', it needs to be a string", "invalid tls
+  cacerts value: '%#v', it needs to be a string or an array of PEM formatted
+  strings", %#v of the whole tls map (Go sorts map keys), behind
+  "invalid grpc.connect() parameters: ".
 - decryptPrivateKey, when a password is given: "failed to decode PEM key",
   "encrypted pkcs8 formatted key is not supported", and x509.DecryptPEMBlock's
   "x509: no DEK-Info header in block" / "x509: decryption password incorrect".
@@ -73,3 +80,14 @@ def test_cacerts_add_to_the_system_roots(c6, pki):
                                     "private key; PEM inputs may have been switched"), r
     assert out["mismatch"] == pre + "private key does not match public key", r
     assert out["enc-no-password"] == pre + "failed to parse private key", r
+    bad = "error invalid grpc.connect() parameters: invalid tls "
+    assert out["tls-array"] == bad + ("value: '[]interface {}{\"x\"}', expected (optional) keys: cert, key, "
+                                      "password, and cacerts"), r
+    assert out["cert-type"] == bad + ("cert value: 'map[string]interface {}{\"cert\":1, \"key\":\"k\"}', it needs "
+                                      "to be a PEM formatted string"), r
+    assert out["key-type"] == bad + ("key value: 'map[string]interface {}{\"key\":1.5}', it needs to be a PEM "
+                                     "formatted string"), r
+    assert out["password-type"] == bad + ("password value: 'map[string]interface {}{\"password\":true}', it needs "
+                                          "to be a string"), r
+    assert out["cacerts-type"] == bad + ("cacerts value: 'map[string]interface {}{\"cacerts\":[]interface {}{\"a\", "
+                                         "2}}', it needs to be a string or an array of PEM formatted strings"), r

@@ -43,4 +43,10 @@ export default function () {
   attempt('swapped', b, { cert: clientKey, key: clientCert });
   attempt('mismatch', b, { cert: clientCert, key: otherKey });
   attempt('enc-no-password', b, { cert: clientCert, key: clientKeyEnc });
+  // the param's form (params.go parseConnectTLSParam), quoting the map as Go's %#v
+  attempt('tls-array', b, ['x']);
+  attempt('cert-type', b, { key: 'k', cert: 1 });
+  attempt('key-type', b, { key: 1.5 });
+  attempt('password-type', b, { password: true });
+  attempt('cacerts-type', b, { cacerts: ['a', 2] });
 }
