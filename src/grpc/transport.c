@@ -246,7 +246,9 @@ static int gt_deliver(nghttp2_session *s, gt_call *k, uint8_t flag, const uint8_
     if (flag) {
         buf_clear(&k->dz);
         if (codec_decode(CODEC_GZIP, p, n, &k->dz, k->max_recv)) {
-            if (k->dz.len == k->max_recv)
+            bool over = k->dz.len == k->max_recv;
+            buf_free(&k->dz); /* up to the receive limit: not kept */
+            if (over)
                 return gt_refuse(s, k, GT_RESOURCE_EXHAUSTED,
                                  "grpc: received message after decompression larger than max %u", k->max_recv);
             /* Go's compress/gzip names what it found wrong; zlib does not say as much */
@@ -267,6 +269,7 @@ static int gt_deliver(nghttp2_session *s, gt_call *k, uint8_t flag, const uint8_
     }
     k->msgs_in++;
     if (k->ops && k->ops->on_message) k->ops->on_message(k, p, n, k->ud);
+    if (flag && k->dz.cap > 256 * 1024) buf_free(&k->dz); /* a call keeps a small one only */
     return 0;
 }
 
