@@ -23,6 +23,7 @@
 #include "net/h2session.h"
 #include "net/tlsconn.h"
 #include "util/base64.h"
+#include "util/codec.h"
 
 #define GT_DEFAULT_MAX_RECV (4 * 1024 * 1024) /* grpc-go's defaultClientMaxReceiveMessageSize */
 #define GT_DEFAULT_MAX_SEND 0x7fffffffu       /* defaultClientMaxSendMessageSize: MaxInt32 */
@@ -73,6 +74,7 @@ void gt_call_free(gt_call *k) {
     buf_free(&k->trailers);
     buf_free(&k->in);
     buf_free(&k->out);
+    buf_free(&k->dz);
 }
 
 /* ---- nghttp2 callbacks ---- */
@@ -129,6 +131,13 @@ static int gt_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_
         gt_percent_decode(&k->message, value, vl);
         return 0;
     }
+    if (!trailer && nl == 13 && memcmp(name, "grpc-encoding", 13) == 0) { /* grpc-go keeps it out of the metadata */
+        k->enc = (vl == 8 && memcmp(value, "identity", 8) == 0) ? 0
+                 : (vl == 4 && memcmp(value, "gzip", 4) == 0)   ? 1
+                                                                : 2;
+        snprintf(k->enc_v, sizeof k->enc_v, "%.*s", (int)(vl < 32 ? vl : 32), (const char *)value);
+        return 0;
+    }
     if (nl == 12 && memcmp(name, "content-type", 12) == 0 && f->headers.cat == NGHTTP2_HCAT_RESPONSE) {
         bool grpc = vl >= 16 && memcmp(value, "application/grpc", 16) == 0 &&
                     (vl == 16 || value[16] == '+' || value[16] == ';');
@@ -141,6 +150,10 @@ static int gt_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_
     return 0;
 }
 
+static void gt_debug(gt_conn *c, gt_call *k, const gt_debug_event *e) {
+    if (c && c->debug) c->debug(k, e, c->debug_ud);
+}
+
 static int gt_on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud) {
     gt_conn *c = ud;
     if (f->hd.type == NGHTTP2_SETTINGS && !(f->hd.flags & NGHTTP2_FLAG_ACK) && !c->up) {
@@ -148,9 +161,13 @@ static int gt_on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud
         if (c->connected) c->connected(c, 1, c->ud);
         return 0;
     }
-    if (f->hd.type != NGHTTP2_HEADERS || f->headers.cat != NGHTTP2_HCAT_RESPONSE) return 0;
+    if (f->hd.type != NGHTTP2_HEADERS) return 0;
     gt_call *k = gt_find(s, f->hd.stream_id);
     if (!k) return 0;
+    /* trailers (or a Trailers-Only answer): grpc-go's InTrailer, when there is metadata */
+    if ((f->headers.cat == NGHTTP2_HCAT_HEADERS || (f->hd.flags & NGHTTP2_FLAG_END_STREAM)) && k->trailers.len)
+        gt_debug(c, k, &(gt_debug_event){.kind = GT_DBG_IN_TRAILER, .wire_len = (uint32_t)f->hd.length});
+    if (f->headers.cat != NGHTTP2_HCAT_RESPONSE) return 0;
     if (k->http_status != 200 || k->ctype != 1) {
         /* grpc-go's operateHeaders: an answer that is not gRPC's; the code
          * from the HTTP status (HTTPStatusConvTab), else Internal */
@@ -185,21 +202,17 @@ static int gt_on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *ud
     }
     if (f->hd.flags & NGHTTP2_FLAG_END_STREAM) return 0;
     k->got_headers = true;
+    gt_debug(c, k, &(gt_debug_event){.kind = GT_DBG_IN_HEADER, .wire_len = (uint32_t)f->hd.length});
     if (k->ops && k->ops->on_headers) k->ops->on_headers(k, k->ud);
     return 0;
-}
-
-static void gt_deliver(gt_call *k, const uint8_t *p, size_t n) {
-    k->msgs_in++;
-    if (k->ops && k->ops->on_message) k->ops->on_message(k, p, n, k->ud);
 }
 
 static uint32_t gt_be32(const uint8_t *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* A message over the limit, or a compressed one (c6 offers no compression):
- * the call fails as grpc-go's receiver makes it fail. */
+/* A message over the limit, or one that cannot be read: the call fails as
+ * grpc-go's receiver makes it fail. */
 static int gt_refuse(nghttp2_session *s, gt_call *k, int code, const char *fmt, ...) {
     char msg[200];
     va_list ap;
@@ -211,6 +224,55 @@ static int gt_refuse(nghttp2_session *s, gt_call *k, int code, const char *fmt, 
     return 0;
 }
 
+/* A message's prefix: its compressed flag against the response's
+ * grpc-encoding (grpc-go's checkRecvPayload; the client offers gzip, the
+ * one compressor registered in k6's binary) and its length against the
+ * limit (recvMsg). -1 when the call was refused. */
+static int gt_check_prefix(nghttp2_session *s, gt_call *k, const uint8_t *h) {
+    uint32_t len = gt_be32(h + 1);
+    if (h[0] > 1) gt_refuse(s, k, GT_INTERNAL, "grpc: received unexpected payload format %d", h[0]);
+    else if (h[0] == 1 && k->enc == 0)
+        gt_refuse(s, k, GT_INTERNAL, "grpc: compressed flag set with identity or empty encoding");
+    else if (h[0] == 1 && k->enc == 2)
+        gt_refuse(s, k, GT_INTERNAL, "grpc: Decompressor is not installed for grpc-encoding \"%s\"", k->enc_v);
+    else if (len > k->max_recv)
+        gt_refuse(s, k, GT_RESOURCE_EXHAUSTED, "grpc: received message larger than max (%u vs. %u)", len, k->max_recv);
+    else return 0;
+    return -1;
+}
+
+/* One whole message; a compressed one inflated first, within the limit */
+static int gt_deliver(nghttp2_session *s, gt_call *k, uint8_t flag, const uint8_t *p, size_t n) {
+    if (flag) {
+        buf_clear(&k->dz);
+        if (codec_decode(CODEC_GZIP, p, n, &k->dz, k->max_recv)) {
+            bool over = k->dz.len == k->max_recv;
+            buf_free(&k->dz); /* up to the receive limit: not kept */
+            if (over)
+                return gt_refuse(s, k, GT_RESOURCE_EXHAUSTED,
+                                 "grpc: received message after decompression larger than max %u", k->max_recv);
+            /* Go's compress/gzip names what it found wrong; zlib does not say as much */
+            bool magic = n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+            return gt_refuse(s, k, GT_INTERNAL, "grpc: failed to decompress the received message: %s",
+                             magic ? "unexpected EOF" : "gzip: invalid header");
+        }
+    }
+    if (k->conn && k->conn->debug)
+        gt_debug(k->conn, k,
+                 &(gt_debug_event){.kind = GT_DBG_IN_PAYLOAD,
+                                   .msg = flag ? (const uint8_t *)k->dz.p : p,
+                                   .len = flag ? k->dz.len : n,
+                                   .wire_len = (uint32_t)n + 5});
+    if (flag) {
+        p = (const uint8_t *)k->dz.p;
+        n = k->dz.len;
+    }
+    k->msgs_in++;
+    if (k->ops && k->ops->on_message) k->ops->on_message(k, p, n, k->ud);
+    if (flag && k->dz.cap > 256 * 1024) buf_free(&k->dz); /* a call keeps a small one only */
+    return 0;
+}
+
 static int gt_on_data(nghttp2_session *s, uint8_t flags, int32_t sid, const uint8_t *p, size_t n, void *ud) {
     (void)flags;
     (void)ud;
@@ -219,12 +281,10 @@ static int gt_on_data(nghttp2_session *s, uint8_t flags, int32_t sid, const uint
     while (n) {
         if (k->in.len == 0 && n >= 5) { /* whole messages straight from the chunk */
             uint32_t len = gt_be32(p + 1);
-            if (p[0] != 0) return gt_refuse(s, k, GT_INTERNAL, "grpc: compressed message received, c6 asks for none");
-            if (len > k->max_recv)
-                return gt_refuse(s, k, GT_RESOURCE_EXHAUSTED, "grpc: received message larger than max (%u vs. %u)", len,
-                                 k->max_recv);
+            if (gt_check_prefix(s, k, p)) return 0;
             if (n - 5 >= len) {
-                gt_deliver(k, p + 5, len);
+                gt_deliver(s, k, p[0], p + 5, len);
+                if (k->has_status) return 0;
                 p += 5 + len;
                 n -= 5 + len;
                 continue;
@@ -243,16 +303,14 @@ static int gt_on_data(nghttp2_session *s, uint8_t flags, int32_t sid, const uint
         if (k->in.len == 5) {
             const uint8_t *h = (const uint8_t *)k->in.p;
             uint32_t len = gt_be32(h + 1);
-            if (h[0] != 0) return gt_refuse(s, k, GT_INTERNAL, "grpc: compressed message received, c6 asks for none");
-            if (len > k->max_recv)
-                return gt_refuse(s, k, GT_RESOURCE_EXHAUSTED, "grpc: received message larger than max (%u vs. %u)", len,
-                                 k->max_recv);
+            if (gt_check_prefix(s, k, h)) return 0;
             if (buf_reserve(&k->in, len)) return NGHTTP2_ERR_CALLBACK_FAILURE;
             want = 5 + (size_t)len;
         }
         if (k->in.len >= 5 && k->in.len == 5 + (size_t)gt_be32((const uint8_t *)k->in.p + 1)) {
-            gt_deliver(k, (const uint8_t *)k->in.p + 5, k->in.len - 5);
+            gt_deliver(s, k, (uint8_t)k->in.p[0], (const uint8_t *)k->in.p + 5, k->in.len - 5);
             buf_clear(&k->in);
+            if (k->has_status) return 0;
         }
     }
     return 0;
@@ -713,6 +771,13 @@ static void gt_nv(nghttp2_nv *nv, const char *name, size_t nl, const char *value
     nv->flags = NGHTTP2_NV_FLAG_NONE;
 }
 
+/* A field whose name and value outlive the HEADERS frame (literals, the
+ * connection's own strings): nghttp2 keeps pointers instead of copies. */
+static void gt_nv_kept(nghttp2_nv *nv, const char *name, size_t nl, const char *value, size_t vl) {
+    gt_nv(nv, name, nl, value, vl);
+    nv->flags = NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE;
+}
+
 /* grpc-timeout: at most 8 digits and a unit, as grpc-go's encodeTimeout */
 static void gt_timeout_value(int64_t ms, char *out, size_t n) {
     if (ms <= 0) ms = 1;
@@ -730,7 +795,7 @@ int gt_call_start(gt_conn *c, gt_call *k, const char *path, const char *const *m
     k->status = 0;
     k->has_status = k->closed = k->got_headers = k->end_out = k->deferred = false;
     k->msgs_in = k->msgs_out = 0;
-    k->http_status = k->ctype = 0;
+    k->http_status = k->ctype = k->enc = 0;
     k->max_recv = c->max_recv;
     k->out_off = 0;
     buf_clear(&k->message);
@@ -747,16 +812,19 @@ int gt_call_start(gt_conn *c, gt_call *k, const char *path, const char *const *m
         return -1;
     }
     if (n > GT_MAX_MD) n = GT_MAX_MD;
-    nghttp2_nv nv[8 + GT_MAX_MD];
+    nghttp2_nv nv[9 + GT_MAX_MD];
     size_t nn = 0;
     char tmo[24];
-    gt_nv(&nv[nn++], ":method", 7, "POST", 4);
-    gt_nv(&nv[nn++], ":scheme", 7, c->use_tls ? "https" : "http", c->use_tls ? 5 : 4);
+    gt_nv_kept(&nv[nn++], ":method", 7, "POST", 4);
+    gt_nv_kept(&nv[nn++], ":scheme", 7, c->use_tls ? "https" : "http", c->use_tls ? 5 : 4);
     gt_nv(&nv[nn++], ":path", 5, path, strlen(path));
-    gt_nv(&nv[nn++], ":authority", 10, c->authority, strlen(c->authority));
-    gt_nv(&nv[nn++], "content-type", 12, "application/grpc", 16);
-    gt_nv(&nv[nn++], "user-agent", 10, c->user_agent, strlen(c->user_agent));
-    gt_nv(&nv[nn++], "te", 2, "trailers", 8);
+    gt_nv_kept(&nv[nn++], ":authority", 10, c->authority, strlen(c->authority));
+    gt_nv_kept(&nv[nn++], "content-type", 12, "application/grpc", 16);
+    gt_nv_kept(&nv[nn++], "user-agent", 10, c->user_agent, strlen(c->user_agent));
+    gt_nv_kept(&nv[nn++], "te", 2, "trailers", 8);
+    /* grpc-go offers its registered compressors: in k6's binary gzip (the
+     * OTLP gRPC exporter imports grpc/encoding/gzip); k6 sends uncompressed */
+    gt_nv_kept(&nv[nn++], "grpc-accept-encoding", 20, "gzip", 4);
     if (timeout_ms > 0) {
         gt_timeout_value(timeout_ms, tmo, sizeof tmo);
         gt_nv(&nv[nn++], "grpc-timeout", 12, tmo, strlen(tmo));
@@ -792,6 +860,7 @@ int gt_call_start(gt_conn *c, gt_call *k, const char *path, const char *const *m
     k->sid = sid;
     k->conn = c;
     gt_call_link(c, k);
+    gt_debug(c, k, &(gt_debug_event){.kind = GT_DBG_OUT_HEADER, .path = path, .md = md, .mdlen = mdlen, .nmd = n});
     return 0; /* the HEADERS go out with the first send, or gt_call_flush */
 }
 
@@ -820,6 +889,7 @@ int gt_call_send(gt_call *k, const uint8_t *p, size_t n, bool last) {
     }
     uint8_t h[5] = {0, (uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
     if (buf_append(&k->out, h, 5) || buf_append(&k->out, p, n)) return -1;
+    gt_debug(c, k, &(gt_debug_event){.kind = GT_DBG_OUT_PAYLOAD, .msg = p, .len = n, .wire_len = (uint32_t)n + 5});
     k->msgs_out++;
     k->end_out = last; /* a unary call's HEADERS, message and END_STREAM: one write */
     gt_call_kick(k);
