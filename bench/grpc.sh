@@ -23,59 +23,23 @@ NGINX=${NGINX:-/usr/sbin/nginx}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PROTOS=$(cd "$HERE/../tests/integration/data/grpc" && pwd)
 
-die() { echo "bench-grpc: $*" >&2; exit 1; }
-note() { echo "bench-grpc: $*" >&2; }
+BENCH_NAME=bench-grpc
+source "$HERE/lib.sh"
 
 [[ $D =~ ^[1-9][0-9]*$ ]] || die "BENCH_DURATION must be a positive integer, got '$D'"
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "BENCH_CONNS must be a positive integer, got '$N'"
-for tool in "$NGINX" h2load taskset timeout python3 /usr/bin/time; do
-    command -v "$tool" >/dev/null || die "missing tool: $tool (scripts/bootstrap.sh installs them)"
-done
+need_tools "$NGINX" h2load taskset timeout python3 /usr/bin/time
 [[ -x $C6 ]] || die "c6 binary not found or not executable: $C6 (run make first)"
 
-if (( $(nproc) >= 2 )); then SRV_CPU=0 CLI_CPU=1; else SRV_CPU=0 CLI_CPU=0; note "one CPU: numbers mean little"; fi
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/c6-bench-grpc.XXXXXX")
-NGINX_PID=""
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [[ -n $NGINX_PID ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
-        kill -QUIT "$NGINX_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$NGINX_PID" 2>/dev/null || true
-        wait "$NGINX_PID" 2>/dev/null || true
-    fi
-    rm -rf "$TMP"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+bench_init
 
 # ---- nginx: h2c with prior knowledge; every POST gets the canned reply -------------
 # (a static file answers GET only: POST's 405 is turned into the file, status 200)
-mkdir -p "$TMP/www" "$TMP/logs" "$TMP/tmp"
+mkdir -p "$TMP/www"
 printf '\x00\x00\x00\x00\x00' >"$TMP/www/reply"               # an empty message, uncompressed
 printf '\x00\x00\x00\x00\x04\x0a\x02\x68\x69' >"$TMP/req.bin"   # EchoRequest{text: "hi"}, framed
 P=$(free_port)
-USER_LINE=""
-[[ $(id -u) == 0 ]] && USER_LINE="user root root;"
-cat >"$TMP/nginx.conf" <<EOF
-$USER_LINE
-worker_processes 1;
-pid $TMP/nginx.pid;
-error_log $TMP/logs/error.log warn;
-events { worker_connections 4096; multi_accept on; }
-http {
-    access_log off;
-    keepalive_timeout 120s;
-    keepalive_requests 10000000;
-    http2_max_requests 10000000;
-    client_body_temp_path $TMP/tmp; proxy_temp_path $TMP/tmp; fastcgi_temp_path $TMP/tmp;
-    uwsgi_temp_path $TMP/tmp; scgi_temp_path $TMP/tmp;
+nginx_start "
     server {
         listen 127.0.0.1:$P http2;
         root $TMP/www;
@@ -85,21 +49,11 @@ http {
             try_files /reply =404;
             error_page 405 =200 /reply;
         }
-    }
-}
-EOF
-taskset -c "$SRV_CPU" "$NGINX" -p "$TMP/" -c "$TMP/nginx.conf" -e "$TMP/logs/error.log" -g 'daemon off;' \
-    >"$TMP/nginx.out" 2>&1 </dev/null &
-NGINX_PID=$!
+    }"
 URL="http://127.0.0.1:$P/c6test.Tester/Echo"
 H2ARGS=(-d "$TMP/req.bin" -H 'content-type: application/grpc' -H 'te: trailers')
-ok=""
-for _ in $(seq 50); do
-    if timeout 5 h2load -n 1 -c 1 "${H2ARGS[@]}" "$URL" 2>/dev/null | grep -q '1 succeeded'; then ok=1; break; fi
-    kill -0 "$NGINX_PID" 2>/dev/null || break
-    sleep 0.1
-done
-[[ -n $ok ]] || { cat "$TMP/nginx.out" "$TMP/logs/error.log" >&2 2>/dev/null; die "nginx does not answer gRPC on $URL"; }
+answers() { timeout 5 h2load -n 1 -c 1 "${H2ARGS[@]}" "$URL" 2>/dev/null | grep -q '1 succeeded'; }
+nginx_wait answers || die "nginx does not answer gRPC on $URL"
 note "nginx pid $NGINX_PID: $URL (h2c), CPU $SRV_CPU; clients on CPU $CLI_CPU; ${D}s, $N connections"
 
 # ---- runs ------------------------------------------------------------------------

@@ -18,80 +18,32 @@ N=${BENCH_CONNS:-50}
 NGINX=${NGINX:-/usr/sbin/nginx}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-die() { echo "bench-http2: $*" >&2; exit 1; }
-note() { echo "bench-http2: $*" >&2; }
+BENCH_NAME=bench-http2
+source "$HERE/lib.sh"
 
 [[ $D =~ ^[1-9][0-9]*$ ]] || die "BENCH_DURATION must be a positive integer, got '$D'"
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "BENCH_CONNS must be a positive integer, got '$N'"
-for tool in "$NGINX" wrk h2load openssl curl taskset timeout python3; do
-    command -v "$tool" >/dev/null || die "missing tool: $tool (scripts/bootstrap.sh installs them)"
-done
+need_tools "$NGINX" wrk h2load openssl curl taskset timeout python3
 [[ -x $C6 ]] || die "c6 binary not found or not executable: $C6 (run make first)"
 
-if (( $(nproc) >= 2 )); then SRV_CPU=0 CLI_CPU=1; else SRV_CPU=0 CLI_CPU=0; note "one CPU: numbers mean little"; fi
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/c6-bench-h2.XXXXXX")
-NGINX_PID=""
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [[ -n $NGINX_PID ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
-        kill -QUIT "$NGINX_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$NGINX_PID" 2>/dev/null || true
-        wait "$NGINX_PID" 2>/dev/null || true
-    fi
-    rm -rf "$TMP"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+bench_init
 
 # ---- nginx: one TLS port for HTTP/1.1 only, one offering h2 ----------------------
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
     -addext subjectAltName=IP:127.0.0.1 -keyout "$TMP/key.pem" -out "$TMP/cert.pem" 2>/dev/null \
     || die "openssl could not make a certificate"
-mkdir -p "$TMP/logs" "$TMP/tmp"
 P1=$(free_port)
 P2=$(free_port)
-USER_LINE=""
-[[ $(id -u) == 0 ]] && USER_LINE="user root root;"
-cat >"$TMP/nginx.conf" <<EOF
-$USER_LINE
-worker_processes 1;
-pid $TMP/nginx.pid;
-error_log $TMP/logs/error.log warn;
-events { worker_connections 4096; multi_accept on; }
-http {
-    access_log off;
-    keepalive_timeout 120s;
-    keepalive_requests 10000000;
-    http2_max_requests 10000000;
-    client_body_temp_path $TMP/tmp; proxy_temp_path $TMP/tmp; fastcgi_temp_path $TMP/tmp;
-    uwsgi_temp_path $TMP/tmp; scgi_temp_path $TMP/tmp;
-    default_type text/plain;
+nginx_start "
     ssl_certificate $TMP/cert.pem;
     ssl_certificate_key $TMP/key.pem;
     ssl_protocols TLSv1.2 TLSv1.3;
-    server { listen 127.0.0.1:$P1 ssl;       location / { return 200 "ok\n"; } }
-    server { listen 127.0.0.1:$P2 ssl http2; location / { return 200 "ok\n"; } }
-}
-EOF
-taskset -c "$SRV_CPU" "$NGINX" -p "$TMP/" -c "$TMP/nginx.conf" -e "$TMP/logs/error.log" -g 'daemon off;' \
-    >"$TMP/nginx.out" 2>&1 </dev/null &
-NGINX_PID=$!
+    server { listen 127.0.0.1:$P1 ssl;       location / { return 200 \"ok\\n\"; } }
+    server { listen 127.0.0.1:$P2 ssl http2; location / { return 200 \"ok\\n\"; } }"
 H1="https://127.0.0.1:$P1/"
 H2="https://127.0.0.1:$P2/"
-for _ in $(seq 50); do
-    [[ $(curl -sk --max-time 1 "$H2" 2>/dev/null) == ok ]] && break
-    kill -0 "$NGINX_PID" 2>/dev/null || break
-    sleep 0.1
-done
-[[ $(curl -sk --http2 -o /dev/null -w '%{http_version}' "$H2") == 2 ]] \
-    || { cat "$TMP/nginx.out" "$TMP/logs/error.log" >&2 2>/dev/null; die "nginx does not serve h2 on $H2"; }
+serves_h2() { [[ $(curl -sk --http2 --max-time 1 -o /dev/null -w '%{http_version}' "$H2") == 2 ]]; }
+nginx_wait serves_h2 || die "nginx does not serve h2 on $H2"
 note "nginx pid $NGINX_PID: $H1 (HTTP/1.1), $H2 (h2), CPU $SRV_CPU; clients on CPU $CLI_CPU; ${D}s, $N connections"
 
 # ---- runs ------------------------------------------------------------------------

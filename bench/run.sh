@@ -22,25 +22,15 @@ SKIP_C6=${BENCH_SKIP_C6:-0}
 NGINX=${NGINX:-/usr/sbin/nginx}
 RESULTS=$HERE/results/latest.txt
 
-die() { echo "bench: $*" >&2; exit 1; }
-note() { echo "bench: $*" >&2; }
+BENCH_NAME=bench
+source "$HERE/lib.sh"
 
 [[ $D =~ ^[0-9]+$ && $D -gt 0 ]] || die "BENCH_DURATION must be a positive integer, got '$D'"
 [[ $MEM_D =~ ^[0-9]+$ && $MEM_D -gt 0 ]] || die "BENCH_MEM_DURATION must be a positive integer, got '$MEM_D'"
-for tool in "$NGINX" wrk curl taskset timeout /usr/bin/time; do
-    command -v "$tool" >/dev/null || die "missing tool: $tool"
-done
+need_tools "$NGINX" wrk curl taskset timeout python3 /usr/bin/time
 if [[ $SKIP_C6 != 1 ]]; then
     [[ -x $C6 ]] || die "c6 binary not found or not executable: $C6 (run make first)"
     C6=$(cd "$(dirname "$C6")" && pwd)/$(basename "$C6")
-fi
-
-# Two cores: nginx on one, the load generator on the other.
-if (( $(nproc) >= 2 )); then
-    SRV_CPU=0 CLI_CPU=1
-else
-    note "only one CPU: nginx and the client share CPU 0, numbers mean little"
-    SRV_CPU=0 CLI_CPU=0
 fi
 
 # 10,000 VUs need 10,000+ sockets on both sides.
@@ -49,36 +39,7 @@ NOFILE=$(ulimit -n)
 [[ $NOFILE == unlimited ]] && NOFILE=1048576
 (( NOFILE >= 10240 )) || note "open-file limit is $NOFILE; 10k VUs will probably fail"
 
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/c6-bench.XXXXXX")
-NGINX_PID=""
-CHILD_PID=""
-WATCH_PID=""
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [[ -n $CHILD_PID ]] && kill -0 "$CHILD_PID" 2>/dev/null; then
-        # CHILD_PID is `timeout`, which leads its own process group: TERM
-        # reaches the command; if it does not stop within 5 s, kill the group.
-        kill -TERM "$CHILD_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$CHILD_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL -- "-$CHILD_PID" 2>/dev/null || true
-        kill -KILL "$CHILD_PID" 2>/dev/null || true
-        wait "$CHILD_PID" 2>/dev/null || true
-    fi
-    if [[ -n $WATCH_PID ]]; then kill "$WATCH_PID" 2>/dev/null || true; fi
-    if [[ -n $NGINX_PID ]] && kill -0 "$NGINX_PID" 2>/dev/null; then
-        kill -QUIT "$NGINX_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$NGINX_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$NGINX_PID" 2>/dev/null || true
-        wait "$NGINX_PID" 2>/dev/null || true
-    fi
-    rm -rf "$TMP"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_init
 
 # run_bounded NAME SECONDS CMD...: runs CMD under timeout in the background
 # (so a signal to this script reaches the trap at once), stdout/stderr to
@@ -107,76 +68,26 @@ c6_fail() {
     exit 1
 }
 
-free_port() {
-    if command -v python3 >/dev/null; then
-        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-        return
-    fi
-    local p
-    for _ in $(seq 100); do
-        p=$((20000 + RANDOM % 40000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-    done
-    die "no free port found"
-}
-
 # ---- nginx -------------------------------------------------------------------
 
 start_nginx() {
-    local user_line="" tries
-    mkdir -p "$TMP/nginx/logs" "$TMP/nginx/tmp"
-    # As root the workers would switch to nobody, who cannot read the private
-    # temp dir; keep them as the current user. As non-root the directive is
-    # ignored (with a warning), so leave it out.
-    if [[ $(id -u) == 0 ]]; then user_line="user root root;"; fi
+    local tries
     for tries in 1 2 3; do
         PORT=$(free_port)
-        cat >"$TMP/nginx/nginx.conf" <<EOF
-$user_line
-worker_processes 1;
-worker_rlimit_nofile $NOFILE;
-pid $TMP/nginx/nginx.pid;
-error_log $TMP/nginx/logs/error.log warn;
-events {
-    worker_connections $((NOFILE > 30000 ? 30000 : NOFILE - 100));
-    multi_accept on;
-}
-http {
-    access_log off;
-    keepalive_timeout 120s;
-    keepalive_requests 1000000;
-    client_body_temp_path $TMP/nginx/tmp/body;
-    proxy_temp_path $TMP/nginx/tmp/proxy;
-    fastcgi_temp_path $TMP/nginx/tmp/fastcgi;
-    uwsgi_temp_path $TMP/nginx/tmp/uwsgi;
-    scgi_temp_path $TMP/nginx/tmp/scgi;
-    default_type text/plain;
+        TARGET="http://127.0.0.1:$PORT/"
+        nginx_start "
     server {
         listen 127.0.0.1:$PORT backlog=4096;
         location / {
-            return 200 "ok\n";
+            return 200 \"ok\\n\";
         }
-    }
-}
-EOF
-        taskset -c "$SRV_CPU" "$NGINX" -p "$TMP/nginx/" -c "$TMP/nginx/nginx.conf" \
-            -e "$TMP/nginx/logs/error.log" -g 'daemon off;' \
-            >"$TMP/nginx/stdout" 2>"$TMP/nginx/stderr" </dev/null &
-        NGINX_PID=$!
-        TARGET="http://127.0.0.1:$PORT/"
-        for _ in $(seq 50); do
-            if [[ $(curl -s --max-time 1 "$TARGET" 2>/dev/null) == ok ]]; then return 0; fi
-            kill -0 "$NGINX_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        note "nginx did not answer on port $PORT (attempt $tries):"
-        tail -n 5 "$TMP/nginx/stderr" "$TMP/nginx/logs/error.log" >&2 2>/dev/null || true
-        kill -KILL "$NGINX_PID" 2>/dev/null || true
-        wait "$NGINX_PID" 2>/dev/null || true
-        NGINX_PID=""
+    }" $((NOFILE > 30000 ? 30000 : NOFILE - 100))
+        nginx_wait says_ok && return 0
+        note "(attempt $tries)"
     done
     die "could not start nginx"
 }
+says_ok() { [[ $(curl -s --max-time 1 "$TARGET" 2>/dev/null) == ok ]]; }
 
 # ---- parsing -----------------------------------------------------------------
 

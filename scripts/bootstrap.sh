@@ -24,7 +24,7 @@ PAPAPARSE_SHA512=KPkW4GNQxunmYTeJIjHFrvilcNuHBWrfgbyvmagEmfGOA4hnP1WIkPbv4yABhj1
 #   URLSearchParams for the jslib url module) and curl (papaparse from the
 #   npm registry): the jslib modules c6 embeds are built from them
 #   (scripts/jslib_bundle.py).
-# test: cmocka and pytest; python3-yaml reads `c6 kube`'s manifests
+# test: cmocka and pytest (pytest-xdist runs the test files on two processes); python3-yaml reads `c6 kube`'s manifests
 #   (tests/integration/test_kube.py); nginx-light for tests/integration/test_https.py;
 #   openssl (the CLI) makes the tests' certificates; curl is a reference
 #   client in some tests; influxdb is a real InfluxDB 1.6 for the output
@@ -47,7 +47,7 @@ PAPAPARSE_SHA512=KPkW4GNQxunmYTeJIjHFrvilcNuHBWrfgbyvmagEmfGOA4hnP1WIkPbv4yABhj1
 #   the real gRPC server of test_grpc.py (its message classes made by protoc at test time).
 declare -A PKG_GROUPS=(
   [build]="build-essential g++ libprotobuf-dev libprotoc-dev pkg-config dpkg-dev ca-certificates libcurl4-openssl-dev libuv1-dev libssl-dev libmicrohttpd-dev libcjson-dev zlib1g-dev libnghttp2-dev libgumbo-dev libbrotli-dev libzstd-dev libgnutls28-dev libsnappy-dev libsqlite3-dev curl libjs-chai node-core-js"
-  [test]="libcmocka-dev python3-pytest python3-yaml nginx-light openssl curl influxdb prometheus protobuf-compiler python3-protobuf python3-grpcio chromium iproute2"
+  [test]="libcmocka-dev python3-pytest python3-pytest-xdist python3-yaml nginx-light openssl curl influxdb prometheus protobuf-compiler python3-protobuf python3-grpcio chromium iproute2"
   [bench]="nginx-light wrk nghttp2-client openssl curl time"
   [fuzz]="clang-16 libclang-rt-16-dev"
 )

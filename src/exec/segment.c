@@ -302,6 +302,12 @@ size_t c6_segment_seq_format(const c6_segment_seq *seq, char *buf, size_t n) {
     return b.at;
 }
 
+void c6_rat_reduce(int64_t num, int64_t den, c6_rat *out) {
+    int64_t g = gcd64(num, den);
+    out->num = num / g;
+    out->den = den / g;
+}
+
 c6_rat c6_segment_length(const c6_segment *seg) {
     c6_rat len = RAT0;
     rat_sub(seg->to, seg->from, &len); /* fits: parsing checked it */

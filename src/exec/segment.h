@@ -76,6 +76,9 @@ size_t c6_segment_seq_format(const c6_segment_seq *seq, char *buf, size_t n);
 
 c6_rat c6_segment_length(const c6_segment *seg); /* to - from */
 
+/* num/den (den >= 1) reduced into *out. */
+void c6_rat_reduce(int64_t num, int64_t den, c6_rat *out);
+
 typedef struct c6_segment_tuple {
     c6_segment seg;     /* this instance's segment */
     c6_segment_seq seq; /* the sequence filled to start at 0 and end at 1 */

@@ -32,6 +32,7 @@
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/stubs/logging.h>
+#include <google/protobuf/text_format.h>
 #include <google/protobuf/duration.pb.h>
 #include <google/protobuf/field_mask.pb.h>
 #include <google/protobuf/timestamp.pb.h>
@@ -1560,6 +1561,28 @@ int pb_wire_to_json(const void *msgdesc, const void *wire, size_t n, buf *out, c
         if (buf_append(out, json.data(), json.size())) return fail_oom(err, errlen);
         return 0;
     } catch (...) { return fail_oom(err, errlen); }
+}
+
+int pb_wire_to_text(const void *msgdesc, const void *wire, size_t n, buf *out) {
+    try {
+        pb_msgtype *t = (pb_msgtype *)msgdesc;
+        gp::Message *m = scratch(t, t->out_scratch);
+        if (!m) return -1;
+        bool parsed = false;
+        if (n <= INT32_MAX) {
+            gp::io::CodedInputStream cis((const uint8_t *)wire, (int)n);
+            cis.SetRecursionLimit(kMaxNesting);
+            parsed = m->ParseFromCodedStream(&cis) && cis.ConsumedEntireMessage();
+        }
+        std::string text;
+        if (parsed) {
+            gp::TextFormat::Printer pr; // multi-line, two spaces a level (prototext's Indent "  ")
+            parsed = pr.PrintToString(*m, &text);
+        }
+        release(t->out_scratch, n);
+        if (!parsed) return -1;
+        return buf_append(out, text.data(), text.size()) ? -1 : 0;
+    } catch (...) { return -1; }
 }
 
 }   // extern "C"

@@ -94,6 +94,10 @@ int pb_json_to_wire(const void *msgdesc, const char *json, size_t n, buf *out, c
  * that are no such message (or nest deeper than 100): -1 and "proto: cannot
  * parse invalid wire-format data". */
 int pb_wire_to_json(const void *msgdesc, const void *wire, size_t n, buf *out, char *err, size_t errlen);
+/* wire bytes -> protobuf text format appended to out, a field a line, nested
+ * messages indented by two spaces (--http-debug=full's payloads, as k6 prints
+ * them with prototext; 0, or -1 when the bytes are no such message). */
+int pb_wire_to_text(const void *msgdesc, const void *wire, size_t n, buf *out);
 
 #ifdef __cplusplus
 }

@@ -26,6 +26,7 @@
 #include "net/tlsconn.h"
 #include "util/base64.h"
 #include "util/log.h"
+#include "util/codec.h"
 
 #define GT_DEFAULT_MAX_RECV (4 * 1024 * 1024) /* grpc-go's defaultClientMaxReceiveMessageSize */
 #define GT_DEFAULT_MAX_SEND 0x7fffffffu       /* defaultClientMaxSendMessageSize: MaxInt32 */
@@ -70,6 +71,7 @@ void gt_call_free(gt_call *k) {
     buf_free(&k->trailers);
     buf_free(&k->in);
     buf_free(&k->out);
+    buf_free(&k->dz);
 }
 
 /* ---- the calls' stream events (net/h2session.h calls them) ---- */
@@ -124,6 +126,13 @@ static int gt_on_header(h2s_conn *hc, h2s_stream *st, const uint8_t *name, size_
         gt_percent_decode(&k->message, value, vl);
         return 0;
     }
+    if (!trailer && nl == 13 && memcmp(name, "grpc-encoding", 13) == 0) { /* grpc-go keeps it out of the metadata */
+        k->enc = (vl == 8 && memcmp(value, "identity", 8) == 0) ? 0
+                 : (vl == 4 && memcmp(value, "gzip", 4) == 0)   ? 1
+                                                                : 2;
+        snprintf(k->enc_v, sizeof k->enc_v, "%.*s", (int)(vl < 32 ? vl : 32), (const char *)value);
+        return 0;
+    }
     if (nl == 12 && memcmp(name, "content-type", 12) == 0 && cat == NGHTTP2_HCAT_RESPONSE) {
         bool grpc = vl >= 16 && memcmp(value, "application/grpc", 16) == 0 &&
                     (vl == 16 || value[16] == '+' || value[16] == ';');
@@ -136,6 +145,10 @@ static int gt_on_header(h2s_conn *hc, h2s_stream *st, const uint8_t *name, size_
     return 0;
 }
 
+static void gt_debug(gt_conn *c, gt_call *k, const gt_debug_event *e) {
+    if (c && c->debug) c->debug(k, e, c->debug_ud);
+}
+
 /* The connection counts as up on the server's first SETTINGS. */
 static void gt_on_settings(h2s_conn *hc) {
     gt_conn *c = gt_conn_of(hc);
@@ -145,8 +158,12 @@ static void gt_on_settings(h2s_conn *hc) {
 }
 
 static void gt_on_headers(h2s_conn *hc, h2s_stream *st) {
-    if (st->cat != NGHTTP2_HCAT_RESPONSE) return;
+    gt_conn *c = gt_conn_of(hc);
     gt_call *k = gt_call_of(st);
+    /* trailers (or a Trailers-Only answer): grpc-go's InTrailer, when there is metadata */
+    if ((st->cat == NGHTTP2_HCAT_HEADERS || st->end_stream) && k->trailers.len)
+        gt_debug(c, k, &(gt_debug_event){.kind = GT_DBG_IN_TRAILER, .wire_len = st->hlen});
+    if (st->cat != NGHTTP2_HCAT_RESPONSE) return;
     if (k->http_status != 200 || k->ctype != 1) {
         /* grpc-go's operateHeaders: an answer that is not gRPC's; the code
          * from the HTTP status (HTTPStatusConvTab), else Internal */
@@ -181,20 +198,16 @@ static void gt_on_headers(h2s_conn *hc, h2s_stream *st) {
     }
     if (st->end_stream) return;
     k->got_headers = true;
+    gt_debug(c, k, &(gt_debug_event){.kind = GT_DBG_IN_HEADER, .wire_len = st->hlen});
     if (k->ops && k->ops->on_headers) k->ops->on_headers(k, k->ud);
-}
-
-static void gt_deliver(gt_call *k, const uint8_t *p, size_t n) {
-    k->msgs_in++;
-    if (k->ops && k->ops->on_message) k->ops->on_message(k, p, n, k->ud);
 }
 
 static uint32_t gt_be32(const uint8_t *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* A message over the limit, or a compressed one (c6 offers no compression):
- * the call fails as grpc-go's receiver makes it fail. */
+/* A message over the limit, or one that cannot be read: the call fails as
+ * grpc-go's receiver makes it fail. */
 static int gt_refuse(gt_call *k, int code, const char *fmt, ...) {
     char msg[200];
     va_list ap;
@@ -206,6 +219,55 @@ static int gt_refuse(gt_call *k, int code, const char *fmt, ...) {
     return 0;
 }
 
+/* A message's prefix: its compressed flag against the response's
+ * grpc-encoding (grpc-go's checkRecvPayload; the client offers gzip, the
+ * one compressor registered in k6's binary) and its length against the
+ * limit (recvMsg). -1 when the call was refused. */
+static int gt_check_prefix(gt_call *k, const uint8_t *h) {
+    uint32_t len = gt_be32(h + 1);
+    if (h[0] > 1) gt_refuse(k, GT_INTERNAL, "grpc: received unexpected payload format %d", h[0]);
+    else if (h[0] == 1 && k->enc == 0)
+        gt_refuse(k, GT_INTERNAL, "grpc: compressed flag set with identity or empty encoding");
+    else if (h[0] == 1 && k->enc == 2)
+        gt_refuse(k, GT_INTERNAL, "grpc: Decompressor is not installed for grpc-encoding \"%s\"", k->enc_v);
+    else if (len > k->max_recv)
+        gt_refuse(k, GT_RESOURCE_EXHAUSTED, "grpc: received message larger than max (%u vs. %u)", len, k->max_recv);
+    else return 0;
+    return -1;
+}
+
+/* One whole message; a compressed one inflated first, within the limit */
+static int gt_deliver(gt_call *k, uint8_t flag, const uint8_t *p, size_t n) {
+    if (flag) {
+        buf_clear(&k->dz);
+        if (codec_decode(CODEC_GZIP, p, n, &k->dz, k->max_recv)) {
+            bool over = k->dz.len == k->max_recv;
+            buf_free(&k->dz); /* up to the receive limit: not kept */
+            if (over)
+                return gt_refuse(k, GT_RESOURCE_EXHAUSTED,
+                                 "grpc: received message after decompression larger than max %u", k->max_recv);
+            /* Go's compress/gzip names what it found wrong; zlib does not say as much */
+            bool magic = n >= 2 && p[0] == 0x1f && p[1] == 0x8b;
+            return gt_refuse(k, GT_INTERNAL, "grpc: failed to decompress the received message: %s",
+                             magic ? "unexpected EOF" : "gzip: invalid header");
+        }
+    }
+    if (k->conn && k->conn->debug)
+        gt_debug(k->conn, k,
+                 &(gt_debug_event){.kind = GT_DBG_IN_PAYLOAD,
+                                   .msg = flag ? (const uint8_t *)k->dz.p : p,
+                                   .len = flag ? k->dz.len : n,
+                                   .wire_len = (uint32_t)n + 5});
+    if (flag) {
+        p = (const uint8_t *)k->dz.p;
+        n = k->dz.len;
+    }
+    k->msgs_in++;
+    if (k->ops && k->ops->on_message) k->ops->on_message(k, p, n, k->ud);
+    if (flag && k->dz.cap > 256 * 1024) buf_free(&k->dz); /* a call keeps a small one only */
+    return 0;
+}
+
 static int gt_on_data(h2s_conn *hc, h2s_stream *st, const uint8_t *p, size_t n) {
     (void)hc;
     gt_call *k = gt_call_of(st);
@@ -213,12 +275,10 @@ static int gt_on_data(h2s_conn *hc, h2s_stream *st, const uint8_t *p, size_t n) 
     while (n) {
         if (k->in.len == 0 && n >= 5) { /* whole messages straight from the chunk */
             uint32_t len = gt_be32(p + 1);
-            if (p[0] != 0) return gt_refuse(k, GT_INTERNAL, "grpc: compressed message received, c6 asks for none");
-            if (len > k->max_recv)
-                return gt_refuse(k, GT_RESOURCE_EXHAUSTED, "grpc: received message larger than max (%u vs. %u)", len,
-                                 k->max_recv);
+            if (gt_check_prefix(k, p)) return 0;
             if (n - 5 >= len) {
-                gt_deliver(k, p + 5, len);
+                gt_deliver(k, p[0], p + 5, len);
+                if (k->has_status) return 0;
                 p += 5 + len;
                 n -= 5 + len;
                 continue;
@@ -237,16 +297,14 @@ static int gt_on_data(h2s_conn *hc, h2s_stream *st, const uint8_t *p, size_t n) 
         if (k->in.len == 5) {
             const uint8_t *h = (const uint8_t *)k->in.p;
             uint32_t len = gt_be32(h + 1);
-            if (h[0] != 0) return gt_refuse(k, GT_INTERNAL, "grpc: compressed message received, c6 asks for none");
-            if (len > k->max_recv)
-                return gt_refuse(k, GT_RESOURCE_EXHAUSTED, "grpc: received message larger than max (%u vs. %u)", len,
-                                 k->max_recv);
+            if (gt_check_prefix(k, h)) return 0;
             if (buf_reserve(&k->in, len)) return NGHTTP2_ERR_CALLBACK_FAILURE;
             want = 5 + (size_t)len;
         }
         if (k->in.len >= 5 && k->in.len == 5 + (size_t)gt_be32((const uint8_t *)k->in.p + 1)) {
-            gt_deliver(k, (const uint8_t *)k->in.p + 5, k->in.len - 5);
+            gt_deliver(k, (uint8_t)k->in.p[0], (const uint8_t *)k->in.p + 5, k->in.len - 5);
             buf_clear(&k->in);
+            if (k->has_status) return 0;
         }
     }
     return 0;
@@ -684,6 +742,13 @@ static void gt_nv(nghttp2_nv *nv, const char *name, size_t nl, const char *value
     nv->flags = NGHTTP2_NV_FLAG_NONE;
 }
 
+/* A field whose name and value outlive the HEADERS frame (literals, the
+ * connection's own strings): nghttp2 keeps pointers instead of copies. */
+static void gt_nv_kept(nghttp2_nv *nv, const char *name, size_t nl, const char *value, size_t vl) {
+    gt_nv(nv, name, nl, value, vl);
+    nv->flags = NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE;
+}
+
 /* grpc-timeout: at most 8 digits and a unit, as grpc-go's encodeTimeout */
 static void gt_timeout_value(int64_t ms, char *out, size_t n) {
     if (ms <= 0) ms = 1;
@@ -701,7 +766,7 @@ int gt_call_start(gt_conn *c, gt_call *k, const char *path, const char *const *m
     k->status = 0;
     k->has_status = k->closed = k->got_headers = false;
     k->msgs_in = k->msgs_out = 0;
-    k->http_status = k->ctype = 0;
+    k->http_status = k->ctype = k->enc = 0;
     k->max_recv = c->max_recv;
     buf_clear(&k->message);
     buf_clear(&k->headers);
@@ -720,16 +785,19 @@ int gt_call_start(gt_conn *c, gt_call *k, const char *path, const char *const *m
         return -1;
     }
     if (n > GT_MAX_MD) n = GT_MAX_MD;
-    nghttp2_nv nv[8 + GT_MAX_MD];
+    nghttp2_nv nv[9 + GT_MAX_MD];
     size_t nn = 0;
     char tmo[24];
-    gt_nv(&nv[nn++], ":method", 7, "POST", 4);
-    gt_nv(&nv[nn++], ":scheme", 7, c->use_tls ? "https" : "http", c->use_tls ? 5 : 4);
+    gt_nv_kept(&nv[nn++], ":method", 7, "POST", 4);
+    gt_nv_kept(&nv[nn++], ":scheme", 7, c->use_tls ? "https" : "http", c->use_tls ? 5 : 4);
     gt_nv(&nv[nn++], ":path", 5, path, strlen(path));
-    gt_nv(&nv[nn++], ":authority", 10, c->authority, strlen(c->authority));
-    gt_nv(&nv[nn++], "content-type", 12, "application/grpc", 16);
-    gt_nv(&nv[nn++], "user-agent", 10, c->user_agent, strlen(c->user_agent));
-    gt_nv(&nv[nn++], "te", 2, "trailers", 8);
+    gt_nv_kept(&nv[nn++], ":authority", 10, c->authority, strlen(c->authority));
+    gt_nv_kept(&nv[nn++], "content-type", 12, "application/grpc", 16);
+    gt_nv_kept(&nv[nn++], "user-agent", 10, c->user_agent, strlen(c->user_agent));
+    gt_nv_kept(&nv[nn++], "te", 2, "trailers", 8);
+    /* grpc-go offers its registered compressors: in k6's binary gzip (the
+     * OTLP gRPC exporter imports grpc/encoding/gzip); k6 sends uncompressed */
+    gt_nv_kept(&nv[nn++], "grpc-accept-encoding", 20, "gzip", 4);
     if (timeout_ms > 0) {
         gt_timeout_value(timeout_ms, tmo, sizeof tmo);
         gt_nv(&nv[nn++], "grpc-timeout", 12, tmo, strlen(tmo));
@@ -763,6 +831,7 @@ int gt_call_start(gt_conn *c, gt_call *k, const char *path, const char *const *m
     }
     k->conn = c;
     h2s_link(&c->h2, &k->st);
+    gt_debug(c, k, &(gt_debug_event){.kind = GT_DBG_OUT_HEADER, .path = path, .md = md, .mdlen = mdlen, .nmd = n});
     return 0; /* the HEADERS go out with the first send, or gt_call_flush */
 }
 
@@ -793,6 +862,7 @@ int gt_call_send(gt_call *k, const uint8_t *p, size_t n, bool last) {
     }
     uint8_t h[5] = {0, (uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
     if (buf_append(&k->out, h, 5) || buf_append(&k->out, p, n)) return -1;
+    gt_debug(c, k, &(gt_debug_event){.kind = GT_DBG_OUT_PAYLOAD, .msg = p, .len = n, .wire_len = (uint32_t)n + 5});
     k->msgs_out++;
     gt_call_kick(k, last); /* a unary call's HEADERS, message and END_STREAM: one write */
     return 0;

@@ -28,6 +28,21 @@
 typedef struct gt_conn gt_conn;
 typedef struct gt_call gt_call;
 
+/* --http-debug: the events grpc-go's stats handler reports and k6's
+ * DebugStat logs (grpcext conn.go), as they happen on a call */
+enum { GT_DBG_OUT_HEADER, GT_DBG_OUT_PAYLOAD, GT_DBG_IN_HEADER, GT_DBG_IN_PAYLOAD, GT_DBG_IN_TRAILER };
+typedef struct gt_debug_event {
+    int kind;
+    const char *path;      /* OUT_HEADER: the method */
+    const char *const *md; /* OUT_HEADER: the metadata sent, md[2i] name, md[2i+1] value */
+    const size_t *mdlen;   /* (values raw) */
+    size_t nmd;            /* pairs */
+    const uint8_t *msg;    /* payloads: the message's bytes (inflated) */
+    size_t len;
+    uint32_t wire_len; /* payloads: prefix and bytes as sent/received; headers: the HEADERS frame's length */
+} gt_debug_event;
+typedef void (*gt_debug_fn)(gt_call *k, const gt_debug_event *e, void *ud);
+
 typedef struct gt_call_ops {
     /* the response headers came (not for Trailers-Only answers) */
     void (*on_headers)(gt_call *k, void *ud);
@@ -52,14 +67,15 @@ enum {
 
 struct gt_call {
     /* out */
-    int status;        /* grpc-status; the mapped code of a transport failure */
-    buf message;       /* grpc-message, percent-decoded (NUL-terminated once closed) */
-    buf headers;       /* "name\0value\0" ... as they came (-bin values still base64) */
-    buf trailers;      /* the same, grpc-status/grpc-message left out */
-    bool got_headers;  /* a response HEADERS frame came */
-    bool closed;       /* on_close has run */
-    uint64_t msgs_in;  /* messages received */
-    uint64_t msgs_out; /* messages sent */
+    int status;                   /* grpc-status; the mapped code of a transport failure */
+    buf message;                  /* grpc-message, percent-decoded (NUL-terminated once closed) */
+    buf headers;                  /* "name\0value\0" ... as they came (-bin values still base64) */
+    buf trailers;                 /* the same, grpc-status/grpc-message left out */
+    bool got_headers;             /* a response HEADERS frame came */
+    bool closed;                  /* on_close has run */
+    uint64_t msgs_in;             /* messages received */
+    uint64_t msgs_out;            /* messages sent */
+    const void *dbg_in, *dbg_out; /* the request and response message types, for --http-debug; NULL: none */
 
     /* private */
     gt_conn *conn;
@@ -73,6 +89,9 @@ struct gt_call {
     int http_status;  /* the response's :status */
     int ctype;        /* content-type: 0 none, 1 application/grpc[+...|;...], 2 another */
     char ctype_v[64]; /* another's value, for the error */
+    int enc;          /* the response's grpc-encoding: 0 none/identity, 1 gzip, 2 another */
+    char enc_v[40];   /* another's name, for the error */
+    buf dz;           /* a compressed message inflated */
 };
 
 typedef struct gt_conn_opts {
@@ -101,6 +120,8 @@ struct gt_conn {
     bool dead;
     uint64_t bytes_sent, bytes_received; /* wire bytes */
     char remote_ip[46];
+    gt_debug_fn debug; /* --http-debug's hook; NULL: off */
+    void *debug_ud;
 
     /* private */
     uv_loop_t *loop;

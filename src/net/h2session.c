@@ -72,7 +72,9 @@ static int h2s_on_frame_recv(nghttp2_session *s, const nghttp2_frame *f, void *u
         /* nghttp2 reports a header block once whole (CONTINUATIONs merged) */
         if (!(f->hd.flags & NGHTTP2_FLAG_END_HEADERS)) return 0;
         h2s_stream *st = f->hd.stream_id == hc->hdr_sid ? hc->hdr_st : h2s_stream_of(s, f->hd.stream_id);
-        if (st) hc->ops->on_headers(hc, st);
+        if (!st) return 0;
+        st->hlen = (uint32_t)f->hd.length;
+        hc->ops->on_headers(hc, st);
         return 0;
     }
     case NGHTTP2_SETTINGS:

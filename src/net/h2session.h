@@ -44,6 +44,7 @@ typedef struct h2s_stream {
      * trailers); end_stream: the block ends the stream */
     uint8_t cat;
     bool end_stream;
+    uint32_t hlen; /* the block's frame payload length, once whole (on_headers) */
     uint8_t fault; /* why this layer reset the stream (H2S_FAULT_*), for on_close's text */
 } h2s_stream;
 

@@ -143,6 +143,7 @@ void tls_config_free(tls_config *t) {
     free(t->certs);
     free(t->ca_file);
     free(t->ca_dir);
+    free(t->extra_ca_pem);
     free(t);
 }
 

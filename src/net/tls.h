@@ -33,6 +33,7 @@ typedef struct tls_config {
     tls_cert *certs;              /* options.tlsAuth, in order */
     size_t ncerts;
     char *ca_file, *ca_dir; /* SSL_CERT_FILE / SSL_CERT_DIR, as Go reads them */
+    char *extra_ca_pem;     /* PEM certificates trusted besides those roots (k6/net/grpc tls.cacerts) */
 } tls_config;
 
 /* Builds the configuration from tlsVersion, tlsCipherSuites and tlsAuth

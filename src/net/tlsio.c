@@ -77,19 +77,37 @@ static int tlsio_ctx_certs(tlsio_ctx *x, const tls_config *cfg, char *err, size_
     return 0;
 }
 
+/* Certificates of cfg->extra_ca_pem added to the store, as Go's
+ * CertPool.AppendCertsFromPEM does to a copy of the system pool. */
+static int tlsio_ctx_trust_extra(tlsio_ctx *x, const char *pem, char *err, size_t n) {
+    BIO *b = BIO_new_mem_buf(pem, -1);
+    X509_STORE *st = SSL_CTX_get_cert_store(x->ssl);
+    if (!b || !st) {
+        BIO_free(b);
+        return tlsio_fail(err, n, "cannot load CA certificates");
+    }
+    X509 *c;
+    int rc = 0;
+    while (rc == 0 && (c = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
+        if (X509_STORE_add_cert(st, c) != 1) rc = tlsio_fail(err, n, "cannot load CA certificates");
+        X509_free(c);
+    }
+    ERR_clear_error(); /* the end of the input */
+    BIO_free(b);
+    return rc;
+}
+
 static int tlsio_ctx_trust(tlsio_ctx *x, const tls_config *cfg, char *err, size_t n) {
     const char *file = cfg ? cfg->ca_file : NULL, *dir = cfg ? cfg->ca_dir : NULL;
     if (!file && !dir) {
         if (SSL_CTX_set_default_verify_paths(x->ssl) != 1)
             return tlsio_fail(err, n, "cannot load the system's CA certificates");
-        return 0;
-    }
-    if (SSL_CTX_load_verify_locations(x->ssl, file, dir) != 1) {
+    } else if (SSL_CTX_load_verify_locations(x->ssl, file, dir) != 1) {
         char what[300];
         snprintf(what, sizeof what, "cannot load CA certificates from %s", file ? file : dir);
         return tlsio_fail(err, n, what);
     }
-    return 0;
+    return cfg && cfg->extra_ca_pem ? tlsio_ctx_trust_extra(x, cfg->extra_ca_pem, err, n) : 0;
 }
 
 static int tlsio_ctx_setup(tlsio_ctx *x, const tls_config *cfg, bool insecure, const unsigned char *alpn,

@@ -1,6 +1,8 @@
 /* Load zones (see zones.h). */
 #include "service/zones.h"
 
+#include "exec/segment.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,33 +108,17 @@ int zones_from_json(const char *json, zone_share *out, int max) {
 
 int64_t zones_vus(int64_t vus, int percent) { return (vus * percent + 99) / 100; }
 
-static int64_t gcd(int64_t a, int64_t b) {
-    while (b) {
-        int64_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
 int zones_sequence(const zone_share *z, const int *nagents, int n, char *out, size_t len) {
-    size_t at = 0;
+    c6_segment_seq seq = {.n = 1, .pt = {{0, 1}}};
     int before = 0; /* the percentages of the labels before this one */
-    int w = snprintf(out, len, "0");
-    if (w < 0 || (size_t)w >= len) return -1;
-    at = (size_t)w;
     for (int i = 0; i < n; i++) {
         for (int j = 1; j <= nagents[i]; j++) {
+            if (seq.n >= C6_SEGMENT_MAX_POINTS) return -1;
             /* before/100 + j * percent / (100 * agents) */
-            int64_t num = (int64_t)before * nagents[i] + (int64_t)j * z[i].percent, den = 100LL * nagents[i];
-            int64_t g = gcd(num, den);
-            num /= g, den /= g;
-            w = den == 1 ? snprintf(out + at, len - at, ",%lld", (long long)num)
-                         : snprintf(out + at, len - at, ",%lld/%lld", (long long)num, (long long)den);
-            if (w < 0 || (size_t)w >= len - at) return -1;
-            at += (size_t)w;
+            c6_rat_reduce((int64_t)before * nagents[i] + (int64_t)j * z[i].percent, 100LL * nagents[i],
+                          &seq.pt[seq.n++]);
         }
         before += z[i].percent;
     }
-    return 0;
+    return c6_segment_seq_format(&seq, out, len) < len ? 0 : -1;
 }

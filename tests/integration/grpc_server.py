@@ -15,7 +15,9 @@ Services (see data/grpc/test.proto):
                  ClientStream, Bidi; a request's fail_code/fail_message make
                  the call fail with that status; the request metadata whose
                  keys start with "x-" come back as response headers, and as
-                 trailers named "trailer-" + key
+                 trailers named "trailer-" + key; Echo called with the
+                 metadata "c6-compress" answers gzip-compressed when the
+                 client accepts gzip (grpc-accept-encoding)
   grpc.health.v1.Health           Check ("" and c6test.Tester: SERVING,
                                   "down": NOT_SERVING, else NOT_FOUND)
   grpc.reflection.v1(alpha)       ServerReflectionInfo, serving the
@@ -95,6 +97,9 @@ class Tester:
         return r
 
     def Echo(self, req, context):
+        # before the headers go: grpc-encoding is one of them
+        if any(k == "c6-compress" for k, _ in context.invocation_metadata()):
+            context.set_compression(grpc.Compression.Gzip)
         md = _echo_metadata(context)
         _sleep(req.sleep_ms, context)
         _maybe_fail(req, context)

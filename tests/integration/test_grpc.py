@@ -13,8 +13,11 @@ internal/lib/netext/grpcext in grafana/k6; grpc-go v1.78.0, its go.mod):
   error.
 - grpc.go defineConstants: the Status* codes (google.golang.org/grpc/codes)
   and HealthCheck* serving statuses (HealthCheckServiceUnkown, sic).
-- conn.go HealthCheck: {status} (the ServingStatus); a non-OK answer is
-  thrown as grpc-go's status error "rpc error: code = NotFound desc = ...".
+- conn.go HealthCheck: {status} (the ServingStatus; HealthCheckResponse has
+  no other field, and k6's examples/grpc_healthcheck.js checks
+  r.status === grpc.HealthCheckServing; the docs page's r.message.status
+  example does not match the code); a non-OK answer is thrown as grpc-go's
+  status error "rpc error: code = NotFound desc = ...".
 - grpc-go's dial errors with WithBlock/FailOnNonTempDialError/
   WithReturnConnectionError: `connection error: desc = "transport: error
   while dialing: dial tcp 127.0.0.1:1: connect: connection refused"`;
@@ -116,6 +119,7 @@ def test_health_check_plaintext(c6, grpc_server):
     assert r.code == 0, r
     assert r.console() == [
         'serving {"status":1}',
+        'shape [["status"],"number",true]',
         'named {"status":1}',
         'down {"status":2}',
         "error rpc error: code = NotFound desc = unknown service",
@@ -441,3 +445,62 @@ def test_dialer_options(c6, grpc_server, case):
         assert len(out) == 1 and out[0].startswith("peer peer=ipv4:127.0.0.2:"), r
     if case != "local":
         assert 1 <= r.elapsed < 30, r
+
+
+def test_compressed_answer(c6, grpc_server):
+    # k6's binary registers grpc-go's gzip compressor (its OTLP gRPC exporter imports
+    # google.golang.org/grpc/encoding/gzip), so its calls offer grpc-accept-encoding: gzip
+    # (http2_client.go createHeaderFields) and inflate a gzip reply (rpc_util.go
+    # recvAndDecompress); k6 has no param to compress requests (params.go: unknown param).
+    # The fixture compresses only for a client that offers gzip: data_received shows it did.
+    want = {"status": 0, "text": "big", "padLen": 266668, "padOk": True}
+    got = {}
+    for flag in ("1", "0"):
+        r = run(c6, "compress.js", grpc_server, "-e", f"COMPRESS={flag}")
+        assert r.code == 0, r
+        assert [json.loads(x) for x in r.console()] == [want], r
+        num, unit = re.match(r"^([\d.]+) (B|kB|MB)\b", r.metric("data_received")).groups()
+        got[flag] = float(num) * {"B": 1, "kB": 1000, "MB": 1000_000}[unit]
+    assert got["1"] < 20_000, got  # 200 KB of padding gzipped
+    assert got["0"] >= 200_000, got
+
+
+def _debug_lines(r):
+    return [m for m in re.findall(r'level=info msg="((?:[^"\\]|\\.)*)"([^\n]*)', r.err) if "source=http-debug" in m[1]]
+
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_http_debug(c6, grpc_server, how):
+    # grpcext conn.go: "Re-using --http-debug flag as gRPC is technically still HTTP";
+    # statsHandler.HandleRPC -> DebugStat, at info level with source=http-debug:
+    # "Out Header:\nFull Method: %s\nRemote Address: %s\n%s\n", "In Header:\nWire Length: %d\n%s\n"
+    # and "In Trailer:\n..." (only with metadata); the payloads only with httpDebug "full"
+    flags = ["--http-debug"] if how == "flag" else []
+    env = {"K6_HTTP_DEBUG": "headers"} if how == "env" else None
+    r = c6("grpc/debug.js", "-q", "-e", f"GRPC_ADDR={grpc_server.plain}", *flags, env=env, with_target=False)
+    assert r.code == 0, r
+    assert r.console() == ["status 0"], r
+    msgs = [m for m, _ in _debug_lines(r)]
+    assert len(msgs) == 3, r
+    port = grpc_server.plain.split(":")[1]
+    assert msgs[0].startswith(f"Out Header:\\nFull Method: /c6test.Tester/Echo\\nRemote Address: 127.0.0.1:{port}"
+                              "\\n"), r
+    assert "\\nx-a: b\\n" in msgs[0] and "\\nuser-agent: " in msgs[0] and msgs[0].endswith("\\n\\n"), r
+    assert re.match(r"In Header:\\nWire Length: \d+\\n", msgs[1]) and "content-type: application/grpc" in msgs[1], r
+    assert re.match(r"In Trailer:\\nWire Length: \d+\\ntrailer-x-a: b\\n\\n$", msgs[2]), r
+    assert all("vu=1" in f and "iter=0" in f for _, f in _debug_lines(r)), r
+
+
+def test_http_debug_full_and_off(c6, grpc_server):
+    r = c6("grpc/debug.js", "-q", "-e", f"GRPC_ADDR={grpc_server.plain}", "--http-debug=full", with_target=False)
+    assert r.code == 0, r
+    msgs = [m for m, _ in _debug_lines(r)]
+    assert [m.split(":", 1)[0] for m in msgs] == ["Out Header", "Out Payload", "In Header", "In Payload",
+                                                   "In Trailer"], r
+    # "Out Payload:\nWire Length: %d\nSent Time: %s\n%s\n\n": prefix + message, the message as text
+    assert re.match(r"Out Payload:\\nWire Length: 16\\nSent Time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d[.\d]* ", msgs[1]), r
+    assert '\\ntext: \\"hi\\"\\ncount: 2\\n' in msgs[1], r
+    assert re.match(r"In Payload:\\nWire Length: \d+\\nReceived Time: ", msgs[3]), r
+    assert '\\ntext: \\"hi\\"\\n' in msgs[3] and "metadata: " in msgs[3], r
+    r = c6("grpc/debug.js", "-q", "-e", f"GRPC_ADDR={grpc_server.plain}", with_target=False)
+    assert r.code == 0 and _debug_lines(r) == [], r

@@ -14,6 +14,14 @@ k6 v2.2.0 / grpc-go v1.78.0 facts:
   DeadlineExceeded "context deadline exceeded";
 - connect()'s timeout (WithBlock dial, params.go: a minute by default) ends
   the dial with "context deadline exceeded".
+- compressed answers (rpc_util.go checkRecvPayload / recvAndDecompress):
+  k6's binary registers grpc-go's gzip compressor (the OTLP gRPC exporter
+  imports grpc/encoding/gzip), so a gzip message is inflated, at most to the
+  receive limit: beyond, ResourceExhausted "grpc: received message after
+  decompression larger than max 4194304"; the flag set under no
+  grpc-encoding: Internal "grpc: compressed flag set with identity or empty
+  encoding"; an encoding not registered: Internal "grpc: Decompressor is not
+  installed for grpc-encoding \"snappy\"".
 """
 import json
 import os
@@ -82,6 +90,33 @@ def trickle(conn, _):
     import time
     while feed(conn, frame(0, 0, sid, b"y")):
         time.sleep(0.05)
+
+
+def _gzip_bomb():
+    """gzip of 64 MB of zeros, made 1 MB at a time (~64 KB)"""
+    import zlib
+    z = zlib.compressobj(9, zlib.DEFLATED, 16 + 15)
+    out = b"".join(z.compress(bytes(1 << 20)) for _ in range(64))
+    return out + z.flush()
+
+
+BOMB = _gzip_bomb()
+
+
+def compressed(encoding, payload):
+    def behave(conn, _):
+        start_h2(conn)
+        sid = await_request(conn)
+        head = RESPONSE_HEADERS + (_literal(b"grpc-encoding", encoding) if encoding else b"")
+        conn.sendall(frame(1, 4, sid, head))
+        msg = b"\x01" + struct.pack(">I", len(payload)) + payload
+        for i in range(0, len(msg), 16384):
+            if not feed(conn, frame(0, 0, sid, msg[i:i + 16384])):
+                return
+        import time
+        while feed(conn, b""):
+            time.sleep(0.1)
+    return behave
 
 
 def not_grpc(conn, _):
@@ -225,3 +260,31 @@ def test_peer_speaking_http1(c6_bin):
     assert out == [{"error": 'context deadline exceeded: connection error: desc = "error reading server preface: '
                              'http2: frame too large"'}], r
     assert 2 <= r.elapsed < 20, r
+
+
+def test_gzip_bomb_stops_at_the_receive_limit(c6_bin):
+    # 64 KB on the wire inflating to 64 MB: cut at grpc-go's 4 MB default limit
+    assert len(BOMB) < 100_000
+    r, out = run(c6_bin, compressed(b"gzip", BOMB))
+    assert r.code == 0, r
+    assert out[1] == {"ok": {"status": 8, "error": {
+        "code": 8, "message": "grpc: received message after decompression larger than max 4194304",
+        "details": []}}}, r
+    assert r.peak_rss_kb < PEAK_KB, r
+    assert r.elapsed < 20, r
+
+
+def test_compressed_flag_without_encoding(c6_bin):
+    r, out = run(c6_bin, compressed(None, b"\x08\x01"))
+    assert r.code == 0, r
+    assert out[1]["ok"]["status"] == 13, r
+    assert out[1]["ok"]["error"]["message"] == "grpc: compressed flag set with identity or empty encoding", r
+    assert r.elapsed < 20, r
+
+
+def test_encoding_without_decompressor(c6_bin):
+    r, out = run(c6_bin, compressed(b"snappy", b"\x08\x01"))
+    assert r.code == 0, r
+    assert out[1]["ok"]["status"] == 13, r
+    assert out[1]["ok"]["error"]["message"] == 'grpc: Decompressor is not installed for grpc-encoding "snappy"', r
+    assert r.elapsed < 20, r

@@ -36,7 +36,7 @@ WS_JS = HERE / "scripts" / "hostile" / "ws.js"
 WSN_JS = HERE / "scripts" / "hostile" / "wsn.js"
 
 MB = 1024            # peak RSS is in KB
-RSS_BOUND_KB = 56 * MB   # c6 peaks at 17-19 MB in every case here (up to 50 MB under ASan; libprotobuf/libprotoc, linked since k6/net/grpc, add ~3 MB to any c6 process)
+RSS_BOUND_KB = 56 * MB   # c6 peaks at 17-19 MB in every case here (up to 50 MB under ASan; libprotobuf/libprotoc, linked since k6/net/grpc, add ~3 MB of RSS to any c6 process, nearly all of it shared clean library pages: ~120 KB private with libstdc++)
 STALL_MARGIN_S = 8.0     # a loaded 2-core machine: start-up and teardown of c6 take time
 
 

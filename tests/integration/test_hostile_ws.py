@@ -148,8 +148,10 @@ def check_timers(r, min_ticks):
     m = re.search(r"TICKS (\d+) MAXGAP (\d+)", r.err)
     assert m, r
     ticks, gap = int(m.group(1)), int(m.group(2))
-    # 250 ms interval: on time means no gap over 1.5 s even on a loaded machine
-    assert ticks >= min_ticks and gap < 1500, r
+    # 250 ms interval; a starved loop shows one gap as long as the flood (the
+    # 10 s write deadline). 3 s leaves room for a loaded machine: under ASan
+    # with the load average at 12 one gap of 2.2 s was seen, 36 ticks in 11 s.
+    assert ticks >= min_ticks and gap < 3000, r
 
 
 def check_write_timeout(r, port):

@@ -200,6 +200,29 @@ static void test_roundtrip(void **state) {
 
 /* Struct, Value, ListValue, FieldMask, wrappers, repeated Timestamp: their
  * JSON forms (protojson's, the same as libprotobuf's) */
+/* --http-debug=full's payload text: a field a line, nested messages
+ * indented by two spaces (k6 prints prototext with Multiline, Indent "  ") */
+static void test_text(void **state) {
+    (void)state;
+    pb_pool *p = load_svc();
+    const pb_method *m = pb_find_method(p, "c6.test.Svc/Unary");
+    assert_non_null(m);
+    buf wire = {0}, text = {0};
+    char err[256];
+    const char *json = "{\"name\":\"x\",\"small\":-5,\"point\":{\"x\":1},\"tags\":[\"a\",\"b\"]}";
+    assert_int_equal(pb_json_to_wire(m->in, json, strlen(json), &wire, err, sizeof err), 0);
+    assert_int_equal(pb_wire_to_text(m->out, wire.p, wire.len, &text), 0);
+    assert_string_equal(text.p, "name: \"x\"\nsmall: -5\npoint {\n  x: 1\n}\ntags: \"a\"\ntags: \"b\"\n");
+    /* bytes that are no such message: -1, nothing appended */
+    const unsigned char junk[] = {0x0a, 0x05, 'a'};
+    buf_clear(&text);
+    assert_int_equal(pb_wire_to_text(m->out, junk, sizeof junk, &text), -1);
+    assert_int_equal(text.len, 0);
+    buf_free(&wire);
+    buf_free(&text);
+    pb_pool_free(p);
+}
+
 static void test_wkt(void **state) {
     (void)state;
     pb_pool *p = load_svc();
@@ -426,7 +449,7 @@ int main(void) {
         cmocka_unit_test(test_load_errors),  cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_wkt),          cmocka_unit_test(test_json_errors),
         cmocka_unit_test(test_protoset),     cmocka_unit_test(test_add_file_orders),
-        cmocka_unit_test(test_depth),
+        cmocka_unit_test(test_depth),        cmocka_unit_test(test_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@
 #include "exec/worker.h"
 #include "grpc/transport.h"
 #include "js/bytes.h"
+#include "js/go_value.h"
 #include "js/modules/grpc.h"
 #include "js/modules/http.h"
 #include "js/script.h"
@@ -469,24 +470,59 @@ static int grpc_split_addr(const char *addr, bool tls, char *host, size_t hn, in
     return host[0] ? 0 : -1;
 }
 
-/* v as Go's %#v shows the value sobek exported: "text", 12, 1.5, true, map[string]interface {}{...} */
+/* v as Go's %#v shows the value sobek exported (js/go_value.h), cut to n bytes */
 static void grpc_gov(JSContext *ctx, JSValueConst v, char *out, size_t n) {
-    if (JS_IsString(v)) {
-        const char *s = JS_ToCString(ctx, v);
-        snprintf(out, n, "\"%s\"", s ? s : "");
-        JS_FreeCString(ctx, s);
-    } else if (JS_IsBool(v)) {
-        snprintf(out, n, "%s", JS_ToBool(ctx, v) ? "true" : "false");
-    } else if (JS_IsNumber(v)) {
-        double d;
-        JS_ToFloat64(ctx, &d, v);
-        if (d == floor(d) && fabs(d) < 9e18) snprintf(out, n, "%lld", (long long)d);
-        else snprintf(out, n, "%g", d);
-    } else if (JS_IsNull(v) || JS_IsUndefined(v)) {
-        snprintf(out, n, "<nil>");
-    } else {
-        snprintf(out, n, "map[string]interface {}{}");
+    buf b = {0};
+    js_go_sharp_v(ctx, v, &b);
+    snprintf(out, n, "%s", b.p ? b.p : "");
+    buf_free(&b);
+}
+
+/* params.go parseConnectTLSParam: the tls param's form; its messages quote the whole map */
+static int grpc_tls_param_check(JSContext *ctx, JSValueConst tls, char *err, size_t n) {
+    static const struct {
+        const char *key, *why;
+    } strs[] = {{"cert", "cert value: '%s', it needs to be a PEM formatted string"},
+                {"key", "key value: '%s', it needs to be a PEM formatted string"},
+                {"password", "password value: '%s', it needs to be a string"}};
+    const char *bad = NULL;
+    if (!JS_IsObject(tls) || JS_IsArray(ctx, tls) > 0 || JS_IsFunction(ctx, tls))
+        bad = "value: '%s', expected (optional) keys: cert, key, password, and cacerts";
+    for (size_t i = 0; !bad && i < sizeof strs / sizeof strs[0]; i++) {
+        JSAtom a = JS_NewAtom(ctx, strs[i].key);
+        int has = JS_GetOwnProperty(ctx, NULL, tls, a);
+        JS_FreeAtom(ctx, a);
+        JSValue v = has > 0 ? JS_GetPropertyStr(ctx, tls, strs[i].key) : JS_UNDEFINED;
+        if (has > 0 && !JS_IsString(v)) bad = strs[i].why;
+        JS_FreeValue(ctx, v);
     }
+    if (!bad) {
+        JSAtom a = JS_NewAtom(ctx, "cacerts");
+        int has = JS_GetOwnProperty(ctx, NULL, tls, a);
+        JS_FreeAtom(ctx, a);
+        JSValue v = has > 0 ? JS_GetPropertyStr(ctx, tls, "cacerts") : JS_UNDEFINED;
+        bool ok = has <= 0 || JS_IsString(v);
+        if (!ok && JS_IsArray(ctx, v) > 0) {
+            int64_t len = 0;
+            JSValue l = JS_GetPropertyStr(ctx, v, "length");
+            JS_ToInt64(ctx, &len, l);
+            JS_FreeValue(ctx, l);
+            ok = true;
+            for (int64_t i = 0; ok && i < len; i++) {
+                JSValue e = JS_GetPropertyUint32(ctx, v, (uint32_t)i);
+                ok = JS_IsString(e);
+                JS_FreeValue(ctx, e);
+            }
+        }
+        if (!ok) bad = "cacerts value: '%s', it needs to be a string or an array of PEM formatted strings";
+        JS_FreeValue(ctx, v);
+    }
+    if (!bad) return 0;
+    char gv[300], why[400];
+    grpc_gov(ctx, tls, gv, sizeof gv);
+    snprintf(why, sizeof why, bad, gv);
+    snprintf(err, n, "invalid tls %s", why);
+    return -1;
 }
 
 static int grpc_connect_params_read(JSContext *ctx, JSValueConst p, grpc_connect_params *o) {
@@ -496,10 +532,10 @@ static int grpc_connect_params_read(JSContext *ctx, JSValueConst p, grpc_connect
     uint32_t np;
     if (!JS_IsObject(p) || JS_GetOwnPropertyNames(ctx, &props, &np, p, JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY)) return 0;
     int rc = 0;
-    char err[300], gv[300];
+    char err[512], gv[300];
 #define BAD(...)                                                                                                       \
     do {                                                                                                               \
-        char m_[400];                                                                                                  \
+        char m_[640];                                                                                                  \
         snprintf(m_, sizeof m_, __VA_ARGS__);                                                                          \
         js_throw_error(ctx, "GoError", "invalid grpc.connect() parameters: %s", m_);                                   \
         rc = -1;                                                                                                       \
@@ -537,8 +573,7 @@ static int grpc_connect_params_read(JSContext *ctx, JSValueConst p, grpc_connect
                 JS_FreeCString(ctx, s);
             }
         } else if (strcmp(k, "tls") == 0) {
-            if (!JS_IsObject(val))
-                BAD("invalid tls value: '%s', expected (optional) keys: cert, key, password, and cacerts", gv);
+            if (grpc_tls_param_check(ctx, val, err, sizeof err)) BAD("%s", err);
             else o->tls = JS_DupValue(ctx, val);
         } else if (strcmp(k, "connectionSharing") == 0) {
             if (!JS_IsBool(val)) BAD("invalid connectionSharing value: '%s', it needs to be boolean", gv);
@@ -618,6 +653,10 @@ static JSValue grpc_connect(JSContext *ctx, JSValueConst this_val, int argc, JSV
         goto out;
     }
     c->conn = gt_conn_start(&v->w->loop, v->w->h1, &go, grpc_on_connected, c);
+    if (c->conn && v->test && v->test->http_debug) { /* grpcext's statsHandler logs with --http-debug */
+        c->conn->debug = grpc_debug_event;
+        c->conn->debug_ud = c;
+    }
     if (!c->conn) {
         ret = JS_ThrowOutOfMemory(ctx);
         goto out;
@@ -910,6 +949,8 @@ static JSValue grpc_invoke_common(JSContext *ctx, JSValueConst this_val, int arg
         goto out;
     }
     int64_t t0 = clock_now_us();
+    u->k.dbg_in = m.in;
+    u->k.dbg_out = m.out;
     bool ok = grpc_unary_run(c, u, mname, &cp, &u->wire);
     double ms = (double)(clock_now_us() - t0) / 1000.0;
     uint32_t tags = grpc_call_tags(c, mname, &cp.tags, u->k.status);
@@ -964,6 +1005,7 @@ static JSValue grpc_health_check(JSContext *ctx, JSValueConst this_val, int argc
     memset(&cp, 0, sizeof cp);
     cp.timeout_ms = 120000;
     int64_t t0 = clock_now_us();
+    u->k.dbg_in = u->k.dbg_out = NULL; /* health.proto need not be loaded: payloads print empty */
     bool ok = grpc_unary_run(c, u, "/grpc.health.v1.Health/Check", &cp, wire);
     /* grpcext's stats handler times every RPC of the connection; this one carries no call tags */
     uint32_t tags = grpc_tags(v, c->addr, NULL, NULL, u->k.status);

@@ -1,6 +1,7 @@
 /* k6/net/grpc's parts (grpc.c: Client and the module; grpc_stream.c:
  * Stream; grpc_reflect.c: server reflection; grpc_pb.c: the protobuf
- * side over grpc/pb.h; grpc_tls.c: connect()'s tls param). */
+ * side over grpc/pb.h; grpc_tls.c: connect()'s tls param; grpc_debug.c:
+ * --http-debug's lines). */
 #ifndef C6_JS_MODULES_GRPC_H
 #define C6_JS_MODULES_GRPC_H
 #include <stdbool.h>
@@ -65,6 +66,9 @@ typedef struct grpc_client {
     uint64_t sent_reported, recv_reported;
     grpc_unary u;
 } grpc_client;
+
+/* grpc_debug.c: --http-debug's log lines for a connection's calls (gt_conn.debug) */
+void grpc_debug_event(gt_call *k, const gt_debug_event *e, void *ud);
 
 /* grpc.c */
 grpc_client *grpc_client_of(JSContext *ctx, JSValueConst v);

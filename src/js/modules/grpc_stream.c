@@ -464,6 +464,8 @@ static JSValue grpc_stream_ctor(JSContext *ctx, JSValueConst new_target, int arg
     const char *flat[2 * GRPC_MAX_MD];
     size_t lens[GRPC_MAX_MD];
     size_t nmd = grpc_md_flat(&cp.md, flat, lens);
+    s->k.dbg_in = s->m.in;
+    s->k.dbg_out = s->m.out;
     if (gt_call_start(cl->conn, &s->k, s->method, flat, lens, nmd, cp.timeout_ms, &gs_ops, s)) {
         js_throw_error(ctx, "GoError", "failed to create a new stream: %s", s->k.message.p ? s->k.message.p : "");
         goto fail;
@@ -530,6 +532,8 @@ JSValue grpc_async_start(JSContext *ctx, grpc_client *c, JSValueConst client_obj
     size_t nmd = grpc_md_flat(&cp->md, flat, lens);
     s->next = g->streams;
     g->streams = s;
+    s->k.dbg_in = s->m.in;
+    s->k.dbg_out = s->m.out;
     if (gt_call_start(c->conn, &s->k, s->method, flat, lens, nmd, cp->timeout_ms, &gs_ops, s)) {
         s->closed_queued = gs_queue(s, EV_CLOSE, NULL, 0); /* settles with the connection's status */
         if (!s->closed_queued) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "js/go_value.h"
 #include "js/bytes.h"
 #include "js/modules/http.h"
 #include "util/log.h"
@@ -30,47 +31,11 @@ static bool http_has_own(JSContext *ctx, JSValueConst obj, const char *name) {
     return r > 0;
 }
 
-/* Go's %#v of what sobek exports v as, for k6's batch messages
- * ("invalid batch request '[]interface {}{\"GET\"}'"). */
-static void http_go_sharp_v(JSContext *ctx, JSValueConst v, buf *out, int depth) {
-    if (JS_IsString(v)) {
-        const char *s = JS_ToCString(ctx, v);
-        buf_append(out, "\"", 1);
-        for (const char *p = s; p && *p; p++) {
-            if (*p == '"' || *p == '\\') buf_append(out, "\\", 1);
-            buf_append(out, p, 1);
-        }
-        buf_append(out, "\"", 1);
-        JS_FreeCString(ctx, s);
-    } else if (JS_IsNumber(v) || JS_IsBool(v)) {
-        const char *s = JS_ToCString(ctx, v);
-        buf_puts(out, s ? s : "");
-        JS_FreeCString(ctx, s);
-    } else if (JS_IsNull(v) || JS_IsUndefined(v)) {
-        buf_puts(out, "interface {}(nil)");
-    } else if (depth < 4 && JS_IsArray(ctx, v) > 0) {
-        int64_t n = 0;
-        JSValue l = JS_GetPropertyStr(ctx, v, "length");
-        JS_ToInt64(ctx, &n, l);
-        JS_FreeValue(ctx, l);
-        buf_puts(out, "[]interface {}{");
-        for (int64_t i = 0; i < n && i < 16; i++) {
-            if (i) buf_puts(out, ", ");
-            JSValue e = JS_GetPropertyUint32(ctx, v, (uint32_t)i);
-            http_go_sharp_v(ctx, e, out, depth + 1);
-            JS_FreeValue(ctx, e);
-        }
-        buf_puts(out, "}");
-    } else {
-        buf_puts(out, "map[string]interface {}{...}");
-    }
-}
-
 /* One of k6's batch request errors (js/modules/k6/http/request.go
  * parseBatchRequest), with Go's %#v of a value. */
 static int http_batch_error(JSContext *ctx, const char *fmt, JSValueConst v) {
     buf b = {0};
-    http_go_sharp_v(ctx, v, &b, 0);
+    js_go_sharp_v(ctx, v, &b);
     int rc = http_parse_error(ctx, fmt, b.p ? b.p : "");
     buf_free(&b);
     return rc;

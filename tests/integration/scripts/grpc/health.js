@@ -6,7 +6,11 @@ const client = new grpc.Client();
 
 export default function () {
   if (client.connect(__ENV.GRPC_ADDR, { plaintext: true }) !== true) throw new Error('connect did not return true');
-  console.log('serving ' + JSON.stringify(client.healthCheck()));
+  const res = client.healthCheck();
+  console.log('serving ' + JSON.stringify(res));
+  // k6's shape (grpcext HealthCheckResponse{Status}; k6's examples/grpc_healthcheck.js
+  // compares r.status === grpc.HealthCheckServing): a number, no message/error fields
+  console.log('shape ' + JSON.stringify([Object.keys(res), typeof res.status, res.status === grpc.HealthCheckServing]));
   console.log('named ' + JSON.stringify(client.healthCheck('c6test.Tester')));
   console.log('down ' + JSON.stringify(client.healthCheck('down')));
   try {
