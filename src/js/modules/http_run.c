@@ -619,3 +619,24 @@ bool http_run(vu *v, http_call *calls, size_t n, int limit, int per_host) {
         }
     }
 }
+
+bool http_calls_start(vu *v, http_call *calls, size_t n) {
+    if (v->test && v->test->rps_interval_us && !http_rps_wait(v, n)) return false;
+    for (size_t i = 0; i < n; i++) {
+        calls[i].state = HC_RUNNING;
+        http_hop_start(&calls[i]);
+    }
+    return true;
+}
+
+bool http_call_poll(http_call *c) {
+    if (c->state == HC_DONE) return true;
+    if (!c->hop_done || http_hop_finish(c)) return false;
+    c->state = HC_DONE;
+    return true;
+}
+
+void http_call_cancel(http_call *c) {
+    if (c->state == HC_RUNNING) http_hop_cancel(c);
+    c->state = HC_DONE;
+}
