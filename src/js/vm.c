@@ -442,22 +442,22 @@ static void vm_loop_clear(vu *v) {
  * when it did something, 0 when nothing is left (no source open, no timer),
  * -1 with an exception pending. */
 static int vm_loop_turn(vu *v) {
+    size_t first = 0;
+    while (first < VM_NSOURCES && !vm_sources[first]->pending(v)) first++;
+    if (first == VM_NSOURCES) { /* timers alone: timers_run_next waits for the next one (init code sleeps) */
+        if (!timers_pending(v)) return 0;
+        return timers_run_next(v) < 0 ? -1 : 1;
+    }
     int64_t now = clock_now_us(), due = INT64_MAX;
     const vm_source *best = NULL;
     uint64_t best_seq = UINT64_MAX;
-    bool open = false;
-    for (size_t i = 0; i < VM_NSOURCES; i++) {
+    for (size_t i = first; i < VM_NSOURCES; i++) {
         const vm_source *src = vm_sources[i];
-        if (!src->pending(v)) continue;
-        open = true;
+        if (i > first && !src->pending(v)) continue;
         uint64_t seq = src->next(v, now, &due);
         if (seq < best_seq) best_seq = seq, best = src;
     }
     if (best) return best->run(v) < 0 ? -1 : 1;
-    if (!open) { /* timers alone: timers_run_next waits for the next one (init code sleeps) */
-        if (!timers_pending(v)) return 0;
-        return timers_run_next(v) < 0 ? -1 : 1;
-    }
     int64_t tdue = timers_next_due(v);
     if (tdue <= now) return timers_run_next(v) < 0 ? -1 : 1;
     if (tdue < due) due = tdue;
