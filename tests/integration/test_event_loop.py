@@ -87,3 +87,25 @@ def test_http_async_requests_websockets_and_grpc(c6, grpc_addr):
     assert t["http-slow200"] >= 2900, t
     assert r.trend("iteration_duration")["max"] >= 2900, r
     assert r.count("http_reqs") == 2, r
+
+
+@pytest.mark.parametrize("drop", ["throw", "cutoff"])
+def test_open_sources_are_dropped_when_the_iteration_ends(c6, grpc_addr, drop):
+    # k6: an exception in a callback ends the iteration (the event loop stops
+    # and drops what is left); the end of the scenario's maxDuration with
+    # gracefulStop 0 cuts it off. Nothing still open keeps c6 running: the run
+    # ends in seconds, not after the 5 s request, socket and unary call.
+    r = c6("grpc/wake_drop.js", "-e", f"GRPC_ADDR={grpc_addr}", "-e", f"DROP={drop}", timeout=30)
+    assert r.code == 0, r
+    out = r.console()
+    # the redirect chain (two hops) completed while the rest ran
+    assert "redirected 200" in out, r
+    assert "http done" not in out and "invoke done" not in out and "ws closed" not in out, r
+    assert r.elapsed < 4.5, r
+    if drop == "throw":
+        assert out.count("data0") == 1 and out.count("data1") == 1 and "data2" not in out and "end" not in out, r
+        assert "handler failed" in r.err, r
+        assert r.count("iterations") == 1, r
+    else:
+        assert "data0" in out, r
+        assert "iterations" not in r.metrics, r  # an interrupted iteration is not counted
