@@ -6,8 +6,9 @@
  * batch/batchPerHost limits: k6 does not apply them to async requests). They
  * then run while the loop goes on with timers, socket and stream events;
  * each promise settles as soon as its own request is complete (its
- * redirects followed), in the order they completed among the loop's other
- * events. So
+ * redirects followed): a completion is stamped (vm_loop_event) when the
+ * loop next looks, and taken in that order with the other sources' events.
+ * So
  *
  *   const [a, b] = await Promise.all([http.asyncRequest('GET', u1),
  *                                     http.asyncRequest('GET', u2)]);
