@@ -460,7 +460,9 @@ static int vm_loop_turn(vu *v) {
     if (best) return best->run(v) < 0 ? -1 : 1;
     int64_t tdue = timers_next_due(v);
     if (tdue <= now) return timers_run_next(v) < 0 ? -1 : 1;
-    if (tdue < due) due = tdue;
+    /* vu_wait_until rounds down (right for deadlines, which are checked
+     * again); a timer's wait rounded up, so it does not spin its last ms */
+    if (tdue != INT64_MAX && tdue + 999 < due) due = tdue + 999;
     if (vm_cut_off(v)) {
         k6_throw_interrupted(v->ctx);
         return -1;
