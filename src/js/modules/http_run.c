@@ -626,7 +626,10 @@ bool http_calls_start(vu *v, http_call *calls, size_t n) {
         calls[i].state = HC_RUNNING;
         http_hop_start(&calls[i]);
     }
-    return true;
+    /* a request that ended at once (blockHostnames, a bad scheme) queued a
+     * wake-up for http_run's wait: taken here, so that it cannot end a later
+     * wait early or resume the VU once its iteration is over */
+    return !v->queued || vu_wait(v);
 }
 
 bool http_call_poll(http_call *c) {
