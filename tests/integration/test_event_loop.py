@@ -5,11 +5,13 @@ open in the iteration, and the iteration lasts until the last one ends.
 
 k6 v2.2.0: every module queues its events on the VU's one event loop
 (js/eventloop/eventloop.go: RegisterCallback, run in arrival order), so a
-stream's message is handled as soon as it arrives (grpc/stream.go's
-readData queues each message with it), a socket's event likewise
+stream's message is handled as soon as it arrives (internal/js/modules/k6/
+grpc/stream.go: readData hands each message on, and each is queued with
+s.tq.Queue, a task queue on the event loop), a socket's event likewise
 (websockets.go), an asyncRequest's promise settles when its own request is
-done (http/request.go's asyncRequest), and the iteration waits until every
-registered callback has run. Before this change c6 handled gRPC events only
+done (k6/http/request.go asyncRequest: the request runs in a goroutine "off
+the event loop", its callback resolves that promise alone), and the
+iteration waits until every registered callback has run. Before this change c6 handled gRPC events only
 when a socket event or a timer woke the VU, and http.asyncRequest held every
 other event until all requests made with it were done.
 
