@@ -111,3 +111,16 @@ def test_open_sources_are_dropped_when_the_iteration_ends(c6, grpc_addr, drop):
     else:
         assert "data0" in out, r
         assert "iterations" not in r.metrics, r  # an interrupted iteration is not counted
+
+
+def test_rps_holds_async_requests_not_the_event_loop(c6):
+    # k6's asyncRequest waits for the rps limiter in its goroutine, off the
+    # event loop (lib/netext/httpext/request.go MakeRequest: "Check rate
+    # limit", state.RPSLimit's Wait), so the loop's other events go on
+    r = c6("websockets/wake_rps.js", "-q", timeout=30)
+    assert r.code == 0, r
+    t = timeline(r)
+    assert set(t) == {"ws-hi", "http0-200", "http1-200", "http2-200"}, r
+    assert t["ws-hi"] < 700, t
+    assert min(t["http0-200"], t["http1-200"], t["http2-200"]) >= 900, t
+    assert r.count("http_reqs") == 3, r

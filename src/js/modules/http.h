@@ -168,9 +168,13 @@ const char *http_user_agent(vu *v);
  * waits until all are done. Returns false if the VU was interrupted: the
  * calls still running are abandoned. */
 bool http_run(vu *v, http_call *calls, size_t n, int limit, int per_host);
-/* The same without waiting, for http.asyncRequest (its requests run while
- * the VU's event loop goes on): http_calls_start starts calls[0..n) (after
- * their options.rps slots; false if the VU was interrupted meanwhile),
+/* options.rps (v->test->rps_interval_us set): n requests take the next n
+ * slots of the test-wide schedule (one per 1/rps s, as k6's limiter); they
+ * start together when the last one comes: that time (monotonic µs). */
+int64_t http_rps_slot(vu *v, size_t n);
+/* http_run without waiting, for http.asyncRequest (its requests run while
+ * the VU's event loop goes on): http_calls_start starts calls[0..n) (false
+ * if the VU was interrupted),
  * http_call_poll moves a call on once its hop has ended (a redirect starts
  * the next) and says whether it is complete, http_call_cancel abandons it.
  * Their completion wakes the VU as http_run's does. */

@@ -21,6 +21,7 @@
 #include "js/modules/http.h"
 
 #include "exec/test.h"
+#include "util/clock.h"
 
 JSValue k6_throw_interrupted(JSContext *ctx);
 
@@ -30,8 +31,9 @@ typedef struct http_round {
     struct http_round *next;
     http_call *calls;
     JSValue *resolve, *reject;
-    size_t n, left; /* left: not settled yet */
-    uint64_t seq[]; /* per call: 0 running, then its completion's stamp; UINT64_MAX settled */
+    size_t n, left;   /* left: not settled yet */
+    int64_t start_us; /* options.rps: when its slots come (monotonic µs); 0: started */
+    uint64_t seq[];   /* per call: 0 running, then its completion's stamp; UINT64_MAX settled */
 } http_round;
 
 typedef struct http_async {
@@ -111,8 +113,19 @@ static void http_async_drop(JSContext *ctx, http_call *calls, JSValue *res, JSVa
     free(rej);
 }
 
-/* Starts what is queued as a new round; -1 with an exception pending. */
-static int http_async_start(vu *v, http_async *a) {
+/* Starts a round; -1 with an exception pending. */
+static int http_async_start(vu *v, http_round *r) {
+    r->start_us = 0;
+    if (http_calls_start(v, r->calls, r->n)) return 0;
+    k6_throw_interrupted(v->ctx);
+    return -1;
+}
+
+/* What is queued becomes a new round, started at once or, with options.rps,
+ * when its slots come (the loop goes on meanwhile, as the requests of k6's
+ * asyncRequest wait for the limiter off the event loop); -1 with an
+ * exception pending. */
+static int http_async_round(vu *v, http_async *a) {
     size_t n = a->n;
     http_round *r = malloc(sizeof *r + n * sizeof *r->seq);
     if (!r) {
@@ -121,29 +134,31 @@ static int http_async_start(vu *v, http_async *a) {
         JS_ThrowOutOfMemory(v->ctx);
         return -1;
     }
-    *r = (http_round){a->running, a->calls, a->resolve, a->reject, n, n};
+    *r = (http_round){a->running, a->calls, a->resolve, a->reject, n, n, 0};
     memset(r->seq, 0, n * sizeof *r->seq);
     a->running = r;
     a->calls = NULL, a->resolve = a->reject = NULL, a->n = a->cap = 0;
-    if (!http_calls_start(v, r->calls, n)) {
-        k6_throw_interrupted(v->ctx);
-        return -1;
-    }
-    return 0;
+    if (v->test && v->test->rps_interval_us) r->start_us = http_rps_slot(v, n);
+    return r->start_us && r->start_us > clock_now_us() ? 0 : http_async_start(v, r);
 }
 
-/* Requests that completed get their stamp; the oldest one not settled. */
+/* Requests that completed get their stamp; the oldest one not settled (0:
+ * requests to start, before anything else). */
 static uint64_t http_async_next(vu *v, int64_t now, int64_t *due) {
-    (void)now;
-    (void)due;
     http_async *a = vm_mod_peek(v, VM_MOD_HTTP_ASYNC);
-    if (a->n) return 0; /* requests to start: before anything else */
+    if (a->n) return 0;
     uint64_t best = UINT64_MAX;
-    for (http_round *r = a->running; r; r = r->next)
+    for (http_round *r = a->running; r; r = r->next) {
+        if (r->start_us) { /* waiting for its rps slots */
+            if (r->start_us <= now) return 0;
+            if (r->start_us < *due) *due = r->start_us;
+            continue;
+        }
         for (size_t i = 0; i < r->n; i++) {
             if (r->seq[i] == 0 && http_call_poll(&r->calls[i])) r->seq[i] = vm_loop_event(v);
             if (r->seq[i] && r->seq[i] < best) best = r->seq[i];
         }
+    }
     return best;
 }
 
@@ -152,12 +167,15 @@ static uint64_t http_async_next(vu *v, int64_t now, int64_t *due) {
 static int http_async_run(vu *v) {
     JSContext *ctx = v->ctx;
     http_async *a = vm_mod_peek(v, VM_MOD_HTTP_ASYNC);
-    if (a->n) return http_async_start(v, a);
+    if (a->n) return http_async_round(v, a);
+    int64_t now = clock_now_us();
+    for (http_round *q = a->running; q; q = q->next)
+        if (q->start_us && q->start_us <= now) return http_async_start(v, q);
     http_round **pr = NULL, *r = NULL;
     size_t i = 0;
     uint64_t best = UINT64_MAX;
     for (http_round **pp = &a->running; *pp; pp = &(*pp)->next)
-        for (size_t k = 0; k < (*pp)->n; k++)
+        for (size_t k = 0; !(*pp)->start_us && k < (*pp)->n; k++)
             if ((*pp)->seq[k] && (*pp)->seq[k] < best) best = (*pp)->seq[k], pr = pp, r = *pp, i = k;
     if (!r) return 0;
     r->seq[i] = UINT64_MAX;
