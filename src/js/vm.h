@@ -1,6 +1,6 @@
 /* A VU's JavaScript machine: runtime, context, module loader, globals, the
  * event loop that runs after each call (promise jobs, http.asyncRequest,
- * k6/websockets events, timers), and the per-VU state of the built-in
+ * k6/websockets and k6/net/grpc events, timers), and the per-VU state of the built-in
  * modules. The modules themselves live in js/modules/ and are declared at the
  * end of this header. */
 #ifndef C6_VM_H
@@ -24,8 +24,8 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen);
  * state, the context and the runtime. A no-op on a VU without a runtime. */
 void vm_destroy(vu *v);
 /* Calls fn(args), then runs the event loop until a returned promise has
- * settled, no timer is left, no http.asyncRequest waits and every
- * k6/websockets socket is closed (an iteration lasts that long in k6). A
+ * settled, no timer is left and every http.asyncRequest, k6/websockets
+ * socket and k6/net/grpc stream has ended (an iteration lasts that long in k6). A
  * throw or a rejection drops what is left. Returns the result (a promise's
  * value), or JS_EXCEPTION with the exception pending. */
 JSValue vm_call(vu *v, JSValueConst fn, int argc, JSValueConst *argv);
