@@ -17,6 +17,7 @@
 #include "js/ts.h"
 #include "js/jslib.h"
 #include "js/remote.h"
+#include "util/clock.h"
 #include "util/urlref.h"
 #include "js/modules/http.h"
 
@@ -418,19 +419,71 @@ static int vm_interrupt(JSRuntime *rt, void *opaque) {
 
 bool vm_cut_off(vu *v) { return v->interrupted || vm_interrupt(v->rt, v); }
 
+JSValue k6_throw_interrupted(JSContext *ctx);
+
+/* The sources, in the order a tie would be broken (stamps never tie). */
+static const vm_source *const vm_sources[] = {&http_async_source, &websockets_source, &grpc_streams_source};
+#define VM_NSOURCES (sizeof vm_sources / sizeof *vm_sources)
+
+uint64_t vm_loop_event(vu *v) {
+    if (v->loop_waiting && v->state == VU_WAITING) vu_wake(v);
+    return ++v->loop_seq;
+}
+
 /* Drops what would keep the event loop going. */
 static void vm_loop_clear(vu *v) {
     timers_clear(v);
-    http_async_clear(v);
-    websockets_clear(v);
-    grpc_streams_clear(v);
+    for (size_t i = 0; i < VM_NSOURCES; i++) vm_sources[i]->clear(v);
 }
 
-/* The event loop after a call: runs promise jobs, http.asyncRequest's
- * requests, due timers and k6/websockets events until the returned promise (if any) has settled, no
- * timer is left and every socket is closed, as an iteration in k6 lasts
- * until its event loop is empty. An exception or a rejection ends it at
- * once and drops the timers, requests and sockets still there. */
+/* One turn of the loop once the promise jobs have run: the oldest waiting
+ * event of any source, else a due timer, else a wait for either (one wait:
+ * an event of any source or the next timer or deadline ends it). Returns 1
+ * when it did something, 0 when nothing is left (no source open, no timer),
+ * -1 with an exception pending. */
+static int vm_loop_turn(vu *v) {
+    size_t first = 0;
+    while (first < VM_NSOURCES && !vm_sources[first]->pending(v)) first++;
+    if (first == VM_NSOURCES) { /* timers alone: timers_run_next waits for the next one (init code sleeps) */
+        if (!timers_pending(v)) return 0;
+        return timers_run_next(v) < 0 ? -1 : 1;
+    }
+    int64_t now = clock_now_us(), due = INT64_MAX;
+    const vm_source *best = NULL;
+    uint64_t best_seq = UINT64_MAX;
+    for (size_t i = first; i < VM_NSOURCES; i++) {
+        const vm_source *src = vm_sources[i];
+        if (i > first && !src->pending(v)) continue;
+        uint64_t seq = src->next(v, now, &due);
+        if (seq < best_seq) best_seq = seq, best = src;
+    }
+    if (best) return best->run(v) < 0 ? -1 : 1;
+    int64_t tdue = timers_next_due(v);
+    if (tdue <= now) return timers_run_next(v) < 0 ? -1 : 1;
+    /* vu_wait_until rounds down (right for deadlines, which are checked
+     * again); a timer's wait rounded up, so it does not spin its last ms */
+    if (tdue != INT64_MAX && tdue + 999 < due) due = tdue + 999;
+    if (vm_cut_off(v)) {
+        k6_throw_interrupted(v->ctx);
+        return -1;
+    }
+    v->loop_waiting = true;
+    bool ok = vu_wait_until(v, due);
+    v->loop_waiting = false;
+    if (!ok) {
+        k6_throw_interrupted(v->ctx);
+        return -1;
+    }
+    return 1;
+}
+
+/* The event loop after a call: runs promise jobs, then events of the
+ * sources above (http.asyncRequest's responses, k6/websockets' and
+ * k6/net/grpc's events) and due timers, one at a time with the promise jobs
+ * they make run in between, until the returned promise (if any) has
+ * settled, no timer is left and every request, socket and stream has ended,
+ * as an iteration in k6 lasts until its event loop is empty. An exception
+ * or a rejection ends it at once and drops what is left. */
 static JSValue vm_settle(vu *v, JSValue p) {
     JSContext *ctx = v->ctx;
     for (;;) {
@@ -449,45 +502,21 @@ static JSValue vm_settle(vu *v, JSValue p) {
             vm_loop_clear(v);
             return JS_Throw(ctx, e);
         }
-        if (http_async_pending(v)) { /* http.asyncRequest: this round's requests, all at once */
-            if (http_async_run(v) < 0) {
-                JS_FreeValue(ctx, p);
-                vm_loop_clear(v);
-                return JS_EXCEPTION;
-            }
-            continue;
-        }
-        if (websockets_pending(v)) { /* socket events meanwhile wait in their queue */
-            if (websockets_step(v) < 0) {
-                JS_FreeValue(ctx, p);
-                vm_loop_clear(v);
-                return JS_EXCEPTION;
-            }
-            continue;
-        }
-        if (grpc_streams_pending(v)) { /* k6/net/grpc stream events, the same way */
-            if (grpc_streams_step(v) < 0) {
-                JS_FreeValue(ctx, p);
-                vm_loop_clear(v);
-                return JS_EXCEPTION;
-            }
-            continue;
-        }
-        if (!timers_pending(v)) {
-            if ((int)st < 0) return p; /* not a promise */
-            if (st == JS_PROMISE_FULFILLED) {
-                JSValue res = JS_PromiseResult(ctx, p);
-                JS_FreeValue(ctx, p);
-                return res;
-            }
-            JS_FreeValue(ctx, p);
-            return JS_ThrowInternalError(ctx, "promise never settled (no pending job or timer can resolve it)");
-        }
-        if (timers_run_next(v) < 0) {
+        int t = vm_loop_turn(v);
+        if (t > 0) continue;
+        if (t < 0) {
             JS_FreeValue(ctx, p);
             vm_loop_clear(v);
             return JS_EXCEPTION;
         }
+        if ((int)st < 0) return p; /* not a promise */
+        if (st == JS_PROMISE_FULFILLED) {
+            JSValue res = JS_PromiseResult(ctx, p);
+            JS_FreeValue(ctx, p);
+            return res;
+        }
+        JS_FreeValue(ctx, p);
+        return JS_ThrowInternalError(ctx, "promise never settled (no pending job or timer can resolve it)");
     }
 }
 

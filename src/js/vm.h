@@ -1,6 +1,6 @@
 /* A VU's JavaScript machine: runtime, context, module loader, globals, the
  * event loop that runs after each call (promise jobs, http.asyncRequest,
- * k6/websockets events, timers), and the per-VU state of the built-in
+ * k6/websockets and k6/net/grpc events, timers), and the per-VU state of the built-in
  * modules. The modules themselves live in js/modules/ and are declared at the
  * end of this header. */
 #ifndef C6_VM_H
@@ -24,8 +24,8 @@ int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen);
  * state, the context and the runtime. A no-op on a VU without a runtime. */
 void vm_destroy(vu *v);
 /* Calls fn(args), then runs the event loop until a returned promise has
- * settled, no timer is left, no http.asyncRequest waits and every
- * k6/websockets socket is closed (an iteration lasts that long in k6). A
+ * settled, no timer is left and every http.asyncRequest, k6/websockets
+ * socket and k6/net/grpc stream has ended (an iteration lasts that long in k6). A
  * throw or a rejection drops what is left. Returns the result (a promise's
  * value), or JS_EXCEPTION with the exception pending. */
 JSValue vm_call(vu *v, JSValueConst fn, int argc, JSValueConst *argv);
@@ -33,6 +33,30 @@ JSValue vm_call(vu *v, JSValueConst fn, int argc, JSValueConst *argv);
  * stopping): what QuickJS's interrupt handler says, for code that waits in
  * a loop of its own and might miss a one-off wake-up. */
 bool vm_cut_off(vu *v);
+
+/* The event loop's sources of events besides promise jobs and timers:
+ * k6/websockets' sockets, k6/net/grpc's streams and asyncInvoke calls,
+ * http.asyncRequest's requests. What their connections report from the
+ * worker's libuv loop is queued on the VU, each event stamped with
+ * vm_loop_event(), which also wakes the loop if it waits: one wait for all
+ * sources (and the timers), so every event is handled as it comes whatever
+ * else is open, the oldest first across sources (k6's one task queue). */
+typedef struct vm_source {
+    /* something is open (it may still report events) or events wait */
+    bool (*pending)(const vu *v);
+    /* its housekeeping between tasks (deadlines, bufferedAmount, finished
+     * requests); the stamp of its oldest waiting event, UINT64_MAX if none;
+     * lowers *due (monotonic µs) to when it has to look again */
+    uint64_t (*next)(vu *v, int64_t now, int64_t *due);
+    /* handles that event: 0, or -1 with an exception pending */
+    int (*run)(vu *v);
+    /* drops everything (the call ended with an exception or was cut off) */
+    void (*clear)(vu *v);
+} vm_source;
+extern const vm_source websockets_source, grpc_streams_source, http_async_source;
+/* An event source queued an event for v: wakes the event loop if it waits
+ * (any other wait of the VU is left alone) and returns the event's stamp. */
+uint64_t vm_loop_event(vu *v);
 /* An iteration starts: sets __ITER and lets each module that has state in v
  * reset what lasts one iteration (k6/http's cookie jar, which k6 empties). */
 void vm_iter_begin(vu *v, int64_t iter);
@@ -128,22 +152,12 @@ double ws_pong_rtt_ms(const uint8_t *p, size_t n);
  * (room for hdrs->n + 2). */
 size_t ws_handshake_lines(vu *v, const vm_pairs *hdrs, buf *hbuf, const buf *cookie, const char **lines);
 /* k6/websockets (websockets.c): sockets whose events vm.c's event loop
- * delivers. websockets_pending: a socket is not closed yet or events wait;
- * websockets_step: runs the next event, or the next due timer, waiting for
- * either (-1 with an exception pending if a handler threw or the wait was
- * interrupted); websockets_clear: drops every socket of the VU. */
+ * delivers (websockets_source). */
 JSModuleDef *websockets_module_init(JSContext *ctx, const char *name);
 /* k6/net/grpc (grpc.c and its parts) */
 JSModuleDef *grpc_module_init(JSContext *ctx, const char *name);
 void grpc_class_init(JSRuntime *rt);
-/* k6/net/grpc's streams (grpc_stream.c), run by the event loop as k6/websockets' sockets */
-bool grpc_streams_pending(const vu *v);
-int grpc_streams_step(vu *v);
-void grpc_streams_clear(vu *v);
 void websockets_class_init(JSRuntime *rt);
-bool websockets_pending(const vu *v);
-int websockets_step(vu *v);
-void websockets_clear(vu *v);
 void data_class_init(JSRuntime *rt);
 /* setTimeout & co. (timers.c): globals, and the per-VU queue the event loop
  * in vm.c drains after each call */

@@ -215,6 +215,17 @@ bool vu_sleep_until(vu *v, int64_t until_us) {
     return true;
 }
 
+bool vu_wait_until(vu *v, int64_t until_us) {
+    if (until_us != INT64_MAX) {
+        int64_t left = until_us - clock_now_us();
+        uv_update_time(&v->w->loop);
+        uv_timer_start(&v->sleep_timer, vu_on_sleep_timer, left > 0 ? (uint64_t)(left / 1000) : 0, 0);
+    }
+    bool ok = vu_wait(v);
+    if (until_us != INT64_MAX) uv_timer_stop(&v->sleep_timer);
+    return ok;
+}
+
 /* minIterationDuration: the VU waits out the rest of it after the
  * iteration (the wait is not part of iteration_duration, as in k6). */
 static void vu_pad_iteration(vu *v, int64_t t0) {

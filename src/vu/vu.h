@@ -77,6 +77,8 @@ typedef struct vu {
     bool queued;                   /* in the worker's ready queue */
     bool active;                   /* counted in test->vus_active */
     uv_timer_t sleep_timer;        /* sleep(), minIterationDuration and setTimeout waits */
+    bool loop_waiting;             /* in the event loop's wait (js/vm.c): any event source wakes it */
+    uint64_t loop_seq;             /* the last event stamp handed out (vm_loop_event) */
     void *mod[VU_MOD_SLOTS];       /* the JS modules' own state, by module id (js/vm.h: enum vm_mod,
                                   vm_mod_get), NULL until the module first needs it */
     uint8_t mod_iter;              /* the slots made whose module resets something each iteration */
@@ -98,6 +100,11 @@ bool vu_wait(vu *v);
  * timers tick in ms on a cached clock: re-armed until the time has really
  * passed, so it never returns early). False if the VU was interrupted. */
 bool vu_sleep_until(vu *v, int64_t until_us);
+/* Blocks until vu_wake or `until_us` (monotonic µs; INT64_MAX: no limit),
+ * whichever comes first; the timer is rounded down, so callers that need the
+ * time to have passed look at the clock and wait again. False if the VU was
+ * interrupted. */
+bool vu_wait_until(vu *v, int64_t until_us);
 void vu_wake(vu *v);
 /* The innermost script frame of the running JS as k6 names it in messages:
  * "fn (file:///path:line:col)", or "file:///path:line:col" without a name. */

@@ -199,23 +199,11 @@ static JSValue grpc_load_protoset(JSContext *ctx, JSValueConst this_val, int arg
 
 /* ---- waiting on the loop ---- */
 
-static void grpc_on_wait_timer(uv_timer_t *t) {
-    vu *v = t->data;
-    if (v->state == VU_WAITING) vu_wake(v);
-}
-
 /* Waits for a wake or the deadline (monotonic µs; 0: none); false if the VU was interrupted. */
 bool grpc_wait(vu *v, int64_t deadline_us) {
-    if (deadline_us) {
-        int64_t left = deadline_us - clock_now_us();
-        uv_update_time(&v->w->loop);
-        /* rounded down: the caller waits again for what is left, so that its
-         * deadline passes before a server's answer to the same grpc-timeout */
-        uv_timer_start(&v->sleep_timer, grpc_on_wait_timer, left > 0 ? (uint64_t)(left / 1000) : 0, 0);
-    }
-    bool ok = !vm_cut_off(v) && vu_wait(v);
-    if (deadline_us) uv_timer_stop(&v->sleep_timer);
-    return ok;
+    /* the timer is rounded down: the caller waits again for what is left, so
+     * that its deadline passes before a server's answer to the same grpc-timeout */
+    return !vm_cut_off(v) && vu_wait_until(v, deadline_us ? deadline_us : INT64_MAX);
 }
 
 /* ---- params ---- */

@@ -5,7 +5,7 @@
  * The call runs on the client's connection (grpc/transport.h); what the
  * loop reports is queued per VU (messages' bytes in one buffer reused once
  * the queue drains) and handled on the VU's stack by vm.c's event loop
- * (grpc_streams_pending / grpc_streams_step), as k6 queues its stream
+ * (grpc_streams_source), as k6 queues its stream
  * events on the VU's task queue: the iteration lasts until every stream
  * has ended.
  *
@@ -32,8 +32,6 @@
 #include "util/fifo.h"
 #include "util/log.h"
 
-JSValue k6_throw_interrupted(JSContext *ctx);
-
 enum { GS_DATA, GS_ERROR, GS_END, GS_STATUS, GS_NEVENTS };
 static const char *const gs_event_names[GS_NEVENTS] = {"data", "error", "end", "status"};
 
@@ -43,6 +41,7 @@ typedef struct gs_stream gs_stream;
 
 typedef struct gs_ev {
     gs_stream *s;
+    uint64_t seq; /* vm_loop_event's stamp */
     int kind;
     size_t off, len; /* EV_MSG: the message in the VU's qdata */
 } gs_ev;
@@ -54,7 +53,6 @@ typedef struct gs_vu {
     buf qdata;
     buf json; /* a message's JSON text, reused */
     buf wire; /* a written message's bytes, reused */
-    bool waiting;
 } gs_vu;
 
 struct gs_stream {
@@ -89,10 +87,6 @@ void grpc_stream_class_init(JSRuntime *rt) {
 
 static gs_vu *gs_peek(const vu *v) { return vm_mod_peek(v, VM_MOD_GRPC); }
 
-static void gs_wake(gs_stream *s) {
-    if (s->g->waiting && s->v->state == VU_WAITING) vu_wake(s->v);
-}
-
 static bool gs_queue(gs_stream *s, int kind, const void *p, size_t n) {
     gs_vu *g = s->g;
     gs_ev *q = fifo_room(g->q, &g->qhead, &g->qn, &g->qcap, sizeof *q);
@@ -100,8 +94,7 @@ static bool gs_queue(gs_stream *s, int kind, const void *p, size_t n) {
     g->q = q;
     size_t off = g->qdata.len;
     if (n && buf_append(&g->qdata, p, n)) return false;
-    g->q[g->qn++] = (gs_ev){s, kind, off, n};
-    gs_wake(s);
+    g->q[g->qn++] = (gs_ev){s, vm_loop_event(s->v), kind, off, n};
     return true;
 }
 
@@ -149,12 +142,12 @@ static void gs_release(gs_stream *s) {
     free(s);
 }
 
-bool grpc_streams_pending(const vu *v) {
+static bool grpc_streams_pending(const vu *v) {
     const gs_vu *g = gs_peek(v);
     return g && (g->streams || g->qhead < g->qn);
 }
 
-void grpc_streams_clear(vu *v) {
+static void grpc_streams_clear(vu *v) {
     gs_vu *g = gs_peek(v);
     if (!g) return;
     while (g->streams) {
@@ -286,54 +279,29 @@ static void gs_cancel(gs_stream *s, int code, const char *msg) {
     if (!s->closed_queued) s->closed_queued = gs_queue(s, EV_CLOSE, NULL, 0);
 }
 
-static void gs_on_wait_timer(uv_timer_t *t) {
-    vu *v = t->data;
-    if (v->state == VU_WAITING) vu_wake(v);
-}
-
-int timers_run_next(vu *v);
-int64_t timers_next_due(const vu *v);
-
-int grpc_streams_step(vu *v) {
+/* Streams whose deadline passed end here (their end event queued). */
+static uint64_t grpc_streams_next(vu *v, int64_t now, int64_t *due) {
     gs_vu *g = gs_peek(v);
-    for (;;) {
-        if (g->qhead < g->qn) {
-            gs_ev e = g->q[g->qhead++];
-            bool ok = gs_dispatch(g, &e);
-            if (g->qhead == g->qn) {
-                g->qhead = g->qn = 0;
-                buf_clear(&g->qdata);
-            }
-            return ok ? 0 : -1;
-        }
-        if (!g->streams) return 0;
-        int64_t now = clock_now_us(), due = timers_next_due(v);
-        for (gs_stream *s = g->streams; s; s = s->next) {
-            if (s->deadline_us && s->deadline_us <= now && !s->closed_queued) {
-                gs_cancel(s, GT_DEADLINE_EXCEEDED, "context deadline exceeded");
-                return 0;
-            }
-            if (s->deadline_us && !s->closed_queued && s->deadline_us < due) due = s->deadline_us;
-        }
-        if (due <= now) return timers_run_next(v);
-        if (vm_cut_off(v)) {
-            k6_throw_interrupted(v->ctx);
-            return -1;
-        }
-        if (due != INT64_MAX) {
-            uv_update_time(&v->w->loop);
-            uv_timer_start(&v->sleep_timer, gs_on_wait_timer, (uint64_t)((due - now) / 1000), 0);
-        }
-        g->waiting = true;
-        bool ok = vu_wait(v);
-        g->waiting = false;
-        uv_timer_stop(&v->sleep_timer);
-        if (!ok) {
-            k6_throw_interrupted(v->ctx);
-            return -1;
-        }
+    for (gs_stream *s = g->streams; s; s = s->next) {
+        if (!s->deadline_us || s->closed_queued) continue;
+        if (s->deadline_us <= now) gs_cancel(s, GT_DEADLINE_EXCEEDED, "context deadline exceeded");
+        else if (s->deadline_us < *due) *due = s->deadline_us;
     }
+    return g->qhead < g->qn ? g->q[g->qhead].seq : UINT64_MAX;
 }
+
+static int grpc_streams_run(vu *v) {
+    gs_vu *g = gs_peek(v);
+    gs_ev e = g->q[g->qhead++];
+    bool ok = gs_dispatch(g, &e);
+    if (g->qhead == g->qn) {
+        g->qhead = g->qn = 0;
+        buf_clear(&g->qdata);
+    }
+    return ok ? 0 : -1;
+}
+
+const vm_source grpc_streams_source = {grpc_streams_pending, grpc_streams_next, grpc_streams_run, grpc_streams_clear};
 
 /* ---- methods ---- */
 

@@ -168,6 +168,19 @@ const char *http_user_agent(vu *v);
  * waits until all are done. Returns false if the VU was interrupted: the
  * calls still running are abandoned. */
 bool http_run(vu *v, http_call *calls, size_t n, int limit, int per_host);
+/* options.rps (v->test->rps_interval_us set): n requests take the next n
+ * slots of the test-wide schedule (one per 1/rps s, as k6's limiter); they
+ * start together when the last one comes: that time (monotonic µs). */
+int64_t http_rps_slot(vu *v, size_t n);
+/* http_run without waiting, for http.asyncRequest (its requests run while
+ * the VU's event loop goes on): http_calls_start starts calls[0..n) (false
+ * if the VU was interrupted),
+ * http_call_poll moves a call on once its hop has ended (a redirect starts
+ * the next) and says whether it is complete, http_call_cancel abandons it.
+ * Their completion wakes the VU as http_run's does. */
+bool http_calls_start(vu *v, http_call *calls, size_t n);
+bool http_call_poll(http_call *c);
+void http_call_cancel(http_call *c);
 
 /* http_cookies.c */
 void http_cookies_class_init(JSRuntime *rt);
@@ -210,12 +223,8 @@ JSValue http_batch(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst
 /* Response.json(selector): GJSON's path syntax (http_gjson.c). */
 JSValue http_gjson_get(JSContext *ctx, JSValueConst root, const char *path);
 
-/* http_async.c: http.asyncRequest, run from the VU's event loop (vm_settle). */
+/* http_async.c: http.asyncRequest, its responses an event source of the VU's
+ * event loop (http_async_source, js/vm.h). */
 JSValue http_async_request(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv);
-bool http_async_pending(const vu *v);
-/* Runs every queued request at once and settles their promises; -1 with a
- * JS exception pending (the VU was interrupted, or a callback threw). */
-int http_async_run(vu *v);
-void http_async_clear(vu *v); /* drops what is queued (an iteration that ended with an error) */
 
 #endif

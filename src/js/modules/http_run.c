@@ -575,21 +575,17 @@ static bool http_host_free(const http_call *calls, size_t from, size_t taken, si
     return busy < per_host;
 }
 
-/* options.rps: every request takes the next slot of the test-wide schedule
- * (one slot per 1/rps s, as k6's limiter) and waits for it. False when the
- * VU was interrupted while waiting. */
-static bool http_rps_wait(vu *v, size_t n) {
+int64_t http_rps_slot(vu *v, size_t n) {
     c6_test *t = v->test;
     int64_t now = clock_now_us(), next = atomic_load(&t->rps_next_us), slot;
     do slot = next > now ? next : now;
     while (!atomic_compare_exchange_weak(&t->rps_next_us, &next, slot + (int64_t)n * t->rps_interval_us));
-    slot += (int64_t)(n - 1) * t->rps_interval_us; /* a batch starts when its last slot comes */
-    return vu_sleep_until(v, slot);
+    return slot + (int64_t)(n - 1) * t->rps_interval_us; /* a batch starts when its last slot comes */
 }
 
 bool http_run(vu *v, http_call *calls, size_t n, int limit, int per_host) {
     size_t first = 0, taken = 0, active = 0; /* calls before `first` are done */
-    if (v->test && v->test->rps_interval_us && !http_rps_wait(v, n)) return false;
+    if (v->test && v->test->rps_interval_us && !vu_sleep_until(v, http_rps_slot(v, n))) return false;
     size_t lim = limit > 0 ? (size_t)limit : SIZE_MAX;
     for (;;) {
         while (taken < n && active < lim) {
@@ -618,4 +614,27 @@ bool http_run(vu *v, http_call *calls, size_t n, int limit, int per_host) {
             }
         }
     }
+}
+
+bool http_calls_start(vu *v, http_call *calls, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        calls[i].state = HC_RUNNING;
+        http_hop_start(&calls[i]);
+    }
+    /* a request that ended at once (blockHostnames, a bad scheme) queued a
+     * wake-up for http_run's wait: taken here, so that it cannot end a later
+     * wait early or resume the VU once its iteration is over */
+    return !v->queued || vu_wait(v);
+}
+
+bool http_call_poll(http_call *c) {
+    if (c->state == HC_DONE) return true;
+    if (!c->hop_done || http_hop_finish(c)) return false;
+    c->state = HC_DONE;
+    return true;
+}
+
+void http_call_cancel(http_call *c) {
+    if (c->state == HC_RUNNING) http_hop_cancel(c);
+    c->state = HC_DONE;
 }

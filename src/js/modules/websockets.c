@@ -33,8 +33,6 @@
 #include "util/fifo.h"
 #include "util/log.h"
 
-JSValue k6_throw_interrupted(JSContext *ctx);
-
 enum { RS_CONNECTING, RS_OPEN, RS_CLOSING, RS_CLOSED };
 enum { E_OPEN, E_MESSAGE, E_ERROR, E_CLOSE, E_PING, E_PONG, E_COUNT };
 static const char *const wsn_event_names[E_COUNT] = {"open", "message", "error", "close", "ping", "pong"};
@@ -46,6 +44,7 @@ typedef struct wsn_sock wsn_sock;
 
 typedef struct wsn_ev {
     wsn_sock *s;
+    uint64_t seq; /* vm_loop_event's stamp */
     int kind, opcode;
     uint8_t *data; /* payload or error text, NUL-terminated */
     size_t len;
@@ -69,7 +68,7 @@ struct wsn_sock {
     uint32_t tags;
     vm_pairs utags; /* params.tags, until the open interns them */
     int64_t t0, connecting_us, opened_us;
-    uint64_t buffered; /* bufferedAmount as the script sees it (see websockets_step) */
+    uint64_t buffered; /* bufferedAmount as the script sees it (see websockets_next) */
     wsn_sock *next;    /* the VU's list of live sockets */
 };
 
@@ -77,7 +76,6 @@ typedef struct wsn_vu {
     wsn_sock *socks;
     wsn_ev *q;
     size_t qhead, qn, qcap;
-    bool waiting; /* in wsn_step's wait: events wake the VU */
 } wsn_vu;
 
 static JSClassID wsn_class_id;
@@ -96,8 +94,7 @@ static void wsn_queue(wsn_sock *s, int kind, int opcode, const void *p, size_t n
     if (!d) return;
     if (n) memcpy(d, p, n);
     d[n] = 0;
-    w->q[w->qn++] = (wsn_ev){s, kind, opcode, d, n};
-    if (w->waiting && s->v->state == VU_WAITING) vu_wake(s->v);
+    w->q[w->qn++] = (wsn_ev){s, vm_loop_event(s->v), kind, opcode, d, n};
 }
 
 static void wsn_on_event(ws_client *c, enum ws_event ev, const ws_msg *m, void *ud) {
@@ -180,12 +177,7 @@ static void wsn_release(wsn_sock *s) {
     JS_FreeValue(s->v->ctx, obj); /* may run the finalizer: s is not touched after this */
 }
 
-bool websockets_pending(const vu *v) {
-    const wsn_vu *w = wsn_peek(v);
-    return w && (w->socks || w->qhead < w->qn);
-}
-
-void websockets_clear(vu *v) {
+static void websockets_clear(vu *v) {
     wsn_vu *w = wsn_peek(v);
     if (!w) return;
     while (w->socks) {
@@ -323,48 +315,33 @@ static bool wsn_dispatch(wsn_sock *s, wsn_ev *e) {
     return ok;
 }
 
-static void wsn_on_wait_timer(uv_timer_t *t) {
-    vu *v = t->data;
-    if (v->state == VU_WAITING) vu_wake(v);
+static bool websockets_pending(const vu *v) {
+    const wsn_vu *w = wsn_peek(v);
+    return w && (w->socks || w->qhead < w->qn);
 }
 
-int websockets_step(vu *v) {
+static uint64_t websockets_next(vu *v, int64_t now, int64_t *due) {
+    (void)now;
+    (void)due;
     wsn_vu *w = wsn_peek(v);
     /* bufferedAmount: a send adds its bytes at once; what the socket took
      * since is taken off here, between tasks, as k6's writePump queues
      * `bufferedAmount -= size` on the event loop once a write returned */
     for (wsn_sock *s = w->socks; s; s = s->next)
         if (s->c) s->buffered = ws_client_buffered(s->c);
-    for (;;) {
-        if (w->qhead < w->qn) {
-            wsn_ev e = w->q[w->qhead++];
-            bool ok = wsn_dispatch(e.s, &e);
-            free(e.data);
-            if (w->qhead == w->qn) w->qhead = w->qn = 0;
-            return ok ? 0 : -1;
-        }
-        if (!w->socks) return 0;
-        int64_t due = timers_next_due(v);
-        int64_t now = clock_now_us();
-        if (due <= now) return timers_run_next(v);
-        if (vm_cut_off(v)) {
-            k6_throw_interrupted(v->ctx);
-            return -1;
-        }
-        if (due != INT64_MAX) {
-            uv_update_time(&v->w->loop);
-            uv_timer_start(&v->sleep_timer, wsn_on_wait_timer, (uint64_t)((due - now + 999) / 1000), 0);
-        }
-        w->waiting = true;
-        bool ok = vu_wait(v);
-        w->waiting = false;
-        uv_timer_stop(&v->sleep_timer);
-        if (!ok) {
-            k6_throw_interrupted(v->ctx);
-            return -1;
-        }
-    }
+    return w->qhead < w->qn ? w->q[w->qhead].seq : UINT64_MAX;
 }
+
+static int websockets_run(vu *v) {
+    wsn_vu *w = wsn_peek(v);
+    wsn_ev e = w->q[w->qhead++];
+    bool ok = wsn_dispatch(e.s, &e);
+    free(e.data);
+    if (w->qhead == w->qn) w->qhead = w->qn = 0;
+    return ok ? 0 : -1;
+}
+
+const vm_source websockets_source = {websockets_pending, websockets_next, websockets_run, websockets_clear};
 
 /* ---- the class ---- */
 
