@@ -70,9 +70,12 @@ def test_several_sockets_with_timers(c6):
         assert res["got"] == {str(i): [f"s{i}-{k}" for k in range(3)] for i in range(3)}, res
         assert sorted(res["order"]) == [0, 1, 2] and res["codes"] == 4000 + res["order"][-1], res
         assert res["ms"] >= 60, res                                  # the slowest sends every 40 ms
-    # the function returned at once; the iteration waited for its sockets
+    # the function returned at once (well before its sockets' >= 60 ms, even
+    # on a loaded machine); the iteration waited for its sockets
     assert all(int(m.split()[1]) < 50 for m in r.console() if m.startswith("returned ")), r
-    assert r.count("iterations") == 4 and r.count("ws_sessions") == 12 and r.count("ws_msgs_received") == 36, r
+    # 36 echoes at least: under load an interval may send a fourth message
+    # before the third echo clears it (its echo is then ignored)
+    assert r.count("iterations") == 4 and r.count("ws_sessions") == 12 and r.count("ws_msgs_received") >= 36, r
     assert r.trend("iteration_duration")["min"] >= 60, r
 
 
