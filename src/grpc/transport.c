@@ -587,10 +587,8 @@ static void gt_dial(gt_conn *c, int family, const char *ip) {
     /* k6's dialer refuses a blacklisted address after resolving it; the
      * error has no Temporary() method, which grpc-go's isTemporary counts as
      * temporary, so the blocking dial retries it until connect()'s timeout */
-    const char *range = c->dialer && c->dialer->nblacklist ? dialer_blacklisted(c->dialer, &a.sa) : NULL;
-    if (range) {
-        char msg[200];
-        dialer_blacklist_msg(msg, sizeof msg, &a.sa, range);
+    char msg[200];
+    if (dialer_refuse_ip(c->dialer, &a.sa, msg, sizeof msg)) {
         gt_fail(c, "connection error: desc = \"transport: error while dialing: %s\"", msg);
         return;
     }
@@ -684,10 +682,8 @@ gt_conn *gt_conn_start(uv_loop_t *loop, h1_client *h1, const gt_conn_opts *o, gt
     }
     /* blockHostnames: refused before any lookup (k6's dialer); temporary to
      * grpc-go as above */
-    const char *pat = c->dialer && c->dialer->nblocked ? dialer_blocked(c->dialer, c->host, strlen(c->host)) : NULL;
-    if (pat) {
-        char msg[400];
-        dialer_blocked_msg(msg, sizeof msg, c->host, strlen(c->host), pat);
+    char msg[400];
+    if (dialer_refuse_host(c->dialer, c->host, strlen(c->host), msg, sizeof msg)) {
         gt_fail(c, "connection error: desc = \"transport: error while dialing: %s\"", msg);
         return c;
     }

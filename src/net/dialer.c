@@ -153,6 +153,18 @@ void dialer_blocked_msg(char *out, size_t n, const char *host, size_t hlen, cons
     snprintf(out, n, "hostname (%.*s) is in a blocked pattern (%s)", (int)hlen, host, pattern);
 }
 
+bool dialer_refuse_host(const net_dialer *d, const char *host, size_t hlen, char *msg, size_t n) {
+    const char *pat = d && d->nblocked ? dialer_blocked(d, host, hlen) : NULL;
+    if (pat) dialer_blocked_msg(msg, n, host, hlen, pat);
+    return pat != NULL;
+}
+
+bool dialer_refuse_ip(const net_dialer *d, const struct sockaddr *sa, char *msg, size_t n) {
+    const char *range = d && d->nblacklist ? dialer_blacklisted(d, sa) : NULL;
+    if (range) dialer_blacklist_msg(msg, n, sa, range);
+    return range != NULL;
+}
+
 int dialer_family(const dialer_dns *dns) {
     return dns->policy == DNS_ONLY_IPV4 ? AF_INET : dns->policy == DNS_ONLY_IPV6 ? AF_INET6 : AF_UNSPEC;
 }

@@ -54,6 +54,11 @@ bool dialer_local_addr(const net_dialer *d, int vu_id, dialer_sa *out);
 /* "IP (1.2.3.4) is in a blacklisted range (1.2.3.0/24)", k6's wording. */
 void dialer_blacklist_msg(char *out, size_t n, const struct sockaddr *sa, const char *range);
 void dialer_blocked_msg(char *out, size_t n, const char *host, size_t hlen, const char *pattern);
+/* The checks every dial makes (d may be NULL): blockHostnames before the
+ * lookup, blacklistIPs after it. false: go on; true: refused, k6's text in
+ * msg. */
+bool dialer_refuse_host(const net_dialer *d, const char *host, size_t hlen, char *msg, size_t n);
+bool dialer_refuse_ip(const net_dialer *d, const struct sockaddr *sa, char *msg, size_t n);
 
 /* Picks from n addresses (sockaddrs) under the policy and selection; rr is
  * the caller's round-robin counter. Returns the index, or -1 if the policy

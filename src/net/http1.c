@@ -382,10 +382,8 @@ void http1_conn_connect(h1_conn *k) {
     memcpy(&k->peer, &h->addr, sizeof h->addr);
     r->t_conn0_ = clock_now_us();
     k->state = CK_CONNECTING;
-    const char *range = k->c->d && k->c->d->nblacklist ? dialer_blacklisted(k->c->d, &h->addr.sa) : NULL;
-    if (range) {
-        char msg[200];
-        dialer_blacklist_msg(msg, sizeof msg, &h->addr.sa, range);
+    char msg[200];
+    if (dialer_refuse_ip(k->c->d, &h->addr.sa, msg, sizeof msg)) {
         conn_detach(k, r);
         client_conn_close(k);
         client_req_fail(k->c, r, H1_ERR_BLACKLISTED, 0, "%s", msg);

@@ -814,10 +814,8 @@ static void ws_dial(ws_client *c, int family, const char *ip) {
     }
     /* blacklistIPs, after the lookup (k6 dials through the VU's dialer, lib/netext
      * dialer.go; gorilla returns its error as it is) */
-    const char *range = c->dialer && c->dialer->nblacklist ? dialer_blacklisted(c->dialer, &a.sa) : NULL;
-    if (range) {
-        char msg[200];
-        dialer_blacklist_msg(msg, sizeof msg, &a.sa, range);
+    char msg[200];
+    if (dialer_refuse_ip(c->dialer, &a.sa, msg, sizeof msg)) {
         ws_fail(c, "%s", msg);
         return;
     }
@@ -901,10 +899,8 @@ int ws_client_start(ws_client *c, uv_loop_t *loop, h1_client *h1, const ws_clien
     c->lk.done = ws_on_lookup;
     c->lk.ud = c;
     /* blockHostnames: refused before any lookup, as k6's dialer does */
-    const char *pat = c->dialer && c->dialer->nblocked ? dialer_blocked(c->dialer, c->host, strlen(c->host)) : NULL;
-    if (pat) {
-        char msg[600];
-        dialer_blocked_msg(msg, sizeof msg, c->host, strlen(c->host), pat);
+    char msg[600];
+    if (dialer_refuse_host(c->dialer, c->host, strlen(c->host), msg, sizeof msg)) {
         ws_fail(c, "%s", msg);
         return 0;
     }

@@ -330,11 +330,12 @@ static cookie_jar *http_jar(http_call *c) { return c->p.jar ? c->p.jar : http_vu
 static bool http_blocked(http_call *c, const net_dialer *d) {
     char host[256];
     int port;
-    const char *pat = http_url_host(c->url, host, sizeof host, &port) ? dialer_blocked(d, host, strlen(host)) : NULL;
-    if (!pat) return false;
+    char msg[sizeof c->res.error];
+    if (!http_url_host(c->url, host, sizeof host, &port) || !dialer_refuse_host(d, host, strlen(host), msg, sizeof msg))
+        return false;
     memset(&c->res, 0, sizeof c->res);
     c->res.error_code = 1111;
-    dialer_blocked_msg(c->res.error, sizeof c->res.error, host, strlen(host), pat);
+    memcpy(c->res.error, msg, sizeof msg);
     c->refused = c->hop_done = true;
     vu_wake(c->v); /* http_run waits for a wake-up */
     return true;
