@@ -12,6 +12,7 @@
 #include <uv.h>
 #include "metrics/tags.h"
 #include "util/buf.h"
+#include "util/twheel.h"
 #include "vu/coro.h"
 #include "vu/latency_correction.h"
 
@@ -76,7 +77,9 @@ typedef struct vu {
     struct vu *next_ready;
     bool queued;                   /* in the worker's ready queue */
     bool active;                   /* counted in test->vus_active */
-    uv_timer_t sleep_timer;        /* sleep(), minIterationDuration and setTimeout waits */
+    twheel_node sleep_node;        /* sleep(), minIterationDuration and setTimeout waits of up to
+                                      ~16 s: on the worker's wheel (w->sleeps) */
+    uv_timer_t sleep_timer;        /* longer ones; k6/ws, k6/websockets and gRPC waits */
     void *mod[VU_MOD_SLOTS];       /* the JS modules' own state, by module id (js/vm.h: enum vm_mod,
                                   vm_mod_get), NULL until the module first needs it */
     uint8_t mod_iter;              /* the slots made whose module resets something each iteration */
@@ -94,9 +97,10 @@ vu *vu_new(struct worker *w, struct c6_test *t, int id, enum vu_role role);
 void vu_free(vu *v);
 /* Blocks the VU (on its own stack) until vu_wake; returns false if interrupted. */
 bool vu_wait(vu *v);
-/* Parks the VU until `until_us` (monotonic µs) on its sleep timer (libuv
- * timers tick in ms on a cached clock: re-armed until the time has really
- * passed, so it never returns early). False if the VU was interrupted. */
+/* Parks the VU until `until_us` (monotonic µs) on the worker's wheel of
+ * sleeps, or its sleep timer for a long wait (both tick in ms of libuv's
+ * cached clock: re-armed until the time has really passed, so it never
+ * returns early). False if the VU was interrupted. */
 bool vu_sleep_until(vu *v, int64_t until_us);
 void vu_wake(vu *v);
 /* The innermost script frame of the running JS as k6 names it in messages:
