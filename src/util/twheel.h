@@ -21,10 +21,10 @@ typedef struct twheel_node {
 } twheel_node;
 
 typedef struct twheel {
-    twheel_node **slot;                    /* TWHEEL_SLOTS list heads */
-    uint64_t used[TWHEEL_SLOTS / 64];      /* a bit per non-empty slot */
-    uint64_t cursor;                       /* the first ms not expired yet */
-    size_t n;                              /* nodes on the wheel */
+    twheel_node **slot;               /* TWHEEL_SLOTS list heads */
+    uint64_t used[TWHEEL_SLOTS / 64]; /* a bit per non-empty slot */
+    uint64_t cursor;                  /* the first ms not expired yet */
+    size_t n;                         /* nodes on the wheel */
 } twheel;
 
 /* false when out of memory. */

@@ -185,9 +185,13 @@ size_t vu_base_tags(vu *v, tag_kv *kv, const char *group) {
 /* t0: the start (clock_now_us()), t1_ns: the end (clock_now_ns()). */
 static void vu_emit_iteration(vu *v, int64_t t0, int64_t t1_ns) {
     worker *w = v->w;
-    tag_kv kv[VU_BASE_TAGS];
-    size_t n = vu_base_tags(v, kv, "");
-    uint32_t tags = tagdict_intern(w->samples.tags, kv, n);
+    uint32_t tags = v->iter_tags - 1;
+    if (!v->iter_tags) { /* the same set every iteration, most often: interned once */
+        tag_kv kv[VU_BASE_TAGS];
+        size_t n = vu_base_tags(v, kv, "");
+        tags = tagdict_intern(w->samples.tags, kv, n);
+        if (!vu_tag_on(v, ST_ITER)) v->iter_tags = tags + 1;
+    }
     int64_t at = sample_stamp(&w->samples, t1_ns);
     sample_push(&w->samples, M_ITERATIONS, tags, 1, at);
     sample_push(&w->samples, M_ITERATION_DURATION, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at);
@@ -311,6 +315,7 @@ static void vu_bind(vu *v, scen_rt *sc) {
     if (c->nenv || (v->bound && v->bound->cfg->nenv)) vm_set_env(v, c->env, c->nenv);
     v->scenario = c->name;
     v->bound = sc;
+    v->iter_tags = 0;
 }
 
 static void vu_park(vu *v) {

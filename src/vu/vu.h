@@ -73,6 +73,8 @@ typedef struct vu {
     int ws_pos;               /* its slot in the worker's list of the scenario's VUs */
     tag_kv *utags;            /* exec.vu.tags set by the script (strings owned), on all its samples */
     int nutags;
+    uint32_t iter_tags; /* the tag set of its iteration samples + 1, kept while its tags and
+                                  scenario stay (not with the iter tag on); 0: intern it again */
 
     struct vu *next_ready;
     bool queued;                   /* in the worker's ready queue */
