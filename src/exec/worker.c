@@ -146,6 +146,12 @@ worker *worker_new(c6_test *t, int id) {
      * they fail, and the run must end with a message, not use them */
     int rc = uv_loop_init(&w->loop);
     if (rc == 0 && (rc = uv_async_init(&w->loop, &w->wake, worker_on_wake)) != 0) { uv_loop_close(&w->loop); }
+    if (rc == 0 && !twheel_init(&w->sleeps, uv_now(&w->loop))) {
+        uv_close((uv_handle_t *)&w->wake, NULL);
+        uv_run(&w->loop, UV_RUN_NOWAIT);
+        uv_loop_close(&w->loop);
+        rc = UV_ENOMEM;
+    }
     if (rc != 0) {
         free(w);
         errno = -rc;
@@ -154,6 +160,8 @@ worker *worker_new(c6_test *t, int id) {
     w->wake.data = w;
     uv_timer_init(&w->loop, &w->tick);
     w->tick.data = w;
+    uv_timer_init(&w->loop, &w->sleeps_timer);
+    w->sleeps_timer.data = w;
     sample_buf_init(&w->samples);
     w->h1 = h1_client_new(&w->loop);
     if (w->h1) {
@@ -272,8 +280,10 @@ void worker_free(worker *w) {
     h1_client_free(w->h1);
     uv_close((uv_handle_t *)&w->wake, worker_close_cb);
     uv_close((uv_handle_t *)&w->tick, worker_close_cb);
+    uv_close((uv_handle_t *)&w->sleeps_timer, worker_close_cb);
     uv_run(&w->loop, UV_RUN_DEFAULT);
     uv_loop_close(&w->loop);
+    twheel_free(&w->sleeps);
     free(w->ws);
     coro_thread_free(w->sched);
     sample_buf_destroy(&w->samples);

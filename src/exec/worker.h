@@ -35,7 +35,10 @@ typedef struct worker {
     h1_client *h1;   /* k6/http's client (k6/ws dials through its DNS cache and TLS) */
     sample_buf samples;
     coro *sched;
-    worker_health health; /* c6's own health (exec/health.h) */
+    worker_health health;    /* c6's own health (exec/health.h) */
+    twheel sleeps;           /* its VUs' sleeps (vu_sleep_until): a timing wheel, not libuv's heap */
+    uv_timer_t sleeps_timer; /* armed for the wheel's next due */
+    uint64_t sleeps_armed;   /* the loop ms it is armed for; 0: not armed */
 
     vu **vus; /* every regular VU of this worker */
     int nvus, capvus;

@@ -460,19 +460,27 @@ void cookies_set(cookie_jar *j, const char *url, const cookie_attrs *c, int64_t 
 
 typedef struct store_ctx {
     cookie_jar *j;
-    const jar_url *u;
+    const char *url;
+    jar_url u;
+    int parsed; /* 0: u not made yet, 1: made, -1: the URL takes no cookies */
     int64_t now;
 } store_ctx;
 
 static void cookies_store_one(const cookie_attrs *c, void *ud) {
     store_ctx *s = ud;
-    cookies_set_u(s->j, s->u, c, s->now);
+    if (!s->parsed) s->parsed = cookies_url(s->url, &s->u) ? 1 : -1;
+    if (s->parsed > 0) cookies_set_u(s->j, &s->u, c, s->now);
 }
 
+/* The URL is split only once a Set-Cookie is found: most responses have
+ * none, and this runs on every one. */
 void cookies_store(cookie_jar *j, const char *url, const char *headers, size_t len, int64_t now) {
-    jar_url u;
-    if (!headers || !cookies_url(url, &u)) return;
-    store_ctx s = {j, &u, now};
+    if (!headers) return;
+    store_ctx s; /* u stays unwritten (1.3 KB) until a Set-Cookie needs it */
+    s.j = j;
+    s.url = url;
+    s.parsed = 0;
+    s.now = now;
     cookies_each_set_cookie(headers, len, cookies_store_one, &s);
 }
 

@@ -4,6 +4,7 @@
 #include "util/err.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,7 @@ void vu_free(vu *v) {
         free((char *)v->utags[i].value);
     }
     free(v->utags);
+    twheel_del(&v->w->sleeps, &v->sleep_node);
     /* the timer handle lives inside v: free v once libuv lets go of it */
     uv_close((uv_handle_t *)&v->sleep_timer, vu_timer_closed);
 }
@@ -183,9 +185,13 @@ size_t vu_base_tags(vu *v, tag_kv *kv, const char *group) {
 /* t0: the start (clock_now_us()), t1_ns: the end (clock_now_ns()). */
 static void vu_emit_iteration(vu *v, int64_t t0, int64_t t1_ns) {
     worker *w = v->w;
-    tag_kv kv[VU_BASE_TAGS];
-    size_t n = vu_base_tags(v, kv, "");
-    uint32_t tags = tagdict_intern(w->samples.tags, kv, n);
+    uint32_t tags = v->iter_tags - 1;
+    if (!v->iter_tags) { /* the same set every iteration, most often: interned once */
+        tag_kv kv[VU_BASE_TAGS];
+        size_t n = vu_base_tags(v, kv, "");
+        tags = tagdict_intern(w->samples.tags, kv, n);
+        if (!vu_tag_on(v, ST_ITER)) v->iter_tags = tags + 1;
+    }
     int64_t at = sample_stamp(&w->samples, t1_ns);
     sample_push(&w->samples, M_ITERATIONS, tags, 1, at);
     sample_push(&w->samples, M_ITERATION_DURATION, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at);
@@ -203,12 +209,41 @@ static void vu_on_sleep_timer(uv_timer_t *t) {
     if (v->state == VU_WAITING) vu_wake(v);
 }
 
+static void vu_sleep_fired(twheel_node *n, void *arg) {
+    (void)arg;
+    vu *v = (vu *)(void *)((char *)n - offsetof(vu, sleep_node));
+    if (v->state == VU_WAITING) vu_wake(v);
+}
+
+static void vu_sleeps_arm(worker *w);
+
+static void vu_on_sleeps_due(uv_timer_t *t) {
+    worker *w = t->data;
+    w->sleeps_armed = 0;
+    twheel_expire(&w->sleeps, uv_now(&w->loop), vu_sleep_fired, NULL);
+    vu_sleeps_arm(w);
+}
+
+/* One libuv timer per worker, for the wheel's earliest due: a sleep due
+ * later than the armed one (the usual case) leaves it alone. */
+static void vu_sleeps_arm(worker *w) {
+    uint64_t due, now = uv_now(&w->loop);
+    if (!twheel_next(&w->sleeps, &due) || (w->sleeps_armed && w->sleeps_armed <= due)) return;
+    w->sleeps_armed = due;
+    uv_timer_start(&w->sleeps_timer, vu_on_sleeps_due, due > now ? due - now : 0, 0);
+}
+
 bool vu_sleep_until(vu *v, int64_t until_us) {
+    worker *w = v->w;
     for (int64_t left; (left = until_us - clock_now_us()) > 0;) {
-        uv_update_time(&v->w->loop);
-        uv_timer_start(&v->sleep_timer, vu_on_sleep_timer, (uint64_t)((left + 999) / 1000), 0);
+        uv_update_time(&w->loop);
+        uint64_t now = uv_now(&w->loop), ms = (uint64_t)((left + 999) / 1000);
+        bool wheel = twheel_add(&w->sleeps, &v->sleep_node, now, now + ms);
+        if (wheel) vu_sleeps_arm(w);
+        else uv_timer_start(&v->sleep_timer, vu_on_sleep_timer, ms, 0);
         if (!vu_wait(v)) {
-            uv_timer_stop(&v->sleep_timer);
+            if (wheel) twheel_del(&w->sleeps, &v->sleep_node);
+            else uv_timer_stop(&v->sleep_timer);
             return false;
         }
     }
@@ -291,6 +326,7 @@ static void vu_bind(vu *v, scen_rt *sc) {
     if (c->nenv || (v->bound && v->bound->cfg->nenv)) vm_set_env(v, c->env, c->nenv);
     v->scenario = c->name;
     v->bound = sc;
+    v->iter_tags = 0;
 }
 
 static void vu_park(vu *v) {

@@ -12,6 +12,7 @@
 #include <uv.h>
 #include "metrics/tags.h"
 #include "util/buf.h"
+#include "util/twheel.h"
 #include "vu/coro.h"
 #include "vu/latency_correction.h"
 
@@ -72,11 +73,15 @@ typedef struct vu {
     int ws_pos;               /* its slot in the worker's list of the scenario's VUs */
     tag_kv *utags;            /* exec.vu.tags set by the script (strings owned), on all its samples */
     int nutags;
+    uint32_t iter_tags; /* the tag set of its iteration samples + 1, kept while its tags and
+                                  scenario stay (not with the iter tag on); 0: intern it again */
 
     struct vu *next_ready;
     bool queued;                   /* in the worker's ready queue */
     bool active;                   /* counted in test->vus_active */
-    uv_timer_t sleep_timer;        /* sleep(), minIterationDuration and setTimeout waits */
+    twheel_node sleep_node;        /* sleep(), minIterationDuration and setTimeout waits of up to
+                                      ~16 s: on the worker's wheel (w->sleeps) */
+    uv_timer_t sleep_timer;        /* longer ones; the event loop's waits (vu_wait_until) */
     bool loop_waiting;             /* in the event loop's wait (js/vm.c): any event source wakes it */
     uint64_t loop_seq;             /* the last event stamp handed out (vm_loop_event) */
     void *mod[VU_MOD_SLOTS];       /* the JS modules' own state, by module id (js/vm.h: enum vm_mod,
@@ -96,9 +101,10 @@ vu *vu_new(struct worker *w, struct c6_test *t, int id, enum vu_role role);
 void vu_free(vu *v);
 /* Blocks the VU (on its own stack) until vu_wake; returns false if interrupted. */
 bool vu_wait(vu *v);
-/* Parks the VU until `until_us` (monotonic µs) on its sleep timer (libuv
- * timers tick in ms on a cached clock: re-armed until the time has really
- * passed, so it never returns early). False if the VU was interrupted. */
+/* Parks the VU until `until_us` (monotonic µs) on the worker's wheel of
+ * sleeps, or its sleep timer for a long wait (both tick in ms of libuv's
+ * cached clock: re-armed until the time has really passed, so it never
+ * returns early). False if the VU was interrupted. */
 bool vu_sleep_until(vu *v, int64_t until_us);
 /* Blocks until vu_wake or `until_us` (monotonic µs; INT64_MAX: no limit),
  * whichever comes first; the timer is rounded down, so callers that need the

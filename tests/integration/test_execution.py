@@ -43,6 +43,10 @@ def test_vu_tags_go_on_later_samples(c6, tmp_path):
     tags = [json.loads(l)["data"]["tags"] for l in open(out) if '"Point"' in l and '"http_reqs"' in l]
     assert [t.get("flavor") for t in tags] == ["vanilla", "vanilla"], tags
     assert [t.get("count") for t in tags] == [None, "3"], tags
+    # iteration samples too (c6 keeps a VU's iteration tag set while its tags stay: a change
+    # must reach the next one, as k6 tags each iteration's samples with the VU's tags then)
+    its = [json.loads(l)["data"]["tags"] for l in open(out) if '"Point"' in l and '"iterations"' in l]
+    assert [(t.get("flavor"), t.get("count")) for t in its] == [("vanilla", None), ("vanilla", "3")], its
 
 
 def test_test_options_are_the_consolidated_ones(c6):

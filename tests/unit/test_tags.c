@@ -181,6 +181,28 @@ static void test_distinct_sets(void **state) {
     tagdict_free(d);
 }
 
+/* The last few sets are compared in place, without packing: a set found
+ * there is the same set (duplicates resolved, later wins), and a prefix, an
+ * extension or a value differing in its last byte is not. */
+static void test_recent_sets_exact(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    uint32_t ab = intern(d, (tag_kv[]){{"a", "b"}, {"c", "d"}}, 2);
+    assert_int_equal(intern(d, (tag_kv[]){{"c", "d"}, {"a", "b"}}, 2), ab);
+    assert_int_equal(intern(d, (tag_kv[]){{"a", "x"}, {"c", "d"}, {"a", "b"}}, 3), ab); /* later wins */
+    uint32_t others[] = {
+        intern(d, (tag_kv[]){{"a", "b"}}, 1),
+        intern(d, (tag_kv[]){{"a", "b"}, {"c", "d"}, {"e", ""}}, 3),
+        intern(d, (tag_kv[]){{"a", "b"}, {"c", "dd"}}, 2),
+        intern(d, (tag_kv[]){{"a", "b"}, {"c", "e"}}, 2),
+        intern(d, (tag_kv[]){{"a", "b"}, {"c", "d"}, {"a", "x"}}, 3),
+    };
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++) assert_int_not_equal(others[i], ab);
+    assert_int_equal(tagdict_published(d), 6);
+    assert_int_equal(intern(d, (tag_kv[]){{"a", "b"}, {"c", "d"}}, 2), ab);
+    tagdict_free(d);
+}
+
 #define GROW_N 20000
 
 static size_t make_set(char *kbuf, char *vbuf, size_t i, tag_kv *kv) {
@@ -341,6 +363,7 @@ int main(void) {
         cmocka_unit_test(test_distinct_sets),         cmocka_unit_test(test_growth_keeps_ids),
         cmocka_unit_test(test_get_is_nul_terminated), cmocka_unit_test(test_tagset_find),
         cmocka_unit_test(test_tagset_next),           cmocka_unit_test(test_dicts_independent),
+        cmocka_unit_test(test_recent_sets_exact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

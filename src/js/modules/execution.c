@@ -288,6 +288,7 @@ static int tags_set(JSContext *ctx, JSAtom prop, JSValueConst val) {
         free((char *)v->utags[i].value);
     }
     v->utags[i].value = vc;
+    v->iter_tags = 0;
     return 1;
 }
 
@@ -310,6 +311,7 @@ static int tags_delete(JSContext *ctx, JSValueConst obj, JSAtom prop) {
         free((char *)v->utags[i].key);
         free((char *)v->utags[i].value);
         v->utags[i] = v->utags[--v->nutags];
+        v->iter_tags = 0;
     }
     return 1;
 }

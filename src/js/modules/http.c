@@ -604,6 +604,7 @@ static void http_vu_init(vu *v, void *st) {
     http_vu *h = st;
     h->resp_proto = JS_UNDEFINED;
     h->expect_obj = JS_UNDEFINED;
+    for (int i = 0; i < 3; i++) h->shapes[i] = JS_UNDEFINED;
 }
 
 static void http_vu_iter_begin(vu *v, void *st) {
@@ -619,6 +620,7 @@ static void http_vu_free(vu *v, void *st) {
         for (int i = 0; i < A_COUNT; i++) JS_FreeAtom(v->ctx, h->atoms[i]);
     JS_FreeValue(v->ctx, h->resp_proto);
     JS_FreeValue(v->ctx, h->expect_obj);
+    for (int i = 0; i < 3; i++) JS_FreeValue(v->ctx, h->shapes[i]);
     cookies_free(h->jar);
 }
 
@@ -1040,10 +1042,34 @@ static JSValue http_resp_to_json(JSContext *ctx, JSValueConst this_val, int argc
     return JS_DupValue(ctx, this_val);
 }
 
+/* QuickJS frees a shape with the last object that has it, so each Response
+ * would build its shapes again (its prototype's empty one, + body, + status
+ * once res.status is read: a malloc, a clone and an entry in the runtime's
+ * shape table each) and free them with it. Three objects the script never
+ * sees hold those shapes for the VU's life: a Response then finds them. */
+static void http_keep_shapes(JSContext *ctx, http_vu *h, const JSAtom *at) {
+    JSAtom props[] = {at[A_BODY], at[A_STATUS]};
+    for (int i = 0; i < 3; i++) {
+        JSValue o = JS_NewObjectProto(ctx, h->resp_proto);
+        for (int k = 0; k < i && !JS_IsException(o); k++)
+            if (JS_DefinePropertyValue(ctx, o, props[k], JS_NULL, JS_PROP_C_W_E) < 0) {
+                JS_FreeValue(ctx, o);
+                o = JS_EXCEPTION;
+            }
+        if (JS_IsException(o)) { /* out of memory: Responses just build their own */
+            JS_FreeValue(ctx, JS_GetException(ctx));
+            return;
+        }
+        h->shapes[i] = o;
+    }
+}
+
 JSValue http_call_response(vu *v, http_call *c) {
     JSContext *ctx = v->ctx;
     const JSAtom *at = http_atoms(v);
     if (!at) return JS_ThrowOutOfMemory(ctx);
+    http_vu *h = http_vu_of(v);
+    if (h && JS_IsUndefined(h->shapes[0])) http_keep_shapes(ctx, h, at);
     const http_result *res = &c->res;
     JSValue o = JS_NewObjectProtoClass(ctx, http_vu_of(v)->resp_proto, http_resp_class_id);
     if (JS_IsException(o)) return o;

@@ -38,6 +38,7 @@ typedef struct http_vu {
     bool expect_set;           /* setResponseCallback was called: without, 200-399 are expected */
     cookie_jar *jar;           /* the VU's jar, made on the first Set-Cookie or http.cookieJar();
                                       emptied at each iteration's start, as k6 does */
+    JSValue shapes[3];         /* hold the usual Response shapes (http_keep_shapes); undefined: none */
     bool atoms_made;
     JSAtom atoms[]; /* Response property names (http.c's A_*), made on first use */
 } http_vu;

@@ -23,6 +23,7 @@ static void unescape(const char *s, size_t n, char *out, size_t cap) { out[url_u
  * Go's url.Parse): NULL when there is none or the URL does not split. */
 static const char *url_userinfo(const char *url, size_t *len) {
     url_parts u;
+    if (!strchr(url, '@')) return NULL; /* no userinfo without its '@': no split (twice a request) */
     if (url_split(url, &u) || !u.userinfo) return NULL;
     *len = u.userinfo_len;
     return u.userinfo;

@@ -51,10 +51,9 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     int all = 1;
     JSValue ret = JS_UNDEFINED;
     for (uint32_t i = 0; i < np; i++) {
-        const char *cname = JS_AtomToCString(ctx, props[i].atom);
-        bool sep = cname && strstr(cname, "::");
-        JS_FreeCString(ctx, cname);
-        if (sep) {
+        const char *name = JS_AtomToCString(ctx, props[i].atom); /* once: for "::" and the check tag */
+        if (name && strstr(name, "::")) {
+            JS_FreeCString(ctx, name);
             ret = js_throw_error(ctx, "GoError", "group and check names may not contain '::'");
             break;
         } /* lib */
@@ -69,6 +68,7 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
              * function throws as failed, then rethrows; not when the test is
              * stopping (the exception is then the interruption) */
             if (vm_cut_off(v)) {
+                JS_FreeCString(ctx, name);
                 ret = JS_EXCEPTION;
                 break;
             }
@@ -77,7 +77,6 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
         }
         int ok = JS_ToBool(ctx, r);
         JS_FreeValue(ctx, r);
-        const char *name = JS_AtomToCString(ctx, props[i].atom);
         uint32_t tags = k6_check_tags(v, name, argc > 2 ? argv[2] : JS_UNDEFINED);
         JS_FreeCString(ctx, name);
         sample_push(&v->w->samples, M_CHECKS, tags, ok ? 1 : 0, sample_now(&v->w->samples));
