@@ -25,8 +25,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include "util/clock.h"
+#include "util/log.h"
 
 static void client_unhold(h1_conn *k, int share);
 static void client_on_timer(uv_timer_t *t);
@@ -288,6 +291,79 @@ void client_req_redo(h1_client *c, h1_request *r) {
     c->deferred = r;
     if (!uv_is_active((uv_handle_t *)&c->defer)) uv_timer_start(&c->defer, client_on_defer, 0, 0);
 }
+/* ---- waiting for a descriptor ----
+ *
+ * A dial that finds the process out of descriptors (EMFILE, ENFILE) does not
+ * fail the request: it waits here, oldest first, and is dialed again when
+ * one may be free (retried every FDWAIT_MS while any waits), until its
+ * timeout. k6 fails such a request with "too many open files"; c6 cannot
+ * tell a script's real need from a burst (with noConnectionReuse, 100,000
+ * VUs' sockets live only while their requests run, but a worker that falls
+ * behind fires many at once), so the burst waits: the wait counts in
+ * http_req_blocked, as a wait for a free connection does in k6. Warned once
+ * per process. No cost on the request path: only a failed dial comes here. */
+#define FDWAIT_MS 2
+
+static void client_on_fdwait(uv_timer_t *t) {
+    h1_client *c = t->data;
+    int64_t now = clock_now_us();
+    /* the ones past their timeout fail as a request that timed out dialing */
+    for (h1_request **pp = &c->fdwait, *prev = NULL; *pp;) {
+        h1_request *r = *pp;
+        if (now < r->deadline_us_) {
+            prev = r;
+            pp = &r->next_;
+            continue;
+        }
+        *pp = r->next_;
+        if (c->fdwait_tail == r) c->fdwait_tail = prev;
+        r->state_ = RQ_ACTIVE;
+        client_req_fail(c, r, H1_ERR_TIMEOUT, 0, "request timeout");
+    }
+    /* then dial in order until one finds no descriptor again (it goes back first) */
+    c->fdwait_retrying = 1;
+    h1_request *r;
+    while ((r = c->fdwait) != NULL) {
+        c->fdwait = r->next_;
+        if (!c->fdwait) c->fdwait_tail = NULL;
+        r->state_ = RQ_ACTIVE;
+        client_dispatch(c, r, now);
+        if (c->fdwait == r) break;
+    }
+    c->fdwait_retrying = 0;
+    if (!c->fdwait) uv_timer_stop(t);
+}
+
+void client_fd_wait(h1_client *c, h1_request *r) {
+    static atomic_int warned;
+    if (!atomic_exchange(&warned, 1)) {
+        struct rlimit rl;
+        char lim[32] = "its limit";
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+            snprintf(lim, sizeof lim, "%llu", (unsigned long long)rl.rlim_cur);
+        log_printf(LOG_WARN,
+                   "c6 has no free file descriptor for a new connection (this process may open %s, ulimit -n): "
+                   "requests wait for one before they dial, and the wait counts in http_req_blocked; "
+                   "lower the VUs, or split the test with execution segments",
+                   lim);
+    }
+    r->conn_ = NULL;
+    r->t_ready_ = r->t_sent_ = r->t_first_ = r->t_conn0_ = r->t_tcp_ = 0;
+    r->state_ = RQ_DEFERRED;
+    r->redo_ = 0;
+    if (c->fdwait_retrying || !c->fdwait) { /* a retry that failed again keeps its place */
+        r->next_ = c->fdwait;
+        c->fdwait = r;
+        if (!c->fdwait_tail) c->fdwait_tail = r;
+    } else {
+        r->next_ = NULL;
+        c->fdwait_tail->next_ = r;
+        c->fdwait_tail = r;
+    }
+    if (!uv_is_active((uv_handle_t *)&c->fdwait_t))
+        uv_timer_start(&c->fdwait_t, client_on_fdwait, FDWAIT_MS, FDWAIT_MS);
+}
+
 void client_new_conn(h1_client *c, h1_request *r, int64_t now) {
     h1_host *h = r->host_;
     h1_conn *k = client_conn_new(c, h);
@@ -444,7 +520,10 @@ void client_dispatch(h1_client *c, h1_request *r, int64_t now) {
 
 void h1_cancel(h1_client *c, h1_request *r) {
     if (r->state_ == RQ_DEFERRED) {
-        if (!client_unlink_req(&c->deferred, r) && !client_unlink_req(&c->delivering, r))
+        if (client_unlink_req(&c->fdwait, r)) {
+            c->fdwait_tail = c->fdwait;
+            while (c->fdwait_tail && c->fdwait_tail->next_) c->fdwait_tail = c->fdwait_tail->next_;
+        } else if (!client_unlink_req(&c->deferred, r) && !client_unlink_req(&c->delivering, r))
             client_unlink_req(&c->h2done, r);
         r->redo_ = 0;
     } else if (r->state_ == RQ_ACTIVE && r->conn_ && r->conn_->r != r) {
@@ -495,7 +574,9 @@ h1_client *h1_client_new(uv_loop_t *loop) {
     client_zpool_init(c);
     uv_timer_init(loop, &c->defer);
     c->defer.data = c;
-    c->refs = 1;
+    uv_timer_init(loop, &c->fdwait_t);
+    c->fdwait_t.data = c;
+    c->refs = 2; /* the two timers */
     return c;
 }
 
@@ -524,7 +605,7 @@ void h1_client_free(h1_client *c) {
         for (h1_request *r; (r = k->queue) != NULL; r->state_ = RQ_IDLE) k->queue = r->snext_;
         client_conn_close(k);
     }
-    c->deferred = c->delivering = c->h2done = NULL;
+    c->deferred = c->delivering = c->h2done = c->fdwait = c->fdwait_tail = NULL;
     if (c->h2cb) nghttp2_session_callbacks_del(c->h2cb);
     c->h2cb = NULL;
     free(c->nv);
@@ -549,4 +630,5 @@ void h1_client_free(h1_client *c) {
     tlsio_ctx_free(c->tctx); /* connections freed their sessions in conn_close */
     c->tctx = NULL;
     uv_close((uv_handle_t *)&c->defer, client_on_closed);
+    uv_close((uv_handle_t *)&c->fdwait_t, client_on_closed);
 }

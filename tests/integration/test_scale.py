@@ -128,3 +128,27 @@ def test_few_descriptors_never_crash(c6_bin):
                    "too many open files (raise the limit: ulimit -n)" in p.stderr, (n, p)
         seen.add(p.returncode)
     assert 0 in seen and len(seen) > 1, seen  # both ends reached: the limits above do matter
+
+
+def test_dial_without_descriptor_waits(c6_bin, target, tmp_path):
+    # ulimit -n 64, 1 worker: 120 VUs each open a connection at once for a 300 ms
+    # request (noConnectionReuse, so the estimate before the test counts none).
+    # k6 fails the requests past the limit with "dial tcp ...: socket: too many open
+    # files" (Go's net.Dial error, EMFILE); c6 makes them wait for a descriptor
+    # (src/net/client.c client_fd_wait): at 100,000 VUs a worker that falls behind
+    # fires thousands of sleeping VUs' requests at once. Before: ~80 of the 120 failed.
+    export = tmp_path / "summary.json"
+    p = _run_limited(c6_bin, (64, 64), "--workers", "1", "-e", "N=120", "-e", f"URL={target}/delay/300",
+                     "--summary-export", str(export), script_path("scale/fd_wait.js"))
+    assert p.returncode == 0, p
+    assert "too many open files" not in p.stderr, p
+    # warned once, during the run
+    assert p.stderr.count("c6 has no free file descriptor for a new connection (this process may open 64") == 1, p
+    m = json.loads(export.read_text())["metrics"]
+    assert m["http_reqs"]["count"] == 120, m["http_reqs"]
+    assert m["http_req_failed"]["passes"] == 0, m["http_req_failed"]
+    # the requests that waited for a descriptor waited for the first ones (300 ms) to end,
+    # which shows in http_req_blocked (k6: time waiting for a free TCP connection slot)
+    assert m["http_req_blocked"]["max"] >= 250, m["http_req_blocked"]
+    assert m["http_req_blocked"]["min"] < 100, m["http_req_blocked"]
+
