@@ -152,3 +152,19 @@ def test_dial_without_descriptor_waits(c6_bin, target, tmp_path):
     assert m["http_req_blocked"]["max"] >= 250, m["http_req_blocked"]
     assert m["http_req_blocked"]["min"] < 100, m["http_req_blocked"]
 
+
+
+def test_waiting_for_a_descriptor_times_out(c6_bin, target, tmp_path):
+    # ulimit -n 64, 1 worker: VUs 1-50 hold every free descriptor for 1.5 s, the other 50
+    # wait for one with a 300 ms timeout: they fail as a request that timed out
+    # (error_code 1050, k6's lib/netext/httpext/error_codes.go requestTimeoutErrorCode)
+    # at 300 ms, not when a descriptor frees up
+    export = tmp_path / "summary.json"
+    p = _run_limited(c6_bin, (64, 64), "--workers", "1", "-e", "N=100", "-e", f"URL={target}", "-e", "HOLD=50",
+                     "-e", "HOLD_MS=1500", "-e", "TIMEOUT=300ms", "--summary-export", str(export),
+                     script_path("scale/fd_wait.js"))
+    assert p.returncode == 0, p
+    assert "too many open files" not in p.stderr, p
+    m = json.loads(export.read_text())["metrics"]
+    assert m["checks"]["passes"] == 50 and m["checks"]["fails"] == 0, m["checks"]
+    assert 250 <= m["waited"]["max"] < 1200, m["waited"]
