@@ -20,7 +20,7 @@
 #   bash bench/vu_scale.sh [path/to/c6]    (default: $C6_BIN or build/c6)
 #
 # Environment: SCALE_VUS ("10000 100000"), SCALE_ITERS (5),
-# SCALE_LOCAL_IPS (127.0.0.2-127.0.0.21). A VU count whose memory
+# SCALE_LOCAL_IPS (127.0.0.2-127.0.0.21; empty: none). A VU count whose memory
 # (~140 KB a VU) is not available is skipped with a note. Writes
 # bench/results/scale-latest.txt. Loopback only; everything runs under
 # `timeout` and is stopped on exit.
@@ -30,7 +30,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 C6=${1:-${C6_BIN:-build/c6}}
 SIZES=${SCALE_VUS:-10000 100000}
 ITERS=${SCALE_ITERS:-5}
-LOCAL_IPS=${SCALE_LOCAL_IPS:-127.0.0.2-127.0.0.21}
+LOCAL_IPS=${SCALE_LOCAL_IPS-127.0.0.2-127.0.0.21}
 NGINX=${NGINX:-/usr/sbin/nginx}
 RESULTS=$HERE/results/scale-latest.txt
 
@@ -107,9 +107,12 @@ note "nginx on $TARGET (workers: $NGINX_WORKERS)"
 
 # ---- one run ---------------------------------------------------------------
 
-# monitor C6PID OUT: once a second "ms_since_epoch c6_cpu_ticks c6_rss_kb target_cpu_ticks c6_fds"
+# monitor C6PID OUT: once a second "ms_since_epoch c6_cpu_ticks c6_rss_kb
+# target_cpu_ticks c6_fds c6_run_delay_ms" (run delay: how long c6's threads
+# were runnable but waited for a CPU, /proc/PID/task/*/schedstat; on a shared
+# machine that, not c6, is where a late event loop comes from)
 monitor() {
-    local pid=$1 out=$2 w cpu tcpu rss fds
+    local pid=$1 out=$2 w cpu tcpu rss fds delay
     while [[ -r /proc/$pid/stat ]]; do
         cpu=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null) || break
         rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null) || break
@@ -118,7 +121,8 @@ monitor() {
             tcpu=$((tcpu + $(awk '{ print $14 + $15 }' "/proc/$w/stat" 2>/dev/null || echo 0)))
         done
         fds=$(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
-        echo "$(date +%s%3N) $cpu ${rss:-0} $tcpu $fds" >>"$out"
+        delay=$(cat /proc/"$pid"/task/*/schedstat 2>/dev/null | awk '{ s += $2 } END { printf "%d", s / 1e6 }')
+        echo "$(date +%s%3N) $cpu ${rss:-0} $tcpu $fds ${delay:-0}" >>"$out"
         sleep 1
     done
 }
@@ -172,7 +176,7 @@ done, expect = int(m["iterations"]["count"]), n * iters
 start_min, start_max = m["vu_start"]["min"] / 1000, m["vu_start"]["max"] / 1000
 checks_fail = int(m["checks"]["fails"])
 req_failed = int(m["http_req_failed"]["passes"])
-mon = [tuple(int(x) for x in l.split()) for l in open(monf) if len(l.split()) == 5]
+mon = [tuple(int(x) for x in l.split()) for l in open(monf) if len(l.split()) == 6]
 # steady state: every VU iterates once in 10 s (its first request was
 # spread over the first 10 s), so N/10 iterations a second from the
 # test's start to 10 * ITERS s later; keep 5 s clear of either end
@@ -190,8 +194,9 @@ tgt = [(b[3] - a[3]) / tick / ((b[0] - a[0]) / 1000) for a, b in zip(mon, mon[1:
 tavg = (mon[-1][3] - mon[0][3]) / tick / ((mon[-1][0] - mon[0][0]) / 1000) if len(mon) > 1 else 0
 print("%7d VUs : peak RSS %6.0f MB = %5.1f KB/VU | all VUs iterating %5.1f s after start (test start %5.1f s, init CPU %.1f s) | "
       "CPU %5.1f us/iter (steady %s, whole run %.1f s) | iterations %d/%d, %d checks failed, %d requests failed | "
-      "target CPU %2.0f%% avg, %2.0f%% max | c6 descriptors max %d" % (n, rss / 1024, rss / n, start_max, start_min, init_cpu, cpu * 1e6 / max(done, 1), steady,
-      cpu, done, expect, checks_fail, req_failed, 100 * tavg, 100 * max(tgt or [0]), max([x[4] for x in mon] or [0])))
+      "target CPU %2.0f%% avg, %2.0f%% max | c6 descriptors max %d | c6 waited %.0f s for a CPU (load %s)" % (n, rss / 1024, rss / n, start_max, start_min, init_cpu, cpu * 1e6 / max(done, 1), steady,
+      cpu, done, expect, checks_fail, req_failed, 100 * tavg, 100 * max(tgt or [0]), max([x[4] for x in mon] or [0]),
+      (mon[-1][5] - mon[0][5]) / 1000 if mon else 0, open("/proc/loadavg").read().split()[1]))
 PY
 )$'\n'
     # what failed, if anything: the distinct messages on stderr (numbers masked), most frequent first
