@@ -209,4 +209,12 @@ PY
 }
 
 for n in $SIZES; do run_scale "$n"; done
+mkdir -p "$(dirname "$RESULTS")"
+{
+    echo "$REPORT"
+    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) CPUs, $((10 * ITERS)) s of iterations," \
+         "localIPs ${LOCAL_IPS:-none}, c6 $("$C6" version 2>/dev/null | awk 'NR == 1 { print $2 }')" \
+         "(tree $(git -C "$HERE" rev-parse --short HEAD 2>/dev/null || echo '?'))"
+} >"$RESULTS"
 echo "$REPORT"
+note "written to $RESULTS"
