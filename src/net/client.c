@@ -208,6 +208,7 @@ static void client_unhold(h1_conn *k, int share) {
 
 void client_pool_put(h1_conn *k, const h1_request *r) {
     k->state = CK_IDLE;
+    k->c->fdwait_idle = 1;
     k->reused = 1;
     h1_conn **slot = client_held_slot(k->c, r->vu);
     if (!slot) {
@@ -300,8 +301,10 @@ void client_req_redo(h1_client *c, h1_request *r) {
  * tell a script's real need from a burst (with noConnectionReuse, 100,000
  * VUs' sockets live only while their requests run, but a worker that falls
  * behind fires many at once), so the burst waits: the wait counts in
- * http_req_blocked, as a wait for a free connection does in k6. Warned once
- * per process. No cost on the request path: only a failed dial comes here. */
+ * http_req_blocked, as a wait for a free connection does in k6. Idle
+ * keep-alive connections are closed for them first. Warned once per
+ * process. The request path only marks that a connection went idle; the rest
+ * runs when a dial failed. */
 #define FDWAIT_MS 2
 
 static void client_on_fdwait(uv_timer_t *t) {
@@ -319,6 +322,20 @@ static void client_on_fdwait(uv_timer_t *t) {
         if (c->fdwait_tail == r) c->fdwait_tail = prev;
         r->state_ = RQ_ACTIVE;
         client_req_fail(c, r, H1_ERR_TIMEOUT, 0, "request timeout");
+    }
+    /* idle keep-alive connections give their descriptors to the waiting
+     * requests (else, with every VU keeping one, nothing would ever close) */
+    if (c->fdwait_idle) {
+        size_t want = 0;
+        for (h1_request *w = c->fdwait; w; w = w->next_) want++;
+        h1_conn *k = c->all, *next;
+        for (; k && want; k = next) {
+            next = k->anext;
+            if (k->state != CK_IDLE) continue;
+            client_conn_close(k);
+            want--;
+        }
+        c->fdwait_idle = k != NULL; /* stopped early: more may be idle */
     }
     /* then dial in order until one finds no descriptor again (it goes back first) */
     c->fdwait_retrying = 1;

@@ -150,6 +150,7 @@ struct h1_client {
     h1_request *fdwait, *fdwait_tail;
     uv_timer_t fdwait_t;
     int fdwait_retrying;
+    int fdwait_idle;          /* a connection went idle since fdwait_t last looked for one to close */
     char rbuf[READ_BUF_SIZE]; /* every read lands here, consumed at once */
 };
 
