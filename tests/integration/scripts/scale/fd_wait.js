@@ -3,13 +3,19 @@
 // test's ulimit -n allows (issue 17); with __ENV.REUSE, keep-alive. With __ENV.HOLD: VUs 1..HOLD request
 // __ENV.URL + '/delay/' + __ENV.HOLD_MS first (holding descriptors), the
 // others __ENV.URL with timeout __ENV.TIMEOUT; `waited` is how long those took
-// and the check whether they timed out (error_code 1050).
+// and the check whether they timed out (error_code 1050). __ENV.MAXD: the
+// scenario's maxDuration, with no graceful stop (the VUs are interrupted).
 import http from 'k6/http';
 import { check } from 'k6';
 import { Trend } from 'k6/metrics';
 const waited = new Trend('waited', true);
 export const options = {
-    scenarios: { s: { executor: 'per-vu-iterations', vus: __ENV.N * 1, iterations: 1, maxDuration: '60s' } },
+    scenarios: {
+        s: {
+            executor: 'per-vu-iterations', vus: __ENV.N * 1, iterations: 1,
+            maxDuration: __ENV.MAXD || '60s', gracefulStop: __ENV.MAXD ? '0s' : '30s',
+        },
+    },
     noConnectionReuse: !__ENV.REUSE, // REUSE: keep-alive, each VU keeps its connection after the request
 };
 export default function () {
