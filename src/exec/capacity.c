@@ -199,7 +199,8 @@ int capacity_check_fds(const capacity *c, int64_t vus, int workers, bool uses_ne
             "the test may need up to %.0Lf open files (one connection each of its %" PRId64
             " VUs keeps, more for more hosts, and %" PRIu64 " for c6), but this process may open %" PRIu64
             " (ulimit -n%s); "
-            "requests past that fail with \"too many open files\": lower the VUs, set noConnectionReuse "
+            "requests past that wait for a free one (k6 fails them with \"too many open files\"): lower the "
+            "VUs, set noConnectionReuse "
             "(a VU then holds a connection only during a request), raise the limit or split the test with "
             "execution segments",
             need, vus, own + CAPACITY_SPARE_FDS, c->nofile, hard);

@@ -64,9 +64,9 @@ void capacity_read(capacity *c);
 #define CAPACITY_MAIN_FDS   6
 void capacity_raise_nofile(void);
 /* 0 when the estimate fits c's soft limit; 1 with a warning in err when it
- * does not (the run goes on, as k6's would: requests beyond the limit fail
- * with "too many open files"; c6 cannot know how many VUs will connect, to
- * how many hosts); -1 with an error in err when a script that connects
+ * does not (the run goes on, as k6's would; requests beyond the limit wait
+ * for a free descriptor, net/client.c, where k6's fail with "too many open
+ * files"; c6 cannot know how many VUs will connect, to how many hosts); -1 with an error in err when a script that connects
  * certainly could not open a single connection beside what c6 itself opens
  * (c->fds_open, and its threads'). */
 int capacity_check_fds(const capacity *c, int64_t vus, int workers, bool uses_net, bool vus_hold, char *err,

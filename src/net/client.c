@@ -25,8 +25,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include "util/clock.h"
+#include "util/log.h"
 
 static void client_unhold(h1_conn *k, int share);
 static void client_on_timer(uv_timer_t *t);
@@ -205,6 +208,7 @@ static void client_unhold(h1_conn *k, int share) {
 
 void client_pool_put(h1_conn *k, const h1_request *r) {
     k->state = CK_IDLE;
+    k->c->fdwait_idle = 1;
     k->reused = 1;
     h1_conn **slot = client_held_slot(k->c, r->vu);
     if (!slot) {
@@ -287,6 +291,95 @@ void client_req_redo(h1_client *c, h1_request *r) {
     c->deferred = r;
     if (!uv_is_active((uv_handle_t *)&c->defer)) uv_timer_start(&c->defer, client_on_defer, 0, 0);
 }
+/* ---- waiting for a descriptor ----
+ *
+ * A dial that finds the process out of descriptors (EMFILE, ENFILE) does not
+ * fail the request: it waits here, oldest first, and is dialed again when
+ * one may be free (retried every FDWAIT_MS while any waits), until its
+ * timeout. k6 fails such a request with "too many open files"; c6 cannot
+ * tell a script's real need from a burst (with noConnectionReuse, 100,000
+ * VUs' sockets live only while their requests run, but a worker that falls
+ * behind fires many at once), so the burst waits: the wait counts in
+ * http_req_blocked, as a wait for a free connection does in k6. Idle
+ * keep-alive connections are closed for them first. Warned once per
+ * process. The request path only marks that a connection went idle; the rest
+ * runs when a dial failed. */
+#define FDWAIT_MS 2
+
+static void client_on_fdwait(uv_timer_t *t) {
+    h1_client *c = t->data;
+    int64_t now = clock_now_us();
+    /* the ones past their timeout fail as a request that timed out dialing */
+    for (h1_request **pp = &c->fdwait, *prev = NULL; *pp;) {
+        h1_request *r = *pp;
+        if (now < r->deadline_us_) {
+            prev = r;
+            pp = &r->next_;
+            continue;
+        }
+        *pp = r->next_;
+        if (c->fdwait_tail == r) c->fdwait_tail = prev;
+        r->state_ = RQ_ACTIVE;
+        client_req_fail(c, r, H1_ERR_TIMEOUT, 0, "request timeout");
+    }
+    /* idle keep-alive connections give their descriptors to the waiting
+     * requests (else, with every VU keeping one, nothing would ever close) */
+    if (c->fdwait_idle) {
+        size_t want = 0;
+        for (h1_request *w = c->fdwait; w; w = w->next_) want++;
+        h1_conn *k = c->all, *next;
+        for (; k && want; k = next) {
+            next = k->anext;
+            if (k->state != CK_IDLE) continue;
+            client_conn_close(k);
+            want--;
+        }
+        c->fdwait_idle = k != NULL; /* stopped early: more may be idle */
+    }
+    /* then dial in order until one finds no descriptor again (it goes back first) */
+    c->fdwait_retrying = 1;
+    h1_request *r;
+    while ((r = c->fdwait) != NULL) {
+        c->fdwait = r->next_;
+        if (!c->fdwait) c->fdwait_tail = NULL;
+        r->state_ = RQ_ACTIVE;
+        client_dispatch(c, r, now);
+        if (c->fdwait == r) break;
+    }
+    c->fdwait_retrying = 0;
+    if (!c->fdwait) uv_timer_stop(t);
+}
+
+void client_fd_wait(h1_client *c, h1_request *r) {
+    static atomic_int warned;
+    if (!atomic_exchange(&warned, 1)) {
+        struct rlimit rl;
+        char lim[32] = "its limit";
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+            snprintf(lim, sizeof lim, "%llu", (unsigned long long)rl.rlim_cur);
+        log_printf(LOG_WARN,
+                   "c6 has no free file descriptor for a new connection (this process may open %s, ulimit -n): "
+                   "requests wait for one before they dial, and the wait counts in http_req_blocked; "
+                   "lower the VUs, or split the test with execution segments",
+                   lim);
+    }
+    r->conn_ = NULL;
+    r->t_ready_ = r->t_sent_ = r->t_first_ = r->t_conn0_ = r->t_tcp_ = 0;
+    r->state_ = RQ_DEFERRED;
+    r->redo_ = 0;
+    if (c->fdwait_retrying || !c->fdwait) { /* a retry that failed again keeps its place */
+        r->next_ = c->fdwait;
+        c->fdwait = r;
+        if (!c->fdwait_tail) c->fdwait_tail = r;
+    } else {
+        r->next_ = NULL;
+        c->fdwait_tail->next_ = r;
+        c->fdwait_tail = r;
+    }
+    if (!uv_is_active((uv_handle_t *)&c->fdwait_t))
+        uv_timer_start(&c->fdwait_t, client_on_fdwait, FDWAIT_MS, FDWAIT_MS);
+}
+
 void client_new_conn(h1_client *c, h1_request *r, int64_t now) {
     h1_host *h = r->host_;
     h1_conn *k = client_conn_new(c, h);
@@ -441,7 +534,10 @@ void client_dispatch(h1_client *c, h1_request *r, int64_t now) {
 
 void h1_cancel(h1_client *c, h1_request *r) {
     if (r->state_ == RQ_DEFERRED) {
-        if (!client_unlink_req(&c->deferred, r) && !client_unlink_req(&c->delivering, r))
+        if (client_unlink_req(&c->fdwait, r)) {
+            c->fdwait_tail = c->fdwait;
+            while (c->fdwait_tail && c->fdwait_tail->next_) c->fdwait_tail = c->fdwait_tail->next_;
+        } else if (!client_unlink_req(&c->deferred, r) && !client_unlink_req(&c->delivering, r))
             client_unlink_req(&c->h2done, r);
         r->redo_ = 0;
     } else if (r->state_ == RQ_ACTIVE && r->conn_ && r->conn_->r != r) {
@@ -492,7 +588,9 @@ h1_client *h1_client_new(uv_loop_t *loop) {
     client_zpool_init(c);
     uv_timer_init(loop, &c->defer);
     c->defer.data = c;
-    c->refs = 1;
+    uv_timer_init(loop, &c->fdwait_t);
+    c->fdwait_t.data = c;
+    c->refs = 2; /* the two timers */
     return c;
 }
 
@@ -521,7 +619,7 @@ void h1_client_free(h1_client *c) {
         for (h1_request *r; (r = k->queue) != NULL; r->state_ = RQ_IDLE) k->queue = r->snext_;
         client_conn_close(k);
     }
-    c->deferred = c->delivering = c->h2done = NULL;
+    c->deferred = c->delivering = c->h2done = c->fdwait = c->fdwait_tail = NULL;
     free(c->nv);
     c->nv = NULL;
     for (size_t i = 0; i < c->nbuckets; i++) {
@@ -544,4 +642,5 @@ void h1_client_free(h1_client *c) {
     tlsio_ctx_free(c->tctx); /* connections freed their sessions in conn_close */
     c->tctx = NULL;
     uv_close((uv_handle_t *)&c->defer, client_on_closed);
+    uv_close((uv_handle_t *)&c->fdwait_t, client_on_closed);
 }

@@ -146,7 +146,13 @@ struct h1_client {
     char tctx_err[200]; /* why it could not be built; "" */
     nghttp2_nv *nv;     /* request header scratch */
     size_t nvcap;
-    h1_request *h2done;       /* streams ended in this session turn: delivered after it */
+    h1_request *h2done; /* streams ended in this session turn: delivered after it */
+    /* requests whose dial found no free descriptor (EMFILE/ENFILE), oldest
+     * first; fdwait_t retries them every FDWAIT_MS (client_fd_wait) */
+    h1_request *fdwait, *fdwait_tail;
+    uv_timer_t fdwait_t;
+    int fdwait_retrying;
+    int fdwait_idle;          /* a connection went idle since fdwait_t last looked for one to close */
     char rbuf[READ_BUF_SIZE]; /* every read lands here, consumed at once */
 };
 
@@ -272,6 +278,8 @@ void client_pool_put(h1_conn *k, const h1_request *r);
 void client_new_conn(h1_client *c, h1_request *r, int64_t now);
 void client_dispatch(h1_client *c, h1_request *r, int64_t now);
 void client_req_redo(h1_client *c, h1_request *r);
+/* r's dial found no free descriptor: it waits for one (client_fd_wait in client.c). */
+void client_fd_wait(h1_client *c, h1_request *r);
 void client_unref(h1_client *c);
 
 /* ---- hostcache.c ---- */

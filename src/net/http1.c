@@ -395,6 +395,12 @@ void http1_conn_connect(h1_conn *k) {
         k->tcp_open = 1;
         k->nhandles++;
     }
+    if (rc == UV_EMFILE || rc == UV_ENFILE) { /* no descriptor for the socket: it waits for one */
+        conn_detach(k, r);
+        client_conn_close(k);
+        client_fd_wait(k->c, r);
+        return;
+    }
     if (rc && at == DIAL_AT_BIND) {
         conn_detach(k, r);
         client_conn_close(k);

@@ -16,6 +16,7 @@ import os
 import re
 import resource
 import subprocess
+import time
 
 import pytest
 
@@ -128,3 +129,76 @@ def test_few_descriptors_never_crash(c6_bin):
                    "too many open files (raise the limit: ulimit -n)" in p.stderr, (n, p)
         seen.add(p.returncode)
     assert 0 in seen and len(seen) > 1, seen  # both ends reached: the limits above do matter
+
+
+def test_dial_without_descriptor_waits(c6_bin, target, tmp_path):
+    # ulimit -n 64, 1 worker: 120 VUs each open a connection at once for a 300 ms
+    # request (noConnectionReuse, so the estimate before the test counts none).
+    # k6 fails the requests past the limit with "dial tcp ...: socket: too many open
+    # files" (Go's net.Dial error, EMFILE); c6 makes them wait for a descriptor
+    # (src/net/client.c client_fd_wait): at 100,000 VUs a worker that falls behind
+    # fires thousands of sleeping VUs' requests at once. Before: ~80 of the 120 failed.
+    export = tmp_path / "summary.json"
+    p = _run_limited(c6_bin, (64, 64), "--workers", "1", "-e", "N=120", "-e", f"URL={target}/delay/300",
+                     "--summary-export", str(export), script_path("scale/fd_wait.js"))
+    assert p.returncode == 0, p
+    assert "too many open files" not in p.stderr, p
+    # warned once, during the run
+    assert p.stderr.count("c6 has no free file descriptor for a new connection (this process may open 64") == 1, p
+    m = json.loads(export.read_text())["metrics"]
+    assert m["http_reqs"]["count"] == 120, m["http_reqs"]
+    assert m["http_req_failed"]["passes"] == 0, m["http_req_failed"]
+    # the requests that waited for a descriptor waited for the first ones (300 ms) to end,
+    # which shows in http_req_blocked (k6: time waiting for a free TCP connection slot)
+    assert m["http_req_blocked"]["max"] >= 250, m["http_req_blocked"]
+    assert m["http_req_blocked"]["min"] < 100, m["http_req_blocked"]
+
+
+
+def test_waiting_for_a_descriptor_times_out(c6_bin, target, tmp_path):
+    # ulimit -n 64, 1 worker: VUs 1-50 hold every free descriptor for 1.5 s, the other 50
+    # wait for one with a 300 ms timeout: they fail as a request that timed out
+    # (error_code 1050, k6's lib/netext/httpext/error_codes.go requestTimeoutErrorCode)
+    # at 300 ms, not when a descriptor frees up
+    export = tmp_path / "summary.json"
+    p = _run_limited(c6_bin, (64, 64), "--workers", "1", "-e", "N=100", "-e", f"URL={target}", "-e", "HOLD=50",
+                     "-e", "HOLD_MS=1500", "-e", "TIMEOUT=300ms", "--summary-export", str(export),
+                     script_path("scale/fd_wait.js"))
+    assert p.returncode == 0, p
+    assert "too many open files" not in p.stderr, p
+    m = json.loads(export.read_text())["metrics"]
+    assert m["checks"]["passes"] == 50 and m["checks"]["fails"] == 0, m["checks"]
+    assert 250 <= m["waited"]["max"] < 1200, m["waited"]
+
+
+def test_waiting_for_a_descriptor_closes_idle_connections(c6_bin, target):
+    # keep-alive, ulimit -n 64, 1 worker: 100 VUs, one request each; each VU keeps its
+    # connection idle after its request, so the ones that found no descriptor would
+    # wait for a close that never comes (until their 5 s timeout): idle connections
+    # are closed for them instead, and every request succeeds at once. (Read from the
+    # summary on stdout: at the end the kept connections hold every descriptor, so a
+    # --summary-export file could not be opened.)
+    p = _run_limited(c6_bin, (64, 64), "--workers", "1", "-e", "N=100", "-e", f"URL={target}/delay/100",
+                     "-e", "REUSE=1", "-e", "TIMEOUT=5s", script_path("scale/fd_wait.js"))
+    assert p.returncode == 0, p
+    assert re.search(r"http_reqs\.+: 100 ", p.stdout), p
+    assert re.search(r"http_req_failed\.+: 0\.00% 0 out of 100", p.stdout), p
+    m = re.search(r"iteration_duration\.+: .*max=([0-9.]+)(ms|s) ", p.stdout)
+    assert m and float(m.group(1)) * (1 if m.group(2) == "ms" else 1000) < 2000, p
+
+
+def test_interrupted_while_waiting_for_a_descriptor(c6_bin, target):
+    # ulimit -n 64, 1 worker: VUs 1-50 hold every free descriptor for 5 s, the other 50
+    # wait for one; at maxDuration 1 s (gracefulStop 0s) every iteration is interrupted
+    # (k6: the iteration's context is cancelled at the hard stop), the waiting
+    # requests too: the run ends at once, nothing completed, no crash (under ASan: no
+    # use of a request its VU gave up)
+    t0 = time.monotonic()
+    p = _run_limited(c6_bin, (64, 64), "--workers", "1", "-e", "N=100", "-e", f"URL={target}", "-e", "HOLD=50",
+                     "-e", "HOLD_MS=5000", "-e", "TIMEOUT=10s", "-e", "MAXD=1s", script_path("scale/fd_wait.js"))
+    assert p.returncode == 0, p
+    assert time.monotonic() - t0 < 4.5, p  # not the 5 s of the holders' requests
+    assert "Sanitizer" not in p.stderr and "Segmentation" not in p.stderr, p
+    # k6's warning when no iteration completed (internal/cmd/run.go run())
+    assert "No script iterations fully finished" in p.stderr, p
+    assert "iterations...." not in p.stdout, p

@@ -88,7 +88,8 @@ static void test_check_fds(void **state) {
     assert_int_equal(capacity_check_fds(&c, 217, 2, true, true, err, sizeof err), 1);
     assert_string_equal(err, "the test may need up to 257 open files (one connection each of its 217 VUs keeps, more "
                              "for more hosts, and 40 for c6), but this process may open 256 (ulimit -n, also its "
-                             "hard limit); requests past that fail with \"too many open files\": lower the VUs, set "
+                             "hard limit); requests past that wait for a free one (k6 fails them with \"too many "
+                             "open files\"): lower the VUs, set "
                              "noConnectionReuse (a VU then holds a connection only during a request), raise the "
                              "limit or split the test with execution segments");
     /* VUs that keep nothing (noConnectionReuse), or a script that connects nowhere */
