@@ -117,6 +117,9 @@ build_quickjs() {
   tarball=$(fetch_quickjs_source)
   rm -rf "$out/src" && mkdir -p "$out/src" "$out/include"
   tar -xf "$tarball" -C "$out/src" --strip-components=1
+  # adds three functions c6's C6_SHARED_RT experiment needs (src/js/vm.c);
+  # nothing else changes. A cached build without them keeps the experiment off.
+  patch -s -d "$out/src" -p1 <"$ROOT/scripts/quickjs-shared-runtime.patch" >&2
   echo "bootstrap: building libquickjs.a" >&2
   local cflags="-O2 -g -fPIC -D_GNU_SOURCE -DCONFIG_VERSION=\"${QJS_VERSION//./-}\" -DCONFIG_BIGNUM"
   local objs=()

@@ -44,7 +44,8 @@ typedef struct worker {
     wscen *ws; /* this worker's side of each scenario */
     int nws;
     vu *ready_head, *ready_tail;
-    vu *special; /* setup/teardown VU */
+    vu *special;             /* setup/teardown VU */
+    struct JSRuntime *js_rt; /* shared by its regular VUs (C6_SHARED_RT experiment) */
 
     atomic_int cmds;         /* pending worker_cmd bits */
     atomic_int special_done; /* setup/teardown finished */

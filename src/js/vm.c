@@ -19,6 +19,7 @@
 #include "js/remote.h"
 #include "util/urlref.h"
 #include "js/modules/http.h"
+#include "exec/worker.h"
 
 #define VM_STACK_LIMIT (192 * 1024)
 
@@ -81,8 +82,11 @@ static char *vm_remote_name(JSContext *ctx, const char *base, const char *name) 
     return r;
 }
 
+static _Thread_local vu *vm_cur; /* the VU running on this thread (shared runtime) */
+static vm_loader *vm_loader_of(void *opaque) { return opaque ? opaque : vm_cur->loader; }
+
 static char *vm_normalize(JSContext *ctx, const char *base, const char *name, void *opaque) {
-    vm_loader *l = opaque;
+    vm_loader *l = vm_loader_of(opaque);
     if (vm_is_builtin(name)) return js_strdup(ctx, name);
     snprintf(l->spec, sizeof l->spec, "%s", name); /* QuickJS loads right after normalizing */
     /* jslib helpers c6 carries itself, so scripts that import them run offline */
@@ -261,7 +265,7 @@ static JSModuleDef *vm_load_bytecode(JSContext *ctx, vm_loader *l, const char *n
 }
 
 static JSModuleDef *vm_loader_fn(JSContext *ctx, const char *name, void *opaque) {
-    vm_loader *l = opaque;
+    vm_loader *l = vm_loader_of(opaque);
     if (vm_is_builtin(name)) {
         /* the descriptor estimate (run_check_fds) counts connections only for these */
         if (l->compile && (!strcmp(name, "k6/http") || !strcmp(name, "k6/ws") || strstr(name, "websockets")))
@@ -416,6 +420,51 @@ static int vm_interrupt(JSRuntime *rt, void *opaque) {
     return v->stop_req || test_phase(v->test) >= PHASE_HARD_STOP || (v->sc && scen_state(v->sc) >= SC_HARD_STOP);
 }
 
+/* C6_SHARED_RT=1, an experiment (issue 17, memory per VU; default off, see
+ * bench/README.md "Where a VU's memory goes"): the regular VUs of a worker
+ * share one QuickJS runtime, each with a context of its own. A runtime holds
+ * state of the VU that runs (its promise jobs, its chain of JS frames, where
+ * its stack starts), which the stock QuickJS cannot hand over at a switch;
+ * scripts/quickjs-shared-runtime.patch adds the three functions below. With
+ * a QuickJS without them (weak, so NULL) every VU keeps its own runtime. */
+extern int JS_ExecutePendingJobOf(JSRuntime *rt, JSContext *only) __attribute__((weak));
+extern void *JS_SwapStackFrame(JSRuntime *rt, void *frame) __attribute__((weak));
+extern void JS_SetStackTop(JSRuntime *rt, uintptr_t top) __attribute__((weak));
+
+static int vm_interrupt_shared(JSRuntime *rt, void *opaque) { return vm_cur ? vm_interrupt(rt, vm_cur) : 0; }
+
+void vm_enter(vu *v) {
+    vm_cur = v;
+    if (!v->shared_rt || !v->rt) return;
+    JS_SwapStackFrame(v->rt, v->js_frame);
+    JS_SetStackTop(v->rt, v->js_top);
+}
+
+void vm_leave(vu *v) {
+    vm_cur = NULL;
+    if (!v->shared_rt || !v->rt) return;
+    v->js_frame = JS_SwapStackFrame(v->rt, NULL);
+}
+
+void vm_worker_started(worker *w) {
+    /* the next allocation collects, and QuickJS then sets the threshold to
+     * half a heap above what is left */
+    if (w->js_rt) JS_SetGCThreshold(w->js_rt, 0);
+}
+
+void vm_worker_free(worker *w) {
+    /* after its VUs: their contexts are gone only when VUs are freed at exit
+     * (sanitizer builds, C6_FREE_VUS); otherwise the exit returns it all */
+    if (w->js_rt && vu_free_at_exit()) JS_FreeRuntime(w->js_rt);
+    w->js_rt = NULL;
+}
+
+int vm_run_job(vu *v) {
+    if (v->shared_rt) return JS_ExecutePendingJobOf(v->rt, v->ctx);
+    JSContext *jctx;
+    return JS_ExecutePendingJob(v->rt, &jctx);
+}
+
 bool vm_cut_off(vu *v) { return v->interrupted || vm_interrupt(v->rt, v); }
 
 /* Drops what would keep the event loop going. */
@@ -434,9 +483,8 @@ static void vm_loop_clear(vu *v) {
 static JSValue vm_settle(vu *v, JSValue p) {
     JSContext *ctx = v->ctx;
     for (;;) {
-        JSContext *jctx;
         int r;
-        while ((r = JS_ExecutePendingJob(v->rt, &jctx)) > 0) {}
+        while ((r = vm_run_job(v)) > 0) {}
         if (r < 0) {
             JS_FreeValue(ctx, p);
             vm_loop_clear(v);
@@ -639,34 +687,74 @@ static int vm_fail(vu *v, char *err, size_t errlen) {
     return -1;
 }
 
+static void vm_classes_init(JSRuntime *rt) {
+    http_class_init(rt);
+    metrics_class_init(rt);
+    execution_class_init(rt);
+    html_class_init(rt);
+    data_class_init(rt);
+    ws_class_init(rt);
+    websockets_class_init(rt);
+    grpc_class_init(rt);
+}
+
+static bool vm_shared_wanted(void) {
+    static int on = -1;
+    if (on < 0) {
+        on = getenv("C6_SHARED_RT") != NULL;
+        if (on && !(JS_ExecutePendingJobOf && JS_SwapStackFrame && JS_SetStackTop)) {
+            fprintf(stderr, "c6: C6_SHARED_RT ignored: this QuickJS lacks scripts/quickjs-shared-runtime.patch\n");
+            on = 0;
+        }
+    }
+    return on;
+}
+
 int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
-    v->rt = JS_NewRuntime();
-    if (!v->rt) return snprintf(err, errlen, "out of memory creating a JS runtime"), -1;
-    JS_SetMaxStackSize(v->rt, compile ? 4 * 1024 * 1024 : VM_STACK_LIMIT);
-    JS_UpdateStackTop(v->rt);
-    JS_SetRuntimeOpaque(v->rt, v);
-    http_class_init(v->rt);
-    metrics_class_init(v->rt);
-    execution_class_init(v->rt);
-    html_class_init(v->rt);
-    data_class_init(v->rt);
-    ws_class_init(v->rt);
-    websockets_class_init(v->rt);
-    grpc_class_init(v->rt);
+    v->shared_rt = !compile && v->role == VU_REGULAR && v->w && vm_shared_wanted();
+    if (v->shared_rt) {
+        worker *w = v->w;
+        if (!w->js_rt) {
+            w->js_rt = JS_NewRuntime();
+            if (!w->js_rt) return snprintf(err, errlen, "out of memory creating a JS runtime"), -1;
+            JS_SetMaxStackSize(w->js_rt, VM_STACK_LIMIT);
+            /* no cycle collection while the worker makes its VUs: each pass
+             * walks every VU's objects, and with the threshold growing by
+             * half a heap at a time they took a fifth of the start-up;
+             * collection resumes when the run starts (vm_worker_started) */
+            JS_SetGCThreshold(w->js_rt, (size_t)-1);
+            vm_classes_init(w->js_rt);
+            JS_SetInterruptHandler(w->js_rt, vm_interrupt_shared, NULL);
+            JS_SetModuleLoaderFunc(w->js_rt, vm_normalize, vm_loader_fn, NULL);
+        }
+        v->rt = w->js_rt;
+        v->js_top = (uintptr_t)__builtin_frame_address(0);
+        v->js_frame = NULL;
+        vm_enter(v);
+    } else {
+        v->rt = JS_NewRuntime();
+        if (!v->rt) return snprintf(err, errlen, "out of memory creating a JS runtime"), -1;
+        JS_SetMaxStackSize(v->rt, compile ? 4 * 1024 * 1024 : VM_STACK_LIMIT);
+        JS_UpdateStackTop(v->rt);
+        JS_SetRuntimeOpaque(v->rt, v);
+        vm_classes_init(v->rt);
+    }
     v->ctx = JS_NewContext(v->rt);
     vm_loader *l = v->ctx ? calloc(1, sizeof *l) : NULL;
     if (!l) {
         if (v->ctx) JS_FreeContext(v->ctx);
-        JS_FreeRuntime(v->rt);
+        if (!v->shared_rt) JS_FreeRuntime(v->rt);
         v->rt = NULL;
         v->ctx = NULL;
         return snprintf(err, errlen, "out of memory creating a JS context"), -1;
     }
     JS_SetContextOpaque(v->ctx, v);
-    JS_SetInterruptHandler(v->rt, vm_interrupt, v);
     *l = (vm_loader){.v = v, .s = s, .compile = compile};
     v->loader = l;
-    JS_SetModuleLoaderFunc(v->rt, vm_normalize, vm_loader_fn, l);
+    if (!v->shared_rt) {
+        JS_SetInterruptHandler(v->rt, vm_interrupt, v);
+        JS_SetModuleLoaderFunc(v->rt, vm_normalize, vm_loader_fn, l);
+    }
     v->ns = JS_UNDEFINED;
     v->fn = JS_UNDEFINED;
     v->data = JS_UNDEFINED;
@@ -713,7 +801,7 @@ void vm_destroy(vu *v) {
     JS_FreeValue(v->ctx, v->ns);
     vm_mods_free(v);
     JS_FreeContext(v->ctx);
-    JS_FreeRuntime(v->rt);
+    if (!v->shared_rt) JS_FreeRuntime(v->rt);
     free(v->loader);
     v->loader = NULL;
     v->rt = NULL;
