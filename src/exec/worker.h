@@ -45,7 +45,7 @@ typedef struct worker {
     int nws;
     vu *ready_head, *ready_tail;
     vu *special;             /* setup/teardown VU */
-    struct JSRuntime *js_rt; /* shared by its regular VUs (C6_SHARED_RT experiment) */
+    struct JSRuntime *js_rt; /* shared by its regular VUs (src/js/vm.c) */
 
     atomic_int cmds;         /* pending worker_cmd bits */
     atomic_int special_done; /* setup/teardown finished */

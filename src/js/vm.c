@@ -420,16 +420,21 @@ static int vm_interrupt(JSRuntime *rt, void *opaque) {
     return v->stop_req || test_phase(v->test) >= PHASE_HARD_STOP || (v->sc && scen_state(v->sc) >= SC_HARD_STOP);
 }
 
-/* C6_SHARED_RT=1, an experiment (issue 17, memory per VU; default off, see
- * bench/README.md "Where a VU's memory goes"): the regular VUs of a worker
- * share one QuickJS runtime, each with a context of its own. A runtime holds
- * state of the VU that runs (its promise jobs, its chain of JS frames, where
- * its stack starts), which the stock QuickJS cannot hand over at a switch;
- * scripts/quickjs-shared-runtime.patch adds the three functions below. With
- * a QuickJS without them (weak, so NULL) every VU keeps its own runtime. */
-extern int JS_ExecutePendingJobOf(JSRuntime *rt, JSContext *only) __attribute__((weak));
-extern void *JS_SwapStackFrame(JSRuntime *rt, void *frame) __attribute__((weak));
-extern void JS_SetStackTop(JSRuntime *rt, uintptr_t top) __attribute__((weak));
+/* Shared runtime (issue 17, memory per VU; bench/README.md "Where a VU's
+ * memory goes"): the regular VUs of a worker share one QuickJS runtime, each
+ * with a context of its own (C6_SHARED_RT=0: a runtime per VU, as before).
+ * A runtime holds state of the VU that runs, which stock QuickJS cannot hand
+ * over at a switch; scripts/quickjs-shared-runtime.patch keeps promise jobs
+ * and shape tables per context and adds the functions below, and vm_enter/
+ * vm_leave swap the rest at each switch into and out of a VU's coroutine:
+ * the chain of JS frames (backtraces, Error.stack), where the stack starts
+ * (the stack limit follows each VU's own coroutine stack) and the pending
+ * exception. The interrupt handler and the module loader are the
+ * runtime's; they find the running VU in vm_cur. */
+extern int JS_ExecutePendingJobOf(JSRuntime *rt, JSContext *only);
+extern void *JS_SwapStackFrame(JSRuntime *rt, void *frame);
+extern void JS_SetStackTop(JSRuntime *rt, uintptr_t top);
+extern size_t JS_GetMallocSize(JSRuntime *rt);
 
 static int vm_interrupt_shared(JSRuntime *rt, void *opaque) { return vm_cur ? vm_interrupt(rt, vm_cur) : 0; }
 
@@ -438,18 +443,31 @@ void vm_enter(vu *v) {
     if (!v->shared_rt || !v->rt) return;
     JS_SwapStackFrame(v->rt, v->js_frame);
     JS_SetStackTop(v->rt, v->js_top);
+    if (v->js_exc_set) { /* the exception it left with is its again */
+        v->js_exc_set = false;
+        JS_Throw(v->ctx, v->js_exc);
+    }
 }
 
 void vm_leave(vu *v) {
     vm_cur = NULL;
     if (!v->shared_rt || !v->rt) return;
     v->js_frame = JS_SwapStackFrame(v->rt, NULL);
+    /* a pending exception is the VU's, not the next one's (c6 does not yield
+     * with one set today; if it ever does, the VU gets it back) */
+    if (v->ctx && JS_HasException(v->ctx)) {
+        v->js_exc = JS_GetException(v->ctx);
+        v->js_exc_set = true;
+    }
 }
 
 void vm_worker_started(worker *w) {
-    /* the next allocation collects, and QuickJS then sets the threshold to
-     * half a heap above what is left */
-    if (w->js_rt) JS_SetGCThreshold(w->js_rt, 0);
+    /* cycle collection resumes where QuickJS would put it after a pass (half
+     * a heap above what is allocated) without the pass itself: VU creation
+     * left little cyclic garbage, and a pass walks every VU's objects */
+    if (!w->js_rt) return;
+    size_t now = JS_GetMallocSize(w->js_rt);
+    JS_SetGCThreshold(w->js_rt, now + now / 2);
 }
 
 void vm_worker_free(worker *w) {
@@ -698,14 +716,12 @@ static void vm_classes_init(JSRuntime *rt) {
     grpc_class_init(rt);
 }
 
+/* On unless C6_SHARED_RT=0. */
 static bool vm_shared_wanted(void) {
     static int on = -1;
     if (on < 0) {
-        on = getenv("C6_SHARED_RT") != NULL;
-        if (on && !(JS_ExecutePendingJobOf && JS_SwapStackFrame && JS_SetStackTop)) {
-            fprintf(stderr, "c6: C6_SHARED_RT ignored: this QuickJS lacks scripts/quickjs-shared-runtime.patch\n");
-            on = 0;
-        }
+        const char *e = getenv("C6_SHARED_RT");
+        on = !(e && !strcmp(e, "0"));
     }
     return on;
 }
@@ -800,6 +816,8 @@ void vm_destroy(vu *v) {
     JS_FreeValue(v->ctx, v->data);
     JS_FreeValue(v->ctx, v->ns);
     vm_mods_free(v);
+    if (v->js_exc_set) JS_FreeValue(v->ctx, v->js_exc);
+    v->js_exc_set = false;
     JS_FreeContext(v->ctx);
     if (!v->shared_rt) JS_FreeRuntime(v->rt);
     free(v->loader);
