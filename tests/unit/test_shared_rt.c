@@ -72,7 +72,9 @@ static void test_jobs_are_per_context(void **state) {
     assert_non_null(rt);
     vu *a = fake_vu(rt), *b = fake_vu(rt);
     JS_FreeValue(a->ctx, eval(a, "var ran = 0; Promise.resolve().then(() => { ran++; });"));
-    JS_FreeValue(b->ctx, eval(b, "var ran = 0; Promise.resolve().then(() => { ran++; }); Promise.resolve().then(() => { ran++; });"));
+    JS_FreeValue(
+        b->ctx,
+        eval(b, "var ran = 0; Promise.resolve().then(() => { ran++; }); Promise.resolve().then(() => { ran++; });"));
     assert_int_equal(JS_ExecutePendingJobOf(rt, b->ctx), 1);
     assert_int_equal(JS_ExecutePendingJobOf(rt, b->ctx), 1);
     assert_int_equal(JS_ExecutePendingJobOf(rt, b->ctx), 0);
@@ -93,8 +95,9 @@ static void test_shapes_outlive_their_context(void **state) {
     JSRuntime *rt = JS_NewRuntime();
     assert_non_null(rt);
     vu *a = fake_vu(rt), *b = fake_vu(rt);
-    const char *src = "var keep = []; for (let i = 0; i < 200; i++) { const o = { x: i, y: 2 }; o['p' + (i % 7)] = o; keep.push(o); }"
-                      "keep.self = keep; keep.length";
+    const char *src =
+        "var keep = []; for (let i = 0; i < 200; i++) { const o = { x: i, y: 2 }; o['p' + (i % 7)] = o; keep.push(o); }"
+        "keep.self = keep; keep.length";
     JSValue r = eval(a, src);
     assert_int_equal(JS_VALUE_GET_INT(r), 200);
     r = eval(b, src);
