@@ -420,17 +420,17 @@ static int vm_interrupt(JSRuntime *rt, void *opaque) {
     return v->stop_req || test_phase(v->test) >= PHASE_HARD_STOP || (v->sc && scen_state(v->sc) >= SC_HARD_STOP);
 }
 
-/* Shared runtime (issue 17, memory per VU; bench/README.md "Where a VU's
- * memory goes"): the regular VUs of a worker share one QuickJS runtime, each
- * with a context of its own (C6_SHARED_RT=0: a runtime per VU, as before).
- * A runtime holds state of the VU that runs, which stock QuickJS cannot hand
- * over at a switch; scripts/quickjs-shared-runtime.patch keeps promise jobs
- * and shape tables per context and adds the functions below, and vm_enter/
- * vm_leave swap the rest at each switch into and out of a VU's coroutine:
- * the chain of JS frames (backtraces, Error.stack), where the stack starts
- * (the stack limit follows each VU's own coroutine stack) and the pending
- * exception. The interrupt handler and the module loader are the
- * runtime's; they find the running VU in vm_cur. */
+/* Shared runtimes (issue 17, memory per VU; bench/README.md "Where a VU's
+ * memory goes"): the regular VUs of a worker share QuickJS runtimes, up to
+ * vm_group_size() VUs each, a context per VU (C6_SHARED_RT=0: a runtime per
+ * VU, as before). A runtime holds state of the VU that runs, which stock
+ * QuickJS cannot hand over at a switch; scripts/quickjs-shared-runtime.patch
+ * keeps promise jobs and shape tables per context and adds the functions
+ * below, and vm_enter/vm_leave swap the rest at each switch into and out of
+ * a VU's coroutine: the chain of JS frames (backtraces, Error.stack), where
+ * the stack starts (the stack limit follows each VU's own coroutine stack)
+ * and the pending exception. The interrupt handler and the module loader
+ * are the runtime's; they find the running VU in vm_cur. */
 extern int JS_ExecutePendingJobOf(JSRuntime *rt, JSContext *only);
 extern void *JS_SwapStackFrame(JSRuntime *rt, void *frame);
 extern void JS_SetStackTop(JSRuntime *rt, uintptr_t top);
