@@ -724,9 +724,10 @@ static void vm_classes_init(JSRuntime *rt) {
 
 /* How many VUs share a runtime: VM_GROUP by default, C6_SHARED_RT=N for N,
  * 0 for a runtime per VU as before. A collection walks every object of a
- * runtime's VUs and stops their worker meanwhile: at 10,000 VUs in one
- * runtime a pass took ~0.5 s; groups of 256 keep a pass near 1/40 of that
- * for a runtime's fixed cost (~28 KB: tables, atoms) per 256 VUs. */
+ * runtime's VUs and stops their worker meanwhile: with a worker's 5,000 VUs
+ * in one runtime a pass took up to ~0.4 s; groups of 256 keep a pass near
+ * 1/20 of that for a runtime's fixed cost (~28 KB: tables, atoms) per 256
+ * VUs (bench/README.md, scripts/cycles.js). */
 #define VM_GROUP 256
 static int vm_group_size(void) {
     static int n = -1;
