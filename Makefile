@@ -41,7 +41,7 @@ UNIT_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 all: $(BUILD)/c6 $(BUILD)/c6-target
 
 # What the build needs: missing Debian packages, QuickJS (cached) when absent.
-$(BUILD)/.deps-ok: scripts/bootstrap.sh
+$(BUILD)/.deps-ok: scripts/bootstrap.sh $(wildcard scripts/quickjs-*.patch)
 	@bash scripts/bootstrap.sh build
 	@mkdir -p $(BUILD) && touch $@
 $(QJS_LIB): | $(BUILD)/.deps-ok

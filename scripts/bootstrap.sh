@@ -112,11 +112,22 @@ fetch_quickjs_source() {
 
 build_quickjs() {
   local out="$DEPS/quickjs"
-  [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] && return 0
-  local tarball
+  # c6's patches to QuickJS (scripts/quickjs-*.patch, in name order); the
+  # cached library is rebuilt when they change (their sha256 in a stamp)
+  local patches stamp
+  patches=$(ls "$ROOT"/scripts/quickjs-*.patch 2>/dev/null | sort)
+  # shellcheck disable=SC2086
+  stamp=$(cat /dev/null $patches | sha256sum | cut -d' ' -f1)
+  [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
+    && [ "$(cat "$out/patches.sha256" 2>/dev/null)" = "$stamp" ] && return 0
+  local tarball p
   tarball=$(fetch_quickjs_source)
   rm -rf "$out/src" && mkdir -p "$out/src" "$out/include"
   tar -xf "$tarball" -C "$out/src" --strip-components=1
+  # quickjs-shared-runtime.patch: a worker's VUs share one runtime (src/js/vm.c):
+  # promise jobs and shape tables per context, the frame chain and stack top
+  # handed over at each switch
+  for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local cflags="-O2 -g -fPIC -D_GNU_SOURCE -DCONFIG_VERSION=\"${QJS_VERSION//./-}\" -DCONFIG_BIGNUM"
   local objs=()
@@ -130,6 +141,7 @@ build_quickjs() {
   mv "$out/libquickjs.a.tmp" "$out/libquickjs.a"
   cp "$out/src/quickjs.h" "$out/include/"
   [ -f "$out/src/quickjs-libc.h" ] && cp "$out/src/quickjs-libc.h" "$out/include/"
+  echo "$stamp" >"$out/patches.sha256"
   echo "bootstrap: quickjs ready in $out" >&2
 }
 

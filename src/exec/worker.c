@@ -52,7 +52,9 @@ static void worker_run_ready(worker *w) {
         w->ready_head = v->next_ready;
         if (!w->ready_head) w->ready_tail = NULL;
         v->queued = false;
+        vm_enter(v);
         coro_resume(v->co);
+        vm_leave(v);
         if (coro_done(v->co) && v->state == VU_DONE) {
             v->state = VU_COUNTED;
             worker_vu_finished(w, v);
@@ -109,6 +111,7 @@ static void worker_on_wake(uv_async_t *a) {
     if (cmds & CMD_SUMMARY) worker_start_special(w, VU_SUMMARY);
     if (cmds & CMD_START) {
         health_worker_init(w);
+        vm_worker_started(w);
         uv_timer_start(&w->tick, worker_on_tick, WORKER_TICK_MS, WORKER_TICK_MS);
     }
     if (cmds & (CMD_START | CMD_SCEN)) sched_update(w);
@@ -195,7 +198,9 @@ bool worker_add_vu(worker *w, int id) {
 
 /* Runs v's init on its own stack; false (error kept) when it failed. */
 static bool worker_init_vu(worker *w, vu *v) {
+    vm_enter(v);
     coro_resume(v->co);
+    vm_leave(v);
     if (v->state != VU_DONE) return true;
     v->state = VU_COUNTED;
     test_init_failed(w->test, v->error);
@@ -274,6 +279,7 @@ void worker_free(worker *w) {
     if (!w) return;
     for (int i = 0; i < w->nvus; i++) vu_free(w->vus[i]);
     if (w->special) vu_free(w->special);
+    vm_worker_free(w);
     free(w->vus);
     free(w->pool);
     sched_close(w);

@@ -47,7 +47,11 @@ typedef struct worker {
     wscen *ws; /* this worker's side of each scenario */
     int nws;
     vu *ready_head, *ready_tail;
-    vu *special; /* setup/teardown VU */
+    vu *special;               /* setup/teardown VU */
+    struct JSRuntime **js_rts; /* shared by its regular VUs, vm_group_size() each (src/js/vm.c) */
+    int njs_rts;
+    int js_rt_vus; /* VUs in the last of them */
+    bool js_gc_on; /* the run started: new runtimes collect at once */
 
     atomic_int cmds;         /* pending worker_cmd bits */
     atomic_int special_done; /* setup/teardown finished */

@@ -20,6 +20,7 @@
 #include "util/clock.h"
 #include "util/urlref.h"
 #include "js/modules/http.h"
+#include "exec/worker.h"
 
 #define VM_STACK_LIMIT (192 * 1024)
 
@@ -82,8 +83,11 @@ static char *vm_remote_name(JSContext *ctx, const char *base, const char *name) 
     return r;
 }
 
+static _Thread_local vu *vm_cur; /* the VU running on this thread (shared runtime) */
+static vm_loader *vm_loader_of(void *opaque) { return opaque ? opaque : vm_cur->loader; }
+
 static char *vm_normalize(JSContext *ctx, const char *base, const char *name, void *opaque) {
-    vm_loader *l = opaque;
+    vm_loader *l = vm_loader_of(opaque);
     if (vm_is_builtin(name)) return js_strdup(ctx, name);
     snprintf(l->spec, sizeof l->spec, "%s", name); /* QuickJS loads right after normalizing */
     /* jslib helpers c6 carries itself, so scripts that import them run offline */
@@ -262,7 +266,7 @@ static JSModuleDef *vm_load_bytecode(JSContext *ctx, vm_loader *l, const char *n
 }
 
 static JSModuleDef *vm_loader_fn(JSContext *ctx, const char *name, void *opaque) {
-    vm_loader *l = opaque;
+    vm_loader *l = vm_loader_of(opaque);
     if (vm_is_builtin(name)) {
         /* the descriptor estimate (run_check_fds) counts connections only for these */
         if (l->compile && (!strcmp(name, "k6/http") || !strcmp(name, "k6/ws") || strstr(name, "websockets")))
@@ -417,6 +421,75 @@ static int vm_interrupt(JSRuntime *rt, void *opaque) {
     return v->stop_req || test_phase(v->test) >= PHASE_HARD_STOP || (v->sc && scen_state(v->sc) >= SC_HARD_STOP);
 }
 
+/* Shared runtimes (issue 17, memory per VU; bench/README.md "Where a VU's
+ * memory goes"): the regular VUs of a worker share QuickJS runtimes, up to
+ * vm_group_size() VUs each, a context per VU (C6_SHARED_RT=0: a runtime per
+ * VU, as before). A runtime holds state of the VU that runs, which stock
+ * QuickJS cannot hand over at a switch; scripts/quickjs-shared-runtime.patch
+ * keeps promise jobs and shape tables per context and adds the functions
+ * below, and vm_enter/vm_leave swap the rest at each switch into and out of
+ * a VU's coroutine: the chain of JS frames (backtraces, Error.stack), where
+ * the stack starts (the stack limit follows each VU's own coroutine stack)
+ * and the pending exception. The interrupt handler and the module loader
+ * are the runtime's; they find the running VU in vm_cur. */
+extern int JS_ExecutePendingJobOf(JSRuntime *rt, JSContext *only);
+extern void *JS_SwapStackFrame(JSRuntime *rt, void *frame);
+extern void JS_SetStackTop(JSRuntime *rt, uintptr_t top);
+extern size_t JS_GetMallocSize(JSRuntime *rt);
+
+static int vm_interrupt_shared(JSRuntime *rt, void *opaque) { return vm_cur ? vm_interrupt(rt, vm_cur) : 0; }
+
+void vm_enter(vu *v) {
+    vm_cur = v;
+    if (!v->shared_rt || !v->rt) return;
+    JS_SwapStackFrame(v->rt, v->js_frame);
+    JS_SetStackTop(v->rt, v->js_top);
+    if (v->js_exc_set) { /* the exception it left with is its again */
+        v->js_exc_set = false;
+        JS_Throw(v->ctx, v->js_exc);
+    }
+}
+
+void vm_leave(vu *v) {
+    vm_cur = NULL;
+    if (!v->shared_rt || !v->rt) return;
+    v->js_frame = JS_SwapStackFrame(v->rt, NULL);
+    /* a pending exception is the VU's, not the next one's (c6 does not yield
+     * with one set today; if it ever does, the VU gets it back) */
+    if (v->ctx && JS_HasException(v->ctx)) {
+        v->js_exc = JS_GetException(v->ctx);
+        v->js_exc_set = true;
+    }
+}
+
+void vm_worker_started(worker *w) {
+    /* cycle collection resumes where QuickJS would put it after a pass (half
+     * a heap above what is allocated) without the pass itself: VU creation
+     * left little cyclic garbage, and a pass walks every object of the
+     * runtime's VUs */
+    w->js_gc_on = true;
+    for (int i = 0; i < w->njs_rts; i++) {
+        size_t now = JS_GetMallocSize(w->js_rts[i]);
+        JS_SetGCThreshold(w->js_rts[i], now + now / 2);
+    }
+}
+
+void vm_worker_free(worker *w) {
+    /* after its VUs: their contexts are gone only when VUs are freed at exit
+     * (sanitizer builds, C6_FREE_VUS); otherwise the exit returns it all */
+    if (vu_free_at_exit())
+        for (int i = 0; i < w->njs_rts; i++) JS_FreeRuntime(w->js_rts[i]);
+    free(w->js_rts);
+    w->js_rts = NULL;
+    w->njs_rts = 0;
+}
+
+int vm_run_job(vu *v) {
+    if (v->shared_rt) return JS_ExecutePendingJobOf(v->rt, v->ctx);
+    JSContext *jctx;
+    return JS_ExecutePendingJob(v->rt, &jctx);
+}
+
 bool vm_cut_off(vu *v) { return v->interrupted || vm_interrupt(v->rt, v); }
 
 JSValue k6_throw_interrupted(JSContext *ctx);
@@ -487,9 +560,8 @@ static int vm_loop_turn(vu *v) {
 static JSValue vm_settle(vu *v, JSValue p) {
     JSContext *ctx = v->ctx;
     for (;;) {
-        JSContext *jctx;
         int r;
-        while ((r = JS_ExecutePendingJob(v->rt, &jctx)) > 0) {}
+        while ((r = vm_run_job(v)) > 0) {}
         if (r < 0) {
             JS_FreeValue(ctx, p);
             vm_loop_clear(v);
@@ -668,34 +740,92 @@ static int vm_fail(vu *v, char *err, size_t errlen) {
     return -1;
 }
 
+static void vm_classes_init(JSRuntime *rt) {
+    http_class_init(rt);
+    metrics_class_init(rt);
+    execution_class_init(rt);
+    html_class_init(rt);
+    data_class_init(rt);
+    ws_class_init(rt);
+    websockets_class_init(rt);
+    grpc_class_init(rt);
+}
+
+/* How many VUs share a runtime: VM_GROUP by default, C6_SHARED_RT=N for N,
+ * 0 for a runtime per VU as before. A collection walks every object of a
+ * runtime's VUs and stops their worker meanwhile: with a worker's 5,000 VUs
+ * in one runtime a pass took up to ~0.4 s; groups of 256 keep a pass near
+ * 1/20 of that for a runtime's fixed cost (~28 KB: tables, atoms) per 256
+ * VUs (bench/README.md, scripts/cycles.js). */
+#define VM_GROUP 256
+static int vm_group_size(void) {
+    static int n = -1;
+    if (n < 0) {
+        const char *e = getenv("C6_SHARED_RT");
+        char *end;
+        long l = e ? strtol(e, &end, 10) : -1;
+        n = e && *e && !*end && l >= 0 && l <= 1000000 ? (int)l : VM_GROUP;
+    }
+    return n;
+}
+
+/* A runtime for worker w's next VU: the last one while it has room. */
+static JSRuntime *vm_group_runtime(worker *w) {
+    if (w->njs_rts && w->js_rt_vus < vm_group_size()) {
+        w->js_rt_vus++;
+        return w->js_rts[w->njs_rts - 1];
+    }
+    JSRuntime **a = realloc(w->js_rts, (size_t)(w->njs_rts + 1) * sizeof *a);
+    if (!a) return NULL;
+    w->js_rts = a;
+    JSRuntime *rt = JS_NewRuntime();
+    if (!rt) return NULL;
+    JS_SetMaxStackSize(rt, VM_STACK_LIMIT);
+    /* no cycle collection while the worker makes its VUs: each pass walks
+     * every VU's objects, and with the threshold growing by half a heap at
+     * a time they took a fifth of the start-up; collection resumes when
+     * the run starts (vm_worker_started) */
+    if (!w->js_gc_on) JS_SetGCThreshold(rt, (size_t)-1);
+    vm_classes_init(rt);
+    JS_SetInterruptHandler(rt, vm_interrupt_shared, NULL);
+    JS_SetModuleLoaderFunc(rt, vm_normalize, vm_loader_fn, NULL);
+    w->js_rts[w->njs_rts++] = rt;
+    w->js_rt_vus = 1;
+    return rt;
+}
+
 int vm_create(vu *v, script *s, bool compile, char *err, size_t errlen) {
-    v->rt = JS_NewRuntime();
-    if (!v->rt) return snprintf(err, errlen, "out of memory creating a JS runtime"), -1;
-    JS_SetMaxStackSize(v->rt, compile ? 4 * 1024 * 1024 : VM_STACK_LIMIT);
-    JS_UpdateStackTop(v->rt);
-    JS_SetRuntimeOpaque(v->rt, v);
-    http_class_init(v->rt);
-    metrics_class_init(v->rt);
-    execution_class_init(v->rt);
-    html_class_init(v->rt);
-    data_class_init(v->rt);
-    ws_class_init(v->rt);
-    websockets_class_init(v->rt);
-    grpc_class_init(v->rt);
+    v->shared_rt = !compile && v->role == VU_REGULAR && v->w && vm_group_size() > 0;
+    if (v->shared_rt) {
+        v->rt = vm_group_runtime(v->w);
+        if (!v->rt) return snprintf(err, errlen, "out of memory creating a JS runtime"), -1;
+        v->js_top = (uintptr_t)__builtin_frame_address(0);
+        v->js_frame = NULL;
+        vm_enter(v);
+    } else {
+        v->rt = JS_NewRuntime();
+        if (!v->rt) return snprintf(err, errlen, "out of memory creating a JS runtime"), -1;
+        JS_SetMaxStackSize(v->rt, compile ? 4 * 1024 * 1024 : VM_STACK_LIMIT);
+        JS_UpdateStackTop(v->rt);
+        JS_SetRuntimeOpaque(v->rt, v);
+        vm_classes_init(v->rt);
+    }
     v->ctx = JS_NewContext(v->rt);
     vm_loader *l = v->ctx ? calloc(1, sizeof *l) : NULL;
     if (!l) {
         if (v->ctx) JS_FreeContext(v->ctx);
-        JS_FreeRuntime(v->rt);
+        if (!v->shared_rt) JS_FreeRuntime(v->rt);
         v->rt = NULL;
         v->ctx = NULL;
         return snprintf(err, errlen, "out of memory creating a JS context"), -1;
     }
     JS_SetContextOpaque(v->ctx, v);
-    JS_SetInterruptHandler(v->rt, vm_interrupt, v);
     *l = (vm_loader){.v = v, .s = s, .compile = compile};
     v->loader = l;
-    JS_SetModuleLoaderFunc(v->rt, vm_normalize, vm_loader_fn, l);
+    if (!v->shared_rt) {
+        JS_SetInterruptHandler(v->rt, vm_interrupt, v);
+        JS_SetModuleLoaderFunc(v->rt, vm_normalize, vm_loader_fn, l);
+    }
     v->ns = JS_UNDEFINED;
     v->fn = JS_UNDEFINED;
     v->data = JS_UNDEFINED;
@@ -741,8 +871,10 @@ void vm_destroy(vu *v) {
     JS_FreeValue(v->ctx, v->data);
     JS_FreeValue(v->ctx, v->ns);
     vm_mods_free(v);
+    if (v->js_exc_set) JS_FreeValue(v->ctx, v->js_exc);
+    v->js_exc_set = false;
     JS_FreeContext(v->ctx);
-    JS_FreeRuntime(v->rt);
+    if (!v->shared_rt) JS_FreeRuntime(v->rt);
     free(v->loader);
     v->loader = NULL;
     v->rt = NULL;

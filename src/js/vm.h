@@ -187,4 +187,14 @@ void vm_global_object(JSContext *ctx, const char *name, const JSCFunctionListEnt
  * JS_SetModuleExport's result (0 or -1). */
 int vm_set_exports(JSContext *ctx, JSModuleDef *m, JSValueConst def, const JSCFunctionListEntry *list, int n);
 
+/* Around each switch into a VU's coroutine (the shared runtime's state). */
+void vm_enter(vu *v);
+void vm_leave(vu *v);
+/* The run starts on worker w: the shared runtime's first collection. */
+struct worker;
+void vm_worker_started(struct worker *w);
+/* Frees w's shared runtime, once its VUs are freed. */
+void vm_worker_free(struct worker *w);
+/* Runs one of v's pending promise jobs: 1 ran, 0 none, -1 it threw. */
+int vm_run_job(vu *v);
 #endif

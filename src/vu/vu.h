@@ -44,6 +44,11 @@ typedef struct vu {
 
     JSRuntime *rt;
     JSContext *ctx;
+    bool shared_rt;   /* rt is its worker's (src/js/vm.c, vm_enter) */
+    bool js_exc_set;  /* js_exc holds its pending exception (shared rt) */
+    void *js_frame;   /* QuickJS's frame chain while switched out (shared rt) */
+    uintptr_t js_top; /* where QuickJS measures this VU's stack from (shared rt) */
+    JSValue js_exc;   /* its pending exception while switched out (shared rt) */
     JSValue ns;       /* main module namespace */
     JSValue fn;       /* the function each iteration calls */
     JSValue data;     /* setup() data passed to fn */

@@ -340,9 +340,8 @@ static bool ws_fire(ws_session *s, int h, int argc, JSValueConst *argv) {
     }
     JS_FreeValue(ctx, arr);
     /* promise jobs a handler started run before the next event */
-    JSContext *jctx;
     int rc;
-    while (ok && (rc = JS_ExecutePendingJob(s->v->rt, &jctx)) != 0) ok = rc > 0;
+    while (ok && (rc = vm_run_job(s->v)) != 0) ok = rc > 0;
     return ok;
 }
 
@@ -411,9 +410,8 @@ static int ws_run_timer(ws_session *s, int64_t now) {
     JS_FreeValue(ctx, fn);
     bool ok = !JS_IsException(r);
     JS_FreeValue(ctx, r);
-    JSContext *jctx;
     int rc;
-    while (ok && (rc = JS_ExecutePendingJob(s->v->rt, &jctx)) != 0) ok = rc > 0;
+    while (ok && (rc = vm_run_job(s->v)) != 0) ok = rc > 0;
     return ok ? 1 : -1;
 }
 
