@@ -112,11 +112,16 @@ fetch_quickjs_source() {
 
 build_quickjs() {
   local out="$DEPS/quickjs"
-  [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] && return 0
+  # a cached library built before the lazy-intrinsics patch is rebuilt
+  [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
+    && grep -q js_lazy_build "$out/src/quickjs.c" 2>/dev/null && return 0
   local tarball
   tarball=$(fetch_quickjs_source)
   rm -rf "$out/src" && mkdir -p "$out/src" "$out/include"
   tar -xf "$tarball" -C "$out/src" --strip-components=1
+  # after any other patch: a context builds Map/Set, the typed arrays and
+  # WeakRef on first use (issue 17: -13 KB a VU; nothing a script can see changes)
+  patch -s -d "$out/src" -p1 <"$ROOT/scripts/quickjs-lazy-intrinsics.patch" >&2
   echo "bootstrap: building libquickjs.a" >&2
   local cflags="-O2 -g -fPIC -D_GNU_SOURCE -DCONFIG_VERSION=\"${QJS_VERSION//./-}\" -DCONFIG_BIGNUM"
   local objs=()
