@@ -112,15 +112,17 @@ fetch_quickjs_source() {
 
 build_quickjs() {
   local out="$DEPS/quickjs"
-  # a cached library built before the lazy-intrinsics patch is rebuilt
+  # a cached library built without this version of the lazy-intrinsics patch is rebuilt
+  local lazy_sum
+  lazy_sum=$(sha256sum <"$ROOT/scripts/quickjs-lazy-intrinsics.patch")
   [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
-    && grep -q js_lazy_build "$out/src/quickjs.c" 2>/dev/null && return 0
+    && [ "$(cat "$out/lazy-intrinsics.sha256" 2>/dev/null)" = "$lazy_sum" ] && return 0
   local tarball
   tarball=$(fetch_quickjs_source)
   rm -rf "$out/src" && mkdir -p "$out/src" "$out/include"
   tar -xf "$tarball" -C "$out/src" --strip-components=1
   # after any other patch: a context builds Map/Set, the typed arrays and
-  # WeakRef on first use (issue 17: -13 KB a VU; nothing a script can see changes)
+  # WeakRef and Date on first use (issue 17: -18 KB a VU; nothing a script can see changes)
   patch -s -d "$out/src" -p1 <"$ROOT/scripts/quickjs-lazy-intrinsics.patch" >&2
   echo "bootstrap: building libquickjs.a" >&2
   local cflags="-O2 -g -fPIC -D_GNU_SOURCE -DCONFIG_VERSION=\"${QJS_VERSION//./-}\" -DCONFIG_BIGNUM"
@@ -135,6 +137,7 @@ build_quickjs() {
   mv "$out/libquickjs.a.tmp" "$out/libquickjs.a"
   cp "$out/src/quickjs.h" "$out/include/"
   [ -f "$out/src/quickjs-libc.h" ] && cp "$out/src/quickjs-libc.h" "$out/include/"
+  echo "$lazy_sum" >"$out/lazy-intrinsics.sha256"
   echo "bootstrap: quickjs ready in $out" >&2
 }
 

@@ -1,4 +1,4 @@
-// QuickJS builds Map/Set, the typed arrays and WeakRef on a context's first
+// QuickJS builds Map/Set, the typed arrays, WeakRef and Date on a context's first
 // use (scripts/quickjs-lazy-intrinsics.patch, issue 17). Nothing a script
 // sees may differ from stock QuickJS: what c6 itself makes (open()'s and
 // http's ArrayBuffers) before the script names the globals, the order and
@@ -21,7 +21,7 @@ function facts(made) {
     // every first use is by C code, before the globals are read
     made: [made instanceof ArrayBuffer, Object.getPrototypeOf(made) === ArrayBuffer.prototype,
            Object.prototype.toString.call(made), new Uint8Array(made).length > 0],
-    order: names.slice(names.indexOf('Proxy'), names.indexOf('FinalizationRegistry') + 1).join(' '),
+    order: names.slice(names.indexOf('BigInt'), names.indexOf('FinalizationRegistry') + 1).join(' '),
     desc: [d.writable, d.enumerable, d.configurable, d.value === Uint8Array].join(' '),
     types: [typeof Map, typeof WeakRef, typeof DataView, typeof Atomics, typeof FinalizationRegistry].join(' '),
     protos: [Object.getPrototypeOf(Int8Array) === Object.getPrototypeOf(Float64Array),
@@ -29,7 +29,7 @@ function facts(made) {
              new Map([[1, 2]]).get(1), new Set([3]).has(3), String(Object.getPrototypeOf(new Map().keys())[Symbol.toStringTag]),
              Atomics.load(shared, 0), Object.getPrototypeOf(ws) === WeakSet.prototype,
              new DataView(new ArrayBuffer(4)).byteLength, Float32Array.BYTES_PER_ELEMENT,
-             typeof new WeakRef({}).deref].join(' '),
+             typeof new WeakRef({}).deref, JSON.stringify(new Date(0)), Date.length].join(' '),
   };
 }
 
