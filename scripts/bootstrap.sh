@@ -112,11 +112,11 @@ fetch_quickjs_source() {
 
 build_quickjs() {
   local out="$DEPS/quickjs"
-  # a cached library built without this version of the lazy-intrinsics patch is rebuilt
-  local lazy_sum
-  lazy_sum=$(sha256sum <"$ROOT/scripts/quickjs-lazy-intrinsics.patch")
+  # a cached library built without these versions of scripts/quickjs-*.patch is rebuilt
+  local patches_sum
+  patches_sum=$(cat "$ROOT"/scripts/quickjs-*.patch | sha256sum)
   [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
-    && [ "$(cat "$out/lazy-intrinsics.sha256" 2>/dev/null)" = "$lazy_sum" ] && return 0
+    && [ "$(cat "$out/patches.sha256" 2>/dev/null)" = "$patches_sum" ] && return 0
   local tarball
   tarball=$(fetch_quickjs_source)
   rm -rf "$out/src" && mkdir -p "$out/src" "$out/include"
@@ -137,7 +137,7 @@ build_quickjs() {
   mv "$out/libquickjs.a.tmp" "$out/libquickjs.a"
   cp "$out/src/quickjs.h" "$out/include/"
   [ -f "$out/src/quickjs-libc.h" ] && cp "$out/src/quickjs-libc.h" "$out/include/"
-  echo "$lazy_sum" >"$out/lazy-intrinsics.sha256"
+  echo "$patches_sum" >"$out/patches.sha256"
   echo "bootstrap: quickjs ready in $out" >&2
 }
 
