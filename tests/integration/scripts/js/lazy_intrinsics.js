@@ -1,4 +1,4 @@
-// QuickJS builds Map/Set, the typed arrays, WeakRef and Date on a context's first
+// QuickJS builds Map/Set, the typed arrays, WeakRef, Date and RegExp on a context's first
 // use (scripts/quickjs-lazy-intrinsics.patch, issue 17). Nothing a script
 // sees may differ from stock QuickJS: what c6 itself makes (open()'s and
 // http's ArrayBuffers) before the script names the globals, the order and
@@ -12,6 +12,8 @@ export const options = { scenarios: { s: { executor: 'per-vu-iterations', vus: 2
 const raw = __VU === 1 ? open('./data/users.json', 'b') : null;
 
 function facts(made) {
+  // String.prototype.match with a string makes a RegExp from C before the script names it
+  const m = 'abcb'.match('c');
   const names = Object.getOwnPropertyNames(globalThis);
   const d = Object.getOwnPropertyDescriptor(globalThis, 'Uint8Array');
   const shared = new Int32Array(new SharedArrayBuffer(8));
@@ -29,7 +31,9 @@ function facts(made) {
              new Map([[1, 2]]).get(1), new Set([3]).has(3), String(Object.getPrototypeOf(new Map().keys())[Symbol.toStringTag]),
              Atomics.load(shared, 0), Object.getPrototypeOf(ws) === WeakSet.prototype,
              new DataView(new ArrayBuffer(4)).byteLength, Float32Array.BYTES_PER_ELEMENT,
-             typeof new WeakRef({}).deref, JSON.stringify(new Date(0)), Date.length].join(' '),
+             typeof new WeakRef({}).deref, JSON.stringify(new Date(0)), Date.length,
+             m instanceof Array, m.index, Object.getPrototypeOf(/a/) === RegExp.prototype, 'a-b'.split(/-/).length,
+             Object.prototype.toString.call('x'.matchAll('x'))].join(' '),
   };
 }
 
