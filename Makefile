@@ -40,7 +40,8 @@ UNIT_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all deps test-deps bench-deps fuzz-deps format check-alloc test unit integration demo asan fuzz fuzz-ci fuzz-build bench bench-metrics bench-snapshot bench-arrival bench-scale bench-http2 bench-grpc clean
 all: $(BUILD)/c6 $(BUILD)/c6-target
 
-# What the build needs: missing Debian packages, QuickJS (cached) when absent.
+# What the build needs: missing Debian packages, QuickJS (cached; rebuilt when
+# absent or when its patches change).
 $(BUILD)/.deps-ok: scripts/bootstrap.sh $(wildcard scripts/quickjs-*.patch)
 	@bash scripts/bootstrap.sh build
 	@mkdir -p $(BUILD) && touch $@
@@ -131,7 +132,7 @@ $(BUILD)/libc6.a: $(OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/c6: $(BUILD)/obj/src/main.o $(BUILD)/libc6.a $(QJS_LIB)
+$(BUILD)/c6: $(BUILD)/obj/src/main.o $(BUILD)/libc6.a $(QJS_LIB) $(BUILD)/.deps-ok # relinked when QuickJS was rebuilt
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libc6.a $(PKG_LIBS) $(LDLIBS) $(LDFLAGS)
 
 # The test server: src/target/ and the util/ (and net/ws_proto) objects it
