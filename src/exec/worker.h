@@ -10,6 +10,7 @@
 #include "exec/sched.h"
 #include "metrics/samples.h"
 #include "net/client.h"
+#include "util/slabpool.h"
 #include "vu/vu.h"
 
 struct c6_test;
@@ -50,8 +51,9 @@ typedef struct worker {
     vu *special;               /* setup/teardown VU */
     struct JSRuntime **js_rts; /* shared by its regular VUs, vm_group_size() each (src/js/vm.c) */
     int njs_rts;
-    int js_rt_vus; /* VUs in the last of them */
-    bool js_gc_on; /* the run started: new runtimes collect at once */
+    int js_rt_vus;       /* VUs in the last of them */
+    bool js_gc_on;       /* the run started: new runtimes collect at once */
+    slabpool http_calls; /* k6/http's call records (js/modules/http.c http_do) */
 
     atomic_int cmds;         /* pending worker_cmd bits */
     atomic_int special_done; /* setup/teardown finished */

@@ -327,6 +327,17 @@ static JSValue vm_open(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     return r;
 }
 
+/* A string a script cannot tell from JS_NewString's, kept once per runtime
+ * (an atom: VUs sharing a runtime share it); __ENV's values are the same in
+ * every VU, ~120 B a variable a VU otherwise. */
+static JSValue vm_shared_string(JSContext *ctx, const char *s) {
+    JSAtom a = JS_NewAtom(ctx, s);
+    if (a == JS_ATOM_NULL) return JS_EXCEPTION;
+    JSValue v = JS_AtomToString(ctx, a);
+    JS_FreeAtom(ctx, a);
+    return v;
+}
+
 /* __ENV: the test's variables, then `extra` (a scenario's env) over them. */
 static void vm_install_env(vu *v, JSValue global, const c6_kv *extra, size_t nextra) {
     JSContext *ctx = v->ctx;
@@ -338,7 +349,7 @@ static void vm_install_env(vu *v, JSValue global, const c6_kv *extra, size_t nex
         size_t kl = (size_t)(eq - *e) < sizeof key - 1 ? (size_t)(eq - *e) : sizeof key - 1;
         memcpy(key, *e, kl);
         key[kl] = 0;
-        JS_SetPropertyStr(ctx, env, key, JS_NewString(ctx, eq + 1));
+        JS_SetPropertyStr(ctx, env, key, vm_shared_string(ctx, eq + 1));
     }
     for (size_t i = 0; i < nextra; i++) JS_SetPropertyStr(ctx, env, extra[i].key, JS_NewString(ctx, extra[i].value));
     JS_SetPropertyStr(ctx, global, "__ENV", env);
@@ -475,6 +486,7 @@ void vm_worker_started(worker *w) {
 }
 
 void vm_worker_free(worker *w) {
+    http_calls_free(w);
     /* after its VUs: their contexts are gone only when VUs are freed at exit
      * (sanitizer builds, C6_FREE_VUS); otherwise the exit returns it all */
     if (vu_free_at_exit())

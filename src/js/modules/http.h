@@ -122,6 +122,9 @@ typedef struct http_call {
     http_result res;
 } http_call;
 
+/* The worker's call records (http_do takes one from w->http_calls) go. */
+void http_calls_free(struct worker *w);
+
 /* http.c */
 /* Fills c from a request's arguments (url: string or http.url object).
  * Returns 0, or -1 with a JS exception pending (c is then freed). */
