@@ -105,8 +105,88 @@ typedef struct reply {
     size_t len;
     int grpc_status; /* -1: none seen */
     char grpc_message[PUSHER_REPLY_MAX + 1];
-    bool retry_info; /* grpc-status-details-bin carries a google.rpc.RetryInfo */
+    bool retry_info;     /* grpc-status-details-bin carries a google.rpc.RetryInfo */
+    int64_t throttle_us; /* ... and its retry_delay */
 } reply;
+
+/* A protobuf varint at *p (< end); false when cut short or over 10 bytes. */
+static bool pb_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
+    *v = 0;
+    for (int shift = 0; *p < end && shift < 70; shift += 7) {
+        uint8_t b = *(*p)++;
+        *v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) return true;
+    }
+    return false;
+}
+
+/* The next field of a message: its number and wire type, and for a
+ * length-delimited one its bytes; other types skipped. false at the end or
+ * when malformed. */
+static bool pb_field(const uint8_t **p, const uint8_t *end, uint32_t *num, const uint8_t **val, size_t *len,
+                     uint64_t *scalar) {
+    uint64_t key;
+    if (*p >= end || !pb_varint(p, end, &key)) return false;
+    *num = (uint32_t)(key >> 3);
+    *val = NULL;
+    *len = 0;
+    switch (key & 7) {
+    case 0: return pb_varint(p, end, scalar);
+    case 1:
+    case 5: {
+        size_t n = (key & 7) == 1 ? 8 : 4;
+        if ((size_t)(end - *p) < n) return false;
+        *p += n;
+        return true;
+    }
+    case 2: {
+        uint64_t n;
+        if (!pb_varint(p, end, &n) || n > (uint64_t)(end - *p)) return false;
+        *val = *p;
+        *len = (size_t)n;
+        *p += n;
+        return true;
+    }
+    default: return false;
+    }
+}
+
+/* A google.rpc.Status (details = 3, each an Any: type_url = 1, value = 2):
+ * whether a detail is a google.rpc.RetryInfo and its retry_delay (1, a
+ * Duration: seconds = 1, nanos = 2), which otlpmetricgrpc's throttleDelay
+ * reads. Three small messages, read here rather than through libprotobuf,
+ * whose descriptors for google.rpc are not in c6. */
+static void pusher_retry_info(reply *r, const uint8_t *p, size_t n) {
+    static const char want[] = "google.rpc.RetryInfo";
+    const uint8_t *end = p + n, *v;
+    size_t vl;
+    uint32_t num;
+    uint64_t x;
+    while (pb_field(&p, end, &num, &v, &vl, &x)) {
+        if (num != 3 || !v) continue;
+        const uint8_t *q = v, *qe = v + vl, *url = NULL, *val = NULL;
+        size_t urll = 0, vall = 0;
+        while (pb_field(&q, qe, &num, &v, &vl, &x)) {
+            if (num == 1 && v) url = v, urll = vl;
+            if (num == 2 && v) val = v, vall = vl;
+        }
+        if (!url || urll < sizeof want - 1 || memcmp(url + urll - (sizeof want - 1), want, sizeof want - 1)) continue;
+        r->retry_info = true;
+        int64_t sec = 0, nsec = 0;
+        for (q = val, qe = val ? val + vall : NULL; val && pb_field(&q, qe, &num, &v, &vl, &x);) {
+            if (num != 1 || !v) continue;
+            for (const uint8_t *d = v, *de = v + vl; pb_field(&d, de, &num, &v, &vl, &x);) {
+                if (num == 1 && !v) sec = (int64_t)x;
+                if (num == 2 && !v) nsec = (int32_t)x;
+            }
+        }
+        /* Duration's range is +-315,576,000,000 s; anything past a day is as good as never */
+        if (sec > 86400) sec = 86400;
+        int64_t us = sec * 1000000 + nsec / 1000;
+        r->throttle_us = us > 0 ? us : 0;
+        return;
+    }
+}
 
 /* Response header lines (and HTTP/2 trailers): gRPC's outcome. */
 static size_t pusher_on_header(char *data, size_t size, size_t n, void *ctx) {
@@ -123,8 +203,8 @@ static size_t pusher_on_header(char *data, size_t size, size_t n, void *ctx) {
         /* percent-encoded (gRPC over HTTP/2, "Status-Message") */
         r->grpc_message[url_unescape(r->grpc_message, PUSHER_REPLY_MAX, v, vl, 0)] = 0;
     } else if (len > 24 && strncasecmp(data, "grpc-status-details-bin:", 24) == 0) {
-        /* a google.rpc.Status; whether one of its details is a RetryInfo
-         * is all the retry policy asks (its delay is not read) */
+        /* a google.rpc.Status: a RetryInfo detail makes RESOURCE_EXHAUSTED
+         * retryable, and its delay is the least wait (throttle) */
         const char *v = data + 24;
         size_t vl = len - 24;
         while (vl && *v == ' ') v++, vl--;
@@ -132,9 +212,7 @@ static size_t pusher_on_header(char *data, size_t size, size_t n, void *ctx) {
         uint8_t dec[PUSHER_REPLY_KEEP];
         size_t bad;
         ssize_t n = vl <= sizeof dec / 4 * 3 ? b64_decode(v, vl, B64_RAWSTD, dec, &bad) : -1;
-        static const char want[] = "google.rpc.RetryInfo";
-        for (ssize_t i = 0; n > 0 && i + (ssize_t)sizeof want - 1 <= n && !r->retry_info; i++)
-            r->retry_info = memcmp(dec + i, want, sizeof want - 1) == 0;
+        if (n > 0) pusher_retry_info(r, dec, (size_t)n);
     }
     return size * n;
 }
@@ -226,7 +304,8 @@ static bool grpc_retryable(int code, bool retry_info) {
  * UNAVAILABLE when a gRPC call gets them. */
 static bool http_retryable(long status) { return status == 429 || status == 502 || status == 503 || status == 504; }
 
-static sent_outcome pusher_send(pusher *p, CURL *e, job *j, uint64_t *lost, char *why, size_t whylen, bool *retryable) {
+static sent_outcome pusher_send(pusher *p, CURL *e, job *j, uint64_t *lost, char *why, size_t whylen, bool *retryable,
+                                int64_t *throttle_us) {
     reply r = {.len = 0, .grpc_status = -1};
     *retryable = false;
     r.text[0] = 0;
@@ -270,6 +349,7 @@ static sent_outcome pusher_send(pusher *p, CURL *e, job *j, uint64_t *lost, char
                 snprintf(why, whylen, "%s answered grpc-status %d (%s)%s%s", url, r.grpc_status,
                          grpc_code_name(r.grpc_status), r.grpc_message[0] ? ": " : "", r.grpc_message);
             *retryable = grpc_retryable(r.grpc_status, r.retry_info);
+            *throttle_us = r.throttle_us;
             return SENT_FAILED;
         }
         /* the reply message without its frame header */
@@ -318,7 +398,8 @@ static sent_outcome pusher_send_retrying(pusher *p, CURL *e, job *j, uint64_t *l
     unsigned seed = (unsigned)t0 ^ (unsigned)(uintptr_t)j;
     for (int tries = 1;; tries++) {
         bool again;
-        sent_outcome rc = pusher_send(p, e, j, lost, why, whylen, &again);
+        int64_t throttle = 0; /* a RetryInfo's delay (gRPC); an HTTP Retry-After counts as 0, see below */
+        sent_outcome rc = pusher_send(p, e, j, lost, why, whylen, &again, &throttle);
         if (rc == SENT_OK || !again || j->quiet || p->retry_initial_ms <= 0) return rc;
         /* cenkalti/backoff's ExponentialBackOff with its defaults: the wait
          * is the interval +-50% (RandomizationFactor 0.5), the interval then
@@ -326,8 +407,19 @@ static sent_outcome pusher_send_retrying(pusher *p, CURL *e, job *j, uint64_t *l
          * past MaxElapsedTime after the first try */
         double wait = interval * (0.5 + (double)rand_r(&seed) / RAND_MAX);
         interval = interval * 1.5 > max ? max : interval * 1.5;
-        int64_t until = clock_now_us() + (int64_t)wait;
+        int64_t now = clock_now_us(), until = now + (int64_t)wait;
         if (until - t0 > (int64_t)p->retry_elapsed_ms * 1000) return rc;
+        /* the exporters' retry.Config RequestFunc: the greater of the
+         * backoff and the throttle; a throttle that would end past
+         * MaxElapsedTime gives up at once ("max retry time would elapse").
+         * otlpmetrichttp parses Retry-After's seconds but hands them on as
+         * nanoseconds (time.Duration(throttle)), so the backoff always wins
+         * there: the header is not read at all here, the same in effect */
+        if (throttle >= (int64_t)wait) {
+            if (now + throttle - t0 > (int64_t)p->retry_elapsed_ms * 1000) return rc;
+            until = now + throttle;
+            wait = (double)throttle;
+        }
         log_printf(LOG_DEBUG, "%s output: %s; retry %d in %lld ms", p->name, why, tries, (long long)(wait / 1000));
         if (!pusher_sleep_until(p, until)) return rc; /* the end-of-test grace ends first */
     }

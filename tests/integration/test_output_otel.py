@@ -13,6 +13,7 @@ import http.server
 import json
 import pathlib
 import re
+import time
 import subprocess
 import sys
 import threading
@@ -241,16 +242,19 @@ def test_otel_bad_settings_exit_255(c6, env, why):
 
 class GrpcReceiver:
     """OTLP/gRPC: MetricsService/Export on a grpcio server (a generic
-    handler, no generated service code), recording (metadata, request);
-    abort=(code, details) fails every call with that status."""
+    handler, no generated service code), recording (metadata, request) and
+    when each came (times, monotonic seconds); abort=(code, details) fails
+    every call with that status."""
 
     SERVICE = "opentelemetry.proto.collector.metrics.v1.MetricsService"
 
     def __init__(self, pb, abort=None, tls=None, client_ca=None):
         self.requests = []
+        self.times = []
         self.tls = tls
 
         def export(req, context):
+            self.times.append(time.monotonic())
             self.requests.append((dict(context.invocation_metadata()), req))
             if abort:
                 if len(abort) > 2:  # a google.rpc.Status for grpc-status-details-bin
@@ -491,6 +495,33 @@ def test_otel_grpc_resource_exhausted_with_retry_info_is_retried(c6, pb):
     finally:
         rec.close()
     assert r.code == 0 and len(rec.requests) >= 2, (r, len(rec.requests))
+
+
+def _retry_info_status(seconds):
+    """A google.rpc.Status RESOURCE_EXHAUSTED with a RetryInfo{retry_delay: seconds}."""
+    retry_info = _pb_field(1, bytes([0x08, seconds]))  # Duration{seconds}
+    detail = _pb_field(1, b"type.googleapis.com/google.rpc.RetryInfo") + _pb_field(2, retry_info)
+    return bytes([0x08, 8]) + _pb_field(2, b"slow down") + _pb_field(3, detail)
+
+
+@pytest.mark.parametrize("delay,calls", [(1, 2), (2, 1)])
+def test_otel_grpc_retry_info_delay(c6, pb, delay, calls):
+    """The exporters' retry (internal/retry RequestFunc) waits the greater
+    of the backoff and RetryInfo's retry_delay (otlpmetricgrpc
+    throttleDelay), and gives up at once when that delay would end past
+    MaxElapsedTime ("max retry time would elapse"). Scaled by the test-only
+    C6_OTEL_RETRY_INITIAL_MS=600: backoff 300-900 ms, MaxElapsedTime 1.2 s
+    for gRPC. A 1 s delay: the second call 1 s after the first, then no
+    third (1 + 1 s > 1.2 s); a 2 s delay: one call."""
+    rec = GrpcReceiver(pb, abort=(grpc.StatusCode.RESOURCE_EXHAUSTED, "slow down", _retry_info_status(delay)))
+    try:
+        r = c6("outputs/get.js", "-i", "1", "-o", "opentelemetry", env=rec.env(C6_OTEL_RETRY_INITIAL_MS="600"))
+    finally:
+        rec.close()
+    assert r.code == 0 and len(rec.requests) == calls, (r, len(rec.requests))
+    if calls == 2:
+        gap = rec.times[1] - rec.times[0]
+        assert 0.95 <= gap < 2.0, gap  # the backoff alone would be 0.3-0.9 s
 
 
 def test_otel_retries_end_with_the_grace_period(c6, pb):

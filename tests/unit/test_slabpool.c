@@ -71,7 +71,8 @@ static void spare_pages_go_back(void **st) {
     for (int i = 0; i < BURST - 10; i++) resident(&p, r[i]) ? kept++ : back++;
     assert_true(kept <= 10 + 32); /* spares: in use + 32 at most */
     assert_true(back >= BURST - 10 - 42);
-    for (int i = BURST - 10; i < BURST; i++) assert_int_equal(resident(&p, r[i]), (int)(p.slot / (size_t)sysconf(_SC_PAGESIZE)));
+    for (int i = BURST - 10; i < BURST; i++)
+        assert_int_equal(resident(&p, r[i]), (int)(p.slot / (size_t)sysconf(_SC_PAGESIZE)));
     /* every record taken now is one of the old slots (no new mapping) */
     size_t slabs = p.nslabs;
     for (int i = 0; i < BURST - 10; i++) {
