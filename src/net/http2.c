@@ -142,10 +142,12 @@ static int h2_on_header(h2s_conn *hc, h2s_stream *st, const uint8_t *name, size_
     if (nl == 7 && !memcmp(name, ":status", 7)) {
         int code = 0;
         for (size_t i = 0; i < vl && i < 3; i++) code = code * 10 + (value[i] - '0');
-        if (code < 200) {
+        if (code >= 100 && code < 200) {
             r->h2hdr_ = H2H_INFO;
             return 0;
-        } /* 1xx: skipped, as Go does */
+        } /* 1xx: skipped, as Go does; a status under 100 ("051") is a final
+             answer to Go's transport and to nghttp2, which then takes the
+             next block for trailers */
         char line[80];
         int n = snprintf(line, sizeof line, "HTTP/2.0 %d %s\r\n", code, h2_status_text(code));
         r->status = code;
