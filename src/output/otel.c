@@ -67,6 +67,7 @@
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/pbread.h"
 #include "util/pbwrite.h"
 #include "util/url.h"
 #include "version.h"
@@ -393,42 +394,6 @@ static int otel_headers(const char *raw, char **out, size_t *n, char *err, size_
 
 /* OTLP/HTTP answers 200 with an ExportMetricsServiceResponse; a
  * partial_success in it counts data points the receiver rejected. */
-static bool pb_read_varint(const unsigned char **p, const unsigned char *end, uint64_t *v) {
-    *v = 0;
-    for (int shift = 0; *p < end && shift < 64; shift += 7) {
-        unsigned char c = *(*p)++;
-        *v |= (uint64_t)(c & 0x7f) << shift;
-        if (c < 0x80) return true;
-    }
-    return false;
-}
-
-/* The fields of one message: calls fn for each varint and length field;
- * false when malformed. */
-static bool pb_each(const unsigned char *p, const unsigned char *end,
-                    void (*fn)(void *ctx, int field, uint64_t v, const unsigned char *d, size_t n), void *ctx) {
-    while (p < end) {
-        uint64_t key, v = 0;
-        if (!pb_read_varint(&p, end, &key)) return false;
-        int field = (int)(key >> 3), wire = (int)(key & 7);
-        if (wire == PBW_VARINT) {
-            if (!pb_read_varint(&p, end, &v)) return false;
-            fn(ctx, field, v, NULL, 0);
-        } else if (wire == PBW_LEN) {
-            if (!pb_read_varint(&p, end, &v) || v > (uint64_t)(end - p)) return false;
-            fn(ctx, field, 0, p, (size_t)v);
-            p += v;
-        } else if (wire == PBW_I64 || wire == 5) {
-            size_t w = wire == PBW_I64 ? 8 : 4;
-            if ((size_t)(end - p) < w) return false;
-            p += w;
-        } else {
-            return false;
-        }
-    }
-    return true;
-}
-
 typedef struct partial {
     uint64_t rejected;
     char msg[256];
@@ -441,14 +406,14 @@ static void partial_field(void *ctx, int field, uint64_t v, const unsigned char 
 }
 
 static void response_field(void *ctx, int field, uint64_t v, const unsigned char *d, size_t n) {
-    if (field == 1 && d) pb_each(d, d + n, partial_field, ctx);
+    if (field == 1 && d) pbr_each(d, d + n, partial_field, ctx);
 }
 
 static uint64_t otel_lost(long status, const char *reply, size_t len, uint64_t points, char *why, size_t whylen) {
     if (status < 200 || status > 299) return points;
     partial ps = {0};
     const unsigned char *p = (const unsigned char *)reply;
-    if (!pb_each(p, p + len, response_field, &ps)) return 0;
+    if (!pbr_each(p, p + len, response_field, &ps)) return 0;
     if (ps.rejected)
         snprintf(why, whylen, "partial success: %llu data points rejected%s%s", (unsigned long long)ps.rejected,
                  ps.msg[0] ? ": " : "", ps.msg);

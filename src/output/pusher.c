@@ -17,6 +17,7 @@
 #include "util/base64.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/pbread.h"
 #include "util/strconv.h"
 #include "util/url.h"
 
@@ -109,83 +110,51 @@ typedef struct reply {
     int64_t throttle_us; /* ... and its retry_delay */
 } reply;
 
-/* A protobuf varint at *p (< end); false when cut short or over 10 bytes. */
-static bool pb_varint(const uint8_t **p, const uint8_t *end, uint64_t *v) {
-    *v = 0;
-    for (int shift = 0; *p < end && shift < 70; shift += 7) {
-        uint8_t b = *(*p)++;
-        *v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) return true;
-    }
-    return false;
-}
-
-/* The next field of a message: its number and wire type, and for a
- * length-delimited one its bytes; other types skipped. false at the end or
- * when malformed. */
-static bool pb_field(const uint8_t **p, const uint8_t *end, uint32_t *num, const uint8_t **val, size_t *len,
-                     uint64_t *scalar) {
-    uint64_t key;
-    if (*p >= end || !pb_varint(p, end, &key)) return false;
-    *num = (uint32_t)(key >> 3);
-    *val = NULL;
-    *len = 0;
-    switch (key & 7) {
-    case 0: return pb_varint(p, end, scalar);
-    case 1:
-    case 5: {
-        size_t n = (key & 7) == 1 ? 8 : 4;
-        if ((size_t)(end - *p) < n) return false;
-        *p += n;
-        return true;
-    }
-    case 2: {
-        uint64_t n;
-        if (!pb_varint(p, end, &n) || n > (uint64_t)(end - *p)) return false;
-        *val = *p;
-        *len = (size_t)n;
-        *p += n;
-        return true;
-    }
-    default: return false;
-    }
-}
-
 /* A google.rpc.Status (details = 3, each an Any: type_url = 1, value = 2):
  * whether a detail is a google.rpc.RetryInfo and its retry_delay (1, a
  * Duration: seconds = 1, nanos = 2), which otlpmetricgrpc's throttleDelay
- * reads. Three small messages, read here rather than through libprotobuf,
- * whose descriptors for google.rpc are not in c6. */
-static void pusher_retry_info(reply *r, const uint8_t *p, size_t n) {
+ * reads. Small messages read with util/pbread.h: c6 has no libprotobuf
+ * descriptors for google.rpc. */
+typedef struct retry_walk {
+    reply *r;
+    const unsigned char *url, *val;
+    size_t urll, vall;
+    int64_t sec, nsec;
+} retry_walk;
+
+static void retry_duration(void *ctx, int f, uint64_t v, const unsigned char *d, size_t n) {
+    (void)n;
+    retry_walk *w = ctx;
+    if (f == 1 && !d) w->sec = (int64_t)v;
+    if (f == 2 && !d) w->nsec = (int32_t)v;
+}
+
+static void retry_info_field(void *ctx, int f, uint64_t v, const unsigned char *d, size_t n) {
+    (void)v;
+    if (f == 1 && d) pbr_each(d, d + n, retry_duration, ctx);
+}
+
+static void retry_any(void *ctx, int f, uint64_t v, const unsigned char *d, size_t n) {
+    (void)v;
+    retry_walk *w = ctx;
+    if (f == 1 && d) w->url = d, w->urll = n;
+    if (f == 2 && d) w->val = d, w->vall = n;
+}
+
+static void retry_status(void *ctx, int f, uint64_t v, const unsigned char *d, size_t n) {
+    (void)v;
     static const char want[] = "google.rpc.RetryInfo";
-    const uint8_t *end = p + n, *v;
-    size_t vl;
-    uint32_t num;
-    uint64_t x;
-    while (pb_field(&p, end, &num, &v, &vl, &x)) {
-        if (num != 3 || !v) continue;
-        const uint8_t *q = v, *qe = v + vl, *url = NULL, *val = NULL;
-        size_t urll = 0, vall = 0;
-        while (pb_field(&q, qe, &num, &v, &vl, &x)) {
-            if (num == 1 && v) url = v, urll = vl;
-            if (num == 2 && v) val = v, vall = vl;
-        }
-        if (!url || urll < sizeof want - 1 || memcmp(url + urll - (sizeof want - 1), want, sizeof want - 1)) continue;
-        r->retry_info = true;
-        int64_t sec = 0, nsec = 0;
-        for (q = val, qe = val ? val + vall : NULL; val && pb_field(&q, qe, &num, &v, &vl, &x);) {
-            if (num != 1 || !v) continue;
-            for (const uint8_t *d = v, *de = v + vl; pb_field(&d, de, &num, &v, &vl, &x);) {
-                if (num == 1 && !v) sec = (int64_t)x;
-                if (num == 2 && !v) nsec = (int32_t)x;
-            }
-        }
-        /* Duration's range is +-315,576,000,000 s; anything past a day is as good as never */
-        if (sec > 86400) sec = 86400;
-        int64_t us = sec * 1000000 + nsec / 1000;
-        r->throttle_us = us > 0 ? us : 0;
+    retry_walk *w = ctx;
+    if (f != 3 || !d || w->r->retry_info) return;
+    w->url = w->val = NULL;
+    pbr_each(d, d + n, retry_any, w);
+    if (!w->url || w->urll < sizeof want - 1 || memcmp(w->url + w->urll - (sizeof want - 1), want, sizeof want - 1))
         return;
-    }
+    w->r->retry_info = true;
+    if (w->val) pbr_each(w->val, w->val + w->vall, retry_info_field, w);
+    /* Duration's range is +-315,576,000,000 s; anything past a day is as good as never */
+    int64_t sec = w->sec > 86400 ? 86400 : w->sec, us = sec * 1000000 + w->nsec / 1000;
+    w->r->throttle_us = us > 0 ? us : 0;
 }
 
 /* Response header lines (and HTTP/2 trailers): gRPC's outcome. */
@@ -212,7 +181,8 @@ static size_t pusher_on_header(char *data, size_t size, size_t n, void *ctx) {
         uint8_t dec[PUSHER_REPLY_KEEP];
         size_t bad;
         ssize_t n = vl <= sizeof dec / 4 * 3 ? b64_decode(v, vl, B64_RAWSTD, dec, &bad) : -1;
-        if (n > 0) pusher_retry_info(r, dec, (size_t)n);
+        retry_walk w = {.r = r};
+        if (n > 0) pbr_each(dec, dec + n, retry_status, &w);
     }
     return size * n;
 }
