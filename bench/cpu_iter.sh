@@ -66,6 +66,7 @@ line = "%s VUs: first iteration after %.1f s; %d iterations in %.1f s (%.0f/s)" 
 if not cg:
     print(line + "; CPU %.2f s: %.1f us per iteration" % (cb - ca, (cb - ca) * 1e6 / di))
     sys.exit(0)
+if os.environ.get("KEEP"): subprocess.run(["cp", out, os.environ["KEEP"]])
 o = subprocess.run(["callgrind_annotate", "--auto=no", "--threshold=100", out], capture_output=True, text=True).stdout
 os.unlink(out)
 ev = [l for l in o.splitlines() if l.startswith("Events shown")][0].split(":")[1].split()

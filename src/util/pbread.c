@@ -14,7 +14,7 @@ bool pbr_varint(const unsigned char **p, const unsigned char *end, uint64_t *v) 
 }
 
 bool pbr_each(const unsigned char *p, const unsigned char *end,
-                    void (*fn)(void *ctx, int field, uint64_t v, const unsigned char *d, size_t n), void *ctx) {
+              void (*fn)(void *ctx, int field, uint64_t v, const unsigned char *d, size_t n), void *ctx) {
     while (p < end) {
         uint64_t key, v = 0;
         if (!pbr_varint(&p, end, &key)) return false;

@@ -59,7 +59,7 @@ void *slabpool_take(slabpool *p) {
     if (p->nwarm) r = p->warm[--p->nwarm];
     else if (p->ncold || !slabpool_grow(p)) r = p->cold[--p->ncold];
     else return NULL;
-    p->inuse++;
+    if (++p->inuse > p->peak) p->peak = p->inuse;
     return r;
 }
 
@@ -70,14 +70,17 @@ void slabpool_give(slabpool *p, void *rec) {
         p->cold[p->ncold++] = rec;
         return;
     }
-    /* more spares than records in use (and a few): their pages go back
-     * (read as zero from here), one or two a give while use falls; the
-     * cold list has room for every slot ever mapped */
-    while (p->nwarm > p->inuse + SLABPOOL_SPARE) {
+    if (++p->gives < SLABPOOL_EPOCH) return;
+    /* spares beyond the window's peak in use (and a few): their pages go
+     * back (read as zero from here); the cold list has room for every slot
+     * ever mapped */
+    while (p->nwarm + p->inuse > p->peak + SLABPOOL_SPARE && p->nwarm) {
         void *r = p->warm[--p->nwarm];
         madvise(r, p->slot, MADV_DONTNEED);
         p->cold[p->ncold++] = r;
     }
+    p->peak = p->inuse;
+    p->gives = 0;
 }
 
 void slabpool_free(slabpool *p) {

@@ -1,8 +1,12 @@
 /* Fixed-size records for one thread, whose memory goes back to the system
  * when fewer are in use: records live in page-aligned slots of large
- * mappings; a freed record is kept for the next take while the spares are
- * no more than the records in use (and a few), beyond that its pages are
- * handed back (madvise) and it waits, empty, on a second list.
+ * mappings; a freed record is kept for the next take. Every SLABPOOL_EPOCH
+ * gives, the spares beyond the most records in use at once during those
+ * gives (and a few) have their pages handed back (madvise) and wait, empty,
+ * on a second list. Trimming to the peak of a window, not to the records in
+ * use at the moment of each give, keeps a steady load that swings between
+ * few and some dozens in flight from handing pages back and faulting them
+ * in again on every swing (measured: 13 % of c6's CPU at 10,000 VUs).
  *
  * For records that many VUs hold at one moment and few at others (k6/http's
  * call record: every VU's first request goes out at the run's start, then
@@ -23,7 +27,11 @@ typedef struct slabpool {
     void **cold; /* free slots whose pages went back */
     size_t ncold, capcold;
     size_t inuse;
+    size_t peak;  /* most records in use at once since the last trim */
+    size_t gives; /* gives since the last trim */
 } slabpool;
+
+#define SLABPOOL_EPOCH 4096 /* gives between trims */
 
 /* A pool of records of `size` bytes (nothing mapped yet). */
 void slabpool_init(slabpool *p, size_t size);

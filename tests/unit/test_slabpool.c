@@ -1,7 +1,8 @@
 /* test_slabpool.c - util/slabpool.h, the records k6/http's requests take
  * (js/modules/http.c http_do): distinct page-aligned records, reuse of the
- * freed ones, and pages handed back once more are spare than in use (read
- * with mincore), so a burst of records in flight does not stay resident. */
+ * freed ones, and pages handed back once a window of gives has passed with
+ * fewer in use (read with mincore), so a burst of records in flight does not
+ * stay resident, while a load that swings within a window keeps its pages. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -55,8 +56,9 @@ static void records_are_distinct_and_reused(void **st) {
     slabpool_free(&p);
 }
 
-/* After a burst, the spares beyond the records in use (and a few) lose
- * their pages; taking them again gives zeroed memory. */
+/* After a burst, once a whole window of gives passes with few in use, the
+ * spares beyond that window's peak (and a few) lose their pages; taking them
+ * again gives zeroed memory. Within the burst's own window nothing goes. */
 static void spare_pages_go_back(void **st) {
     (void)st;
     slabpool p;
@@ -69,8 +71,14 @@ static void spare_pages_go_back(void **st) {
     for (int i = 0; i < BURST - 10; i++) slabpool_give(&p, r[i]); /* 10 stay in flight */
     int kept = 0, back = 0;
     for (int i = 0; i < BURST - 10; i++) resident(&p, r[i]) ? kept++ : back++;
-    assert_true(kept <= 10 + 32); /* spares: in use + 32 at most */
-    assert_true(back >= BURST - 10 - 42);
+    assert_int_equal(back, 0); /* the burst's window is not over */
+    /* two windows of one request at a time beside the 10 in flight: the
+     * first ends with the burst's peak, the second trims to 11 + 32 */
+    for (int i = 0; i < 2 * SLABPOOL_EPOCH; i++) slabpool_give(&p, slabpool_take(&p));
+    kept = back = 0;
+    for (int i = 0; i < BURST - 10; i++) resident(&p, r[i]) ? kept++ : back++;
+    assert_true(kept <= 11 + 32);
+    assert_true(back >= BURST - 10 - 43);
     for (int i = BURST - 10; i < BURST; i++)
         assert_int_equal(resident(&p, r[i]), (int)(p.slot / (size_t)sysconf(_SC_PAGESIZE)));
     /* every record taken now is one of the old slots (no new mapping) */
@@ -86,10 +94,35 @@ static void spare_pages_go_back(void **st) {
     slabpool_free(&p);
 }
 
+/* A load that swings between 0 and 60 in flight, window after window,
+ * hands no page back: no madvise and fault-in again on every swing. */
+static void swinging_load_keeps_its_pages(void **st) {
+    (void)st;
+    slabpool p;
+    slabpool_init(&p, REC);
+    static unsigned char *r[60];
+    for (int round = 0; round < 3 * SLABPOOL_EPOCH / 60; round++) {
+        for (int i = 0; i < 60; i++) {
+            r[i] = slabpool_take(&p);
+            r[i][0] = r[i][REC - 1] = 1; /* a page handed back reads 0 when taken again */
+        }
+        for (int i = 0; i < 60; i++) slabpool_give(&p, r[i]);
+    }
+    for (int i = 0; i < 60; i++) r[i] = slabpool_take(&p);
+    for (int i = 0; i < 60; i++) {
+        assert_int_equal(r[i][0] + r[i][REC - 1], 2);
+        assert_int_equal(resident(&p, r[i]), (int)(p.slot / (size_t)sysconf(_SC_PAGESIZE)));
+    }
+    assert_int_equal(p.ncold + p.nwarm + 60, p.nslabs * p.per_slab); /* no slot lost */
+    for (int i = 0; i < 60; i++) slabpool_give(&p, r[i]);
+    slabpool_free(&p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(records_are_distinct_and_reused),
         cmocka_unit_test(spare_pages_go_back),
+        cmocka_unit_test(swinging_load_keeps_its_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
