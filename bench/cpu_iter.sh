@@ -42,7 +42,8 @@ def iters():
         return json.load(r)["data"]["attributes"]["sample"]["count"]
 def cpu():
     f = open("/proc/%d/stat" % p.pid).read().rsplit(")", 1)[1].split()
-    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+    t = os.sysconf("SC_CLK_TCK")
+    return int(f[11]) / t, int(f[12]) / t
 try:
     t0 = time.time()
     while True:
@@ -53,18 +54,19 @@ try:
             time.sleep(0.2)
     ready = time.time() - t0
     time.sleep(warm)
-    a, ca, ta = iters(), cpu(), time.time()
+    a, (ua, sa), ta = iters(), cpu(), time.time()
     if cg: subprocess.run(["callgrind_control", "-i", "on", str(p.pid)], capture_output=True)
     time.sleep(win)
     if cg: subprocess.run(["callgrind_control", "-i", "off", str(p.pid)], capture_output=True)
-    b, cb, tb = iters(), cpu(), time.time()
+    b, (ub, sb), tb = iters(), cpu(), time.time()
+    ca, cb = ua + sa, ub + sb
 finally:
     p.terminate()
     p.wait()
 di = b - a
 line = "%s VUs: first iteration after %.1f s; %d iterations in %.1f s (%.0f/s)" % (n, ready, di, tb - ta, di / (tb - ta))
 if not cg:
-    print(line + "; CPU %.2f s: %.1f us per iteration" % (cb - ca, (cb - ca) * 1e6 / di))
+    print(line + "; CPU %.2f s: %.1f us per iteration (user %.1f, system %.1f)" % (cb - ca, (cb - ca) * 1e6 / di, (ub - ua) * 1e6 / di, (sb - sa) * 1e6 / di))
     sys.exit(0)
 if os.environ.get("KEEP"): subprocess.run(["cp", out, os.environ["KEEP"]])
 o = subprocess.run(["callgrind_annotate", "--auto=no", "--threshold=100", out], capture_output=True, text=True).stdout

@@ -17,12 +17,16 @@
 #   - the target's CPU (its workers' sum, in % of one core: busiest second
 #     and average; it must stay well below that, or the target, not c6, was
 #     the limit).
+# Then, in the same run: CPU per iteration of the keep-alive iteration
+# (bench/cpu_iter.sh: SCALE_CPU_VUS VUs of http.get + check + sleep(1),
+# default 10000, empty to skip) and the coordinated-omission demonstration
+# (bench/coordinated_omission.sh; SCALE_SKIP_CO=1 skips it).
 #
 #   bash bench/vu_scale.sh [path/to/c6]    (default: $C6_BIN or build/c6)
 #
 # Environment: SCALE_VUS ("10000 100000"), SCALE_ITERS (5),
 # SCALE_LOCAL_IPS (127.0.0.2-127.0.0.21; empty: none). A VU count whose memory
-# (~140 KB a VU) is not available is skipped with a note. Writes
+# (140 KB a VU are asked, about twice what one takes) is not available is skipped with a note. Writes
 # bench/results/scale-latest.txt. Loopback only; everything runs under
 # `timeout` and is stopped on exit.
 set -euo pipefail
@@ -35,8 +39,8 @@ LOCAL_IPS=${SCALE_LOCAL_IPS-127.0.0.2-127.0.0.21}
 NGINX=${NGINX:-/usr/sbin/nginx}
 RESULTS=$HERE/results/scale-latest.txt
 
-die() { echo "bench: $*" >&2; exit 1; }
-note() { echo "bench: $*" >&2; }
+BENCH_NAME=bench
+source "$HERE/lib.sh" # die, note, free_port (its clean-up is not used: this one also stops the monitor)
 
 [[ -x $C6 ]] || die "c6 binary not found or not executable: $C6 (run make first)"
 C6=$(cd "$(dirname "$C6")" && pwd)/$(basename "$C6")
@@ -75,7 +79,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ---- the target: nginx, two worker processes ------------------------------
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 mkdir -p "$TMP/nginx/logs" "$TMP/nginx/tmp"
 USER_LINE=""
 [[ $(id -u) == 0 ]] && USER_LINE="user root root;"
@@ -213,6 +217,23 @@ PY
 }
 
 for n in $SIZES; do run_scale "$n"; done
+
+# The issue's other two numbers, in the same run: CPU per iteration of the
+# keep-alive iteration (http.get + check + sleep(1), bench/cpu_iter.sh, the
+# same nginx) and the coordinated-omission demonstration
+# (bench/coordinated_omission.sh). SCALE_CPU_VUS="" / SCALE_SKIP_CO=1 skip them.
+CPU_VUS=${SCALE_CPU_VUS-10000}
+if [[ -n $CPU_VUS ]]; then
+    note "c6: CPU per iteration, $CPU_VUS VUs of http.get + check + sleep(1)"
+    LINE=$(TARGET="$TARGET" API_PORT=$(free_port) timeout 300 bash "$HERE/cpu_iter.sh" "$C6" "$CPU_VUS" 10 | tail -n1) ||
+        LINE="failed (see above)"
+    REPORT+="cpu/iter    : $LINE"$'\n'
+fi
+if [[ -z ${SCALE_SKIP_CO:-} ]]; then
+    note "c6: coordinated-omission demonstration"
+    LINE=$(timeout 300 bash "$HERE/coordinated_omission.sh" "$C6" | grep '^co ' | tail -n1) || LINE="co 1s stall : failed (see above)"
+    REPORT+="$LINE"$'\n'
+fi
 mkdir -p "$(dirname "$RESULTS")"
 {
     echo "$REPORT"
