@@ -117,7 +117,7 @@ build_quickjs() {
   # a stamp)
   local patches stamp
   patches="$ROOT/scripts/quickjs-shared-runtime.patch $ROOT/scripts/quickjs-lazy-intrinsics.patch"
-  patches="$patches $ROOT/scripts/quickjs-closure-shape.patch"
+  patches="$patches $ROOT/scripts/quickjs-closure-shape.patch $ROOT/scripts/quickjs-own-keys.patch"
   # shellcheck disable=SC2086
   stamp=$(cat /dev/null $patches | sha256sum | cut -d' ' -f1)
   [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
@@ -133,7 +133,9 @@ build_quickjs() {
   # use (issue 17: -25 KB a VU; nothing a script can see changes);
   # quickjs-closure-shape.patch: a closure gets its 'length', 'name' (and
   # lazy 'prototype') from a shape its context keeps, not three defines
-  # (issue 17: CPU per iteration; nothing a script can see changes)
+  # (issue 17: CPU per iteration; nothing a script can see changes);
+  # quickjs-own-keys.patch: JS_GetOwnEnumStringKeys, an ordinary object's
+  # own enumerable string keys from its shape, no array (k6's check())
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local cflags="-O2 -g -fPIC -D_GNU_SOURCE -DCONFIG_VERSION=\"${QJS_VERSION//./-}\" -DCONFIG_BIGNUM"
