@@ -112,11 +112,13 @@ fetch_quickjs_source() {
 
 build_quickjs() {
   local out="$DEPS/quickjs"
-  # c6's patches to QuickJS, in this order (the second applies on top of the
-  # first); the cached library is rebuilt when they change (their sha256 in
+  # c6's patches to QuickJS, in this order (each applies on top of the ones
+  # before); the cached library is rebuilt when they change (their sha256 in
   # a stamp)
   local patches stamp
   patches="$ROOT/scripts/quickjs-shared-runtime.patch $ROOT/scripts/quickjs-lazy-intrinsics.patch"
+  patches="$patches $ROOT/scripts/quickjs-closure-shape.patch $ROOT/scripts/quickjs-own-keys.patch"
+  patches="$patches $ROOT/scripts/quickjs-dead-shapes.patch"
   # shellcheck disable=SC2086
   stamp=$(cat /dev/null $patches | sha256sum | cut -d' ' -f1)
   [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
@@ -129,7 +131,14 @@ build_quickjs() {
   # promise jobs and shape tables per context, the frame chain and stack top
   # handed over at each switch; quickjs-lazy-intrinsics.patch: a context
   # builds Map/Set, the typed arrays and WeakRef, Date and RegExp on first
-  # use (issue 17: -25 KB a VU; nothing a script can see changes)
+  # use (issue 17: -25 KB a VU; nothing a script can see changes);
+  # quickjs-closure-shape.patch: a closure gets its 'length', 'name' (and
+  # lazy 'prototype') from a shape its context keeps, not three defines
+  # (issue 17: CPU per iteration; nothing a script can see changes);
+  # quickjs-own-keys.patch: JS_GetOwnEnumStringKeys, an ordinary object's
+  # own enumerable string keys from its shape, no array (k6's check());
+  # quickjs-dead-shapes.patch: a context keeps the last 4 plain-object
+  # shapes their last object left, for the next object built the same way
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local cflags="-O2 -g -fPIC -D_GNU_SOURCE -DCONFIG_VERSION=\"${QJS_VERSION//./-}\" -DCONFIG_BIGNUM"

@@ -45,19 +45,25 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     if (argc < 2 || !JS_IsObject(argv[1])) return JS_NewBool(ctx, 1);
     if (!v->w || v->in_init)
         return js_throw_error(ctx, "GoError", "Using check() in the init context is not supported"); /* k6.go */
-    JSPropertyEnum *props;
-    uint32_t np;
-    if (JS_GetOwnPropertyNames(ctx, &props, &np, argv[1], JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY)) return JS_EXCEPTION;
+    /* the checks' names: up to 8 straight from the object's shape (no
+     * array), else through JS_GetOwnPropertyNames (same names, same order) */
+    JSAtom quick[8];
+    JSPropertyEnum *props = NULL;
+    int nq = JS_GetOwnEnumStringKeys(ctx, quick, 8, argv[1]);
+    uint32_t np = nq > 0 ? (uint32_t)nq : 0;
+    if (nq < 0 && JS_GetOwnPropertyNames(ctx, &props, &np, argv[1], JS_GPN_STRING_MASK | JS_GPN_ENUM_ONLY))
+        return JS_EXCEPTION;
     int all = 1;
     JSValue ret = JS_UNDEFINED;
     for (uint32_t i = 0; i < np; i++) {
-        const char *name = JS_AtomToCString(ctx, props[i].atom); /* once: for "::" and the check tag */
+        JSAtom key = props ? props[i].atom : quick[i];
+        const char *name = JS_AtomToCString(ctx, key); /* once: for "::" and the check tag */
         if (name && strstr(name, "::")) {
             JS_FreeCString(ctx, name);
             ret = js_throw_error(ctx, "GoError", "group and check names may not contain '::'");
             break;
         } /* lib */
-        JSValue fn = JS_GetProperty(ctx, argv[1], props[i].atom);
+        JSValue fn = JS_GetProperty(ctx, argv[1], key);
         JSValue r;
         if (JS_IsFunction(ctx, fn)) r = JS_Call(ctx, fn, JS_UNDEFINED, 1, (JSValueConst *)&argv[0]);
         else r = JS_DupValue(ctx, fn);
@@ -86,7 +92,9 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
             break;
         }
     }
-    vm_free_props(ctx, props, np);
+    if (props) vm_free_props(ctx, props, np);
+    else
+        for (int i = 0; i < nq; i++) JS_FreeAtom(ctx, quick[i]);
     if (JS_IsException(ret)) return ret;
     return JS_NewBool(ctx, all);
 }
