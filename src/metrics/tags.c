@@ -27,6 +27,7 @@ typedef struct tag_memo_kv {
     const char *key; /* as given (a static key is compared by address) */
     uint16_t koff;   /* where the key sits in the packed set (a shadowed kv: its winner's) */
     uint16_t voff;   /* where the value sits (TM_VALUE, TM_SAME) */
+    uint16_t vlen;   /* its length */
     uint8_t how;     /* TM_VALUE: compared; TM_SAME: the same bytes as the kv before it, so
                         the same pointer needs no look; TM_NULL: NULL (no such tag);
                         TM_SHADOWED: a later kv with its key won */
@@ -233,16 +234,25 @@ static uint32_t tags_memo_slot(int site, uint32_t base, uint32_t hint) {
 /* a and b hold the same string; most differ (or are empty) at once */
 static inline bool tags_streq(const char *a, const char *b) { return a[0] == b[0] && (!a[0] || !strcmp(a + 1, b + 1)); }
 
+/* a holds b, whose length is blen: a short one compared here, byte by byte
+ * (a is read only while it matched b's bytes, none of which ends a string) */
+static inline bool tags_streq_len(const char *a, const char *b, size_t blen) {
+    if (blen >= 8) return tags_streq(a, b);
+    for (size_t j = 0; j <= blen; j++)
+        if (a[j] != b[j]) return false;
+    return true;
+}
+
 /* The remembered kv r found again in (key, v): its value (key compared by
  * the caller). prev: the value of the kv before it. */
 static inline bool tags_memo_value(const tag_memo_kv *r, const char *v, const char *prev, const char *data) {
+    if (__builtin_expect(r->how == TM_VALUE, 1)) return v && tags_streq_len(v, data + r->voff, r->vlen);
     switch (r->how) {
     case TM_SHADOWED: return true; /* the same later key wins again: its value is what counts */
     case TM_NULL: return !v;
-    case TM_SAME:
+    default:                        /* TM_SAME */
         if (v == prev) return true; /* compared just before */
-        /* fall through */
-    default: return v && tags_streq(v, data + r->voff);
+        return v && tags_streq_len(v, data + r->voff, r->vlen);
     }
 }
 
@@ -302,6 +312,7 @@ uint32_t tagdict_intern_memo(tagdict *d, int site, uint32_t base, uint32_t hint,
         r->koff = (uint16_t)koff[j];
         r->voff = (uint16_t)voff[j];
         r->how = voff[j] == UINT32_MAX ? TM_SHADOWED : TM_VALUE;
+        if (r->how == TM_VALUE) r->vlen = (uint16_t)strlen(d->scratch + voff[j]);
     }
     for (size_t i = 1; i < nv; i++) { /* e.g. url and name, most often the same string */
         tag_memo_kv *r = &rec.kv[i], *p = &rec.kv[i - 1];
