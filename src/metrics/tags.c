@@ -14,7 +14,7 @@ typedef struct tag_entry {
     char data[];
 } tag_entry;
 
-#define TAGS_MEMO_SLOTS   64      /* per dict, in pairs (two ways), all sites together */
+#define TAGS_MEMO_SLOTS   128     /* per dict, in pairs (two ways), all sites together (~34 KB) */
 #define TAGS_MEMO_OFF_MAX 0xFFF0u /* a longer packed set is not remembered */
 
 /* How a remembered kv's value is found equal. */
