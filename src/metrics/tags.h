@@ -38,7 +38,7 @@ const char *tagdict_get(const tagdict *d, uint32_t id, size_t *len);
  * picks where the memo is kept (e.g. from the url): any value is correct,
  * a telling one keeps more sets found. What a memo finds is exactly the set
  * tagdict_intern would give for the same kvs. */
-enum { TAGS_SITE_HTTP, TAGS_SITE_CHECK, TAGS_SITES };
+enum { TAGS_SITE_HTTP, TAGS_SITE_CHECK, TAGS_SITE_GROUP, TAGS_SITES };
 #define TAGS_MEMO_KV 16 /* a site's kvs in a memo at most (more: no memo) */
 /* The id + 1 of the set of the site's n kvs on base, or 0: not remembered. */
 uint32_t tagdict_memo_find(const tagdict *d, int site, uint32_t base, uint32_t hint, const tag_kv *kv, size_t nstatic,

@@ -22,7 +22,7 @@ def points(path, metric):
 
 def expected_reuse(target):
     """What tags/reuse.js's samples carry, iteration by iteration (1 VU)."""
-    reqs, checks, iters = [], [], []
+    reqs, checks, iters, groups = [], [], [], []
     last = {}
     for i in range(4):
         base = {"scenario": "default", "group": "", **last}
@@ -40,6 +40,7 @@ def expected_reuse(target):
         reqs.append(req(f"{target}/get?i={i}", name="named"))
         reqs.append(req(f"{target}/status/{404 if i % 2 else 200}", name="st", status="404" if i % 2 else "200"))
         reqs.append({**req(f"{target}/get"), "group": "::g"})
+        groups.append({**base, "group": "::g"})
         base["phase"] = f"p{i}"
         reqs.append(req(f"{target}/get"))
         reqs.append(req(f"{target}/anything"))
@@ -50,10 +51,11 @@ def expected_reuse(target):
         checks.append({**base, "check": "c1", "ct": f"x{i % 2}"})
         checks.append({**base, "check": "c2", "ct": f"x{i % 2}"})
         checks.append({**base, "check": "c1", "group": "::g"})
+        groups.append({**base, "group": "::g"})
         if i == 2:
             last = {"last": "yes"}
         iters.append({**base, **last})
-    return reqs, checks, iters
+    return reqs, checks, iters, groups
 
 
 @pytest.mark.parametrize("flags", [
@@ -66,7 +68,7 @@ def test_changes_between_samples_show_in_their_tags(c6, target, tmp_path, flags)
     out = tmp_path / "o.json"
     r = c6("tags/reuse.js", "-o", f"json={out}", *flags)
     assert r.code == 0, r
-    want_reqs, want_checks, want_iters = expected_reuse(target.rstrip("/"))
+    want_reqs, want_checks, want_iters, want_groups = expected_reuse(target.rstrip("/"))
     got = points(out, "http_reqs")
     assert len(got) == len(want_reqs), got
     for n, (g, w) in enumerate(zip(got, want_reqs)):
@@ -75,6 +77,7 @@ def test_changes_between_samples_show_in_their_tags(c6, target, tmp_path, flags)
     assert points(out, "http_req_duration") == got
     assert points(out, "checks") == want_checks
     assert points(out, "iterations") == want_iters
+    assert points(out, "group_duration") == want_groups
 
 
 def test_vus_keep_their_own_tags(c6, tmp_path):

@@ -118,8 +118,7 @@ static JSValue k6_group(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     if (v->w && !JS_IsException(r)) {
         int64_t t1_ns = clock_now_ns();
         tag_kv kv[VU_BASE_TAGS];
-        size_t n = vu_base_tags(v, kv, v->group);
-        uint32_t tags = tagdict_intern(v->w->samples.tags, kv, n);
+        uint32_t tags = vu_intern_tags(v, TAGS_SITE_GROUP, v->group, (uint32_t)strlen(v->group), kv, 0, 0);
         sample_push(&v->w->samples, M_GROUP_DURATION, tags, (double)(t1_ns / 1000 - t0) / 1000.0,
                     sample_stamp(&v->w->samples, t1_ns));
     }
