@@ -14,6 +14,32 @@ typedef struct tag_entry {
     char data[];
 } tag_entry;
 
+#define TAGS_MEMO_SLOTS   128     /* per dict, in pairs (two ways), all sites together (~34 KB) */
+#define TAGS_MEMO_OFF_MAX 0xFFF0u /* a longer packed set is not remembered */
+
+/* How a remembered kv's value is found equal. */
+enum { TM_VALUE, TM_SAME, TM_NULL, TM_SHADOWED };
+
+/* What one set was made of (tags.h, "Memos"): the site's kvs as given, key
+ * addresses, and where in the packed set each key (a shadowed one: its
+ * winner's) and value sit. */
+typedef struct tag_memo_kv {
+    const char *key; /* as given (a static key is compared by address) */
+    uint16_t koff;   /* where the key sits in the packed set (a shadowed kv: its winner's) */
+    uint16_t voff;   /* where the value sits (TM_VALUE, TM_SAME) */
+    uint16_t vlen;   /* its length */
+    uint8_t how;     /* TM_VALUE: compared; TM_SAME: the same bytes as the kv before it, so
+                        the same pointer needs no look; TM_NULL: NULL (no such tag);
+                        TM_SHADOWED: a later kv with its key won */
+} tag_memo_kv;
+
+typedef struct tag_memo {
+    uint32_t id1; /* the set's id + 1; 0: empty */
+    uint32_t base;
+    uint8_t site, n, nstatic;
+    tag_memo_kv kv[TAGS_MEMO_KV];
+} tag_memo;
+
 struct tagdict {
     tag_entry **pages[TAGS_MAX_PAGES];
     atomic_uint published;
@@ -24,6 +50,8 @@ struct tagdict {
     size_t scratch_cap;
     uint32_t recent[4]; /* ids of the last sets interned (id + 1; 0: none) */
     unsigned recent_next;
+    tag_memo memo[TAGS_MEMO_SLOTS];
+    unsigned memo_next;
 };
 
 tagdict *tagdict_new(void) {
@@ -77,21 +105,28 @@ static int tags_keycmp(const char *a, const char *b) {
     return strcmp(a, b);
 }
 
-static void tags_sort(tag_kv *kvs, size_t n) { /* insertion sort, stable: sets are tiny */
+/* Insertion sort, stable: sets are tiny. ord (NULL: none) moves with kvs. */
+static void tags_sort(tag_kv *kvs, uint16_t *ord, size_t n) {
     for (size_t i = 1; i < n; i++) {
         tag_kv x = kvs[i];
+        uint16_t xo = ord ? ord[i] : 0;
         size_t j = i;
         while (j > 0 && tags_keycmp(kvs[j - 1].key, x.key) > 0) {
             kvs[j] = kvs[j - 1];
+            if (ord) ord[j] = ord[j - 1];
             j--;
         }
         kvs[j] = x;
+        if (ord) ord[j] = xo;
     }
 }
 
 #define TAGS_MAX_KV 256
 
-static size_t tags_pack(tagdict *d, tag_kv *kvs, size_t n) {
+/* Packs sorted kvs into d->scratch; returns the length. koff/voff (NULL:
+ * not wanted): where kv i's key and value went; a shadowed kv (a later one
+ * has its key) gets its winner's key offset and voff UINT32_MAX. */
+static size_t tags_pack(tagdict *d, const tag_kv *kvs, size_t n, uint32_t *koff, uint32_t *voff) {
     uint32_t kl[TAGS_MAX_KV], vl[TAGS_MAX_KV];
     size_t need = 0;
     for (size_t i = 0; i < n; i++) {
@@ -105,12 +140,20 @@ static size_t tags_pack(tagdict *d, tag_kv *kvs, size_t n) {
     }
     size_t off = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i + 1 < n && tags_keycmp(kvs[i].key, kvs[i + 1].key) == 0) continue; /* later wins */
+        if (i + 1 < n && tags_keycmp(kvs[i].key, kvs[i + 1].key) == 0) { /* later wins */
+            if (voff) voff[i] = UINT32_MAX;
+            continue;
+        }
+        if (koff) koff[i] = (uint32_t)off;
         memcpy(d->scratch + off, kvs[i].key, kl[i]);
         off += kl[i];
+        if (voff) voff[i] = (uint32_t)off;
         memcpy(d->scratch + off, kvs[i].value, vl[i]);
         off += vl[i];
     }
+    if (koff)
+        for (size_t i = n; i-- > 0;)
+            if (voff[i] == UINT32_MAX) koff[i] = koff[i + 1]; /* the run's last one won */
     return off;
 }
 
@@ -127,13 +170,10 @@ static void tagdict_grow(tagdict *d) {
     d->cap = ncap;
 }
 
-uint32_t tagdict_intern(tagdict *d, tag_kv *kvs, size_t n) {
-    size_t k = 0; /* a NULL value means "no such tag": drop it before deduplicating */
-    for (size_t i = 0; i < n; i++)
-        if (kvs[i].value) kvs[k++] = kvs[i];
-    n = k < TAGS_MAX_KV ? k : TAGS_MAX_KV;
-    tags_sort(kvs, n);
-    size_t len = tags_pack(d, kvs, n);
+/* The id of the set packed in d->scratch (len bytes), added if new. *ok is
+ * false when it could not be added (folded into set 0). */
+static uint32_t tags_intern_packed(tagdict *d, size_t len, bool *ok) {
+    *ok = true;
     /* a VU's requests mostly repeat the last few sets: no hash, no probe */
     for (int i = 0; i < 4; i++) {
         uint32_t r = d->recent[i];
@@ -150,12 +190,14 @@ uint32_t tagdict_intern(tagdict *d, tag_kv *kvs, size_t n) {
             return d->table[slot] - 1;
         }
     }
+    *ok = false;
     uint32_t id = d->n;
     if (id / TAGS_PAGE >= TAGS_MAX_PAGES) return 0; /* absurd cardinality: fold into set 0 */
     if (!d->pages[id / TAGS_PAGE] && !(d->pages[id / TAGS_PAGE] = calloc(TAGS_PAGE, sizeof(tag_entry *))))
         return 0; /* out of memory: folded into set 0 as above */
     tag_entry *e = malloc(sizeof *e + len + 1);
     if (!e) return 0;
+    *ok = true;
     e->hash = h;
     e->len = (uint32_t)len;
     memcpy(e->data, d->scratch, len);
@@ -166,6 +208,124 @@ uint32_t tagdict_intern(tagdict *d, tag_kv *kvs, size_t n) {
     d->n++;
     atomic_store_explicit(&d->published, d->n, memory_order_release);
     if (d->n * 2 > d->cap) tagdict_grow(d);
+    return id;
+}
+
+uint32_t tagdict_intern(tagdict *d, tag_kv *kvs, size_t n) {
+    size_t k = 0; /* a NULL value means "no such tag": drop it before deduplicating */
+    for (size_t i = 0; i < n; i++)
+        if (kvs[i].value) kvs[k++] = kvs[i];
+    n = k < TAGS_MAX_KV ? k : TAGS_MAX_KV;
+    tags_sort(kvs, NULL, n);
+    bool ok;
+    return tags_intern_packed(d, tags_pack(d, kvs, n, NULL, NULL), &ok);
+}
+
+/* ---- memos ---- */
+
+static uint32_t tags_memo_slot(int site, uint32_t base, uint32_t hint) {
+    uint32_t h = base * 0x9E3779B1u ^ hint * 0x85EBCA77u ^ (uint32_t)site * 0xC2B2AE3Du;
+    h ^= h >> 15;
+    h *= 0x2C1B3C6Du;
+    h ^= h >> 13;
+    return h & (TAGS_MEMO_SLOTS - 2); /* the pair's first way */
+}
+
+/* a and b hold the same string; most differ (or are empty) at once */
+static inline bool tags_streq(const char *a, const char *b) { return a[0] == b[0] && (!a[0] || !strcmp(a + 1, b + 1)); }
+
+/* a holds b, whose length is blen: a short one compared here, byte by byte
+ * (a is read only while it matched b's bytes, none of which ends a string) */
+static inline bool tags_streq_len(const char *a, const char *b, size_t blen) {
+    if (blen >= 8) return tags_streq(a, b);
+    for (size_t j = 0; j <= blen; j++)
+        if (a[j] != b[j]) return false;
+    return true;
+}
+
+/* The remembered kv r found again in (key, v): its value (key compared by
+ * the caller). prev: the value of the kv before it. */
+static inline bool tags_memo_value(const tag_memo_kv *r, const char *v, const char *prev, const char *data) {
+    if (__builtin_expect(r->how == TM_VALUE, 1)) return v && tags_streq_len(v, data + r->voff, r->vlen);
+    switch (r->how) {
+    case TM_SHADOWED: return true; /* the same later key wins again: its value is what counts */
+    case TM_NULL: return !v;
+    default:                        /* TM_SAME */
+        if (v == prev) return true; /* compared just before */
+        return v && tags_streq_len(v, data + r->voff, r->vlen);
+    }
+}
+
+static bool tags_memo_matches(const tagdict *d, const tag_memo *m, const tag_kv *kv) {
+    const char *data = tagdict_entry(d, m->id1 - 1)->data;
+    size_t i = 0;
+    for (; i < m->nstatic; i++) /* literal keys: the same address, the same key */
+        if (kv[i].key != m->kv[i].key || !tags_memo_value(&m->kv[i], kv[i].value, i ? kv[i - 1].value : NULL, data))
+            return false;
+    for (; i < m->n; i++)
+        if (!tags_streq(kv[i].key, data + m->kv[i].koff) ||
+            !tags_memo_value(&m->kv[i], kv[i].value, i ? kv[i - 1].value : NULL, data))
+            return false;
+    return true;
+}
+
+uint32_t tagdict_memo_find(const tagdict *d, int site, uint32_t base, uint32_t hint, const tag_kv *kv, size_t nstatic,
+                           size_t n) {
+    if (n > TAGS_MEMO_KV) return 0;
+    uint32_t s = tags_memo_slot(site, base, hint);
+    for (uint32_t w = s; w < s + 2; w++) {
+        const tag_memo *m = &d->memo[w];
+        if (m->id1 && m->base == base && m->site == site && m->n == n && m->nstatic == nstatic &&
+            tags_memo_matches(d, m, kv))
+            return m->id1;
+    }
+    return 0;
+}
+
+uint32_t tagdict_intern_memo(tagdict *d, int site, uint32_t base, uint32_t hint, tag_kv *kvs, size_t nbase,
+                             size_t nstatic, size_t n) {
+    size_t nv = n - nbase;
+    if (nv > TAGS_MEMO_KV || n > TAGS_MAX_KV) return tagdict_intern(d, kvs, n);
+    tag_memo rec = {.base = base, .site = (uint8_t)site, .n = (uint8_t)nv, .nstatic = (uint8_t)nstatic};
+    uint16_t ord[TAGS_MAX_KV]; /* where each kv was in the caller's order */
+    size_t k = 0;
+    bool keep = true;
+    for (size_t i = 0; i < n; i++) {
+        if (i >= nbase) rec.kv[i - nbase].key = kvs[i].key;
+        if (kvs[i].value) {
+            ord[k] = (uint16_t)i;
+            kvs[k++] = kvs[i];
+        } else if (i >= nbase) {
+            rec.kv[i - nbase].how = TM_NULL;
+            if (i - nbase >= nstatic) keep = false; /* a key found nowhere cannot be compared */
+        }
+    }
+    tags_sort(kvs, ord, k);
+    uint32_t koff[TAGS_MAX_KV], voff[TAGS_MAX_KV];
+    size_t len = tags_pack(d, kvs, k, koff, voff);
+    bool ok;
+    uint32_t id = tags_intern_packed(d, len, &ok);
+    if (!ok || !keep || len > TAGS_MEMO_OFF_MAX) return id;
+    for (size_t j = 0; j < k; j++) {
+        if (ord[j] < nbase) continue;
+        tag_memo_kv *r = &rec.kv[ord[j] - nbase];
+        r->koff = (uint16_t)koff[j];
+        r->voff = (uint16_t)voff[j];
+        r->how = voff[j] == UINT32_MAX ? TM_SHADOWED : TM_VALUE;
+        if (r->how == TM_VALUE) r->vlen = (uint16_t)strlen(d->scratch + voff[j]);
+    }
+    for (size_t i = 1; i < nv; i++) { /* e.g. url and name, most often the same string */
+        tag_memo_kv *r = &rec.kv[i], *p = &rec.kv[i - 1];
+        if (r->how == TM_VALUE && (p->how == TM_VALUE || p->how == TM_SAME) &&
+            !strcmp(d->scratch + r->voff, d->scratch + p->voff))
+            r->how = TM_SAME;
+    }
+    rec.id1 = id + 1;
+    uint32_t s = tags_memo_slot(site, base, hint);
+    tag_memo *m = &d->memo[s];
+    if (m->id1) m = &d->memo[s + 1];
+    if (m->id1) m = &d->memo[s + (d->memo_next++ & 1)];
+    *m = rec;
     return id;
 }
 

@@ -22,6 +22,32 @@ uint32_t tagdict_intern(tagdict *d, tag_kv *kvs, size_t n);
 uint32_t tagdict_published(const tagdict *d);
 const char *tagdict_get(const tagdict *d, uint32_t id, size_t *len);
 
+/* ---- Memos: a set made again from the same parts, found without packing ----
+ * A call site that makes the same few sets over and over (a VU's requests:
+ * the VU's own tags, then method, url, status...) finds them again by
+ * comparing the parts, a few pointers and short strings, instead of sorting,
+ * packing and hashing them. The dict remembers recent sets per site: what
+ * each was made of (the caller's `base`, the keys' addresses, where each
+ * value sits in the packed set) and its id.
+ *
+ * A set's kvs are, in this order: the base kvs, which the caller stands for
+ * by the number `base` (equal bases must mean base kvs that make the same
+ * set, e.g. base = the id of the set they make alone: they are not looked
+ * at), then n kvs of the site: the first nstatic with keys of static storage
+ * (literals: compared by address), the others compared by content. `hint`
+ * picks where the memo is kept (e.g. from the url): any value is correct,
+ * a telling one keeps more sets found. What a memo finds is exactly the set
+ * tagdict_intern would give for the same kvs. */
+enum { TAGS_SITE_HTTP, TAGS_SITE_CHECK, TAGS_SITE_GROUP, TAGS_SITES };
+#define TAGS_MEMO_KV 16 /* a site's kvs in a memo at most (more: no memo) */
+/* The id + 1 of the set of the site's n kvs on base, or 0: not remembered. */
+uint32_t tagdict_memo_find(const tagdict *d, int site, uint32_t base, uint32_t hint, const tag_kv *kv, size_t nstatic,
+                           size_t n);
+/* tagdict_intern of kvs (nbase base kvs, then n - nbase of the site, the
+ * first nstatic of those with static keys), remembered for the site. */
+uint32_t tagdict_intern_memo(tagdict *d, int site, uint32_t base, uint32_t hint, tag_kv *kvs, size_t nbase,
+                             size_t nstatic, size_t n);
+
 /* k6's non-indexable system tags, vu and iter: in k6 they are a sample's
  * metadata, not tags (metrics.NonIndexableSystemTags), so the JSON and CSV
  * outputs list them apart, and InfluxDB and Prometheus never see them. */

@@ -154,12 +154,14 @@ static void vu_log_exception(vu *v) {
     free(t);
 }
 
-bool vu_tag_on(const vu *v, int st) {
-    uint32_t mask = v->test ? v->test->system_tags : SYSTEM_TAGS_DEFAULT;
-    return (mask >> st) & 1;
-}
+uint32_t vu_tag_mask(const vu *v) { return v->test ? v->test->system_tags : SYSTEM_TAGS_DEFAULT; }
 
-size_t vu_base_tags(vu *v, tag_kv *kv, const char *group) {
+bool vu_tag_on(const vu *v, int st) { return (vu_tag_mask(v) >> st) & 1; }
+
+/* vu_base_tags; group_last: the group after the others (where the memo
+ * wants it: vu_intern_tags), which makes the same set (the system tags'
+ * keys differ, and all come after the custom ones, which they win over). */
+static size_t vu_tags_fill(vu *v, tag_kv *kv, const char *group, bool group_last) {
     size_t n = 0;
     const c6_options *o = v->test ? v->test->opts : NULL;
     for (size_t i = 0; o && i < o->ntags && n < VU_BASE_TAGS - 4; i++)
@@ -168,30 +170,67 @@ size_t vu_base_tags(vu *v, tag_kv *kv, const char *group) {
     for (size_t i = 0; c && i < c->ntags && n < VU_BASE_TAGS - 4; i++)
         kv[n++] = (tag_kv){c->tags[i].key, c->tags[i].value};
     for (int i = 0; i < v->nutags && n < VU_BASE_TAGS - 4; i++) kv[n++] = v->utags[i];
-    if (vu_tag_on(v, ST_GROUP)) kv[n++] = (tag_kv){"group", group};
-    if (vu_tag_on(v, ST_SCENARIO)) kv[n++] = (tag_kv){"scenario", v->scenario};
-    if (vu_tag_on(v, ST_VU)) {
+    uint32_t on = vu_tag_mask(v);
+    if ((on >> ST_GROUP) & 1 && !group_last) kv[n++] = (tag_kv){"group", group};
+    if ((on >> ST_SCENARIO) & 1) kv[n++] = (tag_kv){"scenario", v->scenario};
+    if ((on >> ST_VU) & 1) {
         snprintf(v->vu_str, sizeof v->vu_str, "%d", v->id);
         kv[n++] = (tag_kv){"vu", v->vu_str};
     }
-    if (vu_tag_on(v, ST_ITER)) {
+    if ((on >> ST_ITER) & 1) {
         snprintf(v->iter_str, sizeof v->iter_str, "%lld",
                  (long long)(v->iter > 0 && !v->in_iteration ? v->iter - 1 : v->iter));
         kv[n++] = (tag_kv){"iter", v->iter_str};
     }
+    if ((on >> ST_GROUP) & 1 && group_last) kv[n++] = (tag_kv){"group", group};
     return n;
+}
+
+size_t vu_base_tags(vu *v, tag_kv *kv, const char *group) { return vu_tags_fill(v, kv, group, false); }
+
+/* The set of the VU's iteration samples (vu_base_tags with group ""), kept
+ * in v->iter_tags (+ 1) while its tags and scenario stay; not kept with the
+ * iter tag on, which changes each iteration. */
+static uint32_t vu_iter_set(vu *v) {
+    if (v->iter_tags) return v->iter_tags - 1;
+    tag_kv kv[VU_BASE_TAGS];
+    size_t n = vu_base_tags(v, kv, "");
+    uint32_t id = tagdict_intern(v->w->samples.tags, kv, n);
+    if (!vu_tag_on(v, ST_ITER)) v->iter_tags = id + 1;
+    return id;
+}
+
+/* vu_intern_tags when the memo did not have the set (memo: the site's kvs
+ * may go in one, on base). */
+static __attribute__((noinline)) uint32_t vu_intern_new(vu *v, int site, const char *group, uint32_t hint, tag_kv *kv,
+                                                        size_t nstatic, size_t n, bool memo, uint32_t base) {
+    tagdict *d = v->w->samples.tags;
+    size_t m = vu_tags_fill(v, kv, group, true);        /* at most VU_BASE_TAGS, the group last */
+    memmove(kv + m, kv + VU_BASE_TAGS, n * sizeof *kv); /* the site's kvs after the VU's */
+    if (!memo) return tagdict_intern(d, kv, m + n);
+    size_t g = vu_tag_on(v, ST_GROUP); /* the group goes with the site's kvs (no iter tag here) */
+    return tagdict_intern_memo(d, site, base, hint, kv, m - g, nstatic + g, m + n);
+}
+
+uint32_t vu_intern_tags(vu *v, int site, const char *group, uint32_t hint, tag_kv *kv, size_t nstatic, size_t n) {
+    uint32_t on = vu_tag_mask(v);
+    size_t g = (on >> ST_GROUP) & 1;
+    /* the memo's base: the VU's own tags, which its iteration set (group "")
+     * stands for; the group goes with the site's kvs. Not with the iter tag
+     * (a set per iteration), nor for setup/teardown (run once). */
+    if ((on >> ST_ITER) & 1 || v->role != VU_REGULAR || n + g > TAGS_MEMO_KV)
+        return vu_intern_new(v, site, group, hint, kv, nstatic, n, false, 0);
+    uint32_t base = vu_iter_set(v);
+    tag_kv *mine = kv + VU_BASE_TAGS - g; /* the group, then the site's kvs */
+    if (g) mine[0] = (tag_kv){"group", group};
+    uint32_t id1 = tagdict_memo_find(v->w->samples.tags, site, base, hint, mine, nstatic + g, n + g);
+    return id1 ? id1 - 1 : vu_intern_new(v, site, group, hint, kv, nstatic, n, true, base);
 }
 
 /* t0: the start (clock_now_us()), t1_ns: the end (clock_now_ns()). */
 static void vu_emit_iteration(vu *v, int64_t t0, int64_t t1_ns) {
     worker *w = v->w;
-    uint32_t tags = v->iter_tags - 1;
-    if (!v->iter_tags) { /* the same set every iteration, most often: interned once */
-        tag_kv kv[VU_BASE_TAGS];
-        size_t n = vu_base_tags(v, kv, "");
-        tags = tagdict_intern(w->samples.tags, kv, n);
-        if (!vu_tag_on(v, ST_ITER)) v->iter_tags = tags + 1;
-    }
+    uint32_t tags = vu_iter_set(v);
     int64_t at = sample_stamp(&w->samples, t1_ns);
     sample_push(&w->samples, M_ITERATIONS, tags, 1, at);
     sample_push(&w->samples, M_ITERATION_DURATION, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at);
@@ -406,6 +445,7 @@ static void vu_run_special(vu *v) {
              : v->role == VU_TEARDOWN ? "::teardown"
                                       : "");
     v->scenario = NULL;
+    v->iter_tags = 0;
     JSValue data = v->role == VU_TEARDOWN  ? vm_from_json(v->ctx, t->setup_json)
                    : v->role == VU_SUMMARY ? vm_from_json(v->ctx, t->summary_json)
                                            : JS_UNDEFINED;

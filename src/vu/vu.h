@@ -79,7 +79,8 @@ typedef struct vu {
     tag_kv *utags;            /* exec.vu.tags set by the script (strings owned), on all its samples */
     int nutags;
     uint32_t iter_tags; /* the tag set of its iteration samples + 1, kept while its tags and
-                                  scenario stay (not with the iter tag on); 0: intern it again */
+                                  scenario stay (not with the iter tag on); 0: intern it again.
+                                  Also the VU's own tags for the tag memos (vu_intern_tags) */
 
     struct vu *next_ready;
     bool queued;                   /* in the worker's ready queue */
@@ -130,8 +131,18 @@ vu *vu_from_ctx(JSContext *ctx);
  * VU_BASE_TAGS entries (the custom tags are cut at VU_BASE_TAGS - 4). */
 #define VU_BASE_TAGS 66
 size_t vu_base_tags(vu *v, tag_kv *kv, const char *group);
+/* The set of a sample v makes at `site` (metrics/tags.h: TAGS_SITE_*): the
+ * VU's tags (vu_base_tags with this group), then the site's n kvs, at
+ * kv[VU_BASE_TAGS...] (the first VU_BASE_TAGS entries are room for the
+ * VU's), the first nstatic of them with literal keys. Found through the
+ * dict's memo when the site made the same set before (hint: a number from
+ * the kvs that tells sets apart, e.g. the url's length), interned
+ * otherwise; kv is used up. */
+uint32_t vu_intern_tags(vu *v, int site, const char *group, uint32_t hint, tag_kv *kv, size_t nstatic, size_t n);
 /* Whether samples carry system tag st (enum system_tag): the systemTags option. */
 bool vu_tag_on(const vu *v, int st);
+/* The same for every st at once: bit st. */
+uint32_t vu_tag_mask(const vu *v);
 /* Whether VU runtimes are freed when the test ends (sanitizer builds, C6_FREE_VUS). */
 bool vu_free_at_exit(void);
 

@@ -355,6 +355,171 @@ static void test_dicts_independent(void **state) {
     tagdict_free(NULL);
 }
 
+/* ---- memos (tags.h): a set found by its parts is the set tagdict_intern
+ * makes of the same kvs, whatever changed in place between two calls ---- */
+
+/* The set of base + site kvs through the memo, checked against a plain intern. */
+static uint32_t memo_intern(tagdict *d, int site, uint32_t base, uint32_t hint, const tag_kv *bkv, size_t nb,
+                            const tag_kv *skv, size_t nstatic, size_t ns, int *found) {
+    tag_kv all[64], plain[64];
+    assert_true(nb + ns <= 64);
+    if (nb) memcpy(all, bkv, nb * sizeof *bkv);
+    if (ns) memcpy(all + nb, skv, ns * sizeof *skv);
+    memcpy(plain, all, (nb + ns) * sizeof *all);
+    uint32_t id1 = tagdict_memo_find(d, site, base, hint, skv, nstatic, ns);
+    uint32_t id = id1 ? id1 - 1 : tagdict_intern_memo(d, site, base, hint, all, nb, nstatic, nb + ns);
+    if (found) *found = id1 != 0;
+    assert_int_equal(id, tagdict_intern(d, plain, nb + ns));
+    return id;
+}
+
+static void test_memo_finds_same_set(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    tag_kv b[] = {{"scenario", "default"}, {"group", ""}};
+    uint32_t base = intern(d, b, 2);
+    char url[32] = "http://a/", status[8] = "200";
+    tag_kv s[] = {{"group", ""}, {"method", "GET"}, {"url", url}, {"status", status}};
+    int found;
+    uint32_t a = memo_intern(d, TAGS_SITE_HTTP, base, 1, b, 2, s, 4, 4, &found);
+    assert_false(found);
+    assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 1, b, 2, s, 4, 4, &found), a);
+    assert_true(found);
+    /* the same buffers with other bytes in them: another set */
+    strcpy(status, "404");
+    uint32_t a404 = memo_intern(d, TAGS_SITE_HTTP, base, 1, b, 2, s, 4, 4, &found);
+    assert_false(found);
+    assert_int_not_equal(a404, a);
+    strcpy(url, "http://a/x");
+    uint32_t ax = memo_intern(d, TAGS_SITE_HTTP, base, 1, b, 2, s, 4, 4, &found);
+    assert_false(found);
+    strcpy(url, "http://a"); /* a prefix of the first */
+    assert_int_not_equal(memo_intern(d, TAGS_SITE_HTTP, base, 1, b, 2, s, 4, 4, NULL), ax);
+    strcpy(url, "http://a/");
+    strcpy(status, "200");
+    assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 1, b, 2, s, 4, 4, &found), a);
+    /* another site or base does not take a memo made for the first */
+    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_CHECK, base, 1, s, 4, 4), 0);
+    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_HTTP, base + 1, 1, s, 4, 4), 0);
+    /* a key at another address (not the literal): compared as static, not found */
+    char method_key[] = "method";
+    tag_kv s2[] = {{"group", ""}, {method_key, "GET"}, {"url", url}, {"status", status}};
+    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_HTTP, base, 1, s2, 4, 4), 0);
+    tagdict_free(d);
+}
+
+/* Keys compared by content (the site's last kvs, e.g. params.tags): a key
+ * rewritten in place, a NULL value, a later duplicate. */
+static void test_memo_dynamic_keys(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    tag_kv b[] = {{"scenario", "default"}};
+    uint32_t base = intern(d, b, 1);
+    char k[16] = "foo", v[16] = "1";
+    tag_kv s[] = {{"check", "c"}, {k, v}};
+    int found;
+    uint32_t foo = memo_intern(d, TAGS_SITE_CHECK, base, 7, b, 1, s, 1, 2, &found);
+    assert_int_equal(memo_intern(d, TAGS_SITE_CHECK, base, 7, b, 1, s, 1, 2, &found), foo);
+    assert_true(found);
+    strcpy(k, "fo");
+    uint32_t fo = memo_intern(d, TAGS_SITE_CHECK, base, 7, b, 1, s, 1, 2, &found);
+    assert_false(found);
+    assert_int_not_equal(fo, foo);
+    /* a user tag that takes a system tag's key wins over it (later), and
+     * over the base's: found again only as long as it does */
+    strcpy(k, "check");
+    uint32_t over = memo_intern(d, TAGS_SITE_CHECK, base, 7, b, 1, s, 1, 2, NULL);
+    assert_int_equal(memo_intern(d, TAGS_SITE_CHECK, base, 7, b, 1, s, 1, 2, &found), over);
+    assert_true(found);
+    strcpy(v, "2");
+    assert_int_not_equal(memo_intern(d, TAGS_SITE_CHECK, base, 7, b, 1, s, 1, 2, &found), over);
+    assert_false(found);
+    strcpy(k, "scenario");
+    uint32_t scen = memo_intern(d, TAGS_SITE_CHECK, base, 7, b, 1, s, 1, 2, NULL);
+    size_t len;
+    const char *p = tagdict_get(d, scen, &len);
+    assert_string_equal(tagset_find(p, len, "scenario"), "2");
+    assert_int_equal(memo_intern(d, TAGS_SITE_CHECK, base, 7, b, 1, s, 1, 2, &found), scen);
+    assert_true(found);
+    /* a NULL value with a key compared by content: interned, never remembered */
+    tag_kv sn[] = {{"check", "c"}, {k, NULL}};
+    memo_intern(d, TAGS_SITE_CHECK, base, 7, b, 1, sn, 1, 2, &found);
+    memo_intern(d, TAGS_SITE_CHECK, base, 7, b, 1, sn, 1, 2, &found);
+    assert_false(found);
+    tagdict_free(d);
+}
+
+/* Static keys: a NULL value (no such tag) and a shadowed kv are found again
+ * only while they stay so. */
+static void test_memo_null_and_shadowed(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    uint32_t base = intern(d, (tag_kv[]){{"g", "x"}}, 1);
+    tag_kv b[] = {{"g", "x"}};
+    tag_kv s[] = {{"proto", NULL}, {"a", "1"}, {"a", "2"}};
+    int found;
+    uint32_t first = memo_intern(d, TAGS_SITE_HTTP, base, 0, b, 1, s, 3, 3, NULL);
+    assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 0, b, 1, s, 3, 3, &found), first);
+    assert_true(found);
+    s[1].value = "9"; /* shadowed: no matter */
+    assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 0, b, 1, s, 3, 3, &found), first);
+    assert_true(found);
+    s[2].value = NULL; /* the winner gone: the shadowed one shows */
+    uint32_t nine = memo_intern(d, TAGS_SITE_HTTP, base, 0, b, 1, s, 3, 3, &found);
+    assert_false(found);
+    assert_int_not_equal(nine, first);
+    s[2].value = "2";
+    s[0].value = "HTTP/1.1"; /* NULL no longer */
+    uint32_t proto = memo_intern(d, TAGS_SITE_HTTP, base, 0, b, 1, s, 3, 3, &found);
+    assert_false(found);
+    assert_int_not_equal(proto, first);
+    tagdict_free(d);
+}
+
+/* Random kvs over a few keys and values, rewritten in place between calls:
+ * every set found or made through the memo is the plain intern's. */
+static void test_memo_random(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    static const char *const skeys[] = {"group", "method", "url", "name", "status", "proto"};
+    static const char *const vals[] = {"", "GET", "POST", "http://x/", "http://x/1", "200", "2000", "20"};
+    static const char *const dkeys[] = {"foo", "fo", "url", "status", "g"};
+    tag_kv bases[3][2] = {{{"g", "1"}, {"h", "2"}}, {{"g", "2"}, {"h", "2"}}, {{"url", "base"}, {"z", ""}}};
+    uint32_t base_ids[3];
+    for (int i = 0; i < 3; i++) base_ids[i] = intern(d, bases[i], 2);
+    char vbuf[TAGS_MEMO_KV][16], kbuf[TAGS_MEMO_KV][16];
+    unsigned seed = 12345;
+    int hits = 0;
+    for (int round = 0; round < 20000; round++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = seed >> 8;
+        int bi = (int)(r % 3);
+        unsigned shape = (r >> 9) % 4; /* few shapes, so that sets repeat */
+        size_t n = 2 + shape, nstatic = shape;
+        tag_kv s[TAGS_MEMO_KV];
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned q = seed >> 8;
+            const char *val = (q & 31) == 0 ? NULL : vals[((q & 6) ? 0 : (q >> 5) % 3) + (shape & 1) * 3];
+            if (val) {
+                strcpy(vbuf[i], val);
+                val = vbuf[i];
+            }
+            if (i < nstatic) s[i] = (tag_kv){skeys[(i + shape) % 6], val};
+            else {
+                strcpy(kbuf[i], dkeys[((q >> 8) + shape) % 2 + (i % 2) * 3]);
+                s[i] = (tag_kv){kbuf[i], val};
+            }
+        }
+        int found;
+        memo_intern(d, TAGS_SITE_HTTP + (int)(shape & 1), base_ids[bi], shape, bases[bi], 2, s, nstatic, n, &found);
+        hits += found;
+    }
+    printf("memo: %d found of 20000\n", hits);
+    assert_true(hits > 1000); /* the memo was exercised, not only missed */
+    tagdict_free(d);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sorted_packing),        cmocka_unit_test(test_order_independent),
@@ -363,7 +528,9 @@ int main(void) {
         cmocka_unit_test(test_distinct_sets),         cmocka_unit_test(test_growth_keeps_ids),
         cmocka_unit_test(test_get_is_nul_terminated), cmocka_unit_test(test_tagset_find),
         cmocka_unit_test(test_tagset_next),           cmocka_unit_test(test_dicts_independent),
-        cmocka_unit_test(test_recent_sets_exact),
+        cmocka_unit_test(test_recent_sets_exact),     cmocka_unit_test(test_memo_finds_same_set),
+        cmocka_unit_test(test_memo_dynamic_keys),     cmocka_unit_test(test_memo_null_and_shadowed),
+        cmocka_unit_test(test_memo_random),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -223,24 +223,29 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     }
     const char *name = p->name ? p->name : c->url;
     tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 12];
-    size_t n = vu_base_tags(v, kv, v->group);
-    if (vu_tag_on(v, ST_METHOD)) kv[n++] = (tag_kv){"method", c->method};
-    if (vu_tag_on(v, ST_URL)) kv[n++] = (tag_kv){"url", name};
-    if (vu_tag_on(v, ST_NAME)) kv[n++] = (tag_kv){"name", name};
-    if (vu_tag_on(v, ST_STATUS)) kv[n++] = (tag_kv){"status", status};
-    if (vu_tag_on(v, ST_PROTO)) kv[n++] = (tag_kv){"proto", res->proto[0] ? res->proto : NULL};
-    if (has_cb && vu_tag_on(v, ST_EXPECTED_RESPONSE))
+    size_t n = VU_BASE_TAGS; /* room for the VU's tags (vu_intern_tags) */
+    uint32_t on = vu_tag_mask(v);
+    if ((on >> ST_METHOD) & 1) kv[n++] = (tag_kv){"method", c->method};
+    if ((on >> ST_URL) & 1) kv[n++] = (tag_kv){"url", name};
+    if ((on >> ST_NAME) & 1) kv[n++] = (tag_kv){"name", name};
+    if ((on >> ST_STATUS) & 1) kv[n++] = (tag_kv){"status", status};
+    if ((on >> ST_PROTO) & 1) kv[n++] = (tag_kv){"proto", res->proto[0] ? res->proto : NULL};
+    if (has_cb && ((on >> ST_EXPECTED_RESPONSE) & 1))
         kv[n++] = (tag_kv){"expected_response", expected ? "true" : "false"};
-    if (res->error_code && vu_tag_on(v, ST_ERROR_CODE)) kv[n++] = (tag_kv){"error_code", code};
-    if (res->error[0] && vu_tag_on(v, ST_ERROR)) kv[n++] = (tag_kv){"error", res->error};
-    if (res->ip[0] && vu_tag_on(v, ST_IP)) kv[n++] = (tag_kv){"ip", res->ip};
-    if (res->tls.version && vu_tag_on(v, ST_TLS_VERSION))
+    if (res->error_code && ((on >> ST_ERROR_CODE) & 1)) kv[n++] = (tag_kv){"error_code", code};
+    if (res->error[0] && ((on >> ST_ERROR) & 1)) kv[n++] = (tag_kv){"error", res->error};
+    if (res->ip[0] && ((on >> ST_IP) & 1)) kv[n++] = (tag_kv){"ip", res->ip};
+    if (res->tls.version && ((on >> ST_TLS_VERSION) & 1))
         kv[n++] = (tag_kv){"tls_version", tls_version_name(res->tls.version)};
-    if (res->tls.version && vu_tag_on(v, ST_OCSP_STATUS)) kv[n++] = (tag_kv){"ocsp_status", res->tls.ocsp.status};
+    if (res->tls.version && ((on >> ST_OCSP_STATUS) & 1)) kv[n++] = (tag_kv){"ocsp_status", res->tls.ocsp.status};
+    size_t nstatic = n - VU_BASE_TAGS; /* the system tags' keys are literals */
     for (int i = 0; i < p->tags.n; i++)
         if (strcmp(p->tags.k[i], "name") != 0) kv[n++] = (tag_kv){p->tags.k[i], p->tags.v[i]};
+    size_t nl = strlen(name); /* the memo's hint: what tells a VU's requests apart */
+    uint32_t hint = (uint32_t)nl ^ (nl ? (uint32_t)(unsigned char)name[nl - 1] << 8 : 0) ^ (uint32_t)res->status << 16 ^
+                    (uint32_t)(unsigned char)c->method[0] << 24;
+    uint32_t tags = vu_intern_tags(v, TAGS_SITE_HTTP, v->group, hint, kv, nstatic, n - VU_BASE_TAGS);
     sample_buf *sb = &v->w->samples;
-    uint32_t tags = tagdict_intern(sb->tags, kv, n);
     sample_push(sb, M_HTTP_REQS, tags, 1, now);
     sample_push(sb, M_HTTP_REQ_DURATION, tags, res->t_duration, now);
     if (v->lc.on) lc_emit(&v->lc, sb, v->test->m_req_corrected, tags, res->t_duration, now); /* --latency-correction */

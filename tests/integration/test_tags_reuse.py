@@ -1,0 +1,93 @@
+"""The tags of samples that c6 makes again and again without packing them
+(metrics/tags.h, "Memos": a set found by its parts): whatever changes
+between two samples of a VU (URL, name, status, method, group, params.tags,
+check tags, exec.vu.tags set mid-iteration) shows in their tags, as k6 tags
+each sample with what holds when it is made (k6 lib/netext/httpext
+request.go: the request's tags are the VU's tags then, plus method, url,
+name, status, proto, expected_response, error_code; k6.go Check: the VU's
+tags plus check and the call's tags)."""
+import json
+
+import pytest
+
+
+def points(path, metric):
+    out = []
+    for line in open(path):
+        d = json.loads(line)
+        if d.get("type") == "Point" and d["metric"] == metric:
+            out.append(d["data"]["tags"])
+    return out
+
+
+def expected_reuse(target):
+    """What tags/reuse.js's samples carry, iteration by iteration (1 VU)."""
+    reqs, checks, iters, groups = [], [], [], []
+    last = {}
+    for i in range(4):
+        base = {"scenario": "default", "group": "", **last}
+
+        def req(url, name=None, method="GET", status="200", **extra):
+            t = {**base, "method": method, "url": name or url, "name": name or url, "status": status,
+                 "proto": "HTTP/1.1", "expected_response": "true" if status == "200" else "false"}
+            if status != "200":
+                t["error_code"] = "1" + status   # k6: 1000 + status for 4xx
+            t.update(extra)
+            return t
+
+        reqs.append(req(f"{target}/get"))
+        reqs.append(req(f"{target}/get?i={i}"))
+        reqs.append(req(f"{target}/get?i={i}", name="named"))
+        reqs.append(req(f"{target}/status/{404 if i % 2 else 200}", name="st", status="404" if i % 2 else "200"))
+        reqs.append({**req(f"{target}/get"), "group": "::g"})
+        groups.append({**base, "group": "::g"})
+        base["phase"] = f"p{i}"
+        reqs.append(req(f"{target}/get"))
+        reqs.append(req(f"{target}/anything"))
+        reqs.append(req(f"{target}/anything", method="POST"))
+        reqs.append(req(f"{target}/get", k=f"v{i % 2}"))
+        reqs.append(req(f"{target}/get", **{f"k{i % 2}": "v"}))
+        reqs.append({**req(f"{target}/get"), "method": "mine", "phase": "q"})   # params.tags win
+        checks.append({**base, "check": "c1", "ct": f"x{i % 2}"})
+        checks.append({**base, "check": "c2", "ct": f"x{i % 2}"})
+        checks.append({**base, "check": "c1", "group": "::g"})
+        groups.append({**base, "group": "::g"})
+        if i == 2:
+            last = {"last": "yes"}
+        iters.append({**base, **last})
+    return reqs, checks, iters, groups
+
+
+@pytest.mark.parametrize("flags", [
+    [],
+    # with the iter tag every set is made anew (the memo is not used): the same tags
+    ["--system-tags", "proto,subproto,status,method,url,name,group,check,error,error_code,tls_version,"
+                      "scenario,service,expected_response,iter"],
+], ids=["memo", "iter-tag"])
+def test_changes_between_samples_show_in_their_tags(c6, target, tmp_path, flags):
+    out = tmp_path / "o.json"
+    r = c6("tags/reuse.js", "-o", f"json={out}", *flags)
+    assert r.code == 0, r
+    want_reqs, want_checks, want_iters, want_groups = expected_reuse(target.rstrip("/"))
+    got = points(out, "http_reqs")
+    assert len(got) == len(want_reqs), got
+    for n, (g, w) in enumerate(zip(got, want_reqs)):
+        assert g == w, (n, g, w)
+    # every http_* sample of a request carries the request's set
+    assert points(out, "http_req_duration") == got
+    assert points(out, "checks") == want_checks
+    assert points(out, "iterations") == want_iters
+    assert points(out, "group_duration") == want_groups
+
+
+def test_vus_keep_their_own_tags(c6, tmp_path):
+    """VUs with tags of their own making the same requests (c6 shares what
+    it remembers between the VUs of a worker): each sample has its VU's."""
+    out = tmp_path / "o.json"
+    r = c6("tags/reuse_vus.js", "-o", f"json={out}", "--workers", "1")   # one worker: one memo
+    assert r.code == 0, r
+    # the vu tag is off: each VU's samples are told apart by their who tag
+    # (set before its first request), five of each
+    for metric in ("http_reqs", "checks", "iterations"):
+        whos = [t.get("who") for t in points(out, metric)]
+        assert sorted(whos, key=str) == ["w1"] * 5 + ["w2"] * 5, (metric, whos)
