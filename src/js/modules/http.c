@@ -802,15 +802,19 @@ static void http_resp_finalizer(JSRuntime *rt, JSValue val) {
 
 static size_t http_pad(size_t n) { return (n + 7) & ~(size_t)7; }
 
+/* strlen without a call for the empty strings a Response mostly has. */
+static inline size_t http_slen(const char *s) { return s[0] ? strlen(s) : 0; }
+
 /* Copies what the lazy properties need into one block. */
 static http_snap *http_snap_new(vu *v, const http_call *c) {
     const buf *cookie = c->url0 ? &c->cookie0 : &c->cookie;
     const char *url = c->url0 ? c->url0 : c->url;
     const char *ua = http_user_agent(v);
     const http_result *r = &c->res;
-    size_t url_len = strlen(url) + 1, ua_len = strlen(ua) + 1, ct_len = strlen(c->ctype) + 1;
-    size_t furl_len = strlen(c->url), proto_len = strlen(r->proto), err_len = strlen(r->error), ip_len = strlen(r->ip),
-           cipher_len = strlen(r->tls.cipher);
+    size_t url_len = strlen(url) + 1, ua_len = strlen(ua) + 1, ct_len = http_slen(c->ctype) + 1;
+    /* without a redirect, the final URL is the first one: one copy */
+    size_t furl_len = c->url0 ? strlen(c->url) : 0, proto_len = http_slen(r->proto), err_len = http_slen(r->error),
+           ip_len = http_slen(r->ip), cipher_len = http_slen(r->tls.cipher);
     size_t size = http_pad(sizeof(http_snap)) + http_pad((size_t)c->p.nh * sizeof(char *)) + http_pad(c->rhdr.len + 1) +
                   http_pad(url_len) + http_pad(ua_len) + http_pad(ct_len) + http_pad(cookie->len + 1) +
                   http_pad(c->body.len + 1) + furl_len + proto_len + err_len + ip_len + cipher_len + 5;
@@ -829,7 +833,7 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     p += http_pad((size_t)c->p.nh * sizeof(char *));
 #define SNAP_COPY(dst, src, len)                                                                                       \
     do {                                                                                                               \
-        memcpy(p, (src) ? (src) : "", (len));                                                                          \
+        if (len) memcpy(p, (src), (len));                                                                              \
         p[(len)] = 0;                                                                                                  \
         dst = p;                                                                                                       \
         p += http_pad((len) + 1);                                                                                      \
@@ -857,11 +861,13 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     s->tls_version = r->tls.version;
 #define SNAP_STR(dst, src, len)                                                                                        \
     do {                                                                                                               \
-        memcpy(p, (src), (len) + 1);                                                                                   \
+        if (len) memcpy(p, (src), (len));                                                                              \
+        p[(len)] = 0;                                                                                                  \
         dst = p;                                                                                                       \
         p += (len) + 1;                                                                                                \
     } while (0)
-    SNAP_STR(s->final_url, c->url, furl_len);
+    if (c->url0) SNAP_STR(s->final_url, c->url, furl_len);
+    else s->final_url = s->url;
     SNAP_STR(s->proto, r->proto, proto_len);
     SNAP_STR(s->error, r->error, err_len);
     SNAP_STR(s->ip, r->ip, ip_len);

@@ -44,6 +44,18 @@ static void http_strlcpy(char *dst, const char *src, size_t n) {
 }
 
 static void http_utoa(char *out, unsigned long v) {
+    if (v < 1000 && (v >= 100 || v == 0)) { /* a status, or no error code: every request's */
+        if (!v) {
+            out[0] = '0';
+            out[1] = 0;
+            return;
+        }
+        out[0] = (char)('0' + v / 100);
+        out[1] = (char)('0' + v / 10 % 10);
+        out[2] = (char)('0' + v % 10);
+        out[3] = 0;
+        return;
+    }
     char tmp[24];
     int n = 0;
     do tmp[n++] = (char)('0' + v % 10);
@@ -363,6 +375,12 @@ static bool http_blocked(http_call *c, const net_dialer *d) {
  * hop ends at once with Go's error, code 1000 (k6's default). */
 static bool http_unsupported(http_call *c) {
     const char *u = c->url, *e = u;
+    /* the usual "http://h..." or "https://h...", by hand (this runs per hop) */
+    if ((u[0] | 0x20) == 'h' && (u[1] | 0x20) == 't' && (u[2] | 0x20) == 't' && (u[3] | 0x20) == 'p') {
+        size_t sl = u[4] == ':' ? 4 : (u[4] | 0x20) == 's' && u[5] == ':' ? 5 : 0;
+        char h = sl && u[sl + 1] == '/' && u[sl + 2] == '/' ? u[sl + 3] : 0;
+        if (h && h != '/' && h != '?' && h != '#') return false;
+    }
     if (isalpha((unsigned char)*e))
         for (e++; isalnum((unsigned char)*e) || *e == '+' || *e == '-' || *e == '.'; e++) {}
     size_t sl = *e == ':' ? (size_t)(e - u) : 0; /* Go's getScheme: no ':' after it, no scheme */
