@@ -420,8 +420,9 @@ static int http_body(JSContext *ctx, JSValueConst b, http_call *c) {
 
 void http_call_free(JSContext *ctx, http_call *c) {
     http_params_free(ctx, &c->p);
-    free(c->url);
-    free(c->url0);
+    if (!c->url_borrowed) free(c->url0 ? c->url0 : c->url);
+    if (c->url0) free(c->url);
+    c->url_borrowed = false;
     free(c->url_name);
     buf_free(&c->body);
     buf_free(&c->rbody);
@@ -451,6 +452,22 @@ static int http_url_arg(JSContext *ctx, JSValueConst u, http_call *c) {
         if (JS_IsString(nm)) name = JS_ToCString(ctx, nm);
         JS_FreeValue(ctx, uv);
         JS_FreeValue(ctx, nm);
+    } else if (c->borrow_url && JS_IsString(u)) {
+        /* the same string as the VU's last request (a script's usual
+         * constant URL): its C string again, without a scan and a copy */
+        http_vu *h = http_vu_of(c->v);
+        if (!h) return JS_ThrowOutOfMemory(ctx), -1;
+        if (!h->url_c || JS_VALUE_GET_PTR(h->url_val) != JS_VALUE_GET_PTR(u)) {
+            const char *s = JS_ToCString(ctx, u);
+            if (!s) return -1;
+            JS_FreeCString(ctx, h->url_c);
+            JS_FreeValue(ctx, h->url_val);
+            h->url_val = JS_DupValue(ctx, u);
+            h->url_c = s;
+        }
+        c->url = (char *)h->url_c; /* never written: see http_call_init */
+        c->url_borrowed = true;
+        return 0;
     } else {
         url = JS_ToCString(ctx, u);
     }
@@ -507,7 +524,19 @@ int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueCons
         http_call_free(ctx, c);
         return -1;
     }
-    if (c->p.auth == HTTP_AUTH_DIGEST || c->p.auth == HTTP_AUTH_NTLM) http_take_credentials(c);
+    if (c->p.auth == HTTP_AUTH_DIGEST || c->p.auth == HTTP_AUTH_NTLM) {
+        if (c->url_borrowed) { /* the credentials are cut out of the URL: a copy of its own */
+            char *own = strdup(c->url);
+            if (!own) {
+                http_call_free(ctx, c);
+                JS_ThrowOutOfMemory(ctx);
+                return -1;
+            }
+            c->url = own;
+            c->url_borrowed = false;
+        }
+        http_take_credentials(c);
+    }
     if (c->p.clen_hdr) http_check_content_length(c);
     return 0;
 }
@@ -607,6 +636,7 @@ static void http_vu_init(vu *v, void *st) {
     h->resp_proto = JS_UNDEFINED;
     h->expect_obj = JS_UNDEFINED;
     for (int i = 0; i < 3; i++) h->shapes[i] = JS_UNDEFINED;
+    h->url_val = JS_UNDEFINED;
 }
 
 static void http_vu_iter_begin(vu *v, void *st) {
@@ -623,6 +653,8 @@ static void http_vu_free(vu *v, void *st) {
     JS_FreeValue(v->ctx, h->resp_proto);
     JS_FreeValue(v->ctx, h->expect_obj);
     for (int i = 0; i < 3; i++) JS_FreeValue(v->ctx, h->shapes[i]);
+    JS_FreeCString(v->ctx, h->url_c);
+    JS_FreeValue(v->ctx, h->url_val);
     cookies_free(h->jar);
 }
 
@@ -1208,6 +1240,7 @@ static JSValue http_do(JSContext *ctx, const char *method, JSValueConst url, JSV
     http_call *c = h ? slabpool_take(pool) : NULL;
     if (!c) return JS_ThrowOutOfMemory(ctx);
     http_call_clear(c);
+    c->borrow_url = true;
     if (http_call_init(ctx, c, method, url, body, params)) {
         slabpool_give(pool, c);
         return http_parse_fallback(ctx, v, method);

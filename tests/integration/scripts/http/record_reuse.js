@@ -29,5 +29,16 @@ export default function () {
     out[u] = [r.status, r.error, r.error_code];
   }
   out.after = fields(http.get(T + '/get'));
+  // the VU keeps the C string of its last URL string (http.c, http_url_arg):
+  // the same string again, another, a redirect from it, credentials cut out
+  // of it (digest), non-ASCII; http.batch (no cache) must see the same
+  const host = T.replace('http://', '');
+  const u1 = T + '/get', u2 = T + '/status/201', red = T + '/redirect/2', uni = T + '/anything/é?q=ü';
+  const du = `http://alice:s%3Acret@${host}/digest-auth/auth/alice/s:cret`;
+  const seq = [u1, u2, u1, u1, red, red, uni, uni, du, du, u1];
+  const view = (r) => [r.status, r.url, r.request.url, r.error];
+  out.cache = seq.map((u) => view(http.get(u, u === du ? { auth: 'digest' } : {})));
+  out.nocache = http.batch(seq.map((u) => ['GET', u, null, u === du ? { auth: 'digest' } : {}])).map(view);
+  out.du = du;
   console.log(JSON.stringify(out));
 }
