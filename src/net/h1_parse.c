@@ -221,7 +221,21 @@ static inline int h1p_name_ok(const unsigned char *s, size_t n) {
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
         ok &= t[s[i]] & t[s[i + 1]] & t[s[i + 2]] & t[s[i + 3]] & t[s[i + 4]] & t[s[i + 5]] & t[s[i + 6]] & t[s[i + 7]];
-    for (; i < n; i++) ok &= t[s[i]];
+    if (i < n && n >= 8) { /* the rest: the last eight again, overlapping */
+        s += n - 8;
+        ok &= t[s[0]] & t[s[1]] & t[s[2]] & t[s[3]] & t[s[4]] & t[s[5]] & t[s[6]] & t[s[7]];
+        return (int)ok;
+    }
+    switch (n - i) {           /* a short name: no loop */
+    case 7: ok &= t[s[i + 6]]; /* fallthrough */
+    case 6: ok &= t[s[i + 5]]; /* fallthrough */
+    case 5: ok &= t[s[i + 4]]; /* fallthrough */
+    case 4: ok &= t[s[i + 3]]; /* fallthrough */
+    case 3: ok &= t[s[i + 2]]; /* fallthrough */
+    case 2: ok &= t[s[i + 1]]; /* fallthrough */
+    case 1: ok &= t[s[i]];     /* fallthrough */
+    default: break;
+    }
     return (int)ok;
 }
 
@@ -372,14 +386,14 @@ static int h1p_content_length(h1_parser *p, const char *v, size_t n) {
     const char *d = v, *e = v + n;
     while (e - d > 1 && *d == '0') d++;
     if (e - d > 19) return h1p_head_fail(p, "bad Content-Length ", v, n, 1); /* 10^19 > 2^63 */
-    uint64_t len = 0;
+    uint64_t len = 0; /* 19 digits at most: below 2^64, so no wrap to check on the way */
     for (; d < e; d++) {
         unsigned c = (unsigned)(unsigned char)*d - '0';
-        if (c > 9 || len > ((uint64_t)INT64_MAX - c) / 10) /* ParseUint(cl, 10, 63) */
-            return h1p_head_fail(p, "bad Content-Length ", v, n, 1);
+        if (c > 9) return h1p_head_fail(p, "bad Content-Length ", v, n, 1);
         len = len * 10 + c;
     }
-    if (len > (uint64_t)INT64_MAX) return h1p_head_fail(p, "bad Content-Length ", v, n, 1);
+    if (len > (uint64_t)INT64_MAX) /* ParseUint(cl, 10, 63) */
+        return h1p_head_fail(p, "bad Content-Length ", v, n, 1);
     p->content_length = (int64_t)len;
     return H1P_AGAIN;
 }
@@ -494,25 +508,30 @@ static int h1p_head_line(h1_parser *p, const char *l, size_t n) {
     return h1p_field_line(p, l, n, 1);
 }
 
-/* Appends up to one line to the header buf; parses it once complete. */
+/* Appends lines to the header buf, parsing each once complete, while the
+ * head goes on and bytes are there (a head's lines in one call). */
 static int h1p_head_feed(h1_parser *p, const char *d, size_t len, size_t *pos) {
-    const char *s = d + *pos;
-    size_t n = len - *pos;
-    const char *nl = memchr(s, '\n', n);
-    size_t take = nl ? (size_t)(nl - s) + 1 : n;
-    /* Go reads at most the limit while reading heads: a head (and the 1xx
-     * ones before it) ending within it is fine, one byte more is not */
-    if (take > H1_MAX_HEADER_BYTES - p->head_bytes)
-        return h1p_head_fail(
-            p, "net/http: server response headers exceeded " H1P_STR(H1_MAX_HEADER_BYTES) " bytes; aborted", NULL, 0,
-            0);
-    if (buf_append(p->hdr, s, take)) return h1p_fail(p, "out of memory");
-    p->head_bytes += take;
-    *pos += take;
-    if (!nl) return H1P_AGAIN;
-    size_t start = p->line_start;
-    p->line_start = p->hdr->len;
-    return h1p_head_line(p, p->hdr->p + start, p->hdr->len - start - 1);
+    int rc;
+    do {
+        const char *s = d + *pos;
+        size_t n = len - *pos;
+        const char *nl = memchr(s, '\n', n);
+        size_t take = nl ? (size_t)(nl - s) + 1 : n;
+        /* Go reads at most the limit while reading heads: a head (and the 1xx
+         * ones before it) ending within it is fine, one byte more is not */
+        if (take > H1_MAX_HEADER_BYTES - p->head_bytes)
+            return h1p_head_fail(
+                p, "net/http: server response headers exceeded " H1P_STR(H1_MAX_HEADER_BYTES) " bytes; aborted", NULL,
+                0, 0);
+        if (buf_append(p->hdr, s, take)) return h1p_fail(p, "out of memory");
+        p->head_bytes += take;
+        *pos += take;
+        if (!nl) return H1P_AGAIN;
+        size_t start = p->line_start;
+        p->line_start = p->hdr->len;
+        rc = h1p_head_line(p, p->hdr->p + start, p->hdr->len - start - 1);
+    } while (rc == H1P_AGAIN && *pos < len && (p->state == S_STATUS || p->state == S_HEADER));
+    return rc;
 }
 
 static int h1p_deliver(h1_parser *p, const char *d, size_t n) {
