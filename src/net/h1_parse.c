@@ -98,6 +98,7 @@ static void h1p_reset_head(h1_parser *p) {
     p->major = 1;
     p->minor = 1;
     p->nfields = 0;
+    p->set_cookie = 0;
     p->keep_alive = 0;
     p->chunked = 0;
     p->encoding = H1_ENC_NONE;
@@ -316,6 +317,7 @@ static inline __attribute__((always_inline)) int h1p_field_line(h1_parser *p, co
     switch (nl) {
     case 10:
         if (h1p_name_is(l, "connection", 10)) h1p_connection(p, v, vn);
+        else if (h1p_name_is(l, "set-cookie", 10)) p->set_cookie = 1;
         break;
     case 14:
         if (h1p_name_is(l, "content-length", 14)) h1p_note_field(p, F_CL, v, vn);

@@ -528,7 +528,10 @@ static bool http_hop_finish(http_call *c) {
     if (c->res.error_code != 1020) /* k6: a URL that does not parse never makes a request, nor samples */
         http_emit(v, c, sent, received, sample_now(&v->w->samples));
     if (v->test && v->test->http_debug) http_debug_dump(c);
-    if (c->res.status && c->rhdr.len) {
+    /* an HTTP/1 head's parser says whether it has a Set-Cookie (HTTP/2's
+     * header block is looked through: its client does not say) */
+    bool h1 = c->res.proto[5] == '1' && c->res.proto[6] == '.';
+    if (c->res.status && c->rhdr.len && (!h1 || c->hr.parser_.set_cookie)) {
         http_vu *h = http_vu_of(v);
         if (!c->p.jar && h && !h->jar) h->jar = cookies_new();
         if (http_jar(c)) cookies_store(http_jar(c), c->url, c->rhdr.p, c->rhdr.len, time(NULL));
