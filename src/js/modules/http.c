@@ -1195,8 +1195,8 @@ void http_calls_free(worker *w) { slabpool_free(&w->http_calls); }
 /* A record from the pool made like a zeroed one, but for its big arrays that
  * are only read up to a count or after they were written: the script's header
  * lines (p.nh), the tag and cookie pairs (their n), the hop's header array
- * and h1_request (filled when the hop starts), the text of res.error and
- * res.cause (strings; every hop's end rewrites res). Clearing all 6 KB was
+ * and h1_request (filled when the hop starts), res (every hop's end writes it
+ * whole, http_run.c, before anything reads it). Clearing all 6 KB was
  * most of a request's stores and of its D1 write misses. A member added
  * anywhere is cleared: only the ones named here are left. */
 #define HC_AT(m)  offsetof(http_call, m)
@@ -1214,13 +1214,11 @@ static void http_call_clear(http_call *c) {
     HC_ZERO(HC_END(p.cookie_replace), HC_AT(ctype));
     c->ctype[0] = 0;
     HC_ZERO(HC_END(ctype), HC_AT(hr));
-    HC_ZERO(HC_END(hdrs), HC_AT(res.error));
-    c->res.error[0] = c->res.cause[0] = 0;
-    HC_ZERO(HC_END(res.cause), sizeof *c);
+    HC_ZERO(HC_END(hdrs), HC_AT(res));
 }
 _Static_assert(HC_END(p.tags.k) == HC_AT(p.tags.v) && HC_END(p.cookies.k) == HC_AT(p.cookies.v) &&
-                   HC_END(hr) == HC_AT(hdrs) && HC_END(res.error) == HC_AT(res.cause),
-               "http_call_clear skips these in pairs");
+                   HC_END(hr) == HC_AT(hdrs) && HC_END(res) == sizeof(http_call),
+               "http_call_clear skips these in pairs, res last");
 #undef HC_ZERO
 #undef HC_END
 #undef HC_AT
