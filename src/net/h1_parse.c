@@ -147,11 +147,22 @@ static int h1p_next_token(const char **s, const char *end, const char **tok, siz
 /* Go's http.ReadResponse: "<proto> <code>[ reason]", the code three
  * characters strconv.Atoi reads as a number >= 0, the protocol HTTP/d.d. */
 static int h1p_status_line(h1_parser *p, const char *l, size_t n) {
-    const char *sp = memchr(l, ' ', n), *e = l + n;
-    if (!sp) return h1p_head_fail(p, "malformed HTTP response ", l, n, 1);
-    const char *c = sp + 1;
-    while (c < e && *c == ' ') c++;
-    const char *ce = memchr(c, ' ', (size_t)(e - c));
+    const char *e = l + n, *sp, *c, *ce;
+    /* the usual "HTTP/d.d ddd[ reason]" by hand: a version without a space
+     * (what the check below wants), one space, a code of three */
+    if (n >= 12 && l[0] == 'H' && l[1] == 'T' && l[2] == 'T' && l[3] == 'P' && l[4] == '/' && l[5] != ' ' &&
+        l[6] != ' ' && l[7] != ' ' && l[8] == ' ' && l[9] != ' ' && l[10] != ' ' && l[11] != ' ' &&
+        (n == 12 || l[12] == ' ')) {
+        sp = l + 8;
+        c = l + 9;
+        ce = n == 12 ? NULL : l + 12;
+    } else {
+        sp = memchr(l, ' ', n);
+        if (!sp) return h1p_head_fail(p, "malformed HTTP response ", l, n, 1);
+        c = sp + 1;
+        while (c < e && *c == ' ') c++;
+        ce = memchr(c, ' ', (size_t)(e - c));
+    }
     size_t cn = (size_t)((ce ? ce : e) - c);
     if (cn != 3) return h1p_head_fail(p, "malformed HTTP status code ", c, cn, 1);
     int st = 0;
