@@ -36,12 +36,14 @@ const char *http_user_agent(vu *v) {
     return v->test && v->test->user_agent ? v->test->user_agent : "c6/0.1.0 (k6-compatible; +https://k6.io/)";
 }
 
-/* Per-request text without printf. */
-static void http_strlcpy(char *dst, const char *src, size_t n) {
-    size_t l = strnlen(src, n - 1);
-    memcpy(dst, src, l);
-    dst[l] = 0;
-}
+/* A text array of the client's into a larger one of res: the whole array
+ * (a few moves, no call; what follows its NUL comes along unread), ended. */
+#define HTTP_COPY_TEXT(dst, src)                                                                                       \
+    do {                                                                                                               \
+        _Static_assert(sizeof(dst) >= sizeof(src), "the text fits");                                                   \
+        memcpy((dst), (src), sizeof(src));                                                                             \
+        (dst)[sizeof(src) - 1] = 0;                                                                                    \
+    } while (0)
 
 static void http_utoa(char *out, unsigned long v) {
     if (v < 1000 && (v >= 100 || v == 0)) { /* a status, or no error code: every request's */
@@ -198,7 +200,7 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
     res->t_tls = hr->t_tls;
     tls_info_clear(&res->tls);
     if (hr->err == H1_OK && hr->tls.version) res->tls = hr->tls; /* a response's session only */
-    http_strlcpy(res->ip, hr->remote_ip, sizeof res->ip);
+    HTTP_COPY_TEXT(res->ip, hr->remote_ip);
     res->port = hr->remote_port;
     *sent = (double)hr->bytes_sent;
     *received = (double)hr->bytes_received;
@@ -227,7 +229,7 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
             snprintf(res->cause, sizeof res->cause, "net/http: HTTP/1.x transport connection broken: %s", hr->errmsg);
     } else {
         res->status = hr->status;
-        http_strlcpy(res->proto, hr->proto, sizeof res->proto);
+        HTTP_COPY_TEXT(res->proto, hr->proto);
         /* k6's measureAndEmitMetrics: any status from 400 (Go reads up to 999) */
         if (res->status >= 400) res->error_code = 1000 + (int)res->status;
     }
