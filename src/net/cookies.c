@@ -207,7 +207,9 @@ void cookies_each_set_cookie(const char *headers, size_t len, void (*fn)(const c
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         size_t ll = eol ? (size_t)(eol - p) : (size_t)(end - p);
         cookie_attrs c;
-        if (ll > 11 && strncasecmp(p, "set-cookie:", 11) == 0 && cookies_parse(p + 11, ll - 11, &c)) fn(&c, ud);
+        /* most lines are other fields: one byte tells (no call) */
+        if (ll > 11 && (p[3] == '-') && strncasecmp(p, "set-cookie:", 11) == 0 && cookies_parse(p + 11, ll - 11, &c))
+            fn(&c, ud);
         p = eol ? eol + 1 : end;
     }
 }

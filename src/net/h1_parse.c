@@ -98,6 +98,7 @@ static void h1p_reset_head(h1_parser *p) {
     p->major = 1;
     p->minor = 1;
     p->nfields = 0;
+    p->set_cookie = 0;
     p->keep_alive = 0;
     p->chunked = 0;
     p->encoding = H1_ENC_NONE;
@@ -146,11 +147,22 @@ static int h1p_next_token(const char **s, const char *end, const char **tok, siz
 /* Go's http.ReadResponse: "<proto> <code>[ reason]", the code three
  * characters strconv.Atoi reads as a number >= 0, the protocol HTTP/d.d. */
 static int h1p_status_line(h1_parser *p, const char *l, size_t n) {
-    const char *sp = memchr(l, ' ', n), *e = l + n;
-    if (!sp) return h1p_head_fail(p, "malformed HTTP response ", l, n, 1);
-    const char *c = sp + 1;
-    while (c < e && *c == ' ') c++;
-    const char *ce = memchr(c, ' ', (size_t)(e - c));
+    const char *e = l + n, *sp, *c, *ce;
+    /* the usual "HTTP/d.d ddd[ reason]" by hand: a version without a space
+     * (what the check below wants), one space, a code of three */
+    if (n >= 12 && l[0] == 'H' && l[1] == 'T' && l[2] == 'T' && l[3] == 'P' && l[4] == '/' && l[5] != ' ' &&
+        l[6] != ' ' && l[7] != ' ' && l[8] == ' ' && l[9] != ' ' && l[10] != ' ' && l[11] != ' ' &&
+        (n == 12 || l[12] == ' ')) {
+        sp = l + 8;
+        c = l + 9;
+        ce = n == 12 ? NULL : l + 12;
+    } else {
+        sp = memchr(l, ' ', n);
+        if (!sp) return h1p_head_fail(p, "malformed HTTP response ", l, n, 1);
+        c = sp + 1;
+        while (c < e && *c == ' ') c++;
+        ce = memchr(c, ' ', (size_t)(e - c));
+    }
     size_t cn = (size_t)((ce ? ce : e) - c);
     if (cn != 3) return h1p_head_fail(p, "malformed HTTP status code ", c, cn, 1);
     int st = 0;
@@ -221,7 +233,21 @@ static inline int h1p_name_ok(const unsigned char *s, size_t n) {
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
         ok &= t[s[i]] & t[s[i + 1]] & t[s[i + 2]] & t[s[i + 3]] & t[s[i + 4]] & t[s[i + 5]] & t[s[i + 6]] & t[s[i + 7]];
-    for (; i < n; i++) ok &= t[s[i]];
+    if (i < n && n >= 8) { /* the rest: the last eight again, overlapping */
+        s += n - 8;
+        ok &= t[s[0]] & t[s[1]] & t[s[2]] & t[s[3]] & t[s[4]] & t[s[5]] & t[s[6]] & t[s[7]];
+        return (int)ok;
+    }
+    switch (n - i) {           /* a short name: no loop */
+    case 7: ok &= t[s[i + 6]]; /* fallthrough */
+    case 6: ok &= t[s[i + 5]]; /* fallthrough */
+    case 5: ok &= t[s[i + 4]]; /* fallthrough */
+    case 4: ok &= t[s[i + 3]]; /* fallthrough */
+    case 3: ok &= t[s[i + 2]]; /* fallthrough */
+    case 2: ok &= t[s[i + 1]]; /* fallthrough */
+    case 1: ok &= t[s[i]];     /* fallthrough */
+    default: break;
+    }
     return (int)ok;
 }
 
@@ -302,6 +328,7 @@ static inline __attribute__((always_inline)) int h1p_field_line(h1_parser *p, co
     switch (nl) {
     case 10:
         if (h1p_name_is(l, "connection", 10)) h1p_connection(p, v, vn);
+        else if (h1p_name_is(l, "set-cookie", 10)) p->set_cookie = 1;
         break;
     case 14:
         if (h1p_name_is(l, "content-length", 14)) h1p_note_field(p, F_CL, v, vn);
@@ -372,14 +399,14 @@ static int h1p_content_length(h1_parser *p, const char *v, size_t n) {
     const char *d = v, *e = v + n;
     while (e - d > 1 && *d == '0') d++;
     if (e - d > 19) return h1p_head_fail(p, "bad Content-Length ", v, n, 1); /* 10^19 > 2^63 */
-    uint64_t len = 0;
+    uint64_t len = 0; /* 19 digits at most: below 2^64, so no wrap to check on the way */
     for (; d < e; d++) {
         unsigned c = (unsigned)(unsigned char)*d - '0';
-        if (c > 9 || len > ((uint64_t)INT64_MAX - c) / 10) /* ParseUint(cl, 10, 63) */
-            return h1p_head_fail(p, "bad Content-Length ", v, n, 1);
+        if (c > 9) return h1p_head_fail(p, "bad Content-Length ", v, n, 1);
         len = len * 10 + c;
     }
-    if (len > (uint64_t)INT64_MAX) return h1p_head_fail(p, "bad Content-Length ", v, n, 1);
+    if (len > (uint64_t)INT64_MAX) /* ParseUint(cl, 10, 63) */
+        return h1p_head_fail(p, "bad Content-Length ", v, n, 1);
     p->content_length = (int64_t)len;
     return H1P_AGAIN;
 }
@@ -494,25 +521,30 @@ static int h1p_head_line(h1_parser *p, const char *l, size_t n) {
     return h1p_field_line(p, l, n, 1);
 }
 
-/* Appends up to one line to the header buf; parses it once complete. */
+/* Appends lines to the header buf, parsing each once complete, while the
+ * head goes on and bytes are there (a head's lines in one call). */
 static int h1p_head_feed(h1_parser *p, const char *d, size_t len, size_t *pos) {
-    const char *s = d + *pos;
-    size_t n = len - *pos;
-    const char *nl = memchr(s, '\n', n);
-    size_t take = nl ? (size_t)(nl - s) + 1 : n;
-    /* Go reads at most the limit while reading heads: a head (and the 1xx
-     * ones before it) ending within it is fine, one byte more is not */
-    if (take > H1_MAX_HEADER_BYTES - p->head_bytes)
-        return h1p_head_fail(
-            p, "net/http: server response headers exceeded " H1P_STR(H1_MAX_HEADER_BYTES) " bytes; aborted", NULL, 0,
-            0);
-    if (buf_append(p->hdr, s, take)) return h1p_fail(p, "out of memory");
-    p->head_bytes += take;
-    *pos += take;
-    if (!nl) return H1P_AGAIN;
-    size_t start = p->line_start;
-    p->line_start = p->hdr->len;
-    return h1p_head_line(p, p->hdr->p + start, p->hdr->len - start - 1);
+    int rc;
+    do {
+        const char *s = d + *pos;
+        size_t n = len - *pos;
+        const char *nl = memchr(s, '\n', n);
+        size_t take = nl ? (size_t)(nl - s) + 1 : n;
+        /* Go reads at most the limit while reading heads: a head (and the 1xx
+         * ones before it) ending within it is fine, one byte more is not */
+        if (take > H1_MAX_HEADER_BYTES - p->head_bytes)
+            return h1p_head_fail(
+                p, "net/http: server response headers exceeded " H1P_STR(H1_MAX_HEADER_BYTES) " bytes; aborted", NULL,
+                0, 0);
+        if (buf_append(p->hdr, s, take)) return h1p_fail(p, "out of memory");
+        p->head_bytes += take;
+        *pos += take;
+        if (!nl) return H1P_AGAIN;
+        size_t start = p->line_start;
+        p->line_start = p->hdr->len;
+        rc = h1p_head_line(p, p->hdr->p + start, p->hdr->len - start - 1);
+    } while (rc == H1P_AGAIN && *pos < len && (p->state == S_STATUS || p->state == S_HEADER));
+    return rc;
 }
 
 static int h1p_deliver(h1_parser *p, const char *d, size_t n) {

@@ -42,6 +42,8 @@ typedef struct h1_parser {
     int head_err;           /* err is Go's ReadResponse error for the head (its text);
                                  * else, after the head, Go's error reading the body */
     int major;              /* HTTP/<major>.<minor> */
+    int set_cookie;         /* the (final) head has a Set-Cookie field: without, a cookie
+                                 * jar has nothing to look for in the header block */
     /* private */
     buf *hdr;
     h1_body_cb on_body;

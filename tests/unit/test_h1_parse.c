@@ -455,6 +455,74 @@ static void test_field_text(void **state) {
     buf_free(&hdr);
 }
 
+/* Status lines around the by-hand path for "HTTP/d.d ddd[ reason]" (issue
+ * 17): what Go's ReadResponse says (net/http/response.go: Cut at the first
+ * space, TrimLeft(" "), Cut again, the code three characters) and the bytes
+ * its %q quotes, whichever path took them. */
+static void test_status_shapes(void **state) {
+    (void)state;
+    static const struct {
+        const char *line, *err, *arg;
+        int status;
+    } cases[] = {
+        {"HTTP/1.1 200", NULL, NULL, 200},
+        {"HTTP/1.1 404 Not Found", NULL, NULL, 404},
+        {"HTTP/1.1  201 two spaces", NULL, NULL, 201},
+        {"HTTP/1.1 2 0 X", "malformed HTTP status code ", "2", 0},
+        {"HTTP/1.1 20 0", "malformed HTTP status code ", "20", 0},
+        {"HTTP/1.1 200  ", NULL, NULL, 200},
+        {"HTTP/1.1 2000 X", "malformed HTTP status code ", "2000", 0},
+        {"HTTP/1.1 2x0 X", "malformed HTTP status code ", "2x0", 0},
+        {"HTTP/1 1 200 X", "malformed HTTP status code ", "1", 0},
+        {"HTTP/x.1 200 X", "malformed HTTP version ", "HTTP/x.1", 0},
+        {"HTTPS1.1 200 X", "malformed HTTP version ", "HTTPS1.1", 0},
+    };
+    buf hdr = {0};
+    h1_parser p;
+    size_t used;
+    char in[128];
+    for (size_t i = 0; i < N(cases); i++) {
+        snprintf(in, sizeof in, "%s\r\nContent-Length: 0\r\n\r\n", cases[i].line);
+        h1_parser_init(&p, &hdr, 0, NULL, NULL);
+        int rc = h1_parse(&p, in, strlen(in), &used);
+        if (!cases[i].err) {
+            assert_int_equal(rc, H1P_DONE);
+            assert_int_equal(p.status, cases[i].status);
+            continue;
+        }
+        assert_int_equal(rc, H1P_ERROR);
+        assert_string_equal(p.err, cases[i].err);
+        assert_int_equal(p.err_arg_len, strlen(cases[i].arg));
+        assert_memory_equal(p.err_arg, cases[i].arg, p.err_arg_len);
+    }
+    buf_free(&hdr);
+}
+
+/* set_cookie: the final head has a field named Set-Cookie (any case); an
+ * interim head's, and look-alike names, do not count. */
+static void test_set_cookie_flag(void **state) {
+    (void)state;
+    static const struct {
+        const char *in;
+        int want;
+    } cases[] = {
+        {"HTTP/1.1 200 OK\r\nsEt-CoOkIe: a=1\r\nContent-Length: 0\r\n\r\n", 1},
+        {"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0},
+        {"HTTP/1.1 200 OK\r\nX-Set-Cookie: a\r\nSet-Cookie2: b\r\nSet-Cookie : c\r\nContent-Length: 0\r\n\r\n", 0},
+        {"HTTP/1.1 103 Early\r\nSet-Cookie: e=1\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0},
+        {"HTTP/1.1 103 Early\r\n\r\nHTTP/1.1 200 OK\r\nSET-COOKIE: a=1\r\nContent-Length: 0\r\n\r\n", 1},
+    };
+    buf hdr = {0};
+    h1_parser p;
+    size_t used;
+    for (size_t i = 0; i < N(cases); i++) {
+        h1_parser_init(&p, &hdr, 0, NULL, NULL);
+        assert_int_equal(h1_parse(&p, cases[i].in, strlen(cases[i].in), &used), H1P_DONE);
+        assert_int_equal(p.set_cookie, cases[i].want);
+    }
+    buf_free(&hdr);
+}
+
 /* The parser is reused across responses on one connection. */
 static void test_reuse(void **state) {
     (void)state;
@@ -631,6 +699,8 @@ int main(void) {
         cmocka_unit_test(test_interim_counted),
         cmocka_unit_test(test_field_text),
         cmocka_unit_test(test_reuse),
+        cmocka_unit_test(test_status_shapes),
+        cmocka_unit_test(test_set_cookie_flag),
         cmocka_unit_test(test_go_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

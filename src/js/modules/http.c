@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -419,8 +420,9 @@ static int http_body(JSContext *ctx, JSValueConst b, http_call *c) {
 
 void http_call_free(JSContext *ctx, http_call *c) {
     http_params_free(ctx, &c->p);
-    free(c->url);
-    free(c->url0);
+    if (!c->url_borrowed) free(c->url0 ? c->url0 : c->url);
+    if (c->url0) free(c->url);
+    c->url_borrowed = false;
     free(c->url_name);
     buf_free(&c->body);
     buf_free(&c->rbody);
@@ -450,6 +452,22 @@ static int http_url_arg(JSContext *ctx, JSValueConst u, http_call *c) {
         if (JS_IsString(nm)) name = JS_ToCString(ctx, nm);
         JS_FreeValue(ctx, uv);
         JS_FreeValue(ctx, nm);
+    } else if (c->borrow_url && JS_IsString(u)) {
+        /* the same string as the VU's last request (a script's usual
+         * constant URL): its C string again, without a scan and a copy */
+        http_vu *h = http_vu_of(c->v);
+        if (!h) return JS_ThrowOutOfMemory(ctx), -1;
+        if (!h->url_c || JS_VALUE_GET_PTR(h->url_val) != JS_VALUE_GET_PTR(u)) {
+            const char *s = JS_ToCString(ctx, u);
+            if (!s) return -1;
+            JS_FreeCString(ctx, h->url_c);
+            JS_FreeValue(ctx, h->url_val);
+            h->url_val = JS_DupValue(ctx, u);
+            h->url_c = s;
+        }
+        c->url = (char *)h->url_c; /* never written: see http_call_init */
+        c->url_borrowed = true;
+        return 0;
     } else {
         url = JS_ToCString(ctx, u);
     }
@@ -506,7 +524,19 @@ int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueCons
         http_call_free(ctx, c);
         return -1;
     }
-    if (c->p.auth == HTTP_AUTH_DIGEST || c->p.auth == HTTP_AUTH_NTLM) http_take_credentials(c);
+    if (c->p.auth == HTTP_AUTH_DIGEST || c->p.auth == HTTP_AUTH_NTLM) {
+        if (c->url_borrowed) { /* the credentials are cut out of the URL: a copy of its own */
+            char *own = strdup(c->url);
+            if (!own) {
+                http_call_free(ctx, c);
+                JS_ThrowOutOfMemory(ctx);
+                return -1;
+            }
+            c->url = own;
+            c->url_borrowed = false;
+        }
+        http_take_credentials(c);
+    }
     if (c->p.clen_hdr) http_check_content_length(c);
     return 0;
 }
@@ -606,6 +636,7 @@ static void http_vu_init(vu *v, void *st) {
     h->resp_proto = JS_UNDEFINED;
     h->expect_obj = JS_UNDEFINED;
     for (int i = 0; i < 3; i++) h->shapes[i] = JS_UNDEFINED;
+    h->url_val = JS_UNDEFINED;
 }
 
 static void http_vu_iter_begin(vu *v, void *st) {
@@ -622,6 +653,8 @@ static void http_vu_free(vu *v, void *st) {
     JS_FreeValue(v->ctx, h->resp_proto);
     JS_FreeValue(v->ctx, h->expect_obj);
     for (int i = 0; i < 3; i++) JS_FreeValue(v->ctx, h->shapes[i]);
+    JS_FreeCString(v->ctx, h->url_c);
+    JS_FreeValue(v->ctx, h->url_val);
     cookies_free(h->jar);
 }
 
@@ -801,15 +834,19 @@ static void http_resp_finalizer(JSRuntime *rt, JSValue val) {
 
 static size_t http_pad(size_t n) { return (n + 7) & ~(size_t)7; }
 
+/* strlen without a call for the empty strings a Response mostly has. */
+static inline size_t http_slen(const char *s) { return s[0] ? strlen(s) : 0; }
+
 /* Copies what the lazy properties need into one block. */
 static http_snap *http_snap_new(vu *v, const http_call *c) {
     const buf *cookie = c->url0 ? &c->cookie0 : &c->cookie;
     const char *url = c->url0 ? c->url0 : c->url;
     const char *ua = http_user_agent(v);
     const http_result *r = &c->res;
-    size_t url_len = strlen(url) + 1, ua_len = strlen(ua) + 1, ct_len = strlen(c->ctype) + 1;
-    size_t furl_len = strlen(c->url), proto_len = strlen(r->proto), err_len = strlen(r->error), ip_len = strlen(r->ip),
-           cipher_len = strlen(r->tls.cipher);
+    size_t url_len = strlen(url) + 1, ua_len = strlen(ua) + 1, ct_len = http_slen(c->ctype) + 1;
+    /* without a redirect, the final URL is the first one: one copy */
+    size_t furl_len = c->url0 ? strlen(c->url) : 0, proto_len = http_slen(r->proto), err_len = http_slen(r->error),
+           ip_len = http_slen(r->ip), cipher_len = http_slen(r->tls.cipher);
     size_t size = http_pad(sizeof(http_snap)) + http_pad((size_t)c->p.nh * sizeof(char *)) + http_pad(c->rhdr.len + 1) +
                   http_pad(url_len) + http_pad(ua_len) + http_pad(ct_len) + http_pad(cookie->len + 1) +
                   http_pad(c->body.len + 1) + furl_len + proto_len + err_len + ip_len + cipher_len + 5;
@@ -828,7 +865,7 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     p += http_pad((size_t)c->p.nh * sizeof(char *));
 #define SNAP_COPY(dst, src, len)                                                                                       \
     do {                                                                                                               \
-        memcpy(p, (src) ? (src) : "", (len));                                                                          \
+        if (len) memcpy(p, (src), (len));                                                                              \
         p[(len)] = 0;                                                                                                  \
         dst = p;                                                                                                       \
         p += http_pad((len) + 1);                                                                                      \
@@ -856,11 +893,13 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     s->tls_version = r->tls.version;
 #define SNAP_STR(dst, src, len)                                                                                        \
     do {                                                                                                               \
-        memcpy(p, (src), (len) + 1);                                                                                   \
+        if (len) memcpy(p, (src), (len));                                                                              \
+        p[(len)] = 0;                                                                                                  \
         dst = p;                                                                                                       \
         p += (len) + 1;                                                                                                \
     } while (0)
-    SNAP_STR(s->final_url, c->url, furl_len);
+    if (c->url0) SNAP_STR(s->final_url, c->url, furl_len);
+    else s->final_url = s->url;
     SNAP_STR(s->proto, r->proto, proto_len);
     SNAP_STR(s->error, r->error, err_len);
     SNAP_STR(s->ip, r->ip, ip_len);
@@ -1153,6 +1192,37 @@ JSValue http_parse_fallback(JSContext *ctx, vu *v, const char *method) {
 
 void http_calls_free(worker *w) { slabpool_free(&w->http_calls); }
 
+/* A record from the pool made like a zeroed one, but for its big arrays that
+ * are only read up to a count or after they were written: the script's header
+ * lines (p.nh), the tag and cookie pairs (their n), the hop's header array
+ * and h1_request (filled when the hop starts), res (every hop's end writes it
+ * whole, http_run.c, before anything reads it). Clearing all 6 KB was
+ * most of a request's stores and of its D1 write misses. A member added
+ * anywhere is cleared: only the ones named here are left. */
+#define HC_AT(m)  offsetof(http_call, m)
+#define HC_END(m) (offsetof(http_call, m) + sizeof(((http_call *)0)->m))
+#define HC_ZERO(from, to)                                                                                              \
+    do {                                                                                                               \
+        _Static_assert((from) <= (to), "http_call's layout");                                                          \
+        memset((char *)c + (from), 0, (to) - (from));                                                                  \
+    } while (0)
+static void http_call_clear(http_call *c) {
+    HC_ZERO(0, HC_AT(p.hlines));
+    HC_ZERO(HC_END(p.hlines), HC_AT(p.tags.k));
+    HC_ZERO(HC_END(p.tags.v), HC_AT(p.cookies.k));
+    HC_ZERO(HC_END(p.cookies.v), HC_AT(p.cookie_replace)); /* set with each cookie */
+    HC_ZERO(HC_END(p.cookie_replace), HC_AT(ctype));
+    c->ctype[0] = 0;
+    HC_ZERO(HC_END(ctype), HC_AT(hr));
+    HC_ZERO(HC_END(hdrs), HC_AT(res));
+}
+_Static_assert(HC_END(p.tags.k) == HC_AT(p.tags.v) && HC_END(p.cookies.k) == HC_AT(p.cookies.v) &&
+                   HC_END(hr) == HC_AT(hdrs) && HC_END(res) == sizeof(http_call),
+               "http_call_clear skips these in pairs, res last");
+#undef HC_ZERO
+#undef HC_END
+#undef HC_AT
+
 /* One request: the VU's response buffers are lent to it; its record is one
  * of the worker's (util/slabpool.h: on the VU's stack, the record's ~6 KB
  * stayed resident with every VU that ever made a request; from the pool,
@@ -1167,7 +1237,8 @@ static JSValue http_do(JSContext *ctx, const char *method, JSValueConst url, JSV
     http_vu *h = http_vu_of(v);
     http_call *c = h ? slabpool_take(pool) : NULL;
     if (!c) return JS_ThrowOutOfMemory(ctx);
-    memset(c, 0, sizeof *c);
+    http_call_clear(c);
+    c->borrow_url = true;
     if (http_call_init(ctx, c, method, url, body, params)) {
         slabpool_give(pool, c);
         return http_parse_fallback(ctx, v, method);

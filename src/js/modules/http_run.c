@@ -15,6 +15,7 @@
  * its worker. */
 #include <ctype.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,14 +36,28 @@ const char *http_user_agent(vu *v) {
     return v->test && v->test->user_agent ? v->test->user_agent : "c6/0.1.0 (k6-compatible; +https://k6.io/)";
 }
 
-/* Per-request text without printf. */
-static void http_strlcpy(char *dst, const char *src, size_t n) {
-    size_t l = strnlen(src, n - 1);
-    memcpy(dst, src, l);
-    dst[l] = 0;
-}
+/* A text array of the client's into a larger one of res: the whole array
+ * (a few moves, no call; what follows its NUL comes along unread), ended. */
+#define HTTP_COPY_TEXT(dst, src)                                                                                       \
+    do {                                                                                                               \
+        _Static_assert(sizeof(dst) >= sizeof(src), "the text fits");                                                   \
+        memcpy((dst), (src), sizeof(src));                                                                             \
+        (dst)[sizeof(src) - 1] = 0;                                                                                    \
+    } while (0)
 
 static void http_utoa(char *out, unsigned long v) {
+    if (v < 1000 && (v >= 100 || v == 0)) { /* a status, or no error code: every request's */
+        if (!v) {
+            out[0] = '0';
+            out[1] = 0;
+            return;
+        }
+        out[0] = (char)('0' + v / 100);
+        out[1] = (char)('0' + v / 10 % 10);
+        out[2] = (char)('0' + v % 10);
+        out[3] = 0;
+        return;
+    }
     char tmp[24];
     int n = 0;
     do tmp[n++] = (char)('0' + v % 10);
@@ -87,6 +102,15 @@ static bool http_url_host(const char *url, char *host, size_t n, int *port) {
     return true;
 }
 
+/* res as zeroed, its texts only emptied (1 KB of stores a hop less). */
+static void http_result_clear(http_result *res) {
+    _Static_assert(offsetof(http_result, error) + sizeof res->error == offsetof(http_result, cause), "layout");
+    size_t end = offsetof(http_result, cause) + sizeof res->cause;
+    memset(res, 0, offsetof(http_result, error));
+    res->error[0] = res->cause[0] = 0;
+    memset((char *)res + end, 0, sizeof *res - end);
+}
+
 /* ---- the h1 client ---- */
 
 static void http_h1_done(h1_request *hr, void *ud) {
@@ -106,7 +130,14 @@ static void http_h1_start(http_call *c) {
     if (c->p.auth != HTTP_AUTH_DIGEST && c->p.auth != HTTP_AUTH_NTLM) http_basic_answer(c); /* URL credentials */
     if (c->cr && c->cr->authz[0]) c->hdrs[nh++] = c->cr->authz;
     h1_request *hr = &c->hr;
-    memset(hr, 0, sizeof *hr);
+    /* zeroed but for the client's text buffers and parser, which h1_start
+     * resets itself (client_req_reset, h1_parser_init) */
+#define HR_END(m) (offsetof(h1_request, m) + sizeof hr->m)
+    memset(hr, 0, offsetof(h1_request, errmsg));
+    memset((char *)hr + HR_END(errmsg), 0, offsetof(h1_request, remote_ip) - HR_END(errmsg));
+    memset((char *)hr + HR_END(remote_ip), 0, offsetof(h1_request, parser_) - HR_END(remote_ip));
+    memset((char *)hr + HR_END(parser_), 0, sizeof *hr - HR_END(parser_));
+#undef HR_END
     hr->method = c->method;
     hr->url = c->url;
     hr->headers = c->hdrs;
@@ -159,7 +190,7 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
     };
     const h1_request *hr = &c->hr;
     http_result *res = &c->res;
-    memset(res, 0, sizeof *res);
+    http_result_clear(res);
     res->t_blocked = hr->t_blocked;
     res->t_connecting = hr->t_connecting;
     res->t_sending = hr->t_sending;
@@ -169,7 +200,7 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
     res->t_tls = hr->t_tls;
     tls_info_clear(&res->tls);
     if (hr->err == H1_OK && hr->tls.version) res->tls = hr->tls; /* a response's session only */
-    http_strlcpy(res->ip, hr->remote_ip, sizeof res->ip);
+    HTTP_COPY_TEXT(res->ip, hr->remote_ip);
     res->port = hr->remote_port;
     *sent = (double)hr->bytes_sent;
     *received = (double)hr->bytes_received;
@@ -198,7 +229,7 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
             snprintf(res->cause, sizeof res->cause, "net/http: HTTP/1.x transport connection broken: %s", hr->errmsg);
     } else {
         res->status = hr->status;
-        http_strlcpy(res->proto, hr->proto, sizeof res->proto);
+        HTTP_COPY_TEXT(res->proto, hr->proto);
         /* k6's measureAndEmitMetrics: any status from 400 (Go reads up to 999) */
         if (res->status >= 400) res->error_code = 1000 + (int)res->status;
     }
@@ -351,6 +382,12 @@ static bool http_blocked(http_call *c, const net_dialer *d) {
  * hop ends at once with Go's error, code 1000 (k6's default). */
 static bool http_unsupported(http_call *c) {
     const char *u = c->url, *e = u;
+    /* the usual "http://h..." or "https://h...", by hand (this runs per hop) */
+    if ((u[0] | 0x20) == 'h' && (u[1] | 0x20) == 't' && (u[2] | 0x20) == 't' && (u[3] | 0x20) == 'p') {
+        size_t sl = u[4] == ':' ? 4 : (u[4] | 0x20) == 's' && u[5] == ':' ? 5 : 0;
+        char h = sl && u[sl + 1] == '/' && u[sl + 2] == '/' ? u[sl + 3] : 0;
+        if (h && h != '/' && h != '?' && h != '#') return false;
+    }
     if (isalpha((unsigned char)*e))
         for (e++; isalnum((unsigned char)*e) || *e == '+' || *e == '-' || *e == '.'; e++) {}
     size_t sl = *e == ':' ? (size_t)(e - u) : 0; /* Go's getScheme: no ':' after it, no scheme */
@@ -498,7 +535,10 @@ static bool http_hop_finish(http_call *c) {
     if (c->res.error_code != 1020) /* k6: a URL that does not parse never makes a request, nor samples */
         http_emit(v, c, sent, received, sample_now(&v->w->samples));
     if (v->test && v->test->http_debug) http_debug_dump(c);
-    if (c->res.status && c->rhdr.len) {
+    /* an HTTP/1 head's parser says whether it has a Set-Cookie (HTTP/2's
+     * header block is looked through: its client does not say) */
+    bool h1 = c->res.proto[5] == '1' && c->res.proto[6] == '.';
+    if (c->res.status && c->rhdr.len && (!h1 || c->hr.parser_.set_cookie)) {
         http_vu *h = http_vu_of(v);
         if (!c->p.jar && h && !h->jar) h->jar = cookies_new();
         if (http_jar(c)) cookies_store(http_jar(c), c->url, c->rhdr.p, c->rhdr.len, time(NULL));
