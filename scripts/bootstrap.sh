@@ -118,7 +118,7 @@ build_quickjs() {
   local patches stamp
   patches="$ROOT/scripts/quickjs-shared-runtime.patch $ROOT/scripts/quickjs-lazy-intrinsics.patch"
   patches="$patches $ROOT/scripts/quickjs-closure-shape.patch $ROOT/scripts/quickjs-own-keys.patch"
-  patches="$patches $ROOT/scripts/quickjs-dead-shapes.patch"
+  patches="$patches $ROOT/scripts/quickjs-dead-shapes.patch $ROOT/scripts/quickjs-ascii-scan.patch"
   # shellcheck disable=SC2086
   stamp=$(cat /dev/null $patches | sha256sum | cut -d' ' -f1)
   [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
@@ -138,7 +138,9 @@ build_quickjs() {
   # quickjs-own-keys.patch: JS_GetOwnEnumStringKeys, an ordinary object's
   # own enumerable string keys from its shape, no array (k6's check());
   # quickjs-dead-shapes.patch: a context keeps the last 4 plain-object
-  # shapes their last object left, for the next object built the same way
+  # shapes their last object left, for the next object built the same way;
+  # quickjs-ascii-scan.patch: whether UTF-8 text is all ASCII is found eight
+  # bytes at a time (every response body becomes a string through it)
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local cflags="-O2 -g -fPIC -D_GNU_SOURCE -DCONFIG_VERSION=\"${QJS_VERSION//./-}\" -DCONFIG_BIGNUM"
