@@ -209,11 +209,12 @@ static inline size_t jsa_release(void *p) {
         return acct;
     }
     jsa_chunk *c = jsa_chunk_of(hd);
+    size_t acct = (size_t)hd->cls * JSA_STEP; /* (before its chunk may go) */
     *(void **)p = c->free;
     c->free = p;
     c->live--;
     if (__builtin_expect(c->state == JSA_FULL || c->live == 0, 0)) jsa_free_slow(c->heap, c);
-    return (size_t)hd->cls * JSA_STEP;
+    return acct;
 }
 
 static size_t jsa_usable_size(const void *p) {
