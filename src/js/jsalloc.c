@@ -12,94 +12,152 @@
  * it is freed there or after the thread is joined), so a heap per runtime
  * needs no locks and no thread lookups, and fits in this file.
  *
- * The layout. A block has an 8-byte header right before it (as glibc's own
- * chunk size field) and starts 16-byte aligned, as malloc's blocks do
- * (QuickJS keeps 8-byte values, and int128 temporaries, in them). Blocks of
- * up to JSA_SMALL_MAX bytes with their header come in classes of 16-byte
- * steps, carved from JSA_CHUNK-byte chunks, a class per chunk; a chunk keeps
- * the list of its freed blocks, and the heap a current chunk per class (the
- * fast path: pop from its list, push on free) and a list of the other chunks
- * with room. A chunk emptied of blocks goes back to malloc, unless it is the
- * class's current one: the heap keeps no free memory beyond one chunk a
- * class. Larger blocks come from malloc with a 16-byte header.
+ * The layout. Small blocks (up to JSA_SMALL_MAX bytes) have no header: they
+ * come in classes of 16-byte steps (16-byte aligned, as malloc's blocks:
+ * QuickJS keeps 8-byte values, and int128 temporaries, in them), carved from
+ * JSA_CHUNK-byte chunks aligned to their size, a class per chunk, whose
+ * header says the class. The chunks come from one region of address space
+ * reserved at the first runtime (jsa_region: inaccessible until a chunk is
+ * handed out), so a pointer is a small block iff it lies in the region; any
+ * other block is malloc's (the large ones, and every block once the region
+ * is used up or could not be reserved), freed with free(). A chunk keeps the
+ * list of its freed blocks; the heap a current chunk per class (the fast
+ * path: pop from its list, push on free) and a list of its other chunks with
+ * room. A chunk emptied of blocks goes back to the region (its pages to the
+ * system), unless it is its class's current one: a heap keeps no free memory
+ * beyond one chunk a class. Against glibc this saves its 8-byte header and
+ * rounding of each small block (bench/vu_memory.sh).
  *
  * The accounting (JS_ComputeMemoryUsage, the GC threshold, a memory limit)
- * counts what glibc's would: a small block with its header, a large one as
- * malloc_usable_size of it plus 8; the usable size QuickJS asks for (it uses
- * the slack when an array or a string grows) is the block less its header. */
+ * counts a small block's bytes, a malloc'd one as QuickJS's own allocator
+ * does (malloc_usable_size + 8); the usable size QuickJS asks for (it uses
+ * the slack when an array or a string grows) is the whole small block. */
 #include "js/jsalloc.h"
 
 #include <malloc.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-#define JSA_CHUNK           8192
+#define JSA_CHUNK           65536
 #define JSA_STEP            16
-#define JSA_NCLS            32                        /* blocks of 16 .. 512 bytes, header included */
-#define JSA_SMALL_MAX       (JSA_NCLS * JSA_STEP - 8) /* the largest small request: 504 */
-#define JSA_MALLOC_OVERHEAD 8                         /* what QuickJS's own allocator adds: glibc's header */
-#define JSA_TAG_SMALL       0x5a11
-#define JSA_TAG_LARGE       0x1a26
-
-typedef struct jsa_hdr {
-    uint32_t off; /* small: from its chunk's start to this header */
-    uint16_t cls; /* small: the block is cls * JSA_STEP bytes with its header */
-    uint16_t tag;
-} jsa_hdr;
-
-typedef struct jsa_large { /* before a large block */
-    jsa_heap *heap;
-    jsa_hdr hdr;
-} jsa_large;
+#define JSA_NCLS            32                    /* blocks of 16 .. 512 bytes */
+#define JSA_SMALL_MAX       (JSA_NCLS * JSA_STEP) /* the largest small block */
+#define JSA_MALLOC_OVERHEAD 8                     /* what QuickJS's own allocator adds: glibc's header */
+#define JSA_REGION          ((size_t)64 << 30)    /* address space to reserve (not memory) */
+#define JSA_COMMIT          ((size_t)1 << 20)     /* made accessible this much at a time */
 
 enum { JSA_CUR, JSA_PARTIAL, JSA_FULL };
 
 typedef struct jsa_chunk {
     struct jsa_chunk *next, *prev;   /* every chunk of the heap */
     struct jsa_chunk *pnext, *pprev; /* the class's chunks with room (JSA_PARTIAL) */
-    jsa_heap *heap;
-    void *free;    /* freed blocks, linked through their first word */
-    char *bump;    /* the next header never handed out */
-    uint32_t live; /* blocks handed out */
-    uint16_t cls;
+    void *free;                      /* freed blocks, linked through their first word */
+    char *bump;                      /* the next block never handed out */
+    uint32_t live;                   /* blocks handed out */
+    uint16_t cls;                    /* blocks of cls * JSA_STEP bytes */
     uint8_t state;
 } jsa_chunk;
 
-/* the first header: 8 bytes short of a multiple of 16, so blocks are aligned */
-#define JSA_FIRST ((sizeof(jsa_chunk) + 8 + 15) / 16 * 16 - 8)
+#define JSA_FIRST ((sizeof(jsa_chunk) + JSA_STEP - 1) / JSA_STEP * JSA_STEP)
 
 struct jsa_heap {
     jsa_chunk *cur[JSA_NCLS + 1];
     jsa_chunk *partial[JSA_NCLS + 1];
     jsa_chunk *all;
     size_t nchunks;
+    JSRuntime *rt;          /* jsalloc_new_runtime's */
+    struct jsa_heap *rnext; /* in jsa_runtimes */
 };
 
-_Static_assert(sizeof(jsa_hdr) == 8, "a block's header is 8 bytes");
-_Static_assert(sizeof(jsa_large) == 16, "a large block's header keeps it 16-byte aligned");
+/* The region: [jsa_base, jsa_base + jsa_size) reserved, set once before
+ * any runtime; the rest under the lock: [base, base + committed)
+ * accessible, chunks below `used` handed out once (the freed ones on
+ * `spare`), `inuse` bytes of them held by heaps, `cap` at most. */
+static char *jsa_base;
+static size_t jsa_size;
+static struct {
+    pthread_mutex_t lock;
+    size_t committed, used, cap, inuse;
+    jsa_chunk *spare;
+    jsa_heap *runtimes;
+} jsa_region = {.lock = PTHREAD_MUTEX_INITIALIZER};
+static pthread_once_t jsa_region_once = PTHREAD_ONCE_INIT;
 
-static inline jsa_hdr *jsa_hdr_of(const void *p) { return (jsa_hdr *)((char *)p - sizeof(jsa_hdr)); }
-static inline jsa_chunk *jsa_chunk_of(jsa_hdr *h) { return (jsa_chunk *)((char *)h - h->off); }
-static inline jsa_large *jsa_large_of(const void *p) { return (jsa_large *)((char *)p - sizeof(jsa_large)); }
+static void jsa_region_reserve(void) {
+    for (size_t sz = JSA_REGION; sz >= ((size_t)1 << 30); sz /= 2) {
+        void *p = mmap(NULL, sz + JSA_CHUNK, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (p == MAP_FAILED) continue;
+        char *b = (char *)(((uintptr_t)p + JSA_CHUNK - 1) & ~(uintptr_t)(JSA_CHUNK - 1));
+        jsa_base = b;
+        jsa_size = sz;
+        jsa_region.cap = sz;
+        return;
+    }
+}
 
-jsa_heap *jsa_heap_new(void) { return calloc(1, sizeof(jsa_heap)); }
+static inline int jsa_small(const void *p) { return (uintptr_t)p - (uintptr_t)jsa_base < jsa_size; }
+static inline jsa_chunk *jsa_chunk_of(const void *p) {
+    return (jsa_chunk *)((uintptr_t)p & ~(uintptr_t)(JSA_CHUNK - 1));
+}
+
+void jsa_region_cap(size_t bytes) {
+    pthread_once(&jsa_region_once, jsa_region_reserve);
+    pthread_mutex_lock(&jsa_region.lock);
+    jsa_region.cap = bytes < jsa_size ? bytes : jsa_size;
+    pthread_mutex_unlock(&jsa_region.lock);
+}
+
+static jsa_chunk *jsa_region_take(void) {
+    pthread_mutex_lock(&jsa_region.lock);
+    jsa_chunk *c = NULL;
+    if (jsa_region.inuse + JSA_CHUNK > jsa_region.cap) {
+        /* none */
+    } else if (jsa_region.spare) {
+        c = jsa_region.spare;
+        jsa_region.spare = c->next;
+    } else if (jsa_base) {
+        if (jsa_region.used + JSA_CHUNK > jsa_region.committed) {
+            size_t n = jsa_size - jsa_region.committed < JSA_COMMIT ? jsa_size - jsa_region.committed : JSA_COMMIT;
+            if (mprotect(jsa_base + jsa_region.committed, n, PROT_READ | PROT_WRITE) == 0) jsa_region.committed += n;
+        }
+        if (jsa_region.used + JSA_CHUNK <= jsa_region.committed) {
+            c = (jsa_chunk *)(jsa_base + jsa_region.used);
+            jsa_region.used += JSA_CHUNK;
+        }
+    }
+    if (c) jsa_region.inuse += JSA_CHUNK;
+    pthread_mutex_unlock(&jsa_region.lock);
+    return c;
+}
+
+/* A chunk back to the region, its pages (but the header's) to the system. */
+static void jsa_region_give(jsa_chunk *c) {
+    madvise((char *)c + 4096, JSA_CHUNK - 4096, MADV_DONTNEED);
+    pthread_mutex_lock(&jsa_region.lock);
+    c->next = jsa_region.spare;
+    jsa_region.spare = c;
+    jsa_region.inuse -= JSA_CHUNK;
+    pthread_mutex_unlock(&jsa_region.lock);
+}
+
+jsa_heap *jsa_heap_new(void) {
+    pthread_once(&jsa_region_once, jsa_region_reserve);
+    return calloc(1, sizeof(jsa_heap));
+}
 
 void jsa_heap_free(jsa_heap *h) {
     if (!h) return;
     for (jsa_chunk *c = h->all, *n; c; c = n) {
         n = c->next;
-        free(c);
+        jsa_region_give(c);
     }
     free(h);
 }
 
 size_t jsa_heap_chunks(const jsa_heap *h) { return h->nchunks; }
-
-jsa_heap *jsa_heap_of(const void *p) {
-    jsa_hdr *h = jsa_hdr_of(p);
-    return h->tag == JSA_TAG_SMALL ? jsa_chunk_of(h)->heap : jsa_large_of(p)->heap;
-}
 
 static void jsa_partial_add(jsa_heap *h, jsa_chunk *c) {
     c->state = JSA_PARTIAL;
@@ -116,9 +174,9 @@ static void jsa_partial_del(jsa_heap *h, jsa_chunk *c) {
 }
 
 static jsa_chunk *jsa_chunk_new(jsa_heap *h, unsigned cls) {
-    jsa_chunk *c = malloc(JSA_CHUNK);
+    jsa_chunk *c = jsa_region_take();
     if (!c) return NULL;
-    *c = (jsa_chunk){.next = h->all, .heap = h, .bump = (char *)c + JSA_FIRST, .cls = (uint16_t)cls, .state = JSA_CUR};
+    *c = (jsa_chunk){.next = h->all, .bump = (char *)c + JSA_FIRST, .cls = (uint16_t)cls, .state = JSA_CUR};
     if (h->all) h->all->prev = c;
     h->all = c;
     h->nchunks++;
@@ -131,11 +189,12 @@ static void jsa_chunk_release(jsa_heap *h, jsa_chunk *c) {
     else h->all = c->next;
     if (c->next) c->next->prev = c->prev;
     h->nchunks--;
-    free(c);
+    jsa_region_give(c);
 }
 
 /* A block of class cls when the current chunk has none freed: carve one from
- * its untouched end, else take a chunk with room, else a new chunk. */
+ * its untouched end, else take a chunk with room, else a new chunk; NULL
+ * when the region has none left (the caller asks malloc). */
 static __attribute__((noinline)) void *jsa_small_slow(jsa_heap *h, unsigned cls) {
     size_t bsz = (size_t)cls * JSA_STEP;
     jsa_chunk *c = h->cur[cls];
@@ -158,11 +217,10 @@ static __attribute__((noinline)) void *jsa_small_slow(jsa_heap *h, unsigned cls)
         if (!c) return NULL;
         h->cur[cls] = c;
     }
-    jsa_hdr *hd = (jsa_hdr *)c->bump;
-    *hd = (jsa_hdr){.off = (uint32_t)((char *)hd - (char *)c), .cls = (uint16_t)cls, .tag = JSA_TAG_SMALL};
+    void *p = c->bump;
     c->bump += bsz;
     c->live++;
-    return hd + 1;
+    return p;
 }
 
 /* A freed block left its chunk empty, or was the first room in a full one. */
@@ -175,68 +233,63 @@ static __attribute__((noinline)) void jsa_free_slow(jsa_heap *h, jsa_chunk *c) {
     if (c->state == JSA_FULL) jsa_partial_add(h, c);
 }
 
-static void *jsa_large_alloc(jsa_heap *h, size_t size, size_t *acct) {
-    if (size > SIZE_MAX - sizeof(jsa_large)) return NULL;
-    jsa_large *l = malloc(size + sizeof(jsa_large));
-    if (!l) return NULL;
-    *l = (jsa_large){.heap = h, .hdr = {.tag = JSA_TAG_LARGE}};
-    *acct = malloc_usable_size(l) + JSA_MALLOC_OVERHEAD;
-    return l + 1;
+static inline size_t jsa_acct(const void *p) {
+    if (jsa_small(p)) return (size_t)jsa_chunk_of(p)->cls * JSA_STEP;
+    return malloc_usable_size((void *)p) + JSA_MALLOC_OVERHEAD;
 }
 
-/* A block, without the accounting; *acct: what it counts for. */
-static inline void *jsa_alloc(jsa_heap *h, size_t size, size_t *acct) {
-    if (__builtin_expect(size > JSA_SMALL_MAX, 0)) return jsa_large_alloc(h, size, acct);
-    unsigned cls = (unsigned)((size + sizeof(jsa_hdr) + JSA_STEP - 1) / JSA_STEP); /* >= 1 */
-    *acct = (size_t)cls * JSA_STEP;
-    jsa_chunk *c = h->cur[cls];
-    if (__builtin_expect(c && c->free, 1)) {
-        void *p = c->free;
-        c->free = *(void **)p;
-        c->live++;
-        return p;
+/* A block, without the accounting. */
+static inline void *jsa_alloc(jsa_heap *h, size_t size) {
+    if (__builtin_expect(size <= JSA_SMALL_MAX, 1)) {
+        unsigned cls = (unsigned)((size + JSA_STEP - 1) / JSA_STEP);
+        cls += cls == 0;
+        jsa_chunk *c = h->cur[cls];
+        if (__builtin_expect(c && c->free, 1)) {
+            void *p = c->free;
+            c->free = *(void **)p;
+            c->live++;
+            return p;
+        }
+        void *p = jsa_small_slow(h, cls);
+        if (p) return p;
     }
-    return jsa_small_slow(h, cls);
+    return malloc(size);
 }
 
 /* Frees a block; returns what it counted for. */
-static inline size_t jsa_release(void *p) {
-    jsa_hdr *hd = jsa_hdr_of(p);
-    if (__builtin_expect(hd->tag != JSA_TAG_SMALL, 0)) {
-        jsa_large *l = jsa_large_of(p);
-        size_t acct = malloc_usable_size(l) + JSA_MALLOC_OVERHEAD;
-        free(l);
+static inline size_t jsa_release(jsa_heap *h, void *p) {
+    if (__builtin_expect(!jsa_small(p), 0)) {
+        size_t acct = malloc_usable_size(p) + JSA_MALLOC_OVERHEAD;
+        free(p);
         return acct;
     }
-    jsa_chunk *c = jsa_chunk_of(hd);
-    size_t acct = (size_t)hd->cls * JSA_STEP; /* (before its chunk may go) */
+    jsa_chunk *c = jsa_chunk_of(p);
+    size_t acct = (size_t)c->cls * JSA_STEP; /* (before the chunk may go) */
     *(void **)p = c->free;
     c->free = p;
     c->live--;
-    if (__builtin_expect(c->state == JSA_FULL || c->live == 0, 0)) jsa_free_slow(c->heap, c);
+    if (__builtin_expect(c->state == JSA_FULL || c->live == 0, 0)) jsa_free_slow(h, c);
     return acct;
 }
 
 static size_t jsa_usable_size(const void *p) {
-    jsa_hdr *hd = jsa_hdr_of(p);
-    if (hd->tag != JSA_TAG_SMALL) return malloc_usable_size(jsa_large_of(p)) - sizeof(jsa_large);
-    return (size_t)hd->cls * JSA_STEP - sizeof(jsa_hdr);
+    if (jsa_small(p)) return (size_t)jsa_chunk_of(p)->cls * JSA_STEP;
+    return malloc_usable_size((void *)p);
 }
 
 static void *jsa_malloc(JSMallocState *s, size_t size) {
     if (__builtin_expect(s->malloc_size + size > s->malloc_limit, 0)) return NULL;
-    size_t acct;
-    void *p = jsa_alloc(s->opaque, size, &acct);
+    void *p = jsa_alloc(s->opaque, size);
     if (!p) return NULL;
     s->malloc_count++;
-    s->malloc_size += acct;
+    s->malloc_size += jsa_acct(p);
     return p;
 }
 
 static void jsa_free(JSMallocState *s, void *p) {
     if (!p) return;
     s->malloc_count--;
-    s->malloc_size -= jsa_release(p);
+    s->malloc_size -= jsa_release(s->opaque, p);
 }
 
 static void *jsa_realloc(JSMallocState *s, void *p, size_t size) {
@@ -245,26 +298,23 @@ static void *jsa_realloc(JSMallocState *s, void *p, size_t size) {
         jsa_free(s, p);
         return NULL;
     }
-    jsa_hdr *hd = jsa_hdr_of(p);
     size_t old = jsa_usable_size(p);
     if (s->malloc_size + size - old > s->malloc_limit) return NULL; /* as QuickJS's own allocator */
-    if (hd->tag == JSA_TAG_SMALL) {
+    if (jsa_small(p)) {
         if (size <= old && size + JSA_STEP > old) return p; /* the same class */
     } else if (size > JSA_SMALL_MAX) {
-        jsa_large *l = jsa_large_of(p);
-        size_t before = malloc_usable_size(l) + JSA_MALLOC_OVERHEAD;
-        jsa_large *n = realloc(l, size + sizeof(jsa_large));
+        size_t before = old + JSA_MALLOC_OVERHEAD;
+        void *n = realloc(p, size);
         if (!n) return NULL;
         s->malloc_size += malloc_usable_size(n) + JSA_MALLOC_OVERHEAD - before;
-        return n + 1;
+        return n;
     }
-    /* another class, or between small and large: move it */
-    size_t acct;
-    void *q = jsa_alloc(s->opaque, size, &acct);
+    /* another class, or between small and malloc's: move it */
+    void *q = jsa_alloc(s->opaque, size);
     if (!q) return NULL;
     memcpy(q, p, size < old ? size : old);
-    s->malloc_size += acct;
-    s->malloc_size -= jsa_release(p);
+    s->malloc_size += jsa_acct(q);
+    s->malloc_size -= jsa_release(s->opaque, p);
     return q;
 }
 
@@ -278,13 +328,26 @@ JSRuntime *jsalloc_new_runtime(void) {
     jsa_heap *h = jsa_heap_new();
     if (!h) return NULL;
     JSRuntime *rt = JS_NewRuntime2(&jsalloc_funcs, h);
-    if (!rt) jsa_heap_free(h); /* (a failed runtime freed what it had made) */
+    if (!rt) {
+        jsa_heap_free(h); /* (a failed runtime freed what it had made) */
+        return NULL;
+    }
+    h->rt = rt;
+    pthread_mutex_lock(&jsa_region.lock);
+    h->rnext = jsa_region.runtimes;
+    jsa_region.runtimes = h;
+    pthread_mutex_unlock(&jsa_region.lock);
     return rt;
 }
 
 void jsalloc_free_runtime(JSRuntime *rt) {
     if (!rt) return;
-    jsa_heap *h = jsa_heap_of(rt); /* the runtime's own block is freed last */
+    pthread_mutex_lock(&jsa_region.lock);
+    jsa_heap **pp = &jsa_region.runtimes;
+    while (*pp && (*pp)->rt != rt) pp = &(*pp)->rnext;
+    jsa_heap *h = *pp;
+    if (h) *pp = h->rnext;
+    pthread_mutex_unlock(&jsa_region.lock);
     JS_FreeRuntime(rt);
     jsa_heap_free(h);
 }

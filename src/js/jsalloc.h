@@ -19,8 +19,8 @@ void jsalloc_free_runtime(JSRuntime *rt);
 typedef struct jsa_heap jsa_heap;
 extern const JSMallocFunctions jsalloc_funcs;
 jsa_heap *jsa_heap_new(void);              /* NULL when out of memory */
-void jsa_heap_free(jsa_heap *h);           /* every chunk; large blocks are their owner's to free */
+void jsa_heap_free(jsa_heap *h);           /* its chunks; malloc's blocks are their owner's to free */
 size_t jsa_heap_chunks(const jsa_heap *h); /* chunks held now */
-jsa_heap *jsa_heap_of(const void *p);      /* the heap a block came from */
+void jsa_region_cap(size_t bytes);         /* chunks the region hands out at most (tests) */
 
 #endif

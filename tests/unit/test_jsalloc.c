@@ -1,7 +1,8 @@
 /* The shared runtimes' allocator (src/js/jsalloc.c). Not k6 behaviour: what
  * QuickJS expects of its JSMallocFunctions (the default ones in quickjs.c:
  * js_def_malloc and friends) and what the allocator promises (16-byte
- * alignment as malloc's, glibc's accounting, empty chunks given back). */
+ * alignment as malloc's, exact accounting, empty chunks given back, malloc
+ * when its region is used up). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,11 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <malloc.h>
 
 #include "js/jsalloc.h"
 
-#define CHUNK     8192 /* JSA_CHUNK */
-#define SMALL_MAX 504
+#define CHUNK     65536 /* JSA_CHUNK */
+#define SMALL_MAX 512   /* JSA_SMALL_MAX */
 
 static JSMallocState state(jsa_heap *h) { return (JSMallocState){.malloc_limit = (size_t)-1, .opaque = h}; }
 
@@ -25,7 +27,7 @@ static size_t usable(const void *p) { return jsalloc_funcs.js_malloc_usable_size
 
 /* Every size: at least what was asked, aligned to 16 as malloc's blocks
  * (QuickJS keeps doubles, pointers and int128 temporaries in them), small
- * blocks within a 16-byte step of the size, each block its own memory. */
+ * blocks the size rounded up to 16, each block its own memory. */
 static void test_sizes_alignment_and_overlap(void **st) {
     (void)st;
     jsa_heap *h = jsa_heap_new();
@@ -39,9 +41,8 @@ static void test_sizes_alignment_and_overlap(void **st) {
         assert_int_equal((uintptr_t)p[n] % 16, 0);
         size_t u = usable(p[n]);
         assert_true(u >= n);
-        if (n <= SMALL_MAX) assert_true(u < n + 16);
+        if (n <= SMALL_MAX) assert_int_equal(u, (n + 15) / 16 * 16);
         memset(p[n], (int)(n & 0xff), u);
-        assert_ptr_equal(jsa_heap_of(p[n]), h);
     }
     for (size_t n = 1; n <= N; n++) {
         size_t u = usable(p[n]);
@@ -55,23 +56,24 @@ static void test_sizes_alignment_and_overlap(void **st) {
     jsa_heap_free(h);
 }
 
-/* The accounting counts a small block with its 8-byte header (what glibc's
- * chunk takes: QuickJS's default adds usable size + 8), and gets back to 0. */
+/* The accounting counts a small block's bytes, a malloc'd one as QuickJS's
+ * own allocator (usable size + 8), and gets back to 0. */
 static void test_accounting(void **st) {
     (void)st;
     jsa_heap *h = jsa_heap_new();
     assert_non_null(h);
     JSMallocState s = state(h);
     void *a = m(&s, 24);
-    assert_int_equal(s.malloc_size, usable(a) + 8);
-    assert_int_equal(usable(a), 24);
-    void *b = m(&s, 25); /* the next class: 40 usable */
-    assert_int_equal(usable(b), 40);
+    assert_int_equal(usable(a), 32);
+    assert_int_equal(s.malloc_size, 32);
+    void *b = m(&s, 33); /* the next class but one: 48 */
+    assert_int_equal(usable(b), 48);
     assert_int_equal(s.malloc_size, 32 + 48);
-    void *c = m(&s, 5000); /* large: malloc's usable size less the 16-byte header */
+    void *c = m(&s, 5000); /* malloc's */
     assert_non_null(c);
+    assert_int_equal(usable(c), malloc_usable_size(c));
     assert_true(usable(c) >= 5000);
-    assert_int_equal(s.malloc_size, 32 + 48 + usable(c) + 16 + 8);
+    assert_int_equal(s.malloc_size, 32 + 48 + usable(c) + 8);
     assert_int_equal(s.malloc_count, 3);
     f(&s, b);
     f(&s, c);
@@ -97,7 +99,7 @@ static void test_limit(void **st) {
     assert_true(s.malloc_size <= 10000);
     assert_null(m(&s, 10000));
     assert_null(re(&s, p[0], 20000)); /* and p[0] is still there */
-    assert_int_equal(usable(p[0]), 104);
+    assert_int_equal(usable(p[0]), 112);
     for (int i = 0; i < n; i++) f(&s, p[i]);
     assert_int_equal(s.malloc_size, 0);
     jsa_heap_free(h);
@@ -119,13 +121,13 @@ static void test_realloc_moves(void **st) {
     jsa_heap *h = jsa_heap_new();
     assert_non_null(h);
     JSMallocState s = state(h);
-    unsigned char *p = re(&s, NULL, 10); /* NULL: a malloc */
+    unsigned char *p = re(&s, NULL, 20); /* NULL: a malloc */
     assert_non_null(p);
-    fill(p, 10);
-    assert_ptr_equal(re(&s, p, 20), p); /* 10 and 20 share the class of 24 */
-    assert_ptr_equal(re(&s, p, 9), p);
-    size_t n = 9;
-    static const size_t sizes[] = {100, 200, 504, 505, 4000, 100000, 3000, 300, 40, 7};
+    fill(p, 20);
+    assert_ptr_equal(re(&s, p, 30), p); /* 17 .. 32 share the class of 32 */
+    assert_ptr_equal(re(&s, p, 17), p);
+    size_t n = 17;
+    static const size_t sizes[] = {100, 200, 512, 513, 4000, 100000, 3000, 300, 40, 7};
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
         unsigned char *q = re(&s, p, sizes[i]);
         assert_non_null(q);
@@ -135,8 +137,8 @@ static void test_realloc_moves(void **st) {
         fill(q, n);
         assert_true(usable(q) >= n);
         assert_int_equal(s.malloc_count, 1);
-        if (n <= SMALL_MAX) assert_int_equal(s.malloc_size, usable(q) + 8);
-        else assert_int_equal(s.malloc_size, usable(q) + 16 + 8);
+        if (n <= SMALL_MAX) assert_int_equal(s.malloc_size, usable(q));
+        else assert_int_equal(s.malloc_size, usable(q) + 8);
         p = q;
     }
     assert_null(re(&s, p, 0)); /* 0: a free */
@@ -152,23 +154,23 @@ static void test_empty_chunks_go_back(void **st) {
     jsa_heap *h = jsa_heap_new();
     assert_non_null(h);
     JSMallocState s = state(h);
-    enum { N = 3000 }; /* 64-byte blocks: ~127 a chunk, ~24 chunks */
+    enum { N = 10000 }; /* 64-byte blocks: 1022 a chunk, 10 chunks */
     void **p = calloc(N, sizeof *p);
     assert_non_null(p);
-    for (int i = 0; i < N; i++) assert_non_null(p[i] = m(&s, 50));
+    for (int i = 0; i < N; i++) assert_non_null(p[i] = m(&s, 60));
     size_t full = jsa_heap_chunks(h);
-    assert_true(full >= N * 64 / CHUNK);
+    assert_int_equal(full, (N + (CHUNK - 128) / 64 - 1) / ((CHUNK - 128) / 64));
     /* every other block: no chunk empties */
     for (int i = 0; i < N; i += 2) f(&s, p[i]);
     assert_int_equal(jsa_heap_chunks(h), full);
     /* the holes are reused before any new chunk */
-    for (int i = 0; i < N; i += 2) assert_non_null(p[i] = m(&s, 50));
+    for (int i = 0; i < N; i += 2) assert_non_null(p[i] = m(&s, 60));
     assert_int_equal(jsa_heap_chunks(h), full);
     /* all of them, in an order of their own: one chunk stays */
     for (int i = 0; i < N; i++) f(&s, p[(size_t)i * 7 % N]);
     assert_int_equal(jsa_heap_chunks(h), 1);
     /* and it serves the next ones */
-    for (int i = 0; i < 100; i++) assert_non_null(p[i] = m(&s, 50));
+    for (int i = 0; i < 100; i++) assert_non_null(p[i] = m(&s, 60));
     assert_int_equal(jsa_heap_chunks(h), 1);
     for (int i = 0; i < 100; i++) f(&s, p[i]);
     assert_int_equal(s.malloc_size, 0);
@@ -184,7 +186,39 @@ static void test_heap_free_takes_chunks(void **st) {
     assert_non_null(h);
     JSMallocState s = state(h);
     for (int i = 0; i < 1000; i++) assert_non_null(m(&s, (size_t)(i % 500) + 1));
-    assert_true(jsa_heap_chunks(h) > 10);
+    assert_int_equal(jsa_heap_chunks(h), 32); /* a chunk for each class */
+    jsa_heap_free(h);
+}
+
+/* With the region used up (or never reserved), blocks come from malloc and
+ * count as QuickJS's own allocator counts them; chunks serve again when the
+ * region has room. */
+static void test_region_used_up(void **st) {
+    (void)st;
+    jsa_heap *h = jsa_heap_new();
+    assert_non_null(h);
+    JSMallocState s = state(h);
+    jsa_region_cap(0);
+    unsigned char *p = m(&s, 40);
+    assert_non_null(p);
+    assert_int_equal(jsa_heap_chunks(h), 0);
+    assert_int_equal(usable(p), malloc_usable_size(p));
+    assert_int_equal(s.malloc_size, malloc_usable_size(p) + 8);
+    fill(p, 40);
+    p = re(&s, p, 300);
+    assert_non_null(p);
+    check_filled(p, 40);
+    assert_int_equal(s.malloc_size, malloc_usable_size(p) + 8);
+    jsa_region_cap((size_t)-1);
+    unsigned char *q = re(&s, p, 200); /* into a chunk now */
+    assert_non_null(q);
+    check_filled(q, 40);
+    assert_int_equal(jsa_heap_chunks(h), 1);
+    assert_int_equal(usable(q), 208);
+    assert_int_equal(s.malloc_size, 208);
+    f(&s, q);
+    assert_int_equal(s.malloc_size, 0);
+    assert_int_equal(s.malloc_count, 0);
     jsa_heap_free(h);
 }
 
@@ -233,6 +267,7 @@ int main(void) {
         cmocka_unit_test(test_realloc_moves),
         cmocka_unit_test(test_empty_chunks_go_back),
         cmocka_unit_test(test_heap_free_takes_chunks),
+        cmocka_unit_test(test_region_used_up),
         cmocka_unit_test(test_runtime),
     };
     return cmocka_run_group_tests(tests, 0, 0);
