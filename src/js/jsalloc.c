@@ -233,16 +233,18 @@ static __attribute__((noinline)) void jsa_free_slow(jsa_heap *h, jsa_chunk *c) {
     if (c->state == JSA_FULL) jsa_partial_add(h, c);
 }
 
-static inline size_t jsa_acct(const void *p) {
-    if (jsa_small(p)) return (size_t)jsa_chunk_of(p)->cls * JSA_STEP;
-    return malloc_usable_size((void *)p) + JSA_MALLOC_OVERHEAD;
+static void *jsa_malloced(size_t size, size_t *acct) {
+    void *p = malloc(size);
+    if (p) *acct = malloc_usable_size(p) + JSA_MALLOC_OVERHEAD;
+    return p;
 }
 
-/* A block, without the accounting. */
-static inline void *jsa_alloc(jsa_heap *h, size_t size) {
+/* A block, without the accounting; *acct: what it counts for. */
+static inline void *jsa_alloc(jsa_heap *h, size_t size, size_t *acct) {
     if (__builtin_expect(size <= JSA_SMALL_MAX, 1)) {
         unsigned cls = (unsigned)((size + JSA_STEP - 1) / JSA_STEP);
         cls += cls == 0;
+        *acct = (size_t)cls * JSA_STEP;
         jsa_chunk *c = h->cur[cls];
         if (__builtin_expect(c && c->free, 1)) {
             void *p = c->free;
@@ -253,7 +255,7 @@ static inline void *jsa_alloc(jsa_heap *h, size_t size) {
         void *p = jsa_small_slow(h, cls);
         if (p) return p;
     }
-    return malloc(size);
+    return jsa_malloced(size, acct);
 }
 
 /* Frees a block; returns what it counted for. */
@@ -277,19 +279,52 @@ static size_t jsa_usable_size(const void *p) {
     return malloc_usable_size((void *)p);
 }
 
-static void *jsa_malloc(JSMallocState *s, size_t size) {
-    if (__builtin_expect(s->malloc_size + size > s->malloc_limit, 0)) return NULL;
-    void *p = jsa_alloc(s->opaque, size);
+static __attribute__((noinline)) void *jsa_malloc_slow(JSMallocState *s, size_t size) {
+    size_t acct;
+    void *p = jsa_alloc(s->opaque, size, &acct);
     if (!p) return NULL;
     s->malloc_count++;
-    s->malloc_size += jsa_acct(p);
+    s->malloc_size += acct;
     return p;
+}
+
+/* (the fast paths: no call, no frame) */
+static void *jsa_malloc(JSMallocState *s, size_t size) {
+    if (__builtin_expect(s->malloc_size + size > s->malloc_limit, 0)) return NULL;
+    if (__builtin_expect(size <= JSA_SMALL_MAX, 1)) {
+        unsigned cls = (unsigned)((size + JSA_STEP - 1) / JSA_STEP);
+        jsa_chunk *c = ((jsa_heap *)s->opaque)->cur[cls];
+        if (__builtin_expect(c && c->free && cls, 1)) {
+            void *p = c->free;
+            c->free = *(void **)p;
+            c->live++;
+            s->malloc_count++;
+            s->malloc_size += (size_t)cls * JSA_STEP;
+            return p;
+        }
+    }
+    return jsa_malloc_slow(s, size);
+}
+
+static __attribute__((noinline)) void jsa_free_any(JSMallocState *s, void *p) {
+    s->malloc_count--;
+    s->malloc_size -= jsa_release(s->opaque, p);
 }
 
 static void jsa_free(JSMallocState *s, void *p) {
     if (!p) return;
-    s->malloc_count--;
-    s->malloc_size -= jsa_release(s->opaque, p);
+    if (__builtin_expect(jsa_small(p), 1)) {
+        jsa_chunk *c = jsa_chunk_of(p);
+        if (__builtin_expect(c->state != JSA_FULL && c->live > 1, 1)) {
+            *(void **)p = c->free;
+            c->free = p;
+            c->live--;
+            s->malloc_count--;
+            s->malloc_size -= (size_t)c->cls * JSA_STEP;
+            return;
+        }
+    }
+    jsa_free_any(s, p);
 }
 
 static void *jsa_realloc(JSMallocState *s, void *p, size_t size) {
@@ -310,10 +345,11 @@ static void *jsa_realloc(JSMallocState *s, void *p, size_t size) {
         return n;
     }
     /* another class, or between small and malloc's: move it */
-    void *q = jsa_alloc(s->opaque, size);
+    size_t acct;
+    void *q = jsa_alloc(s->opaque, size, &acct);
     if (!q) return NULL;
     memcpy(q, p, size < old ? size : old);
-    s->malloc_size += jsa_acct(q);
+    s->malloc_size += acct;
     s->malloc_size -= jsa_release(s->opaque, p);
     return q;
 }
