@@ -74,14 +74,16 @@ struct jsa_heap {
 
 /* The region: [jsa_base, jsa_base + jsa_size) reserved, set once before
  * any runtime; the rest under the lock: [base, base + committed)
- * accessible, chunks below `used` handed out once (the freed ones on
- * `spare`), `inuse` bytes of them held by heaps, `cap` at most. */
+ * accessible, chunks below `used` handed out once (the freed ones, pages
+ * and all given back, in `spare`), `inuse` bytes of them held by heaps,
+ * `cap` at most. */
 static char *jsa_base;
 static size_t jsa_size;
 static struct {
     pthread_mutex_t lock;
     size_t committed, used, cap, inuse;
-    jsa_chunk *spare;
+    jsa_chunk **spare;
+    size_t nspare, capspare;
     jsa_heap *runtimes;
 } jsa_region = {.lock = PTHREAD_MUTEX_INITIALIZER};
 static pthread_once_t jsa_region_once = PTHREAD_ONCE_INIT;
@@ -115,9 +117,8 @@ static jsa_chunk *jsa_region_take(void) {
     jsa_chunk *c = NULL;
     if (jsa_region.inuse + JSA_CHUNK > jsa_region.cap) {
         /* none */
-    } else if (jsa_region.spare) {
-        c = jsa_region.spare;
-        jsa_region.spare = c->next;
+    } else if (jsa_region.nspare) {
+        c = jsa_region.spare[--jsa_region.nspare];
     } else if (jsa_base) {
         if (jsa_region.used + JSA_CHUNK > jsa_region.committed) {
             size_t n = jsa_size - jsa_region.committed < JSA_COMMIT ? jsa_size - jsa_region.committed : JSA_COMMIT;
@@ -133,13 +134,21 @@ static jsa_chunk *jsa_region_take(void) {
     return c;
 }
 
-/* A chunk back to the region, its pages (but the header's) to the system. */
+/* A chunk back to the region, its pages to the system. (Without room to
+ * note it, it is not used again: address space, not memory.) */
 static void jsa_region_give(jsa_chunk *c) {
-    madvise((char *)c + 4096, JSA_CHUNK - 4096, MADV_DONTNEED);
+    madvise(c, JSA_CHUNK, MADV_DONTNEED);
     pthread_mutex_lock(&jsa_region.lock);
-    c->next = jsa_region.spare;
-    jsa_region.spare = c;
     jsa_region.inuse -= JSA_CHUNK;
+    if (jsa_region.nspare == jsa_region.capspare) {
+        size_t n = jsa_region.capspare ? 2 * jsa_region.capspare : 64;
+        jsa_chunk **a = realloc(jsa_region.spare, n * sizeof *a);
+        if (a) {
+            jsa_region.spare = a;
+            jsa_region.capspare = n;
+        }
+    }
+    if (jsa_region.nspare < jsa_region.capspare) jsa_region.spare[jsa_region.nspare++] = c;
     pthread_mutex_unlock(&jsa_region.lock);
 }
 
@@ -294,7 +303,7 @@ static void *jsa_malloc(JSMallocState *s, size_t size) {
     if (__builtin_expect(size <= JSA_SMALL_MAX, 1)) {
         unsigned cls = (unsigned)((size + JSA_STEP - 1) / JSA_STEP);
         jsa_chunk *c = ((jsa_heap *)s->opaque)->cur[cls];
-        if (__builtin_expect(c && c->free && cls, 1)) {
+        if (__builtin_expect(c && c->free, 1)) { /* (cur[0], for a size 0, stays NULL) */
             void *p = c->free;
             c->free = *(void **)p;
             c->live++;
