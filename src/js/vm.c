@@ -14,6 +14,7 @@
 #include "exec/test.h"
 #include "js/bytes.h"
 #include "js/cjs.h"
+#include "js/jsalloc.h"
 #include "js/ts.h"
 #include "js/jslib.h"
 #include "js/remote.h"
@@ -490,7 +491,7 @@ void vm_worker_free(worker *w) {
     /* after its VUs: their contexts are gone only when VUs are freed at exit
      * (sanitizer builds, C6_FREE_VUS); otherwise the exit returns it all */
     if (vu_free_at_exit())
-        for (int i = 0; i < w->njs_rts; i++) JS_FreeRuntime(w->js_rts[i]);
+        for (int i = 0; i < w->njs_rts; i++) jsalloc_free_runtime(w->js_rts[i]);
     free(w->js_rts);
     w->js_rts = NULL;
     w->njs_rts = 0;
@@ -790,7 +791,9 @@ static JSRuntime *vm_group_runtime(worker *w) {
     JSRuntime **a = realloc(w->js_rts, (size_t)(w->njs_rts + 1) * sizeof *a);
     if (!a) return NULL;
     w->js_rts = a;
-    JSRuntime *rt = JS_NewRuntime();
+    /* its memory: a heap of its own, only this worker's thread uses it
+     * (src/js/jsalloc.c) */
+    JSRuntime *rt = jsalloc_new_runtime();
     if (!rt) return NULL;
     JS_SetMaxStackSize(rt, VM_STACK_LIMIT);
     /* no cycle collection while the worker makes its VUs: each pass walks
