@@ -193,8 +193,8 @@ static void vu_emit_iteration(vu *v, int64_t t0, int64_t t1_ns) {
         if (!vu_tag_on(v, ST_ITER)) v->iter_tags = tags + 1;
     }
     int64_t at = sample_stamp(&w->samples, t1_ns);
-    sample_push(&w->samples, M_ITERATIONS, tags, 1, at);
-    sample_push(&w->samples, M_ITERATION_DURATION, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at);
+    sample *s = sample_put(sample_room(&w->samples, 2), M_ITERATIONS, tags, 1, at);
+    sample_commit(&w->samples, sample_put(s, M_ITERATION_DURATION, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at));
     if (v->lc.on)
         lc_emit(&v->lc, &w->samples, v->test->m_iter_corrected, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at);
 }
