@@ -28,6 +28,7 @@
 #include "net/client.h"
 #include "net/dialer.h"
 #include "net/tlsio.h"
+#include "util/twheel.h"
 #include "util/url.h"
 
 #define READ_BUF_SIZE    (64 * 1024)
@@ -48,7 +49,8 @@ enum { HS_NEW = 0, HS_RESOLVING, HS_RESOLVED };
 
 typedef struct h1_conn {
     uv_tcp_t tcp;
-    uv_timer_t timer; /* request timeout, armed lazily */
+    uv_timer_t timer;  /* never started: its close frees the connection (nhandles) */
+    twheel_node tnode; /* request timeout, on the client's wheel, armed lazily */
     union {
         uv_connect_t connect;
         uv_write_t write;
@@ -60,7 +62,7 @@ typedef struct h1_conn {
     struct h1_conn *aprev, *anext; /* every connection of the client */
     buf wpend;                     /* request head left over by a partial try_write */
     size_t wtotal;                 /* bytes of the request being written */
-    int64_t timer_due_us;          /* armed timer fires by then; 0: not armed */
+    int64_t timer_due_us;          /* tnode fires from then; 0: not armed */
     int state, nhandles;
     int owner;                    /* h1_request.owner of the request that opened it */
     int held_vu;                  /* idle and kept for this vu (client's held[]); 0: not held */
@@ -123,6 +125,12 @@ typedef struct h1_host {
 struct h1_client {
     uv_loop_t *loop;
     uv_timer_t defer; /* delivers queued failures */
+    /* the connections' request timeouts: a wheel of ms on clock_now_us()'s
+     * clock and one libuv timer for its earliest due (tw_armed; 0: none),
+     * so the loop's timer heap does not hold a timer per connection */
+    twheel tw;
+    uv_timer_t tw_timer;
+    uint64_t tw_armed;
     h1_request *deferred, *delivering;
     h1_host **tab;
     size_t nbuckets, nhosts;
