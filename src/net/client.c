@@ -37,9 +37,17 @@ static void client_on_wheel(uv_timer_t *t);
 
 /* ---- completion ---- */
 
+static void client_free_dead(h1_client *c) {
+    for (h1_conn *k; (k = c->dead) != NULL; free(k)) {
+        c->dead = k->next;
+        buf_free(&k->wpend);
+    }
+}
+
 static void client_on_defer(uv_timer_t *t) {
     h1_client *c = t->data;
     h1_request *r;
+    client_free_dead(c);
     /* a snapshot: failures queued by these done callbacks wait for the next turn */
     c->delivering = c->deferred;
     c->deferred = NULL;
@@ -112,10 +120,16 @@ void client_conn_close(h1_conn *k) {
     else c->all = k->anext;
     if (k->anext) k->anext->aprev = k->aprev;
     /* pending connect/write requests complete with UV_ECANCELED before on_conn_closed */
-    if (k->tcp_open) uv_close((uv_handle_t *)&k->tcp, client_on_conn_closed);
     twheel_del(&c->tw, &k->tnode);
     k->timer_due_us = 0;
-    uv_close((uv_handle_t *)&k->timer, client_on_conn_closed);
+    if (k->tcp_open) {
+        uv_close((uv_handle_t *)&k->tcp, client_on_conn_closed);
+        return;
+    }
+    /* freed from the loop, not here: callers still look at k after closing it */
+    k->next = c->dead;
+    c->dead = k;
+    if (!uv_is_active((uv_handle_t *)&c->defer)) uv_timer_start(&c->defer, client_on_defer, 0, 0);
 }
 
 /* Fails the request k serves and closes k. */
@@ -201,9 +215,6 @@ static h1_conn *client_conn_new(h1_client *c, h1_host *h) {
     if (!k) return NULL;
     k->c = c;
     k->host = h;
-    uv_timer_init(c->loop, &k->timer);
-    k->timer.data = k;
-    k->nhandles = 1;
     k->anext = c->all;
     if (c->all) c->all->aprev = k;
     c->all = k;
@@ -678,5 +689,6 @@ void h1_client_free(h1_client *c) {
     uv_close((uv_handle_t *)&c->defer, client_on_closed);
     uv_close((uv_handle_t *)&c->fdwait_t, client_on_closed);
     uv_close((uv_handle_t *)&c->tw_timer, client_on_closed);
+    client_free_dead(c);
     twheel_free(&c->tw);
 }
