@@ -294,7 +294,7 @@ static void engine_tag_nodes(engine *e, engine_taginfo *ti, const char *p, size_
 /* ---- draining ---- */
 
 /* The tag set's info, worked out on its first sample; NULL when out of memory. */
-static const engine_taginfo *engine_tag_info(engine *e, engine_source *s, uint32_t tag) {
+static const engine_taginfo *engine_tag_info_new(engine *e, engine_source *s, uint32_t tag) {
     if (tag >= s->ninfo) {
         uint32_t n = tagdict_published(s->tags);
         if (n <= tag) n = tag + 1;
@@ -317,6 +317,12 @@ static const engine_taginfo *engine_tag_info(engine *e, engine_source *s, uint32
         if (engine_sub_matches(&e->subs[i], p, len)) ti->subs |= 1ULL << i;
     if (e->breakdown) engine_tag_nodes(e, ti, p, len, name, group);
     return ti;
+}
+
+/* Inline: the set's info is known for every sample after its first. */
+static inline const engine_taginfo *engine_tag_info(engine *e, engine_source *s, uint32_t tag) {
+    if (tag < s->ninfo && s->info[tag].check != TAG_UNKNOWN) return &s->info[tag];
+    return engine_tag_info_new(e, s, tag);
 }
 
 /* Tag sets seen so far were worked out without what is being added. */
