@@ -87,7 +87,8 @@ static inline sample *sample_put(sample *s, int metric, uint32_t tags, double v,
 static inline void sample_commit(sample_buf *b, const sample *end) { b->cur->n = (uint32_t)(end - b->cur->s); }
 
 static inline void sample_push(sample_buf *b, int metric, uint32_t tags, double v, int64_t t_ns) {
-    sample_commit(b, sample_put(sample_room(b, 1), metric, tags, v, t_ns));
+    if (b->cur->n == SAMPLE_CHUNK) sample_buf_rotate(b);
+    sample_put(&b->cur->s[b->cur->n++], metric, tags, v, t_ns);
 }
 
 #endif
