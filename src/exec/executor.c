@@ -13,7 +13,9 @@ int scen_state(const scen_rt *s) { return atomic_load_explicit(&((scen_rt *)s)->
 
 int64_t scen_scale(const scen_rt *s, int64_t n) { return s->vu_seg ? c6_segment_scale(s->vu_seg, n) : n; }
 
-enum exec_next executor_next(vu *v) {
+enum exec_next executor_next(vu *v) { return executor_next_at(v, clock_now_us()); }
+
+enum exec_next executor_next_at(vu *v, int64_t now_us) {
     scen_rt *sc = v->sc;
     if (!sc) return EXEC_DONE;
     /* an arrival-rate iteration handed out before the end still runs */
@@ -28,7 +30,7 @@ enum exec_next executor_next(vu *v) {
      * (k6's regDurationCtx, lib/executor/helpers.go getDurationContexts):
      * the main thread's end timer and its message to this worker come a
      * little later, so the VU reads the clock itself. */
-    int64_t at = clock_now_us() - atomic_load(&sc->start_us);
+    int64_t at = now_us - atomic_load(&sc->start_us);
     if (sc->dur_us > 0 && at >= sc->dur_us && !d->own_end) return EXEC_DONE;
     return (enum exec_next)d->next(v, sc, at); /* the executor's scheduling step (exec/executors.c) */
 }

@@ -13,6 +13,8 @@ enum exec_next {
 };
 
 enum exec_next executor_next(vu *v);
+/* executor_next with the clock read by the caller (now_us: clock_now_us()). */
+enum exec_next executor_next_at(vu *v, int64_t now_us);
 
 /* ramping-vus: target VUs at `elapsed_us` into the scenario (linear between
  * stages, truncated toward the earlier value as k6). */

@@ -161,6 +161,9 @@ worker *worker_new(c6_test *t, int id) {
         return NULL;
     }
     w->wake.data = w;
+    uv_update_time(&w->loop);
+    int64_t skew = (int64_t)uv_now(&w->loop) - clock_now_us() / 1000; /* read in that order: 0, or -1 or -2 (coarse) */
+    w->loop_ms_mono = skew <= 0 && skew >= -2;
     uv_timer_init(&w->loop, &w->tick);
     w->tick.data = w;
     uv_timer_init(&w->loop, &w->sleeps_timer);

@@ -40,6 +40,11 @@ typedef struct worker {
     twheel sleeps;           /* its VUs' sleeps (vu_sleep_until): a timing wheel, not libuv's heap */
     uv_timer_t sleeps_timer; /* armed for the wheel's next due */
     uint64_t sleeps_armed;   /* the loop ms it is armed for; 0: not armed */
+    /* the loop's ms are clock_now_us()'s ms (libuv on Linux: CLOCK_MONOTONIC,
+     * or its coarse twin, truncated to ms), checked once at start: a sleep
+     * then needs no fresh loop time to go on the wheel, nor a clock read
+     * when the wheel wakes it (vu_sleep_until) */
+    bool loop_ms_mono;
 
     vu **vus; /* every regular VU of this worker */
     int nvus, capvus;

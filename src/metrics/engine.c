@@ -58,6 +58,9 @@ struct engine {
     int nsrc;
     sink sinks[REGISTRY_MAX];
     unsigned char has[REGISTRY_MAX];
+    /* per metric: its samples' tags matter (checks, group_duration, a
+     * sub-metric of it, the breakdown), so drains look their tag set up */
+    unsigned char tagged[REGISTRY_MAX];
     engine_check *checks;
     size_t nchecks, capchecks;
     /* every group tag seen, and those that ran (a group_duration or a
@@ -88,7 +91,11 @@ struct engine {
  * carry IDs (each set is a series in every output and cloud backend). */
 #define ENGINE_CARDINALITY_WARN 10000
 
-engine *engine_new(void) { return calloc(1, sizeof(engine)); }
+engine *engine_new(void) {
+    engine *e = calloc(1, sizeof(engine));
+    if (e) e->tagged[M_CHECKS] = e->tagged[M_GROUP_DURATION] = 1;
+    return e;
+}
 
 static void node_clear(engine_node *n) {
     for (size_t i = 0; i < n->nkids; i++) {
@@ -287,7 +294,7 @@ static void engine_tag_nodes(engine *e, engine_taginfo *ti, const char *p, size_
 /* ---- draining ---- */
 
 /* The tag set's info, worked out on its first sample; NULL when out of memory. */
-static const engine_taginfo *engine_tag_info(engine *e, engine_source *s, uint32_t tag) {
+static const engine_taginfo *engine_tag_info_new(engine *e, engine_source *s, uint32_t tag) {
     if (tag >= s->ninfo) {
         uint32_t n = tagdict_published(s->tags);
         if (n <= tag) n = tag + 1;
@@ -310,6 +317,12 @@ static const engine_taginfo *engine_tag_info(engine *e, engine_source *s, uint32
         if (engine_sub_matches(&e->subs[i], p, len)) ti->subs |= 1ULL << i;
     if (e->breakdown) engine_tag_nodes(e, ti, p, len, name, group);
     return ti;
+}
+
+/* Inline: the set's info is known for every sample after its first. */
+static inline const engine_taginfo *engine_tag_info(engine *e, engine_source *s, uint32_t tag) {
+    if (tag < s->ninfo && s->info[tag].check != TAG_UNKNOWN) return &s->info[tag];
+    return engine_tag_info_new(e, s, tag);
 }
 
 /* Tag sets seen so far were worked out without what is being added. */
@@ -344,14 +357,14 @@ static void engine_add_tagged(engine *e, const engine_taginfo *ti, int m, double
     if (ti->group) node_add(ti->group, m, v, is_check ? ti->group_check : TAG_NOCHECK);
 }
 
-static void engine_add(engine *e, engine_source *src, const sample *s) {
+static inline void engine_add(engine *e, engine_source *src, const sample *s) {
     int m = s->metric;
     if (!e->has[m]) {
         sink_init(&e->sinks[m], registry_get(m)->type);
         e->has[m] = 1;
     }
     sink_add(&e->sinks[m], s->value);
-    if (m == M_CHECKS || m == M_GROUP_DURATION || e->sub_mask[m] || e->breakdown) {
+    if (e->tagged[m]) {
         const engine_taginfo *ti = engine_tag_info(e, src, s->tags);
         if (ti) engine_add_tagged(e, ti, m, s->value);
     }
@@ -403,7 +416,7 @@ int engine_merge_series(engine *e, int src, uint32_t tag, int m, const sink_part
     }
     int64_t unused = 0;
     merge_into(&e->sinks[m], e->gauge_t ? &e->gauge_t[m] : &unused, p, t_ns);
-    if (!(m == M_CHECKS || m == M_GROUP_DURATION || e->sub_mask[m] || e->breakdown)) return 0;
+    if (!e->tagged[m]) return 0;
     const engine_taginfo *ti = engine_tag_info(e, &e->src[src], tag);
     if (!ti) return -1;
     bool is_check = m == M_CHECKS;
@@ -515,6 +528,7 @@ int engine_add_submetric(engine *e, int metric, const char *filter, char *err, s
         return -1;
     }
     e->sub_mask[metric] |= 1ULL << e->nsubs;
+    e->tagged[metric] = 1;
     engine_forget_tags(e);
     return e->nsubs++;
 }
@@ -528,6 +542,7 @@ int engine_submetric_parent(const engine *e, int idx) { return e->subs[idx].metr
 
 void engine_enable_breakdown(engine *e) {
     e->breakdown = true;
+    memset(e->tagged, 1, sizeof e->tagged);
     engine_forget_tags(e);
 }
 

@@ -66,14 +66,29 @@ static inline int64_t sample_stamp(sample_buf *b, int64_t mono_ns) {
 
 static inline int64_t sample_now(sample_buf *b) { return sample_stamp(b, clock_now_ns()); }
 
+/* Samples of one event, written in place with one room check: room for n
+ * (<= SAMPLE_CHUNK) samples, sample_put() each, then sample_commit() with
+ * the end sample_put() returned (n or fewer written). Nothing else may
+ * push in between. */
+static inline sample *sample_room(sample_buf *b, uint32_t n) {
+    if (SAMPLE_CHUNK - b->cur->n < n) sample_buf_rotate(b);
+    return &b->cur->s[b->cur->n];
+}
+
 /* t_ns: a stamp from sample_stamp()/sample_now() of the same buffer. */
-static inline void sample_push(sample_buf *b, int metric, uint32_t tags, double v, int64_t t_ns) {
-    if (b->cur->n == SAMPLE_CHUNK) sample_buf_rotate(b);
-    sample *s = &b->cur->s[b->cur->n++];
+static inline sample *sample_put(sample *s, int metric, uint32_t tags, double v, int64_t t_ns) {
     s->t_ns = t_ns;
     s->value = v;
     s->tags = tags;
     s->metric = (uint16_t)metric;
+    return s + 1;
+}
+
+static inline void sample_commit(sample_buf *b, const sample *end) { b->cur->n = (uint32_t)(end - b->cur->s); }
+
+static inline void sample_push(sample_buf *b, int metric, uint32_t tags, double v, int64_t t_ns) {
+    if (b->cur->n == SAMPLE_CHUNK) sample_buf_rotate(b);
+    sample_put(&b->cur->s[b->cur->n++], metric, tags, v, t_ns);
 }
 
 #endif

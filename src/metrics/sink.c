@@ -14,31 +14,6 @@ int sink_init(sink *s, metric_type t) {
     return s->u.trend.h ? 0 : -1;
 }
 
-static void gauge_add(sink *s, double v) {
-    if (!s->u.gauge.n || v < s->u.gauge.min) s->u.gauge.min = v;
-    if (!s->u.gauge.n || v > s->u.gauge.max) s->u.gauge.max = v;
-    s->u.gauge.value = v;
-    s->u.gauge.n++;
-}
-
-void sink_add(sink *s, double v) {
-    switch (s->type) {
-    case METRIC_COUNTER:
-        s->u.counter.sum += v;
-        s->u.counter.n++;
-        break;
-    case METRIC_GAUGE: gauge_add(s, v); break;
-    case METRIC_RATE:
-        /* k6 counts any non-zero value (NaN included) as a pass */
-        s->u.rate.total++;
-        if (v != 0) s->u.rate.nonzero++;
-        break;
-    case METRIC_TREND:
-        if (s->u.trend.h) hist_add(s->u.trend.h, v);
-        break;
-    }
-}
-
 static void gauge_merge(sink *dst, const sink *src) {
     if (!src->u.gauge.n) return;
     if (!dst->u.gauge.n || src->u.gauge.min < dst->u.gauge.min) dst->u.gauge.min = src->u.gauge.min;

@@ -34,7 +34,7 @@ typedef struct sink {
 /* Returns 0, or -1 when a Trend's histogram cannot be allocated (the sink
  * then ignores samples but stays safe to use and free). */
 int sink_init(sink *s, metric_type t);
-void sink_add(sink *s, double v);
+static inline void sink_add(sink *s, double v);
 void sink_merge(sink *dst, const sink *src); /* same type only; else no-op */
 void sink_free(sink *s);
 
@@ -80,5 +80,29 @@ bool sink_parse_pct(const char *s, size_t len, double *pct);
 
 const char *metric_type_name(metric_type t); /* "counter", "gauge", "rate", "trend" */
 const char *value_kind_name(value_kind k);   /* "default", "time", "data" */
+
+/* Inline: the metrics engine calls it for every sample it drains. */
+static inline void sink_add(sink *s, double v) {
+    switch (s->type) {
+    case METRIC_COUNTER:
+        s->u.counter.sum += v;
+        s->u.counter.n++;
+        break;
+    case METRIC_GAUGE:
+        if (!s->u.gauge.n || v < s->u.gauge.min) s->u.gauge.min = v;
+        if (!s->u.gauge.n || v > s->u.gauge.max) s->u.gauge.max = v;
+        s->u.gauge.value = v;
+        s->u.gauge.n++;
+        break;
+    case METRIC_RATE:
+        /* k6 counts any non-zero value (NaN included) as a pass */
+        s->u.rate.total++;
+        if (v != 0) s->u.rate.nonzero++;
+        break;
+    case METRIC_TREND:
+        if (s->u.trend.h) hist_add(s->u.trend.h, v);
+        break;
+    }
+}
 
 #endif

@@ -14,9 +14,10 @@
  * h1_start whichever step failed synchronously.
  *
  * Per-request work avoids the kernel and the allocator: the connection's
- * timer is armed lazily (a running timer due before the new deadline is left
- * alone and re-armed when it fires), and timestamps are taken only where
- * k6's timings need them. */
+ * timeout goes on the client's timing wheel lazily (one due before the new
+ * deadline is left alone and re-armed when it fires; libuv's timer heap holds
+ * one timer for the whole wheel), and timestamps are taken only where k6's
+ * timings need them. */
 #include "net/client_int.h"
 
 #include <arpa/inet.h>
@@ -32,13 +33,21 @@
 #include "util/log.h"
 
 static void client_unhold(h1_conn *k, int share);
-static void client_on_timer(uv_timer_t *t);
+static void client_on_wheel(uv_timer_t *t);
 
 /* ---- completion ---- */
+
+static void client_free_dead(h1_client *c) {
+    for (h1_conn *k; (k = c->dead) != NULL; free(k)) {
+        c->dead = k->next;
+        buf_free(&k->wpend);
+    }
+}
 
 static void client_on_defer(uv_timer_t *t) {
     h1_client *c = t->data;
     h1_request *r;
+    client_free_dead(c);
     /* a snapshot: failures queued by these done callbacks wait for the next turn */
     c->delivering = c->deferred;
     c->deferred = NULL;
@@ -111,8 +120,16 @@ void client_conn_close(h1_conn *k) {
     else c->all = k->anext;
     if (k->anext) k->anext->aprev = k->aprev;
     /* pending connect/write requests complete with UV_ECANCELED before on_conn_closed */
-    if (k->tcp_open) uv_close((uv_handle_t *)&k->tcp, client_on_conn_closed);
-    uv_close((uv_handle_t *)&k->timer, client_on_conn_closed);
+    twheel_del(&c->tw, &k->tnode);
+    k->timer_due_us = 0;
+    if (k->tcp_open) {
+        uv_close((uv_handle_t *)&k->tcp, client_on_conn_closed);
+        return;
+    }
+    /* freed from the loop, not here: callers still look at k after closing it */
+    k->next = c->dead;
+    c->dead = k;
+    if (!uv_is_active((uv_handle_t *)&c->defer)) uv_timer_start(&c->defer, client_on_defer, 0, 0);
 }
 
 /* Fails the request k serves and closes k. */
@@ -127,20 +144,40 @@ __attribute__((format(printf, 4, 5))) void client_conn_fail(h1_conn *k, enum h1_
     va_end(ap);
 }
 
-/* The armed timer may fire before r's deadline (it was set for an earlier
- * request); client_on_timer then re-arms it. So a steady stream of requests with
- * one timeout touches the timer heap once per timeout period, not per request. */
+/* Arms the client's timer for the wheel's earliest due (now_ms: the
+ * clock's ms). It may fire early (the loop's clock lags by the time its turn
+ * took): client_on_wheel then finds nothing due and arms it again. */
+static void client_wheel_arm(h1_client *c, uint64_t now_ms) {
+    uint64_t due;
+    if (!twheel_next(&c->tw, &due) || (c->tw_armed && c->tw_armed <= due)) return;
+    c->tw_armed = due;
+    uv_timer_start(&c->tw_timer, client_on_wheel, due > now_ms ? due - now_ms : 0, 0);
+}
+
+/* The armed timeout may fire before r's deadline (it was set for an earlier
+ * request, or held back to the wheel's span of ~16 s); client_on_timeout
+ * then re-arms it. So a steady stream of requests with one timeout touches
+ * the wheel once per timeout period at most, not per request, and the
+ * loop's timer heap stays small (a start or stop walks it: ~13 levels of
+ * cold nodes with one timer per connection at 10,000 VUs). */
 void client_arm_timer(h1_conn *k, h1_request *r, int64_t now) {
     if (r->deadline_us_ == INT64_MAX) return;
     if (k->timer_due_us && k->timer_due_us <= r->deadline_us_) return;
+    h1_client *c = k->c;
     int64_t ms = (r->deadline_us_ - now + 999) / 1000;
     if (ms < 0) ms = 0;
-    k->timer_due_us = now + ms * 1000;
-    uv_timer_start(&k->timer, client_on_timer, (uint64_t)ms, 0);
+    uint64_t now_ms = (uint64_t)now / 1000, due = now_ms + (uint64_t)ms;
+    if (!twheel_add(&c->tw, &k->tnode, now_ms, due)) { /* past the wheel's span: come back before it ends */
+        due = (c->tw.n ? c->tw.cursor : now_ms) + TWHEEL_SLOTS - 1;
+        twheel_add(&c->tw, &k->tnode, now_ms, due);
+    }
+    k->timer_due_us = (int64_t)k->tnode.due * 1000;
+    client_wheel_arm(c, now_ms);
 }
 
-static void client_on_timer(uv_timer_t *t) {
-    h1_conn *k = t->data;
+static void client_on_timeout(twheel_node *n, void *arg) {
+    (void)arg;
+    h1_conn *k = (h1_conn *)(void *)((char *)n - offsetof(h1_conn, tnode));
     h1_request *r = k->r;
     k->timer_due_us = 0;
     if (k->state == CK_H2) {
@@ -154,6 +191,14 @@ static void client_on_timer(uv_timer_t *t) {
         return;
     }
     client_conn_fail(k, H1_ERR_TIMEOUT, 0, "request timeout");
+}
+
+static void client_on_wheel(uv_timer_t *t) {
+    h1_client *c = t->data;
+    uint64_t now_ms = (uint64_t)clock_now_us() / 1000;
+    c->tw_armed = 0;
+    twheel_expire(&c->tw, now_ms, client_on_timeout, NULL);
+    client_wheel_arm(c, now_ms);
 }
 
 static void client_attach(h1_conn *k, h1_request *r, int64_t now) {
@@ -170,9 +215,6 @@ static h1_conn *client_conn_new(h1_client *c, h1_host *h) {
     if (!k) return NULL;
     k->c = c;
     k->host = h;
-    uv_timer_init(c->loop, &k->timer);
-    k->timer.data = k;
-    k->nhandles = 1;
     k->anext = c->all;
     if (c->all) c->all->aprev = k;
     c->all = k;
@@ -579,8 +621,9 @@ h1_client *h1_client_new(uv_loop_t *loop) {
     if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) signal(SIGPIPE, SIG_IGN);
     h1_client *c = calloc(1, sizeof *c);
     if (!c) return NULL;
-    if (buf_reserve(&c->wbuf, 4096) || host_grow(c)) {
+    if (buf_reserve(&c->wbuf, 4096) || host_grow(c) || !twheel_init(&c->tw, (uint64_t)clock_now_us() / 1000)) {
         buf_free(&c->wbuf);
+        free(c->tab);
         free(c);
         return NULL;
     }
@@ -590,7 +633,9 @@ h1_client *h1_client_new(uv_loop_t *loop) {
     c->defer.data = c;
     uv_timer_init(loop, &c->fdwait_t);
     c->fdwait_t.data = c;
-    c->refs = 2; /* the two timers */
+    uv_timer_init(loop, &c->tw_timer);
+    c->tw_timer.data = c;
+    c->refs = 3; /* the three timers */
     return c;
 }
 
@@ -643,4 +688,7 @@ void h1_client_free(h1_client *c) {
     c->tctx = NULL;
     uv_close((uv_handle_t *)&c->defer, client_on_closed);
     uv_close((uv_handle_t *)&c->fdwait_t, client_on_closed);
+    uv_close((uv_handle_t *)&c->tw_timer, client_on_closed);
+    client_free_dead(c);
+    twheel_free(&c->tw);
 }

@@ -28,6 +28,7 @@
 #include "net/client.h"
 #include "net/dialer.h"
 #include "net/tlsio.h"
+#include "util/twheel.h"
 #include "util/url.h"
 
 #define READ_BUF_SIZE    (64 * 1024)
@@ -48,7 +49,7 @@ enum { HS_NEW = 0, HS_RESOLVING, HS_RESOLVED };
 
 typedef struct h1_conn {
     uv_tcp_t tcp;
-    uv_timer_t timer; /* request timeout, armed lazily */
+    twheel_node tnode; /* request timeout, on the client's wheel, armed lazily */
     union {
         uv_connect_t connect;
         uv_write_t write;
@@ -56,17 +57,17 @@ typedef struct h1_conn {
     h1_client *c;
     struct h1_host *host;
     h1_request *r;                 /* request being served, NULL when idle */
-    struct h1_conn *prev, *next;   /* host's idle pool or DNS wait list */
+    struct h1_conn *prev, *next;   /* host's idle pool or DNS wait list; closed: the client's dead list */
     struct h1_conn *aprev, *anext; /* every connection of the client */
     buf wpend;                     /* request head left over by a partial try_write */
     size_t wtotal;                 /* bytes of the request being written */
-    int64_t timer_due_us;          /* armed timer fires by then; 0: not armed */
-    int state, nhandles;
-    int owner;                    /* h1_request.owner of the request that opened it */
-    int held_vu;                  /* idle and kept for this vu (client's held[]); 0: not held */
-    tlsio *tls;                   /* https: the session; NULL for plain http */
-    struct sockaddr_storage peer; /* https: the address dialed (client_pool_get matches it) */
-    tls_info tinfo;               /* https: what the session says, read once after the handshake */
+    int64_t timer_due_us;          /* tnode fires from then; 0: not armed */
+    int state, nhandles;           /* nhandles: libuv handles to close before it is freed (its socket) */
+    int owner;                     /* h1_request.owner of the request that opened it */
+    int held_vu;                   /* idle and kept for this vu (client's held[]); 0: not held */
+    tlsio *tls;                    /* https: the session; NULL for plain http */
+    struct sockaddr_storage peer;  /* https: the address dialed (client_pool_get matches it) */
+    tls_info tinfo;                /* https: what the session says, read once after the handshake */
     unsigned tcp_open : 1, reused : 1, writing : 1, wrote_any : 1;
     unsigned looked : 1; /* client_conn_gone looked at it once, on its first reuse */
     unsigned http11 : 1; /* https: ALPN offers http/1.1 only (NTLM, the test knob) */
@@ -123,6 +124,13 @@ typedef struct h1_host {
 struct h1_client {
     uv_loop_t *loop;
     uv_timer_t defer; /* delivers queued failures */
+    /* the connections' request timeouts: a wheel of ms on clock_now_us()'s
+     * clock and one libuv timer for its earliest due (tw_armed; 0: none),
+     * so the loop's timer heap does not hold a timer per connection */
+    twheel tw;
+    uv_timer_t tw_timer;
+    uint64_t tw_armed;
+    h1_conn *dead; /* closed without a socket to close: freed from the defer timer */
     h1_request *deferred, *delivering;
     h1_host **tab;
     size_t nbuckets, nhosts;

@@ -232,8 +232,8 @@ static void vu_emit_iteration(vu *v, int64_t t0, int64_t t1_ns) {
     worker *w = v->w;
     uint32_t tags = vu_iter_set(v);
     int64_t at = sample_stamp(&w->samples, t1_ns);
-    sample_push(&w->samples, M_ITERATIONS, tags, 1, at);
-    sample_push(&w->samples, M_ITERATION_DURATION, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at);
+    sample *s = sample_put(sample_room(&w->samples, 2), M_ITERATIONS, tags, 1, at);
+    sample_commit(&w->samples, sample_put(s, M_ITERATION_DURATION, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at));
     if (v->lc.on)
         lc_emit(&v->lc, &w->samples, v->test->m_iter_corrected, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at);
 }
@@ -272,21 +272,46 @@ static void vu_sleeps_arm(worker *w) {
     uv_timer_start(&w->sleeps_timer, vu_on_sleeps_due, due > now ? due - now : 0, 0);
 }
 
-bool vu_sleep_until(vu *v, int64_t until_us) {
+/* now_us: clock_now_us() read by the caller just before. A sleep on the
+ * wheel is due at until_us's ms rounded up, on the loop's clock (the same
+ * ms as clock_now_us()'s when loop_ms_mono): the wheel wakes the VU once
+ * the loop's ms reached it, so the time has passed without reading the
+ * clock again; any other wake (or a loop clock of its own) reads it. */
+static bool vu_sleep_from(vu *v, int64_t now_us, int64_t until_us) {
     worker *w = v->w;
-    for (int64_t left; (left = until_us - clock_now_us()) > 0;) {
-        uv_update_time(&w->loop);
-        uint64_t now = uv_now(&w->loop), ms = (uint64_t)((left + 999) / 1000);
-        bool wheel = twheel_add(&w->sleeps, &v->sleep_node, now, now + ms);
+    while (until_us > now_us) {
+        int64_t left = until_us - now_us;
+        uint64_t ms = (uint64_t)((left + 999) / 1000), due;
+        bool wheel;
+        if (w->loop_ms_mono) {
+            due = (uint64_t)((until_us + 999) / 1000);
+            wheel = twheel_add(&w->sleeps, &v->sleep_node, (uint64_t)now_us / 1000, due);
+        } else {
+            uv_update_time(&w->loop);
+            due = uv_now(&w->loop) + ms;
+            wheel = twheel_add(&w->sleeps, &v->sleep_node, uv_now(&w->loop), due);
+        }
         if (wheel) vu_sleeps_arm(w);
-        else uv_timer_start(&v->sleep_timer, vu_on_sleep_timer, ms, 0);
+        else {
+            uv_update_time(&w->loop);
+            uv_timer_start(&v->sleep_timer, vu_on_sleep_timer, ms, 0);
+        }
         if (!vu_wait(v)) {
             if (wheel) twheel_del(&w->sleeps, &v->sleep_node);
             else uv_timer_stop(&v->sleep_timer);
             return false;
         }
+        if (wheel && w->loop_ms_mono && uv_now(&w->loop) >= due) return true;
+        now_us = clock_now_us();
     }
     return true;
+}
+
+bool vu_sleep_until(vu *v, int64_t until_us) { return vu_sleep_from(v, clock_now_us(), until_us); }
+
+bool vu_sleep_for(vu *v, int64_t dur_us) {
+    int64_t now = clock_now_us();
+    return vu_sleep_from(v, now, now + dur_us);
 }
 
 bool vu_wait_until(vu *v, int64_t until_us) {
@@ -307,10 +332,10 @@ static void vu_pad_iteration(vu *v, int64_t t0) {
 }
 
 /* Runs one call of v->fn; false when it was interrupted. */
-static bool vu_iteration(vu *v) {
+/* t0: the clock, read just before. */
+static bool vu_iteration(vu *v, int64_t t0) {
     c6_test *t = v->test;
     scen_rt *sc = v->sc;
-    int64_t t0 = clock_now_us();
     if (v->due_us) health_sched_lag(&v->w->health, t0 - v->due_us); /* arrival-rate: c6_schedule_lag */
     if (t->latency_correction) lc_begin(&v->lc, t, t0, v->due_us, &v->owed);
     v->due_us = 0;
@@ -383,7 +408,8 @@ static void vu_run_loop(vu *v) {
             vu_park(v);
             continue;
         }
-        enum exec_next n = executor_next(v);
+        int64_t now = clock_now_us(); /* the executor's and the iteration's start */
+        enum exec_next n = executor_next_at(v, now);
         vu_set_active(v, n == EXEC_RUN);
         if (n == EXEC_DONE) {
             sched_vu_done(v);
@@ -394,8 +420,11 @@ static void vu_run_loop(vu *v) {
             vu_park(v);
             continue;
         }
-        if (v->bound != v->sc) vu_bind(v, v->sc);
-        if (!vu_iteration(v)) continue;
+        if (v->bound != v->sc) {
+            vu_bind(v, v->sc);
+            now = clock_now_us();
+        }
+        if (!vu_iteration(v, now)) continue;
         /* let the loop and the other VUs run between iterations */
         worker_ready(v->w, v);
         v->state = VU_READY;

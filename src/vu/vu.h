@@ -112,6 +112,8 @@ bool vu_wait(vu *v);
  * cached clock: re-armed until the time has really passed, so it never
  * returns early). False if the VU was interrupted. */
 bool vu_sleep_until(vu *v, int64_t until_us);
+/* vu_sleep_until(now + dur_us), reading the clock once. */
+bool vu_sleep_for(vu *v, int64_t dur_us);
 /* Blocks until vu_wake or `until_us` (monotonic µs; INT64_MAX: no limit),
  * whichever comes first; the timer is rounded down, so callers that need the
  * time to have passed look at the clock and wait again. False if the VU was

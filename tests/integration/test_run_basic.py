@@ -212,3 +212,11 @@ def test_sleeps_on_the_timing_wheel(c6):
     assert pct == 100 and hits == total, r.out
     assert hits >= 2 * 8 * 5, r.out  # each VU: at least 5 sleeps in 1.5 s
     assert r.elapsed < 10, r
+
+
+def test_sleep_never_returns_early_below_a_millisecond(c6):
+    # Sub-millisecond ends: the shortest iteration_duration of each scenario
+    # is at least its sleep (thresholds in the script; 99 if one fails).
+    r = c6("sleep_submillisecond.js")
+    assert r.code == 0, r
+    assert r.count("iterations") >= 3 * 3 * 50, r.out

@@ -21,6 +21,7 @@
 
 #include "net/client.h"
 #include "util/clock.h"
+#include "util/twheel.h"
 
 /* ---- the test server ---- */
 
@@ -754,6 +755,26 @@ static void test_timeout(void **state) {
     call_free(&k);
 }
 
+/* Request timeouts live on the client's timing wheel, which spans 16,384 ms:
+ * a longer one is put back each time the wheel's span runs out, and fires
+ * at its deadline, not at the span's end nor never (k6's default timeout is
+ * 60 s). Slow by nature: ~17.5 s. */
+static void test_timeout_past_wheel(void **state) {
+    fx *f = *state;
+    f->s.mode = M_SILENT;
+    call k;
+    call_init(&k, f, "GET", "http://127.0.0.1:%d/", f->s.port);
+    k.r.timeout_ms = TWHEEL_SLOTS + 1100;
+    int64_t t0 = clock_now_us();
+    h1_start(f->c, &k.r);
+    assert_int_equal(run_until(f, &k.done, 1, TWHEEL_SLOTS + 8000), 0); /* call_run gives up at 10 s */
+    int64_t el = k.t_done - t0;
+    assert_int_equal(k.r.err, H1_ERR_TIMEOUT);
+    assert_string_equal(k.r.errmsg, "request timeout");
+    assert_true(el >= (TWHEEL_SLOTS + 1100) * 1000LL && el < (TWHEEL_SLOTS + 3000) * 1000LL);
+    call_free(&k);
+}
+
 /* On a reused connection the timer may still be armed for an earlier request:
  * a shorter new timeout re-arms it, a longer one is honoured after a re-arm. */
 static void test_timeout_reused(void **state) {
@@ -991,6 +1012,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_bad_urls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
         cmocka_unit_test_setup_teardown(test_timeout_reused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_timeout_past_wheel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_free_busy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_head_and_204, setup, teardown),

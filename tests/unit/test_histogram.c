@@ -237,6 +237,65 @@ static void test_bucket_count_overflow(void **state) {
     hist_free(b);
 }
 
+/* hist_add's short path (bucketed; a zero, or a positive value whose page is
+ * there and whose count does not wrap) and the general one must keep the
+ * same count, sum, min, max and buckets: NaN ignored, zeros counted apart,
+ * a new page, a negative, and a bucket past 2^32 (hist_add itself, not only
+ * merges, must carry). */
+static void count_bucket(void *ctx, const hist_bucket *b) { *(uint64_t *)ctx += b->count; }
+
+static void test_bucketed_add_paths(void **state) {
+    (void)state;
+    histogram *h = hist_new();
+    double sum = 0;
+    for (int i = 0; i < 300; i++) { /* past HIST_EXACT_MAX: bucketed */
+        hist_add(h, 10 + i);
+        sum += 10 + i;
+    }
+    hist_add(h, NAN);
+    assert_int_equal(hist_count(h), 300);
+    assert_false(isnan(hist_sum(h)));
+    for (int i = 0; i < 200; i++) hist_add(h, 0.0);
+    hist_add(h, -0.0);
+    assert_int_equal(hist_count(h), 501);
+    assert_true(hist_min(h) == 0 && hist_max(h) == 309);
+    assert_true(hist_percentile(h, 0) == 0 && hist_percentile(h, 40) == 0); /* 201 zeros of 501 */
+    hist_add(h, 1e9); /* a page never touched: the general path allocates it */
+    hist_add(h, 1e9);
+    hist_add(h, -3); /* the negative side */
+    sum += 2e9 - 3;
+    assert_int_equal(hist_count(h), 504);
+    assert_true(hist_max(h) == 1e9 && hist_min(h) == -3);
+    assert_true(hist_sum(h) == sum);
+    assert_true(fabs(hist_percentile(h, 100) - 1e9) <= 1e9 / 1024);
+    hist_free(h);
+
+    /* 5's bucket 1000 short of 2^32, as a snapshot would carry it */
+    double five = 5;
+    uint64_t bits;
+    memcpy(&bits, &five, sizeof bits);
+    uint64_t na = UINT32_MAX - 1000ull;
+    hist_bucket bk = {(uint32_t)(bits >> 42), 0, na};
+    hist_parts in = {
+        .n = na, .sum = 5.0 * (double)na, .min = 5, .max = 5, .bucketed = 1, .buckets = &bk, .nbuckets = 1};
+    histogram *a = hist_new();
+    hist_merge_parts(a, &in);
+    uint64_t want = na;
+    for (int i = 0; i < 3000; i++) hist_add(a, 5); /* across 2^32, one add at a time */
+    want += 3000;
+    assert_int_equal(hist_count(a), want);
+    hist_add(a, 4);
+    assert_true(hist_percentile(a, 0) == 4);
+    assert_true(fabs(hist_percentile(a, 1e-7) - 5) <= 5.0 / 1024); /* the 4 is one of 2^32: 5's bucket holds the rest */
+    hist_parts p;
+    hist_get_parts(a, &p);
+    assert_int_equal(p.lost, 0);
+    uint64_t in_buckets = 0;
+    hist_foreach_bucket(a, count_bucket, &in_buckets);
+    assert_int_equal(in_buckets + p.zeros, want + 1); /* nothing wrapped */
+    hist_free(a);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty),
@@ -250,6 +309,7 @@ int main(void) {
         cmocka_unit_test(test_merge_small_stays_exact),
         cmocka_unit_test(test_bounded_memory),
         cmocka_unit_test(test_bucket_count_overflow),
+        cmocka_unit_test(test_bucketed_add_paths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -277,18 +277,20 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
                     (uint32_t)(unsigned char)c->method[0] << 24;
     uint32_t tags = vu_intern_tags(v, TAGS_SITE_HTTP, v->group, hint, kv, nstatic, n - VU_BASE_TAGS);
     sample_buf *sb = &v->w->samples;
-    sample_push(sb, M_HTTP_REQS, tags, 1, now);
-    sample_push(sb, M_HTTP_REQ_DURATION, tags, res->t_duration, now);
+    sample *s = sample_room(sb, 2);
+    s = sample_put(s, M_HTTP_REQS, tags, 1, now);
+    sample_commit(sb, sample_put(s, M_HTTP_REQ_DURATION, tags, res->t_duration, now));
     if (v->lc.on) lc_emit(&v->lc, sb, v->test->m_req_corrected, tags, res->t_duration, now); /* --latency-correction */
-    sample_push(sb, M_HTTP_REQ_BLOCKED, tags, res->t_blocked, now);
-    sample_push(sb, M_HTTP_REQ_CONNECTING, tags, res->t_connecting, now);
-    sample_push(sb, M_HTTP_REQ_TLS_HANDSHAKING, tags, res->t_tls, now);
-    sample_push(sb, M_HTTP_REQ_SENDING, tags, res->t_sending, now);
-    sample_push(sb, M_HTTP_REQ_WAITING, tags, res->t_waiting, now);
-    sample_push(sb, M_HTTP_REQ_RECEIVING, tags, res->t_receiving, now);
-    if (has_cb) sample_push(sb, M_HTTP_REQ_FAILED, tags, expected ? 0 : 1, now);
-    sample_push(sb, M_DATA_SENT, tags, sent, now);
-    sample_push(sb, M_DATA_RECEIVED, tags, received, now);
+    s = sample_room(sb, 9);
+    s = sample_put(s, M_HTTP_REQ_BLOCKED, tags, res->t_blocked, now);
+    s = sample_put(s, M_HTTP_REQ_CONNECTING, tags, res->t_connecting, now);
+    s = sample_put(s, M_HTTP_REQ_TLS_HANDSHAKING, tags, res->t_tls, now);
+    s = sample_put(s, M_HTTP_REQ_SENDING, tags, res->t_sending, now);
+    s = sample_put(s, M_HTTP_REQ_WAITING, tags, res->t_waiting, now);
+    s = sample_put(s, M_HTTP_REQ_RECEIVING, tags, res->t_receiving, now);
+    if (has_cb) s = sample_put(s, M_HTTP_REQ_FAILED, tags, expected ? 0 : 1, now);
+    s = sample_put(s, M_DATA_SENT, tags, sent, now);
+    sample_commit(sb, sample_put(s, M_DATA_RECEIVED, tags, received, now));
 }
 
 /* ---- redirects ---- */

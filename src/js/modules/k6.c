@@ -23,7 +23,7 @@ static JSValue k6_sleep(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     if (argc > 0 && JS_ToFloat64(ctx, &secs, argv[0])) return JS_EXCEPTION;
     if (!v->w) return JS_ThrowTypeError(ctx, "sleep() is not available in the init context");
     if (!(secs > 0)) return JS_UNDEFINED;
-    if (!vu_sleep_until(v, clock_now_us() + (int64_t)llround(secs * 1e6))) return k6_throw_interrupted(ctx);
+    if (!vu_sleep_for(v, (int64_t)llround(secs * 1e6))) return k6_throw_interrupted(ctx);
     return JS_UNDEFINED;
 }
 
