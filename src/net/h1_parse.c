@@ -148,6 +148,18 @@ static int h1p_next_token(const char **s, const char *end, const char **tok, siz
  * characters strconv.Atoi reads as a number >= 0, the protocol HTTP/d.d. */
 static inline __attribute__((always_inline)) int h1p_status_line(h1_parser *p, const char *l, size_t n) {
     const char *e = l + n, *sp, *c, *ce;
+    /* nearly every response: "HTTP/1.1 ddd[ reason]", ddd digits; what the
+     * checks below make of it, without them */
+    if (n >= 12 && h1p_load64(l) == h1p_load64("HTTP/1.1") && l[8] == ' ' && (n == 12 || l[12] == ' ')) {
+        unsigned d0 = (unsigned)(unsigned char)l[9] - '0', d1 = (unsigned)(unsigned char)l[10] - '0',
+                 d2 = (unsigned)(unsigned char)l[11] - '0';
+        if (d0 <= 9 && d1 <= 9 && d2 <= 9) {
+            p->status = (int)(d0 * 100 + d1 * 10 + d2);
+            p->major = p->minor = 1;
+            p->state = S_HEADER;
+            return H1P_AGAIN;
+        }
+    }
     /* the usual "HTTP/d.d ddd[ reason]" by hand: a version without a space
      * (what the check below wants), one space, a code of three */
     if (n >= 12 && l[0] == 'H' && l[1] == 'T' && l[2] == 'T' && l[3] == 'P' && l[4] == '/' && l[5] != ' ' &&
@@ -254,8 +266,8 @@ static inline __attribute__((always_inline)) int h1p_name_ok(const unsigned char
 #define H1P_LOW7 0x7f7f7f7f7f7f7f7full
 #define H1P_HIGH 0x8080808080808080ull
 
-/* The bytes of x that Go's validHeaderValueByte refuses or that end a line:
- * below 0x20 (HTAB, CR and LF among them) and DEL. Bit 7 of each such byte
+/* The bytes of x that Go's validHeaderValueByte refuses, HTAB aside (for
+ * h1p_value_ok): below 0x20 and DEL. Bit 7 of each such byte
  * is set, of no other: nothing carries from one byte into the next (seven
  * bits plus one fit in eight; so do seven bits plus 0x5f). */
 static inline uint64_t h1p_ctl_mask(uint64_t x) {
@@ -263,35 +275,44 @@ static inline uint64_t h1p_ctl_mask(uint64_t x) {
     return ~((t + 0x5f * H1P_ONES) | x) & H1P_HIGH;      /* neither t >= 0x21 nor b >= 0x80 */
 }
 
-/* The bytes of x equal to c, as h1p_ctl_mask marks them (exactly). */
-static inline uint64_t h1p_eq_mask(uint64_t x, unsigned char c) {
-    uint64_t t = x ^ (c * H1P_ONES);
-    return ~(((t & H1P_LOW7) + H1P_LOW7) | t) & H1P_HIGH;
-}
+typedef unsigned char h1p_v16 __attribute__((vector_size(16))); /* SSE2 on x86-64, NEON on arm64 */
 
-/* Eight bytes with s[0] the lowest: bit 8i + 7 is byte i's bit 7. */
-static inline uint64_t h1p_le64(const char *s) {
-    uint64_t v = h1p_load64(s);
+/* The bytes of the sixteen at s that are control bytes (HTAB, CR and LF
+ * among them) or DEL, with colon ':' too: all eight bits of each such byte
+ * set, of no other, s[0] the lowest byte. */
+static inline __attribute__((always_inline)) unsigned __int128 h1p_mask16(const char *s, int colon) {
+    h1p_v16 x, m;
+    memcpy(&x, s, 16);
+    m = (h1p_v16)((x < 0x20) | (x == 0x7f));
+    if (colon) m |= (h1p_v16)(x == ':');
+    uint64_t lo, hi;
+    memcpy(&lo, &m, 8);
+    memcpy(&hi, (char *)&m + 8, 8);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-    v = __builtin_bswap64(v);
+    lo = __builtin_bswap64(lo);
+    hi = __builtin_bswap64(hi);
 #endif
-    return v;
+    return (unsigned __int128)hi << 64 | lo;
 }
 
-/* The first byte of [s, end) h1p_ctl_mask marks (with colon, or a ':');
- * NULL when none. Eight bytes a step; the last few bytes from the eight
- * that end at end, so [end - 8, end) must be readable. */
+/* The index of m's lowest marked byte (m != 0). */
+static inline int h1p_first16(unsigned __int128 m) {
+    uint64_t lo = (uint64_t)m;
+    return (lo ? __builtin_ctzll(lo) : 64 + __builtin_ctzll((uint64_t)(m >> 64))) >> 3;
+}
+
+/* The first byte of [s, end) h1p_mask16 marks; NULL when none. Sixteen
+ * bytes a step; the last few from the sixteen that end at end, so
+ * [end - 16, end) must be readable. */
 static inline __attribute__((always_inline)) const char *h1p_scan(const char *s, const char *end, int colon) {
-    for (; end - s >= 8; s += 8) {
-        uint64_t x = h1p_le64(s), m = h1p_ctl_mask(x) | (colon ? h1p_eq_mask(x, ':') : 0);
-        if (m) return s + (__builtin_ctzll(m) >> 3);
+    for (; end - s >= 16; s += 16) {
+        unsigned __int128 m = h1p_mask16(s, colon);
+        if (m) return s + h1p_first16(m);
     }
     size_t r = (size_t)(end - s);
     if (r == 0) return NULL;
-    uint64_t x = h1p_le64(end - 8) >> (64 - 8 * r); /* the r bytes, then NULs: marked, past end */
-    uint64_t m = h1p_ctl_mask(x) | (colon ? h1p_eq_mask(x, ':') : 0);
-    size_t i = (size_t)__builtin_ctzll(m) >> 3;
-    return i < r ? s + i : NULL;
+    unsigned __int128 m = h1p_mask16(end - 16, colon) >> (128 - 8 * r); /* the r bytes' marks */
+    return m ? s + h1p_first16(m) : NULL;
 }
 
 /* Go's validHeaderValueByte for every byte: HTAB, SP, VCHAR and obs-text
@@ -577,8 +598,8 @@ static inline __attribute__((always_inline)) const char *h1p_line_end(const char
 }
 
 /* A head's usual lines straight from the input (from *pos on, d and len
- * the whole of it, len >= 8 for h1p_scan), as h1p_head_line would take
- * them once appended, but each byte looked at once, eight at a time where
+ * the whole of it, len >= 16 for h1p_scan), as h1p_head_line would take
+ * them once appended, but each byte looked at once, sixteen at a time where
  * it can, and the lines appended together: before the blank line (whose
  * framing reads hdr), and when it stops. It stops, its lines appended, at
  * the first line it is not sure of (a status line or header Go may refuse,
@@ -643,7 +664,7 @@ static int h1p_head_fast(h1_parser *p, const char *d, size_t len, size_t *pos) {
 static int h1p_head_feed(h1_parser *p, const char *d, size_t len, size_t *pos) {
     int rc;
     do {
-        if (p->line_start == p->hdr->len && len >= 8 && len - *pos <= H1_MAX_HEADER_BYTES - p->head_bytes) {
+        if (p->line_start == p->hdr->len && len >= 16 && len - *pos <= H1_MAX_HEADER_BYTES - p->head_bytes) {
             rc = h1p_head_fast(p, d, len, pos);
             if (rc != H1P_AGAIN || *pos == len || (p->state != S_STATUS && p->state != S_HEADER)) return rc;
         }

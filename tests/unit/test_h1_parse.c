@@ -476,6 +476,17 @@ static void test_status_shapes(void **state) {
         {"HTTP/1 1 200 X", "malformed HTTP status code ", "1", 0},
         {"HTTP/x.1 200 X", "malformed HTTP version ", "HTTP/x.1", 0},
         {"HTTPS1.1 200 X", "malformed HTTP version ", "HTTPS1.1", 0},
+        /* around the shortcut for "HTTP/1.1 ddd": Atoi takes a sign */
+        {"HTTP/1.1 +20 X", NULL, NULL, 20},
+        {"HTTP/1.1 -00", NULL, NULL, 0},
+        {"HTTP/1.1 -01 X", "malformed HTTP status code ", "-01", 0},
+        {"HTTP/1.1 200X", "malformed HTTP status code ", "200X", 0},
+        {"HTTP/1.1 20: X", "malformed HTTP status code ", "20:", 0},
+        {"HTTP/1.1 /00 X", "malformed HTTP status code ", "/00", 0},
+        {"HTTP/1.1 999", NULL, NULL, 999},
+        {"HTTP/1.1 000 X", NULL, NULL, 0},
+        {"HTTP/1.0 200 OK", NULL, NULL, 200},
+        {"HTTP/1.2 200 OK", NULL, NULL, 200},
     };
     buf hdr = {0};
     h1_parser p;
@@ -528,8 +539,8 @@ static void test_set_cookie_flag(void **state) {
  * both must take and refuse the same bytes (Go's textproto: a name of
  * token bytes or spaces, validHeaderFieldByte; a value of HTAB, SP, VCHAR
  * and obs-text, validHeaderValueByte; "malformed MIME header line: " and
- * the line otherwise). Names and values of 0-17 bytes, so that each byte
- * offset of an eight-byte block and the eight bytes read backwards from
+ * the line otherwise). Names and values of 0-33 bytes, so that each byte
+ * offset of a sixteen-byte block and of the sixteen read backwards from
  * the input's end are covered, with one odd byte at every offset; each
  * case fed whole, split everywhere and byte by byte (run_case). */
 static void scan_case(const char *name, const char *value, const char *eol, int ok) {
@@ -581,9 +592,9 @@ static void test_scan_boundaries(void **state) {
      * separators, control bytes, DEL, obs-text are not */
     static const unsigned char n_ok[] = {' ', '!', '~', '_', '|', '`', '.', '9', '#'};
     static const unsigned char n_bad[] = {'(', '@', '{', '"', '/', 0x80, 0x7f, 0x01, '\r', '\t'};
-    char name[32], value[32];
+    char name[40], value[40];
     for (size_t e = 0; e < N(eols); e++)
-        for (size_t len = 0; len <= 17; len++) {
+        for (size_t len = 0; len <= 33; len++) {
             memset(value, 'v', len);
             value[len] = 0;
             scan_case("X-Val", value, eols[e], 1);
