@@ -1,8 +1,10 @@
 /* Incremental HTTP/1.x response parser.
  *
- * The status line and header lines are appended to the caller's header buf
- * one complete line at a time and parsed from there, so a line split across
- * reads needs no state beyond the buf itself. Body framing (Content-Length,
+ * The head's usual lines are read straight from the input, sixteen bytes a
+ * step, and appended to the caller's header buf together (h1p_head_fast);
+ * any other line (split across reads, folded, or one Go may refuse) is
+ * appended one complete line at a time and parsed from there, so a line
+ * split across reads needs no state beyond the buf itself. Body framing (Content-Length,
  * chunked, close-delimited) is decided as Go's net/http/transfer.go decides
  * it (readTransfer: parseTransferEncoding, fixLength, parseContentLength),
  * with its error texts; chunked bodies are read as its chunkedReader
@@ -194,8 +196,9 @@ static inline __attribute__((always_inline)) int h1p_status_line(h1_parser *p, c
 }
 
 /* A header field framing depends on: where its (first) value v is in hdr
- * (off: it may not be appended yet, see h1p_head_fast), and whether a second Content-Length says something else (Go compares
- * the values as strings, so "5" and "05" differ). */
+ * (off: it may not be appended yet, see h1p_head_fast), and whether a
+ * second Content-Length says something else (Go compares the values as
+ * strings, so "5" and "05" differ). */
 static void h1p_note_field(h1_parser *p, int kind, const char *v, size_t n, size_t off) {
     p->ft_last = p->field_start;
     if (kind == F_CL) {
@@ -612,7 +615,7 @@ static int h1p_head_fast(h1_parser *p, const char *d, size_t len, size_t *pos) {
     while (s < end) {
         if (p->state == S_STATUS) {
             if (!(le = h1p_line_end(s, end, &e))) break;
-            if (h1p_status_line(p, s, (size_t)(e - s)) != H1P_AGAIN) { /* said again from hdr */
+            if (h1p_status_line(p, s, (size_t)(e - s)) != H1P_AGAIN) { /* the caller says it, from hdr */
                 p->err = p->err_arg = NULL;
                 p->err_arg_len = 0;
                 p->err_quote = p->head_err = 0;
