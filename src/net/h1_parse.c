@@ -1,8 +1,10 @@
 /* Incremental HTTP/1.x response parser.
  *
- * The status line and header lines are appended to the caller's header buf
- * one complete line at a time and parsed from there, so a line split across
- * reads needs no state beyond the buf itself. Body framing (Content-Length,
+ * The head's usual lines are read straight from the input, sixteen bytes a
+ * step, and appended to the caller's header buf together (h1p_head_fast);
+ * any other line (split across reads, folded, or one Go may refuse) is
+ * appended one complete line at a time and parsed from there, so a line
+ * split across reads needs no state beyond the buf itself. Body framing (Content-Length,
  * chunked, close-delimited) is decided as Go's net/http/transfer.go decides
  * it (readTransfer: parseTransferEncoding, fixLength, parseContentLength),
  * with its error texts; chunked bodies are read as its chunkedReader
@@ -146,8 +148,20 @@ static int h1p_next_token(const char **s, const char *end, const char **tok, siz
 
 /* Go's http.ReadResponse: "<proto> <code>[ reason]", the code three
  * characters strconv.Atoi reads as a number >= 0, the protocol HTTP/d.d. */
-static int h1p_status_line(h1_parser *p, const char *l, size_t n) {
+static inline __attribute__((always_inline)) int h1p_status_line(h1_parser *p, const char *l, size_t n) {
     const char *e = l + n, *sp, *c, *ce;
+    /* nearly every response: "HTTP/1.1 ddd[ reason]", ddd digits; what the
+     * checks below make of it, without them */
+    if (n >= 12 && h1p_load64(l) == h1p_load64("HTTP/1.1") && l[8] == ' ' && (n == 12 || l[12] == ' ')) {
+        unsigned d0 = (unsigned)(unsigned char)l[9] - '0', d1 = (unsigned)(unsigned char)l[10] - '0',
+                 d2 = (unsigned)(unsigned char)l[11] - '0';
+        if (d0 <= 9 && d1 <= 9 && d2 <= 9) {
+            p->status = (int)(d0 * 100 + d1 * 10 + d2);
+            p->major = p->minor = 1;
+            p->state = S_HEADER;
+            return H1P_AGAIN;
+        }
+    }
     /* the usual "HTTP/d.d ddd[ reason]" by hand: a version without a space
      * (what the check below wants), one space, a code of three */
     if (n >= 12 && l[0] == 'H' && l[1] == 'T' && l[2] == 'T' && l[3] == 'P' && l[4] == '/' && l[5] != ' ' &&
@@ -181,11 +195,11 @@ static int h1p_status_line(h1_parser *p, const char *l, size_t n) {
     return H1P_AGAIN;
 }
 
-/* A header field framing depends on: where its (first) value is in hdr,
- * and whether a second Content-Length says something else (Go compares
- * the values as strings, so "5" and "05" differ). */
-static void h1p_note_field(h1_parser *p, int kind, const char *v, size_t n) {
-    size_t off = (size_t)(v - p->hdr->p);
+/* A header field framing depends on: where its (first) value v is in hdr
+ * (off: it may not be appended yet, see h1p_head_fast), and whether a
+ * second Content-Length says something else (Go compares the values as
+ * strings, so "5" and "05" differ). */
+static void h1p_note_field(h1_parser *p, int kind, const char *v, size_t n, size_t off) {
     p->ft_last = p->field_start;
     if (kind == F_CL) {
         if (p->ncl++ == 0) {
@@ -227,7 +241,7 @@ static const unsigned char h1p_name_byte[256] = {
 
 /* Every byte of a name is one of those: no early exit, eight lookups a
  * round (names are short; this runs for every header of every response). */
-static inline int h1p_name_ok(const unsigned char *s, size_t n) {
+static inline __attribute__((always_inline)) int h1p_name_ok(const unsigned char *s, size_t n) {
     const unsigned char *t = h1p_name_byte;
     unsigned ok = 1;
     size_t i = 0;
@@ -251,11 +265,57 @@ static inline int h1p_name_ok(const unsigned char *s, size_t n) {
     return (int)ok;
 }
 
-/* Any byte of x below 0x20 or equal to 0x7f (bit 7 of that byte set). */
-static uint64_t h1p_ctl8(uint64_t x) {
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    uint64_t d = x ^ (0x7f * ones);
-    return ((x - 0x20 * ones) & ~x & high) | ((d - ones) & ~d & high);
+#define H1P_ONES 0x0101010101010101ull
+#define H1P_LOW7 0x7f7f7f7f7f7f7f7full
+#define H1P_HIGH 0x8080808080808080ull
+
+/* The bytes of x that Go's validHeaderValueByte refuses, HTAB aside (for
+ * h1p_value_ok): below 0x20 and DEL. Bit 7 of each such byte
+ * is set, of no other: nothing carries from one byte into the next (seven
+ * bits plus one fit in eight; so do seven bits plus 0x5f). */
+static inline uint64_t h1p_ctl_mask(uint64_t x) {
+    uint64_t t = ((x & H1P_LOW7) + H1P_ONES) & H1P_LOW7; /* b + 1 in seven bits: DEL becomes 0 */
+    return ~((t + 0x5f * H1P_ONES) | x) & H1P_HIGH;      /* neither t >= 0x21 nor b >= 0x80 */
+}
+
+typedef unsigned char h1p_v16 __attribute__((vector_size(16))); /* SSE2 on x86-64, NEON on arm64 */
+
+/* The bytes of the sixteen at s that are control bytes (HTAB, CR and LF
+ * among them) or DEL, with colon ':' too: all eight bits of each such byte
+ * set, of no other, s[0] the lowest byte. */
+static inline __attribute__((always_inline)) unsigned __int128 h1p_mask16(const char *s, int colon) {
+    h1p_v16 x, m;
+    memcpy(&x, s, 16);
+    m = (h1p_v16)((x < 0x20) | (x == 0x7f));
+    if (colon) m |= (h1p_v16)(x == ':');
+    uint64_t lo, hi;
+    memcpy(&lo, &m, 8);
+    memcpy(&hi, (char *)&m + 8, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    lo = __builtin_bswap64(lo);
+    hi = __builtin_bswap64(hi);
+#endif
+    return (unsigned __int128)hi << 64 | lo;
+}
+
+/* The index of m's lowest marked byte (m != 0). */
+static inline int h1p_first16(unsigned __int128 m) {
+    uint64_t lo = (uint64_t)m;
+    return (lo ? __builtin_ctzll(lo) : 64 + __builtin_ctzll((uint64_t)(m >> 64))) >> 3;
+}
+
+/* The first byte of [s, end) h1p_mask16 marks; NULL when none. Sixteen
+ * bytes a step; the last few from the sixteen that end at end, so
+ * [end - 16, end) must be readable. */
+static inline __attribute__((always_inline)) const char *h1p_scan(const char *s, const char *end, int colon) {
+    for (; end - s >= 16; s += 16) {
+        unsigned __int128 m = h1p_mask16(s, colon);
+        if (m) return s + h1p_first16(m);
+    }
+    size_t r = (size_t)(end - s);
+    if (r == 0) return NULL;
+    unsigned __int128 m = h1p_mask16(end - 16, colon) >> (128 - 8 * r); /* the r bytes' marks */
+    return m ? s + h1p_first16(m) : NULL;
 }
 
 /* Go's validHeaderValueByte for every byte: HTAB, SP, VCHAR and obs-text
@@ -263,8 +323,8 @@ static uint64_t h1p_ctl8(uint64_t x) {
  * last eight overlapping), a byte loop only for short values and tabs. */
 static inline int h1p_value_ok(const char *s, size_t n) {
     if (n >= 8) {
-        uint64_t bad = h1p_ctl8(h1p_load64(s + n - 8));
-        for (size_t i = 0; i + 8 <= n; i += 8) bad |= h1p_ctl8(h1p_load64(s + i));
+        uint64_t bad = h1p_ctl_mask(h1p_load64(s + n - 8));
+        for (size_t i = 0; i + 8 <= n; i += 8) bad |= h1p_ctl_mask(h1p_load64(s + i));
         if (!bad) return 1;
     }
     for (size_t i = 0; i < n; i++) {
@@ -295,6 +355,29 @@ static int h1p_bad_field(h1_parser *p, size_t end) {
     return h1p_head_fail(p, "malformed MIME header line: ", b + p->field_start, (size_t)(o - (b + p->field_start)), 0);
 }
 
+/* What a head's field (name l, nl bytes) says about the response; its
+ * value v (vn bytes, trimmed) is at offset voff of hdr, or will be once
+ * appended. Dispatched on the name's length first: most names are turned
+ * away by one compare. */
+static inline __attribute__((always_inline)) void h1p_field_use(h1_parser *p, const char *l, size_t nl, const char *v,
+                                                                size_t vn, size_t voff) {
+    switch (nl) {
+    case 10:
+        if (h1p_name_is(l, "connection", 10)) h1p_connection(p, v, vn);
+        else if (h1p_name_is(l, "set-cookie", 10)) p->set_cookie = 1;
+        break;
+    case 14:
+        if (h1p_name_is(l, "content-length", 14)) h1p_note_field(p, F_CL, v, vn, voff);
+        break;
+    case 16:
+        if (h1p_name_is(l, "content-encoding", 16)) h1p_content_encoding(p, v, vn);
+        break;
+    case 17:
+        if (h1p_name_is(l, "transfer-encoding", 17)) h1p_note_field(p, F_TE, v, vn, voff);
+        break;
+    }
+}
+
 /* One header line (no CR LF), checked as Go's textproto.ReadMIMEHeader;
  * a head's (head 1) also read for what it says about the response, a
  * trailer's (head 0) only checked. Inlined in both callers: it runs for
@@ -322,24 +405,7 @@ static inline __attribute__((always_inline)) int h1p_field_line(h1_parser *p, co
     while (e > v && h1p_is_ws(e[-1])) e--;
     if (!h1p_value_ok(v, (size_t)(e - v))) return h1p_bad_field(p, (size_t)(l + n - p->hdr->p));
     while (v < e && h1p_is_ws(*v)) v++;
-    size_t vn = (size_t)(e - v);
-    if (!head) return H1P_AGAIN;
-    /* dispatch on length first: most headers are rejected by one compare */
-    switch (nl) {
-    case 10:
-        if (h1p_name_is(l, "connection", 10)) h1p_connection(p, v, vn);
-        else if (h1p_name_is(l, "set-cookie", 10)) p->set_cookie = 1;
-        break;
-    case 14:
-        if (h1p_name_is(l, "content-length", 14)) h1p_note_field(p, F_CL, v, vn);
-        break;
-    case 16:
-        if (h1p_name_is(l, "content-encoding", 16)) h1p_content_encoding(p, v, vn);
-        break;
-    case 17:
-        if (h1p_name_is(l, "transfer-encoding", 17)) h1p_note_field(p, F_TE, v, vn);
-        break;
-    }
+    if (head) h1p_field_use(p, l, nl, v, (size_t)(e - v), (size_t)(v - p->hdr->p));
     return H1P_AGAIN;
 }
 
@@ -521,11 +587,90 @@ static int h1p_head_line(h1_parser *p, const char *l, size_t n) {
     return h1p_field_line(p, l, n, 1);
 }
 
+/* The end of the line whose bytes from s on h1p_scan reads: past its
+ * CR LF or bare LF, with *e set to where its text ends. NULL when a byte
+ * it cannot vouch for comes first (any control byte but HTAB, DEL, a CR
+ * not right before the LF) or the line does not end within [s, end). */
+static inline __attribute__((always_inline)) const char *h1p_line_end(const char *s, const char *end, const char **e) {
+    const char *c = h1p_scan(s, end, 0);
+    while (c && *c == '\t') c = h1p_scan(c + 1, end, 0);
+    *e = c;
+    if (!c) return NULL;
+    if (*c == '\n') return c + 1;
+    return *c == '\r' && end - c >= 2 && c[1] == '\n' ? c + 2 : NULL;
+}
+
+/* A head's usual lines straight from the input (from *pos on, d and len
+ * the whole of it, len >= 16 for h1p_scan), as h1p_head_line would take
+ * them once appended, but each byte looked at once, sixteen at a time where
+ * it can, and the lines appended together: before the blank line (whose
+ * framing reads hdr), and when it stops. It stops, its lines appended, at
+ * the first line it is not sure of (a status line or header Go may refuse,
+ * a fold, a second Content-Length, a line this input does not end): the
+ * caller reads that one as before, errors and all. So a line is either
+ * read here and fine, or read there; the head's state the same. */
+static int h1p_head_fast(h1_parser *p, const char *d, size_t len, size_t *pos) {
+    const char *end = d + len, *from = d + *pos, *s = from, *e, *le;
+    int rc = H1P_AGAIN;
+    while (s < end) {
+        if (p->state == S_STATUS) {
+            if (!(le = h1p_line_end(s, end, &e))) break;
+            if (h1p_status_line(p, s, (size_t)(e - s)) != H1P_AGAIN) { /* the caller says it, from hdr */
+                p->err = p->err_arg = NULL;
+                p->err_arg_len = 0;
+                p->err_quote = p->head_err = 0;
+                break;
+            }
+            s = le;
+            continue;
+        }
+        if (*s == '\r' || *s == '\n') { /* the blank line, maybe */
+            if (*s == '\r' && (end - s < 2 || s[1] != '\n')) break;
+            s += *s == '\r' ? 2 : 1;
+            size_t n = (size_t)(s - from);
+            if (buf_append(p->hdr, from, n)) return h1p_fail(p, "out of memory");
+            p->head_bytes += n;
+            p->line_start = p->hdr->len;
+            from = s;
+            if ((rc = h1p_headers_end(p)) != H1P_AGAIN || p->state != S_STATUS) break; /* else a 1xx's */
+            continue;
+        }
+        if (h1p_is_ws(*s)) break; /* a fold */
+        const char *colon = h1p_scan(s, end, 1);
+        if (!colon || *colon != ':' || colon == s) break;
+        size_t nl = (size_t)(colon - s);
+        if (!h1p_name_ok((const unsigned char *)s, nl)) break;
+        const char *v = colon + 1;
+        if (!(le = h1p_line_end(v, end, &e))) break;
+        while (e > v && h1p_is_ws(e[-1])) e--;
+        while (v < e && h1p_is_ws(*v)) v++;
+        if (nl == 14 && p->ncl && h1p_name_is(s, "content-length", 14)) break; /* compared with the first, in hdr */
+        size_t off = p->hdr->len + (size_t)(s - from);
+        p->nfields++;
+        p->field_start = off;
+        h1p_field_use(p, s, nl, v, (size_t)(e - v), off + (size_t)(v - s));
+        s = le;
+    }
+    if (s > from) {
+        size_t n = (size_t)(s - from);
+        if (buf_append(p->hdr, from, n)) return h1p_fail(p, "out of memory");
+        p->head_bytes += n;
+        p->line_start = p->hdr->len;
+    }
+    *pos = (size_t)(s - d);
+    return rc;
+}
+
 /* Appends lines to the header buf, parsing each once complete, while the
- * head goes on and bytes are there (a head's lines in one call). */
+ * head goes on and bytes are there (a head's lines in one call): the
+ * usual ones through h1p_head_fast, the others one at a time. */
 static int h1p_head_feed(h1_parser *p, const char *d, size_t len, size_t *pos) {
     int rc;
     do {
+        if (p->line_start == p->hdr->len && len >= 16 && len - *pos <= H1_MAX_HEADER_BYTES - p->head_bytes) {
+            rc = h1p_head_fast(p, d, len, pos);
+            if (rc != H1P_AGAIN || *pos == len || (p->state != S_STATUS && p->state != S_HEADER)) return rc;
+        }
         const char *s = d + *pos;
         size_t n = len - *pos;
         const char *nl = memchr(s, '\n', n);

@@ -56,7 +56,7 @@ static void feed(result *res, const pcase *c, const size_t *chunks) {
 static void check(const pcase *c, result *res, const char *how) {
     static const int want_rc[] = {H1P_DONE, 2, H1P_ERROR, 3};
     char ctx[160];
-    snprintf(ctx, sizeof ctx, "case '%s' fed %s", c->name, how);
+    snprintf(ctx, sizeof ctx, "case '%s' (%s) fed %s", c->name, c->in, how);
     if (res->rc != want_rc[c->want]) {
         print_error("%s: rc %d want %d (err %s)\n", ctx, res->rc, want_rc[c->want], res->p.err ? res->p.err : "-");
         fail();
@@ -476,6 +476,17 @@ static void test_status_shapes(void **state) {
         {"HTTP/1 1 200 X", "malformed HTTP status code ", "1", 0},
         {"HTTP/x.1 200 X", "malformed HTTP version ", "HTTP/x.1", 0},
         {"HTTPS1.1 200 X", "malformed HTTP version ", "HTTPS1.1", 0},
+        /* around the shortcut for "HTTP/1.1 ddd": Atoi takes a sign */
+        {"HTTP/1.1 +20 X", NULL, NULL, 20},
+        {"HTTP/1.1 -00", NULL, NULL, 0},
+        {"HTTP/1.1 -01 X", "malformed HTTP status code ", "-01", 0},
+        {"HTTP/1.1 200X", "malformed HTTP status code ", "200X", 0},
+        {"HTTP/1.1 20: X", "malformed HTTP status code ", "20:", 0},
+        {"HTTP/1.1 /00 X", "malformed HTTP status code ", "/00", 0},
+        {"HTTP/1.1 999", NULL, NULL, 999},
+        {"HTTP/1.1 000 X", NULL, NULL, 0},
+        {"HTTP/1.0 200 OK", NULL, NULL, 200},
+        {"HTTP/1.2 200 OK", NULL, NULL, 200},
     };
     buf hdr = {0};
     h1_parser p;
@@ -521,6 +532,104 @@ static void test_set_cookie_flag(void **state) {
         assert_int_equal(p.set_cookie, cases[i].want);
     }
     buf_free(&hdr);
+}
+
+/* A head's usual lines are read eight bytes at a time straight from the
+ * input (h1p_head_fast, issue 17), the rest one line at a time from hdr;
+ * both must take and refuse the same bytes (Go's textproto: a name of
+ * token bytes or spaces, validHeaderFieldByte; a value of HTAB, SP, VCHAR
+ * and obs-text, validHeaderValueByte; "malformed MIME header line: " and
+ * the line otherwise). Names and values of 0-33 bytes, so that each byte
+ * offset of a sixteen-byte block and of the sixteen read backwards from
+ * the input's end are covered, with one odd byte at every offset; each
+ * case fed whole, split everywhere and byte by byte (run_case). */
+static void scan_case(const char *name, const char *value, const char *eol, int ok) {
+    static char in[300], head[256];
+    snprintf(head, sizeof head, "HTTP/1.1 200 OK%sA: b%s%s:%s%s%sContent-Length: 1%s%s", eol, eol, name,
+             value[0] ? " " : "", value, eol, eol, eol);
+    snprintf(in, sizeof in, "%sz", head);
+    pcase c = {"scan", in, 0, WANT_DONE, 200, 1, 1, 0, head, "z", 0, NULL};
+    if (!ok) {
+        c.want = WANT_ERROR;
+        c.err = "malformed MIME header line: ";
+    }
+    run_case(&c);
+    /* the head alone, ending where the input ends (204: no body follows) */
+    snprintf(in, sizeof in, "HTTP/1.1 204 No Content%s%s:%s%s", eol, name, value, eol);
+    snprintf(in + strlen(in), sizeof in - strlen(in), "%s", eol);
+    pcase e = {"scan, no body", in, 0, WANT_DONE, 204, 1, 1, 0, in, "", 0, NULL};
+    if (!ok) {
+        e.want = WANT_ERROR;
+        e.err = "malformed MIME header line: ";
+    }
+    run_case(&e);
+    if (ok) return;
+    /* and the text quoted: the line trimmed (a CR at its end as well) */
+    char want[128];
+    snprintf(want, sizeof want, "%s:%s%s", name, value[0] ? " " : "", value);
+    size_t wn = strlen(want);
+    if (want[wn - 1] == '\r') wn--;
+    while (wn && (want[wn - 1] == ' ' || want[wn - 1] == '\t')) wn--;
+    buf hdr = {0};
+    h1_parser p;
+    size_t used;
+    h1_parser_init(&p, &hdr, 0, NULL, NULL);
+    assert_int_equal(h1_parse(&p, head, strlen(head), &used), H1P_ERROR);
+    assert_string_equal(p.err, "malformed MIME header line: ");
+    assert_int_equal(p.err_arg_len, wn);
+    assert_memory_equal(p.err_arg, want, wn);
+    buf_free(&hdr);
+}
+
+static void test_scan_boundaries(void **state) {
+    (void)state;
+    static const char *eols[] = {"\r\n", "\n"};
+    /* value bytes: HTAB, SP, '~', '"', obs-text are fine; other control
+     * bytes, DEL, and a CR not ending the line are not */
+    static const unsigned char v_ok[] = {'\t', ' ', '~', '"', 0x80, 0xff};
+    static const unsigned char v_bad[] = {0x01, 0x08, 0x0b, '\r', 0x1f, 0x7f}; /* (NUL: not in a C string) */
+    /* name bytes: token bytes and SP (not first: a fold) are fine; the
+     * separators, control bytes, DEL, obs-text are not */
+    static const unsigned char n_ok[] = {' ', '!', '~', '_', '|', '`', '.', '9', '#'};
+    static const unsigned char n_bad[] = {'(', '@', '{', '"', '/', 0x80, 0x7f, 0x01, '\r', '\t'};
+    char name[40], value[40];
+    for (size_t e = 0; e < N(eols); e++)
+        for (size_t len = 0; len <= 33; len++) {
+            memset(value, 'v', len);
+            value[len] = 0;
+            scan_case("X-Val", value, eols[e], 1);
+            if (len) {
+                memset(name, 'N', len);
+                name[len] = 0;
+                scan_case(name, "v", eols[e], 1);
+            }
+            for (size_t k = 0; k < len; k++) {
+                for (size_t i = 0; i < N(v_ok); i++) {
+                    memset(value, 'v', len);
+                    value[len] = 0;
+                    value[k] = (char)v_ok[i];
+                    /* a blank at the start is read as OWS, at the end trimmed: fine either way */
+                    scan_case("X-Val", value, eols[e], 1);
+                }
+                for (size_t i = 0; i < N(v_bad); i++) {
+                    memset(value, 'v', len);
+                    value[len] = 0;
+                    value[k] = (char)v_bad[i];
+                    /* a CR last, before a bare LF, is a CR LF */
+                    scan_case("X-Val", value, eols[e], v_bad[i] == '\r' && k == len - 1 && e == 1);
+                }
+                memset(name, 'N', len);
+                name[len] = 0;
+                for (size_t i = 0; k && i < N(n_ok); i++) {
+                    name[k] = (char)n_ok[i];
+                    scan_case(name, "v", eols[e], 1);
+                }
+                for (size_t i = 0; k && i < N(n_bad); i++) {
+                    name[k] = (char)n_bad[i];
+                    scan_case(name, "v", eols[e], 0);
+                }
+            }
+        }
 }
 
 /* The parser is reused across responses on one connection. */
@@ -702,6 +811,7 @@ int main(void) {
         cmocka_unit_test(test_status_shapes),
         cmocka_unit_test(test_set_cookie_flag),
         cmocka_unit_test(test_go_limits),
+        cmocka_unit_test(test_scan_boundaries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
