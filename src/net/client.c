@@ -494,7 +494,33 @@ static const char *client_url(h1_request *r, url_parts *u) {
         }
     }
     r->path_len_ = (size_t)(s - r->path_);
+    h1_url_memo *m = r->url_memo;
+    if (m && u->hostlen <= UINT16_MAX && (size_t)(s - r->url) <= UINT32_MAX) { /* for the same string again */
+        m->url = r->url;
+        m->host_off = (uint32_t)(u->host - r->url);
+        m->hostlen = (uint16_t)u->hostlen;
+        m->port = (uint16_t)u->port;
+        m->tls = (uint8_t)u->tls;
+        m->ipv6 = (uint8_t)u->ipv6;
+        m->path_off = (uint32_t)(r->path_ - r->url);
+        m->path_len = (uint32_t)r->path_len_;
+        m->need_escape = (uint8_t)r->need_escape_;
+    }
     return NULL;
+}
+
+/* client_url's answer for the string of r's memo, without a scan: only what
+ * host_get and the serializer read is set. */
+static void client_url_memo(h1_request *r, url_parts *u) {
+    const h1_url_memo *m = r->url_memo;
+    u->host = r->url + m->host_off;
+    u->hostlen = m->hostlen;
+    u->port = m->port;
+    u->tls = m->tls;
+    u->ipv6 = m->ipv6;
+    r->path_ = r->url + m->path_off;
+    r->path_len_ = m->path_len;
+    r->need_escape_ = m->need_escape;
 }
 
 void h1_start(h1_client *c, h1_request *r) {
@@ -508,7 +534,9 @@ void h1_start(h1_client *c, h1_request *r) {
     if (r->resp_body) buf_clear(r->resp_body);
     int head = r->method[0] == 'H' && !strcmp(r->method, "HEAD");
     h1_parser_init(&r->parser_, r->resp_headers, head, http1_on_body, r);
-    const char *why = client_url(r, &u);
+    const char *why = NULL;
+    if (r->url_memo && r->url_memo->url == r->url && r->url) client_url_memo(r, &u);
+    else why = client_url(r, &u);
     if (why) {
         client_req_fail(c, r, H1_ERR_URL, 0, "parse \"%s\": %s", r->url ? r->url : "", why);
         return;

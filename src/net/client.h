@@ -69,11 +69,24 @@ enum h1_error {
                                                          errmsg is Go's text, which net/http wraps in
                                                          "net/http: HTTP/1.x transport connection broken: " */
 
+/* A URL's split, kept by a caller that sends the same URL string again
+ * (k6/http: one per VU, for its last URL): h1_start fills it after a
+ * successful split of r->url and, while its url is r->url, takes the split
+ * from it instead of splitting again. The caller empties it (url = NULL)
+ * before the string it was made for changes or is freed. */
+typedef struct h1_url_memo {
+    const char *url; /* the string it was made for; NULL: empty */
+    uint32_t host_off, path_off, path_len;
+    uint16_t hostlen, port;
+    uint8_t tls, ipv6, need_escape;
+} h1_url_memo;
+
 typedef struct h1_request {
     /* in */
-    const char *method; /* "GET", "POST", ... */
-    const char *url;    /* http[s]://[user:pass@]host[:port][/path][?query]; host may be
+    const char *method;    /* "GET", "POST", ... */
+    const char *url;       /* http[s]://[user:pass@]host[:port][/path][?query]; host may be
                                                 [::1]; user info is left to the caller (headers) */
+    h1_url_memo *url_memo; /* NULL, or the caller's memo of url's split (see h1_url_memo) */
     const char *const *headers;
     size_t nheaders;        /* "Name: value" lines sent as given; a Host line replaces ours */
     const char *user_agent; /* sent as User-Agent unless NULL or a User-Agent header is given */

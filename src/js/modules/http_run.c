@@ -140,6 +140,7 @@ static void http_h1_start(http_call *c) {
 #undef HR_END
     hr->method = c->method;
     hr->url = c->url;
+    if (c->hop == 0) hr->url_memo = c->url_memo; /* a redirect's hop has a URL of its own */
     hr->headers = c->hdrs;
     hr->nheaders = nh;
     hr->user_agent = http_user_agent(c->v);
