@@ -70,15 +70,16 @@ enum h1_error {
                                                          "net/http: HTTP/1.x transport connection broken: " */
 
 /* A URL's split, kept by a caller that sends the same URL string again
- * (k6/http: one per VU, for its last URL): h1_start fills it after a
- * successful split of r->url and, while its url is r->url, takes the split
- * from it instead of splitting again. The caller empties it (url = NULL)
- * before the string it was made for changes or is freed. */
+ * (k6/http: one per VU, for its last URL, 12 bytes): h1_start fills it
+ * after a successful split of r->url and, while it is set, takes the split
+ * from it instead of splitting again. The caller passes it only with the
+ * string it was made for, and empties it (set = 0) before that string
+ * changes or is freed. A URL whose parts do not fit is split every time. */
 typedef struct h1_url_memo {
-    const char *url; /* the string it was made for; NULL: empty */
-    uint32_t host_off, path_off, path_len;
-    uint16_t hostlen, port;
-    uint8_t tls, ipv6, need_escape;
+    uint16_t host_off, port, path_off;
+    uint8_t hostlen;
+    uint8_t set : 1, tls : 1, ipv6 : 1, need_escape : 1;
+    uint32_t path_len;
 } h1_url_memo;
 
 typedef struct h1_request {

@@ -461,7 +461,7 @@ static int http_url_arg(JSContext *ctx, JSValueConst u, http_call *c) {
         if (!h->url_c || JS_VALUE_GET_PTR(h->url_val) != JS_VALUE_GET_PTR(u)) {
             const char *s = JS_ToCString(ctx, u);
             if (!s) return -1;
-            h->url_memo.url = NULL; /* it was url_c's */
+            h->url_memo.set = 0; /* it was url_c's */
             JS_FreeCString(ctx, h->url_c);
             JS_FreeValue(ctx, h->url_val);
             h->url_val = JS_DupValue(ctx, u);
@@ -657,7 +657,7 @@ static void http_vu_free(vu *v, void *st) {
     JS_FreeValue(v->ctx, h->resp_proto);
     JS_FreeValue(v->ctx, h->expect_obj);
     for (int i = 0; i < 3; i++) JS_FreeValue(v->ctx, h->shapes[i]);
-    h->url_memo.url = NULL;
+    h->url_memo.set = 0;
     JS_FreeCString(v->ctx, h->url_c);
     JS_FreeValue(v->ctx, h->url_val);
     cookies_free(h->jar);

@@ -35,13 +35,13 @@ typedef struct http_vu {
     JSValue resp_proto;        /* prototype of Response objects */
     JSValue expect_obj;        /* http.setResponseCallback's object (keeps expect alive) */
     const http_expect *expect; /* its statuses, NULL with none */
-    bool expect_set;           /* setResponseCallback was called: without, 200-399 are expected */
     cookie_jar *jar;           /* the VU's jar, made on the first Set-Cookie or http.cookieJar();
                                       emptied at each iteration's start, as k6 does */
     JSValue shapes[3];         /* hold the usual Response shapes (http_keep_shapes); undefined: none */
     JSValue url_val;           /* the URL string of the VU's last http.get & co. (http_do), and */
     const char *url_c;         /*   its C string, which a request for the same string borrows */
     h1_url_memo url_memo;      /* url_c's split (net/client.h), emptied with url_c */
+    bool expect_set;           /* setResponseCallback was called: without, 200-399 are expected */
     bool atoms_made;
     JSAtom atoms[]; /* Response property names (http.c's A_*), made on first use */
 } http_vu;
