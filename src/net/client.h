@@ -91,6 +91,7 @@ typedef struct h1_request {
     const char *const *headers;
     size_t nheaders;        /* "Name: value" lines sent as given; a Host line replaces ours */
     const char *user_agent; /* sent as User-Agent unless NULL or a User-Agent header is given */
+    size_t user_agent_len;  /* its length when known; 0: strlen'd */
     const void *body;
     size_t body_len;
     int has_body;                      /* Content-Length sent when has_body (even 0) */

@@ -47,7 +47,8 @@ char *http1_put_path(char *o, const h1_request *r) {
  * headers replaces ours (k6 lets scripts set both). Returns the length, or -1. */
 static ssize_t http1_serialize(h1_client *c, const h1_request *r) {
     const h1_host *h = r->host_;
-    size_t mlen = strlen(r->method), ualen = 0;
+    size_t mlen = 0, ualen = 0;
+    while (r->method[mlen]) mlen++; /* a few letters: no call */
     size_t need = mlen + 3 * r->path_len_ + h->authlen + 64;
     int ua = r->user_agent != NULL, host = 1;
     for (size_t i = 0; i < r->nheaders; i++) {
@@ -57,7 +58,7 @@ static ssize_t http1_serialize(h1_client *c, const h1_request *r) {
         if ((hd[0] | 0x20) == 'u' && n >= 11 && ci_prefix(hd, "user-agent:", 11)) ua = 0;
         if ((hd[0] | 0x20) == 'h' && n >= 5 && ci_prefix(hd, "host:", 5)) host = 0;
     }
-    if (ua) need += (ualen = strlen(r->user_agent)) + 14;
+    if (ua) need += (ualen = r->user_agent_len ? r->user_agent_len : strlen(r->user_agent)) + 14;
     if (r->no_reuse) need += 19;
     const char *auth = r->ntlm_step_ == 1 ? ntlm_negotiate_line : r->ntlm_step_ == 2 ? c->ntlm_line.p : NULL;
     size_t authlen = auth ? strlen(auth) : 0;

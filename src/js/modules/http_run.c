@@ -32,9 +32,9 @@
 
 enum { HC_QUEUED, HC_WAITING, HC_RUNNING, HC_DONE };
 
-const char *http_user_agent(vu *v) {
-    return v->test && v->test->user_agent ? v->test->user_agent : "c6/0.1.0 (k6-compatible; +https://k6.io/)";
-}
+static const char http_default_ua[] = "c6/0.1.0 (k6-compatible; +https://k6.io/)";
+
+const char *http_user_agent(vu *v) { return v->test && v->test->user_agent ? v->test->user_agent : http_default_ua; }
 
 /* A text array of the client's into a larger one of res: the whole array
  * (a few moves, no call; what follows its NUL comes along unread), ended. */
@@ -144,6 +144,7 @@ static void http_h1_start(http_call *c) {
     hr->headers = c->hdrs;
     hr->nheaders = nh;
     hr->user_agent = http_user_agent(c->v);
+    if (hr->user_agent == http_default_ua) hr->user_agent_len = sizeof http_default_ua - 1; /* the option's: strlen */
     hr->body = c->body.p;
     hr->body_len = c->body.len;
     hr->has_body = c->has_body;
