@@ -506,6 +506,7 @@ static const char *client_url(h1_request *r, url_parts *u) {
         m->path_off = (uint16_t)path_off;
         m->path_len = (uint32_t)r->path_len_;
         m->need_escape = r->need_escape_ != 0;
+        m->userinfo = u->userinfo != NULL;
         m->set = 1;
     }
     return NULL;

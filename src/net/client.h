@@ -74,11 +74,13 @@ enum h1_error {
  * after a successful split of r->url and, while it is set, takes the split
  * from it instead of splitting again. The caller passes it only with the
  * string it was made for, and empties it (set = 0) before that string
- * changes or is freed. A URL whose parts do not fit is split every time. */
+ * changes or is freed. A URL whose parts do not fit is split every time.
+ * Set, it also tells the caller that the URL is http(s) with a host. */
 typedef struct h1_url_memo {
     uint16_t host_off, port, path_off;
     uint8_t hostlen;
     uint8_t set : 1, tls : 1, ipv6 : 1, need_escape : 1;
+    uint8_t userinfo : 1; /* the URL has user@ (the caller's to send: headers) */
     uint32_t path_len;
 } h1_url_memo;
 

@@ -127,7 +127,11 @@ static void http_h1_start(http_call *c) {
     for (int i = 0; i < c->p.nh; i++) c->hdrs[nh++] = c->p.hlines[i];
     if (c->has_body && c->ctype[0] && !c->p.has_content_type) c->hdrs[nh++] = c->ctype;
     if (c->cookie.len) c->hdrs[nh++] = c->cookie.p;
-    if (c->p.auth != HTTP_AUTH_DIGEST && c->p.auth != HTTP_AUTH_NTLM) http_basic_answer(c); /* URL credentials */
+    const h1_url_memo *m = c->hop == 0 ? c->url_memo : NULL; /* set: the URL's split, from its last request */
+    if (c->p.auth != HTTP_AUTH_DIGEST && c->p.auth != HTTP_AUTH_NTLM) {
+        if (!m || !m->set || m->userinfo) http_basic_answer(c); /* URL credentials */
+        else if (c->cr) c->cr->authz[0] = 0;                    /* none in it: as http_basic_answer finds */
+    }
     if (c->cr && c->cr->authz[0]) c->hdrs[nh++] = c->cr->authz;
     h1_request *hr = &c->hr;
     /* zeroed but for the client's text buffers and parser, which h1_start
@@ -140,7 +144,7 @@ static void http_h1_start(http_call *c) {
 #undef HR_END
     hr->method = c->method;
     hr->url = c->url;
-    if (c->hop == 0) hr->url_memo = c->url_memo; /* a redirect's hop has a URL of its own */
+    hr->url_memo = c->hop == 0 ? c->url_memo : NULL; /* a redirect's hop has a URL of its own */
     hr->headers = c->hdrs;
     hr->nheaders = nh;
     hr->user_agent = http_user_agent(c->v);
@@ -416,7 +420,9 @@ static void http_hop_start(http_call *c) {
     c->hop_done = false;
     http_cookie_line(c, http_jar(c), &c->cookie);
     c->refused = false;
-    if (http_unsupported(c)) return;
+    /* a URL the client split before is http(s) with a host */
+    const h1_url_memo *m = c->hop == 0 ? c->url_memo : NULL;
+    if (!(m && m->set) && http_unsupported(c)) return;
     const net_dialer *d = c->v->test ? c->v->test->dialer : NULL;
     if (d && d->nblocked && http_blocked(c, d)) return;
     if (!c->v->w->h1) { /* the worker could not make its client */
