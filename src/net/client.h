@@ -117,7 +117,7 @@ typedef struct h1_request {
                                                 and dropped as it arrives, nothing is decoded */
     void (*done)(struct h1_request *r, void *ud);
     void *ud;
-    /* out */
+    /* out: h1_start resets them all (tls: its version) */
     int status;     /* 0 on error */
     char proto[12]; /* "HTTP/1.1", "HTTP/1.0" or "HTTP/2.0" */
     enum h1_error err;

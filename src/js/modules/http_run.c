@@ -134,14 +134,15 @@ static void http_h1_start(http_call *c) {
     }
     if (c->cr && c->cr->authz[0]) c->hdrs[nh++] = c->cr->authz;
     h1_request *hr = &c->hr;
-    /* zeroed but for the client's text buffers and parser, which h1_start
-     * resets itself (client_req_reset, h1_parser_init) */
-#define HR_END(m) (offsetof(h1_request, m) + sizeof hr->m)
-    memset(hr, 0, offsetof(h1_request, errmsg));
-    memset((char *)hr + HR_END(errmsg), 0, offsetof(h1_request, remote_ip) - HR_END(errmsg));
-    memset((char *)hr + HR_END(remote_ip), 0, offsetof(h1_request, parser_) - HR_END(remote_ip));
-    memset((char *)hr + HR_END(parser_), 0, sizeof *hr - HR_END(parser_));
-#undef HR_END
+    /* its inputs and private part zeroed; not its outputs, every one of
+     * which h1_start resets (client_req_reset: TLS's but its version, which
+     * says whether the rest was written), nor its parser (h1_parser_init) */
+    _Static_assert(offsetof(h1_request, ud) < offsetof(h1_request, status) &&
+                       offsetof(h1_request, bytes_received) < offsetof(h1_request, parser_),
+                   "h1_request: inputs, outputs (status .. bytes_received), private part");
+    memset(hr, 0, offsetof(h1_request, status));
+    memset((char *)hr + offsetof(h1_request, parser_) + sizeof hr->parser_, 0,
+           sizeof *hr - offsetof(h1_request, parser_) - sizeof hr->parser_);
     hr->method = c->method;
     hr->url = c->url;
     hr->url_memo = c->hop == 0 ? c->url_memo : NULL; /* a redirect's hop has a URL of its own */
