@@ -47,8 +47,7 @@ char *http1_put_path(char *o, const h1_request *r) {
  * headers replaces ours (k6 lets scripts set both). Returns the length, or -1. */
 static ssize_t http1_serialize(h1_client *c, const h1_request *r) {
     const h1_host *h = r->host_;
-    size_t mlen = 0, ualen = 0;
-    while (r->method[mlen]) mlen++; /* a few letters: no call */
+    size_t mlen = strlen(r->method), ualen = 0;
     size_t need = mlen + 3 * r->path_len_ + h->authlen + 64;
     int ua = r->user_agent != NULL, host = 1;
     for (size_t i = 0; i < r->nheaders; i++) {
