@@ -494,7 +494,36 @@ static const char *client_url(h1_request *r, url_parts *u) {
         }
     }
     r->path_len_ = (size_t)(s - r->path_);
+    h1_url_memo *m = r->url_memo;
+    size_t host_off = (size_t)(u->host - r->url), path_off = (size_t)(r->path_ - r->url);
+    if (m && host_off <= UINT16_MAX && u->hostlen <= UINT8_MAX && path_off <= UINT16_MAX &&
+        r->path_len_ <= UINT32_MAX) { /* for the same string again */
+        m->host_off = (uint16_t)host_off;
+        m->hostlen = (uint8_t)u->hostlen;
+        m->port = (uint16_t)u->port;
+        m->tls = u->tls != 0;
+        m->ipv6 = u->ipv6 != 0;
+        m->path_off = (uint16_t)path_off;
+        m->path_len = (uint32_t)r->path_len_;
+        m->need_escape = r->need_escape_ != 0;
+        m->userinfo = u->userinfo != NULL;
+        m->set = 1;
+    }
     return NULL;
+}
+
+/* client_url's answer for the string of r's memo, without a scan: only what
+ * host_get and the serializer read is set. */
+static void client_url_memo(h1_request *r, url_parts *u) {
+    const h1_url_memo *m = r->url_memo;
+    u->host = r->url + m->host_off;
+    u->hostlen = m->hostlen;
+    u->port = m->port;
+    u->tls = m->tls;
+    u->ipv6 = m->ipv6;
+    r->path_ = r->url + m->path_off;
+    r->path_len_ = m->path_len;
+    r->need_escape_ = m->need_escape;
 }
 
 void h1_start(h1_client *c, h1_request *r) {
@@ -508,7 +537,9 @@ void h1_start(h1_client *c, h1_request *r) {
     if (r->resp_body) buf_clear(r->resp_body);
     int head = r->method[0] == 'H' && !strcmp(r->method, "HEAD");
     h1_parser_init(&r->parser_, r->resp_headers, head, http1_on_body, r);
-    const char *why = client_url(r, &u);
+    const char *why = NULL;
+    if (r->url_memo && r->url_memo->set) client_url_memo(r, &u);
+    else why = client_url(r, &u);
     if (why) {
         client_req_fail(c, r, H1_ERR_URL, 0, "parse \"%s\": %s", r->url ? r->url : "", why);
         return;

@@ -69,14 +69,31 @@ enum h1_error {
                                                          errmsg is Go's text, which net/http wraps in
                                                          "net/http: HTTP/1.x transport connection broken: " */
 
+/* A URL's split, kept by a caller that sends the same URL string again
+ * (k6/http: one per VU, for its last URL, 12 bytes): h1_start fills it
+ * after a successful split of r->url and, while it is set, takes the split
+ * from it instead of splitting again. The caller passes it only with the
+ * string it was made for, and empties it (set = 0) before that string
+ * changes or is freed. A URL whose parts do not fit is split every time.
+ * Set, it also tells the caller that the URL is http(s) with a host. */
+typedef struct h1_url_memo {
+    uint16_t host_off, port, path_off;
+    uint8_t hostlen;
+    uint8_t set : 1, tls : 1, ipv6 : 1, need_escape : 1;
+    uint8_t userinfo : 1; /* the URL has user@ (the caller's to send: headers) */
+    uint32_t path_len;
+} h1_url_memo;
+
 typedef struct h1_request {
     /* in */
-    const char *method; /* "GET", "POST", ... */
-    const char *url;    /* http[s]://[user:pass@]host[:port][/path][?query]; host may be
+    const char *method;    /* "GET", "POST", ... */
+    const char *url;       /* http[s]://[user:pass@]host[:port][/path][?query]; host may be
                                                 [::1]; user info is left to the caller (headers) */
+    h1_url_memo *url_memo; /* NULL, or the caller's memo of url's split (see h1_url_memo) */
     const char *const *headers;
     size_t nheaders;        /* "Name: value" lines sent as given; a Host line replaces ours */
     const char *user_agent; /* sent as User-Agent unless NULL or a User-Agent header is given */
+    size_t user_agent_len;  /* its length when known; 0: strlen'd */
     const void *body;
     size_t body_len;
     int has_body;                      /* Content-Length sent when has_body (even 0) */
@@ -100,7 +117,7 @@ typedef struct h1_request {
                                                 and dropped as it arrives, nothing is decoded */
     void (*done)(struct h1_request *r, void *ud);
     void *ud;
-    /* out */
+    /* out: h1_start resets them all (tls: its version) */
     int status;     /* 0 on error */
     char proto[12]; /* "HTTP/1.1", "HTTP/1.0" or "HTTP/2.0" */
     enum h1_error err;

@@ -57,7 +57,7 @@ static ssize_t http1_serialize(h1_client *c, const h1_request *r) {
         if ((hd[0] | 0x20) == 'u' && n >= 11 && ci_prefix(hd, "user-agent:", 11)) ua = 0;
         if ((hd[0] | 0x20) == 'h' && n >= 5 && ci_prefix(hd, "host:", 5)) host = 0;
     }
-    if (ua) need += (ualen = strlen(r->user_agent)) + 14;
+    if (ua) need += (ualen = r->user_agent_len ? r->user_agent_len : strlen(r->user_agent)) + 14;
     if (r->no_reuse) need += 19;
     const char *auth = r->ntlm_step_ == 1 ? ntlm_negotiate_line : r->ntlm_step_ == 2 ? c->ntlm_line.p : NULL;
     size_t authlen = auth ? strlen(auth) : 0;

@@ -423,6 +423,7 @@ void http_call_free(JSContext *ctx, http_call *c) {
     if (!c->url_borrowed) free(c->url0 ? c->url0 : c->url);
     if (c->url0) free(c->url);
     c->url_borrowed = false;
+    c->url_memo = NULL;
     free(c->url_name);
     buf_free(&c->body);
     buf_free(&c->rbody);
@@ -460,6 +461,7 @@ static int http_url_arg(JSContext *ctx, JSValueConst u, http_call *c) {
         if (!h->url_c || JS_VALUE_GET_PTR(h->url_val) != JS_VALUE_GET_PTR(u)) {
             const char *s = JS_ToCString(ctx, u);
             if (!s) return -1;
+            h->url_memo.set = 0; /* it was url_c's */
             JS_FreeCString(ctx, h->url_c);
             JS_FreeValue(ctx, h->url_val);
             h->url_val = JS_DupValue(ctx, u);
@@ -467,6 +469,7 @@ static int http_url_arg(JSContext *ctx, JSValueConst u, http_call *c) {
         }
         c->url = (char *)h->url_c; /* never written: see http_call_init */
         c->url_borrowed = true;
+        c->url_memo = &h->url_memo;
         return 0;
     } else {
         url = JS_ToCString(ctx, u);
@@ -534,6 +537,7 @@ int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueCons
             }
             c->url = own;
             c->url_borrowed = false;
+            c->url_memo = NULL;
         }
         http_take_credentials(c);
     }
@@ -653,6 +657,7 @@ static void http_vu_free(vu *v, void *st) {
     JS_FreeValue(v->ctx, h->resp_proto);
     JS_FreeValue(v->ctx, h->expect_obj);
     for (int i = 0; i < 3; i++) JS_FreeValue(v->ctx, h->shapes[i]);
+    h->url_memo.set = 0;
     JS_FreeCString(v->ctx, h->url_c);
     JS_FreeValue(v->ctx, h->url_val);
     cookies_free(h->jar);

@@ -35,12 +35,13 @@ typedef struct http_vu {
     JSValue resp_proto;        /* prototype of Response objects */
     JSValue expect_obj;        /* http.setResponseCallback's object (keeps expect alive) */
     const http_expect *expect; /* its statuses, NULL with none */
-    bool expect_set;           /* setResponseCallback was called: without, 200-399 are expected */
     cookie_jar *jar;           /* the VU's jar, made on the first Set-Cookie or http.cookieJar();
                                       emptied at each iteration's start, as k6 does */
     JSValue shapes[3];         /* hold the usual Response shapes (http_keep_shapes); undefined: none */
     JSValue url_val;           /* the URL string of the VU's last http.get & co. (http_do), and */
     const char *url_c;         /*   its C string, which a request for the same string borrows */
+    h1_url_memo url_memo;      /* url_c's split (net/client.h), emptied with url_c */
+    bool expect_set;           /* setResponseCallback was called: without, 200-399 are expected */
     bool atoms_made;
     JSAtom atoms[]; /* Response property names (http.c's A_*), made on first use */
 } http_vu;
@@ -101,13 +102,14 @@ typedef struct http_result {
 typedef struct http_call {
     vu *v;
     http_params p;
-    char method[16];   /* the hop's method (GET after a 301-303) */
-    char method0[16];  /* as asked: Response.request.method */
-    char *url;         /* the hop's URL; after the run, the final one */
-    char *url0;        /* as asked: Response.request.url */
-    char *url_name;    /* http.url`...`'s name tag */
-    bool borrow_url;   /* http_do's: the URL may be the VU's url_c (http_vu) */
-    bool url_borrowed; /* it is: the first hop's URL (url0 once redirected) is not freed */
+    char method[16];       /* the hop's method (GET after a 301-303) */
+    char method0[16];      /* as asked: Response.request.method */
+    char *url;             /* the hop's URL; after the run, the final one */
+    char *url0;            /* as asked: Response.request.url */
+    char *url_name;        /* http.url`...`'s name tag */
+    bool borrow_url;       /* http_do's: the URL may be the VU's url_c (http_vu) */
+    bool url_borrowed;     /* it is: the first hop's URL (url0 once redirected) is not freed */
+    h1_url_memo *url_memo; /* borrowed: the VU's memo of its split, for the first hop */
     buf body;
     bool has_body;
     char ctype[128]; /* the "Content-Type: ..." line c6 adds (form, multipart); "" none */

@@ -32,9 +32,9 @@
 
 enum { HC_QUEUED, HC_WAITING, HC_RUNNING, HC_DONE };
 
-const char *http_user_agent(vu *v) {
-    return v->test && v->test->user_agent ? v->test->user_agent : "c6/0.1.0 (k6-compatible; +https://k6.io/)";
-}
+static const char http_default_ua[] = "c6/0.1.0 (k6-compatible; +https://k6.io/)";
+
+const char *http_user_agent(vu *v) { return v->test && v->test->user_agent ? v->test->user_agent : http_default_ua; }
 
 /* A text array of the client's into a larger one of res: the whole array
  * (a few moves, no call; what follows its NUL comes along unread), ended. */
@@ -127,22 +127,29 @@ static void http_h1_start(http_call *c) {
     for (int i = 0; i < c->p.nh; i++) c->hdrs[nh++] = c->p.hlines[i];
     if (c->has_body && c->ctype[0] && !c->p.has_content_type) c->hdrs[nh++] = c->ctype;
     if (c->cookie.len) c->hdrs[nh++] = c->cookie.p;
-    if (c->p.auth != HTTP_AUTH_DIGEST && c->p.auth != HTTP_AUTH_NTLM) http_basic_answer(c); /* URL credentials */
+    const h1_url_memo *m = c->hop == 0 ? c->url_memo : NULL; /* set: the URL's split, from its last request */
+    if (c->p.auth != HTTP_AUTH_DIGEST && c->p.auth != HTTP_AUTH_NTLM) {
+        if (!m || !m->set || m->userinfo) http_basic_answer(c); /* URL credentials */
+        else if (c->cr) c->cr->authz[0] = 0;                    /* none in it: as http_basic_answer finds */
+    }
     if (c->cr && c->cr->authz[0]) c->hdrs[nh++] = c->cr->authz;
     h1_request *hr = &c->hr;
-    /* zeroed but for the client's text buffers and parser, which h1_start
-     * resets itself (client_req_reset, h1_parser_init) */
-#define HR_END(m) (offsetof(h1_request, m) + sizeof hr->m)
-    memset(hr, 0, offsetof(h1_request, errmsg));
-    memset((char *)hr + HR_END(errmsg), 0, offsetof(h1_request, remote_ip) - HR_END(errmsg));
-    memset((char *)hr + HR_END(remote_ip), 0, offsetof(h1_request, parser_) - HR_END(remote_ip));
-    memset((char *)hr + HR_END(parser_), 0, sizeof *hr - HR_END(parser_));
-#undef HR_END
+    /* its inputs and private part zeroed; not its outputs, every one of
+     * which h1_start resets (client_req_reset: TLS's but its version, which
+     * says whether the rest was written), nor its parser (h1_parser_init) */
+    _Static_assert(offsetof(h1_request, ud) < offsetof(h1_request, status) &&
+                       offsetof(h1_request, bytes_received) < offsetof(h1_request, parser_),
+                   "h1_request: inputs, outputs (status .. bytes_received), private part");
+    memset(hr, 0, offsetof(h1_request, status));
+    memset((char *)hr + offsetof(h1_request, parser_) + sizeof hr->parser_, 0,
+           sizeof *hr - offsetof(h1_request, parser_) - sizeof hr->parser_);
     hr->method = c->method;
     hr->url = c->url;
+    hr->url_memo = c->hop == 0 ? c->url_memo : NULL; /* a redirect's hop has a URL of its own */
     hr->headers = c->hdrs;
     hr->nheaders = nh;
     hr->user_agent = http_user_agent(c->v);
+    if (hr->user_agent == http_default_ua) hr->user_agent_len = sizeof http_default_ua - 1; /* the option's: strlen */
     hr->body = c->body.p;
     hr->body_len = c->body.len;
     hr->has_body = c->has_body;
@@ -414,7 +421,9 @@ static void http_hop_start(http_call *c) {
     c->hop_done = false;
     http_cookie_line(c, http_jar(c), &c->cookie);
     c->refused = false;
-    if (http_unsupported(c)) return;
+    /* a URL the client split before is http(s) with a host */
+    const h1_url_memo *m = c->hop == 0 ? c->url_memo : NULL;
+    if (!(m && m->set) && http_unsupported(c)) return;
     const net_dialer *d = c->v->test ? c->v->test->dialer : NULL;
     if (d && d->nblocked && http_blocked(c, d)) return;
     if (!c->v->w->h1) { /* the worker could not make its client */
