@@ -49,7 +49,9 @@ static ssize_t http1_serialize(h1_client *c, const h1_request *r) {
     const h1_host *h = r->host_;
     size_t mlen = strlen(r->method), ualen = 0;
     size_t need = mlen + 3 * r->path_len_ + h->authlen + 64;
-    int ua = r->user_agent != NULL, host = 1;
+    /* an empty User-Agent (the option's or a script's header) sends none:
+     * k6 sets the header to "" and Go's Request.write leaves it out */
+    int ua = r->user_agent != NULL && r->user_agent[0], host = 1;
     for (size_t i = 0; i < r->nheaders; i++) {
         const char *hd = r->headers[i];
         size_t n = strlen(hd);
@@ -69,8 +71,14 @@ static ssize_t http1_serialize(h1_client *c, const h1_request *r) {
     o = http1_put(o, " HTTP/1.1", 9);
     if (host) o = http1_put(http1_put(o, "\r\nHost: ", 8), h->authority, h->authlen);
     if (ua) o = http1_put(http1_put(o, "\r\nUser-Agent: ", 14), r->user_agent, ualen);
-    for (size_t i = 0; i < r->nheaders; i++)
-        o = http1_put(http1_put(o, "\r\n", 2), r->headers[i], strlen(r->headers[i]));
+    for (size_t i = 0; i < r->nheaders; i++) {
+        const char *hd = r->headers[i];
+        size_t n = strlen(hd);
+        if (n <= 12 && (hd[0] | 0x20) == 'u' && n >= 11 && ci_prefix(hd, "user-agent:", 11) &&
+            (n == 11 || hd[11] == ' '))
+            continue; /* "User-Agent:" or "User-Agent: ": empty, not sent */
+        o = http1_put(http1_put(o, "\r\n", 2), hd, n);
+    }
     if (auth) o = http1_put(http1_put(o, "\r\n", 2), auth, authlen);
     if (r->has_body) o = http1_put_u64(http1_put(o, "\r\nContent-Length: ", 18), r->body_len);
     if (r->no_reuse) o = http1_put(o, "\r\nConnection: close", 19);

@@ -304,7 +304,7 @@ static int32_t h2_submit(h1_conn *k, h1_request *r) {
     nghttp2_nv *nv = c->nv;
     char *o = c->wbuf.p, *s;
     size_t n = 4;
-    int ua = r->user_agent != NULL;
+    int ua = r->user_agent != NULL && r->user_agent[0]; /* "": none, as Go's http2 encodeHeaders */
     h2_nv_set(&nv[0], ":method", 7, r->method, strlen(r->method));
     h2_nv_set(&nv[1], ":scheme", 7, "https", 5);
     h2_nv_set(&nv[2], ":authority", 10, h->authority, h->authlen);
@@ -322,7 +322,10 @@ static int32_t h2_submit(h1_conn *k, h1_request *r) {
             continue;
         }
         if (h2_skip_header(hd, nl)) continue;
-        if (nl == 10 && ci_prefix(hd, "user-agent", 10)) ua = 0;
+        if (nl == 10 && ci_prefix(hd, "user-agent", 10)) {
+            ua = 0;
+            if (!colon[1] || (colon[1] == ' ' && !colon[2])) continue; /* a script's "": none either */
+        }
         s = o;
         for (size_t j = 0; j < nl; j++) {
             char ch = hd[j];

@@ -78,6 +78,7 @@ def _nginx_conf(d, ports):
     ssl_protocols TLSv1.2 TLSv1.3;
     {extra}
     location / {{ {body} }}
+    location /ua {{ return 200 "[$http_user_agent]"; }}
   }}"""
     return f"""
 worker_processes 1;
@@ -200,6 +201,18 @@ def run(c6, pki):
         r = c6("tls/opts.js", *args, *flags, env=e, timeout=60)
         return r, [json.loads(line) for line in r.console()]
     return go
+
+
+def test_http2_empty_user_agent_sends_none(run, servers):
+    # k6 sets the request's User-Agent to options.userAgent; Go's http2
+    # encodeHeaders leaves an empty one out, as its HTTP/1 writer does
+    # (nginx's $http_user_agent: empty when no user-agent came)
+    url = servers["h2"] + "ua"
+    r, recs = run([url], {"userAgent": ""})
+    assert r.code == 0, r
+    assert recs[0]["proto"] == "HTTP/2.0" and recs[0]["body"] == "[]", recs
+    r, recs = run([url], {"userAgent": "mine/1"})
+    assert recs[0]["proto"] == "HTTP/2.0" and recs[0]["body"] == "[mine/1]", recs
 
 
 def _points(path, metric):

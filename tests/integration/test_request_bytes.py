@@ -109,3 +109,20 @@ def test_request_bytes(c6_bin):
                     ok("/s p"), [200, u.replace("http://", "http://al:pw@") + "/c", 0],
                     [200, u.replace("http://", "http://al:pw@") + "/c", 0], ok("/a?x=1#frag"),
                     ok("/a?x=1")]], got
+
+
+def test_empty_user_agent_sends_none(c6_bin):
+    # k6 (js/modules/k6/http/request.go): Req.Header.Set("User-Agent",
+    # options.userAgent); Go's (*Request).write writes User-Agent only when
+    # that value is not "": `--user-agent ""` and a script's empty header
+    # both leave the line out.
+    script = SCRIPTS / "http" / "request_bytes_empty_ua.js"
+    for flags, first in ((("--user-agent", ""), None), ((), UA)):
+        seen = []
+        with HostileServer(_serve(seen), max_seconds=30) as srv:
+            r = run_c6(c6_bin, script, *flags, env={"URL": srv.url}, timeout=60)
+        assert r.code == 0, r
+        host = f"127.0.0.1:{srv.port}"
+        want = [_req(host, "GET", "/a", ua=first), _req(host, "GET", "/a", ua=None),
+                _req(host, "GET", "/a", "User-Agent: x", ua=None)]
+        assert seen == want, (flags, seen, want)
