@@ -206,7 +206,10 @@ def run(c6, pki):
 def test_http2_empty_user_agent_sends_none(run, servers):
     # k6 sets the request's User-Agent to options.userAgent; Go's http2
     # encodeHeaders leaves an empty one out, as its HTTP/1 writer does
-    # (nginx's $http_user_agent: empty when no user-agent came)
+    # (nginx's $http_user_agent is empty both when none came and when an
+    # empty one came, so this pins the request and the option's value over
+    # h2; that none is sent is pinned byte for byte over HTTP/1.1 in
+    # test_request_bytes.py)
     url = servers["h2"] + "ua"
     r, recs = run([url], {"userAgent": ""})
     assert r.code == 0, r
