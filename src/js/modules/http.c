@@ -812,10 +812,12 @@ typedef struct http_snap {
     uint32_t built;        /* lazy fields already made own properties (bit per LAZY_*) */
     bool has_content_type; /* the script set Content-Type itself */
     char method[16];
+    char proto[16]; /* Response.proto (http_result's, copied whole: no strlen) */
     const char *hdr;
     size_t hdr_len;    /* response header block */
     const char *url;   /* the request's URL (first hop) */
-    const char *ua;    /* User-Agent c6 sent, when the script set none */
+    const char *ua;    /* User-Agent c6 sent, when the script set none: the test's option or
+                          c6's default, which outlive every VU (not copied) */
     const char *ctype; /* "Content-Type: ..." line c6 added, "" none */
     const char *cookie;
     size_t cookie_len; /* "Cookie: ..." line of the first hop */
@@ -827,36 +829,34 @@ typedef struct http_snap {
     int32_t status, error_code, port;
     int tls_version;
     const char *final_url; /* after redirects */
-    const char *proto, *error, *ip, *cipher;
+    const char *error, *ip, *cipher;
 } http_snap;
 
 static JSClassID http_resp_class_id;
 
-static void http_resp_finalizer(JSRuntime *rt, JSValue val) {
-    (void)rt;
-    free(JS_GetOpaque(val, http_resp_class_id));
-}
+static void http_resp_finalizer(JSRuntime *rt, JSValue val) { js_free_rt(rt, JS_GetOpaque(val, http_resp_class_id)); }
 
 static size_t http_pad(size_t n) { return (n + 7) & ~(size_t)7; }
 
 /* strlen without a call for the empty strings a Response mostly has. */
 static inline size_t http_slen(const char *s) { return s[0] ? strlen(s) : 0; }
 
-/* Copies what the lazy properties need into one block. */
+/* Copies what the lazy properties need into one block, from QuickJS's
+ * allocator (js/jsalloc.c: the runtime's heap, ~60 instructions for the
+ * pair against glibc's ~320 for malloc + free of a block of this size). */
 static http_snap *http_snap_new(vu *v, const http_call *c) {
     const buf *cookie = c->url0 ? &c->cookie0 : &c->cookie;
     const char *url = c->url0 ? c->url0 : c->url;
-    const char *ua = http_user_agent(v);
     const http_result *r = &c->res;
-    size_t url_len = strlen(url) + 1, ua_len = strlen(ua) + 1, ct_len = http_slen(c->ctype) + 1;
+    size_t url_len = strlen(url) + 1, ct_len = http_slen(c->ctype) + 1;
     /* without a redirect, the final URL is the first one: one copy */
-    size_t furl_len = c->url0 ? strlen(c->url) : 0, proto_len = http_slen(r->proto), err_len = http_slen(r->error),
-           ip_len = http_slen(r->ip), cipher_len = http_slen(r->tls.cipher);
+    size_t furl_len = c->url0 ? strlen(c->url) : 0, err_len = http_slen(r->error), ip_len = http_slen(r->ip),
+           cipher_len = http_slen(r->tls.cipher);
     size_t size = http_pad(sizeof(http_snap)) + http_pad((size_t)c->p.nh * sizeof(char *)) + http_pad(c->rhdr.len + 1) +
-                  http_pad(url_len) + http_pad(ua_len) + http_pad(ct_len) + http_pad(cookie->len + 1) +
-                  http_pad(c->body.len + 1) + furl_len + proto_len + err_len + ip_len + cipher_len + 5;
+                  http_pad(url_len) + http_pad(ct_len) + http_pad(cookie->len + 1) + http_pad(c->body.len + 1) +
+                  furl_len + err_len + ip_len + cipher_len + 4;
     for (int i = 0; i < c->p.nh; i++) size += strlen(c->p.hlines[i]) + 1;
-    http_snap *s = malloc(size);
+    http_snap *s = js_malloc_rt(JS_GetRuntime(v->ctx), size);
     if (!s) return NULL;
     char *p = (char *)s + http_pad(sizeof *s);
     double t[7] = {r->t_blocked, r->t_connecting, r->t_tls, r->t_sending, r->t_waiting, r->t_receiving, r->t_duration};
@@ -866,6 +866,9 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     s->built = 0;
     s->has_content_type = c->p.has_content_type;
     memcpy(s->method, c->method0, sizeof s->method);
+    _Static_assert(sizeof s->proto == sizeof r->proto, "Response.proto");
+    memcpy(s->proto, r->proto, sizeof s->proto);
+    s->ua = http_user_agent(v);
     s->hlines = (const char **)p;
     p += http_pad((size_t)c->p.nh * sizeof(char *));
 #define SNAP_COPY(dst, src, len)                                                                                       \
@@ -878,7 +881,6 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     SNAP_COPY(s->hdr, c->rhdr.p, c->rhdr.len);
     s->hdr_len = c->rhdr.len;
     SNAP_COPY(s->url, url, url_len - 1);
-    SNAP_COPY(s->ua, ua, ua_len - 1);
     SNAP_COPY(s->ctype, c->ctype, ct_len - 1);
     SNAP_COPY(s->cookie, cookie->p, cookie->len);
     s->cookie_len = cookie->len;
@@ -905,7 +907,6 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     } while (0)
     if (c->url0) SNAP_STR(s->final_url, c->url, furl_len);
     else s->final_url = s->url;
-    SNAP_STR(s->proto, r->proto, proto_len);
     SNAP_STR(s->error, r->error, err_len);
     SNAP_STR(s->ip, r->ip, ip_len);
     SNAP_STR(s->cipher, r->tls.cipher, cipher_len);
