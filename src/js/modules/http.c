@@ -670,8 +670,11 @@ const vm_mod_ops http_mod_ops = {
     .free = http_vu_free,
 };
 
+/* A plain data property (the Response's own too: NO_EXOTIC spares
+ * QuickJS the look-up of its class's exotic methods, which define none). */
+#define HTTP_PROP (JS_PROP_C_W_E | JS_PROP_NO_EXOTIC)
 static void http_set(JSContext *ctx, JSValue o, JSAtom a, JSValue val) {
-    JS_DefinePropertyValue(ctx, o, a, val, JS_PROP_C_W_E);
+    JS_DefinePropertyValue(ctx, o, a, val, HTTP_PROP);
 }
 
 static void http_canonical(char *name) {
@@ -811,6 +814,7 @@ typedef struct http_snap {
     bool failed;           /* no response (status 0) */
     uint32_t built;        /* lazy fields already made own properties (bit per LAZY_*) */
     bool has_content_type; /* the script set Content-Type itself */
+    const JSAtom *at;      /* the VU's atoms (http_vu's, made before any Response) */
     char method[16];
     char proto[16]; /* Response.proto (http_result's, copied whole: no strlen) */
     const char *hdr;
@@ -844,7 +848,7 @@ static inline size_t http_slen(const char *s) { return s[0] ? strlen(s) : 0; }
 /* Copies what the lazy properties need into one block, from QuickJS's
  * allocator (js/jsalloc.c: the runtime's heap, ~60 instructions for the
  * pair against glibc's ~320 for malloc + free of a block of this size). */
-static http_snap *http_snap_new(vu *v, const http_call *c) {
+static http_snap *http_snap_new(vu *v, const http_call *c, const JSAtom *at) {
     const buf *cookie = c->url0 ? &c->cookie0 : &c->cookie;
     const char *url = c->url0 ? c->url0 : c->url;
     const http_result *r = &c->res;
@@ -864,6 +868,7 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     s->ocsp = r->tls.ocsp;
     s->failed = r->status == 0;
     s->built = 0;
+    s->at = at;
     s->has_content_type = c->p.has_content_type;
     memcpy(s->method, c->method0, sizeof s->method);
     _Static_assert(sizeof s->proto == sizeof r->proto, "Response.proto");
@@ -1049,20 +1054,21 @@ static JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap
  * made a plain own property (later reads, writes and deletes are ordinary). */
 static int http_resp_get_own(JSContext *ctx, JSPropertyDescriptor *desc, JSValueConst obj, JSAtom prop) {
     http_snap *s = JS_GetOpaque(obj, http_resp_class_id);
-    if (!s) return 0;
-    const JSAtom *at = http_atoms(vu_from_ctx(ctx));
-    if (!at) return JS_ThrowOutOfMemory(ctx), -1;
+    if (!s || s->built == (1u << LAZY_COUNT) - 1) return 0;
+    const JSAtom *at = s->at;
     int which = -1;
-    for (int i = 0; i < LAZY_COUNT; i++)
-        if (at[LAZY_ATOM[i]] == prop) {
-            which = i;
-            break;
-        }
+    if (prop == at[A_STATUS]) which = LAZY_STATUS; /* what most scripts read, first */
+    else
+        for (int i = 0; i < LAZY_COUNT; i++)
+            if (at[LAZY_ATOM[i]] == prop) {
+                which = i;
+                break;
+            }
     if (which < 0 || (s->built & (1u << which))) return 0; /* deleted after it was built: gone */
     JSValue v = http_lazy_build(ctx, at, s, which);
     if (JS_IsException(v)) return -1;
     s->built |= 1u << which;
-    if (JS_DefinePropertyValue(ctx, obj, prop, JS_DupValue(ctx, v), JS_PROP_C_W_E) < 0) {
+    if (JS_DefinePropertyValue(ctx, obj, prop, JS_DupValue(ctx, v), HTTP_PROP) < 0) {
         JS_FreeValue(ctx, v);
         return -1;
     }
@@ -1119,7 +1125,7 @@ JSValue http_call_response(vu *v, http_call *c) {
     const http_result *res = &c->res;
     JSValue o = JS_NewObjectProtoClass(ctx, http_vu_of(v)->resp_proto, http_resp_class_id);
     if (JS_IsException(o)) return o;
-    http_snap *snap = http_snap_new(v, c);
+    http_snap *snap = http_snap_new(v, c, at);
     if (!snap) {
         JS_FreeValue(ctx, o);
         return JS_ThrowOutOfMemory(ctx);
