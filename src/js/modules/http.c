@@ -35,15 +35,25 @@ bool http_is_url(JSValueConst v) { return JS_GetClassID(v) == http_url_class_id;
 
 /* ---- params ---- */
 
+/* What a request mostly does not have is not freed: free(NULL) is a call
+ * too, and a request (http_call_free) had ten of them. */
+static inline void http_free(void *p) {
+    if (p) free(p);
+}
+static inline void http_buf_free(buf *b) {
+    if (b->p) buf_free(b);
+    else b->len = b->cap = 0;
+}
+
 static void http_params_free(JSContext *ctx, http_params *p) {
     for (int i = 0; i < p->nh; i++) free(p->hlines[i]);
     p->nh = 0;
-    free(p->cookie_hdr);
+    http_free(p->cookie_hdr);
     p->cookie_hdr = NULL;
-    free(p->clen_hdr);
+    http_free(p->clen_hdr);
     p->clen_hdr = NULL;
-    vm_pairs_free(&p->tags);
-    vm_pairs_free(&p->cookies);
+    if (p->tags.n || p->tags.owned) vm_pairs_free(&p->tags);
+    if (p->cookies.n || p->cookies.owned) vm_pairs_free(&p->cookies);
     JS_FreeValue(ctx, p->jar_obj);
     p->jar_obj = JS_UNDEFINED;
 }
@@ -424,13 +434,13 @@ void http_call_free(JSContext *ctx, http_call *c) {
     if (c->url0) free(c->url);
     c->url_borrowed = false;
     c->url_memo = NULL;
-    free(c->url_name);
-    buf_free(&c->body);
-    buf_free(&c->rbody);
-    buf_free(&c->rhdr);
-    buf_free(&c->cookie);
-    buf_free(&c->cookie0);
-    free(c->cr);
+    http_free(c->url_name);
+    http_buf_free(&c->body);
+    http_buf_free(&c->rbody);
+    http_buf_free(&c->rhdr);
+    http_buf_free(&c->cookie);
+    http_buf_free(&c->cookie0);
+    http_free(c->cr);
     c->cr = NULL;
     c->url = c->url0 = c->url_name = NULL;
 }
@@ -515,7 +525,8 @@ int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueCons
     c->v = vu_from_ctx(ctx);
     c->p.jar_obj = JS_UNDEFINED;
     size_t i = 0;
-    for (; method[i] && i < sizeof c->method - 1; i++) c->method[i] = (char)toupper((unsigned char)method[i]);
+    for (; method[i] && i < sizeof c->method - 1; i++) /* toupper in the C locale (c6 sets no other) */
+        c->method[i] = (char)(method[i] >= 'a' && method[i] <= 'z' ? method[i] - ('a' - 'A') : method[i]);
     c->method[i] = 0;
     memcpy(c->method0, c->method, sizeof c->method0);
     if (http_url_arg(ctx, url, c) || http_parse_params(ctx, params, &c->p) || http_body(ctx, body, c)) {
