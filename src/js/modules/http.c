@@ -828,6 +828,7 @@ typedef struct http_snap {
     const JSAtom *at;      /* the VU's atoms (http_vu's, made before any Response) */
     char method[16];
     char proto[16]; /* Response.proto (http_result's, copied whole: no strlen) */
+    char ip[48];    /* Response.remote_ip: the client's text (46 bytes at most), copied whole */
     const char *hdr;
     size_t hdr_len;    /* response header block */
     const char *url;   /* the request's URL (first hop) */
@@ -844,7 +845,7 @@ typedef struct http_snap {
     int32_t status, error_code, port;
     int tls_version;
     const char *final_url; /* after redirects */
-    const char *error, *ip, *cipher;
+    const char *error, *cipher;
 } http_snap;
 
 static JSClassID http_resp_class_id;
@@ -865,11 +866,11 @@ static http_snap *http_snap_new(vu *v, const http_call *c, const JSAtom *at) {
     const http_result *r = &c->res;
     size_t url_len = strlen(url) + 1, ct_len = http_slen(c->ctype) + 1;
     /* without a redirect, the final URL is the first one: one copy */
-    size_t furl_len = c->url0 ? strlen(c->url) : 0, err_len = http_slen(r->error), ip_len = http_slen(r->ip),
+    size_t furl_len = c->url0 ? strlen(c->url) : 0, err_len = http_slen(r->error),
            cipher_len = http_slen(r->tls.cipher);
     size_t size = http_pad(sizeof(http_snap)) + http_pad((size_t)c->p.nh * sizeof(char *)) + http_pad(c->rhdr.len + 1) +
                   http_pad(url_len) + http_pad(ct_len) + http_pad(cookie->len + 1) + http_pad(c->body.len + 1) +
-                  furl_len + err_len + ip_len + cipher_len + 4;
+                  furl_len + err_len + cipher_len + 3;
     for (int i = 0; i < c->p.nh; i++) size += strlen(c->p.hlines[i]) + 1;
     http_snap *s = js_malloc_rt(JS_GetRuntime(v->ctx), size);
     if (!s) return NULL;
@@ -884,6 +885,9 @@ static http_snap *http_snap_new(vu *v, const http_call *c, const JSAtom *at) {
     memcpy(s->method, c->method0, sizeof s->method);
     _Static_assert(sizeof s->proto == sizeof r->proto, "Response.proto");
     memcpy(s->proto, r->proto, sizeof s->proto);
+    _Static_assert(sizeof((h1_request *)0)->remote_ip <= sizeof s->ip && sizeof s->ip <= sizeof r->ip, "remote_ip");
+    memcpy(s->ip, r->ip, sizeof s->ip); /* http_h1_result's copy of remote_ip, or zeroed */
+    s->ip[sizeof s->ip - 1] = 0;
     s->ua = http_user_agent(v);
     s->hlines = (const char **)p;
     p += http_pad((size_t)c->p.nh * sizeof(char *));
@@ -924,7 +928,6 @@ static http_snap *http_snap_new(vu *v, const http_call *c, const JSAtom *at) {
     if (c->url0) SNAP_STR(s->final_url, c->url, furl_len);
     else s->final_url = s->url;
     SNAP_STR(s->error, r->error, err_len);
-    SNAP_STR(s->ip, r->ip, ip_len);
     SNAP_STR(s->cipher, r->tls.cipher, cipher_len);
 #undef SNAP_STR
     return s;
