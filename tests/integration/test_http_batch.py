@@ -85,3 +85,21 @@ def test_interrupt_during_a_batch(c6_bin, target):
     assert r.code == 105, r
     assert stopped < 5.0, (stopped, r)
     assert "batch done" not in r.console(), r
+
+
+def test_interrupt_during_a_single_request(c6_bin, target, c6):
+    # http.get & co. run their one call outside the batch queue (http_run's
+    # single-call path): a signal abandons it as it does a batch's requests
+    r, stopped = _interrupt(c6_bin, target, signal.SIGINT, script="http/get_interrupt.js")
+    assert r.code == 105, r
+    assert stopped < 5.0, (stopped, r)
+    assert not any(m.startswith("get done") for m in r.console()), r
+    # ... and so does the scenario's end with gracefulStop 0s: k6 counts the
+    # iteration as interrupted (lib/executor/helpers.go, getIterationRunner:
+    # its context is done) and the cancelled request makes no http_reqs sample
+    r = c6("http/get_interrupt.js", "-e", "STOP=end", timeout=20)
+    assert r.code == 0, r
+    assert r.elapsed < 8.0, r
+    assert not any(m.startswith("get done") for m in r.console()), r
+    assert "0 complete and 1 interrupted iterations" in r.out, r
+    assert "http_reqs" not in r.out, r

@@ -35,15 +35,25 @@ bool http_is_url(JSValueConst v) { return JS_GetClassID(v) == http_url_class_id;
 
 /* ---- params ---- */
 
+/* What a request mostly does not have is not freed: free(NULL) is a call
+ * too, and a request (http_call_free) had ten of them. */
+static inline void http_free(void *p) {
+    if (p) free(p);
+}
+static inline void http_buf_free(buf *b) {
+    if (b->p) buf_free(b);
+    else b->len = b->cap = 0;
+}
+
 static void http_params_free(JSContext *ctx, http_params *p) {
     for (int i = 0; i < p->nh; i++) free(p->hlines[i]);
     p->nh = 0;
-    free(p->cookie_hdr);
+    http_free(p->cookie_hdr);
     p->cookie_hdr = NULL;
-    free(p->clen_hdr);
+    http_free(p->clen_hdr);
     p->clen_hdr = NULL;
-    vm_pairs_free(&p->tags);
-    vm_pairs_free(&p->cookies);
+    if (p->tags.n || p->tags.owned) vm_pairs_free(&p->tags);
+    if (p->cookies.n || p->cookies.owned) vm_pairs_free(&p->cookies);
     JS_FreeValue(ctx, p->jar_obj);
     p->jar_obj = JS_UNDEFINED;
 }
@@ -424,13 +434,13 @@ void http_call_free(JSContext *ctx, http_call *c) {
     if (c->url0) free(c->url);
     c->url_borrowed = false;
     c->url_memo = NULL;
-    free(c->url_name);
-    buf_free(&c->body);
-    buf_free(&c->rbody);
-    buf_free(&c->rhdr);
-    buf_free(&c->cookie);
-    buf_free(&c->cookie0);
-    free(c->cr);
+    http_free(c->url_name);
+    http_buf_free(&c->body);
+    http_buf_free(&c->rbody);
+    http_buf_free(&c->rhdr);
+    http_buf_free(&c->cookie);
+    http_buf_free(&c->cookie0);
+    http_free(c->cr);
     c->cr = NULL;
     c->url = c->url0 = c->url_name = NULL;
 }
@@ -515,7 +525,8 @@ int http_call_init(JSContext *ctx, http_call *c, const char *method, JSValueCons
     c->v = vu_from_ctx(ctx);
     c->p.jar_obj = JS_UNDEFINED;
     size_t i = 0;
-    for (; method[i] && i < sizeof c->method - 1; i++) c->method[i] = (char)toupper((unsigned char)method[i]);
+    for (; method[i] && i < sizeof c->method - 1; i++) /* toupper in the C locale (c6 sets no other) */
+        c->method[i] = (char)(method[i] >= 'a' && method[i] <= 'z' ? method[i] - ('a' - 'A') : method[i]);
     c->method[i] = 0;
     memcpy(c->method0, c->method, sizeof c->method0);
     if (http_url_arg(ctx, url, c) || http_parse_params(ctx, params, &c->p) || http_body(ctx, body, c)) {
@@ -670,8 +681,11 @@ const vm_mod_ops http_mod_ops = {
     .free = http_vu_free,
 };
 
+/* A plain data property (the Response's own too: NO_EXOTIC spares
+ * QuickJS the look-up of its class's exotic methods, which define none). */
+#define HTTP_PROP (JS_PROP_C_W_E | JS_PROP_NO_EXOTIC)
 static void http_set(JSContext *ctx, JSValue o, JSAtom a, JSValue val) {
-    JS_DefinePropertyValue(ctx, o, a, val, JS_PROP_C_W_E);
+    JS_DefinePropertyValue(ctx, o, a, val, HTTP_PROP);
 }
 
 static void http_canonical(char *name) {
@@ -811,11 +825,15 @@ typedef struct http_snap {
     bool failed;           /* no response (status 0) */
     uint32_t built;        /* lazy fields already made own properties (bit per LAZY_*) */
     bool has_content_type; /* the script set Content-Type itself */
+    const JSAtom *at;      /* the VU's atoms (http_vu's, made before any Response) */
     char method[16];
+    char proto[16]; /* Response.proto (http_result's, copied whole: no strlen) */
+    char ip[48];    /* Response.remote_ip: the client's text (46 bytes at most), copied whole */
     const char *hdr;
     size_t hdr_len;    /* response header block */
     const char *url;   /* the request's URL (first hop) */
-    const char *ua;    /* User-Agent c6 sent, when the script set none */
+    const char *ua;    /* User-Agent c6 sent, when the script set none: the test's option or
+                          c6's default, which outlive every VU (not copied) */
     const char *ctype; /* "Content-Type: ..." line c6 added, "" none */
     const char *cookie;
     size_t cookie_len; /* "Cookie: ..." line of the first hop */
@@ -827,36 +845,34 @@ typedef struct http_snap {
     int32_t status, error_code, port;
     int tls_version;
     const char *final_url; /* after redirects */
-    const char *proto, *error, *ip, *cipher;
+    const char *error, *cipher;
 } http_snap;
 
 static JSClassID http_resp_class_id;
 
-static void http_resp_finalizer(JSRuntime *rt, JSValue val) {
-    (void)rt;
-    free(JS_GetOpaque(val, http_resp_class_id));
-}
+static void http_resp_finalizer(JSRuntime *rt, JSValue val) { js_free_rt(rt, JS_GetOpaque(val, http_resp_class_id)); }
 
 static size_t http_pad(size_t n) { return (n + 7) & ~(size_t)7; }
 
 /* strlen without a call for the empty strings a Response mostly has. */
 static inline size_t http_slen(const char *s) { return s[0] ? strlen(s) : 0; }
 
-/* Copies what the lazy properties need into one block. */
-static http_snap *http_snap_new(vu *v, const http_call *c) {
+/* Copies what the lazy properties need into one block, from QuickJS's
+ * allocator (js/jsalloc.c: the runtime's heap, ~60 instructions for the
+ * pair against glibc's ~320 for malloc + free of a block of this size). */
+static http_snap *http_snap_new(vu *v, const http_call *c, const JSAtom *at) {
     const buf *cookie = c->url0 ? &c->cookie0 : &c->cookie;
     const char *url = c->url0 ? c->url0 : c->url;
-    const char *ua = http_user_agent(v);
     const http_result *r = &c->res;
-    size_t url_len = strlen(url) + 1, ua_len = strlen(ua) + 1, ct_len = http_slen(c->ctype) + 1;
+    size_t url_len = strlen(url) + 1, ct_len = http_slen(c->ctype) + 1;
     /* without a redirect, the final URL is the first one: one copy */
-    size_t furl_len = c->url0 ? strlen(c->url) : 0, proto_len = http_slen(r->proto), err_len = http_slen(r->error),
-           ip_len = http_slen(r->ip), cipher_len = http_slen(r->tls.cipher);
+    size_t furl_len = c->url0 ? strlen(c->url) : 0, err_len = http_slen(r->error),
+           cipher_len = http_slen(r->tls.cipher);
     size_t size = http_pad(sizeof(http_snap)) + http_pad((size_t)c->p.nh * sizeof(char *)) + http_pad(c->rhdr.len + 1) +
-                  http_pad(url_len) + http_pad(ua_len) + http_pad(ct_len) + http_pad(cookie->len + 1) +
-                  http_pad(c->body.len + 1) + furl_len + proto_len + err_len + ip_len + cipher_len + 5;
+                  http_pad(url_len) + http_pad(ct_len) + http_pad(cookie->len + 1) + http_pad(c->body.len + 1) +
+                  furl_len + err_len + cipher_len + 3;
     for (int i = 0; i < c->p.nh; i++) size += strlen(c->p.hlines[i]) + 1;
-    http_snap *s = malloc(size);
+    http_snap *s = js_malloc_rt(JS_GetRuntime(v->ctx), size);
     if (!s) return NULL;
     char *p = (char *)s + http_pad(sizeof *s);
     double t[7] = {r->t_blocked, r->t_connecting, r->t_tls, r->t_sending, r->t_waiting, r->t_receiving, r->t_duration};
@@ -864,8 +880,15 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     s->ocsp = r->tls.ocsp;
     s->failed = r->status == 0;
     s->built = 0;
+    s->at = at;
     s->has_content_type = c->p.has_content_type;
     memcpy(s->method, c->method0, sizeof s->method);
+    _Static_assert(sizeof s->proto == sizeof r->proto, "Response.proto");
+    memcpy(s->proto, r->proto, sizeof s->proto);
+    _Static_assert(sizeof((h1_request *)0)->remote_ip <= sizeof s->ip && sizeof s->ip <= sizeof r->ip, "remote_ip");
+    memcpy(s->ip, r->ip, sizeof s->ip); /* http_h1_result's copy of remote_ip, or zeroed */
+    s->ip[sizeof s->ip - 1] = 0;
+    s->ua = http_user_agent(v);
     s->hlines = (const char **)p;
     p += http_pad((size_t)c->p.nh * sizeof(char *));
 #define SNAP_COPY(dst, src, len)                                                                                       \
@@ -878,7 +901,6 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     SNAP_COPY(s->hdr, c->rhdr.p, c->rhdr.len);
     s->hdr_len = c->rhdr.len;
     SNAP_COPY(s->url, url, url_len - 1);
-    SNAP_COPY(s->ua, ua, ua_len - 1);
     SNAP_COPY(s->ctype, c->ctype, ct_len - 1);
     SNAP_COPY(s->cookie, cookie->p, cookie->len);
     s->cookie_len = cookie->len;
@@ -905,9 +927,7 @@ static http_snap *http_snap_new(vu *v, const http_call *c) {
     } while (0)
     if (c->url0) SNAP_STR(s->final_url, c->url, furl_len);
     else s->final_url = s->url;
-    SNAP_STR(s->proto, r->proto, proto_len);
     SNAP_STR(s->error, r->error, err_len);
-    SNAP_STR(s->ip, r->ip, ip_len);
     SNAP_STR(s->cipher, r->tls.cipher, cipher_len);
 #undef SNAP_STR
     return s;
@@ -1048,20 +1068,21 @@ static JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap
  * made a plain own property (later reads, writes and deletes are ordinary). */
 static int http_resp_get_own(JSContext *ctx, JSPropertyDescriptor *desc, JSValueConst obj, JSAtom prop) {
     http_snap *s = JS_GetOpaque(obj, http_resp_class_id);
-    if (!s) return 0;
-    const JSAtom *at = http_atoms(vu_from_ctx(ctx));
-    if (!at) return JS_ThrowOutOfMemory(ctx), -1;
+    if (!s || s->built == (1u << LAZY_COUNT) - 1) return 0;
+    const JSAtom *at = s->at;
     int which = -1;
-    for (int i = 0; i < LAZY_COUNT; i++)
-        if (at[LAZY_ATOM[i]] == prop) {
-            which = i;
-            break;
-        }
+    if (prop == at[A_STATUS]) which = LAZY_STATUS; /* what most scripts read, first */
+    else
+        for (int i = 0; i < LAZY_COUNT; i++)
+            if (at[LAZY_ATOM[i]] == prop) {
+                which = i;
+                break;
+            }
     if (which < 0 || (s->built & (1u << which))) return 0; /* deleted after it was built: gone */
     JSValue v = http_lazy_build(ctx, at, s, which);
     if (JS_IsException(v)) return -1;
     s->built |= 1u << which;
-    if (JS_DefinePropertyValue(ctx, obj, prop, JS_DupValue(ctx, v), JS_PROP_C_W_E) < 0) {
+    if (JS_DefinePropertyValue(ctx, obj, prop, JS_DupValue(ctx, v), HTTP_PROP) < 0) {
         JS_FreeValue(ctx, v);
         return -1;
     }
@@ -1118,7 +1139,7 @@ JSValue http_call_response(vu *v, http_call *c) {
     const http_result *res = &c->res;
     JSValue o = JS_NewObjectProtoClass(ctx, http_vu_of(v)->resp_proto, http_resp_class_id);
     if (JS_IsException(o)) return o;
-    http_snap *snap = http_snap_new(v, c);
+    http_snap *snap = http_snap_new(v, c, at);
     if (!snap) {
         JS_FreeValue(ctx, o);
         return JS_ThrowOutOfMemory(ctx);

@@ -102,13 +102,19 @@ static bool http_url_host(const char *url, char *host, size_t n, int *port) {
     return true;
 }
 
-/* res as zeroed, its texts only emptied (1 KB of stores a hop less). */
+/* res as zeroed, its texts only emptied (1 KB of stores a hop less), but
+ * for ip and tls, which the caller writes whole (http_h1_result). */
 static void http_result_clear(http_result *res) {
-    _Static_assert(offsetof(http_result, error) + sizeof res->error == offsetof(http_result, cause), "layout");
-    size_t end = offsetof(http_result, cause) + sizeof res->cause;
+#define HR_END(m) (offsetof(http_result, m) + sizeof res->m)
+    _Static_assert(HR_END(error) == offsetof(http_result, cause) && HR_END(cause) <= offsetof(http_result, ip) &&
+                       HR_END(ip) <= offsetof(http_result, tls),
+                   "layout: error, cause, ip, tls in this order");
     memset(res, 0, offsetof(http_result, error));
     res->error[0] = res->cause[0] = 0;
-    memset((char *)res + end, 0, sizeof *res - end);
+    memset((char *)res + HR_END(cause), 0, offsetof(http_result, ip) - HR_END(cause));
+    memset((char *)res + HR_END(ip), 0, offsetof(http_result, tls) - HR_END(ip));
+    memset((char *)res + HR_END(tls), 0, sizeof *res - HR_END(tls));
+#undef HR_END
 }
 
 /* ---- the h1 client ---- */
@@ -197,7 +203,7 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
     };
     const h1_request *hr = &c->hr;
     http_result *res = &c->res;
-    http_result_clear(res);
+    http_result_clear(res); /* but ip and tls, written here */
     res->t_blocked = hr->t_blocked;
     res->t_connecting = hr->t_connecting;
     res->t_sending = hr->t_sending;
@@ -306,8 +312,11 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
  * 303, 307 or 308 (the first such field, any case, blanks trimmed, an
  * obs-fold line joined by a space), in loc; false when there is none or it
  * is empty (Go then returns the redirect response itself). */
+static inline bool http_redirect_status(long status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
 static bool http_location(const buf *hdr, long status, buf *loc) {
-    if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) return false;
+    if (!http_redirect_status(status)) return false;
     const char *p = hdr->p ? memchr(hdr->p, '\n', hdr->len) : NULL, *end = hdr->p + hdr->len;
     bool found = false;
     for (p = p ? p + 1 : end; p < end;) {
@@ -335,8 +344,9 @@ static bool http_location(const buf *hdr, long status, buf *loc) {
  * instead, as Client.do's "failed to parse Location header" error: status
  * 0, no headers nor body, Go's text with k6's code 1000. */
 static void http_redirect_target(http_call *c, char **next, int *to_get) {
-    buf loc = {0}, why = {0}, out = {0};
     *next = NULL;
+    if (!http_redirect_status(c->res.status)) return; /* every hop asks: most are no redirect */
+    buf loc = {0}, why = {0}, out = {0};
     if (!http_location(&c->rhdr, c->res.status, &loc)) {
         buf_free(&loc);
         return;
@@ -419,7 +429,8 @@ static void http_hop_start(http_call *c) {
     buf_clear(&c->rhdr);
     buf_clear(&c->cookie);
     c->hop_done = false;
-    http_cookie_line(c, http_jar(c), &c->cookie);
+    cookie_jar *jar = http_jar(c);
+    if (jar || c->p.cookies.n || (c->hop == 0 && c->p.cookie_hdr)) http_cookie_line(c, jar, &c->cookie); /* else none */
     c->refused = false;
     /* a URL the client split before is http(s) with a host */
     const h1_url_memo *m = c->hop == 0 ? c->url_memo : NULL;
@@ -643,6 +654,21 @@ int64_t http_rps_slot(vu *v, size_t n) {
 bool http_run(vu *v, http_call *calls, size_t n, int limit, int per_host) {
     size_t first = 0, taken = 0, active = 0; /* calls before `first` are done */
     if (v->test && v->test->rps_interval_us && !vu_sleep_until(v, http_rps_slot(v, n))) return false;
+    if (n == 1) { /* http.get & co.: the loop below with one call (no queue, no host to share) */
+        http_call *c = calls;
+        c->state = HC_RUNNING;
+        http_hop_start(c);
+        for (;;) {
+            if (!vu_wait(v)) {
+                http_hop_cancel(c);
+                return false;
+            }
+            if (c->hop_done && !http_hop_finish(c)) {
+                c->state = HC_DONE;
+                return true;
+            }
+        }
+    }
     size_t lim = limit > 0 ? (size_t)limit : SIZE_MAX;
     for (;;) {
         while (taken < n && active < lim) {
