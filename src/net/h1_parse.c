@@ -278,12 +278,43 @@ static inline uint64_t h1p_ctl_mask(uint64_t x) {
     return ~((t + 0x5f * H1P_ONES) | x) & H1P_HIGH;      /* neither t >= 0x21 nor b >= 0x80 */
 }
 
-typedef unsigned char h1p_v16 __attribute__((vector_size(16))); /* SSE2 on x86-64, NEON on arm64 */
-
 /* The bytes of the sixteen at s that are control bytes (HTAB, CR and LF
- * among them) or DEL, with colon ':' too: all eight bits of each such byte
- * set, of no other, s[0] the lowest byte. */
-static inline __attribute__((always_inline)) unsigned __int128 h1p_mask16(const char *s, int colon) {
+ * among them) or DEL, with colon ':' too, as a mask: h1p_first16 gives the
+ * index of its first marked byte, h1p_tail16 keeps the marks of its last r
+ * bytes (for the sixteen that end where the input does). */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+typedef unsigned h1p_m16; /* bit i: byte i (pmovmskb) */
+
+static inline __attribute__((always_inline)) h1p_m16 h1p_mask16(const char *s, int colon) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i m =
+        _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+    if (colon) m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8(':')));
+    return (h1p_m16)_mm_movemask_epi8(m);
+}
+
+static inline int h1p_first16(h1p_m16 m) { return __builtin_ctz(m); }
+static inline h1p_m16 h1p_tail16(h1p_m16 m, size_t r) { return m >> (16 - r); }
+
+/* Every byte of the name at s (n <= 16 bytes, sixteen readable) is a
+ * letter, a digit or '-' (so a token byte): the usual names at once. */
+static inline __attribute__((always_inline)) int h1p_name_plain16(const char *s, size_t n) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i a = _mm_sub_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    __m128i g = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+    __m128i ok = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(25)), a),
+                              _mm_cmpeq_epi8(_mm_min_epu8(g, _mm_set1_epi8(9)), g));
+    ok = _mm_or_si128(ok, _mm_cmpeq_epi8(x, _mm_set1_epi8('-')));
+    unsigned want = (1u << n) - 1;
+    return ((unsigned)_mm_movemask_epi8(ok) & want) == want;
+}
+#define H1P_NAME_PLAIN16 1
+#else
+typedef unsigned char h1p_v16 __attribute__((vector_size(16))); /* NEON on arm64 */
+typedef unsigned __int128 h1p_m16;                              /* all eight bits of byte i */
+
+static inline __attribute__((always_inline)) h1p_m16 h1p_mask16(const char *s, int colon) {
     h1p_v16 x, m;
     memcpy(&x, s, 16);
     m = (h1p_v16)((x < 0x20) | (x == 0x7f));
@@ -298,23 +329,24 @@ static inline __attribute__((always_inline)) unsigned __int128 h1p_mask16(const 
     return (unsigned __int128)hi << 64 | lo;
 }
 
-/* The index of m's lowest marked byte (m != 0). */
-static inline int h1p_first16(unsigned __int128 m) {
+static inline int h1p_first16(h1p_m16 m) {
     uint64_t lo = (uint64_t)m;
     return (lo ? __builtin_ctzll(lo) : 64 + __builtin_ctzll((uint64_t)(m >> 64))) >> 3;
 }
+static inline h1p_m16 h1p_tail16(h1p_m16 m, size_t r) { return m >> (128 - 8 * r); }
+#endif
 
 /* The first byte of [s, end) h1p_mask16 marks; NULL when none. Sixteen
  * bytes a step; the last few from the sixteen that end at end, so
  * [end - 16, end) must be readable. */
 static inline __attribute__((always_inline)) const char *h1p_scan(const char *s, const char *end, int colon) {
     for (; end - s >= 16; s += 16) {
-        unsigned __int128 m = h1p_mask16(s, colon);
+        h1p_m16 m = h1p_mask16(s, colon);
         if (m) return s + h1p_first16(m);
     }
     size_t r = (size_t)(end - s);
     if (r == 0) return NULL;
-    unsigned __int128 m = h1p_mask16(end - 16, colon) >> (128 - 8 * r); /* the r bytes' marks */
+    h1p_m16 m = h1p_tail16(h1p_mask16(end - 16, colon), r); /* the r bytes' marks */
     return m ? s + h1p_first16(m) : NULL;
 }
 
@@ -639,7 +671,12 @@ static int h1p_head_fast(h1_parser *p, const char *d, size_t len, size_t *pos) {
         const char *colon = h1p_scan(s, end, 1);
         if (!colon || *colon != ':' || colon == s) break;
         size_t nl = (size_t)(colon - s);
+#ifdef H1P_NAME_PLAIN16
+        if (!(nl <= 16 && end - s >= 16 && h1p_name_plain16(s, nl)) && !h1p_name_ok((const unsigned char *)s, nl))
+            break;
+#else
         if (!h1p_name_ok((const unsigned char *)s, nl)) break;
+#endif
         const char *v = colon + 1;
         if (!(le = h1p_line_end(v, end, &e))) break;
         while (e > v && h1p_is_ws(e[-1])) e--;
