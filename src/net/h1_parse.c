@@ -562,11 +562,23 @@ static int h1p_framing_slow(h1_parser *p) {
     return rc;
 }
 
-static int h1p_framing(h1_parser *p) {
+static inline __attribute__((always_inline)) int h1p_framing(h1_parser *p) {
     if (!(p->folded | p->nte | (p->ncl > 1))) { /* the usual: one Content-Length at most */
         int st = p->status;
-        if (p->ncl && (p->no_body || !((unsigned)(st - 100) < 100 || st == 204 || st == 304)))
-            return h1p_content_length(p, p->hdr->p + p->cl_off, p->cl_len);
+        if (p->ncl && (p->no_body || !((unsigned)(st - 100) < 100 || st == 204 || st == 304))) {
+            const char *v = p->hdr->p + p->cl_off;
+            size_t n = p->cl_len;
+            if (n - 1 < 18) { /* 1 to 18 digits: below 2^63, what h1p_content_length makes of them */
+                uint64_t len = 0;
+                size_t i = 0;
+                for (; i < n && (unsigned)(unsigned char)v[i] - '0' <= 9; i++) len = len * 10 + (uint64_t)(v[i] - '0');
+                if (i == n) {
+                    p->content_length = (int64_t)len;
+                    return H1P_AGAIN;
+                }
+            }
+            return h1p_content_length(p, v, n);
+        }
         return H1P_AGAIN;
     }
     return h1p_framing_slow(p);
@@ -582,7 +594,7 @@ static void h1p_chunk_line_start(h1_parser *p) {
 
 /* Blank line: decide how the body is delimited and whether the connection
  * survives the response. */
-static int h1p_headers_end(h1_parser *p) {
+static inline __attribute__((always_inline)) int h1p_headers_end(h1_parser *p) {
     int st = p->status;
     if (h1p_framing(p) == H1P_ERROR) return H1P_ERROR; /* Go reads every head's framing, 1xx too */
     if (st >= 100 && st < 200 && st != 101) {
