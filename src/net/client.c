@@ -215,6 +215,7 @@ static h1_conn *client_conn_new(h1_client *c, h1_host *h) {
     if (!k) return NULL;
     k->c = c;
     k->host = h;
+    k->fd = -1;
     k->anext = c->all;
     if (c->all) c->all->aprev = k;
     c->all = k;

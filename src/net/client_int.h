@@ -71,6 +71,7 @@ typedef struct h1_conn {
     unsigned tcp_open : 1, reused : 1, writing : 1, wrote_any : 1;
     unsigned looked : 1; /* client_conn_gone looked at it once, on its first reuse */
     unsigned http11 : 1; /* https: ALPN offers http/1.1 only (NTLM, the test knob) */
+    int fd;              /* plain http, connected: the socket (http1_conn_send writes to it); else -1 */
     char *auth;          /* NTLM: "user\0pass" the connection is authenticated for; NULL none */
     /* h2 */
     h2s_conn h2;                   /* ALPN chose h2: the session (h2.ng; NULL otherwise), its GOAWAY */

@@ -5,7 +5,9 @@
 #include "net/client_int.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include "net/dial.h"
 #include "net/ntlm.h"
@@ -320,10 +322,22 @@ void http1_conn_send(h1_conn *k, h1_request *r) {
         tlsconn_send(k, r, (size_t)hlen);
         return;
     }
-    uv_buf_t b[2] = {uv_buf_init(k->c->wbuf.p, (unsigned)hlen), uv_buf_init((char *)r->body, (unsigned)r->body_len)};
     unsigned nb = r->has_body && r->body_len ? 2 : 1;
     k->wtotal = (size_t)hlen + (nb == 2 ? r->body_len : 0);
-    int n = uv_try_write((uv_stream_t *)&k->tcp, b, nb);
+    int n;
+    if (nb == 1 && k->fd >= 0 && !k->writing) {
+        /* what uv_try_write does for one buffer on an idle stream (libuv's
+         * uv__try_write: write(2), again on EINTR), without its checks and
+         * calls: the connection is known to be connected, its queue empty */
+        ssize_t w;
+        do w = write(k->fd, k->c->wbuf.p, (size_t)hlen);
+        while (w < 0 && errno == EINTR);
+        n = w >= 0 ? (int)w : errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? UV_EAGAIN : -errno;
+    } else {
+        uv_buf_t b[2] = {{.base = k->c->wbuf.p, .len = (unsigned)hlen},
+                         {.base = (char *)r->body, .len = (unsigned)r->body_len}};
+        n = uv_try_write((uv_stream_t *)&k->tcp, b, nb);
+    }
     k->wrote_any = n > 0;
     if (n >= 0 && (size_t)n == k->wtotal) {
         r->t_sent_ = clock_now_us();
@@ -355,6 +369,8 @@ static void http1_conn_ready(h1_conn *k) {
         client_conn_fail(k, H1_ERR_OTHER, rc, "read: %s", uv_strerror(rc));
         return;
     }
+    uv_os_fd_t fd;
+    if (uv_fileno((const uv_handle_t *)&k->tcp, &fd) == 0) k->fd = fd;
     http1_conn_send(k, r);
 }
 
