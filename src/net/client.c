@@ -205,7 +205,8 @@ static void client_attach(h1_conn *k, h1_request *r, int64_t now) {
     h1_host *h = k->host;
     k->r = r;
     r->conn_ = k;
-    memcpy(r->remote_ip, h->ip, h->iplen + 1);
+    _Static_assert(sizeof r->remote_ip == sizeof h->ip, "remote_ip holds what the host's ip does");
+    memcpy(r->remote_ip, h->ip, sizeof h->ip); /* the NUL-ended text, and what follows it: no call */
     r->remote_port = ntohs(h->addr.sa.sa_family == AF_INET6 ? h->addr.in6.sin6_port : h->addr.in4.sin_port);
     client_arm_timer(k, r, now);
 }
