@@ -297,19 +297,15 @@ static inline __attribute__((always_inline)) h1p_m16 h1p_mask16(const char *s, i
 static inline int h1p_first16(h1p_m16 m) { return __builtin_ctz(m); }
 static inline h1p_m16 h1p_tail16(h1p_m16 m, size_t r) { return m >> (16 - r); }
 
-/* Every byte of the name at s (n <= 16 bytes, sixteen readable) is a
- * letter, a digit or '-' (so a token byte): the usual names at once. */
-static inline __attribute__((always_inline)) int h1p_name_plain16(const char *s, size_t n) {
-    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+/* The bytes of x that are letters, digits or '-' (so token bytes: the
+ * usual header names), bit i for byte i. */
+static inline __attribute__((always_inline)) unsigned h1p_plain16(__m128i x) {
     __m128i a = _mm_sub_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
     __m128i g = _mm_sub_epi8(x, _mm_set1_epi8('0'));
     __m128i ok = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(25)), a),
                               _mm_cmpeq_epi8(_mm_min_epu8(g, _mm_set1_epi8(9)), g));
-    ok = _mm_or_si128(ok, _mm_cmpeq_epi8(x, _mm_set1_epi8('-')));
-    unsigned want = (1u << n) - 1;
-    return ((unsigned)_mm_movemask_epi8(ok) & want) == want;
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(ok, _mm_cmpeq_epi8(x, _mm_set1_epi8('-'))));
 }
-#define H1P_NAME_PLAIN16 1
 #else
 typedef unsigned char h1p_v16 __attribute__((vector_size(16))); /* NEON on arm64 */
 typedef unsigned __int128 h1p_m16;                              /* all eight bits of byte i */
@@ -635,13 +631,56 @@ static int h1p_head_line(h1_parser *p, const char *l, size_t n) {
  * CR LF or bare LF, with *e set to where its text ends. NULL when a byte
  * it cannot vouch for comes first (any control byte but HTAB, DEL, a CR
  * not right before the LF) or the line does not end within [s, end). */
+/* Past the line end at c (a control byte h1p_scan stopped at): CR LF or
+ * a bare LF; NULL for any other byte, or a CR not followed by LF here. */
+static inline __attribute__((always_inline)) const char *h1p_past_eol(const char *c, const char *end) {
+    uint16_t w, crlf;
+    memcpy(&crlf, "\r\n", 2);
+    if (end - c >= 2 && (memcpy(&w, c, 2), w == crlf)) return c + 2;
+    return *c == '\n' ? c + 1 : NULL;
+}
+
 static inline __attribute__((always_inline)) const char *h1p_line_end(const char *s, const char *end, const char **e) {
     const char *c = h1p_scan(s, end, 0);
     while (c && *c == '\t') c = h1p_scan(c + 1, end, 0);
     *e = c;
     if (!c) return NULL;
-    if (*c == '\n') return c + 1;
-    return *c == '\r' && end - c >= 2 && c[1] == '\n' ? c + 2 : NULL;
+    return h1p_past_eol(c, end);
+}
+
+/* A header line from s (not blank, not a fold) as h1p_head_fast takes it:
+ * its name up to the first control byte, DEL or ':', which must be a ':'
+ * after one byte at least, every name byte a token byte (h1p_name_ok);
+ * then h1p_line_end from past the colon. Returns the line's end, with
+ * *colon and *e (where the value's text ends) set; NULL when the line is
+ * not one of those. Over SSE2, a name shorter than sixteen bytes is read
+ * and checked from one load, which also gives the value's first bytes. */
+static inline __attribute__((always_inline)) const char *h1p_field_end(const char *s, const char *end,
+                                                                       const char **colon, const char **e) {
+#if defined(__SSE2__)
+    if (end - s >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+        unsigned k = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x),
+                                                              _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))));
+        unsigned c = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')));
+        if (k | c) {
+            int i = __builtin_ctz(k | c);
+            if (!(c >> i & 1) || i == 0) return NULL;
+            unsigned want = (1u << i) - 1;
+            if ((h1p_plain16(x) & want) != want && !h1p_name_ok((const unsigned char *)s, (size_t)i)) return NULL;
+            *colon = s + i;
+            unsigned kv = k >> (i + 1); /* the value's control bytes among the sixteen */
+            const char *ch = kv ? s + i + 1 + __builtin_ctz(kv) : h1p_scan(s + 16, end, 0);
+            while (ch && *ch == '\t') ch = h1p_scan(ch + 1, end, 0);
+            *e = ch;
+            return ch ? h1p_past_eol(ch, end) : NULL;
+        }
+    }
+#endif
+    const char *cl = h1p_scan(s, end, 1);
+    if (!cl || *cl != ':' || cl == s || !h1p_name_ok((const unsigned char *)s, (size_t)(cl - s))) return NULL;
+    *colon = cl;
+    return h1p_line_end(cl + 1, end, e);
 }
 
 /* A head's usual lines straight from the input (from *pos on, d and len
@@ -654,20 +693,20 @@ static inline __attribute__((always_inline)) const char *h1p_line_end(const char
  * caller reads that one as before, errors and all. So a line is either
  * read here and fine, or read there; the head's state the same. */
 static int h1p_head_fast(h1_parser *p, const char *d, size_t len, size_t *pos) {
-    const char *end = d + len, *from = d + *pos, *s = from, *e, *le;
+    const char *end = d + len, *from = d + *pos, *s = from, *e, *le, *colon;
     int rc = H1P_AGAIN;
+    if (p->state != S_STATUS) goto fields;
+status:
+    if (s == end || !(le = h1p_line_end(s, end, &e))) goto out;
+    if (h1p_status_line(p, s, (size_t)(e - s)) != H1P_AGAIN) { /* the caller says it, from hdr */
+        p->err = p->err_arg = NULL;
+        p->err_arg_len = 0;
+        p->err_quote = p->head_err = 0;
+        goto out;
+    }
+    s = le;
+fields:
     while (s < end) {
-        if (p->state == S_STATUS) {
-            if (!(le = h1p_line_end(s, end, &e))) break;
-            if (h1p_status_line(p, s, (size_t)(e - s)) != H1P_AGAIN) { /* the caller says it, from hdr */
-                p->err = p->err_arg = NULL;
-                p->err_arg_len = 0;
-                p->err_quote = p->head_err = 0;
-                break;
-            }
-            s = le;
-            continue;
-        }
         if (*s == '\r' || *s == '\n') { /* the blank line, maybe */
             if (*s == '\r' && (end - s < 2 || s[1] != '\n')) break;
             s += *s == '\r' ? 2 : 1;
@@ -676,21 +715,13 @@ static int h1p_head_fast(h1_parser *p, const char *d, size_t len, size_t *pos) {
             p->head_bytes += n;
             p->line_start = p->hdr->len;
             from = s;
-            if ((rc = h1p_headers_end(p)) != H1P_AGAIN || p->state != S_STATUS) break; /* else a 1xx's */
-            continue;
+            if ((rc = h1p_headers_end(p)) != H1P_AGAIN || p->state != S_STATUS) break;
+            goto status; /* a 1xx's: the next head */
         }
         if (h1p_is_ws(*s)) break; /* a fold */
-        const char *colon = h1p_scan(s, end, 1);
-        if (!colon || *colon != ':' || colon == s) break;
+        if (!(le = h1p_field_end(s, end, &colon, &e))) break;
         size_t nl = (size_t)(colon - s);
-#ifdef H1P_NAME_PLAIN16
-        if (!(nl <= 16 && end - s >= 16 && h1p_name_plain16(s, nl)) && !h1p_name_ok((const unsigned char *)s, nl))
-            break;
-#else
-        if (!h1p_name_ok((const unsigned char *)s, nl)) break;
-#endif
         const char *v = colon + 1;
-        if (!(le = h1p_line_end(v, end, &e))) break;
         while (e > v && h1p_is_ws(e[-1])) e--;
         while (v < e && h1p_is_ws(*v)) v++;
         if (nl == 14 && p->ncl && h1p_name_is(s, "content-length", 14)) break; /* compared with the first, in hdr */
@@ -700,6 +731,7 @@ static int h1p_head_fast(h1_parser *p, const char *d, size_t len, size_t *pos) {
         h1p_field_use(p, s, nl, v, (size_t)(e - v), off + (size_t)(v - s));
         s = le;
     }
+out:
     if (s > from) {
         size_t n = (size_t)(s - from);
         if (buf_append(p->hdr, from, n)) return h1p_fail(p, "out of memory");
