@@ -225,7 +225,7 @@ static h1_conn *client_conn_new(h1_client *c, h1_host *h) {
 
 /* k6 gives each VU its own transport, whose idle connections only that
  * VU reuses. Here a worker's VUs share a pool, but the last connection a
- * VU gave back is held for it (one per vu, in h->held, not in h->idle):
+ * VU gave back is held for it (one per vu, in c->held, not in h->idle):
  * its next request to the host takes it even when other VUs want
  * connections meanwhile, as an http.batch's first request does in k6. */
 static h1_conn **client_held_slot(h1_client *c, int vu) {
@@ -242,9 +242,9 @@ static h1_conn **client_held_slot(h1_client *c, int vu) {
     return &c->held[vu];
 }
 
-/* k stops being held: to the shared pool (share) or out of both lists. */
+/* k stops being held: to the shared pool (share) or nowhere. A held
+ * connection is on no list: only its vu's slot in c->held knows it. */
 static void client_unhold(h1_conn *k, int share) {
-    list_unlink(&k->host->held, k);
     k->c->held[k->held_vu] = NULL;
     k->held_vu = 0;
     if (share) list_push(&k->host->idle, k);
@@ -262,7 +262,6 @@ void client_pool_put(h1_conn *k, const h1_request *r) {
     if (*slot) client_unhold(*slot, 1); /* the vu's previous one is anyone's now */
     *slot = k;
     k->held_vu = r->vu;
-    list_push(&k->host->held, k);
 }
 
 static h1_conn *client_pool_get(h1_host *h, int owner, int vu) {

@@ -116,7 +116,6 @@ typedef struct h1_host {
     int closes_idle;  /* a pooled connection was found closed by the server as it
                                       * was reused: look at each before reusing it (client_conn_gone) */
     h1_conn *idle;    /* pool, most recently used first */
-    h1_conn *held;    /* idle ones kept each for the vu that used it last */
     h1_conn *waiting; /* connections waiting for the lookup */
     h1_conn *h2conns; /* h2 connections, established or on their way */
     h1_lookup *lwait; /* h1_lookup_start callers waiting for it */
