@@ -281,7 +281,13 @@ __attribute__((format(printf, 5, 6))) void client_req_fail(h1_client *c, h1_requ
 __attribute__((format(printf, 4, 5))) void client_conn_fail(h1_conn *k, enum h1_error e, int uverr, const char *fmt,
                                                             ...);
 void client_conn_close(h1_conn *k);
-void client_arm_timer(h1_conn *k, h1_request *r, int64_t now);
+void client_arm_timer_(h1_conn *k, h1_request *r, int64_t now);
+/* Arms k's timeout for r (client.c): nothing to do, inline, when r has no
+ * timeout or the armed one is due first (it re-arms itself when it fires). */
+static inline void client_arm_timer(h1_conn *k, h1_request *r, int64_t now) {
+    if (r->deadline_us_ == INT64_MAX || (k->timer_due_us && k->timer_due_us <= r->deadline_us_)) return;
+    client_arm_timer_(k, r, now);
+}
 void client_pool_put(h1_conn *k, const h1_request *r);
 void client_new_conn(h1_client *c, h1_request *r, int64_t now);
 void client_dispatch(h1_client *c, h1_request *r, int64_t now);
