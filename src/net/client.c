@@ -159,10 +159,9 @@ static void client_wheel_arm(h1_client *c, uint64_t now_ms) {
  * then re-arms it. So a steady stream of requests with one timeout touches
  * the wheel once per timeout period at most, not per request, and the
  * loop's timer heap stays small (a start or stop walks it: ~13 levels of
- * cold nodes with one timer per connection at 10,000 VUs). */
-void client_arm_timer(h1_conn *k, h1_request *r, int64_t now) {
-    if (r->deadline_us_ == INT64_MAX) return;
-    if (k->timer_due_us && k->timer_due_us <= r->deadline_us_) return;
+ * cold nodes with one timer per connection at 10,000 VUs). client_arm_timer
+ * (client_int.h) comes here only when the wheel must change. */
+void client_arm_timer_(h1_conn *k, h1_request *r, int64_t now) {
     h1_client *c = k->c;
     int64_t ms = (r->deadline_us_ - now + 999) / 1000;
     if (ms < 0) ms = 0;
@@ -205,7 +204,8 @@ static void client_attach(h1_conn *k, h1_request *r, int64_t now) {
     h1_host *h = k->host;
     k->r = r;
     r->conn_ = k;
-    memcpy(r->remote_ip, h->ip, h->iplen + 1);
+    _Static_assert(sizeof r->remote_ip == sizeof h->ip, "remote_ip holds what the host's ip does");
+    memcpy(r->remote_ip, h->ip, sizeof h->ip); /* the NUL-ended text, and what follows it: no call */
     r->remote_port = ntohs(h->addr.sa.sa_family == AF_INET6 ? h->addr.in6.sin6_port : h->addr.in4.sin_port);
     client_arm_timer(k, r, now);
 }
@@ -215,6 +215,7 @@ static h1_conn *client_conn_new(h1_client *c, h1_host *h) {
     if (!k) return NULL;
     k->c = c;
     k->host = h;
+    k->fd = -1;
     k->anext = c->all;
     if (c->all) c->all->aprev = k;
     c->all = k;
@@ -223,7 +224,7 @@ static h1_conn *client_conn_new(h1_client *c, h1_host *h) {
 
 /* k6 gives each VU its own transport, whose idle connections only that
  * VU reuses. Here a worker's VUs share a pool, but the last connection a
- * VU gave back is held for it (one per vu, in h->held, not in h->idle):
+ * VU gave back is held for it (one per vu, in c->held, not in h->idle):
  * its next request to the host takes it even when other VUs want
  * connections meanwhile, as an http.batch's first request does in k6. */
 static h1_conn **client_held_slot(h1_client *c, int vu) {
@@ -240,9 +241,9 @@ static h1_conn **client_held_slot(h1_client *c, int vu) {
     return &c->held[vu];
 }
 
-/* k stops being held: to the shared pool (share) or out of both lists. */
+/* k stops being held: to the shared pool (share) or nowhere. A held
+ * connection is on no list: only its vu's slot in c->held knows it. */
 static void client_unhold(h1_conn *k, int share) {
-    list_unlink(&k->host->held, k);
     k->c->held[k->held_vu] = NULL;
     k->held_vu = 0;
     if (share) list_push(&k->host->idle, k);
@@ -260,7 +261,6 @@ void client_pool_put(h1_conn *k, const h1_request *r) {
     if (*slot) client_unhold(*slot, 1); /* the vu's previous one is anyone's now */
     *slot = k;
     k->held_vu = r->vu;
-    list_push(&k->host->held, k);
 }
 
 static h1_conn *client_pool_get(h1_host *h, int owner, int vu) {

@@ -71,6 +71,7 @@ typedef struct h1_conn {
     unsigned tcp_open : 1, reused : 1, writing : 1, wrote_any : 1;
     unsigned looked : 1; /* client_conn_gone looked at it once, on its first reuse */
     unsigned http11 : 1; /* https: ALPN offers http/1.1 only (NTLM, the test knob) */
+    int fd;              /* plain http, connected: the socket (http1_conn_send writes to it); else -1 */
     char *auth;          /* NTLM: "user\0pass" the connection is authenticated for; NULL none */
     /* h2 */
     h2s_conn h2;                   /* ALPN chose h2: the session (h2.ng; NULL otherwise), its GOAWAY */
@@ -115,7 +116,6 @@ typedef struct h1_host {
     int closes_idle;  /* a pooled connection was found closed by the server as it
                                       * was reused: look at each before reusing it (client_conn_gone) */
     h1_conn *idle;    /* pool, most recently used first */
-    h1_conn *held;    /* idle ones kept each for the vu that used it last */
     h1_conn *waiting; /* connections waiting for the lookup */
     h1_conn *h2conns; /* h2 connections, established or on their way */
     h1_lookup *lwait; /* h1_lookup_start callers waiting for it */
@@ -281,7 +281,13 @@ __attribute__((format(printf, 5, 6))) void client_req_fail(h1_client *c, h1_requ
 __attribute__((format(printf, 4, 5))) void client_conn_fail(h1_conn *k, enum h1_error e, int uverr, const char *fmt,
                                                             ...);
 void client_conn_close(h1_conn *k);
-void client_arm_timer(h1_conn *k, h1_request *r, int64_t now);
+void client_arm_timer_(h1_conn *k, h1_request *r, int64_t now);
+/* Arms k's timeout for r (client.c): nothing to do, inline, when r has no
+ * timeout or the armed one is due first (it re-arms itself when it fires). */
+static inline void client_arm_timer(h1_conn *k, h1_request *r, int64_t now) {
+    if (r->deadline_us_ == INT64_MAX || (k->timer_due_us && k->timer_due_us <= r->deadline_us_)) return;
+    client_arm_timer_(k, r, now);
+}
 void client_pool_put(h1_conn *k, const h1_request *r);
 void client_new_conn(h1_client *c, h1_request *r, int64_t now);
 void client_dispatch(h1_client *c, h1_request *r, int64_t now);
@@ -293,12 +299,23 @@ void client_unref(h1_client *c);
 /* ---- hostcache.c ---- */
 
 h1_host *host_get_slow(h1_client *c, const url_parts *u);
+/* a[0..n) == b[0..n): a name of 8 to 16 bytes ("127.0.0.1", most host
+ * names are longer) as two overlapping words each, without a call */
+static inline int host_name_eq(const char *a, const char *b, size_t n) {
+    if (n < 8 || n > 16) return !memcmp(a, b, n);
+    uint64_t a0, a1, b0, b1;
+    memcpy(&a0, a, 8);
+    memcpy(&b0, b, 8);
+    memcpy(&a1, a + n - 8, 8);
+    memcpy(&b1, b + n - 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+}
 /* The entry for u's (host, port, tls), made on first use; NULL when the
  * host is unusable or out of memory. The last one used is checked first. */
 static inline h1_host *host_get(h1_client *c, const url_parts *u) {
     h1_host *h = c->last;
     if (h && h->port == u->port && h->tls == u->tls && h->namelen == u->hostlen &&
-        !memcmp(h->name, u->host, u->hostlen))
+        host_name_eq(h->name, u->host, u->hostlen))
         return h;
     return host_get_slow(c, u);
 }

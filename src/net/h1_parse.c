@@ -278,12 +278,39 @@ static inline uint64_t h1p_ctl_mask(uint64_t x) {
     return ~((t + 0x5f * H1P_ONES) | x) & H1P_HIGH;      /* neither t >= 0x21 nor b >= 0x80 */
 }
 
-typedef unsigned char h1p_v16 __attribute__((vector_size(16))); /* SSE2 on x86-64, NEON on arm64 */
-
 /* The bytes of the sixteen at s that are control bytes (HTAB, CR and LF
- * among them) or DEL, with colon ':' too: all eight bits of each such byte
- * set, of no other, s[0] the lowest byte. */
-static inline __attribute__((always_inline)) unsigned __int128 h1p_mask16(const char *s, int colon) {
+ * among them) or DEL, with colon ':' too, as a mask: h1p_first16 gives the
+ * index of its first marked byte, h1p_tail16 keeps the marks of its last r
+ * bytes (for the sixteen that end where the input does). */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+typedef unsigned h1p_m16; /* bit i: byte i (pmovmskb) */
+
+static inline __attribute__((always_inline)) h1p_m16 h1p_mask16(const char *s, int colon) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i m =
+        _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x), _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)));
+    if (colon) m = _mm_or_si128(m, _mm_cmpeq_epi8(x, _mm_set1_epi8(':')));
+    return (h1p_m16)_mm_movemask_epi8(m);
+}
+
+static inline int h1p_first16(h1p_m16 m) { return __builtin_ctz(m); }
+static inline h1p_m16 h1p_tail16(h1p_m16 m, size_t r) { return m >> (16 - r); }
+
+/* The bytes of x that are letters, digits or '-' (so token bytes: the
+ * usual header names), bit i for byte i. */
+static inline __attribute__((always_inline)) unsigned h1p_plain16(__m128i x) {
+    __m128i a = _mm_sub_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    __m128i g = _mm_sub_epi8(x, _mm_set1_epi8('0'));
+    __m128i ok = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(a, _mm_set1_epi8(25)), a),
+                              _mm_cmpeq_epi8(_mm_min_epu8(g, _mm_set1_epi8(9)), g));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(ok, _mm_cmpeq_epi8(x, _mm_set1_epi8('-'))));
+}
+#else
+typedef unsigned char h1p_v16 __attribute__((vector_size(16))); /* NEON on arm64 */
+typedef unsigned __int128 h1p_m16;                              /* all eight bits of byte i */
+
+static inline __attribute__((always_inline)) h1p_m16 h1p_mask16(const char *s, int colon) {
     h1p_v16 x, m;
     memcpy(&x, s, 16);
     m = (h1p_v16)((x < 0x20) | (x == 0x7f));
@@ -298,23 +325,24 @@ static inline __attribute__((always_inline)) unsigned __int128 h1p_mask16(const 
     return (unsigned __int128)hi << 64 | lo;
 }
 
-/* The index of m's lowest marked byte (m != 0). */
-static inline int h1p_first16(unsigned __int128 m) {
+static inline int h1p_first16(h1p_m16 m) {
     uint64_t lo = (uint64_t)m;
     return (lo ? __builtin_ctzll(lo) : 64 + __builtin_ctzll((uint64_t)(m >> 64))) >> 3;
 }
+static inline h1p_m16 h1p_tail16(h1p_m16 m, size_t r) { return m >> (128 - 8 * r); }
+#endif
 
 /* The first byte of [s, end) h1p_mask16 marks; NULL when none. Sixteen
  * bytes a step; the last few from the sixteen that end at end, so
  * [end - 16, end) must be readable. */
 static inline __attribute__((always_inline)) const char *h1p_scan(const char *s, const char *end, int colon) {
     for (; end - s >= 16; s += 16) {
-        unsigned __int128 m = h1p_mask16(s, colon);
+        h1p_m16 m = h1p_mask16(s, colon);
         if (m) return s + h1p_first16(m);
     }
     size_t r = (size_t)(end - s);
     if (r == 0) return NULL;
-    unsigned __int128 m = h1p_mask16(end - 16, colon) >> (128 - 8 * r); /* the r bytes' marks */
+    h1p_m16 m = h1p_tail16(h1p_mask16(end - 16, colon), r); /* the r bytes' marks */
     return m ? s + h1p_first16(m) : NULL;
 }
 
@@ -530,11 +558,23 @@ static int h1p_framing_slow(h1_parser *p) {
     return rc;
 }
 
-static int h1p_framing(h1_parser *p) {
+static inline __attribute__((always_inline)) int h1p_framing(h1_parser *p) {
     if (!(p->folded | p->nte | (p->ncl > 1))) { /* the usual: one Content-Length at most */
         int st = p->status;
-        if (p->ncl && (p->no_body || !((unsigned)(st - 100) < 100 || st == 204 || st == 304)))
-            return h1p_content_length(p, p->hdr->p + p->cl_off, p->cl_len);
+        if (p->ncl && (p->no_body || !((unsigned)(st - 100) < 100 || st == 204 || st == 304))) {
+            const char *v = p->hdr->p + p->cl_off;
+            size_t n = p->cl_len;
+            if (n - 1 < 18) { /* 1 to 18 digits: below 2^63, what h1p_content_length makes of them */
+                uint64_t len = 0;
+                size_t i = 0;
+                for (; i < n && (unsigned)(unsigned char)v[i] - '0' <= 9; i++) len = len * 10 + (uint64_t)(v[i] - '0');
+                if (i == n) {
+                    p->content_length = (int64_t)len;
+                    return H1P_AGAIN;
+                }
+            }
+            return h1p_content_length(p, v, n);
+        }
         return H1P_AGAIN;
     }
     return h1p_framing_slow(p);
@@ -550,7 +590,7 @@ static void h1p_chunk_line_start(h1_parser *p) {
 
 /* Blank line: decide how the body is delimited and whether the connection
  * survives the response. */
-static int h1p_headers_end(h1_parser *p) {
+static inline __attribute__((always_inline)) int h1p_headers_end(h1_parser *p) {
     int st = p->status;
     if (h1p_framing(p) == H1P_ERROR) return H1P_ERROR; /* Go reads every head's framing, 1xx too */
     if (st >= 100 && st < 200 && st != 101) {
@@ -591,13 +631,56 @@ static int h1p_head_line(h1_parser *p, const char *l, size_t n) {
  * CR LF or bare LF, with *e set to where its text ends. NULL when a byte
  * it cannot vouch for comes first (any control byte but HTAB, DEL, a CR
  * not right before the LF) or the line does not end within [s, end). */
+/* Past the line end at c (a control byte h1p_scan stopped at): CR LF or
+ * a bare LF; NULL for any other byte, or a CR not followed by LF here. */
+static inline __attribute__((always_inline)) const char *h1p_past_eol(const char *c, const char *end) {
+    uint16_t w, crlf;
+    memcpy(&crlf, "\r\n", 2);
+    if (end - c >= 2 && (memcpy(&w, c, 2), w == crlf)) return c + 2;
+    return *c == '\n' ? c + 1 : NULL;
+}
+
 static inline __attribute__((always_inline)) const char *h1p_line_end(const char *s, const char *end, const char **e) {
     const char *c = h1p_scan(s, end, 0);
     while (c && *c == '\t') c = h1p_scan(c + 1, end, 0);
     *e = c;
     if (!c) return NULL;
-    if (*c == '\n') return c + 1;
-    return *c == '\r' && end - c >= 2 && c[1] == '\n' ? c + 2 : NULL;
+    return h1p_past_eol(c, end);
+}
+
+/* A header line from s (not blank, not a fold) as h1p_head_fast takes it:
+ * its name up to the first control byte, DEL or ':', which must be a ':'
+ * after one byte at least, every name byte a token byte (h1p_name_ok);
+ * then h1p_line_end from past the colon. Returns the line's end, with
+ * *colon and *e (where the value's text ends) set; NULL when the line is
+ * not one of those. Over SSE2, a name shorter than sixteen bytes is read
+ * and checked from one load, which also gives the value's first bytes. */
+static inline __attribute__((always_inline)) const char *h1p_field_end(const char *s, const char *end,
+                                                                       const char **colon, const char **e) {
+#if defined(__SSE2__)
+    if (end - s >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)s);
+        unsigned k = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x),
+                                                              _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f))));
+        unsigned c = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(':')));
+        if (k | c) {
+            int i = __builtin_ctz(k | c);
+            if (!(c >> i & 1) || i == 0) return NULL;
+            unsigned want = (1u << i) - 1;
+            if ((h1p_plain16(x) & want) != want && !h1p_name_ok((const unsigned char *)s, (size_t)i)) return NULL;
+            *colon = s + i;
+            unsigned kv = k >> (i + 1); /* the value's control bytes among the sixteen */
+            const char *ch = kv ? s + i + 1 + __builtin_ctz(kv) : h1p_scan(s + 16, end, 0);
+            while (ch && *ch == '\t') ch = h1p_scan(ch + 1, end, 0);
+            *e = ch;
+            return ch ? h1p_past_eol(ch, end) : NULL;
+        }
+    }
+#endif
+    const char *cl = h1p_scan(s, end, 1);
+    if (!cl || *cl != ':' || cl == s || !h1p_name_ok((const unsigned char *)s, (size_t)(cl - s))) return NULL;
+    *colon = cl;
+    return h1p_line_end(cl + 1, end, e);
 }
 
 /* A head's usual lines straight from the input (from *pos on, d and len
@@ -610,20 +693,20 @@ static inline __attribute__((always_inline)) const char *h1p_line_end(const char
  * caller reads that one as before, errors and all. So a line is either
  * read here and fine, or read there; the head's state the same. */
 static int h1p_head_fast(h1_parser *p, const char *d, size_t len, size_t *pos) {
-    const char *end = d + len, *from = d + *pos, *s = from, *e, *le;
+    const char *end = d + len, *from = d + *pos, *s = from, *e, *le, *colon;
     int rc = H1P_AGAIN;
+    if (p->state != S_STATUS) goto fields;
+status:
+    if (s == end || !(le = h1p_line_end(s, end, &e))) goto out;
+    if (h1p_status_line(p, s, (size_t)(e - s)) != H1P_AGAIN) { /* the caller says it, from hdr */
+        p->err = p->err_arg = NULL;
+        p->err_arg_len = 0;
+        p->err_quote = p->head_err = 0;
+        goto out;
+    }
+    s = le;
+fields:
     while (s < end) {
-        if (p->state == S_STATUS) {
-            if (!(le = h1p_line_end(s, end, &e))) break;
-            if (h1p_status_line(p, s, (size_t)(e - s)) != H1P_AGAIN) { /* the caller says it, from hdr */
-                p->err = p->err_arg = NULL;
-                p->err_arg_len = 0;
-                p->err_quote = p->head_err = 0;
-                break;
-            }
-            s = le;
-            continue;
-        }
         if (*s == '\r' || *s == '\n') { /* the blank line, maybe */
             if (*s == '\r' && (end - s < 2 || s[1] != '\n')) break;
             s += *s == '\r' ? 2 : 1;
@@ -632,16 +715,13 @@ static int h1p_head_fast(h1_parser *p, const char *d, size_t len, size_t *pos) {
             p->head_bytes += n;
             p->line_start = p->hdr->len;
             from = s;
-            if ((rc = h1p_headers_end(p)) != H1P_AGAIN || p->state != S_STATUS) break; /* else a 1xx's */
-            continue;
+            if ((rc = h1p_headers_end(p)) != H1P_AGAIN || p->state != S_STATUS) break;
+            goto status; /* a 1xx's: the next head */
         }
         if (h1p_is_ws(*s)) break; /* a fold */
-        const char *colon = h1p_scan(s, end, 1);
-        if (!colon || *colon != ':' || colon == s) break;
+        if (!(le = h1p_field_end(s, end, &colon, &e))) break;
         size_t nl = (size_t)(colon - s);
-        if (!h1p_name_ok((const unsigned char *)s, nl)) break;
         const char *v = colon + 1;
-        if (!(le = h1p_line_end(v, end, &e))) break;
         while (e > v && h1p_is_ws(e[-1])) e--;
         while (v < e && h1p_is_ws(*v)) v++;
         if (nl == 14 && p->ncl && h1p_name_is(s, "content-length", 14)) break; /* compared with the first, in hdr */
@@ -651,6 +731,7 @@ static int h1p_head_fast(h1_parser *p, const char *d, size_t len, size_t *pos) {
         h1p_field_use(p, s, nl, v, (size_t)(e - v), off + (size_t)(v - s));
         s = le;
     }
+out:
     if (s > from) {
         size_t n = (size_t)(s - from);
         if (buf_append(p->hdr, from, n)) return h1p_fail(p, "out of memory");

@@ -5,8 +5,11 @@
 #include "net/client_int.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include "net/dial.h"
 #include "net/ntlm.h"
 #include "util/clock.h"
@@ -286,6 +289,18 @@ void http1_on_write(uv_write_t *w, int status) {
     k->r->bytes_sent += k->wtotal;
 }
 
+/* write(2) straight to the kernel: glibc's write() is a thread-cancellation
+ * point and, in a process with threads, brackets the call with
+ * __pthread_enable/disable_asynccancel (~60 instructions a call); c6
+ * cancels no thread. Same result and errno. */
+static inline ssize_t http1_sys_write(int fd, const void *p, size_t n) {
+#if defined(__linux__) && defined(SYS_write)
+    return (ssize_t)syscall(SYS_write, fd, p, n);
+#else
+    return write(fd, p, n);
+#endif
+}
+
 /* What try_write left: the rest of the head is copied (the scratch buffer is
  * shared), the body is written from the caller's memory. */
 static void http1_write_rest(h1_conn *k, h1_request *r, size_t hlen, size_t done) {
@@ -320,10 +335,22 @@ void http1_conn_send(h1_conn *k, h1_request *r) {
         tlsconn_send(k, r, (size_t)hlen);
         return;
     }
-    uv_buf_t b[2] = {uv_buf_init(k->c->wbuf.p, (unsigned)hlen), uv_buf_init((char *)r->body, (unsigned)r->body_len)};
     unsigned nb = r->has_body && r->body_len ? 2 : 1;
     k->wtotal = (size_t)hlen + (nb == 2 ? r->body_len : 0);
-    int n = uv_try_write((uv_stream_t *)&k->tcp, b, nb);
+    int n;
+    if (nb == 1 && k->fd >= 0 && !k->writing) {
+        /* what uv_try_write does for one buffer on an idle stream (libuv's
+         * uv__try_write: write(2), again on EINTR), without its checks and
+         * calls: the connection is known to be connected, its queue empty */
+        ssize_t w;
+        do w = http1_sys_write(k->fd, k->c->wbuf.p, (size_t)hlen);
+        while (w < 0 && errno == EINTR);
+        n = w >= 0 ? (int)w : errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? UV_EAGAIN : -errno;
+    } else {
+        uv_buf_t b[2] = {{.base = k->c->wbuf.p, .len = (unsigned)hlen},
+                         {.base = (char *)r->body, .len = (unsigned)r->body_len}};
+        n = uv_try_write((uv_stream_t *)&k->tcp, b, nb);
+    }
     k->wrote_any = n > 0;
     if (n >= 0 && (size_t)n == k->wtotal) {
         r->t_sent_ = clock_now_us();
@@ -355,6 +382,8 @@ static void http1_conn_ready(h1_conn *k) {
         client_conn_fail(k, H1_ERR_OTHER, rc, "read: %s", uv_strerror(rc));
         return;
     }
+    uv_os_fd_t fd;
+    if (uv_fileno((const uv_handle_t *)&k->tcp, &fd) == 0) k->fd = fd;
     http1_conn_send(k, r);
 }
 

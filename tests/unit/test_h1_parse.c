@@ -797,6 +797,97 @@ static void test_go_limits(void **state) {
     free(in);
 }
 
+/* Parses head (a HEAD response: framing read, no body) whole, then one byte
+ * at a time; both must give rc and, done, the same content_length. */
+static int parse_head_twice(const char *head, int64_t *cl) {
+    buf hdr = {0};
+    h1_parser p;
+    size_t used, len = strlen(head);
+    h1_parser_init(&p, &hdr, 1, NULL, NULL);
+    int rc = h1_parse(&p, head, len, &used);
+    int64_t whole = p.content_length;
+    h1_parser_init(&p, &hdr, 1, NULL, NULL);
+    int rc1 = H1P_AGAIN;
+    for (size_t i = 0; i < len && rc1 == H1P_AGAIN; i++) rc1 = h1_parse(&p, head + i, 1, &used);
+    assert_int_equal(rc, rc1);
+    if (rc == H1P_DONE) assert_true(whole == p.content_length);
+    *cl = whole;
+    buf_free(&hdr);
+    return rc;
+}
+
+/* Content-Length values as Go's parseContentLength reads them
+ * (net/http/transfer.go: strconv.ParseUint(TrimString(v), 10, 63)): the
+ * short all-digit ones h1_parse reads at once, and those next to its edges
+ * (18 digits, 19, 2^63-1, leading zeros, a byte that is no digit). */
+static void test_content_length_values(void **state) {
+    (void)state;
+    static const struct {
+        const char *v;
+        int ok;
+        int64_t want;
+    } cases[] = {
+        {"0", 1, 0},
+        {"7", 1, 7},
+        {"134", 1, 134},
+        {" 42 ", 1, 42},
+        {"999999999999999999", 1, 999999999999999999LL},   /* 18 digits */
+        {"1000000000000000000", 1, 1000000000000000000LL}, /* 19 */
+        {"9223372036854775807", 1, INT64_MAX},
+        {"0000000000000000000000042", 1, 42},
+        {"00000000000000000", 1, 0},
+        {"9223372036854775808", 0, 0},
+        {"99999999999999999999", 0, 0},
+        {"12a", 0, 0},
+        {"1 2", 0, 0},
+        {"1/", 0, 0}, /* '/' and ':' border the digits */
+        {"1:", 0, 0},
+        {"+1", 0, 0},
+        {"-0", 0, 0},
+    };
+    for (size_t i = 0; i < N(cases); i++) {
+        char head[128];
+        snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Length: %s\r\n\r\n", cases[i].v);
+        int64_t cl = -2;
+        int rc = parse_head_twice(head, &cl);
+        if (rc != (cases[i].ok ? H1P_DONE : H1P_ERROR) || (cases[i].ok && cl != cases[i].want)) {
+            print_error("Content-Length '%s': rc %d cl %lld\n", cases[i].v, rc, (long long)cl);
+            fail();
+        }
+    }
+}
+
+/* Every byte in a header name, at its start, middle and end, in names of
+ * 16 bytes (read sixteen at a time) and 20 (byte by byte): a name is fine
+ * when each byte is an RFC 7230 token byte (Go's validHeaderFieldByte,
+ * net/textproto/reader.go) or the space Go tolerates (its issue 34540); any
+ * other byte is "malformed MIME header line: ". Control bytes, DEL and ':'
+ * end the name elsewhere and are left out. */
+static void test_name_bytes(void **state) {
+    (void)state;
+    static const char tok[] = "!#$%&'*+-.^_`|~";
+    static const size_t lens[] = {16, 20};
+    static const size_t at[] = {0, 7, 15};
+    for (size_t li = 0; li < N(lens); li++)
+        for (size_t ai = 0; ai < N(at); ai++)
+            for (int b = 0x20; b < 0x100; b++) {
+                if (b == ':' || b == 0x7f || (b == ' ' && at[ai] == 0)) continue; /* a leading blank folds */
+                char name[32], head[128];
+                memset(name, 'a', lens[li]);
+                name[lens[li]] = 0;
+                name[at[ai]] = (char)b;
+                int want = (b >= '0' && b <= '9') || ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') || b == ' ' ||
+                           (b < 0x80 && strchr(tok, b) != NULL);
+                snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\n%s: v\r\nContent-Length: 0\r\n\r\n", name);
+                int64_t cl;
+                int rc = parse_head_twice(head, &cl);
+                if (rc != (want ? H1P_DONE : H1P_ERROR)) {
+                    print_error("name byte 0x%02x at %zu of %zu: rc %d\n", b, at[ai], lens[li], rc);
+                    fail();
+                }
+            }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ok),
@@ -812,6 +903,8 @@ int main(void) {
         cmocka_unit_test(test_set_cookie_flag),
         cmocka_unit_test(test_go_limits),
         cmocka_unit_test(test_scan_boundaries),
+        cmocka_unit_test(test_content_length_values),
+        cmocka_unit_test(test_name_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
