@@ -119,6 +119,7 @@ build_quickjs() {
   patches="$ROOT/scripts/quickjs-shared-runtime.patch $ROOT/scripts/quickjs-lazy-intrinsics.patch"
   patches="$patches $ROOT/scripts/quickjs-closure-shape.patch $ROOT/scripts/quickjs-own-keys.patch"
   patches="$patches $ROOT/scripts/quickjs-dead-shapes.patch $ROOT/scripts/quickjs-ascii-scan.patch"
+  patches="$patches $ROOT/scripts/quickjs-c-call.patch"
   # shellcheck disable=SC2086
   stamp=$(cat /dev/null $patches | sha256sum | cut -d' ' -f1)
   [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
@@ -140,7 +141,9 @@ build_quickjs() {
   # quickjs-dead-shapes.patch: a context keeps the last 4 plain-object
   # shapes their last object left, for the next object built the same way;
   # quickjs-ascii-scan.patch: whether UTF-8 text is all ASCII is found eight
-  # bytes at a time (every response body becomes a string through it)
+  # bytes at a time (every response body becomes a string through it);
+  # quickjs-c-call.patch: a script's call of a C function (http.get, check,
+  # sleep ...) goes to it without entering JS_CallInternal's large frame
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local cflags="-O2 -g -fPIC -D_GNU_SOURCE -DCONFIG_VERSION=\"${QJS_VERSION//./-}\" -DCONFIG_BIGNUM"
