@@ -119,7 +119,7 @@ build_quickjs() {
   patches="$ROOT/scripts/quickjs-shared-runtime.patch $ROOT/scripts/quickjs-lazy-intrinsics.patch"
   patches="$patches $ROOT/scripts/quickjs-closure-shape.patch $ROOT/scripts/quickjs-own-keys.patch"
   patches="$patches $ROOT/scripts/quickjs-dead-shapes.patch $ROOT/scripts/quickjs-ascii-scan.patch"
-  patches="$patches $ROOT/scripts/quickjs-c-call.patch"
+  patches="$patches $ROOT/scripts/quickjs-c-call.patch $ROOT/scripts/quickjs-define-new.patch"
   # shellcheck disable=SC2086
   stamp=$(cat /dev/null $patches | sha256sum | cut -d' ' -f1)
   [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
@@ -143,7 +143,10 @@ build_quickjs() {
   # quickjs-ascii-scan.patch: whether UTF-8 text is all ASCII is found eight
   # bytes at a time (every response body becomes a string through it);
   # quickjs-c-call.patch: a script's call of a C function (http.get, check,
-  # sleep ...) goes to it without entering JS_CallInternal's large frame
+  # sleep ...) goes to it without entering JS_CallInternal's large frame;
+  # quickjs-define-new.patch: JS_DefinePropertyValue adds a new property to
+  # an ordinary extensible object straight away (object literals, Response
+  # fields), and the OP_set_name after a closure already named is skipped
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local cflags="-O2 -g -fPIC -D_GNU_SOURCE -DCONFIG_VERSION=\"${QJS_VERSION//./-}\" -DCONFIG_BIGNUM"
