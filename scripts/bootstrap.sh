@@ -120,6 +120,7 @@ build_quickjs() {
   patches="$patches $ROOT/scripts/quickjs-closure-shape.patch $ROOT/scripts/quickjs-own-keys.patch"
   patches="$patches $ROOT/scripts/quickjs-dead-shapes.patch $ROOT/scripts/quickjs-ascii-scan.patch"
   patches="$patches $ROOT/scripts/quickjs-c-call.patch $ROOT/scripts/quickjs-define-new.patch"
+  patches="$patches $ROOT/scripts/quickjs-atom-ascii.patch"
   # shellcheck disable=SC2086
   stamp=$(cat /dev/null $patches | sha256sum | cut -d' ' -f1)
   [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
@@ -146,7 +147,10 @@ build_quickjs() {
   # sleep ...) goes to it without entering JS_CallInternal's large frame;
   # quickjs-define-new.patch: JS_DefinePropertyValue adds a new property to
   # an ordinary extensible object straight away (object literals, Response
-  # fields), and the OP_set_name after a closure already named is skipped
+  # fields), and the OP_set_name after a closure already named is skipped;
+  # quickjs-atom-ascii.patch: JS_AtomGetASCII, a string atom's ASCII text
+  # without a copy, and JS_GetOwnEnumStringKeys looks at each atom once
+  # (k6's check() and its names)
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local cflags="-O2 -g -fPIC -D_GNU_SOURCE -DCONFIG_VERSION=\"${QJS_VERSION//./-}\" -DCONFIG_BIGNUM"
