@@ -120,7 +120,7 @@ build_quickjs() {
   patches="$patches $ROOT/scripts/quickjs-closure-shape.patch $ROOT/scripts/quickjs-own-keys.patch"
   patches="$patches $ROOT/scripts/quickjs-dead-shapes.patch $ROOT/scripts/quickjs-ascii-scan.patch"
   patches="$patches $ROOT/scripts/quickjs-c-call.patch $ROOT/scripts/quickjs-define-new.patch"
-  patches="$patches $ROOT/scripts/quickjs-atom-ascii.patch"
+  patches="$patches $ROOT/scripts/quickjs-atom-ascii.patch $ROOT/scripts/quickjs-inline-alloc.patch"
   # shellcheck disable=SC2086
   stamp=$(cat /dev/null $patches | sha256sum | cut -d' ' -f1)
   [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
@@ -150,7 +150,10 @@ build_quickjs() {
   # fields), and the OP_set_name after a closure already named is skipped;
   # quickjs-atom-ascii.patch: JS_AtomGetASCII, a string atom's ASCII text
   # without a copy, and JS_GetOwnEnumStringKeys looks at each atom once
-  # (k6's check() and its names)
+  # (k6's check() and its names); quickjs-inline-alloc.patch: objects and
+  # strings are allocated and freed through the allocator's pointers
+  # directly, not two exported (not inlinable, -fPIC) calls deep, and an
+  # object's plain values are freed without a call each
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local cflags="-O2 -g -fPIC -D_GNU_SOURCE -DCONFIG_VERSION=\"${QJS_VERSION//./-}\" -DCONFIG_BIGNUM"

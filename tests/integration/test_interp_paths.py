@@ -12,7 +12,8 @@ order and attributes (numeric keys first, duplicates, __proto__, spread,
 computed and symbol keys), class fields on every kind of object a base
 constructor can return (arrays, typed arrays, String objects, arguments,
 proxies and their traps' order, non-extensible, sealed and frozen objects,
-the global object), function names. STOCK is the output of
+the global object), function names; objects freed with accessors, lazy prototypes, closures
+over variables. STOCK is the output of
 js/interp_paths.js with c6 at be40b61 (stock QuickJS 2025.04.26 + c6's
 earlier patches), the same in each of two iterations.
 """
@@ -67,6 +68,7 @@ STOCK = [
     'fieldOnGlobal: ok [1,"function"]',
     'fieldModuleNamespaceLike: ok "0:wec=\\"zero\\",f:wec=1,g:wec=fn \\"g\\"/0 ext=true"',
     'definePropertiesOrder: ok "b:-e-=1,a:g--=accessor ext=true"',
+    'freedKinds: ok [60790,"undefined"]',
     'regexpExecResult: ok "0:wec=\\"ab\\",1:wec=\\"a\\",2:wec=\\"b\\",length:w--=3,index:wec=1,input:wec=\\"xab\\",groups:wec={\\"y\\":\\"a\\"} ext=true"',
     'names: ok ["1=\\"1\\":length|name","status is 200=\\"status is 200\\":length|name","=\\"\\":length|name","named=\\"own\\":length|name|prototype","anon=\\"anon\\":length|name|prototype","cls=\\"cls\\":length|name|prototype","namedCls=\\"K\\":length|name|prototype","async=\\"async\\":length|name","gen=\\"gen\\":length|name|prototype","computed=\\"computed\\":length|name","Symbol(s)=\\"[s]\\":length|name"]',
     'namesVars: ok ["f","g","h","i"]',

@@ -107,6 +107,20 @@ function cases() {
   t('fieldOnGlobal', () => { const g = new Fields(globalThis); const r = [g.f, typeof g.g]; delete globalThis.f; delete globalThis.g; delete globalThis[0]; return r; });
   t('fieldModuleNamespaceLike', () => props(new Fields(Object.create(null))));
   t('definePropertiesOrder', () => props(Object.defineProperties({}, { b: { value: 1, enumerable: true }, a: { get() { return 1; } } })));
+  // objects freed with every kind of property (accessors, a function's lazy
+  // prototype never read, closures over variables, weak references)
+  t('freedKinds', () => {
+    let n = 0;
+    for (let i = 0; i < 200; i++) {
+      let captured = i;
+      const o = { get g() { return captured; }, set s(v) { captured = v; }, f: function named() { return captured; }, v: `s${i}` };
+      Object.defineProperty(o, 'hidden', { value: [i], enumerable: false });
+      o.s = i + 1;
+      n += o.g + o.f() + o.hidden[0] + o.v.length;
+    }
+    const w = new WeakRef({ kept: 1 });
+    return [n, typeof w.deref()];
+  });
   t('regexpExecResult', () => props(/(?<y>a)(b)?/.exec('xab')));
 
   // --- OP_set_name after a closure (the name it gives, or keeps)
