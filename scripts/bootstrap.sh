@@ -121,6 +121,7 @@ build_quickjs() {
   patches="$patches $ROOT/scripts/quickjs-dead-shapes.patch $ROOT/scripts/quickjs-ascii-scan.patch"
   patches="$patches $ROOT/scripts/quickjs-c-call.patch $ROOT/scripts/quickjs-define-new.patch"
   patches="$patches $ROOT/scripts/quickjs-atom-ascii.patch $ROOT/scripts/quickjs-inline-alloc.patch"
+  patches="$patches $ROOT/scripts/quickjs-inline-props.patch"
   # shellcheck disable=SC2086
   stamp=$(cat /dev/null $patches | sha256sum | cut -d' ' -f1)
   [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
@@ -153,7 +154,10 @@ build_quickjs() {
   # (k6's check() and its names); quickjs-inline-alloc.patch: objects and
   # strings are allocated and freed through the allocator's pointers
   # directly, not two exported (not inlinable, -fPIC) calls deep, and an
-  # object's plain values are freed without a call each
+  # object's plain values are freed without a call each;
+  # quickjs-inline-props.patch: an object literal or a closure built from
+  # its kept shape has its property array in its own block (one allocation,
+  # same size; a larger array, if it grows, is separate)
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local cflags="-O2 -g -fPIC -D_GNU_SOURCE -DCONFIG_VERSION=\"${QJS_VERSION//./-}\" -DCONFIG_BIGNUM"

@@ -13,7 +13,8 @@ computed and symbol keys), class fields on every kind of object a base
 constructor can return (arrays, typed arrays, String objects, arguments,
 proxies and their traps' order, non-extensible, sealed and frozen objects,
 the global object), function names; objects freed with accessors, lazy prototypes, closures
-over variables. STOCK is the output of
+over variables; object literals and closures that outgrow their first
+property array, are compacted and grow again (quickjs-inline-props.patch). STOCK is the output of
 js/interp_paths.js with c6 at be40b61 (stock QuickJS 2025.04.26 + c6's
 earlier patches), the same in each of two iterations.
 """
@@ -69,6 +70,9 @@ STOCK = [
     'fieldModuleNamespaceLike: ok "0:wec=\\"zero\\",f:wec=1,g:wec=fn \\"g\\"/0 ext=true"',
     'definePropertiesOrder: ok "b:-e-=1,a:g--=accessor ext=true"',
     'freedKinds: ok [60790,"undefined"]',
+    'literalsGrowAndShrink: ok ["a:wec=0,p38:wec=0,p39:wec=0,z:wec=\\"z\\",a2:wec=fn \\"\\"/0 ext=true","y:wec=2,w:wec=3,v:wec=4 ext=true","a:wec=1,p38:wec=38,p39:wec=39,z:wec=\\"z\\",a2:wec=fn \\"\\"/0 ext=true","y:wec=2,w:wec=3,v:wec=4 ext=true","a:wec=2,p38:wec=76,p39:wec=78,z:wec=\\"z\\",a2:wec=fn \\"\\"/0 ext=true","y:wec=2,w:wec=3,v:wec=4 ext=true"]',
+    'closuresGrow: ok ["name:--c=\\"f\\",extra:wec=0,more:wec=[0],hidden:---=0,after:wec=\\"a\\" ext=true","length:--c=2,name:--c=\\"named\\",prototype:w--={\\"m\\":1},k:wec=\\"k\\" ext=true",1,3,"name:--c=\\"f\\",extra:wec=1,more:wec=[1],hidden:---=1,after:wec=\\"a\\" ext=true","length:--c=2,name:--c=\\"named\\",prototype:w--={\\"m\\":1},k:wec=\\"k\\" ext=true",2,3,"name:--c=\\"f\\",extra:wec=2,more:wec=[2],hidden:---=2,after:wec=\\"a\\" ext=true","length:--c=2,name:--c=\\"named\\",prototype:w--={\\"m\\":1},k:wec=\\"k\\" ext=true",3,3]',
+    'keptObjectsIntact: ok "5,3,5,3,5,3,3,1,3,1,3,1"',
     'regexpExecResult: ok "0:wec=\\"ab\\",1:wec=\\"a\\",2:wec=\\"b\\",length:w--=3,index:wec=1,input:wec=\\"xab\\",groups:wec={\\"y\\":\\"a\\"} ext=true"',
     'names: ok ["1=\\"1\\":length|name","status is 200=\\"status is 200\\":length|name","=\\"\\":length|name","named=\\"own\\":length|name|prototype","anon=\\"anon\\":length|name|prototype","cls=\\"cls\\":length|name|prototype","namedCls=\\"K\\":length|name|prototype","async=\\"async\\":length|name","gen=\\"gen\\":length|name|prototype","computed=\\"computed\\":length|name","Symbol(s)=\\"[s]\\":length|name"]',
     'namesVars: ok ["f","g","h","i"]',

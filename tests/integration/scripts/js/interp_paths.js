@@ -121,6 +121,46 @@ function cases() {
     const w = new WeakRef({ kept: 1 });
     return [n, typeof w.deref()];
   });
+  // object literals and closures whose properties outgrow their first array,
+  // lose most of them (compaction) and gain more, kept across calls
+  const kept = [];
+  t('literalsGrowAndShrink', () => {
+    const rows = [];
+    for (let i = 0; i < 3; i++) {
+      const o = { a: i };
+      for (let k = 0; k < 40; k++) o[`p${k}`] = k * i;
+      for (let k = 0; k < 38; k++) delete o[`p${k}`];
+      o.z = 'z';
+      o.a2 = () => i;
+      const e = {};
+      e.x = 1;
+      e.y = 2;
+      e.w = 3;
+      delete e.x;
+      e.v = 4;
+      kept.push(o, e);
+      rows.push(props(o), props(e));
+    }
+    return rows;
+  });
+  t('closuresGrow', () => {
+    const fs = [];
+    for (let i = 0; i < 3; i++) {
+      const f = (x) => x + i;
+      f.extra = i;
+      f.more = [i];
+      Object.defineProperty(f, 'hidden', { value: i, enumerable: false });
+      delete f.length;
+      f.after = 'a';
+      const g = function named(a, b) { return a + b; };
+      g.prototype.m = 1;
+      g.k = 'k';
+      fs.push(props(f), props(g), f(1), g(1, 2));
+      kept.push(f, g);
+    }
+    return fs;
+  });
+  t('keptObjectsIntact', () => kept.map((o) => Object.keys(o).length).join(','));
   t('regexpExecResult', () => props(/(?<y>a)(b)?/.exec('xab')));
 
   // --- OP_set_name after a closure (the name it gives, or keeps)
