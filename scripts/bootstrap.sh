@@ -142,8 +142,9 @@ build_quickjs() {
   # own enumerable string keys from its shape, no array (k6's check());
   # quickjs-dead-shapes.patch: a context keeps the last 4 plain-object
   # shapes their last object left, for the next object built the same way;
-  # quickjs-ascii-scan.patch: whether UTF-8 text is all ASCII is found eight
-  # bytes at a time (every response body becomes a string through it);
+  # quickjs-ascii-scan.patch: whether UTF-8 text is all ASCII is found 32
+  # then eight bytes at a time (every response body becomes a string
+  # through it);
   # quickjs-c-call.patch: a script's call of a C function (http.get, check,
   # sleep ...) goes to it without entering JS_CallInternal's large frame;
   # quickjs-define-new.patch: JS_DefinePropertyValue adds a new property to
