@@ -119,6 +119,9 @@ build_quickjs() {
   patches="$ROOT/scripts/quickjs-shared-runtime.patch $ROOT/scripts/quickjs-lazy-intrinsics.patch"
   patches="$patches $ROOT/scripts/quickjs-closure-shape.patch $ROOT/scripts/quickjs-own-keys.patch"
   patches="$patches $ROOT/scripts/quickjs-dead-shapes.patch $ROOT/scripts/quickjs-ascii-scan.patch"
+  patches="$patches $ROOT/scripts/quickjs-c-call.patch $ROOT/scripts/quickjs-define-new.patch"
+  patches="$patches $ROOT/scripts/quickjs-atom-ascii.patch $ROOT/scripts/quickjs-inline-alloc.patch"
+  patches="$patches $ROOT/scripts/quickjs-inline-props.patch"
   # shellcheck disable=SC2086
   stamp=$(cat /dev/null $patches | sha256sum | cut -d' ' -f1)
   [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
@@ -139,8 +142,23 @@ build_quickjs() {
   # own enumerable string keys from its shape, no array (k6's check());
   # quickjs-dead-shapes.patch: a context keeps the last 4 plain-object
   # shapes their last object left, for the next object built the same way;
-  # quickjs-ascii-scan.patch: whether UTF-8 text is all ASCII is found eight
-  # bytes at a time (every response body becomes a string through it)
+  # quickjs-ascii-scan.patch: whether UTF-8 text is all ASCII is found 32
+  # then eight bytes at a time (every response body becomes a string
+  # through it);
+  # quickjs-c-call.patch: a script's call of a C function (http.get, check,
+  # sleep ...) goes to it without entering JS_CallInternal's large frame;
+  # quickjs-define-new.patch: JS_DefinePropertyValue adds a new property to
+  # an ordinary extensible object straight away (object literals, Response
+  # fields), and the OP_set_name after a closure already named is skipped;
+  # quickjs-atom-ascii.patch: JS_AtomGetASCII, a string atom's ASCII text
+  # without a copy, and JS_GetOwnEnumStringKeys looks at each atom once
+  # (k6's check() and its names); quickjs-inline-alloc.patch: objects and
+  # strings are allocated and freed through the allocator's pointers
+  # directly, not two exported (not inlinable, -fPIC) calls deep, and an
+  # object's plain values are freed without a call each;
+  # quickjs-inline-props.patch: an object literal or a closure built from
+  # its kept shape has its property array in its own block (one allocation,
+  # same size; a larger array, if it grows, is separate)
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local cflags="-O2 -g -fPIC -D_GNU_SOURCE -DCONFIG_VERSION=\"${QJS_VERSION//./-}\" -DCONFIG_BIGNUM"

@@ -65,9 +65,17 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     JSValue ret = JS_UNDEFINED;
     for (uint32_t i = 0; i < np; i++) {
         JSAtom key = props ? props[i].atom : quick[i];
-        const char *name = JS_AtomToCString(ctx, key); /* once: for "::" and the check tag */
-        if (name && strstr(name, "::")) {
-            JS_FreeCString(ctx, name);
+        /* the name, once, for "::" and the check tag: an ASCII one straight
+         * from the atom (held in quick[]/props), else a copy (UTF-8) */
+        size_t nlen;
+        const char *name = JS_AtomGetASCII(ctx, key, &nlen);
+        const char *copy = NULL;
+        if (!name) {
+            name = copy = JS_AtomToCString(ctx, key);
+            nlen = name ? strlen(name) : 0;
+        }
+        if (name && memchr(name, ':', nlen) && strstr(name, "::")) {
+            JS_FreeCString(ctx, copy);
             ret = js_throw_error(ctx, "GoError", "group and check names may not contain '::'");
             break;
         } /* lib */
@@ -82,7 +90,7 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
              * function throws as failed, then rethrows; not when the test is
              * stopping (the exception is then the interruption) */
             if (vm_cut_off(v)) {
-                JS_FreeCString(ctx, name);
+                JS_FreeCString(ctx, copy);
                 ret = JS_EXCEPTION;
                 break;
             }
@@ -92,7 +100,7 @@ static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValue
         int ok = JS_ToBool(ctx, r);
         JS_FreeValue(ctx, r);
         uint32_t tags = k6_check_tags(v, name, argc > 2 ? argv[2] : JS_UNDEFINED);
-        JS_FreeCString(ctx, name);
+        JS_FreeCString(ctx, copy);
         sample_push(&v->w->samples, M_CHECKS, tags, ok ? 1 : 0, sample_now(&v->w->samples));
         if (!ok) all = 0;
         if (!JS_IsUndefined(exc)) {
