@@ -80,6 +80,13 @@ struct engine {
         void *ctx;
     } listeners[ENGINE_MAX_LISTENERS];
     int nlisteners;
+    /* per pack kind: its sinks are made; which of its samples' metrics
+     * are tagged (bit i: sample i) */
+    bool pack_ready[PACK_KINDS];
+    uint32_t pack_tagged[PACK_KINDS];
+    /* the samples of a chunk with packs, spread out for the listeners: at
+     * most 3 a slot (a pack's first slot holds one, the others three) */
+    sample *unpacked;
     uint64_t seen;
     int64_t *gauge_t; /* merged series: per metric, the time of the Gauge's value */
     bool warned_cardinality;
@@ -91,9 +98,13 @@ struct engine {
  * carry IDs (each set is a series in every output and cloud backend). */
 #define ENGINE_CARDINALITY_WARN 10000
 
+static void engine_pack_tagged_update(engine *e);
+
 engine *engine_new(void) {
     engine *e = calloc(1, sizeof(engine));
-    if (e) e->tagged[M_CHECKS] = e->tagged[M_GROUP_DURATION] = 1;
+    if (!e) return NULL;
+    e->tagged[M_CHECKS] = e->tagged[M_GROUP_DURATION] = 1;
+    engine_pack_tagged_update(e);
     return e;
 }
 
@@ -124,6 +135,7 @@ void engine_free(engine *e) {
     free(e->gpaths);
     free(e->gran);
     free(e->gauge_t);
+    free(e->unpacked);
     for (int i = 0; i < e->nsrc; i++) free(e->src[i].info);
     node_clear(&e->root);
     node_clear(&e->scenarios);
@@ -156,6 +168,7 @@ int engine_add_tag_source(engine *e, const tagdict *tags) {
 
 int engine_add_listener(engine *e, engine_listener *fn, void *ctx) {
     if (e->nlisteners >= ENGINE_MAX_LISTENERS) return -1;
+    if (!e->unpacked && !(e->unpacked = malloc(3 * SAMPLE_CHUNK * sizeof *e->unpacked))) return -1;
     e->listeners[e->nlisteners].fn = fn;
     e->listeners[e->nlisteners++].ctx = ctx;
     return 0;
@@ -344,30 +357,135 @@ static void engine_add_to_subs(engine *e, uint64_t mask, double v) {
     }
 }
 
+/* A sample of a metric other than checks and group_duration, where its tags
+ * send it besides the metric's sink: sub-metrics, the breakdown's nodes. */
+static inline void engine_add_tagged_plain(engine *e, const engine_taginfo *ti, int m, double v) {
+    uint64_t subs = ti->subs & e->sub_mask[m];
+    if (subs) engine_add_to_subs(e, subs, v);
+    if (ti->scenario) node_add(ti->scenario, m, v, TAG_NOCHECK);
+    if (ti->group) node_add(ti->group, m, v, TAG_NOCHECK);
+}
+
 static void engine_add_tagged(engine *e, const engine_taginfo *ti, int m, double v) {
     bool is_check = m == M_CHECKS;
+    if (!is_check && m != M_GROUP_DURATION) {
+        engine_add_tagged_plain(e, ti, m, v);
+        return;
+    }
     if (is_check && ti->check >= 0) {
         if (v != 0) e->checks[ti->check].passes++;
         else e->checks[ti->check].fails++;
     }
-    if (is_check || m == M_GROUP_DURATION) engine_group_ran(e, ti->group_path);
+    engine_group_ran(e, ti->group_path);
     uint64_t subs = ti->subs & e->sub_mask[m];
     if (subs) engine_add_to_subs(e, subs, v);
     if (ti->scenario) node_add(ti->scenario, m, v, is_check ? ti->scenario_check : TAG_NOCHECK);
     if (ti->group) node_add(ti->group, m, v, is_check ? ti->group_check : TAG_NOCHECK);
 }
 
-static inline void engine_add(engine *e, engine_source *src, const sample *s) {
-    int m = s->metric;
+static inline void engine_add(engine *e, engine_source *src, int m, uint32_t tags, double v) {
     if (!e->has[m]) {
         sink_init(&e->sinks[m], registry_get(m)->type);
         e->has[m] = 1;
     }
-    sink_add(&e->sinks[m], s->value);
+    sink_add(&e->sinks[m], v);
     if (e->tagged[m]) {
-        const engine_taginfo *ti = engine_tag_info(e, src, s->tags);
-        if (ti) engine_add_tagged(e, ti, m, s->value);
+        const engine_taginfo *ti = engine_tag_info(e, src, tags);
+        if (ti) engine_add_tagged(e, ti, m, v);
     }
+}
+
+/* ---- packs (metrics/samples.h): what engine_add does for each of their
+ * samples, by kind, with the sinks' types known (the built-ins', which
+ * metrics/registry.c fixes) and the tag set looked up once ---- */
+
+/* The sinks of the kind's metrics, made on its first pack. */
+static void engine_pack_ready(engine *e, int kind) {
+    const sample_pack_def *d = &sample_packs[kind];
+    for (uint32_t i = 0; i < d->n; i++) {
+        int m = d->metric[i];
+        if (!e->has[m]) {
+            sink_init(&e->sinks[m], registry_get(m)->type);
+            e->has[m] = 1;
+        }
+    }
+    e->pack_ready[kind] = true;
+}
+
+/* Which samples of each kind have tagged metrics; after tagged[] changed. */
+static void engine_pack_tagged_update(engine *e) {
+    for (int k = 0; k < PACK_KINDS; k++) {
+        e->pack_tagged[k] = 0;
+        for (uint32_t i = 0; i < sample_packs[k].n; i++)
+            if (e->tagged[sample_packs[k].metric[i]]) e->pack_tagged[k] |= 1u << i;
+    }
+}
+
+/* No pack holds checks or group_duration. */
+static void engine_pack_tagged(engine *e, engine_source *src, const sample *h, uint32_t mask) {
+    const engine_taginfo *ti = engine_tag_info(e, src, h->tags);
+    if (!ti) return;
+    const sample_pack_def *d = &sample_packs[h->pad];
+    for (; mask; mask &= mask - 1) {
+        uint32_t i = (uint32_t)__builtin_ctz(mask);
+        engine_add_tagged_plain(e, ti, d->metric[i], sample_pack_value(h, i));
+    }
+}
+
+/* PACK_HTTP, PACK_HTTP_NOFAILED: counter, 7 trends, [rate], 2 counters. */
+static uint32_t engine_add_http(engine *e, engine_source *src, const sample *h) {
+    int kind = h->pad;
+    const sample_pack_def *d = &sample_packs[kind];
+    if (!e->pack_ready[kind]) engine_pack_ready(e, kind);
+    sink *k = e->sinks;
+    sink_add_counter(&k[M_HTTP_REQS], sample_pack_value(h, 0));
+    for (uint32_t i = 1; i <= 7; i++) sink_add_trend(&k[d->metric[i]], sample_pack_value(h, i));
+    uint32_t i = 8;
+    if (kind == PACK_HTTP) sink_add_rate(&k[M_HTTP_REQ_FAILED], sample_pack_value(h, i++));
+    sink_add_counter(&k[M_DATA_SENT], sample_pack_value(h, i));
+    sink_add_counter(&k[M_DATA_RECEIVED], sample_pack_value(h, i + 1));
+    if (e->pack_tagged[kind]) engine_pack_tagged(e, src, h, e->pack_tagged[kind]);
+    return SAMPLE_PACK_SLOTS(d->n);
+}
+
+/* PACK_ITER: a counter and a trend. */
+static uint32_t engine_add_iter(engine *e, engine_source *src, const sample *h) {
+    if (!e->pack_ready[PACK_ITER]) engine_pack_ready(e, PACK_ITER);
+    sink_add_counter(&e->sinks[M_ITERATIONS], sample_pack_value(h, 0));
+    sink_add_trend(&e->sinks[M_ITERATION_DURATION], sample_pack_value(h, 1));
+    if (e->pack_tagged[PACK_ITER]) engine_pack_tagged(e, src, h, e->pack_tagged[PACK_ITER]);
+    return SAMPLE_PACK_SLOTS(2);
+}
+
+static void engine_add_chunk(engine *e, engine_source *src, const sample_chunk *c) {
+    for (uint32_t k = 0; k < c->n;) {
+        const sample *s = &c->s[k];
+        if (s->metric == SAMPLE_PACK) {
+            k += s->pad == PACK_ITER ? engine_add_iter(e, src, s) : engine_add_http(e, src, s);
+            continue;
+        }
+        engine_add(e, src, s->metric, s->tags, s->value);
+        k++;
+    }
+}
+
+/* The chunk's samples, its packs spread out, in e->unpacked; returns how many. */
+static size_t engine_unpack(engine *e, const sample_chunk *c) {
+    sample *out = e->unpacked;
+    for (uint32_t k = 0; k < c->n;) {
+        const sample *s = &c->s[k];
+        if (s->metric != SAMPLE_PACK) {
+            *out++ = *s;
+            k++;
+            continue;
+        }
+        const sample_pack_def *d = &sample_packs[s->pad];
+        for (uint32_t i = 0; i < d->n; i++)
+            *out++ =
+                (sample){.t_ns = s->t_ns, .value = sample_pack_value(s, i), .tags = s->tags, .metric = d->metric[i]};
+        k += SAMPLE_PACK_SLOTS(d->n);
+    }
+    return (size_t)(out - e->unpacked);
 }
 
 static void engine_check_cardinality(engine *e) {
@@ -389,9 +507,17 @@ void engine_drain(engine *e) {
         if (!src->buf) continue;
         sample_chunk *list = sample_buf_take(src->buf);
         for (sample_chunk *c = list; c; c = c->next) {
-            for (uint32_t k = 0; k < c->n; k++) engine_add(e, src, &c->s[k]);
-            for (int k = 0; k < e->nlisteners; k++) e->listeners[k].fn(e->listeners[k].ctx, c->s, c->n, src->buf->tags);
-            e->seen += c->n;
+            engine_add_chunk(e, src, c);
+            if (e->nlisteners) {
+                const sample *smp = c->s;
+                size_t n = c->n;
+                if (c->packs) {
+                    n = engine_unpack(e, c);
+                    smp = e->unpacked;
+                }
+                for (int k = 0; k < e->nlisteners; k++) e->listeners[k].fn(e->listeners[k].ctx, smp, n, src->buf->tags);
+            }
+            e->seen += c->n + c->extra;
         }
         sample_buf_recycle(src->buf, list);
     }
@@ -529,6 +655,7 @@ int engine_add_submetric(engine *e, int metric, const char *filter, char *err, s
     }
     e->sub_mask[metric] |= 1ULL << e->nsubs;
     e->tagged[metric] = 1;
+    engine_pack_tagged_update(e);
     engine_forget_tags(e);
     return e->nsubs++;
 }
@@ -543,6 +670,7 @@ int engine_submetric_parent(const engine *e, int idx) { return e->subs[idx].metr
 void engine_enable_breakdown(engine *e) {
     e->breakdown = true;
     memset(e->tagged, 1, sizeof e->tagged);
+    engine_pack_tagged_update(e);
     engine_forget_tags(e);
 }
 

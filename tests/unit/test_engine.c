@@ -778,6 +778,190 @@ static void test_listeners(void **state) {
     sample_buf_destroy(&b);
 }
 
+/* Packs (metrics/samples.h): a request's samples and an iteration's, in
+ * fewer slots. The engine must aggregate them as the samples they stand
+ * for (sinks, sub-metrics, the breakdown), count them as samples, and hand
+ * its listeners (the outputs, which need each sample with its time) those
+ * samples in k6's order, packs mixed with plain samples and across chunks. */
+typedef struct recorded {
+    sample *s;
+    size_t n, cap;
+} recorded;
+
+static void record(void *ctx, const sample *s, size_t n, const tagdict *tags) {
+    (void)tags;
+    recorded *r = ctx;
+    if (r->n + n > r->cap) {
+        r->cap = (r->n + n) * 2;
+        r->s = realloc(r->s, r->cap * sizeof *r->s);
+        assert_non_null(r->s);
+    }
+    memcpy(r->s + r->n, s, n * sizeof *s);
+    r->n += n;
+}
+
+static void push_http(sample_buf *b, uint32_t tags, bool failed, uint64_t i, sample *want, size_t *nw) {
+    uint32_t n = failed ? 11 : 10;
+    const sample_pack_def *d = &sample_packs[failed ? PACK_HTTP : PACK_HTTP_NOFAILED];
+    int64_t t = sample_now(b);
+    sample *h = sample_pack_begin(b, failed ? PACK_HTTP : PACK_HTTP_NOFAILED, n, tags, t);
+    for (uint32_t k = 0; k < n; k++) {
+        double v = k == 0 ? 1 : (double)(i % 97) + (double)k / 8;
+        sample_pack_set(h, k, v);
+        want[(*nw)++] = (sample){.t_ns = t, .value = v, .tags = tags, .metric = d->metric[k]};
+    }
+    sample_pack_commit(b, h, n);
+}
+
+static void test_packs(void **state) {
+    (void)state;
+    /* the order k6 emits a request's samples in (its http_req_* then data_*) */
+    static const int http_order[11] = {M_HTTP_REQS,
+                                       M_HTTP_REQ_DURATION,
+                                       M_HTTP_REQ_BLOCKED,
+                                       M_HTTP_REQ_CONNECTING,
+                                       M_HTTP_REQ_TLS_HANDSHAKING,
+                                       M_HTTP_REQ_SENDING,
+                                       M_HTTP_REQ_WAITING,
+                                       M_HTTP_REQ_RECEIVING,
+                                       M_HTTP_REQ_FAILED,
+                                       M_DATA_SENT,
+                                       M_DATA_RECEIVED};
+    for (int k = 0; k < 11; k++) assert_int_equal(sample_packs[PACK_HTTP].metric[k], http_order[k]);
+    assert_int_equal(sample_packs[PACK_HTTP_NOFAILED].n, 10);
+    assert_int_equal(sample_packs[PACK_HTTP_NOFAILED].metric[8], M_DATA_SENT);
+
+    for (int pass = 0; pass < 2; pass++) { /* pass 1: the breakdown on */
+        sample_buf b;
+        sample_buf_init(&b);
+        uint32_t ok = tags_of(&b, "expected_response", "true", "group", "::g");
+        uint32_t bad = tags_of(&b, "expected_response", "false", "group", "");
+        engine *e = engine_new();
+        engine_add_source(e, &b);
+        char err[128];
+        int sub = engine_add_submetric(e, M_HTTP_REQ_DURATION, "expected_response:true", err, sizeof err);
+        int sub_iter = engine_add_submetric(e, M_ITERATION_DURATION, "group:::g", err, sizeof err);
+        assert_true(sub >= 0 && sub_iter >= 0);
+        if (pass) engine_enable_breakdown(e);
+        recorded r = {0};
+        engine_add_listener(e, record, &r);
+        const size_t N = 3000; /* about 14,000 slots: packs cross chunk ends */
+        sample *want = malloc(N * 16 * sizeof *want);
+        assert_non_null(want);
+        size_t nw = 0;
+        uint64_t reqs = 0, failed_n = 0, ok_n = 0, iters = 0, iters_g = 0;
+        double dur_sum = 0, ok_sum = 0, recv_sum = 0, iter_sum = 0;
+        for (uint64_t i = 0; i < N; i++) {
+            bool with_failed = i % 3 != 0, is_ok = i % 4 != 0;
+            uint32_t tags = is_ok ? ok : bad;
+            size_t first = nw;
+            push_http(&b, tags, with_failed, i, want, &nw);
+            reqs++;
+            failed_n += with_failed;
+            dur_sum += want[first + 1].value;
+            recv_sum += want[nw - 1].value;
+            if (is_ok) {
+                ok_n++;
+                ok_sum += want[first + 1].value;
+            }
+            if (i % 5 == 0) { /* a plain sample between packs */
+                int64_t t = sample_now(&b);
+                sample_push(&b, M_CHECKS, tags, 1, t);
+                want[nw++] = (sample){.t_ns = t, .value = 1, .tags = tags, .metric = M_CHECKS};
+            }
+            if (i % 2 == 0) {
+                int64_t t = sample_now(&b);
+                double d = (double)i / 3;
+                sample *h = sample_pack_begin(&b, PACK_ITER, 2, tags, t);
+                sample_pack_set(h, 0, 1);
+                sample_pack_set(h, 1, d);
+                sample_pack_commit(&b, h, 2);
+                want[nw++] = (sample){.t_ns = t, .value = 1, .tags = tags, .metric = M_ITERATIONS};
+                want[nw++] = (sample){.t_ns = t, .value = d, .tags = tags, .metric = M_ITERATION_DURATION};
+                iters++;
+                iter_sum += d;
+                iters_g += is_ok;
+            }
+            if (i == N / 2) {
+                /* published samples are counted as samples, not slots */
+                sample_buf_flush(&b);
+                assert_int_equal(sample_buf_pending(&b), nw);
+                engine_drain(e);
+                assert_int_equal(engine_samples_seen(e), nw);
+            }
+        }
+        sample_buf_flush(&b);
+        engine_drain(e);
+        assert_int_equal(engine_samples_seen(e), nw);
+        /* the listener saw every sample, in order, as pushed one by one */
+        assert_int_equal(r.n, nw);
+        for (size_t k = 0; k < nw; k++) {
+            assert_int_equal(r.s[k].metric, want[k].metric);
+            assert_int_equal(r.s[k].t_ns, want[k].t_ns);
+            assert_int_equal(r.s[k].tags, want[k].tags);
+            assert_true(r.s[k].value == want[k].value);
+        }
+        const sink *s = engine_sink(e, M_HTTP_REQS);
+        assert_int_equal(s->u.counter.n, reqs);
+        assert_true(s->u.counter.sum == (double)reqs);
+        s = engine_sink(e, M_HTTP_REQ_DURATION);
+        assert_int_equal(hist_count(s->u.trend.h), reqs);
+        assert_true(hist_sum(s->u.trend.h) == dur_sum);
+        s = engine_sink(e, M_HTTP_REQ_FAILED);
+        assert_int_equal(s->u.rate.total, failed_n);
+        s = engine_sink(e, M_DATA_RECEIVED);
+        assert_int_equal(s->u.counter.n, reqs);
+        assert_true(s->u.counter.sum == recv_sum);
+        s = engine_sink(e, M_ITERATION_DURATION);
+        assert_int_equal(hist_count(s->u.trend.h), iters);
+        assert_true(hist_sum(s->u.trend.h) == iter_sum);
+        assert_int_equal(engine_sink(e, M_ITERATIONS)->u.counter.n, iters);
+        s = engine_submetric_sink(e, sub);
+        assert_int_equal(hist_count(s->u.trend.h), ok_n);
+        assert_true(hist_sum(s->u.trend.h) == ok_sum);
+        assert_int_equal(hist_count(engine_submetric_sink(e, sub_iter)->u.trend.h), iters_g);
+        if (pass) { /* group ::g's node got the "ok" requests' samples */
+            const engine_node *const *kids;
+            assert_int_equal(engine_node_children(engine_group_root(e), &kids), 1);
+            const engine_node_metric *ms;
+            size_t nm = engine_node_metrics(kids[0], &ms);
+            bool found = false;
+            for (size_t k = 0; k < nm; k++)
+                if (ms[k].metric == M_HTTP_REQ_WAITING) {
+                    found = true;
+                    assert_int_equal(hist_count(ms[k].sink.u.trend.h), ok_n);
+                }
+            assert_true(found);
+        }
+        free(want);
+        free(r.s);
+        engine_free(e);
+        sample_buf_destroy(&b);
+    }
+}
+
+/* No pack of a kind: its metrics stay without a sink (k6 lists only the
+ * metrics that had samples); http_req_failed without a response callback. */
+static void test_pack_nofailed(void **state) {
+    (void)state;
+    sample_buf b;
+    sample_buf_init(&b);
+    engine *e = engine_new();
+    engine_add_source(e, &b);
+    sample *h = sample_pack_begin(&b, PACK_HTTP_NOFAILED, 10, 0, sample_now(&b));
+    for (uint32_t k = 0; k < 10; k++) sample_pack_set(h, k, k);
+    sample_pack_commit(&b, h, 10);
+    sample_buf_flush(&b);
+    engine_drain(e);
+    assert_int_equal(engine_samples_seen(e), 10);
+    assert_null(engine_sink(e, M_HTTP_REQ_FAILED));
+    assert_null(engine_sink(e, M_ITERATIONS));
+    assert_true(engine_sink(e, M_DATA_SENT)->u.counter.sum == 8);
+    assert_true(engine_sink(e, M_DATA_RECEIVED)->u.counter.sum == 9);
+    engine_free(e);
+    sample_buf_destroy(&b);
+}
+
 /* One producer thread pushes while the main thread drains. */
 #define CONC_N      1000000
 #define CONC_CHECKS 50
@@ -922,7 +1106,8 @@ int main(void) {
         cmocka_unit_test(test_breakdown),          cmocka_unit_test(test_breakdown_off),
         cmocka_unit_test(test_listeners),          cmocka_unit_test(test_registry),
         cmocka_unit_test(test_custom_metric_sink), cmocka_unit_test(test_concurrent_producer),
-        cmocka_unit_test(test_stamps_unique),
+        cmocka_unit_test(test_stamps_unique),      cmocka_unit_test(test_packs),
+        cmocka_unit_test(test_pack_nofailed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -283,21 +283,23 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     uint32_t hint = (uint32_t)nl ^ (nl ? (uint32_t)(unsigned char)name[nl - 1] << 8 : 0) ^ (uint32_t)res->status << 16 ^
                     (uint32_t)(unsigned char)c->method[0] << 24;
     uint32_t tags = vu_intern_tags(v, TAGS_SITE_HTTP, v->group, hint, kv, nstatic, n - VU_BASE_TAGS);
+    /* one pack (metrics/samples.h): k6's samples of a request, in its order */
     sample_buf *sb = &v->w->samples;
-    sample *s = sample_room(sb, 2);
-    s = sample_put(s, M_HTTP_REQS, tags, 1, now);
-    sample_commit(sb, sample_put(s, M_HTTP_REQ_DURATION, tags, res->t_duration, now));
+    uint32_t np = has_cb ? 11 : 10;
+    sample *pk = sample_pack_begin(sb, has_cb ? PACK_HTTP : PACK_HTTP_NOFAILED, np, tags, now);
+    sample_pack_set(pk, 0, 1); /* http_reqs */
+    sample_pack_set(pk, 1, res->t_duration);
+    sample_pack_set(pk, 2, res->t_blocked);
+    sample_pack_set(pk, 3, res->t_connecting);
+    sample_pack_set(pk, 4, res->t_tls);
+    sample_pack_set(pk, 5, res->t_sending);
+    sample_pack_set(pk, 6, res->t_waiting);
+    sample_pack_set(pk, 7, res->t_receiving);
+    if (has_cb) sample_pack_set(pk, 8, expected ? 0 : 1); /* http_req_failed */
+    sample_pack_set(pk, np - 2, sent);
+    sample_pack_set(pk, np - 1, received);
+    sample_pack_commit(sb, pk, np);
     if (v->lc.on) lc_emit(&v->lc, sb, v->test->m_req_corrected, tags, res->t_duration, now); /* --latency-correction */
-    s = sample_room(sb, 9);
-    s = sample_put(s, M_HTTP_REQ_BLOCKED, tags, res->t_blocked, now);
-    s = sample_put(s, M_HTTP_REQ_CONNECTING, tags, res->t_connecting, now);
-    s = sample_put(s, M_HTTP_REQ_TLS_HANDSHAKING, tags, res->t_tls, now);
-    s = sample_put(s, M_HTTP_REQ_SENDING, tags, res->t_sending, now);
-    s = sample_put(s, M_HTTP_REQ_WAITING, tags, res->t_waiting, now);
-    s = sample_put(s, M_HTTP_REQ_RECEIVING, tags, res->t_receiving, now);
-    if (has_cb) s = sample_put(s, M_HTTP_REQ_FAILED, tags, expected ? 0 : 1, now);
-    s = sample_put(s, M_DATA_SENT, tags, sent, now);
-    sample_commit(sb, sample_put(s, M_DATA_RECEIVED, tags, received, now));
 }
 
 /* ---- redirects ---- */
