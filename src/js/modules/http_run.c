@@ -46,24 +46,35 @@ const char *http_user_agent(vu *v) { return v->test && v->test->user_agent ? v->
     } while (0)
 
 static void http_utoa(char *out, unsigned long v) {
-    if (v < 1000 && (v >= 100 || v == 0)) { /* a status, or no error code: every request's */
-        if (!v) {
-            out[0] = '0';
-            out[1] = 0;
-            return;
-        }
-        out[0] = (char)('0' + v / 100);
-        out[1] = (char)('0' + v / 10 % 10);
-        out[2] = (char)('0' + v % 10);
-        out[3] = 0;
-        return;
-    }
     char tmp[24];
     int n = 0;
     do tmp[n++] = (char)('0' + v % 10);
     while ((v /= 10) && n < (int)sizeof tmp);
     for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
     out[n] = 0;
+}
+
+/* "100" .. "999" (every status Go reads), made by the compiler: a request's
+ * status tag is a lookup, not a conversion. */
+#define HTTP_ST_C(a, b, c)                                                                                             \
+    { a, b, c, 0 }
+#define HTTP_ST_B(a, b)                                                                                                \
+    HTTP_ST_C(a, b, '0'), HTTP_ST_C(a, b, '1'), HTTP_ST_C(a, b, '2'), HTTP_ST_C(a, b, '3'), HTTP_ST_C(a, b, '4'),      \
+        HTTP_ST_C(a, b, '5'), HTTP_ST_C(a, b, '6'), HTTP_ST_C(a, b, '7'), HTTP_ST_C(a, b, '8'), HTTP_ST_C(a, b, '9')
+#define HTTP_ST_A(a)                                                                                                   \
+    HTTP_ST_B(a, '0'), HTTP_ST_B(a, '1'), HTTP_ST_B(a, '2'), HTTP_ST_B(a, '3'), HTTP_ST_B(a, '4'), HTTP_ST_B(a, '5'),  \
+        HTTP_ST_B(a, '6'), HTTP_ST_B(a, '7'), HTTP_ST_B(a, '8'), HTTP_ST_B(a, '9')
+static const char http_status_texts[900][4] = {HTTP_ST_A('1'), HTTP_ST_A('2'), HTTP_ST_A('3'),
+                                               HTTP_ST_A('4'), HTTP_ST_A('5'), HTTP_ST_A('6'),
+                                               HTTP_ST_A('7'), HTTP_ST_A('8'), HTTP_ST_A('9')};
+
+/* The status as its tag's text: "0" without a response; buf (24 bytes)
+ * holds any other value outside 100-999. */
+static const char *http_status_text(long status, char *buf) {
+    if (status >= 100 && status <= 999) return http_status_texts[status - 100];
+    if (status <= 0) return "0";
+    http_utoa(buf, (unsigned long)status);
+    return buf;
 }
 
 /* Go's names of the HTTP/2 error codes (RFC 9113, 7), which k6's messages use. */
@@ -247,9 +258,8 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
 static void http_emit(vu *v, const http_call *c, double sent, double received, int64_t now) {
     const http_params *p = &c->p;
     const http_result *res = &c->res;
-    char status[24], code[24];
-    http_utoa(status, res->status < 0 ? 0 : (unsigned long)res->status);
-    http_utoa(code, res->error_code < 0 ? 0 : (unsigned long)res->error_code);
+    char sbuf[24], code[24];
+    const char *status = http_status_text(res->status, sbuf);
     /* the callback decides "expected"; with none (null) k6 emits no http_req_failed */
     const http_vu *h = vm_mod_peek(v, VM_MOD_HTTP);                           /* NULL: no setResponseCallback either */
     const http_expect *ex = p->expect_set ? p->expect : h ? h->expect : NULL; /* NULL: k6's default 200-399 */
@@ -270,7 +280,10 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     if ((on >> ST_PROTO) & 1) kv[n++] = (tag_kv){"proto", res->proto[0] ? res->proto : NULL};
     if (has_cb && ((on >> ST_EXPECTED_RESPONSE) & 1))
         kv[n++] = (tag_kv){"expected_response", expected ? "true" : "false"};
-    if (res->error_code && ((on >> ST_ERROR_CODE) & 1)) kv[n++] = (tag_kv){"error_code", code};
+    if (res->error_code && ((on >> ST_ERROR_CODE) & 1)) {
+        http_utoa(code, res->error_code < 0 ? 0 : (unsigned long)res->error_code);
+        kv[n++] = (tag_kv){"error_code", code};
+    }
     if (res->error[0] && ((on >> ST_ERROR) & 1)) kv[n++] = (tag_kv){"error", res->error};
     if (res->ip[0] && ((on >> ST_IP) & 1)) kv[n++] = (tag_kv){"ip", res->ip};
     if (res->tls.version && ((on >> ST_TLS_VERSION) & 1))
