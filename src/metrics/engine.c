@@ -200,13 +200,17 @@ static int32_t engine_group_index(engine *e, const char *path) {
 }
 
 /* k6 builds its group tree from the group_duration and checks samples. */
-static void engine_group_ran(engine *e, int32_t idx) {
-    if (idx < 0 || e->gpaths[idx].ran) return;
+static __attribute__((noinline)) void engine_group_ran_first(engine *e, int32_t idx) {
     const char **g = realloc(e->gran, (e->ngran + 1) * sizeof *g);
     if (!g) return;
     e->gran = g;
     e->gran[e->ngran++] = e->gpaths[idx].path;
     e->gpaths[idx].ran = true;
+}
+
+/* Inline: every check sample asks. */
+static inline void engine_group_ran(engine *e, int32_t idx) {
+    if (idx >= 0 && !e->gpaths[idx].ran) engine_group_ran_first(e, idx);
 }
 
 static bool engine_sub_matches(const engine_sub *sb, const char *p, size_t len) {
@@ -344,15 +348,19 @@ static void engine_forget_tags(engine *e) {
         for (uint32_t t = 0; t < e->src[i].ninfo; t++) e->src[i].info[t].check = TAG_UNKNOWN;
 }
 
-static void engine_add_to_subs(engine *e, uint64_t mask, double v) {
+static __attribute__((noinline)) void engine_sub_first(engine_sub *sb) {
+    sink_init(&sb->sink, registry_get(sb->metric)->type);
+    sb->has = true;
+}
+
+/* Inline: a request's http_req_duration goes to a sub-metric at least
+ * (expected_response:true, in every summary). */
+static inline void engine_add_to_subs(engine *e, uint64_t mask, double v) {
     while (mask) {
         int i = __builtin_ctzll(mask);
         mask &= mask - 1;
         engine_sub *sb = &e->subs[i];
-        if (!sb->has) {
-            sink_init(&sb->sink, registry_get(sb->metric)->type);
-            sb->has = true;
-        }
+        if (!sb->has) engine_sub_first(sb);
         sink_add(&sb->sink, v);
     }
 }
@@ -422,7 +430,7 @@ static void engine_pack_tagged_update(engine *e) {
 }
 
 /* No pack holds checks or group_duration. */
-static void engine_pack_tagged(engine *e, engine_source *src, const sample *h, uint32_t mask) {
+static inline void engine_pack_tagged(engine *e, engine_source *src, const sample *h, uint32_t mask) {
     const engine_taginfo *ti = engine_tag_info(e, src, h->tags);
     if (!ti) return;
     const sample_pack_def *d = &sample_packs[h->pad];
