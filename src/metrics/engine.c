@@ -84,6 +84,9 @@ struct engine {
      * are tagged (bit i: sample i) */
     bool pack_ready[PACK_KINDS];
     uint32_t pack_tagged[PACK_KINDS];
+    /* the Trends of a request's pack (its samples 1-7), once ready: their
+     * sinks' histograms (NULL: out of memory), which never move */
+    histogram *http_trends[7];
     /* the samples of a chunk with packs, spread out for the listeners: at
      * most 3 a slot (a pack's first slot holds one, the others three) */
     sample *unpacked;
@@ -418,6 +421,8 @@ static void engine_pack_ready(engine *e, int kind) {
         }
     }
     e->pack_ready[kind] = true;
+    if (kind != PACK_ITER)
+        for (int i = 0; i < 7; i++) e->http_trends[i] = e->sinks[d->metric[i + 1]].u.trend.h;
 }
 
 /* Which samples of each kind have tagged metrics; after tagged[] changed. */
@@ -447,7 +452,8 @@ static uint32_t engine_add_http(engine *e, engine_source *src, const sample *h) 
     if (!e->pack_ready[kind]) engine_pack_ready(e, kind);
     sink *k = e->sinks;
     sink_add_counter(&k[M_HTTP_REQS], sample_pack_value(h, 0));
-    for (uint32_t i = 1; i <= 7; i++) sink_add_trend(&k[d->metric[i]], sample_pack_value(h, i));
+    for (uint32_t i = 1; i <= 7; i++)
+        if (e->http_trends[i - 1]) hist_add(e->http_trends[i - 1], sample_pack_value(h, i));
     uint32_t i = 8;
     if (kind == PACK_HTTP) sink_add_rate(&k[M_HTTP_REQ_FAILED], sample_pack_value(h, i++));
     sink_add_counter(&k[M_DATA_SENT], sample_pack_value(h, i));

@@ -143,7 +143,8 @@ static inline void sample_pack_set(sample *h, uint32_t i, double v) {
 
 static inline void sample_pack_commit(sample_buf *b, const sample *h, uint32_t n) {
     sample_chunk *c = b->cur;
-    c->n = (uint32_t)(h - c->s) + SAMPLE_PACK_SLOTS(n);
+    (void)h; /* at c->s[c->n]: sample_pack_begin's room */
+    c->n += SAMPLE_PACK_SLOTS(n);
     c->extra += n - SAMPLE_PACK_SLOTS(n);
     c->packs++;
 }

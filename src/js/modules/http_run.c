@@ -308,9 +308,14 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     sample_pack_set(pk, 5, res->t_sending);
     sample_pack_set(pk, 6, res->t_waiting);
     sample_pack_set(pk, 7, res->t_receiving);
-    if (has_cb) sample_pack_set(pk, 8, expected ? 0 : 1); /* http_req_failed */
-    sample_pack_set(pk, np - 2, sent);
-    sample_pack_set(pk, np - 1, received);
+    if (has_cb) { /* http_req_failed first */
+        sample_pack_set(pk, 8, expected ? 0 : 1);
+        sample_pack_set(pk, 9, sent);
+        sample_pack_set(pk, 10, received);
+    } else {
+        sample_pack_set(pk, 8, sent);
+        sample_pack_set(pk, 9, received);
+    }
     sample_pack_commit(sb, pk, np);
     if (v->lc.on) lc_emit(&v->lc, sb, v->test->m_req_corrected, tags, res->t_duration, now); /* --latency-correction */
 }
