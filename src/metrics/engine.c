@@ -50,6 +50,13 @@ typedef struct engine_sub {
     size_t npairs;
     sink sink;
     bool has;
+    /* every sample of the parent so far matched the filter: the sub-metric
+     * is the parent's sink, not kept apart (sink and has unused) until a
+     * sample that does not match comes, before which it is made a copy of
+     * the parent (the same sink as had it been fed each sample). Saves a
+     * request's second Trend add for http_req_duration{expected_response:true}
+     * while every response is expected. */
+    bool shadow;
     int64_t t_ns; /* merged series: the time of the Gauge's value */
 } engine_sub;
 
@@ -74,7 +81,8 @@ struct engine {
     size_t ngran;
     engine_sub subs[ENGINE_MAX_SUBMETRICS];
     int nsubs;
-    uint64_t sub_mask[REGISTRY_MAX]; /* per metric: its sub-metrics */
+    uint64_t sub_mask[REGISTRY_MAX];    /* per metric: its sub-metrics kept apart */
+    uint64_t shadow_mask[REGISTRY_MAX]; /* per metric: its sub-metrics that are its sink (shadow) */
     struct {
         engine_listener *fn;
         void *ctx;
@@ -394,16 +402,45 @@ static void engine_add_tagged(engine *e, const engine_taginfo *ti, int m, double
     if (ti->group) node_add(ti->group, m, v, is_check ? ti->group_check : TAG_NOCHECK);
 }
 
+/* The sub-metrics `which` of metric m stop being its sink (engine_sub's
+ * shadow): a sample that does not match them comes, not added to m yet.
+ * Each becomes what it would hold had it been fed m's samples so far (all
+ * of which matched): a copy of m's sink, or nothing when m has none. */
+static __attribute__((noinline)) void engine_unshadow(engine *e, int m, uint64_t which) {
+    for (; which; which &= which - 1) {
+        int i = __builtin_ctzll(which);
+        engine_sub *sb = &e->subs[i];
+        if (e->has[m]) {
+            if (!sb->has) engine_sub_first(sb);
+            sink_merge(&sb->sink, &e->sinks[m]);
+            sb->t_ns = e->gauge_t ? e->gauge_t[m] : 0;
+        }
+        sb->shadow = false;
+        e->shadow_mask[m] &= ~(1ULL << i);
+        e->sub_mask[m] |= 1ULL << i;
+    }
+}
+
+/* Before m's sink has the sample: the sub-metrics that are m's sink and
+ * that the sample's tags (ti; NULL: unknown) do not match stop being so. */
+static inline void engine_shadow_check(engine *e, int m, const engine_taginfo *ti) {
+    uint64_t broken = e->shadow_mask[m] & ~(ti ? ti->subs : 0);
+    if (broken) engine_unshadow(e, m, broken);
+}
+
+/* The tagged part first: a sub-metric stops being m's sink before m has
+ * the sample (engine_unshadow). */
 static inline void engine_add(engine *e, engine_source *src, int m, uint32_t tags, double v) {
+    if (e->tagged[m]) {
+        const engine_taginfo *ti = engine_tag_info(e, src, tags);
+        engine_shadow_check(e, m, ti);
+        if (ti) engine_add_tagged(e, ti, m, v);
+    }
     if (!e->has[m]) {
         sink_init(&e->sinks[m], registry_get(m)->type);
         e->has[m] = 1;
     }
     sink_add(&e->sinks[m], v);
-    if (e->tagged[m]) {
-        const engine_taginfo *ti = engine_tag_info(e, src, tags);
-        if (ti) engine_add_tagged(e, ti, m, v);
-    }
 }
 
 /* ---- packs (metrics/samples.h): what engine_add does for each of their
@@ -434,14 +471,16 @@ static void engine_pack_tagged_update(engine *e) {
     }
 }
 
-/* No pack holds checks or group_duration. */
+/* No pack holds checks or group_duration. Before the pack's metrics'
+ * own sinks have its samples (engine_add). */
 static inline void engine_pack_tagged(engine *e, engine_source *src, const sample *h, uint32_t mask) {
     const engine_taginfo *ti = engine_tag_info(e, src, h->tags);
-    if (!ti) return;
     const sample_pack_def *d = &sample_packs[h->pad];
     for (; mask; mask &= mask - 1) {
         uint32_t i = (uint32_t)__builtin_ctz(mask);
-        engine_add_tagged_plain(e, ti, d->metric[i], sample_pack_value(h, i));
+        int m = d->metric[i];
+        engine_shadow_check(e, m, ti);
+        if (ti) engine_add_tagged_plain(e, ti, m, sample_pack_value(h, i));
     }
 }
 
@@ -449,6 +488,7 @@ static inline void engine_pack_tagged(engine *e, engine_source *src, const sampl
 static uint32_t engine_add_http(engine *e, engine_source *src, const sample *h) {
     int kind = h->pad;
     const sample_pack_def *d = &sample_packs[kind];
+    if (e->pack_tagged[kind]) engine_pack_tagged(e, src, h, e->pack_tagged[kind]);
     if (!e->pack_ready[kind]) engine_pack_ready(e, kind);
     sink *k = e->sinks;
     sink_add_counter(&k[M_HTTP_REQS], sample_pack_value(h, 0));
@@ -458,16 +498,15 @@ static uint32_t engine_add_http(engine *e, engine_source *src, const sample *h) 
     if (kind == PACK_HTTP) sink_add_rate(&k[M_HTTP_REQ_FAILED], sample_pack_value(h, i++));
     sink_add_counter(&k[M_DATA_SENT], sample_pack_value(h, i));
     sink_add_counter(&k[M_DATA_RECEIVED], sample_pack_value(h, i + 1));
-    if (e->pack_tagged[kind]) engine_pack_tagged(e, src, h, e->pack_tagged[kind]);
     return SAMPLE_PACK_SLOTS(d->n);
 }
 
 /* PACK_ITER: a counter and a trend. */
 static uint32_t engine_add_iter(engine *e, engine_source *src, const sample *h) {
+    if (e->pack_tagged[PACK_ITER]) engine_pack_tagged(e, src, h, e->pack_tagged[PACK_ITER]);
     if (!e->pack_ready[PACK_ITER]) engine_pack_ready(e, PACK_ITER);
     sink_add_counter(&e->sinks[M_ITERATIONS], sample_pack_value(h, 0));
     sink_add_trend(&e->sinks[M_ITERATION_DURATION], sample_pack_value(h, 1));
-    if (e->pack_tagged[PACK_ITER]) engine_pack_tagged(e, src, h, e->pack_tagged[PACK_ITER]);
     return SAMPLE_PACK_SLOTS(2);
 }
 
@@ -550,6 +589,7 @@ static void merge_into(sink *dst, int64_t *dst_t, const sink_parts *p, int64_t t
 int engine_merge_series(engine *e, int src, uint32_t tag, int m, const sink_parts *p, int64_t t_ns) {
     if (src < 0 || src >= e->nsrc || m < 0 || m >= registry_count() || registry_get(m)->type != p->type) return -1;
     if (p->type == METRIC_GAUGE && !e->gauge_t && !(e->gauge_t = calloc(REGISTRY_MAX, sizeof *e->gauge_t))) return -1;
+    if (e->shadow_mask[m]) engine_unshadow(e, m, e->shadow_mask[m]); /* series go where they match */
     if (!e->has[m]) {
         sink_init(&e->sinks[m], p->type);
         e->has[m] = 1;
@@ -667,14 +707,21 @@ int engine_add_submetric(engine *e, int metric, const char *filter, char *err, s
         free(name);
         return -1;
     }
-    e->sub_mask[metric] |= 1ULL << e->nsubs;
+    /* with no sample of the parent yet, every one has matched so far */
+    sb->shadow = !e->has[metric];
+    if (sb->shadow) e->shadow_mask[metric] |= 1ULL << e->nsubs;
+    else e->sub_mask[metric] |= 1ULL << e->nsubs;
     e->tagged[metric] = 1;
     engine_pack_tagged_update(e);
     engine_forget_tags(e);
     return e->nsubs++;
 }
 
-const sink *engine_submetric_sink(const engine *e, int idx) { return e->subs[idx].has ? &e->subs[idx].sink : NULL; }
+const sink *engine_submetric_sink(const engine *e, int idx) {
+    const engine_sub *sb = &e->subs[idx];
+    if (sb->shadow) return e->has[sb->metric] ? &e->sinks[sb->metric] : NULL;
+    return sb->has ? &sb->sink : NULL;
+}
 int engine_submetric_count(const engine *e) { return e->nsubs; }
 const char *engine_submetric_name(const engine *e, int idx) { return e->subs[idx].name; }
 int engine_submetric_parent(const engine *e, int idx) { return e->subs[idx].metric; }

@@ -962,6 +962,123 @@ static void test_pack_nofailed(void **state) {
     sample_buf_destroy(&b);
 }
 
+/* A sub-metric is its parent's sink while every sample matched (engine.c,
+ * engine_sub's shadow), then a copy of it: whatever the moment the first
+ * sample that does not match comes (none, the first, in exact mode, once
+ * bucketed) and the metric's type, it must hold exactly what a sink fed
+ * only the matching samples holds (sums to the bit, percentiles, the last
+ * Gauge value), and be NULL while no sample matched. */
+static void assert_sinks_equal(const sink *got, const sink *want) {
+    if (!want) {
+        assert_null(got);
+        return;
+    }
+    assert_non_null(got);
+    sink_parts a, b;
+    sink_get_parts(got, &a);
+    sink_get_parts(want, &b);
+    assert_int_equal(a.type, b.type);
+    switch (a.type) {
+    case METRIC_COUNTER:
+        assert_int_equal(a.u.counter.n, b.u.counter.n);
+        assert_memory_equal(&a.u.counter.sum, &b.u.counter.sum, sizeof(double));
+        break;
+    case METRIC_GAUGE:
+        assert_int_equal(a.u.gauge.n, b.u.gauge.n);
+        assert_true(a.u.gauge.value == b.u.gauge.value && a.u.gauge.min == b.u.gauge.min &&
+                    a.u.gauge.max == b.u.gauge.max);
+        break;
+    case METRIC_RATE:
+        assert_int_equal(a.u.rate.total, b.u.rate.total);
+        assert_int_equal(a.u.rate.nonzero, b.u.rate.nonzero);
+        break;
+    case METRIC_TREND: {
+        const histogram *x = got->u.trend.h, *y = want->u.trend.h;
+        assert_int_equal(hist_count(x), hist_count(y));
+        double sx = hist_sum(x), sy = hist_sum(y);
+        assert_memory_equal(&sx, &sy, sizeof sx);
+        assert_true(hist_min(x) == hist_min(y) && hist_max(x) == hist_max(y));
+        for (double p = 0; p <= 100; p += 12.5) assert_true(hist_percentile(x, p) == hist_percentile(y, p));
+        assert_true(hist_percentile(x, 99.9) == hist_percentile(y, 99.9));
+        break;
+    }
+    }
+}
+
+static void test_sub_shadow(void **state) {
+    (void)state;
+    static const int metrics[] = {M_HTTP_REQ_WAITING, M_HTTP_REQS, M_VUS, M_HTTP_REQ_FAILED};
+    static const long breaks[] = {-1, 0, 1, 100, 255, 256, 257, 3000}; /* -1: every sample matches */
+    for (size_t mi = 0; mi < sizeof metrics / sizeof *metrics; mi++) {
+        for (size_t bi = 0; bi < sizeof breaks / sizeof *breaks; bi++) {
+            int m = metrics[mi];
+            sample_buf b;
+            sample_buf_init(&b);
+            uint32_t yes = tags_of(&b, "k", "yes", NULL, NULL), no = tags_of(&b, "k", "no", NULL, NULL);
+            engine *e = engine_new();
+            engine_add_source(e, &b);
+            char err[128];
+            int sub = engine_add_submetric(e, m, "k:yes", err, sizeof err);
+            assert_true(sub >= 0);
+            sink want;
+            sink_init(&want, registry_get(m)->type);
+            bool any = false;
+            for (long i = 0; i < 5000; i++) {
+                bool match = breaks[bi] < 0 || i < breaks[bi] || i % 3 != 0;
+                double v = (double)((i * 7919) % 1000) / 7 + (i % 2 ? 0.5 : 0);
+                if (m == M_HTTP_REQ_FAILED) v = i % 5 == 0;
+                sample_push(&b, m, match ? yes : no, v, sample_now(&b));
+                if (match) {
+                    sink_add(&want, v);
+                    any = true;
+                }
+                if (i % 700 == 0 || i == breaks[bi] || i == breaks[bi] + 1) {
+                    sample_buf_flush(&b);
+                    engine_drain(e);
+                    assert_sinks_equal(engine_submetric_sink(e, sub), any ? &want : NULL);
+                }
+            }
+            sample_buf_flush(&b);
+            engine_drain(e);
+            assert_sinks_equal(engine_submetric_sink(e, sub), any ? &want : NULL);
+            sink_free(&want);
+            engine_free(e);
+            sample_buf_destroy(&b);
+        }
+    }
+    /* a request's pack: http_req_duration{expected_response:true} */
+    sample_buf b;
+    sample_buf_init(&b);
+    uint32_t ok = tags_of(&b, "expected_response", "true", NULL, NULL);
+    uint32_t bad = tags_of(&b, "expected_response", "false", NULL, NULL);
+    engine *e = engine_new();
+    engine_add_source(e, &b);
+    char err[128];
+    int sub = engine_add_submetric(e, M_HTTP_REQ_DURATION, "expected_response:true", err, sizeof err);
+    sink want;
+    sink_init(&want, METRIC_TREND);
+    for (long i = 0; i < 2000; i++) {
+        bool match = i < 600 || i % 4 != 0;
+        double d = (double)(i % 313) / 3;
+        sample *h = sample_pack_begin(&b, PACK_HTTP, 11, match ? ok : bad, sample_now(&b));
+        for (uint32_t k = 0; k < 11; k++) sample_pack_set(h, k, k == 1 ? d : 1);
+        sample_pack_commit(&b, h, 11);
+        if (match) sink_add(&want, d);
+        if (i % 500 == 0 || i == 600) {
+            sample_buf_flush(&b);
+            engine_drain(e);
+            assert_sinks_equal(engine_submetric_sink(e, sub), &want);
+        }
+    }
+    sample_buf_flush(&b);
+    engine_drain(e);
+    assert_sinks_equal(engine_submetric_sink(e, sub), &want);
+    assert_int_equal(hist_count(engine_sink(e, M_HTTP_REQ_DURATION)->u.trend.h), 2000);
+    sink_free(&want);
+    engine_free(e);
+    sample_buf_destroy(&b);
+}
+
 /* One producer thread pushes while the main thread drains. */
 #define CONC_N      1000000
 #define CONC_CHECKS 50
@@ -1107,7 +1224,7 @@ int main(void) {
         cmocka_unit_test(test_listeners),          cmocka_unit_test(test_registry),
         cmocka_unit_test(test_custom_metric_sink), cmocka_unit_test(test_concurrent_producer),
         cmocka_unit_test(test_stamps_unique),      cmocka_unit_test(test_packs),
-        cmocka_unit_test(test_pack_nofailed),
+        cmocka_unit_test(test_pack_nofailed),      cmocka_unit_test(test_sub_shadow),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
