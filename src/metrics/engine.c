@@ -473,7 +473,8 @@ static void engine_pack_tagged_update(engine *e) {
 
 /* No pack holds checks or group_duration. Before the pack's metrics'
  * own sinks have its samples (engine_add). */
-static inline void engine_pack_tagged(engine *e, engine_source *src, const sample *h, uint32_t mask) {
+static inline __attribute__((always_inline)) void engine_pack_tagged(engine *e, engine_source *src, const sample *h,
+                                                                     uint32_t mask) {
     const engine_taginfo *ti = engine_tag_info(e, src, h->tags);
     const sample_pack_def *d = &sample_packs[h->pad];
     for (; mask; mask &= mask - 1) {
@@ -487,7 +488,6 @@ static inline void engine_pack_tagged(engine *e, engine_source *src, const sampl
 /* PACK_HTTP, PACK_HTTP_NOFAILED: counter, 7 trends, [rate], 2 counters. */
 static uint32_t engine_add_http(engine *e, engine_source *src, const sample *h) {
     int kind = h->pad;
-    const sample_pack_def *d = &sample_packs[kind];
     if (e->pack_tagged[kind]) engine_pack_tagged(e, src, h, e->pack_tagged[kind]);
     if (!e->pack_ready[kind]) engine_pack_ready(e, kind);
     sink *k = e->sinks;
@@ -498,7 +498,7 @@ static uint32_t engine_add_http(engine *e, engine_source *src, const sample *h) 
     if (kind == PACK_HTTP) sink_add_rate(&k[M_HTTP_REQ_FAILED], sample_pack_value(h, i++));
     sink_add_counter(&k[M_DATA_SENT], sample_pack_value(h, i));
     sink_add_counter(&k[M_DATA_RECEIVED], sample_pack_value(h, i + 1));
-    return SAMPLE_PACK_SLOTS(d->n);
+    return kind == PACK_HTTP ? SAMPLE_PACK_SLOTS(11) : SAMPLE_PACK_SLOTS(10);
 }
 
 /* PACK_ITER: a counter and a trend. */
