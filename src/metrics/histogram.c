@@ -208,23 +208,24 @@ static __attribute__((noinline)) void hist_add_any(histogram *h, double v) {
 
 /* The path of almost every sample of a long test, a leaf: bucketed, and a
  * zero or a positive value whose page is there and whose count does not
- * wrap. The same sums as hist_add_any (v > 0 and v == 0 are false for NaN). */
+ * wrap. The same sums as hist_add_any (v > 0 and v == 0 are false for NaN).
+ * No test of the mode for a positive value: while exact, pos.len is 0 (no
+ * page exists before to_buckets), so the page test sends it on. */
 void hist_add(histogram *h, double v) {
-    if (h->bucketed) {
-        if (v > 0) {
-            uint32_t key = key_of(v), pi = key >> PAGE_BITS, j = key & (PAGE_SIZE - 1);
-            page *p;
-            if (pi - h->pos.base >= h->pos.len || !(p = h->pos.pages[pi - h->pos.base]) || p->c[j] == UINT32_MAX)
-                goto any;
-            p->c[j]++;
-        } else if (v == 0) h->zeros++;
-        else goto any;
-        h->min = v < h->min ? v : h->min;
-        h->max = v > h->max ? v : h->max;
-        h->n++;
-        h->sum += v;
-        return;
-    }
+    if (v > 0) {
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        uint32_t key = (uint32_t)(bits >> KEY_SHIFT), pi = key >> PAGE_BITS, j = key & (PAGE_SIZE - 1); /* no sign */
+        page *p;
+        if (pi - h->pos.base >= h->pos.len || !(p = h->pos.pages[pi - h->pos.base]) || p->c[j] == UINT32_MAX) goto any;
+        p->c[j]++;
+    } else if (v == 0 && h->bucketed) h->zeros++;
+    else goto any;
+    h->min = v < h->min ? v : h->min;
+    h->max = v > h->max ? v : h->max;
+    h->n++;
+    h->sum += v;
+    return;
 any:
     hist_add_any(h, v);
 }
