@@ -95,6 +95,13 @@ struct engine {
     /* the Trends of a request's pack (its samples 1-7), once ready: their
      * sinks' histograms (NULL: out of memory), which never move */
     histogram *http_trends[7];
+    /* how many of those samples were +0.0 (a kept-alive connection's
+     * blocked, connecting, TLS and often receiving times) and are not in
+     * their histograms yet: added at the end of the drain (hist_add_zeros),
+     * before anything reads a sink; the same histograms as one add each,
+     * since neither the sum, the buckets nor a percentile depends on the
+     * order of the samples */
+    uint64_t http_zeros[7];
     /* the samples of a chunk with packs, spread out for the listeners: at
      * most 3 a slot (a pack's first slot holds one, the others three) */
     sample *unpacked;
@@ -406,7 +413,16 @@ static void engine_add_tagged(engine *e, const engine_taginfo *ti, int m, double
  * shadow): a sample that does not match them comes, not added to m yet.
  * Each becomes what it would hold had it been fed m's samples so far (all
  * of which matched): a copy of m's sink, or nothing when m has none. */
+static void engine_flush_zeros(engine *e) {
+    for (int i = 0; i < 7; i++) {
+        if (!e->http_zeros[i]) continue;
+        if (e->http_trends[i]) hist_add_zeros(e->http_trends[i], e->http_zeros[i]);
+        e->http_zeros[i] = 0;
+    }
+}
+
 static __attribute__((noinline)) void engine_unshadow(engine *e, int m, uint64_t which) {
+    engine_flush_zeros(e); /* m's sink whole before it is copied */
     for (; which; which &= which - 1) {
         int i = __builtin_ctzll(which);
         engine_sub *sb = &e->subs[i];
@@ -492,8 +508,13 @@ static uint32_t engine_add_http(engine *e, engine_source *src, const sample *h) 
     if (!e->pack_ready[kind]) engine_pack_ready(e, kind);
     sink *k = e->sinks;
     sink_add_counter(&k[M_HTTP_REQS], sample_pack_value(h, 0));
-    for (uint32_t i = 1; i <= 7; i++)
-        if (e->http_trends[i - 1]) hist_add(e->http_trends[i - 1], sample_pack_value(h, i));
+    for (uint32_t i = 0; i < 7; i++) {
+        double v = sample_pack_value(h, i + 1);
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        if (bits == 0) e->http_zeros[i]++; /* +0.0 */
+        else if (e->http_trends[i]) hist_add(e->http_trends[i], v);
+    }
     uint32_t i = 8;
     if (kind == PACK_HTTP) sink_add_rate(&k[M_HTTP_REQ_FAILED], sample_pack_value(h, i++));
     sink_add_counter(&k[M_DATA_SENT], sample_pack_value(h, i));
@@ -574,6 +595,7 @@ void engine_drain(engine *e) {
         }
         sample_buf_recycle(src->buf, list);
     }
+    engine_flush_zeros(e);
 }
 
 /* ---- merged series (metrics/ingest.c) ---- */

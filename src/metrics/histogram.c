@@ -230,6 +230,16 @@ any:
     hist_add_any(h, v);
 }
 
+void hist_add_zeros(histogram *h, uint64_t k) {
+    for (; k && !h->bucketed; k--) hist_add_any(h, 0.0); /* exact: each kept; the 257th goes to buckets */
+    if (!k) return;
+    h->zeros += k;
+    h->n += k;
+    h->min = 0.0 < h->min ? 0.0 : h->min;
+    h->max = 0.0 > h->max ? 0.0 : h->max;
+    /* the sum: + 0.0 changes none but -0.0, which a sum from +0.0 never is */
+}
+
 static void side_merge(histogram *dst, side *d, const side *s) {
     for (uint32_t i = 0; i < s->len; i++) {
         const page *p = s->pages[i];
