@@ -92,6 +92,9 @@ struct engine {
      * are tagged (bit i: sample i) */
     bool pack_ready[PACK_KINDS];
     uint32_t pack_tagged[PACK_KINDS];
+    /* per pack kind: the sub-metrics of its metrics kept apart (sub_mask),
+     * and those that are their parent's sink (shadow_mask) */
+    uint64_t pack_live[PACK_KINDS], pack_shadow[PACK_KINDS];
     /* the Trends of a request's pack (its samples 1-7), once ready: their
      * sinks' histograms (NULL: out of memory), which never move */
     histogram *http_trends[7];
@@ -435,6 +438,7 @@ static __attribute__((noinline)) void engine_unshadow(engine *e, int m, uint64_t
         e->shadow_mask[m] &= ~(1ULL << i);
         e->sub_mask[m] |= 1ULL << i;
     }
+    engine_pack_tagged_update(e);
 }
 
 /* Before m's sink has the sample: the sub-metrics that are m's sink and
@@ -482,15 +486,20 @@ static void engine_pack_ready(engine *e, int kind) {
 static void engine_pack_tagged_update(engine *e) {
     for (int k = 0; k < PACK_KINDS; k++) {
         e->pack_tagged[k] = 0;
-        for (uint32_t i = 0; i < sample_packs[k].n; i++)
-            if (e->tagged[sample_packs[k].metric[i]]) e->pack_tagged[k] |= 1u << i;
+        e->pack_live[k] = e->pack_shadow[k] = 0;
+        for (uint32_t i = 0; i < sample_packs[k].n; i++) {
+            int m = sample_packs[k].metric[i];
+            if (e->tagged[m]) e->pack_tagged[k] |= 1u << i;
+            e->pack_live[k] |= e->sub_mask[m];
+            e->pack_shadow[k] |= e->shadow_mask[m];
+        }
     }
 }
 
 /* No pack holds checks or group_duration. Before the pack's metrics'
  * own sinks have its samples (engine_add). */
-static inline __attribute__((always_inline)) void engine_pack_tagged(engine *e, engine_source *src, const sample *h,
-                                                                     uint32_t mask) {
+static __attribute__((noinline)) void engine_pack_tagged(engine *e, engine_source *src, const sample *h,
+                                                         uint32_t mask) {
     const engine_taginfo *ti = engine_tag_info(e, src, h->tags);
     const sample_pack_def *d = &sample_packs[h->pad];
     for (; mask; mask &= mask - 1) {
@@ -501,10 +510,21 @@ static inline __attribute__((always_inline)) void engine_pack_tagged(engine *e, 
     }
 }
 
+/* The pack's tags change nothing but its metrics' sinks: no sub-metric kept
+ * apart matches them, every one that is its parent's sink does, and the
+ * breakdown has no node for them (a request's tags, while every response is
+ * expected and --summary-mode is not full). engine_pack_tagged would do
+ * nothing. */
+static inline bool engine_pack_quiet(engine *e, engine_source *src, const sample *h, int kind) {
+    const engine_taginfo *ti = engine_tag_info(e, src, h->tags);
+    return ti && !(ti->subs & e->pack_live[kind]) && !(e->pack_shadow[kind] & ~ti->subs) && !ti->scenario && !ti->group;
+}
+
 /* PACK_HTTP, PACK_HTTP_NOFAILED: counter, 7 trends, [rate], 2 counters. */
 static uint32_t engine_add_http(engine *e, engine_source *src, const sample *h) {
     int kind = h->pad;
-    if (e->pack_tagged[kind]) engine_pack_tagged(e, src, h, e->pack_tagged[kind]);
+    if (e->pack_tagged[kind] && !engine_pack_quiet(e, src, h, kind))
+        engine_pack_tagged(e, src, h, e->pack_tagged[kind]);
     if (!e->pack_ready[kind]) engine_pack_ready(e, kind);
     sink *k = e->sinks;
     sink_add_counter(&k[M_HTTP_REQS], sample_pack_value(h, 0));
@@ -524,7 +544,8 @@ static uint32_t engine_add_http(engine *e, engine_source *src, const sample *h) 
 
 /* PACK_ITER: a counter and a trend. */
 static uint32_t engine_add_iter(engine *e, engine_source *src, const sample *h) {
-    if (e->pack_tagged[PACK_ITER]) engine_pack_tagged(e, src, h, e->pack_tagged[PACK_ITER]);
+    if (e->pack_tagged[PACK_ITER] && !engine_pack_quiet(e, src, h, PACK_ITER))
+        engine_pack_tagged(e, src, h, e->pack_tagged[PACK_ITER]);
     if (!e->pack_ready[PACK_ITER]) engine_pack_ready(e, PACK_ITER);
     sink_add_counter(&e->sinks[M_ITERATIONS], sample_pack_value(h, 0));
     sink_add_trend(&e->sinks[M_ITERATION_DURATION], sample_pack_value(h, 1));
