@@ -50,6 +50,13 @@ typedef struct engine_sub {
     size_t npairs;
     sink sink;
     bool has;
+    /* every sample of the parent so far matched the filter: the sub-metric
+     * is the parent's sink, not kept apart (sink and has unused) until a
+     * sample that does not match comes, before which it is made a copy of
+     * the parent (the same sink as had it been fed each sample). Saves a
+     * request's second Trend add for http_req_duration{expected_response:true}
+     * while every response is expected. */
+    bool shadow;
     int64_t t_ns; /* merged series: the time of the Gauge's value */
 } engine_sub;
 
@@ -74,12 +81,33 @@ struct engine {
     size_t ngran;
     engine_sub subs[ENGINE_MAX_SUBMETRICS];
     int nsubs;
-    uint64_t sub_mask[REGISTRY_MAX]; /* per metric: its sub-metrics */
+    uint64_t sub_mask[REGISTRY_MAX];    /* per metric: its sub-metrics kept apart */
+    uint64_t shadow_mask[REGISTRY_MAX]; /* per metric: its sub-metrics that are its sink (shadow) */
     struct {
         engine_listener *fn;
         void *ctx;
     } listeners[ENGINE_MAX_LISTENERS];
     int nlisteners;
+    /* per pack kind: its sinks are made; which of its samples' metrics
+     * are tagged (bit i: sample i) */
+    bool pack_ready[PACK_KINDS];
+    uint32_t pack_tagged[PACK_KINDS];
+    /* per pack kind: the sub-metrics of its metrics kept apart (sub_mask),
+     * and those that are their parent's sink (shadow_mask) */
+    uint64_t pack_live[PACK_KINDS], pack_shadow[PACK_KINDS];
+    /* the Trends of a request's pack (its samples 1-7), once ready: their
+     * sinks' histograms (NULL: out of memory), which never move */
+    histogram *http_trends[7];
+    /* how many of those samples were +0.0 (a kept-alive connection's
+     * blocked, connecting, TLS and often receiving times) and are not in
+     * their histograms yet: added at the end of the drain (hist_add_zeros),
+     * before anything reads a sink; the same histograms as one add each,
+     * since neither the sum, the buckets nor a percentile depends on the
+     * order of the samples */
+    uint64_t http_zeros[7];
+    /* the samples of a chunk with packs, spread out for the listeners: at
+     * most 3 a slot (a pack's first slot holds one, the others three) */
+    sample *unpacked;
     uint64_t seen;
     int64_t *gauge_t; /* merged series: per metric, the time of the Gauge's value */
     bool warned_cardinality;
@@ -91,9 +119,13 @@ struct engine {
  * carry IDs (each set is a series in every output and cloud backend). */
 #define ENGINE_CARDINALITY_WARN 10000
 
+static void engine_pack_tagged_update(engine *e);
+
 engine *engine_new(void) {
     engine *e = calloc(1, sizeof(engine));
-    if (e) e->tagged[M_CHECKS] = e->tagged[M_GROUP_DURATION] = 1;
+    if (!e) return NULL;
+    e->tagged[M_CHECKS] = e->tagged[M_GROUP_DURATION] = 1;
+    engine_pack_tagged_update(e);
     return e;
 }
 
@@ -124,6 +156,7 @@ void engine_free(engine *e) {
     free(e->gpaths);
     free(e->gran);
     free(e->gauge_t);
+    free(e->unpacked);
     for (int i = 0; i < e->nsrc; i++) free(e->src[i].info);
     node_clear(&e->root);
     node_clear(&e->scenarios);
@@ -156,6 +189,7 @@ int engine_add_tag_source(engine *e, const tagdict *tags) {
 
 int engine_add_listener(engine *e, engine_listener *fn, void *ctx) {
     if (e->nlisteners >= ENGINE_MAX_LISTENERS) return -1;
+    if (!e->unpacked && !(e->unpacked = malloc(3 * SAMPLE_CHUNK * sizeof *e->unpacked))) return -1;
     e->listeners[e->nlisteners].fn = fn;
     e->listeners[e->nlisteners++].ctx = ctx;
     return 0;
@@ -187,13 +221,17 @@ static int32_t engine_group_index(engine *e, const char *path) {
 }
 
 /* k6 builds its group tree from the group_duration and checks samples. */
-static void engine_group_ran(engine *e, int32_t idx) {
-    if (idx < 0 || e->gpaths[idx].ran) return;
+static __attribute__((noinline)) void engine_group_ran_first(engine *e, int32_t idx) {
     const char **g = realloc(e->gran, (e->ngran + 1) * sizeof *g);
     if (!g) return;
     e->gran = g;
     e->gran[e->ngran++] = e->gpaths[idx].path;
     e->gpaths[idx].ran = true;
+}
+
+/* Inline: every check sample asks. */
+static inline void engine_group_ran(engine *e, int32_t idx) {
+    if (idx >= 0 && !e->gpaths[idx].ran) engine_group_ran_first(e, idx);
 }
 
 static bool engine_sub_matches(const engine_sub *sb, const char *p, size_t len) {
@@ -331,43 +369,218 @@ static void engine_forget_tags(engine *e) {
         for (uint32_t t = 0; t < e->src[i].ninfo; t++) e->src[i].info[t].check = TAG_UNKNOWN;
 }
 
-static void engine_add_to_subs(engine *e, uint64_t mask, double v) {
+static __attribute__((noinline)) void engine_sub_first(engine_sub *sb) {
+    sink_init(&sb->sink, registry_get(sb->metric)->type);
+    sb->has = true;
+}
+
+/* Inline: a request's http_req_duration goes to a sub-metric at least
+ * (expected_response:true, in every summary). */
+static inline void engine_add_to_subs(engine *e, uint64_t mask, double v) {
     while (mask) {
         int i = __builtin_ctzll(mask);
         mask &= mask - 1;
         engine_sub *sb = &e->subs[i];
-        if (!sb->has) {
-            sink_init(&sb->sink, registry_get(sb->metric)->type);
-            sb->has = true;
-        }
+        if (!sb->has) engine_sub_first(sb);
         sink_add(&sb->sink, v);
     }
 }
 
+/* A sample of a metric other than checks and group_duration, where its tags
+ * send it besides the metric's sink: sub-metrics, the breakdown's nodes. */
+static inline void engine_add_tagged_plain(engine *e, const engine_taginfo *ti, int m, double v) {
+    uint64_t subs = ti->subs & e->sub_mask[m];
+    if (subs) engine_add_to_subs(e, subs, v);
+    if (ti->scenario) node_add(ti->scenario, m, v, TAG_NOCHECK);
+    if (ti->group) node_add(ti->group, m, v, TAG_NOCHECK);
+}
+
 static void engine_add_tagged(engine *e, const engine_taginfo *ti, int m, double v) {
     bool is_check = m == M_CHECKS;
+    if (!is_check && m != M_GROUP_DURATION) {
+        engine_add_tagged_plain(e, ti, m, v);
+        return;
+    }
     if (is_check && ti->check >= 0) {
         if (v != 0) e->checks[ti->check].passes++;
         else e->checks[ti->check].fails++;
     }
-    if (is_check || m == M_GROUP_DURATION) engine_group_ran(e, ti->group_path);
+    engine_group_ran(e, ti->group_path);
     uint64_t subs = ti->subs & e->sub_mask[m];
     if (subs) engine_add_to_subs(e, subs, v);
     if (ti->scenario) node_add(ti->scenario, m, v, is_check ? ti->scenario_check : TAG_NOCHECK);
     if (ti->group) node_add(ti->group, m, v, is_check ? ti->group_check : TAG_NOCHECK);
 }
 
-static inline void engine_add(engine *e, engine_source *src, const sample *s) {
-    int m = s->metric;
+/* The sub-metrics `which` of metric m stop being its sink (engine_sub's
+ * shadow): a sample that does not match them comes, not added to m yet.
+ * Each becomes what it would hold had it been fed m's samples so far (all
+ * of which matched): a copy of m's sink, or nothing when m has none. */
+static void engine_flush_zeros(engine *e) {
+    for (int i = 0; i < 7; i++) {
+        if (!e->http_zeros[i]) continue;
+        if (e->http_trends[i]) hist_add_zeros(e->http_trends[i], e->http_zeros[i]);
+        e->http_zeros[i] = 0;
+    }
+}
+
+static __attribute__((noinline)) void engine_unshadow(engine *e, int m, uint64_t which) {
+    engine_flush_zeros(e); /* m's sink whole before it is copied */
+    for (; which; which &= which - 1) {
+        int i = __builtin_ctzll(which);
+        engine_sub *sb = &e->subs[i];
+        if (e->has[m]) {
+            if (!sb->has) engine_sub_first(sb);
+            sink_merge(&sb->sink, &e->sinks[m]);
+            sb->t_ns = e->gauge_t ? e->gauge_t[m] : 0;
+        }
+        sb->shadow = false;
+        e->shadow_mask[m] &= ~(1ULL << i);
+        e->sub_mask[m] |= 1ULL << i;
+    }
+    engine_pack_tagged_update(e);
+}
+
+/* Before m's sink has the sample: the sub-metrics that are m's sink and
+ * that the sample's tags (ti; NULL: unknown) do not match stop being so. */
+static inline void engine_shadow_check(engine *e, int m, const engine_taginfo *ti) {
+    uint64_t broken = e->shadow_mask[m] & ~(ti ? ti->subs : 0);
+    if (broken) engine_unshadow(e, m, broken);
+}
+
+/* The tagged part first: a sub-metric stops being m's sink before m has
+ * the sample (engine_unshadow). */
+static inline void engine_add(engine *e, engine_source *src, int m, uint32_t tags, double v) {
+    if (e->tagged[m]) {
+        const engine_taginfo *ti = engine_tag_info(e, src, tags);
+        engine_shadow_check(e, m, ti);
+        if (ti) engine_add_tagged(e, ti, m, v);
+    }
     if (!e->has[m]) {
         sink_init(&e->sinks[m], registry_get(m)->type);
         e->has[m] = 1;
     }
-    sink_add(&e->sinks[m], s->value);
-    if (e->tagged[m]) {
-        const engine_taginfo *ti = engine_tag_info(e, src, s->tags);
-        if (ti) engine_add_tagged(e, ti, m, s->value);
+    sink_add(&e->sinks[m], v);
+}
+
+/* ---- packs (metrics/samples.h): what engine_add does for each of their
+ * samples, by kind, with the sinks' types known (the built-ins', which
+ * metrics/registry.c fixes) and the tag set looked up once ---- */
+
+/* The sinks of the kind's metrics, made on its first pack. */
+static void engine_pack_ready(engine *e, int kind) {
+    const sample_pack_def *d = &sample_packs[kind];
+    for (uint32_t i = 0; i < d->n; i++) {
+        int m = d->metric[i];
+        if (!e->has[m]) {
+            sink_init(&e->sinks[m], registry_get(m)->type);
+            e->has[m] = 1;
+        }
     }
+    e->pack_ready[kind] = true;
+    if (kind != PACK_ITER)
+        for (int i = 0; i < 7; i++) e->http_trends[i] = e->sinks[d->metric[i + 1]].u.trend.h;
+}
+
+/* Which samples of each kind have tagged metrics; after tagged[] changed. */
+static void engine_pack_tagged_update(engine *e) {
+    for (int k = 0; k < PACK_KINDS; k++) {
+        e->pack_tagged[k] = 0;
+        e->pack_live[k] = e->pack_shadow[k] = 0;
+        for (uint32_t i = 0; i < sample_packs[k].n; i++) {
+            int m = sample_packs[k].metric[i];
+            if (e->tagged[m]) e->pack_tagged[k] |= 1u << i;
+            e->pack_live[k] |= e->sub_mask[m];
+            e->pack_shadow[k] |= e->shadow_mask[m];
+        }
+    }
+}
+
+/* No pack holds checks or group_duration. Before the pack's metrics'
+ * own sinks have its samples (engine_add). */
+static __attribute__((noinline)) void engine_pack_tagged(engine *e, engine_source *src, const sample *h,
+                                                         uint32_t mask) {
+    const engine_taginfo *ti = engine_tag_info(e, src, h->tags);
+    const sample_pack_def *d = &sample_packs[h->pad];
+    for (; mask; mask &= mask - 1) {
+        uint32_t i = (uint32_t)__builtin_ctz(mask);
+        int m = d->metric[i];
+        engine_shadow_check(e, m, ti);
+        if (ti) engine_add_tagged_plain(e, ti, m, sample_pack_value(h, i));
+    }
+}
+
+/* The pack's tags change nothing but its metrics' sinks: no sub-metric kept
+ * apart matches them, every one that is its parent's sink does, and the
+ * breakdown has no node for them (a request's tags, while every response is
+ * expected and --summary-mode is not full). engine_pack_tagged would do
+ * nothing. */
+static inline bool engine_pack_quiet(engine *e, engine_source *src, const sample *h, int kind) {
+    const engine_taginfo *ti = engine_tag_info(e, src, h->tags);
+    return ti && !(ti->subs & e->pack_live[kind]) && !(e->pack_shadow[kind] & ~ti->subs) && !ti->scenario && !ti->group;
+}
+
+/* PACK_HTTP, PACK_HTTP_NOFAILED: counter, 7 trends, [rate], 2 counters. */
+static uint32_t engine_add_http(engine *e, engine_source *src, const sample *h) {
+    int kind = h->pad;
+    if (e->pack_tagged[kind] && !engine_pack_quiet(e, src, h, kind))
+        engine_pack_tagged(e, src, h, e->pack_tagged[kind]);
+    if (!e->pack_ready[kind]) engine_pack_ready(e, kind);
+    sink *k = e->sinks;
+    sink_add_counter(&k[M_HTTP_REQS], sample_pack_value(h, 0));
+    for (uint32_t i = 0; i < 7; i++) {
+        double v = sample_pack_value(h, i + 1);
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        if (bits == 0) e->http_zeros[i]++; /* +0.0 */
+        else if (e->http_trends[i]) hist_add(e->http_trends[i], v);
+    }
+    uint32_t i = 8;
+    if (kind == PACK_HTTP) sink_add_rate(&k[M_HTTP_REQ_FAILED], sample_pack_value(h, i++));
+    sink_add_counter(&k[M_DATA_SENT], sample_pack_value(h, i));
+    sink_add_counter(&k[M_DATA_RECEIVED], sample_pack_value(h, i + 1));
+    return kind == PACK_HTTP ? SAMPLE_PACK_SLOTS(11) : SAMPLE_PACK_SLOTS(10);
+}
+
+/* PACK_ITER: a counter and a trend. */
+static uint32_t engine_add_iter(engine *e, engine_source *src, const sample *h) {
+    if (e->pack_tagged[PACK_ITER] && !engine_pack_quiet(e, src, h, PACK_ITER))
+        engine_pack_tagged(e, src, h, e->pack_tagged[PACK_ITER]);
+    if (!e->pack_ready[PACK_ITER]) engine_pack_ready(e, PACK_ITER);
+    sink_add_counter(&e->sinks[M_ITERATIONS], sample_pack_value(h, 0));
+    sink_add_trend(&e->sinks[M_ITERATION_DURATION], sample_pack_value(h, 1));
+    return SAMPLE_PACK_SLOTS(2);
+}
+
+static void engine_add_chunk(engine *e, engine_source *src, const sample_chunk *c) {
+    for (uint32_t k = 0; k < c->n;) {
+        const sample *s = &c->s[k];
+        if (s->metric == SAMPLE_PACK) {
+            k += s->pad == PACK_ITER ? engine_add_iter(e, src, s) : engine_add_http(e, src, s);
+            continue;
+        }
+        engine_add(e, src, s->metric, s->tags, s->value);
+        k++;
+    }
+}
+
+/* The chunk's samples, its packs spread out, in e->unpacked; returns how many. */
+static size_t engine_unpack(engine *e, const sample_chunk *c) {
+    sample *out = e->unpacked;
+    for (uint32_t k = 0; k < c->n;) {
+        const sample *s = &c->s[k];
+        if (s->metric != SAMPLE_PACK) {
+            *out++ = *s;
+            k++;
+            continue;
+        }
+        const sample_pack_def *d = &sample_packs[s->pad];
+        for (uint32_t i = 0; i < d->n; i++)
+            *out++ =
+                (sample){.t_ns = s->t_ns, .value = sample_pack_value(s, i), .tags = s->tags, .metric = d->metric[i]};
+        k += SAMPLE_PACK_SLOTS(d->n);
+    }
+    return (size_t)(out - e->unpacked);
 }
 
 static void engine_check_cardinality(engine *e) {
@@ -389,12 +602,21 @@ void engine_drain(engine *e) {
         if (!src->buf) continue;
         sample_chunk *list = sample_buf_take(src->buf);
         for (sample_chunk *c = list; c; c = c->next) {
-            for (uint32_t k = 0; k < c->n; k++) engine_add(e, src, &c->s[k]);
-            for (int k = 0; k < e->nlisteners; k++) e->listeners[k].fn(e->listeners[k].ctx, c->s, c->n, src->buf->tags);
-            e->seen += c->n;
+            engine_add_chunk(e, src, c);
+            if (e->nlisteners) {
+                const sample *smp = c->s;
+                size_t n = c->n;
+                if (c->packs) {
+                    n = engine_unpack(e, c);
+                    smp = e->unpacked;
+                }
+                for (int k = 0; k < e->nlisteners; k++) e->listeners[k].fn(e->listeners[k].ctx, smp, n, src->buf->tags);
+            }
+            e->seen += c->n + c->extra;
         }
         sample_buf_recycle(src->buf, list);
     }
+    engine_flush_zeros(e);
 }
 
 /* ---- merged series (metrics/ingest.c) ---- */
@@ -410,6 +632,7 @@ static void merge_into(sink *dst, int64_t *dst_t, const sink_parts *p, int64_t t
 int engine_merge_series(engine *e, int src, uint32_t tag, int m, const sink_parts *p, int64_t t_ns) {
     if (src < 0 || src >= e->nsrc || m < 0 || m >= registry_count() || registry_get(m)->type != p->type) return -1;
     if (p->type == METRIC_GAUGE && !e->gauge_t && !(e->gauge_t = calloc(REGISTRY_MAX, sizeof *e->gauge_t))) return -1;
+    if (e->shadow_mask[m]) engine_unshadow(e, m, e->shadow_mask[m]); /* series go where they match */
     if (!e->has[m]) {
         sink_init(&e->sinks[m], p->type);
         e->has[m] = 1;
@@ -527,13 +750,21 @@ int engine_add_submetric(engine *e, int metric, const char *filter, char *err, s
         free(name);
         return -1;
     }
-    e->sub_mask[metric] |= 1ULL << e->nsubs;
+    /* with no sample of the parent yet, every one has matched so far */
+    sb->shadow = !e->has[metric];
+    if (sb->shadow) e->shadow_mask[metric] |= 1ULL << e->nsubs;
+    else e->sub_mask[metric] |= 1ULL << e->nsubs;
     e->tagged[metric] = 1;
+    engine_pack_tagged_update(e);
     engine_forget_tags(e);
     return e->nsubs++;
 }
 
-const sink *engine_submetric_sink(const engine *e, int idx) { return e->subs[idx].has ? &e->subs[idx].sink : NULL; }
+const sink *engine_submetric_sink(const engine *e, int idx) {
+    const engine_sub *sb = &e->subs[idx];
+    if (sb->shadow) return e->has[sb->metric] ? &e->sinks[sb->metric] : NULL;
+    return sb->has ? &sb->sink : NULL;
+}
 int engine_submetric_count(const engine *e) { return e->nsubs; }
 const char *engine_submetric_name(const engine *e, int idx) { return e->subs[idx].name; }
 int engine_submetric_parent(const engine *e, int idx) { return e->subs[idx].metric; }
@@ -543,6 +774,7 @@ int engine_submetric_parent(const engine *e, int idx) { return e->subs[idx].metr
 void engine_enable_breakdown(engine *e) {
     e->breakdown = true;
     memset(e->tagged, 1, sizeof e->tagged);
+    engine_pack_tagged_update(e);
     engine_forget_tags(e);
 }
 

@@ -30,7 +30,7 @@ engine *engine_new(void);
 void engine_free(engine *e);
 /* At most 256 sources (more are ignored); add them before the first drain. */
 void engine_add_source(engine *e, sample_buf *b);
-/* At most ENGINE_MAX_LISTENERS; -1 past them. */
+/* At most ENGINE_MAX_LISTENERS; -1 past them or out of memory. */
 #define ENGINE_MAX_LISTENERS 16
 int engine_add_listener(engine *e, engine_listener *fn, void *ctx);
 /* The coordinator's engine (metrics/ingest.c) is fed merged time series

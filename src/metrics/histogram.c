@@ -208,25 +208,36 @@ static __attribute__((noinline)) void hist_add_any(histogram *h, double v) {
 
 /* The path of almost every sample of a long test, a leaf: bucketed, and a
  * zero or a positive value whose page is there and whose count does not
- * wrap. The same sums as hist_add_any (v > 0 and v == 0 are false for NaN). */
+ * wrap. The same sums as hist_add_any (v > 0 and v == 0 are false for NaN).
+ * No test of the mode for a positive value: while exact, pos.len is 0 (no
+ * page exists before to_buckets), so the page test sends it on. */
 void hist_add(histogram *h, double v) {
-    if (h->bucketed) {
-        if (v > 0) {
-            uint32_t key = key_of(v), pi = key >> PAGE_BITS, j = key & (PAGE_SIZE - 1);
-            page *p;
-            if (pi - h->pos.base >= h->pos.len || !(p = h->pos.pages[pi - h->pos.base]) || p->c[j] == UINT32_MAX)
-                goto any;
-            p->c[j]++;
-        } else if (v == 0) h->zeros++;
-        else goto any;
-        h->min = v < h->min ? v : h->min;
-        h->max = v > h->max ? v : h->max;
-        h->n++;
-        h->sum += v;
-        return;
-    }
+    if (v > 0) {
+        uint64_t bits;
+        memcpy(&bits, &v, sizeof bits);
+        uint32_t key = (uint32_t)(bits >> KEY_SHIFT), pi = key >> PAGE_BITS, j = key & (PAGE_SIZE - 1); /* no sign */
+        page *p;
+        if (pi - h->pos.base >= h->pos.len || !(p = h->pos.pages[pi - h->pos.base]) || p->c[j] == UINT32_MAX) goto any;
+        p->c[j]++;
+    } else if (v == 0 && h->bucketed) h->zeros++;
+    else goto any;
+    h->min = v < h->min ? v : h->min;
+    h->max = v > h->max ? v : h->max;
+    h->n++;
+    h->sum += v;
+    return;
 any:
     hist_add_any(h, v);
+}
+
+void hist_add_zeros(histogram *h, uint64_t k) {
+    for (; k && !h->bucketed; k--) hist_add_any(h, 0.0); /* exact: each kept; the 257th goes to buckets */
+    if (!k) return;
+    h->zeros += k;
+    h->n += k;
+    h->min = 0.0 < h->min ? 0.0 : h->min;
+    h->max = 0.0 > h->max ? 0.0 : h->max;
+    /* the sum: + 0.0 changes none but -0.0, which a sum from +0.0 never is */
 }
 
 static void side_merge(histogram *dst, side *d, const side *s) {

@@ -38,7 +38,9 @@ typedef struct histogram histogram;
 
 histogram *hist_new(void); /* NULL when out of memory */
 void hist_free(histogram *h);
-void hist_add(histogram *h, double v);                 /* O(1), allocation-free unless a new page is touched */
+void hist_add(histogram *h, double v); /* O(1), allocation-free unless a new page is touched */
+/* k samples of +0.0: what k hist_add(h, 0.0) calls do, in O(1) once bucketed. */
+void hist_add_zeros(histogram *h, uint64_t k);
 void hist_merge(histogram *dst, const histogram *src); /* dst += src */
 uint64_t hist_count(const histogram *h);
 double hist_min(const histogram *h); /* 0 when empty, as k6 */

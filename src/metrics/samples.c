@@ -1,13 +1,27 @@
 #include "metrics/samples.h"
+#include "metrics/registry.h"
 #include "util/err.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 
+/* The order of an HTTP request's samples is k6's (and c6's outputs'). */
+const sample_pack_def sample_packs[PACK_KINDS] = {
+    [PACK_HTTP] = {11,
+                   {M_HTTP_REQS, M_HTTP_REQ_DURATION, M_HTTP_REQ_BLOCKED, M_HTTP_REQ_CONNECTING,
+                    M_HTTP_REQ_TLS_HANDSHAKING, M_HTTP_REQ_SENDING, M_HTTP_REQ_WAITING, M_HTTP_REQ_RECEIVING,
+                    M_HTTP_REQ_FAILED, M_DATA_SENT, M_DATA_RECEIVED}},
+    [PACK_HTTP_NOFAILED] = {10,
+                            {M_HTTP_REQS, M_HTTP_REQ_DURATION, M_HTTP_REQ_BLOCKED, M_HTTP_REQ_CONNECTING,
+                             M_HTTP_REQ_TLS_HANDSHAKING, M_HTTP_REQ_SENDING, M_HTTP_REQ_WAITING, M_HTTP_REQ_RECEIVING,
+                             M_DATA_SENT, M_DATA_RECEIVED}},
+    [PACK_ITER] = {2, {M_ITERATIONS, M_ITERATION_DURATION}},
+};
+
 static sample_chunk *samples_new_chunk(void) {
     sample_chunk *c = xmalloc(sizeof *c);
     c->next = NULL;
-    c->n = 0;
+    c->n = c->extra = c->packs = 0;
     return c;
 }
 
@@ -53,7 +67,7 @@ void sample_buf_rotate(sample_buf *b) {
     if (fresh) b->spare = fresh->next;
     pthread_mutex_unlock(&b->lock);
     if (!fresh) fresh = samples_new_chunk();
-    fresh->n = 0;
+    fresh->n = fresh->extra = fresh->packs = 0;
     fresh->next = NULL;
     b->cur = fresh;
 }
@@ -73,7 +87,7 @@ sample_chunk *sample_buf_take(sample_buf *b) {
 size_t sample_buf_pending(sample_buf *b) {
     size_t n = 0;
     pthread_mutex_lock(&b->lock);
-    for (sample_chunk *c = b->full_head; c; c = c->next) n += c->n;
+    for (sample_chunk *c = b->full_head; c; c = c->next) n += c->n + c->extra;
     pthread_mutex_unlock(&b->lock);
     return n;
 }

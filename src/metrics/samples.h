@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <string.h>
 #include "metrics/tags.h"
 #include "util/clock.h"
 
@@ -29,9 +30,46 @@ typedef struct sample {
 #define SAMPLE_CHUNK 2048
 typedef struct sample_chunk {
     struct sample_chunk *next;
-    uint32_t n;
+    uint32_t n;     /* slots used */
+    uint32_t extra; /* samples beyond n: those of packs (below) */
+    uint32_t packs; /* packs among the n slots */
     sample s[SAMPLE_CHUNK];
 } sample_chunk;
+
+/* A pack: the samples of one event that share a stamp and a tag set and
+ * whose metrics its kind fixes (an HTTP request's eleven), in fewer slots,
+ * so that a worker writes and the engine reads less than a sample each. Its
+ * first slot (metric SAMPLE_PACK, pad its kind) carries the stamp, the tags
+ * and the first sample's value; the other values follow, three to a slot.
+ * The engine reads a pack as the samples it stands for, in the kind's order,
+ * and its listeners (the outputs) get those samples: a pack is never seen
+ * outside the engine. */
+#define SAMPLE_PACK     0xFFFF
+#define SAMPLE_PACK_MAX 11
+enum {
+    /* http_reqs, http_req_duration, _blocked, _connecting, _tls_handshaking,
+     * _sending, _waiting, _receiving, http_req_failed, data_sent, data_received */
+    PACK_HTTP,
+    PACK_HTTP_NOFAILED, /* the same without http_req_failed (no response callback) */
+    PACK_ITER,          /* iterations, iteration_duration */
+    PACK_KINDS
+};
+typedef struct sample_pack_def {
+    uint32_t n;                       /* samples */
+    uint16_t metric[SAMPLE_PACK_MAX]; /* registry ids, in the order of the samples */
+} sample_pack_def;
+extern const sample_pack_def sample_packs[PACK_KINDS];
+
+/* Slots a pack of n samples takes: the first, then 3 values to a slot. */
+#define SAMPLE_PACK_SLOTS(n) (1 + ((n) + 1) / 3)
+
+/* The i-th value of the pack whose first slot is h. */
+static inline double sample_pack_value(const sample *h, uint32_t i) {
+    if (i == 0) return h->value;
+    double v;
+    memcpy(&v, (const char *)(h + 1) + (i - 1) * sizeof v, sizeof v);
+    return v;
+}
 
 typedef struct sample_buf {
     sample_chunk *cur;    /* owner thread only */
@@ -85,6 +123,31 @@ static inline sample *sample_put(sample *s, int metric, uint32_t tags, double v,
 }
 
 static inline void sample_commit(sample_buf *b, const sample *end) { b->cur->n = (uint32_t)(end - b->cur->s); }
+
+/* A pack of kind k with n values (sample_packs[k].n, passed as the constant
+ * it is): room for it, its first slot written; sample_pack_set() each value
+ * (0 .. n-1), then sample_pack_commit(). Nothing else may push in between. */
+static inline sample *sample_pack_begin(sample_buf *b, int kind, uint32_t n, uint32_t tags, int64_t t_ns) {
+    sample *h = sample_room(b, SAMPLE_PACK_SLOTS(n));
+    h->t_ns = t_ns;
+    h->tags = tags;
+    h->metric = SAMPLE_PACK;
+    h->pad = (uint16_t)kind;
+    return h;
+}
+
+static inline void sample_pack_set(sample *h, uint32_t i, double v) {
+    if (i == 0) h->value = v;
+    else memcpy((char *)(h + 1) + (i - 1) * sizeof v, &v, sizeof v);
+}
+
+static inline void sample_pack_commit(sample_buf *b, const sample *h, uint32_t n) {
+    sample_chunk *c = b->cur;
+    (void)h; /* at c->s[c->n]: sample_pack_begin's room */
+    c->n += SAMPLE_PACK_SLOTS(n);
+    c->extra += n - SAMPLE_PACK_SLOTS(n);
+    c->packs++;
+}
 
 static inline void sample_push(sample_buf *b, int metric, uint32_t tags, double v, int64_t t_ns) {
     if (b->cur->n == SAMPLE_CHUNK) sample_buf_rotate(b);

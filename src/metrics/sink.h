@@ -81,27 +81,34 @@ bool sink_parse_pct(const char *s, size_t len, double *pct);
 const char *metric_type_name(metric_type t); /* "counter", "gauge", "rate", "trend" */
 const char *value_kind_name(value_kind k);   /* "default", "time", "data" */
 
-/* Inline: the metrics engine calls it for every sample it drains. */
+/* Inline: the metrics engine calls them for every sample it drains; those
+ * by type when it knows the sink's (a built-in metric's). */
+static inline void sink_add_counter(sink *s, double v) {
+    s->u.counter.sum += v;
+    s->u.counter.n++;
+}
+
+static inline void sink_add_rate(sink *s, double v) {
+    /* k6 counts any non-zero value (NaN included) as a pass */
+    s->u.rate.total++;
+    if (v != 0) s->u.rate.nonzero++;
+}
+
+static inline void sink_add_trend(sink *s, double v) {
+    if (s->u.trend.h) hist_add(s->u.trend.h, v);
+}
+
 static inline void sink_add(sink *s, double v) {
     switch (s->type) {
-    case METRIC_COUNTER:
-        s->u.counter.sum += v;
-        s->u.counter.n++;
-        break;
+    case METRIC_COUNTER: sink_add_counter(s, v); break;
     case METRIC_GAUGE:
         if (!s->u.gauge.n || v < s->u.gauge.min) s->u.gauge.min = v;
         if (!s->u.gauge.n || v > s->u.gauge.max) s->u.gauge.max = v;
         s->u.gauge.value = v;
         s->u.gauge.n++;
         break;
-    case METRIC_RATE:
-        /* k6 counts any non-zero value (NaN included) as a pass */
-        s->u.rate.total++;
-        if (v != 0) s->u.rate.nonzero++;
-        break;
-    case METRIC_TREND:
-        if (s->u.trend.h) hist_add(s->u.trend.h, v);
-        break;
+    case METRIC_RATE: sink_add_rate(s, v); break;
+    case METRIC_TREND: sink_add_trend(s, v); break;
     }
 }
 

@@ -105,3 +105,22 @@ def test_summary_time_unit(c6):
     assert "avg=0.00" in line and "ms" not in line and "µs" not in line, line
     bad = c6("metrics/system_tags.js", "--summary-time-unit", "hours")
     assert bad.code == 104, bad
+
+
+def test_status_and_error_code_tags(c6, target, tmp_path):
+    """The status tag is the response's status as text, "0" without a
+    response; error_code is 1000 + status from 400 on, k6's connection code
+    without a response (k6 lib/netext/httpext/request.go: tags status =
+    strconv.Itoa(resp.StatusCode), error_code = strconv.Itoa(errCode);
+    error_codes.go: 1212 connection refused, 1000 + status for 4xx/5xx).
+    c6 takes 100-999 from a table: its ends and middle show here."""
+    out = tmp_path / "o.json"
+    r = c6("metrics/status_tags.js", "-o", f"json={out}")
+    assert r.code == 0, r
+    got = []
+    for line in open(out):
+        d = json.loads(line)
+        if d.get("type") == "Point" and d["metric"] == "http_reqs":
+            t = d["data"]["tags"]
+            got.append((t["status"], t.get("error_code")))
+    assert got == [("200", None), ("299", None), ("400", "1400"), ("599", "1599"), ("0", "1212")], got

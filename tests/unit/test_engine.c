@@ -778,6 +778,321 @@ static void test_listeners(void **state) {
     sample_buf_destroy(&b);
 }
 
+/* Packs (metrics/samples.h): a request's samples and an iteration's, in
+ * fewer slots. The engine must aggregate them as the samples they stand
+ * for (sinks, sub-metrics, the breakdown), count them as samples, and hand
+ * its listeners (the outputs, which need each sample with its time) those
+ * samples in k6's order, packs mixed with plain samples and across chunks. */
+typedef struct recorded {
+    sample *s;
+    size_t n, cap;
+} recorded;
+
+static void record(void *ctx, const sample *s, size_t n, const tagdict *tags) {
+    (void)tags;
+    recorded *r = ctx;
+    if (r->n + n > r->cap) {
+        r->cap = (r->n + n) * 2;
+        r->s = realloc(r->s, r->cap * sizeof *r->s);
+        assert_non_null(r->s);
+    }
+    memcpy(r->s + r->n, s, n * sizeof *s);
+    r->n += n;
+}
+
+static void push_http(sample_buf *b, uint32_t tags, bool failed, uint64_t i, sample *want, size_t *nw) {
+    uint32_t n = failed ? 11 : 10;
+    const sample_pack_def *d = &sample_packs[failed ? PACK_HTTP : PACK_HTTP_NOFAILED];
+    int64_t t = sample_now(b);
+    sample *h = sample_pack_begin(b, failed ? PACK_HTTP : PACK_HTTP_NOFAILED, n, tags, t);
+    for (uint32_t k = 0; k < n; k++) {
+        double v = k == 0 ? 1 : (double)(i % 97) + (double)k / 8;
+        /* +0.0 timings, as a kept-alive connection's, between others */
+        if ((k >= 2 && k <= 4 && i % 3 != 0) || (k == 7 && i % 2) || (k == 1 && i % 50 == 0)) v = 0;
+        sample_pack_set(h, k, v);
+        want[(*nw)++] = (sample){.t_ns = t, .value = v, .tags = tags, .metric = d->metric[k]};
+    }
+    sample_pack_commit(b, h, n);
+}
+
+static void test_packs(void **state) {
+    (void)state;
+    /* the order k6 emits a request's samples in (its http_req_* then data_*) */
+    static const int http_order[11] = {M_HTTP_REQS,
+                                       M_HTTP_REQ_DURATION,
+                                       M_HTTP_REQ_BLOCKED,
+                                       M_HTTP_REQ_CONNECTING,
+                                       M_HTTP_REQ_TLS_HANDSHAKING,
+                                       M_HTTP_REQ_SENDING,
+                                       M_HTTP_REQ_WAITING,
+                                       M_HTTP_REQ_RECEIVING,
+                                       M_HTTP_REQ_FAILED,
+                                       M_DATA_SENT,
+                                       M_DATA_RECEIVED};
+    for (int k = 0; k < 11; k++) assert_int_equal(sample_packs[PACK_HTTP].metric[k], http_order[k]);
+    assert_int_equal(sample_packs[PACK_HTTP_NOFAILED].n, 10);
+    assert_int_equal(sample_packs[PACK_HTTP_NOFAILED].metric[8], M_DATA_SENT);
+
+    for (int pass = 0; pass < 2; pass++) { /* pass 1: the breakdown on */
+        sample_buf b;
+        sample_buf_init(&b);
+        uint32_t ok = tags_of(&b, "expected_response", "true", "group", "::g");
+        uint32_t bad = tags_of(&b, "expected_response", "false", "group", "");
+        engine *e = engine_new();
+        engine_add_source(e, &b);
+        char err[128];
+        int sub = engine_add_submetric(e, M_HTTP_REQ_DURATION, "expected_response:true", err, sizeof err);
+        int sub_iter = engine_add_submetric(e, M_ITERATION_DURATION, "group:::g", err, sizeof err);
+        assert_true(sub >= 0 && sub_iter >= 0);
+        if (pass) engine_enable_breakdown(e);
+        recorded r = {0};
+        engine_add_listener(e, record, &r);
+        const size_t N = 3000; /* about 14,000 slots: packs cross chunk ends */
+        sample *want = malloc(N * 16 * sizeof *want);
+        assert_non_null(want);
+        size_t nw = 0;
+        uint64_t reqs = 0, failed_n = 0, ok_n = 0, iters = 0, iters_g = 0;
+        double dur_sum = 0, ok_sum = 0, recv_sum = 0, iter_sum = 0;
+        histogram *ref[7]; /* each Trend of the requests, fed in order */
+        for (int k = 0; k < 7; k++) assert_non_null(ref[k] = hist_new());
+        for (uint64_t i = 0; i < N; i++) {
+            bool with_failed = i % 3 != 0, is_ok = i % 4 != 0;
+            uint32_t tags = is_ok ? ok : bad;
+            size_t first = nw;
+            push_http(&b, tags, with_failed, i, want, &nw);
+            for (int k = 0; k < 7; k++) hist_add(ref[k], want[first + 1 + k].value);
+            reqs++;
+            failed_n += with_failed;
+            dur_sum += want[first + 1].value;
+            recv_sum += want[nw - 1].value;
+            if (is_ok) {
+                ok_n++;
+                ok_sum += want[first + 1].value;
+            }
+            if (i % 5 == 0) { /* a plain sample between packs */
+                int64_t t = sample_now(&b);
+                sample_push(&b, M_CHECKS, tags, 1, t);
+                want[nw++] = (sample){.t_ns = t, .value = 1, .tags = tags, .metric = M_CHECKS};
+            }
+            if (i % 2 == 0) {
+                int64_t t = sample_now(&b);
+                double d = (double)i / 3;
+                sample *h = sample_pack_begin(&b, PACK_ITER, 2, tags, t);
+                sample_pack_set(h, 0, 1);
+                sample_pack_set(h, 1, d);
+                sample_pack_commit(&b, h, 2);
+                want[nw++] = (sample){.t_ns = t, .value = 1, .tags = tags, .metric = M_ITERATIONS};
+                want[nw++] = (sample){.t_ns = t, .value = d, .tags = tags, .metric = M_ITERATION_DURATION};
+                iters++;
+                iter_sum += d;
+                iters_g += is_ok;
+            }
+            if (i == N / 2) {
+                /* published samples are counted as samples, not slots */
+                sample_buf_flush(&b);
+                assert_int_equal(sample_buf_pending(&b), nw);
+                engine_drain(e);
+                assert_int_equal(engine_samples_seen(e), nw);
+            }
+        }
+        sample_buf_flush(&b);
+        engine_drain(e);
+        assert_int_equal(engine_samples_seen(e), nw);
+        /* the listener saw every sample, in order, as pushed one by one */
+        assert_int_equal(r.n, nw);
+        for (size_t k = 0; k < nw; k++) {
+            assert_int_equal(r.s[k].metric, want[k].metric);
+            assert_int_equal(r.s[k].t_ns, want[k].t_ns);
+            assert_int_equal(r.s[k].tags, want[k].tags);
+            assert_true(r.s[k].value == want[k].value);
+        }
+        const sink *s = engine_sink(e, M_HTTP_REQS);
+        assert_int_equal(s->u.counter.n, reqs);
+        assert_true(s->u.counter.sum == (double)reqs);
+        s = engine_sink(e, M_HTTP_REQ_DURATION);
+        assert_int_equal(hist_count(s->u.trend.h), reqs);
+        assert_true(hist_sum(s->u.trend.h) == dur_sum);
+        for (int k = 0; k < 7; k++) {
+            const histogram *got = engine_sink(e, http_order[1 + k])->u.trend.h;
+            assert_int_equal(hist_count(got), hist_count(ref[k]));
+            double a = hist_sum(got), c = hist_sum(ref[k]);
+            assert_memory_equal(&a, &c, sizeof a);
+            assert_true(hist_min(got) == hist_min(ref[k]) && hist_max(got) == hist_max(ref[k]));
+            for (double p = 0; p <= 100; p += 5) assert_true(hist_percentile(got, p) == hist_percentile(ref[k], p));
+            hist_free(ref[k]);
+        }
+        s = engine_sink(e, M_HTTP_REQ_FAILED);
+        assert_int_equal(s->u.rate.total, failed_n);
+        s = engine_sink(e, M_DATA_RECEIVED);
+        assert_int_equal(s->u.counter.n, reqs);
+        assert_true(s->u.counter.sum == recv_sum);
+        s = engine_sink(e, M_ITERATION_DURATION);
+        assert_int_equal(hist_count(s->u.trend.h), iters);
+        assert_true(hist_sum(s->u.trend.h) == iter_sum);
+        assert_int_equal(engine_sink(e, M_ITERATIONS)->u.counter.n, iters);
+        s = engine_submetric_sink(e, sub);
+        assert_int_equal(hist_count(s->u.trend.h), ok_n);
+        assert_true(hist_sum(s->u.trend.h) == ok_sum);
+        assert_int_equal(hist_count(engine_submetric_sink(e, sub_iter)->u.trend.h), iters_g);
+        if (pass) { /* group ::g's node got the "ok" requests' samples */
+            const engine_node *const *kids;
+            assert_int_equal(engine_node_children(engine_group_root(e), &kids), 1);
+            const engine_node_metric *ms;
+            size_t nm = engine_node_metrics(kids[0], &ms);
+            bool found = false;
+            for (size_t k = 0; k < nm; k++)
+                if (ms[k].metric == M_HTTP_REQ_WAITING) {
+                    found = true;
+                    assert_int_equal(hist_count(ms[k].sink.u.trend.h), ok_n);
+                }
+            assert_true(found);
+        }
+        free(want);
+        free(r.s);
+        engine_free(e);
+        sample_buf_destroy(&b);
+    }
+}
+
+/* No pack of a kind: its metrics stay without a sink (k6 lists only the
+ * metrics that had samples); http_req_failed without a response callback. */
+static void test_pack_nofailed(void **state) {
+    (void)state;
+    sample_buf b;
+    sample_buf_init(&b);
+    engine *e = engine_new();
+    engine_add_source(e, &b);
+    sample *h = sample_pack_begin(&b, PACK_HTTP_NOFAILED, 10, 0, sample_now(&b));
+    for (uint32_t k = 0; k < 10; k++) sample_pack_set(h, k, k);
+    sample_pack_commit(&b, h, 10);
+    sample_buf_flush(&b);
+    engine_drain(e);
+    assert_int_equal(engine_samples_seen(e), 10);
+    assert_null(engine_sink(e, M_HTTP_REQ_FAILED));
+    assert_null(engine_sink(e, M_ITERATIONS));
+    assert_true(engine_sink(e, M_DATA_SENT)->u.counter.sum == 8);
+    assert_true(engine_sink(e, M_DATA_RECEIVED)->u.counter.sum == 9);
+    engine_free(e);
+    sample_buf_destroy(&b);
+}
+
+/* A sub-metric is its parent's sink while every sample matched (engine.c,
+ * engine_sub's shadow), then a copy of it: whatever the moment the first
+ * sample that does not match comes (none, the first, in exact mode, once
+ * bucketed) and the metric's type, it must hold exactly what a sink fed
+ * only the matching samples holds (sums to the bit, percentiles, the last
+ * Gauge value), and be NULL while no sample matched. */
+static void assert_sinks_equal(const sink *got, const sink *want) {
+    if (!want) {
+        assert_null(got);
+        return;
+    }
+    assert_non_null(got);
+    sink_parts a, b;
+    sink_get_parts(got, &a);
+    sink_get_parts(want, &b);
+    assert_int_equal(a.type, b.type);
+    switch (a.type) {
+    case METRIC_COUNTER:
+        assert_int_equal(a.u.counter.n, b.u.counter.n);
+        assert_memory_equal(&a.u.counter.sum, &b.u.counter.sum, sizeof(double));
+        break;
+    case METRIC_GAUGE:
+        assert_int_equal(a.u.gauge.n, b.u.gauge.n);
+        assert_true(a.u.gauge.value == b.u.gauge.value && a.u.gauge.min == b.u.gauge.min &&
+                    a.u.gauge.max == b.u.gauge.max);
+        break;
+    case METRIC_RATE:
+        assert_int_equal(a.u.rate.total, b.u.rate.total);
+        assert_int_equal(a.u.rate.nonzero, b.u.rate.nonzero);
+        break;
+    case METRIC_TREND: {
+        const histogram *x = got->u.trend.h, *y = want->u.trend.h;
+        assert_int_equal(hist_count(x), hist_count(y));
+        double sx = hist_sum(x), sy = hist_sum(y);
+        assert_memory_equal(&sx, &sy, sizeof sx);
+        assert_true(hist_min(x) == hist_min(y) && hist_max(x) == hist_max(y));
+        for (double p = 0; p <= 100; p += 12.5) assert_true(hist_percentile(x, p) == hist_percentile(y, p));
+        assert_true(hist_percentile(x, 99.9) == hist_percentile(y, 99.9));
+        break;
+    }
+    }
+}
+
+static void test_sub_shadow(void **state) {
+    (void)state;
+    static const int metrics[] = {M_HTTP_REQ_WAITING, M_HTTP_REQS, M_VUS, M_HTTP_REQ_FAILED};
+    static const long breaks[] = {-1, 0, 1, 100, 255, 256, 257, 3000}; /* -1: every sample matches */
+    for (size_t mi = 0; mi < sizeof metrics / sizeof *metrics; mi++) {
+        for (size_t bi = 0; bi < sizeof breaks / sizeof *breaks; bi++) {
+            int m = metrics[mi];
+            sample_buf b;
+            sample_buf_init(&b);
+            uint32_t yes = tags_of(&b, "k", "yes", NULL, NULL), no = tags_of(&b, "k", "no", NULL, NULL);
+            engine *e = engine_new();
+            engine_add_source(e, &b);
+            char err[128];
+            int sub = engine_add_submetric(e, m, "k:yes", err, sizeof err);
+            assert_true(sub >= 0);
+            sink want;
+            sink_init(&want, registry_get(m)->type);
+            bool any = false;
+            for (long i = 0; i < 5000; i++) {
+                bool match = breaks[bi] < 0 || i < breaks[bi] || i % 3 != 0;
+                double v = (double)((i * 7919) % 1000) / 7 + (i % 2 ? 0.5 : 0);
+                if (m == M_HTTP_REQ_FAILED) v = i % 5 == 0;
+                sample_push(&b, m, match ? yes : no, v, sample_now(&b));
+                if (match) {
+                    sink_add(&want, v);
+                    any = true;
+                }
+                if (i % 700 == 0 || i == breaks[bi] || i == breaks[bi] + 1) {
+                    sample_buf_flush(&b);
+                    engine_drain(e);
+                    assert_sinks_equal(engine_submetric_sink(e, sub), any ? &want : NULL);
+                }
+            }
+            sample_buf_flush(&b);
+            engine_drain(e);
+            assert_sinks_equal(engine_submetric_sink(e, sub), any ? &want : NULL);
+            sink_free(&want);
+            engine_free(e);
+            sample_buf_destroy(&b);
+        }
+    }
+    /* a request's pack: http_req_duration{expected_response:true} */
+    sample_buf b;
+    sample_buf_init(&b);
+    uint32_t ok = tags_of(&b, "expected_response", "true", NULL, NULL);
+    uint32_t bad = tags_of(&b, "expected_response", "false", NULL, NULL);
+    engine *e = engine_new();
+    engine_add_source(e, &b);
+    char err[128];
+    int sub = engine_add_submetric(e, M_HTTP_REQ_DURATION, "expected_response:true", err, sizeof err);
+    sink want;
+    sink_init(&want, METRIC_TREND);
+    for (long i = 0; i < 2000; i++) {
+        bool match = i < 600 || i % 4 != 0;
+        double d = i % 7 == 0 ? 0 : (double)(i % 313) / 3 + 0.25; /* +0.0 too: held until the drain's end */
+        sample *h = sample_pack_begin(&b, PACK_HTTP, 11, match ? ok : bad, sample_now(&b));
+        for (uint32_t k = 0; k < 11; k++) sample_pack_set(h, k, k == 1 ? d : 1);
+        sample_pack_commit(&b, h, 11);
+        if (match) sink_add(&want, d);
+        if (i % 500 == 0 || i == 600) {
+            sample_buf_flush(&b);
+            engine_drain(e);
+            assert_sinks_equal(engine_submetric_sink(e, sub), &want);
+        }
+    }
+    sample_buf_flush(&b);
+    engine_drain(e);
+    assert_sinks_equal(engine_submetric_sink(e, sub), &want);
+    assert_int_equal(hist_count(engine_sink(e, M_HTTP_REQ_DURATION)->u.trend.h), 2000);
+    sink_free(&want);
+    engine_free(e);
+    sample_buf_destroy(&b);
+}
+
 /* One producer thread pushes while the main thread drains. */
 #define CONC_N      1000000
 #define CONC_CHECKS 50
@@ -922,7 +1237,8 @@ int main(void) {
         cmocka_unit_test(test_breakdown),          cmocka_unit_test(test_breakdown_off),
         cmocka_unit_test(test_listeners),          cmocka_unit_test(test_registry),
         cmocka_unit_test(test_custom_metric_sink), cmocka_unit_test(test_concurrent_producer),
-        cmocka_unit_test(test_stamps_unique),
+        cmocka_unit_test(test_stamps_unique),      cmocka_unit_test(test_packs),
+        cmocka_unit_test(test_pack_nofailed),      cmocka_unit_test(test_sub_shadow),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -296,6 +296,49 @@ static void test_bucketed_add_paths(void **state) {
     hist_free(a);
 }
 
+/* hist_add_zeros(h, k) is k hist_add(h, 0.0) calls, whichever the mode and
+ * across the exact limit: the same count, sum (to the bit), min, max,
+ * zeros and percentiles. The metrics engine adds a request's +0.0 timings
+ * (blocked, connecting, TLS on a kept-alive connection) this way, at the end
+ * of each drain (engine.c, http_zeros). */
+static void test_add_zeros(void **state) {
+    (void)state;
+    static const uint64_t ks[] = {0, 1, 3, 255, 256, 300, 5000};
+    static const size_t befores[] = {0, 1, 200, 255, 256, 1000};
+    for (size_t a = 0; a < sizeof befores / sizeof *befores; a++)
+        for (size_t b = 0; b < sizeof ks / sizeof *ks; b++)
+            for (int after = 0; after < 2; after++) {
+                histogram *x = hist_new(), *y = hist_new();
+                assert_non_null(x);
+                assert_non_null(y);
+                for (size_t i = 0; i < befores[a]; i++) {
+                    double v = 0.5 + (double)(i % 37) * 1.25;
+                    hist_add(x, v);
+                    hist_add(y, v);
+                }
+                hist_add_zeros(x, ks[b]);
+                for (uint64_t i = 0; i < ks[b]; i++) hist_add(y, 0.0);
+                for (int i = 0; after && i < 100; i++) {
+                    double v = 3.0 + i;
+                    hist_add(x, v);
+                    hist_add(y, v);
+                }
+                assert_int_equal(hist_count(x), hist_count(y));
+                double sx = hist_sum(x), sy = hist_sum(y);
+                assert_memory_equal(&sx, &sy, sizeof sx);
+                assert_true(hist_min(x) == hist_min(y) && hist_max(x) == hist_max(y));
+                hist_parts px, py;
+                hist_get_parts(x, &px);
+                hist_get_parts(y, &py);
+                assert_int_equal(px.bucketed, py.bucketed);
+                assert_int_equal(px.zeros, py.zeros);
+                for (size_t i = 0; i < sizeof PCTS / sizeof *PCTS; i++)
+                    assert_true(hist_percentile(x, PCTS[i]) == hist_percentile(y, PCTS[i]));
+                hist_free(x);
+                hist_free(y);
+            }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_empty),
@@ -310,6 +353,7 @@ int main(void) {
         cmocka_unit_test(test_bounded_memory),
         cmocka_unit_test(test_bucket_count_overflow),
         cmocka_unit_test(test_bucketed_add_paths),
+        cmocka_unit_test(test_add_zeros),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

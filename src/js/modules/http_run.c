@@ -46,24 +46,35 @@ const char *http_user_agent(vu *v) { return v->test && v->test->user_agent ? v->
     } while (0)
 
 static void http_utoa(char *out, unsigned long v) {
-    if (v < 1000 && (v >= 100 || v == 0)) { /* a status, or no error code: every request's */
-        if (!v) {
-            out[0] = '0';
-            out[1] = 0;
-            return;
-        }
-        out[0] = (char)('0' + v / 100);
-        out[1] = (char)('0' + v / 10 % 10);
-        out[2] = (char)('0' + v % 10);
-        out[3] = 0;
-        return;
-    }
     char tmp[24];
     int n = 0;
     do tmp[n++] = (char)('0' + v % 10);
     while ((v /= 10) && n < (int)sizeof tmp);
     for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
     out[n] = 0;
+}
+
+/* "100" .. "999" (every status Go reads), made by the compiler: a request's
+ * status tag is a lookup, not a conversion. */
+#define HTTP_ST_C(a, b, c)                                                                                             \
+    { a, b, c, 0 }
+#define HTTP_ST_B(a, b)                                                                                                \
+    HTTP_ST_C(a, b, '0'), HTTP_ST_C(a, b, '1'), HTTP_ST_C(a, b, '2'), HTTP_ST_C(a, b, '3'), HTTP_ST_C(a, b, '4'),      \
+        HTTP_ST_C(a, b, '5'), HTTP_ST_C(a, b, '6'), HTTP_ST_C(a, b, '7'), HTTP_ST_C(a, b, '8'), HTTP_ST_C(a, b, '9')
+#define HTTP_ST_A(a)                                                                                                   \
+    HTTP_ST_B(a, '0'), HTTP_ST_B(a, '1'), HTTP_ST_B(a, '2'), HTTP_ST_B(a, '3'), HTTP_ST_B(a, '4'), HTTP_ST_B(a, '5'),  \
+        HTTP_ST_B(a, '6'), HTTP_ST_B(a, '7'), HTTP_ST_B(a, '8'), HTTP_ST_B(a, '9')
+static const char http_status_texts[900][4] = {HTTP_ST_A('1'), HTTP_ST_A('2'), HTTP_ST_A('3'),
+                                               HTTP_ST_A('4'), HTTP_ST_A('5'), HTTP_ST_A('6'),
+                                               HTTP_ST_A('7'), HTTP_ST_A('8'), HTTP_ST_A('9')};
+
+/* The status as its tag's text: "0" without a response; buf (24 bytes)
+ * holds any other value outside 100-999. */
+static const char *http_status_text(long status, char *buf) {
+    if (status >= 100 && status <= 999) return http_status_texts[status - 100];
+    if (status <= 0) return "0";
+    http_utoa(buf, (unsigned long)status);
+    return buf;
 }
 
 /* Go's names of the HTTP/2 error codes (RFC 9113, 7), which k6's messages use. */
@@ -253,9 +264,8 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
 static void http_emit(vu *v, const http_call *c, double sent, double received, int64_t now) {
     const http_params *p = &c->p;
     const http_result *res = &c->res;
-    char status[24], code[24];
-    http_utoa(status, res->status < 0 ? 0 : (unsigned long)res->status);
-    http_utoa(code, res->error_code < 0 ? 0 : (unsigned long)res->error_code);
+    char sbuf[24], code[24];
+    const char *status = http_status_text(res->status, sbuf);
     /* the callback decides "expected"; with none (null) k6 emits no http_req_failed */
     const http_vu *h = vm_mod_peek(v, VM_MOD_HTTP);                           /* NULL: no setResponseCallback either */
     const http_expect *ex = p->expect_set ? p->expect : h ? h->expect : NULL; /* NULL: k6's default 200-399 */
@@ -276,7 +286,10 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     if ((on >> ST_PROTO) & 1) kv[n++] = (tag_kv){"proto", res->proto[0] ? res->proto : NULL};
     if (has_cb && ((on >> ST_EXPECTED_RESPONSE) & 1))
         kv[n++] = (tag_kv){"expected_response", expected ? "true" : "false"};
-    if (res->error_code && ((on >> ST_ERROR_CODE) & 1)) kv[n++] = (tag_kv){"error_code", code};
+    if (res->error_code && ((on >> ST_ERROR_CODE) & 1)) {
+        http_utoa(code, res->error_code < 0 ? 0 : (unsigned long)res->error_code);
+        kv[n++] = (tag_kv){"error_code", code};
+    }
     if (res->error[0] && ((on >> ST_ERROR) & 1)) kv[n++] = (tag_kv){"error", res->error};
     if (res->ip[0] && ((on >> ST_IP) & 1)) kv[n++] = (tag_kv){"ip", res->ip};
     if (res->tls.version && ((on >> ST_TLS_VERSION) & 1))
@@ -289,21 +302,28 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     uint32_t hint = (uint32_t)nl ^ (nl ? (uint32_t)(unsigned char)name[nl - 1] << 8 : 0) ^ (uint32_t)res->status << 16 ^
                     (uint32_t)(unsigned char)c->method[0] << 24;
     uint32_t tags = vu_intern_tags(v, TAGS_SITE_HTTP, v->group, hint, kv, nstatic, n - VU_BASE_TAGS);
+    /* one pack (metrics/samples.h): k6's samples of a request, in its order */
     sample_buf *sb = &v->w->samples;
-    sample *s = sample_room(sb, 2);
-    s = sample_put(s, M_HTTP_REQS, tags, 1, now);
-    sample_commit(sb, sample_put(s, M_HTTP_REQ_DURATION, tags, res->t_duration, now));
+    uint32_t np = has_cb ? 11 : 10;
+    sample *pk = sample_pack_begin(sb, has_cb ? PACK_HTTP : PACK_HTTP_NOFAILED, np, tags, now);
+    sample_pack_set(pk, 0, 1); /* http_reqs */
+    sample_pack_set(pk, 1, res->t_duration);
+    sample_pack_set(pk, 2, res->t_blocked);
+    sample_pack_set(pk, 3, res->t_connecting);
+    sample_pack_set(pk, 4, res->t_tls);
+    sample_pack_set(pk, 5, res->t_sending);
+    sample_pack_set(pk, 6, res->t_waiting);
+    sample_pack_set(pk, 7, res->t_receiving);
+    if (has_cb) { /* http_req_failed first */
+        sample_pack_set(pk, 8, expected ? 0 : 1);
+        sample_pack_set(pk, 9, sent);
+        sample_pack_set(pk, 10, received);
+    } else {
+        sample_pack_set(pk, 8, sent);
+        sample_pack_set(pk, 9, received);
+    }
+    sample_pack_commit(sb, pk, np);
     if (v->lc.on) lc_emit(&v->lc, sb, v->test->m_req_corrected, tags, res->t_duration, now); /* --latency-correction */
-    s = sample_room(sb, 9);
-    s = sample_put(s, M_HTTP_REQ_BLOCKED, tags, res->t_blocked, now);
-    s = sample_put(s, M_HTTP_REQ_CONNECTING, tags, res->t_connecting, now);
-    s = sample_put(s, M_HTTP_REQ_TLS_HANDSHAKING, tags, res->t_tls, now);
-    s = sample_put(s, M_HTTP_REQ_SENDING, tags, res->t_sending, now);
-    s = sample_put(s, M_HTTP_REQ_WAITING, tags, res->t_waiting, now);
-    s = sample_put(s, M_HTTP_REQ_RECEIVING, tags, res->t_receiving, now);
-    if (has_cb) s = sample_put(s, M_HTTP_REQ_FAILED, tags, expected ? 0 : 1, now);
-    s = sample_put(s, M_DATA_SENT, tags, sent, now);
-    sample_commit(sb, sample_put(s, M_DATA_RECEIVED, tags, received, now));
 }
 
 /* ---- redirects ---- */

@@ -23,7 +23,12 @@ static JSValue k6_sleep(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     if (argc > 0 && JS_ToFloat64(ctx, &secs, argv[0])) return JS_EXCEPTION;
     if (!v->w) return JS_ThrowTypeError(ctx, "sleep() is not available in the init context");
     if (!(secs > 0)) return JS_UNDEFINED;
-    if (!vu_sleep_for(v, (int64_t)llround(secs * 1e6))) return k6_throw_interrupted(ctx);
+    /* llround(us) without its call: us > 0, its fraction exact below 2^52
+     * (an integer above); llround itself past 2^62 (and for Infinity) */
+    double us = secs * 1e6;
+    int64_t whole = us < 0x1p62 ? (int64_t)us : 0;
+    int64_t rounded = us < 0x1p62 ? whole + (us - (double)whole >= 0.5) : (int64_t)llround(us);
+    if (!vu_sleep_for(v, rounded)) return k6_throw_interrupted(ctx);
     return JS_UNDEFINED;
 }
 
