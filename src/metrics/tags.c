@@ -14,7 +14,8 @@ typedef struct tag_entry {
     char data[];
 } tag_entry;
 
-#define TAGS_MEMO_SLOTS   128     /* per dict, in pairs (two ways), all sites together (~34 KB) */
+#define TAGS_MEMO_SLOTS 128 /* per dict, in pairs (two ways), all sites together (~34 KB) */
+_Static_assert(TAGS_MEMO_SLOTS <= 256, "a caller's `last` (tags.h) is a byte");
 #define TAGS_MEMO_OFF_MAX 0xFFF0u /* a longer packed set is not remembered */
 
 /* How a remembered kv's value is found equal. */
@@ -269,21 +270,28 @@ static bool tags_memo_matches(const tagdict *d, const tag_memo *m, const tag_kv 
     return true;
 }
 
-uint32_t tagdict_memo_find(const tagdict *d, int site, uint32_t base, uint32_t hint, const tag_kv *kv, size_t nstatic,
-                           size_t n) {
+static inline bool tags_memo_is(const tagdict *d, const tag_memo *m, int site, uint32_t base, const tag_kv *kv,
+                                size_t nstatic, size_t n) {
+    return m->id1 && m->base == base && m->site == site && m->n == n && m->nstatic == nstatic &&
+           tags_memo_matches(d, m, kv);
+}
+
+uint32_t tagdict_memo_find(const tagdict *d, int site, uint32_t base, uint32_t hint, uint8_t *last, const tag_kv *kv,
+                           size_t nstatic, size_t n) {
     if (n > TAGS_MEMO_KV) return 0;
+    uint32_t l = last ? *last % TAGS_MEMO_SLOTS : TAGS_MEMO_SLOTS; /* the caller's last set first */
+    if (l < TAGS_MEMO_SLOTS && tags_memo_is(d, &d->memo[l], site, base, kv, nstatic, n)) return d->memo[l].id1;
     uint32_t s = tags_memo_slot(site, base, hint);
-    for (uint32_t w = s; w < s + 2; w++) {
-        const tag_memo *m = &d->memo[w];
-        if (m->id1 && m->base == base && m->site == site && m->n == n && m->nstatic == nstatic &&
-            tags_memo_matches(d, m, kv))
-            return m->id1;
-    }
+    for (uint32_t w = s; w < s + 2; w++)
+        if (w != l && tags_memo_is(d, &d->memo[w], site, base, kv, nstatic, n)) {
+            if (last) *last = (uint8_t)w;
+            return d->memo[w].id1;
+        }
     return 0;
 }
 
-uint32_t tagdict_intern_memo(tagdict *d, int site, uint32_t base, uint32_t hint, tag_kv *kvs, size_t nbase,
-                             size_t nstatic, size_t n) {
+uint32_t tagdict_intern_memo(tagdict *d, int site, uint32_t base, uint32_t hint, uint8_t *last, tag_kv *kvs,
+                             size_t nbase, size_t nstatic, size_t n) {
     size_t nv = n - nbase;
     if (nv > TAGS_MEMO_KV || n > TAGS_MAX_KV) return tagdict_intern(d, kvs, n);
     tag_memo rec = {.base = base, .site = (uint8_t)site, .n = (uint8_t)nv, .nstatic = (uint8_t)nstatic};
@@ -326,6 +334,7 @@ uint32_t tagdict_intern_memo(tagdict *d, int site, uint32_t base, uint32_t hint,
     if (m->id1) m = &d->memo[s + 1];
     if (m->id1) m = &d->memo[s + (d->memo_next++ & 1)];
     *m = rec;
+    if (last) *last = (uint8_t)(m - d->memo);
     return id;
 }
 

@@ -37,16 +37,21 @@ const char *tagdict_get(const tagdict *d, uint32_t id, size_t *len);
  * (literals: compared by address), the others compared by content. `hint`
  * picks where the memo is kept (e.g. from the url): any value is correct,
  * a telling one keeps more sets found. What a memo finds is exactly the set
- * tagdict_intern would give for the same kvs. */
+ * tagdict_intern would give for the same kvs.
+ *
+ * `last` (NULL: none) is the caller's own note of where its last set of
+ * the site was remembered, e.g. one byte per site in each VU: looked at
+ * first, so that a caller that makes the same set again finds it without
+ * the hint's slot; kept up to date by both calls. Any value is correct. */
 enum { TAGS_SITE_HTTP, TAGS_SITE_CHECK, TAGS_SITE_GROUP, TAGS_SITES };
 #define TAGS_MEMO_KV 16 /* a site's kvs in a memo at most (more: no memo) */
 /* The id + 1 of the set of the site's n kvs on base, or 0: not remembered. */
-uint32_t tagdict_memo_find(const tagdict *d, int site, uint32_t base, uint32_t hint, const tag_kv *kv, size_t nstatic,
-                           size_t n);
+uint32_t tagdict_memo_find(const tagdict *d, int site, uint32_t base, uint32_t hint, uint8_t *last, const tag_kv *kv,
+                           size_t nstatic, size_t n);
 /* tagdict_intern of kvs (nbase base kvs, then n - nbase of the site, the
  * first nstatic of those with static keys), remembered for the site. */
-uint32_t tagdict_intern_memo(tagdict *d, int site, uint32_t base, uint32_t hint, tag_kv *kvs, size_t nbase,
-                             size_t nstatic, size_t n);
+uint32_t tagdict_intern_memo(tagdict *d, int site, uint32_t base, uint32_t hint, uint8_t *last, tag_kv *kvs,
+                             size_t nbase, size_t nstatic, size_t n);
 
 /* k6's non-indexable system tags, vu and iter: in k6 they are a sample's
  * metadata, not tags (metrics.NonIndexableSystemTags), so the JSON and CSV

@@ -209,7 +209,7 @@ static __attribute__((noinline)) uint32_t vu_intern_new(vu *v, int site, const c
     memmove(kv + m, kv + VU_BASE_TAGS, n * sizeof *kv); /* the site's kvs after the VU's */
     if (!memo) return tagdict_intern(d, kv, m + n);
     size_t g = vu_tag_on(v, ST_GROUP); /* the group goes with the site's kvs (no iter tag here) */
-    return tagdict_intern_memo(d, site, base, hint, kv, m - g, nstatic + g, m + n);
+    return tagdict_intern_memo(d, site, base, hint, &v->tag_last[site], kv, m - g, nstatic + g, m + n);
 }
 
 uint32_t vu_intern_tags(vu *v, int site, const char *group, uint32_t hint, tag_kv *kv, size_t nstatic, size_t n) {
@@ -223,7 +223,8 @@ uint32_t vu_intern_tags(vu *v, int site, const char *group, uint32_t hint, tag_k
     uint32_t base = vu_iter_set(v);
     tag_kv *mine = kv + VU_BASE_TAGS - g; /* the group, then the site's kvs */
     if (g) mine[0] = (tag_kv){"group", group};
-    uint32_t id1 = tagdict_memo_find(v->w->samples.tags, site, base, hint, mine, nstatic + g, n + g);
+    uint32_t id1 =
+        tagdict_memo_find(v->w->samples.tags, site, base, hint, &v->tag_last[site], mine, nstatic + g, n + g);
     return id1 ? id1 - 1 : vu_intern_new(v, site, group, hint, kv, nstatic, n, true, base);
 }
 

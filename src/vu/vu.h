@@ -85,6 +85,8 @@ typedef struct vu {
     struct vu *next_ready;
     bool queued;                   /* in the worker's ready queue */
     bool active;                   /* counted in test->vus_active */
+    uint8_t tag_last[TAGS_SITES];  /* where its last set of each site was remembered (tags.h: memos;
+                                      in what was padding) */
     twheel_node sleep_node;        /* sleep(), minIterationDuration and setTimeout waits of up to
                                       ~16 s: on the worker's wheel (w->sleeps) */
     uv_timer_t sleep_timer;        /* longer ones; the event loop's waits (vu_wait_until) */

@@ -366,8 +366,8 @@ static uint32_t memo_intern(tagdict *d, int site, uint32_t base, uint32_t hint, 
     if (nb) memcpy(all, bkv, nb * sizeof *bkv);
     if (ns) memcpy(all + nb, skv, ns * sizeof *skv);
     memcpy(plain, all, (nb + ns) * sizeof *all);
-    uint32_t id1 = tagdict_memo_find(d, site, base, hint, skv, nstatic, ns);
-    uint32_t id = id1 ? id1 - 1 : tagdict_intern_memo(d, site, base, hint, all, nb, nstatic, nb + ns);
+    uint32_t id1 = tagdict_memo_find(d, site, base, hint, NULL, skv, nstatic, ns);
+    uint32_t id = id1 ? id1 - 1 : tagdict_intern_memo(d, site, base, hint, NULL, all, nb, nstatic, nb + ns);
     if (found) *found = id1 != 0;
     assert_int_equal(id, tagdict_intern(d, plain, nb + ns));
     return id;
@@ -399,12 +399,12 @@ static void test_memo_finds_same_set(void **state) {
     strcpy(status, "200");
     assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 1, b, 2, s, 4, 4, &found), a);
     /* another site or base does not take a memo made for the first */
-    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_CHECK, base, 1, s, 4, 4), 0);
-    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_HTTP, base + 1, 1, s, 4, 4), 0);
+    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_CHECK, base, 1, NULL, s, 4, 4), 0);
+    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_HTTP, base + 1, 1, NULL, s, 4, 4), 0);
     /* a key at another address (not the literal): compared as static, not found */
     char method_key[] = "method";
     tag_kv s2[] = {{"group", ""}, {method_key, "GET"}, {"url", url}, {"status", status}};
-    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_HTTP, base, 1, s2, 4, 4), 0);
+    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_HTTP, base, 1, NULL, s2, 4, 4), 0);
     tagdict_free(d);
 }
 
@@ -520,6 +520,50 @@ static void test_memo_random(void **state) {
     tagdict_free(d);
 }
 
+/* A caller's `last` (tags.h): two callers (two VUs on one worker) taking
+ * turns with sets that differ in one value, and a note that points at
+ * another set or anywhere at all, find exactly the plain intern's set. */
+static void test_memo_last(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    tag_kv b[] = {{"scenario", "default"}};
+    uint32_t base = intern(d, b, 1);
+    char st1[8] = "200", st2[8] = "404";
+    tag_kv s1[] = {{"group", ""}, {"url", "http://a/"}, {"status", st1}};
+    tag_kv s2[] = {{"group", ""}, {"url", "http://a/"}, {"status", st2}};
+    uint8_t last1 = 0, last2 = 0;
+    uint32_t id[2];
+    for (int round = 0; round < 6; round++) {
+        for (int who = 0; who < 2; who++) {
+            tag_kv *s = who ? s2 : s1;
+            uint8_t *last = who ? &last2 : &last1;
+            tag_kv all[4] = {b[0], s[0], s[1], s[2]}, plain[4] = {b[0], s[0], s[1], s[2]};
+            uint32_t id1 = tagdict_memo_find(d, TAGS_SITE_HTTP, base, 5, last, s, 3, 3);
+            uint32_t got = id1 ? id1 - 1 : tagdict_intern_memo(d, TAGS_SITE_HTTP, base, 5, last, all, 1, 3, 4);
+            assert_int_equal(got, tagdict_intern(d, plain, 4));
+            if (round == 0) id[who] = got;
+            else {
+                assert_int_equal(got, id[who]);
+                assert_true(id1 != 0); /* both stay remembered (the hint's two ways) */
+            }
+        }
+        if (round == 2) { /* each note now points at the other's set */
+            uint8_t t = last1;
+            last1 = last2;
+            last2 = t;
+        }
+        if (round == 3) last1 = last2 = 255; /* or anywhere */
+    }
+    assert_int_not_equal(id[0], id[1]);
+    /* the other's set in place: the note's set is not taken for it */
+    strcpy(st1, "404");
+    uint32_t id1 = tagdict_memo_find(d, TAGS_SITE_HTTP, base, 5, &last1, s1, 3, 3);
+    assert_int_equal(id1, id[1] + 1);
+    strcpy(st1, "500");
+    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_HTTP, base, 5, &last1, s1, 3, 3), 0);
+    tagdict_free(d);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sorted_packing),        cmocka_unit_test(test_order_independent),
@@ -530,7 +574,7 @@ int main(void) {
         cmocka_unit_test(test_tagset_next),           cmocka_unit_test(test_dicts_independent),
         cmocka_unit_test(test_recent_sets_exact),     cmocka_unit_test(test_memo_finds_same_set),
         cmocka_unit_test(test_memo_dynamic_keys),     cmocka_unit_test(test_memo_null_and_shadowed),
-        cmocka_unit_test(test_memo_random),
+        cmocka_unit_test(test_memo_random),           cmocka_unit_test(test_memo_last),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
