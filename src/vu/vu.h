@@ -141,8 +141,11 @@ size_t vu_base_tags(vu *v, tag_kv *kv, const char *group);
  * VU's), the first nstatic of them with literal keys. Found through the
  * dict's memo when the site made the same set before (hint: a number from
  * the kvs that tells sets apart, e.g. the url's length), interned
- * otherwise; kv is used up. */
-uint32_t vu_intern_tags(vu *v, int site, const char *group, uint32_t hint, tag_kv *kv, size_t nstatic, size_t n);
+ * otherwise; kv is used up. vlen (NULL: none): the lengths of the site's
+ * values where known (metrics/tags.h: TAGS_VLEN_ANY where not), at
+ * vlen[1...] (vlen[0] is room for the group's). */
+uint32_t vu_intern_tags(vu *v, int site, const char *group, uint32_t hint, tag_kv *kv, uint32_t *vlen, size_t nstatic,
+                        size_t n);
 /* Whether samples carry system tag st (enum system_tag): the systemTags option. */
 bool vu_tag_on(const vu *v, int st);
 /* The same for every st at once: bit st. */
