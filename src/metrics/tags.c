@@ -262,6 +262,17 @@ static const uint32_t tags_vlen_any[TAGS_MEMO_KV] = {TAGS_VLEN_ANY, TAGS_VLEN_AN
                                                      TAGS_VLEN_ANY, TAGS_VLEN_ANY, TAGS_VLEN_ANY, TAGS_VLEN_ANY,
                                                      TAGS_VLEN_ANY, TAGS_VLEN_ANY, TAGS_VLEN_ANY, TAGS_VLEN_ANY};
 
+uint32_t tagdict_memo_hint(const tag_kv *kv, const uint32_t *vlen, size_t n) {
+    uint32_t h = (uint32_t)n;
+    for (size_t i = 0; i < n && i < 4; i++) {
+        const char *v = kv[i].value;
+        size_t l = !v ? 0 : vlen && vlen[i] != TAGS_VLEN_ANY ? vlen[i] : strlen(v);
+        h = h * 31 + (v ? (uint32_t)l + 1 : 0);
+        if (l) h = h * 31 + (unsigned char)v[l - 1] + ((uint32_t)(unsigned char)v[l / 2] << 8);
+    }
+    return h;
+}
+
 /* tagdict_memo_find past the caller's last set: the hint's two ways. */
 static __attribute__((noinline)) uint32_t tags_memo_find_hinted(const tagdict *d, int site, uint32_t base,
                                                                 uint32_t hint, uint8_t *last, const tag_kv *kv,

@@ -55,6 +55,9 @@ enum { TAGS_SITE_HTTP, TAGS_SITE_CHECK, TAGS_SITE_GROUP, TAGS_SITES };
 /* The id + 1 of the set of the site's n kvs on base, or 0: not remembered. */
 uint32_t tagdict_memo_find(const tagdict *d, int site, uint32_t base, uint32_t hint, uint8_t *last, const tag_kv *kv,
                            const uint32_t *vlen, size_t nstatic, size_t n);
+/* A hint (above) made of the site's n kvs (vlen: as for tagdict_memo_find):
+ * the first values' lengths and some of their bytes. */
+uint32_t tagdict_memo_hint(const tag_kv *kv, const uint32_t *vlen, size_t n);
 /* tagdict_intern of kvs (nbase base kvs, then n - nbase of the site, the
  * first nstatic of those with static keys), remembered for the site. */
 uint32_t tagdict_intern_memo(tagdict *d, int site, uint32_t base, uint32_t hint, uint8_t *last, tag_kv *kvs,

@@ -218,35 +218,25 @@ static __attribute__((noinline)) uint32_t vu_intern_new(vu *v, int site, const c
     return tagdict_intern_memo(d, site, base, hint, &v->tag_last[site], kv, m - g, nstatic + g, m + n);
 }
 
-/* vu_intern_tags when the VU's last set of the site is not the one: the
- * dict's memo, else vu_intern_new. */
-static __attribute__((noinline)) uint32_t vu_intern_memo(vu *v, int site, const char *group, uint32_t hint, tag_kv *kv,
-                                                         uint32_t *vlen, size_t nstatic, size_t n, uint32_t base,
-                                                         size_t g) {
-    uint32_t id1 = tagdict_memo_find(v->w->samples.tags, site, base, hint, &v->tag_last[site], kv + VU_BASE_TAGS - g,
-                                     vlen ? vlen + 1 - g : NULL, nstatic + g, n + g);
-    return id1 ? id1 - 1 : vu_intern_new(v, site, group, hint, kv, nstatic, n, true, base);
-}
-
-uint32_t vu_intern_tags(vu *v, int site, const char *group, uint32_t hint, tag_kv *kv, uint32_t *vlen, size_t nstatic,
-                        size_t n) {
+uint32_t vu_intern_tags_slow(vu *v, int site, const char *group, tag_kv *kv, uint32_t *vlen, size_t nstatic, size_t n) {
     uint32_t on = vu_tag_mask(v);
     size_t g = ((on >> ST_GROUP) & 1) && group[0]; /* vu_memo_group */
     /* the memo's base: the VU's own tags, which its iteration set (group "")
      * stands for; another group goes with the site's kvs. Not with the iter
      * tag (a set per iteration), nor for setup/teardown (run once). */
     if ((on >> ST_ITER) & 1 || v->role != VU_REGULAR || n + g > TAGS_MEMO_KV)
-        return vu_intern_new(v, site, group, hint, kv, nstatic, n, false, 0);
+        return vu_intern_new(v, site, group, 0, kv, nstatic, n, false, 0);
     uint32_t base = vu_iter_set(v);
     if (g) {
         kv[VU_BASE_TAGS - 1] = (tag_kv){"group", group}; /* the group, then the site's kvs */
         if (vlen) vlen[0] = TAGS_VLEN_ANY;
     }
-    /* most often the VU's last set of the site: looked at without a call */
-    uint32_t id1 = vlen ? tagdict_memo_again(v->w->samples.tags, v->tag_last[site], site, base, kv + VU_BASE_TAGS - g,
-                                             vlen + 1 - g, nstatic + g, n + g)
-                        : 0;
-    return id1 ? id1 - 1 : vu_intern_memo(v, site, group, hint, kv, vlen, nstatic, n, base, g);
+    const tag_kv *mine = kv + VU_BASE_TAGS - g;
+    const uint32_t *ml = vlen ? vlen + 1 - g : NULL;
+    uint32_t hint = tagdict_memo_hint(mine, ml, n + g);
+    uint32_t id1 =
+        tagdict_memo_find(v->w->samples.tags, site, base, hint, &v->tag_last[site], mine, ml, nstatic + g, n + g);
+    return id1 ? id1 - 1 : vu_intern_new(v, site, group, hint, kv, nstatic, n, true, base);
 }
 
 /* t0: the start (clock_now_us()), t1_ns: the end (clock_now_ns()). */

@@ -26,6 +26,7 @@
 #include "metrics/registry.h"
 #include "exec/worker.h"
 #include "util/clock.h"
+#include "vu/vu_tags.h"
 #include "util/log.h"
 #include "util/url.h"
 #include "util/urlref.h"
@@ -249,7 +250,7 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     const http_result *res = &c->res;
     char status[24], code[24];
     http_utoa(status, res->status < 0 ? 0 : (unsigned long)res->status);
-    http_utoa(code, res->error_code < 0 ? 0 : (unsigned long)res->error_code);
+    if (res->error_code) http_utoa(code, res->error_code < 0 ? 0 : (unsigned long)res->error_code); /* else unused */
     /* the callback decides "expected"; with none (null) k6 emits no http_req_failed */
     const http_vu *h = vm_mod_peek(v, VM_MOD_HTTP);                           /* NULL: no setResponseCallback either */
     const http_expect *ex = p->expect_set ? p->expect : h ? h->expect : NULL; /* NULL: k6's default 200-399 */
@@ -260,7 +261,7 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
         for (int i = 0; i < ex->n && !expected; i++) expected = res->status >= ex->min[i] && res->status <= ex->max[i];
     }
     const char *name = p->name ? p->name : c->url;
-    size_t nl = strlen(name); /* for the memo: the url and name tags' length, and the hint */
+    size_t nl = strlen(name); /* for the memo: the url and name tags' length */
     tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 12];
     uint32_t vl[1 + VM_MAX_PAIRS + 12]; /* the values' lengths where known, after room for the group's */
     size_t n = VU_BASE_TAGS;            /* room for the VU's tags (vu_intern_tags) */
@@ -286,10 +287,7 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     for (int i = 0; i < p->tags.n; i++)
         if (strcmp(p->tags.k[i], "name") != 0) HTTP_TAG(p->tags.k[i], p->tags.v[i], TAGS_VLEN_ANY);
 #undef HTTP_TAG
-    /* the memo's hint: what tells a VU's requests apart */
-    uint32_t hint = (uint32_t)nl ^ (nl ? (uint32_t)(unsigned char)name[nl - 1] << 8 : 0) ^ (uint32_t)res->status << 16 ^
-                    (uint32_t)(unsigned char)c->method[0] << 24;
-    uint32_t tags = vu_intern_tags(v, TAGS_SITE_HTTP, v->group, hint, kv, vl, nstatic, n - VU_BASE_TAGS);
+    uint32_t tags = vu_intern_tags(v, TAGS_SITE_HTTP, v->group, kv, vl, nstatic, n - VU_BASE_TAGS);
     sample_buf *sb = &v->w->samples;
     sample *s = sample_room(sb, 2);
     s = sample_put(s, M_HTTP_REQS, tags, 1, now);
