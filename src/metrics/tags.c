@@ -175,14 +175,14 @@ static uint32_t tags_intern_packed(tagdict *d, size_t len, bool *ok) {
     uint32_t id = d->n;
     if (id / TAGS_PAGE >= TAGS_MAX_PAGES) return 0; /* absurd cardinality: fold into set 0 */
     if (!d->pages[id / TAGS_PAGE] && !(d->pages[id / TAGS_PAGE] = calloc(TAGS_PAGE, sizeof(tag_entry *))))
-        return 0; /* out of memory: folded into set 0 as above */
-    tag_entry *e = malloc(sizeof *e + len + 1);
+        return 0;                                    /* out of memory: folded into set 0 as above */
+    tag_entry *e = malloc(sizeof *e + len + 1 + 16); /* 16 bytes after any value: TAGS_VLEN_BUF16 */
     if (!e) return 0;
+    memset(e->data + len, 0, 1 + 16);
     *ok = true;
     e->hash = h;
     e->len = (uint32_t)len;
     memcpy(e->data, d->scratch, len);
-    e->data[len] = 0;
     d->pages[id / TAGS_PAGE][id % TAGS_PAGE] = e;
     d->table[slot] = id + 1;
     d->recent[d->recent_next++ & 3] = id + 1;
@@ -230,7 +230,7 @@ static bool tags_memo_val_slow(const tag_memo_kv *r, const char *v, uint32_t vl,
     switch (r->vlen) {
     case TM_NULL: return !v;
     case TM_SHADOWED: return true; /* the same later key wins again: its value is what counts */
-    default: return vl == TAGS_VLEN_ANY && v && tags_streq_len(v, data + r->voff, r->vlen);
+    default: return !tags_vlen_known(vl) && v && tags_streq_len(v, data + r->voff, r->vlen);
     }
 }
 
@@ -266,7 +266,7 @@ uint32_t tagdict_memo_hint(const tag_kv *kv, const uint32_t *vlen, size_t n) {
     uint32_t h = (uint32_t)n;
     for (size_t i = 0; i < n && i < 4; i++) {
         const char *v = kv[i].value;
-        size_t l = !v ? 0 : vlen && vlen[i] != TAGS_VLEN_ANY ? vlen[i] : strlen(v);
+        size_t l = !v ? 0 : vlen && tags_vlen_known(vlen[i]) ? vlen[i] : strlen(v);
         h = h * 31 + (v ? (uint32_t)l + 1 : 0);
         if (l) h = h * 31 + (unsigned char)v[l - 1] + ((uint32_t)(unsigned char)v[l / 2] << 8);
     }

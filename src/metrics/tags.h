@@ -42,8 +42,8 @@ const char *tagdict_get(const tagdict *d, uint32_t id, size_t *len);
  * vlen (NULL: none known) holds the lengths of the site's values, exactly
  * as strlen would give them, where the caller knows them without counting,
  * TAGS_VLEN_ANY where not (the value is then compared up to its NUL) and
- * for a NULL value: a known length is compared first, then the bytes, a
- * word at a time.
+ * for a NULL value, or TAGS_VLEN_BUF16: a known length is compared first,
+ * then the bytes, a word at a time.
  *
  * `last` (NULL: none) is the caller's own note of where its last set of
  * the site was remembered, e.g. one byte per site in each VU: looked at
@@ -52,6 +52,11 @@ const char *tagdict_get(const tagdict *d, uint32_t id, size_t *len);
 enum { TAGS_SITE_HTTP, TAGS_SITE_CHECK, TAGS_SITE_GROUP, TAGS_SITES };
 #define TAGS_MEMO_KV  16         /* a site's kvs in a memo at most (more: no memo) */
 #define TAGS_VLEN_ANY UINT32_MAX /* a value's length, not known */
+/* ... not known, but 16 bytes can be read from the value (it sits at the
+ * start of a buffer of 16 bytes or more, e.g. a char[16] field): a short
+ * one is compared in two loads, whatever follows its NUL */
+#define TAGS_VLEN_BUF16 (TAGS_VLEN_ANY - 3)
+static inline bool tags_vlen_known(uint32_t vl) { return vl < TAGS_VLEN_BUF16; }
 /* The id + 1 of the set of the site's n kvs on base, or 0: not remembered. */
 uint32_t tagdict_memo_find(const tagdict *d, int site, uint32_t base, uint32_t hint, uint8_t *last, const tag_kv *kv,
                            const uint32_t *vlen, size_t nstatic, size_t n);
@@ -90,6 +95,9 @@ static inline uint32_t tags_memo_shape(int site, size_t n, size_t nstatic) {
     return (uint32_t)site | (uint32_t)n << 8 | (uint32_t)nstatic << 16;
 }
 
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "tagdict_memo_again: the first byte of a string is the low byte of its first word"
+#endif
 static inline uint64_t tags_ld8(const char *p) {
     uint64_t w;
     memcpy(&w, p, 8);
@@ -131,6 +139,11 @@ static inline uint32_t tagdict_memo_again(const tagdict *d, uint8_t last, int si
             if (v) return 0;
         } else if (rl == TAGS_MEMO_SHADOWED) {
             continue; /* the same later key wins again: its value is what counts */
+        } else if (vlen[i] == TAGS_VLEN_BUF16 && v && rl < 16) {
+            /* bytes 0..rl (the NUL) of both: the memo's sets have 16 bytes
+             * after each value (tags.c), the caller's buffer too */
+            uint64_t lo = tags_ld8(v) ^ tags_ld8(s), hi = tags_ld8(v + 8) ^ tags_ld8(s + 8);
+            if (rl <= 7 ? lo << (8 * (7 - rl)) : lo | hi << (8 * (15 - rl))) return 0;
         } else if (vlen[i] == TAGS_VLEN_ANY && v && rl < 16) {
             for (size_t j = 0; j <= rl; j++) /* v is read only while it matched s, which has no NUL before rl */
                 if (v[j] != s[j]) return 0;

@@ -22,7 +22,7 @@
 static inline uint32_t vu_intern_tags(vu *v, int site, const char *group, tag_kv *kv, uint32_t *vlen, size_t nstatic,
                                       size_t n) {
     uint32_t on = v->test ? v->test->system_tags : SYSTEM_TAGS_DEFAULT; /* vu_tag_mask */
-    size_t g = ((on >> ST_GROUP) & 1) && group[0];                     /* the group with the site's kvs */
+    size_t g = ((on >> ST_GROUP) & 1) && group[0];                      /* the group with the site's kvs */
     if (v->iter_tags && v->role == VU_REGULAR && vlen && n + g <= TAGS_MEMO_KV) {
         if (g) {
             kv[VU_BASE_TAGS - 1] = (tag_kv){"group", group};

@@ -522,7 +522,10 @@ static void test_memo_random(void **state) {
         }
         uint32_t vl[TAGS_MEMO_KV]; /* some lengths known, as a caller would give them */
         for (size_t i = 0; i < n; i++)
-            vl[i] = s[i].value && ((seed >> (i + 3)) & 1) ? (uint32_t)strlen(s[i].value) : TAGS_VLEN_ANY;
+            vl[i] = !s[i].value             ? TAGS_VLEN_ANY
+                    : (seed >> (i + 3)) & 1 ? (uint32_t)strlen(s[i].value)
+                    : (seed >> (i + 9)) & 1 ? TAGS_VLEN_BUF16 /* the vbuf's are 16 bytes */
+                                            : TAGS_VLEN_ANY;
         memo_vlen = vl;
         int found;
         memo_intern(d, TAGS_SITE_HTTP + (int)(shape & 1), base_ids[bi], shape, bases[bi], 2, s, nstatic, n, &found);
@@ -585,6 +588,39 @@ static void test_memo_known_lengths(void **state) {
         assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 3, b, 1, s, 2, 2, &found), id);
         vl[0] = (uint32_t)len;
         assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 3, b, 1, s, 2, 2, &found), id);
+        assert_true(found);
+    }
+    /* values in buffers of 16 bytes (TAGS_VLEN_BUF16), with other bytes
+     * after the NUL: every length the two loads cover, and past it */
+    char buf[32];
+    for (size_t len = 0; len <= 20; len++) {
+        for (size_t i = 0; i < sizeof buf; i++) buf[i] = (char)('A' + i % 7); /* what follows the NUL */
+        for (size_t i = 0; i < len; i++) want[i] = (char)('a' + (i * 5 + len) % 26);
+        want[len] = 0;
+        memcpy(buf, want, len + 1);
+        tag_kv s[] = {{"method", buf}, {"status", st}};
+        vl[0] = TAGS_VLEN_BUF16;
+        vl[1] = 3;
+        int found;
+        uint32_t id = memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, &found);
+        buf[len + 1] ^= 1; /* past the NUL: no matter */
+        assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, &found), id);
+        assert_true(found);
+        for (size_t i = 0; i < len; i++) {
+            buf[i] ^= 0x20;
+            assert_int_not_equal(memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, NULL), id);
+            buf[i] ^= 0x20;
+        }
+        buf[len] = 'z'; /* a byte more */
+        assert_int_not_equal(memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, NULL), id);
+        buf[len] = 0;
+        if (len) { /* a byte less */
+            buf[len - 1] = 0;
+            assert_int_not_equal(memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, NULL), id);
+            buf[len - 1] = want[len - 1];
+        }
+        assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, NULL), id); /* remembered again */
+        assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, &found), id);
         assert_true(found);
     }
     memo_vlen = NULL;

@@ -266,20 +266,22 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     uint32_t vl[1 + VM_MAX_PAIRS + 12]; /* the values' lengths where known, after room for the group's */
     size_t n = VU_BASE_TAGS;            /* room for the VU's tags (vu_intern_tags) */
 #define HTTP_TAG(k, val, len) (vl[1 + n - VU_BASE_TAGS] = (len), kv[n++] = (tag_kv){(k), (val)})
+    _Static_assert(sizeof c->method >= 16 && sizeof status >= 16 && sizeof code >= 16 && sizeof res->proto >= 16 &&
+                       sizeof res->ip >= 16 && sizeof res->error >= 16,
+                   "TAGS_VLEN_BUF16");
     uint32_t on = vu_tag_mask(v);
-    if ((on >> ST_METHOD) & 1) HTTP_TAG("method", c->method, TAGS_VLEN_ANY);
+    /* c->method, status, code, res->proto, ip, error: char arrays of 16 bytes or more */
+    if ((on >> ST_METHOD) & 1) HTTP_TAG("method", c->method, TAGS_VLEN_BUF16);
     if ((on >> ST_URL) & 1) HTTP_TAG("url", name, (uint32_t)nl);
     if ((on >> ST_NAME) & 1) HTTP_TAG("name", name, (uint32_t)nl);
     if ((on >> ST_STATUS) & 1) /* http_utoa: three digits */
-        HTTP_TAG("status", status, res->status >= 100 && res->status < 1000 ? 3 : TAGS_VLEN_ANY);
-    if ((on >> ST_PROTO) & 1)
-        HTTP_TAG("proto", res->proto[0] ? res->proto : NULL,
-                 res->proto[0] ? (uint32_t)strlen(res->proto) : TAGS_VLEN_ANY);
+        HTTP_TAG("status", status, res->status >= 100 && res->status < 1000 ? 3 : TAGS_VLEN_BUF16);
+    if ((on >> ST_PROTO) & 1) HTTP_TAG("proto", res->proto[0] ? res->proto : NULL, TAGS_VLEN_BUF16);
     if (has_cb && ((on >> ST_EXPECTED_RESPONSE) & 1))
         HTTP_TAG("expected_response", expected ? "true" : "false", expected ? 4 : 5);
-    if (res->error_code && ((on >> ST_ERROR_CODE) & 1)) HTTP_TAG("error_code", code, TAGS_VLEN_ANY);
-    if (res->error[0] && ((on >> ST_ERROR) & 1)) HTTP_TAG("error", res->error, TAGS_VLEN_ANY);
-    if (res->ip[0] && ((on >> ST_IP) & 1)) HTTP_TAG("ip", res->ip, TAGS_VLEN_ANY);
+    if (res->error_code && ((on >> ST_ERROR_CODE) & 1)) HTTP_TAG("error_code", code, TAGS_VLEN_BUF16);
+    if (res->error[0] && ((on >> ST_ERROR) & 1)) HTTP_TAG("error", res->error, TAGS_VLEN_BUF16);
+    if (res->ip[0] && ((on >> ST_IP) & 1)) HTTP_TAG("ip", res->ip, TAGS_VLEN_BUF16);
     if (res->tls.version && ((on >> ST_TLS_VERSION) & 1))
         HTTP_TAG("tls_version", tls_version_name(res->tls.version), TAGS_VLEN_ANY);
     if (res->tls.version && ((on >> ST_OCSP_STATUS) & 1)) HTTP_TAG("ocsp_status", res->tls.ocsp.status, TAGS_VLEN_ANY);
