@@ -42,8 +42,8 @@ const char *tagdict_get(const tagdict *d, uint32_t id, size_t *len);
  * vlen (NULL: none known) holds the lengths of the site's values, exactly
  * as strlen would give them, where the caller knows them without counting,
  * TAGS_VLEN_ANY where not (the value is then compared up to its NUL) and
- * for a NULL value, or TAGS_VLEN_BUF16: a known length is compared first,
- * then the bytes, a word at a time.
+ * for a NULL value (never a length), or TAGS_VLEN_BUF16: a known length is
+ * compared first, then the bytes, a word at a time.
  *
  * `last` (NULL: none) is the caller's own note of where its last set of
  * the site was remembered, e.g. one byte per site in each VU: looked at
@@ -112,7 +112,8 @@ static inline uint32_t tags_ld4(const char *p) {
  * loads, the last ones overlapping, instead of a loop to a NUL. */
 static inline bool tags_memeq(const char *a, const char *b, size_t n) {
     if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8)
+        if (tags_ld8(a) != tags_ld8(b)) return false;
+        for (size_t i = 8; i + 8 < n; i += 8)
             if (tags_ld8(a + i) != tags_ld8(b + i)) return false;
         return tags_ld8(a + n - 8) == tags_ld8(b + n - 8);
     }
@@ -127,13 +128,14 @@ static inline bool tags_memeq(const char *a, const char *b, size_t n) {
 static inline uint32_t tagdict_memo_again(const tagdict *d, uint8_t last, int site, uint32_t base, const tag_kv *kv,
                                           const uint32_t *vlen, size_t nstatic, size_t n) {
     const tag_memo *m = &tagdict_memos(d)[last % TAGS_MEMO_SLOTS];
-    if (!m->id1 || m->base != base || m->shape != tags_memo_shape(site, n, nstatic) || nstatic != n) return 0;
+    /* (an empty memo that passes gives its id1: 0, not found) */
+    if (nstatic != n || m->base != base || m->shape != tags_memo_shape(site, n, nstatic)) return 0;
     for (size_t i = 0; i < n; i++) {
         const tag_memo_kv *r = &m->kv[i];
         const char *v = kv[i].value, *s = m->data + r->voff;
         uint32_t rl = r->vlen;
         if (kv[i].key != r->key) return 0;
-        if (vlen[i] == rl && v) {
+        if (vlen[i] == rl) { /* a length: v is not NULL (above) */
             if (!tags_memeq(v, s, rl)) return 0;
         } else if (rl == TAGS_MEMO_NULL) {
             if (v) return 0;

@@ -7,6 +7,9 @@
 #include "metrics/tags.h"
 #include "vu/vu.h"
 
+/* vu_tag_mask (vu.h), inline: the system tags samples carry (systemTags). */
+static inline uint32_t vu_tags_mask(const vu *v) { return v->test ? v->test->system_tags : SYSTEM_TAGS_DEFAULT; }
+
 /* The set of a sample v makes at `site` (metrics/tags.h: TAGS_SITE_*): the
  * VU's tags (vu_base_tags with this group), then the site's n kvs, at
  * kv[VU_BASE_TAGS...] (the first VU_BASE_TAGS entries are room for the
@@ -21,9 +24,9 @@
  * base), compared without a call (tagdict_memo_again); the rest in vu.c. */
 static inline uint32_t vu_intern_tags(vu *v, int site, const char *group, tag_kv *kv, uint32_t *vlen, size_t nstatic,
                                       size_t n) {
-    uint32_t on = v->test ? v->test->system_tags : SYSTEM_TAGS_DEFAULT; /* vu_tag_mask */
-    size_t g = ((on >> ST_GROUP) & 1) && group[0];                      /* the group with the site's kvs */
-    if (v->iter_tags && v->role == VU_REGULAR && vlen && n + g <= TAGS_MEMO_KV) {
+    size_t g = group[0] && ((vu_tags_mask(v) >> ST_GROUP) & 1); /* the group with the site's kvs */
+    /* (setup and teardown make no memos: vu_intern_tags_slow) */
+    if (v->iter_tags && vlen && n + g <= TAGS_MEMO_KV) {
         if (g) {
             kv[VU_BASE_TAGS - 1] = (tag_kv){"group", group};
             vlen[0] = TAGS_VLEN_ANY;

@@ -269,7 +269,7 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     _Static_assert(sizeof c->method >= 16 && sizeof status >= 16 && sizeof code >= 16 && sizeof res->proto >= 16 &&
                        sizeof res->ip >= 16 && sizeof res->error >= 16,
                    "TAGS_VLEN_BUF16");
-    uint32_t on = vu_tag_mask(v);
+    uint32_t on = vu_tags_mask(v);
     /* c->method, status, code, res->proto, ip, error: char arrays of 16 bytes or more */
     if ((on >> ST_METHOD) & 1) HTTP_TAG("method", c->method, TAGS_VLEN_BUF16);
     if ((on >> ST_URL) & 1) HTTP_TAG("url", name, (uint32_t)nl);

@@ -34,7 +34,7 @@ static uint32_t k6_check_tags(vu *v, const char *name, JSValueConst tags) {
     uint32_t vl[1 + VM_MAX_PAIRS + 1]; /* the values' lengths where known, after room for the group's */
     size_t n = VU_BASE_TAGS;           /* room for the VU's tags (vu_intern_tags) */
     size_t nl = strlen(name);          /* for the memo: the check tag's length */
-    if ((v->test ? v->test->system_tags : SYSTEM_TAGS_DEFAULT) >> ST_CHECK & 1) { /* vu_tag_on, inline */
+    if ((vu_tags_mask(v) >> ST_CHECK) & 1) {
         vl[1 + n - VU_BASE_TAGS] = (uint32_t)nl;
         kv[n++] = (tag_kv){"check", name};
     }
