@@ -611,9 +611,12 @@ static void test_memo_known_lengths(void **state) {
             assert_int_not_equal(memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, NULL), id);
             buf[i] ^= 0x20;
         }
+        char after = buf[len + 1];
         buf[len] = 'z'; /* a byte more */
+        buf[len + 1] = 0;
         assert_int_not_equal(memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, NULL), id);
         buf[len] = 0;
+        buf[len + 1] = after;
         if (len) { /* a byte less */
             buf[len - 1] = 0;
             assert_int_not_equal(memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, NULL), id);
