@@ -124,7 +124,8 @@ static inline bool tags_memeq(const char *a, const char *b, size_t n) {
 /* The caller's last set of the site (`last`, as tagdict_memo_find keeps
  * it) looked at inline, without a call: its id + 1 if it is the set of
  * these kvs, 0 if not or if it takes more to tell (keys compared by
- * content, a long value of unknown length): then tagdict_memo_find. */
+ * content, a long value of unknown length): then tagdict_memo_find. Any
+ * n below 256 (the shape's byte; a memo has TAGS_MEMO_KV at most). */
 static inline uint32_t tagdict_memo_again(const tagdict *d, uint8_t last, int site, uint32_t base, const tag_kv *kv,
                                           const uint32_t *vlen, size_t nstatic, size_t n) {
     const tag_memo *m = &tagdict_memos(d)[last % TAGS_MEMO_SLOTS];

@@ -25,8 +25,9 @@ static inline uint32_t vu_tags_mask(const vu *v) { return v->test ? v->test->sys
 static inline uint32_t vu_intern_tags(vu *v, int site, const char *group, tag_kv *kv, uint32_t *vlen, size_t nstatic,
                                       size_t n) {
     size_t g = group[0] && ((vu_tags_mask(v) >> ST_GROUP) & 1); /* the group with the site's kvs */
-    /* (setup and teardown make no memos: vu_intern_tags_slow) */
-    if (v->iter_tags && vlen && n + g <= TAGS_MEMO_KV) {
+    /* (setup and teardown make no memos: vu_intern_tags_slow; more than
+     * TAGS_MEMO_KV kvs: none either, tagdict_memo_again tells by the shape) */
+    if (v->iter_tags && vlen) {
         if (g) {
             kv[VU_BASE_TAGS - 1] = (tag_kv){"group", group};
             vlen[0] = TAGS_VLEN_ANY;

@@ -374,7 +374,12 @@ static uint32_t memo_intern(tagdict *d, int site, uint32_t base, uint32_t hint, 
     uint32_t any[TAGS_MEMO_KV];
     for (size_t i = 0; i < TAGS_MEMO_KV; i++) any[i] = TAGS_VLEN_ANY;
     const uint32_t *vl = memo_vlen ? memo_vlen : any;
-    uint32_t id1 = ns <= TAGS_MEMO_KV ? tagdict_memo_again(d, last[site], site, base, skv, vl, nstatic, ns) : 0;
+    uint32_t vl_many[64];
+    if (ns > TAGS_MEMO_KV) { /* as many lengths as kvs; the memos take TAGS_MEMO_KV at most */
+        for (size_t i = 0; i < ns; i++) vl_many[i] = TAGS_VLEN_ANY;
+        vl = vl_many;
+    }
+    uint32_t id1 = tagdict_memo_again(d, last[site], site, base, skv, vl, nstatic, ns);
     if (!id1) id1 = tagdict_memo_find(d, site, base, hint, &last[site], skv, memo_vlen, nstatic, ns);
     uint32_t id = id1 ? id1 - 1 : tagdict_intern_memo(d, site, base, hint, &last[site], all, nb, nstatic, nb + ns);
     if (found) *found = id1 != 0;
@@ -630,6 +635,26 @@ static void test_memo_known_lengths(void **state) {
     tagdict_free(d);
 }
 
+/* More kvs than a memo holds: never remembered, never found, the plain set
+ * (tagdict_memo_again tells them by the shape, without a look at them). */
+static void test_memo_many_kvs(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    tag_kv b[] = {{"scenario", "default"}};
+    uint32_t base = intern(d, b, 1);
+    static const char *const keys[] = {"k00", "k01", "k02", "k03", "k04", "k05", "k06", "k07", "k08", "k09",
+                                       "k10", "k11", "k12", "k13", "k14", "k15", "k16", "k17", "k18", "k19"};
+    tag_kv s[20];
+    for (size_t i = 0; i < 20; i++) s[i] = (tag_kv){keys[i], "v"};
+    int found;
+    for (size_t ns = TAGS_MEMO_KV - 1; ns <= 20; ns++) {
+        uint32_t a = memo_intern(d, TAGS_SITE_HTTP, base, 2, b, 1, s, ns, ns, &found);
+        assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 2, b, 1, s, ns, ns, &found), a);
+        assert_true(found == (ns <= TAGS_MEMO_KV));
+    }
+    tagdict_free(d);
+}
+
 /* A caller's `last` (tags.h): two callers (two VUs on one worker) taking
  * turns with sets that differ in one value, and a note that points at
  * another set or anywhere at all, find exactly the plain intern's set. */
@@ -685,7 +710,7 @@ int main(void) {
         cmocka_unit_test(test_recent_sets_exact),     cmocka_unit_test(test_memo_finds_same_set),
         cmocka_unit_test(test_memo_dynamic_keys),     cmocka_unit_test(test_memo_null_and_shadowed),
         cmocka_unit_test(test_memo_random),           cmocka_unit_test(test_memo_last),
-        cmocka_unit_test(test_memo_known_lengths),
+        cmocka_unit_test(test_memo_known_lengths),    cmocka_unit_test(test_memo_many_kvs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -264,7 +264,8 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     size_t nl = strlen(name); /* for the memo: the url and name tags' length */
     tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 12];
     uint32_t vl[1 + VM_MAX_PAIRS + 12]; /* the values' lengths where known, after room for the group's */
-    size_t n = VU_BASE_TAGS;            /* room for the VU's tags (vu_intern_tags) */
+    _Static_assert(sizeof kv / sizeof *kv - VU_BASE_TAGS < 256, "tagdict_memo_again: n < 256");
+    size_t n = VU_BASE_TAGS; /* room for the VU's tags (vu_intern_tags) */
 #define HTTP_TAG(k, val, len) (vl[1 + n - VU_BASE_TAGS] = (len), kv[n++] = (tag_kv){(k), (val)})
     _Static_assert(sizeof c->method >= 16 && sizeof status >= 16 && sizeof code >= 16 && sizeof res->proto >= 16 &&
                        sizeof res->ip >= 16 && sizeof res->error >= 16,
@@ -274,8 +275,7 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     if ((on >> ST_METHOD) & 1) HTTP_TAG("method", c->method, TAGS_VLEN_BUF16);
     if ((on >> ST_URL) & 1) HTTP_TAG("url", name, (uint32_t)nl);
     if ((on >> ST_NAME) & 1) HTTP_TAG("name", name, (uint32_t)nl);
-    if ((on >> ST_STATUS) & 1) /* http_utoa: three digits */
-        HTTP_TAG("status", status, res->status >= 100 && res->status < 1000 ? 3 : TAGS_VLEN_BUF16);
+    if ((on >> ST_STATUS) & 1) HTTP_TAG("status", status, TAGS_VLEN_BUF16);
     if ((on >> ST_PROTO) & 1) HTTP_TAG("proto", res->proto[0] ? res->proto : NULL, TAGS_VLEN_BUF16);
     if (has_cb && ((on >> ST_EXPECTED_RESPONSE) & 1))
         HTTP_TAG("expected_response", expected ? "true" : "false", expected ? 4 : 5);

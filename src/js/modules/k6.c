@@ -32,8 +32,9 @@ static JSValue k6_sleep(JSContext *ctx, JSValueConst this_val, int argc, JSValue
 static uint32_t k6_check_tags(vu *v, const char *name, JSValueConst tags) {
     tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 1];
     uint32_t vl[1 + VM_MAX_PAIRS + 1]; /* the values' lengths where known, after room for the group's */
-    size_t n = VU_BASE_TAGS;           /* room for the VU's tags (vu_intern_tags) */
-    size_t nl = strlen(name);          /* for the memo: the check tag's length */
+    _Static_assert(sizeof kv / sizeof *kv - VU_BASE_TAGS < 256, "tagdict_memo_again: n < 256");
+    size_t n = VU_BASE_TAGS;  /* room for the VU's tags (vu_intern_tags) */
+    size_t nl = strlen(name); /* for the memo: the check tag's length */
     if ((vu_tags_mask(v) >> ST_CHECK) & 1) {
         vl[1 + n - VU_BASE_TAGS] = (uint32_t)nl;
         kv[n++] = (tag_kv){"check", name};
