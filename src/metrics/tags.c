@@ -2,6 +2,7 @@
 #include "util/err.h"
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,33 +15,13 @@ typedef struct tag_entry {
     char data[];
 } tag_entry;
 
-#define TAGS_MEMO_SLOTS   128     /* per dict, in pairs (two ways), all sites together (~34 KB) */
+_Static_assert(TAGS_MEMO_SLOTS <= 256, "a caller's `last` (tags.h) is a byte");
 #define TAGS_MEMO_OFF_MAX 0xFFF0u /* a longer packed set is not remembered */
-
-/* How a remembered kv's value is found equal. */
-enum { TM_VALUE, TM_SAME, TM_NULL, TM_SHADOWED };
-
-/* What one set was made of (tags.h, "Memos"): the site's kvs as given, key
- * addresses, and where in the packed set each key (a shadowed one: its
- * winner's) and value sit. */
-typedef struct tag_memo_kv {
-    const char *key; /* as given (a static key is compared by address) */
-    uint16_t koff;   /* where the key sits in the packed set (a shadowed kv: its winner's) */
-    uint16_t voff;   /* where the value sits (TM_VALUE, TM_SAME) */
-    uint16_t vlen;   /* its length */
-    uint8_t how;     /* TM_VALUE: compared; TM_SAME: the same bytes as the kv before it, so
-                        the same pointer needs no look; TM_NULL: NULL (no such tag);
-                        TM_SHADOWED: a later kv with its key won */
-} tag_memo_kv;
-
-typedef struct tag_memo {
-    uint32_t id1; /* the set's id + 1; 0: empty */
-    uint32_t base;
-    uint8_t site, n, nstatic;
-    tag_memo_kv kv[TAGS_MEMO_KV];
-} tag_memo;
+#define TM_NULL           TAGS_MEMO_NULL
+#define TM_SHADOWED       TAGS_MEMO_SHADOWED
 
 struct tagdict {
+    tag_memo memo[TAGS_MEMO_SLOTS]; /* first: tagdict_memos (tags.h) */
     tag_entry **pages[TAGS_MAX_PAGES];
     atomic_uint published;
     uint32_t n;
@@ -50,9 +31,9 @@ struct tagdict {
     size_t scratch_cap;
     uint32_t recent[4]; /* ids of the last sets interned (id + 1; 0: none) */
     unsigned recent_next;
-    tag_memo memo[TAGS_MEMO_SLOTS];
     unsigned memo_next;
 };
+_Static_assert(offsetof(struct tagdict, memo) == 0, "tagdict_memos (tags.h)");
 
 tagdict *tagdict_new(void) {
     tagdict *d = xcalloc(1, sizeof *d); /* once per output/engine */
@@ -194,14 +175,14 @@ static uint32_t tags_intern_packed(tagdict *d, size_t len, bool *ok) {
     uint32_t id = d->n;
     if (id / TAGS_PAGE >= TAGS_MAX_PAGES) return 0; /* absurd cardinality: fold into set 0 */
     if (!d->pages[id / TAGS_PAGE] && !(d->pages[id / TAGS_PAGE] = calloc(TAGS_PAGE, sizeof(tag_entry *))))
-        return 0; /* out of memory: folded into set 0 as above */
-    tag_entry *e = malloc(sizeof *e + len + 1);
+        return 0;                                    /* out of memory: folded into set 0 as above */
+    tag_entry *e = malloc(sizeof *e + len + 1 + 16); /* 16 bytes after any value: TAGS_VLEN_BUF16 */
     if (!e) return 0;
+    memset(e->data + len, 0, 1 + 16);
     *ok = true;
     e->hash = h;
     e->len = (uint32_t)len;
     memcpy(e->data, d->scratch, len);
-    e->data[len] = 0;
     d->pages[id / TAGS_PAGE][id % TAGS_PAGE] = e;
     d->table[slot] = id + 1;
     d->recent[d->recent_next++ & 3] = id + 1;
@@ -243,50 +224,89 @@ static inline bool tags_streq_len(const char *a, const char *b, size_t blen) {
     return true;
 }
 
-/* The remembered kv r found again in (key, v): its value (key compared by
- * the caller). prev: the value of the kv before it. */
-static inline bool tags_memo_value(const tag_memo_kv *r, const char *v, const char *prev, const char *data) {
-    if (__builtin_expect(r->how == TM_VALUE, 1)) return v && tags_streq_len(v, data + r->voff, r->vlen);
-    switch (r->how) {
-    case TM_SHADOWED: return true; /* the same later key wins again: its value is what counts */
+/* tags_memo_matches when a value's length is not what the memo has: not
+ * known (vl: TAGS_VLEN_ANY), or the memo has no value (TM_NULL, TM_SHADOWED). */
+static bool tags_memo_val_slow(const tag_memo_kv *r, const char *v, uint32_t vl, const char *data) {
+    switch (r->vlen) {
     case TM_NULL: return !v;
-    default:                        /* TM_SAME */
-        if (v == prev) return true; /* compared just before */
-        return v && tags_streq_len(v, data + r->voff, r->vlen);
+    case TM_SHADOWED: return true; /* the same later key wins again: its value is what counts */
+    default: return !tags_vlen_known(vl) && v && tags_streq_len(v, data + r->voff, r->vlen);
     }
 }
 
-static bool tags_memo_matches(const tagdict *d, const tag_memo *m, const tag_kv *kv) {
-    const char *data = tagdict_entry(d, m->id1 - 1)->data;
+/* The value v (vl: its length, tags.h) is the memo's kv r's. */
+static inline bool tags_memo_kv_val(const tag_memo_kv *r, const char *v, uint32_t vl, const char *data) {
+    if (__builtin_expect(vl == r->vlen && v != NULL, 1)) return tags_memeq(v, data + r->voff, vl);
+    return tags_memo_val_slow(r, v, vl, data);
+}
+
+/* The memo m (of n kvs, the first nstatic with static keys) is the set of
+ * the site's kvs kv (vlen: their values' lengths, tags.h): each key (a
+ * static one by address), then its value; a known length that is the
+ * memo's leaves the bytes to compare, a word at a time. */
+static __attribute__((noinline)) bool tags_memo_matches(const tag_memo *m, const tag_kv *kv, const uint32_t *vlen,
+                                                        size_t nstatic, size_t n) {
+    const char *data = m->data;
+    const tag_memo_kv *r = m->kv;
     size_t i = 0;
-    for (; i < m->nstatic; i++) /* literal keys: the same address, the same key */
-        if (kv[i].key != m->kv[i].key || !tags_memo_value(&m->kv[i], kv[i].value, i ? kv[i - 1].value : NULL, data))
-            return false;
-    for (; i < m->n; i++)
-        if (!tags_streq(kv[i].key, data + m->kv[i].koff) ||
-            !tags_memo_value(&m->kv[i], kv[i].value, i ? kv[i - 1].value : NULL, data))
+    for (; i < nstatic; i++)
+        if (kv[i].key != r[i].key || !tags_memo_kv_val(&r[i], kv[i].value, vlen[i], data)) return false;
+    for (; i < n; i++)
+        if (!tags_streq(kv[i].key, data + r[i].koff) || !tags_memo_kv_val(&r[i], kv[i].value, vlen[i], data))
             return false;
     return true;
 }
 
-uint32_t tagdict_memo_find(const tagdict *d, int site, uint32_t base, uint32_t hint, const tag_kv *kv, size_t nstatic,
-                           size_t n) {
-    if (n > TAGS_MEMO_KV) return 0;
+static const uint32_t tags_vlen_any[TAGS_MEMO_KV] = {TAGS_VLEN_ANY, TAGS_VLEN_ANY, TAGS_VLEN_ANY, TAGS_VLEN_ANY,
+                                                     TAGS_VLEN_ANY, TAGS_VLEN_ANY, TAGS_VLEN_ANY, TAGS_VLEN_ANY,
+                                                     TAGS_VLEN_ANY, TAGS_VLEN_ANY, TAGS_VLEN_ANY, TAGS_VLEN_ANY,
+                                                     TAGS_VLEN_ANY, TAGS_VLEN_ANY, TAGS_VLEN_ANY, TAGS_VLEN_ANY};
+
+uint32_t tagdict_memo_hint(const tag_kv *kv, const uint32_t *vlen, size_t n) {
+    uint32_t h = (uint32_t)n;
+    for (size_t i = 0; i < n && i < 4; i++) {
+        const char *v = kv[i].value;
+        size_t l = !v ? 0 : vlen && tags_vlen_known(vlen[i]) ? vlen[i] : strlen(v);
+        h = h * 31 + (v ? (uint32_t)l + 1 : 0);
+        if (l) h = h * 31 + (unsigned char)v[l - 1] + ((uint32_t)(unsigned char)v[l / 2] << 8);
+    }
+    return h;
+}
+
+/* tagdict_memo_find past the caller's last set: the hint's two ways. */
+static __attribute__((noinline)) uint32_t tags_memo_find_hinted(const tagdict *d, int site, uint32_t base,
+                                                                uint32_t hint, uint8_t *last, const tag_kv *kv,
+                                                                const uint32_t *vlen, size_t nstatic, size_t n) {
+    uint32_t shape = tags_memo_shape(site, n, nstatic);
     uint32_t s = tags_memo_slot(site, base, hint);
     for (uint32_t w = s; w < s + 2; w++) {
         const tag_memo *m = &d->memo[w];
-        if (m->id1 && m->base == base && m->site == site && m->n == n && m->nstatic == nstatic &&
-            tags_memo_matches(d, m, kv))
+        if (m->id1 && m->base == base && m->shape == shape && tags_memo_matches(m, kv, vlen, nstatic, n)) {
+            if (last) *last = (uint8_t)w;
             return m->id1;
+        }
     }
     return 0;
 }
 
-uint32_t tagdict_intern_memo(tagdict *d, int site, uint32_t base, uint32_t hint, tag_kv *kvs, size_t nbase,
-                             size_t nstatic, size_t n) {
+uint32_t tagdict_memo_find(const tagdict *d, int site, uint32_t base, uint32_t hint, uint8_t *last, const tag_kv *kv,
+                           const uint32_t *vlen, size_t nstatic, size_t n) {
+    if (n > TAGS_MEMO_KV) return 0;
+    if (!vlen) vlen = tags_vlen_any;
+    if (last) { /* the caller's last set first */
+        const tag_memo *m = &d->memo[*last % TAGS_MEMO_SLOTS];
+        if (m->id1 && m->base == base && m->shape == tags_memo_shape(site, n, nstatic) &&
+            tags_memo_matches(m, kv, vlen, nstatic, n))
+            return m->id1;
+    }
+    return tags_memo_find_hinted(d, site, base, hint, last, kv, vlen, nstatic, n);
+}
+
+uint32_t tagdict_intern_memo(tagdict *d, int site, uint32_t base, uint32_t hint, uint8_t *last, tag_kv *kvs,
+                             size_t nbase, size_t nstatic, size_t n) {
     size_t nv = n - nbase;
     if (nv > TAGS_MEMO_KV || n > TAGS_MAX_KV) return tagdict_intern(d, kvs, n);
-    tag_memo rec = {.base = base, .site = (uint8_t)site, .n = (uint8_t)nv, .nstatic = (uint8_t)nstatic};
+    tag_memo rec = {.base = base, .shape = tags_memo_shape(site, nv, nstatic)};
     uint16_t ord[TAGS_MAX_KV]; /* where each kv was in the caller's order */
     size_t k = 0;
     bool keep = true;
@@ -296,7 +316,7 @@ uint32_t tagdict_intern_memo(tagdict *d, int site, uint32_t base, uint32_t hint,
             ord[k] = (uint16_t)i;
             kvs[k++] = kvs[i];
         } else if (i >= nbase) {
-            rec.kv[i - nbase].how = TM_NULL;
+            rec.kv[i - nbase].vlen = TM_NULL;
             if (i - nbase >= nstatic) keep = false; /* a key found nowhere cannot be compared */
         }
     }
@@ -310,22 +330,20 @@ uint32_t tagdict_intern_memo(tagdict *d, int site, uint32_t base, uint32_t hint,
         if (ord[j] < nbase) continue;
         tag_memo_kv *r = &rec.kv[ord[j] - nbase];
         r->koff = (uint16_t)koff[j];
-        r->voff = (uint16_t)voff[j];
-        r->how = voff[j] == UINT32_MAX ? TM_SHADOWED : TM_VALUE;
-        if (r->how == TM_VALUE) r->vlen = (uint16_t)strlen(d->scratch + voff[j]);
-    }
-    for (size_t i = 1; i < nv; i++) { /* e.g. url and name, most often the same string */
-        tag_memo_kv *r = &rec.kv[i], *p = &rec.kv[i - 1];
-        if (r->how == TM_VALUE && (p->how == TM_VALUE || p->how == TM_SAME) &&
-            !strcmp(d->scratch + r->voff, d->scratch + p->voff))
-            r->how = TM_SAME;
+        if (voff[j] == UINT32_MAX) r->vlen = TM_SHADOWED;
+        else {
+            r->voff = (uint16_t)voff[j];
+            r->vlen = (uint32_t)strlen(d->scratch + voff[j]);
+        }
     }
     rec.id1 = id + 1;
+    rec.data = tagdict_entry(d, id)->data;
     uint32_t s = tags_memo_slot(site, base, hint);
     tag_memo *m = &d->memo[s];
     if (m->id1) m = &d->memo[s + 1];
     if (m->id1) m = &d->memo[s + (d->memo_next++ & 1)];
     *m = rec;
+    if (last) *last = (uint8_t)(m - d->memo);
     return id;
 }
 

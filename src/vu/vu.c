@@ -200,6 +200,12 @@ static uint32_t vu_iter_set(vu *v) {
     return id;
 }
 
+/* Whether the group goes with the site's kvs in a memo (1) or stays with
+ * the VU's (0): the root group "" is the one of the VU's iteration set,
+ * which stands for the VU's kvs (the memo's base), so it need not be
+ * compared again. */
+static inline size_t vu_memo_group(const vu *v, const char *group) { return vu_tag_on(v, ST_GROUP) && group[0]; }
+
 /* vu_intern_tags when the memo did not have the set (memo: the site's kvs
  * may go in one, on base). */
 static __attribute__((noinline)) uint32_t vu_intern_new(vu *v, int site, const char *group, uint32_t hint, tag_kv *kv,
@@ -208,22 +214,28 @@ static __attribute__((noinline)) uint32_t vu_intern_new(vu *v, int site, const c
     size_t m = vu_tags_fill(v, kv, group, true);        /* at most VU_BASE_TAGS, the group last */
     memmove(kv + m, kv + VU_BASE_TAGS, n * sizeof *kv); /* the site's kvs after the VU's */
     if (!memo) return tagdict_intern(d, kv, m + n);
-    size_t g = vu_tag_on(v, ST_GROUP); /* the group goes with the site's kvs (no iter tag here) */
-    return tagdict_intern_memo(d, site, base, hint, kv, m - g, nstatic + g, m + n);
+    size_t g = vu_memo_group(v, group); /* as vu_intern_tags (no iter tag here) */
+    return tagdict_intern_memo(d, site, base, hint, &v->tag_last[site], kv, m - g, nstatic + g, m + n);
 }
 
-uint32_t vu_intern_tags(vu *v, int site, const char *group, uint32_t hint, tag_kv *kv, size_t nstatic, size_t n) {
+uint32_t vu_intern_tags_slow(vu *v, int site, const char *group, tag_kv *kv, uint32_t *vlen, size_t nstatic, size_t n) {
     uint32_t on = vu_tag_mask(v);
-    size_t g = (on >> ST_GROUP) & 1;
+    size_t g = ((on >> ST_GROUP) & 1) && group[0]; /* vu_memo_group */
     /* the memo's base: the VU's own tags, which its iteration set (group "")
-     * stands for; the group goes with the site's kvs. Not with the iter tag
-     * (a set per iteration), nor for setup/teardown (run once). */
+     * stands for; another group goes with the site's kvs. Not with the iter
+     * tag (a set per iteration), nor for setup/teardown (run once). */
     if ((on >> ST_ITER) & 1 || v->role != VU_REGULAR || n + g > TAGS_MEMO_KV)
-        return vu_intern_new(v, site, group, hint, kv, nstatic, n, false, 0);
+        return vu_intern_new(v, site, group, 0, kv, nstatic, n, false, 0);
     uint32_t base = vu_iter_set(v);
-    tag_kv *mine = kv + VU_BASE_TAGS - g; /* the group, then the site's kvs */
-    if (g) mine[0] = (tag_kv){"group", group};
-    uint32_t id1 = tagdict_memo_find(v->w->samples.tags, site, base, hint, mine, nstatic + g, n + g);
+    if (g) {
+        kv[VU_BASE_TAGS - 1] = (tag_kv){"group", group}; /* the group, then the site's kvs */
+        if (vlen) vlen[0] = TAGS_VLEN_ANY;
+    }
+    const tag_kv *mine = kv + VU_BASE_TAGS - g;
+    const uint32_t *ml = vlen ? vlen + 1 - g : NULL;
+    uint32_t hint = tagdict_memo_hint(mine, ml, n + g);
+    uint32_t id1 =
+        tagdict_memo_find(v->w->samples.tags, site, base, hint, &v->tag_last[site], mine, ml, nstatic + g, n + g);
     return id1 ? id1 - 1 : vu_intern_new(v, site, group, hint, kv, nstatic, n, true, base);
 }
 

@@ -85,6 +85,8 @@ typedef struct vu {
     struct vu *next_ready;
     bool queued;                   /* in the worker's ready queue */
     bool active;                   /* counted in test->vus_active */
+    uint8_t tag_last[TAGS_SITES];  /* where its last set of each site was remembered (tags.h: memos;
+                                      in what was padding) */
     twheel_node sleep_node;        /* sleep(), minIterationDuration and setTimeout waits of up to
                                       ~16 s: on the worker's wheel (w->sleeps) */
     uv_timer_t sleep_timer;        /* longer ones; the event loop's waits (vu_wait_until) */
@@ -133,14 +135,8 @@ vu *vu_from_ctx(JSContext *ctx);
  * VU_BASE_TAGS entries (the custom tags are cut at VU_BASE_TAGS - 4). */
 #define VU_BASE_TAGS 66
 size_t vu_base_tags(vu *v, tag_kv *kv, const char *group);
-/* The set of a sample v makes at `site` (metrics/tags.h: TAGS_SITE_*): the
- * VU's tags (vu_base_tags with this group), then the site's n kvs, at
- * kv[VU_BASE_TAGS...] (the first VU_BASE_TAGS entries are room for the
- * VU's), the first nstatic of them with literal keys. Found through the
- * dict's memo when the site made the same set before (hint: a number from
- * the kvs that tells sets apart, e.g. the url's length), interned
- * otherwise; kv is used up. */
-uint32_t vu_intern_tags(vu *v, int site, const char *group, uint32_t hint, tag_kv *kv, size_t nstatic, size_t n);
+/* vu_intern_tags (vu/vu_tags.h) past its inline look at the VU's last set. */
+uint32_t vu_intern_tags_slow(vu *v, int site, const char *group, tag_kv *kv, uint32_t *vlen, size_t nstatic, size_t n);
 /* Whether samples carry system tag st (enum system_tag): the systemTags option. */
 bool vu_tag_on(const vu *v, int st);
 /* The same for every st at once: bit st. */

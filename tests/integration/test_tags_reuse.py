@@ -91,3 +91,49 @@ def test_vus_keep_their_own_tags(c6, tmp_path):
     for metric in ("http_reqs", "checks", "iterations"):
         whos = [t.get("who") for t in points(out, metric)]
         assert sorted(whos, key=str) == ["w1"] * 5 + ["w2"] * 5, (metric, whos)
+
+
+SYSTEM_TAGS = "proto,subproto,status,method,url,name,group,check,error,error_code,tls_version,scenario,service,expected_response"
+
+
+@pytest.mark.parametrize("tags", [SYSTEM_TAGS, "status,method,url,name,check,proto,expected_response,error,error_code"],
+                         ids=["default", "no-group"])
+def test_same_request_changed_between(c6, target, tmp_path, tags):
+    """Requests and checks made again with one thing changed in between
+    (tags/reuse_same.js: a VU tag set and deleted, an equal URL in another
+    string, a URL a byte shorter, longer or changed, the group, a status as
+    long, an error, params.tags, check names): each sample carries the
+    tags of when it was made, as the same run with the iter tag on (where
+    c6 makes every set anew, without its memos) shows. k6 tags each sample
+    with what holds when it is made (lib/netext/httpext/request.go,
+    internal/js/modules/k6/k6.go Check)."""
+    runs = {}
+    for memo in (True, False):
+        out = tmp_path / f"o{memo}.json"
+        r = c6("tags/reuse_same.js", "-o", f"json={out}", "--system-tags", tags + ("" if memo else ",iter"))
+        assert r.code == 0, r
+        runs[memo] = {m: [{k: v for k, v in t.items() if k != "iter"} for t in points(out, m)]
+                      for m in ("http_reqs", "checks", "http_req_duration")}
+    assert runs[True] == runs[False]
+    reqs, checks = runs[True]["http_reqs"], runs[True]["checks"]
+    assert len(reqs) == 3 * 20 and len(checks) == 3 * 10
+    assert runs[True]["http_req_duration"] == reqs
+    get = target.rstrip("/") + "/get"
+    for i in range(3):
+        r = reqs[20 * i:20 * i + 20]
+        assert [t.get("x") for t in r[:4]] == [None, f"x{i}", "a longer value than before", None]
+        assert r[0] == r[3] == r[4] == r[12]
+        assert [t["url"] for t in r[5:9]] == [get + "?q=1", get + "?q=2", get + "?q=22", get + "?q="]
+        assert [t["status"] for t in r[13:15]] == ["200", "201"]
+        assert r[15] == r[16] and r[15]["status"] == "0" and r[15]["error_code"] == "1212"
+        assert [t.get("t") for t in r[17:20]] == ["a", "b", "ab"]
+        c = checks[10 * i:10 * i + 10]
+        assert [t["check"] for t in c[:5]] == ["status is 200", "status is 200", "status is 201", "status is 2000",
+                                               "status is 20"]
+        assert c[0] == c[1] == c[6] == c[9] and c[5]["y"] == "y" and "y" not in c[6]
+        assert c[8]["t"] == "u"
+        if "group" in tags:
+            assert [t["group"] for t in r[9:13]] == ["::a", "::b", "::a::b", ""]
+            assert c[7]["group"] == "::g" and c[6]["group"] == ""
+        else:
+            assert all("group" not in t for t in r + c)

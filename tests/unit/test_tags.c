@@ -358,6 +358,9 @@ static void test_dicts_independent(void **state) {
 /* ---- memos (tags.h): a set found by its parts is the set tagdict_intern
  * makes of the same kvs, whatever changed in place between two calls ---- */
 
+/* The lengths of the site's values given to the memo (NULL: none known). */
+static const uint32_t *memo_vlen;
+
 /* The set of base + site kvs through the memo, checked against a plain intern. */
 static uint32_t memo_intern(tagdict *d, int site, uint32_t base, uint32_t hint, const tag_kv *bkv, size_t nb,
                             const tag_kv *skv, size_t nstatic, size_t ns, int *found) {
@@ -366,8 +369,19 @@ static uint32_t memo_intern(tagdict *d, int site, uint32_t base, uint32_t hint, 
     if (nb) memcpy(all, bkv, nb * sizeof *bkv);
     if (ns) memcpy(all + nb, skv, ns * sizeof *skv);
     memcpy(plain, all, (nb + ns) * sizeof *all);
-    uint32_t id1 = tagdict_memo_find(d, site, base, hint, skv, nstatic, ns);
-    uint32_t id = id1 ? id1 - 1 : tagdict_intern_memo(d, site, base, hint, all, nb, nstatic, nb + ns);
+    /* as a VU does (vu_intern_tags): its last set first, inline, then the memo */
+    static uint8_t last[TAGS_SITES];
+    uint32_t any[TAGS_MEMO_KV];
+    for (size_t i = 0; i < TAGS_MEMO_KV; i++) any[i] = TAGS_VLEN_ANY;
+    const uint32_t *vl = memo_vlen ? memo_vlen : any;
+    uint32_t vl_many[64];
+    if (ns > TAGS_MEMO_KV) { /* as many lengths as kvs; the memos take TAGS_MEMO_KV at most */
+        for (size_t i = 0; i < ns; i++) vl_many[i] = TAGS_VLEN_ANY;
+        vl = vl_many;
+    }
+    uint32_t id1 = tagdict_memo_again(d, last[site], site, base, skv, vl, nstatic, ns);
+    if (!id1) id1 = tagdict_memo_find(d, site, base, hint, &last[site], skv, memo_vlen, nstatic, ns);
+    uint32_t id = id1 ? id1 - 1 : tagdict_intern_memo(d, site, base, hint, &last[site], all, nb, nstatic, nb + ns);
     if (found) *found = id1 != 0;
     assert_int_equal(id, tagdict_intern(d, plain, nb + ns));
     return id;
@@ -399,12 +413,12 @@ static void test_memo_finds_same_set(void **state) {
     strcpy(status, "200");
     assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 1, b, 2, s, 4, 4, &found), a);
     /* another site or base does not take a memo made for the first */
-    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_CHECK, base, 1, s, 4, 4), 0);
-    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_HTTP, base + 1, 1, s, 4, 4), 0);
+    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_CHECK, base, 1, NULL, s, NULL, 4, 4), 0);
+    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_HTTP, base + 1, 1, NULL, s, NULL, 4, 4), 0);
     /* a key at another address (not the literal): compared as static, not found */
     char method_key[] = "method";
     tag_kv s2[] = {{"group", ""}, {method_key, "GET"}, {"url", url}, {"status", status}};
-    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_HTTP, base, 1, s2, 4, 4), 0);
+    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_HTTP, base, 1, NULL, s2, NULL, 4, 4), 0);
     tagdict_free(d);
 }
 
@@ -511,12 +525,177 @@ static void test_memo_random(void **state) {
                 s[i] = (tag_kv){kbuf[i], val};
             }
         }
+        uint32_t vl[TAGS_MEMO_KV]; /* some lengths known, as a caller would give them */
+        for (size_t i = 0; i < n; i++)
+            vl[i] = !s[i].value             ? TAGS_VLEN_ANY
+                    : (seed >> (i + 3)) & 1 ? (uint32_t)strlen(s[i].value)
+                    : (seed >> (i + 9)) & 1 ? TAGS_VLEN_BUF16 /* the vbuf's are 16 bytes */
+                                            : TAGS_VLEN_ANY;
+        memo_vlen = vl;
         int found;
         memo_intern(d, TAGS_SITE_HTTP + (int)(shape & 1), base_ids[bi], shape, bases[bi], 2, s, nstatic, n, &found);
+        memo_vlen = NULL;
         hits += found;
     }
     printf("memo: %d found of 20000\n", hits);
     assert_true(hits > 1000); /* the memo was exercised, not only missed */
+    tagdict_free(d);
+}
+
+/* Values of known length (tags.h: vlen) are compared a word at a time:
+ * every length from 0 to 40, in other buffers than the remembered ones,
+ * any one byte changed, one byte more or less, found exactly when the
+ * bytes are the same. */
+static void test_memo_known_lengths(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    tag_kv b[] = {{"scenario", "default"}};
+    uint32_t base = intern(d, b, 1);
+    char want[48], val[48], st[8] = "200";
+    uint32_t vl[2];
+    memo_vlen = vl;
+    for (size_t len = 0; len <= 40; len++) {
+        for (size_t i = 0; i < len; i++) want[i] = (char)('a' + (i * 7 + len) % 26);
+        want[len] = 0;
+        tag_kv s[] = {{"url", val}, {"status", st}};
+        strcpy(val, want);
+        vl[0] = (uint32_t)len;
+        vl[1] = 3;
+        int found;
+        uint32_t id = memo_intern(d, TAGS_SITE_HTTP, base, 3, b, 1, s, 2, 2, &found);
+        char other[48]; /* the same bytes in another buffer */
+        strcpy(other, want);
+        s[0].value = other;
+        assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 3, b, 1, s, 2, 2, &found), id);
+        assert_true(found);
+        for (size_t i = 0; i < len; i++) { /* one byte changed: another set, never this one */
+            other[i] ^= 0x20;
+            assert_int_not_equal(memo_intern(d, TAGS_SITE_HTTP, base, 3, b, 1, s, 2, 2, NULL), id);
+            other[i] ^= 0x20;
+        }
+        if (len) { /* one byte less */
+            other[len - 1] = 0;
+            vl[0] = (uint32_t)len - 1;
+            assert_int_not_equal(memo_intern(d, TAGS_SITE_HTTP, base, 3, b, 1, s, 2, 2, NULL), id);
+            other[len - 1] = want[len - 1];
+        }
+        other[len] = 'z'; /* one byte more */
+        other[len + 1] = 0;
+        vl[0] = (uint32_t)len + 1;
+        assert_int_not_equal(memo_intern(d, TAGS_SITE_HTTP, base, 3, b, 1, s, 2, 2, NULL), id);
+        other[len] = 0;
+        vl[0] = (uint32_t)len;
+        strcpy(st, "404"); /* the other value, same length */
+        assert_int_not_equal(memo_intern(d, TAGS_SITE_HTTP, base, 3, b, 1, s, 2, 2, NULL), id);
+        strcpy(st, "200");
+        /* known and not known for the same value: the same set */
+        vl[0] = TAGS_VLEN_ANY;
+        assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 3, b, 1, s, 2, 2, &found), id);
+        vl[0] = (uint32_t)len;
+        assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 3, b, 1, s, 2, 2, &found), id);
+        assert_true(found);
+    }
+    /* values in buffers of 16 bytes (TAGS_VLEN_BUF16), with other bytes
+     * after the NUL: every length the two loads cover, and past it */
+    char buf[32];
+    for (size_t len = 0; len <= 20; len++) {
+        for (size_t i = 0; i < sizeof buf; i++) buf[i] = (char)('A' + i % 7); /* what follows the NUL */
+        for (size_t i = 0; i < len; i++) want[i] = (char)('a' + (i * 5 + len) % 26);
+        want[len] = 0;
+        memcpy(buf, want, len + 1);
+        tag_kv s[] = {{"method", buf}, {"status", st}};
+        vl[0] = TAGS_VLEN_BUF16;
+        vl[1] = 3;
+        int found;
+        uint32_t id = memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, &found);
+        buf[len + 1] ^= 1; /* past the NUL: no matter */
+        assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, &found), id);
+        assert_true(found);
+        for (size_t i = 0; i < len; i++) {
+            buf[i] ^= 0x20;
+            assert_int_not_equal(memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, NULL), id);
+            buf[i] ^= 0x20;
+        }
+        char after = buf[len + 1];
+        buf[len] = 'z'; /* a byte more */
+        buf[len + 1] = 0;
+        assert_int_not_equal(memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, NULL), id);
+        buf[len] = 0;
+        buf[len + 1] = after;
+        if (len) { /* a byte less */
+            buf[len - 1] = 0;
+            assert_int_not_equal(memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, NULL), id);
+            buf[len - 1] = want[len - 1];
+        }
+        assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, NULL), id); /* remembered again */
+        assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 4, b, 1, s, 2, 2, &found), id);
+        assert_true(found);
+    }
+    memo_vlen = NULL;
+    tagdict_free(d);
+}
+
+/* More kvs than a memo holds: never remembered, never found, the plain set
+ * (tagdict_memo_again tells them by the shape, without a look at them). */
+static void test_memo_many_kvs(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    tag_kv b[] = {{"scenario", "default"}};
+    uint32_t base = intern(d, b, 1);
+    static const char *const keys[] = {"k00", "k01", "k02", "k03", "k04", "k05", "k06", "k07", "k08", "k09",
+                                       "k10", "k11", "k12", "k13", "k14", "k15", "k16", "k17", "k18", "k19"};
+    tag_kv s[20];
+    for (size_t i = 0; i < 20; i++) s[i] = (tag_kv){keys[i], "v"};
+    int found;
+    for (size_t ns = TAGS_MEMO_KV - 1; ns <= 20; ns++) {
+        uint32_t a = memo_intern(d, TAGS_SITE_HTTP, base, 2, b, 1, s, ns, ns, &found);
+        assert_int_equal(memo_intern(d, TAGS_SITE_HTTP, base, 2, b, 1, s, ns, ns, &found), a);
+        assert_true(found == (ns <= TAGS_MEMO_KV));
+    }
+    tagdict_free(d);
+}
+
+/* A caller's `last` (tags.h): two callers (two VUs on one worker) taking
+ * turns with sets that differ in one value, and a note that points at
+ * another set or anywhere at all, find exactly the plain intern's set. */
+static void test_memo_last(void **state) {
+    (void)state;
+    tagdict *d = tagdict_new();
+    tag_kv b[] = {{"scenario", "default"}};
+    uint32_t base = intern(d, b, 1);
+    char st1[8] = "200", st2[8] = "404";
+    tag_kv s1[] = {{"group", ""}, {"url", "http://a/"}, {"status", st1}};
+    tag_kv s2[] = {{"group", ""}, {"url", "http://a/"}, {"status", st2}};
+    uint8_t last1 = 0, last2 = 0;
+    uint32_t id[2];
+    for (int round = 0; round < 6; round++) {
+        for (int who = 0; who < 2; who++) {
+            tag_kv *s = who ? s2 : s1;
+            uint8_t *last = who ? &last2 : &last1;
+            tag_kv all[4] = {b[0], s[0], s[1], s[2]}, plain[4] = {b[0], s[0], s[1], s[2]};
+            uint32_t id1 = tagdict_memo_find(d, TAGS_SITE_HTTP, base, 5, last, s, NULL, 3, 3);
+            uint32_t got = id1 ? id1 - 1 : tagdict_intern_memo(d, TAGS_SITE_HTTP, base, 5, last, all, 1, 3, 4);
+            assert_int_equal(got, tagdict_intern(d, plain, 4));
+            if (round == 0) id[who] = got;
+            else {
+                assert_int_equal(got, id[who]);
+                assert_true(id1 != 0); /* both stay remembered (the hint's two ways) */
+            }
+        }
+        if (round == 2) { /* each note now points at the other's set */
+            uint8_t t = last1;
+            last1 = last2;
+            last2 = t;
+        }
+        if (round == 3) last1 = last2 = 255; /* or anywhere */
+    }
+    assert_int_not_equal(id[0], id[1]);
+    /* the other's set in place: the note's set is not taken for it */
+    strcpy(st1, "404");
+    uint32_t id1 = tagdict_memo_find(d, TAGS_SITE_HTTP, base, 5, &last1, s1, NULL, 3, 3);
+    assert_int_equal(id1, id[1] + 1);
+    strcpy(st1, "500");
+    assert_int_equal(tagdict_memo_find(d, TAGS_SITE_HTTP, base, 5, &last1, s1, NULL, 3, 3), 0);
     tagdict_free(d);
 }
 
@@ -530,7 +709,8 @@ int main(void) {
         cmocka_unit_test(test_tagset_next),           cmocka_unit_test(test_dicts_independent),
         cmocka_unit_test(test_recent_sets_exact),     cmocka_unit_test(test_memo_finds_same_set),
         cmocka_unit_test(test_memo_dynamic_keys),     cmocka_unit_test(test_memo_null_and_shadowed),
-        cmocka_unit_test(test_memo_random),
+        cmocka_unit_test(test_memo_random),           cmocka_unit_test(test_memo_last),
+        cmocka_unit_test(test_memo_known_lengths),    cmocka_unit_test(test_memo_many_kvs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,7 @@
 #include "metrics/registry.h"
 #include "exec/worker.h"
 #include "util/clock.h"
+#include "vu/vu_tags.h"
 #include "util/log.h"
 #include "util/url.h"
 #include "util/urlref.h"
@@ -266,6 +267,8 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     const http_result *res = &c->res;
     char sbuf[24], code[24];
     const char *status = http_status_text(res->status, sbuf);
+    /* the status text's length: a table entry of 3, else "0" or buf's */
+    uint32_t stl = res->status >= 100 && res->status <= 999 ? 3 : (uint32_t)strlen(status);
     /* the callback decides "expected"; with none (null) k6 emits no http_req_failed */
     const http_vu *h = vm_mod_peek(v, VM_MOD_HTTP);                           /* NULL: no setResponseCallback either */
     const http_expect *ex = p->expect_set ? p->expect : h ? h->expect : NULL; /* NULL: k6's default 200-399 */
@@ -276,32 +279,38 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
         for (int i = 0; i < ex->n && !expected; i++) expected = res->status >= ex->min[i] && res->status <= ex->max[i];
     }
     const char *name = p->name ? p->name : c->url;
+    size_t nl = strlen(name); /* for the memo: the url and name tags' length */
     tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 12];
+    uint32_t vl[1 + VM_MAX_PAIRS + 12]; /* the values' lengths where known, after room for the group's */
+    _Static_assert(sizeof kv / sizeof *kv - VU_BASE_TAGS < 256, "tagdict_memo_again: n < 256");
     size_t n = VU_BASE_TAGS; /* room for the VU's tags (vu_intern_tags) */
-    uint32_t on = vu_tag_mask(v);
-    if ((on >> ST_METHOD) & 1) kv[n++] = (tag_kv){"method", c->method};
-    if ((on >> ST_URL) & 1) kv[n++] = (tag_kv){"url", name};
-    if ((on >> ST_NAME) & 1) kv[n++] = (tag_kv){"name", name};
-    if ((on >> ST_STATUS) & 1) kv[n++] = (tag_kv){"status", status};
-    if ((on >> ST_PROTO) & 1) kv[n++] = (tag_kv){"proto", res->proto[0] ? res->proto : NULL};
+#define HTTP_TAG(k, val, len) (vl[1 + n - VU_BASE_TAGS] = (len), kv[n++] = (tag_kv){(k), (val)})
+    _Static_assert(sizeof c->method >= 16 && sizeof code >= 16 && sizeof res->proto >= 16 && sizeof res->ip >= 16 &&
+                       sizeof res->error >= 16,
+                   "TAGS_VLEN_BUF16");
+    uint32_t on = vu_tags_mask(v);
+    /* c->method, code, res->proto, ip, error: char arrays of 16 bytes or more */
+    if ((on >> ST_METHOD) & 1) HTTP_TAG("method", c->method, TAGS_VLEN_BUF16);
+    if ((on >> ST_URL) & 1) HTTP_TAG("url", name, (uint32_t)nl);
+    if ((on >> ST_NAME) & 1) HTTP_TAG("name", name, (uint32_t)nl);
+    if ((on >> ST_STATUS) & 1) HTTP_TAG("status", status, stl);
+    if ((on >> ST_PROTO) & 1) HTTP_TAG("proto", res->proto[0] ? res->proto : NULL, TAGS_VLEN_BUF16);
     if (has_cb && ((on >> ST_EXPECTED_RESPONSE) & 1))
-        kv[n++] = (tag_kv){"expected_response", expected ? "true" : "false"};
+        HTTP_TAG("expected_response", expected ? "true" : "false", expected ? 4 : 5);
     if (res->error_code && ((on >> ST_ERROR_CODE) & 1)) {
         http_utoa(code, res->error_code < 0 ? 0 : (unsigned long)res->error_code);
-        kv[n++] = (tag_kv){"error_code", code};
+        HTTP_TAG("error_code", code, TAGS_VLEN_BUF16);
     }
-    if (res->error[0] && ((on >> ST_ERROR) & 1)) kv[n++] = (tag_kv){"error", res->error};
-    if (res->ip[0] && ((on >> ST_IP) & 1)) kv[n++] = (tag_kv){"ip", res->ip};
+    if (res->error[0] && ((on >> ST_ERROR) & 1)) HTTP_TAG("error", res->error, TAGS_VLEN_BUF16);
+    if (res->ip[0] && ((on >> ST_IP) & 1)) HTTP_TAG("ip", res->ip, TAGS_VLEN_BUF16);
     if (res->tls.version && ((on >> ST_TLS_VERSION) & 1))
-        kv[n++] = (tag_kv){"tls_version", tls_version_name(res->tls.version)};
-    if (res->tls.version && ((on >> ST_OCSP_STATUS) & 1)) kv[n++] = (tag_kv){"ocsp_status", res->tls.ocsp.status};
+        HTTP_TAG("tls_version", tls_version_name(res->tls.version), TAGS_VLEN_ANY);
+    if (res->tls.version && ((on >> ST_OCSP_STATUS) & 1)) HTTP_TAG("ocsp_status", res->tls.ocsp.status, TAGS_VLEN_ANY);
     size_t nstatic = n - VU_BASE_TAGS; /* the system tags' keys are literals */
     for (int i = 0; i < p->tags.n; i++)
-        if (strcmp(p->tags.k[i], "name") != 0) kv[n++] = (tag_kv){p->tags.k[i], p->tags.v[i]};
-    size_t nl = strlen(name); /* the memo's hint: what tells a VU's requests apart */
-    uint32_t hint = (uint32_t)nl ^ (nl ? (uint32_t)(unsigned char)name[nl - 1] << 8 : 0) ^ (uint32_t)res->status << 16 ^
-                    (uint32_t)(unsigned char)c->method[0] << 24;
-    uint32_t tags = vu_intern_tags(v, TAGS_SITE_HTTP, v->group, hint, kv, nstatic, n - VU_BASE_TAGS);
+        if (strcmp(p->tags.k[i], "name") != 0) HTTP_TAG(p->tags.k[i], p->tags.v[i], TAGS_VLEN_ANY);
+#undef HTTP_TAG
+    uint32_t tags = vu_intern_tags(v, TAGS_SITE_HTTP, v->group, kv, vl, nstatic, n - VU_BASE_TAGS);
     /* one pack (metrics/samples.h): k6's samples of a request, in its order */
     sample_buf *sb = &v->w->samples;
     uint32_t np = has_cb ? 11 : 10;

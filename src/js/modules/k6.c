@@ -9,6 +9,7 @@
 #include "metrics/registry.h"
 #include "exec/worker.h"
 #include "util/clock.h"
+#include "vu/vu_tags.h"
 
 JSValue k6_throw_interrupted(JSContext *ctx) {
     JSValue err = JS_NewError(ctx);
@@ -35,8 +36,14 @@ static JSValue k6_sleep(JSContext *ctx, JSValueConst this_val, int argc, JSValue
 /* Interns the tags of a check sample: check, group, scenario + user tags. */
 static uint32_t k6_check_tags(vu *v, const char *name, JSValueConst tags) {
     tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 1];
-    size_t n = VU_BASE_TAGS; /* room for the VU's tags (vu_intern_tags) */
-    if (vu_tag_on(v, ST_CHECK)) kv[n++] = (tag_kv){"check", name};
+    uint32_t vl[1 + VM_MAX_PAIRS + 1]; /* the values' lengths where known, after room for the group's */
+    _Static_assert(sizeof kv / sizeof *kv - VU_BASE_TAGS < 256, "tagdict_memo_again: n < 256");
+    size_t n = VU_BASE_TAGS;  /* room for the VU's tags (vu_intern_tags) */
+    size_t nl = strlen(name); /* for the memo: the check tag's length */
+    if ((vu_tags_mask(v) >> ST_CHECK) & 1) {
+        vl[1 + n - VU_BASE_TAGS] = (uint32_t)nl;
+        kv[n++] = (tag_kv){"check", name};
+    }
     size_t nstatic = n - VU_BASE_TAGS;
     vm_pairs user; /* ~1 KB: made only for an object */
     user.n = 0;
@@ -44,11 +51,11 @@ static uint32_t k6_check_tags(vu *v, const char *name, JSValueConst tags) {
         user = (vm_pairs){.keep_nul = true};
         if (vm_pairs_read(v->ctx, tags, &user)) JS_FreeValue(v->ctx, JS_GetException(v->ctx));
     }
-    for (int i = 0; i < user.n; i++) kv[n++] = (tag_kv){user.k[i], user.v[i]};
-    size_t nl = strlen(name); /* the memo's hint: what tells the checks apart */
-    uint32_t hint = (uint32_t)nl ^ (nl ? (uint32_t)(unsigned char)name[nl - 1] << 8 : 0) ^
-                    (nl > 1 ? (uint32_t)(unsigned char)name[nl / 2] << 16 : 0);
-    uint32_t id = vu_intern_tags(v, TAGS_SITE_CHECK, v->group, hint, kv, nstatic, n - VU_BASE_TAGS);
+    for (int i = 0; i < user.n; i++) {
+        vl[1 + n - VU_BASE_TAGS] = TAGS_VLEN_ANY;
+        kv[n++] = (tag_kv){user.k[i], user.v[i]};
+    }
+    uint32_t id = vu_intern_tags(v, TAGS_SITE_CHECK, v->group, kv, vl, nstatic, n - VU_BASE_TAGS);
     if (user.n) vm_pairs_free(&user);
     return id;
 }
@@ -139,7 +146,7 @@ static JSValue k6_group(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     if (v->w && !JS_IsException(r)) {
         int64_t t1_ns = clock_now_ns();
         tag_kv kv[VU_BASE_TAGS];
-        uint32_t tags = vu_intern_tags(v, TAGS_SITE_GROUP, v->group, (uint32_t)strlen(v->group), kv, 0, 0);
+        uint32_t tags = vu_intern_tags(v, TAGS_SITE_GROUP, v->group, kv, NULL, 0, 0);
         sample_push(&v->w->samples, M_GROUP_DURATION, tags, (double)(t1_ns / 1000 - t0) / 1000.0,
                     sample_stamp(&v->w->samples, t1_ns));
     }

@@ -1,0 +1,42 @@
+/* The tag set of a sample a VU makes (an HTTP request's, a check's, a
+ * group's), found inline when it is the VU's last set of that site. */
+#ifndef C6_VU_TAGS_H
+#define C6_VU_TAGS_H
+#include "exec/test.h"
+#include "exec/worker.h"
+#include "metrics/tags.h"
+#include "vu/vu.h"
+
+/* vu_tag_mask (vu.h), inline: the system tags samples carry (systemTags). */
+static inline uint32_t vu_tags_mask(const vu *v) { return v->test ? v->test->system_tags : SYSTEM_TAGS_DEFAULT; }
+
+/* The set of a sample v makes at `site` (metrics/tags.h: TAGS_SITE_*): the
+ * VU's tags (vu_base_tags with this group), then the site's n kvs, at
+ * kv[VU_BASE_TAGS...] (the first VU_BASE_TAGS entries are room for the
+ * VU's), the first nstatic of them with literal keys. Found through the
+ * dict's memo when the site made the same set before, interned otherwise;
+ * kv is used up. vlen (NULL: none): the lengths of the site's
+ * values where known (metrics/tags.h: TAGS_VLEN_ANY where not), at
+ * vlen[1...] (vlen[0] is room for the group's).
+ *
+ * Inline: the VU's last set of the site (v->tag_last), on the VU's own
+ * tags (v->iter_tags, which is kept only with the iter tag off: the memos'
+ * base), compared without a call (tagdict_memo_again); the rest in vu.c. */
+static inline uint32_t vu_intern_tags(vu *v, int site, const char *group, tag_kv *kv, uint32_t *vlen, size_t nstatic,
+                                      size_t n) {
+    size_t g = group[0] && ((vu_tags_mask(v) >> ST_GROUP) & 1); /* the group with the site's kvs */
+    /* (setup and teardown make no memos: vu_intern_tags_slow; more than
+     * TAGS_MEMO_KV kvs: none either, tagdict_memo_again tells by the shape) */
+    if (v->iter_tags && vlen) {
+        if (g) {
+            kv[VU_BASE_TAGS - 1] = (tag_kv){"group", group};
+            vlen[0] = TAGS_VLEN_ANY;
+        }
+        uint32_t id1 = tagdict_memo_again(v->w->samples.tags, v->tag_last[site], site, v->iter_tags - 1,
+                                          kv + VU_BASE_TAGS - g, vlen + 1 - g, nstatic + g, n + g);
+        if (id1) return id1 - 1;
+    }
+    return vu_intern_tags_slow(v, site, group, kv, vlen, nstatic, n);
+}
+
+#endif
