@@ -113,9 +113,10 @@ fetch_quickjs_source() {
 build_quickjs() {
   local out="$DEPS/quickjs"
   # c6's patches to QuickJS, in this order (each applies on top of the ones
-  # before); the cached library is rebuilt when they change (their sha256 in
-  # a stamp)
+  # before); the cached library is rebuilt when they or the compiler flags
+  # change (their sha256 in a stamp)
   local patches stamp
+  local cflags="-O2 -g -fPIC -D_GNU_SOURCE -DCONFIG_VERSION=\"${QJS_VERSION//./-}\" -DCONFIG_BIGNUM"
   patches="$ROOT/scripts/quickjs-shared-runtime.patch $ROOT/scripts/quickjs-lazy-intrinsics.patch"
   patches="$patches $ROOT/scripts/quickjs-closure-shape.patch $ROOT/scripts/quickjs-own-keys.patch"
   patches="$patches $ROOT/scripts/quickjs-dead-shapes.patch $ROOT/scripts/quickjs-ascii-scan.patch"
@@ -123,7 +124,7 @@ build_quickjs() {
   patches="$patches $ROOT/scripts/quickjs-atom-ascii.patch $ROOT/scripts/quickjs-inline-alloc.patch"
   patches="$patches $ROOT/scripts/quickjs-inline-props.patch"
   # shellcheck disable=SC2086
-  stamp=$(cat /dev/null $patches | sha256sum | cut -d' ' -f1)
+  stamp=$( (cat /dev/null $patches; echo "$cflags") | sha256sum | cut -d' ' -f1)
   [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
     && [ "$(cat "$out/patches.sha256" 2>/dev/null)" = "$stamp" ] && return 0
   local tarball p
@@ -161,7 +162,6 @@ build_quickjs() {
   # same size; a larger array, if it grows, is separate)
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
-  local cflags="-O2 -g -fPIC -D_GNU_SOURCE -DCONFIG_VERSION=\"${QJS_VERSION//./-}\" -DCONFIG_BIGNUM"
   local objs=()
   for f in quickjs libregexp libunicode cutils dtoa quickjs-libc; do
     [ -f "$out/src/$f.c" ] || continue
