@@ -367,6 +367,7 @@ static void vm_install_globals(vu *v) {
     JSValue global = JS_GetGlobalObject(ctx);
     vm_install_env(v, global, NULL, 0);
     JS_SetPropertyStr(ctx, global, "__VU", JS_NewInt32(ctx, v->id));
+    v->iter_atom = JS_NewAtom(ctx, "__ITER"); /* JS_ATOM_NULL when out of memory: looked up each time then */
     JS_SetPropertyStr(ctx, global, "__ITER", JS_NewInt32(ctx, 0));
     JS_SetPropertyStr(ctx, global, "open", JS_NewCFunction(ctx, vm_open, "open", 2));
     JS_SetPropertyStr(ctx, global, "global", JS_DupValue(ctx, global));
@@ -413,7 +414,9 @@ void vm_iter_begin(vu *v, int64_t iter) {
         vm_mods[i]->iter_begin(v, v->mod[i]);
     }
     JSValue global = JS_GetGlobalObject(v->ctx);
-    JS_SetPropertyStr(v->ctx, global, "__ITER", JS_NewInt64(v->ctx, iter));
+    JSValue n = JS_NewInt64(v->ctx, iter);
+    if (v->iter_atom != JS_ATOM_NULL) JS_SetProperty(v->ctx, global, v->iter_atom, n); /* as JS_SetPropertyStr does */
+    else JS_SetPropertyStr(v->ctx, global, "__ITER", n);
     JS_FreeValue(v->ctx, global);
 }
 
@@ -888,6 +891,8 @@ void vm_destroy(vu *v) {
     vm_mods_free(v);
     if (v->js_exc_set) JS_FreeValue(v->ctx, v->js_exc);
     v->js_exc_set = false;
+    JS_FreeAtom(v->ctx, v->iter_atom);
+    v->iter_atom = JS_ATOM_NULL;
     JS_FreeContext(v->ctx);
     if (!v->shared_rt) JS_FreeRuntime(v->rt);
     free(v->loader);
