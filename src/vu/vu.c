@@ -65,6 +65,7 @@ bool vu_wait(vu *v) {
     v->state = VU_WAITING;
     coro_yield();
     v->state = VU_RUNNING;
+    v->waited = true;
     return !v->interrupted;
 }
 
@@ -424,8 +425,13 @@ static void vu_run_loop(vu *v) {
             vu_bind(v, v->sc);
             now = clock_now_us();
         }
+        v->waited = false;
         if (!vu_iteration(v, now)) continue;
-        /* let the loop and the other VUs run between iterations */
+        /* let the loop and the other VUs run between iterations; one that
+         * waited in its iteration let them run then (a wait-free loop still
+         * yields each time), and goes on without a round trip through the
+         * ready queue (a resume and a yield less an iteration, issue 17) */
+        if (v->waited) continue;
         worker_ready(v->w, v);
         v->state = VU_READY;
         coro_yield();

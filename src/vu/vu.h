@@ -87,6 +87,7 @@ typedef struct vu {
     struct vu *next_ready;
     bool queued;                   /* in the worker's ready queue */
     bool active;                   /* counted in test->vus_active */
+    bool waited;                   /* it waited (vu_wait) since its iteration began */
     twheel_node sleep_node;        /* sleep(), minIterationDuration and setTimeout waits of up to
                                       ~16 s: on the worker's wheel (w->sleeps) */
     uv_timer_t sleep_timer;        /* longer ones; the event loop's waits (vu_wait_until) */
