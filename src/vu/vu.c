@@ -292,8 +292,10 @@ static bool vu_sleep_from(vu *v, int64_t now_us, int64_t until_us) {
             due = uv_now(&w->loop) + ms;
             wheel = twheel_add(&w->sleeps, &v->sleep_node, uv_now(&w->loop), due);
         }
-        if (wheel) vu_sleeps_arm(w);
-        else {
+        /* the armed timer is never later than a sleep on the wheel (each
+         * earlier one re-arms it): one due at or after it needs no look */
+        if (wheel && !(w->sleeps_armed && w->sleeps_armed <= v->sleep_node.due)) vu_sleeps_arm(w);
+        else if (!wheel) {
             uv_update_time(&w->loop);
             uv_timer_start(&v->sleep_timer, vu_on_sleep_timer, ms, 0);
         }
