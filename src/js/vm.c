@@ -531,6 +531,11 @@ static void vm_loop_clear(vu *v) {
  * when it did something, 0 when nothing is left (no source open, no timer),
  * -1 with an exception pending. */
 static int vm_loop_turn(vu *v) {
+    /* no timer module, no source module: nothing can be pending (each
+     * source's and the timers' pending() is false without their state) */
+    _Static_assert(VM_NSOURCES == 3, "vm_loop_turn: a new source's module slot goes in the test below");
+    if (!v->mod[VM_MOD_TIMERS] && !v->mod[VM_MOD_HTTP_ASYNC] && !v->mod[VM_MOD_WEBSOCKETS] && !v->mod[VM_MOD_GRPC])
+        return 0;
     size_t first = 0;
     while (first < VM_NSOURCES && !vm_sources[first]->pending(v)) first++;
     if (first == VM_NSOURCES) { /* timers alone: timers_run_next waits for the next one (init code sleeps) */
