@@ -966,7 +966,7 @@ int vm_pairs_read(JSContext *ctx, JSValueConst obj, vm_pairs *p) {
     return rc;
 }
 
-void vm_pairs_free(vm_pairs *p) {
+void vm_pairs_release(vm_pairs *p) {
     for (int i = 0; i < p->n; i++) {
         JS_FreeCString(p->ctx, p->k[i]);
         if (p->owned >> i & 1) free((char *)p->v[i]);
