@@ -347,9 +347,7 @@ static bool vu_iteration(vu *v, int64_t t0) {
     v->group[0] = 0;
     v->sc_iter_instance = atomic_fetch_add(&sc->started, 1);
     vm_iter_begin(v, v->iter);
-    atomic_fetch_add(&t->vus_busy, 1);
     JSValue r = vm_call(v, v->fn, 1, (JSValueConst *)&v->data);
-    atomic_fetch_sub(&t->vus_busy, 1);
     v->in_iteration = false;
     if (t->dialer && t->dialer->no_vu_conn_reuse) h1_close_owner(v->w->h1, v->id); /* noVUConnectionReuse */
     v->iter++;
