@@ -281,15 +281,15 @@ static void vu_sleeps_arm(worker *w) {
 static bool vu_sleep_from(vu *v, int64_t now_us, int64_t until_us) {
     worker *w = v->w;
     while (until_us > now_us) {
-        int64_t left = until_us - now_us;
-        uint64_t ms = (uint64_t)((left + 999) / 1000), due;
+        /* (the monotonic clock's µs are positive: unsigned division, the cheaper) */
+        uint64_t due;
         bool wheel;
         if (w->loop_ms_mono) {
-            due = (uint64_t)((until_us + 999) / 1000);
+            due = ((uint64_t)until_us + 999) / 1000;
             wheel = twheel_add(&w->sleeps, &v->sleep_node, (uint64_t)now_us / 1000, due);
         } else {
             uv_update_time(&w->loop);
-            due = uv_now(&w->loop) + ms;
+            due = uv_now(&w->loop) + ((uint64_t)(until_us - now_us) + 999) / 1000;
             wheel = twheel_add(&w->sleeps, &v->sleep_node, uv_now(&w->loop), due);
         }
         /* the armed timer is never later than a sleep on the wheel (each
@@ -297,7 +297,7 @@ static bool vu_sleep_from(vu *v, int64_t now_us, int64_t until_us) {
         if (wheel && !(w->sleeps_armed && w->sleeps_armed <= v->sleep_node.due)) vu_sleeps_arm(w);
         else if (!wheel) {
             uv_update_time(&w->loop);
-            uv_timer_start(&v->sleep_timer, vu_on_sleep_timer, ms, 0);
+            uv_timer_start(&v->sleep_timer, vu_on_sleep_timer, ((uint64_t)(until_us - now_us) + 999) / 1000, 0);
         }
         if (!vu_wait(v)) {
             if (wheel) twheel_del(&w->sleeps, &v->sleep_node);
