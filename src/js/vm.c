@@ -87,6 +87,15 @@ static char *vm_remote_name(JSContext *ctx, const char *base, const char *name) 
 static _Thread_local vu *vm_cur; /* the VU running on this thread (shared runtime) */
 static vm_loader *vm_loader_of(void *opaque) { return opaque ? opaque : vm_cur->loader; }
 
+/* The VU whose context ctx is: the running one, nearly always (a field of
+ * the VU the switch just read, rather than the context's opaque pointer in
+ * a line of the context nothing else touches); the opaque pointer for any
+ * other context (init before the first switch, a VU not running). */
+vu *vu_from_ctx(JSContext *ctx) {
+    vu *v = vm_cur;
+    return v && v->ctx == ctx ? v : JS_GetContextOpaque(ctx);
+}
+
 static char *vm_normalize(JSContext *ctx, const char *base, const char *name, void *opaque) {
     vm_loader *l = vm_loader_of(opaque);
     if (vm_is_builtin(name)) return js_strdup(ctx, name);

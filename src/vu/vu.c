@@ -59,8 +59,6 @@ void vu_free(vu *v) {
     uv_close((uv_handle_t *)&v->sleep_timer, vu_timer_closed);
 }
 
-vu *vu_from_ctx(JSContext *ctx) { return JS_GetContextOpaque(ctx); }
-
 bool vu_wait(vu *v) {
     v->state = VU_WAITING;
     coro_yield();
