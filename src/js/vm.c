@@ -597,7 +597,8 @@ static JSValue vm_settle(vu *v, JSValue p) {
             vm_loop_clear(v);
             return JS_EXCEPTION;
         }
-        JSPromiseStateEnum st = JS_PromiseState(ctx, p);
+        /* (an iteration's usual result, undefined, is no promise: no call) */
+        JSPromiseStateEnum st = JS_IsObject(p) ? JS_PromiseState(ctx, p) : (JSPromiseStateEnum)-1;
         if (st == JS_PROMISE_REJECTED) {
             JSValue e = JS_PromiseResult(ctx, p);
             JS_FreeValue(ctx, p);
