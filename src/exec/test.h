@@ -129,7 +129,6 @@ typedef struct c6_test {
     atomic_llong iters_done;
     atomic_llong iters_interrupted;
     atomic_llong iters_failed; /* complete iterations that ended with an exception (in iters_done too, as k6) */
-    atomic_int vus_busy;       /* VUs inside an iteration */
     atomic_int vus_active;     /* VUs that may start iterations */
     atomic_int paused;         /* --paused / the REST API: no iteration starts (externally-controlled) */
     atomic_int special_stop;   /* setup/teardown is past its timeout (read by the JS interrupt handler) */

@@ -55,7 +55,7 @@ static void worker_run_ready(worker *w) {
         vm_enter(v);
         coro_resume(v->co);
         vm_leave(v);
-        if (coro_done(v->co) && v->state == VU_DONE) {
+        if (v->state == VU_DONE && coro_done(v->co)) { /* (the state first: v is at hand, co behind a call) */
             v->state = VU_COUNTED;
             worker_vu_finished(w, v);
         }

@@ -87,6 +87,15 @@ static char *vm_remote_name(JSContext *ctx, const char *base, const char *name) 
 static _Thread_local vu *vm_cur; /* the VU running on this thread (shared runtime) */
 static vm_loader *vm_loader_of(void *opaque) { return opaque ? opaque : vm_cur->loader; }
 
+/* The VU whose context ctx is: the running one, nearly always (a field of
+ * the VU the switch just read, rather than the context's opaque pointer in
+ * a line of the context nothing else touches); the opaque pointer for any
+ * other context (init before the first switch, a VU not running). */
+vu *vu_from_ctx(JSContext *ctx) {
+    vu *v = vm_cur;
+    return v && v->ctx == ctx ? v : JS_GetContextOpaque(ctx);
+}
+
 static char *vm_normalize(JSContext *ctx, const char *base, const char *name, void *opaque) {
     vm_loader *l = vm_loader_of(opaque);
     if (vm_is_builtin(name)) return js_strdup(ctx, name);
@@ -367,6 +376,7 @@ static void vm_install_globals(vu *v) {
     JSValue global = JS_GetGlobalObject(ctx);
     vm_install_env(v, global, NULL, 0);
     JS_SetPropertyStr(ctx, global, "__VU", JS_NewInt32(ctx, v->id));
+    v->iter_atom = JS_NewAtom(ctx, "__ITER"); /* JS_ATOM_NULL when out of memory: looked up each time then */
     JS_SetPropertyStr(ctx, global, "__ITER", JS_NewInt32(ctx, 0));
     JS_SetPropertyStr(ctx, global, "open", JS_NewCFunction(ctx, vm_open, "open", 2));
     JS_SetPropertyStr(ctx, global, "global", JS_DupValue(ctx, global));
@@ -413,7 +423,9 @@ void vm_iter_begin(vu *v, int64_t iter) {
         vm_mods[i]->iter_begin(v, v->mod[i]);
     }
     JSValue global = JS_GetGlobalObject(v->ctx);
-    JS_SetPropertyStr(v->ctx, global, "__ITER", JS_NewInt64(v->ctx, iter));
+    JSValue n = JS_NewInt64(v->ctx, iter);
+    if (v->iter_atom != JS_ATOM_NULL) JS_SetProperty(v->ctx, global, v->iter_atom, n); /* as JS_SetPropertyStr does */
+    else JS_SetPropertyStr(v->ctx, global, "__ITER", n);
     JS_FreeValue(v->ctx, global);
 }
 
@@ -528,6 +540,11 @@ static void vm_loop_clear(vu *v) {
  * when it did something, 0 when nothing is left (no source open, no timer),
  * -1 with an exception pending. */
 static int vm_loop_turn(vu *v) {
+    /* no timer module, no source module: nothing can be pending (each
+     * source's and the timers' pending() is false without their state) */
+    _Static_assert(VM_NSOURCES == 3, "vm_loop_turn: a new source's module slot goes in the test below");
+    if (!v->mod[VM_MOD_TIMERS] && !v->mod[VM_MOD_HTTP_ASYNC] && !v->mod[VM_MOD_WEBSOCKETS] && !v->mod[VM_MOD_GRPC])
+        return 0;
     size_t first = 0;
     while (first < VM_NSOURCES && !vm_sources[first]->pending(v)) first++;
     if (first == VM_NSOURCES) { /* timers alone: timers_run_next waits for the next one (init code sleeps) */
@@ -580,7 +597,8 @@ static JSValue vm_settle(vu *v, JSValue p) {
             vm_loop_clear(v);
             return JS_EXCEPTION;
         }
-        JSPromiseStateEnum st = JS_PromiseState(ctx, p);
+        /* (an iteration's usual result, undefined, is no promise: no call) */
+        JSPromiseStateEnum st = JS_IsObject(p) ? JS_PromiseState(ctx, p) : (JSPromiseStateEnum)-1;
         if (st == JS_PROMISE_REJECTED) {
             JSValue e = JS_PromiseResult(ctx, p);
             JS_FreeValue(ctx, p);
@@ -888,6 +906,8 @@ void vm_destroy(vu *v) {
     vm_mods_free(v);
     if (v->js_exc_set) JS_FreeValue(v->ctx, v->js_exc);
     v->js_exc_set = false;
+    JS_FreeAtom(v->ctx, v->iter_atom);
+    v->iter_atom = JS_ATOM_NULL;
     JS_FreeContext(v->ctx);
     if (!v->shared_rt) JS_FreeRuntime(v->rt);
     free(v->loader);
@@ -956,7 +976,7 @@ int vm_pairs_read(JSContext *ctx, JSValueConst obj, vm_pairs *p) {
     return rc;
 }
 
-void vm_pairs_free(vm_pairs *p) {
+void vm_pairs_release(vm_pairs *p) {
     for (int i = 0; i < p->n; i++) {
         JS_FreeCString(p->ctx, p->k[i]);
         if (p->owned >> i & 1) free((char *)p->v[i]);

@@ -88,7 +88,11 @@ typedef struct vm_pairs {
 #define VM_TAG_NUL "\xC0\x80"
 /* Appends obj's pairs (past VM_MAX_PAIRS they are dropped); -1 if reading threw. */
 int vm_pairs_read(JSContext *ctx, JSValueConst obj, vm_pairs *p);
-void vm_pairs_free(vm_pairs *p);
+void vm_pairs_release(vm_pairs *p);
+/* Frees the strings read and empties p (inline: most requests have none). */
+static inline void vm_pairs_free(vm_pairs *p) {
+    if (p->n || p->owned) vm_pairs_release(p);
+}
 
 /* ---- Per-VU module state ----
  * A built-in module that keeps something per VU owns one slot of v->mod,

@@ -59,12 +59,11 @@ void vu_free(vu *v) {
     uv_close((uv_handle_t *)&v->sleep_timer, vu_timer_closed);
 }
 
-vu *vu_from_ctx(JSContext *ctx) { return JS_GetContextOpaque(ctx); }
-
 bool vu_wait(vu *v) {
     v->state = VU_WAITING;
     coro_yield();
     v->state = VU_RUNNING;
+    v->waited = true;
     return !v->interrupted;
 }
 
@@ -294,21 +293,23 @@ static void vu_sleeps_arm(worker *w) {
 static bool vu_sleep_from(vu *v, int64_t now_us, int64_t until_us) {
     worker *w = v->w;
     while (until_us > now_us) {
-        int64_t left = until_us - now_us;
-        uint64_t ms = (uint64_t)((left + 999) / 1000), due;
+        /* (the monotonic clock's µs are positive: unsigned division, the cheaper) */
+        uint64_t due;
         bool wheel;
         if (w->loop_ms_mono) {
-            due = (uint64_t)((until_us + 999) / 1000);
+            due = ((uint64_t)until_us + 999) / 1000;
             wheel = twheel_add(&w->sleeps, &v->sleep_node, (uint64_t)now_us / 1000, due);
         } else {
             uv_update_time(&w->loop);
-            due = uv_now(&w->loop) + ms;
+            due = uv_now(&w->loop) + ((uint64_t)(until_us - now_us) + 999) / 1000;
             wheel = twheel_add(&w->sleeps, &v->sleep_node, uv_now(&w->loop), due);
         }
-        if (wheel) vu_sleeps_arm(w);
-        else {
+        /* the armed timer is never later than a sleep on the wheel (each
+         * earlier one re-arms it): one due at or after it needs no look */
+        if (wheel && !(w->sleeps_armed && w->sleeps_armed <= v->sleep_node.due)) vu_sleeps_arm(w);
+        else if (!wheel) {
             uv_update_time(&w->loop);
-            uv_timer_start(&v->sleep_timer, vu_on_sleep_timer, ms, 0);
+            uv_timer_start(&v->sleep_timer, vu_on_sleep_timer, ((uint64_t)(until_us - now_us) + 999) / 1000, 0);
         }
         if (!vu_wait(v)) {
             if (wheel) twheel_del(&w->sleeps, &v->sleep_node);
@@ -358,9 +359,7 @@ static bool vu_iteration(vu *v, int64_t t0) {
     v->group[0] = 0;
     v->sc_iter_instance = atomic_fetch_add(&sc->started, 1);
     vm_iter_begin(v, v->iter);
-    atomic_fetch_add(&t->vus_busy, 1);
     JSValue r = vm_call(v, v->fn, 1, (JSValueConst *)&v->data);
-    atomic_fetch_sub(&t->vus_busy, 1);
     v->in_iteration = false;
     if (t->dialer && t->dialer->no_vu_conn_reuse) h1_close_owner(v->w->h1, v->id); /* noVUConnectionReuse */
     v->iter++;
@@ -438,8 +437,13 @@ static void vu_run_loop(vu *v) {
             vu_bind(v, v->sc);
             now = clock_now_us();
         }
+        v->waited = false;
         if (!vu_iteration(v, now)) continue;
-        /* let the loop and the other VUs run between iterations */
+        /* let the loop and the other VUs run between iterations; one that
+         * waited in its iteration let them run then (a wait-free loop still
+         * yields each time), and goes on without a round trip through the
+         * ready queue (a resume and a yield less an iteration, issue 17) */
+        if (v->waited) continue;
         worker_ready(v->w, v);
         v->state = VU_READY;
         coro_yield();

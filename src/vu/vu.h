@@ -81,10 +81,13 @@ typedef struct vu {
     uint32_t iter_tags; /* the tag set of its iteration samples + 1, kept while its tags and
                                   scenario stay (not with the iter tag on); 0: intern it again.
                                   Also the VU's own tags for the tag memos (vu_intern_tags) */
+    uint32_t iter_atom; /* "__ITER" in its runtime (a JSAtom held from vm_create to vm_destroy):
+                           vm_iter_begin sets the global without looking the name up */
 
     struct vu *next_ready;
     bool queued;                   /* in the worker's ready queue */
     bool active;                   /* counted in test->vus_active */
+    bool waited;                   /* it waited (vu_wait) since its iteration began */
     uint8_t tag_last[TAGS_SITES];  /* where its last set of each site was remembered (tags.h: memos;
                                       in what was padding) */
     twheel_node sleep_node;        /* sleep(), minIterationDuration and setTimeout waits of up to

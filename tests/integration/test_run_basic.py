@@ -220,3 +220,15 @@ def test_sleep_never_returns_early_below_a_millisecond(c6):
     r = c6("sleep_submillisecond.js")
     assert r.code == 0, r
     assert r.count("iterations") >= 3 * 3 * 50, r.out
+
+
+def test_a_vu_that_never_waits_leaves_room_for_the_others(c6):
+    # A VU whose iterations never wait yields after each one (a VU that
+    # waited in its iteration goes on without; src/vu/vu.c vu_run_loop): on
+    # one worker, a sleeper next to it keeps iterating every ~20 ms, as in
+    # k6 where each VU is a goroutine. Thresholds in the script: 99 if the
+    # sleeper was starved (gap >= 400 ms, fewer than 15 iterations in 1.5 s).
+    r = c6("busy_and_sleeper.js", "--workers", "1")
+    assert r.code == 0, r
+    assert r.count("busy_iters") >= 200, r.out
+    assert r.count("sleeper_iters") >= 15, r.out

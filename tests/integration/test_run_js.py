@@ -150,3 +150,29 @@ def test_import_meta_url_and_resolve(c6):
     recs = [json.loads(m) for m in r.console()]
     assert recs == [{"here": "lib", "plain": "main", "libUrl": True, "mainUrl": True, "resolved": True,
                      "builtin": "k6/http"}] * 2, r
+
+
+def test_iter_set_again_after_the_script_deleted_it(c6):
+    # __ITER is set each iteration (k6 js/runner.go ActiveVU.RunOnce:
+    # Runtime.Set("__ITER", iteration)), also after the script deleted it,
+    # as a plain writable/enumerable/configurable data property; the names
+    # the script made and dropped in between do not get in its way. With a
+    # runtime per VU too (C6_SHARED_RT=0), where only the VU holds the name.
+    for shared in ("1", "0"):
+        r = c6("js/iter_deleted.js", "-u", "2", "-i", "8", env={"C6_SHARED_RT": shared})
+        assert r.code == 0, r
+        per_vu = defaultdict(list)
+        for msg in r.console():
+            m = re.fullmatch(r"vu=(\d+) (?:deleted (\w+)|iter=(\d+) (\{.*\}) (\w+))", msg)
+            assert m, (msg, r)
+            if m.group(2) is not None:
+                assert m.group(2) == "undefined", (msg, r)
+                per_vu[int(m.group(1))].append(0)
+                continue
+            assert json.loads(m.group(4)) == {"value": int(m.group(3)), "writable": True,
+                                              "enumerable": True, "configurable": True}, (msg, r)
+            assert m.group(5) == "undefined", (msg, r)
+            per_vu[int(m.group(1))].append(int(m.group(3)))
+        assert sum(len(v) for v in per_vu.values()) == 8, r
+        for vu, iters in per_vu.items():
+            assert iters == list(range(len(iters))), (shared, vu, iters)

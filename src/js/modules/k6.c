@@ -18,18 +18,21 @@ JSValue k6_throw_interrupted(JSContext *ctx) {
     return JS_Throw(ctx, err);
 }
 
+/* llround(x) for x > 0 (half away from zero), without the libm call in
+ * the usual range: x - trunc(x) is exact there. */
+static int64_t k6_round_pos(double x) {
+    if (!(x < 0x1p62)) return llround(x);
+    int64_t r = (int64_t)x;
+    return r + (x - (double)r >= 0.5);
+}
+
 static JSValue k6_sleep(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     vu *v = vu_from_ctx(ctx);
     double secs = 0;
     if (argc > 0 && JS_ToFloat64(ctx, &secs, argv[0])) return JS_EXCEPTION;
     if (!v->w) return JS_ThrowTypeError(ctx, "sleep() is not available in the init context");
     if (!(secs > 0)) return JS_UNDEFINED;
-    /* llround(us) without its call: us > 0, its fraction exact below 2^52
-     * (an integer above); llround itself past 2^62 (and for Infinity) */
-    double us = secs * 1e6;
-    int64_t whole = us < 0x1p62 ? (int64_t)us : 0;
-    int64_t rounded = us < 0x1p62 ? whole + (us - (double)whole >= 0.5) : (int64_t)llround(us);
-    if (!vu_sleep_for(v, rounded)) return k6_throw_interrupted(ctx);
+    if (!vu_sleep_for(v, k6_round_pos(secs * 1e6))) return k6_throw_interrupted(ctx);
     return JS_UNDEFINED;
 }
 
