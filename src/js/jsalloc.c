@@ -29,8 +29,14 @@
  * list of its freed blocks; the heap a current chunk per class (the fast
  * path: pop from its list, push on free) and a list of its other chunks with
  * room. A chunk emptied of blocks goes back to the region (its pages to the
- * system), unless it is its class's current one: the empty memory a heap
- * keeps is one chunk a class at most. Against glibc this saves its 8-byte
+ * system), unless it is its class's current one or the class has no other
+ * empty chunk: the empty memory a heap keeps is two chunks a class at most.
+ * (Keeping one empty chunk besides the current one stops a class whose
+ * blocks live for a while, as a Response's snapshot does from one request
+ * to the next, from handing a chunk back and faulting a new one in each
+ * time its current chunk fills: at 10,000 VUs of bench/scripts/check.js
+ * that was ~7 page faults and a madvise, with its TLB flush on every CPU
+ * running a worker, every ten iterations.) Against glibc this saves its 8-byte
  * header and rounding of each small block (bench/vu_memory.sh).
  *
  * The accounting (JS_ComputeMemoryUsage, the GC threshold, a memory limit)
@@ -73,8 +79,9 @@ struct jsa_heap {
     jsa_chunk *partial[JSA_NCLS + 1];
     jsa_chunk *all;
     size_t nchunks;
-    JSRuntime *rt;          /* jsalloc_new_runtime's */
-    struct jsa_heap *rnext; /* in jsa_runtimes */
+    uint8_t nempty[JSA_NCLS + 1]; /* its chunks on the partial list with no block out (0 or 1) */
+    JSRuntime *rt;                /* jsalloc_new_runtime's */
+    struct jsa_heap *rnext;       /* in jsa_runtimes */
 };
 
 /* The region: [jsa_base, jsa_base + jsa_size) reserved, set once before
@@ -220,6 +227,7 @@ static __attribute__((noinline)) void *jsa_small_slow(jsa_heap *h, unsigned cls)
         c = h->partial[cls];
         if (c) { /* (a chunk is on that list for the blocks freed in it) */
             jsa_partial_del(h, c);
+            if (c->live == 0) h->nempty[cls]--;
             c->state = JSA_CUR;
             h->cur[cls] = c;
             void *p = c->free;
@@ -241,8 +249,11 @@ static __attribute__((noinline)) void *jsa_small_slow(jsa_heap *h, unsigned cls)
 static __attribute__((noinline)) void jsa_free_slow(jsa_heap *h, jsa_chunk *c) {
     if (c->state == JSA_CUR) return; /* the class's current chunk stays, empty or not */
     if (c->live == 0) {
-        jsa_chunk_release(h, c);
-        return;
+        if (h->nempty[c->cls]) { /* the class keeps one empty chunk already */
+            jsa_chunk_release(h, c);
+            return;
+        }
+        h->nempty[c->cls] = 1;
     }
     if (c->state == JSA_FULL) jsa_partial_add(h, c);
 }

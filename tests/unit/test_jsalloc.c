@@ -147,8 +147,8 @@ static void test_realloc_moves(void **st) {
     jsa_heap_free(h);
 }
 
-/* Freed blocks are reused, and chunks left empty go back to malloc but for
- * the class's current one: the heap does not keep what a burst freed. */
+/* Freed blocks are reused, and chunks left empty go back but for the class's
+ * current one and one more: the heap does not keep what a burst freed. */
 static void test_empty_chunks_go_back(void **st) {
     (void)st;
     jsa_heap *h = jsa_heap_new();
@@ -166,15 +166,48 @@ static void test_empty_chunks_go_back(void **st) {
     /* the holes are reused before any new chunk */
     for (int i = 0; i < N; i += 2) assert_non_null(p[i] = m(&s, 60));
     assert_int_equal(jsa_heap_chunks(h), full);
-    /* all of them, in an order of their own: one chunk stays */
+    /* all of them, in an order of their own: two chunks stay */
     for (int i = 0; i < N; i++) f(&s, p[(size_t)i * 7 % N]);
-    assert_int_equal(jsa_heap_chunks(h), 1);
-    /* and it serves the next ones */
+    assert_int_equal(jsa_heap_chunks(h), 2);
+    /* and they serve the next ones */
     for (int i = 0; i < 100; i++) assert_non_null(p[i] = m(&s, 60));
-    assert_int_equal(jsa_heap_chunks(h), 1);
+    assert_int_equal(jsa_heap_chunks(h), 2);
     for (int i = 0; i < 100; i++) f(&s, p[i]);
     assert_int_equal(s.malloc_size, 0);
     free(p);
+    jsa_heap_free(h);
+}
+
+/* A class whose blocks in use swing between none and a chunk and a half
+ * (Responses' snapshots as requests come and go): the chunk that empties is
+ * kept, with its pages, for when the current one fills, not handed back
+ * and another faulted in each swing. A block handed out before keeps its
+ * bytes (a page handed back would read zero). */
+static void test_swinging_class_keeps_a_chunk(void **st) {
+    (void)st;
+    jsa_heap *h = jsa_heap_new();
+    assert_non_null(h);
+    JSMallocState s = state(h);
+    enum { PER = (CHUNK - 128) / 256, M = PER + PER / 2 };
+    static unsigned char *p[M], *used[4 * PER];
+    size_t nused = 0;
+    for (int cycle = 0; cycle < 6; cycle++) {
+        for (int i = 0; i < M; i++) {
+            assert_non_null(p[i] = m(&s, 250));
+            size_t k = 0;
+            while (k < nused && used[k] != p[i]) k++;
+            if (k < nused) {
+                for (int j = 8; j < 248; j++) assert_int_equal(p[i][j], 0xab);
+            } else {
+                assert_true(nused < 4 * PER); /* the same few chunks serve every swing */
+                used[nused++] = p[i];
+            }
+            memset(p[i] + 8, 0xab, 240); /* its first word is the free list's once freed */
+        }
+        for (int i = 0; i < M; i++) f(&s, p[i]);
+        assert_true(jsa_heap_chunks(h) <= 2);
+    }
+    assert_int_equal(s.malloc_size, 0);
     jsa_heap_free(h);
 }
 
@@ -266,6 +299,7 @@ int main(void) {
         cmocka_unit_test(test_limit),
         cmocka_unit_test(test_realloc_moves),
         cmocka_unit_test(test_empty_chunks_go_back),
+        cmocka_unit_test(test_swinging_class_keeps_a_chunk),
         cmocka_unit_test(test_heap_free_takes_chunks),
         cmocka_unit_test(test_region_used_up),
         cmocka_unit_test(test_runtime),
