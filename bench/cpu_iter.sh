@@ -12,7 +12,10 @@
 # CALLGRIND=1: the same window under callgrind (instrumentation switched on
 # for the window only, --instr-atstart=no + callgrind_control): instructions
 # and cache misses (simulated: --cache-sim=yes) per iteration, repeatable on
-# a shared machine where CPU time is not. Use fewer VUs (e.g. 2000): VUs start
+# a shared machine where CPU time is not. LL=size,assoc,line sets the
+# simulated last-level cache (valgrind takes the host's, which in a VM may be
+# reported wrong: 512 MB here; this machine's L3 is 32 MB: LL=33554432,16,64).
+# Use fewer VUs (e.g. 2000): VUs start
 # ~5x slower under valgrind and the iteration rate is lower.
 #
 # Defaults: build/c6, 10000 VUs, a 10 s window, W=5 (20 under callgrind).
@@ -35,7 +38,8 @@ port = os.environ.get("API_PORT", "16599")
 out = tempfile.mktemp(prefix="c6-cpuiter.", suffix=".cg")
 cmd = [c6, "run", "-q", "-u", n, "-d", "%ds" % int(warm + win + 600), "--address", "127.0.0.1:" + port, script]
 if cg:
-    cmd = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--cache-sim=yes", "--callgrind-out-file=" + out] + cmd
+    ll = ["--LL=" + os.environ["LL"]] if os.environ.get("LL") else []  # e.g. LL=33554432,16,64: this machine's L3
+    cmd = ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--cache-sim=yes"] + ll + ["--callgrind-out-file=" + out] + cmd
 p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 def iters():
     with urllib.request.urlopen("http://127.0.0.1:%s/v1/metrics/iterations" % port, timeout=10) as r:

@@ -400,6 +400,21 @@ coro *coro_new(const void *group, size_t stack_size, coro_fn *fn, void *arg) {
     return c;
 }
 
+#define CORO_PF_ABOVE 2048 /* the frames a resumed coroutine returns through */
+#define CORO_PF_BELOW 2048 /* and the ones it calls next */
+
+void coro_prefetch_head(const coro *c) { __builtin_prefetch(c); }
+
+void coro_prefetch_stack(const coro *c) {
+#if defined(__x86_64__)
+    const char *sp = c->sp, *lo = c->stack, *hi = c->stack + c->stack_size;
+    const char *a = sp - lo > CORO_PF_BELOW ? sp - CORO_PF_BELOW : lo;
+    const char *b = hi - sp > CORO_PF_ABOVE ? sp + CORO_PF_ABOVE : hi;
+    for (const char *q = a; q < b; q += 64) __builtin_prefetch(q, 1);
+#endif
+    if (c->canary) __builtin_prefetch(c->canary);
+}
+
 void coro_free(coro *c) {
     if (!c) return;
     canary_check(c);
