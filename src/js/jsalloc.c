@@ -28,15 +28,17 @@
  * is used up or could not be reserved), freed with free(). A chunk keeps the
  * list of its freed blocks; the heap a current chunk per class (the fast
  * path: pop from its list, push on free) and a list of its other chunks with
- * room. A chunk emptied of blocks goes back to the region (its pages to the
- * system), unless it is its class's current one or the class has no other
- * empty chunk: the empty memory a heap keeps is two chunks a class at most.
- * (Keeping one empty chunk besides the current one stops a class whose
- * blocks live for a while, as a Response's snapshot does from one request
- * to the next, from handing a chunk back and faulting a new one in each
- * time its current chunk fills: at 10,000 VUs of bench/scripts/check.js
- * that was ~7 page faults and a madvise, with its TLB flush on every CPU
- * running a worker, every ten iterations.) Against glibc this saves its 8-byte
+ * room. A chunk emptied of blocks goes back to the region, unless it is its
+ * class's current one: the empty memory a heap keeps is one chunk a class
+ * at most. The region keeps the last JSA_WARM chunks given back with their
+ * pages, for the next take by any heap, and hands the pages of the others
+ * back to the system. (A class whose blocks live a while, as a Response's
+ * snapshot does from one request to the next, gives a chunk back and takes
+ * one each time its blocks in use swing across a chunk: with every chunk's
+ * pages handed back, that was ~7 page faults and a madvise, with its TLB
+ * flush on every CPU running a worker, every ten iterations of
+ * bench/scripts/check.js at 10,000 VUs; keeping one empty chunk a class in
+ * each heap instead cost 3 KB a VU there, a runtime being 256 VUs.) Against glibc this saves its 8-byte
  * header and rounding of each small block (bench/vu_memory.sh).
  *
  * The accounting (JS_ComputeMemoryUsage, the GC threshold, a memory limit)
@@ -59,6 +61,7 @@
 #define JSA_MALLOC_OVERHEAD 8                     /* what QuickJS's own allocator adds: glibc's header */
 #define JSA_REGION          ((size_t)64 << 30)    /* address space to reserve (not memory) */
 #define JSA_COMMIT          ((size_t)1 << 20)     /* made accessible this much at a time */
+#define JSA_WARM            16                    /* chunks the region keeps with their pages (1 MB) */
 
 enum { JSA_CUR, JSA_PARTIAL, JSA_FULL };
 
@@ -79,16 +82,15 @@ struct jsa_heap {
     jsa_chunk *partial[JSA_NCLS + 1];
     jsa_chunk *all;
     size_t nchunks;
-    uint8_t nempty[JSA_NCLS + 1]; /* its chunks on the partial list with no block out (0 or 1) */
-    JSRuntime *rt;                /* jsalloc_new_runtime's */
-    struct jsa_heap *rnext;       /* in jsa_runtimes */
+    JSRuntime *rt;          /* jsalloc_new_runtime's */
+    struct jsa_heap *rnext; /* in jsa_runtimes */
 };
 
 /* The region: [jsa_base, jsa_base + jsa_size) reserved, set once before
  * any runtime; the rest under the lock: [base, base + committed)
- * accessible, chunks below `used` handed out once (the freed ones, pages
- * and all given back, in `spare`), `inuse` bytes of them held by heaps,
- * `cap` at most. */
+ * accessible, chunks below `used` handed out once (the freed ones in
+ * `warm` with their pages, JSA_WARM at most, the others' pages given back,
+ * in `spare`), `inuse` bytes of them held by heaps, `cap` at most. */
 static char *jsa_base;
 static size_t jsa_size;
 static struct {
@@ -96,6 +98,8 @@ static struct {
     size_t committed, used, cap, inuse;
     jsa_chunk **spare;
     size_t nspare, capspare;
+    jsa_chunk *warm[JSA_WARM];
+    size_t nwarm;
     jsa_heap *runtimes;
 } jsa_region = {.lock = PTHREAD_MUTEX_INITIALIZER};
 static pthread_once_t jsa_region_once = PTHREAD_ONCE_INIT;
@@ -129,6 +133,8 @@ static jsa_chunk *jsa_region_take(void) {
     jsa_chunk *c = NULL;
     if (jsa_region.inuse + JSA_CHUNK > jsa_region.cap) {
         /* none */
+    } else if (jsa_region.nwarm) {
+        c = jsa_region.warm[--jsa_region.nwarm];
     } else if (jsa_region.nspare) {
         c = jsa_region.spare[--jsa_region.nspare];
     } else if (jsa_base) {
@@ -146,21 +152,28 @@ static jsa_chunk *jsa_region_take(void) {
     return c;
 }
 
-/* A chunk back to the region, its pages to the system. (Without room to
- * note it, it is not used again: address space, not memory.) */
+/* A chunk back to the region: one of the last JSA_WARM with its pages, else
+ * its pages to the system (the oldest warm one's, which makes room). (Without
+ * room to note a chunk, it is not used again: address space, not memory.) */
 static void jsa_region_give(jsa_chunk *c) {
-    madvise(c, JSA_CHUNK, MADV_DONTNEED);
     pthread_mutex_lock(&jsa_region.lock);
     jsa_region.inuse -= JSA_CHUNK;
-    if (jsa_region.nspare == jsa_region.capspare) {
-        size_t n = jsa_region.capspare ? 2 * jsa_region.capspare : 64;
-        jsa_chunk **a = realloc(jsa_region.spare, n * sizeof *a);
-        if (a) {
-            jsa_region.spare = a;
-            jsa_region.capspare = n;
+    jsa_chunk *cold = jsa_region.nwarm == JSA_WARM ? jsa_region.warm[0] : NULL;
+    if (cold) memmove(jsa_region.warm, jsa_region.warm + 1, (JSA_WARM - 1) * sizeof *jsa_region.warm);
+    else jsa_region.nwarm++;
+    jsa_region.warm[jsa_region.nwarm - 1] = c;
+    if (cold) {
+        madvise(cold, JSA_CHUNK, MADV_DONTNEED);
+        if (jsa_region.nspare == jsa_region.capspare) {
+            size_t n = jsa_region.capspare ? 2 * jsa_region.capspare : 64;
+            jsa_chunk **a = realloc(jsa_region.spare, n * sizeof *a);
+            if (a) {
+                jsa_region.spare = a;
+                jsa_region.capspare = n;
+            }
         }
+        if (jsa_region.nspare < jsa_region.capspare) jsa_region.spare[jsa_region.nspare++] = cold;
     }
-    if (jsa_region.nspare < jsa_region.capspare) jsa_region.spare[jsa_region.nspare++] = c;
     pthread_mutex_unlock(&jsa_region.lock);
 }
 
@@ -227,7 +240,6 @@ static __attribute__((noinline)) void *jsa_small_slow(jsa_heap *h, unsigned cls)
         c = h->partial[cls];
         if (c) { /* (a chunk is on that list for the blocks freed in it) */
             jsa_partial_del(h, c);
-            if (c->live == 0) h->nempty[cls]--;
             c->state = JSA_CUR;
             h->cur[cls] = c;
             void *p = c->free;
@@ -249,11 +261,8 @@ static __attribute__((noinline)) void *jsa_small_slow(jsa_heap *h, unsigned cls)
 static __attribute__((noinline)) void jsa_free_slow(jsa_heap *h, jsa_chunk *c) {
     if (c->state == JSA_CUR) return; /* the class's current chunk stays, empty or not */
     if (c->live == 0) {
-        if (h->nempty[c->cls]) { /* the class keeps one empty chunk already */
-            jsa_chunk_release(h, c);
-            return;
-        }
-        h->nempty[c->cls] = 1;
+        jsa_chunk_release(h, c);
+        return;
     }
     if (c->state == JSA_FULL) jsa_partial_add(h, c);
 }

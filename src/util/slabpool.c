@@ -71,15 +71,10 @@ void slabpool_give(slabpool *p, void *rec) {
         return;
     }
     if (++p->gives < SLABPOOL_EPOCH) return;
-    /* spares beyond the largest peak of the recent windows (and a quarter
-     * more, and a few):
+    /* spares beyond the window's peak (and a quarter more, and a few):
      * their pages go back (read as zero from here); the cold list has room
      * for every slot ever mapped */
-    p->peaks[p->window++ % SLABPOOL_WINDOWS] = p->peak;
-    size_t keep = 0;
-    for (int i = 0; i < SLABPOOL_WINDOWS; i++)
-        if (p->peaks[i] > keep) keep = p->peaks[i];
-    keep += keep / 4 + SLABPOOL_SPARE;
+    size_t keep = p->peak + p->peak / 4 + SLABPOOL_SPARE;
     while (p->nwarm + p->inuse > keep && p->nwarm) {
         void *r = p->warm[--p->nwarm];
         madvise(r, p->slot, MADV_DONTNEED);

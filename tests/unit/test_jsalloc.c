@@ -147,8 +147,8 @@ static void test_realloc_moves(void **st) {
     jsa_heap_free(h);
 }
 
-/* Freed blocks are reused, and chunks left empty go back but for the class's
- * current one and one more: the heap does not keep what a burst freed. */
+/* Freed blocks are reused, and chunks left empty go back to malloc but for
+ * the class's current one: the heap does not keep what a burst freed. */
 static void test_empty_chunks_go_back(void **st) {
     (void)st;
     jsa_heap *h = jsa_heap_new();
@@ -166,12 +166,12 @@ static void test_empty_chunks_go_back(void **st) {
     /* the holes are reused before any new chunk */
     for (int i = 0; i < N; i += 2) assert_non_null(p[i] = m(&s, 60));
     assert_int_equal(jsa_heap_chunks(h), full);
-    /* all of them, in an order of their own: two chunks stay */
+    /* all of them, in an order of their own: one chunk stays */
     for (int i = 0; i < N; i++) f(&s, p[(size_t)i * 7 % N]);
-    assert_int_equal(jsa_heap_chunks(h), 2);
-    /* and they serve the next ones */
+    assert_int_equal(jsa_heap_chunks(h), 1);
+    /* and it serves the next ones */
     for (int i = 0; i < 100; i++) assert_non_null(p[i] = m(&s, 60));
-    assert_int_equal(jsa_heap_chunks(h), 2);
+    assert_int_equal(jsa_heap_chunks(h), 1);
     for (int i = 0; i < 100; i++) f(&s, p[i]);
     assert_int_equal(s.malloc_size, 0);
     free(p);
@@ -179,10 +179,11 @@ static void test_empty_chunks_go_back(void **st) {
 }
 
 /* A class whose blocks in use swing between none and a chunk and a half
- * (Responses' snapshots as requests come and go): the chunk that empties is
- * kept, with its pages, for when the current one fills, not handed back
- * and another faulted in each swing. A block handed out before keeps its
- * bytes (a page handed back would read zero). */
+ * (Responses' snapshots as requests come and go): the chunk that empties
+ * goes back to the region with its pages (one of the last JSA_WARM) and is
+ * the one taken when the current one fills, not another faulted in each
+ * swing. A block handed out before keeps its bytes (a page handed back
+ * would read zero). */
 static void test_swinging_class_keeps_a_chunk(void **st) {
     (void)st;
     jsa_heap *h = jsa_heap_new();
