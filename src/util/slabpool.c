@@ -71,11 +71,10 @@ void slabpool_give(slabpool *p, void *rec) {
         return;
     }
     if (++p->gives < SLABPOOL_EPOCH) return;
-    /* spares beyond the window's peak (and a quarter more, and a few):
-     * their pages go back (read as zero from here); the cold list has room
-     * for every slot ever mapped */
-    size_t keep = p->peak + p->peak / 4 + SLABPOOL_SPARE;
-    while (p->nwarm + p->inuse > keep && p->nwarm) {
+    /* spares beyond the window's peak in use (and a few): their pages go
+     * back (read as zero from here); the cold list has room for every slot
+     * ever mapped */
+    while (p->nwarm + p->inuse > p->peak + SLABPOOL_SPARE && p->nwarm) {
         void *r = p->warm[--p->nwarm];
         madvise(r, p->slot, MADV_DONTNEED);
         p->cold[p->ncold++] = r;

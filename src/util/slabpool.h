@@ -2,17 +2,11 @@
  * when fewer are in use: records live in page-aligned slots of large
  * mappings; a freed record is kept for the next take. Every SLABPOOL_EPOCH
  * gives, the spares beyond the most records in use at once during those
- * gives (and a quarter more, and a few) have their pages handed back
- * (madvise) and wait, empty, on a second list. Trimming to the peak of a
- * window, not to the records in use at the moment of each give, keeps a
- * steady load that swings between few and some dozens in flight from
- * handing pages back and faulting them in again on every swing (measured:
- * 13 % of c6's CPU at 10,000 VUs); the quarter more, a window that peaks a
- * little lower than the one before (at 10,000 VUs of bench/scripts/check.js
- * strace counted 1,733 madvise calls in 10 s without it, ~700 with it).
- * Room for the largest peak of several windows would hold the start's burst
- * (every VU's first request) for as many windows: +7 KB a VU 7 s into a
- * 10,000-VU run.
+ * gives (and a few) have their pages handed back (madvise) and wait, empty,
+ * on a second list. Trimming to the peak of a window, not to the records in
+ * use at the moment of each give, keeps a steady load that swings between
+ * few and some dozens in flight from handing pages back and faulting them
+ * in again on every swing (measured: 13 % of c6's CPU at 10,000 VUs).
  *
  * For records that many VUs hold at one moment and few at others (k6/http's
  * call record: every VU's first request goes out at the run's start, then
@@ -21,8 +15,6 @@
 #ifndef C6_UTIL_SLABPOOL_H
 #define C6_UTIL_SLABPOOL_H
 #include <stddef.h>
-
-#define SLABPOOL_EPOCH 4096 /* gives between trims */
 
 typedef struct slabpool {
     size_t size;     /* a record's bytes, as asked */
@@ -38,6 +30,8 @@ typedef struct slabpool {
     size_t peak;  /* most records in use at once since the last trim */
     size_t gives; /* gives since the last trim */
 } slabpool;
+
+#define SLABPOOL_EPOCH 4096 /* gives between trims */
 
 /* A pool of records of `size` bytes (nothing mapped yet). */
 void slabpool_init(slabpool *p, size_t size);
