@@ -145,7 +145,9 @@ class Dist:
     def agent(self, *args, name=None, env=None):
         d = self.tmp / (name or f"agent{len(self.procs)}")
         d.mkdir(exist_ok=True)
-        a = Proc([self.c6, "agent", self.addr, *args], d, env)
+        # TMPDIR: the test's archive directory (c6-agent-XXXXXX) under the
+        # agent's own, where a killed agent leaves it, not in /tmp
+        a = Proc([self.c6, "agent", self.addr, *args], d, {"TMPDIR": str(d), **(env or {})})
         a.dir = d
         self.procs.append(a)
         return a
@@ -206,6 +208,8 @@ def test_shared_iterations_over_four_agents(dist, target, counter):
     assert c.wait(180) == 0, c.err
     for a in agents:
         assert a.wait(60) == 0, a.err
+        # the agent removed the directory it wrote the archive into
+        assert not list(a.dir.glob("c6-agent-*")), list(a.dir.iterdir())
         # the verdict is the coordinator's: no summary, no export on the agents
         assert not (a.dir / "summary.json").exists()
         assert b"checks_total" not in a.out, a.out[-2000:]
@@ -340,6 +344,10 @@ def test_ctrl_c_of_an_agent_stops_every_agent(dist):
         assert a.wait(30) == 105, a.err
     # teardown() still ran, once
     assert sum("teardown ran" in a.err for a in agents) == 1
+    # the killed agent could not remove its archive's directory: it is in
+    # the TMPDIR the test gave it (the others removed theirs)
+    assert len(list(victim.dir.glob("c6-agent-*"))) == 1, list(victim.dir.iterdir())
+    assert not [d for a in agents if a is not victim for d in a.dir.glob("c6-agent-*")]
 
 
 def test_agents_stop_when_the_coordinator_is_lost(dist):
