@@ -313,6 +313,10 @@ def test_kill9_of_an_agent_fails_the_run_within_5s(dist):
         assert a.wait(10) == DIST_EXIT_FAILED, a.err
         assert "the coordinator stopped the test: agent" in a.err
     assert sum("teardown ran" in a.err for a in survivors) == 1
+    # the killed agent could not remove its archive's directory: it is in
+    # the TMPDIR the test gave it (the survivors removed theirs)
+    assert len(list(victim.dir.glob("c6-agent-*"))) == 1, list(victim.dir.iterdir())
+    assert not [d for a in survivors for d in a.dir.glob("c6-agent-*")]
 
 
 def test_silent_agent_is_lost_by_heartbeat(dist):
@@ -344,10 +348,6 @@ def test_ctrl_c_of_an_agent_stops_every_agent(dist):
         assert a.wait(30) == 105, a.err
     # teardown() still ran, once
     assert sum("teardown ran" in a.err for a in agents) == 1
-    # the killed agent could not remove its archive's directory: it is in
-    # the TMPDIR the test gave it (the others removed theirs)
-    assert len(list(victim.dir.glob("c6-agent-*"))) == 1, list(victim.dir.iterdir())
-    assert not [d for a in agents if a is not victim for d in a.dir.glob("c6-agent-*")]
 
 
 def test_agents_stop_when_the_coordinator_is_lost(dist):
