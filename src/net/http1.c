@@ -289,15 +289,17 @@ void http1_on_write(uv_write_t *w, int status) {
     k->r->bytes_sent += k->wtotal;
 }
 
-/* write(2) straight to the kernel: glibc's write() is a thread-cancellation
- * point and, in a process with threads, brackets the call with
- * __pthread_enable/disable_asynccancel (~60 instructions a call); c6
- * cancels no thread. Same result and errno. */
-static inline ssize_t http1_sys_write(int fd, const void *p, size_t n) {
-#if defined(__linux__) && defined(SYS_write)
-    return (ssize_t)syscall(SYS_write, fd, p, n);
+/* The request head goes to the kernel with sendto(2), not write(2): write
+ * on a socket passes through the VFS layer (file position lock, fsnotify,
+ * rw_verify_area: ~0.7 µs an iteration in perf at 10,000 VUs), sendto goes
+ * to the socket directly. Called through syscall() because glibc's wrappers
+ * are thread-cancellation points (~60 instructions bracketing each call);
+ * c6 cancels no thread. MSG_NOSIGNAL: a reset peer gives EPIPE, no signal. */
+static inline ssize_t http1_sys_send(int fd, const void *p, size_t n) {
+#if defined(__linux__) && defined(SYS_sendto)
+    return (ssize_t)syscall(SYS_sendto, fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT, NULL, 0);
 #else
-    return write(fd, p, n);
+    return send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
 #endif
 }
 
@@ -340,10 +342,10 @@ void http1_conn_send(h1_conn *k, h1_request *r) {
     int n;
     if (nb == 1 && k->fd >= 0 && !k->writing) {
         /* what uv_try_write does for one buffer on an idle stream (libuv's
-         * uv__try_write: write(2), again on EINTR), without its checks and
+         * uv__try_write: write(2), again on EINTR; here sendto(2)), without its checks and
          * calls: the connection is known to be connected, its queue empty */
         ssize_t w;
-        do w = http1_sys_write(k->fd, k->c->wbuf.p, (size_t)hlen);
+        do w = http1_sys_send(k->fd, k->c->wbuf.p, (size_t)hlen);
         while (w < 0 && errno == EINTR);
         n = w >= 0 ? (int)w : errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? UV_EAGAIN : -errno;
     } else {
