@@ -19,7 +19,8 @@
 # ~5x slower under valgrind and the iteration rate is lower.
 #
 # VS=<another c6>: runs it beside the first, the same N VUs against the
-# same target, and prints both per window (ROUNDS=k windows, default 1).
+# same target, and prints both per window (ROUNDS=k windows, default 1;
+# with k > 1 also the median window of each build, alone or paired).
 # On a VM whose speed drifts by ±15 % from one minute to the next, a pair
 # measured in the same seconds is what tells two builds apart: alternate
 # which goes first, compare window by window.
@@ -92,6 +93,10 @@ for row in lines:
         parts.append((b + ": " if vs else "") + line)
     if not cg: print("\n".join(parts))
 if not cg:
+    if len(lines) > 1:  # the median window of each build: one number to quote
+        for k, (b, p, pt) in enumerate(runs):
+            us = sorted((row[k][3][1][0] + row[k][3][1][1] - row[k][2][1][0] - row[k][2][1][1]) * 1e6 / (row[k][3][0] - row[k][2][0]) for row in lines)
+            print("%s: median of %d windows %.1f us per iteration (min %.1f, max %.1f)" % (b, len(us), us[len(us) // 2] if len(us) % 2 else (us[len(us) // 2 - 1] + us[len(us) // 2]) / 2, us[0], us[-1]))
     sys.exit(0)
 di = lines[0][0][3][0] - lines[0][0][2][0]
 if os.environ.get("KEEP"): subprocess.run(["cp", out, os.environ["KEEP"]])
