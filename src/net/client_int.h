@@ -160,7 +160,11 @@ struct h1_client {
     h1_request *fdwait, *fdwait_tail;
     uv_timer_t fdwait_t;
     int fdwait_retrying;
-    int fdwait_idle;          /* a connection went idle since fdwait_t last looked for one to close */
+    int fdwait_idle; /* a connection went idle since fdwait_t last looked for one to close */
+    /* libuv's callback of a stream's io watcher (uv__stream_io), taken from
+     * the first plain connection: http1_io (http1.c) stands in front of it
+     * and hands it every event but a lone POLLIN */
+    uv__io_cb stream_io;
     char rbuf[READ_BUF_SIZE]; /* every read lands here, consumed at once */
 };
 

@@ -6,6 +6,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -255,11 +257,11 @@ int http1_got_bytes(h1_conn *k, const char *p, size_t n) {
     return 1;
 }
 
-static void http1_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
-    h1_conn *k = s->data;
+/* n bytes at p read from k's socket, or (n < 0) libuv's error / UV_EOF. */
+static inline void http1_conn_read(h1_conn *k, ssize_t n, const char *p) {
     if (n == 0 || k->state == CK_CLOSING) return;
     if (k->tls) {
-        tlsconn_on_read(k, n, b->base);
+        tlsconn_on_read(k, n, p);
         return;
     }
     if (k->state != CK_BUSY) {
@@ -270,7 +272,76 @@ static void http1_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
         http1_read_failed(k, (int)n);
         return;
     }
-    http1_got_bytes(k, b->base, (size_t)n);
+    http1_got_bytes(k, p, (size_t)n);
+}
+
+static void http1_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) { http1_conn_read(s->data, n, b->base); }
+
+#if defined(__linux__) && defined(SYS_recvfrom)
+/* Plain HTTP/1 reads its responses itself. libuv's read path for a stream
+ * (uv__stream_io -> uv__read: flags, alloc_cb, glibc's read() with its
+ * thread-cancellation brackets, read_cb; ~180 instructions a response) ends
+ * in read(2), which on a socket goes through the VFS layer (fdget_pos,
+ * rw_verify_area, fsnotify; ~1.8 % of c6's CPU at 10,000 VUs beside
+ * tcp_recvmsg). So once a plain connection reads, the callback of its
+ * stream's io watcher (uv_tcp_t.io_watcher, in libuv's public struct) is
+ * http1_io: an event that is POLLIN alone, the usual "response arrived", is
+ * read here with recvfrom(2) (the socket layer directly, through syscall():
+ * glibc's wrappers are cancellation points, c6 cancels no thread) into the
+ * same buffer and handed to the same code as libuv's read_cb. Any other
+ * event (POLLOUT of a queued write, POLLERR, POLLHUP, libuv's own POLLOUT
+ * feed) goes to libuv's callback, saved in c->stream_io, which reads and
+ * writes as before. The watcher stays libuv's: epoll registration, close,
+ * uv_write and uv_read_stop work unchanged; libuv 1.44's uv__read keeps no
+ * state across reads that this skips (READ_PARTIAL only matters with
+ * POLLHUP, which goes to libuv, whose uv__read sets it afresh). */
+static inline ssize_t http1_sys_recv(int fd, void *p, size_t n) {
+    return (ssize_t)syscall(SYS_recvfrom, fd, p, n, MSG_DONTWAIT, NULL, NULL);
+}
+
+static void http1_io(uv_loop_t *loop, uv__io_t *w, unsigned int events) {
+    h1_conn *k = (h1_conn *)(void *)((char *)w - offsetof(h1_conn, tcp.io_watcher));
+    h1_client *c = k->c;
+    if (events != POLLIN) {
+        c->stream_io(loop, w, events);
+        return;
+    }
+    /* as uv__read: again while a read fills the buffer, at most 32 times
+     * (the loop's other handles get their turn) */
+    for (int count = 32; count > 0 && k->state != CK_CLOSING; count--) {
+        ssize_t n;
+        do n = http1_sys_recv(w->fd, c->rbuf, READ_BUF_SIZE);
+        while (n < 0 && errno == EINTR);
+        if (n > 0) {
+            /* plain (no k->tls): a busy connection's bytes go to its parser */
+            if (k->state == CK_BUSY) http1_got_bytes(k, c->rbuf, (size_t)n);
+            else http1_conn_read(k, n, c->rbuf);
+            if (n < READ_BUF_SIZE) return;
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return; /* the watcher stays armed */
+        /* EOF or an error: reading stops (as libuv's), then the same code
+         * as its read_cb, which closes the connection */
+        int err = n == 0 ? UV_EOF : -errno;
+        uv_read_stop((uv_stream_t *)&k->tcp);
+        http1_conn_read(k, err, c->rbuf);
+        return;
+    }
+}
+#endif
+
+/* Reading starts on k (connected): libuv's read path, and for plain
+ * HTTP/1 on Linux http1_io in front of it. */
+static int http1_read_start(h1_conn *k) {
+    int rc = uv_read_start((uv_stream_t *)&k->tcp, http1_on_alloc, http1_on_read);
+#if defined(__linux__) && defined(SYS_recvfrom)
+    if (!rc && !k->host->tls) {
+        h1_client *c = k->c;
+        if (!c->stream_io) c->stream_io = k->tcp.io_watcher.cb;
+        if (k->tcp.io_watcher.cb == c->stream_io) k->tcp.io_watcher.cb = http1_io;
+    }
+#endif
+    return rc;
 }
 
 void http1_on_write(uv_write_t *w, int status) {
@@ -369,7 +440,7 @@ void http1_conn_send(h1_conn *k, h1_request *r) {
 static void http1_conn_ready(h1_conn *k) {
     h1_request *r = k->r;
     if (k->host->tls) {
-        int rc = uv_read_start((uv_stream_t *)&k->tcp, http1_on_alloc, http1_on_read);
+        int rc = http1_read_start(k);
         if (rc) {
             client_conn_fail(k, H1_ERR_OTHER, rc, "read: %s", uv_strerror(rc));
             return;
@@ -379,7 +450,7 @@ static void http1_conn_ready(h1_conn *k) {
     }
     r->t_ready_ = clock_now_us();
     k->state = CK_BUSY;
-    int rc = uv_read_start((uv_stream_t *)&k->tcp, http1_on_alloc, http1_on_read);
+    int rc = http1_read_start(k);
     if (rc) {
         client_conn_fail(k, H1_ERR_OTHER, rc, "read: %s", uv_strerror(rc));
         return;
