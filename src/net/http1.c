@@ -435,7 +435,7 @@ void http1_conn_send(h1_conn *k, h1_request *r) {
         return;
     }
     unsigned nb = r->has_body && r->body_len ? 2 : 1;
-    k->wtotal = (size_t)hlen + (nb == 2 ? r->body_len : 0);
+    size_t total = (size_t)hlen + (nb == 2 ? r->body_len : 0);
     int n;
     if (nb == 1 && k->fd >= 0 && !k->writing) {
         /* what uv_try_write does for one buffer on an idle stream (libuv's
@@ -451,15 +451,16 @@ void http1_conn_send(h1_conn *k, h1_request *r) {
         n = uv_try_write((uv_stream_t *)&k->tcp, b, nb);
     }
     k->wrote_any = n > 0;
-    if (n >= 0 && (size_t)n == k->wtotal) {
+    if (n >= 0 && (size_t)n == total) {
         r->t_sent_ = clock_now_us();
-        r->bytes_sent += k->wtotal;
+        r->bytes_sent += total;
         return;
     }
     if (n < 0 && n != UV_EAGAIN) {
         http1_write_failed(k, n);
         return;
     }
+    k->wtotal = total; /* for http1_on_write (k->wtotal is off the hot cache line) */
     http1_write_rest(k, r, (size_t)hlen, n < 0 ? 0 : (size_t)n);
 }
 
