@@ -6,6 +6,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -15,6 +17,33 @@
 #include "util/clock.h"
 #include "util/codec.h"
 #include "util/log.h"
+
+/* The two socket calls of a plain exchange (sendto for the request head,
+ * recvfrom for the response) enter the kernel by the syscall instruction
+ * itself on x86-64 Linux: glibc's send/recv wrappers are
+ * thread-cancellation points (~60 instructions of brackets a call; c6
+ * cancels no thread), and syscall() adds ~11 instructions and an errno
+ * store a call. Returns what the kernel does: a count, or -errno (which is
+ * libuv's error code on Linux). Elsewhere: syscall(), -errno on failure. */
+#if defined(__linux__) && defined(SYS_sendto) && defined(SYS_recvfrom)
+#define HTTP1_RAW_SOCKET_CALLS 1
+static inline long http1_sys6(long nr, long a1, long a2, long a3, long a4, long a5, long a6) {
+#if defined(__x86_64__)
+    long ret;
+    register long r10 __asm__("r10") = a4;
+    register long r8 __asm__("r8") = a5;
+    register long r9 __asm__("r9") = a6;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
+                     : "rcx", "r11", "memory");
+    return ret;
+#else
+    long ret = syscall(nr, a1, a2, a3, a4, a5, a6);
+    return ret < 0 ? -errno : ret;
+#endif
+}
+#endif
 
 /* Replaying is safe only for methods that mean the same done twice; Go's
  * transport (and so k6) retries only these after a response never came. */
@@ -255,11 +284,11 @@ int http1_got_bytes(h1_conn *k, const char *p, size_t n) {
     return 1;
 }
 
-static void http1_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
-    h1_conn *k = s->data;
+/* n bytes at p read from k's socket, or (n < 0) libuv's error / UV_EOF. */
+static inline void http1_conn_read(h1_conn *k, ssize_t n, const char *p) {
     if (n == 0 || k->state == CK_CLOSING) return;
     if (k->tls) {
-        tlsconn_on_read(k, n, b->base);
+        tlsconn_on_read(k, n, p);
         return;
     }
     if (k->state != CK_BUSY) {
@@ -270,7 +299,75 @@ static void http1_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) {
         http1_read_failed(k, (int)n);
         return;
     }
-    http1_got_bytes(k, b->base, (size_t)n);
+    http1_got_bytes(k, p, (size_t)n);
+}
+
+static void http1_on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *b) { http1_conn_read(s->data, n, b->base); }
+
+#ifdef HTTP1_RAW_SOCKET_CALLS
+/* Plain HTTP/1 reads its responses itself. libuv's read path for a stream
+ * (uv__stream_io -> uv__read: flags, alloc_cb, glibc's read() with its
+ * thread-cancellation brackets, read_cb; ~180 instructions a response) ends
+ * in read(2), which on a socket goes through the VFS layer (fdget_pos,
+ * rw_verify_area, fsnotify; ~1.8 % of c6's CPU at 10,000 VUs beside
+ * tcp_recvmsg). So once a plain connection reads, the callback of its
+ * stream's io watcher (uv_tcp_t.io_watcher, in libuv's public struct) is
+ * http1_io: an event that is POLLIN alone, the usual "response arrived", is
+ * read here with recvfrom(2) (the socket layer directly; http1_sys6) into the
+ * same buffer and handed to the same code as libuv's read_cb. Any other
+ * event (POLLOUT of a queued write, POLLERR, POLLHUP, libuv's own POLLOUT
+ * feed) goes to libuv's callback, saved in c->stream_io, which reads and
+ * writes as before. The watcher stays libuv's: epoll registration, close,
+ * uv_write and uv_read_stop work unchanged; libuv 1.44's uv__read keeps no
+ * state across reads that this skips (READ_PARTIAL only matters with
+ * POLLHUP, which goes to libuv, whose uv__read sets it afresh). */
+static inline ssize_t http1_sys_recv(int fd, void *p, size_t n) { /* a count, or -errno */
+    return http1_sys6(SYS_recvfrom, fd, (long)p, (long)n, MSG_DONTWAIT, 0, 0);
+}
+
+static void http1_io(uv_loop_t *loop, uv__io_t *w, unsigned int events) {
+    h1_conn *k = (h1_conn *)(void *)((char *)w - offsetof(h1_conn, tcp.io_watcher));
+    h1_client *c = k->c;
+    if (events != POLLIN) {
+        c->stream_io(loop, w, events);
+        return;
+    }
+    /* as uv__read: again while a read fills the buffer, at most 32 times
+     * (the loop's other handles get their turn) */
+    for (int count = 32; count > 0 && k->state != CK_CLOSING; count--) {
+        ssize_t n;
+        do n = http1_sys_recv(w->fd, c->rbuf, READ_BUF_SIZE);
+        while (n == -EINTR);
+        if (n > 0) {
+            /* plain (no k->tls): a busy connection's bytes go to its parser */
+            if (k->state == CK_BUSY) http1_got_bytes(k, c->rbuf, (size_t)n);
+            else http1_conn_read(k, n, c->rbuf);
+            if (n < READ_BUF_SIZE) return;
+            continue;
+        }
+        if (n == -EAGAIN || n == -EWOULDBLOCK) return; /* the watcher stays armed */
+        /* EOF or an error: reading stops (as libuv's), then the same code
+         * as its read_cb, which closes the connection */
+        int err = n == 0 ? UV_EOF : (int)n;
+        uv_read_stop((uv_stream_t *)&k->tcp);
+        http1_conn_read(k, err, c->rbuf);
+        return;
+    }
+}
+#endif
+
+/* Reading starts on k (connected): libuv's read path, and for plain
+ * HTTP/1 on Linux http1_io in front of it. */
+static int http1_read_start(h1_conn *k) {
+    int rc = uv_read_start((uv_stream_t *)&k->tcp, http1_on_alloc, http1_on_read);
+#ifdef HTTP1_RAW_SOCKET_CALLS
+    if (!rc && !k->host->tls) {
+        h1_client *c = k->c;
+        if (!c->stream_io) c->stream_io = k->tcp.io_watcher.cb;
+        if (k->tcp.io_watcher.cb == c->stream_io) k->tcp.io_watcher.cb = http1_io;
+    }
+#endif
+    return rc;
 }
 
 void http1_on_write(uv_write_t *w, int status) {
@@ -292,14 +389,14 @@ void http1_on_write(uv_write_t *w, int status) {
 /* The request head goes to the kernel with sendto(2), not write(2): write
  * on a socket passes through the VFS layer (file position lock, fsnotify,
  * rw_verify_area: ~0.7 µs an iteration in perf at 10,000 VUs), sendto goes
- * to the socket directly. Called through syscall() because glibc's wrappers
- * are thread-cancellation points (~60 instructions bracketing each call);
- * c6 cancels no thread. MSG_NOSIGNAL: a reset peer gives EPIPE, no signal. */
+ * to the socket directly (through http1_sys6: no glibc wrapper).
+ * MSG_NOSIGNAL: a reset peer gives EPIPE, no signal. A count, or -errno. */
 static inline ssize_t http1_sys_send(int fd, const void *p, size_t n) {
-#if defined(__linux__) && defined(SYS_sendto)
-    return (ssize_t)syscall(SYS_sendto, fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT, NULL, 0);
+#ifdef HTTP1_RAW_SOCKET_CALLS
+    return http1_sys6(SYS_sendto, fd, (long)p, (long)n, MSG_NOSIGNAL | MSG_DONTWAIT, 0, 0);
 #else
-    return send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    return w < 0 ? -errno : w;
 #endif
 }
 
@@ -338,7 +435,7 @@ void http1_conn_send(h1_conn *k, h1_request *r) {
         return;
     }
     unsigned nb = r->has_body && r->body_len ? 2 : 1;
-    k->wtotal = (size_t)hlen + (nb == 2 ? r->body_len : 0);
+    size_t total = (size_t)hlen + (nb == 2 ? r->body_len : 0);
     int n;
     if (nb == 1 && k->fd >= 0 && !k->writing) {
         /* what uv_try_write does for one buffer on an idle stream (libuv's
@@ -346,30 +443,31 @@ void http1_conn_send(h1_conn *k, h1_request *r) {
          * calls: the connection is known to be connected, its queue empty */
         ssize_t w;
         do w = http1_sys_send(k->fd, k->c->wbuf.p, (size_t)hlen);
-        while (w < 0 && errno == EINTR);
-        n = w >= 0 ? (int)w : errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS ? UV_EAGAIN : -errno;
+        while (w == -EINTR);
+        n = w >= 0 ? (int)w : w == -EAGAIN || w == -EWOULDBLOCK || w == -ENOBUFS ? UV_EAGAIN : (int)w;
     } else {
         uv_buf_t b[2] = {{.base = k->c->wbuf.p, .len = (unsigned)hlen},
                          {.base = (char *)r->body, .len = (unsigned)r->body_len}};
         n = uv_try_write((uv_stream_t *)&k->tcp, b, nb);
     }
     k->wrote_any = n > 0;
-    if (n >= 0 && (size_t)n == k->wtotal) {
+    if (n >= 0 && (size_t)n == total) {
         r->t_sent_ = clock_now_us();
-        r->bytes_sent += k->wtotal;
+        r->bytes_sent += total;
         return;
     }
     if (n < 0 && n != UV_EAGAIN) {
         http1_write_failed(k, n);
         return;
     }
+    k->wtotal = total; /* for http1_on_write (k->wtotal is off the hot cache line) */
     http1_write_rest(k, r, (size_t)hlen, n < 0 ? 0 : (size_t)n);
 }
 
 static void http1_conn_ready(h1_conn *k) {
     h1_request *r = k->r;
     if (k->host->tls) {
-        int rc = uv_read_start((uv_stream_t *)&k->tcp, http1_on_alloc, http1_on_read);
+        int rc = http1_read_start(k);
         if (rc) {
             client_conn_fail(k, H1_ERR_OTHER, rc, "read: %s", uv_strerror(rc));
             return;
@@ -379,7 +477,7 @@ static void http1_conn_ready(h1_conn *k) {
     }
     r->t_ready_ = clock_now_us();
     k->state = CK_BUSY;
-    int rc = uv_read_start((uv_stream_t *)&k->tcp, http1_on_alloc, http1_on_read);
+    int rc = http1_read_start(k);
     if (rc) {
         client_conn_fail(k, H1_ERR_OTHER, rc, "read: %s", uv_strerror(rc));
         return;

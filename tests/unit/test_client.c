@@ -31,6 +31,7 @@ enum srv_mode {
     M_CLOSE_AFTER,  /* answer, then close once the answer is written */
     M_DROP_SECOND,  /* close without answering the 2nd request on a connection */
     M_RESET_SECOND, /* same, with a TCP reset */
+    M_EARLY,        /* answer once a request's head is in, before its body */
 };
 
 typedef struct srv srv;
@@ -40,6 +41,7 @@ typedef struct sconn {
     srv *s;
     buf in;
     int nreq;
+    int early; /* M_EARLY: this connection's answer went out */
     struct sconn *prev, *next;
 } sconn;
 
@@ -113,6 +115,10 @@ static void srv_process(sconn *sc) {
         const char *cl = strcasestr(sc->in.p, "\r\ncontent-length:");
         if (cl) blen = strtoul(cl + 17, NULL, 10);
         end[2] = save;
+        if (s->mode == M_EARLY && !sc->early) {
+            sc->early = 1;
+            srv_respond(sc);
+        }
         if (sc->in.len < hlen + blen) return;
         buf_append(&s->reqlog, sc->in.p, hlen + blen);
         s->requests++;
@@ -121,7 +127,7 @@ static void srv_process(sconn *sc) {
         sc->nreq++;
         memmove(sc->in.p, sc->in.p + hlen + blen, sc->in.len - hlen - blen);
         sc->in.len -= hlen + blen;
-        srv_respond(sc);
+        if (s->mode != M_EARLY) srv_respond(sc);
         if (uv_is_closing((uv_handle_t *)&sc->tcp)) return;
     }
 }
@@ -665,6 +671,63 @@ static void test_retry_after_rst(void **state) { check_retry(*state, M_RESET_SEC
 
 /* Not for POST: like Go's transport, a request that may have been acted on is
  * not replayed. */
+/* Bytes the server sends on a kept-alive connection while it sits idle
+ * (after it was looked at once, so the next request does not look again):
+ * the client drops it when they arrive, and the next request dials afresh
+ * instead of reading them as its response. */
+static void test_idle_stray_bytes(void **state) {
+    fx *f = *state;
+    call a, b, c;
+    call_init(&a, f, "GET", "http://127.0.0.1:%d/", f->s.port);
+    call_run(&a);
+    assert_ok(&a, 200, "hello");
+    call_init(&b, f, "GET", "http://127.0.0.1:%d/", f->s.port);
+    call_run(&b);
+    assert_ok(&b, 200, "hello");
+    assert_int_equal(f->s.accepts, 1);
+    assert_non_null(f->s.conns);
+    static const char junk[] = "HTTP/1.1 500 Stray\r\nContent-Length: 0\r\n\r\n";
+    uv_buf_t jb = uv_buf_init((char *)junk, sizeof junk - 1);
+    assert_int_equal(uv_try_write((uv_stream_t *)&f->s.conns->tcp, &jb, 1), (int)(sizeof junk - 1));
+    run_for(f, 50);
+    call_init(&c, f, "GET", "http://127.0.0.1:%d/", f->s.port);
+    call_run(&c);
+    assert_ok(&c, 200, "hello");
+    assert_int_equal(f->s.accepts, 2);
+    assert_true(c.r.t_connecting > 0);
+    call_free(&a);
+    call_free(&b);
+    call_free(&c);
+}
+
+/* The server answers while the request body is still going out (the
+ * client's write queued in libuv, the response read beside it): the
+ * response is the request's, the connection is not reused. */
+static void test_answer_before_body_sent(void **state) {
+    fx *f = *state;
+    f->s.mode = M_EARLY;
+    srv_set_resp(&f->s, "HTTP/1.1 413 Too Large\r\nContent-Length: 2\r\n\r\nno", 0);
+    size_t n = 32u << 20;
+    char *big = calloc(1, n);
+    assert_non_null(big);
+    call a, b;
+    call_init(&a, f, "POST", "http://127.0.0.1:%d/up", f->s.port);
+    a.r.body = big;
+    a.r.body_len = n;
+    a.r.has_body = 1;
+    call_run(&a);
+    assert_ok(&a, 413, "no");
+    f->s.mode = M_NORMAL;
+    srv_set_resp(&f->s, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", 0);
+    call_init(&b, f, "GET", "http://127.0.0.1:%d/", f->s.port);
+    call_run(&b);
+    assert_ok(&b, 200, "hello");
+    assert_int_equal(f->s.accepts, 2);
+    call_free(&a);
+    call_free(&b);
+    free(big);
+}
+
 static void test_no_retry_post(void **state) {
     fx *f = *state;
     f->s.mode = M_DROP_SECOND;
@@ -1006,6 +1069,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_idle_close_noticed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_after_fin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retry_after_rst, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_idle_stray_bytes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_answer_before_body_sent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_retry_post, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_dns_failure, setup, teardown),
