@@ -3,7 +3,9 @@
 scripts/quickjs-shape-cache.patch: a context's shape table keeps its empty
 Object.prototype shape at hand (no reference: cleared when the shape leaves
 the table), so an object literal or JS_NewObject takes it without reading
-ctx->class_proto and the table's bucket (cold cache lines at 10,000 VUs).
+ctx->class_proto and the table's bucket (cold cache lines at 10,000 VUs);
+the same for the last other prototype JS_NewObjectProtoClass was given
+(a class instance's, k6/http's Response).
 The empty shape is changed in place when its only object gets a property,
 a new prototype or is frozen, and freed with its last object; the next
 empty object must still be a plain, empty, extensible object of
