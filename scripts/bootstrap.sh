@@ -122,7 +122,7 @@ build_quickjs() {
   patches="$patches $ROOT/scripts/quickjs-dead-shapes.patch $ROOT/scripts/quickjs-ascii-scan.patch"
   patches="$patches $ROOT/scripts/quickjs-c-call.patch $ROOT/scripts/quickjs-define-new.patch"
   patches="$patches $ROOT/scripts/quickjs-atom-ascii.patch $ROOT/scripts/quickjs-inline-alloc.patch"
-  patches="$patches $ROOT/scripts/quickjs-inline-props.patch"
+  patches="$patches $ROOT/scripts/quickjs-inline-props.patch $ROOT/scripts/quickjs-object-template.patch"
   # shellcheck disable=SC2086
   stamp=$( (cat /dev/null $patches; echo "$cflags") | sha256sum | cut -d' ' -f1)
   [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
@@ -159,7 +159,11 @@ build_quickjs() {
   # object's plain values are freed without a call each;
   # quickjs-inline-props.patch: an object literal or a closure built from
   # its kept shape has its property array in its own block (one allocation,
-  # same size; a larger array, if it grows, is separate)
+  # same size; a larger array, if it grows, is separate);
+  # quickjs-object-template.patch: JS_NewObjectFromTemplate and
+  # JS_DefinePropertyValueTemplate, an object made with, or given, the shape of
+  # an object kept as a template, without a look-up in the shape table
+  # (k6/http's Response and its status)
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local objs=()
