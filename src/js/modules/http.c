@@ -1039,7 +1039,11 @@ static JSValue http_snap_status_text(JSContext *ctx, const http_snap *s) {
     return JS_NewStringLen(ctx, sp, (size_t)(e - sp));
 }
 
-static JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap *s, int which) {
+/* (out of line: the buffers of the fields built seldom stay off the frame
+ * of http_resp_get_own, which status, read by most scripts, goes through;
+ * each VU's stack is cold at its turn, see http_run.c's http_emit) */
+static __attribute__((noinline)) JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap *s,
+                                                         int which) {
     buf hdr = {(char *)s->hdr, s->hdr_len, 0};
     switch (which) {
     /* k6 fills headers only for a request without error (MakeRequest's
@@ -1079,7 +1083,7 @@ static int http_resp_get_own(JSContext *ctx, JSPropertyDescriptor *desc, JSValue
                 break;
             }
     if (which < 0 || (s->built & (1u << which))) return 0; /* deleted after it was built: gone */
-    JSValue v = http_lazy_build(ctx, at, s, which);
+    JSValue v = which == LAZY_STATUS ? JS_NewInt32(ctx, s->status) : http_lazy_build(ctx, at, s, which);
     if (JS_IsException(v)) return -1;
     s->built |= 1u << which;
     /* status read first: the Response takes its kept shape {body, status}

@@ -382,9 +382,7 @@ static bool http_location(const buf *hdr, long status, buf *loc) {
  * method into GET. When net/http cannot parse the Location, the hop fails
  * instead, as Client.do's "failed to parse Location header" error: status
  * 0, no headers nor body, Go's text with k6's code 1000. */
-static void http_redirect_target(http_call *c, char **next, int *to_get) {
-    *next = NULL;
-    if (!http_redirect_status(c->res.status)) return; /* every hop asks: most are no redirect */
+static __attribute__((noinline)) void http_redirect_target(http_call *c, char **next, int *to_get) {
     buf loc = {0}, why = {0}, out = {0};
     if (!http_location(&c->rhdr, c->res.status, &loc)) {
         buf_free(&loc);
@@ -569,7 +567,7 @@ void http_go_error(const http_call *c, char *out, size_t n) {
 
 /* k6's MakeRequest logs a request that failed without a response (unless
  * it throws): level=warning msg="Request Failed" error="<Go's error>". */
-static void http_log_failed(const http_call *c) {
+static __attribute__((noinline)) void http_log_failed(const http_call *c) {
     char msg[1200];
     http_go_error(c, msg, sizeof msg);
     buf extra = {0};
@@ -581,6 +579,21 @@ static void http_log_failed(const http_call *c) {
 
 /* The hop is over: its samples and cookies are recorded, and a redirect
  * starts the next hop. Returns false when the request is complete. */
+/* k6's CheckRedirect (lib/netext/httpext/request.go) without redirects
+ * set anywhere: a warning with the number of requests made and the first
+ * URL (out of line: its buffer stays off http_hop_finish's frame) */
+static __attribute__((noinline)) void http_warn_redirects(const http_call *c) {
+    char msg[200];
+    snprintf(msg, sizeof msg,
+             "Stopped after %d redirects and returned the redirection; pass { redirects: n }"
+             " in request params or set global maxRedirects to silence this",
+             c->hop + 1);
+    buf extra = {0};
+    http_log_field(&extra, "url", c->hop ? c->url0 : c->url);
+    log_msg(LOG_WARN, extra.p, msg, strlen(msg));
+    buf_free(&extra);
+}
+
 static bool http_hop_finish(http_call *c) {
     vu *v = c->v;
     double sent = 0, received = 0;
@@ -591,7 +604,10 @@ static bool http_hop_finish(http_call *c) {
     int to_get = 0;
     char *next = NULL;
     /* Go parses the Location before anything else (CheckRedirect, samples) */
-    if (c->res.status && !(c->p.auth == HTTP_AUTH_DIGEST && c->res.status == 401))
+    /* (every hop asks, most are no redirect: the rest, out of line, keeps
+     * its buffers off this frame; http_emit's note on VU stacks) */
+    if (c->res.status && !(c->p.auth == HTTP_AUTH_DIGEST && c->res.status == 401) &&
+        http_redirect_status(c->res.status))
         http_redirect_target(c, &next, &to_get);
     if (c->res.error_code != 1020) /* k6: a URL that does not parse never makes a request, nor samples */
         http_emit(v, c, sent, received, sample_now(&v->w->samples));
@@ -615,17 +631,7 @@ static bool http_hop_finish(http_call *c) {
          * number of requests made and the first URL */
         free(next);
         next = NULL;
-        if (!c->p.redirects_set) {
-            char msg[200];
-            snprintf(msg, sizeof msg,
-                     "Stopped after %d redirects and returned the redirection; pass { redirects: n }"
-                     " in request params or set global maxRedirects to silence this",
-                     c->hop + 1);
-            buf extra = {0};
-            http_log_field(&extra, "url", c->hop ? c->url0 : c->url);
-            log_msg(LOG_WARN, extra.p, msg, strlen(msg));
-            buf_free(&extra);
-        }
+        if (!c->p.redirects_set) http_warn_redirects(c);
     }
     if (!next) {
         if (!c->res.status && c->res.error[0] && !c->p.throw_errors) http_log_failed(c);
