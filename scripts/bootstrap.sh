@@ -123,7 +123,7 @@ build_quickjs() {
   patches="$patches $ROOT/scripts/quickjs-c-call.patch $ROOT/scripts/quickjs-define-new.patch"
   patches="$patches $ROOT/scripts/quickjs-atom-ascii.patch $ROOT/scripts/quickjs-inline-alloc.patch"
   patches="$patches $ROOT/scripts/quickjs-inline-props.patch $ROOT/scripts/quickjs-shape-cache.patch"
-  patches="$patches $ROOT/scripts/quickjs-prefetch.patch"
+  patches="$patches $ROOT/scripts/quickjs-prefetch.patch $ROOT/scripts/quickjs-object-template.patch"
   # shellcheck disable=SC2086
   stamp=$( (cat /dev/null $patches; echo "$cflags") | sha256sum | cut -d' ' -f1)
   [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
@@ -161,14 +161,18 @@ build_quickjs() {
   # quickjs-inline-props.patch: an object literal or a closure built from
   # its kept shape has its property array in its own block (one allocation,
   # same size; a larger array, if it grows, is separate);
-  # quickjs-shape-cache.patch: a shape found down its hash bucket's list
-  # moves to its head, and a context's table keeps its empty
-  # Object.prototype shape at hand (object literals, JS_NewObject): fewer
-  # cold cache lines read per object built (issue 17);
+  # quickjs-shape-cache.patch: a context's table keeps its empty
+  # Object.prototype shape (and the last other prototype's) at hand (object
+  # literals, JS_NewObject, JS_NewObjectProtoClass), the context's hot
+  # fields together: fewer cold cache lines read per object built (issue 17);
   # quickjs-prefetch.patch: JS_SetPrefetch records the lines a call of a
   # VU's function reads first (function, bytecode header, closure
   # variables, globals, __ENV), JS_PrefetchContext asks for them together
-  # a step of the worker's ready queue ahead (src/js/vm.c, vm_enter)
+  # a step of the worker's ready queue ahead (src/js/vm.c, vm_enter);
+  # quickjs-object-template.patch: JS_NewObjectFromTemplate and
+  # JS_DefinePropertyValueTemplate, an object made with, or given, the shape of
+  # an object kept as a template, without a look-up in the shape table
+  # (k6/http's Response and its status)
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local objs=()

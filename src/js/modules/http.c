@@ -825,7 +825,7 @@ typedef struct http_snap {
     bool failed;           /* no response (status 0) */
     uint32_t built;        /* lazy fields already made own properties (bit per LAZY_*) */
     bool has_content_type; /* the script set Content-Type itself */
-    const JSAtom *at;      /* the VU's atoms (http_vu's, made before any Response) */
+    const http_vu *h;      /* the VU's state: its atoms (made before any Response), its shapes */
     char method[16];
     char proto[16]; /* Response.proto (http_result's, copied whole: no strlen) */
     char ip[48];    /* Response.remote_ip: the client's text (46 bytes at most), copied whole */
@@ -860,7 +860,7 @@ static inline size_t http_slen(const char *s) { return s[0] ? strlen(s) : 0; }
 /* Copies what the lazy properties need into one block, from QuickJS's
  * allocator (js/jsalloc.c: the runtime's heap, ~60 instructions for the
  * pair against glibc's ~320 for malloc + free of a block of this size). */
-static http_snap *http_snap_new(vu *v, const http_call *c, const JSAtom *at) {
+static http_snap *http_snap_new(vu *v, const http_call *c, const http_vu *h) {
     const buf *cookie = c->url0 ? &c->cookie0 : &c->cookie;
     const char *url = c->url0 ? c->url0 : c->url;
     const http_result *r = &c->res;
@@ -880,7 +880,7 @@ static http_snap *http_snap_new(vu *v, const http_call *c, const JSAtom *at) {
     s->ocsp = r->tls.ocsp;
     s->failed = r->status == 0;
     s->built = 0;
-    s->at = at;
+    s->h = h;
     s->has_content_type = c->p.has_content_type;
     memcpy(s->method, c->method0, sizeof s->method);
     _Static_assert(sizeof s->proto == sizeof r->proto, "Response.proto");
@@ -1039,7 +1039,11 @@ static JSValue http_snap_status_text(JSContext *ctx, const http_snap *s) {
     return JS_NewStringLen(ctx, sp, (size_t)(e - sp));
 }
 
-static JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap *s, int which) {
+/* (out of line: the buffers of the fields built seldom stay off the frame
+ * of http_resp_get_own, which status, read by most scripts, goes through;
+ * each VU's stack is cold at its turn, see http_run.c's http_emit) */
+static __attribute__((noinline)) JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap *s,
+                                                         int which) {
     buf hdr = {(char *)s->hdr, s->hdr_len, 0};
     switch (which) {
     /* k6 fills headers only for a request without error (MakeRequest's
@@ -1069,7 +1073,7 @@ static JSValue http_lazy_build(JSContext *ctx, const JSAtom *at, const http_snap
 static int http_resp_get_own(JSContext *ctx, JSPropertyDescriptor *desc, JSValueConst obj, JSAtom prop) {
     http_snap *s = JS_GetOpaque(obj, http_resp_class_id);
     if (!s || s->built == (1u << LAZY_COUNT) - 1) return 0;
-    const JSAtom *at = s->at;
+    const JSAtom *at = s->h->atoms;
     int which = -1;
     if (prop == at[A_STATUS]) which = LAZY_STATUS; /* what most scripts read, first */
     else
@@ -1079,10 +1083,14 @@ static int http_resp_get_own(JSContext *ctx, JSPropertyDescriptor *desc, JSValue
                 break;
             }
     if (which < 0 || (s->built & (1u << which))) return 0; /* deleted after it was built: gone */
-    JSValue v = http_lazy_build(ctx, at, s, which);
+    JSValue v = which == LAZY_STATUS ? JS_NewInt32(ctx, s->status) : http_lazy_build(ctx, at, s, which);
     if (JS_IsException(v)) return -1;
     s->built |= 1u << which;
-    if (JS_DefinePropertyValue(ctx, obj, prop, JS_DupValue(ctx, v), HTTP_PROP) < 0) {
+    /* status read first: the Response takes its kept shape {body, status}
+     * (http_keep_shapes) without a look-up in the shape table */
+    if ((which == LAZY_STATUS
+             ? JS_DefinePropertyValueTemplate(ctx, obj, s->h->shapes[2], prop, JS_DupValue(ctx, v), HTTP_PROP)
+             : JS_DefinePropertyValue(ctx, obj, prop, JS_DupValue(ctx, v), HTTP_PROP)) < 0) {
         JS_FreeValue(ctx, v);
         return -1;
     }
@@ -1112,7 +1120,11 @@ static JSValue http_resp_to_json(JSContext *ctx, JSValueConst this_val, int argc
  * would build its shapes again (its prototype's empty one, + body, + status
  * once res.status is read: a malloc, a clone and an entry in the runtime's
  * shape table each) and free them with it. Three objects the script never
- * sees hold those shapes for the VU's life: a Response then finds them. */
+ * sees hold those shapes for the VU's life: a Response is made with the
+ * second's shape and takes the third's when status is read first
+ * (quickjs-object-template.patch: no look-up in the context's shape table,
+ * whose lines and shapes are cold at every VU's turn; the property array in
+ * the object's block), or finds them in the table (any other order). */
 static void http_keep_shapes(JSContext *ctx, http_vu *h, const JSAtom *at) {
     JSAtom props[] = {at[A_BODY], at[A_STATUS]};
     for (int i = 0; i < 3; i++) {
@@ -1132,26 +1144,35 @@ static void http_keep_shapes(JSContext *ctx, http_vu *h, const JSAtom *at) {
 
 JSValue http_call_response(vu *v, http_call *c) {
     JSContext *ctx = v->ctx;
-    const JSAtom *at = http_atoms(v);
+    const JSAtom *at = http_atoms(v); /* made with the VU's state: h is there */
     if (!at) return JS_ThrowOutOfMemory(ctx);
-    http_vu *h = http_vu_of(v);
-    if (h && JS_IsUndefined(h->shapes[0])) http_keep_shapes(ctx, h, at);
+    http_vu *h = vm_mod_peek(v, VM_MOD_HTTP);
+    if (JS_IsUndefined(h->shapes[0])) http_keep_shapes(ctx, h, at);
     const http_result *res = &c->res;
-    JSValue o = JS_NewObjectProtoClass(ctx, http_vu_of(v)->resp_proto, http_resp_class_id);
-    if (JS_IsException(o)) return o;
-    http_snap *snap = http_snap_new(v, c, at);
-    if (!snap) {
-        JS_FreeValue(ctx, o);
-        return JS_ThrowOutOfMemory(ctx);
+    http_snap *snap = http_snap_new(v, c, h);
+    if (!snap) return JS_ThrowOutOfMemory(ctx);
+    JSValue body;
+    if (c->p.response_type == 2 || (res->status == 0 && !res->body_partial)) body = JS_NULL;
+    else if (c->p.response_type == 1) body = JS_NewArrayBufferCopy(ctx, (uint8_t *)c->rbody.p, c->rbody.len);
+    else body = JS_NewStringLen(ctx, c->rbody.p ? c->rbody.p : "", c->rbody.len);
+    JSValue o = JS_EXCEPTION;
+    if (!JS_IsException(body)) {
+        if (!JS_IsUndefined(h->shapes[1])) {
+            o = JS_NewObjectFromTemplate(ctx, h->shapes[1], http_resp_class_id, &body, 1);
+        } else { /* out of memory when the shapes were to be kept */
+            o = JS_NewObjectProtoClass(ctx, h->resp_proto, http_resp_class_id);
+            if (JS_IsException(o)) JS_FreeValue(ctx, body);
+            else if (JS_DefinePropertyValue(ctx, o, at[A_BODY], body, HTTP_PROP) < 0) {
+                JS_FreeValue(ctx, o);
+                o = JS_EXCEPTION;
+            }
+        }
+    }
+    if (JS_IsException(o)) {
+        js_free_rt(JS_GetRuntime(ctx), snap);
+        return o;
     }
     JS_SetOpaque(o, snap);
-    if (c->p.response_type == 2 || (res->status == 0 && !res->body_partial)) {
-        http_set(ctx, o, at[A_BODY], JS_NULL);
-    } else if (c->p.response_type == 1) {
-        http_set(ctx, o, at[A_BODY], JS_NewArrayBufferCopy(ctx, (uint8_t *)c->rbody.p, c->rbody.len));
-    } else {
-        http_set(ctx, o, at[A_BODY], JS_NewStringLen(ctx, c->rbody.p ? c->rbody.p : "", c->rbody.len));
-    }
     return o;
 }
 

@@ -262,6 +262,16 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
 
 /* ---- samples ---- */
 
+/* http_emit's tag arrays: the thread's, not on the VU's stack. Each VU runs
+ * on a stack of its own (vu/coro.c), cold when its turn comes: there the
+ * ~2.6 KB of arrays cost a write miss for each line the tags fill; the
+ * thread's are filled by every request and stay in cache. http_emit does
+ * not yield, and nothing it calls comes back to it. */
+static _Thread_local struct {
+    tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 12];
+    uint32_t vl[1 + VM_MAX_PAIRS + 12]; /* the values' lengths where known, after room for the group's */
+} http_emit_tags;
+
 static void http_emit(vu *v, const http_call *c, double sent, double received, int64_t now) {
     const http_params *p = &c->p;
     const http_result *res = &c->res;
@@ -280,9 +290,9 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     }
     const char *name = p->name ? p->name : c->url;
     size_t nl = strlen(name); /* for the memo: the url and name tags' length */
-    tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 12];
-    uint32_t vl[1 + VM_MAX_PAIRS + 12]; /* the values' lengths where known, after room for the group's */
-    _Static_assert(sizeof kv / sizeof *kv - VU_BASE_TAGS < 256, "tagdict_memo_again: n < 256");
+    tag_kv *kv = http_emit_tags.kv;
+    uint32_t *vl = http_emit_tags.vl;
+    _Static_assert(sizeof http_emit_tags.kv / sizeof *kv - VU_BASE_TAGS < 256, "tagdict_memo_again: n < 256");
     size_t n = VU_BASE_TAGS; /* room for the VU's tags (vu_intern_tags) */
 #define HTTP_TAG(k, val, len) (vl[1 + n - VU_BASE_TAGS] = (len), kv[n++] = (tag_kv){(k), (val)})
     _Static_assert(sizeof c->method >= 16 && sizeof code >= 16 && sizeof res->proto >= 16 && sizeof res->ip >= 16 &&
@@ -372,9 +382,7 @@ static bool http_location(const buf *hdr, long status, buf *loc) {
  * method into GET. When net/http cannot parse the Location, the hop fails
  * instead, as Client.do's "failed to parse Location header" error: status
  * 0, no headers nor body, Go's text with k6's code 1000. */
-static void http_redirect_target(http_call *c, char **next, int *to_get) {
-    *next = NULL;
-    if (!http_redirect_status(c->res.status)) return; /* every hop asks: most are no redirect */
+static __attribute__((noinline)) void http_redirect_target(http_call *c, char **next, int *to_get) {
     buf loc = {0}, why = {0}, out = {0};
     if (!http_location(&c->rhdr, c->res.status, &loc)) {
         buf_free(&loc);
@@ -559,7 +567,7 @@ void http_go_error(const http_call *c, char *out, size_t n) {
 
 /* k6's MakeRequest logs a request that failed without a response (unless
  * it throws): level=warning msg="Request Failed" error="<Go's error>". */
-static void http_log_failed(const http_call *c) {
+static __attribute__((noinline)) void http_log_failed(const http_call *c) {
     char msg[1200];
     http_go_error(c, msg, sizeof msg);
     buf extra = {0};
@@ -571,6 +579,21 @@ static void http_log_failed(const http_call *c) {
 
 /* The hop is over: its samples and cookies are recorded, and a redirect
  * starts the next hop. Returns false when the request is complete. */
+/* k6's CheckRedirect (lib/netext/httpext/request.go) without redirects
+ * set anywhere: a warning with the number of requests made and the first
+ * URL (out of line: its buffer stays off http_hop_finish's frame) */
+static __attribute__((noinline)) void http_warn_redirects(const http_call *c) {
+    char msg[200];
+    snprintf(msg, sizeof msg,
+             "Stopped after %d redirects and returned the redirection; pass { redirects: n }"
+             " in request params or set global maxRedirects to silence this",
+             c->hop + 1);
+    buf extra = {0};
+    http_log_field(&extra, "url", c->hop ? c->url0 : c->url);
+    log_msg(LOG_WARN, extra.p, msg, strlen(msg));
+    buf_free(&extra);
+}
+
 static bool http_hop_finish(http_call *c) {
     vu *v = c->v;
     double sent = 0, received = 0;
@@ -581,7 +604,10 @@ static bool http_hop_finish(http_call *c) {
     int to_get = 0;
     char *next = NULL;
     /* Go parses the Location before anything else (CheckRedirect, samples) */
-    if (c->res.status && !(c->p.auth == HTTP_AUTH_DIGEST && c->res.status == 401))
+    /* (every hop asks, most are no redirect: the rest, out of line, keeps
+     * its buffers off this frame; http_emit's note on VU stacks) */
+    if (c->res.status && !(c->p.auth == HTTP_AUTH_DIGEST && c->res.status == 401) &&
+        http_redirect_status(c->res.status))
         http_redirect_target(c, &next, &to_get);
     if (c->res.error_code != 1020) /* k6: a URL that does not parse never makes a request, nor samples */
         http_emit(v, c, sent, received, sample_now(&v->w->samples));
@@ -605,17 +631,7 @@ static bool http_hop_finish(http_call *c) {
          * number of requests made and the first URL */
         free(next);
         next = NULL;
-        if (!c->p.redirects_set) {
-            char msg[200];
-            snprintf(msg, sizeof msg,
-                     "Stopped after %d redirects and returned the redirection; pass { redirects: n }"
-                     " in request params or set global maxRedirects to silence this",
-                     c->hop + 1);
-            buf extra = {0};
-            http_log_field(&extra, "url", c->hop ? c->url0 : c->url);
-            log_msg(LOG_WARN, extra.p, msg, strlen(msg));
-            buf_free(&extra);
-        }
+        if (!c->p.redirects_set) http_warn_redirects(c);
     }
     if (!next) {
         if (!c->res.status && c->res.error[0] && !c->p.throw_errors) http_log_failed(c);

@@ -51,6 +51,43 @@ export default function () {
   console.log('n ' + JSON.stringify({ body: n.body, st: n.status, keys: Object.keys(n) }));
   console.log('e ' + JSON.stringify(e, norm));
   console.log('e2 ' + JSON.stringify(Object.keys(e)));
+  // Responses share the shapes their VU keeps (a Response is made with
+  // {body}'s and takes {body, status}'s when status is read first): what a
+  // script does to one Response's properties stays its own
+  const s1 = http.get(`${T}/get`);
+  const s2 = http.get(`${T}/get`);
+  const s1st = s1.status;
+  s1.extra = 1;
+  delete s2.body;
+  const s2k = Object.keys(s2);
+  const s2st = s2.status;
+  const s3 = http.get(`${T}/get`);
+  const s3k = Object.keys(s3);
+  Object.preventExtensions(s3);
+  let s3st;
+  try {
+    s3st = s3.status;
+  } catch (err) {
+    s3st = 'threw ' + err.name;
+  }
+  const s4 = http.get(`${T}/get`);
+  Object.defineProperty(s4, 'status', { value: 7, enumerable: false });
+  const s5 = http.get(`${T}/get`);
+  const s5h = typeof s5.headers;
+  const s5st = s5.status;
+  const s6 = http.get(`${T}/status/404`);
+  const s6st = s6.status;
+  delete s6.status;
+  const s7 = http.get(`${T}/get`);
+  const s7k = [Object.keys(s7), s7.status, Object.keys(s7)];
+  s7.status = 3;
+  console.log('s ' + JSON.stringify({
+    s1: [s1st, Object.keys(s1), typeof s1.body], s2: [s2k, s2st, Object.keys(s2), s2.body],
+    s3: [s3k, s3st, Object.keys(s3), Object.isExtensible(s3)],
+    s4: [s4.status, Object.keys(s4), JSON.stringify(Object.getOwnPropertyDescriptor(s4, 'status'))],
+    s5: [s5h, s5st, Object.keys(s5)], s6: [s6st, s6.status, 'status' in s6, Object.keys(s6)],
+    s7: [s7k, s7.status, Object.keys(s7)], s1again: Object.keys(s1),
+  }));
   // writes and deletes of a lazy field are those of a plain one
   delete a.status_text;
   a.proto = 'mine';
