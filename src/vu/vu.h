@@ -140,6 +140,12 @@ vu *vu_from_ctx(JSContext *ctx);
 size_t vu_base_tags(vu *v, tag_kv *kv, const char *group);
 /* vu_intern_tags (vu/vu_tags.h) past its inline look at the VU's last set. */
 uint32_t vu_intern_tags_slow(vu *v, int site, const char *group, tag_kv *kv, uint32_t *vlen, size_t nstatic, size_t n);
+/* vu_intern_site (vu/vu_tags.h) past its inline look: the site's kvs
+ * copied behind the room for the VU's. A site's kvs at most: http_emit's
+ * system tags (12) and the request's own (VM_MAX_PAIRS, 64). */
+#define VU_SITE_KV 76
+uint32_t vu_intern_site_slow(vu *v, int site, const char *group, const tag_kv *kv, const uint32_t *vlen, size_t nstatic,
+                             size_t n);
 /* Whether samples carry system tag st (enum system_tag): the systemTags option. */
 bool vu_tag_on(const vu *v, int st);
 /* The same for every st at once: bit st. */

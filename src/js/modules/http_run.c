@@ -262,7 +262,10 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
 
 /* ---- samples ---- */
 
-static void http_emit(vu *v, const http_call *c, double sent, double received, int64_t now) {
+/* kv, vl: room for the group's, the system tags (12 at most) and the
+ * request's own (vu_intern_site) */
+static inline __attribute__((always_inline)) void
+http_emit_with(vu *v, const http_call *c, double sent, double received, int64_t now, tag_kv *kv, uint32_t *vl) {
     const http_params *p = &c->p;
     const http_result *res = &c->res;
     char sbuf[24], code[24];
@@ -280,11 +283,8 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     }
     const char *name = p->name ? p->name : c->url;
     size_t nl = strlen(name); /* for the memo: the url and name tags' length */
-    tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 12];
-    uint32_t vl[1 + VM_MAX_PAIRS + 12]; /* the values' lengths where known, after room for the group's */
-    _Static_assert(sizeof kv / sizeof *kv - VU_BASE_TAGS < 256, "tagdict_memo_again: n < 256");
-    size_t n = VU_BASE_TAGS; /* room for the VU's tags (vu_intern_tags) */
-#define HTTP_TAG(k, val, len) (vl[1 + n - VU_BASE_TAGS] = (len), kv[n++] = (tag_kv){(k), (val)})
+    size_t n = 1;             /* after the room for the group's (vu_intern_site) */
+#define HTTP_TAG(k, val, len) (vl[n] = (len), kv[n++] = (tag_kv){(k), (val)})
     _Static_assert(sizeof c->method >= 16 && sizeof code >= 16 && sizeof res->proto >= 16 && sizeof res->ip >= 16 &&
                        sizeof res->error >= 16,
                    "TAGS_VLEN_BUF16");
@@ -306,11 +306,11 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     if (res->tls.version && ((on >> ST_TLS_VERSION) & 1))
         HTTP_TAG("tls_version", tls_version_name(res->tls.version), TAGS_VLEN_ANY);
     if (res->tls.version && ((on >> ST_OCSP_STATUS) & 1)) HTTP_TAG("ocsp_status", res->tls.ocsp.status, TAGS_VLEN_ANY);
-    size_t nstatic = n - VU_BASE_TAGS; /* the system tags' keys are literals */
+    size_t nstatic = n - 1; /* the system tags' keys are literals */
     for (int i = 0; i < p->tags.n; i++)
         if (strcmp(p->tags.k[i], "name") != 0) HTTP_TAG(p->tags.k[i], p->tags.v[i], TAGS_VLEN_ANY);
 #undef HTTP_TAG
-    uint32_t tags = vu_intern_tags(v, TAGS_SITE_HTTP, v->group, kv, vl, nstatic, n - VU_BASE_TAGS);
+    uint32_t tags = vu_intern_site(v, TAGS_SITE_HTTP, v->group, kv, vl, nstatic, n - 1);
     /* one pack (metrics/samples.h): k6's samples of a request, in its order */
     sample_buf *sb = &v->w->samples;
     uint32_t np = has_cb ? 11 : 10;
@@ -333,6 +333,30 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     }
     sample_pack_commit(sb, pk, np);
     if (v->lc.on) lc_emit(&v->lc, sb, v->test->m_req_corrected, tags, res->t_duration, now); /* --latency-correction */
+}
+
+/* The system tags (12 at most) and the request's own: a few (the usual
+ * case) in a frame of a few lines of the VU's stack (http_emit runs at
+ * each response, on a stack that is cold by then at 10,000 VUs), up to
+ * VM_MAX_PAIRS in a frame of their own. */
+#define HTTP_EMIT_FEW 4
+_Static_assert(1 + 12 + VM_MAX_PAIRS <= 1 + VU_SITE_KV && 12 + VM_MAX_PAIRS < 256,
+               "vu_intern_site: n <= VU_SITE_KV; tagdict_memo_again: n < 256");
+static __attribute__((noinline)) void http_emit_many(vu *v, const http_call *c, double sent, double received,
+                                                     int64_t now) {
+    tag_kv kv[1 + 12 + VM_MAX_PAIRS];
+    uint32_t vl[1 + 12 + VM_MAX_PAIRS]; /* the values' lengths where known */
+    http_emit_with(v, c, sent, received, now, kv, vl);
+}
+
+static void http_emit(vu *v, const http_call *c, double sent, double received, int64_t now) {
+    if (c->p.tags.n > HTTP_EMIT_FEW) {
+        http_emit_many(v, c, sent, received, now);
+        return;
+    }
+    tag_kv kv[1 + 12 + HTTP_EMIT_FEW];
+    uint32_t vl[1 + 12 + HTTP_EMIT_FEW];
+    http_emit_with(v, c, sent, received, now, kv, vl);
 }
 
 /* ---- redirects ---- */
@@ -559,13 +583,28 @@ void http_go_error(const http_call *c, char *out, size_t n) {
 
 /* k6's MakeRequest logs a request that failed without a response (unless
  * it throws): level=warning msg="Request Failed" error="<Go's error>". */
-static void http_log_failed(const http_call *c) {
+static __attribute__((noinline, cold)) void
+http_log_failed(const http_call *c) { /* (its 1.2 KB off http_hop_finish's frame) */
     char msg[1200];
     http_go_error(c, msg, sizeof msg);
     buf extra = {0};
     http_log_field(&extra, "error", msg);
     static const char text[] = "Request Failed";
     log_msg(LOG_WARN, extra.p, text, sizeof text - 1);
+    buf_free(&extra);
+}
+
+/* k6's CheckRedirect warning (http_hop_finish); out of line: its buffer
+ * stays off the frame every response goes through. */
+static __attribute__((noinline, cold)) void http_warn_redirects(const http_call *c) {
+    char msg[200];
+    snprintf(msg, sizeof msg,
+             "Stopped after %d redirects and returned the redirection; pass { redirects: n }"
+             " in request params or set global maxRedirects to silence this",
+             c->hop + 1);
+    buf extra = {0};
+    http_log_field(&extra, "url", c->hop ? c->url0 : c->url);
+    log_msg(LOG_WARN, extra.p, msg, strlen(msg));
     buf_free(&extra);
 }
 
@@ -605,17 +644,7 @@ static bool http_hop_finish(http_call *c) {
          * number of requests made and the first URL */
         free(next);
         next = NULL;
-        if (!c->p.redirects_set) {
-            char msg[200];
-            snprintf(msg, sizeof msg,
-                     "Stopped after %d redirects and returned the redirection; pass { redirects: n }"
-                     " in request params or set global maxRedirects to silence this",
-                     c->hop + 1);
-            buf extra = {0};
-            http_log_field(&extra, "url", c->hop ? c->url0 : c->url);
-            log_msg(LOG_WARN, extra.p, msg, strlen(msg));
-            buf_free(&extra);
-        }
+        if (!c->p.redirects_set) http_warn_redirects(c);
     }
     if (!next) {
         if (!c->res.status && c->res.error[0] && !c->p.throw_errors) http_log_failed(c);
