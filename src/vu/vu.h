@@ -88,13 +88,13 @@ typedef struct vu {
     bool active;                  /* counted in test->vus_active */
     bool waited;                  /* it waited (vu_wait) since its iteration began */
     uint8_t tag_last[TAGS_SITES]; /* where its last set of each site was remembered (tags.h: memos;
-                                      in what was padding) */
+                                     in what was padding) */
     twheel_node sleep_node;       /* sleep(), minIterationDuration and setTimeout waits of up to
-                                      ~16 s: on the worker's wheel (w->sleeps) */
+                                     ~16 s: on the worker's wheel (w->sleeps) */
     bool loop_waiting;            /* in the event loop's wait (js/vm.c): any event source wakes it */
     uint64_t loop_seq;            /* the last event stamp handed out (vm_loop_event) */
     void *mod[VU_MOD_SLOTS];      /* the JS modules' own state, by module id (js/vm.h: enum vm_mod,
-                                  vm_mod_get), NULL until the module first needs it */
+                                     vm_mod_get), NULL until the module first needs it */
     uint8_t mod_iter;             /* the slots made whose module resets something each iteration */
     /* Above: what an iteration of a VU reads (and its group's first bytes),
      * ~7 cache lines that are cold each time it resumes at 10,000 VUs: the
