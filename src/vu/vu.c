@@ -238,6 +238,16 @@ uint32_t vu_intern_tags_slow(vu *v, int site, const char *group, tag_kv *kv, uin
     return id1 ? id1 - 1 : vu_intern_new(v, site, group, hint, kv, nstatic, n, true, base);
 }
 
+uint32_t vu_intern_site_slow(vu *v, int site, const char *group, const tag_kv *kv, const uint32_t *vlen, size_t nstatic,
+                             size_t n) {
+    tag_kv room[VU_BASE_TAGS + VU_SITE_KV];
+    uint32_t vl[1 + VU_SITE_KV];
+    if (n > VU_SITE_KV) n = VU_SITE_KV; /* (callers hold at most that many) */
+    memcpy(room + VU_BASE_TAGS, kv + 1, n * sizeof *kv);
+    memcpy(vl + 1, vlen + 1, n * sizeof *vl);
+    return vu_intern_tags_slow(v, site, group, room, vl, nstatic, n);
+}
+
 /* t0: the start (clock_now_us()), t1_ns: the end (clock_now_ns()). */
 static void vu_emit_iteration(vu *v, int64_t t0, int64_t t1_ns) {
     worker *w = v->w;

@@ -57,7 +57,6 @@ typedef struct vu {
     bool in_iteration;
     int64_t iter; /* __ITER */
 
-    char group[512];      /* current group path: "" or "::a::b" */
     const char *scenario; /* scenario tag */
 
     struct scen_rt *sc;       /* the scenario it works for; NULL while in its worker's pool */
@@ -85,19 +84,24 @@ typedef struct vu {
                            vm_iter_begin sets the global without looking the name up */
 
     struct vu *next_ready;
-    bool queued;                   /* in the worker's ready queue */
-    bool active;                   /* counted in test->vus_active */
-    bool waited;                   /* it waited (vu_wait) since its iteration began */
-    uint8_t tag_last[TAGS_SITES];  /* where its last set of each site was remembered (tags.h: memos;
-                                      in what was padding) */
-    twheel_node sleep_node;        /* sleep(), minIterationDuration and setTimeout waits of up to
-                                      ~16 s: on the worker's wheel (w->sleeps) */
-    uv_timer_t sleep_timer;        /* longer ones; the event loop's waits (vu_wait_until) */
-    bool loop_waiting;             /* in the event loop's wait (js/vm.c): any event source wakes it */
-    uint64_t loop_seq;             /* the last event stamp handed out (vm_loop_event) */
-    void *mod[VU_MOD_SLOTS];       /* the JS modules' own state, by module id (js/vm.h: enum vm_mod,
-                                  vm_mod_get), NULL until the module first needs it */
-    uint8_t mod_iter;              /* the slots made whose module resets something each iteration */
+    bool queued;                  /* in the worker's ready queue */
+    bool active;                  /* counted in test->vus_active */
+    bool waited;                  /* it waited (vu_wait) since its iteration began */
+    uint8_t tag_last[TAGS_SITES]; /* where its last set of each site was remembered (tags.h: memos;
+                                     in what was padding) */
+    twheel_node sleep_node;       /* sleep(), minIterationDuration and setTimeout waits of up to
+                                     ~16 s: on the worker's wheel (w->sleeps) */
+    bool loop_waiting;            /* in the event loop's wait (js/vm.c): any event source wakes it */
+    uint64_t loop_seq;            /* the last event stamp handed out (vm_loop_event) */
+    void *mod[VU_MOD_SLOTS];      /* the JS modules' own state, by module id (js/vm.h: enum vm_mod,
+                                     vm_mod_get), NULL until the module first needs it */
+    uint8_t mod_iter;             /* the slots made whose module resets something each iteration */
+    /* Above: what an iteration of a VU reads (and its group's first bytes),
+     * ~7 cache lines that are cold each time it resumes at 10,000 VUs: the
+     * worker prefetches them (worker_prefetch). What is rare or large
+     * below. */
+    char group[512];               /* current group path: "" or "::a::b" */
+    uv_timer_t sleep_timer;        /* longer waits than sleep_node's; the event loop's (vu_wait_until) */
     char *result_json;             /* setup(): its JSON result */
     void *loader;                  /* module loader state (js/vm.c) */
     char *error;                   /* init error text, if init failed */
@@ -140,6 +144,12 @@ vu *vu_from_ctx(JSContext *ctx);
 size_t vu_base_tags(vu *v, tag_kv *kv, const char *group);
 /* vu_intern_tags (vu/vu_tags.h) past its inline look at the VU's last set. */
 uint32_t vu_intern_tags_slow(vu *v, int site, const char *group, tag_kv *kv, uint32_t *vlen, size_t nstatic, size_t n);
+/* vu_intern_site (vu/vu_tags.h) past its inline look: the site's kvs
+ * copied behind the room for the VU's. A site's kvs at most: http_emit's
+ * system tags (12) and the request's own (VM_MAX_PAIRS, 64). */
+#define VU_SITE_KV 76
+uint32_t vu_intern_site_slow(vu *v, int site, const char *group, const tag_kv *kv, const uint32_t *vlen, size_t nstatic,
+                             size_t n);
 /* Whether samples carry system tag st (enum system_tag): the systemTags option. */
 bool vu_tag_on(const vu *v, int st);
 /* The same for every st at once: bit st. */

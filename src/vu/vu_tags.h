@@ -39,4 +39,26 @@ static inline uint32_t vu_intern_tags(vu *v, int site, const char *group, tag_kv
     return vu_intern_tags_slow(v, site, group, kv, vlen, nstatic, n);
 }
 
+/* vu_intern_tags without the VU_BASE_TAGS entries of room: the site's n
+ * kvs at kv[1...] (kv[0] is room for the group's), vlen as there (not
+ * NULL). For the sites every iteration goes through (a request's samples,
+ * a check's): their kvs stay a few lines of the VU's stack (cold when it
+ * resumes after a sleep) instead of a frame of 2-3 KB of which a few lines
+ * are used; the room is made only when the memo misses
+ * (vu_intern_site_slow). n at most VU_SITE_KV. */
+static inline uint32_t vu_intern_site(vu *v, int site, const char *group, tag_kv *kv, uint32_t *vlen, size_t nstatic,
+                                      size_t n) {
+    size_t g = group[0] && ((vu_tags_mask(v) >> ST_GROUP) & 1); /* as vu_intern_tags */
+    if (v->iter_tags) {
+        if (g) {
+            kv[0] = (tag_kv){"group", group};
+            vlen[0] = TAGS_VLEN_ANY;
+        }
+        uint32_t id1 = tagdict_memo_again(v->w->samples.tags, v->tag_last[site], site, v->iter_tags - 1, kv + 1 - g,
+                                          vlen + 1 - g, nstatic + g, n + g);
+        if (id1) return id1 - 1;
+    }
+    return vu_intern_site_slow(v, site, group, kv, vlen, nstatic, n);
+}
+
 #endif

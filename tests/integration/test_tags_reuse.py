@@ -137,3 +137,42 @@ def test_same_request_changed_between(c6, target, tmp_path, tags):
             assert c[7]["group"] == "::g" and c[6]["group"] == ""
         else:
             assert all("group" not in t for t in r + c)
+
+
+def test_many_own_tags(c6, target, tmp_path):
+    """Requests with up to 4 tags of their own and with more, checks with
+    and without tags of their own (tags/reuse_many.js), each made again with
+    one tag changed: every sample carries its own, with c6's memos as
+    without them (the iter tag on)."""
+    runs = {}
+    for memo in (True, False):
+        out = tmp_path / f"o{memo}.json"
+        r = c6("tags/reuse_many.js", "-o", f"json={out}", "--system-tags", SYSTEM_TAGS + ("" if memo else ",iter"))
+        assert r.code == 0, r
+        runs[memo] = {m: [{k: v for k, v in t.items() if k != "iter"} for t in points(out, m)]
+                      for m in ("http_reqs", "checks", "http_req_duration")}
+    assert runs[True] == runs[False]
+    reqs, checks = runs[True]["http_reqs"], runs[True]["checks"]
+    assert len(reqs) == 2 * 9 and len(checks) == 2 * 5
+    assert runs[True]["http_req_duration"] == reqs
+
+    def own(t):
+        return {k: v for k, v in t.items() if k.startswith("k")}
+
+    def want(n, last=None):
+        t = {f"k{j}": f"v{j}" for j in range(n)}
+        if last is not None:
+            t[f"k{n - 1}"] = last
+        return t
+
+    for i in range(2):
+        r = reqs[9 * i:9 * i + 9]
+        assert [own(t) for t in r] == [want(4), want(4, f"w{i}"), want(5), want(5, f"w{i}"), want(5), want(12),
+                                       want(12, "x"), want(6), {}]
+        assert [t["group"] for t in r] == [""] * 7 + ["::g", ""]
+        assert all(t["status"] == "200" and t["method"] == "GET" for t in r)
+        c = checks[5 * i:5 * i + 5]
+        assert [t.get("t") for t in c] == [None, f"a{i}", None, None, "b"]
+        assert own(c[2]) == want(3) and all(not own(t) for t in c[:2] + c[3:])
+        assert [t["group"] for t in c] == ["", "", "", "", "::g"]
+        assert all(t["check"] == "c" for t in c)

@@ -262,17 +262,10 @@ static void http_h1_result(http_call *c, double *sent, double *received) {
 
 /* ---- samples ---- */
 
-/* http_emit's tag arrays: the thread's, not on the VU's stack. Each VU runs
- * on a stack of its own (vu/coro.c), cold when its turn comes: there the
- * ~2.6 KB of arrays cost a write miss for each line the tags fill; the
- * thread's are filled by every request and stay in cache. http_emit does
- * not yield, and nothing it calls comes back to it. */
-static _Thread_local struct {
-    tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 12];
-    uint32_t vl[1 + VM_MAX_PAIRS + 12]; /* the values' lengths where known, after room for the group's */
-} http_emit_tags;
-
-static void http_emit(vu *v, const http_call *c, double sent, double received, int64_t now) {
+/* kv, vl: room for the group's, the system tags (12 at most) and the
+ * request's own (vu_intern_site) */
+static inline __attribute__((always_inline)) void
+http_emit_with(vu *v, const http_call *c, double sent, double received, int64_t now, tag_kv *kv, uint32_t *vl) {
     const http_params *p = &c->p;
     const http_result *res = &c->res;
     char sbuf[24], code[24];
@@ -290,11 +283,8 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     }
     const char *name = p->name ? p->name : c->url;
     size_t nl = strlen(name); /* for the memo: the url and name tags' length */
-    tag_kv *kv = http_emit_tags.kv;
-    uint32_t *vl = http_emit_tags.vl;
-    _Static_assert(sizeof http_emit_tags.kv / sizeof *kv - VU_BASE_TAGS < 256, "tagdict_memo_again: n < 256");
-    size_t n = VU_BASE_TAGS; /* room for the VU's tags (vu_intern_tags) */
-#define HTTP_TAG(k, val, len) (vl[1 + n - VU_BASE_TAGS] = (len), kv[n++] = (tag_kv){(k), (val)})
+    size_t n = 1;             /* after the room for the group's (vu_intern_site) */
+#define HTTP_TAG(k, val, len) (vl[n] = (len), kv[n++] = (tag_kv){(k), (val)})
     _Static_assert(sizeof c->method >= 16 && sizeof code >= 16 && sizeof res->proto >= 16 && sizeof res->ip >= 16 &&
                        sizeof res->error >= 16,
                    "TAGS_VLEN_BUF16");
@@ -316,11 +306,11 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     if (res->tls.version && ((on >> ST_TLS_VERSION) & 1))
         HTTP_TAG("tls_version", tls_version_name(res->tls.version), TAGS_VLEN_ANY);
     if (res->tls.version && ((on >> ST_OCSP_STATUS) & 1)) HTTP_TAG("ocsp_status", res->tls.ocsp.status, TAGS_VLEN_ANY);
-    size_t nstatic = n - VU_BASE_TAGS; /* the system tags' keys are literals */
+    size_t nstatic = n - 1; /* the system tags' keys are literals */
     for (int i = 0; i < p->tags.n; i++)
         if (strcmp(p->tags.k[i], "name") != 0) HTTP_TAG(p->tags.k[i], p->tags.v[i], TAGS_VLEN_ANY);
 #undef HTTP_TAG
-    uint32_t tags = vu_intern_tags(v, TAGS_SITE_HTTP, v->group, kv, vl, nstatic, n - VU_BASE_TAGS);
+    uint32_t tags = vu_intern_site(v, TAGS_SITE_HTTP, v->group, kv, vl, nstatic, n - 1);
     /* one pack (metrics/samples.h): k6's samples of a request, in its order */
     sample_buf *sb = &v->w->samples;
     uint32_t np = has_cb ? 11 : 10;
@@ -343,6 +333,30 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
     }
     sample_pack_commit(sb, pk, np);
     if (v->lc.on) lc_emit(&v->lc, sb, v->test->m_req_corrected, tags, res->t_duration, now); /* --latency-correction */
+}
+
+/* The system tags (12 at most) and the request's own: a few (the usual
+ * case) in a frame of a few lines of the VU's stack (http_emit runs at
+ * each response, on a stack that is cold by then at 10,000 VUs), up to
+ * VM_MAX_PAIRS in a frame of their own. */
+#define HTTP_EMIT_FEW 4
+_Static_assert(1 + 12 + VM_MAX_PAIRS <= 1 + VU_SITE_KV && 12 + VM_MAX_PAIRS < 256,
+               "vu_intern_site: n <= VU_SITE_KV; tagdict_memo_again: n < 256");
+static __attribute__((noinline)) void http_emit_many(vu *v, const http_call *c, double sent, double received,
+                                                     int64_t now) {
+    tag_kv kv[1 + 12 + VM_MAX_PAIRS];
+    uint32_t vl[1 + 12 + VM_MAX_PAIRS]; /* the values' lengths where known */
+    http_emit_with(v, c, sent, received, now, kv, vl);
+}
+
+static void http_emit(vu *v, const http_call *c, double sent, double received, int64_t now) {
+    if (c->p.tags.n > HTTP_EMIT_FEW) {
+        http_emit_many(v, c, sent, received, now);
+        return;
+    }
+    tag_kv kv[1 + 12 + HTTP_EMIT_FEW];
+    uint32_t vl[1 + 12 + HTTP_EMIT_FEW];
+    http_emit_with(v, c, sent, received, now, kv, vl);
 }
 
 /* ---- redirects ---- */
@@ -382,7 +396,9 @@ static bool http_location(const buf *hdr, long status, buf *loc) {
  * method into GET. When net/http cannot parse the Location, the hop fails
  * instead, as Client.do's "failed to parse Location header" error: status
  * 0, no headers nor body, Go's text with k6's code 1000. */
-static __attribute__((noinline)) void http_redirect_target(http_call *c, char **next, int *to_get) {
+static void http_redirect_target(http_call *c, char **next, int *to_get) {
+    *next = NULL;
+    if (!http_redirect_status(c->res.status)) return; /* every hop asks: most are no redirect */
     buf loc = {0}, why = {0}, out = {0};
     if (!http_location(&c->rhdr, c->res.status, &loc)) {
         buf_free(&loc);
@@ -567,7 +583,8 @@ void http_go_error(const http_call *c, char *out, size_t n) {
 
 /* k6's MakeRequest logs a request that failed without a response (unless
  * it throws): level=warning msg="Request Failed" error="<Go's error>". */
-static __attribute__((noinline)) void http_log_failed(const http_call *c) {
+static __attribute__((noinline, cold)) void
+http_log_failed(const http_call *c) { /* (its 1.2 KB off http_hop_finish's frame) */
     char msg[1200];
     http_go_error(c, msg, sizeof msg);
     buf extra = {0};
@@ -577,12 +594,9 @@ static __attribute__((noinline)) void http_log_failed(const http_call *c) {
     buf_free(&extra);
 }
 
-/* The hop is over: its samples and cookies are recorded, and a redirect
- * starts the next hop. Returns false when the request is complete. */
-/* k6's CheckRedirect (lib/netext/httpext/request.go) without redirects
- * set anywhere: a warning with the number of requests made and the first
- * URL (out of line: its buffer stays off http_hop_finish's frame) */
-static __attribute__((noinline)) void http_warn_redirects(const http_call *c) {
+/* k6's CheckRedirect warning (http_hop_finish); out of line: its buffer
+ * stays off the frame every response goes through. */
+static __attribute__((noinline, cold)) void http_warn_redirects(const http_call *c) {
     char msg[200];
     snprintf(msg, sizeof msg,
              "Stopped after %d redirects and returned the redirection; pass { redirects: n }"
@@ -594,6 +608,8 @@ static __attribute__((noinline)) void http_warn_redirects(const http_call *c) {
     buf_free(&extra);
 }
 
+/* The hop is over: its samples and cookies are recorded, and a redirect
+ * starts the next hop. Returns false when the request is complete. */
 static bool http_hop_finish(http_call *c) {
     vu *v = c->v;
     double sent = 0, received = 0;
@@ -604,10 +620,7 @@ static bool http_hop_finish(http_call *c) {
     int to_get = 0;
     char *next = NULL;
     /* Go parses the Location before anything else (CheckRedirect, samples) */
-    /* (every hop asks, most are no redirect: the rest, out of line, keeps
-     * its buffers off this frame; http_emit's note on VU stacks) */
-    if (c->res.status && !(c->p.auth == HTTP_AUTH_DIGEST && c->res.status == 401) &&
-        http_redirect_status(c->res.status))
+    if (c->res.status && !(c->p.auth == HTTP_AUTH_DIGEST && c->res.status == 401))
         http_redirect_target(c, &next, &to_get);
     if (c->res.error_code != 1020) /* k6: a URL that does not parse never makes a request, nor samples */
         http_emit(v, c, sent, received, sample_now(&v->w->samples));

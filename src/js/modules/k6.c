@@ -37,30 +37,41 @@ static JSValue k6_sleep(JSContext *ctx, JSValueConst this_val, int argc, JSValue
 }
 
 /* Interns the tags of a check sample: check, group, scenario + user tags. */
-static uint32_t k6_check_tags(vu *v, const char *name, JSValueConst tags) {
-    tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS + 1];
-    uint32_t vl[1 + VM_MAX_PAIRS + 1]; /* the values' lengths where known, after room for the group's */
-    _Static_assert(sizeof kv / sizeof *kv - VU_BASE_TAGS < 256, "tagdict_memo_again: n < 256");
-    size_t n = VU_BASE_TAGS;  /* room for the VU's tags (vu_intern_tags) */
-    size_t nl = strlen(name); /* for the memo: the check tag's length */
+/* With user tags (an object): ~1.5 KB of frame for up to VM_MAX_PAIRS. */
+static __attribute__((noinline)) uint32_t k6_check_tags_user(vu *v, const char *name, JSValueConst tags) {
+    tag_kv kv[1 + 1 + VM_MAX_PAIRS];
+    uint32_t vl[1 + 1 + VM_MAX_PAIRS]; /* the values' lengths where known, after room for the group's */
+    _Static_assert(1 + VM_MAX_PAIRS <= VU_SITE_KV && 1 + VM_MAX_PAIRS < 256,
+                   "vu_intern_site: n <= VU_SITE_KV; tagdict_memo_again: n < 256");
+    size_t n = 1; /* after the room for the group's (vu_intern_site) */
     if ((vu_tags_mask(v) >> ST_CHECK) & 1) {
-        vl[1 + n - VU_BASE_TAGS] = (uint32_t)nl;
+        vl[n] = (uint32_t)strlen(name);
         kv[n++] = (tag_kv){"check", name};
     }
-    size_t nstatic = n - VU_BASE_TAGS;
-    vm_pairs user; /* ~1 KB: made only for an object */
-    user.n = 0;
-    if (JS_IsObject(tags)) {
-        user = (vm_pairs){.keep_nul = true};
-        if (vm_pairs_read(v->ctx, tags, &user)) JS_FreeValue(v->ctx, JS_GetException(v->ctx));
-    }
+    size_t nstatic = n - 1;
+    vm_pairs user = {.keep_nul = true};
+    if (vm_pairs_read(v->ctx, tags, &user)) JS_FreeValue(v->ctx, JS_GetException(v->ctx));
     for (int i = 0; i < user.n; i++) {
-        vl[1 + n - VU_BASE_TAGS] = TAGS_VLEN_ANY;
+        vl[n] = TAGS_VLEN_ANY;
         kv[n++] = (tag_kv){user.k[i], user.v[i]};
     }
-    uint32_t id = vu_intern_tags(v, TAGS_SITE_CHECK, v->group, kv, vl, nstatic, n - VU_BASE_TAGS);
-    if (user.n) vm_pairs_free(&user);
+    uint32_t id = vu_intern_site(v, TAGS_SITE_CHECK, v->group, kv, vl, nstatic, n - 1);
+    vm_pairs_free(&user);
     return id;
+}
+
+/* Without (the usual case): a frame of a few words, as every check() makes
+ * one on a VU stack that is cold at 10,000 VUs. */
+static uint32_t k6_check_tags(vu *v, const char *name, JSValueConst tags) {
+    if (JS_IsObject(tags)) return k6_check_tags_user(v, name, tags);
+    tag_kv kv[2];
+    uint32_t vl[2];
+    size_t n = 1; /* after the room for the group's (vu_intern_site) */
+    if ((vu_tags_mask(v) >> ST_CHECK) & 1) {
+        vl[n] = (uint32_t)strlen(name); /* for the memo: the check tag's length */
+        kv[n++] = (tag_kv){"check", name};
+    }
+    return vu_intern_site(v, TAGS_SITE_CHECK, v->group, kv, vl, n - 1, n - 1);
 }
 
 static JSValue k6_check(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
