@@ -922,6 +922,9 @@ int run_main_with(int argc, char **argv, int mode, const run_controller *ctl) {
         if (run_dash_start(r, true, err, sizeof err)) {
             code = run_fail(r, EXIT_OUTPUT, err);
         } else {
+            /* the banner shows the page's URL before run_execute starts the
+             * REST API: a page opened at once waits for it */
+            if (r->args.address && *r->args.address) dash_expect_api(r->dash, true);
             run_banner(r);
             code = run_execute(r);
         }

@@ -347,6 +347,7 @@ int run_api_start(run_ctx *r) {
         dash_set_api(r->dash, addr, api_server_port(r->api)); /* the page's controls */
         return 0;
     }
+    dash_expect_api(r->dash, false); /* (a page's request waiting for it is told it is off) */
     if (r->args.address_set) {
         log_printf(LOG_ERROR, "Error from API server: %s", err);
         return EXIT_API_LISTEN;

@@ -197,6 +197,7 @@ struct dashboard {
     void *thr_ctx;
     char api_host[256]; /* the REST API the page's controls go through; "" none */
     unsigned api_port;
+    bool api_expected; /* the API is about to start (dash_expect_api) */
     /* what the sample listener gathers (dash_listen); the listener runs in
      * engine_drain, under the engine's lock, and the snapshots read it
      * under that lock too */
@@ -682,6 +683,13 @@ static enum MHD_Result dash_api_error(struct MHD_Connection *c, unsigned code, c
 static enum MHD_Result dash_api_proxy(dashboard *d, struct MHD_Connection *c, const char *method, const buf *body) {
     char host[256], port[16], e[512];
     pthread_mutex_lock(&d->mu);
+    if (!d->api_host[0] && d->api_expected) { /* (a thread per connection: only this request waits) */
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 5;
+        while (!d->api_host[0] && d->api_expected && !d->closing)
+            if (pthread_cond_timedwait(&d->cond, &d->mu, &until) == ETIMEDOUT) break;
+    }
     snprintf(host, sizeof host, "%s", d->api_host);
     snprintf(port, sizeof port, "%u", d->api_port);
     pthread_mutex_unlock(&d->mu);
@@ -793,6 +801,16 @@ void dash_set_api(dashboard *d, const char *address, unsigned port) {
     pthread_mutex_lock(&d->mu);
     snprintf(d->api_host, sizeof d->api_host, "%s", host);
     d->api_port = port;
+    d->api_expected = false;
+    pthread_cond_broadcast(&d->cond); /* a request waiting in dash_api_proxy */
+    pthread_mutex_unlock(&d->mu);
+}
+
+void dash_expect_api(dashboard *d, bool expect) {
+    if (!d) return;
+    pthread_mutex_lock(&d->mu);
+    d->api_expected = expect;
+    pthread_cond_broadcast(&d->cond);
     pthread_mutex_unlock(&d->mu);
 }
 

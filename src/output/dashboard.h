@@ -117,6 +117,11 @@ void dash_set_thresholds(dashboard *d, dash_thresholds_fn *fn, void *ctx);
  * address as given to --address ("localhost:6565", ":6565", "[::1]:0"),
  * port the one really bound. NULL d is a no-op. */
 void dash_set_api(dashboard *d, const char *address, unsigned port);
+/* The REST API is (expect) or is no longer (!expect) about to start: c6
+ * prints the page's URL a few ms before its API listens, and a page's first
+ * /api/v1/status in that gap waits for it (at most 5 s) instead of being
+ * told the API is off. NULL d is a no-op. */
+void dash_expect_api(dashboard *d, bool expect);
 
 /* Queues a snapshot event (ignored unless t_s is past the last one's). */
 void dash_snapshot(dashboard *d, const dash_sample *s);
