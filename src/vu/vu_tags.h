@@ -10,6 +10,21 @@
 /* vu_tag_mask (vu.h), inline: the system tags samples carry (systemTags). */
 static inline uint32_t vu_tags_mask(const vu *v) { return v->test ? v->test->system_tags : SYSTEM_TAGS_DEFAULT; }
 
+/* The inline look of both: gslot is the entry just before the site's kvs
+ * (where the group's goes), vlen as theirs. The set's id + 1, 0 if the memo
+ * does not hold it (or holds no memo: setup, teardown, more than
+ * TAGS_MEMO_KV kvs, which tagdict_memo_again tells by the shape). */
+static inline uint32_t vu_memo_again(vu *v, int site, const char *group, tag_kv *gslot, uint32_t *vlen, size_t nstatic,
+                                     size_t n) {
+    size_t g = group[0] && ((vu_tags_mask(v) >> ST_GROUP) & 1); /* the group with the site's kvs */
+    if (g) {
+        *gslot = (tag_kv){"group", group};
+        vlen[0] = TAGS_VLEN_ANY;
+    }
+    return tagdict_memo_again(v->w->samples.tags, v->tag_last[site], site, v->iter_tags - 1, gslot + 1 - g,
+                              vlen + 1 - g, nstatic + g, n + g);
+}
+
 /* The set of a sample v makes at `site` (metrics/tags.h: TAGS_SITE_*): the
  * VU's tags (vu_base_tags with this group), then the site's n kvs, at
  * kv[VU_BASE_TAGS...] (the first VU_BASE_TAGS entries are room for the
@@ -24,16 +39,8 @@ static inline uint32_t vu_tags_mask(const vu *v) { return v->test ? v->test->sys
  * base), compared without a call (tagdict_memo_again); the rest in vu.c. */
 static inline uint32_t vu_intern_tags(vu *v, int site, const char *group, tag_kv *kv, uint32_t *vlen, size_t nstatic,
                                       size_t n) {
-    size_t g = group[0] && ((vu_tags_mask(v) >> ST_GROUP) & 1); /* the group with the site's kvs */
-    /* (setup and teardown make no memos: vu_intern_tags_slow; more than
-     * TAGS_MEMO_KV kvs: none either, tagdict_memo_again tells by the shape) */
     if (v->iter_tags && vlen) {
-        if (g) {
-            kv[VU_BASE_TAGS - 1] = (tag_kv){"group", group};
-            vlen[0] = TAGS_VLEN_ANY;
-        }
-        uint32_t id1 = tagdict_memo_again(v->w->samples.tags, v->tag_last[site], site, v->iter_tags - 1,
-                                          kv + VU_BASE_TAGS - g, vlen + 1 - g, nstatic + g, n + g);
+        uint32_t id1 = vu_memo_again(v, site, group, kv + VU_BASE_TAGS - 1, vlen, nstatic, n);
         if (id1) return id1 - 1;
     }
     return vu_intern_tags_slow(v, site, group, kv, vlen, nstatic, n);
@@ -48,14 +55,8 @@ static inline uint32_t vu_intern_tags(vu *v, int site, const char *group, tag_kv
  * (vu_intern_site_slow). n at most VU_SITE_KV. */
 static inline uint32_t vu_intern_site(vu *v, int site, const char *group, tag_kv *kv, uint32_t *vlen, size_t nstatic,
                                       size_t n) {
-    size_t g = group[0] && ((vu_tags_mask(v) >> ST_GROUP) & 1); /* as vu_intern_tags */
     if (v->iter_tags) {
-        if (g) {
-            kv[0] = (tag_kv){"group", group};
-            vlen[0] = TAGS_VLEN_ANY;
-        }
-        uint32_t id1 = tagdict_memo_again(v->w->samples.tags, v->tag_last[site], site, v->iter_tags - 1, kv + 1 - g,
-                                          vlen + 1 - g, nstatic + g, n + g);
+        uint32_t id1 = vu_memo_again(v, site, group, kv, vlen, nstatic, n);
         if (id1) return id1 - 1;
     }
     return vu_intern_site_slow(v, site, group, kv, vlen, nstatic, n);
