@@ -37,7 +37,7 @@ TARGET_OBJS := $(TARGET_SRCS:%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS:= $(wildcard tests/unit/test_*.c)
 UNIT_BINS:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps bench-deps fuzz-deps format check-alloc test unit integration demo asan fuzz fuzz-ci fuzz-build bench bench-metrics bench-snapshot bench-arrival bench-scale bench-http2 bench-grpc clean
+.PHONY: all deps test-deps bench-deps fuzz-deps format check-alloc test unit integration demo asan fuzz fuzz-ci fuzz-build bench bench-metrics bench-snapshot bench-arrival bench-floor bench-scale bench-http2 bench-grpc clean
 all: $(BUILD)/c6 $(BUILD)/c6-target
 
 # What the build needs: missing Debian packages, QuickJS (cached; rebuilt when
@@ -228,6 +228,14 @@ bench-snapshot: $(BUILD)/bench-snapshot
 
 bench-arrival: $(BUILD)/c6 | $(BUILD)/.bench-deps-ok
 	bash bench/arrival.sh $(BUILD)/c6
+
+# CPU per iteration beside its floor (issue 17): c6 and a plain C client
+# with the same traffic (bench/loopfloor.c), alternating.
+$(BUILD)/bench-loopfloor: bench/loopfloor.c
+	$(CC) $(CFLAGS) -o $@ $< -lpthread
+
+bench-floor: $(BUILD)/c6 $(BUILD)/c6-target $(BUILD)/bench-loopfloor
+	bash bench/cpu_floor.sh $(BUILD)/c6
 
 # Scale (issue 17): 10,000 and 100,000 VUs of http.get + check + sleep(10)
 # side by side: KB per VU, start-up, CPU per iteration, iterations completed.
