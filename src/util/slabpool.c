@@ -1,6 +1,8 @@
 /* Records in page-aligned slots of shared mappings (see slabpool.h). */
 #include "util/slabpool.h"
 
+#include "util/clock.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -11,7 +13,7 @@
 
 void slabpool_init(slabpool *p, size_t size) {
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    *p = (slabpool){.size = size};
+    *p = (slabpool){.size = size, .since_us = clock_now_us(), .window_us = SLABPOOL_WINDOW_US};
     p->slot = (size + page - 1) / page * page;
     p->per_slab = SLABPOOL_MAPPING / p->slot ? SLABPOOL_MAPPING / p->slot : 1;
 }
@@ -71,6 +73,12 @@ void slabpool_give(slabpool *p, void *rec) {
         return;
     }
     if (++p->gives < SLABPOOL_EPOCH) return;
+    int64_t now = clock_now_us(); /* once every SLABPOOL_EPOCH gives */
+    if (now - p->since_us < p->window_us) {
+        p->gives = 0; /* the window goes on: its peak stays */
+        return;
+    }
+    p->since_us = now;
     /* spares beyond the window's peak in use (and a few): their pages go
      * back (read as zero from here); the cold list has room for every slot
      * ever mapped */
@@ -88,5 +96,9 @@ void slabpool_free(slabpool *p) {
     free(p->slabs);
     free(p->warm);
     free(p->cold);
-    *p = (slabpool){.size = p->size, .slot = p->slot, .per_slab = p->per_slab};
+    *p = (slabpool){.size = p->size,
+                    .slot = p->slot,
+                    .per_slab = p->per_slab,
+                    .since_us = clock_now_us(),
+                    .window_us = p->window_us};
 }

@@ -1,12 +1,18 @@
 /* Fixed-size records for one thread, whose memory goes back to the system
  * when fewer are in use: records live in page-aligned slots of large
- * mappings; a freed record is kept for the next take. Every SLABPOOL_EPOCH
- * gives, the spares beyond the most records in use at once during those
- * gives (and a few) have their pages handed back (madvise) and wait, empty,
- * on a second list. Trimming to the peak of a window, not to the records in
- * use at the moment of each give, keeps a steady load that swings between
- * few and some dozens in flight from handing pages back and faulting them
- * in again on every swing (measured: 13 % of c6's CPU at 10,000 VUs).
+ * mappings; a freed record is kept for the next take. At the end of a
+ * window — SLABPOOL_EPOCH gives and SLABPOOL_WINDOW_US of time, whichever
+ * ends later — the spares beyond the most records in use at once during it
+ * (and a few) have their pages handed back (madvise) and wait, empty, on a
+ * second list. Trimming to the peak of a window, not to the records in use
+ * at the moment of each give, keeps a steady load that swings between few
+ * and some dozens in flight from handing pages back and faulting them in
+ * again on every swing (measured: 13 % of c6's CPU at 10,000 VUs). The
+ * window also lasts a time, not only a count of gives: at 10,000 VUs of
+ * sleep(1) a worker gives ~5,000 records a second in waves a second apart,
+ * so a window of 4,096 gives ended between two waves' peaks: ~280 madvise
+ * calls a second (each a TLB flush on every CPU running a worker) and as
+ * many page faults after them.
  *
  * For records that many VUs hold at one moment and few at others (k6/http's
  * call record: every VU's first request goes out at the run's start, then
@@ -15,6 +21,7 @@
 #ifndef C6_UTIL_SLABPOOL_H
 #define C6_UTIL_SLABPOOL_H
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct slabpool {
     size_t size;     /* a record's bytes, as asked */
@@ -27,11 +34,14 @@ typedef struct slabpool {
     void **cold; /* free slots whose pages went back */
     size_t ncold, capcold;
     size_t inuse;
-    size_t peak;  /* most records in use at once since the last trim */
-    size_t gives; /* gives since the last trim */
+    size_t peak;       /* most records in use at once since the last trim */
+    size_t gives;      /* gives since the last trim */
+    int64_t since_us;  /* when the window began (clock_now_us) */
+    int64_t window_us; /* SLABPOOL_WINDOW_US (a test sets it) */
 } slabpool;
 
-#define SLABPOOL_EPOCH 4096 /* gives between trims */
+#define SLABPOOL_EPOCH     4096       /* gives in a window, at least */
+#define SLABPOOL_WINDOW_US 10000000LL /* and time: longer than a script's usual sleep */
 
 /* A pool of records of `size` bytes (nothing mapped yet). */
 void slabpool_init(slabpool *p, size_t size);
