@@ -381,7 +381,7 @@ static bool vu_iteration(vu *v, int64_t t0) {
              * context was not cancelled yet when the function returned, as
              * internal/js/runner.go runFn reads it) but counts it as
              * interrupted (lib/executor/helpers.go getIterationRunner) */
-            if (v->aborting) vu_emit_iteration(v, t0, clock_now_us());
+            if (v->aborting) vu_emit_iteration(v, t0, clock_now_ns()); /* ns: a µs end gave -t0/1000 ms */
             v->aborting = false;
             atomic_fetch_add(&t->iters_interrupted, 1);
             atomic_fetch_add(&sc->interrupted, 1);
