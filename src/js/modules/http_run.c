@@ -330,8 +330,8 @@ http_emit_with(vu *v, const http_call *c, double sent, double received, int64_t 
 }
 
 /* The system tags (12 at most) and the request's own: a few (the usual
- * case) in a frame of a few lines of the VU's stack (http_emit runs at
- * each response, on a stack that is cold by then at 10,000 VUs), up to
+ * case) in the worker's sample_buf (site_kv: http_emit runs at each
+ * response, on a VU stack that is cold by then at 10,000 VUs), up to
  * VM_MAX_PAIRS in a frame of their own. */
 #define HTTP_EMIT_FEW 4
 _Static_assert(1 + 12 + VM_MAX_PAIRS <= 1 + VU_SITE_KV && 12 + VM_MAX_PAIRS < 256,
@@ -348,9 +348,9 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
         http_emit_many(v, c, sent, received, now);
         return;
     }
-    tag_kv kv[1 + 12 + HTTP_EMIT_FEW];
-    uint32_t vl[1 + 12 + HTTP_EMIT_FEW];
-    http_emit_with(v, c, sent, received, now, kv, vl);
+    _Static_assert(1 + 12 + HTTP_EMIT_FEW <= SAMPLE_SITE_KV, "sample_buf's site_kv");
+    sample_buf *sb = &v->w->samples;
+    http_emit_with(v, c, sent, received, now, sb->site_kv, sb->site_vl);
 }
 
 /* ---- redirects ---- */
