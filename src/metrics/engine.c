@@ -506,7 +506,7 @@ static __attribute__((noinline)) void engine_pack_tagged(engine *e, engine_sourc
         uint32_t i = (uint32_t)__builtin_ctz(mask);
         int m = d->metric[i];
         engine_shadow_check(e, m, ti);
-        if (ti) engine_add_tagged_plain(e, ti, m, sample_pack_value(h, i));
+        if (ti) engine_add_tagged_plain(e, ti, m, sample_pack_value(h, d, i));
     }
 }
 
@@ -520,36 +520,39 @@ static inline bool engine_pack_quiet(engine *e, engine_source *src, const sample
     return ti && !(ti->subs & e->pack_live[kind]) && !(e->pack_shadow[kind] & ~ti->subs) && !ti->scenario && !ti->group;
 }
 
-/* PACK_HTTP, PACK_HTTP_NOFAILED: counter, 7 trends, [rate], 2 counters. */
+/* A request's i-th Trend (0: http_req_duration ... 6: _receiving). */
+static inline void engine_http_trend(engine *e, uint32_t i, double v) {
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    if (bits == 0) e->http_zeros[i]++; /* +0.0 */
+    else if (e->http_trends[i]) hist_add(e->http_trends[i], v);
+}
+
+/* PACK_HTTP, _FAILED, _NOFAILED: counter, 7 trends, [rate], 2 counters;
+ * the counter's 1 and the rate's value are the kind's. */
 static uint32_t engine_add_http(engine *e, engine_source *src, const sample *h) {
     int kind = h->pad;
     if (e->pack_tagged[kind] && !engine_pack_quiet(e, src, h, kind))
         engine_pack_tagged(e, src, h, e->pack_tagged[kind]);
     if (!e->pack_ready[kind]) engine_pack_ready(e, kind);
     sink *k = e->sinks;
-    sink_add_counter(&k[M_HTTP_REQS], sample_pack_value(h, 0));
-    for (uint32_t i = 0; i < 7; i++) {
-        double v = sample_pack_value(h, i + 1);
-        uint64_t bits;
-        memcpy(&bits, &v, sizeof bits);
-        if (bits == 0) e->http_zeros[i]++; /* +0.0 */
-        else if (e->http_trends[i]) hist_add(e->http_trends[i], v);
-    }
-    uint32_t i = 8;
-    if (kind == PACK_HTTP) sink_add_rate(&k[M_HTTP_REQ_FAILED], sample_pack_value(h, i++));
-    sink_add_counter(&k[M_DATA_SENT], sample_pack_value(h, i));
-    sink_add_counter(&k[M_DATA_RECEIVED], sample_pack_value(h, i + 1));
-    return kind == PACK_HTTP ? SAMPLE_PACK_SLOTS(11) : SAMPLE_PACK_SLOTS(10);
+    sink_add_counter(&k[M_HTTP_REQS], 1);
+    engine_http_trend(e, 0, h->value);
+    for (uint32_t i = 1; i < 7; i++) engine_http_trend(e, i, sample_pack_val(h, i)); /* (i > 0: no test of i) */
+    if (kind != PACK_HTTP_NOFAILED) sink_add_rate(&k[M_HTTP_REQ_FAILED], kind == PACK_HTTP_FAILED);
+    sink_add_counter(&k[M_DATA_SENT], sample_pack_val(h, 7));
+    sink_add_counter(&k[M_DATA_RECEIVED], sample_pack_val(h, 8));
+    return SAMPLE_PACK_SLOTS(PACK_HTTP_VALUES);
 }
 
-/* PACK_ITER: a counter and a trend. */
+/* PACK_ITER: a counter (1) and a trend. */
 static uint32_t engine_add_iter(engine *e, engine_source *src, const sample *h) {
     if (e->pack_tagged[PACK_ITER] && !engine_pack_quiet(e, src, h, PACK_ITER))
         engine_pack_tagged(e, src, h, e->pack_tagged[PACK_ITER]);
     if (!e->pack_ready[PACK_ITER]) engine_pack_ready(e, PACK_ITER);
-    sink_add_counter(&e->sinks[M_ITERATIONS], sample_pack_value(h, 0));
-    sink_add_trend(&e->sinks[M_ITERATION_DURATION], sample_pack_value(h, 1));
-    return SAMPLE_PACK_SLOTS(2);
+    sink_add_counter(&e->sinks[M_ITERATIONS], 1);
+    sink_add_trend(&e->sinks[M_ITERATION_DURATION], sample_pack_val(h, 0));
+    return SAMPLE_PACK_SLOTS(PACK_ITER_VALUES);
 }
 
 static void engine_add_chunk(engine *e, engine_source *src, const sample_chunk *c) {
@@ -577,8 +580,8 @@ static size_t engine_unpack(engine *e, const sample_chunk *c) {
         const sample_pack_def *d = &sample_packs[s->pad];
         for (uint32_t i = 0; i < d->n; i++)
             *out++ =
-                (sample){.t_ns = s->t_ns, .value = sample_pack_value(s, i), .tags = s->tags, .metric = d->metric[i]};
-        k += SAMPLE_PACK_SLOTS(d->n);
+                (sample){.t_ns = s->t_ns, .value = sample_pack_value(s, d, i), .tags = s->tags, .metric = d->metric[i]};
+        k += SAMPLE_PACK_SLOTS(d->nval);
     }
     return (size_t)(out - e->unpacked);
 }

@@ -5,18 +5,32 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-/* The order of an HTTP request's samples is k6's (and c6's outputs'). */
+/* The order of an HTTP request's samples is k6's (and c6's outputs').
+ * val: which value written each sample takes (-1: the kind fixes it). */
+#define HTTP_METRICS                                                                                                   \
+    M_HTTP_REQS, M_HTTP_REQ_DURATION, M_HTTP_REQ_BLOCKED, M_HTTP_REQ_CONNECTING, M_HTTP_REQ_TLS_HANDSHAKING,           \
+        M_HTTP_REQ_SENDING, M_HTTP_REQ_WAITING, M_HTTP_REQ_RECEIVING
 const sample_pack_def sample_packs[PACK_KINDS] = {
     [PACK_HTTP] = {11,
-                   {M_HTTP_REQS, M_HTTP_REQ_DURATION, M_HTTP_REQ_BLOCKED, M_HTTP_REQ_CONNECTING,
-                    M_HTTP_REQ_TLS_HANDSHAKING, M_HTTP_REQ_SENDING, M_HTTP_REQ_WAITING, M_HTTP_REQ_RECEIVING,
-                    M_HTTP_REQ_FAILED, M_DATA_SENT, M_DATA_RECEIVED}},
+                   PACK_HTTP_VALUES,
+                   {HTTP_METRICS, M_HTTP_REQ_FAILED, M_DATA_SENT, M_DATA_RECEIVED},
+                   {-1, 0, 1, 2, 3, 4, 5, 6, -1, 7, 8},
+                   {[0] = 1, [8] = 0}},
+    [PACK_HTTP_FAILED] = {11,
+                          PACK_HTTP_VALUES,
+                          {HTTP_METRICS, M_HTTP_REQ_FAILED, M_DATA_SENT, M_DATA_RECEIVED},
+                          {-1, 0, 1, 2, 3, 4, 5, 6, -1, 7, 8},
+                          {[0] = 1, [8] = 1}},
     [PACK_HTTP_NOFAILED] = {10,
-                            {M_HTTP_REQS, M_HTTP_REQ_DURATION, M_HTTP_REQ_BLOCKED, M_HTTP_REQ_CONNECTING,
-                             M_HTTP_REQ_TLS_HANDSHAKING, M_HTTP_REQ_SENDING, M_HTTP_REQ_WAITING, M_HTTP_REQ_RECEIVING,
-                             M_DATA_SENT, M_DATA_RECEIVED}},
-    [PACK_ITER] = {2, {M_ITERATIONS, M_ITERATION_DURATION}},
+                            PACK_HTTP_VALUES,
+                            {HTTP_METRICS, M_DATA_SENT, M_DATA_RECEIVED},
+                            {-1, 0, 1, 2, 3, 4, 5, 6, 7, 8},
+                            {[0] = 1}},
+    [PACK_ITER] = {2, PACK_ITER_VALUES, {M_ITERATIONS, M_ITERATION_DURATION}, {-1, 0}, {[0] = 1}},
 };
+/* The engine spreads a chunk's packs out into 3 samples a slot at most. */
+_Static_assert(11 <= 3 * SAMPLE_PACK_SLOTS(PACK_HTTP_VALUES) && 2 <= 3 * SAMPLE_PACK_SLOTS(PACK_ITER_VALUES),
+               "engine.c: e->unpacked");
 
 static sample_chunk *samples_new_chunk(void) {
     sample_chunk *c = xmalloc(sizeof *c);

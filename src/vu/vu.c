@@ -253,10 +253,10 @@ static void vu_emit_iteration(vu *v, int64_t t0, int64_t t1_ns) {
     worker *w = v->w;
     uint32_t tags = vu_iter_set(v);
     int64_t at = sample_stamp(&w->samples, t1_ns);
-    sample *pk = sample_pack_begin(&w->samples, PACK_ITER, 2, tags, at); /* iterations, iteration_duration */
-    sample_pack_set(pk, 0, 1);
-    sample_pack_set(pk, 1, (double)(t1_ns / 1000 - t0) / 1000.0);
-    sample_pack_commit(&w->samples, pk, 2);
+    /* iterations (1: not written), iteration_duration */
+    sample *pk = sample_pack_begin(&w->samples, PACK_ITER, PACK_ITER_VALUES, tags, at);
+    sample_pack_set(pk, 0, (double)(t1_ns / 1000 - t0) / 1000.0);
+    sample_pack_commit(&w->samples, pk, PACK_ITER_VALUES, 2);
     if (v->lc.on)
         lc_emit(&v->lc, &w->samples, v->test->m_iter_corrected, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at);
 }
@@ -381,7 +381,7 @@ static bool vu_iteration(vu *v, int64_t t0) {
              * context was not cancelled yet when the function returned, as
              * internal/js/runner.go runFn reads it) but counts it as
              * interrupted (lib/executor/helpers.go getIterationRunner) */
-            if (v->aborting) vu_emit_iteration(v, t0, clock_now_us());
+            if (v->aborting) vu_emit_iteration(v, t0, clock_now_ns()); /* ns: a µs end gave -t0/1000 ms */
             v->aborting = false;
             atomic_fetch_add(&t->iters_interrupted, 1);
             atomic_fetch_add(&sc->interrupted, 1);

@@ -21,6 +21,28 @@ def test_abort_stops_the_test_with_108(c6):
     assert any("enough" in l["msg"] for l in r.logs(level="error")), r
 
 
+def test_abort_iteration_samples(c6, tmp_path):
+    """The aborted iteration's samples (k6 emits them) carry its real
+    duration and time, not a duration of minus the start's µs / 1000 and a
+    time minutes back (its end was read in µs where ns were meant)."""
+    out = tmp_path / "o.json"
+    r = c6("exec/abort.js", "-o", f"json={out}")
+    assert r.code == 108, r
+    pts = [json.loads(l)["data"] for l in open(out) if '"Point"' in l and '"iteration_duration"' in l]
+    assert len(pts) >= 3, pts
+    assert all(0 <= p["value"] < 10000 for p in pts), pts
+
+    def secs(t):  # "2026-12-07T11:23:16.127725673Z": to the µs
+        day, clock = t.rstrip("Z").split("T")
+        h, m, s = clock.split(":")
+        return int(h) * 3600 + int(m) * 60 + float(s[:9]), day
+
+    times = [secs(p["time"]) for p in pts]
+    assert len({d for _, d in times}) == 1 or max(t for t, _ in times) < 60, times
+    span = max(t for t, _ in times) - min(t for t, _ in times)
+    assert span < 60, times
+
+
 def test_fail_marks_the_run_failed_with_110(c6):
     r = c6("exec/fail.js")
     assert r.code == 110, r

@@ -800,19 +800,30 @@ static void record(void *ctx, const sample *s, size_t n, const tagdict *tags) {
     r->n += n;
 }
 
-static void push_http(sample_buf *b, uint32_t tags, bool failed, uint64_t i, sample *want, size_t *nw) {
-    uint32_t n = failed ? 11 : 10;
-    const sample_pack_def *d = &sample_packs[failed ? PACK_HTTP : PACK_HTTP_NOFAILED];
+/* A request's pack (http_reqs and http_req_failed fixed by its kind, not
+ * written: with_failed, the request failed or not; else no http_req_failed),
+ * and the samples it stands for in want. */
+static void push_http(sample_buf *b, uint32_t tags, bool with_failed, bool failed, uint64_t i, sample *want,
+                      size_t *nw) {
+    int kind = !with_failed ? PACK_HTTP_NOFAILED : failed ? PACK_HTTP_FAILED : PACK_HTTP;
+    const sample_pack_def *d = &sample_packs[kind];
+    assert_int_equal(d->n, with_failed ? 11 : 10);
     int64_t t = sample_now(b);
-    sample *h = sample_pack_begin(b, failed ? PACK_HTTP : PACK_HTTP_NOFAILED, n, tags, t);
-    for (uint32_t k = 0; k < n; k++) {
-        double v = k == 0 ? 1 : (double)(i % 97) + (double)k / 8;
+    sample_chunk *c = b->cur;
+    uint32_t n0 = c->n;
+    sample *h = sample_pack_begin(b, kind, PACK_HTTP_VALUES, tags, t);
+    bool rotated = b->cur != c;
+    for (uint32_t k = 0, j = 0; k < d->n; k++) {
+        int m = d->metric[k];
+        double v = m == M_HTTP_REQS ? 1 : m == M_HTTP_REQ_FAILED ? failed : (double)(i % 97) + (double)k / 8;
         /* +0.0 timings, as a kept-alive connection's, between others */
         if ((k >= 2 && k <= 4 && i % 3 != 0) || (k == 7 && i % 2) || (k == 1 && i % 50 == 0)) v = 0;
-        sample_pack_set(h, k, v);
-        want[(*nw)++] = (sample){.t_ns = t, .value = v, .tags = tags, .metric = d->metric[k]};
+        if (m != M_HTTP_REQS && m != M_HTTP_REQ_FAILED) sample_pack_set(h, j++, v);
+        want[(*nw)++] = (sample){.t_ns = t, .value = v, .tags = tags, .metric = (uint16_t)m};
     }
-    sample_pack_commit(b, h, n);
+    sample_pack_commit(b, h, PACK_HTTP_VALUES, d->n);
+    /* 4 slots of 24 bytes: the 9 values written */
+    if (!rotated) assert_int_equal(b->cur->n - n0, 4);
 }
 
 static void test_packs(void **state) {
@@ -830,8 +841,11 @@ static void test_packs(void **state) {
                                        M_DATA_SENT,
                                        M_DATA_RECEIVED};
     for (int k = 0; k < 11; k++) assert_int_equal(sample_packs[PACK_HTTP].metric[k], http_order[k]);
+    for (int k = 0; k < 11; k++) assert_int_equal(sample_packs[PACK_HTTP_FAILED].metric[k], http_order[k]);
     assert_int_equal(sample_packs[PACK_HTTP_NOFAILED].n, 10);
     assert_int_equal(sample_packs[PACK_HTTP_NOFAILED].metric[8], M_DATA_SENT);
+    assert_int_equal(SAMPLE_PACK_SLOTS(PACK_HTTP_VALUES), 4);
+    assert_int_equal(SAMPLE_PACK_SLOTS(PACK_ITER_VALUES), 1);
 
     for (int pass = 0; pass < 2; pass++) { /* pass 1: the breakdown on */
         sample_buf b;
@@ -851,7 +865,7 @@ static void test_packs(void **state) {
         sample *want = malloc(N * 16 * sizeof *want);
         assert_non_null(want);
         size_t nw = 0;
-        uint64_t reqs = 0, failed_n = 0, ok_n = 0, iters = 0, iters_g = 0;
+        uint64_t reqs = 0, failed_n = 0, failed_1 = 0, ok_n = 0, iters = 0, iters_g = 0;
         double dur_sum = 0, ok_sum = 0, recv_sum = 0, iter_sum = 0;
         histogram *ref[7]; /* each Trend of the requests, fed in order */
         for (int k = 0; k < 7; k++) assert_non_null(ref[k] = hist_new());
@@ -859,10 +873,12 @@ static void test_packs(void **state) {
             bool with_failed = i % 3 != 0, is_ok = i % 4 != 0;
             uint32_t tags = is_ok ? ok : bad;
             size_t first = nw;
-            push_http(&b, tags, with_failed, i, want, &nw);
+            bool failed = with_failed && i % 7 == 1;
+            push_http(&b, tags, with_failed, failed, i, want, &nw);
             for (int k = 0; k < 7; k++) hist_add(ref[k], want[first + 1 + k].value);
             reqs++;
             failed_n += with_failed;
+            failed_1 += failed;
             dur_sum += want[first + 1].value;
             recv_sum += want[nw - 1].value;
             if (is_ok) {
@@ -877,10 +893,9 @@ static void test_packs(void **state) {
             if (i % 2 == 0) {
                 int64_t t = sample_now(&b);
                 double d = (double)i / 3;
-                sample *h = sample_pack_begin(&b, PACK_ITER, 2, tags, t);
-                sample_pack_set(h, 0, 1);
-                sample_pack_set(h, 1, d);
-                sample_pack_commit(&b, h, 2);
+                sample *h = sample_pack_begin(&b, PACK_ITER, PACK_ITER_VALUES, tags, t);
+                sample_pack_set(h, 0, d); /* iterations: 1, the kind's */
+                sample_pack_commit(&b, h, PACK_ITER_VALUES, 2);
                 want[nw++] = (sample){.t_ns = t, .value = 1, .tags = tags, .metric = M_ITERATIONS};
                 want[nw++] = (sample){.t_ns = t, .value = d, .tags = tags, .metric = M_ITERATION_DURATION};
                 iters++;
@@ -923,6 +938,7 @@ static void test_packs(void **state) {
         }
         s = engine_sink(e, M_HTTP_REQ_FAILED);
         assert_int_equal(s->u.rate.total, failed_n);
+        assert_int_equal(s->u.rate.nonzero, failed_1);
         s = engine_sink(e, M_DATA_RECEIVED);
         assert_int_equal(s->u.counter.n, reqs);
         assert_true(s->u.counter.sum == recv_sum);
@@ -962,9 +978,9 @@ static void test_pack_nofailed(void **state) {
     sample_buf_init(&b);
     engine *e = engine_new();
     engine_add_source(e, &b);
-    sample *h = sample_pack_begin(&b, PACK_HTTP_NOFAILED, 10, 0, sample_now(&b));
-    for (uint32_t k = 0; k < 10; k++) sample_pack_set(h, k, k);
-    sample_pack_commit(&b, h, 10);
+    sample *h = sample_pack_begin(&b, PACK_HTTP_NOFAILED, PACK_HTTP_VALUES, 0, sample_now(&b));
+    for (uint32_t k = 0; k < PACK_HTTP_VALUES; k++) sample_pack_set(h, k, k + 1); /* the samples 1-9 */
+    sample_pack_commit(&b, h, PACK_HTTP_VALUES, 10);
     sample_buf_flush(&b);
     engine_drain(e);
     assert_int_equal(engine_samples_seen(e), 10);
@@ -1074,9 +1090,9 @@ static void test_sub_shadow(void **state) {
     for (long i = 0; i < 2000; i++) {
         bool match = i < 600 || i % 4 != 0;
         double d = i % 7 == 0 ? 0 : (double)(i % 313) / 3 + 0.25; /* +0.0 too: held until the drain's end */
-        sample *h = sample_pack_begin(&b, PACK_HTTP, 11, match ? ok : bad, sample_now(&b));
-        for (uint32_t k = 0; k < 11; k++) sample_pack_set(h, k, k == 1 ? d : 1);
-        sample_pack_commit(&b, h, 11);
+        sample *h = sample_pack_begin(&b, PACK_HTTP_FAILED, PACK_HTTP_VALUES, match ? ok : bad, sample_now(&b));
+        for (uint32_t k = 0; k < PACK_HTTP_VALUES; k++) sample_pack_set(h, k, k == 0 ? d : 1);
+        sample_pack_commit(&b, h, PACK_HTTP_VALUES, 11);
         if (match) sink_add(&want, d);
         if (i % 500 == 0 || i == 600) {
             sample_buf_flush(&b);

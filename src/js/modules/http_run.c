@@ -311,33 +311,27 @@ http_emit_with(vu *v, const http_call *c, double sent, double received, int64_t 
         if (strcmp(p->tags.k[i], "name") != 0) HTTP_TAG(p->tags.k[i], p->tags.v[i], TAGS_VLEN_ANY);
 #undef HTTP_TAG
     uint32_t tags = vu_intern_site(v, TAGS_SITE_HTTP, v->group, kv, vl, nstatic, n - 1);
-    /* one pack (metrics/samples.h): k6's samples of a request, in its order */
+    /* one pack (metrics/samples.h): k6's samples of a request, in its
+     * order; http_reqs (1) and http_req_failed (the kind) not written */
     sample_buf *sb = &v->w->samples;
-    uint32_t np = has_cb ? 11 : 10;
-    sample *pk = sample_pack_begin(sb, has_cb ? PACK_HTTP : PACK_HTTP_NOFAILED, np, tags, now);
-    sample_pack_set(pk, 0, 1); /* http_reqs */
-    sample_pack_set(pk, 1, res->t_duration);
-    sample_pack_set(pk, 2, res->t_blocked);
-    sample_pack_set(pk, 3, res->t_connecting);
-    sample_pack_set(pk, 4, res->t_tls);
-    sample_pack_set(pk, 5, res->t_sending);
-    sample_pack_set(pk, 6, res->t_waiting);
-    sample_pack_set(pk, 7, res->t_receiving);
-    if (has_cb) { /* http_req_failed first */
-        sample_pack_set(pk, 8, expected ? 0 : 1);
-        sample_pack_set(pk, 9, sent);
-        sample_pack_set(pk, 10, received);
-    } else {
-        sample_pack_set(pk, 8, sent);
-        sample_pack_set(pk, 9, received);
-    }
-    sample_pack_commit(sb, pk, np);
+    int kind = !has_cb ? PACK_HTTP_NOFAILED : expected ? PACK_HTTP : PACK_HTTP_FAILED;
+    sample *pk = sample_pack_begin(sb, kind, PACK_HTTP_VALUES, tags, now);
+    sample_pack_set(pk, 0, res->t_duration);
+    sample_pack_set(pk, 1, res->t_blocked);
+    sample_pack_set(pk, 2, res->t_connecting);
+    sample_pack_set(pk, 3, res->t_tls);
+    sample_pack_set(pk, 4, res->t_sending);
+    sample_pack_set(pk, 5, res->t_waiting);
+    sample_pack_set(pk, 6, res->t_receiving);
+    sample_pack_set(pk, 7, sent);
+    sample_pack_set(pk, 8, received);
+    sample_pack_commit(sb, pk, PACK_HTTP_VALUES, has_cb ? 11 : 10);
     if (v->lc.on) lc_emit(&v->lc, sb, v->test->m_req_corrected, tags, res->t_duration, now); /* --latency-correction */
 }
 
 /* The system tags (12 at most) and the request's own: a few (the usual
- * case) in a frame of a few lines of the VU's stack (http_emit runs at
- * each response, on a stack that is cold by then at 10,000 VUs), up to
+ * case) in the worker's sample_buf (site_kv: http_emit runs at each
+ * response, on a VU stack that is cold by then at 10,000 VUs), up to
  * VM_MAX_PAIRS in a frame of their own. */
 #define HTTP_EMIT_FEW 4
 _Static_assert(1 + 12 + VM_MAX_PAIRS <= 1 + VU_SITE_KV && 12 + VM_MAX_PAIRS < 256,
@@ -354,9 +348,9 @@ static void http_emit(vu *v, const http_call *c, double sent, double received, i
         http_emit_many(v, c, sent, received, now);
         return;
     }
-    tag_kv kv[1 + 12 + HTTP_EMIT_FEW];
-    uint32_t vl[1 + 12 + HTTP_EMIT_FEW];
-    http_emit_with(v, c, sent, received, now, kv, vl);
+    _Static_assert(1 + 12 + HTTP_EMIT_FEW <= SAMPLE_SITE_KV, "sample_buf's site_kv");
+    sample_buf *sb = &v->w->samples;
+    http_emit_with(v, c, sent, received, now, sb->site_kv, sb->site_vl);
 }
 
 /* ---- redirects ---- */
