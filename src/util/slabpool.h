@@ -12,7 +12,7 @@
  * sleep(1) a worker gives ~5,000 records a second in waves a second apart,
  * so a window of 4,096 gives ended between two waves' peaks: ~280 madvise
  * calls a second (each a TLB flush on every CPU running a worker) and as
- * many page faults after them.
+ * many page faults after them (a window of 2 s: none).
  *
  * For records that many VUs hold at one moment and few at others (k6/http's
  * call record: every VU's first request goes out at the run's start, then
@@ -40,8 +40,12 @@ typedef struct slabpool {
     int64_t window_us; /* SLABPOOL_WINDOW_US (a test sets it) */
 } slabpool;
 
-#define SLABPOOL_EPOCH     4096       /* gives in a window, at least */
-#define SLABPOOL_WINDOW_US 10000000LL /* and time: longer than a script's usual sleep */
+#define SLABPOOL_EPOCH 4096 /* gives in a window, at least */
+/* and time: longer than the period of a usual script's waves (sleep(1)),
+ * short enough that the start's burst (every VU's first request in flight
+ * at once: 80 MB of records at 10,000 VUs) goes back within two windows;
+ * 10 s kept it 20 s: +5.7 KB a VU at bench/vu_memory.sh's 9 s */
+#define SLABPOOL_WINDOW_US 2000000LL
 
 /* A pool of records of `size` bytes (nothing mapped yet). */
 void slabpool_init(slabpool *p, size_t size);
