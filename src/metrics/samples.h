@@ -172,12 +172,12 @@ static inline void sample_pack_set(sample *h, uint32_t i, double v) {
     else memcpy((char *)(h + 1) + (i - 1) * sizeof v, &v, sizeof v);
 }
 
-/* n values written, standing for nsamples samples (sample_packs[k].n). */
-static inline void sample_pack_commit(sample_buf *b, const sample *h, uint32_t n, uint32_t nsamples) {
-    sample_chunk *c = b->cur;
-    (void)h; /* at c->s[c->n]: sample_pack_begin's room */
+/* n values written (as to sample_pack_begin), standing for the samples of
+ * h's kind (sample_packs[h->pad].n). */
+static inline void sample_pack_commit(sample_buf *b, const sample *h, uint32_t n) {
+    sample_chunk *c = b->cur; /* h is at c->s[c->n]: sample_pack_begin's room */
     c->n += SAMPLE_PACK_SLOTS(n);
-    c->extra += nsamples - SAMPLE_PACK_SLOTS(n);
+    c->extra += sample_packs[h->pad].n - SAMPLE_PACK_SLOTS(n);
     c->packs++;
 }
 

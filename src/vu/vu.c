@@ -256,7 +256,7 @@ static void vu_emit_iteration(vu *v, int64_t t0, int64_t t1_ns) {
     /* iterations (1: not written), iteration_duration */
     sample *pk = sample_pack_begin(&w->samples, PACK_ITER, PACK_ITER_VALUES, tags, at);
     sample_pack_set(pk, 0, (double)(t1_ns / 1000 - t0) / 1000.0);
-    sample_pack_commit(&w->samples, pk, PACK_ITER_VALUES, 2);
+    sample_pack_commit(&w->samples, pk, PACK_ITER_VALUES);
     if (v->lc.on)
         lc_emit(&v->lc, &w->samples, v->test->m_iter_corrected, tags, (double)(t1_ns / 1000 - t0) / 1000.0, at);
 }

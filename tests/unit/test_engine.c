@@ -821,7 +821,7 @@ static void push_http(sample_buf *b, uint32_t tags, bool with_failed, bool faile
         if (m != M_HTTP_REQS && m != M_HTTP_REQ_FAILED) sample_pack_set(h, j++, v);
         want[(*nw)++] = (sample){.t_ns = t, .value = v, .tags = tags, .metric = (uint16_t)m};
     }
-    sample_pack_commit(b, h, PACK_HTTP_VALUES, d->n);
+    sample_pack_commit(b, h, PACK_HTTP_VALUES);
     /* 4 slots of 24 bytes: the 9 values written */
     if (!rotated) assert_int_equal(b->cur->n - n0, 4);
 }
@@ -895,7 +895,7 @@ static void test_packs(void **state) {
                 double d = (double)i / 3;
                 sample *h = sample_pack_begin(&b, PACK_ITER, PACK_ITER_VALUES, tags, t);
                 sample_pack_set(h, 0, d); /* iterations: 1, the kind's */
-                sample_pack_commit(&b, h, PACK_ITER_VALUES, 2);
+                sample_pack_commit(&b, h, PACK_ITER_VALUES);
                 want[nw++] = (sample){.t_ns = t, .value = 1, .tags = tags, .metric = M_ITERATIONS};
                 want[nw++] = (sample){.t_ns = t, .value = d, .tags = tags, .metric = M_ITERATION_DURATION};
                 iters++;
@@ -980,7 +980,7 @@ static void test_pack_nofailed(void **state) {
     engine_add_source(e, &b);
     sample *h = sample_pack_begin(&b, PACK_HTTP_NOFAILED, PACK_HTTP_VALUES, 0, sample_now(&b));
     for (uint32_t k = 0; k < PACK_HTTP_VALUES; k++) sample_pack_set(h, k, k + 1); /* the samples 1-9 */
-    sample_pack_commit(&b, h, PACK_HTTP_VALUES, 10);
+    sample_pack_commit(&b, h, PACK_HTTP_VALUES);
     sample_buf_flush(&b);
     engine_drain(e);
     assert_int_equal(engine_samples_seen(e), 10);
@@ -1092,7 +1092,7 @@ static void test_sub_shadow(void **state) {
         double d = i % 7 == 0 ? 0 : (double)(i % 313) / 3 + 0.25; /* +0.0 too: held until the drain's end */
         sample *h = sample_pack_begin(&b, PACK_HTTP_FAILED, PACK_HTTP_VALUES, match ? ok : bad, sample_now(&b));
         for (uint32_t k = 0; k < PACK_HTTP_VALUES; k++) sample_pack_set(h, k, k == 0 ? d : 1);
-        sample_pack_commit(&b, h, PACK_HTTP_VALUES, 11);
+        sample_pack_commit(&b, h, PACK_HTTP_VALUES);
         if (match) sink_add(&want, d);
         if (i % 500 == 0 || i == 600) {
             sample_buf_flush(&b);

@@ -325,7 +325,7 @@ http_emit_with(vu *v, const http_call *c, double sent, double received, int64_t 
     sample_pack_set(pk, 6, res->t_receiving);
     sample_pack_set(pk, 7, sent);
     sample_pack_set(pk, 8, received);
-    sample_pack_commit(sb, pk, PACK_HTTP_VALUES, has_cb ? 11 : 10);
+    sample_pack_commit(sb, pk, PACK_HTTP_VALUES);
     if (v->lc.on) lc_emit(&v->lc, sb, v->test->m_req_corrected, tags, res->t_duration, now); /* --latency-correction */
 }
 
