@@ -124,6 +124,7 @@ build_quickjs() {
   patches="$patches $ROOT/scripts/quickjs-atom-ascii.patch $ROOT/scripts/quickjs-inline-alloc.patch"
   patches="$patches $ROOT/scripts/quickjs-inline-props.patch $ROOT/scripts/quickjs-shape-cache.patch"
   patches="$patches $ROOT/scripts/quickjs-prefetch.patch $ROOT/scripts/quickjs-object-template.patch"
+  patches="$patches $ROOT/scripts/quickjs-prefetch-lookup.patch"
   # shellcheck disable=SC2086
   stamp=$( (cat /dev/null $patches; echo "$cflags") | sha256sum | cut -d' ' -f1)
   [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
@@ -172,7 +173,10 @@ build_quickjs() {
   # quickjs-object-template.patch: JS_NewObjectFromTemplate and
   # JS_DefinePropertyValueTemplate, an object made with, or given, the shape of
   # an object kept as a template, without a look-up in the shape table
-  # (k6/http's Response and its status)
+  # (k6/http's Response and its status);
+  # quickjs-prefetch-lookup.patch: the list also has the lines a look-up of
+  # __ENV (and JS_AddPrefetchLookup: __ITER, set at each iteration) reads
+  # in the global object's hash table and property arrays
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local objs=()

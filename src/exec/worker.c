@@ -54,6 +54,10 @@ static inline void worker_prefetch(const vu *v) {
     const vu *n1 = v->next_ready;
     if (!n1) return;
     coro_prefetch_stack(n1->co);
+    /* the lines its module named before it waited (http: 4 lines an
+     * iteration that were cold misses at 10,000 VUs, 1-1.3 % of the
+     * samples in perf) */
+    for (int i = 0; i < VU_PF_NEXT; i++) __builtin_prefetch(n1->pf_next[i], 1);
     const vu *n2 = n1->next_ready;
     if (!n2) return;
     coro_prefetch_head(n2->co);

@@ -429,7 +429,10 @@ void vm_iter_begin(vu *v, int64_t iter) {
     /* what the iterations read first, for vm_enter to ask for ahead (the
      * global object has its __ITER now, and __ENV is set; its value is
      * read without calling a getter a script may have put there) */
-    if (iter == 0) JS_SetPrefetch(v->ctx, v->fn, "__ENV");
+    if (iter == 0) {
+        JS_SetPrefetch(v->ctx, v->fn, "__ENV");
+        if (v->iter_atom != JS_ATOM_NULL) JS_AddPrefetchLookup(v->ctx, global, v->iter_atom);
+    }
     JS_FreeValue(v->ctx, global);
 }
 

@@ -265,6 +265,11 @@ void client_pool_put(h1_conn *k, const h1_request *r) {
     k->held_vu = r->vu;
 }
 
+const void *h1_held_line(const h1_client *c, int vu) {
+    const h1_conn *k = vu > 0 && (size_t)vu < c->nheld ? c->held[vu] : NULL;
+    return k ? &k->c : NULL;
+}
+
 static h1_conn *client_pool_get(h1_host *h, int owner, int vu) {
     int by_addr = host_per_request(h);
     socklen_t alen = h->addr.sa.sa_family == AF_INET6 ? sizeof h->addr.in6 : sizeof h->addr.in4;

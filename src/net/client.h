@@ -177,6 +177,9 @@ size_t h1_client_body_max(const h1_client *c);
  * from a libuv callback (never synchronously inside h1_start), exactly once,
  * unless h1_cancel is called first. */
 void h1_start(h1_client *c, h1_request *r);
+/* The line of vu's kept-alive connection that its next request reads first
+ * (to prefetch), or NULL. */
+const void *h1_held_line(const h1_client *c, int vu);
 /* Abandons r (the VU was interrupted): closes its connection, r->done is never called. */
 void h1_cancel(h1_client *c, h1_request *r);
 

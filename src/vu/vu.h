@@ -22,6 +22,7 @@ struct scen_rt;
 
 /* Slots for the built-in modules' per-VU state (js/vm.h names them). */
 #define VU_MOD_SLOTS 6
+#define VU_PF_NEXT 4
 
 enum vu_role { VU_REGULAR, VU_SETUP, VU_TEARDOWN, VU_SUMMARY };
 enum vu_state {
@@ -96,6 +97,10 @@ typedef struct vu {
     void *mod[VU_MOD_SLOTS];      /* the JS modules' own state, by module id (js/vm.h: enum vm_mod,
                                      vm_mod_get), NULL until the module first needs it */
     uint8_t mod_iter;             /* the slots made whose module resets something each iteration */
+    const void *pf_next[VU_PF_NEXT]; /* lines it reads first when it next runs, named by a module
+                                        before it waits (k6/http: http_do); worker_prefetch asks for
+                                        them a step ahead. Addresses only, never read through: a
+                                        stale one costs a prefetch (which cannot fault). */
     /* Above: what an iteration of a VU reads (and its group's first bytes),
      * ~7 cache lines that are cold each time it resumes at 10,000 VUs: the
      * worker prefetches them (worker_prefetch). What is rare or large

@@ -25,3 +25,15 @@ def test_default_functions_of_other_kinds_run_as_before(c6):
     assert sorted(r.console()) == sorted(
         ["bound %d 21 g 42" % i for i in (0, 0, 1, 1)] + ["many %d 21 g 42" % i for i in (0, 0, 1, 1)]
     ), r.console()
+
+
+def test_global_lookups_recorded_with_a_full_global_table(c6):
+    # 300 more globals: the look-ups of __ENV and __ITER walk hash chains
+    # when their lines are recorded; deleting __ENV afterwards is seen
+    r = c6("js/prefetch_globals.js", env={"X": "x1"})
+    assert r.code == 0, r
+    lines = sorted(r.console())
+    want = sorted(
+        ["iter 0 env x1 g7 7 g299 299"] * 2 + ["iter %d env gone g7 seven g299 299" % i for i in (1, 2, 3) for _ in (0, 1)]
+    )
+    assert lines == want, lines

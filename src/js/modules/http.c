@@ -1302,6 +1302,13 @@ static JSValue http_do(JSContext *ctx, const char *method, JSValueConst url, JSV
     if (h->rhdr.cap > (64u << 10)) buf_free(&h->rhdr);  /* nor a head of up to 10 MB */
     http_call_free(ctx, c);
     slabpool_give(pool, c);
+    /* what the VU reads first when it next runs after a wait (a sleep()
+     * before its next iteration): its jar (emptied as the iteration begins),
+     * the URL memo and text of its next http.get, the connection it keeps */
+    v->pf_next[0] = &h->jar;
+    v->pf_next[1] = &h->url_val;
+    v->pf_next[2] = h->url_c;
+    v->pf_next[3] = h1_held_line(v->w->h1, v->id);
     return out;
 }
 
