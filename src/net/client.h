@@ -117,6 +117,8 @@ typedef struct h1_request {
                                                 and dropped as it arrives, nothing is decoded */
     void (*done)(struct h1_request *r, void *ud);
     void *ud;
+    const void *pf_resp[4]; /* lines reading the response and done() write first (the caller's
+                               records, the buffers above; NULL: none), asked for ahead (http1.c) */
     /* out: h1_start resets them all (tls: its version) */
     int status;     /* 0 on error */
     char proto[12]; /* "HTTP/1.1", "HTTP/1.0" or "HTTP/2.0" */

@@ -173,6 +173,7 @@ struct h1_client {
      * the first plain connection: http1_io (http1.c) stands in front of it
      * and hands it every event but a lone POLLIN */
     uv__io_cb stream_io;
+    unsigned ev_next; /* http1_io: where the next event of libuv's batch likely is */
     char rbuf[READ_BUF_SIZE]; /* every read lands here, consumed at once */
 };
 

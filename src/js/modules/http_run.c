@@ -191,6 +191,10 @@ static void http_h1_start(http_call *c) {
     hr->resp_body = keep ? &c->rbody : NULL;
     hr->done = http_h1_done;
     hr->ud = c;
+    hr->pf_resp[0] = &c->hop_done; /* http_h1_done's */
+    hr->pf_resp[1] = &c->v->state;
+    hr->pf_resp[2] = c->rhdr.p;
+    hr->pf_resp[3] = keep ? c->rbody.p : NULL;
     h1_start(c->v->w->h1, hr);
 }
 
