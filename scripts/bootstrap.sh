@@ -176,7 +176,9 @@ build_quickjs() {
   # (k6/http's Response and its status);
   # quickjs-prefetch-lookup.patch: the list also has the lines a look-up of
   # __ENV (and JS_AddPrefetchLookup: __ITER, set at each iteration) reads
-  # in the global object's hash table and property arrays
+  # in the global object's hash table and property arrays, and, recorded at
+  # a VU's second iteration (JS_SetPrefetchLearn), those of its look-ups on
+  # objects the list has (http.get on the module's object, __ENV.X)
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local objs=()

@@ -433,6 +433,10 @@ void vm_iter_begin(vu *v, int64_t iter) {
         JS_SetPrefetch(v->ctx, v->fn, "__ENV");
         if (v->iter_atom != JS_ATOM_NULL) JS_AddPrefetchLookup(v->ctx, global, v->iter_atom);
     }
+    /* and the look-ups its second iteration makes on the objects listed
+     * (http.get on the module's object, __ENV.TARGET): that iteration's
+     * lines are the later ones' (the first may run code once only) */
+    if (iter == 1 || iter == 2) JS_SetPrefetchLearn(v->ctx, iter == 1);
     JS_FreeValue(v->ctx, global);
 }
 

@@ -37,3 +37,16 @@ def test_global_lookups_recorded_with_a_full_global_table(c6):
         ["iter 0 env x1 g7 7 g299 299"] * 2 + ["iter %d env gone g7 seven g299 299" % i for i in (1, 2, 3) for _ in (0, 1)]
     )
     assert lines == want, lines
+
+
+def test_learned_lookups_call_no_getter_and_follow_shape_changes(c6):
+    # the second iteration's look-ups on o are recorded; the getter runs
+    # only when the script reads it, and o's later new shape reads right
+    r = c6("js/prefetch_learn.js")
+    assert r.code == 0, r
+    got = sorted(r.console())
+    assert len(got) == 10, got
+    # each VU runs in its own context (its own o and calls)
+    for i in range(5):
+        want = "iter %d x %s calls %d" % (i, "y undefined" if i < 3 else "undefined 49", i + 1)
+        assert got.count(want) == 2, (want, got)
