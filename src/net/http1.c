@@ -339,11 +339,20 @@ static inline ssize_t http1_sys_recv(int fd, void *p, size_t n) { /* a count, or
  * of watcher, an event another callback invalidated) costs a prefetch,
  * which cannot fault. */
 static void http1_io(uv_loop_t *loop, uv__io_t *w, unsigned int events);
-static const h1_conn *http1_batch_conn(uv_loop_t *loop, const struct epoll_event *ev, unsigned j) {
+/* The connection whose stream's io watcher w is (only a guess unless its
+ * callback is http1_io, which is only ever a plain connection's). */
+static inline h1_conn *http1_conn_of(const uv__io_t *w) {
+    return (h1_conn *)(void *)((char *)w - offsetof(h1_conn, tcp.io_watcher));
+}
+/* The watcher of the batch's event j, or NULL. */
+static uv__io_t *http1_batch_watcher(uv_loop_t *loop, const struct epoll_event *ev, unsigned j) {
     int f = ev[j].data.fd;
-    uv__io_t *w = f >= 0 && (unsigned)f < loop->nwatchers ? loop->watchers[f] : NULL;
-    return w && w->cb == http1_io ? (const h1_conn *)(const void *)((const char *)w - offsetof(h1_conn, tcp.io_watcher))
-                                  : NULL;
+    return f >= 0 && (unsigned)f < loop->nwatchers ? loop->watchers[f] : NULL;
+}
+/* The connection of the batch's event j (its watcher's line in cache), or NULL. */
+static const h1_conn *http1_batch_conn(uv_loop_t *loop, const struct epoll_event *ev, unsigned j) {
+    const uv__io_t *w = http1_batch_watcher(loop, ev, j);
+    return w && w->cb == http1_io ? http1_conn_of(w) : NULL;
 }
 static void http1_prefetch_batch(uv_loop_t *loop, h1_client *c, int fd) {
     const struct epoll_event *ev = (const void *)loop->watchers[loop->nwatchers];
@@ -363,18 +372,15 @@ static void http1_prefetch_batch(uv_loop_t *loop, h1_client *c, int fd) {
         __builtin_prefetch((const char *)&r->parser_ + 64, 1);
         __builtin_prefetch(&r->t_first_, 1);
     }
-    if (i + 3 < n) {
-        int f = ev[i + 3].data.fd;
-        uv__io_t *w = f >= 0 && (unsigned)f < loop->nwatchers ? loop->watchers[f] : NULL;
-        if (w) {
-            __builtin_prefetch(w);
-            __builtin_prefetch(&((const h1_conn *)(const void *)((const char *)w - offsetof(h1_conn, tcp.io_watcher)))->c);
-        }
+    const uv__io_t *w;
+    if (i + 3 < n && (w = http1_batch_watcher(loop, ev, i + 3))) {
+        __builtin_prefetch(w);
+        __builtin_prefetch(&http1_conn_of(w)->c); /* (not read: any watcher's guess is harmless) */
     }
 }
 
 static void http1_io(uv_loop_t *loop, uv__io_t *w, unsigned int events) {
-    h1_conn *k = (h1_conn *)(void *)((char *)w - offsetof(h1_conn, tcp.io_watcher));
+    h1_conn *k = http1_conn_of(w);
     h1_client *c = k->c;
     if (events != POLLIN) {
         c->stream_io(loop, w, events);
