@@ -127,6 +127,9 @@ build_quickjs() {
   patches="$patches $ROOT/scripts/quickjs-prefetch-lookup.patch"
   # shellcheck disable=SC2086
   stamp=$( (cat /dev/null $patches; echo "$cflags") | sha256sum | cut -d' ' -f1)
+  # the same flags for the Makefile's own compiles of these sources (build/c6's
+  # profiled and link-time optimised objects: Makefile, PGO)
+  mkdir -p "$out" && echo "$cflags" >"$out/cflags"
   [ -f "$out/libquickjs.a" ] && [ -f "$out/include/quickjs.h" ] \
     && [ "$(cat "$out/patches.sha256" 2>/dev/null)" = "$stamp" ] && return 0
   local tarball p

@@ -572,6 +572,7 @@ bool pusher_post_quiet(pusher *p, const char *url, const char *content_type, cha
 }
 
 void pusher_close(pusher *p, pusher_stats *st) {
+    if (st) *st = (pusher_stats){0}; /* none made: nothing sent or lost */
     if (!p) return;
     pthread_mutex_lock(&p->lock);
     p->stop = true;

@@ -371,7 +371,11 @@ static void schedule_local(void) {
  * status and why. */
 static void watch_report(active_run *r, bool ended) {
     run_watch_read(&r->w, clock_now_us());
-    if (!r->addr[0] && r->w.addr[0]) snprintf(r->addr, sizeof r->addr, "%s", r->w.addr);
+    if (!r->addr[0] && r->w.addr[0]) {
+        size_t n = strnlen(r->w.addr, sizeof r->addr - 1);
+        memcpy(r->addr, r->w.addr, n);
+        r->addr[n] = 0;
+    }
     if (r->status == RUN_INITIALIZING && r->w.started) {
         r->status = RUN_RUNNING;
         store_run_status(svc.st, r->id, RUN_RUNNING);

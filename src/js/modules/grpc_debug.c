@@ -84,7 +84,7 @@ static void gd_time(buf *m) {
     long ns = (long)(wall % 1000000000);
     if (ns) {
         snprintf(frac, sizeof frac, ".%09ld", ns);
-        for (size_t l = strlen(frac); frac[l - 1] == '0'; l--) frac[l - 1] = 0;
+        for (size_t l = strlen(frac); l > 1 && frac[l - 1] == '0'; l--) frac[l - 1] = 0; /* (frac[0] is the '.') */
     }
     strftime(z, sizeof z, "%z %Z", &tm);
     char line[160];
