@@ -195,6 +195,8 @@ $(PGO_DIR)/.profile: | $(PGO_DIR)/gen/c6 $(BUILD)/c6-target
 	@rm -rf $(PGO_DIR)/profile
 	@bash scripts/pgo/train.sh $(PGO_DIR)/gen/c6 $(BUILD)/c6-target || { rm -rf $(PGO_DIR)/profile; \
 	  echo "pgo: WARNING: no profile; build/c6 is built without one (make pgo-refresh to try again)" >&2; }
+	@[ ! -d $(PGO_DIR)/profile ] || [ -s $(PGO_DIR)/profile/quickjs/quickjs.gcda -a -s $(PGO_DIR)/profile/src/net/http1.gcda ] \
+	  || echo "pgo: WARNING: the runs left no counts where the compile looks ($(PGO_DIR)/profile/)" >&2
 	@touch $@
 
 pgo-refresh:

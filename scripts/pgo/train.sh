@@ -5,8 +5,9 @@
 # (scripts/pgo/check.js: bench/scripts/check.js's http.get + check + sleep,
 # the sleep short), the throughput loop of bench/run.sh (bench/scripts/get.js)
 # and a mix of the k6 API a typical test uses (scripts/pgo/mix.js); each run
-# writes its counts (.gcda) beside the instrumented objects when it exits.
-# About 15 s, bounded by timeouts; loopback only.
+# adds its counts to the .gcda files the instrumented compile named (the
+# Makefile's pgo_name) when it exits. About 15 s, bounded by timeouts;
+# loopback only.
 #
 #   bash scripts/pgo/train.sh <instrumented c6> <c6-target>
 set -euo pipefail
