@@ -203,12 +203,15 @@ pgo-refresh:
 	rm -rf $(PGO_DIR)
 	@$(MAKE) --no-print-directory $(BUILD)/c6
 
+# which of the two build/c6 is (a change of PGO links it again)
+$(BUILD)/.pgo-$(PGO):
+	@mkdir -p $(BUILD) && rm -f $(BUILD)/.pgo-* && touch $@
 ifeq ($(PGO),0)
-$(BUILD)/c6: $(BUILD)/obj/src/main.o $(BUILD)/libc6.a $(QJS_LIB) $(BUILD)/.deps-ok # relinked when QuickJS was rebuilt
+$(BUILD)/c6: $(BUILD)/obj/src/main.o $(BUILD)/libc6.a $(QJS_LIB) $(BUILD)/.deps-ok $(BUILD)/.pgo-$(PGO) # relinked when QuickJS was rebuilt
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libc6.a $(PKG_LIBS) $(LDLIBS) $(LDFLAGS)
 else
-$(BUILD)/c6: $(call pgo_objs,rel)
-	+$(CC) $(CFLAGS) $(PGO_USE) -o $@ $^ $(PKG_LIBS) $(SYS_LIBS) $(LDFLAGS)
+$(BUILD)/c6: $(call pgo_objs,rel) $(BUILD)/.pgo-$(PGO)
+	+$(CC) $(CFLAGS) $(PGO_USE) -o $@ $(filter %.o,$^) $(PKG_LIBS) $(SYS_LIBS) $(LDFLAGS)
 endif
 
 # The test server: src/target/ and the util/ (and net/ws_proto) objects it
