@@ -93,6 +93,11 @@ says_ok() { [[ $(curl -s --max-time 1 "$TARGET" 2>/dev/null) == ok ]]; }
 
 # Requests/sec from wrk's output.
 wrk_rps() { awk '/^Requests\/sec:/ { print $2; found = 1 } END { exit !found }' "$1"; }
+wrk_reqs() { awk '/ requests in / { print $1; found = 1 } END { exit !found }' "$1"; }
+# cpu_per_req CPUFILE REQUESTS: µs of CPU (user + system, /usr/bin/time's
+# "%U %S") a request; what compares the two clients when nginx's core, not
+# theirs, sets the pace (it does at ~110-130k requests/s on this machine)
+cpu_per_req() { awk -v n="$2" '{ printf "%.2f", ($1 + $2) * 1e6 / n }' "$1"; }
 
 # summary_field FILE METRIC: the first number and the first "N/s" rate on a
 # k6 summary line such as `  http_reqs......................: 123456 12345.6/s`.
@@ -194,13 +199,15 @@ run_bounded warmup 20 taskset -c "$CLI_CPU" wrk -t1 -c50 -d2s "$TARGET" || die "
 run_wrk() {
     local name=$1 var=$2 rps
     note "wrk: -t1 -c50 -d${D}s"
-    run_bounded "$name" $((D + 30)) taskset -c "$CLI_CPU" wrk -t1 -c50 -d"${D}s" "$TARGET" \
+    run_bounded "$name" $((D + 30)) /usr/bin/time -f '%U %S' -o "$TMP/$name.cpu" \
+        taskset -c "$CLI_CPU" wrk -t1 -c50 -d"${D}s" "$TARGET" \
         || { cat "$TMP/$name.err" >&2; die "wrk failed"; }
     if grep -q 'Non-2xx\|Socket errors' "$TMP/$name.out"; then
         note "WARNING ($name): $(grep 'Non-2xx\|Socket errors' "$TMP/$name.out" | tr -s ' ')"
     fi
     rps=$(wrk_rps "$TMP/$name.out") || { cat "$TMP/$name.out" >&2; die "no Requests/sec in wrk output"; }
     printf -v "$var" '%s' "$rps"
+    printf -v "${var}_CPU" '%s' "$(cpu_per_req "$TMP/$name.cpu" "$(wrk_reqs "$TMP/$name.out")")"
 }
 
 # wrk runs before and after c6 and the two are averaged, so a neighbour that
@@ -217,7 +224,8 @@ SCRIPTS=$HERE/scripts
 
 # -- throughput
 note "c6: --workers 1 -u 50 -d ${D}s"
-c6_run c6_get $((D + 60)) taskset -c "$CLI_CPU" "$C6" run -q --workers 1 -u 50 -d "${D}s" "$SCRIPTS/get.js"
+c6_run c6_get $((D + 60)) /usr/bin/time -f '%U %S' -o "$TMP/c6_get.cpu" \
+    taskset -c "$CLI_CPU" "$C6" run -q --workers 1 -u 50 -d "${D}s" "$SCRIPTS/get.js"
 run_wrk wrk2 WRK2
 WRK_RPS=$(awk -v a="$WRK1" -v b="$WRK2" 'BEGIN { printf "%.1f", (a + b) / 2 }')
 SPREAD=$(awk -v a="$WRK1" -v b="$WRK2" 'BEGIN { d = a - b; if (d < 0) d = -d; printf "%.0f", 100 * d / ((a + b) / 2) }')
@@ -233,6 +241,11 @@ fi
 check_failed_reqs c6_get
 RATIO=$(awk -v a="$C6_RPS" -v b="$WRK_RPS" 'BEGIN { printf "%.2f", a / b }')
 REPORT+=$'\n'$(printf 'c6          : %.0f req/s   (%s x wrk)' "$C6_RPS" "$RATIO")
+# CPU a request (c6's start and end included: its whole run)
+C6_CPU=$(cpu_per_req "$TMP/c6_get.cpu" "$C6_REQS")
+WRK_CPU=$(awk -v a="$WRK1_CPU" -v b="$WRK2_CPU" 'BEGIN { printf "%.2f", (a + b) / 2 }')
+REPORT+=$'\n'$(awk -v c="$C6_CPU" -v w="$WRK_CPU" \
+    'BEGIN { printf "CPU/request : wrk %.2f us, c6 %.2f us  (c6 makes %.2f x wrk'"'"'s requests per CPU-second)", w, c, w / c }')
 note "c6: $C6_REQS requests, $C6_RPS req/s"
 
 # -- memory: idle-ish VUs holding a connection each
