@@ -137,8 +137,9 @@ $(BUILD)/libc6.a: $(OBJS)
 # build/c6 itself is compiled with a profile of its own runs (PGO) and
 # optimised across files and QuickJS at link time (LTO): at 10,000 VUs of
 # http.get + check + sleep(1) (issue 17) an iteration took 9,843 -> 8,487
-# instructions and 155 -> 32 instruction-cache misses (callgrind), and ~1.3 µs
-# less CPU, 10 windows of 10 lower (bench/README, seventh round). How:
+# instructions and 155 -> 32 instruction-cache misses (callgrind), and
+# 0.7-1.0 µs less CPU paired with the build before (9 of 10 and 12 of 12
+# windows lower; bench/README, seventh round). How:
 #  1. every C file of c6 and of QuickJS compiled with -fprofile-generate in
 #     $(PGO_DIR)/gen/ and linked into an instrumented c6;
 #  2. scripts/pgo/train.sh runs it against c6-target on loopback (~15 s);
@@ -153,7 +154,7 @@ $(BUILD)/libc6.a: $(OBJS)
 # c6-target and the bench helpers always link the plain libc6.a.
 PGO      ?= 1
 PGO_DIR  := $(BUILD)/pgo
-QJS_UNITS:= quickjs libregexp libunicode cutils dtoa
+QJS_UNITS:= quickjs libregexp libunicode cutils dtoa # bootstrap.sh's, less quickjs-libc (c6 uses none of it)
 C6_CSRCS := src/main.c $(SRCS)
 GEN_INCS  = $(BUILD)/gen/html_lib.inc $(JSLIB_INCS) $(JSLIB_GEN_INCS) $(BUILD)/gen/dashboard_html.inc \
             $(BUILD)/gen/svc_page_html.inc
