@@ -20,6 +20,8 @@ _Static_assert(TAGS_MEMO_SLOTS <= 256, "a caller's `last` (tags.h) is a byte");
 #define TM_NULL           TAGS_MEMO_NULL
 #define TM_SHADOWED       TAGS_MEMO_SHADOWED
 
+#define TAGS_MAX_KV 256
+
 struct tagdict {
     tag_memo memo[TAGS_MEMO_SLOTS]; /* first: tagdict_memos (tags.h) */
     tag_entry **pages[TAGS_MAX_PAGES];
@@ -32,6 +34,13 @@ struct tagdict {
     uint32_t recent[4]; /* ids of the last sets interned (id + 1; 0: none) */
     unsigned recent_next;
     unsigned memo_next;
+    /* the work arrays of tags_pack and tagdict_intern_memo (a kv's key and
+     * value lengths and offsets, its place in the caller's order), here and
+     * not in their frames: those run on a VU's stack, which keeps every page
+     * it touched, and their 5 KB made each VU's stack a page deeper for the
+     * whole run (issue 17) */
+    uint32_t kl[TAGS_MAX_KV], vl[TAGS_MAX_KV], koff[TAGS_MAX_KV], voff[TAGS_MAX_KV];
+    uint16_t ord[TAGS_MAX_KV];
 };
 _Static_assert(offsetof(struct tagdict, memo) == 0, "tagdict_memos (tags.h)");
 
@@ -102,13 +111,11 @@ static void tags_sort(tag_kv *kvs, uint16_t *ord, size_t n) {
     }
 }
 
-#define TAGS_MAX_KV 256
-
 /* Packs sorted kvs into d->scratch; returns the length. koff/voff (NULL:
  * not wanted): where kv i's key and value went; a shadowed kv (a later one
  * has its key) gets its winner's key offset and voff UINT32_MAX. */
 static size_t tags_pack(tagdict *d, const tag_kv *kvs, size_t n, uint32_t *koff, uint32_t *voff) {
-    uint32_t kl[TAGS_MAX_KV], vl[TAGS_MAX_KV];
+    uint32_t *kl = d->kl, *vl = d->vl;
     size_t need = 0;
     for (size_t i = 0; i < n; i++) {
         kl[i] = (uint32_t)strlen(kvs[i].key) + 1;
@@ -307,7 +314,7 @@ uint32_t tagdict_intern_memo(tagdict *d, int site, uint32_t base, uint32_t hint,
     size_t nv = n - nbase;
     if (nv > TAGS_MEMO_KV || n > TAGS_MAX_KV) return tagdict_intern(d, kvs, n);
     tag_memo rec = {.base = base, .shape = tags_memo_shape(site, nv, nstatic)};
-    uint16_t ord[TAGS_MAX_KV]; /* where each kv was in the caller's order */
+    uint16_t *ord = d->ord; /* where each kv was in the caller's order */
     size_t k = 0;
     bool keep = true;
     for (size_t i = 0; i < n; i++) {
@@ -321,7 +328,7 @@ uint32_t tagdict_intern_memo(tagdict *d, int site, uint32_t base, uint32_t hint,
         }
     }
     tags_sort(kvs, ord, k);
-    uint32_t koff[TAGS_MAX_KV], voff[TAGS_MAX_KV];
+    uint32_t *koff = d->koff, *voff = d->voff;
     size_t len = tags_pack(d, kvs, k, koff, voff);
     bool ok;
     uint32_t id = tags_intern_packed(d, len, &ok);

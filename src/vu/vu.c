@@ -240,8 +240,8 @@ uint32_t vu_intern_tags_slow(vu *v, int site, const char *group, tag_kv *kv, uin
 
 uint32_t vu_intern_site_slow(vu *v, int site, const char *group, const tag_kv *kv, const uint32_t *vlen, size_t nstatic,
                              size_t n) {
-    tag_kv room[VU_BASE_TAGS + VU_SITE_KV];
-    uint32_t vl[1 + VU_SITE_KV];
+    tag_kv *room = v->w->tag_room; /* (nothing interns again before this returns) */
+    uint32_t *vl = v->w->tag_room_vl;
     if (n > VU_SITE_KV) n = VU_SITE_KV; /* (callers hold at most that many) */
     memcpy(room + VU_BASE_TAGS, kv + 1, n * sizeof *kv);
     memcpy(vl + 1, vlen + 1, n * sizeof *vl);
@@ -528,15 +528,21 @@ static void vu_run_special(vu *v) {
 }
 
 /* The VU's init; false (v->error set) when it failed. Its message buffer
- * lives in this frame, gone before the iterations run: a VU's stack keeps
- * every page it touched, and 8 KB left above the iteration's frames in
- * vu_main cost a page a VU (bench/vu_memory.sh, issue 17). */
+ * is on the heap: a VU's stack keeps every page it ever touched, and with
+ * 8 KB of buffer in a frame the init's calls below it reached 11 KB deep,
+ * a third page for every VU for its whole life (the iterations of
+ * bench/scripts/check.js go ~6 KB deep; issue 17). */
+#define VU_INIT_ERR 8192
 static __attribute__((noinline)) bool vu_init(vu *v) {
-    char err[8192];
-    if (vm_create(v, v->test->script, false, err, sizeof err) == 0) return true;
-    vm_destroy(v); /* what the failed init built (rare: not kept) */
-    v->error = xstrdup(err);
-    return false;
+    char *err = malloc(VU_INIT_ERR);
+    if (!err) out_of_memory_exit(); /* as vu_new's callers: a VU that cannot start is not worth unwinding */
+    bool ok = vm_create(v, v->test->script, false, err, VU_INIT_ERR) == 0;
+    if (!ok) {
+        vm_destroy(v); /* what the failed init built (rare: not kept) */
+        v->error = xstrdup(err);
+    }
+    free(err);
+    return ok;
 }
 
 static void vu_main(void *arg) {

@@ -1375,9 +1375,12 @@ static JSValue http_json(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     }
     size_t len;
     const char *s = NULL;
-    uint8_t *ab = JS_GetArrayBuffer(ctx, &len, body);
+    /* (a string is not asked: JS_GetArrayBuffer throws for anything else,
+     * building a TypeError and its backtrace at every json()) */
+    uint8_t *ab = NULL;
+    if (!JS_IsString(body) && !(ab = JS_GetArrayBuffer(ctx, &len, body)))
+        JS_FreeValue(ctx, JS_GetException(ctx)); /* not an ArrayBuffer: the body as text */
     if (!ab) {
-        JS_FreeValue(ctx, JS_GetException(ctx)); /* not an ArrayBuffer: the body is text */
         s = JS_ToCStringLen(ctx, &len, body);
         if (!s) {
             JS_FreeValue(ctx, body);
