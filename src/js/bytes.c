@@ -25,6 +25,13 @@ static void js_learn_classes(JSContext *ctx) {
     atomic_store_explicit(&js_ta_first, tac, memory_order_release);
 }
 
+bool js_is_array_buffer(JSContext *ctx, JSValueConst v) {
+    JSClassID c = JS_GetClassID(v);
+    if (c == JS_INVALID_CLASS_ID) return false;
+    js_learn_classes(ctx);
+    return c == atomic_load_explicit(&js_ab_class, memory_order_relaxed);
+}
+
 int js_typed_array_type(JSContext *ctx, JSValueConst v) {
     JSClassID c = JS_GetClassID(v);
     if (c == JS_INVALID_CLASS_ID) return -1;
@@ -63,8 +70,7 @@ int js_bytes_get(JSContext *ctx, JSValueConst v, js_bytes *b, const char *what) 
         b->p = (const uint8_t *)b->str;
         return 0;
     }
-    js_learn_classes(ctx);
-    if (JS_GetClassID(v) == atomic_load_explicit(&js_ab_class, memory_order_relaxed)) {
+    if (js_is_array_buffer(ctx, v)) {
         uint8_t *p = JS_GetArrayBuffer(ctx, &b->len, v);
         if (!p) return -1; /* detached: QuickJS threw */
         b->p = p;

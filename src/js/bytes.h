@@ -4,6 +4,7 @@
 #ifndef C6_JS_BYTES_H
 #define C6_JS_BYTES_H
 #include <quickjs.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,10 @@ typedef struct js_bytes {
 int js_bytes_get(JSContext *ctx, JSValueConst v, js_bytes *b, const char *what);
 void js_bytes_free(JSContext *ctx, js_bytes *b);
 
+/* Whether v is an ArrayBuffer: asked before JS_GetArrayBuffer where v may be
+ * anything (a request body, a file's data), which would otherwise throw a
+ * TypeError, building its backtrace, for every other value. */
+bool js_is_array_buffer(JSContext *ctx, JSValueConst v);
 /* The JSTypedArrayEnum of v, or -1 when v is no typed array. */
 int js_typed_array_type(JSContext *ctx, JSValueConst v);
 /* v's viewed bytes; NULL with an exception pending if v is no typed array

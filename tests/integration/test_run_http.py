@@ -39,6 +39,7 @@ def test_request_bodies(c6):
     assert form[0]["form"] == {"a": "1", "b": "x y&z"}, r
     assert form[0]["ct"].startswith("application/x-www-form-urlencoded"), r
     assert _records(r, "binary") == [{"status": 200, "data": "hi!"}], r
+    assert _records(r, "view") == [{"status": 200, "data": "ok"}], r
     assert _records(r, "json") == [{"status": 200, "json": {"k": [1, 2]}}], r
 
 

@@ -401,19 +401,14 @@ static int http_body(JSContext *ctx, JSValueConst b, http_call *c) {
         return http_parse_error(ctx, "unknown request body type %s", http_go_type(ctx, b));
     c->has_body = true;
     size_t len;
-    uint8_t *ab = JS_IsObject(b) ? JS_GetArrayBuffer(ctx, &len, b) : NULL;
-    if (ab) return buf_append(&c->body, ab, len);
+    /* (asked first: JS_GetArrayBuffer and JS_GetTypedArrayBuffer throw,
+     * with a backtrace, for a form's plain object) */
     if (JS_IsObject(b)) {
-        JS_FreeValue(ctx, JS_GetException(ctx));
-        size_t off, bpe;
-        JSValue abv = JS_GetTypedArrayBuffer(ctx, b, &off, &len, &bpe);
-        if (!JS_IsException(abv)) {
-            size_t total;
-            uint8_t *p = JS_GetArrayBuffer(ctx, &total, abv);
-            JS_FreeValue(ctx, abv);
-            if (p) return buf_append(&c->body, p + off, len);
-        }
-        JS_FreeValue(ctx, JS_GetException(ctx));
+        uint8_t *p = js_is_array_buffer(ctx, b)          ? JS_GetArrayBuffer(ctx, &len, b)
+                     : js_typed_array_type(ctx, b) >= 0 ? js_typed_array_bytes(ctx, b, &len)
+                                                         : NULL;
+        if (p) return buf_append(&c->body, p, len);
+        JS_FreeValue(ctx, JS_GetException(ctx)); /* a detached buffer: as an object, as before */
         if (http_has_file(ctx, b)) return http_multipart_body(ctx, b, &c->body, c->ctype, sizeof c->ctype);
         snprintf(c->ctype, sizeof c->ctype, "%s", HTTP_FORM_CTYPE);
         return http_form_body(ctx, b, &c->body);
@@ -1375,12 +1370,11 @@ static JSValue http_json(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     }
     size_t len;
     const char *s = NULL;
-    /* (a string is not asked: JS_GetArrayBuffer throws for anything else,
-     * building a TypeError and its backtrace at every json()) */
-    uint8_t *ab = NULL;
-    if (!JS_IsString(body) && !(ab = JS_GetArrayBuffer(ctx, &len, body)))
-        JS_FreeValue(ctx, JS_GetException(ctx)); /* not an ArrayBuffer: the body as text */
+    /* (JS_GetArrayBuffer is not asked of a text body: it would throw,
+     * building a TypeError and its backtrace, at every json()) */
+    uint8_t *ab = js_is_array_buffer(ctx, body) ? JS_GetArrayBuffer(ctx, &len, body) : NULL;
     if (!ab) {
+        JS_FreeValue(ctx, JS_GetException(ctx)); /* (a detached buffer threw) the body as text */
         s = JS_ToCStringLen(ctx, &len, body);
         if (!s) {
             JS_FreeValue(ctx, body);

@@ -43,8 +43,8 @@ static bool http_is_file(JSValueConst v) { return JS_GetClassID(v) == http_file_
 JSValue http_file(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     JSValueConst data = argc > 0 ? argv[0] : JS_UNDEFINED;
     size_t len;
-    if (!JS_IsString(data) && !(JS_IsObject(data) && JS_GetArrayBuffer(ctx, &len, data))) {
-        JS_FreeValue(ctx, JS_GetException(ctx)); /* JS_GetArrayBuffer threw for a non-buffer */
+    if (!JS_IsString(data) && !(js_is_array_buffer(ctx, data) && JS_GetArrayBuffer(ctx, &len, data))) {
+        JS_FreeValue(ctx, JS_GetException(ctx)); /* (a detached buffer threw) */
         /* k6's text (js/modules/k6/http/file.go), Go's %T of the exported value */
         return js_throw_error(ctx, "GoError", "invalid type %s, expected string or ArrayBuffer",
                               http_go_type(ctx, data));
@@ -128,9 +128,9 @@ static int http_format_value(JSContext *ctx, JSValueConst v, buf *out) {
 /* The bytes of a file's data: a string's UTF-8, a buffer's bytes. */
 static int http_file_data(JSContext *ctx, JSValueConst data, buf *out) {
     size_t len;
-    uint8_t *ab = JS_IsObject(data) ? JS_GetArrayBuffer(ctx, &len, data) : NULL;
+    uint8_t *ab = js_is_array_buffer(ctx, data) ? JS_GetArrayBuffer(ctx, &len, data) : NULL;
     if (ab) return buf_append(out, ab, len);
-    JS_FreeValue(ctx, JS_GetException(ctx));
+    JS_FreeValue(ctx, JS_GetException(ctx)); /* (a detached buffer threw) */
     return http_format_value(ctx, data, out);
 }
 
