@@ -52,6 +52,36 @@ uint8_t *js_typed_array_bytes(JSContext *ctx, JSValueConst v, size_t *len) {
     return p + off;
 }
 
+/* A DataView by what it shows (QuickJS exports no way to it): its buffer is
+ * an ArrayBuffer, byteOffset and byteLength within it. */
+static uint8_t *js_view_bytes(JSContext *ctx, JSValueConst v, size_t *len) {
+    JSValue b = JS_GetPropertyStr(ctx, v, "buffer");
+    uint8_t *p = NULL;
+    size_t total;
+    int64_t off = -1, n = -1;
+    if (js_is_array_buffer(ctx, b) && (p = JS_GetArrayBuffer(ctx, &total, b))) {
+        JSValue o = JS_GetPropertyStr(ctx, v, "byteOffset"), l = JS_GetPropertyStr(ctx, v, "byteLength");
+        if (!JS_IsNumber(o) || !JS_IsNumber(l) || JS_ToInt64(ctx, &off, o) || JS_ToInt64(ctx, &n, l) || off < 0 ||
+            n < 0 || (uint64_t)off + (uint64_t)n > total)
+            p = NULL;
+        JS_FreeValue(ctx, o);
+        JS_FreeValue(ctx, l);
+    }
+    JS_FreeValue(ctx, b);
+    if (!p) return NULL;
+    *len = (size_t)n;
+    return p + off;
+}
+
+uint8_t *js_binary_bytes(JSContext *ctx, JSValueConst v, size_t *len) {
+    if (!JS_IsObject(v)) return NULL;
+    uint8_t *p = js_is_array_buffer(ctx, v)         ? JS_GetArrayBuffer(ctx, len, v)
+                 : js_typed_array_type(ctx, v) >= 0 ? js_typed_array_bytes(ctx, v, len)
+                                                    : js_view_bytes(ctx, v, len);
+    if (!p) JS_FreeValue(ctx, JS_GetException(ctx)); /* detached, or a getter threw */
+    return p;
+}
+
 static const char *js_kind(JSContext *ctx, JSValueConst v) {
     if (JS_IsUndefined(v)) return "undefined";
     if (JS_IsNull(v)) return "null";

@@ -29,6 +29,11 @@ int js_typed_array_type(JSContext *ctx, JSValueConst v);
  * or its buffer is detached. */
 uint8_t *js_typed_array_bytes(JSContext *ctx, JSValueConst v, size_t *len);
 
+/* The bytes of binary data: an ArrayBuffer's, or those a typed array or a
+ * DataView views; NULL (no exception left pending) when v is none of them
+ * or its buffer is detached. */
+uint8_t *js_binary_bytes(JSContext *ctx, JSValueConst v, size_t *len);
+
 /* Throws an Error whose name is `name` (NULL: plain "Error"), as the
  * errors k6's Go modules raise ("GoError": toString "GoError: <msg>", an
  * error a Go function returned to k6's JS runtime). The message is cut at

@@ -249,12 +249,7 @@ int grpc_metadata_read(JSContext *ctx, JSValueConst obj, grpc_md *md, char *err,
         else if (md->n >= GRPC_MAX_MD) {
         } else if (kl > 4 && strcmp(k + kl - 4, "-bin") == 0) {
             size_t bl;
-            uint8_t *b = JS_GetArrayBuffer(ctx, &bl, val);
-            if (!b) {
-                JS_FreeValue(ctx, JS_GetException(ctx));
-                b = js_typed_array_bytes(ctx, val, &bl);
-                if (!b) JS_FreeValue(ctx, JS_GetException(ctx));
-            }
+            uint8_t *b = js_binary_bytes(ctx, val, &bl);
             if (!b) {
                 snprintf(err, n, "\"%s\" value must be binary", k);
                 rc = -2;

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <strings.h>
 #include "exec/test.h"
+#include "js/bytes.h"
 #include "js/vm.h"
 #include "js/modules/http.h"
 #include "metrics/registry.h"
@@ -458,37 +459,6 @@ static JSValue wsn_add_listener(JSContext *ctx, JSValueConst this_val, int argc,
     return JS_UNDEFINED;
 }
 
-/* The bytes of an ArrayBuffer, a typed array or a DataView; NULL if v is none. */
-static uint8_t *wsn_bytes(JSContext *ctx, JSValueConst v, size_t *n) {
-    uint8_t *p = JS_GetArrayBuffer(ctx, n, v);
-    if (p) return p;
-    JS_FreeValue(ctx, JS_GetException(ctx));
-    size_t off, len, bpe, total;
-    JSValue ab = JS_GetTypedArrayBuffer(ctx, v, &off, &len, &bpe);
-    if (JS_IsException(ab)) {
-        JS_FreeValue(ctx, JS_GetException(ctx));
-        /* a DataView */
-        JSValue buf = JS_GetPropertyStr(ctx, v, "buffer");
-        JSValue o = JS_GetPropertyStr(ctx, v, "byteOffset");
-        JSValue l = JS_GetPropertyStr(ctx, v, "byteLength");
-        int64_t oo = -1, ll = -1;
-        JS_ToInt64(ctx, &oo, o);
-        JS_ToInt64(ctx, &ll, l);
-        uint8_t *base = JS_IsObject(buf) ? JS_GetArrayBuffer(ctx, &total, buf) : NULL;
-        if (!base) JS_FreeValue(ctx, JS_GetException(ctx));
-        JS_FreeValue(ctx, buf);
-        JS_FreeValue(ctx, o);
-        JS_FreeValue(ctx, l);
-        if (!base || oo < 0 || ll < 0 || (size_t)(oo + ll) > total) return NULL;
-        *n = (size_t)ll;
-        return base + oo;
-    }
-    uint8_t *base = JS_GetArrayBuffer(ctx, &total, ab);
-    JS_FreeValue(ctx, ab);
-    if (!base || off + len > total) return NULL;
-    *n = len;
-    return base;
-}
 
 static size_t wsn_blob_bytes(JSContext *ctx, JSValueConst v, const uint8_t **p);
 
@@ -508,7 +478,7 @@ static JSValue wsn_send(JSContext *ctx, JSValueConst this_val, int argc, JSValue
         rc = ws_client_send(s->c, WS_OP_TEXT, str, n);
         JS_FreeCString(ctx, str);
     } else {
-        const uint8_t *p = JS_IsObject(d) ? wsn_bytes(ctx, d, &n) : NULL;
+        const uint8_t *p = JS_IsObject(d) ? js_binary_bytes(ctx, d, &n) : NULL;
         if (!p && JS_IsObject(d)) n = wsn_blob_bytes(ctx, d, &p);
         if (!p)
             return JS_ThrowTypeError(ctx, "WebSocket.send(data): data must be a string, an ArrayBuffer, "
@@ -667,7 +637,7 @@ static JSValue wsn_blob_ctor(JSContext *ctx, JSValueConst new_target, int argc, 
             size_t n = 0;
             const uint8_t *p = NULL;
             if (JS_IsObject(part)) {
-                p = wsn_bytes(ctx, part, &n);
+                p = js_binary_bytes(ctx, part, &n);
                 if (!p) n = wsn_blob_bytes(ctx, part, &p);
             }
             if (p) {

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include "js/bytes.h"
 #include "exec/test.h"
 #include "js/vm.h"
 #include "js/modules/http.h"
@@ -213,30 +214,9 @@ static JSValue ws_send(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
 static JSValue ws_send_binary(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
     ws_session *s = ws_this(ctx, this_val);
     size_t n = 0;
-    uint8_t *p = argc > 0 ? JS_GetArrayBuffer(ctx, &n, argv[0]) : NULL;
-    if (!p && argc > 0 && JS_IsObject(argv[0])) {
-        /* a typed array or DataView: its bytes */
-        JS_FreeValue(ctx, JS_GetException(ctx));
-        size_t off, len, bpe;
-        JSValue ab = JS_GetTypedArrayBuffer(ctx, argv[0], &off, &len, &bpe);
-        if (!JS_IsException(ab)) {
-            size_t total;
-            uint8_t *base = JS_GetArrayBuffer(ctx, &total, ab);
-            if (base && off + len <= total) {
-                p = base + off;
-                n = len;
-            }
-            JS_FreeValue(ctx, ab);
-        }
-    }
-    if (!p && n == 0 && !(argc > 0 && JS_IsObject(argv[0]))) {
-        JS_FreeValue(ctx, JS_GetException(ctx));
-        return JS_ThrowTypeError(ctx, "socket.sendBinary(data): data must be an ArrayBuffer");
-    }
-    if (!p) {
-        JS_FreeValue(ctx, JS_GetException(ctx));
-        return JS_ThrowTypeError(ctx, "socket.sendBinary(data): data must be an ArrayBuffer");
-    }
+    /* an ArrayBuffer, or the bytes a typed array or DataView views */
+    uint8_t *p = argc > 0 ? js_binary_bytes(ctx, argv[0], &n) : NULL;
+    if (!p) return JS_ThrowTypeError(ctx, "socket.sendBinary(data): data must be an ArrayBuffer");
     if (s && s->script_closed) return ws_write_after_close(s, true) ? JS_UNDEFINED : JS_EXCEPTION;
     if (s && ws_client_send(s->c, WS_OP_BINARY, p, n) == 0) ws_count_sent(s);
     return JS_UNDEFINED;

@@ -22,7 +22,7 @@ export default function () {
     seen.protocol = ws.protocol;
     ws.send('hello');
     ws.send('héllo wörld ✓');
-    ws.send(new Uint8Array([0, 1, 2, 250, 255]));         // a view: its bytes
+    ws.send(new Uint8Array([7, 0, 1, 2, 250, 255, 7]).subarray(1, 6)); // a view: its bytes, from its offset
     ws.ping();
     ws.send('!ping');
   };
