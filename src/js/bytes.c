@@ -42,7 +42,7 @@ int js_typed_array_type(JSContext *ctx, JSValueConst v) {
 }
 
 uint8_t *js_typed_array_bytes(JSContext *ctx, JSValueConst v, size_t *len) {
-    size_t off, n, total;
+    size_t off = 0, n = 0, total; /* (set by QuickJS unless it threw; gcc cannot see that across files) */
     JSValue ab = JS_GetTypedArrayBuffer(ctx, v, &off, &n, NULL);
     if (JS_IsException(ab)) return NULL;
     uint8_t *p = JS_GetArrayBuffer(ctx, &total, ab);
