@@ -404,9 +404,9 @@ static int http_body(JSContext *ctx, JSValueConst b, http_call *c) {
     /* (asked first: JS_GetArrayBuffer and JS_GetTypedArrayBuffer throw,
      * with a backtrace, for a form's plain object) */
     if (JS_IsObject(b)) {
-        uint8_t *p = js_is_array_buffer(ctx, b)          ? JS_GetArrayBuffer(ctx, &len, b)
+        uint8_t *p = js_is_array_buffer(ctx, b)         ? JS_GetArrayBuffer(ctx, &len, b)
                      : js_typed_array_type(ctx, b) >= 0 ? js_typed_array_bytes(ctx, b, &len)
-                                                         : NULL;
+                                                        : NULL;
         if (p) return buf_append(&c->body, p, len);
         JS_FreeValue(ctx, JS_GetException(ctx)); /* a detached buffer: as an object, as before */
         if (http_has_file(ctx, b)) return http_multipart_body(ctx, b, &c->body, c->ctype, sizeof c->ctype);

@@ -459,7 +459,6 @@ static JSValue wsn_add_listener(JSContext *ctx, JSValueConst this_val, int argc,
     return JS_UNDEFINED;
 }
 
-
 static size_t wsn_blob_bytes(JSContext *ctx, JSValueConst v, const uint8_t **p);
 
 static JSValue wsn_send(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv) {
