@@ -10,6 +10,9 @@
  *
  *   bench-loopfloor HOST PORT N [WARM_S] [WINDOW_S] [THREADS]
  *
+ * LOOPFLOOR_PERIOD_MS=100: a request every 100 ms a connection (a script's
+ * sleep(0.1)) instead of every second.
+ *
  * Like c6: THREADS worker threads (default 2, c6's default on 2 cores),
  * each with its own epoll and connections; a request goes out with
  * sendto(2), the response comes in with recvfrom(2) when epoll says the
@@ -65,6 +68,7 @@ static int port;
 static char req[512];
 static size_t reqlen;
 static _Atomic int stop, ready;
+static int period = 1000; /* ms between a connection's requests: LOOPFLOOR_PERIOD_MS (sleep(1): 1000) */
 
 static int64_t now_ms(void) {
     struct timespec t;
@@ -144,13 +148,13 @@ static void *run(void *arg) {
         setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
         if (epoll_ctl(w->ep, EPOLL_CTL_ADD, c->fd, &ev) != 0) die("epoll_ctl");
-        sleep_until(w, c, w->tick + 1 + rand_r(&seed) % 1000);
+        sleep_until(w, c, w->tick + 1 + rand_r(&seed) % (unsigned)period);
     }
     atomic_fetch_add(&ready, 1);
     struct epoll_event evs[256];
     while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
         /* sleep until the next due slot, in ms as libuv does (at most 1 s) */
-        int64_t due = w->tick + 1, lim = w->tick + 1000;
+        int64_t due = w->tick + 1, lim = w->tick + period;
         while (due < lim && !w->wheel[due % SLOTS]) due++;
         int64_t wait = due - now_ms();
         int k = epoll_wait(w->ep, evs, 256, wait < 0 ? 0 : (int)wait);
@@ -169,7 +173,7 @@ static void *run(void *arg) {
             }
             if (got(c, rbuf, (size_t)n)) {
                 atomic_fetch_add_explicit(&w->iters, 1, memory_order_relaxed);
-                sleep_until(w, c, now_ms() + 1000);
+                sleep_until(w, c, now_ms() + period);
             }
         }
         for (int64_t t = now_ms(); w->tick < t;) {
@@ -209,6 +213,11 @@ int main(int argc, char **argv) {
     int n = atoi(argv[3]);
     double warm = argc > 4 ? atof(argv[4]) : 5, win = argc > 5 ? atof(argv[5]) : 10;
     int t = argc > 6 ? atoi(argv[6]) : 2;
+    const char *pe = getenv("LOOPFLOOR_PERIOD_MS");
+    if (pe && ((period = atoi(pe)) < 1 || period >= SLOTS)) {
+        fprintf(stderr, "loopfloor: LOOPFLOOR_PERIOD_MS must be 1 to %d\n", SLOTS - 1);
+        return 2;
+    }
     if (n < 1 || t < 1 || t > 64 || port < 1 || port > 65535) {
         fprintf(stderr, "loopfloor: bad arguments\n");
         return 2;
