@@ -124,3 +124,24 @@ def test_status_and_error_code_tags(c6, target, tmp_path):
             t = d["data"]["tags"]
             got.append((t["status"], t.get("error_code")))
     assert got == [("200", None), ("299", None), ("400", "1400"), ("599", "1599"), ("0", "1212")], got
+
+
+def test_tags_getter_that_adds_and_checks_keeps_each_samples_tags(c6, tmp_path):
+    """metrics.add() reads its tags object (whose getters may run any script,
+    here another add() and a check) before it builds the sample's tag set
+    in the worker's room (src/js/modules/metrics.c): each sample has its own
+    tags, none of the other's."""
+    out = tmp_path / "o.json"
+    r = c6("metrics/nested_add.js", "-o", f"json={out}")
+    assert r.code == 0, r
+    tags = {}
+    for line in open(out):
+        d = json.loads(line)
+        if d.get("type") == "Point" and d["metric"] in ("outer_trend", "inner_counter", "checks"):
+            t = d["data"]["tags"]
+            tags[d["metric"]] = {k: v for k, v in t.items() if k in ("a", "inner", "base", "check")}
+    assert tags == {
+        "inner_counter": {"inner": "i", "base": "b"},
+        "checks": {"check": "inner check", "base": "b"},
+        "outer_trend": {"a": "x", "base": "b"},
+    }, tags

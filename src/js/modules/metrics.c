@@ -39,12 +39,17 @@ static JSValue metrics_add(JSContext *ctx, JSValueConst this_val, int argc, JSVa
     if (JS_IsBool(argv[0])) val = JS_ToBool(ctx, argv[0]);
     else if (JS_ToFloat64(ctx, &val, argv[0])) return JS_EXCEPTION;
     if (isnan(val)) return JS_ThrowTypeError(ctx, "%s.add(): the value is not a number", registry_get(id)->name);
-    tag_kv kv[VU_BASE_TAGS + VM_MAX_PAIRS];
-    size_t n = vu_base_tags(v, kv, v->group);
     vm_pairs user = {.keep_nul = true};
     int rc = argc > 1 ? vm_pairs_read(ctx, argv[1], &user) : 0;
-    for (int i = 0; i < user.n; i++) kv[n++] = (tag_kv){user.k[i], user.v[i]};
     if (rc == 0) {
+        /* the set in the worker's room, not 2 KB of this frame on the VU's
+         * stack (which keeps every page it touched: vu_intern_site_slow,
+         * worker.h); filled only now that the tags object was read, whose
+         * getters may add to a metric or check themselves */
+        _Static_assert(VM_MAX_PAIRS <= VU_SITE_KV, "worker.h's tag_room holds the VU's tags and the user's");
+        tag_kv *kv = v->w->tag_room;
+        size_t n = vu_base_tags(v, kv, v->group);
+        for (int i = 0; i < user.n; i++) kv[n++] = (tag_kv){user.k[i], user.v[i]};
         uint32_t tags = tagdict_intern(v->w->samples.tags, kv, n);
         sample_push(&v->w->samples, id, tags, val, sample_now(&v->w->samples));
     }
