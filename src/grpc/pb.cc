@@ -764,12 +764,20 @@ class Decoder {
         if (name == "google.protobuf.Timestamp" || name == "google.protobuf.Duration") {
             int64_t secs = 0;
             int32_t nanos = 0;
+            using TU = gp::util::TimeUtil;
             if (first.k == STRING && name == "google.protobuf.Timestamp") {
                 gp::Timestamp ts;
-                if ((ok = gp::util::TimeUtil::FromString(first.str, &ts))) secs = ts.seconds(), nanos = ts.nanos();
+                if ((ok = TU::FromString(first.str, &ts))) secs = ts.seconds(), nanos = ts.nanos();
+                ok = ok && secs >= TU::kTimestampMinSeconds && secs <= TU::kTimestampMaxSeconds && nanos >= 0 &&
+                     nanos < 1000000000;
             } else if (first.k == STRING) {
                 gp::Duration du;
-                if ((ok = gp::util::TimeUtil::FromString(first.str, &du))) secs = du.seconds(), nanos = du.nanos();
+                if ((ok = TU::FromString(first.str, &du))) secs = du.seconds(), nanos = du.nanos();
+                // TimeUtil takes seconds past the range protojson allows (and
+                // BinaryToJsonString refuses when printing them back): "1e60s"
+                // as digits came through as a Duration no answer could show
+                ok = ok && secs >= TU::kDurationMinSeconds && secs <= TU::kDurationMaxSeconds && nanos > -1000000000 &&
+                     nanos < 1000000000 && !(secs > 0 && nanos < 0) && !(secs < 0 && nanos > 0);
             }
             if (ok) {
                 r->SetInt64(m, d->FindFieldByNumber(1), secs);

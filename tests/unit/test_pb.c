@@ -310,6 +310,12 @@ static void test_json_errors(void **state) {
     json_err(&w, "{\"times\":[\"nope\"]}", "proto: (line 1:11): invalid google.protobuf.Timestamp value \"nope\"");
     json_err(&w, "{\"i64\":\"x\"}", "proto: (line 1:8): invalid value for int64 field value: \"x\"");
     json_err(&w, "{\"mask\":5}", "proto: (line 1:9): invalid google.protobuf.FieldMask value 5");
+    /* seconds past protojson's range (±315,576,000,000 s, 10,000 years):
+     * libprotobuf's TimeUtil took these, and no answer could print them */
+    json_err(m, "{\"wait\":\"315576000001s\"}",
+             "proto: (line 1:9): invalid google.protobuf.Duration value \"315576000001s\"");
+    json_err(m, "{\"wait\":\"22222222222222222222222222221.5s\"}",
+             "proto: (line 1:9): invalid google.protobuf.Duration value \"22222222222222222222222222221.5s\"");
     /* bytes that are no UTF-8 (JSON.stringify makes none; Go's JSON decoder
      * refuses them) */
     json_err(m, "{\"name\":\"a\xb8\"}", "proto: syntax error (line 1:9): invalid UTF-8 in string");
