@@ -59,9 +59,10 @@ typedef struct worker {
     int js_rt_vus;       /* VUs in the last of them */
     bool js_gc_on;       /* the run started: new runtimes collect at once */
     slabpool http_calls; /* k6/http's call records (js/modules/http.c http_do) */
-    /* vu_intern_site_slow's room for a new tag set (vu/vu.c): here, not in
-     * its frame, which runs on a VU's stack; that stack keeps every page it
-     * ever touched, and 2.6 KB there took every VU's a page deeper */
+    /* room for a tag set being interned, used by vu_intern_site_slow (vu/vu.c)
+     * and k6/metrics add() (no script runs while either fills it): here, not
+     * in their frames on a VU's stack, which keeps every page it ever
+     * touched; 2.6 KB there took every VU's a page deeper */
     tag_kv tag_room[VU_BASE_TAGS + VU_SITE_KV];
     uint32_t tag_room_vl[1 + VU_SITE_KV];
 

@@ -531,7 +531,7 @@ static void vu_run_special(vu *v) {
  * is on the heap: a VU's stack keeps every page it ever touched, and with
  * 8 KB of buffer in a frame the init's calls below it reached 11 KB deep,
  * a third page for every VU for its whole life (the iterations of
- * bench/scripts/check.js go ~6 KB deep; issue 17). */
+ * bench/scripts/check.js go ~3 KB deep: bench/stack_depth.py; issue 17). */
 #define VU_INIT_ERR 8192
 static __attribute__((noinline)) bool vu_init(vu *v) {
     char *err = malloc(VU_INIT_ERR);
