@@ -124,7 +124,7 @@ build_quickjs() {
   patches="$patches $ROOT/scripts/quickjs-atom-ascii.patch $ROOT/scripts/quickjs-inline-alloc.patch"
   patches="$patches $ROOT/scripts/quickjs-inline-props.patch $ROOT/scripts/quickjs-shape-cache.patch"
   patches="$patches $ROOT/scripts/quickjs-prefetch.patch $ROOT/scripts/quickjs-object-template.patch"
-  patches="$patches $ROOT/scripts/quickjs-prefetch-lookup.patch"
+  patches="$patches $ROOT/scripts/quickjs-prefetch-lookup.patch $ROOT/scripts/quickjs-shared-function.patch"
   # shellcheck disable=SC2086
   stamp=$( (cat /dev/null $patches; echo "$cflags") | sha256sum | cut -d' ' -f1)
   # the same flags for the Makefile's own compiles of these sources (build/c6's
@@ -181,7 +181,11 @@ build_quickjs() {
   # __ENV (and JS_AddPrefetchLookup: __ITER, set at each iteration) reads
   # in the global object's hash table and property arrays, and, recorded at
   # a VU's second iteration (JS_SetPrefetchLearn), those of its look-ups on
-  # objects the list has (http.get on the module's object, __ENV.X)
+  # objects the list has (http.get on the module's object, __ENV.X);
+  # quickjs-shared-function.patch: JS_ShareModuleFunction, a module's
+  # compiled function (bytecode, constants, nested functions) read once for
+  # all the contexts of a runtime, run in its caller's context (src/js/vm.c,
+  # vm_load_bytecode: a VU's copy was ~100 KB for a script importing chai)
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local objs=()

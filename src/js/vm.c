@@ -261,6 +261,50 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
     return m;
 }
 
+/* The module functions a shared runtime's VUs share (issue 17: memory and
+ * CPU per VU): JS_ReadObject gives each VU a copy of a module's compiled
+ * functions (headers, constants, variable tables, and the bytecode itself:
+ * its atoms are renumbered for the runtime, so the blob cannot serve as it
+ * is), which the VU's iterations read from lines no other VU touches, and
+ * which for a script importing chai came to ~170 KB a VU (100 VUs: peak
+ * RSS 64 -> 47 MB, tests/integration/test_jslib.py).
+ * JS_ShareModuleFunction (scripts/quickjs-shared-function.patch) makes the
+ * first VU's the runtime's, and each later VU's module takes it instead of
+ * its own. A shared function runs in the context of its caller: a VU never
+ * calls another's functions (nothing of a VU's is reachable from another's
+ * context). Keyed by the compiled blob (fixed once the run starts). */
+typedef struct {
+    const uint8_t *data;
+    JSValue fn;
+} vm_shared_fn;
+typedef struct {
+    vm_shared_fn *a;
+    size_t n;
+} vm_shared_fns;
+
+static void vm_share_function(JSContext *ctx, const script_blob *b, JSValueConst mod) {
+    vm_shared_fns *t = JS_GetRuntimeOpaque(JS_GetRuntime(ctx));
+    if (!t) return;
+    size_t i = 0;
+    while (i < t->n && t->a[i].data != b->data) i++;
+    if (i == t->n) { /* (out of memory: this VU keeps its copy) */
+        vm_shared_fn *a = realloc(t->a, (t->n + 1) * sizeof *a);
+        if (!a) return;
+        t->a = a;
+        t->a[t->n++] = (vm_shared_fn){.data = b->data, .fn = JS_UNDEFINED};
+    }
+    JS_ShareModuleFunction(ctx, mod, &t->a[i].fn);
+}
+
+static void vm_shared_fns_free(JSRuntime *rt) {
+    vm_shared_fns *t = JS_GetRuntimeOpaque(rt);
+    if (!t) return;
+    for (size_t i = 0; i < t->n; i++) JS_FreeValueRT(rt, t->a[i].fn);
+    free(t->a);
+    free(t);
+    JS_SetRuntimeOpaque(rt, NULL);
+}
+
 static JSModuleDef *vm_load_bytecode(JSContext *ctx, vm_loader *l, const char *name) {
     const script_blob *b = script_module(l->s, name);
     if (!b) {
@@ -269,6 +313,7 @@ static JSModuleDef *vm_load_bytecode(JSContext *ctx, vm_loader *l, const char *n
     }
     JSValue fn = JS_ReadObject(ctx, b->data, b->len, JS_READ_OBJ_BYTECODE | JS_READ_OBJ_ROM_DATA);
     if (JS_IsException(fn)) return NULL;
+    if (l->v->shared_rt) vm_share_function(ctx, b, fn);
     JSModuleDef *m = JS_VALUE_GET_PTR(fn);
     JS_FreeValue(ctx, fn);
     if (b->uses_meta) vm_set_import_meta(ctx, m, name);
@@ -539,7 +584,10 @@ void vm_worker_free(worker *w) {
     /* after its VUs: their contexts are gone only when VUs are freed at exit
      * (sanitizer builds, C6_FREE_VUS); otherwise the exit returns it all */
     if (vu_free_at_exit())
-        for (int i = 0; i < w->njs_rts; i++) jsalloc_free_runtime(w->js_rts[i]);
+        for (int i = 0; i < w->njs_rts; i++) {
+            vm_shared_fns_free(w->js_rts[i]);
+            jsalloc_free_runtime(w->js_rts[i]);
+        }
     free(w->js_rts);
     w->js_rts = NULL;
     w->njs_rts = 0;
@@ -848,7 +896,12 @@ static JSRuntime *vm_group_runtime(worker *w) {
     /* its memory: a heap of its own, only this worker's thread uses it
      * (src/js/jsalloc.c) */
     JSRuntime *rt = jsalloc_new_runtime();
-    if (!rt) return NULL;
+    vm_shared_fns *fns = rt ? calloc(1, sizeof *fns) : NULL;
+    if (!fns) {
+        if (rt) jsalloc_free_runtime(rt);
+        return NULL;
+    }
+    JS_SetRuntimeOpaque(rt, fns);
     JS_SetMaxStackSize(rt, VM_STACK_LIMIT);
     /* no cycle collection while the worker makes its VUs: each pass walks
      * every VU's objects, and with the threshold growing by half a heap at

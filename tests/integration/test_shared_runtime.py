@@ -21,3 +21,15 @@ def test_vu_state_is_its_own(c6, shared):
     assert r.code == 0, r
     assert r.count("iterations") == 100, r
     assert re.search(r"checks_succeeded[ .]*: 100\.00% +300 out of 300", r.out), r
+
+
+@pytest.mark.parametrize("shared", [None, "0", "3"])
+def test_shared_functions_run_in_their_vu(c6, shared):
+    """A module's compiled functions are the runtime's (one copy for its
+    VUs: scripts/quickjs-shared-function.patch, vm_load_bytecode); each runs
+    in the context of the VU that calls it. A module with a tagged template
+    keeps a copy a VU (its strings array belongs to one context)."""
+    r = c6("shared_function.js", "--workers", "1", "-u", "20", "-i", "100", env={"C6_SHARED_RT": shared})
+    assert r.code == 0, r
+    assert r.count("iterations") == 100, r
+    assert re.search(r"checks_succeeded[ .]*: 100\.00% +700 out of 700", r.out), r
