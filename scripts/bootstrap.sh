@@ -182,10 +182,11 @@ build_quickjs() {
   # in the global object's hash table and property arrays, and, recorded at
   # a VU's second iteration (JS_SetPrefetchLearn), those of its look-ups on
   # objects the list has (http.get on the module's object, __ENV.X);
-  # quickjs-shared-function.patch: JS_ShareModuleFunction, a module's
-  # compiled function (bytecode, constants, nested functions) read once for
-  # all the contexts of a runtime, run in its caller's context (src/js/vm.c,
-  # vm_load_bytecode: a VU's copy was ~100 KB for a script importing chai)
+  # quickjs-shared-function.patch: JS_ShareFunction, a module's (or a
+  # script's) compiled function (bytecode, constants, nested functions) kept
+  # once for all the contexts of a runtime, run in its caller's context
+  # (src/js/vm.c, vm_share_function: a VU's copy was ~170 KB for a script
+  # importing chai, ~95 KB for k6/html)
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local objs=()

@@ -261,20 +261,21 @@ static JSModuleDef *vm_compile_module(JSContext *ctx, vm_loader *l, const char *
     return m;
 }
 
-/* The module functions a shared runtime's VUs share (issue 17: memory and
- * CPU per VU): JS_ReadObject gives each VU a copy of a module's compiled
+/* The compiled functions a shared runtime's VUs share (issue 17: memory
+ * and CPU per VU): JS_ReadObject gives each VU a copy of a module's
  * functions (headers, constants, variable tables, and the bytecode itself:
  * its atoms are renumbered for the runtime, so the blob cannot serve as it
  * is), which the VU's iterations read from lines no other VU touches, and
  * which for a script importing chai came to ~170 KB a VU (100 VUs: peak
- * RSS 64 -> 47 MB, tests/integration/test_jslib.py).
- * JS_ShareModuleFunction (scripts/quickjs-shared-function.patch) makes the
- * first VU's the runtime's, and each later VU's module takes it instead of
- * its own. A shared function runs in the context of its caller: a VU never
- * calls another's functions (nothing of a VU's is reachable from another's
- * context). Keyed by the compiled blob (fixed once the run starts). */
+ * RSS 64 -> 47 MB, tests/integration/test_jslib.py). JS_ShareFunction
+ * (scripts/quickjs-shared-function.patch) makes the first VU's copy the
+ * runtime's, and each later VU's module (or k6/html's library function)
+ * takes it instead of its own. A shared function runs in the context of its
+ * caller: a VU never calls another's functions (nothing of a VU's is
+ * reachable from another's context). Keyed by the compiled blob (fixed
+ * once the run starts). */
 typedef struct {
-    const uint8_t *data;
+    const void *key;
     JSValue fn;
 } vm_shared_fn;
 typedef struct {
@@ -282,18 +283,20 @@ typedef struct {
     size_t n;
 } vm_shared_fns;
 
-static void vm_share_function(JSContext *ctx, const script_blob *b, JSValueConst mod) {
-    vm_shared_fns *t = JS_GetRuntimeOpaque(JS_GetRuntime(ctx));
+void vm_share_function(JSContext *ctx, const void *key, JSValue *obj) {
+    vu *v = vu_from_ctx(ctx);
+    /* (a runtime of its own keeps its VU as its opaque) */
+    vm_shared_fns *t = v && v->shared_rt ? JS_GetRuntimeOpaque(JS_GetRuntime(ctx)) : NULL;
     if (!t) return;
     size_t i = 0;
-    while (i < t->n && t->a[i].data != b->data) i++;
+    while (i < t->n && t->a[i].key != key) i++;
     if (i == t->n) { /* (out of memory: this VU keeps its copy) */
         vm_shared_fn *a = realloc(t->a, (t->n + 1) * sizeof *a);
         if (!a) return;
         t->a = a;
-        t->a[t->n++] = (vm_shared_fn){.data = b->data, .fn = JS_UNDEFINED};
+        t->a[t->n++] = (vm_shared_fn){.key = key, .fn = JS_UNDEFINED};
     }
-    JS_ShareModuleFunction(ctx, mod, &t->a[i].fn);
+    JS_ShareFunction(ctx, obj, &t->a[i].fn);
 }
 
 static void vm_shared_fns_free(JSRuntime *rt) {
@@ -313,7 +316,7 @@ static JSModuleDef *vm_load_bytecode(JSContext *ctx, vm_loader *l, const char *n
     }
     JSValue fn = JS_ReadObject(ctx, b->data, b->len, JS_READ_OBJ_BYTECODE | JS_READ_OBJ_ROM_DATA);
     if (JS_IsException(fn)) return NULL;
-    if (l->v->shared_rt) vm_share_function(ctx, b, fn);
+    vm_share_function(ctx, b->data, &fn);
     JSModuleDef *m = JS_VALUE_GET_PTR(fn);
     JS_FreeValue(ctx, fn);
     if (b->uses_meta) vm_set_import_meta(ctx, m, name);

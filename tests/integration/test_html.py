@@ -3,6 +3,9 @@ serialization and Element methods (no network), then Response.html(),
 submitForm() and clickLink() against the target's /forms/post and /html,
 and a script that builds many documents (trees freed by the collector)."""
 import json
+import os
+
+from hostile import run_c6
 
 
 def records(r):
@@ -148,3 +151,23 @@ export default function () { parseHTML('<p>x</p>').find('p:bogus'); }
 """)
     r = c6(str(script), with_target=False)
     assert 'invalid selector \\"p:bogus\\": unsupported pseudo-class :bogus' in r.err, r
+
+
+def test_library_is_shared_by_a_runtimes_vus(c6_bin, tmp_path):
+    """k6/html's JavaScript half (Selection and friends) is compiled once and
+    its functions shared by the VUs of a runtime (vm_share_function): each VU
+    pays for its own objects only. Peak RSS of 300 VUs with and without the
+    import: measured 178 KB a VU with a copy each, 84 with the shared one."""
+    body = "export default function () { %s }\n"
+    plain, html = tmp_path / "plain.js", tmp_path / "html.js"
+    opts = "export const options = { vus: 300, iterations: 300 };\n"
+    plain.write_text(opts + body % "")
+    html.write_text("import { parseHTML } from 'k6/html';\n" + opts +
+                    body % "if (parseHTML('<p>x</p>').find('p').text() !== 'x') throw new Error('text');")
+    a = run_c6(c6_bin, str(plain), timeout=120)
+    b = run_c6(c6_bin, str(html), timeout=120)
+    assert a.code == 0 and b.code == 0, (a, b)
+    per_vu_kb = (b.peak_rss_kb - a.peak_rss_kb) / 300
+    print(f"peak RSS at 300 VUs: plain {a.peak_rss_kb} KB, k6/html {b.peak_rss_kb} KB, {per_vu_kb:.0f} KB a VU")
+    scale = 2 if "ASAN_OPTIONS" in os.environ else 1   # ASan's shadow and redzones (make asan sets it)
+    assert per_vu_kb < 130 * scale, (a, b)

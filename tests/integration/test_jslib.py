@@ -162,7 +162,7 @@ def test_jslib_memory_only_on_import(c6_bin):
     # ~0.5 MB a VU (chai's functions evaluated in each VU; their source text is
     # not kept, see vm_compile_module); 64 MB (420 KB a VU) with each VU's own
     # copy of chai's compiled functions, 47 MB (249 KB a VU) since a runtime's
-    # VUs share them (vm_load_bytecode, JS_ShareModuleFunction)
+    # VUs share them (vm_load_bytecode, JS_ShareFunction)
     scale = 2 if "ASAN_OPTIONS" in os.environ else 1   # ASan's shadow and redzones (make asan sets it)
     assert per_vu_kb < 330 * scale, (plain, chai)
     assert plain.peak_rss_kb < 60_000 * scale, plain

@@ -1,5 +1,5 @@
 // VUs sharing a runtime share the compiled functions of a module
-// (JS_ShareModuleFunction, src/js/vm.c); a shared function runs in the
+// (JS_ShareFunction, vm_share_function in src/js/vm.c); a shared function runs in the
 // context of the VU calling it: what it creates (arrays, errors, instances
 // of classes, generator and async function state resumed after a sleep)
 // has that VU's prototypes, which each VU marks as its own here, and its
