@@ -125,6 +125,7 @@ build_quickjs() {
   patches="$patches $ROOT/scripts/quickjs-inline-props.patch $ROOT/scripts/quickjs-shape-cache.patch"
   patches="$patches $ROOT/scripts/quickjs-prefetch.patch $ROOT/scripts/quickjs-object-template.patch"
   patches="$patches $ROOT/scripts/quickjs-prefetch-lookup.patch $ROOT/scripts/quickjs-shared-function.patch"
+  patches="$patches $ROOT/scripts/quickjs-template-seal.patch"
   # shellcheck disable=SC2086
   stamp=$( (cat /dev/null $patches; echo "$cflags") | sha256sum | cut -d' ' -f1)
   # the same flags for the Makefile's own compiles of these sources (build/c6's
@@ -186,7 +187,9 @@ build_quickjs() {
   # script's) compiled function (bytecode, constants, nested functions) kept
   # once for all the contexts of a runtime, run in its caller's context
   # (src/js/vm.c, vm_share_function: a VU's copy was ~170 KB for a script
-  # importing chai, ~95 KB for k6/html)
+  # importing chai, ~95 KB for k6/html); quickjs-template-seal.patch: a
+  # tagged template's strings arrays read from bytecode are frozen, as
+  # compiled (their 'length' stayed writable: Object.isFrozen was false)
   for p in $patches; do patch -s -d "$out/src" -p1 <"$p" >&2; done
   echo "bootstrap: building libquickjs.a" >&2
   local objs=()

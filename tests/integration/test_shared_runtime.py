@@ -28,7 +28,10 @@ def test_shared_functions_run_in_their_vu(c6, shared):
     """A module's compiled functions are the runtime's (one copy for its
     VUs: scripts/quickjs-shared-function.patch, vm_load_bytecode); each runs
     in the context of the VU that calls it. A module with a tagged template
-    keeps a copy a VU (its strings array belongs to one context)."""
+    keeps a copy a VU (its strings array belongs to one context), and that
+    array and its raw strings are frozen as in k6 (goja; the spec's
+    GetTemplateObject): QuickJS left their length writable once read from
+    bytecode (scripts/quickjs-template-seal.patch)."""
     r = c6("shared_function.js", "--workers", "1", "-u", "20", "-i", "100", env={"C6_SHARED_RT": shared})
     assert r.code == 0, r
     assert r.count("iterations") == 100, r

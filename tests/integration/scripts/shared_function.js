@@ -31,7 +31,8 @@ export default function () {
     'subclass instances are the VU\'s': () => new List().c6vu === __VU && new List() instanceof Array,
     'a generator resumes in its VU': () => a === __VU && b === __VU,
     'an async function resumed in its VU': () => __ITER === 0 || asyncSeen === __VU,
-    'template strings are the VU\'s': () => s === first && Object.getPrototypeOf(s) === Array.prototype && s.c6vu === __VU,
+    'template strings are the VU\'s': () => s === first && Object.getPrototypeOf(s) === Array.prototype && s.c6vu === __VU
+      && Object.isFrozen(s) && Object.isFrozen(s.raw),
   });
   sleep(0.01);
 }
