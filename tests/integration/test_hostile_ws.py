@@ -32,7 +32,7 @@ import time
 
 import pytest
 
-from hostile import HostileServer, feed, read_head, run_c6
+from hostile import HostileServer, feed, read_head, rss_env, run_c6
 from conftest import SCRIPTS
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -46,18 +46,9 @@ BUFFERED_WSN = SCRIPTS / "ws" / "hostile_buffered_wsn.js"
 PEAK_KB = 150_000
 
 
-def c6_env(**env):
-    """The run's environment. Under `make asan` (ASAN_OPTIONS set) ASan's
-    quarantine of freed memory (256 MB by default) is kept small, so that
-    the peak RSS still measures what c6 holds."""
-    if "ASAN_OPTIONS" in os.environ:
-        env["ASAN_OPTIONS"] = os.environ["ASAN_OPTIONS"] + ":quarantine_size_mb=8"
-    return env
-
-
 def run(c6_bin, script, *flags, **env):
-    """run_c6 with c6_env; a sanitizer report (ASan build) fails the test."""
-    r = run_c6(c6_bin, script, *flags, env=c6_env(**env), timeout=60)
+    """run_c6 with rss_env; a sanitizer report (ASan build) fails the test."""
+    r = run_c6(c6_bin, script, *flags, env=rss_env(**env), timeout=60)
     print(f"peak RSS {r.peak_rss_kb} KB, {r.elapsed:.1f} s")
     assert "Sanitizer" not in r.err and "runtime error:" not in r.err, r
     return r

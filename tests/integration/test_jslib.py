@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from hostile import run_c6
+from hostile import rss_env, run_c6
 from conftest import SCRIPTS
 
 
@@ -152,8 +152,8 @@ def test_httpx_follows_the_jslib(c6, tmp_path):
 def test_jslib_memory_only_on_import(c6_bin):
     """The embedded libraries cost a VU nothing unless its script imports them,
     and chai in each of 100 VUs stays bounded."""
-    plain = run_c6(c6_bin, SCRIPTS / "jslib" / "mem_plain.js", timeout=120)
-    chai = run_c6(c6_bin, SCRIPTS / "jslib" / "mem_chai.js", timeout=120)
+    plain = run_c6(c6_bin, SCRIPTS / "jslib" / "mem_plain.js", env=rss_env(), timeout=120)
+    chai = run_c6(c6_bin, SCRIPTS / "jslib" / "mem_chai.js", env=rss_env(), timeout=120)
     assert plain.code == 0 and chai.code == 0, (plain, chai)
     per_vu_kb = (chai.peak_rss_kb - plain.peak_rss_kb) / 100
     print(f"peak RSS at 100 VUs: plain {plain.peak_rss_kb} KB, k6chaijs {chai.peak_rss_kb} KB, "
