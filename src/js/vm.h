@@ -191,10 +191,11 @@ void vm_global_object(JSContext *ctx, const char *name, const JSCFunctionListEnt
  * JS_SetModuleExport's result (0 or -1). */
 int vm_set_exports(JSContext *ctx, JSModuleDef *m, JSValueConst def, const JSCFunctionListEntry *list, int n);
 
-/* Around each switch into a VU's coroutine (the shared runtime's state). */
 /* *obj, just read by JS_ReadObject from the blob at key, takes the compiled
  * function the VUs of its shared runtime share (none other: unchanged) */
 void vm_share_function(JSContext *ctx, const void *key, JSValue *obj);
+
+/* Around each switch into a VU's coroutine (the shared runtime's state). */
 void vm_enter(vu *v);
 void vm_leave(vu *v);
 /* The run starts on worker w: the shared runtime's first collection. */
