@@ -24,7 +24,6 @@ internal/js/modules/k6/experimental/websockets/websockets.go):
 import base64
 import json
 import hashlib
-import os
 import re
 import ssl
 import subprocess
